@@ -1,0 +1,474 @@
+"""A small business's operating data as typed, immutable values, read strictly from JSON-like input.
+
+Field names follow the public contract (``shared/docs/api-v1.md``). Conventions: quantities are SI unless
+the name says otherwise (``_kwh``, ``_gj``, ``_m3``, ``_t``), money is a number in ``company.currency``,
+``None`` means "not given" (never zero). Purchased grid electricity (``electricity_kwh``) includes the
+green-contracted part (``green_electricity_kwh``); on-site renewable generation consumed on site
+(``onsite_renewable_kwh``) is not part of it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+from rating_model.reader import Reader, raise_if_errors
+
+SCHEMA_VERSION = "1.0"
+
+STATIONARY_FUELS = ("natural_gas", "diesel", "gasoline", "lpg", "coal", "fuel_oil")
+FLEET_FUELS = ("gasoline", "diesel", "hybrid", "electric", "lpg", "natural_gas", "unknown")
+TRAVEL_MODES = (
+    "car",
+    "taxi",
+    "bus",
+    "coach",
+    "rail",
+    "flight_domestic",
+    "flight_short_haul",
+    "flight_long_haul",
+)
+OFFSET_STANDARDS = ("CCER", "VCS", "GS", "other")
+OFFSET_TYPES = ("avoidance", "removal")
+DATA_SOURCES = ("verified_report", "self_reported_inventory", "energy_bills", "estimated")
+GREEN_INSTRUMENTS = ("green_certificate", "green_power_trade", "ppa", "mixed")
+PRACTICE_FLAGS = (
+    "e_invoicing",
+    "digital_ordering",
+    "energy_efficient_equipment",
+    "led_lighting",
+    "green_procurement_policy",
+    "iso14001",
+    "energy_audit",
+    "environmental_policy",
+    "climate_responsible_person",
+    "waste_sorting",
+    "water_saving_equipment",
+    "green_packaging",
+)
+PRACTICE_SHARES = ("green_products_share",)
+
+_COUNTRY = r"[A-Z]{2}"
+_REGION = r"[A-Z]{2}-[A-Z0-9]{1,3}"
+_CURRENCY = r"[A-Z]{3}"
+_INDUSTRY = r"[0-9]{2,4}"
+_MAX_YEAR = 2100
+
+
+@dataclass(frozen=True, slots=True)
+class Company:
+    name: str
+    country: str
+    industry_code: str
+    employees: int
+    annual_revenue: float
+    currency: str
+    reporting_year: int
+    region: str | None = None
+    floor_area_m2: float | None = None
+    external_id: str | None = None
+    operating_hours_per_week: float | None = None
+    fx_to_cny: float | None = None
+
+    @property
+    def isic_division(self) -> str:
+        """The two-digit ISIC Rev.4 division that sector rules key on."""
+        return self.industry_code[:2]
+
+
+@dataclass(frozen=True, slots=True)
+class FuelUse:
+    fuel: str
+    quantity: float
+    unit: str
+
+
+@dataclass(frozen=True, slots=True)
+class GridFactor:
+    """A caller-supplied location-based grid factor, for countries without a shipped factor set."""
+
+    kgco2e_per_kwh: float
+    source: str
+    year: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Energy:
+    electricity_kwh: float | None = None
+    green_electricity_kwh: float | None = None
+    green_electricity_instrument: str | None = None
+    onsite_renewable_kwh: float | None = None
+    fuels: tuple[FuelUse, ...] = ()
+    purchased_heat_gj: float | None = None
+    electricity_spend: float | None = None
+    grid_factor: GridFactor | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FleetItem:
+    fuel: str
+    vehicles: int | None = None
+    km: float | None = None
+    fuel_quantity: float | None = None
+    unit: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TravelItem:
+    mode: str
+    passenger_km: float
+
+
+@dataclass(frozen=True, slots=True)
+class Transport:
+    fleet: tuple[FleetItem, ...] = ()
+    business_travel: tuple[TravelItem, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Resources:
+    water_m3: float | None = None
+    waste_t: float | None = None
+    waste_recycled_t: float | None = None
+    hazardous_waste_t: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Practices:
+    """Green-behaviour flags (MYbank-style signals); ``None`` is "not answered", not "no"."""
+
+    e_invoicing: bool | None = None
+    digital_ordering: bool | None = None
+    energy_efficient_equipment: bool | None = None
+    led_lighting: bool | None = None
+    green_procurement_policy: bool | None = None
+    iso14001: bool | None = None
+    energy_audit: bool | None = None
+    environmental_policy: bool | None = None
+    climate_responsible_person: bool | None = None
+    waste_sorting: bool | None = None
+    water_saving_equipment: bool | None = None
+    green_packaging: bool | None = None
+    green_products_share: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Compliance:
+    environmental_penalties_3y: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Offset:
+    standard: str
+    tco2e: float
+    type: str
+    vintage: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    scopes: tuple[int, ...]
+    base_year: int
+    target_year: int
+    reduction_pct: float
+
+
+@dataclass(frozen=True, slots=True)
+class PreviousYear:
+    energy: Energy = field(default_factory=Energy)
+    transport: Transport = field(default_factory=Transport)
+
+
+@dataclass(frozen=True, slots=True)
+class Loan:
+    amount: float
+    currency: str
+    use_of_proceeds: str
+    outstanding: float | None = None
+    borrower_equity_plus_debt: float | None = None
+    borrower_total_assets: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OperatingData:
+    """Everything the engine rates; the canonical form of it is what ratings are keyed and stored by."""
+
+    company: Company
+    energy: Energy = field(default_factory=Energy)
+    transport: Transport = field(default_factory=Transport)
+    resources: Resources = field(default_factory=Resources)
+    practices: Practices = field(default_factory=Practices)
+    compliance: Compliance = field(default_factory=Compliance)
+    offsets: tuple[Offset, ...] = ()
+    targets: tuple[Target, ...] = ()
+    previous_year: PreviousYear | None = None
+    data_source: str = "estimated"
+    loan: Loan | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-able form with ``None`` and empty lists dropped, so equal inputs compare equal."""
+        return _prune(asdict(self))
+
+    def canonical_json(self) -> str:
+        """Key-sorted compact JSON: the input a rating is hashed, cached and stored by."""
+        return json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _prune(value: Any) -> Any:
+    if isinstance(value, dict):
+        pruned = {k: _prune(v) for k, v in value.items()}
+        return {k: v for k, v in pruned.items() if v is not None and v != [] and v != {}}
+    if isinstance(value, list | tuple):
+        return [_prune(v) for v in value]
+    return value
+
+
+def _names(cls: type) -> frozenset[str]:
+    return frozenset(f.name for f in fields(cls))
+
+
+def _read_company(r: Reader) -> Company | None:
+    r.reject_unknown(_names(Company))
+    name = r.text("name", required=True)
+    country = r.text("country", required=True, pattern=_COUNTRY)
+    region = r.text("region", pattern=_REGION)
+    if region and country and not region.startswith(country + "-"):
+        r.fail("region", f"must be a subdivision of {country} (ISO 3166-2, e.g. {country}-XX)")
+        region = None
+    industry = r.text("industry_code", required=True, pattern=_INDUSTRY)
+    employees = r.integer("employees", required=True, minimum=1, maximum=1_000_000)
+    revenue = r.number("annual_revenue", required=True, minimum=0.0, exclusive_minimum=True, maximum=1e15)
+    currency = r.text("currency", required=True, pattern=_CURRENCY)
+    year = r.integer("reporting_year", required=True, minimum=1990, maximum=_MAX_YEAR)
+    area = r.number("floor_area_m2", minimum=0.0, exclusive_minimum=True, maximum=1e8)
+    external_id = r.text("external_id", max_length=120)
+    hours = r.number("operating_hours_per_week", minimum=0.0, exclusive_minimum=True, maximum=168)
+    fx = r.number("fx_to_cny", minimum=0.0, exclusive_minimum=True, maximum=1e6)
+    if currency and currency != "CNY" and fx is None and "fx_to_cny" not in r.data:
+        r.fail("fx_to_cny", "required when currency is not CNY (intensities are reported per CNY million)")
+    if None in (name, country, industry, employees, revenue, currency, year):
+        return None
+    assert name and country and industry and currency and employees is not None
+    assert revenue is not None and year is not None
+    return Company(
+        name=name,
+        country=country,
+        industry_code=industry,
+        employees=employees,
+        annual_revenue=revenue,
+        currency=currency,
+        reporting_year=year,
+        region=region,
+        floor_area_m2=area,
+        external_id=external_id,
+        operating_hours_per_week=hours,
+        fx_to_cny=fx,
+    )
+
+
+def _read_fuel(r: Reader) -> FuelUse | None:
+    r.reject_unknown(_names(FuelUse))
+    fuel = r.text("fuel", required=True, choices=STATIONARY_FUELS)
+    quantity = r.number("quantity", required=True, maximum=1e12)
+    unit = r.text("unit", required=True, max_length=20)
+    if fuel is None or quantity is None or unit is None:
+        return None
+    return FuelUse(fuel, quantity, unit)
+
+
+def _read_grid_factor(r: Reader) -> GridFactor | None:
+    r.reject_unknown(_names(GridFactor))
+    value = r.number("kgco2e_per_kwh", required=True, maximum=3.0)
+    source = r.text("source", required=True, max_length=500)
+    year = r.integer("year", minimum=1990, maximum=_MAX_YEAR)
+    if value is None or source is None:
+        return None
+    return GridFactor(value, source, year)
+
+
+def _read_energy(r: Reader | None) -> Energy:
+    if r is None:
+        return Energy()
+    r.reject_unknown(_names(Energy))
+    electricity = r.number("electricity_kwh", maximum=1e12)
+    green = r.number("green_electricity_kwh", maximum=1e12)
+    instrument = r.text("green_electricity_instrument", choices=GREEN_INSTRUMENTS)
+    if green is not None and green > 0 and electricity is None:
+        r.fail("electricity_kwh", "required when green_electricity_kwh is given")
+    if green is not None and electricity is not None and green > electricity:
+        r.fail("green_electricity_kwh", "must not exceed electricity_kwh (green power is part of purchases)")
+    grid = r.child("grid_factor")
+    return Energy(
+        electricity_kwh=electricity,
+        green_electricity_kwh=green,
+        green_electricity_instrument=instrument,
+        onsite_renewable_kwh=r.number("onsite_renewable_kwh", maximum=1e12),
+        fuels=r.items("fuels", _read_fuel, max_items=50),
+        purchased_heat_gj=r.number("purchased_heat_gj", maximum=1e12),
+        electricity_spend=r.number("electricity_spend", maximum=1e13),
+        grid_factor=_read_grid_factor(grid) if grid is not None else None,
+    )
+
+
+def _read_fleet(r: Reader) -> FleetItem | None:
+    r.reject_unknown(_names(FleetItem))
+    fuel = r.text("fuel", required=True, choices=FLEET_FUELS)
+    vehicles = r.integer("vehicles", maximum=100_000)
+    km = r.number("km", maximum=1e10)
+    quantity = r.number("fuel_quantity", maximum=1e12)
+    unit = r.text("unit", max_length=20)
+    if quantity is not None and unit is None:
+        r.fail("unit", "required with fuel_quantity")
+    if vehicles is None and km is None and quantity is None:
+        r.fail("", "give vehicles, km or fuel_quantity with unit")
+        return None
+    if fuel is None:
+        return None
+    return FleetItem(fuel, vehicles, km, quantity, unit)
+
+
+def _read_travel(r: Reader) -> TravelItem | None:
+    r.reject_unknown(_names(TravelItem))
+    mode = r.text("mode", required=True, choices=TRAVEL_MODES)
+    pkm = r.number("passenger_km", required=True, maximum=1e10)
+    if mode is None or pkm is None:
+        return None
+    return TravelItem(mode, pkm)
+
+
+def _read_transport(r: Reader | None) -> Transport:
+    if r is None:
+        return Transport()
+    r.reject_unknown(_names(Transport))
+    return Transport(
+        fleet=r.items("fleet", _read_fleet, max_items=100),
+        business_travel=r.items("business_travel", _read_travel, max_items=50),
+    )
+
+
+def _read_resources(r: Reader | None) -> Resources:
+    if r is None:
+        return Resources()
+    r.reject_unknown(_names(Resources))
+    waste = r.number("waste_t", maximum=1e9)
+    recycled = r.number("waste_recycled_t", maximum=1e9)
+    hazardous = r.number("hazardous_waste_t", maximum=1e9)
+    if recycled is not None and waste is not None and recycled > waste:
+        r.fail("waste_recycled_t", "must not exceed waste_t")
+    if hazardous is not None and waste is not None and hazardous > waste:
+        r.fail("hazardous_waste_t", "must not exceed waste_t")
+    if recycled is not None and recycled > 0 and waste is None:
+        r.fail("waste_t", "required when waste_recycled_t is given")
+    return Resources(r.number("water_m3", maximum=1e11), waste, recycled, hazardous)
+
+
+def _read_practices(r: Reader | None) -> Practices:
+    if r is None:
+        return Practices()
+    r.reject_unknown(PRACTICE_FLAGS + PRACTICE_SHARES)
+    values: dict[str, Any] = {name: r.boolean(name) for name in PRACTICE_FLAGS}
+    values.update({name: r.share(name) for name in PRACTICE_SHARES})
+    return Practices(**values)
+
+
+def _read_compliance(r: Reader | None) -> Compliance:
+    if r is None:
+        return Compliance()
+    r.reject_unknown(_names(Compliance))
+    return Compliance(r.integer("environmental_penalties_3y", maximum=1000))
+
+
+def _read_offset(r: Reader) -> Offset | None:
+    r.reject_unknown(_names(Offset))
+    standard = r.text("standard", required=True, choices=OFFSET_STANDARDS)
+    tco2e = r.number("tco2e", required=True, maximum=1e9)
+    kind = r.text("type", required=True, choices=OFFSET_TYPES)
+    vintage = r.integer("vintage", minimum=1990, maximum=_MAX_YEAR)
+    if standard is None or tco2e is None or kind is None:
+        return None
+    return Offset(standard, tco2e, kind, vintage)
+
+
+def _read_target(r: Reader) -> Target | None:
+    r.reject_unknown(_names(Target))
+    scopes_raw = r.data.get("scopes")
+    scopes: tuple[int, ...] | None = None
+    if (
+        isinstance(scopes_raw, list)
+        and scopes_raw
+        and all(isinstance(s, int) and not isinstance(s, bool) and s in (1, 2, 3) for s in scopes_raw)
+    ):
+        scopes = tuple(sorted(set(scopes_raw)))
+    else:
+        r.fail("scopes", "must be a non-empty list of scope numbers 1, 2 or 3")
+    base = r.integer("base_year", required=True, minimum=1990, maximum=_MAX_YEAR)
+    target = r.integer("target_year", required=True, minimum=1990, maximum=_MAX_YEAR)
+    pct = r.number("reduction_pct", required=True, maximum=100.0)
+    if base is not None and target is not None and target <= base:
+        r.fail("target_year", "must be after base_year")
+        return None
+    if scopes is None or base is None or target is None or pct is None:
+        return None
+    return Target(scopes, base, target, pct)
+
+
+def _read_previous(r: Reader | None) -> PreviousYear | None:
+    if r is None:
+        return None
+    r.reject_unknown(_names(PreviousYear))
+    return PreviousYear(_read_energy(r.child("energy")), _read_transport(r.child("transport")))
+
+
+def _read_loan(r: Reader | None, use_of_proceeds: tuple[str, ...] | None) -> Loan | None:
+    if r is None:
+        return None
+    r.reject_unknown(_names(Loan))
+    amount = r.number("amount", required=True, minimum=0.0, exclusive_minimum=True, maximum=1e13)
+    currency = r.text("currency", required=True, pattern=_CURRENCY)
+    use = r.text("use_of_proceeds", required=True, max_length=80, choices=use_of_proceeds)
+    outstanding = r.number("outstanding", maximum=1e13)
+    equity_debt = r.number("borrower_equity_plus_debt", minimum=0.0, exclusive_minimum=True, maximum=1e15)
+    assets = r.number("borrower_total_assets", minimum=0.0, exclusive_minimum=True, maximum=1e15)
+    if amount is None or currency is None or use is None:
+        return None
+    return Loan(amount, currency, use, outstanding, equity_debt, assets)
+
+
+def parse_operating_data(
+    payload: Mapping[str, Any], *, use_of_proceeds: tuple[str, ...] | None = None
+) -> OperatingData:
+    """Read and check a JSON-like payload; raise :class:`InvalidInputError(s)` naming every bad field.
+
+    Parameters
+    ----------
+    payload:
+        The request body of a rating (the contract's "operating data").
+    use_of_proceeds:
+        The green-loan categories the active standard knows; ``None`` accepts any label.
+    """
+    errors: list[Any] = []
+    r = Reader(payload, "", errors)
+    r.reject_unknown(_names(OperatingData))
+    company_reader = r.child("company")
+    if company_reader is None:
+        r.fail("company", "missing data for required field")
+        company = None
+    else:
+        company = _read_company(company_reader)
+    data_source = r.text("data_source", choices=DATA_SOURCES) or "estimated"
+    data = dict(
+        energy=_read_energy(r.child("energy")),
+        transport=_read_transport(r.child("transport")),
+        resources=_read_resources(r.child("resources")),
+        practices=_read_practices(r.child("practices")),
+        compliance=_read_compliance(r.child("compliance")),
+        offsets=r.items("offsets", _read_offset, max_items=50),
+        targets=r.items("targets", _read_target, max_items=20),
+        previous_year=_read_previous(r.child("previous_year")),
+        loan=_read_loan(r.child("loan"), use_of_proceeds),
+    )
+    raise_if_errors(errors)
+    assert company is not None
+    return OperatingData(company=company, data_source=data_source, **data)
