@@ -1,0 +1,142 @@
+"""Apply the standard's improvement actions to operating data, producing the "what if" business.
+
+Improvement advice is computed, not written by hand: each action is a small, declared change to the
+operating data (``change`` in the standard); the engine applies it, re-rates, and reports the real score gain,
+grade and tCO2e saved. An action that does not apply to a business (no fleet to electrify, a practice already
+adopted) returns ``None`` and is never suggested.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
+
+from rating_model.operating_data import FleetItem, OperatingData, Target
+
+# A target set today runs to the reporting year + 7 (a 2030-style horizon for 2023 data).
+TARGET_HORIZON_YEARS = 7
+_LOW_CARBON_FUELS = ("electric",)
+
+
+def _raise_renewable(data: OperatingData, by: float) -> OperatingData | None:
+    e = data.energy
+    if not e.electricity_kwh:
+        return None
+    green = e.green_electricity_kwh or 0.0
+    total = e.electricity_kwh + (e.onsite_renewable_kwh or 0.0)
+    new_green = min(e.electricity_kwh, green + by * total)
+    if new_green <= green:
+        return None
+    instrument = e.green_electricity_instrument or "green_certificate"
+    return replace(data, energy=replace(e, green_electricity_kwh=new_green, green_electricity_instrument=instrument))
+
+
+def _scale_electricity(data: OperatingData, factor: float) -> OperatingData | None:
+    e = data.energy
+    if not e.electricity_kwh:
+        return None
+    kwh = e.electricity_kwh * factor
+    green = None if e.green_electricity_kwh is None else min(e.green_electricity_kwh, kwh)
+    return replace(data, energy=replace(e, electricity_kwh=kwh, green_electricity_kwh=green))
+
+
+def _set_target(data: OperatingData, pct_per_year: float) -> OperatingData | None:
+    current = max(
+        (t.reduction_pct / (t.target_year - t.base_year) for t in data.targets if {1, 2} & set(t.scopes)),
+        default=0.0,
+    )
+    if current >= pct_per_year:
+        return None
+    year = data.company.reporting_year
+    target = Target((1, 2), year, year + TARGET_HORIZON_YEARS, min(100.0, pct_per_year * TARGET_HORIZON_YEARS))
+    return replace(data, targets=(*data.targets, target))
+
+
+def _split(value: float | None, share: float) -> tuple[float | None, float | None]:
+    if value is None:
+        return None, None
+    return value * (1 - share), value * share
+
+
+def _electrify_fleet(data: OperatingData, share: float) -> OperatingData | None:
+    fleet: list[FleetItem] = []
+    changed = False
+    for item in data.transport.fleet:
+        if item.fuel in _LOW_CARBON_FUELS or item.fuel == "hybrid":
+            fleet.append(item)
+            continue
+        vehicles = item.vehicles or 1
+        moved = math.ceil(vehicles * share)
+        part = moved / vehicles
+        kept_km, ev_km = _split(item.km, part)
+        kept_fuel, _ = _split(item.fuel_quantity, part)
+        if item.km is None and item.fuel_quantity is not None:
+            ev_km = None  # fuel-based items: the EV is counted per vehicle
+        if moved < vehicles:
+            fleet.append(replace(item, vehicles=vehicles - moved if item.vehicles else None,
+                                 km=kept_km, fuel_quantity=kept_fuel))
+        fleet.append(FleetItem("electric", vehicles=moved, km=ev_km))
+        changed = True
+    if not changed:
+        return None
+    return replace(data, transport=replace(data.transport, fleet=tuple(fleet)))
+
+
+def _raise_recycling(data: OperatingData, by: float) -> OperatingData | None:
+    r = data.resources
+    if not r.waste_t:
+        return None
+    recycled = r.waste_recycled_t or 0.0
+    new = min(r.waste_t - (r.hazardous_waste_t or 0.0), recycled + by * r.waste_t)
+    if new <= recycled:
+        return None
+    return replace(data, resources=replace(r, waste_recycled_t=new))
+
+
+def _scale_water(data: OperatingData, factor: float) -> OperatingData | None:
+    r = data.resources
+    if r.water_m3 is None:
+        return None
+    return replace(data, resources=replace(r, water_m3=r.water_m3 * factor))
+
+
+def _set_practice(data: OperatingData, name: str) -> OperatingData | None:
+    if getattr(data.practices, name) is True:
+        return None
+    return replace(data, practices=replace(data.practices, **{name: True}))
+
+
+def _set_data_source(data: OperatingData, source: str) -> OperatingData | None:
+    if data.data_source in ("verified_report", "self_reported_inventory", source):
+        return None
+    return replace(data, data_source=source)
+
+
+_OPERATIONS: Mapping[str, Any] = {
+    "raise_renewable_electricity_share_by": _raise_renewable,
+    "scale_electricity_by": _scale_electricity,
+    "set_target_pct_per_year": _set_target,
+    "electrify_fleet_share": _electrify_fleet,
+    "raise_recycling_rate_by": _raise_recycling,
+    "scale_water_by": _scale_water,
+    "set_practice": _set_practice,
+    "set_data_source": _set_data_source,
+}
+
+
+def known_operations() -> frozenset[str]:
+    return frozenset(_OPERATIONS)
+
+
+def apply_change(data: OperatingData, change: Mapping[str, Any]) -> OperatingData | None:
+    """Apply every operation of one action; ``None`` when no part of it changes anything."""
+    result = data
+    applied = False
+    for operation, argument in change.items():
+        new = _OPERATIONS[operation](result, argument)
+        if new is not None:
+            result = new
+            applied = True
+    return result if applied else None

@@ -1,0 +1,208 @@
+"""The engine: one standard, one scorecard artifact and the factor sets, loaded once; ``rate`` is the one call.
+
+Data moves one way (architecture.md): estimation → inventory → benchmark → indicators → points → grade →
+explanations → summaries. Every step reads what the step before it decided and never recomputes it. The
+engine is immutable after loading, so a service can swap a whole engine atomically when a model is promoted.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from rating_model.artifact import ScorecardArtifact
+from rating_model.data_quality import DataQuality
+from rating_model.estimation import Filled, fill_missing
+from rating_model.exceptions import ArtifactError
+from rating_model.explain import Contribution, Outcome, improvements, reason_codes
+from rating_model.factors import factor_sets_document
+from rating_model.grading import Grading, applicable_knock_outs, grade
+from rating_model.green_loan import assess_green_loan, financed_emissions
+from rating_model.indicators import IndicatorSet
+from rating_model.inventory import Inventory
+from rating_model.issb import issb_summary
+from rating_model.operating_data import SCHEMA_VERSION, OperatingData, parse_operating_data
+from rating_model.rating import Rating
+from rating_model.pipeline import measure, previous_scope12
+from rating_model.sector_benchmarks import Benchmark
+from rating_model.standard import DEFAULT_STANDARD, Standard, load_standard
+
+MODELS_DIR = Path(__file__).parent / "data" / "models"
+DEFAULT_MODEL = MODELS_DIR / "default.json"
+# Indicators computed from energy data: flagged as estimated when any energy input was estimated.
+_ENERGY_INDICATORS = frozenset({"carbon_intensity", "energy_efficiency_ratio", "renewable_electricity_share",
+                                "emissions_change"})
+
+
+@dataclass(frozen=True, slots=True)
+class Evaluation:
+    """One pass of the scoring pipeline over (filled) operating data."""
+
+    filled: Filled
+    inventory: Inventory
+    benchmark: Benchmark
+    quality: DataQuality
+    values: dict[str, float | None]
+    contributions: tuple[Contribution, ...]
+    score: float
+    probability: float
+    grading: Grading
+
+    @property
+    def outcome(self) -> Outcome:
+        inv = self.inventory
+        return Outcome(self.score, self.grading.grade, self.values,
+                       inv.scope1_tco2e + inv.scope2_market_tco2e + inv.scope3_tco2e)
+
+
+class Engine:
+    """A loaded standard + scorecard artifact; thread-safe because nothing in it changes after ``__init__``."""
+
+    def __init__(self, standard: Standard, artifact: ScorecardArtifact) -> None:
+        self.standard = standard
+        self.artifact = artifact
+        self.indicators = IndicatorSet(standard)
+        self._check_model_fits_standard()
+
+    @classmethod
+    def load(
+        cls,
+        model_document: Mapping[str, Any] | None = None,
+        *,
+        model_path: str | Path = DEFAULT_MODEL,
+        standard_path: str | Path = DEFAULT_STANDARD,
+    ) -> Engine:
+        """Load the standard and a verified scorecard artifact (the packaged default unless one is given)."""
+        if model_document is None:
+            try:
+                model_document = json.loads(Path(model_path).read_text(encoding="utf-8"))
+            except (OSError, ValueError) as exc:
+                raise ArtifactError(f"cannot read model artifact {model_path}: {exc}") from exc
+        return cls(load_standard(standard_path), ScorecardArtifact.from_dict(model_document))
+
+    def _check_model_fits_standard(self) -> None:
+        """A model must score exactly the standard's indicators, each in its declared direction."""
+        features = {f.name: f.direction for f in self.artifact.features}
+        declared = {i.id: i.direction for i in self.standard.indicators.values()}
+        if set(features) != set(declared):
+            raise ArtifactError(
+                f"model features {sorted(features)} do not match the standard's indicators {sorted(declared)}"
+            )
+        wrong = sorted(name for name, direction in declared.items() if features[name] != direction)
+        if wrong:
+            raise ArtifactError(f"model directions contradict the standard for: {', '.join(wrong)}")
+
+    @cached_property
+    def versions(self) -> dict[str, str]:
+        return {
+            "model": self.artifact.version,
+            "standard": self.standard.label,
+            "factor_set": factor_sets_document()["default"],
+            "schema": SCHEMA_VERSION,
+        }
+
+    def parse(self, payload: Mapping[str, Any]) -> OperatingData:
+        """Strictly read a payload; unknown loan categories are refused against this standard."""
+        return parse_operating_data(payload, use_of_proceeds=self.standard.use_of_proceeds)
+
+    # -- the pipeline -------------------------------------------------------------------------------
+
+    def evaluate(self, filled: Filled, previous: float | None) -> Evaluation:
+        """Measure already-filled data, then score and grade it."""
+        m = measure(filled, previous, self.standard, self.indicators)
+        standard = self.standard
+        values = m.values
+        scored = self.artifact.score_row(values)
+        energy_estimated = any(p.startswith("energy.") for p in filled.paths)
+        contributions = tuple(
+            Contribution(
+                indicator=f.name,
+                pillar=standard.indicators[f.name].pillar,
+                value=_rounded(values[f.name]),
+                unit=standard.indicators[f.name].unit,
+                bin=f.bin_label,
+                points=f.points,
+                max_points=f.max_points,
+                estimated=energy_estimated and f.name in _ENERGY_INDICATORS,
+            )
+            for f in scored.features
+        )
+        knock_outs = applicable_knock_outs(filled.data, m.quality.completeness, standard)
+        return Evaluation(filled, m.inventory, m.benchmark, m.quality, values, contributions, scored.score,
+                          scored.probability, grade(scored.score, knock_outs, standard))
+
+    def rate(self, data: OperatingData) -> Rating:
+        """Rate one business: the full rating with explanations and summaries."""
+        standard = self.standard
+        filled = fill_missing(data, standard)
+        previous = previous_scope12(filled.data)
+        ev = self.evaluate(filled, previous)
+        imps, path = improvements(filled, ev.outcome, standard, lambda f: self.evaluate(f, previous).outcome)
+        inv = ev.inventory
+        loan = assess_green_loan(data, ev.grading.grade, ev.grading.knock_outs, standard)
+        financed = financed_emissions(data, inv.scope12_location_tco2e, inv.scope3_tco2e, ev.quality.pcaf_score)
+        return Rating(
+            score=ev.score,
+            grade=ev.grading.grade,
+            score_grade=ev.grading.score_grade,
+            probability_green=ev.probability,
+            base_points=self.artifact.base_points,
+            pillars=self._pillars(ev.contributions),
+            contributions=ev.contributions,
+            reason_codes=tuple(reason_codes(ev.contributions, standard)),
+            improvements=tuple(imps),
+            path_to_next_grade=path,
+            emissions=inventory_section(inv, ev.benchmark),
+            neutrality=inv.neutrality.to_dict(),
+            equivalents=inv.equivalents.to_dict(),
+            data_quality=ev.quality,
+            green_loan=loan,
+            financed_emissions=financed,
+            issb_summary=issb_summary(filled.data, inv, ev.quality),
+            versions=self.versions,
+        )
+
+    def _pillars(self, contributions: tuple[Contribution, ...]) -> tuple[dict[str, Any], ...]:
+        by_pillar: dict[str, list[Contribution]] = {}
+        for c in contributions:
+            by_pillar.setdefault(c.pillar, []).append(c)
+        return tuple(
+            {
+                "pillar": p.id,
+                "name": p.name,
+                "name_zh": p.name_zh,
+                "score": round(sum(c.points for c in by_pillar.get(p.id, ())), 2),
+                "max": round(sum(c.max_points for c in by_pillar.get(p.id, ())), 2),
+            }
+            for p in self.standard.pillars
+        )
+
+    # -- published documents ------------------------------------------------------------------------
+
+    def standard_document(self) -> dict[str, Any]:
+        return {"id": self.standard.id, "version": self.standard.version, "sha256": self.standard.sha256,
+                "document": self.standard.document}
+
+    def model_document(self) -> dict[str, Any]:
+        return {"version": self.artifact.version, "artifact": self.artifact.to_dict(),
+                "points_table": self.artifact.points_table(), "card": self.artifact.card}
+
+    def factor_sets_document(self) -> dict[str, Any]:
+        return factor_sets_document()
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 6)
+
+
+def inventory_section(inv: Inventory, bench: Benchmark) -> dict[str, Any]:
+    """The ``emissions`` section of the rating: the inventory as computed, plus the sector benchmark."""
+    section = inv.to_dict()
+    section["sector_percentile"] = bench.percentile
+    section["efficiency_ratio"] = bench.efficiency_ratio
+    section["benchmark"] = bench.to_dict()
+    return section

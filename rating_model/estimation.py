@@ -1,0 +1,84 @@
+"""Fill missing Scope 1 and 2 activity data from the standard's estimation rules, flagging every figure.
+
+A merchant who gives only industry, region, employees, revenue and electricity (or nothing about energy at
+all) still gets a rating, but never a rating that looks better for leaving data out: missing electricity
+and a restaurant's missing cooking gas are estimated from sector defaults, each estimate is named in the
+rating, and the data-quality score is capped accordingly (the PCAF floors in the standard).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from rating_model.operating_data import FuelUse, OperatingData
+from rating_model.sector_benchmarks import sector_defaults, sector_of
+from rating_model.standard import EstimationRule, Standard
+
+
+@dataclass(frozen=True, slots=True)
+class Estimate:
+    """One estimated input figure and how it was reached."""
+
+    field: str
+    value: float
+    unit: str
+    method: str
+    pcaf_floor: int
+
+
+@dataclass(frozen=True, slots=True)
+class Filled:
+    """Operating data with the gaps filled, and the list of what was filled."""
+
+    data: OperatingData
+    estimates: tuple[Estimate, ...]
+
+    @property
+    def paths(self) -> frozenset[str]:
+        return frozenset(e.field for e in self.estimates)
+
+    @property
+    def pcaf_floor(self) -> int | None:
+        """The worst PCAF score an estimate forces on the rating (None when nothing was estimated)."""
+        return max((e.pcaf_floor for e in self.estimates), default=None)
+
+
+def _rule(standard: Standard, field: str, spend: bool) -> EstimationRule:
+    rules = [r for r in standard.estimation if r.field == field]
+    if field == "energy.electricity_kwh":
+        rules = [r for r in rules if (r.tariff_cny_per_kwh is not None) == spend]
+    return rules[0]
+
+
+def fill_missing(data: OperatingData, standard: Standard) -> Filled:
+    """Apply the standard's estimation rules to ``data``; given figures are never touched."""
+    estimates: list[Estimate] = []
+    energy = data.energy
+    company = data.company
+    defaults = sector_defaults(sector_of(company.isic_division))
+    if energy.electricity_kwh is None:
+        if energy.electricity_spend is not None:
+            rule = _rule(standard, "energy.electricity_kwh", spend=True)
+            assert rule.tariff_cny_per_kwh is not None
+            spend_cny = energy.electricity_spend * (company.fx_to_cny or 1.0)
+            kwh = spend_cny / rule.tariff_cny_per_kwh
+            method = f"electricity_spend {spend_cny:.0f} CNY / {rule.tariff_cny_per_kwh} CNY/kWh (assumed tariff)"
+        else:
+            rule = _rule(standard, "energy.electricity_kwh", spend=False)
+            if company.floor_area_m2 is not None:
+                kwh = company.floor_area_m2 * defaults.electricity_kwh_per_m2
+                method = f"sector default {defaults.electricity_kwh_per_m2:g} kWh/m2 x floor area"
+            else:
+                kwh = company.employees * defaults.electricity_kwh_per_employee
+                method = f"sector default {defaults.electricity_kwh_per_employee:g} kWh/employee x employees"
+        estimates.append(Estimate("energy.electricity_kwh", kwh, "kWh", method, rule.pcaf_floor))
+        energy = replace(energy, electricity_kwh=kwh)
+    if not energy.fuels and defaults.gas_m3_per_employee > 0:
+        rule = _rule(standard, "energy.fuels", spend=False)
+        m3 = company.employees * defaults.gas_m3_per_employee
+        method = f"sector default {defaults.gas_m3_per_employee:g} m3 natural gas/employee x employees"
+        estimates.append(Estimate("energy.fuels", m3, "m3", method, rule.pcaf_floor))
+        energy = replace(energy, fuels=(FuelUse("natural_gas", m3, "m3"),))
+    if not estimates:
+        return Filled(data, ())
+    return Filled(replace(data, energy=energy), tuple(estimates))

@@ -1,0 +1,212 @@
+"""Explanations of a rating: reason codes in plain words and improvement actions ranked by real score gain.
+
+Reason codes read the points table (how far each indicator is from its maximum); improvements are
+counterfactuals: each applicable action of the standard is applied to the business's data and the business
+is re-rated, so a suggested gain is exactly what the engine would give, and the cheapest path to the next
+grade is checked by rating the combined actions once more.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from rating_model.actions import apply_change
+from rating_model.estimation import Filled
+from rating_model.standard import COSTS, Action, Indicator, Standard
+
+REASONS_PER_SIDE = 3
+_SHARE_UNITS = ("share 0-1",)
+
+
+@dataclass(frozen=True, slots=True)
+class Contribution:
+    indicator: str
+    pillar: str
+    value: float | None
+    unit: str
+    bin: str
+    points: float
+    max_points: float
+    estimated: bool
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "indicator": self.indicator,
+            "pillar": self.pillar,
+            "value": self.value,
+            "unit": self.unit,
+            "bin": self.bin,
+            "points": self.points,
+            "max_points": self.max_points,
+            "estimated": self.estimated,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What re-rating a changed business gives: enough to rank an action."""
+
+    score: float
+    grade: str
+    values: dict[str, float | None]
+    emissions_tco2e: float
+
+
+@dataclass(frozen=True, slots=True)
+class Improvement:
+    action: str
+    indicator: str
+    from_value: float | None
+    to_value: float | None
+    score_gain: float
+    grade_after: str
+    tco2e_saved: float | None
+    cost: str
+    description: str
+    description_zh: str
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "action": self.action,
+            "indicator": self.indicator,
+            "from": self.from_value,
+            "to": self.to_value,
+            "score_gain": self.score_gain,
+            "grade_after": self.grade_after,
+            "tco2e_saved": self.tco2e_saved,
+            "cost": self.cost,
+            "description": self.description,
+            "description_zh": self.description_zh,
+        }
+
+
+def format_value(value: float | None, unit: str) -> str:
+    """A value the way a shop owner reads it: shares as percentages, others with sensible precision."""
+    if value is None:
+        return "not reported"
+    if unit in _SHARE_UNITS:
+        return f"{value:.0%}"
+    if unit.startswith("percent"):
+        return f"{value:+.1f} %" if unit == "percent" else f"{value:.1f} % a year"
+    return f"{value:.3g} {unit}"
+
+
+def reason_codes(contributions: Sequence[Contribution], standard: Standard) -> list[dict[str, object]]:
+    """The strongest negative drivers (points left on the table) and positive drivers (points earned)."""
+    out: list[dict[str, object]] = []
+    negatives = sorted((c for c in contributions if c.max_points - c.points > 0),
+                       key=lambda c: (c.points - c.max_points, c.indicator))
+    for c in negatives[:REASONS_PER_SIDE]:
+        ind = standard.indicators[c.indicator]
+        missing = " (not reported, scored in the missing-data bin)" if c.value is None else ""
+        out.append({
+            "code": f"NEG_{c.indicator.upper()}",
+            "indicator": c.indicator,
+            "effect": "negative",
+            "points": round(c.points - c.max_points, 2),
+            "message": f"{ind.name}: {format_value(c.value, ind.unit)}{missing} earns {c.points:g} of "
+                       f"{c.max_points:g} points.",
+        })
+    positives = sorted((c for c in contributions if c.points > 0), key=lambda c: (-c.points, c.indicator))
+    for c in positives[:REASONS_PER_SIDE]:
+        ind = standard.indicators[c.indicator]
+        out.append({
+            "code": f"POS_{c.indicator.upper()}",
+            "indicator": c.indicator,
+            "effect": "positive",
+            "points": c.points,
+            "message": f"{ind.name}: {format_value(c.value, ind.unit)} earns {c.points:g} of "
+                       f"{c.max_points:g} points.",
+        })
+    return out
+
+
+def _primary_indicator(action: Action, standard: Standard) -> Indicator:
+    return next(i for i in standard.indicators.values() if action.id in i.actions)
+
+
+Rerate = Callable[[Filled], Outcome]
+
+
+def improvements(
+    filled: Filled, base: Outcome, standard: Standard, rerate: Rerate
+) -> tuple[list[Improvement], dict[str, object]]:
+    """Every applicable action with a positive score gain, best first, and the cheapest path to the next grade."""
+    found: list[tuple[Improvement, Action]] = []
+    for action in standard.actions.values():
+        changed = apply_change(filled.data, action.change)
+        if changed is None:
+            continue
+        # Reporting measured figures replaces the estimates; any other action keeps them flagged.
+        estimates = () if "set_data_source" in action.change else filled.estimates
+        outcome = rerate(Filled(changed, estimates))
+        gain = round(outcome.score - base.score, 2)
+        if gain <= 0:
+            continue
+        indicator = _primary_indicator(action, standard)
+        saved = round(base.emissions_tco2e - outcome.emissions_tco2e, 3)
+        found.append((
+            Improvement(
+                action=action.id,
+                indicator=indicator.id,
+                from_value=base.values.get(indicator.id),
+                to_value=outcome.values.get(indicator.id),
+                score_gain=gain,
+                grade_after=outcome.grade,
+                tco2e_saved=saved if saved > 0 else None,
+                cost=action.cost,
+                description=action.text,
+                description_zh=action.text_zh,
+            ),
+            action,
+        ))
+    found.sort(key=lambda pair: (-pair[0].score_gain, COSTS.index(pair[0].cost), pair[0].action))
+    return [imp for imp, _ in found], _path_to_next_grade(filled, base, found, standard, rerate)
+
+
+def _path_to_next_grade(
+    filled: Filled,
+    base: Outcome,
+    found: list[tuple[Improvement, Action]],
+    standard: Standard,
+    rerate: Rerate,
+) -> dict[str, object]:
+    """Take actions cheapest first (then by gain) until the next grade is reached; verify by re-rating."""
+    target = standard.better_grade(base.grade)
+    if target is None:
+        return {"target_grade": None, "reachable": False, "actions": [], "score_after": base.score,
+                "grade_after": base.grade, "tco2e_saved": None}
+    ordered = sorted(found, key=lambda pair: (COSTS.index(pair[0].cost), -pair[0].score_gain, pair[0].action))
+    floor = standard.grade_floor(target)
+    data, estimates = filled.data, filled.estimates
+    taken: list[str] = []
+    outcome = base
+    expected = base.score
+    for improvement, action in ordered:
+        changed = apply_change(data, action.change)
+        if changed is None:
+            continue
+        if "set_data_source" in action.change:
+            estimates = ()
+        data = changed
+        taken.append(improvement.action)
+        # Gains of actions on different indicators add up; re-rate only once the sum says the next grade
+        # is within reach, then trust the re-rating, not the sum.
+        expected += improvement.score_gain
+        if expected < floor:
+            continue
+        outcome = rerate(Filled(data, estimates))
+        expected = outcome.score
+        if standard.rank(outcome.grade) <= standard.rank(target):
+            break
+    reached = standard.rank(outcome.grade) <= standard.rank(target)
+    saved = round(base.emissions_tco2e - outcome.emissions_tco2e, 3)
+    return {
+        "target_grade": target,
+        "reachable": reached,
+        "actions": taken if reached else [],
+        "score_after": outcome.score if reached else base.score,
+        "grade_after": outcome.grade if reached else base.grade,
+        "tco2e_saved": saved if reached and saved > 0 else None,
+    }

@@ -1,0 +1,46 @@
+"""From score to grade: the published cut-offs, then the standard's knock-out rules as caps.
+
+Knock-outs only ever lower a grade (an environmental penalty caps it, an excluded activity is never green),
+so a business cannot score its way around them; the rating names every knock-out that applied.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rating_model.operating_data import OperatingData
+from rating_model.standard import KnockOut, Standard
+
+
+@dataclass(frozen=True, slots=True)
+class Grading:
+    grade: str
+    score_grade: str
+    knock_outs: tuple[KnockOut, ...]
+
+
+def applicable_knock_outs(data: OperatingData, completeness: float, standard: Standard) -> tuple[KnockOut, ...]:
+    """The knock-out rules this business triggers, in the standard's order."""
+    penalties = data.compliance.environmental_penalties_3y or 0
+    hits = []
+    for rule in standard.knock_outs:
+        if rule.isic_divisions and data.company.isic_division in rule.isic_divisions:
+            hits.append(rule)
+        elif rule.min_penalties is not None and penalties >= rule.min_penalties:
+            hits.append(rule)
+        elif rule.max_completeness is not None and completeness < rule.max_completeness:
+            hits.append(rule)
+    return tuple(hits)
+
+
+def cap(grade: str, knock_outs: tuple[KnockOut, ...], standard: Standard) -> str:
+    """The worse of the score's grade and every knock-out's cap."""
+    worst = standard.rank(grade)
+    for rule in knock_outs:
+        worst = max(worst, standard.rank(rule.cap_grade))
+    return standard.cutoffs[worst].grade
+
+
+def grade(score: float, knock_outs: tuple[KnockOut, ...], standard: Standard) -> Grading:
+    by_score = standard.grade_for(score)
+    return Grading(cap(by_score, knock_outs, standard), by_score, knock_outs)

@@ -1,0 +1,157 @@
+"""Derive the standard's indicators from operating data, its inventory and its sector benchmark.
+
+Each indicator of the standard has exactly one derivation here, keyed by its id; the engine refuses a
+standard that names an indicator this module cannot derive. A derivation returns ``None`` for "no data"
+(the scorecard's missing bin), never a guessed number.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from rating_model.exceptions import StandardError
+from rating_model.inventory import Inventory
+from rating_model.operating_data import OperatingData
+from rating_model.sector_benchmarks import Benchmark, SectorDefaults
+from rating_model.standard import Standard
+
+# Low-carbon weight of a vehicle by fuel: electric vehicles emit nothing at the tailpipe, hybrids roughly
+# a quarter less than petrol cars per km in DEFRA 2025 (0.12825 vs 0.16272 kg/km), counted as half.
+_FLEET_WEIGHT = {"electric": 1.0, "hybrid": 0.5}
+
+
+@dataclass(frozen=True, slots=True)
+class IndicatorContext:
+    """What the derivations read: upstream results only, never recomputed here."""
+
+    data: OperatingData
+    inventory: Inventory
+    benchmark: Benchmark
+    defaults: SectorDefaults
+    pcaf_score: int
+    previous_scope12_tco2e: float | None
+
+
+def _revenue_cny_million(ctx: IndicatorContext) -> float:
+    company = ctx.data.company
+    return company.annual_revenue * (company.fx_to_cny or 1.0) / 1e6
+
+
+def _carbon_intensity(ctx: IndicatorContext) -> float | None:
+    return ctx.inventory.scope12_market_tco2e / _revenue_cny_million(ctx)
+
+
+def _energy_efficiency_ratio(ctx: IndicatorContext) -> float | None:
+    return ctx.benchmark.efficiency_ratio
+
+
+def _renewable_electricity_share(ctx: IndicatorContext) -> float | None:
+    return ctx.inventory.renewable_electricity_share
+
+
+def _emissions_change(ctx: IndicatorContext) -> float | None:
+    previous = ctx.previous_scope12_tco2e
+    if previous is None or previous <= 0:
+        return None
+    return (ctx.inventory.scope12_location_tco2e - previous) / previous * 100.0
+
+
+def _target_ambition(ctx: IndicatorContext) -> float | None:
+    best = 0.0
+    for target in ctx.data.targets:
+        if 1 in target.scopes or 2 in target.scopes:
+            best = max(best, target.reduction_pct / (target.target_year - target.base_year))
+    return best
+
+
+def _low_carbon_fleet_share(ctx: IndicatorContext) -> float | None:
+    total = 0.0
+    low = 0.0
+    for item in ctx.data.transport.fleet:
+        count = float(item.vehicles) if item.vehicles is not None else 1.0
+        total += count
+        low += count * _FLEET_WEIGHT.get(item.fuel, 0.0)
+    return low / total if total > 0 else None
+
+
+def _waste_share(ctx: IndicatorContext, part: float | None) -> float | None:
+    waste = ctx.data.resources.waste_t
+    if waste is None or waste <= 0:
+        return None
+    return (part or 0.0) / waste
+
+
+def _waste_recycling_rate(ctx: IndicatorContext) -> float | None:
+    return _waste_share(ctx, ctx.data.resources.waste_recycled_t)
+
+
+def _hazardous_waste_share(ctx: IndicatorContext) -> float | None:
+    return _waste_share(ctx, ctx.data.resources.hazardous_waste_t)
+
+
+def _water_efficiency_ratio(ctx: IndicatorContext) -> float | None:
+    water = ctx.data.resources.water_m3
+    expected = ctx.defaults.water_m3_per_employee * ctx.data.company.employees
+    if water is None or expected <= 0:
+        return None
+    return water / expected
+
+
+def _practice_share(ctx: IndicatorContext, names: tuple[str, ...]) -> float | None:
+    answers = [getattr(ctx.data.practices, name) for name in names]
+    if all(a is None for a in answers):
+        return None
+    return sum(1 for a in answers if a) / len(names)
+
+
+def _green_products_share(ctx: IndicatorContext) -> float | None:
+    return ctx.data.practices.green_products_share
+
+
+def _measurement_quality(ctx: IndicatorContext) -> float | None:
+    return float(ctx.pcaf_score)
+
+
+Derivation = Callable[[IndicatorContext], float | None]
+
+DERIVATIONS: Mapping[str, Derivation] = {
+    "carbon_intensity": _carbon_intensity,
+    "energy_efficiency_ratio": _energy_efficiency_ratio,
+    "renewable_electricity_share": _renewable_electricity_share,
+    "emissions_change": _emissions_change,
+    "target_ambition": _target_ambition,
+    "low_carbon_fleet_share": _low_carbon_fleet_share,
+    "waste_recycling_rate": _waste_recycling_rate,
+    "water_efficiency_ratio": _water_efficiency_ratio,
+    "hazardous_waste_share": _hazardous_waste_share,
+    "green_products_share": _green_products_share,
+    "measurement_quality": _measurement_quality,
+}
+# Practice-share indicators take their practice list from the standard document.
+PRACTICE_INDICATORS = ("green_operations", "environmental_management")
+
+
+class IndicatorSet:
+    """The standard's indicators bound to their derivations, built once per standard."""
+
+    def __init__(self, standard: Standard) -> None:
+        plan: list[tuple[str, Derivation]] = []
+        for indicator in standard.indicators.values():
+            if indicator.id in PRACTICE_INDICATORS:
+                names = indicator.practices
+
+                def derive(ctx: IndicatorContext, names: tuple[str, ...] = names) -> float | None:
+                    return _practice_share(ctx, names)
+
+                plan.append((indicator.id, derive))
+            elif indicator.id in DERIVATIONS:
+                plan.append((indicator.id, DERIVATIONS[indicator.id]))
+            else:
+                raise StandardError(f"indicator {indicator.id}: no derivation is implemented for it")
+        self._plan = tuple(plan)
+        self.ids = tuple(name for name, _ in plan)
+
+    def derive(self, ctx: IndicatorContext) -> dict[str, float | None]:
+        """Every indicator's value for one business, in the standard's order."""
+        return {name: fn(ctx) for name, fn in self._plan}

@@ -1,0 +1,157 @@
+"""An IFRS S2-shaped climate summary of one rating: governance, strategy, risk management, metrics and
+targets, basis of preparation.
+
+A small business cannot write an ISSB report, but a bank that lends to it must disclose under IFRS S2 and
+PCAF. This summary reads only what the rating already decided (inventory, data quality, practices) and says
+for every item whether it is disclosed, not applicable or not available, so nothing is implied that the
+data does not show. Paragraph numbers refer to IFRS S2 (June 2023).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rating_model.data_quality import DataQuality
+from rating_model.inventory import Inventory
+from rating_model.operating_data import OperatingData
+
+Item = dict[str, Any]
+# VSME names NACE sections A-H and L as high climate impact; ISIC Rev.4 divisions of those sections:
+_HIGH_IMPACT_DIVISIONS = frozenset(f"{d:02d}" for d in (*range(1, 54), 68))
+
+
+def _disclosed(value: Any, note: str | None = None) -> Item:
+    item: Item = {"status": "disclosed", "value": value}
+    if note:
+        item["note"] = note
+    return item
+
+
+def _not_available(note: str) -> Item:
+    return {"status": "not_available", "note": note}
+
+
+def _not_applicable(note: str) -> Item:
+    return {"status": "not_applicable", "note": note}
+
+
+def _flag(value: bool | None, yes: str, missing: str) -> Item:
+    return _disclosed(yes) if value else _not_available(missing)
+
+
+def _governance(data: OperatingData) -> dict[str, Item]:
+    p = data.practices
+    return {
+        "oversight": _flag(p.climate_responsible_person, "A named person is responsible for climate and energy.",
+                           "No person responsible for climate-related matters was reported (para 6)."),
+        "policy": _flag(p.environmental_policy, "The business has an environmental policy.",
+                        "No environmental policy was reported."),
+    }
+
+
+def _strategy(data: OperatingData) -> dict[str, Item]:
+    high = data.company.isic_division in _HIGH_IMPACT_DIVISIONS
+    targets = [
+        {"scopes": list(t.scopes), "base_year": t.base_year, "target_year": t.target_year,
+         "reduction_pct": t.reduction_pct}
+        for t in data.targets
+    ]
+    share = data.practices.green_products_share
+    return {
+        "transition_risks": _disclosed(
+            "The business operates in a high-climate-impact sector (VSME: NACE A-H, L): exposed to energy-price "
+            "and carbon-policy changes." if high else
+            "The business operates outside the high-climate-impact sectors; its main transition exposure is "
+            "the cost of purchased energy.",
+            "Derived by greenrate from the industry code and the inventory (para 10).",
+        ),
+        "physical_risks": _not_available("No site-level hazard data is held (para 10)."),
+        "opportunities": _disclosed(f"{share:.0%} of sales from green products.") if share
+        else _not_available("No share of sales from green products was reported (para 10)."),
+        "transition_plan": _disclosed(targets, "Reduction targets set by the business (para 14).") if targets
+        else _not_available("No transition plan or reduction target was reported (para 14)."),
+        "resilience": _not_available("No climate scenario analysis; proportionate to a small business (para 22)."),
+    }
+
+
+def _risk_management(data: OperatingData) -> dict[str, Item]:
+    p = data.practices
+    if p.iso14001:
+        process = _disclosed("Environmental risks are managed in an ISO 14001 certified management system.")
+    elif p.energy_audit:
+        process = _disclosed("An energy audit identifies energy and emissions risks.")
+    else:
+        process = _not_available("No process to identify climate-related risks was reported (para 25).")
+    return {"process": process}
+
+
+def _metrics(data: OperatingData, inv: Inventory, dq: DataQuality) -> dict[str, Item]:
+    offsets = [{"standard": o.standard, "tco2e": o.tco2e, "type": o.type, "vintage": o.vintage}
+               for o in data.offsets]
+    scope3 = (
+        _disclosed(inv.scope3_tco2e, "Categories included: " + ", ".join(inv.scope3_categories_included))
+        if inv.scope3_categories_included
+        else _not_available("No Scope 3 activity data; not required in the first year (relief C4(b)).")
+    )
+    loan = data.loan
+    return {
+        "scope1_tco2e": _disclosed(inv.scope1_tco2e, "Gross, GHG Protocol (para 29(a)(i)).") ,
+        "scope2_location_tco2e": _disclosed(inv.scope2_location_tco2e, "Location-based (para 29(a)(v))."),
+        "scope2_market_tco2e": _disclosed(
+            inv.scope2_market_tco2e,
+            "Market-based: certified green electricity at zero, the rest at the residual grid factor; "
+            "contractual instruments informing it (para 29(a)(v)).",
+        ),
+        "scope3_tco2e": scope3,
+        "energy_mwh": _disclosed(inv.energy_mwh, f"Renewable share {inv.renewable_share:.1%} (VSME B3)."),
+        "ghg_intensity_per_cny_million": _disclosed(
+            round(inv.total_tco2e / (data.company.annual_revenue * (data.company.fx_to_cny or 1.0) / 1e6), 4)
+        ),
+        "transition_risk_exposure": _not_available("Assets vulnerable to transition risk are not assessed (29(b))."),
+        "physical_risk_exposure": _not_available("Assets vulnerable to physical risk are not assessed (29(c))."),
+        "climate_opportunities": _disclosed(data.practices.green_products_share, "Share of sales (29(d)).")
+        if data.practices.green_products_share is not None
+        else _not_available("Not reported (29(d))."),
+        "capital_deployment": _disclosed({"amount": loan.amount, "currency": loan.currency,
+                                          "use_of_proceeds": loan.use_of_proceeds}, "This loan (29(e)).")
+        if loan is not None
+        else _not_available("No capital deployment was reported (29(e))."),
+        "internal_carbon_price": _not_applicable("Not used by the business (29(f))."),
+        "remuneration": _not_applicable("Owner-managed small business; no climate-linked pay (29(g))."),
+        "targets": _strategy(data)["transition_plan"],
+        "carbon_credits": _disclosed(offsets, "Reported separately, never netted from gross emissions (para 36(e)).")
+        if offsets
+        else _not_applicable("No carbon credits were used."),
+        "data_quality": _disclosed(dq.to_dict()),
+    }
+
+
+def _basis(data: OperatingData, inv: Inventory, dq: DataQuality) -> dict[str, Item]:
+    reliefs = ["Proportionality: reasonable and supportable information available without undue cost or effort."]
+    if data.previous_year is None:
+        reliefs.append("No comparative period (first-year relief C3).")
+    if not inv.scope3_categories_included:
+        reliefs.append("Scope 3 omitted (first-year relief C4(b)).")
+    return {
+        "standard": _disclosed("GHG Protocol Corporate Standard (2004); Scope 3 Standard (2011) categories."),
+        "reporting_period": _disclosed(data.company.reporting_year),
+        "entity": _disclosed("Single entity, operational control."),
+        "emission_factors": _disclosed(inv.factor_set, "Factor set version; each factor is cited in emissions.factors."),
+        "estimates": _disclosed(list(dq.estimated_fields), "Figures estimated from the standard's sector defaults.")
+        if dq.estimated_fields
+        else _not_applicable("No figure was estimated."),
+        "fallbacks": _disclosed(list(inv.fallbacks)) if inv.fallbacks else _not_applicable("No factor fallback."),
+        "reliefs": _disclosed(reliefs),
+        "gross_emissions": _disclosed("All emissions are gross; carbon credits are not deducted."),
+    }
+
+
+def issb_summary(data: OperatingData, inventory: Inventory, quality: DataQuality) -> dict[str, dict[str, Item]]:
+    """The five-part IFRS S2 summary of one rating."""
+    return {
+        "governance": _governance(data),
+        "strategy": _strategy(data),
+        "risk_management": _risk_management(data),
+        "metrics_and_targets": _metrics(data, inventory, quality),
+        "basis_of_preparation": _basis(data, inventory, quality),
+    }

@@ -1,0 +1,170 @@
+"""Train a scorecard on labelled operating data: flat file (or synthetic population) → JSON artifact.
+
+Training derives indicators with the same pipeline as the service (:mod:`rating_model.pipeline`), fits the
+transparent :class:`~rating_model.scorecard.Scorecard` with the standard's declared directions, and writes a
+content-addressed artifact with its model card. Same data and seed give a byte-identical artifact, so an
+artifact can always be rebuilt and checked. Imports scikit-learn and pandas: never on the serving path.
+
+Run ``python -m rating_model.train --rows 60000 --seed 20261125 --out rating_model/data/models/default.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from rating_model.exceptions import InvalidInputError, InvalidInputErrors
+from rating_model.factors import factor_sets_document
+from rating_model.flat import payloads_from_frame
+from rating_model.indicators import IndicatorSet
+from rating_model.operating_data import SCHEMA_VERSION, parse_operating_data
+from rating_model.pipeline import measure_data
+from rating_model.scorecard import Scorecard
+from rating_model.standard import DEFAULT_STANDARD, Standard, load_standard
+
+CODE_VERSION = "greenrate-train/1"
+DEFAULT_SEED = 20261125
+DEFAULT_ROWS = 60_000
+HOLDOUT_SHARE = 0.2
+
+
+@dataclass(frozen=True)
+class TrainResult:
+    artifact: dict[str, Any]
+    metrics: dict[str, float]
+    skipped_rows: int
+
+
+def indicator_frame(payloads: Iterable[Mapping[str, Any]], standard: Standard) -> tuple[pd.DataFrame, list[int]]:
+    """Indicator values per business, in the standard's order; rows that cannot be rated are reported."""
+    indicators = IndicatorSet(standard)
+    uses = standard.use_of_proceeds
+    rows: list[list[float]] = []
+    bad: list[int] = []
+    nan = math.nan
+    for index, payload in enumerate(payloads):
+        try:
+            data = parse_operating_data(payload, use_of_proceeds=uses)
+            values = measure_data(data, standard, indicators).values
+        except (InvalidInputError, InvalidInputErrors):
+            bad.append(index)
+            rows.append([nan] * len(indicators.ids))
+            continue
+        rows.append([nan if values[i] is None else values[i] for i in indicators.ids])  # type: ignore[misc]
+    return pd.DataFrame(np.asarray(rows, dtype=float).reshape(len(rows), len(indicators.ids)),
+                        columns=list(indicators.ids)), bad
+
+
+def binary_metrics(y: np.ndarray, p: np.ndarray) -> dict[str, float]:
+    """AUC (rank formula, ties averaged), Gini, KS and Brier: the scorecard trade's usual four."""
+    order = np.argsort(p, kind="mergesort")
+    ranks = np.empty(len(p))
+    ranks[order] = np.arange(1, len(p) + 1)
+    # average ranks over ties so that equal scores do not favour either class
+    _, inverse, counts = np.unique(p, return_inverse=True, return_counts=True)
+    sums = np.bincount(inverse, weights=ranks)
+    ranks = (sums / counts)[inverse]
+    positives = y == 1
+    n_pos, n_neg = int(positives.sum()), int((~positives).sum())
+    auc = (ranks[positives].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg)
+    sorted_y = y[order]
+    cum_pos = np.cumsum(sorted_y) / n_pos
+    cum_neg = np.cumsum(1 - sorted_y) / n_neg
+    return {
+        "auc": float(auc),
+        "gini": float(2 * auc - 1),
+        "ks": float(np.max(np.abs(cum_pos - cum_neg))),
+        "brier": float(np.mean((p - y) ** 2)),
+    }
+
+
+def model_card(standard: Standard, source: Mapping[str, Any], metrics: Mapping[str, float]) -> dict[str, Any]:
+    """What the model is for, what it was trained on and how to replace it, in plain words."""
+    synthetic = bool(source.get("synthetic"))
+    return {
+        "model_type": "Transparent points scorecard: monotone binning + logistic regression, scaled to 0-100",
+        "trained_on": source,
+        "synthetic_data": synthetic,
+        "warning": (
+            "Trained on a SYNTHETIC population of small businesses (docs/synthetic-population.md), not on real "
+            "outcomes. Its points express the standard's declared directions and the generator's assumptions; "
+            "retrain on real labelled assessments before relying on the probabilities."
+            if synthetic else "Trained on labelled data supplied by the operator."
+        ),
+        "label": "1 = assessed green by an auditor-style assessment (synthetic generator) or the operator's label",
+        "standard": standard.label,
+        "intended_use": "Green rating of small and micro businesses for green-loan origination and merchant advice.",
+        "limitations": [
+            "The grade cut-offs are the standard's; the model only sets points per indicator bin.",
+            "Probabilities are calibrated to the training population only.",
+        ],
+        "how_to_retrain": "greenrate model train --data labelled.parquet (flat operating-data columns + label); "
+                          "see docs/analyst-guide.md.",
+        "metrics_holdout": dict(metrics),
+    }
+
+
+def train(frame: pd.DataFrame, *, standard: Standard | None = None, seed: int = DEFAULT_SEED,
+          source: Mapping[str, Any] | None = None) -> TrainResult:
+    """Fit a scorecard on a flat labelled frame and return its artifact and holdout metrics."""
+    standard = standard or load_standard(DEFAULT_STANDARD)
+    if "label" not in frame.columns:
+        raise InvalidInputError("label", "the training data needs a label column (1 = green, 0 = not)")
+    y_all = frame["label"].to_numpy(dtype=int)
+    X_all, bad = indicator_frame(payloads_from_frame(frame.drop(columns=["label", "latent_greenness"],
+                                                                errors="ignore")), standard)
+    keep = np.ones(len(frame), dtype=bool)
+    keep[bad] = False
+    X_all, y_all = X_all[keep].reset_index(drop=True), y_all[keep]
+    rng = np.random.default_rng(seed)
+    holdout = rng.random(len(y_all)) < HOLDOUT_SHARE
+    directions = {i.id: i.direction for i in standard.indicators.values()}
+    card_source = dict(source or {"synthetic": False})
+    model = Scorecard(directions=directions, random_state=seed)
+    model.fit(X_all[~holdout], y_all[~holdout])
+    metrics = binary_metrics(y_all[holdout], model.predict_proba(X_all[holdout])[:, 1])
+    data_hash = hashlib.sha256(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes()).hexdigest()
+    metadata = {
+        "standard": standard.label,
+        "standard_sha256": standard.sha256,
+        "factor_set": factor_sets_document()["default"],
+        "schema": SCHEMA_VERSION,
+        "code_version": CODE_VERSION,
+        "data_sha256": data_hash,
+        "seed": seed,
+        "rows": int(len(y_all)),
+        "skipped_rows": len(bad),
+        "card": model_card(standard, card_source, metrics),
+    }
+    return TrainResult(model.to_artifact(metadata), metrics, len(bad))
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Train the default model on the synthetic population and write it."""
+    from rating_model.artifact import ScorecardArtifact
+    from rating_model.synthetic import generate_frame
+
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rows", type=int, default=DEFAULT_ROWS)
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    parser.add_argument("--out", type=Path, required=True)
+    args = parser.parse_args(argv)
+    frame = generate_frame(args.rows, args.seed)
+    source = {"synthetic": True, "generator": "rating_model.synthetic", "rows": args.rows, "seed": args.seed}
+    result = train(frame, seed=args.seed, source=source)
+    artifact = ScorecardArtifact.from_dict(result.artifact)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(artifact.to_json() + "\n", encoding="utf-8")
+    print(f"wrote {args.out} version={artifact.version} metrics={result.metrics} skipped={result.skipped_rows}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,107 @@
+"""Strict reading of operating data: every bad field is a typed error naming its path."""
+
+from __future__ import annotations
+
+import copy
+import math
+from typing import Any
+
+import pytest
+
+from rating_model.exceptions import InvalidInputError, InvalidInputErrors
+from rating_model.operating_data import parse_operating_data
+
+BASE: dict[str, Any] = {
+    "company": {"name": "Cafe Verde", "country": "CN", "region": "CN-ZJ", "industry_code": "5610",
+                "employees": 8, "annual_revenue": 3_000_000, "currency": "CNY", "reporting_year": 2023},
+    "energy": {"electricity_kwh": 60_000, "green_electricity_kwh": 10_000,
+               "fuels": [{"fuel": "natural_gas", "quantity": 8000, "unit": "m3"}]},
+    "resources": {"waste_t": 10, "waste_recycled_t": 4},
+}
+
+
+def errors_of(payload: dict[str, Any]) -> dict[str, list[str]]:
+    with pytest.raises((InvalidInputError, InvalidInputErrors)) as info:
+        parse_operating_data(payload)
+    return info.value.errors  # type: ignore[union-attr]
+
+
+def with_change(path: str, value: Any) -> dict[str, Any]:
+    payload = copy.deepcopy(BASE)
+    node: Any = payload
+    keys = path.split(".")
+    for key in keys[:-1]:
+        node = node[int(key)] if isinstance(node, list) else node.setdefault(key, {})
+    node[keys[-1]] = value
+    return payload
+
+
+def test_valid_payload_reads_into_typed_values() -> None:
+    data = parse_operating_data(BASE)
+    assert data.company.employees == 8
+    assert data.energy.fuels[0].quantity == 8000.0
+    assert data.company.isic_division == "56"
+    assert data.data_source == "estimated"
+
+
+def test_canonical_json_is_independent_of_key_order_and_number_spelling() -> None:
+    reordered = {"resources": BASE["resources"], "energy": BASE["energy"], "company": dict(
+        reversed(list(BASE["company"].items())))}
+    floaty = with_change("company.annual_revenue", 3_000_000.0)
+    assert parse_operating_data(reordered).canonical_json() == parse_operating_data(BASE).canonical_json()
+    assert parse_operating_data(floaty).canonical_json() == parse_operating_data(BASE).canonical_json()
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "field"),
+    [
+        ("energy.electricity_kwh", -1, "energy.electricity_kwh"),
+        ("energy.electricity_kwh", math.nan, "energy.electricity_kwh"),
+        ("energy.electricity_kwh", math.inf, "energy.electricity_kwh"),
+        ("energy.electricity_kwh", True, "energy.electricity_kwh"),
+        ("energy.electricity_kwh", "100", "energy.electricity_kwh"),
+        ("energy.green_electricity_kwh", 70_000, "energy.green_electricity_kwh"),
+        ("energy.fuels.0.fuel", "plutonium", "energy.fuels.0.fuel"),
+        ("energy.fuels.0.quantity", -5, "energy.fuels.0.quantity"),
+        ("practices.green_products_share", 1.5, "practices.green_products_share"),
+        ("practices.led_lighting", "yes", "practices.led_lighting"),
+        ("practices.telepathy", True, "practices.telepathy"),
+        ("company.region", "US-CA", "company.region"),
+        ("company.country", "China", "company.country"),
+        ("company.industry_code", "restaurant", "company.industry_code"),
+        ("company.employees", 0, "company.employees"),
+        ("company.employees", 2.5, "company.employees"),
+        ("company.annual_revenue", 0, "company.annual_revenue"),
+        ("company.currency", "EUR", "company.fx_to_cny"),
+        ("resources.waste_recycled_t", 11, "resources.waste_recycled_t"),
+        ("data_source", "hearsay", "data_source"),
+        ("unexpected", 1, "unexpected"),
+        ("transport.fleet", [{"fuel": "diesel"}], "transport.fleet.0"),
+        ("transport.business_travel", [{"mode": "rocket", "passenger_km": 5}], "transport.business_travel.0.mode"),
+        ("targets", [{"scopes": [4], "base_year": 2020, "target_year": 2030, "reduction_pct": 30}],
+         "targets.0.scopes"),
+        ("targets", [{"scopes": [1], "base_year": 2030, "target_year": 2020, "reduction_pct": 30}],
+         "targets.0.target_year"),
+        ("offsets", [{"standard": "CCER", "tco2e": 5, "type": "wishful"}], "offsets.0.type"),
+    ],
+)
+def test_each_bad_field_is_named(path: str, value: Any, field: str) -> None:
+    assert field in errors_of(with_change(path, value))
+
+
+def test_all_errors_are_reported_in_one_pass() -> None:
+    payload = with_change("energy.electricity_kwh", -1)
+    payload["company"]["employees"] = -3
+    assert {"energy.electricity_kwh", "company.employees"} <= set(errors_of(payload))
+
+
+def test_missing_company_is_reported() -> None:
+    assert "company" in errors_of({"energy": {}})
+
+
+def test_unknown_loan_category_is_refused_against_the_standards_list() -> None:
+    payload = copy.deepcopy(BASE)
+    payload["loan"] = {"amount": 100_000, "currency": "CNY", "use_of_proceeds": "yacht"}
+    with pytest.raises(InvalidInputError) as info:
+        parse_operating_data(payload, use_of_proceeds=("energy_efficiency",))
+    assert info.value.field == "loan.use_of_proceeds"

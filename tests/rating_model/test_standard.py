@@ -1,0 +1,120 @@
+"""The standard document loads, is internally consistent, and refuses documents that contradict themselves."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+
+from rating_model.actions import known_operations
+from rating_model.exceptions import StandardError
+from rating_model.grading import applicable_knock_outs, cap, grade
+from rating_model.indicators import IndicatorSet
+from rating_model.operating_data import parse_operating_data
+from rating_model.standard import GRADES, load_standard, parse_standard
+
+STANDARD = load_standard()
+
+
+def doc() -> dict[str, Any]:
+    return copy.deepcopy(dict(STANDARD.document))
+
+
+def test_default_standard_loads_with_every_indicator_derivable() -> None:
+    assert STANDARD.label == "greenrate-sme@1.0.0"
+    assert len(STANDARD.indicators) == 13
+    assert IndicatorSet(STANDARD).ids == tuple(STANDARD.indicators)
+    assert {p.id for p in STANDARD.pillars} == {"energy_climate", "resources_circularity", "practices_governance"}
+
+
+def test_every_action_uses_known_operations_and_belongs_to_an_indicator() -> None:
+    listed = {a for i in STANDARD.indicators.values() for a in i.actions}
+    assert listed == set(STANDARD.actions)
+    for action in STANDARD.actions.values():
+        assert set(action.change) <= known_operations()
+
+
+@pytest.mark.parametrize(("score", "expected"), [(100, "dark_green"), (75, "dark_green"), (74.99, "green"),
+                                                 (60, "green"), (45, "light_green"), (44.9, "not_green"),
+                                                 (0, "not_green")])
+def test_grade_cutoffs_are_absolute(score: float, expected: str) -> None:
+    assert STANDARD.grade_for(score) == expected
+
+
+def _company(**overrides: Any) -> dict[str, Any]:
+    company = {"name": "x", "country": "CN", "industry_code": "5610", "employees": 5,
+               "annual_revenue": 1e6, "currency": "CNY", "reporting_year": 2023}
+    company.update(overrides)
+    return {"company": company}
+
+
+def test_penalty_caps_grade_and_repeated_penalties_mean_not_green() -> None:
+    one = parse_operating_data({**_company(), "compliance": {"environmental_penalties_3y": 1}})
+    three = parse_operating_data({**_company(), "compliance": {"environmental_penalties_3y": 3}})
+    hits = applicable_knock_outs(one, 1.0, STANDARD)
+    assert [k.id for k in hits] == ["environmental_penalty"]
+    assert grade(90, hits, STANDARD).grade == "light_green"
+    assert grade(90, hits, STANDARD).score_grade == "dark_green"
+    assert grade(30, hits, STANDARD).grade == "not_green"  # a cap never raises a grade
+    assert grade(90, applicable_knock_outs(three, 1.0, STANDARD), STANDARD).grade == "not_green"
+
+
+def test_excluded_activity_is_never_green() -> None:
+    coal = parse_operating_data(_company(industry_code="0510"))
+    hits = applicable_knock_outs(coal, 1.0, STANDARD)
+    assert "excluded_activity" in [k.id for k in hits]
+    assert cap("dark_green", hits, STANDARD) == "not_green"
+
+
+def test_mostly_estimated_data_cannot_reach_the_top_grade() -> None:
+    data = parse_operating_data(_company())
+    hits = applicable_knock_outs(data, 0.2, STANDARD)
+    assert [k.id for k in hits] == ["insufficient_data"]
+    assert cap("dark_green", hits, STANDARD) == "green"
+
+
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        (lambda d: d["pillars"][0]["indicators"][0].update(direction="sideways"), "direction"),
+        (lambda d: d["grades"]["cutoffs"].reverse(), "best first"),
+        (lambda d: d["grades"]["cutoffs"][1].update(min_score=80), "strictly decrease"),
+        (lambda d: d["knock_outs"][0].update(cap_grade="platinum"), "cap_grade"),
+        (lambda d: d["pillars"][0]["indicators"][0].update(actions=["teleport"]), "unknown actions"),
+        (lambda d: d["pillars"][2]["indicators"][0].update(practices=["telepathy"]), "unknown practices"),
+        (lambda d: d["pillars"][1]["indicators"].append(d["pillars"][0]["indicators"][0]), "defined twice"),
+        (lambda d: d["data_quality"]["pcaf_by_data_source"].update(estimated=9), "pcaf_by_data_source"),
+        (lambda d: d.pop("pillars"), "pillars"),
+    ],
+)
+def test_inconsistent_documents_are_refused(mutate: Any, message: str) -> None:
+    document = doc()
+    mutate(document)
+    with pytest.raises(StandardError, match=message):
+        parse_standard(document)
+
+
+def test_an_indicator_without_derivation_is_refused_by_the_engine() -> None:
+    document = doc()
+    document["pillars"][0]["indicators"][0]["id"] = "vibes"
+    with pytest.raises(StandardError, match="no derivation"):
+        IndicatorSet(parse_standard(document))
+
+
+def test_sha256_changes_with_the_document() -> None:
+    document = doc()
+    document["grades"]["cutoffs"][0]["min_score"] = 76
+    assert parse_standard(document).sha256 != STANDARD.sha256
+    assert parse_standard(doc()).sha256 == STANDARD.sha256
+
+
+def test_grades_constant_matches_document_order() -> None:
+    assert tuple(c.grade for c in STANDARD.cutoffs) == GRADES
+
+
+def test_unknown_change_operation_is_refused() -> None:
+    document = doc()
+    document["improvement_actions"][0]["change"] = {"wave_wand": 1}
+    with pytest.raises(StandardError, match="unknown change operations"):
+        parse_standard(document)
