@@ -17,10 +17,10 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 from sklearn.base import BaseEstimator
-from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import validate_data
 
-from rating_model.artifact import category_key
+from rating_model.scoring_table import category_key, float_column
 
 NUMERIC = "numeric"
 CATEGORICAL = "categorical"
@@ -86,7 +86,7 @@ def _auto_kinds(X: Any, arr: NDArray[Any]) -> list[str]:
         from pandas.api.types import is_numeric_dtype
 
         return [NUMERIC if is_numeric_dtype(dt) and str(dt) != "category" else CATEGORICAL for dt in X.dtypes]
-    if arr.dtype.kind in "USTO" and arr.dtype.kind != "O":
+    if arr.dtype.kind in "UST":
         return [CATEGORICAL] * arr.shape[1]
     if arr.dtype.kind == "O":
         return [CATEGORICAL if any(isinstance(v, str) for v in arr[:, j]) else NUMERIC for j in range(arr.shape[1])]
@@ -111,10 +111,10 @@ def resolve_kinds(X: Any, arr: NDArray[Any], names: Sequence[str],
     return kinds
 
 
-def _numeric(values: Any) -> NDArray[np.float64]:
+def _numeric(values: Any, name: str) -> NDArray[np.float64]:
     if hasattr(values, "to_numpy"):
-        values = values.to_numpy(dtype=np.float64, na_value=np.nan)
-    out = np.asarray(values, dtype=np.float64)
+        values = values.to_numpy(dtype=object if values.dtype == object else np.float64, na_value=np.nan)
+    out = float_column(values, name)
     if np.isinf(out).any():
         raise ValueError("Input X contains infinity or a value too large for dtype('float64').")
     return out
@@ -153,7 +153,7 @@ def read_columns(estimator: BaseEstimator, X: Any, y: Any = None, *, reset: bool
     columns: list[Column] = []
     for j, kind in enumerate(kinds):
         raw = X.iloc[:, j] if _is_frame(X) else arr[:, j]
-        columns.append(_numeric(raw) if kind == NUMERIC else _categorical(raw))
+        columns.append(_numeric(raw, names[j]) if kind == NUMERIC else _categorical(raw))
     return columns, list(kinds), y_out
 
 
@@ -163,8 +163,9 @@ def binary_target(y: NDArray[Any]) -> tuple[NDArray[Any], NDArray[np.float64]]:
     Sorting follows scikit-learn's ``classes_`` convention, so with labels 0/1 the event is 1 and with
     "bad"/"good" it is "good".
     """
+    y_type = type_of_target(y, input_name="y", raise_unknown=True)
     classes, encoded = np.unique(y, return_inverse=True)
-    if classes.size != 2:
-        raise ValueError(f"A scorecard needs a binary target with exactly two classes; got {classes.size} "
-                         f"class(es): {classes[:5].tolist()}")
+    if y_type != "binary" or classes.size != 2:
+        raise ValueError(f"Only binary classification is supported. The type of the target is {y_type} "
+                         f"({classes.size} class(es): {classes[:5].tolist()}); a scorecard needs two classes.")
     return classes, encoded.astype(np.float64)

@@ -50,7 +50,8 @@ _ALIASES: dict[str, str] = {
 ACCEPTED_UNITS: tuple[str, ...] = tuple(sorted(_ALIASES, key=str.lower))
 #: canonical units by dimension
 DIMENSIONS: dict[str, tuple[str, ...]] = {
-    dim: tuple(u for u, (d, _) in _UNITS.items() if d == dim) for dim in ("energy", "volume", "mass", "distance")
+    dim: tuple(u for u, (d, _) in _UNITS.items() if d == dim)
+    for dim in ("energy", "volume", "mass", "distance")
 }
 
 #: emission-factor units -> (the activity unit they multiply, kg of CO2(e) per factor unit)

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
+from rating_model.scoring_table import format_edge
+
 #: Additive (Laplace) smoothing of the event and non-event counts of every bin. Without it a bin with
 #: no events has WOE = -inf; with it small bins are shrunk towards the average, which is what a
 #: scorecard built from a few hundred rows needs.
@@ -69,13 +71,6 @@ class FeatureBins:
     def lowest_woe(self) -> float:
         """The lowest WOE over every bin of the feature, including the missing bin."""
         return min(min(self.woe), self.missing_woe)
-
-
-def format_edge(value: float) -> str:
-    """Edge text for labels: integers without ``.0``, other floats with full round-trip precision."""
-    if value.is_integer() and abs(value) < 1e15:
-        return str(int(value))
-    return repr(value)
 
 
 def numeric_labels(edges: tuple[float, ...]) -> tuple[str, ...]:

@@ -1,0 +1,67 @@
+"""greenrate's HTTP service: the app factory.
+
+``create_app`` builds one app: configuration from ``GREENRATE_`` environment variables (plus an optional
+test mapping), then each subsystem bound with its ``init_app`` in an order that matters: the request id
+first (everything else logs it), the timer and the log line, the rate limiter, the error handlers, the API.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from service import api, errors, extensions, hardening, limits, logging, metrics
+from service.config import Settings, load_settings
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app; ``test_config`` overrides settings (by field name) and Flask config keys."""
+    settings = load_settings(test_config)
+    app = Flask(__name__)
+    configure(app, settings, test_config)
+    register_extensions(app, settings)
+    register_request_hooks(app, settings)
+    register_rate_limits(app, settings)
+    register_error_handlers(app, settings)
+    register_api(app)
+    return app
+
+
+def configure(app: Flask, settings: Settings, test_config: Mapping[str, Any] | None) -> None:
+    """Flask's own settings; then the test mapping, so a test can set any Flask key."""
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
+    app.config["GREENRATE_SETTINGS"] = settings
+    if test_config:
+        app.config.from_mapping({k: v for k, v in test_config.items() if k.isupper()})
+
+
+def register_extensions(app: Flask, settings: Settings) -> None:
+    """Database pool, cache client, engine slot and key cache: once per app."""
+    extensions.init_app(app, settings)
+
+
+def register_request_hooks(app: Flask, settings: Settings) -> None:
+    """Request id and security headers, timing, the JSON log line."""
+    hardening.init_app(app)
+    metrics.init_app(app)
+    logging.init_app(app, settings)
+
+
+def register_rate_limits(app: Flask, settings: Settings) -> None:
+    limits.init_app(app, settings)
+
+
+def register_error_handlers(app: Flask, settings: Settings) -> None:
+    errors.register(app, settings)
+
+
+def register_api(app: Flask) -> None:
+    """The API (its error handler, the blueprints, /openapi.json and /docs)."""
+    api.init_app(app)
+
+
+def warm_up(app: Flask) -> None:
+    """Load the rating engine now (gunicorn's post_worker_init), not on the first rating request."""
+    app.extensions[extensions.EXTENSION_NAME].engines.current()

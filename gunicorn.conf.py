@@ -1,0 +1,66 @@
+"""gunicorn settings for ``gunicorn -c gunicorn.conf.py service.wsgi:app``.
+
+Workers, timeouts and recycling come from ``GREENRATE_`` variables (parsed by service.config, like the
+app's). Each worker builds its own app and loads the rating engine once, right after it starts
+(``post_worker_init``), so no request pays for loading. Prometheus runs in multiprocess mode: every worker
+writes its samples to ``PROMETHEUS_MULTIPROC_DIR`` and ``/metrics`` merges them.
+"""
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+# Must be set before any worker imports prometheus_client (the app is not preloaded, so workers import it
+# after fork, with this in their environment). A fresh private directory unless the operator chose one.
+if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="greenrate-metrics-")
+_METRICS_DIR = Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])
+
+from service.config import load_server_settings  # noqa: E402 - after the metrics directory is set
+
+_server = load_server_settings()
+
+wsgi_app = "service.wsgi:app"
+bind = [_server.bind]
+workers = _server.workers
+threads = _server.threads
+worker_class = "gthread" if _server.threads > 1 else "sync"
+timeout = _server.timeout_seconds
+graceful_timeout = _server.graceful_timeout_seconds
+keepalive = _server.keepalive_seconds
+max_requests = _server.max_requests
+max_requests_jitter = _server.max_requests_jitter
+preload_app = False  # one app, one DB pool, one Redis client and one engine per worker, made after fork
+accesslog = None  # the app logs one JSON line per request itself
+errorlog = "-"
+loglevel = "info"
+proc_name = "greenrate"
+
+
+def on_starting(server):  # noqa: ANN001, ARG001 - gunicorn hook signature
+    """Start with an empty metrics directory: samples of a previous run's workers are stale."""
+    _METRICS_DIR.mkdir(parents=True, exist_ok=True)
+    for entry in _METRICS_DIR.iterdir():
+        if entry.is_file() and entry.suffix == ".db":
+            entry.unlink()
+
+
+def post_worker_init(worker):  # noqa: ANN001
+    """Load the rating engine once per worker, before it accepts requests."""
+    from service import warm_up
+
+    warm_up(worker.wsgi)
+
+
+def child_exit(server, worker):  # noqa: ANN001, ARG001
+    """Let the live-sum gauges forget a dead worker (counters and histograms keep its totals)."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid, str(_METRICS_DIR))
+
+
+def on_exit(server):  # noqa: ANN001, ARG001
+    """Remove the metrics directory we created ourselves."""
+    if _METRICS_DIR.name.startswith("greenrate-metrics-"):
+        shutil.rmtree(_METRICS_DIR, ignore_errors=True)

@@ -1,0 +1,304 @@
+"""The serving-path scorer: a verified scorecard artifact that scores one row or a million with numpy.
+
+This is the only code that turns values into points. The training estimator
+(:class:`rating_model.scorecard.Scorecard`) scores through it too, which is why estimator and artifact
+agree bit for bit. Points are held as integers in units of ``10**-decimals``, so the total is exact and
+independent of the order of summation: ``base_points + sum(points)`` equals the displayed score, always.
+Imports numpy and the standard library only.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from typing import Any, NamedTuple
+
+import numpy as np
+from numpy.typing import NDArray
+
+from rating_model.artifact_format import canonical_json, parse_json, verify_document
+from rating_model.exceptions import InvalidInputError
+from rating_model.scoring_table import (
+    MISSING_BIN,
+    UNSEEN_BIN,
+    FeatureTable,
+    category_key,
+    format_edge,
+    sigmoid,
+)
+
+__all__ = [
+    "MISSING_BIN", "UNSEEN_BIN", "BinInfo", "BinStep", "FeatureInfo", "FeaturePoints", "RowScore",
+    "ScorecardArtifact", "category_key", "sigmoid",
+]
+_PROBABILITY_TABLE_LIMIT = 2_000_000
+
+
+class FeaturePoints(NamedTuple):
+    """One feature's contribution to a row's score."""
+
+    name: str
+    points: float
+    bin: int
+    bin_label: str
+    max_points: float
+
+
+class RowScore(NamedTuple):
+    """A scored row: total score, event probability and each feature's contribution (artifact order)."""
+
+    score: float
+    probability: float
+    features: tuple[FeaturePoints, ...]
+
+
+class FeatureInfo(NamedTuple):
+    """A feature as the artifact declares it (points per bin in bin order)."""
+
+    name: str
+    type: str
+    direction: str | None
+    edges: tuple[float, ...]
+    labels: tuple[str, ...]
+    points: tuple[float, ...]
+    missing_points: float
+    unseen_points: float | None
+    max_points: float
+
+
+class BinInfo(NamedTuple):
+    """One bin of a feature as shown to people: numeric bounds are ``lower <= x < upper`` (None = open)."""
+
+    bin: int
+    label: str
+    lower: float | None
+    upper: float | None
+    points: float
+
+
+class BinStep(NamedTuple):
+    """The nearest bin worth more points than the current one, and what it takes to get there."""
+
+    feature: str
+    bin: int
+    label: str
+    lower: float | None
+    upper: float | None
+    condition: str
+    points: float
+    gain: float
+
+
+class ScorecardArtifact:
+    """A verified, immutable scorecard document and the fast scorer built from it.
+
+    Build it with :meth:`from_dict` or :meth:`from_json` (both verify the structure and the ``sha256``);
+    never unpickle one. ``to_json`` is canonical: the same content gives byte-identical output.
+    """
+
+    def __init__(self, doc: Mapping[str, Any]) -> None:
+        verify_document(doc)
+        self._doc: dict[str, Any] = copy.deepcopy(dict(doc))
+        self.decimals: int = self._doc["decimals"]
+        self._scale = 10**self.decimals
+        self._base_units = round(self._doc["base_points"] * self._scale)
+        self._intercept = float(self._doc["probability"]["intercept"])
+        self._slope = float(self._doc["probability"]["slope"])
+        self._features = [FeatureTable(spec, self._scale) for spec in self._doc["features"]]
+        self._by_name = {f.name: f for f in self._features}
+        self._prob_table: NDArray[np.float64] | None = None
+        self._low_units = self._base_units + sum(min(f.units_ext)
+                                                 for f in self._features)
+        self._high_units = self._base_units + sum(f.max_units for f in self._features)
+
+    @classmethod
+    def from_dict(cls, doc: Mapping[str, Any]) -> ScorecardArtifact:
+        """Verify and load a parsed artifact; raises ArtifactError with the reason when it does not verify."""
+        return cls(doc)
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> ScorecardArtifact:
+        """Parse strictly (no duplicate keys, no NaN), then verify like :meth:`from_dict`."""
+        return cls(parse_json(text))
+
+    def to_dict(self) -> dict[str, Any]:
+        """A deep copy of the document, safe to mutate."""
+        return copy.deepcopy(self._doc)
+
+    def to_json(self) -> str:
+        """Canonical JSON (sorted keys, no whitespace)."""
+        return canonical_json(self._doc)
+
+    @property
+    def version(self) -> str:
+        return str(self._doc["version"])
+
+    @property
+    def sha256(self) -> str:
+        return str(self._doc["sha256"])
+
+    @property
+    def feature_names(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self._features)
+
+    @property
+    def base_points(self) -> float:
+        return self._base_units / self._scale
+
+    @property
+    def metadata(self) -> dict[str, Any]:
+        return copy.deepcopy(self._doc["metadata"])
+
+    @property
+    def training(self) -> dict[str, Any]:
+        return copy.deepcopy(self._doc["training"])
+
+    @property
+    def features(self) -> tuple[FeatureInfo, ...]:
+        """The features in scoring order, with their bins and points."""
+        return tuple(
+            FeatureInfo(f.name, "numeric" if f.numeric else "categorical", f.direction, tuple(f.edges),
+                        tuple(f.labels), tuple(f.points_ext[:-2]), f.missing_units / self._scale,
+                        None if f.numeric else f.unseen_units / self._scale, f.max_points)
+            for f in self._features
+        )
+
+    @property
+    def card(self) -> dict[str, Any]:
+        """The model card the trainer put in ``metadata["card"]`` (empty when there is none)."""
+        card = self._doc["metadata"].get("card", {})
+        return copy.deepcopy(card) if isinstance(card, dict) else {}
+
+    def points_table(self) -> list[dict[str, Any]]:
+        """Every bin of every feature as plain rows (JSON-ready), with training counts when recorded."""
+        rows: list[dict[str, Any]] = []
+        for spec, f in zip(self._doc["features"], self._features, strict=True):
+            stats = spec.get("stats", {})
+            for info in self.bins(f.name):
+                key = {MISSING_BIN: "missing", UNSEEN_BIN: "unseen"}.get(info.bin)
+                extra = stats.get(key, {}) if key else {
+                    k: stats[k][info.bin] for k in ("count", "event_rate", "woe")
+                    if isinstance(stats.get(k), list) and info.bin < len(stats[k])}
+                rows.append({"feature": f.name, "bin": info.bin, "label": info.label, "lower": info.lower,
+                             "upper": info.upper, "points": info.points,
+                             **{k: extra.get(k) for k in ("count", "event_rate", "woe")}})
+        return rows
+
+    def _feature(self, name: str) -> FeatureTable:
+        try:
+            return self._by_name[name]
+        except KeyError:
+            raise KeyError(f"the scorecard has no feature {name!r}; it has {list(self._by_name)}") from None
+
+    def probability_of(self, score: float) -> float:
+        """Event probability for a score: ``sigmoid(intercept + slope * score)``."""
+        return sigmoid(self._intercept + self._slope * score)
+
+    def score_row(self, values: Mapping[str, Any]) -> RowScore:
+        """Score one row. Absent keys, ``None`` and NaN are missing; unknown keys are ignored.
+
+        The per-request path: tuples are built with ``tuple.__new__`` because a NamedTuple's generated
+        ``__new__`` costs more than the bin lookup itself.
+        """
+        get, new, total, parts = values.get, tuple.__new__, self._base_units, []
+        for f in self._features:
+            b = f.bin_of(get(f.name))
+            total += f.units_ext[b]
+            parts.append(new(FeaturePoints, (f.name, f.points_ext[b], b, f.labels_ext[b], f.max_points)))
+        score = total / self._scale
+        return new(RowScore, (score, self.probability_of(score), tuple(parts)))
+
+    def score_columns(self, columns: Mapping[str, Any], n_rows: int | None = None
+                      ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """Vectorised scoring: ``(scores, points)`` with ``points`` of shape (rows, features).
+
+        An absent column is all missing, like an absent key in :meth:`score_row`. ``n_rows`` is only
+        needed when no column is given.
+        """
+        given = [np.asarray(c) for c in columns.values()]
+        n = n_rows if n_rows is not None else (len(given[0]) if given else 0)
+        if any(len(c) != n for c in given):
+            raise InvalidInputError("columns", f"all columns must have the same length ({n})")
+        units = np.empty((n, len(self._features)), dtype=np.int64)
+        for j, f in enumerate(self._features):
+            column = columns.get(f.name)
+            units[:, j] = f.units_arr[MISSING_BIN] if column is None else f.units_arr[f.column_bins(column)]
+        total = units.sum(axis=1) + self._base_units
+        return total / float(self._scale), units / float(self._scale)
+
+    def probabilities(self, scores: NDArray[np.float64]) -> NDArray[np.float64]:
+        """Event probabilities of scores from :meth:`score_columns`, identical to :meth:`probability_of`.
+
+        Scores live on a grid of ``10**-decimals`` steps, so the probability of every reachable score is
+        tabulated once (with the same :func:`sigmoid`) and looked up; no vectorised ``exp`` can then
+        differ from the scalar path in the last bit.
+        """
+        units = np.rint(np.asarray(scores, dtype=np.float64) * self._scale).astype(np.int64)
+        span = self._high_units - self._low_units + 1
+        if span <= _PROBABILITY_TABLE_LIMIT and units.size and units.min() >= self._low_units \
+                and units.max() <= self._high_units:
+            if self._prob_table is None:
+                grid = range(self._low_units, self._high_units + 1)
+                self._prob_table = np.fromiter((self.probability_of(u / self._scale) for u in grid),
+                                               np.float64, span)
+            return self._prob_table[units - self._low_units]
+        uniq, inverse = np.unique(units, return_inverse=True)
+        return np.asarray([self.probability_of(u / self._scale) for u in uniq.tolist()])[inverse.ravel()]
+
+    def feature_max_points(self, name: str) -> float:
+        """The most points a feature can give (over value, missing and unseen bins)."""
+        return self._feature(name).max_points
+
+    def bin_for(self, name: str, value: Any) -> int:
+        """Bin index of a value: ``0..k-1``, :data:`MISSING_BIN` or :data:`UNSEEN_BIN`."""
+        return self._feature(name).bin_of(value)
+
+    def bins(self, name: str) -> tuple[BinInfo, ...]:
+        """Every bin of a feature with its bounds and points, then the missing (and unseen) bin."""
+        f = self._feature(name)
+        out = [BinInfo(i, f.labels[i], *self._bounds(f, i), f.units[i] / self._scale) for i in range(len(f.units))]
+        out.append(BinInfo(MISSING_BIN, "missing", None, None, f.missing_units / self._scale))
+        if not f.numeric:
+            out.append(BinInfo(UNSEEN_BIN, "unseen", None, None, f.unseen_units / self._scale))
+        return tuple(out)
+
+    @staticmethod
+    def _bounds(f: FeatureTable, i: int) -> tuple[float | None, float | None]:
+        if not f.numeric:
+            return None, None
+        return (f.edges[i - 1] if i > 0 else None), (f.edges[i] if i < len(f.edges) else None)
+
+    def next_better_bin(self, name: str, current_bin: int) -> BinStep | None:
+        """The closest bin worth more points than ``current_bin``, or None when it is already the best.
+
+        For a numeric value bin "closest" means the nearest bin in the declared direction with more
+        points (crossing the fewest edges); from the missing bin, or for categories, it is the bin with
+        the smallest gain: the most attainable improvement, not the most flattering one.
+        """
+        f = self._feature(name)
+        if not -2 <= current_bin < len(f.units):
+            raise ValueError(f"feature {name!r} has no bin {current_bin}")
+        here = f.units_ext[current_bin]
+        if f.numeric and current_bin >= 0:
+            step = 1 if f.direction == "increasing" else -1
+            candidates = [j for j in range(current_bin + step, len(f.units) if step > 0 else -1, step)
+                          if f.units[j] > here][:1]
+        else:
+            better = [j for j in range(len(f.units)) if f.units[j] > here]
+            candidates = sorted(better, key=lambda j: (f.units[j], j))[:1]
+        if not candidates:
+            return None
+        j = candidates[0]
+        lower, upper = self._bounds(f, j)
+        if not f.numeric:
+            condition = f"category {f.labels[j]}"
+        elif current_bin >= 0:
+            # Moving along the declared direction only one edge matters: overshooting lands in a bin
+            # with at least as many points, because points are monotone.
+            condition = f">= {format_edge(lower)}" if step > 0 else f"< {format_edge(upper)}"
+        else:
+            parts = [f">= {format_edge(lower)}" if lower is not None else "",
+                     f"< {format_edge(upper)}" if upper is not None else ""]
+            condition = " and ".join(p for p in parts if p) or "any value"
+        return BinStep(f.name, j, f.labels[j], lower, upper, condition, f.units[j] / self._scale,
+                       (f.units[j] - here) / self._scale)

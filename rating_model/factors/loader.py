@@ -1,0 +1,166 @@
+"""Read and check a versioned emission-factor set from its JSON files, once per process.
+
+A factor set is a directory ``rating_model/data/factors/<version>/`` with a ``manifest.json`` and the record
+files it lists. Every record is checked when the set is loaded (types, required fields, positive values,
+known units), because a wrong factor silently corrupts every rating made with it: a broken set must stop
+the service at start-up (:class:`~rating_model.exceptions.ArtifactError`), never surface as odd numbers.
+Only the standard library is used, and the parsed set is cached, so the serving path pays for it once.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from rating_model.exceptions import ArtifactError, FactorNotFoundError
+from rating_model.factors.factor_set import FactorSet
+from rating_model.factors.records import OPTIONAL_FIELDS, REQUIRED_FIELDS, FactorRecord, Manifest
+from rating_model.units import EMISSION_FACTOR_UNITS, PARAMETER_UNITS
+
+FACTORS_DIR = Path(__file__).resolve().parent.parent / "data" / "factors"
+DEFAULT_FACTOR_SET = "cn-2024.1"
+
+GWP_BASES = frozenset({"AR5", "AR6", "CO2 only", "n/a"})
+QUALITIES = frozenset({"published", "derived", "unverified", "estimate"})
+_REQUIRED = REQUIRED_FIELDS
+_OPTIONAL = OPTIONAL_FIELDS
+_FLOATS = ("value", "density_kg_per_l", "ncv_mj_per_unit")
+
+
+def available_factor_sets() -> tuple[str, ...]:
+    """Versions shipped with the package, sorted."""
+    return tuple(sorted(p.name for p in FACTORS_DIR.iterdir() if (p / "manifest.json").is_file()))
+
+
+def _fail(version: str, where: str, message: str) -> ArtifactError:
+    return ArtifactError(f"factor set {version}: {where}: {message}")
+
+
+def _read_json(version: str, path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise _fail(version, path.name, f"cannot be read as JSON ({exc})") from exc
+    if not isinstance(data, dict):
+        raise _fail(version, path.name, "must hold a JSON object")
+    return data
+
+
+def _check_record(version: str, where: str, raw: Any) -> FactorRecord:
+    """Validate one raw record and build it; every rule here protects a number a bank will read."""
+    if not isinstance(raw, dict):
+        raise _fail(version, where, "must be an object")
+    unknown = set(raw) - set(_REQUIRED) - set(_OPTIONAL)
+    if unknown:
+        raise _fail(version, where, f"unknown fields {sorted(unknown)}")
+    for name in _REQUIRED:
+        if name not in raw:
+            raise _fail(version, where, f"missing field {name!r}")
+    for name, types in (*_REQUIRED.items(), *_OPTIONAL.items()):
+        value = raw.get(name)
+        if name in raw and (not isinstance(value, types) or isinstance(value, bool)):
+            raise _fail(version, where, f"{name} must be of type {'/'.join(t.__name__ for t in types)}")
+    for name in ("id", "activity", "region", "source", "notes"):
+        if not raw[name].strip():
+            raise _fail(version, where, f"{name} must not be empty")
+    for name in ("value", "density_kg_per_l", "ncv_mj_per_unit"):
+        value = raw.get(name)
+        if value is not None and (not math.isfinite(value) or value <= 0):
+            raise _fail(version, where, f"{name} must be a finite number > 0")
+    if raw["scope"] not in (1, 2, 3):
+        raise _fail(version, where, "scope must be 1, 2 or 3")
+    if raw["unit"] not in EMISSION_FACTOR_UNITS and raw["unit"] not in PARAMETER_UNITS:
+        raise _fail(version, where, f"unknown unit {raw['unit']!r}")
+    if raw["gwp_basis"] not in GWP_BASES:
+        raise _fail(version, where, f"gwp_basis must be one of {sorted(GWP_BASES)}")
+    if raw["quality"] not in QUALITIES:
+        raise _fail(version, where, f"quality must be one of {sorted(QUALITIES)}")
+    url = raw["source_url"]
+    if url is not None and not url.startswith(("http://", "https://")):
+        raise _fail(version, where, "source_url must be an http(s) URL or null")
+    for name in ("year", "year_released"):
+        if raw[name] is not None and not 1990 <= raw[name] <= 2100:
+            raise _fail(version, where, f"{name} must be between 1990 and 2100")
+    activity_unit, kg = EMISSION_FACTOR_UNITS.get(raw["unit"], (None, None))
+    values: dict[str, Any] = {k: (float(v) if k in _FLOATS else v) for k, v in raw.items()}
+    return FactorRecord(
+        **values,
+        kg_per_unit=None if kg is None else float(raw["value"]) * kg,
+        activity_unit=activity_unit,
+    )
+
+
+def _read_manifest(version: str, data: dict[str, Any]) -> Manifest:
+    try:
+        manifest = Manifest(
+            version=data["version"],
+            released=data["released"],
+            description=data["description"],
+            gwp_basis=data["gwp_basis"],
+            countries=tuple(data["countries"]),
+            region_scheme=data["region_scheme"],
+            year_scheme=data["year_scheme"],
+            not_available=tuple(data.get("not_available", ())),
+        )
+    except (KeyError, TypeError) as exc:
+        raise _fail(version, "manifest.json", f"missing or malformed field ({exc})") from exc
+    if manifest.version != version:
+        raise _fail(
+            version, "manifest.json", f"declares version {manifest.version!r}, directory is {version!r}"
+        )
+    return manifest
+
+
+def read_factor_set_files(
+    version: str,
+) -> tuple[Manifest, tuple[FactorRecord, ...], dict[str, Any]]:
+    """Read and validate a set's manifest, records and grid-region table (uncached; see ``load_factor_set``).
+
+    Raises
+    ------
+    FactorNotFoundError
+        ``version`` is not shipped.
+    ArtifactError
+        A file is unreadable or a record breaks a rule.
+    """
+    directory = FACTORS_DIR / version
+    if not (directory / "manifest.json").is_file():
+        raise FactorNotFoundError(
+            f"unknown factor set {version!r}; available: {', '.join(available_factor_sets())}",
+            field="factor_set_version",
+        )
+    raw_manifest = _read_json(version, directory / "manifest.json")
+    manifest = _read_manifest(version, raw_manifest)
+    records: list[FactorRecord] = []
+    seen: set[str] = set()
+    for name in raw_manifest.get("files", ()):
+        rows = _read_json(version, directory / name).get("records")
+        if not isinstance(rows, list) or not rows:
+            raise _fail(version, name, "must hold a non-empty 'records' list")
+        for index, raw in enumerate(rows):
+            record = _check_record(version, f"{name} record {index}", raw)
+            if record.id in seen:
+                raise _fail(version, f"{name} record {index}", f"duplicate id {record.id!r}")
+            seen.add(record.id)
+            records.append(record)
+    regions = _read_json(version, directory / raw_manifest.get("grid_regions", "grid_regions.json"))
+    return manifest, tuple(records), regions
+
+
+@lru_cache(maxsize=8)
+def load_factor_set(version: str | None = None) -> FactorSet:
+    """The validated, indexed factor set ``version`` (default :data:`DEFAULT_FACTOR_SET`), loaded once.
+
+    Raises
+    ------
+    FactorNotFoundError
+        Unknown version (``field="factor_set_version"``).
+    ArtifactError
+        The shipped data is broken.
+    """
+    name = version or DEFAULT_FACTOR_SET
+    manifest, records, regions = read_factor_set_files(name)
+    return FactorSet(manifest, records, regions)

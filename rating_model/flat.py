@@ -1,0 +1,290 @@
+"""The flat training-file format: one row per business, operating-data fields joined with ``__``.
+
+Analysts keep labelled data as tables (CSV, Parquet) while the engine reads nested operating data, so this
+module maps one onto the other. Lists become fixed columns (one group per fuel, travel mode, offset standard
+and type, and a single target), which is what lets every business share one header. The mapping itself
+needs the standard library only, so a batch job on the serving side can read a flat file without pandas;
+the frame helpers import pandas inside the function.
+
+The column reference, with units and meanings, is ``docs/synthetic-population.md``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from rating_model.exceptions import InvalidInputError
+from rating_model.flat_columns import (
+    FLAT_COLUMNS,
+    LABEL_COLUMN,
+    LATENT_COLUMN,
+    LIST_SPECS,
+    MISSING,
+    FlatColumn,
+    ListSpec,
+    cell_value,
+    is_number,
+)
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = [
+    "EXTRA_COLUMNS",
+    "FLAT_COLUMNS",
+    "FLAT_DTYPES",
+    "LABEL_COLUMN",
+    "LATENT_COLUMN",
+    "FlatColumn",
+    "flatten",
+    "payload_from_row",
+    "payloads_from_frame",
+    "read_frame",
+    "write_frame",
+]
+
+#: columns a labelled flat file may carry besides the operating data; they never reach the payload
+EXTRA_COLUMNS: tuple[str, ...] = (LABEL_COLUMN, LATENT_COLUMN)
+#: pandas dtype of every column a flat frame may hold (operating data, label, latent greenness)
+FLAT_DTYPES: dict[str, str] = {c.name: c.dtype for c in FLAT_COLUMNS} | {
+    LABEL_COLUMN: "Int64",
+    LATENT_COLUMN: "float64",
+}
+
+_Items = dict[int, dict[str, Any]]  # the list items of one row being built, by column group
+_BY_NAME: dict[str, FlatColumn] = {c.name: c for c in FLAT_COLUMNS}
+_SCALAR_BY_PATH: dict[tuple[str, ...], str] = {c.path: c.name for c in FLAT_COLUMNS if c.list_path is None}
+_LIST_BY_PATH: dict[tuple[str, ...], ListSpec] = {s.path: s for s in LIST_SPECS}
+# every object level of the payload that the format knows (company, energy, energy.grid_factor, ...)
+_OBJECTS: frozenset[tuple[str, ...]] = frozenset(
+    path[:i] for path in (*_SCALAR_BY_PATH, *_LIST_BY_PATH) for i in range(len(path))
+)
+
+
+def flatten(payload: Mapping[str, Any], *, aggregate: bool = False) -> dict[str, Any]:
+    """One flat row (column -> value) holding everything in ``payload``; values are copied, not checked.
+
+    Parameters
+    ----------
+    payload:
+        Operating data as JSON-like mappings (the request body of a rating).
+    aggregate:
+        The flat format holds one entry per fuel, fleet fuel, travel mode and offset standard/type, and no
+        offset vintage. By default anything it cannot hold raises, so that a round trip never loses data
+        silently. With ``aggregate=True`` duplicate fuels (same unit), travel modes and offsets are summed
+        and offset vintages dropped, which keeps every total the rating uses.
+
+    Returns
+    -------
+    dict
+        Only the columns that have a value; ``None`` is "not given" and is left out.
+
+    Raises
+    ------
+    InvalidInputError
+        Naming the payload path the flat format cannot hold (unknown field, a second target, ...).
+    """
+    out: dict[str, Any] = {}
+    _walk(payload, (), out, aggregate)
+    return out
+
+
+def _walk(value: Any, path: tuple[str, ...], out: dict[str, Any], aggregate: bool) -> None:
+    if value is None:
+        return
+    if path in _SCALAR_BY_PATH:
+        out[_SCALAR_BY_PATH[path]] = value
+    elif path in _LIST_BY_PATH:
+        _flatten_list(_LIST_BY_PATH[path], value, out, aggregate)
+    elif path in _OBJECTS:
+        if not isinstance(value, Mapping):
+            raise InvalidInputError(_dotted(path), "must be an object")
+        for key, child in value.items():
+            _walk(child, (*path, str(key)), out, aggregate)
+    else:
+        raise InvalidInputError(_dotted(path), "unknown field: the flat format has no column for it")
+
+
+def _flatten_list(spec: ListSpec, items: Any, out: dict[str, Any], aggregate: bool) -> None:
+    where = _dotted(spec.path)
+    if not isinstance(items, Sequence) or isinstance(items, str | bytes):
+        raise InvalidInputError(where, "must be a list")
+    allowed = set(spec.identity) | set(spec.fields) | (set(spec.droppable) if aggregate else set())
+    for index, item in enumerate(items):
+        at = f"{where}.{index}"
+        if not isinstance(item, Mapping):
+            raise InvalidInputError(at, "must be an object")
+        for key in item:
+            if key not in allowed:
+                hint = " (flatten(..., aggregate=True) drops it)" if key in spec.droppable else ""
+                raise InvalidInputError(f"{at}.{key}", f"the flat format has no column for it{hint}")
+        key_values = tuple(str(item.get(k)) for k in spec.identity)
+        if spec.identity and key_values not in spec.keys:
+            raise InvalidInputError(f"{at}.{spec.identity[-1]}", f"no flat column for {key_values!r}")
+        if not spec.identity and index >= spec.max_items:
+            raise InvalidInputError(at, f"the flat format holds at most {spec.max_items} item(s)")
+        group = spec.group_prefix(key_values)
+        duplicate = any(f"{group}__{f}" in out for f in spec.fields)
+        if duplicate and not (aggregate and spec.summable):
+            raise InvalidInputError(at, "a second entry for the same column group; give one entry per group")
+        for field in spec.fields:
+            value = item.get(field)
+            if value is None:
+                continue
+            if field == "scopes" and isinstance(value, list):
+                value = ",".join(str(scope) for scope in value)  # the documented cell form, "1,2"
+            column = f"{group}__{field}"
+            if column in out and field in spec.summable and is_number(value) and is_number(out[column]):
+                out[column] = out[column] + value
+            elif column in out and out[column] != value:
+                raise InvalidInputError(f"{at}.{field}", f"conflicts with an earlier entry ({out[column]!r})")
+            else:
+                out[column] = value
+
+
+def payload_from_row(row: Mapping[str, Any], *, ignore_unknown: bool = False) -> dict[str, Any]:
+    """The nested operating-data payload of one flat row; missing cells (None, NaN, NA, "") are dropped.
+
+    Cells are converted to the JSON type of their column (``"1,2"`` scopes to ``[1, 2]``, numpy scalars to
+    Python numbers, ``"true"`` to ``True``) so that rows from pandas or from :mod:`csv` both work. A cell
+    that does not convert is passed on unchanged, for ``parse_operating_data`` to reject by its field path,
+    rather than being guessed here.
+
+    Parameters
+    ----------
+    row:
+        Column name -> cell. ``label`` and ``latent_greenness`` are ignored.
+    ignore_unknown:
+        Skip columns that are not part of the format instead of raising (a typo would otherwise drop data).
+    """
+    columns: list[FlatColumn] = []
+    cells: list[Any] = []
+    for name, value in row.items():
+        column = _BY_NAME.get(name)
+        if column is None:
+            if name in EXTRA_COLUMNS or ignore_unknown:
+                continue
+            raise InvalidInputError(str(name), "unknown column: not part of the flat operating-data format")
+        columns.append(column)
+        cells.append(value)
+    return _build(columns, cells)
+
+
+def _build(columns: Sequence[FlatColumn], cells: Sequence[Any]) -> dict[str, Any]:
+    payload: dict[str, Any] = {}
+    groups: _Items = {}
+    for column, raw in zip(columns, cells, strict=True):
+        if raw is not None:
+            _place(payload, groups, column, cell_value(raw, column))
+    return _finish(payload, groups)
+
+
+def _place(payload: dict[str, Any], groups: _Items, column: FlatColumn, value: Any) -> None:
+    """Put one converted cell into the payload, or into its list item (collected until :func:`_finish`)."""
+    if value is MISSING:
+        return
+    if column.list_path is None:
+        node = payload
+        for key in column.path[:-1]:
+            node = node.setdefault(key, {})
+        node[column.path[-1]] = value
+    else:
+        groups.setdefault(column.group, dict(column.identity))[column.path[-1]] = value
+
+
+def _finish(payload: dict[str, Any], groups: _Items) -> dict[str, Any]:
+    """Append the collected list items in column order (fuels, fleet, travel, offsets as documented)."""
+    for group in sorted(groups):
+        spec = LIST_SPECS[_GROUP_SPEC[group]]
+        node = payload
+        for key in spec.path[:-1]:
+            node = node.setdefault(key, {})
+        node.setdefault(spec.path[-1], []).append(groups[group])
+    return payload
+
+
+_GROUP_SPEC: dict[int, int] = {
+    c.group: next(i for i, s in enumerate(LIST_SPECS) if s.path == c.list_path)
+    for c in FLAT_COLUMNS
+    if c.list_path is not None
+}
+
+
+def _dotted(path: tuple[str, ...]) -> str:
+    return ".".join(path) if path else "_schema"
+
+
+def payloads_from_frame(
+    frame: pd.DataFrame, *, ignore_unknown: bool = False, batch_rows: int = 50_000
+) -> Iterator[dict[str, Any]]:
+    """The payload of every row of a flat frame, in order, without ``DataFrame.iterrows``.
+
+    Rows are built a batch at a time, column by column, touching only the cells that hold a value: that
+    is what makes a sparse synthetic frame fast to turn into payloads. Needs numpy (imported here).
+    """
+    import numpy as np
+
+    unknown = [c for c in frame.columns if c not in _BY_NAME and c not in EXTRA_COLUMNS]
+    if unknown and not ignore_unknown:
+        raise InvalidInputError(str(unknown[0]), "unknown column: not part of the flat operating-data format")
+    names = [c for c in frame.columns if c in _BY_NAME]
+    for start in range(0, len(frame), batch_rows):
+        part = frame.iloc[start : start + batch_rows]
+        payloads: list[dict[str, Any]] = [{} for _ in range(len(part))]
+        groups: list[_Items] = [{} for _ in range(len(part))]
+        for name in names:  # column by column, touching only the cells that hold a value
+            series = part[name]
+            present = np.flatnonzero(series.notna().to_numpy())
+            if not len(present):
+                continue
+            column = _BY_NAME[name]
+            values = series.to_numpy(dtype=object, na_value=None)
+            for i in present.tolist():
+                _place(payloads[i], groups[i], column, cell_value(values[i], column))
+        for payload, items in zip(payloads, groups, strict=True):
+            yield _finish(payload, items)
+
+
+def write_frame(frame: pd.DataFrame, path: str | Path) -> None:
+    """Write a flat frame as CSV (``.csv``, ``.csv.gz``) or Parquet (``.parquet``, ``.pq``), by extension.
+
+    CSV is written with ``\\n`` line ends and Python's shortest round-trip float text, so the same frame
+    always gives the same bytes and :func:`read_frame` gives the same numbers back.
+    """
+    target = Path(path)
+    kind = _kind(target)
+    if kind == "csv":
+        frame.to_csv(target, index=False, lineterminator="\n")
+    else:
+        frame.to_parquet(target, index=False, engine="pyarrow")
+
+
+def read_frame(path: str | Path) -> pd.DataFrame:
+    """Read a flat CSV or Parquet file with every known column in its documented dtype.
+
+    Only empty CSV cells are missing (``"NA"`` stays text), and floats are parsed round-trip exact. Columns
+    outside the format are kept as read; :func:`payloads_from_frame` decides what to do with them.
+    """
+    import pandas as pd
+
+    source = Path(path)
+    if _kind(source) == "csv":
+        header = pd.read_csv(source, nrows=0).columns
+        dtypes = {c: FLAT_DTYPES[c] for c in header if c in FLAT_DTYPES}
+        return pd.read_csv(
+            source, dtype=dtypes, keep_default_na=False, na_values=[""], float_precision="round_trip"
+        )
+    frame = pd.read_parquet(source, engine="pyarrow")
+    known = {c: FLAT_DTYPES[c] for c in frame.columns if c in FLAT_DTYPES}
+    return frame.astype(known) if known else frame
+
+
+def _kind(path: Path) -> str:
+    name = path.name.lower()
+    if name.endswith((".csv", ".csv.gz", ".csv.bz2", ".csv.zip", ".csv.xz")):
+        return "csv"
+    if name.endswith((".parquet", ".pq")):
+        return "parquet"
+    raise ValueError(f"{path}: unknown flat-file type; use .csv or .parquet")

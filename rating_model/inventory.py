@@ -1,0 +1,298 @@
+"""A small business's GHG inventory from its operating data: scopes, energy, intensities and provenance.
+
+This runs on every rating request, so it is plain arithmetic over pre-indexed factors (no pandas, no unit
+parsing beyond the fuels that need it). Conventions, following the GHG Protocol and IFRS S2:
+
+* ``total_tco2e`` = Scope 1 + location-based Scope 2 + Scope 3 (IFRS S2 asks for location-based Scope 2);
+  market-based Scope 2 is reported beside it.
+* Every figure keeps its input path, factor id and quality (measured / calculated / estimated); every
+  factor that was not the exact year and place asked for is explained in ``fallbacks``.
+* ``None`` inputs are "not given": they add nothing and are listed in ``missing``, never treated as zero
+  silently.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+from functools import lru_cache
+from typing import Any, NamedTuple
+
+from rating_model.exceptions import InvalidInputError
+from rating_model.factors import FactorRecord, FactorRef, FactorSet, load_factor_set
+from rating_model.line_items import ESTIMATED, Context, LineItem
+from rating_model.neutrality import Equivalents, Neutrality, equivalents, neutrality
+from rating_model.operating_data import GridFactor, OperatingData
+from rating_model.scope3 import scope3_lines
+from rating_model.scope12 import scope12_lines
+
+__all__ = ["Equivalents", "Intensities", "Inventory", "LineItem", "Neutrality", "compute_inventory"]
+
+
+class Intensities(NamedTuple):
+    """Emission intensities (tCO2e per unit); revenue is converted to CNY with ``company.fx_to_cny``."""
+
+    per_cny_million_revenue: float
+    scope12_market_per_cny_million_revenue: float
+    per_employee: float
+    per_m2: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class Inventory:
+    """A year's GHG inventory, with everything needed to trace and disclose each figure.
+
+    Attributes
+    ----------
+    scope3_by_category:
+        tCO2e by GHG Protocol category key (``cat1_water_supply``, ``cat5_waste``, ``cat6_business_travel``).
+    energy_mwh:
+        Purchased electricity + on-site renewable + stationary fuels (quantity x NCV) + purchased heat.
+        Vehicle fuel is transport, not site energy, and is left out.
+    electricity_mwh:
+        Electricity consumed: purchased + on-site renewable.
+    renewable_share, renewable_electricity_share:
+        (green-contracted + on-site renewable) over total energy, and over electricity consumed.
+    grid_factor, residual_factor:
+        The location-based grid factor and the market-based residual factor applied to electricity.
+    estimated:
+        Input paths whose figures were estimated (by an earlier step, or seed distances of vehicles).
+    missing:
+        Activities with no data at all; not_available: data given but no emission factor exists.
+    """
+
+    factor_set: str
+    reporting_year: int
+    scope1_tco2e: float
+    scope2_location_tco2e: float
+    scope2_market_tco2e: float
+    scope3_tco2e: float
+    scope3_by_category: dict[str, float]
+    scope3_categories_included: tuple[str, ...]
+    scope12_location_tco2e: float
+    scope12_market_tco2e: float
+    total_tco2e: float
+    energy_mwh: float
+    electricity_mwh: float
+    renewable_share: float | None
+    renewable_electricity_share: float | None
+    intensities: Intensities
+    neutrality: Neutrality
+    equivalents: Equivalents
+    line_items: tuple[LineItem, ...]
+    factors: tuple[FactorRef, ...]
+    grid_factor: FactorRef
+    residual_factor: FactorRef
+    estimated: tuple[str, ...]
+    fallbacks: tuple[str, ...]
+    assumptions: tuple[str, ...]
+    missing: tuple[str, ...]
+    not_available: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-able form: nested records become objects, tuples become lists."""
+        out: dict[str, Any] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name == "line_items":
+                value = [line._asdict() for line in value]
+            elif f.name == "factors":
+                value = [asdict(ref) for ref in value]
+            elif hasattr(value, "_asdict"):
+                value = {k: dict(v) if isinstance(v, dict) else v for k, v in value._asdict().items()}
+            elif isinstance(value, tuple):
+                value = list(value)
+            elif hasattr(value, "__dataclass_fields__"):
+                value = asdict(value)
+            elif isinstance(value, dict):
+                value = dict(value)
+            out[f.name] = value
+        return out
+
+
+def _caller_grid(country: str, grid: GridFactor) -> FactorRecord:
+    return FactorRecord(
+        id=f"caller.grid.{country.lower()}",
+        activity="electricity.grid",
+        scope=2,
+        region=country,
+        year=grid.year,
+        year_released=None,
+        value=grid.kgco2e_per_kwh,
+        unit="kgCO2e/kWh",
+        gwp_basis="n/a",
+        source=grid.source,
+        source_url=None,
+        notes="grid factor supplied by the caller (energy.grid_factor); not checked by greenrate",
+        quality="unverified",
+        kg_per_unit=grid.kgco2e_per_kwh,
+        activity_unit="kWh",
+    )
+
+
+@lru_cache(maxsize=4096)
+def _grid_choice(
+    fs: FactorSet, country: str, region: str | None, year: int, caller: GridFactor | None
+) -> tuple[FactorRecord, FactorRecord, tuple[str, ...]]:
+    """Grid and residual factors for a place and year, and how they were chosen (cached: pure inputs)."""
+    fallbacks: list[str] = []
+    residual_selection = None
+    if fs.covers(country):
+        selection = fs.grid(country, region, year)
+        grid = selection.record
+        fallbacks.extend(s for s in (selection.fallback, selection.note) if s)
+        residual_selection = fs.residual(country, year)
+        if caller is not None:
+            fallbacks.append(
+                f"energy.grid_factor ({caller.kgco2e_per_kwh:g}) was not used: factor set {fs.version} has "
+                f"official grid factors for {country}, which keep ratings comparable"
+            )
+    elif caller is not None:
+        grid = _caller_grid(country, caller)
+        fallbacks.append(
+            f"grid factor: no {country} grid factors in set {fs.version}; used the caller's "
+            f"energy.grid_factor {grid.value:g} kgCO2e/kWh (source: {grid.source}). Fuel factors are "
+            "physical properties of the fuel and still apply"
+        )
+    else:
+        grid = fs.grid(country, region, year).record  # raises FactorNotFoundError(company.country)
+    if residual_selection is None:
+        residual = grid
+        fallbacks.append(
+            f"market-based Scope 2: no residual-mix factor for {country}; the location-based grid factor "
+            "is used"
+        )
+    else:
+        residual = residual_selection.record
+        if residual_selection.fallback:
+            fallbacks.append(residual_selection.fallback)
+    return grid, residual, tuple(fallbacks)
+
+
+def _context(data: OperatingData, fs: FactorSet, estimated: frozenset[str]) -> Context:
+    """Choose the grid and residual factors once per request and record how they were chosen."""
+    company = data.company
+    grid, residual, fallbacks = _grid_choice(
+        fs, company.country, company.region, company.reporting_year, data.energy.grid_factor
+    )
+    return Context(fs, company.country, company.reporting_year, grid, residual, estimated, list(fallbacks))
+
+
+def _revenue_cny_million(data: OperatingData) -> float:
+    company = data.company
+    if company.currency == "CNY":
+        return company.annual_revenue / 1e6
+    if company.fx_to_cny is None:
+        raise InvalidInputError("company.fx_to_cny", "required when currency is not CNY")
+    return company.annual_revenue * company.fx_to_cny / 1e6
+
+
+def compute_inventory(
+    data: OperatingData, estimated: frozenset[str] = frozenset(), factor_set_version: str | None = None
+) -> Inventory:
+    """Compute the GHG inventory of ``data``'s reporting year.
+
+    Parameters
+    ----------
+    data:
+        Parsed operating data.
+    estimated:
+        Dotted input paths an earlier step filled from sector defaults (``energy.electricity_kwh``); figures
+        derived from them, or from their children/parents, are marked ``estimated``.
+    factor_set_version:
+        Factor set to use; ``None`` is the default set.
+
+    Raises
+    ------
+    FactorNotFoundError
+        No grid factor for the country and no ``energy.grid_factor``; a fuel without a factor (``fuel_oil``).
+    UnknownUnitError
+        A fuel unit that is unknown or cannot be converted for that fuel (the field is named).
+    InvalidInputError
+        ``fx_to_cny`` missing for a non-CNY currency; a fleet ``fuel_quantity`` without a named fuel.
+    """
+    fs = load_factor_set(factor_set_version)
+    ctx = _context(data, fs, estimated)
+    energy, resources = data.energy, data.resources
+    s12, fuel_mj, seed_paths = scope12_lines(energy, data.transport.fleet, ctx)
+    s3 = scope3_lines(data.transport.business_travel, resources, ctx)
+
+    scope1 = s2_location = s2_market = 0.0
+    for line in s12:
+        if line.scope == 1:
+            scope1 += line.tco2e
+        elif line.scope2_basis == "location":
+            s2_location += line.tco2e
+        elif line.scope2_basis == "market":
+            s2_market += line.tco2e
+        else:
+            s2_location += line.tco2e
+            s2_market += line.tco2e
+    by_category: dict[str, float] = {}
+    for line in s3:
+        by_category[line.category] = by_category.get(line.category, 0.0) + line.tco2e
+    scope3 = sum(by_category.values())
+    s12_location, s12_market = scope1 + s2_location, scope1 + s2_market
+    total = s12_location + scope3
+
+    missing = []
+    if energy.electricity_kwh is None:
+        missing.append("energy.electricity_kwh")
+    if resources.water_m3 is None:
+        missing.append("resources.water_m3")
+    if resources.waste_t is None:
+        missing.append("resources.waste_t")
+
+    purchased_kwh = energy.electricity_kwh or 0.0
+    onsite_kwh = energy.onsite_renewable_kwh or 0.0
+    renewable_kwh = (energy.green_electricity_kwh or 0.0) + onsite_kwh
+    electricity_mwh = (purchased_kwh + onsite_kwh) / 1000.0
+    energy_mwh = electricity_mwh + fuel_mj / 3600.0 + (energy.purchased_heat_gj or 0.0) / 3.6
+    company = data.company
+    revenue_m = _revenue_cny_million(data)
+    intensities = Intensities(
+        total / revenue_m,
+        s12_market / revenue_m,
+        total / company.employees,
+        total / company.floor_area_m2 if company.floor_area_m2 else None,
+    )
+    lines = (*s12, *s3)
+    neutral = neutrality(data, s12, s12_market, energy.electricity_kwh is None, ctx)
+    estimated_paths = [
+        line.path for line in lines if line.quality == ESTIMATED and line.path + ".km" not in seed_paths
+    ]
+    estimated_paths.extend(seed_paths)
+    fallbacks = ctx.fallbacks
+    if ctx.proxies:
+        fallbacks.append(
+            f"no {ctx.country} factors for these activities; UK DESNZ/DEFRA 2025 factors used as proxies: "
+            + ", ".join(ctx.proxies)
+        )
+    return Inventory(  # positional: this runs per request and keywords cost time
+        fs.version,
+        company.reporting_year,
+        scope1,
+        s2_location,
+        s2_market,
+        scope3,
+        by_category,
+        tuple(sorted(by_category)),
+        s12_location,
+        s12_market,
+        total,
+        energy_mwh,
+        electricity_mwh,
+        renewable_kwh / 1000.0 / energy_mwh if energy_mwh > 0 else None,
+        renewable_kwh / 1000.0 / electricity_mwh if electricity_mwh > 0 else None,
+        intensities,
+        neutral,
+        equivalents(total, ctx),
+        lines,
+        tuple(ctx.refs.values()),
+        ctx.grid.ref,
+        ctx.residual.ref,
+        tuple(dict.fromkeys(estimated_paths)),
+        tuple(fallbacks),
+        tuple(ctx.assumptions),
+        tuple(missing),
+        tuple(ctx.not_available),
+    )

@@ -1,0 +1,133 @@
+"""One line of a GHG inventory, and the per-request bookkeeping shared by the scope calculators.
+
+Each line says which input field it came from, which factor it used and how good the figure is, so that
+every tonne in a rating can be traced back to a number the company gave and a factor with a source.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from rating_model.exceptions import FactorNotFoundError
+from rating_model.factors import FactorRecord, FactorRef, FactorSet
+
+MEASURED = "measured"
+CALCULATED = "calculated"
+ESTIMATED = "estimated"
+
+
+class LineItem(NamedTuple):
+    """One activity of the inventory (an immutable named tuple: cheap to build, an inventory has dozens).
+
+    Attributes
+    ----------
+    path:
+        Input field the activity came from (``energy.fuels.0``, ``previous_year.energy.electricity_kwh``).
+    activity:
+        Plain description, including any unit conversion that was applied.
+    scope, category:
+        GHG Protocol scope (1, 2, 3) and category (Scope 3 keys carry their number: ``cat6_business_travel``).
+    quantity, unit:
+        The activity amount in the unit the factor multiplies, so ``quantity x factor = tco2e`` checks.
+    factor_id:
+        The factor used (``None`` when none was needed, e.g. on-site solar).
+    quality:
+        ``measured`` (straight from the input, no factor), ``calculated`` (factor x given activity) or
+        ``estimated`` (an estimated input or a seed assumption was involved).
+    scope2_basis:
+        ``location``, ``market`` or ``both`` for Scope 2 lines, ``None`` otherwise; Scope 2 totals sum
+        the lines of their basis plus ``both``.
+    """
+
+    path: str
+    activity: str
+    scope: int
+    category: str
+    quantity: float
+    unit: str
+    tco2e: float
+    factor_id: str | None
+    quality: str
+    scope2_basis: str | None = None
+
+
+class Context:
+    """Factors chosen for one request and the notes gathered while computing it.
+
+    The grid and residual factors are chosen once per request (by the inventory) and reused by every
+    electricity-consuming activity, so the office meter and the fleet's EVs are priced consistently.
+    """
+
+    __slots__ = (
+        "factor_set",
+        "singles",
+        "country",
+        "year",
+        "grid",
+        "residual",
+        "estimated",
+        "refs",
+        "fallbacks",
+        "assumptions",
+        "proxies",
+        "not_available",
+    )
+
+    def __init__(
+        self,
+        factor_set: FactorSet,
+        country: str,
+        year: int,
+        grid: FactorRecord,
+        residual: FactorRecord,
+        estimated: frozenset[str],
+        fallbacks: list[str],
+    ) -> None:
+        self.factor_set = factor_set
+        self.singles = factor_set.singles
+        self.country = country
+        self.year = year
+        self.grid = grid
+        self.residual = residual
+        self.estimated = estimated
+        self.refs: dict[str, FactorRef] = {grid.id: grid.ref, residual.id: residual.ref}
+        self.fallbacks = fallbacks
+        self.assumptions: list[str] = []
+        self.proxies: list[str] = []
+        self.not_available: list[str] = []
+
+    def factor(self, activity: str, field: str) -> FactorRecord:
+        """The set's factor for a non-grid activity, recorded as used; a missing one names ``field``."""
+        record = self.singles.get(activity)
+        if record is None:
+            raise FactorNotFoundError(
+                f"factor set {self.factor_set.version} has no factor for {activity!r}", field=field
+            )
+        if record.id not in self.refs:
+            self.use(record)
+        return record
+
+    def use(self, record: FactorRecord) -> FactorRecord:
+        """Record that a factor was used (for the result's provenance list) and return it."""
+        if record.id not in self.refs:
+            self.refs[record.id] = record.ref
+            if record.region != self.country and record.region == "GB":
+                self.proxies.append(record.id)
+        return record
+
+    def assume(self, text: str) -> None:
+        """Add an assumption once, however many lines rely on it."""
+        if text not in self.assumptions:
+            self.assumptions.append(text)
+
+    def quality(self, path: str, default: str = CALCULATED) -> str:
+        """``estimated`` if ``path`` or any parent path was filled by an earlier estimation step."""
+        if not self.estimated:
+            return default
+        if path in self.estimated:
+            return ESTIMATED
+        while "." in path:
+            path = path.rsplit(".", 1)[0]
+            if path in self.estimated:
+                return ESTIMATED
+        return default

@@ -1,0 +1,149 @@
+"""Reduction, substitution and offsets (the three levers of an operational neutrality claim), and equivalents.
+
+Credits are never netted from gross emissions: IFRS S2 reports gross Scope 1-3 and asks only for disclosure
+of the planned use of credits for net targets (para 36(e)); PCAF reports clients' credits separately. The
+net figure here is a separate, labelled claim.
+
+Reduction is measured like for like: the previous year's Scope 1+2 (location based) is recomputed with the
+*current* year's factors, and only for activities reported in both years, so grid decarbonisation or a
+field left out this year is not credited to the firm as its own reduction.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import NamedTuple
+
+from rating_model.factors import FactorSet
+from rating_model.line_items import Context, LineItem
+from rating_model.operating_data import OperatingData
+from rating_model.scope12 import scope12_lines
+
+CREDITS_NOTE = (
+    "Carbon credits are reported separately and never netted from gross emissions (IFRS S2 para 36(e); "
+    "PCAF Standard Part A). The net figure is a separate operational-neutrality claim."
+)
+
+
+class Neutrality(NamedTuple):
+    """The reduction / substitution / offset picture of a year, next to (never inside) the gross inventory.
+
+    Attributes
+    ----------
+    reduction_tco2e:
+        Previous-year Scope 1+2 (location, current factors) minus this year's, like for like, floored at 0;
+        ``None`` without comparable previous-year data.
+    substitution_tco2e:
+        Renewable electricity (green-contracted + on-site) x the location grid factor: emissions the
+        renewable power displaced.
+    offsets_tco2e, offsets_by_type, offsets_by_standard:
+        Retired credits in total, by avoidance/removal and by standard (CCER, VCS, GS, other).
+    net_scope12_after_credits:
+        Market-based Scope 1+2 minus offsets (may be negative).
+    operationally_neutral:
+        Credits were retired and cover market-based Scope 1+2, or that figure is zero on reported data.
+    """
+
+    reduction_tco2e: float | None
+    substitution_tco2e: float
+    offsets_tco2e: float
+    offsets_by_type: dict[str, float]
+    offsets_by_standard: dict[str, float]
+    net_scope12_after_credits: float
+    operationally_neutral: bool
+    reduction_basis: str
+    note: str = CREDITS_NOTE
+
+
+class Equivalents(NamedTuple):
+    """Plain-language equivalents of the total; each states its own basis."""
+
+    cars_off_road_per_year: float
+    basis: str
+
+
+def _group(line: LineItem, fuels: tuple[str, ...], fleet: tuple[str, ...]) -> str | None:
+    """Like-for-like group of a location-based Scope 1/2 line: activity and fuel (``None``: not compared)."""
+    if line.scope2_basis == "market" or line.category == "onsite_renewable":
+        return None
+    index = line.path.rsplit(".", 1)[1]
+    if line.category == "stationary_combustion":
+        return "stationary fuel: " + fuels[int(index)]
+    if line.category in ("mobile_combustion", "ev_charging"):
+        return "fleet: " + fleet[int(index)]
+    return line.category.replace("_", " ")
+
+
+def _location_by_group(
+    lines: list[LineItem], fuels: tuple[str, ...], fleet: tuple[str, ...]
+) -> dict[str, float]:
+    totals: dict[str, float] = {}
+    for line in lines:
+        if line.scope in (1, 2):
+            group = _group(line, fuels, fleet)
+            if group is not None:
+                totals[group] = totals.get(group, 0.0) + line.tco2e
+    return totals
+
+
+def _reduction(data: OperatingData, current: list[LineItem], ctx: Context) -> tuple[float | None, str]:
+    previous = data.previous_year
+    if previous is None:
+        return None, "no previous_year data"
+    lines, _, _ = scope12_lines(previous.energy, previous.transport.fleet, ctx, prefix="previous_year.")
+    before = _location_by_group(
+        lines, tuple(f.fuel for f in previous.energy.fuels), tuple(f.fuel for f in previous.transport.fleet)
+    )
+    now = _location_by_group(
+        current, tuple(f.fuel for f in data.energy.fuels), tuple(f.fuel for f in data.transport.fleet)
+    )
+    common = sorted(set(before) & set(now))
+    if not common:
+        return None, "previous_year has no Scope 1/2 activity in common with this year"
+    change = sum(before[g] for g in common) - sum(now[g] for g in common)
+    skipped = sorted(set(before) ^ set(now))
+    basis = f"like for like over {', '.join(common)}, both years at {ctx.year} factors"
+    if skipped:
+        basis += f"; left out (reported in one year only): {', '.join(skipped)}"
+    return max(change, 0.0), basis
+
+
+def neutrality(
+    data: OperatingData,
+    scope12_lines_now: list[LineItem],
+    scope12_market: float,
+    electricity_missing: bool,
+    ctx: Context,
+) -> Neutrality:
+    """Neutrality figures for the year; ``scope12_lines_now`` are this year's Scope 1/2 lines."""
+    reduction, basis = _reduction(data, scope12_lines_now, ctx)
+    energy = data.energy
+    renewable_kwh = (energy.green_electricity_kwh or 0.0) + (energy.onsite_renewable_kwh or 0.0)
+    substitution = renewable_kwh * ctx.grid.value / 1000.0
+    by_type: dict[str, float] = {}
+    by_standard: dict[str, float] = {}
+    total = 0.0
+    for offset in data.offsets:
+        total += offset.tco2e
+        by_type[offset.type] = by_type.get(offset.type, 0.0) + offset.tco2e
+        by_standard[offset.standard] = by_standard.get(offset.standard, 0.0) + offset.tco2e
+    net = scope12_market - total
+    neutral = (total > 0 and net <= 0) or (scope12_market == 0 and not electricity_missing)
+    return Neutrality(reduction, substitution, total, by_type, by_standard, net, neutral, basis)
+
+
+@lru_cache(maxsize=8)
+def _per_car(fs: FactorSet) -> tuple[float, str]:
+    km = fs.get("road.car.seed_annual_km").value
+    per_km = fs.get("road.car.seed_average").value
+    per_car = km * per_km / 1000.0
+    return per_car, (
+        f"one car = {km:g} km/yr x {per_km:g} kgCO2e/km = {per_car:g} tCO2e/yr "
+        "(Ant Group 2022 seed assumption)"
+    )
+
+
+def equivalents(total_tco2e: float, ctx: Context) -> Equivalents:
+    """Cars off the road for a year, at the seed's 12,000 km x 0.203 kgCO2e/km (= 2.436 t per car)."""
+    per_car, basis = _per_car(ctx.factor_set)
+    return Equivalents(total_tco2e / per_car, basis)

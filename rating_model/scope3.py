@@ -1,0 +1,130 @@
+"""Scope 3 lines an SME can report: business travel (cat. 6), water (cat. 1), waste and wastewater (cat. 5).
+
+No China factors exist for these activities, so the UK DESNZ/DEFRA 2025 factors are used as declared proxies
+(the inventory says so in its fallbacks). Hazardous waste has no known factor at all: it is listed as
+"not available" and left out, never estimated.
+"""
+
+from __future__ import annotations
+
+from rating_model.line_items import Context, LineItem
+from rating_model.operating_data import TRAVEL_MODES, Resources, TravelItem
+
+CAT1_WATER = "cat1_water_supply"
+CAT5_WASTE = "cat5_waste"
+CAT6_TRAVEL = "cat6_business_travel"
+_TRAVEL = {mode: ("travel." + mode, "business travel by " + mode.replace("_", " ")) for mode in TRAVEL_MODES}
+_CAR_NOTE = (
+    "business travel by car: the DEFRA factor is per vehicle-km; passenger_km is counted as vehicle-km "
+    "(one traveller per car, conservative)"
+)
+
+
+def travel_lines(travel: tuple[TravelItem, ...], ctx: Context, out: list[LineItem]) -> None:
+    """Business travel by mode: passenger-km x the mode's factor."""
+    for index, trip in enumerate(travel):
+        path = f"transport.business_travel.{index}"
+        activity, text = _TRAVEL[trip.mode]
+        record = ctx.factor(activity, path + ".mode")
+        if trip.mode == "car":
+            ctx.assume(_CAR_NOTE)
+        pkm = trip.passenger_km
+        out.append(
+            LineItem(
+                path,
+                text,
+                3,
+                CAT6_TRAVEL,
+                pkm,
+                record.activity_unit or "pkm",
+                pkm * record.value / 1000.0,
+                record.id,
+                ctx.quality(path + ".passenger_km"),
+            )
+        )
+
+
+def water_lines(resources: Resources, ctx: Context, out: list[LineItem]) -> None:
+    """Water supplied (category 1) and the same volume treated as wastewater (category 5)."""
+    m3 = resources.water_m3
+    if m3 is None:
+        return
+    path = "resources.water_m3"
+    quality = ctx.quality(path)
+    supply = ctx.factor("water.supply", path)
+    treatment = ctx.factor("water.treatment", path)
+    out.append(
+        LineItem(
+            path, "water supply", 3, CAT1_WATER, m3, "m3", m3 * supply.value / 1000.0, supply.id, quality
+        )
+    )
+    out.append(
+        LineItem(
+            path,
+            "wastewater treatment (volume = water supplied)",
+            3,
+            CAT5_WASTE,
+            m3,
+            "m3",
+            m3 * treatment.value / 1000.0,
+            treatment.id,
+            quality,
+        )
+    )
+    ctx.assume("wastewater volume is taken to equal the water supplied")
+
+
+def waste_lines(resources: Resources, ctx: Context, out: list[LineItem]) -> None:
+    """Recycled waste at the recycling factor, hazardous waste excluded, the rest at the landfill factor."""
+    total = resources.waste_t
+    if total is None:
+        return
+    recycled = resources.waste_recycled_t or 0.0
+    hazardous = resources.hazardous_waste_t or 0.0
+    rest = max(total - recycled - hazardous, 0.0)
+    path = "resources.waste_t"
+    landfill = ctx.factor("waste.landfill", path)
+    out.append(
+        LineItem(
+            path,
+            "non-recycled, non-hazardous waste to landfill",
+            3,
+            CAT5_WASTE,
+            rest,
+            "t",
+            rest * landfill.value / 1000.0,
+            landfill.id,
+            ctx.quality(path),
+        )
+    )
+    ctx.assume("non-recycled waste is taken to go to landfill (conservative where the route is unknown)")
+    if recycled > 0:
+        rpath = "resources.waste_recycled_t"
+        recycling = ctx.factor("waste.recycling", rpath)
+        out.append(
+            LineItem(
+                rpath,
+                "recycled waste (transport to recycling only)",
+                3,
+                CAT5_WASTE,
+                recycled,
+                "t",
+                recycled * recycling.value / 1000.0,
+                recycling.id,
+                ctx.quality(rpath),
+            )
+        )
+    if hazardous > 0:
+        ctx.not_available.append(
+            f"resources.hazardous_waste_t: {hazardous:g} t reported, but no emission factor for hazardous "
+            "waste is known; excluded from Scope 3 category 5"
+        )
+
+
+def scope3_lines(travel: tuple[TravelItem, ...], resources: Resources, ctx: Context) -> list[LineItem]:
+    """Every Scope 3 line of the reporting year."""
+    out: list[LineItem] = []
+    travel_lines(travel, ctx, out)
+    water_lines(resources, ctx, out)
+    waste_lines(resources, ctx, out)
+    return out

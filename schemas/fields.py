@@ -1,0 +1,118 @@
+"""Strict marshmallow fields shared by the public schemas.
+
+Stock marshmallow is lenient in ways a bank-facing contract must not be: ``Float`` accepts ``"12.5"``,
+``Boolean`` accepts ``"yes"`` and ``1``, ``Integer`` accepts ``3.7`` truncated. These fields accept JSON's
+own types only, refuse NaN and infinities, and carry their bounds so the OpenAPI document shows them.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Mapping
+from typing import Any
+
+from marshmallow import fields, validate
+
+
+class Number(fields.Float):
+    """A finite JSON number within ``[minimum, maximum]``; strings and booleans are refused."""
+
+    def __init__(
+        self,
+        *,
+        minimum: float = 0.0,
+        maximum: float | None = None,
+        exclusive_minimum: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        validators = [validate.Range(min=minimum, max=maximum, min_inclusive=not exclusive_minimum)]
+        kwargs.setdefault("allow_none", not kwargs.get("required", False))
+        super().__init__(allow_nan=False, validate=validators, **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any) -> float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.make_error("invalid", input=value)
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class WholeNumber(fields.Integer):
+    """A JSON integer within ``[minimum, maximum]``; ``3.0``, ``"3"`` and ``true`` are refused."""
+
+    def __init__(self, *, minimum: int = 0, maximum: int | None = None, **kwargs: Any) -> None:
+        kwargs.setdefault("allow_none", not kwargs.get("required", False))
+        super().__init__(strict=True, validate=[validate.Range(min=minimum, max=maximum)], **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any) -> int:
+        if isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class Flag(fields.Boolean):
+    """JSON ``true`` or ``false`` only (``null`` means "not answered", which is not "no")."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("allow_none", True)
+        super().__init__(truthy=set(), falsy=set(), **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any) -> bool:
+        if value is True or value is False:
+            return value
+        raise self.make_error("invalid", input=value)
+
+
+def text(
+    *,
+    required: bool = False,
+    max_length: int = 200,
+    pattern: str | None = None,
+    choices: tuple[str, ...] | None = None,
+    description: str | None = None,
+) -> fields.String:
+    """A string field with the engine's limits: length, an anchored pattern or a closed set of values."""
+    validators: list[validate.Validator] = [validate.Length(min=1 if required else 0, max=max_length)]
+    if pattern is not None:
+        validators.append(validate.Regexp(f"^{pattern}$"))
+    if choices is not None:
+        validators.append(validate.OneOf(choices))
+    metadata = {"description": description} if description else {}
+    return fields.String(required=required, allow_none=not required, validate=validators, metadata=metadata)
+
+
+class Cursor(fields.String):
+    """An opaque page cursor; decodes to the position (a positive integer) it was made from."""
+
+    default_error_messages = {"invalid": "Not a valid cursor."}
+
+    @staticmethod
+    def encode(position: int) -> str:
+        """The cursor for ``position``; clients must treat it as opaque."""
+        return base64.urlsafe_b64encode(f"v1:{position}".encode()).decode().rstrip("=")
+
+    def _deserialize(self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any) -> int:
+        raw = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            decoded = base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)).decode()
+        except (binascii.Error, UnicodeDecodeError, ValueError):
+            raise self.make_error("invalid") from None
+        version, _, position = decoded.partition(":")
+        if version != "v1" or not position.isdigit() or int(position) <= 0 or len(position) > 19:
+            raise self.make_error("invalid")
+        return int(position)
+
+
+class RawObject(fields.Nested):
+    """Documented as the nested schema, loaded as the raw JSON object.
+
+    A batch validates each item on its own so that one bad company does not refuse the other 99; the
+    envelope only checks that every item is an object, while the OpenAPI document still shows the item's
+    full schema.
+    """
+
+    default_error_messages = {"type": "Invalid input type."}
+
+    def _deserialize(self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any) -> Any:
+        if not isinstance(value, Mapping):
+            raise self.make_error("type", input=value, input_type=type(value).__name__)
+        return dict(value)

@@ -1,0 +1,170 @@
+"""The operating data a rating is computed from: the marshmallow mirror of ``OperatingData``.
+
+The service validates requests with this schema first (unknown fields, types, NaN, ranges: a 422 keyed by
+field path, documented in the OpenAPI contract), then hands the loaded plain dict to ``engine.parse``,
+which owns the cross-field rules of the standard. Bounds and choices are the engine's own, imported from
+:mod:`rating_model.operating_data` where they are named there, so the two layers cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from marshmallow import RAISE, Schema, fields, validate
+
+from rating_model.operating_data import (
+    DATA_SOURCES,
+    FLEET_FUELS,
+    GREEN_INSTRUMENTS,
+    OFFSET_STANDARDS,
+    OFFSET_TYPES,
+    PRACTICE_FLAGS,
+    STATIONARY_FUELS,
+    TRAVEL_MODES,
+)
+from schemas.fields import Flag, Number, WholeNumber, text
+
+_YEAR = {"minimum": 1990, "maximum": 2100}
+
+
+class StrictSchema(Schema):
+    """Unknown fields are refused, never dropped (api-v1.md)."""
+
+    class Meta:
+        unknown = RAISE
+
+
+def _list(schema: type[Schema], max_items: int, description: str) -> fields.List:
+    return fields.List(
+        fields.Nested(schema),
+        allow_none=True,
+        validate=validate.Length(max=max_items),
+        metadata={"description": description},
+    )
+
+
+class CompanySchema(StrictSchema):
+    name = text(required=True, description="Legal or trading name (never logged).")
+    country = text(required=True, pattern=r"[A-Z]{2}", description="ISO 3166-1 alpha-2.")
+    region = text(pattern=r"[A-Z]{2}-[A-Z0-9]{1,3}", description="ISO 3166-2 subdivision, e.g. CN-ZJ.")
+    industry_code = text(required=True, pattern=r"[0-9]{2,4}", description="ISIC Rev.4 code (2-4 digits).")
+    employees = WholeNumber(required=True, minimum=1, maximum=1_000_000)
+    annual_revenue = Number(required=True, exclusive_minimum=True, maximum=1e15)
+    currency = text(required=True, pattern=r"[A-Z]{3}", description="ISO 4217 code of all money fields.")
+    reporting_year = WholeNumber(required=True, **_YEAR)
+    floor_area_m2 = Number(exclusive_minimum=True, maximum=1e8)
+    external_id = text(max_length=120, description="The bank's own reference; ratings can be listed by it.")
+    operating_hours_per_week = Number(exclusive_minimum=True, maximum=168)
+    fx_to_cny = Number(
+        exclusive_minimum=True,
+        maximum=1e6,
+        metadata={"description": "CNY per unit of currency; required when currency is not CNY."},
+    )
+
+
+class FuelUseSchema(StrictSchema):
+    fuel = text(required=True, choices=STATIONARY_FUELS)
+    quantity = Number(required=True, maximum=1e12)
+    unit = text(required=True, max_length=20, description="A unit the units registry knows, e.g. m3, l, kg.")
+
+
+class GridFactorSchema(StrictSchema):
+    kgco2e_per_kwh = Number(required=True, maximum=3.0)
+    source = text(required=True, max_length=500)
+    year = WholeNumber(**_YEAR)
+
+
+class EnergySchema(StrictSchema):
+    electricity_kwh = Number(maximum=1e12, metadata={"description": "Purchased grid electricity, green part included."})
+    green_electricity_kwh = Number(maximum=1e12)
+    green_electricity_instrument = text(choices=GREEN_INSTRUMENTS)
+    onsite_renewable_kwh = Number(maximum=1e12)
+    fuels = _list(FuelUseSchema, 50, "Stationary fuel use.")
+    purchased_heat_gj = Number(maximum=1e12)
+    electricity_spend = Number(maximum=1e13, metadata={"description": "Spend fallback when kWh is unknown."})
+    grid_factor = fields.Nested(GridFactorSchema, allow_none=True)
+
+
+class FleetItemSchema(StrictSchema):
+    fuel = text(required=True, choices=FLEET_FUELS)
+    vehicles = WholeNumber(maximum=100_000)
+    km = Number(maximum=1e10)
+    fuel_quantity = Number(maximum=1e12)
+    unit = text(max_length=20)
+
+
+class TravelItemSchema(StrictSchema):
+    mode = text(required=True, choices=TRAVEL_MODES)
+    passenger_km = Number(required=True, maximum=1e10)
+
+
+class TransportSchema(StrictSchema):
+    fleet = _list(FleetItemSchema, 100, "Company vehicles.")
+    business_travel = _list(TravelItemSchema, 50, "Business travel by mode.")
+
+
+class ResourcesSchema(StrictSchema):
+    water_m3 = Number(maximum=1e11)
+    waste_t = Number(maximum=1e9)
+    waste_recycled_t = Number(maximum=1e9)
+    hazardous_waste_t = Number(maximum=1e9)
+
+
+#: Green-behaviour flags (``null`` or absent: not answered, which is not "no"); the list is the engine's.
+PracticesSchema = StrictSchema.from_dict(
+    {
+        **{flag: Flag() for flag in PRACTICE_FLAGS},
+        "green_products_share": Number(maximum=1.0, metadata={"description": "Share of revenue, 0-1."}),
+    },
+    name="PracticesSchema",
+)
+
+
+class ComplianceSchema(StrictSchema):
+    environmental_penalties_3y = WholeNumber(maximum=1000)
+
+
+class OffsetSchema(StrictSchema):
+    standard = text(required=True, choices=OFFSET_STANDARDS)
+    tco2e = Number(required=True, maximum=1e9)
+    type = text(required=True, choices=OFFSET_TYPES)
+    vintage = WholeNumber(**_YEAR)
+
+
+class TargetSchema(StrictSchema):
+    scopes = fields.List(
+        WholeNumber(minimum=1, maximum=3, allow_none=False),
+        required=True,
+        validate=validate.Length(min=1, max=3),
+    )
+    base_year = WholeNumber(required=True, **_YEAR)
+    target_year = WholeNumber(required=True, **_YEAR)
+    reduction_pct = Number(required=True, maximum=100.0)
+
+
+class PreviousYearSchema(StrictSchema):
+    energy = fields.Nested(EnergySchema, allow_none=True)
+    transport = fields.Nested(TransportSchema, allow_none=True)
+
+
+class LoanSchema(StrictSchema):
+    amount = Number(required=True, exclusive_minimum=True, maximum=1e13)
+    currency = text(required=True, pattern=r"[A-Z]{3}")
+    use_of_proceeds = text(required=True, max_length=80, description="Green-loan category of the standard.")
+    outstanding = Number(maximum=1e13)
+    borrower_equity_plus_debt = Number(exclusive_minimum=True, maximum=1e15)
+    borrower_total_assets = Number(exclusive_minimum=True, maximum=1e15)
+
+
+class OperatingDataSchema(StrictSchema):
+    """A small business's operating data for one reporting year (request body of a rating)."""
+
+    company = fields.Nested(CompanySchema, required=True)
+    energy = fields.Nested(EnergySchema, allow_none=True)
+    transport = fields.Nested(TransportSchema, allow_none=True)
+    resources = fields.Nested(ResourcesSchema, allow_none=True)
+    practices = fields.Nested(PracticesSchema, allow_none=True)
+    compliance = fields.Nested(ComplianceSchema, allow_none=True)
+    offsets = _list(OffsetSchema, 50, "Carbon credits held (never netted from gross emissions).")
+    targets = _list(TargetSchema, 20, "Reduction targets.")
+    previous_year = fields.Nested(PreviousYearSchema, allow_none=True)
+    data_source = text(choices=DATA_SOURCES)
+    loan = fields.Nested(LoanSchema, allow_none=True)

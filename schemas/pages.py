@@ -1,0 +1,74 @@
+"""Lists of ratings and batches: query arguments, pages with opaque cursors, per-item batch results."""
+
+from __future__ import annotations
+
+from marshmallow import RAISE, Schema, fields, validate
+
+from schemas.errors import ErrorSchema
+from schemas.fields import Cursor, RawObject
+from schemas.operating_data import OperatingDataSchema
+from schemas.rating import GRADES, RatingSchema, VersionsSchema
+
+MAX_PAGE_SIZE = 100
+MAX_BATCH_ITEMS = 100
+
+
+class RatingListQuerySchema(Schema):
+    """``GET /v1/ratings`` query: newest first, ``cursor`` from the previous page's ``next_cursor``."""
+
+    class Meta:
+        unknown = RAISE
+
+    limit = fields.Integer(load_default=20, validate=validate.Range(1, MAX_PAGE_SIZE))
+    cursor = Cursor(metadata={"description": "Opaque; the previous page's next_cursor."})
+    external_id = fields.String(validate=validate.Length(1, 120), metadata={"description": "Only this company."})
+
+
+class RatingSummarySchema(Schema):
+    id = fields.String(required=True)
+    external_id = fields.String(required=True, allow_none=True)
+    issued_at = fields.DateTime(required=True, format="iso")
+    valid_until = fields.DateTime(required=True, format="iso")
+    score = fields.Float(required=True)
+    grade = fields.String(required=True, validate=validate.OneOf(GRADES))
+    versions = fields.Nested(VersionsSchema, required=True)
+
+
+class RatingPageSchema(Schema):
+    """One page of the tenant's ratings; fetch the full rating by id."""
+
+    items = fields.List(fields.Nested(RatingSummarySchema), required=True)
+    limit = fields.Integer(required=True)
+    next_cursor = fields.String(
+        required=True, allow_none=True, metadata={"description": "Null on the last page."}
+    )
+
+
+class BatchRequestSchema(Schema):
+    """Up to 100 companies; each item is validated on its own so one bad item fails alone."""
+
+    class Meta:
+        unknown = RAISE
+
+    items = fields.List(
+        RawObject(OperatingDataSchema),
+        required=True,
+        validate=validate.Length(1, MAX_BATCH_ITEMS),
+    )
+
+
+class BatchItemResultSchema(Schema):
+    index = fields.Integer(required=True, metadata={"description": "Position in the request's items."})
+    status = fields.Integer(required=True, metadata={"description": "201 when rated, else the error's code."})
+    id = fields.String(metadata={"description": "The rating id (rated items only)."})
+    cache = fields.String(validate=validate.OneOf(("hit", "miss")), metadata={"description": "Rated items only."})
+    rating = fields.Nested(RatingSchema, metadata={"description": "Rated items only."})
+    error = fields.Nested(ErrorSchema, metadata={"description": "Failed items only."})
+
+
+class BatchResultSchema(Schema):
+    """Results in request order."""
+
+    results = fields.List(fields.Nested(BatchItemResultSchema), required=True)
+    rated = fields.Integer(required=True)
+    failed = fields.Integer(required=True)

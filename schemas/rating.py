@@ -1,0 +1,231 @@
+"""The rating as issued: the response body of ``POST /v1/ratings`` and ``GET /v1/ratings/{id}``.
+
+Fully specified so the OpenAPI document is a real contract, and strict (unknown fields refused) so a test
+that loads every rating the engine produces through :class:`RatingSchema` notices the day the engine and
+the published contract drift apart.
+"""
+
+from __future__ import annotations
+
+from marshmallow import RAISE, Schema, fields, validate
+
+GRADES = ("dark_green", "green", "light_green", "not_green")
+DISCLOSURE_STATUSES = ("disclosed", "not_applicable", "not_available")
+
+
+class ContractSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+
+def _num(description: str | None = None, *, nullable: bool = False) -> fields.Float:
+    metadata = {"description": description} if description else {}
+    return fields.Float(required=True, allow_none=nullable, allow_nan=False, metadata=metadata)
+
+
+def _strings(description: str | None = None) -> fields.List:
+    metadata = {"description": description} if description else {}
+    return fields.List(fields.String(), required=True, metadata=metadata)
+
+
+def _str(description: str | None = None, *, nullable: bool = False) -> fields.String:
+    metadata = {"description": description} if description else {}
+    return fields.String(required=True, allow_none=nullable, metadata=metadata)
+
+
+class PillarSchema(ContractSchema):
+    pillar = _str("Pillar key.")
+    name = _str("Pillar name.")
+    score = _num("Points earned in this pillar.")
+    max = _num("Points available in this pillar.")
+
+
+class ContributionSchema(ContractSchema):
+    indicator = _str("Indicator key of the standard.")
+    pillar = _str()
+    value = _num("The indicator's value (null when it could not be derived).", nullable=True)
+    unit = _str()
+    bin = _str("The points-table bin the value fell in.")
+    points = _num("Points from this indicator; base points + the sum of points = score.")
+    max_points = _num()
+    estimated = fields.Boolean(required=True, metadata={"description": "True when the value was estimated."})
+
+
+class ReasonCodeSchema(ContractSchema):
+    code = _str()
+    indicator = _str()
+    effect = fields.String(required=True, validate=validate.OneOf(("positive", "negative")))
+    points = _num()
+    message = _str("The driver in plain words.")
+
+
+class ImprovementSchema(ContractSchema):
+    action = _str()
+    indicator = _str()
+    from_value = fields.Float(data_key="from", required=True, allow_none=True, allow_nan=False)
+    to_value = fields.Float(data_key="to", required=True, allow_none=True, allow_nan=False)
+    score_gain = _num()
+    grade_after = fields.String(required=True, validate=validate.OneOf(GRADES))
+    tco2e_saved = _num(nullable=True)
+    cost = fields.String(required=True, validate=validate.OneOf(("low", "medium", "high")))
+    description = _str()
+
+
+class PathToNextGradeSchema(ContractSchema):
+    target_grade = fields.String(required=True, allow_none=True, validate=validate.OneOf(GRADES))
+    reachable = fields.Boolean(required=True)
+    actions = _strings("Improvement actions that together reach the target grade.")
+    score_after = _num()
+
+
+class Scope3Schema(ContractSchema):
+    total = _num()
+    categories = fields.Dict(keys=fields.String(), values=fields.Float(allow_nan=False), required=True)
+    categories_included = _strings("GHG Protocol Scope 3 categories included.")
+
+
+class IntensitiesSchema(ContractSchema):
+    per_cny_million_revenue = _num("tCO2e per CNY million of revenue.")
+    per_employee = _num("tCO2e per employee.")
+    per_m2 = _num("tCO2e per m² of floor area (null without floor area).", nullable=True)
+
+
+class BenchmarkSchema(ContractSchema):
+    sector = _str()
+    basis = _str()
+    expected = _num(nullable=True)
+    unit = _str()
+    source = _str()
+
+
+class FactorReferenceSchema(ContractSchema):
+    id = _str()
+    value = _num()
+    unit = _str()
+    source = _str()
+    source_url = _str(nullable=True)
+    year = fields.Integer(required=True, allow_none=True)
+    region = _str(nullable=True)
+
+
+class LineItemSchema(ContractSchema):
+    path = _str("Input field the line comes from.")
+    activity = _str()
+    scope = fields.Raw(required=True, metadata={"description": "GHG scope of the line."})
+    category = _str(nullable=True)
+    quantity = _num()
+    unit = _str()
+    tco2e = _num()
+    factor_id = _str(nullable=True)
+    quality = _str()
+
+
+class EmissionsSchema(ContractSchema):
+    scope1 = _num("tCO2e.")
+    scope2_location = _num("tCO2e, location-based.")
+    scope2_market = _num("tCO2e, market-based.")
+    scope3 = fields.Nested(Scope3Schema, required=True)
+    total = _num("Scope 1 + location-based Scope 2 + Scope 3, tCO2e.")
+    unit = fields.String(required=True, validate=validate.Equal("tCO2e"))
+    intensities = fields.Nested(IntensitiesSchema, required=True)
+    energy_mwh = _num()
+    renewable_share = _num("0-1.")
+    sector_percentile = fields.Integer(required=True, allow_none=True)
+    efficiency_ratio = _num(nullable=True)
+    benchmark = fields.Nested(BenchmarkSchema, required=True)
+    factors = fields.List(fields.Nested(FactorReferenceSchema), required=True)
+    line_items = fields.List(fields.Nested(LineItemSchema), required=True)
+    estimated = _strings("Figures that were estimated.")
+    fallbacks = _strings("Factor fallbacks taken.")
+    missing = _strings("Data that was missing.")
+
+
+class NeutralitySchema(ContractSchema):
+    reduction_tco2e = _num(nullable=True)
+    substitution_tco2e = _num()
+    offsets_tco2e = _num()
+    offsets_by_type = fields.Dict(keys=fields.String(), values=fields.Float(allow_nan=False), required=True)
+    net_scope12_after_credits = _num()
+    operationally_neutral = fields.Boolean(required=True)
+    note = _str("Credits are never netted from gross emissions; this is a separate claim.")
+
+
+class EquivalentsSchema(ContractSchema):
+    cars_off_road_per_year = _num("Cars at 12,000 km × 0.203 kg CO2e/km a year.")
+
+
+class DataQualitySchema(ContractSchema):
+    pcaf_score = fields.Integer(required=True, validate=validate.Range(1, 5))
+    completeness = fields.Float(required=True, validate=validate.Range(0, 1))
+    estimated_fields = _strings()
+    data_source = _str()
+
+
+class GreenLoanSchema(ContractSchema):
+    eligible = fields.Boolean(required=True)
+    category = _str(nullable=True)
+    pricing_tier = _str(nullable=True)
+    rationale = _strings()
+    knock_outs = _strings()
+
+
+class FinancedEmissionsSchema(ContractSchema):
+    attribution_factor = _num()
+    scope12_tco2e = _num()
+    scope3_tco2e = _num()
+    pcaf_score = fields.Integer(required=True, validate=validate.Range(1, 5))
+    basis = _str()
+    tco2e_per_cny_million_lent = _num()
+
+
+class IssbItemSchema(ContractSchema):
+    status = fields.String(required=True, validate=validate.OneOf(DISCLOSURE_STATUSES))
+    value = fields.Raw(allow_none=True)
+    note = fields.String()
+
+
+def _section() -> fields.Dict:
+    return fields.Dict(keys=fields.String(), values=fields.Nested(IssbItemSchema), required=True)
+
+
+class IssbSummarySchema(ContractSchema):
+    """IFRS S2 shape; each item says disclosed, not_applicable or not_available."""
+
+    governance = _section()
+    strategy = _section()
+    risk_management = _section()
+    metrics_and_targets = _section()
+    basis_of_preparation = _section()
+
+
+class VersionsSchema(ContractSchema):
+    model = _str()
+    standard = _str()
+    factor_set = _str()
+    schema = _str()
+
+
+class RatingSchema(ContractSchema):
+    """One green rating, exactly as issued (fetching it back returns the same bytes)."""
+
+    id = _str("Rating id, scoped to the tenant.")
+    external_id = _str("The company's external_id, when given.", nullable=True)
+    issued_at = fields.DateTime(required=True, format="iso")
+    valid_until = fields.DateTime(required=True, format="iso")
+    score = fields.Float(required=True, validate=validate.Range(0, 100), metadata={"description": "0-100."})
+    grade = fields.String(required=True, validate=validate.OneOf(GRADES))
+    probability_green = fields.Float(required=True, validate=validate.Range(0, 1))
+    base_points = _num()
+    pillars = fields.List(fields.Nested(PillarSchema), required=True)
+    contributions = fields.List(fields.Nested(ContributionSchema), required=True)
+    reason_codes = fields.List(fields.Nested(ReasonCodeSchema), required=True)
+    improvements = fields.List(fields.Nested(ImprovementSchema), required=True)
+    path_to_next_grade = fields.Nested(PathToNextGradeSchema, required=True)
+    emissions = fields.Nested(EmissionsSchema, required=True)
+    neutrality = fields.Nested(NeutralitySchema, required=True)
+    equivalents = fields.Nested(EquivalentsSchema, required=True)
+    data_quality = fields.Nested(DataQualitySchema, required=True)
+    green_loan = fields.Nested(GreenLoanSchema, required=True)
+    financed_emissions = fields.Nested(FinancedEmissionsSchema, required=True, allow_none=True)
+    issb_summary = fields.Nested(IssbSummarySchema, required=True)
+    versions = fields.Nested(VersionsSchema, required=True)

@@ -1,0 +1,83 @@
+"""The REST API: flask-smorest's ``Api`` with our error body, the blueprints, and the offline docs page.
+
+``/openapi.json`` is the contract; ``/docs`` is Swagger UI served from the ``swagger-ui-bundle`` package's
+own files, because the service must document itself on machines that reach no CDN.
+"""
+
+from __future__ import annotations
+
+import functools
+import mimetypes
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+import swagger_ui_bundle
+from flask import Flask, Response, abort
+
+from service.errors import GreenrateApi
+from service.health import blp as ops_blp
+from service.openapi import BEARER_SCHEME
+from service.ratings.routes import blp as ratings_blp
+from service.reference.routes import blp as reference_blp
+
+DOCS_ASSETS_URL = "/docs/assets/"
+_ASSETS_DIR = Path(swagger_ui_bundle.swagger_ui_path)
+_ASSETS = frozenset({"swagger-ui.css", "swagger-ui-bundle.js", "swagger-ui-standalone-preset.js",
+                     "favicon-32x32.png", "favicon-16x16.png"})
+
+DESCRIPTION = """Open green rating for small businesses: a GHG inventory, a transparent scorecard and an
+IFRS S2-style summary for every rating.
+
+Every `/v1` path needs `Authorization: Bearer <api key>`; a key belongs to one tenant and one role
+(`bank`, `merchant`, `analyst`, `admin`), and a tenant never sees another tenant's data (a foreign id
+answers 404, like a missing one). Every error has one body: `{code, status, message, errors?, request_id}`,
+with `errors` keyed by field path. Rate limits are per key (429 with `Retry-After`); when a rating cannot be
+recorded the answer is 503 with `Retry-After` and nothing was issued."""
+
+
+def _version() -> str:
+    try:
+        return version("greenrate")
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
+        return "0.0.0"
+
+
+def api_config() -> dict[str, object]:
+    return {
+        "API_TITLE": "greenrate",
+        "API_VERSION": _version(),
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/",
+        "OPENAPI_JSON_PATH": "openapi.json",
+        "OPENAPI_SWAGGER_UI_PATH": "docs",
+        "OPENAPI_SWAGGER_UI_URL": DOCS_ASSETS_URL,
+        "API_SPEC_OPTIONS": {"info": {"description": DESCRIPTION}},
+    }
+
+
+@functools.cache
+def _asset_bytes(filename: str) -> bytes:
+    return (_ASSETS_DIR / filename).read_bytes()
+
+
+def _docs_asset(filename: str) -> Response:
+    """One of Swagger UI's own files (an allow-list: nothing else in the package is served)."""
+    if filename not in _ASSETS:
+        abort(404)
+    mimetype = mimetypes.guess_type(filename)[0] or "application/octet-stream"
+    response = Response(_asset_bytes(filename), mimetype=mimetype)
+    response.cache_control.public = True
+    response.cache_control.max_age = 86400
+    return response
+
+
+def init_app(app: Flask) -> GreenrateApi:
+    """Create this app's Api, register the blueprints and the docs assets."""
+    for key, value in api_config().items():
+        app.config.setdefault(key, value)
+    api = GreenrateApi(app)
+    api.spec.components.security_scheme("bearerAuth", BEARER_SCHEME)
+    for blueprint in (ratings_blp, reference_blp, ops_blp):
+        api.register_blueprint(blueprint)
+    app.add_url_rule(DOCS_ASSETS_URL + "<path:filename>", endpoint="docs_asset", view_func=_docs_asset)
+    return api

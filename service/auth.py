@@ -1,0 +1,140 @@
+"""API keys and roles: ``Authorization: Bearer <key>`` on every ``/v1`` path.
+
+Keys are 256-bit random strings, so a plain sha256 is a sound way to store them (a slow password hash buys
+nothing against a key nobody can guess, and would cost every request). Only the hash and a short
+non-secret prefix are stored. Lookups are cached per process for ``GREENRATE_KEY_CACHE_SECONDS`` so the
+hot path does not query the database; a revoked key stops working within that time.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import re
+import secrets
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar, cast
+
+from flask import current_app, g, request
+from flask_smorest import abort
+from sqlalchemy import Engine
+
+from service.records.api_keys import find_active_key
+
+ROLES = ("bank", "merchant", "analyst", "admin")
+ANY_ROLE = ROLES
+TENANT_PATTERN = re.compile(r"[a-z0-9][a-z0-9_.-]{0,63}")
+KEY_TAG = "gr_"
+PREFIX_LENGTH = 11  # "gr_" + 8 characters: enough to tell keys apart in a listing, useless to an attacker
+BEARER = [{"bearerAuth": []}]
+_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="greenrate"'}
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who is calling: the key's id and prefix, its tenant, role and (merchant keys) merchant id."""
+
+    key_id: int
+    prefix: str
+    tenant: str
+    role: str
+    merchant_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NewKey:
+    key: str
+    prefix: str
+    key_hash: str
+
+
+def generate_key() -> NewKey:
+    """A fresh key; the caller shows ``key`` once and stores only ``prefix`` and ``key_hash``."""
+    key = KEY_TAG + secrets.token_urlsafe(32)
+    return NewKey(key=key, prefix=key[:PREFIX_LENGTH], key_hash=hash_key(key))
+
+
+def hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+class KeyRing:
+    """Resolves key hashes to principals, remembering answers (also "no such key") for ``ttl`` seconds."""
+
+    def __init__(self, db: Engine, ttl: float, max_entries: int = 10_000) -> None:
+        self.db = db
+        self.ttl = ttl
+        self.max_entries = max_entries
+        self._lock = threading.Lock()
+        self._entries: dict[str, tuple[float, Principal | None]] = {}
+
+    def resolve(self, key_hash: str) -> Principal | None:
+        now = time.monotonic()
+        entry = self._entries.get(key_hash)
+        if entry is not None and entry[0] > now:
+            return entry[1]
+        record = find_active_key(self.db, key_hash)
+        principal = (
+            None
+            if record is None
+            else Principal(record.id, record.prefix, record.tenant, record.role, record.merchant_id)
+        )
+        if self.ttl > 0:
+            with self._lock:
+                if len(self._entries) >= self.max_entries:
+                    self._entries.clear()  # crude but bounded: a flood of random keys cannot grow memory
+                self._entries[key_hash] = (now + self.ttl, principal)
+        return principal
+
+    def forget(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+def presented_key_hash() -> str | None:
+    """sha256 of the bearer token of this request (computed once; also keys the rate limit)."""
+    if "key_hash" in g:
+        return cast(str | None, g.key_hash)
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    token = token.strip()
+    value = hash_key(token) if scheme.lower() == "bearer" and token else None
+    g.key_hash = value
+    return value
+
+
+def current_principal() -> Principal:
+    """The authenticated caller; only valid inside a view decorated with :func:`requires`."""
+    return cast(Principal, g.principal)
+
+
+def _key_ring() -> KeyRing:
+    return cast(KeyRing, current_app.extensions["greenrate"].keys)
+
+
+def requires(*roles: str) -> Callable[[F], F]:
+    """Authenticate the bearer key (401) and check its role (403) before the view runs."""
+    allowed = frozenset(roles)
+
+    def decorator(view: F) -> F:
+        @functools.wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            key_hash = presented_key_hash()
+            if key_hash is None:
+                abort(401, message="Missing API key: send Authorization: Bearer <key>.", headers=_CHALLENGE)
+            principal = _key_ring().resolve(key_hash)
+            if principal is None:
+                abort(401, message="Invalid or revoked API key.", headers=_CHALLENGE)
+            g.principal = principal
+            if principal.role not in allowed:
+                abort(403, message=f"This key's role may not do this; allowed: {', '.join(sorted(allowed))}.")
+            return view(*args, **kwargs)
+
+        return cast(F, wrapper)
+
+    return decorator

@@ -1,0 +1,176 @@
+"""The rating cache: Redis when ``GREENRATE_REDIS_URL`` is set, an in-process LRU otherwise.
+
+A cached entry is a rating already issued and recorded (its id and its exact JSON), keyed by tenant, the
+model, standard and factor-set versions and the hash of the canonical input. The cache only ever speeds
+things up: every Redis error, timeout or open circuit is a miss, never an error for the caller.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
+
+from service.circuit import CircuitBreaker
+from service.config import Settings
+from service.metrics import CACHE_ERRORS
+
+
+@dataclass(frozen=True, slots=True)
+class CachedRating:
+    id: str
+    body: str
+
+    def encode(self) -> bytes:
+        return f"{self.id}\n{self.body}".encode()
+
+    @classmethod
+    def decode(cls, raw: bytes) -> CachedRating | None:
+        rating_id, sep, body = raw.decode().partition("\n")
+        return cls(rating_id, body) if sep and rating_id and body else None
+
+
+@dataclass(frozen=True, slots=True)
+class CacheHealth:
+    status: str  # "ok" or "degraded"
+    detail: str
+
+
+def input_hash(canonical_json: str) -> str:
+    """sha256 of the canonical input: what ratings are stored and reused by."""
+    return hashlib.sha256(canonical_json.encode()).hexdigest()
+
+
+def cache_key(namespace: str, tenant: str, versions: Mapping[str, str], digest: str) -> str:
+    """Tenant first, then every version that changes the result, then the input hash."""
+    return (
+        f"{namespace}:rating:v1:{tenant}:{versions['model']}:{versions['standard']}:"
+        f"{versions['factor_set']}:{versions['schema']}:{digest}"
+    )
+
+
+class RatingCache(Protocol):
+    backend: str
+
+    def get_many(self, keys: Sequence[str]) -> list[CachedRating | None]: ...
+
+    def put_many(self, entries: Sequence[tuple[str, CachedRating]], ttl_seconds: int) -> None: ...
+
+    def health(self) -> CacheHealth: ...
+
+
+class MemoryCache:
+    """Per-process LRU with expiry: the embedded default (each gunicorn worker has its own)."""
+
+    backend = "memory"
+
+    def __init__(self, max_entries: int, clock: Callable[[], float] = time.monotonic) -> None:
+        self.max_entries = max_entries
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._entries: OrderedDict[str, tuple[float, CachedRating]] = OrderedDict()
+
+    def get_many(self, keys: Sequence[str]) -> list[CachedRating | None]:
+        now = self._clock()
+        out: list[CachedRating | None] = []
+        with self._lock:
+            for key in keys:
+                entry = self._entries.get(key)
+                if entry is None or entry[0] <= now:
+                    if entry is not None:
+                        del self._entries[key]
+                    out.append(None)
+                    continue
+                self._entries.move_to_end(key)
+                out.append(entry[1])
+        return out
+
+    def put_many(self, entries: Sequence[tuple[str, CachedRating]], ttl_seconds: int) -> None:
+        expires = self._clock() + ttl_seconds
+        with self._lock:
+            for key, rating in entries:
+                self._entries[key] = (expires, rating)
+                self._entries.move_to_end(key)
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+
+    def health(self) -> CacheHealth:
+        return CacheHealth("ok", f"in-process ({len(self._entries)} entries)")
+
+
+class RedisCache:
+    """Redis with short socket timeouts, no client retries and a circuit breaker in front."""
+
+    backend = "redis"
+
+    def __init__(self, url: str, timeout_ms: int, breaker: CircuitBreaker) -> None:
+        timeout = timeout_ms / 1000
+        self.client = redis.Redis.from_url(
+            url,
+            socket_connect_timeout=timeout,
+            socket_timeout=timeout,
+            retry=Retry(NoBackoff(), 0),  # a retry doubles the wait; the breaker decides when to try again
+            health_check_interval=0,
+        )
+        self.breaker = breaker
+
+    def _call_allowed(self, operation: str) -> bool:
+        if self.breaker.allow():
+            return True
+        CACHE_ERRORS.labels(f"{operation}_skipped").inc()
+        return False
+
+    def get_many(self, keys: Sequence[str]) -> list[CachedRating | None]:
+        if not keys or not self._call_allowed("get"):
+            return [None] * len(keys)
+        try:
+            raw = self.client.mget(keys)
+        except (redis.RedisError, OSError):
+            self.breaker.failure()
+            CACHE_ERRORS.labels("get").inc()
+            return [None] * len(keys)
+        self.breaker.success()
+        return [None if value is None else CachedRating.decode(value) for value in raw]  # type: ignore[union-attr]
+
+    def put_many(self, entries: Sequence[tuple[str, CachedRating]], ttl_seconds: int) -> None:
+        if not entries or not self._call_allowed("set"):
+            return
+        try:
+            pipe = self.client.pipeline(transaction=False)
+            for key, rating in entries:
+                # NX: a concurrent request that issued the same input first keeps its id in the cache.
+                pipe.set(key, rating.encode(), ex=ttl_seconds, nx=True)
+            pipe.execute()
+        except (redis.RedisError, OSError):
+            self.breaker.failure()
+            CACHE_ERRORS.labels("set").inc()
+            return
+        self.breaker.success()
+
+    def health(self) -> CacheHealth:
+        state = self.breaker.state
+        if state == "open":
+            return CacheHealth("degraded", "redis circuit open: serving without cache")
+        try:
+            self.client.ping()
+        except (redis.RedisError, OSError) as exc:
+            self.breaker.failure()
+            return CacheHealth("degraded", f"redis unreachable ({type(exc).__name__}): serving without cache")
+        self.breaker.success()
+        return CacheHealth("ok", "redis")
+
+
+def create_cache(settings: Settings) -> RatingCache:
+    """Redis when configured, else the in-process cache."""
+    if settings.redis_url:
+        breaker = CircuitBreaker(settings.cache_breaker_failures, settings.cache_breaker_reset_seconds)
+        return RedisCache(settings.redis_url, settings.redis_timeout_ms, breaker)
+    return MemoryCache(settings.cache_max_entries)

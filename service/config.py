@@ -1,0 +1,231 @@
+"""Service configuration: the only module that reads the process environment.
+
+Every setting is a ``GREENRATE_``-prefixed environment variable, parsed strictly: a value that does not
+parse, a value out of range or an unknown ``GREENRATE_`` name stops the process at start-up with the
+variable's name, because a typo in ``GREENRATE_REDIS_URL`` silently falling back to the in-process cache
+is worse than a crash. With nothing set the service runs on SQLite and an in-process cache.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+PREFIX = "GREENRATE_"
+_TRUE = frozenset({"1", "true", "yes", "on"})
+_FALSE = frozenset({"0", "false", "no", "off"})
+_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
+class ConfigError(ValueError):
+    """A configuration value that cannot be used; the message names the variable."""
+
+
+def default_database_url() -> str:
+    """SQLite in ``./instance``: the embedded default that needs no server."""
+    return f"sqlite:///{Path.cwd() / 'instance' / 'greenrate.sqlite3'}"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """What the Flask app needs; field ``x`` comes from ``GREENRATE_X``."""
+
+    database_url: str = field(default_factory=default_database_url)
+    database_pool_size: int = 5
+    database_timeout_seconds: int = 3
+    redis_url: str | None = None
+    redis_timeout_ms: int = 100
+    redis_namespace: str = "greenrate"
+    cache_breaker_failures: int = 3
+    cache_breaker_reset_seconds: float = 10.0
+    cache_max_entries: int = 10_000
+    rating_validity_days: int = 365
+    rate_limit: str = "1200 per minute"
+    max_body_bytes: int = 2 * 1024 * 1024
+    key_cache_seconds: float = 30.0
+    retry_after_seconds: int = 5
+    log_level: str = "INFO"
+    access_log: bool = True
+    # Not a GREENRATE_ variable: prometheus_client's own, set up by gunicorn.conf.py.
+    metrics_multiproc_dir: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ServerSettings:
+    """What gunicorn needs (read by ``gunicorn.conf.py``)."""
+
+    bind: str = "127.0.0.1:8000"
+    # gunicorn's rule of thumb: workers also wait on Redis and the database, so more than the cores.
+    workers: int = field(default_factory=lambda: 2 * (os.cpu_count() or 1) + 1)
+    threads: int = 1
+    timeout_seconds: int = 30
+    graceful_timeout_seconds: int = 20
+    keepalive_seconds: int = 5
+    max_requests: int = 10_000
+    max_requests_jitter: int = 1_000
+
+
+def _parse_int(lo: int, hi: int) -> Callable[[str], int]:
+    def parse(raw: str) -> int:
+        try:
+            value = int(raw.strip(), 10)
+        except ValueError:
+            raise ConfigError(f"must be a whole number, got {raw!r}") from None
+        if not lo <= value <= hi:
+            raise ConfigError(f"must be between {lo} and {hi}, got {value}")
+        return value
+
+    return parse
+
+
+def _parse_float(lo: float, hi: float) -> Callable[[str], float]:
+    def parse(raw: str) -> float:
+        try:
+            value = float(raw.strip())
+        except ValueError:
+            raise ConfigError(f"must be a number, got {raw!r}") from None
+        if not lo <= value <= hi:  # also refuses nan
+            raise ConfigError(f"must be between {lo:g} and {hi:g}, got {raw!r}")
+        return value
+
+    return parse
+
+
+def _parse_bool(raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ConfigError(f"must be one of true/false/1/0/yes/no/on/off, got {raw!r}")
+
+
+def _parse_url(*schemes: str) -> Callable[[str], str]:
+    def parse(raw: str) -> str:
+        value = raw.strip()
+        if not value.startswith(tuple(f"{s}:" for s in schemes)):
+            raise ConfigError(f"must be a URL starting with one of {', '.join(schemes)}")
+        return value
+
+    return parse
+
+
+def _parse_optional_url(*schemes: str) -> Callable[[str], str | None]:
+    strict = _parse_url(*schemes)
+
+    def parse(raw: str) -> str | None:
+        # An empty value means "unset", so compose files can pass GREENRATE_REDIS_URL= through.
+        return strict(raw) if raw.strip() else None
+
+    return parse
+
+
+def _parse_rate_limit(raw: str) -> str:
+    from limits import parse_many  # the limiter's own grammar, so a bad value fails here, not at request 1
+
+    try:
+        parse_many(raw)
+    except ValueError as exc:
+        raise ConfigError(f"is not a rate limit such as '600 per minute': {exc}") from None
+    return raw.strip()
+
+
+def _parse_namespace(raw: str) -> str:
+    value = raw.strip()
+    if not re.fullmatch(r"[A-Za-z0-9_.-]{1,64}", value):
+        raise ConfigError("must be 1-64 letters, digits, '.', '_' or '-'")
+    return value
+
+
+def _parse_log_level(raw: str) -> str:
+    value = raw.strip().upper()
+    if value not in _LOG_LEVELS:
+        raise ConfigError(f"must be one of {', '.join(_LOG_LEVELS)}")
+    return value
+
+
+def _parse_bind(raw: str) -> str:
+    host, sep, port = raw.strip().rpartition(":")
+    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ConfigError(f"must be HOST:PORT, got {raw!r}")
+    return raw.strip()
+
+
+_APP_PARSERS: dict[str, Callable[[str], Any]] = {
+    "database_url": _parse_url("sqlite", "postgresql", "postgresql+psycopg"),
+    "database_pool_size": _parse_int(1, 200),
+    "database_timeout_seconds": _parse_int(1, 60),
+    "redis_url": _parse_optional_url("redis", "rediss", "unix"),
+    "redis_timeout_ms": _parse_int(5, 5_000),
+    "redis_namespace": _parse_namespace,
+    "cache_breaker_failures": _parse_int(1, 1_000),
+    "cache_breaker_reset_seconds": _parse_float(0.1, 3_600),
+    "cache_max_entries": _parse_int(1, 10_000_000),
+    "rating_validity_days": _parse_int(1, 3_660),
+    "rate_limit": _parse_rate_limit,
+    "max_body_bytes": _parse_int(1_024, 256 * 1024 * 1024),
+    "key_cache_seconds": _parse_float(0, 3_600),
+    "retry_after_seconds": _parse_int(1, 3_600),
+    "log_level": _parse_log_level,
+    "access_log": _parse_bool,
+}
+
+_SERVER_PARSERS: dict[str, Callable[[str], Any]] = {
+    "bind": _parse_bind,
+    "workers": _parse_int(1, 64),
+    "threads": _parse_int(1, 64),
+    "timeout_seconds": _parse_int(1, 3_600),
+    "graceful_timeout_seconds": _parse_int(1, 3_600),
+    "keepalive_seconds": _parse_int(0, 300),
+    "max_requests": _parse_int(0, 10_000_000),
+    "max_requests_jitter": _parse_int(0, 10_000_000),
+}
+
+#: Every accepted variable name, for the README's table and for refusing typos.
+KNOWN_VARIABLES = tuple(PREFIX + name.upper() for name in (*_APP_PARSERS, *_SERVER_PARSERS))
+
+
+def _read(environ: Mapping[str, str], parsers: Mapping[str, Callable[[str], Any]]) -> dict[str, Any]:
+    unknown = sorted(k for k in environ if k.startswith(PREFIX) and k not in KNOWN_VARIABLES)
+    if unknown:
+        raise ConfigError(f"unknown setting(s) {', '.join(unknown)}; known: {', '.join(KNOWN_VARIABLES)}")
+    values: dict[str, Any] = {}
+    for name, parse in parsers.items():
+        raw = environ.get(PREFIX + name.upper())
+        if raw is None:
+            continue
+        try:
+            values[name] = parse(raw)
+        except ConfigError as exc:
+            raise ConfigError(f"{PREFIX}{name.upper()} {exc}") from None
+    return values
+
+
+def load_settings(
+    overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None
+) -> Settings:
+    """Defaults, then the environment, then ``overrides`` (field names, already typed; for tests).
+
+    :param overrides: keys are :class:`Settings` field names in upper or lower case; other keys are
+        ignored here (they are plain Flask config, such as ``TESTING``).
+    :param environ: the environment to read; the process environment when omitted.
+    """
+    env = os.environ if environ is None else environ
+    values = _read(env, _APP_PARSERS)
+    values["metrics_multiproc_dir"] = env.get("PROMETHEUS_MULTIPROC_DIR") or None
+    names = {f.name for f in dataclasses.fields(Settings)}
+    for key, value in (overrides or {}).items():
+        if key.lower() in names:
+            values[key.lower()] = value
+    return Settings(**values)
+
+
+def load_server_settings(environ: Mapping[str, str] | None = None) -> ServerSettings:
+    """gunicorn's settings from the environment (validated like the app's)."""
+    env = os.environ if environ is None else environ
+    return ServerSettings(**_read(env, _SERVER_PARSERS))

@@ -1,0 +1,76 @@
+"""The worker's rating engine, loaded once and swapped atomically when a model is promoted.
+
+A request reads the slot once and keeps that engine for its whole life, so the versions it reports, the
+cache key it uses and the rating it computes always come from the same model, even if a promotion swaps the
+engine halfway through. Published documents (standard, model, factor sets) are serialized once per engine.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from rating_model.engine import Engine
+
+
+def _dumps(document: Any) -> bytes:
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
+
+
+class LoadedEngine:
+    """An engine plus what is derived from it once: its versions and its published documents."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.versions: dict[str, str] = dict(engine.versions)
+
+    @cached_property
+    def standard_json(self) -> bytes:
+        return _dumps(self.engine.standard_document())
+
+    @cached_property
+    def model_json(self) -> bytes:
+        return _dumps(self.engine.model_document())
+
+    @cached_property
+    def factor_sets_json(self) -> bytes:
+        return _dumps(self.engine.factor_sets_document())
+
+
+def load_default_engine() -> Engine:
+    """The packaged default model, standard and factor sets."""
+    from rating_model.engine import Engine  # deferred: the service starts (and /healthz answers) first
+
+    return Engine.load()
+
+
+class EngineSlot:
+    """Holds one :class:`LoadedEngine`; reading is lock-free, loading happens once under a lock."""
+
+    def __init__(self, loader: Callable[[], Engine] = load_default_engine) -> None:
+        self._loader = loader
+        self._lock = threading.Lock()
+        self._loaded: LoadedEngine | None = None
+
+    @property
+    def loaded(self) -> bool:
+        return self._loaded is not None
+
+    def current(self) -> LoadedEngine:
+        """The engine to use for this request (loaded on first use when not preloaded)."""
+        loaded = self._loaded
+        if loaded is None:
+            with self._lock:
+                loaded = self._loaded
+                if loaded is None:
+                    loaded = LoadedEngine(self._loader())
+                    self._loaded = loaded
+        return loaded
+
+    def set_engine(self, engine: Engine) -> None:
+        """Swap in another engine; in-flight requests finish on the one they started with."""
+        self._loaded = LoadedEngine(engine)  # one reference assignment: atomic under the GIL

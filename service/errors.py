@@ -1,0 +1,142 @@
+"""Every error as one JSON shape, ``{code, status, message, errors?, request_id}``, mapped in one place.
+
+HTTP errors (Flask's own 404/405, webargs' 400/422, the limiter's 429, 413 from the body limit) and the
+domain and infrastructure exceptions below all end here. Anything else is a bug: it is logged with its
+traceback and answered with a bare 500 that never shows the traceback.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from http import HTTPStatus
+from typing import Any
+
+import structlog
+from flask import Flask, Response
+from flask_limiter import RateLimitExceeded
+from flask_smorest import Api
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
+
+from rating_model.exceptions import (
+    ArtifactError,
+    FactorNotFoundError,
+    InvalidInputError,
+    InvalidInputErrors,
+    ModelNotLoadedError,
+    RatingModelError,
+    StandardError,
+)
+from schemas.errors import ErrorSchema, flatten_errors
+from service.config import Settings
+from service.hardening import request_id
+from service.limits import retry_after_seconds
+from service.records.database import UNAVAILABLE_ERRORS
+
+_log = structlog.get_logger("greenrate.errors")
+
+#: Domain and infrastructure exceptions -> (status, message, whether to send Retry-After).
+#: Most specific first: the first matching class wins.
+ERROR_TABLE: tuple[tuple[type[Exception] | tuple[type[Exception], ...], int, str, bool], ...] = (
+    (InvalidInputErrors, 422, "The operating data cannot be rated as given.", False),
+    (InvalidInputError, 422, "The operating data cannot be rated as given.", False),
+    (FactorNotFoundError, 422, "No emission factor applies to this input.", False),
+    ((ModelNotLoadedError, ArtifactError, StandardError), 503, "The rating model is not available.", True),
+    (RatingModelError, 422, "The operating data cannot be rated.", False),
+    (UNAVAILABLE_ERRORS, 503, "The rating cannot be recorded right now; nothing was issued.", True),
+)
+
+_MESSAGES = {
+    400: "The request body is not valid JSON.",
+    401: "Missing or invalid API key.",
+    403: "This key's role may not do this.",
+    404: "Not found.",
+    405: "Method not allowed on this path.",
+    413: "The request body is too large.",
+    415: "Send the body as JSON with Content-Type: application/json.",
+    422: "Some fields are invalid.",
+    429: "Too many requests for this key; retry after the indicated time.",
+    500: "Internal error. Quote the request id when reporting it.",
+    503: "Service temporarily unavailable.",
+}
+
+
+def error_response(
+    code: int,
+    message: str | None = None,
+    errors: Mapping[str, list[str]] | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> Response:
+    """The one error body; ``errors`` is keyed by field path."""
+    body: dict[str, Any] = {
+        "code": code,
+        "status": HTTPStatus(code).phrase,
+        "message": message or _MESSAGES.get(code, HTTPStatus(code).description),
+    }
+    if errors:
+        body["errors"] = dict(errors)
+    body["request_id"] = request_id()
+    response = Response(json.dumps(body, ensure_ascii=False), status=code, mimetype="application/json")
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def _field_errors(exc: Exception) -> dict[str, list[str]] | None:
+    if isinstance(exc, InvalidInputError | InvalidInputErrors):
+        return exc.errors
+    if isinstance(exc, FactorNotFoundError):
+        return {exc.field or "_schema": [exc.message]}
+    return None
+
+
+def _webargs_errors(messages: Any) -> dict[str, list[str]]:
+    """webargs nests errors under the location ("json", "query"); the contract keys by field path."""
+    out: dict[str, list[str]] = {}
+    if isinstance(messages, Mapping):
+        for location_errors in messages.values():
+            for path, msgs in flatten_errors(location_errors).items():
+                out.setdefault(path, []).extend(msgs)
+    return out
+
+
+class GreenrateApi(Api):  # type: ignore[misc]
+    """flask-smorest's Api with our error body for every HTTP error."""
+
+    ERROR_SCHEMA = ErrorSchema
+
+    def handle_http_exception(self, error: HTTPException) -> Response:
+        code = error.code or 500
+        data = getattr(error, "data", None) or {}
+        headers: dict[str, str] = dict(data.get("headers") or {})
+        message: str | None = data.get("message")
+        errors: dict[str, list[str]] | None = data.get("errors")
+        if errors is None and "messages" in data:
+            errors = _webargs_errors(data["messages"])
+            if code == 400:  # webargs: {"json": ["Invalid JSON body."]}
+                errors = None
+        if isinstance(error, MethodNotAllowed) and error.valid_methods:
+            headers["Allow"] = ", ".join(error.valid_methods)
+        if isinstance(error, RateLimitExceeded):
+            headers["Retry-After"] = str(retry_after_seconds(error))
+        return error_response(code, message, errors, headers)
+
+
+def register(app: Flask, settings: Settings) -> None:
+    """Map the table's exceptions, and anything unexpected, to the error body."""
+    retry_after = {"Retry-After": str(settings.retry_after_seconds)}
+
+    for exc_types, code, message, send_retry in ERROR_TABLE:
+        def handler(exc: Exception, code: int = code, message: str = message, send: bool = send_retry) -> Response:
+            if code >= 500:
+                _log.warning("dependency_unavailable", error=type(exc).__name__, status=code)
+            return error_response(code, message, _field_errors(exc), retry_after if send else None)
+
+        for exc_type in exc_types if isinstance(exc_types, tuple) else (exc_types,):
+            app.register_error_handler(exc_type, handler)
+
+    def unexpected(exc: Exception) -> Response:
+        _log.error("unhandled_exception", exc_info=exc)
+        return error_response(500)
+
+    app.register_error_handler(Exception, unexpected)

@@ -1,0 +1,51 @@
+"""The service's per-app resources, built once per app (so once per gunicorn worker) by ``init_app``.
+
+Everything a request needs that is expensive to make (the database pool, the cache client, the rating
+engine, the key cache) lives here and is reached through :func:`services`; nothing is created per request.
+flask-smorest's ``Api`` and Flask-Limiter's ``Limiter`` keep per-app state on themselves, so they are made
+per app in :mod:`service.api` and :mod:`service.limits` rather than shared module-level instances.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import cast
+
+from flask import Flask, current_app
+from sqlalchemy import Engine
+
+from service.auth import KeyRing
+from service.cache import RatingCache, create_cache
+from service.config import Settings
+from service.engine_slot import EngineSlot
+from service.records.database import create_db_engine
+
+EXTENSION_NAME = "greenrate"
+
+
+@dataclass(slots=True)
+class Services:
+    settings: Settings
+    db: Engine
+    cache: RatingCache
+    engines: EngineSlot
+    keys: KeyRing
+
+
+def init_app(app: Flask, settings: Settings, engines: EngineSlot | None = None) -> Services:
+    """Create the pool, the cache client and the (lazily loaded) engine slot for this app."""
+    db = create_db_engine(settings)
+    services = Services(
+        settings=settings,
+        db=db,
+        cache=create_cache(settings),
+        engines=engines or EngineSlot(),
+        keys=KeyRing(db, settings.key_cache_seconds),
+    )
+    app.extensions[EXTENSION_NAME] = services
+    return services
+
+
+def services() -> Services:
+    """This app's resources (inside an app or request context)."""
+    return cast(Services, current_app.extensions[EXTENSION_NAME])

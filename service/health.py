@@ -1,0 +1,77 @@
+"""``/healthz`` (liveness), ``/readyz`` (readiness) and ``/metrics`` (Prometheus); no key needed.
+
+Liveness touches nothing: a worker that answers is alive. Readiness checks the database and the rating
+engine (without them nothing can be issued: 503) and the cache (without it ratings are still served, so it
+only makes the service ``degraded``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from sqlalchemy import text
+
+from schemas.reference import HealthSchema, ReadinessSchema
+from service.errors import error_response
+from service.extensions import Services, services
+from service.metrics import metrics_response
+from service.openapi import error_responses
+
+blp = Blueprint("ops", __name__, description="Liveness, readiness and metrics for the platform.")
+
+
+def readiness(s: Services) -> dict[str, Any]:
+    """Each dependency's status and the overall one: ok, degraded or unavailable."""
+    checks: dict[str, dict[str, str]] = {}
+    try:
+        with s.db.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        checks["database"] = {"status": "ok", "detail": s.db.dialect.name}
+    except Exception as exc:  # noqa: BLE001 - any failure means "not ready", reported, not raised
+        checks["database"] = {"status": "unavailable", "detail": type(exc).__name__}
+    versions: dict[str, str] = {}
+    try:
+        versions = s.engines.current().versions
+        checks["engine"] = {"status": "ok", "detail": f"model {versions['model']}"}
+    except Exception as exc:  # noqa: BLE001
+        checks["engine"] = {"status": "unavailable", "detail": type(exc).__name__}
+    cache = s.cache.health()
+    checks["cache"] = {"status": cache.status, "detail": cache.detail}
+    statuses = {c["status"] for c in checks.values()}
+    overall = "unavailable" if "unavailable" in statuses else "degraded" if "degraded" in statuses else "ok"
+    return {"status": overall, "checks": checks, "versions": versions}
+
+
+@blp.route("/healthz")
+class Liveness(MethodView):
+    @blp.response(200, HealthSchema)
+    def get(self) -> dict[str, str]:
+        """Liveness: the worker answers."""
+        return {"status": "ok"}
+
+
+@blp.route("/readyz")
+class Readiness(MethodView):
+    @blp.response(200, ReadinessSchema)
+    @error_responses(blp, 503)
+    def get(self) -> Any:
+        """Readiness: `ok`, or `degraded` while still serving (cache down); 503 when ratings cannot be issued."""
+        s = services()
+        report = readiness(s)
+        if report["status"] == "unavailable":
+            down = {name: [c["detail"]] for name, c in report["checks"].items() if c["status"] == "unavailable"}
+            return error_response(
+                503, "Not ready: ratings cannot be issued.", down, {"Retry-After": str(s.settings.retry_after_seconds)}
+            )
+        return report
+
+
+@blp.route("/metrics")
+class Metrics(MethodView):
+    @blp.response(200, content_type="text/plain; version=0.0.4")
+    def get(self) -> Response:
+        """Prometheus metrics, merged across gunicorn workers."""
+        return metrics_response(services().settings)

@@ -1,0 +1,67 @@
+"""Rate limits per API key (Flask-Limiter): on Redis when configured, in memory otherwise.
+
+One budget per key across every ``/v1`` path (an application-wide limit keyed by the key's hash), checked
+before authentication so that a flood of bad keys is throttled too. If Redis fails the limiter falls back
+to per-process memory instead of failing the request. ``Retry-After`` is added by the error handler.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+
+from flask import Flask, current_app, request
+from flask_limiter import Limiter, RateLimitExceeded
+
+from service.auth import presented_key_hash
+from service.config import Settings
+
+EXTENSION_NAME = "limiter"
+
+
+def rate_limit_key() -> str:
+    """The key's hash when one is presented, else the client address."""
+    key_hash = presented_key_hash()
+    return f"key:{key_hash[:32]}" if key_hash else f"ip:{request.remote_addr or 'unknown'}"
+
+
+def _exempt() -> bool:
+    return not request.path.startswith("/v1/") and request.path != "/v1"
+
+
+def init_app(app: Flask, settings: Settings) -> Limiter:
+    """Bind a limiter to this app; register it after the request-id hook and before the views."""
+    timeout = settings.redis_timeout_ms / 1000
+    storage_options: dict[str, str | int | float] = {}
+    if settings.redis_url:
+        storage_options = {"socket_connect_timeout": timeout, "socket_timeout": timeout}
+    limiter = Limiter(
+        key_func=rate_limit_key,
+        application_limits=[settings.rate_limit],
+        application_limits_exempt_when=_exempt,
+        storage_uri=settings.redis_url or "memory://",
+        storage_options=storage_options,  # type: ignore[arg-type]
+        strategy="fixed-window",  # one counter increment per request: the cheapest correct strategy
+        key_prefix=settings.redis_namespace,
+        headers_enabled=False,  # headers cost a second storage round trip on every request
+        in_memory_fallback_enabled=True,
+        swallow_errors=True,
+    )
+    limiter.init_app(app)
+    # Flask-Limiter logs every breach at INFO; our own request log line already says 429.
+    logging.getLogger("flask-limiter").setLevel(logging.WARNING)
+    app.extensions[EXTENSION_NAME + ".greenrate"] = limiter
+    return limiter
+
+
+def retry_after_seconds(error: RateLimitExceeded) -> int:
+    """Seconds until the breached window resets (at least 1)."""
+    limiter: Limiter = current_app.extensions[EXTENSION_NAME + ".greenrate"]
+    try:
+        current = limiter.current_limit
+        if current is not None:
+            return max(1, math.ceil(current.window[0] - time.time()))
+    except Exception:  # noqa: BLE001 - storage trouble must not turn a 429 into a 500
+        pass
+    return max(1, int(error.limit.limit.get_expiry()))

@@ -1,0 +1,100 @@
+"""Structured JSON logs: one line per request, and every line carries the request id.
+
+The access line holds the request id, tenant, route, status, duration, cache outcome and model version.
+It never holds company names, payloads or keys: a rating request's body is a business's confidential
+operating data, and the key prefix is not needed to trace a request (the request id is).
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from typing import Any
+
+import structlog
+from flask import Flask, Response, g, request
+
+from service.config import Settings
+from service.metrics import route_label
+
+_configured_level: str | None = None
+
+
+class _StdoutLogger:
+    """Writes each rendered line with one write call, looking up ``sys.stdout`` at call time.
+
+    Looking it up late keeps logging working when a test runner swaps ``sys.stdout``; one write per line
+    keeps lines from several threads whole.
+    """
+
+    def msg(self, message: str) -> None:
+        stream = sys.stdout
+        stream.write(message + "\n")
+        stream.flush()
+
+    debug = info = warning = warn = error = critical = exception = fatal = log = msg
+
+
+def configure(level: str) -> None:
+    """Configure structlog and route stdlib logging (gunicorn, alembic, libraries) to the same JSON."""
+    global _configured_level
+    if _configured_level == level:
+        return
+    shared: list[Any] = [
+        structlog.contextvars.merge_contextvars,
+        structlog.processors.add_log_level,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+    ]
+    structlog.configure(
+        processors=[*shared, structlog.processors.format_exc_info, structlog.processors.JSONRenderer()],
+        wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level)),
+        logger_factory=lambda *_args: _StdoutLogger(),
+        cache_logger_on_first_use=False,
+    )
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(
+        structlog.stdlib.ProcessorFormatter(
+            processors=[
+                structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                structlog.processors.format_exc_info,
+                structlog.processors.JSONRenderer(),
+            ],
+            foreign_pre_chain=[*shared, structlog.stdlib.add_logger_name],
+        )
+    )
+    handler.set_name("greenrate-json")
+    root = logging.getLogger()
+    root.handlers = [h for h in root.handlers if h.get_name() != "greenrate-json"] + [handler]
+    root.setLevel(level)
+    _configured_level = level
+
+
+def _bind_request() -> None:
+    structlog.contextvars.clear_contextvars()
+    structlog.contextvars.bind_contextvars(request_id=g.request_id)
+    g.log_started_at = time.perf_counter()
+
+
+def _access_line(response: Response) -> Response:
+    principal = g.get("principal")
+    structlog.get_logger("greenrate.access").info(
+        "request",
+        method=request.method,
+        route=route_label(),
+        status=response.status_code,
+        duration_ms=round((time.perf_counter() - g.get("log_started_at", time.perf_counter())) * 1000, 3),
+        tenant=principal.tenant if principal is not None else None,
+        cache=g.get("cache_result"),
+        model_version=g.get("model_version"),
+    )
+    return response
+
+
+def init_app(app: Flask, settings: Settings) -> None:
+    """Register after the request-id hook, so the id is bound before anything logs."""
+    configure(settings.log_level)
+    app.before_request(_bind_request)
+    if settings.access_log:
+        app.after_request(_access_line)
+    app.teardown_request(lambda _exc: structlog.contextvars.clear_contextvars())

@@ -1,0 +1,79 @@
+"""Prometheus metrics, correct under several gunicorn workers.
+
+``gunicorn.conf.py`` sets ``PROMETHEUS_MULTIPROC_DIR`` before any worker imports prometheus_client, so every
+worker writes its samples to files in that directory and ``/metrics`` merges them (and ``child_exit``
+marks dead workers). Without it (tests, ``flask run``) the process's own registry is served.
+"""
+
+from __future__ import annotations
+
+import time
+
+from flask import Flask, Response, g, request
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+)
+from prometheus_client.multiprocess import MultiProcessCollector
+
+from service.config import Settings
+
+REQUESTS = Counter(
+    "greenrate_http_requests_total", "HTTP requests by route and status.", ["method", "route", "status"]
+)
+LATENCY = Histogram(
+    "greenrate_http_request_duration_seconds",
+    "Time from the first request hook to the response, by route and status.",
+    ["method", "route", "status"],
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0),
+)
+CACHE_LOOKUPS = Counter(
+    "greenrate_rating_cache_total",
+    "Rating requests answered from an existing rating (hit) or computed (miss).",
+    ["result"],
+)
+CACHE_ERRORS = Counter(
+    "greenrate_cache_errors_total",
+    "Cache operations that failed or were skipped by the open circuit breaker.",
+    ["operation"],
+)
+RATINGS_ISSUED = Counter("greenrate_ratings_issued_total", "Newly issued ratings by grade.", ["grade"])
+
+
+def route_label() -> str:
+    """The URL rule, not the path: ids in paths would make one time series per rating."""
+    rule = request.url_rule
+    return rule.rule if rule is not None else "unmatched"
+
+
+def _start_timer() -> None:
+    g.started_at = time.perf_counter()
+
+
+def _observe(response: Response) -> Response:
+    elapsed = time.perf_counter() - g.get("started_at", time.perf_counter())
+    labels = (request.method, route_label(), str(response.status_code))
+    REQUESTS.labels(*labels).inc()
+    LATENCY.labels(*labels).observe(elapsed)
+    return response
+
+
+def metrics_response(settings: Settings) -> Response:
+    """The exposition text, merged across workers in multiprocess mode."""
+    if settings.metrics_multiproc_dir:
+        registry = CollectorRegistry()
+        MultiProcessCollector(registry, path=settings.metrics_multiproc_dir)
+        body = generate_latest(registry)
+    else:
+        body = generate_latest(REGISTRY)
+    return Response(body, mimetype=CONTENT_TYPE_LATEST)
+
+
+def init_app(app: Flask) -> None:
+    """Time every request; register first so the timer also covers auth and rate limiting."""
+    app.before_request(_start_timer)
+    app.after_request(_observe)

@@ -1,0 +1,1 @@
+"""Ratings: issue (one or a batch), read one, list the tenant's."""

@@ -1,0 +1,183 @@
+"""Issuing ratings: cache → records → engine → record → cache, as a plain function of its inputs.
+
+The order is the contract's durability rule: a new rating is committed to the database before its id is
+returned or cached, so no id ever reaches a caller without its row. An identical input in the same tenant,
+under the same model, standard and factor-set versions and within validity, returns the rating already
+issued (same id, same bytes), found in the cache or, failing that, in the records.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from marshmallow import ValidationError
+from sqlalchemy import Engine
+
+from rating_model.exceptions import FactorNotFoundError, InvalidInputError, InvalidInputErrors
+from rating_model.operating_data import OperatingData
+from schemas.errors import flatten_errors
+from schemas.operating_data import OperatingDataSchema
+from service.auth import Principal
+from service.cache import CachedRating, RatingCache, cache_key, input_hash
+from service.engine_slot import LoadedEngine
+from service.metrics import CACHE_LOOKUPS, RATINGS_ISSUED
+from service.records.ratings import NewRating, find_reusable, insert_ratings
+
+_ITEM_SCHEMA = OperatingDataSchema()  # built once: schema instantiation is not free
+
+
+@dataclass(frozen=True, slots=True)
+class IssuingContext:
+    """What issuing needs, passed explicitly so it runs (and is tested) without a request."""
+
+    db: Engine
+    cache: RatingCache
+    loaded: LoadedEngine
+    validity: timedelta
+    namespace: str = "greenrate"
+
+
+@dataclass(frozen=True, slots=True)
+class Issued:
+    id: str
+    body: str  # the rating's exact JSON text
+    cache_hit: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ItemFailure:
+    """A batch item that could not be rated: the status and field errors its own request would get."""
+
+    code: int
+    message: str
+    errors: dict[str, list[str]]
+
+
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    data: OperatingData
+    canonical: str
+    digest: str
+    key: str
+
+
+def new_rating_id() -> str:
+    return "rt_" + secrets.token_hex(16)
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+def _prepare(ctx: IssuingContext, tenant: str, payload: Mapping[str, Any]) -> _Prepared:
+    data = ctx.loaded.engine.parse(payload)
+    canonical = data.canonical_json()
+    digest = input_hash(canonical)
+    return _Prepared(data, canonical, digest, cache_key(ctx.namespace, tenant, ctx.loaded.versions, digest))
+
+
+def _rate(ctx: IssuingContext, principal: Principal, prepared: _Prepared, now: datetime) -> NewRating:
+    rating = ctx.loaded.engine.rate(prepared.data).to_dict()
+    rating_id = new_rating_id()
+    valid_until = now + ctx.validity
+    external_id = prepared.data.company.external_id
+    body = {"id": rating_id, "external_id": external_id, "issued_at": _iso(now), "valid_until": _iso(valid_until)}
+    body.update(rating)
+    return NewRating(
+        id=rating_id,
+        tenant=principal.tenant,
+        merchant_id=principal.merchant_id if principal.role == "merchant" else None,
+        external_id=external_id,
+        input_hash=prepared.digest,
+        input_json=prepared.canonical,
+        # allow_nan=False: a NaN from the engine is a bug to surface, never invalid JSON to store.
+        result_json=json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False),
+        versions=ctx.loaded.versions,
+        score=float(rating["score"]),
+        grade=str(rating["grade"]),
+        requester_key_id=principal.key_id,
+        requester_prefix=principal.prefix,
+        issued_at=now,
+        valid_until=valid_until,
+    )
+
+
+def _ttl(ctx: IssuingContext) -> int:
+    return int(ctx.validity.total_seconds())
+
+
+def _resolve(
+    ctx: IssuingContext, principal: Principal, prepared: Sequence[_Prepared]
+) -> tuple[dict[str, Issued], dict[str, ItemFailure]]:
+    """Issue or reuse one rating per distinct input: one cache round trip, one query, one transaction."""
+    distinct = {p.digest: p for p in prepared}
+    issued: dict[str, Issued] = {}
+    failed: dict[str, ItemFailure] = {}
+    cached = ctx.cache.get_many([p.key for p in distinct.values()])
+    for p, hit in zip(distinct.values(), cached, strict=True):
+        if hit is not None:
+            issued[p.digest] = Issued(hit.id, hit.body, cache_hit=True)
+    now = datetime.now(UTC).replace(microsecond=0)
+    missing = [p for p in distinct.values() if p.digest not in issued]
+    to_cache: list[tuple[str, CachedRating]] = []
+    if missing:
+        stored = find_reusable(ctx.db, principal.tenant, [p.digest for p in missing], ctx.loaded.versions, now)
+        new: list[NewRating] = []
+        for p in missing:
+            if p.digest in stored:
+                found = stored[p.digest]
+                issued[p.digest] = Issued(found.id, found.result_json, cache_hit=True)
+                to_cache.append((p.key, CachedRating(found.id, found.result_json)))
+                continue
+            try:
+                new.append(_rate(ctx, principal, p, now))
+            except FactorNotFoundError as exc:
+                failed[p.digest] = ItemFailure(422, "No emission factor applies to this input.",
+                                               {exc.field or "_schema": [exc.message]})
+        insert_ratings(ctx.db, new)  # committed before any of these ids is returned or cached
+        for n in new:
+            issued[n.input_hash] = Issued(n.id, n.result_json, cache_hit=False)
+            to_cache.append((distinct[n.input_hash].key, CachedRating(n.id, n.result_json)))
+            RATINGS_ISSUED.labels(n.grade).inc()
+    ctx.cache.put_many(to_cache, _ttl(ctx))
+    for result in issued.values():
+        CACHE_LOOKUPS.labels("hit" if result.cache_hit else "miss").inc()
+    return issued, failed
+
+
+def issue_rating(ctx: IssuingContext, principal: Principal, payload: Mapping[str, Any]) -> Issued:
+    """Rate one company (or return its still-valid rating); engine input errors propagate as raised."""
+    prepared = _prepare(ctx, principal.tenant, payload)
+    issued, failed = _resolve(ctx, principal, [prepared])
+    if prepared.digest in failed:
+        failure = failed[prepared.digest]
+        raise FactorNotFoundError(failure.message, field=next(iter(failure.errors)))
+    return issued[prepared.digest]
+
+
+def issue_batch(
+    ctx: IssuingContext, principal: Principal, payloads: Sequence[Mapping[str, Any]]
+) -> list[Issued | ItemFailure]:
+    """Rate up to 100 companies in order; an item that fails says why and does not fail the others."""
+    results: list[Issued | ItemFailure | _Prepared] = []
+    for payload in payloads:
+        try:
+            results.append(_prepare(ctx, principal.tenant, _ITEM_SCHEMA.load(payload)))
+        except ValidationError as exc:
+            results.append(ItemFailure(422, "Some fields are invalid.", flatten_errors(exc.messages)))
+        except (InvalidInputError, InvalidInputErrors) as exc:
+            results.append(ItemFailure(422, "The operating data cannot be rated as given.", exc.errors))
+        except FactorNotFoundError as exc:
+            results.append(ItemFailure(422, "No emission factor applies to this input.",
+                                       {exc.field or "_schema": [exc.message]}))
+    prepared = [r for r in results if isinstance(r, _Prepared)]
+    issued, failed = _resolve(ctx, principal, prepared) if prepared else ({}, {})
+    return [
+        (issued.get(r.digest) or failed[r.digest]) if isinstance(r, _Prepared) else r
+        for r in results
+    ]

@@ -1,0 +1,130 @@
+"""``/v1/ratings``: thin views over :mod:`service.ratings.issuing` and :mod:`service.records.ratings`.
+
+Ratings are served as the stored JSON text, never re-serialized, so the bytes a caller fetches back are the
+bytes it was issued; the response schemas document that text.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from flask import Response, g
+from flask.views import MethodView
+from flask_smorest import Blueprint, abort
+
+from schemas.fields import Cursor
+from schemas.operating_data import OperatingDataSchema
+from schemas.pages import BatchRequestSchema, BatchResultSchema, RatingListQuerySchema, RatingPageSchema
+from schemas.rating import RatingSchema
+from service.auth import current_principal, requires
+from service.extensions import services
+from service.hardening import json_body
+from service.openapi import error_responses, secured
+from service.ratings.batch_body import batch_body
+from service.ratings.issuing import IssuingContext, issue_batch, issue_rating
+from service.records.ratings import get_rating, list_ratings
+
+blp = Blueprint(
+    "ratings",
+    __name__,
+    url_prefix="/v1/ratings",
+    description="Issue green ratings and read them back, exactly as issued.",
+)
+
+_JSON = "application/json"
+_ISSUE_HEADERS = {
+    "Location": {"description": "Path of the rating.", "schema": {"type": "string"}},
+    "X-Cache": {
+        "description": "`hit`: an identical input was already rated in this tenant under the same versions "
+        "and within validity, and that rating (same id) is returned; `miss`: newly computed.",
+        "schema": {"type": "string", "enum": ["hit", "miss"]},
+    },
+}
+
+
+def _context() -> IssuingContext:
+    s = services()
+    loaded = s.engines.current()
+    g.model_version = loaded.versions["model"]
+    validity = timedelta(days=s.settings.rating_validity_days)
+    return IssuingContext(s.db, s.cache, loaded, validity, s.settings.redis_namespace)
+
+
+@blp.route("")
+class Ratings(MethodView):
+    @secured(blp)
+    @requires("bank")
+    @json_body
+    @blp.arguments(OperatingDataSchema)
+    @blp.response(201, RatingSchema, headers=_ISSUE_HEADERS)
+    @error_responses(blp, 400, 401, 403, 413, 415, 429, 503)
+    def post(self, payload: dict[str, Any]) -> Response:
+        """Rate one company.
+
+        Answers 201 with the rating and its `Location`. An identical input in the same tenant, under the
+        same model, standard and factor-set versions and within validity, returns the rating already
+        issued (same id; `X-Cache: hit`). Every rating is recorded before it is returned.
+        """
+        issued = issue_rating(_context(), current_principal(), payload)
+        g.cache_result = "hit" if issued.cache_hit else "miss"
+        headers = {"Location": f"/v1/ratings/{issued.id}", "X-Cache": g.cache_result}
+        return Response(issued.body, status=201, mimetype=_JSON, headers=headers)
+
+    @secured(blp)
+    @requires("bank")
+    @blp.arguments(RatingListQuerySchema, location="query")
+    @blp.response(200, RatingPageSchema)
+    @error_responses(blp, 401, 403, 429, 503)
+    def get(self, query: dict[str, Any]) -> dict[str, Any]:
+        """List this tenant's ratings, newest first; filter by `external_id`, page with `cursor`."""
+        principal = current_principal()
+        items, more = list_ratings(
+            services().db,
+            principal.tenant,
+            limit=query["limit"],
+            before_seq=query.get("cursor"),
+            external_id=query.get("external_id"),
+        )
+        next_cursor = Cursor.encode(items[-1].seq) if more and items else None
+        return {"items": items, "limit": query["limit"], "next_cursor": next_cursor}
+
+
+@blp.route("/<string(maxlength=40):rating_id>")
+class RatingById(MethodView):
+    @secured(blp)
+    @requires("bank", "merchant")
+    @blp.response(200, RatingSchema)
+    @error_responses(blp, 401, 403, 404, 429, 503)
+    def get(self, rating_id: str) -> Response:
+        """One rating, exactly as issued (the same bytes).
+
+        A rating of another tenant answers 404, exactly like a missing one; a merchant key reads only its
+        own merchant's ratings.
+        """
+        principal = current_principal()
+        merchant = principal.merchant_id if principal.role == "merchant" else None
+        if principal.role == "merchant" and merchant is None:
+            abort(404, message="Rating not found.")
+        stored = get_rating(services().db, principal.tenant, rating_id, merchant)
+        if stored is None:
+            abort(404, message="Rating not found.")
+        return Response(stored.result_json, status=200, mimetype=_JSON)  # type: ignore[union-attr]
+
+
+@blp.route("/batch")
+class RatingBatch(MethodView):
+    @secured(blp)
+    @requires("bank")
+    @json_body
+    @blp.arguments(BatchRequestSchema)
+    @blp.response(200, BatchResultSchema)
+    @error_responses(blp, 400, 401, 403, 413, 415, 429, 503)
+    def post(self, batch: dict[str, Any]) -> Response:
+        """Rate up to 100 companies; results keep the request's order and carry per-item errors.
+
+        Each item is rated (or reused) exactly like `POST /v1/ratings`; an invalid item gets its own 422
+        error and does not stop the others. New ratings are recorded in one transaction.
+        """
+        results = issue_batch(_context(), current_principal(), batch["items"])
+        return Response(batch_body(results), status=200, mimetype=_JSON)

@@ -1,0 +1,1 @@
+"""Durable records: SQLAlchemy Core tables, the database engine and the repository functions."""

@@ -1,0 +1,66 @@
+"""The SQLAlchemy engine: SQLite by default, PostgreSQL through ``GREENRATE_DATABASE_URL``.
+
+One pooled engine per process (gunicorn worker); requests borrow a connection for the one statement or
+transaction they need and give it back. Short connect and statement timeouts turn a dead or hung
+database into a quick 503 with ``Retry-After`` instead of a worker stuck until gunicorn kills it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, exc
+from sqlalchemy.engine import URL, make_url
+
+from service.config import Settings
+
+#: Errors that mean "the database cannot be reached or answered too slowly", not "a bug": 503.
+UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (exc.OperationalError, exc.InterfaceError, exc.TimeoutError)
+
+
+def database_url(raw: str) -> URL:
+    """Parse the URL; plain ``postgresql://`` means psycopg 3, the driver this project ships."""
+    url = make_url(raw)
+    if url.drivername in ("postgresql", "postgres"):
+        url = url.set(drivername="postgresql+psycopg")
+    return url
+
+
+def create_db_engine(settings: Settings) -> Engine:
+    """A pooled engine for the configured database, with timeouts from the settings."""
+    url = database_url(settings.database_url)
+    timeout = settings.database_timeout_seconds
+    if url.get_backend_name() == "sqlite":
+        return _sqlite_engine(url, timeout)
+    connect_args: dict[str, Any] = {
+        "connect_timeout": max(timeout, 2),  # libpq ignores values below 2 seconds
+        "options": f"-c statement_timeout={timeout * 1000}",
+    }
+    return create_engine(
+        url,
+        pool_size=settings.database_pool_size,
+        max_overflow=settings.database_pool_size,
+        pool_timeout=timeout,
+        pool_pre_ping=True,  # a restarted server costs one failed checkout, not one failed request
+        pool_recycle=1800,
+        connect_args=connect_args,
+    )
+
+
+def _sqlite_engine(url: URL, timeout: int) -> Engine:
+    if url.database and url.database != ":memory:":
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, connect_args={"timeout": timeout, "check_same_thread": False})
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_connection: Any, _record: Any) -> None:
+        # WAL lets several gunicorn workers read while one writes; foreign keys are off by default.
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={timeout * 1000}")
+        cursor.close()
+
+    return engine

@@ -1,0 +1,45 @@
+"""Running the Alembic migrations programmatically (``greenrate db upgrade``, ``make run``, the tests)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def alembic_config() -> Config:
+    """An in-memory Alembic config pointing at the packaged migrations (no alembic.ini to lose)."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return cfg
+
+
+def upgrade(db: Engine, revision: str = "head") -> None:
+    """Migrate the database up to ``revision`` in one transaction per backend's rules."""
+    cfg = alembic_config()
+    with db.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, revision)
+
+
+def downgrade(db: Engine, revision: str) -> None:
+    cfg = alembic_config()
+    with db.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, revision)
+
+
+def current_revision(db: Engine) -> str | None:
+    """The revision the database is at (``None`` for an empty database)."""
+    with db.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def head_revision() -> str | None:
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()

@@ -1,0 +1,167 @@
+"""Storing and reading issued ratings; every query is scoped by tenant.
+
+The rating's JSON text is stored as served and returned as stored, so a rating fetched back is the same
+bytes that were issued. Reads take the tenant (and, for merchants, the merchant id) as part of the key, so a
+foreign id and a missing id are the same "not found".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Engine, and_, insert, select
+
+from service.records.tables import ratings
+
+
+@dataclass(frozen=True, slots=True)
+class NewRating:
+    """A rating about to be issued: everything that must be durable before its id leaves the service."""
+
+    id: str
+    tenant: str
+    merchant_id: str | None
+    external_id: str | None
+    input_hash: str
+    input_json: str
+    result_json: str
+    versions: Mapping[str, str]
+    score: float
+    grade: str
+    requester_key_id: int | None
+    requester_prefix: str | None
+    issued_at: datetime
+    valid_until: datetime
+
+    def row(self) -> dict[str, object]:
+        return {
+            "id": self.id,
+            "tenant": self.tenant,
+            "merchant_id": self.merchant_id,
+            "external_id": self.external_id,
+            "input_hash": self.input_hash,
+            "input_json": self.input_json,
+            "result_json": self.result_json,
+            "model_version": self.versions["model"],
+            "standard_version": self.versions["standard"],
+            "factor_set_version": self.versions["factor_set"],
+            "schema_version": self.versions["schema"],
+            "score": self.score,
+            "grade": self.grade,
+            "requester_key_id": self.requester_key_id,
+            "requester_prefix": self.requester_prefix,
+            "issued_at": self.issued_at,
+            "valid_until": self.valid_until,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class StoredRating:
+    """A rating as served: its id and its exact JSON text."""
+
+    id: str
+    result_json: str
+
+
+@dataclass(frozen=True, slots=True)
+class RatingSummary:
+    seq: int
+    id: str
+    external_id: str | None
+    issued_at: datetime
+    valid_until: datetime
+    score: float
+    grade: str
+    versions: dict[str, str]
+
+
+def insert_ratings(db: Engine, new: Sequence[NewRating]) -> None:
+    """Store ratings in one transaction: all of them are durable, or none is (and the caller sees why)."""
+    if not new:
+        return
+    with db.begin() as conn:
+        conn.execute(insert(ratings), [n.row() for n in new])
+
+
+def find_reusable(
+    db: Engine, tenant: str, input_hashes: Iterable[str], versions: Mapping[str, str], now: datetime
+) -> dict[str, StoredRating]:
+    """Still-valid ratings of this tenant for these inputs under these versions, by input hash.
+
+    The cache is only an accelerator: this makes "identical input within validity returns the same
+    rating" hold after an eviction or while Redis is down.
+    """
+    hashes = list(dict.fromkeys(input_hashes))
+    if not hashes:
+        return {}
+    query = (
+        select(ratings.c.input_hash, ratings.c.id, ratings.c.result_json)
+        .where(
+            and_(
+                ratings.c.tenant == tenant,
+                ratings.c.input_hash.in_(hashes),
+                ratings.c.model_version == versions["model"],
+                ratings.c.standard_version == versions["standard"],
+                ratings.c.factor_set_version == versions["factor_set"],
+                ratings.c.schema_version == versions["schema"],
+                ratings.c.valid_until > now,
+            )
+        )
+        .order_by(ratings.c.seq)  # the first issued wins, so every caller converges on one id
+    )
+    found: dict[str, StoredRating] = {}
+    with db.connect() as conn:
+        for row in conn.execute(query):
+            found.setdefault(row.input_hash, StoredRating(row.id, row.result_json))
+    return found
+
+
+def get_rating(db: Engine, tenant: str, rating_id: str, merchant_id: str | None = None) -> StoredRating | None:
+    """The rating if it exists in this tenant (and belongs to this merchant when one is given)."""
+    query = select(ratings.c.id, ratings.c.result_json).where(
+        ratings.c.id == rating_id, ratings.c.tenant == tenant
+    )
+    if merchant_id is not None:
+        query = query.where(ratings.c.merchant_id == merchant_id)
+    with db.connect() as conn:
+        row = conn.execute(query).first()
+    return None if row is None else StoredRating(row.id, row.result_json)
+
+
+def list_ratings(
+    db: Engine, tenant: str, *, limit: int, before_seq: int | None = None, external_id: str | None = None
+) -> tuple[list[RatingSummary], bool]:
+    """Newest first, up to ``limit``; the flag says whether there are more after them."""
+    c = ratings.c
+    query = select(
+        c.seq, c.id, c.external_id, c.issued_at, c.valid_until, c.score, c.grade,
+        c.model_version, c.standard_version, c.factor_set_version, c.schema_version,
+    ).where(c.tenant == tenant)
+    if before_seq is not None:
+        query = query.where(c.seq < before_seq)
+    if external_id is not None:
+        query = query.where(c.external_id == external_id)
+    query = query.order_by(c.seq.desc()).limit(limit + 1)
+    with db.connect() as conn:
+        rows = conn.execute(query).all()
+    items = [
+        RatingSummary(
+            seq=r.seq,
+            id=r.id,
+            external_id=r.external_id,
+            issued_at=r.issued_at,
+            valid_until=r.valid_until,
+            score=r.score,
+            grade=r.grade,
+            versions={
+                "model": r.model_version,
+                "standard": r.standard_version,
+                "factor_set": r.factor_set_version,
+                "schema": r.schema_version,
+            },
+        )
+        for r in rows[:limit]
+    ]
+    return items, len(rows) > limit

@@ -1,0 +1,75 @@
+"""The durable records: API keys and issued ratings (SQLAlchemy Core tables; Alembic migrates them).
+
+Core tables rather than ORM classes because the hot path is one INSERT per issued rating and one indexed
+SELECT per read: no identity map, no unit of work, nothing to flush.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+# Named constraints, so migrations are reproducible on every backend.
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+# SQLite only autoincrements an INTEGER PRIMARY KEY; PostgreSQL gets a 64-bit sequence.
+_SEQ = BigInteger().with_variant(Integer(), "sqlite")
+
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("prefix", String(16), nullable=False, index=True, comment="Non-secret start of the key, for listing"),
+    Column("key_hash", String(64), nullable=False, unique=True, comment="sha256 hex of the whole key"),
+    Column("tenant", String(64), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("merchant_id", String(64), nullable=True),
+    Column("label", String(120), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("revoked_at", DateTime(timezone=True), nullable=True),
+)
+
+ratings = Table(
+    "ratings",
+    metadata,
+    Column("seq", _SEQ, primary_key=True, autoincrement=True, comment="Insertion order; page cursors"),
+    Column("id", String(40), nullable=False, unique=True),
+    Column("tenant", String(64), nullable=False),
+    Column("merchant_id", String(64), nullable=True),
+    Column("external_id", String(120), nullable=True),
+    Column("input_hash", String(64), nullable=False, comment="sha256 of input_json"),
+    Column("input_json", Text, nullable=False, comment="OperatingData.canonical_json()"),
+    Column("result_json", Text, nullable=False, comment="The exact response body, served back as is"),
+    Column("model_version", String(80), nullable=False),
+    Column("standard_version", String(80), nullable=False),
+    Column("factor_set_version", String(80), nullable=False),
+    Column("schema_version", String(16), nullable=False),
+    Column("score", Float, nullable=False),
+    Column("grade", String(16), nullable=False),
+    Column("requester_key_id", Integer, ForeignKey("api_keys.id"), nullable=True),
+    Column("requester_prefix", String(16), nullable=True),
+    Column("issued_at", DateTime(timezone=True), nullable=False),
+    Column("valid_until", DateTime(timezone=True), nullable=False),
+)
+
+Index("ix_ratings_tenant_seq", ratings.c.tenant, ratings.c.seq)
+Index("ix_ratings_tenant_external_id_seq", ratings.c.tenant, ratings.c.external_id, ratings.c.seq)
+Index("ix_ratings_tenant_input_hash", ratings.c.tenant, ratings.c.input_hash)

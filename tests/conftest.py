@@ -1,0 +1,167 @@
+"""Shared fixtures: apps from the factory, API keys, a payload factory, and the live servers.
+
+Every app gets its own SQLite file (copied from a migrated template, so migrations run once per session)
+and the in-process cache unless a test asks for the live Redis/PostgreSQL fixtures. The rating engine is
+loaded once per session and handed to each app's engine slot lazily, so tests that never rate never load it.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from tests.live_services import REDIS_TEST_DB, live_postgres_url, live_redis_url  # noqa: F401 - fixtures
+from sqlalchemy import create_engine
+
+from service import create_app
+from service.auth import generate_key
+from service.engine_slot import EngineSlot
+from service.extensions import Services
+from service.records import api_keys, migrate
+
+_SESSION_ENGINE: list[Any] = []
+
+
+def session_engine() -> Any:
+    """The default rating engine, loaded at most once per test session."""
+    if not _SESSION_ENGINE:
+        from rating_model.engine import Engine
+
+        _SESSION_ENGINE.append(Engine.load())
+    return _SESSION_ENGINE[0]
+
+
+@pytest.fixture(autouse=True)
+def _isolated_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No GREENRATE_ variable of the developer's shell leaks into a test's app."""
+    for name in list(os.environ):
+        if name.startswith("GREENRATE_") or name == "PROMETHEUS_MULTIPROC_DIR":
+            monkeypatch.delenv(name)
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated, empty SQLite database to copy for each app."""
+    path = tmp_path_factory.mktemp("db") / "template.sqlite3"
+    db = create_engine(f"sqlite:///{path}")
+    migrate.upgrade(db)
+    db.dispose()
+    return path
+
+
+AppFactory = Callable[..., Flask]
+
+
+@pytest.fixture
+def make_app(tmp_path: Path, sqlite_template: Path) -> Iterator[AppFactory]:
+    """Build apps: ``make_app(RATE_LIMIT="5 per minute", ...)``; SQLite + in-process cache by default."""
+    made: list[Flask] = []
+
+    def factory(**overrides: Any) -> Flask:
+        config: dict[str, Any] = {"TESTING": True, "KEY_CACHE_SECONDS": 0.0, "ACCESS_LOG": False}
+        if "DATABASE_URL" not in overrides:
+            db_file = tmp_path / f"app{len(made)}.sqlite3"
+            shutil.copyfile(sqlite_template, db_file)
+            config["DATABASE_URL"] = f"sqlite:///{db_file}"
+        config.update(overrides)
+        app = create_app(config)
+        app.extensions["greenrate"].engines = EngineSlot(loader=session_engine)
+        made.append(app)
+        return app
+
+    yield factory
+    for app in made:
+        services_of(app).db.dispose()
+
+
+def services_of(app: Flask) -> Services:
+    return app.extensions["greenrate"]  # type: ignore[no-any-return]
+
+
+def create_key(app: Flask, tenant: str = "bank-a", role: str = "bank", merchant_id: str | None = None) -> str:
+    """A new API key stored in the app's database; returns the secret."""
+    new = generate_key()
+    api_keys.insert_key(
+        services_of(app).db, prefix=new.prefix, key_hash=new.key_hash, tenant=tenant, role=role,
+        merchant_id=merchant_id,
+    )
+    return new.key
+
+
+def bearer(key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}"}
+
+
+@pytest.fixture
+def app(make_app: AppFactory) -> Flask:
+    return make_app()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def bank_key(app: Flask) -> str:
+    return create_key(app, "bank-a", "bank")
+
+
+BASE_PAYLOAD: dict[str, Any] = {
+    "company": {
+        "name": "Hangzhou Green Noodle House",
+        "country": "CN",
+        "region": "CN-ZJ",
+        "industry_code": "5610",
+        "employees": 12,
+        "annual_revenue": 3_200_000,
+        "currency": "CNY",
+        "reporting_year": 2024,
+        "floor_area_m2": 180,
+        "external_id": "loan-0001",
+    },
+    "energy": {
+        "electricity_kwh": 42_000,
+        "fuels": [{"fuel": "natural_gas", "quantity": 5200, "unit": "m3"}],
+    },
+    "practices": {"led_lighting": True, "e_invoicing": True},
+    "data_source": "energy_bills",
+}
+
+
+def payload(**company_overrides: Any) -> dict[str, Any]:
+    """A valid rating request; keyword arguments override company fields."""
+    body = copy.deepcopy(BASE_PAYLOAD)
+    body["company"].update(company_overrides)
+    return body
+
+
+@pytest.fixture
+def redis_url(live_redis_url: str) -> Iterator[str]:  # noqa: F811 - the fixture from live_services
+    """The live Redis on database 15, flushed before and after the test."""
+    import redis
+
+    client = redis.Redis.from_url(live_redis_url)
+    assert client.connection_pool.connection_kwargs.get("db") == REDIS_TEST_DB
+    client.flushdb()
+    yield live_redis_url
+    client.flushdb()
+    client.close()
+
+
+@pytest.fixture
+def postgres_url(live_postgres_url: str) -> Iterator[str]:  # noqa: F811
+    """This session's PostgreSQL database, emptied (schema dropped) before the test."""
+    db = create_engine(live_postgres_url.replace("postgresql://", "postgresql+psycopg://", 1))
+    with db.begin() as conn:
+        conn.exec_driver_sql("DROP SCHEMA public CASCADE")
+        conn.exec_driver_sql("CREATE SCHEMA public")
+    db.dispose()
+    yield live_postgres_url

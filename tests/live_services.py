@@ -1,0 +1,218 @@
+"""Real Redis and PostgreSQL for the integration tests (imported by conftest.py).
+
+Use the servers on 127.0.0.1:6379 and 127.0.0.1:5432 when they run (PostgreSQL: trust auth, user
+postgres); otherwise start throwaway ones from the installed binaries in a temporary directory; otherwise
+fail with a message that says what is missing. ``TEST_REDIS_URL`` / ``TEST_DATABASE_URL`` (a server URL,
+e.g. ``postgresql://postgres@host:5432/postgres``) point the tests elsewhere. Nothing here ever stops the
+machine's own servers: only processes this module started are stopped.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+import pytest
+import redis
+
+REDIS_TEST_DB = 15
+_HOST = "127.0.0.1"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((_HOST, 0))
+        return int(sock.getsockname()[1])
+
+
+def _port_open(port: int, host: str = _HOST) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+def _wait_for(check: Callable[[], bool], what: str, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.05)
+    pytest.fail(f"{what} did not come up within {timeout:.0f} s")
+
+
+@dataclass
+class RedisServer:
+    """A redis-server this test session started; ``stop`` shuts it down (never the machine's own)."""
+
+    port: int
+    process: subprocess.Popen[bytes]
+
+    @property
+    def url(self) -> str:
+        return f"redis://{_HOST}:{self.port}/{REDIS_TEST_DB}"
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+
+
+def start_redis() -> RedisServer:
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.fail("no Redis on 127.0.0.1:6379 and no redis-server binary to start one (apt-get install redis-server)")
+    port = free_port()
+    process = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", _HOST, "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    server = RedisServer(port, process)
+    _wait_for(lambda: _port_open(port), f"throwaway redis-server on port {port}")
+    return server
+
+
+@pytest.fixture(scope="session")
+def live_redis_url() -> Iterator[str]:
+    """A Redis URL on database 15: the machine's server if it runs, else a throwaway one."""
+    configured = os.environ.get("TEST_REDIS_URL")
+    if configured:
+        yield configured
+        return
+    if _port_open(6379):
+        client = redis.Redis(host=_HOST, port=6379, socket_timeout=2)
+        client.ping()
+        client.close()
+        yield f"redis://{_HOST}:6379/{REDIS_TEST_DB}"
+        return
+    server = start_redis()
+    try:
+        yield server.url
+    finally:
+        server.stop()
+
+
+# -- PostgreSQL ---------------------------------------------------------------------------------------
+
+
+def _pg_binaries() -> tuple[str, str] | None:
+    candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True) + ["/usr/local/bin", "/usr/bin"]
+    for directory in candidates:
+        initdb, pg_ctl = Path(directory, "initdb"), Path(directory, "pg_ctl")
+        if initdb.exists() and pg_ctl.exists():
+            return str(initdb), str(pg_ctl)
+    return None
+
+
+def _as_postgres_user(cmd: list[str]) -> list[str]:
+    """initdb refuses to run as root; run as the ``postgres`` system user then."""
+    if os.geteuid() != 0:
+        return cmd
+    try:
+        pwd.getpwnam("postgres")
+    except KeyError:
+        pytest.fail("running as root and there is no 'postgres' user to run a throwaway PostgreSQL as")
+    return ["runuser", "-u", "postgres", "--", *cmd]
+
+
+@dataclass
+class PostgresServer:
+    """A PostgreSQL cluster this session created in a temporary directory."""
+
+    port: int
+    data_dir: Path
+    pg_ctl: str
+
+    @property
+    def url(self) -> str:
+        return f"postgresql://postgres@{_HOST}:{self.port}/postgres"
+
+    def stop(self) -> None:
+        subprocess.run(
+            _as_postgres_user([self.pg_ctl, "-D", str(self.data_dir), "-m", "fast", "-w", "stop"]),
+            check=False,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        shutil.rmtree(self.data_dir.parent, ignore_errors=True)
+
+
+def start_postgres() -> PostgresServer:
+    binaries = _pg_binaries()
+    if binaries is None:
+        pytest.fail(
+            "no PostgreSQL on 127.0.0.1:5432 and no initdb/pg_ctl (looked in /usr/lib/postgresql/*/bin, "
+            "/usr/local/bin, /usr/bin) to start one (apt-get install postgresql)"
+        )
+    initdb, pg_ctl = binaries
+    root = Path(tempfile.mkdtemp(prefix="greenrate-pg-"))
+    data_dir = root / "data"
+    if os.geteuid() == 0:
+        shutil.chown(root, user="postgres")
+    subprocess.run(
+        _as_postgres_user([initdb, "-D", str(data_dir), "-U", "postgres", "--auth=trust", "--no-sync"]),
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    port = free_port()
+    options = f"-p {port} -k {root} -c listen_addresses={_HOST} -c fsync=off"
+    subprocess.run(
+        _as_postgres_user([pg_ctl, "-D", str(data_dir), "-o", options, "-l", str(root / "log"), "-w", "start"]),
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    return PostgresServer(port, data_dir, pg_ctl)
+
+
+def _pg_server_url() -> tuple[str, PostgresServer | None]:
+    configured = os.environ.get("TEST_DATABASE_URL")
+    if configured:
+        return configured, None
+    if _port_open(5432):
+        return f"postgresql://postgres@{_HOST}:5432/postgres", None
+    server = start_postgres()
+    return server.url, server
+
+
+def _drop_stale_databases(conn: psycopg.Connection) -> None:
+    """Drop test databases left by sessions that died (their pid no longer runs)."""
+    rows = conn.execute("SELECT datname FROM pg_database WHERE datname LIKE 'greenrate\\_test\\_%'").fetchall()
+    for (name,) in rows:
+        pid = name.rsplit("_", 1)[-1]
+        if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def live_postgres_url() -> Iterator[str]:
+    """A database of this test session's own (``greenrate_test_<pid>``), dropped at the end."""
+    server_url, server = _pg_server_url()
+    name = f"greenrate_test_{os.getpid()}"
+    try:
+        with psycopg.connect(server_url, autocommit=True, connect_timeout=5) as conn:
+            _drop_stale_databases(conn)
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{name}"')
+        base = server_url.rsplit("/", 1)[0]
+        yield f"{base}/{name}"
+        with psycopg.connect(server_url, autocommit=True, connect_timeout=5) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        if server is not None:
+            server.stop()

@@ -1,0 +1,73 @@
+"""Green-loan eligibility by the standard's rules and PCAF financed emissions (golden numbers)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from rating_model.green_loan import assess_green_loan, financed_emissions
+from rating_model.operating_data import parse_operating_data
+from rating_model.standard import load_standard
+
+STANDARD = load_standard()
+COMPANY = {"name": "x", "country": "CN", "industry_code": "5610", "employees": 5, "annual_revenue": 3e6,
+           "currency": "CNY", "reporting_year": 2022}
+
+
+def data_with(loan: dict[str, Any] | None) -> Any:
+    payload: dict[str, Any] = {"company": COMPANY}
+    if loan is not None:
+        payload["loan"] = loan
+    return parse_operating_data(payload, use_of_proceeds=STANDARD.use_of_proceeds)
+
+
+def test_pcaf_attribution_golden_sme_example() -> None:
+    """domain.md §4 SME illustration: 0.5 M outstanding / (1.2 M + 0.8 M) = 0.25; 54.4 t x 0.25 = 13.6 t."""
+    data = data_with({"amount": 600_000, "outstanding": 500_000, "currency": "CNY",
+                      "use_of_proceeds": "energy_efficiency", "borrower_equity_plus_debt": 2_000_000})
+    fe = financed_emissions(data, 54.4, 10.0, 2)
+    assert fe is not None
+    assert fe.attribution_factor == pytest.approx(0.25, rel=1e-9)
+    assert fe.scope12_tco2e == pytest.approx(13.6, rel=1e-9)
+    assert fe.scope3_tco2e == pytest.approx(2.5, rel=1e-9)
+    assert fe.tco2e_per_cny_million_lent == pytest.approx(13.6 / 0.5, rel=1e-6)
+    assert fe.pcaf_score == 2
+
+
+def test_pcaf_fallbacks_are_stated() -> None:
+    assets = financed_emissions(data_with({"amount": 100_000, "currency": "CNY", "use_of_proceeds": "energy_efficiency",
+                                           "borrower_total_assets": 400_000}), 40.0, 0.0, 2)
+    assert assets is not None and assets.attribution_factor == pytest.approx(0.25)
+    assert "total assets" in assets.basis and "loan amount used" in assets.basis
+    nothing = financed_emissions(data_with({"amount": 100_000, "currency": "CNY",
+                                            "use_of_proceeds": "energy_efficiency"}), 40.0, 0.0, 2)
+    assert nothing is not None and nothing.attribution_factor == 1.0 and "conservative" in nothing.basis
+    assert financed_emissions(data_with(None), 40.0, 0.0, 2) is None
+
+
+def test_green_use_of_proceeds_with_sufficient_grade_is_a_green_loan() -> None:
+    data = data_with({"amount": 1e5, "currency": "CNY", "use_of_proceeds": "renewable_energy"})
+    result = assess_green_loan(data, "green", (), STANDARD)
+    assert result.eligible and result.basis == "use_of_proceeds"
+    assert result.category == "renewable_energy" and result.pricing_tier == "green_tier_2"
+    assert not assess_green_loan(data, "not_green", (), STANDARD).eligible
+
+
+def test_general_purpose_loan_is_never_a_green_loan_but_green_borrowers_get_terms() -> None:
+    data = data_with({"amount": 1e5, "currency": "CNY", "use_of_proceeds": "general_working_capital"})
+    green = assess_green_loan(data, "dark_green", (), STANDARD)
+    assert green.eligible and green.basis == "green_rated_borrower" and green.category is None
+    assert not assess_green_loan(data, "light_green", (), STANDARD).eligible
+
+
+def test_knock_outs_block_green_treatment() -> None:
+    data = data_with({"amount": 1e5, "currency": "CNY", "use_of_proceeds": "renewable_energy"})
+    penalty = next(k for k in STANDARD.knock_outs if k.id == "environmental_penalty")
+    result = assess_green_loan(data, "light_green", (penalty,), STANDARD)
+    assert not result.eligible and result.knock_outs and result.knock_outs[0].startswith("environmental_penalty")
+
+
+def test_no_loan_reports_borrower_eligibility() -> None:
+    result = assess_green_loan(data_with(None), "light_green", (), STANDARD)
+    assert result.eligible and result.basis == "borrower" and result.pricing_tier == "green_tier_3"

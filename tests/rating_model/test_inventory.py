@@ -1,0 +1,244 @@
+"""The GHG inventory against hand-computed golden values (tests/data/golden_inventories.json) and its rules."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from rating_model.exceptions import FactorNotFoundError, InvalidInputError, UnknownUnitError
+from rating_model.inventory import Inventory, compute_inventory
+from rating_model.operating_data import parse_operating_data
+
+GOLDEN = json.loads((Path(__file__).parents[1] / "data" / "golden_inventories.json").read_text(encoding="utf-8"))
+CASES = GOLDEN["inventories"]
+
+
+def _get(obj: Any, dotted: str) -> Any:
+    for part in dotted.split("."):
+        obj = obj[part] if isinstance(obj, dict) else getattr(obj, part)
+    return obj
+
+
+def _inventory(case: dict[str, Any]) -> Inventory:
+    return compute_inventory(parse_operating_data(case["payload"]), frozenset(case["estimated"]))
+
+
+def _payload(**energy: Any) -> dict[str, Any]:
+    company = {
+        "name": "T",
+        "country": "CN",
+        "industry_code": "5610",
+        "employees": 5,
+        "annual_revenue": 1_000_000,
+        "currency": "CNY",
+        "reporting_year": 2022,
+    }
+    return {"company": company, "energy": energy}
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
+def test_golden_values(case: dict[str, Any]) -> None:
+    inventory = _inventory(case)
+    for dotted, expected in case["expected"].items():
+        assert _get(inventory, dotted) == pytest.approx(expected["value"], rel=1e-6, abs=1e-12), (
+            f"{dotted}: {expected['arithmetic']}"
+        )
+    for dotted, flag in case.get("expected_flags", {}).items():
+        assert _get(inventory, dotted) == flag, dotted
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
+def test_golden_provenance(case: dict[str, Any]) -> None:
+    inventory = _inventory(case)
+    used = {ref.id for ref in inventory.factors}
+    assert set(case["factors"]) <= used
+    for text in case["fallbacks_contain"]:
+        assert any(text in fallback for fallback in inventory.fallbacks), (text, inventory.fallbacks)
+    if "expected_grid_factor" in case:
+        assert inventory.grid_factor.id == case["expected_grid_factor"]
+    if case.get("expected_no_grid_fallback"):
+        assert not [f for f in inventory.fallbacks if f.startswith("grid factor")]
+    if "expected_estimated" in case:
+        assert list(inventory.estimated) == case["expected_estimated"]
+    if "expected_missing" in case:
+        assert list(inventory.missing) == case["expected_missing"]
+    if "expected_categories" in case:
+        assert list(inventory.scope3_categories_included) == case["expected_categories"]
+    for text in case.get("expected_not_available_contain", []):
+        assert any(text in item for item in inventory.not_available)
+    qualities = {line.path: line.quality for line in inventory.line_items if line.scope2_basis != "market"}
+    for path, quality in case.get("expected_qualities", {}).items():
+        assert qualities[path] == quality, path
+
+
+def test_every_line_reproduces_from_its_factor() -> None:
+    """quantity x factor = tco2e for every line, so a reader can check each figure with the factor list."""
+    for case in CASES:
+        inventory = _inventory(case)
+        refs = {ref.id: ref for ref in inventory.factors}
+        for line in inventory.line_items:
+            if line.factor_id is None:
+                assert line.tco2e == 0.0
+                continue
+            ref = refs[line.factor_id]
+            per_unit = ref.value * (1000.0 if ref.unit == "tCO2/GJ" else 1.0)
+            assert line.tco2e == pytest.approx(line.quantity * per_unit / 1000.0, rel=1e-9), line
+
+
+def test_totals_add_up() -> None:
+    for case in CASES:
+        inv = _inventory(case)
+        assert inv.total_tco2e == pytest.approx(inv.scope1_tco2e + inv.scope2_location_tco2e + inv.scope3_tco2e)
+        assert inv.scope12_market_tco2e == pytest.approx(inv.scope1_tco2e + inv.scope2_market_tco2e)
+        assert inv.scope3_tco2e == pytest.approx(sum(inv.scope3_by_category.values()))
+        assert inv.factor_set == GOLDEN["factor_set"]
+
+
+def test_year_changes_the_factor() -> None:
+    by_year = {c["payload"]["company"]["reporting_year"]: c for c in CASES if c["name"].startswith("office_")}
+    values = {year: _inventory(case).scope2_location_tco2e for year, case in by_year.items()}
+    assert values[2021] > values[2022] > values[2023]
+
+
+def test_green_electricity_lowers_market_not_location() -> None:
+    plain = compute_inventory(parse_operating_data(_payload(electricity_kwh=100_000)))
+    green = compute_inventory(parse_operating_data(_payload(electricity_kwh=100_000, green_electricity_kwh=100_000)))
+    assert green.scope2_location_tco2e == plain.scope2_location_tco2e
+    assert green.scope2_market_tco2e == 0.0 < plain.scope2_market_tco2e
+
+
+def test_country_without_factor_set_needs_grid_factor() -> None:
+    payload = _payload(electricity_kwh=1000)
+    payload["company"]["country"] = "SG"
+    with pytest.raises(FactorNotFoundError) as err:
+        compute_inventory(parse_operating_data(payload))
+    assert err.value.field == "company.country"
+
+
+def test_caller_grid_factor_is_ignored_where_official_factors_exist() -> None:
+    payload = _payload(electricity_kwh=1000, grid_factor={"kgco2e_per_kwh": 0.1, "source": "own"})
+    inventory = compute_inventory(parse_operating_data(payload))
+    assert inventory.grid_factor.id == "cn.grid.national.2022"
+    assert any("was not used" in f for f in inventory.fallbacks)
+
+
+@pytest.mark.parametrize(
+    ("fuels", "field"),
+    [
+        ([{"fuel": "diesel", "quantity": 10, "unit": "gallon"}], "energy.fuels.0.unit"),
+        ([{"fuel": "natural_gas", "quantity": 1, "unit": "m3"}, {"fuel": "coal", "quantity": 1, "unit": "m3"}],
+         "energy.fuels.1.unit"),
+        ([{"fuel": "natural_gas", "quantity": 10, "unit": "kg"}], "energy.fuels.0.unit"),
+        ([{"fuel": "diesel", "quantity": 10, "unit": "km"}], "energy.fuels.0.unit"),
+    ],
+)  # fmt: skip
+def test_unknown_or_mismatched_unit_names_the_field(fuels: list[dict[str, Any]], field: str) -> None:
+    with pytest.raises(UnknownUnitError) as err:
+        compute_inventory(parse_operating_data(_payload(fuels=fuels)))
+    assert err.value.field == field
+
+
+def test_fleet_unit_error_names_the_fleet_field() -> None:
+    payload = _payload()
+    payload["transport"] = {"fleet": [{"fuel": "diesel", "fuel_quantity": 5, "unit": "barrel"}]}
+    with pytest.raises(UnknownUnitError) as err:
+        compute_inventory(parse_operating_data(payload))
+    assert err.value.field == "transport.fleet.0.unit"
+
+
+def test_fuel_oil_is_refused_not_invented() -> None:
+    with pytest.raises(FactorNotFoundError) as err:
+        compute_inventory(parse_operating_data(_payload(fuels=[{"fuel": "fuel_oil", "quantity": 1, "unit": "t"}])))
+    assert err.value.field == "energy.fuels.0.fuel"
+    assert "fuel_oil" in err.value.message
+
+
+def test_fuel_given_as_energy_uses_the_ncv() -> None:
+    by_gj = compute_inventory(parse_operating_data(_payload(fuels=[{"fuel": "natural_gas", "quantity": 38.931, "unit": "GJ"}])))
+    assert by_gj.scope1_tco2e == pytest.approx(1000 * 2.162 / 1000)
+    assert by_gj.energy_mwh == pytest.approx(38.931 / 3.6)
+
+
+def test_unknown_fleet_fuel_with_quantity_is_an_input_error() -> None:
+    payload = _payload()
+    payload["transport"] = {"fleet": [{"fuel": "unknown", "fuel_quantity": 5, "unit": "L"}]}
+    with pytest.raises(InvalidInputError) as err:
+        compute_inventory(parse_operating_data(payload))
+    assert err.value.field == "transport.fleet.0.fuel"
+
+
+def test_ev_charging_in_kwh_is_not_counted_twice() -> None:
+    payload = _payload(electricity_kwh=10_000)
+    payload["transport"] = {"fleet": [{"fuel": "electric", "fuel_quantity": 2000, "unit": "kWh"}]}
+    inventory = compute_inventory(parse_operating_data(payload))
+    assert inventory.scope2_location_tco2e == pytest.approx(10_000 * 0.5366 / 1000)
+    assert any("not counted again" in a for a in inventory.assumptions)
+
+
+def test_missing_electricity_is_listed_not_zeroed_silently() -> None:
+    inventory = compute_inventory(parse_operating_data(_payload()))
+    assert inventory.scope2_location_tco2e == 0.0
+    assert "energy.electricity_kwh" in inventory.missing
+    assert inventory.renewable_electricity_share is None
+    assert not inventory.neutrality.operationally_neutral
+
+
+def test_missing_fx_rate_is_an_input_error() -> None:
+    payload = _payload(electricity_kwh=1000)
+    payload["company"].update(currency="USD", fx_to_cny=None)
+    with pytest.raises(InvalidInputError) as err:
+        compute_inventory(parse_operating_data(payload))
+    assert err.value.field == "company.fx_to_cny"
+
+
+def test_reduction_uses_current_factors_and_floors_at_zero() -> None:
+    payload = _payload(electricity_kwh=100_000)
+    payload["company"]["reporting_year"] = 2023
+    payload["previous_year"] = {"energy": {"electricity_kwh": 90_000}}
+    grew = compute_inventory(parse_operating_data(payload))
+    assert grew.neutrality.reduction_tco2e == 0.0
+    payload["previous_year"] = {"energy": {"electricity_kwh": 110_000}}
+    cut = compute_inventory(parse_operating_data(payload))
+    assert cut.neutrality.reduction_tco2e == pytest.approx(10_000 * 0.5306 / 1000)
+
+
+def test_reduction_compares_like_for_like_only() -> None:
+    payload = _payload(fuels=[{"fuel": "natural_gas", "quantity": 1000, "unit": "m3"}])
+    payload["previous_year"] = {"energy": {"electricity_kwh": 50_000, "fuels": [{"fuel": "natural_gas", "quantity": 1200, "unit": "m3"}]}}
+    inventory = compute_inventory(parse_operating_data(payload))
+    assert inventory.neutrality.reduction_tco2e == pytest.approx(200 * 2.162 / 1000)
+    assert "left out" in inventory.neutrality.reduction_basis
+    payload["previous_year"] = {"energy": {"electricity_kwh": 50_000}}
+    assert compute_inventory(parse_operating_data(payload)).neutrality.reduction_tco2e is None
+
+
+def test_credits_are_never_netted_from_gross() -> None:
+    payload = _payload(electricity_kwh=10_000)
+    payload["offsets"] = [{"standard": "GS", "tco2e": 100, "type": "removal"}]
+    inventory = compute_inventory(parse_operating_data(payload))
+    assert inventory.total_tco2e == pytest.approx(10_000 * 0.5366 / 1000)
+    assert inventory.neutrality.operationally_neutral
+    assert "36(e)" in inventory.neutrality.note
+
+
+def test_to_dict_is_json_serialisable() -> None:
+    inventory = _inventory(CASES[0])
+    data = json.loads(json.dumps(inventory.to_dict(), ensure_ascii=False))
+    assert data["line_items"][0]["path"] == "energy.electricity_kwh"
+    assert data["factors"][0]["id"] == inventory.factors[0].id
+    assert data["neutrality"]["note"] == inventory.neutrality.note
+
+
+def test_inventory_is_immutable() -> None:
+    inventory = _inventory(CASES[0])
+    with pytest.raises(AttributeError):
+        inventory.total_tco2e = 0.0  # type: ignore[misc]
+
+
+def test_unknown_factor_set_version() -> None:
+    with pytest.raises(FactorNotFoundError) as err:
+        compute_inventory(parse_operating_data(_payload()), factor_set_version="xx-0")
+    assert err.value.field == "factor_set_version"

@@ -1,0 +1,64 @@
+"""The strict fields and the page/batch envelopes."""
+
+from __future__ import annotations
+
+import pytest
+from marshmallow import Schema, ValidationError
+
+from schemas.fields import Cursor, Flag, Number, RawObject, WholeNumber
+from schemas.operating_data import OperatingDataSchema
+from schemas.pages import BatchRequestSchema, RatingListQuerySchema
+
+
+class Sample(Schema):
+    n = Number(maximum=10)
+    whole = WholeNumber(minimum=1)
+    flag = Flag()
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("n", "1"), ("n", True), ("n", float("nan")), ("n", 11), ("n", -1), ("whole", 1.0), ("whole", False),
+     ("whole", 0), ("flag", "true"), ("flag", 0)],
+)
+def test_strict_fields_refuse(field: str, value: object) -> None:
+    with pytest.raises(ValidationError) as info:
+        Sample().load({field: value})
+    assert field in info.value.messages
+
+
+def test_strict_fields_accept_json_types() -> None:
+    assert Sample().load({"n": 2, "whole": 3, "flag": False}) == {"n": 2.0, "whole": 3, "flag": False}
+
+
+@pytest.mark.parametrize("position", [1, 42, 10**15])
+def test_cursor_round_trip(position: int) -> None:
+    assert Cursor()._deserialize(Cursor.encode(position), None, None) == position
+
+
+@pytest.mark.parametrize("raw", ["", "zzzz", Cursor.encode(1) + "x", "djE6LTE", "djI6MQ"])
+def test_cursor_refuses_garbage(raw: str) -> None:
+    with pytest.raises(ValidationError):
+        RatingListQuerySchema().load({"cursor": raw})
+
+
+def test_list_query_defaults_and_bounds() -> None:
+    assert RatingListQuerySchema().load({}) == {"limit": 20}
+    with pytest.raises(ValidationError):
+        RatingListQuerySchema().load({"limit": "101"})
+    with pytest.raises(ValidationError):
+        RatingListQuerySchema().load({"page": "2"})
+
+
+def test_batch_items_are_raw_objects_documented_as_operating_data() -> None:
+    loaded = BatchRequestSchema().load({"items": [{"anything": 1}]})
+    assert loaded == {"items": [{"anything": 1}]}
+    field = BatchRequestSchema().fields["items"].inner
+    assert isinstance(field, RawObject) and field.nested is OperatingDataSchema
+    with pytest.raises(ValidationError) as info:
+        BatchRequestSchema().load({"items": [1]})
+    assert info.value.messages == {"items": {0: ["Invalid input type."]}}
+    with pytest.raises(ValidationError):
+        BatchRequestSchema().load({"items": []})
+    with pytest.raises(ValidationError):
+        BatchRequestSchema().load({"items": [{}] * 101})

@@ -1,0 +1,77 @@
+"""The factory, request ids, security headers, the OpenAPI document and the offline docs page."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from tests.conftest import AppFactory
+
+
+def test_each_app_is_independent(make_app: AppFactory) -> None:
+    first, second = make_app(), make_app(RATE_LIMIT="1 per minute")
+    assert first.extensions["greenrate"] is not second.extensions["greenrate"]
+    assert first.extensions["greenrate"].db.url != second.extensions["greenrate"].db.url
+
+
+@pytest.mark.parametrize(
+    ("incoming", "kept"),
+    [("bank-trace-42", True), ("a" * 128, True), ("a" * 129, False), ("bad id!", False), ("", False)],
+)
+def test_request_id_is_accepted_when_sane(client: FlaskClient, incoming: str, kept: bool) -> None:
+    response = client.get("/healthz", headers={"X-Request-ID": incoming})
+    rid = response.headers["X-Request-ID"]
+    assert (rid == incoming) is kept
+    assert re.fullmatch(r"[A-Za-z0-9._:-]{1,128}", rid)
+
+
+def test_security_headers_on_every_response(client: FlaskClient) -> None:
+    for path in ("/healthz", "/openapi.json", "/docs", "/v1/standard", "/nowhere"):
+        headers = client.get(path).headers
+        assert headers["X-Content-Type-Options"] == "nosniff", path
+        assert headers["X-Frame-Options"] == "DENY", path
+        assert "frame-ancestors 'none'" in headers["Content-Security-Policy"], path
+        assert headers["Referrer-Policy"] == "no-referrer", path
+    assert client.get("/v1/standard").headers["Cache-Control"] == "no-store"
+
+
+def test_openapi_document_is_the_contract(client: FlaskClient) -> None:
+    spec = client.get("/openapi.json").json
+    assert spec["openapi"].startswith("3.")
+    paths = spec["paths"]
+    for path, method in [
+        ("/v1/ratings", "post"), ("/v1/ratings", "get"), ("/v1/ratings/{rating_id}", "get"),
+        ("/v1/ratings/batch", "post"), ("/v1/standard", "get"), ("/v1/models/{version}", "get"),
+        ("/v1/emission-factors", "get"), ("/healthz", "get"), ("/readyz", "get"), ("/metrics", "get"),
+    ]:
+        assert method in paths[path], (path, method)
+    post = paths["/v1/ratings"]["post"]
+    assert post["security"] == [{"bearerAuth": []}]
+    assert set(post["responses"]) >= {"201", "400", "401", "403", "413", "415", "422", "429", "503"}
+    assert {"Location", "X-Cache"} <= set(post["responses"]["201"]["headers"])
+    assert spec["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
+    schemas = spec["components"]["schemas"]
+    rating = schemas["Rating"]
+    assert {"score", "grade", "emissions", "issb_summary", "versions", "id"} <= set(rating["required"])
+    assert schemas["Company"]["additionalProperties"] is False
+    assert schemas["Error"]["required"] == ["code", "message", "request_id", "status"]
+    assert "/healthz" not in [p for p in paths if paths[p].get("get", {}).get("security")]
+
+
+def test_docs_page_works_offline(client: FlaskClient) -> None:
+    page = client.get("/docs")
+    assert page.status_code == 200 and page.mimetype == "text/html"
+    html = page.get_data(as_text=True)
+    assert "http://" not in html and "https://" not in html  # nothing from a CDN
+    for asset in re.findall(r'(?:src|href)="(/docs/assets/[^"]+)"', html):
+        response = client.get(asset)
+        assert response.status_code == 200 and len(response.data) > 1000, asset
+    assert client.get("/docs/assets/../../etc/passwd").status_code == 404
+    assert client.get("/docs/assets/index.html").status_code == 404
+
+
+def test_app_config_for_tests(app: Flask) -> None:
+    assert app.testing and app.config["GREENRATE_SETTINGS"].key_cache_seconds == 0

@@ -1,0 +1,89 @@
+"""The rating cache (in-process and Redis) and the circuit breaker in front of Redis."""
+
+from __future__ import annotations
+
+import time
+
+from service.cache import CachedRating, MemoryCache, RedisCache, cache_key, create_cache, input_hash
+from service.circuit import CircuitBreaker
+from service.config import load_settings
+from tests.live_services import free_port
+
+VERSIONS = {"model": "m1", "standard": "s1", "factor_set": "f1", "schema": "1.0"}
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_cache_key_separates_tenants_and_versions() -> None:
+    digest = input_hash('{"a":1}')
+    base = cache_key("ns", "bank-a", VERSIONS, digest)
+    assert base != cache_key("ns", "bank-b", VERSIONS, digest)
+    for name in VERSIONS:
+        assert base != cache_key("ns", "bank-a", {**VERSIONS, name: "other"}, digest)
+    assert base != cache_key("ns", "bank-a", VERSIONS, input_hash('{"a":2}'))
+    assert base.startswith("ns:rating:v1:bank-a:")
+
+
+def test_cached_rating_round_trip() -> None:
+    rating = CachedRating("rt_1", '{"id":"rt_1","x":"é\\n"}')
+    assert CachedRating.decode(rating.encode()) == rating
+    assert CachedRating.decode(b"garbage") is None
+
+
+def test_memory_cache_expiry_and_lru() -> None:
+    clock = Clock()
+    cache = MemoryCache(max_entries=2, clock=clock)
+    a, b, c = (CachedRating(i, "{}") for i in "abc")
+    cache.put_many([("a", a), ("b", b)], ttl_seconds=10)
+    assert cache.get_many(["a", "b", "x"]) == [a, b, None]
+    cache.get_many(["a"])  # a is now the most recently used
+    cache.put_many([("c", c)], ttl_seconds=10)
+    assert cache.get_many(["a", "b", "c"]) == [a, None, c]
+    clock.now += 11
+    assert cache.get_many(["a", "c"]) == [None, None]
+    assert cache.health().status == "ok"
+
+
+def test_breaker_opens_after_failures_and_half_opens_once() -> None:
+    clock = Clock()
+    breaker = CircuitBreaker(failures=2, reset_seconds=5, clock=clock)
+    assert breaker.allow() and breaker.state == "closed"
+    breaker.failure()
+    assert breaker.state == "closed"
+    breaker.failure()
+    assert breaker.state == "open" and not breaker.allow()
+    clock.now += 5
+    assert breaker.state == "half_open"
+    assert breaker.allow() is True  # the one trial
+    assert breaker.allow() is False  # nobody else while it runs
+    breaker.failure()  # the trial failed: open again for a full period
+    assert breaker.state == "open"
+    clock.now += 5
+    assert breaker.allow()
+    breaker.success()
+    assert breaker.state == "closed" and breaker.allow()
+
+
+def test_redis_unreachable_is_a_fast_miss_and_opens_the_breaker() -> None:
+    breaker = CircuitBreaker(failures=2, reset_seconds=60)
+    cache = RedisCache(f"redis://127.0.0.1:{free_port()}/15", timeout_ms=50, breaker=breaker)
+    started = time.perf_counter()
+    assert cache.get_many(["k"]) == [None]
+    cache.put_many([("k", CachedRating("rt", "{}"))], ttl_seconds=5)  # swallowed
+    assert breaker.state == "open"
+    assert cache.get_many(["k"]) == [None]  # skipped without touching the network
+    assert time.perf_counter() - started < 1.0
+    health = cache.health()
+    assert health.status == "degraded" and "circuit open" in health.detail
+
+
+def test_create_cache_picks_the_backend() -> None:
+    assert create_cache(load_settings(environ={})).backend == "memory"
+    settings = load_settings(environ={"GREENRATE_REDIS_URL": "redis://127.0.0.1:1/0"})
+    assert create_cache(settings).backend == "redis"

@@ -1,0 +1,104 @@
+"""Configuration: GREENRATE_ variables parsed strictly, with defaults that need no server."""
+
+from __future__ import annotations
+
+import pytest
+
+from service import create_app
+from service.config import (
+    KNOWN_VARIABLES,
+    ConfigError,
+    Settings,
+    load_server_settings,
+    load_settings,
+)
+
+
+def test_defaults_are_the_embedded_setup() -> None:
+    settings = load_settings(environ={})
+    assert settings.database_url.startswith("sqlite:///") and settings.database_url.endswith("greenrate.sqlite3")
+    assert settings.redis_url is None
+    assert settings.access_log is True
+
+
+def test_values_are_parsed_to_types() -> None:
+    settings = load_settings(
+        environ={
+            "GREENRATE_DATABASE_URL": "postgresql://u@db/g",
+            "GREENRATE_REDIS_URL": "redis://cache:6379/1",
+            "GREENRATE_REDIS_TIMEOUT_MS": "250",
+            "GREENRATE_CACHE_BREAKER_RESET_SECONDS": "2.5",
+            "GREENRATE_ACCESS_LOG": "off",
+            "GREENRATE_LOG_LEVEL": "debug",
+            "GREENRATE_RATE_LIMIT": "10/second;100/minute",
+        }
+    )
+    assert settings.database_url == "postgresql://u@db/g"
+    assert settings.redis_url == "redis://cache:6379/1"
+    assert settings.redis_timeout_ms == 250
+    assert settings.cache_breaker_reset_seconds == 2.5
+    assert settings.access_log is False
+    assert settings.log_level == "DEBUG"
+
+
+def test_empty_redis_url_means_unset() -> None:
+    assert load_settings(environ={"GREENRATE_REDIS_URL": ""}).redis_url is None
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("GREENRATE_REDIS_TIMEOUT_MS", "fast"),
+        ("GREENRATE_REDIS_TIMEOUT_MS", "0"),
+        ("GREENRATE_DATABASE_POOL_SIZE", "1.5"),
+        ("GREENRATE_ACCESS_LOG", "maybe"),
+        ("GREENRATE_DATABASE_URL", "mysql://x"),
+        ("GREENRATE_REDIS_URL", "http://cache"),
+        ("GREENRATE_RATE_LIMIT", "lots"),
+        ("GREENRATE_LOG_LEVEL", "LOUD"),
+        ("GREENRATE_CACHE_BREAKER_RESET_SECONDS", "nan"),
+        ("GREENRATE_REDIS_NAMESPACE", "a b"),
+    ],
+)
+def test_bad_values_name_the_variable(name: str, value: str) -> None:
+    with pytest.raises(ConfigError, match=name):
+        load_settings(environ={name: value})
+
+
+def test_unknown_greenrate_variable_is_refused() -> None:
+    with pytest.raises(ConfigError, match="GREENRATE_REDIS_ULR"):
+        load_settings(environ={"GREENRATE_REDIS_ULR": "redis://x"})
+
+
+def test_server_settings() -> None:
+    server = load_server_settings(environ={"GREENRATE_WORKERS": "3", "GREENRATE_BIND": "0.0.0.0:9000"})
+    assert (server.workers, server.bind) == (3, "0.0.0.0:9000")
+    with pytest.raises(ConfigError, match="GREENRATE_BIND"):
+        load_server_settings(environ={"GREENRATE_BIND": "nowhere"})
+
+
+def test_every_settings_field_has_a_variable_and_the_readme_lists_them() -> None:
+    from pathlib import Path
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    for name in KNOWN_VARIABLES:
+        assert f"`{name}`" in readme, name
+    fields = set(Settings.__dataclass_fields__) - {"metrics_multiproc_dir"}
+    assert {f"GREENRATE_{f.upper()}" for f in fields} <= set(KNOWN_VARIABLES)
+
+
+def test_create_app_reads_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:  # noqa: ANN001
+    monkeypatch.setenv("GREENRATE_DATABASE_URL", f"sqlite:///{tmp_path}/x.sqlite3")
+    monkeypatch.setenv("GREENRATE_MAX_BODY_BYTES", "4096")
+    app = create_app({"TESTING": True})
+    assert app.config["MAX_CONTENT_LENGTH"] == 4096
+    monkeypatch.setenv("GREENRATE_MAX_BODY_BYTES", "lots")
+    with pytest.raises(ConfigError):
+        create_app()
+
+
+def test_test_config_overrides_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:  # noqa: ANN001
+    monkeypatch.setenv("GREENRATE_MAX_BODY_BYTES", "4096")
+    app = create_app({"TESTING": True, "MAX_BODY_BYTES": 8192, "DATABASE_URL": f"sqlite:///{tmp_path}/y.sqlite3"})
+    assert app.config["MAX_CONTENT_LENGTH"] == 8192
+    assert app.testing

@@ -1,0 +1,155 @@
+"""One JSON error body for every status, from Flask, webargs, the limiter, the engine and the database."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine
+
+from service.records.ratings import list_ratings
+from tests.conftest import AppFactory, bearer, create_key, payload, services_of
+from tests.live_services import free_port
+
+ERROR_KEYS = {"code", "status", "message", "request_id"}
+
+
+def assert_error(response, code: int) -> dict:  # noqa: ANN001
+    assert response.status_code == code, response.data
+    assert response.mimetype == "application/json"
+    body = response.json
+    assert ERROR_KEYS <= set(body) <= ERROR_KEYS | {"errors"}
+    assert body["code"] == code and body["request_id"] == response.headers["X-Request-ID"]
+    assert "Traceback" not in response.get_data(as_text=True)
+    return body
+
+
+def test_404_from_flask(client: FlaskClient) -> None:
+    assert_error(client.get("/no/such/path"), 404)
+
+
+def test_405_from_flask_says_what_is_allowed(client: FlaskClient) -> None:
+    response = client.delete("/v1/ratings")
+    assert_error(response, 405)
+    assert "POST" in response.headers["Allow"]
+
+
+def test_500_has_the_shape_and_no_traceback(make_app: AppFactory) -> None:
+    app = make_app(PROPAGATE_EXCEPTIONS=False)
+
+    @app.get("/boom")
+    def boom() -> str:
+        raise RuntimeError("secret internals")
+
+    body = assert_error(app.test_client().get("/boom"), 500)
+    assert "secret" not in body["message"]
+
+
+def test_400_malformed_json(client: FlaskClient, bank_key: str) -> None:
+    response = client.post(
+        "/v1/ratings", data='{"company": ', headers={**bearer(bank_key), "Content-Type": "application/json"}
+    )
+    body = assert_error(response, 400)
+    assert "errors" not in body
+
+
+@pytest.mark.parametrize("content_type", [None, "text/plain", "application/x-www-form-urlencoded"])
+def test_415_not_json(client: FlaskClient, bank_key: str, content_type: str | None) -> None:
+    headers = bearer(bank_key)
+    if content_type:
+        headers["Content-Type"] = content_type
+    assert_error(client.post("/v1/ratings", data="company=x", headers=headers), 415)
+
+
+def test_413_body_too_large(make_app: AppFactory) -> None:
+    app = make_app(MAX_BODY_BYTES=2048)
+    key = create_key(app)
+    big = json.dumps({**payload(), "padding": "x" * 4096})
+    response = app.test_client().post(
+        "/v1/ratings", data=big, headers={**bearer(key), "Content-Type": "application/json"}
+    )
+    assert_error(response, 413)
+
+
+@pytest.mark.parametrize(
+    ("raw_fragment", "path"),
+    [
+        ('"employees": NaN', "company.employees"),
+        ('"employees": Infinity', "company.employees"),
+        ('"employees": -5', "company.employees"),
+        ('"employees": "12"', "company.employees"),
+        ('"employees": 12, "colour": "green"', "company.colour"),
+    ],
+)
+def test_422_field_errors_keyed_by_path(client: FlaskClient, bank_key: str, raw_fragment: str, path: str) -> None:
+    text = json.dumps(payload()).replace('"employees": 12', raw_fragment)
+    response = client.post("/v1/ratings", data=text, headers={**bearer(bank_key), "Content-Type": "application/json"})
+    body = assert_error(response, 422)
+    assert path in body["errors"], body
+
+
+def test_422_for_unknown_top_level_field_and_non_object(client: FlaskClient, bank_key: str) -> None:
+    body = assert_error(client.post("/v1/ratings", json={**payload(), "extra": 1}, headers=bearer(bank_key)), 422)
+    assert body["errors"] == {"extra": ["Unknown field."]}
+    body = assert_error(client.post("/v1/ratings", json=[1], headers=bearer(bank_key)), 422)
+    assert "_schema" in body["errors"]
+
+
+def test_422_query_arguments(client: FlaskClient, bank_key: str) -> None:
+    body = assert_error(client.get("/v1/ratings?limit=0&cursor=zz", headers=bearer(bank_key)), 422)
+    assert {"limit", "cursor"} <= set(body["errors"])
+
+
+def test_429_with_retry_after(make_app: AppFactory) -> None:
+    app = make_app(RATE_LIMIT="2 per minute")
+    client = app.test_client()
+    key, other = create_key(app), create_key(app)
+    assert client.get("/v1/ratings", headers=bearer(key)).status_code == 200
+    assert client.get("/v1/ratings", headers=bearer(key)).status_code == 200
+    response = client.get("/v1/ratings", headers=bearer(key))
+    assert_error(response, 429)
+    assert 1 <= int(response.headers["Retry-After"]) <= 60
+    assert client.get("/v1/ratings", headers=bearer(other)).status_code == 200  # per key
+    assert client.get("/healthz").status_code == 200  # ops paths are not limited
+
+
+def test_503_when_the_database_is_unreachable(make_app: AppFactory) -> None:
+    app = make_app(DATABASE_URL=f"postgresql://postgres@127.0.0.1:{free_port()}/none", DATABASE_TIMEOUT_SECONDS=2)
+    response = app.test_client().get("/v1/ratings", headers=bearer("gr_whatever"))
+    assert_error(response, 503)
+    assert response.headers["Retry-After"] == "5"
+
+
+def test_503_on_record_failure_writes_nothing_and_issues_nothing(make_app: AppFactory) -> None:
+    app = make_app(KEY_CACHE_SECONDS=300)
+    key = create_key(app)
+    client = app.test_client()
+    assert client.get("/v1/ratings", headers=bearer(key)).status_code == 200  # key now cached
+    services = services_of(app)
+    real_db = services.db
+    services.db = create_engine(f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/none")
+    response = client.post("/v1/ratings", json=payload(), headers=bearer(key))
+    body = assert_error(response, 503)
+    assert "Location" not in response.headers and "rt_" not in json.dumps(body)
+    assert list_ratings(real_db, "bank-a", limit=10) == ([], False)
+    assert services.cache.get_many([]) == []
+    services.db = real_db
+
+
+def test_errors_carry_security_headers_and_no_store(client: FlaskClient) -> None:
+    response = client.get("/v1/ratings")
+    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+
+
+def test_engine_errors_map_to_422_in_one_table(app: Flask) -> None:
+    from rating_model.exceptions import FactorNotFoundError, InvalidInputError, InvalidInputErrors
+    from service.errors import ERROR_TABLE
+
+    mapped = {t: code for types, code, _, _ in ERROR_TABLE for t in (types if isinstance(types, tuple) else (types,))}
+    assert mapped[InvalidInputError] == mapped[InvalidInputErrors] == mapped[FactorNotFoundError] == 422

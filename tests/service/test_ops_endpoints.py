@@ -1,0 +1,62 @@
+"""Liveness, readiness (ok / degraded / unavailable) and Prometheus metrics."""
+
+from __future__ import annotations
+
+from flask.testing import FlaskClient
+
+from tests.conftest import AppFactory, bearer, create_key, payload
+from tests.live_services import free_port
+
+
+def test_healthz_needs_nothing(make_app: AppFactory) -> None:
+    app = make_app(DATABASE_URL=f"postgresql://postgres@127.0.0.1:{free_port()}/x")
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 200 and response.json == {"status": "ok"}
+
+
+def test_readyz_ok(client: FlaskClient) -> None:
+    response = client.get("/readyz")
+    assert response.status_code == 200, response.json
+    body = response.json
+    assert body["status"] == "ok"
+    assert {name: check["status"] for name, check in body["checks"].items()} == {
+        "database": "ok", "engine": "ok", "cache": "ok"
+    }
+    assert set(body["versions"]) == {"model", "standard", "factor_set", "schema"}
+
+
+def test_readyz_degraded_without_redis_but_ratings_still_served(make_app: AppFactory) -> None:
+    app = make_app(REDIS_URL=f"redis://127.0.0.1:{free_port()}/15", REDIS_TIMEOUT_MS=50)
+    client = app.test_client()
+    body = client.get("/readyz").json
+    assert body["status"] == "degraded" and body["checks"]["cache"]["status"] == "degraded"
+    key = create_key(app)
+    first = client.post("/v1/ratings", json=payload(), headers=bearer(key))
+    second = client.post("/v1/ratings", json=payload(), headers=bearer(key))
+    assert (first.status_code, second.status_code) == (201, 201)
+    assert first.headers["X-Cache"] == "miss"
+    # No cache, but the records still know the rating: the same id comes back, nothing recomputed.
+    assert second.headers["X-Cache"] == "hit" and second.data == first.data
+
+
+def test_readyz_unavailable_without_database(make_app: AppFactory) -> None:
+    app = make_app(DATABASE_URL=f"postgresql://postgres@127.0.0.1:{free_port()}/x", DATABASE_TIMEOUT_SECONDS=2)
+    response = app.test_client().get("/readyz")
+    assert response.status_code == 503 and response.headers["Retry-After"]
+    assert response.json["errors"]["database"] and response.json["code"] == 503
+
+
+def test_metrics_count_requests_cache_and_grades(make_app: AppFactory) -> None:
+    app = make_app()
+    client = app.test_client()
+    key = create_key(app)
+    body = payload(external_id="metrics-check")
+    grade = client.post("/v1/ratings", json=body, headers=bearer(key)).json["grade"]
+    client.post("/v1/ratings", json=body, headers=bearer(key))
+    text = client.get("/metrics").get_data(as_text=True)
+    assert 'greenrate_http_requests_total{method="POST",route="/v1/ratings",status="201"}' in text
+    assert 'greenrate_http_request_duration_seconds_bucket{le="0.01",method="POST",route="/v1/ratings"' in text
+    assert 'greenrate_rating_cache_total{result="hit"}' in text
+    assert 'greenrate_rating_cache_total{result="miss"}' in text
+    assert f'greenrate_ratings_issued_total{{grade="{grade}"}}' in text
+    assert "rt_" not in text  # ids never become label values

@@ -1,0 +1,102 @@
+"""``POST /v1/ratings``, ``GET /v1/ratings/{id}``, ``GET /v1/ratings``: through the test client."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+from schemas.rating import RatingSchema
+from tests.conftest import bearer, payload, services_of
+
+
+def test_post_rates_and_records(app: Flask, client: FlaskClient, bank_key: str) -> None:
+    response = client.post("/v1/ratings", json=payload(), headers=bearer(bank_key))
+    assert response.status_code == 201, response.json
+    body = response.json
+    assert response.headers["Location"] == f"/v1/ratings/{body['id']}"
+    assert response.headers["X-Cache"] == "miss"
+    assert response.headers["Cache-Control"] == "no-store"
+    assert body["id"].startswith("rt_") and body["external_id"] == "loan-0001"
+    assert 0 <= body["score"] <= 100 and body["grade"] in ("dark_green", "green", "light_green", "not_green")
+    issued, valid = (datetime.fromisoformat(body[k]) for k in ("issued_at", "valid_until"))
+    assert (valid - issued).days == 365
+    RatingSchema().load(body)  # the response is exactly the documented contract
+    with services_of(app).db.connect() as conn:
+        row = conn.exec_driver_sql("SELECT result_json, input_json, tenant, requester_prefix FROM ratings").one()
+    assert row.result_json == response.get_data(as_text=True)
+    assert row.tenant == "bank-a" and row.requester_prefix == bank_key[:11]
+    assert json.loads(row.input_json)["company"]["external_id"] == "loan-0001"
+
+
+def test_identical_input_returns_the_same_rating(client: FlaskClient, bank_key: str) -> None:
+    first = client.post("/v1/ratings", json=payload(), headers=bearer(bank_key))
+    # Same content, different key order and an explicit null: the canonical input is the same.
+    reordered = json.loads(json.dumps(payload()), object_pairs_hook=lambda pairs: dict(reversed(pairs)))
+    reordered["loan"] = None
+    second = client.post("/v1/ratings", json=reordered, headers=bearer(bank_key))
+    assert second.status_code == 201 and second.headers["X-Cache"] == "hit"
+    assert second.data == first.data and second.headers["Location"] == first.headers["Location"]
+    different = client.post("/v1/ratings", json=payload(employees=13), headers=bearer(bank_key))
+    assert different.headers["X-Cache"] == "miss" and different.json["id"] != first.json["id"]
+
+
+def test_fetched_rating_is_byte_for_byte_the_issued_one(client: FlaskClient, bank_key: str) -> None:
+    issued = client.post("/v1/ratings", json=payload(), headers=bearer(bank_key))
+    fetched = client.get(issued.headers["Location"], headers=bearer(bank_key))
+    assert fetched.status_code == 200 and fetched.data == issued.data
+    assert fetched.mimetype == "application/json"
+
+
+def test_missing_rating_is_404(client: FlaskClient, bank_key: str) -> None:
+    response = client.get("/v1/ratings/rt_doesnotexist", headers=bearer(bank_key))
+    assert response.status_code == 404 and response.json["message"] == "Rating not found."
+    assert client.get("/v1/ratings/" + "x" * 41, headers=bearer(bank_key)).status_code == 404
+
+
+def test_list_paginates_newest_first_and_filters(client: FlaskClient, bank_key: str) -> None:
+    ids = [
+        client.post("/v1/ratings", json=payload(external_id=f"c-{i % 2}", employees=10 + i), headers=bearer(bank_key))
+        .json["id"]
+        for i in range(5)
+    ]
+    page = client.get("/v1/ratings?limit=2", headers=bearer(bank_key)).json
+    assert [item["id"] for item in page["items"]] == ids[::-1][:2] and page["limit"] == 2
+    seen = [item["id"] for item in page["items"]]
+    while page["next_cursor"]:
+        page = client.get(f"/v1/ratings?limit=2&cursor={page['next_cursor']}", headers=bearer(bank_key)).json
+        seen += [item["id"] for item in page["items"]]
+    assert seen == ids[::-1]
+    item = client.get("/v1/ratings?limit=1", headers=bearer(bank_key)).json["items"][0]
+    assert set(item) == {"id", "external_id", "issued_at", "valid_until", "score", "grade", "versions"}
+    filtered = client.get("/v1/ratings?external_id=c-1", headers=bearer(bank_key)).json
+    assert [i["id"] for i in filtered["items"]] == [ids[3], ids[1]] and filtered["next_cursor"] is None
+
+
+def test_engine_refusals_are_422_keyed_by_field_path(client: FlaskClient, bank_key: str) -> None:
+    body = payload()
+    body["energy"]["green_electricity_kwh"] = 50_000  # more than electricity_kwh: the engine's rule
+    response = client.post("/v1/ratings", json=body, headers=bearer(bank_key))
+    assert response.status_code == 422
+    assert "energy.green_electricity_kwh" in response.json["errors"]
+    mismatch = client.post("/v1/ratings", json=payload(region="US-CA"), headers=bearer(bank_key))
+    assert mismatch.status_code == 422 and "company.region" in mismatch.json["errors"]
+
+
+def test_request_log_line_has_no_company_data_or_key(make_app, capsys) -> None:  # noqa: ANN001
+    from tests.conftest import create_key
+
+    app = make_app(ACCESS_LOG=True)
+    key = create_key(app)
+    app.test_client().post("/v1/ratings", json=payload(), headers=bearer(key) | {"X-Request-ID": "trace-1"})
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
+    access = [line for line in lines if line.get("event") == "request"]
+    assert len(access) == 1
+    line = access[0]
+    assert line["request_id"] == "trace-1" and line["tenant"] == "bank-a" and line["status"] == 201
+    assert line["route"] == "/v1/ratings" and line["cache"] == "miss" and line["model_version"]
+    assert line["duration_ms"] > 0
+    text = json.dumps(lines)
+    assert "Noodle" not in text and key not in text and key[:11] not in text

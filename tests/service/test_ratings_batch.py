@@ -1,0 +1,48 @@
+"""``POST /v1/ratings/batch``: up to 100 items, order kept, per-item errors, one transaction."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+from schemas.pages import BatchResultSchema
+from tests.conftest import bearer, payload, services_of
+
+
+def test_batch_keeps_order_and_reports_item_errors(app: Flask, client: FlaskClient, bank_key: str) -> None:
+    bad_schema = payload(employees="many")
+    bad_engine = payload(region="US-CA")
+    items = [payload(external_id="b-0"), bad_schema, payload(external_id="b-2"), bad_engine, payload(external_id="b-0")]
+    response = client.post("/v1/ratings/batch", json={"items": items}, headers=bearer(bank_key))
+    assert response.status_code == 200, response.json
+    body = response.json
+    BatchResultSchema().load(body)
+    assert (body["rated"], body["failed"]) == (3, 2)
+    results = body["results"]
+    assert [r["index"] for r in results] == [0, 1, 2, 3, 4]
+    assert [r["status"] for r in results] == [201, 422, 201, 422, 201]
+    assert results[0]["rating"]["external_id"] == "b-0" and results[2]["rating"]["external_id"] == "b-2"
+    assert "company.employees" in results[1]["error"]["errors"]
+    assert "company.region" in results[3]["error"]["errors"]
+    assert results[1]["error"]["request_id"] == response.headers["X-Request-ID"]
+    assert results[4]["id"] == results[0]["id"]  # identical inputs in one batch: one rating
+    with services_of(app).db.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM ratings").scalar() == 2
+
+
+def test_batch_items_are_the_same_ratings_as_single_requests(client: FlaskClient, bank_key: str) -> None:
+    single = client.post("/v1/ratings", json=payload(), headers=bearer(bank_key))
+    batch = client.post("/v1/ratings/batch", json={"items": [payload()]}, headers=bearer(bank_key)).json
+    item = batch["results"][0]
+    assert item["id"] == single.json["id"] and item["cache"] == "hit"
+    fetched = client.get(f"/v1/ratings/{item['id']}", headers=bearer(bank_key))
+    assert fetched.data == single.data
+
+
+def test_batch_envelope_limits(client: FlaskClient, bank_key: str) -> None:
+    too_many = client.post("/v1/ratings/batch", json={"items": [payload()] * 101}, headers=bearer(bank_key))
+    assert too_many.status_code == 422 and "items" in too_many.json["errors"]
+    empty = client.post("/v1/ratings/batch", json={"items": []}, headers=bearer(bank_key))
+    assert empty.status_code == 422
+    not_objects = client.post("/v1/ratings/batch", json={"items": [1]}, headers=bearer(bank_key))
+    assert not_objects.status_code == 422 and "items.0" in not_objects.json["errors"]
