@@ -28,10 +28,18 @@ from rating_model.scoring_table import (
 )
 
 __all__ = [
-    "MISSING_BIN", "UNSEEN_BIN", "BinInfo", "BinStep", "FeatureInfo", "FeaturePoints", "RowScore",
-    "ScorecardArtifact", "category_key", "sigmoid",
+    "MISSING_BIN",
+    "UNSEEN_BIN",
+    "BinInfo",
+    "BinStep",
+    "FeatureInfo",
+    "FeaturePoints",
+    "RowScore",
+    "ScorecardArtifact",
+    "category_key",
+    "sigmoid",
 ]
-_PROBABILITY_TABLE_LIMIT = 2_000_000
+_PROBABILITY_TABLE_LIMIT = 200_001
 
 
 class FeaturePoints(NamedTuple):
@@ -99,17 +107,26 @@ class ScorecardArtifact:
     def __init__(self, doc: Mapping[str, Any]) -> None:
         verify_document(doc)
         self._doc: dict[str, Any] = copy.deepcopy(dict(doc))
-        self.decimals: int = self._doc["decimals"]
-        self._scale = 10**self.decimals
-        self._base_units = round(self._doc["base_points"] * self._scale)
+        self._scale: int = 10 ** self._doc["decimals"]
+        self._base_units: int = round(self._doc["base_points"] * self._scale)
         self._intercept = float(self._doc["probability"]["intercept"])
         self._slope = float(self._doc["probability"]["slope"])
         self._features = [FeatureTable(spec, self._scale) for spec in self._doc["features"]]
         self._by_name = {f.name: f for f in self._features}
-        self._prob_table: NDArray[np.float64] | None = None
-        self._low_units = self._base_units + sum(min(f.units_ext)
-                                                 for f in self._features)
+        self._low_units = self._base_units + sum(min(f.units_ext) for f in self._features)
         self._high_units = self._base_units + sum(f.max_units for f in self._features)
+        span = self._high_units - self._low_units + 1
+        # Built at load (at most a fraction of a second), so the object never changes afterwards and
+        # can be shared by threads without a lock.
+        self._prob_table: NDArray[np.float64] | None = (
+            np.fromiter(
+                (self.probability_of(u / self._scale) for u in range(self._low_units, self._high_units + 1)),
+                np.float64,
+                span,
+            )
+            if span <= _PROBABILITY_TABLE_LIMIT
+            else None
+        )
 
     @classmethod
     def from_dict(cls, doc: Mapping[str, Any]) -> ScorecardArtifact:
@@ -128,6 +145,10 @@ class ScorecardArtifact:
     def to_json(self) -> str:
         """Canonical JSON (sorted keys, no whitespace)."""
         return canonical_json(self._doc)
+
+    @property
+    def decimals(self) -> int:
+        return int(self._doc["decimals"])
 
     @property
     def version(self) -> str:
@@ -157,9 +178,17 @@ class ScorecardArtifact:
     def features(self) -> tuple[FeatureInfo, ...]:
         """The features in scoring order, with their bins and points."""
         return tuple(
-            FeatureInfo(f.name, "numeric" if f.numeric else "categorical", f.direction, tuple(f.edges),
-                        tuple(f.labels), tuple(f.points_ext[:-2]), f.missing_units / self._scale,
-                        None if f.numeric else f.unseen_units / self._scale, f.max_points)
+            FeatureInfo(
+                f.name,
+                "numeric" if f.numeric else "categorical",
+                f.direction,
+                tuple(f.edges),
+                tuple(f.labels),
+                tuple(f.points_ext[:-2]),
+                f.missing_units / self._scale,
+                None if f.numeric else f.unseen_units / self._scale,
+                f.max_points,
+            )
             for f in self._features
         )
 
@@ -176,12 +205,26 @@ class ScorecardArtifact:
             stats = spec.get("stats", {})
             for info in self.bins(f.name):
                 key = {MISSING_BIN: "missing", UNSEEN_BIN: "unseen"}.get(info.bin)
-                extra = stats.get(key, {}) if key else {
-                    k: stats[k][info.bin] for k in ("count", "event_rate", "woe")
-                    if isinstance(stats.get(k), list) and info.bin < len(stats[k])}
-                rows.append({"feature": f.name, "bin": info.bin, "label": info.label, "lower": info.lower,
-                             "upper": info.upper, "points": info.points,
-                             **{k: extra.get(k) for k in ("count", "event_rate", "woe")}})
+                extra = (
+                    stats.get(key, {})
+                    if key
+                    else {
+                        k: stats[k][info.bin]
+                        for k in ("count", "event_rate", "woe")
+                        if isinstance(stats.get(k), list) and info.bin < len(stats[k])
+                    }
+                )
+                rows.append(
+                    {
+                        "feature": f.name,
+                        "bin": info.bin,
+                        "label": info.label,
+                        "lower": info.lower,
+                        "upper": info.upper,
+                        "points": info.points,
+                        **{k: extra.get(k) for k in ("count", "event_rate", "woe")},
+                    }
+                )
         return rows
 
     def _feature(self, name: str) -> FeatureTable:
@@ -208,8 +251,9 @@ class ScorecardArtifact:
         score = total / self._scale
         return new(RowScore, (score, self.probability_of(score), tuple(parts)))
 
-    def score_columns(self, columns: Mapping[str, Any], n_rows: int | None = None
-                      ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    def score_columns(
+        self, columns: Mapping[str, Any], n_rows: int | None = None
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         """Vectorised scoring: ``(scores, points)`` with ``points`` of shape (rows, features).
 
         An absent column is all missing, like an absent key in :meth:`score_row`. ``n_rows`` is only
@@ -230,24 +274,25 @@ class ScorecardArtifact:
         """Event probabilities of scores from :meth:`score_columns`, identical to :meth:`probability_of`.
 
         Scores live on a grid of ``10**-decimals`` steps, so the probability of every reachable score is
-        tabulated once (with the same :func:`sigmoid`) and looked up; no vectorised ``exp`` can then
-        differ from the scalar path in the last bit.
+        tabulated once at load (with the same :func:`sigmoid`) and looked up: no vectorised ``exp`` can
+        then differ from the scalar path in the last bit. Scores off that grid are rounded onto it.
         """
         units = np.rint(np.asarray(scores, dtype=np.float64) * self._scale).astype(np.int64)
-        span = self._high_units - self._low_units + 1
-        if span <= _PROBABILITY_TABLE_LIMIT and units.size and units.min() >= self._low_units \
-                and units.max() <= self._high_units:
-            if self._prob_table is None:
-                grid = range(self._low_units, self._high_units + 1)
-                self._prob_table = np.fromiter((self.probability_of(u / self._scale) for u in grid),
-                                               np.float64, span)
-            return self._prob_table[units - self._low_units]
+        table = self._prob_table
+        if (
+            table is not None
+            and units.size
+            and self._low_units <= units.min()
+            and units.max() <= self._high_units
+        ):
+            return np.asarray(table[units - self._low_units], dtype=np.float64)
         uniq, inverse = np.unique(units, return_inverse=True)
-        return np.asarray([self.probability_of(u / self._scale) for u in uniq.tolist()])[inverse.ravel()]
+        found = np.asarray([self.probability_of(u / self._scale) for u in uniq.tolist()], dtype=np.float64)
+        return np.asarray(found[inverse.ravel()], dtype=np.float64)
 
     def feature_max_points(self, name: str) -> float:
         """The most points a feature can give (over value, missing and unseen bins)."""
-        return self._feature(name).max_points
+        return float(self._feature(name).max_points)
 
     def bin_for(self, name: str, value: Any) -> int:
         """Bin index of a value: ``0..k-1``, :data:`MISSING_BIN` or :data:`UNSEEN_BIN`."""
@@ -256,7 +301,10 @@ class ScorecardArtifact:
     def bins(self, name: str) -> tuple[BinInfo, ...]:
         """Every bin of a feature with its bounds and points, then the missing (and unseen) bin."""
         f = self._feature(name)
-        out = [BinInfo(i, f.labels[i], *self._bounds(f, i), f.units[i] / self._scale) for i in range(len(f.units))]
+        out = [
+            BinInfo(i, f.labels[i], *self._bounds(f, i), f.units[i] / self._scale)
+            for i in range(len(f.units))
+        ]
         out.append(BinInfo(MISSING_BIN, "missing", None, None, f.missing_units / self._scale))
         if not f.numeric:
             out.append(BinInfo(UNSEEN_BIN, "unseen", None, None, f.unseen_units / self._scale))
@@ -281,8 +329,11 @@ class ScorecardArtifact:
         here = f.units_ext[current_bin]
         if f.numeric and current_bin >= 0:
             step = 1 if f.direction == "increasing" else -1
-            candidates = [j for j in range(current_bin + step, len(f.units) if step > 0 else -1, step)
-                          if f.units[j] > here][:1]
+            candidates = [
+                j
+                for j in range(current_bin + step, len(f.units) if step > 0 else -1, step)
+                if f.units[j] > here
+            ][:1]
         else:
             better = [j for j in range(len(f.units)) if f.units[j] > here]
             candidates = sorted(better, key=lambda j: (f.units[j], j))[:1]
@@ -295,10 +346,22 @@ class ScorecardArtifact:
         elif current_bin >= 0:
             # Moving along the declared direction only one edge matters: overshooting lands in a bin
             # with at least as many points, because points are monotone.
-            condition = f">= {format_edge(lower)}" if step > 0 else f"< {format_edge(upper)}"
+            edge = lower if step > 0 else upper
+            assert edge is not None  # a better neighbour always lies across an inner edge
+            condition = f"{'>=' if step > 0 else '<'} {format_edge(edge)}"
         else:
-            parts = [f">= {format_edge(lower)}" if lower is not None else "",
-                     f"< {format_edge(upper)}" if upper is not None else ""]
+            parts = [
+                f">= {format_edge(lower)}" if lower is not None else "",
+                f"< {format_edge(upper)}" if upper is not None else "",
+            ]
             condition = " and ".join(p for p in parts if p) or "any value"
-        return BinStep(f.name, j, f.labels[j], lower, upper, condition, f.units[j] / self._scale,
-                       (f.units[j] - here) / self._scale)
+        return BinStep(
+            f.name,
+            j,
+            f.labels[j],
+            lower,
+            upper,
+            condition,
+            f.units[j] / self._scale,
+            (f.units[j] - here) / self._scale,
+        )

@@ -23,21 +23,47 @@ FORMAT_VERSION = 1
 #: Written into every artifact and required verbatim on load, so a document binned under another
 #: convention can never be scored under this one.
 BINNING_CONVENTION = (
-    "numeric: edges are inner cut points, ascending and lower-inclusive: bin i holds edges[i-1] <= x < edges[i] "
+    "numeric: edges are inner cut points, ascending and lower-inclusive: "
+    "bin i holds edges[i-1] <= x < edges[i] "
     "(edges[-1] = -inf, edges[len(edges)] = +inf); NaN or null is missing and scores missing_points. "
     "categorical: a value is matched by its key (str; integral numbers without a decimal point); "
     "null/NaN scores missing_points, a key not in categories scores unseen_points. "
     "score = base_points + sum of the features' points; logit = intercept + slope * score."
 )
 MAX_DECIMALS = 4
-TOP_LEVEL_KEYS = frozenset({
-    "format", "format_version", "version", "binning", "features", "base_points", "score_range", "decimals",
-    "probability", "training", "metadata", "sha256",
-})
+TOP_LEVEL_KEYS = frozenset(
+    {
+        "format",
+        "format_version",
+        "version",
+        "binning",
+        "features",
+        "base_points",
+        "score_range",
+        "decimals",
+        "probability",
+        "training",
+        "metadata",
+        "sha256",
+    }
+)
 _FEATURE_KEYS = {
-    "numeric": frozenset({"name", "type", "direction", "edges", "labels", "points", "missing_points", "stats"}),
-    "categorical": frozenset({"name", "type", "direction", "labels", "points", "missing_points",
-                              "unseen_points", "categories", "stats"}),
+    "numeric": frozenset(
+        {"name", "type", "direction", "edges", "labels", "points", "missing_points", "stats"}
+    ),
+    "categorical": frozenset(
+        {
+            "name",
+            "type",
+            "direction",
+            "labels",
+            "points",
+            "missing_points",
+            "unseen_points",
+            "categories",
+            "stats",
+        }
+    ),
 }
 _OPTIONAL_FEATURE_KEYS = frozenset({"stats"})
 _SHA = re.compile(r"[0-9a-f]{64}")
@@ -77,7 +103,7 @@ def _no_constant(name: str) -> Any:
 
 
 def parse_json(text: str | bytes) -> Any:
-    """Strict JSON: duplicate keys (a classic way to smuggle a second value past a reviewer) and NaN refused."""
+    """Strict JSON: duplicate keys (a way to smuggle a second value past a reviewer) and NaN are refused."""
     try:
         return json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constant)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -109,7 +135,9 @@ def _units(value: Any, where: str, scale: int) -> int:
     return units
 
 
-def _check_keys(doc: Mapping[str, Any], required: frozenset[str], optional: frozenset[str], where: str) -> None:
+def _check_keys(
+    doc: Mapping[str, Any], required: frozenset[str], optional: frozenset[str], where: str
+) -> None:
     missing = sorted(required - optional - doc.keys())
     unknown = sorted(doc.keys() - required)
     if missing:
@@ -141,7 +169,9 @@ def _verify_feature(feature: Any, index: int, scale: int) -> tuple[list[int], in
     unseen = None
     if kind == "numeric":
         if feature["direction"] not in ("increasing", "decreasing"):
-            raise _fail(where, f"direction must be 'increasing' or 'decreasing', got {feature['direction']!r}")
+            raise _fail(
+                where, f"direction must be 'increasing' or 'decreasing', got {feature['direction']!r}"
+            )
         edges = [_number(e, f"{where} edges") for e in _list(feature["edges"], f"{where} edges")]
         if len(edges) != len(points) - 1:
             raise _fail(where, f"{len(edges)} edges for {len(points)} bins (need bins - 1)")
@@ -158,7 +188,11 @@ def _verify_feature(feature: Any, index: int, scale: int) -> tuple[list[int], in
         if not isinstance(categories, dict):
             raise _fail(where, "categories must be an object")
         for key, bin_index in categories.items():
-            if isinstance(bin_index, bool) or not isinstance(bin_index, int) or not 0 <= bin_index < len(points):
+            if (
+                isinstance(bin_index, bool)
+                or not isinstance(bin_index, int)
+                or not 0 <= bin_index < len(points)
+            ):
                 raise _fail(where, f"category {key!r} points at bin {bin_index!r}, not a bin index")
     if "stats" in feature and not isinstance(feature["stats"], dict):
         raise _fail(where, "stats must be an object")
@@ -172,13 +206,16 @@ def verify_document(doc: Any) -> None:
     if doc.get("format") != FORMAT:
         raise ArtifactError(f"not a scorecard artifact: format is {doc.get('format')!r}, expected {FORMAT!r}")
     if doc.get("format_version") != FORMAT_VERSION or isinstance(doc.get("format_version"), bool):
-        raise ArtifactError(f"unsupported format_version {doc.get('format_version')!r} (this code reads "
-                            f"{FORMAT_VERSION})")
+        raise ArtifactError(
+            f"unsupported format_version {doc.get('format_version')!r} (this code reads {FORMAT_VERSION})"
+        )
     _check_keys(doc, TOP_LEVEL_KEYS, frozenset(), "")
     if not isinstance(doc["sha256"], str) or not _SHA.fullmatch(doc["sha256"]):
         raise ArtifactError("sha256 must be 64 lowercase hex digits")
     if not hmac.compare_digest(doc["sha256"], content_sha256(doc)):
-        raise ArtifactError("sha256 does not match the content: the artifact was modified after it was written")
+        raise ArtifactError(
+            "sha256 does not match the content: the artifact was modified after it was written"
+        )
     if doc["binning"] != BINNING_CONVENTION:
         raise ArtifactError("binning convention differs from the one this code implements")
     if not isinstance(doc["version"], str) or not doc["version"]:
@@ -197,7 +234,9 @@ def verify_document(doc: Any) -> None:
         raise ArtifactError("probability must be an object with exactly 'intercept' and 'slope'")
     _number(probability["intercept"], "probability.intercept")
     if _number(probability["slope"], "probability.slope") < 0:
-        raise ArtifactError("probability.slope must be >= 0: a higher score may never mean a lower probability")
+        raise ArtifactError(
+            "probability.slope must be >= 0: a higher score may never mean a lower probability"
+        )
     for key in ("training", "metadata"):
         if not isinstance(doc[key], dict):
             raise ArtifactError(f"{key} must be an object")
@@ -211,12 +250,23 @@ def verify_document(doc: Any) -> None:
         every = [*points, missing] + ([] if unseen is None else [unseen])
         lowest, highest = lowest + min(every), highest + max(every)
     if lowest < round(low * scale) or highest > round(high * scale):
-        raise ArtifactError(f"possible scores [{lowest / scale}, {highest / scale}] leave score_range {low, high}")
+        raise ArtifactError(
+            f"possible scores [{lowest / scale}, {highest / scale}] leave score_range {low, high}"
+        )
 
 
-def build_document(*, features: list[dict[str, Any]], base_points: float, score_range: tuple[float, float],
-                   decimals: int, intercept: float, slope: float, training: Mapping[str, Any],
-                   metadata: Mapping[str, Any], version: str | None = None) -> dict[str, Any]:
+def build_document(
+    *,
+    features: list[dict[str, Any]],
+    base_points: float,
+    score_range: tuple[float, float],
+    decimals: int,
+    intercept: float,
+    slope: float,
+    training: Mapping[str, Any],
+    metadata: Mapping[str, Any],
+    version: str | None = None,
+) -> dict[str, Any]:
     """Assemble a complete artifact: format header, content, version (derived when not given) and hash.
 
     The version is derived from the content (not from a clock or a counter), so retraining on the same

@@ -45,8 +45,10 @@ from rating_model.woe import (
 BINNER_PARAMETERS = {
     "directions": [instance_of(Mapping, "a mapping feature -> 'increasing'|'decreasing'"), options(None)],
     "default_direction": [options("increasing", "decreasing", None)],
-    "categorical_features": [instance_of((list, tuple, np.ndarray), "a list of column names or indices"),
-                             options(None)],
+    "categorical_features": [
+        instance_of((list, tuple, np.ndarray), "a list of column names or indices"),
+        options(None),
+    ],
     "max_bins": [integer(2, 50)],
     "min_bin_share": [real(0.0, 0.5, closed_low=False)],
     "unseen_category": [options("missing", "lowest")],
@@ -55,8 +57,9 @@ BINNER_PARAMETERS = {
 }
 
 
-def resolve_directions(names: Sequence[str], kinds: Sequence[str], directions: Mapping[Any, Any] | None,
-                       default: str | None) -> list[str | None]:
+def resolve_directions(
+    names: Sequence[str], kinds: Sequence[str], directions: Mapping[Any, Any] | None, default: str | None
+) -> list[str | None]:
     """The declared direction of every column; every numeric column must have one, categorical none.
 
     Keys may be column names or indices. Unknown keys are an error, because a misspelt feature name
@@ -73,15 +76,19 @@ def resolve_directions(names: Sequence[str], kinds: Sequence[str], directions: M
             continue
         value = value if value is not None else default
         if value not in DIRECTIONS:
-            raise ValueError(f"numeric feature {name!r} needs a declared direction ('increasing' or "
-                             f"'decreasing'), got {value!r}; set directions[{name!r}] or default_direction")
+            raise ValueError(
+                f"numeric feature {name!r} needs a declared direction ('increasing' or "
+                f"'decreasing'), got {value!r}; set directions[{name!r}] or default_direction"
+            )
         out.append(value)
     if given:
-        raise ValueError(f"directions given for unknown feature(s) {sorted(map(str, given))}; columns are {list(names)}")
+        raise ValueError(
+            f"directions given for unknown feature(s) {sorted(map(str, given))}; columns are {list(names)}"
+        )
     return out
 
 
-class MonotoneBinner(TransformerMixin, BaseEstimator):
+class MonotoneBinner(TransformerMixin, BaseEstimator):  # type: ignore[misc]  # sklearn ships no stubs
     """Monotone WOE binning with an explicit missing bin and a declared unseen-category rule.
 
     Parameters
@@ -130,10 +137,17 @@ class MonotoneBinner(TransformerMixin, BaseEstimator):
     (16.0,)
     """
 
-    def __init__(self, directions: Mapping[Any, str] | None = None, default_direction: str | None = None,
-                 categorical_features: Sequence[str | int] | None = None, max_bins: int = 6,
-                 min_bin_share: float = 0.05, unseen_category: str = "missing", missing_min_share: float = 0.05,
-                 n_prebins: int = 20) -> None:
+    def __init__(
+        self,
+        directions: Mapping[Any, str] | None = None,
+        default_direction: str | None = None,
+        categorical_features: Sequence[str | int] | None = None,
+        max_bins: int = 6,
+        min_bin_share: float = 0.05,
+        unseen_category: str = "missing",
+        missing_min_share: float = 0.05,
+        n_prebins: int = 20,
+    ) -> None:
         self.directions = directions
         self.default_direction = default_direction
         self.categorical_features = categorical_features
@@ -155,13 +169,16 @@ class MonotoneBinner(TransformerMixin, BaseEstimator):
     def fit(self, X: Any, y: Any) -> MonotoneBinner:
         """Learn the bins and their WOE from ``X`` and a binary ``y`` (event = the larger label)."""
         validate_params(self, BINNER_PARAMETERS)
-        columns, kinds, y_raw = read_columns(self, X, y, reset=True,
-                                             categorical_features=self.categorical_features)
+        columns, kinds, y_raw = read_columns(
+            self, X, y, reset=True, categorical_features=self.categorical_features
+        )
         self.classes_, target = binary_target(np.asarray(y_raw))
         names = self._names()
         directions = resolve_directions(names, kinds, self.directions, self.default_direction)
-        self.bins_ = {name: self._fit_feature(name, kind, direction, column, target)
-                      for name, kind, direction, column in zip(names, kinds, directions, columns, strict=True)}
+        self.bins_ = {
+            name: self._fit_feature(name, kind, direction, column, target)
+            for name, kind, direction, column in zip(names, kinds, directions, columns, strict=True)
+        }
         self.woe_ = {name: np.asarray(b.woe) for name, b in self.bins_.items()}
         return self
 
@@ -170,15 +187,21 @@ class MonotoneBinner(TransformerMixin, BaseEstimator):
             return [str(n) for n in self.feature_names_in_]
         return [f"x{j}" for j in range(self.n_features_in_)]
 
-    def _fit_feature(self, name: str, kind: str, direction: str | None, column: Column,
-                     y: NDArray[np.float64]) -> FeatureBins:
+    def _fit_feature(
+        self, name: str, kind: str, direction: str | None, column: Column, y: NDArray[np.float64]
+    ) -> FeatureBins:
         n = float(y.size)
         min_count = max(1.0, math.ceil(self.min_bin_share * n))
         if kind == NUMERIC:
             missing = np.isnan(column)
-            edges, counts, events = numeric_bins(column[~missing], y[~missing], direction=str(direction),
-                                                 max_bins=self.max_bins, min_count=min_count,
-                                                 n_prebins=self.n_prebins)
+            edges, counts, events = numeric_bins(
+                column[~missing],
+                y[~missing],
+                direction=str(direction),
+                max_bins=self.max_bins,
+                min_count=min_count,
+                n_prebins=self.n_prebins,
+            )
             labels, categories = numeric_labels(tuple(edges.tolist())), {}
         else:
             missing = np.array([v is None for v in column], dtype=bool)
@@ -192,28 +215,44 @@ class MonotoneBinner(TransformerMixin, BaseEstimator):
         n_missing, missing_events = float(missing.sum()), float(y[missing].sum())
         woe = woe_of(events, counts, y.sum(), n, len(counts) + 1)
         own = n_missing > 0 and n_missing >= self.missing_min_share * n
-        missing_woe = float(woe_of(np.array([missing_events]), np.array([n_missing]), y.sum(), n,
-                                   len(counts) + 1)[0]) if own else float(woe.min())
+        missing_woe = (
+            float(woe_of(np.array([missing_events]), np.array([n_missing]), y.sum(), n, len(counts) + 1)[0])
+            if own
+            else float(woe.min())
+        )
         lowest = min(float(woe.min()), missing_woe)
         unseen = None if kind == NUMERIC else (missing_woe if self.unseen_category == "missing" else lowest)
-        return FeatureBins(name=name, kind=kind, direction=direction, edges=tuple(edges.tolist()), labels=labels,
-                           counts=tuple(int(c) for c in counts), events=tuple(int(e) for e in events),
-                           woe=tuple(woe.tolist()), missing_count=int(n_missing),
-                           missing_events=int(missing_events), missing_woe=missing_woe,
-                           missing_rule=MISSING_OWN if own else MISSING_LOWEST, categories=categories,
-                           unseen_woe=unseen)
+        return FeatureBins(
+            name=name,
+            kind=kind,
+            direction=direction,
+            edges=tuple(edges.tolist()),
+            labels=labels,
+            counts=tuple(int(c) for c in counts),
+            events=tuple(int(e) for e in events),
+            woe=tuple(woe.tolist()),
+            missing_count=int(n_missing),
+            missing_events=int(missing_events),
+            missing_woe=missing_woe,
+            missing_rule=MISSING_OWN if own else MISSING_LOWEST,
+            categories=categories,
+            unseen_woe=unseen,
+        )
 
     def transform(self, X: Any) -> NDArray[np.float64]:
         """WOE of every value: one column per feature, in input order."""
         check_is_fitted(self)
-        columns = self.read(X)
-        return np.column_stack([self._woe_column(b, c) for b, c in zip(self.bins_.values(), columns, strict=True)]
-                               ) if columns else np.empty((0, 0))
+        return self.woe_matrix(self.typed_columns(X))
 
-    def read(self, X: Any) -> list[Column]:
+    def typed_columns(self, X: Any) -> list[Column]:
         """Validate ``X`` against the fit (feature names, count, kinds) and return its typed columns."""
         kinds = [b.kind for b in self.bins_.values()]
         return read_columns(self, X, reset=False, kinds=kinds)[0]
+
+    def woe_matrix(self, columns: list[Column]) -> NDArray[np.float64]:
+        """WOE of already typed columns (from :meth:`typed_columns`), shape (rows, features)."""
+        pairs = zip(self.bins_.values(), columns, strict=True)
+        return np.column_stack([self._woe_column(b, c) for b, c in pairs])
 
     @staticmethod
     def _woe_column(bins: FeatureBins, column: Column) -> NDArray[np.float64]:
@@ -224,8 +263,9 @@ class MonotoneBinner(TransformerMixin, BaseEstimator):
             return woe[idx]
         unseen = len(bins.woe)
         woe = np.append(woe[:-1], [bins.unseen_woe, bins.missing_woe])
-        idx = np.fromiter((-1 if v is None else bins.categories.get(v, unseen) for v in column), np.intp,
-                          len(column))
+        idx = np.fromiter(
+            (-1 if v is None else bins.categories.get(v, unseen) for v in column), np.intp, len(column)
+        )
         return woe[idx]
 
     def get_feature_names_out(self, input_features: Sequence[str] | None = None) -> NDArray[np.object_]:
@@ -233,8 +273,9 @@ class MonotoneBinner(TransformerMixin, BaseEstimator):
         check_is_fitted(self)
         if input_features is not None:
             names = [str(n) for n in input_features]
-            if len(names) != self.n_features_in_ or (hasattr(self, "feature_names_in_")
-                                                     and names != list(self.feature_names_in_)):
+            if len(names) != self.n_features_in_ or (
+                hasattr(self, "feature_names_in_") and names != list(self.feature_names_in_)
+            ):
                 raise ValueError("input_features is not equal to feature_names_in_")
             return np.asarray(names, dtype=object)
         return np.asarray(self._names(), dtype=object)

@@ -1,4 +1,4 @@
-"""``python -m rating_model.compare``: run the scorecard comparison and write ``docs/scorecard-comparison.md``.
+"""``python -m rating_model.compare``: run the scorecard comparison, write ``docs/scorecard-comparison.md``.
 
 Needs the ``compare`` extra (optbinning, interpret-core, scorecardpy)::
 
@@ -42,7 +42,9 @@ OURS = "greenrate Scorecard (defaults)"
 #: picking the best variant on the same folds would flatter it.
 VARIANTS: dict[str, ModelFactory] = {
     OURS: greenrate_scorecard(),
-    "greenrate Scorecard (max_bins=8, min_bin_share=0.03)": greenrate_scorecard(max_bins=8, min_bin_share=0.03),
+    "greenrate Scorecard (max_bins=8, min_bin_share=0.03)": greenrate_scorecard(
+        max_bins=8, min_bin_share=0.03
+    ),
     "greenrate Scorecard (C=0.1)": greenrate_scorecard(C=0.1),
     "greenrate Scorecard (max_bins=4)": greenrate_scorecard(max_bins=4),
 }
@@ -51,8 +53,12 @@ PEERS: dict[str, ModelFactory] = {
     "interpret ExplainableBoostingClassifier": ebm,
     "LogisticRegression (one-hot + scaling)": logistic_pipeline,
 }
-POINTS_TABLE = {OURS: "yes", "optbinning": "yes", "interpret": "no (shape functions + pairs)",
-                "LogisticRegression": "no (coefficients on scaled/one-hot inputs)"}
+POINTS_TABLE = {
+    OURS: "yes",
+    "optbinning": "yes",
+    "interpret": "no (shape functions + pairs)",
+    "LogisticRegression": "no (coefficients on scaled/one-hot inputs)",
+}
 PACKAGES = ("numpy", "pandas", "scikit-learn", "optbinning", "ortools", "interpret-core", "scorecardpy")
 
 
@@ -64,11 +70,15 @@ def _points_table(model: str) -> str:
 
 def render_table(rows: Sequence[Summary]) -> list[str]:
     """One markdown table: AUC mean ± SD, Gini, KS, Brier, mean fit time, and whether it is a points table."""
-    lines = ["| model | AUC (mean ± sd) | Gini | KS | Brier | fit s/fold | points table |",
-             "|---|---|---|---|---|---|---|"]
+    lines = [
+        "| model | AUC (mean ± sd) | Gini | KS | Brier | fit s/fold | points table |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for r in rows:
-        lines.append(f"| {r.model} | {r.auc_mean:.4f} ± {r.auc_sd:.4f} | {r.gini:.4f} | {r.ks:.4f} | "
-                     f"{r.brier:.4f} | {r.fit_seconds:.2f} | {_points_table(r.model)} |")
+        lines.append(
+            f"| {r.model} | {r.auc_mean:.4f} ± {r.auc_sd:.4f} | {r.gini:.4f} | {r.ks:.4f} | "
+            f"{r.brier:.4f} | {r.fit_seconds:.2f} | {_points_table(r.model)} |"
+        )
     return lines
 
 
@@ -79,8 +89,16 @@ def _version(package: str) -> str:
         return "not installed"
 
 
-def render(results: Mapping[str, list[Summary]], timings: Sequence[tuple[str, float]], *, command: str,
-           folds: int, seed: int, timing_rows: int, data: Sequence[Dataset]) -> str:
+def render(
+    results: Mapping[str, list[Summary]],
+    timings: Sequence[tuple[str, float]],
+    *,
+    command: str,
+    folds: int,
+    seed: int,
+    timing_rows: int,
+    data: Sequence[Dataset],
+) -> str:
     """The whole report as markdown."""
     today = datetime.now(UTC).strftime("%Y-%m-%d")
     versions = ", ".join(f"{p} {_version(p)}" for p in PACKAGES)
@@ -90,27 +108,43 @@ def render(results: Mapping[str, list[Summary]], timings: Sequence[tuple[str, fl
         f"Generated {today} by `{command}` (Python {platform.python_version()}, {os.cpu_count()} CPUs).",
         f"Versions: {versions}.",
         "",
+        "Reproduce (the comparison libraries live in their own virtualenv, outside the service's):",
+        "",
+        "```",
+        "python3.11 -m venv .venv-compare",
+        '.venv-compare/bin/pip install -e ".[test,compare]"',
+        f".venv-compare/bin/{command}",
+        "```",
+        "",
         f"Protocol: stratified {folds}-fold cross-validation, shuffled with seed {seed}; every model is "
         "created fresh per fold and fitted on the training fold only (binning, encoding and scaling "
         "included), then scored on the held-out fold. AUC and its sample SD over folds; Gini = 2·AUC − 1; "
         "KS and Brier are fold means; fit time is the mean wall time of one fit on this machine.",
         "",
         "Data (shipped inside packages, no download): "
-        + "; ".join(f"**{d.name}**: {d.source}, {len(d.y)} rows, {d.X.shape[1]} features, "
-                    f"event rate {d.y.mean():.3f}" for d in data) + ".",
+        + "; ".join(
+            f"**{d.name}**: {d.source}, {len(d.y)} rows, {d.X.shape[1]} features, event rate {d.y.mean():.3f}"
+            for d in data
+        )
+        + ".",
         "",
         "Our card uses directions declared before fitting (credit-risk priors for German credit, "
-        "\"larger/more irregular nuclei → malignant\" for breast cancer; see `rating_model/comparison.py`). "
-        "optbinning runs with its defaults (monotonic trend \"auto\", detected per fold); EBM and the "
+        '"larger/more irregular nuclei → malignant" for breast cancer; see `rating_model/comparison.py`). '
+        'optbinning runs with its defaults (monotonic trend "auto", detected per fold); EBM and the '
         "logistic regression with theirs.",
         "",
     ]
     for name, rows in results.items():
         out += [f"## {name}", "", *render_table(rows), ""]
     if timings:
-        out += ["## Bulk and single-row scoring speed", "",
-                f"{timing_rows:,} rows resampled from German credit; models fitted on all 1,000 rows.", "",
-                "| what | seconds |", "|---|---|"]
+        out += [
+            "## Bulk and single-row scoring speed",
+            "",
+            f"{timing_rows:,} rows resampled from German credit; models fitted on all 1,000 rows.",
+            "",
+            "| what | seconds |",
+            "|---|---|",
+        ]
         out += [f"| {what} | {seconds:.6f} |" for what, seconds in timings]
         out.append("")
     out += [
@@ -148,8 +182,15 @@ def main(argv: Sequence[str] | None = None) -> None:
         print("timing bulk scoring ...", file=sys.stderr, flush=True)
         timings = time_bulk_scoring(data[0], {OURS: VARIANTS[OURS], **peers}, args.timing_rows, args.seed)
     command = "python -m rating_model.compare " + shlex.join(sys.argv[1:] if argv is None else list(argv))
-    report = render(results, timings, command=command.strip(), folds=args.folds, seed=args.seed,
-                    timing_rows=args.timing_rows, data=data)
+    report = render(
+        results,
+        timings,
+        command=command.strip(),
+        folds=args.folds,
+        seed=args.seed,
+        timing_rows=args.timing_rows,
+        data=data,
+    )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(report, encoding="utf-8")
     print(report)

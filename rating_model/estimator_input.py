@@ -39,21 +39,37 @@ class Constraint:
 
 def options(*values: object) -> Constraint:
     """The parameter is one of ``values`` (compared with ``==``; ``None`` allowed if listed)."""
-    return Constraint(f"one of {values!r}", lambda v: any(v is o or (o is not None and v == o) for o in values))
+    return Constraint(
+        f"one of {values!r}", lambda v: any(v is o or (o is not None and v == o) for o in values)
+    )
 
 
 def integer(low: int, high: int | None = None) -> Constraint:
     """An integer (not a bool) in ``[low, high]``."""
     text = f"an int in [{low}, {high}]" if high is not None else f"an int >= {low}"
-    return Constraint(text, lambda v: isinstance(v, numbers.Integral) and not isinstance(v, bool)
-                      and v >= low and (high is None or v <= high))
+    return Constraint(
+        text,
+        lambda v: (
+            isinstance(v, numbers.Integral)
+            and not isinstance(v, bool)
+            and int(v) >= low
+            and (high is None or int(v) <= high)
+        ),
+    )
 
 
 def real(low: float, high: float, *, closed_low: bool = True) -> Constraint:
     """A real number (not a bool) in ``[low, high]`` (or ``(low, high]``)."""
     text = f"a float in {'[' if closed_low else '('}{low}, {high}]"
-    return Constraint(text, lambda v: isinstance(v, numbers.Real) and not isinstance(v, bool)
-                      and (v >= low if closed_low else v > low) and v <= high)
+    return Constraint(
+        text,
+        lambda v: (
+            isinstance(v, numbers.Real)
+            and not isinstance(v, bool)
+            and (float(v) >= low if closed_low else float(v) > low)
+            and float(v) <= high
+        ),
+    )
 
 
 def instance_of(kind: type | tuple[type, ...], text: str) -> Constraint:
@@ -72,8 +88,10 @@ def validate_params(estimator: BaseEstimator, table: Mapping[str, Sequence[Const
         value = params[name]
         if not any(c.accepts(value) for c in allowed):
             expected = " or ".join(c.description for c in allowed)
-            raise ValueError(f"The {name!r} parameter of {type(estimator).__name__} must be {expected}. "
-                             f"Got {value!r} instead.")
+            raise ValueError(
+                f"The {name!r} parameter of {type(estimator).__name__} must be {expected}. "
+                f"Got {value!r} instead."
+            )
 
 
 def _is_frame(X: object) -> bool:
@@ -81,7 +99,7 @@ def _is_frame(X: object) -> bool:
 
 
 def _auto_kinds(X: Any, arr: NDArray[Any]) -> list[str]:
-    """Non-numeric DataFrame dtypes (object, pandas string, category) and str-holding columns are categorical."""
+    """Non-numeric DataFrame dtypes (object, pandas string, category) and text columns are categorical."""
     if _is_frame(X):
         from pandas.api.types import is_numeric_dtype
 
@@ -89,12 +107,16 @@ def _auto_kinds(X: Any, arr: NDArray[Any]) -> list[str]:
     if arr.dtype.kind in "UST":
         return [CATEGORICAL] * arr.shape[1]
     if arr.dtype.kind == "O":
-        return [CATEGORICAL if any(isinstance(v, str) for v in arr[:, j]) else NUMERIC for j in range(arr.shape[1])]
+        return [
+            CATEGORICAL if any(isinstance(v, str) for v in arr[:, j]) else NUMERIC
+            for j in range(arr.shape[1])
+        ]
     return [NUMERIC] * arr.shape[1]
 
 
-def resolve_kinds(X: Any, arr: NDArray[Any], names: Sequence[str],
-                  categorical_features: Sequence[str | int] | None) -> list[str]:
+def resolve_kinds(
+    X: Any, arr: NDArray[Any], names: Sequence[str], categorical_features: Sequence[str | int] | None
+) -> list[str]:
     """Each column's kind: the declared list when given (names or indices), else detected from dtypes."""
     if categorical_features is None:
         return _auto_kinds(X, arr)
@@ -102,9 +124,15 @@ def resolve_kinds(X: Any, arr: NDArray[Any], names: Sequence[str],
     for item in categorical_features:
         if isinstance(item, str):
             if item not in names:
-                raise ValueError(f"categorical feature {item!r} is not a column of X (columns: {list(names)})")
+                raise ValueError(
+                    f"categorical feature {item!r} is not a column of X (columns: {list(names)})"
+                )
             kinds[list(names).index(item)] = CATEGORICAL
-        elif isinstance(item, numbers.Integral) and not isinstance(item, bool) and -len(names) <= item < len(names):
+        elif (
+            isinstance(item, numbers.Integral)
+            and not isinstance(item, bool)
+            and -len(names) <= item < len(names)
+        ):
             kinds[int(item)] = CATEGORICAL
         else:
             raise ValueError(f"categorical feature {item!r} is neither a column name nor a column index")
@@ -124,15 +152,21 @@ def _categorical(values: Any) -> NDArray[np.object_]:
     if hasattr(values, "isna"):
         missing = values.isna().to_numpy(dtype=bool)
         values = values.to_numpy(dtype=object)
-        return np.array([None if m else category_key(v) for v, m in zip(values, missing, strict=True)],
-                        dtype=object)
+        return np.array(
+            [None if m else category_key(v) for v, m in zip(values, missing, strict=True)], dtype=object
+        )
     return np.array([category_key(v) for v in values], dtype=object)
 
 
-def read_columns(estimator: BaseEstimator, X: Any, y: Any = None, *, reset: bool,
-                 kinds: Sequence[str] | None = None,
-                 categorical_features: Sequence[str | int] | None = None,
-                 ) -> tuple[list[Column], list[str], NDArray[Any] | None]:
+def read_columns(
+    estimator: BaseEstimator,
+    X: Any,
+    y: Any = None,
+    *,
+    reset: bool,
+    kinds: Sequence[str] | None = None,
+    categorical_features: Sequence[str | int] | None = None,
+) -> tuple[list[Column], list[str], NDArray[Any] | None]:
     """Validate ``X`` (and ``y`` when given) and split ``X`` into typed columns.
 
     Returns ``(columns, kinds, y)``: numeric columns as float64 with NaN for missing, categorical columns
@@ -166,6 +200,8 @@ def binary_target(y: NDArray[Any]) -> tuple[NDArray[Any], NDArray[np.float64]]:
     y_type = type_of_target(y, input_name="y", raise_unknown=True)
     classes, encoded = np.unique(y, return_inverse=True)
     if y_type != "binary" or classes.size != 2:
-        raise ValueError(f"Only binary classification is supported. The type of the target is {y_type} "
-                         f"({classes.size} class(es): {classes[:5].tolist()}); a scorecard needs two classes.")
+        raise ValueError(
+            f"Only binary classification is supported. The type of the target is {y_type} "
+            f"({classes.size} class(es): {classes[:5].tolist()}); a scorecard needs two classes."
+        )
     return classes, encoded.astype(np.float64)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from rating_model.actions import apply_change
 from rating_model.estimation import Filled
@@ -19,8 +20,9 @@ REASONS_PER_SIDE = 3
 _SHARE_UNITS = ("share 0-1",)
 
 
-@dataclass(frozen=True, slots=True)
-class Contribution:
+class Contribution(NamedTuple):
+    """One indicator's line in the points table of a rating (a NamedTuple: built 13 times per rating)."""
+
     indicator: str
     pillar: str
     value: float | None
@@ -99,7 +101,7 @@ def reason_codes(contributions: Sequence[Contribution], standard: Standard) -> l
                        key=lambda c: (c.points - c.max_points, c.indicator))
     for c in negatives[:REASONS_PER_SIDE]:
         ind = standard.indicators[c.indicator]
-        missing = " (not reported, scored in the missing-data bin)" if c.value is None else ""
+        missing = " (scored in the missing-data bin)" if c.value is None else ""
         out.append({
             "code": f"NEG_{c.indicator.upper()}",
             "indicator": c.indicator,
@@ -123,7 +125,8 @@ def reason_codes(contributions: Sequence[Contribution], standard: Standard) -> l
 
 
 def _primary_indicator(action: Action, standard: Standard) -> Indicator:
-    return next(i for i in standard.indicators.values() if action.id in i.actions)
+    """The indicator an action is mainly about: of those listing it, the one with the fewest actions."""
+    return min((i for i in standard.indicators.values() if action.id in i.actions), key=lambda i: len(i.actions))
 
 
 Rerate = Callable[[Filled], Outcome]

@@ -264,8 +264,9 @@ def write_frame(frame: pd.DataFrame, path: str | Path) -> None:
 def read_frame(path: str | Path) -> pd.DataFrame:
     """Read a flat CSV or Parquet file with every known column in its documented dtype.
 
-    Only empty CSV cells are missing (``"NA"`` stays text), and floats are parsed round-trip exact. Columns
-    outside the format are kept as read; :func:`payloads_from_frame` decides what to do with them.
+    Only empty CSV cells are missing (``"NA"`` stays text); pandas parses the written floats back exactly
+    (the tests check it). Columns outside the format are kept as read; :func:`payloads_from_frame`
+    decides what to do with them.
     """
     import pandas as pd
 
@@ -273,9 +274,7 @@ def read_frame(path: str | Path) -> pd.DataFrame:
     if _kind(source) == "csv":
         header = pd.read_csv(source, nrows=0).columns
         dtypes = {c: FLAT_DTYPES[c] for c in header if c in FLAT_DTYPES}
-        return pd.read_csv(
-            source, dtype=dtypes, keep_default_na=False, na_values=[""], float_precision="round_trip"
-        )
+        return pd.read_csv(source, dtype=dtypes, keep_default_na=False, na_values=[""])
     frame = pd.read_parquet(source, engine="pyarrow")
     known = {c: FLAT_DTYPES[c] for c in frame.columns if c in FLAT_DTYPES}
     return frame.astype(known) if known else frame

@@ -41,7 +41,7 @@ class FinancedEmissions:
     pcaf_score: int
     basis: str
     outstanding_cny: float
-    tco2e_per_cny_million_lent: float
+    tco2e_per_cny_million_lent: float | None
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -126,7 +126,8 @@ def financed_emissions(
     factor = min(1.0, outstanding / denominator) if denominator > 0 else 0.0
     outstanding_cny = outstanding * to_cny
     financed12 = factor * scope12_tco2e
-    per_million = financed12 / (outstanding_cny / 1e6) if outstanding_cny > 0 else 0.0
+    # Below one yuan outstanding an intensity per million lent is meaningless (and overflows).
+    per_million = round(financed12 / (outstanding_cny / 1e6), 4) if outstanding_cny >= 1.0 else None
     return FinancedEmissions(
         attribution_factor=round(factor, 6),
         scope12_tco2e=round(financed12, 4),
@@ -134,5 +135,5 @@ def financed_emissions(
         pcaf_score=pcaf_score,
         basis=basis,
         outstanding_cny=round(outstanding_cny, 2),
-        tco2e_per_cny_million_lent=round(per_million, 4),
+        tco2e_per_cny_million_lent=per_million,
     )

@@ -30,7 +30,6 @@ class IndicatorContext:
     benchmark: Benchmark
     defaults: SectorDefaults
     pcaf_score: int
-    previous_scope12_tco2e: float | None
 
 
 def _revenue_cny_million(ctx: IndicatorContext) -> float:
@@ -51,10 +50,7 @@ def _renewable_electricity_share(ctx: IndicatorContext) -> float | None:
 
 
 def _emissions_change(ctx: IndicatorContext) -> float | None:
-    previous = ctx.previous_scope12_tco2e
-    if previous is None or previous <= 0:
-        return None
-    return (ctx.inventory.scope12_location_tco2e - previous) / previous * 100.0
+    return ctx.inventory.neutrality.change_pct
 
 
 def _target_ambition(ctx: IndicatorContext) -> float | None:

@@ -36,6 +36,10 @@ class Intensities(NamedTuple):
     per_employee: float
     per_m2: float | None
 
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-able form."""
+        return self._asdict()
+
 
 @dataclass(frozen=True, slots=True)
 class Inventory:
@@ -51,7 +55,8 @@ class Inventory:
     electricity_mwh:
         Electricity consumed: purchased + on-site renewable.
     renewable_share, renewable_electricity_share:
-        (green-contracted + on-site renewable) over total energy, and over electricity consumed.
+        (green-contracted + on-site renewable) over total energy (0 without energy data), and over
+        electricity consumed (``None`` without electricity data).
     grid_factor, residual_factor:
         The location-based grid factor and the market-based residual factor applied to electricity.
     estimated:
@@ -73,7 +78,7 @@ class Inventory:
     total_tco2e: float
     energy_mwh: float
     electricity_mwh: float
-    renewable_share: float | None
+    renewable_share: float
     renewable_electricity_share: float | None
     intensities: Intensities
     neutrality: Neutrality
@@ -97,8 +102,8 @@ class Inventory:
                 value = [line._asdict() for line in value]
             elif f.name == "factors":
                 value = [asdict(ref) for ref in value]
-            elif hasattr(value, "_asdict"):
-                value = {k: dict(v) if isinstance(v, dict) else v for k, v in value._asdict().items()}
+            elif isinstance(value, Intensities | Neutrality | Equivalents):
+                value = value.to_dict()
             elif isinstance(value, tuple):
                 value = list(value)
             elif hasattr(value, "__dataclass_fields__"):
@@ -281,7 +286,7 @@ def compute_inventory(
         total,
         energy_mwh,
         electricity_mwh,
-        renewable_kwh / 1000.0 / energy_mwh if energy_mwh > 0 else None,
+        renewable_kwh / 1000.0 / energy_mwh if energy_mwh > 0 else 0.0,
         renewable_kwh / 1000.0 / electricity_mwh if electricity_mwh > 0 else None,
         intensities,
         neutral,

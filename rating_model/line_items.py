@@ -107,6 +107,18 @@ class Context:
             self.use(record)
         return record
 
+    def fuel_factor(self, activity: str, fuel: str, field: str) -> FactorRecord:
+        """A fuel's factor; a fuel the set declares unavailable (``fuel_oil``) is refused with the reason."""
+        record = self.singles.get(activity)
+        if record is None:
+            reasons = self.factor_set.manifest.not_available
+            reason = next((item["reason"] for item in reasons if item.get("activity") == activity), "")
+            raise FactorNotFoundError(
+                f"no emission factor for {fuel!r} in factor set {self.factor_set.version}. {reason}".strip(),
+                field=field,
+            )
+        return self.use(record)
+
     def use(self, record: FactorRecord) -> FactorRecord:
         """Record that a factor was used (for the result's provenance list) and return it."""
         if record.id not in self.refs:
@@ -131,3 +143,12 @@ class Context:
             if path in self.estimated:
                 return ESTIMATED
         return default
+
+
+def conversion_note(quantity: float, unit: str, base: float, record: FactorRecord) -> str:
+    """`` (1000 L = 845 kg at 0.845 kg/L)`` when a quantity was converted to the factor unit, else ``""``."""
+    if unit == record.activity_unit:
+        return ""
+    if record.density_kg_per_l and unit.lower() in ("l", "litre", "litres", "liter", "liters", "m3", "m³"):
+        return f" ({quantity:g} {unit} = {base:g} {record.activity_unit} at {record.density_kg_per_l:g} kg/L)"
+    return f" ({quantity:g} {unit} = {base:g} {record.activity_unit})"

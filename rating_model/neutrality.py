@@ -12,7 +12,7 @@ field left out this year is not credited to the firm as its own reduction.
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from rating_model.factors import FactorSet
 from rating_model.line_items import Context, LineItem
@@ -40,6 +40,9 @@ class Neutrality(NamedTuple):
         Retired credits in total, by avoidance/removal and by standard (CCER, VCS, GS, other).
     net_scope12_after_credits:
         Market-based Scope 1+2 minus offsets (may be negative).
+    change_pct:
+        Signed like-for-like change of Scope 1+2 on the previous year in percent (negative is a cut);
+        ``None`` without comparable previous-year data. The standard's ``emissions_change`` indicator.
     operationally_neutral:
         Credits were retired and cover market-based Scope 1+2, or that figure is zero on reported data.
     """
@@ -52,7 +55,15 @@ class Neutrality(NamedTuple):
     net_scope12_after_credits: float
     operationally_neutral: bool
     reduction_basis: str
+    change_pct: float | None = None
     note: str = CREDITS_NOTE
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-able copy (the offset splits are copied, not shared)."""
+        out = self._asdict()
+        out["offsets_by_type"] = dict(self.offsets_by_type)
+        out["offsets_by_standard"] = dict(self.offsets_by_standard)
+        return out
 
 
 class Equivalents(NamedTuple):
@@ -60,6 +71,10 @@ class Equivalents(NamedTuple):
 
     cars_off_road_per_year: float
     basis: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-able form."""
+        return self._asdict()
 
 
 def _group(line: LineItem, fuels: tuple[str, ...], fleet: tuple[str, ...]) -> str | None:
@@ -86,10 +101,13 @@ def _location_by_group(
     return totals
 
 
-def _reduction(data: OperatingData, current: list[LineItem], ctx: Context) -> tuple[float | None, str]:
+def _reduction(
+    data: OperatingData, current: list[LineItem], ctx: Context
+) -> tuple[float | None, float | None, str]:
+    """(reduction floored at 0, signed change in percent, basis) of Scope 1+2, like for like."""
     previous = data.previous_year
     if previous is None:
-        return None, "no previous_year data"
+        return None, None, "no previous_year data"
     lines, _, _ = scope12_lines(previous.energy, previous.transport.fleet, ctx, prefix="previous_year.")
     before = _location_by_group(
         lines, tuple(f.fuel for f in previous.energy.fuels), tuple(f.fuel for f in previous.transport.fleet)
@@ -99,13 +117,15 @@ def _reduction(data: OperatingData, current: list[LineItem], ctx: Context) -> tu
     )
     common = sorted(set(before) & set(now))
     if not common:
-        return None, "previous_year has no Scope 1/2 activity in common with this year"
-    change = sum(before[g] for g in common) - sum(now[g] for g in common)
+        return None, None, "previous_year has no Scope 1/2 activity in common with this year"
+    total_before = sum(before[g] for g in common)
+    change = total_before - sum(now[g] for g in common)
+    change_pct = -change / total_before * 100.0 if total_before > 0 else None
     skipped = sorted(set(before) ^ set(now))
     basis = f"like for like over {', '.join(common)}, both years at {ctx.year} factors"
     if skipped:
         basis += f"; left out (reported in one year only): {', '.join(skipped)}"
-    return max(change, 0.0), basis
+    return max(change, 0.0), change_pct, basis
 
 
 def neutrality(
@@ -116,7 +136,7 @@ def neutrality(
     ctx: Context,
 ) -> Neutrality:
     """Neutrality figures for the year; ``scope12_lines_now`` are this year's Scope 1/2 lines."""
-    reduction, basis = _reduction(data, scope12_lines_now, ctx)
+    reduction, change_pct, basis = _reduction(data, scope12_lines_now, ctx)
     energy = data.energy
     renewable_kwh = (energy.green_electricity_kwh or 0.0) + (energy.onsite_renewable_kwh or 0.0)
     substitution = renewable_kwh * ctx.grid.value / 1000.0
@@ -129,7 +149,7 @@ def neutrality(
         by_standard[offset.standard] = by_standard.get(offset.standard, 0.0) + offset.tco2e
     net = scope12_market - total
     neutral = (total > 0 and net <= 0) or (scope12_market == 0 and not electricity_missing)
-    return Neutrality(reduction, substitution, total, by_type, by_standard, net, neutral, basis)
+    return Neutrality(reduction, substitution, total, by_type, by_standard, net, neutral, basis, change_pct)
 
 
 @lru_cache(maxsize=8)

@@ -6,7 +6,7 @@ served another; so both call :func:`measure` and nothing else derives indicators
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from rating_model.data_quality import DataQuality, assess
 from rating_model.estimation import Filled, fill_missing
@@ -28,27 +28,17 @@ class Measured:
     values: dict[str, float | None]
 
 
-def previous_scope12(data: OperatingData) -> float | None:
-    """Last year's Scope 1+2 (location) at this year's factors, so grid changes are not the firm's merit."""
-    previous = data.previous_year
-    if previous is None:
-        return None
-    last_year = replace(data, energy=previous.energy, transport=previous.transport, previous_year=None, offsets=())
-    return compute_inventory(last_year).scope12_location_tco2e
-
-
-def measure(filled: Filled, previous: float | None, standard: Standard, indicators: IndicatorSet) -> Measured:
+def measure(filled: Filled, standard: Standard, indicators: IndicatorSet) -> Measured:
     """Derive everything the scorecard reads from already-filled data."""
     data = filled.data
     inventory = compute_inventory(data, estimated=filled.paths)
     bench = benchmark(data, inventory)
     quality = assess(data, filled, standard)
     ctx = IndicatorContext(data, inventory, bench, sector_defaults(sector_of(data.company.isic_division)),
-                           quality.pcaf_score, previous)
+                           quality.pcaf_score)
     return Measured(filled, inventory, bench, quality, indicators.derive(ctx))
 
 
 def measure_data(data: OperatingData, standard: Standard, indicators: IndicatorSet) -> Measured:
     """Estimate the gaps, then measure: the whole measuring pipeline for raw operating data."""
-    filled = fill_missing(data, standard)
-    return measure(filled, previous_scope12(filled.data), standard, indicators)
+    return measure(fill_missing(data, standard), standard, indicators)

@@ -39,12 +39,13 @@ def _largest_remainder(targets: NDArray[np.float64], total: int) -> NDArray[np.i
     floors = np.floor(targets).astype(np.int64)
     short = total - int(floors.sum())
     order = np.argsort(-(targets - floors), kind="stable")
-    floors[order[:max(short, 0)]] += 1
+    floors[order[: max(short, 0)]] += 1
     return floors
 
 
-def scale_points(raw: list[NDArray[np.float64]], intercept: float, score_range: tuple[float, float],
-                 decimals: int) -> ScaledPoints:
+def scale_points(
+    raw: list[NDArray[np.float64]], intercept: float, score_range: tuple[float, float], decimals: int
+) -> ScaledPoints:
     """Scale per-bin logit contributions ``coef * woe`` to rounded points.
 
     Parameters

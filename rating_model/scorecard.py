@@ -9,6 +9,7 @@ identical scores and probabilities. Training-side only: imports scikit-learn (an
 
 from __future__ import annotations
 
+import copy
 import math
 import numbers
 from collections.abc import Mapping, Sequence
@@ -40,9 +41,12 @@ _BINNER_PARAMS = tuple(BINNER_PARAMETERS)
 
 
 def _is_score_range(value: Any) -> bool:
-    return (isinstance(value, tuple | list) and len(value) == 2
-            and all(isinstance(v, numbers.Real) and not isinstance(v, bool) and math.isfinite(v) for v in value)
-            and value[0] < value[1])
+    return (
+        isinstance(value, tuple | list)
+        and len(value) == 2
+        and all(isinstance(v, numbers.Real) and not isinstance(v, bool) and math.isfinite(v) for v in value)
+        and value[0] < value[1]
+    )
 
 
 SCORECARD_PARAMETERS = {
@@ -50,13 +54,17 @@ SCORECARD_PARAMETERS = {
     "C": [real(0.0, math.inf, closed_low=False)],
     "score_range": [Constraint("a pair (low, high) of finite numbers with low < high", _is_score_range)],
     "decimals": [integer(0, 4)],
-    "random_state": [options(None), integer(0, 2**32 - 1),
-                     Constraint("a numpy RandomState", lambda v: isinstance(v, np.random.RandomState))],
+    "random_state": [
+        options(None),
+        integer(0, 2**32 - 1),
+        Constraint("a numpy RandomState", lambda v: isinstance(v, np.random.RandomState)),
+    ],
 }
 
 
-def _fit_nonnegative(woe: NDArray[np.float64], y: NDArray[np.float64], C: float, random_state: Any
-                     ) -> tuple[NDArray[np.float64], float, list[int]]:
+def _fit_nonnegative(
+    woe: NDArray[np.float64], y: NDArray[np.float64], C: float, random_state: Any
+) -> tuple[NDArray[np.float64], float, list[int]]:
     """Logistic regression on WOE with every coefficient >= 0, by dropping the most negative and refitting.
 
     A negative coefficient on a WOE column reverses that feature's bins (usually collinearity), which
@@ -64,11 +72,14 @@ def _fit_nonnegative(woe: NDArray[np.float64], y: NDArray[np.float64], C: float,
     constraints, keeps the plain, well-tested scikit-learn solver and a model an analyst can re-derive;
     the dropped features stay in the card with 0 points and are listed in the artifact.
     """
-    active = list(range(woe.shape[1]))
+    # A column with one WOE value (a feature binned into a single bin) carries no information: it
+    # gets no coefficient rather than an arbitrary one that only the regularisation pins down.
+    informative = np.ptp(woe, axis=0) > 0 if woe.size else np.zeros(woe.shape[1], dtype=bool)
+    active = [j for j in range(woe.shape[1]) if informative[j]]
     dropped: list[int] = []
     coef = np.zeros(woe.shape[1])
     while active:
-        model = LogisticRegression(C=C, solver="newton-cholesky", max_iter=200, random_state=random_state)
+        model = LogisticRegression(C=C, solver="lbfgs", max_iter=10_000, random_state=random_state)
         model.fit(woe[:, active], y)
         fitted = model.coef_[0]
         if (fitted >= 0).all():
@@ -83,13 +94,25 @@ def _feature_document(bins: FeatureBins, units: NDArray[np.int64], unit: int) ->
     """One feature of the artifact: bins, rounded points and the training statistics behind them."""
     k = len(bins.counts)
     points = [int(u) / unit for u in units[:k]]
-    doc: dict[str, Any] = {"name": bins.name, "type": bins.kind, "direction": bins.direction,
-                           "labels": list(bins.labels), "points": points, "missing_points": int(units[k]) / unit}
+    doc: dict[str, Any] = {
+        "name": bins.name,
+        "type": bins.kind,
+        "direction": bins.direction,
+        "labels": list(bins.labels),
+        "points": points,
+        "missing_points": int(units[k]) / unit,
+    }
     rates = [e / c if c else None for e, c in zip(bins.events, bins.counts, strict=True)]
     stats: dict[str, Any] = {
-        "count": list(bins.counts), "event_rate": rates, "woe": list(bins.woe),
-        "missing": {"count": bins.missing_count, "woe": bins.missing_woe, "rule": bins.missing_rule,
-                    "event_rate": bins.missing_events / bins.missing_count if bins.missing_count else None},
+        "count": list(bins.counts),
+        "event_rate": rates,
+        "woe": list(bins.woe),
+        "missing": {
+            "count": bins.missing_count,
+            "woe": bins.missing_woe,
+            "rule": bins.missing_rule,
+            "event_rate": bins.missing_events / bins.missing_count if bins.missing_count else None,
+        },
     }
     if bins.kind == NUMERIC:
         doc["edges"] = list(bins.edges)
@@ -101,7 +124,7 @@ def _feature_document(bins: FeatureBins, units: NDArray[np.int64], unit: int) ->
     return doc
 
 
-class Scorecard(ClassifierMixin, BaseEstimator):
+class Scorecard(ClassifierMixin, BaseEstimator):  # type: ignore[misc]  # sklearn ships no stubs
     """Transparent points scorecard: monotone binning → WOE → non-negative logistic regression → points.
 
     Parameters
@@ -141,11 +164,21 @@ missing_min_share, n_prebins
     feature_names_in_ : ndarray of str
     """
 
-    def __init__(self, directions: Mapping[Any, str] | None = None, default_direction: str | None = None,
-                 categorical_features: Sequence[str | int] | None = None, max_bins: int = 6,
-                 min_bin_share: float = 0.05, unseen_category: str = "missing", missing_min_share: float = 0.05,
-                 n_prebins: int = 20, C: float = 1.0, score_range: tuple[float, float] = (0, 100),
-                 decimals: int = 1, random_state: Any = None) -> None:
+    def __init__(
+        self,
+        directions: Mapping[Any, str] | None = None,
+        default_direction: str | None = None,
+        categorical_features: Sequence[str | int] | None = None,
+        max_bins: int = 6,
+        min_bin_share: float = 0.05,
+        unseen_category: str = "missing",
+        missing_min_share: float = 0.05,
+        n_prebins: int = 20,
+        C: float = 1.0,
+        score_range: tuple[float, float] = (0, 100),
+        decimals: int = 1,
+        random_state: Any = None,
+    ) -> None:
         self.directions = directions
         self.default_direction = default_direction
         self.categorical_features = categorical_features
@@ -179,18 +212,23 @@ missing_min_share, n_prebins
         if hasattr(binner, "feature_names_in_"):
             self.feature_names_in_ = binner.feature_names_in_
         self.classes_ = binner.classes_
-        columns = binner.read(X)
+        columns = binner.typed_columns(X)
         target = (np.asarray(y).ravel() == self.classes_[1]).astype(np.float64)
-        coef, intercept, dropped = _fit_nonnegative(binner.transform(X), target, self.C, self.random_state)
+        coef, intercept, dropped = _fit_nonnegative(
+            binner.woe_matrix(columns), target, self.C, self.random_state
+        )
         bins = list(binner.bins_.values())
-        raw = [c * np.asarray([*b.woe, b.missing_woe] + ([] if b.kind == NUMERIC else [b.unseen_woe]))
-               for c, b in zip(coef, bins, strict=True)]
-        scaled = scale_points(raw, intercept, tuple(self.score_range), self.decimals)
+        raw = [
+            c * np.asarray([*b.woe, b.missing_woe] + ([] if b.kind == NUMERIC else [b.unseen_woe]))
+            for c, b in zip(coef, bins, strict=True)
+        ]
+        low, high = (float(v) for v in self.score_range)
+        scaled = scale_points(raw, intercept, (low, high), self.decimals)
         unit = 10**self.decimals
         self.coef_, self.intercept_ = coef, intercept
         self.dropped_features_ = [bins[j].name for j in sorted(dropped)]
         self.base_points_ = scaled.base_units / unit
-        self.points_ = {b.name: u[:len(b.counts)] / unit for b, u in zip(bins, scaled.units, strict=True)}
+        self.points_ = {b.name: u[: len(b.counts)] / unit for b, u in zip(bins, scaled.units, strict=True)}
         self.probability_ = {"intercept": scaled.intercept, "slope": scaled.slope}
         self._features = [_feature_document(b, u, unit) for b, u in zip(bins, scaled.units, strict=True)]
         self.table_ = ScorecardArtifact.from_dict(self._document({}, training={}))
@@ -198,30 +236,54 @@ missing_min_share, n_prebins
         self.training_ = self._training_summary(target, self.table_.probabilities(scores))
         return self
 
-    def _document(self, metadata: Mapping[str, Any], training: Mapping[str, Any],
-                  version: str | None = None) -> dict[str, Any]:
-        low, high = (round(float(v), self.decimals) for v in self.score_range)
-        return build_document(features=self._features, base_points=self.base_points_, score_range=(low, high),
-                              decimals=self.decimals, intercept=self.probability_["intercept"],
-                              slope=self.probability_["slope"], training=training, metadata=metadata,
-                              version=version)
+    def _document(
+        self, metadata: Mapping[str, Any], training: Mapping[str, Any], version: str | None = None
+    ) -> dict[str, Any]:
+        unit = 10**self.decimals
+        low, high = (round(float(v) * unit) / unit for v in self.score_range)
+        return build_document(
+            features=copy.deepcopy(self._features),
+            base_points=self.base_points_,
+            score_range=(low, high),
+            decimals=self.decimals,
+            intercept=self.probability_["intercept"],
+            slope=self.probability_["slope"],
+            training=training,
+            metadata=metadata,
+            version=version,
+        )
 
     def _training_summary(self, y: NDArray[np.float64], p: NDArray[np.float64]) -> dict[str, Any]:
         fpr, tpr, _ = roc_curve(y, p)
         auc = float(roc_auc_score(y, p))
-        metrics = {"auc": auc, "gini": 2 * auc - 1, "ks": float(np.max(tpr - fpr)),
-                   "brier": float(brier_score_loss(y, p))}
-        random_state = int(self.random_state) if isinstance(self.random_state, numbers.Integral) else (
-            None if self.random_state is None else "RandomState")
+        metrics = {
+            "auc": auc,
+            "gini": 2 * auc - 1,
+            "ks": float(np.max(tpr - fpr)),
+            "brier": float(brier_score_loss(y, p)),
+        }
+        random_state = (
+            int(self.random_state)
+            if isinstance(self.random_state, numbers.Integral)
+            else (None if self.random_state is None else "RandomState")
+        )
         return {
-            "n_rows": int(y.size), "event_rate": float(y.mean()), "event_label": str(self.classes_[1]),
+            "n_rows": int(y.size),
+            "event_rate": float(y.mean()),
+            "event_label": str(self.classes_[1]),
             "metrics": {k: round(v, 6) for k, v in metrics.items()},
             "coefficients": {b: float(c) for b, c in zip(self.binner_.bins_, self.coef_, strict=True)},
-            "intercept": self.intercept_, "dropped_features": list(self.dropped_features_),
-            "params": {"max_bins": int(self.max_bins), "min_bin_share": float(self.min_bin_share),
-                       "unseen_category": str(self.unseen_category),
-                       "missing_min_share": float(self.missing_min_share), "n_prebins": int(self.n_prebins),
-                       "C": float(self.C), "random_state": random_state},
+            "intercept": self.intercept_,
+            "dropped_features": list(self.dropped_features_),
+            "params": {
+                "max_bins": int(self.max_bins),
+                "min_bin_share": float(self.min_bin_share),
+                "unseen_category": str(self.unseen_category),
+                "missing_min_share": float(self.missing_min_share),
+                "n_prebins": int(self.n_prebins),
+                "C": float(self.C),
+                "random_state": random_state,
+            },
         }
 
     def _mapping(self, columns: list[Any]) -> dict[str, Any]:
@@ -265,7 +327,7 @@ missing_min_share, n_prebins
     def predict(self, X: Any) -> NDArray[Any]:
         """``classes_[1]`` where its probability exceeds 0.5."""
         positive = self.predict_proba(X)[:, 1] > 0.5
-        return self.classes_[positive.astype(int)]
+        return np.asarray(self.classes_[positive.astype(int)])
 
     def points_table(self) -> Any:
         """The card as a DataFrame: feature, bin, label, lower, upper, count, event_rate, woe, points."""

@@ -12,6 +12,7 @@ import math
 import numbers
 from bisect import bisect_right
 from collections.abc import Mapping
+from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -88,9 +89,24 @@ class FeatureTable:
     :data:`MISSING_BIN` (-1) or :data:`UNSEEN_BIN` (-2) needs no branch.
     """
 
-    __slots__ = ("name", "numeric", "direction", "edges", "edges_arr", "units", "units_ext", "units_arr",
-                 "points_ext", "labels", "labels_ext", "missing_units", "unseen_units", "categories",
-                 "max_units", "max_points")
+    __slots__ = (
+        "name",
+        "numeric",
+        "direction",
+        "edges",
+        "edges_arr",
+        "units",
+        "units_ext",
+        "units_arr",
+        "points_ext",
+        "labels",
+        "labels_ext",
+        "missing_units",
+        "unseen_units",
+        "categories",
+        "max_units",
+        "max_points",
+    )
 
     def __init__(self, spec: Mapping[str, Any], scale: int) -> None:
         self.name: str = spec["name"]
@@ -137,28 +153,15 @@ class FeatureTable:
             bins = np.searchsorted(self.edges_arr, values, side="right")
             bins[np.isnan(values)] = MISSING_BIN
             return bins
-        values = np.asarray(column)
-        if values.dtype.kind == "U":
-            return self._text_bins(values.ravel())
-        values = values.astype(object, copy=False).ravel()
-        get, slow = self.categories.get, _SLOW_PATH
+        items = np.asarray(column).ravel().tolist()
+        slow = _SLOW_PATH
         try:
-            # One dict lookup per value covers the common case (text categories); everything else
+            # map(dict.get) runs in C: one lookup per value covers text categories; everything else
             # (None, NaN, numbers) is marked and resolved through category_key below.
-            bins = np.fromiter((get(v, slow) for v in values), np.intp, values.size)
+            bins = np.fromiter(map(self.categories.get, items, repeat(slow)), np.intp, len(items))
         except TypeError:  # an unhashable value: resolve every value the slow way
-            bins = np.full(values.size, slow, dtype=np.intp)
+            bins = np.full(len(items), slow, dtype=np.intp)
         for i in np.flatnonzero(bins == slow).tolist():
-            key = category_key(values[i])
+            key = category_key(items[i])
             bins[i] = MISSING_BIN if key is None else self.categories.get(key, UNSEEN_BIN)
         return bins
-
-    def _text_bins(self, values: NDArray[np.str_]) -> NDArray[np.intp]:
-        """Fixed-width text columns (no missing possible) fully vectorised: binary search in the sorted keys."""
-        if not self.categories:
-            return np.full(values.size, UNSEEN_BIN, dtype=np.intp)
-        keys = np.asarray(sorted(self.categories), dtype=str)
-        bins_of_keys = np.asarray([self.categories[k] for k in keys.tolist()], dtype=np.intp)
-        pos = np.minimum(np.searchsorted(keys, values), keys.size - 1)
-        return np.where(keys[pos] == values, bins_of_keys[pos], UNSEEN_BIN)
-

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -56,6 +56,10 @@ class SectorDefaults:
     m2_per_employee: float
     sources: dict[str, str]
 
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-able form."""
+        return asdict(self)
+
 
 @dataclass(frozen=True, slots=True)
 class Benchmark:
@@ -88,6 +92,12 @@ class Benchmark:
     source: str
     estimated: bool
     notes: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-able form (notes as a list)."""
+        out = asdict(self)
+        out["notes"] = list(self.notes)
+        return out
 
 
 def _check(table: dict[str, Any]) -> dict[str, Any]:

@@ -102,6 +102,7 @@ def _practices(b: Block, truth: dict[str, FloatArray]) -> None:
     rng, n, z = b.rng, b.n, b.z
     size = np.log(b.employees / 10)
     sells = b.param("sells_goods")
+    questionnaire = b.reported("questionnaire")
     total = np.zeros(n)
     for flag, (alpha, beta, gamma) in P.PRACTICES.items():
         logit = alpha + beta * z + gamma * size
@@ -114,13 +115,15 @@ def _practices(b: Block, truth: dict[str, FloatArray]) -> None:
         has = rng.random(n) < sigmoid(logit)
         total += has
         # platforms (MYbank style) see e-invoices and digital orders in payment data: known more often
-        platform = flag in ("e_invoicing", "digital_ordering")
-        answered = b.reported("practice_platform" if platform else "practice")
+        if flag in ("e_invoicing", "digital_ordering"):
+            answered = b.reported("practice_platform")
+        else:
+            answered = questionnaire & (rng.random(n) < P.PRACTICE_ANSWERED)
         b.num(f"practices__{flag}", has.astype(float), answered)
     truth["practice_share"] = total / len(P.PRACTICES)
     mean = sigmoid(-1.6 + 0.8 * z)
     share = np.round(rng.beta(mean * 4, (1 - mean) * 4), 2)
-    b.num("practices__green_products_share", share, sells & b.reported("green_products"))
+    b.num("practices__green_products_share", share, sells & questionnaire & b.reported("green_products"))
 
 
 def _commitments(b: Block, truth: dict[str, FloatArray]) -> None:

@@ -165,8 +165,8 @@ TIER_CUTS = (-0.6, 0.9, 2.4)
 # probability that a block of data is reported, by tier (given that the business has the thing to report)
 REPORTED: dict[str, tuple[float, float, float, float]] = {
     "region": (0.95, 0.97, 0.99, 1.0),
-    "floor_area": (0.3, 0.7, 0.9, 1.0),
-    "hours": (0.2, 0.5, 0.7, 0.9),
+    "floor_area": (0.2, 0.7, 0.9, 1.0),
+    "hours": (0.1, 0.5, 0.7, 0.9),
     "electricity_kwh": (0.8, 0.97, 0.99, 1.0),
     "electricity_spend": (0.15, 0.3, 0.2, 0.1),
     "green": (0.3, 0.8, 0.95, 1.0),
@@ -181,14 +181,15 @@ REPORTED: dict[str, tuple[float, float, float, float]] = {
     "water": (0.1, 0.5, 0.85, 1.0),
     "waste": (0.05, 0.3, 0.8, 1.0),
     "waste_recycled": (0.3, 0.6, 0.9, 1.0),
-    "practice": (0.25, 0.55, 0.85, 0.95),
-    "practice_platform": (0.6, 0.7, 0.9, 0.95),  # e_invoicing, digital_ordering: seen in payment data
-    "green_products": (0.05, 0.2, 0.5, 0.8),
-    "penalties": (0.3, 0.7, 0.9, 1.0),
+    "questionnaire": (0.3, 0.7, 0.95, 1.0),  # answers the practices questionnaire at all
+    "practice_platform": (0.3, 0.6, 0.9, 0.95),  # e_invoicing, digital_ordering: seen in payment data
+    "green_products": (0.2, 0.3, 0.5, 0.8),  # given the questionnaire
+    "penalties": (0.15, 0.7, 0.9, 1.0),
     "targets": (0.2, 0.6, 0.9, 1.0),
     "offsets": (0.0, 0.3, 0.8, 1.0),
     "previous_year": (0.05, 0.3, 0.6, 0.85),
 }
+PRACTICE_ANSWERED = 0.85  # each questionnaire flag, given the questionnaire (blanks are "not answered")
 DATA_SOURCE_NAMES = ("verified_report", "self_reported_inventory", "energy_bills", "estimated")
 DATA_SOURCE_BY_TIER = np.array([
     [0.0, 0.0, 0.35, 0.65],
@@ -238,3 +239,22 @@ LABEL_WEIGHTS: dict[str, float] = {
 }
 LABEL_CENTRE, LABEL_SCALE = 1.0139, 1.1125
 LABEL_A, LABEL_B, LABEL_NOISE_SD = -0.9, 1.8, 0.5
+
+
+def sector_table() -> str:
+    """The per-sector parameters as a Markdown table (printed into ``docs/synthetic-population.md``)."""
+    head = ("| division | group | weight | employees (median) | CNY revenue / employee | m2 / employee "
+            "| kWh / m2 | gas m3 / m2 | gas share | hours / week | water m3 / employee | waste t / employee "
+            "| hazardous share max | vehicle | fleet share | vehicles / employee | km / vehicle "
+            "| travel share | pkm / employee | stationary diesel L / employee (share) |")
+    lines = [head, "|" + "---|" * head.count(" | ") + "---|"]
+    for s in SECTORS:
+        cells = (s.division, s.group, f"{s.weight:g}", f"{s.employees_median:g}",
+                 f"{s.revenue_per_employee:,.0f}", f"{s.m2_per_employee:g}", f"{s.electricity_kwh_per_m2:g}",
+                 f"{s.gas_m3_per_m2:g}", f"{s.gas_share:g}", f"{s.hours_per_week:g}",
+                 f"{s.water_m3_per_employee:g}", f"{s.waste_t_per_employee:g}", f"{s.hazardous_share_max:g}",
+                 s.vehicle_class, f"{s.fleet_share:g}", f"{s.vehicles_per_employee:g}",
+                 f"{s.km_per_vehicle:,.0f}", f"{s.travel_share:g}", f"{s.travel_pkm_per_employee:,.0f}",
+                 f"{s.stationary_diesel_l_per_employee:g} ({s.stationary_diesel_share:g})")
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from rating_model.exceptions import InvalidInputError, InvalidInputErrors
+from rating_model.exceptions import InvalidInputError, RatingModelError
 from rating_model.factors import factor_sets_document
 from rating_model.flat import payloads_from_frame
 from rating_model.indicators import IndicatorSet
@@ -54,7 +54,7 @@ def indicator_frame(payloads: Iterable[Mapping[str, Any]], standard: Standard) -
         try:
             data = parse_operating_data(payload, use_of_proceeds=uses)
             values = measure_data(data, standard, indicators).values
-        except (InvalidInputError, InvalidInputErrors):
+        except RatingModelError:
             bad.append(index)
             rows.append([nan] * len(indicators.ids))
             continue

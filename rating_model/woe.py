@@ -47,7 +47,8 @@ class FeatureBins:
         its WOE, else ``"lowest"``: the lowest WOE of the feature, so that withholding a value never
         scores better than the worst value observed.
     categories
-        Categorical only: ``str(category)`` → bin index; rare categories point at the ``"other"`` bin.
+        Categorical only: category key (:func:`~rating_model.scoring_table.category_key`) → bin index;
+        rare categories point at the ``"other"`` bin.
     unseen_woe
         Categorical only: WOE given to a category never seen in training.
     """
@@ -82,8 +83,9 @@ def numeric_labels(edges: tuple[float, ...]) -> tuple[str, ...]:
     return (f"< {text[0]}", *inner, f">= {text[-1]}")
 
 
-def woe_of(events: NDArray[np.float64], counts: NDArray[np.float64], total_events: float, total: float,
-           n_bins: int) -> NDArray[np.float64]:
+def woe_of(
+    events: NDArray[np.float64], counts: NDArray[np.float64], total_events: float, total: float, n_bins: int
+) -> NDArray[np.float64]:
     """WOE = ln(share of events in the bin / share of non-events in the bin), smoothed."""
     good = (events + SMOOTHING) / (total_events + SMOOTHING * n_bins)
     bad = (counts - events + SMOOTHING) / (total - total_events + SMOOTHING * n_bins)
@@ -93,8 +95,9 @@ def woe_of(events: NDArray[np.float64], counts: NDArray[np.float64], total_event
 class _Bins:
     """Adjacent numeric bins as parallel arrays; merging bin j with j+1 drops edge j."""
 
-    def __init__(self, edges: NDArray[np.float64], counts: NDArray[np.float64],
-                 events: NDArray[np.float64]) -> None:
+    def __init__(
+        self, edges: NDArray[np.float64], counts: NDArray[np.float64], events: NDArray[np.float64]
+    ) -> None:
         self.edges = list(edges)
         self.counts = list(counts)
         self.events = list(events)
@@ -124,25 +127,33 @@ def _merge_small(bins: _Bins, min_count: float) -> None:
 
 
 def _pool_adjacent_violators(bins: _Bins, sign: float) -> None:
-    """Merge adjacent bins until the smoothed log odds strictly increase along ``sign``.
+    """Merge adjacent bins until the raw event rate and the smoothed log odds both rise along ``sign``.
 
     A stack pass: each new bin is merged into its left neighbour while the pair violates the order.
     Pairs below the top of the stack are never touched again, so the result is ordered whatever the
-    smoothing does to a merged bin's value. Ties are merged too: two bins with equal odds carry no
-    information apart.
+    smoothing does to a merged bin's value. Both orders are required: the raw rate is what a reader
+    of the table checks, the smoothed WOE is what gets points. Ties are merged too: two bins with the
+    same rate carry no information apart.
     """
     j = 1
     while j < len(bins):
-        if bins.key(j, sign) <= bins.key(j - 1, sign):
+        raw_up = sign * (bins.events[j] * bins.counts[j - 1] - bins.events[j - 1] * bins.counts[j]) > 0
+        if not raw_up or bins.key(j, sign) <= bins.key(j - 1, sign):
             bins.merge(j - 1)
             j = max(j - 1, 1)
         else:
             j += 1
 
 
-def numeric_bins(x: NDArray[np.float64], y: NDArray[np.float64], *, direction: str, max_bins: int,
-                 min_count: float, n_prebins: int) -> tuple[NDArray[np.float64], NDArray[np.float64],
-                                                             NDArray[np.float64]]:
+def numeric_bins(
+    x: NDArray[np.float64],
+    y: NDArray[np.float64],
+    *,
+    direction: str,
+    max_bins: int,
+    min_count: float,
+    n_prebins: int,
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
     """Monotone bins of the observed (non-missing) values: ``(edges, counts, events)``.
 
     Quantile pre-bins at observed values, small ones merged, then pool-adjacent-violators in the declared
@@ -159,8 +170,8 @@ def numeric_bins(x: NDArray[np.float64], y: NDArray[np.float64], *, direction: s
     cuts = cuts[cuts > x.min()]
     idx = np.searchsorted(cuts, x, side="right")
     counts = np.bincount(idx, minlength=cuts.size + 1).astype(np.float64)
-    events = np.bincount(idx, weights=y, minlength=cuts.size + 1)
-    bins = _Bins(cuts, counts, events)
+    events = np.bincount(idx, weights=y, minlength=cuts.size + 1).astype(np.float64)
+    bins = _Bins(cuts.astype(np.float64), counts, events)
     _merge_small(bins, min_count)
     _pool_adjacent_violators(bins, sign)
     while len(bins) > max_bins:
@@ -170,8 +181,9 @@ def numeric_bins(x: NDArray[np.float64], y: NDArray[np.float64], *, direction: s
     return np.asarray(bins.edges, dtype=np.float64), np.asarray(bins.counts), np.asarray(bins.events)
 
 
-def categorical_bins(keys: NDArray[np.str_], y: NDArray[np.float64], *, min_count: float
-                     ) -> tuple[list[str], list[list[str]], NDArray[np.float64], NDArray[np.float64]]:
+def categorical_bins(
+    keys: NDArray[np.str_], y: NDArray[np.float64], *, min_count: float
+) -> tuple[list[str], list[list[str]], NDArray[np.float64], NDArray[np.float64]]:
     """One bin per category with at least ``min_count`` rows, the rest pooled into one ``other`` bin.
 
     Returns ``(labels, members, counts, events)``; ``members[i]`` lists the categories of bin ``i``.

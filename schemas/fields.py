@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from typing import Any
 
 from marshmallow import fields, validate
@@ -30,7 +31,9 @@ class Number(fields.Float):
         kwargs.setdefault("allow_none", not kwargs.get("required", False))
         super().__init__(allow_nan=False, validate=validators, **kwargs)
 
-    def _deserialize(self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any) -> float:
+    def _deserialize(
+        self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any
+    ) -> float:
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise self.make_error("invalid", input=value)
         return super()._deserialize(value, attr, data, **kwargs)
@@ -43,7 +46,9 @@ class WholeNumber(fields.Integer):
         kwargs.setdefault("allow_none", not kwargs.get("required", False))
         super().__init__(strict=True, validate=[validate.Range(min=minimum, max=maximum)], **kwargs)
 
-    def _deserialize(self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any) -> int:
+    def _deserialize(
+        self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any
+    ) -> int:
         if isinstance(value, bool):
             raise self.make_error("invalid", input=value)
         return super()._deserialize(value, attr, data, **kwargs)
@@ -56,7 +61,9 @@ class Flag(fields.Boolean):
         kwargs.setdefault("allow_none", True)
         super().__init__(truthy=set(), falsy=set(), **kwargs)
 
-    def _deserialize(self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any) -> bool:
+    def _deserialize(
+        self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any
+    ) -> bool:
         if value is True or value is False:
             return value
         raise self.make_error("invalid", input=value)
@@ -90,7 +97,10 @@ class Cursor(fields.String):
         """The cursor for ``position``; clients must treat it as opaque."""
         return base64.urlsafe_b64encode(f"v1:{position}".encode()).decode().rstrip("=")
 
-    def _deserialize(self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any) -> int:
+    # Documented as a string (that is what it is on the wire), loaded as the position it encodes.
+    def _deserialize(  # type: ignore[override]
+        self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any
+    ) -> int:
         raw = super()._deserialize(value, attr, data, **kwargs)
         try:
             decoded = base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)).decode()
@@ -112,7 +122,14 @@ class RawObject(fields.Nested):
 
     default_error_messages = {"type": "Invalid input type."}
 
-    def _deserialize(self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any) -> Any:
+    def _deserialize(
+        self,
+        value: Any,
+        attr: str | None,
+        data: Mapping[str, Any] | None,
+        partial: bool | Sequence[str] | AbstractSet[str] | None = None,
+        **kwargs: Any,
+    ) -> Any:
         if not isinstance(value, Mapping):
             raise self.make_error("type", input=value, input_type=type(value).__name__)
         return dict(value)

@@ -8,6 +8,8 @@ which owns the cross-field rules of the standard. Bounds and choices are the eng
 
 from __future__ import annotations
 
+from typing import Any
+
 from marshmallow import RAISE, Schema, fields, validate
 
 from rating_model.operating_data import (
@@ -32,7 +34,7 @@ class StrictSchema(Schema):
         unknown = RAISE
 
 
-def _list(schema: type[Schema], max_items: int, description: str) -> fields.List:
+def _list(schema: type[Schema], max_items: int, description: str) -> fields.List[Any]:
     return fields.List(
         fields.Nested(schema),
         allow_none=True,
@@ -73,7 +75,9 @@ class GridFactorSchema(StrictSchema):
 
 
 class EnergySchema(StrictSchema):
-    electricity_kwh = Number(maximum=1e12, metadata={"description": "Purchased grid electricity, green part included."})
+    electricity_kwh = Number(
+        maximum=1e12, metadata={"description": "Purchased grid electricity, green part included."}
+    )
     green_electricity_kwh = Number(maximum=1e12)
     green_electricity_instrument = text(choices=GREEN_INSTRUMENTS)
     onsite_renewable_kwh = Number(maximum=1e12)

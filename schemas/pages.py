@@ -21,7 +21,9 @@ class RatingListQuerySchema(Schema):
 
     limit = fields.Integer(load_default=20, validate=validate.Range(1, MAX_PAGE_SIZE))
     cursor = Cursor(metadata={"description": "Opaque; the previous page's next_cursor."})
-    external_id = fields.String(validate=validate.Length(1, 120), metadata={"description": "Only this company."})
+    external_id = fields.String(
+        validate=validate.Length(1, 120), metadata={"description": "Only this company."}
+    )
 
 
 class RatingSummarySchema(Schema):
@@ -61,7 +63,9 @@ class BatchItemResultSchema(Schema):
     index = fields.Integer(required=True, metadata={"description": "Position in the request's items."})
     status = fields.Integer(required=True, metadata={"description": "201 when rated, else the error's code."})
     id = fields.String(metadata={"description": "The rating id (rated items only)."})
-    cache = fields.String(validate=validate.OneOf(("hit", "miss")), metadata={"description": "Rated items only."})
+    cache = fields.String(
+        validate=validate.OneOf(("hit", "miss")), metadata={"description": "Rated items only."}
+    )
     rating = fields.Nested(RatingSchema, metadata={"description": "Rated items only."})
     error = fields.Nested(ErrorSchema, metadata={"description": "Failed items only."})
 

@@ -7,6 +7,8 @@ the published contract drift apart.
 
 from __future__ import annotations
 
+from typing import Any
+
 from marshmallow import RAISE, Schema, fields, validate
 
 GRADES = ("dark_green", "green", "light_green", "not_green")
@@ -23,7 +25,7 @@ def _num(description: str | None = None, *, nullable: bool = False) -> fields.Fl
     return fields.Float(required=True, allow_none=nullable, allow_nan=False, metadata=metadata)
 
 
-def _strings(description: str | None = None) -> fields.List:
+def _strings(description: str | None = None) -> fields.List[Any]:
     metadata = {"description": description} if description else {}
     return fields.List(fields.String(), required=True, metadata=metadata)
 
@@ -36,6 +38,7 @@ def _str(description: str | None = None, *, nullable: bool = False) -> fields.St
 class PillarSchema(ContractSchema):
     pillar = _str("Pillar key.")
     name = _str("Pillar name.")
+    name_zh = _str("Pillar name in Chinese.")
     score = _num("Points earned in this pillar.")
     max = _num("Points available in this pillar.")
 
@@ -69,6 +72,7 @@ class ImprovementSchema(ContractSchema):
     tco2e_saved = _num(nullable=True)
     cost = fields.String(required=True, validate=validate.OneOf(("low", "medium", "high")))
     description = _str()
+    description_zh = _str("The action in Chinese.")
 
 
 class PathToNextGradeSchema(ContractSchema):
@@ -76,6 +80,8 @@ class PathToNextGradeSchema(ContractSchema):
     reachable = fields.Boolean(required=True)
     actions = _strings("Improvement actions that together reach the target grade.")
     score_after = _num()
+    grade_after = fields.String(required=True, allow_none=True, validate=validate.OneOf(GRADES))
+    tco2e_saved = _num(nullable=True)
 
 
 class Scope3Schema(ContractSchema):
@@ -86,16 +92,20 @@ class Scope3Schema(ContractSchema):
 
 class IntensitiesSchema(ContractSchema):
     per_cny_million_revenue = _num("tCO2e per CNY million of revenue.")
+    scope12_market_per_cny_million_revenue = _num("Scope 1 + market-based Scope 2, per CNY million.")
     per_employee = _num("tCO2e per employee.")
     per_m2 = _num("tCO2e per m² of floor area (null without floor area).", nullable=True)
 
 
 class BenchmarkSchema(ContractSchema):
     sector = _str()
+    sector_name = _str()
     basis = _str()
     expected = _num(nullable=True)
+    actual = _num(nullable=True)
     unit = _str()
     source = _str()
+    estimated = fields.Boolean(required=True)
 
 
 class FactorReferenceSchema(ContractSchema):
@@ -111,13 +121,14 @@ class FactorReferenceSchema(ContractSchema):
 class LineItemSchema(ContractSchema):
     path = _str("Input field the line comes from.")
     activity = _str()
-    scope = fields.Raw(required=True, metadata={"description": "GHG scope of the line."})
+    scope = fields.Integer(required=True, validate=validate.OneOf((1, 2, 3)))
     category = _str(nullable=True)
     quantity = _num()
     unit = _str()
     tco2e = _num()
     factor_id = _str(nullable=True)
     quality = _str()
+    scope2_basis = _str("location or market (Scope 2 lines).", nullable=True)
 
 
 class EmissionsSchema(ContractSchema):
@@ -129,15 +140,21 @@ class EmissionsSchema(ContractSchema):
     unit = fields.String(required=True, validate=validate.Equal("tCO2e"))
     intensities = fields.Nested(IntensitiesSchema, required=True)
     energy_mwh = _num()
-    renewable_share = _num("0-1.")
+    electricity_mwh = _num()
+    renewable_share = _num("Renewable share of all energy, 0-1.")
+    renewable_electricity_share = _num("Renewable share of electricity, 0-1.")
     sector_percentile = fields.Integer(required=True, allow_none=True)
     efficiency_ratio = _num(nullable=True)
     benchmark = fields.Nested(BenchmarkSchema, required=True)
+    grid_factor = fields.Nested(FactorReferenceSchema, required=True, allow_none=True)
+    residual_factor = fields.Nested(FactorReferenceSchema, required=True, allow_none=True)
     factors = fields.List(fields.Nested(FactorReferenceSchema), required=True)
     line_items = fields.List(fields.Nested(LineItemSchema), required=True)
     estimated = _strings("Figures that were estimated.")
     fallbacks = _strings("Factor fallbacks taken.")
     missing = _strings("Data that was missing.")
+    assumptions = _strings("Assumptions made in the inventory.")
+    not_available = _strings("Figures that could not be computed.")
 
 
 class NeutralitySchema(ContractSchema):
@@ -145,13 +162,17 @@ class NeutralitySchema(ContractSchema):
     substitution_tco2e = _num()
     offsets_tco2e = _num()
     offsets_by_type = fields.Dict(keys=fields.String(), values=fields.Float(allow_nan=False), required=True)
+    offsets_by_standard = fields.Dict(keys=fields.String(), values=fields.Float(allow_nan=False), required=True)
     net_scope12_after_credits = _num()
     operationally_neutral = fields.Boolean(required=True)
+    reduction_basis = _str("How the year-on-year reduction was computed.")
+    change_pct = _num("Year-on-year change of Scope 1+2, percent.", nullable=True)
     note = _str("Credits are never netted from gross emissions; this is a separate claim.")
 
 
 class EquivalentsSchema(ContractSchema):
     cars_off_road_per_year = _num("Cars at 12,000 km × 0.203 kg CO2e/km a year.")
+    basis = _str()
 
 
 class DataQualitySchema(ContractSchema):
@@ -163,6 +184,7 @@ class DataQualitySchema(ContractSchema):
 
 class GreenLoanSchema(ContractSchema):
     eligible = fields.Boolean(required=True)
+    basis = _str("What eligibility was judged on (the loan, or the borrower).", nullable=True)
     category = _str(nullable=True)
     pricing_tier = _str(nullable=True)
     rationale = _strings()
@@ -176,6 +198,7 @@ class FinancedEmissionsSchema(ContractSchema):
     pcaf_score = fields.Integer(required=True, validate=validate.Range(1, 5))
     basis = _str()
     tco2e_per_cny_million_lent = _num()
+    outstanding_cny = _num()
 
 
 class IssbItemSchema(ContractSchema):
@@ -214,6 +237,11 @@ class RatingSchema(ContractSchema):
     valid_until = fields.DateTime(required=True, format="iso")
     score = fields.Float(required=True, validate=validate.Range(0, 100), metadata={"description": "0-100."})
     grade = fields.String(required=True, validate=validate.OneOf(GRADES))
+    score_grade = fields.String(
+        required=True,
+        validate=validate.OneOf(GRADES),
+        metadata={"description": "The grade the score alone earns, before knock-out rules."},
+    )
     probability_green = fields.Float(required=True, validate=validate.Range(0, 1))
     base_points = _num()
     pillars = fields.List(fields.Nested(PillarSchema), required=True)

@@ -27,7 +27,9 @@ class ModelDocumentSchema(Schema):
     points_table = fields.List(
         fields.Dict(), required=True, metadata={"description": "Indicator bins and their points."}
     )
-    card = fields.Dict(required=True, metadata={"description": "Model card: data, method, validation, limits."})
+    card = fields.Dict(
+        required=True, metadata={"description": "Model card: data, method, validation, limits."}
+    )
 
 
 class FactorSetSchema(Schema):

@@ -22,8 +22,15 @@ from service.reference.routes import blp as reference_blp
 
 DOCS_ASSETS_URL = "/docs/assets/"
 _ASSETS_DIR = Path(swagger_ui_bundle.swagger_ui_path)
-_ASSETS = frozenset({"swagger-ui.css", "swagger-ui-bundle.js", "swagger-ui-standalone-preset.js",
-                     "favicon-32x32.png", "favicon-16x16.png"})
+_ASSETS = frozenset(
+    {
+        "swagger-ui.css",
+        "swagger-ui-bundle.js",
+        "swagger-ui-standalone-preset.js",
+        "favicon-32x32.png",
+        "favicon-16x16.png",
+    }
+)
 
 DESCRIPTION = """Open green rating for small businesses: a GHG inventory, a transparent scorecard and an
 IFRS S2-style summary for every rating.

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
 from flask import current_app, g, request
-from flask_smorest import abort
 from sqlalchemy import Engine
+from webargs.flaskparser import abort  # flask-smorest re-exports it; this import is typed
 
 from service.records.api_keys import find_active_key
 
@@ -29,7 +29,6 @@ ANY_ROLE = ROLES
 TENANT_PATTERN = re.compile(r"[a-z0-9][a-z0-9_.-]{0,63}")
 KEY_TAG = "gr_"
 PREFIX_LENGTH = 11  # "gr_" + 8 characters: enough to tell keys apart in a listing, useless to an attacker
-BEARER = [{"bearerAuth": []}]
 _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="greenrate"'}
 
 F = TypeVar("F", bound=Callable[..., Any])

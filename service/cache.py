@@ -13,7 +13,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, cast
 
 import redis
 from redis.backoff import NoBackoff
@@ -138,7 +138,7 @@ class RedisCache:
             CACHE_ERRORS.labels("get").inc()
             return [None] * len(keys)
         self.breaker.success()
-        return [None if value is None else CachedRating.decode(value) for value in raw]  # type: ignore[union-attr]
+        return [None if value is None else CachedRating.decode(cast(bytes, value)) for value in raw]
 
     def put_many(self, entries: Sequence[tuple[str, CachedRating]], ttl_seconds: int) -> None:
         if not entries or not self._call_allowed("set"):

@@ -15,7 +15,9 @@ from collections.abc import Callable
 class CircuitBreaker:
     """Thread-safe; one per dependency per process."""
 
-    def __init__(self, failures: int, reset_seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, failures: int, reset_seconds: float, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.failures = failures
         self.reset_seconds = reset_seconds
         self._clock = clock

@@ -24,7 +24,11 @@ def _db() -> Engine:
 
 
 def _database_error(exc: SQLAlchemyError) -> click.ClickException:
-    hint = " (has `greenrate db upgrade` been run?)" if "no such table" in str(exc) or "does not exist" in str(exc) else ""
+    hint = (
+        " (has `greenrate db upgrade` been run?)"
+        if "no such table" in str(exc) or "does not exist" in str(exc)
+        else ""
+    )
     return click.ClickException(f"database error: {type(exc).__name__}{hint}")
 
 
@@ -41,7 +45,9 @@ def keys() -> None:
 @keys.command("create")
 @click.option("--tenant", required=True, help="Tenant the key belongs to (lowercase letters, digits, . _ -).")
 @click.option("--role", required=True, type=click.Choice(ROLES), help="What the key may do.")
-@click.option("--merchant-id", default=None, help="The merchant a merchant key acts for (merchant role only).")
+@click.option(
+    "--merchant-id", default=None, help="The merchant a merchant key acts for (merchant role only)."
+)
 @click.option("--label", default=None, help="A note for listings, e.g. who holds the key.")
 def create_key(tenant: str, role: str, merchant_id: str | None, label: str | None) -> None:
     """Create a key and print it alone on the last line (capture it with `| tail -n 1`)."""
@@ -56,12 +62,19 @@ def create_key(tenant: str, role: str, merchant_id: str | None, label: str | Non
     new = generate_key()
     try:
         key_id = api_keys.insert_key(
-            _db(), prefix=new.prefix, key_hash=new.key_hash, tenant=tenant, role=role,
-            merchant_id=merchant_id, label=label,
+            _db(),
+            prefix=new.prefix,
+            key_hash=new.key_hash,
+            tenant=tenant,
+            role=role,
+            merchant_id=merchant_id,
+            label=label,
         )
     except SQLAlchemyError as exc:
         raise _database_error(exc) from None
-    click.echo(f"created key {key_id} ({new.prefix}…) for tenant {tenant!r}, role {role}; it is shown only once:")
+    click.echo(
+        f"created key {key_id} ({new.prefix}…) for tenant {tenant!r}, role {role}; it is shown only once:"
+    )
     click.echo(new.key)
 
 
@@ -74,11 +87,14 @@ def list_keys(tenant: str | None, include_revoked: bool) -> None:
         records = api_keys.list_keys(_db(), tenant=tenant, include_revoked=include_revoked)
     except SQLAlchemyError as exc:
         raise _database_error(exc) from None
-    click.echo(f"{'id':>5}  {'prefix':<12} {'tenant':<20} {'role':<9} {'merchant':<16} {'created':<20} revoked")
+    click.echo(
+        f"{'id':>5}  {'prefix':<12} {'tenant':<20} {'role':<9} {'merchant':<16} {'created':<20} revoked"
+    )
     for r in records:
+        revoked = "-" if r.revoked_at is None else f"{r.revoked_at:%Y-%m-%d %H:%M:%S}"
         click.echo(
             f"{r.id:>5}  {r.prefix:<12} {r.tenant:<20} {r.role:<9} {r.merchant_id or '-':<16} "
-            f"{r.created_at:%Y-%m-%d %H:%M:%S}  {'-' if r.revoked_at is None else f'{r.revoked_at:%Y-%m-%d %H:%M:%S}'}"
+            f"{r.created_at:%Y-%m-%d %H:%M:%S}  {revoked}"
         )
 
 

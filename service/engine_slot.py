@@ -22,11 +22,24 @@ def _dumps(document: Any) -> bytes:
 
 
 class LoadedEngine:
-    """An engine plus what is derived from it once: its versions and its published documents."""
+    """An engine plus what is derived from it once: its versions, its published documents, and the
+    canonical-input digests of request bodies it has already validated and parsed."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, max_remembered: int = 10_000) -> None:
         self.engine = engine
         self.versions: dict[str, str] = dict(engine.versions)
+        self.max_remembered = max_remembered
+        self._digests: dict[str, str] = {}
+
+    def digest_of(self, body_fingerprint: str) -> str | None:
+        """The canonical-input digest of a request body seen before (same bytes, same engine)."""
+        return self._digests.get(body_fingerprint)
+
+    def remember(self, body_fingerprint: str, digest: str) -> None:
+        """Validation and parsing are deterministic for one engine, so identical bytes need them once."""
+        if len(self._digests) >= self.max_remembered:
+            self._digests = {}  # bounded; it refills with the bodies that keep coming
+        self._digests[body_fingerprint] = digest
 
     @cached_property
     def standard_json(self) -> bytes:

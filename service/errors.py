@@ -127,7 +127,10 @@ def register(app: Flask, settings: Settings) -> None:
     retry_after = {"Retry-After": str(settings.retry_after_seconds)}
 
     for exc_types, code, message, send_retry in ERROR_TABLE:
-        def handler(exc: Exception, code: int = code, message: str = message, send: bool = send_retry) -> Response:
+
+        def handler(
+            exc: Exception, code: int = code, message: str = message, send: bool = send_retry
+        ) -> Response:
             if code >= 500:
                 _log.warning("dependency_unavailable", error=type(exc).__name__, status=code)
             return error_response(code, message, _field_errors(exc), retry_after if send else None)

@@ -58,13 +58,18 @@ class Readiness(MethodView):
     @blp.response(200, ReadinessSchema)
     @error_responses(blp, 503)
     def get(self) -> Any:
-        """Readiness: `ok`, or `degraded` while still serving (cache down); 503 when ratings cannot be issued."""
+        """Readiness: `ok`, or `degraded` while still serving (cache down); 503 if nothing can be issued."""
         s = services()
         report = readiness(s)
         if report["status"] == "unavailable":
-            down = {name: [c["detail"]] for name, c in report["checks"].items() if c["status"] == "unavailable"}
+            down = {
+                name: [c["detail"]] for name, c in report["checks"].items() if c["status"] == "unavailable"
+            }
             return error_response(
-                503, "Not ready: ratings cannot be issued.", down, {"Retry-After": str(s.settings.retry_after_seconds)}
+                503,
+                "Not ready: ratings cannot be issued.",
+                down,
+                {"Retry-After": str(s.settings.retry_after_seconds)},
             )
         return report
 

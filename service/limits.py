@@ -14,6 +14,7 @@ import time
 from flask import Flask, current_app, request
 from flask_limiter import Limiter, RateLimitExceeded
 
+from service import limit_storage
 from service.auth import presented_key_hash
 from service.config import Settings
 
@@ -40,7 +41,7 @@ def init_app(app: Flask, settings: Settings) -> Limiter:
         key_func=rate_limit_key,
         application_limits=[settings.rate_limit],
         application_limits_exempt_when=_exempt,
-        storage_uri=settings.redis_url or "memory://",
+        storage_uri=settings.redis_url or f"{limit_storage.SCHEME}://",
         storage_options=storage_options,  # type: ignore[arg-type]
         strategy="fixed-window",  # one counter increment per request: the cheapest correct strategy
         key_prefix=settings.redis_namespace,

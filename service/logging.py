@@ -50,7 +50,7 @@ def configure(level: str) -> None:
         processors=[*shared, structlog.processors.format_exc_info, structlog.processors.JSONRenderer()],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level)),
         logger_factory=lambda *_args: _StdoutLogger(),
-        cache_logger_on_first_use=False,
+        cache_logger_on_first_use=True,  # safe: _StdoutLogger finds sys.stdout per call
     )
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(
@@ -76,9 +76,12 @@ def _bind_request() -> None:
     g.log_started_at = time.perf_counter()
 
 
+_ACCESS = structlog.get_logger("greenrate.access")
+
+
 def _access_line(response: Response) -> Response:
     principal = g.get("principal")
-    structlog.get_logger("greenrate.access").info(
+    _ACCESS.info(
         "request",
         method=request.method,
         route=route_label(),

@@ -66,7 +66,7 @@ def metrics_response(settings: Settings) -> Response:
     """The exposition text, merged across workers in multiprocess mode."""
     if settings.metrics_multiproc_dir:
         registry = CollectorRegistry()
-        MultiProcessCollector(registry, path=settings.metrics_multiproc_dir)
+        MultiProcessCollector(registry, path=settings.metrics_multiproc_dir)  # type: ignore[no-untyped-call]
         body = generate_latest(registry)
     else:
         body = generate_latest(REGISTRY)

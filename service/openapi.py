@@ -15,7 +15,9 @@ BEARER_SCHEME = {
     "scheme": "bearer",
     "description": "An API key from `greenrate keys create`, sent as `Authorization: Bearer <key>`.",
 }
-RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait before retrying.", "schema": {"type": "integer"}}}
+RETRY_AFTER = {
+    "Retry-After": {"description": "Seconds to wait before retrying.", "schema": {"type": "integer"}}
+}
 
 
 def error_responses(blp: Blueprint, *codes: int) -> Callable[[F], F]:

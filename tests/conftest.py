@@ -17,7 +17,6 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from tests.live_services import REDIS_TEST_DB, live_postgres_url, live_redis_url  # noqa: F401 - fixtures
 from sqlalchemy import create_engine
 
 from service import create_app
@@ -25,6 +24,7 @@ from service.auth import generate_key
 from service.engine_slot import EngineSlot
 from service.extensions import Services
 from service.records import api_keys, migrate
+from tests.live_services import REDIS_TEST_DB, live_postgres_url, live_redis_url  # noqa: F401 - fixtures
 
 _SESSION_ENGINE: list[Any] = []
 
@@ -89,7 +89,11 @@ def create_key(app: Flask, tenant: str = "bank-a", role: str = "bank", merchant_
     """A new API key stored in the app's database; returns the secret."""
     new = generate_key()
     api_keys.insert_key(
-        services_of(app).db, prefix=new.prefix, key_hash=new.key_hash, tenant=tenant, role=role,
+        services_of(app).db,
+        prefix=new.prefix,
+        key_hash=new.key_hash,
+        tenant=tenant,
+        role=role,
         merchant_id=merchant_id,
     )
     return new.key

@@ -76,7 +76,10 @@ class RedisServer:
 def start_redis() -> RedisServer:
     binary = shutil.which("redis-server")
     if binary is None:
-        pytest.fail("no Redis on 127.0.0.1:6379 and no redis-server binary to start one (apt-get install redis-server)")
+        pytest.fail(
+            "no Redis on 127.0.0.1:6379 and no redis-server binary to start one "
+            "(apt-get install redis-server)"
+        )
     port = free_port()
     process = subprocess.Popen(
         [binary, "--port", str(port), "--bind", _HOST, "--save", "", "--appendonly", "no"],
@@ -173,7 +176,9 @@ def start_postgres() -> PostgresServer:
     port = free_port()
     options = f"-p {port} -k {root} -c listen_addresses={_HOST} -c fsync=off"
     subprocess.run(
-        _as_postgres_user([pg_ctl, "-D", str(data_dir), "-o", options, "-l", str(root / "log"), "-w", "start"]),
+        _as_postgres_user(
+            [pg_ctl, "-D", str(data_dir), "-o", options, "-l", str(root / "log"), "-w", "start"]
+        ),
         check=True,
         stdout=subprocess.DEVNULL,
     )
@@ -192,7 +197,9 @@ def _pg_server_url() -> tuple[str, PostgresServer | None]:
 
 def _drop_stale_databases(conn: psycopg.Connection) -> None:
     """Drop test databases left by sessions that died (their pid no longer runs)."""
-    rows = conn.execute("SELECT datname FROM pg_database WHERE datname LIKE 'greenrate\\_test\\_%'").fetchall()
+    rows = conn.execute(
+        "SELECT datname FROM pg_database WHERE datname LIKE 'greenrate\\_test\\_%'"
+    ).fetchall()
     for (name,) in rows:
         pid = name.rsplit("_", 1)[-1]
         if pid.isdigit() and not Path(f"/proc/{pid}").exists():

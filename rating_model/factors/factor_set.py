@@ -219,5 +219,5 @@ class FactorSet:
             "year_scheme": m.year_scheme,
             "not_available": [dict(item) for item in m.not_available],
             "grid_regions": self.grid_regions,
-            "factors": [r.to_dict() for r in self.records],
+            "records": [r.to_dict() for r in self.records],
         }

@@ -150,7 +150,6 @@ def read_factor_set_files(
     return manifest, tuple(records), regions
 
 
-@lru_cache(maxsize=8)
 def load_factor_set(version: str | None = None) -> FactorSet:
     """The validated, indexed factor set ``version`` (default :data:`DEFAULT_FACTOR_SET`), loaded once.
 
@@ -161,6 +160,23 @@ def load_factor_set(version: str | None = None) -> FactorSet:
     ArtifactError
         The shipped data is broken.
     """
-    name = version or DEFAULT_FACTOR_SET
-    manifest, records, regions = read_factor_set_files(name)
+    return _load(version or DEFAULT_FACTOR_SET)
+
+
+@lru_cache(maxsize=1)
+def factor_sets_document() -> dict[str, Any]:
+    """Every shipped factor set with its provenance, and the default version (``GET /v1/emission-factors``).
+
+    Built once and shared: treat it as read-only.
+    """
+    return {
+        "default": DEFAULT_FACTOR_SET,
+        "factor_sets": [load_factor_set(version).to_dict() for version in available_factor_sets()],
+    }
+
+
+@lru_cache(maxsize=8)
+def _load(version: str) -> FactorSet:
+    """One FactorSet per version name, so the default and its explicit name share caches."""
+    manifest, records, regions = read_factor_set_files(version)
     return FactorSet(manifest, records, regions)

@@ -8,6 +8,7 @@ issued (same id, same bytes), found in the cache or, failing that, in the record
 
 from __future__ import annotations
 
+import hashlib
 import json
 import secrets
 from collections.abc import Mapping, Sequence
@@ -86,7 +87,12 @@ def _rate(ctx: IssuingContext, principal: Principal, prepared: _Prepared, now: d
     rating_id = new_rating_id()
     valid_until = now + ctx.validity
     external_id = prepared.data.company.external_id
-    body = {"id": rating_id, "external_id": external_id, "issued_at": _iso(now), "valid_until": _iso(valid_until)}
+    body = {
+        "id": rating_id,
+        "external_id": external_id,
+        "issued_at": _iso(now),
+        "valid_until": _iso(valid_until),
+    }
     body.update(rating)
     return NewRating(
         id=rating_id,
@@ -111,13 +117,19 @@ def _ttl(ctx: IssuingContext) -> int:
     return int(ctx.validity.total_seconds())
 
 
+def _factor_failure(exc: FactorNotFoundError) -> ItemFailure:
+    return ItemFailure(
+        422, "No emission factor applies to this input.", {exc.field or "_schema": [exc.message]}
+    )
+
+
 def _resolve(
     ctx: IssuingContext, principal: Principal, prepared: Sequence[_Prepared]
-) -> tuple[dict[str, Issued], dict[str, ItemFailure]]:
+) -> tuple[dict[str, Issued], dict[str, FactorNotFoundError]]:
     """Issue or reuse one rating per distinct input: one cache round trip, one query, one transaction."""
     distinct = {p.digest: p for p in prepared}
     issued: dict[str, Issued] = {}
-    failed: dict[str, ItemFailure] = {}
+    failed: dict[str, FactorNotFoundError] = {}
     cached = ctx.cache.get_many([p.key for p in distinct.values()])
     for p, hit in zip(distinct.values(), cached, strict=True):
         if hit is not None:
@@ -126,7 +138,9 @@ def _resolve(
     missing = [p for p in distinct.values() if p.digest not in issued]
     to_cache: list[tuple[str, CachedRating]] = []
     if missing:
-        stored = find_reusable(ctx.db, principal.tenant, [p.digest for p in missing], ctx.loaded.versions, now)
+        stored = find_reusable(
+            ctx.db, principal.tenant, [p.digest for p in missing], ctx.loaded.versions, now
+        )
         new: list[NewRating] = []
         for p in missing:
             if p.digest in stored:
@@ -136,9 +150,8 @@ def _resolve(
                 continue
             try:
                 new.append(_rate(ctx, principal, p, now))
-            except FactorNotFoundError as exc:
-                failed[p.digest] = ItemFailure(422, "No emission factor applies to this input.",
-                                               {exc.field or "_schema": [exc.message]})
+            except FactorNotFoundError as exc:  # this input cannot be rated; the others still can
+                failed[p.digest] = exc
         insert_ratings(ctx.db, new)  # committed before any of these ids is returned or cached
         for n in new:
             issued[n.input_hash] = Issued(n.id, n.result_json, cache_hit=False)
@@ -150,13 +163,42 @@ def _resolve(
     return issued, failed
 
 
-def issue_rating(ctx: IssuingContext, principal: Principal, payload: Mapping[str, Any]) -> Issued:
-    """Rate one company (or return its still-valid rating); engine input errors propagate as raised."""
+def body_fingerprint(raw: bytes) -> str:
+    """Identity of a request body's exact bytes (a repeat of it needs no validation or parsing)."""
+    return hashlib.sha256(raw).hexdigest()
+
+
+def reissue_repeat(ctx: IssuingContext, principal: Principal, fingerprint: str) -> Issued | None:
+    """The cached rating for a body this engine has already parsed, or ``None`` (take the full path).
+
+    The hot path of a bank re-sending the same company: one dictionary lookup and one cache read instead
+    of schema validation, parsing and canonicalisation. Anything not in the cache goes the full way, which
+    also consults the records.
+    """
+    digest = ctx.loaded.digest_of(fingerprint)
+    if digest is None:
+        return None
+    hit = ctx.cache.get_many([cache_key(ctx.namespace, principal.tenant, ctx.loaded.versions, digest)])[0]
+    if hit is None:
+        return None
+    CACHE_LOOKUPS.labels("hit").inc()
+    return Issued(hit.id, hit.body, cache_hit=True)
+
+
+def issue_rating(
+    ctx: IssuingContext, principal: Principal, payload: Mapping[str, Any], fingerprint: str | None = None
+) -> Issued:
+    """Rate one company (or return its still-valid rating); engine input errors propagate as raised.
+
+    :param fingerprint: the request body's :func:`body_fingerprint`, remembered once the body has been
+        validated and parsed, so that :func:`reissue_repeat` can serve its repeats.
+    """
     prepared = _prepare(ctx, principal.tenant, payload)
     issued, failed = _resolve(ctx, principal, [prepared])
     if prepared.digest in failed:
-        failure = failed[prepared.digest]
-        raise FactorNotFoundError(failure.message, field=next(iter(failure.errors)))
+        raise failed[prepared.digest]
+    if fingerprint is not None:
+        ctx.loaded.remember(fingerprint, prepared.digest)
     return issued[prepared.digest]
 
 
@@ -173,11 +215,13 @@ def issue_batch(
         except (InvalidInputError, InvalidInputErrors) as exc:
             results.append(ItemFailure(422, "The operating data cannot be rated as given.", exc.errors))
         except FactorNotFoundError as exc:
-            results.append(ItemFailure(422, "No emission factor applies to this input.",
-                                       {exc.field or "_schema": [exc.message]}))
+            results.append(_factor_failure(exc))
     prepared = [r for r in results if isinstance(r, _Prepared)]
     issued, failed = _resolve(ctx, principal, prepared) if prepared else ({}, {})
-    return [
-        (issued.get(r.digest) or failed[r.digest]) if isinstance(r, _Prepared) else r
-        for r in results
-    ]
+    out: list[Issued | ItemFailure] = []
+    for r in results:
+        if isinstance(r, _Prepared):
+            out.append(issued[r.digest] if r.digest in issued else _factor_failure(failed[r.digest]))
+        else:
+            out.append(r)
+    return out

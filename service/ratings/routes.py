@@ -6,12 +6,15 @@ bytes it was issued; the response schemas document that text.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar, cast
 
-from flask import Response, g
+from flask import Response, g, request
 from flask.views import MethodView
-from flask_smorest import Blueprint, abort
+from flask_smorest import Blueprint
+from webargs.flaskparser import abort
 
 from schemas.fields import Cursor
 from schemas.operating_data import OperatingDataSchema
@@ -22,7 +25,14 @@ from service.extensions import services
 from service.hardening import json_body
 from service.openapi import error_responses, secured
 from service.ratings.batch_body import batch_body
-from service.ratings.issuing import IssuingContext, issue_batch, issue_rating
+from service.ratings.issuing import (
+    Issued,
+    IssuingContext,
+    body_fingerprint,
+    issue_batch,
+    issue_rating,
+    reissue_repeat,
+)
 from service.records.ratings import get_rating, list_ratings
 
 blp = Blueprint(
@@ -32,7 +42,12 @@ blp = Blueprint(
     description="Issue green ratings and read them back, exactly as issued.",
 )
 
+F = TypeVar("F", bound=Callable[..., Any])
 _JSON = "application/json"
+# Instances, not classes: webargs instantiates a schema class on every request (nested schemas included).
+_OPERATING_DATA = OperatingDataSchema()
+_LIST_QUERY = RatingListQuerySchema()
+_BATCH_REQUEST = BatchRequestSchema()
 _ISSUE_HEADERS = {
     "Location": {"description": "Path of the rating.", "schema": {"type": "string"}},
     "X-Cache": {
@@ -44,11 +59,33 @@ _ISSUE_HEADERS = {
 
 
 def _context() -> IssuingContext:
-    s = services()
-    loaded = s.engines.current()
-    g.model_version = loaded.versions["model"]
-    validity = timedelta(days=s.settings.rating_validity_days)
-    return IssuingContext(s.db, s.cache, loaded, validity, s.settings.redis_namespace)
+    """This request's issuing context (one engine for the whole request, even across a swap)."""
+    ctx: IssuingContext | None = g.get("issuing")
+    if ctx is None:
+        s = services()
+        loaded = s.engines.current()
+        g.model_version = loaded.versions["model"]
+        validity = timedelta(days=s.settings.rating_validity_days)
+        ctx = g.issuing = IssuingContext(s.db, s.cache, loaded, validity, s.settings.redis_namespace)
+    return ctx
+
+
+def _issued_response(issued: Issued) -> Response:
+    g.cache_result = "hit" if issued.cache_hit else "miss"
+    headers = {"Location": f"/v1/ratings/{issued.id}", "X-Cache": g.cache_result}
+    return Response(issued.body, status=201, mimetype=_JSON, headers=headers)
+
+
+def _repeats_first(view: F) -> F:
+    """Serve an exact repeat of a body already rated from the cache, before validating it again."""
+
+    @functools.wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        g.body_fingerprint = body_fingerprint(request.get_data(cache=True))
+        issued = reissue_repeat(_context(), current_principal(), g.body_fingerprint)
+        return view(*args, **kwargs) if issued is None else _issued_response(issued)
+
+    return cast(F, wrapper)
 
 
 @blp.route("")
@@ -56,7 +93,8 @@ class Ratings(MethodView):
     @secured(blp)
     @requires("bank")
     @json_body
-    @blp.arguments(OperatingDataSchema)
+    @_repeats_first
+    @blp.arguments(_OPERATING_DATA)
     @blp.response(201, RatingSchema, headers=_ISSUE_HEADERS)
     @error_responses(blp, 400, 401, 403, 413, 415, 429, 503)
     def post(self, payload: dict[str, Any]) -> Response:
@@ -66,14 +104,11 @@ class Ratings(MethodView):
         same model, standard and factor-set versions and within validity, returns the rating already
         issued (same id; `X-Cache: hit`). Every rating is recorded before it is returned.
         """
-        issued = issue_rating(_context(), current_principal(), payload)
-        g.cache_result = "hit" if issued.cache_hit else "miss"
-        headers = {"Location": f"/v1/ratings/{issued.id}", "X-Cache": g.cache_result}
-        return Response(issued.body, status=201, mimetype=_JSON, headers=headers)
+        return _issued_response(issue_rating(_context(), current_principal(), payload, g.body_fingerprint))
 
     @secured(blp)
     @requires("bank")
-    @blp.arguments(RatingListQuerySchema, location="query")
+    @blp.arguments(_LIST_QUERY, location="query")
     @blp.response(200, RatingPageSchema)
     @error_responses(blp, 401, 403, 429, 503)
     def get(self, query: dict[str, Any]) -> dict[str, Any]:
@@ -109,7 +144,7 @@ class RatingById(MethodView):
         stored = get_rating(services().db, principal.tenant, rating_id, merchant)
         if stored is None:
             abort(404, message="Rating not found.")
-        return Response(stored.result_json, status=200, mimetype=_JSON)  # type: ignore[union-attr]
+        return Response(stored.result_json, status=200, mimetype=_JSON)
 
 
 @blp.route("/batch")
@@ -117,7 +152,7 @@ class RatingBatch(MethodView):
     @secured(blp)
     @requires("bank")
     @json_body
-    @blp.arguments(BatchRequestSchema)
+    @blp.arguments(_BATCH_REQUEST)
     @blp.response(200, BatchResultSchema)
     @error_responses(blp, 400, 401, 403, 413, 415, 429, 503)
     def post(self, batch: dict[str, Any]) -> Response:

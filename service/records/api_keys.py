@@ -92,6 +92,8 @@ def revoke_key(db: Engine, ident: str) -> int:
         condition = or_(condition, api_keys.c.id == int(ident))
     with db.begin() as conn:
         result = conn.execute(
-            update(api_keys).where(condition, api_keys.c.revoked_at.is_(None)).values(revoked_at=datetime.now(UTC))
+            update(api_keys)
+            .where(condition, api_keys.c.revoked_at.is_(None))
+            .values(revoked_at=datetime.now(UTC))
         )
     return int(result.rowcount)

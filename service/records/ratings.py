@@ -118,7 +118,9 @@ def find_reusable(
     return found
 
 
-def get_rating(db: Engine, tenant: str, rating_id: str, merchant_id: str | None = None) -> StoredRating | None:
+def get_rating(
+    db: Engine, tenant: str, rating_id: str, merchant_id: str | None = None
+) -> StoredRating | None:
     """The rating if it exists in this tenant (and belongs to this merchant when one is given)."""
     query = select(ratings.c.id, ratings.c.result_json).where(
         ratings.c.id == rating_id, ratings.c.tenant == tenant
@@ -136,8 +138,17 @@ def list_ratings(
     """Newest first, up to ``limit``; the flag says whether there are more after them."""
     c = ratings.c
     query = select(
-        c.seq, c.id, c.external_id, c.issued_at, c.valid_until, c.score, c.grade,
-        c.model_version, c.standard_version, c.factor_set_version, c.schema_version,
+        c.seq,
+        c.id,
+        c.external_id,
+        c.issued_at,
+        c.valid_until,
+        c.score,
+        c.grade,
+        c.model_version,
+        c.standard_version,
+        c.factor_set_version,
+        c.schema_version,
     ).where(c.tenant == tenant)
     if before_seq is not None:
         query = query.where(c.seq < before_seq)

@@ -37,7 +37,9 @@ api_keys = Table(
     "api_keys",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("prefix", String(16), nullable=False, index=True, comment="Non-secret start of the key, for listing"),
+    Column(
+        "prefix", String(16), nullable=False, index=True, comment="Non-secret start of the key, for listing"
+    ),
     Column("key_hash", String(64), nullable=False, unique=True, comment="sha256 hex of the whole key"),
     Column("tenant", String(64), nullable=False),
     Column("role", String(16), nullable=False),

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from flask import Response
 from flask.views import MethodView
-from flask_smorest import Blueprint, abort
+from flask_smorest import Blueprint
+from webargs.flaskparser import abort
 
 from schemas.reference import FactorSetsSchema, ModelDocumentSchema, StandardDocumentSchema
 from service.auth import ANY_ROLE, requires

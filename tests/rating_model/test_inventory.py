@@ -1,4 +1,4 @@
-"""The GHG inventory against hand-computed golden values (tests/data/golden_inventories.json) and its rules."""
+"""The GHG inventory against hand-computed golden values (tests/data/golden_inventories.json), and rules."""
 
 from __future__ import annotations
 
@@ -12,7 +12,9 @@ from rating_model.exceptions import FactorNotFoundError, InvalidInputError, Unkn
 from rating_model.inventory import Inventory, compute_inventory
 from rating_model.operating_data import parse_operating_data
 
-GOLDEN = json.loads((Path(__file__).parents[1] / "data" / "golden_inventories.json").read_text(encoding="utf-8"))
+GOLDEN = json.loads(
+    (Path(__file__).parents[1] / "data" / "golden_inventories.json").read_text(encoding="utf-8")
+)
 CASES = GOLDEN["inventories"]
 
 
@@ -91,7 +93,9 @@ def test_every_line_reproduces_from_its_factor() -> None:
 def test_totals_add_up() -> None:
     for case in CASES:
         inv = _inventory(case)
-        assert inv.total_tco2e == pytest.approx(inv.scope1_tco2e + inv.scope2_location_tco2e + inv.scope3_tco2e)
+        assert inv.total_tco2e == pytest.approx(
+            inv.scope1_tco2e + inv.scope2_location_tco2e + inv.scope3_tco2e
+        )
         assert inv.scope12_market_tco2e == pytest.approx(inv.scope1_tco2e + inv.scope2_market_tco2e)
         assert inv.scope3_tco2e == pytest.approx(sum(inv.scope3_by_category.values()))
         assert inv.factor_set == GOLDEN["factor_set"]
@@ -105,7 +109,9 @@ def test_year_changes_the_factor() -> None:
 
 def test_green_electricity_lowers_market_not_location() -> None:
     plain = compute_inventory(parse_operating_data(_payload(electricity_kwh=100_000)))
-    green = compute_inventory(parse_operating_data(_payload(electricity_kwh=100_000, green_electricity_kwh=100_000)))
+    green = compute_inventory(
+        parse_operating_data(_payload(electricity_kwh=100_000, green_electricity_kwh=100_000))
+    )
     assert green.scope2_location_tco2e == plain.scope2_location_tco2e
     assert green.scope2_market_tco2e == 0.0 < plain.scope2_market_tco2e
 
@@ -125,16 +131,18 @@ def test_caller_grid_factor_is_ignored_where_official_factors_exist() -> None:
     assert any("was not used" in f for f in inventory.fallbacks)
 
 
+GAS = {"fuel": "natural_gas", "quantity": 1, "unit": "m3"}
+
+
 @pytest.mark.parametrize(
     ("fuels", "field"),
     [
         ([{"fuel": "diesel", "quantity": 10, "unit": "gallon"}], "energy.fuels.0.unit"),
-        ([{"fuel": "natural_gas", "quantity": 1, "unit": "m3"}, {"fuel": "coal", "quantity": 1, "unit": "m3"}],
-         "energy.fuels.1.unit"),
+        ([GAS, {"fuel": "coal", "quantity": 1, "unit": "m3"}], "energy.fuels.1.unit"),
         ([{"fuel": "natural_gas", "quantity": 10, "unit": "kg"}], "energy.fuels.0.unit"),
         ([{"fuel": "diesel", "quantity": 10, "unit": "km"}], "energy.fuels.0.unit"),
     ],
-)  # fmt: skip
+)
 def test_unknown_or_mismatched_unit_names_the_field(fuels: list[dict[str, Any]], field: str) -> None:
     with pytest.raises(UnknownUnitError) as err:
         compute_inventory(parse_operating_data(_payload(fuels=fuels)))
@@ -151,13 +159,17 @@ def test_fleet_unit_error_names_the_fleet_field() -> None:
 
 def test_fuel_oil_is_refused_not_invented() -> None:
     with pytest.raises(FactorNotFoundError) as err:
-        compute_inventory(parse_operating_data(_payload(fuels=[{"fuel": "fuel_oil", "quantity": 1, "unit": "t"}])))
+        compute_inventory(
+            parse_operating_data(_payload(fuels=[{"fuel": "fuel_oil", "quantity": 1, "unit": "t"}]))
+        )
     assert err.value.field == "energy.fuels.0.fuel"
     assert "fuel_oil" in err.value.message
 
 
 def test_fuel_given_as_energy_uses_the_ncv() -> None:
-    by_gj = compute_inventory(parse_operating_data(_payload(fuels=[{"fuel": "natural_gas", "quantity": 38.931, "unit": "GJ"}])))
+    by_gj = compute_inventory(
+        parse_operating_data(_payload(fuels=[{"fuel": "natural_gas", "quantity": 38.931, "unit": "GJ"}]))
+    )
     assert by_gj.scope1_tco2e == pytest.approx(1000 * 2.162 / 1000)
     assert by_gj.energy_mwh == pytest.approx(38.931 / 3.6)
 
@@ -183,6 +195,7 @@ def test_missing_electricity_is_listed_not_zeroed_silently() -> None:
     assert inventory.scope2_location_tco2e == 0.0
     assert "energy.electricity_kwh" in inventory.missing
     assert inventory.renewable_electricity_share is None
+    assert inventory.renewable_share == 0.0
     assert not inventory.neutrality.operationally_neutral
 
 
@@ -207,7 +220,12 @@ def test_reduction_uses_current_factors_and_floors_at_zero() -> None:
 
 def test_reduction_compares_like_for_like_only() -> None:
     payload = _payload(fuels=[{"fuel": "natural_gas", "quantity": 1000, "unit": "m3"}])
-    payload["previous_year"] = {"energy": {"electricity_kwh": 50_000, "fuels": [{"fuel": "natural_gas", "quantity": 1200, "unit": "m3"}]}}
+    payload["previous_year"] = {
+        "energy": {
+            "electricity_kwh": 50_000,
+            "fuels": [{"fuel": "natural_gas", "quantity": 1200, "unit": "m3"}],
+        }
+    }
     inventory = compute_inventory(parse_operating_data(payload))
     assert inventory.neutrality.reduction_tco2e == pytest.approx(200 * 2.162 / 1000)
     assert "left out" in inventory.neutrality.reduction_basis
@@ -230,6 +248,12 @@ def test_to_dict_is_json_serialisable() -> None:
     assert data["line_items"][0]["path"] == "energy.electricity_kwh"
     assert data["factors"][0]["id"] == inventory.factors[0].id
     assert data["neutrality"]["note"] == inventory.neutrality.note
+    assert inventory.neutrality.to_dict()["offsets_tco2e"] == 0.0
+    assert (
+        inventory.equivalents.to_dict()["cars_off_road_per_year"]
+        == inventory.equivalents.cars_off_road_per_year
+    )
+    assert inventory.intensities.to_dict()["per_m2"] is None
 
 
 def test_inventory_is_immutable() -> None:

@@ -12,14 +12,16 @@ from rating_model.exceptions import InvalidInputError, InvalidInputErrors
 from rating_model.flat import FLAT_DTYPES, payloads_from_frame, write_frame
 from rating_model.operating_data import parse_operating_data
 from rating_model.synthetic import BLOCK_ROWS, FRAME_COLUMNS, generate_frame, iter_frames
+from rating_model.synthetic_params import sector_table
 from rating_model.units import canonical
 
 SEED = 20261125
+DOC = Path(__file__).resolve().parents[2] / "docs" / "synthetic-population.md"
 # the use-of-proceeds list of the brief: ten GLP categories and the one non-green use
 USES = (
-    "renewable_energy", "energy_efficiency", "pollution_prevention", "clean_transportation", "sustainable_water",
-    "circular_economy", "green_buildings", "climate_adaptation", "living_natural_resources", "biodiversity",
-    "general_working_capital",
+    "renewable_energy", "energy_efficiency", "pollution_prevention", "clean_transportation",
+    "sustainable_water", "circular_economy", "green_buildings", "climate_adaptation",
+    "living_natural_resources", "biodiversity", "general_working_capital",
 )
 DIVISIONS = {"56", "55", "47", "46", "62", "69", "70", "71", "73", "10", "13", "22", "25", "49", "52", "41",
              "43", "01"}
@@ -162,6 +164,11 @@ def test_magnitudes_match_the_documented_calibration(frame: pd.DataFrame) -> Non
     assert 2.4e6 < restaurants["company__annual_revenue"].median() < 3.6e6  # domain.md §6: CNY 3 M
     assert 45_000 < restaurants["energy__electricity_kwh"].median() < 80_000  # 60,000 kWh
     assert 6_000 < restaurants["energy__fuel__natural_gas__quantity"].median() < 10_500  # 8,000 m3
-    minimal = frame["company__floor_area_m2"].isna() & frame["resources__water_m3"].isna()
-    assert minimal.mean() > 0.2  # many small merchants give little beyond size and electricity
+    basics = [c for c in frame.columns if c.startswith(("company__", "loan__"))] + [
+        "energy__electricity_kwh", "energy__electricity_spend", "data_source", "label", "latent_greenness"]
+    only_basics = frame.drop(columns=basics).isna().all(axis=1)
+    assert 0.04 < only_basics.mean() < 0.15  # micro merchants: industry, region, size, electricity only
 
+
+def test_the_documentation_shows_the_sector_parameters_in_use() -> None:
+    assert sector_table() in DOC.read_text(encoding="utf-8")

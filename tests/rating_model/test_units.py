@@ -1,4 +1,4 @@
-"""The units registry: every supported pair converts correctly, and anything else is refused with the field."""
+"""The units registry: every supported pair converts; anything else is refused with the field named."""
 
 from __future__ import annotations
 
@@ -27,7 +27,9 @@ PAIRS = [(a, b) for units in DIMENSIONS.values() for a, b in itertools.product(u
 
 @pytest.mark.parametrize(("source", "target"), PAIRS, ids=[f"{a}->{b}" for a, b in PAIRS])
 def test_every_supported_pair(source: str, target: str) -> None:
-    assert convert(2.5, source, target, field="f") == pytest.approx(2.5 * SIZE[source] / SIZE[target], rel=1e-12)
+    assert convert(2.5, source, target, field="f") == pytest.approx(
+        2.5 * SIZE[source] / SIZE[target], rel=1e-12
+    )
     assert convert(convert(7.0, source, target, field="f"), target, source, field="f") == pytest.approx(7.0)
 
 
@@ -72,13 +74,21 @@ def test_dimension_mismatch_is_refused(source: str, target: str) -> None:
 
 
 def test_litres_of_diesel_to_kg_via_density() -> None:
-    assert fuel_quantity(1000.0, "L", "kg", field="f", fuel="diesel", density_kg_per_l=0.845) == pytest.approx(845.0)
-    assert fuel_quantity(1.0, "m3", "t", field="f", fuel="diesel", density_kg_per_l=0.845) == pytest.approx(0.845)
+    assert fuel_quantity(
+        1000.0, "L", "kg", field="f", fuel="diesel", density_kg_per_l=0.845
+    ) == pytest.approx(845.0)
+    assert fuel_quantity(1.0, "m3", "t", field="f", fuel="diesel", density_kg_per_l=0.845) == pytest.approx(
+        0.845
+    )
 
 
 def test_energy_to_mass_or_volume_via_ncv() -> None:
-    assert fuel_quantity(38.931, "GJ", "m3", field="f", fuel="gas", ncv_mj_per_unit=38.931) == pytest.approx(1000.0)
-    assert fuel_quantity(42.652, "MJ", "kg", field="f", fuel="diesel", ncv_mj_per_unit=42.652) == pytest.approx(1.0)
+    assert fuel_quantity(38.931, "GJ", "m3", field="f", fuel="gas", ncv_mj_per_unit=38.931) == pytest.approx(
+        1000.0
+    )
+    assert fuel_quantity(
+        42.652, "MJ", "kg", field="f", fuel="diesel", ncv_mj_per_unit=42.652
+    ) == pytest.approx(1.0)
 
 
 def test_same_dimension_fuel_units_need_no_property() -> None:
@@ -100,5 +110,13 @@ def test_fuel_conversions_without_a_property_are_refused(
     unit: str, target: str, density: float | None, ncv: float | None
 ) -> None:
     with pytest.raises(UnknownUnitError) as err:
-        fuel_quantity(1.0, unit, target, field="energy.fuels.0.unit", fuel="x", density_kg_per_l=density, ncv_mj_per_unit=ncv)
+        fuel_quantity(
+            1.0,
+            unit,
+            target,
+            field="energy.fuels.0.unit",
+            fuel="x",
+            density_kg_per_l=density,
+            ncv_mj_per_unit=ncv,
+        )
     assert err.value.field == "energy.fuels.0.unit"

@@ -18,8 +18,18 @@ class Sample(Schema):
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("n", "1"), ("n", True), ("n", float("nan")), ("n", 11), ("n", -1), ("whole", 1.0), ("whole", False),
-     ("whole", 0), ("flag", "true"), ("flag", 0)],
+    [
+        ("n", "1"),
+        ("n", True),
+        ("n", float("nan")),
+        ("n", 11),
+        ("n", -1),
+        ("whole", 1.0),
+        ("whole", False),
+        ("whole", 0),
+        ("flag", "true"),
+        ("flag", 0),
+    ],
 )
 def test_strict_fields_refuse(field: str, value: object) -> None:
     with pytest.raises(ValidationError) as info:

@@ -43,9 +43,16 @@ def test_openapi_document_is_the_contract(client: FlaskClient) -> None:
     assert spec["openapi"].startswith("3.")
     paths = spec["paths"]
     for path, method in [
-        ("/v1/ratings", "post"), ("/v1/ratings", "get"), ("/v1/ratings/{rating_id}", "get"),
-        ("/v1/ratings/batch", "post"), ("/v1/standard", "get"), ("/v1/models/{version}", "get"),
-        ("/v1/emission-factors", "get"), ("/healthz", "get"), ("/readyz", "get"), ("/metrics", "get"),
+        ("/v1/ratings", "post"),
+        ("/v1/ratings", "get"),
+        ("/v1/ratings/{rating_id}", "get"),
+        ("/v1/ratings/batch", "post"),
+        ("/v1/standard", "get"),
+        ("/v1/models/{version}", "get"),
+        ("/v1/emission-factors", "get"),
+        ("/healthz", "get"),
+        ("/readyz", "get"),
+        ("/metrics", "get"),
     ]:
         assert method in paths[path], (path, method)
     post = paths["/v1/ratings"]["post"]

@@ -62,7 +62,9 @@ def test_merchant_keys_need_a_merchant_id(env: dict[str, str]) -> None:
     assert "shop-1" in run(env, "keys", "list", "--tenant", "t").output
 
 
-@pytest.mark.parametrize("args", [("--tenant", "Bank A", "--role", "bank"), ("--tenant", "b", "--role", "root")])
+@pytest.mark.parametrize(
+    "args", [("--tenant", "Bank A", "--role", "bank"), ("--tenant", "b", "--role", "root")]
+)
 def test_bad_key_arguments(env: dict[str, str], args: tuple[str, ...]) -> None:
     run(env, "db", "upgrade")
     assert run(env, "keys", "create", *args).exit_code == 2

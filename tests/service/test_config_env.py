@@ -16,7 +16,9 @@ from service.config import (
 
 def test_defaults_are_the_embedded_setup() -> None:
     settings = load_settings(environ={})
-    assert settings.database_url.startswith("sqlite:///") and settings.database_url.endswith("greenrate.sqlite3")
+    assert settings.database_url.startswith("sqlite:///") and settings.database_url.endswith(
+        "greenrate.sqlite3"
+    )
     assert settings.redis_url is None
     assert settings.access_log is True
 
@@ -99,6 +101,8 @@ def test_create_app_reads_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_p
 
 def test_test_config_overrides_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:  # noqa: ANN001
     monkeypatch.setenv("GREENRATE_MAX_BODY_BYTES", "4096")
-    app = create_app({"TESTING": True, "MAX_BODY_BYTES": 8192, "DATABASE_URL": f"sqlite:///{tmp_path}/y.sqlite3"})
+    app = create_app(
+        {"TESTING": True, "MAX_BODY_BYTES": 8192, "DATABASE_URL": f"sqlite:///{tmp_path}/y.sqlite3"}
+    )
     assert app.config["MAX_CONTENT_LENGTH"] == 8192
     assert app.testing

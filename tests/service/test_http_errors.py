@@ -83,15 +83,21 @@ def test_413_body_too_large(make_app: AppFactory) -> None:
         ('"employees": 12, "colour": "green"', "company.colour"),
     ],
 )
-def test_422_field_errors_keyed_by_path(client: FlaskClient, bank_key: str, raw_fragment: str, path: str) -> None:
+def test_422_field_errors_keyed_by_path(
+    client: FlaskClient, bank_key: str, raw_fragment: str, path: str
+) -> None:
     text = json.dumps(payload()).replace('"employees": 12', raw_fragment)
-    response = client.post("/v1/ratings", data=text, headers={**bearer(bank_key), "Content-Type": "application/json"})
+    response = client.post(
+        "/v1/ratings", data=text, headers={**bearer(bank_key), "Content-Type": "application/json"}
+    )
     body = assert_error(response, 422)
     assert path in body["errors"], body
 
 
 def test_422_for_unknown_top_level_field_and_non_object(client: FlaskClient, bank_key: str) -> None:
-    body = assert_error(client.post("/v1/ratings", json={**payload(), "extra": 1}, headers=bearer(bank_key)), 422)
+    body = assert_error(
+        client.post("/v1/ratings", json={**payload(), "extra": 1}, headers=bearer(bank_key)), 422
+    )
     assert body["errors"] == {"extra": ["Unknown field."]}
     body = assert_error(client.post("/v1/ratings", json=[1], headers=bearer(bank_key)), 422)
     assert "_schema" in body["errors"]
@@ -116,7 +122,9 @@ def test_429_with_retry_after(make_app: AppFactory) -> None:
 
 
 def test_503_when_the_database_is_unreachable(make_app: AppFactory) -> None:
-    app = make_app(DATABASE_URL=f"postgresql://postgres@127.0.0.1:{free_port()}/none", DATABASE_TIMEOUT_SECONDS=2)
+    app = make_app(
+        DATABASE_URL=f"postgresql://postgres@127.0.0.1:{free_port()}/none", DATABASE_TIMEOUT_SECONDS=2
+    )
     response = app.test_client().get("/v1/ratings", headers=bearer("gr_whatever"))
     assert_error(response, 503)
     assert response.headers["Retry-After"] == "5"
@@ -151,5 +159,9 @@ def test_engine_errors_map_to_422_in_one_table(app: Flask) -> None:
     from rating_model.exceptions import FactorNotFoundError, InvalidInputError, InvalidInputErrors
     from service.errors import ERROR_TABLE
 
-    mapped = {t: code for types, code, _, _ in ERROR_TABLE for t in (types if isinstance(types, tuple) else (types,))}
+    mapped = {
+        t: code
+        for types, code, _, _ in ERROR_TABLE
+        for t in (types if isinstance(types, tuple) else (types,))
+    }
     assert mapped[InvalidInputError] == mapped[InvalidInputErrors] == mapped[FactorNotFoundError] == 422

@@ -9,20 +9,29 @@ from flask import Flask
 from sqlalchemy import update
 
 from rating_model.exceptions import FactorNotFoundError
-from service.auth import Principal
+from service.auth import Principal, hash_key
 from service.cache import MemoryCache
 from service.engine_slot import LoadedEngine
-from service.ratings.issuing import IssuingContext, Issued, ItemFailure, issue_batch, issue_rating
+from service.ratings.issuing import Issued, IssuingContext, ItemFailure, issue_batch, issue_rating
 from service.records.tables import ratings
-from tests.conftest import payload, services_of
+from tests.conftest import create_key, payload, services_of
 
-BANK = Principal(key_id=1, prefix="gr_test0000", tenant="bank-a", role="bank")
+
+
+def principal(app: Flask, tenant: str = "bank-a") -> Principal:
+    """The principal of a real stored key (ratings reference their requester's key)."""
+    found = services_of(app).keys.resolve(hash_key(create_key(app, tenant)))
+    assert found is not None
+    return found
 
 
 def context(app: Flask, **changes: object) -> IssuingContext:
     s = services_of(app)
     values: dict[str, object] = {
-        "db": s.db, "cache": MemoryCache(100), "loaded": s.engines.current(), "validity": timedelta(days=30)
+        "db": s.db,
+        "cache": MemoryCache(100),
+        "loaded": s.engines.current(),
+        "validity": timedelta(days=30),
     }
     values.update(changes)
     return IssuingContext(**values)  # type: ignore[arg-type]
@@ -34,42 +43,43 @@ def count(app: Flask) -> int:
 
 
 def test_new_rating_is_recorded_then_cached(app: Flask) -> None:
-    ctx = context(app)
-    issued = issue_rating(ctx, BANK, payload())
+    ctx, bank = context(app), principal(app)
+    issued = issue_rating(ctx, bank, payload())
     assert not issued.cache_hit and count(app) == 1
     assert ctx.cache.get_many([next(iter(ctx.cache._entries))])[0].id == issued.id  # type: ignore[attr-defined]
-    again = issue_rating(ctx, BANK, payload())
+    again = issue_rating(ctx, bank, payload())
     assert again == Issued(issued.id, issued.body, cache_hit=True) and count(app) == 1
 
 
 def test_cache_loss_falls_back_to_the_records(app: Flask) -> None:
-    issued = issue_rating(context(app), BANK, payload())
-    again = issue_rating(context(app), BANK, payload())  # a fresh, empty cache
+    bank = principal(app)
+    issued = issue_rating(context(app), bank, payload())
+    again = issue_rating(context(app), bank, payload())  # a fresh, empty cache
     assert again.id == issued.id and again.cache_hit and count(app) == 1
 
 
 def test_expired_ratings_are_not_reused(app: Flask) -> None:
-    issued = issue_rating(context(app), BANK, payload())
+    bank = principal(app)
+    issued = issue_rating(context(app), bank, payload())
     with services_of(app).db.begin() as conn:
         conn.execute(update(ratings).values(valid_until=ratings.c.issued_at))
-    fresh = issue_rating(context(app), BANK, payload())
+    fresh = issue_rating(context(app), bank, payload())
     assert fresh.id != issued.id and not fresh.cache_hit and count(app) == 2
 
 
 def test_another_model_version_is_a_new_rating(app: Flask) -> None:
-    ctx = context(app)
-    issued = issue_rating(ctx, BANK, payload())
+    ctx, bank = context(app), principal(app)
+    issued = issue_rating(ctx, bank, payload())
     loaded = LoadedEngine(ctx.loaded.engine)
     loaded.versions = {**loaded.versions, "model": loaded.versions["model"] + "-next"}
-    other = issue_rating(context(app, cache=ctx.cache, loaded=loaded), BANK, payload())
+    other = issue_rating(context(app, cache=ctx.cache, loaded=loaded), bank, payload())
     assert other.id != issued.id and not other.cache_hit
 
 
 def test_tenant_is_part_of_the_identity(app: Flask) -> None:
     ctx = context(app)
-    first = issue_rating(ctx, BANK, payload())
-    other_bank = Principal(key_id=2, prefix="gr_test0001", tenant="bank-b", role="bank")
-    assert issue_rating(ctx, other_bank, payload()).id != first.id
+    first = issue_rating(ctx, principal(app, "bank-a"), payload())
+    assert issue_rating(ctx, principal(app, "bank-b"), payload()).id != first.id
 
 
 class FactorlessEngine:
@@ -89,9 +99,25 @@ class FactorlessEngine:
 def test_factor_not_found_fails_one_batch_item_and_the_single_request(app: Flask) -> None:
     real = services_of(app).engines.current().engine
     ctx = context(app, loaded=LoadedEngine(FactorlessEngine(real)))  # type: ignore[arg-type]
-    results = issue_batch(ctx, BANK, [payload()])
-    assert results == [ItemFailure(422, "No emission factor applies to this input.",
-                                   {"company.region": ["no grid factor for this region"]})]
+    bank = principal(app)
+    results = issue_batch(ctx, bank, [payload()])
+    assert results == [
+        ItemFailure(
+            422,
+            "No emission factor applies to this input.",
+            {"company.region": ["no grid factor for this region"]},
+        )
+    ]
     with pytest.raises(FactorNotFoundError) as info:
-        issue_rating(ctx, BANK, payload())
+        issue_rating(ctx, bank, payload())
     assert info.value.field == "company.region" and count(app) == 0
+
+
+def test_factor_not_found_is_422_with_the_field_path_over_http(app: Flask) -> None:
+    from tests.conftest import bearer, create_key
+
+    slot = services_of(app).engines
+    slot.set_engine(FactorlessEngine(slot.current().engine))  # type: ignore[arg-type]
+    response = app.test_client().post("/v1/ratings", json=payload(), headers=bearer(create_key(app)))
+    assert response.status_code == 422
+    assert response.json["errors"] == {"company.region": ["no grid factor for this region"]}

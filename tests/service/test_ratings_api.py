@@ -25,7 +25,9 @@ def test_post_rates_and_records(app: Flask, client: FlaskClient, bank_key: str) 
     assert (valid - issued).days == 365
     RatingSchema().load(body)  # the response is exactly the documented contract
     with services_of(app).db.connect() as conn:
-        row = conn.exec_driver_sql("SELECT result_json, input_json, tenant, requester_prefix FROM ratings").one()
+        row = conn.exec_driver_sql(
+            "SELECT result_json, input_json, tenant, requester_prefix FROM ratings"
+        ).one()
     assert row.result_json == response.get_data(as_text=True)
     assert row.tenant == "bank-a" and row.requester_prefix == bank_key[:11]
     assert json.loads(row.input_json)["company"]["external_id"] == "loan-0001"
@@ -58,8 +60,9 @@ def test_missing_rating_is_404(client: FlaskClient, bank_key: str) -> None:
 
 def test_list_paginates_newest_first_and_filters(client: FlaskClient, bank_key: str) -> None:
     ids = [
-        client.post("/v1/ratings", json=payload(external_id=f"c-{i % 2}", employees=10 + i), headers=bearer(bank_key))
-        .json["id"]
+        client.post(
+            "/v1/ratings", json=payload(external_id=f"c-{i % 2}", employees=10 + i), headers=bearer(bank_key)
+        ).json["id"]
         for i in range(5)
     ]
     page = client.get("/v1/ratings?limit=2", headers=bearer(bank_key)).json

@@ -12,7 +12,13 @@ from tests.conftest import bearer, payload, services_of
 def test_batch_keeps_order_and_reports_item_errors(app: Flask, client: FlaskClient, bank_key: str) -> None:
     bad_schema = payload(employees="many")
     bad_engine = payload(region="US-CA")
-    items = [payload(external_id="b-0"), bad_schema, payload(external_id="b-2"), bad_engine, payload(external_id="b-0")]
+    items = [
+        payload(external_id="b-0"),
+        bad_schema,
+        payload(external_id="b-2"),
+        bad_engine,
+        payload(external_id="b-0"),
+    ]
     response = client.post("/v1/ratings/batch", json={"items": items}, headers=bearer(bank_key))
     assert response.status_code == 200, response.json
     body = response.json

@@ -1,4 +1,4 @@
-"""Two banks on one service: neither reads nor lists the other's ratings; foreign ids answer like missing ones."""
+"""Two banks on one service: neither reads nor lists the other's ratings; a foreign id is a missing id."""
 
 from __future__ import annotations
 

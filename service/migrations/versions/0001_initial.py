@@ -20,7 +20,9 @@ def upgrade() -> None:
     op.create_table(
         "api_keys",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
-        sa.Column("prefix", sa.String(16), nullable=False, comment="Non-secret start of the key, for listing"),
+        sa.Column(
+            "prefix", sa.String(16), nullable=False, comment="Non-secret start of the key, for listing"
+        ),
         sa.Column("key_hash", sa.String(64), nullable=False, comment="sha256 hex of the whole key"),
         sa.Column("tenant", sa.String(64), nullable=False),
         sa.Column("role", sa.String(16), nullable=False),
@@ -47,7 +49,9 @@ def upgrade() -> None:
         sa.Column("external_id", sa.String(120), nullable=True),
         sa.Column("input_hash", sa.String(64), nullable=False, comment="sha256 of input_json"),
         sa.Column("input_json", sa.Text(), nullable=False, comment="OperatingData.canonical_json()"),
-        sa.Column("result_json", sa.Text(), nullable=False, comment="The exact response body, served back as is"),
+        sa.Column(
+            "result_json", sa.Text(), nullable=False, comment="The exact response body, served back as is"
+        ),
         sa.Column("model_version", sa.String(80), nullable=False),
         sa.Column("standard_version", sa.String(80), nullable=False),
         sa.Column("factor_set_version", sa.String(80), nullable=False),

@@ -1,0 +1,156 @@
+"""Company vehicles (Scope 1 fuel, Scope 2 for electric vehicles), counted once per fleet item.
+
+Per item, the best data given wins: fuel quantity (Scope 1, China guideline fuel factors), else ``km`` (the
+item's total distance, all its vehicles together) x a per-km factor, else a vehicle count x the seed's
+12,000 km/yr, always marked estimated. Electric vehicles given as km or vehicles are Scope 2 electricity:
+kWh/km x the company's own grid factor (location) and residual factor (market), never the UK BEV factor.
+EV charging given in kWh is assumed to be metered in ``energy.electricity_kwh`` already (chargers on the
+premises) and is not counted twice.
+"""
+
+from __future__ import annotations
+
+from rating_model.exceptions import InvalidInputError
+from rating_model.line_items import ESTIMATED, Context, LineItem, conversion_note
+from rating_model.operating_data import FleetItem
+from rating_model.units import fuel_quantity
+
+#: fleet fuel -> the combustion factor for fuel quantities (hybrids burn gasoline)
+_FLEET_FUEL = {
+    "gasoline": "fuel.gasoline",
+    "hybrid": "fuel.gasoline",
+    "diesel": "fuel.diesel",
+    "lpg": "fuel.lpg",
+    "natural_gas": "fuel.natural_gas",
+}
+_EV_NOTE = (
+    "fleet EVs given in kWh are assumed to be charged on the premises and already metered in "
+    "energy.electricity_kwh (Scope 2); they are not counted again"
+)
+
+
+def _ev_lines(ctx: Context, path: str, km: float, quality: str, out: list[LineItem], what: str) -> None:
+    per_km = ctx.factor("road.car.electric_kwh_per_km", path + ".fuel")
+    kwh = km * per_km.value
+    text = f"electric vehicles, {what}: {km:g} km x {per_km.value:g} kWh/km"
+    grid, residual = ctx.grid, ctx.residual
+    out.append(
+        LineItem(
+            path,
+            text + " at the grid average",
+            2,
+            "ev_charging",
+            kwh,
+            "kWh",
+            kwh * grid.value / 1000.0,
+            grid.id,
+            quality,
+            "location",
+        )
+    )
+    out.append(
+        LineItem(
+            path,
+            text + " at the residual factor",
+            2,
+            "ev_charging",
+            kwh,
+            "kWh",
+            kwh * residual.value / 1000.0,
+            residual.id,
+            quality,
+            "market",
+        )
+    )
+    ctx.assume(
+        "fleet EVs given as km or vehicles are taken to be charged off the premises and priced at the "
+        "company's grid factor; chargers on the premises are metered in energy.electricity_kwh (Scope 2)"
+    )
+
+
+def _fleet_item(item: FleetItem, ctx: Context, path: str, out: list[LineItem], estimated: list[str]) -> None:
+    if item.fuel_quantity is not None:
+        if item.fuel == "electric":
+            ctx.assume(_EV_NOTE)
+            return
+        activity = _FLEET_FUEL.get(item.fuel)
+        if activity is None:
+            raise InvalidInputError(
+                path + ".fuel", "a fuel_quantity needs a named fuel; give the fuel, or km instead"
+            )
+        record = ctx.fuel_factor(activity, item.fuel, path + ".fuel")
+        assert record.activity_unit is not None and record.kg_per_unit is not None
+        base = fuel_quantity(
+            item.fuel_quantity,
+            item.unit or "",
+            record.activity_unit,
+            field=path + ".unit",
+            fuel=item.fuel,
+            density_kg_per_l=record.density_kg_per_l,
+            ncv_mj_per_unit=record.ncv_mj_per_unit,
+        )
+        converted = conversion_note(item.fuel_quantity, item.unit or "", base, record)
+        out.append(
+            LineItem(
+                path,
+                f"{item.fuel} fleet fuel{converted}",
+                1,
+                "mobile_combustion",
+                base,
+                record.activity_unit,
+                base * record.kg_per_unit / 1000.0,
+                record.id,
+                ctx.quality(path + ".fuel_quantity"),
+            )
+        )
+        return
+    if item.km is not None:
+        quality = ctx.quality(path + ".km")
+        if item.fuel == "electric":
+            _ev_lines(ctx, path, item.km, quality, out, "distance given")
+            return
+        record = ctx.factor("road.car." + item.fuel, path + ".fuel")
+        out.append(
+            LineItem(
+                path,
+                f"{item.fuel} cars, {item.km:g} km",
+                1,
+                "mobile_combustion",
+                item.km,
+                "km",
+                item.km * record.value / 1000.0,
+                record.id,
+                quality,
+            )
+        )
+        return
+    vehicles = item.vehicles or 0
+    annual = ctx.factor("road.car.seed_annual_km", path + ".vehicles")
+    km = vehicles * annual.value
+    estimated.append(path + ".km")
+    if item.fuel == "electric":
+        _ev_lines(ctx, path, km, ESTIMATED, out, f"{vehicles} x {annual.value:g} km/yr (seed estimate)")
+        return
+    seed = ctx.factor("road.car.seed_average", path + ".vehicles")
+    out.append(
+        LineItem(
+            path,
+            f"{vehicles} {item.fuel} vehicles x {annual.value:g} km/yr x {seed.value:g} kgCO2e/km "
+            "(seed estimate: no km or fuel given)",
+            1,
+            "mobile_combustion",
+            km,
+            "km",
+            km * seed.value / 1000.0,
+            seed.id,
+            ESTIMATED,
+        )
+    )
+
+
+def fleet_lines(fleet: tuple[FleetItem, ...], ctx: Context, prefix: str, out: list[LineItem]) -> list[str]:
+    """Company vehicles; returns the paths of distances that were estimated from the seed."""
+    estimated: list[str] = []
+    for index, item in enumerate(fleet):
+        _fleet_item(item, ctx, f"{prefix}transport.fleet.{index}", out, estimated)
+    return estimated

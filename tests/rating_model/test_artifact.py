@@ -1,0 +1,233 @@
+"""ScorecardArtifact: verification of tampered documents, round trips, one-row and column scoring, helpers."""
+
+from __future__ import annotations
+
+import copy
+import json
+import subprocess
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+
+from rating_model.artifact import MISSING_BIN, UNSEEN_BIN, ScorecardArtifact
+from rating_model.artifact_format import content_sha256
+from rating_model.exceptions import ArtifactError, InvalidInputError
+from tests.rating_model.scorecard_data import fitted_card, row_values
+
+METADATA = {"data_version": "synthetic-1", "code_version": "test", "standard": "greenrate-sme-1.0"}
+
+
+def _doc() -> dict[str, Any]:
+    return fitted_card().to_artifact(METADATA)
+
+
+def _feature(doc: dict[str, Any], name: str) -> dict[str, Any]:
+    return next(f for f in doc["features"] if f["name"] == name)
+
+
+def _resign(doc: dict[str, Any]) -> dict[str, Any]:
+    """Recompute the hash, so that a structural check (not the hash) has to catch the change."""
+    doc["sha256"] = content_sha256(doc)
+    return doc
+
+
+def _bump_point(doc: dict[str, Any]) -> None:
+    _feature(doc, "size")["points"][1] += 0.1
+
+
+def _move_edge(doc: dict[str, Any]) -> None:
+    _feature(doc, "size")["edges"][0] += 1.0
+
+
+TAMPERING: dict[str, tuple[Callable[[dict[str, Any]], Any], str]] = {
+    "changed point": (_bump_point, "sha256 does not match"),
+    "changed edge": (_move_edge, "sha256 does not match"),
+    "changed probability": (lambda d: d["probability"].update(slope=1.0), "sha256 does not match"),
+    "changed metadata": (lambda d: d["metadata"].update(code_version="other"), "sha256 does not match"),
+    "removed key": (lambda d: d.pop("probability"), "missing key"),
+    "removed feature key": (lambda d: _feature(d, "debt").pop("missing_points"), "sha256 does not match"),
+    "added key": (lambda d: d.update(pickle="gASVAAAA"), "unknown key"),
+    "wrong sha": (lambda d: d.update(sha256="0" * 64), "sha256 does not match"),
+    "malformed sha": (lambda d: d.update(sha256="xyz"), "64 lowercase hex"),
+    "wrong format": (lambda d: d.update(format="optbinning"), "not a scorecard artifact"),
+    "future version": (lambda d: d.update(format_version=2), "unsupported format_version"),
+}
+
+RESIGNED: dict[str, tuple[Callable[[dict[str, Any]], Any], str]] = {
+    "non-monotone points": (lambda d: _feature(d, "size")["points"].reverse(), "not monotone"),
+    "unsorted edges": (lambda d: _feature(d, "size")["edges"].reverse(), "strictly ascending"),
+    "edge count": (lambda d: _feature(d, "size")["edges"].pop(), "edges for"),
+    "NaN point": (lambda d: _feature(d, "size")["points"].__setitem__(0, "NaN"), "finite number"),
+    "unrounded point": (lambda d: _feature(d, "size")["points"].__setitem__(0, 0.05), "not a multiple"),
+    "category to no bin": (lambda d: _feature(d, "sector")["categories"].update(tech=99), "not a bin index"),
+    "direction": (lambda d: _feature(d, "debt").update(direction="auto"), "direction must be"),
+    "duplicate feature": (lambda d: d["features"].append(copy.deepcopy(d["features"][0])), "appears twice"),
+    "negative slope": (lambda d: d["probability"].update(slope=-0.1), "slope must be >= 0"),
+    "score outside range": (lambda d: d.update(score_range=[0, 50]), "leave score_range"),
+    "removed feature key": (lambda d: _feature(d, "debt").pop("missing_points"), "missing key"),
+    "binning convention": (lambda d: d.update(binning="upper-inclusive"), "binning convention"),
+    "bool decimals": (lambda d: d.update(decimals=True), "decimals must be"),
+}
+
+
+@pytest.mark.parametrize("name", list(TAMPERING))
+def test_tampered_artifacts_are_refused(name: str) -> None:
+    change, reason = TAMPERING[name]
+    doc = _doc()
+    change(doc)
+    with pytest.raises(ArtifactError, match=reason):
+        ScorecardArtifact.from_dict(doc)
+
+
+@pytest.mark.parametrize("name", list(RESIGNED))
+def test_malformed_artifacts_are_refused_even_with_a_valid_hash(name: str) -> None:
+    change, reason = RESIGNED[name]
+    doc = _doc()
+    change(doc)
+    with pytest.raises(ArtifactError, match=reason):
+        ScorecardArtifact.from_dict(_resign(doc))
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("{not json", "not valid JSON"),
+        ("[1, 2]", "must be a JSON object"),
+        ('{"format": "greenrate.scorecard", "format": "x"}', "duplicate key"),
+        ('{"a": NaN}', "NaN"),
+    ],
+)
+def test_bad_json_is_refused(text: str, reason: str) -> None:
+    with pytest.raises(ArtifactError, match=reason):
+        ScorecardArtifact.from_json(text)
+
+
+def test_json_is_canonical_and_round_trips_byte_identically() -> None:
+    artifact = ScorecardArtifact.from_dict(_doc())
+    text = artifact.to_json()
+    again = ScorecardArtifact.from_json(text.encode("utf-8"))
+    assert again.to_json() == text
+    assert ScorecardArtifact.from_dict(json.loads(text)).to_json() == text
+    assert text == json.dumps(json.loads(text), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    assert artifact.metadata == METADATA and artifact.version.startswith("sc-")
+    assert artifact.training["n_rows"] == 800
+    to_dict = artifact.to_dict()
+    to_dict["features"].clear()  # a copy: mutating it changes nothing
+    assert len(artifact.feature_names) == 4
+
+
+@settings(max_examples=150, deadline=None)
+@given(row=row_values())
+def test_round_trip_scores_identically(row: dict[str, Any]) -> None:
+    original = fitted_card().table_
+    reloaded = ScorecardArtifact.from_json(ScorecardArtifact.from_dict(original.to_dict()).to_json())
+    assert reloaded.score_row(row) == original.score_row(row)
+    columns = {k: np.asarray([v], dtype=object) for k, v in row.items()}
+    scores, points = reloaded.score_columns(columns)
+    assert scores[0] == original.score_row(row).score
+    assert points[0].tolist() == [f.points for f in original.score_row(row).features]
+    assert reloaded.probabilities(scores)[0] == original.score_row(row).probability
+
+
+def test_one_row_with_missing_and_unseen_values() -> None:
+    artifact = ScorecardArtifact.from_dict(_doc())
+    full = artifact.score_row({"size": 30.0, "debt": 0.1, "staff": 12, "sector": "tech"})
+    gaps = artifact.score_row({"size": None, "debt": float("nan"), "sector": "space", "extra": "ignored"})
+    by_name = {f.name: f for f in gaps.features}
+    assert by_name["size"].bin == by_name["debt"].bin == by_name["staff"].bin == MISSING_BIN
+    assert by_name["sector"].bin == UNSEEN_BIN and by_name["sector"].bin_label == "unseen"
+    assert by_name["debt"].bin_label == "missing"
+    # unseen_category="missing": an unknown sector scores exactly like a missing one
+    assert by_name["sector"].points == artifact.score_row({"sector": None}).features[3].points
+    assert 0.0 <= gaps.probability <= 1.0 and full.score > gaps.score
+    assert all(f.points <= f.max_points for f in full.features)
+
+
+def test_text_in_a_numeric_feature_is_invalid_input() -> None:
+    artifact = ScorecardArtifact.from_dict(_doc())
+    with pytest.raises(InvalidInputError, match="size"):
+        artifact.score_row({"size": "30"})
+    with pytest.raises(InvalidInputError, match="text"):
+        artifact.score_columns({"size": np.array(["30", "40"])})
+
+
+def test_column_scoring_treats_absent_columns_as_missing() -> None:
+    artifact = ScorecardArtifact.from_dict(_doc())
+    scores, points = artifact.score_columns({"size": np.array([30.0, np.nan, 1e9])})
+    expected = [artifact.score_row({"size": v}).score for v in (30.0, None, 1e9)]
+    assert scores.tolist() == expected and points.shape == (3, 4)
+    empty_scores, _ = artifact.score_columns({}, n_rows=2)
+    assert empty_scores.tolist() == [artifact.score_row({}).score] * 2
+    with pytest.raises(InvalidInputError, match="same length"):
+        artifact.score_columns({"size": np.zeros(2), "debt": np.zeros(3)})
+
+
+def test_category_keys_match_across_numeric_types() -> None:
+    card = fitted_card()
+    doc = card.to_artifact({})
+    sector = _feature(doc, "sector")
+    sector["categories"]["3"] = 0
+    artifact = ScorecardArtifact.from_dict(_resign(doc))
+    assert (
+        artifact.bin_for("sector", 3)
+        == artifact.bin_for("sector", 3.0)
+        == artifact.bin_for("sector", np.int64(3))
+        == 0
+    )
+    assert artifact.bin_for("sector", "3") == 0
+
+
+def test_bins_and_improvement_hints() -> None:
+    artifact = ScorecardArtifact.from_dict(_doc())
+    size = _feature(artifact.to_dict(), "size")
+    assert artifact.bin_for("size", size["edges"][0]) == 1  # edges are lower-inclusive
+    assert artifact.bin_for("size", np.nextafter(size["edges"][0], -np.inf)) == 0
+    step = artifact.next_better_bin("size", 0)
+    assert step is not None and step.bin == 1 and step.gain == round(size["points"][1] - size["points"][0], 1)
+    assert step.condition == f">= {size['edges'][0]!r}" and step.lower == size["edges"][0]
+    best = len(size["points"]) - 1
+    assert artifact.next_better_bin("size", best) is None
+    debt = _feature(artifact.to_dict(), "debt")  # decreasing: the last bin (highest debt) is the worst
+    worst = len(debt["points"]) - 1
+    debt_step = artifact.next_better_bin("debt", worst)
+    assert debt_step is not None and debt_step.bin == worst - 1
+    assert debt_step.condition == f"< {debt['edges'][-1]!r}" and debt_step.upper == debt["edges"][-1]
+    assert artifact.next_better_bin("debt", 0) is None
+    from_missing = artifact.next_better_bin("debt", MISSING_BIN)
+    missing_points = _feature(artifact.to_dict(), "debt")["missing_points"]
+    assert from_missing is not None and from_missing.points > missing_points
+    assert from_missing.gain == min(
+        round(p - missing_points, 1)
+        for p in _feature(artifact.to_dict(), "debt")["points"]
+        if p > missing_points
+    )
+    assert artifact.feature_max_points("size") == max(size["points"] + [size["missing_points"]])
+    bins = artifact.bins("sector")
+    assert bins[-1].bin == UNSEEN_BIN and bins[-2].bin == MISSING_BIN
+    with pytest.raises(KeyError, match="no feature"):
+        artifact.bin_for("colour", 1)
+
+
+def test_points_table_rows_add_up_to_the_card() -> None:
+    artifact = ScorecardArtifact.from_dict(_doc())
+    rows = artifact.points_table()
+    assert {r["feature"] for r in rows} == set(artifact.feature_names)
+    counted = [r for r in rows if r["bin"] >= 0]
+    assert (
+        sum(r["count"] for r in counted if r["feature"] == "size")
+        + next(r["count"] for r in rows if r["feature"] == "size" and r["bin"] == MISSING_BIN)
+        == 800
+    )
+
+
+def test_serving_path_imports_neither_sklearn_nor_pandas() -> None:
+    code = (
+        "import sys, rating_model, rating_model.artifact; "
+        "bad = sorted({m.split('.')[0] for m in sys.modules} & {'sklearn', 'pandas', 'scipy'}); "
+        "assert not bad, bad; assert 'rating_model.scorecard' not in sys.modules"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -1,0 +1,269 @@
+"""The shipped factor set: cited values, load-time validation, and selection with stated fallbacks."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from rating_model.exceptions import ArtifactError, FactorNotFoundError
+from rating_model.factors import (
+    DEFAULT_FACTOR_SET,
+    available_factor_sets,
+    factor_sets_document,
+    load_factor_set,
+    loader,
+)
+from rating_model.factors.loader import read_factor_set_files
+
+FS = load_factor_set()
+
+#: values required by the brief / domain.md s.6, by factor id
+CITED = {
+    "cn.grid.national.2021": 0.5568,
+    "cn.grid.national.2022": 0.5366,
+    "cn.grid.national.2023": 0.5306,
+    "cn.grid.residual.2022": 0.5856,
+    "cn.grid.north.2022": 0.6776,
+    "cn.grid.northwest.2022": 0.5857,
+    "cn.grid.east.2022": 0.5617,
+    "cn.grid.northeast.2022": 0.5564,
+    "cn.grid.central.2022": 0.5395,
+    "cn.grid.south.2022": 0.3869,
+    "cn.grid.southwest.2022": 0.2268,
+    "cn.grid.north.2023": 0.6361,
+    "cn.grid.northeast.2023": 0.5122,
+    "cn.grid.east.2023": 0.5500,
+    "cn.grid.central.2023": 0.5271,
+    "cn.grid.northwest.2023": 0.5543,
+    "cn.fuel.natural_gas": 2.162,
+    "cn.fuel.diesel": 3.096,
+    "cn.fuel.gasoline": 2.925,
+    "cn.fuel.lpg": 3.101,
+    "cn.fuel.coal": 1.900,
+    "cn.heat.purchased": 0.11,
+    "defra2025.car.gasoline": 0.16272,
+    "defra2025.car.diesel": 0.17304,
+    "defra2025.car.hybrid": 0.12825,
+    "defra2025.car.unknown": 0.16725,
+    "ant2022.car.seed_average": 0.203,
+    "ant2022.car.seed_annual_km": 12000.0,
+    "defra2025.travel.car": 0.16725,
+    "defra2025.travel.rail": 0.03546,
+    "defra2025.travel.coach": 0.02776,
+    "defra2025.travel.bus": 0.10385,
+    "defra2025.travel.taxi": 0.14861,
+    "defra2025.travel.flight_domestic": 0.22928,
+    "defra2025.travel.flight_short_haul": 0.12576,
+    "defra2025.travel.flight_long_haul": 0.11704,
+    "defra2025.water.supply": 0.1913,
+    "defra2025.water.treatment": 0.17088,
+    "defra2025.waste.landfill": 520.5327,
+}
+MAINLAND = (
+    "BJ TJ HE SX NM LN JL HL SH JS ZJ AH FJ JX SD HA HB HN GD GX HI CQ SC GZ YN XZ SN GS QH NX XJ".split()
+)
+
+
+@pytest.mark.parametrize(("factor_id", "value"), sorted(CITED.items()))
+def test_cited_values(factor_id: str, value: float) -> None:
+    record = FS.by_id(factor_id)
+    assert record.value == value
+    assert record.source and record.notes
+
+
+@pytest.mark.parametrize(
+    ("fuel", "ncv", "carbon", "oxidation"),
+    [
+        ("natural_gas", 0.038931, 15.3, 0.99),
+        ("diesel", 42.652e-3, 20.2, 0.98),
+        ("gasoline", 43.070e-3, 18.9, 0.98),
+        ("lpg", 50.179e-3, 17.2, 0.98),
+        ("coal", 20.908e-3, 26.37, 0.94),
+    ],
+)
+def test_fuel_factors_follow_from_the_guideline_parameters(
+    fuel: str, ncv: float, carbon: float, oxidation: float
+) -> None:
+    """NCV (GJ per unit) x carbon content (tC/TJ) x oxidation x 44/12 reproduces the rounded default."""
+    record = FS.by_id(f"cn.fuel.{fuel}")
+    assert ncv * carbon * oxidation * 44 / 12 == pytest.approx(record.value, abs=5e-4)
+    assert record.ncv_mj_per_unit == pytest.approx(ncv * 1000)
+
+
+def test_litre_densities_are_stated_with_the_factor() -> None:
+    assert FS.by_id("cn.fuel.diesel").density_kg_per_l == 0.845
+    assert FS.by_id("cn.fuel.gasoline").density_kg_per_l == 0.735
+    assert FS.by_id("cn.fuel.lpg").density_kg_per_l == pytest.approx(0.18551 / 349.29282 * 1000, abs=1e-4)
+    assert "0.845 kg/L" in FS.by_id("cn.fuel.diesel").notes
+
+
+def test_ev_efficiency_is_derived_from_cited_defra_values() -> None:
+    record = FS.by_id("defra2025.ev.car.kwh_per_km")
+    assert record.value == pytest.approx(0.04047 / 0.17700, rel=1e-4)
+    assert record.quality == "derived"
+    assert FS.by_id("defra2025.uk_grid").value == 0.177
+
+
+def test_unknowns_are_declared_not_invented() -> None:
+    assert FS.find("fuel.fuel_oil") is None
+    missing = {item["activity"] for item in FS.manifest.not_available}
+    assert {"fuel.fuel_oil", "waste.hazardous"} <= missing
+    assert FS.by_id("cn.heat.purchased").quality == "unverified"
+    assert "no China" in FS.by_id("defra2025.water.supply").notes
+
+
+def test_every_record_has_provenance() -> None:
+    for record in FS.records:
+        assert record.source.strip() and record.notes.strip()
+        assert record.source_url is None or record.source_url.startswith("http")
+        assert record.ref.id == record.id and record.ref.value == record.value
+
+
+def test_every_mainland_province_maps_to_a_grid_with_a_2022_factor() -> None:
+    for code in MAINLAND:
+        grid = FS.grid_region_of(f"CN-{code}")
+        assert grid is not None, code
+        assert FS.by_id(f"cn.grid.{grid}.2022")
+    assert FS.grid_region_of("CN-HK") is None
+
+
+def test_loading_is_fast_and_cached() -> None:
+    start = time.perf_counter()
+    read_factor_set_files(DEFAULT_FACTOR_SET)
+    assert time.perf_counter() - start < 0.1  # measured about 3 ms; the budget is 20 ms
+    assert load_factor_set() is load_factor_set(DEFAULT_FACTOR_SET)
+    assert DEFAULT_FACTOR_SET in available_factor_sets()
+
+
+def test_factor_package_imports_only_the_standard_library() -> None:
+    code = (
+        "import sys, rating_model.factors, rating_model.units, rating_model.inventory;"
+        "import rating_model.sector_benchmarks;"
+        "rating_model.factors.load_factor_set();"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('numpy', 'pandas', 'scipy', 'sklearn')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_to_dict_lists_the_set_with_provenance() -> None:
+    data = json.loads(json.dumps(FS.to_dict(), ensure_ascii=False))
+    assert data["version"] == DEFAULT_FACTOR_SET
+    assert len(data["records"]) == len(FS.records)
+    assert {"id", "value", "unit", "source", "source_url", "year", "region", "gwp_basis"} <= set(
+        data["records"][0]
+    )
+
+
+def test_factor_sets_document() -> None:
+    document = factor_sets_document()
+    assert document["default"] == DEFAULT_FACTOR_SET
+    assert [s["version"] for s in document["factor_sets"]] == list(available_factor_sets())
+    assert factor_sets_document() is document  # built once
+    json.dumps(document, ensure_ascii=False)
+
+
+# --- selection -------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("region", "year", "expected", "fallback"),
+    [
+        ("CN-ZJ", 2022, "cn.grid.east.2022", None),
+        ("CN-33", 2022, "cn.grid.east.2022", None),
+        ("CN-SC", 2022, "cn.grid.sc.2022", None),
+        (
+            "CN-ZJ",
+            2024,
+            "cn.grid.east.2023",
+            "no 2024 factor for CN-ZJ, used the East China grid (华东) 2023",
+        ),
+        ("CN-SC", 2023, "cn.grid.sc.2022", "no 2023 factor for CN-SC"),
+        ("CN-GD", 2021, "cn.grid.south.2022", "no 2021 factor for CN-GD"),
+        (None, 2023, "cn.grid.national.2023", "no company.region given"),
+        (None, 2019, "cn.grid.national.2021", "no 2019 factor, nearest year used"),
+        (None, 2030, "cn.grid.national.2023", "no 2030 factor"),
+        ("CN-HK", 2022, "cn.grid.national.2022", "Hong Kong"),
+        ("CN-ZZ", 2022, "cn.grid.national.2022", "not a known province code"),
+    ],
+)
+def test_grid_selection(region: str | None, year: int, expected: str, fallback: str | None) -> None:
+    selection = FS.grid("CN", region, year)
+    assert selection.record.id == expected
+    if fallback is None:
+        assert selection.fallback is None
+    else:
+        assert selection.fallback is not None and fallback in selection.fallback
+
+
+def test_uncertain_membership_is_stated() -> None:
+    selection = FS.grid("CN", "CN-CQ", 2022)
+    assert selection.record.id == "cn.grid.southwest.2022"
+    assert selection.note is not None and "Chongqing" in selection.note
+
+
+def test_residual_selection() -> None:
+    exact = FS.residual("CN", 2022)
+    assert exact is not None and exact.record.value == 0.5856 and exact.fallback is None
+    later = FS.residual("CN", 2023)
+    assert later is not None and later.record.year == 2022 and "no 2023 residual" in str(later.fallback)
+    assert FS.residual("SG", 2022) is None
+
+
+def test_country_without_factor_set() -> None:
+    with pytest.raises(FactorNotFoundError) as err:
+        FS.grid("SG", None, 2022)
+    assert err.value.field == "company.country"
+
+
+# --- load-time validation --------------------------------------------------------------------------------
+
+
+def _broken_set(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: Any) -> None:
+    shutil.copytree(loader.FACTORS_DIR / DEFAULT_FACTOR_SET, tmp_path / DEFAULT_FACTOR_SET)
+    path = tmp_path / DEFAULT_FACTOR_SET / "fuels.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    change(data["records"])
+    path.write_text(json.dumps(data), encoding="utf-8")
+    monkeypatch.setattr(loader, "FACTORS_DIR", tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda r: r[0].pop("source"), "missing field 'source'"),
+        (lambda r: r[0].update(value=-2.162), "value must be a finite number > 0"),
+        (lambda r: r[0].update(value=0), "value must be a finite number > 0"),
+        (lambda r: r[0].update(value="2.162"), "value must be of type"),
+        (lambda r: r[0].update(value=True), "value must be of type"),
+        (lambda r: r[0].update(unit="kgCO2/barrel"), "unknown unit"),
+        (lambda r: r[0].update(scope=4), "scope must be 1, 2 or 3"),
+        (lambda r: r[0].update(gwp_basis="AR4"), "gwp_basis"),
+        (lambda r: r[0].update(colour="red"), "unknown fields"),
+        (lambda r: r[0].update(source_url="ftp://x"), "source_url"),
+        (lambda r: r[0].update(notes=" "), "notes must not be empty"),
+        (lambda r: r[1].update(id=r[0]["id"]), "duplicate id"),
+        (lambda r: r[1].update(density_kg_per_l=0.0), "density_kg_per_l"),
+    ],
+)
+def test_broken_records_stop_loading(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: Any, message: str
+) -> None:
+    _broken_set(tmp_path, monkeypatch, change)
+    with pytest.raises(ArtifactError) as err:
+        read_factor_set_files(DEFAULT_FACTOR_SET)
+    assert message in str(err.value)
+    assert "fuels.json" in str(err.value)
+
+
+def test_unknown_version() -> None:
+    with pytest.raises(FactorNotFoundError) as err:
+        read_factor_set_files("cn-1999.9")
+    assert err.value.field == "factor_set_version"

@@ -1,0 +1,139 @@
+"""Integration: the service against the real Redis and PostgreSQL servers (they run in `make test`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+import redis
+from sqlalchemy import create_engine, inspect
+
+from service.records import migrate
+from service.records.database import database_url
+from tests.conftest import AppFactory, bearer, create_key, payload, services_of
+from tests.live_services import RedisServer, free_port, start_redis
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def live_app(make_app: AppFactory, postgres_url: str, redis_url: str) -> AppFactory:
+    """Apps on this session's PostgreSQL database (migrated from empty) and Redis database 15."""
+
+    def factory(**overrides: object) -> object:
+        config = {"DATABASE_URL": postgres_url, "REDIS_URL": redis_url, **overrides}
+        app = make_app(**config)
+        migrate.upgrade(services_of(app).db)
+        return app
+
+    return factory  # type: ignore[return-value]
+
+
+@pytest.fixture
+def throwaway_redis() -> Iterator[RedisServer]:
+    """A redis-server of our own on a free port: the one test that stops Redis stops this one."""
+    server = start_redis()
+    yield server
+    server.stop()
+
+
+def test_postgres_migrations_from_an_empty_database(postgres_url: str) -> None:
+    from tests.service.test_migrations_sqlite import assert_schema_matches_tables
+
+    db = create_engine(database_url(postgres_url))
+    assert inspect(db).get_table_names() == []
+    migrate.upgrade(db)
+    assert migrate.current_revision(db) == migrate.head_revision()
+    assert_schema_matches_tables(db)
+    migrate.downgrade(db, "base")
+    assert set(inspect(db).get_table_names()) == {"alembic_version"}
+    db.dispose()
+
+
+def test_hit_after_miss_same_id_and_byte_for_byte(live_app: AppFactory, redis_url: str) -> None:
+    app = live_app()
+    client = app.test_client()
+    key = create_key(app)
+    first = client.post("/v1/ratings", json=payload(), headers=bearer(key))
+    second = client.post("/v1/ratings", json=payload(), headers=bearer(key))
+    assert (first.status_code, second.status_code) == (201, 201)
+    assert (first.headers["X-Cache"], second.headers["X-Cache"]) == ("miss", "hit")
+    assert second.data == first.data
+    cached = [k for k in redis.Redis.from_url(redis_url).keys("*rating:v1:bank-a:*")]
+    assert len(cached) == 1
+    fetched = client.get(first.headers["Location"], headers=bearer(key))
+    assert fetched.data == first.data  # stored in PostgreSQL as text, returned as is
+    with services_of(app).db.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM ratings").scalar() == 1
+
+
+def test_a_new_worker_reuses_what_another_issued(live_app: AppFactory) -> None:
+    first_app, second_app = live_app(), live_app()
+    key = create_key(first_app)
+    first = first_app.test_client().post("/v1/ratings", json=payload(), headers=bearer(key))
+    second = second_app.test_client().post("/v1/ratings", json=payload(), headers=bearer(key))
+    assert second.headers["X-Cache"] == "hit" and second.json["id"] == first.json["id"]
+
+
+def test_redis_stopped_mid_test_ratings_still_served(
+    live_app: AppFactory, throwaway_redis: RedisServer
+) -> None:
+    app = live_app(REDIS_URL=throwaway_redis.url, REDIS_TIMEOUT_MS=100)
+    client = app.test_client()
+    key = create_key(app)
+    first = client.post("/v1/ratings", json=payload(), headers=bearer(key))
+    assert first.status_code == 201 and client.get("/readyz").json["status"] == "ok"
+
+    throwaway_redis.stop()
+
+    again = client.post("/v1/ratings", json=payload(), headers=bearer(key))
+    assert again.status_code == 201 and again.json["id"] == first.json["id"]  # from the records
+    new = client.post("/v1/ratings", json=payload(employees=99), headers=bearer(key))
+    assert new.status_code == 201 and new.headers["X-Cache"] == "miss"
+    assert client.get(new.headers["Location"], headers=bearer(key)).status_code == 200
+    ready = client.get("/readyz")
+    assert ready.status_code == 200 and ready.json["status"] == "degraded"
+    # The rate limiter fell back to memory instead of failing requests.
+    assert client.get("/v1/ratings", headers=bearer(key)).status_code == 200
+
+
+def test_redis_on_a_closed_port(live_app: AppFactory) -> None:
+    app = live_app(REDIS_URL=f"redis://127.0.0.1:{free_port()}/15", REDIS_TIMEOUT_MS=50)
+    client = app.test_client()
+    key = create_key(app)
+    assert client.post("/v1/ratings", json=payload(), headers=bearer(key)).status_code == 201
+
+
+def test_rate_limit_on_redis_is_shared_by_workers(live_app: AppFactory) -> None:
+    first, second = live_app(RATE_LIMIT="3 per minute"), live_app(RATE_LIMIT="3 per minute")
+    key = create_key(first)
+    statuses = [
+        app.test_client().get("/v1/ratings", headers=bearer(key)).status_code
+        for app in (first, second, first, second)
+    ]
+    assert statuses == [200, 200, 200, 429]
+
+
+def test_tenant_isolation_on_postgres(live_app: AppFactory) -> None:
+    app = live_app()
+    client = app.test_client()
+    bank_a, bank_b = create_key(app, "bank-a"), create_key(app, "bank-b")
+    rating = client.post("/v1/ratings", json=payload(), headers=bearer(bank_a))
+    assert client.get(rating.headers["Location"], headers=bearer(bank_b)).status_code == 404
+    assert client.get("/v1/ratings", headers=bearer(bank_b)).json["items"] == []
+
+
+def test_database_down_is_503_and_nothing_is_cached(live_app: AppFactory, redis_url: str) -> None:
+    app = live_app(KEY_CACHE_SECONDS=300)
+    client = app.test_client()
+    key = create_key(app)
+    assert client.get("/v1/ratings", headers=bearer(key)).status_code == 200
+    services = services_of(app)
+    real = services.db
+    services.db = create_engine(f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/gone")
+    response = client.post("/v1/ratings", json=payload(), headers=bearer(key))
+    assert response.status_code == 503 and response.headers["Retry-After"]
+    assert redis.Redis.from_url(redis_url).keys("*rating:v1:*") == []
+    services.db = real
+    with real.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM ratings").scalar() == 0
