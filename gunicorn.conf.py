@@ -36,6 +36,9 @@ accesslog = None  # the app logs one JSON line per request itself
 errorlog = "-"
 loglevel = "info"
 proc_name = "greenrate"
+# gunicorn >= 25 opens a control socket at one fixed path per user; several instances on one machine
+# (tests, benchmarks, make run) would fight over it, and nothing here uses it.
+control_socket_disable = True
 
 
 def on_starting(server):  # noqa: ANN001, ARG001 - gunicorn hook signature

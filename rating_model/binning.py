@@ -53,6 +53,7 @@ BINNER_PARAMETERS = {
     "min_bin_share": [real(0.0, 0.5, closed_low=False)],
     "unseen_category": [options("missing", "lowest")],
     "missing_min_share": [real(0.0, 1.0)],
+    "missing_cap": [options("lowest", None)],
     "n_prebins": [integer(2, 200)],
 }
 
@@ -109,6 +110,9 @@ class MonotoneBinner(TransformerMixin, BaseEstimator):  # type: ignore[misc]  # 
         pooled into "other".
     unseen_category : {"missing", "lowest"}, default="missing"
         A category never seen in training scores like the missing bin, or like the feature's lowest bin.
+    missing_cap : {"lowest", None}, default=None
+        With "lowest", the missing bin's WOE is capped at the lowest value bin's, so that not reporting
+        never earns more points than reporting the worst value (the missing bin keeps its own counts).
     missing_min_share : float, default=0.05
         Share of missing rows needed for the missing bin to get its own WOE. Below it (including no
         missing rows at all) the missing bin gets the feature's lowest WOE: withholding a value then
@@ -147,6 +151,7 @@ class MonotoneBinner(TransformerMixin, BaseEstimator):  # type: ignore[misc]  # 
         unseen_category: str = "missing",
         missing_min_share: float = 0.05,
         n_prebins: int = 20,
+        missing_cap: str | None = None,
     ) -> None:
         self.directions = directions
         self.default_direction = default_direction
@@ -156,6 +161,7 @@ class MonotoneBinner(TransformerMixin, BaseEstimator):  # type: ignore[misc]  # 
         self.unseen_category = unseen_category
         self.missing_min_share = missing_min_share
         self.n_prebins = n_prebins
+        self.missing_cap = missing_cap
 
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
@@ -220,6 +226,10 @@ class MonotoneBinner(TransformerMixin, BaseEstimator):  # type: ignore[misc]  # 
             if own
             else float(woe.min())
         )
+        if self.missing_cap == "lowest":
+            # Withholding a value must never score better than the worst value reported: otherwise a
+            # business could raise its grade by leaving a field blank.
+            missing_woe = min(missing_woe, float(woe.min()))
         lowest = min(float(woe.min()), missing_woe)
         unseen = None if kind == NUMERIC else (missing_woe if self.unseen_category == "missing" else lowest)
         return FeatureBins(

@@ -130,7 +130,7 @@ class Scorecard(ClassifierMixin, BaseEstimator):  # type: ignore[misc]  # sklear
     Parameters
     ----------
     directions, default_direction, categorical_features, max_bins, min_bin_share, unseen_category, \
-missing_min_share, n_prebins
+missing_min_share, n_prebins, missing_cap
         Binning parameters, see :class:`~rating_model.binning.MonotoneBinner`.
     C : float, default=1.0
         Inverse L2 regularisation strength of the logistic regression.
@@ -174,6 +174,7 @@ missing_min_share, n_prebins
         unseen_category: str = "missing",
         missing_min_share: float = 0.05,
         n_prebins: int = 20,
+        missing_cap: str | None = None,
         C: float = 1.0,
         score_range: tuple[float, float] = (0, 100),
         decimals: int = 1,
@@ -187,6 +188,7 @@ missing_min_share, n_prebins
         self.unseen_category = unseen_category
         self.missing_min_share = missing_min_share
         self.n_prebins = n_prebins
+        self.missing_cap = missing_cap
         self.C = C
         self.score_range = score_range
         self.decimals = decimals
@@ -281,6 +283,7 @@ missing_min_share, n_prebins
                 "unseen_category": str(self.unseen_category),
                 "missing_min_share": float(self.missing_min_share),
                 "n_prebins": int(self.n_prebins),
+                "missing_cap": self.missing_cap,
                 "C": float(self.C),
                 "random_state": random_state,
             },

@@ -128,7 +128,8 @@ def train(frame: pd.DataFrame, *, standard: Standard | None = None, seed: int = 
     holdout = rng.random(len(y_all)) < HOLDOUT_SHARE
     directions = {i.id: i.direction for i in standard.indicators.values()}
     card_source = dict(source or {"synthetic": False})
-    model = Scorecard(directions=directions, random_state=seed)
+    # The standard's missing-data rule: a missing bin never earns more than the worst reported value.
+    model = Scorecard(directions=directions, missing_cap="lowest", random_state=seed)
     model.fit(X_all[~holdout], y_all[~holdout])
     metrics = binary_metrics(y_all[holdout], model.predict_proba(X_all[holdout])[:, 1])
     data_hash = hashlib.sha256(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes()).hexdigest()

@@ -162,7 +162,9 @@ class NeutralitySchema(ContractSchema):
     substitution_tco2e = _num()
     offsets_tco2e = _num()
     offsets_by_type = fields.Dict(keys=fields.String(), values=fields.Float(allow_nan=False), required=True)
-    offsets_by_standard = fields.Dict(keys=fields.String(), values=fields.Float(allow_nan=False), required=True)
+    offsets_by_standard = fields.Dict(
+        keys=fields.String(), values=fields.Float(allow_nan=False), required=True
+    )
     net_scope12_after_credits = _num()
     operationally_neutral = fields.Boolean(required=True)
     reduction_basis = _str("How the year-on-year reduction was computed.")

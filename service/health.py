@@ -18,7 +18,7 @@ from schemas.reference import HealthSchema, ReadinessSchema
 from service.errors import error_response
 from service.extensions import Services, services
 from service.metrics import metrics_response
-from service.openapi import error_responses
+from service.openapi import documented
 
 blp = Blueprint("ops", __name__, description="Liveness, readiness and metrics for the platform.")
 
@@ -55,8 +55,8 @@ class Liveness(MethodView):
 
 @blp.route("/readyz")
 class Readiness(MethodView):
+    @documented(blp, 503, secured=False)
     @blp.response(200, ReadinessSchema)
-    @error_responses(blp, 503)
     def get(self) -> Any:
         """Readiness: `ok`, or `degraded` while still serving (cache down); 503 if nothing can be issued."""
         s = services()

@@ -15,22 +15,15 @@ BEARER_SCHEME = {
     "scheme": "bearer",
     "description": "An API key from `greenrate keys create`, sent as `Authorization: Bearer <key>`.",
 }
-RETRY_AFTER = {
-    "Retry-After": {"description": "Seconds to wait before retrying.", "schema": {"type": "integer"}}
-}
 
 
-def error_responses(blp: Blueprint, *codes: int) -> Callable[[F], F]:
-    """Document the error statuses a view can answer, each with the one error body."""
+def documented(blp: Blueprint, *error_codes: int, secured: bool = True) -> Callable[[F], F]:
+    """Document the bearer key and the error statuses a view can answer (each with the one error body).
 
-    def decorator(view: F) -> F:
-        for code in codes:
-            view = blp.alt_response(code, response=HTTPStatus(code).name)(view)
-        return view
-
-    return decorator
-
-
-def secured(blp: Blueprint) -> Callable[[F], F]:
-    """Mark a view as needing the bearer key in the OpenAPI document."""
-    return blp.doc(security=[{"bearerAuth": []}])  # type: ignore[no-any-return]
+    One ``blp.doc`` instead of one ``alt_response`` per status: each smorest decorator adds a wrapper
+    that runs on every request, and documentation should cost nothing at run time.
+    """
+    doc: dict[str, Any] = {"responses": {str(code): HTTPStatus(code).name for code in error_codes}}
+    if secured:
+        doc["security"] = [{"bearerAuth": []}]
+    return blp.doc(**doc)  # type: ignore[no-any-return]

@@ -23,7 +23,7 @@ from schemas.rating import RatingSchema
 from service.auth import current_principal, requires
 from service.extensions import services
 from service.hardening import json_body
-from service.openapi import error_responses, secured
+from service.openapi import documented
 from service.ratings.batch_body import batch_body
 from service.ratings.issuing import (
     Issued,
@@ -90,13 +90,12 @@ def _repeats_first(view: F) -> F:
 
 @blp.route("")
 class Ratings(MethodView):
-    @secured(blp)
+    @documented(blp, 400, 401, 403, 413, 415, 429, 503)
     @requires("bank")
     @json_body
     @_repeats_first
     @blp.arguments(_OPERATING_DATA)
     @blp.response(201, RatingSchema, headers=_ISSUE_HEADERS)
-    @error_responses(blp, 400, 401, 403, 413, 415, 429, 503)
     def post(self, payload: dict[str, Any]) -> Response:
         """Rate one company.
 
@@ -106,11 +105,10 @@ class Ratings(MethodView):
         """
         return _issued_response(issue_rating(_context(), current_principal(), payload, g.body_fingerprint))
 
-    @secured(blp)
+    @documented(blp, 401, 403, 429, 503)
     @requires("bank")
     @blp.arguments(_LIST_QUERY, location="query")
     @blp.response(200, RatingPageSchema)
-    @error_responses(blp, 401, 403, 429, 503)
     def get(self, query: dict[str, Any]) -> dict[str, Any]:
         """List this tenant's ratings, newest first; filter by `external_id`, page with `cursor`."""
         principal = current_principal()
@@ -127,10 +125,9 @@ class Ratings(MethodView):
 
 @blp.route("/<string(maxlength=40):rating_id>")
 class RatingById(MethodView):
-    @secured(blp)
+    @documented(blp, 401, 403, 404, 429, 503)
     @requires("bank", "merchant")
     @blp.response(200, RatingSchema)
-    @error_responses(blp, 401, 403, 404, 429, 503)
     def get(self, rating_id: str) -> Response:
         """One rating, exactly as issued (the same bytes).
 
@@ -149,12 +146,11 @@ class RatingById(MethodView):
 
 @blp.route("/batch")
 class RatingBatch(MethodView):
-    @secured(blp)
+    @documented(blp, 400, 401, 403, 413, 415, 429, 503)
     @requires("bank")
     @json_body
     @blp.arguments(_BATCH_REQUEST)
     @blp.response(200, BatchResultSchema)
-    @error_responses(blp, 400, 401, 403, 413, 415, 429, 503)
     def post(self, batch: dict[str, Any]) -> Response:
         """Rate up to 100 companies; results keep the request's order and carry per-item errors.
 

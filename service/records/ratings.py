@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import Engine, and_, insert, select
 
@@ -75,6 +75,11 @@ class RatingSummary:
     score: float
     grade: str
     versions: dict[str, str]
+
+
+def _utc(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes; every stored moment is UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def insert_ratings(db: Engine, new: Sequence[NewRating]) -> None:
@@ -162,8 +167,8 @@ def list_ratings(
             seq=r.seq,
             id=r.id,
             external_id=r.external_id,
-            issued_at=r.issued_at,
-            valid_until=r.valid_until,
+            issued_at=_utc(r.issued_at),
+            valid_until=_utc(r.valid_until),
             score=r.score,
             grade=r.grade,
             versions={

@@ -14,7 +14,7 @@ from webargs.flaskparser import abort
 from schemas.reference import FactorSetsSchema, ModelDocumentSchema, StandardDocumentSchema
 from service.auth import ANY_ROLE, requires
 from service.extensions import services
-from service.openapi import error_responses, secured
+from service.openapi import documented
 
 blp = Blueprint(
     "reference",
@@ -28,10 +28,9 @@ _JSON = "application/json"
 
 @blp.route("/standard")
 class ActiveStandard(MethodView):
-    @secured(blp)
+    @documented(blp, 401, 429)
     @requires(*ANY_ROLE)
     @blp.response(200, StandardDocumentSchema)
-    @error_responses(blp, 401, 429)
     def get(self) -> Response:
         """The active standard: indicators, pillars, directions, grade cut-offs, eligibility rules."""
         return Response(services().engines.current().standard_json, mimetype=_JSON)
@@ -39,10 +38,9 @@ class ActiveStandard(MethodView):
 
 @blp.route("/models/<string(maxlength=80):version>")
 class ModelVersion(MethodView):
-    @secured(blp)
+    @documented(blp, 401, 404, 429)
     @requires(*ANY_ROLE)
     @blp.response(200, ModelDocumentSchema)
-    @error_responses(blp, 401, 404, 429)
     def get(self, version: str) -> Response:
         """The active model's points table and model card (`active` names it without knowing its version).
 
@@ -56,10 +54,9 @@ class ModelVersion(MethodView):
 
 @blp.route("/emission-factors")
 class EmissionFactors(MethodView):
-    @secured(blp)
+    @documented(blp, 401, 429)
     @requires(*ANY_ROLE)
     @blp.response(200, FactorSetsSchema)
-    @error_responses(blp, 401, 429)
     def get(self) -> Response:
         """Every emission-factor set, each factor with its source, year and region."""
         return Response(services().engines.current().factor_sets_json, mimetype=_JSON)

@@ -20,8 +20,20 @@ SERVICE_FIELDS = {
 
 
 def variants() -> list[dict[str, Any]]:
-    minimal = {"company": {k: BASE_PAYLOAD["company"][k] for k in (
-        "name", "country", "industry_code", "employees", "annual_revenue", "currency", "reporting_year")}}
+    minimal = {
+        "company": {
+            k: BASE_PAYLOAD["company"][k]
+            for k in (
+                "name",
+                "country",
+                "industry_code",
+                "employees",
+                "annual_revenue",
+                "currency",
+                "reporting_year",
+            )
+        }
+    }
     rich = copy.deepcopy(BASE_PAYLOAD)
     rich["energy"]["green_electricity_kwh"] = 20_000
     rich["energy"]["onsite_renewable_kwh"] = 5_000
@@ -35,8 +47,11 @@ def variants() -> list[dict[str, Any]]:
     rich["previous_year"] = {"energy": {"electricity_kwh": 48_000}}
     loan = copy.deepcopy(BASE_PAYLOAD)
     loan["loan"] = {
-        "amount": 1_000_000, "currency": "CNY", "use_of_proceeds": "energy_efficiency",
-        "outstanding": 800_000, "borrower_equity_plus_debt": 5_000_000,
+        "amount": 1_000_000,
+        "currency": "CNY",
+        "use_of_proceeds": "energy_efficiency",
+        "outstanding": 800_000,
+        "borrower_equity_plus_debt": 5_000_000,
     }
     spend_only = copy.deepcopy(BASE_PAYLOAD)
     spend_only["energy"] = {"electricity_spend": 30_000}

@@ -17,7 +17,6 @@ from service.records.tables import ratings
 from tests.conftest import create_key, payload, services_of
 
 
-
 def principal(app: Flask, tenant: str = "bank-a") -> Principal:
     """The principal of a real stored key (ratings reference their requester's key)."""
     found = services_of(app).keys.resolve(hash_key(create_key(app, tenant)))
