@@ -11,6 +11,7 @@ import base64
 import binascii
 from collections.abc import Mapping, Sequence
 from collections.abc import Set as AbstractSet
+from datetime import UTC
 from typing import Any
 
 from marshmallow import fields, validate
@@ -133,3 +134,17 @@ class RawObject(fields.Nested):
         if not isinstance(value, Mapping):
             raise self.make_error("type", input=value, input_type=type(value).__name__)
         return dict(value)
+
+
+class UtcDateTime(fields.DateTime):
+    """An ISO 8601 UTC moment written with ``Z``, exactly as ratings carry ``issued_at``."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="iso", **kwargs)
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return str(value.astimezone(UTC).isoformat().replace("+00:00", "Z"))

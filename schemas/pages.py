@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import RAISE, Schema, fields, validate
 
 from schemas.errors import ErrorSchema
-from schemas.fields import Cursor, RawObject
+from schemas.fields import Cursor, RawObject, UtcDateTime
 from schemas.operating_data import OperatingDataSchema
 from schemas.rating import GRADES, RatingSchema, VersionsSchema
 
@@ -29,8 +29,8 @@ class RatingListQuerySchema(Schema):
 class RatingSummarySchema(Schema):
     id = fields.String(required=True)
     external_id = fields.String(required=True, allow_none=True)
-    issued_at = fields.DateTime(required=True, format="iso")
-    valid_until = fields.DateTime(required=True, format="iso")
+    issued_at = UtcDateTime(required=True)
+    valid_until = UtcDateTime(required=True)
     score = fields.Float(required=True)
     grade = fields.String(required=True, validate=validate.OneOf(GRADES))
     versions = fields.Nested(VersionsSchema, required=True)

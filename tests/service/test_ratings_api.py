@@ -103,3 +103,10 @@ def test_request_log_line_has_no_company_data_or_key(make_app, capsys) -> None: 
     assert line["duration_ms"] > 0
     text = json.dumps(lines)
     assert "Noodle" not in text and key not in text and key[:11] not in text
+
+
+def test_list_items_carry_the_same_moments_as_the_rating(client: FlaskClient, bank_key: str) -> None:
+    rating = client.post("/v1/ratings", json=payload(), headers=bearer(bank_key)).json
+    item = client.get("/v1/ratings", headers=bearer(bank_key)).json["items"][0]
+    assert (item["issued_at"], item["valid_until"]) == (rating["issued_at"], rating["valid_until"])
+    assert item["issued_at"].endswith("Z")
