@@ -161,7 +161,7 @@ class Engine:
         standard = self.standard
         filled = fill_missing(data, standard)
         ev = self.evaluate(filled)
-        imps, path = improvements(filled, ev.outcome, standard, lambda f: self.outcome(f, ev))
+        imps, path = improvements(filled, ev.outcome, ev.contributions, standard, lambda f: self.outcome(f, ev))
         inv = ev.inventory
         loan = assess_green_loan(data, ev.grading.grade, ev.grading.knock_outs, standard)
         financed = financed_emissions(data, inv.scope12_location_tco2e, inv.scope3_tco2e, ev.quality.pcaf_score)

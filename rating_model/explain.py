@@ -8,12 +8,13 @@ grade is checked by rating the combined actions once more.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
 from rating_model.actions import apply_change
 from rating_model.estimation import Filled
+from rating_model.operating_data import OperatingData
 from rating_model.standard import COSTS, Action, Indicator, Standard
 
 REASONS_PER_SIDE = 3
@@ -132,18 +133,50 @@ def _primary_indicator(action: Action, standard: Standard) -> Indicator:
 Rerate = Callable[[Filled], Outcome]
 
 
+def _headroom(action: Action, standard: Standard, contributions: Mapping[str, Contribution]) -> float:
+    """Points the action could win at most: the gap to the maximum of every indicator it can move."""
+    return sum(c.max_points - c.points for c in contributions.values()
+               if action.id in standard.indicators[c.indicator].actions)
+
+
+def _sibling_key(action: Action, data: OperatingData, standard: Standard) -> tuple[str, bool] | None:
+    """Actions that only adopt one more practice of the same practice-share indicator score the same.
+
+    ``None`` when the action is not such an action, or when the practice is already adopted (then
+    ``apply_change`` finds nothing to change and the action is skipped).
+    """
+    practice = action.change.get("set_practice")
+    if practice is None or len(action.change) != 1 or getattr(data.practices, practice) is True:
+        return None
+    owner = next((i.id for i in standard.indicators.values() if practice in i.practices), None)
+    return None if owner is None else (owner, getattr(data.practices, practice) is False)
+
+
 def improvements(
-    filled: Filled, base: Outcome, standard: Standard, rerate: Rerate
+    filled: Filled,
+    base: Outcome,
+    contributions: Sequence[Contribution],
+    standard: Standard,
+    rerate: Rerate,
 ) -> tuple[list[Improvement], dict[str, object]]:
     """Every applicable action with a positive score gain, best first, and the cheapest path to the next grade."""
+    by_indicator = {c.indicator: c for c in contributions}
     found: list[tuple[Improvement, Action]] = []
+    shared: dict[tuple[str, bool], Outcome] = {}
     for action in standard.actions.values():
-        changed = apply_change(filled.data, action.change)
-        if changed is None:
+        if _headroom(action, standard, by_indicator) <= 0:
             continue
-        # Reporting measured figures replaces the estimates; any other action keeps them flagged.
-        estimates = () if "set_data_source" in action.change else filled.estimates
-        outcome = rerate(Filled(changed, estimates))
+        key = _sibling_key(action, filled.data, standard)
+        outcome = shared.get(key) if key is not None else None
+        if outcome is None:
+            changed = apply_change(filled.data, action.change)
+            if changed is None:
+                continue
+            # Reporting measured figures replaces the estimates; any other action keeps them flagged.
+            estimates = () if "set_data_source" in action.change else filled.estimates
+            outcome = rerate(Filled(changed, estimates))
+            if key is not None:
+                shared[key] = outcome
         gain = round(outcome.score - base.score, 2)
         if gain <= 0:
             continue
