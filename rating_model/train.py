@@ -106,8 +106,9 @@ def model_card(standard: Standard, source: Mapping[str, Any], metrics: Mapping[s
             "The grade cut-offs are the standard's; the model only sets points per indicator bin.",
             "Probabilities are calibrated to the training population only.",
         ],
-        "how_to_retrain": "greenrate model train --data labelled.parquet (flat operating-data columns + label); "
-                          "see docs/analyst-guide.md.",
+        "how_to_retrain": "python -m rating_model.train --data labelled.parquet --out model.json: a CSV or "
+                          "Parquet file in the flat operating-data format plus a 'label' column "
+                          "(docs/synthetic-population.md, 'Bringing real labels'); see docs/rating-engine.md.",
         "metrics_holdout": dict(metrics),
     }
 
@@ -149,17 +150,23 @@ def train(frame: pd.DataFrame, *, standard: Standard | None = None, seed: int = 
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Train the default model on the synthetic population and write it."""
+    """Train on a labelled flat file, or on the synthetic population when no file is given, and write it."""
     from rating_model.artifact import ScorecardArtifact
+    from rating_model.flat import read_frame
     from rating_model.synthetic import generate_frame
 
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--rows", type=int, default=DEFAULT_ROWS)
+    parser.add_argument("--data", type=Path, help="CSV or Parquet: flat operating-data columns + label")
+    parser.add_argument("--rows", type=int, default=DEFAULT_ROWS, help="synthetic rows (without --data)")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args(argv)
-    frame = generate_frame(args.rows, args.seed)
-    source = {"synthetic": True, "generator": "rating_model.synthetic", "rows": args.rows, "seed": args.seed}
+    if args.data is not None:
+        frame = read_frame(args.data)
+        source: dict[str, Any] = {"synthetic": False, "file": args.data.name, "rows": len(frame)}
+    else:
+        frame = generate_frame(args.rows, args.seed)
+        source = {"synthetic": True, "generator": "rating_model.synthetic", "rows": args.rows, "seed": args.seed}
     result = train(frame, seed=args.seed, source=source)
     artifact = ScorecardArtifact.from_dict(result.artifact)
     args.out.parent.mkdir(parents=True, exist_ok=True)
