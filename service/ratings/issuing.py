@@ -119,19 +119,25 @@ def _ttl(ctx: IssuingContext) -> int:
     return int(ctx.validity.total_seconds())
 
 
-def _factor_failure(exc: FactorNotFoundError) -> ItemFailure:
-    return ItemFailure(
-        422, "No emission factor applies to this input.", {exc.field or "_schema": [exc.message]}
-    )
+_RateError = FactorNotFoundError | InvalidInputError | InvalidInputErrors
+
+
+def _rate_failure(exc: _RateError) -> ItemFailure:
+    """What a batch item says when the engine refused it while rating (not while parsing)."""
+    if isinstance(exc, FactorNotFoundError):
+        return ItemFailure(
+            422, "No emission factor applies to this input.", {exc.field or "_schema": [exc.message]}
+        )
+    return ItemFailure(422, "The operating data cannot be rated as given.", exc.errors)
 
 
 def _resolve(
     ctx: IssuingContext, principal: Principal, prepared: Sequence[_Prepared]
-) -> tuple[dict[str, Issued], dict[str, FactorNotFoundError]]:
+) -> tuple[dict[str, Issued], dict[str, _RateError]]:
     """Issue or reuse one rating per distinct input: one cache round trip, one query, one transaction."""
     distinct = {p.digest: p for p in prepared}
     issued: dict[str, Issued] = {}
-    failed: dict[str, FactorNotFoundError] = {}
+    failed: dict[str, _RateError] = {}
     cached = ctx.cache.get_many([p.key for p in distinct.values()])
     for p, hit in zip(distinct.values(), cached, strict=True):
         if hit is not None:
@@ -152,7 +158,8 @@ def _resolve(
                 continue
             try:
                 new.append(_rate(ctx, principal, p, now))
-            except FactorNotFoundError as exc:  # this input cannot be rated; the others still can
+            except (FactorNotFoundError, InvalidInputError, InvalidInputErrors) as exc:
+                # this input cannot be rated (a unit or factor the inventory refuses); the others still can
                 failed[p.digest] = exc
         insert_ratings(ctx.db, new)  # committed before any of these ids is returned or cached
         for n in new:
@@ -217,13 +224,13 @@ def issue_batch(
         except (InvalidInputError, InvalidInputErrors) as exc:
             results.append(ItemFailure(422, "The operating data cannot be rated as given.", exc.errors))
         except FactorNotFoundError as exc:
-            results.append(_factor_failure(exc))
+            results.append(_rate_failure(exc))
     prepared = [r for r in results if isinstance(r, _Prepared)]
     issued, failed = _resolve(ctx, principal, prepared) if prepared else ({}, {})
     out: list[Issued | ItemFailure] = []
     for r in results:
         if isinstance(r, _Prepared):
-            out.append(issued[r.digest] if r.digest in issued else _factor_failure(failed[r.digest]))
+            out.append(issued[r.digest] if r.digest in issued else _rate_failure(failed[r.digest]))
         else:
             out.append(r)
     return out

@@ -52,3 +52,15 @@ def test_batch_envelope_limits(client: FlaskClient, bank_key: str) -> None:
     assert empty.status_code == 422
     not_objects = client.post("/v1/ratings/batch", json={"items": [1]}, headers=bearer(bank_key))
     assert not_objects.status_code == 422 and "items.0" in not_objects.json["errors"]
+
+
+
+def test_an_item_the_inventory_refuses_fails_alone(client: FlaskClient, bank_key: str) -> None:
+    """A unit only the inventory can judge (litres of coal) fails its own item with the field, not the batch."""
+    bad = payload(external_id="coal")
+    bad["energy"] = {"fuels": [{"fuel": "coal", "quantity": 10, "unit": "L"}]}
+    response = client.post("/v1/ratings/batch", json={"items": [payload(), bad]}, headers=bearer(bank_key))
+    assert response.status_code == 200, response.json
+    results = response.json["results"]
+    assert [r["status"] for r in results] == [201, 422]
+    assert "energy.fuels.0.unit" in results[1]["error"]["errors"]
