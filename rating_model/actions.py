@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import replace
 from typing import Any
 
 from rating_model.operating_data import FleetItem, OperatingData, Target
+from rating_model.operating_data import evolve as replace
 
 # A target set today runs to the reporting year + 7 (a 2030-style horizon for 2023 data).
 TARGET_HORIZON_YEARS = 7

@@ -8,9 +8,10 @@ rating, and the data-quality score is capped accordingly (the PCAF floors in the
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from rating_model.operating_data import FuelUse, OperatingData
+from rating_model.operating_data import evolve as replace
 from rating_model.sector_benchmarks import sector_defaults, sector_of
 from rating_model.standard import EstimationRule, Standard
 

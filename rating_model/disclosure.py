@@ -1,0 +1,124 @@
+"""The climate disclosure of one issued rating, shaped after IFRS S2, for the owner to hand to any bank.
+
+It is built only from what was recorded when the rating was issued (the rating's JSON and the canonical
+operating data it was computed from), never by rating again: a disclosure printed years later shows exactly
+the figures of the rating it cites. The same dictionary feeds the JSON answer, the HTML page and the PDF, so
+the three cannot disagree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+DISCLOSURE_VERSION = "1.0"
+IFRS_S2_SECTIONS = ("governance", "strategy", "risk_management", "metrics_and_targets", "basis_of_preparation")
+
+
+def _company(operating: Mapping[str, Any]) -> dict[str, Any]:
+    company = operating.get("company", {})
+    keys = ("name", "country", "region", "industry_code", "employees", "annual_revenue", "currency",
+            "reporting_year", "floor_area_m2")
+    return {k: company.get(k) for k in keys}
+
+
+def inventory(rating: Mapping[str, Any]) -> dict[str, Any]:
+    """The GHG inventory of the rating, in tCO2e, gross (carbon credits are never deducted).
+
+    Parameters
+    ----------
+    rating:
+        The rating's JSON as issued (``Rating.to_dict`` plus the service's id and dates).
+    """
+    em = rating["emissions"]
+    scope3 = em.get("scope3") or {}
+    return {
+        "unit": em.get("unit", "tCO2e"),
+        "scope1": em["scope1"],
+        "scope2_location": em["scope2_location"],
+        "scope2_market": em["scope2_market"],
+        "scope3": scope3.get("total", 0),
+        "scope3_categories": scope3.get("categories", {}),
+        "scope3_categories_included": scope3.get("categories_included", []),
+        "total": em["total"],
+        "energy_mwh": em.get("energy_mwh"),
+        "electricity_mwh": em.get("electricity_mwh"),
+        "renewable_share": em.get("renewable_share"),
+        "renewable_electricity_share": em.get("renewable_electricity_share"),
+        "intensities": em.get("intensities", {}),
+        "estimated": em.get("estimated", []),
+    }
+
+
+def factor_sources(rating: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Every emission factor the inventory used, with its value, unit, source and year, deduplicated by id."""
+    seen: dict[str, dict[str, Any]] = {}
+    for f in rating["emissions"].get("factors", []):
+        seen.setdefault(str(f.get("id")), {k: f.get(k) for k in ("id", "value", "unit", "source", "year",
+                                                                     "source_url")})
+    return list(seen.values())
+
+
+def data_quality_statement(rating: Mapping[str, Any]) -> dict[str, Any]:
+    """The data-quality figures and a plain statement of how much of the inventory was estimated.
+
+    The PCAF score (1 best, 5 worst) and the completeness come from the rating; the statement names every
+    estimated figure so a reader can tell measured data from the sector defaults that filled the gaps.
+    """
+    dq = rating["data_quality"]
+    estimated = list(dq.get("estimated_fields", []))
+    if estimated:
+        text = (f"{len(estimated)} input figure(s) were estimated from the standard's sector defaults "
+                f"({', '.join(estimated)}); PCAF data-quality score {dq['pcaf_score']} of 5 (1 is best), "
+                f"completeness {dq['completeness']:.0%}.")
+    else:
+        text = (f"No input figure was estimated; PCAF data-quality score {dq['pcaf_score']} of 5 (1 is best), "
+                f"completeness {dq['completeness']:.0%}.")
+    return {
+        "pcaf_score": dq["pcaf_score"],
+        "completeness": dq["completeness"],
+        "data_source": dq.get("data_source"),
+        "estimated_fields": estimated,
+        "statement": text,
+    }
+
+
+def build_disclosure(rating: Mapping[str, Any], operating: Mapping[str, Any]) -> dict[str, Any]:
+    """The IFRS S2-shaped disclosure of one issued rating.
+
+    Parameters
+    ----------
+    rating:
+        The stored rating JSON (with ``id``, ``issued_at`` and ``valid_until``).
+    operating:
+        The stored canonical operating data the rating was computed from.
+
+    Returns
+    -------
+    dict
+        ``rating`` (id, dates, score, grade, pillars, versions), ``company``, the five IFRS S2 sections
+        (each item ``disclosed``, ``not_applicable`` or ``not_available``), ``inventory``,
+        ``factor_sources`` and ``data_quality``.
+    """
+    summary = rating.get("issb_summary", {})
+    doc: dict[str, Any] = {
+        "disclosure_version": DISCLOSURE_VERSION,
+        "framework": "IFRS S2 Climate-related Disclosures (June 2023), proportionate to a small business",
+        "rating": {
+            "id": rating.get("id"),
+            "issued_at": rating.get("issued_at"),
+            "valid_until": rating.get("valid_until"),
+            "score": rating["score"],
+            "grade": rating["grade"],
+            "pillars": rating.get("pillars", []),
+            "versions": rating.get("versions", {}),
+        },
+        "company": _company(operating),
+    }
+    for section in IFRS_S2_SECTIONS:
+        doc[section] = summary.get(section, {})
+    doc["inventory"] = inventory(rating)
+    doc["factor_sources"] = factor_sources(rating)
+    doc["data_quality"] = data_quality_statement(rating)
+    doc["carbon_credits_note"] = rating.get("neutrality", {}).get("note")
+    return doc

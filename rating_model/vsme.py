@@ -1,0 +1,172 @@
+"""The rating's data keyed by the EFRAG VSME Basic Module (Dec 2024), disclosures B1 to B11.
+
+Banks increasingly ask small businesses for VSME datapoints instead of their own questionnaires, so a
+merchant's data is exported under those keys. Every datapoint is present and says ``disclosed`` (with its
+value), ``not_applicable`` or ``not_available``: greenrate never fills a VSME item it does not hold (such
+as pollution, biodiversity, workforce or corruption data), it says so. Built only from the stored rating and
+its stored canonical input, like :mod:`rating_model.disclosure`.
+Source of the datapoint list: https://xbrl.efrag.org/e-esrs/2024-12-17-efrag-vsme.xhtml
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+Item = dict[str, Any]
+VSME_VERSION = "EFRAG VSME, 17 December 2024 (Basic Module)"
+_PRACTICES = ("e_invoicing", "digital_ordering", "energy_efficient_equipment", "led_lighting", "waste_sorting",
+              "water_saving_equipment", "green_packaging", "energy_audit", "iso14001")
+_POLICIES = ("environmental_policy", "green_procurement_policy")
+_NOT_HELD = "greenrate does not collect this datapoint; the business reports it directly if applicable."
+
+
+def _disclosed(value: Any, unit: str | None = None, note: str | None = None) -> Item:
+    item: Item = {"status": "disclosed", "value": value}
+    if unit:
+        item["unit"] = unit
+    if note:
+        item["note"] = note
+    return item
+
+
+def _not_available(note: str = _NOT_HELD) -> Item:
+    return {"status": "not_available", "note": note}
+
+
+def _not_applicable(note: str) -> Item:
+    return {"status": "not_applicable", "note": note}
+
+
+def _maybe(value: Any, unit: str | None = None, note: str | None = None) -> Item:
+    return _not_available("Not reported by the business.") if value is None else _disclosed(value, unit, note)
+
+
+def _b1(op: Mapping[str, Any]) -> dict[str, Item]:
+    c = op.get("company", {})
+    certifications = ["ISO 14001"] if op.get("practices", {}).get("iso14001") else []
+    return {
+        "reporting_option": _disclosed("A", note="Basic Module only."),
+        "basis": _disclosed("individual"),
+        "industry_code": _disclosed(c.get("industry_code"), note="ISIC Rev.4 class; NACE Rev.2 agrees with ISIC "
+                                    "Rev.4 at division (two-digit) level."),
+        "turnover": _disclosed(c.get("annual_revenue"), c.get("currency")),
+        "employees": _disclosed(c.get("employees"), "headcount"),
+        "country": _disclosed(c.get("country")),
+        "site_geolocation": _maybe(c.get("region"), note="Region (ISO 3166-2) only; no site coordinates held."),
+        "balance_sheet_total": _maybe(op.get("loan", {}).get("borrower_total_assets"), c.get("currency")),
+        "certifications": _disclosed(certifications) if certifications
+        else _not_available("No sustainability certification or label was reported."),
+    }
+
+
+def _b2(op: Mapping[str, Any]) -> dict[str, Item]:
+    p = op.get("practices", {})
+    practices = [k for k in _PRACTICES if p.get(k)]
+    policies = [k for k in _POLICIES if p.get(k)]
+    targets = op.get("targets", [])
+    return {
+        "practices": _disclosed(practices) if practices else _not_available("No practice was reported."),
+        "policies": _disclosed(policies) if policies else _not_available("No policy was reported."),
+        "future_initiatives_and_targets": _disclosed(targets) if targets
+        else _not_available("No reduction target was reported."),
+    }
+
+
+def _b3(rating: Mapping[str, Any]) -> dict[str, Item]:
+    em = rating["emissions"]
+    energy = em.get("energy_mwh")
+    electricity = em.get("electricity_mwh")
+    share = em.get("renewable_electricity_share")
+    scope3 = em.get("scope3") or {}
+    out: dict[str, Item] = {
+        "total_energy_mwh": _maybe(energy, "MWh"),
+        "electricity_mwh": _maybe(electricity, "MWh"),
+        "renewable_electricity_mwh": _disclosed(round(electricity * share, 4), "MWh")
+        if electricity is not None and share is not None else _not_available("Not derivable."),
+        "fuels_and_heat_mwh": _disclosed(round(energy - electricity, 4), "MWh",
+                                         "Fuels and purchased heat, treated as non-renewable.")
+        if energy is not None and electricity is not None else _not_available("Not derivable."),
+        "scope1_tco2e": _disclosed(em["scope1"], "tCO2e", "Gross."),
+        "scope2_location_tco2e": _disclosed(em["scope2_location"], "tCO2e"),
+        "ghg_intensity": _maybe(em.get("intensities", {}).get("per_cny_million_revenue"),
+                                "tCO2e per CNY million turnover", "Gross Scope 1, 2 and 3 over turnover."),
+    }
+    included = scope3.get("categories_included", [])
+    out["scope3_tco2e"] = (
+        _disclosed(scope3.get("total"), "tCO2e", "Categories: " + ", ".join(included)) if included
+        else _not_available("No Scope 3 activity data (encouraged, not required, in the Basic Module).")
+    )
+    return out
+
+
+def _b6(op: Mapping[str, Any]) -> dict[str, Item]:
+    r = op.get("resources", {})
+    return {
+        "water_withdrawal_m3": _maybe(r.get("water_m3"), "m3"),
+        "withdrawal_in_high_water_stress_areas_m3": _not_available("No site-level water-stress data is held."),
+        "water_consumption_m3": _not_available("Discharge is not reported, so consumption is not derivable."),
+    }
+
+
+def _b7(op: Mapping[str, Any]) -> dict[str, Item]:
+    r = op.get("resources", {})
+    p = op.get("practices", {})
+    circular = [k for k in ("waste_sorting", "green_packaging") if p.get(k)]
+    hazardous = r.get("hazardous_waste_t")
+    total = r.get("waste_t")
+    return {
+        "circular_economy_principles": _disclosed(circular) if circular
+        else _not_available("No circular-economy practice was reported."),
+        "total_waste_t": _maybe(total, "t"),
+        "hazardous_waste_t": _maybe(hazardous, "t"),
+        "non_hazardous_waste_t": _disclosed(round(total - hazardous, 4), "t")
+        if total is not None and hazardous is not None else _not_available("Not derivable."),
+        "waste_diverted_to_recycling_t": _maybe(r.get("waste_recycled_t"), "t"),
+        "material_mass_flows": _not_available(),
+    }
+
+
+def vsme_export(rating: Mapping[str, Any], operating: Mapping[str, Any]) -> dict[str, Any]:
+    """The VSME Basic Module datapoints B1-B11 of one issued rating.
+
+    Parameters
+    ----------
+    rating:
+        The stored rating JSON.
+    operating:
+        The stored canonical operating data the rating was computed from.
+
+    Returns
+    -------
+    dict
+        ``standard``, ``rating_id`` and ``datapoints`` keyed ``B1`` ... ``B11``, each a mapping of
+        datapoint name to ``{status, value?, unit?, note?}``.
+    """
+    employees = operating.get("company", {}).get("employees", 0)
+    datapoints: dict[str, dict[str, Item]] = {
+        "B1": _b1(operating),
+        "B2": _b2(operating),
+        "B3": _b3(rating),
+        "B4": {"pollutant_emissions": _not_available(
+            "Required only where the law or an environmental management system already demands it.")},
+        "B5": {"sites_in_biodiversity_sensitive_areas": _not_available()},
+        "B6": _b6(operating),
+        "B7": _b7(operating),
+        "B8": {
+            "employees_headcount": _disclosed(employees, "headcount"),
+            "employees_by_contract_gender_country": _not_available(),
+            "employee_turnover_rate": _not_available() if employees >= 50
+            else _not_applicable("Required only from 50 employees."),
+        },
+        "B9": {"recordable_work_accidents": _not_available(), "fatalities": _not_available()},
+        "B10": {
+            "minimum_wage": _not_available(),
+            "gender_pay_gap": _not_available() if employees >= 150
+            else _not_applicable("May be omitted below 150 employees."),
+            "collective_bargaining_coverage": _not_available(),
+            "training_hours_per_employee": _not_available(),
+        },
+        "B11": {"corruption_convictions_and_fines": _not_available()},
+    }
+    return {"standard": VSME_VERSION, "rating_id": rating.get("id"), "datapoints": datapoints}
