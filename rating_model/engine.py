@@ -24,12 +24,12 @@ from rating_model.factors import factor_sets_document
 from rating_model.grading import Grading, applicable_knock_outs, grade
 from rating_model.green_loan import assess_green_loan, financed_emissions
 from rating_model.indicators import IndicatorContext, IndicatorSet
-from rating_model.inventory import Inventory
+from rating_model.inventory import Inventory, compute_inventory
 from rating_model.issb import issb_summary
 from rating_model.operating_data import SCHEMA_VERSION, OperatingData, parse_operating_data
 from rating_model.rating import Rating
 from rating_model.pipeline import measure
-from rating_model.sector_benchmarks import Benchmark, SectorDefaults, sector_defaults, sector_of
+from rating_model.sector_benchmarks import Benchmark, SectorDefaults, benchmark, sector_defaults, sector_of
 from rating_model.standard import DEFAULT_STANDARD, Standard, load_standard
 
 MODELS_DIR = Path(__file__).parent / "data" / "models"
@@ -130,23 +130,24 @@ class Engine:
                           scored.probability, grade(scored.score, knock_outs, standard))
 
     def outcome(self, filled: Filled, base: Evaluation) -> Outcome:
-        """Score and grade of a changed business, reusing what the change did not touch.
+        """Score and grade of a changed business, recomputing only what the change touched.
 
-        Actions replace only the sections they change (``dataclasses.replace``), so identity tells what
-        is unchanged: practice and target actions need no new inventory or benchmark.
+        Actions replace only the sections they change (``evolve``), so identity tells what is unchanged:
+        practice and target actions need no new inventory, resource actions no new benchmark, and only a
+        change of data source or estimates needs a new data-quality assessment.
         """
         data, before = filled.data, base.filled.data
-        if (data.energy is before.energy and data.transport is before.transport
-                and data.resources is before.resources):
-            inventory, bench = base.inventory, base.benchmark
-            quality = base.quality
-            if data.data_source != before.data_source or filled.estimates != base.filled.estimates:
-                quality = assess(data, filled, self.standard)
-            ctx = IndicatorContext(data, inventory, bench, self._defaults(data), quality.pcaf_score)
-            values = self.indicators.derive(ctx)
+        same_energy = data.energy is before.energy
+        if same_energy and data.transport is before.transport and data.resources is before.resources:
+            inventory = base.inventory
         else:
-            m = measure(filled, self.standard, self.indicators)
-            inventory, quality, values = m.inventory, m.quality, m.values
+            inventory = compute_inventory(data, estimated=filled.paths)
+        bench = base.benchmark if same_energy else benchmark(data, inventory)
+        quality = base.quality
+        if data.data_source != before.data_source or filled.estimates != base.filled.estimates:
+            quality = assess(data, filled, self.standard)
+        ctx = IndicatorContext(data, inventory, bench, self._defaults(data), quality.pcaf_score)
+        values = self.indicators.derive(ctx)
         score = self.artifact.score_row(values).score
         knock_outs = applicable_knock_outs(data, quality.completeness, self.standard)
         return Outcome(score, grade(score, knock_outs, self.standard).grade, values,

@@ -9,6 +9,8 @@ green-contracted part (``green_electricity_kwh``); on-site renewable generation 
 
 from __future__ import annotations
 
+import functools
+
 import json
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields
@@ -243,6 +245,7 @@ def _prune(value: Any) -> Any:
     return value
 
 
+@functools.cache
 def _names(cls: type) -> frozenset[str]:
     return frozenset(f.name for f in fields(cls))
 

@@ -256,7 +256,10 @@ def benchmark(data: OperatingData, inventory: Inventory) -> Benchmark:
     if "energy.electricity_kwh" in inventory.missing or inventory.energy_mwh <= 0:
         notes.append("no electricity data: energy efficiency is not rated")
     else:
-        actual = inventory.energy_mwh * 1000.0 / size
+        # Purchased energy only: on-site renewables are left out so installing solar never counts against
+        # a business (the standard's derivation of energy_efficiency_ratio).
+        purchased_mwh = inventory.energy_mwh - (data.energy.onsite_renewable_kwh or 0.0) / 1000.0
+        actual = max(purchased_mwh, 0.0) * 1000.0 / size
         ratio = actual / expected
         percentile = _percentile(ratio, sigma)
     return Benchmark(

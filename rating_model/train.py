@@ -24,6 +24,7 @@ import pandas as pd
 from rating_model.exceptions import InvalidInputError, RatingModelError
 from rating_model.factors import factor_sets_document
 from rating_model.flat import payloads_from_frame
+from rating_model.indicator_batch import frame_indicators
 from rating_model.indicators import IndicatorSet
 from rating_model.operating_data import SCHEMA_VERSION, parse_operating_data
 from rating_model.pipeline import measure_data
@@ -114,14 +115,17 @@ def model_card(standard: Standard, source: Mapping[str, Any], metrics: Mapping[s
 
 
 def train(frame: pd.DataFrame, *, standard: Standard | None = None, seed: int = DEFAULT_SEED,
-          source: Mapping[str, Any] | None = None) -> TrainResult:
-    """Fit a scorecard on a flat labelled frame and return its artifact and holdout metrics."""
+          source: Mapping[str, Any] | None = None, workers: int | None = None) -> TrainResult:
+    """Fit a scorecard on a flat labelled frame and return its artifact and holdout metrics.
+
+    ``workers`` processes derive the indicators (``None``: one per core for large frames, see
+    :func:`rating_model.indicator_batch.frame_indicators`); the artifact does not depend on it.
+    """
     standard = standard or load_standard(DEFAULT_STANDARD)
     if "label" not in frame.columns:
         raise InvalidInputError("label", "the training data needs a label column (1 = green, 0 = not)")
     y_all = frame["label"].to_numpy(dtype=int)
-    X_all, bad = indicator_frame(payloads_from_frame(frame.drop(columns=["label", "latent_greenness"],
-                                                                errors="ignore")), standard)
+    X_all, bad = frame_indicators(frame, standard, workers=workers)
     keep = np.ones(len(frame), dtype=bool)
     keep[bad] = False
     X_all, y_all = X_all[keep].reset_index(drop=True), y_all[keep]

@@ -167,3 +167,10 @@ def test_declared_directions_hold_for_green_actions(payload: dict[str, Any]) -> 
         changed = apply_change(data, change)
         if changed is not None:
             assert ENGINE.rate(changed).score >= base - 1e-9, change
+
+
+def test_installing_solar_never_lowers_the_score() -> None:
+    data = ENGINE.parse(FULL)
+    scores = [ENGINE.rate(replace(data, energy=replace(data.energy, onsite_renewable_kwh=float(kwh)))).score
+              for kwh in (0, 5_000, 20_000, 80_000)]
+    assert scores == sorted(scores)
