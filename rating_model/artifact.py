@@ -298,6 +298,10 @@ class ScorecardArtifact:
         """Bin index of a value: ``0..k-1``, :data:`MISSING_BIN` or :data:`UNSEEN_BIN`."""
         return self._feature(name).bin_of(value)
 
+    def column_bins(self, name: str, column: Any) -> NDArray[np.intp]:
+        """Bin index of every value of a column (vectorised :meth:`bin_for`; monitoring counts them)."""
+        return self._feature(name).column_bins(column)
+
     def bins(self, name: str) -> tuple[BinInfo, ...]:
         """Every bin of a feature with its bounds and points, then the missing (and unseen) bin."""
         f = self._feature(name)

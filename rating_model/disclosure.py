@@ -12,13 +12,28 @@ from collections.abc import Mapping
 from typing import Any
 
 DISCLOSURE_VERSION = "1.0"
-IFRS_S2_SECTIONS = ("governance", "strategy", "risk_management", "metrics_and_targets", "basis_of_preparation")
+IFRS_S2_SECTIONS = (
+    "governance",
+    "strategy",
+    "risk_management",
+    "metrics_and_targets",
+    "basis_of_preparation",
+)
 
 
 def _company(operating: Mapping[str, Any]) -> dict[str, Any]:
     company = operating.get("company", {})
-    keys = ("name", "country", "region", "industry_code", "employees", "annual_revenue", "currency",
-            "reporting_year", "floor_area_m2")
+    keys = (
+        "name",
+        "country",
+        "region",
+        "industry_code",
+        "employees",
+        "annual_revenue",
+        "currency",
+        "reporting_year",
+        "floor_area_m2",
+    )
     return {k: company.get(k) for k in keys}
 
 
@@ -54,8 +69,9 @@ def factor_sources(rating: Mapping[str, Any]) -> list[dict[str, Any]]:
     """Every emission factor the inventory used, with its value, unit, source and year, deduplicated by id."""
     seen: dict[str, dict[str, Any]] = {}
     for f in rating["emissions"].get("factors", []):
-        seen.setdefault(str(f.get("id")), {k: f.get(k) for k in ("id", "value", "unit", "source", "year",
-                                                                     "source_url")})
+        seen.setdefault(
+            str(f.get("id")), {k: f.get(k) for k in ("id", "value", "unit", "source", "year", "source_url")}
+        )
     return list(seen.values())
 
 
@@ -68,12 +84,16 @@ def data_quality_statement(rating: Mapping[str, Any]) -> dict[str, Any]:
     dq = rating["data_quality"]
     estimated = list(dq.get("estimated_fields", []))
     if estimated:
-        text = (f"{len(estimated)} input figure(s) were estimated from the standard's sector defaults "
-                f"({', '.join(estimated)}); PCAF data-quality score {dq['pcaf_score']} of 5 (1 is best), "
-                f"completeness {dq['completeness']:.0%}.")
+        text = (
+            f"{len(estimated)} input figure(s) were estimated from the standard's sector defaults "
+            f"({', '.join(estimated)}); PCAF data-quality score {dq['pcaf_score']} of 5 (1 is best), "
+            f"completeness {dq['completeness']:.0%}."
+        )
     else:
-        text = (f"No input figure was estimated; PCAF data-quality score {dq['pcaf_score']} of 5 (1 is best), "
-                f"completeness {dq['completeness']:.0%}.")
+        text = (
+            f"No input figure was estimated; PCAF data-quality score {dq['pcaf_score']} of 5 (1 is best), "
+            f"completeness {dq['completeness']:.0%}."
+        )
     return {
         "pcaf_score": dq["pcaf_score"],
         "completeness": dq["completeness"],

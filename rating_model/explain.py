@@ -214,11 +214,9 @@ def _path_to_next_grade(
         return {"target_grade": None, "reachable": False, "actions": [], "score_after": base.score,
                 "grade_after": base.grade, "tco2e_saved": None}
     ordered = sorted(found, key=lambda pair: (COSTS.index(pair[0].cost), -pair[0].score_gain, pair[0].action))
-    floor = standard.grade_floor(target)
     data, estimates = filled.data, filled.estimates
     taken: list[str] = []
     outcome = base
-    expected = base.score
     for improvement, action in ordered:
         changed = apply_change(data, action.change)
         if changed is None:
@@ -227,13 +225,9 @@ def _path_to_next_grade(
             estimates = ()
         data = changed
         taken.append(improvement.action)
-        # Gains of actions on different indicators add up; re-rate only once the sum says the next grade
-        # is within reach, then trust the re-rating, not the sum.
-        expected += improvement.score_gain
-        if expected < floor:
-            continue
+        # Re-rate after every step: points steps make gains interact (two practices can lift an indicator
+        # by more than their separate gains), so neither a sum of gains nor a guess tells when to stop.
         outcome = rerate(Filled(data, estimates))
-        expected = outcome.score
         if standard.rank(outcome.grade) <= standard.rank(target):
             break
     reached = standard.rank(outcome.grade) <= standard.rank(target)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 
@@ -29,6 +30,7 @@ from rating_model.standard import Standard
 #: below this many rows starting processes costs more than it saves
 PARALLEL_MIN_ROWS = 20_000
 _CHUNKS_PER_WORKER = 4  # smaller chunks even out workers slowed by other load on the machine
+_SERIAL_CHUNK_ROWS = 5_000  # in one process, chunks only pace the progress callback
 
 
 def default_workers() -> int:
@@ -66,7 +68,11 @@ def _measure_part(args: tuple[pd.DataFrame, Standard]) -> tuple[NDArray[np.float
 
 
 def frame_indicators(
-    frame: pd.DataFrame, standard: Standard, *, workers: int | None = None
+    frame: pd.DataFrame,
+    standard: Standard,
+    *,
+    workers: int | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> tuple[pd.DataFrame, list[int]]:
     """Indicator values of every row of a flat frame (columns in the standard's order) and unratable rows.
 
@@ -79,19 +85,32 @@ def frame_indicators(
     workers:
         Processes to use; ``None`` means one per core for frames of at least
         :data:`PARALLEL_MIN_ROWS` rows, and 1 (in this process) below that.
+    progress:
+        Called with the number of rows just finished, chunk by chunk (for a progress bar).
     """
     ids = list(IndicatorSet(standard).ids)
     n = len(frame)
     if workers is None:
         workers = default_workers() if n >= PARALLEL_MIN_ROWS else 1
-    if workers <= 1 or n < 2:
-        matrix, bad = measure_chunk(frame, standard)
-        return pd.DataFrame(matrix, columns=ids), bad
-    n_chunks = min(n, workers * _CHUNKS_PER_WORKER)
+    serial = workers <= 1 or n < 2
+    n_chunks = max(1, -(-n // _SERIAL_CHUNK_ROWS)) if serial else min(n, workers * _CHUNKS_PER_WORKER)
     bounds = np.linspace(0, n, n_chunks + 1).astype(int)
-    parts = [(frame.iloc[a:b], standard) for a, b in zip(bounds[:-1], bounds[1:], strict=True) if b > a]
-    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
-        results = list(pool.map(_measure_part, parts))  # map keeps the chunks' order
-    starts = [a for a, b in zip(bounds[:-1], bounds[1:], strict=True) if b > a]
+    spans = [(int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:], strict=True) if b > a]
+    parts = [(frame.iloc[a:b], standard) for a, b in spans]
+    results: list[tuple[NDArray[np.float64], list[int]]] = []
+    if serial:
+        for part, (a, b) in zip(parts, spans, strict=True):
+            results.append(_measure_part(part))
+            if progress is not None:
+                progress(b - a)
+    else:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+            for result, (a, b) in zip(pool.map(_measure_part, parts), spans, strict=True):  # in order
+                results.append(result)
+                if progress is not None:
+                    progress(b - a)
+    if not results:
+        return pd.DataFrame(np.zeros((0, len(ids))), columns=ids), []
+    starts = [a for a, _ in spans]
     bad = [int(start + i) for start, (_, part_bad) in zip(starts, results, strict=True) for i in part_bad]
     return pd.DataFrame(np.vstack([m for m, _ in results]), columns=ids), bad

@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,6 +26,7 @@ from rating_model.factors import factor_sets_document
 from rating_model.flat import payloads_from_frame
 from rating_model.indicator_batch import frame_indicators
 from rating_model.indicators import IndicatorSet
+from rating_model.monitoring import SCORE_EDGES, band_counts
 from rating_model.operating_data import SCHEMA_VERSION, parse_operating_data
 from rating_model.pipeline import measure_data
 from rating_model.scorecard import Scorecard
@@ -115,7 +116,8 @@ def model_card(standard: Standard, source: Mapping[str, Any], metrics: Mapping[s
 
 
 def train(frame: pd.DataFrame, *, standard: Standard | None = None, seed: int = DEFAULT_SEED,
-          source: Mapping[str, Any] | None = None, workers: int | None = None) -> TrainResult:
+          source: Mapping[str, Any] | None = None, workers: int | None = None,
+          progress: Callable[[int], None] | None = None) -> TrainResult:
     """Fit a scorecard on a flat labelled frame and return its artifact and holdout metrics.
 
     ``workers`` processes derive the indicators (``None``: one per core for large frames, see
@@ -125,7 +127,7 @@ def train(frame: pd.DataFrame, *, standard: Standard | None = None, seed: int = 
     if "label" not in frame.columns:
         raise InvalidInputError("label", "the training data needs a label column (1 = green, 0 = not)")
     y_all = frame["label"].to_numpy(dtype=int)
-    X_all, bad = frame_indicators(frame, standard, workers=workers)
+    X_all, bad = frame_indicators(frame, standard, workers=workers, progress=progress)
     keep = np.ones(len(frame), dtype=bool)
     keep[bad] = False
     X_all, y_all = X_all[keep].reset_index(drop=True), y_all[keep]
@@ -149,6 +151,9 @@ def train(frame: pd.DataFrame, *, standard: Standard | None = None, seed: int = 
         "rows": int(len(y_all)),
         "skipped_rows": len(bad),
         "card": model_card(standard, card_source, metrics),
+        # the training population's score distribution, so drift monitoring can compare live scores with it
+        "score_bands": {"edges": list(SCORE_EDGES),
+                        "counts": band_counts(model.score_points(X_all[~holdout])).tolist()},
     }
     return TrainResult(model.to_artifact(metadata), metrics, len(bad))
 

@@ -15,8 +15,17 @@ from typing import Any
 
 Item = dict[str, Any]
 VSME_VERSION = "EFRAG VSME, 17 December 2024 (Basic Module)"
-_PRACTICES = ("e_invoicing", "digital_ordering", "energy_efficient_equipment", "led_lighting", "waste_sorting",
-              "water_saving_equipment", "green_packaging", "energy_audit", "iso14001")
+_PRACTICES = (
+    "e_invoicing",
+    "digital_ordering",
+    "energy_efficient_equipment",
+    "led_lighting",
+    "waste_sorting",
+    "water_saving_equipment",
+    "green_packaging",
+    "energy_audit",
+    "iso14001",
+)
 _POLICIES = ("environmental_policy", "green_procurement_policy")
 _NOT_HELD = "greenrate does not collect this datapoint; the business reports it directly if applicable."
 
@@ -48,14 +57,19 @@ def _b1(op: Mapping[str, Any]) -> dict[str, Item]:
     return {
         "reporting_option": _disclosed("A", note="Basic Module only."),
         "basis": _disclosed("individual"),
-        "industry_code": _disclosed(c.get("industry_code"), note="ISIC Rev.4 class; NACE Rev.2 agrees with ISIC "
-                                    "Rev.4 at division (two-digit) level."),
+        "industry_code": _disclosed(
+            c.get("industry_code"),
+            note="ISIC Rev.4 class; NACE Rev.2 agrees with ISIC Rev.4 at division (two-digit) level.",
+        ),
         "turnover": _disclosed(c.get("annual_revenue"), c.get("currency")),
         "employees": _disclosed(c.get("employees"), "headcount"),
         "country": _disclosed(c.get("country")),
-        "site_geolocation": _maybe(c.get("region"), note="Region (ISO 3166-2) only; no site coordinates held."),
+        "site_geolocation": _maybe(
+            c.get("region"), note="Region (ISO 3166-2) only; no site coordinates held."
+        ),
         "balance_sheet_total": _maybe(op.get("loan", {}).get("borrower_total_assets"), c.get("currency")),
-        "certifications": _disclosed(certifications) if certifications
+        "certifications": _disclosed(certifications)
+        if certifications
         else _not_available("No sustainability certification or label was reported."),
     }
 
@@ -68,7 +82,8 @@ def _b2(op: Mapping[str, Any]) -> dict[str, Item]:
     return {
         "practices": _disclosed(practices) if practices else _not_available("No practice was reported."),
         "policies": _disclosed(policies) if policies else _not_available("No policy was reported."),
-        "future_initiatives_and_targets": _disclosed(targets) if targets
+        "future_initiatives_and_targets": _disclosed(targets)
+        if targets
         else _not_available("No reduction target was reported."),
     }
 
@@ -83,18 +98,25 @@ def _b3(rating: Mapping[str, Any]) -> dict[str, Item]:
         "total_energy_mwh": _maybe(energy, "MWh"),
         "electricity_mwh": _maybe(electricity, "MWh"),
         "renewable_electricity_mwh": _disclosed(round(electricity * share, 4), "MWh")
-        if electricity is not None and share is not None else _not_available("Not derivable."),
-        "fuels_and_heat_mwh": _disclosed(round(energy - electricity, 4), "MWh",
-                                         "Fuels and purchased heat, treated as non-renewable.")
-        if energy is not None and electricity is not None else _not_available("Not derivable."),
+        if electricity is not None and share is not None
+        else _not_available("Not derivable."),
+        "fuels_and_heat_mwh": _disclosed(
+            round(energy - electricity, 4), "MWh", "Fuels and purchased heat, treated as non-renewable."
+        )
+        if energy is not None and electricity is not None
+        else _not_available("Not derivable."),
         "scope1_tco2e": _disclosed(em["scope1"], "tCO2e", "Gross."),
         "scope2_location_tco2e": _disclosed(em["scope2_location"], "tCO2e"),
-        "ghg_intensity": _maybe(em.get("intensities", {}).get("per_cny_million_revenue"),
-                                "tCO2e per CNY million turnover", "Gross Scope 1, 2 and 3 over turnover."),
+        "ghg_intensity": _maybe(
+            em.get("intensities", {}).get("per_cny_million_revenue"),
+            "tCO2e per CNY million turnover",
+            "Gross Scope 1, 2 and 3 over turnover.",
+        ),
     }
     included = scope3.get("categories_included", [])
     out["scope3_tco2e"] = (
-        _disclosed(scope3.get("total"), "tCO2e", "Categories: " + ", ".join(included)) if included
+        _disclosed(scope3.get("total"), "tCO2e", "Categories: " + ", ".join(included))
+        if included
         else _not_available("No Scope 3 activity data (encouraged, not required, in the Basic Module).")
     )
     return out
@@ -104,7 +126,9 @@ def _b6(op: Mapping[str, Any]) -> dict[str, Item]:
     r = op.get("resources", {})
     return {
         "water_withdrawal_m3": _maybe(r.get("water_m3"), "m3"),
-        "withdrawal_in_high_water_stress_areas_m3": _not_available("No site-level water-stress data is held."),
+        "withdrawal_in_high_water_stress_areas_m3": _not_available(
+            "No site-level water-stress data is held."
+        ),
         "water_consumption_m3": _not_available("Discharge is not reported, so consumption is not derivable."),
     }
 
@@ -116,12 +140,14 @@ def _b7(op: Mapping[str, Any]) -> dict[str, Item]:
     hazardous = r.get("hazardous_waste_t")
     total = r.get("waste_t")
     return {
-        "circular_economy_principles": _disclosed(circular) if circular
+        "circular_economy_principles": _disclosed(circular)
+        if circular
         else _not_available("No circular-economy practice was reported."),
         "total_waste_t": _maybe(total, "t"),
         "hazardous_waste_t": _maybe(hazardous, "t"),
         "non_hazardous_waste_t": _disclosed(round(total - hazardous, 4), "t")
-        if total is not None and hazardous is not None else _not_available("Not derivable."),
+        if total is not None and hazardous is not None
+        else _not_available("Not derivable."),
         "waste_diverted_to_recycling_t": _maybe(r.get("waste_recycled_t"), "t"),
         "material_mass_flows": _not_available(),
     }
@@ -148,21 +174,26 @@ def vsme_export(rating: Mapping[str, Any], operating: Mapping[str, Any]) -> dict
         "B1": _b1(operating),
         "B2": _b2(operating),
         "B3": _b3(rating),
-        "B4": {"pollutant_emissions": _not_available(
-            "Required only where the law or an environmental management system already demands it.")},
+        "B4": {
+            "pollutant_emissions": _not_available(
+                "Required only where the law or an environmental management system already demands it."
+            )
+        },
         "B5": {"sites_in_biodiversity_sensitive_areas": _not_available()},
         "B6": _b6(operating),
         "B7": _b7(operating),
         "B8": {
             "employees_headcount": _disclosed(employees, "headcount"),
             "employees_by_contract_gender_country": _not_available(),
-            "employee_turnover_rate": _not_available() if employees >= 50
+            "employee_turnover_rate": _not_available()
+            if employees >= 50
             else _not_applicable("Required only from 50 employees."),
         },
         "B9": {"recordable_work_accidents": _not_available(), "fatalities": _not_available()},
         "B10": {
             "minimum_wage": _not_available(),
-            "gender_pay_gap": _not_available() if employees >= 150
+            "gender_pay_gap": _not_available()
+            if employees >= 150
             else _not_applicable("May be omitted below 150 employees."),
             "collective_bargaining_coverage": _not_available(),
             "training_hours_per_employee": _not_available(),

@@ -91,9 +91,13 @@ def test_path_to_next_grade_is_verified() -> None:
     if not path["reachable"]:
         pytest.skip("no path for this business under the current model")
     changed = data
+    grades = []
     for action in path["actions"]:
         changed = apply_change(changed, ENGINE.standard.actions[action].change) or changed
-    assert ENGINE.standard.rank(ENGINE.rate(changed).grade) <= ENGINE.standard.rank(path["target_grade"])
+        grades.append(ENGINE.standard.rank(ENGINE.rate(changed).grade))
+    target = ENGINE.standard.rank(path["target_grade"])
+    assert grades[-1] <= target
+    assert all(g > target for g in grades[:-1]), "the path stops at the first step that reaches the grade"
 
 
 def test_more_green_electricity_never_lowers_the_score() -> None:

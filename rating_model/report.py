@@ -1,0 +1,161 @@
+"""A self-contained HTML model report: plots as embedded PNGs, the model card, and the numbers behind them.
+
+One file an analyst can attach to a model-approval ticket or open offline: no script, no stylesheet or image
+is fetched from anywhere (every plot is a ``data:image/png;base64`` URI). Plots use matplotlib's Agg
+backend, so no display is needed. Training and monitoring only: imports matplotlib and pandas.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import json
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")  # before pyplot: render to memory, never to a display
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from numpy.typing import NDArray  # noqa: E402
+
+from rating_model.artifact import ScorecardArtifact  # noqa: E402
+from rating_model.evaluation import Scored, evaluate, score_frame  # noqa: E402
+from rating_model.monitoring import compare_models  # noqa: E402
+from rating_model.standard import GRADES, Standard  # noqa: E402
+
+_GRADE_COLOURS = {"dark_green": "#1b5e20", "green": "#43a047", "light_green": "#aed581", "not_green": "#9e9e9e"}
+
+
+def _png(fig: Figure) -> str:
+    buffer = io.BytesIO()
+    # no timestamp or software tag in the PNG: the same report data gives the same bytes
+    fig.savefig(buffer, format="png", dpi=90, bbox_inches="tight", metadata={"Software": None})
+    plt.close(fig)
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def roc_curve(y: NDArray[Any], p: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """False- and true-positive rates at every distinct threshold, from the highest down."""
+    order = np.argsort(-p, kind="mergesort")
+    y_sorted, p_sorted = np.asarray(y)[order], p[order]
+    last = np.r_[np.flatnonzero(np.diff(p_sorted)), len(p_sorted) - 1]
+    tp = np.cumsum(y_sorted)[last]
+    fp = (last + 1) - tp
+    return np.r_[0, fp / max(1, fp[-1])], np.r_[0, tp / max(1, tp[-1])]
+
+
+def _roc_plot(y: NDArray[Any], p: NDArray[np.float64], auc: float) -> str:
+    fig, ax = plt.subplots(figsize=(4.5, 4))
+    fpr, tpr = roc_curve(y, p)
+    ax.plot(fpr, tpr, color="#2e7d32", label=f"AUC {auc:.3f}")
+    ax.plot([0, 1], [0, 1], color="#bbbbbb", linestyle="--")
+    ax.set(xlabel="false positive rate", ylabel="true positive rate", title="ROC")
+    ax.legend(loc="lower right")
+    return _png(fig)
+
+
+def _calibration_plot(bins: list[dict[str, Any]]) -> str:
+    fig, ax = plt.subplots(figsize=(4.5, 4))
+    ax.plot([0, 1], [0, 1], color="#bbbbbb", linestyle="--")
+    ax.plot([b["predicted"] for b in bins], [b["observed"] for b in bins], marker="o", color="#2e7d32")
+    ax.set(xlabel="predicted probability of green", ylabel="observed green rate", title="Calibration")
+    return _png(fig)
+
+
+def _score_plot(scored: Scored) -> str:
+    fig, ax = plt.subplots(figsize=(6, 3.5))
+    edges = np.linspace(0, 100, 41)
+    data = [scored.scores[scored.grades == g] for g in GRADES]
+    ax.hist(data, bins=edges, stacked=True, color=[_GRADE_COLOURS[g] for g in GRADES], label=list(GRADES))
+    ax.set(xlabel="score", ylabel="businesses", title="Score distribution by grade")
+    ax.legend(fontsize=8)
+    return _png(fig)
+
+
+def _points_plot(artifact: ScorecardArtifact) -> str:
+    features = artifact.features
+    fig, ax = plt.subplots(figsize=(6, 0.35 * len(features) + 1))
+    names = [f.name for f in features]
+    ax.barh(names, [f.max_points for f in features], color="#a5d6a7", label="maximum")
+    ax.barh(names, [min(f.points) for f in features], color="#2e7d32", label="minimum")
+    ax.invert_yaxis()
+    ax.set(xlabel="points", title="Points per indicator (best and worst bin)")
+    ax.legend(fontsize=8)
+    return _png(fig)
+
+
+def _migration_plot(migration: dict[str, Any], champion: str, challenger: str) -> str:
+    counts = np.asarray(migration["counts"])
+    fig, ax = plt.subplots(figsize=(5, 4))
+    ax.imshow(counts, cmap="Greens")
+    ticks = range(len(migration["grades"]))
+    ax.set_xticks(list(ticks), migration["grades"], rotation=30)
+    ax.set_yticks(list(ticks), migration["grades"])
+    for i in ticks:
+        for j in ticks:
+            ax.text(j, i, str(counts[i, j]), ha="center", va="center", fontsize=8)
+    ax.set(xlabel=f"challenger {challenger}", ylabel=f"champion {champion}", title="Grade migration")
+    return _png(fig)
+
+
+def _table(rows: list[list[Any]], header: list[str]) -> str:
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(_fmt(c))}</td>" for c in r) + "</tr>" for r in rows)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.4f}"
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def render_report(artifact: ScorecardArtifact, indicators: pd.DataFrame, y: NDArray[Any], standard: Standard,
+                  *, champion: ScorecardArtifact | None = None, title: str | None = None) -> str:
+    """The whole report as one HTML string (plots embedded, nothing external)."""
+    y = np.asarray(y, dtype=int)
+    ev = evaluate(artifact, indicators, y, standard)
+    scored = score_frame(artifact, indicators, standard)
+    parts = [f"<h1>{html.escape(title or 'Model report: ' + artifact.version)}</h1>",
+             f"<p>Model <code>{artifact.version}</code>, sha256 <code>{artifact.sha256}</code>, standard "
+             f"{html.escape(standard.label)}; evaluated on {ev['rows']} labelled rows "
+             f"(green rate {ev['event_rate']:.3f}).</p>",
+             "<h2>Discrimination and calibration</h2>",
+             _table([[k, v] for k, v in ev["metrics"].items()] + [["calibration error (ECE)",
+                                                                 ev["calibration"]["ece"]]], ["metric", "value"]),
+             f'<img alt="ROC curve" src="{_roc_plot(y, scored.probabilities, ev["metrics"]["auc"])}">',
+             f'<img alt="Calibration" src="{_calibration_plot(ev["calibration"]["bins"])}">',
+             "<h2>Grades</h2>",
+             _table([[g["grade"], g["n"], g["share"], g["observed_rate"]] for g in ev["grades"]],
+                    ["grade", "businesses", "share", "observed green rate"]),
+             f'<img alt="Score distribution by grade" src="{_score_plot(scored)}">',
+             "<h2>Points per indicator and declared directions</h2>",
+             f'<img alt="Points per indicator" src="{_points_plot(artifact)}">',
+             _table([[d["indicator"], d["direction"], d["points"], d["missing_points"],
+                      "ok" if d["ok"] else "; ".join(d["problems"])] for d in ev["directions"]],
+                    ["indicator", "direction", "points by bin", "missing", "check"])]
+    if champion is not None:
+        cmp = compare_models(champion, artifact, indicators, y, standard)
+        parts += [f"<h2>Against the champion {html.escape(champion.version)}</h2>",
+                  _table([[m, v["champion"], v["challenger"], v["delta"], f"[{v['ci_low']:+.4f}, {v['ci_high']:+.4f}]"]
+                          for m, v in cmp["metrics"].items()],
+                         ["metric", "champion", "this model", "delta", "95% CI (paired bootstrap)"]),
+                  f"<p>Score PSI {cmp['score_psi']['psi']:.4f} ({cmp['score_psi']['reading']}).</p>",
+                  _table([[n, p["psi"], p["reading"]] for n, p in cmp["indicator_psi"].items()],
+                         ["indicator", "PSI of points", "reading"]),
+                  f'<img alt="Grade migration" src="{_migration_plot(cmp["migration"], champion.version, artifact.version)}">']
+    parts += ["<h2>Model card</h2>",
+              _table([[k, v] for k, v in sorted(artifact.card.items())], ["field", "value"])]
+    style = ("body{font-family:sans-serif;max-width:60rem;margin:2rem auto;color:#222}"
+             "table{border-collapse:collapse;margin:1rem 0}td,th{border:1px solid #ccc;padding:.25rem .5rem;"
+             "font-size:.85rem;text-align:left;vertical-align:top}img{max-width:100%;margin:.5rem}")
+    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            f"<title>{html.escape(artifact.version)}</title><style>{style}</style></head><body>"
+            + "\n".join(parts) + "</body></html>\n")

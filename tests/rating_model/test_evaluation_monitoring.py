@@ -1,0 +1,144 @@
+"""Evaluation, comparison, drift and the HTML report: pure functions on small synthetic populations."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from rating_model.artifact import ScorecardArtifact
+from rating_model.evaluation import calibration, direction_checks, evaluate, score_frame
+from rating_model.indicator_batch import frame_indicators
+from rating_model.monitoring import bootstrap_deltas, compare_models, drift, migration_matrix, psi
+from rating_model.report import render_report, roc_curve
+from rating_model.standard import DEFAULT_STANDARD, load_standard
+from rating_model.synthetic import generate_frame
+from rating_model.train import train
+from rating_model.validation import validate_frame
+from tests.service.model_fixtures import default_document, rehash
+
+STANDARD = load_standard(DEFAULT_STANDARD)
+
+
+@pytest.fixture(scope="module")
+def population() -> dict[str, Any]:
+    frame = generate_frame(1500, 11)
+    X, bad = frame_indicators(frame, STANDARD, workers=1)
+    champion = ScorecardArtifact.from_dict(default_document())
+    challenger = ScorecardArtifact.from_dict(train(generate_frame(1500, 12), seed=12, workers=1).artifact)
+    return {"frame": frame, "X": X, "y": frame["label"].to_numpy(dtype=int), "bad": bad,
+            "champion": champion, "challenger": challenger}
+
+
+def test_psi_is_zero_for_equal_shares_and_grows_with_the_shift() -> None:
+    assert psi([10, 20, 30], [1, 2, 3]) == pytest.approx(0.0)
+    small, large = psi([50, 50], [55, 45]), psi([50, 50], [90, 10])
+    assert 0 < small < 0.1 < 0.25 < large
+    assert np.isfinite(psi([10, 0], [5, 5]))  # an empty bin is floored, not infinite
+    with pytest.raises(ValueError):
+        psi([1, 2], [1, 2, 3])
+
+
+def test_migration_matrix_counts_moves_in_both_directions() -> None:
+    m = migration_matrix(np.array(["green", "green", "not_green"]), np.array(["green", "not_green", "light_green"]))
+    assert m["counts"][1][1] == 1 and m["counts"][1][3] == 1 and m["counts"][3][2] == 1
+    assert (m["upgrades"], m["downgrades"]) == (1, 1) and m["moved_share"] == pytest.approx(2 / 3)
+
+
+def test_parallel_indicator_derivation_equals_serial(population: dict[str, Any]) -> None:
+    frame = population["frame"].iloc[:300]
+    serial, bad_serial = frame_indicators(frame, STANDARD, workers=1)
+    parallel, bad_parallel = frame_indicators(frame, STANDARD, workers=2)
+    pd.testing.assert_frame_equal(serial, parallel)
+    assert bad_serial == bad_parallel
+
+
+def test_evaluate_reports_every_section(population: dict[str, Any]) -> None:
+    report = evaluate(population["champion"], population["X"], population["y"], STANDARD)
+    assert 0.5 < report["metrics"]["auc"] <= 1 and report["metrics"]["gini"] == pytest.approx(
+        2 * report["metrics"]["auc"] - 1)
+    assert sum(b["n"] for b in report["calibration"]["bins"]) == report["rows"] == 1500
+    assert sum(g["n"] for g in report["grades"]) == 1500
+    assert report["directions_ok"] and len(report["directions"]) == len(STANDARD.indicators)
+
+
+def test_direction_check_names_an_indicator_against_its_declared_direction() -> None:
+    doc = default_document()
+    feature = next(f for f in doc["features"] if f["direction"] == "increasing" and len(set(f["points"])) > 1)
+    feature["direction"] = "decreasing"
+    feature["points"] = list(reversed(feature["points"]))
+    checks = {c["indicator"]: c for c in direction_checks(ScorecardArtifact.from_dict(rehash(doc)), STANDARD)}
+    assert not checks[feature["name"]]["ok"]
+    assert any("declares 'increasing'" in p for p in checks[feature["name"]]["problems"])
+    assert all(c["ok"] for name, c in checks.items() if name != feature["name"])
+
+
+def test_calibration_keeps_ties_in_one_bin() -> None:
+    p = np.array([0.2] * 50 + [0.8] * 50)
+    y = np.array([0] * 40 + [1] * 10 + [1] * 45 + [0] * 5)
+    bins = calibration(y, p)["bins"]
+    assert [(b["n"], b["observed"]) for b in bins] == [(50, 0.2), (50, 0.9)]
+
+
+def test_compare_is_deterministic_and_intervals_bracket_the_delta(population: dict[str, Any]) -> None:
+    args = (population["champion"], population["challenger"], population["X"], population["y"], STANDARD)
+    first, second = compare_models(*args, samples=40), compare_models(*args, samples=40)
+    assert first == second
+    for m in first["metrics"].values():
+        assert m["ci_low"] <= m["delta"] <= m["ci_high"]
+    assert first["score_psi"]["psi"] >= 0 and set(first["indicator_psi"]) <= set(STANDARD.indicators)
+    assert sum(map(sum, first["migration"]["counts"])) == 1500
+    # the same population the champion was trained on (same generator): indicators are stable
+    assert all(v["psi"] < 0.1 for v in first["indicator_psi"].values())
+
+
+def test_bootstrap_of_a_model_against_itself_is_zero(population: dict[str, Any]) -> None:
+    p = score_frame(population["champion"], population["X"], STANDARD).probabilities
+    deltas = bootstrap_deltas(population["y"], p, p, samples=20)
+    assert all(d["delta"] == d["ci_low"] == d["ci_high"] == 0 for d in deltas.values())
+
+
+def test_drift_compares_live_values_with_the_training_population(population: dict[str, Any]) -> None:
+    model = population["challenger"]
+    assert sum(model.metadata["score_bands"]["counts"]) > 0  # the trainer kept the score distribution
+    X = population["X"]
+    scores = score_frame(model, X, STANDARD).scores
+    same = drift(model, None, scores, {n: X[n].to_numpy() for n in X.columns},
+                 training_bands=model.metadata["score_bands"])
+    assert same["score_psi"]["psi"] < 0.1
+    shifted = drift(model, None, scores + 20, {n: X[n].to_numpy() * 5 for n in X.columns},
+                    training_bands=model.metadata["score_bands"])
+    assert shifted["score_psi"]["reading"] == "shift"
+    assert max(v["psi"] for v in shifted["indicator_psi"].values()) > 0.25
+
+
+def test_report_is_one_self_contained_html_file(population: dict[str, Any]) -> None:
+    page = render_report(population["challenger"], population["X"], population["y"], STANDARD,
+                         champion=population["champion"])
+    assert page.startswith("<!DOCTYPE html>") and page.count("data:image/png;base64,") == 5
+    assert not re.search(r"""(src|href)=["'](https?:)?//""", page)  # nothing fetched from anywhere
+    for heading in ("ROC", "Calibration", "Score distribution by grade", "Points per indicator",
+                    "Grade migration", "Model card"):
+        assert heading in page
+
+
+def test_roc_curve_runs_from_origin_to_one() -> None:
+    fpr, tpr = roc_curve(np.array([1, 0, 1, 0]), np.array([0.9, 0.8, 0.7, 0.1]))
+    assert (fpr[0], tpr[0], fpr[-1], tpr[-1]) == (0, 0, 1, 1)
+
+
+def test_validation_reports_each_problem_by_row_and_column(population: dict[str, Any]) -> None:
+    frame = population["frame"].iloc[:20].astype(object).copy()
+    frame["colour"] = "green"
+    frame.loc[3, "label"] = "maybe"
+    frame.loc[5, "company__employees"] = "many"
+    frame.loc[7, "energy__fuel__natural_gas__quantity"] = 10.0
+    frame.loc[7, "energy__fuel__natural_gas__unit"] = "gallon"  # a list item: reported by its own column
+    problems = validate_frame(frame, STANDARD)
+    where = {(p.row, p.column) for p in problems}
+    assert (None, "colour") in where and (4, "label") in where and (6, "company__employees") in where
+    assert (8, "energy__fuel__natural_gas__unit") in where
+    assert len(problems) == 4
