@@ -17,7 +17,7 @@ def create_app() -> Flask:
 
     @app.post("/v1/ratings")
     def echo() -> tuple[Response, int]:
-        # get_json(): Flask's own parse (400 on malformed JSON), like any JSON endpoint; jsonify writes it back.
+        # get_json(): Flask's own parse (400 on malformed JSON), as in any JSON endpoint; jsonify echoes.
         return jsonify(request.get_json()), 201
 
     return app

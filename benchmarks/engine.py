@@ -63,7 +63,8 @@ def _rss_mb(code: str) -> float:
     return float(out.strip())
 
 
-_RSS = "import resource;print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1024)"
+# VmHWM of the child itself: ru_maxrss of a fork+exec'd child keeps the parent's peak on Linux.
+_RSS = ("import re;print(int(re.search(r'VmHWM:\\s+(\\d+)', open('/proc/self/status').read()).group(1))/1024)")
 
 
 def run() -> dict[str, Any]:

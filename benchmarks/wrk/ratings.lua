@@ -5,7 +5,7 @@
 --          (cache hit once each has been rated once).
 --   OFFSET first company number, so that successive runs against one database never repeat a body.
 --   POOL   number of fixed bodies cycled in "repeated" mode.
--- The API key comes from the GREENRATE_BENCH_KEY environment variable. done() prints one JSON line
+-- The API key comes from the BENCH_API_KEY environment variable. done() prints one JSON line
 -- (prefixed "WRK_JSON ") with the counts and latency percentiles the benchmark records.
 
 local mode, offset, pool = "distinct", 0, 32
@@ -13,7 +13,7 @@ counter = 0
 statuses, cache_hits, cache_misses = {}, 0, 0
 local threads = {}
 
-local key = os.getenv("GREENRATE_BENCH_KEY") or ""
+local key = os.getenv("BENCH_API_KEY") or ""
 local headers = {
   ["Content-Type"] = "application/json",
   ["Authorization"] = "Bearer " .. key,
