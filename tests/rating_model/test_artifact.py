@@ -231,3 +231,17 @@ def test_serving_path_imports_neither_sklearn_nor_pandas() -> None:
         "assert not bad, bad; assert 'rating_model.scorecard' not in sys.modules"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_bulk_scores_equal_score_columns_and_score_row() -> None:
+    """The scores-only bulk path gives exactly the totals of the full paths."""
+    from rating_model.engine import Engine
+
+    artifact = Engine.load().artifact
+    rng = np.random.default_rng(3)
+    names = [f.name for f in artifact.features]
+    columns = {name: np.where(rng.random(500) < 0.2, np.nan, rng.gamma(1.0, 1.0, 500)) for name in names}
+    scores = artifact.scores(columns)
+    assert np.array_equal(scores, artifact.score_columns(columns)[0])
+    for i in (0, 17, 499):
+        assert scores[i] == artifact.score_row({n: columns[n][i] for n in names}).score
