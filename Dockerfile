@@ -13,6 +13,10 @@ FROM python:3.11-slim AS runtime
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     GREENRATE_BIND=0.0.0.0:8000
+# Pango for WeasyPrint (the PDF disclosure) and a CJK font so Chinese renders in it.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk \
+    && rm -rf /var/lib/apt/lists/*
 RUN useradd --system --uid 10001 --create-home --home-dir /app --shell /usr/sbin/nologin greenrate
 WORKDIR /app
 COPY --from=builder /wheels /wheels

@@ -7,11 +7,13 @@ BIN := $(VENV)/bin
 DEMO_TENANT ?= demo-bank
 EXAMPLE := {"company":{"name":"Demo Cafe","country":"CN","region":"CN-ZJ","industry_code":"5610","employees":12,"annual_revenue":3200000,"currency":"CNY","reporting_year":2024},"energy":{"electricity_kwh":42000},"data_source":"energy_bills"}
 
-.PHONY: help run test migrate demo-key install install-test clean
+.PHONY: help run test fuzz bench migrate demo-key install install-test system-test-deps clean
 
 help:
 	@echo "make run   - create .venv, migrate the database, print a demo bank key, serve on 127.0.0.1:8000"
 	@echo "make test  - install the test dependencies and run every test (real Redis and PostgreSQL)"
+	@echo "make fuzz  - fuzz the API longer (FUZZ_EXAMPLES=200) plus the hostile corpus and security checks"
+	@echo "make bench - engine and HTTP load benchmarks (wrk) as ratios; writes benchmarks/results.md"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,8 +50,43 @@ demo-key: migrate
 run: demo-key
 	$(BIN)/gunicorn -c gunicorn.conf.py
 
-test: $(VENV)/.installed-test
+# Debian packages the tests need: Pango for WeasyPrint's PDFs, a CJK font so Chinese renders, and Chromium
+# for the browser tests (Playwright drives Debian's Chromium; its own browser download needs the internet).
+SYSTEM_TEST_DEBS := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 chromium
+
+system-test-deps:
+	@missing=$$(for p in $(SYSTEM_TEST_DEBS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null \
+		| grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		if ! command -v apt-get >/dev/null; then echo "missing Debian packages: $$missing (no apt-get)"; exit 1; fi; \
+		sudo=""; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+		echo "installing Debian packages: $$missing"; \
+		$$sudo apt-get update -q && $$sudo apt-get install -y -q --no-install-recommends $$missing; \
+	fi
+
+test: $(VENV)/.installed-test system-test-deps
 	$(BIN)/python -m pytest -q
+
+# Benchmarks, never part of `make test`: the engine's, the service's under wrk (installed with apt-get when
+# missing), then benchmarks/results.md and results.json from every benchmarks/out/*.json.
+# BENCH_ARGS passes options to benchmarks.service, e.g. BENCH_ARGS=--no-live (see benchmarks/README.md).
+BENCH_ARGS ?=
+bench: $(VENV)/.installed-test
+	@command -v wrk >/dev/null 2>&1 || { \
+	  echo "wrk not found: installing it with apt-get"; \
+	  sudo=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
+	  $$sudo apt-get update && $$sudo apt-get install -y wrk; \
+	  command -v wrk >/dev/null 2>&1 || { echo "make bench needs wrk and could not install it: run 'apt-get install -y wrk' and retry" >&2; exit 1; }; \
+	}
+	$(BIN)/python -m benchmarks.engine
+	$(BIN)/python -m benchmarks.service $(BENCH_ARGS)
+	$(BIN)/python -m benchmarks.report
+
+# Longer fuzzing than `make test`: FUZZ_EXAMPLES examples per operation and generation mode (random, not
+# derandomized), plus the hostile-body corpus and the security checks.
+FUZZ_EXAMPLES ?= 200
+fuzz: $(VENV)/.installed-test
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q -p no:cacheprovider tests/fuzz tests/security
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -56,7 +56,8 @@ def run() -> dict[str, Any]:
         "train_linear_ok": linearity <= TARGET_LINEARITY,
         "workers": default_workers(),
         "runs": runs,
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
+                    "platform": platform.platform()},
     }
 
 

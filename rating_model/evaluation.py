@@ -72,7 +72,8 @@ def calibration(y: NDArray[Any], p: NDArray[np.float64], bins: int = CALIBRATION
         mask = which == b
         n = int(mask.sum())
         if n:
-            rows.append({"n": n, "predicted": float(p_sorted[mask].mean()), "observed": float(y_sorted[mask].mean())})
+            rows.append({"n": n, "predicted": float(p_sorted[mask].mean()),
+                         "observed": float(y_sorted[mask].mean())})
     ece = sum(r["n"] * abs(r["predicted"] - r["observed"]) for r in rows) / max(1, len(p))
     return {"bins": rows, "ece": float(ece)}
 
@@ -111,8 +112,8 @@ def direction_checks(artifact: ScorecardArtifact, standard: Standard) -> list[di
             problems.append(f"points {points} are not {want} across bins")
         if not missing_ok:
             problems.append(f"missing earns {f.missing_points}, more than the worst value ({min(points)})")
-        out.append({"indicator": f.name, "direction": want, "points": points, "missing_points": f.missing_points,
-                    "ok": not problems, "problems": problems})
+        out.append({"indicator": f.name, "direction": want, "points": points,
+                    "missing_points": f.missing_points, "ok": not problems, "problems": problems})
     return out
 
 

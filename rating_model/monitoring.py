@@ -28,7 +28,7 @@ BOOTSTRAP_SEED = 20261125
 METRICS = ("auc", "gini", "ks", "brier")
 
 
-def psi(expected: Sequence[float], actual: Sequence[float]) -> float:
+def psi(expected: Sequence[float] | NDArray[Any], actual: Sequence[float] | NDArray[Any]) -> float:
     """PSI of two count (or share) vectors over the same bins."""
     e = np.asarray(expected, dtype=float)
     a = np.asarray(actual, dtype=float)
@@ -128,7 +128,8 @@ def compare_models(champion: ScorecardArtifact, challenger: ScorecardArtifact, i
         "champion": champion.version,
         "challenger": challenger.version,
         "rows": len(y),
-        "metrics": bootstrap_deltas(np.asarray(y), a.probabilities, b.probabilities, samples=samples, seed=seed),
+        "metrics": bootstrap_deltas(np.asarray(y), a.probabilities, b.probabilities,
+                                    samples=samples, seed=seed),
         "score_psi": {"psi": score_psi, "reading": psi_label(score_psi),
                       "bands": SCORE_EDGES, "champion": band_counts(a.scores).tolist(),
                       "challenger": band_counts(b.scores).tolist()},
@@ -149,7 +150,8 @@ def drift(artifact: ScorecardArtifact, training_scores: NDArray[np.float64] | No
     if len(live_scores) == 0:
         raise ValueError("no recorded ratings to compare")
     indicators = indicator_psi(artifact, live_values)
-    out: dict[str, Any] = {"model": artifact.version, "live_rows": int(len(live_scores)), "indicator_psi": indicators}
+    out: dict[str, Any] = {"model": artifact.version, "live_rows": int(len(live_scores)),
+                           "indicator_psi": indicators}
     expected: list[int] | None = None
     if training_scores is not None:
         expected = band_counts(training_scores).tolist()

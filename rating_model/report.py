@@ -28,7 +28,8 @@ from rating_model.evaluation import Scored, evaluate, score_frame  # noqa: E402
 from rating_model.monitoring import compare_models  # noqa: E402
 from rating_model.standard import GRADES, Standard  # noqa: E402
 
-_GRADE_COLOURS = {"dark_green": "#1b5e20", "green": "#43a047", "light_green": "#aed581", "not_green": "#9e9e9e"}
+_GRADE_COLOURS = {"dark_green": "#1b5e20", "green": "#43a047", "light_green": "#aed581",
+                  "not_green": "#9e9e9e"}
 
 
 def _png(fig: Figure) -> str:
@@ -69,7 +70,7 @@ def _calibration_plot(bins: list[dict[str, Any]]) -> str:
 
 def _score_plot(scored: Scored) -> str:
     fig, ax = plt.subplots(figsize=(6, 3.5))
-    edges = np.linspace(0, 100, 41)
+    edges = [float(x) for x in np.linspace(0, 100, 41)]
     data = [scored.scores[scored.grades == g] for g in GRADES]
     ax.hist(data, bins=edges, stacked=True, color=[_GRADE_COLOURS[g] for g in GRADES], label=list(GRADES))
     ax.set(xlabel="score", ylabel="businesses", title="Score distribution by grade")
@@ -128,8 +129,8 @@ def render_report(artifact: ScorecardArtifact, indicators: pd.DataFrame, y: NDAr
              f"{html.escape(standard.label)}; evaluated on {ev['rows']} labelled rows "
              f"(green rate {ev['event_rate']:.3f}).</p>",
              "<h2>Discrimination and calibration</h2>",
-             _table([[k, v] for k, v in ev["metrics"].items()] + [["calibration error (ECE)",
-                                                                 ev["calibration"]["ece"]]], ["metric", "value"]),
+             _table([[k, v] for k, v in ev["metrics"].items()]
+                    + [["calibration error (ECE)", ev["calibration"]["ece"]]], ["metric", "value"]),
              f'<img alt="ROC curve" src="{_roc_plot(y, scored.probabilities, ev["metrics"]["auc"])}">',
              f'<img alt="Calibration" src="{_calibration_plot(ev["calibration"]["bins"])}">',
              "<h2>Grades</h2>",
@@ -144,13 +145,14 @@ def render_report(artifact: ScorecardArtifact, indicators: pd.DataFrame, y: NDAr
     if champion is not None:
         cmp = compare_models(champion, artifact, indicators, y, standard)
         parts += [f"<h2>Against the champion {html.escape(champion.version)}</h2>",
-                  _table([[m, v["champion"], v["challenger"], v["delta"], f"[{v['ci_low']:+.4f}, {v['ci_high']:+.4f}]"]
-                          for m, v in cmp["metrics"].items()],
+                  _table([[m, v["champion"], v["challenger"], v["delta"],
+                           f"[{v['ci_low']:+.4f}, {v['ci_high']:+.4f}]"] for m, v in cmp["metrics"].items()],
                          ["metric", "champion", "this model", "delta", "95% CI (paired bootstrap)"]),
                   f"<p>Score PSI {cmp['score_psi']['psi']:.4f} ({cmp['score_psi']['reading']}).</p>",
                   _table([[n, p["psi"], p["reading"]] for n, p in cmp["indicator_psi"].items()],
                          ["indicator", "PSI of points", "reading"]),
-                  f'<img alt="Grade migration" src="{_migration_plot(cmp["migration"], champion.version, artifact.version)}">']
+                  '<img alt="Grade migration" src="'
+                  f'{_migration_plot(cmp["migration"], champion.version, artifact.version)}">']
     parts += ["<h2>Model card</h2>",
               _table([[k, v] for k, v in sorted(artifact.card.items())], ["field", "value"])]
     style = ("body{font-family:sans-serif;max-width:60rem;margin:2rem auto;color:#222}"

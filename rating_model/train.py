@@ -23,7 +23,6 @@ import pandas as pd
 
 from rating_model.exceptions import InvalidInputError, RatingModelError
 from rating_model.factors import factor_sets_document
-from rating_model.flat import payloads_from_frame
 from rating_model.indicator_batch import frame_indicators
 from rating_model.indicators import IndicatorSet
 from rating_model.monitoring import SCORE_EDGES, band_counts

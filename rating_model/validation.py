@@ -16,7 +16,12 @@ from typing import Any
 
 import pandas as pd
 
-from rating_model.exceptions import FactorNotFoundError, InvalidInputError, InvalidInputErrors, RatingModelError
+from rating_model.exceptions import (
+    FactorNotFoundError,
+    InvalidInputError,
+    InvalidInputErrors,
+    RatingModelError,
+)
 from rating_model.flat import EXTRA_COLUMNS, FLAT_COLUMNS, LABEL_COLUMN, payloads_from_frame, read_frame
 from rating_model.flat_columns import LIST_SPECS
 from rating_model.indicators import IndicatorSet
@@ -100,7 +105,8 @@ def validate_frame(frame: pd.DataFrame, standard: Standard, *, require_label: bo
     problems += [Problem(None, str(c), "unknown column: not part of the flat operating-data format")
                  for c in unknown]
     if require_label and LABEL_COLUMN not in frame.columns:
-        problems.append(Problem(None, LABEL_COLUMN, "missing: the label column (1 = green, 0 = not) is required"))
+        problems.append(Problem(None, LABEL_COLUMN,
+                                "missing: the label column (1 = green, 0 = not) is required"))
     elif LABEL_COLUMN in frame.columns:
         for i, cell in enumerate(frame[LABEL_COLUMN].tolist(), start=1):
             text = "" if cell is None or cell is pd.NA or cell != cell else str(cell).strip()

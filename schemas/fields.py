@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from collections.abc import Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from datetime import UTC
 from typing import Any
 
-from marshmallow import fields, validate
+from marshmallow import ValidationError, fields, validate
 
 
 class Number(fields.Float):
@@ -70,6 +71,47 @@ class Flag(fields.Boolean):
         raise self.make_error("invalid", input=value)
 
 
+class BoundedList(fields.List):  # type: ignore[type-arg]
+    """A list refused outright when longer than ``max_items``, before any item is deserialized.
+
+    Stock marshmallow validates every item first and checks the length last, so an 800 KB body holding
+    200,000 empty objects cost a minute of CPU and a 37 MB error body; now it costs one ``len``.
+    """
+
+    def __init__(
+        self, cls_or_instance: Any, *, max_items: int, min_items: int | None = None, **kwargs: Any
+    ) -> None:
+        self.max_items = max_items
+        kwargs["validate"] = [
+            validate.Length(min=min_items, max=max_items),
+            *_as_list(kwargs.get("validate")),
+        ]
+        super().__init__(cls_or_instance, **kwargs)
+
+    def _deserialize(
+        self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any
+    ) -> Any:
+        if isinstance(value, list) and len(value) > self.max_items:
+            raise ValidationError(f"Longer than maximum length {self.max_items}.")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+def _as_list(validators: Any) -> list[Any]:
+    if validators is None:
+        return []
+    return list(validators) if isinstance(validators, list | tuple) else [validators]
+
+
+# NUL cannot be stored in a PostgreSQL text column, and a lone UTF-16 surrogate (a JSON escape such as
+# "\ud800" with no partner) cannot be encoded as UTF-8 at all: both would fail after validation, as a 500.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def _storable(value: str) -> None:
+    if _UNSTORABLE.search(value):
+        raise ValidationError("Contains a NUL character or an unpaired surrogate, which cannot be stored.")
+
+
 def text(
     *,
     required: bool = False,
@@ -79,7 +121,7 @@ def text(
     description: str | None = None,
 ) -> fields.String:
     """A string field with the engine's limits: length, an anchored pattern or a closed set of values."""
-    validators: list[validate.Validator] = [validate.Length(min=1 if required else 0, max=max_length)]
+    validators: list[Any] = [validate.Length(min=1 if required else 0, max=max_length), _storable]
     if pattern is not None:
         validators.append(validate.Regexp(f"^{pattern}$"))
     if choices is not None:

@@ -8,9 +8,7 @@ which owns the cross-field rules of the standard. Bounds and choices are the eng
 
 from __future__ import annotations
 
-from typing import Any
-
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import RAISE, Schema, fields
 
 from rating_model.operating_data import (
     DATA_SOURCES,
@@ -22,7 +20,7 @@ from rating_model.operating_data import (
     STATIONARY_FUELS,
     TRAVEL_MODES,
 )
-from schemas.fields import Flag, Number, WholeNumber, text
+from schemas.fields import BoundedList, Flag, Number, WholeNumber, text
 
 _YEAR = {"minimum": 1990, "maximum": 2100}
 
@@ -34,11 +32,11 @@ class StrictSchema(Schema):
         unknown = RAISE
 
 
-def _list(schema: type[Schema], max_items: int, description: str) -> fields.List[Any]:
-    return fields.List(
+def _list(schema: type[Schema], max_items: int, description: str) -> BoundedList:
+    return BoundedList(
         fields.Nested(schema),
+        max_items=max_items,
         allow_none=True,
-        validate=validate.Length(max=max_items),
         metadata={"description": description},
     )
 
@@ -134,10 +132,8 @@ class OffsetSchema(StrictSchema):
 
 
 class TargetSchema(StrictSchema):
-    scopes = fields.List(
-        WholeNumber(minimum=1, maximum=3, allow_none=False),
-        required=True,
-        validate=validate.Length(min=1, max=3),
+    scopes = BoundedList(
+        WholeNumber(minimum=1, maximum=3, allow_none=False), required=True, min_items=1, max_items=3
     )
     base_year = WholeNumber(required=True, **_YEAR)
     target_year = WholeNumber(required=True, **_YEAR)

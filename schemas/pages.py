@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import RAISE, Schema, fields, validate
 
 from schemas.errors import ErrorSchema
-from schemas.fields import Cursor, RawObject, UtcDateTime
+from schemas.fields import BoundedList, Cursor, RawObject, UtcDateTime
 from schemas.operating_data import OperatingDataSchema
 from schemas.rating import GRADES, RatingSchema, VersionsSchema
 
@@ -52,11 +52,7 @@ class BatchRequestSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    items = fields.List(
-        RawObject(OperatingDataSchema),
-        required=True,
-        validate=validate.Length(1, MAX_BATCH_ITEMS),
-    )
+    items = BoundedList(RawObject(OperatingDataSchema), required=True, min_items=1, max_items=MAX_BATCH_ITEMS)
 
 
 class BatchItemResultSchema(Schema):

@@ -141,8 +141,12 @@ class EmissionsSchema(ContractSchema):
     intensities = fields.Nested(IntensitiesSchema, required=True)
     energy_mwh = _num()
     electricity_mwh = _num()
-    renewable_share = _num("Renewable share of all energy, 0-1.")
-    renewable_electricity_share = _num("Renewable share of electricity, 0-1.")
+    renewable_share = _num(
+        "Renewable share of all energy, 0-1; null when no energy is reported.", nullable=True
+    )
+    renewable_electricity_share = _num(
+        "Renewable share of electricity, 0-1; null when no electricity is reported.", nullable=True
+    )
     sector_percentile = fields.Integer(required=True, allow_none=True)
     efficiency_ratio = _num(nullable=True)
     benchmark = fields.Nested(BenchmarkSchema, required=True)

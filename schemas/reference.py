@@ -45,6 +45,9 @@ class FactorSetSchema(Schema):
 class FactorSetsSchema(Schema):
     """Every emission factor set the engine can select from, with provenance."""
 
+    default = fields.String(
+        required=True, metadata={"description": "Version of the factor set used when none is asked for."}
+    )
     factor_sets = fields.List(fields.Nested(FactorSetSchema), required=True)
 
 

@@ -12,9 +12,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
+from sqlalchemy.exc import SQLAlchemyError
 
-from service import api, errors, extensions, hardening, limits, logging, metrics
+from service import api, errors, extensions, hardening, limits, logging, metrics, model_watch
 from service.config import Settings, load_settings
+from service.models import register_packaged_default
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -39,8 +41,9 @@ def configure(app: Flask, settings: Settings, test_config: Mapping[str, Any] | N
 
 
 def register_extensions(app: Flask, settings: Settings) -> None:
-    """Database pool, cache client, engine slot and key cache: once per app."""
+    """Database pool, cache client, engine slot and key cache: once per app; the active-model watcher."""
     extensions.init_app(app, settings)
+    model_watch.init_app(app, settings.model_poll_seconds)
 
 
 def register_request_hooks(app: Flask, settings: Settings) -> None:
@@ -69,6 +72,12 @@ def warm_up(app: Flask) -> None:
     Then freeze what is loaded: the engine and the app live as long as the worker, and moving them out of
     the garbage collector's generations keeps full collections from re-scanning them under load.
     """
-    app.extensions[extensions.EXTENSION_NAME].engines.current()
+    services = app.extensions[extensions.EXTENSION_NAME]
+    try:  # first start: make sure the registry knows the packaged default (idempotent, race-safe)
+        register_packaged_default(services.db, "greenrate start")
+    except SQLAlchemyError:
+        pass  # a database not migrated yet: the slot serves the packaged default regardless
+    model_watch.watcher(app).check(services.db, services.engines, force=True)
+    services.engines.current()
     gc.collect()
     gc.freeze()

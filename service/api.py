@@ -14,11 +14,15 @@ from pathlib import Path
 import swagger_ui_bundle
 from flask import Flask, Response, abort
 
+from service.disclosure.routes import blp as disclosure_blp
 from service.errors import GreenrateApi
 from service.health import blp as ops_blp
+from service.merchants.routes import blp as merchants_blp
+from service.models.routes import blp as models_blp
 from service.openapi import BEARER_SCHEME
 from service.ratings.routes import blp as ratings_blp
 from service.reference.routes import blp as reference_blp
+from service.web.routes import bp as merchant_page_bp
 
 DOCS_ASSETS_URL = "/docs/assets/"
 _ASSETS_DIR = Path(swagger_ui_bundle.swagger_ui_path)
@@ -84,7 +88,10 @@ def init_app(app: Flask) -> GreenrateApi:
         app.config.setdefault(key, value)
     api = GreenrateApi(app)
     api.spec.components.security_scheme("bearerAuth", BEARER_SCHEME)
-    for blueprint in (ratings_blp, reference_blp, ops_blp):
+    for blueprint in (ratings_blp, reference_blp, models_blp, ops_blp):
         api.register_blueprint(blueprint)
+    for blueprint in (disclosure_blp, merchants_blp):
+        api.register_blueprint(blueprint)
+    app.register_blueprint(merchant_page_bp)  # the merchant page at /: HTML, not part of the API spec
     app.add_url_rule(DOCS_ASSETS_URL + "<path:filename>", endpoint="docs_asset", view_func=_docs_asset)
     return api

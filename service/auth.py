@@ -36,10 +36,13 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 @dataclass(frozen=True, slots=True)
 class Principal:
-    """Who is calling: the key's id and prefix, its tenant, role and (merchant keys) merchant id."""
+    """Who is calling: the key's id and prefix, its tenant, role and (merchant keys) merchant id.
 
-    key_id: int
-    prefix: str
+    ``key_id`` and ``prefix`` are ``None`` only for the public merchant page, which rates without a key.
+    """
+
+    key_id: int | None
+    prefix: str | None
     tenant: str
     role: str
     merchant_id: str | None = None

@@ -10,8 +10,10 @@ import click
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from service import model_cli
 from service.auth import ROLES, TENANT_PATTERN, generate_key
 from service.config import ConfigError, load_settings
+from service.models import register_packaged_default
 from service.records import api_keys, migrate
 from service.records.database import create_db_engine
 
@@ -111,6 +113,9 @@ def revoke_key(key: str) -> None:
     click.echo(f"revoked {count} key(s)")
 
 
+main.add_command(model_cli.model)
+
+
 @main.group()
 def db() -> None:
     """Database migrations (Alembic, packaged with the service)."""
@@ -124,9 +129,12 @@ def db_upgrade(revision: str) -> None:
     try:
         migrate.upgrade(engine, revision)
         current = migrate.current_revision(engine)
+        registered = current == migrate.head_revision() and register_packaged_default(engine, "greenrate db")
     except SQLAlchemyError as exc:
         raise click.ClickException(f"migration failed: {type(exc).__name__}: {exc}") from None
     click.echo(f"database at revision {current} ({engine.url.render_as_string(hide_password=True)})")
+    if registered:
+        click.echo("registered the packaged default model")
 
 
 @db.command("downgrade")

@@ -51,6 +51,11 @@ class Settings:
     retry_after_seconds: int = 5
     log_level: str = "INFO"
     access_log: bool = True
+    # Signs the merchant page's CSRF tokens; unset: a random key kept in ./instance/secret_key (shared by
+    # the workers of one machine). Set it when several machines serve the page behind one address.
+    secret_key: str | None = None
+    page_rate_limit: str = "20 per minute"
+    model_poll_seconds: float = 5.0
     # Not a GREENRATE_ variable: prometheus_client's own, set up by gunicorn.conf.py.
     metrics_multiproc_dir: str | None = None
 
@@ -149,6 +154,15 @@ def _parse_log_level(raw: str) -> str:
     return value
 
 
+def _parse_secret(raw: str) -> str:
+    value = raw.strip()
+    if len(value) < 32:
+        raise ConfigError(
+            "must be at least 32 characters (python -c 'import secrets; print(secrets.token_urlsafe(32))')"
+        )
+    return value
+
+
 def _parse_bind(raw: str) -> str:
     host, sep, port = raw.strip().rpartition(":")
     if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
@@ -173,6 +187,9 @@ _APP_PARSERS: dict[str, Callable[[str], Any]] = {
     "retry_after_seconds": _parse_int(1, 3_600),
     "log_level": _parse_log_level,
     "access_log": _parse_bool,
+    "secret_key": _parse_secret,
+    "page_rate_limit": _parse_rate_limit,
+    "model_poll_seconds": _parse_float(0, 3_600),
 }
 
 _SERVER_PARSERS: dict[str, Callable[[str], Any]] = {

@@ -14,11 +14,18 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from rating_model.artifact import ScorecardArtifact
     from rating_model.engine import Engine
 
 
 def _dumps(document: Any) -> bytes:
     return json.dumps(document, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
+
+
+def model_document_json(artifact: ScorecardArtifact) -> bytes:
+    """A model's published document (the same shape as ``Engine.model_document``) for any artifact."""
+    return _dumps({"version": artifact.version, "artifact": artifact.to_dict(),
+                   "points_table": artifact.points_table(), "card": artifact.card})
 
 
 class LoadedEngine:

@@ -76,7 +76,12 @@ def error_response(
     if errors:
         body["errors"] = dict(errors)
     body["request_id"] = request_id()
-    response = Response(json.dumps(body, ensure_ascii=False), status=code, mimetype="application/json")
+    text = json.dumps(body, ensure_ascii=False)
+    try:
+        encoded = text.encode()
+    except UnicodeEncodeError:  # a lone surrogate echoed from the request (e.g. an unknown field's name)
+        encoded = json.dumps(body).encode()  # \u escapes: still the same JSON value
+    response = Response(encoded, status=code, mimetype="application/json")
     for name, value in (headers or {}).items():
         response.headers[name] = value
     return response

@@ -31,5 +31,15 @@ def batch_body(results: Sequence[Issued | ItemFailure]) -> str:
             "errors": result.errors,
             "request_id": rid,
         }
-        parts.append(json.dumps({"index": index, "status": result.code, "error": error}, ensure_ascii=False))
+        parts.append(_error_json({"index": index, "status": result.code, "error": error}))
     return f'{{"results":[{",".join(parts)}],"rated":{rated},"failed":{len(results) - rated}}}'
+
+
+def _error_json(item: dict[str, object]) -> str:
+    """An item's error as JSON; ``\\u`` escapes when it echoes a lone surrogate (an unknown field's name)."""
+    text = json.dumps(item, ensure_ascii=False)
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return json.dumps(item)
+    return text

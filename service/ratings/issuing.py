@@ -77,11 +77,26 @@ def _iso(moment: datetime) -> str:
     return moment.isoformat().replace("+00:00", "Z")
 
 
-def _prepare(ctx: IssuingContext, tenant: str, payload: Mapping[str, Any]) -> _Prepared:
+def _merchant(principal: Principal) -> str | None:
+    """The merchant a rating is issued for: a merchant key's own id, never a bank's."""
+    return principal.merchant_id if principal.role == "merchant" else None
+
+
+def _scope(principal: Principal) -> str:
+    """Whose ratings may be reused: the tenant's, narrowed to one merchant for a merchant's own rating.
+
+    A merchant can read only its own ratings, so it must never be handed the id of a rating issued to the
+    bank or to another merchant of the tenant for the same input. Tenant names cannot contain "/".
+    """
+    merchant = _merchant(principal)
+    return principal.tenant if merchant is None else f"{principal.tenant}/merchant/{merchant}"
+
+
+def _prepare(ctx: IssuingContext, scope: str, payload: Mapping[str, Any]) -> _Prepared:
     data = ctx.loaded.engine.parse(payload)
     canonical = data.canonical_json()
     digest = input_hash(canonical)
-    return _Prepared(data, canonical, digest, cache_key(ctx.namespace, tenant, ctx.loaded.versions, digest))
+    return _Prepared(data, canonical, digest, cache_key(ctx.namespace, scope, ctx.loaded.versions, digest))
 
 
 def _rate(ctx: IssuingContext, principal: Principal, prepared: _Prepared, now: datetime) -> NewRating:
@@ -99,7 +114,7 @@ def _rate(ctx: IssuingContext, principal: Principal, prepared: _Prepared, now: d
     return NewRating(
         id=rating_id,
         tenant=principal.tenant,
-        merchant_id=principal.merchant_id if principal.role == "merchant" else None,
+        merchant_id=_merchant(principal),
         external_id=external_id,
         input_hash=prepared.digest,
         input_json=prepared.canonical,
@@ -147,7 +162,12 @@ def _resolve(
     to_cache: list[tuple[str, CachedRating]] = []
     if missing:
         stored = find_reusable(
-            ctx.db, principal.tenant, [p.digest for p in missing], ctx.loaded.versions, now
+            ctx.db,
+            principal.tenant,
+            [p.digest for p in missing],
+            ctx.loaded.versions,
+            now,
+            _merchant(principal),
         )
         new: list[NewRating] = []
         for p in missing:
@@ -187,7 +207,7 @@ def reissue_repeat(ctx: IssuingContext, principal: Principal, fingerprint: str) 
     digest = ctx.loaded.digest_of(fingerprint)
     if digest is None:
         return None
-    hit = ctx.cache.get_many([cache_key(ctx.namespace, principal.tenant, ctx.loaded.versions, digest)])[0]
+    hit = ctx.cache.get_many([cache_key(ctx.namespace, _scope(principal), ctx.loaded.versions, digest)])[0]
     if hit is None:
         return None
     CACHE_LOOKUPS.labels("hit").inc()
@@ -202,7 +222,7 @@ def issue_rating(
     :param fingerprint: the request body's :func:`body_fingerprint`, remembered once the body has been
         validated and parsed, so that :func:`reissue_repeat` can serve its repeats.
     """
-    prepared = _prepare(ctx, principal.tenant, payload)
+    prepared = _prepare(ctx, _scope(principal), payload)
     issued, failed = _resolve(ctx, principal, [prepared])
     if prepared.digest in failed:
         raise failed[prepared.digest]
@@ -218,7 +238,7 @@ def issue_batch(
     results: list[Issued | ItemFailure | _Prepared] = []
     for payload in payloads:
         try:
-            results.append(_prepare(ctx, principal.tenant, _ITEM_SCHEMA.load(payload)))
+            results.append(_prepare(ctx, _scope(principal), _ITEM_SCHEMA.load(payload)))
         except ValidationError as exc:
             results.append(ItemFailure(422, "Some fields are invalid.", flatten_errors(exc.messages)))
         except (InvalidInputError, InvalidInputErrors) as exc:

@@ -107,7 +107,9 @@ class Ratings(MethodView):
 
     @documented(blp, 401, 403, 429, 503)
     @requires("bank")
-    @blp.arguments(_LIST_QUERY, location="query")
+    # unknown=None: the schema's own RAISE, not webargs' EXCLUDE for query strings, so that a misspelt
+    # filter (`?externalid=`) is a 422 instead of silently listing every rating of the tenant.
+    @blp.arguments(_LIST_QUERY, location="query", unknown=None)
     @blp.response(200, RatingPageSchema)
     def get(self, query: dict[str, Any]) -> dict[str, Any]:
         """List this tenant's ratings, newest first; filter by `external_id`, page with `cursor`."""

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Engine, and_, insert, select
+from sqlalchemy import Engine, and_, insert, select, true
 
 from service.records.tables import ratings
 
@@ -91,9 +91,14 @@ def insert_ratings(db: Engine, new: Sequence[NewRating]) -> None:
 
 
 def find_reusable(
-    db: Engine, tenant: str, input_hashes: Iterable[str], versions: Mapping[str, str], now: datetime
+    db: Engine,
+    tenant: str,
+    input_hashes: Iterable[str],
+    versions: Mapping[str, str],
+    now: datetime,
+    merchant_id: str | None = None,
 ) -> dict[str, StoredRating]:
-    """Still-valid ratings of this tenant for these inputs under these versions, by input hash.
+    """Still-valid ratings of this tenant (of this merchant, when given) for these inputs, by input hash.
 
     The cache is only an accelerator: this makes "identical input within validity returns the same
     rating" hold after an eviction or while Redis is down.
@@ -114,6 +119,7 @@ def find_reusable(
                 ratings.c.valid_until > now,
             )
         )
+        .where(true() if merchant_id is None else ratings.c.merchant_id == merchant_id)
         .order_by(ratings.c.seq)  # the first issued wins, so every caller converges on one id
     )
     found: dict[str, StoredRating] = {}

@@ -11,16 +11,19 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from webargs.flaskparser import abort
 
+from rating_model.exceptions import ArtifactError
 from schemas.reference import FactorSetsSchema, ModelDocumentSchema, StandardDocumentSchema
 from service.auth import ANY_ROLE, requires
+from service.engine_slot import model_document_json
 from service.extensions import services
 from service.openapi import documented
+from service.records.registry import load_artifact
 
 blp = Blueprint(
     "reference",
     __name__,
     url_prefix="/v1",
-    description="The active standard, the active model and the emission-factor sets, with provenance.",
+    description="The active standard, the registered models and the emission-factor sets, with provenance.",
 )
 
 _JSON = "application/json"
@@ -42,14 +45,22 @@ class ModelVersion(MethodView):
     @requires(*ANY_ROLE)
     @blp.response(200, ModelDocumentSchema)
     def get(self, version: str) -> Response:
-        """The active model's points table and model card (`active` names it without knowing its version).
+        """A model's points table and model card (`active` names the active one without its version).
 
-        Versions other than the active one answer 404.
+        Any registered version answers, so a rating issued under an earlier model can still be checked
+        against the exact points that produced it; an unknown version answers 404.
         """
-        loaded = services().engines.current()
-        if version not in ("active", loaded.versions["model"]):
-            abort(404, message=f"Model version {version!r} is not the active model.")
-        return Response(loaded.model_json, mimetype=_JSON)
+        s = services()
+        loaded = s.engines.current()
+        if version in ("active", loaded.versions["model"]):
+            return Response(loaded.model_json, mimetype=_JSON)
+        try:
+            artifact = load_artifact(s.db, version)
+        except ArtifactError:
+            artifact = None  # a stored row that no longer verifies is not served
+        if artifact is None:
+            abort(404, message=f"Model version {version!r} is not registered.")
+        return Response(model_document_json(artifact), mimetype=_JSON)
 
 
 @blp.route("/emission-factors")

@@ -1,4 +1,4 @@
-"""The disclosure and the VSME export, built from a rating and its input alone (no service, no rating again)."""
+"""The disclosure and the VSME export, built from a rating and its input alone (no service, no re-rating)."""
 
 from __future__ import annotations
 

@@ -43,7 +43,8 @@ def test_psi_is_zero_for_equal_shares_and_grows_with_the_shift() -> None:
 
 
 def test_migration_matrix_counts_moves_in_both_directions() -> None:
-    m = migration_matrix(np.array(["green", "green", "not_green"]), np.array(["green", "not_green", "light_green"]))
+    m = migration_matrix(np.array(["green", "green", "not_green"]),
+                         np.array(["green", "not_green", "light_green"]))
     assert m["counts"][1][1] == 1 and m["counts"][1][3] == 1 and m["counts"][3][2] == 1
     assert (m["upgrades"], m["downgrades"]) == (1, 1) and m["moved_share"] == pytest.approx(2 / 3)
 

@@ -1,0 +1,60 @@
+"""The model registry's bodies: version listings, activation requests and answers, artifact uploads.
+
+An uploaded artifact is documented here by its envelope only: its inner structure is the engine's
+artifact format (``rating_model/artifact_format.py``), verified with its sha256 by the service, which
+answers 422 with the reason when it does not verify.
+"""
+
+from __future__ import annotations
+
+from marshmallow import INCLUDE, Schema, fields, validate
+
+
+class ModelSummarySchema(Schema):
+    """One registered model version."""
+
+    version = fields.String(required=True)
+    sha256 = fields.String(required=True, metadata={"description": "The artifact's content hash."})
+    standard = fields.String(required=True, metadata={"description": "Standard it was trained for."})
+    source = fields.String(
+        required=True, metadata={"description": "`packaged`, `cli` (greenrate model) or `upload` (API)."}
+    )
+    created_at = fields.DateTime(required=True)
+    created_by = fields.String(required=True)
+    metrics = fields.Dict(
+        keys=fields.String(), required=True, metadata={"description": "Holdout AUC, Gini, KS, Brier."}
+    )
+    active = fields.Boolean(required=True)
+
+
+class ModelListSchema(Schema):
+    """Every registered version, oldest first, and the one that rates now."""
+
+    items = fields.List(fields.Nested(ModelSummarySchema), required=True)
+    active = fields.String(required=True, allow_none=True)
+
+
+class ActivateRequestSchema(Schema):
+    """Why this version should rate from now on (kept in the audit trail)."""
+
+    reason = fields.String(required=True, validate=validate.Length(min=3, max=2000))
+
+
+class ActivationSchema(Schema):
+    """The promotion as recorded; every worker rates with ``version`` within the poll interval."""
+
+    version = fields.String(required=True)
+    previous_version = fields.String(required=True, allow_none=True)
+    reason = fields.String(required=True)
+    actor = fields.String(required=True)
+
+
+class ArtifactUploadSchema(Schema):
+    """A scorecard artifact trained elsewhere (`greenrate model train` writes one); verified on upload."""
+
+    class Meta:
+        unknown = INCLUDE
+
+    format = fields.String(required=True, metadata={"description": "`greenrate.scorecard`"})
+    version = fields.String(required=True)
+    sha256 = fields.String(required=True, metadata={"description": "sha256 of the canonical content."})

@@ -1,0 +1,53 @@
+"""Rendering a disclosure as HTML (Jinja, autoescaped) and as PDF (WeasyPrint, from that same HTML).
+
+The PDF is printed from the very HTML the page shows, so the two carry the same figures by construction;
+numbers are formatted by the filters below in both, and the tests compare them with the JSON rating.
+Chinese renders because the page asks for Noto Sans CJK (Debian's ``fonts-noto-cjk``, installed by the
+Makefile's test setup and the Docker image).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import render_template
+
+from rating_model.disclosure import IFRS_S2_SECTIONS
+from service.web.i18n import texts
+
+
+def num(value: Any, digits: int = 2) -> str:
+    """A figure with fixed decimals (no thousands separator, so it reads back the same from a PDF)."""
+    if value is None:
+        return "n/a"
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    return f"{value:.{digits}f}"
+
+
+def pct(value: Any) -> str:
+    """A 0-1 share as a percentage with one decimal."""
+    return "n/a" if value is None else f"{float(value) * 100:.1f} %"
+
+
+def show(value: Any) -> str:
+    """A disclosure item's value as plain text (lists and mappings flattened; Jinja escapes the result)."""
+    if isinstance(value, list | tuple):
+        return "; ".join(show(v) for v in value) or "-"
+    if isinstance(value, Mapping):
+        return ", ".join(f"{k.replace('_', ' ')} {show(v)}" for k, v in value.items())
+    if isinstance(value, float):
+        return num(value, 4)
+    return str(value)
+
+
+def render_html(doc: Mapping[str, Any], lang: str) -> str:
+    return render_template("disclosure.html", d=doc, t=texts(lang), lang=lang, sections=IFRS_S2_SECTIONS)
+
+
+def render_pdf(html: str) -> bytes:
+    """Print the HTML to PDF; imported lazily because WeasyPrint (and Pango) load slowly."""
+    from weasyprint import HTML
+
+    return bytes(HTML(string=html).write_pdf())

@@ -1,0 +1,104 @@
+"""``GET /v1/ratings/{id}/disclosure``: the IFRS S2-shaped disclosure, negotiated on ``Accept``.
+
+``application/json`` (the default), ``text/html`` (printable page) or ``application/pdf``; ``?format=vsme``
+gives the VSME Basic Module export (JSON). Tenant-scoped like reading the rating: a foreign or missing id,
+or another merchant's rating for a merchant key, answers 404.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Response, request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from webargs.flaskparser import abort
+
+from rating_model.disclosure import build_disclosure
+from rating_model.vsme import vsme_export
+from schemas.merchant import DisclosureQuerySchema
+from service.auth import current_principal, requires
+from service.disclosure.render import num, pct, render_html, render_pdf, show
+from service.extensions import services
+from service.openapi import documented
+from service.records.rating_inputs import get_rating_with_input
+from service.web.i18n import choose_language
+
+blp = Blueprint(
+    "disclosure",
+    __name__,
+    url_prefix="/v1/ratings",
+    description="The disclosure of an issued rating: IFRS S2-shaped JSON, HTML or PDF; VSME-keyed export.",
+)
+blp.add_app_template_filter(num, "num")
+blp.add_app_template_filter(pct, "pct")
+blp.add_app_template_filter(show, "show")
+
+_OFFERED = ("application/json", "text/html", "application/pdf")
+_CONTENT = {
+    "description": "The disclosure, in the representation asked for with `Accept`.",
+    "content": {
+        "application/json": {
+            "schema": {
+                "type": "object",
+                "description": (
+                    "governance, strategy, risk_management, metrics_and_targets, basis_of_preparation "
+                    "(each item disclosed | not_applicable | not_available), rating, company, inventory, "
+                    "factor_sources, data_quality; with `?format=vsme`: standard, rating_id and "
+                    "datapoints B1-B11."
+                ),
+            }
+        },
+        "text/html": {"schema": {"type": "string", "description": "Printable page."}},
+        "application/pdf": {"schema": {"type": "string", "format": "binary"}},
+    },
+}
+
+
+def _json(document: dict[str, Any]) -> Response:
+    return Response(json.dumps(document, ensure_ascii=False, allow_nan=False), mimetype="application/json")
+
+
+@blp.route("/<string(maxlength=40):rating_id>/disclosure")
+class Disclosure(MethodView):
+    @documented(blp, 401, 403, 404, 406, 429, 503)
+    @requires("bank", "merchant")
+    @blp.arguments(DisclosureQuerySchema, location="query", unknown=None)
+    @blp.doc(responses={"200": _CONTENT})
+    def get(self, query: dict[str, Any], rating_id: str) -> Response:
+        """The disclosure of one rating, built from the rating and input exactly as recorded.
+
+        `Accept: application/json` (default), `text/html` or `application/pdf`. `?format=vsme` answers the
+        VSME-keyed export (JSON; each datapoint disclosed, not applicable or not available).
+        """
+        principal = current_principal()
+        merchant = principal.merchant_id if principal.role == "merchant" else None
+        if principal.role == "merchant" and merchant is None:
+            abort(404, message="Rating not found.")
+        stored = get_rating_with_input(services().db, principal.tenant, rating_id, merchant)
+        if stored is None:
+            abort(404, message="Rating not found.")
+        rating, operating = json.loads(stored.result_json), json.loads(stored.input_json)
+        if query["format"] == "vsme":
+            return _json(vsme_export(rating, operating))
+        return respond(build_disclosure(rating, operating), query.get("lang"))
+
+
+def respond(doc: dict[str, Any], lang: str | None) -> Response:
+    """Answer a disclosure in the representation the caller accepts (406 when it accepts none)."""
+    accept = request.accept_mimetypes
+    chosen = accept.best_match(_OFFERED) if accept else "application/json"
+    if chosen is None:
+        abort(406, message="Acceptable: application/json, text/html, application/pdf.")
+    if chosen == "application/json":
+        return _json(doc)
+    html = render_html(doc, lang or choose_language())
+    if chosen == "text/html":
+        return Response(html, mimetype="text/html")
+    name = f"greenrate-disclosure-{doc['rating']['id']}.pdf"
+    return Response(
+        render_pdf(html),
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{name}"'},
+    )

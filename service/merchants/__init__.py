@@ -1,0 +1,1 @@
+"""Merchant profiles and the one-click rating."""

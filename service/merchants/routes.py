@@ -1,0 +1,112 @@
+"""``/v1/merchants/{merchant_id}``: keep a merchant's operating data, and rate it in one click.
+
+A merchant key reaches only its own merchant id; any other id answers 404, exactly like a missing profile,
+so a merchant cannot even learn which ids exist. A bank key keeps profiles for any merchant of its own
+tenant. One-click issues through :func:`service.ratings.issuing.issue_rating`, the very function behind
+``POST /v1/ratings``, so the rating is cached, recorded and reproducible like any other; it is recorded
+for the merchant, so the merchant's own key can read it and its disclosure.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from typing import Any
+
+from flask import Response, request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from webargs.flaskparser import abort
+
+from schemas.merchant import MerchantProfileSchema
+from schemas.operating_data import OperatingDataSchema
+from schemas.rating import RatingSchema
+from service.auth import Principal, current_principal, requires
+from service.extensions import services
+from service.hardening import json_body
+from service.openapi import documented
+from service.ratings.issuing import issue_rating
+from service.ratings.routes import _context as issuing_context
+from service.ratings.routes import _issued_response as issued_response
+from service.records.profiles import StoredProfile, get_profile, put_profile
+
+blp = Blueprint(
+    "merchants",
+    __name__,
+    url_prefix="/v1/merchants",
+    description="Merchant profiles and the one-click rating from the stored profile.",
+)
+
+_OPERATING_DATA = OperatingDataSchema()
+_MERCHANT_ID = "string(maxlength=64):merchant_id"
+
+
+def _reachable(merchant_id: str) -> Principal:
+    """The caller, if it may reach this merchant (404 otherwise: a foreign id looks like a missing one)."""
+    principal = current_principal()
+    if principal.role == "merchant" and principal.merchant_id != merchant_id:
+        abort(404, message="Merchant not found.")
+    return principal
+
+
+def _profile_response(stored: StoredProfile, status: int) -> Response:
+    body = {
+        "merchant_id": stored.merchant_id,
+        "updated_at": stored.updated_at.isoformat().replace("+00:00", "Z"),
+        "profile": json.loads(stored.profile_json),
+    }
+    return Response(json.dumps(body, ensure_ascii=False), status=status, mimetype="application/json")
+
+
+@blp.route(f"/<{_MERCHANT_ID}>/profile")
+class MerchantProfile(MethodView):
+    @documented(blp, 400, 401, 403, 404, 413, 415, 429, 503)
+    @requires("merchant", "bank")
+    @json_body
+    @blp.arguments(_OPERATING_DATA)
+    @blp.response(200, MerchantProfileSchema)
+    def put(self, profile: dict[str, Any], merchant_id: str) -> Response:
+        """Keep (replace) a merchant's operating data; a merchant key only its own.
+
+        The body is the operating data of `POST /v1/ratings`, validated the same way (422 by field path),
+        and checked by the engine so that a stored profile can always be rated.
+        """
+        principal = _reachable(merchant_id)
+        services().engines.current().engine.parse(profile)  # engine-level checks (422), before storing
+        text = json.dumps(profile, ensure_ascii=False, sort_keys=True, allow_nan=False)
+        stored = put_profile(services().db, principal.tenant, merchant_id, text, principal.prefix)
+        return _profile_response(stored, 200)
+
+    @documented(blp, 401, 403, 404, 429, 503)
+    @requires("merchant", "bank")
+    @blp.response(200, MerchantProfileSchema)
+    def get(self, merchant_id: str) -> Response:
+        """The stored profile (404 when none, or for another merchant's id)."""
+        principal = _reachable(merchant_id)
+        stored = get_profile(services().db, principal.tenant, merchant_id)
+        if stored is None:
+            abort(404, message="Merchant profile not found.")
+        return _profile_response(stored, 200)
+
+
+@blp.route(f"/<{_MERCHANT_ID}>/rating")
+class MerchantRating(MethodView):
+    @documented(blp, 400, 401, 403, 404, 422, 429, 503)
+    @requires("merchant", "bank")
+    @blp.response(201, RatingSchema)
+    def post(self, merchant_id: str) -> Response:
+        """One click: rate the merchant from its stored profile; send no body.
+
+        Issued exactly like `POST /v1/ratings` (same cache, same record, `X-Cache`, `Location`) and
+        recorded for the merchant, whose own key can then read the rating and its disclosure.
+        """
+        principal = _reachable(merchant_id)
+        if request.content_length or request.get_data(cache=False):
+            abort(400, message="One-click rating takes no body: it rates the stored profile.")
+        stored = get_profile(services().db, principal.tenant, merchant_id)
+        if stored is None:
+            abort(404, message="Merchant profile not found: PUT it first.")
+        # Issued for the merchant (recorded under its id, reused only among its own ratings), by this key.
+        on_behalf = dataclasses.replace(principal, role="merchant", merchant_id=merchant_id)
+        issued = issue_rating(issuing_context(), on_behalf, json.loads(stored.profile_json))
+        return issued_response(issued)

@@ -1,0 +1,118 @@
+"""``greenrate model``: from labelled data to a live model, with the registry's audit trail.
+
+Registry commands (list, register, promote, rollback, drift) talk to the database named by
+``GREENRATE_DATABASE_URL``; a running service picks up a promotion within ``GREENRATE_MODEL_POLL_SECONDS``.
+The data and training commands (generate-data, validate-data, train, evaluate, compare, report) are in
+:mod:`service.model_data_cli` and work on files only; the computation lives in ``rating_model``.
+"""
+
+from __future__ import annotations
+
+import getpass
+from pathlib import Path
+
+import click
+from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from rating_model.artifact import ScorecardArtifact
+from rating_model.exceptions import ArtifactError
+from service.config import ConfigError, load_settings
+from service.model_data_cli import register_data_commands
+from service.records import registry
+from service.records.database import create_db_engine
+
+
+def _db() -> Engine:
+    try:
+        return create_db_engine(load_settings())
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def _actor() -> str:
+    try:
+        return f"cli/{getpass.getuser()}"
+    except (KeyError, OSError):  # pragma: no cover - no user name in a bare container
+        return "cli"
+
+
+@click.group()
+def model() -> None:
+    """Train, evaluate, compare, register, promote and monitor scorecard models."""
+
+
+register_data_commands(model)
+
+
+@model.command("list")
+def list_models() -> None:
+    """Registered versions with their holdout metrics; `*` marks the active one."""
+    try:
+        records = registry.list_models(_db())
+    except SQLAlchemyError as exc:
+        raise click.ClickException(
+            f"database error: {type(exc).__name__} (has `greenrate db upgrade` run?)"
+        ) from None
+    click.echo(f"  {'version':<18} {'source':<9} {'auc':>6} {'gini':>6} {'ks':>6} {'brier':>6}  created")
+    for r in records:
+        m = r.metrics
+        cells = " ".join(f"{m[k]:>6.3f}" if isinstance(m.get(k), int | float) else f"{'-':>6}"
+                         for k in ("auc", "gini", "ks", "brier"))
+        click.echo(f"{'*' if r.active else ' '} {r.version:<18} {r.source:<9} {cells}  "
+                   f"{r.created_at:%Y-%m-%d %H:%M} by {r.created_by}")
+
+
+@model.command("register")
+@click.argument("artifact_path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def register_model(artifact_path: Path) -> None:
+    """Verify an artifact (structure, sha256, fit to the standard) and add it to the registry."""
+    from rating_model.standard import DEFAULT_STANDARD, load_standard
+    from service.model_watch import engine_for
+
+    try:
+        artifact = ScorecardArtifact.from_json(artifact_path.read_bytes())
+        engine_for(load_standard(DEFAULT_STANDARD), artifact)
+    except ArtifactError as exc:
+        raise click.ClickException(f"artifact refused: {exc}") from None
+    try:
+        registry.register(_db(), artifact, source="cli", actor=_actor(),
+                          reason=f"registered from {artifact_path.name}")
+    except registry.VersionExists as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"registered {artifact.version} (sha256 {artifact.sha256[:12]}…); promote it with "
+               f"`greenrate model promote {artifact.version} --reason ...`")
+
+
+@model.command("promote")
+@click.argument("version")
+@click.option("--reason", required=True, help="Why this version should rate from now on (audited).")
+def promote(version: str, reason: str) -> None:
+    """Make VERSION the active model; running workers switch within GREENRATE_MODEL_POLL_SECONDS."""
+    try:
+        previous = registry.activate(_db(), version, actor=_actor(), reason=reason)
+    except registry.RegistryError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"active model: {version} (was {previous})")
+
+
+@model.command("rollback")
+@click.option("--reason", default="rollback", show_default=True, help="Why (audited).")
+def rollback(reason: str) -> None:
+    """Re-activate the version that was active before the current one."""
+    db = _db()
+    try:
+        target = registry.rollback_target(db)
+        previous = registry.activate(db, target, actor=_actor(), reason=reason, action="rollback")
+    except registry.RegistryError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"active model: {target} (rolled back from {previous})")
+
+
+@model.command("history")
+@click.option("--version", default=None, help="Only this version's events.")
+def history(version: str | None) -> None:
+    """The audit trail: who registered, uploaded, promoted or rolled back which version, when and why."""
+    for e in registry.events(_db(), version):
+        was = f" (was {e.previous_version})" if e.previous_version else ""
+        click.echo(f"{e.at:%Y-%m-%d %H:%M:%S}  {e.action:<9} {e.version}{was}  by {e.actor}: {e.reason}")

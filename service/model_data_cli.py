@@ -1,0 +1,242 @@
+"""The file-side ``greenrate model`` commands: generate-data, validate-data, train, evaluate, compare, report.
+
+They read and write files (and read the registry when a model is named by version), with rich progress
+bars for the long steps. The numbers come from ``rating_model`` (train, evaluation, monitoring, report);
+nothing is computed here.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from rating_model.artifact import ScorecardArtifact
+from rating_model.exceptions import ArtifactError, InvalidInputError
+from rating_model.standard import DEFAULT_STANDARD, Standard, load_standard
+
+_console = Console(stderr=True)
+DATA_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+
+
+@contextmanager
+def progress_bar(description: str, total: int) -> Iterator[Callable[[int], None]]:
+    """A rich progress bar on stderr; yields ``advance(rows)``."""
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=_console, transient=False) as bar:
+        task = bar.add_task(description, total=total)
+        yield lambda n: bar.advance(task, n)
+
+
+def load_model(ref: str) -> ScorecardArtifact:
+    """An artifact from a JSON file, or from the registry by version (``active`` = the active one)."""
+    path = Path(ref)
+    try:
+        if path.suffix == ".json" or path.exists():
+            return ScorecardArtifact.from_json(path.read_bytes())
+        from service.model_cli import _db
+        from service.records import registry
+
+        db = _db()
+        version = registry.active_version(db) if ref == "active" else ref
+        artifact = registry.load_artifact(db, version) if version else None
+    except OSError as exc:
+        raise click.ClickException(f"cannot read {ref}: {exc}") from None
+    except ArtifactError as exc:
+        raise click.ClickException(f"artifact {ref} refused: {exc}") from None
+    if artifact is None:
+        raise click.ClickException(f"no model file or registered version {ref!r}")
+    return artifact
+
+
+def _standard(path: Path | None) -> Standard:
+    return load_standard(path or DEFAULT_STANDARD)
+
+
+def labelled_indicators(data: Path, standard: Standard, workers: int | None) -> tuple[Any, Any]:
+    """Indicator frame and labels of a labelled flat file (rows the engine refuses are dropped)."""
+    import numpy as np
+
+    from rating_model.flat import read_frame
+    from rating_model.indicator_batch import frame_indicators
+
+    frame = read_frame(data)
+    if "label" not in frame.columns:
+        raise click.ClickException(f"{data.name}: no label column (run `greenrate model validate-data`)")
+    with progress_bar("deriving indicators", len(frame)) as advance:
+        X, bad = frame_indicators(frame, standard, workers=workers, progress=advance)
+    keep = np.ones(len(frame), dtype=bool)
+    keep[bad] = False
+    if bad:
+        _console.print(f"[yellow]{len(bad)} row(s) the engine cannot rate were left out[/]")
+    return X[keep].reset_index(drop=True), frame["label"].to_numpy(dtype=int)[keep]
+
+
+def _write_json(path: Path | None, document: Any) -> None:
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(document, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        click.echo(f"wrote {path}")
+
+
+def _metrics_line(metrics: dict[str, float]) -> str:
+    return "  ".join(f"{k}={metrics[k]:.4f}" for k in ("auc", "gini", "ks", "brier") if k in metrics)
+
+
+_workers = click.option("--workers", type=click.IntRange(1, 64), default=None,
+                        help="Processes for indicator derivation (default: one per core on large files).")
+_standard_opt = click.option("--standard", "standard_path", type=DATA_FILE, default=None,
+                             help="Standard YAML (default: the packaged one).")
+
+
+def register_data_commands(group: click.Group) -> None:
+    """Attach the data and training commands to ``greenrate model``."""
+    for command in (generate_data, validate_data, train_model, evaluate_model, compare_models):
+        group.add_command(command)
+    from service.model_report_cli import drift_command, report_command
+
+    group.add_command(report_command)
+    group.add_command(drift_command)
+
+
+@click.command("generate-data")
+@click.option("--rows", type=click.IntRange(1, 10_000_000), default=60_000, show_default=True)
+@click.option("--seed", type=int, default=20261125, show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="Output file: .csv or .parquet (by extension).")
+def generate_data(rows: int, seed: int, out: Path) -> None:
+    """Write a synthetic labelled population in the flat training format (same rows+seed, same file)."""
+    import pandas as pd
+
+    from rating_model.flat import write_frame
+    from rating_model.synthetic import iter_frames
+
+    chunks = []
+    with progress_bar("generating", rows) as advance:
+        for chunk in iter_frames(rows, seed, chunk_rows=20_000):
+            chunks.append(chunk)
+            advance(len(chunk))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        write_frame(pd.concat(chunks, ignore_index=True), out)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--out") from None
+    click.echo(f"wrote {out} ({rows} rows, seed {seed})")
+
+
+@click.command("validate-data")
+@click.argument("data", type=DATA_FILE)
+@_standard_opt
+@click.option("--max-problems", type=int, default=50, show_default=True, help="How many problems to list.")
+def validate_data(data: Path, standard_path: Path | None, max_problems: int) -> None:
+    """Check a training file against the documented format; list each problem by row and column."""
+    from rating_model.validation import read_as_text, validate_frame
+
+    try:
+        frame = read_as_text(data)
+    except (OSError, ValueError) as exc:
+        raise click.ClickException(f"cannot read {data}: {exc}") from None
+    with progress_bar("validating", len(frame)) as advance:
+        problems = validate_frame(frame, _standard(standard_path), progress=advance)
+    for problem in problems[:max_problems]:
+        click.echo(str(problem))
+    if len(problems) > max_problems:
+        click.echo(f"... and {len(problems) - max_problems} more")
+    rows = len({p.row for p in problems if p.row is not None})
+    if problems:
+        raise click.ClickException(f"{len(problems)} problem(s) in {rows} row(s) of {len(frame)}")
+    click.echo(f"{data.name}: {len(frame)} rows, no problems")
+
+
+@click.command("train")
+@click.option("--data", type=DATA_FILE, required=True, help="Labelled flat file (.csv or .parquet).")
+@_standard_opt
+@click.option("--seed", type=int, default=20261125, show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="Artifact JSON.")
+@_workers
+def train_model(data: Path, standard_path: Path | None, seed: int, out: Path, workers: int | None) -> None:
+    """Train a scorecard; the artifact is content-addressed (same data and seed: the same bytes)."""
+    from rating_model.flat import read_frame
+    from rating_model.train import train
+
+    standard = _standard(standard_path)
+    frame = read_frame(data)
+    source = {"synthetic": False, "file": data.name, "rows": len(frame)}
+    try:
+        with progress_bar("deriving indicators", len(frame)) as advance:
+            result = train(frame, standard=standard, seed=seed, source=source, workers=workers,
+                           progress=advance)
+    except InvalidInputError as exc:
+        raise click.ClickException(f"{exc.field}: {exc.message}") from None
+    artifact = ScorecardArtifact.from_dict(result.artifact)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(artifact.to_json() + "\n", encoding="utf-8")
+    click.echo(f"wrote {out}: version {artifact.version}, sha256 {artifact.sha256}")
+    click.echo(f"holdout {_metrics_line(result.metrics)}; skipped {result.skipped_rows} row(s)")
+
+
+@click.command("evaluate")
+@click.argument("model")
+@click.option("--data", type=DATA_FILE, required=True, help="Labelled flat file to evaluate on.")
+@_standard_opt
+@click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path), default=None)
+@_workers
+def evaluate_model(model: str, data: Path, standard_path: Path | None, json_out: Path | None,
+                   workers: int | None) -> None:
+    """AUC, KS, Gini, Brier, calibration, grade distribution and the direction check of MODEL (file or
+    registered version)."""
+    from rating_model.evaluation import evaluate
+
+    artifact, standard = load_model(model), _standard(standard_path)
+    X, y = labelled_indicators(data, standard, workers)
+    report = evaluate(artifact, X, y, standard)
+    click.echo(f"{artifact.version} on {report['rows']} rows: {_metrics_line(report['metrics'])}")
+    click.echo(f"calibration error (ECE) {report['calibration']['ece']:.4f}")
+    for g in report["grades"]:
+        rate = "-" if g["observed_rate"] is None else f"{g['observed_rate']:.3f}"
+        click.echo(f"  {g['grade']:<12} {g['n']:>8} {g['share']:>7.1%}  observed green rate {rate}")
+    for d in report["directions"]:
+        click.echo(f"  {'ok ' if d['ok'] else 'BAD'} {d['indicator']:<28} {d['direction']:<10} "
+                   f"{'; '.join(d['problems'])}")
+    _write_json(json_out, report)
+    if not report["directions_ok"]:
+        raise click.ClickException("some indicators' points contradict their declared direction")
+
+
+@click.command("compare")
+@click.argument("champion")
+@click.argument("challenger")
+@click.option("--data", type=DATA_FILE, required=True, help="Labelled flat file both are scored on.")
+@_standard_opt
+@click.option("--samples", type=click.IntRange(20, 10_000), default=200, show_default=True,
+              help="Bootstrap resamples for the confidence intervals (fixed seed).")
+@click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path), default=None)
+@_workers
+def compare_models(champion: str, challenger: str, data: Path, standard_path: Path | None, samples: int,
+                   json_out: Path | None, workers: int | None) -> None:
+    """CHAMPION vs CHALLENGER: metric deltas with 95 % CIs, score and indicator PSI, grade migration."""
+    from rating_model.monitoring import compare_models as compare
+
+    a, b, standard = load_model(champion), load_model(challenger), _standard(standard_path)
+    X, y = labelled_indicators(data, standard, workers)
+    result = compare(a, b, X, y, standard, samples=samples)
+    click.echo(f"champion {a.version} vs challenger {b.version} on {result['rows']} rows")
+    for name, m in result["metrics"].items():
+        click.echo(f"  {name:<6} {m['champion']:.4f} -> {m['challenger']:.4f}  delta {m['delta']:+.4f} "
+                   f"[{m['ci_low']:+.4f}, {m['ci_high']:+.4f}]")
+    s = result["score_psi"]
+    click.echo(f"  score PSI {s['psi']:.4f} ({s['reading']})")
+    for name, p in result["indicator_psi"].items():
+        click.echo(f"  PSI {name:<28} {p['psi']:.4f} ({p['reading']})")
+    mig = result["migration"]
+    click.echo(f"  grade migration: {mig['moved_share']:.1%} moved "
+               f"({mig['upgrades']} up, {mig['downgrades']} down)")
+    for grade, row in zip(mig["grades"], mig["counts"], strict=True):
+        click.echo(f"    {grade:<12} " + " ".join(f"{c:>8}" for c in row))
+    _write_json(json_out, result)

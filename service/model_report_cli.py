@@ -1,0 +1,83 @@
+"""``greenrate model report`` (one self-contained HTML file) and ``greenrate model drift --since DATE``."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+
+from service.model_data_cli import (
+    DATA_FILE,
+    _standard,
+    _standard_opt,
+    _workers,
+    _write_json,
+    labelled_indicators,
+    load_model,
+)
+
+
+@click.command("report")
+@click.argument("model")
+@click.option("--data", type=DATA_FILE, required=True, help="Labelled flat file to evaluate on.")
+@click.option("--champion", default=None, help="Compare against this model (file or version; e.g. active).")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="HTML file.")
+@_standard_opt
+@_workers
+def report_command(model: str, data: Path, champion: str | None, out: Path, standard_path: Path | None,
+                   workers: int | None) -> None:
+    """One self-contained HTML report of MODEL: ROC, calibration, scores by grade, points per indicator,
+    migration heat map (with --champion) and the model card."""
+    from rating_model.report import render_report
+
+    artifact = load_model(model)
+    against = load_model(champion) if champion else None
+    standard = _standard(standard_path)
+    X, y = labelled_indicators(data, standard, workers)
+    page = render_report(artifact, X, y, standard, champion=against)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(page, encoding="utf-8")
+    click.echo(f"wrote {out} ({len(page) // 1024} KiB, self-contained)")
+
+
+@click.command("drift")
+@click.option("--since", required=True, type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"]),
+              help="Ratings issued from this date (UTC) on.")
+@click.option("--model", "model_ref", default="active", show_default=True,
+              help="Registered version to check.")
+@click.option("--training-data", type=DATA_FILE, default=None,
+              help="The model's training file, when its artifact carries no score distribution.")
+@click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path), default=None)
+@_workers
+def drift_command(since: datetime, model_ref: str, training_data: Path | None, json_out: Path | None,
+                  workers: int | None) -> None:
+    """PSI of live scores and indicators (recorded ratings) against the model's training population."""
+
+
+    from rating_model.evaluation import score_frame
+    from rating_model.monitoring import drift
+    from service.model_cli import _db
+    from service.records.monitoring import live_distribution
+
+    artifact = load_model(model_ref)
+    scores, values = live_distribution(_db(), artifact.version, since.replace(tzinfo=UTC))
+    if len(scores) == 0:
+        raise click.ClickException(f"no ratings by {artifact.version} since {since:%Y-%m-%d %H:%M}")
+    training_scores = None
+    bands = artifact.metadata.get("score_bands")
+    if training_data is not None:
+        X, _ = labelled_indicators(training_data, _standard(None), workers)
+        training_scores = score_frame(artifact, X, _standard(None)).scores
+    result = drift(artifact, training_scores, scores, values, training_bands=bands)
+    click.echo(f"drift of {artifact.version}: {result['live_rows']} ratings since {since:%Y-%m-%d}")
+    if "score_psi" in result:
+        s = result["score_psi"]
+        click.echo(f"  score PSI {s['psi']:.4f} ({s['reading']})")
+    else:
+        click.echo("  score PSI: not available "
+                   "(the artifact has no score distribution; pass --training-data)")
+    for name, p in result["indicator_psi"].items():
+        click.echo(f"  PSI {name:<28} {p['psi']:.4f} ({p['reading']})")
+    _write_json(json_out, result)
+

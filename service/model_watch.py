@@ -1,0 +1,113 @@
+"""Live promotion: each worker notices a newly active model within ``GREENRATE_MODEL_POLL_SECONDS``.
+
+The registry's single ``active_model`` row is the one source of truth across workers and hosts. Before a
+``/v1`` request, a worker whose last look is older than the poll interval reads that row (one indexed
+single-row SELECT) and, when it names another version than the engine in its slot, loads the stored
+artifact (verified again), builds an engine on the same standard and swaps it in with
+:meth:`~service.engine_slot.EngineSlot.set_engine`. Requests already running finish on the engine they
+started with; cache keys and reusable-rating lookups carry the model version, so no rating of another
+version is ever served. A registry that cannot be read (database down, not migrated) never fails a
+request: the worker keeps rating with the engine it has and looks again at the next interval.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import TYPE_CHECKING
+
+import structlog
+from flask import Flask, request
+from sqlalchemy import Engine as DbEngine
+from sqlalchemy.exc import SQLAlchemyError
+
+from rating_model.exceptions import ArtifactError
+from service.engine_slot import EngineSlot
+from service.records.registry import active_version, load_artifact
+
+if TYPE_CHECKING:
+    from rating_model.artifact import ScorecardArtifact
+    from rating_model.engine import Engine
+    from rating_model.standard import Standard
+
+_log = structlog.get_logger("greenrate.models")
+WATCHER_NAME = "greenrate.model_watcher"
+
+
+def engine_for(standard: Standard, artifact: ScorecardArtifact) -> Engine:
+    """An engine for ``artifact`` under ``standard``; ArtifactError says why they do not fit together.
+
+    The engine itself refuses features or directions that contradict the standard; the label check adds
+    that the artifact was trained for this very standard version (its cut-offs and bins assume it).
+    """
+    from rating_model.engine import Engine
+
+    trained_for = artifact.metadata.get("standard")
+    if trained_for != standard.label:
+        raise ArtifactError(
+            f"model was trained for standard {trained_for!r}; the service runs {standard.label!r}"
+        )
+    return Engine(standard, artifact)
+
+
+class ModelWatcher:
+    """Polls the active version at most every ``poll_seconds`` and swaps the worker's engine when it moved."""
+
+    def __init__(self, poll_seconds: float) -> None:
+        self.poll_seconds = poll_seconds
+        self._next_check = 0.0
+        self._lock = threading.Lock()
+
+    def due(self) -> bool:
+        return time.monotonic() >= self._next_check
+
+    def check(self, db: DbEngine, slot: EngineSlot, *, force: bool = False) -> str | None:
+        """Swap in the active version if it is not the one loaded; returns the version swapped in, if any.
+
+        One thread checks at a time; the others carry on with the current engine instead of queueing.
+        """
+        if not (force or self.due()):
+            return None
+        if not self._lock.acquire(blocking=force):
+            return None
+        try:
+            self._next_check = time.monotonic() + self.poll_seconds
+            return self._sync(db, slot)
+        finally:
+            self._lock.release()
+
+    def _sync(self, db: DbEngine, slot: EngineSlot) -> str | None:
+        try:
+            wanted = active_version(db)
+            if wanted is None:
+                return None  # an empty registry: the packaged default the slot loads is what runs
+            current = slot.current()
+            if current.versions["model"] == wanted:
+                return None
+            artifact = load_artifact(db, wanted)
+            if artifact is None:  # pragma: no cover - the foreign key makes this impossible
+                return None
+            slot.set_engine(engine_for(current.engine.standard, artifact))
+        except (SQLAlchemyError, ArtifactError) as exc:
+            _log.warning("model_check_failed", error=type(exc).__name__, detail=str(exc)[:300])
+            return None
+        _log.info("model_swapped", model=wanted, previous=current.versions["model"])
+        return wanted
+
+
+def watcher(app: Flask) -> ModelWatcher:
+    return app.extensions[WATCHER_NAME]  # type: ignore[no-any-return]
+
+
+def init_app(app: Flask, poll_seconds: float) -> ModelWatcher:
+    """Check before every ``/v1`` request (cheaply: a clock comparison until the interval has passed)."""
+    found = ModelWatcher(poll_seconds)
+    app.extensions[WATCHER_NAME] = found
+
+    @app.before_request
+    def _follow_active_model() -> None:
+        if found.due() and request.path.startswith("/v1/"):
+            services = app.extensions["greenrate"]
+            found.check(services.db, services.engines)
+
+    return found

@@ -1,0 +1,99 @@
+"""``/v1/models`` (list, upload) and ``/v1/models/{version}/activate``: the registry for analysts.
+
+Views stay thin: verification is the artifact's own (:class:`~rating_model.artifact.ScorecardArtifact`,
+never a pickle), fit to the running standard is :func:`service.model_watch.engine_for`, and storage and
+audit are :mod:`service.records.registry`. After an activation this worker swaps at once; the others
+follow within ``GREENRATE_MODEL_POLL_SECONDS``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from webargs.flaskparser import abort
+
+from rating_model.artifact import ScorecardArtifact
+from rating_model.exceptions import ArtifactError
+from schemas.models import (
+    ActivateRequestSchema,
+    ActivationSchema,
+    ArtifactUploadSchema,
+    ModelListSchema,
+    ModelSummarySchema,
+)
+from service.auth import Principal, current_principal, requires
+from service.extensions import services
+from service.hardening import json_body
+from service.model_watch import engine_for, watcher
+from service.openapi import documented
+from service.records import registry
+
+blp = Blueprint(
+    "models",
+    __name__,
+    url_prefix="/v1/models",
+    description="The model registry: versions with metrics, verified artifact uploads, audited promotion.",
+)
+
+
+def actor_of(principal: Principal) -> str:
+    """Who did it, as the audit trail keeps it: tenant and the key's non-secret prefix."""
+    return f"{principal.tenant}/{principal.prefix}"
+
+
+@blp.route("")
+class Models(MethodView):
+    @documented(blp, 401, 403, 429, 503)
+    @requires("analyst")
+    @blp.response(200, ModelListSchema)
+    def get(self) -> dict[str, Any]:
+        """Every registered model version with its holdout metrics, oldest first, and the active one."""
+        db = services().db
+        return {"items": registry.list_models(db), "active": registry.active_version(db)}
+
+    @documented(blp, 400, 401, 403, 409, 413, 415, 422, 429, 503)
+    @requires("analyst")
+    @json_body
+    @blp.arguments(ArtifactUploadSchema)
+    @blp.response(201, ModelSummarySchema)
+    def post(self, document: dict[str, Any]) -> Any:
+        """Register an artifact trained elsewhere; it does not become active until activated.
+
+        Accepted only when its structure and sha256 verify and it fits the running standard (same
+        standard version, its indicators, their declared directions); otherwise 422 with the reason.
+        A version already registered answers 409: artifacts are immutable.
+        """
+        try:
+            artifact = ScorecardArtifact.from_dict(document)
+            engine_for(services().engines.current().engine.standard, artifact)
+        except ArtifactError as exc:
+            abort(422, message=f"The artifact was refused: {exc}", errors={"_schema": [str(exc)]})
+        try:
+            record = registry.register(services().db, artifact, source="upload",
+                                       actor=actor_of(current_principal()), reason="uploaded through the API",
+                                       action="upload")
+        except registry.VersionExists as exc:
+            abort(409, message=str(exc))
+        return record, 201, {"Location": f"/v1/models/{record.version}"}
+
+
+@blp.route("/<string(maxlength=80):version>/activate")
+class ActivateModel(MethodView):
+    @documented(blp, 400, 401, 403, 404, 415, 422, 429, 503)
+    @requires("analyst")
+    @json_body
+    @blp.arguments(ActivateRequestSchema)
+    @blp.response(200, ActivationSchema)
+    def post(self, body: dict[str, Any], version: str) -> dict[str, Any]:
+        """Promote a registered version: audited with the reason; every worker rates with it within the
+        poll interval. Ratings issued before keep their version and read back unchanged."""
+        s = services()
+        if registry.get_model(s.db, version) is None:
+            abort(404, message=f"Model version {version!r} is not registered.")
+        actor = actor_of(current_principal())
+        previous = registry.activate(s.db, version, actor=actor, reason=body["reason"])
+        watcher(current_app).check(s.db, s.engines, force=True)
+        return {"version": version, "previous_version": previous, "reason": body["reason"], "actor": actor}

@@ -1,0 +1,50 @@
+"""The model registry tables (migration 0002): artifacts, the one active version, and the audit trail.
+
+Declared on the shared :data:`service.records.tables.metadata` so Alembic's schema comparison covers them.
+A single-row ``active_model`` table (primary key fixed to 1 by a CHECK constraint, version a foreign key
+into ``models``) makes "exactly one active version" a property of the schema on SQLite and PostgreSQL alike.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import CheckConstraint, Column, DateTime, ForeignKey, Index, Integer, String, Table, Text
+
+from service.records.tables import metadata
+
+models = Table(
+    "models",
+    metadata,
+    Column("version", String(80), primary_key=True),
+    Column("sha256", String(64), nullable=False, unique=True, comment="The artifact's own content hash"),
+    Column("artifact_json", Text, nullable=False, comment="Canonical artifact JSON, verified"),
+    Column("metrics_json", Text, nullable=False, comment="Holdout metrics (JSON object)"),
+    Column("card_json", Text, nullable=False, comment="Model card (JSON object)"),
+    Column("standard", String(80), nullable=False, comment="Standard label it was trained for"),
+    Column("source", String(16), nullable=False, comment="packaged | cli | upload"),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_by", String(120), nullable=False),
+)
+
+active_model = Table(
+    "active_model",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("version", String(80), ForeignKey("models.version"), nullable=False),
+    Column("activated_at", DateTime(timezone=True), nullable=False),
+    CheckConstraint("id = 1", name="ck_active_model_single_row"),
+)
+
+model_events = Table(
+    "model_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("version", String(80), ForeignKey("models.version"), nullable=False),
+    Column("action", String(16), nullable=False, comment="register | upload | promote | rollback"),
+    Column("previous_version", String(80), nullable=True),
+    Column("reason", Text, nullable=False),
+    Column("actor", String(120), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    CheckConstraint("action IN ('register', 'upload', 'promote', 'rollback')", name="ck_model_events_action"),
+)
+
+Index("ix_model_events_at", model_events.c.at)

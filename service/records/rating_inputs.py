@@ -1,0 +1,33 @@
+"""Reading an issued rating together with the canonical input it was computed from.
+
+A disclosure is built from both and never by rating again, so it shows exactly the issued figures. Scoped
+like :func:`service.records.ratings.get_rating`: tenant always, merchant id for merchant keys.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine, select
+
+from service.records.tables import ratings
+
+
+@dataclass(frozen=True, slots=True)
+class RatingWithInput:
+    id: str
+    result_json: str
+    input_json: str
+
+
+def get_rating_with_input(
+    db: Engine, tenant: str, rating_id: str, merchant_id: str | None = None
+) -> RatingWithInput | None:
+    """The rating and its input if it exists in this tenant (and belongs to this merchant when given)."""
+    c = ratings.c
+    query = select(c.id, c.result_json, c.input_json).where(c.id == rating_id, c.tenant == tenant)
+    if merchant_id is not None:
+        query = query.where(c.merchant_id == merchant_id)
+    with db.connect() as conn:
+        row = conn.execute(query).first()
+    return None if row is None else RatingWithInput(row.id, row.result_json, row.input_json)

@@ -1,0 +1,88 @@
+"""CSRF protection for the merchant page's form: a signed double-submit token.
+
+A random token goes into a ``SameSite=Strict``, ``HttpOnly`` cookie, and the same token, signed with the
+service's secret and timestamped, into a hidden form field. A POST is accepted only when the signature is
+valid, not older than :data:`MAX_AGE_SECONDS`, and matches the cookie: another site can make a browser send
+the cookie, but can neither read it nor forge the signed copy. No server-side session is needed, so any
+worker can check a token another worker issued, as long as they share the secret.
+"""
+
+from __future__ import annotations
+
+import hmac
+import os
+import re
+import secrets
+from pathlib import Path
+
+from flask import Response, current_app, request
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+COOKIE = "greenrate_csrf"
+FIELD = "csrf_token"
+MAX_AGE_SECONDS = 2 * 3600
+_SALT = "greenrate.merchant-page.csrf"
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")  # what secrets.token_urlsafe(32) makes
+
+
+def _instance_secret(path: Path) -> str:
+    """The machine's page secret: created once (first writer wins), then read by every worker."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        for _ in range(50):  # another worker may be writing it this very moment
+            value = path.read_text(encoding="ascii").strip()
+            if value:
+                return value
+        raise RuntimeError(f"{path} is empty: delete it or set GREENRATE_SECRET_KEY") from None
+    value = secrets.token_urlsafe(48)
+    with os.fdopen(fd, "w", encoding="ascii") as fh:
+        fh.write(value + "\n")
+    return value
+
+
+def secret_key() -> str:
+    """GREENRATE_SECRET_KEY, else the per-machine key in ``./instance/secret_key`` (resolved once per app)."""
+    cached = current_app.extensions.get("greenrate.page_secret")
+    if cached is None:
+        configured = current_app.config["GREENRATE_SETTINGS"].secret_key
+        cached = configured or _instance_secret(Path.cwd() / "instance" / "secret_key")
+        current_app.extensions["greenrate.page_secret"] = cached
+    return str(cached)
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret_key(), salt=_SALT)
+
+
+def issue() -> tuple[str, str]:
+    """The (cookie value, signed form value) pair: the browser's token is kept, so two open tabs both work."""
+    current = request.cookies.get(COOKIE, "")
+    raw = current if _TOKEN.fullmatch(current) else secrets.token_urlsafe(32)
+    return raw, _serializer().dumps(raw)
+
+
+def set_cookie(response: Response, raw: str) -> None:
+    response.set_cookie(
+        COOKIE,
+        raw,
+        max_age=MAX_AGE_SECONDS,
+        httponly=True,
+        samesite="Strict",
+        secure=request.is_secure,
+        path="/",
+    )
+
+
+def valid() -> bool:
+    """Whether this POST carries a signed token that matches its cookie and has not expired."""
+    cookie = request.cookies.get(COOKIE, "")
+    signed = request.form.get(FIELD, "")
+    if not cookie or not signed:
+        return False
+    try:
+        raw = _serializer().loads(signed, max_age=MAX_AGE_SECONDS)
+    except BadSignature:  # also SignatureExpired, its subclass
+        return False
+    return isinstance(raw, str) and hmac.compare_digest(raw, cookie)

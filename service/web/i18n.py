@@ -1,0 +1,177 @@
+"""The two languages of the merchant page and the printable disclosure: English and Simplified Chinese.
+
+The owner's language is taken from ``?lang=`` (the switch on the page) and otherwise from
+``Accept-Language``; everything else falls back to English. Indicator, pillar and action names come from the
+standard itself (``name_zh``, ``description_zh``), so only the page's own words live here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from flask import request
+
+from schemas.merchant import DISCLOSURE_LANGUAGES
+
+LANGUAGES = DISCLOSURE_LANGUAGES
+
+_EN: dict[str, str] = {
+    "title": "Your green rating",
+    "intro": "Answer a few questions about your business and get a green rating, the reasons for it, a plan "
+    "to improve it and a disclosure you can hand to any bank.",
+    "company_name": "Business name",
+    "industry": "Industry",
+    "region": "Region (province)",
+    "employees": "Employees",
+    "revenue": "Annual revenue (CNY)",
+    "electricity": "Electricity use per year",
+    "electricity_unit": "Unit",
+    "unit_kwh": "kWh",
+    "unit_bill": "CNY (yearly bill)",
+    "practices": "What you already do",
+    "submit": "Rate my business",
+    "grade": "Grade",
+    "score": "Score",
+    "pillars": "Scores by pillar",
+    "emissions": "Emissions by scope (t CO2e per year)",
+    "reasons": "Why this grade",
+    "plan": "Your improvement plan",
+    "points": "points",
+    "reaches": "reaches",
+    "saves": "saves {t} t CO2e a year",
+    "estimated": "Estimated from sector defaults: {fields}. Data quality (PCAF, 1 best to 5): {pcaf}.",
+    "nothing_estimated": "Nothing was estimated. Data quality (PCAF, 1 best to 5): {pcaf}.",
+    "disclosure": "Disclosure for your bank",
+    "download_pdf": "Download PDF",
+    "open_html": "Printable page",
+    "open_json": "JSON",
+    "open_vsme": "VSME export",
+    "errors": "Please check these fields",
+    "scope1": "Scope 1",
+    "scope2": "Scope 2 (location)",
+    "scope2m": "Scope 2 (market)",
+    "scope3": "Scope 3",
+    "total": "Total",
+    "switch": "中文",
+    "yes": "yes",
+    "disclosure_title": "Climate-related disclosure",
+    "company": "Company",
+    "governance": "Governance",
+    "strategy": "Strategy",
+    "risk_management": "Risk management",
+    "metrics_and_targets": "Metrics and targets",
+    "basis_of_preparation": "Basis of preparation",
+    "inventory": "Greenhouse-gas inventory",
+    "factor_sources": "Emission factors and sources",
+    "data_quality": "Data quality",
+    "status_disclosed": "disclosed",
+    "status_not_applicable": "not applicable",
+    "status_not_available": "not available",
+    "energy_mwh": "Energy use (MWh)",
+    "renewable_share": "Renewable share",
+    "rating_id": "Rating",
+    "issued": "Issued",
+    "versions": "Versions",
+    "grade_dark_green": "Dark green",
+    "grade_green": "Green",
+    "grade_light_green": "Light green",
+    "grade_not_green": "Not green",
+    "too_many": "Too many ratings from your address; please wait a minute.",
+    "csrf": "The form expired or was not sent from this page; please submit it again.",
+    "choose": "Choose…",
+    "optional": "optional",
+    "rate_again": "Rate again",
+    "language": "Language",
+    "invalid": "Please enter a valid value.",
+    "positive": "positive",
+    "to_reach": "To reach {grade} (score {score}), do all of these:",
+    "negative": "negative",
+}
+
+_ZH: dict[str, str] = {
+    "title": "您的绿色评级",
+    "intro": "回答几个关于您店铺的问题，即可获得绿色评级、评级理由、改进计划，以及可交给任何银行的披露报告。",
+    "company_name": "店铺名称",
+    "industry": "行业",
+    "region": "地区（省份）",
+    "employees": "员工人数",
+    "revenue": "年营业收入（元）",
+    "electricity": "年用电量",
+    "electricity_unit": "单位",
+    "unit_kwh": "千瓦时",
+    "unit_bill": "元（全年电费）",
+    "practices": "您已经在做的",
+    "submit": "一键评级",
+    "grade": "等级",
+    "score": "得分",
+    "pillars": "各维度得分",
+    "emissions": "各范围排放（吨二氧化碳当量/年）",
+    "reasons": "评级理由",
+    "plan": "改进计划",
+    "points": "分",
+    "reaches": "可达",
+    "saves": "每年减排 {t} 吨二氧化碳当量",
+    "estimated": "以下数据按行业默认值估算：{fields}。数据质量（PCAF，1 最好，5 最差）：{pcaf}。",
+    "nothing_estimated": "没有估算数据。数据质量（PCAF，1 最好，5 最差）：{pcaf}。",
+    "disclosure": "提交给银行的披露报告",
+    "download_pdf": "下载 PDF",
+    "open_html": "打印版",
+    "open_json": "JSON",
+    "open_vsme": "VSME 导出",
+    "errors": "请检查以下字段",
+    "scope1": "范围一",
+    "scope2": "范围二（基于地点）",
+    "scope2m": "范围二（基于市场）",
+    "scope3": "范围三",
+    "total": "合计",
+    "switch": "English",
+    "yes": "是",
+    "disclosure_title": "气候相关信息披露",
+    "company": "企业",
+    "governance": "治理",
+    "strategy": "战略",
+    "risk_management": "风险管理",
+    "metrics_and_targets": "指标和目标",
+    "basis_of_preparation": "编制基础",
+    "inventory": "温室气体排放清单",
+    "factor_sources": "排放因子及来源",
+    "data_quality": "数据质量",
+    "status_disclosed": "已披露",
+    "status_not_applicable": "不适用",
+    "status_not_available": "暂无数据",
+    "energy_mwh": "能源消耗（兆瓦时）",
+    "renewable_share": "可再生能源占比",
+    "rating_id": "评级编号",
+    "issued": "出具日期",
+    "versions": "版本",
+    "grade_dark_green": "深绿",
+    "grade_green": "绿色",
+    "grade_light_green": "浅绿",
+    "grade_not_green": "非绿",
+    "too_many": "评级请求过于频繁，请一分钟后再试。",
+    "csrf": "表单已过期或并非从本页提交，请重新提交。",
+    "choose": "请选择…",
+    "optional": "选填",
+    "rate_again": "重新评级",
+    "language": "语言",
+    "invalid": "请输入有效的数值。",
+    "positive": "加分",
+    "to_reach": "完成以下全部措施即可达到{grade}（得分 {score}）：",
+    "negative": "减分",
+}
+
+_TEXTS: Mapping[str, Mapping[str, str]] = {"en": _EN, "zh": _ZH}
+
+
+def choose_language() -> str:
+    """``?lang=`` wins (the page's switch), then the browser's ``Accept-Language``, then English."""
+    asked = request.values.get("lang", "")
+    if asked in LANGUAGES:
+        return asked
+    best = request.accept_languages.best_match(["en", "zh", "zh-CN", "zh-Hans"], default="en")
+    return "zh" if best.startswith("zh") else "en"
+
+
+def texts(lang: str) -> Mapping[str, str]:
+    """The page's words in ``lang`` (English for anything unknown)."""
+    return _TEXTS.get(lang, _EN)

@@ -1,0 +1,163 @@
+"""The merchant page: ``GET /`` (the form), ``POST /`` (rate), ``GET /result/<id>`` and its disclosure.
+
+Decision (documented in the README, "For merchants"): the page rates without an API key and records every
+rating under the reserved tenant ``_public``, through the same issuing function as ``POST /v1/ratings``.
+``_public`` cannot be a key's tenant (tenant names start with a letter or digit), so no bank can list
+these ratings; a result is reachable only through its unguessable 128-bit id, which is what makes the
+disclosure link on the page work for the owner and any bank the owner sends it to. POST answers with a
+redirect to the result (post/redirect/get), so reloading never re-submits and the language switch keeps
+the result. CSRF: :mod:`service.web.csrf`. Rate limit: ``GREENRATE_PAGE_RATE_LIMIT`` per client address.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from limits import parse as parse_limit
+
+from rating_model.disclosure import build_disclosure
+from rating_model.vsme import vsme_export
+from service.auth import Principal
+from service.disclosure.render import render_html, render_pdf
+from service.extensions import services
+from service.ratings.issuing import issue_rating
+from service.ratings.routes import _context as issuing_context
+from service.records.rating_inputs import get_rating_with_input
+from service.web import csrf
+from service.web.form import INDUSTRIES, PRACTICES, REGIONS, parse_form
+from service.web.i18n import choose_language, texts
+from service.web.view import emission_bars, next_grade, pillar_bars, plan, reasons
+
+PUBLIC_TENANT = "_public"
+_PUBLIC = Principal(key_id=None, prefix=None, tenant=PUBLIC_TENANT, role="page")
+_RATING_ID = "string(maxlength=40):rating_id"
+
+bp = Blueprint("merchant_page", __name__)
+
+
+def _form_page(
+    lang: str,
+    values: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+    message: str | None = None,
+) -> Response:
+    raw, signed = csrf.issue()
+    html = render_template(
+        "merchant.html",
+        t=texts(lang),
+        lang=lang,
+        industries=INDUSTRIES,
+        regions=REGIONS,
+        practices=PRACTICES,
+        values=values or {"practices": set()},
+        errors=errors or {},
+        csrf_field=csrf.FIELD,
+        csrf_token=signed,
+        message=message,
+    )
+    response = make_response(html, status)
+    response.headers["Cache-Control"] = "no-store"  # it carries this browser's CSRF token and cookie
+    csrf.set_cookie(response, raw)
+    return response
+
+
+def _over_page_limit(budget: str = "rate") -> bool:
+    """One hit against this client's page budget (rating, or printing a PDF); True when it is spent.
+
+    Only the expensive actions count: a rating, and a PDF, which takes WeasyPrint a good fraction of a
+    second. Pages themselves are cheap reads of a stored rating.
+    """
+    limiter = current_app.extensions["limiter.greenrate"]
+    item = parse_limit(services().settings.page_rate_limit)
+    return not limiter.limiter.hit(item, "merchant-page", budget, request.remote_addr or "unknown")
+
+
+@bp.get("/")
+def form() -> Response:
+    return _form_page(choose_language())
+
+
+@bp.post("/")
+def rate() -> Response:
+    lang = choose_language()
+    if not csrf.valid():
+        return _form_page(lang, status=400, message=texts(lang)["csrf"])
+    if _over_page_limit():
+        response = _form_page(lang, status=429, message=texts(lang)["too_many"])
+        response.headers["Retry-After"] = "60"
+        return response
+    parsed = parse_form(request.form)
+    if parsed.payload is None:
+        return _form_page(lang, parsed.values, parsed.errors, status=422)
+    issued = issue_rating(issuing_context(), _PUBLIC, parsed.payload)
+    return redirect(url_for("merchant_page.result", rating_id=issued.id, lang=lang), code=303)
+
+
+def _stored(rating_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    found = get_rating_with_input(services().db, PUBLIC_TENANT, rating_id)
+    if found is None:
+        abort(404)
+    return json.loads(found.result_json), json.loads(found.input_json)
+
+
+@bp.get(f"/result/<{_RATING_ID}>")
+def result(rating_id: str) -> str:
+    lang = choose_language()
+    rating, operating = _stored(rating_id)
+    t = texts(lang)
+    standard = services().engines.current().engine.standard
+    return render_template(
+        "result.html",
+        t=t,
+        lang=lang,
+        rating=rating,
+        company=operating.get("company", {}),
+        pillars=pillar_bars(rating, lang),
+        emissions=emission_bars(rating, t),
+        reasons=reasons(rating, standard, lang),
+        plan=plan(rating, lang, t),
+        next_grade=next_grade(rating, lang, t),
+    )
+
+
+@bp.get(f"/result/<{_RATING_ID}>/disclosure")
+def disclosure(rating_id: str) -> Response:
+    """The disclosure of a page rating: ``?as=html`` (default), ``pdf`` (a download), ``json`` or ``vsme``."""
+    lang = choose_language()
+    rating, operating = _stored(rating_id)
+    kind = request.args.get("as", "html")
+    if kind == "vsme":
+        return Response(
+            json.dumps(vsme_export(rating, operating), ensure_ascii=False), mimetype="application/json"
+        )
+    doc = build_disclosure(rating, operating)
+    if kind == "json":
+        return Response(json.dumps(doc, ensure_ascii=False), mimetype="application/json")
+    html = render_html(doc, lang)
+    if kind == "pdf":
+        if _over_page_limit("pdf"):
+            return Response(
+                texts(lang)["too_many"], status=429, mimetype="text/plain", headers={"Retry-After": "60"}
+            )
+        name = f"greenrate-disclosure-{rating_id}.pdf"
+        return Response(
+            render_pdf(html),
+            mimetype="application/pdf",
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
+    if kind != "html":
+        abort(404)
+    return Response(html, mimetype="text/html")

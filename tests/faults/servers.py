@@ -1,0 +1,134 @@
+"""Helpers for the fault tests: a redis-server we own (restartable on its port) and a TCP proxy we can cut.
+
+Only loopback addresses, only processes and sockets these helpers created; the machine's own Redis and
+PostgreSQL are never stopped (the proxy stands in front of PostgreSQL and is cut instead).
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import threading
+import time
+from collections.abc import Callable
+
+HOST = "127.0.0.1"
+
+
+def wait_until(check: Callable[[], bool], what: str, timeout: float = 15.0, step: float = 0.02) -> None:
+    """Poll ``check`` with short sleeps; fail with ``what`` once ``timeout`` seconds have passed."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what} did not happen within {timeout:.0f} s")
+        time.sleep(step)
+
+
+def port_open(port: int) -> bool:
+    try:
+        with socket.create_connection((HOST, port), timeout=0.2):
+            return True
+    except OSError:
+        return False
+
+
+class OwnRedis:
+    """A redis-server on a fixed free port that can be killed and started again on the same port."""
+
+    def __init__(self, port: int) -> None:
+        binary = shutil.which("redis-server")
+        if binary is None:
+            raise AssertionError("redis-server is not installed (apt-get install redis-server)")
+        self.binary = binary
+        self.port = port
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://{HOST}:{self.port}/0"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [self.binary, "--port", str(self.port), "--bind", HOST, "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        wait_until(lambda: port_open(self.port), f"redis-server on port {self.port}")
+
+    def kill(self) -> None:
+        """SIGKILL: Redis vanishes mid-conversation, as in a crash."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+        wait_until(lambda: not port_open(self.port), f"redis-server on port {self.port} going away")
+
+
+class CuttableProxy:
+    """A threaded TCP proxy on a free loopback port; ``cut`` drops every connection and refuses new ones."""
+
+    def __init__(self, target_port: int, target_host: str = HOST) -> None:
+        self.target = (target_host, target_port)
+        self.listener = socket.socket()
+        self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.listener.bind((HOST, 0))
+        self.listener.listen(64)
+        self.port = int(self.listener.getsockname()[1])
+        self.open = True
+        self.closed = False
+        self._lock = threading.Lock()
+        self._sockets: list[socket.socket] = []
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+        self._thread.start()
+
+    def _accept(self) -> None:
+        while not self.closed:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            if not self.open:
+                client.close()  # the database is "down": the connection is refused at once
+                continue
+            try:
+                upstream = socket.create_connection(self.target, timeout=5)
+            except OSError:
+                client.close()
+                continue
+            with self._lock:
+                self._sockets += [client, upstream]
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pipe(source: socket.socket, sink: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for s in (source, sink):
+                try:
+                    s.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+    def cut(self) -> None:
+        self.open = False
+        with self._lock:
+            sockets, self._sockets = self._sockets, []
+        for s in sockets:
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            s.close()
+
+    def restore(self) -> None:
+        self.open = True
+
+    def close(self) -> None:
+        self.closed = True
+        self.cut()
+        self.listener.close()

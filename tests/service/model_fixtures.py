@@ -1,0 +1,27 @@
+"""Artifacts for the registry tests: the packaged default and verified variants of it (no training needed)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rating_model.artifact_format import content_sha256, derive_version
+from rating_model.engine import DEFAULT_MODEL
+
+
+def default_document() -> dict[str, Any]:
+    return json.loads(DEFAULT_MODEL.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+
+
+def rehash(doc: dict[str, Any]) -> dict[str, Any]:
+    """Give a changed document its content-derived version and a matching sha256 (a valid artifact)."""
+    doc["version"] = derive_version(doc)
+    doc["sha256"] = content_sha256(doc)
+    return doc
+
+
+def variant_document(tag: str) -> dict[str, Any]:
+    """A valid artifact with the default's points under another content-derived version."""
+    doc = default_document()
+    doc["metadata"]["card"]["variant"] = tag
+    return rehash(doc)

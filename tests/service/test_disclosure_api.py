@@ -1,0 +1,121 @@
+"""GET /v1/ratings/{id}/disclosure: JSON, HTML and PDF carry the same figures as the rating; VSME export."""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+
+from flask.testing import FlaskClient
+from pypdf import PdfReader
+
+from tests.conftest import bearer, create_key, payload
+
+
+def _rate(client: FlaskClient, key: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+    response = client.post("/v1/ratings", json=body or payload(), headers=bearer(key))
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()  # type: ignore[no-any-return]
+
+
+def _figures(rating: dict[str, Any]) -> list[str]:
+    """The figures a reader checks, formatted as the page prints them."""
+    em = rating["emissions"]
+    return [
+        f"{rating['score']:.1f}",
+        f"{em['scope1']:.2f}",
+        f"{em['scope2_location']:.2f}",
+        f"{em['scope2_market']:.2f}",
+        f"{em['scope3']['total']:.2f}",
+        f"{em['total']:.2f}",
+        f"{em['energy_mwh']:.2f}",
+        f"{em['renewable_share'] * 100:.1f} %",
+    ]
+
+
+def test_json_disclosure_has_the_ifrs_s2_shape_and_the_rating_figures(
+    client: FlaskClient, bank_key: str
+) -> None:
+    rating = _rate(client, bank_key)
+    response = client.get(f"/v1/ratings/{rating['id']}/disclosure", headers=bearer(bank_key))
+    assert response.status_code == 200
+    assert response.mimetype == "application/json"
+    doc = response.get_json()
+    for section in (
+        "governance",
+        "strategy",
+        "risk_management",
+        "metrics_and_targets",
+        "basis_of_preparation",
+    ):
+        assert doc[section] == rating["issb_summary"][section]
+    inv = doc["inventory"]
+    em = rating["emissions"]
+    assert (inv["scope1"], inv["scope2_location"], inv["total"]) == (
+        em["scope1"],
+        em["scope2_location"],
+        em["total"],
+    )
+    assert doc["rating"]["id"] == rating["id"] and doc["rating"]["score"] == rating["score"]
+    assert {f["id"] for f in doc["factor_sources"]} == {f["id"] for f in em["factors"]}
+    assert all(f["source"] for f in doc["factor_sources"])
+    assert doc["data_quality"]["pcaf_score"] == rating["data_quality"]["pcaf_score"]
+    assert doc["company"]["name"] == "Hangzhou Green Noodle House"
+
+
+def test_html_and_pdf_carry_the_same_figures_as_the_json_rating(client: FlaskClient, bank_key: str) -> None:
+    body = payload(name="杭州绿色面馆 <b>&</b>")
+    rating = _rate(client, bank_key, body)
+    url = f"/v1/ratings/{rating['id']}/disclosure"
+    html = client.get(url, headers={**bearer(bank_key), "Accept": "text/html"})
+    assert html.status_code == 200 and html.mimetype == "text/html"
+    page = html.get_data(as_text=True)
+    assert "<b>&</b>" not in page and "杭州绿色面馆 &lt;b&gt;&amp;&lt;/b&gt;" in page  # autoescaped
+    pdf = client.get(url + "?lang=zh", headers={**bearer(bank_key), "Accept": "application/pdf"})
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    reader = PdfReader(io.BytesIO(pdf.data))
+    text = "\n".join(p.extract_text() for p in reader.pages)
+    for figure in _figures(rating):
+        assert figure in page, figure
+        assert figure in text, figure
+    assert "杭州绿色面馆" in text and "气候相关信息披露" in text  # Chinese renders (embedded CJK font)
+    assert rating["id"] in text
+
+
+def test_vsme_export_keys_b1_to_b11_with_a_status_for_every_item(client: FlaskClient, bank_key: str) -> None:
+    rating = _rate(client, bank_key)
+    response = client.get(f"/v1/ratings/{rating['id']}/disclosure?format=vsme", headers=bearer(bank_key))
+    assert response.status_code == 200
+    doc = response.get_json()
+    assert list(doc["datapoints"]) == [f"B{i}" for i in range(1, 12)]
+    for items in doc["datapoints"].values():
+        assert items
+        for item in items.values():
+            assert item["status"] in ("disclosed", "not_applicable", "not_available")
+            assert ("value" in item) == (item["status"] == "disclosed")
+    b3 = doc["datapoints"]["B3"]
+    assert b3["scope1_tco2e"]["value"] == rating["emissions"]["scope1"]
+    assert b3["scope2_location_tco2e"]["value"] == rating["emissions"]["scope2_location"]
+    assert doc["datapoints"]["B1"]["turnover"]["value"] == 3_200_000
+
+
+def test_disclosure_is_tenant_and_merchant_scoped(app, client: FlaskClient, bank_key: str) -> None:  # noqa: ANN001
+    rating = _rate(client, bank_key)
+    url = f"/v1/ratings/{rating['id']}/disclosure"
+    other_bank = create_key(app, "bank-b", "bank")
+    merchant = create_key(app, "bank-a", "merchant", merchant_id="m-1")
+    analyst = create_key(app, "bank-a", "analyst")
+    assert client.get(url, headers=bearer(other_bank)).status_code == 404
+    assert client.get(url, headers=bearer(merchant)).status_code == 404  # not this merchant's rating
+    assert client.get(url, headers=bearer(analyst)).status_code == 403
+    assert client.get(url).status_code == 401
+    assert client.get(url + "?format=nope", headers=bearer(bank_key)).status_code == 422
+    refused = client.get(url, headers={**bearer(bank_key), "Accept": "image/png"})
+    assert refused.status_code == 406
+    assert json.loads(refused.data)["status"]
+
+
+def test_unknown_query_parameters_are_refused(client: FlaskClient, bank_key: str) -> None:
+    rating = _rate(client, bank_key)
+    url = f"/v1/ratings/{rating['id']}/disclosure?formt=vsme"
+    assert client.get(url, headers=bearer(bank_key)).status_code == 422

@@ -1,0 +1,76 @@
+"""``greenrate model``: refusals and messages of the commands (the happy path is the e2e test)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from service.cli import main
+from tests.service.model_fixtures import default_document, variant_document
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    return {"GREENRATE_DATABASE_URL": f"sqlite:///{tmp_path}/cli.sqlite3"}
+
+
+def run(env: dict[str, str], *args: str) -> Result:
+    return CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
+
+
+def test_validate_data_lists_problems_by_row_and_column(env: dict[str, str], tmp_path: Path) -> None:
+    good = tmp_path / "good.csv"
+    generated = run(env, "model", "generate-data", "--rows", "30", "--seed", "3", "--out", str(good))
+    assert generated.exit_code == 0
+    lines = good.read_text().splitlines()
+    header = lines[0].split(",")
+    row = lines[2].split(",")
+    row[header.index("label")] = "yes"
+    row[header.index("company__country")] = ""
+    bad = tmp_path / "bad.csv"
+    bad.write_text("\n".join([lines[0] + ",shoe_size", *[line + ",1" for line in (lines[1], ",".join(row))]])
+                   + "\n")
+    result = run(env, "model", "validate-data", str(bad))
+    assert result.exit_code == 1
+    assert "file, shoe_size: unknown column" in result.output
+    assert "row 2, label: must be 0 or 1, got 'yes'" in result.output
+    assert "row 2, company__country:" in result.output
+    assert "3 problem(s) in 1 row(s) of 2" in result.output
+
+
+def test_train_refuses_data_without_labels(env: dict[str, str], tmp_path: Path) -> None:
+    data = tmp_path / "d.csv"
+    run(env, "model", "generate-data", "--rows", "30", "--seed", "3", "--out", str(data))
+    text = data.read_text().splitlines()
+    label = text[0].split(",").index("label")
+    data.write_text("\n".join(",".join(c for i, c in enumerate(line.split(",")) if i != label)
+                              for line in text) + "\n")
+    result = run(env, "model", "train", "--data", str(data), "--out", str(tmp_path / "m.json"))
+    assert result.exit_code == 1 and "label" in result.output
+
+
+def test_registry_commands_refuse_with_reasons(env: dict[str, str], tmp_path: Path) -> None:
+    assert run(env, "db", "upgrade").exit_code == 0
+    tampered = variant_document("t")
+    tampered["base_points"] = 1.0
+    path = tmp_path / "t.json"
+    path.write_text(json.dumps(tampered))
+    result = run(env, "model", "register", str(path))
+    assert result.exit_code == 1 and "sha256" in result.output
+    assert "nothing to roll back to" in run(env, "model", "rollback").output
+    assert "not registered" in run(env, "model", "promote", "sc-nope", "--reason", "x").output
+    good = tmp_path / "g.json"
+    good.write_text(json.dumps(variant_document("g")))
+    assert run(env, "model", "register", str(good)).exit_code == 0
+    listing = run(env, "model", "list").output
+    assert f"* {default_document()['version']}" in listing and variant_document("g")["version"] in listing
+
+
+def test_evaluate_names_a_missing_model(env: dict[str, str], tmp_path: Path) -> None:
+    data = tmp_path / "d.csv"
+    run(env, "model", "generate-data", "--rows", "30", "--seed", "3", "--out", str(data))
+    result = run(env, "model", "evaluate", str(tmp_path / "nope.json"), "--data", str(data))
+    assert result.exit_code == 1 and "cannot read" in result.output

@@ -1,0 +1,155 @@
+"""End to end: data → two models → comparison → promotion while gunicorn serves → ratings follow.
+
+The analyst's path from docs/analyst-guide.md, with the real commands and a real two-worker server: the
+challenger is uploaded and activated through the API, both workers switch within the poll interval without
+a restart, ratings issued before read back byte for byte, and drift is measured on the recorded ratings.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+from sqlalchemy import create_engine
+
+from service.auth import generate_key
+from service.cli import main
+from service.records import api_keys
+from tests.conftest import BASE_PAYLOAD
+from tests.live_services import free_port
+from tests.service.test_gunicorn_workers import fetch
+
+pytestmark = pytest.mark.slow
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def cli(env: dict[str, str], *args: str) -> Result:
+    result = CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def _body(i: int) -> bytes:
+    return json.dumps({**BASE_PAYLOAD, "company": {**BASE_PAYLOAD["company"], "employees": 5 + i}}).encode()
+
+
+@pytest.fixture
+def workdir(tmp_path: Path) -> dict[str, str]:
+    return {"GREENRATE_DATABASE_URL": f"sqlite:///{tmp_path}/e2e.sqlite3"}
+
+
+@contextmanager
+def _serve(env: dict[str, str], tmp_path: Path) -> Iterator[str]:
+    port = free_port()
+    server_env = {k: v for k, v in os.environ.items() if not k.startswith("GREENRATE_")}
+    server_env.update(env, GREENRATE_BIND=f"127.0.0.1:{port}", GREENRATE_WORKERS="2",
+                      GREENRATE_ACCESS_LOG="false", GREENRATE_MODEL_POLL_SECONDS="0.2",
+                      PROMETHEUS_MULTIPROC_DIR=str(tmp_path))
+    process = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"], cwd=ROOT,
+                               env=server_env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    try:
+        while True:
+            try:
+                if fetch(base + "/readyz")[0] == 200:
+                    break
+            except OSError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                pytest.fail(f"gunicorn did not start: {process.stderr.read().decode()[-2000:]}")  # type: ignore[union-attr]
+            time.sleep(0.1)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        if process.stderr:
+            process.stderr.close()
+
+
+def _post(base: str, path: str, key: str, document: object) -> tuple[int, dict[str, object]]:
+    status, _, body = fetch(base + path, json.dumps(document).encode(), key)
+    return status, json.loads(body)
+
+
+def test_from_labelled_data_to_a_live_model(workdir: dict[str, str], tmp_path: Path) -> None:
+    files = {name: str(tmp_path / name) for name in ("a.csv", "b.parquet", "m1.json", "m1b.json", "m2.json",
+                                                     "compare.json", "report.html", "drift.json")}
+    cli(workdir, "model", "generate-data", "--rows", "1500", "--seed", "1", "--out", files["a.csv"])
+    cli(workdir, "model", "generate-data", "--rows", "1500", "--seed", "2", "--out", files["b.parquet"])
+    cli(workdir, "model", "validate-data", files["a.csv"])
+    cli(workdir, "model", "train", "--data", files["a.csv"], "--seed", "1", "--out", files["m1.json"])
+    cli(workdir, "model", "train", "--data", files["a.csv"], "--seed", "1", "--out", files["m1b.json"])
+    assert Path(files["m1.json"]).read_bytes() == Path(files["m1b.json"]).read_bytes()  # reproducible
+    cli(workdir, "model", "train", "--data", files["b.parquet"], "--seed", "2", "--out", files["m2.json"])
+    champion = json.loads(Path(files["m1.json"]).read_text())
+    challenger = json.loads(Path(files["m2.json"]).read_text())
+    assert champion["version"] != challenger["version"]
+    cli(workdir, "model", "compare", files["m1.json"], files["m2.json"], "--data", files["b.parquet"],
+        "--samples", "30", "--json", files["compare.json"])
+    compared = json.loads(Path(files["compare.json"]).read_text())
+    assert compared["challenger"] == challenger["version"] and "auc" in compared["metrics"]
+    cli(workdir, "model", "report", files["m2.json"], "--data", files["b.parquet"], "--champion",
+        files["m1.json"], "--out", files["report.html"])
+
+    # the champion goes live through the CLI
+    cli(workdir, "db", "upgrade")
+    cli(workdir, "model", "register", files["m1.json"])
+    cli(workdir, "model", "promote", champion["version"], "--reason", "first model on our own labels")
+    db = create_engine(workdir["GREENRATE_DATABASE_URL"])
+    keys = {}
+    for role in ("bank", "analyst"):
+        new = generate_key()
+        api_keys.insert_key(db, prefix=new.prefix, key_hash=new.key_hash, tenant="bank-a", role=role)
+        keys[role] = new.key
+    db.dispose()
+
+    with _serve(workdir, tmp_path) as base:
+        status, headers, before = fetch(base + "/v1/ratings", _body(0), keys["bank"])
+        assert status == 201 and json.loads(before)["versions"]["model"] == champion["version"]
+        # the challenger, trained elsewhere, is uploaded and promoted through the API while serving
+        assert _post(base, "/v1/models", keys["analyst"], challenger)[0] == 201
+        status, activation = _post(base, f"/v1/models/{challenger['version']}/activate", keys["analyst"],
+                                   {"reason": "challenger better on KS and Brier"})
+        assert status == 200 and activation["previous_version"] == champion["version"]
+        deadline = time.monotonic() + 10
+        with ThreadPoolExecutor(max_workers=6) as pool:
+            while True:  # rounds of concurrent requests reach both workers
+                rounds = list(pool.map(lambda i: fetch(base + "/v1/ratings", _body(i), keys["bank"]),
+                                       range(1, 13)))
+                versions = {json.loads(body)["versions"]["model"] for _, _, body in rounds}
+                if versions == {challenger["version"]} or time.monotonic() > deadline:
+                    break
+        assert versions == {challenger["version"]}
+        status, _, again = fetch(base + "/v1/ratings/" + json.loads(before)["id"], key=keys["bank"])
+        assert status == 200 and again == before  # issued earlier: unchanged, still the champion's
+        status, headers, rerated = fetch(base + "/v1/ratings", _body(0), keys["bank"])
+        assert headers["X-Cache"] == "miss"
+        assert json.loads(rerated)["versions"]["model"] == challenger["version"]
+        status, _, listing = fetch(base + "/v1/models", key=keys["analyst"])
+        assert json.loads(listing)["active"] == challenger["version"]
+        status, _, old_model = fetch(base + f"/v1/models/{champion['version']}", key=keys["bank"])
+        assert status == 200 and json.loads(old_model)["artifact"]["sha256"] == champion["sha256"]
+
+    today = datetime.now(UTC).strftime("%Y-%m-%d")
+    result = cli(workdir, "model", "drift", "--since", today, "--json", files["drift.json"])
+    drift = json.loads(Path(files["drift.json"]).read_text())
+    assert drift["model"] == challenger["version"] and drift["live_rows"] >= 12
+    assert "score_psi" in drift and "score PSI" in result.output
+    history = cli(workdir, "model", "history").output
+    assert "challenger better on KS and Brier" in history and "bank-a/" in history

@@ -1,0 +1,223 @@
+"""The model registry: storage and audit, the /v1/models API, refusals of bad artifacts, live promotion."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import update
+
+from rating_model.artifact import ScorecardArtifact
+from rating_model.exceptions import ArtifactError
+from service.model_watch import watcher
+from service.models import register_packaged_default
+from service.records import registry
+from service.records.model_tables import models
+from tests.conftest import AppFactory, bearer, create_key, payload, services_of
+from tests.service.model_fixtures import default_document, rehash, variant_document
+
+DEFAULT_VERSION = default_document()["version"]
+
+
+@pytest.fixture
+def analyst(app: Flask) -> str:
+    return create_key(app, "bank-a", "analyst")
+
+
+def test_registry_registers_once_activates_and_audits(app: Flask) -> None:
+    db = services_of(app).db
+    assert registry.active_version(db) is None
+    assert register_packaged_default(db) is True
+    assert register_packaged_default(db) is False  # idempotent
+    assert registry.active_version(db) == DEFAULT_VERSION
+    other = ScorecardArtifact.from_dict(variant_document("b"))
+    registry.register(db, other, source="cli", actor="t", reason="test")
+    with pytest.raises(registry.VersionExists):
+        registry.register(db, other, source="cli", actor="t", reason="again")
+    assert registry.activate(db, other.version, actor="ann", reason="better KS") == DEFAULT_VERSION
+    assert [m.version for m in registry.list_models(db) if m.active] == [other.version]
+    assert registry.rollback_target(db) == DEFAULT_VERSION
+    registry.activate(db, DEFAULT_VERSION, actor="ann", reason="undo", action="rollback")
+    trail = [(e.action, e.version, e.previous_version, e.actor) for e in registry.events(db)]
+    assert trail[-2:] == [("promote", other.version, DEFAULT_VERSION, "ann"),
+                          ("rollback", DEFAULT_VERSION, other.version, "ann")]
+    with pytest.raises(registry.RegistryError, match="not registered"):
+        registry.activate(db, "sc-nope", actor="ann", reason="x")
+    stored = registry.load_artifact(db, other.version)
+    assert stored is not None and stored.to_json() == other.to_json()
+
+
+def test_only_analysts_manage_models(client: Any, app: Flask, bank_key: str) -> None:
+    assert client.get("/v1/models", headers=bearer(bank_key)).status_code == 403
+    assert client.post("/v1/models/x/activate", json={"reason": "why not"},
+                       headers=bearer(bank_key)).status_code == 403
+
+
+def test_list_and_upload_and_conflict(client: Any, app: Flask, analyst: str) -> None:
+    register_packaged_default(services_of(app).db)
+    listing = client.get("/v1/models", headers=bearer(analyst)).json
+    assert listing["active"] == DEFAULT_VERSION
+    assert listing["items"][0]["metrics"]["auc"] > 0.5 and listing["items"][0]["active"] is True
+    doc = variant_document("uploaded")
+    created = client.post("/v1/models", json=doc, headers=bearer(analyst))
+    assert created.status_code == 201, created.json
+    assert created.headers["Location"] == f"/v1/models/{doc['version']}"
+    assert created.json["source"] == "upload" and created.json["active"] is False
+    assert client.post("/v1/models", json=doc, headers=bearer(analyst)).status_code == 409
+    # any registered version is readable, with its points table and card
+    shown = client.get(f"/v1/models/{doc['version']}", headers=bearer(analyst)).json
+    assert shown["version"] == doc["version"] and shown["card"]["variant"] == "uploaded"
+    assert shown["points_table"]
+    assert client.get("/v1/models/sc-000000000000", headers=bearer(analyst)).status_code == 404
+
+
+def _tampered() -> dict[str, Any]:
+    doc = variant_document("tampered")
+    doc["features"][0]["points"][0] = doc["features"][0]["points"][0] + 1  # hash no longer matches
+    return doc
+
+
+def _other_standard() -> dict[str, Any]:
+    doc = default_document()
+    doc["metadata"]["standard"] = "greenrate-sme-9.9"
+    return rehash(doc)
+
+
+def _wrong_direction() -> dict[str, Any]:
+    doc = default_document()
+    feature = next(f for f in doc["features"] if f["type"] == "numeric" and f["direction"] == "increasing")
+    feature["direction"] = "decreasing"
+    feature["points"] = list(reversed(feature["points"]))
+    return rehash(doc)
+
+
+@pytest.mark.parametrize(
+    ("make_doc", "reason"),
+    [
+        (_tampered, "sha256"),
+        (lambda: {k: v for k, v in variant_document("x").items() if k != "features"}, "features"),
+        (lambda: {**variant_document("x"), "format": "pickle"}, "format"),
+        (_other_standard, "standard"),
+        (_wrong_direction, "direction"),
+    ],
+    ids=["tampered", "missing-features", "wrong-format", "other-standard", "wrong-direction"],
+)
+def test_bad_artifacts_are_refused_with_the_reason(client: Any, analyst: str, make_doc: Any,
+                                                   reason: str) -> None:
+    response = client.post("/v1/models", json=make_doc(), headers=bearer(analyst))
+    assert response.status_code == 422, response.json
+    assert reason in response.json["message"]
+
+
+def test_a_pickle_is_never_loaded(client: Any, analyst: str) -> None:
+    import pickle
+
+    body = pickle.dumps({"format": "greenrate.scorecard"})
+    response = client.post("/v1/models", data=body, headers={**bearer(analyst),
+                                                             "Content-Type": "application/octet-stream"})
+    assert response.status_code == 415
+
+
+def test_promotion_through_the_api_switches_ratings_and_keeps_old_ones(make_app: AppFactory) -> None:
+    app = make_app(MODEL_POLL_SECONDS=0.0)
+    client = app.test_client()
+    db = services_of(app).db
+    register_packaged_default(db)
+    bank, analyst = create_key(app, "bank-a", "bank"), create_key(app, "bank-a", "analyst")
+    first = client.post("/v1/ratings", json=payload(), headers=bearer(bank))
+    assert first.json["versions"]["model"] == DEFAULT_VERSION
+    doc = variant_document("challenger")
+    assert client.post("/v1/models", json=doc, headers=bearer(analyst)).status_code == 201
+    missing_reason = client.post(f"/v1/models/{doc['version']}/activate", json={}, headers=bearer(analyst))
+    assert missing_reason.status_code == 422
+    done = client.post(f"/v1/models/{doc['version']}/activate", json={"reason": "challenger wins on KS"},
+                       headers=bearer(analyst))
+    assert done.status_code == 200 and done.json["previous_version"] == DEFAULT_VERSION
+    again = client.post("/v1/ratings", json=payload(), headers=bearer(bank))
+    # the cache and the records never serve the default model's rating under the new one
+    assert again.headers["X-Cache"] == "miss" and again.json["id"] != first.json["id"]
+    assert again.json["versions"]["model"] == doc["version"]
+    old = client.get(f"/v1/ratings/{first.json['id']}", headers=bearer(bank))
+    assert old.data == first.data
+    assert registry.events(db, doc["version"])[-1].reason == "challenger wins on KS"
+    # rolling back returns the rating first issued under the default (same id), from the cache
+    registry.activate(db, DEFAULT_VERSION, actor="t", reason="rollback test", action="rollback")
+    back = client.post("/v1/ratings", json=payload(), headers=bearer(bank))
+    assert back.json["id"] == first.json["id"] and back.headers["X-Cache"] == "hit"
+
+
+def test_another_worker_follows_within_the_poll_interval(make_app: AppFactory, tmp_path: Any) -> None:
+    first = make_app(MODEL_POLL_SECONDS=0.0)
+    url = str(services_of(first).db.url)
+    slow = make_app(DATABASE_URL=url, MODEL_POLL_SECONDS=3600.0)
+    quick = make_app(DATABASE_URL=url, MODEL_POLL_SECONDS=0.0)
+    db = services_of(first).db
+    register_packaged_default(db)
+    bank = create_key(first, "bank-a", "bank")
+    for app in (slow, quick):
+        assert app.test_client().get("/v1/standard", headers=bearer(bank)).status_code == 200
+    artifact = ScorecardArtifact.from_dict(variant_document("worker"))
+    registry.register(db, artifact, source="cli", actor="t", reason="t")
+    registry.activate(db, artifact.version, actor="t", reason="promote while serving")
+    rated = quick.test_client().post("/v1/ratings", json=payload(), headers=bearer(bank))
+    assert rated.json["versions"]["model"] == artifact.version
+    still = slow.test_client().post("/v1/ratings", json=payload(), headers=bearer(bank))
+    assert still.json["versions"]["model"] == DEFAULT_VERSION  # its interval has not passed yet
+    watcher(slow)._next_check = 0.0  # the interval passes
+    now = slow.test_client().post("/v1/ratings", json=payload(), headers=bearer(bank))
+    assert now.json["versions"]["model"] == artifact.version and now.json["id"] == rated.json["id"]
+
+
+def test_a_stored_artifact_edited_in_the_database_is_not_served(make_app: AppFactory) -> None:
+    app = make_app(MODEL_POLL_SECONDS=0.0)
+    db = services_of(app).db
+    register_packaged_default(db)
+    artifact = ScorecardArtifact.from_dict(variant_document("edited"))
+    registry.register(db, artifact, source="cli", actor="t", reason="t")
+    doc = json.loads(artifact.to_json())
+    doc["features"][0]["points"][0] += 5
+    with db.begin() as conn:
+        conn.execute(update(models).where(models.c.version == artifact.version)
+                     .values(artifact_json=json.dumps(doc)))
+    with pytest.raises(ArtifactError):
+        registry.load_artifact(db, artifact.version)
+    registry.activate(db, artifact.version, actor="t", reason="t")
+    bank = create_key(app, "bank-a", "bank")
+    rated = app.test_client().post("/v1/ratings", json=payload(), headers=bearer(bank))
+    assert rated.status_code == 201 and rated.json["versions"]["model"] == DEFAULT_VERSION
+    shown = app.test_client().get(f"/v1/models/{artifact.version}", headers=bearer(bank))
+    assert shown.status_code == 404
+
+
+def test_promotion_on_postgres_and_redis(make_app: AppFactory, postgres_url: str, redis_url: str) -> None:
+    """Two workers on the real backends: the registry's row locks and the shared Redis cache."""
+    from service.records import migrate
+
+    worker_a = make_app(DATABASE_URL=postgres_url, REDIS_URL=redis_url, MODEL_POLL_SECONDS=0.0)
+    db = services_of(worker_a).db
+    migrate.upgrade(db)
+    worker_b = make_app(DATABASE_URL=postgres_url, REDIS_URL=redis_url, MODEL_POLL_SECONDS=0.0)
+    assert register_packaged_default(db) and not register_packaged_default(services_of(worker_b).db)
+    bank, analyst = create_key(worker_a, "bank-a", "bank"), create_key(worker_a, "bank-a", "analyst")
+    first = worker_a.test_client().post("/v1/ratings", json=payload(), headers=bearer(bank))
+    doc = variant_document("pg")
+    client_b = worker_b.test_client()
+    assert client_b.post("/v1/models", json=doc, headers=bearer(analyst)).status_code == 201
+    assert client_b.post(f"/v1/models/{doc['version']}/activate", json={"reason": "pg promotion"},
+                         headers=bearer(analyst)).status_code == 200
+    on_a = worker_a.test_client().post("/v1/ratings", json=payload(), headers=bearer(bank))
+    assert on_a.headers["X-Cache"] == "miss" and on_a.json["versions"]["model"] == doc["version"]
+    old = worker_a.test_client().get(f"/v1/ratings/{first.json['id']}", headers=bearer(bank))
+    assert old.data == first.data
+    assert [m.version for m in registry.list_models(db) if m.active] == [doc["version"]]
+
+
+def test_the_registry_endpoints_are_in_the_contract(client: Any) -> None:
+    spec = client.get("/openapi.json").json
+    assert {"get", "post"} <= set(spec["paths"]["/v1/models"])
+    activate = spec["paths"]["/v1/models/{version}/activate"]["post"]
+    assert {"200", "404", "422"} <= set(activate["responses"])
+    assert {"ModelList", "ModelSummary", "ActivateRequest", "Activation", "ArtifactUpload"} <= set(
+        spec["components"]["schemas"])
