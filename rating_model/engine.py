@@ -19,7 +19,7 @@ from rating_model.data_quality import DataQuality, assess
 from rating_model.estimation import Filled, fill_missing
 from rating_model.exceptions import ArtifactError
 from rating_model.factors import FactorRef
-from rating_model.explain import Contribution, Outcome, improvements, reason_codes
+from rating_model.explain import ActionIndex, Contribution, Outcome, improvements, reason_codes
 from rating_model.factors import factor_sets_document
 from rating_model.grading import Grading, applicable_knock_outs, grade
 from rating_model.green_loan import assess_green_loan, financed_emissions
@@ -67,6 +67,7 @@ class Engine:
         self.standard = standard
         self.artifact = artifact
         self.indicators = IndicatorSet(standard)
+        self.actions = ActionIndex.of(standard)
         self._check_model_fits_standard()
 
     @classmethod
@@ -162,7 +163,8 @@ class Engine:
         standard = self.standard
         filled = fill_missing(data, standard)
         ev = self.evaluate(filled)
-        imps, path = improvements(filled, ev.outcome, ev.contributions, standard, lambda f: self.outcome(f, ev))
+        imps, path = improvements(filled, ev.outcome, ev.contributions, standard, self.actions,
+                                  lambda f: self.outcome(f, ev))
         inv = ev.inventory
         loan = assess_green_loan(data, ev.grading.grade, ev.grading.knock_outs, standard)
         financed = financed_emissions(data, inv.scope12_location_tco2e, inv.scope3_tco2e, ev.quality.pcaf_score)

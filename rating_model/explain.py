@@ -125,31 +125,41 @@ def reason_codes(contributions: Sequence[Contribution], standard: Standard) -> l
     return out
 
 
-def _primary_indicator(action: Action, standard: Standard) -> Indicator:
-    """The indicator an action is mainly about: of those listing it, the one with the fewest actions."""
-    return min((i for i in standard.indicators.values() if action.id in i.actions), key=lambda i: len(i.actions))
-
-
 Rerate = Callable[[Filled], Outcome]
 
 
-def _headroom(action: Action, standard: Standard, contributions: Mapping[str, Contribution]) -> float:
-    """Points the action could win at most: the gap to the maximum of every indicator it can move."""
-    return sum(c.max_points - c.points for c in contributions.values()
-               if action.id in standard.indicators[c.indicator].actions)
+@dataclass(frozen=True, slots=True)
+class ActionIndex:
+    """What the explanations need to know about the standard's actions, worked out once per standard."""
 
+    primary: Mapping[str, Indicator]
+    moves: Mapping[str, tuple[str, ...]]
+    practice_owner: Mapping[str, str]
 
-def _sibling_key(action: Action, data: OperatingData, standard: Standard) -> tuple[str, bool] | None:
-    """Actions that only adopt one more practice of the same practice-share indicator score the same.
+    @classmethod
+    def of(cls, standard: Standard) -> ActionIndex:
+        indicators = tuple(standard.indicators.values())
+        moves = {a: tuple(i.id for i in indicators if a in i.actions) for a in standard.actions}
+        # An action is mainly about the most specific indicator listing it (the one with fewest actions).
+        primary = {a: min((standard.indicators[i] for i in ids), key=lambda i: len(i.actions))
+                   for a, ids in moves.items()}
+        owner = {practice: i.id for i in indicators for practice in i.practices}
+        return cls(primary, moves, owner)
 
-    ``None`` when the action is not such an action, or when the practice is already adopted (then
-    ``apply_change`` finds nothing to change and the action is skipped).
-    """
-    practice = action.change.get("set_practice")
-    if practice is None or len(action.change) != 1 or getattr(data.practices, practice) is True:
-        return None
-    owner = next((i.id for i in standard.indicators.values() if practice in i.practices), None)
-    return None if owner is None else (owner, getattr(data.practices, practice) is False)
+    def headroom(self, action: str, contributions: Mapping[str, Contribution]) -> float:
+        """Points the action could win at most: the gap to the maximum of every indicator it moves."""
+        return sum(contributions[i].max_points - contributions[i].points for i in self.moves[action])
+
+    def sibling_key(self, action: Action, data: OperatingData) -> str | None:
+        """Adopting one more practice of the same practice-share indicator scores the same, whichever.
+
+        ``None`` when the action is not such an action, or when the practice is already adopted (then
+        ``apply_change`` finds nothing to change and the action is skipped).
+        """
+        practice = action.change.get("set_practice")
+        if practice is None or len(action.change) != 1 or getattr(data.practices, practice) is True:
+            return None
+        return self.practice_owner.get(practice)
 
 
 def improvements(
@@ -157,16 +167,17 @@ def improvements(
     base: Outcome,
     contributions: Sequence[Contribution],
     standard: Standard,
+    index: ActionIndex,
     rerate: Rerate,
 ) -> tuple[list[Improvement], dict[str, object]]:
     """Every applicable action with a positive score gain, best first, and the cheapest path to the next grade."""
     by_indicator = {c.indicator: c for c in contributions}
     found: list[tuple[Improvement, Action]] = []
-    shared: dict[tuple[str, bool], Outcome] = {}
+    shared: dict[str, Outcome] = {}
     for action in standard.actions.values():
-        if _headroom(action, standard, by_indicator) <= 0:
+        if index.headroom(action.id, by_indicator) <= 0:
             continue
-        key = _sibling_key(action, filled.data, standard)
+        key = index.sibling_key(action, filled.data)
         outcome = shared.get(key) if key is not None else None
         if outcome is None:
             changed = apply_change(filled.data, action.change)
@@ -180,7 +191,7 @@ def improvements(
         gain = round(outcome.score - base.score, 2)
         if gain <= 0:
             continue
-        indicator = _primary_indicator(action, standard)
+        indicator = index.primary[action.id]
         saved = round(base.emissions_tco2e - outcome.emissions_tco2e, 3)
         found.append((
             Improvement(
@@ -214,9 +225,11 @@ def _path_to_next_grade(
         return {"target_grade": None, "reachable": False, "actions": [], "score_after": base.score,
                 "grade_after": base.grade, "tco2e_saved": None}
     ordered = sorted(found, key=lambda pair: (COSTS.index(pair[0].cost), -pair[0].score_gain, pair[0].action))
+    # The business after each prefix of the cheapest-first list. Every action moves indicators only in
+    # their declared green direction, so the score never falls along the list and the first prefix that
+    # reaches the grade can be found by bisection: a handful of re-ratings instead of one per step.
+    prefixes: list[tuple[str, Filled]] = []
     data, estimates = filled.data, filled.estimates
-    taken: list[str] = []
-    outcome = base
     for improvement, action in ordered:
         changed = apply_change(data, action.change)
         if changed is None:
@@ -224,12 +237,29 @@ def _path_to_next_grade(
         if "set_data_source" in action.change:
             estimates = ()
         data = changed
-        taken.append(improvement.action)
-        # Re-rate after every step: points steps make gains interact (two practices can lift an indicator
-        # by more than their separate gains), so neither a sum of gains nor a guess tells when to stop.
-        outcome = rerate(Filled(data, estimates))
-        if standard.rank(outcome.grade) <= standard.rank(target):
-            break
+        prefixes.append((improvement.action, Filled(data, estimates)))
+    rated: dict[int, Outcome] = {}
+
+    def outcome_at(k: int) -> Outcome:
+        if k not in rated:
+            rated[k] = rerate(prefixes[k][1])
+        return rated[k]
+
+    def reaches(k: int) -> bool:
+        return standard.rank(outcome_at(k).grade) <= standard.rank(target)
+
+    taken: list[str] = []
+    outcome = base
+    if prefixes and reaches(len(prefixes) - 1):
+        low, high = 0, len(prefixes) - 1  # invariant: prefix `high` reaches the grade
+        while low < high:
+            middle = (low + high) // 2
+            if reaches(middle):
+                high = middle
+            else:
+                low = middle + 1
+        taken = [name for name, _ in prefixes[: high + 1]]
+        outcome = outcome_at(high)
     reached = standard.rank(outcome.grade) <= standard.rank(target)
     saved = round(base.emissions_tco2e - outcome.emissions_tco2e, 3)
     return {
