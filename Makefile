@@ -12,7 +12,7 @@ EXAMPLE := {"company":{"name":"Demo Cafe","country":"CN","region":"CN-ZJ","indus
 help:
 	@echo "make run   - create .venv, migrate the database, print a demo bank key, serve on 127.0.0.1:8000"
 	@echo "make test  - install the test dependencies and run every test (real Redis and PostgreSQL)"
-	@echo "make fuzz  - fuzz the API longer (FUZZ_EXAMPLES=200) plus the hostile corpus and security checks"
+	@echo "make fuzz  - fuzz the API longer (FUZZ_EXAMPLES=500) plus the hostile corpus and security checks"
 	@echo "make bench - engine and HTTP load benchmarks (wrk) as ratios; writes benchmarks/results.md"
 
 $(BIN)/python:
@@ -84,7 +84,7 @@ bench: $(VENV)/.installed-test
 
 # Longer fuzzing than `make test`: FUZZ_EXAMPLES examples per operation and generation mode (random, not
 # derandomized), plus the hostile-body corpus and the security checks.
-FUZZ_EXAMPLES ?= 200
+FUZZ_EXAMPLES ?= 500
 fuzz: $(VENV)/.installed-test
 	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q -p no:cacheprovider tests/fuzz tests/security
 

@@ -196,6 +196,8 @@ def sector_defaults(sector: str) -> SectorDefaults:
 
 def _percentile(ratio: float, sigma: float) -> int:
     """1-100, higher is better: the share of the lognormal peer population with a worse (higher) ratio."""
+    if ratio <= 0.0:
+        return 100  # no emissions at all (e.g. only on-site renewables): every peer does worse
     worse = 0.5 * (1.0 - math.erf(math.log(ratio) / (sigma * math.sqrt(2.0))))
     return min(100, max(1, round(100.0 * worse)))
 

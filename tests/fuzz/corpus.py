@@ -32,6 +32,7 @@ class Hostile:
     expected: frozenset[int]
     path: str = RATINGS
     content_type: str = JSON
+    value: str | None = None  # the injected string, for the cases that carry one
 
 
 def _dumps(value: Any) -> bytes:
@@ -238,7 +239,9 @@ def injection_cases() -> Iterator[Hostile]:
     otherwise stored and served back verbatim (201): never executed, never a 5xx."""
     for path in text_paths():
         for value in INJECTIONS:
-            yield Hostile(f"{value!r} in {path}", _dumps(_with(path, value)), frozenset({201, 422}))
+            yield Hostile(
+                f"{value!r} in {path}", _dumps(_with(path, value)), frozenset({201, 422}), value=value
+            )
 
 
 def corpus() -> list[Hostile]:

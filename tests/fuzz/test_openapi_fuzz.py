@@ -14,6 +14,7 @@ test run around a minute and above 1,000 requests; ``make fuzz`` raises it.
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import tempfile
@@ -40,6 +41,7 @@ EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "15"))
 #: The normal run must send at least this many requests (asserted when the module finishes).
 MIN_REQUESTS = 1000
 _WORKDIR = Path(tempfile.mkdtemp(prefix="greenrate-fuzz-"))
+atexit.register(shutil.rmtree, _WORKDIR, True)  # also when the module is collected but not run
 #: Every request schemathesis sent through the app (checks' replays included).
 SENT: list[str] = []
 STATUSES: dict[int, int] = {}

@@ -1,0 +1,31 @@
+"""A company `make fuzz` found: a previous year with a subnormal electricity figure (2.2e-311 kWh).
+
+The year-over-year change in percent divides by that previous total and overflows to infinity
+(rating_model/neutrality.py, ``change_pct``); the rating cannot be written as JSON (issuing uses
+``allow_nan=False`` on purpose) and the request ends in a 500. The fix belongs to the engine (a change
+that overflows has no meaningful percentage: ``None``), so this stays a strict xfail until it lands:
+it then fails as XPASS, and the marker must go.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import AppFactory, bearer, create_key
+
+BODY = json.loads((Path(__file__).parent / "corpus_engine_overflow.json").read_text())
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="engine: change_pct overflows to inf for a subnormal previous year",
+)
+def test_a_subnormal_previous_year_is_rated_not_a_500(make_app: AppFactory) -> None:
+    app = make_app(PROPAGATE_EXCEPTIONS=False)
+    client = app.test_client()
+    response = client.post("/v1/ratings", json=BODY, headers=bearer(create_key(app)))
+    assert response.status_code in (201, 422), response.data[:300]
