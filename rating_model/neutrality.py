@@ -11,6 +11,7 @@ field left out this year is not credited to the firm as its own reduction.
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 from typing import Any, NamedTuple
 
@@ -121,6 +122,8 @@ def _reduction(
     total_before = sum(before[g] for g in common)
     change = total_before - sum(now[g] for g in common)
     change_pct = -change / total_before * 100.0 if total_before > 0 else None
+    if change_pct is not None and not math.isfinite(change_pct):
+        change_pct = None  # a vanishing previous year (e.g. 1e-311 kWh) has no meaningful percentage
     skipped = sorted(set(before) ^ set(now))
     basis = f"like for like over {', '.join(common)}, both years at {ctx.year} factors"
     if skipped:

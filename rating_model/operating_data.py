@@ -260,13 +260,14 @@ def _read_company(r: Reader) -> Company | None:
         region = None
     industry = r.text("industry_code", required=True, pattern=_INDUSTRY)
     employees = r.integer("employees", required=True, minimum=1, maximum=1_000_000)
-    revenue = r.number("annual_revenue", required=True, minimum=0.0, exclusive_minimum=True, maximum=1e15)
+    # Lower bounds keep every intensity finite (per CNY million, per m2): a revenue of 1e-300 is a typo.
+    revenue = r.number("annual_revenue", required=True, minimum=1.0, maximum=1e15)
     currency = r.text("currency", required=True, pattern=_CURRENCY)
     year = r.integer("reporting_year", required=True, minimum=1990, maximum=_MAX_YEAR)
-    area = r.number("floor_area_m2", minimum=0.0, exclusive_minimum=True, maximum=1e8)
+    area = r.number("floor_area_m2", minimum=1.0, maximum=1e8)
     external_id = r.text("external_id", max_length=120)
-    hours = r.number("operating_hours_per_week", minimum=0.0, exclusive_minimum=True, maximum=168)
-    fx = r.number("fx_to_cny", minimum=0.0, exclusive_minimum=True, maximum=1e6)
+    hours = r.number("operating_hours_per_week", minimum=1.0, maximum=168)
+    fx = r.number("fx_to_cny", minimum=1e-6, maximum=1e6)
     if currency and currency != "CNY" and fx is None and "fx_to_cny" not in r.data:
         r.fail("fx_to_cny", "required when currency is not CNY (intensities are reported per CNY million)")
     if None in (name, country, industry, employees, revenue, currency, year):

@@ -47,14 +47,14 @@ class CompanySchema(StrictSchema):
     region = text(pattern=r"[A-Z]{2}-[A-Z0-9]{1,3}", description="ISO 3166-2 subdivision, e.g. CN-ZJ.")
     industry_code = text(required=True, pattern=r"[0-9]{2,4}", description="ISIC Rev.4 code (2-4 digits).")
     employees = WholeNumber(required=True, minimum=1, maximum=1_000_000)
-    annual_revenue = Number(required=True, exclusive_minimum=True, maximum=1e15)
+    annual_revenue = Number(required=True, minimum=1.0, maximum=1e15)
     currency = text(required=True, pattern=r"[A-Z]{3}", description="ISO 4217 code of all money fields.")
     reporting_year = WholeNumber(required=True, **_YEAR)
-    floor_area_m2 = Number(exclusive_minimum=True, maximum=1e8)
+    floor_area_m2 = Number(minimum=1.0, maximum=1e8)
     external_id = text(max_length=120, description="The bank's own reference; ratings can be listed by it.")
-    operating_hours_per_week = Number(exclusive_minimum=True, maximum=168)
+    operating_hours_per_week = Number(minimum=1.0, maximum=168)
     fx_to_cny = Number(
-        exclusive_minimum=True,
+        minimum=1e-6,
         maximum=1e6,
         metadata={"description": "CNY per unit of currency; required when currency is not CNY."},
     )

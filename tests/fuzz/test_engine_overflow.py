@@ -2,9 +2,8 @@
 
 The year-over-year change in percent divides by that previous total and overflows to infinity
 (rating_model/neutrality.py, ``change_pct``); the rating cannot be written as JSON (issuing uses
-``allow_nan=False`` on purpose) and the request ends in a 500. The fix belongs to the engine (a change
-that overflows has no meaningful percentage: ``None``), so this stays a strict xfail until it lands:
-it then fails as XPASS, and the marker must go.
+``allow_nan=False`` on purpose) and the request ended in a 500. The engine now gives such a change no
+percentage (``None``: the indicator's missing bin), and this keeps it that way.
 """
 
 from __future__ import annotations
@@ -12,18 +11,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-
 from tests.conftest import AppFactory, bearer, create_key
 
 BODY = json.loads((Path(__file__).parent / "corpus_engine_overflow.json").read_text())
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="engine: change_pct overflows to inf for a subnormal previous year",
-)
 def test_a_subnormal_previous_year_is_rated_not_a_500(make_app: AppFactory) -> None:
     app = make_app(PROPAGATE_EXCEPTIONS=False)
     client = app.test_client()

@@ -105,3 +105,10 @@ def test_unknown_loan_category_is_refused_against_the_standards_list() -> None:
     with pytest.raises(InvalidInputError) as info:
         parse_operating_data(payload, use_of_proceeds=("energy_efficiency",))
     assert info.value.field == "loan.use_of_proceeds"
+
+
+@pytest.mark.parametrize(("path", "value"), [("company.annual_revenue", 5e-324), ("company.floor_area_m2", 1e-300),
+                                             ("company.operating_hours_per_week", 0.001)])
+def test_vanishing_denominators_are_refused(path: str, value: float) -> None:
+    """Intensities divide by these; a subnormal would overflow the rating to infinity."""
+    assert path in errors_of(with_change(path, value))

@@ -116,7 +116,7 @@ def test_percentile_model() -> None:
         > _rate(_payload(floor_area_m2=area / 2)).percentile
     )
     assert _rate(_payload(floor_area_m2=1e6)).percentile == 100
-    assert _rate(_payload(floor_area_m2=0.01)).percentile == 1
+    assert _rate(_payload(floor_area_m2=1.0)).percentile == 1
 
 
 def test_hours_normalise_but_never_technology() -> None:
