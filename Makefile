@@ -67,7 +67,7 @@ system-test-deps:
 test: $(VENV)/.installed-test system-test-deps
 	$(BIN)/python -m pytest -q
 
-# Benchmarks, never part of `make test`: the engine's, the service's under wrk (installed with apt-get when
+# Benchmarks, never part of `make test`: the engine's, training's (50k/100k/200k rows), the service's under wrk (installed with apt-get when
 # missing), then benchmarks/results.md and results.json from every benchmarks/out/*.json.
 # BENCH_ARGS passes options to benchmarks.service, e.g. BENCH_ARGS=--no-live (see benchmarks/README.md).
 BENCH_ARGS ?=
@@ -79,6 +79,7 @@ bench: $(VENV)/.installed-test
 	  command -v wrk >/dev/null 2>&1 || { echo "make bench needs wrk and could not install it: run 'apt-get install -y wrk' and retry" >&2; exit 1; }; \
 	}
 	$(BIN)/python -m benchmarks.engine
+	$(BIN)/python -m benchmarks.training
 	$(BIN)/python -m benchmarks.service $(BENCH_ARGS)
 	$(BIN)/python -m benchmarks.report
 

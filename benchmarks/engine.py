@@ -31,7 +31,7 @@ from sklearn.preprocessing import StandardScaler
 from rating_model.engine import Engine
 from rating_model.flat import payloads_from_frame
 from rating_model.synthetic import generate_frame
-from rating_model.train import indicator_frame
+from rating_model.indicator_batch import frame_indicators
 
 OUT = Path(__file__).parent / "out"
 BULK_ROWS = 1_000_000
@@ -71,7 +71,7 @@ def run() -> dict[str, Any]:
     engine = Engine.load()
     frame = generate_frame(5_000, 7)
     payloads = list(payloads_from_frame(frame.drop(columns=["label", "latent_greenness"])))
-    X, _ = indicator_frame(payloads, engine.standard)
+    X, _ = frame_indicators(frame, engine.standard, workers=1)
     y = frame["label"].to_numpy()
     pipe = _baseline_pipeline(X, y)
 

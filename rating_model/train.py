@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import math
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,13 +20,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from rating_model.exceptions import InvalidInputError, RatingModelError
+from rating_model.exceptions import InvalidInputError
 from rating_model.factors import factor_sets_document
 from rating_model.indicator_batch import frame_indicators
-from rating_model.indicators import IndicatorSet
 from rating_model.monitoring import SCORE_EDGES, band_counts
-from rating_model.operating_data import SCHEMA_VERSION, parse_operating_data
-from rating_model.pipeline import measure_data
+from rating_model.operating_data import SCHEMA_VERSION
 from rating_model.scorecard import Scorecard
 from rating_model.standard import DEFAULT_STANDARD, Standard, load_standard
 
@@ -42,26 +39,6 @@ class TrainResult:
     artifact: dict[str, Any]
     metrics: dict[str, float]
     skipped_rows: int
-
-
-def indicator_frame(payloads: Iterable[Mapping[str, Any]], standard: Standard) -> tuple[pd.DataFrame, list[int]]:
-    """Indicator values per business, in the standard's order; rows that cannot be rated are reported."""
-    indicators = IndicatorSet(standard)
-    uses = standard.use_of_proceeds
-    rows: list[list[float]] = []
-    bad: list[int] = []
-    nan = math.nan
-    for index, payload in enumerate(payloads):
-        try:
-            data = parse_operating_data(payload, use_of_proceeds=uses)
-            values = measure_data(data, standard, indicators).values
-        except RatingModelError:
-            bad.append(index)
-            rows.append([nan] * len(indicators.ids))
-            continue
-        rows.append([nan if values[i] is None else values[i] for i in indicators.ids])  # type: ignore[misc]
-    return pd.DataFrame(np.asarray(rows, dtype=float).reshape(len(rows), len(indicators.ids)),
-                        columns=list(indicators.ids)), bad
 
 
 def binary_metrics(y: np.ndarray, p: np.ndarray) -> dict[str, float]:
