@@ -68,42 +68,59 @@ class RatingCache(Protocol):
 
 
 class MemoryCache:
-    """Per-process LRU with expiry: the embedded default (each gunicorn worker has its own)."""
+    """Per-process LRU with expiry: the embedded default (each gunicorn worker has its own).
+
+    Entries are kept as UTF-8 bytes and bounded by count and by total size: a rating body is ~17 KB of
+    text with Chinese labels, which Python would hold as two bytes per character, and 10,000 of them
+    per worker would overrun a worker's memory budget.
+    """
 
     backend = "memory"
 
-    def __init__(self, max_entries: int, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, max_entries: int, max_bytes: int = 64 * 1024 * 1024, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.max_entries = max_entries
+        self.max_bytes = max_bytes
         self._clock = clock
         self._lock = threading.Lock()
-        self._entries: OrderedDict[str, tuple[float, CachedRating]] = OrderedDict()
+        self._entries: OrderedDict[str, tuple[float, bytes]] = OrderedDict()
+        self._bytes = 0
 
     def get_many(self, keys: Sequence[str]) -> list[CachedRating | None]:
         now = self._clock()
-        out: list[CachedRating | None] = []
+        found: list[bytes | None] = []
         with self._lock:
             for key in keys:
                 entry = self._entries.get(key)
                 if entry is None or entry[0] <= now:
                     if entry is not None:
-                        del self._entries[key]
-                    out.append(None)
+                        self._drop(key)
+                    found.append(None)
                     continue
                 self._entries.move_to_end(key)
-                out.append(entry[1])
-        return out
+                found.append(entry[1])
+        return [None if raw is None else CachedRating.decode(raw) for raw in found]
 
     def put_many(self, entries: Sequence[tuple[str, CachedRating]], ttl_seconds: int) -> None:
         expires = self._clock() + ttl_seconds
         with self._lock:
             for key, rating in entries:
-                self._entries[key] = (expires, rating)
-                self._entries.move_to_end(key)
-            while len(self._entries) > self.max_entries:
-                self._entries.popitem(last=False)
+                raw = rating.encode()
+                if key in self._entries:
+                    self._drop(key)
+                self._entries[key] = (expires, raw)
+                self._bytes += len(raw)
+            while self._entries and (len(self._entries) > self.max_entries or self._bytes > self.max_bytes):
+                _, (_, raw) = self._entries.popitem(last=False)
+                self._bytes -= len(raw)
+
+    def _drop(self, key: str) -> None:
+        _, raw = self._entries.pop(key)
+        self._bytes -= len(raw)
 
     def health(self) -> CacheHealth:
-        return CacheHealth("ok", f"in-process ({len(self._entries)} entries)")
+        return CacheHealth("ok", f"in-process ({len(self._entries)} entries, {self._bytes // 1024} KiB)")
 
 
 class RedisCache:
@@ -173,4 +190,4 @@ def create_cache(settings: Settings) -> RatingCache:
     if settings.redis_url:
         breaker = CircuitBreaker(settings.cache_breaker_failures, settings.cache_breaker_reset_seconds)
         return RedisCache(settings.redis_url, settings.redis_timeout_ms, breaker)
-    return MemoryCache(settings.cache_max_entries)
+    return MemoryCache(settings.cache_max_entries, settings.cache_max_bytes)

@@ -44,6 +44,7 @@ class Settings:
     cache_breaker_failures: int = 3
     cache_breaker_reset_seconds: float = 10.0
     cache_max_entries: int = 10_000
+    cache_max_bytes: int = 64 * 1024 * 1024
     rating_validity_days: int = 365
     rate_limit: str = "1200 per minute"
     max_body_bytes: int = 2 * 1024 * 1024
@@ -180,6 +181,7 @@ _APP_PARSERS: dict[str, Callable[[str], Any]] = {
     "cache_breaker_failures": _parse_int(1, 1_000),
     "cache_breaker_reset_seconds": _parse_float(0.1, 3_600),
     "cache_max_entries": _parse_int(1, 10_000_000),
+    "cache_max_bytes": _parse_int(1_024 * 1_024, 64 * 1_024 * 1_024 * 1_024),
     "rating_validity_days": _parse_int(1, 3_660),
     "rate_limit": _parse_rate_limit,
     "max_body_bytes": _parse_int(1_024, 256 * 1024 * 1024),

@@ -50,6 +50,17 @@ def test_memory_cache_expiry_and_lru() -> None:
     assert cache.health().status == "ok"
 
 
+def test_memory_cache_is_bounded_by_bytes_oldest_out_first() -> None:
+    """Bodies with Chinese text are kept as UTF-8 and counted by size, so a worker's cache stays bounded."""
+    cache = MemoryCache(max_entries=1_000, max_bytes=3 * 1_100)
+    ratings = [CachedRating(f"rt_{i}", "绿" * 300) for i in range(5)]  # ~900 bytes of UTF-8 each
+    cache.put_many([(r.id, r) for r in ratings], ttl_seconds=10)
+    kept = cache.get_many([r.id for r in ratings])
+    assert kept[:2] == [None, None] and kept[2:] == ratings[2:]
+    cache.put_many([(ratings[4].id, ratings[4])], ttl_seconds=10)  # replacing an entry does not double-count
+    assert cache.get_many([ratings[3].id]) == [ratings[3]]
+
+
 def test_breaker_opens_after_failures_and_half_opens_once() -> None:
     clock = Clock()
     breaker = CircuitBreaker(failures=2, reset_seconds=5, clock=clock)
