@@ -15,9 +15,12 @@ import pwd
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+import urllib.request
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -223,3 +226,54 @@ def live_postgres_url() -> Iterator[str]:
     finally:
         if server is not None:
             server.stop()
+
+
+_ROOT = Path(__file__).resolve().parents[1]
+
+
+@contextmanager
+def gunicorn_server(
+    settings: Mapping[str, str],
+    workdir: Path,
+    *,
+    ready: Callable[[subprocess.Popen[bytes]], bool] | None = None,
+    timeout: float = 60.0,
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """A real gunicorn (``gunicorn.conf.py``, two workers) on a free loopback port, stopped afterwards.
+
+    ``settings`` are ``GREENRATE_`` variables on top of a clean environment; ``ready`` is an extra
+    start-up condition beyond ``/readyz`` answering 200. Its stderr goes to a file in ``workdir`` (a pipe
+    nobody reads would block the master once a killed worker makes it talk) and is shown on failure.
+    """
+    port = free_port()
+    metrics = workdir / "gunicorn-metrics"
+    metrics.mkdir(exist_ok=True)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GREENRATE_")}
+    env.update(GREENRATE_BIND=f"127.0.0.1:{port}", GREENRATE_WORKERS="2", GREENRATE_ACCESS_LOG="false",
+               PROMETHEUS_MULTIPROC_DIR=str(metrics))
+    env.update(settings)
+    log = workdir / "gunicorn.stderr"
+    base = f"http://127.0.0.1:{port}"
+    with log.open("wb") as stderr:
+        process = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"], cwd=_ROOT,
+                                   env=env, stdout=subprocess.DEVNULL, stderr=stderr)
+        try:
+            deadline = time.monotonic() + timeout
+            while True:
+                try:
+                    with urllib.request.urlopen(base + "/readyz", timeout=2) as response:
+                        if response.status == 200 and (ready is None or ready(process)):
+                            break
+                except OSError:
+                    pass
+                if process.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"gunicorn did not become ready: {log.read_text(errors='replace')[-2000:]}")
+                time.sleep(0.1)
+            yield base, process
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()

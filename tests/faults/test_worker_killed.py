@@ -13,7 +13,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import threading
 import urllib.error
 import urllib.request
@@ -29,10 +28,9 @@ from service.records import api_keys, migrate
 from service.records.database import database_url
 from tests.conftest import payload
 from tests.faults.servers import wait_until
-from tests.live_services import free_port
+from tests.live_services import gunicorn_server
 
 pytestmark = [pytest.mark.slow, pytest.mark.integration]
-ROOT = Path(__file__).resolve().parents[2]
 COMPANIES = 120
 KILL_AFTER = 30
 
@@ -76,45 +74,9 @@ def gunicorn(tmp_path: Path, postgres_url: str) -> Iterator[tuple[str, str, subp
     new = generate_key()
     api_keys.insert_key(db, prefix=new.prefix, key_hash=new.key_hash, tenant="bank-a", role="bank")
     db.dispose()
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GREENRATE_")}
-    env.update(
-        GREENRATE_DATABASE_URL=postgres_url,
-        GREENRATE_BIND=f"127.0.0.1:{port}",
-        GREENRATE_WORKERS="2",
-        GREENRATE_ACCESS_LOG="false",
-        GREENRATE_RATE_LIMIT="100000 per minute",
-        PROMETHEUS_MULTIPROC_DIR=str(tmp_path / "metrics"),
-    )
-    (tmp_path / "metrics").mkdir()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-
-    def ready() -> bool:
-        if process.poll() is not None:
-            raise AssertionError("gunicorn exited during start-up")
-        try:
-            with urllib.request.urlopen(base + "/readyz", timeout=2) as response:
-                return response.status == 200 and len(workers_of(process.pid)) == 2
-        except OSError:
-            return False
-
-    try:
-        wait_until(ready, "gunicorn with two ready workers", timeout=60, step=0.1)
+    settings = {"GREENRATE_DATABASE_URL": postgres_url, "GREENRATE_RATE_LIMIT": "100000 per minute"}
+    with gunicorn_server(settings, tmp_path, ready=lambda p: len(workers_of(p.pid)) == 2) as (base, process):
         yield base, new.key, process
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def test_sigkill_of_a_worker_loses_no_rating_and_invents_none(

@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -20,10 +16,9 @@ from sqlalchemy import create_engine
 from service.auth import generate_key
 from service.records import api_keys, migrate
 from tests.conftest import BASE_PAYLOAD
-from tests.live_services import free_port
+from tests.live_services import gunicorn_server
 
 pytestmark = pytest.mark.slow
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def fetch(url: str, body: bytes | None = None, key: str | None = None) -> tuple[int, dict[str, str], bytes]:
@@ -47,47 +42,8 @@ def server(tmp_path: Path) -> Iterator[tuple[str, str, Path]]:
     new = generate_key()
     api_keys.insert_key(db, prefix=new.prefix, key_hash=new.key_hash, tenant="bank-a", role="bank")
     db.dispose()
-    metrics_dir = tmp_path / "metrics"
-    metrics_dir.mkdir()
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GREENRATE_")}
-    env.update(
-        GREENRATE_DATABASE_URL=database,
-        GREENRATE_BIND=f"127.0.0.1:{port}",
-        GREENRATE_WORKERS="2",
-        GREENRATE_ACCESS_LOG="false",
-        PROMETHEUS_MULTIPROC_DIR=str(metrics_dir),
-    )
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if fetch(base + "/readyz")[0] == 200:
-                break
-        except OSError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            pytest.fail(f"gunicorn did not become ready: {process.stderr.read().decode()[-2000:]}")  # type: ignore[union-attr]
-        time.sleep(0.1)
-    try:
-        yield base, new.key, metrics_dir
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        if process.stderr:
-            process.stderr.close()
+    with gunicorn_server({"GREENRATE_DATABASE_URL": database}, tmp_path) as (base, _):
+        yield base, new.key, tmp_path / "gunicorn-metrics"
 
 
 def test_gunicorn_serves_and_metrics_add_up_across_workers(server: tuple[str, str, Path]) -> None:

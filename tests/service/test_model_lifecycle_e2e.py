@@ -8,9 +8,6 @@ a restart, ratings issued before read back byte for byte, and drift is measured 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -26,11 +23,10 @@ from service.auth import generate_key
 from service.cli import main
 from service.records import api_keys
 from tests.conftest import BASE_PAYLOAD
-from tests.live_services import free_port
+from tests.live_services import gunicorn_server
 from tests.service.test_gunicorn_workers import fetch
 
 pytestmark = pytest.mark.slow
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def cli(env: dict[str, str], *args: str) -> Result:
@@ -50,36 +46,8 @@ def workdir(tmp_path: Path) -> dict[str, str]:
 
 @contextmanager
 def _serve(env: dict[str, str], tmp_path: Path) -> Iterator[str]:
-    port = free_port()
-    server_env = {k: v for k, v in os.environ.items() if not k.startswith("GREENRATE_")}
-    server_env.update(env, GREENRATE_BIND=f"127.0.0.1:{port}", GREENRATE_WORKERS="2",
-                      GREENRATE_ACCESS_LOG="false", GREENRATE_MODEL_POLL_SECONDS="0.2",
-                      PROMETHEUS_MULTIPROC_DIR=str(tmp_path))
-    process = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"], cwd=ROOT,
-                               env=server_env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    try:
-        while True:
-            try:
-                if fetch(base + "/readyz")[0] == 200:
-                    break
-            except OSError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                pytest.fail(f"gunicorn did not start: {process.stderr.read().decode()[-2000:]}")  # type: ignore[union-attr]
-            time.sleep(0.1)
+    with gunicorn_server({**env, "GREENRATE_MODEL_POLL_SECONDS": "0.2"}, tmp_path) as (base, _):
         yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        if process.stderr:
-            process.stderr.close()
 
 
 def _post(base: str, path: str, key: str, document: object) -> tuple[int, dict[str, object]]:
