@@ -38,6 +38,7 @@ __all__ = [
     "LABEL_COLUMN",
     "LATENT_COLUMN",
     "FlatColumn",
+    "file_kind",
     "flatten",
     "payload_from_row",
     "payloads_from_frame",
@@ -254,7 +255,7 @@ def write_frame(frame: pd.DataFrame, path: str | Path) -> None:
     always gives the same bytes and :func:`read_frame` gives the same numbers back.
     """
     target = Path(path)
-    kind = _kind(target)
+    kind = file_kind(target)
     if kind == "csv":
         frame.to_csv(target, index=False, lineterminator="\n")
     else:
@@ -271,7 +272,7 @@ def read_frame(path: str | Path) -> pd.DataFrame:
     import pandas as pd
 
     source = Path(path)
-    if _kind(source) == "csv":
+    if file_kind(source) == "csv":
         header = pd.read_csv(source, nrows=0).columns
         dtypes = {c: FLAT_DTYPES[c] for c in header if c in FLAT_DTYPES}
         return pd.read_csv(source, dtype=dtypes, keep_default_na=False, na_values=[""])
@@ -280,7 +281,8 @@ def read_frame(path: str | Path) -> pd.DataFrame:
     return frame.astype(known) if known else frame
 
 
-def _kind(path: Path) -> str:
+def file_kind(path: Path) -> str:
+    """``"csv"`` or ``"parquet"`` from the file name (``.csv``, ``.csv.gz``..., ``.parquet``, ``.pq``)."""
     name = path.name.lower()
     if name.endswith((".csv", ".csv.gz", ".csv.bz2", ".csv.zip", ".csv.xz")):
         return "csv"

@@ -10,7 +10,7 @@ import click
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from service import model_cli
+from service import batch_cli, model_cli
 from service.auth import ROLES, TENANT_PATTERN, generate_key
 from service.config import ConfigError, load_settings
 from service.models import register_packaged_default
@@ -114,6 +114,7 @@ def revoke_key(key: str) -> None:
 
 
 main.add_command(model_cli.model)
+main.add_command(batch_cli.batch)
 
 
 @main.group()

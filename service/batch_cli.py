@@ -1,0 +1,114 @@
+"""``greenrate batch``: rate a whole loan book from a CSV or Parquet file, on every core.
+
+The rating is the API's: the same engine, with the model the service has active (read from the registry
+named by ``GREENRATE_DATABASE_URL``), unless ``--model`` names another. Rows the engine refuses are kept
+with the reason in their ``error`` column; the batch never stops on a bad row. The computation lives in
+:mod:`rating_model.batch` and :mod:`rating_model.batch_files`; this module only reads options, picks the
+model and shows progress.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from sqlalchemy.exc import SQLAlchemyError
+
+from rating_model.exceptions import ArtifactError, InvalidInputError
+
+_console = Console(stderr=True)
+_FILE_TYPES = ".csv, .csv.gz or .parquet"
+
+
+@click.group()
+def batch() -> None:
+    """Rate loan books from files (CSV or Parquet in and out)."""
+
+
+def _model_document(ref: str | None) -> tuple[dict[str, Any], str]:
+    """The artifact to rate with and where it came from: ``--model`` (file or version) or the active one.
+
+    With no ``--model``, the registry's active version is what ``POST /v1/ratings`` rates with; an empty
+    registry means the service would register and serve the packaged default, so that is used. A registry
+    that cannot be read is an error rather than a silent fallback that could disagree with the API.
+    """
+    from service.model_data_cli import load_model
+
+    if ref is not None:
+        artifact = load_model(ref)
+        return artifact.to_dict(), ref
+    from service.model_cli import _db
+    from service.records import registry
+
+    try:
+        db = _db()
+        version = registry.active_version(db)
+        artifact = registry.load_artifact(db, version) if version else None
+    except SQLAlchemyError as exc:
+        raise click.ClickException(
+            f"cannot read the active model from the database ({type(exc).__name__}); run `greenrate db upgrade`"
+            " or pass --model (a model file, a registered version)"
+        ) from None
+    except ArtifactError as exc:
+        raise click.ClickException(f"the active model was refused: {exc}") from None
+    if artifact is None:
+        from rating_model.engine import DEFAULT_MODEL
+
+        return json.loads(DEFAULT_MODEL.read_text(encoding="utf-8")), "packaged default (registry empty)"
+    return artifact.to_dict(), f"active model {version}"
+
+
+@batch.command("rate")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--model", "model_ref", default=None,
+              help="Model file (.json) or registered version; default: the service's active model.")
+@click.option("--workers", type=click.IntRange(1, 64), default=None,
+              help="Rating processes (default: one per core).")
+@click.option("--chunk-rows", type=click.IntRange(100, 1_000_000), default=None,
+              help="Rows read, rated and written at a time (memory grows with it).")
+def rate_command(source: Path, target: Path, model_ref: str | None, workers: int | None,
+                 chunk_rows: int | None) -> None:
+    """Rate every row of SOURCE into TARGET (CSV or Parquet each, by extension).
+
+    SOURCE has the flat operating-data columns (docs/synthetic-population.md), loan columns for PCAF, and
+    any id columns of your own without "__" in their names (carried through). TARGET gets one row per
+    input row, in order: your id columns, then the rating (docs/batch-and-spark.md lists the columns).
+    """
+    from rating_model.batch_files import DEFAULT_CHUNK_ROWS, count_rows, rate_file
+    from rating_model.flat import file_kind
+    from service.model_data_cli import progress_bar
+
+    for path in (source, target):
+        try:
+            file_kind(path)
+        except ValueError:
+            raise click.BadParameter(f"{path.name}: use {_FILE_TYPES}") from None
+    document, origin = _model_document(model_ref)
+    _console.print(f"rating with {origin}")
+    total = count_rows(source)
+    try:
+        with progress_bar(f"rating {source.name}", total) as advance:
+            report = rate_file(source, target, model_document=document, workers=workers,
+                               chunk_rows=chunk_rows or DEFAULT_CHUNK_ROWS, progress=advance)
+    except InvalidInputError as exc:
+        raise click.ClickException(f"{source.name}: {exc}") from None
+    click.echo(
+        f"rated {report.rated} of {report.rows} rows into {target} in {report.seconds:.1f} s "
+        f"({report.rows_per_second:,.0f} rows/s); {report.errors} row(s) refused, reasons in the error column"
+    )
+
+
+@batch.command("generate-book")
+@click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--rows", type=click.IntRange(1, 50_000_000), default=10_000, show_default=True)
+@click.option("--seed", type=int, default=20261125, show_default=True)
+def generate_book(target: Path, rows: int, seed: int) -> None:
+    """Write a SYNTHETIC loan book (borrower_id, operating data, one loan each) for trials and benchmarks."""
+    from rating_model.loan_book import write_loan_book
+
+    written = write_loan_book(target, rows, seed)
+    click.echo(f"wrote {written} synthetic borrowers to {target}")

@@ -1,0 +1,93 @@
+"""``greenrate batch``: a loan book rated from a file gives, row for row, what ``POST /v1/ratings`` gives."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner, Result
+from flask import Flask
+
+from rating_model.batch import result_schema
+from rating_model.engine import DEFAULT_MODEL
+from rating_model.flat import payloads_from_frame, read_frame
+from service.cli import main
+from tests.conftest import AppFactory, bearer, create_key, services_of, session_engine
+
+
+def run(env: dict[str, str], *args: str) -> Result:
+    return CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    return {"GREENRATE_DATABASE_URL": f"sqlite:///{tmp_path}/batch.sqlite3"}
+
+
+def _value(body: dict[str, Any], path: tuple[str, ...]) -> Any:
+    for key in path:
+        body = None if body is None else body[key]
+    return body
+
+
+def _cell(value: Any) -> Any:
+    if value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return value.item() if hasattr(value, "item") else value
+
+
+def test_batch_rows_equal_the_api_for_the_same_data(tmp_path: Path, make_app: AppFactory) -> None:
+    app: Flask = make_app()
+    url = str(services_of(app).db.url)
+    env = {"GREENRATE_DATABASE_URL": url}
+    book, result = tmp_path / "book.csv", tmp_path / "rated.parquet"
+    assert run(env, "batch", "generate-book", str(book), "--rows", "60", "--seed", "9").exit_code == 0
+    rated = run(env, "batch", "rate", str(book), str(result), "--workers", "1")
+    assert rated.exit_code == 0, rated.output
+    assert "rated 60 of 60 rows" in rated.output
+    out = pd.read_parquet(result)
+    frame = read_frame(book)
+    payloads = list(payloads_from_frame(frame.drop(columns=["borrower_id"]), ignore_unknown=True))
+    client, key = app.test_client(), create_key(app)
+    columns = [c for c in result_schema(session_engine()) if c.api_path is not None]
+    for i in range(0, 60, 6):
+        response = client.post("/v1/ratings", json=payloads[i], headers=bearer(key))
+        assert response.status_code == 201, response.get_json()
+        body = response.get_json()
+        assert out.at[i, "borrower_id"] == frame.at[i, "borrower_id"]
+        for column in columns:
+            assert _cell(out.at[i, column.name]) == _value(body, column.api_path), (i, column.name)
+
+
+def test_batch_uses_the_active_model_and_reports_refused_rows(env: dict[str, str], tmp_path: Path) -> None:
+    assert run(env, "db", "upgrade").exit_code == 0
+    book, result = tmp_path / "book.parquet", tmp_path / "rated.csv"
+    run(env, "batch", "generate-book", str(book), "--rows", "30")
+    frame = pd.read_parquet(book)
+    frame.loc[2, "energy__electricity_kwh"] = -1.0
+    frame.to_parquet(book, index=False)
+    rated = run(env, "batch", "rate", str(book), str(result), "--workers", "1", "--chunk-rows", "100")
+    assert rated.exit_code == 0, rated.output
+    assert "rating with active model sc-" in rated.output and "1 row(s) refused" in rated.output
+    out = pd.read_csv(result)
+    assert out.loc[2, "error"].startswith("energy.electricity_kwh:") and out["error"].notna().sum() == 1
+
+
+def test_batch_with_a_model_file_and_clear_errors(env: dict[str, str], tmp_path: Path) -> None:
+    book = tmp_path / "book.csv"
+    run(env, "batch", "generate-book", str(book), "--rows", "5")
+    no_db = run(env, "batch", "rate", str(book), str(tmp_path / "r.csv"))
+    assert no_db.exit_code != 0 and "greenrate db upgrade" in no_db.output and "Traceback" not in no_db.output
+    with_file = run(env, "batch", "rate", str(book), str(tmp_path / "r.csv"), "--model", str(DEFAULT_MODEL),
+                    "--workers", "1")
+    assert with_file.exit_code == 0, with_file.output
+    wrong_type = run(env, "batch", "rate", str(book), str(tmp_path / "r.xlsx"), "--model", str(DEFAULT_MODEL))
+    assert wrong_type.exit_code == 2 and ".parquet" in wrong_type.output
+    typo = tmp_path / "typo.csv"
+    pd.read_csv(book).rename(columns={"company__employees": "company__staff"}).to_csv(typo, index=False)
+    refused = run(env, "batch", "rate", str(typo), str(tmp_path / "t.csv"), "--model", str(DEFAULT_MODEL))
+    assert refused.exit_code == 1 and "company__staff" in refused.output
+    assert not (tmp_path / "t.csv").exists()
