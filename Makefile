@@ -67,7 +67,8 @@ system-test-deps:
 test: $(VENV)/.installed-test system-test-deps
 	$(BIN)/python -m pytest -q
 
-# Benchmarks, never part of `make test`: the engine's, training's (50k/100k/200k rows), the service's under wrk (installed with apt-get when
+# Benchmarks, never part of `make test`: the engine's, training's (50k/100k/200k rows), the loan-book batch's
+# (100k/300k/1M borrowers), the service's under wrk (installed with apt-get when
 # missing), then benchmarks/results.md and results.json from every benchmarks/out/*.json.
 # BENCH_ARGS passes options to benchmarks.service, e.g. BENCH_ARGS=--no-live (see benchmarks/README.md).
 BENCH_ARGS ?=
@@ -80,6 +81,7 @@ bench: $(VENV)/.installed-test
 	}
 	$(BIN)/python -m benchmarks.engine
 	$(BIN)/python -m benchmarks.training
+	$(BIN)/python -m benchmarks.batch
 	$(BIN)/python -m benchmarks.service $(BENCH_ARGS)
 	$(BIN)/python -m benchmarks.report
 

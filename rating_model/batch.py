@@ -38,7 +38,11 @@ from rating_model.green_loan import assess_green_loan, financed_emissions
 from rating_model.pipeline import measure
 
 if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
+    from rating_model.operating_data import OperatingData
     from rating_model.pipeline import Measured
+    from rating_model.standard import KnockOut
 
 __all__ = [
     "RESULT_COLUMNS",
@@ -143,17 +147,35 @@ def _t(value: float) -> float:
     return round(value, 4)
 
 
-def _error_text(exc: RatingModelError) -> str:
-    return str(exc)
-
-
 @dataclass(slots=True)
-class _Rated:
-    """What the row-by-row half found for one business, before the vectorised half scores it."""
+class _Measured:
+    """What the row-by-row half keeps of one business: the figures, not the inventory's line items.
 
-    data: Any
-    measured: Measured
-    knock_outs: tuple[Any, ...]
+    Holding every business's full :class:`~rating_model.pipeline.Measured` until the chunk is scored
+    costs kilobytes a row; these few fields are all the vectorised half and the output need.
+    """
+
+    data: OperatingData
+    knock_outs: tuple[KnockOut, ...]
+    scope12_location: float
+    scope3: float
+    pcaf_score: int
+    figures: tuple[Any, ...]  # the _FIGURES columns, already rounded as the API rounds them
+
+
+#: result columns known before scoring, in the order of :func:`_figures`
+_FIGURES = ("scope1_tco2e", "scope2_location_tco2e", "scope2_market_tco2e", "scope3_tco2e", "total_tco2e",
+            "energy_mwh", "renewable_share", "intensity_per_cny_million", "sector_percentile", "pcaf_score",
+            "completeness", "estimated_fields")
+
+
+def _figures(m: Measured) -> tuple[Any, ...]:
+    inv, quality = m.inventory, m.quality
+    return (_t(inv.scope1_tco2e), _t(inv.scope2_location_tco2e), _t(inv.scope2_market_tco2e),
+            _t(inv.scope3_tco2e), _t(inv.total_tco2e), round(inv.energy_mwh, 4),
+            None if inv.renewable_share is None else round(inv.renewable_share, 6),
+            round(inv.intensities.per_cny_million_revenue, 6), m.benchmark.percentile, quality.pcaf_score,
+            quality.completeness, len(quality.estimated_fields))
 
 
 def rate_frame(frame: pd.DataFrame, engine: Engine, *, first_row: int = 0,
@@ -178,100 +200,91 @@ def rate_frame(frame: pd.DataFrame, engine: Engine, *, first_row: int = 0,
     """
     keep = passthrough_columns(list(frame.columns))
     n = len(frame)
-    rated: list[_Rated | None] = [None] * n
+    names = engine.artifact.feature_names
+    matrix = np.full((n, len(names)), np.nan)
+    rows: list[_Measured | None] = [None] * n
     errors: list[str | None] = [None] * n
-    standard = engine.standard
+    standard, indicators = engine.standard, engine.indicators
     flat = frame[[c for c in frame.columns if c in _FLAT_NAMES]]
     for i, payload in enumerate(payloads_from_frame(flat)):
         try:
             data = engine.parse(payload)
-            filled = fill_missing(data, standard)
-            m = measure(filled, standard, engine.indicators)
-            rated[i] = _Rated(data, m, applicable_knock_outs(data, m.quality.completeness, standard))
+            m = measure(fill_missing(data, standard), standard, indicators)
         except RatingModelError as exc:
-            errors[i] = _error_text(exc)
+            errors[i] = str(exc)
+        else:
+            values = m.values
+            matrix[i] = [math.nan if (v := values[name]) is None else v for name in names]
+            rows[i] = _Measured(data, applicable_knock_outs(data, m.quality.completeness, standard),
+                                m.inventory.scope12_location_tco2e, m.inventory.scope3_tco2e,
+                                m.quality.pcaf_score, _figures(m))
         if progress is not None and (i + 1) % 5000 == 0:
             progress(5000)
     if progress is not None and n % 5000:
         progress(n % 5000)
-    columns = _result_columns(rated, errors, engine)
+    columns = _result_columns(rows, errors, matrix, engine)
     columns["row"] = np.arange(first_row, first_row + n, dtype=np.int64)
     out = pd.DataFrame({name: frame[name].to_numpy() for name in keep}, index=pd.RangeIndex(n))
     for col in result_schema(engine):
-        out[col.name] = pd.array(columns[col.name], dtype=col.dtype)
+        out[col.name] = _array(columns[col.name], col.dtype)
     return out
 
 
-def _result_columns(rated: list[_Rated | None], errors: list[str | None], engine: Engine) -> dict[str, Any]:
+def _array(values: Any, dtype: str) -> Any:
+    """A typed column from a list with ``None`` for missing; numbers go through NumPy (fast, exact)."""
+    if dtype == "float64":
+        return np.array(values, dtype=np.float64)  # None becomes NaN
+    if dtype == "Int64":
+        floats = np.array(values, dtype=np.float64)
+        return pd.arrays.IntegerArray(np.nan_to_num(floats).astype(np.int64), np.isnan(floats))
+    return pd.array(values, dtype=dtype)
+
+
+def _result_columns(rows: list[_Measured | None], errors: list[str | None], matrix: NDArray[np.float64],
+                    engine: Engine) -> dict[str, Any]:
     """Score the rated rows in one vectorised pass, then the per-row decisions that read the grade."""
-    n = len(rated)
-    ok = [i for i, r in enumerate(rated) if r is not None]
-    artifact = engine.artifact
-    standard = engine.standard
+    n = len(rows)
+    ok = [i for i, r in enumerate(rows) if r is not None]
+    artifact, standard = engine.artifact, engine.standard
     names = artifact.feature_names
-    matrix = {
-        name: np.array([_num(rated[i].measured.values[name]) for i in ok], dtype=np.float64)  # type: ignore[union-attr]
-        for name in names
-    }
-    scores, points = artifact.score_columns(matrix, n_rows=len(ok))
+    scored = matrix[ok]
+    scores, points = artifact.score_columns({name: scored[:, j] for j, name in enumerate(names)}, n_rows=len(ok))
     probabilities = artifact.probabilities(scores)
     cols: dict[str, list[Any]] = {c.name: [None] * n for c in result_schema(engine) if c.name != "row"}
     cols["error"] = list(errors)
     pillar_of = [standard.indicators[name].pillar for name in names]
-    pillar_ids = [p.id for p in standard.pillars]
+    pillars = [(f"pillar_{p.id}", [j for j, owner in enumerate(pillar_of) if owner == p.id])
+               for p in standard.pillars]
     versions = engine.versions
+    figure_columns = [cols[name] for name in _FIGURES]
     for k, i in enumerate(ok):
-        r = rated[i]
+        r = rows[i]
         assert r is not None
         score = float(scores[k])
         grading = grade(score, r.knock_outs, standard)
-        inv = r.measured.inventory
-        quality = r.measured.quality
         row_points = points[k].tolist()
-        for pid in pillar_ids:
-            cols[f"pillar_{pid}"][i] = round(sum(p for p, owner in zip(row_points, pillar_of, strict=True)
-                                                 if owner == pid), 2)
+        for name, members in pillars:
+            cols[name][i] = round(sum([row_points[j] for j in members]), 2)
+        for column, value in zip(figure_columns, r.figures, strict=True):
+            column[i] = value
         loan = assess_green_loan(r.data, grading.grade, grading.knock_outs, standard)
-        financed = financed_emissions(r.data, inv.scope12_location_tco2e, inv.scope3_tco2e, quality.pcaf_score)
-        bench = r.measured.benchmark
-        values = {
-            "score": score,
-            "grade": grading.grade,
-            "score_grade": grading.score_grade,
-            "probability_green": float(probabilities[k]),
-            "knock_outs": ",".join(rule.id for rule in grading.knock_outs) or None,
-            "scope1_tco2e": _t(inv.scope1_tco2e),
-            "scope2_location_tco2e": _t(inv.scope2_location_tco2e),
-            "scope2_market_tco2e": _t(inv.scope2_market_tco2e),
-            "scope3_tco2e": _t(inv.scope3_tco2e),
-            "total_tco2e": _t(inv.total_tco2e),
-            "energy_mwh": round(inv.energy_mwh, 4),
-            "renewable_share": None if inv.renewable_share is None else round(inv.renewable_share, 6),
-            "intensity_per_cny_million": round(inv.intensities.per_cny_million_revenue, 6),
-            "sector_percentile": bench.percentile,
-            "pcaf_score": quality.pcaf_score,
-            "completeness": quality.completeness,
-            "estimated_fields": len(quality.estimated_fields),
-            "green_loan_eligible": loan.eligible,
-            "green_loan_basis": loan.basis,
-            "green_loan_category": loan.category,
-            "pricing_tier": loan.pricing_tier,
-            "model_version": versions["model"],
-            "standard_version": versions["standard"],
-            "factor_set": versions["factor_set"],
-        }
+        cols["score"][i] = score
+        cols["grade"][i] = grading.grade
+        cols["score_grade"][i] = grading.score_grade
+        cols["probability_green"][i] = float(probabilities[k])
+        cols["knock_outs"][i] = ",".join(rule.id for rule in grading.knock_outs) or None
+        cols["green_loan_eligible"][i] = loan.eligible
+        cols["green_loan_basis"][i] = loan.basis
+        cols["green_loan_category"][i] = loan.category
+        cols["pricing_tier"][i] = loan.pricing_tier
+        financed = financed_emissions(r.data, r.scope12_location, r.scope3, r.pcaf_score)
         if financed is not None:
-            values |= {
-                "attribution_factor": financed.attribution_factor,
-                "financed_scope12_tco2e": financed.scope12_tco2e,
-                "financed_scope3_tco2e": financed.scope3_tco2e,
-                "outstanding_cny": financed.outstanding_cny,
-                "tco2e_per_cny_million_lent": financed.tco2e_per_cny_million_lent,
-            }
-        for name, value in values.items():
-            cols[name][i] = value
+            cols["attribution_factor"][i] = financed.attribution_factor
+            cols["financed_scope12_tco2e"][i] = financed.scope12_tco2e
+            cols["financed_scope3_tco2e"][i] = financed.scope3_tco2e
+            cols["outstanding_cny"][i] = financed.outstanding_cny
+            cols["tco2e_per_cny_million_lent"][i] = financed.tco2e_per_cny_million_lent
+    for name in ("model_version", "standard_version", "factor_set"):
+        key = {"model_version": "model", "standard_version": "standard", "factor_set": "factor_set"}[name]
+        cols[name] = [versions[key] if r is not None else None for r in rows]
     return cols
-
-
-def _num(value: float | None) -> float:
-    return math.nan if value is None else value
