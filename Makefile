@@ -7,13 +7,14 @@ BIN := $(VENV)/bin
 DEMO_TENANT ?= demo-bank
 EXAMPLE := {"company":{"name":"Demo Cafe","country":"CN","region":"CN-ZJ","industry_code":"5610","employees":12,"annual_revenue":3200000,"currency":"CNY","reporting_year":2024},"energy":{"electricity_kwh":42000},"data_source":"energy_bills"}
 
-.PHONY: help run test fuzz bench migrate demo-key install install-test system-test-deps clean
+.PHONY: help run test fuzz bench soak require-wrk migrate demo-key install install-test system-test-deps clean
 
 help:
 	@echo "make run   - create .venv, migrate the database, print a demo bank key, serve on 127.0.0.1:8000"
 	@echo "make test  - install the test dependencies and run every test (real Redis and PostgreSQL)"
 	@echo "make fuzz  - fuzz the API longer (FUZZ_EXAMPLES=500) plus the hostile corpus and security checks"
 	@echo "make bench - engine and HTTP load benchmarks (wrk) as ratios; writes benchmarks/results.md"
+	@echo "make soak  - 10 minutes at 70% of the measured maximum throughput; adds a Soak section to results.md"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,7 +25,7 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,spark]'
 	touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed
@@ -51,8 +52,9 @@ run: demo-key
 	$(BIN)/gunicorn -c gunicorn.conf.py
 
 # Debian packages the tests need: Pango for WeasyPrint's PDFs, a CJK font so Chinese renders, and Chromium
-# for the browser tests (Playwright drives Debian's Chromium; its own browser download needs the internet).
-SYSTEM_TEST_DEBS := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 chromium
+# for the browser tests (Playwright drives Debian's Chromium; its own browser download needs the internet);
+# Java for the Spark test (Debian's default JRE: 17 on bookworm, 21 on trixie; Spark 4 runs on both).
+SYSTEM_TEST_DEBS := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 chromium default-jre-headless
 
 system-test-deps:
 	@missing=$$(for p in $(SYSTEM_TEST_DEBS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null \
@@ -72,18 +74,29 @@ test: $(VENV)/.installed-test system-test-deps
 # missing), then benchmarks/results.md and results.json from every benchmarks/out/*.json.
 # BENCH_ARGS passes options to benchmarks.service, e.g. BENCH_ARGS=--no-live (see benchmarks/README.md).
 BENCH_ARGS ?=
-bench: $(VENV)/.installed-test
-	@command -v wrk >/dev/null 2>&1 || { \
-	  echo "wrk not found: installing it with apt-get"; \
-	  sudo=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
-	  $$sudo apt-get update && $$sudo apt-get install -y wrk; \
-	  command -v wrk >/dev/null 2>&1 || { echo "make bench needs wrk and could not install it: run 'apt-get install -y wrk' and retry" >&2; exit 1; }; \
-	}
+bench: $(VENV)/.installed-test require-wrk
 	$(BIN)/python -m benchmarks.engine
 	$(BIN)/python -m benchmarks.training
 	$(BIN)/python -m benchmarks.batch
 	$(BIN)/python -m benchmarks.service $(BENCH_ARGS)
 	$(BIN)/python -m benchmarks.report
+
+# Soak, not in CI: SOAK_MINUTES at 70% of the maximum miss throughput, errors, latency over time and worker
+# memory growth (benchmarks/out/soak.json), then the report again. Run `make bench` first so results.md
+# keeps every other target: the report merges whatever benchmarks/out/ holds (see benchmarks/README.md).
+SOAK_MINUTES ?= 10
+SOAK_ARGS ?=
+soak: $(VENV)/.installed-test require-wrk
+	$(BIN)/python -m benchmarks.soak --minutes $(SOAK_MINUTES) $(SOAK_ARGS)
+	$(BIN)/python -m benchmarks.report
+
+require-wrk:
+	@command -v wrk >/dev/null 2>&1 || { \
+	  echo "wrk not found: installing it with apt-get"; \
+	  sudo=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
+	  $$sudo apt-get update && $$sudo apt-get install -y wrk; \
+	  command -v wrk >/dev/null 2>&1 || { echo "wrk is needed and could not be installed: run 'apt-get install -y wrk' and retry" >&2; exit 1; }; \
+	}
 
 # Longer fuzzing than `make test`: FUZZ_EXAMPLES examples per operation and generation mode (random, not
 # derandomized), plus the hostile-body corpus and the security checks.

@@ -139,6 +139,8 @@ def met(threshold: Mapping[str, Any] | None, row: Mapping[str, Any]) -> bool | N
 def _number(value: float | None, unit: str = "") -> str:
     if value is None:
         return "—"
+    if isinstance(value, int):  # a count (requests, errors): no decimals
+        return f"{value:,} {unit}".strip()
     digits = 0 if abs(value) >= 1000 else 1 if abs(value) >= 10 else 2 if abs(value) >= 1 else 3
     text = f"{value:,.{digits}f}"
     return f"{text} {unit}".strip()
@@ -238,6 +240,59 @@ def _phases(service: Mapping[str, Any]) -> list[str]:
     return lines
 
 
+def _ms(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1f} ms"
+
+
+def soak_section(soak: Mapping[str, Any], rows: list[dict[str, Any]]) -> list[str]:
+    """The soak's targets with their verdicts, its latency and memory window by window, and the growth.
+
+    The verdicts are the report's own (``rows``, decided from each threshold like every other row).
+    """
+    verdicts = {r["id"]: r["met"] for r in rows if r.get("source") == "soak"}
+
+    def verdict(target: str) -> str:
+        found = verdicts.get(target)
+        return "not judged (see the notes)" if found is None else _met_text(found)
+
+    plan, peak, memory, totals = soak["plan"], soak["max_throughput"], soak["memory"], soak["totals"]
+    growth = memory["max_growth_pct"]
+    failed = {**{code: n for code, n in totals.get("statuses", {}).items() if not code.startswith("2")},
+              **totals["socket_errors"]}
+    load = [w.get("load_1m") for w in soak["windows"]]
+    out = ["", "## Soak", "",
+           f"`python -m benchmarks.soak` (`make soak`): {plan['seconds'] / 60:g} min of `POST /v1/ratings` "
+           f"with a new company in every request at {soak['rate']:.1f} req/s, a constant arrival rate "
+           f"({soak['rate'] / peak['ok_per_s']:.0%} of the {peak['ok_per_s']:.1f} req/s maximum wrk measured "
+           f"just before), against {soak['server']['workers']} {soak['server']['worker_class']} workers with "
+           "SQLite and the in-process cache. Latency runs from the moment a request was due to the last "
+           f"byte of its response; the load generator used {soak['client']['cpu_share']:.0%} of a core. "
+           f"Load average at start {' '.join(soak['load_average']['start'])}, "
+           f"end {' '.join(soak['load_average']['end'])}.",
+           "",
+           f"- Target: zero errors. Measured: {totals['errors']:,} of {totals['requests']:,} requests"
+           + (f" ({_cell(json.dumps(failed))})" if failed else "") + f". Met: {verdict('soak.errors')}.",
+           f"- Target: worker memory growth < 10% after the warm-up ({memory['warmup_s']:g} s). Measured: "
+           + ("—" if growth is None else f"{growth:.1f}% at most")
+           + f". Met: {verdict('soak.memory_growth')}.",
+           f"- Latency over the whole run: p50 {_ms(totals['p50_ms'])}, p90 {_ms(totals['p90_ms'])}, "
+           f"p99 {_ms(totals['p99_ms'])}, max {_ms(totals['max_ms'])}.",
+           "",
+           "| window | requests | errors | p50 | p90 | p99 | worker VmRSS (MB) | load average (1 min) |",
+           "|---|---|---|---|---|---|---|---|"]
+    for w, load_1m in zip(soak["windows"], load, strict=True):
+        rss = " / ".join(f"{mb:.1f}" for mb in w["rss_mb"].values())
+        out.append(f"| {w['start_s']:g}–{w['end_s']:g} s | {w['requests']:,} | {w['errors']:,} | "
+                   f"{_ms(w['p50_ms'])} | {_ms(w['p90_ms'])} | {_ms(w['p99_ms'])} | {rss} | "
+                   f"{'—' if load_1m is None else f'{load_1m:.2f}'} |")
+    if memory["workers"]:
+        out += ["", f"Memory growth per worker, end of window {memory['first_window']} to end of window "
+                f"{memory['last_window']}:", "", "| worker | first | last | growth |", "|---|---|---|---|"]
+        out += [f"| {pid} | {w['first_mb']:.1f} MB | {w['last_mb']:.1f} MB | {w['growth_pct']:+.1f}% |"
+                for pid, w in memory["workers"].items()]
+    return out
+
+
 def markdown(doc: Mapping[str, Any]) -> str:
     m = doc["machine"]
     rows = doc["targets"]
@@ -280,6 +335,9 @@ def markdown(doc: Mapping[str, Any]) -> str:
                 f"{' '.join(service['load_average']['start'])}, "
                 f"end {' '.join(service['load_average']['end'])}.",
                 ""] + _phases(service)
+    soak = doc["sources"].get("soak", {}).get("data")
+    if soak:  # optional: `make soak` writes it, `make bench` does not
+        out += soak_section(soak, rows)
     return "\n".join(out) + "\n"
 
 
