@@ -135,3 +135,9 @@ def test_loan_book_is_the_same_however_it_is_chunked() -> None:
     parts = pd.concat(list(iter_loan_book(25_000, seed=2, chunk_rows=10_000)), ignore_index=True)
     pd.testing.assert_frame_equal(whole, parts)
     assert whole["loan__amount"].notna().all() and whole["borrower_id"].is_unique
+
+
+def test_the_docs_list_every_result_column() -> None:
+    doc = (Path(__file__).parents[2] / "docs" / "batch-and-spark.md").read_text(encoding="utf-8")
+    missing = [c.name for c in RESULT_COLUMNS if f"| `{c.name}` |" not in doc]
+    assert not missing, f"docs/batch-and-spark.md lacks result columns {missing}"

@@ -1,0 +1,237 @@
+"""Rating a loan book on Apache Spark: the single-machine batch function in every executor.
+
+A book too large for one machine is rated by :func:`rating_model.batch.rate_frame` itself, called by
+``mapInPandas`` on each Arrow batch of a Spark DataFrame, so a cluster's results are the same figures the
+single-machine batch and ``POST /v1/ratings`` give (a test compares them row by row in Spark local mode).
+
+What crosses the wire is data only. The driver loads the engine once to learn the result columns and the
+artifact's ``sha256``; the tasks carry the model document as JSON text (or nothing, for the packaged
+default). Each Python worker builds its engine once, caches it by ``sha256`` for every later batch and
+task, and checks that its versions (model, standard, factor set) are the driver's: a node with another
+greenrate installed would otherwise mix the results of two models in one book without a word.
+
+The ``row`` column. Spark has no file order: partitions are scheduled in any order and file splits are
+packed by size. So ``row`` is defined as follows, never by the order results happen to arrive in:
+
+- ``row_column="..."``: the values of that integer column of the caller (an id it already has);
+- :func:`with_file_positions` gives a DataFrame read from Parquet its position in the input (files in path
+  order, rows in file order), which is the single-machine batch's ``row``; the command line does this;
+- otherwise ``monotonically_increasing_id()``: unique and increasing within a partition, but not
+  consecutive and not a file position.
+
+pyspark is imported inside the functions, so ``rating_model`` imports without the ``spark`` extra.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Iterator, Mapping, Sequence
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from rating_model.batch import passthrough_columns, rate_frame, result_schema
+from rating_model.engine import Engine
+from rating_model.flat import file_kind
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from pyspark.sql import DataFrame, SparkSession
+    from pyspark.sql.types import DataType, StructType
+
+__all__ = ["main", "rate_dataframe", "spark_schema", "spark_types", "with_file_positions"]
+
+# the column that carries monotonically_increasing_id() to the workers when the caller names none
+_ROW_ID = "_greenrate_row_id"
+
+# -- in the executors -------------------------------------------------------------------------------------
+
+_ENGINES: dict[str, Engine] = {}  # per Python worker: engines by artifact sha256, built once
+
+
+def _worker_engine(model_json: str | None, sha256: str, versions: Mapping[str, str]) -> Engine:
+    """This worker's engine for the artifact ``sha256``: built on first use, then reused for every batch."""
+    engine = _ENGINES.get(sha256)
+    if engine is None:
+        engine = Engine.load(None if model_json is None else json.loads(model_json))
+        if engine.artifact.sha256 != sha256 or engine.versions != dict(versions):
+            raise RuntimeError(
+                f"this executor's greenrate rates with {engine.versions} (artifact {engine.artifact.sha256}),"
+                f" the driver's with {dict(versions)} (artifact {sha256}): install the same greenrate"
+                " on every node"
+            )
+        _ENGINES[sha256] = engine
+    return engine
+
+
+def _rate_batches(batches: Iterator[pd.DataFrame], *, model_json: str | None, sha256: str,
+                  versions: Mapping[str, str], row_column: str) -> Iterator[pd.DataFrame]:
+    """``mapInPandas`` body: each Arrow batch through :func:`rate_frame`, ``row`` from ``row_column``.
+
+    Cells arrive in Spark's types (text from a CSV read without a schema, numbers, booleans); the flat
+    format converts each by its column's documented type and leaves an unconvertible cell to the parser,
+    which names it in that row's ``error``.
+    """
+    engine = _worker_engine(model_json, sha256, versions)
+    for batch in batches:
+        ids = batch[row_column]
+        if ids.isna().any():
+            raise ValueError(f"{row_column}: the row column has empty values")
+        out = rate_frame(batch.drop(columns=[row_column]), engine)
+        out["row"] = ids.to_numpy(dtype=np.int64)
+        yield out
+
+
+# -- on the driver ----------------------------------------------------------------------------------------
+
+def spark_types() -> dict[str, DataType]:
+    """The Spark type of each pandas dtype that :func:`rating_model.batch.result_schema` uses."""
+    from pyspark.sql.types import BooleanType, DoubleType, LongType, StringType
+
+    return {"string": StringType(), "float64": DoubleType(), "Int64": LongType(), "int64": LongType(),
+            "boolean": BooleanType()}
+
+
+def spark_schema(engine: Engine, passthrough: Sequence[tuple[str, DataType]] = ()) -> StructType:
+    """The Spark schema of the results: pass-through columns in their input types, then the result columns."""
+    from pyspark.sql.types import StructField, StructType
+
+    types = spark_types()
+    fields = [StructField(name, kind, True) for name, kind in passthrough]
+    fields += [StructField(c.name, types[c.dtype], c.name != "row") for c in result_schema(engine)]
+    return StructType(fields)
+
+
+def rate_dataframe(df: DataFrame, *, model_document: Mapping[str, Any] | None = None,
+                   row_column: str | None = None) -> DataFrame:
+    """Rate every row of a Spark DataFrame of the flat loan-book format; lazy, like any transformation.
+
+    Parameters
+    ----------
+    df:
+        Columns of the flat format (``docs/synthetic-population.md``) plus pass-through columns without
+        ``__`` in their name (``borrower_id``...), which come out first, in their Spark types.
+    model_document:
+        The scorecard artifact to rate with (the service's active model, for the API's results); the
+        packaged default when ``None``.
+    row_column:
+        An integer column without empty values whose values become ``row`` (it is not passed through
+        again). Without one, ``row`` is ``monotonically_increasing_id()``: unique, not a file position.
+
+    Returns
+    -------
+    DataFrame
+        Pass-through columns, then :func:`rating_model.batch.result_schema`'s columns (see
+        :func:`spark_schema`): one row per input row, in no particular order.
+
+    Raises
+    ------
+    InvalidInputError
+        On an unknown ``__`` column or a pass-through column named like a result column (before any job).
+    ValueError
+        When ``row_column`` is missing or not an integer column.
+    """
+    from pyspark.sql import functions as F  # noqa: N812 - Spark's own convention
+    from pyspark.sql.types import IntegralType
+
+    engine = Engine.load(model_document)
+    if row_column is None:
+        if _ROW_ID in df.columns:
+            raise ValueError(f"{_ROW_ID}: reserved column name; pass row_column= to use it")
+        df, row_column = df.withColumn(_ROW_ID, F.monotonically_increasing_id()), _ROW_ID
+    elif row_column not in df.columns or not isinstance(df.schema[row_column].dataType, IntegralType):
+        raise ValueError(f"{row_column}: row_column must name an integer column of the DataFrame")
+    keep = passthrough_columns([c for c in df.columns if c != row_column])
+    schema = spark_schema(engine, [(name, df.schema[name].dataType) for name in keep])
+    body = partial(_rate_batches, model_json=None if model_document is None else json.dumps(model_document),
+                   sha256=engine.artifact.sha256, versions=engine.versions, row_column=row_column)
+    return df.mapInPandas(body, schema)
+
+
+def with_file_positions(df: DataFrame, column: str = "position") -> DataFrame:
+    """``df`` with ``column``: each row's 0-based position in its Parquet input, files taken in path order.
+
+    That is the position the single-machine batch numbers ``row`` by (for one file, simply the row's
+    index in it). ``df`` must be read straight from Parquet files (``spark.read.parquet``), whose hidden
+    ``_metadata`` column gives each row's file and index in it; for several files, one small job counts
+    the rows of each.
+    """
+    from pyspark.sql import functions as F  # noqa: N812
+
+    if len(df.inputFiles()) <= 1:  # one file: its row index is the position, no job needed
+        return df.withColumn(column, F.col("_metadata.row_index"))
+    located = df.select("*", F.col("_metadata.file_path").alias("_greenrate_file"),
+                        F.col("_metadata.row_index").alias("_greenrate_index"))
+    counts = sorted((r["_greenrate_file"], r["count"])
+                    for r in located.groupBy("_greenrate_file").count().collect())
+    offsets, total = [], 0
+    for path, n in counts:
+        offsets.append((path, total))
+        total += n
+    table = df.sparkSession.createDataFrame(offsets, "_greenrate_file string, _greenrate_offset bigint")
+    return (located.join(F.broadcast(table), "_greenrate_file")
+            .withColumn(column, F.col("_greenrate_offset") + F.col("_greenrate_index"))
+            .drop("_greenrate_file", "_greenrate_index", "_greenrate_offset"))
+
+
+def _read(spark: SparkSession, path: str) -> tuple[DataFrame, bool]:
+    """The input and whether it is Parquet: a ``.csv`` file (all text, as written) or Parquet file/folder.
+
+    CSV columns are read as text, never inferred: an id like ``00123`` keeps its zeros and each flat cell
+    is converted by its documented type; a malformed line stops the job (``FAILFAST``) rather than
+    becoming a row of empty cells.
+    """
+    try:
+        kind = file_kind(Path(path))
+    except ValueError:  # no known extension: a folder of Parquet files, as Spark writes them
+        kind = "parquet"
+    if kind == "csv":
+        return spark.read.options(header=True, inferSchema=False, mode="FAILFAST").csv(path), False
+    return spark.read.parquet(path), True
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m rating_model.spark INPUT OUTPUT``: rate a loan book with Spark into a Parquet folder."""
+    parser = argparse.ArgumentParser(
+        prog="python -m rating_model.spark",
+        description="Rate a loan book (flat format, CSV or Parquet) on Spark; results as Parquet.",
+        epilog="Run it with spark-submit for a cluster (docs/batch-and-spark.md); plain python runs Spark "
+               "in local mode on this machine's cores.",
+    )
+    parser.add_argument("input", help="a .csv or .parquet file, or a folder of Parquet files")
+    parser.add_argument("output", help="the Parquet folder to write (Spark writes one part file per task)")
+    parser.add_argument("--model", type=Path, help="a scorecard artifact (JSON); default: the packaged one")
+    parser.add_argument("--row-column", help="an integer column to use as `row` (default: the row's "
+                        "position for Parquet input, a unique id for CSV)")
+    parser.add_argument("--overwrite", action="store_true", help="replace OUTPUT if it exists")
+    args = parser.parse_args(argv)
+    model = None if args.model is None else json.loads(args.model.read_text(encoding="utf-8"))
+
+    if "PYSPARK_GATEWAY_PORT" not in os.environ:
+        # Not under spark-submit: pyspark starts a local JVM whose Python workers must be this interpreter
+        # (its virtualenv has greenrate), not whatever `python3` is first on PATH.
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    from pyspark.sql import SparkSession
+
+    owned = SparkSession.getActiveSession() is None  # a session someone else started is theirs to stop
+    spark = SparkSession.builder.appName("greenrate batch").getOrCreate()
+    try:
+        df, is_parquet = _read(spark, args.input)
+        row_column = args.row_column
+        if row_column is None and is_parquet:
+            df, row_column = with_file_positions(df, _ROW_ID), _ROW_ID
+        result = rate_dataframe(df, model_document=model, row_column=row_column)
+        result.write.mode("overwrite" if args.overwrite else "errorifexists").parquet(args.output)
+    finally:
+        if owned:
+            spark.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
