@@ -14,6 +14,7 @@ from service import batch_cli, model_cli
 from service.auth import ROLES, TENANT_PATTERN, generate_key
 from service.config import ConfigError, load_settings
 from service.models import register_packaged_default
+from service.portfolios import worker_cli
 from service.records import api_keys, migrate
 from service.records.database import create_db_engine
 
@@ -115,6 +116,7 @@ def revoke_key(key: str) -> None:
 
 main.add_command(model_cli.model)
 main.add_command(batch_cli.batch)
+main.add_command(worker_cli.worker)
 
 
 @main.group()

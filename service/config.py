@@ -31,6 +31,11 @@ def default_database_url() -> str:
     return f"sqlite:///{Path.cwd() / 'instance' / 'greenrate.sqlite3'}"
 
 
+def default_portfolio_dir() -> str:
+    """Uploaded loan books and their results, beside the embedded database."""
+    return str(Path.cwd() / "instance" / "portfolios")
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     """What the Flask app needs; field ``x`` comes from ``GREENRATE_X``."""
@@ -57,6 +62,12 @@ class Settings:
     secret_key: str | None = None
     page_rate_limit: str = "20 per minute"
     model_poll_seconds: float = 5.0
+    # Portfolio jobs: uploaded loan books, per-chunk result parts and merged results live under this
+    # directory, which the API and every `greenrate worker` must share (one disk or a shared mount).
+    portfolio_dir: str = field(default_factory=default_portfolio_dir)
+    portfolio_max_bytes: int = 1024 * 1024 * 1024
+    portfolio_chunk_rows: int = 25_000
+    portfolio_job_timeout_seconds: int = 6 * 3600
     # Not a GREENRATE_ variable: prometheus_client's own, set up by gunicorn.conf.py.
     metrics_multiproc_dir: str | None = None
 
@@ -164,6 +175,13 @@ def _parse_secret(raw: str) -> str:
     return value
 
 
+def _parse_directory(raw: str) -> str:
+    value = raw.strip()
+    if not value:
+        raise ConfigError("must be a directory path")
+    return str(Path(value).expanduser().absolute())
+
+
 def _parse_bind(raw: str) -> str:
     host, sep, port = raw.strip().rpartition(":")
     if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
@@ -192,6 +210,10 @@ _APP_PARSERS: dict[str, Callable[[str], Any]] = {
     "secret_key": _parse_secret,
     "page_rate_limit": _parse_rate_limit,
     "model_poll_seconds": _parse_float(0, 3_600),
+    "portfolio_dir": _parse_directory,
+    "portfolio_max_bytes": _parse_int(1_024, 1_024 * 1_024 * 1_024 * 1_024),
+    "portfolio_chunk_rows": _parse_int(100, 1_000_000),
+    "portfolio_job_timeout_seconds": _parse_int(60, 7 * 24 * 3600),
 }
 
 _SERVER_PARSERS: dict[str, Callable[[str], Any]] = {

@@ -77,8 +77,10 @@ Index("ix_ratings_tenant_external_id_seq", ratings.c.tenant, ratings.c.external_
 Index("ix_ratings_tenant_input_hash", ratings.c.tenant, ratings.c.input_hash)
 
 # Tables of later migrations live in their own modules but share this metadata (Alembic compares it all):
-# the model registry (0002) and merchant profiles (0003). Imported for the side effect of registering.
+# the model registry (0002), merchant profiles (0003) and portfolio jobs (0004). Imported for the side
+# effect of registering.
 from service.records import (  # noqa: E402
     model_tables,  # noqa: F401
+    portfolio_tables,  # noqa: F401
     profile_tables,  # noqa: F401
 )

@@ -1,0 +1,68 @@
+"""The portfolio job queue: RQ on the Redis of ``GREENRATE_REDIS_URL``.
+
+The queue only carries "run portfolio <id>"; everything durable (status, progress, summary) is in the
+database row, so the queue entry is cheap to lose and to send again. RQ's job id is the portfolio id, so a
+job is in the queue at most once under its name, whichever process enqueued it.
+"""
+
+from __future__ import annotations
+
+from typing import cast
+
+import redis
+from flask import Flask
+from rq import Queue
+
+from service.config import Settings
+
+#: what a worker runs: imported by name, so the web process never imports the rating loop
+JOB_FUNCTION = "service.portfolios.runner.run_portfolio_job"
+_WEB_QUEUE = "greenrate.portfolio_queue"
+#: web-side Redis timeout floor: the enqueue is a handful of commands, but a 100 ms cache timeout is tight
+_MIN_TIMEOUT_SECONDS = 1.0
+
+
+class QueueNotConfigured(Exception):
+    """No ``GREENRATE_REDIS_URL``: portfolio jobs have no queue to run on."""
+
+
+def queue_name(settings: Settings) -> str:
+    """One queue per namespace, so two deployments can share a Redis (like the cache's keys)."""
+    return f"{settings.redis_namespace}-portfolios"
+
+
+def connect(settings: Settings, *, timeout_seconds: float | None) -> redis.Redis:
+    """A Redis client for RQ (bytes, not decoded strings; RQ needs them raw)."""
+    if not settings.redis_url:
+        raise QueueNotConfigured("GREENRATE_REDIS_URL is not set")
+    return redis.Redis.from_url(
+        settings.redis_url, socket_connect_timeout=timeout_seconds, socket_timeout=timeout_seconds
+    )
+
+
+def portfolio_queue(settings: Settings, connection: redis.Redis) -> Queue:
+    return Queue(queue_name(settings), connection=connection)
+
+
+def enqueue(queue: Queue, settings: Settings, job_id: str) -> None:
+    """Queue a run of ``job_id`` (again, after a recovery: the same RQ id, replaced)."""
+    queue.enqueue(
+        JOB_FUNCTION,
+        job_id,
+        job_id=job_id,
+        job_timeout=settings.portfolio_job_timeout_seconds,
+        result_ttl=24 * 3600,
+        failure_ttl=7 * 24 * 3600,
+        description=f"portfolio {job_id}",
+    )
+
+
+def web_queue(app: Flask, settings: Settings) -> Queue:
+    """This app's queue handle (one Redis connection pool per app), made on first use."""
+    found = app.extensions.get(_WEB_QUEUE)
+    if found is None:
+        timeout = max(_MIN_TIMEOUT_SECONDS, settings.redis_timeout_ms / 1000)
+        found = app.extensions[_WEB_QUEUE] = portfolio_queue(
+            settings, connect(settings, timeout_seconds=timeout)
+        )
+    return cast(Queue, found)

@@ -1,0 +1,144 @@
+"""Re-queuing portfolio jobs whose worker died: the sweep ``greenrate worker`` runs at start and every minute.
+
+Why our own sweep rather than RQ's abandoned-job handling (RQ 2.12): a job counts as abandoned in RQ only
+once its started-registry entry expires, and for the in-process :class:`rq.SimpleWorker` we run (see
+:mod:`service.portfolios.worker_cli`) that entry lives for the whole job timeout plus 60 s, hours for a
+large book; RQ's forking ``Worker`` shortens it to about 90 s but runs each job in a horse process of its
+own process group, which survives a SIGKILL of the worker and keeps writing. And RQ's retry would only
+start the job again, with no idea of its progress. The job row knows more: which worker, host and
+process run it, and when it last made progress. A run is gone when
+
+- its RQ worker no longer exists or is no longer busy with this job (it died and its key expired, or it
+  went on to other work after failing to record the outcome), or
+- it ran on this host and its process is no longer alive (found at once after a kill or a reboot), or
+- it ran on another host and has made no progress for :data:`STALE_AFTER_SECONDS`.
+
+A gone run's job is put back to ``queued`` with a compare-and-set on its claim (so of several sweeping
+workers exactly one re-enqueues it) and enqueued again under the same RQ id; the next run resumes at its
+first unfinished chunk. A queued job whose queue entry is lost (a Redis restarted without persistence)
+is enqueued again too. A job whose runs died :data:`MAX_RECOVERIES` times is marked failed instead: a
+book that kills every worker that touches it must not take the whole fleet down in turn.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+
+import redis
+import structlog
+from rq import Queue, SimpleWorker
+from rq.exceptions import NoSuchJobError
+from rq.job import Job, JobStatus
+from rq.registry import StartedJobRegistry
+from sqlalchemy import Engine as DbEngine
+from sqlalchemy.exc import SQLAlchemyError
+
+from service.config import Settings
+from service.portfolios.queue import enqueue
+from service.records import portfolios as records
+from service.records.portfolios import PortfolioJob
+
+_log = structlog.get_logger("greenrate.portfolios")
+
+MAX_RECOVERIES = 3
+#: a run on another host with no progress (one chunk) for this long is presumed dead
+STALE_AFTER_SECONDS = 15 * 60
+#: a queued job younger than this may be between its row's insert and its enqueue: left alone
+_ENQUEUE_GRACE_SECONDS = 60
+_LOST = frozenset({JobStatus.FINISHED, JobStatus.FAILED, JobStatus.STOPPED, JobStatus.CANCELED})
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process: alive
+    return True
+
+
+def run_is_gone(job: PortfolioJob, connection: redis.Redis, *, host: str, pid: int, now: datetime) -> bool:
+    """Whether the run recorded in a ``running`` job row can no longer finish it (see the module doc)."""
+    if job.worker is None:
+        return True
+    worker = SimpleWorker.find_by_key(SimpleWorker.redis_worker_namespace_prefix + job.worker, connection)
+    if worker is None or worker.get_current_job_id() != job.id:
+        return True
+    if job.worker_host == host:
+        # Our own pid can only be a predecessor's (a restarted container reuses pid 1): not this process.
+        return job.worker_pid is None or job.worker_pid == pid or not _pid_alive(job.worker_pid)
+    return job.heartbeat_at is None or (now - job.heartbeat_at).total_seconds() > STALE_AFTER_SECONDS
+
+
+def _queue_lost(job: PortfolioJob, queue: Queue, now: datetime) -> bool:
+    if (now - job.created_at).total_seconds() < _ENQUEUE_GRACE_SECONDS:
+        return False
+    try:
+        status = Job.fetch(job.id, connection=queue.connection).get_status()
+    except NoSuchJobError:
+        return True
+    return status in _LOST
+
+
+def _forget_dead_run(job: PortfolioJob, queue: Queue, host: str) -> None:
+    """Drop the dead run's RQ bookkeeping, so RQ's own cleanup never fails the job we re-enqueue."""
+    try:
+        StartedJobRegistry(queue=queue).remove_executions(Job.fetch(job.id, connection=queue.connection))
+    except NoSuchJobError:
+        pass
+    if job.worker is not None and job.worker_host == host:
+        dead = SimpleWorker.find_by_key(
+            SimpleWorker.redis_worker_namespace_prefix + job.worker, queue.connection
+        )
+        if dead is not None:
+            dead.register_death()  # type: ignore[no-untyped-call]  # its process is gone: take it off RQ's list of workers now
+
+
+def recover(
+    db: DbEngine, queue: Queue, settings: Settings, *, host: str, pid: int, now: datetime | None = None
+) -> list[str]:
+    """Re-enqueue every unfinished job whose run is gone; returns their ids."""
+    moment = now or datetime.now(UTC)
+    requeued: list[str] = []
+    for job in records.unfinished(db):
+        if job.status == "running":
+            if not run_is_gone(job, queue.connection, host=host, pid=pid, now=moment):
+                continue
+        elif not _queue_lost(job, queue, moment):
+            continue
+        if job.recoveries >= MAX_RECOVERIES:
+            if records.give_up(
+                db,
+                job,
+                f"its worker died {job.recoveries + 1} times while rating it "
+                f"(last at chunk {job.chunks_done}); not retried again",
+            ):
+                _log.error("portfolio_given_up", portfolio=job.id, recoveries=job.recoveries)
+            continue
+        won = records.requeue_running(db, job) if job.status == "running" else records.requeue_queued(db, job)
+        if not won:
+            continue  # another sweep (or the run itself) moved it first
+        if job.status == "running":
+            _forget_dead_run(job, queue, host)
+        enqueue(queue, settings, job.id)
+        requeued.append(job.id)
+        _log.warning(
+            "portfolio_requeued",
+            portfolio=job.id,
+            status=job.status,
+            worker=job.worker,
+            chunks_done=job.chunks_done,
+            recoveries=job.recoveries + 1,
+        )
+    return requeued
+
+
+def recover_safely(db: DbEngine, queue: Queue, settings: Settings, *, host: str, pid: int) -> list[str]:
+    """:func:`recover` that logs instead of raising: a sweep must never stop a worker."""
+    try:
+        return recover(db, queue, settings, host=host, pid=pid)
+    except (SQLAlchemyError, redis.RedisError) as exc:
+        _log.warning("portfolio_sweep_failed", error=type(exc).__name__, detail=str(exc)[:300])
+        return []

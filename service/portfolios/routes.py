@@ -1,0 +1,195 @@
+"""``/v1/portfolios``: rate a whole loan book as a background job, follow it, download its results.
+
+Thin views over :mod:`service.portfolios.jobs` (accepting a book) and :mod:`service.records.portfolios`
+(reading jobs, scoped by tenant: another tenant's portfolio answers 404 like a missing one). The job runs
+in a ``greenrate worker`` on the RQ queue of ``GREENRATE_REDIS_URL``; without that setting there is no
+queue and ``POST`` answers 503 saying so.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
+
+from flask import Response, current_app, request, send_file
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from webargs.flaskparser import FlaskParser, abort
+from werkzeug.datastructures import CombinedMultiDict
+
+from schemas.portfolio import PORTFOLIO_ID, PortfolioJobSchema, PortfolioUploadSchema, ResultsQuerySchema
+from service.auth import current_principal, requires
+from service.extensions import services
+from service.openapi import documented
+from service.portfolios.jobs import QueueUnavailable, Upload, document, plan, submit
+from service.portfolios.queue import web_queue
+from service.portfolios.storage import JobFiles, UploadRefused, stream_csv
+from service.records.portfolios import PortfolioJob, get_job
+
+F = TypeVar("F", bound=Callable[..., Any])
+_JSON = "application/json"
+PARQUET = "application/vnd.apache.parquet"
+_MEDIA = {"csv": "text/csv", "parquet": PARQUET}
+_NOT_FOUND = "Portfolio not found."
+
+
+class _UploadParser(FlaskParser):
+    """webargs with one more location, ``multipart``: the file parts and form fields of one body together."""
+
+    __location_map__ = {**FlaskParser.__location_map__, "multipart": "load_multipart"}
+
+    def load_multipart(self, req: Any, schema: Any) -> Any:
+        return self._makeproxy(CombinedMultiDict([req.files, req.form]), schema)
+
+
+blp = Blueprint(
+    "portfolios",
+    __name__,
+    url_prefix="/v1/portfolios",
+    description="Rate a whole loan book in the background: progress, the portfolio summary, the results.",
+)
+blp.ARGUMENTS_PARSER = _UploadParser()
+blp.DEFAULT_LOCATION_CONTENT_TYPE_MAPPING = {
+    **Blueprint.DEFAULT_LOCATION_CONTENT_TYPE_MAPPING,
+    "multipart": "multipart/form-data",
+}
+_UPLOAD = PortfolioUploadSchema()
+_RESULTS_QUERY = ResultsQuerySchema()
+_CREATED_HEADERS = {"Location": {"description": "Path of the portfolio job.", "schema": {"type": "string"}}}
+_RESULTS_CONTENT = {
+    "description": "One row per loan, in the book's order: its pass-through columns (`borrower_id`...), "
+    "`row`, `error` (empty when rated), then the rating's figures (the columns of `greenrate batch rate`).",
+    "content": {
+        "text/csv": {"schema": {"type": "string"}},
+        PARQUET: {"schema": {"type": "string", "format": "binary"}},
+    },
+}
+
+
+def _accepting_uploads(view: F) -> F:
+    """415 for a body that is not multipart; this path's own body limit (JSON paths keep theirs)."""
+
+    @functools.wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        settings = services().settings
+        if request.mimetype != "multipart/form-data":
+            abort(415, message="Send the loan book as multipart/form-data with a file part named `file`.")
+        request.max_content_length = settings.portfolio_max_bytes  # this path only; JSON keeps its limit
+        return view(*args, **kwargs)
+
+    return cast(F, wrapper)
+
+
+def _json(body: dict[str, Any], status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return Response(
+        json.dumps(body, ensure_ascii=False, allow_nan=False), status=status, mimetype=_JSON, headers=headers
+    )
+
+
+def _own_job(portfolio_id: str) -> PortfolioJob:
+    # Not an id we issue (a NUL would even fail in PostgreSQL): not found, without asking the database.
+    job = (
+        get_job(services().db, portfolio_id, current_principal().tenant)
+        if PORTFOLIO_ID.fullmatch(portfolio_id)
+        else None
+    )
+    if job is None:
+        abort(404, message=_NOT_FOUND)
+    return job
+
+
+@blp.route("")
+class Portfolios(MethodView):
+    @documented(blp, 401, 403, 413, 415, 429, 503)
+    @requires("bank")
+    @_accepting_uploads
+    @blp.arguments(_UPLOAD, location="multipart", unknown=None)
+    @blp.response(202, PortfolioJobSchema, headers=_CREATED_HEADERS)
+    def post(self, form: dict[str, Any]) -> Response:
+        """Rate a whole loan book (CSV or Parquet upload) as a background job.
+
+        Answers 202 with the job and its `Location`; follow it with `GET /v1/portfolios/{id}`. A file that
+        cannot be rated at all (unreadable, no column of the flat format, an unknown `__` column, no rows)
+        is refused with 422 under `errors.file`; a row that cannot be rated gets its own `error` in the
+        results and the job completes. `previous` names the earlier portfolio the top movers compare with
+        (default: this tenant's latest completed one). 503 when the service has no job queue
+        (`GREENRATE_REDIS_URL` unset) or the queue is unreachable (then with `Retry-After`).
+        """
+        s = services()
+        principal = current_principal()
+        upload = Upload(form["file"].filename, form["file"].stream)
+        try:
+            checked = plan(s.db, principal.tenant, upload.filename, form.get("previous"))
+            if not s.settings.redis_url:  # after the request's own checks: a malformed request is a 4xx
+                abort(
+                    503,
+                    message="Portfolio jobs are not enabled: they run on a Redis queue, and "
+                    "GREENRATE_REDIS_URL is not set on this service.",
+                )
+            job = submit(s.db, web_queue(current_app, s.settings), s.settings, principal, upload, checked)
+        except UploadRefused as exc:
+            abort(422, message="The loan book cannot be rated as uploaded.", errors=exc.errors)
+        except QueueUnavailable:
+            abort(
+                503,
+                message="The job queue is unreachable; the loan book was not accepted.",
+                headers={"Retry-After": str(s.settings.retry_after_seconds)},
+            )
+        return _json(document(job), 202, {"Location": f"/v1/portfolios/{job.id}"})
+
+
+@blp.route("/<string(maxlength=40):portfolio_id>")
+class PortfolioById(MethodView):
+    @documented(blp, 401, 403, 404, 429, 503)
+    @requires("bank")
+    @blp.response(200, PortfolioJobSchema)
+    def get(self, portfolio_id: str) -> Response:
+        """A portfolio job: status and progress; once completed, the summary and the results links.
+
+        `status` is `queued`, `running`, `completed` or `failed` (with `error`). A job whose worker dies is
+        re-queued by the next `greenrate worker` and resumes where it stopped.
+        """
+        return _json(document(_own_job(portfolio_id)))
+
+
+@blp.route("/<string(maxlength=40):portfolio_id>/results")
+class PortfolioResults(MethodView):
+    @documented(blp, 401, 403, 404, 406, 409, 429, 503)
+    @requires("bank")
+    @blp.arguments(_RESULTS_QUERY, location="query", unknown=None)
+    @blp.doc(responses={"200": _RESULTS_CONTENT})
+    def get(self, query: dict[str, Any], portfolio_id: str) -> Response:
+        """The per-borrower results of a completed portfolio, as CSV or Parquet.
+
+        `?format=csv|parquet`, else `Accept: text/csv` or `application/vnd.apache.parquet`, else the
+        format of the upload. 409 while the job has not completed.
+        """
+        job = _own_job(portfolio_id)
+        if job.status != "completed":
+            abort(409, message=f"The results are not ready: the portfolio is {job.status}.")
+        chosen = query.get("format") or _negotiated(job.file_format)
+        results = JobFiles.of(services().settings.portfolio_dir, job.id).results
+        if not results.exists():
+            abort(404, message="The results of this portfolio are no longer stored.")
+        name = f"{job.id}-results.{chosen}"
+        if chosen == "parquet":
+            return send_file(results, mimetype=PARQUET, as_attachment=True, download_name=name, max_age=0)
+        return Response(
+            stream_csv(results),
+            mimetype="text/csv",
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
+
+
+def _negotiated(default: str) -> str:
+    """The format `Accept` prefers; the upload's own format when it accepts both equally (or says nothing)."""
+    accept = request.accept_mimetypes
+    if not accept:
+        return default
+    other = "parquet" if default == "csv" else "csv"
+    best = accept.best_match([_MEDIA[default], _MEDIA[other]])
+    if best is None:
+        abort(406, message=f"Acceptable: {_MEDIA['csv']}, {PARQUET}.")
+    return "csv" if best == _MEDIA["csv"] else "parquet"

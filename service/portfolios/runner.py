@@ -1,0 +1,189 @@
+"""Running one portfolio job: claim it, rate the loan book chunk by chunk, summarise it, complete it.
+
+A run may die anywhere (SIGKILL, out of memory, a machine gone), so progress is made of idempotent steps:
+chunk ``i`` is rated, its results written whole as part ``i`` (:mod:`service.portfolios.storage`), and
+only then recorded as done in the job row. A later run of the same job skips the chunks recorded done and
+rates the first one that is not, overwriting whatever part a dead run may have left for it: each chunk
+index has one part, so the results hold every row exactly once. Every write to the row is guarded by the
+run's claim (:mod:`service.records.portfolios`), so a run that has been superseded stops at its next step.
+
+The rating engine is the API's: the registry's active model (followed as the API workers follow it),
+fixed for the job at its first run, so a job resumed after a promotion still rates every row with one
+model, and results equal what ``POST /v1/ratings`` gave under that model.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import structlog
+from rq import get_current_job
+from rq.timeouts import JobTimeoutException
+from sqlalchemy import Engine as DbEngine
+from sqlalchemy.exc import SQLAlchemyError
+
+from rating_model.batch import rate_frame
+from rating_model.batch_files import read_chunks
+from rating_model.exceptions import ArtifactError, RatingModelError
+from rating_model.portfolio import PortfolioAccumulator, PreviousRun
+from service.config import Settings, load_settings
+from service.engine_slot import EngineSlot
+from service.model_watch import ModelWatcher, engine_for
+from service.portfolios import storage
+from service.portfolios.storage import JobFiles
+from service.records import portfolios as records
+from service.records.database import create_db_engine
+from service.records.portfolios import PortfolioJob, Superseded, Worker
+from service.records.registry import load_artifact
+
+if TYPE_CHECKING:
+    from rating_model.engine import Engine
+
+_log = structlog.get_logger("greenrate.portfolios")
+
+
+@dataclass(slots=True)
+class RunContext:
+    """What a worker process keeps between jobs: settings, the database pool and the loaded engines."""
+
+    settings: Settings
+    db: DbEngine
+    engines: EngineSlot = field(default_factory=EngineSlot)
+    watcher: ModelWatcher = field(default_factory=lambda: ModelWatcher(0.0))
+    _pinned: dict[str, Engine] = field(default_factory=dict)
+
+    @classmethod
+    def create(cls, settings: Settings) -> RunContext:
+        return cls(settings, create_db_engine(settings), watcher=ModelWatcher(settings.model_poll_seconds))
+
+    def engine(self, version: str | None) -> Engine:
+        """The active model's engine for a new job (``None``); the job's own model when it has one."""
+        if version is None:
+            self.watcher.check(self.db, self.engines, force=True)
+            return self.engines.current().engine
+        loaded = self.engines.current()
+        if loaded.versions["model"] == version:
+            return loaded.engine
+        if version not in self._pinned:
+            artifact = load_artifact(self.db, version)
+            if artifact is None:
+                raise ArtifactError(f"model version {version!r} of this job is no longer in the registry")
+            self._pinned.clear()  # one resumed job at a time needs its old model
+            self._pinned[version] = engine_for(loaded.engine.standard, artifact)
+        return self._pinned[version]
+
+
+_CONTEXT: list[RunContext] = []
+
+
+def install(context: RunContext) -> RunContext:
+    """Make ``context`` the one this process's jobs use (``greenrate worker`` does it at start-up)."""
+    _CONTEXT[:] = [context]
+    return context
+
+
+def run_portfolio_job(job_id: str) -> str:
+    """The RQ entry point: run ``job_id`` with this process's context (made from the environment if none)."""
+    context = _CONTEXT[0] if _CONTEXT else install(RunContext.create(load_settings()))
+    current = get_current_job()
+    name = current.worker_name if current is not None and current.worker_name else f"inline-{os.getpid()}"
+    return run_portfolio(context, job_id, Worker(name, socket.gethostname(), os.getpid()))
+
+
+def run_portfolio(context: RunContext, job_id: str, worker: Worker) -> str:
+    """Run (or resume) one job to completion; returns what happened (``completed``, ``superseded``...).
+
+    A failure of the job itself is recorded in its row (``failed`` with the reason) and raised again, so
+    RQ keeps it in its failed registry too.
+    """
+    job = records.claim(context.db, job_id, worker)
+    if job is None:
+        _log.info("portfolio_nothing_to_do", portfolio=job_id)
+        return "nothing to do"
+    files = JobFiles.of(context.settings.portfolio_dir, job_id)
+    _log.info("portfolio_started", portfolio=job_id, attempt=job.attempt, chunks_done=job.chunks_done)
+    try:
+        engine = context.engine(job.model_version)
+        if job.model_version is None:
+            records.set_model_version(context.db, job_id, job.attempt, engine.versions["model"])
+        source = files.input(job.file_name)
+        if job.rows_total is None:
+            records.set_rows_total(context.db, job_id, job.attempt, storage.count_rows(source))
+        chunks = _rate(context.db, job, engine, files, source, tag=f"{job.attempt}-{os.getpid()}")
+        summary = _summarize(context, job, files, chunks)
+        rows = storage.merge_parts(files, chunks)
+        records.complete(context.db, job_id, job.attempt, rows, summary)
+    except Superseded:
+        _log.warning("portfolio_superseded", portfolio=job_id, attempt=job.attempt)
+        return "superseded"
+    except Exception as exc:
+        _log.error("portfolio_failed", portfolio=job_id, attempt=job.attempt, exc_info=exc)
+        try:
+            records.fail(context.db, job_id, job.attempt, _reason(exc, context.settings))
+        except (Superseded, SQLAlchemyError):
+            pass  # superseded meanwhile, or the database is down: a recovery sweep will see the run gone
+        raise
+    files.remove_parts()
+    _log.info("portfolio_completed", portfolio=job_id, rows=rows)
+    return "completed"
+
+
+def _rate(db: DbEngine, job: PortfolioJob, engine: Engine, files: JobFiles, source: Path, tag: str) -> int:
+    """Rate every chunk not yet recorded done; returns the number of chunks in the book."""
+    first_row = 0
+    count = 0
+    for index, chunk in enumerate(read_chunks(source, job.chunk_rows)):
+        count = index + 1
+        if index < job.chunks_done:  # done by an earlier run: its part is on disk
+            first_row += len(chunk)
+            continue
+        result = rate_frame(chunk, engine, first_row=first_row)
+        storage.write_part(files, index, result, tag)
+        first_row += len(chunk)
+        records.chunk_done(db, job.id, job.attempt, index, first_row)
+    return count
+
+
+def _summarize(context: RunContext, job: PortfolioJob, files: JobFiles, chunks: int) -> dict[str, Any]:
+    previous, reason = _previous_run(context, job)
+    accumulator = PortfolioAccumulator(previous=previous, no_previous_reason=reason)
+    for part in storage.read_parts(files, chunks):
+        accumulator.add(part)
+    return accumulator.summary()
+
+
+def _previous_run(context: RunContext, job: PortfolioJob) -> tuple[PreviousRun | None, str | None]:
+    """The earlier portfolio the movers compare with, or why there is none."""
+    if job.previous_id is None:
+        return None, "no earlier completed portfolio of this tenant to compare with"
+    earlier = records.get_job(context.db, job.previous_id, job.tenant)
+    if earlier is None or earlier.status != "completed":
+        return None, f"the earlier portfolio {job.previous_id} is not a completed portfolio of this tenant"
+    try:
+        scores = storage.previous_scores(JobFiles.of(context.settings.portfolio_dir, earlier.id).results)
+    except FileNotFoundError:
+        return None, f"the results of the earlier portfolio {earlier.id} are no longer stored"
+    if scores is None:
+        return None, (
+            f"the earlier portfolio {earlier.id} has no borrower_id column, so its borrowers "
+            "cannot be matched with this run"
+        )
+    return PreviousRun.from_frame(earlier.id, scores), None
+
+
+def _reason(exc: Exception, settings: Settings) -> str:
+    """What the job's owner is told: the cause when it is theirs, never a path or a traceback."""
+    if isinstance(exc, JobTimeoutException):
+        return (
+            f"stopped after {settings.portfolio_job_timeout_seconds} s "
+            "(GREENRATE_PORTFOLIO_JOB_TIMEOUT_SECONDS)"
+        )
+    if isinstance(exc, RatingModelError):
+        return f"the loan book cannot be rated: {exc}"
+    if isinstance(exc, storage.MALFORMED):  # messages name the line or column, never a path
+        return f"the loan book could not be read: {str(exc)[:300]}"
+    return f"internal error ({type(exc).__name__}); quote the portfolio id when reporting it"

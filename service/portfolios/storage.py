@@ -1,0 +1,209 @@
+"""A portfolio job's files under ``GREENRATE_PORTFOLIO_DIR``, written so a crash never leaves half a file.
+
+Layout, one directory per job: ``input.<csv|parquet...>`` (the upload as sent), ``parts/part-NNNNNN.parquet``
+(the results of chunk N, while the job runs) and ``results.parquet`` (all parts in order, once complete).
+Every file appears under its final name only whole: it is written to a temporary name in the same
+directory, flushed to disk and renamed with :func:`os.replace`, which is atomic. A killed worker can
+therefore leave a stray temporary file, never a truncated part, and the next run simply writes the part
+again under the same name: one part per chunk index, so no row can be counted twice.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pa_csv
+import pyarrow.parquet as pq
+
+from rating_model.batch import passthrough_columns
+from rating_model.batch_files import columns_of
+from rating_model.exceptions import InvalidInputError
+from rating_model.flat import FLAT_DTYPES
+from rating_model.portfolio import MOVER_COLUMNS
+
+#: accepted upload names, longest first (``.csv.gz`` before ``.csv``): the formats batch_files reads
+SUFFIXES = (".csv.bz2", ".csv.zip", ".csv.gz", ".csv.xz", ".parquet", ".csv", ".pq")
+_COPY_BLOCK = 1024 * 1024
+#: what reading a file that is not what its name says can raise (pandas, pyarrow, the decompressors)
+UNREADABLE = (ValueError, OSError, EOFError, zipfile.BadZipFile, pa.ArrowException)
+#: what a file readable at upload can still raise further in (a bad line, text that is not UTF-8)
+MALFORMED = (pd.errors.ParserError, pa.ArrowInvalid, UnicodeDecodeError)
+
+
+class UploadRefused(Exception):
+    """The uploaded loan book cannot be rated at all; ``errors`` are keyed by form field (``file``)."""
+
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        super().__init__("; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()))
+        self.errors = errors
+
+
+def upload_suffix(name: str) -> str | None:
+    """The accepted suffix the file name ends with (``.csv``, ``.csv.gz``, ``.parquet``...), if any."""
+    lower = name.lower()
+    return next((s for s in SUFFIXES if lower.endswith(s)), None)
+
+
+def file_format(suffix: str) -> str:
+    return "parquet" if suffix in (".parquet", ".pq") else "csv"
+
+
+@dataclass(frozen=True, slots=True)
+class JobFiles:
+    """The paths of one job's files."""
+
+    root: Path
+
+    @classmethod
+    def of(cls, portfolio_dir: str, job_id: str) -> JobFiles:
+        return cls(Path(portfolio_dir) / job_id)
+
+    def input(self, file_name: str) -> Path:
+        suffix = upload_suffix(file_name)
+        if suffix is None:
+            raise ValueError(f"not an accepted loan-book name: {file_name!r}")
+        return self.root / f"input{suffix}"
+
+    @property
+    def parts(self) -> Path:
+        return self.root / "parts"
+
+    def part(self, index: int) -> Path:
+        return self.parts / f"part-{index:06d}.parquet"
+
+    @property
+    def results(self) -> Path:
+        return self.root / "results.parquet"
+
+    def remove(self) -> None:
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    def remove_parts(self) -> None:
+        shutil.rmtree(self.parts, ignore_errors=True)
+
+
+def _replace_durably(temporary: Path, target: Path) -> None:
+    with temporary.open("rb+") as handle:
+        os.fsync(handle.fileno())
+    os.replace(temporary, target)
+
+
+def save_upload(stream: IO[bytes], target: Path) -> int:
+    """Copy the uploaded stream to ``target`` (whole or not at all); returns the bytes written."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(f".{target.name}.upload")
+    written = 0
+    with temporary.open("wb") as out:
+        while block := stream.read(_COPY_BLOCK):
+            out.write(block)
+            written += len(block)
+    _replace_durably(temporary, target)
+    return written
+
+
+def inspect_upload(path: Path) -> int | None:
+    """Check that the saved loan book can be rated at all; returns its rows when cheap to know (Parquet).
+
+    Raises
+    ------
+    UploadRefused
+        Unreadable, no column of the flat format, a column the batch refuses, or no rows. A bad *row* is
+        not refused here: it gets its own ``error`` in the results.
+    """
+    try:
+        columns = columns_of(path)
+        if file_format(upload_suffix(path.name) or ".csv") == "parquet":
+            rows: int | None = int(pq.ParquetFile(path).metadata.num_rows)
+        else:
+            rows = None
+            if pd.read_csv(path, nrows=1, dtype=str, keep_default_na=False).empty:
+                rows = 0
+    except UNREADABLE as exc:
+        kind = file_format(upload_suffix(path.name) or ".csv")
+        raise UploadRefused(
+            {"file": [f"not a readable {kind.upper()} file ({type(exc).__name__})"]}
+        ) from None
+    try:
+        passthrough_columns(columns)
+    except InvalidInputError as exc:
+        raise UploadRefused({"file": [f"column {exc.field!r}: {exc.message}"]}) from None
+    if not any(c in FLAT_DTYPES for c in columns):
+        raise UploadRefused(
+            {
+                "file": [
+                    "no column of the flat operating-data format (company__name, energy__electricity_kwh, "
+                    "...; see docs/synthetic-population.md), so no row could be rated"
+                ]
+            }
+        )
+    if rows == 0:
+        raise UploadRefused({"file": ["the file has a header but no rows"]})
+    return rows
+
+
+def count_rows(path: Path) -> int:
+    """Rows of a CSV or Parquet loan book (a streaming pass over one column for CSV)."""
+    if file_format(upload_suffix(path.name) or ".csv") == "parquet":
+        return int(pq.ParquetFile(path).metadata.num_rows)
+    chunks = pd.read_csv(path, usecols=[0], dtype=str, keep_default_na=False, chunksize=200_000)
+    return sum(len(chunk) for chunk in chunks)
+
+
+def write_part(files: JobFiles, index: int, frame: pd.DataFrame, tag: str) -> None:
+    """Write chunk ``index``'s results atomically (``tag`` keeps concurrent runs' temporaries apart)."""
+    files.parts.mkdir(parents=True, exist_ok=True)
+    target = files.part(index)
+    temporary = target.with_name(f".{target.name}.{tag}.tmp")
+    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), temporary)
+    _replace_durably(temporary, target)
+
+
+def read_parts(files: JobFiles, count: int) -> Iterator[pd.DataFrame]:
+    """The result parts 0..count-1 in order, one at a time."""
+    for index in range(count):
+        yield pq.read_table(files.part(index)).to_pandas()
+
+
+def merge_parts(files: JobFiles, count: int) -> int:
+    """Join parts 0..count-1 into ``results.parquet`` (one row group per part); returns the rows."""
+    if count < 1:
+        raise ValueError("a portfolio job with no chunks has no results")
+    # A pass-through column empty in one chunk comes out as Arrow's null type there: unify, then cast.
+    schema = pa.unify_schemas(
+        [pq.read_schema(files.part(i)) for i in range(count)], promote_options="permissive"
+    )
+    temporary = files.root / ".results.parquet.tmp"
+    rows = 0
+    with pq.ParquetWriter(temporary, schema) as writer:
+        for index in range(count):
+            table = pq.read_table(files.part(index))
+            writer.write_table(table.cast(schema))
+            rows += table.num_rows
+    _replace_durably(temporary, files.results)
+    return rows
+
+
+def stream_csv(results: Path) -> Iterator[bytes]:
+    """The results as CSV, one row group at a time (header first; empty cells for missing values)."""
+    with pq.ParquetFile(results) as parquet:
+        for group in range(parquet.num_row_groups):
+            buffer = pa.BufferOutputStream()
+            options = pa_csv.WriteOptions(include_header=group == 0)
+            pa_csv.write_csv(parquet.read_row_group(group), buffer, write_options=options)
+            yield buffer.getvalue().to_pybytes()
+
+
+def previous_scores(results: Path) -> pd.DataFrame | None:
+    """A finished job's ``borrower_id``, ``score`` and ``grade`` (``None`` without a borrower_id column)."""
+    names = pq.ParquetFile(results).schema_arrow.names
+    if not set(MOVER_COLUMNS) <= set(names):
+        return None
+    return pq.read_table(results, columns=list(MOVER_COLUMNS)).to_pandas()

@@ -1,0 +1,75 @@
+"""``greenrate worker``: an RQ worker that runs portfolio jobs with the API's rating engine.
+
+It is an :class:`rq.SimpleWorker`: jobs run in the worker process itself, so the engine is loaded once
+(the registry's active model, followed like the API workers follow it) and a kill of the worker is the
+end of its job, not of a parent that leaves a forked horse writing on alone. Run as many as the cores
+allow, on any machine that shares the database, the Redis and ``GREENRATE_PORTFOLIO_DIR``.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import socket
+from typing import Any
+
+import click
+from rq import SimpleWorker
+
+from service import logging as json_logging
+from service.config import ConfigError, load_settings
+from service.portfolios.queue import QueueNotConfigured, connect, portfolio_queue
+from service.portfolios.recovery import recover_safely
+from service.portfolios.runner import RunContext, install
+
+#: how often an idle worker sweeps for jobs whose worker died (RQ's maintenance interval)
+SWEEP_SECONDS = 60
+
+
+class PortfolioWorker(SimpleWorker):
+    """RQ's in-process worker plus the recovery sweep, run with RQ's own maintenance: at start-up (before
+    the first job is taken) and then every :data:`SWEEP_SECONDS` while idle."""
+
+    def __init__(self, *args: Any, sweep: functools.partial[list[str]] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.sweep = sweep
+
+    def run_maintenance_tasks(self) -> None:
+        super().run_maintenance_tasks()  # type: ignore[no-untyped-call]
+        if self.sweep is not None:
+            requeued = self.sweep()
+            if requeued:
+                self.log.warning(
+                    "Worker %s: re-queued portfolio job(s) of dead workers: %s",
+                    self.name,
+                    ", ".join(requeued),
+                )
+
+
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="Exit once the queue is empty (scripts and tests).")
+@click.option("--name", default=None, help="Worker name (default: RQ's random one).")
+def worker(burst: bool, name: str | None) -> None:
+    """Run portfolio jobs from the queue on GREENRATE_REDIS_URL (the Redis the API enqueues on)."""
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    try:
+        connection = connect(settings, timeout_seconds=None)
+    except QueueNotConfigured:
+        raise click.ClickException(
+            "greenrate worker needs GREENRATE_REDIS_URL: portfolio jobs are queued on the Redis the API uses"
+        ) from None
+    json_logging.configure(settings.log_level)  # the API's JSON lines, RQ's own messages included
+    context = install(RunContext.create(settings))
+    model = context.engine(None).versions["model"]  # load the model now, not with the first job
+    queue = portfolio_queue(settings, connection)
+    sweep = functools.partial(
+        recover_safely, context.db, queue, settings, host=socket.gethostname(), pid=os.getpid()
+    )
+    rq_worker = PortfolioWorker(
+        [queue], connection=connection, name=name, maintenance_interval=SWEEP_SECONDS, sweep=sweep
+    )
+    click.echo(f"greenrate worker {rq_worker.name}: queue {queue.name}, model {model}", err=True)
+    rq_worker.work(burst=burst, logging_level=settings.log_level, with_scheduler=False)

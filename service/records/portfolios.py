@@ -1,0 +1,306 @@
+"""Storing portfolio jobs and moving them through their states; reads are scoped by tenant.
+
+Every change a run makes is guarded by the ``attempt`` it claimed (a fencing token): a run whose token is
+no longer current changes nothing and learns that it was superseded (:class:`Superseded`), so two runs
+of one job, however they came about, never both record progress.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Engine, delete, insert, select, update
+
+from service.records.portfolio_tables import portfolio_jobs
+
+_T = portfolio_jobs.c
+
+
+class Superseded(Exception):
+    """This run's claim is no longer current: another run took the job over (or it was finished)."""
+
+
+@dataclass(frozen=True, slots=True)
+class PortfolioJob:
+    """One job row as the API and the workers read it."""
+
+    id: str
+    tenant: str
+    status: str
+    file_name: str
+    file_format: str
+    file_bytes: int
+    chunk_rows: int
+    rows_total: int | None
+    rows_done: int
+    chunks_done: int
+    previous_id: str | None
+    model_version: str | None
+    summary: dict[str, Any] | None
+    error: str | None
+    attempt: int
+    recoveries: int
+    worker: str | None
+    worker_host: str | None
+    worker_pid: int | None
+    created_at: datetime
+    started_at: datetime | None
+    heartbeat_at: datetime | None
+    finished_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Worker:
+    """Who runs a claim: the RQ worker's name, and the host and process doing the work."""
+
+    name: str
+    host: str
+    pid: int
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    """SQLite hands back naive datetimes; every stored moment is UTC."""
+    if moment is None:
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _job(row: Any) -> PortfolioJob:
+    created = _utc(row.created_at)
+    assert created is not None
+    return PortfolioJob(
+        id=row.id,
+        tenant=row.tenant,
+        status=row.status,
+        file_name=row.file_name,
+        file_format=row.file_format,
+        file_bytes=row.file_bytes,
+        chunk_rows=row.chunk_rows,
+        rows_total=row.rows_total,
+        rows_done=row.rows_done,
+        chunks_done=row.chunks_done,
+        previous_id=row.previous_id,
+        model_version=row.model_version,
+        summary=None if row.summary_json is None else json.loads(row.summary_json),
+        error=row.error,
+        attempt=row.attempt,
+        recoveries=row.recoveries,
+        worker=row.worker,
+        worker_host=row.worker_host,
+        worker_pid=row.worker_pid,
+        created_at=created,
+        started_at=_utc(row.started_at),
+        heartbeat_at=_utc(row.heartbeat_at),
+        finished_at=_utc(row.finished_at),
+    )
+
+
+def insert_job(
+    db: Engine,
+    *,
+    job_id: str,
+    tenant: str,
+    file_name: str,
+    file_format: str,
+    file_bytes: int,
+    chunk_rows: int,
+    rows_total: int | None,
+    previous_id: str | None,
+    requester_key_id: int | None,
+    requester_prefix: str | None,
+) -> PortfolioJob:
+    """Record a new queued job (before it is enqueued, so a worker always finds its row)."""
+    with db.begin() as conn:
+        conn.execute(
+            insert(portfolio_jobs).values(
+                id=job_id,
+                tenant=tenant,
+                status="queued",
+                file_name=file_name,
+                file_format=file_format,
+                file_bytes=file_bytes,
+                chunk_rows=chunk_rows,
+                rows_total=rows_total,
+                rows_done=0,
+                chunks_done=0,
+                previous_id=previous_id,
+                attempt=0,
+                recoveries=0,
+                requester_key_id=requester_key_id,
+                requester_prefix=requester_prefix,
+                created_at=_now(),
+            )
+        )
+    found = get_job(db, job_id)
+    assert found is not None  # just inserted
+    return found
+
+
+def delete_job(db: Engine, job_id: str) -> None:
+    """Forget a job that could not be enqueued (the caller was told nothing was accepted)."""
+    with db.begin() as conn:
+        conn.execute(delete(portfolio_jobs).where(_T.id == job_id))
+
+
+def get_job(db: Engine, job_id: str, tenant: str | None = None) -> PortfolioJob | None:
+    """One job; with ``tenant``, another tenant's job is ``None`` exactly like a missing one."""
+    query = select(portfolio_jobs).where(_T.id == job_id)
+    if tenant is not None:
+        query = query.where(_T.tenant == tenant)
+    with db.connect() as conn:
+        row = conn.execute(query).first()
+    return None if row is None else _job(row)
+
+
+def latest_completed(db: Engine, tenant: str) -> PortfolioJob | None:
+    """The tenant's most recently created completed job: the default comparison for the top movers."""
+    query = (
+        select(portfolio_jobs)
+        .where(_T.tenant == tenant, _T.status == "completed")
+        .order_by(_T.created_at.desc(), _T.id.desc())
+        .limit(1)
+    )
+    with db.connect() as conn:
+        row = conn.execute(query).first()
+    return None if row is None else _job(row)
+
+
+def unfinished(db: Engine) -> list[PortfolioJob]:
+    """Every queued or running job (what a recovery sweep looks at)."""
+    query = select(portfolio_jobs).where(_T.status.in_(("queued", "running"))).order_by(_T.created_at)
+    with db.connect() as conn:
+        return [_job(row) for row in conn.execute(query)]
+
+
+def claim(db: Engine, job_id: str, worker: Worker) -> PortfolioJob | None:
+    """Take the job for this run (queued, or running under a run presumed gone); ``None``: nothing to do.
+
+    The returned job's ``attempt`` is this run's fencing token.
+    """
+    now = _now()
+    with db.begin() as conn:
+        row = conn.execute(
+            select(_T.attempt, _T.started_at).where(_T.id == job_id, _T.status.in_(("queued", "running")))
+        ).first()
+        if row is None:
+            return None
+        done = conn.execute(
+            update(portfolio_jobs)
+            .where(_T.id == job_id, _T.attempt == row.attempt, _T.status.in_(("queued", "running")))
+            .values(
+                status="running",
+                attempt=row.attempt + 1,
+                worker=worker.name,
+                worker_host=worker.host,
+                worker_pid=worker.pid,
+                heartbeat_at=now,
+                started_at=row.started_at or now,
+                error=None,
+            )
+        ).rowcount
+    return get_job(db, job_id) if done == 1 else None
+
+
+def _guarded(db: Engine, job_id: str, attempt: int, **values: Any) -> None:
+    with db.begin() as conn:
+        changed = conn.execute(
+            update(portfolio_jobs)
+            .where(_T.id == job_id, _T.attempt == attempt, _T.status == "running")
+            .values(**values)
+        ).rowcount
+    if changed != 1:
+        raise Superseded(job_id)
+
+
+def set_model_version(db: Engine, job_id: str, attempt: int, version: str) -> None:
+    """Fix the model the whole job is rated with (a re-run after a promotion keeps it)."""
+    _guarded(db, job_id, attempt, model_version=version, heartbeat_at=_now())
+
+
+def set_rows_total(db: Engine, job_id: str, attempt: int, rows: int) -> None:
+    _guarded(db, job_id, attempt, rows_total=rows, heartbeat_at=_now())
+
+
+def chunk_done(db: Engine, job_id: str, attempt: int, index: int, rows_done: int) -> None:
+    """Record that chunk ``index`` has its result part (chunks are recorded in order, each once)."""
+    with db.begin() as conn:
+        changed = conn.execute(
+            update(portfolio_jobs)
+            .where(_T.id == job_id, _T.attempt == attempt, _T.status == "running", _T.chunks_done == index)
+            .values(chunks_done=index + 1, rows_done=rows_done, heartbeat_at=_now())
+        ).rowcount
+    if changed != 1:
+        raise Superseded(job_id)
+
+
+def complete(db: Engine, job_id: str, attempt: int, rows: int, summary: dict[str, Any]) -> None:
+    now = _now()
+    _guarded(
+        db,
+        job_id,
+        attempt,
+        status="completed",
+        rows_total=rows,
+        rows_done=rows,
+        heartbeat_at=now,
+        finished_at=now,
+        summary_json=json.dumps(summary, ensure_ascii=False, allow_nan=False),
+    )
+
+
+def fail(db: Engine, job_id: str, attempt: int, error: str) -> None:
+    now = _now()
+    _guarded(db, job_id, attempt, status="failed", error=error[:2000], heartbeat_at=now, finished_at=now)
+
+
+def requeue_running(db: Engine, job: PortfolioJob) -> bool:
+    """Put back a running job whose run is gone; True for the one sweep that wins the race."""
+    with db.begin() as conn:
+        changed = conn.execute(
+            update(portfolio_jobs)
+            .where(
+                _T.id == job.id,
+                _T.attempt == job.attempt,
+                _T.status == "running",
+                _T.recoveries == job.recoveries,
+            )
+            .values(
+                status="queued", recoveries=job.recoveries + 1, worker=None, worker_host=None, worker_pid=None
+            )
+        ).rowcount
+    return changed == 1
+
+
+def requeue_queued(db: Engine, job: PortfolioJob) -> bool:
+    """Count a re-enqueue of a queued job whose queue entry was lost; True for the sweep that wins."""
+    with db.begin() as conn:
+        changed = conn.execute(
+            update(portfolio_jobs)
+            .where(_T.id == job.id, _T.status == "queued", _T.recoveries == job.recoveries)
+            .values(recoveries=job.recoveries + 1)
+        ).rowcount
+    return changed == 1
+
+
+def give_up(db: Engine, job: PortfolioJob, error: str) -> bool:
+    """Mark an unfinished job failed from outside its run (too many recoveries, or the queue failed it)."""
+    now = _now()
+    with db.begin() as conn:
+        changed = conn.execute(
+            update(portfolio_jobs)
+            .where(
+                _T.id == job.id,
+                _T.attempt == job.attempt,
+                _T.status == job.status,
+                _T.recoveries == job.recoveries,
+            )
+            .values(status="failed", error=error[:2000], finished_at=now)
+        ).rowcount
+    return changed == 1

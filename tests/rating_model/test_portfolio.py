@@ -1,0 +1,249 @@
+"""The portfolio summary: hand-computed books, PCAF Box 8's worked example, chunking, and the top movers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from rating_model.batch import rate_frame
+from rating_model.loan_book import iter_loan_book
+from rating_model.portfolio import SUMMARY_COLUMNS, PortfolioAccumulator, PreviousRun, summarize
+from tests.conftest import session_engine
+
+NA = None
+
+
+def results(rows: list[dict[str, Any]], first_row: int = 0) -> pd.DataFrame:
+    """Result rows with rate_frame's dtypes (only the columns the summary reads)."""
+    dtypes = {"error": "string", "grade": "string", "pcaf_score": "Int64", "green_loan_eligible": "boolean"}
+    frame = pd.DataFrame(
+        {
+            "borrower_id": pd.array([r["borrower_id"] for r in rows], dtype="string"),
+            "row": np.arange(first_row, first_row + len(rows), dtype=np.int64),
+        }
+    )
+    for column in SUMMARY_COLUMNS:
+        frame[column] = pd.array([r.get(column) for r in rows], dtype=dtypes.get(column, "float64"))
+    return frame
+
+
+def loan(
+    borrower: str,
+    grade: str,
+    score: float,
+    outstanding: float | None,
+    financed: tuple[float, float] | None,
+    gross: tuple[float, float, float, float],
+    pcaf: int,
+    eligible: bool | None,
+) -> dict[str, Any]:
+    s1, s2l, s2m, s3 = gross
+    row = {
+        "borrower_id": borrower,
+        "error": NA,
+        "grade": grade,
+        "score": score,
+        "outstanding_cny": outstanding,
+        "scope1_tco2e": s1,
+        "scope2_location_tco2e": s2l,
+        "scope2_market_tco2e": s2m,
+        "scope3_tco2e": s3,
+        "total_tco2e": s1 + s2l + s3,
+        "pcaf_score": pcaf,
+        "green_loan_eligible": eligible,
+    }
+    if financed is not None:
+        row["financed_scope12_tco2e"], row["financed_scope3_tco2e"] = financed
+    return row
+
+
+# A five-row book whose every figure is worked out by hand in the test below.
+BOOK = [
+    loan("A", "green", 60.0, 1_000_000, (10.0, 2.0), (20.0, 20.0, 18.0, 5.0), 2, True),
+    loan("B", "dark_green", 80.0, 3_000_000, (6.0, 0.0), (4.0, 8.0, 8.0, 0.0), 3, True),
+    loan("C", "not_green", 10.0, None, None, (50.0, 30.0, 30.0, 10.0), 4, False),  # no loan data
+    {"borrower_id": "D", "error": "company.employees: must be greater than 0"},  # refused row
+    loan("E", "not_green", 20.0, 1_000_000, (34.0, 8.0), (30.0, 10.0, 10.0, 3.0), 4, None),
+]
+
+
+def test_every_figure_of_a_small_book_by_hand() -> None:
+    s = summarize([results(BOOK)])
+    assert s["rows"] | {"basis": None} == {"unit": "rows", "basis": None, "total": 5, "rated": 4, "errors": 1}
+    by_count = s["grade_distribution"]["by_count"]
+    assert by_count["values"] == {"dark_green": 1, "green": 1, "light_green": 0, "not_green": 2}
+    assert by_count["shares"] == {"dark_green": 0.25, "green": 0.25, "light_green": 0.0, "not_green": 0.5}
+    by_outstanding = s["grade_distribution"]["by_outstanding"]
+    assert by_outstanding["unit"] == "CNY"
+    assert by_outstanding["values"] == {"dark_green": 3e6, "green": 1e6, "light_green": 0.0, "not_green": 1e6}
+    assert by_outstanding["shares"] == {"dark_green": 0.6, "green": 0.2, "light_green": 0.0, "not_green": 0.2}
+    assert s["grade_distribution"]["without_loan_data"]["value"] == 1  # C
+    assert s["outstanding"]["value"] == 5e6 and s["loans"]["value"] == 3
+    # financed: 10 + 6 + 34 and 2 + 0 + 8 (C has no loan, D was refused)
+    assert s["financed_emissions"]["scope12"]["value"] == 50.0
+    assert s["financed_emissions"]["scope3"]["value"] == 10.0
+    gross = {k: v["value"] for k, v in s["borrower_emissions"].items()}
+    assert gross == {
+        "scope1": 104.0,
+        "scope2_location": 68.0,
+        "scope2_market": 66.0,
+        "scope3": 18.0,
+        "total": 190.0,
+    }
+    # (1 M x 2 + 3 M x 3 + 1 M x 4) / 5 M
+    assert s["pcaf_data_quality"]["value"] == 3.0
+    green = s["green_loans"]
+    assert green["eligible"]["value"] == 2 and green["share_by_count"]["value"] == 0.5
+    assert green["eligible_outstanding"]["value"] == 4e6 and green["share_by_outstanding"]["value"] == 0.8
+    # 50 tCO2e over CNY 5 million
+    assert s["intensity"]["value"] == 10.0 and s["intensity"]["unit"] == "tCO2e per CNY million lent"
+
+
+def test_every_figure_names_its_unit_and_basis() -> None:
+    def figures(node: Any) -> list[dict[str, Any]]:
+        if isinstance(node, dict):
+            found = [node] if "value" in node else []
+            return found + [f for v in node.values() for f in figures(v)]
+        return [f for v in node for f in figures(v)] if isinstance(node, list) else []
+
+    s = summarize([results(BOOK)])
+    found = figures({k: v for k, v in s.items() if k != "movers"})
+    assert len(found) >= 14
+    for figure in found:
+        assert figure["unit"] and figure["basis"], figure
+    for distribution in s["grade_distribution"]["by_count"], s["grade_distribution"]["by_outstanding"]:
+        assert distribution["unit"] and distribution["basis"]
+
+
+def test_pcaf_box_8_worked_example_weights_scores_by_outstanding() -> None:
+    """domain.md §4 (PCAF Box 8): loans 522,425 (score 3), 187,449 (5), 82,778 (1), 108,997 (1),
+    67,556 (2) and 54,762 (5) give 3.03 for the business-loan book."""
+    example = [(522_425, 3), (187_449, 5), (82_778, 1), (108_997, 1), (67_556, 2), (54_762, 5)]
+    book = [
+        loan(f"L{i}", "green", 50.0, amount, (1.0, 0.0), (1.0, 0.0, 0.0, 0.0), score, False)
+        for i, (amount, score) in enumerate(example)
+    ]
+    s = summarize([results(book)])
+    assert s["pcaf_data_quality"]["value"] == 3.03
+    assert "6 loans" in s["pcaf_data_quality"]["basis"]
+    # 6 tCO2e financed over CNY 1,023,967 lent
+    assert s["intensity"]["value"] == pytest.approx(round(6 / 1.023967, 4))
+
+
+def test_chunks_give_the_same_summary_as_one_frame() -> None:
+    whole = summarize([results(BOOK)])
+    acc = PortfolioAccumulator()
+    for start, stop in ((0, 2), (2, 2), (2, 5)):
+        acc.add(results(BOOK[start:stop], first_row=start))
+    assert acc.summary() == whole
+
+
+def test_an_empty_book_has_no_shares_and_no_weighted_score() -> None:
+    s = summarize([])
+    assert s["rows"]["total"] == 0
+    assert s["pcaf_data_quality"]["value"] is None and s["intensity"]["value"] is None
+    assert set(s["grade_distribution"]["by_count"]["shares"].values()) == {None}
+
+
+def test_a_chunk_without_a_result_column_is_refused() -> None:
+    with pytest.raises(ValueError, match="outstanding_cny"):
+        PortfolioAccumulator().add(results(BOOK).drop(columns=["outstanding_cny"]))
+
+
+PREVIOUS = pd.DataFrame(
+    {
+        "borrower_id": ["A", "B", "C", "E", "Z", "Q"],
+        "score": [50.0, 85.0, 30.0, 20.0, 70.0, np.nan],  # Q was refused last time
+        "grade": ["green", "dark_green", "light_green", "not_green", "green", None],
+    }
+)
+
+
+def test_top_movers_against_the_previous_run() -> None:
+    s = summarize([results(BOOK)], previous=PreviousRun.from_frame("pf_prev", PREVIOUS))
+    movers = s["movers"]
+    assert movers["available"] and movers["compared_with"] == "pf_prev"
+    assert movers["matched"]["value"] == 4  # A, B, C, E (D was refused now)
+    assert movers["new"]["value"] == 0
+    assert movers["not_rated_now"]["value"] == 1  # Z; Q was not rated before
+    assert [(m["borrower_id"], m["change"], m["row"]) for m in movers["rises"]] == [("A", 10.0, 0)]
+    assert [(m["borrower_id"], m["change"]) for m in movers["falls"]] == [("C", -20.0), ("B", -5.0)]
+    changes = movers["grade_changes"]
+    assert (changes["upgraded"], changes["downgraded"], changes["unchanged"]) == (0, 1, 3)
+    assert changes["transitions"] == {
+        "dark_green": {"dark_green": 1},
+        "green": {"green": 1},
+        "light_green": {"not_green": 1},
+        "not_green": {"not_green": 1},
+    }
+    assert changes["largest"] == [
+        {
+            "borrower_id": "C",
+            "row": 2,
+            "previous_score": 30.0,
+            "score": 10.0,
+            "change": -20.0,
+            "previous_grade": "light_green",
+            "grade": "not_green",
+            "grade_steps": -1,
+        }
+    ]
+
+
+def test_movers_keep_the_top_n_across_chunks_and_count_a_borrower_once() -> None:
+    book = [
+        *BOOK,
+        loan("A", "dark_green", 99.0, 10.0, (0.0, 0.0), (0.0, 0.0, 0.0, 0.0), 2, True),  # A's 2nd loan
+        loan("F", "green", 55.0, 10.0, (0.0, 0.0), (0.0, 0.0, 0.0, 0.0), 2, True),  # new borrower
+        loan("Z", "dark_green", 90.0, 10.0, (0.0, 0.0), (0.0, 0.0, 0.0, 0.0), 2, True),
+    ]  # +20, up 1 step
+    acc = PortfolioAccumulator(previous=PreviousRun.from_frame("pf_prev", PREVIOUS), top_n=1)
+    acc.add(results(book[:3]))
+    acc.add(results(book[3:], first_row=3))
+    movers = acc.summary()["movers"]
+    assert [(m["borrower_id"], m["change"]) for m in movers["rises"]] == [("Z", 20.0)]
+    assert [(m["borrower_id"], m["change"]) for m in movers["falls"]] == [("C", -20.0)]
+    assert (
+        movers["matched"]["value"] == 5
+        and movers["new"]["value"] == 1
+        and movers["not_rated_now"]["value"] == 0
+    )
+    changes = movers["grade_changes"]
+    assert (changes["upgraded"], changes["downgraded"], changes["unchanged"]) == (1, 1, 3)
+    # one grade step each; C's 20-point fall and Z's 20-point rise tie, the earlier row wins
+    assert [m["borrower_id"] for m in changes["largest"]] == ["C"]
+
+
+def test_no_movers_without_borrower_ids_or_a_previous_run() -> None:
+    previous = PreviousRun.from_frame("pf_prev", PREVIOUS)
+    no_ids = summarize([results(BOOK).drop(columns=["borrower_id"])], previous=previous)["movers"]
+    assert no_ids["available"] is False and "borrower_id" in no_ids["reason"]
+    alone = summarize([results(BOOK)], no_previous_reason="no earlier completed portfolio")["movers"]
+    assert alone == {"available": False, "reason": "no earlier completed portfolio"}
+    with pytest.raises(ValueError, match="borrower_id"):
+        PreviousRun.from_frame("x", PREVIOUS.drop(columns=["borrower_id"]))
+
+
+def test_the_summary_of_real_results_matches_their_columns() -> None:
+    """The engine's own result columns feed the accumulator (names and dtypes as rate_frame writes them)."""
+    book = next(iter_loan_book(300, seed=11, chunk_rows=10_000))
+    book.loc[5, "company__employees"] = -3  # one refused row
+    rated = rate_frame(book, session_engine())
+    s = summarize([rated.iloc[:120], rated.iloc[120:]])
+    ok = rated["error"].isna()
+    assert s["rows"]["total"] == 300 and s["rows"]["errors"] == int((~ok).sum()) >= 1
+    assert sum(s["grade_distribution"]["by_count"]["values"].values()) == int(ok.sum())
+    loans = ok & rated["outstanding_cny"].notna()
+    assert s["outstanding"]["value"] == pytest.approx(rated.loc[loans, "outstanding_cny"].sum(), abs=0.01)
+    assert s["financed_emissions"]["scope12"]["value"] == pytest.approx(
+        rated.loc[loans, "financed_scope12_tco2e"].sum(), abs=1e-3
+    )
+    weights = rated.loc[loans, "outstanding_cny"]
+    dq = (weights * rated.loc[loans, "pcaf_score"].astype(float)).sum() / weights.sum()
+    assert s["pcaf_data_quality"]["value"] == round(dq, 2)
+    again = summarize([rated], previous=PreviousRun.from_frame("same", rated))["movers"]
+    assert again["matched"]["value"] == int(ok.sum()) and again["rises"] == [] and again["falls"] == []
+    assert again["grade_changes"]["unchanged"] == int(ok.sum())

@@ -1,0 +1,310 @@
+"""Portfolio jobs over HTTP: upload, a real RQ worker (in-process, burst) on Redis DB 15, summary, download.
+
+The worker here is the one ``greenrate worker`` runs (:class:`PortfolioWorker`, RQ's SimpleWorker) with
+the session's engine; the killed-worker case with real processes is tests/faults/test_portfolio_worker_killed.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+from flask import Flask
+from flask.testing import FlaskClient
+from redis import Redis
+from sqlalchemy import update
+
+from rating_model.flat import payloads_from_frame, write_frame
+from rating_model.loan_book import iter_loan_book
+from schemas.portfolio import PortfolioJobSchema
+from service.cli import main as cli_main
+from service.engine_slot import EngineSlot
+from service.model_watch import ModelWatcher
+from service.portfolios import runner
+from service.portfolios.queue import portfolio_queue
+from service.portfolios.recovery import MAX_RECOVERIES, recover
+from service.portfolios.runner import RunContext
+from service.portfolios.worker_cli import PortfolioWorker
+from service.records import portfolios as records
+from service.records.portfolio_tables import portfolio_jobs
+from service.records.portfolios import Superseded, Worker
+from tests.conftest import AppFactory, bearer, create_key, services_of, session_engine
+
+pytestmark = pytest.mark.integration
+CHUNK_ROWS = 100
+
+
+@pytest.fixture
+def portfolio_app(make_app: AppFactory, redis_url: str, tmp_path: Path) -> Iterator[Flask]:
+    app = make_app(
+        REDIS_URL=redis_url,
+        PORTFOLIO_DIR=str(tmp_path / "portfolios"),
+        PORTFOLIO_CHUNK_ROWS=CHUNK_ROWS,
+        RATE_LIMIT="100000 per minute",
+    )
+    yield app
+    runner._CONTEXT.clear()
+
+
+def work(app: Flask) -> bool:
+    """Run every queued job with the worker ``greenrate worker`` runs, until the queue is empty."""
+    s = services_of(app)
+    runner.install(RunContext(s.settings, s.db, EngineSlot(loader=session_engine), ModelWatcher(0.0)))
+    connection = Redis.from_url(s.settings.redis_url)
+    try:
+        worker = PortfolioWorker([portfolio_queue(s.settings, connection)], connection=connection)
+        return worker.work(burst=True, logging_level="WARNING")
+    finally:
+        connection.close()
+
+
+def book(n: int, seed: int = 3) -> pd.DataFrame:
+    return next(iter_loan_book(n, seed, chunk_rows=10_000))
+
+
+def as_file(frame: pd.DataFrame, name: str, tmp_path: Path) -> tuple[io.BytesIO, str]:
+    path = tmp_path / name
+    write_frame(frame, path)
+    return io.BytesIO(path.read_bytes()), name
+
+
+def upload(client: FlaskClient, key: str, file: tuple[io.BytesIO, str] | None, **form: str) -> Any:
+    data: dict[str, Any] = dict(form)
+    if file is not None:
+        data["file"] = file
+    return client.post("/v1/portfolios", data=data, headers=bearer(key), content_type="multipart/form-data")
+
+
+def test_a_loan_book_becomes_a_summary_and_results(portfolio_app: Flask, tmp_path: Path) -> None:
+    client = portfolio_app.test_client()
+    key = create_key(portfolio_app)
+    loans = book(250)
+    loans.loc[7, "company__employees"] = -3  # a row the engine refuses: its own error, the job goes on
+    accepted = upload(client, key, as_file(loans, "book-2025.csv", tmp_path))
+    assert accepted.status_code == 202, accepted.json
+    job_id = accepted.json["id"]
+    assert accepted.headers["Location"] == f"/v1/portfolios/{job_id}"
+    assert accepted.json["status"] == "queued" and accepted.json["file"]["name"] == "book-2025.csv"
+    assert accepted.json["summary"] is None and accepted.json["results"] is None
+
+    assert work(portfolio_app)
+    done = client.get(f"/v1/portfolios/{job_id}", headers=bearer(key))
+    assert done.status_code == 200 and done.json["status"] == "completed", done.json
+    assert PortfolioJobSchema().validate(done.json) == {}  # the document is what the contract says
+    assert done.json["progress"] == {"rows_done": 250, "rows_total": 250, "chunks_done": 3}
+    summary = done.json["summary"]
+    assert summary["rows"]["total"] == 250 and summary["rows"]["errors"] == 1
+    assert summary["movers"] == {
+        "available": False,
+        "reason": "no earlier completed portfolio of this tenant to compare with",
+    }
+    assert done.json["model_version"] == session_engine().versions["model"]
+
+    csv = client.get(done.json["results"]["csv"], headers=bearer(key))
+    assert csv.status_code == 200 and csv.mimetype == "text/csv"
+    assert "attachment" in csv.headers["Content-Disposition"]
+    results = pd.read_csv(io.BytesIO(csv.data), dtype={"borrower_id": str})
+    assert results["row"].tolist() == list(range(250))  # every row once, in order
+    assert results["borrower_id"].tolist() == loans["borrower_id"].tolist()
+    assert results["error"].notna().tolist() == [i == 7 for i in range(250)]
+    assert "company.employees" in results.loc[7, "error"]
+    accept = {**bearer(key), "Accept": "application/vnd.apache.parquet"}
+    with client.get(f"/v1/portfolios/{job_id}/results", headers=accept) as parquet:  # a file: close it
+        assert parquet.status_code == 200 and parquet.mimetype == "application/vnd.apache.parquet"
+        from_parquet = pd.read_parquet(io.BytesIO(parquet.data))
+    assert from_parquet["row"].tolist() == list(range(250))
+    assert from_parquet["score"].tolist() == pytest.approx(results["score"].tolist(), nan_ok=True)
+    assert (
+        client.get(
+            f"/v1/portfolios/{job_id}/results", headers={**bearer(key), "Accept": "image/png"}
+        ).status_code
+        == 406
+    )
+
+    # the worker rated with the API's engine: a row through POST /v1/ratings gives the same figures
+    first = next(payloads_from_frame(loans.drop(columns=["borrower_id"]).iloc[[0]]))
+    rating = client.post("/v1/ratings", json=first, headers=bearer(key))
+    assert rating.status_code == 201, rating.json
+    assert (
+        rating.json["score"] == from_parquet.loc[0, "score"]
+        and rating.json["grade"] == from_parquet.loc[0, "grade"]
+    )
+
+
+def test_the_next_book_reports_movers_against_the_last_one(portfolio_app: Flask, tmp_path: Path) -> None:
+    client = portfolio_app.test_client()
+    key = create_key(portfolio_app)
+    loans = book(150, seed=5)
+    first = upload(client, key, as_file(loans, "2024.parquet", tmp_path)).json["id"]
+    assert work(portfolio_app)
+    later = loans.copy()
+    later["energy__electricity_kwh"] = later["energy__electricity_kwh"] * 3  # every borrower uses more power
+    second = upload(client, key, as_file(later, "2025.parquet", tmp_path))
+    assert second.status_code == 202 and second.json["previous"] == first
+    assert second.json["progress"]["rows_total"] == 150  # Parquet: counted at upload
+    assert work(portfolio_app)
+    movers = client.get(f"/v1/portfolios/{second.json['id']}", headers=bearer(key)).json["summary"]["movers"]
+    assert movers["available"] and movers["compared_with"] == first
+    rated = movers["matched"]["value"] + movers["new"]["value"]
+    assert movers["matched"]["value"] > 100 and movers["new"]["value"] == 0 and rated > 100
+    assert movers["falls"] and all(m["change"] < 0 for m in movers["falls"])
+    assert len(movers["falls"]) == 10
+    # an explicit earlier portfolio must be one of this tenant's completed ones
+    other = create_key(portfolio_app, tenant="bank-b")
+    refused = upload(client, other, as_file(later, "x.csv", tmp_path), previous=first)
+    assert refused.status_code == 422 and refused.json["errors"] == {
+        "previous": ["not a completed portfolio of this tenant"]
+    }
+    explicit = upload(client, key, as_file(later, "again.csv", tmp_path), previous=first)
+    assert explicit.status_code == 202 and explicit.json["previous"] == first
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "expected"),
+    [
+        ("book.xlsx", b"PK\x03\x04 not a sheet we read", "use a CSV"),
+        ("book.parquet", b"this is not parquet at all", "not a readable PARQUET file"),
+        ("book.csv", b"borrower_id,energy__electricty_kwh\nB1,100\n", "energy__electricty_kwh"),
+        ("book.csv", b"borrower_id,company__name\n", "no rows"),
+        ("book.csv", b"borrower_id,amount\nB1,3\n", "no column of the flat operating-data format"),
+    ],
+)
+def test_a_file_that_cannot_be_rated_is_refused_with_a_field_error(
+    portfolio_app: Flask, name: str, content: bytes, expected: str
+) -> None:
+    client = portfolio_app.test_client()
+    key = create_key(portfolio_app)
+    response = upload(client, key, (io.BytesIO(content), name))
+    assert response.status_code == 422, response.json
+    assert list(response.json["errors"]) == ["file"] and expected in response.json["errors"]["file"][0]
+    directory = Path(services_of(portfolio_app).settings.portfolio_dir)
+    assert not directory.exists() or not any(directory.iterdir())  # nothing kept of a refused upload
+    assert records.unfinished(services_of(portfolio_app).db) == []
+
+
+def test_the_upload_must_be_multipart_with_a_file(portfolio_app: Flask) -> None:
+    client = portfolio_app.test_client()
+    key = create_key(portfolio_app)
+    missing = upload(client, key, None, previous="pf_x")
+    assert missing.status_code == 422 and "file" in missing.json["errors"]
+    as_text = client.post(
+        "/v1/portfolios",
+        data={"file": "company__name\nx\n"},
+        headers=bearer(key),
+        content_type="multipart/form-data",
+    )
+    assert as_text.status_code == 422 and "file part" in as_text.json["errors"]["file"][0]
+    as_json = client.post("/v1/portfolios", json={"file": "x"}, headers=bearer(key))
+    assert as_json.status_code == 415
+    unknown = upload(client, key, (io.BytesIO(b"company__name\nx\n"), "b.csv"), colour="green")
+    assert unknown.status_code == 422 and "colour" in unknown.json["errors"]
+
+
+def test_uploads_have_their_own_size_limit(make_app: AppFactory, redis_url: str, tmp_path: Path) -> None:
+    app = make_app(
+        REDIS_URL=redis_url,
+        PORTFOLIO_DIR=str(tmp_path / "p"),
+        MAX_BODY_BYTES=4096,
+        PORTFOLIO_MAX_BYTES=64_000,
+    )
+    client = app.test_client()
+    key = create_key(app)
+    small = as_file(book(40), "small.csv", tmp_path)
+    assert 4096 < len(small[0].getvalue()) < 64_000
+    assert upload(client, key, small).status_code == 202  # above the JSON limit, within the upload limit
+    response = upload(client, key, (io.BytesIO(b"company__name\n" + b"x" * 70_000), "big.csv"))
+    assert response.status_code == 413 and response.json["code"] == 413
+
+
+def test_roles_tenants_and_results_before_completion(portfolio_app: Flask, tmp_path: Path) -> None:
+    client = portfolio_app.test_client()
+    key, stranger = create_key(portfolio_app), create_key(portfolio_app, tenant="bank-b")
+    analyst = create_key(portfolio_app, role="analyst")
+    merchant = create_key(portfolio_app, role="merchant", merchant_id="m-1")
+    job_id = upload(client, key, as_file(book(30), "b.csv", tmp_path)).json["id"]
+    for other in (analyst, merchant):
+        assert upload(client, other, as_file(book(30), "b.csv", tmp_path)).status_code == 403
+        assert client.get(f"/v1/portfolios/{job_id}", headers=bearer(other)).status_code == 403
+    for path in (f"/v1/portfolios/{job_id}", f"/v1/portfolios/{job_id}/results"):
+        foreign = client.get(path, headers=bearer(stranger))
+        missing = client.get(path.replace(job_id, "pf_" + "0" * 32), headers=bearer(stranger))
+        assert foreign.status_code == missing.status_code == 404
+        assert foreign.json["message"] == missing.json["message"]
+    early = client.get(f"/v1/portfolios/{job_id}/results", headers=bearer(key))
+    assert early.status_code == 409 and "queued" in early.json["message"]
+    assert client.get(f"/v1/portfolios/{job_id}/results?format=xlsx", headers=bearer(key)).status_code == 422
+
+
+def test_without_redis_posting_is_503_naming_the_setting(make_app: AppFactory) -> None:
+    app = make_app()
+    client = app.test_client()
+    key = create_key(app)
+    response = upload(client, key, (io.BytesIO(b"company__name\nx\n"), "b.csv"))
+    assert response.status_code == 503 and "GREENRATE_REDIS_URL" in response.json["message"]
+    assert client.get("/v1/portfolios/pf_unknown", headers=bearer(key)).status_code == 404
+
+
+def test_a_run_that_was_superseded_stops_and_a_dead_run_is_requeued(
+    portfolio_app: Flask, tmp_path: Path
+) -> None:
+    """The fencing token and the sweep, without processes: the killed-worker fault test does it for real."""
+    client = portfolio_app.test_client()
+    key = create_key(portfolio_app)
+    job_id = upload(client, key, as_file(book(120), "b.csv", tmp_path)).json["id"]
+    s = services_of(portfolio_app)
+    first = records.claim(s.db, job_id, Worker("rq-worker-gone", "elsewhere", 1))  # no such RQ worker
+    assert first is not None and first.attempt == 1
+    records.chunk_done(s.db, job_id, first.attempt, 0, CHUNK_ROWS)  # it finished chunk 0 ... then died
+    connection = Redis.from_url(s.settings.redis_url)
+    queue = portfolio_queue(s.settings, connection)
+    assert recover(s.db, queue, s.settings, host=os.uname().nodename, pid=os.getpid()) == [job_id]
+    assert recover(s.db, queue, s.settings, host=os.uname().nodename, pid=os.getpid()) == []  # once
+    requeued = records.get_job(s.db, job_id)
+    assert requeued is not None and (requeued.status, requeued.recoveries) == ("queued", 1)
+    second = records.claim(s.db, job_id, Worker("inline", "h", os.getpid()))
+    assert second is not None and second.attempt == 2 and second.chunks_done == 1
+    with pytest.raises(Superseded):  # the first run, back from the dead, may not record anything
+        records.chunk_done(s.db, job_id, first.attempt, 1, 2 * CHUNK_ROWS)
+    connection.close()
+
+
+def test_a_lost_queue_entry_is_sent_again_and_a_book_that_kills_workers_fails(
+    portfolio_app: Flask, tmp_path: Path
+) -> None:
+    client = portfolio_app.test_client()
+    key = create_key(portfolio_app)
+    s = services_of(portfolio_app)
+    connection = Redis.from_url(s.settings.redis_url)
+    queue = portfolio_queue(s.settings, connection)
+    host = os.uname().nodename
+    job_id = upload(client, key, as_file(book(120), "b.csv", tmp_path)).json["id"]
+    connection.flushdb()  # Redis restarted without persistence: the queue entry is gone, the row is not
+    assert recover(s.db, queue, s.settings, host=host, pid=os.getpid()) == []  # may be enqueueing still
+    later = datetime.now(UTC) + timedelta(minutes=2)
+    assert recover(s.db, queue, s.settings, host=host, pid=os.getpid(), now=later) == [job_id]
+    assert work(portfolio_app)
+    done = records.get_job(s.db, job_id)
+    assert done is not None and done.status == "completed" and done.rows_done == 120
+
+    doomed = upload(client, key, as_file(book(120), "b.csv", tmp_path)).json["id"]
+    with s.db.begin() as conn:  # its runs already died MAX_RECOVERIES times
+        conn.execute(
+            update(portfolio_jobs).where(portfolio_jobs.c.id == doomed).values(recoveries=MAX_RECOVERIES)
+        )
+    records.claim(s.db, doomed, Worker("rq-worker-gone", "elsewhere", 1))
+    assert recover(s.db, queue, s.settings, host=host, pid=os.getpid()) == []
+    failed = records.get_job(s.db, doomed)
+    assert failed is not None and failed.status == "failed" and "died 4 times" in (failed.error or "")
+    connection.close()
+
+
+def test_greenrate_worker_needs_the_redis_setting() -> None:
+    result = CliRunner().invoke(cli_main, ["worker", "--burst"])
+    assert result.exit_code == 1 and "GREENRATE_REDIS_URL" in result.output
