@@ -104,12 +104,13 @@ def _as_list(validators: Any) -> list[Any]:
 
 # NUL cannot be stored in a PostgreSQL text column, and a lone UTF-16 surrogate (a JSON escape such as
 # "\ud800" with no partner) cannot be encoded as UTF-8 at all: both would fail after validation, as a 500.
-_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+UNSTORABLE_MESSAGE = "Contains a NUL character or an unpaired surrogate, which cannot be stored."
 
 
 def _storable(value: str) -> None:
-    if _UNSTORABLE.search(value):
-        raise ValidationError("Contains a NUL character or an unpaired surrogate, which cannot be stored.")
+    if UNSTORABLE.search(value):
+        raise ValidationError(UNSTORABLE_MESSAGE)
 
 
 def text(

@@ -16,6 +16,8 @@ from typing import Any, TypeVar, cast
 from flask import Flask, Response, g, request
 from webargs.flaskparser import abort
 
+from schemas.fields import UNSTORABLE, UNSTORABLE_MESSAGE
+
 REQUEST_ID_HEADER = "X-Request-ID"
 _SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
 _API_CSP = "default-src 'none'; frame-ancestors 'none'"
@@ -111,7 +113,22 @@ def json_body(view: F) -> F:
     return cast(F, wrapper)
 
 
+def _refuse_unstorable_url() -> None:
+    """A NUL or lone surrogate in a path segment names nothing (404); in a query value, it is a 422.
+
+    PostgreSQL cannot hold NUL in text, so such a value reaching a query raised a 500 there (SQLite just
+    found no row). Bodies are covered field by field by the schemas (:func:`schemas.fields.text`).
+    """
+    if any(isinstance(v, str) and UNSTORABLE.search(v) for v in (request.view_args or {}).values()):
+        abort(404)
+    bad = sorted({name for name, value in request.args.items(multi=True) if UNSTORABLE.search(value)})
+    if bad:
+        abort(422, message="Some query parameters are invalid.",
+              errors={name: [UNSTORABLE_MESSAGE] for name in bad})
+
+
 def init_app(app: Flask) -> None:
     """Register first: the id must exist before any other hook logs or fails."""
     app.before_request(_assign_request_id)
+    app.before_request(_refuse_unstorable_url)
     app.after_request(_secure_headers)
