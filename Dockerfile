@@ -22,7 +22,7 @@ WORKDIR /app
 COPY --from=builder /wheels /wheels
 RUN pip install --no-cache-dir --no-index --find-links /wheels greenrate && rm -rf /wheels
 COPY gunicorn.conf.py ./gunicorn.conf.py
-RUN mkdir -p /app/instance && chown greenrate:greenrate /app/instance
+RUN mkdir -p /app/instance/portfolios && chown -R greenrate:greenrate /app/instance
 USER greenrate
 EXPOSE 8000
 # No curl in slim images: probe liveness with the standard library.
