@@ -6,13 +6,17 @@ options exactly: the declared data source sets the score and any estimate can on
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, fields
+from functools import lru_cache
+from operator import attrgetter
 
 from rating_model.estimation import Filled
 from rating_model.operating_data import OperatingData, Practices
 from rating_model.standard import Standard
 
 _PRACTICE_NAMES = tuple(f.name for f in fields(Practices))
+_PRACTICE_ANSWERS = attrgetter(*_PRACTICE_NAMES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,27 +35,54 @@ class DataQuality:
         }
 
 
-def _given(data: OperatingData, path: str, estimated: frozenset[str]) -> float:
-    """How fully one completeness item was given by the business (0-1); estimates count as absent."""
-    if path in estimated:
-        return 0.0
+def _practices_answered(data: OperatingData) -> float:
+    answers = _PRACTICE_ANSWERS(data.practices)
+    return (len(answers) - answers.count(None)) / len(_PRACTICE_NAMES)
+
+
+def _previous_year_given(data: OperatingData) -> float:
+    return 1.0 if data.previous_year is not None else 0.0
+
+
+def _fuels_given(data: OperatingData) -> float:
+    # No fuels and nothing estimated means the sector uses none by default: an honest empty answer.
+    return 1.0
+
+
+@lru_cache(maxsize=8)
+def _presence_plan(items: tuple[str, ...]) -> tuple[tuple[str, Callable[[OperatingData], float]], ...]:
+    """Each completeness item of a standard with the function that reads it (chosen once, not per rating).
+
+    Keyed on the standard's tuple of item paths: immutable, and one entry per standard in use.
+    """
+    return tuple((path, _presence(path)) for path in items)
+
+
+def _presence(path: str) -> Callable[[OperatingData], float]:
+    """How fully one completeness item was given by the business (0-1)."""
     if path == "practices":
-        answered = sum(getattr(data.practices, name) is not None for name in _PRACTICE_NAMES)
-        return answered / len(_PRACTICE_NAMES)
-    if path == "previous_year":
-        return 1.0 if data.previous_year is not None else 0.0
+        return _practices_answered
     if path == "energy.fuels":
-        # No fuels and nothing estimated means the sector uses none by default: an honest empty answer.
-        return 1.0
-    section, _, name = path.partition(".")
-    return 1.0 if getattr(getattr(data, section), name) is not None else 0.0
+        return _fuels_given
+    if path == "previous_year":
+        return _previous_year_given
+    section, _, name = path.partition(".")  # "energy.electricity_kwh", "resources.water_m3", ...
+
+    def given(data: OperatingData) -> float:
+        return 1.0 if getattr(getattr(data, section), name) is not None else 0.0
+
+    return given
 
 
 def assess(data: OperatingData, filled: Filled, standard: Standard) -> DataQuality:
-    """Completeness over the standard's items and the PCAF score with the estimation floors applied."""
+    """Completeness over the standard's items and the PCAF score with the estimation floors applied.
+
+    An item that was estimated counts as absent.
+    """
     estimated = filled.paths
     items = standard.completeness_fields
-    completeness = round(sum(_given(data, path, estimated) for path in items) / len(items), 4)
+    given = [0.0 if path in estimated else presence(data) for path, presence in _presence_plan(items)]
+    completeness = round(sum(given) / len(items), 4)
     pcaf = standard.pcaf_by_data_source[data.data_source]
     floor = filled.pcaf_floor
     if floor is not None:

@@ -36,7 +36,7 @@ class Filled:
 
     @property
     def paths(self) -> frozenset[str]:
-        return frozenset(e.field for e in self.estimates)
+        return frozenset([e.field for e in self.estimates])
 
     @property
     def pcaf_floor(self) -> int | None:

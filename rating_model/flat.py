@@ -235,17 +235,77 @@ def payloads_from_frame(
         part = frame.iloc[start : start + batch_rows]
         payloads: list[dict[str, Any]] = [{} for _ in range(len(part))]
         groups: list[_Items] = [{} for _ in range(len(part))]
+        objects: dict[tuple[str, ...], list[dict[str, Any] | None]] = {}  # per object path, each row's dict
         for name in names:  # column by column, touching only the cells that hold a value
             series = part[name]
             present = np.flatnonzero(series.notna().to_numpy())
             if not len(present):
                 continue
             column = _BY_NAME[name]
-            values = series.to_numpy(dtype=object, na_value=None)
-            for i in present.tolist():
-                _place(payloads[i], groups[i], column, cell_value(values[i], column))
+            cells = _converted(series.to_numpy(dtype=object, na_value=None)[present].tolist(), column)
+            rows = present.tolist()
+            if column.list_path is None:
+                parents = column.path[:-1]
+                level = objects.get(parents)
+                if level is None:
+                    level = objects[parents] = [None] * len(part)
+                _place_plain(payloads, level, parents, rows, cells, column.path[-1])
+            else:
+                _place_items(groups, rows, cells, column)
         for payload, items in zip(payloads, groups, strict=True):
             yield _finish(payload, items)
+
+
+#: the exact Python type pandas hands out for the cells of a well-typed column: such cells need no
+#: conversion (floats only if not NaN, hence the ``cell == cell`` below)
+_PLAIN_TYPE: dict[str, type] = {"float64": float, "Int64": int, "boolean": bool}
+
+
+def _converted(cells: list[Any], column: FlatColumn) -> list[Any]:
+    """:func:`cell_value` of every cell of one column, skipping the call for cells that are already plain."""
+    if column.dtype == "string" and column.path[-1] != "scopes":  # non-blank text is kept as it is
+        return [cell if type(cell) is str and cell.strip() else cell_value(cell, column) for cell in cells]
+    plain = _PLAIN_TYPE.get(column.dtype)
+    return [cell if type(cell) is plain and cell == cell else cell_value(cell, column) for cell in cells]
+
+
+def _place_plain(
+    payloads: list[dict[str, Any]],
+    level: list[dict[str, Any] | None],
+    parents: tuple[str, ...],
+    rows: list[int],
+    cells: list[Any],
+    leaf: str,
+) -> None:
+    """:func:`_place` for one plain column over many rows.
+
+    ``level`` holds each row's object at ``parents`` (``company``, ``energy.grid_factor``...): created on
+    the row's first value there exactly as :func:`_place` creates it, then reused by the object's other
+    columns instead of walking the path again.
+    """
+    for i, value in zip(rows, cells, strict=True):
+        if value is MISSING:
+            continue
+        node = level[i]
+        if node is None:
+            node = payloads[i]
+            for key in parents:
+                node = node.setdefault(key, {})
+            level[i] = node
+        node[leaf] = value
+
+
+def _place_items(groups: list[_Items], rows: list[int], cells: list[Any], column: FlatColumn) -> None:
+    """:func:`_place` for one list-item column over many rows."""
+    group, identity, leaf = column.group, column.identity, column.path[-1]
+    for i, value in zip(rows, cells, strict=True):
+        if value is MISSING:
+            continue
+        items = groups[i]
+        item = items.get(group)
+        if item is None:
+            item = items[group] = dict(identity)
+        item[leaf] = value
 
 
 def write_frame(frame: pd.DataFrame, path: str | Path) -> None:

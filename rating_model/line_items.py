@@ -66,6 +66,7 @@ class Context:
         "grid",
         "residual",
         "estimated",
+        "estimated_parents",
         "refs",
         "fallbacks",
         "assumptions",
@@ -90,6 +91,8 @@ class Context:
         self.grid = grid
         self.residual = residual
         self.estimated = estimated
+        # "energy.fuels." for "energy.fuels": a path under an estimated one starts with one of these
+        self.estimated_parents = tuple(path + "." for path in estimated)
         self.refs: dict[str, FactorRef] = {grid.id: grid.ref, residual.id: residual.ref}
         self.fallbacks = fallbacks
         self.assumptions: list[str] = []
@@ -136,12 +139,8 @@ class Context:
         """``estimated`` if ``path`` or any parent path was filled by an earlier estimation step."""
         if not self.estimated:
             return default
-        if path in self.estimated:
+        if path in self.estimated or path.startswith(self.estimated_parents):
             return ESTIMATED
-        while "." in path:
-            path = path.rsplit(".", 1)[0]
-            if path in self.estimated:
-                return ESTIMATED
         return default
 
 

@@ -10,8 +10,8 @@ green-contracted part (``green_electricity_kwh``); on-site renewable generation 
 from __future__ import annotations
 
 import functools
-
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any, TypeVar
@@ -52,10 +52,11 @@ PRACTICE_FLAGS = (
 )
 PRACTICE_SHARES = ("green_products_share",)
 
-_COUNTRY = r"[A-Z]{2}"
-_REGION = r"[A-Z]{2}-[A-Z0-9]{1,3}"
-_CURRENCY = r"[A-Z]{3}"
-_INDUSTRY = r"[0-9]{2,4}"
+# compiled once: every request checks four of them
+_COUNTRY = re.compile(r"[A-Z]{2}")
+_REGION = re.compile(r"[A-Z]{2}-[A-Z0-9]{1,3}")
+_CURRENCY = re.compile(r"[A-Z]{3}")
+_INDUSTRY = re.compile(r"[0-9]{2,4}")
 _MAX_YEAR = 2100
 
 
@@ -218,7 +219,6 @@ class OperatingData:
         return json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-_MISSING = object()
 T = TypeVar("T")
 
 
@@ -230,9 +230,9 @@ def evolve(obj: T, **changes: Any) -> T:
     """
     cls = type(obj)
     new = object.__new__(cls)
+    set_slot = object.__setattr__
     for name in cls.__slots__:  # type: ignore[attr-defined]
-        value = changes.get(name, _MISSING)
-        object.__setattr__(new, name, getattr(obj, name) if value is _MISSING else value)
+        set_slot(new, name, changes[name] if name in changes else getattr(obj, name))
     return new
 
 
@@ -248,6 +248,11 @@ def _prune(value: Any) -> Any:
 @functools.cache
 def _names(cls: type) -> frozenset[str]:
     return frozenset(f.name for f in fields(cls))
+
+
+_PRACTICE_FIELDS = frozenset(PRACTICE_FLAGS + PRACTICE_SHARES)
+if tuple(f.name for f in fields(Practices)) != PRACTICE_FLAGS + PRACTICE_SHARES:
+    raise AssertionError("Practices fields must follow PRACTICE_FLAGS + PRACTICE_SHARES (read positionally)")
 
 
 def _read_company(r: Reader) -> Company | None:
@@ -274,19 +279,9 @@ def _read_company(r: Reader) -> Company | None:
         return None
     assert name and country and industry and currency and employees is not None
     assert revenue is not None and year is not None
+    # positional, in field order: this runs per request and keywords cost time
     return Company(
-        name=name,
-        country=country,
-        industry_code=industry,
-        employees=employees,
-        annual_revenue=revenue,
-        currency=currency,
-        reporting_year=year,
-        region=region,
-        floor_area_m2=area,
-        external_id=external_id,
-        operating_hours_per_week=hours,
-        fx_to_cny=fx,
+        name, country, industry, employees, revenue, currency, year, region, area, external_id, hours, fx
     )
 
 
@@ -389,10 +384,9 @@ def _read_resources(r: Reader | None) -> Resources:
 def _read_practices(r: Reader | None) -> Practices:
     if r is None:
         return Practices()
-    r.reject_unknown(PRACTICE_FLAGS + PRACTICE_SHARES)
-    values: dict[str, Any] = {name: r.boolean(name) for name in PRACTICE_FLAGS}
-    values.update({name: r.share(name) for name in PRACTICE_SHARES})
-    return Practices(**values)
+    r.reject_unknown(_PRACTICE_FIELDS)
+    # positional, in field order (checked where _PRACTICE_FIELDS is built): keywords cost time per request
+    return Practices(*r.booleans(PRACTICE_FLAGS), *[r.share(name) for name in PRACTICE_SHARES])
 
 
 def _read_compliance(r: Reader | None) -> Compliance:
@@ -480,17 +474,19 @@ def parse_operating_data(
     else:
         company = _read_company(company_reader)
     data_source = r.text("data_source", choices=DATA_SOURCES) or "estimated"
-    data = dict(
-        energy=_read_energy(r.child("energy")),
-        transport=_read_transport(r.child("transport")),
-        resources=_read_resources(r.child("resources")),
-        practices=_read_practices(r.child("practices")),
-        compliance=_read_compliance(r.child("compliance")),
-        offsets=r.items("offsets", _read_offset, max_items=50),
-        targets=r.items("targets", _read_target, max_items=20),
-        previous_year=_read_previous(r.child("previous_year")),
-        loan=_read_loan(r.child("loan"), use_of_proceeds),
-    )
+    # read in this order (it is the order errors are reported in), then build positionally
+    energy = _read_energy(r.child("energy"))
+    transport = _read_transport(r.child("transport"))
+    resources = _read_resources(r.child("resources"))
+    practices = _read_practices(r.child("practices"))
+    compliance = _read_compliance(r.child("compliance"))
+    offsets = r.items("offsets", _read_offset, max_items=50)
+    targets = r.items("targets", _read_target, max_items=20)
+    previous_year = _read_previous(r.child("previous_year"))
+    loan = _read_loan(r.child("loan"), use_of_proceeds)
     raise_if_errors(errors)
     assert company is not None
-    return OperatingData(company=company, data_source=data_source, **data)
+    return OperatingData(
+        company, energy, transport, resources, practices, compliance, offsets, targets, previous_year,
+        data_source, loan,
+    )

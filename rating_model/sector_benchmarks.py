@@ -137,10 +137,12 @@ def sectors() -> tuple[str, ...]:
     return tuple(sorted(_table()["sectors"]))
 
 
+@lru_cache(maxsize=256)
 def sector_of(division: str) -> str:
     """The benchmark sector of an ISIC Rev.4 division (``"56"`` -> ``"food_service"``).
 
-    A longer industry code (``"5610"``) is read by its first two digits.
+    A longer industry code (``"5610"``) is read by its first two digits. Cached (each rating asks three
+    times): keyed on the division text, of which there are about a hundred; refusals are not cached.
 
     Raises
     ------
@@ -209,6 +211,22 @@ def _hours_factor(hours: float | None, row: dict[str, Any], model: dict[str, Any
     return float(ratio ** model["elasticity"])
 
 
+@lru_cache(maxsize=256)
+def _source(sector: str, per_employee: bool, hours_adjusted: bool) -> str:
+    """Where a benchmark's expected intensity and percentile come from (a few texts a sector, built once)."""
+    table = _table()
+    row = _row(sector)
+    derived = table["derived_label"]
+    sigma = float(table["percentile_model"]["sigma"])
+    sources = [f"expected EUI: {row['eui_source']}"]
+    if per_employee:
+        sources.append(f"per-employee conversion ({row['m2_per_employee']:g} m2 per employee): {derived}")
+    if hours_adjusted:
+        sources.append(f"operating-hours adjustment: {derived}")
+    sources.append(f"percentile: lognormal model, sigma {sigma:g}: {derived}")
+    return "; ".join(sources)
+
+
 def benchmark(data: OperatingData, inventory: Inventory) -> Benchmark:
     """Compare the business's site energy intensity with its sector's expected intensity.
 
@@ -228,24 +246,20 @@ def benchmark(data: OperatingData, inventory: Inventory) -> Benchmark:
     company = data.company
     sector = sector_of(company.isic_division)
     row = _row(sector)
-    derived = table["derived_label"]
     sigma = float(table["percentile_model"]["sigma"])
     hours = _hours_factor(company.operating_hours_per_week, row, table["hours_model"])
-    sources = [f"expected EUI: {row['eui_source']}"]
     if company.floor_area_m2:
         basis, unit, size = "floor_area_m2", "kWh/m2", company.floor_area_m2
         expected = row["eui_kwh_per_m2"] * hours
     else:
         basis, unit, size = "employees", "kWh/employee", float(company.employees)
         expected = row["eui_kwh_per_m2"] * row["m2_per_employee"] * hours
-        sources.append(f"per-employee conversion ({row['m2_per_employee']:g} m2 per employee): {derived}")
-    if hours != 1.0:
-        sources.append(f"operating-hours adjustment: {derived}")
-    sources.append(f"percentile: lognormal model, sigma {sigma:g}: {derived}")
     notes: list[str] = []
-    estimated = any(
-        line.quality == "estimated" for line in inventory.line_items if line.category in _ENERGY_CATEGORIES
-    )
+    estimated = False
+    for line in inventory.line_items:  # a loop, not any(<generator>): this runs per rating
+        if line.quality == "estimated" and line.category in _ENERGY_CATEGORIES:
+            estimated = True
+            break
     if estimated:
         notes.append(
             "actual energy includes estimated figures (sector defaults): the ratio is partly circular"
@@ -264,18 +278,18 @@ def benchmark(data: OperatingData, inventory: Inventory) -> Benchmark:
         actual = max(purchased_mwh, 0.0) * 1000.0 / size
         ratio = actual / expected
         percentile = _percentile(ratio, sigma)
-    return Benchmark(
-        sector=sector,
-        sector_name=row["name"],
-        basis=basis,
-        intensity_unit=unit,
-        expected_intensity=expected,
-        actual_intensity=actual,
-        efficiency_ratio=ratio,
-        percentile=percentile,
-        hours_factor=hours,
-        sigma=sigma,
-        source="; ".join(sources),
-        estimated=estimated,
-        notes=tuple(notes),
+    return Benchmark(  # positional, in field order: this runs per rating and keywords cost time
+        sector,
+        row["name"],
+        basis,
+        unit,
+        expected,
+        actual,
+        ratio,
+        percentile,
+        hours,
+        sigma,
+        _source(sector, basis == "employees", hours != 1.0),
+        estimated,
+        tuple(notes),
     )

@@ -46,6 +46,8 @@ _ALIASES: dict[str, str] = {
     "km": "km",
 }
 
+#: spellings exactly as the tables write them -> canonical unit: the lookup most inputs hit (no case folding)
+_EXACT: dict[str, str] = {**{unit: unit for unit in _UNITS}, **_ALIASES}
 #: every spelling accepted in input, for error messages and documentation
 ACCEPTED_UNITS: tuple[str, ...] = tuple(sorted(_ALIASES, key=str.lower))
 #: canonical units by dimension
@@ -72,7 +74,10 @@ PARAMETER_UNITS: frozenset[str] = frozenset({"kWh/km", "km/vehicle/yr"})
 
 def canonical(unit: str, *, field: str) -> str:
     """The canonical spelling of ``unit``; raise :class:`UnknownUnitError` naming ``field`` if unknown."""
-    found = _ALIASES.get(unit.strip().lower()) if isinstance(unit, str) else None
+    if not isinstance(unit, str):
+        found = None
+    else:
+        found = _EXACT.get(unit) or _ALIASES.get(unit.strip().lower())
     if found is None:
         raise UnknownUnitError(field, f"unknown unit {unit!r}; use one of: {', '.join(_UNITS)}")
     return found
