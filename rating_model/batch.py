@@ -34,7 +34,7 @@ from rating_model.estimation import fill_missing
 from rating_model.exceptions import InvalidInputError, RatingModelError
 from rating_model.flat import EXTRA_COLUMNS, FLAT_COLUMNS, payloads_from_frame
 from rating_model.grading import applicable_knock_outs, grade
-from rating_model.green_loan import assess_green_loan, financed_emissions
+from rating_model.green_loan import GreenLoan, assess_green_loan, financed_emissions
 from rating_model.pipeline import measure
 
 if TYPE_CHECKING:
@@ -201,10 +201,11 @@ def rate_frame(frame: pd.DataFrame, engine: Engine, *, first_row: int = 0,
     keep = passthrough_columns(list(frame.columns))
     n = len(frame)
     names = engine.artifact.feature_names
-    matrix = np.full((n, len(names)), np.nan)
+    values_of: list[list[float]] = []  # indicator values of the rated rows, in order
     rows: list[_Measured | None] = [None] * n
     errors: list[str | None] = [None] * n
     standard, indicators = engine.standard, engine.indicators
+    nan = math.nan
     flat = frame[[c for c in frame.columns if c in _FLAT_NAMES]]
     for i, payload in enumerate(payloads_from_frame(flat)):
         try:
@@ -214,7 +215,7 @@ def rate_frame(frame: pd.DataFrame, engine: Engine, *, first_row: int = 0,
             errors[i] = str(exc)
         else:
             values = m.values
-            matrix[i] = [math.nan if (v := values[name]) is None else v for name in names]
+            values_of.append([nan if (v := values[name]) is None else v for name in names])
             rows[i] = _Measured(data, applicable_knock_outs(data, m.quality.completeness, standard),
                                 m.inventory.scope12_location_tco2e, m.inventory.scope3_tco2e,
                                 m.quality.pcaf_score, _figures(m))
@@ -222,6 +223,7 @@ def rate_frame(frame: pd.DataFrame, engine: Engine, *, first_row: int = 0,
             progress(5000)
     if progress is not None and n % 5000:
         progress(n % 5000)
+    matrix = np.array(values_of, dtype=np.float64).reshape(len(values_of), len(names))
     columns = _result_columns(rows, errors, matrix, engine)
     columns["row"] = np.arange(first_row, first_row + n, dtype=np.int64)
     out = pd.DataFrame({name: frame[name].to_numpy() for name in keep}, index=pd.RangeIndex(n))
@@ -242,13 +244,16 @@ def _array(values: Any, dtype: str) -> Any:
 
 def _result_columns(rows: list[_Measured | None], errors: list[str | None], matrix: NDArray[np.float64],
                     engine: Engine) -> dict[str, Any]:
-    """Score the rated rows in one vectorised pass, then the per-row decisions that read the grade."""
+    """Score the rated rows (``matrix``, in order) in one vectorised pass, then the per-row decisions.
+
+    Green-loan eligibility depends only on the grade, the knock-outs and the loan's use of proceeds, so
+    its answer (rationale text included) is computed once per distinct combination in the chunk.
+    """
     n = len(rows)
     ok = [i for i, r in enumerate(rows) if r is not None]
     artifact, standard = engine.artifact, engine.standard
     names = artifact.feature_names
-    scored = matrix[ok]
-    scores, points = artifact.score_columns({name: scored[:, j] for j, name in enumerate(names)}, n_rows=len(ok))
+    scores, points = artifact.score_columns({name: matrix[:, j] for j, name in enumerate(names)}, n_rows=len(ok))
     probabilities = artifact.probabilities(scores)
     cols: dict[str, list[Any]] = {c.name: [None] * n for c in result_schema(engine) if c.name != "row"}
     cols["error"] = list(errors)
@@ -257,6 +262,7 @@ def _result_columns(rows: list[_Measured | None], errors: list[str | None], matr
                for p in standard.pillars]
     versions = engine.versions
     figure_columns = [cols[name] for name in _FIGURES]
+    loans: dict[tuple[Any, ...], GreenLoan] = {}
     for k, i in enumerate(ok):
         r = rows[i]
         assert r is not None
@@ -267,7 +273,11 @@ def _result_columns(rows: list[_Measured | None], errors: list[str | None], matr
             cols[name][i] = round(sum([row_points[j] for j in members]), 2)
         for column, value in zip(figure_columns, r.figures, strict=True):
             column[i] = value
-        loan = assess_green_loan(r.data, grading.grade, grading.knock_outs, standard)
+        given = r.data.loan
+        key = (grading.grade, grading.knock_outs, given is None, None if given is None else given.use_of_proceeds)
+        loan = loans.get(key)
+        if loan is None:
+            loan = loans[key] = assess_green_loan(r.data, grading.grade, grading.knock_outs, standard)
         cols["score"][i] = score
         cols["grade"][i] = grading.grade
         cols["score_grade"][i] = grading.score_grade

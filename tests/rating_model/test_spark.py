@@ -7,6 +7,7 @@ frame in this process. Needs Java (``make test`` installs a headless JRE with ap
 
 from __future__ import annotations
 
+import logging
 import math
 import os
 import shutil
@@ -75,6 +76,9 @@ def spark() -> Iterator[Any]:
     session.sparkContext.setLogLevel("ERROR")
     yield session
     session.stop()
+    # py4j logs "Closing down clientserver connection" at interpreter exit, after pytest has closed the
+    # streams its handlers write to ("--- Logging error ---" on stderr); it has nothing more to say.
+    logging.getLogger("py4j").setLevel(logging.WARNING)
 
 
 @pytest.fixture(scope="module")
