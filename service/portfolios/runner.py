@@ -184,6 +184,6 @@ def _reason(exc: Exception, settings: Settings) -> str:
         )
     if isinstance(exc, RatingModelError):
         return f"the loan book cannot be rated: {exc}"
-    if isinstance(exc, storage.MALFORMED):  # messages name the line or column, never a path
+    if isinstance(exc, storage.malformed_errors()):  # messages name the line or column, never a path
         return f"the loan book could not be read: {str(exc)[:300]}"
     return f"internal error ({type(exc).__name__}); quote the portfolio id when reporting it"
