@@ -69,6 +69,10 @@ def format_edge(value: float) -> str:
     return repr(value)
 
 
+#: up to this many edges, a column is binned by comparisons instead of a binary search per value
+_COMPARE_EDGES = 8
+
+
 def float_column(values: Any, name: str) -> NDArray[np.float64]:
     """A numeric column as float64 (NaN/None = missing, booleans = 0/1); text is refused, not parsed.
 
@@ -79,7 +83,7 @@ def float_column(values: Any, name: str) -> NDArray[np.float64]:
     arr = np.asarray(values)
     if arr.dtype.kind in "UST" or (arr.dtype == object and any(isinstance(v, str) for v in arr.ravel())):
         raise InvalidInputError(name, "must be numbers or null, got text")
-    return arr.astype(np.float64)
+    return arr.astype(np.float64, copy=False)  # read only by the callers: no copy of a float column
 
 
 class FeatureTable:
@@ -150,7 +154,15 @@ class FeatureTable:
                 if isinstance(exc, InvalidInputError):
                     raise
                 raise InvalidInputError(self.name, f"must be numbers or null: {exc}") from exc
-            bins = np.searchsorted(self.edges_arr, values, side="right")
+            edges = self.edges_arr
+            if len(edges) <= _COMPARE_EDGES:
+                # The count of edges <= value is searchsorted(side="right"); a few whole-column
+                # comparisons beat its binary search per value (NaN compares False: fixed below).
+                bins = np.zeros(len(values), dtype=np.intp)
+                for edge in edges.tolist():
+                    bins += values >= edge
+            else:
+                bins = np.searchsorted(edges, values, side="right")
             bins[np.isnan(values)] = MISSING_BIN
             return bins
         items = np.asarray(column).ravel().tolist()
