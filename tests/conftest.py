@@ -99,6 +99,16 @@ def create_key(app: Flask, tenant: str = "bank-a", role: str = "bank", merchant_
     return new.key
 
 
+def insert_keys(db: Any, tenant: str, roles: tuple[str, ...]) -> dict[str, str]:
+    """One new key per role for ``tenant`` straight into a database (for servers started outside pytest)."""
+    keys = {}
+    for role in roles:
+        new = generate_key()
+        api_keys.insert_key(db, prefix=new.prefix, key_hash=new.key_hash, tenant=tenant, role=role)
+        keys[role] = new.key
+    return keys
+
+
 def bearer(key: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {key}"}
 

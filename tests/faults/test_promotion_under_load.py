@@ -29,10 +29,9 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine
 
-from service.auth import generate_key
-from service.records import api_keys, migrate
+from service.records import migrate
 from service.records.database import database_url
-from tests.conftest import payload
+from tests.conftest import insert_keys, payload
 from tests.faults.test_worker_killed import workers_of
 from tests.live_services import gunicorn_server
 from tests.service.model_fixtures import default_document, rehash
@@ -116,11 +115,7 @@ class Answer:
 def served(tmp_path: Path, postgres_url: str) -> Iterator[tuple[str, dict[str, str]]]:
     db = create_engine(database_url(postgres_url))
     migrate.upgrade(db)
-    keys = {}
-    for role in ("bank", "analyst"):
-        new = generate_key()
-        api_keys.insert_key(db, prefix=new.prefix, key_hash=new.key_hash, tenant="bank-a", role=role)
-        keys[role] = new.key
+    keys = insert_keys(db, "bank-a", ("bank", "analyst"))
     db.dispose()
     settings = {"GREENRATE_DATABASE_URL": postgres_url, "GREENRATE_RATE_LIMIT": "100000 per minute",
                 "GREENRATE_MODEL_POLL_SECONDS": str(POLL_SECONDS)}

@@ -19,10 +19,8 @@ import pytest
 from click.testing import CliRunner, Result
 from sqlalchemy import create_engine
 
-from service.auth import generate_key
 from service.cli import main
-from service.records import api_keys
-from tests.conftest import BASE_PAYLOAD
+from tests.conftest import BASE_PAYLOAD, insert_keys
 from tests.live_services import gunicorn_server
 from tests.service.test_gunicorn_workers import fetch
 
@@ -80,11 +78,7 @@ def test_from_labelled_data_to_a_live_model(workdir: dict[str, str], tmp_path: P
     cli(workdir, "model", "register", files["m1.json"])
     cli(workdir, "model", "promote", champion["version"], "--reason", "first model on our own labels")
     db = create_engine(workdir["GREENRATE_DATABASE_URL"])
-    keys = {}
-    for role in ("bank", "analyst"):
-        new = generate_key()
-        api_keys.insert_key(db, prefix=new.prefix, key_hash=new.key_hash, tenant="bank-a", role=role)
-        keys[role] = new.key
+    keys = insert_keys(db, "bank-a", ("bank", "analyst"))
     db.dispose()
 
     with _serve(workdir, tmp_path) as base:
