@@ -21,7 +21,6 @@ portfolio jobs and the Spark path call it on their own chunks.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -33,7 +32,7 @@ from rating_model.engine import Engine
 from rating_model.estimation import fill_missing
 from rating_model.exceptions import InvalidInputError, RatingModelError
 from rating_model.flat import EXTRA_COLUMNS, FLAT_COLUMNS, payloads_from_frame
-from rating_model.grading import applicable_knock_outs, grade
+from rating_model.grading import Grading, applicable_knock_outs, grade
 from rating_model.green_loan import GreenLoan, assess_green_loan, financed_emissions
 from rating_model.pipeline import measure
 
@@ -201,11 +200,13 @@ def rate_frame(frame: pd.DataFrame, engine: Engine, *, first_row: int = 0,
     keep = passthrough_columns(list(frame.columns))
     n = len(frame)
     names = engine.artifact.feature_names
-    values_of: list[list[float]] = []  # indicator values of the rated rows, in order
+    values_of: list[Sequence[float | None]] = []  # indicator values of the rated rows, in order
     rows: list[_Measured | None] = [None] * n
     errors: list[str | None] = [None] * n
     standard, indicators = engine.standard, engine.indicators
-    nan = math.nan
+    # the indicator dict is built in the standard's order; when the model reads them in that order too
+    # (always, for a model trained on the standard), its values are the matrix row as they are
+    in_order = tuple(names) == indicators.ids
     flat = frame[[c for c in frame.columns if c in _FLAT_NAMES]]
     for i, payload in enumerate(payloads_from_frame(flat)):
         try:
@@ -215,15 +216,16 @@ def rate_frame(frame: pd.DataFrame, engine: Engine, *, first_row: int = 0,
             errors[i] = str(exc)
         else:
             values = m.values
-            values_of.append([nan if (v := values[name]) is None else v for name in names])
-            rows[i] = _Measured(data, applicable_knock_outs(data, m.quality.completeness, standard),
-                                m.inventory.scope12_location_tco2e, m.inventory.scope3_tco2e,
-                                m.quality.pcaf_score, _figures(m))
+            values_of.append(list(values.values()) if in_order else [values[name] for name in names])
+            quality = m.quality
+            rows[i] = _Measured(data, applicable_knock_outs(data, quality.completeness, standard),
+                                m.inventory.scope12_location_tco2e, m.inventory.scope3_tco2e, quality.pcaf_score,
+                                _figures(m))
         if progress is not None and (i + 1) % 5000 == 0:
             progress(5000)
     if progress is not None and n % 5000:
         progress(n % 5000)
-    matrix = np.array(values_of, dtype=np.float64).reshape(len(values_of), len(names))
+    matrix = np.array(values_of, dtype=np.float64).reshape(len(values_of), len(names))  # None becomes NaN
     columns = _result_columns(rows, errors, matrix, engine)
     columns["row"] = np.arange(first_row, first_row + n, dtype=np.int64)
     out = pd.DataFrame({name: frame[name].to_numpy() for name in keep}, index=pd.RangeIndex(n))
@@ -246,8 +248,9 @@ def _result_columns(rows: list[_Measured | None], errors: list[str | None], matr
                     engine: Engine) -> dict[str, Any]:
     """Score the rated rows (``matrix``, in order) in one vectorised pass, then the per-row decisions.
 
-    Green-loan eligibility depends only on the grade, the knock-outs and the loan's use of proceeds, so
-    its answer (rationale text included) is computed once per distinct combination in the chunk.
+    A grade depends on the score only through the grade the score reaches (:func:`grading.grade`), and
+    green-loan eligibility only on the grade, the knock-outs and the loan's use of proceeds; so both (the
+    rationale text included) are computed once per distinct combination in the chunk, a few dozen of them.
     """
     n = len(rows)
     ok = [i for i, r in enumerate(rows) if r is not None]
@@ -255,45 +258,60 @@ def _result_columns(rows: list[_Measured | None], errors: list[str | None], matr
     names = artifact.feature_names
     scores, points = artifact.score_columns({name: matrix[:, j] for j, name in enumerate(names)}, n_rows=len(ok))
     probabilities = artifact.probabilities(scores)
-    cols: dict[str, list[Any]] = {c.name: [None] * n for c in result_schema(engine) if c.name != "row"}
+    cols: dict[str, Any] = {c.name: [None] * n for c in result_schema(engine) if c.name != "row"}
     cols["error"] = list(errors)
+    # float columns straight from the scorer's arrays (NaN for refused rows, as _array makes of None)
+    for name, values in (("score", scores), ("probability_green", probabilities)):
+        column = np.full(n, np.nan)
+        column[ok] = values
+        cols[name] = column
+    # the figures of every row, refused rows as a row of None, turned into columns in one pass
+    missing = (None,) * len(_FIGURES)
+    figures = [missing if r is None else r.figures for r in rows]
+    for j, name in enumerate(_FIGURES):
+        cols[name] = [row[j] for row in figures]
     pillar_of = [standard.indicators[name].pillar for name in names]
-    pillars = [(f"pillar_{p.id}", [j for j, owner in enumerate(pillar_of) if owner == p.id])
+    # each pillar's points summed in feature order, as the API's pillars are
+    pillars = [(cols[f"pillar_{p.id}"], [j for j, owner in enumerate(pillar_of) if owner == p.id])
                for p in standard.pillars]
     versions = engine.versions
-    figure_columns = [cols[name] for name in _FIGURES]
-    loans: dict[tuple[Any, ...], GreenLoan] = {}
-    for k, i in enumerate(ok):
+    decided: dict[tuple[Any, ...], tuple[Grading, str | None, GreenLoan]] = {}
+    grade_for = standard.grade_for
+    (grades, score_grades, knock_out_ids, eligible, basis, category, tier, attribution, financed12, financed3,
+     outstanding, per_million) = (cols[name] for name in (
+        "grade", "score_grade", "knock_outs", "green_loan_eligible", "green_loan_basis", "green_loan_category",
+        "pricing_tier", "attribution_factor", "financed_scope12_tco2e", "financed_scope3_tco2e",
+        "outstanding_cny", "tco2e_per_cny_million_lent"))
+    for i, score, row_points in zip(ok, scores.tolist(), points.tolist(), strict=True):
         r = rows[i]
         assert r is not None
-        score = float(scores[k])
-        grading = grade(score, r.knock_outs, standard)
-        row_points = points[k].tolist()
-        for name, members in pillars:
-            cols[name][i] = round(sum([row_points[j] for j in members]), 2)
-        for column, value in zip(figure_columns, r.figures, strict=True):
-            column[i] = value
+        for column, members in pillars:
+            column[i] = round(sum([row_points[j] for j in members]), 2)
         given = r.data.loan
-        key = (grading.grade, grading.knock_outs, given is None, None if given is None else given.use_of_proceeds)
-        loan = loans.get(key)
-        if loan is None:
-            loan = loans[key] = assess_green_loan(r.data, grading.grade, grading.knock_outs, standard)
-        cols["score"][i] = score
-        cols["grade"][i] = grading.grade
-        cols["score_grade"][i] = grading.score_grade
-        cols["probability_green"][i] = float(probabilities[k])
-        cols["knock_outs"][i] = ",".join(rule.id for rule in grading.knock_outs) or None
-        cols["green_loan_eligible"][i] = loan.eligible
-        cols["green_loan_basis"][i] = loan.basis
-        cols["green_loan_category"][i] = loan.category
-        cols["pricing_tier"][i] = loan.pricing_tier
+        key = (grade_for(score), r.knock_outs, given is None, None if given is None else given.use_of_proceeds)
+        decision = decided.get(key)
+        if decision is None:
+            grading = grade(score, r.knock_outs, standard)
+            decision = decided[key] = (
+                grading,
+                ",".join(rule.id for rule in grading.knock_outs) or None,
+                assess_green_loan(r.data, grading.grade, grading.knock_outs, standard),
+            )
+        grading, knock_out_text, loan = decision
+        grades[i] = grading.grade
+        score_grades[i] = grading.score_grade
+        knock_out_ids[i] = knock_out_text
+        eligible[i] = loan.eligible
+        basis[i] = loan.basis
+        category[i] = loan.category
+        tier[i] = loan.pricing_tier
         financed = financed_emissions(r.data, r.scope12_location, r.scope3, r.pcaf_score)
         if financed is not None:
-            cols["attribution_factor"][i] = financed.attribution_factor
-            cols["financed_scope12_tco2e"][i] = financed.scope12_tco2e
-            cols["financed_scope3_tco2e"][i] = financed.scope3_tco2e
-            cols["outstanding_cny"][i] = financed.outstanding_cny
-            cols["tco2e_per_cny_million_lent"][i] = financed.tco2e_per_cny_million_lent
+            attribution[i] = financed.attribution_factor
+            financed12[i] = financed.scope12_tco2e
+            financed3[i] = financed.scope3_tco2e
+            outstanding[i] = financed.outstanding_cny
+            per_million[i] = financed.tco2e_per_cny_million_lent
     for name in ("model_version", "standard_version", "factor_set"):
         key = {"model_version": "model", "standard_version": "standard", "factor_set": "factor_set"}[name]
         cols[name] = [versions[key] if r is not None else None for r in rows]
