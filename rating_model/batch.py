@@ -312,7 +312,7 @@ def _result_columns(rows: list[_Measured | None], errors: list[str | None], matr
             financed3[i] = financed.scope3_tco2e
             outstanding[i] = financed.outstanding_cny
             per_million[i] = financed.tco2e_per_cny_million_lent
-    for name in ("model_version", "standard_version", "factor_set"):
-        key = {"model_version": "model", "standard_version": "standard", "factor_set": "factor_set"}[name]
-        cols[name] = [versions[key] if r is not None else None for r in rows]
+    for version_column, part in (("model_version", "model"), ("standard_version", "standard"),
+                                 ("factor_set", "factor_set")):
+        cols[version_column] = [versions[part] if r is not None else None for r in rows]
     return cols

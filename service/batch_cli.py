@@ -38,8 +38,7 @@ def _model_document(ref: str | None) -> tuple[dict[str, Any], str]:
     from service.model_data_cli import load_model
 
     if ref is not None:
-        artifact = load_model(ref)
-        return artifact.to_dict(), ref
+        return load_model(ref).to_dict(), ref
     from service.model_cli import _db
     from service.records import registry
 
