@@ -14,6 +14,7 @@ import socket
 from typing import Any
 
 import click
+from redis.exceptions import RedisError
 from rq import SimpleWorker
 
 from service import logging as json_logging
@@ -61,6 +62,10 @@ def worker(burst: bool, name: str | None) -> None:
         raise click.ClickException(
             "greenrate worker needs GREENRATE_REDIS_URL: portfolio jobs are queued on the Redis the API uses"
         ) from None
+    try:
+        connection.ping()
+    except RedisError as exc:
+        raise click.ClickException(f"cannot reach the Redis of GREENRATE_REDIS_URL ({type(exc).__name__})") from None
     json_logging.configure(settings.log_level)  # the API's JSON lines, RQ's own messages included
     context = install(RunContext.create(settings))
     model = context.engine(None).versions["model"]  # load the model now, not with the first job

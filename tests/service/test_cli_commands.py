@@ -78,3 +78,9 @@ def test_keys_before_migrations_say_so(env: dict[str, str]) -> None:
 def test_bad_configuration_is_a_clean_error(env: dict[str, str]) -> None:
     result = run({"GREENRATE_DATABASE_URL": "mysql://nope"}, "keys", "list")
     assert result.exit_code == 1 and "GREENRATE_DATABASE_URL" in result.output
+
+
+def test_worker_explains_an_unreachable_redis(env: dict[str, str]) -> None:
+    result = run({**env, "GREENRATE_REDIS_URL": "redis://127.0.0.1:1/0"}, "worker", "--burst")
+    assert result.exit_code == 1 and "cannot reach the Redis of GREENRATE_REDIS_URL" in result.output
+    assert "Traceback" not in result.output
