@@ -30,7 +30,7 @@ import pyarrow.parquet as pq
 
 from rating_model.batch import passthrough_columns, rate_frame
 from rating_model.engine import Engine
-from rating_model.flat import FLAT_DTYPES, file_kind
+from rating_model.flat import CSV_ENCODING, FLAT_DTYPES, file_kind
 
 __all__ = [
     "DEFAULT_CHUNK_ROWS",
@@ -79,9 +79,10 @@ def read_chunks(path: str | Path, chunk_rows: int = DEFAULT_CHUNK_ROWS) -> Itera
         for batch in parquet.iter_batches(batch_size=chunk_rows, use_threads=False):
             yield _typed(batch.to_pandas(types_mapper=_arrow_to_pandas, use_threads=False))
         return
-    header = pd.read_csv(source, nrows=0).columns
+    header = pd.read_csv(source, nrows=0, encoding=CSV_ENCODING).columns
     dtypes = {c: FLAT_DTYPES.get(c, "string") for c in header}
-    yield from pd.read_csv(source, dtype=dtypes, keep_default_na=False, na_values=[""], chunksize=chunk_rows)
+    yield from pd.read_csv(source, dtype=dtypes, keep_default_na=False, na_values=[""], chunksize=chunk_rows,
+                           encoding=CSV_ENCODING)
 
 
 def _arrow_to_pandas(kind: pa.DataType) -> Any:
@@ -100,7 +101,7 @@ def columns_of(path: str | Path) -> list[str]:
     source = Path(path)
     if file_kind(source) == "parquet":
         return list(pq.ParquetFile(source).schema_arrow.names)
-    return [str(c) for c in pd.read_csv(source, nrows=0).columns]
+    return [str(c) for c in pd.read_csv(source, nrows=0, encoding=CSV_ENCODING).columns]
 
 
 def count_rows(path: str | Path) -> int | None:

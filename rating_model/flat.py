@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = [
+    "CSV_ENCODING",
     "EXTRA_COLUMNS",
     "FLAT_COLUMNS",
     "FLAT_DTYPES",
@@ -46,6 +47,9 @@ __all__ = [
     "write_frame",
 ]
 
+#: how flat CSV files are read: UTF-8, with or without the byte-order mark that spreadsheet programs write
+#: (read as plain UTF-8, a BOM would stick to the first column's name and make it unknown)
+CSV_ENCODING = "utf-8-sig"
 #: columns a labelled flat file may carry besides the operating data; they never reach the payload
 EXTRA_COLUMNS: tuple[str, ...] = (LABEL_COLUMN, LATENT_COLUMN)
 #: pandas dtype of every column a flat frame may hold (operating data, label, latent greenness)
@@ -333,9 +337,9 @@ def read_frame(path: str | Path) -> pd.DataFrame:
 
     source = Path(path)
     if file_kind(source) == "csv":
-        header = pd.read_csv(source, nrows=0).columns
+        header = pd.read_csv(source, nrows=0, encoding=CSV_ENCODING).columns
         dtypes = {c: FLAT_DTYPES[c] for c in header if c in FLAT_DTYPES}
-        return pd.read_csv(source, dtype=dtypes, keep_default_na=False, na_values=[""])
+        return pd.read_csv(source, dtype=dtypes, keep_default_na=False, na_values=[""], encoding=CSV_ENCODING)
     frame = pd.read_parquet(source, engine="pyarrow")
     known = {c: FLAT_DTYPES[c] for c in frame.columns if c in FLAT_DTYPES}
     return frame.astype(known) if known else frame

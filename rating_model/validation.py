@@ -22,7 +22,14 @@ from rating_model.exceptions import (
     InvalidInputErrors,
     RatingModelError,
 )
-from rating_model.flat import EXTRA_COLUMNS, FLAT_COLUMNS, LABEL_COLUMN, payloads_from_frame, read_frame
+from rating_model.flat import (
+    CSV_ENCODING,
+    EXTRA_COLUMNS,
+    FLAT_COLUMNS,
+    LABEL_COLUMN,
+    payloads_from_frame,
+    read_frame,
+)
 from rating_model.flat_columns import LIST_SPECS
 from rating_model.indicators import IndicatorSet
 from rating_model.operating_data import parse_operating_data
@@ -51,7 +58,7 @@ def read_as_text(path: str | Path) -> pd.DataFrame:
     source = Path(path)
     if source.name.lower().endswith((".parquet", ".pq")):
         return read_frame(source)
-    return pd.read_csv(source, dtype=str, keep_default_na=False, na_values=[""])
+    return pd.read_csv(source, dtype=str, keep_default_na=False, na_values=[""], encoding=CSV_ENCODING)
 
 
 def _column_of(field: str, payload: Mapping[str, Any]) -> str:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from rating_model.exceptions import InvalidInputError
-from rating_model.flat import FLAT_DTYPES
+from rating_model.flat import CSV_ENCODING, FLAT_DTYPES
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -140,7 +140,7 @@ def inspect_upload(path: Path) -> int | None:
             rows: int | None = int(pq.ParquetFile(path).metadata.num_rows)
         else:
             rows = None
-            if pd.read_csv(path, nrows=1, dtype=str, keep_default_na=False).empty:
+            if pd.read_csv(path, nrows=1, dtype=str, keep_default_na=False, encoding=CSV_ENCODING).empty:
                 rows = 0
     except unreadable_errors() as exc:
         kind = file_format(upload_suffix(path.name) or ".csv")
@@ -172,7 +172,8 @@ def count_rows(path: Path) -> int:
 
     if file_format(upload_suffix(path.name) or ".csv") == "parquet":
         return int(pq.ParquetFile(path).metadata.num_rows)
-    chunks = pd.read_csv(path, usecols=[0], dtype=str, keep_default_na=False, chunksize=200_000)
+    chunks = pd.read_csv(path, usecols=[0], dtype=str, keep_default_na=False, chunksize=200_000,
+                         encoding=CSV_ENCODING)
     return sum(len(chunk) for chunk in chunks)
 
 

@@ -141,3 +141,13 @@ def test_the_docs_list_every_result_column() -> None:
     doc = (Path(__file__).parents[2] / "docs" / "batch-and-spark.md").read_text(encoding="utf-8")
     missing = [c.name for c in RESULT_COLUMNS if f"| `{c.name}` |" not in doc]
     assert not missing, f"docs/batch-and-spark.md lacks result columns {missing}"
+
+
+def test_a_csv_saved_by_a_spreadsheet_with_a_byte_order_mark_reads_the_same(tmp_path: Path) -> None:
+    plain, marked = tmp_path / "plain.csv", tmp_path / "marked.csv"
+    write_loan_book(plain, 40, seed=4)
+    marked.write_bytes(b"\xef\xbb\xbf" + plain.read_bytes())
+    rate_file(plain, tmp_path / "a.parquet", workers=1)
+    rate_file(marked, tmp_path / "b.parquet", workers=1)
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "a.parquet"), pd.read_parquet(tmp_path / "b.parquet"))
+    assert pd.read_parquet(tmp_path / "b.parquet").columns[0] == "borrower_id"
