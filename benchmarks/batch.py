@@ -27,8 +27,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from rating_model.batch_files import ResultWriter, default_workers, read_chunks
+from rating_model.batch_files import ResultWriter, read_chunks
 from rating_model.engine import DEFAULT_MODEL
+from rating_model.indicator_batch import default_workers
 from rating_model.loan_book import write_loan_book
 
 OUT = Path(__file__).parent / "out"
@@ -124,13 +125,15 @@ def summarise(runs: list[dict[str, Any]], workers: int) -> dict[str, Any]:
              "ratio_definition": "measured / baseline (the same book streamed Parquet to Parquet unrated)",
              "threshold": {"on": "measured", "op": "<", "value": TARGET_SECONDS_1M}, "primary": True,
              "command": command},
-            {"id": "batch.peak_memory", "target": f"peak resident memory of the batch (all processes), {label}",
+            {"id": "batch.peak_memory",
+             "target": f"peak resident memory of the batch (all processes), {label}",
              "measured": big["peak_rss_mb"], "baseline": small["peak_rss_mb"], "unit": "MB",
              "ratio": big["peak_rss_mb"] / small["peak_rss_mb"],
              "ratio_definition": f"measured / baseline (the same at {small['rows']:,} rows)",
              "threshold": {"on": "measured", "op": "<", "value": TARGET_PEAK_MB}, "primary": True,
              "command": command},
-            {"id": "batch.linearity", "target": f"batch time per row at {big['rows']:,} vs {small['rows']:,} rows",
+            {"id": "batch.linearity",
+             "target": f"batch time per row at {big['rows']:,} vs {small['rows']:,} rows",
              "measured": big["us_per_row"], "baseline": small["us_per_row"], "unit": "µs/row",
              "ratio": linearity, "ratio_definition": "measured / baseline (per-row time; 1 is linear)",
              "threshold": {"on": "ratio", "op": "<=", "value": TARGET_LINEARITY}, "primary": True,

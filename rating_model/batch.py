@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from rating_model.engine import Engine
+from rating_model.engine import Engine, round_tco2e
 from rating_model.estimation import fill_missing
 from rating_model.exceptions import InvalidInputError, RatingModelError
 from rating_model.flat import EXTRA_COLUMNS, FLAT_COLUMNS, payloads_from_frame
@@ -83,33 +83,40 @@ RESULT_COLUMNS: tuple[ResultColumn, ...] = (
     ResultColumn("score", "float64", ("score",), "Score 0-100"),
     ResultColumn("grade", "string", ("grade",), "Grade after knock-outs"),
     ResultColumn("score_grade", "string", ("score_grade",), "Grade the score alone reaches"),
-    ResultColumn("probability_green", "float64", ("probability_green",), "Model probability of a green outcome"),
+    ResultColumn("probability_green", "float64", ("probability_green",),
+                 "Model probability of a green outcome"),
     ResultColumn("knock_outs", "string", None, "Ids of the knock-out rules applied, comma-separated"),
     ResultColumn("scope1_tco2e", "float64", ("emissions", "scope1"), "Scope 1, tCO2e"),
-    ResultColumn("scope2_location_tco2e", "float64", ("emissions", "scope2_location"), "Scope 2 location-based"),
+    ResultColumn("scope2_location_tco2e", "float64", ("emissions", "scope2_location"),
+                 "Scope 2 location-based"),
     ResultColumn("scope2_market_tco2e", "float64", ("emissions", "scope2_market"), "Scope 2 market-based"),
-    ResultColumn("scope3_tco2e", "float64", ("emissions", "scope3", "total"), "Scope 3 (categories with data)"),
+    ResultColumn("scope3_tco2e", "float64", ("emissions", "scope3", "total"),
+                 "Scope 3 (categories with data)"),
     ResultColumn("total_tco2e", "float64", ("emissions", "total"), "Scopes 1 + 2 (location) + 3, tCO2e"),
     ResultColumn("energy_mwh", "float64", ("emissions", "energy_mwh"), "Energy consumed, MWh"),
     ResultColumn("renewable_share", "float64", ("emissions", "renewable_share"), "Renewable share of energy"),
     ResultColumn("intensity_per_cny_million", "float64",
                  ("emissions", "intensities", "per_cny_million_revenue"), "tCO2e per CNY million revenue"),
-    ResultColumn("sector_percentile", "Int64", ("emissions", "sector_percentile"), "Efficiency percentile 1-100"),
+    ResultColumn("sector_percentile", "Int64", ("emissions", "sector_percentile"),
+                 "Efficiency percentile 1-100"),
     ResultColumn("pcaf_score", "Int64", ("data_quality", "pcaf_score"), "PCAF data-quality score 1-5"),
     ResultColumn("completeness", "float64", ("data_quality", "completeness"), "Share of indicators reported"),
     ResultColumn("estimated_fields", "Int64", None, "How many inputs were estimated from sector defaults"),
     ResultColumn("green_loan_eligible", "boolean", ("green_loan", "eligible"), "Eligible as a green loan"),
-    ResultColumn("green_loan_basis", "string", ("green_loan", "basis"), "Why eligible (use of proceeds, borrower)"),
+    ResultColumn("green_loan_basis", "string", ("green_loan", "basis"),
+                 "Why eligible (use of proceeds, borrower)"),
     ResultColumn("green_loan_category", "string", ("green_loan", "category"), "Use-of-proceeds category"),
     ResultColumn("pricing_tier", "string", ("green_loan", "pricing_tier"), "Pricing tier of the standard"),
     ResultColumn("attribution_factor", "float64", ("financed_emissions", "attribution_factor"),
                  "PCAF attribution factor (empty without loan data)"),
     ResultColumn("financed_scope12_tco2e", "float64", ("financed_emissions", "scope12_tco2e"),
                  "Financed Scopes 1+2, tCO2e"),
-    ResultColumn("financed_scope3_tco2e", "float64", ("financed_emissions", "scope3_tco2e"), "Financed Scope 3"),
+    ResultColumn("financed_scope3_tco2e", "float64", ("financed_emissions", "scope3_tco2e"),
+                 "Financed Scope 3"),
     ResultColumn("outstanding_cny", "float64", ("financed_emissions", "outstanding_cny"), "Outstanding, CNY"),
     ResultColumn("tco2e_per_cny_million_lent", "float64",
-                 ("financed_emissions", "tco2e_per_cny_million_lent"), "Financed Scopes 1+2 per CNY million lent"),
+                 ("financed_emissions", "tco2e_per_cny_million_lent"),
+                 "Financed Scopes 1+2 per CNY million lent"),
     ResultColumn("model_version", "string", ("versions", "model"), "Scorecard version"),
     ResultColumn("standard_version", "string", ("versions", "standard"), "Standard version"),
     ResultColumn("factor_set", "string", ("versions", "factor_set"), "Emission-factor set"),
@@ -141,11 +148,6 @@ def passthrough_columns(columns: Sequence[str]) -> list[str]:
     return keep
 
 
-def _t(value: float) -> float:
-    """The API's tCO2e rounding (:func:`rating_model.engine.inventory_section`)."""
-    return round(value, 4)
-
-
 @dataclass(slots=True)
 class _Measured:
     """What the row-by-row half keeps of one business: the figures, not the inventory's line items.
@@ -170,8 +172,9 @@ _FIGURES = ("scope1_tco2e", "scope2_location_tco2e", "scope2_market_tco2e", "sco
 
 def _figures(m: Measured) -> tuple[Any, ...]:
     inv, quality = m.inventory, m.quality
-    return (_t(inv.scope1_tco2e), _t(inv.scope2_location_tco2e), _t(inv.scope2_market_tco2e),
-            _t(inv.scope3_tco2e), _t(inv.total_tco2e), round(inv.energy_mwh, 4),
+    return (round_tco2e(inv.scope1_tco2e), round_tco2e(inv.scope2_location_tco2e),
+            round_tco2e(inv.scope2_market_tco2e),
+            round_tco2e(inv.scope3_tco2e), round_tco2e(inv.total_tco2e), round(inv.energy_mwh, 4),
             None if inv.renewable_share is None else round(inv.renewable_share, 6),
             round(inv.intensities.per_cny_million_revenue, 6), m.benchmark.percentile, quality.pcaf_score,
             quality.completeness, len(quality.estimated_fields))
@@ -219,7 +222,8 @@ def rate_frame(frame: pd.DataFrame, engine: Engine, *, first_row: int = 0,
             values_of.append(list(values.values()) if in_order else [values[name] for name in names])
             quality = m.quality
             rows[i] = _Measured(data, applicable_knock_outs(data, quality.completeness, standard),
-                                m.inventory.scope12_location_tco2e, m.inventory.scope3_tco2e, quality.pcaf_score,
+                                m.inventory.scope12_location_tco2e, m.inventory.scope3_tco2e,
+                                quality.pcaf_score,
                                 _figures(m))
         if progress is not None and (i + 1) % 5000 == 0:
             progress(5000)
@@ -256,7 +260,8 @@ def _result_columns(rows: list[_Measured | None], errors: list[str | None], matr
     ok = [i for i, r in enumerate(rows) if r is not None]
     artifact, standard = engine.artifact, engine.standard
     names = artifact.feature_names
-    scores, points = artifact.score_columns({name: matrix[:, j] for j, name in enumerate(names)}, n_rows=len(ok))
+    by_name = {name: matrix[:, j] for j, name in enumerate(names)}
+    scores, points = artifact.score_columns(by_name, n_rows=len(ok))
     probabilities = artifact.probabilities(scores)
     cols: dict[str, Any] = {c.name: [None] * n for c in result_schema(engine) if c.name != "row"}
     cols["error"] = list(errors)
@@ -279,7 +284,8 @@ def _result_columns(rows: list[_Measured | None], errors: list[str | None], matr
     grade_for = standard.grade_for
     (grades, score_grades, knock_out_ids, eligible, basis, category, tier, attribution, financed12, financed3,
      outstanding, per_million) = (cols[name] for name in (
-        "grade", "score_grade", "knock_outs", "green_loan_eligible", "green_loan_basis", "green_loan_category",
+        "grade", "score_grade", "knock_outs", "green_loan_eligible", "green_loan_basis",
+        "green_loan_category",
         "pricing_tier", "attribution_factor", "financed_scope12_tco2e", "financed_scope3_tco2e",
         "outstanding_cny", "tco2e_per_cny_million_lent"))
     for i, score, row_points in zip(ok, scores.tolist(), points.tolist(), strict=True):
@@ -288,7 +294,8 @@ def _result_columns(rows: list[_Measured | None], errors: list[str | None], matr
         for column, members in pillars:
             column[i] = round(sum([row_points[j] for j in members]), 2)
         given = r.data.loan
-        key = (grade_for(score), r.knock_outs, given is None, None if given is None else given.use_of_proceeds)
+        use = None if given is None else given.use_of_proceeds
+        key = (grade_for(score), r.knock_outs, given is None, use)
         decision = decided.get(key)
         if decision is None:
             grading = grade(score, r.knock_outs, standard)

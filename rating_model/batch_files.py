@@ -31,6 +31,7 @@ import pyarrow.parquet as pq
 from rating_model.batch import passthrough_columns, rate_frame
 from rating_model.engine import Engine
 from rating_model.flat import CSV_ENCODING, FLAT_DTYPES, file_kind
+from rating_model.indicator_batch import default_workers
 
 __all__ = [
     "DEFAULT_CHUNK_ROWS",
@@ -38,7 +39,6 @@ __all__ = [
     "ResultWriter",
     "columns_of",
     "count_rows",
-    "default_workers",
     "rate_chunks",
     "rate_file",
     "read_chunks",
@@ -49,17 +49,10 @@ DEFAULT_CHUNK_ROWS = 25_000
 _IN_FLIGHT_PER_WORKER = 2  # one chunk being rated, one waiting: workers never idle, memory stays bounded
 
 
-def default_workers() -> int:
-    """One worker per core this process may use."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # pragma: no cover - not on Linux
-        return max(1, os.cpu_count() or 1)
-
-
 def _typed(frame: pd.DataFrame) -> pd.DataFrame:
     """Every known flat column in its documented dtype; other columns as read."""
-    known = {c: FLAT_DTYPES[c] for c in frame.columns if c in FLAT_DTYPES and str(frame[c].dtype) != FLAT_DTYPES[c]}
+    known = {c: FLAT_DTYPES[c] for c in frame.columns
+             if c in FLAT_DTYPES and str(frame[c].dtype) != FLAT_DTYPES[c]}
     return frame.astype(known) if known else frame
 
 
@@ -105,7 +98,7 @@ def columns_of(path: str | Path) -> list[str]:
 
 
 def count_rows(path: str | Path) -> int | None:
-    """Rows in the file when cheap to know (Parquet metadata); ``None`` for CSV (it would mean a full read)."""
+    """Rows in the file when cheap to know (Parquet metadata); ``None`` for CSV (that needs a full read)."""
     source = Path(path)
     if file_kind(source) == "parquet":
         return int(pq.ParquetFile(source).metadata.num_rows)
@@ -147,7 +140,8 @@ class ResultWriter:
             self._csv.write_table(table)
         self.rows += len(chunk)
 
-    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
         for writer in (self._parquet, self._csv):
             if writer is not None:
                 writer.close()
@@ -242,7 +236,8 @@ class BatchReport:
         return self.rows / self.seconds if self.seconds > 0 else 0.0
 
     def to_dict(self) -> dict[str, float | int]:
-        return {"rows": self.rows, "rated": self.rated, "errors": self.errors, "seconds": round(self.seconds, 3),
+        return {"rows": self.rows, "rated": self.rated, "errors": self.errors,
+                "seconds": round(self.seconds, 3),
                 "rows_per_second": round(self.rows_per_second, 1)}
 
 

@@ -222,7 +222,7 @@ def _rounded(value: float | None) -> float | None:
     return None if value is None else round(value, 6)
 
 
-def _t(value: float) -> float:
+def round_tco2e(value: float) -> float:
     """tCO2e to the 0.1 kg: enough for any SME figure, short enough to read."""
     return round(value, 4)
 
@@ -231,15 +231,15 @@ def inventory_section(inv: Inventory, bench: Benchmark) -> dict[str, Any]:
     """The ``emissions`` section in the contract's names: the inventory as computed, plus the benchmark."""
     intensities = inv.intensities
     return {
-        "scope1": _t(inv.scope1_tco2e),
-        "scope2_location": _t(inv.scope2_location_tco2e),
-        "scope2_market": _t(inv.scope2_market_tco2e),
+        "scope1": round_tco2e(inv.scope1_tco2e),
+        "scope2_location": round_tco2e(inv.scope2_location_tco2e),
+        "scope2_market": round_tco2e(inv.scope2_market_tco2e),
         "scope3": {
-            "total": _t(inv.scope3_tco2e),
-            "categories": {k: _t(v) for k, v in inv.scope3_by_category.items()},
+            "total": round_tco2e(inv.scope3_tco2e),
+            "categories": {k: round_tco2e(v) for k, v in inv.scope3_by_category.items()},
             "categories_included": list(inv.scope3_categories_included),
         },
-        "total": _t(inv.total_tco2e),
+        "total": round_tco2e(inv.total_tco2e),
         "unit": "tCO2e",
         "intensities": {
             "per_cny_million_revenue": round(intensities.per_cny_million_revenue, 6),

@@ -67,7 +67,8 @@ def _with_loans(block: pd.DataFrame, seed: int, block_index: int) -> pd.DataFram
     fill("loan__currency", np.full(n, "CNY", dtype=object), new)
     fill("loan__use_of_proceeds", uses.astype(object), new)
     fill("loan__borrower_equity_plus_debt", np.round(balance, -3), new & (disclosure < 0.7))
-    fill("loan__borrower_total_assets", np.round(balance * 1.3, -3), new & (disclosure >= 0.7) & (disclosure < 0.9))
+    assets_only = new & (disclosure >= 0.7) & (disclosure < 0.9)
+    fill("loan__borrower_total_assets", np.round(balance * 1.3, -3), assets_only)
     return block
 
 

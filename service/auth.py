@@ -47,6 +47,23 @@ class Principal:
     role: str
     merchant_id: str | None = None
 
+    @property
+    def merchant(self) -> str | None:
+        """The merchant this key acts for: a merchant key's own id, never a bank's (``None``)."""
+        return self.merchant_id if self.role == "merchant" else None
+
+
+def readable_ratings_merchant(principal: Principal) -> str | None:
+    """Whose ratings ``principal`` may read in its tenant: one merchant's, or all of them (``None``).
+
+    A merchant key without a merchant id may read nothing: the answer is the 404 of a missing rating, so
+    it learns nothing either.
+    """
+    merchant = principal.merchant
+    if principal.role == "merchant" and merchant is None:
+        abort(404, message="Rating not found.")
+    return merchant
+
 
 @dataclass(frozen=True, slots=True)
 class NewKey:

@@ -48,8 +48,8 @@ def _model_document(ref: str | None) -> tuple[dict[str, Any], str]:
         artifact = registry.load_artifact(db, version) if version else None
     except SQLAlchemyError as exc:
         raise click.ClickException(
-            f"cannot read the active model from the database ({type(exc).__name__}); run `greenrate db upgrade`"
-            " or pass --model (a model file, a registered version)"
+            f"cannot read the active model from the database ({type(exc).__name__}); run"
+            " `greenrate db upgrade` or pass --model (a model file, a registered version)"
         ) from None
     except ArtifactError as exc:
         raise click.ClickException(f"the active model was refused: {exc}") from None

@@ -13,7 +13,6 @@ import glob
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -28,31 +27,19 @@ import psycopg
 import pytest
 import redis
 
+from benchmarks.harness import free_port, port_open
+
 REDIS_TEST_DB = 15
 _HOST = "127.0.0.1"
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((_HOST, 0))
-        return int(sock.getsockname()[1])
-
-
-def _port_open(port: int, host: str = _HOST) -> bool:
-    try:
-        with socket.create_connection((host, port), timeout=0.5):
-            return True
-    except OSError:
-        return False
-
-
-def _wait_for(check: Callable[[], bool], what: str, timeout: float = 20.0) -> None:
+def wait_until(check: Callable[[], bool], what: str, timeout: float = 15.0, step: float = 0.02) -> None:
+    """Poll ``check`` with short sleeps; fail with ``what`` once ``timeout`` seconds have passed."""
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.05)
-    pytest.fail(f"{what} did not come up within {timeout:.0f} s")
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what} did not happen within {timeout:.0f} s")
+        time.sleep(step)
 
 
 @dataclass
@@ -90,7 +77,7 @@ def start_redis() -> RedisServer:
         stderr=subprocess.DEVNULL,
     )
     server = RedisServer(port, process)
-    _wait_for(lambda: _port_open(port), f"throwaway redis-server on port {port}")
+    wait_until(lambda: port_open(port), f"throwaway redis-server on port {port}", timeout=20.0)
     return server
 
 
@@ -101,7 +88,7 @@ def live_redis_url() -> Iterator[str]:
     if configured:
         yield configured
         return
-    if _port_open(6379):
+    if port_open(6379):
         client = redis.Redis(host=_HOST, port=6379, socket_timeout=2)
         client.ping()
         client.close()
@@ -192,7 +179,7 @@ def _pg_server_url() -> tuple[str, PostgresServer | None]:
     configured = os.environ.get("TEST_DATABASE_URL")
     if configured:
         return configured, None
-    if _port_open(5432):
+    if port_open(5432):
         return f"postgresql://postgres@{_HOST}:5432/postgres", None
     server = start_postgres()
     return server.url, server

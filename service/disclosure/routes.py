@@ -18,7 +18,7 @@ from webargs.flaskparser import abort
 from rating_model.disclosure import build_disclosure
 from rating_model.vsme import vsme_export
 from schemas.merchant import DisclosureQuerySchema
-from service.auth import current_principal, requires
+from service.auth import current_principal, readable_ratings_merchant, requires
 from service.disclosure.render import num, pct, render_html, render_pdf, show
 from service.extensions import services
 from service.openapi import documented
@@ -73,9 +73,7 @@ class Disclosure(MethodView):
         VSME-keyed export (JSON; each datapoint disclosed, not applicable or not available).
         """
         principal = current_principal()
-        merchant = principal.merchant_id if principal.role == "merchant" else None
-        if principal.role == "merchant" and merchant is None:
-            abort(404, message="Rating not found.")
+        merchant = readable_ratings_merchant(principal)
         stored = get_rating_with_input(services().db, principal.tenant, rating_id, merchant)
         if stored is None:
             abort(404, message="Rating not found.")

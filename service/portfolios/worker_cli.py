@@ -65,7 +65,9 @@ def worker(burst: bool, name: str | None) -> None:
     try:
         connection.ping()
     except RedisError as exc:
-        raise click.ClickException(f"cannot reach the Redis of GREENRATE_REDIS_URL ({type(exc).__name__})") from None
+        raise click.ClickException(
+            f"cannot reach the Redis of GREENRATE_REDIS_URL ({type(exc).__name__})"
+        ) from None
     json_logging.configure(settings.log_level)  # the API's JSON lines, RQ's own messages included
     context = install(RunContext.create(settings))
     model = context.engine(None).versions["model"]  # load the model now, not with the first job

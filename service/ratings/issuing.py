@@ -77,18 +77,13 @@ def _iso(moment: datetime) -> str:
     return moment.isoformat().replace("+00:00", "Z")
 
 
-def _merchant(principal: Principal) -> str | None:
-    """The merchant a rating is issued for: a merchant key's own id, never a bank's."""
-    return principal.merchant_id if principal.role == "merchant" else None
-
-
 def _scope(principal: Principal) -> str:
     """Whose ratings may be reused: the tenant's, narrowed to one merchant for a merchant's own rating.
 
     A merchant can read only its own ratings, so it must never be handed the id of a rating issued to the
     bank or to another merchant of the tenant for the same input. Tenant names cannot contain "/".
     """
-    merchant = _merchant(principal)
+    merchant = principal.merchant
     return principal.tenant if merchant is None else f"{principal.tenant}/merchant/{merchant}"
 
 
@@ -114,7 +109,7 @@ def _rate(ctx: IssuingContext, principal: Principal, prepared: _Prepared, now: d
     return NewRating(
         id=rating_id,
         tenant=principal.tenant,
-        merchant_id=_merchant(principal),
+        merchant_id=principal.merchant,
         external_id=external_id,
         input_hash=prepared.digest,
         input_json=prepared.canonical,
@@ -167,7 +162,7 @@ def _resolve(
             [p.digest for p in missing],
             ctx.loaded.versions,
             now,
-            _merchant(principal),
+            principal.merchant,
         )
         new: list[NewRating] = []
         for p in missing:

@@ -20,7 +20,7 @@ from schemas.fields import Cursor
 from schemas.operating_data import OperatingDataSchema
 from schemas.pages import BatchRequestSchema, BatchResultSchema, RatingListQuerySchema, RatingPageSchema
 from schemas.rating import RatingSchema
-from service.auth import current_principal, requires
+from service.auth import current_principal, readable_ratings_merchant, requires
 from service.extensions import services
 from service.hardening import json_body
 from service.openapi import documented
@@ -137,9 +137,7 @@ class RatingById(MethodView):
         own merchant's ratings.
         """
         principal = current_principal()
-        merchant = principal.merchant_id if principal.role == "merchant" else None
-        if principal.role == "merchant" and merchant is None:
-            abort(404, message="Rating not found.")
+        merchant = readable_ratings_merchant(principal)
         stored = get_rating(services().db, principal.tenant, rating_id, merchant)
         if stored is None:
             abort(404, message="Rating not found.")

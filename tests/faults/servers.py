@@ -10,27 +10,10 @@ import shutil
 import socket
 import subprocess
 import threading
-import time
-from collections.abc import Callable
+
+from tests.live_services import port_open, wait_until
 
 HOST = "127.0.0.1"
-
-
-def wait_until(check: Callable[[], bool], what: str, timeout: float = 15.0, step: float = 0.02) -> None:
-    """Poll ``check`` with short sleeps; fail with ``what`` once ``timeout`` seconds have passed."""
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what} did not happen within {timeout:.0f} s")
-        time.sleep(step)
-
-
-def port_open(port: int) -> bool:
-    try:
-        with socket.create_connection((HOST, port), timeout=0.2):
-            return True
-    except OSError:
-        return False
 
 
 class OwnRedis:

@@ -115,7 +115,8 @@ def test_rate_file_between_csv_and_parquet(tmp_path: Path, source_name: str, tar
 
 def test_a_refused_header_writes_nothing(tmp_path: Path) -> None:
     source, target = tmp_path / "b.csv", tmp_path / "r.csv"
-    frame = next(iter_loan_book(5, seed=1, chunk_rows=10_000)).rename(columns={"energy__electricity_kwh": "energy__kwh"})
+    frame = next(iter_loan_book(5, seed=1, chunk_rows=10_000))
+    frame = frame.rename(columns={"energy__electricity_kwh": "energy__kwh"})
     frame.to_csv(source, index=False)
     with pytest.raises(InvalidInputError):
         rate_file(source, target, workers=1)
@@ -149,5 +150,6 @@ def test_a_csv_saved_by_a_spreadsheet_with_a_byte_order_mark_reads_the_same(tmp_
     marked.write_bytes(b"\xef\xbb\xbf" + plain.read_bytes())
     rate_file(plain, tmp_path / "a.parquet", workers=1)
     rate_file(marked, tmp_path / "b.parquet", workers=1)
-    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "a.parquet"), pd.read_parquet(tmp_path / "b.parquet"))
+    plain_result = pd.read_parquet(tmp_path / "a.parquet")
+    pd.testing.assert_frame_equal(plain_result, pd.read_parquet(tmp_path / "b.parquet"))
     assert pd.read_parquet(tmp_path / "b.parquet").columns[0] == "borrower_id"

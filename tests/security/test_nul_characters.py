@@ -1,8 +1,8 @@
-"""NUL and other control characters in ids, query strings and text fields never reach PostgreSQL as a 500.
+"""A NUL in an id, a query string or a text field never reaches PostgreSQL as a 500.
 
 PostgreSQL refuses NUL in text (psycopg raises before the query runs); SQLite stores it. Either way a
-hostile id is an id that does not exist (404), a hostile query value is a 422 naming the parameter, and a text field with a
-NUL is refused field by field (422), on the real PostgreSQL server.
+hostile id is an id that does not exist (404), a hostile query value is a 422 naming the parameter, and
+a text field with a NUL is refused field by field (422), on the real PostgreSQL server.
 """
 
 from __future__ import annotations
