@@ -7,11 +7,12 @@ foreign id and a missing id are the same "not found".
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Engine, and_, insert, select, true
+from sqlalchemy import Engine, Select, bindparam, insert, select
 
 from service.records.tables import ratings
 
@@ -106,27 +107,45 @@ def find_reusable(
     hashes = list(dict.fromkeys(input_hashes))
     if not hashes:
         return {}
-    query = (
-        select(ratings.c.input_hash, ratings.c.id, ratings.c.result_json)
-        .where(
-            and_(
-                ratings.c.tenant == tenant,
-                ratings.c.input_hash.in_(hashes),
-                ratings.c.model_version == versions["model"],
-                ratings.c.standard_version == versions["standard"],
-                ratings.c.factor_set_version == versions["factor_set"],
-                ratings.c.schema_version == versions["schema"],
-                ratings.c.valid_until > now,
-            )
-        )
-        .where(true() if merchant_id is None else ratings.c.merchant_id == merchant_id)
-        .order_by(ratings.c.seq)  # the first issued wins, so every caller converges on one id
-    )
+    params: dict[str, object] = {
+        "tenant": tenant,
+        "model": versions["model"],
+        "standard": versions["standard"],
+        "factor_set": versions["factor_set"],
+        "schema": versions["schema"],
+        "now": now,
+        "merchant_id": merchant_id,
+    }
+    many = len(hashes) > 1
+    params["hashes" if many else "hash"] = hashes if many else hashes[0]
     found: dict[str, StoredRating] = {}
     with db.connect() as conn:
-        for row in conn.execute(query):
+        for row in conn.execute(_reusable_query(many, merchant_id is not None), params):
             found.setdefault(row.input_hash, StoredRating(row.id, row.result_json))
     return found
+
+
+@functools.cache
+def _reusable_query(many: bool, by_merchant: bool) -> Select[tuple[str, str, str]]:
+    """The lookup of :func:`find_reusable`, built once per shape with bound parameters.
+
+    Every cache miss of ``POST /v1/ratings`` runs it; building the statement anew each time cost more
+    than the database's answer (measured: about 3 times the prebuilt statement's time on SQLite). One
+    input compares by equality, several by an expanding ``IN``.
+    """
+    c = ratings.c
+    query = select(c.input_hash, c.id, c.result_json).where(
+        c.tenant == bindparam("tenant"),
+        c.input_hash.in_(bindparam("hashes", expanding=True)) if many else c.input_hash == bindparam("hash"),
+        c.model_version == bindparam("model"),
+        c.standard_version == bindparam("standard"),
+        c.factor_set_version == bindparam("factor_set"),
+        c.schema_version == bindparam("schema"),
+        c.valid_until > bindparam("now"),
+    )
+    if by_merchant:
+        query = query.where(c.merchant_id == bindparam("merchant_id"))
+    return query.order_by(c.seq)  # the first issued wins, so every caller converges on one id
 
 
 def get_rating(

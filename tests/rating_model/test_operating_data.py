@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
+import json
 import math
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
 
 from rating_model.exceptions import InvalidInputError, InvalidInputErrors
 from rating_model.operating_data import parse_operating_data
+from tests.rating_model.strategies import payloads
 
 BASE: dict[str, Any] = {
     "company": {"name": "Cafe Verde", "country": "CN", "region": "CN-ZJ", "industry_code": "5610",
@@ -112,3 +116,34 @@ def test_unknown_loan_category_is_refused_against_the_standards_list() -> None:
 def test_vanishing_denominators_are_refused(path: str, value: float) -> None:
     """Intensities divide by these; a subnormal would overflow the rating to infinity."""
     assert path in errors_of(with_change(path, value))
+
+
+def _pruned_asdict(value: Any) -> Any:
+    """The canonical form's definition: ``dataclasses.asdict``, then ``None``, ``[]`` and ``{}`` dropped."""
+    if isinstance(value, dict):
+        pruned = {k: _pruned_asdict(v) for k, v in value.items()}
+        return {k: v for k, v in pruned.items() if v is not None and v != [] and v != {}}
+    if isinstance(value, list | tuple):
+        return [_pruned_asdict(v) for v in value]
+    return value
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(payloads())
+def test_canonical_form_is_the_pruned_asdict(payload: dict[str, Any]) -> None:
+    """Ratings are keyed and stored by this text: a faster to_dict must not change one byte of it."""
+    data = parse_operating_data(payload)
+    expected = _pruned_asdict(dataclasses.asdict(data))
+    assert data.to_dict() == expected
+    assert data.canonical_json() == json.dumps(expected, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def test_canonical_form_drops_empty_sections_and_keeps_false_and_zero() -> None:
+    payload = copy.deepcopy(BASE)
+    payload["practices"] = {"led_lighting": False}
+    payload["compliance"] = {"environmental_penalties_3y": 0}
+    plain = parse_operating_data(payload).to_dict()
+    assert plain["practices"] == {"led_lighting": False}
+    assert plain["compliance"] == {"environmental_penalties_3y": 0}
+    assert "transport" not in plain and "offsets" not in plain and "previous_year" not in plain
+    assert plain["energy"]["fuels"] == [{"fuel": "natural_gas", "quantity": 8000.0, "unit": "m3"}]
