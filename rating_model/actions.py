@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from rating_model.operating_data import FleetItem, OperatingData, Target
-from rating_model.operating_data import evolve as replace
+from rating_model.values import evolve as replace
 
 # A target set today runs to the reporting year + 7 (a 2030-style horizon for 2023 data).
 TARGET_HORIZON_YEARS = 7

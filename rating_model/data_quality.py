@@ -14,11 +14,13 @@ from operator import attrgetter
 from rating_model.estimation import Filled
 from rating_model.operating_data import OperatingData, Practices
 from rating_model.standard import Standard
+from rating_model.values import fast_init
 
 _PRACTICE_NAMES = tuple(f.name for f in fields(Practices))
 _PRACTICE_ANSWERS = attrgetter(*_PRACTICE_NAMES)
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class DataQuality:
     pcaf_score: int

@@ -18,19 +18,19 @@ from rating_model.artifact import ScorecardArtifact
 from rating_model.data_quality import DataQuality, assess
 from rating_model.estimation import Filled, fill_missing
 from rating_model.exceptions import ArtifactError
-from rating_model.factors import FactorRef
 from rating_model.explain import ActionIndex, Contribution, Outcome, improvements, reason_codes
-from rating_model.factors import factor_sets_document
+from rating_model.factors import FactorRef, factor_sets_document
 from rating_model.grading import Grading, applicable_knock_outs, grade
 from rating_model.green_loan import assess_green_loan, financed_emissions
 from rating_model.indicators import IndicatorContext, IndicatorSet
 from rating_model.inventory import Inventory, compute_inventory
 from rating_model.issb import issb_summary
 from rating_model.operating_data import SCHEMA_VERSION, OperatingData, parse_operating_data
-from rating_model.rating import Rating
 from rating_model.pipeline import measure
+from rating_model.rating import Rating
 from rating_model.sector_benchmarks import Benchmark, SectorDefaults, benchmark, sector_defaults, sector_of
 from rating_model.standard import DEFAULT_STANDARD, Standard, load_standard
+from rating_model.values import fast_init
 
 MODELS_DIR = Path(__file__).parent / "data" / "models"
 DEFAULT_MODEL = MODELS_DIR / "default.json"
@@ -39,6 +39,7 @@ _ENERGY_INDICATORS = frozenset({"carbon_intensity", "energy_efficiency_ratio", "
                                 "emissions_change"})
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Evaluation:
     """One pass of the scoring pipeline over (filled) operating data."""

@@ -11,11 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rating_model.operating_data import FuelUse, OperatingData
-from rating_model.operating_data import evolve as replace
 from rating_model.sector_benchmarks import sector_defaults, sector_of
 from rating_model.standard import EstimationRule, Standard
+from rating_model.values import evolve as replace
+from rating_model.values import fast_init
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Estimate:
     """One estimated input figure and how it was reached."""
@@ -27,6 +29,7 @@ class Estimate:
     pcaf_floor: int
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Filled:
     """Operating data with the gaps filled, and the list of what was filled."""

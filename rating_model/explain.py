@@ -16,6 +16,7 @@ from rating_model.actions import apply_change
 from rating_model.estimation import Filled
 from rating_model.operating_data import OperatingData
 from rating_model.standard import COSTS, Action, Indicator, Standard
+from rating_model.values import fast_init
 
 REASONS_PER_SIDE = 3
 _SHARE_UNITS = ("share 0-1",)
@@ -46,6 +47,7 @@ class Contribution(NamedTuple):
         }
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Outcome:
     """What re-rating a changed business gives: enough to rank an action."""
@@ -56,6 +58,7 @@ class Outcome:
     emissions_tco2e: float
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Improvement:
     action: str

@@ -10,8 +10,10 @@ from dataclasses import dataclass
 
 from rating_model.operating_data import OperatingData
 from rating_model.standard import KnockOut, Standard
+from rating_model.values import fast_init
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Grading:
     grade: str

@@ -11,8 +11,10 @@ from dataclasses import dataclass
 
 from rating_model.operating_data import OperatingData
 from rating_model.standard import KnockOut, Standard
+from rating_model.values import fast_init
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class GreenLoan:
     eligible: bool
@@ -33,6 +35,7 @@ class GreenLoan:
         }
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class FinancedEmissions:
     attribution_factor: float

@@ -16,12 +16,14 @@ from rating_model.inventory import Inventory
 from rating_model.operating_data import OperatingData, Practices
 from rating_model.sector_benchmarks import Benchmark, SectorDefaults
 from rating_model.standard import Standard
+from rating_model.values import fast_init
 
 # Low-carbon weight of a vehicle by fuel: electric vehicles emit nothing at the tailpipe, hybrids roughly
 # a quarter less than petrol cars per km in DEFRA 2025 (0.12825 vs 0.16272 kg/km), counted as half.
 _FLEET_WEIGHT = {"electric": 1.0, "hybrid": 0.5}
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class IndicatorContext:
     """What the derivations read: upstream results only, never recomputed here."""

@@ -24,6 +24,7 @@ from rating_model.neutrality import Equivalents, Neutrality, equivalents, neutra
 from rating_model.operating_data import GridFactor, OperatingData
 from rating_model.scope3 import scope3_lines
 from rating_model.scope12 import scope12_lines
+from rating_model.values import fast_init
 
 __all__ = ["Equivalents", "Intensities", "Inventory", "LineItem", "Neutrality", "compute_inventory"]
 
@@ -41,6 +42,7 @@ class Intensities(NamedTuple):
         return self._asdict()
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Inventory:
     """A year's GHG inventory, with everything needed to trace and disclose each figure.

@@ -14,9 +14,10 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, is_dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 from rating_model.reader import Reader, raise_if_errors
+from rating_model.values import fast_init
 
 SCHEMA_VERSION = "1.0"
 
@@ -60,6 +61,7 @@ _INDUSTRY = re.compile(r"[0-9]{2,4}")
 _MAX_YEAR = 2100
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Company:
     name: str
@@ -81,6 +83,7 @@ class Company:
         return self.industry_code[:2]
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class FuelUse:
     fuel: str
@@ -88,6 +91,7 @@ class FuelUse:
     unit: str
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class GridFactor:
     """A caller-supplied location-based grid factor, for countries without a shipped factor set."""
@@ -97,6 +101,7 @@ class GridFactor:
     year: int | None = None
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Energy:
     electricity_kwh: float | None = None
@@ -109,6 +114,7 @@ class Energy:
     grid_factor: GridFactor | None = None
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class FleetItem:
     fuel: str
@@ -118,18 +124,21 @@ class FleetItem:
     unit: str | None = None
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class TravelItem:
     mode: str
     passenger_km: float
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Transport:
     fleet: tuple[FleetItem, ...] = ()
     business_travel: tuple[TravelItem, ...] = ()
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Resources:
     water_m3: float | None = None
@@ -138,6 +147,7 @@ class Resources:
     hazardous_waste_t: float | None = None
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Practices:
     """Green-behaviour flags (MYbank-style signals); ``None`` is "not answered", not "no"."""
@@ -157,11 +167,13 @@ class Practices:
     green_products_share: float | None = None
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Compliance:
     environmental_penalties_3y: int | None = None
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Offset:
     standard: str
@@ -170,6 +182,7 @@ class Offset:
     vintage: int | None = None
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Target:
     scopes: tuple[int, ...]
@@ -178,12 +191,14 @@ class Target:
     reduction_pct: float
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class PreviousYear:
     energy: Energy = field(default_factory=Energy)
     transport: Transport = field(default_factory=Transport)
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Loan:
     amount: float
@@ -194,6 +209,7 @@ class Loan:
     borrower_total_assets: float | None = None
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class OperatingData:
     """Everything the engine rates; the canonical form of it is what ratings are keyed and stored by."""
@@ -221,23 +237,6 @@ class OperatingData:
     def canonical_json(self) -> str:
         """Key-sorted compact JSON: the input a rating is hashed, cached and stored by."""
         return json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
-T = TypeVar("T")
-
-
-def evolve(obj: T, **changes: Any) -> T:
-    """``dataclasses.replace`` for these frozen, slotted values, without its per-call field introspection.
-
-    Counterfactual explanations build dozens of changed businesses per rating; ``replace`` inspects the
-    dataclass fields and rebuilds keyword arguments on every call, which this skips.
-    """
-    cls = type(obj)
-    new = object.__new__(cls)
-    set_slot = object.__setattr__
-    for name in cls.__slots__:  # type: ignore[attr-defined]
-        set_slot(new, name, changes[name] if name in changes else getattr(obj, name))
-    return new
 
 
 def _plain(value: Any) -> Any:

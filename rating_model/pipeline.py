@@ -15,8 +15,10 @@ from rating_model.inventory import Inventory, compute_inventory
 from rating_model.operating_data import OperatingData
 from rating_model.sector_benchmarks import Benchmark, benchmark, sector_defaults, sector_of
 from rating_model.standard import Standard
+from rating_model.values import fast_init
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Measured:
     """Inventory, benchmark, data quality and indicator values of one business."""

@@ -13,8 +13,10 @@ from typing import Any
 from rating_model.data_quality import DataQuality
 from rating_model.explain import Contribution, Improvement
 from rating_model.green_loan import FinancedEmissions, GreenLoan
+from rating_model.values import fast_init
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Rating:
     score: float

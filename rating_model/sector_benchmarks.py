@@ -22,6 +22,7 @@ from typing import Any
 from rating_model.exceptions import ArtifactError, InvalidInputError
 from rating_model.inventory import Inventory
 from rating_model.operating_data import OperatingData
+from rating_model.values import fast_init
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "sector_benchmarks.json"
 _SECTOR_FIELDS = (
@@ -61,6 +62,7 @@ class SectorDefaults:
         return asdict(self)
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Benchmark:
     """How a business's energy intensity compares with its sector's expected intensity.

@@ -135,7 +135,8 @@ def test_canonical_form_is_the_pruned_asdict(payload: dict[str, Any]) -> None:
     data = parse_operating_data(payload)
     expected = _pruned_asdict(dataclasses.asdict(data))
     assert data.to_dict() == expected
-    assert data.canonical_json() == json.dumps(expected, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    text = json.dumps(expected, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    assert data.canonical_json() == text
 
 
 def test_canonical_form_drops_empty_sections_and_keeps_false_and_zero() -> None:
