@@ -150,7 +150,7 @@ class Engine:
             quality = assess(data, filled, self.standard)
         ctx = IndicatorContext(data, inventory, bench, self._defaults(data), quality.pcaf_score)
         values = self.indicators.derive(ctx)
-        score = self.artifact.score_row(values).score
+        score = self.artifact.score_of(values)
         knock_outs = applicable_knock_outs(data, quality.completeness, self.standard)
         return Outcome(score, grade(score, knock_outs, self.standard).grade, values,
                        inventory.scope1_tco2e + inventory.scope2_market_tco2e + inventory.scope3_tco2e)

@@ -126,6 +126,7 @@ def test_round_trip_scores_identically(row: dict[str, Any]) -> None:
     original = fitted_card().table_
     reloaded = ScorecardArtifact.from_json(ScorecardArtifact.from_dict(original.to_dict()).to_json())
     assert reloaded.score_row(row) == original.score_row(row)
+    assert reloaded.score_of(row) == original.score_row(row).score  # the explanations' score-only path
     columns = {k: np.asarray([v], dtype=object) for k, v in row.items()}
     scores, points = reloaded.score_columns(columns)
     assert scores[0] == original.score_row(row).score
