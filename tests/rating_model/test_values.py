@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, make_dataclass
+from typing import Any
 
 import pytest
 
@@ -11,21 +12,18 @@ from rating_model.operating_data import Company, Energy, FuelUse, OperatingData
 from rating_model.values import evolve, fast_init
 
 
-@dataclass(frozen=True, slots=True)
-class _Plain:
-    name: str
-    count: int = 3
-    items: tuple[int, ...] = field(default_factory=tuple)
-    tags: list[str] = field(default_factory=list)
+def _spec() -> list[tuple[str, type, Any]]:
+    """One set of fields with a plain default and default factories (fresh Field objects per class)."""
+    return [
+        ("name", str, field()),
+        ("count", int, field(default=3)),
+        ("items", tuple, field(default_factory=tuple)),
+        ("tags", list, field(default_factory=list)),
+    ]
 
 
-@fast_init
-@dataclass(frozen=True, slots=True)
-class _Fast:
-    name: str
-    count: int = 3
-    items: tuple[int, ...] = field(default_factory=tuple)
-    tags: list[str] = field(default_factory=list)
+_Plain: Any = make_dataclass("_Plain", _spec(), frozen=True, slots=True)  # the stdlib's own __init__
+_Fast: Any = fast_init(make_dataclass("_Fast", _spec(), frozen=True, slots=True))
 
 
 def _fields(obj: object) -> tuple[object, ...]:
