@@ -173,15 +173,16 @@ def improvements(
     index: ActionIndex,
     rerate: Rerate,
 ) -> tuple[list[Improvement], dict[str, object]]:
-    """Every applicable action with a positive score gain, best first, and the cheapest path to the next grade."""
+    """Every applicable action with a positive score gain, best first; the cheapest path to the next grade."""
     by_indicator = {c.indicator: c for c in contributions}
-    found: list[tuple[Improvement, Action]] = []
+    found: list[tuple[Improvement, Action, Outcome | None]] = []
     shared: dict[str, Outcome] = {}
     for action in standard.actions.values():
         if index.headroom(action.id, by_indicator) <= 0:
             continue
         key = index.sibling_key(action, filled.data)
         outcome = shared.get(key) if key is not None else None
+        own = outcome is None  # re-rated for this very action, not borrowed from a sibling practice
         if outcome is None:
             changed = apply_change(filled.data, action.change)
             if changed is None:
@@ -210,15 +211,16 @@ def improvements(
                 description_zh=action.text_zh,
             ),
             action,
+            outcome if own else None,
         ))
-    found.sort(key=lambda pair: (-pair[0].score_gain, COSTS.index(pair[0].cost), pair[0].action))
-    return [imp for imp, _ in found], _path_to_next_grade(filled, base, found, standard, rerate)
+    found.sort(key=lambda item: (-item[0].score_gain, COSTS.index(item[0].cost), item[0].action))
+    return [imp for imp, _, _ in found], _path_to_next_grade(filled, base, found, standard, rerate)
 
 
 def _path_to_next_grade(
     filled: Filled,
     base: Outcome,
-    found: list[tuple[Improvement, Action]],
+    found: list[tuple[Improvement, Action, Outcome | None]],
     standard: Standard,
     rerate: Rerate,
 ) -> dict[str, object]:
@@ -227,21 +229,25 @@ def _path_to_next_grade(
     if target is None:
         return {"target_grade": None, "reachable": False, "actions": [], "score_after": base.score,
                 "grade_after": base.grade, "tco2e_saved": None}
-    ordered = sorted(found, key=lambda pair: (COSTS.index(pair[0].cost), -pair[0].score_gain, pair[0].action))
+    ordered = sorted(found, key=lambda item: (COSTS.index(item[0].cost), -item[0].score_gain, item[0].action))
     # The business after each prefix of the cheapest-first list. Every action moves indicators only in
-    # their declared green direction, so the score never falls along the list and the first prefix that
-    # reaches the grade can be found by bisection: a handful of re-ratings instead of one per step.
+    # their declared green direction, so the score never falls along the list: the first prefix that
+    # reaches the grade is found by a guess checked with two re-ratings, or else by bisection.
     prefixes: list[tuple[str, Filled]] = []
+    gains: list[float] = []
+    rated: dict[int, Outcome] = {}
     data, estimates = filled.data, filled.estimates
-    for improvement, action in ordered:
+    for improvement, action, alone in ordered:
         changed = apply_change(data, action.change)
         if changed is None:
             continue
         if "set_data_source" in action.change:
             estimates = ()
         data = changed
+        if not prefixes and alone is not None:
+            rated[0] = alone  # the first prefix is this action alone, already re-rated
         prefixes.append((improvement.action, Filled(data, estimates)))
-    rated: dict[int, Outcome] = {}
+        gains.append(improvement.score_gain)
 
     def outcome_at(k: int) -> Outcome:
         if k not in rated:
@@ -251,18 +257,21 @@ def _path_to_next_grade(
     def reaches(k: int) -> bool:
         return standard.rank(outcome_at(k).grade) <= standard.rank(target)
 
-    taken: list[str] = []
-    outcome = base
-    if prefixes and reaches(len(prefixes) - 1):
-        low, high = 0, len(prefixes) - 1  # invariant: prefix `high` reaches the grade
-        while low < high:
-            middle = (low + high) // 2
-            if reaches(middle):
-                high = middle
-            else:
-                low = middle + 1
-        taken = [name for name, _ in prefixes[: high + 1]]
-        outcome = outcome_at(high)
+    floor = standard.grade_floor(target)
+
+    def next_guess(failed: int | None) -> int | None:
+        """The first prefix whose estimated score reaches the grade's floor, after ``failed``."""
+        start = 0 if failed is None else failed + 1
+        estimate = base.score if failed is None else outcome_at(failed).score
+        for k in range(start, len(gains)):
+            estimate += gains[k]
+            if estimate >= floor:
+                return k
+        return None
+
+    first = first_reaching(len(prefixes), reaches, next_guess)
+    taken = [] if first is None else [name for name, _ in prefixes[: first + 1]]
+    outcome = base if first is None else outcome_at(first)
     reached = standard.rank(outcome.grade) <= standard.rank(target)
     saved = round(base.emissions_tco2e - outcome.emissions_tco2e, 3)
     return {
@@ -273,3 +282,39 @@ def _path_to_next_grade(
         "grade_after": outcome.grade if reached else base.grade,
         "tco2e_saved": saved if reached and saved > 0 else None,
     }
+
+
+def first_reaching(
+    n: int, reaches: Callable[[int], bool], next_guess: Callable[[int | None], int | None] | None = None
+) -> int | None:
+    """The first of ``n`` prefixes for which ``reaches`` holds, given that it holds for every later one.
+
+    ``next_guess(k)`` says where the grade should be reached, knowing that prefix ``k`` (``None``: no
+    prefix yet) does not reach it: the points of a scorecard add up, so adding the single actions' gains
+    to the score of the last prefix re-rated is usually right or close. A right guess is proved by two
+    re-ratings (it and the prefix before it); a guess too low is followed by a better-informed one; a
+    guess too high, or none, leaves a bisection of what remains.
+    """
+    low, high = 0, n - 1  # the answer is in [low, high] or there is none; prefixes before low fail
+    high_reaches = False
+    failed: int | None = None
+    while next_guess is not None:
+        guess = next_guess(failed)
+        if guess is None or not low <= guess <= high:
+            break
+        if not reaches(guess):
+            low, failed = guess + 1, guess
+            continue
+        if guess == low or not reaches(guess - 1):
+            return guess
+        high, high_reaches = guess - 1, True
+        break
+    if low > high or not (high_reaches or reaches(high)):
+        return None
+    while low < high:  # invariant: prefix `high` reaches the grade, no prefix before `low` does
+        middle = (low + high) // 2
+        if reaches(middle):
+            high = middle
+        else:
+            low = middle + 1
+    return high

@@ -1,0 +1,86 @@
+"""The search for the cheapest path to the next grade: the first prefix of actions that reaches it."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+
+import pytest
+
+from rating_model.explain import first_reaching
+
+Guesser = Callable[[int | None], int | None]
+
+
+def _guessers(n: int, first: int | None) -> dict[str, Guesser | None]:
+    """Right, wrong and useless guessers: the answer must not depend on them, only the work."""
+    out: dict[str, Guesser | None] = {"none": None, "silent": lambda _failed: None,
+                                      "oracle": lambda _failed: first}
+    for fixed in range(-1, n + 2):
+        out[f"always {fixed}"] = lambda _failed, fixed=fixed: fixed
+    out["next one"] = lambda failed: 0 if failed is None else failed + 1
+    out["backwards"] = lambda failed: n - 1 if failed is None else failed - 1
+    return out
+
+
+@pytest.mark.parametrize("n", list(range(9)))
+def test_finds_the_first_reaching_prefix_whatever_the_guesses(n: int) -> None:
+    for first in [*range(n), None]:
+        for name, guesser in _guessers(n, first).items():
+            asked: list[int] = []
+
+            def reaches(k: int, first: int | None = first, asked: list[int] = asked) -> bool:
+                assert 0 <= k < n, "asked about a prefix that does not exist"
+                asked.append(k)
+                return first is not None and k >= first
+
+            assert first_reaching(n, reaches, guesser) == first, (n, first, name)
+            assert len(asked) <= n + 1, (n, first, name)  # never worse than trying them all
+            if name == "oracle" and first is not None:
+                assert len(asked) <= 2  # a right guess costs the guess and the prefix before it
+
+
+def test_a_right_guess_beats_bisection() -> None:
+    def asked(first: int, guesser: Guesser | None) -> int:
+        seen: set[int] = set()
+
+        def reaches(k: int) -> bool:
+            seen.add(k)
+            return k >= first
+
+        first_reaching(16, reaches, guesser)
+        return len(seen)
+
+    assert asked(9, None) == 5  # the whole list, then 4 halvings
+    assert asked(9, lambda _failed: 9) == 2 and asked(0, lambda _failed: 0) == 1
+    # too low by one, then corrected from the failed prefix, which also proves the one before: 2, not 5
+    assert asked(9, lambda failed: 8 if failed is None else failed + 1) == 2
+    assert asked(9, lambda failed: 6 if failed is None else failed + 1) == 4  # 6, 7, 8 fail; 9 reaches
+
+
+@pytest.mark.parametrize(("n", "first"), list(itertools.product([1, 5, 16], [0, 3])))
+def test_no_guess_is_plain_bisection(n: int, first: int) -> None:
+    first = min(first, n - 1)
+    assert first_reaching(n, lambda k: k >= first) == first
+    assert first_reaching(n, lambda _k: False) is None
+
+
+def test_the_engine_finds_the_same_path_as_trying_every_prefix(monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a sample of the synthetic population, ratings equal those of a linear scan over the prefixes."""
+    from rating_model import explain
+    from rating_model.engine import Engine
+    from rating_model.flat import payloads_from_frame
+    from rating_model.synthetic import generate_frame
+
+    engine = Engine.load()
+    frame = generate_frame(150, 17).drop(columns=["label", "latent_greenness"])
+    data = [engine.parse(p) for p in payloads_from_frame(frame)]
+    searched = [engine.rate(d).to_dict() for d in data]
+
+    def linear(n: int, reaches: Callable[[int], bool], _guess: object = None) -> int | None:
+        return next((k for k in range(n) if reaches(k)), None)
+
+    monkeypatch.setattr(explain, "first_reaching", linear)
+    scanned = [engine.rate(d).to_dict() for d in data]
+    assert searched == scanned
+    assert sum(r["path_to_next_grade"]["reachable"] for r in searched) > 30  # the sample exercises paths
