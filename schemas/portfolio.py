@@ -217,5 +217,13 @@ class PortfolioJobSchema(Schema):
         ResultLinksSchema,
         required=True,
         allow_none=True,
-        metadata={"description": "Download links, once completed."},
+        metadata={"description": "Download links, once completed (null again once its files are deleted)."},
+    )
+    files_purged_at = UtcDateTime(
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "When the upload and results were deleted under the service's retention "
+            "(GREENRATE_PORTFOLIO_RETENTION_DAYS); the summary stays."
+        },
     )

@@ -117,6 +117,7 @@ def revoke_key(key: str) -> None:
 main.add_command(model_cli.model)
 main.add_command(batch_cli.batch)
 main.add_command(worker_cli.worker)
+main.add_command(worker_cli.portfolios)
 
 
 @main.group()

@@ -146,6 +146,7 @@ def submit(
 def document(job: PortfolioJob) -> dict[str, Any]:
     """The job as ``GET /v1/portfolios/{id}`` answers it (``PortfolioJobSchema``)."""
     done = job.status == "completed"
+    downloadable = done and job.files_purged_at is None
     base = f"/v1/portfolios/{job.id}/results"
     return {
         "id": job.id,
@@ -163,7 +164,10 @@ def document(job: PortfolioJob) -> dict[str, Any]:
         "finished_at": _iso(job.finished_at),
         "error": job.error,
         "summary": job.summary if done else None,
-        "results": {"csv": f"{base}?format=csv", "parquet": f"{base}?format=parquet"} if done else None,
+        "results": (
+            {"csv": f"{base}?format=csv", "parquet": f"{base}?format=parquet"} if downloadable else None
+        ),
+        "files_purged_at": _iso(job.files_purged_at),
     }
 
 

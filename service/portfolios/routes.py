@@ -156,7 +156,7 @@ class PortfolioById(MethodView):
 
 @blp.route("/<string(maxlength=40):portfolio_id>/results")
 class PortfolioResults(MethodView):
-    @documented(blp, 401, 403, 404, 406, 409, 429, 503)
+    @documented(blp, 401, 403, 404, 406, 409, 410, 429, 503)
     @requires("bank")
     @blp.arguments(_RESULTS_QUERY, location="query", unknown=None)
     @blp.doc(responses={"200": _RESULTS_CONTENT})
@@ -164,11 +164,20 @@ class PortfolioResults(MethodView):
         """The per-borrower results of a completed portfolio, as CSV or Parquet.
 
         `?format=csv|parquet`, else `Accept: text/csv` or `application/vnd.apache.parquet`, else the
-        format of the upload. 409 while the job has not completed.
+        format of the upload. 409 while the job has not completed; 410 once its files were deleted under
+        the service's retention (`GREENRATE_PORTFOLIO_RETENTION_DAYS`); the summary stays available.
         """
         job = _own_job(portfolio_id)
         if job.status != "completed":
             abort(409, message=f"The results are not ready: the portfolio is {job.status}.")
+        if job.files_purged_at is not None:
+            days = services().settings.portfolio_retention_days
+            kept = f" (files are kept {days} days after a job finishes)" if days else ""
+            abort(
+                410,
+                message=f"The results of this portfolio were deleted on {job.files_purged_at:%Y-%m-%d}"
+                f"{kept}; its summary is still available.",
+            )
         chosen = query.get("format") or _negotiated(job.file_format)
         results = JobFiles.of(services().settings.portfolio_dir, job.id).results
         if not results.exists():

@@ -21,6 +21,7 @@ from service import logging as json_logging
 from service.config import ConfigError, load_settings
 from service.portfolios.queue import QueueNotConfigured, connect, portfolio_queue
 from service.portfolios.recovery import recover_safely
+from service.portfolios.retention import purge_expired, purge_safely
 from service.portfolios.runner import RunContext, install
 
 #: how often an idle worker sweeps for jobs whose worker died (RQ's maintenance interval)
@@ -28,12 +29,20 @@ SWEEP_SECONDS = 60
 
 
 class PortfolioWorker(SimpleWorker):
-    """RQ's in-process worker plus the recovery sweep, run with RQ's own maintenance: at start-up (before
-    the first job is taken) and then every :data:`SWEEP_SECONDS` while idle."""
+    """RQ's in-process worker plus the recovery sweep and the retention purge, run with RQ's own
+    maintenance: at start-up (before the first job is taken) and then every :data:`SWEEP_SECONDS` while
+    idle."""
 
-    def __init__(self, *args: Any, sweep: functools.partial[list[str]] | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        sweep: functools.partial[list[str]] | None = None,
+        purge: functools.partial[list[str]] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.sweep = sweep
+        self.purge = purge
 
     def run_maintenance_tasks(self) -> None:
         super().run_maintenance_tasks()  # type: ignore[no-untyped-call]
@@ -44,6 +53,12 @@ class PortfolioWorker(SimpleWorker):
                     "Worker %s: re-queued portfolio job(s) of dead workers: %s",
                     self.name,
                     ", ".join(requeued),
+                )
+        if self.purge is not None:
+            purged = self.purge()
+            if purged:
+                self.log.info(
+                    "Worker %s: deleted the files of %d expired portfolio job(s)", self.name, len(purged)
                 )
 
 
@@ -76,7 +91,40 @@ def worker(burst: bool, name: str | None) -> None:
         recover_safely, context.db, queue, settings, host=socket.gethostname(), pid=os.getpid()
     )
     rq_worker = PortfolioWorker(
-        [queue], connection=connection, name=name, maintenance_interval=SWEEP_SECONDS, sweep=sweep
+        [queue],
+        connection=connection,
+        name=name,
+        maintenance_interval=SWEEP_SECONDS,
+        sweep=sweep,
+        purge=functools.partial(purge_safely, context.db, settings),
     )
     click.echo(f"greenrate worker {rq_worker.name}: queue {queue.name}, model {model}", err=True)
     rq_worker.work(burst=burst, logging_level=settings.log_level, with_scheduler=False)
+
+
+@click.group("portfolios")
+def portfolios() -> None:
+    """Portfolio jobs' files (uploaded loan books and their results)."""
+
+
+@portfolios.command("purge")
+def purge() -> None:
+    """Delete the files of jobs finished more than GREENRATE_PORTFOLIO_RETENTION_DAYS ago, once.
+
+    ``greenrate worker`` does this every minute while idle; this is for a cron job where no worker runs.
+    """
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    if settings.portfolio_retention_days <= 0:
+        raise click.ClickException("GREENRATE_PORTFOLIO_RETENTION_DAYS is 0 (keep files): nothing to purge")
+    from service.records.database import create_db_engine
+
+    db = create_db_engine(settings)
+    try:
+        purged = purge_expired(db, settings)
+    finally:
+        db.dispose()
+    listed = f": {', '.join(purged)}" if purged else ""
+    click.echo(f"deleted the files of {len(purged)} portfolio job(s){listed}")

@@ -1,4 +1,4 @@
-"""The portfolio jobs table (migration 0004): one row per uploaded loan book, its progress and its summary.
+"""The portfolio jobs table (migrations 0004, 0005): one row per uploaded loan book, progress, summary.
 
 Declared on the shared :data:`service.records.tables.metadata` so Alembic's schema comparison covers it.
 The row is the durable truth about a job; Redis (RQ) only carries the "run this id" message, so a lost
@@ -54,6 +54,13 @@ portfolio_jobs = Table(
     Column("started_at", DateTime(timezone=True), nullable=True),
     Column("heartbeat_at", DateTime(timezone=True), nullable=True, comment="Last progress of a run"),
     Column("finished_at", DateTime(timezone=True), nullable=True),
+    Column(
+        "files_purged_at",
+        DateTime(timezone=True),
+        nullable=True,
+        comment="When the upload and results were deleted under the retention setting "
+        "(migration 0005)",
+    ),
     CheckConstraint(
         "status IN ('queued', 'running', 'completed', 'failed')", name="ck_portfolio_jobs_status"
     ),

@@ -50,6 +50,7 @@ class PortfolioJob:
     started_at: datetime | None
     heartbeat_at: datetime | None
     finished_at: datetime | None
+    files_purged_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +100,7 @@ def _job(row: Any) -> PortfolioJob:
         started_at=_utc(row.started_at),
         heartbeat_at=_utc(row.heartbeat_at),
         finished_at=_utc(row.finished_at),
+        files_purged_at=_utc(row.files_purged_at),
     )
 
 
@@ -177,6 +179,27 @@ def unfinished(db: Engine) -> list[PortfolioJob]:
     query = select(portfolio_jobs).where(_T.status.in_(("queued", "running"))).order_by(_T.created_at)
     with db.connect() as conn:
         return [_job(row) for row in conn.execute(query)]
+
+
+def files_expired(db: Engine, finished_before: datetime) -> list[PortfolioJob]:
+    """Finished jobs (completed or failed) older than the cut-off whose files are still kept."""
+    query = (
+        select(portfolio_jobs)
+        .where(
+            _T.status.in_(("completed", "failed")),
+            _T.finished_at < finished_before,
+            _T.files_purged_at.is_(None),
+        )
+        .order_by(_T.finished_at)
+    )
+    with db.connect() as conn:
+        return [_job(row) for row in conn.execute(query)]
+
+
+def mark_files_purged(db: Engine, job_id: str, at: datetime) -> None:
+    """Record that the job's files are gone (the row, with its summary, stays)."""
+    with db.begin() as conn:
+        conn.execute(update(portfolio_jobs).where(_T.id == job_id).values(files_purged_at=at))
 
 
 def claim(db: Engine, job_id: str, worker: Worker) -> PortfolioJob | None:

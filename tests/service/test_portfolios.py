@@ -30,6 +30,7 @@ from service.model_watch import ModelWatcher
 from service.portfolios import runner
 from service.portfolios.queue import portfolio_queue
 from service.portfolios.recovery import MAX_RECOVERIES, recover
+from service.portfolios.retention import purge_expired
 from service.portfolios.runner import RunContext
 from service.portfolios.worker_cli import PortfolioWorker
 from service.records import portfolios as records
@@ -308,3 +309,66 @@ def test_a_lost_queue_entry_is_sent_again_and_a_book_that_kills_workers_fails(
 def test_greenrate_worker_needs_the_redis_setting() -> None:
     result = CliRunner().invoke(cli_main, ["worker", "--burst"])
     assert result.exit_code == 1 and "GREENRATE_REDIS_URL" in result.output
+
+
+def test_files_are_deleted_after_the_retention_and_the_summary_stays(
+    make_app: AppFactory, redis_url: str, tmp_path: Path
+) -> None:
+    app = make_app(
+        REDIS_URL=redis_url,
+        PORTFOLIO_DIR=str(tmp_path / "portfolios"),
+        PORTFOLIO_CHUNK_ROWS=CHUNK_ROWS,
+        PORTFOLIO_RETENTION_DAYS=30,
+        RATE_LIMIT="100000 per minute",
+    )
+    try:
+        client, key = app.test_client(), create_key(app)
+        old, recent = (upload(client, key, as_file(book(120, seed), f"b{seed}.csv", tmp_path)).json["id"]
+                       for seed in (1, 2))
+        assert work(app)
+        s = services_of(app)
+        finished = datetime.now(UTC) - timedelta(days=31)
+        with s.db.begin() as conn:  # the first book finished 31 days ago
+            conn.execute(
+                update(portfolio_jobs).where(portfolio_jobs.c.id == old).values(finished_at=finished)
+            )
+        directory = Path(s.settings.portfolio_dir)
+        assert (directory / old / "results.parquet").exists()
+
+        assert purge_expired(s.db, s.settings) == [old]
+        assert not (directory / old).exists() and (directory / recent / "results.parquet").exists()
+        assert purge_expired(s.db, s.settings) == []  # marked: never purged twice
+
+        gone = client.get(f"/v1/portfolios/{old}/results?format=csv", headers=bearer(key))
+        assert gone.status_code == 410 and "30 days" in gone.json["message"], gone.json
+        job = client.get(f"/v1/portfolios/{old}", headers=bearer(key)).json
+        assert job["status"] == "completed" and job["summary"]["rows"]["total"] == 120
+        assert job["results"] is None and job["files_purged_at"] is not None
+        assert PortfolioJobSchema().validate(job) == {}
+        kept = client.get(f"/v1/portfolios/{recent}/results?format=csv", headers=bearer(key))
+        assert kept.status_code == 200
+    finally:
+        runner._CONTEXT.clear()
+
+
+def test_purge_keeps_everything_when_retention_is_zero_and_says_so(
+    portfolio_app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client, key = portfolio_app.test_client(), create_key(portfolio_app)
+    job_id = upload(client, key, as_file(book(50), "b.csv", tmp_path)).json["id"]
+    assert work(portfolio_app)
+    s = services_of(portfolio_app)
+    with s.db.begin() as conn:
+        conn.execute(update(portfolio_jobs).where(portfolio_jobs.c.id == job_id)
+                     .values(finished_at=datetime.now(UTC) - timedelta(days=3650)))
+    assert purge_expired(s.db, s.settings) == []
+    assert (Path(s.settings.portfolio_dir) / job_id / "results.parquet").exists()
+
+    monkeypatch.setenv("GREENRATE_DATABASE_URL", s.settings.database_url)
+    monkeypatch.setenv("GREENRATE_PORTFOLIO_DIR", s.settings.portfolio_dir)
+    refused = CliRunner().invoke(cli_main, ["portfolios", "purge"])
+    assert refused.exit_code != 0 and "GREENRATE_PORTFOLIO_RETENTION_DAYS is 0" in refused.output
+    monkeypatch.setenv("GREENRATE_PORTFOLIO_RETENTION_DAYS", "7")
+    done = CliRunner().invoke(cli_main, ["portfolios", "purge"])
+    assert done.exit_code == 0 and f"deleted the files of 1 portfolio job(s): {job_id}" in done.output
+    assert not (Path(s.settings.portfolio_dir) / job_id).exists()

@@ -1,0 +1,59 @@
+"""Deleting the files of finished portfolio jobs after ``GREENRATE_PORTFOLIO_RETENTION_DAYS``.
+
+An uploaded loan book names every borrower of a bank, and its results carry their emissions: data a bank
+must not keep, or have kept for it, longer than it needs. With a retention of N days (0, the default,
+keeps everything), a finished job's directory (the upload, any parts, the results) is deleted N days after
+the job finished, and the job's row records when. The row stays, with its summary and progress, so
+``GET /v1/portfolios/{id}`` still answers; ``GET .../results`` answers 410 Gone and says why.
+
+The files go first and the row is marked after: a sweep interrupted in between deletes nothing twice and
+marks the job on its next pass (deleting a missing directory is not an error), whereas the other order
+could mark a job whose files were never deleted. ``greenrate worker`` sweeps every minute while idle,
+and ``greenrate portfolios purge`` does the same once (for a cron job when no worker runs).
+"""
+
+from __future__ import annotations
+
+import shutil
+from datetime import UTC, datetime, timedelta
+
+import structlog
+from sqlalchemy import Engine as DbEngine
+from sqlalchemy.exc import SQLAlchemyError
+
+from service.config import Settings
+from service.portfolios.storage import JobFiles
+from service.records import portfolios as records
+
+_log = structlog.get_logger("greenrate.portfolios")
+
+
+def purge_expired(db: DbEngine, settings: Settings, now: datetime | None = None) -> list[str]:
+    """Delete the files of every job finished more than the retention ago; returns the job ids.
+
+    Nothing happens when the retention is 0 (keep files).
+    """
+    if settings.portfolio_retention_days <= 0:
+        return []
+    moment = now or datetime.now(UTC)
+    cutoff_days = settings.portfolio_retention_days
+    cutoff = moment - timedelta(days=cutoff_days)
+    purged: list[str] = []
+    for job in records.files_expired(db, cutoff):
+        try:  # an error other than "already gone" stops here, unmarked: the next sweep tries again
+            shutil.rmtree(JobFiles.of(settings.portfolio_dir, job.id).root)
+        except FileNotFoundError:
+            pass
+        records.mark_files_purged(db, job.id, moment)
+        purged.append(job.id)
+        _log.info("portfolio_files_purged", portfolio=job.id, retention_days=cutoff_days)
+    return purged
+
+
+def purge_safely(db: DbEngine, settings: Settings) -> list[str]:
+    """:func:`purge_expired` that logs instead of raising: a sweep must never stop a worker."""
+    try:
+        return purge_expired(db, settings)
+    except (SQLAlchemyError, OSError) as exc:
+        _log.warning("portfolio_purge_failed", error=type(exc).__name__, detail=str(exc))
+        return []
