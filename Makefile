@@ -7,11 +7,12 @@ BIN := $(VENV)/bin
 DEMO_TENANT ?= demo-bank
 EXAMPLE := {"company":{"name":"Demo Cafe","country":"CN","region":"CN-ZJ","industry_code":"5610","employees":12,"annual_revenue":3200000,"currency":"CNY","reporting_year":2024},"energy":{"electricity_kwh":42000},"data_source":"energy_bills"}
 
-.PHONY: help run test fuzz bench soak require-wrk migrate demo-key install install-test system-test-deps clean
+.PHONY: help run test lint fuzz bench soak require-wrk migrate demo-key install install-test system-test-deps clean
 
 help:
 	@echo "make run   - create .venv, migrate the database, print a demo bank key, serve on 127.0.0.1:8000"
-	@echo "make test  - install the test dependencies and run every test (real Redis and PostgreSQL)"
+	@echo "make test  - install the test dependencies, lint, and run every test (real Redis and PostgreSQL)"
+	@echo "make lint  - ruff (style, imports, line length) and mypy --strict on the packages"
 	@echo "make fuzz  - fuzz the API longer (FUZZ_EXAMPLES=500) plus the hostile corpus and security checks"
 	@echo "make bench - engine and HTTP load benchmarks (wrk) as ratios; writes benchmarks/results.md"
 	@echo "make soak  - 10 minutes at 70% of the measured maximum throughput; adds a Soak section to results.md"
@@ -66,7 +67,12 @@ system-test-deps:
 		$$sudo apt-get update -q && $$sudo apt-get install -y -q --no-install-recommends $$missing; \
 	fi
 
-test: $(VENV)/.installed-test system-test-deps
+# Lint first: a few seconds for ruff, about 15 for mypy --strict on the three packages.
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/mypy rating_model service schemas
+
+test: lint system-test-deps
 	$(BIN)/python -m pytest -q
 
 # Benchmarks, never part of `make test`: the engine's, training's (50k/100k/200k rows), the loan-book batch's

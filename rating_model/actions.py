@@ -30,7 +30,8 @@ def _raise_renewable(data: OperatingData, by: float) -> OperatingData | None:
     if new_green <= green:
         return None
     instrument = e.green_electricity_instrument or "green_certificate"
-    return replace(data, energy=replace(e, green_electricity_kwh=new_green, green_electricity_instrument=instrument))
+    energy = replace(e, green_electricity_kwh=new_green, green_electricity_instrument=instrument)
+    return replace(data, energy=energy)
 
 
 def _scale_electricity(data: OperatingData, factor: float) -> OperatingData | None:
@@ -50,7 +51,8 @@ def _set_target(data: OperatingData, pct_per_year: float) -> OperatingData | Non
     if current >= pct_per_year:
         return None
     year = data.company.reporting_year
-    target = Target((1, 2), year, year + TARGET_HORIZON_YEARS, min(100.0, pct_per_year * TARGET_HORIZON_YEARS))
+    pct = min(100.0, pct_per_year * TARGET_HORIZON_YEARS)
+    target = Target((1, 2), year, year + TARGET_HORIZON_YEARS, pct)
     return replace(data, targets=(*data.targets, target))
 
 

@@ -1,4 +1,4 @@
-"""The engine: one standard, one scorecard artifact and the factor sets, loaded once; ``rate`` is the one call.
+"""The engine: one standard, one scorecard artifact and the factor sets, loaded once; ``rate`` rates.
 
 Data moves one way (architecture.md): estimation → inventory → benchmark → indicators → points → grade →
 explanations → summaries. Every step reads what the step before it decided and never recomputes it. The
@@ -62,7 +62,7 @@ class Evaluation:
 
 
 class Engine:
-    """A loaded standard + scorecard artifact; thread-safe because nothing in it changes after ``__init__``."""
+    """A loaded standard + scorecard artifact; thread-safe: nothing in it changes after ``__init__``."""
 
     def __init__(self, standard: Standard, artifact: ScorecardArtifact) -> None:
         self.standard = standard
@@ -124,7 +124,8 @@ class Engine:
         indicators = standard.indicators
         contributions = tuple(
             Contribution(f.name, indicators[f.name].pillar, _rounded(values[f.name]), indicators[f.name].unit,
-                         f.bin_label, f.points, f.max_points, energy_estimated and f.name in _ENERGY_INDICATORS)
+                         f.bin_label, f.points, f.max_points,
+                         energy_estimated and f.name in _ENERGY_INDICATORS)
             for f in scored.features
         )
         knock_outs = applicable_knock_outs(filled.data, m.quality.completeness, standard)
@@ -168,7 +169,9 @@ class Engine:
                                   lambda f: self.outcome(f, ev))
         inv = ev.inventory
         loan = assess_green_loan(data, ev.grading.grade, ev.grading.knock_outs, standard)
-        financed = financed_emissions(data, inv.scope12_location_tco2e, inv.scope3_tco2e, ev.quality.pcaf_score)
+        financed = financed_emissions(
+            data, inv.scope12_location_tco2e, inv.scope3_tco2e, ev.quality.pcaf_score
+        )
         return Rating(
             score=ev.score,
             grade=ev.grading.grade,
@@ -244,7 +247,9 @@ def inventory_section(inv: Inventory, bench: Benchmark) -> dict[str, Any]:
         "unit": "tCO2e",
         "intensities": {
             "per_cny_million_revenue": round(intensities.per_cny_million_revenue, 6),
-            "scope12_market_per_cny_million_revenue": round(intensities.scope12_market_per_cny_million_revenue, 6),
+            "scope12_market_per_cny_million_revenue": round(
+                intensities.scope12_market_per_cny_million_revenue, 6
+            ),
             "per_employee": round(intensities.per_employee, 6),
             "per_m2": None if intensities.per_m2 is None else round(intensities.per_m2, 6),
         },

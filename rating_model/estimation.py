@@ -66,7 +66,9 @@ def fill_missing(data: OperatingData, standard: Standard) -> Filled:
             assert rule.tariff_cny_per_kwh is not None
             spend_cny = energy.electricity_spend * (company.fx_to_cny or 1.0)
             kwh = spend_cny / rule.tariff_cny_per_kwh
-            method = f"electricity_spend {spend_cny:.0f} CNY / {rule.tariff_cny_per_kwh} CNY/kWh (assumed tariff)"
+            method = (
+                f"electricity_spend {spend_cny:.0f} CNY / {rule.tariff_cny_per_kwh} CNY/kWh (assumed tariff)"
+            )
         else:
             rule = _rule(standard, "energy.electricity_kwh", spend=False)
             if company.floor_area_m2 is not None:

@@ -21,7 +21,9 @@ class Grading:
     knock_outs: tuple[KnockOut, ...]
 
 
-def applicable_knock_outs(data: OperatingData, completeness: float, standard: Standard) -> tuple[KnockOut, ...]:
+def applicable_knock_outs(
+    data: OperatingData, completeness: float, standard: Standard
+) -> tuple[KnockOut, ...]:
     """The knock-out rules this business triggers, in the standard's order."""
     penalties = data.compliance.environmental_penalties_3y or 0
     hits = []

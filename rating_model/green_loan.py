@@ -74,7 +74,8 @@ def assess_green_loan(
         rationale.append(
             f"No loan was given. With grade {grade} the borrower "
             + ("qualifies" if meets_grade else "does not qualify")
-            + f" for green loans whose proceeds finance a green category (minimum grade {standard.min_loan_grade})."
+            + " for green loans whose proceeds finance a green category"
+            + f" (minimum grade {standard.min_loan_grade})."
         )
         return GreenLoan(meets_grade, "borrower" if meets_grade else None, None,
                          tier if meets_grade else None, tuple(rationale), ())
@@ -84,8 +85,12 @@ def assess_green_loan(
         rationale.append(f"Use of proceeds '{use}' is a Green Loan Principles category ({info['glp']}); "
                          f"China catalogue: {info['cn_catalogue']}.")
         if meets_grade:
-            rationale.append(f"Grade {grade} meets the minimum {standard.min_loan_grade}; pricing tier {tier}.")
-            rationale.append("Track the proceeds separately and report at least annually (GLP components 3 and 4).")
+            rationale.append(
+                f"Grade {grade} meets the minimum {standard.min_loan_grade}; pricing tier {tier}."
+            )
+            rationale.append(
+                "Track the proceeds separately and report at least annually (GLP components 3 and 4)."
+            )
             return GreenLoan(True, "use_of_proceeds", use, tier, tuple(rationale), ())
         rationale.append(f"Grade {grade} is below the minimum {standard.min_loan_grade}.")
         return GreenLoan(False, None, use, None, tuple(rationale), ())

@@ -106,7 +106,7 @@ def _practice_share(answers: tuple[bool | None, ...]) -> float | None:
 def _answers(names: tuple[str, ...]) -> Callable[[Practices], tuple[bool | None, ...]]:
     """The answers to the practices ``names`` as one tuple, read in one C call per rating."""
     if len(names) > 1:
-        return attrgetter(*names)  # type: ignore[return-value]
+        return attrgetter(*names)
     # attrgetter of a single name returns the bare value, not a 1-tuple
     return lambda practices: tuple(getattr(practices, name) for name in names)
 

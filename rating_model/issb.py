@@ -42,8 +42,11 @@ def _flag(value: bool | None, yes: str, missing: str) -> Item:
 def _governance(data: OperatingData) -> dict[str, Item]:
     p = data.practices
     return {
-        "oversight": _flag(p.climate_responsible_person, "A named person is responsible for climate and energy.",
-                           "No person responsible for climate-related matters was reported (para 6)."),
+        "oversight": _flag(
+            p.climate_responsible_person,
+            "A named person is responsible for climate and energy.",
+            "No person responsible for climate-related matters was reported (para 6).",
+        ),
         "policy": _flag(p.environmental_policy, "The business has an environmental policy.",
                         "No environmental policy was reported."),
     }
@@ -59,8 +62,8 @@ def _strategy(data: OperatingData) -> dict[str, Item]:
     share = data.practices.green_products_share
     return {
         "transition_risks": _disclosed(
-            "The business operates in a high-climate-impact sector (VSME: NACE A-H, L): exposed to energy-price "
-            "and carbon-policy changes." if high else
+            "The business operates in a high-climate-impact sector (VSME: NACE A-H, L): exposed to "
+            "energy-price and carbon-policy changes." if high else
             "The business operates outside the high-climate-impact sectors; its main transition exposure is "
             "the cost of purchased energy.",
             "Derived by greenrate from the industry code and the inventory (para 10).",
@@ -70,7 +73,9 @@ def _strategy(data: OperatingData) -> dict[str, Item]:
         else _not_available("No share of sales from green products was reported (para 10)."),
         "transition_plan": _disclosed(targets, "Reduction targets set by the business (para 14).") if targets
         else _not_available("No transition plan or reduction target was reported (para 14)."),
-        "resilience": _not_available("No climate scenario analysis; proportionate to a small business (para 22)."),
+        "resilience": _not_available(
+            "No climate scenario analysis; proportionate to a small business (para 22)."
+        ),
     }
 
 
@@ -107,8 +112,12 @@ def _metrics(data: OperatingData, inv: Inventory, dq: DataQuality) -> dict[str, 
         "ghg_intensity_per_cny_million": _disclosed(
             round(inv.total_tco2e / (data.company.annual_revenue * (data.company.fx_to_cny or 1.0) / 1e6), 4)
         ),
-        "transition_risk_exposure": _not_available("Assets vulnerable to transition risk are not assessed (29(b))."),
-        "physical_risk_exposure": _not_available("Assets vulnerable to physical risk are not assessed (29(c))."),
+        "transition_risk_exposure": _not_available(
+            "Assets vulnerable to transition risk are not assessed (29(b))."
+        ),
+        "physical_risk_exposure": _not_available(
+            "Assets vulnerable to physical risk are not assessed (29(c))."
+        ),
         "climate_opportunities": _disclosed(data.practices.green_products_share, "Share of sales (29(d)).")
         if data.practices.green_products_share is not None
         else _not_available("Not reported (29(d))."),
@@ -119,7 +128,9 @@ def _metrics(data: OperatingData, inv: Inventory, dq: DataQuality) -> dict[str, 
         "internal_carbon_price": _not_applicable("Not used by the business (29(f))."),
         "remuneration": _not_applicable("Owner-managed small business; no climate-linked pay (29(g))."),
         "targets": _strategy(data)["transition_plan"],
-        "carbon_credits": _disclosed(offsets, "Reported separately, never netted from gross emissions (para 36(e)).")
+        "carbon_credits": _disclosed(
+            offsets, "Reported separately, never netted from gross emissions (para 36(e))."
+        )
         if offsets
         else _not_applicable("No carbon credits were used."),
         "data_quality": _disclosed(dq.to_dict()),
@@ -127,7 +138,9 @@ def _metrics(data: OperatingData, inv: Inventory, dq: DataQuality) -> dict[str, 
 
 
 def _basis(data: OperatingData, inv: Inventory, dq: DataQuality) -> dict[str, Item]:
-    reliefs = ["Proportionality: reasonable and supportable information available without undue cost or effort."]
+    reliefs = [
+        "Proportionality: reasonable and supportable information available without undue cost or effort."
+    ]
     if data.previous_year is None:
         reliefs.append("No comparative period (first-year relief C3).")
     if not inv.scope3_categories_included:
@@ -136,17 +149,25 @@ def _basis(data: OperatingData, inv: Inventory, dq: DataQuality) -> dict[str, It
         "standard": _disclosed("GHG Protocol Corporate Standard (2004); Scope 3 Standard (2011) categories."),
         "reporting_period": _disclosed(data.company.reporting_year),
         "entity": _disclosed("Single entity, operational control."),
-        "emission_factors": _disclosed(inv.factor_set, "Factor set version; each factor is cited in emissions.factors."),
-        "estimates": _disclosed(list(dq.estimated_fields), "Figures estimated from the standard's sector defaults.")
+        "emission_factors": _disclosed(
+            inv.factor_set, "Factor set version; each factor is cited in emissions.factors."
+        ),
+        "estimates": _disclosed(
+            list(dq.estimated_fields), "Figures estimated from the standard's sector defaults."
+        )
         if dq.estimated_fields
         else _not_applicable("No figure was estimated."),
-        "fallbacks": _disclosed(list(inv.fallbacks)) if inv.fallbacks else _not_applicable("No factor fallback."),
+        "fallbacks": (
+            _disclosed(list(inv.fallbacks)) if inv.fallbacks else _not_applicable("No factor fallback.")
+        ),
         "reliefs": _disclosed(reliefs),
         "gross_emissions": _disclosed("All emissions are gross; carbon credits are not deducted."),
     }
 
 
-def issb_summary(data: OperatingData, inventory: Inventory, quality: DataQuality) -> dict[str, dict[str, Item]]:
+def issb_summary(
+    data: OperatingData, inventory: Inventory, quality: DataQuality
+) -> dict[str, dict[str, Item]]:
     """The five-part IFRS S2 summary of one rating."""
     return {
         "governance": _governance(data),

@@ -56,7 +56,9 @@ class Rating:
             "equivalents": self.equivalents,
             "data_quality": self.data_quality.to_dict(),
             "green_loan": self.green_loan.to_dict(),
-            "financed_emissions": None if self.financed_emissions is None else self.financed_emissions.to_dict(),
+            "financed_emissions": (
+                None if self.financed_emissions is None else self.financed_emissions.to_dict()
+            ),
             "issb_summary": self.issb_summary,
             "versions": dict(self.versions),
         }

@@ -43,7 +43,8 @@ class Reader:
         return f"{self.path}.{key}" if self.path else str(key)
 
     def fail(self, key: str | int, message: str) -> None:
-        self.errors.append(InvalidInputError(self.at(key) if key != "" else (self.path or "_schema"), message))
+        where = self.at(key) if key != "" else (self.path or "_schema")
+        self.errors.append(InvalidInputError(where, message))
 
     def reject_unknown(self, allowed: Collection[str]) -> None:
         if isinstance(allowed, frozenset) and allowed.issuperset(self.data):
@@ -87,7 +88,9 @@ class Reader:
             return None
         return value if kind is float else float(value)
 
-    def integer(self, key: str, *, required: bool = False, minimum: int = 0, maximum: int | None = None) -> int | None:
+    def integer(
+        self, key: str, *, required: bool = False, minimum: int = 0, maximum: int | None = None
+    ) -> int | None:
         value = self.data.get(key)
         if (
             type(value) is int

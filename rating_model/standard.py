@@ -227,7 +227,9 @@ def _parse_actions(doc: Mapping[str, Any], indicators: Mapping[str, Indicator]) 
     return actions
 
 
-def _parse_data_quality(doc: Mapping[str, Any]) -> tuple[dict[str, int], tuple[EstimationRule, ...], tuple[str, ...]]:
+def _parse_data_quality(
+    doc: Mapping[str, Any],
+) -> tuple[dict[str, int], tuple[EstimationRule, ...], tuple[str, ...]]:
     dq = _require(doc, "data_quality", "standard")
     pcaf = {k: int(v) for k, v in dq["pcaf_by_data_source"].items()}
     if set(pcaf) != set(DATA_SOURCES) or not all(1 <= v <= 5 for v in pcaf.values()):
@@ -243,7 +245,9 @@ def _parse_data_quality(doc: Mapping[str, Any]) -> tuple[dict[str, int], tuple[E
     return pcaf, tuple(rules), tuple(dq["completeness_fields"])
 
 
-def _parse_green_loan(doc: Mapping[str, Any]) -> tuple[dict[str, dict[str, str]], tuple[str, ...], str, dict[str, str]]:
+def _parse_green_loan(
+    doc: Mapping[str, Any],
+) -> tuple[dict[str, dict[str, str]], tuple[str, ...], str, dict[str, str]]:
     gl = _require(doc, "green_loan", "standard")
     uses = {u["id"]: {"glp": u["glp"], "cn_catalogue": u["cn_catalogue"]} for u in gl["use_of_proceeds"]}
     non_green = tuple(u["id"] for u in gl.get("non_green_uses", ()))

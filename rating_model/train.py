@@ -72,21 +72,27 @@ def model_card(standard: Standard, source: Mapping[str, Any], metrics: Mapping[s
         "trained_on": source,
         "synthetic_data": synthetic,
         "warning": (
-            "Trained on a SYNTHETIC population of small businesses (docs/synthetic-population.md), not on real "
-            "outcomes. Its points express the standard's declared directions and the generator's assumptions; "
-            "retrain on real labelled assessments before relying on the probabilities."
+            "Trained on a SYNTHETIC population of small businesses (docs/synthetic-population.md), not on "
+            "real outcomes. Its points express the standard's declared directions and the generator's "
+            "assumptions; retrain on real labelled assessments before relying on the probabilities."
             if synthetic else "Trained on labelled data supplied by the operator."
         ),
-        "label": "1 = assessed green by an auditor-style assessment (synthetic generator) or the operator's label",
+        "label": (
+            "1 = assessed green by an auditor-style assessment (synthetic generator) or the operator's label"
+        ),
         "standard": standard.label,
-        "intended_use": "Green rating of small and micro businesses for green-loan origination and merchant advice.",
+        "intended_use": (
+            "Green rating of small and micro businesses for green-loan origination and merchant advice."
+        ),
         "limitations": [
             "The grade cut-offs are the standard's; the model only sets points per indicator bin.",
             "Probabilities are calibrated to the training population only.",
         ],
-        "how_to_retrain": "python -m rating_model.train --data labelled.parquet --out model.json: a CSV or "
-                          "Parquet file in the flat operating-data format plus a 'label' column "
-                          "(docs/synthetic-population.md, 'Bringing real labels'); see docs/rating-engine.md.",
+        "how_to_retrain": (
+            "python -m rating_model.train --data labelled.parquet --out model.json: a CSV or "
+            "Parquet file in the flat operating-data format plus a 'label' column "
+            "(docs/synthetic-population.md, 'Bringing real labels'); see docs/rating-engine.md."
+        ),
         "metrics_holdout": dict(metrics),
     }
 
@@ -115,7 +121,8 @@ def train(frame: pd.DataFrame, *, standard: Standard | None = None, seed: int = 
     model = Scorecard(directions=directions, missing_cap="lowest", random_state=seed)
     model.fit(X_all[~holdout], y_all[~holdout])
     metrics = binary_metrics(y_all[holdout], model.predict_proba(X_all[holdout])[:, 1])
-    data_hash = hashlib.sha256(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes()).hexdigest()
+    hashed_rows = pd.util.hash_pandas_object(frame, index=False).to_numpy()
+    data_hash = hashlib.sha256(hashed_rows.tobytes()).hexdigest()
     metadata = {
         "standard": standard.label,
         "standard_sha256": standard.sha256,
@@ -151,12 +158,16 @@ def main(argv: list[str] | None = None) -> None:
         source: dict[str, Any] = {"synthetic": False, "file": args.data.name, "rows": len(frame)}
     else:
         frame = generate_frame(args.rows, args.seed)
-        source = {"synthetic": True, "generator": "rating_model.synthetic", "rows": args.rows, "seed": args.seed}
+        source = {
+            "synthetic": True, "generator": "rating_model.synthetic", "rows": args.rows, "seed": args.seed
+        }
     result = train(frame, seed=args.seed, source=source)
     artifact = ScorecardArtifact.from_dict(result.artifact)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(artifact.to_json() + "\n", encoding="utf-8")
-    print(f"wrote {args.out} version={artifact.version} metrics={result.metrics} skipped={result.skipped_rows}")
+    print(
+        f"wrote {args.out} version={artifact.version} metrics={result.metrics} skipped={result.skipped_rows}"
+    )
 
 
 if __name__ == "__main__":

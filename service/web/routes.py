@@ -26,6 +26,7 @@ from flask import (
     url_for,
 )
 from limits import parse as parse_limit
+from werkzeug.wrappers import Response as BaseResponse
 
 from rating_model.disclosure import build_disclosure
 from rating_model.vsme import vsme_export
@@ -91,7 +92,7 @@ def form() -> Response:
 
 
 @bp.post("/")
-def rate() -> Response:
+def rate() -> BaseResponse:  # a page, or the redirect to the rating (Werkzeug's response class)
     lang = choose_language()
     if not csrf.valid():
         return _form_page(lang, status=400, message=texts(lang)["csrf"])

@@ -51,7 +51,8 @@ def payloads(draw: st.DrawFn) -> dict[str, Any]:
         "onsite_renewable_kwh": draw(st.none() | amount),
         "electricity_spend": draw(st.none() | amount) if electricity is None else None,
         "fuels": draw(st.lists(st.fixed_dictionaries({
-            "fuel": st.sampled_from(("natural_gas",)), "quantity": amount, "unit": st.just("m3")}), max_size=1))
+            "fuel": st.sampled_from(("natural_gas",)), "quantity": amount, "unit": st.just("m3")}),
+            max_size=1))
         + draw(st.lists(st.fixed_dictionaries({
             "fuel": st.sampled_from(("diesel", "gasoline", "lpg", "coal")), "quantity": amount,
             "unit": st.sampled_from(("kg", "t"))}), max_size=2)),
@@ -61,8 +62,8 @@ def payloads(draw: st.DrawFn) -> dict[str, Any]:
     fleet = draw(st.lists(st.fixed_dictionaries(
         {"fuel": st.sampled_from(FLEET_FUELS)},
         optional={"vehicles": st.integers(1, 30), "km": amount}).filter(lambda f: len(f) > 1), max_size=3))
-    travel = draw(st.lists(st.fixed_dictionaries({"mode": st.sampled_from(TRAVEL_MODES), "passenger_km": amount}),
-                           max_size=3))
+    trip = st.fixed_dictionaries({"mode": st.sampled_from(TRAVEL_MODES), "passenger_km": amount})
+    travel = draw(st.lists(trip, max_size=3))
     payload["transport"] = {"fleet": fleet, "business_travel": travel}
     waste = draw(st.none() | st.floats(0.1, 1000))
     payload["resources"] = _drop_none({
@@ -75,11 +76,12 @@ def payloads(draw: st.DrawFn) -> dict[str, Any]:
                                       | {"green_products_share": draw(st.none() | share)})
     payload["compliance"] = {"environmental_penalties_3y": draw(st.integers(0, 4))}
     payload["offsets"] = draw(st.lists(st.fixed_dictionaries({
-        "standard": st.sampled_from(OFFSET_STANDARDS), "tco2e": amount, "type": st.sampled_from(OFFSET_TYPES)}),
-        max_size=2))
+        "standard": st.sampled_from(OFFSET_STANDARDS), "tco2e": amount,
+        "type": st.sampled_from(OFFSET_TYPES)}), max_size=2))
     if draw(st.booleans()):
         base = draw(st.integers(2015, 2022))
-        payload["targets"] = [{"scopes": [1, 2], "base_year": base, "target_year": base + draw(st.integers(1, 15)),
+        target_year = base + draw(st.integers(1, 15))
+        payload["targets"] = [{"scopes": [1, 2], "base_year": base, "target_year": target_year,
                                "reduction_pct": draw(st.floats(0, 100))}]
     if draw(st.booleans()):
         payload["previous_year"] = {"energy": _drop_none({"electricity_kwh": draw(st.none() | amount)})}

@@ -36,8 +36,9 @@ def test_pcaf_attribution_golden_sme_example() -> None:
 
 
 def test_pcaf_fallbacks_are_stated() -> None:
-    assets = financed_emissions(data_with({"amount": 100_000, "currency": "CNY", "use_of_proceeds": "energy_efficiency",
-                                           "borrower_total_assets": 400_000}), 40.0, 0.0, 2)
+    loan = {"amount": 100_000, "currency": "CNY", "use_of_proceeds": "energy_efficiency",
+            "borrower_total_assets": 400_000}
+    assets = financed_emissions(data_with(loan), 40.0, 0.0, 2)
     assert assets is not None and assets.attribution_factor == pytest.approx(0.25)
     assert "total assets" in assets.basis and "loan amount used" in assets.basis
     nothing = financed_emissions(data_with({"amount": 100_000, "currency": "CNY",
@@ -65,7 +66,8 @@ def test_knock_outs_block_green_treatment() -> None:
     data = data_with({"amount": 1e5, "currency": "CNY", "use_of_proceeds": "renewable_energy"})
     penalty = next(k for k in STANDARD.knock_outs if k.id == "environmental_penalty")
     result = assess_green_loan(data, "light_green", (penalty,), STANDARD)
-    assert not result.eligible and result.knock_outs and result.knock_outs[0].startswith("environmental_penalty")
+    assert not result.eligible and result.knock_outs
+    assert result.knock_outs[0].startswith("environmental_penalty")
 
 
 def test_no_loan_reports_borrower_eligibility() -> None:

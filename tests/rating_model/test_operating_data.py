@@ -81,7 +81,8 @@ def test_canonical_json_is_independent_of_key_order_and_number_spelling() -> Non
         ("data_source", "hearsay", "data_source"),
         ("unexpected", 1, "unexpected"),
         ("transport.fleet", [{"fuel": "diesel"}], "transport.fleet.0"),
-        ("transport.business_travel", [{"mode": "rocket", "passenger_km": 5}], "transport.business_travel.0.mode"),
+        ("transport.business_travel", [{"mode": "rocket", "passenger_km": 5}],
+         "transport.business_travel.0.mode"),
         ("targets", [{"scopes": [4], "base_year": 2020, "target_year": 2030, "reduction_pct": 30}],
          "targets.0.scopes"),
         ("targets", [{"scopes": [1], "base_year": 2030, "target_year": 2020, "reduction_pct": 30}],
@@ -111,7 +112,8 @@ def test_unknown_loan_category_is_refused_against_the_standards_list() -> None:
     assert info.value.field == "loan.use_of_proceeds"
 
 
-@pytest.mark.parametrize(("path", "value"), [("company.annual_revenue", 5e-324), ("company.floor_area_m2", 1e-300),
+@pytest.mark.parametrize(("path", "value"), [("company.annual_revenue", 5e-324),
+                                             ("company.floor_area_m2", 1e-300),
                                              ("company.operating_hours_per_week", 0.001)])
 def test_vanishing_denominators_are_refused(path: str, value: float) -> None:
     """Intensities divide by these; a subnormal would overflow the rating to infinity."""

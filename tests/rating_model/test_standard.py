@@ -25,7 +25,8 @@ def test_default_standard_loads_with_every_indicator_derivable() -> None:
     assert STANDARD.label == "greenrate-sme@1.0.0"
     assert len(STANDARD.indicators) == 13
     assert IndicatorSet(STANDARD).ids == tuple(STANDARD.indicators)
-    assert {p.id for p in STANDARD.pillars} == {"energy_climate", "resources_circularity", "practices_governance"}
+    pillars = {"energy_climate", "resources_circularity", "practices_governance"}
+    assert {p.id for p in STANDARD.pillars} == pillars
 
 
 def test_every_action_uses_known_operations_and_belongs_to_an_indicator() -> None:

@@ -96,7 +96,8 @@ def test_one_click_in_the_browser(live_url: str, tmp_path: Path) -> None:
             score = page.locator("#score").inner_text()
             # The README's screenshot is refreshed on request (GREENRATE_UPDATE_SCREENSHOTS=1), so a test run
             # leaves the tree clean; every run still takes one, so the page must render to an image.
-            shot = SCREENSHOT if os.environ.get("GREENRATE_UPDATE_SCREENSHOTS") == "1" else tmp_path / "page.png"
+            refresh = os.environ.get("GREENRATE_UPDATE_SCREENSHOTS") == "1"
+            shot = SCREENSHOT if refresh else tmp_path / "page.png"
             page.screenshot(path=str(shot), full_page=True)
             assert shot.stat().st_size > 10_000
 

@@ -56,7 +56,7 @@ def test_batch_envelope_limits(client: FlaskClient, bank_key: str) -> None:
 
 
 def test_an_item_the_inventory_refuses_fails_alone(client: FlaskClient, bank_key: str) -> None:
-    """A unit only the inventory can judge (litres of coal) fails its own item with the field, not the batch."""
+    """A unit only the inventory can judge (litres of coal) fails its own item, naming the field."""
     bad = payload(external_id="coal")
     bad["energy"] = {"fuels": [{"fuel": "coal", "quantity": 10, "unit": "L"}]}
     response = client.post("/v1/ratings/batch", json={"items": [payload(), bad]}, headers=bearer(bank_key))
