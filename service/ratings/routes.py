@@ -77,13 +77,21 @@ def _issued_response(issued: Issued) -> Response:
 
 
 def _repeats_first(view: F) -> F:
-    """Serve an exact repeat of a body already rated from the cache, before validating it again."""
+    """Serve an exact repeat of a body already rated from the cache, before reading it again.
+
+    Only bodies that passed every check (JSON, schema, engine) and were rated are remembered, so the
+    same bytes would pass again: a repeat skips the JSON checks of :func:`json_body` too (a parse per
+    request). Its ``Content-Type`` still decides: anything but JSON goes the full way, to its 415.
+    """
 
     @functools.wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        g.body_fingerprint = body_fingerprint(request.get_data(cache=True))
-        issued = reissue_repeat(_context(), current_principal(), g.body_fingerprint)
-        return view(*args, **kwargs) if issued is None else _issued_response(issued)
+        if request.is_json:
+            g.body_fingerprint = body_fingerprint(request.get_data(cache=True))
+            issued = reissue_repeat(_context(), current_principal(), g.body_fingerprint)
+            if issued is not None:
+                return _issued_response(issued)
+        return view(*args, **kwargs)
 
     return cast(F, wrapper)
 
@@ -92,8 +100,8 @@ def _repeats_first(view: F) -> F:
 class Ratings(MethodView):
     @documented(blp, 400, 401, 403, 413, 415, 429, 503)
     @requires("bank")
-    @json_body
     @_repeats_first
+    @json_body
     @blp.arguments(_OPERATING_DATA)
     @blp.response(201, RatingSchema, headers=_ISSUE_HEADERS)
     def post(self, payload: dict[str, Any]) -> Response:

@@ -9,7 +9,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from schemas.rating import RatingSchema
-from tests.conftest import bearer, payload, services_of
+from tests.conftest import bearer, create_key, payload, services_of
 
 
 def test_post_rates_and_records(app: Flask, client: FlaskClient, bank_key: str) -> None:
@@ -43,6 +43,22 @@ def test_identical_input_returns_the_same_rating(client: FlaskClient, bank_key: 
     assert second.data == first.data and second.headers["Location"] == first.headers["Location"]
     different = client.post("/v1/ratings", json=payload(employees=13), headers=bearer(bank_key))
     assert different.headers["X-Cache"] == "miss" and different.json["id"] != first.json["id"]
+
+
+def test_an_exact_repeat_is_served_from_the_cache_but_not_as_another_content_type(
+    client: FlaskClient, bank_key: str
+) -> None:
+    body = json.dumps(payload()).encode()
+    json_type = {**bearer(bank_key), "Content-Type": "application/json"}
+    first = client.post("/v1/ratings", data=body, headers=json_type)
+    repeat = client.post("/v1/ratings", data=body, headers=json_type)
+    assert repeat.status_code == 201 and repeat.headers["X-Cache"] == "hit" and repeat.data == first.data
+    text_type = {**bearer(bank_key), "Content-Type": "text/plain"}
+    as_text = client.post("/v1/ratings", data=body, headers=text_type)
+    assert as_text.status_code == 415  # the same bytes, but not sent as JSON: refused, not served
+    other_key = {**json_type, **bearer(create_key(client.application, "bank-b"))}
+    elsewhere = client.post("/v1/ratings", data=body, headers=other_key)
+    assert elsewhere.headers["X-Cache"] == "miss" and elsewhere.json["id"] != first.json["id"]  # per tenant
 
 
 def test_fetched_rating_is_byte_for_byte_the_issued_one(client: FlaskClient, bank_key: str) -> None:
