@@ -99,3 +99,18 @@ def test_refuses_what_it_cannot_reproduce() -> None:
 
     with pytest.raises(TypeError):
         fast_init(Mutable)
+
+
+def test_values_survive_pickle_and_deepcopy() -> None:
+    """Batch workers, Spark and notebooks copy and ship these values; the faster __init__ must not matter."""
+    import copy
+    import pickle
+
+    from rating_model.engine import Engine
+    from tests.conftest import BASE_PAYLOAD
+
+    engine = Engine.load()
+    data = engine.parse(BASE_PAYLOAD)
+    rating = engine.rate(data)
+    assert pickle.loads(pickle.dumps(data)) == data and copy.deepcopy(data) == data
+    assert pickle.loads(pickle.dumps(rating)).to_dict() == rating.to_dict()
