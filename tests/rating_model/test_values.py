@@ -114,3 +114,9 @@ def test_values_survive_pickle_and_deepcopy() -> None:
     rating = engine.rate(data)
     assert pickle.loads(pickle.dumps(data)) == data and copy.deepcopy(data) == data
     assert pickle.loads(pickle.dumps(rating)).to_dict() == rating.to_dict()
+
+
+def test_evolve_refuses_a_name_that_is_not_a_field() -> None:
+    data = OperatingData(Company("Cafe", "CN", "5610", 8, 3e6, "CNY", 2024))
+    with pytest.raises(TypeError, match="no field 'energi'"):
+        evolve(data, energi=Energy())
