@@ -33,6 +33,7 @@ from service.portfolios.recovery import MAX_RECOVERIES, recover
 from service.portfolios.retention import purge_expired
 from service.portfolios.runner import RunContext
 from service.portfolios.worker_cli import PortfolioWorker
+from service.records import migrate
 from service.records import portfolios as records
 from service.records.portfolio_tables import portfolio_jobs
 from service.records.portfolios import Superseded, Worker
@@ -311,16 +312,21 @@ def test_greenrate_worker_needs_the_redis_setting() -> None:
     assert result.exit_code == 1 and "GREENRATE_REDIS_URL" in result.output
 
 
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 def test_files_are_deleted_after_the_retention_and_the_summary_stays(
-    make_app: AppFactory, redis_url: str, tmp_path: Path
+    make_app: AppFactory, redis_url: str, tmp_path: Path, backend: str, request: pytest.FixtureRequest
 ) -> None:
+    database = {"DATABASE_URL": request.getfixturevalue("postgres_url")} if backend == "postgresql" else {}
     app = make_app(
         REDIS_URL=redis_url,
         PORTFOLIO_DIR=str(tmp_path / "portfolios"),
         PORTFOLIO_CHUNK_ROWS=CHUNK_ROWS,
         PORTFOLIO_RETENTION_DAYS=30,
         RATE_LIMIT="100000 per minute",
+        **database,
     )
+    if database:  # timestamptz comparisons on the real server, not only SQLite's text
+        migrate.upgrade(services_of(app).db)
     try:
         client, key = app.test_client(), create_key(app)
         old, recent = (upload(client, key, as_file(book(120, seed), f"b{seed}.csv", tmp_path)).json["id"]
