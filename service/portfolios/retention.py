@@ -35,9 +35,9 @@ def purge_expired(db: DbEngine, settings: Settings, now: datetime | None = None)
     """
     if settings.portfolio_retention_days <= 0:
         return []
+    days = settings.portfolio_retention_days
     moment = now or datetime.now(UTC)
-    cutoff_days = settings.portfolio_retention_days
-    cutoff = moment - timedelta(days=cutoff_days)
+    cutoff = moment - timedelta(days=days)
     purged: list[str] = []
     for job in records.files_expired(db, cutoff):
         try:  # an error other than "already gone" stops here, unmarked: the next sweep tries again
@@ -46,7 +46,7 @@ def purge_expired(db: DbEngine, settings: Settings, now: datetime | None = None)
             pass
         records.mark_files_purged(db, job.id, moment)
         purged.append(job.id)
-        _log.info("portfolio_files_purged", portfolio=job.id, retention_days=cutoff_days)
+        _log.info("portfolio_files_purged", portfolio=job.id, retention_days=days)
     return purged
 
 

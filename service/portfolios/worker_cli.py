@@ -23,6 +23,7 @@ from service.portfolios.queue import QueueNotConfigured, connect, portfolio_queu
 from service.portfolios.recovery import recover_safely
 from service.portfolios.retention import purge_expired, purge_safely
 from service.portfolios.runner import RunContext, install
+from service.records.database import create_db_engine
 
 #: how often an idle worker sweeps for jobs whose worker died (RQ's maintenance interval)
 SWEEP_SECONDS = 60
@@ -119,8 +120,6 @@ def purge() -> None:
         raise click.ClickException(str(exc)) from None
     if settings.portfolio_retention_days <= 0:
         raise click.ClickException("GREENRATE_PORTFOLIO_RETENTION_DAYS is 0 (keep files): nothing to purge")
-    from service.records.database import create_db_engine
-
     db = create_db_engine(settings)
     try:
         purged = purge_expired(db, settings)
