@@ -2,8 +2,13 @@
 # greenrate: build a wheel (and the wheels of its dependencies), then a slim runtime as a non-root user.
 
 FROM python:3.11-slim AS builder
+# A C compiler for mypyc, which compiles the engine's hot modules into the wheel (setup.py); the runtime
+# image gets the compiled wheel and no compiler.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends gcc libc6-dev \
+    && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
-COPY pyproject.toml README.md ./
+COPY pyproject.toml setup.py README.md ./
 COPY service ./service
 COPY rating_model ./rating_model
 COPY schemas ./schemas

@@ -20,12 +20,16 @@ help:
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-# Stamps: re-install only when pyproject.toml changes.
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
+# Stamps: re-install when pyproject.toml or setup.py changes, and when an engine source does: the install
+# compiles the engine's hot modules with mypyc (setup.py) in place, and a stale compiled module would run
+# instead of the edited source. GREENRATE_COMPILE=0 installs plain Python (no C compiler needed).
+ENGINE_SOURCES := $(wildcard rating_model/*.py)
+
+$(VENV)/.installed: pyproject.toml setup.py $(ENGINE_SOURCES) | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+$(VENV)/.installed-test: pyproject.toml setup.py $(ENGINE_SOURCES) | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test,spark]'
 	touch $@ $(VENV)/.installed
 
@@ -111,4 +115,4 @@ fuzz: $(VENV)/.installed-test
 	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q -p no:cacheprovider tests/fuzz tests/security
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache
+	rm -rf $(VENV) instance .pytest_cache build rating_model/*.so greenrate_engine__mypyc*.so

@@ -292,7 +292,7 @@ def _result_columns(rows: list[_Measured | None], errors: list[str | None], matr
         r = rows[i]
         assert r is not None
         for column, members in pillars:
-            column[i] = round(sum([row_points[j] for j in members]), 2)
+            column[i] = round(sum([row_points[j] for j in members], 0.0), 2)
         given = r.data.loan
         use = None if given is None else given.use_of_proceeds
         key = (grade_for(score), r.knock_outs, given is None, use)

@@ -84,7 +84,7 @@ def assess(data: OperatingData, filled: Filled, standard: Standard) -> DataQuali
     estimated = filled.paths
     items = standard.completeness_fields
     given = [0.0 if path in estimated else presence(data) for path, presence in _presence_plan(items)]
-    completeness = round(sum(given) / len(items), 4)
+    completeness = round(sum(given, 0.0) / len(items), 4)
     pcaf = standard.pcaf_by_data_source[data.data_source]
     floor = filled.pcaf_floor
     if floor is not None:

@@ -237,7 +237,7 @@ def compute_inventory(
     by_category: dict[str, float] = {}
     for line in s3:
         by_category[line.category] = by_category.get(line.category, 0.0) + line.tco2e
-    scope3 = sum(by_category.values())
+    scope3 = sum(by_category.values(), 0.0)
     s12_location, s12_market = scope1 + s2_location, scope1 + s2_market
     total = s12_location + scope3
 

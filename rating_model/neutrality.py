@@ -119,8 +119,8 @@ def _reduction(
     common = sorted(set(before) & set(now))
     if not common:
         return None, None, "previous_year has no Scope 1/2 activity in common with this year"
-    total_before = sum(before[g] for g in common)
-    change = total_before - sum(now[g] for g in common)
+    total_before = sum([before[g] for g in common], 0.0)
+    change = total_before - sum([now[g] for g in common], 0.0)
     change_pct = -change / total_before * 100.0 if total_before > 0 else None
     if change_pct is not None and not math.isfinite(change_pct):
         change_pct = None  # a vanishing previous year (e.g. 1e-311 kWh) has no meaningful percentage

@@ -27,6 +27,24 @@ from service.records import api_keys, migrate
 from tests.live_services import REDIS_TEST_DB, live_postgres_url, live_redis_url  # noqa: F401 - fixtures
 
 _SESSION_ENGINE: list[Any] = []
+_PACKAGE = Path(__file__).resolve().parents[1] / "rating_model"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Refuse to test stale compiled engine modules (setup.py compiles them in place on install).
+
+    Python imports ``inventory.cpython-311-*.so`` before ``inventory.py``: after an edit to the source,
+    the tests would pass or fail on the old code.
+    """
+    stale = sorted(
+        source.name
+        for extension in _PACKAGE.glob("*.so")
+        if (source := _PACKAGE / (extension.name.split(".", 1)[0] + ".py")).exists()
+        and source.stat().st_mtime > extension.stat().st_mtime
+    )
+    if stale:
+        pytest.exit(f"rating_model/{', '.join(stale)} changed after it was compiled: run `make install-test` "
+                    "(or install with GREENRATE_COMPILE=0 for plain Python)", returncode=4)
 
 
 def session_engine() -> Any:
