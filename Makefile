@@ -22,7 +22,7 @@ $(BIN)/python:
 
 # Stamps: re-install when pyproject.toml or setup.py changes, and when an engine source does: the install
 # compiles the engine's hot modules with mypyc (setup.py) in place, and a stale compiled module would run
-# instead of the edited source. GREENRATE_COMPILE=0 installs plain Python (no C compiler needed).
+# instead of the edited source. RATING_MODEL_NO_EXTENSIONS=1 installs plain Python (no C compiler needed).
 ENGINE_SOURCES := $(wildcard rating_model/*.py)
 
 $(VENV)/.installed: pyproject.toml setup.py $(ENGINE_SOURCES) | $(BIN)/python

@@ -6,8 +6,10 @@ the flat format and the batch columns); mypyc compiles them from the same fully 
 ``mypy --strict`` checks, so there is no second implementation to keep in step. Compiled, a loan-book
 row is rated in about a fifth less CPU (``python -m benchmarks.batch``).
 
-``GREENRATE_COMPILE=0`` installs the same modules as plain Python (no C compiler needed); the results are
-the same, and ``tests/rating_model/test_compiled.py`` checks that on a sample of businesses and rows.
+``RATING_MODEL_NO_EXTENSIONS=1`` installs the same modules as plain Python (no C compiler needed; the
+name follows aio-libs' ``*_NO_EXTENSIONS``, and is not a ``GREENRATE_`` setting, which the service would
+refuse as unknown). The results are the same: ``tests/rating_model/test_compiled.py`` checks that on a
+sample of businesses, refusals and a loan book.
 Compiling needs a C compiler and the Python headers (``gcc`` and ``python3-dev`` on Debian).
 """
 
@@ -39,7 +41,7 @@ COMPILED = (
 
 
 def _extensions() -> list[object]:
-    if os.environ.get("GREENRATE_COMPILE", "1") == "0":
+    if os.environ.get("RATING_MODEL_NO_EXTENSIONS", "0") == "1":
         # an in-place build (pip install -e) left extension modules next to the sources: Python imports
         # those before the .py files, so they go, or the plain install would run the old compiled code
         for stale in (*Path("rating_model").glob("*.so"), *Path(".").glob("greenrate_engine__mypyc*.so")):

@@ -44,7 +44,7 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     if stale:
         pytest.exit(f"rating_model/{', '.join(stale)} changed after it was compiled: run `make install-test` "
-                    "(or install with GREENRATE_COMPILE=0 for plain Python)", returncode=4)
+                    "(or install with RATING_MODEL_NO_EXTENSIONS=1 for plain Python)", returncode=4)
 
 
 def session_engine() -> Any:

@@ -31,7 +31,7 @@ from tests.conftest import session_engine
 from tests.rating_model.strategies import payloads
 
 ROOT = Path(__file__).resolve().parents[2]
-COMPILED = os.environ.get("GREENRATE_COMPILE", "1") != "0"
+COMPILED = os.environ.get("RATING_MODEL_NO_EXTENSIONS", "0") != "1"
 _PLAIN = not reader.__file__ or reader.__file__.endswith(".py")
 
 #: run by the child interpreter on the plain source: every payload's rating document or refusal,
@@ -143,7 +143,7 @@ def test_compiled_modules_rate_like_their_python_source(drawn: list[dict[str, An
     assert compiled["batch"] == plain["batch"]
 
 
-@pytest.mark.skipif(not COMPILED, reason="GREENRATE_COMPILE=0: plain Python by choice")
+@pytest.mark.skipif(not COMPILED, reason="RATING_MODEL_NO_EXTENSIONS=1: plain Python by choice")
 def test_an_install_compiles_the_hot_modules_unless_told_not_to() -> None:
     """``make install`` builds what ships, so tests and benchmarks measure the compiled engine."""
     from rating_model import batch, inventory, operating_data
