@@ -29,8 +29,8 @@ from typing import Any
 
 from rating_model.batch_files import ResultWriter, read_chunks
 from rating_model.engine import DEFAULT_MODEL
-from rating_model.indicator_batch import default_workers
 from rating_model.loan_book import write_loan_book
+from rating_model.workers import default_workers
 
 OUT = Path(__file__).parent / "out"
 SIZES = (100_000, 300_000, 1_000_000)

@@ -185,7 +185,8 @@ def _targets(phases: dict[str, dict[str, Any]], memory: dict[str, Any], plan: Pl
     return targets
 
 
-def _memory_notes(memory: dict[str, Any], phases: dict[str, dict[str, Any]], cache_entries: int) -> list[str]:
+def _memory_notes(memory: dict[str, Any], phases: dict[str, dict[str, Any]], cache_entries: int,
+                  cache_bytes: int) -> list[str]:
     notes = []
     for variant, mem in memory.items():
         if variant != "echo" and mem["workers_replaced"]:
@@ -193,12 +194,14 @@ def _memory_notes(memory: dict[str, Any], phases: dict[str, dict[str, Any]], cac
                          "their memory is not that of workers that served every request.")
     if "embedded_miss" in phases:
         size = phases["embedded_miss"]["run"]["mean_response_bytes"]
+        pool = memory.get("embedded", {}).get("fill", {}).get("pool", 0)
+        full = min(cache_entries, int(cache_bytes // max(size, 1)))
+        reached = "reaches that bound" if pool >= full else "does not reach it"
         notes.append(
-            f"Projection, not a measurement: the in-process cache keeps up to {cache_entries:,} ratings per "
-            f"worker (GREENRATE_CACHE_MAX_ENTRIES); at ~{size / 1024:.1f} KB per response that is "
-            f"~{cache_entries * size / 2**20:.0f} MB of rating text per worker once full, which this run "
-            f"(~{memory.get('embedded', {}).get('fill', {}).get('pool', 0):,} distinct companies) does not "
-            "reach.")
+            f"The in-process cache of each worker holds at most {cache_entries:,} ratings "
+            f"(GREENRATE_CACHE_MAX_ENTRIES) and {cache_bytes / 2**20:.0f} MB of rating text "
+            f"(GREENRATE_CACHE_MAX_BYTES): at ~{size / 1024:.1f} KB per response, ~{full:,} ratings; this "
+            f"run's fill (~{pool:,} distinct companies) {reached}.")
     return notes
 
 
@@ -263,8 +266,9 @@ def run(plan: Plan) -> dict[str, Any]:
                 s.stop()
             if live_reason is None:
                 live_backends.clean_up()
-    cache_entries = load_settings(environ=emb_env).cache_max_entries
-    notes = _phase_notes(phases) + _memory_notes(memory, phases, cache_entries)
+    settings = load_settings(environ=emb_env)
+    notes = _phase_notes(phases) + _memory_notes(memory, phases, settings.cache_max_entries,
+                                                 settings.cache_max_bytes)
     if live_reason:
         notes.append(f"Redis + PostgreSQL variant not measured: {live_reason}.")
     for variant in ("embedded", "live"):

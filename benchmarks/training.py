@@ -22,9 +22,9 @@ from pathlib import Path
 from typing import Any
 
 from rating_model.artifact import ScorecardArtifact
-from rating_model.indicator_batch import default_workers
 from rating_model.synthetic import generate_frame
 from rating_model.train import train
+from rating_model.workers import default_workers
 
 OUT = Path(__file__).parent / "out"
 SIZES = (50_000, 100_000, 200_000)

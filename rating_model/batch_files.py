@@ -3,7 +3,8 @@
 A bank's book can be millions of rows; memory must not grow with it. Chunks are read one at a time
 (Parquet record batches, CSV ``chunksize``), at most a few are in flight in worker processes, and each
 result chunk is appended to the output as soon as it is its turn, so peak memory is a handful of chunks
-whatever the file size. Workers are started with ``spawn`` and build their engine once from the model
+whatever the file size. Workers start as :mod:`rating_model.workers` says (forked from a fork server
+with this module loaded) and build their engine once from the model
 document (plain JSON, verified again in the worker: nothing pickled but data, as frames or Arrow). The
 output is the same whatever the number of workers (the tests check it).
 """
@@ -18,7 +19,6 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
-from multiprocessing import get_context
 from pathlib import Path
 from types import TracebackType
 from typing import Any, TypeAlias, TypeVar
@@ -31,7 +31,7 @@ import pyarrow.parquet as pq
 from rating_model.batch import passthrough_columns, rate_frame
 from rating_model.engine import Engine
 from rating_model.flat import CSV_ENCODING, FLAT_DTYPES, file_kind
-from rating_model.indicator_batch import default_workers
+from rating_model.workers import default_workers, worker_context
 
 __all__ = [
     "DEFAULT_CHUNK_ROWS",
@@ -261,7 +261,7 @@ def _rate_chunks(job: Callable[[Engine, Chunk, int], T], chunks: Iterable[Chunk]
         return
     model_json = None if model_document is None else json.dumps(model_document)
     pending: deque[Future[T]] = deque()
-    with ProcessPoolExecutor(max_workers=n_workers, mp_context=get_context("spawn"),
+    with ProcessPoolExecutor(max_workers=n_workers, mp_context=worker_context([__name__]),
                              initializer=_init_worker, initargs=(model_json,)) as pool:
         for chunk in chunks:
             pending.append(pool.submit(_in_worker, job, chunk, first_row))

@@ -5,16 +5,14 @@ benchmark, indicators), about half a millisecond a row: 200,000 rows are 100 s o
 independent, so the frame is cut into contiguous chunks, each chunk is measured in a worker process, and the
 chunks are put back in their original order. The result is identical to the serial computation, whatever
 the number of workers (tests check it), so an artifact never depends on the machine that trained it.
-Workers are started with ``spawn``: safe with threads in the parent, on every platform. Training only.
+Workers start as :mod:`rating_model.workers` says (forked from a fork server). Training only.
 """
 
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
-from multiprocessing import get_context
 
 import numpy as np
 import pandas as pd
@@ -26,19 +24,12 @@ from rating_model.indicators import IndicatorSet
 from rating_model.operating_data import parse_operating_data
 from rating_model.pipeline import measure_data
 from rating_model.standard import Standard
+from rating_model.workers import default_workers, worker_context
 
 #: below this many rows starting processes costs more than it saves
 PARALLEL_MIN_ROWS = 20_000
 _CHUNKS_PER_WORKER = 4  # smaller chunks even out workers slowed by other load on the machine
 _SERIAL_CHUNK_ROWS = 5_000  # in one process, chunks only pace the progress callback
-
-
-def default_workers() -> int:
-    """One worker per core the process may use."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # pragma: no cover - not on Linux
-        return max(1, os.cpu_count() or 1)
 
 
 def measure_chunk(frame: pd.DataFrame, standard: Standard) -> tuple[NDArray[np.float64], list[int]]:
@@ -105,7 +96,7 @@ def frame_indicators(
             if progress is not None:
                 progress(b - a)
     else:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=worker_context([__name__])) as pool:
             for result, (a, b) in zip(pool.map(_measure_part, parts), spans, strict=True):  # in order
                 results.append(result)
                 if progress is not None:

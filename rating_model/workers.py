@@ -1,0 +1,40 @@
+"""Worker processes of the batch rater and of training: how many, and how they are started.
+
+Both cut a table into chunks and rate or measure each in a process of its own, one per core. Workers are
+forked from a fork server: a fresh, single-threaded process started once per run, which imports the
+engine's modules (pandas and pyarrow with them) before forking. So a worker starts in milliseconds with
+everything loaded, it inherits none of the parent's threads (Arrow's, a progress bar's) the way a plain
+``fork`` of the parent would, and it does not run the parent's main module again the way ``spawn`` does:
+under the ``greenrate`` console script that was an import of the whole CLI, Flask included, in every
+worker before it rated a row. Where there is no fork server (Windows), workers are spawned.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Sequence
+from multiprocessing.context import BaseContext
+
+__all__ = ["default_workers", "worker_context"]
+
+
+def default_workers() -> int:
+    """One worker per core the process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def worker_context(preload: Sequence[str]) -> BaseContext:
+    """The start method for a pool whose tasks live in the modules ``preload`` names.
+
+    The fork server is one per process and starts with the first pool; its preload list is the one set
+    then (a later pool with other modules still works, importing them in each worker instead).
+    """
+    if "forkserver" not in multiprocessing.get_all_start_methods():  # pragma: no cover - Windows
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(list(preload))
+    return context
