@@ -39,12 +39,14 @@ __all__ = [
     "Chunk",
     "ResultWriter",
     "as_frame",
+    "chunk_length",
     "columns_of",
     "count_rows",
     "rate_chunks",
     "rate_chunks_as_tables",
     "rate_file",
     "read_chunks",
+    "read_raw_chunks",
 ]
 
 #: rows per chunk: large enough that per-chunk overhead vanishes, small enough to keep memory flat
@@ -68,12 +70,13 @@ def read_chunks(path: str | Path, chunk_rows: int = DEFAULT_CHUNK_ROWS) -> Itera
     CSV follows :func:`rating_model.flat.read_frame`: only an empty cell is missing (``"NA"`` is text).
     Pass-through columns of a CSV are read as text, so an id like ``00123`` keeps its zeros.
     """
-    for chunk in _read(path, chunk_rows):
+    for chunk in read_raw_chunks(path, chunk_rows):
         yield as_frame(chunk)
 
 
-def _read(path: str | Path, chunk_rows: int) -> Iterator[Chunk]:
-    """The chunks of a book as read: Parquet stays Arrow (a worker converts it), CSV is parsed here.
+def read_raw_chunks(path: str | Path, chunk_rows: int = DEFAULT_CHUNK_ROWS) -> Iterator[Chunk]:
+    """The chunks of a book as read: Parquet stays Arrow (converted by :func:`as_frame` where it is
+    rated, or never, for a chunk that is only counted), CSV is parsed here.
 
     Parquet is decoded on this thread only: while a batch rates, every core is busy in a worker process,
     and Arrow's decoding threads would compete with them, spending about twice the CPU for the same
@@ -88,6 +91,11 @@ def _read(path: str | Path, chunk_rows: int) -> Iterator[Chunk]:
     dtypes = {c: FLAT_DTYPES.get(c, "string") for c in header}
     yield from pd.read_csv(source, dtype=dtypes, keep_default_na=False, na_values=[""], chunksize=chunk_rows,
                            encoding=CSV_ENCODING)
+
+
+def chunk_length(chunk: Chunk) -> int:
+    """Rows in a chunk, whichever form it has."""
+    return chunk.num_rows if isinstance(chunk, pa.RecordBatch) else len(chunk)
 
 
 def as_frame(chunk: Chunk) -> pd.DataFrame:
@@ -257,7 +265,7 @@ def _rate_chunks(job: Callable[[Engine, Chunk, int], T], chunks: Iterable[Chunk]
         engine = _engine(model_document)
         for chunk in chunks:
             yield job(engine, chunk, first_row)
-            first_row += chunk.num_rows if isinstance(chunk, pa.RecordBatch) else len(chunk)
+            first_row += chunk_length(chunk)
         return
     model_json = None if model_document is None else json.dumps(model_document)
     pending: deque[Future[T]] = deque()
@@ -265,7 +273,7 @@ def _rate_chunks(job: Callable[[Engine, Chunk, int], T], chunks: Iterable[Chunk]
                              initializer=_init_worker, initargs=(model_json,)) as pool:
         for chunk in chunks:
             pending.append(pool.submit(_in_worker, job, chunk, first_row))
-            first_row += chunk.num_rows if isinstance(chunk, pa.RecordBatch) else len(chunk)
+            first_row += chunk_length(chunk)
             if len(pending) >= n_workers * _IN_FLIGHT_PER_WORKER:
                 yield pending.popleft().result()
         while pending:
@@ -311,8 +319,8 @@ def rate_file(
     started = time.perf_counter()
     rows = errors = 0
     with ResultWriter(target) as writer:
-        for result in rate_chunks_as_tables(_read(source, chunk_rows), model_document=model_document,
-                                            workers=workers):
+        chunks = read_raw_chunks(source, chunk_rows)
+        for result in rate_chunks_as_tables(chunks, model_document=model_document, workers=workers):
             writer.write(result)
             rows += result.num_rows
             errors += result.num_rows - result.column("error").null_count

@@ -27,7 +27,7 @@ from sqlalchemy import Engine as DbEngine
 from sqlalchemy.exc import SQLAlchemyError
 
 from rating_model.batch import rate_frame
-from rating_model.batch_files import read_chunks
+from rating_model.batch_files import as_frame, chunk_length, read_raw_chunks
 from rating_model.exceptions import ArtifactError, RatingModelError
 from rating_model.portfolio import PortfolioAccumulator, PreviousRun
 from service.config import Settings, load_settings
@@ -136,14 +136,15 @@ def _rate(db: DbEngine, job: PortfolioJob, engine: Engine, files: JobFiles, sour
     """Rate every chunk not yet recorded done; returns the number of chunks in the book."""
     first_row = 0
     count = 0
-    for index, chunk in enumerate(read_chunks(source, job.chunk_rows)):
+    for index, chunk in enumerate(read_raw_chunks(source, job.chunk_rows)):
         count = index + 1
-        if index < job.chunks_done:  # done by an earlier run: its part is on disk
-            first_row += len(chunk)
+        rows = chunk_length(chunk)
+        if index < job.chunks_done:  # done by an earlier run: its part is on disk; counted, not converted
+            first_row += rows
             continue
-        result = rate_frame(chunk, engine, first_row=first_row)
+        result = rate_frame(as_frame(chunk), engine, first_row=first_row)
         storage.write_part(files, index, result, tag)
-        first_row += len(chunk)
+        first_row += rows
         records.chunk_done(db, job.id, job.attempt, index, first_row)
     return count
 
