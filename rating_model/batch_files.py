@@ -4,9 +4,9 @@ A bank's book can be millions of rows; memory must not grow with it. Chunks are 
 (Parquet record batches, CSV ``chunksize``), at most a few are in flight in worker processes, and each
 result chunk is appended to the output as soon as it is its turn, so peak memory is a handful of chunks
 whatever the file size. Workers start as :mod:`rating_model.workers` says (forked from a fork server
-with this module loaded) and build their engine once from the model
-document (plain JSON, verified again in the worker: nothing pickled but data, as frames or Arrow). The
-output is the same whatever the number of workers (the tests check it).
+with this module loaded) and build their engine once from the model document (plain JSON, verified again
+in the worker: nothing pickled but data, as frames or Arrow). The output is the same whatever the number
+of workers (the tests check it).
 """
 
 from __future__ import annotations
