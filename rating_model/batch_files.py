@@ -31,7 +31,7 @@ import pyarrow.parquet as pq
 from rating_model.batch import passthrough_columns, rate_frame
 from rating_model.engine import Engine
 from rating_model.flat import CSV_ENCODING, FLAT_DTYPES, file_kind
-from rating_model.workers import default_workers, worker_context
+from rating_model.workers import default_workers, exit_with_owner, worker_context
 
 __all__ = [
     "DEFAULT_CHUNK_ROWS",
@@ -44,6 +44,7 @@ __all__ = [
     "count_rows",
     "rate_chunks",
     "rate_chunks_as_tables",
+    "rate_placed_chunks",
     "rate_file",
     "read_chunks",
     "read_raw_chunks",
@@ -193,6 +194,7 @@ _WORKER_ENGINE: Engine | None = None
 
 def _init_worker(model_json: str | None) -> None:
     global _WORKER_ENGINE
+    exit_with_owner()
     _WORKER_ENGINE = _engine(None if model_json is None else json.loads(model_json))
 
 
@@ -244,6 +246,17 @@ def rate_chunks(
     reading back instead of letting results pile up in memory. With one worker, everything runs in this
     process (no start-up cost: the right choice for small files and for tests).
     """
+    return _rate_chunks(_rated_frame, _placed(chunks), model_document, workers)
+
+
+def rate_placed_chunks(
+    chunks: Iterable[tuple[Chunk, int]],
+    *,
+    model_document: Mapping[str, Any] | None = None,
+    workers: int | None = None,
+) -> Iterator[pd.DataFrame]:
+    """:func:`rate_chunks` for ``(chunk, first_row)`` pairs: chunks that say where they start in the file,
+    so that a resumed portfolio job rates only the chunks it has not done yet."""
     return _rate_chunks(_rated_frame, chunks, model_document, workers)
 
 
@@ -254,30 +267,40 @@ def rate_chunks_as_tables(
     workers: int | None = None,
 ) -> Iterator[pa.Table]:
     """:func:`rate_chunks` with each result as an Arrow table: what a file writer wants, made cheaply."""
-    return _rate_chunks(_rated_table, chunks, model_document, workers)
+    return _rate_chunks(_rated_table, _placed(chunks), model_document, workers)
 
 
-def _rate_chunks(job: Callable[[Engine, Chunk, int], T], chunks: Iterable[Chunk],
+def _placed(chunks: Iterable[Chunk]) -> Iterator[tuple[Chunk, int]]:
+    """Each chunk with the position of its first row, for chunks that follow each other from row 0."""
+    first_row = 0
+    for chunk in chunks:
+        yield chunk, first_row
+        first_row += chunk_length(chunk)
+
+
+def _rate_chunks(job: Callable[[Engine, Chunk, int], T], chunks: Iterable[tuple[Chunk, int]],
                  model_document: Mapping[str, Any] | None, workers: int | None) -> Iterator[T]:
     n_workers = default_workers() if workers is None else workers
-    first_row = 0
     if n_workers <= 1:
         engine = _engine(model_document)
-        for chunk in chunks:
+        for chunk, first_row in chunks:
             yield job(engine, chunk, first_row)
-            first_row += chunk_length(chunk)
         return
     model_json = None if model_document is None else json.dumps(model_document)
     pending: deque[Future[T]] = deque()
-    with ProcessPoolExecutor(max_workers=n_workers, mp_context=worker_context([__name__]),
-                             initializer=_init_worker, initargs=(model_json,)) as pool:
-        for chunk in chunks:
+    pool = ProcessPoolExecutor(max_workers=n_workers, mp_context=worker_context([__name__]),
+                               initializer=_init_worker, initargs=(model_json,))
+    try:
+        for chunk, first_row in chunks:
             pending.append(pool.submit(_in_worker, job, chunk, first_row))
-            first_row += chunk_length(chunk)
             if len(pending) >= n_workers * _IN_FLIGHT_PER_WORKER:
                 yield pending.popleft().result()
         while pending:
             yield pending.popleft().result()
+    finally:
+        # abandoned (an error, a job timeout, a consumer that stopped): wait only for the chunks being
+        # rated, not for the ones still queued
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,7 +24,7 @@ from rating_model.indicators import IndicatorSet
 from rating_model.operating_data import parse_operating_data
 from rating_model.pipeline import measure_data
 from rating_model.standard import Standard
-from rating_model.workers import default_workers, worker_context
+from rating_model.workers import default_workers, exit_with_owner, worker_context
 
 #: below this many rows starting processes costs more than it saves
 PARALLEL_MIN_ROWS = 20_000
@@ -96,7 +96,8 @@ def frame_indicators(
             if progress is not None:
                 progress(b - a)
     else:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=worker_context([__name__])) as pool:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=worker_context([__name__]),
+                                 initializer=exit_with_owner) as pool:
             for result, (a, b) in zip(pool.map(_measure_part, parts), spans, strict=True):  # in order
                 results.append(result)
                 if progress is not None:

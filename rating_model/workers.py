@@ -12,11 +12,13 @@ worker before it rated a row. Where there is no fork server (Windows), workers a
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.connection
 import os
+import threading
 from collections.abc import Sequence
 from multiprocessing.context import BaseContext
 
-__all__ = ["default_workers", "worker_context"]
+__all__ = ["default_workers", "exit_with_owner", "worker_context"]
 
 
 def default_workers() -> int:
@@ -38,3 +40,23 @@ def worker_context(preload: Sequence[str]) -> BaseContext:
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(list(preload))
     return context
+
+
+def exit_with_owner() -> None:
+    """Make this worker exit when the process that asked for it dies, however it died.
+
+    A pool's workers wait for tasks on a queue whose other end they hold themselves, so a parent that is
+    SIGKILLed (a portfolio worker stopped by the OOM killer, a batch killed by its scheduler) would leave
+    them waiting forever, each holding a loaded engine, and the fork server with them. A daemon thread
+    waits on the parent's sentinel (readable once the parent is gone) and ends the process. Run it as the
+    pool's initializer.
+    """
+    parent = multiprocessing.parent_process()
+    if parent is None:  # pragma: no cover - only ever called in a pool worker
+        return
+
+    def watch() -> None:
+        multiprocessing.connection.wait([parent.sentinel])
+        os._exit(1)
+
+    threading.Thread(target=watch, name="greenrate-owner-watch", daemon=True).start()

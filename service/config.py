@@ -68,6 +68,9 @@ class Settings:
     portfolio_max_bytes: int = 1024 * 1024 * 1024
     portfolio_chunk_rows: int = 25_000
     portfolio_job_timeout_seconds: int = 6 * 3600
+    # Processes one `greenrate worker` rates a job's chunks in; 1 rates in the worker itself. More worker
+    # processes run more jobs at once; this makes one large job use more cores.
+    portfolio_processes: int = 1
     # Days a finished job's files (the upload and the per-borrower results) are kept; 0 keeps them. The
     # job's row and summary stay either way.
     portfolio_retention_days: int = 0
@@ -217,6 +220,7 @@ _APP_PARSERS: dict[str, Callable[[str], Any]] = {
     "portfolio_max_bytes": _parse_int(1_024, 1_024 * 1_024 * 1_024 * 1_024),
     "portfolio_chunk_rows": _parse_int(100, 1_000_000),
     "portfolio_job_timeout_seconds": _parse_int(60, 7 * 24 * 3600),
+    "portfolio_processes": _parse_int(1, 64),
     "portfolio_retention_days": _parse_int(0, 36_600),
 }
 

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import os
 import socket
+from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,7 +29,7 @@ from sqlalchemy import Engine as DbEngine
 from sqlalchemy.exc import SQLAlchemyError
 
 from rating_model.batch import rate_frame
-from rating_model.batch_files import as_frame, chunk_length, read_raw_chunks
+from rating_model.batch_files import Chunk, as_frame, chunk_length, rate_placed_chunks, read_raw_chunks
 from rating_model.exceptions import ArtifactError, RatingModelError
 from rating_model.portfolio import PortfolioAccumulator, PreviousRun
 from service.config import Settings, load_settings
@@ -41,6 +43,8 @@ from service.records.portfolios import PortfolioJob, Superseded, Worker
 from service.records.registry import load_artifact
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from rating_model.engine import Engine
 
 _log = structlog.get_logger("greenrate.portfolios")
@@ -113,7 +117,8 @@ def run_portfolio(context: RunContext, job_id: str, worker: Worker) -> str:
         source = files.input(job.file_name)
         if job.rows_total is None:
             records.set_rows_total(context.db, job_id, job.attempt, storage.count_rows(source))
-        chunks = _rate(context.db, job, engine, files, source, tag=f"{job.attempt}-{os.getpid()}")
+        chunks = _rate(context.db, job, engine, files, source, tag=f"{job.attempt}-{os.getpid()}",
+                       processes=context.settings.portfolio_processes)
         summary = _summarize(context, job, files, chunks)
         rows = storage.merge_parts(files, chunks)
         records.complete(context.db, job_id, job.attempt, rows, summary)
@@ -132,20 +137,37 @@ def run_portfolio(context: RunContext, job_id: str, worker: Worker) -> str:
     return "completed"
 
 
-def _rate(db: DbEngine, job: PortfolioJob, engine: Engine, files: JobFiles, source: Path, tag: str) -> int:
-    """Rate every chunk not yet recorded done; returns the number of chunks in the book."""
-    first_row = 0
+def _rate(db: DbEngine, job: PortfolioJob, engine: Engine, files: JobFiles, source: Path, tag: str,
+          processes: int = 1) -> int:
+    """Rate every chunk not yet recorded done; returns the number of chunks in the book.
+
+    With ``processes`` > 1 the chunks are rated in that many processes (a few chunks ahead, results
+    in order) by an engine built from this engine's model document; parts are still written and recorded
+    one at a time, in order, so a run killed midway resumes exactly as a serial one would.
+    """
     count = 0
-    for index, chunk in enumerate(read_raw_chunks(source, job.chunk_rows)):
-        count = index + 1
-        rows = chunk_length(chunk)
-        if index < job.chunks_done:  # done by an earlier run: its part is on disk; counted, not converted
+    sent: deque[tuple[int, int]] = deque()  # (index, rows up to its end) of each chunk sent to be rated
+
+    def todo() -> Iterator[tuple[Chunk, int]]:
+        nonlocal count
+        first_row = 0
+        for index, chunk in enumerate(read_raw_chunks(source, job.chunk_rows)):
+            count = index + 1
+            rows = chunk_length(chunk)
+            if index >= job.chunks_done:  # earlier ones were done by an earlier run: counted, not converted
+                sent.append((index, first_row + rows))
+                yield chunk, first_row
             first_row += rows
-            continue
-        result = rate_frame(as_frame(chunk), engine, first_row=first_row)
+
+    results: Iterator[pd.DataFrame]
+    if processes > 1:
+        results = rate_placed_chunks(todo(), model_document=engine.artifact.to_dict(), workers=processes)
+    else:
+        results = (rate_frame(as_frame(chunk), engine, first_row=first_row) for chunk, first_row in todo())
+    for result in results:
+        index, rows_done = sent.popleft()
         storage.write_part(files, index, result, tag)
-        first_row += rows
-        records.chunk_done(db, job.id, job.attempt, index, first_row)
+        records.chunk_done(db, job.id, job.attempt, index, rows_done)
     return count
 
 

@@ -62,7 +62,7 @@ def start_worker(postgres_url: str, redis_url: str, tmp_path: Path) -> Iterator[
     )
     started: list[subprocess.Popen[bytes]] = []
 
-    def start(name: str, *args: str) -> tuple[subprocess.Popen[bytes], Path]:
+    def start(name: str, *args: str, processes: int = 1) -> tuple[subprocess.Popen[bytes], Path]:
         log = tmp_path / f"{name}.log"
         with log.open("wb") as out:
             process = subprocess.Popen(
@@ -76,7 +76,7 @@ def start_worker(postgres_url: str, redis_url: str, tmp_path: Path) -> Iterator[
                     *args,
                 ],
                 cwd=_ROOT,
-                env=env,
+                env={**env, "GREENRATE_PORTFOLIO_PROCESSES": str(processes)},
                 stdout=out,
                 stderr=subprocess.STDOUT,
             )
@@ -90,8 +90,34 @@ def start_worker(postgres_url: str, redis_url: str, tmp_path: Path) -> Iterator[
             process.wait(timeout=10)
 
 
+def _descendants(pid: int) -> set[int]:
+    """Every process below ``pid`` (its rating processes and their fork server)."""
+    found: set[int] = set()
+    stack = [pid]
+    while stack:
+        parent = stack.pop()
+        for task in Path(f"/proc/{parent}/task").glob("*"):
+            try:
+                children = {int(c) for c in (task / "children").read_text().split()}
+            except (FileNotFoundError, ProcessLookupError):
+                continue
+            stack.extend(children - found)
+            found |= children
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(") ")[-1][0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+# 1: the worker rates in itself; 2: in two processes of its own (GREENRATE_PORTFOLIO_PROCESSES), which
+# must not outlive it
+@pytest.mark.parametrize("processes", [1, 2])
 def test_a_killed_worker_is_replaced_and_the_job_completes_without_duplicates(
-    live_app: Flask, start_worker: object, tmp_path: Path
+    live_app: Flask, start_worker: object, tmp_path: Path, processes: int
 ) -> None:
     book = tmp_path / "book.parquet"
     write_loan_book(book, ROWS, seed=21)
@@ -114,14 +140,18 @@ def test_a_killed_worker_is_replaced_and_the_job_completes_without_duplicates(
         assert found is not None
         return found
 
-    first, first_log = start_worker("first")  # type: ignore[operator]
+    first, first_log = start_worker("first", processes=processes)  # type: ignore[operator]
     wait_until(
         lambda: job().chunks_done >= KILL_AFTER_CHUNKS or first.poll() is not None,
         "the first worker recording chunks",
         timeout=60,
     )
+    helpers = _descendants(first.pid)
+    assert len(helpers) >= (3 if processes > 1 else 0), helpers  # the fork server and its two raters
     os.kill(first.pid, signal.SIGKILL)
     first.wait(timeout=10)
+    wait_until(lambda: not any(_alive(pid) for pid in helpers), "the killed worker's processes exiting",
+               timeout=30)
     stuck = job()
     total_chunks = -(-ROWS // CHUNK_ROWS)
     assert stuck.status == "running" and KILL_AFTER_CHUNKS <= stuck.chunks_done < total_chunks, (
@@ -130,7 +160,7 @@ def test_a_killed_worker_is_replaced_and_the_job_completes_without_duplicates(
     )
     assert (stuck.worker, stuck.worker_pid) == ("first", first.pid)  # the RQ worker, its dead process
 
-    second, second_log = start_worker("second", "--burst")  # type: ignore[operator]
+    second, second_log = start_worker("second", "--burst", processes=processes)  # type: ignore[operator]
     assert second.wait(timeout=90) == 0, second_log.read_text()[-3000:]
     done = job()
     output = second_log.read_text()

@@ -21,6 +21,7 @@ from flask.testing import FlaskClient
 from redis import Redis
 from sqlalchemy import update
 
+from rating_model.batch import rate_frame
 from rating_model.flat import payloads_from_frame, write_frame
 from rating_model.loan_book import iter_loan_book
 from schemas.portfolio import PortfolioJobSchema
@@ -378,3 +379,53 @@ def test_purge_keeps_everything_when_retention_is_zero_and_says_so(
     done = CliRunner().invoke(cli_main, ["portfolios", "purge"])
     assert done.exit_code == 0 and f"deleted the files of 1 portfolio job(s): {job_id}" in done.output
     assert not (Path(s.settings.portfolio_dir) / job_id).exists()
+
+
+def _results(client: FlaskClient, key: str, job_id: str) -> pd.DataFrame:
+    done = client.get(f"/v1/portfolios/{job_id}", headers=bearer(key))
+    assert done.json["status"] == "completed", done.json
+    accept = {**bearer(key), "Accept": "application/vnd.apache.parquet"}
+    with client.get(f"/v1/portfolios/{job_id}/results", headers=accept) as parquet:
+        return pd.read_parquet(io.BytesIO(parquet.data))
+
+
+def test_a_job_in_several_processes_equals_one_process_also_when_resumed(
+    make_app: AppFactory, redis_url: str, tmp_path: Path
+) -> None:
+    """GREENRATE_PORTFOLIO_PROCESSES=2 gives the rows one process gives, each once, in order; a run that
+    takes over a dead one's job rates only the chunks it had not recorded, in two processes too."""
+    loans = book(450)
+    loans.loc[5, "company__employees"] = -3
+    results: dict[str, pd.DataFrame] = {}
+    for name, processes in (("serial", 1), ("parallel", 2), ("resumed", 2)):
+        app = make_app(REDIS_URL=redis_url, PORTFOLIO_DIR=str(tmp_path / name), PORTFOLIO_PROCESSES=processes,
+                       PORTFOLIO_CHUNK_ROWS=CHUNK_ROWS, RATE_LIMIT="100000 per minute")
+        client, key = app.test_client(), create_key(app)
+        job_id = upload(client, key, as_file(loans, "book.parquet", tmp_path)).json["id"]
+        if name == "resumed":  # a dead run rated chunks 0 and 1, wrote their parts and recorded them
+            s = services_of(app)
+            dead = records.claim(s.db, job_id, Worker("rq-worker-gone", "elsewhere", 1))
+            assert dead is not None
+            files = runner.JobFiles.of(s.settings.portfolio_dir, job_id)
+            for index in (0, 1):
+                chunk = loans.iloc[index * CHUNK_ROWS : (index + 1) * CHUNK_ROWS].reset_index(drop=True)
+                part = rate_frame(chunk, session_engine(), first_row=index * CHUNK_ROWS)
+                part["model_version"] = part["model_version"] + "*"  # marks the dead run's rated rows
+                runner.storage.write_part(files, index, part, "dead-run")
+                records.chunk_done(s.db, job_id, dead.attempt, index, (index + 1) * CHUNK_ROWS)
+            connection = Redis.from_url(s.settings.redis_url)
+            assert recover(s.db, portfolio_queue(s.settings, connection), s.settings,
+                           host=os.uname().nodename, pid=os.getpid()) == [job_id]
+            connection.close()
+        assert work(app)
+        results[name] = _results(client, key, job_id)
+        runner._CONTEXT.clear()
+    assert results["serial"]["row"].tolist() == list(range(450))
+    assert results["serial"]["error"].notna().sum() == 1
+    pd.testing.assert_frame_equal(results["parallel"], results["serial"])
+    resumed, serial = results["resumed"], results["serial"]
+    dead_rows = resumed["row"] < 2 * CHUNK_ROWS  # kept from the dead run's parts, not rated again
+    marked = resumed["model_version"].str.endswith("*").fillna(False)
+    assert marked.tolist() == (dead_rows & resumed["error"].isna()).tolist()
+    resumed["model_version"] = resumed["model_version"].str.removesuffix("*")
+    pd.testing.assert_frame_equal(resumed, serial)
