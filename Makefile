@@ -71,10 +71,10 @@ system-test-deps:
 		$$sudo apt-get update -q && $$sudo apt-get install -y -q --no-install-recommends $$missing; \
 	fi
 
-# Lint first: a few seconds for ruff, about 15 for mypy --strict on the three packages.
+# Lint first: a few seconds for ruff, about 15 for mypy --strict on the three packages and the benchmarks.
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
-	$(BIN)/mypy rating_model service schemas
+	$(BIN)/mypy rating_model service schemas benchmarks
 
 test: lint system-test-deps
 	$(BIN)/python -m pytest -q

@@ -128,13 +128,15 @@ class Server:
                                      headers={"Content-Type": "application/json"})
         try:
             with urllib.request.urlopen(req, timeout=5) as resp:
-                return 200 <= resp.status < 300
+                status: int = resp.status
+                return 200 <= status < 300
         except OSError:
             return False
 
     def get(self, path: str) -> str:
         with urllib.request.urlopen(self.url + path, timeout=10) as resp:
-            return resp.read().decode()
+            body: bytes = resp.read()
+            return body.decode()
 
     def memory(self) -> dict[str, Any]:
         """Every worker's VmRSS and VmHWM in MB, plus the master's (which serves no request)."""
