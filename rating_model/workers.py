@@ -1,8 +1,8 @@
 """Worker processes of the batch rater and of training: how many, and how they are started.
 
 Both cut a table into chunks and rate or measure each in a process of its own, one per core. Workers are
-forked from a fork server: a fresh, single-threaded process started once per run, which imports the
-engine's modules (pandas and pyarrow with them) before forking. So a worker starts in milliseconds with
+forked from a fork server: a fresh, single-threaded process, started by the first pool, which imports
+the engine's modules (pandas and pyarrow with them) before forking. So a worker starts in milliseconds with
 everything loaded, it inherits none of the parent's threads (Arrow's, a progress bar's) the way a plain
 ``fork`` of the parent would, and it does not run the parent's main module again the way ``spawn`` does:
 under the ``greenrate`` console script that was an import of the whole CLI, Flask included, in every

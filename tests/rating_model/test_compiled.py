@@ -23,7 +23,6 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from rating_model import reader
-from rating_model.batch import rate_frame
 from rating_model.engine import Engine
 from rating_model.flat import payloads_from_frame
 from rating_model.loan_book import iter_loan_book
@@ -42,7 +41,6 @@ import pandas as pd
 import rating_model.reader, rating_model.batch
 assert rating_model.reader.__file__.endswith(".py"), rating_model.reader.__file__
 assert rating_model.batch.__file__.endswith(".py"), rating_model.batch.__file__
-from rating_model.batch import rate_frame
 from rating_model.engine import Engine
 sys.path.insert(0, sys.argv[3])
 from compiled_case import rate_all
@@ -150,4 +148,3 @@ def test_an_install_compiles_the_hot_modules_unless_told_not_to() -> None:
 
     for module in (reader, operating_data, inventory, batch):
         assert module.__file__ is not None and not module.__file__.endswith(".py"), module.__file__
-    assert rate_frame.__module__ == "rating_model.batch"
