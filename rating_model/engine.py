@@ -20,7 +20,7 @@ from rating_model.estimation import Filled, fill_missing
 from rating_model.exceptions import ArtifactError
 from rating_model.explain import ActionIndex, Contribution, Outcome, improvements, reason_codes
 from rating_model.factors import FactorRef, factor_sets_document
-from rating_model.grading import Grading, applicable_knock_outs, grade
+from rating_model.grading import Grading, applicable_knock_outs, cap, grade
 from rating_model.green_loan import assess_green_loan, financed_emissions
 from rating_model.indicators import IndicatorContext, IndicatorSet
 from rating_model.inventory import Inventory, compute_inventory
@@ -137,7 +137,8 @@ class Engine:
 
         Actions replace only the sections they change (``evolve``), so identity tells what is unchanged:
         practice and target actions need no new inventory, resource actions no new benchmark, and only a
-        change of data source or estimates needs a new data-quality assessment.
+        change of data source or estimates needs a new data-quality assessment. Only the indicators whose
+        value changed are re-binned (:meth:`ScorecardArtifact.score_after`, exact).
         """
         data, before = filled.data, base.filled.data
         same_energy = data.energy is before.energy
@@ -151,9 +152,13 @@ class Engine:
             quality = assess(data, filled, self.standard)
         ctx = IndicatorContext(data, inventory, bench, self._defaults(data), quality.pcaf_score)
         values = self.indicators.derive(ctx)
-        score = self.artifact.score_of(values)
-        knock_outs = applicable_knock_outs(data, quality.completeness, self.standard)
-        return Outcome(score, grade(score, knock_outs, self.standard).grade, values,
+        score = self.artifact.score_after(values, base.values, base.score)
+        # Knock-outs read the company, its compliance record and the completeness of its data alone.
+        if quality is base.quality and data.company is before.company and data.compliance is before.compliance:
+            knock_outs = base.grading.knock_outs
+        else:
+            knock_outs = applicable_knock_outs(data, quality.completeness, self.standard)
+        return Outcome(score, cap(self.standard.grade_for(score), knock_outs, self.standard), values,
                        inventory.scope1_tco2e + inventory.scope2_market_tco2e + inventory.scope3_tco2e)
 
     @staticmethod

@@ -232,31 +232,38 @@ def _path_to_next_grade(
     ordered = sorted(found, key=lambda item: (COSTS.index(item[0].cost), -item[0].score_gain, item[0].action))
     # The business after each prefix of the cheapest-first list. Every action moves indicators only in
     # their declared green direction, so the score never falls along the list: the first prefix that
-    # reaches the grade is found by a guess checked with two re-ratings, or else by bisection.
-    prefixes: list[tuple[str, Filled]] = []
-    gains: list[float] = []
+    # reaches the grade is found by a guess checked with two re-ratings, or else by bisection. Prefixes
+    # are built only as far as a re-rating asks: the grade is usually reached well before the list ends.
+    # An action that changes nothing after the ones before it leaves its prefix equal to the one before.
+    prefixes: list[Filled] = []
+    applied: list[bool] = []
     rated: dict[int, Outcome] = {}
-    data, estimates = filled.data, filled.estimates
-    for improvement, action, alone in ordered:
-        changed = apply_change(data, action.change)
-        if changed is None:
-            continue
-        if "set_data_source" in action.change:
-            estimates = ()
-        data = changed
-        if not prefixes and alone is not None:
-            rated[0] = alone  # the first prefix is this action alone, already re-rated
-        prefixes.append((improvement.action, Filled(data, estimates)))
-        gains.append(improvement.score_gain)
+    if ordered and ordered[0][2] is not None:
+        rated[0] = ordered[0][2]  # the first prefix is the first action alone, already re-rated
+
+    def prefix(k: int) -> Filled:
+        while len(prefixes) <= k:
+            action = ordered[len(prefixes)][1]
+            last = prefixes[-1] if prefixes else filled
+            changed = apply_change(last.data, action.change)
+            applied.append(changed is not None)
+            if changed is None:
+                prefixes.append(last)
+            else:
+                estimates = () if "set_data_source" in action.change else last.estimates
+                prefixes.append(Filled(changed, estimates))
+        return prefixes[k]
 
     def outcome_at(k: int) -> Outcome:
         if k not in rated:
-            rated[k] = rerate(prefixes[k][1])
+            business = prefix(k)
+            rated[k] = outcome_at(k - 1) if k > 0 and not applied[k] else rerate(business)
         return rated[k]
 
     def reaches(k: int) -> bool:
         return standard.rank(outcome_at(k).grade) <= standard.rank(target)
 
+    gains = [improvement.score_gain for improvement, _, _ in ordered]
     floor = standard.grade_floor(target)
 
     def next_guess(failed: int | None) -> int | None:
@@ -269,8 +276,11 @@ def _path_to_next_grade(
                 return k
         return None
 
-    first = first_reaching(len(prefixes), reaches, next_guess)
-    taken = [] if first is None else [name for name, _ in prefixes[: first + 1]]
+    first = first_reaching(len(ordered), reaches, next_guess)
+    taken: list[str] = []
+    if first is not None:
+        prefix(first)  # a first prefix re-rated alone was never built
+        taken = [improvement.action for (improvement, _, _), done in zip(ordered, applied[: first + 1]) if done]
     outcome = base if first is None else outcome_at(first)
     reached = standard.rank(outcome.grade) <= standard.rank(target)
     saved = round(base.emissions_tco2e - outcome.emissions_tco2e, 3)

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from rating_model.artifact import MISSING_BIN, UNSEEN_BIN, ScorecardArtifact
 from rating_model.artifact_format import content_sha256
@@ -132,6 +133,21 @@ def test_round_trip_scores_identically(row: dict[str, Any]) -> None:
     assert scores[0] == original.score_row(row).score
     assert points[0].tolist() == [f.points for f in original.score_row(row).features]
     assert reloaded.probabilities(scores)[0] == original.score_row(row).probability
+
+
+@settings(max_examples=150, deadline=None)
+@given(before=row_values(), after=row_values(), keep=st.lists(st.booleans(), min_size=4, max_size=4))
+def test_score_after_a_change_equals_scoring_afresh(
+    before: dict[str, Any], after: dict[str, Any], keep: list[bool]
+) -> None:
+    """The counterfactuals' incremental score re-bins only changed features and is exactly score_of."""
+    artifact = fitted_card().table_
+    changed = dict(before)
+    for (name, value), kept in zip(after.items(), keep, strict=False):
+        if not kept:
+            changed[name] = value
+    assert artifact.score_after(changed, before, artifact.score_of(before)) == artifact.score_of(changed)
+    assert artifact.score_after(before, before, artifact.score_of(before)) == artifact.score_of(before)
 
 
 def test_one_row_with_missing_and_unseen_values() -> None:
