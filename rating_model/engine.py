@@ -154,7 +154,8 @@ class Engine:
         values = self.indicators.derive(ctx)
         score = self.artifact.score_after(values, base.values, base.score)
         # Knock-outs read the company, its compliance record and the completeness of its data alone.
-        if quality is base.quality and data.company is before.company and data.compliance is before.compliance:
+        unchanged = data.company is before.company and data.compliance is before.compliance
+        if unchanged and quality is base.quality:
             knock_outs = base.grading.knock_outs
         else:
             knock_outs = applicable_knock_outs(data, quality.completeness, self.standard)

@@ -280,7 +280,7 @@ def _path_to_next_grade(
     taken: list[str] = []
     if first is not None:
         prefix(first)  # a first prefix re-rated alone was never built
-        taken = [improvement.action for (improvement, _, _), done in zip(ordered, applied[: first + 1]) if done]
+        taken = [item[0].action for item, done in zip(ordered[: first + 1], applied, strict=False) if done]
     outcome = base if first is None else outcome_at(first)
     reached = standard.rank(outcome.grade) <= standard.rank(target)
     saved = round(base.emissions_tco2e - outcome.emissions_tco2e, 3)
