@@ -11,7 +11,6 @@ that both miss at the same instant may both be rated; every later repeat converg
 from __future__ import annotations
 
 import hashlib
-import json
 import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -29,6 +28,7 @@ from service.auth import Principal
 from service.cache import CachedRating, RatingCache, cache_key, input_hash
 from service.engine_slot import LoadedEngine
 from service.metrics import CACHE_LOOKUPS, RATINGS_ISSUED
+from service.ratings.encoding import rating_json
 from service.records.ratings import NewRating, find_reusable, insert_ratings
 
 _ITEM_SCHEMA = OperatingDataSchema()  # built once: schema instantiation is not free
@@ -113,8 +113,8 @@ def _rate(ctx: IssuingContext, principal: Principal, prepared: _Prepared, now: d
         external_id=external_id,
         input_hash=prepared.digest,
         input_json=prepared.canonical,
-        # allow_nan=False: a NaN from the engine is a bug to surface, never invalid JSON to store.
-        result_json=json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False),
+        # a NaN from the engine is a bug to surface, never invalid JSON to store (rating_json refuses it)
+        result_json=rating_json(body),
         versions=ctx.loaded.versions,
         score=float(rating["score"]),
         grade=str(rating["grade"]),
