@@ -3,7 +3,11 @@
 1. Rating one business in-process (estimation + inventory + score + explanations + summaries) against
    ``predict_proba`` on one row of the equivalent scikit-learn pipeline (ColumnTransformer +
    LogisticRegression on a DataFrame) — the deployment a team would otherwise ship. Target: >= 50x.
-   Both sides are timed in alternating rounds (best round of each), here and in 2.
+   Both sides are timed in alternating rounds (best round of each), here and in 2. The target's
+   baseline is the lightest such pipeline (impute, standardise, logistic regression); the same rating
+   is also reported, without a threshold, against a pipeline of the scorecard's own model family (each
+   indicator binned by quantiles and one-hot encoded, a missing-value flag per indicator, logistic
+   regression), which is what a team would ship to get bins and points.
 2. Scoring 1,000,000 rows in bulk with the JSON artifact (NumPy) against that pipeline's bulk
    ``predict_proba`` on the same rows. Target: faster (ratio > 1).
 3. Resident memory added by importing the engine and loading the model, measured in a fresh interpreter
@@ -18,16 +22,17 @@ import json
 import subprocess
 import sys
 import time
+import warnings
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from sklearn.compose import ColumnTransformer
-from sklearn.impute import SimpleImputer
+from sklearn.impute import MissingIndicator, SimpleImputer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import StandardScaler
+from sklearn.preprocessing import KBinsDiscretizer, StandardScaler
 
 from rating_model.engine import Engine
 from rating_model.flat import payloads_from_frame
@@ -65,6 +70,27 @@ def _baseline_pipeline(X: pd.DataFrame, y: np.ndarray) -> Pipeline:
     return pipe.fit(X, y)
 
 
+def _binned_pipeline(X: pd.DataFrame, y: np.ndarray) -> Pipeline:
+    """The scorecard's model family in scikit-learn: quantile bins one-hot, missing flags, logistic."""
+    numeric = list(X.columns)
+    binned = Pipeline([
+        ("impute", SimpleImputer(strategy="median")),
+        ("bins", KBinsDiscretizer(n_bins=5, encode="onehot", strategy="quantile",
+                                  quantile_method="averaged_inverted_cdf")),
+    ])
+    pipe = Pipeline([
+        ("columns", ColumnTransformer([
+            ("bins", binned, numeric),
+            ("missing", MissingIndicator(features="all"), numeric),
+        ])),
+        ("model", LogisticRegression(max_iter=1000)),
+    ])
+    with warnings.catch_warnings():
+        # indicators with few distinct values (shares at 0 or 1) get fewer bins; the warning says so
+        warnings.filterwarnings("ignore", message="Bins whose width are too small", category=UserWarning)
+        return pipe.fit(X, y)
+
+
 def _rss_mb(code: str) -> float:
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
     return float(out.strip())
@@ -82,6 +108,7 @@ def run() -> dict[str, Any]:
     X, _ = frame_indicators(frame, engine.standard, workers=1)
     y = frame["label"].to_numpy()
     pipe = _baseline_pipeline(X, y)
+    binned = _binned_pipeline(X, y)
 
     data = [engine.parse(p) for p in payloads[:200]]
     rows = [X.iloc[[i]] for i in range(200)]
@@ -89,6 +116,7 @@ def run() -> dict[str, Any]:
     best = _best_per_call({
         "ours": (lambda: engine.rate(data[next(counter) % 200]), 200),
         "theirs": (lambda: pipe.predict_proba(rows[next(counter) % 200]), 60),
+        "binned": (lambda: binned.predict_proba(rows[next(counter) % 200]), 30),
     })
     ours, theirs = best["ours"], best["theirs"]
 
@@ -111,6 +139,8 @@ def run() -> dict[str, Any]:
         "rate_one_us": ours * 1e6,
         "pipeline_one_row_us": theirs * 1e6,
         "rate_one_ratio": theirs / ours,
+        "binned_pipeline_one_row_us": best["binned"] * 1e6,
+        "rate_one_binned_ratio": best["binned"] / ours,
         "bulk_rows": BULK_ROWS,
         "bulk_artifact_s": bulk_ours,
         "bulk_pipeline_s": bulk_theirs,

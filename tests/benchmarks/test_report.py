@@ -14,7 +14,8 @@ MACHINE = {"cpu_model": "Test CPU", "logical_cpus": 2, "physical_cores": 2, "cpu
            "memory_gb": 4.0, "os": "Linux-test", "python": "CPython 3.11.0",
            "date": "2025-01-01T00:00:00+00:00", "load_average": (0.5, 0.4, 0.3)}
 
-ENGINE = {"rate_one_us": 100.0, "pipeline_one_row_us": 6000.0, "rate_one_ratio": 60.0, "bulk_rows": 10,
+ENGINE = {"rate_one_us": 100.0, "pipeline_one_row_us": 6000.0, "rate_one_ratio": 60.0,
+          "binned_pipeline_one_row_us": 9000.0, "rate_one_binned_ratio": 90.0, "bulk_rows": 10,
           "bulk_artifact_s": 2.0, "bulk_pipeline_s": 1.0, "bulk_ratio": 0.5, "engine_rss_mb": 40.0,
           "interpreter_rss_mb": 12.0, "scores_checked": 10}
 
@@ -51,9 +52,10 @@ def test_met_is_decided_by_the_report_not_the_producer() -> None:
     assert rows[0]["source"] == "service"
 
 
-def test_engine_layout_reads_its_three_targets() -> None:
+def test_engine_layout_reads_its_three_targets_and_one_reported_row() -> None:
     rows = {r["id"]: r for r in rows_for("engine", ENGINE)}
-    assert set(rows) == {"engine.rate_one", "engine.bulk", "engine.rss"}
+    assert set(rows) == {"engine.rate_one", "engine.rate_one_binned", "engine.bulk", "engine.rss"}
+    assert rows["engine.rate_one_binned"]["ratio"] == 90.0 and rows["engine.rate_one_binned"]["met"] is None
     assert rows["engine.rate_one"]["ratio"] == 60.0 and rows["engine.rate_one"]["met"] is True
     assert rows["engine.bulk"]["met"] is False  # 0.5 is not > 1
     assert rows["engine.rss"]["ratio"] == pytest.approx(40.0 / 12.0)  # computed: the file has no ratio key
@@ -99,7 +101,8 @@ def test_build_merges_every_file_and_markdown_says_what_failed(tmp_path: Path) -
     (tmp_path / "service.json").write_text(json.dumps(service))
     doc = build(tmp_path, MACHINE)
     assert [r["id"] for r in doc["targets"]] == [
-        "engine.rate_one", "engine.bulk", "engine.rss", "svc.miss", "svc.hit", "live.miss"]
+        "engine.rate_one", "engine.rate_one_binned", "engine.bulk", "engine.rss", "svc.miss", "svc.hit",
+        "live.miss"]
     assert doc["machine"]["cpu_model"] == "Test CPU"
     assert doc["sources"]["service"]["data"]["notes"] == ["echo drifted"]
     assert "service: echo drifted" in doc["notes"]
