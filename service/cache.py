@@ -26,16 +26,18 @@ from service.metrics import CACHE_ERRORS
 
 @dataclass(frozen=True, slots=True)
 class CachedRating:
+    """A rating's id and its exact JSON bytes, stored as ``id`` newline ``body`` (an id has no newline)."""
+
     id: str
-    body: str
+    body: bytes
 
     def encode(self) -> bytes:
-        return f"{self.id}\n{self.body}".encode()
+        return self.id.encode() + b"\n" + self.body
 
     @classmethod
     def decode(cls, raw: bytes) -> CachedRating | None:
-        rating_id, sep, body = raw.decode().partition("\n")
-        return cls(rating_id, body) if sep and rating_id and body else None
+        rating_id, sep, body = raw.partition(b"\n")
+        return cls(rating_id.decode(), body) if sep and rating_id and body else None
 
 
 @dataclass(frozen=True, slots=True)

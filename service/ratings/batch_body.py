@@ -21,7 +21,7 @@ def batch_body(results: Sequence[Issued | ItemFailure]) -> str:
             cache = "hit" if result.cache_hit else "miss"
             parts.append(
                 f'{{"index":{index},"status":201,"id":{json.dumps(result.id)},'
-                f'"cache":"{cache}","rating":{result.body}}}'
+                f'"cache":"{cache}","rating":{result.body.decode()}}}'
             )
             continue
         error = {

@@ -40,7 +40,11 @@ def _check_json_values(document: Mapping[str, Any]) -> None:
             raise TypeError(f"a rating cannot hold a {kind.__name__}: not a JSON type")
 
 
-def rating_json(document: Mapping[str, Any]) -> str:
-    """The compact UTF-8 JSON text of a rating document, keys in their order (no whitespace)."""
+def rating_json(document: Mapping[str, Any]) -> bytes:
+    """The compact UTF-8 JSON text of a rating document, keys in their order (no whitespace).
+
+    Bytes, as they are served and cached: a cache hit hands them to the response unchanged, with no
+    decoding and encoding of 18 KB on the way.
+    """
     _check_json_values(document)
-    return orjson.dumps(document).decode()
+    return orjson.dumps(document)

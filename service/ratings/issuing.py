@@ -48,7 +48,7 @@ class IssuingContext:
 @dataclass(frozen=True, slots=True)
 class Issued:
     id: str
-    body: str  # the rating's exact JSON text
+    body: bytes  # the rating's exact JSON text, UTF-8: what is served, cached and (as text) stored
     cache_hit: bool
 
 
@@ -94,7 +94,10 @@ def _prepare(ctx: IssuingContext, scope: str, payload: Mapping[str, Any]) -> _Pr
     return _Prepared(data, canonical, digest, cache_key(ctx.namespace, scope, ctx.loaded.versions, digest))
 
 
-def _rate(ctx: IssuingContext, principal: Principal, prepared: _Prepared, now: datetime) -> NewRating:
+def _rate(
+    ctx: IssuingContext, principal: Principal, prepared: _Prepared, now: datetime
+) -> tuple[NewRating, bytes]:
+    """A new rating's record and its JSON bytes (the record holds the same JSON as text)."""
     rating = ctx.loaded.engine.rate(prepared.data).to_dict()
     rating_id = new_rating_id()
     valid_until = now + ctx.validity
@@ -106,6 +109,8 @@ def _rate(ctx: IssuingContext, principal: Principal, prepared: _Prepared, now: d
         "valid_until": _iso(valid_until),
     }
     body.update(rating)
+    # a NaN from the engine is a bug to surface, never invalid JSON to store (rating_json refuses it)
+    text = rating_json(body)
     return NewRating(
         id=rating_id,
         tenant=principal.tenant,
@@ -113,8 +118,7 @@ def _rate(ctx: IssuingContext, principal: Principal, prepared: _Prepared, now: d
         external_id=external_id,
         input_hash=prepared.digest,
         input_json=prepared.canonical,
-        # a NaN from the engine is a bug to surface, never invalid JSON to store (rating_json refuses it)
-        result_json=rating_json(body),
+        result_json=text.decode(),
         versions=ctx.loaded.versions,
         score=float(rating["score"]),
         grade=str(rating["grade"]),
@@ -122,7 +126,7 @@ def _rate(ctx: IssuingContext, principal: Principal, prepared: _Prepared, now: d
         requester_prefix=principal.prefix,
         issued_at=now,
         valid_until=valid_until,
-    )
+    ), text
 
 
 def _ttl(ctx: IssuingContext) -> int:
@@ -164,22 +168,23 @@ def _resolve(
             now,
             principal.merchant,
         )
-        new: list[NewRating] = []
+        new: list[tuple[NewRating, bytes]] = []
         for p in missing:
             if p.digest in stored:
                 found = stored[p.digest]
-                issued[p.digest] = Issued(found.id, found.result_json, cache_hit=True)
-                to_cache.append((p.key, CachedRating(found.id, found.result_json)))
+                text = found.result_json.encode()
+                issued[p.digest] = Issued(found.id, text, cache_hit=True)
+                to_cache.append((p.key, CachedRating(found.id, text)))
                 continue
             try:
                 new.append(_rate(ctx, principal, p, now))
             except (FactorNotFoundError, InvalidInputError, InvalidInputErrors) as exc:
                 # this input cannot be rated (a unit or factor the inventory refuses); the others still can
                 failed[p.digest] = exc
-        insert_ratings(ctx.db, new)  # committed before any of these ids is returned or cached
-        for n in new:
-            issued[n.input_hash] = Issued(n.id, n.result_json, cache_hit=False)
-            to_cache.append((distinct[n.input_hash].key, CachedRating(n.id, n.result_json)))
+        insert_ratings(ctx.db, [n for n, _ in new])  # committed before any id is returned or cached
+        for n, text in new:
+            issued[n.input_hash] = Issued(n.id, text, cache_hit=False)
+            to_cache.append((distinct[n.input_hash].key, CachedRating(n.id, text)))
             RATINGS_ISSUED.labels(n.grade).inc()
     ctx.cache.put_many(to_cache, _ttl(ctx))
     for result in issued.values():

@@ -31,7 +31,7 @@ def test_cache_key_separates_tenants_and_versions() -> None:
 
 
 def test_cached_rating_round_trip() -> None:
-    rating = CachedRating("rt_1", '{"id":"rt_1","x":"é\\n"}')
+    rating = CachedRating("rt_1", '{"id":"rt_1","x":"é\\n"}'.encode())
     assert CachedRating.decode(rating.encode()) == rating
     assert CachedRating.decode(b"garbage") is None
 
@@ -39,7 +39,7 @@ def test_cached_rating_round_trip() -> None:
 def test_memory_cache_expiry_and_lru() -> None:
     clock = Clock()
     cache = MemoryCache(max_entries=2, clock=clock)
-    a, b, c = (CachedRating(i, "{}") for i in "abc")
+    a, b, c = (CachedRating(i, b"{}") for i in "abc")
     cache.put_many([("a", a), ("b", b)], ttl_seconds=10)
     assert cache.get_many(["a", "b", "x"]) == [a, b, None]
     cache.get_many(["a"])  # a is now the most recently used
@@ -53,7 +53,7 @@ def test_memory_cache_expiry_and_lru() -> None:
 def test_memory_cache_is_bounded_by_bytes_oldest_out_first() -> None:
     """Bodies with Chinese text are kept as UTF-8 and counted by size, so a worker's cache stays bounded."""
     cache = MemoryCache(max_entries=1_000, max_bytes=3 * 1_100)
-    ratings = [CachedRating(f"rt_{i}", "绿" * 300) for i in range(5)]  # ~900 bytes of UTF-8 each
+    ratings = [CachedRating(f"rt_{i}", ("绿" * 300).encode()) for i in range(5)]  # ~900 bytes of UTF-8 each
     cache.put_many([(r.id, r) for r in ratings], ttl_seconds=10)
     kept = cache.get_many([r.id for r in ratings])
     assert kept[:2] == [None, None] and kept[2:] == ratings[2:]
@@ -86,7 +86,7 @@ def test_redis_unreachable_is_a_fast_miss_and_opens_the_breaker() -> None:
     cache = RedisCache(f"redis://127.0.0.1:{free_port()}/15", timeout_ms=50, breaker=breaker)
     started = time.perf_counter()
     assert cache.get_many(["k"]) == [None]
-    cache.put_many([("k", CachedRating("rt", "{}"))], ttl_seconds=5)  # swallowed
+    cache.put_many([("k", CachedRating("rt", b"{}"))], ttl_seconds=5)  # swallowed
     assert breaker.state == "open"
     assert cache.get_many(["k"]) == [None]  # skipped without touching the network
     assert time.perf_counter() - started < 1.0

@@ -51,5 +51,5 @@ def test_merchant_reads_the_ratings_issued_for_it(app: Flask, client: FlaskClien
     ctx = IssuingContext(s.db, s.cache, s.engines.current(), timedelta(days=30))
     issued = issue_rating(ctx, principal, payload(external_id="self-rated"))
     own = client.get(f"/v1/ratings/{issued.id}", headers=bearer(merchant))
-    assert own.status_code == 200 and own.get_data(as_text=True) == issued.body
+    assert own.status_code == 200 and own.get_data() == issued.body
     assert client.get(f"/v1/ratings/{issued.id}", headers=bearer(other_shop)).status_code == 404
