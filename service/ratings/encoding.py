@@ -1,7 +1,8 @@
 """A rating's JSON text, written once when it is issued and then stored and served as those exact bytes.
 
 orjson writes the 18 KB of a rating about seven times faster than the standard library (13 against 180 µs
-a rating on this project's machine), which is a tenth of a cache miss's work. It writes a non-finite
+a rating on this project's machine; the standard library's encoding was 8% of a cache miss's CPU in a
+py-spy profile). It writes a non-finite
 float as ``null``, though, where a rating must never hold one: an infinity from the engine is a bug to
 surface (``make fuzz`` found one, see tests/fuzz/test_engine_overflow.py), not a value to store as
 "missing". So every number is checked first, as ``json.dumps(allow_nan=False)`` did, and only the plain
