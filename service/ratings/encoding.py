@@ -2,11 +2,10 @@
 
 orjson writes the 18 KB of a rating about seven times faster than the standard library (13 against 180 µs
 a rating on this project's machine; the standard library's encoding was 8% of a cache miss's CPU in a
-py-spy profile). It writes a non-finite
-float as ``null``, though, where a rating must never hold one: an infinity from the engine is a bug to
-surface (``make fuzz`` found one, see tests/fuzz/test_engine_overflow.py), not a value to store as
-"missing". So every number is checked first, as ``json.dumps(allow_nan=False)`` did, and only the plain
-JSON types are let through.
+py-spy profile). It writes a non-finite float as ``null``, though, where a rating must never hold one:
+an infinity from the engine is a bug to surface (``make fuzz`` found one, see
+tests/fuzz/test_engine_overflow.py), not a value to store as "missing". So every number is checked
+first, as ``json.dumps(allow_nan=False)`` did, and only the plain JSON types are let through.
 """
 
 from __future__ import annotations
