@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -65,8 +66,6 @@ def test_non_finite_numbers_are_refused_wherever_they_are(bad: float, where: str
 
 def test_types_json_does_not_know_are_refused_not_stringified() -> None:
     with pytest.raises(TypeError, match="Decimal"):
-        from decimal import Decimal
-
         rating_json({"score": Decimal("1.5")})
     with pytest.raises(TypeError, match="set"):
         rating_json({"actions": {"a"}})
