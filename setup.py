@@ -37,6 +37,7 @@ COMPILED = (
     "indicators",
     "pipeline",
     "batch",
+    "json_values",
 )
 
 

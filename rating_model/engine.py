@@ -70,6 +70,19 @@ class Engine:
         self.indicators = IndicatorSet(standard)
         self.actions = ActionIndex.of(standard)
         self._check_model_fits_standard()
+        features = self.artifact.features
+        indicators = standard.indicators
+        # per feature, in scoring order: what its line in the points table takes from the standard
+        self._lines = tuple(
+            (indicators[f.name].pillar, indicators[f.name].unit, f.name in _ENERGY_INDICATORS)
+            for f in features
+        )
+        # per pillar: the positions of its indicators' lines, and its maximum (fixed by the artifact)
+        self._pillar_lines = tuple(
+            (p, positions, round(sum(features[i].max_points for i in positions), 2))
+            for p in standard.pillars
+            for positions in [tuple(i for i, line in enumerate(self._lines) if line[0] == p.id)]
+        )
 
     @classmethod
     def load(
@@ -121,12 +134,11 @@ class Engine:
         values = m.values
         scored = self.artifact.score_row(values)
         energy_estimated = any(p.startswith("energy.") for p in filled.paths)
-        indicators = standard.indicators
+        new = tuple.__new__  # a NamedTuple's generated __new__ costs more than building the line
         contributions = tuple(
-            Contribution(f.name, indicators[f.name].pillar, _rounded(values[f.name]), indicators[f.name].unit,
-                         f.bin_label, f.points, f.max_points,
-                         energy_estimated and f.name in _ENERGY_INDICATORS)
-            for f in scored.features
+            new(Contribution, (f.name, pillar, _rounded(values[f.name]), unit, f.bin_label, f.points,
+                               f.max_points, energy_estimated and energy))
+            for f, (pillar, unit, energy) in zip(scored.features, self._lines, strict=True)
         )
         knock_outs = applicable_knock_outs(filled.data, m.quality.completeness, standard)
         return Evaluation(filled, m.inventory, m.benchmark, m.quality, values, contributions, scored.score,
@@ -200,18 +212,15 @@ class Engine:
         )
 
     def _pillars(self, contributions: tuple[Contribution, ...]) -> tuple[dict[str, Any], ...]:
-        by_pillar: dict[str, list[Contribution]] = {}
-        for c in contributions:
-            by_pillar.setdefault(c.pillar, []).append(c)
         return tuple(
             {
                 "pillar": p.id,
                 "name": p.name,
                 "name_zh": p.name_zh,
-                "score": round(sum(c.points for c in by_pillar.get(p.id, ())), 2),
-                "max": round(sum(c.max_points for c in by_pillar.get(p.id, ())), 2),
+                "score": round(sum([contributions[i].points for i in positions]), 2),
+                "max": maximum,
             }
-            for p in self.standard.pillars
+            for p, positions, maximum in self._pillar_lines
         )
 
     # -- published documents ------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from typing import NamedTuple
 from rating_model.actions import apply_change
 from rating_model.estimation import Filled
 from rating_model.operating_data import OperatingData
-from rating_model.standard import COSTS, Action, Indicator, Standard
+from rating_model.standard import COSTS, Action, Standard
 from rating_model.values import fast_init
 
 REASONS_PER_SIDE = 3
@@ -132,37 +132,58 @@ Rerate = Callable[[Filled], Outcome]
 
 
 @dataclass(frozen=True, slots=True)
-class ActionIndex:
-    """What the explanations need to know about the standard's actions, worked out once per standard."""
+class PlannedAction:
+    """What the explanations need to know about one action of the standard, worked out once."""
 
-    primary: Mapping[str, Indicator]
-    moves: Mapping[str, tuple[str, ...]]
-    practice_owner: Mapping[str, str]
+    action: Action
+    moves: tuple[str, ...]  # the indicators listing the action
+    primary: str  # the indicator it is mainly about: the most specific one (fewest actions) listing it
+    practice: str | None  # the practice it adopts, when adopting one practice is all it does
+    practice_owner: str | None  # the practice-share indicator counting that practice
+    resets_estimates: bool  # reporting measured figures replaces the estimates
+    cost_rank: int  # position of its cost in COSTS, cheapest first
+
+
+@dataclass(frozen=True, slots=True)
+class ActionIndex:
+    """The standard's actions, each with what the explanations need, in the standard's order."""
+
+    actions: tuple[PlannedAction, ...]
 
     @classmethod
     def of(cls, standard: Standard) -> ActionIndex:
         indicators = tuple(standard.indicators.values())
-        moves = {a: tuple(i.id for i in indicators if a in i.actions) for a in standard.actions}
-        # An action is mainly about the most specific indicator listing it (the one with fewest actions).
-        primary = {a: min((standard.indicators[i] for i in ids), key=lambda i: len(i.actions))
-                   for a, ids in moves.items()}
         owner = {practice: i.id for i in indicators for practice in i.practices}
-        return cls(primary, moves, owner)
+        planned = []
+        for action in standard.actions.values():
+            moves = tuple(i.id for i in indicators if action.id in i.actions)
+            primary = min((standard.indicators[i] for i in moves), key=lambda i: len(i.actions))
+            practice = action.change.get("set_practice") if len(action.change) == 1 else None
+            planned.append(PlannedAction(
+                action, moves, primary.id, practice, None if practice is None else owner.get(practice),
+                "set_data_source" in action.change, COSTS.index(action.cost),
+            ))
+        return cls(tuple(planned))
 
-    def headroom(self, action: str, contributions: Mapping[str, Contribution]) -> float:
+    @staticmethod
+    def headroom(planned: PlannedAction, gaps: Mapping[str, float]) -> float:
         """Points the action could win at most: the gap to the maximum of every indicator it moves."""
-        return sum(contributions[i].max_points - contributions[i].points for i in self.moves[action])
+        moves = planned.moves
+        if len(moves) == 1:
+            return gaps[moves[0]]
+        return sum(gaps[i] for i in moves)
 
-    def sibling_key(self, action: Action, data: OperatingData) -> str | None:
+    @staticmethod
+    def sibling_key(planned: PlannedAction, data: OperatingData) -> str | None:
         """Adopting one more practice of the same practice-share indicator scores the same, whichever.
 
         ``None`` when the action is not such an action, or when the practice is already adopted (then
         ``apply_change`` finds nothing to change and the action is skipped).
         """
-        practice = action.change.get("set_practice")
-        if practice is None or len(action.change) != 1 or getattr(data.practices, practice) is True:
+        practice = planned.practice
+        if practice is None or getattr(data.practices, practice) is True:
             return None
-        return self.practice_owner.get(practice)
+        return planned.practice_owner
 
 
 def improvements(
@@ -174,53 +195,45 @@ def improvements(
     rerate: Rerate,
 ) -> tuple[list[Improvement], dict[str, object]]:
     """Every applicable action with a positive score gain, best first; the cheapest path to the next grade."""
-    by_indicator = {c.indicator: c for c in contributions}
-    found: list[tuple[Improvement, Action, Outcome | None]] = []
+    gaps = {c.indicator: c.max_points - c.points for c in contributions}
+    found: list[tuple[Improvement, PlannedAction, Outcome | None]] = []
     shared: dict[str, Outcome] = {}
-    for action in standard.actions.values():
-        if index.headroom(action.id, by_indicator) <= 0:
+    data, estimates, base_score, base_values = filled.data, filled.estimates, base.score, base.values
+    for planned in index.actions:
+        if index.headroom(planned, gaps) <= 0:
             continue
-        key = index.sibling_key(action, filled.data)
+        action = planned.action
+        key = index.sibling_key(planned, data)
         outcome = shared.get(key) if key is not None else None
         own = outcome is None  # re-rated for this very action, not borrowed from a sibling practice
         if outcome is None:
-            changed = apply_change(filled.data, action.change)
+            changed = apply_change(data, action.change)
             if changed is None:
                 continue
             # Reporting measured figures replaces the estimates; any other action keeps them flagged.
-            estimates = () if "set_data_source" in action.change else filled.estimates
-            outcome = rerate(Filled(changed, estimates))
+            outcome = rerate(Filled(changed, () if planned.resets_estimates else estimates))
             if key is not None:
                 shared[key] = outcome
-        gain = round(outcome.score - base.score, 2)
+        gain = round(outcome.score - base_score, 2)
         if gain <= 0:
             continue
-        indicator = index.primary[action.id]
+        primary = planned.primary
         saved = round(base.emissions_tco2e - outcome.emissions_tco2e, 3)
         found.append((
-            Improvement(
-                action=action.id,
-                indicator=indicator.id,
-                from_value=base.values.get(indicator.id),
-                to_value=outcome.values.get(indicator.id),
-                score_gain=gain,
-                grade_after=outcome.grade,
-                tco2e_saved=saved if saved > 0 else None,
-                cost=action.cost,
-                description=action.text,
-                description_zh=action.text_zh,
-            ),
-            action,
+            Improvement(action.id, primary, base_values.get(primary), outcome.values.get(primary), gain,
+                        outcome.grade, saved if saved > 0 else None, action.cost, action.text,
+                        action.text_zh),
+            planned,
             outcome if own else None,
         ))
-    found.sort(key=lambda item: (-item[0].score_gain, COSTS.index(item[0].cost), item[0].action))
+    found.sort(key=lambda item: (-item[0].score_gain, item[1].cost_rank, item[0].action))
     return [imp for imp, _, _ in found], _path_to_next_grade(filled, base, found, standard, rerate)
 
 
 def _path_to_next_grade(
     filled: Filled,
     base: Outcome,
-    found: list[tuple[Improvement, Action, Outcome | None]],
+    found: list[tuple[Improvement, PlannedAction, Outcome | None]],
     standard: Standard,
     rerate: Rerate,
 ) -> dict[str, object]:
@@ -229,7 +242,7 @@ def _path_to_next_grade(
     if target is None:
         return {"target_grade": None, "reachable": False, "actions": [], "score_after": base.score,
                 "grade_after": base.grade, "tco2e_saved": None}
-    ordered = sorted(found, key=lambda item: (COSTS.index(item[0].cost), -item[0].score_gain, item[0].action))
+    ordered = sorted(found, key=lambda item: (item[1].cost_rank, -item[0].score_gain, item[0].action))
     # The business after each prefix of the cheapest-first list. Every action moves indicators only in
     # their declared green direction, so the score never falls along the list: the first prefix that
     # reaches the grade is found by a guess checked with two re-ratings, or else by bisection. Prefixes
@@ -243,15 +256,14 @@ def _path_to_next_grade(
 
     def prefix(k: int) -> Filled:
         while len(prefixes) <= k:
-            action = ordered[len(prefixes)][1]
+            planned = ordered[len(prefixes)][1]
             last = prefixes[-1] if prefixes else filled
-            changed = apply_change(last.data, action.change)
+            changed = apply_change(last.data, planned.action.change)
             applied.append(changed is not None)
             if changed is None:
                 prefixes.append(last)
             else:
-                estimates = () if "set_data_source" in action.change else last.estimates
-                prefixes.append(Filled(changed, estimates))
+                prefixes.append(Filled(changed, () if planned.resets_estimates else last.estimates))
         return prefixes[k]
 
     def outcome_at(k: int) -> Outcome:

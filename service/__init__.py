@@ -16,13 +16,14 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from service import api, errors, extensions, hardening, limits, logging, metrics, model_watch
 from service.config import Settings, load_settings
+from service.flask_app import GreenrateFlask
 from service.models import register_packaged_default
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app; ``test_config`` overrides settings (by field name) and Flask config keys."""
     settings = load_settings(test_config)
-    app = Flask(__name__)
+    app = GreenrateFlask(__name__)
     configure(app, settings, test_config)
     register_extensions(app, settings)
     register_request_hooks(app, settings)

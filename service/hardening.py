@@ -121,6 +121,8 @@ def _refuse_unstorable_url() -> None:
     """
     if any(isinstance(v, str) and UNSTORABLE.search(v) for v in (request.view_args or {}).values()):
         abort(404)
+    if not request.query_string:  # most requests have none: no MultiDict is built for them
+        return
     bad = sorted({name for name, value in request.args.items(multi=True) if UNSTORABLE.search(value)})
     if bad:
         abort(422, message="Some query parameters are invalid.",

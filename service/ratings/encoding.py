@@ -5,7 +5,8 @@ a rating on this project's machine; the standard library's encoding was 8% of a 
 py-spy profile). It writes a non-finite float as ``null``, though, where a rating must never hold one:
 an infinity from the engine is a bug to surface (``make fuzz`` found one, see
 tests/fuzz/test_engine_overflow.py), not a value to store as "missing". So every number is checked
-first, as ``json.dumps(allow_nan=False)`` did, and only the plain JSON types are let through.
+first, as ``json.dumps(allow_nan=False)`` did, and only the plain JSON types are let through
+(:func:`rating_model.json_values.check_json_values`, compiled with the engine).
 """
 
 from __future__ import annotations
@@ -15,29 +16,9 @@ from typing import Any
 
 import orjson
 
-_SCALARS = frozenset({str, int, bool, type(None)})
+from rating_model.json_values import NonFiniteNumberError, check_json_values
 
-
-class NonFiniteNumberError(ValueError):
-    """A rating held NaN or an infinity (a bug upstream): it cannot be issued as JSON."""
-
-
-def _check_json_values(document: Mapping[str, Any]) -> None:
-    """Refuse NaN, infinities and anything but JSON's own types, anywhere in ``document``."""
-    stack: list[Any] = [document]
-    pop, push = stack.pop, stack.extend
-    while stack:
-        item = pop()
-        kind = type(item)
-        if kind is float:
-            if item - item != 0.0:  # inf - inf and NaN - NaN are NaN; any finite x - x is 0.0
-                raise NonFiniteNumberError(f"a rating cannot hold {item!r}: out of range for JSON")
-        elif kind is dict:
-            push(item.values())
-        elif kind is list or kind is tuple:
-            push(item)
-        elif kind not in _SCALARS:
-            raise TypeError(f"a rating cannot hold a {kind.__name__}: not a JSON type")
+__all__ = ["NonFiniteNumberError", "rating_json"]
 
 
 def rating_json(document: Mapping[str, Any]) -> bytes:
@@ -46,5 +27,5 @@ def rating_json(document: Mapping[str, Any]) -> bytes:
     Bytes, as they are served and cached: a cache hit hands them to the response unchanged, with no
     decoding and encoding of 18 KB on the way.
     """
-    _check_json_values(document)
+    check_json_values(document)
     return orjson.dumps(document)
