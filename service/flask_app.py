@@ -13,6 +13,9 @@ from typing import Any
 
 from flask import Flask
 
+#: more than the app's hooks and views; a per-request callable (``after_this_request``) never fills memory
+REMEMBERED_MAX = 512
+
 
 class GreenrateFlask(Flask):
     """Flask whose ``ensure_sync`` remembers its answer per function (hooks and views are long-lived)."""
@@ -25,7 +28,9 @@ class GreenrateFlask(Flask):
         try:
             return self._ensured[func]
         except KeyError:
-            ensured = self._ensured[func] = super().ensure_sync(func)
+            ensured = super().ensure_sync(func)
+            if len(self._ensured) < REMEMBERED_MAX:
+                self._ensured[func] = ensured
             return ensured
         except TypeError:  # an unhashable callable: ask Flask every time, as before
             return super().ensure_sync(func)

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from service.flask_app import GreenrateFlask
+from service.flask_app import REMEMBERED_MAX, GreenrateFlask
 
 
 def test_a_plain_function_is_returned_as_is_and_asked_about_once(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -58,6 +58,17 @@ def test_an_unhashable_callable_is_still_served() -> None:
     app = GreenrateFlask(__name__)
     handler = Unhashable()
     assert app.ensure_sync(handler) is handler
+
+
+def test_per_request_callables_do_not_grow_the_memory_without_bound() -> None:
+    app = GreenrateFlask(__name__)
+    for _ in range(REMEMBERED_MAX + 50):
+
+        def per_request() -> None:  # a new function object each time, as after_this_request registers
+            return None
+
+        assert app.ensure_sync(per_request) is per_request
+    assert len(app._ensured) == REMEMBERED_MAX
 
 
 def test_the_app_factory_builds_a_greenrate_flask(app: Flask) -> None:
