@@ -3,8 +3,9 @@
 A rating is issued as JSON and must never hold NaN or an infinity: that would be a bug upstream (``make
 fuzz`` found one overflow, see tests/fuzz/test_engine_overflow.py), never a value to store, and fast JSON
 writers such as orjson quietly write it as ``null``. The check walks every value of the document, so it
-lives in the engine and is compiled with mypyc (setup.py): interpreted, the walk over a rating's values cost
-about as much as writing its 18 KB of JSON with the standard library.
+lives in the engine and is compiled with mypyc (setup.py). Timed with timeit over the ratings of 100
+synthetic businesses (best of 7, on a slow host): the walk takes 58 µs a rating compiled, 117 µs
+interpreted; orjson then writes the rating in 31 µs, where ``json.dumps(allow_nan=False)`` took 252 µs.
 """
 
 from __future__ import annotations
