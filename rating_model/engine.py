@@ -78,11 +78,11 @@ class Engine:
             for f in features
         )
         # per pillar: the positions of its indicators' lines, and its maximum (fixed by the artifact)
-        self._pillar_lines = tuple(
-            (p, positions, round(sum(features[i].max_points for i in positions), 2))
-            for p in standard.pillars
-            for positions in [tuple(i for i, line in enumerate(self._lines) if line[0] == p.id)]
-        )
+        pillar_lines = []
+        for p in standard.pillars:
+            positions = tuple(i for i, (pillar, _, _) in enumerate(self._lines) if pillar == p.id)
+            pillar_lines.append((p, positions, round(sum(features[i].max_points for i in positions), 2)))
+        self._pillar_lines = tuple(pillar_lines)
 
     @classmethod
     def load(

@@ -143,6 +143,24 @@ class PlannedAction:
     resets_estimates: bool  # reporting measured figures replaces the estimates
     cost_rank: int  # position of its cost in COSTS, cheapest first
 
+    def headroom(self, gaps: Mapping[str, float]) -> float:
+        """Points the action could win at most: the gap to the maximum of every indicator it moves."""
+        moves = self.moves
+        if len(moves) == 1:
+            return gaps[moves[0]]
+        return sum(gaps[i] for i in moves)
+
+    def sibling_key(self, data: OperatingData) -> str | None:
+        """Adopting one more practice of the same practice-share indicator scores the same, whichever.
+
+        ``None`` when the action is not such an action, or when the practice is already adopted (then
+        ``apply_change`` finds nothing to change and the action is skipped).
+        """
+        practice = self.practice
+        if practice is None or getattr(data.practices, practice) is True:
+            return None
+        return self.practice_owner
+
 
 @dataclass(frozen=True, slots=True)
 class ActionIndex:
@@ -165,26 +183,6 @@ class ActionIndex:
             ))
         return cls(tuple(planned))
 
-    @staticmethod
-    def headroom(planned: PlannedAction, gaps: Mapping[str, float]) -> float:
-        """Points the action could win at most: the gap to the maximum of every indicator it moves."""
-        moves = planned.moves
-        if len(moves) == 1:
-            return gaps[moves[0]]
-        return sum(gaps[i] for i in moves)
-
-    @staticmethod
-    def sibling_key(planned: PlannedAction, data: OperatingData) -> str | None:
-        """Adopting one more practice of the same practice-share indicator scores the same, whichever.
-
-        ``None`` when the action is not such an action, or when the practice is already adopted (then
-        ``apply_change`` finds nothing to change and the action is skipped).
-        """
-        practice = planned.practice
-        if practice is None or getattr(data.practices, practice) is True:
-            return None
-        return planned.practice_owner
-
 
 def improvements(
     filled: Filled,
@@ -200,10 +198,10 @@ def improvements(
     shared: dict[str, Outcome] = {}
     data, estimates, base_score, base_values = filled.data, filled.estimates, base.score, base.values
     for planned in index.actions:
-        if index.headroom(planned, gaps) <= 0:
+        if planned.headroom(gaps) <= 0:
             continue
         action = planned.action
-        key = index.sibling_key(planned, data)
+        key = planned.sibling_key(data)
         outcome = shared.get(key) if key is not None else None
         own = outcome is None  # re-rated for this very action, not borrowed from a sibling practice
         if outcome is None:

@@ -29,9 +29,9 @@ class _StdoutLogger:
     keeps lines from several threads whole.
     """
 
-    def msg(self, message: bytes | str) -> None:
+    def msg(self, message: bytes) -> None:  # orjson's rendering: UTF-8 bytes
         stream = sys.stdout
-        stream.write((message.decode() if isinstance(message, bytes) else message) + "\n")
+        stream.write(message.decode() + "\n")
         stream.flush()
 
     debug = info = warning = warn = error = critical = exception = fatal = log = msg
