@@ -128,6 +128,16 @@ class ScorecardArtifact:
             else None
         )
 
+    def __reduce__(self) -> tuple[type[ScorecardArtifact], tuple[dict[str, Any]]]:
+        """Pickled as its document, verified again when loaded, exactly like :meth:`from_dict`.
+
+        A fitted :class:`~rating_model.scorecard.Scorecard` holds an artifact, and scikit-learn's
+        contract has estimators pickle (joblib, ``clone`` of fitted pipelines in model selection). The
+        class is compiled (mypyc, a native class with no instance ``__dict__``), so the default
+        protocol cannot rebuild it; the document is all its state anyway.
+        """
+        return (ScorecardArtifact, (self._doc,))
+
     @classmethod
     def from_dict(cls, doc: Mapping[str, Any]) -> ScorecardArtifact:
         """Verify and load a parsed artifact; raises ArtifactError with the reason when it does not verify."""
