@@ -27,7 +27,7 @@ from schemas.operating_data import OperatingDataSchema
 from service.auth import Principal
 from service.cache import CachedRating, RatingCache, cache_key, input_hash
 from service.engine_slot import LoadedEngine
-from service.metrics import CACHE_LOOKUPS, RATINGS_ISSUED
+from service.metrics import cache_lookup, rating_issued
 from service.ratings.encoding import rating_json
 from service.records.ratings import NewRating, find_reusable, insert_ratings
 
@@ -185,10 +185,10 @@ def _resolve(
         for n, text in new:
             issued[n.input_hash] = Issued(n.id, text, cache_hit=False)
             to_cache.append((distinct[n.input_hash].key, CachedRating(n.id, text)))
-            RATINGS_ISSUED.labels(n.grade).inc()
+            rating_issued(n.grade)
     ctx.cache.put_many(to_cache, _ttl(ctx))
     for result in issued.values():
-        CACHE_LOOKUPS.labels("hit" if result.cache_hit else "miss").inc()
+        cache_lookup(result.cache_hit)
     return issued, failed
 
 
@@ -210,7 +210,7 @@ def reissue_repeat(ctx: IssuingContext, principal: Principal, fingerprint: str) 
     hit = ctx.cache.get_many([cache_key(ctx.namespace, _scope(principal), ctx.loaded.versions, digest)])[0]
     if hit is None:
         return None
-    CACHE_LOOKUPS.labels("hit").inc()
+    cache_lookup(True)
     return Issued(hit.id, hit.body, cache_hit=True)
 
 
