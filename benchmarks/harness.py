@@ -217,3 +217,19 @@ def clean_environment(extra: Mapping[str, str]) -> dict[str, str]:
            if not k.startswith("GREENRATE_") and k != "PROMETHEUS_MULTIPROC_DIR" and k != KEY_VARIABLE}
     env.update(extra)
     return env
+
+
+def greenrate_cli(env: Mapping[str, str], *args: str) -> str:
+    """Run the ``greenrate`` command of this virtualenv with ``env``; its output, or why it failed."""
+    cmd = [str(Path(sys.executable).parent / "greenrate"), *args]
+    done = subprocess.run(cmd, env=dict(env), cwd=ROOT, capture_output=True, text=True, timeout=120)
+    if done.returncode != 0:
+        raise BenchmarkError(f"{' '.join(cmd)} failed: {done.stderr.strip() or done.stdout.strip()}")
+    return done.stdout
+
+
+def prepare_database(env: Mapping[str, str]) -> str:
+    """Migrate the database ``env`` names and create a bank key for it (printed alone on the last line)."""
+    greenrate_cli(env, "db", "upgrade")
+    created = greenrate_cli(env, "keys", "create", "--tenant", "bench", "--role", "bank")
+    return created.strip().splitlines()[-1]

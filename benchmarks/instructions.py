@@ -41,7 +41,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from benchmarks.harness import KEY_VARIABLE, ROOT, BenchmarkError, clean_environment
+from benchmarks.harness import KEY_VARIABLE, ROOT, BenchmarkError, clean_environment, prepare_database
 from benchmarks.loadgen import body
 
 WORKLOADS = ("rate", "miss", "hit", "echo")
@@ -134,14 +134,6 @@ def _child(workload: str, passes: int) -> None:
 # -- the driver ---------------------------------------------------------------------------------------
 
 
-def _greenrate(env: dict[str, str], *args: str) -> str:
-    cmd = [str(Path(sys.executable).parent / "greenrate"), *args]
-    done = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True, timeout=120)
-    if done.returncode != 0:
-        raise BenchmarkError(f"{' '.join(cmd)} failed: {done.stderr.strip() or done.stdout.strip()}")
-    return done.stdout
-
-
 def _environment(workload: str, tmp: Path) -> dict[str, str]:
     """The child's environment; for the service, a migrated database of its own and a bank key."""
     env = clean_environment({"PYTHONHASHSEED": "0", "OPENBLAS_NUM_THREADS": "1",
@@ -150,9 +142,7 @@ def _environment(workload: str, tmp: Path) -> dict[str, str]:
     if workload in ("miss", "hit"):
         env.update({"GREENRATE_DATABASE_URL": f"sqlite:///{tmp / 'greenrate.sqlite3'}",
                     "GREENRATE_RATE_LIMIT": "1000000 per second"})  # as in the service benchmark
-        _greenrate(env, "db", "upgrade")
-        env[KEY_VARIABLE] = _greenrate(env, "keys", "create", "--tenant", "bench", "--role",
-                                       "bank").strip().splitlines()[-1]
+        env[KEY_VARIABLE] = prepare_database(env)
     return env
 
 

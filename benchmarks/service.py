@@ -33,7 +33,15 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks import live_backends
-from benchmarks.harness import ROOT, BenchmarkError, Server, clean_environment, run_wrk, served_ratings
+from benchmarks.harness import (
+    ROOT,
+    BenchmarkError,
+    Server,
+    clean_environment,
+    prepare_database,
+    run_wrk,
+    served_ratings,
+)
 from service.config import load_server_settings, load_settings
 
 OUT = Path(__file__).parent / "out"
@@ -57,20 +65,6 @@ class Plan:
     pool: int = 32
     memory_requests: int = MEMORY_TARGET_REQUESTS
     live: bool = True
-
-
-def _greenrate(env: dict[str, str], *args: str) -> str:
-    cmd = [str(Path(sys.executable).parent / "greenrate"), *args]
-    done = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True, timeout=120)
-    if done.returncode != 0:
-        raise BenchmarkError(f"{' '.join(cmd)} failed: {done.stderr.strip() or done.stdout.strip()}")
-    return done.stdout
-
-
-def _prepare(env: dict[str, str]) -> str:
-    """Migrate the variant's own database and create its bank key (printed alone on the last line)."""
-    _greenrate(env, "db", "upgrade")
-    return _greenrate(env, "keys", "create", "--tenant", "bench", "--role", "bank").strip().splitlines()[-1]
 
 
 def _measure(server: Server, mode: str, key: str, plan: Plan) -> dict[str, Any]:
@@ -254,11 +248,11 @@ def run(plan: Plan) -> dict[str, Any]:
         emb_env = {**base_env, "GREENRATE_DATABASE_URL": f"sqlite:///{tmp / 'bench.sqlite3'}"}
         servers = {"echo": Server("echo", ECHO_CONF, base_env, workers, tmp / "echo.log"),
                    "embedded": Server("embedded", SERVICE_CONF, emb_env, workers, tmp / "embedded.log")}
-        keys = {"echo": "", "embedded": _prepare(emb_env)}
+        keys = {"echo": "", "embedded": prepare_database(emb_env)}
         try:
             if live_reason is None:
                 live_env = {**base_env, **live_backends.reset()}
-                keys["live"] = _prepare(live_env)
+                keys["live"] = prepare_database(live_env)
                 servers["live"] = Server("live", SERVICE_CONF, live_env, workers, tmp / "live.log")
             _serve_and_measure(servers, keys, plan, phases, memory)
         finally:

@@ -32,8 +32,16 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks import loadgen, soak_stats
-from benchmarks.harness import HOST, BenchmarkError, Server, clean_environment, memory_kb, run_wrk
-from benchmarks.service import MISS_OFFSET, OUT, SERVER_OVERRIDES, SERVICE_CONF, WARMUP_OFFSET, _prepare
+from benchmarks.harness import (
+    HOST,
+    BenchmarkError,
+    Server,
+    clean_environment,
+    memory_kb,
+    prepare_database,
+    run_wrk,
+)
+from benchmarks.service import MISS_OFFSET, OUT, SERVER_OVERRIDES, SERVICE_CONF, WARMUP_OFFSET
 from service.config import load_server_settings, load_settings
 
 SOAK_OFFSET = 10_000_000  # company numbers of the soak: none was rated in the throughput runs
@@ -175,7 +183,7 @@ def run(plan: Plan) -> dict[str, Any]:
         env = {**base_env, "GREENRATE_DATABASE_URL": f"sqlite:///{tmp / 'soak.sqlite3'}"}
         server = Server("embedded", SERVICE_CONF, env, settings.workers, tmp / "embedded.log")
         try:
-            key = _prepare(env)
+            key = prepare_database(env)
             server.start()
             server.wait_ready("GET /readyz")
             done = _drive(server, key, plan, env)
