@@ -53,6 +53,7 @@ COMPILED = (
     "green_loan",
     "units",
     "artifact",
+    "rounding",
 )
 
 

@@ -35,6 +35,7 @@ from rating_model.flat import EXTRA_COLUMNS, FLAT_COLUMNS, payloads_from_frame
 from rating_model.grading import Grading, applicable_knock_outs, grade
 from rating_model.green_loan import GreenLoan, assess_green_loan, financed_emissions
 from rating_model.pipeline import measure
+from rating_model.rounding import round_float
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -174,10 +175,10 @@ def _figures(m: Measured) -> tuple[Any, ...]:
     inv, quality = m.inventory, m.quality
     return (round_tco2e(inv.scope1_tco2e), round_tco2e(inv.scope2_location_tco2e),
             round_tco2e(inv.scope2_market_tco2e),
-            round_tco2e(inv.scope3_tco2e), round_tco2e(inv.total_tco2e), round(inv.energy_mwh, 4),
-            None if inv.renewable_share is None else round(inv.renewable_share, 6),
-            round(inv.intensities.per_cny_million_revenue, 6), m.benchmark.percentile, quality.pcaf_score,
-            quality.completeness, len(quality.estimated_fields))
+            round_tco2e(inv.scope3_tco2e), round_tco2e(inv.total_tco2e), round_float(inv.energy_mwh, 4),
+            None if inv.renewable_share is None else round_float(inv.renewable_share, 6),
+            round_float(inv.intensities.per_cny_million_revenue, 6), m.benchmark.percentile,
+            quality.pcaf_score, quality.completeness, len(quality.estimated_fields))
 
 
 def rate_frame(frame: pd.DataFrame, engine: Engine, *, first_row: int = 0,
@@ -292,7 +293,7 @@ def _result_columns(rows: list[_Measured | None], errors: list[str | None], matr
         r = rows[i]
         assert r is not None
         for column, members in pillars:
-            column[i] = round(sum([row_points[j] for j in members], 0.0), 2)
+            column[i] = round_float(sum([row_points[j] for j in members], 0.0), 2)
         given = r.data.loan
         use = None if given is None else given.use_of_proceeds
         key = (grade_for(score), r.knock_outs, given is None, use)

@@ -13,6 +13,7 @@ from operator import attrgetter
 
 from rating_model.estimation import Filled
 from rating_model.operating_data import OperatingData, Practices
+from rating_model.rounding import round_float
 from rating_model.standard import Standard
 from rating_model.values import fast_init
 
@@ -84,7 +85,7 @@ def assess(data: OperatingData, filled: Filled, standard: Standard) -> DataQuali
     estimated = filled.paths
     items = standard.completeness_fields
     given = [0.0 if path in estimated else presence(data) for path, presence in _presence_plan(items)]
-    completeness = round(sum(given, 0.0) / len(items), 4)
+    completeness = round_float(sum(given, 0.0) / len(items), 4)
     pcaf = standard.pcaf_by_data_source[data.data_source]
     floor = filled.pcaf_floor
     if floor is not None:

@@ -28,6 +28,7 @@ from rating_model.issb import issb_summary
 from rating_model.operating_data import SCHEMA_VERSION, OperatingData, parse_operating_data
 from rating_model.pipeline import measure
 from rating_model.rating import Rating
+from rating_model.rounding import round_float
 from rating_model.sector_benchmarks import Benchmark, SectorDefaults, benchmark, sector_defaults, sector_of
 from rating_model.standard import DEFAULT_STANDARD, Standard, load_standard
 from rating_model.values import fast_init
@@ -217,7 +218,7 @@ class Engine:
                 "pillar": p.id,
                 "name": p.name,
                 "name_zh": p.name_zh,
-                "score": round(sum([contributions[i].points for i in positions]), 2),
+                "score": round_float(sum([contributions[i].points for i in positions], 0.0), 2),
                 "max": maximum,
             }
             for p, positions, maximum in self._pillar_lines
@@ -238,12 +239,12 @@ class Engine:
 
 
 def _rounded(value: float | None) -> float | None:
-    return None if value is None else round(value, 6)
+    return None if value is None else round_float(value, 6)
 
 
 def round_tco2e(value: float) -> float:
     """tCO2e to the 0.1 kg: enough for any SME figure, short enough to read."""
-    return round(value, 4)
+    return round_float(value, 4)
 
 
 def inventory_section(inv: Inventory, bench: Benchmark) -> dict[str, Any]:
@@ -261,16 +262,16 @@ def inventory_section(inv: Inventory, bench: Benchmark) -> dict[str, Any]:
         "total": round_tco2e(inv.total_tco2e),
         "unit": "tCO2e",
         "intensities": {
-            "per_cny_million_revenue": round(intensities.per_cny_million_revenue, 6),
-            "scope12_market_per_cny_million_revenue": round(
+            "per_cny_million_revenue": round_float(intensities.per_cny_million_revenue, 6),
+            "scope12_market_per_cny_million_revenue": round_float(
                 intensities.scope12_market_per_cny_million_revenue, 6
             ),
-            "per_employee": round(intensities.per_employee, 6),
-            "per_m2": None if intensities.per_m2 is None else round(intensities.per_m2, 6),
+            "per_employee": round_float(intensities.per_employee, 6),
+            "per_m2": None if intensities.per_m2 is None else round_float(intensities.per_m2, 6),
         },
-        "energy_mwh": round(inv.energy_mwh, 4),
-        "electricity_mwh": round(inv.electricity_mwh, 4),
-        "renewable_share": None if inv.renewable_share is None else round(inv.renewable_share, 6),
+        "energy_mwh": round_float(inv.energy_mwh, 4),
+        "electricity_mwh": round_float(inv.electricity_mwh, 4),
+        "renewable_share": None if inv.renewable_share is None else round_float(inv.renewable_share, 6),
         "renewable_electricity_share": _rounded(inv.renewable_electricity_share),
         "sector_percentile": bench.percentile,
         "efficiency_ratio": _rounded(bench.efficiency_ratio),

@@ -15,6 +15,7 @@ from typing import NamedTuple
 from rating_model.actions import apply_change
 from rating_model.estimation import Filled
 from rating_model.operating_data import OperatingData
+from rating_model.rounding import round_float
 from rating_model.standard import COSTS, Action, Standard
 from rating_model.values import fast_init
 
@@ -110,7 +111,7 @@ def reason_codes(contributions: Sequence[Contribution], standard: Standard) -> l
             "code": f"NEG_{c.indicator.upper()}",
             "indicator": c.indicator,
             "effect": "negative",
-            "points": round(c.points - c.max_points, 2),
+            "points": round_float(c.points - c.max_points, 2),
             "message": f"{ind.name}: {format_value(c.value, ind.unit)}{missing} earns {c.points:g} of "
                        f"{c.max_points:g} points.",
         })
@@ -212,11 +213,11 @@ def improvements(
             outcome = rerate(Filled(changed, () if planned.resets_estimates else estimates))
             if key is not None:
                 shared[key] = outcome
-        gain = round(outcome.score - base_score, 2)
+        gain = round_float(outcome.score - base_score, 2)
         if gain <= 0:
             continue
         primary = planned.primary
-        saved = round(base.emissions_tco2e - outcome.emissions_tco2e, 3)
+        saved = round_float(base.emissions_tco2e - outcome.emissions_tco2e, 3)
         found.append((
             Improvement(action.id, primary, base_values.get(primary), outcome.values.get(primary), gain,
                         outcome.grade, saved if saved > 0 else None, action.cost, action.text,
@@ -293,7 +294,7 @@ def _path_to_next_grade(
         taken = [item[0].action for item, done in zip(ordered[: first + 1], applied, strict=False) if done]
     outcome = base if first is None else outcome_at(first)
     reached = standard.rank(outcome.grade) <= standard.rank(target)
-    saved = round(base.emissions_tco2e - outcome.emissions_tco2e, 3)
+    saved = round_float(base.emissions_tco2e - outcome.emissions_tco2e, 3)
     return {
         "target_grade": target,
         "reachable": reached,

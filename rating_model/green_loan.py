@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rating_model.operating_data import OperatingData
+from rating_model.rounding import round_float
 from rating_model.standard import KnockOut, Standard
 from rating_model.values import fast_init
 
@@ -135,13 +136,13 @@ def financed_emissions(
     outstanding_cny = outstanding * to_cny
     financed12 = factor * scope12_tco2e
     # Below one yuan outstanding an intensity per million lent is meaningless (and overflows).
-    per_million = round(financed12 / (outstanding_cny / 1e6), 4) if outstanding_cny >= 1.0 else None
+    per_million = round_float(financed12 / (outstanding_cny / 1e6), 4) if outstanding_cny >= 1.0 else None
     return FinancedEmissions(
-        attribution_factor=round(factor, 6),
-        scope12_tco2e=round(financed12, 4),
-        scope3_tco2e=round(factor * scope3_tco2e, 4),
+        attribution_factor=round_float(factor, 6),
+        scope12_tco2e=round_float(financed12, 4),
+        scope3_tco2e=round_float(factor * scope3_tco2e, 4),
         pcaf_score=pcaf_score,
         basis=basis,
-        outstanding_cny=round(outstanding_cny, 2),
+        outstanding_cny=round_float(outstanding_cny, 2),
         tco2e_per_cny_million_lent=per_million,
     )
