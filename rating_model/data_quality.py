@@ -21,7 +21,6 @@ _PRACTICE_NAMES = tuple(f.name for f in fields(Practices))
 _PRACTICE_ANSWERS = attrgetter(*_PRACTICE_NAMES)
 
 
-@fast_init
 @dataclass(frozen=True, slots=True)
 class DataQuality:
     pcaf_score: int
@@ -91,3 +90,9 @@ def assess(data: OperatingData, filled: Filled, standard: Standard) -> DataQuali
     if floor is not None:
         pcaf = max(pcaf, floor)
     return DataQuality(pcaf, completeness, tuple(sorted(estimated)), data.data_source)
+
+
+# Called, not applied as decorators: mypyc compiles a class that carries a decorator it does not know
+# as a plain Python class, and compiled code reads these classes' fields on every rating (values.py).
+for _value_class in (DataQuality,):
+    fast_init(_value_class)

@@ -40,7 +40,6 @@ _ENERGY_INDICATORS = frozenset({"carbon_intensity", "energy_efficiency_ratio", "
                                 "emissions_change"})
 
 
-@fast_init
 @dataclass(frozen=True, slots=True)
 class Evaluation:
     """One pass of the scoring pipeline over (filled) operating data."""
@@ -303,3 +302,9 @@ def _ref(ref: FactorRef | None) -> dict[str, Any] | None:
         return None
     return {"id": ref.id, "value": ref.value, "unit": ref.unit, "source": ref.source,
             "source_url": ref.source_url, "year": ref.year, "region": ref.region}
+
+
+# Called, not applied as decorators: mypyc compiles a class that carries a decorator it does not know
+# as a plain Python class, and compiled code reads these classes' fields on every rating (values.py).
+for _value_class in (Evaluation,):
+    fast_init(_value_class)

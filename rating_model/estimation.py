@@ -17,7 +17,6 @@ from rating_model.values import evolve as replace
 from rating_model.values import fast_init
 
 
-@fast_init
 @dataclass(frozen=True, slots=True)
 class Estimate:
     """One estimated input figure and how it was reached."""
@@ -29,7 +28,6 @@ class Estimate:
     pcaf_floor: int
 
 
-@fast_init
 @dataclass(frozen=True, slots=True)
 class Filled:
     """Operating data with the gaps filled, and the list of what was filled."""
@@ -88,3 +86,9 @@ def fill_missing(data: OperatingData, standard: Standard) -> Filled:
     if not estimates:
         return Filled(data, ())
     return Filled(replace(data, energy=energy), tuple(estimates))
+
+
+# Called, not applied as decorators: mypyc compiles a class that carries a decorator it does not know
+# as a plain Python class, and compiled code reads these classes' fields on every rating (values.py).
+for _value_class in (Estimate, Filled):
+    fast_init(_value_class)

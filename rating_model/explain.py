@@ -48,7 +48,6 @@ class Contribution(NamedTuple):
         }
 
 
-@fast_init
 @dataclass(frozen=True, slots=True)
 class Outcome:
     """What re-rating a changed business gives: enough to rank an action."""
@@ -59,7 +58,6 @@ class Outcome:
     emissions_tco2e: float
 
 
-@fast_init
 @dataclass(frozen=True, slots=True)
 class Improvement:
     action: str
@@ -339,3 +337,9 @@ def first_reaching(
         else:
             low = middle + 1
     return high
+
+
+# Called, not applied as decorators: mypyc compiles a class that carries a decorator it does not know
+# as a plain Python class, and compiled code reads these classes' fields on every rating (values.py).
+for _value_class in (Outcome, Improvement):
+    fast_init(_value_class)

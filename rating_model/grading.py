@@ -13,7 +13,6 @@ from rating_model.standard import KnockOut, Standard
 from rating_model.values import fast_init
 
 
-@fast_init
 @dataclass(frozen=True, slots=True)
 class Grading:
     grade: str
@@ -48,3 +47,9 @@ def cap(grade: str, knock_outs: tuple[KnockOut, ...], standard: Standard) -> str
 def grade(score: float, knock_outs: tuple[KnockOut, ...], standard: Standard) -> Grading:
     by_score = standard.grade_for(score)
     return Grading(cap(by_score, knock_outs, standard), by_score, knock_outs)
+
+
+# Called, not applied as decorators: mypyc compiles a class that carries a decorator it does not know
+# as a plain Python class, and compiled code reads these classes' fields on every rating (values.py).
+for _value_class in (Grading,):
+    fast_init(_value_class)

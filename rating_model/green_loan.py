@@ -15,7 +15,6 @@ from rating_model.standard import KnockOut, Standard
 from rating_model.values import fast_init
 
 
-@fast_init
 @dataclass(frozen=True, slots=True)
 class GreenLoan:
     eligible: bool
@@ -36,7 +35,6 @@ class GreenLoan:
         }
 
 
-@fast_init
 @dataclass(frozen=True, slots=True)
 class FinancedEmissions:
     attribution_factor: float
@@ -146,3 +144,9 @@ def financed_emissions(
         outstanding_cny=round_float(outstanding_cny, 2),
         tco2e_per_cny_million_lent=per_million,
     )
+
+
+# Called, not applied as decorators: mypyc compiles a class that carries a decorator it does not know
+# as a plain Python class, and compiled code reads these classes' fields on every rating (values.py).
+for _value_class in (GreenLoan, FinancedEmissions):
+    fast_init(_value_class)

@@ -23,7 +23,6 @@ from rating_model.values import fast_init
 _FLEET_WEIGHT = {"electric": 1.0, "hybrid": 0.5}
 
 
-@fast_init
 @dataclass(frozen=True, slots=True)
 class IndicatorContext:
     """What the derivations read: upstream results only, never recomputed here."""
@@ -163,3 +162,9 @@ class IndicatorSet:
     def derive(self, ctx: IndicatorContext) -> dict[str, float | None]:
         """Every indicator's value for one business, in the standard's order."""
         return {name: fn(ctx) for name, fn in self._plan}
+
+
+# Called, not applied as decorators: mypyc compiles a class that carries a decorator it does not know
+# as a plain Python class, and compiled code reads these classes' fields on every rating (values.py).
+for _value_class in (IndicatorContext,):
+    fast_init(_value_class)

@@ -42,7 +42,6 @@ class Intensities(NamedTuple):
         return self._asdict()
 
 
-@fast_init
 @dataclass(frozen=True, slots=True)
 class Inventory:
     """A year's GHG inventory, with everything needed to trace and disclose each figure.
@@ -303,3 +302,9 @@ def compute_inventory(
         tuple(missing),
         tuple(ctx.not_available),
     )
+
+
+# Called, not applied as decorators: mypyc compiles a class that carries a decorator it does not know
+# as a plain Python class, and compiled code reads these classes' fields on every rating (values.py).
+for _value_class in (Inventory,):
+    fast_init(_value_class)

@@ -61,7 +61,6 @@ _INDUSTRY = re.compile(r"[0-9]{2,4}")
 _MAX_YEAR = 2100
 
 
-@fast_init
 @dataclass(frozen=True, slots=True)
 class Company:
     name: str
@@ -83,7 +82,6 @@ class Company:
         return self.industry_code[:2]
 
 
-@fast_init
 @dataclass(frozen=True, slots=True)
 class FuelUse:
     fuel: str
@@ -91,7 +89,6 @@ class FuelUse:
     unit: str
 
 
-@fast_init
 @dataclass(frozen=True, slots=True)
 class GridFactor:
     """A caller-supplied location-based grid factor, for countries without a shipped factor set."""
@@ -101,7 +98,6 @@ class GridFactor:
     year: int | None = None
 
 
-@fast_init
 @dataclass(frozen=True, slots=True)
 class Energy:
     electricity_kwh: float | None = None
@@ -114,7 +110,6 @@ class Energy:
     grid_factor: GridFactor | None = None
 
 
-@fast_init
 @dataclass(frozen=True, slots=True)
 class FleetItem:
     fuel: str
@@ -124,21 +119,18 @@ class FleetItem:
     unit: str | None = None
 
 
-@fast_init
 @dataclass(frozen=True, slots=True)
 class TravelItem:
     mode: str
     passenger_km: float
 
 
-@fast_init
 @dataclass(frozen=True, slots=True)
 class Transport:
     fleet: tuple[FleetItem, ...] = ()
     business_travel: tuple[TravelItem, ...] = ()
 
 
-@fast_init
 @dataclass(frozen=True, slots=True)
 class Resources:
     water_m3: float | None = None
@@ -147,7 +139,6 @@ class Resources:
     hazardous_waste_t: float | None = None
 
 
-@fast_init
 @dataclass(frozen=True, slots=True)
 class Practices:
     """Green-behaviour flags (MYbank-style signals); ``None`` is "not answered", not "no"."""
@@ -167,13 +158,11 @@ class Practices:
     green_products_share: float | None = None
 
 
-@fast_init
 @dataclass(frozen=True, slots=True)
 class Compliance:
     environmental_penalties_3y: int | None = None
 
 
-@fast_init
 @dataclass(frozen=True, slots=True)
 class Offset:
     standard: str
@@ -182,7 +171,6 @@ class Offset:
     vintage: int | None = None
 
 
-@fast_init
 @dataclass(frozen=True, slots=True)
 class Target:
     scopes: tuple[int, ...]
@@ -191,14 +179,12 @@ class Target:
     reduction_pct: float
 
 
-@fast_init
 @dataclass(frozen=True, slots=True)
 class PreviousYear:
     energy: Energy = field(default_factory=Energy)
     transport: Transport = field(default_factory=Transport)
 
 
-@fast_init
 @dataclass(frozen=True, slots=True)
 class Loan:
     amount: float
@@ -209,7 +195,6 @@ class Loan:
     borrower_total_assets: float | None = None
 
 
-@fast_init
 @dataclass(frozen=True, slots=True)
 class OperatingData:
     """Everything the engine rates; the canonical form of it is what ratings are keyed and stored by."""
@@ -510,3 +495,10 @@ def parse_operating_data(
         company, energy, transport, resources, practices, compliance, offsets, targets, previous_year,
         data_source, loan,
     )
+
+
+# Called, not applied as decorators: mypyc compiles a class that carries a decorator it does not know
+# as a plain Python class, and compiled code reads these classes' fields on every rating (values.py).
+for _value_class in (Company, FuelUse, GridFactor, Energy, FleetItem, TravelItem, Transport, Resources,
+                     Practices, Compliance, Offset, Target, PreviousYear, Loan, OperatingData):
+    fast_init(_value_class)

@@ -18,7 +18,6 @@ from rating_model.standard import Standard
 from rating_model.values import fast_init
 
 
-@fast_init
 @dataclass(frozen=True, slots=True)
 class Measured:
     """Inventory, benchmark, data quality and indicator values of one business."""
@@ -44,3 +43,9 @@ def measure(filled: Filled, standard: Standard, indicators: IndicatorSet) -> Mea
 def measure_data(data: OperatingData, standard: Standard, indicators: IndicatorSet) -> Measured:
     """Estimate the gaps, then measure: the whole measuring pipeline for raw operating data."""
     return measure(fill_missing(data, standard), standard, indicators)
+
+
+# Called, not applied as decorators: mypyc compiles a class that carries a decorator it does not know
+# as a plain Python class, and compiled code reads these classes' fields on every rating (values.py).
+for _value_class in (Measured,):
+    fast_init(_value_class)

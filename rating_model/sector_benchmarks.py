@@ -62,7 +62,6 @@ class SectorDefaults:
         return asdict(self)
 
 
-@fast_init
 @dataclass(frozen=True, slots=True)
 class Benchmark:
     """How a business's energy intensity compares with its sector's expected intensity.
@@ -295,3 +294,9 @@ def benchmark(data: OperatingData, inventory: Inventory) -> Benchmark:
         estimated,
         tuple(notes),
     )
+
+
+# Called, not applied as decorators: mypyc compiles a class that carries a decorator it does not know
+# as a plain Python class, and compiled code reads these classes' fields on every rating (values.py).
+for _value_class in (Benchmark,):
+    fast_init(_value_class)
