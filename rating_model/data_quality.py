@@ -92,7 +92,6 @@ def assess(data: OperatingData, filled: Filled, standard: Standard) -> DataQuali
     return DataQuality(pcaf, completeness, tuple(sorted(estimated)), data.data_source)
 
 
-# Called, not applied as decorators: mypyc compiles a class that carries a decorator it does not know
-# as a plain Python class, and compiled code reads these classes' fields on every rating (values.py).
+# a call, not a decorator, so that mypyc compiles these as native classes (see rating_model.values)
 for _value_class in (DataQuality,):
     fast_init(_value_class)

@@ -304,7 +304,6 @@ def _ref(ref: FactorRef | None) -> dict[str, Any] | None:
             "source_url": ref.source_url, "year": ref.year, "region": ref.region}
 
 
-# Called, not applied as decorators: mypyc compiles a class that carries a decorator it does not know
-# as a plain Python class, and compiled code reads these classes' fields on every rating (values.py).
+# a call, not a decorator, so that mypyc compiles these as native classes (see rating_model.values)
 for _value_class in (Evaluation,):
     fast_init(_value_class)

@@ -88,7 +88,6 @@ def fill_missing(data: OperatingData, standard: Standard) -> Filled:
     return Filled(replace(data, energy=energy), tuple(estimates))
 
 
-# Called, not applied as decorators: mypyc compiles a class that carries a decorator it does not know
-# as a plain Python class, and compiled code reads these classes' fields on every rating (values.py).
+# a call, not a decorator, so that mypyc compiles these as native classes (see rating_model.values)
 for _value_class in (Estimate, Filled):
     fast_init(_value_class)

@@ -49,7 +49,6 @@ def grade(score: float, knock_outs: tuple[KnockOut, ...], standard: Standard) ->
     return Grading(cap(by_score, knock_outs, standard), by_score, knock_outs)
 
 
-# Called, not applied as decorators: mypyc compiles a class that carries a decorator it does not know
-# as a plain Python class, and compiled code reads these classes' fields on every rating (values.py).
+# a call, not a decorator, so that mypyc compiles these as native classes (see rating_model.values)
 for _value_class in (Grading,):
     fast_init(_value_class)

@@ -164,7 +164,6 @@ class IndicatorSet:
         return {name: fn(ctx) for name, fn in self._plan}
 
 
-# Called, not applied as decorators: mypyc compiles a class that carries a decorator it does not know
-# as a plain Python class, and compiled code reads these classes' fields on every rating (values.py).
+# a call, not a decorator, so that mypyc compiles these as native classes (see rating_model.values)
 for _value_class in (IndicatorContext,):
     fast_init(_value_class)

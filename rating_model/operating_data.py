@@ -497,8 +497,7 @@ def parse_operating_data(
     )
 
 
-# Called, not applied as decorators: mypyc compiles a class that carries a decorator it does not know
-# as a plain Python class, and compiled code reads these classes' fields on every rating (values.py).
+# a call, not a decorator, so that mypyc compiles these as native classes (see rating_model.values)
 for _value_class in (Company, FuelUse, GridFactor, Energy, FleetItem, TravelItem, Transport, Resources,
                      Practices, Compliance, Offset, Target, PreviousYear, Loan, OperatingData):
     fast_init(_value_class)

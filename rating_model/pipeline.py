@@ -45,7 +45,6 @@ def measure_data(data: OperatingData, standard: Standard, indicators: IndicatorS
     return measure(fill_missing(data, standard), standard, indicators)
 
 
-# Called, not applied as decorators: mypyc compiles a class that carries a decorator it does not know
-# as a plain Python class, and compiled code reads these classes' fields on every rating (values.py).
+# a call, not a decorator, so that mypyc compiles these as native classes (see rating_model.values)
 for _value_class in (Measured,):
     fast_init(_value_class)

@@ -296,7 +296,6 @@ def benchmark(data: OperatingData, inventory: Inventory) -> Benchmark:
     )
 
 
-# Called, not applied as decorators: mypyc compiles a class that carries a decorator it does not know
-# as a plain Python class, and compiled code reads these classes' fields on every rating (values.py).
+# a call, not a decorator, so that mypyc compiles these as native classes (see rating_model.values)
 for _value_class in (Benchmark,):
     fast_init(_value_class)
