@@ -131,6 +131,9 @@ def text(
     return fields.String(required=required, allow_none=not required, validate=validators, metadata=metadata)
 
 
+_MAX_POSITION = 2**63 - 1  # the largest BIGINT: a sequence number a cursor can point at
+
+
 class Cursor(fields.String):
     """An opaque page cursor; decodes to the position (a positive integer) it was made from."""
 
@@ -150,10 +153,14 @@ class Cursor(fields.String):
             decoded = base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)).decode()
         except (binascii.Error, UnicodeDecodeError, ValueError):
             raise self.make_error("invalid") from None
-        version, _, position = decoded.partition(":")
-        if version != "v1" or not position.isdigit() or int(position) <= 0 or len(position) > 19:
+        version, _, digits = decoded.partition(":")
+        # ASCII digits only ("²".isdigit() is true, int("²") fails), and within the database's BIGINT
+        if version != "v1" or not (digits.isascii() and digits.isdigit()) or len(digits) > 19:
             raise self.make_error("invalid")
-        return int(position)
+        position = int(digits)
+        if not 0 < position <= _MAX_POSITION:
+            raise self.make_error("invalid")
+        return position
 
 
 class RawObject(fields.Nested):

@@ -13,7 +13,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol, cast
+from typing import NamedTuple, Protocol, cast
 
 import redis
 from redis.backoff import NoBackoff
@@ -40,6 +40,14 @@ class CachedRating:
         return cls(rating_id.decode(), body) if sep and rating_id and body else None
 
 
+class CacheEntry(NamedTuple):
+    """A rating to cache under ``key`` for ``ttl_seconds``: never past the end of the rating's validity."""
+
+    key: str
+    rating: CachedRating
+    ttl_seconds: int
+
+
 @dataclass(frozen=True, slots=True)
 class CacheHealth:
     status: str  # "ok" or "degraded"
@@ -64,7 +72,7 @@ class RatingCache(Protocol):
 
     def get_many(self, keys: Sequence[str]) -> list[CachedRating | None]: ...
 
-    def put_many(self, entries: Sequence[tuple[str, CachedRating]], ttl_seconds: int) -> None: ...
+    def put_many(self, entries: Sequence[CacheEntry]) -> None: ...
 
     def health(self) -> CacheHealth: ...
 
@@ -104,14 +112,14 @@ class MemoryCache:
                 found.append(entry[1])
         return [None if raw is None else CachedRating.decode(raw) for raw in found]
 
-    def put_many(self, entries: Sequence[tuple[str, CachedRating]], ttl_seconds: int) -> None:
-        expires = self._clock() + ttl_seconds
+    def put_many(self, entries: Sequence[CacheEntry]) -> None:
+        now = self._clock()
         with self._lock:
-            for key, rating in entries:
+            for key, rating, ttl_seconds in entries:
                 raw = rating.encode()
                 if key in self._entries:
                     self._drop(key)
-                self._entries[key] = (expires, raw)
+                self._entries[key] = (now + ttl_seconds, raw)
                 self._bytes += len(raw)
             while self._entries and (len(self._entries) > self.max_entries or self._bytes > self.max_bytes):
                 _, (_, raw) = self._entries.popitem(last=False)
@@ -159,12 +167,12 @@ class RedisCache:
         self.breaker.success()
         return [None if value is None else CachedRating.decode(cast(bytes, value)) for value in raw]
 
-    def put_many(self, entries: Sequence[tuple[str, CachedRating]], ttl_seconds: int) -> None:
+    def put_many(self, entries: Sequence[CacheEntry]) -> None:
         if not entries or not self._call_allowed("set"):
             return
         try:
             pipe = self.client.pipeline(transaction=False)
-            for key, rating in entries:
+            for key, rating, ttl_seconds in entries:
                 # NX: a concurrent request that issued the same input first keeps its id in the cache.
                 pipe.set(key, rating.encode(), ex=ttl_seconds, nx=True)
             pipe.execute()

@@ -25,7 +25,7 @@ from rating_model.operating_data import OperatingData
 from schemas.errors import flatten_errors
 from schemas.operating_data import OperatingDataSchema
 from service.auth import Principal
-from service.cache import CachedRating, RatingCache, cache_key, input_hash
+from service.cache import CachedRating, CacheEntry, RatingCache, cache_key, input_hash
 from service.engine_slot import LoadedEngine
 from service.metrics import cache_lookup, rating_issued
 from service.ratings.encoding import rating_json
@@ -129,8 +129,14 @@ def _rate(
     ), text
 
 
-def _ttl(ctx: IssuingContext) -> int:
-    return int(ctx.validity.total_seconds())
+def _cache_entry(key: str, rating: CachedRating, valid_until: datetime) -> CacheEntry | None:
+    """The cache entry of a rating, expiring with its validity; ``None`` if it has (almost) none left.
+
+    A rating found in the records may be days into its validity: caching it for a full validity period
+    would serve it, as a hit, after its ``valid_until`` had passed.
+    """
+    ttl = int((valid_until - datetime.now(UTC)).total_seconds())
+    return CacheEntry(key, rating, ttl) if ttl > 0 else None
 
 
 _RateError = FactorNotFoundError | InvalidInputError | InvalidInputErrors
@@ -158,7 +164,7 @@ def _resolve(
             issued[p.digest] = Issued(hit.id, hit.body, cache_hit=True)
     now = datetime.now(UTC).replace(microsecond=0)
     missing = [p for p in distinct.values() if p.digest not in issued]
-    to_cache: list[tuple[str, CachedRating]] = []
+    to_cache: list[CacheEntry | None] = []
     if missing:
         stored = find_reusable(
             ctx.db,
@@ -174,7 +180,7 @@ def _resolve(
                 found = stored[p.digest]
                 text = found.result_json.encode()
                 issued[p.digest] = Issued(found.id, text, cache_hit=True)
-                to_cache.append((p.key, CachedRating(found.id, text)))
+                to_cache.append(_cache_entry(p.key, CachedRating(found.id, text), found.valid_until))
                 continue
             try:
                 new.append(_rate(ctx, principal, p, now))
@@ -184,9 +190,9 @@ def _resolve(
         insert_ratings(ctx.db, [n for n, _ in new])  # committed before any id is returned or cached
         for n, text in new:
             issued[n.input_hash] = Issued(n.id, text, cache_hit=False)
-            to_cache.append((distinct[n.input_hash].key, CachedRating(n.id, text)))
+            to_cache.append(_cache_entry(distinct[n.input_hash].key, CachedRating(n.id, text), n.valid_until))
             rating_issued(n.grade)
-    ctx.cache.put_many(to_cache, _ttl(ctx))
+    ctx.cache.put_many([entry for entry in to_cache if entry is not None])
     for result in issued.values():
         cache_lookup(result.cache_hit)
     return issued, failed

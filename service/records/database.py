@@ -7,6 +7,7 @@ database into a quick 503 with ``Retry-After`` instead of a worker stuck until g
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,11 @@ from service.config import Settings
 
 #: Errors that mean "the database cannot be reached or answered too slowly", not "a bug": 503.
 UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (exc.OperationalError, exc.InterfaceError, exc.TimeoutError)
+
+
+def as_utc(moment: datetime) -> datetime:
+    """A stored moment as an aware UTC datetime (SQLite hands back naive ones; every stored moment is UTC)."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def database_url(raw: str) -> URL:

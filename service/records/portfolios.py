@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import Engine, delete, insert, select, update
 
+from service.records.database import as_utc
 from service.records.portfolio_tables import portfolio_jobs
 
 _T = portfolio_jobs.c
@@ -63,10 +64,7 @@ class Worker:
 
 
 def _utc(moment: datetime | None) -> datetime | None:
-    """SQLite hands back naive datetimes; every stored moment is UTC."""
-    if moment is None:
-        return None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    return None if moment is None else as_utc(moment)
 
 
 def _now() -> datetime:

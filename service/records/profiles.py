@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Engine, delete, insert, select
 
+from service.records.database import as_utc
 from service.records.profile_tables import merchant_profiles
 
 
@@ -50,5 +51,4 @@ def get_profile(db: Engine, tenant: str, merchant_id: str) -> StoredProfile | No
         row = conn.execute(query).first()
     if row is None:
         return None
-    updated = row.updated_at if row.updated_at.tzinfo is not None else row.updated_at.replace(tzinfo=UTC)
-    return StoredProfile(row.merchant_id, row.profile_json, updated)
+    return StoredProfile(row.merchant_id, row.profile_json, as_utc(row.updated_at))

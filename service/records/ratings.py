@@ -10,10 +10,11 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import Engine, Select, bindparam, insert, select
 
+from service.records.database import as_utc
 from service.records.tables import ratings
 
 
@@ -67,6 +68,15 @@ class StoredRating:
 
 
 @dataclass(frozen=True, slots=True)
+class ReusableRating:
+    """A still-valid rating found for an input, with the end of its validity (which bounds its caching)."""
+
+    id: str
+    result_json: str
+    valid_until: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class RatingSummary:
     seq: int
     id: str
@@ -76,11 +86,6 @@ class RatingSummary:
     score: float
     grade: str
     versions: dict[str, str]
-
-
-def _utc(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes; every stored moment is UTC."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def insert_ratings(db: Engine, new: Sequence[NewRating]) -> None:
@@ -98,7 +103,7 @@ def find_reusable(
     versions: Mapping[str, str],
     now: datetime,
     merchant_id: str | None = None,
-) -> dict[str, StoredRating]:
+) -> dict[str, ReusableRating]:
     """Still-valid ratings of this tenant (of this merchant, when given) for these inputs, by input hash.
 
     The cache is only an accelerator: this makes "identical input within validity returns the same
@@ -118,15 +123,16 @@ def find_reusable(
     }
     many = len(hashes) > 1
     params["hashes" if many else "hash"] = hashes if many else hashes[0]
-    found: dict[str, StoredRating] = {}
+    found: dict[str, ReusableRating] = {}
     with db.connect() as conn:
         for row in conn.execute(_reusable_query(many, merchant_id is not None), params):
-            found.setdefault(row.input_hash, StoredRating(row.id, row.result_json))
+            valid_until = as_utc(row.valid_until)
+            found.setdefault(row.input_hash, ReusableRating(row.id, row.result_json, valid_until))
     return found
 
 
 @functools.cache
-def _reusable_query(many: bool, by_merchant: bool) -> Select[tuple[str, str, str]]:
+def _reusable_query(many: bool, by_merchant: bool) -> Select[tuple[str, str, str, datetime]]:
     """The lookup of :func:`find_reusable`, built once per shape with bound parameters.
 
     Every cache miss of ``POST /v1/ratings`` runs it; building the statement anew each time cost more
@@ -134,7 +140,7 @@ def _reusable_query(many: bool, by_merchant: bool) -> Select[tuple[str, str, str
     input compares by equality, several by an expanding ``IN``.
     """
     c = ratings.c
-    query = select(c.input_hash, c.id, c.result_json).where(
+    query = select(c.input_hash, c.id, c.result_json, c.valid_until).where(
         c.tenant == bindparam("tenant"),
         c.input_hash.in_(bindparam("hashes", expanding=True)) if many else c.input_hash == bindparam("hash"),
         c.model_version == bindparam("model"),
@@ -192,8 +198,8 @@ def list_ratings(
             seq=r.seq,
             id=r.id,
             external_id=r.external_id,
-            issued_at=_utc(r.issued_at),
-            valid_until=_utc(r.valid_until),
+            issued_at=as_utc(r.issued_at),
+            valid_until=as_utc(r.valid_until),
             score=r.score,
             grade=r.grade,
             versions={

@@ -18,6 +18,7 @@ from sqlalchemy import Connection, Engine, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from rating_model.artifact import ScorecardArtifact
+from service.records.database import as_utc
 from service.records.model_tables import active_model, model_events, models
 
 ACTIONS = ("register", "upload", "promote", "rollback")
@@ -53,11 +54,6 @@ class ModelEvent:
     reason: str
     actor: str
     at: datetime
-
-
-def _utc(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes; every stored moment is UTC."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def artifact_metrics(artifact: ScorecardArtifact) -> dict[str, Any]:
@@ -141,7 +137,7 @@ def active_version(db: Engine) -> str | None:
 
 
 def _record(row: Any, active: str | None) -> ModelRecord:
-    return ModelRecord(row.version, row.sha256, row.standard, row.source, _utc(row.created_at),
+    return ModelRecord(row.version, row.sha256, row.standard, row.source, as_utc(row.created_at),
                        row.created_by, json.loads(row.metrics_json), json.loads(row.card_json),
                        row.version == active)
 
@@ -217,5 +213,5 @@ def events(db: Engine, version: str | None = None) -> list[ModelEvent]:
     if version is not None:
         query = query.where(model_events.c.version == version)
     with db.connect() as conn:
-        return [ModelEvent(r.id, r.version, r.action, r.previous_version, r.reason, r.actor, _utc(r.at))
+        return [ModelEvent(r.id, r.version, r.action, r.previous_version, r.reason, r.actor, as_utc(r.at))
                 for r in conn.execute(query)]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 from marshmallow import Schema, ValidationError
 
@@ -41,12 +43,19 @@ def test_strict_fields_accept_json_types() -> None:
     assert Sample().load({"n": 2, "whole": 3, "flag": False}) == {"n": 2.0, "whole": 3, "flag": False}
 
 
-@pytest.mark.parametrize("position", [1, 42, 10**15])
+@pytest.mark.parametrize("position", [1, 42, 10**15, 2**63 - 1])
 def test_cursor_round_trip(position: int) -> None:
     assert Cursor()._deserialize(Cursor.encode(position), None, None) == position
 
 
-@pytest.mark.parametrize("raw", ["", "zzzz", Cursor.encode(1) + "x", "djE6LTE", "djI6MQ"])
+_SUPERSCRIPT_TWO = base64.urlsafe_b64encode("v1:\u00b2".encode()).decode()  # "²".isdigit(), int("²") fails
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["", "zzzz", Cursor.encode(1) + "x", "djE6LTE", "djI6MQ", _SUPERSCRIPT_TWO]
+    + [Cursor.encode(2**63), Cursor.encode(0)],
+)
 def test_cursor_refuses_garbage(raw: str) -> None:
     with pytest.raises(ValidationError):
         RatingListQuerySchema().load({"cursor": raw})

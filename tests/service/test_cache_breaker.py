@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import time
 
-from service.cache import CachedRating, MemoryCache, RedisCache, cache_key, create_cache, input_hash
+from service.cache import (
+    CachedRating,
+    CacheEntry,
+    MemoryCache,
+    RedisCache,
+    cache_key,
+    create_cache,
+    input_hash,
+)
 from service.circuit import CircuitBreaker
 from service.config import load_settings
 from tests.live_services import free_port
@@ -40,10 +48,10 @@ def test_memory_cache_expiry_and_lru() -> None:
     clock = Clock()
     cache = MemoryCache(max_entries=2, clock=clock)
     a, b, c = (CachedRating(i, b"{}") for i in "abc")
-    cache.put_many([("a", a), ("b", b)], ttl_seconds=10)
+    cache.put_many([CacheEntry("a", a, 10), CacheEntry("b", b, 10)])
     assert cache.get_many(["a", "b", "x"]) == [a, b, None]
     cache.get_many(["a"])  # a is now the most recently used
-    cache.put_many([("c", c)], ttl_seconds=10)
+    cache.put_many([CacheEntry("c", c, 10)])
     assert cache.get_many(["a", "b", "c"]) == [a, None, c]
     clock.now += 11
     assert cache.get_many(["a", "c"]) == [None, None]
@@ -54,10 +62,10 @@ def test_memory_cache_is_bounded_by_bytes_oldest_out_first() -> None:
     """Bodies with Chinese text are kept as UTF-8 and counted by size, so a worker's cache stays bounded."""
     cache = MemoryCache(max_entries=1_000, max_bytes=3 * 1_100)
     ratings = [CachedRating(f"rt_{i}", ("绿" * 300).encode()) for i in range(5)]  # ~900 bytes of UTF-8 each
-    cache.put_many([(r.id, r) for r in ratings], ttl_seconds=10)
+    cache.put_many([CacheEntry(r.id, r, 10) for r in ratings])
     kept = cache.get_many([r.id for r in ratings])
     assert kept[:2] == [None, None] and kept[2:] == ratings[2:]
-    cache.put_many([(ratings[4].id, ratings[4])], ttl_seconds=10)  # replacing an entry does not double-count
+    cache.put_many([CacheEntry(ratings[4].id, ratings[4], 10)])  # replacing an entry does not double-count
     assert cache.get_many([ratings[3].id]) == [ratings[3]]
 
 
@@ -86,7 +94,7 @@ def test_redis_unreachable_is_a_fast_miss_and_opens_the_breaker() -> None:
     cache = RedisCache(f"redis://127.0.0.1:{free_port()}/15", timeout_ms=50, breaker=breaker)
     started = time.perf_counter()
     assert cache.get_many(["k"]) == [None]
-    cache.put_many([("k", CachedRating("rt", b"{}"))], ttl_seconds=5)  # swallowed
+    cache.put_many([CacheEntry("k", CachedRating("rt", b"{}"), 5)])  # swallowed
     assert breaker.state == "open"
     assert cache.get_many(["k"]) == [None]  # skipped without touching the network
     assert time.perf_counter() - started < 1.0

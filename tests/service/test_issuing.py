@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask import Flask
@@ -64,6 +64,22 @@ def test_expired_ratings_are_not_reused(app: Flask) -> None:
         conn.execute(update(ratings).values(valid_until=ratings.c.issued_at))
     fresh = issue_rating(context(app), bank, payload())
     assert fresh.id != issued.id and not fresh.cache_hit and count(app) == 2
+
+
+def test_a_rating_found_in_the_records_is_cached_only_until_its_validity_ends(app: Flask) -> None:
+    """Caching a days-old rating for a full validity period would serve it as a hit after it expired."""
+    bank = principal(app)
+    issued = issue_rating(context(app), bank, payload())
+    with services_of(app).db.begin() as conn:  # the rating is now 3 seconds from the end of its validity
+        conn.execute(update(ratings).values(valid_until=datetime.now(UTC) + timedelta(seconds=3)))
+    clock = [0.0]
+    cache = MemoryCache(100, clock=lambda: clock[0])
+    again = issue_rating(context(app, cache=cache), bank, payload())  # from the records, then cached
+    assert again.id == issued.id and again.cache_hit
+    ((key, (expires, _raw)),) = cache._entries.items()
+    assert 0 < expires <= 3
+    clock[0] = 3.5  # past valid_until: the cache has forgotten it, and the records no longer offer it
+    assert cache.get_many([key]) == [None]
 
 
 def test_another_model_version_is_a_new_rating(app: Flask) -> None:
