@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from datetime import UTC
 from typing import Any
@@ -120,9 +120,13 @@ def text(
     pattern: str | None = None,
     choices: tuple[str, ...] | None = None,
     description: str | None = None,
+    also: tuple[Callable[[str], None], ...] = (),
 ) -> fields.String:
-    """A string field with the engine's limits: length, an anchored pattern or a closed set of values."""
-    validators: list[Any] = [validate.Length(min=1 if required else 0, max=max_length), _storable]
+    """A string field with the engine's limits: length, an anchored pattern or a closed set of values.
+
+    :param also: further validators, run after those.
+    """
+    validators: list[Any] = [validate.Length(min=1 if required else 0, max=max_length), _storable, *also]
     if pattern is not None:
         validators.append(validate.Regexp(f"^{pattern}$"))
     if choices is not None:

@@ -7,7 +7,9 @@ answers 422 with the reason when it does not verify.
 
 from __future__ import annotations
 
-from marshmallow import INCLUDE, Schema, fields, validate
+from marshmallow import INCLUDE, Schema, ValidationError, fields
+
+from schemas.fields import text
 
 
 class ModelSummarySchema(Schema):
@@ -34,10 +36,21 @@ class ModelListSchema(Schema):
     active = fields.String(required=True, allow_none=True)
 
 
+def _says_something(reason: str) -> None:
+    """An audit trail of blank reasons explains nothing: at least three characters besides spaces."""
+    if len(reason.strip()) < 3:
+        raise ValidationError("Give a reason of at least 3 characters (not counting spaces).")
+
+
 class ActivateRequestSchema(Schema):
     """Why this version should rate from now on (kept in the audit trail)."""
 
-    reason = fields.String(required=True, validate=validate.Length(min=3, max=2000))
+    reason = text(
+        required=True,
+        max_length=2000,
+        description="Why this version should rate from now on.",
+        also=(_says_something,),
+    )
 
 
 class ActivationSchema(Schema):

@@ -149,6 +149,10 @@ def structure_cases() -> Iterator[Hostile]:
     yield Hostile(
         "nesting inside batch items", b'{"items":[' + b"[" * deep + b"]" * deep + b"]}", MALFORMED, BATCH
     )
+    # Deep enough for webargs' second parse, deeper in the stack, to overflow where the first did not
+    # (about 975 levels under pytest): every depth past the limit is a 400, none a 500.
+    for depth in (33, 400, 900, 950, 970, 975, 980, 1000, 1200):
+        yield Hostile(f"{depth} nested arrays", b'{"x":' + b"[" * depth + b"]" * depth + b"}", MALFORMED)
     yield Hostile("200,000 offsets", _dumps({**BASE_PAYLOAD, "offsets": [{}] * 200_000}), INVALID)
     yield Hostile("400,000 fuels", _dumps(_with("energy.fuels", [1] * 400_000)), INVALID)
     yield Hostile("200,000 batch items", _dumps({"items": [{}] * 200_000}), INVALID, BATCH)

@@ -132,6 +132,11 @@ def test_promotion_through_the_api_switches_ratings_and_keeps_old_ones(make_app:
     assert client.post("/v1/models", json=doc, headers=bearer(analyst)).status_code == 201
     missing_reason = client.post(f"/v1/models/{doc['version']}/activate", json={}, headers=bearer(analyst))
     assert missing_reason.status_code == 422
+    for unusable in ("   ", "ok \ud800 go", "a\x00bc"):  # blank, or text no database can store: 422, not 500
+        refused = client.post(f"/v1/models/{doc['version']}/activate", json={"reason": unusable},
+                              headers=bearer(analyst))
+        assert refused.status_code == 422 and "reason" in refused.json["errors"]
+    assert registry.active_version(db) == DEFAULT_VERSION
     done = client.post(f"/v1/models/{doc['version']}/activate", json={"reason": "challenger wins on KS"},
                        headers=bearer(analyst))
     assert done.status_code == 200 and done.json["previous_version"] == DEFAULT_VERSION
