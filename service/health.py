@@ -12,6 +12,7 @@ from typing import Any
 from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
+from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import text
 
 from schemas.reference import HealthSchema, ReadinessSchema
@@ -76,7 +77,7 @@ class Readiness(MethodView):
 
 @blp.route("/metrics")
 class Metrics(MethodView):
-    @blp.response(200, content_type="text/plain; version=0.0.4")
+    @blp.response(200, content_type=CONTENT_TYPE_LATEST)
     def get(self) -> Response:
         """Prometheus metrics, merged across gunicorn workers."""
         return metrics_response(services().settings)

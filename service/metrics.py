@@ -98,7 +98,9 @@ def metrics_response(settings: Settings) -> Response:
         body = generate_latest(registry)
     else:
         body = generate_latest(REGISTRY)
-    return Response(body, mimetype=CONTENT_TYPE_LATEST)
+    # content_type, not mimetype: Werkzeug appends "; charset=utf-8" to a mimetype, and the constant
+    # already carries one (a repeated parameter that strict scrapers refuse)
+    return Response(body, content_type=CONTENT_TYPE_LATEST)
 
 
 def init_app(app: Flask) -> None:

@@ -60,7 +60,7 @@ def _json(document: dict[str, Any]) -> Response:
     return Response(json.dumps(document, ensure_ascii=False, allow_nan=False), mimetype="application/json")
 
 
-@blp.route("/<string(maxlength=40):rating_id>/disclosure")
+@blp.route("/<rating_id:rating_id>/disclosure")
 class Disclosure(MethodView):
     @documented(blp, 401, 403, 404, 406, 429, 503)
     @requires("bank", "merchant")

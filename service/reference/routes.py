@@ -31,7 +31,7 @@ _JSON = "application/json"
 
 @blp.route("/standard")
 class ActiveStandard(MethodView):
-    @documented(blp, 401, 429)
+    @documented(blp, 401, 429, 503)
     @requires(*ANY_ROLE)
     @blp.response(200, StandardDocumentSchema)
     def get(self) -> Response:
@@ -41,7 +41,7 @@ class ActiveStandard(MethodView):
 
 @blp.route("/models/<string(maxlength=80):version>")
 class ModelVersion(MethodView):
-    @documented(blp, 401, 404, 429)
+    @documented(blp, 401, 404, 429, 503)
     @requires(*ANY_ROLE)
     @blp.response(200, ModelDocumentSchema)
     def get(self, version: str) -> Response:
@@ -65,7 +65,7 @@ class ModelVersion(MethodView):
 
 @blp.route("/emission-factors")
 class EmissionFactors(MethodView):
-    @documented(blp, 401, 429)
+    @documented(blp, 401, 429, 503)
     @requires(*ANY_ROLE)
     @blp.response(200, FactorSetsSchema)
     def get(self) -> Response:

@@ -68,6 +68,17 @@ def test_openapi_document_is_the_contract(client: FlaskClient) -> None:
     assert "/healthz" not in [p for p in paths if paths[p].get("get", {}).get("security")]
 
 
+def test_every_keyed_operation_documents_the_answers_any_key_check_can_give(client: FlaskClient) -> None:
+    """A key is looked up in the database: any keyed operation can answer 401, 429 and, database down, 503."""
+    paths = client.get("/openapi.json").json["paths"]
+    keyed = [(path, method, op) for path, item in paths.items() if path.startswith("/v1/")
+             for method, op in item.items() if method in {"get", "post", "put", "delete"}]
+    assert len(keyed) > 15
+    for path, method, op in keyed:
+        assert op["security"] == [{"bearerAuth": []}], (path, method)
+        assert {"401", "429", "503"} <= set(op["responses"]), (path, method)
+
+
 def test_docs_page_works_offline(client: FlaskClient) -> None:
     page = client.get("/docs")
     assert page.status_code == 200 and page.mimetype == "text/html"

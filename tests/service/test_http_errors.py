@@ -36,6 +36,13 @@ def test_405_from_flask_says_what_is_allowed(client: FlaskClient) -> None:
     assert "POST" in response.headers["Allow"]
 
 
+def test_get_on_the_post_only_batch_path_is_405_not_a_missing_rating(client: FlaskClient) -> None:
+    response = client.get("/v1/ratings/batch")
+    assert_error(response, 405)
+    assert sorted(response.headers["Allow"].split(", ")) == ["OPTIONS", "POST"]
+    assert client.get("/v1/ratings/batchx").status_code == 401  # an id like any other: the key is checked
+
+
 def test_500_has_the_shape_and_no_traceback(make_app: AppFactory) -> None:
     app = make_app(PROPAGATE_EXCEPTIONS=False)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from flask.testing import FlaskClient
+from prometheus_client import CONTENT_TYPE_LATEST
 
 from tests.conftest import AppFactory, bearer, create_key, payload
 from tests.live_services import free_port
@@ -59,7 +60,9 @@ def test_metrics_count_requests_cache_and_grades(make_app: AppFactory) -> None:
     body = payload(external_id="metrics-check")
     grade = client.post("/v1/ratings", json=body, headers=bearer(key)).json["grade"]
     client.post("/v1/ratings", json=body, headers=bearer(key))
-    text = client.get("/metrics").get_data(as_text=True)
+    scraped = client.get("/metrics")
+    assert scraped.headers["Content-Type"] == CONTENT_TYPE_LATEST  # one charset parameter, not two
+    text = scraped.get_data(as_text=True)
     assert 'greenrate_http_requests_total{method="POST",route="/v1/ratings",status="201"}' in text
     assert (
         'greenrate_http_request_duration_seconds_bucket{le="0.01",method="POST",route="/v1/ratings"' in text
