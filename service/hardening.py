@@ -124,6 +124,20 @@ def _deeper_than(document: Any, limit: int) -> bool:
     return False
 
 
+def request_body() -> bytes:
+    """The request body, or 413 if it is longer than the limit even when it came without a length.
+
+    A chunked body has no ``Content-Length`` to refuse up front; Werkzeug then reads it up to the limit
+    and stops there silently, so a body too large arrived cut short and was answered "not valid JSON".
+    A body that fills the limit exactly is taken as one that went past it.
+    """
+    data = request.get_data(cache=True)
+    limit = request.max_content_length
+    if request.content_length is None and limit is not None and len(data) >= limit:
+        abort(413)
+    return data
+
+
 def json_body(view: F) -> F:
     """Refuse a body that is not JSON with 415, and JSON nobody can read with 400, before parsing it."""
 
@@ -131,7 +145,7 @@ def json_body(view: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         if not request.is_json:
             abort(415, message="Send the body as JSON with Content-Type: application/json.")
-        _refuse_unparseable(request.get_data(cache=True))
+        _refuse_unparseable(request_body())
         return view(*args, **kwargs)
 
     return cast(F, wrapper)

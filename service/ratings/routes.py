@@ -23,7 +23,7 @@ from schemas.pages import BatchRequestSchema, BatchResultSchema, RatingListQuery
 from schemas.rating import RatingSchema
 from service.auth import current_principal, readable_ratings_merchant, requires
 from service.extensions import services
-from service.hardening import json_body
+from service.hardening import json_body, request_body
 from service.openapi import documented
 from service.ratings.batch_body import batch_body
 from service.ratings.issuing import (
@@ -104,7 +104,7 @@ def _repeats_first(view: F) -> F:
     @functools.wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         if request.is_json:
-            g.body_fingerprint = body_fingerprint(request.get_data(cache=True))
+            g.body_fingerprint = body_fingerprint(request_body())
             issued = reissue_repeat(_context(), current_principal(), g.body_fingerprint)
             if issued is not None:
                 return _issued_response(issued)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 
 import pytest
@@ -76,6 +77,20 @@ def test_413_body_too_large(make_app: AppFactory) -> None:
     big = json.dumps({**payload(), "padding": "x" * 4096})
     response = app.test_client().post(
         "/v1/ratings", data=big, headers={**bearer(key), "Content-Type": "application/json"}
+    )
+    assert_error(response, 413)
+
+
+def test_413_for_a_chunked_body_too_large(make_app: AppFactory) -> None:
+    """A chunked body has no Content-Length to refuse up front (gunicorn marks its input terminated)."""
+    app = make_app(MAX_BODY_BYTES=2048)
+    key = create_key(app)
+    big = json.dumps({**payload(), "padding": "x" * 4096}).encode()
+    environ = {"wsgi.input": io.BytesIO(big), "wsgi.input_terminated": True}
+    response = app.test_client().post(
+        "/v1/ratings",
+        headers={**bearer(key), "Content-Type": "application/json", "Transfer-Encoding": "chunked"},
+        environ_overrides=environ,
     )
     assert_error(response, 413)
 
