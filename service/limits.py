@@ -1,8 +1,11 @@
 """Rate limits per API key (Flask-Limiter): on Redis when configured, in memory otherwise.
 
 One budget per key across every ``/v1`` path (an application-wide limit keyed by the key's hash), checked
-before authentication so that a flood of bad keys is throttled too. If Redis fails the limiter falls back
-to per-process memory instead of failing the request. ``Retry-After`` is added by the error handler.
+before authentication, so that a client repeating a bad key is throttled like any other. A flood of
+*different* made-up keys gets a budget per key: each costs one indexed lookup (then cached as unknown
+for the key ring's TTL), no more than any other request; throttling a flood by its source is the job of
+the proxy in front, which knows the client's real address. If Redis fails the limiter falls back to
+per-process memory instead of failing the request. ``Retry-After`` is added by the error handler.
 """
 
 from __future__ import annotations
