@@ -34,6 +34,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import KBinsDiscretizer, StandardScaler
 
+from benchmarks.harness import parse_no_options
 from rating_model.engine import Engine
 from rating_model.flat import payloads_from_frame
 from rating_model.indicator_batch import frame_indicators
@@ -152,6 +153,7 @@ def run() -> dict[str, Any]:
 
 
 def main() -> None:
+    parse_no_options(__doc__)
     results = run()
     OUT.mkdir(exist_ok=True)
     (OUT / "engine.json").write_text(json.dumps(results, indent=2) + "\n")

@@ -7,6 +7,7 @@ given, so the benchmark never signals a process it did not start.
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import shlex
@@ -29,6 +30,15 @@ KEY_VARIABLE = "BENCH_API_KEY"  # read by ratings.lua; deliberately not GREENRAT
 
 class BenchmarkError(RuntimeError):
     """The benchmark cannot run or produced an unusable measurement; the message says why."""
+
+
+def parse_no_options(doc: str | None) -> None:
+    """The command line of a benchmark that takes no options: ``--help`` prints what it does and exits.
+
+    Without it, ``python -m benchmarks.engine --help`` ran the whole benchmark (and the report rewrote
+    ``results.md``).
+    """
+    argparse.ArgumentParser(description=(doc or "").split("\n\n")[0]).parse_args()
 
 
 def free_port() -> int:

@@ -21,6 +21,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from benchmarks.harness import parse_no_options
+
 HERE = Path(__file__).resolve().parent
 OPS: dict[str, Callable[[float, float], bool]] = {
     ">=": operator.ge, ">": operator.gt, "<": operator.lt, "<=": operator.le,
@@ -346,6 +348,7 @@ def markdown(doc: Mapping[str, Any]) -> str:
 
 
 def main() -> None:
+    parse_no_options(__doc__)
     doc = build(HERE / "out", machine_info())
     (HERE / "results.json").write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
     (HERE / "results.md").write_text(markdown(doc))

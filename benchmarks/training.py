@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from benchmarks.harness import parse_no_options
 from rating_model.artifact import ScorecardArtifact
 from rating_model.synthetic import generate_frame
 from rating_model.train import train
@@ -79,6 +80,7 @@ def run() -> dict[str, Any]:
 
 
 def main() -> None:
+    parse_no_options(__doc__)
     OUT.mkdir(exist_ok=True)
     results = run()
     (OUT / "training.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
