@@ -14,6 +14,7 @@ from pathlib import Path
 import swagger_ui_bundle
 from flask import Flask, Response, abort
 
+from service import converters
 from service.disclosure.routes import blp as disclosure_blp
 from service.errors import GreenrateApi
 from service.health import blp as ops_blp
@@ -21,7 +22,6 @@ from service.merchants.routes import blp as merchants_blp
 from service.models.routes import blp as models_blp
 from service.openapi import BEARER_SCHEME
 from service.portfolios.routes import blp as portfolios_blp
-from service.ratings.routes import RatingIdConverter
 from service.ratings.routes import blp as ratings_blp
 from service.reference.routes import blp as reference_blp
 from service.web.routes import bp as merchant_page_bp
@@ -88,9 +88,8 @@ def init_app(app: Flask) -> GreenrateApi:
     """Create this app's Api, register the blueprints and the docs assets."""
     for key, value in api_config().items():
         app.config.setdefault(key, value)
-    app.url_map.converters["rating_id"] = RatingIdConverter
     api = GreenrateApi(app)
-    api.register_converter(RatingIdConverter, RatingIdConverter.openapi_schema)
+    converters.init_app(app, api)
     api.spec.components.security_scheme("bearerAuth", BEARER_SCHEME)
     for blueprint in (ratings_blp, reference_blp, models_blp, ops_blp):
         api.register_blueprint(blueprint)

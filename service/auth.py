@@ -27,6 +27,8 @@ from service.records.api_keys import find_active_key
 ROLES = ("bank", "merchant", "analyst", "admin")
 ANY_ROLE = ROLES
 TENANT_PATTERN = re.compile(r"[a-z0-9][a-z0-9_.-]{0,63}")
+#: A bank's own merchant identifiers (shop codes, credit codes): visible ASCII, no spaces, up to 64.
+MERCHANT_ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}")
 KEY_TAG = "gr_"
 PREFIX_LENGTH = 11  # "gr_" + 8 characters: enough to tell keys apart in a listing, useless to an attacker
 _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="greenrate"'}

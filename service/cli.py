@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from service import batch_cli, model_cli
-from service.auth import ROLES, TENANT_PATTERN, generate_key
+from service.auth import MERCHANT_ID_PATTERN, ROLES, TENANT_PATTERN, generate_key
 from service.config import ConfigError, load_settings
 from service.models import register_packaged_default
 from service.portfolios import worker_cli
@@ -49,7 +49,9 @@ def keys() -> None:
 @click.option("--tenant", required=True, help="Tenant the key belongs to (lowercase letters, digits, . _ -).")
 @click.option("--role", required=True, type=click.Choice(ROLES), help="What the key may do.")
 @click.option(
-    "--merchant-id", default=None, help="The merchant a merchant key acts for (merchant role only)."
+    "--merchant-id",
+    default=None,
+    help="The merchant a merchant key acts for (merchant role only): letters, digits and . _ : -",
 )
 @click.option("--label", default=None, help="A note for listings, e.g. who holds the key.")
 def create_key(tenant: str, role: str, merchant_id: str | None, label: str | None) -> None:
@@ -60,8 +62,9 @@ def create_key(tenant: str, role: str, merchant_id: str | None, label: str | Non
         raise click.BadParameter("a merchant key needs --merchant-id", param_hint="--merchant-id")
     if role != "merchant" and merchant_id:
         raise click.BadParameter("only merchant keys take --merchant-id", param_hint="--merchant-id")
-    if merchant_id is not None and not 0 < len(merchant_id) <= 64:
-        raise click.BadParameter("at most 64 characters", param_hint="--merchant-id")
+    if merchant_id is not None and not MERCHANT_ID_PATTERN.fullmatch(merchant_id):
+        message = "1 to 64 letters, digits and . _ : - (starting with a letter or digit)"
+        raise click.BadParameter(message, param_hint="--merchant-id")
     new = generate_key()
     try:
         key_id = api_keys.insert_key(

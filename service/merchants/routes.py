@@ -38,7 +38,7 @@ blp = Blueprint(
 )
 
 _OPERATING_DATA = OperatingDataSchema()
-_MERCHANT_ID = "string(maxlength=64):merchant_id"
+_MERCHANT_ID = "merchant_id:merchant_id"
 
 
 def _reachable(merchant_id: str) -> Principal:

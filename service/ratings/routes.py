@@ -15,7 +15,6 @@ from flask import Response, g, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from webargs.flaskparser import abort
-from werkzeug.routing import BaseConverter
 
 from schemas.fields import Cursor
 from schemas.operating_data import OperatingDataSchema
@@ -44,21 +43,6 @@ blp = Blueprint(
 )
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-class RatingIdConverter(BaseConverter):
-    """A rating id in a path: up to 40 characters, any but ``batch``.
-
-    ``/v1/ratings/batch`` is the batch route (POST only); were ``batch`` also a rating id, a GET there
-    would answer 404 "Rating not found." instead of the 405 (with ``Allow: POST``) that it is.
-    """
-
-    regex = r"(?!batch(?:/|$))[^/]{1,40}"
-    part_isolating = True
-
-    @staticmethod
-    def openapi_schema(_converter: BaseConverter) -> dict[str, object]:
-        return {"type": "string", "maxLength": 40}
 
 _JSON = "application/json"
 # Instances, not classes: webargs instantiates a schema class on every request (nested schemas included).

@@ -8,6 +8,7 @@ resource of another tenant 404 exactly like a missing one.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -42,6 +43,9 @@ def _allowed_roles(func: Callable[..., Any]) -> frozenset[str] | None:
     return None
 
 
+_PARAMETER = re.compile(r"<(?:[^<>]*:)?(\w+)>")  # <name> or <converter(args):name> in a Flask rule
+
+
 def v1_operations(app: Flask) -> Iterator[tuple[str, str, str, frozenset[str] | None]]:
     """(method, rule, concrete path, allowed roles) for every /v1 rule and method of the app."""
     for rule in app.url_map.iter_rules():
@@ -51,11 +55,7 @@ def v1_operations(app: Flask) -> Iterator[tuple[str, str, str, frozenset[str] | 
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
             view_class = getattr(view, "view_class", None)
             func = getattr(view_class, method.lower()) if view_class is not None else view
-            path = rule.rule
-            for name in rule.arguments:
-                path = path.replace(f"<{name}>", SAMPLE_VALUES.get(name, "x"))
-                for converter in ("string(maxlength=40):", "string(maxlength=64):", "string(maxlength=80):"):
-                    path = path.replace(f"<{converter}{name}>", SAMPLE_VALUES.get(name, "x"))
+            path = _PARAMETER.sub(lambda m: SAMPLE_VALUES.get(m.group(1), "x"), rule.rule)
             assert "<" not in path, f"no sample value for {rule.rule}"
             yield method, rule.rule, path, _allowed_roles(func)
 
@@ -91,10 +91,7 @@ def test_every_v1_operation_is_enumerated_and_guarded(keyed_app: tuple[Flask, di
     # and the OpenAPI document marks every one of them as needing the bearer key
     spec = app.test_client().get("/openapi.json").json
     for method, rule, _, _ in operations:
-        documented_path = rule
-        for converter in ("string(maxlength=40):", "string(maxlength=64):", "string(maxlength=80):"):
-            documented_path = documented_path.replace(f"<{converter}", "{").replace(">", "}")
-        documented_path = documented_path.replace("<", "{")
+        documented_path = _PARAMETER.sub(r"{\1}", rule)
         operation = spec["paths"][documented_path][method.lower()]
         assert operation.get("security") == [{"bearerAuth": []}], (method, rule)
         assert {"401"} <= set(operation["responses"]), (method, rule)

@@ -63,7 +63,14 @@ def test_merchant_keys_need_a_merchant_id(env: dict[str, str]) -> None:
 
 
 @pytest.mark.parametrize(
-    "args", [("--tenant", "Bank A", "--role", "bank"), ("--tenant", "b", "--role", "root")]
+    "args",
+    [
+        ("--tenant", "Bank A", "--role", "bank"),
+        ("--tenant", "b", "--role", "root"),
+        ("--tenant", "b", "--role", "merchant", "--merchant-id", "shop 1"),
+        ("--tenant", "b", "--role", "merchant", "--merchant-id", "shop\u200b1"),  # zero-width space
+        ("--tenant", "b", "--role", "merchant", "--merchant-id", "m" * 65),
+    ],
 )
 def test_bad_key_arguments(env: dict[str, str], args: tuple[str, ...]) -> None:
     run(env, "db", "upgrade")

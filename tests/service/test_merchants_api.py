@@ -107,3 +107,7 @@ def test_profile_errors(app: Flask, client: FlaskClient) -> None:
     assert client.put("/v1/merchants/m-1/profile", json=MINIMAL).status_code == 401
     client.put("/v1/merchants/m-1/profile", json=MINIMAL, headers=bearer(key))
     assert client.post("/v1/merchants/m-1/rating", json={"a": 1}, headers=bearer(key)).status_code == 400
+    # no key could ever be issued for these ids: the router refuses them
+    for unusable in ("%20", "m%0A1", "m%E2%80%8B1", "-m", "m" * 65):
+        response = client.put(f"/v1/merchants/{unusable}/profile", json=MINIMAL, headers=bearer(key))
+        assert response.status_code == 404, unusable
