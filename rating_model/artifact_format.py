@@ -67,14 +67,20 @@ _FEATURE_KEYS = {
 }
 _OPTIONAL_FEATURE_KEYS = frozenset({"stats"})
 _SHA = re.compile(r"[0-9a-f]{64}")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+#: A model version names files, URLs (``/v1/models/{version}``) and database keys.
+VERSION_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,79}")
 
 
 def canonical_json(doc: Any) -> str:
     """Sorted keys, no whitespace, no NaN: the same content always gives the same bytes."""
     try:
-        return json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+        text = json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
     except (TypeError, ValueError) as exc:
         raise ArtifactError(f"artifact is not plain finite JSON: {exc}") from exc
+    if _SURROGATE.search(text):  # JSON's "\ud800" escape parses to one; it has no UTF-8 bytes to hash
+        raise ArtifactError("artifact holds text with an unpaired surrogate, which is not Unicode text")
+    return text
 
 
 def content_sha256(doc: Mapping[str, Any]) -> str:
@@ -218,8 +224,8 @@ def verify_document(doc: Any) -> None:
         )
     if doc["binning"] != BINNING_CONVENTION:
         raise ArtifactError("binning convention differs from the one this code implements")
-    if not isinstance(doc["version"], str) or not doc["version"]:
-        raise ArtifactError("version must be a non-empty string")
+    if not isinstance(doc["version"], str) or not VERSION_PATTERN.fullmatch(doc["version"]):
+        raise ArtifactError("version must be 1 to 80 letters, digits and . _ - (first a letter or digit)")
     decimals = doc["decimals"]
     if isinstance(decimals, bool) or not isinstance(decimals, int) or not 0 <= decimals <= MAX_DECIMALS:
         raise ArtifactError(f"decimals must be an integer in [0, {MAX_DECIMALS}], got {decimals!r}")

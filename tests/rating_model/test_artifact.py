@@ -56,6 +56,8 @@ TAMPERING: dict[str, tuple[Callable[[dict[str, Any]], Any], str]] = {
     "malformed sha": (lambda d: d.update(sha256="xyz"), "64 lowercase hex"),
     "wrong format": (lambda d: d.update(format="optbinning"), "not a scorecard artifact"),
     "future version": (lambda d: d.update(format_version=2), "unsupported format_version"),
+    # "\ud800" is valid JSON and parses to an unpaired surrogate: no UTF-8 bytes, so no hash (was a 500)
+    "unpaired surrogate": (lambda d: d["metadata"].update(note="ok \ud800 go"), "unpaired surrogate"),
 }
 
 RESIGNED: dict[str, tuple[Callable[[dict[str, Any]], Any], str]] = {
@@ -72,6 +74,9 @@ RESIGNED: dict[str, tuple[Callable[[dict[str, Any]], Any], str]] = {
     "removed feature key": (lambda d: _feature(d, "debt").pop("missing_points"), "missing key"),
     "binning convention": (lambda d: d.update(binning="upper-inclusive"), "binning convention"),
     "bool decimals": (lambda d: d.update(decimals=True), "decimals must be"),
+    "version with a space": (lambda d: d.update(version="sc 1"), "version must be"),
+    "version with NUL": (lambda d: d.update(version="sc-1\x00"), "version must be"),
+    "version too long": (lambda d: d.update(version="v" * 81), "version must be"),
 }
 
 

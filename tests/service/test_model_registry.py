@@ -10,6 +10,7 @@ from flask import Flask
 from sqlalchemy import update
 
 from rating_model.artifact import ScorecardArtifact
+from rating_model.artifact_format import content_sha256
 from rating_model.exceptions import ArtifactError
 from service.model_watch import watcher
 from service.models import register_packaged_default
@@ -85,6 +86,19 @@ def _other_standard() -> dict[str, Any]:
     return rehash(doc)
 
 
+def _signed(
+    doc: dict[str, Any], *, version: str | None = None, metadata_note: str | None = None
+) -> dict[str, Any]:
+    """The document changed as given, with its sha256 recomputed when it can be (its version kept)."""
+    if version is not None:
+        doc["version"] = version
+    if metadata_note is not None:
+        doc["metadata"]["note"] = metadata_note  # no UTF-8 bytes to hash: the sha256 stays the old one
+        return doc
+    doc["sha256"] = content_sha256(doc)
+    return doc
+
+
 def _wrong_direction() -> dict[str, Any]:
     doc = default_document()
     feature = next(f for f in doc["features"] if f["type"] == "numeric" and f["direction"] == "increasing")
@@ -101,8 +115,11 @@ def _wrong_direction() -> dict[str, Any]:
         (lambda: {**variant_document("x"), "format": "pickle"}, "format"),
         (_other_standard, "standard"),
         (_wrong_direction, "direction"),
+        (lambda: _signed(variant_document("x"), metadata_note="ok \ud800 go"), "unpaired surrogate"),
+        (lambda: _signed(variant_document("x"), version="sc 1"), "version"),
     ],
-    ids=["tampered", "missing-features", "wrong-format", "other-standard", "wrong-direction"],
+    ids=["tampered", "missing-features", "wrong-format", "other-standard", "wrong-direction", "surrogate",
+         "version"],
 )
 def test_bad_artifacts_are_refused_with_the_reason(client: Any, analyst: str, make_doc: Any,
                                                    reason: str) -> None:
