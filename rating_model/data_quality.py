@@ -51,8 +51,12 @@ def _fuels_given(data: OperatingData) -> float:
     return 1.0
 
 
+#: each completeness item's path with the function that reads how fully it was given
+Plan = tuple[tuple[str, Callable[[OperatingData], float]], ...]
+
+
 @lru_cache(maxsize=8)
-def _presence_plan(items: tuple[str, ...]) -> tuple[tuple[str, Callable[[OperatingData], float]], ...]:
+def _presence_plan(items: tuple[str, ...]) -> Plan:
     """Each completeness item of a standard with the function that reads it (chosen once, not per rating).
 
     Keyed on the standard's tuple of item paths: immutable, and one entry per standard in use.
@@ -76,20 +80,56 @@ def _presence(path: str) -> Callable[[OperatingData], float]:
     return given
 
 
+def _completeness(data: OperatingData, estimated: frozenset[str], plan: Plan) -> float:
+    """The share of the completeness items given (an estimated item counts as absent), to 4 decimals."""
+    given = [0.0 if path in estimated else presence(data) for path, presence in plan]
+    return round_float(sum(given, 0.0) / len(plan), 4)
+
+
 def assess(data: OperatingData, filled: Filled, standard: Standard) -> DataQuality:
     """Completeness over the standard's items and the PCAF score with the estimation floors applied.
 
     An item that was estimated counts as absent.
     """
     estimated = filled.paths
-    items = standard.completeness_fields
-    given = [0.0 if path in estimated else presence(data) for path, presence in _presence_plan(items)]
-    completeness = round_float(sum(given, 0.0) / len(items), 4)
+    completeness = _completeness(data, estimated, _presence_plan(standard.completeness_fields))
     pcaf = standard.pcaf_by_data_source[data.data_source]
     floor = filled.pcaf_floor
     if floor is not None:
         pcaf = max(pcaf, floor)
     return DataQuality(pcaf, completeness, tuple(sorted(estimated)), data.data_source)
+
+
+class Completeness:
+    """The completeness of a changed business from that of the business before it, read again only if needed.
+
+    Built once per standard (the engine holds one) for the improvement plan's counterfactuals. An action
+    replaces only the sections of the data it changes, so identity tells what is untouched: completeness is
+    read again only when a section its items read was replaced. Adopting a practice nobody had answered makes
+    the data more complete (which can lift a completeness knock-out); adopting one answered "no" does not.
+    """
+
+    def __init__(self, standard: Standard) -> None:
+        self.plan = _presence_plan(standard.completeness_fields)
+        #: the sections of the data the completeness items read
+        self.sections = tuple(dict.fromkeys(path.partition(".")[0] for path, _ in self.plan))
+
+    def after(self, changed: Filled, before: Filled, quality: DataQuality) -> DataQuality:
+        """What :func:`assess` gives for ``changed``, from ``quality``, what it gave for ``before``.
+
+        Only for a change that keeps the data source and the estimates (which the PCAF score reads):
+        ``quality`` itself, the same object, when the completeness is the same.
+        """
+        data, old = changed.data, before.data
+        for section in self.sections:
+            if getattr(data, section) is not getattr(old, section):
+                completeness = _completeness(data, changed.paths, self.plan)
+                if completeness == quality.completeness:
+                    return quality
+                return DataQuality(
+                    quality.pcaf_score, completeness, quality.estimated_fields, quality.data_source
+                )
+        return quality
 
 
 # a call, not a decorator, so that mypyc compiles these as native classes (see rating_model.values)

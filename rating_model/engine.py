@@ -15,12 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from rating_model.artifact import ScorecardArtifact
-from rating_model.data_quality import DataQuality, assess
+from rating_model.data_quality import Completeness, DataQuality, assess
 from rating_model.estimation import Filled, fill_missing
 from rating_model.exceptions import ArtifactError
 from rating_model.explain import ActionIndex, Contribution, Outcome, improvements, reason_codes
 from rating_model.factors import FactorRef, factor_sets_document
-from rating_model.grading import Grading, applicable_knock_outs, cap, grade
+from rating_model.grading import Grading, applicable_knock_outs, cap, grade, lowered_by_completeness
 from rating_model.green_loan import assess_green_loan, financed_emissions
 from rating_model.indicators import IndicatorContext, IndicatorSet
 from rating_model.inventory import Inventory, compute_inventory
@@ -69,6 +69,8 @@ class Engine:
         self.artifact = artifact
         self.indicators = IndicatorSet(standard)
         self.actions = ActionIndex.of(standard)
+        self._completeness = Completeness(standard)
+        self._lowered_by_completeness = lowered_by_completeness(standard)
         self._check_model_fits_standard()
         features = self.artifact.features
         indicators = standard.indicators
@@ -149,8 +151,12 @@ class Engine:
 
         Actions replace only the sections they change (``evolve``), so identity tells what is unchanged:
         practice and target actions need no new inventory, resource actions no new benchmark, and only a
-        change of data source or estimates needs a new data-quality assessment. Only the indicators whose
-        value changed are re-binned (:meth:`ScorecardArtifact.score_after`, exact).
+        change of data source or estimates needs a new data-quality assessment for the PCAF score.
+        Completeness counts the practices answered, so adopting a blank one can lift a completeness
+        knock-out: it is read again (:class:`~rating_model.data_quality.Completeness`) whenever such a
+        knock-out could lower the grade the score earns
+        (:func:`~rating_model.grading.lowered_by_completeness`). Only the indicators whose value changed are
+        re-binned (:meth:`ScorecardArtifact.score_after`, exact).
         """
         data, before = filled.data, base.filled.data
         same_energy = data.energy is before.energy
@@ -165,13 +171,18 @@ class Engine:
         ctx = IndicatorContext(data, inventory, bench, self._defaults(data), quality.pcaf_score)
         values = self.indicators.derive(ctx)
         score = self.artifact.score_after(values, base.values, base.score)
-        # Knock-outs read the company, its compliance record and the completeness of its data alone.
+        by_score = self.standard.grade_for(score)
+        if quality is base.quality and by_score in self._lowered_by_completeness:
+            quality = self._completeness.after(filled, base.filled, quality)
+        # Knock-outs read the company, its compliance record and the completeness of its data alone. Where
+        # completeness was not read again, no completeness knock-out can lower ``by_score``, so whether the
+        # list holds one makes no difference to the grade.
         unchanged = data.company is before.company and data.compliance is before.compliance
         if unchanged and quality is base.quality:
             knock_outs = base.grading.knock_outs
         else:
             knock_outs = applicable_knock_outs(data, quality.completeness, self.standard)
-        return Outcome(score, cap(self.standard.grade_for(score), knock_outs, self.standard), values,
+        return Outcome(score, cap(by_score, knock_outs, self.standard), values,
                        inventory.scope1_tco2e + inventory.scope2_market_tco2e + inventory.scope3_tco2e)
 
     @staticmethod

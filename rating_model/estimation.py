@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rating_model.operating_data import FuelUse, OperatingData
+from rating_model.operating_data import FuelUse, OperatingData, to_cny
 from rating_model.sector_benchmarks import sector_defaults, sector_of
 from rating_model.standard import EstimationRule, Standard
 from rating_model.values import evolve as replace
@@ -62,7 +62,7 @@ def fill_missing(data: OperatingData, standard: Standard) -> Filled:
         if energy.electricity_spend is not None:
             rule = _rule(standard, "energy.electricity_kwh", spend=True)
             assert rule.tariff_cny_per_kwh is not None
-            spend_cny = energy.electricity_spend * (company.fx_to_cny or 1.0)
+            spend_cny = to_cny(company, energy.electricity_spend)
             kwh = spend_cny / rule.tariff_cny_per_kwh
             method = (
                 f"electricity_spend {spend_cny:.0f} CNY / {rule.tariff_cny_per_kwh} CNY/kWh (assumed tariff)"

@@ -14,6 +14,7 @@ from typing import NamedTuple
 
 from rating_model.actions import apply_change
 from rating_model.estimation import Filled
+from rating_model.grading import lowered_by_completeness
 from rating_model.operating_data import OperatingData
 from rating_model.rounding import round_float
 from rating_model.standard import COSTS, Action, Standard
@@ -149,16 +150,23 @@ class PlannedAction:
             return gaps[moves[0]]
         return sum(gaps[i] for i in moves)
 
-    def sibling_key(self, data: OperatingData) -> str | None:
+    def sibling_key(self, data: OperatingData) -> tuple[str, bool] | None:
         """Adopting one more practice of the same practice-share indicator scores the same, whichever.
 
-        ``None`` when the action is not such an action, or when the practice is already adopted (then
-        ``apply_change`` finds nothing to change and the action is skipped).
+        The same score, values and emissions; the same grade only from the same answer: data completeness
+        counts every practice answered, so turning a blank into yes makes the data more complete (and can
+        lift a completeness knock-out) where turning a no into yes does not. The key is therefore the
+        indicator and whether the practice was answered before. ``None`` when the action is not such an
+        action, or when the practice is already adopted (then ``apply_change`` finds nothing to change and
+        the action is skipped).
         """
-        practice = self.practice
-        if practice is None or getattr(data.practices, practice) is True:
+        practice, owner = self.practice, self.practice_owner
+        if practice is None or owner is None:
             return None
-        return self.practice_owner
+        answer = getattr(data.practices, practice)
+        if answer is True:
+            return None
+        return owner, answer is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,11 +174,17 @@ class ActionIndex:
     """The standard's actions, each with what the explanations need, in the standard's order."""
 
     actions: tuple[PlannedAction, ...]
+    lowered_by_completeness: frozenset[str]  # grades a completeness knock-out can lower
 
     @classmethod
     def of(cls, standard: Standard) -> ActionIndex:
         indicators = tuple(standard.indicators.values())
-        owner = {practice: i.id for i in indicators for practice in i.practices}
+        # A practice shares results with its siblings only when one indicator alone counts it.
+        counted: dict[str, list[str]] = {}
+        for i in indicators:
+            for name in i.practices:
+                counted.setdefault(name, []).append(i.id)
+        owner = {name: ids[0] for name, ids in counted.items() if len(ids) == 1}
         planned = []
         for action in standard.actions.values():
             moves = tuple(i.id for i in indicators if action.id in i.actions)
@@ -180,7 +194,7 @@ class ActionIndex:
                 action, moves, primary.id, practice, None if practice is None else owner.get(practice),
                 "set_data_source" in action.change, COSTS.index(action.cost),
             ))
-        return cls(tuple(planned))
+        return cls(tuple(planned), lowered_by_completeness(standard))
 
 
 def improvements(
@@ -194,14 +208,22 @@ def improvements(
     """Every applicable action with a positive score gain, best first; the cheapest path to the next grade."""
     gaps = {c.indicator: c.max_points - c.points for c in contributions}
     found: list[tuple[Improvement, PlannedAction, Outcome | None]] = []
-    shared: dict[str, Outcome] = {}
+    shared: dict[tuple[str, bool], Outcome] = {}
     data, estimates, base_score, base_values = filled.data, filled.estimates, base.score, base.values
     for planned in index.actions:
         if planned.headroom(gaps) <= 0:
             continue
         action = planned.action
         key = planned.sibling_key(data)
-        outcome = shared.get(key) if key is not None else None
+        outcome = None
+        if key is not None:
+            outcome = shared.get(key)
+            if outcome is None:
+                # A sibling answered the other way (blank, or no) scores the same; its grade is the same
+                # too unless a completeness knock-out could lower the grade that score earns.
+                other = shared.get((key[0], not key[1]))
+                if other is not None and standard.grade_for(other.score) not in index.lowered_by_completeness:
+                    outcome = other
         own = outcome is None  # re-rated for this very action, not borrowed from a sibling practice
         if outcome is None:
             changed = apply_change(data, action.change)

@@ -2,7 +2,9 @@
 
 Per item, the best data given wins: fuel quantity (Scope 1, China guideline fuel factors), else ``km`` (the
 item's total distance, all its vehicles together) x a per-km factor, else a vehicle count x the seed's
-12,000 km/yr, always marked estimated. Electric vehicles given as km or vehicles are Scope 2 electricity:
+12,000 km/yr, always marked estimated. A counted vehicle of known fuel is priced at that fuel's per-km
+factor; the seed's 0.203 kgCO2e/km applies only when neither fuel nor km is known (domain.md, implications
+s.7). Electric vehicles given as km or vehicles are Scope 2 electricity:
 kWh/km x the company's own grid factor (location) and residual factor (market), never the UK BEV factor.
 EV charging given in kWh is assumed to be metered in ``energy.electricity_kwh`` already (chargers on the
 premises) and is not counted twice.
@@ -129,20 +131,29 @@ def _fleet_item(item: FleetItem, ctx: Context, path: str, out: list[LineItem], e
     km = vehicles * annual.value
     estimated.append(path + ".km")
     if item.fuel == "electric":
-        _ev_lines(ctx, path, km, ESTIMATED, out, f"{vehicles} x {annual.value:g} km/yr (seed estimate)")
+        _ev_lines(ctx, path, km, ESTIMATED, out,
+                  f"{vehicles} x {annual.value:g} km/yr (seed distance estimate: no km given)")
         return
-    seed = ctx.factor("road.car.seed_average", path + ".vehicles")
+    if item.fuel == "unknown":
+        # The seed's per-km factor stands in only when neither the fuel nor the distance is known.
+        per_km = ctx.factor("road.car.seed_average", path + ".vehicles")
+        text = (f"{vehicles} vehicles of unknown fuel x {annual.value:g} km/yr x {per_km.value:g} kgCO2e/km "
+                "(seed estimate: no km, fuel quantity or fuel type given)")
+    else:
+        # The fuel is known: only the distance is the seed's, priced at that fuel's own per-km factor.
+        per_km = ctx.factor("road.car." + item.fuel, path + ".fuel")
+        text = (f"{vehicles} {item.fuel} vehicles x {annual.value:g} km/yr x {per_km.value:g} kgCO2e/km "
+                f"({item.fuel} car factor; distance is the seed estimate: no km or fuel quantity given)")
     out.append(
         LineItem(
             path,
-            f"{vehicles} {item.fuel} vehicles x {annual.value:g} km/yr x {seed.value:g} kgCO2e/km "
-            "(seed estimate: no km or fuel given)",
+            text,
             1,
             "mobile_combustion",
             km,
             "km",
-            km * seed.value / 1000.0,
-            seed.id,
+            km * per_km.value / 1000.0,
+            per_km.id,
             ESTIMATED,
         )
     )

@@ -36,6 +36,21 @@ def applicable_knock_outs(
     return tuple(hits)
 
 
+def lowered_by_completeness(standard: Standard) -> frozenset[str]:
+    """The grades that a completeness knock-out can lower: those better than a completeness rule's cap.
+
+    A knock-out caps a grade at its ``cap_grade``, so a score that earns the cap or a worse grade gets the
+    same grade whether its data is complete enough or not. The improvement plan relies on this to leave
+    completeness alone, and to share one counterfactual among sibling practices answered differently
+    (blank or "no": only the first makes the data more complete), when the score's grade is not in here.
+    """
+    worst_cap = max(
+        (standard.rank(rule.cap_grade) for rule in standard.knock_outs if rule.max_completeness is not None),
+        default=0,
+    )
+    return frozenset(c.grade for c in standard.cutoffs if standard.rank(c.grade) < worst_cap)
+
+
 def cap(grade: str, knock_outs: tuple[KnockOut, ...], standard: Standard) -> str:
     """The worse of the score's grade and every knock-out's cap."""
     worst = standard.rank(grade)

@@ -13,7 +13,7 @@ from operator import attrgetter
 
 from rating_model.exceptions import StandardError
 from rating_model.inventory import Inventory
-from rating_model.operating_data import OperatingData, Practices
+from rating_model.operating_data import OperatingData, Practices, revenue_cny_million
 from rating_model.sector_benchmarks import Benchmark, SectorDefaults
 from rating_model.standard import Standard
 from rating_model.values import fast_init
@@ -34,13 +34,8 @@ class IndicatorContext:
     pcaf_score: int
 
 
-def _revenue_cny_million(ctx: IndicatorContext) -> float:
-    company = ctx.data.company
-    return company.annual_revenue * (company.fx_to_cny or 1.0) / 1e6
-
-
 def _carbon_intensity(ctx: IndicatorContext) -> float | None:
-    return ctx.inventory.scope12_market_tco2e / _revenue_cny_million(ctx)
+    return ctx.inventory.scope12_market_tco2e / revenue_cny_million(ctx.data.company)
 
 
 def _energy_efficiency_ratio(ctx: IndicatorContext) -> float | None:

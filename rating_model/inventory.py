@@ -17,11 +17,10 @@ from dataclasses import asdict, dataclass, fields
 from functools import lru_cache
 from typing import Any, NamedTuple
 
-from rating_model.exceptions import InvalidInputError
 from rating_model.factors import FactorRecord, FactorRef, FactorSet, load_factor_set
 from rating_model.line_items import ESTIMATED, Context, LineItem
 from rating_model.neutrality import Equivalents, Neutrality, equivalents, neutrality
-from rating_model.operating_data import GridFactor, OperatingData
+from rating_model.operating_data import GridFactor, OperatingData, revenue_cny_million
 from rating_model.scope3 import scope3_lines
 from rating_model.scope12 import scope12_lines
 from rating_model.values import fast_init
@@ -30,7 +29,7 @@ __all__ = ["Equivalents", "Intensities", "Inventory", "LineItem", "Neutrality", 
 
 
 class Intensities(NamedTuple):
-    """Emission intensities (tCO2e per unit); revenue is converted to CNY with ``company.fx_to_cny``."""
+    """Emission intensities (tCO2e per unit); revenue in CNY by :func:`rating_model.operating_data.to_cny`."""
 
     per_cny_million_revenue: float
     scope12_market_per_cny_million_revenue: float
@@ -146,7 +145,7 @@ def _grid_choice(
         selection = fs.grid(country, region, year)
         grid = selection.record
         fallbacks.extend(s for s in (selection.fallback, selection.note) if s)
-        residual_selection = fs.residual(country, year)
+        residual_selection = fs.residual(country, year, region)
         if caller is not None:
             fallbacks.append(
                 f"energy.grid_factor ({caller.kgco2e_per_kwh:g}) was not used: factor set {fs.version} has "
@@ -183,15 +182,6 @@ def _context(data: OperatingData, fs: FactorSet, estimated: frozenset[str]) -> C
     return Context(fs, company.country, company.reporting_year, grid, residual, estimated, list(fallbacks))
 
 
-def _revenue_cny_million(data: OperatingData) -> float:
-    company = data.company
-    if company.currency == "CNY":
-        return company.annual_revenue / 1e6
-    if company.fx_to_cny is None:
-        raise InvalidInputError("company.fx_to_cny", "required when currency is not CNY")
-    return company.annual_revenue * company.fx_to_cny / 1e6
-
-
 def compute_inventory(
     data: OperatingData, estimated: frozenset[str] = frozenset(), factor_set_version: str | None = None
 ) -> Inventory:
@@ -214,7 +204,8 @@ def compute_inventory(
     UnknownUnitError
         A fuel unit that is unknown or cannot be converted for that fuel (the field is named).
     InvalidInputError
-        ``fx_to_cny`` missing for a non-CNY currency; a fleet ``fuel_quantity`` without a named fuel.
+        ``fx_to_cny`` missing for a non-CNY currency or other than 1 for CNY; a fleet ``fuel_quantity``
+        without a named fuel.
     """
     fs = load_factor_set(factor_set_version)
     ctx = _context(data, fs, estimated)
@@ -254,7 +245,7 @@ def compute_inventory(
     electricity_mwh = (purchased_kwh + onsite_kwh) / 1000.0
     energy_mwh = electricity_mwh + fuel_mj / 3600.0 + (energy.purchased_heat_gj or 0.0) / 3.6
     company = data.company
-    revenue_m = _revenue_cny_million(data)
+    revenue_m = revenue_cny_million(company)
     intensities = Intensities(
         total / revenue_m,
         s12_market / revenue_m,

@@ -13,7 +13,7 @@ from typing import Any
 
 from rating_model.data_quality import DataQuality
 from rating_model.inventory import Inventory
-from rating_model.operating_data import OperatingData
+from rating_model.operating_data import OperatingData, revenue_cny_million
 from rating_model.rounding import round_float
 
 Item = dict[str, Any]
@@ -100,8 +100,7 @@ def _metrics(data: OperatingData, inv: Inventory, dq: DataQuality) -> dict[str, 
         else _not_available("No Scope 3 activity data; not required in the first year (relief C4(b)).")
     )
     loan = data.loan
-    company = data.company
-    revenue_cny_million = company.annual_revenue * (company.fx_to_cny or 1.0) / 1e6
+    revenue_cny = revenue_cny_million(data.company)
     return {
         "scope1_tco2e": _disclosed(inv.scope1_tco2e, "Gross, GHG Protocol (para 29(a)(i)).") ,
         "scope2_location_tco2e": _disclosed(inv.scope2_location_tco2e, "Location-based (para 29(a)(v))."),
@@ -113,7 +112,7 @@ def _metrics(data: OperatingData, inv: Inventory, dq: DataQuality) -> dict[str, 
         "scope3_tco2e": scope3,
         "energy_mwh": _disclosed(inv.energy_mwh, f"Renewable share {inv.renewable_share:.1%} (VSME B3)."),
         "ghg_intensity_per_cny_million": _disclosed(
-            round_float(inv.total_tco2e / revenue_cny_million, 4)
+            round_float(inv.total_tco2e / revenue_cny, 4)
         ),
         "transition_risk_exposure": _not_available(
             "Assets vulnerable to transition risk are not assessed (29(b))."

@@ -31,11 +31,11 @@ class Neutrality(NamedTuple):
 
     Attributes
     ----------
-    reduction_tco2e:
-        Previous-year Scope 1+2 (location, current factors) minus this year's, like for like, floored at 0;
-        ``None`` without comparable previous-year data.
-    substitution_tco2e:
-        Renewable electricity (green-contracted + on-site) x the location grid factor: emissions the
+    reduction:
+        tCO2e. Previous-year Scope 1+2 (location, current factors) minus this year's, like for like,
+        floored at 0; ``None`` without comparable previous-year data.
+    substitution:
+        tCO2e. Renewable electricity (green-contracted + on-site) x the location grid factor: emissions the
         renewable power displaced.
     offsets_tco2e, offsets_by_type, offsets_by_standard:
         Retired credits in total, by avoidance/removal and by standard (CCER, VCS, GS, other).
@@ -48,8 +48,9 @@ class Neutrality(NamedTuple):
         Credits were retired and cover market-based Scope 1+2, or that figure is zero on reported data.
     """
 
-    reduction_tco2e: float | None
-    substitution_tco2e: float
+    # The public contract's names (api-v1.md, binding): ``reduction`` and ``substitution``, both in tCO2e.
+    reduction: float | None
+    substitution: float
     offsets_tco2e: float
     offsets_by_type: dict[str, float]
     offsets_by_standard: dict[str, float]

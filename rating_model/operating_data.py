@@ -16,10 +16,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any
 
+from rating_model.exceptions import InvalidInputError
 from rating_model.reader import Reader, raise_if_errors
 from rating_model.values import fast_init
 
-SCHEMA_VERSION = "1.0"
+#: The version of the operating-data and rating documents. 1.1 (2026-12-05): the neutrality figures are
+#: named ``reduction`` and ``substitution`` as the contract names them (were ``*_tco2e``), and
+#: ``fx_to_cny`` other than 1 with currency CNY is refused. Ratings are reused only under the same version.
+SCHEMA_VERSION = "1.1"
 
 STATIONARY_FUELS = ("natural_gas", "diesel", "gasoline", "lpg", "coal", "fuel_oil")
 FLEET_FUELS = ("gasoline", "diesel", "hybrid", "electric", "lpg", "natural_gas", "unknown")
@@ -80,6 +84,38 @@ class Company:
     def isic_division(self) -> str:
         """The two-digit ISIC Rev.4 division that sector rules key on."""
         return self.industry_code[:2]
+
+
+#: why an exchange rate other than 1 is refused for CNY amounts (parser and :func:`to_cny` alike)
+CNY_FX_MESSAGE = "must be 1 or left out when currency is CNY (amounts in CNY are not converted)"
+
+
+def to_cny(company: Company, amount: float) -> float:
+    """An amount of the company's currency in CNY: the single revenue basis of every figure per CNY.
+
+    Intensities, the IFRS S2 summary, the carbon-intensity indicator and the spend-based estimate all
+    convert through here, so one business has one revenue in CNY. A CNY amount is never scaled: an
+    ``fx_to_cny`` other than 1 beside currency CNY is refused (the parser refuses it first) rather than
+    applied in one place and ignored in another.
+
+    Raises
+    ------
+    InvalidInputError
+        ``company.fx_to_cny`` missing for another currency, or other than 1 for CNY.
+    """
+    fx = company.fx_to_cny
+    if company.currency == "CNY":
+        if fx is not None and fx != 1.0:
+            raise InvalidInputError("company.fx_to_cny", CNY_FX_MESSAGE)
+        return amount
+    if fx is None:
+        raise InvalidInputError("company.fx_to_cny", "required when currency is not CNY")
+    return amount * fx
+
+
+def revenue_cny_million(company: Company) -> float:
+    """Annual revenue in CNY million, the denominator of every intensity per revenue (see :func:`to_cny`)."""
+    return to_cny(company, company.annual_revenue) / 1e6
 
 
 @dataclass(frozen=True, slots=True)
@@ -280,6 +316,8 @@ def _read_company(r: Reader) -> Company | None:
     fx = r.number("fx_to_cny", minimum=1e-6, maximum=1e6)
     if currency and currency != "CNY" and fx is None and "fx_to_cny" not in r.data:
         r.fail("fx_to_cny", "required when currency is not CNY (intensities are reported per CNY million)")
+    elif currency == "CNY" and fx is not None and fx != 1.0:
+        r.fail("fx_to_cny", CNY_FX_MESSAGE)
     if None in (name, country, industry, employees, revenue, currency, year):
         return None
     assert name and country and industry and currency and employees is not None

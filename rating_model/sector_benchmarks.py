@@ -270,7 +270,10 @@ def benchmark(data: OperatingData, inventory: Inventory) -> Benchmark:
             "the sector value is a survey average, not a median; the median business is likely lower"
         )
     actual = ratio = percentile = None
-    if "energy.electricity_kwh" in inventory.missing or inventory.energy_mwh <= 0:
+    # Only energy data that is truly missing leaves the ratio missing. A business that reports its energy
+    # and it comes to zero used less than any peer: ratio 0, the best bin. Treating zero as missing scored
+    # it below a business using a little energy, so using more energy could raise the score.
+    if "energy.electricity_kwh" in inventory.missing:
         notes.append("no electricity data: energy efficiency is not rated")
     else:
         # Purchased energy only: on-site renewables are left out so installing solar never counts against

@@ -56,7 +56,10 @@ class CompanySchema(StrictSchema):
     fx_to_cny = Number(
         minimum=1e-6,
         maximum=1e6,
-        metadata={"description": "CNY per unit of currency; required when currency is not CNY."},
+        metadata={
+            "description": "CNY per unit of currency; required when currency is not CNY, and with CNY "
+            "either absent or 1 (another rate would give the revenue two values)."
+        },
     )
 
 

@@ -162,8 +162,12 @@ class EmissionsSchema(ContractSchema):
 
 
 class NeutralitySchema(ContractSchema):
-    reduction_tco2e = _num(nullable=True)
-    substitution_tco2e = _num()
+    reduction = _num(
+        "tCO2e: the like-for-like cut of Scope 1+2 (location-based) on the previous year, at this year's "
+        "factors, floored at 0; null without comparable previous-year data.",
+        nullable=True,
+    )
+    substitution = _num("tCO2e: emissions displaced by renewable electricity, at the location grid factor.")
     offsets_tco2e = _num()
     offsets_by_type = fields.Dict(keys=fields.String(), values=fields.Float(allow_nan=False), required=True)
     offsets_by_standard = fields.Dict(

@@ -71,7 +71,7 @@ class FactorSet:
         self._not_covered: dict[str, str] = grid_regions.get("not_covered", {})
         self._aliases: dict[str, str] = grid_regions.get("aliases", {})
         self._grid_cache: dict[tuple[str, str | None, int], Selection] = {}
-        self._residual_cache: dict[tuple[str, int], Selection | None] = {}
+        self._residual_cache: dict[tuple[str, int, str | None], Selection | None] = {}
 
     @property
     def singles(self) -> dict[str, FactorRecord]:
@@ -124,21 +124,36 @@ class FactorSet:
             found = self._grid_cache[key] = self._select_grid(country, region, year)
         return found
 
-    def residual(self, country: str, year: int) -> Selection | None:
-        """The residual-mix factor for market-based Scope 2, or ``None`` when the country publishes none."""
-        key = (country, year)
+    def residual(self, country: str, year: int, region: str | None = None) -> Selection | None:
+        """The residual-mix factor for market-based Scope 2, or ``None`` when the country publishes none.
+
+        The residual factor (grid average excluding market-traded non-fossil power) is published for the
+        whole country only, so a business that gives its province gets the national value, and that
+        departure from its place is stated like a departure from its year.
+        """
+        key = (country, year, region)
         if key not in self._residual_cache:
             years = self._series.get((GRID_RESIDUAL, country))
             if not years:
                 self._residual_cache[key] = None
             else:
                 record = _pick_year(years, year)
-                fallback = None
+                departures = []
+                if region:
+                    departures.append(
+                        f"asked for {region}; no residual factor is published for {region} or its regional "
+                        "grid (national only)"
+                    )
                 if record.year != year:
+                    departures.append(
+                        f"no {year} residual factor (grid average excluding market-traded non-fossil "
+                        f"power) for {country}"
+                    )
+                fallback = None
+                if departures:
                     fallback = (
-                        f"market-based Scope 2: no {year} residual factor (grid average excluding "
-                        f"market-traded non-fossil power) for {country}, used the {record.year} value "
-                        f"{record.value:g} {record.unit}"
+                        f"market-based Scope 2: {'; '.join(departures)}, used the national "
+                        f"residual factor {record.year} ({record.value:g} {record.unit})"
                     )
                 self._residual_cache[key] = Selection(record, fallback)
         return self._residual_cache[key]
@@ -202,6 +217,14 @@ class FactorSet:
             return f"grid factor: no company.region given, used the {used}{missing}"
         if national:
             return f"grid factor: no factor for {region} or its regional grid, used the {used}"
+        if ":grid:" in level:
+            # The province publishes no factor of its own, so its regional grid's stands in: that is the
+            # practice (domain.md s.6), but still a different place from the one asked for.
+            other_year = "" if record.year == year else f"; no {year} factor for {region}"
+            return (
+                f"grid factor: asked for {region} {year}; no provincial factor is published for {region}"
+                f"{other_year}, used the {used}"
+            )
         if record.year != year:
             return f"grid factor: no {year} factor for {region}, used the {used}"
         return None

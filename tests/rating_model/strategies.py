@@ -91,3 +91,46 @@ def payloads(draw: st.DrawFn) -> dict[str, Any]:
                                       "outstanding": draw(st.none() | amount),
                                       "borrower_equity_plus_debt": draw(st.none() | positive)})
     return payload
+
+
+@st.composite
+def partly_answered_payloads(draw: st.DrawFn) -> dict[str, Any]:
+    """A green business whose data is about half complete, some practices answered yes or no, most blank.
+
+    Completeness counts the practices *answered*, so adopting a blank practice makes the data more complete
+    while adopting one answered no does not. Without floor area, water or a previous year, 6 of the 13
+    practices answered leaves completeness just under the standard's 0.5 and 7 just over it: whether the
+    completeness knock-out still caps a dark-green score then depends on which practice is adopted.
+    :func:`payloads` rarely lands there.
+    """
+    electricity = draw(st.floats(5_000, 50_000))
+    waste = draw(st.floats(1, 20))
+    answered = draw(st.lists(st.sampled_from(PRACTICE_FLAGS), min_size=4, max_size=8, unique=True))
+    fleet = [{"fuel": "electric", "vehicles": draw(st.integers(1, 3))}]
+    if draw(st.booleans()):
+        fleet.append({"fuel": draw(st.sampled_from(("hybrid", "gasoline"))), "vehicles": 1})
+    payload: dict[str, Any] = {
+        "company": _drop_none({
+            "name": "Test business",
+            "country": "CN",
+            "region": draw(st.sampled_from(REGIONS)),
+            "industry_code": draw(st.sampled_from(("6201", "6910", "7020"))),
+            "employees": draw(st.integers(5, 30)),
+            "annual_revenue": draw(st.floats(3e6, 2e7)),
+            "currency": "CNY",
+            "reporting_year": draw(st.sampled_from((2022, 2023))),
+        }),
+        "energy": {
+            "electricity_kwh": electricity,
+            "green_electricity_kwh": electricity * draw(st.floats(0.8, 1)),
+            "fuels": [{"fuel": "natural_gas", "quantity": draw(st.floats(0, 500)), "unit": "m3"}],
+        },
+        "transport": {"fleet": fleet},
+        "resources": {"waste_t": waste, "waste_recycled_t": waste * draw(st.floats(0.4, 0.9))},
+        "practices": {name: draw(st.booleans()) for name in answered},
+        "data_source": draw(st.sampled_from(("energy_bills", "self_reported_inventory"))),
+    }
+    if draw(st.booleans()):
+        payload["targets"] = [{"scopes": [1, 2], "base_year": 2020, "target_year": 2030,
+                               "reduction_pct": draw(st.floats(0, 60))}]
+    return payload

@@ -176,8 +176,15 @@ def test_factor_sets_document() -> None:
 @pytest.mark.parametrize(
     ("region", "year", "expected", "fallback"),
     [
-        ("CN-ZJ", 2022, "cn.grid.east.2022", None),
-        ("CN-33", 2022, "cn.grid.east.2022", None),
+        # A province without its own factor takes its regional grid's: a different place, so stated.
+        (
+            "CN-ZJ",
+            2022,
+            "cn.grid.east.2022",
+            "asked for CN-ZJ 2022; no provincial factor is published for CN-ZJ, used the East China grid "
+            "(华东) 2022 (0.5617 kgCO2/kWh)",
+        ),
+        ("CN-33", 2022, "cn.grid.east.2022", "no provincial factor is published for CN-33"),
         ("CN-SC", 2022, "cn.grid.sc.2022", None),
         (
             "CN-ZJ",
@@ -215,6 +222,20 @@ def test_residual_selection() -> None:
     later = FS.residual("CN", 2023)
     assert later is not None and later.record.year == 2022 and "no 2023 residual" in str(later.fallback)
     assert FS.residual("SG", 2022) is None
+
+
+@pytest.mark.parametrize("region", ["CN-ZJ", "CN-SC", "CN-GD", "CN-HK"])
+def test_a_regions_national_residual_is_stated(region: str) -> None:
+    """The residual factor is national only: a business that gave its province is told it got the nation's."""
+    selection = FS.residual("CN", 2022, region)
+    assert selection is not None and selection.record.id == "cn.grid.residual.2022"
+    assert selection.fallback == (
+        f"market-based Scope 2: asked for {region}; no residual factor is published for {region} or its "
+        "regional grid (national only), used the national residual factor 2022 (0.5856 kgCO2/kWh)"
+    )
+    later = FS.residual("CN", 2023, region)
+    assert later is not None and f"asked for {region}" in str(later.fallback)
+    assert "no 2023 residual factor" in str(later.fallback)
 
 
 def test_country_without_factor_set() -> None:

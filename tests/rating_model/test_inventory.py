@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 from typing import Any
@@ -207,15 +208,29 @@ def test_missing_fx_rate_is_an_input_error() -> None:
     assert err.value.field == "company.fx_to_cny"
 
 
+def test_an_exchange_rate_beside_cny_is_refused_not_half_applied() -> None:
+    """One revenue basis: a CNY company with fx_to_cny 7 was multiplied in the indicators and ignored here.
+
+    The parser refuses it; data built without the parser is refused where revenue is converted.
+    """
+    data = parse_operating_data(_payload(electricity_kwh=1000))
+    built = dataclasses.replace(data, company=dataclasses.replace(data.company, fx_to_cny=7.0))
+    with pytest.raises(InvalidInputError) as err:
+        compute_inventory(built)
+    assert err.value.field == "company.fx_to_cny"
+    same = dataclasses.replace(data, company=dataclasses.replace(data.company, fx_to_cny=1.0))
+    assert compute_inventory(same).intensities == compute_inventory(data).intensities
+
+
 def test_reduction_uses_current_factors_and_floors_at_zero() -> None:
     payload = _payload(electricity_kwh=100_000)
     payload["company"]["reporting_year"] = 2023
     payload["previous_year"] = {"energy": {"electricity_kwh": 90_000}}
     grew = compute_inventory(parse_operating_data(payload))
-    assert grew.neutrality.reduction_tco2e == 0.0
+    assert grew.neutrality.reduction == 0.0
     payload["previous_year"] = {"energy": {"electricity_kwh": 110_000}}
     cut = compute_inventory(parse_operating_data(payload))
-    assert cut.neutrality.reduction_tco2e == pytest.approx(10_000 * 0.5306 / 1000)
+    assert cut.neutrality.reduction == pytest.approx(10_000 * 0.5306 / 1000)
 
 
 def test_reduction_compares_like_for_like_only() -> None:
@@ -227,10 +242,10 @@ def test_reduction_compares_like_for_like_only() -> None:
         }
     }
     inventory = compute_inventory(parse_operating_data(payload))
-    assert inventory.neutrality.reduction_tco2e == pytest.approx(200 * 2.162 / 1000)
+    assert inventory.neutrality.reduction == pytest.approx(200 * 2.162 / 1000)
     assert "left out" in inventory.neutrality.reduction_basis
     payload["previous_year"] = {"energy": {"electricity_kwh": 50_000}}
-    assert compute_inventory(parse_operating_data(payload)).neutrality.reduction_tco2e is None
+    assert compute_inventory(parse_operating_data(payload)).neutrality.reduction is None
 
 
 def test_credits_are_never_netted_from_gross() -> None:
@@ -266,3 +281,75 @@ def test_unknown_factor_set_version() -> None:
     with pytest.raises(FactorNotFoundError) as err:
         compute_inventory(parse_operating_data(_payload()), factor_set_version="xx-0")
     assert err.value.field == "factor_set_version"
+
+
+@pytest.mark.parametrize(
+    ("fuel", "factor_id", "kg_per_km"),
+    [
+        ("hybrid", "defra2025.car.hybrid", 0.12825),
+        ("diesel", "defra2025.car.diesel", 0.17304),
+        ("gasoline", "defra2025.car.gasoline", 0.16272),
+    ],
+)
+def test_counted_vehicles_of_known_fuel_take_their_fuels_factor(
+    fuel: str, factor_id: str, kg_per_km: float
+) -> None:
+    """The seed's 0.203 kg/km is for neither fuel nor km known (domain.md s.7): a known fuel keeps its own."""
+    payload = _payload(electricity_kwh=1000)
+    payload["transport"] = {"fleet": [{"fuel": fuel, "vehicles": 3}]}
+    inventory = compute_inventory(parse_operating_data(payload))
+    [line] = [line for line in inventory.line_items if line.path == "transport.fleet.0"]
+    assert line.factor_id == factor_id and line.quality == "estimated"
+    assert line.quantity == 3 * 12_000
+    assert line.tco2e == pytest.approx(3 * 12_000 * kg_per_km / 1000)
+    assert f"{fuel} car factor" in line.activity and "seed estimate" in line.activity
+    assert "no km or fuel given" not in line.activity  # the old text said no fuel was given: untrue
+    assert inventory.estimated == ("transport.fleet.0.km",)
+    assert "ant2022.car.seed_average" not in {ref.id for ref in inventory.factors}
+
+
+def test_only_a_vehicle_of_unknown_fuel_takes_the_seed_factor() -> None:
+    payload = _payload(electricity_kwh=1000)
+    fleet = [{"fuel": "unknown", "vehicles": 2}, {"fuel": "electric", "vehicles": 1}]
+    payload["transport"] = {"fleet": fleet}
+    inventory = compute_inventory(parse_operating_data(payload))
+    seed, *ev = [line for line in inventory.line_items if line.path.startswith("transport.fleet.")]
+    assert seed.factor_id == "ant2022.car.seed_average"
+    assert seed.tco2e == pytest.approx(2 * 12_000 * 0.203 / 1000)
+    assert "fuel type" in seed.activity
+    # an EV's seed distance is priced at kWh/km x the company's own grid factor, never the seed's kg/km
+    location = [line for line in ev if line.scope2_basis == "location"]
+    assert [line.tco2e for line in location] == [pytest.approx(12_000 * 0.22864 * 0.5366 / 1000)]
+    assert inventory.estimated == ("transport.fleet.0.km", "transport.fleet.1.km")
+
+
+@pytest.mark.parametrize(
+    ("region", "grid"),
+    [
+        ("CN-ZJ", "East China grid (华东) 2022 (0.5617 kgCO2/kWh)"),
+        ("CN-GD", "China Southern grid (南方) 2022 (0.3869 kgCO2/kWh)"),
+    ],
+)
+def test_a_regional_grid_and_the_national_residual_are_reported(region: str, grid: str) -> None:
+    """Each departure from the place asked for is in the fallbacks: province -> region, region -> nation."""
+    payload = _payload(electricity_kwh=10_000)
+    payload["company"]["region"] = region
+    inventory = compute_inventory(parse_operating_data(payload))
+    assert inventory.grid_factor.value == float(grid.rsplit("(", 1)[1].split()[0])  # the value is unchanged
+    assert inventory.residual_factor.value == 0.5856
+    assert (f"grid factor: asked for {region} 2022; no provincial factor is published for {region}, used the "
+            f"{grid}" in inventory.fallbacks)
+    assert (f"market-based Scope 2: asked for {region}; no residual factor is published for {region} or its "
+            "regional grid (national only), used the national residual factor 2022 (0.5856 kgCO2/kWh)"
+            in inventory.fallbacks)
+
+
+def test_a_province_with_its_own_factor_reports_only_the_national_residual() -> None:
+    payload = _payload(electricity_kwh=10_000)
+    payload["company"]["region"] = "CN-SC"
+    inventory = compute_inventory(parse_operating_data(payload))
+    assert inventory.grid_factor.id == "cn.grid.sc.2022"
+    assert [f for f in inventory.fallbacks if "CN-SC" in f] == [
+        "market-based Scope 2: asked for CN-SC; no residual factor is published for CN-SC or its regional "
+        "grid (national only), used the national residual factor 2022 (0.5856 kgCO2/kWh)"
+    ]

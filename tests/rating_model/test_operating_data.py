@@ -77,6 +77,7 @@ def test_canonical_json_is_independent_of_key_order_and_number_spelling() -> Non
         ("company.employees", 2.5, "company.employees"),
         ("company.annual_revenue", 0, "company.annual_revenue"),
         ("company.currency", "EUR", "company.fx_to_cny"),
+        ("company.fx_to_cny", 7.2, "company.fx_to_cny"),  # CNY is not converted: one revenue basis
         ("resources.waste_recycled_t", 11, "resources.waste_recycled_t"),
         ("data_source", "hearsay", "data_source"),
         ("unexpected", 1, "unexpected"),
@@ -92,6 +93,16 @@ def test_canonical_json_is_independent_of_key_order_and_number_spelling() -> Non
 )
 def test_each_bad_field_is_named(path: str, value: Any, field: str) -> None:
     assert field in errors_of(with_change(path, value))
+
+
+def test_an_exchange_rate_beside_cny_is_refused_unless_it_is_one() -> None:
+    """Indicators multiplied revenue by fx_to_cny while the inventory ignored it for CNY: two bases."""
+    errors = errors_of(with_change("company.fx_to_cny", 0.14))
+    assert list(errors) == ["company.fx_to_cny"] and "CNY" in errors["company.fx_to_cny"][0]
+    assert parse_operating_data(with_change("company.fx_to_cny", 1)).company.fx_to_cny == 1.0
+    usd = with_change("company.currency", "USD")
+    usd["company"]["fx_to_cny"] = 7.2
+    assert parse_operating_data(usd).company.fx_to_cny == 7.2
 
 
 def test_all_errors_are_reported_in_one_pass() -> None:

@@ -103,6 +103,7 @@ def test_413_for_a_chunked_body_too_large(make_app: AppFactory) -> None:
         ('"employees": -5', "company.employees"),
         ('"employees": "12"', "company.employees"),
         ('"employees": 12, "colour": "green"', "company.colour"),
+        ('"employees": 12, "fx_to_cny": 7', "company.fx_to_cny"),  # the payload's currency is CNY
     ],
 )
 def test_422_field_errors_keyed_by_path(
