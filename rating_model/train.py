@@ -2,8 +2,9 @@
 
 Training derives indicators with the same pipeline as the service (:mod:`rating_model.pipeline`), fits the
 transparent :class:`~rating_model.scorecard.Scorecard` with the standard's declared directions, and writes a
-content-addressed artifact with its model card. Same data and seed give a byte-identical artifact, so an
-artifact can always be rebuilt and checked. Imports scikit-learn and pandas: never on the serving path.
+content-addressed artifact with its model card. Same data and seed give a byte-identical artifact on the
+same machine and library versions, so an artifact can always be rebuilt and checked. Imports scikit-learn
+and pandas: never on the serving path.
 
 Run ``python -m rating_model.train --rows 60000 --seed 20261125 --out rating_model/data/models/default.json``.
 """
