@@ -37,8 +37,37 @@ def _company(operating: Mapping[str, Any]) -> dict[str, Any]:
     return {k: company.get(k) for k in keys}
 
 
+#: inventory key -> the rating's ``issb_summary.metrics_and_targets`` item that discloses (or not) that scope
+_SCOPE_METRICS = {
+    "scope1": "scope1_tco2e",
+    "scope2_location": "scope2_location_tco2e",
+    "scope2_market": "scope2_market_tco2e",
+    "scope3": "scope3_tco2e",
+}
+
+
+def _scope_statuses(rating: Mapping[str, Any]) -> dict[str, str]:
+    """Each scope's status as the rating's IFRS S2 metrics state it.
+
+    The inventory table sits beside those metrics, so it must not print a measured figure where they say
+    ``not_available``: a Scope 3 with no activity data is unknown, not zero. Without a summary, Scope 3
+    counts as disclosed only when some category was included, as the summary decides it.
+    """
+    metrics = (rating.get("issb_summary") or {}).get("metrics_and_targets") or {}
+    scope3 = rating["emissions"].get("scope3") or {}
+    fallback = {key: "disclosed" for key in _SCOPE_METRICS}
+    fallback["scope3"] = "disclosed" if scope3.get("categories_included") else "not_available"
+    return {
+        key: (metrics.get(metric) or {}).get("status", fallback[key])
+        for key, metric in _SCOPE_METRICS.items()
+    }
+
+
 def inventory(rating: Mapping[str, Any]) -> dict[str, Any]:
     """The GHG inventory of the rating, in tCO2e, gross (carbon credits are never deducted).
+
+    A scope the rating does not disclose (``status`` other than ``disclosed``) has the value ``None``,
+    never 0: a zero reads as measured.
 
     Parameters
     ----------
@@ -47,12 +76,18 @@ def inventory(rating: Mapping[str, Any]) -> dict[str, Any]:
     """
     em = rating["emissions"]
     scope3 = em.get("scope3") or {}
-    return {
-        "unit": em.get("unit", "tCO2e"),
+    status = _scope_statuses(rating)
+    figures = {
         "scope1": em["scope1"],
         "scope2_location": em["scope2_location"],
         "scope2_market": em["scope2_market"],
-        "scope3": scope3.get("total", 0),
+        "scope3": scope3.get("total"),
+    }
+    shown = {key: value if status[key] == "disclosed" else None for key, value in figures.items()}
+    return {
+        "unit": em.get("unit", "tCO2e"),
+        **shown,
+        "status": status,
         "scope3_categories": scope3.get("categories", {}),
         "scope3_categories_included": scope3.get("categories_included", []),
         "total": em["total"],

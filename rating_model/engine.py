@@ -218,7 +218,7 @@ class Engine:
             data_quality=ev.quality,
             green_loan=loan,
             financed_emissions=financed,
-            issb_summary=issb_summary(filled.data, inv, ev.quality),
+            issb_summary=issb_summary(filled.data, inv, ev.quality, self.standard.green_uses),
             versions=self.versions,
         )
 

@@ -9,16 +9,25 @@ data does not show. Paragraph numbers refer to IFRS S2 (June 2023).
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from rating_model.data_quality import DataQuality
 from rating_model.inventory import Inventory
-from rating_model.operating_data import OperatingData, revenue_cny_million
+from rating_model.operating_data import OperatingData
 from rating_model.rounding import round_float
 
 Item = dict[str, Any]
 # VSME names NACE sections A-H and L as high climate impact; ISIC Rev.4 divisions of those sections:
 _HIGH_IMPACT_DIVISIONS = frozenset(f"{d:02d}" for d in (*range(1, 54), 68))
+
+
+def _tco2e(value: float) -> float:
+    """tCO2e to 4 decimals, as the rating's ``emissions`` section rounds them (``engine.round_tco2e``).
+
+    The disclosure prints the summary beside that inventory: the same quantity must read the same number.
+    """
+    return round_float(value, 4)
 
 
 def _disclosed(value: Any, note: str | None = None) -> Item:
@@ -70,7 +79,8 @@ def _strategy(data: OperatingData) -> dict[str, Item]:
             "Derived by greenrate from the industry code and the inventory (para 10).",
         ),
         "physical_risks": _not_available("No site-level hazard data is held (para 10)."),
-        "opportunities": _disclosed(f"{share:.0%} of sales from green products.") if share
+        # 0 is a reported share (no green products), not a missing answer: only None is "not reported".
+        "opportunities": _disclosed(f"{share:.0%} of sales from green products.") if share is not None
         else _not_available("No share of sales from green products was reported (para 10)."),
         "transition_plan": _disclosed(targets, "Reduction targets set by the business (para 14).") if targets
         else _not_available("No transition plan or reduction target was reported (para 14)."),
@@ -91,28 +101,58 @@ def _risk_management(data: OperatingData) -> dict[str, Item]:
     return {"process": process}
 
 
-def _metrics(data: OperatingData, inv: Inventory, dq: DataQuality) -> dict[str, Item]:
+def _capital_deployment(data: OperatingData, green_uses: Collection[str]) -> Item:
+    """IFRS S2 29(e): only a loan whose proceeds finance a green category is climate capital deployment.
+
+    A general-purpose loan funds whatever the business needs; counting it would report capital deployed
+    towards climate-related opportunities that nothing shows was deployed so. Which uses are green is the
+    standard's decision (its Green Loan Principles categories), as for green-loan eligibility.
+    """
+    loan = data.loan
+    if loan is None:
+        return _not_available("No capital deployment was reported (29(e)).")
+    if loan.use_of_proceeds not in green_uses:
+        return _not_available(
+            f"The loan's use of proceeds '{loan.use_of_proceeds}' is not a green category of the standard, "
+            "so it is not counted as capital deployed towards climate-related risks and opportunities; "
+            "no other climate capital deployment was reported (29(e))."
+        )
+    return _disclosed(
+        {"amount": loan.amount, "currency": loan.currency, "use_of_proceeds": loan.use_of_proceeds},
+        "This loan, whose use of proceeds is a green category (Green Loan Principles) (29(e)).",
+    )
+
+
+def _metrics(
+    data: OperatingData, inv: Inventory, dq: DataQuality, green_uses: Collection[str]
+) -> dict[str, Item]:
     offsets = [{"standard": o.standard, "tco2e": o.tco2e, "type": o.type, "vintage": o.vintage}
                for o in data.offsets]
     scope3 = (
-        _disclosed(inv.scope3_tco2e, "Categories included: " + ", ".join(inv.scope3_categories_included))
+        _disclosed(
+            _tco2e(inv.scope3_tco2e), "Categories included: " + ", ".join(inv.scope3_categories_included)
+        )
         if inv.scope3_categories_included
         else _not_available("No Scope 3 activity data; not required in the first year (relief C4(b)).")
     )
-    loan = data.loan
-    revenue_cny = revenue_cny_million(data.company)
+    # Every figure is rounded as the rating's emissions section rounds it (tCO2e and MWh to 4 decimals,
+    # intensities to 6), so the summary and the inventory beside it never show two numbers for one quantity.
     return {
-        "scope1_tco2e": _disclosed(inv.scope1_tco2e, "Gross, GHG Protocol (para 29(a)(i)).") ,
-        "scope2_location_tco2e": _disclosed(inv.scope2_location_tco2e, "Location-based (para 29(a)(v))."),
+        "scope1_tco2e": _disclosed(_tco2e(inv.scope1_tco2e), "Gross, GHG Protocol (para 29(a)(i))."),
+        "scope2_location_tco2e": _disclosed(
+            _tco2e(inv.scope2_location_tco2e), "Location-based (para 29(a)(v))."
+        ),
         "scope2_market_tco2e": _disclosed(
-            inv.scope2_market_tco2e,
+            _tco2e(inv.scope2_market_tco2e),
             "Market-based: certified green electricity at zero, the rest at the residual grid factor; "
             "contractual instruments informing it (para 29(a)(v)).",
         ),
         "scope3_tco2e": scope3,
-        "energy_mwh": _disclosed(inv.energy_mwh, f"Renewable share {inv.renewable_share:.1%} (VSME B3)."),
+        "energy_mwh": _disclosed(
+            round_float(inv.energy_mwh, 4), f"Renewable share {inv.renewable_share:.1%} (VSME B3)."
+        ),
         "ghg_intensity_per_cny_million": _disclosed(
-            round_float(inv.total_tco2e / revenue_cny, 4)
+            round_float(inv.intensities.per_cny_million_revenue, 6)
         ),
         "transition_risk_exposure": _not_available(
             "Assets vulnerable to transition risk are not assessed (29(b))."
@@ -123,10 +163,7 @@ def _metrics(data: OperatingData, inv: Inventory, dq: DataQuality) -> dict[str, 
         "climate_opportunities": _disclosed(data.practices.green_products_share, "Share of sales (29(d)).")
         if data.practices.green_products_share is not None
         else _not_available("Not reported (29(d))."),
-        "capital_deployment": _disclosed({"amount": loan.amount, "currency": loan.currency,
-                                          "use_of_proceeds": loan.use_of_proceeds}, "This loan (29(e)).")
-        if loan is not None
-        else _not_available("No capital deployment was reported (29(e))."),
+        "capital_deployment": _capital_deployment(data, green_uses),
         "internal_carbon_price": _not_applicable("Not used by the business (29(f))."),
         "remuneration": _not_applicable("Owner-managed small business; no climate-linked pay (29(g))."),
         "targets": _strategy(data)["transition_plan"],
@@ -168,13 +205,24 @@ def _basis(data: OperatingData, inv: Inventory, dq: DataQuality) -> dict[str, It
 
 
 def issb_summary(
-    data: OperatingData, inventory: Inventory, quality: DataQuality
+    data: OperatingData,
+    inventory: Inventory,
+    quality: DataQuality,
+    green_uses: Collection[str],
 ) -> dict[str, dict[str, Item]]:
-    """The five-part IFRS S2 summary of one rating."""
+    """The five-part IFRS S2 summary of one rating.
+
+    Parameters
+    ----------
+    green_uses:
+        The rating standard's green use-of-proceeds categories (``Standard.green_uses``): only a loan for
+        one of them counts as climate capital deployment (29(e)). Required, so that no summary judges a
+        loan by another standard than the one that rated it.
+    """
     return {
         "governance": _governance(data),
         "strategy": _strategy(data),
         "risk_management": _risk_management(data),
-        "metrics_and_targets": _metrics(data, inventory, quality),
+        "metrics_and_targets": _metrics(data, inventory, quality, green_uses),
         "basis_of_preparation": _basis(data, inventory, quality),
     }

@@ -26,6 +26,10 @@ _PRACTICES = (
     "energy_audit",
     "iso14001",
 )
+# ``climate_responsible_person`` is not listed: a person responsible for climate matters is governance
+# (IFRS S2 para 6, the summary's ``governance.oversight``), not a B2 practice for the transition (energy and
+# GHG reduction, pollution, circularity, working conditions...; domain brief section 2). VSME asks for the
+# accountable senior level only with the Comprehensive Module's C2, which greenrate does not export.
 _POLICIES = ("environmental_policy", "green_procurement_policy")
 _NOT_HELD = "greenrate does not collect this datapoint; the business reports it directly if applicable."
 
@@ -53,10 +57,20 @@ def _maybe(value: Any, unit: str | None = None, note: str | None = None) -> Item
 
 def _b1(op: Mapping[str, Any]) -> dict[str, Item]:
     c = op.get("company", {})
+    # Balance-sheet figures come with the loan and are in the loan's currency (PCAF attribution needs them
+    # in the currency of the amount lent), which need not be the company's reporting currency.
+    loan = op.get("loan") or {}
     certifications = ["ISO 14001"] if op.get("practices", {}).get("iso14001") else []
     return {
         "reporting_option": _disclosed("A", note="Basic Module only."),
+        "omitted_disclosures": _not_applicable(
+            "No datapoint is omitted as classified or sensitive: each one greenrate does not hold is listed "
+            "as not available."
+        ),
         "basis": _disclosed("individual"),
+        # Required B1 datapoints that the operating data has no field for: said so, never guessed.
+        "subsidiaries": _not_available("The operating data does not carry the business's subsidiaries."),
+        "legal_form": _not_available("The operating data does not carry the business's legal form."),
         "industry_code": _disclosed(
             c.get("industry_code"),
             note="ISIC Rev.4 class; NACE Rev.2 agrees with ISIC Rev.4 at division (two-digit) level.",
@@ -67,7 +81,7 @@ def _b1(op: Mapping[str, Any]) -> dict[str, Item]:
         "site_geolocation": _maybe(
             c.get("region"), note="Region (ISO 3166-2) only; no site coordinates held."
         ),
-        "balance_sheet_total": _maybe(op.get("loan", {}).get("borrower_total_assets"), c.get("currency")),
+        "balance_sheet_total": _maybe(loan.get("borrower_total_assets"), loan.get("currency")),
         "certifications": _disclosed(certifications)
         if certifications
         else _not_available("No sustainability certification or label was reported."),

@@ -1,8 +1,8 @@
 """``GET /v1/ratings/{id}/disclosure``: the IFRS S2-shaped disclosure, negotiated on ``Accept``.
 
 ``application/json`` (the default), ``text/html`` (printable page) or ``application/pdf``; ``?format=vsme``
-gives the VSME Basic Module export (JSON). Tenant-scoped like reading the rating: a foreign or missing id,
-or another merchant's rating for a merchant key, answers 404.
+gives the VSME Basic Module export (JSON only; any other ``Accept`` answers 406). Tenant-scoped like reading
+the rating: a foreign or missing id, or another merchant's rating for a merchant key, answers 404.
 """
 
 from __future__ import annotations
@@ -70,7 +70,8 @@ class Disclosure(MethodView):
         """The disclosure of one rating, built from the rating and input exactly as recorded.
 
         `Accept: application/json` (default), `text/html` or `application/pdf`. `?format=vsme` answers the
-        VSME-keyed export (JSON; each datapoint disclosed, not applicable or not available).
+        VSME-keyed export (JSON only, 406 for any other `Accept`; each datapoint disclosed, not applicable or
+        not available).
         """
         principal = current_principal()
         merchant = readable_ratings_merchant(principal)
@@ -79,8 +80,20 @@ class Disclosure(MethodView):
             abort(404, message="Rating not found.")
         rating, operating = json.loads(stored.result_json), json.loads(stored.input_json)
         if query["format"] == "vsme":
-            return _json(vsme_export(rating, operating))
+            return respond_vsme(vsme_export(rating, operating))
         return respond(build_disclosure(rating, operating), query.get("lang"))
+
+
+def respond_vsme(export: dict[str, Any]) -> Response:
+    """Answer the VSME export as JSON, or 406 when the caller does not accept JSON.
+
+    The export exists only as JSON; a caller asking for a PDF or an image must get the same 406 the IFRS
+    path gives, not a JSON body it said it cannot take.
+    """
+    accept = request.accept_mimetypes
+    if accept and accept.best_match(("application/json",)) is None:
+        abort(406, message="Acceptable for format=vsme: application/json.")
+    return _json(export)
 
 
 def respond(doc: dict[str, Any], lang: str | None) -> Response:

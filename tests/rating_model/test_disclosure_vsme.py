@@ -57,3 +57,156 @@ def test_vsme_waste_split_thresholds_and_certifications() -> None:
     assert b3["total_energy_mwh"]["value"] == rating["emissions"]["energy_mwh"]
     assert b3["scope3_tco2e"]["value"] == rating["emissions"]["scope3"]["total"]  # waste: category 5
     assert b3["scope1_tco2e"]["value"] == rating["emissions"]["scope1"]
+
+
+# -- regressions from the disclosure review -------------------------------------------------------------
+
+RICH: dict[str, Any] = {
+    "company": {
+        "name": "Lotus Tea",
+        "country": "CN",
+        "region": "CN-ZJ",
+        "industry_code": "5610",
+        "employees": 12,
+        "annual_revenue": 3_200_000,
+        "currency": "CNY",
+        "reporting_year": 2024,
+        "floor_area_m2": 180,
+    },
+    "energy": {
+        "electricity_kwh": 42_000,
+        "green_electricity_kwh": 10_000,
+        "onsite_renewable_kwh": 5_000,
+        "fuels": [{"fuel": "natural_gas", "quantity": 5200, "unit": "m3"}],
+    },
+    "transport": {
+        "business_travel": [{"mode": "flight_domestic", "passenger_km": 20_000}],
+        "fleet": [{"fuel": "diesel", "vehicles": 2}],
+    },
+    "resources": {"waste_t": 2, "hazardous_waste_t": 0.5, "waste_recycled_t": 1, "water_m3": 300},
+    "practices": {"green_products_share": 0.0, "iso14001": True, "climate_responsible_person": True},
+    "loan": {
+        "amount": 500_000,
+        "currency": "CNY",
+        "use_of_proceeds": "general_working_capital",
+        "borrower_total_assets": 2_000_000,
+    },
+    "data_source": "energy_bills",
+}
+
+
+def _with(body: dict[str, Any], **sections: Any) -> dict[str, Any]:
+    out: dict[str, Any] = json.loads(json.dumps(body))
+    out.update(sections)
+    return out
+
+
+def test_a_zero_green_products_share_is_reported_as_zero_not_as_missing() -> None:
+    rating, _ = _rated(RICH)
+    summary = rating["issb_summary"]
+    opportunities = summary["strategy"]["opportunities"]
+    assert opportunities["status"] == "disclosed" and opportunities["value"].startswith("0%")
+    assert summary["metrics_and_targets"]["climate_opportunities"]["value"] == 0.0
+    unanswered, _ = _rated(_with(RICH, practices={"iso14001": True}))
+    assert unanswered["issb_summary"]["strategy"]["opportunities"]["status"] == "not_available"
+
+
+def test_only_a_green_use_of_proceeds_counts_as_climate_capital_deployment() -> None:
+    general, _ = _rated(RICH)
+    item = general["issb_summary"]["metrics_and_targets"]["capital_deployment"]
+    assert item["status"] == "not_available" and "value" not in item
+    assert "general_working_capital" in item["note"] and "not a green category" in item["note"]
+    green, _ = _rated(_with(RICH, loan={**RICH["loan"], "use_of_proceeds": "energy_efficiency"}))
+    item = green["issb_summary"]["metrics_and_targets"]["capital_deployment"]
+    assert item["status"] == "disclosed"
+    assert item["value"] == {"amount": 500_000, "currency": "CNY", "use_of_proceeds": "energy_efficiency"}
+    none, _ = _rated(_with(RICH, loan=None))
+    assert none["issb_summary"]["metrics_and_targets"]["capital_deployment"]["status"] == "not_available"
+
+
+def test_the_standard_passed_decides_which_uses_of_proceeds_are_green() -> None:
+    from rating_model.estimation import fill_missing
+    from rating_model.issb import issb_summary
+
+    engine: Engine = session_engine()
+    data = engine.parse(_with(RICH, loan={**RICH["loan"], "use_of_proceeds": "energy_efficiency"}))
+    ev = engine.evaluate(fill_missing(data, engine.standard))
+    its_own = issb_summary(data, ev.inventory, ev.quality, engine.standard.green_uses)
+    no_green_category = issb_summary(data, ev.inventory, ev.quality, green_uses=())
+    assert its_own["metrics_and_targets"]["capital_deployment"]["status"] == "disclosed"
+    assert no_green_category["metrics_and_targets"]["capital_deployment"]["status"] == "not_available"
+
+
+def test_summary_figures_are_the_inventory_figures_to_the_same_decimals() -> None:
+    rating, operating = _rated(RICH)
+    metrics = rating["issb_summary"]["metrics_and_targets"]
+    em = rating["emissions"]
+    assert metrics["scope1_tco2e"]["value"] == em["scope1"]
+    assert metrics["scope2_location_tco2e"]["value"] == em["scope2_location"]
+    assert metrics["scope2_market_tco2e"]["value"] == em["scope2_market"]
+    assert metrics["scope3_tco2e"]["value"] == em["scope3"]["total"]
+    assert metrics["energy_mwh"]["value"] == em["energy_mwh"]
+    assert metrics["ghg_intensity_per_cny_million"]["value"] == em["intensities"]["per_cny_million_revenue"]
+    inv = build_disclosure(rating, operating)["inventory"]
+    assert metrics["scope1_tco2e"]["value"] == inv["scope1"]
+    assert metrics["scope3_tco2e"]["value"] == inv["scope3"]
+
+
+def test_inventory_shows_a_scope_the_rating_does_not_disclose_as_none_never_zero() -> None:
+    rating, operating = _rated(_with(RICH, transport=None, resources=None))
+    assert rating["issb_summary"]["metrics_and_targets"]["scope3_tco2e"]["status"] == "not_available"
+    inv = build_disclosure(rating, operating)["inventory"]
+    assert inv["scope3"] is None and inv["status"]["scope3"] == "not_available"
+    assert inv["scope1"] == rating["emissions"]["scope1"] and inv["status"]["scope1"] == "disclosed"
+    # Scopes 1 and 2 follow the summary's status the same way, whatever it says.
+    rating["issb_summary"]["metrics_and_targets"]["scope2_market_tco2e"] = {
+        "status": "not_available",
+        "note": "x",
+    }
+    inv = build_disclosure(rating, operating)["inventory"]
+    assert inv["scope2_market"] is None and inv["scope2_location"] == rating["emissions"]["scope2_location"]
+    # A rating stored without a summary still shows an uncovered Scope 3 as not available.
+    del rating["issb_summary"]
+    assert build_disclosure(rating, operating)["inventory"]["scope3"] is None
+
+
+def test_vsme_balance_sheet_total_is_in_the_loan_currency() -> None:
+    body = _with(
+        RICH,
+        company={**RICH["company"], "currency": "EUR", "fx_to_cny": 7.8, "annual_revenue": 400_000},
+        loan={**RICH["loan"], "currency": "CNY", "borrower_total_assets": 3_000_000},
+    )
+    rating, operating = _rated(body)
+    b1 = vsme_export(rating, operating)["datapoints"]["B1"]
+    assert b1["balance_sheet_total"] == {"status": "disclosed", "value": 3_000_000, "unit": "CNY"}
+    assert b1["turnover"]["unit"] == "EUR"
+
+
+def test_vsme_b1_has_every_required_datapoint_of_the_basic_module() -> None:
+    rating, operating = _rated(RICH)
+    b1 = vsme_export(rating, operating)["datapoints"]["B1"]
+    required = {
+        "reporting_option",
+        "omitted_disclosures",
+        "basis",
+        "subsidiaries",
+        "legal_form",
+        "industry_code",
+        "balance_sheet_total",
+        "turnover",
+        "employees",
+        "country",
+        "site_geolocation",
+        "certifications",
+    }
+    assert required <= set(b1)
+    assert b1["legal_form"]["status"] == "not_available" and b1["legal_form"]["note"]
+    assert b1["subsidiaries"]["status"] == "not_available" and b1["subsidiaries"]["note"]
+
+
+def test_vsme_b2_practices_leave_governance_to_the_ifrs_summary() -> None:
+    """A climate-responsible person is governance (IFRS S2 para 6), not a B2 transition practice."""
+    rating, operating = _rated(RICH)
+    b2 = vsme_export(rating, operating)["datapoints"]["B2"]
+    assert b2["practices"]["value"] == ["iso14001"]
+    assert rating["issb_summary"]["governance"]["oversight"]["status"] == "disclosed"

@@ -19,14 +19,18 @@ def _rate(client: FlaskClient, key: str, body: dict[str, Any] | None = None) -> 
 
 
 def _figures(rating: dict[str, Any]) -> list[str]:
-    """The figures a reader checks, formatted as the page prints them."""
+    """The figures a reader checks, formatted as the page prints them.
+
+    Scope 3 is a figure only where the rating discloses it; otherwise the page states its status instead.
+    """
     em = rating["emissions"]
+    scope3_disclosed = rating["issb_summary"]["metrics_and_targets"]["scope3_tco2e"]["status"] == "disclosed"
     return [
         f"{rating['score']:.1f}",
         f"{em['scope1']:.2f}",
         f"{em['scope2_location']:.2f}",
         f"{em['scope2_market']:.2f}",
-        f"{em['scope3']['total']:.2f}",
+        *([f"{em['scope3']['total']:.2f}"] if scope3_disclosed else []),
         f"{em['total']:.2f}",
         f"{em['energy_mwh']:.2f}",
         f"{em['renewable_share'] * 100:.1f} %",
@@ -119,3 +123,38 @@ def test_unknown_query_parameters_are_refused(client: FlaskClient, bank_key: str
     rating = _rate(client, bank_key)
     url = f"/v1/ratings/{rating['id']}/disclosure?formt=vsme"
     assert client.get(url, headers=bearer(bank_key)).status_code == 422
+
+
+def test_vsme_export_negotiates_accept_like_the_ifrs_disclosure(client: FlaskClient, bank_key: str) -> None:
+    """The export exists only as JSON: other types answer 406 in the one JSON error shape."""
+    rating = _rate(client, bank_key)
+    url = f"/v1/ratings/{rating['id']}/disclosure"
+    ifrs_refused = client.get(url, headers={**bearer(bank_key), "Accept": "image/png"})
+    for accept in ("image/png", "application/pdf", "text/html"):
+        refused = client.get(url + "?format=vsme", headers={**bearer(bank_key), "Accept": accept})
+        assert refused.status_code == 406, accept
+        assert refused.mimetype == "application/json"
+        body = json.loads(refused.data)
+        assert set(body) == set(json.loads(ifrs_refused.data)) and body["code"] == 406
+    acceptable: tuple[str | None, ...] = (
+        "application/json",
+        "*/*",
+        "application/*",
+        "text/html, application/json;q=0.5",
+        None,
+    )
+    for asked in acceptable:
+        headers = bearer(bank_key) if asked is None else {**bearer(bank_key), "Accept": asked}
+        answered = client.get(url + "?format=vsme", headers=headers)
+        assert answered.status_code == 200, asked
+        assert answered.mimetype == "application/json" and answered.get_json()["datapoints"]
+
+
+def test_inventory_of_a_disclosure_without_scope3_data_says_not_available(
+    client: FlaskClient, bank_key: str
+) -> None:
+    rating = _rate(client, bank_key)  # no transport or resources: no Scope 3 category
+    assert rating["issb_summary"]["metrics_and_targets"]["scope3_tco2e"]["status"] == "not_available"
+    doc = client.get(f"/v1/ratings/{rating['id']}/disclosure", headers=bearer(bank_key)).get_json()
+    assert doc["inventory"]["scope3"] is None
+    assert doc["inventory"]["status"]["scope3"] == "not_available"
