@@ -134,11 +134,18 @@ def result_schema(engine: Engine) -> tuple[ResultColumn, ...]:
 def passthrough_columns(columns: Sequence[str]) -> list[str]:
     """The input columns carried through to the output; raises on a ``__`` column the format lacks.
 
+    Also refused: a name given twice, and a name of a result column.
+
     A column named like a flat field but unknown (``energy__electricty_kwh``) would otherwise be dropped
     without a word and the business rated as if it had not reported it.
     """
     keep: list[str] = []
+    seen: set[str] = set()
     for name in columns:
+        if str(name) in seen:
+            raise InvalidInputError(str(name), "appears more than once in the header; keep one column of "
+                                    "each name, or the rows could be rated from the wrong one")
+        seen.add(str(name))
         if name in _FLAT_NAMES or name in EXTRA_COLUMNS:
             continue
         if "__" in str(name):
@@ -233,7 +240,9 @@ def rate_frame(frame: pd.DataFrame, engine: Engine, *, first_row: int = 0,
     matrix = np.array(values_of, dtype=np.float64).reshape(len(values_of), len(names))  # None becomes NaN
     columns = _result_columns(rows, errors, matrix, engine)
     columns["row"] = np.arange(first_row, first_row + n, dtype=np.int64)
-    out = pd.DataFrame({name: frame[name].to_numpy() for name in keep}, index=pd.RangeIndex(n))
+    # pass-through columns keep their dtype: a text column empty in this chunk is still text, as in the
+    # chunks around it (as NumPy objects it would be all None, typed as null by Arrow and by the writer)
+    out = pd.DataFrame({name: frame[name].array for name in keep}, index=pd.RangeIndex(n))
     for col in result_schema(engine):
         out[col.name] = _array(columns[col.name], col.dtype)
     return out

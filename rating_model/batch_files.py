@@ -25,11 +25,13 @@ from typing import Any, TypeAlias, TypeVar
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
 from rating_model.batch import passthrough_columns, rate_frame
 from rating_model.engine import Engine
+from rating_model.exceptions import InvalidInputError
 from rating_model.flat import CSV_ENCODING, FLAT_DTYPES, file_kind
 from rating_model.workers import default_workers, exit_with_owner, worker_context
 
@@ -39,8 +41,10 @@ __all__ = [
     "Chunk",
     "ResultWriter",
     "as_frame",
+    "check_book",
     "chunk_length",
     "columns_of",
+    "csv_safe",
     "count_rows",
     "rate_chunks",
     "rate_chunks_as_tables",
@@ -59,10 +63,53 @@ T = TypeVar("T")
 
 
 def _typed(frame: pd.DataFrame) -> pd.DataFrame:
-    """Every known flat column in its documented dtype; other columns as read."""
-    known = {c: FLAT_DTYPES[c] for c in frame.columns
-             if c in FLAT_DTYPES and str(frame[c].dtype) != FLAT_DTYPES[c]}
-    return frame.astype(known) if known else frame
+    """Every known flat column in its documented dtype where all its cells convert; other columns as read.
+
+    A column is converted in one vectorised step. When one of its cells does not convert (``many`` or
+    ``1,000`` where a number belongs, ``x`` in a Parquet text column), the column stays as read instead:
+    :func:`rating_model.flat.payloads_from_frame` then converts it cell by cell and passes the cell that
+    does not convert to the parser, which names it in that row's ``error`` exactly as ``POST /v1/ratings``
+    names it (``company.employees: must be a number``) while the chunk's other rows are rated.
+    """
+    converted = {}
+    for name in frame.columns:
+        dtype = FLAT_DTYPES.get(name)
+        if dtype is not None and str(frame[name].dtype) != dtype:
+            column = _converted_column(frame[name], dtype)
+            if column is not None:
+                converted[name] = column
+    if not converted:
+        return frame
+    out = frame.copy(deep=False)
+    for name, column in converted.items():
+        out[name] = column
+    return out
+
+
+#: boolean cells as text, as :func:`rating_model.flat_columns.cell_value` reads them
+_BOOLEAN_TEXT = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
+
+
+def _converted_column(series: pd.Series, dtype: str) -> pd.Series | None:
+    """``series`` in ``dtype``; ``None`` when a cell does not convert (the column is then rated as read).
+
+    Text becomes numbers through Python's own float parsing (``astype``), the one JSON numbers of the API
+    go through, so a figure read from a CSV is the figure the API would rate.
+    """
+    text = series.dtype == object or isinstance(series.dtype, pd.StringDtype)
+    try:
+        if dtype == "string" or not text:
+            return series.astype(dtype)
+        if dtype == "boolean":
+            flags = series.str.strip().str.lower().map(_BOOLEAN_TEXT)
+            return None if (series.notna() & flags.isna()).any() else flags.astype("boolean")
+        numbers = series.astype("float64")
+        if dtype == "Int64":
+            whole = numbers.isna() | ((numbers % 1 == 0) & (numbers.abs() < 2.0**53))
+            return numbers.astype("Int64") if whole.all() else None
+        return numbers.astype(dtype)
+    except (TypeError, ValueError, OverflowError):
+        return None
 
 
 def read_chunks(path: str | Path, chunk_rows: int = DEFAULT_CHUNK_ROWS) -> Iterator[pd.DataFrame]:
@@ -86,12 +133,20 @@ def read_raw_chunks(path: str | Path, chunk_rows: int = DEFAULT_CHUNK_ROWS) -> I
     source = Path(path)
     if file_kind(source) == "parquet":
         parquet = pq.ParquetFile(source)
-        yield from parquet.iter_batches(batch_size=chunk_rows, use_threads=False)
+        empty = True
+        for batch in parquet.iter_batches(batch_size=chunk_rows, use_threads=False):
+            empty = False
+            yield batch
+        if empty:  # a book with no rows is one empty chunk, so that its results still have every column
+            schema = parquet.schema_arrow
+            yield pa.RecordBatch.from_arrays([pa.array([], f.type) for f in schema], schema=schema)
         return
     header = pd.read_csv(source, nrows=0, encoding=CSV_ENCODING).columns
-    dtypes = {c: FLAT_DTYPES.get(c, "string") for c in header}
-    yield from pd.read_csv(source, dtype=dtypes, keep_default_na=False, na_values=[""], chunksize=chunk_rows,
-                           encoding=CSV_ENCODING)
+    # numbers and flags are read as text and converted by _typed, so that one bad cell is that row's error
+    dtypes = {c: "string" if FLAT_DTYPES.get(c, "string") == "string" else object for c in header}
+    for chunk in pd.read_csv(source, dtype=dtypes, keep_default_na=False, na_values=[""],
+                             chunksize=chunk_rows, encoding=CSV_ENCODING):
+        yield _typed(chunk)
 
 
 def chunk_length(chunk: Chunk) -> int:
@@ -125,6 +180,48 @@ def columns_of(path: str | Path) -> list[str]:
     return [str(c) for c in pd.read_csv(source, nrows=0, encoding=CSV_ENCODING).columns]
 
 
+def check_book(path: str | Path) -> list[str]:
+    """The columns of a loan book that can be rated at all; raises naming the first column that cannot.
+
+    Refused, for the whole file: a column name given twice (which of the two is the borrower's?), a ``__``
+    column the flat format does not know or a clash with a result column (:func:`passthrough_columns`), and
+    in Parquet a column of lists, structs, maps or bytes, which no flat field holds and no CSV can show.
+    Reading the header raises what pandas or pyarrow raise for a file that is not what its name says.
+
+    Raises
+    ------
+    InvalidInputError
+        ``field`` is the column's name, ``message`` says why and what to do.
+    """
+    source = Path(path)
+    if file_kind(source) == "parquet":
+        schema = pq.ParquetFile(source).schema_arrow
+        names = list(schema.names)
+    else:
+        schema = None
+        # the header as written: pandas renames a repeated name (``a.1``), which would hide it
+        header = pd.read_csv(source, header=None, nrows=1, dtype=str, keep_default_na=False,
+                             encoding=CSV_ENCODING)
+        names = [str(name) for name in header.iloc[0]] if len(header) else []
+    passthrough_columns(names)  # a repeated name first, then unknown and clashing names
+    if schema is not None:
+        for field in schema:
+            if not _plain(field.type):
+                raise InvalidInputError(
+                    field.name, f"holds {field.type} values, which no flat field takes and no CSV can "
+                    "hold; store the column as text or numbers, or leave it out")
+    return names
+
+
+def _plain(kind: pa.DataType) -> bool:
+    """A cell type a CSV can hold as text and a row can be rated from (no nesting, no raw bytes)."""
+    if pa.types.is_dictionary(kind):
+        return _plain(kind.value_type)
+    binary = (pa.types.is_binary(kind) or pa.types.is_large_binary(kind)
+              or pa.types.is_fixed_size_binary(kind) or pa.types.is_binary_view(kind))
+    return not (pa.types.is_nested(kind) or binary)
+
+
 def count_rows(path: str | Path) -> int | None:
     """Rows in the file when cheap to know (Parquet metadata); ``None`` for CSV (that needs a full read)."""
     source = Path(path)
@@ -133,12 +230,45 @@ def count_rows(path: str | Path) -> int | None:
     return None
 
 
+#: text a spreadsheet would run as a formula (OWASP "CSV injection"): = + - @, a tab or a CR first
+_FORMULA_START = r"^[=+\-@\t\r]"
+#: ... unless the whole cell is a plain number (``-12.5``), which no spreadsheet runs and which must read back
+_PLAIN_NUMBER = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
+
+
+def csv_safe(table: pa.Table) -> pa.Table:
+    """``table`` with every text cell a spreadsheet would run as a formula prefixed with ``'``.
+
+    Pass-through columns carry the bank's own text into a file that people open in spreadsheets, where
+    ``=HYPERLINK(...)`` or ``@SUM(...)`` would run; the single quote (OWASP's advice) makes such a cell
+    text. Only text columns change, only cells that start like a formula and are not a plain number, so the
+    figures the engine computed and negative numbers stay as they are. For CSV output only: Parquet keeps
+    the cells exactly as given.
+    """
+    for index, field in enumerate(table.schema):
+        kind = field.type
+        if pa.types.is_dictionary(kind):
+            kind = kind.value_type
+        if not (pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_string_view(kind)):
+            continue
+        column = table.column(index).cast(kind)
+        risky = pc.and_(pc.match_substring_regex(column, _FORMULA_START),
+                        pc.invert(pc.match_substring_regex(column, _PLAIN_NUMBER)))
+        if pc.any(risky).as_py():
+            quoted = pc.binary_join_element_wise(pa.scalar("'", kind), column, pa.scalar("", kind))
+            table = table.set_column(index, field.with_type(kind), pc.if_else(risky, quoted, column))
+        elif kind != field.type:
+            table = table.set_column(index, field.with_type(kind), column)
+    return table
+
+
 class ResultWriter:
     """Appends result chunks to one CSV or Parquet file (by extension), with the first chunk's schema.
 
     Parquet: one row group per chunk through :class:`pyarrow.parquet.ParquetWriter`. CSV: a header, then
-    rows, ``\\n`` line ends. The file appears under its name only when closed without error (written to a
-    temporary name, then renamed), so a crashed batch never leaves a plausible half file.
+    rows, ``\\n`` line ends, text that a spreadsheet would run as a formula quoted (:func:`csv_safe`).
+    The file appears under its name only when closed without error (written to a temporary name, then
+    renamed), so a crashed batch never leaves a plausible half file.
     """
 
     def __init__(self, path: str | Path) -> None:
@@ -169,9 +299,10 @@ class ResultWriter:
                 self._parquet = pq.ParquetWriter(self._partial, self._schema)
             self._parquet.write_table(table)
         else:
+            safe = csv_safe(table)
             if self._csv is None:
-                self._csv = pa_csv.CSVWriter(self._partial, self._schema)
-            self._csv.write_table(table)
+                self._csv = pa_csv.CSVWriter(self._partial, safe.schema)
+            self._csv.write_table(safe)
         self.rows += len(chunk)
 
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
@@ -180,8 +311,11 @@ class ResultWriter:
             if writer is not None:
                 writer.close()
         if kind is None:
-            if self._schema is None:  # no chunk at all: an empty file with no columns is still a file
-                self._partial.write_text("", encoding="utf-8")
+            if self._schema is None:  # no chunk at all: a file with no columns, valid in its format
+                if self.kind == "parquet":
+                    pq.write_table(pa.table({}), self._partial)
+                else:
+                    self._partial.write_text("", encoding="utf-8")
             os.replace(self._partial, self.path)
         else:
             self._partial.unlink(missing_ok=True)
@@ -336,9 +470,9 @@ def rate_file(
     Raises
     ------
     InvalidInputError
-        When the file's columns cannot be rated at all (an unknown ``__`` column): nothing is written.
+        When the file's columns cannot be rated at all (:func:`check_book`): nothing is written.
     """
-    passthrough_columns(columns_of(source))  # refuse a bad header before any worker starts
+    check_book(source)  # refuse a bad header before any worker starts
     started = time.perf_counter()
     rows = errors = 0
     with ResultWriter(target) as writer:

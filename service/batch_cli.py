@@ -77,7 +77,9 @@ def rate_command(source: Path, target: Path, model_ref: str | None, workers: int
     any id columns of your own without "__" in their names (carried through). TARGET gets one row per
     input row, in order: your id columns, then the rating (docs/batch-and-spark.md lists the columns).
     """
-    from rating_model.batch_files import DEFAULT_CHUNK_ROWS, count_rows, rate_file
+    import pandas as pd
+
+    from rating_model.batch_files import DEFAULT_CHUNK_ROWS, check_book, count_rows, rate_file
     from rating_model.flat import file_kind
     from service.model_data_cli import progress_bar
 
@@ -88,17 +90,38 @@ def rate_command(source: Path, target: Path, model_ref: str | None, workers: int
             raise click.BadParameter(f"{path.name}: use {_FILE_TYPES}") from None
     document, origin = _model_document(model_ref)
     _console.print(f"rating with {origin}")
-    total = count_rows(source)
     try:
-        with progress_bar(f"rating {source.name}", total) as advance:
+        check_book(source)  # a file that cannot be rated at all is refused before the progress bar
+        with progress_bar(f"rating {source.name}", count_rows(source)) as advance:
             report = rate_file(source, target, model_document=document, workers=workers,
                                chunk_rows=chunk_rows or DEFAULT_CHUNK_ROWS, progress=advance)
     except InvalidInputError as exc:
-        raise click.ClickException(f"{source.name}: {exc}") from None
+        raise click.ClickException(f"{source.name}: column {exc.field!r}: {exc.message}") from None
+    except UnicodeDecodeError as exc:
+        raise click.ClickException(
+            f"{source.name}: not UTF-8 text (byte {exc.start} of a block: {exc.reason}); save it as UTF-8"
+        ) from None
+    except pd.errors.EmptyDataError:
+        raise click.ClickException(f"{source.name}: the file is empty; a loan book needs a header row"
+                                   ) from None
+    except _unreadable() as exc:
+        kind = file_kind(source).upper()
+        raise click.ClickException(f"{source.name}: not a readable {kind} file ({type(exc).__name__}: {exc})"
+                                   ) from None
     click.echo(
         f"rated {report.rated} of {report.rows} rows into {target} in {report.seconds:.1f} s "
         f"({report.rows_per_second:,.0f} rows/s); {report.errors} row(s) refused, reasons in the error column"
     )
+
+
+def _unreadable() -> tuple[type[BaseException], ...]:
+    """What reading a malformed book raises (a bad CSV line, a file that is not Parquet or gzip...)."""
+    import gzip
+    import zipfile
+
+    from service.portfolios.storage import malformed_errors
+
+    return (*malformed_errors(), EOFError, gzip.BadGzipFile, zipfile.BadZipFile)
 
 
 @batch.command("generate-book")

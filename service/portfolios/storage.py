@@ -125,32 +125,30 @@ def inspect_upload(path: Path) -> int | None:
     Raises
     ------
     UploadRefused
-        Unreadable, no column of the flat format, a column the batch refuses, or no rows. A bad *row* is
-        not refused here: it gets its own ``error`` in the results.
+        Unreadable, no column of the flat format, a column the batch refuses (a repeated name, an unknown
+        ``__`` name, nested or binary Parquet values: :func:`~rating_model.batch_files.check_book`), or no
+        rows. A bad *row* is not refused here: it gets its own ``error`` in the results.
     """
     import pandas as pd
     import pyarrow.parquet as pq
 
-    from rating_model.batch import passthrough_columns
-    from rating_model.batch_files import columns_of
+    from rating_model.batch_files import check_book
 
     try:
-        columns = columns_of(path)
+        columns = check_book(path)
         if file_format(upload_suffix(path.name) or ".csv") == "parquet":
             rows: int | None = int(pq.ParquetFile(path).metadata.num_rows)
         else:
             rows = None
             if pd.read_csv(path, nrows=1, dtype=str, keep_default_na=False, encoding=CSV_ENCODING).empty:
                 rows = 0
+    except InvalidInputError as exc:  # before unreadable_errors(): it is a ValueError too
+        raise UploadRefused({"file": [f"column {exc.field!r}: {exc.message}"]}) from None
     except unreadable_errors() as exc:
         kind = file_format(upload_suffix(path.name) or ".csv")
         raise UploadRefused(
             {"file": [f"not a readable {kind.upper()} file ({type(exc).__name__})"]}
         ) from None
-    try:
-        passthrough_columns(columns)
-    except InvalidInputError as exc:
-        raise UploadRefused({"file": [f"column {exc.field!r}: {exc.message}"]}) from None
     if not any(c in FLAT_DTYPES for c in columns):
         raise UploadRefused(
             {
@@ -220,16 +218,21 @@ def merge_parts(files: JobFiles, count: int) -> int:
 
 
 def stream_csv(results: Path) -> Iterator[bytes]:
-    """The results as CSV, one row group at a time (header first; empty cells for missing values)."""
+    """The results as CSV, one row group at a time (header first; empty cells for missing values).
+
+    Text a spreadsheet would run as a formula is quoted (:func:`~rating_model.batch_files.csv_safe`).
+    """
     import pyarrow as pa
     import pyarrow.csv as pa_csv
     import pyarrow.parquet as pq
+
+    from rating_model.batch_files import csv_safe
 
     with pq.ParquetFile(results) as parquet:
         for group in range(parquet.num_row_groups):
             buffer = pa.BufferOutputStream()
             options = pa_csv.WriteOptions(include_header=group == 0)
-            pa_csv.write_csv(parquet.read_row_group(group), buffer, write_options=options)
+            pa_csv.write_csv(csv_safe(parquet.read_row_group(group)), buffer, write_options=options)
             yield buffer.getvalue().to_pybytes()
 
 

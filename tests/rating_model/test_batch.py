@@ -7,10 +7,13 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pa_csv
+import pyarrow.parquet as pq
 import pytest
 
 from rating_model.batch import RESULT_COLUMNS, passthrough_columns, rate_frame, result_schema
-from rating_model.batch_files import ResultWriter, rate_chunks, rate_file, read_chunks
+from rating_model.batch_files import ResultWriter, check_book, csv_safe, rate_chunks, rate_file, read_chunks
 from rating_model.exceptions import InvalidInputError
 from rating_model.flat import payloads_from_frame
 from rating_model.loan_book import iter_loan_book, write_loan_book
@@ -153,3 +156,133 @@ def test_a_csv_saved_by_a_spreadsheet_with_a_byte_order_mark_reads_the_same(tmp_
     plain_result = pd.read_parquet(tmp_path / "a.parquet")
     pd.testing.assert_frame_equal(plain_result, pd.read_parquet(tmp_path / "b.parquet"))
     assert pd.read_parquet(tmp_path / "b.parquet").columns[0] == "borrower_id"
+
+
+def _csv_with_cells(frame: pd.DataFrame, path: Path, cells: dict[tuple[int, str], str]) -> None:
+    """Write ``frame`` as CSV with some cells replaced by raw text (what a bank's export may hold)."""
+    text = frame.astype(object).astype("string").fillna("")
+    for (row, column), value in cells.items():
+        text.loc[row, column] = value
+    text.to_csv(path, index=False)
+
+
+def test_a_badly_typed_cell_is_that_rows_error_and_the_others_are_rated(tmp_path: Path) -> None:
+    frame = next(iter_loan_book(8, seed=6, chunk_rows=10_000))
+    clean, bad = tmp_path / "clean.csv", tmp_path / "bad.csv"
+    frame.to_csv(clean, index=False)
+    _csv_with_cells(frame, bad, {(1, "company__employees"): "many", (4, "company__annual_revenue"): "1,000",
+                                 (6, "practices__led_lighting"): "maybe"})
+    rate_file(clean, tmp_path / "clean.parquet", workers=1, chunk_rows=100)
+    report = rate_file(bad, tmp_path / "bad.parquet", workers=1, chunk_rows=100)
+    assert (report.rows, report.errors) == (8, 3)
+    good, out = pd.read_parquet(tmp_path / "clean.parquet"), pd.read_parquet(tmp_path / "bad.parquet")
+    assert out.loc[1, "error"] == "company.employees: must be a number"
+    assert out.loc[4, "error"] == "company.annual_revenue: must be a number"
+    assert out.loc[6, "error"].startswith("practices.led_lighting:")
+    others = [0, 2, 3, 5, 7]
+    # the other rows are rated as if the bad cells were not there
+    pd.testing.assert_frame_equal(out.loc[others], good.loc[others])
+
+
+def test_a_parquet_text_column_holding_a_word_where_a_number_belongs(tmp_path: Path) -> None:
+    frame = next(iter_loan_book(5, seed=6, chunk_rows=10_000))
+    frame["company__employees"] = pd.array(["5", "x", "3", "7", "12"], dtype="string")
+    frame["company__annual_revenue"] = frame["company__annual_revenue"].astype("string")
+    source = tmp_path / "book.parquet"
+    frame.to_parquet(source, index=False)
+    rate_file(source, tmp_path / "r.parquet", workers=1)
+    out = pd.read_parquet(tmp_path / "r.parquet")
+    assert out["error"].isna().tolist() == [True, False, True, True, True]
+    assert out.loc[1, "error"] == "company.employees: must be a number"
+    typed = {"company__employees": "Int64", "company__annual_revenue": "float64"}
+    whole = rate_frame(frame.drop(index=1).reset_index(drop=True).astype(typed), session_engine())
+    assert out.drop(index=1)["score"].tolist() == whole["score"].tolist()
+
+
+@pytest.mark.parametrize("target_name", ["r.csv", "r.parquet"])
+def test_a_passthrough_column_empty_in_the_first_chunk_is_still_written(tmp_path: Path,
+                                                                        target_name: str) -> None:
+    frame = next(iter_loan_book(30, seed=8, chunk_rows=10_000))
+    frame["branch"] = [None] * 20 + [f"BR{i}" for i in range(10)]
+    source = tmp_path / "book.csv"
+    frame.to_csv(source, index=False)
+    rate_file(source, tmp_path / target_name, workers=1, chunk_rows=10)
+    out = (pd.read_parquet(tmp_path / target_name) if target_name.endswith("parquet")
+           else pd.read_csv(tmp_path / target_name, dtype={"branch": "string"}))
+    assert out["branch"].tolist()[20:] == [f"BR{i}" for i in range(10)] and out["branch"].isna().sum() == 20
+
+
+def test_csv_output_quotes_formulas_in_text_and_leaves_numbers_and_parquet_alone(tmp_path: Path) -> None:
+    frame = next(iter_loan_book(6, seed=9, chunk_rows=10_000))
+    formulas = ["=HYPERLINK(\"http://x\")", "+1+2", "-2+3", "@SUM(A1)", "\tx", "-12.5"]
+    frame["note"] = formulas
+    frame.loc[0, "energy__electricity_kwh"] = -5.0  # refused: the error text is left as it is
+    source = tmp_path / "book.parquet"
+    frame.to_parquet(source, index=False)
+    rate_file(source, tmp_path / "r.csv", workers=1)
+    rate_file(source, tmp_path / "r.parquet", workers=1)
+    as_csv = pd.read_csv(tmp_path / "r.csv", dtype={"note": str}, keep_default_na=False, na_values=[""])
+    assert as_csv["note"].tolist() == ["'=HYPERLINK(\"http://x\")", "'+1+2", "'-2+3", "'@SUM(A1)", "'\tx",
+                                       "-12.5"]
+    assert pd.read_parquet(tmp_path / "r.parquet")["note"].tolist() == formulas
+    parquet = pd.read_parquet(tmp_path / "r.parquet")
+    assert as_csv["score"].tolist()[1:] == pytest.approx(parquet["score"].tolist()[1:])
+    assert as_csv.loc[0, "error"] == parquet.loc[0, "error"]
+
+
+def test_csv_safe_touches_only_text_that_starts_like_a_formula() -> None:
+    table = pa.table({"t": pa.array(["=1", "-1", "-1e-3", "a-b", None, "\r"], pa.large_string()),
+                      "n": pa.array([-1.0, -2.0, 0.0, 1.0, None, 2.0])})
+    safe = csv_safe(table)
+    assert safe.column("t").to_pylist() == ["'=1", "-1", "-1e-3", "a-b", None, "'\r"]
+    assert safe.column("n").equals(table.column("n"))
+
+
+@pytest.mark.parametrize(
+    ("column", "values", "expected"),
+    [
+        ("tags", pa.array([["a"], [], None, ["b", "c"]]), "list<"),
+        ("meta", pa.array([{"a": 1}, {"a": 2}, None, {"a": 3}]), "struct<"),
+        ("blob", pa.array([b"\xff\x00", b"a", None, b"b"], pa.binary()), "binary"),
+    ],
+)
+def test_nested_or_binary_parquet_columns_are_refused_naming_the_column(
+    tmp_path: Path, column: str, values: pa.Array, expected: str
+) -> None:
+    frame = next(iter_loan_book(4, seed=1, chunk_rows=10_000))
+    table = pa.Table.from_pandas(frame, preserve_index=False).append_column(column, values)
+    source = tmp_path / "book.parquet"
+    pq.write_table(table, source)
+    with pytest.raises(InvalidInputError, match=expected) as refused:
+        rate_file(source, tmp_path / "r.csv", workers=1)
+    assert refused.value.field == column and not (tmp_path / "r.csv").exists()
+
+
+@pytest.mark.parametrize("name", ["borrower_id", "company__employees"])
+@pytest.mark.parametrize("kind", ["csv", "parquet"])
+def test_a_column_name_given_twice_is_refused(tmp_path: Path, name: str, kind: str) -> None:
+    frame = next(iter_loan_book(4, seed=1, chunk_rows=10_000))
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    table = pa.Table.from_arrays([*table.columns, table.column(name)], names=[*table.column_names, name])
+    source = tmp_path / f"book.{kind}"
+    if kind == "csv":
+        pa_csv.write_csv(table, source)
+    else:
+        pq.write_table(table, source)
+    with pytest.raises(InvalidInputError, match="more than once") as refused:
+        check_book(source)
+    assert refused.value.field == name
+    with pytest.raises(InvalidInputError, match="more than once"):
+        rate_file(source, tmp_path / "r.parquet", workers=1)
+
+
+@pytest.mark.parametrize("kind", ["csv", "parquet"])
+def test_a_book_without_rows_gives_a_valid_result_file_with_every_column(tmp_path: Path, kind: str) -> None:
+    frame = next(iter_loan_book(4, seed=1, chunk_rows=10_000)).head(0)
+    source = tmp_path / f"book.{kind}"
+    frame.to_csv(source, index=False) if kind == "csv" else frame.to_parquet(source, index=False)
+    report = rate_file(source, tmp_path / "r.parquet", workers=1)
+    assert report.rows == 0
+    out = pq.read_table(tmp_path / "r.parquet")
+    assert out.num_rows == 0
+    assert out.column_names[:2] == ["borrower_id", "row"] and "score" in out.column_names

@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner, Result
 from flask import Flask
@@ -91,3 +93,48 @@ def test_batch_with_a_model_file_and_clear_errors(env: dict[str, str], tmp_path:
     refused = run(env, "batch", "rate", str(typo), str(tmp_path / "t.csv"), "--model", str(DEFAULT_MODEL))
     assert refused.exit_code == 1 and "company__staff" in refused.output
     assert not (tmp_path / "t.csv").exists()
+
+
+def test_files_that_cannot_be_rated_get_a_clear_message_not_a_traceback(env: dict[str, str],
+                                                                         tmp_path: Path) -> None:
+    book = tmp_path / "book.csv"
+    run(env, "batch", "generate-book", str(book), "--rows", "5")
+    text = book.read_text(encoding="utf-8")
+    header = text.split("\n", 1)[0]
+    cases = {
+        "empty.csv": (b"", "the file is empty"),
+        "latin.csv": (text.replace("Synthetic", "Synth\u00e9tic", 1).encode("latin-1"), "not UTF-8"),
+        "twice.csv": ((header + ",borrower_id\n").encode(), "'borrower_id': appears more than once"),
+    }
+    nested = pa.Table.from_pandas(pd.read_csv(book), preserve_index=False)
+    nested = nested.append_column("tags", pa.array([["a"], [], None, ["b"], ["c"]]))
+    pq.write_table(nested, tmp_path / "nested.parquet")
+    for name, (content, _) in cases.items():
+        (tmp_path / name).write_bytes(content)
+    for name, expected in [*((n, e) for n, (_, e) in cases.items()), ("nested.parquet", "'tags'")]:
+        result = CliRunner().invoke(main, ["batch", "rate", str(tmp_path / name), str(tmp_path / "r.csv"),
+                                           "--model", str(DEFAULT_MODEL), "--workers", "1"], env=env)
+        assert result.exit_code == 1, (name, result.output, result.exception)
+        assert expected in result.output and "Traceback" not in result.output, name
+        assert not (tmp_path / "r.csv").exists()
+
+
+def test_bad_cells_become_row_errors_and_a_book_without_rows_a_valid_parquet(env: dict[str, str],
+                                                                            tmp_path: Path) -> None:
+    book = tmp_path / "book.csv"
+    run(env, "batch", "generate-book", str(book), "--rows", "5")
+    frame = pd.read_csv(book, dtype=str, keep_default_na=False)
+    frame.loc[2, "company__employees"] = "many"
+    frame.to_csv(book, index=False)
+    rated = run(env, "batch", "rate", str(book), str(tmp_path / "r.parquet"), "--model", str(DEFAULT_MODEL),
+                "--workers", "1")
+    assert rated.exit_code == 0 and "1 row(s) refused" in rated.output
+    out = pd.read_parquet(tmp_path / "r.parquet")
+    assert out.loc[2, "error"] == "company.employees: must be a number" and out["error"].notna().sum() == 1
+    header_only = tmp_path / "header.csv"
+    header_only.write_text(book.read_text(encoding="utf-8").split("\n", 1)[0] + "\n", encoding="utf-8")
+    empty = run(env, "batch", "rate", str(header_only), str(tmp_path / "e.parquet"), "--model",
+                str(DEFAULT_MODEL), "--workers", "1")
+    assert empty.exit_code == 0, empty.output
+    table = pq.read_table(tmp_path / "e.parquet")
+    assert table.num_rows == 0 and table.column_names[:2] == ["borrower_id", "row"]

@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 from flask import Flask
@@ -177,6 +179,8 @@ def test_the_next_book_reports_movers_against_the_last_one(portfolio_app: Flask,
         ("book.csv", b"borrower_id,energy__electricty_kwh\nB1,100\n", "energy__electricty_kwh"),
         ("book.csv", b"borrower_id,company__name\n", "no rows"),
         ("book.csv", b"borrower_id,amount\nB1,3\n", "no column of the flat operating-data format"),
+        ("book.csv", b"borrower_id,company__name,borrower_id\nB1,A,B2\n", "'borrower_id': appears more"),
+        ("book.csv", b"borrower_id,company__name,company__name\nB1,A,B\n", "'company__name': appears more"),
     ],
 )
 def test_a_file_that_cannot_be_rated_is_refused_with_a_field_error(
@@ -429,3 +433,57 @@ def test_a_job_in_several_processes_equals_one_process_also_when_resumed(
     assert marked.tolist() == (dead_rows & resumed["error"].isna()).tolist()
     resumed["model_version"] = resumed["model_version"].str.removesuffix("*")
     pd.testing.assert_frame_equal(resumed, serial)
+
+
+def _parquet_bytes(table: pa.Table) -> io.BytesIO:
+    buffer = io.BytesIO()
+    pq.write_table(table, buffer)
+    buffer.seek(0)
+    return buffer
+
+
+@pytest.mark.parametrize(
+    ("column", "values", "expected"),
+    [
+        ("tags", pa.array([["a"], [], None]), "list<"),
+        ("meta", pa.array([{"a": 1}, None, {"a": 2}]), "struct<"),
+        ("blob", pa.array([b"\xff\x00", b"a", None], pa.binary()), "binary"),
+        ("borrower_id", pa.array(["x", "y", "z"]), "appears more than once"),
+    ],
+)
+def test_a_parquet_book_with_nested_binary_or_repeated_columns_is_refused_at_upload(
+    portfolio_app: Flask, column: str, values: pa.Array, expected: str
+) -> None:
+    client, key = portfolio_app.test_client(), create_key(portfolio_app)
+    table = pa.Table.from_pandas(book(3), preserve_index=False)
+    table = pa.Table.from_arrays([*table.columns, values], names=[*table.column_names, column])
+    response = upload(client, key, (_parquet_bytes(table), "book.parquet"))
+    assert response.status_code == 422, response.json
+    message = response.json["errors"]["file"][0]
+    assert message.startswith(f"column {column!r}:") and expected in message
+
+
+def test_a_bad_cell_is_its_rows_error_and_the_csv_download_quotes_formulas(
+    portfolio_app: Flask, tmp_path: Path
+) -> None:
+    client, key = portfolio_app.test_client(), create_key(portfolio_app)
+    loans = book(150).astype(object).astype("string")
+    loans.loc[3, "company__employees"] = "many"  # a CSV cell that is not a number
+    loans.loc[120, "company__annual_revenue"] = "1,000"
+    loans["branch"] = ["=HYPERLINK(\"http://evil\")", "-12.5", "@SUM(A1)"] + ["north"] * 147
+    path = tmp_path / "book.csv"
+    loans.to_csv(path, index=False)
+    accepted = upload(client, key, (io.BytesIO(path.read_bytes()), "book.csv"))
+    assert accepted.status_code == 202, accepted.json
+    assert work(portfolio_app)
+    done = client.get(f"/v1/portfolios/{accepted.json['id']}", headers=bearer(key)).json
+    assert done["status"] == "completed", done
+    csv = client.get(f"{done['results']['csv']}", headers=bearer(key))
+    results = pd.read_csv(io.BytesIO(csv.data), dtype={"branch": str})
+    assert results["error"].notna().tolist() == [i in (3, 120) for i in range(150)]
+    assert results.loc[3, "error"] == "company.employees: must be a number"
+    assert results.loc[120, "error"] == "company.annual_revenue: must be a number"
+    assert results["branch"].tolist()[:4] == ["'=HYPERLINK(\"http://evil\")", "-12.5", "'@SUM(A1)", "north"]
+    parquet = _results(client, key, accepted.json["id"])
+    assert parquet["branch"].tolist()[:3] == loans["branch"].tolist()[:3]  # Parquet keeps the cells as given
+    assert results["score"].tolist() == pytest.approx(parquet["score"].tolist(), nan_ok=True)
