@@ -6,14 +6,17 @@ systems) and generated otherwise; it is echoed on every response, every error bo
 
 from __future__ import annotations
 
+import base64
 import functools
+import hashlib
 import json
 import re
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar, cast
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, current_app, g, request
 from webargs.flaskparser import abort
 
 from schemas.fields import UNSTORABLE, UNSTORABLE_MESSAGE
@@ -21,11 +24,20 @@ from schemas.fields import UNSTORABLE, UNSTORABLE_MESSAGE
 REQUEST_ID_HEADER = "X-Request-ID"
 _SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
 _API_CSP = "default-src 'none'; frame-ancestors 'none'"
-# The docs page runs Swagger UI's inline bootstrap script and styles, all served from this origin.
-_PAGE_CSP = (
+# Only the docs page runs Swagger UI's inline bootstrap script and styles, all served from this origin.
+_DOCS_CSP = (
     "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data:; frame-ancestors 'none'"
 )
+_DOCS_ENDPOINT = "api-docs.openapi_swagger_ui"
+# The service's own pages (merchant page, disclosure) run no script and load nothing: their only need is
+# the <style> blocks of the templates, allowed one by one by hash (no style="" attribute, no other CSS).
+_PAGE_CSP = (
+    "default-src 'none'; script-src 'none'; style-src {styles}; img-src 'none'; form-action 'self'; "
+    "base-uri 'none'; frame-ancestors 'none'"
+)
+_STYLE_BLOCK = re.compile(r"<style>(.*?)</style>", re.DOTALL)
+_CSP_EXTENSION = "greenrate.page_csp"
 _STATIC_HEADERS = (
     ("X-Content-Type-Options", "nosniff"),
     ("X-Frame-Options", "DENY"),
@@ -48,13 +60,41 @@ def _assign_request_id() -> None:
     g.request_id = incoming if _SANE_REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
 
 
+def page_csp(template_folder: Path) -> str:
+    """The pages' policy: each ``<style>`` block of the templates by its SHA-256, nothing else.
+
+    The hash covers the block's text as written, so a block must be static: one with Jinja in it would
+    hash differently once rendered, and is refused here rather than silently unstyled in the browser.
+    """
+    blocks = {
+        block
+        for template in sorted(template_folder.glob("*.html"))
+        for block in _STYLE_BLOCK.findall(template.read_text(encoding="utf-8"))
+    }
+    dynamic = [b for b in blocks if "{{" in b or "{%" in b]
+    if dynamic:
+        raise RuntimeError(f"a <style> block in {template_folder} uses Jinja; a CSP hash cannot cover it")
+    hashes = sorted(
+        "'sha256-" + base64.b64encode(hashlib.sha256(b.encode()).digest()).decode() + "'" for b in blocks
+    )
+    return _PAGE_CSP.format(styles=" ".join(hashes) or "'none'")
+
+
+def _content_security_policy(response: Response) -> str:
+    if response.mimetype != "text/html":
+        return _API_CSP
+    if request.endpoint == _DOCS_ENDPOINT:
+        return _DOCS_CSP
+    return cast(str, current_app.extensions[_CSP_EXTENSION])
+
+
 def _secure_headers(response: Response) -> Response:
     # ``add`` appends without scanning: none of these headers is set anywhere else in the service.
     add = response.headers.add
     add(REQUEST_ID_HEADER, request_id())
     for name, value in _STATIC_HEADERS:
         add(name, value)
-    add("Content-Security-Policy", _PAGE_CSP if response.mimetype == "text/html" else _API_CSP)
+    add("Content-Security-Policy", _content_security_policy(response))
     if response.status_code >= 400 or request.path.startswith("/v1"):
         response.headers["Cache-Control"] = "no-store"
     return response
@@ -175,6 +215,7 @@ def _refuse_unstorable_url() -> None:
 
 def init_app(app: Flask) -> None:
     """Register first: the id must exist before any other hook logs or fails."""
+    app.extensions[_CSP_EXTENSION] = page_csp(Path(app.root_path) / (app.template_folder or "templates"))
     app.before_request(_assign_request_id)
     app.before_request(_refuse_unstorable_url)
     app.after_request(_secure_headers)

@@ -7,10 +7,17 @@ flags every filled figure. The data source is ``estimated`` because nothing here
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+
+from marshmallow import Schema, ValidationError, validate
+from marshmallow.fields import Field
+
+from schemas.errors import flatten_errors
+from schemas.fields import UNSTORABLE
+from schemas.operating_data import OperatingDataSchema
 
 # ISIC Rev.4 classes a small shop owner recognises; each maps to a sector of the standard's benchmarks.
 INDUSTRIES: tuple[tuple[str, str, str], ...] = (
@@ -75,23 +82,151 @@ PRACTICES: tuple[tuple[str, str, str], ...] = (
 
 _INDUSTRY_CODES = frozenset(code for code, _, _ in INDUSTRIES)
 _REGION_CODES = frozenset(code for code, _, _ in REGIONS)
-_MAX_NAME = 120
+_SCHEMA = OperatingDataSchema()  # built once: schema instantiation is not free
+_COMPANY: Schema = _SCHEMA.fields["company"].schema  # type: ignore[attr-defined]
+_ENERGY: Schema = _SCHEMA.fields["energy"].schema  # type: ignore[attr-defined]
+DEFAULT_NAME = "My business"
+ELECTRICITY_KEYS = {"kwh": "electricity_kwh", "bill": "electricity_spend"}
+
+#: Where each form field lands in the operating data (a schema or engine error on a path is shown there).
+FIELD_PATHS: Mapping[str, str] = {
+    "company.name": "company_name",
+    "company.industry_code": "industry",
+    "company.region": "region",
+    "company.employees": "employees",
+    "company.annual_revenue": "revenue",
+    "energy.electricity_kwh": "electricity",
+    "energy.electricity_spend": "electricity",
+}
+GENERAL = "_form"  # an error on a path the form does not ask for: shown above the form
+
+
+@dataclass(frozen=True, slots=True)
+class Bounds:
+    """A number field's inclusive range, as the schema declares it."""
+
+    minimum: float
+    maximum: float
+
+    @classmethod
+    def of(cls, schema_field: Field) -> Bounds:  # type: ignore[type-arg]
+        found = [v for v in schema_field.validators if isinstance(v, validate.Range)]
+        if len(found) != 1 or found[0].min is None or found[0].max is None or not found[0].min_inclusive:
+            raise TypeError(f"{schema_field.name}: the form needs one inclusive Range with both ends")
+        return cls(float(found[0].min), float(found[0].max))
+
+    def contains(self, value: float) -> bool:
+        return self.minimum <= value <= self.maximum
+
+    def params(self) -> dict[str, str]:
+        """The ends as the owner reads them, for the error message and the input's min/max attributes."""
+        return {"min": _plain(self.minimum), "max": _plain(self.maximum)}
+
+
+def _plain(value: float) -> str:
+    return f"{value:.0f}" if value.is_integer() else f"{value:g}"
+
+
+def _max_length(schema_field: Field) -> int:  # type: ignore[type-arg]
+    return next(
+        int(v.max) for v in schema_field.validators if isinstance(v, validate.Length) and v.max is not None
+    )
+
+
+#: The number fields' ranges, read from the schema (electricity's depends on the chosen unit).
+LIMITS: Mapping[str, Bounds] = {
+    "employees": Bounds.of(_COMPANY.fields["employees"]),
+    "revenue": Bounds.of(_COMPANY.fields["annual_revenue"]),
+    "electricity_kwh": Bounds.of(_ENERGY.fields["electricity_kwh"]),
+    "electricity_spend": Bounds.of(_ENERGY.fields["electricity_spend"]),
+}
+NAME_MAX_LENGTH = _max_length(_COMPANY.fields["name"])
+
+
+@dataclass(frozen=True, slots=True)
+class FieldError:
+    """One error of the form: a message key of :mod:`service.web.i18n` and what it is formatted with."""
+
+    key: str
+    params: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass
 class ParsedForm:
     values: dict[str, Any]
-    errors: dict[str, str] = field(default_factory=dict)
+    errors: dict[str, FieldError] = field(default_factory=dict)
     payload: dict[str, Any] | None = None
 
 
+def input_attributes() -> dict[str, dict[str, str]]:
+    """The ``min``/``max`` of each number input (electricity: the widest range of its two units)."""
+    kwh, bill = LIMITS["electricity_kwh"], LIMITS["electricity_spend"]
+    either = Bounds(min(kwh.minimum, bill.minimum), max(kwh.maximum, bill.maximum))
+    return {
+        "employees": LIMITS["employees"].params(),
+        "revenue": LIMITS["revenue"].params(),
+        "electricity": either.params(),
+    }
+
+
 def _number(raw: str, *, integer: bool) -> float | int | None:
+    """The typed number, or None when it is not one (NaN and infinities are not numbers here)."""
     text = raw.strip().replace(",", "")
     try:
         value = int(text, 10) if integer else float(text)
     except ValueError:
         return None
-    return value if value > 0 and value < 1e13 else None
+    return value if value == value and abs(value) != float("inf") else None
+
+
+def _bounds_of(form_field: str, unit: str) -> Bounds:
+    if form_field == "electricity":
+        return LIMITS[ELECTRICITY_KEYS.get(unit, "electricity_kwh")]
+    return LIMITS[form_field]
+
+
+def _checked_number(parsed: ParsedForm, form_field: str, *, integer: bool) -> float | int | None:
+    value = _number(str(parsed.values[form_field]), integer=integer)
+    if value is None:
+        parsed.errors[form_field] = FieldError("invalid")
+        return None
+    bounds = _bounds_of(form_field, str(parsed.values["electricity_unit"]))
+    if not bounds.contains(value):
+        parsed.errors[form_field] = FieldError("out_of_range", bounds.params())
+        return None
+    return value
+
+
+def _name_error(name: str) -> FieldError:
+    if UNSTORABLE.search(name):
+        return FieldError("unstorable")
+    if len(name) > NAME_MAX_LENGTH:
+        return FieldError("too_long", {"max": str(NAME_MAX_LENGTH)})
+    return FieldError("invalid")
+
+
+def errors_at(paths: Iterable[str], values: Mapping[str, Any]) -> dict[str, FieldError]:
+    """The form's errors for errors keyed by operating-data path (the schema's or the engine's).
+
+    A path the form does not ask for is keyed :data:`GENERAL`: the page says the answers cannot be rated.
+    """
+    out: dict[str, FieldError] = {}
+    for path in paths:
+        form_field = FIELD_PATHS.get(path, GENERAL)
+        if form_field == "company_name":
+            error = _name_error(str(values.get("company_name", "")).strip())
+        elif form_field in ("employees", "revenue", "electricity"):
+            bounds = _bounds_of(form_field, str(values.get("electricity_unit", "")))
+            number = _number(str(values.get(form_field, "")), integer=form_field == "employees")
+            in_range = number is not None and bounds.contains(number)
+            # a figure in range that the engine still refused (a cross-field rule) is just "not valid"
+            error = FieldError("invalid") if in_range else FieldError("out_of_range", bounds.params())
+        elif form_field == GENERAL:
+            error = FieldError("not_rated")
+        else:
+            error = FieldError("invalid")
+        out.setdefault(form_field, error)
+    return out
 
 
 def parse_form(form: Mapping[str, str]) -> ParsedForm:
@@ -109,29 +244,26 @@ def parse_form(form: Mapping[str, str]) -> ParsedForm:
         )
     }
     values["practices"] = {k for k, _, _ in PRACTICES if form.get(k) == "yes"}
+    name = str(values["company_name"]).strip()
+    # echoed into the form again: a character that cannot be stored shows as the replacement character
+    values["company_name"] = UNSTORABLE.sub("\ufffd", str(values["company_name"]))
     parsed = ParsedForm(values)
-    name = str(values["company_name"]).strip()[:_MAX_NAME] or "My business"
+    if UNSTORABLE.search(name) or len(name) > NAME_MAX_LENGTH:
+        parsed.errors["company_name"] = _name_error(name)
     if values["industry"] not in _INDUSTRY_CODES:
-        parsed.errors["industry"] = "industry"
+        parsed.errors["industry"] = FieldError("invalid")
     if values["region"] not in _REGION_CODES:
-        parsed.errors["region"] = "region"
-    employees = _number(str(values["employees"]), integer=True)
-    if employees is None or employees > 1_000_000:
-        parsed.errors["employees"] = "employees"
-    revenue = _number(str(values["revenue"]), integer=False)
-    if revenue is None:
-        parsed.errors["revenue"] = "revenue"
-    electricity = _number(str(values["electricity"]), integer=False)
-    if electricity is None:
-        parsed.errors["electricity"] = "electricity"
-    if values["electricity_unit"] not in ("kwh", "bill"):
-        parsed.errors["electricity_unit"] = "electricity_unit"
+        parsed.errors["region"] = FieldError("invalid")
+    if values["electricity_unit"] not in ELECTRICITY_KEYS:
+        parsed.errors["electricity_unit"] = FieldError("invalid")
+    employees = _checked_number(parsed, "employees", integer=True)
+    revenue = _checked_number(parsed, "revenue", integer=False)
+    electricity = _checked_number(parsed, "electricity", integer=False)
     if parsed.errors:
         return parsed
-    energy_key = "electricity_kwh" if values["electricity_unit"] == "kwh" else "electricity_spend"
-    parsed.payload = {
+    payload = {
         "company": {
-            "name": name,
+            "name": name or DEFAULT_NAME,
             "country": "CN",
             "region": values["region"],
             "industry_code": values["industry"],
@@ -140,8 +272,12 @@ def parse_form(form: Mapping[str, str]) -> ParsedForm:
             "currency": "CNY",
             "reporting_year": datetime.now(UTC).year - 1,
         },
-        "energy": {energy_key: electricity},
+        "energy": {ELECTRICITY_KEYS[values["electricity_unit"]]: electricity},
         "practices": {k: k in values["practices"] for k, _, _ in PRACTICES},
         "data_source": "estimated",
     }
+    try:  # the API's own checks, last: whatever the checks above missed is still refused here
+        parsed.payload = _SCHEMA.load(payload)
+    except ValidationError as exc:
+        parsed.errors = errors_at(flatten_errors(exc.messages), values)
     return parsed

@@ -29,6 +29,7 @@ from limits import parse as parse_limit
 from werkzeug.wrappers import Response as BaseResponse
 
 from rating_model.disclosure import build_disclosure
+from rating_model.exceptions import FactorNotFoundError, InvalidInputError, InvalidInputErrors
 from rating_model.vsme import vsme_export
 from service.auth import Principal
 from service.disclosure.render import render_html, render_pdf
@@ -37,34 +38,64 @@ from service.ratings.issuing import issue_rating
 from service.ratings.routes import _context as issuing_context
 from service.records.rating_inputs import get_rating_with_input
 from service.web import csrf
-from service.web.form import INDUSTRIES, PRACTICES, REGIONS, parse_form
-from service.web.i18n import choose_language, texts
-from service.web.view import emission_bars, next_grade, pillar_bars, plan, reasons
+from service.web.form import (
+    GENERAL,
+    INDUSTRIES,
+    NAME_MAX_LENGTH,
+    PRACTICES,
+    REGIONS,
+    FieldError,
+    errors_at,
+    input_attributes,
+    parse_form,
+)
+from service.web.i18n import choose_language, in_language, item_label, texts
+from service.web.view import (
+    disclosure_value,
+    emission_bars,
+    estimated_fields,
+    next_grade,
+    pillar_bars,
+    plan,
+    reasons,
+)
 
 PUBLIC_TENANT = "_public"
 _PUBLIC = Principal(key_id=None, prefix=None, tenant=PUBLIC_TENANT, role="page")
 _RATING_ID = "string(maxlength=40):rating_id"
 
 bp = Blueprint("merchant_page", __name__)
+# for the disclosure page too (rendered by service.disclosure.render, for the API as well as this page)
+bp.add_app_template_global(item_label, "item_label")
+bp.add_app_template_global(disclosure_value, "disclosure_value")
+bp.add_app_template_global(in_language, "in_language")
+bp.add_app_template_global(estimated_fields, "estimated_fields")
 
 
 def _form_page(
     lang: str,
     values: dict[str, Any] | None = None,
-    errors: dict[str, str] | None = None,
+    errors: dict[str, FieldError] | None = None,
     status: int = 200,
     message: str | None = None,
 ) -> Response:
+    t = texts(lang)
+    errors = dict(errors or {})
+    general = errors.pop(GENERAL, None)
+    if general is not None and message is None:
+        message = t[general.key].format(**general.params)
     raw, signed = csrf.issue()
     html = render_template(
         "merchant.html",
-        t=texts(lang),
+        t=t,
         lang=lang,
         industries=INDUSTRIES,
         regions=REGIONS,
         practices=PRACTICES,
         values=values or {"practices": set()},
-        errors=errors or {},
+        errors={f: t[e.key].format(**e.params) for f, e in errors.items()},
+        limits=input_attributes(),
+        name_max_length=NAME_MAX_LENGTH,
         csrf_field=csrf.FIELD,
         csrf_token=signed,
         message=message,
@@ -103,7 +134,13 @@ def rate() -> BaseResponse:  # a page, or the redirect to the rating (Werkzeug's
     parsed = parse_form(request.form)
     if parsed.payload is None:
         return _form_page(lang, parsed.values, parsed.errors, status=422)
-    issued = issue_rating(issuing_context(), _PUBLIC, parsed.payload)
+    try:
+        issued = issue_rating(issuing_context(), _PUBLIC, parsed.payload)
+    except (InvalidInputError, InvalidInputErrors) as exc:  # the engine's cross-field rules
+        return _form_page(lang, parsed.values, errors_at(exc.errors, parsed.values), status=422)
+    except FactorNotFoundError as exc:
+        errors = errors_at([exc.field or GENERAL], parsed.values)
+        return _form_page(lang, parsed.values, errors, status=422)
     return redirect(url_for("merchant_page.result", rating_id=issued.id, lang=lang), code=303)
 
 
@@ -128,6 +165,7 @@ def result(rating_id: str) -> str:
         company=operating.get("company", {}),
         pillars=pillar_bars(rating, lang),
         emissions=emission_bars(rating, t),
+        estimated=estimated_fields(rating["data_quality"].get("estimated_fields", []), lang),
         reasons=reasons(rating, standard, lang),
         plan=plan(rating, lang, t),
         next_grade=next_grade(rating, lang, t),

@@ -1,7 +1,8 @@
 """What the result page shows, computed from the stored rating: badge, bars, reasons and the plan.
 
 Indicator and action names come from the standard (``name_zh``, ``description_zh``) so the Chinese page
-says what the English page says. Bar lengths are computed here, so the template only draws rectangles.
+says what the English page says. Bar lengths are computed here, so the template only draws rectangles. The
+disclosure page's item values are shown through :func:`disclosure_value`.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from rating_model.standard import Standard
+from service.disclosure.render import num, show
+from service.web.i18n import data_source_label, field_labels, joined, texts
 
 BAR_WIDTH = 320
 PLAN_STEPS = 4
@@ -38,17 +41,37 @@ def pillar_bars(rating: Mapping[str, Any], lang: str) -> list[dict[str, Any]]:
     return bars
 
 
+def scope3_status(rating: Mapping[str, Any]) -> str:
+    """``disclosed``, or why there is no Scope 3 figure: a total of 0 then means "not measured", not zero.
+
+    The IFRS S2 summary decides (``metrics_and_targets.scope3_tco2e``); a rating without it is taken at
+    its inventory's word.
+    """
+    summary = rating.get("issb_summary") or {}
+    item = (summary.get("metrics_and_targets") or {}).get("scope3_tco2e") or {}
+    included = ((rating.get("emissions") or {}).get("scope3") or {}).get("categories_included")
+    return str(item.get("status", "disclosed" if included else "not_available"))
+
+
 def emission_bars(rating: Mapping[str, Any], t: Mapping[str, str]) -> list[dict[str, Any]]:
+    """One bar per scope; a scope without data has no bar and says so instead of showing 0.00."""
     em = rating["emissions"]
+    scope3_state = scope3_status(rating)
+    scope3 = (em.get("scope3") or {}).get("total", 0) if scope3_state == "disclosed" else None
     rows = [
         (t["scope1"], em["scope1"]),
         (t["scope2"], em["scope2_location"]),
         (t["scope2m"], em["scope2_market"]),
-        (t["scope3"], (em.get("scope3") or {}).get("total", 0)),
+        (t["scope3"], scope3),
     ]
-    top = max((float(v) for _, v in rows), default=0.0) or 1.0
+    top = max((float(v) for _, v in rows if v is not None), default=0.0) or 1.0
     return [
-        {"label": label, "value": value, "width": round(BAR_WIDTH * float(value) / top, 1)}
+        {
+            "label": label,
+            "value": value,
+            "width": 0.0 if value is None else round(BAR_WIDTH * float(value) / top, 1),
+            "text": t["status_" + scope3_state] if value is None else num(value),
+        }
         for label, value in rows
     ]
 
@@ -68,6 +91,11 @@ def reasons(rating: Mapping[str, Any], standard: Standard, lang: str) -> list[di
     return out
 
 
+def _better(grade: Any, than: int) -> bool:
+    """Whether ``grade`` is a grade above the one at index ``than`` of :data:`GRADE_ORDER`."""
+    return grade in GRADE_ORDER and GRADE_ORDER.index(grade) > than
+
+
 def plan(rating: Mapping[str, Any], lang: str, t: Mapping[str, str]) -> list[dict[str, Any]]:
     """The best improvements: what to do, the points it earns, the grade it reaches, the CO2e it saves."""
     steps = []
@@ -76,7 +104,7 @@ def plan(rating: Mapping[str, Any], lang: str, t: Mapping[str, str]) -> list[dic
         if not imp.get("score_gain"):
             continue
         after = imp.get("grade_after")
-        reaches = after if after in GRADE_ORDER and GRADE_ORDER.index(after) > current else None
+        reaches = after if _better(after, current) else None
         saved = imp.get("tco2e_saved")
         steps.append(
             {
@@ -90,16 +118,62 @@ def plan(rating: Mapping[str, Any], lang: str, t: Mapping[str, str]) -> list[dic
 
 
 def next_grade(rating: Mapping[str, Any], lang: str, t: Mapping[str, str]) -> dict[str, Any] | None:
-    """The cheapest set of actions the engine checked together to reach the next grade, if it is reachable."""
+    """The actions the engine re-rated together, cheapest first, and the grade they reach; if reachable.
+
+    The grade is the path's ``grade_after`` (what those actions were checked to reach, which can be above
+    the next grade), never its ``target_grade``. The engine takes actions cheapest first, so the list is
+    not the only way up: when one action of the plan alone already lifts the grade, ``alone`` says so.
+    """
     path = rating.get("path_to_next_grade") or {}
     if not path.get("reachable") or not path.get("target_grade"):
         return None
+    grade = str(path.get("grade_after") or path["target_grade"])
+    improvements = rating.get("improvements", [])
     described = {
-        i["action"]: (i.get("description_zh") if lang == "zh" else i.get("description"))
-        for i in rating.get("improvements", [])
+        i["action"]: (i.get("description_zh") if lang == "zh" else i.get("description")) for i in improvements
     }
+    actions = list(path.get("actions", []))
+    current = GRADE_ORDER.index(rating["grade"]) if rating.get("grade") in GRADE_ORDER else 0
+    alone = next(
+        (i for i in improvements if i.get("score_gain") and _better(i.get("grade_after"), current)), None
+    )
+    if alone is not None and actions == [alone["action"]]:
+        alone = None  # the path is that very action: nothing more to say
     return {
-        "grade": t.get("grade_" + str(path["target_grade"]), path["target_grade"]),
-        "actions": [described.get(a) or a.replace("_", " ") for a in path.get("actions", [])],
+        "grade": t.get("grade_" + grade, grade),
+        "actions": [described.get(a) or a.replace("_", " ") for a in actions],
         "score_after": path.get("score_after"),
+        "alone": None
+        if alone is None
+        else {
+            "action": described.get(alone["action"]) or alone["action"].replace("_", " "),
+            "grade": t.get("grade_" + str(alone["grade_after"]), alone["grade_after"]),
+        },
     }
+
+
+def estimated_fields(paths: list[str], lang: str) -> str:
+    """The rating's estimated fields as the owner reads them (``energy.fuels`` is not a word)."""
+    return joined(field_labels(paths, lang), lang)
+
+
+def disclosure_value(key: str, value: Any, lang: str) -> dict[str, str | None]:
+    """A disclosure item's value as text, and its language when that is not the page's (engine prose).
+
+    Numbers need no language; the estimated fields and the data-quality figures are labelled here; any
+    other value is the engine's English (sentences, lists, records) and is marked ``lang="en"``.
+    """
+    t = texts(lang)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return {"text": show(value), "lang": None}
+    if key == "estimates" and isinstance(value, list):
+        return {"text": estimated_fields([str(v) for v in value], lang), "lang": None}
+    if key == "data_quality" and isinstance(value, Mapping):
+        text = t["dq_item"].format(
+            pcaf=value.get("pcaf_score"),
+            completeness=f"{float(value.get('completeness') or 0):.0%}",
+            fields=estimated_fields(list(value.get("estimated_fields") or []), lang),
+            source=data_source_label(str(value.get("data_source")), lang),
+        )
+        return {"text": text, "lang": None}
+    return {"text": show(value), "lang": None if lang == "en" else "en"}

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import io
+import json
 import re
 from pathlib import Path
+from typing import Any
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from pypdf import PdfReader
 
-from tests.conftest import AppFactory, bearer, create_key
+from tests.conftest import AppFactory, bearer, create_key, payload, services_of
 
 SECRET = "test-secret-key-of-at-least-32-characters"
 FORM = {
@@ -143,7 +148,7 @@ def test_next_grade_lists_the_checked_actions_in_the_owners_language() -> None:
         "improvements": [{"action": "a1", "description": "Do one", "description_zh": "做一"}],
     }
     zh = next_grade(rating, "zh", texts("zh"))
-    assert zh == {"grade": "浅绿", "actions": ["做一", "a2"], "score_after": 48.0}
+    assert zh == {"grade": "浅绿", "actions": ["做一", "a2"], "score_after": 48.0, "alone": None}
     assert next_grade({"path_to_next_grade": {"reachable": False}}, "en", texts("en")) is None
 
 
@@ -193,3 +198,354 @@ def test_text_colours_meet_wcag_aa_contrast() -> None:
         assert (light + 0.05) / (dark + 0.05) >= 4.5, body
         checked += 1
     assert checked >= 8
+
+
+def _post(client: FlaskClient, lang: str = "en", **overrides: str) -> Any:
+    return client.post(f"/?lang={lang}", data={**FORM, **overrides, "csrf_token": _token(client)})
+
+
+def _stored_rating(app: Flask, location: str) -> dict[str, Any]:
+    from service.records.rating_inputs import get_rating_with_input
+
+    rating_id = location.split("/")[2].split("?")[0]
+    found = get_rating_with_input(services_of(app).db, "_public", rating_id)
+    assert found is not None
+    return json.loads(found.result_json)  # type: ignore[no-any-return]
+
+
+def _range(schema_field: Any) -> tuple[float, float]:
+    from marshmallow import validate
+
+    (found,) = [v for v in schema_field.validators if isinstance(v, validate.Range)]
+    return float(found.min), float(found.max)
+
+
+def test_form_limits_are_the_schemas_and_out_of_range_input_re_renders_the_form(make_app: AppFactory) -> None:
+    """Revenue in (0, 1) and kWh above the schema's maximum were sent on, and came back as the API's JSON."""
+    from schemas.operating_data import CompanySchema, EnergySchema
+
+    revenue = _range(CompanySchema().fields["annual_revenue"])
+    kwh = _range(EnergySchema().fields["electricity_kwh"])
+    bill = _range(EnergySchema().fields["electricity_spend"])
+    employees = _range(CompanySchema().fields["employees"])
+    client = _app(make_app).test_client()
+    for field, overrides in [
+        ("revenue", {"revenue": "0.5"}),
+        ("revenue", {"revenue": repr(revenue[1] * 10)}),
+        ("electricity", {"electricity": repr(kwh[1] * 5)}),
+        ("electricity", {"electricity": repr(bill[1] * 2), "electricity_unit": "bill"}),
+        ("employees", {"employees": str(int(employees[1]) + 1)}),
+    ]:
+        page = _post(client, **overrides)
+        html = page.get_data(as_text=True)
+        assert page.status_code == 422 and page.mimetype == "text/html", overrides
+        assert f'id="{field}-error"' in html and f'href="#{field}"' in html, overrides
+        assert 'name="csrf_token"' in html  # the form is back, with the owner's answers
+    out_of_range = _post(client, electricity=repr(kwh[1] * 5)).get_data(as_text=True)
+    assert f"from {kwh[0]:.0f} to {kwh[1]:.0f}" in out_of_range
+    form = client.get("/").get_data(as_text=True)
+    assert f'id="revenue" name="revenue" min="{revenue[0]:.0f}" max="{revenue[1]:.0f}"' in form
+    assert f'id="employees" name="employees" min="{employees[0]:.0f}" max="{employees[1]:.0f}"' in form
+    # the schema's own ends are accepted
+    assert _post(client, revenue=f"{revenue[0]:.0f}", electricity=f"{kwh[1]:.0f}").status_code == 303
+
+
+@pytest.mark.parametrize(
+    ("raised", "field"),
+    [
+        ("annual_revenue", "revenue"),
+        ("several", "electricity"),
+        ("reporting_year", None),
+        ("factor", "region"),
+    ],
+)
+def test_engine_refusals_re_render_the_form_never_json(
+    make_app: AppFactory, monkeypatch: pytest.MonkeyPatch, raised: str, field: str | None
+) -> None:
+    from rating_model.exceptions import FactorNotFoundError, InvalidInputError, InvalidInputErrors
+    from service.web import routes
+
+    errors: dict[str, Exception] = {
+        "annual_revenue": InvalidInputError("company.annual_revenue", "must be at least 1"),
+        "several": InvalidInputErrors(
+            [InvalidInputError("energy.electricity_kwh", "too high"), InvalidInputError("energy.x", "bad")]
+        ),
+        "reporting_year": InvalidInputError("company.reporting_year", "too early"),
+        "factor": FactorNotFoundError("No grid factor.", field="company.region"),
+    }
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise errors[raised]
+
+    monkeypatch.setattr(routes, "issue_rating", refuse)
+    client = _app(make_app).test_client()
+    page = _post(client)
+    html = page.get_data(as_text=True)
+    assert page.status_code == 422 and page.mimetype == "text/html"
+    assert 'name="csrf_token"' in html and "must be at least" not in html
+    if field is None:
+        assert 'class="alert" role="alert">These answers cannot be rated as given' in html
+    else:
+        assert f'id="{field}-error"' in html
+
+
+@pytest.mark.parametrize(
+    ("name", "field_error"),
+    [("a\x00b\x01", True), ("x" * 201, True), ("x" * 200, False), ("  Lotus\tTea  ", False)],
+)
+def test_names_follow_the_apis_rules(make_app: AppFactory, name: str, field_error: bool) -> None:
+    """The page stored names the API refuses (NUL); it now checks them with the API's own schema."""
+    app = _app(make_app)
+    client = app.test_client()
+    api = client.post("/v1/ratings", json=payload(name=name.strip()), headers=bearer(create_key(app)))
+    assert (api.status_code == 422) is field_error
+    page = _post(client, company_name=name)
+    html = page.get_data(as_text=True)
+    if field_error:
+        assert page.status_code == 422 and page.mimetype == "text/html"
+        assert 'id="company_name-error"' in html and 'aria-describedby="company_name-error"' in html
+        assert "\x00" not in html
+    else:
+        assert page.status_code == 303
+
+
+def test_unstorable_name_says_why(make_app: AppFactory) -> None:
+    client = _app(make_app).test_client()
+    zh = _post(client, "zh", company_name="a\x00b").get_data(as_text=True)
+    assert "含有无法保存的字符" in zh
+    assert "Use at most 200 characters." in _post(client, company_name="x" * 201).get_data(as_text=True)
+
+
+def test_scope3_without_data_is_not_available_not_zero(make_app: AppFactory) -> None:
+    app = _app(make_app)
+    client = app.test_client()
+    location = _post(client).headers["Location"]
+    rating = _stored_rating(app, location)
+    assert rating["issb_summary"]["metrics_and_targets"]["scope3_tco2e"]["status"] == "not_available"
+    for lang, label, status in (("en", "Scope 3", "not available"), ("zh", "范围三", "暂无数据")):
+        html = client.get(location.split("?")[0] + f"?lang={lang}").get_data(as_text=True)
+        chart = re.search(r'<svg[^>]*aria-labelledby="em-title".*?</svg>', html, re.S).group(0)  # type: ignore[union-attr]
+        texts_ = re.findall(r"<text [^>]*>([^<]*)</text>", chart)
+        assert texts_[texts_.index(label) + 1] == status, texts_
+        page = client.get(location.split("?")[0] + f"/disclosure?lang={lang}").get_data(as_text=True)
+        row = re.search(rf"<th scope=\"row\">{label}</th>(.*?)</tr>", page).group(1)  # type: ignore[union-attr]
+        assert status in row and "0.00" not in row
+
+
+def test_scope3_bar_shows_a_disclosed_figure() -> None:
+    from service.web.i18n import texts
+    from service.web.view import emission_bars
+
+    rating: dict[str, Any] = {
+        "emissions": {"scope1": 2.0, "scope2_location": 4.0, "scope2_market": 4.0, "scope3": {"total": 0.0}},
+        "issb_summary": {"metrics_and_targets": {"scope3_tco2e": {"status": "disclosed", "value": 0.0}}},
+    }
+    bars = emission_bars(rating, texts("en"))
+    assert [b["text"] for b in bars] == ["2.00", "4.00", "4.00", "0.00"]
+    rating["issb_summary"]["metrics_and_targets"]["scope3_tco2e"] = {"status": "not_available"}
+    assert emission_bars(rating, texts("zh"))[3] == {
+        "label": "范围三",
+        "value": None,
+        "width": 0.0,
+        "text": "暂无数据",
+    }
+    del rating["issb_summary"]  # without the summary, the inventory's categories decide
+    assert emission_bars(rating, texts("en"))[3]["text"] == "not available"
+    rating["emissions"]["scope3"] = {"total": 1.5, "categories_included": ["6"]}
+    assert emission_bars(rating, texts("en"))[3]["text"] == "1.50"
+
+
+@pytest.mark.parametrize(
+    ("header", "lang"),
+    [
+        ("en-US,zh;q=0.9", "en"),
+        ("en-GB,zh-CN;q=0.8", "en"),
+        ("en-US,en;q=0.9,zh-CN;q=0.8", "en"),
+        ("zh-CN,zh;q=0.9,en;q=0.8", "zh-CN"),
+        ("zh-TW", "zh-CN"),
+        ("fr-FR,zh;q=0.5,en;q=0.4", "zh-CN"),
+        ("fr, en-AU;q=0.3, zh;q=0.2", "en"),
+        ("zh-CN;q=0.1, en;q=0.2", "en"),
+        ("en;q=0, zh", "zh-CN"),
+        ("en;q=0, *", "zh-CN"),
+        ("de, *;q=0.5, zh;q=0.4", "en"),
+        ("*", "en"),
+        ("fr", "en"),
+        ("", "en"),
+    ],
+)
+def test_language_follows_accept_language_by_quality(make_app: AppFactory, header: str, lang: str) -> None:
+    """The first acceptable language by q wins, each tag counting for its primary language."""
+    client = _app(make_app).test_client()
+    html = client.get("/", headers={"Accept-Language": header}).get_data(as_text=True)
+    assert re.search(r'<html lang="([^"]+)"', html).group(1) == lang  # type: ignore[union-attr]
+
+
+def test_every_disclosure_key_and_estimated_field_has_both_labels(make_app: AppFactory) -> None:
+    from rating_model.disclosure import IFRS_S2_SECTIONS
+    from rating_model.standard import load_standard
+    from service.web.i18n import FIELD_LABELS, ITEM_LABELS
+
+    app = _app(make_app)
+    client = app.test_client()
+    rated = client.post("/v1/ratings", json=payload(), headers=bearer(create_key(app))).get_json()
+    keys = {key for section in IFRS_S2_SECTIONS for key in rated["issb_summary"][section]}
+    assert keys and keys <= set(ITEM_LABELS), keys - set(ITEM_LABELS)
+    fields = {rule.field for rule in load_standard().estimation}
+    assert fields and fields <= set(FIELD_LABELS), fields - set(FIELD_LABELS)
+    for en, zh in (*ITEM_LABELS.values(), *FIELD_LABELS.values()):
+        assert en.isascii() and en.strip() and not zh.isascii()
+
+
+def test_chinese_disclosure_and_result_are_in_chinese(make_app: AppFactory) -> None:
+    """Fixed text and labels are translated; engine prose left in English is marked lang="en"."""
+    from rating_model.disclosure import IFRS_S2_SECTIONS
+
+    client = _app(make_app).test_client()
+    location = _post(client).headers["Location"].split("?")[0]
+    doc = client.get(location + "/disclosure?as=json").get_json()
+    zh = client.get(location + "/disclosure?lang=zh").get_data(as_text=True)
+    for fixed in (
+        "国际财务报告可持续披露准则",
+        "范围一（吨二氧化碳当量）",
+        "因子</th>",
+        "来源</th>",
+        "PCAF 数据质量评分",
+        "碳信用单独列报",
+        "现场燃料消耗（天然气）",
+        "吨二氧化碳当量</th>",
+    ):
+        assert fixed in zh, fixed
+    for english in (
+        doc["framework"],
+        doc["data_quality"]["statement"],
+        doc["carbon_credits_note"],
+        "scope1 tco2e",
+        ">id<",
+        ">source<",
+        "energy.fuels",
+        "t CO2e",
+    ):
+        assert english not in zh, english
+    keys = [key for section in IFRS_S2_SECTIONS for key in doc[section]]
+    assert not [key for key in keys if f">{key.replace('_', ' ')}<" in zh]
+    notes = re.findall(r'<div class="note"([^>]*)>', zh)
+    assert notes and all(attrs == ' lang="en"' for attrs in notes)
+    prose = doc["strategy"]["transition_risks"]["value"]
+    assert f'<span lang="en">{prose}</span>' in zh
+    en = client.get(location + "/disclosure?lang=en").get_data(as_text=True)
+    assert 'lang="en"' not in en.split("<body>")[1] and "Scope 1 (t CO2e)" in en
+    result = client.get(location + "?lang=zh").get_data(as_text=True)
+    assert "energy.fuels" not in result and "t CO2e" not in result
+    assert "现场燃料消耗（天然气）" in result and "吨二氧化碳当量。" in result
+
+
+_PATH_CASE: dict[str, Any] = {
+    "grade": "not_green",
+    "path_to_next_grade": {
+        "target_grade": "light_green",
+        "reachable": True,
+        "actions": ["policy", "person", "green_power"],
+        "score_after": 62.9,
+        "grade_after": "green",
+    },
+    "improvements": [
+        {
+            "action": "green_power",
+            "score_gain": 20.7,
+            "grade_after": "light_green",
+            "description": "Buy green power",
+            "description_zh": "购买绿电",
+        },
+        {
+            "action": "policy",
+            "score_gain": 7.7,
+            "grade_after": "not_green",
+            "description": "Adopt a policy",
+            "description_zh": "制定政策",
+        },
+        {
+            "action": "person",
+            "score_gain": 7.7,
+            "grade_after": "not_green",
+            "description": "Name a person",
+            "description_zh": "指定负责人",
+        },
+    ],
+}
+
+
+def test_next_grade_names_the_grade_the_path_reaches_and_does_not_overstate() -> None:
+    """The text said "To reach Light green (score 62.9), do all of these" for a path reaching green."""
+    from service.web.i18n import texts
+    from service.web.view import next_grade
+
+    en = next_grade(_PATH_CASE, "en", texts("en"))
+    assert en == {
+        "grade": "Green",
+        "actions": ["Adopt a policy", "Name a person", "Buy green power"],
+        "score_after": 62.9,
+        "alone": {"action": "Buy green power", "grade": "Light green"},
+    }
+    only = {**_PATH_CASE["path_to_next_grade"], "actions": ["green_power"]}
+    just_it = {**_PATH_CASE, "path_to_next_grade": only}
+    assert next_grade(just_it, "en", texts("en"))["alone"] is None  # type: ignore[index]
+    for lang in ("en", "zh"):
+        t = texts(lang)
+        assert "all" not in t["next_together"] and "全部" not in t["next_together"]
+        assert "{grade}" in t["next_together"] and "{score}" in t["next_together"]
+
+
+def test_next_grade_on_the_page_follows_the_ratings_path(make_app: AppFactory) -> None:
+    from service.web.i18n import texts
+
+    app = _app(make_app)
+    client = app.test_client()
+    everything = {
+        key: "yes"
+        for key in (
+            "energy_efficient_equipment",
+            "digital_ordering",
+            "waste_sorting",
+            "green_packaging",
+            "environmental_policy",
+        )
+    }
+    location = _post(client, **everything).headers["Location"]
+    rating = _stored_rating(app, location)
+    path = rating["path_to_next_grade"]
+    assert path["reachable"]
+    html = client.get(location).get_data(as_text=True)
+    text = re.search(r'<p id="next-grade">([^<]*)</p>', html).group(1)  # type: ignore[union-attr]
+    assert f"({texts('en')['grade_' + path['grade_after']]})" in text and f"{path['score_after']:.1f}" in text
+    assert "do all of these" not in html
+    alone = next(
+        (i for i in rating["improvements"] if i["grade_after"] != rating["grade"] and i["score_gain"]), None
+    )
+    assert ('id="one-step"' in html) is (alone is not None and path["actions"] != [alone["action"]])
+
+
+def _style_hashes(html: str) -> set[str]:
+    return {
+        "'sha256-" + base64.b64encode(hashlib.sha256(block.encode()).digest()).decode() + "'"
+        for block in re.findall(r"<style>(.*?)</style>", html, re.S)
+    }
+
+
+def test_pages_get_a_strict_csp_and_only_the_docs_run_scripts(make_app: AppFactory) -> None:
+    """The merchant pages had Swagger's policy, with script-src 'unsafe-inline', though they run no script."""
+    client = _app(make_app).test_client()
+    location = _post(client).headers["Location"].split("?")[0]
+    for path in ("/", location, location + "/disclosure", location + "/disclosure?lang=zh"):
+        response = client.get(path)
+        policy = response.headers["Content-Security-Policy"]
+        html = response.get_data(as_text=True)
+        assert "unsafe-inline" not in policy and "script-src 'none'" in policy, path
+        assert "default-src 'none'" in policy and "form-action 'self'" in policy, path
+        hashes = _style_hashes(html)
+        assert hashes and all(h in policy for h in hashes), path  # every <style> block the page has
+        assert not re.search(r"<[^>]+\sstyle=", html) and "<script" not in html, path
+    refused = _post(client, revenue="0.5")
+    assert "unsafe-inline" not in refused.headers["Content-Security-Policy"]
+    docs = client.get("/docs").headers["Content-Security-Policy"]
+    assert "script-src 'self' 'unsafe-inline'" in docs

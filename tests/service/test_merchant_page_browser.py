@@ -79,7 +79,13 @@ def test_one_click_in_the_browser(live_url: str, tmp_path: Path) -> None:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
         try:
             page = browser.new_page(locale="en-US", viewport={"width": 1000, "height": 900})
+            blocked: list[str] = []  # the pages' CSP allows their <style> blocks by hash, and nothing else
+            page.on(
+                "console", lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None
+            )
             page.goto(live_url + "/")
+            button = page.get_by_role("button", name="Rate my business")
+            assert button.evaluate("b => getComputedStyle(b).backgroundColor") == "rgb(27, 94, 32)"
             page.get_by_label("Business name").fill("Lotus Tea House")
             page.get_by_label("Industry").select_option("5610")
             page.get_by_label("Region (province)").select_option("CN-ZJ")
@@ -114,6 +120,11 @@ def test_one_click_in_the_browser(live_url: str, tmp_path: Path) -> None:
             assert data.startswith(b"%PDF")
             text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages)
             assert "气候相关信息披露" in text and "Lotus Tea House" in text and score in text
+            page.goto(page.url.split("?")[0] + "/disclosure?lang=zh")
+            assert page.locator("th").first.evaluate("e => getComputedStyle(e).backgroundColor") != (
+                "rgba(0, 0, 0, 0)"
+            )
+            assert blocked == []
         finally:
             browser.close()
     assert SCREENSHOT.stat().st_size > 10_000
