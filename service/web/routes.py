@@ -49,7 +49,8 @@ from service.web.form import (
     input_attributes,
     parse_form,
 )
-from service.web.i18n import choose_language, in_language, item_label, texts
+from service.web.i18n import choose_language, texts
+from service.web.labels import in_language, item_label
 from service.web.view import (
     disclosure_value,
     emission_bars,

@@ -12,7 +12,8 @@ from typing import Any
 
 from rating_model.standard import Standard
 from service.disclosure.render import num, show
-from service.web.i18n import data_source_label, field_labels, joined, texts
+from service.web.i18n import texts
+from service.web.labels import data_source_label, field_labels, joined
 
 BAR_WIDTH = 320
 PLAN_STEPS = 4

@@ -384,7 +384,7 @@ def test_language_follows_accept_language_by_quality(make_app: AppFactory, heade
 def test_every_disclosure_key_and_estimated_field_has_both_labels(make_app: AppFactory) -> None:
     from rating_model.disclosure import IFRS_S2_SECTIONS
     from rating_model.standard import load_standard
-    from service.web.i18n import FIELD_LABELS, ITEM_LABELS
+    from service.web.labels import FIELD_LABELS, ITEM_LABELS
 
     app = _app(make_app)
     client = app.test_client()

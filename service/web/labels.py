@@ -1,0 +1,109 @@
+"""Labels, in English and Simplified Chinese, of what the engine names by key.
+
+Disclosure items, estimated operating-data fields and data sources are keys in a rating; the merchant page
+and the printable disclosure show them as words. The few fixed sentences the disclosure quotes from the
+engine have their Chinese here too; other engine prose stays English and is marked so in the HTML.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from rating_model.neutrality import CREDITS_NOTE
+
+#: Every IFRS S2 item the disclosure lists (``rating_model.issb``), by key: (English, Chinese).
+ITEM_LABELS: Mapping[str, tuple[str, str]] = {
+    "oversight": ("Oversight of climate-related matters", "气候相关事务的监督"),
+    "policy": ("Environmental policy", "环境政策"),
+    "transition_risks": ("Transition risks", "转型风险"),
+    "physical_risks": ("Physical risks", "实体风险"),
+    "opportunities": ("Climate-related opportunities", "气候相关机遇"),
+    "transition_plan": ("Transition plan", "转型计划"),
+    "resilience": ("Climate resilience", "气候韧性"),
+    "process": ("Process to identify climate-related risks", "气候相关风险的识别流程"),
+    "scope1_tco2e": ("Scope 1 (t CO2e)", "范围一（吨二氧化碳当量）"),
+    "scope2_location_tco2e": ("Scope 2, location-based (t CO2e)", "范围二，基于地点（吨二氧化碳当量）"),
+    "scope2_market_tco2e": ("Scope 2, market-based (t CO2e)", "范围二，基于市场（吨二氧化碳当量）"),
+    "scope3_tco2e": ("Scope 3 (t CO2e)", "范围三（吨二氧化碳当量）"),
+    "energy_mwh": ("Energy use (MWh)", "能源消耗（兆瓦时）"),
+    "ghg_intensity_per_cny_million": (
+        "GHG intensity (t CO2e per CNY million of revenue)",
+        "温室气体排放强度（吨二氧化碳当量/百万元营业收入）",
+    ),
+    "transition_risk_exposure": ("Assets vulnerable to transition risk", "易受转型风险影响的资产"),
+    "physical_risk_exposure": ("Assets vulnerable to physical risk", "易受实体风险影响的资产"),
+    "climate_opportunities": ("Share of sales from climate-related opportunities", "气候相关机遇的销售占比"),
+    "capital_deployment": ("Capital deployed", "资本配置"),
+    "internal_carbon_price": ("Internal carbon price", "内部碳价"),
+    "remuneration": ("Climate-linked remuneration", "与气候挂钩的薪酬"),
+    "targets": ("Targets", "减排目标"),
+    "carbon_credits": ("Carbon credits", "碳信用"),
+    "data_quality": ("Data quality", "数据质量"),
+    "standard": ("Standard applied", "采用的标准"),
+    "reporting_period": ("Reporting period", "报告期"),
+    "entity": ("Reporting entity", "报告主体"),
+    "emission_factors": ("Emission factor set", "排放因子集"),
+    "estimates": ("Estimated figures", "估算数据"),
+    "fallbacks": ("Emission factor fallbacks", "排放因子替代"),
+    "reliefs": ("Reliefs applied", "适用的豁免"),
+    "gross_emissions": ("Gross emissions", "总排放（未抵扣碳信用）"),
+}
+
+#: Every operating-data field the standard's estimation rules can fill (``estimated_fields``).
+FIELD_LABELS: Mapping[str, tuple[str, str]] = {
+    "energy.electricity_kwh": ("Electricity use (kWh)", "用电量（千瓦时）"),
+    "energy.fuels": ("Fuel burned on site (natural gas)", "现场燃料消耗（天然气）"),
+}
+
+#: The operating data's ``data_source`` values.
+DATA_SOURCE_LABELS: Mapping[str, tuple[str, str]] = {
+    "verified_report": ("verified report", "经核查的报告"),
+    "self_reported_inventory": ("self-reported inventory", "自报排放清单"),
+    "energy_bills": ("energy bills", "能源账单"),
+    "estimated": ("estimated", "估算"),
+}
+
+#: The fixed sentences the disclosure quotes from the engine, in Chinese (keyed by the engine's English).
+ENGINE_TEXT_ZH: Mapping[str, str] = {
+    "IFRS S2 Climate-related Disclosures (June 2023), proportionate to a small business": (
+        "依据《国际财务报告可持续披露准则第 2 号——气候相关披露》（IFRS S2，2023 年 6 月），按小微企业适度简化"
+    ),
+    CREDITS_NOTE: (
+        "碳信用单独列报，从不抵扣总排放（IFRS S2 第 36(e) 段；PCAF 标准 A 部分）。扣除碳信用后的净排放"
+        "是另一项运营碳中和声明。"
+    ),
+}
+
+
+def _label(table: Mapping[str, tuple[str, str]], key: str, lang: str) -> str:
+    found = table.get(key)
+    if found is None:
+        return key.replace("_", " ")
+    return found[1] if lang == "zh" else found[0]
+
+
+def item_label(key: str, lang: str) -> str:
+    """A disclosure item's label (a key no label was written for shows as words, never hidden)."""
+    return _label(ITEM_LABELS, key, lang)
+
+
+def field_labels(paths: Sequence[str], lang: str) -> list[str]:
+    """The labels of operating-data field paths, such as the rating's ``estimated_fields``."""
+    return [_label(FIELD_LABELS, path, lang) for path in paths]
+
+
+def joined(labels: Sequence[str], lang: str) -> str:
+    """Labels as one list in running text ("-" for none)."""
+    return ("、" if lang == "zh" else ", ").join(labels) or "-"
+
+
+def data_source_label(source: str, lang: str) -> str:
+    """An operating data's ``data_source`` in words."""
+    return _label(DATA_SOURCE_LABELS, source, lang)
+
+
+def in_language(text: str, lang: str) -> dict[str, str | None]:
+    """An engine sentence in ``lang`` when it is translated here; else as is, with ``lang`` "en" for HTML."""
+    if lang == "zh" and text in ENGINE_TEXT_ZH:
+        return {"text": ENGINE_TEXT_ZH[text], "lang": None}
+    return {"text": text, "lang": None if lang == "en" else "en"}
