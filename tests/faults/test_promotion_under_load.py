@@ -1,8 +1,9 @@
 """A new model uploaded and promoted through the API while a client load runs: nothing fails, nothing mixes.
 
 Real gunicorn (gunicorn.conf.py, two workers, ``GREENRATE_MODEL_POLL_SECONDS`` short) on the session's
-PostgreSQL. Four client threads rate a bounded list of distinct companies; once a quarter of them are
-answered, an analyst uploads a challenger and activates it. The challenger is the default scorecard with
+PostgreSQL. Four client threads rate distinct companies; once 50 are answered, an analyst uploads a
+challenger and activates it, and the load goes on until 20 ratings were sent after every worker must have
+switched (a fixed-size load ended too soon on a busy host). The challenger is the default scorecard with
 every point halved and three base points, so each bin of a rated indicator is worth different points
 under the two versions and a rating computed with one model's table but labelled with the other's version
 cannot go unnoticed.
@@ -38,7 +39,9 @@ from tests.service.model_fixtures import default_document, rehash
 from tests.service.test_gunicorn_workers import fetch
 
 pytestmark = [pytest.mark.slow, pytest.mark.integration]
-COMPANIES = 200
+# The load runs until MIN_AFTER ratings were sent after the switch, however fast the host is; the cap only
+# bounds a run in which the promotion never happens.
+MAX_COMPANIES = 2000
 THREADS = 4
 PROMOTE_AFTER = 50  # answered ratings before the challenger is uploaded and activated
 POLL_SECONDS = 0.25
@@ -76,8 +79,14 @@ class Scorecard:
         for (feature, _), value in points.items():
             most[feature] = max(most.get(feature, value), value)
         artifact = document["artifact"]
-        return cls(document["version"], artifact["base_points"], artifact["probability"]["intercept"],
-                   artifact["probability"]["slope"], points, most)
+        return cls(
+            document["version"],
+            artifact["base_points"],
+            artifact["probability"]["intercept"],
+            artifact["probability"]["slope"],
+            points,
+            most,
+        )
 
     def explains(self, rating: dict[str, Any]) -> bool:
         """The rating's base points, bin points, score and probability are this scorecard's."""
@@ -85,13 +94,16 @@ class Scorecard:
         if rating["base_points"] != self.base_points or len(contributions) != len(self.max_points):
             return False
         for c in contributions:
-            if (self.points.get((c["indicator"], c["bin"])) != c["points"]
-                    or self.max_points[c["indicator"]] != c["max_points"]):
+            if (
+                self.points.get((c["indicator"], c["bin"])) != c["points"]
+                or self.max_points[c["indicator"]] != c["max_points"]
+            ):
                 return False
         total = self.base_points + sum(c["points"] for c in contributions)
         probability = 1 / (1 + math.exp(-(self.intercept + self.slope * rating["score"])))
         return math.isclose(rating["score"], total, abs_tol=1e-9) and math.isclose(
-            rating["probability_green"], probability, rel_tol=1e-9)
+            rating["probability_green"], probability, rel_tol=1e-9
+        )
 
 
 @dataclass(frozen=True)
@@ -117,8 +129,11 @@ def served(tmp_path: Path, postgres_url: str) -> Iterator[tuple[str, dict[str, s
     migrate.upgrade(db)
     keys = insert_keys(db, "bank-a", ("bank", "analyst"))
     db.dispose()
-    settings = {"GREENRATE_DATABASE_URL": postgres_url, "GREENRATE_RATE_LIMIT": "100000 per minute",
-                "GREENRATE_MODEL_POLL_SECONDS": str(POLL_SECONDS)}
+    settings = {
+        "GREENRATE_DATABASE_URL": postgres_url,
+        "GREENRATE_RATE_LIMIT": "100000 per minute",
+        "GREENRATE_MODEL_POLL_SECONDS": str(POLL_SECONDS),
+    }
     with gunicorn_server(settings, tmp_path, ready=lambda p: len(workers_of(p.pid)) == 2) as (base, _):
         yield base, keys
 
@@ -136,14 +151,17 @@ def test_a_promotion_during_load_fails_no_request_and_mixes_no_versions(
 ) -> None:
     base, keys = served
     challenger = halved_document()
-    bodies = [json.dumps(payload(employees=i + 1)).encode() for i in range(COMPANIES)]
     answered = threading.Event()
+    enough = threading.Event()  # MIN_AFTER ratings were sent after every worker must have switched
     done: list[int] = []
+    sent_after: list[int] = []
     lock = threading.Lock()
+    next_company = iter(range(MAX_COMPANIES))
 
     def rate(index: int) -> Answer:
         sent = time.monotonic()
-        status, _, body = fetch(base + "/v1/ratings", bodies[index], keys["bank"])
+        body = json.dumps(payload(employees=index + 1)).encode()
+        status, _, body = fetch(base + "/v1/ratings", body, keys["bank"])
         answer = Answer(index, sent, time.monotonic(), status, body)
         with lock:
             done.append(index)
@@ -159,14 +177,36 @@ def test_a_promotion_during_load_fails_no_request_and_mixes_no_versions(
         promotion["upload"] = fetch(base + "/v1/models", json.dumps(challenger).encode(), keys["analyst"])
         promotion["sent"] = time.monotonic()
         reason = json.dumps({"reason": "promotion under load"}).encode()
-        promotion["activate"] = fetch(base + f"/v1/models/{challenger['version']}/activate", reason,
-                                      keys["analyst"])
+        promotion["activate"] = fetch(
+            base + f"/v1/models/{challenger['version']}/activate", reason, keys["analyst"]
+        )
         promotion["activated"] = time.monotonic()
 
     promoter = threading.Thread(target=promote)
     promoter.start()
+
+    def client() -> list[Answer]:
+        """Distinct companies, one after another, until enough were sent after the switch (or the cap)."""
+        mine: list[Answer] = []
+        while not enough.is_set():
+            with lock:
+                index = next(next_company, None)
+            if index is None:
+                break
+            answer = rate(index)
+            mine.append(answer)
+            activated = promotion.get("activated")
+            if activated is not None and answer.sent > activated + POLL_SECONDS:
+                with lock:
+                    sent_after.append(index)
+                    if len(sent_after) >= MIN_AFTER:
+                        enough.set()
+        return mine
+
     with ThreadPoolExecutor(max_workers=THREADS) as pool:
-        answers = list(pool.map(rate, range(COMPANIES)))
+        answers = sorted(
+            (a for mine in pool.map(lambda _: client(), range(THREADS)) for a in mine), key=lambda a: a.index
+        )
     promoter.join(timeout=60)
 
     assert promotion["upload"][0] == 201, promotion["upload"][2][:300]
@@ -184,8 +224,11 @@ def test_a_promotion_during_load_fails_no_request_and_mixes_no_versions(
         assert status == 200
         cards[version] = Scorecard.of(json.loads(document))
     # Every rating is explained by the version it names and by no other: nothing mixes versions.
-    mixed = [(a.index, a.model) for a in answers
-             if {v for v, card in cards.items() if card.explains(a.rating)} != {a.model}]
+    mixed = [
+        (a.index, a.model)
+        for a in answers
+        if {v for v, card in cards.items() if card.explains(a.rating)} != {a.model}
+    ]
     assert not mixed
     stored = stored_rows(postgres_url)
     assert set(stored) == {a.rating["id"] for a in answers}  # one row per company
@@ -202,5 +245,7 @@ def test_a_promotion_during_load_fails_no_request_and_mixes_no_versions(
     assert len(after) >= MIN_AFTER, f"the load ended too soon after the promotion ({len(after)} ratings)"
     assert {a.model for a in after} == {new}
     between = [a.model for a in answers if promotion["sent"] <= a.received and a.sent <= switched]
-    print(f"\n{len(before)} ratings by {old} before the promotion, {len(between)} during the switch "
-          f"({between.count(new)} by {new}), {len(after)} by {new} afterwards")
+    print(
+        f"\n{len(before)} ratings by {old} before the promotion, {len(between)} during the switch "
+        f"({between.count(new)} by {new}), {len(after)} by {new} afterwards"
+    )
