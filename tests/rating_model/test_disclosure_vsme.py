@@ -8,7 +8,7 @@ from typing import Any
 from rating_model.disclosure import IFRS_S2_SECTIONS, build_disclosure
 from rating_model.engine import Engine
 from rating_model.vsme import vsme_export
-from tests.conftest import session_engine
+from tests.conftest import BASE_PAYLOAD, session_engine
 
 MINIMAL: dict[str, Any] = {
     "company": {
@@ -61,23 +61,14 @@ def test_vsme_waste_split_thresholds_and_certifications() -> None:
 
 # -- regressions from the disclosure review -------------------------------------------------------------
 
+# The payload of the API tests, with a bit of every section the summaries read.
 RICH: dict[str, Any] = {
-    "company": {
-        "name": "Lotus Tea",
-        "country": "CN",
-        "region": "CN-ZJ",
-        "industry_code": "5610",
-        "employees": 12,
-        "annual_revenue": 3_200_000,
-        "currency": "CNY",
-        "reporting_year": 2024,
-        "floor_area_m2": 180,
-    },
+    **BASE_PAYLOAD,
+    "company": {**BASE_PAYLOAD["company"], "name": "Lotus Tea"},
     "energy": {
-        "electricity_kwh": 42_000,
+        **BASE_PAYLOAD["energy"],
         "green_electricity_kwh": 10_000,
         "onsite_renewable_kwh": 5_000,
-        "fuels": [{"fuel": "natural_gas", "quantity": 5200, "unit": "m3"}],
     },
     "transport": {
         "business_travel": [{"mode": "flight_domestic", "passenger_km": 20_000}],
