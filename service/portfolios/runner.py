@@ -117,10 +117,11 @@ def run_portfolio(context: RunContext, job_id: str, worker: Worker) -> str:
         source = files.input(job.file_name)
         if job.rows_total is None:
             records.set_rows_total(context.db, job_id, job.attempt, storage.count_rows(source))
-        chunks = _rate(context.db, job, engine, files, source, tag=f"{job.attempt}-{os.getpid()}",
+        tag = f"{job.attempt}-{os.getpid()}"  # this run's temporaries, apart from a run judged dead
+        chunks = _rate(context.db, job, engine, files, source, tag=tag,
                        processes=context.settings.portfolio_processes)
         summary = _summarize(context, job, files, chunks)
-        rows = storage.merge_parts(files, chunks)
+        rows = storage.merge_parts(files, chunks, tag)
         records.complete(context.db, job_id, job.attempt, rows, summary)
     except Superseded:
         _log.warning("portfolio_superseded", portfolio=job_id, attempt=job.attempt)

@@ -195,8 +195,12 @@ def read_parts(files: JobFiles, count: int) -> Iterator[pd.DataFrame]:
         yield pq.read_table(files.part(index)).to_pandas()
 
 
-def merge_parts(files: JobFiles, count: int) -> int:
-    """Join parts 0..count-1 into ``results.parquet`` (one row group per part); returns the rows."""
+def merge_parts(files: JobFiles, count: int, tag: str) -> int:
+    """Join parts 0..count-1 into ``results.parquet`` (one row group per part); returns the rows.
+
+    ``tag`` keeps this run's temporary file apart from that of a run wrongly judged dead and still
+    merging: each replaces ``results.parquet`` whole, from the same recorded parts.
+    """
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -206,7 +210,7 @@ def merge_parts(files: JobFiles, count: int) -> int:
     schema = pa.unify_schemas(
         [pq.read_schema(files.part(i)) for i in range(count)], promote_options="permissive"
     )
-    temporary = files.root / ".results.parquet.tmp"
+    temporary = files.root / f".results.parquet.{tag}.tmp"
     rows = 0
     with pq.ParquetWriter(temporary, schema) as writer:
         for index in range(count):

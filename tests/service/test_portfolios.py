@@ -487,3 +487,16 @@ def test_a_bad_cell_is_its_rows_error_and_the_csv_download_quotes_formulas(
     parquet = _results(client, key, accepted.json["id"])
     assert parquet["branch"].tolist()[:3] == loans["branch"].tolist()[:3]  # Parquet keeps the cells as given
     assert results["score"].tolist() == pytest.approx(parquet["score"].tolist(), nan_ok=True)
+
+
+def test_merging_runs_keep_their_temporaries_apart(tmp_path: Path) -> None:
+    """A run wrongly judged dead may still be merging when its successor merges: neither takes the other's
+    half-written file for its own."""
+    files = runner.JobFiles.of(tmp_path, "pf_merge")
+    frame = pd.DataFrame({"row": [0, 1], "score": [50.0, 60.0]})
+    runner.storage.write_part(files, 0, frame, "run-a")
+    other = files.root / ".results.parquet.run-b.tmp"
+    other.write_bytes(b"the other run, half-way")
+    assert runner.storage.merge_parts(files, 1, "run-a") == 2
+    assert other.read_bytes() == b"the other run, half-way"
+    assert pq.read_table(files.results).to_pandas()["row"].tolist() == [0, 1]
