@@ -28,14 +28,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from rating_model.engine import Engine, round_tco2e
+from rating_model.engine import Engine
 from rating_model.estimation import fill_missing
 from rating_model.exceptions import InvalidInputError, RatingModelError
 from rating_model.flat import EXTRA_COLUMNS, FLAT_COLUMNS, payloads_from_frame
 from rating_model.grading import Grading, applicable_knock_outs, grade
 from rating_model.green_loan import GreenLoan, assess_green_loan, financed_emissions
 from rating_model.pipeline import measure
-from rating_model.rounding import round_float
+from rating_model.rounding import round_float, round_tco2e
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray

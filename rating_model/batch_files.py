@@ -43,7 +43,6 @@ __all__ = [
     "as_frame",
     "check_book",
     "chunk_length",
-    "columns_of",
     "csv_safe",
     "count_rows",
     "rate_chunks",
@@ -170,14 +169,6 @@ def _arrow_to_pandas(kind: pa.DataType) -> Any:
     if pa.types.is_boolean(kind):
         return pd.BooleanDtype()
     return None
-
-
-def columns_of(path: str | Path) -> list[str]:
-    """The column names of a CSV or Parquet file, without reading its rows."""
-    source = Path(path)
-    if file_kind(source) == "parquet":
-        return list(pq.ParquetFile(source).schema_arrow.names)
-    return [str(c) for c in pd.read_csv(source, nrows=0, encoding=CSV_ENCODING).columns]
 
 
 def check_book(path: str | Path) -> list[str]:

@@ -28,7 +28,7 @@ from rating_model.issb import issb_summary
 from rating_model.operating_data import SCHEMA_VERSION, OperatingData, parse_operating_data
 from rating_model.pipeline import measure
 from rating_model.rating import Rating
-from rating_model.rounding import round_float
+from rating_model.rounding import round_float, round_tco2e
 from rating_model.sector_benchmarks import Benchmark, SectorDefaults, benchmark, sector_defaults, sector_of
 from rating_model.standard import DEFAULT_STANDARD, Standard, load_standard
 from rating_model.values import fast_init
@@ -250,11 +250,6 @@ class Engine:
 
 def _rounded(value: float | None) -> float | None:
     return None if value is None else round_float(value, 6)
-
-
-def round_tco2e(value: float) -> float:
-    """tCO2e to the 0.1 kg: enough for any SME figure, short enough to read."""
-    return round_float(value, 4)
 
 
 def inventory_section(inv: Inventory, bench: Benchmark) -> dict[str, Any]:

@@ -15,19 +15,11 @@ from typing import Any
 from rating_model.data_quality import DataQuality
 from rating_model.inventory import Inventory
 from rating_model.operating_data import OperatingData
-from rating_model.rounding import round_float
+from rating_model.rounding import round_float, round_tco2e
 
 Item = dict[str, Any]
 # VSME names NACE sections A-H and L as high climate impact; ISIC Rev.4 divisions of those sections:
 _HIGH_IMPACT_DIVISIONS = frozenset(f"{d:02d}" for d in (*range(1, 54), 68))
-
-
-def _tco2e(value: float) -> float:
-    """tCO2e to 4 decimals, as the rating's ``emissions`` section rounds them (``engine.round_tco2e``).
-
-    The disclosure prints the summary beside that inventory: the same quantity must read the same number.
-    """
-    return round_float(value, 4)
 
 
 def _disclosed(value: Any, note: str | None = None) -> Item:
@@ -130,7 +122,7 @@ def _metrics(
                for o in data.offsets]
     scope3 = (
         _disclosed(
-            _tco2e(inv.scope3_tco2e), "Categories included: " + ", ".join(inv.scope3_categories_included)
+            round_tco2e(inv.scope3_tco2e), "Categories included: " + ", ".join(inv.scope3_categories_included)
         )
         if inv.scope3_categories_included
         else _not_available("No Scope 3 activity data; not required in the first year (relief C4(b)).")
@@ -138,12 +130,12 @@ def _metrics(
     # Every figure is rounded as the rating's emissions section rounds it (tCO2e and MWh to 4 decimals,
     # intensities to 6), so the summary and the inventory beside it never show two numbers for one quantity.
     return {
-        "scope1_tco2e": _disclosed(_tco2e(inv.scope1_tco2e), "Gross, GHG Protocol (para 29(a)(i))."),
+        "scope1_tco2e": _disclosed(round_tco2e(inv.scope1_tco2e), "Gross, GHG Protocol (para 29(a)(i))."),
         "scope2_location_tco2e": _disclosed(
-            _tco2e(inv.scope2_location_tco2e), "Location-based (para 29(a)(v))."
+            round_tco2e(inv.scope2_location_tco2e), "Location-based (para 29(a)(v))."
         ),
         "scope2_market_tco2e": _disclosed(
-            _tco2e(inv.scope2_market_tco2e),
+            round_tco2e(inv.scope2_market_tco2e),
             "Market-based: certified green electricity at zero, the rest at the residual grid factor; "
             "contractual instruments informing it (para 29(a)(v)).",
         ),

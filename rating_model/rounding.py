@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 from typing import Final
 
-__all__ = ["round_float"]
+__all__ = ["round_float", "round_tco2e"]
 
 #: the most decimals of the fast path (10**n, built by multiplying by 10, is exact far beyond)
 _MAX_DIGITS: Final = 8
@@ -43,3 +43,12 @@ def round_float(value: float, ndigits: int) -> float:
                 k = whole + 1.0 if fraction > 0.5 else whole
                 return math.copysign(k / power, value)
     return round(value, ndigits)
+
+
+def round_tco2e(value: float) -> float:
+    """tCO2e to the 0.1 kg: enough for any SME figure, short enough to read.
+
+    One rule for every place that shows emissions (the rating's inventory, its IFRS S2 summary, the batch
+    columns), so the same quantity always reads the same number.
+    """
+    return round_float(value, 4)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from rating_model.disclosure import inventory
 from rating_model.standard import Standard
 from service.disclosure.render import num, show
 from service.web.i18n import texts
@@ -42,38 +43,28 @@ def pillar_bars(rating: Mapping[str, Any], lang: str) -> list[dict[str, Any]]:
     return bars
 
 
-def scope3_status(rating: Mapping[str, Any]) -> str:
-    """``disclosed``, or why there is no Scope 3 figure: a total of 0 then means "not measured", not zero.
-
-    The IFRS S2 summary decides (``metrics_and_targets.scope3_tco2e``); a rating without it is taken at
-    its inventory's word.
-    """
-    summary = rating.get("issb_summary") or {}
-    item = (summary.get("metrics_and_targets") or {}).get("scope3_tco2e") or {}
-    included = ((rating.get("emissions") or {}).get("scope3") or {}).get("categories_included")
-    return str(item.get("status", "disclosed" if included else "not_available"))
-
-
 def emission_bars(rating: Mapping[str, Any], t: Mapping[str, str]) -> list[dict[str, Any]]:
-    """One bar per scope; a scope without data has no bar and says so instead of showing 0.00."""
-    em = rating["emissions"]
-    scope3_state = scope3_status(rating)
-    scope3 = (em.get("scope3") or {}).get("total", 0) if scope3_state == "disclosed" else None
+    """One bar per scope; a scope the rating does not disclose has no bar and says so instead of 0.00.
+
+    Values and statuses are the disclosure's inventory (:func:`rating_model.disclosure.inventory`), so the
+    page and the disclosure it links to never disagree on a scope.
+    """
+    inv = inventory(rating)
     rows = [
-        (t["scope1"], em["scope1"]),
-        (t["scope2"], em["scope2_location"]),
-        (t["scope2m"], em["scope2_market"]),
-        (t["scope3"], scope3),
+        (t["scope1"], "scope1"),
+        (t["scope2"], "scope2_location"),
+        (t["scope2m"], "scope2_market"),
+        (t["scope3"], "scope3"),
     ]
-    top = max((float(v) for _, v in rows if v is not None), default=0.0) or 1.0
+    top = max((float(inv[k]) for _, k in rows if inv[k] is not None), default=0.0) or 1.0
     return [
         {
             "label": label,
-            "value": value,
-            "width": 0.0 if value is None else round(BAR_WIDTH * float(value) / top, 1),
-            "text": t["status_" + scope3_state] if value is None else num(value),
+            "value": inv[key],
+            "width": 0.0 if inv[key] is None else round(BAR_WIDTH * float(inv[key]) / top, 1),
+            "text": t["status_" + inv["status"][key]] if inv[key] is None else num(inv[key]),
         }
-        for label, value in rows
+        for label, key in rows
     ]
 
 

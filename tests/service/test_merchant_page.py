@@ -337,7 +337,10 @@ def test_scope3_bar_shows_a_disclosed_figure() -> None:
     from service.web.view import emission_bars
 
     rating: dict[str, Any] = {
-        "emissions": {"scope1": 2.0, "scope2_location": 4.0, "scope2_market": 4.0, "scope3": {"total": 0.0}},
+        "emissions": {
+            "scope1": 2.0, "scope2_location": 4.0, "scope2_market": 4.0,
+            "scope3": {"total": 0.0}, "total": 6.0,
+        },
         "issb_summary": {"metrics_and_targets": {"scope3_tco2e": {"status": "disclosed", "value": 0.0}}},
     }
     bars = emission_bars(rating, texts("en"))
