@@ -121,6 +121,7 @@ RESULT_COLUMNS: tuple[ResultColumn, ...] = (
     ResultColumn("model_version", "string", ("versions", "model"), "Scorecard version"),
     ResultColumn("standard_version", "string", ("versions", "standard"), "Standard version"),
     ResultColumn("factor_set", "string", ("versions", "factor_set"), "Emission-factor set"),
+    ResultColumn("engine_version", "string", ("versions", "engine"), "Rating computation (engine) version"),
 )
 _PILLARS_AFTER = "probability_green"
 
@@ -330,6 +331,6 @@ def _result_columns(rows: list[_Measured | None], errors: list[str | None], matr
             outstanding[i] = financed.outstanding_cny
             per_million[i] = financed.tco2e_per_cny_million_lent
     for version_column, part in (("model_version", "model"), ("standard_version", "standard"),
-                                 ("factor_set", "factor_set")):
+                                 ("factor_set", "factor_set"), ("engine_version", "engine")):
         cols[version_column] = [versions[part] if r is not None else None for r in rows]
     return cols

@@ -33,6 +33,14 @@ from rating_model.sector_benchmarks import Benchmark, SectorDefaults, benchmark,
 from rating_model.standard import DEFAULT_STANDARD, Standard, load_standard
 from rating_model.values import fast_init
 
+#: The version of the computation itself: the code that turns operating data into a rating under a given
+#: model, standard and factor set. A fix that changes any rating for the same input must bump it, or a rating
+#: issued by the old code would still be reused for that input, within validity, after the fix is deployed
+#: (the model, standard, factor-set and schema versions would not have changed). A recorded fingerprint of
+#: the default engine's ratings (tests/rating_model/test_engine_fingerprint.py) fails the tests when ratings
+#: change under an unchanged version. 1.0 (2026-12-05): the first recorded version.
+ENGINE_VERSION = "1.0"
+
 MODELS_DIR = Path(__file__).parent / "data" / "models"
 DEFAULT_MODEL = MODELS_DIR / "default.json"
 # Indicators computed from energy data: flagged as estimated when any energy input was estimated.
@@ -121,6 +129,7 @@ class Engine:
             "standard": self.standard.label,
             "factor_set": factor_sets_document()["default"],
             "schema": SCHEMA_VERSION,
+            "engine": ENGINE_VERSION,
         }
 
     def parse(self, payload: Mapping[str, Any]) -> OperatingData:

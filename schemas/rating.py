@@ -232,10 +232,18 @@ class IssbSummarySchema(ContractSchema):
 
 
 class VersionsSchema(ContractSchema):
-    model = _str()
-    standard = _str()
-    factor_set = _str()
-    schema = _str()
+    """What made the rating; an identical input is answered with an earlier rating only under all of them."""
+
+    model = _str("Scorecard artifact version.")
+    standard = _str("Green evaluation standard (label and version).")
+    factor_set = _str("Default emission-factor set.")
+    schema = _str("Version of the operating-data and rating documents.")
+    engine = fields.String(
+        metadata={
+            "description": "Version of the rating computation (the engine's code). Absent from ratings "
+            "issued before it was recorded (2026-12-05); listed as `unrecorded` for them."
+        }
+    )
 
 
 class RatingSchema(ContractSchema):

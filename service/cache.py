@@ -1,8 +1,8 @@
 """The rating cache: Redis when ``GREENRATE_REDIS_URL`` is set, an in-process LRU otherwise.
 
 A cached entry is a rating already issued and recorded (its id and its exact JSON), keyed by tenant, the
-model, standard and factor-set versions and the hash of the canonical input. The cache only ever speeds
-things up: every Redis error, timeout or open circuit is a miss, never an error for the caller.
+model, standard, factor-set, schema and engine versions and the hash of the canonical input. The cache only
+ever speeds things up: every Redis error, timeout or open circuit is a miss, never an error for the caller.
 """
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ def cache_key(namespace: str, tenant: str, versions: Mapping[str, str], digest: 
     """Tenant first, then every version that changes the result, then the input hash."""
     return (
         f"{namespace}:rating:v1:{tenant}:{versions['model']}:{versions['standard']}:"
-        f"{versions['factor_set']}:{versions['schema']}:{digest}"
+        f"{versions['factor_set']}:{versions['schema']}:{versions['engine']}:{digest}"
     )
 
 

@@ -109,8 +109,8 @@ class Ratings(MethodView):
         """Rate one company.
 
         Answers 201 with the rating and its `Location`. An identical input in the same tenant, under the
-        same model, standard and factor-set versions and within validity, returns the rating already
-        issued (same id; `X-Cache: hit`). Every rating is recorded before it is returned.
+        same model, standard, factor-set, schema and engine versions and within validity, returns the
+        rating already issued (same id; `X-Cache: hit`). Every rating is recorded before it is returned.
         """
         return _issued_response(issue_rating(_context(), current_principal(), payload, g.body_fingerprint))
 

@@ -50,6 +50,7 @@ class NewRating:
             "standard_version": self.versions["standard"],
             "factor_set_version": self.versions["factor_set"],
             "schema_version": self.versions["schema"],
+            "engine_version": self.versions["engine"],
             "score": self.score,
             "grade": self.grade,
             "requester_key_id": self.requester_key_id,
@@ -118,6 +119,7 @@ def find_reusable(
         "standard": versions["standard"],
         "factor_set": versions["factor_set"],
         "schema": versions["schema"],
+        "engine": versions["engine"],
         "now": now,
         "merchant_id": merchant_id,
     }
@@ -147,6 +149,7 @@ def _reusable_query(many: bool, by_merchant: bool) -> Select[tuple[str, str, str
         c.standard_version == bindparam("standard"),
         c.factor_set_version == bindparam("factor_set"),
         c.schema_version == bindparam("schema"),
+        c.engine_version == bindparam("engine"),
         c.valid_until > bindparam("now"),
     )
     if by_merchant:
@@ -185,6 +188,7 @@ def list_ratings(
         c.standard_version,
         c.factor_set_version,
         c.schema_version,
+        c.engine_version,
     ).where(c.tenant == tenant)
     if before_seq is not None:
         query = query.where(c.seq < before_seq)
@@ -207,6 +211,7 @@ def list_ratings(
                 "standard": r.standard_version,
                 "factor_set": r.factor_set_version,
                 "schema": r.schema_version,
+                "engine": r.engine_version,
             },
         )
         for r in rows[:limit]

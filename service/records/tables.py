@@ -64,6 +64,12 @@ ratings = Table(
     Column("standard_version", String(80), nullable=False),
     Column("factor_set_version", String(80), nullable=False),
     Column("schema_version", String(16), nullable=False),
+    Column(
+        "engine_version",
+        String(16),
+        nullable=False,
+        comment="rating_model.engine.ENGINE_VERSION; 'unrecorded' for ratings issued before migration 0006",
+    ),
     Column("score", Float, nullable=False),
     Column("grade", String(16), nullable=False),
     Column("requester_key_id", Integer, ForeignKey("api_keys.id"), nullable=True),

@@ -106,6 +106,7 @@ _EN: dict[str, str] = {
     "version_standard": "standard",
     "version_factor_set": "factor set",
     "version_schema": "schema",
+    "version_engine": "engine",
     "dq_estimated": "{n} input figure(s) were estimated from the standard's sector defaults ({fields}); "
     "PCAF data-quality score {pcaf} of 5 (1 is best), completeness {completeness}.",
     "dq_measured": "No input figure was estimated; PCAF data-quality score {pcaf} of 5 (1 is best), "
@@ -200,6 +201,7 @@ _ZH: dict[str, str] = {
     "version_standard": "标准",
     "version_factor_set": "排放因子集",
     "version_schema": "数据格式",
+    "version_engine": "计算引擎",
     "dq_estimated": "{n} 项输入数据按标准的行业默认值估算（{fields}）；"
     "PCAF 数据质量评分 {pcaf}（共 5 级，1 最好），数据完整度 {completeness}。",
     "dq_measured": "没有估算的输入数据；"

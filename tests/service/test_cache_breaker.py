@@ -17,7 +17,7 @@ from service.circuit import CircuitBreaker
 from service.config import load_settings
 from tests.live_services import free_port
 
-VERSIONS = {"model": "m1", "standard": "s1", "factor_set": "f1", "schema": "1.0"}
+VERSIONS = {"model": "m1", "standard": "s1", "factor_set": "f1", "schema": "1.0", "engine": "e1"}
 
 
 class Clock:

@@ -50,6 +50,14 @@ def test_postgres_migrations_from_an_empty_database(postgres_url: str) -> None:
     db.dispose()
 
 
+def test_postgres_ratings_issued_before_engine_versions_are_kept_but_not_reused(postgres_url: str) -> None:
+    from tests.service.test_migrations_sqlite import assert_earlier_ratings_kept_but_not_reused
+
+    db = create_engine(database_url(postgres_url))
+    assert_earlier_ratings_kept_but_not_reused(db)
+    db.dispose()
+
+
 def test_hit_after_miss_same_id_and_byte_for_byte(live_app: AppFactory, redis_url: str) -> None:
     app = live_app()
     client = app.test_client()

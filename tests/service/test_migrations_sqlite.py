@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, create_engine, inspect
+from sqlalchemy import Engine, MetaData, Table, create_engine, insert, inspect, select
 
 from service.records import migrate
-from service.records.tables import metadata
+from service.records.ratings import find_reusable, get_rating
+from service.records.tables import metadata, ratings
+from tests.conftest import session_engine
 
 
 def assert_schema_matches_tables(db: Engine) -> None:
@@ -27,4 +30,49 @@ def test_upgrade_from_empty_and_back(tmp_path: Path) -> None:
     assert_schema_matches_tables(db)
     migrate.downgrade(db, "base")
     assert set(inspect(db).get_table_names()) == {"alembic_version"}
+    db.dispose()
+
+
+def assert_earlier_ratings_kept_but_not_reused(db: Engine) -> None:
+    """Migration 0006 on a database that already holds a rating: it stays, readable, and is never reused.
+
+    The rating was issued by an engine whose version nobody recorded, so it is marked ``unrecorded``; the
+    running engine reports another version, so an identical input is rated anew.
+    """
+    migrate.upgrade(db, "0005")
+    issued = datetime(2026, 12, 1, tzinfo=UTC)
+    versions = dict(session_engine().versions)
+    row = {
+        "id": "rt_old",
+        "tenant": "bank-a",
+        "input_hash": "h" * 64,
+        "input_json": "{}",
+        "result_json": '{"id":"rt_old"}',
+        "model_version": versions["model"],
+        "standard_version": versions["standard"],
+        "factor_set_version": versions["factor_set"],
+        "schema_version": versions["schema"],
+        "score": 50.0,
+        "grade": "green",
+        "issued_at": issued,
+        "valid_until": issued + timedelta(days=365),
+    }
+    with db.begin() as conn:
+        conn.execute(insert(Table("ratings", MetaData(), autoload_with=conn)), [row])
+    migrate.upgrade(db)
+    with db.connect() as conn:
+        assert conn.execute(select(ratings.c.engine_version)).scalar_one() == "unrecorded"
+    assert get_rating(db, "bank-a", "rt_old") is not None
+    assert find_reusable(db, "bank-a", ["h" * 64], versions, issued) == {}
+    before = {**versions, "engine": "unrecorded"}
+    assert set(find_reusable(db, "bank-a", ["h" * 64], before, issued)) == {"h" * 64}
+    assert_schema_matches_tables(db)  # the server default used to fill the column is gone
+    migrate.downgrade(db, "0005")
+    with db.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM ratings").scalar() == 1
+
+
+def test_ratings_issued_before_engine_versions_are_kept_but_not_reused(tmp_path: Path) -> None:
+    db = create_engine(f"sqlite:///{tmp_path}/m.sqlite3")
+    assert_earlier_ratings_kept_but_not_reused(db)
     db.dispose()

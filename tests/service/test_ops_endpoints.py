@@ -27,7 +27,7 @@ def test_readyz_ok(client: FlaskClient) -> None:
         "engine": "ok",
         "cache": "ok",
     }
-    assert set(body["versions"]) == {"model", "standard", "factor_set", "schema"}
+    assert set(body["versions"]) == {"model", "standard", "factor_set", "schema", "engine"}
 
 
 def test_readyz_degraded_without_redis_but_ratings_still_served(make_app: AppFactory) -> None:

@@ -1,0 +1,83 @@
+"""The default engine's ratings are pinned to its versions: changing any rating needs a new engine version.
+
+A rating is reused for an identical input only under the same versions (model, standard, factor set, schema,
+engine). A fix to the engine's code changes ratings without changing the first four, so without a new
+``ENGINE_VERSION`` a bank sending the same company after the fix would get the rating the old code issued.
+This test rates a fixed corpus (``tests/data/engine_corpus.jsonl``: 200 synthetic businesses written once,
+so a change to the generator does not move it) and compares each rating's digest with the digests recorded
+in ``tests/data/engine_fingerprint.json`` under the versions that produced them.
+
+After a deliberate change (``ENGINE_VERSION`` bumped, or a new default model, standard or factor set),
+record the fingerprint again::
+
+    .venv/bin/python -m tests.rating_model.test_engine_fingerprint
+
+The digests hold on one platform with the pinned libraries (the engine's arithmetic is IEEE doubles, its
+outputs rounded); on another CPU architecture a last-digit difference would show here first.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from rating_model.engine import ENGINE_VERSION, Engine
+
+DATA = Path(__file__).parents[1] / "data"
+CORPUS = DATA / "engine_corpus.jsonl"
+FINGERPRINT = DATA / "engine_fingerprint.json"
+RECORD = "`.venv/bin/python -m tests.rating_model.test_engine_fingerprint`"
+
+
+def corpus() -> list[dict[str, Any]]:
+    return [json.loads(line) for line in CORPUS.read_text(encoding="utf-8").splitlines() if line]
+
+
+def digests(engine: Engine, payloads: list[dict[str, Any]]) -> list[str]:
+    """One short digest per rating: sha256 of its canonical JSON (keys sorted), first 16 hex digits."""
+    out = []
+    for payload in payloads:
+        rating = engine.rate(engine.parse(payload)).to_dict()
+        text = json.dumps(rating, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+        out.append(hashlib.sha256(text.encode()).hexdigest()[:16])
+    return out
+
+
+def record(engine: Engine) -> dict[str, Any]:
+    return {"versions": engine.versions, "ratings": digests(engine, corpus())}
+
+
+@pytest.fixture(scope="module")
+def engine() -> Engine:
+    return Engine.load()
+
+
+def test_the_engine_reports_its_version(engine: Engine) -> None:
+    assert engine.versions["engine"] == ENGINE_VERSION
+
+
+def test_ratings_match_the_fingerprint_of_their_versions(engine: Engine) -> None:
+    recorded = json.loads(FINGERPRINT.read_text(encoding="utf-8"))
+    versions = engine.versions
+    if recorded["versions"] != versions:
+        pytest.fail(
+            f"the fingerprint was recorded under {recorded['versions']}, the engine now reports {versions}: "
+            f"record it again with {RECORD}"
+        )
+    now = digests(engine, corpus())
+    changed = [i for i, (a, b) in enumerate(zip(recorded["ratings"], now, strict=True)) if a != b]
+    assert not changed, (
+        f"{len(changed)} of {len(now)} corpus ratings (lines {[i + 1 for i in changed[:10]]}...) changed "
+        f"under engine version {ENGINE_VERSION}: a rating issued before this change would still be reused "
+        f"for the same input. Bump ENGINE_VERSION in rating_model/engine.py (say why in its comment), "
+        f"then record the fingerprint again with {RECORD}"
+    )
+
+
+if __name__ == "__main__":
+    FINGERPRINT.write_text(json.dumps(record(Engine.load()), indent=1) + "\n", encoding="utf-8")
+    print(f"recorded {FINGERPRINT}")
