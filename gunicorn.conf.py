@@ -41,12 +41,19 @@ proc_name = "greenrate"
 control_socket_disable = True
 
 
-def on_starting(server):  # noqa: ANN001, ARG001 - gunicorn hook signature
-    """Start with an empty metrics directory: samples of a previous run's workers are stale."""
+def on_starting(server):  # noqa: ANN001 - gunicorn hook signature
+    """Start with an empty metrics directory (samples of a previous run's workers are stale); say when rate
+    limits are counted per worker."""
     _METRICS_DIR.mkdir(parents=True, exist_ok=True)
     for entry in _METRICS_DIR.iterdir():
         if entry.is_file() and entry.suffix == ".db":
             entry.unlink()
+    from service.config import load_settings
+    from service.limits import per_worker_warning
+
+    warning = per_worker_warning(load_settings(), _server.workers)
+    if warning:
+        server.log.warning(warning)
 
 
 def post_worker_init(worker):  # noqa: ANN001

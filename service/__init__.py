@@ -11,6 +11,7 @@ import gc
 from collections.abc import Mapping
 from typing import Any
 
+import structlog
 from flask import Flask
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -18,6 +19,9 @@ from service import api, errors, extensions, hardening, limits, logging, metrics
 from service.config import Settings, load_settings
 from service.flask_app import GreenrateFlask
 from service.models import register_packaged_default
+from service.records.migrate import schema_problem
+
+_log = structlog.get_logger("greenrate.start")
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -74,6 +78,12 @@ def warm_up(app: Flask) -> None:
     the garbage collector's generations keeps full collections from re-scanning them under load.
     """
     services = app.extensions[extensions.EXTENSION_NAME]
+    try:
+        problem = schema_problem(services.db)
+    except SQLAlchemyError as exc:
+        problem = f"the database cannot be reached ({type(exc).__name__})"
+    if problem is not None:  # the worker still starts: /readyz answers 503 with the same words until fixed
+        _log.error("database_not_ready", problem=problem)
     try:  # first start: make sure the registry knows the packaged default (idempotent, race-safe)
         register_packaged_default(services.db, "greenrate start")
     except SQLAlchemyError:

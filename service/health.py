@@ -1,8 +1,8 @@
 """``/healthz`` (liveness), ``/readyz`` (readiness) and ``/metrics`` (Prometheus); no key needed.
 
-Liveness touches nothing: a worker that answers is alive. Readiness checks the database and the rating
-engine (without them nothing can be issued: 503) and the cache (without it ratings are still served, so it
-only makes the service ``degraded``).
+Liveness touches nothing: a worker that answers is alive. Readiness checks the database (reachable, and
+its schema at the revision this code needs), the rating engine (without them nothing can be issued: 503)
+and the cache (without it ratings are still served, so it only makes the service ``degraded``).
 """
 
 from __future__ import annotations
@@ -13,13 +13,13 @@ from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from prometheus_client import CONTENT_TYPE_LATEST
-from sqlalchemy import text
 
 from schemas.reference import HealthSchema, ReadinessSchema
 from service.errors import error_response
 from service.extensions import Services, services
 from service.metrics import metrics_response
 from service.openapi import documented
+from service.records.migrate import schema_problem
 
 blp = Blueprint("ops", __name__, description="Liveness, readiness and metrics for the platform.")
 
@@ -28,9 +28,11 @@ def readiness(s: Services) -> dict[str, Any]:
     """Each dependency's status and the overall one: ok, degraded or unavailable."""
     checks: dict[str, dict[str, str]] = {}
     try:
-        with s.db.connect() as conn:
-            conn.execute(text("SELECT 1"))
-        checks["database"] = {"status": "ok", "detail": s.db.dialect.name}
+        problem = schema_problem(s.db)
+        if problem is None:
+            checks["database"] = {"status": "ok", "detail": s.db.dialect.name}
+        else:
+            checks["database"] = {"status": "unavailable", "detail": problem}
     except Exception as exc:  # noqa: BLE001 - any failure means "not ready", reported, not raised
         checks["database"] = {"status": "unavailable", "detail": type(exc).__name__}
     versions: dict[str, str] = {}

@@ -6,6 +6,10 @@ before authentication, so that a client repeating a bad key is throttled like an
 for the key ring's TTL), no more than any other request; throttling a flood by its source is the job of
 the proxy in front, which knows the client's real address. If Redis fails the limiter falls back to
 per-process memory instead of failing the request. ``Retry-After`` is added by the error handler.
+
+Without Redis the counters live in each worker, so a key can make up to (workers × the limit) requests in a
+window; gunicorn says so when it starts (:func:`per_worker_warning`). Shared limits need
+``GREENRATE_REDIS_URL``.
 """
 
 from __future__ import annotations
@@ -57,6 +61,17 @@ def init_app(app: Flask, settings: Settings) -> Limiter:
     logging.getLogger("flask-limiter").setLevel(logging.WARNING)
     app.extensions[EXTENSION_NAME + ".greenrate"] = limiter
     return limiter
+
+
+def per_worker_warning(settings: Settings, workers: int) -> str | None:
+    """What to tell the operator when the limits are counted per worker (no Redis, several workers)."""
+    if settings.redis_url or workers <= 1:
+        return None
+    return (
+        f"rate limits are counted per worker without GREENRATE_REDIS_URL: a key may make up to {workers} x "
+        f"GREENRATE_RATE_LIMIT ({settings.rate_limit}) and a merchant-page address {workers} x "
+        f"GREENRATE_PAGE_RATE_LIMIT ({settings.page_rate_limit}) per window"
+    )
 
 
 def retry_after_seconds(error: RateLimitExceeded) -> int:

@@ -12,6 +12,8 @@ the result. CSRF: :mod:`service.web.csrf`. Rate limit: ``GREENRATE_PAGE_RATE_LIM
 from __future__ import annotations
 
 import json
+import math
+import time
 from typing import Any
 
 from flask import (
@@ -26,6 +28,7 @@ from flask import (
     url_for,
 )
 from limits import parse as parse_limit
+from limits.strategies import RateLimiter
 from werkzeug.wrappers import Response as BaseResponse
 
 from rating_model.disclosure import build_disclosure
@@ -107,15 +110,24 @@ def _form_page(
     return response
 
 
-def _over_page_limit(budget: str = "rate") -> bool:
-    """One hit against this client's page budget (rating, or printing a PDF); True when it is spent.
+def _over_page_limit(budget: str = "rate") -> int | None:
+    """One hit against this client's page budget (rating, or printing a PDF).
 
-    Only the expensive actions count: a rating, and a PDF, which takes WeasyPrint a good fraction of a
-    second. Pages themselves are cheap reads of a stored rating.
+    ``None`` while the budget lasts; once it is spent, the seconds until its window resets (for
+    ``Retry-After``: a limit of a few per hour must not tell the client to come back in a minute). Only the
+    expensive actions count: a rating, and a PDF, which takes WeasyPrint a good fraction of a second. Pages
+    themselves are cheap reads of a stored rating.
     """
-    limiter = current_app.extensions["limiter.greenrate"]
+    strategy: RateLimiter = current_app.extensions["limiter.greenrate"].limiter
     item = parse_limit(services().settings.page_rate_limit)
-    return not limiter.limiter.hit(item, "merchant-page", budget, request.remote_addr or "unknown")
+    who = ("merchant-page", budget, request.remote_addr or "unknown")
+    if strategy.hit(item, *who):
+        return None
+    try:
+        reset_at = strategy.get_window_stats(item, *who).reset_time
+    except Exception:  # noqa: BLE001 - storage trouble must not turn a 429 into a 500
+        return int(item.get_expiry())
+    return max(1, math.ceil(reset_at - time.time()))
 
 
 @bp.get("/")
@@ -128,9 +140,10 @@ def rate() -> BaseResponse:  # a page, or the redirect to the rating (Werkzeug's
     lang = choose_language()
     if not csrf.valid():
         return _form_page(lang, status=400, message=texts(lang)["csrf"])
-    if _over_page_limit():
+    retry_after = _over_page_limit()
+    if retry_after is not None:
         response = _form_page(lang, status=429, message=texts(lang)["too_many"])
-        response.headers["Retry-After"] = "60"
+        response.headers["Retry-After"] = str(retry_after)
         return response
     parsed = parse_form(request.form)
     if parsed.payload is None:
@@ -188,9 +201,13 @@ def disclosure(rating_id: str) -> Response:
         return Response(json.dumps(doc, ensure_ascii=False), mimetype="application/json")
     html = render_html(doc, lang)
     if kind == "pdf":
-        if _over_page_limit("pdf"):
+        retry_after = _over_page_limit("pdf")
+        if retry_after is not None:
             return Response(
-                texts(lang)["too_many"], status=429, mimetype="text/plain", headers={"Retry-After": "60"}
+                texts(lang)["too_many"],
+                status=429,
+                mimetype="text/plain",
+                headers={"Retry-After": str(retry_after)},
             )
         name = f"greenrate-disclosure-{rating_id}.pdf"
         return Response(

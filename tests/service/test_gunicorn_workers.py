@@ -48,6 +48,9 @@ def server(tmp_path: Path) -> Iterator[tuple[str, str, Path]]:
 
 def test_gunicorn_serves_and_metrics_add_up_across_workers(server: tuple[str, str, Path]) -> None:
     base, key, metrics_dir = server
+    # two workers without Redis: the operator is told that each counts rate limits on its own
+    started = (metrics_dir.parent / "gunicorn.stderr").read_text(errors="replace")
+    assert "rate limits are counted per worker without GREENRATE_REDIS_URL" in started
     bodies = [
         json.dumps({**BASE_PAYLOAD, "company": {**BASE_PAYLOAD["company"], "employees": 10 + i % 4}}).encode()
         for i in range(24)

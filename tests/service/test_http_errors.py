@@ -144,6 +144,18 @@ def test_429_with_retry_after(make_app: AppFactory) -> None:
     assert client.get("/healthz").status_code == 200  # ops paths are not limited
 
 
+def test_start_up_says_when_rate_limits_are_counted_per_worker() -> None:
+    """Without Redis each worker keeps its own counters: the operator is told what a key may really do."""
+    from service.config import load_settings
+    from service.limits import per_worker_warning
+
+    local = load_settings(environ={"GREENRATE_RATE_LIMIT": "5 per minute"})
+    warning = per_worker_warning(local, 3)
+    assert warning is not None and "up to 3 x GREENRATE_RATE_LIMIT (5 per minute)" in warning
+    assert per_worker_warning(local, 1) is None
+    assert per_worker_warning(load_settings(environ={"GREENRATE_REDIS_URL": "redis://h:6379/0"}), 3) is None
+
+
 def test_503_when_the_database_is_unreachable(make_app: AppFactory) -> None:
     app = make_app(
         DATABASE_URL=f"postgresql://postgres@127.0.0.1:{free_port()}/none", DATABASE_TIMEOUT_SECONDS=2

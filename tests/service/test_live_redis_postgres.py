@@ -58,6 +58,17 @@ def test_postgres_ratings_issued_before_engine_versions_are_kept_but_not_reused(
     db.dispose()
 
 
+def test_readyz_on_an_empty_postgres_database_says_to_migrate(
+    make_app: AppFactory, postgres_url: str
+) -> None:
+    app = make_app(DATABASE_URL=postgres_url)
+    response = app.test_client().get("/readyz")
+    assert response.status_code == 503
+    assert "greenrate db upgrade" in response.json["errors"]["database"][0]
+    migrate.upgrade(services_of(app).db)
+    assert app.test_client().get("/readyz").json["checks"]["database"]["status"] == "ok"
+
+
 def test_hit_after_miss_same_id_and_byte_for_byte(live_app: AppFactory, redis_url: str) -> None:
     app = live_app()
     client = app.test_client()

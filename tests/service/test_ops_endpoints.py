@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from flask.testing import FlaskClient
 from prometheus_client import CONTENT_TYPE_LATEST
 
-from tests.conftest import AppFactory, bearer, create_key, payload
+from service.records import migrate
+from tests.conftest import AppFactory, bearer, create_key, payload, services_of
 from tests.live_services import free_port
 
 
@@ -51,6 +53,26 @@ def test_readyz_unavailable_without_database(make_app: AppFactory) -> None:
     response = app.test_client().get("/readyz")
     assert response.status_code == 503 and response.headers["Retry-After"]
     assert response.json["errors"]["database"] and response.json["code"] == 503
+
+
+def test_readyz_unavailable_on_a_database_never_migrated(make_app: AppFactory, tmp_path: Path) -> None:
+    app = make_app(DATABASE_URL=f"sqlite:///{tmp_path}/empty.sqlite3")
+    response = app.test_client().get("/readyz")
+    assert response.status_code == 503
+    (detail,) = response.json["errors"]["database"]
+    assert "no greenrate tables" in detail and "greenrate db upgrade" in detail
+
+
+def test_readyz_unavailable_on_a_schema_behind_the_code(make_app: AppFactory) -> None:
+    """A database left at an older revision would fail every rating (a missing column): not ready."""
+    app = make_app()
+    migrate.downgrade(services_of(app).db, "0005")
+    response = app.test_client().get("/readyz")
+    assert response.status_code == 503
+    (detail,) = response.json["errors"]["database"]
+    assert f"at revision 0005, this code needs {migrate.head_revision()}" in detail
+    migrate.upgrade(services_of(app).db)
+    assert app.test_client().get("/readyz").status_code == 200
 
 
 def test_metrics_count_requests_cache_and_grades(make_app: AppFactory) -> None:
