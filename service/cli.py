@@ -6,24 +6,50 @@ one the service uses, without building the web app.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import click
+from alembic.util import CommandError
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from service import batch_cli, model_cli
-from service.auth import MERCHANT_ID_PATTERN, ROLES, TENANT_PATTERN, generate_key
-from service.config import ConfigError, load_settings
+from service.auth import (
+    KEY_TAG,
+    MERCHANT_ID_PATTERN,
+    PREFIX_LENGTH,
+    ROLES,
+    TENANT_PATTERN,
+    generate_key,
+    hash_key,
+)
+from service.config import ConfigError, Settings, load_settings
 from service.models import register_packaged_default
 from service.portfolios import worker_cli
 from service.records import api_keys, migrate
 from service.records.database import create_db_engine
 
 
-def _db() -> Engine:
+def _settings() -> Settings:
     try:
-        return create_db_engine(load_settings())
+        return load_settings()
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
+
+
+@contextmanager
+def _db(settings: Settings | None = None) -> Iterator[Engine]:
+    """The configured database for one command, its pool closed when the command ends.
+
+    A process that runs several commands (a test runner, a script importing ``main``) would otherwise
+    keep every command's connections open until they are garbage-collected.
+    """
+    engine = create_db_engine(settings or _settings())
+    try:
+        yield engine
+    finally:
+        engine.dispose()
 
 
 def _database_error(exc: SQLAlchemyError) -> click.ClickException:
@@ -33,6 +59,32 @@ def _database_error(exc: SQLAlchemyError) -> click.ClickException:
         else ""
     )
     return click.ClickException(f"database error: {type(exc).__name__}{hint}")
+
+
+def _migration_error(engine: Engine, exc: CommandError | SQLAlchemyError) -> click.ClickException:
+    """A migration command's failure as one line: Alembic's refusal, or the database's first line of error.
+
+    Only the driver's first line is kept: the rest is SQLAlchemy's statement echo and a link, and the URL is
+    shown without its password.
+    """
+    if isinstance(exc, CommandError):
+        return click.ClickException(f"migration refused: {exc}")
+    cause = getattr(exc, "orig", None) or exc
+    first_line = next(iter(str(cause).strip().splitlines()), "")
+    where = engine.url.render_as_string(hide_password=True)
+    return click.ClickException(f"database error at {where}: {type(exc).__name__}: {first_line}")
+
+
+def _check_label(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    # Checked here so both backends refuse it alike (PostgreSQL would fail the insert, SQLite store it).
+    if value is not None and len(value) > api_keys.LABEL_MAX_LENGTH:
+        raise click.BadParameter(f"at most {api_keys.LABEL_MAX_LENGTH} characters, got {len(value)}")
+    return value
+
+
+def _is_whole_key(argument: str) -> bool:
+    """Whether ``argument`` is (or could be) a key's secret rather than its listing prefix or id."""
+    return argument.startswith(KEY_TAG) and len(argument) > PREFIX_LENGTH
 
 
 @click.group()
@@ -53,7 +105,12 @@ def keys() -> None:
     default=None,
     help="The merchant a merchant key acts for (merchant role only): letters, digits and . _ : -",
 )
-@click.option("--label", default=None, help="A note for listings, e.g. who holds the key.")
+@click.option(
+    "--label",
+    default=None,
+    callback=_check_label,
+    help=f"A note for listings, e.g. who holds the key (at most {api_keys.LABEL_MAX_LENGTH} characters).",
+)
 def create_key(tenant: str, role: str, merchant_id: str | None, label: str | None) -> None:
     """Create a key and print it alone on the last line (capture it with `| tail -n 1`)."""
     if not TENANT_PATTERN.fullmatch(tenant):
@@ -67,15 +124,16 @@ def create_key(tenant: str, role: str, merchant_id: str | None, label: str | Non
         raise click.BadParameter(message, param_hint="--merchant-id")
     new = generate_key()
     try:
-        key_id = api_keys.insert_key(
-            _db(),
-            prefix=new.prefix,
-            key_hash=new.key_hash,
-            tenant=tenant,
-            role=role,
-            merchant_id=merchant_id,
-            label=label,
-        )
+        with _db() as engine:
+            key_id = api_keys.insert_key(
+                engine,
+                prefix=new.prefix,
+                key_hash=new.key_hash,
+                tenant=tenant,
+                role=role,
+                merchant_id=merchant_id,
+                label=label,
+            )
     except SQLAlchemyError as exc:
         raise _database_error(exc) from None
     click.echo(
@@ -88,33 +146,61 @@ def create_key(tenant: str, role: str, merchant_id: str | None, label: str | Non
 @click.option("--tenant", default=None, help="Only this tenant's keys.")
 @click.option("--all", "include_revoked", is_flag=True, help="Include revoked keys.")
 def list_keys(tenant: str | None, include_revoked: bool) -> None:
-    """List keys by prefix (the secret part is never stored, so it cannot be shown)."""
+    """List keys by prefix, with their labels (the secret part is never stored, so it cannot be shown)."""
     try:
-        records = api_keys.list_keys(_db(), tenant=tenant, include_revoked=include_revoked)
+        with _db() as engine:
+            records = api_keys.list_keys(engine, tenant=tenant, include_revoked=include_revoked)
     except SQLAlchemyError as exc:
         raise _database_error(exc) from None
     click.echo(
-        f"{'id':>5}  {'prefix':<12} {'tenant':<20} {'role':<9} {'merchant':<16} {'created':<20} revoked"
+        f"{'id':>5}  {'prefix':<12} {'tenant':<20} {'role':<9} {'merchant':<16} {'created':<20} "
+        f"{'revoked':<20} label"
     )
     for r in records:
         revoked = "-" if r.revoked_at is None else f"{r.revoked_at:%Y-%m-%d %H:%M:%S}"
+        # The label goes last: it is free text and may hold spaces, so it would break any column after it.
         click.echo(
             f"{r.id:>5}  {r.prefix:<12} {r.tenant:<20} {r.role:<9} {r.merchant_id or '-':<16} "
-            f"{r.created_at:%Y-%m-%d %H:%M:%S}  {revoked}"
+            f"{r.created_at:%Y-%m-%d %H:%M:%S}  {revoked:<20} {r.label or '-'}"
         )
 
 
 @keys.command("revoke")
 @click.argument("key")
 def revoke_key(key: str) -> None:
-    """Revoke a key by its prefix or id (running workers stop accepting it within the key-cache time)."""
+    """Revoke a key by its prefix, its id or the whole key.
+
+    Running services keep accepting it until their key cache expires (GREENRATE_KEY_CACHE_SECONDS, 30 s by
+    default); the command says how long that is.
+    """
+    settings = _settings()
     try:
-        count = api_keys.revoke_key(_db(), key)
+        with _db(settings) as engine:
+            if _is_whole_key(key):
+                count = api_keys.revoke_key_by_hash(engine, hash_key(key))
+            else:
+                count = api_keys.revoke_key(engine, key)
     except SQLAlchemyError as exc:
         raise _database_error(exc) from None
     if count == 0:
-        raise click.ClickException(f"no active key with prefix or id {key!r}")
-    click.echo(f"revoked {count} key(s)")
+        raise click.ClickException(f"no active key with that prefix or id: {_shown(key)}")
+    click.echo(f"revoked {count} key(s); {_revocation_delay(settings.key_cache_seconds)}")
+
+
+def _shown(argument: str) -> str:
+    """``argument`` as safe to print: never more of a possible secret than a listing shows."""
+    if len(argument) <= PREFIX_LENGTH:
+        return repr(argument)
+    if argument.startswith(KEY_TAG):
+        return f"{argument[:PREFIX_LENGTH]!r}… (the rest not shown)"
+    return "(the argument is not shown: it may be a secret)"
+
+
+def _revocation_delay(cache_seconds: float) -> str:
+    """When running services stop accepting a revoked key: each worker trusts a lookup this long."""
+    if cache_seconds <= 0:
+        return "running services stop accepting it at once (GREENRATE_KEY_CACHE_SECONDS=0)"
+    return f"running services stop accepting it within {cache_seconds:g} s (GREENRATE_KEY_CACHE_SECONDS)"
 
 
 main.add_command(model_cli.model)
@@ -132,13 +218,14 @@ def db() -> None:
 @click.option("--revision", default="head", show_default=True)
 def db_upgrade(revision: str) -> None:
     """Create or migrate the schema."""
-    engine = _db()
-    try:
-        migrate.upgrade(engine, revision)
-        current = migrate.current_revision(engine)
-        registered = current == migrate.head_revision() and register_packaged_default(engine, "greenrate db")
-    except SQLAlchemyError as exc:
-        raise click.ClickException(f"migration failed: {type(exc).__name__}: {exc}") from None
+    with _db() as engine:
+        try:
+            migrate.upgrade(engine, revision)
+            current = migrate.current_revision(engine)
+            at_head = current == migrate.head_revision()
+            registered = at_head and register_packaged_default(engine, "greenrate db")
+        except (CommandError, SQLAlchemyError) as exc:
+            raise _migration_error(engine, exc) from None
     click.echo(f"database at revision {current} ({engine.url.render_as_string(hide_password=True)})")
     if registered:
         click.echo("registered the packaged default model")
@@ -148,13 +235,22 @@ def db_upgrade(revision: str) -> None:
 @click.argument("revision")
 def db_downgrade(revision: str) -> None:
     """Migrate down to REVISION (`base` drops everything)."""
-    engine = _db()
-    migrate.downgrade(engine, revision)
-    click.echo(f"database at revision {migrate.current_revision(engine)}")
+    with _db() as engine:
+        try:
+            migrate.downgrade(engine, revision)
+            current = migrate.current_revision(engine)
+        except (CommandError, SQLAlchemyError) as exc:
+            raise _migration_error(engine, exc) from None
+    click.echo(f"database at revision {current}")
 
 
 @db.command("current")
 def db_current() -> None:
     """Show the database's revision and the newest one."""
-    engine = _db()
-    click.echo(f"current: {migrate.current_revision(engine)}  head: {migrate.head_revision()}")
+    with _db() as engine:
+        try:
+            current = migrate.current_revision(engine)
+            head = migrate.head_revision()
+        except (CommandError, SQLAlchemyError) as exc:
+            raise _migration_error(engine, exc) from None
+    click.echo(f"current: {current}  head: {head}")

@@ -15,11 +15,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 PREFIX = "GREENRATE_"
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"0", "false", "no", "off"})
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+_DATABASE_DRIVERS = ("sqlite", "postgresql", "postgresql+psycopg")
 
 
 class ConfigError(ValueError):
@@ -128,24 +130,58 @@ def _parse_bool(raw: str) -> bool:
     raise ConfigError(f"must be one of true/false/1/0/yes/no/on/off, got {raw!r}")
 
 
-def _parse_url(*schemes: str) -> Callable[[str], str]:
-    def parse(raw: str) -> str:
-        value = raw.strip()
-        if not value.startswith(tuple(f"{s}:" for s in schemes)):
-            raise ConfigError(f"must be a URL starting with one of {', '.join(schemes)}")
-        return value
+def _parse_database_url(raw: str) -> str:
+    """A URL SQLAlchemy can parse, for a backend we ship, with a usable port.
 
-    return parse
+    Checked with SQLAlchemy's own parser so that a bad port or a bare ``sqlite:`` stops start-up with the
+    variable's name, not as a traceback from the first connection.
+    """
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    value = raw.strip()
+    try:
+        url = make_url(value)
+    except (ArgumentError, ValueError):
+        raise ConfigError(
+            "is not a database URL such as sqlite:///path/to/file.sqlite3 or postgresql://user:pass@host:5432/db"
+        ) from None
+    if url.drivername not in _DATABASE_DRIVERS:
+        raise ConfigError(f"must be a URL starting with one of {', '.join(_DATABASE_DRIVERS)}")
+    if url.port is not None and not 0 < url.port < 65536:
+        raise ConfigError(f"has port {url.port}; a port is 1-65535")
+    return value
 
 
-def _parse_optional_url(*schemes: str) -> Callable[[str], str | None]:
-    strict = _parse_url(*schemes)
+def _parse_redis_url(raw: str) -> str | None:
+    """A URL redis-py can parse, with a usable port and database index; empty means unset.
 
-    def parse(raw: str) -> str | None:
-        # An empty value means "unset", so compose files can pass GREENRATE_REDIS_URL= through.
-        return strict(raw) if raw.strip() else None
+    redis-py quietly ignores a path that is not a number (``redis://host/notadb`` would use database 0), so
+    the path is checked here too.
+    """
+    from redis.connection import parse_url
 
-    return parse
+    value = raw.strip()
+    if not value:  # "unset", so compose files can pass GREENRATE_REDIS_URL= through
+        return None
+    try:
+        # redis-py's own parser (untyped), so what passes here is what the client will connect to
+        parsed: dict[str, Any] = parse_url(value)  # type: ignore[no-untyped-call]
+    except ValueError as exc:
+        raise ConfigError(f"is not a Redis URL such as redis://host:6379/0 ({exc})") from None
+    parts = urlsplit(value)
+    if parts.scheme == "unix":
+        if not parsed.get("path"):
+            raise ConfigError("must name the socket, such as unix:///run/redis.sock?db=0")
+    else:
+        path = unquote(parts.path)
+        if not re.fullmatch(r"/?([0-9]+)?", path):
+            raise ConfigError(f"has database {path.lstrip('/')!r}; the database is a number, such as /0")
+        if not 0 < parsed.get("port", 6379) < 65536:
+            raise ConfigError(f"has port {parsed['port']}; a port is 1-65535")
+    if parsed.get("db", 0) < 0:
+        raise ConfigError(f"has database {parsed['db']}; the database is a number from 0")
+    return value
 
 
 def _parse_rate_limit(raw: str) -> str:
@@ -196,10 +232,10 @@ def _parse_bind(raw: str) -> str:
 
 
 _APP_PARSERS: dict[str, Callable[[str], Any]] = {
-    "database_url": _parse_url("sqlite", "postgresql", "postgresql+psycopg"),
+    "database_url": _parse_database_url,
     "database_pool_size": _parse_int(1, 200),
     "database_timeout_seconds": _parse_int(1, 60),
-    "redis_url": _parse_optional_url("redis", "rediss", "unix"),
+    "redis_url": _parse_redis_url,
     "redis_timeout_ms": _parse_int(5, 5_000),
     "redis_namespace": _parse_namespace,
     "cache_breaker_failures": _parse_int(1, 1_000),

@@ -80,7 +80,14 @@ def _bind_request() -> None:
     g.log_started_at = time.perf_counter()
 
 
-_ACCESS = structlog.get_logger("greenrate.access")
+# The access log has its own level: GREENRATE_ACCESS_LOG turns it on or off, and GREENRATE_LOG_LEVEL (say
+# WARNING, to quiet the service's own messages) must not silently turn it off as well. Processors and the
+# output still come from configure().
+_ACCESS = structlog.wrap_logger(
+    None,
+    wrapper_class=structlog.make_filtering_bound_logger(logging.INFO),
+    logger_factory_args=("greenrate.access",),
+)
 
 
 def _access_line(response: Response) -> Response:

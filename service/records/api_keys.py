@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Engine, insert, or_, select, update
+from sqlalchemy import ColumnElement, Engine, insert, or_, select, update
 
 from service.records.tables import api_keys
+
+#: The ``label`` column's width: longer labels are refused before they reach the database (PostgreSQL
+#: would fail the insert; SQLite would store them anyway).
+LABEL_MAX_LENGTH = 120
+# The ``id`` column is ``Integer``: 64-bit in SQLite, 32-bit on PostgreSQL. A number beyond it cannot be an
+# id, and binding it fails (OverflowError, DataError) instead of matching nothing.
+_MAX_ID = {"sqlite": 2**63 - 1}
+_MAX_ID_DEFAULT = 2**31 - 1
+_ASCII_DIGITS = re.compile(r"[0-9]{1,19}")  # str.isdigit() also takes '²' and Arabic-Indic digits
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,11 +95,33 @@ def list_keys(db: Engine, *, tenant: str | None = None, include_revoked: bool = 
         return [_record(row) for row in conn.execute(query)]
 
 
+def key_id(db: Engine, ident: str) -> int | None:
+    """``ident`` as a key id: ASCII digits within the id column's range on this database, else ``None``."""
+    if not _ASCII_DIGITS.fullmatch(ident):
+        return None
+    value = int(ident)
+    return value if value <= _MAX_ID.get(db.dialect.name, _MAX_ID_DEFAULT) else None
+
+
 def revoke_key(db: Engine, ident: str) -> int:
-    """Revoke the key(s) whose prefix or numeric id is ``ident``; returns how many were revoked."""
-    condition = api_keys.c.prefix == ident
-    if ident.isdigit():
-        condition = or_(condition, api_keys.c.id == int(ident))
+    """Revoke the key(s) whose prefix or numeric id is ``ident``; returns how many were revoked.
+
+    Anything that is not an id (see :func:`key_id`) is only compared with the prefixes, so it matches
+    nothing rather than failing.
+    """
+    condition: ColumnElement[bool] = api_keys.c.prefix == ident
+    number = key_id(db, ident)
+    if number is not None:
+        condition = or_(condition, api_keys.c.id == number)
+    return _revoke_where(db, condition)
+
+
+def revoke_key_by_hash(db: Engine, key_hash: str) -> int:
+    """Revoke the key whose whole-key hash is ``key_hash`` (an operator holding the key itself)."""
+    return _revoke_where(db, api_keys.c.key_hash == key_hash)
+
+
+def _revoke_where(db: Engine, condition: ColumnElement[bool]) -> int:
     with db.begin() as conn:
         result = conn.execute(
             update(api_keys)

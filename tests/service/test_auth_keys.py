@@ -76,3 +76,23 @@ def test_revoked_key_is_401(app: Flask, client) -> None:  # noqa: ANN001
     assert client.get("/v1/ratings", headers=bearer(key)).status_code == 200
     assert api_keys.revoke_key(services_of(app).db, key[:11]) == 1
     assert client.get("/v1/ratings", headers=bearer(key)).status_code == 401
+
+
+def test_revoke_reads_an_id_only_from_ascii_digits_in_the_columns_range(app: Flask) -> None:
+    db = services_of(app).db
+    keys = [create_key(app, "bank-a", "bank") for _ in range(12)]
+    for ident in ["\u0661\u0662", "\u00b2", "1" * 30, str(2**63), "12 ", "+12", "1" * 5000]:
+        assert api_keys.key_id(db, ident) is None, ident
+        assert api_keys.revoke_key(db, ident) == 0, ident
+    assert api_keys.key_id(db, "12") == 12 and api_keys.key_id(db, str(2**63 - 1)) == 2**63 - 1
+    assert api_keys.revoke_key(db, "12") == 1
+    assert api_keys.find_active_key(db, hash_key(keys[11])) is None
+
+
+def test_revoke_by_the_whole_keys_hash(app: Flask) -> None:
+    db = services_of(app).db
+    key, other = create_key(app, "bank-a", "bank"), create_key(app, "bank-a", "bank")
+    assert api_keys.revoke_key_by_hash(db, hash_key(key)) == 1
+    assert api_keys.find_active_key(db, hash_key(key)) is None
+    assert api_keys.find_active_key(db, hash_key(other)) is not None
+    assert api_keys.revoke_key_by_hash(db, hash_key(key)) == 0

@@ -6,11 +6,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from sqlalchemy import create_engine, inspect
+from sqlalchemy import String, create_engine, inspect
 
+from benchmarks.harness import free_port
 from service import create_app
 from service.cli import main
-from service.records import migrate
+from service.records import api_keys, migrate
+from service.records.tables import api_keys as api_keys_table
 from tests.conftest import bearer
 
 
@@ -47,7 +49,7 @@ def test_keys_create_prints_the_key_alone_on_the_last_line_and_it_works(env: dic
     listing = run(env, "keys", "list").output
     assert key[:11] in listing and key not in listing and "bank-a" in listing
 
-    assert run(env, "keys", "revoke", key[:11]).output.strip() == "revoked 1 key(s)"
+    assert run(env, "keys", "revoke", key[:11]).output.startswith("revoked 1 key(s); running services stop")
     assert key[:11] not in run(env, "keys", "list").output
     assert key[:11] in run(env, "keys", "list", "--all").output
     assert run(env, "keys", "revoke", key[:11]).exit_code == 1
@@ -82,12 +84,129 @@ def test_keys_before_migrations_say_so(env: dict[str, str]) -> None:
     assert result.exit_code == 1 and "greenrate db upgrade" in result.output
 
 
-def test_bad_configuration_is_a_clean_error(env: dict[str, str]) -> None:
-    result = run({"GREENRATE_DATABASE_URL": "mysql://nope"}, "keys", "list")
-    assert result.exit_code == 1 and "GREENRATE_DATABASE_URL" in result.output
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("GREENRATE_DATABASE_URL", "mysql://nope"),
+        ("GREENRATE_DATABASE_URL", "postgresql://u@h:notaport/x"),
+        ("GREENRATE_DATABASE_URL", "sqlite:"),
+        ("GREENRATE_REDIS_URL", "redis://h:notaport/0"),
+    ],
+)
+@pytest.mark.parametrize("command", [("keys", "list"), ("db", "current"), ("keys", "revoke", "1")])
+def test_bad_configuration_is_a_clean_error(name: str, value: str, command: tuple[str, ...]) -> None:
+    result = run({name: value}, *command)
+    assert result.exit_code == 1 and name in result.output
 
 
 def test_worker_explains_an_unreachable_redis(env: dict[str, str]) -> None:
     result = run({**env, "GREENRATE_REDIS_URL": "redis://127.0.0.1:1/0"}, "worker", "--burst")
     assert result.exit_code == 1 and "cannot reach the Redis of GREENRATE_REDIS_URL" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_revoke_tells_when_running_services_stop_accepting_the_key(env: dict[str, str]) -> None:
+    run(env, "db", "upgrade")
+    key = run(env, "keys", "create", "--tenant", "t", "--role", "bank").output.strip().splitlines()[-1]
+    result = run({**env, "GREENRATE_KEY_CACHE_SECONDS": "45"}, "keys", "revoke", key[:11])
+    assert result.exit_code == 0, result.output
+    assert "revoked 1 key(s)" in result.output
+    assert "within 45 s (GREENRATE_KEY_CACHE_SECONDS)" in result.output
+
+
+def test_revoke_by_the_whole_key_works_and_never_echoes_it(env: dict[str, str]) -> None:
+    run(env, "db", "upgrade")
+    key = run(env, "keys", "create", "--tenant", "t", "--role", "bank").output.strip().splitlines()[-1]
+    other = run(env, "keys", "create", "--tenant", "t", "--role", "bank").output.strip().splitlines()[-1]
+    result = run(env, "keys", "revoke", key)
+    assert result.exit_code == 0, result.output
+    assert "revoked 1 key(s)" in result.output and key not in result.output
+    listing = run(env, "keys", "list").output
+    assert key[:11] not in listing and other[:11] in listing  # only that key
+
+    again = run(env, "keys", "revoke", key)  # already revoked: refused, the secret not echoed
+    assert again.exit_code == 1 and "no active key" in again.output
+    assert key[11:] not in again.output and key[11:20] not in again.output
+    typo = run(env, "keys", "revoke", other[:-1])  # a mistyped key matches nothing and is not echoed
+    assert typo.exit_code == 1 and other[11:-1] not in typo.output
+    assert other[:11] in run(env, "keys", "list").output
+
+
+@pytest.mark.parametrize(
+    "ident",
+    [
+        "99999999999999999999999",  # beyond the integer column: OverflowError on SQLite
+        "9223372036854775808",  # 2**63: one past SQLite's range
+        "9" * 5000,  # more digits than int() converts
+        "\u00b2",  # superscript two: str.isdigit() but not int()
+        "\u0661\u0662",  # Arabic-Indic "12": must not be read as id 12
+        " 12",
+    ],
+)
+def test_revoke_reads_only_ascii_ids_within_range(env: dict[str, str], ident: str) -> None:
+    run(env, "db", "upgrade")
+    for _ in range(12):
+        run(env, "keys", "create", "--tenant", "t", "--role", "bank")
+    result = run(env, "keys", "revoke", ident)
+    assert result.exit_code == 1, result.output
+    assert "no active key with that prefix or id" in result.output
+    assert "Traceback" not in result.output
+    assert len(run(env, "keys", "list").output.strip().splitlines()) == 1 + 12  # all 12 still active
+    assert run(env, "keys", "revoke", "12").exit_code == 0  # ASCII digits are still an id
+
+
+def test_revoke_of_an_id_beyond_postgresql_integers_is_no_such_key(postgres_url: str) -> None:
+    env = {"GREENRATE_DATABASE_URL": postgres_url}
+    assert run(env, "db", "upgrade").exit_code == 0
+    run(env, "keys", "create", "--tenant", "t", "--role", "bank")
+    result = run(env, "keys", "revoke", "3000000000")
+    assert result.exit_code == 1 and "no active key with that prefix or id" in result.output
+    assert "database error" not in result.output
+    assert run(env, "keys", "revoke", "1").exit_code == 0
+
+
+def test_keys_list_shows_the_label(env: dict[str, str]) -> None:
+    run(env, "db", "upgrade")
+    run(env, "keys", "create", "--tenant", "t", "--role", "bank", "--label", "ops team laptop")
+    run(env, "keys", "create", "--tenant", "t", "--role", "analyst")
+    header, labelled, unlabelled = run(env, "keys", "list").output.strip().splitlines()
+    assert header.split()[-1] == "label"
+    assert labelled.endswith(" ops team laptop") and unlabelled.endswith(" -")
+
+
+def test_a_label_longer_than_its_column_is_a_usage_error(env: dict[str, str]) -> None:
+    label_type = api_keys_table.c.label.type
+    assert isinstance(label_type, String) and label_type.length == api_keys.LABEL_MAX_LENGTH
+    run(env, "db", "upgrade")
+    result = run(env, "keys", "create", "--tenant", "t", "--role", "bank", "--label", "x" * 121)
+    assert result.exit_code == 2 and "--label" in result.output and "120" in result.output
+    assert len(run(env, "keys", "list").output.strip().splitlines()) == 1  # nothing stored
+    ok = run(env, "keys", "create", "--tenant", "t", "--role", "bank", "--label", "x" * 120)
+    assert ok.exit_code == 0, ok.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("db", "upgrade", "--revision", "bogus"), "bogus"),
+        (("db", "downgrade", "bogus"), "bogus"),
+        (("db", "downgrade", "head"), "not a valid downgrade target"),
+        (("db", "downgrade", "+1"), "+1"),
+    ],
+)
+def test_bad_revisions_are_clean_errors(env: dict[str, str], args: tuple[str, ...], message: str) -> None:
+    run(env, "db", "upgrade", "--revision", "0005")  # below head, so `downgrade head` would go up
+    result = run(env, *args)
+    assert result.exit_code == 1, result.output
+    assert result.output.startswith("Error: migration refused:") and message in result.output
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("args", [("db", "current"), ("db", "downgrade", "base"), ("db", "upgrade")])
+def test_db_commands_explain_an_unreachable_database(args: tuple[str, ...]) -> None:
+    url = f"postgresql://postgres:s3cret@127.0.0.1:{free_port()}/x"
+    result = run({"GREENRATE_DATABASE_URL": url, "GREENRATE_DATABASE_TIMEOUT_SECONDS": "2"}, *args)
+    assert result.exit_code == 1, result.output
+    assert result.output.startswith("Error: database error at postgresql+psycopg://postgres:***@127.0.0.1")
+    assert "OperationalError" in result.output and "s3cret" not in result.output
     assert "Traceback" not in result.output

@@ -60,11 +60,69 @@ def test_empty_redis_url_means_unset() -> None:
         ("GREENRATE_LOG_LEVEL", "LOUD"),
         ("GREENRATE_CACHE_BREAKER_RESET_SECONDS", "nan"),
         ("GREENRATE_REDIS_NAMESPACE", "a b"),
+        ("GREENRATE_DATABASE_URL", "postgresql://u@h:notaport/x"),
+        ("GREENRATE_DATABASE_URL", "postgresql://u@h:70000/x"),
+        ("GREENRATE_DATABASE_URL", "sqlite:"),
+        ("GREENRATE_DATABASE_URL", "postgresql:"),
+        ("GREENRATE_DATABASE_URL", "postgresql+psycopg2://h/x"),
+        ("GREENRATE_REDIS_URL", "redis://h:notaport/0"),
+        ("GREENRATE_REDIS_URL", "redis://h:0/0"),
+        ("GREENRATE_REDIS_URL", "redis:"),
+        ("GREENRATE_REDIS_URL", "unix:"),
+        ("GREENRATE_REDIS_URL", "unix://"),
+        ("GREENRATE_REDIS_URL", "redis://127.0.0.1:6379/notadb"),
+        ("GREENRATE_REDIS_URL", "redis://127.0.0.1:6379/1/2"),
+        ("GREENRATE_REDIS_URL", "redis://127.0.0.1:6379/-1"),
+        ("GREENRATE_REDIS_URL", "redis://127.0.0.1:6379/0?db=x"),
+        ("GREENRATE_REDIS_URL", "unix:///run/redis.sock?db=x"),
     ],
 )
 def test_bad_values_name_the_variable(name: str, value: str) -> None:
     with pytest.raises(ConfigError, match=name):
         load_settings(environ={name: value})
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "sqlite:///relative/g.sqlite3",
+        "sqlite:////abs/g.sqlite3",
+        "sqlite://",
+        "postgresql://u:p@db:5432/g",
+        "postgresql://u@db/g",
+        "postgresql:///g",
+        "postgresql+psycopg://u@[::1]:5432/g",
+    ],
+)
+def test_valid_database_urls_stay_valid(url: str) -> None:
+    assert load_settings(environ={"GREENRATE_DATABASE_URL": url}).database_url == url
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "redis://cache:6379/1",
+        "redis://cache",
+        "redis://cache/",
+        "redis://:secret@cache:6379/15",
+        "rediss://u:p@cache:6380/2",
+        "redis://[::1]:6379/0",
+        "redis://cache:6379?db=3",
+        "unix:///run/redis.sock?db=3",
+        "unix:///run/redis.sock",
+    ],
+)
+def test_valid_redis_urls_stay_valid(url: str) -> None:
+    assert load_settings(environ={"GREENRATE_REDIS_URL": url}).redis_url == url
+
+
+def test_a_bad_url_error_does_not_echo_the_password() -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings(environ={"GREENRATE_DATABASE_URL": "postgresql://u:hunter2@h:notaport/x"})
+    assert "hunter2" not in str(caught.value)
+    with pytest.raises(ConfigError) as caught:
+        load_settings(environ={"GREENRATE_REDIS_URL": "redis://:hunter2@h:6379/notadb"})
+    assert "hunter2" not in str(caught.value)
 
 
 def test_unknown_greenrate_variable_is_refused() -> None:
