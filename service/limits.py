@@ -38,6 +38,13 @@ def _exempt() -> bool:
     return not request.path.startswith("/v1/") and request.path != "/v1"
 
 
+def storage_uri(redis_url: str | None) -> str:
+    """The limits library's URI for the configured Redis (it spells a Unix socket ``redis+unix://``)."""
+    if not redis_url:
+        return f"{limit_storage.SCHEME}://"
+    return "redis+" + redis_url if redis_url.startswith("unix:") else redis_url
+
+
 def init_app(app: Flask, settings: Settings) -> Limiter:
     """Bind a limiter to this app; register it after the request-id hook and before the views."""
     timeout = settings.redis_timeout_ms / 1000
@@ -48,7 +55,7 @@ def init_app(app: Flask, settings: Settings) -> Limiter:
         key_func=rate_limit_key,
         application_limits=[settings.rate_limit],
         application_limits_exempt_when=_exempt,
-        storage_uri=settings.redis_url or f"{limit_storage.SCHEME}://",
+        storage_uri=storage_uri(settings.redis_url),
         storage_options=storage_options,  # type: ignore[arg-type]
         strategy="fixed-window",  # one counter increment per request: the cheapest correct strategy
         key_prefix=settings.redis_namespace,

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import redis
@@ -11,7 +14,7 @@ from sqlalchemy import create_engine, inspect
 from service.records import migrate
 from service.records.database import database_url
 from tests.conftest import AppFactory, bearer, create_key, payload, services_of
-from tests.live_services import RedisServer, free_port, start_redis
+from tests.live_services import RedisServer, free_port, start_redis, wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -67,6 +70,34 @@ def test_readyz_on_an_empty_postgres_database_says_to_migrate(
     assert "greenrate db upgrade" in response.json["errors"]["database"][0]
     migrate.upgrade(services_of(app).db)
     assert app.test_client().get("/readyz").json["checks"]["database"]["status"] == "ok"
+
+
+def test_redis_on_a_unix_socket_caches_and_limits(make_app: AppFactory, tmp_path: Path) -> None:
+    """``unix://`` URLs are accepted by the configuration, so the cache and the limiter must both work."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.fail("redis-server is needed for this test (apt-get install redis-server)")
+    socket = tmp_path / "redis.sock"
+    process = subprocess.Popen(
+        [binary, "--port", "0", "--unixsocket", str(socket), "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_until(socket.exists, "redis-server's socket", timeout=20.0)
+        app = make_app(REDIS_URL=f"unix://{socket}?db=2", RATE_LIMIT="2 per minute")
+        client = app.test_client()
+        key = create_key(app)
+        first = client.post("/v1/ratings", json=payload(), headers=bearer(key))
+        second = client.post("/v1/ratings", json=payload(), headers=bearer(key))
+        assert (first.status_code, second.headers["X-Cache"]) == (201, "hit")
+        assert client.get("/v1/ratings", headers=bearer(key)).status_code == 429
+        assert client.get("/readyz").json["checks"]["cache"]["status"] == "ok"
+        stored = redis.Redis(unix_socket_path=str(socket), db=2)
+        assert stored.keys("*rating:v1:bank-a:*") and stored.keys("*LIMITER*")
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
 
 
 def test_hit_after_miss_same_id_and_byte_for_byte(live_app: AppFactory, redis_url: str) -> None:
