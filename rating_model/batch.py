@@ -118,6 +118,8 @@ RESULT_COLUMNS: tuple[ResultColumn, ...] = (
     ResultColumn("tco2e_per_cny_million_lent", "float64",
                  ("financed_emissions", "tco2e_per_cny_million_lent"),
                  "Financed Scopes 1+2 per CNY million lent"),
+    ResultColumn("financed_pcaf_score", "Int64", ("financed_emissions", "pcaf_score"),
+                 "PCAF data-quality score of this loan's financed emissions: 5 without a balance sheet"),
     ResultColumn("model_version", "string", ("versions", "model"), "Scorecard version"),
     ResultColumn("standard_version", "string", ("versions", "standard"), "Standard version"),
     ResultColumn("factor_set", "string", ("versions", "factor_set"), "Emission-factor set"),
@@ -294,11 +296,11 @@ def _result_columns(rows: list[_Measured | None], errors: list[str | None], matr
     decided: dict[tuple[Any, ...], tuple[Grading, str | None, GreenLoan]] = {}
     grade_for = standard.grade_for
     (grades, score_grades, knock_out_ids, eligible, basis, category, tier, attribution, financed12, financed3,
-     outstanding, per_million) = (cols[name] for name in (
+     outstanding, per_million, financed_pcaf) = (cols[name] for name in (
         "grade", "score_grade", "knock_outs", "green_loan_eligible", "green_loan_basis",
         "green_loan_category",
         "pricing_tier", "attribution_factor", "financed_scope12_tco2e", "financed_scope3_tco2e",
-        "outstanding_cny", "tco2e_per_cny_million_lent"))
+        "outstanding_cny", "tco2e_per_cny_million_lent", "financed_pcaf_score"))
     for i, score, row_points in zip(ok, scores.tolist(), points.tolist(), strict=True):
         r = rows[i]
         assert r is not None
@@ -330,6 +332,7 @@ def _result_columns(rows: list[_Measured | None], errors: list[str | None], matr
             financed3[i] = financed.scope3_tco2e
             outstanding[i] = financed.outstanding_cny
             per_million[i] = financed.tco2e_per_cny_million_lent
+            financed_pcaf[i] = financed.pcaf_score
     for version_column, part in (("model_version", "model"), ("standard_version", "standard"),
                                  ("factor_set", "factor_set"), ("engine_version", "engine")):
         cols[version_column] = [versions[part] if r is not None else None for r in rows]

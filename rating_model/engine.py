@@ -38,8 +38,9 @@ from rating_model.values import fast_init
 #: issued by the old code would still be reused for that input, within validity, after the fix is deployed
 #: (the model, standard, factor-set and schema versions would not have changed). A recorded fingerprint of
 #: the default engine's ratings (tests/rating_model/test_engine_fingerprint.py) fails the tests when ratings
-#: change under an unchanged version. 1.0 (2026-12-05): the first recorded version.
-ENGINE_VERSION = "1.0"
+#: change under an unchanged version. 1.0 (2026-12-05): the first recorded version. 1.1 (2026-12-05): a
+#: loan without a balance sheet has PCAF score 5 in ``financed_emissions`` (it took the borrower's score).
+ENGINE_VERSION = "1.1"
 
 MODELS_DIR = Path(__file__).parent / "data" / "models"
 DEFAULT_MODEL = MODELS_DIR / "default.json"

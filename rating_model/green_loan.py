@@ -107,6 +107,8 @@ def financed_emissions(
     """PCAF attribution of the borrower's gross emissions to this loan; ``None`` without loan data.
 
     Balance-sheet figures are in the loan's currency. Outstanding defaults to the amount for a new loan.
+    ``pcaf_score`` is the borrower's (from its emissions data); the loan's is that score when a balance sheet
+    is given, and 5 when only the outstanding amount is known (PCAF reserves 1 to 4 for known equity + debt).
     """
     loan = data.loan
     if loan is None:
@@ -126,8 +128,14 @@ def financed_emissions(
         basis = "outstanding / total assets (PCAF fallback when equity and debt are unknown)"
     if denominator is None:
         # PCAF option 3b/3c would use sector asset ratios, which greenrate does not hold: attribute all.
+        # Scores 1 to 4 need equity + debt known (PCAF Part A, Table 5-4): with only the outstanding amount
+        # the loan's data quality is 5, however good the borrower's emissions data.
         denominator = outstanding
-        basis = "no balance sheet given: attribution capped at 1 (conservative)"
+        pcaf_score = 5
+        basis = (
+            "no balance sheet given: attribution capped at 1 (conservative); PCAF score 5 (only the "
+            "outstanding amount is known)"
+        )
     if loan.outstanding is None:
         basis += "; outstanding not given, loan amount used"
     factor = min(1.0, outstanding / denominator) if denominator > 0 else 0.0

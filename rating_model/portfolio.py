@@ -45,7 +45,7 @@ SUMMARY_COLUMNS: tuple[str, ...] = (
     "scope2_market_tco2e",
     "scope3_tco2e",
     "total_tco2e",
-    "pcaf_score",
+    "financed_pcaf_score",
     "green_loan_eligible",
 )
 #: the columns of a previous run the movers compare with
@@ -333,7 +333,7 @@ class PortfolioAccumulator:
         self.financed3 += float(np.nansum(_floats(chunk["financed_scope3_tco2e"])[loan]))
         for key in self.gross:
             self.gross[key] += float(np.nansum(_floats(chunk[f"{key}_tco2e"])[rated]))
-        scores = _floats(chunk["pcaf_score"])
+        scores = _floats(chunk["financed_pcaf_score"])  # the loan's score: 5 without a balance sheet
         weighted = loan & ~np.isnan(scores) & (outstanding > 0)
         self.dq_loans += int(weighted.sum())
         self.dq_weighted += float((outstanding[weighted] * scores[weighted]).sum())
@@ -431,7 +431,8 @@ class PortfolioAccumulator:
                 None if self.dq_weight <= 0 else round(self.dq_weighted / self.dq_weight, 2),
                 "PCAF data-quality score, 1 (best) to 5",
                 f"sum(outstanding x score) / sum(outstanding) over the {self.dq_loans} loans with "
-                "outstanding > 0 (PCAF Box 8, business loans; Scopes 1+2); two decimals as PCAF reports it",
+                "outstanding > 0, each loan's own score (financed_pcaf_score: 5 without a balance sheet) "
+                "(PCAF Box 8, business loans; Scopes 1+2); two decimals as PCAF reports it",
             ),
             "green_loans": {
                 "eligible": _figure(

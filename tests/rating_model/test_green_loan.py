@@ -44,6 +44,17 @@ def test_pcaf_fallbacks_are_stated() -> None:
     nothing = financed_emissions(data_with({"amount": 100_000, "currency": "CNY",
                                             "use_of_proceeds": "energy_efficiency"}), 40.0, 0.0, 2)
     assert nothing is not None and nothing.attribution_factor == 1.0 and "conservative" in nothing.basis
+
+
+def test_a_loan_without_a_balance_sheet_scores_pcaf_5_whatever_the_borrowers_data() -> None:
+    """PCAF Part A Table 5-4: scores 1 to 4 need equity + debt known; only the outstanding known is 5."""
+    without = data_with({"amount": 100_000, "currency": "CNY", "use_of_proceeds": "energy_efficiency"})
+    verified = financed_emissions(without, 40.0, 0.0, 1)
+    assert verified is not None and verified.pcaf_score == 5 and "PCAF score 5" in verified.basis
+    with_assets = data_with({"amount": 100_000, "currency": "CNY", "use_of_proceeds": "energy_efficiency",
+                             "borrower_total_assets": 400_000})
+    kept = financed_emissions(with_assets, 40.0, 0.0, 1)
+    assert kept is not None and kept.pcaf_score == 1  # total assets stand in for equity + debt (PCAF)
     assert financed_emissions(data_with(None), 40.0, 0.0, 2) is None
 
 

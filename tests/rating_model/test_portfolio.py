@@ -18,7 +18,12 @@ NA = None
 
 def results(rows: list[dict[str, Any]], first_row: int = 0) -> pd.DataFrame:
     """Result rows with rate_frame's dtypes (only the columns the summary reads)."""
-    dtypes = {"error": "string", "grade": "string", "pcaf_score": "Int64", "green_loan_eligible": "boolean"}
+    dtypes = {
+        "error": "string",
+        "grade": "string",
+        "financed_pcaf_score": "Int64",
+        "green_loan_eligible": "boolean",
+    }
     frame = pd.DataFrame(
         {
             "borrower_id": pd.array([r["borrower_id"] for r in rows], dtype="string"),
@@ -52,7 +57,7 @@ def loan(
         "scope2_market_tco2e": s2m,
         "scope3_tco2e": s3,
         "total_tco2e": s1 + s2l + s3,
-        "pcaf_score": pcaf,
+        "financed_pcaf_score": pcaf,
         "green_loan_eligible": eligible,
     }
     if financed is not None:
@@ -242,8 +247,13 @@ def test_the_summary_of_real_results_matches_their_columns() -> None:
         rated.loc[loans, "financed_scope12_tco2e"].sum(), abs=1e-3
     )
     weights = rated.loc[loans, "outstanding_cny"]
-    dq = (weights * rated.loc[loans, "pcaf_score"].astype(float)).sum() / weights.sum()
+    dq = (weights * rated.loc[loans, "financed_pcaf_score"].astype(float)).sum() / weights.sum()
     assert s["pcaf_data_quality"]["value"] == round(dq, 2)
+    # each loan's own score: a loan without a balance sheet is 5 whatever its borrower's data
+    sheet = book[["loan__borrower_equity_plus_debt", "loan__borrower_total_assets"]].notna().any(axis=1)
+    no_sheet = loans & ~sheet
+    assert no_sheet.any() and (rated.loc[no_sheet, "financed_pcaf_score"] == 5).all()
+    assert (rated.loc[no_sheet, "pcaf_score"] < 5).any()
     again = summarize([rated], previous=PreviousRun.from_frame("same", rated))["movers"]
     assert again["matched"]["value"] == int(ok.sum()) and again["rises"] == [] and again["falls"] == []
     assert again["grade_changes"]["unchanged"] == int(ok.sum())
