@@ -9,6 +9,9 @@ The data and training commands (generate-data, validate-data, train, evaluate, c
 from __future__ import annotations
 
 import getpass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 
 import click
@@ -30,6 +33,31 @@ def _db() -> Engine:
         raise click.ClickException(str(exc)) from None
 
 
+@contextmanager
+def _registry() -> Iterator[Engine]:
+    """The registry's database for one command; what goes wrong there becomes a one-line error.
+
+    Every registry command goes through it, so a refusal (:class:`registry.RegistryError`) or a database
+    that is unreachable or not migrated reads the same everywhere instead of ending in a traceback.
+    """
+    try:
+        yield _db()
+    except registry.RegistryError as exc:
+        raise click.ClickException(str(exc)) from None
+    except SQLAlchemyError as exc:
+        raise click.ClickException(
+            f"database error: {type(exc).__name__} (has `greenrate db upgrade` run?)"
+        ) from None
+
+
+def _fits_running_standard() -> registry.FitCheck:
+    """The workers' own check (:func:`service.model_watch.engine_for`) under the standard they run."""
+    from rating_model.standard import DEFAULT_STANDARD, load_standard
+    from service.model_watch import engine_for
+
+    return partial(engine_for, load_standard(DEFAULT_STANDARD))
+
+
 def _actor() -> str:
     try:
         return f"cli/{getpass.getuser()}"
@@ -48,12 +76,8 @@ register_data_commands(model)
 @model.command("list")
 def list_models() -> None:
     """Registered versions with their holdout metrics; `*` marks the active one."""
-    try:
-        records = registry.list_models(_db())
-    except SQLAlchemyError as exc:
-        raise click.ClickException(
-            f"database error: {type(exc).__name__} (has `greenrate db upgrade` run?)"
-        ) from None
+    with _registry() as db:
+        records = registry.list_models(db)
     click.echo(f"  {'version':<18} {'source':<9} {'auc':>6} {'gini':>6} {'ks':>6} {'brier':>6}  created")
     for r in records:
         m = r.metrics
@@ -67,52 +91,48 @@ def list_models() -> None:
 @click.argument("artifact_path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def register_model(artifact_path: Path) -> None:
     """Verify an artifact (structure, sha256, fit to the standard) and add it to the registry."""
-    from rating_model.standard import DEFAULT_STANDARD, load_standard
-    from service.model_watch import engine_for
-
     try:
         artifact = ScorecardArtifact.from_json(artifact_path.read_bytes())
-        engine_for(load_standard(DEFAULT_STANDARD), artifact)
+        _fits_running_standard()(artifact)
     except ArtifactError as exc:
         raise click.ClickException(f"artifact refused: {exc}") from None
-    try:
-        registry.register(_db(), artifact, source="cli", actor=_actor(),
+    with _registry() as db:
+        registry.register(db, artifact, source="cli", actor=_actor(),
                           reason=f"registered from {artifact_path.name}")
-    except registry.VersionExists as exc:
-        raise click.ClickException(str(exc)) from None
     click.echo(f"registered {artifact.version} (sha256 {artifact.sha256[:12]}…); promote it with "
                f"`greenrate model promote {artifact.version} --reason ...`")
 
 
 @model.command("promote")
 @click.argument("version")
-@click.option("--reason", required=True, help="Why this version should rate from now on (audited).")
+@click.option("--reason", required=True,
+              help="Why this version should rate from now on (audited; at least 3 characters).")
 def promote(version: str, reason: str) -> None:
-    """Make VERSION the active model; running workers switch within GREENRATE_MODEL_POLL_SECONDS."""
-    try:
-        previous = registry.activate(_db(), version, actor=_actor(), reason=reason)
-    except registry.RegistryError as exc:
-        raise click.ClickException(str(exc)) from None
+    """Make VERSION the active model; running workers switch within GREENRATE_MODEL_POLL_SECONDS.
+
+    Refused when VERSION is active already or its artifact does not fit the standard the service runs.
+    """
+    with _registry() as db:
+        previous = registry.activate(db, version, actor=_actor(), reason=reason,
+                                     fits=_fits_running_standard())
     click.echo(f"active model: {version} (was {previous})")
 
 
 @model.command("rollback")
-@click.option("--reason", default="rollback", show_default=True, help="Why (audited).")
+@click.option("--reason", required=True, help="Why (audited; at least 3 characters).")
 def rollback(reason: str) -> None:
-    """Re-activate the version that was active before the current one."""
-    db = _db()
-    try:
-        target = registry.rollback_target(db)
-        previous = registry.activate(db, target, actor=_actor(), reason=reason, action="rollback")
-    except registry.RegistryError as exc:
-        raise click.ClickException(str(exc)) from None
-    click.echo(f"active model: {target} (rolled back from {previous})")
+    """Undo the latest promotion not undone yet: repeated, it walks back through them (C → B → A)."""
+    with _registry() as db:
+        target, undone = registry.rollback(db, actor=_actor(), reason=reason, fits=_fits_running_standard())
+    click.echo(f"active model: {target} (rolled back from {undone})")
 
 
 @model.command("history")
 @click.option("--version", default=None, help="Only this version's events.")
 def history(version: str | None) -> None:
     """The audit trail: who registered, uploaded, promoted or rolled back which version, when and why."""
-    for e in registry.events(_db(), version):
+    with _registry() as db:
+        trail = registry.events(db, version)
+    for e in trail:
         was = f" (was {e.previous_version})" if e.previous_version else ""
         click.echo(f"{e.at:%Y-%m-%d %H:%M:%S}  {e.action:<9} {e.version}{was}  by {e.actor}: {e.reason}")

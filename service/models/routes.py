@@ -2,12 +2,14 @@
 
 Views stay thin: verification is the artifact's own (:class:`~rating_model.artifact.ScorecardArtifact`,
 never a pickle), fit to the running standard is :func:`service.model_watch.engine_for`, and storage and
-audit are :mod:`service.records.registry`. After an activation this worker swaps at once; the others
-follow within ``GREENRATE_MODEL_POLL_SECONDS``.
+audit are :mod:`service.records.registry`, which refuses to activate a version that does not fit (so
+the registry never names a model the workers cannot rate with). After an activation this worker swaps
+at once; the others follow within ``GREENRATE_MODEL_POLL_SECONDS``.
 """
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from flask import current_app
@@ -82,18 +84,28 @@ class Models(MethodView):
 
 @blp.route("/<string(maxlength=80):version>/activate")
 class ActivateModel(MethodView):
-    @documented(blp, 400, 401, 403, 404, 415, 422, 429, 503)
+    @documented(blp, 400, 401, 403, 404, 409, 415, 422, 429, 503)
     @requires("analyst")
     @json_body
     @blp.arguments(ActivateRequestSchema)
     @blp.response(200, ActivationSchema)
     def post(self, body: dict[str, Any], version: str) -> dict[str, Any]:
         """Promote a registered version: audited with the reason; every worker rates with it within the
-        poll interval. Ratings issued before keep their version and read back unchanged."""
+        poll interval. Ratings issued before keep their version and read back unchanged.
+
+        404 when the version is not registered; 409 when it is the active one already; 422 when its
+        artifact does not fit the running standard (the check every worker makes before rating with it).
+        """
         s = services()
-        if registry.get_model(s.db, version) is None:
-            abort(404, message=f"Model version {version!r} is not registered.")
         actor = actor_of(current_principal())
-        previous = registry.activate(s.db, version, actor=actor, reason=body["reason"])
+        fits = partial(engine_for, s.engines.current().engine.standard)
+        try:
+            previous = registry.activate(s.db, version, actor=actor, reason=body["reason"], fits=fits)
+        except registry.NotRegistered:
+            abort(404, message=f"Model version {version!r} is not registered.")
+        except (registry.ModelDoesNotFit, registry.ReasonRefused) as exc:
+            abort(422, message=f"The activation was refused: {exc}", errors={"_schema": [str(exc)]})
+        except registry.RegistryError as exc:  # already active, or lost to concurrent activations
+            abort(409, message=str(exc))
         watcher(current_app).check(s.db, s.engines, force=True)
         return {"version": version, "previous_version": previous, "reason": body["reason"], "actor": actor}

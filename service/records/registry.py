@@ -2,14 +2,16 @@
 
 Every artifact stored here has been verified (:class:`~rating_model.artifact.ScorecardArtifact` checks its
 structure and sha256) before it is written, and is stored as its canonical JSON, so reading it back gives
-the same bytes and the same version. Promotion and rollback change the single ``active_model`` row and add
-a ``model_events`` row in one transaction: the audit trail can never disagree with what is active.
+the same bytes and the same version. Promotion and rollback change the single ``active_model`` row with a
+conditional write and add a ``model_events`` row under that write's lock, in one transaction: the audit
+trail can never disagree with what is active, on SQLite as on PostgreSQL. Rollbacks undo promotions as a
+stack replayed from that trail; a version is only made active after the caller's check that it can rate.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -18,6 +20,8 @@ from sqlalchemy import Connection, Engine, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from rating_model.artifact import ScorecardArtifact
+from rating_model.exceptions import ArtifactError
+from schemas.models import ActivateRequestSchema
 from service.records.database import as_utc
 from service.records.model_tables import active_model, model_events, models
 
@@ -30,6 +34,33 @@ class RegistryError(Exception):
 
 class VersionExists(RegistryError):
     """The version is already registered (artifacts are immutable: a version is never overwritten)."""
+
+
+class NotRegistered(RegistryError):
+    """No model of that version is registered."""
+
+
+class AlreadyActive(RegistryError):
+    """The version to promote is the active one already."""
+
+
+class ModelDoesNotFit(RegistryError):
+    """The version's artifact cannot rate under the running standard (or no longer verifies)."""
+
+
+class ReasonRefused(RegistryError):
+    """The audit reason says nothing (the rule of the API's ``ActivateRequestSchema``)."""
+
+
+class NothingToRollBack(RegistryError):
+    """Every activation in the audit trail has been undone already."""
+
+
+#: The check run on an artifact before it is made active; it raises ArtifactError when it does not fit.
+FitCheck = Callable[[ScorecardArtifact], object]
+
+#: Tries of a promotion or rollback that loses the race to another one (each loss means another won).
+_ATTEMPTS = 50
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,44 +198,147 @@ def load_artifact(db: Engine, version: str) -> ScorecardArtifact | None:
     return None if text is None else ScorecardArtifact.from_json(text)
 
 
-def activate(db: Engine, version: str, *, actor: str, reason: str, action: str = "promote") -> str | None:
-    """Make ``version`` the active one and record who did it and why; returns the previous version."""
-    if action not in ("promote", "rollback"):
-        raise ValueError(f"not an activation action: {action!r}")
-    if not reason.strip():
-        raise RegistryError("a reason is required")
+def check_reason(reason: str) -> None:
+    """Refuse a reason the API refuses: one rule (:class:`ActivateRequestSchema`) for every entry point.
+
+    A promotion or rollback is audited so that someone can later tell why it happened; ``"."`` or the
+    CLI's old default ``"rollback"`` tell them nothing.
+    """
+    problems = ActivateRequestSchema().validate({"reason": reason}).get("reason")
+    if problems:
+        raise ReasonRefused(f"reason refused: {' '.join(str(p) for p in problems)}")
+
+
+def _check_fits(db: Engine, version: str, fits: FitCheck) -> None:
+    """Load ``version`` (verified again) and run ``fits`` on it, so nothing unservable is ever made active.
+
+    Workers that cannot build an engine for the active version keep the old one and only log, so a
+    promotion that does not fit would leave the registry claiming a model that nobody rates with.
+    """
+    try:
+        artifact = load_artifact(db, version)
+    except ArtifactError as exc:
+        raise ModelDoesNotFit(f"model version {version!r} cannot be activated: its stored artifact "
+                              f"does not verify: {exc}") from None
+    if artifact is None:
+        raise NotRegistered(f"model version {version!r} is not registered")
+    try:
+        fits(artifact)
+    except ArtifactError as exc:
+        raise ModelDoesNotFit(f"model version {version!r} cannot be activated: {exc}") from None
+
+
+def _switch(db: Engine, version: str, previous: str | None, *, action: str, reason: str, actor: str) -> bool:
+    """Replace ``previous`` by ``version`` as the active model and record it; False when ``previous`` is gone.
+
+    The change is a conditional write (``UPDATE ... WHERE version = :previous``, or the first INSERT),
+    so the event's ``previous_version`` is exactly what was replaced. A ``SELECT ... FOR UPDATE`` would not
+    do: SQLite ignores it, and pysqlite only begins the transaction at the first write, so a read before
+    it may already be stale. The write itself takes the lock (SQLite's database lock, PostgreSQL's row
+    lock, which re-checks the condition on the newest row), and the event is inserted under that lock.
+    """
     now = datetime.now(UTC)
-    with db.begin() as conn:
-        if conn.execute(select(models.c.version).where(models.c.version == version)).first() is None:
-            raise RegistryError(f"model version {version!r} is not registered")
-        previous = conn.execute(
-            select(active_model.c.version).where(active_model.c.id == 1).with_for_update()
-        ).scalar_one_or_none()
-        if previous is None:
-            conn.execute(insert(active_model).values(id=1, version=version, activated_at=now))
-        else:
-            conn.execute(update(active_model).where(active_model.c.id == 1)
-                         .values(version=version, activated_at=now))
-        _event(conn, version, action, previous, reason, actor, now)
-    return previous
+    try:
+        with db.begin() as conn:
+            if previous is None:
+                conn.execute(insert(active_model).values(id=1, version=version, activated_at=now))
+            else:
+                changed = conn.execute(
+                    update(active_model)
+                    .where(active_model.c.id == 1, active_model.c.version == previous)
+                    .values(version=version, activated_at=now)
+                ).rowcount
+                if changed != 1:
+                    return False  # another activation came first; nothing was written
+            _event(conn, version, action, previous, reason, actor, now)
+    except IntegrityError:
+        return False  # another process inserted the first active row first
+    return True
+
+
+def activate(db: Engine, version: str, *, actor: str, reason: str, fits: FitCheck) -> str | None:
+    """Promote ``version`` to the active model, audited with who and why; returns the version it replaced.
+
+    :param fits: the check the workers apply before they rate with a model (for the service,
+        ``functools.partial(service.model_watch.engine_for, standard)``); its ArtifactError refuses the
+        promotion with :class:`ModelDoesNotFit`.
+    :raises ReasonRefused: the reason says nothing (the API's rule).
+    :raises NotRegistered: no such version.
+    :raises ModelDoesNotFit: its artifact does not verify or does not fit the running standard.
+    :raises AlreadyActive: it is the active version already (a no-op promotion would only make the next
+        rollback undo nothing).
+    """
+    check_reason(reason)
+    _check_fits(db, version, fits)
+    for _ in range(_ATTEMPTS):
+        previous = active_version(db)
+        if previous == version:
+            raise AlreadyActive(f"model version {version!r} is already the active one")
+        if _switch(db, version, previous, action="promote", reason=reason, actor=actor):
+            return previous
+    raise RegistryError(f"the active model changed {_ATTEMPTS} times while promoting {version!r}; try again")
+
+
+def _activation_stack(conn: Connection) -> list[str]:
+    """The activations not undone yet, oldest first, replayed from the audit trail (the last is active).
+
+    A promotion pushes its version; a rollback pops the activation it undid, so a second rollback goes
+    further back instead of re-activating what the first one undid. Two shapes an older release could
+    record are absorbed: a promotion of the version already active (a no-op, skipped) and a rollback that
+    re-activated a version that was not beneath the top (treated as a promotion of it).
+    """
+    rows = conn.execute(
+        select(model_events.c.version, model_events.c.action)
+        .where(model_events.c.action.in_(("promote", "rollback")))
+        .order_by(model_events.c.id)
+    )
+    stack: list[str] = []
+    for version, action in rows:
+        if action == "rollback" and stack:
+            stack.pop()
+        if not stack or stack[-1] != version:
+            stack.append(version)
+    return stack
+
+
+def _undo_target(stack: list[str]) -> str:
+    if not stack:
+        raise NothingToRollBack("nothing to roll back to: no model has been activated")
+    if len(stack) < 2:
+        raise NothingToRollBack(f"nothing to roll back to: every promotion before {stack[-1]!r} "
+                                "has been rolled back already (or it was the first active model)")
+    return stack[-2]
 
 
 def rollback_target(db: Engine) -> str:
-    """The version that was active before the current one (the change that made it active, undone)."""
-    current = active_version(db)
-    if current is None:
-        raise RegistryError("no model is active")
-    query = (
-        select(model_events.c.previous_version)
-        .where(model_events.c.version == current, model_events.c.action.in_(("promote", "rollback")))
-        .order_by(model_events.c.id.desc())
-        .limit(1)
-    )
+    """The version :func:`rollback` would re-activate now (the one beneath the active one in the stack)."""
     with db.connect() as conn:
-        previous = conn.execute(query).scalar()
-    if previous is None or previous == current:
-        raise RegistryError(f"nothing to roll back to: {current!r} was not activated over another version")
-    return str(previous)
+        stack = _activation_stack(conn)
+    current = active_version(db)
+    if stack and current != stack[-1]:
+        raise RegistryError(f"the audit trail ends with {stack[-1]!r} but {current!r} is active")
+    return _undo_target(stack)
+
+
+def rollback(db: Engine, *, actor: str, reason: str, fits: FitCheck) -> tuple[str, str]:
+    """Undo the latest activation not yet undone; returns (version re-activated, version undone).
+
+    Rollbacks walk back through the promotions (C → B → A) and are events of their own: the trail stays
+    append-only. The target is checked like a promotion (``fits``), in case the running standard has
+    moved on since it was active.
+    """
+    check_reason(reason)
+    for _ in range(_ATTEMPTS):
+        with db.connect() as conn:
+            stack = _activation_stack(conn)
+        target = _undo_target(stack)
+        _check_fits(db, target, fits)
+        # conditional on the trail's last version: a concurrent change (or a trail that disagrees with
+        # the active row) writes nothing, and the stack is read again
+        if _switch(db, target, stack[-1], action="rollback", reason=reason, actor=actor):
+            return target, stack[-1]
+    raise RegistryError(f"could not roll back: the active model is not {stack[-1]!r}, the last version "
+                        "the audit trail activated (it changed meanwhile, or was set outside the registry)")
 
 
 def events(db: Engine, version: str | None = None) -> list[ModelEvent]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from functools import partial
 from typing import Any
 
 import pytest
@@ -12,14 +13,17 @@ from sqlalchemy import update
 from rating_model.artifact import ScorecardArtifact
 from rating_model.artifact_format import content_sha256
 from rating_model.exceptions import ArtifactError
-from service.model_watch import watcher
+from rating_model.standard import DEFAULT_STANDARD, load_standard
+from service.model_watch import engine_for, watcher
 from service.models import register_packaged_default
 from service.records import registry
-from service.records.model_tables import models
+from service.records.model_tables import active_model, models
 from tests.conftest import AppFactory, bearer, create_key, payload, services_of
 from tests.service.model_fixtures import default_document, rehash, variant_document
 
 DEFAULT_VERSION = default_document()["version"]
+#: The check the CLI and the API run before an activation: the workers' own, under the packaged standard.
+FITS = partial(engine_for, load_standard(DEFAULT_STANDARD))
 
 
 @pytest.fixture
@@ -37,15 +41,15 @@ def test_registry_registers_once_activates_and_audits(app: Flask) -> None:
     registry.register(db, other, source="cli", actor="t", reason="test")
     with pytest.raises(registry.VersionExists):
         registry.register(db, other, source="cli", actor="t", reason="again")
-    assert registry.activate(db, other.version, actor="ann", reason="better KS") == DEFAULT_VERSION
+    assert registry.activate(db, other.version, actor="ann", reason="better KS", fits=FITS) == DEFAULT_VERSION
     assert [m.version for m in registry.list_models(db) if m.active] == [other.version]
     assert registry.rollback_target(db) == DEFAULT_VERSION
-    registry.activate(db, DEFAULT_VERSION, actor="ann", reason="undo", action="rollback")
+    assert registry.rollback(db, actor="ann", reason="undo", fits=FITS) == (DEFAULT_VERSION, other.version)
     trail = [(e.action, e.version, e.previous_version, e.actor) for e in registry.events(db)]
     assert trail[-2:] == [("promote", other.version, DEFAULT_VERSION, "ann"),
                           ("rollback", DEFAULT_VERSION, other.version, "ann")]
     with pytest.raises(registry.RegistryError, match="not registered"):
-        registry.activate(db, "sc-nope", actor="ann", reason="x")
+        registry.activate(db, "sc-nope", actor="ann", reason="no such one", fits=FITS)
     stored = registry.load_artifact(db, other.version)
     assert stored is not None and stored.to_json() == other.to_json()
 
@@ -165,7 +169,7 @@ def test_promotion_through_the_api_switches_ratings_and_keeps_old_ones(make_app:
     assert old.data == first.data
     assert registry.events(db, doc["version"])[-1].reason == "challenger wins on KS"
     # rolling back returns the rating first issued under the default (same id), from the cache
-    registry.activate(db, DEFAULT_VERSION, actor="t", reason="rollback test", action="rollback")
+    registry.rollback(db, actor="t", reason="rollback test", fits=FITS)
     back = client.post("/v1/ratings", json=payload(), headers=bearer(bank))
     assert back.json["id"] == first.json["id"] and back.headers["X-Cache"] == "hit"
 
@@ -182,7 +186,7 @@ def test_another_worker_follows_within_the_poll_interval(make_app: AppFactory, t
         assert app.test_client().get("/v1/standard", headers=bearer(bank)).status_code == 200
     artifact = ScorecardArtifact.from_dict(variant_document("worker"))
     registry.register(db, artifact, source="cli", actor="t", reason="t")
-    registry.activate(db, artifact.version, actor="t", reason="promote while serving")
+    registry.activate(db, artifact.version, actor="t", reason="promote while serving", fits=FITS)
     rated = quick.test_client().post("/v1/ratings", json=payload(), headers=bearer(bank))
     assert rated.json["versions"]["model"] == artifact.version
     still = slow.test_client().post("/v1/ratings", json=payload(), headers=bearer(bank))
@@ -205,7 +209,11 @@ def test_a_stored_artifact_edited_in_the_database_is_not_served(make_app: AppFac
                      .values(artifact_json=json.dumps(doc)))
     with pytest.raises(ArtifactError):
         registry.load_artifact(db, artifact.version)
-    registry.activate(db, artifact.version, actor="t", reason="t")
+    with pytest.raises(registry.ModelDoesNotFit, match="does not verify"):  # refused, not made active
+        registry.activate(db, artifact.version, actor="t", reason="edited", fits=FITS)
+    assert registry.active_version(db) == DEFAULT_VERSION
+    with db.begin() as conn:  # as if made active before promotions were checked: still not served
+        conn.execute(update(active_model).values(version=artifact.version))
     bank = create_key(app, "bank-a", "bank")
     rated = app.test_client().post("/v1/ratings", json=payload(), headers=bearer(bank))
     assert rated.status_code == 201 and rated.json["versions"]["model"] == DEFAULT_VERSION

@@ -1,0 +1,115 @@
+"""``greenrate model`` promote, rollback, history: the registry's rules and errors as the CLI shows them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+from sqlalchemy import create_engine
+
+from rating_model.artifact import ScorecardArtifact
+from service.cli import main
+from service.records import registry
+from tests.service.model_fixtures import default_document, rehash, variant_document
+
+DEFAULT_VERSION = default_document()["version"]
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    environment = {"GREENRATE_DATABASE_URL": f"sqlite:///{tmp_path}/cli.sqlite3"}
+    assert run(environment, "db", "upgrade").exit_code == 0  # registers and activates the packaged default
+    return environment
+
+
+def run(env: dict[str, str], *args: str) -> Result:
+    return CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
+
+
+def _register(env: dict[str, str], tmp_path: Path, tag: str) -> str:
+    doc = variant_document(tag)
+    path = tmp_path / f"{tag}.json"
+    path.write_text(json.dumps(doc))
+    assert run(env, "model", "register", str(path)).exit_code == 0
+    return str(doc["version"])
+
+
+def _history(env: dict[str, str]) -> list[str]:
+    result = run(env, "model", "history")
+    assert result.exit_code == 0, result.output
+    return result.output.splitlines()
+
+
+def test_promoting_the_active_version_is_refused(env: dict[str, str], tmp_path: Path) -> None:
+    b = _register(env, tmp_path, "b")
+    assert run(env, "model", "promote", b, "--reason", "b is better").exit_code == 0
+    before = _history(env)
+    again = run(env, "model", "promote", b, "--reason", "b once more")
+    assert again.exit_code == 1 and "already the active one" in again.output
+    assert _history(env) == before
+    back = run(env, "model", "rollback", "--reason", "b misgrades")
+    assert back.exit_code == 0 and f"active model: {DEFAULT_VERSION} (rolled back from {b})" in back.output
+
+
+def test_rollbacks_walk_back_one_promotion_at_a_time(env: dict[str, str], tmp_path: Path) -> None:
+    b, c = _register(env, tmp_path, "b"), _register(env, tmp_path, "c")
+    for version in (b, c):
+        assert run(env, "model", "promote", version, "--reason", f"promote {version}").exit_code == 0
+    first = run(env, "model", "rollback", "--reason", "c misgrades")
+    assert first.exit_code == 0 and f"active model: {b} (rolled back from {c})" in first.output
+    second = run(env, "model", "rollback", "--reason", "b misgrades too")
+    assert second.exit_code == 0
+    assert f"active model: {DEFAULT_VERSION} (rolled back from {b})" in second.output
+    third = run(env, "model", "rollback", "--reason", "and once more")
+    assert third.exit_code == 1 and "nothing to roll back to" in third.output
+    assert f"* {DEFAULT_VERSION}" in run(env, "model", "list").output
+    trail = _history(env)
+    assert "by cli/" in trail[-1] and trail[-1].endswith("b misgrades too") and "rollback" in trail[-1]
+
+
+def test_a_version_for_another_standard_is_not_promoted(env: dict[str, str]) -> None:
+    doc = default_document()
+    doc["metadata"]["standard"] = "greenrate-sme-0.9"
+    artifact = ScorecardArtifact.from_dict(rehash(doc))
+    db = create_engine(env["GREENRATE_DATABASE_URL"])
+    registry.register(db, artifact, source="cli", actor="old-release", reason="registered before 1.0")
+    db.dispose()
+    result = run(env, "model", "promote", artifact.version, "--reason", "the old one")
+    assert result.exit_code == 1
+    assert "cannot be activated" in result.output and "greenrate-sme-0.9" in result.output
+    assert f"* {DEFAULT_VERSION}" in run(env, "model", "list").output
+
+
+@pytest.mark.parametrize("reason", [".", "  ab ", ""])
+def test_reasons_that_say_nothing_are_refused(env: dict[str, str], tmp_path: Path, reason: str) -> None:
+    b = _register(env, tmp_path, "b")
+    result = run(env, "model", "promote", b, "--reason", reason)
+    assert result.exit_code == 1 and "reason refused" in result.output
+    assert run(env, "model", "promote", b, "--reason", "b is better").exit_code == 0
+    result = run(env, "model", "rollback", "--reason", reason)
+    assert result.exit_code == 1 and "reason refused" in result.output
+
+
+def test_rollback_requires_a_reason(env: dict[str, str], tmp_path: Path) -> None:
+    b = _register(env, tmp_path, "b")
+    assert run(env, "model", "promote", b, "--reason", "b is better").exit_code == 0
+    result = run(env, "model", "rollback")
+    assert result.exit_code == 2 and "Missing option '--reason'" in result.output
+    assert f"* {b}" in run(env, "model", "list").output
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("list",), ("register", "{artifact}"), ("promote", DEFAULT_VERSION, "--reason", "a good reason"),
+     ("rollback", "--reason", "a good reason"), ("history",), ("history", "--version", DEFAULT_VERSION)],
+    ids=["list", "register", "promote", "rollback", "history", "history-version"],
+)
+def test_an_unmigrated_database_is_a_one_line_error(tmp_path: Path, args: tuple[str, ...]) -> None:
+    artifact = tmp_path / "b.json"
+    artifact.write_text(json.dumps(variant_document("b")))
+    env = {"GREENRATE_DATABASE_URL": f"sqlite:///{tmp_path}/x/empty.sqlite"}
+    result = run(env, "model", *(a.format(artifact=artifact) for a in args))  # a traceback would raise
+    assert result.exit_code == 1
+    assert "Error: database error: OperationalError (has `greenrate db upgrade` run?)" in result.output

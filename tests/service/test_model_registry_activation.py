@@ -1,0 +1,206 @@
+"""Promotion and rollback: no-op promotions refused, rollbacks as a stack, races, fit and reason checks."""
+
+from __future__ import annotations
+
+import multiprocessing
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import Engine, insert
+
+from rating_model.artifact import ScorecardArtifact
+from service.config import load_settings
+from service.models import register_packaged_default
+from service.records import migrate, registry
+from service.records.database import create_db_engine
+from service.records.model_tables import model_events
+from tests.conftest import bearer, create_key, services_of
+from tests.service.model_fixtures import default_document, rehash, variant_document
+from tests.service.test_model_registry import DEFAULT_VERSION, FITS
+
+
+def _registered(db: Engine, *tags: str) -> list[str]:
+    """Register a valid variant per tag (the packaged default first, active); returns their versions."""
+    register_packaged_default(db)
+    versions = []
+    for tag in tags:
+        artifact = ScorecardArtifact.from_dict(variant_document(tag))
+        registry.register(db, artifact, source="cli", actor="t", reason="test variant")
+        versions.append(artifact.version)
+    return versions
+
+
+def _other_standard(db: Engine) -> str:
+    """A verified artifact trained for another standard, stored as an earlier release's register left it."""
+    doc = default_document()
+    doc["metadata"]["standard"] = "greenrate-sme-0.9"
+    artifact = ScorecardArtifact.from_dict(rehash(doc))
+    registry.register(db, artifact, source="cli", actor="old-release", reason="registered before 1.0")
+    return artifact.version
+
+
+def _activations(db: Engine) -> list[registry.ModelEvent]:
+    return [e for e in registry.events(db) if e.action in ("promote", "rollback")]
+
+
+# 1. promoting the active version
+
+
+def test_promoting_the_active_version_is_refused_and_not_audited(app: Flask) -> None:
+    db = services_of(app).db
+    (b,) = _registered(db, "b")
+    registry.activate(db, b, actor="ann", reason="b is better", fits=FITS)
+    before = registry.events(db)
+    with pytest.raises(registry.AlreadyActive, match="already the active one"):
+        registry.activate(db, b, actor="ann", reason="b again", fits=FITS)
+    assert registry.events(db) == before
+    assert registry.rollback(db, actor="ann", reason="undo b", fits=FITS) == (DEFAULT_VERSION, b)
+
+
+def test_the_api_answers_409_for_the_active_version(client: Any, app: Flask) -> None:
+    db = services_of(app).db
+    _registered(db)
+    analyst = create_key(app, "bank-a", "analyst")
+    before = registry.events(db)
+    response = client.post(f"/v1/models/{DEFAULT_VERSION}/activate", json={"reason": "once more"},
+                           headers=bearer(analyst))
+    assert response.status_code == 409, response.json
+    assert {"code": 409, "status": "Conflict"}.items() <= response.json.items()
+    assert "already the active one" in response.json["message"]
+    assert registry.events(db) == before
+    spec = client.get("/openapi.json").json
+    assert "409" in spec["paths"]["/v1/models/{version}/activate"]["post"]["responses"]
+
+
+# 2. rollbacks undo promotions as a stack
+
+
+def test_rollbacks_walk_back_through_the_promotions(app: Flask) -> None:
+    db = services_of(app).db
+    b, c, d = _registered(db, "b", "c", "d")
+    for version in (b, c):
+        registry.activate(db, version, actor="ann", reason=f"promote {version}", fits=FITS)
+    assert registry.rollback(db, actor="bob", reason="c misgrades", fits=FITS) == (b, c)
+    assert registry.active_version(db) == b
+    assert registry.rollback(db, actor="bob", reason="b misgrades too", fits=FITS) == (DEFAULT_VERSION, b)
+    assert registry.active_version(db) == DEFAULT_VERSION
+    with pytest.raises(registry.NothingToRollBack, match="nothing to roll back to"):
+        registry.rollback(db, actor="bob", reason="and again", fits=FITS)
+    # a promotion after rollbacks is undone first, then the walk back continues where it was
+    registry.activate(db, d, actor="ann", reason=f"promote {d}", fits=FITS)
+    assert registry.rollback_target(db) == DEFAULT_VERSION
+    assert registry.rollback(db, actor="bob", reason="d misgrades", fits=FITS) == (DEFAULT_VERSION, d)
+    trail = [(e.action, e.version, e.previous_version, e.reason) for e in _activations(db)]
+    assert trail == [  # append-only: every rollback is an event of its own, with its reason
+        ("promote", DEFAULT_VERSION, None, "first active model"),
+        ("promote", b, DEFAULT_VERSION, f"promote {b}"),
+        ("promote", c, b, f"promote {c}"),
+        ("rollback", b, c, "c misgrades"),
+        ("rollback", DEFAULT_VERSION, b, "b misgrades too"),
+        ("promote", d, DEFAULT_VERSION, f"promote {d}"),
+        ("rollback", DEFAULT_VERSION, d, "d misgrades"),
+    ]
+
+
+def test_a_no_op_promotion_recorded_by_an_earlier_release_does_not_block_rollback(app: Flask) -> None:
+    db = services_of(app).db
+    (b,) = _registered(db, "b")
+    registry.activate(db, b, actor="ann", reason="promote b", fits=FITS)
+    with db.begin() as conn:  # what the old code wrote for `promote <active>`
+        conn.execute(insert(model_events).values(version=b, action="promote", previous_version=b,
+                                                 reason="again", actor="ann", at=_activations(db)[-1].at))
+    assert registry.rollback(db, actor="bob", reason="undo b", fits=FITS) == (DEFAULT_VERSION, b)
+
+
+# 3. concurrent promotions keep the audit trail true
+
+
+def _promote_many(url: str, versions: list[str], start: Any, count: int) -> None:
+    db = create_db_engine(load_settings({"DATABASE_URL": url}, environ={}))
+    start.wait()
+    for i in range(count):
+        try:
+            registry.activate(db, versions[i % len(versions)], actor="racer", reason="race test", fits=FITS)
+        except registry.AlreadyActive:
+            pass  # another process made it active first: refusing is correct
+    db.dispose()
+
+
+def _race(url: str, db: Engine) -> None:
+    versions = _registered(db, "r1", "r2", "r3", "r4")
+    context = multiprocessing.get_context("fork")
+    start = context.Barrier(3)
+    racers = [context.Process(target=_promote_many, args=(url, versions[k:] + versions[:k], start, 30))
+              for k in range(3)]
+    for racer in racers:
+        racer.start()
+    for racer in racers:
+        racer.join(timeout=120)
+        assert racer.exitcode == 0
+    trail = _activations(db)
+    assert len(trail) > 30
+    wrong = [(e.id, e.previous_version, before.version) for before, e in zip(trail, trail[1:], strict=False)
+             if e.previous_version != before.version]
+    assert wrong == []  # each event names the version it really replaced
+    assert trail[-1].version == registry.active_version(db)
+
+
+def test_concurrent_promotions_on_sqlite_keep_the_trail_true(app: Flask) -> None:
+    db = services_of(app).db
+    _race(str(db.url), db)
+
+
+def test_concurrent_promotions_on_postgres_keep_the_trail_true(postgres_url: str) -> None:
+    db = create_db_engine(load_settings({"DATABASE_URL": postgres_url}, environ={}))
+    migrate.upgrade(db)
+    try:
+        _race(postgres_url, db)
+        last, before_last = _activations(db)[-1], _activations(db)[-2]
+        assert registry.rollback(db, actor="bob", reason="after the race", fits=FITS) == (
+            before_last.version, last.version)
+    finally:
+        db.dispose()
+
+
+# 5. a version that does not fit the running standard is never made active
+
+
+def test_a_version_for_another_standard_is_not_activated(app: Flask) -> None:
+    db = services_of(app).db
+    _registered(db)
+    old = _other_standard(db)
+    before = registry.events(db)
+    with pytest.raises(registry.ModelDoesNotFit, match="trained for standard 'greenrate-sme-0.9'"):
+        registry.activate(db, old, actor="ann", reason="the old one", fits=FITS)
+    assert registry.active_version(db) == DEFAULT_VERSION and registry.events(db) == before
+
+
+def test_the_api_answers_422_for_a_version_that_does_not_fit(client: Any, app: Flask) -> None:
+    db = services_of(app).db
+    _registered(db)
+    old = _other_standard(db)
+    analyst = create_key(app, "bank-a", "analyst")
+    response = client.post(f"/v1/models/{old}/activate", json={"reason": "the old one"},
+                           headers=bearer(analyst))
+    assert response.status_code == 422, response.json
+    assert "greenrate-sme-0.9" in response.json["message"] and response.json["errors"]["_schema"]
+    assert registry.active_version(db) == DEFAULT_VERSION
+    missing = client.post("/v1/models/sc-000000000000/activate", json={"reason": "no such one"},
+                          headers=bearer(analyst))
+    assert missing.status_code == 404 and "not registered" in missing.json["message"]
+
+
+# 9. one rule for the reason, whatever the entry point
+
+
+@pytest.mark.parametrize("reason", ["", ".", "  ab  ", "a\x00bc"])
+def test_the_registry_refuses_reasons_the_api_refuses(app: Flask, reason: str) -> None:
+    db = services_of(app).db
+    (b,) = _registered(db, "b")
+    with pytest.raises(registry.ReasonRefused, match="reason refused"):
+        registry.activate(db, b, actor="ann", reason=reason, fits=FITS)
+    registry.activate(db, b, actor="ann", reason="b is better", fits=FITS)
+    with pytest.raises(registry.ReasonRefused):
+        registry.rollback(db, actor="ann", reason=reason, fits=FITS)
+    assert registry.active_version(db) == b
