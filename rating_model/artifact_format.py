@@ -4,6 +4,10 @@ The artifact is the source of truth of a scorecard (never a pickle): a reviewer 
 archive it, and the service refuses any document that does not verify. Every check raises
 :class:`~rating_model.exceptions.ArtifactError` with the reason, so a tampered or hand-broken file is
 rejected at load time instead of scoring wrongly. Imports only the standard library.
+
+An artifact that names the standard it was trained for (``metadata.standard``) is also held to that
+standard's missing-data rule here, at load, so that every way in (``greenrate model register``, the upload
+API, the engine, a batch run) refuses it the same way; see :func:`missing_data_violations`.
 """
 
 from __future__ import annotations
@@ -205,6 +209,21 @@ def _verify_feature(feature: Any, index: int, scale: int) -> tuple[list[int], in
     return points, missing, unseen
 
 
+def missing_data_violations(features: list[tuple[str, list[int], int]], scale: int) -> list[str]:
+    """The features whose missing bin earns more than their worst reported bin, each with its numbers.
+
+    The standard's missing-data rule caps a blank at the points of the indicator's worst reported bin, so
+    that no business raises its grade by withholding data. Training honours it (``missing_cap="lowest"``);
+    this check keeps a hand-edited and re-hashed artifact from breaking it. ``features`` holds each
+    feature's name, bin units and missing units (integers of ``1/scale``, so the comparison is exact).
+    """
+    return [
+        f"{name!r} (missing_points {missing / scale} > worst bin {min(points) / scale})"
+        for name, points, missing in features
+        if missing > min(points)
+    ]
+
+
 def verify_document(doc: Any) -> None:
     """Refuse anything that is not a complete, untampered artifact of this format version."""
     if not isinstance(doc, dict):
@@ -248,16 +267,28 @@ def verify_document(doc: Any) -> None:
             raise ArtifactError(f"{key} must be an object")
     names: set[str] = set()
     lowest = highest = base
+    tables: list[tuple[str, list[int], int]] = []
     for index, feature in enumerate(_list(doc["features"], "features")):
         points, missing, unseen = _verify_feature(feature, index, scale)
         if feature["name"] in names:
             raise ArtifactError(f"feature {feature['name']!r} appears twice")
         names.add(feature["name"])
+        tables.append((feature["name"], points, missing))
         every = [*points, missing] + ([] if unseen is None else [unseen])
         lowest, highest = lowest + min(every), highest + max(every)
     if lowest < round(low * scale) or highest > round(high * scale):
         raise ArtifactError(
             f"possible scores [{lowest / scale}, {highest / scale}] leave score_range {low, high}"
+        )
+    # Only an artifact trained for a standard is bound by the standard's rule: the bare points table of
+    # a generic Scorecard (fitted with missing_cap=None, metadata without a standard) may give a blank
+    # more, and the service never serves one (it requires metadata.standard to name its standard).
+    violations = missing_data_violations(tables, scale) if "standard" in doc["metadata"] else []
+    if violations:
+        raise ArtifactError(
+            f"missing data earns more than the worst reported value for {', '.join(violations)}: the "
+            f"standard {doc['metadata']['standard']!r} caps a blank at the worst reported bin, so that "
+            "withholding data never pays"
         )
 
 

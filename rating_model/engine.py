@@ -122,6 +122,14 @@ class Engine:
         wrong = sorted(name for name, direction in declared.items() if features[name] != direction)
         if wrong:
             raise ArtifactError(f"model directions contradict the standard for: {', '.join(wrong)}")
+        # the standard's missing-data rule: a blank earns at most the worst reported bin's points (checked
+        # here too, for an artifact that does not name its standard and so skipped the format's own check)
+        richer = sorted(f.name for f in self.artifact.features if f.missing_points > min(f.points))
+        if richer:
+            raise ArtifactError(
+                f"missing data earns more than the worst reported value for: {', '.join(richer)} (the "
+                "standard caps a blank at the worst reported bin, so that withholding data never pays)"
+            )
 
     @cached_property
     def versions(self) -> dict[str, str]:

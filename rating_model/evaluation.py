@@ -51,7 +51,13 @@ def binary_metrics(y: NDArray[Any], p: NDArray[np.float64]) -> dict[str, float]:
     """AUC (ties averaged), Gini, KS and Brier: the same formula training reports on its holdout."""
     from rating_model.train import binary_metrics as _metrics
 
-    y = np.asarray(y, dtype=int)
+    labels = np.asarray(y)
+    # the formula counts y == 1 as the event and everything else as the other class: labels {0, 2} would
+    # give AUC = nan and KS = inf instead of an error
+    other = ~np.isin(labels, (0, 1))
+    if other.any():
+        raise ValueError(f"labels must be 0 or 1, got {np.unique(labels[other].astype(str))[:5].tolist()}")
+    y = labels.astype(int)
     if y.min(initial=1) == y.max(initial=0):
         raise ValueError("metrics need both classes in the labels")
     return _metrics(y, np.asarray(p, dtype=float))

@@ -26,6 +26,8 @@ SCORE_EDGES: tuple[float, ...] = tuple(float(x) for x in range(10, 100, 10))
 BOOTSTRAP_SAMPLES = 200
 BOOTSTRAP_SEED = 20261125
 METRICS = ("auc", "gini", "ks", "brier")
+#: bin index of a recorded label that is no bin of the model (never a real bin: those are >= UNSEEN_BIN)
+NO_BIN = -9
 
 
 def psi(expected: Sequence[float] | NDArray[Any], actual: Sequence[float] | NDArray[Any]) -> float:
@@ -90,11 +92,28 @@ def bootstrap_deltas(y: NDArray[Any], p_champion: NDArray[np.float64], p_challen
     return out
 
 
+def _psi_over_bins(expected: Mapping[int, int], bins: NDArray[np.intp]) -> dict[str, Any]:
+    """PSI of live bin indices against training counts per bin; bins the training had no count for are left
+    out (and counted as ``unmatched`` when there are any)."""
+    keys = sorted(expected)
+    found = dict(zip(*np.unique(bins, return_counts=True), strict=True))
+    value = psi([expected[k] for k in keys], [int(found.get(k, 0)) for k in keys])
+    out: dict[str, Any] = {"psi": value, "reading": psi_label(value)}
+    unmatched = int(len(bins) - sum(int(found.get(k, 0)) for k in keys))
+    if unmatched:
+        out["unmatched"] = unmatched
+    return out
+
+
 def indicator_psi(artifact: ScorecardArtifact, values: Mapping[str, NDArray[np.float64]]) -> dict[str, Any]:
     """Per indicator: PSI of ``values`` over the artifact's bins against its training population.
 
     The artifact carries how many training rows fell in each bin (missing included), so the population a
     model learned from travels with it; indicators without those counts, or without values, are skipped.
+    Values are binned here, so they must be exact: this is for values read from a data file
+    (:func:`compare_models`). Recorded ratings carry each indicator's value rounded to 6 decimals, which
+    moves a value just below an edge such as 2/7 into the bin beneath; their drift is counted from the bin
+    each rating recorded (:func:`recorded_bin_psi`).
     """
     out: dict[str, Any] = {}
     for name in artifact.feature_names:
@@ -102,11 +121,40 @@ def indicator_psi(artifact: ScorecardArtifact, values: Mapping[str, NDArray[np.f
         column = values.get(name)
         if expected is None or column is None or len(column) == 0:
             continue
-        keys = sorted(expected)
-        bins = artifact.column_bins(name, np.asarray(column, dtype=float))
-        found = dict(zip(*np.unique(bins, return_counts=True), strict=True))
-        value = psi([expected[k] for k in keys], [int(found.get(k, 0)) for k in keys])
-        out[name] = {"psi": value, "reading": psi_label(value)}
+        out[name] = _psi_over_bins(expected, artifact.column_bins(name, np.asarray(column, dtype=float)))
+    return out
+
+
+def label_bins(artifact: ScorecardArtifact, name: str, labels: Sequence[str | None]) -> NDArray[np.intp]:
+    """The bin index of each recorded bin label of a feature (``MISSING_BIN`` for "missing").
+
+    A rating records the label of the bin its value fell in, so these are the bins the engine used, not
+    a re-binning. A label that is no bin of this model (or ``None``) gets :data:`NO_BIN`. Numeric labels
+    are interval texts and so unique; a category literally named like the missing bin counts as its value
+    bin.
+    """
+    index: dict[str, int] = {}
+    for info in artifact.bins(name):
+        index.setdefault(info.label, info.bin)
+    return np.fromiter((NO_BIN if label is None else index.get(label, NO_BIN) for label in labels),
+                       dtype=np.intp, count=len(labels))
+
+
+def recorded_bin_psi(artifact: ScorecardArtifact,
+                     labels: Mapping[str, Sequence[str | None]]) -> dict[str, Any]:
+    """Per indicator: PSI of the recorded bins of live ratings against the artifact's training counts.
+
+    Like :func:`indicator_psi`, but from each rating's recorded bin label (see :func:`label_bins`);
+    ratings whose label is no bin of the model, or a bin without training counts (an unseen category),
+    are left out and counted as ``unmatched``.
+    """
+    out: dict[str, Any] = {}
+    for name in artifact.feature_names:
+        expected = training_bin_counts(artifact, name)
+        recorded = labels.get(name)
+        if expected is None or recorded is None or len(recorded) == 0:
+            continue
+        out[name] = _psi_over_bins(expected, label_bins(artifact, name, recorded))
     return out
 
 
@@ -139,17 +187,19 @@ def compare_models(champion: ScorecardArtifact, challenger: ScorecardArtifact, i
 
 
 def drift(artifact: ScorecardArtifact, training_scores: NDArray[np.float64] | None,
-          live_scores: NDArray[np.float64], live_values: Mapping[str, NDArray[np.float64]], *,
+          live_scores: NDArray[np.float64], live_bins: Mapping[str, Sequence[str | None]], *,
           training_bands: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """PSI of live ratings against the model's training population.
 
     Indicators are compared bin by bin against the per-bin training counts the artifact carries (missing
-    values are their own bin). The score is compared with the training scores when given, else with the
-    score bands the trainer stored in the artifact (``metadata.score_bands``); with neither it is left out.
+    values are their own bin), counting the bin label each rating recorded (``live_bins``: per indicator,
+    one label per rating), not its rounded value. The score is compared with the training scores when
+    given, else with the score bands the trainer stored in the artifact (``metadata.score_bands``); with
+    neither it is left out.
     """
     if len(live_scores) == 0:
         raise ValueError("no recorded ratings to compare")
-    indicators = indicator_psi(artifact, live_values)
+    indicators = recorded_bin_psi(artifact, live_bins)
     out: dict[str, Any] = {"model": artifact.version, "live_rows": int(len(live_scores)),
                            "indicator_psi": indicators}
     expected: list[int] | None = None

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import numbers
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +34,10 @@ CODE_VERSION = "greenrate-train/1"
 DEFAULT_SEED = 20261125
 DEFAULT_ROWS = 60_000
 HOLDOUT_SHARE = 0.2
+#: the largest seed: the scorecard passes it to scikit-learn, whose random_state is a 32-bit unsigned int
+MAX_SEED = 2**32 - 1
+#: label texts accepted in a CSV read as text, as ``greenrate model validate-data`` accepts them
+_LABEL_TEXT = {"0": 0, "1": 1, "0.0": 0, "1.0": 1}
 
 
 @dataclass(frozen=True)
@@ -63,6 +68,64 @@ def binary_metrics(y: np.ndarray, p: np.ndarray) -> dict[str, float]:
         "ks": float(np.max(np.abs(cum_pos - cum_neg))),
         "brier": float(np.mean((p - y) ** 2)),
     }
+
+
+def _label(cell: Any) -> int | None:
+    """0 or 1 for a valid label cell (number or text), None for anything else (blank, 'yes', 2, 0.5)."""
+    if isinstance(cell, str):
+        return _LABEL_TEXT.get(cell.strip())
+    if isinstance(cell, numbers.Real) and cell in (0, 1):
+        return 1 if cell == 1 else 0
+    return None
+
+
+def class_problem(y: np.ndarray) -> str | None:
+    """Why 0/1 labels cannot be trained or evaluated on (no rows, one class), or None when they can.
+
+    A scorecard's weights, its AUC and its KS all compare the two classes; with one of them absent,
+    training fails deep inside scikit-learn and the metrics are NaN or infinite.
+    """
+    if len(y) == 0:
+        return "there are no data rows"
+    present = sorted({int(v) for v in np.unique(y)})
+    if len(present) < 2:
+        return (f"every row is labelled {present[0]}: both classes are needed (1 = green, 0 = not), "
+                "to weigh the indicators and to measure AUC and KS")
+    return None
+
+
+def labels_of(frame: pd.DataFrame) -> np.ndarray:
+    """The ``label`` column as 0/1 integers, or InvalidInputError saying why the frame cannot be used.
+
+    The one check of labelled data that training, ``greenrate model evaluate``, ``compare``, ``report``
+    and ``validate-data`` share: a label column, at least one row, every label exactly 0 or 1 (a blank,
+    'yes' or 2 is named by its 1-based data row, as validate-data numbers rows) and both classes.
+    """
+    if "label" not in frame.columns:
+        raise InvalidInputError("label", "the training data needs a label column (1 = green, 0 = not)")
+    column = frame["label"]
+    if pd.api.types.is_numeric_dtype(column.dtype):
+        as_float = column.to_numpy(dtype=float, na_value=np.nan)
+        bad = np.flatnonzero((as_float != 0) & (as_float != 1))
+        y = np.where(as_float == 1, 1, 0)
+    else:
+        parsed = [_label(cell) for cell in column.tolist()]
+        bad = np.asarray([i for i, v in enumerate(parsed) if v is None], dtype=np.intp)
+        y = np.asarray([v or 0 for v in parsed], dtype=int)
+    if len(bad):
+        cell = column.iloc[int(bad[0])]
+        shown = "is blank" if _label_is_blank(cell) else f"has {str(cell)!r}"
+        more = f" (and {len(bad) - 1} more row(s))" if len(bad) > 1 else ""
+        raise InvalidInputError("label", f"must be 0 or 1 on every row: row {bad[0] + 1} {shown}{more}")
+    problem = class_problem(y)
+    if problem is not None:
+        raise InvalidInputError("label", problem)
+    return y.astype(np.int64)
+
+
+def _label_is_blank(cell: Any) -> bool:
+    return cell is None or cell is pd.NA or (isinstance(cell, float) and cell != cell) or (
+        isinstance(cell, str) and not cell.strip())
 
 
 def model_card(standard: Standard, source: Mapping[str, Any], metrics: Mapping[str, float]) -> dict[str, Any]:
@@ -107,15 +170,23 @@ def train(frame: pd.DataFrame, *, standard: Standard | None = None, seed: int = 
     :func:`rating_model.indicator_batch.frame_indicators`); the artifact does not depend on it.
     """
     standard = standard or load_standard(DEFAULT_STANDARD)
-    if "label" not in frame.columns:
-        raise InvalidInputError("label", "the training data needs a label column (1 = green, 0 = not)")
-    y_all = frame["label"].to_numpy(dtype=int)
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or not 0 <= seed <= MAX_SEED:
+        raise InvalidInputError("seed", f"must be an integer from 0 to {MAX_SEED}, got {seed!r}")
+    y_all = labels_of(frame)
     X_all, bad = frame_indicators(frame, standard, workers=workers, progress=progress)
     keep = np.ones(len(frame), dtype=bool)
     keep[bad] = False
     X_all, y_all = X_all[keep].reset_index(drop=True), y_all[keep]
+    left = class_problem(y_all)
+    if left is not None:
+        raise InvalidInputError(
+            "label", f"after leaving out the {len(bad)} row(s) the engine cannot rate, {left}")
     rng = np.random.default_rng(seed)
     holdout = rng.random(len(y_all)) < HOLDOUT_SHARE
+    if class_problem(y_all[holdout]) or class_problem(y_all[~holdout]):
+        raise InvalidInputError(
+            "label", f"{len(y_all)} rows are too few: the {HOLDOUT_SHARE:.0%} holdout drawn with seed {seed} "
+            "and the rows trained on must each hold both classes (1 = green, 0 = not)")
     directions = {i.id: i.direction for i in standard.indicators.values()}
     card_source = dict(source or {"synthetic": False})
     # The standard's missing-data rule: a missing bin never earns more than the worst reported value.
@@ -162,7 +233,10 @@ def main(argv: list[str] | None = None) -> None:
         source = {
             "synthetic": True, "generator": "rating_model.synthetic", "rows": args.rows, "seed": args.seed
         }
-    result = train(frame, seed=args.seed, source=source)
+    try:
+        result = train(frame, seed=args.seed, source=source)
+    except InvalidInputError as exc:
+        parser.error(f"{exc.field}: {exc.message}")
     artifact = ScorecardArtifact.from_dict(result.artifact)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(artifact.to_json() + "\n", encoding="utf-8")

@@ -2,16 +2,18 @@
 
 They read and write files (and read the registry when a model is named by version), with rich progress
 bars for the long steps. The numbers come from ``rating_model`` (train, evaluation, monitoring, report);
-nothing is computed here.
+nothing is computed here. A file, a registry or data that cannot be used ends the command with a one-line
+reason (a ClickException), never a traceback: analysts run these, not developers.
 """
 
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
@@ -21,8 +23,15 @@ from rating_model.artifact import ScorecardArtifact
 from rating_model.exceptions import ArtifactError, InvalidInputError
 from rating_model.standard import DEFAULT_STANDARD, Standard, load_standard
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 _console = Console(stderr=True)
 DATA_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+#: rating_model.train.MAX_SEED (not imported: that module loads scikit-learn, and this one is imported by
+#: every ``greenrate`` command); numpy takes any seed >= 0, scikit-learn's random_state only 32 bits
+SEED = click.IntRange(0, 2**32 - 1)
+REGISTRY_HINT = "has `greenrate db upgrade` run?"
 
 
 @contextmanager
@@ -36,6 +45,8 @@ def progress_bar(description: str, total: int | None) -> Iterator[Callable[[int]
 
 def load_model(ref: str) -> ScorecardArtifact:
     """An artifact from a JSON file, or from the registry by version (``active`` = the active one)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
     path = Path(ref)
     try:
         if path.suffix == ".json" or path.exists():
@@ -50,6 +61,10 @@ def load_model(ref: str) -> ScorecardArtifact:
         raise click.ClickException(f"cannot read {ref}: {exc}") from None
     except ArtifactError as exc:
         raise click.ClickException(f"artifact {ref} refused: {exc}") from None
+    except SQLAlchemyError as exc:  # an unmigrated or unreachable database
+        raise click.ClickException(
+            f"cannot read the model registry: {type(exc).__name__} ({REGISTRY_HINT})"
+        ) from None
     if artifact is None:
         raise click.ClickException(f"no model file or registered version {ref!r}")
     return artifact
@@ -59,29 +74,85 @@ def _standard(path: Path | None) -> Standard:
     return load_standard(path or DEFAULT_STANDARD)
 
 
+def read_data_file(data: Path, reader: Callable[[Path], pd.DataFrame] | None = None) -> pd.DataFrame:
+    """A flat CSV or Parquet file as a frame, or a ClickException saying why it cannot be read.
+
+    Unknown file types, empty files, damaged Parquet, undecodable text and a cell that does not fit its
+    column's type all end here with the reader's own reason. ``reader`` defaults to
+    :func:`rating_model.flat.read_frame` (typed columns); validate-data reads every cell as text.
+    """
+    import pyarrow
+
+    from rating_model.flat import file_kind, read_frame
+
+    try:
+        file_kind(data)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    try:
+        return (reader or read_frame)(data)
+    except (OSError, ValueError, TypeError, pyarrow.ArrowException) as exc:
+        # a typed read stops at the first CSV cell that does not fit its column's type (a plain ValueError,
+        # not pandas' or pyarrow's own errors); validate-data reads cells as text and lists them all
+        typed_cell = reader is None and file_kind(data) == "csv" and type(exc) in (ValueError, TypeError)
+        hint = " (`greenrate model validate-data` lists every problem by row)" if typed_cell else ""
+        raise click.ClickException(f"cannot read {data.name}: {exc}{hint}") from None
+
+
+def read_labelled(data: Path) -> tuple[pd.DataFrame, Any]:
+    """The one read-and-check step of labelled data: train, evaluate, compare, report and drift use it.
+
+    The file must be readable, of a known type, have rows, a 0/1 label on every row and both classes
+    (:func:`rating_model.train.labels_of`); otherwise the command stops with the reason instead of
+    training or evaluating on nonsense (NaN metrics, a crash deep inside scikit-learn).
+    """
+    from rating_model.train import labels_of
+
+    frame = read_data_file(data)
+    try:
+        return frame, labels_of(frame)
+    except InvalidInputError as exc:
+        raise click.ClickException(f"{data.name}, {exc.field}: {exc.message}") from None
+
+
 def labelled_indicators(data: Path, standard: Standard, workers: int | None) -> tuple[Any, Any]:
     """Indicator frame and labels of a labelled flat file (rows the engine refuses are dropped)."""
     import numpy as np
 
-    from rating_model.flat import read_frame
     from rating_model.indicator_batch import frame_indicators
+    from rating_model.train import class_problem
 
-    frame = read_frame(data)
-    if "label" not in frame.columns:
-        raise click.ClickException(f"{data.name}: no label column (run `greenrate model validate-data`)")
+    frame, y = read_labelled(data)
     with progress_bar("deriving indicators", len(frame)) as advance:
         X, bad = frame_indicators(frame, standard, workers=workers, progress=advance)
     keep = np.ones(len(frame), dtype=bool)
     keep[bad] = False
     if bad:
         _console.print(f"[yellow]{len(bad)} row(s) the engine cannot rate were left out[/]")
-    return X[keep].reset_index(drop=True), frame["label"].to_numpy(dtype=int)[keep]
+    problem = class_problem(y[keep])
+    if problem is not None:
+        raise click.ClickException(
+            f"{data.name}: after leaving out the {len(bad)} row(s) the engine cannot rate, {problem}"
+        )
+    return X[keep].reset_index(drop=True), y[keep]
+
+
+def _finite(value: Any) -> Any:
+    """``value`` with every NaN or infinity as null: JSON has neither, and other tools refuse them."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return value
 
 
 def _write_json(path: Path | None, document: Any) -> None:
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(document, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        text = json.dumps(_finite(document), indent=2, sort_keys=True, allow_nan=False)
+        path.write_text(text + "\n", encoding="utf-8")
         click.echo(f"wrote {path}")
 
 
@@ -107,7 +178,7 @@ def register_data_commands(group: click.Group) -> None:
 
 @click.command("generate-data")
 @click.option("--rows", type=click.IntRange(1, 10_000_000), default=60_000, show_default=True)
-@click.option("--seed", type=int, default=20261125, show_default=True)
+@click.option("--seed", type=SEED, default=20261125, show_default=True)
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="Output file: .csv or .parquet (by extension).")
 def generate_data(rows: int, seed: int, out: Path) -> None:
@@ -136,14 +207,18 @@ def generate_data(rows: int, seed: int, out: Path) -> None:
 @click.option("--max-problems", type=int, default=50, show_default=True, help="How many problems to list.")
 def validate_data(data: Path, standard_path: Path | None, max_problems: int) -> None:
     """Check a training file against the documented format; list each problem by row and column."""
-    from rating_model.validation import read_as_text, validate_frame
+    from rating_model.train import labels_of
+    from rating_model.validation import Problem, read_as_text, validate_frame
 
-    try:
-        frame = read_as_text(data)
-    except (OSError, ValueError) as exc:
-        raise click.ClickException(f"cannot read {data}: {exc}") from None
+    frame = read_data_file(data, read_as_text)
     with progress_bar("validating", len(frame)) as advance:
         problems = validate_frame(frame, _standard(standard_path), progress=advance)
+    if not any(p.column == "label" for p in problems):
+        # what no single row shows: no rows at all, or one class only (training's own label check)
+        try:
+            labels_of(frame)
+        except InvalidInputError as exc:
+            problems.append(Problem(None, exc.field, exc.message))
     for problem in problems[:max_problems]:
         click.echo(str(problem))
     if len(problems) > max_problems:
@@ -157,23 +232,22 @@ def validate_data(data: Path, standard_path: Path | None, max_problems: int) -> 
 @click.command("train")
 @click.option("--data", type=DATA_FILE, required=True, help="Labelled flat file (.csv or .parquet).")
 @_standard_opt
-@click.option("--seed", type=int, default=20261125, show_default=True)
+@click.option("--seed", type=SEED, default=20261125, show_default=True)
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="Artifact JSON.")
 @_workers
 def train_model(data: Path, standard_path: Path | None, seed: int, out: Path, workers: int | None) -> None:
     """Train a scorecard; the artifact is content-addressed (same data and seed: the same bytes)."""
-    from rating_model.flat import read_frame
     from rating_model.train import train
 
     standard = _standard(standard_path)
-    frame = read_frame(data)
+    frame, _ = read_labelled(data)
     source = {"synthetic": False, "file": data.name, "rows": len(frame)}
     try:
         with progress_bar("deriving indicators", len(frame)) as advance:
             result = train(frame, standard=standard, seed=seed, source=source, workers=workers,
                            progress=advance)
     except InvalidInputError as exc:
-        raise click.ClickException(f"{exc.field}: {exc.message}") from None
+        raise click.ClickException(f"{data.name}, {exc.field}: {exc.message}") from None
     artifact = ScorecardArtifact.from_dict(result.artifact)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(artifact.to_json() + "\n", encoding="utf-8")

@@ -9,6 +9,7 @@ import click
 
 from service.model_data_cli import (
     DATA_FILE,
+    REGISTRY_HINT,
     _standard,
     _standard_opt,
     _workers,
@@ -53,7 +54,7 @@ def report_command(model: str, data: Path, champion: str | None, out: Path, stan
 def drift_command(since: datetime, model_ref: str, training_data: Path | None, json_out: Path | None,
                   workers: int | None) -> None:
     """PSI of live scores and indicators (recorded ratings) against the model's training population."""
-
+    from sqlalchemy.exc import SQLAlchemyError
 
     from rating_model.evaluation import score_frame
     from rating_model.monitoring import drift
@@ -61,7 +62,12 @@ def drift_command(since: datetime, model_ref: str, training_data: Path | None, j
     from service.records.monitoring import live_distribution
 
     artifact = load_model(model_ref)
-    scores, values = live_distribution(_db(), artifact.version, since.replace(tzinfo=UTC))
+    try:
+        scores, bins = live_distribution(_db(), artifact.version, since.replace(tzinfo=UTC))
+    except SQLAlchemyError as exc:  # an unmigrated or unreachable database
+        raise click.ClickException(
+            f"cannot read the recorded ratings: {type(exc).__name__} ({REGISTRY_HINT})"
+        ) from None
     if len(scores) == 0:
         raise click.ClickException(f"no ratings by {artifact.version} since {since:%Y-%m-%d %H:%M}")
     training_scores = None
@@ -69,7 +75,7 @@ def drift_command(since: datetime, model_ref: str, training_data: Path | None, j
     if training_data is not None:
         X, _ = labelled_indicators(training_data, _standard(None), workers)
         training_scores = score_frame(artifact, X, _standard(None)).scores
-    result = drift(artifact, training_scores, scores, values, training_bands=bands)
+    result = drift(artifact, training_scores, scores, bins, training_bands=bands)
     click.echo(f"drift of {artifact.version}: {result['live_rows']} ratings since {since:%Y-%m-%d}")
     if "score_psi" in result:
         s = result["score_psi"]
@@ -78,6 +84,7 @@ def drift_command(since: datetime, model_ref: str, training_data: Path | None, j
         click.echo("  score PSI: not available "
                    "(the artifact has no score distribution; pass --training-data)")
     for name, p in result["indicator_psi"].items():
-        click.echo(f"  PSI {name:<28} {p['psi']:.4f} ({p['reading']})")
+        left_out = f"; {p['unmatched']} rating(s) in no training bin" if "unmatched" in p else ""
+        click.echo(f"  PSI {name:<28} {p['psi']:.4f} ({p['reading']}){left_out}")
     _write_json(json_out, result)
 

@@ -19,7 +19,7 @@ from rating_model.artifact_format import content_sha256
 from rating_model.exceptions import ArtifactError, InvalidInputError
 from tests.rating_model.scorecard_data import fitted_card, row_values
 
-METADATA = {"data_version": "synthetic-1", "code_version": "test", "standard": "greenrate-sme-1.0"}
+METADATA = {"data_version": "synthetic-1", "code_version": "test"}
 
 
 def _doc() -> dict[str, Any]:
@@ -267,3 +267,52 @@ def test_bulk_scores_equal_score_columns_and_score_row() -> None:
     assert np.array_equal(scores, artifact.score_columns(columns)[0])
     for i in (0, 17, 499):
         assert scores[i] == artifact.score_row({n: columns[n][i] for n in names}).score
+
+
+def missing_above_worst(name: str = "green_operations") -> dict[str, Any]:
+    """The packaged model with one feature's blank worth its best bin (inside the score range), re-hashed."""
+    from tests.service.model_fixtures import default_document, rehash
+
+    doc = default_document()
+    feature = _feature(doc, name)
+    assert min(feature["points"]) < max(feature["points"])
+    feature["missing_points"] = max(feature["points"])
+    return rehash(doc)
+
+
+def test_an_artifact_trained_for_a_standard_keeps_its_missing_data_rule() -> None:
+    """The standard caps a blank at the worst reported bin: an artifact that pays for withholding data is
+    refused at load, naming the feature, so register, upload and the engine all refuse it."""
+    from rating_model.engine import Engine
+
+    doc = missing_above_worst()
+    with pytest.raises(ArtifactError, match=r"'green_operations' \(missing_points 15.7 > worst bin 0.0\)"):
+        ScorecardArtifact.from_dict(doc)
+    with pytest.raises(ArtifactError, match="green_operations"):
+        ScorecardArtifact.from_json(json.dumps(doc))
+    with pytest.raises(ArtifactError, match="withholding data never pays"):
+        Engine.load(doc)
+    _feature(doc, "green_operations")["missing_points"] = 0.0  # at the worst bin: allowed
+    ScorecardArtifact.from_dict(_resign(doc))
+
+
+def test_a_bare_estimator_table_may_give_a_blank_more() -> None:
+    """A generic Scorecard (missing_cap=None) names no standard, so the standard's rule does not bind it."""
+    doc = _doc()
+    debt = _feature(doc, "debt")
+    assert debt["missing_points"] > min(debt["points"])
+    ScorecardArtifact.from_dict(doc)
+    doc["metadata"]["standard"] = "greenrate-sme@1.0.0"
+    with pytest.raises(ArtifactError, match="'debt'"):
+        ScorecardArtifact.from_dict(_resign(doc))
+
+
+def test_the_engine_holds_an_artifact_without_a_named_standard_to_the_missing_data_rule() -> None:
+    """Without ``metadata.standard`` the format's own check does not apply; the engine's still does."""
+    from rating_model.engine import Engine
+    from tests.service.model_fixtures import rehash
+
+    doc = missing_above_worst()
+    del doc["metadata"]["standard"]
+    with pytest.raises(ArtifactError, match="missing data earns more .*green_operations"):
+        Engine.load(rehash(doc))

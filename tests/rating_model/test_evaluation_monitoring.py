@@ -9,10 +9,20 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from rating_model.artifact import ScorecardArtifact
-from rating_model.evaluation import calibration, direction_checks, evaluate, score_frame
+from rating_model.artifact import MISSING_BIN, ScorecardArtifact
+from rating_model.evaluation import binary_metrics, calibration, direction_checks, evaluate, score_frame
 from rating_model.indicator_batch import frame_indicators
-from rating_model.monitoring import bootstrap_deltas, compare_models, drift, migration_matrix, psi
+from rating_model.monitoring import (
+    NO_BIN,
+    bootstrap_deltas,
+    compare_models,
+    drift,
+    indicator_psi,
+    label_bins,
+    migration_matrix,
+    psi,
+    recorded_bin_psi,
+)
 from rating_model.report import render_report, roc_curve
 from rating_model.standard import DEFAULT_STANDARD, load_standard
 from rating_model.synthetic import generate_frame
@@ -77,6 +87,25 @@ def test_direction_check_names_an_indicator_against_its_declared_direction() -> 
     assert all(c["ok"] for name, c in checks.items() if name != feature["name"])
 
 
+def test_direction_check_names_a_missing_bin_above_the_worst_value() -> None:
+    """An artifact can no longer break the missing-data rule (it is refused at load), but evaluate's check
+    is still there for one that names no standard; it reads the same rule."""
+    doc = default_document()
+    feature = next(f for f in doc["features"] if f["name"] == "green_operations")
+    feature["missing_points"] = max(feature["points"])
+    del doc["metadata"]["standard"]
+    checks = {c["indicator"]: c for c in direction_checks(ScorecardArtifact.from_dict(rehash(doc)), STANDARD)}
+    assert any("more than the worst value" in p for p in checks["green_operations"]["problems"])
+
+
+@pytest.mark.parametrize(("y", "reason"), [([0, 2, 2, 0], "must be 0 or 1"), ([1, 1, 1, 1], "both classes"),
+                                           ([0, 1, float("nan"), 1], "must be 0 or 1")])
+def test_metrics_refuse_labels_other_than_zero_and_one(y: list[float], reason: str) -> None:
+    """Labels {0, 2} used to give auc=nan and ks=inf, written into the evaluation's JSON."""
+    with pytest.raises(ValueError, match=reason):
+        binary_metrics(np.asarray(y), np.array([0.1, 0.4, 0.6, 0.9]))
+
+
 def test_calibration_keeps_ties_in_one_bin() -> None:
     p = np.array([0.2] * 50 + [0.8] * 50)
     y = np.array([0] * 40 + [1] * 10 + [1] * 45 + [0] * 5)
@@ -102,18 +131,54 @@ def test_bootstrap_of_a_model_against_itself_is_zero(population: dict[str, Any])
     assert all(d["delta"] == d["ci_low"] == d["ci_high"] == 0 for d in deltas.values())
 
 
-def test_drift_compares_live_values_with_the_training_population(population: dict[str, Any]) -> None:
+def _recorded_labels(model: ScorecardArtifact, X: pd.DataFrame) -> dict[str, list[str]]:
+    """The bin label a rating records for each indicator value (what the engine writes as ``bin``)."""
+    out = {}
+    for name in model.feature_names:
+        label = {b.bin: b.label for b in model.bins(name)}
+        out[name] = [label[int(b)] for b in model.column_bins(name, X[name].to_numpy(dtype=float))]
+    return out
+
+
+def test_drift_compares_live_bins_with_the_training_population(population: dict[str, Any]) -> None:
     model = population["challenger"]
     assert sum(model.metadata["score_bands"]["counts"]) > 0  # the trainer kept the score distribution
     X = population["X"]
     scores = score_frame(model, X, STANDARD).scores
-    same = drift(model, None, scores, {n: X[n].to_numpy() for n in X.columns},
-                 training_bands=model.metadata["score_bands"])
+    bands = model.metadata["score_bands"]
+    same = drift(model, None, scores, _recorded_labels(model, X), training_bands=bands)
     assert same["score_psi"]["psi"] < 0.1
-    shifted = drift(model, None, scores + 20, {n: X[n].to_numpy() * 5 for n in X.columns},
+    assert all(v["psi"] < 0.1 and "unmatched" not in v for v in same["indicator_psi"].values())
+    shifted = drift(model, None, scores + 20, _recorded_labels(model, X * 5),
                     training_bands=model.metadata["score_bands"])
     assert shifted["score_psi"]["reading"] == "shift"
     assert max(v["psi"] for v in shifted["indicator_psi"].values()) > 0.25
+
+
+def test_drift_counts_recorded_bins_not_rounded_values(population: dict[str, Any]) -> None:
+    """Values on an edge (2/7 for green_operations) are recorded as 0.285714, just below it: re-binning
+    them would move every such business one bin down and report a shift of a population that did not move.
+    """
+    model, X = population["champion"], population["X"]
+    edges = next(f.edges for f in model.features if f.name == "green_operations")
+    assert any(round(e, 6) < e for e in edges)  # the premise: rounding moves an edge value below its edge
+    on_edge = X["green_operations"].isin(edges).mean()
+    assert on_edge > 0.1  # many businesses sit exactly on an edge
+    scores = score_frame(model, X, STANDARD).scores
+    result = drift(model, None, scores, _recorded_labels(model, X))
+    assert result["indicator_psi"]["green_operations"]["psi"] < 0.1
+    rounded = indicator_psi(model, {"green_operations": X["green_operations"].round(6).to_numpy()})
+    assert rounded["green_operations"]["psi"] > 0.25  # what re-binning the recorded values reported
+
+
+def test_recorded_labels_map_to_bins_and_unknown_labels_are_counted(population: dict[str, Any]) -> None:
+    model = population["champion"]
+    bins = model.bins("green_operations")
+    labels = [b.label for b in bins] + ["no such bin", None]
+    assert label_bins(model, "green_operations", labels).tolist() == [b.bin for b in bins] + [NO_BIN, NO_BIN]
+    assert [b.bin for b in bins][-1] == MISSING_BIN and bins[-1].label == "missing"
+    result = recorded_bin_psi(model, {"green_operations": labels})
+    assert result["green_operations"]["unmatched"] == 2
 
 
 def test_report_is_one_self_contained_html_file(population: dict[str, Any]) -> None:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
+import pandas as pd
 import pytest
 
 from rating_model.artifact import ScorecardArtifact
 from rating_model.engine import Engine
 from rating_model.exceptions import InvalidInputError
 from rating_model.synthetic import generate_frame
-from rating_model.train import binary_metrics, train
+from rating_model.train import MAX_SEED, binary_metrics, labels_of, train
 
 FRAME = generate_frame(3_000, 11)
 
@@ -43,3 +46,55 @@ def test_binary_metrics_on_known_values() -> None:
     assert perfect["auc"] == 1.0 and perfect["gini"] == 1.0 and perfect["ks"] == 1.0
     tied = binary_metrics(y, np.array([0.5, 0.5, 0.5, 0.5]))
     assert tied["auc"] == 0.5 and tied["brier"] == pytest.approx(0.25)
+
+
+def _labels(values: list[Any], dtype: str | None = None) -> pd.DataFrame:
+    return pd.DataFrame({"label": pd.Series(values, dtype=dtype)})
+
+
+@pytest.mark.parametrize(
+    ("frame", "reason"),
+    [
+        (_labels([0, 1, "yes"], "object"), "row 3 has 'yes'"),
+        (_labels([0, 1, None, 1], "Int64"), "row 3 is blank"),
+        (_labels([0.0, 1.0, float("nan")]), "row 3 is blank"),
+        (_labels([0, 2, 2, 0]), r"row 2 has '2' \(and 1 more row"),
+        (_labels([0, 1, 0.5]), "row 3 has '0.5'"),
+        (_labels(["1", " 0", ""], "object"), "row 3 is blank"),
+        (_labels([1, 1, 1], "Int64"), "every row is labelled 1: both classes"),
+        (_labels([], "Int64"), "no data rows"),
+        (pd.DataFrame({"x": [1, 2]}), "needs a label column"),
+    ],
+    ids=["text", "blank", "nan", "two", "half", "blank-text", "one-class", "no-rows", "no-column"],
+)
+def test_labels_must_be_zero_or_one_with_both_classes(frame: pd.DataFrame, reason: str) -> None:
+    with pytest.raises(InvalidInputError, match=reason):
+        labels_of(frame)
+
+
+def test_labels_as_numbers_or_text_read_the_same() -> None:
+    expected = [0, 1, 1, 0]
+    for frame in (_labels([0, 1, 1, 0], "Int64"), _labels([0.0, 1.0, 1.0, 0.0]),
+                  _labels(["0", "1", "1.0", " 0 "], "object"), _labels([False, True, True, False])):
+        assert labels_of(frame).tolist() == expected
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        (lambda f: f.assign(label=1), "every row is labelled 1"),
+        (lambda f: f.assign(label=f["label"] * 2), "must be 0 or 1"),
+        (lambda f: f.iloc[:0], "no data rows"),
+        (lambda f: pd.concat([f[f["label"] == 0].iloc[:2], f[f["label"] == 1].iloc[:2]]), "too few"),
+    ],
+    ids=["one-class", "labels-0-2", "no-rows", "four-rows"],
+)
+def test_training_refuses_data_it_cannot_learn_from(change: Any, reason: str) -> None:
+    with pytest.raises(InvalidInputError, match=reason):
+        train(change(FRAME.iloc[:300].copy()), seed=5, workers=1)
+
+
+@pytest.mark.parametrize("seed", [-1, MAX_SEED + 1, 1.5, True])
+def test_training_refuses_a_seed_scikit_learn_cannot_take(seed: Any) -> None:
+    with pytest.raises(InvalidInputError, match="seed"):
+        train(FRAME.iloc[:300], seed=seed, workers=1)

@@ -1,0 +1,146 @@
+"""``greenrate model`` file commands on bad files and an unmigrated database: a reason, never a traceback.
+
+Every case runs with ``catch_exceptions=False``, so a traceback fails the test instead of passing as exit 1.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner, Result
+
+from rating_model.engine import DEFAULT_MODEL
+from rating_model.flat import write_frame
+from rating_model.synthetic import generate_frame
+from rating_model.train import MAX_SEED
+from service.cli import main
+from service.model_data_cli import SEED
+
+FRAME = generate_frame(300, 3)
+MODEL = str(DEFAULT_MODEL)
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    return {"GREENRATE_DATABASE_URL": f"sqlite:///{tmp_path}/empty.sqlite3"}
+
+
+def run(env: dict[str, str], *args: str) -> Result:
+    return CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
+
+
+def _with_labels(labels: Any) -> Callable[[Path], None]:
+    def write(path: Path) -> None:
+        frame = FRAME.copy()
+        frame["label"] = labels(frame)
+        frame.to_csv(path, index=False)
+    return write
+
+
+def _write_bytes(data: bytes) -> Callable[[Path], None]:
+    return lambda path: path.write_bytes(data)
+
+
+#: file name, how to write it, what the refusal says
+BAD_FILES: dict[str, tuple[str, Callable[[Path], None], str]] = {
+    "yes": ("d.csv", _with_labels(lambda f: f["label"].astype(object).where(f.index != 5, "yes")),
+            "Unable to parse string 'yes'"),
+    "blank": ("d.csv", _with_labels(lambda f: f["label"].astype("Int64").where(f.index != 3, pd.NA)),
+              "label: must be 0 or 1 on every row: row 4 is blank"),
+    "one-class": ("d.csv", _with_labels(lambda f: 1), "every row is labelled 1"),
+    "labels-0-2": ("d.csv", _with_labels(lambda f: f["label"] * 2), "must be 0 or 1 on every row"),
+    "empty": ("d.csv", _write_bytes(b""), "cannot read d.csv"),
+    "header-only": ("d.csv", lambda path: FRAME.iloc[:0].to_csv(path, index=False), "no data rows"),
+    "garbage-parquet": ("d.parquet", _write_bytes(b"not parquet at all"), "cannot read d.parquet"),
+    "txt": ("d.txt", lambda path: FRAME.to_csv(path, index=False), "unknown flat-file type"),
+}
+
+
+def _bad_file(tmp_path: Path, case: str) -> tuple[Path, str]:
+    name, write, reason = BAD_FILES[case]
+    path = tmp_path / name
+    write(path)
+    return path, reason
+
+
+@pytest.mark.parametrize("case", list(BAD_FILES))
+def test_train_evaluate_and_compare_refuse_a_bad_file_with_the_reason(env: dict[str, str], tmp_path: Path,
+                                                                      case: str) -> None:
+    data, reason = _bad_file(tmp_path, case)
+    out = tmp_path / "m.json"
+    for args in (("train", "--data", str(data), "--out", str(out)),
+                 ("evaluate", MODEL, "--data", str(data), "--json", str(tmp_path / "e.json")),
+                 ("compare", MODEL, MODEL, "--data", str(data), "--samples", "20")):
+        result = run(env, "model", *args, "--workers", "1")
+        assert result.exit_code == 1, (args, result.output)
+        assert reason in result.output, (args, result.output)
+    assert not out.exists() and not (tmp_path / "e.json").exists()
+
+
+@pytest.mark.parametrize(("case", "reason"), [("one-class", "file, label: every row is labelled 1"),
+                                              ("header-only", "file, label: there are no data rows"),
+                                              ("txt", "unknown flat-file type"),
+                                              ("garbage-parquet", "cannot read d.parquet"),
+                                              ("empty", "cannot read d.csv")])
+def test_validate_data_refuses_what_training_refuses(env: dict[str, str], tmp_path: Path, case: str,
+                                                     reason: str) -> None:
+    """'No problems' promised training with no skipped rows; a one-class or empty file then crashed it."""
+    data, _ = _bad_file(tmp_path, case)
+    result = run(env, "model", "validate-data", str(data))
+    assert result.exit_code == 1 and reason in result.output, result.output
+    assert "no problems" not in result.output
+
+
+@pytest.mark.parametrize("command", ["train", "generate-data"])
+@pytest.mark.parametrize("seed", ["-1", str(MAX_SEED + 1)])
+def test_a_seed_outside_what_numpy_and_scikit_learn_take_is_a_usage_error(
+        env: dict[str, str], tmp_path: Path, command: str, seed: str) -> None:
+    data = tmp_path / "d.csv"
+    write_frame(FRAME, data)
+    args = ["--data", str(data)] if command == "train" else ["--rows", "10"]
+    result = run(env, "model", command, *args, "--seed", seed, "--out", str(tmp_path / "out.csv"))
+    assert result.exit_code == 2 and "--seed" in result.output, result.output
+    assert (SEED.min, SEED.max) == (0, MAX_SEED)
+
+
+def test_the_largest_seed_trains(env: dict[str, str], tmp_path: Path) -> None:
+    data = tmp_path / "d.csv"
+    write_frame(FRAME, data)
+    result = run(env, "model", "train", "--data", str(data), "--seed", str(MAX_SEED), "--out",
+                 str(tmp_path / "m.json"), "--workers", "1")
+    assert result.exit_code == 0, result.output
+
+
+def test_a_good_file_validates_trains_and_evaluates_to_strict_json(env: dict[str, str],
+                                                                   tmp_path: Path) -> None:
+    data = tmp_path / "d.parquet"
+    write_frame(FRAME, data)
+    assert run(env, "model", "validate-data", str(data)).exit_code == 0
+    model, report = tmp_path / "m.json", tmp_path / "e.json"
+    trained = run(env, "model", "train", "--data", str(data), "--out", str(model), "--workers", "1")
+    assert trained.exit_code == 0, trained.output
+    run(env, "model", "evaluate", str(model), "--data", str(data), "--json", str(report), "--workers", "1")
+
+    def refuse(constant: str) -> None:
+        raise AssertionError(f"{constant} in the evaluation JSON")
+
+    metrics = json.loads(report.read_text(), parse_constant=refuse)["metrics"]
+    assert 0.5 < metrics["auc"] <= 1
+
+
+@pytest.mark.parametrize("args", [("evaluate", "active", "--data", "{data}"),
+                                  ("compare", "active", MODEL, "--data", "{data}"),
+                                  ("report", "active", "--data", "{data}", "--out", "{tmp}/r.html")])
+def test_an_unmigrated_registry_is_named_not_a_traceback(env: dict[str, str], tmp_path: Path,
+                                                         args: tuple[str, ...]) -> None:
+    data = tmp_path / "d.csv"
+    write_frame(FRAME, data)
+    result = run(env, "model", *(a.format(data=data, tmp=tmp_path) for a in args))
+    assert result.exit_code == 1, result.output
+    expected = "cannot read the model registry: OperationalError (has `greenrate db upgrade` run?)"
+    assert expected in result.output
