@@ -96,6 +96,28 @@ def _forget_dead_run(job: PortfolioJob, queue: Queue, host: str) -> None:
             dead.register_death()  # type: ignore[no-untyped-call]  # its process is gone: take it off RQ's list of workers now
 
 
+class NameTaken(RuntimeError):
+    """Another live worker already uses the name asked for."""
+
+
+def free_name(name: str, connection: redis.Redis, *, host: str) -> None:
+    """Take a dead namesake off RQ's list of workers, so ``greenrate worker --name`` can start again.
+
+    A worker killed while running a job leaves its RQ key for the job timeout plus 60 s (hours), and RQ
+    refuses a second worker of that name meanwhile. A namesake recorded on this host whose process is gone
+    is dead; one that is alive, or on another host (its process cannot be checked from here), is not ours
+    to remove: :class:`NameTaken`.
+    """
+    namesake = SimpleWorker.find_by_key(SimpleWorker.redis_worker_namespace_prefix + name, connection)
+    if namesake is None or connection.hexists(namesake.key, "death"):
+        return  # no namesake, or one whose death is recorded already: RQ lets the name be taken
+    if namesake.hostname == host and namesake.pid is not None and not _pid_alive(namesake.pid):
+        namesake.register_death()  # type: ignore[no-untyped-call]
+        _log.warning("worker_name_freed", worker=name, dead_pid=namesake.pid)
+        return
+    raise NameTaken(f"a worker named {name!r} is registered on host {namesake.hostname} (pid {namesake.pid})")
+
+
 def recover(
     db: DbEngine, queue: Queue, settings: Settings, *, host: str, pid: int, now: datetime | None = None
 ) -> list[str]:

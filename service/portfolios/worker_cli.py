@@ -20,7 +20,7 @@ from rq import SimpleWorker
 from service import logging as json_logging
 from service.config import ConfigError, load_settings
 from service.portfolios.queue import QueueNotConfigured, connect, portfolio_queue
-from service.portfolios.recovery import recover_safely
+from service.portfolios.recovery import NameTaken, free_name, recover_safely
 from service.portfolios.retention import purge_expired, purge_safely
 from service.portfolios.runner import RunContext, install
 from service.records.database import create_db_engine
@@ -88,9 +88,13 @@ def worker(burst: bool, name: str | None) -> None:
     context = install(RunContext.create(settings))
     model = context.engine(None).versions["model"]  # load the model now, not with the first job
     queue = portfolio_queue(settings, connection)
-    sweep = functools.partial(
-        recover_safely, context.db, queue, settings, host=socket.gethostname(), pid=os.getpid()
-    )
+    host = socket.gethostname()
+    sweep = functools.partial(recover_safely, context.db, queue, settings, host=host, pid=os.getpid())
+    if name is not None:
+        try:
+            free_name(name, connection, host=host)
+        except NameTaken as exc:
+            raise click.ClickException(f"{exc}: choose another --name, or stop that worker first") from None
     rq_worker = PortfolioWorker(
         [queue],
         connection=connection,

@@ -114,11 +114,12 @@ def _alive(pid: int) -> bool:
         return False
 
 
-# 1: the worker rates in itself; 2: in two processes of its own (GREENRATE_PORTFOLIO_PROCESSES), which
-# must not outlive it
-@pytest.mark.parametrize("processes", [1, 2])
+# 1: the worker rates in itself, and is restarted under its own name (RQ keeps a busy worker's name for
+# the job timeout: the dead namesake must be taken off first); 2: it rates in two processes of its own
+# (GREENRATE_PORTFOLIO_PROCESSES), which must not outlive it, and another worker takes over
+@pytest.mark.parametrize(("processes", "replacement"), [(1, "first"), (2, "second")])
 def test_a_killed_worker_is_replaced_and_the_job_completes_without_duplicates(
-    live_app: Flask, start_worker: object, tmp_path: Path, processes: int
+    live_app: Flask, start_worker: object, tmp_path: Path, processes: int, replacement: str
 ) -> None:
     book = tmp_path / "book.parquet"
     write_loan_book(book, ROWS, seed=21)
@@ -161,10 +162,11 @@ def test_a_killed_worker_is_replaced_and_the_job_completes_without_duplicates(
     )
     assert (stuck.worker, stuck.worker_pid) == ("first", first.pid)  # the RQ worker, its dead process
 
-    second, second_log = start_worker("second", "--burst", processes=processes)  # type: ignore[operator]
+    second, second_log = start_worker(replacement, "--burst", processes=processes)  # type: ignore[operator]
     assert second.wait(timeout=90) == 0, second_log.read_text()[-3000:]
     done = job()
     output = second_log.read_text()
+    assert ("worker_name_freed" in output) == (replacement == "first"), output[-3000:]
     assert done.status == "completed", (done, output[-3000:])
     assert (done.attempt, done.recoveries) == (2, 1)
     assert "portfolio_requeued" in output

@@ -317,6 +317,36 @@ def test_greenrate_worker_needs_the_redis_setting() -> None:
     assert result.exit_code == 1 and "GREENRATE_REDIS_URL" in result.output
 
 
+def test_a_named_worker_takes_its_name_back_only_from_a_dead_namesake_on_this_host(redis_url: str) -> None:
+    """RQ keeps a busy worker's name for the job timeout; a restart under that name must not wait hours."""
+    import socket
+    import subprocess
+    import sys
+
+    from rq import SimpleWorker
+
+    from service.portfolios.recovery import NameTaken, free_name
+
+    connection = Redis.from_url(redis_url)
+    host = socket.gethostname()
+    namesake = SimpleWorker(["greenrate-test"], connection=connection, name="w-named")
+    namesake.register_birth()  # type: ignore[no-untyped-call]  # this (live) process
+    with pytest.raises(NameTaken, match="w-named"):
+        free_name("w-named", connection, host=host)
+    with pytest.raises(NameTaken):  # another host's process cannot be checked from here
+        free_name("w-named", connection, host="elsewhere")
+    code = "import os; print(os.getpid())"
+    gone = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    connection.hset(namesake.key, "pid", gone.stdout.strip())  # as if it had died
+    restarted = SimpleWorker(["greenrate-test"], connection=connection, name="w-named")
+    with pytest.raises(ValueError, match="active worker named"):  # what RQ says without free_name
+        restarted.register_birth()  # type: ignore[no-untyped-call]
+    free_name("w-named", connection, host=host)
+    free_name("w-named", connection, host=host)  # its death is recorded: nothing more to do
+    restarted.register_birth()  # type: ignore[no-untyped-call]
+    restarted.register_death()  # type: ignore[no-untyped-call]
+
+
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 def test_files_are_deleted_after_the_retention_and_the_summary_stays(
     make_app: AppFactory, redis_url: str, tmp_path: Path, backend: str, request: pytest.FixtureRequest
