@@ -11,10 +11,14 @@ of workers (the tests check it).
 
 from __future__ import annotations
 
+import bz2
 import gc
+import gzip
 import json
+import lzma
 import os
 import time
+import zipfile
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -28,11 +32,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
+from pandas.api.types import infer_dtype
 
 from rating_model.batch import passthrough_columns, rate_frame
 from rating_model.engine import Engine
 from rating_model.exceptions import InvalidInputError
-from rating_model.flat import CSV_ENCODING, FLAT_DTYPES, file_kind
+from rating_model.flat import CSV_ENCODING, FLAT_DTYPES, csv_compression, file_kind
 from rating_model.workers import default_workers, exit_with_owner, worker_context
 
 __all__ = [
@@ -93,22 +98,61 @@ def _converted_column(series: pd.Series, dtype: str) -> pd.Series | None:
     """``series`` in ``dtype``; ``None`` when a cell does not convert (the column is then rated as read).
 
     Text becomes numbers through Python's own float parsing (``astype``), the one JSON numbers of the API
-    go through, so a figure read from a CSV is the figure the API would rate.
+    go through, so a figure read from a CSV is the figure the API would rate. Cells that are not text (a
+    Parquet column of numbers or booleans) are converted only where each cell would become the same
+    value cell by cell (:func:`rating_model.flat_columns.cell_value`, what Spark's batches go through):
+    numbers for number fields, booleans or 0/1 for flags. Anything else, such as numbers in a text field
+    (``47`` for ``company__industry_code``), ``2`` for a flag or booleans for a number, stays as read, so
+    that the parser refuses that cell in its row's ``error`` as ``POST /v1/ratings`` refuses it.
     """
-    text = series.dtype == object or isinstance(series.dtype, pd.StringDtype)
+    kind = infer_dtype(series, skipna=True)  # from the dtype alone, except for object columns
     try:
-        if dtype == "string" or not text:
-            return series.astype(dtype)
+        if kind in ("string", "empty"):
+            return _from_text(series, dtype)
         if dtype == "boolean":
-            flags = series.str.strip().str.lower().map(_BOOLEAN_TEXT)
-            return None if (series.notna() & flags.isna()).any() else flags.astype("boolean")
-        numbers = series.astype("float64")
-        if dtype == "Int64":
-            whole = numbers.isna() | ((numbers % 1 == 0) & (numbers.abs() < 2.0**53))
-            return numbers.astype("Int64") if whole.all() else None
-        return numbers.astype(dtype)
+            return _flags(series, kind)
+        if kind not in _NUMBERS or dtype == "string":
+            return None
+        if dtype == "Int64" and kind != "integer":
+            return _whole(series.astype("float64"))
+        if dtype == "Int64" and str(series.dtype).lower() == "uint64" and (series >= 2**63).any():
+            return None  # astype would wrap it round to a negative number
+        return series.astype(dtype)
     except (TypeError, ValueError, OverflowError):
         return None
+
+
+#: what :func:`pandas.api.types.infer_dtype` says of a column of real numbers (never of booleans)
+_NUMBERS = frozenset({"integer", "floating", "mixed-integer-float"})
+
+
+def _from_text(series: pd.Series, dtype: str) -> pd.Series | None:
+    """A text column (CSV cells, Parquet strings) in ``dtype``; ``None`` when a cell does not convert."""
+    if dtype == "string":
+        return series.astype(dtype)
+    if dtype == "boolean":
+        flags = series.str.strip().str.lower().map(_BOOLEAN_TEXT)
+        return None if (series.notna() & flags.isna()).any() else flags.astype("boolean")
+    numbers = series.astype("float64")
+    return _whole(numbers) if dtype == "Int64" else numbers.astype(dtype)
+
+
+def _whole(numbers: pd.Series) -> pd.Series | None:
+    """Floats as ``Int64`` when every one is whole and exact; ``None`` otherwise."""
+    whole = numbers.isna() | ((numbers % 1 == 0) & (numbers.abs() < 2.0**53))
+    return numbers.astype("Int64") if whole.all() else None
+
+
+def _flags(series: pd.Series, kind: str) -> pd.Series | None:
+    """Booleans as they are, numbers as flags when every one is 0 or 1; ``None`` otherwise."""
+    if kind == "boolean":
+        return series.astype("boolean")
+    if kind not in _NUMBERS:
+        return None
+    numbers = series.astype("float64")
+    if not (numbers.isna() | numbers.isin((0.0, 1.0))).all():
+        return None
+    return numbers.eq(1.0).astype("boolean").mask(numbers.isna())
 
 
 def read_chunks(path: str | Path, chunk_rows: int = DEFAULT_CHUNK_ROWS) -> Iterator[pd.DataFrame]:
@@ -161,9 +205,14 @@ def as_frame(chunk: Chunk) -> pd.DataFrame:
 
 
 def _arrow_to_pandas(kind: pa.DataType) -> Any:
-    """Strings to pandas' ``string`` dtype and nullable ints/bools to their NA-aware dtypes."""
+    """Strings to pandas' ``string`` dtype and nullable ints/bools to their NA-aware dtypes.
+
+    ``uint64`` becomes ``UInt64``: its values above 2**63 fit no ``Int64``.
+    """
     if pa.types.is_string(kind) or pa.types.is_large_string(kind):
         return pd.StringDtype()
+    if pa.types.is_uint64(kind):
+        return pd.UInt64Dtype()
     if pa.types.is_integer(kind):
         return pd.Int64Dtype()
     if pa.types.is_boolean(kind):
@@ -240,7 +289,9 @@ def csv_safe(table: pa.Table) -> pa.Table:
         kind = field.type
         if pa.types.is_dictionary(kind):
             kind = kind.value_type
-        if not (pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_string_view(kind)):
+        if pa.types.is_string_view(kind):
+            kind = pa.string()  # neither Arrow's regex kernels nor its CSV writer take string views
+        if not (pa.types.is_string(kind) or pa.types.is_large_string(kind)):
             continue
         column = table.column(index).cast(kind)
         risky = pc.and_(pc.match_substring_regex(column, _FORMULA_START),
@@ -257,9 +308,10 @@ class ResultWriter:
     """Appends result chunks to one CSV or Parquet file (by extension), with the first chunk's schema.
 
     Parquet: one row group per chunk through :class:`pyarrow.parquet.ParquetWriter`. CSV: a header, then
-    rows, ``\\n`` line ends, text that a spreadsheet would run as a formula quoted (:func:`csv_safe`).
-    The file appears under its name only when closed without error (written to a temporary name, then
-    renamed), so a crashed batch never leaves a plausible half file.
+    rows, ``\\n`` line ends, text that a spreadsheet would run as a formula quoted (:func:`csv_safe`),
+    compressed when the name says so (``.csv.gz``, ``.csv.bz2``, ``.csv.xz``, ``.csv.zip``), as pandas
+    and this module read it back. The file appears under its name only when closed without error (written
+    to a temporary name, then renamed), so a crashed batch never leaves a plausible half file.
     """
 
     def __init__(self, path: str | Path) -> None:
@@ -269,6 +321,7 @@ class ResultWriter:
         self._parquet: pq.ParquetWriter | None = None
         self._schema: pa.Schema | None = None
         self._csv: Any = None
+        self._streams: list[Any] = []  # under the CSV writer: the file, then the archive or compressor
         self.rows = 0
 
     def __enter__(self) -> ResultWriter:
@@ -292,21 +345,49 @@ class ResultWriter:
         else:
             safe = csv_safe(table)
             if self._csv is None:
-                self._csv = pa_csv.CSVWriter(self._partial, safe.schema)
+                self._csv = pa_csv.CSVWriter(self._csv_sink(), safe.schema)
             self._csv.write_table(safe)
         self.rows += len(chunk)
 
+    def _csv_sink(self) -> Any:
+        """The temporary file as a binary stream, compressed as the name says; closed by ``__exit__``.
+
+        Compressed output is deterministic (no time stamp) and names what it holds as pandas does: the
+        gzip header and the zip archive's only member carry the file name without the compression suffix.
+        """
+        compression = csv_compression(self.path)
+        if compression is None:
+            self._streams.append(pa.OSFile(str(self._partial), "wb"))
+            return self._streams[-1]
+        inner = self.path.name[: self.path.name.lower().rindex(".")]  # rated.csv.gz -> rated.csv
+        if compression == "zip":
+            archive = zipfile.ZipFile(self._partial, "w")
+            member = zipfile.ZipInfo(inner, date_time=(1980, 1, 1, 0, 0, 0))
+            member.compress_type = zipfile.ZIP_DEFLATED
+            self._streams += [archive, archive.open(member, "w", force_zip64=True)]
+        elif compression == "gzip":
+            raw = open(self._partial, "wb")  # closed with the other streams by __exit__
+            self._streams += [raw, gzip.GzipFile(inner, "wb", compresslevel=6, fileobj=raw, mtime=0)]
+        else:
+            self._streams.append(bz2.BZ2File(self._partial, "wb") if compression == "bz2"
+                                 else lzma.LZMAFile(self._partial, "wb"))
+        return self._streams[-1]
+
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
-        for writer in (self._parquet, self._csv):
-            if writer is not None:
-                writer.close()
-        if kind is None:
-            if self._schema is None:  # no chunk at all: a file with no columns, valid in its format
+        try:
+            if kind is None and self._schema is None:  # no chunk: a file with no columns, valid in its format
                 if self.kind == "parquet":
                     pq.write_table(pa.table({}), self._partial)
                 else:
-                    self._partial.write_text("", encoding="utf-8")
+                    self._csv_sink()  # empty, compressed if the name says so
+            writers = [w for w in (self._parquet, self._csv) if w is not None]
+            for closable in (*writers, *reversed(self._streams)):
+                closable.close()
+        except BaseException:
+            self._partial.unlink(missing_ok=True)
+            raise
+        if kind is None:
             os.replace(self._partial, self.path)
         else:
             self._partial.unlink(missing_ok=True)
@@ -356,7 +437,22 @@ def _rated_table(engine: Engine, chunk: Chunk, first_row: int) -> pa.Table:
     unpickles every cell as a Python object: that was a quarter of the parent's CPU, on a machine
     whose every core is rating.
     """
-    return pa.Table.from_pandas(_rated_frame(engine, chunk, first_row), preserve_index=False)
+    table = pa.Table.from_pandas(_rated_frame(engine, chunk, first_row), preserve_index=False)
+    return _with_input_columns(table, chunk) if isinstance(chunk, pa.RecordBatch) else table
+
+
+def _with_input_columns(table: pa.Table, batch: pa.RecordBatch) -> pa.Table:
+    """``table`` with its pass-through columns as ``batch`` holds them: the Parquet file's own types.
+
+    Through pandas they would be typed again by each chunk's cells (``decimal128(3, 2)`` for a chunk of
+    ``1.50``, ``null`` for a column empty in the chunk), and the next chunk would not fit the first's
+    type. Rows are the same, in the same order (:func:`rating_model.batch.rate_frame` keeps them).
+    """
+    for name in batch.schema.names:
+        index = table.schema.get_field_index(name)
+        if index >= 0 and name not in FLAT_DTYPES:
+            table = table.set_column(index, batch.schema.field(name), batch.column(name))
+    return table
 
 
 def rate_chunks(
@@ -462,16 +558,24 @@ def rate_file(
     ------
     InvalidInputError
         When the file's columns cannot be rated at all (:func:`check_book`): nothing is written.
+    pyarrow.ArrowInvalid
+        For any error Arrow raises on the way (a malformed file, a type it cannot convert), whatever its
+        kind: the one Arrow error callers name as an unreadable book. Nothing is written.
     """
     check_book(source)  # refuse a bad header before any worker starts
     started = time.perf_counter()
     rows = errors = 0
-    with ResultWriter(target) as writer:
-        chunks = read_raw_chunks(source, chunk_rows)
-        for result in rate_chunks_as_tables(chunks, model_document=model_document, workers=workers):
-            writer.write(result)
-            rows += result.num_rows
-            errors += result.num_rows - result.column("error").null_count
-            if progress is not None:
-                progress(result.num_rows)
+    try:
+        with ResultWriter(target) as writer:
+            chunks = read_raw_chunks(source, chunk_rows)
+            for result in rate_chunks_as_tables(chunks, model_document=model_document, workers=workers):
+                writer.write(result)
+                rows += result.num_rows
+                errors += result.num_rows - result.column("error").null_count
+                if progress is not None:
+                    progress(result.num_rows)
+    except pa.ArrowException as exc:
+        if isinstance(exc, pa.ArrowInvalid | MemoryError):
+            raise
+        raise pa.ArrowInvalid(f"{type(exc).__name__}: {exc}") from exc
     return BatchReport(rows, rows - errors, errors, time.perf_counter() - started)

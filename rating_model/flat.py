@@ -39,6 +39,7 @@ __all__ = [
     "LABEL_COLUMN",
     "LATENT_COLUMN",
     "FlatColumn",
+    "csv_compression",
     "file_kind",
     "flatten",
     "payload_from_row",
@@ -321,7 +322,7 @@ def write_frame(frame: pd.DataFrame, path: str | Path) -> None:
     target = Path(path)
     kind = file_kind(target)
     if kind == "csv":
-        frame.to_csv(target, index=False, lineterminator="\n")
+        frame.to_csv(target, index=False, lineterminator="\n", compression=csv_compression(target))
     else:
         frame.to_parquet(target, index=False, engine="pyarrow")
 
@@ -345,11 +346,27 @@ def read_frame(path: str | Path) -> pd.DataFrame:
     return frame.astype(known) if known else frame
 
 
+#: the CSV file names of the format and the compression each name means, as pandas infers it when reading
+_CSV_SUFFIXES: dict[str, str | None] = {
+    ".csv": None, ".csv.gz": "gzip", ".csv.bz2": "bz2", ".csv.zip": "zip", ".csv.xz": "xz",
+}
+
+
 def file_kind(path: Path) -> str:
     """``"csv"`` or ``"parquet"`` from the file name (``.csv``, ``.csv.gz``..., ``.parquet``, ``.pq``)."""
     name = path.name.lower()
-    if name.endswith((".csv", ".csv.gz", ".csv.bz2", ".csv.zip", ".csv.xz")):
+    if name.endswith(tuple(_CSV_SUFFIXES)):
         return "csv"
     if name.endswith((".parquet", ".pq")):
         return "parquet"
     raise ValueError(f"{path}: unknown flat-file type; use .csv or .parquet")
+
+
+def csv_compression(path: Path) -> str | None:
+    """How a CSV file named ``path`` is compressed: ``"gzip"``, ``"bz2"``, ``"zip"``, ``"xz"`` or ``None``.
+
+    The name decides, as it does when pandas reads the file back: a ``.csv.gz`` written as plain text
+    could not be read again.
+    """
+    name = path.name.lower()
+    return next((kind for suffix, kind in _CSV_SUFFIXES.items() if name.endswith(suffix)), None)

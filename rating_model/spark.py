@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from collections.abc import Iterator, Mapping, Sequence
 from functools import partial
@@ -37,7 +38,8 @@ import numpy as np
 
 from rating_model.batch import passthrough_columns, rate_frame, result_schema
 from rating_model.engine import Engine
-from rating_model.flat import file_kind
+from rating_model.exceptions import RatingModelError
+from rating_model.flat import csv_compression, file_kind
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -180,7 +182,8 @@ def with_file_positions(df: DataFrame, column: str = "position") -> DataFrame:
 
 
 def _read(spark: SparkSession, path: str) -> tuple[DataFrame, bool]:
-    """The input and whether it is Parquet: a ``.csv`` file (all text, as written) or Parquet file/folder.
+    """The input and whether it is Parquet: a ``.csv`` file (all text, as written; ``.csv.gz`` and
+    ``.csv.bz2`` too) or a Parquet file or folder.
 
     CSV columns are read as text, never inferred: an id like ``00123`` keeps its zeros and each flat cell
     is converted by its documented type; a malformed line stops the job (``FAILFAST``) rather than
@@ -191,12 +194,41 @@ def _read(spark: SparkSession, path: str) -> tuple[DataFrame, bool]:
     except ValueError:  # no known extension: a folder of Parquet files, as Spark writes them
         kind = "parquet"
     if kind == "csv":
+        compression = csv_compression(Path(path))
+        if compression in ("zip", "xz"):  # Hadoop's codecs read .gz and .bz2, not these
+            raise ValueError(f"{path}: Spark cannot read {compression}-compressed CSV; use .csv, .csv.gz, "
+                             ".csv.bz2 or Parquet")
         return spark.read.options(header=True, inferSchema=False, mode="FAILFAST").csv(path), False
     return spark.read.parquet(path), True
 
 
+def _integer_column(df: DataFrame, column: str) -> DataFrame:
+    """``df`` with the text column ``column`` (of a CSV) as ``bigint``, for ``--row-column``.
+
+    A CSV is read as text, so the column is converted here; a value that is not a whole number (or an
+    empty cell) stops the command before any rating, naming the first such value (one scan of the file).
+    """
+    from pyspark.sql import functions as F  # noqa: N812
+
+    if column not in df.columns:
+        raise ValueError(f"{column}: --row-column names no column of the input")
+    text = F.trim(F.col(column))
+    number = text.try_cast("long")
+    bad = df.filter(number.isNull() | ~text.rlike(r"^[+-]?[0-9]+$")).select(column).limit(1).collect()
+    if bad:
+        value = bad[0][0]
+        found = "an empty cell" if value is None or not value.strip() else repr(value)
+        raise ValueError(f"{column}: --row-column needs a whole number in every row; found {found}")
+    return df.withColumn(column, number)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m rating_model.spark INPUT OUTPUT``: rate a loan book with Spark into a Parquet folder."""
+    """``python -m rating_model.spark INPUT OUTPUT``: rate a loan book with Spark into a Parquet folder.
+
+    A mistake in what the command was given (an OUTPUT that exists, a missing input or model file, a
+    refused model or column, a row column that is not an integer, a malformed CSV line) is reported in
+    one line on stderr with exit status 1, not as a traceback; Spark's own log lines are Spark's.
+    """
     parser = argparse.ArgumentParser(
         prog="python -m rating_model.spark",
         description="Rate a loan book (flat format, CSV or Parquet) on Spark; results as Parquet.",
@@ -210,12 +242,31 @@ def main(argv: Sequence[str] | None = None) -> int:
                         "position for Parquet input, a unique id for CSV)")
     parser.add_argument("--overwrite", action="store_true", help="replace OUTPUT if it exists")
     args = parser.parse_args(argv)
-    model = None if args.model is None else json.loads(args.model.read_text(encoding="utf-8"))
+    try:
+        _run(args)
+    except _Refused as exc:
+        print(f"{parser.prog}: error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+class _Refused(Exception):
+    """What :func:`main` reports in one line: the command cannot do what it was asked."""
+
+
+def _run(args: argparse.Namespace) -> None:
+    """Rate ``args.input`` into ``args.output``; raises :class:`_Refused` for a mistake in the arguments."""
+    try:
+        model = None if args.model is None else json.loads(args.model.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise _Refused(f"--model {args.model}: {exc}") from None
 
     if "PYSPARK_GATEWAY_PORT" not in os.environ:
         # Not under spark-submit: pyspark starts a local JVM whose Python workers must be this interpreter
         # (its virtualenv has greenrate), not whatever `python3` is first on PATH.
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    from py4j.protocol import Py4JJavaError
+    from pyspark.errors import PySparkException
     from pyspark.sql import SparkSession
 
     owned = SparkSession.getActiveSession() is None  # a session someone else started is theirs to stop
@@ -225,12 +276,44 @@ def main(argv: Sequence[str] | None = None) -> int:
         row_column = args.row_column
         if row_column is None and is_parquet:
             df, row_column = with_file_positions(df, _ROW_ID), _ROW_ID
+        elif row_column is not None and not is_parquet:
+            df = _integer_column(df, row_column)
         result = rate_dataframe(df, model_document=model, row_column=row_column)
         result.write.mode("overwrite" if args.overwrite else "errorifexists").parquet(args.output)
+    except (RatingModelError, ValueError, PySparkException, Py4JJavaError) as exc:
+        # said while the session still runs: a Java error's causes are read from the JVM
+        raise _Refused(_one_line(exc)) from None
     finally:
         if owned:
             spark.stop()
-    return 0
+
+
+#: the last line of a Python traceback: the error and its message (``ValueError: row: ...``)
+_PYTHON_ERROR = re.compile(r"^(\w+\.)*\w*(Error|Exception): ")
+
+
+def _one_line(exc: Exception) -> str:
+    """The line that says what went wrong, without Spark's stack traces.
+
+    A Java error (an aborted job) is told by its root cause, such as ``[MALFORMED_CSV_RECORD] ...``; a
+    Python error in an executor comes back with the executor's traceback, whose last line is the error
+    (``ValueError: loan_no: the row column has empty values``); Spark's own errors lead with their
+    condition (``[PATH_ALREADY_EXISTS] Path ... already exists``).
+    """
+    from py4j.protocol import Py4JJavaError
+
+    text = str(exc)
+    if isinstance(exc, Py4JJavaError):
+        cause = exc.java_exception
+        while cause.getCause() is not None:
+            cause = cause.getCause()
+        text = str(cause.getMessage() or cause.toString())
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if "Traceback (most recent call last)" in text:
+        errors = [line for line in lines if _PYTHON_ERROR.match(line)]
+        if errors:
+            return errors[-1]
+    return lines[0] if lines else type(exc).__name__
 
 
 if __name__ == "__main__":

@@ -18,9 +18,12 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from rating_model.batch import rate_frame, result_schema
+from rating_model.batch_files import rate_file
 from rating_model.engine import Engine
 from rating_model.exceptions import InvalidInputError
 from rating_model.loan_book import iter_loan_book
@@ -136,15 +139,100 @@ def test_file_positions_give_the_single_machine_rows(spark: Any, parquet_book: P
 
 
 def test_command_line_parquet_in_parquet_out(spark: Any, parquet_book: Path, expected: pd.DataFrame,
-                                             tmp_path: Path) -> None:
+                                             tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "results"
     assert main([str(parquet_book), str(out)]) == 0
     assert not spark.sparkContext._jsc.sc().isStopped()  # the CLI leaves a session it did not start
     actual = pd.read_parquet(out).sort_values("row").reset_index(drop=True)
     assert actual["row"].tolist() == list(range(ROWS))
     _assert_same(actual, expected, list(expected.columns))
-    with pytest.raises(Exception, match="already exists"):
-        main([str(parquet_book), str(out)])
+    capsys.readouterr()
+    assert main([str(parquet_book), str(out)]) == 1  # OUTPUT exists: one line, no traceback
+    said = capsys.readouterr().err
+    assert said.startswith("python -m rating_model.spark: error: [PATH_ALREADY_EXISTS]")
+    assert "already exists" in said and len(said.splitlines()) == 1
+
+
+def test_command_line_csv_with_a_row_column(spark: Any, book: pd.DataFrame, expected: pd.DataFrame,
+                                            tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A CSV is read as text, so --row-column converts the column and refuses a value that is no integer."""
+    path, out = tmp_path / "book.csv", tmp_path / "results"
+    numbered = book.copy()
+    numbered.insert(0, "loan_no", [f" {70_000 + i}" if i % 9 == 0 else str(70_000 + i) for i in range(ROWS)])
+    numbered.to_csv(path, index=False, lineterminator="\n")
+    assert main([str(path), str(out), "--row-column", "loan_no"]) == 0
+    actual = pd.read_parquet(out).sort_values("row").reset_index(drop=True)
+    assert actual["row"].tolist() == list(range(70_000, 70_000 + ROWS)) and "loan_no" not in actual
+    _assert_same(actual, expected, [c for c in expected.columns if c not in ("row", "branch")])  # text
+    capsys.readouterr()
+    for bad, found in (("12.5", "'12.5'"), ("", "an empty cell"), ("L-7", "'L-7'")):
+        numbered.loc[5, "loan_no"] = bad
+        numbered.to_csv(path, index=False, lineterminator="\n")
+        assert main([str(path), str(tmp_path / "refused"), "--row-column", "loan_no"]) == 1
+        said = capsys.readouterr().err
+        assert said == ("python -m rating_model.spark: error: loan_no: --row-column needs a whole number in "
+                        f"every row; found {found}\n")
+    assert not (tmp_path / "refused").exists()
+    assert main([str(path), str(tmp_path / "refused"), "--row-column", "loan"]) == 1
+    assert "loan: --row-column names no column of the input" in capsys.readouterr().err
+
+
+def test_command_line_mistakes_are_one_line(spark: Any, parquet_book: Path, tmp_path: Path,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    malformed = tmp_path / "malformed.csv"
+    malformed.write_text("borrower_id,company__name\n\"unterminated,x\n", encoding="utf-8")
+    bad_model = tmp_path / "model.json"
+    bad_model.write_text("{}", encoding="utf-8")
+    cases = [
+        ([str(tmp_path / "missing.parquet"), str(tmp_path / "o1")], "[PATH_NOT_FOUND]"),
+        ([str(malformed), str(tmp_path / "o2")], "[MALFORMED_CSV_RECORD]"),
+        ([str(parquet_book), str(tmp_path / "o3"), "--model", str(tmp_path / "none.json")], "none.json"),
+        ([str(parquet_book), str(tmp_path / "o4"), "--model", str(bad_model)], "not a scorecard artifact"),
+        ([str(parquet_book), str(tmp_path / "o5"), "--row-column", "borrower_id"], "integer column"),
+        ([str(tmp_path / "book.csv.zip"), str(tmp_path / "o6")], "Spark cannot read zip-compressed CSV"),
+    ]
+    for argv, expected_text in cases:
+        capsys.readouterr()
+        assert main(argv) == 1, argv
+        said = capsys.readouterr().err
+        assert said.startswith("python -m rating_model.spark: error: ") and len(said.splitlines()) == 1, said
+        assert expected_text in said and "Traceback" not in said, said
+
+
+def test_parquet_cells_of_other_types_get_the_batchs_errors(spark: Any, book: pd.DataFrame,
+                                                           tmp_path: Path) -> None:
+    """Cells that are not of their column's type: Spark and the single-machine batch refuse the same rows
+    with the same errors (an int64 flag with a 2, an int64 industry code, booleans for a number...)."""
+    n = 600
+    table = pa.Table.from_pandas(book.iloc[:n], preserve_index=False).replace_schema_metadata(None)
+    odd = {
+        "practices__e_invoicing": pa.array([[0, 1, 2, None][i % 4] for i in range(n)], pa.int64()),
+        "company__external_id": pa.array([47 if i % 5 == 0 else None for i in range(n)], pa.int64()),
+        "company__employees": pa.array([3.5 if i % 7 == 0 else 4.0 for i in range(n)]),
+        "practices__green_products_share": pa.array([True if i % 11 == 0 else None for i in range(n)]),
+    }
+    for name, column in odd.items():
+        table = table.set_column(table.schema.get_field_index(name), name, column)
+    codes = pa.array([int(c) for c in book["company__industry_code"].iloc[:n]], pa.int64())
+    whole_column = table.set_column(table.schema.get_field_index("company__industry_code"),
+                                    "company__industry_code", codes)
+    for name, variant in (("mixed", table), ("industry", whole_column)):
+        path = tmp_path / f"{name}.parquet"
+        pq.write_table(variant, path, row_group_size=150)
+        rate_file(path, tmp_path / f"{name}-batch.parquet", workers=1, chunk_rows=200)
+        batch = pd.read_parquet(tmp_path / f"{name}-batch.parquet")
+        df = with_file_positions(spark.read.parquet(str(path)), "position")
+        actual = rate_dataframe(df, row_column="position").toArrow().to_pandas()
+        actual = actual.sort_values("row").reset_index(drop=True)
+        _assert_same(actual, batch, list(batch.columns))
+        errors = batch["error"]
+        if name == "mixed":
+            assert errors.loc[2] == "practices.e_invoicing: must be true or false"
+            assert errors.loc[0].startswith("company.employees: must be a whole number; company.external_id")
+            assert errors.loc[33] == "practices.green_products_share: must be a number"
+            assert errors.loc[1] is None or pd.isna(errors.loc[1])  # 1: a flag's yes, as in a CSV
+        else:
+            assert errors.str.startswith("company.industry_code: must be a string").all()
 
 
 def test_file_positions_span_a_folder_of_files_in_path_order(spark: Any, book: pd.DataFrame,

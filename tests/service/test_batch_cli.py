@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -138,3 +140,83 @@ def test_bad_cells_become_row_errors_and_a_book_without_rows_a_valid_parquet(env
     assert empty.exit_code == 0, empty.output
     table = pq.read_table(tmp_path / "e.parquet")
     assert table.num_rows == 0 and table.column_names[:2] == ["borrower_id", "row"]
+
+
+def test_parquet_cells_of_another_type_are_refused_as_the_api_refuses_them(tmp_path: Path,
+                                                                          make_app: AppFactory) -> None:
+    """A flag stored as int64 with a 2 in it: the batch refuses that row, as POST /v1/ratings refuses 2.
+
+    0 and 1 are a flag's "no" and "yes" in the flat format (as in a CSV), whose cells Spark reads alike.
+    """
+    app: Flask = make_app()
+    env = {"GREENRATE_DATABASE_URL": str(services_of(app).db.url)}
+    book, result = tmp_path / "book.parquet", tmp_path / "rated.parquet"
+    run(env, "batch", "generate-book", str(book), "--rows", "3", "--seed", "4")
+    table = pq.read_table(book)
+    at = table.schema.get_field_index("practices__e_invoicing")
+    table = table.set_column(at, "practices__e_invoicing", pa.array([1, 0, 2], pa.int64()))
+    pq.write_table(table.replace_schema_metadata(None), book)  # as a bank's own tool writes it
+    rated = run(env, "batch", "rate", str(book), str(result), "--workers", "1")
+    assert rated.exit_code == 0 and "1 row(s) refused" in rated.output, rated.output
+    out = pd.read_parquet(result)
+    payloads = list(payloads_from_frame(pd.read_parquet(book).drop(columns=["borrower_id"])))
+    assert [p["practices"]["e_invoicing"] for p in payloads] == [True, False, 2]
+    response = app.test_client().post("/v1/ratings", json=payloads[2], headers=bearer(create_key(app)))
+    assert response.status_code == 422 and list(response.get_json()["errors"]) == ["practices.e_invoicing"]
+    assert out.loc[2, "error"] == "practices.e_invoicing: must be true or false"
+    assert out["error"].notna().tolist() == [False, False, True]
+
+
+def test_pass_through_decimals_and_dates_are_written_in_the_books_types(env: dict[str, str],
+                                                                        tmp_path: Path) -> None:
+    book = tmp_path / "book.parquet"
+    run(env, "batch", "generate-book", str(book), "--rows", "250")
+    table = pq.read_table(book)
+    fee = [Decimal("1.50") if i < 150 else Decimal("123456.75") for i in range(250)]
+    table = table.append_column("fee", pa.array(fee, pa.decimal128(12, 2)))
+    signed = [None if i < 100 else date(2024, 3, 1) for i in range(250)]
+    pq.write_table(table.append_column("signed", pa.array(signed, pa.date32())), book)
+    for target in ("rated.parquet", "rated.csv"):
+        rated = run(env, "batch", "rate", str(book), str(tmp_path / target), "--model", str(DEFAULT_MODEL),
+                    "--workers", "1", "--chunk-rows", "100")
+        assert rated.exit_code == 0, rated.output
+        assert "rated 250 of 250 rows" in rated.output
+    out = pq.read_table(tmp_path / "rated.parquet")
+    assert out.schema.field("fee").type == pa.decimal128(12, 2) and out.column("fee").to_pylist() == fee
+    assert out.schema.field("signed").type == pa.date32() and out.column("signed").to_pylist() == signed
+    text = pd.read_csv(tmp_path / "rated.csv", dtype=str, keep_default_na=False)
+    assert text.loc[[149, 150], "fee"].tolist() == ["1.50", "123456.75"]
+    assert text.loc[[99, 100], "signed"].tolist() == ["", "2024-03-01"]
+
+
+def test_any_arrow_error_is_one_line_not_a_traceback(env: dict[str, str], tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Arrow raises more than ArrowInvalid (ArrowNotImplementedError, ArrowTypeError...)."""
+    import rating_model.batch_files as batch_files
+
+    def unsupported(chunk: Any) -> pd.DataFrame:
+        raise pa.ArrowNotImplementedError("Unsupported cast from date32[day] to null")
+
+    book = tmp_path / "book.parquet"
+    run(env, "batch", "generate-book", str(book), "--rows", "5")
+    monkeypatch.setattr(batch_files, "as_frame", unsupported)
+    rated = run(env, "batch", "rate", str(book), str(tmp_path / "r.parquet"), "--model", str(DEFAULT_MODEL),
+                "--workers", "1")
+    assert rated.exit_code == 1 and "Traceback" not in rated.output
+    assert "ArrowNotImplementedError: Unsupported cast from date32[day] to null" in rated.output
+    assert not (tmp_path / "r.parquet").exists()
+
+
+@pytest.mark.parametrize("suffix", [".csv.gz", ".csv.bz2", ".csv.xz", ".csv.zip"])
+def test_compressed_names_are_written_compressed_and_read_back(env: dict[str, str], tmp_path: Path,
+                                                               suffix: str) -> None:
+    book, result = tmp_path / f"gen{suffix}", tmp_path / f"rated{suffix}"
+    assert run(env, "batch", "generate-book", str(book), "--rows", "100").exit_code == 0
+    magic = {".csv.gz": b"\x1f\x8b", ".csv.bz2": b"BZh", ".csv.xz": b"\xfd7zXZ", ".csv.zip": b"PK"}[suffix]
+    assert book.read_bytes().startswith(magic)
+    rated = run(env, "batch", "rate", str(book), str(result), "--model", str(DEFAULT_MODEL), "--workers", "1")
+    assert rated.exit_code == 0, rated.output
+    assert result.read_bytes().startswith(magic)
+    out = pd.read_csv(result)
+    assert len(out) == 100 and out["error"].isna().all()
+    assert out["borrower_id"].tolist() == pd.read_csv(book)["borrower_id"].tolist()
