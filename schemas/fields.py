@@ -113,6 +113,20 @@ def _storable(value: str) -> None:
         raise ValidationError(UNSTORABLE_MESSAGE)
 
 
+class _Anchored(validate.Regexp):
+    r"""A ``^...$`` pattern that must match the whole value, final newline included.
+
+    Python's ``$`` also matches just before a final newline, so ``^[A-Z]{2}$`` accepted ``"CN\n"``. The
+    pattern stays written with ``$``, as the OpenAPI document shows it (JSON Schema patterns are ECMA-262,
+    where ``\Z`` means something else).
+    """
+
+    def __call__(self, value: str) -> str:  # type: ignore[override]  # text fields hold str, never bytes
+        if value.endswith("\n"):
+            raise ValidationError(self._format_error(value))
+        return super().__call__(value)
+
+
 def text(
     *,
     required: bool = False,
@@ -128,7 +142,7 @@ def text(
     """
     validators: list[Any] = [validate.Length(min=1 if required else 0, max=max_length), _storable, *also]
     if pattern is not None:
-        validators.append(validate.Regexp(f"^{pattern}$"))
+        validators.append(_Anchored(f"^{pattern}$"))
     if choices is not None:
         validators.append(validate.OneOf(choices))
     metadata = {"description": description} if description else {}

@@ -81,3 +81,19 @@ def test_batch_items_are_raw_objects_documented_as_operating_data() -> None:
         BatchRequestSchema().load({"items": []})
     with pytest.raises(ValidationError):
         BatchRequestSchema().load({"items": [{}] * 101})
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("country", "CN\n"), ("industry_code", "5610\n"), ("region", "CN-ZJ\n"), ("currency", "CNY\n")],
+)
+def test_a_code_with_a_final_newline_is_refused(field: str, value: str) -> None:
+    """Python's "$" matches before a final newline: the codes' patterns must match the whole value."""
+    body = {"company": {"name": "x", "country": "CN", "region": "CN-ZJ", "industry_code": "5610",
+                        "employees": 3, "annual_revenue": 1e6, "currency": "CNY", "reporting_year": 2024}}
+    body["company"][field] = value
+    with pytest.raises(ValidationError) as refused:
+        OperatingDataSchema().load(body)
+    assert field in refused.value.messages["company"]
+    body["company"][field] = value.rstrip("\n")
+    OperatingDataSchema().load(body)
