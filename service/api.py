@@ -18,6 +18,7 @@ from service import converters
 from service.disclosure.routes import blp as disclosure_blp
 from service.errors import GreenrateApi
 from service.health import blp as ops_blp
+from service.keys.routes import blp as keys_blp
 from service.merchants.routes import blp as merchants_blp
 from service.models.routes import blp as models_blp
 from service.openapi import BEARER_SCHEME
@@ -93,7 +94,7 @@ def init_app(app: Flask) -> GreenrateApi:
     api.spec.components.security_scheme("bearerAuth", BEARER_SCHEME)
     for blueprint in (ratings_blp, reference_blp, models_blp, ops_blp):
         api.register_blueprint(blueprint)
-    for blueprint in (disclosure_blp, merchants_blp, portfolios_blp):
+    for blueprint in (disclosure_blp, merchants_blp, portfolios_blp, keys_blp):
         api.register_blueprint(blueprint)
     app.register_blueprint(merchant_page_bp)  # the merchant page at /: HTML, not part of the API spec
     app.add_url_rule(DOCS_ASSETS_URL + "<path:filename>", endpoint="docs_asset", view_func=_docs_asset)

@@ -3,7 +3,8 @@
 Keys are 256-bit random strings, so a plain sha256 is a sound way to store them (a slow password hash buys
 nothing against a key nobody can guess, and would cost every request). Only the hash and a short
 non-secret prefix are stored. Lookups are cached per process for ``GREENRATE_KEY_CACHE_SECONDS`` so the
-hot path does not query the database; a revoked key stops working within that time.
+hot path does not query the database; a revoked key stops working within that time (at once in the
+worker that revoked it through ``DELETE /v1/keys/{id}``, which drops it from its :class:`KeyRing`).
 """
 
 from __future__ import annotations
@@ -22,13 +23,13 @@ from flask import current_app, g, request
 from sqlalchemy import Engine
 from webargs.flaskparser import abort  # flask-smorest re-exports it; this import is typed
 
+# The contract's key rules, re-exported here where the CLI, the converters and the views look for them.
+from schemas.keys import MERCHANT_ID_PATTERN as MERCHANT_ID_PATTERN
+from schemas.keys import ROLES as ROLES
 from service.records.api_keys import find_active_key
 
-ROLES = ("bank", "merchant", "analyst", "admin")
 ANY_ROLE = ROLES
 TENANT_PATTERN = re.compile(r"[a-z0-9][a-z0-9_.-]{0,63}")
-#: A bank's own merchant identifiers (shop codes, credit codes): visible ASCII, no spaces, up to 64.
-MERCHANT_ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}")
 KEY_TAG = "gr_"
 PREFIX_LENGTH = 11  # "gr_" + 8 characters: enough to tell keys apart in a listing, useless to an attacker
 _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="greenrate"'}
@@ -85,7 +86,12 @@ def hash_key(key: str) -> str:
 
 
 class KeyRing:
-    """Resolves key hashes to principals, remembering answers (also "no such key") for ``ttl`` seconds."""
+    """Resolves key hashes to principals, remembering answers (also "no such key") for ``ttl`` seconds.
+
+    :meth:`drop` and :meth:`forget` bump a generation: a lookup that began before either is answered but
+    not remembered, so a thread that read a key from the database just before it was revoked cannot put
+    it back into the cache after :meth:`drop` took it out.
+    """
 
     def __init__(self, db: Engine, ttl: float, max_entries: int = 10_000) -> None:
         self.db = db
@@ -93,12 +99,14 @@ class KeyRing:
         self.max_entries = max_entries
         self._lock = threading.Lock()
         self._entries: dict[str, tuple[float, Principal | None]] = {}
+        self._generation = 0
 
     def resolve(self, key_hash: str) -> Principal | None:
         now = time.monotonic()
         entry = self._entries.get(key_hash)
         if entry is not None and entry[0] > now:
             return entry[1]
+        generation = self._generation
         record = find_active_key(self.db, key_hash)
         principal = (
             None
@@ -107,13 +115,24 @@ class KeyRing:
         )
         if self.ttl > 0:
             with self._lock:
+                if generation != self._generation:
+                    return principal  # a key was dropped meanwhile: this answer may predate it
                 if len(self._entries) >= self.max_entries:
                     self._entries.clear()  # crude but bounded: a flood of random keys cannot grow memory
                 self._entries[key_hash] = (now + self.ttl, principal)
         return principal
 
+    def drop(self, key_id: int) -> None:
+        """Forget the cached lookup of key ``key_id`` (just revoked): its next use asks the database."""
+        with self._lock:
+            self._generation += 1
+            cached = [h for h, (_, p) in self._entries.items() if p is not None and p.key_id == key_id]
+            for key_hash in cached:
+                del self._entries[key_hash]
+
     def forget(self) -> None:
         with self._lock:
+            self._generation += 1
             self._entries.clear()
 
 

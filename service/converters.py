@@ -53,7 +53,22 @@ class MerchantIdConverter(_PatternConverter):
         return {"type": "string", "maxLength": cls.max_length, "pattern": f"^{cls.regex}$"}
 
 
-CONVERTERS: tuple[type[_PatternConverter], ...] = (RatingIdConverter, MerchantIdConverter)
+class KeyIdConverter(_PatternConverter):
+    """An API key's id: a positive integer in ASCII digits, without leading zeros (one spelling per key).
+
+    The view still checks it against the id column's range on this database (``api_keys.key_id``).
+    """
+
+    name = "key_id"
+    max_length = 19
+    regex = r"[1-9][0-9]{0,18}"
+
+    @classmethod
+    def openapi_schema(cls, _converter: BaseConverter) -> dict[str, object]:
+        return {"type": "integer", "minimum": 1}
+
+
+CONVERTERS: tuple[type[_PatternConverter], ...] = (RatingIdConverter, MerchantIdConverter, KeyIdConverter)
 
 
 def init_app(app: Flask, api: Api) -> None:

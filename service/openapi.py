@@ -13,7 +13,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 BEARER_SCHEME = {
     "type": "http",
     "scheme": "bearer",
-    "description": "An API key from `greenrate keys create`, sent as `Authorization: Bearer <key>`.",
+    "description": "An API key from `greenrate keys create` or `POST /v1/keys`, sent as "
+    "`Authorization: Bearer <key>`.",
 }
 
 

@@ -6,13 +6,13 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import ColumnElement, Engine, insert, or_, select, update
+from sqlalchemy import ColumnElement, Engine, and_, insert, or_, select, update
 
+from schemas.keys import LABEL_MAX_LENGTH as LABEL_MAX_LENGTH
 from service.records.tables import api_keys
 
-#: The ``label`` column's width: longer labels are refused before they reach the database (PostgreSQL
-#: would fail the insert; SQLite would store them anyway).
-LABEL_MAX_LENGTH = 120
+# LABEL_MAX_LENGTH is the ``label`` column's width: longer labels are refused before they reach the
+# database (PostgreSQL would fail the insert; SQLite would store them anyway).
 # The ``id`` column is ``Integer``: 64-bit in SQLite, 32-bit on PostgreSQL. A number beyond it cannot be an
 # id, and binding it fails (OverflowError, DataError) instead of matching nothing.
 _MAX_ID = {"sqlite": 2**63 - 1}
@@ -85,14 +85,30 @@ def find_active_key(db: Engine, key_hash: str) -> KeyRecord | None:
     return None if row is None else _record(row)
 
 
-def list_keys(db: Engine, *, tenant: str | None = None, include_revoked: bool = False) -> list[KeyRecord]:
-    query = select(*_COLUMNS).order_by(api_keys.c.tenant, api_keys.c.id)
+def list_keys(
+    db: Engine, *, tenant: str | None = None, include_revoked: bool = False, newest_first: bool = False
+) -> list[KeyRecord]:
+    order = api_keys.c.id.desc() if newest_first else api_keys.c.id
+    query = select(*_COLUMNS).order_by(api_keys.c.tenant, order)
     if tenant is not None:
         query = query.where(api_keys.c.tenant == tenant)
     if not include_revoked:
         query = query.where(api_keys.c.revoked_at.is_(None))
     with db.connect() as conn:
         return [_record(row) for row in conn.execute(query)]
+
+
+def get_key(db: Engine, tenant: str, key_id: int) -> KeyRecord | None:
+    """Key ``key_id`` if it belongs to ``tenant`` (revoked or not); another tenant's is ``None`` too."""
+    query = select(*_COLUMNS).where(api_keys.c.id == key_id, api_keys.c.tenant == tenant)
+    with db.connect() as conn:
+        row = conn.execute(query).first()
+    return None if row is None else _record(row)
+
+
+def revoke_tenant_key(db: Engine, tenant: str, key_id: int) -> bool:
+    """Revoke key ``key_id`` of ``tenant``; ``False`` when there is no such active key."""
+    return _revoke_where(db, and_(api_keys.c.id == key_id, api_keys.c.tenant == tenant)) == 1
 
 
 def key_id(db: Engine, ident: str) -> int | None:

@@ -24,6 +24,7 @@ SAMPLE_VALUES = {
     "rating_id": "rt_00000000000000000000000000000000",
     "merchant_id": "m-1",
     "version": "active",
+    "key_id": "999999",  # no such key: an admin's DELETE must not revoke a key the other checks still use
 }
 
 

@@ -1,0 +1,121 @@
+"""API keys as the contract shows them: the roles, a key's record, the create request, the listing query.
+
+The rules for a new key live here once: ``greenrate keys create`` and the merchant-id path segment use the
+same pattern and label length (``service.auth`` and ``service.records.api_keys`` import them from here).
+A record never carries the secret or its hash; only the answer to a create holds the secret, that once.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+
+from schemas.fields import UtcDateTime, text
+
+ROLES = ("bank", "merchant", "analyst", "admin")
+#: The roles an admin key may issue. Not ``analyst``: an analyst key governs the one model that rates for
+#: every tenant, so only the service's operator issues it (``greenrate keys create``).
+ISSUABLE_ROLES = ("bank", "merchant", "admin")
+#: A bank's own merchant identifiers (shop codes, credit codes): visible ASCII, no spaces, up to 64.
+MERCHANT_ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}")
+#: The ``label`` column's width.
+LABEL_MAX_LENGTH = 120
+
+_ROLE_ERROR = (
+    "Must be one of: {choices}. Analyst keys govern the model of every tenant and are issued only by the "
+    "service's operator."
+)
+
+
+class _FullMatch(validate.Regexp):
+    """``pattern`` matched against the whole value (``Regexp``'s ``$`` lets a trailing newline through);
+    documented as the anchored pattern."""
+
+    def __init__(self, pattern: re.Pattern[str]) -> None:
+        super().__init__(f"^{pattern.pattern}$")
+        self.whole = pattern
+
+    def __call__(self, value: Any) -> Any:
+        if self.whole.fullmatch(value) is None:
+            raise ValidationError(self._format_error(value))
+        return value
+
+
+class KeyListQuerySchema(Schema):
+    """``GET /v1/keys`` query: active keys only unless ``include_revoked=true``."""
+
+    class Meta:
+        unknown = RAISE
+
+    include_revoked = fields.Boolean(
+        load_default=False,
+        truthy={"true"},
+        falsy={"false"},
+        metadata={"description": "`true` lists revoked keys too (default `false`)."},
+    )
+
+
+class KeyCreateSchema(Schema):
+    """A new key for the caller's own tenant (the tenant is never part of the body)."""
+
+    class Meta:
+        unknown = RAISE
+
+    role = fields.String(
+        required=True,
+        validate=validate.OneOf(ISSUABLE_ROLES, error=_ROLE_ERROR),
+        metadata={"description": "What the key may do (see the role table)."},
+    )
+    merchant_id = fields.String(
+        allow_none=True,
+        validate=_FullMatch(MERCHANT_ID_PATTERN),
+        metadata={
+            "description": "The merchant a merchant key acts for: required for `merchant`, refused for the "
+            "other roles. 1-64 letters, digits and `. _ : -`, starting with a letter or digit."
+        },
+    )
+    label = text(
+        max_length=LABEL_MAX_LENGTH,
+        description=f"A note for listings, e.g. who holds the key (at most {LABEL_MAX_LENGTH} characters).",
+    )
+
+    @validates_schema
+    def _merchant_id_fits_the_role(self, data: dict[str, Any], **_kwargs: Any) -> None:
+        role, merchant_id = data.get("role"), data.get("merchant_id")
+        if role == "merchant" and not merchant_id:
+            raise ValidationError("A merchant key needs a merchant_id.", "merchant_id")
+        if role is not None and role != "merchant" and merchant_id is not None:
+            raise ValidationError("Only merchant keys take a merchant_id.", "merchant_id")
+
+
+class KeySchema(Schema):
+    """One key of the tenant, by its non-secret prefix: the secret and its hash are never shown."""
+
+    id = fields.Integer(required=True, metadata={"description": "Use it in `/v1/keys/{key_id}`."})
+    prefix = fields.String(
+        required=True, metadata={"description": "The key's first characters, enough to recognise it."}
+    )
+    role = fields.String(required=True, validate=validate.OneOf(ROLES))
+    merchant_id = fields.String(
+        required=True, allow_none=True, metadata={"description": "Merchant keys only; else null."}
+    )
+    label = fields.String(required=True, allow_none=True)
+    created_at = UtcDateTime(required=True)
+    revoked_at = UtcDateTime(required=True, allow_none=True, metadata={"description": "Null while active."})
+
+
+class NewKeySchema(KeySchema):
+    """The key just created, with its secret: shown in this answer only, and never again."""
+
+    key = fields.String(
+        required=True,
+        metadata={"description": "The secret: send it as `Authorization: Bearer <key>`. Store it now."},
+    )
+
+
+class KeyListSchema(Schema):
+    """The tenant's keys, newest first."""
+
+    items = fields.List(fields.Nested(KeySchema), required=True)
