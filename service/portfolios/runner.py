@@ -18,7 +18,7 @@ import os
 import socket
 from collections import deque
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -114,6 +114,7 @@ def run_portfolio(context: RunContext, job_id: str, worker: Worker) -> str:
         engine = context.engine(job.model_version)
         if job.model_version is None:
             records.set_model_version(context.db, job_id, job.attempt, engine.versions["model"])
+        job = _resumable(context.db, job, files, engine)
         source = files.input(job.file_name)
         if job.rows_total is None:
             records.set_rows_total(context.db, job_id, job.attempt, storage.count_rows(source))
@@ -136,6 +137,29 @@ def run_portfolio(context: RunContext, job_id: str, worker: Worker) -> str:
     files.remove_parts()
     _log.info("portfolio_completed", portfolio=job_id, rows=rows)
     return "completed"
+
+
+def _resumable(db: DbEngine, job: PortfolioJob, files: JobFiles, engine: Engine) -> PortfolioJob:
+    """The job to resume: as recorded, or from its first chunk when its parts were rated otherwise.
+
+    A job interrupted by an upgrade (a new engine, standard or factor set; the model is the job's own) has
+    parts whose ratings, and even columns, the new code would not write: one result must come from one
+    engine, so it is rated again whole.
+    """
+    if job.chunks_done == 0:
+        return job
+    stamps = storage.rated_by(files, job.chunks_done)
+    if all(stamp == engine.versions for stamp in stamps):
+        return job
+    records.restart_chunks(db, job.id, job.attempt)
+    _log.warning(
+        "portfolio_restarted",
+        portfolio=job.id,
+        chunks_done=job.chunks_done,
+        reason="its recorded chunks were rated by another version of greenrate",
+        versions=engine.versions,
+    )
+    return replace(job, chunks_done=0, rows_done=0)
 
 
 def _rate(db: DbEngine, job: PortfolioJob, engine: Engine, files: JobFiles, source: Path, tag: str,
@@ -167,7 +191,7 @@ def _rate(db: DbEngine, job: PortfolioJob, engine: Engine, files: JobFiles, sour
         results = (rate_frame(as_frame(chunk), engine, first_row=first_row) for chunk, first_row in todo())
     for result in results:
         index, rows_done = sent.popleft()
-        storage.write_part(files, index, result, tag)
+        storage.write_part(files, index, result, tag, engine.versions)
         records.chunk_done(db, job.id, job.attempt, index, rows_done)
     return count
 

@@ -10,10 +10,11 @@ again under the same name: one part per chunk index, so no row can be counted tw
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
@@ -175,16 +176,44 @@ def count_rows(path: Path) -> int:
     return sum(len(chunk) for chunk in chunks)
 
 
-def write_part(files: JobFiles, index: int, frame: pd.DataFrame, tag: str) -> None:
-    """Write chunk ``index``'s results atomically (``tag`` keeps concurrent runs' temporaries apart)."""
+#: key of a result part's Parquet metadata holding the versions (JSON) of the engine that rated it
+_RATED_BY = b"greenrate.versions"
+
+
+def write_part(
+    files: JobFiles, index: int, frame: pd.DataFrame, tag: str, versions: Mapping[str, str]
+) -> None:
+    """Write chunk ``index``'s results atomically (``tag`` keeps concurrent runs' temporaries apart).
+
+    The part records the ``versions`` of the engine that rated it (Parquet metadata, so a chunk whose
+    every row was refused still says it), for :func:`rated_by`.
+    """
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     files.parts.mkdir(parents=True, exist_ok=True)
     target = files.part(index)
     temporary = target.with_name(f".{target.name}.{tag}.tmp")
-    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), temporary)
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    stamp = {_RATED_BY: json.dumps(dict(versions), sort_keys=True).encode()}
+    pq.write_table(table.replace_schema_metadata({**(table.schema.metadata or {}), **stamp}), temporary)
     _replace_durably(temporary, target)
+
+
+def rated_by(files: JobFiles, count: int) -> list[dict[str, str] | None]:
+    """The versions each of parts 0..count-1 was rated under (``None``: written before parts said so).
+
+    A job resumed after an upgrade must not join parts of two engines in one result: the runner rates it
+    again from the first chunk when these differ from its engine's versions.
+    """
+    import pyarrow.parquet as pq
+
+    found: list[dict[str, str] | None] = []
+    for index in range(count):
+        metadata = pq.read_schema(files.part(index)).metadata or {}
+        stamp = metadata.get(_RATED_BY)
+        found.append(None if stamp is None else json.loads(stamp))
+    return found
 
 
 def read_parts(files: JobFiles, count: int) -> Iterator[pd.DataFrame]:

@@ -249,6 +249,11 @@ def set_rows_total(db: Engine, job_id: str, attempt: int, rows: int) -> None:
     _guarded(db, job_id, attempt, rows_total=rows, heartbeat_at=_now())
 
 
+def restart_chunks(db: Engine, job_id: str, attempt: int) -> None:
+    """Forget the recorded chunks of this run's job: it is rated again from the first chunk."""
+    _guarded(db, job_id, attempt, chunks_done=0, rows_done=0, heartbeat_at=_now())
+
+
 def chunk_done(db: Engine, job_id: str, attempt: int, index: int, rows_done: int) -> None:
     """Record that chunk ``index`` has its result part (chunks are recorded in order, each once)."""
     with db.begin() as conn:

@@ -431,12 +431,13 @@ def test_a_job_in_several_processes_equals_one_process_also_when_resumed(
     loans = book(450)
     loans.loc[5, "company__employees"] = -3
     results: dict[str, pd.DataFrame] = {}
-    for name, processes in (("serial", 1), ("parallel", 2), ("resumed", 2)):
+    # "upgraded": the dead run was of an earlier greenrate (another engine version): rated again whole
+    for name, processes in (("serial", 1), ("parallel", 2), ("resumed", 2), ("upgraded", 1)):
         app = make_app(REDIS_URL=redis_url, PORTFOLIO_DIR=str(tmp_path / name), PORTFOLIO_PROCESSES=processes,
                        PORTFOLIO_CHUNK_ROWS=CHUNK_ROWS, RATE_LIMIT="100000 per minute")
         client, key = app.test_client(), create_key(app)
         job_id = upload(client, key, as_file(loans, "book.parquet", tmp_path)).json["id"]
-        if name == "resumed":  # a dead run rated chunks 0 and 1, wrote their parts and recorded them
+        if name in ("resumed", "upgraded"):  # a dead run rated chunks 0 and 1, wrote and recorded their parts
             s = services_of(app)
             dead = records.claim(s.db, job_id, Worker("rq-worker-gone", "elsewhere", 1))
             assert dead is not None
@@ -445,7 +446,10 @@ def test_a_job_in_several_processes_equals_one_process_also_when_resumed(
                 chunk = loans.iloc[index * CHUNK_ROWS : (index + 1) * CHUNK_ROWS].reset_index(drop=True)
                 part = rate_frame(chunk, session_engine(), first_row=index * CHUNK_ROWS)
                 part["model_version"] = part["model_version"] + "*"  # marks the dead run's rated rows
-                runner.storage.write_part(files, index, part, "dead-run")
+                versions = session_engine().versions
+                if name == "upgraded":
+                    versions = {**versions, "engine": "0.9"}
+                runner.storage.write_part(files, index, part, "dead-run", versions)
                 records.chunk_done(s.db, job_id, dead.attempt, index, (index + 1) * CHUNK_ROWS)
             connection = Redis.from_url(s.settings.redis_url)
             assert recover(s.db, portfolio_queue(s.settings, connection), s.settings,
@@ -463,6 +467,7 @@ def test_a_job_in_several_processes_equals_one_process_also_when_resumed(
     assert marked.tolist() == (dead_rows & resumed["error"].isna()).tolist()
     resumed["model_version"] = resumed["model_version"].str.removesuffix("*")
     pd.testing.assert_frame_equal(resumed, serial)
+    pd.testing.assert_frame_equal(results["upgraded"], serial)  # no row of the earlier engine's parts
 
 
 def _parquet_bytes(table: pa.Table) -> io.BytesIO:
@@ -524,7 +529,7 @@ def test_merging_runs_keep_their_temporaries_apart(tmp_path: Path) -> None:
     half-written file for its own."""
     files = runner.JobFiles.of(tmp_path, "pf_merge")
     frame = pd.DataFrame({"row": [0, 1], "score": [50.0, 60.0]})
-    runner.storage.write_part(files, 0, frame, "run-a")
+    runner.storage.write_part(files, 0, frame, "run-a", {"engine": "1.1"})
     other = files.root / ".results.parquet.run-b.tmp"
     other.write_bytes(b"the other run, half-way")
     assert runner.storage.merge_parts(files, 1, "run-a") == 2
