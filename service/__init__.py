@@ -19,7 +19,7 @@ from service import api, errors, extensions, hardening, limits, logging, metrics
 from service.config import Settings, load_settings
 from service.flask_app import GreenrateFlask
 from service.models import register_packaged_default
-from service.records.migrate import schema_problem
+from service.records.database import schema_problem
 
 _log = structlog.get_logger("greenrate.start")
 

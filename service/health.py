@@ -19,7 +19,7 @@ from service.errors import error_response
 from service.extensions import Services, services
 from service.metrics import metrics_response
 from service.openapi import documented
-from service.records.migrate import schema_problem
+from service.records.database import schema_problem
 
 blp = Blueprint("ops", __name__, description="Liveness, readiness and metrics for the platform.")
 

@@ -11,10 +11,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, exc
+from sqlalchemy import Engine, create_engine, event, exc, inspect, text
 from sqlalchemy.engine import URL, make_url
 
 from service.config import Settings
+from service.records.tables import SCHEMA_REVISION
 
 #: Errors that mean "the database cannot be reached or answered too slowly", not "a bug": 503.
 UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (exc.OperationalError, exc.InterfaceError, exc.TimeoutError)
@@ -70,3 +71,27 @@ def _sqlite_engine(url: URL, timeout: int) -> Engine:
         cursor.close()
 
     return engine
+
+
+def schema_problem(db: Engine) -> str | None:
+    """Why this database's schema cannot serve this code, or ``None`` when it is at :data:`SCHEMA_REVISION`.
+
+    A database never migrated, or at another revision (behind, or migrated by a newer release), answers
+    queries with errors that look like an outage (SQLite's "no such table" is an ``OperationalError``);
+    readiness and start-up say what is actually wrong, and how to fix it. Connection errors propagate:
+    they are outages, reported as such by the caller.
+    """
+    with db.connect() as conn:
+        current = (
+            conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+            if inspect(conn).has_table("alembic_version")
+            else None
+        )
+    if current == SCHEMA_REVISION:
+        return None
+    if current is None:
+        return f"the database has no greenrate tables: run `greenrate db upgrade` (to {SCHEMA_REVISION})"
+    return (
+        f"the database schema is at revision {current}, this code needs {SCHEMA_REVISION}: "
+        "run `greenrate db upgrade`"
+    )

@@ -11,7 +11,7 @@ from sqlalchemy import Engine, MetaData, Table, create_engine, insert, inspect, 
 
 from service.records import migrate
 from service.records.ratings import find_reusable, get_rating
-from service.records.tables import metadata, ratings
+from service.records.tables import SCHEMA_REVISION, metadata, ratings
 from tests.conftest import session_engine
 
 
@@ -19,6 +19,11 @@ def assert_schema_matches_tables(db: Engine) -> None:
     with db.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), metadata)
     assert diff == [], diff
+
+
+def test_the_code_names_the_head_revision_as_its_schema() -> None:
+    """Readiness compares the database with SCHEMA_REVISION: a new migration must move it too."""
+    assert SCHEMA_REVISION == migrate.head_revision()
 
 
 def test_upgrade_from_empty_and_back(tmp_path: Path) -> None:
