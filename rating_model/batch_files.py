@@ -558,24 +558,19 @@ def rate_file(
     ------
     InvalidInputError
         When the file's columns cannot be rated at all (:func:`check_book`): nothing is written.
-    pyarrow.ArrowInvalid
-        For any error Arrow raises on the way (a malformed file, a type it cannot convert), whatever its
-        kind: the one Arrow error callers name as an unreadable book. Nothing is written.
+    pyarrow.ArrowException
+        For an error Arrow raises on the way (a malformed file, a type it cannot convert). Nothing is
+        written.
     """
     check_book(source)  # refuse a bad header before any worker starts
     started = time.perf_counter()
     rows = errors = 0
-    try:
-        with ResultWriter(target) as writer:
-            chunks = read_raw_chunks(source, chunk_rows)
-            for result in rate_chunks_as_tables(chunks, model_document=model_document, workers=workers):
-                writer.write(result)
-                rows += result.num_rows
-                errors += result.num_rows - result.column("error").null_count
-                if progress is not None:
-                    progress(result.num_rows)
-    except pa.ArrowException as exc:
-        if isinstance(exc, pa.ArrowInvalid | MemoryError):
-            raise
-        raise pa.ArrowInvalid(f"{type(exc).__name__}: {exc}") from exc
+    with ResultWriter(target) as writer:
+        chunks = read_raw_chunks(source, chunk_rows)
+        for result in rate_chunks_as_tables(chunks, model_document=model_document, workers=workers):
+            writer.write(result)
+            rows += result.num_rows
+            errors += result.num_rows - result.column("error").null_count
+            if progress is not None:
+                progress(result.num_rows)
     return BatchReport(rows, rows - errors, errors, time.perf_counter() - started)

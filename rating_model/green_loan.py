@@ -108,7 +108,8 @@ def financed_emissions(
 
     Balance-sheet figures are in the loan's currency. Outstanding defaults to the amount for a new loan.
     ``pcaf_score`` is the borrower's (from its emissions data); the loan's is that score when a balance sheet
-    is given, and 5 when only the outstanding amount is known (PCAF reserves 1 to 4 for known equity + debt).
+    is given (equity + debt, or total assets, which PCAF accepts in their place), and 5 when only the
+    outstanding amount is known.
     """
     loan = data.loan
     if loan is None:
@@ -128,8 +129,9 @@ def financed_emissions(
         basis = "outstanding / total assets (PCAF fallback when equity and debt are unknown)"
     if denominator is None:
         # PCAF option 3b/3c would use sector asset ratios, which greenrate does not hold: attribute all.
-        # Scores 1 to 4 need equity + debt known (PCAF Part A, Table 5-4): with only the outstanding amount
-        # the loan's data quality is 5, however good the borrower's emissions data.
+        # Scores 1 to 4 need the balance sheet known (PCAF Part A, Table 5-4; total assets stand in for
+        # equity + debt): with only the outstanding amount the loan's score is 5, however good the
+        # borrower's emissions data.
         denominator = outstanding
         pcaf_score = 5
         basis = (

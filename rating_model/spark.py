@@ -7,8 +7,8 @@ single-machine batch and ``POST /v1/ratings`` give (a test compares them row by 
 What crosses the wire is data only. The driver loads the engine once to learn the result columns and the
 artifact's ``sha256``; the tasks carry the model document as JSON text (or nothing, for the packaged
 default). Each Python worker builds its engine once, caches it by ``sha256`` for every later batch and
-task, and checks that its versions (model, standard, factor set) are the driver's: a node with another
-greenrate installed would otherwise mix the results of two models in one book without a word.
+task, and checks that its versions (model, standard, factor set, schema, engine) are the driver's: a node
+with another greenrate installed would otherwise mix the results of two models in one book without a word.
 
 The ``row`` column. Spark has no file order: partitions are scheduled in any order and file splits are
 packed by size. So ``row`` is defined as follows, never by the order results happen to arrive in:

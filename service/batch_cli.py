@@ -115,13 +115,16 @@ def rate_command(source: Path, target: Path, model_ref: str | None, workers: int
 
 
 def _unreadable() -> tuple[type[BaseException], ...]:
-    """What reading a malformed book raises (a bad CSV line, a file that is not Parquet or gzip...)."""
+    """What reading a malformed book raises (a bad CSV line, a file that is not Parquet or gzip, a column
+    Arrow cannot carry through...)."""
     import gzip
     import zipfile
 
+    import pyarrow as pa
+
     from service.portfolios.storage import malformed_errors
 
-    return (*malformed_errors(), EOFError, gzip.BadGzipFile, zipfile.BadZipFile)
+    return (*malformed_errors(), pa.ArrowException, EOFError, gzip.BadGzipFile, zipfile.BadZipFile)
 
 
 @batch.command("generate-book")

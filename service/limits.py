@@ -20,6 +20,7 @@ import time
 
 from flask import Flask, current_app, request
 from flask_limiter import Limiter, RateLimitExceeded
+from limits import parse as parse_limit
 
 from service import limit_storage
 from service.auth import presented_key_hash
@@ -81,13 +82,33 @@ def per_worker_warning(settings: Settings, workers: int) -> str | None:
     )
 
 
+def _seconds_until(reset_at: float) -> int:
+    return max(1, math.ceil(reset_at - time.time()))
+
+
 def retry_after_seconds(error: RateLimitExceeded) -> int:
     """Seconds until the breached window resets (at least 1)."""
     limiter: Limiter = current_app.extensions[EXTENSION_NAME + ".greenrate"]
     try:
         current = limiter.current_limit
         if current is not None:
-            return max(1, math.ceil(current.window[0] - time.time()))
+            return _seconds_until(current.window[0])
     except Exception:  # noqa: BLE001 - storage trouble must not turn a 429 into a 500
         pass
     return max(1, int(error.limit.limit.get_expiry()))
+
+
+def hit_budget(limit: str, *keys: str) -> int | None:
+    """One hit against a budget of this app's limiter outside the per-key ``/v1`` limit.
+
+    ``None`` while the budget lasts; once it is spent, the seconds until its window resets (for
+    ``Retry-After``: a limit of a few per hour must not tell the client to come back in a minute).
+    """
+    strategy = current_app.extensions[EXTENSION_NAME + ".greenrate"].limiter
+    item = parse_limit(limit)
+    if strategy.hit(item, *keys):
+        return None
+    try:
+        return _seconds_until(strategy.get_window_stats(item, *keys).reset_time)
+    except Exception:  # noqa: BLE001 - storage trouble must not turn a 429 into a 500
+        return max(1, int(item.get_expiry()))

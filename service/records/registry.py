@@ -310,16 +310,6 @@ def _undo_target(stack: list[str]) -> str:
     return stack[-2]
 
 
-def rollback_target(db: Engine) -> str:
-    """The version :func:`rollback` would re-activate now (the one beneath the active one in the stack)."""
-    with db.connect() as conn:
-        stack = _activation_stack(conn)
-    current = active_version(db)
-    if stack and current != stack[-1]:
-        raise RegistryError(f"the audit trail ends with {stack[-1]!r} but {current!r} is active")
-    return _undo_target(stack)
-
-
 def rollback(db: Engine, *, actor: str, reason: str, fits: FitCheck) -> tuple[str, str]:
     """Undo the latest activation not yet undone; returns (version re-activated, version undone).
 

@@ -12,23 +12,18 @@ the result. CSRF: :mod:`service.web.csrf`. Rate limit: ``GREENRATE_PAGE_RATE_LIM
 from __future__ import annotations
 
 import json
-import math
-import time
 from typing import Any
 
 from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     make_response,
     redirect,
     render_template,
     request,
     url_for,
 )
-from limits import parse as parse_limit
-from limits.strategies import RateLimiter
 from werkzeug.wrappers import Response as BaseResponse
 
 from rating_model.disclosure import build_disclosure
@@ -37,6 +32,7 @@ from rating_model.vsme import vsme_export
 from service.auth import Principal
 from service.disclosure.render import render_html, render_pdf
 from service.extensions import services
+from service.limits import hit_budget
 from service.ratings.issuing import issue_rating
 from service.ratings.routes import _context as issuing_context
 from service.records.rating_inputs import get_rating_with_input
@@ -111,23 +107,12 @@ def _form_page(
 
 
 def _over_page_limit(budget: str = "rate") -> int | None:
-    """One hit against this client's page budget (rating, or printing a PDF).
-
-    ``None`` while the budget lasts; once it is spent, the seconds until its window resets (for
-    ``Retry-After``: a limit of a few per hour must not tell the client to come back in a minute). Only the
-    expensive actions count: a rating, and a PDF, which takes WeasyPrint a good fraction of a second. Pages
-    themselves are cheap reads of a stored rating.
+    """One hit against this client's page budget (rating, or printing a PDF); once spent, the seconds to
+    wait. Only the expensive actions count: a rating, and a PDF, which takes WeasyPrint a good fraction of
+    a second. Pages themselves are cheap reads of a stored rating.
     """
-    strategy: RateLimiter = current_app.extensions["limiter.greenrate"].limiter
-    item = parse_limit(services().settings.page_rate_limit)
-    who = ("merchant-page", budget, request.remote_addr or "unknown")
-    if strategy.hit(item, *who):
-        return None
-    try:
-        reset_at = strategy.get_window_stats(item, *who).reset_time
-    except Exception:  # noqa: BLE001 - storage trouble must not turn a 429 into a 500
-        return int(item.get_expiry())
-    return max(1, math.ceil(reset_at - time.time()))
+    address = request.remote_addr or "unknown"
+    return hit_budget(services().settings.page_rate_limit, "merchant-page", budget, address)
 
 
 @bp.get("/")

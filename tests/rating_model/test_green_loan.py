@@ -44,6 +44,7 @@ def test_pcaf_fallbacks_are_stated() -> None:
     nothing = financed_emissions(data_with({"amount": 100_000, "currency": "CNY",
                                             "use_of_proceeds": "energy_efficiency"}), 40.0, 0.0, 2)
     assert nothing is not None and nothing.attribution_factor == 1.0 and "conservative" in nothing.basis
+    assert financed_emissions(data_with(None), 40.0, 0.0, 2) is None
 
 
 def test_a_loan_without_a_balance_sheet_scores_pcaf_5_whatever_the_borrowers_data() -> None:
@@ -55,7 +56,6 @@ def test_a_loan_without_a_balance_sheet_scores_pcaf_5_whatever_the_borrowers_dat
                              "borrower_total_assets": 400_000})
     kept = financed_emissions(with_assets, 40.0, 0.0, 1)
     assert kept is not None and kept.pcaf_score == 1  # total assets stand in for equity + debt (PCAF)
-    assert financed_emissions(data_with(None), 40.0, 0.0, 2) is None
 
 
 def test_green_use_of_proceeds_with_sufficient_grade_is_a_green_loan() -> None:

@@ -44,7 +44,9 @@ def test_upload_refuses_it_with_422(app: Flask, client: FlaskClient) -> None:
     assert registry.get_model(services_of(app).db, doc["version"]) is None
 
 
-def test_the_engine_refuses_it() -> None:
+def test_loading_refuses_it_before_any_engine_is_built() -> None:
+    """The format's own check: the artifact never reaches the engine (whose check covers artifacts that
+    name no standard; see tests/rating_model/test_artifact.py)."""
     with pytest.raises(ArtifactError, match="green_operations"):
         engine_for(load_standard(DEFAULT_STANDARD), ScorecardArtifact.from_dict(missing_above_worst()))
     with pytest.raises(ArtifactError, match="green_operations"):

@@ -43,7 +43,6 @@ def test_registry_registers_once_activates_and_audits(app: Flask) -> None:
         registry.register(db, other, source="cli", actor="t", reason="again")
     assert registry.activate(db, other.version, actor="ann", reason="better KS", fits=FITS) == DEFAULT_VERSION
     assert [m.version for m in registry.list_models(db) if m.active] == [other.version]
-    assert registry.rollback_target(db) == DEFAULT_VERSION
     assert registry.rollback(db, actor="ann", reason="undo", fits=FITS) == (DEFAULT_VERSION, other.version)
     trail = [(e.action, e.version, e.previous_version, e.actor) for e in registry.events(db)]
     assert trail[-2:] == [("promote", other.version, DEFAULT_VERSION, "ann"),
