@@ -113,7 +113,7 @@ def _storable(value: str) -> None:
         raise ValidationError(UNSTORABLE_MESSAGE)
 
 
-class _Anchored(validate.Regexp):
+class Anchored(validate.Regexp):
     r"""A ``^...$`` pattern that must match the whole value, final newline included.
 
     Python's ``$`` also matches just before a final newline, so ``^[A-Z]{2}$`` accepted ``"CN\n"``. The
@@ -142,7 +142,7 @@ def text(
     """
     validators: list[Any] = [validate.Length(min=1 if required else 0, max=max_length), _storable, *also]
     if pattern is not None:
-        validators.append(_Anchored(f"^{pattern}$"))
+        validators.append(Anchored(f"^{pattern}$"))
     if choices is not None:
         validators.append(validate.OneOf(choices))
     metadata = {"description": description} if description else {}

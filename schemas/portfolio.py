@@ -11,7 +11,7 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
-from schemas.fields import UtcDateTime
+from schemas.fields import Anchored, UtcDateTime
 
 STATUSES = ("queued", "running", "completed", "failed")
 RESULT_FORMATS = ("csv", "parquet")
@@ -47,9 +47,7 @@ class PortfolioUploadSchema(Schema):
         },
     )
     previous = fields.String(
-        validate=validate.Regexp(
-            rf"^{PORTFOLIO_ID.pattern}\Z", error="Not a portfolio id (pf_ and 32 hex digits)."
-        ),
+        validate=Anchored(f"^{PORTFOLIO_ID.pattern}$", error="Not a portfolio id (pf_ and 32 hex digits)."),
         metadata={
             "description": "Id of an earlier completed portfolio of this tenant for the top movers; "
             "default: the tenant's latest completed one."

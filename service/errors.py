@@ -105,10 +105,24 @@ def _webargs_errors(messages: Any) -> dict[str, list[str]]:
     return out
 
 
+_RETRY_AFTER_HEADER = {
+    "Retry-After": {
+        "description": "Seconds to wait before trying again.",
+        "schema": {"type": "integer", "minimum": 1},
+    }
+}
+
+
 class GreenrateApi(Api):  # type: ignore[misc]
     """flask-smorest's Api with our error body for every HTTP error."""
 
     ERROR_SCHEMA = ErrorSchema
+
+    def _register_responses(self) -> None:
+        """flask-smorest's shared error responses, with the ``Retry-After`` header that 429 and 503 send."""
+        super()._register_responses()
+        for status in (HTTPStatus.TOO_MANY_REQUESTS, HTTPStatus.SERVICE_UNAVAILABLE):
+            self.spec.components.responses_lazy[status.name]["headers"] = _RETRY_AFTER_HEADER
 
     def handle_http_exception(self, error: HTTPException) -> Response:
         code = error.code or 500

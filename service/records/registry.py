@@ -167,6 +167,17 @@ def active_version(db: Engine) -> str | None:
         return conn.execute(select(active_model.c.version).where(active_model.c.id == 1)).scalar_one_or_none()
 
 
+def has_been_active(db: Engine, version: str) -> bool:
+    """Whether ``version`` was ever made active (promoted or rolled back to): it may have issued ratings."""
+    query = (
+        select(model_events.c.id)
+        .where(model_events.c.version == version, model_events.c.action.in_(("promote", "rollback")))
+        .limit(1)
+    )
+    with db.connect() as conn:
+        return conn.execute(query).first() is not None
+
+
 def _record(row: Any, active: str | None) -> ModelRecord:
     return ModelRecord(row.version, row.sha256, row.standard, row.source, as_utc(row.created_at),
                        row.created_by, json.loads(row.metrics_json), json.loads(row.card_json),

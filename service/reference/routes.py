@@ -13,11 +13,11 @@ from webargs.flaskparser import abort
 
 from rating_model.exceptions import ArtifactError
 from schemas.reference import FactorSetsSchema, ModelDocumentSchema, StandardDocumentSchema
-from service.auth import ANY_ROLE, requires
+from service.auth import ANY_ROLE, current_principal, requires
 from service.engine_slot import model_document_json
 from service.extensions import services
 from service.openapi import documented
-from service.records.registry import load_artifact
+from service.records.registry import has_been_active, load_artifact
 
 blp = Blueprint(
     "reference",
@@ -47,13 +47,16 @@ class ModelVersion(MethodView):
     def get(self, version: str) -> Response:
         """A model's points table and model card (`active` names the active one without its version).
 
-        Any registered version answers, so a rating issued under an earlier model can still be checked
-        against the exact points that produced it; an unknown version answers 404.
+        Every version that has been active answers, so a rating issued under an earlier model can still be
+        checked against the exact points that produced it. A candidate never activated (still under
+        review) answers only to analysts; to other keys it is 404, like an unknown version.
         """
         s = services()
         loaded = s.engines.current()
         if version in ("active", loaded.versions["model"]):
             return Response(loaded.model_json, mimetype=_JSON)
+        if current_principal().role != "analyst" and not has_been_active(s.db, version):
+            abort(404, message=f"Model version {version!r} is not registered.")
         try:
             artifact = load_artifact(s.db, version)
         except ArtifactError:

@@ -79,6 +79,26 @@ def test_every_keyed_operation_documents_the_answers_any_key_check_can_give(clie
         assert {"401", "429", "503"} <= set(op["responses"]), (path, method)
 
 
+def test_429_and_503_document_their_retry_after_header(client: FlaskClient) -> None:
+    responses = client.get("/openapi.json").json["components"]["responses"]
+    for name in ("TOO_MANY_REQUESTS", "SERVICE_UNAVAILABLE"):
+        assert responses[name]["headers"]["Retry-After"]["schema"]["type"] == "integer"
+
+
+def test_every_documented_pattern_is_one_a_javascript_client_reads_alike(client: FlaskClient) -> None:
+    """JSON Schema patterns are ECMA-262: Python-only anchors (backslash A or Z) would mean letters there."""
+
+    def patterns(node: object) -> list[str]:
+        if isinstance(node, dict):
+            own = [node["pattern"]] if isinstance(node.get("pattern"), str) else []
+            return own + [p for value in node.values() for p in patterns(value)]
+        return [p for value in node for p in patterns(value)] if isinstance(node, list) else []
+
+    found = patterns(client.get("/openapi.json").json)
+    assert len(found) >= 5
+    assert [p for p in found if "\\A" in p or "\\Z" in p] == []
+
+
 def test_docs_page_works_offline(client: FlaskClient) -> None:
     page = client.get("/docs")
     assert page.status_code == 200 and page.mimetype == "text/html"

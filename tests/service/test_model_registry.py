@@ -250,3 +250,25 @@ def test_the_registry_endpoints_are_in_the_contract(client: Any) -> None:
     assert {"200", "404", "422"} <= set(activate["responses"])
     assert {"ModelList", "ModelSummary", "ActivateRequest", "Activation", "ArtifactUpload"} <= set(
         spec["components"]["schemas"])
+
+
+def test_a_candidate_is_shown_to_analysts_only_until_it_has_been_active(app: Flask) -> None:
+    """The contract shows banks and merchants the active points table; a version that rated is kept
+    readable (ratings issued under it must stay explainable), a candidate under review is not theirs."""
+    db = services_of(app).db
+    register_packaged_default(db)
+    candidate = ScorecardArtifact.from_dict(variant_document("under-review"))
+    registry.register(db, candidate, source="api", actor="ann", reason="candidate")
+    client = app.test_client()
+    analyst, bank = create_key(app, "bank-a", "analyst"), create_key(app, "bank-b", "bank")
+    merchant = create_key(app, "bank-b", "merchant", merchant_id="m-1")
+    path = f"/v1/models/{candidate.version}"
+    assert client.get(path, headers=bearer(analyst)).status_code == 200
+    for key in (bank, merchant):
+        hidden = client.get(path, headers=bearer(key))
+        assert hidden.status_code == 404 and hidden.json["message"] == client.get(
+            "/v1/models/sc-000000000000", headers=bearer(key)
+        ).json["message"].replace("sc-000000000000", candidate.version)
+    registry.activate(db, candidate.version, actor="ann", reason="challenger wins", fits=FITS)
+    registry.rollback(db, actor="ann", reason="back to the champion", fits=FITS)
+    assert client.get(path, headers=bearer(bank)).status_code == 200  # it issued ratings: explainable
