@@ -24,8 +24,10 @@ from schemas.rating import RatingSchema
 from service.auth import Principal, current_principal, requires
 from service.extensions import services
 from service.hardening import json_body
+from service.merchants.profiles import STALE_PROFILE_MESSAGE, StaleProfileError, check_ratable, load_stored
 from service.openapi import documented
 from service.ratings.issuing import issue_rating
+from service.ratings.routes import ISSUE_HEADERS
 from service.ratings.routes import _context as issuing_context
 from service.ratings.routes import _issued_response as issued_response
 from service.records.profiles import StoredProfile, get_profile, put_profile
@@ -37,6 +39,7 @@ blp = Blueprint(
     description="Merchant profiles and the one-click rating from the stored profile.",
 )
 
+# One instance for what PUT accepts and what one-click rates, configured exactly like POST /v1/ratings' own.
 _OPERATING_DATA = OperatingDataSchema()
 _MERCHANT_ID = "merchant_id:merchant_id"
 
@@ -68,11 +71,12 @@ class MerchantProfile(MethodView):
     def put(self, profile: dict[str, Any], merchant_id: str) -> Response:
         """Keep (replace) a merchant's operating data; a merchant key only its own.
 
-        The body is the operating data of `POST /v1/ratings`, validated the same way (422 by field path),
-        and checked by the engine so that a stored profile can always be rated.
+        The body is the operating data of `POST /v1/ratings`, validated the same way, and rated once (the
+        rating is discarded): a body `POST /v1/ratings` would refuse is refused here with the same 422
+        (field paths and messages), so what is stored can be rated under today's rules.
         """
         principal = _reachable(merchant_id)
-        services().engines.current().engine.parse(profile)  # engine-level checks (422), before storing
+        check_ratable(services().engines.current().engine, profile)
         text = json.dumps(profile, ensure_ascii=False, sort_keys=True, allow_nan=False)
         stored = put_profile(services().db, principal.tenant, merchant_id, text, principal.prefix)
         return _profile_response(stored, 200)
@@ -93,12 +97,13 @@ class MerchantProfile(MethodView):
 class MerchantRating(MethodView):
     @documented(blp, 400, 401, 403, 404, 422, 429, 503)
     @requires("merchant", "bank")
-    @blp.response(201, RatingSchema)
+    @blp.response(201, RatingSchema, headers=ISSUE_HEADERS)
     def post(self, merchant_id: str) -> Response:
         """One click: rate the merchant from its stored profile; send no body.
 
-        Issued exactly like `POST /v1/ratings` (same cache, same record, `X-Cache`, `Location`) and
-        recorded for the merchant, whose own key can then read the rating and its disclosure.
+        Issued exactly like `POST /v1/ratings` (same validation, cache and record, `X-Cache`, `Location`)
+        and recorded for the merchant, whose own key can then read the rating and its disclosure. A profile
+        stored under older rules that the API now refuses answers 422 with the field errors: PUT it again.
         """
         principal = _reachable(merchant_id)
         if request.content_length or request.get_data(cache=False):
@@ -106,7 +111,11 @@ class MerchantRating(MethodView):
         stored = get_profile(services().db, principal.tenant, merchant_id)
         if stored is None:
             abort(404, message="Merchant profile not found: PUT it first.")
+        try:
+            profile = load_stored(_OPERATING_DATA, stored.profile_json)
+        except StaleProfileError as exc:
+            abort(422, message=STALE_PROFILE_MESSAGE.format(merchant_id=merchant_id), errors=exc.errors)
         # Issued for the merchant (recorded under its id, reused only among its own ratings), by this key.
         on_behalf = dataclasses.replace(principal, role="merchant", merchant_id=merchant_id)
-        issued = issue_rating(issuing_context(), on_behalf, json.loads(stored.profile_json))
+        issued = issue_rating(issuing_context(), on_behalf, profile)
         return issued_response(issued)

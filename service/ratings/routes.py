@@ -49,7 +49,8 @@ _JSON = "application/json"
 _OPERATING_DATA = OperatingDataSchema()
 _LIST_QUERY = RatingListQuerySchema()
 _BATCH_REQUEST = BatchRequestSchema()
-_ISSUE_HEADERS = {
+#: The headers every issuing view sends (this one and the merchants' one-click), documented once.
+ISSUE_HEADERS = {
     "Location": {"description": "Path of the rating.", "schema": {"type": "string"}},
     "X-Cache": {
         "description": "`hit`: an identical input was already rated in this tenant under the same versions "
@@ -104,7 +105,7 @@ class Ratings(MethodView):
     @_repeats_first
     @json_body
     @blp.arguments(_OPERATING_DATA)
-    @blp.response(201, RatingSchema, headers=_ISSUE_HEADERS)
+    @blp.response(201, RatingSchema, headers=ISSUE_HEADERS)
     def post(self, payload: dict[str, Any]) -> Response:
         """Rate one company.
 

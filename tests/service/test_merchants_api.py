@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import copy
+import json
 from typing import Any
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.conftest import bearer, create_key, payload
+from service.records.profiles import put_profile
+from tests.conftest import bearer, create_key, payload, services_of
 
 MINIMAL: dict[str, Any] = {
     "company": {
@@ -111,3 +115,83 @@ def test_profile_errors(app: Flask, client: FlaskClient) -> None:
     for unusable in ("%20", "m%0A1", "m%E2%80%8B1", "-m", "m" * 65):
         response = client.put(f"/v1/merchants/{unusable}/profile", json=MINIMAL, headers=bearer(key))
         assert response.status_code == 404, unusable
+
+
+def _without_request_id(response: Any) -> dict[str, Any]:
+    body: dict[str, Any] = response.get_json()
+    body.pop("request_id")
+    return body
+
+
+def _fuel_in_bananas(body: dict[str, Any]) -> None:
+    body["energy"]["fuels"] = [{"fuel": "natural_gas", "quantity": 500, "unit": "bananas"}]
+
+
+def _fleet_in_zz(body: dict[str, Any]) -> None:
+    body["transport"] = {"fleet": [{"fuel": "diesel", "fuel_quantity": 800, "unit": "zz"}]}
+
+
+def _country_without_factors(body: dict[str, Any]) -> None:
+    body["company"]["country"] = "ZZ"
+    del body["company"]["region"]
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        (_fuel_in_bananas, "energy.fuels.0.unit"),
+        (_fleet_in_zz, "transport.fleet.0.unit"),
+        (_country_without_factors, "company.country"),
+    ],
+)
+def test_a_profile_the_engine_cannot_rate_is_refused_like_post_ratings(
+    app: Flask, client: FlaskClient, change: Any, field: str
+) -> None:
+    """Once stored, one-click could never rate it: refuse it at PUT, exactly as ``POST /v1/ratings`` does."""
+    key = create_key(app, "bank-a", "merchant", merchant_id="m-1")
+    bank = create_key(app, "bank-a", "bank")
+    assert client.put("/v1/merchants/m-1/profile", json=MINIMAL, headers=bearer(key)).status_code == 200
+    body = copy.deepcopy(MINIMAL)
+    change(body)
+    refused = client.put("/v1/merchants/m-1/profile", json=body, headers=bearer(key))
+    posted = client.post("/v1/ratings", json=body, headers=bearer(bank))
+    assert (refused.status_code, posted.status_code) == (422, 422)
+    assert field in refused.get_json()["errors"]
+    assert _without_request_id(refused) == _without_request_id(posted)  # same paths, messages and message
+    kept = client.get("/v1/merchants/m-1/profile", headers=bearer(key)).get_json()["profile"]
+    assert kept["company"]["name"] == MINIMAL["company"]["name"] and "transport" not in kept
+    assert client.post("/v1/merchants/m-1/rating", headers=bearer(key)).status_code == 201
+
+
+def test_a_profile_stored_under_looser_rules_must_be_replaced(app: Flask, client: FlaskClient) -> None:
+    """A row stored before the schema refused "CN\\n" is not rated: 422 with the schema's field errors."""
+    key = create_key(app, "bank-a", "merchant", merchant_id="m-1")
+    bank = create_key(app, "bank-a", "bank")
+    body = copy.deepcopy(MINIMAL)
+    body["company"]["country"] = "CN\n"
+    put_profile(services_of(app).db, "bank-a", "m-1", json.dumps(body, sort_keys=True), by_prefix=None)
+    posted = client.post("/v1/ratings", json=body, headers=bearer(bank))
+    assert posted.status_code == 422 and "company.country" in posted.get_json()["errors"]
+
+    stale = client.post("/v1/merchants/m-1/rating", headers=bearer(key))
+    assert stale.status_code == 422
+    assert stale.get_json()["errors"] == posted.get_json()["errors"]
+    assert "PUT /v1/merchants/m-1/profile" in stale.get_json()["message"]
+    assert "rules changed" in stale.get_json()["message"]
+    assert client.get("/v1/ratings", headers=bearer(bank)).get_json()["items"] == []  # nothing issued
+
+    assert client.put("/v1/merchants/m-1/profile", json=MINIMAL, headers=bearer(key)).status_code == 200
+    assert client.post("/v1/merchants/m-1/rating", headers=bearer(key)).status_code == 201
+
+
+def test_one_click_documents_the_headers_it_sends(app: Flask, client: FlaskClient) -> None:
+    """Its 201 carries `Location` and `X-Cache` like `POST /v1/ratings`, so the contract says so too."""
+    paths = client.get("/openapi.json").get_json()["paths"]
+    one_click = paths["/v1/merchants/{merchant_id}/rating"]["post"]["responses"]["201"]
+    rate = paths["/v1/ratings"]["post"]["responses"]["201"]
+    assert set(one_click["headers"]) == {"Location", "X-Cache"}
+    assert one_click["headers"] == rate["headers"]
+    key = create_key(app, "bank-a", "merchant", merchant_id="m-1")
+    client.put("/v1/merchants/m-1/profile", json=MINIMAL, headers=bearer(key))
+    sent = client.post("/v1/merchants/m-1/rating", headers=bearer(key))
+    assert sent.status_code == 201 and {"Location", "X-Cache"} <= set(sent.headers.keys())
