@@ -43,7 +43,7 @@ ERROR_TABLE: tuple[tuple[type[Exception] | tuple[type[Exception], ...], int, str
     (FactorNotFoundError, 422, "No emission factor applies to this input.", False),
     ((ModelNotLoadedError, ArtifactError, StandardError), 503, "The rating model is not available.", True),
     (RatingModelError, 422, "The operating data cannot be rated.", False),
-    (UNAVAILABLE_ERRORS, 503, "The rating cannot be recorded right now; nothing was issued.", True),
+    (UNAVAILABLE_ERRORS, 503, "The records cannot be reached now; nothing was issued or changed.", True),
 )
 
 _MESSAGES = {
