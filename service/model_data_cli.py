@@ -103,10 +103,10 @@ def read_labelled(data: Path) -> tuple[pd.DataFrame, Any]:
     """The one read-and-check step of labelled data: train, evaluate, compare, report and drift use it.
 
     The file must be readable, of a known type, have rows, a 0/1 label on every row and both classes
-    (:func:`rating_model.train.labels_of`); otherwise the command stops with the reason instead of
+    (:func:`rating_model.labels.labels_of`); otherwise the command stops with the reason instead of
     training or evaluating on nonsense (NaN metrics, a crash deep inside scikit-learn).
     """
-    from rating_model.train import labels_of
+    from rating_model.labels import labels_of
 
     frame = read_data_file(data)
     try:
@@ -120,7 +120,7 @@ def labelled_indicators(data: Path, standard: Standard, workers: int | None) -> 
     import numpy as np
 
     from rating_model.indicator_batch import frame_indicators
-    from rating_model.train import class_problem
+    from rating_model.labels import class_problem
 
     frame, y = read_labelled(data)
     with progress_bar("deriving indicators", len(frame)) as advance:
@@ -207,7 +207,7 @@ def generate_data(rows: int, seed: int, out: Path) -> None:
 @click.option("--max-problems", type=int, default=50, show_default=True, help="How many problems to list.")
 def validate_data(data: Path, standard_path: Path | None, max_problems: int) -> None:
     """Check a training file against the documented format; list each problem by row and column."""
-    from rating_model.train import labels_of
+    from rating_model.labels import labels_of
     from rating_model.validation import Problem, read_as_text, validate_frame
 
     frame = read_data_file(data, read_as_text)

@@ -11,8 +11,9 @@ import pytest
 from rating_model.artifact import ScorecardArtifact
 from rating_model.engine import Engine
 from rating_model.exceptions import InvalidInputError
+from rating_model.labels import labels_of
 from rating_model.synthetic import generate_frame
-from rating_model.train import MAX_SEED, binary_metrics, labels_of, train
+from rating_model.train import MAX_SEED, binary_metrics, train
 
 FRAME = generate_frame(3_000, 11)
 
