@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import click
 from alembic.util import CommandError
@@ -87,7 +88,26 @@ def _is_whole_key(argument: str) -> bool:
     return argument.startswith(KEY_TAG) and len(argument) > PREFIX_LENGTH
 
 
-@click.group()
+#: what the ``train`` extra installs: the training and analysis tools, never imported by the service
+_TRAINING_MODULES = frozenset({"sklearn", "scipy", "matplotlib"})
+
+
+class _Commands(click.Group):
+    """The command group, turning a missing training extra into one line instead of a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ModuleNotFoundError as exc:
+            if (exc.name or "").partition(".")[0] not in _TRAINING_MODULES:
+                raise
+            raise click.ClickException(
+                f"this command needs the training tools ({exc.name} is not installed): "
+                "pip install -e '.[train]' in the service's virtualenv"
+            ) from None
+
+
+@click.group(cls=_Commands)
 def main() -> None:
     """greenrate: open green ratings for small businesses."""
 
@@ -159,10 +179,20 @@ def list_keys(tenant: str | None, include_revoked: bool) -> None:
     for r in records:
         revoked = "-" if r.revoked_at is None else f"{r.revoked_at:%Y-%m-%d %H:%M:%S}"
         # The label goes last: it is free text and may hold spaces, so it would break any column after it.
+        label = "-" if not r.label else _printable(r.label)
         click.echo(
             f"{r.id:>5}  {r.prefix:<12} {r.tenant:<20} {r.role:<9} {r.merchant_id or '-':<16} "
-            f"{r.created_at:%Y-%m-%d %H:%M:%S}  {revoked:<20} {r.label or '-'}"
+            f"{r.created_at:%Y-%m-%d %H:%M:%S}  {revoked:<20} {label}"
         )
+
+
+def _printable(text: str) -> str:
+    """``text`` with every non-printable character escaped (``\\n``, ``\\x1b``, ``\\u202e``) and ``\\``
+    doubled: a stored label (from the CLI, or from before the API refused them) can neither move the
+    cursor, reorder the line, nor pass for a row of its own."""
+    return "".join(
+        ch if ch.isprintable() and ch != "\\" else ch.encode("unicode_escape").decode("ascii") for ch in text
+    )
 
 
 @keys.command("revoke")

@@ -210,3 +210,28 @@ def test_db_commands_explain_an_unreachable_database(args: tuple[str, ...]) -> N
     assert result.output.startswith("Error: database error at postgresql+psycopg://postgres:***@127.0.0.1")
     assert "OperationalError" in result.output and "s3cret" not in result.output
     assert "Traceback" not in result.output
+
+
+def test_training_commands_without_the_training_extra_say_what_to_install(tmp_path: Path) -> None:
+    """`make run` installs the service alone: train must say so in one line, and validate-data must work."""
+    import subprocess
+    import sys
+
+    data = tmp_path / "d.parquet"
+    script = (
+        "import sys\n"
+        "for name in ('sklearn', 'scipy', 'matplotlib'):\n"
+        "    sys.modules[name] = None  # as if the train extra were not installed\n"
+        "from service.cli import main\n"
+        "main(sys.argv[1:])\n"
+    )
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True,
+                              cwd=tmp_path, timeout=120)
+
+    assert run("model", "generate-data", "--rows", "300", "--out", str(data)).returncode == 0
+    assert run("model", "validate-data", str(data)).returncode == 0
+    trained = run("model", "train", "--data", str(data), "--out", str(tmp_path / "m.json"))
+    assert trained.returncode == 1 and "Traceback" not in trained.stderr
+    assert "pip install -e '.[train]'" in trained.stderr
