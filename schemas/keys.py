@@ -8,6 +8,7 @@ A record never carries the secret or its hash; only the answer to a create holds
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
@@ -23,10 +24,25 @@ MERCHANT_ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}")
 #: The ``label`` column's width.
 LABEL_MAX_LENGTH = 120
 
+#: Unicode's bidirectional controls (the Bidi_Control property): they reorder the text around them, so a
+#: label holding one can make a listing show something else than it holds.
+BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+LABEL_CONTROL_MESSAGE = (
+    "Must not contain control characters (line breaks, tabs, terminal escapes) or bidirectional-text "
+    "controls: a label is shown on one line of the operator's listings."
+)
+
 _ROLE_ERROR = (
     "Must be one of: {choices}. Analyst keys govern the model of every tenant and are issued only by the "
     "service's operator."
 )
+
+
+def plain_label(value: str) -> None:
+    """Refuse a label that could forge or hide lines of a listing: any control character (category Cc,
+    which includes newlines and the escape that starts terminal sequences) or bidirectional control."""
+    if any(ch in BIDI_CONTROLS or unicodedata.category(ch) == "Cc" for ch in value):
+        raise ValidationError(LABEL_CONTROL_MESSAGE)
 
 
 class KeyListQuerySchema(Schema):
@@ -62,7 +78,9 @@ class KeyCreateSchema(Schema):
     )
     label = text(
         max_length=LABEL_MAX_LENGTH,
-        description=f"A note for listings, e.g. who holds the key (at most {LABEL_MAX_LENGTH} characters).",
+        description=f"A note for listings, e.g. who holds the key (at most {LABEL_MAX_LENGTH} characters; "
+        "no control characters such as line breaks, tabs or escapes, and no bidirectional-text controls).",
+        also=(plain_label,),
     )
 
     @validates_schema

@@ -5,6 +5,8 @@ nothing against a key nobody can guess, and would cost every request). Only the 
 non-secret prefix are stored. Lookups are cached per process for ``GREENRATE_KEY_CACHE_SECONDS`` so the
 hot path does not query the database; a revoked key stops working within that time (at once in the
 worker that revoked it through ``DELETE /v1/keys/{id}``, which drops it from its :class:`KeyRing`).
+Key management itself never trusts the cache (``requires(..., fresh=True)``): a revoked admin key loses
+it at once, in every worker.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar, cast
+from typing import Any, NoReturn, TypeVar, cast
 
 from flask import current_app, g, request
 from sqlalchemy import Engine
@@ -101,9 +103,14 @@ class KeyRing:
         self._entries: dict[str, tuple[float, Principal | None]] = {}
         self._generation = 0
 
-    def resolve(self, key_hash: str) -> Principal | None:
+    def resolve(self, key_hash: str, *, fresh: bool = False) -> Principal | None:
+        """The key's principal, or ``None`` for no such active key.
+
+        :param fresh: ask the database even when the answer is cached (and cache the new answer, so a key
+            found revoked stops here for every path at once).
+        """
         now = time.monotonic()
-        entry = self._entries.get(key_hash)
+        entry = None if fresh else self._entries.get(key_hash)
         if entry is not None and entry[0] > now:
             return entry[1]
         generation = self._generation
@@ -157,8 +164,17 @@ def _key_ring() -> KeyRing:
     return cast(KeyRing, current_app.extensions["greenrate"].keys)
 
 
-def requires(*roles: str) -> Callable[[F], F]:
-    """Authenticate the bearer key (401) and check its role (403) before the view runs."""
+def reject_key() -> NoReturn:
+    """Answer 401 as for any invalid key (also for a key found revoked in the middle of a request)."""
+    abort(401, message="Invalid or revoked API key.", headers=_CHALLENGE)
+
+
+def requires(*roles: str, fresh: bool = False) -> Callable[[F], F]:
+    """Authenticate the bearer key (401) and check its role (403) before the view runs.
+
+    :param fresh: look the key up in the database on every request, never in the key cache: for
+        operations a key revoked a moment ago in another worker must not perform (key management).
+    """
     allowed = frozenset(roles)
 
     def decorator(view: F) -> F:
@@ -167,9 +183,9 @@ def requires(*roles: str) -> Callable[[F], F]:
             key_hash = presented_key_hash()
             if key_hash is None:
                 abort(401, message="Missing API key: send Authorization: Bearer <key>.", headers=_CHALLENGE)
-            principal = _key_ring().resolve(key_hash)
+            principal = _key_ring().resolve(key_hash, fresh=fresh)
             if principal is None:
-                abort(401, message="Invalid or revoked API key.", headers=_CHALLENGE)
+                reject_key()
             g.principal = principal
             if principal.role not in allowed:
                 abort(403, message=f"This key's role may not do this; allowed: {', '.join(sorted(allowed))}.")

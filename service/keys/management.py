@@ -1,8 +1,10 @@
 """Managing a tenant's keys: plain functions under ``/v1/keys``, each create and revoke logged once.
 
-A key is made exactly as ``greenrate keys create`` makes it (:func:`service.auth.generate_key`, stored by
-:func:`service.records.api_keys.insert_key`), always in the acting admin's own tenant. The log events name
-the actor by its key's prefix and the affected key by its id, prefix and role: never a secret or a hash.
+A key is made exactly as ``greenrate keys create`` makes it (:func:`service.auth.generate_key`), always in
+the acting admin's own tenant. Only keys of the roles an admin may issue (``ISSUABLE_ROLES``) are visible
+here: an operator's analyst key is "not found" like a missing one. Every write re-checks, in its own
+transaction, that the acting key is still active. The log events name the actor by its key's prefix and
+the affected key by its id, prefix and role: never a secret or a hash.
 """
 
 from __future__ import annotations
@@ -12,19 +14,36 @@ from dataclasses import dataclass
 import structlog
 from sqlalchemy import Engine
 
+from schemas.keys import ISSUABLE_ROLES
 from service.auth import KeyRing, Principal, generate_key
 from service.records import api_keys
-from service.records.api_keys import KeyRecord
+from service.records.api_keys import KeyRecord, Outcome
+
+#: The most active keys (of the roles listed here) a tenant may hold: creating one more is refused until
+#: unused keys are revoked. Far above any real bank's needs; it bounds what one admin key can mint.
+MAX_ACTIVE_KEYS = 500
 
 _log = structlog.get_logger("greenrate.keys")
 
 
 class KeyNotFound(LookupError):
-    """No such key in the actor's tenant (another tenant's key is not found either)."""
+    """No such key in the actor's tenant (another tenant's key, or an operator's analyst key, neither)."""
 
 
 class SelfRevocation(ValueError):
     """The key making the request tried to revoke itself."""
+
+
+class ActorRevoked(PermissionError):
+    """The key making the request was revoked while the request ran: nothing was changed."""
+
+
+class TenantFull(RuntimeError):
+    """The tenant already holds ``limit`` (:data:`MAX_ACTIVE_KEYS`) active keys."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(limit)
+        self.limit = limit
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,23 +52,39 @@ class CreatedKey:
     key: str  # the secret: returned to the caller once, stored nowhere
 
 
+def _actor_id(actor: Principal) -> int:
+    if actor.key_id is None:  # pragma: no cover - only the keyless merchant page has no key id
+        raise ActorRevoked("managing keys needs a key")
+    return actor.key_id
+
+
 def tenant_keys(db: Engine, actor: Principal, *, include_revoked: bool) -> list[KeyRecord]:
-    """The actor's tenant's keys, newest first."""
-    return api_keys.list_keys(db, tenant=actor.tenant, include_revoked=include_revoked, newest_first=True)
+    """The actor's tenant's keys of the issuable roles, newest first."""
+    return api_keys.list_keys(
+        db, tenant=actor.tenant, include_revoked=include_revoked, newest_first=True, roles=ISSUABLE_ROLES
+    )
 
 
 def tenant_key(db: Engine, actor: Principal, key_id: int) -> KeyRecord | None:
-    """One key of the actor's tenant, revoked or not; ``None`` for a missing or another tenant's key."""
-    return api_keys.get_key(db, actor.tenant, key_id)
+    """One key of the actor's tenant and an issuable role, revoked or not; else ``None``."""
+    return api_keys.get_key(db, actor.tenant, key_id, roles=ISSUABLE_ROLES)
 
 
 def create_key(
     db: Engine, actor: Principal, *, role: str, merchant_id: str | None, label: str | None
 ) -> CreatedKey:
-    """A new key in the actor's tenant (the request's rules are the schema's, as the CLI's)."""
+    """A new key in the actor's tenant (the request's rules are the schema's, as the CLI's).
+
+    Raises :class:`TenantFull` at :data:`MAX_ACTIVE_KEYS`, :class:`ActorRevoked` if the actor's key was
+    revoked meanwhile.
+    """
     new = generate_key()
-    key_id = api_keys.insert_key(
+    limit = MAX_ACTIVE_KEYS
+    outcome, key_id = api_keys.insert_tenant_key(
         db,
+        actor_id=_actor_id(actor),
+        max_active=limit,
+        counted_roles=ISSUABLE_ROLES,
         prefix=new.prefix,
         key_hash=new.key_hash,
         tenant=actor.tenant,
@@ -57,6 +92,10 @@ def create_key(
         merchant_id=merchant_id,
         label=label,
     )
+    if outcome is Outcome.ACTOR_INACTIVE:
+        raise ActorRevoked(actor.key_id)
+    if outcome is Outcome.TENANT_FULL or key_id is None:
+        raise TenantFull(limit)
     record = tenant_key(db, actor, key_id)
     if record is None:  # pragma: no cover - the row was inserted a moment ago, in this tenant
         raise RuntimeError(f"the new key {key_id} cannot be read back")
@@ -76,15 +115,22 @@ def revoke_key(db: Engine, keys: KeyRing, actor: Principal, key_id: int) -> None
     """Revoke a key of the actor's tenant; revoking one already revoked changes nothing.
 
     The actor's own key is refused (:class:`SelfRevocation`): the last admin key of a tenant revoking
-    itself would leave nobody able to manage the tenant's keys but the operator. This worker's key cache
-    forgets the key at once; other workers' caches within their TTL.
+    itself would leave nobody able to manage the tenant's keys but the operator. Two admins revoking each
+    other at once: one succeeds, the other finds its own key revoked (:class:`ActorRevoked`). This
+    worker's key cache forgets the key at once; other workers' caches within their TTL.
     """
-    record = tenant_key(db, actor, key_id)
-    if record is None:
-        raise KeyNotFound(key_id)
-    if record.id == actor.key_id:
+    actor_id = _actor_id(actor)
+    if key_id == actor_id:
         raise SelfRevocation(key_id)
-    if api_keys.revoke_tenant_key(db, actor.tenant, record.id):
+    outcome, record = api_keys.revoke_tenant_key(
+        db, actor.tenant, key_id, actor_id=actor_id, roles=ISSUABLE_ROLES
+    )
+    if outcome is Outcome.ACTOR_INACTIVE:
+        keys.drop(actor_id)
+        raise ActorRevoked(actor_id)
+    if outcome is Outcome.NOT_FOUND or record is None:
+        raise KeyNotFound(key_id)
+    if outcome is Outcome.DONE:
         _log.info(
             "api_key_revoked",
             actor_prefix=actor.prefix,

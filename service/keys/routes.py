@@ -1,8 +1,10 @@
 """``/v1/keys``: an admin key manages its own tenant's API keys; thin views over
 :mod:`service.keys.management`.
 
-Every path is scoped to the caller's tenant: another tenant's key answers 404 exactly like a missing one.
-The secret of a key is in one answer only, the 201 that creates it (with ``Cache-Control: no-store``).
+Every path is scoped to the caller's tenant: another tenant's key, and an operator's analyst key of the
+same tenant, answer 404 exactly like a missing one. The caller's key is looked up in the database on every
+request, never in the key cache: a key revoked in one worker manages nothing in any other. The secret of
+a key is in one answer only, the 201 that creates it (with ``Cache-Control: no-store``).
 """
 
 from __future__ import annotations
@@ -15,17 +17,20 @@ from flask_smorest import Blueprint
 from webargs.flaskparser import abort
 
 from schemas.keys import KeyCreateSchema, KeyListQuerySchema, KeyListSchema, KeySchema, NewKeySchema
-from service.auth import current_principal, requires
+from service.auth import current_principal, reject_key, requires
 from service.extensions import services
 from service.hardening import json_body
 from service.keys.management import (
+    ActorRevoked,
     KeyNotFound,
     SelfRevocation,
+    TenantFull,
     create_key,
     revoke_key,
     tenant_key,
     tenant_keys,
 )
+from service.limits import hit_budget
 from service.openapi import documented
 from service.records.api_keys import KeyRecord
 from service.records.api_keys import key_id as parse_key_id
@@ -37,6 +42,9 @@ blp = Blueprint(
     description="API keys of the caller's own tenant, managed with an admin key: list, create, read, revoke.",
 )
 
+#: How many keys one tenant may create (``POST /v1/keys``), whichever of its admin keys asks: apart from
+#: the per-key limit, which is sized for rating traffic, not for minting keys that each get a budget.
+CREATE_BUDGET = "60 per hour"
 _NOT_FOUND = "API key not found."
 # Instances, not classes: webargs instantiates a schema class on every request.
 _LIST_QUERY = KeyListQuerySchema()
@@ -58,10 +66,22 @@ def _key_number(raw_id: str) -> int:
     return number
 
 
+def _spend_create_budget(tenant: str) -> None:
+    """One creation against the tenant's :data:`CREATE_BUDGET`; 429 with ``Retry-After`` once spent."""
+    retry_after = hit_budget(CREATE_BUDGET, "api-key-creation", tenant)
+    if retry_after is not None:
+        abort(
+            429,
+            message=f"This tenant has created too many keys recently (at most {CREATE_BUDGET}); "
+            "retry after the indicated time.",
+            headers={"Retry-After": str(retry_after)},
+        )
+
+
 @blp.route("")
 class Keys(MethodView):
     @documented(blp, 401, 403, 422, 429, 503)
-    @requires("admin")
+    @requires("admin", fresh=True)
     # unknown=None: the schema's own RAISE, so a misspelt `?include_revoke=` is a 422, not a silent default
     @blp.arguments(_LIST_QUERY, location="query", unknown=None)
     @blp.response(200, KeyListSchema)
@@ -73,8 +93,8 @@ class Keys(MethodView):
         keys = tenant_keys(services().db, current_principal(), include_revoked=query["include_revoked"])
         return {"items": keys}
 
-    @documented(blp, 400, 401, 403, 413, 415, 422, 429, 503)
-    @requires("admin")
+    @documented(blp, 400, 401, 403, 409, 413, 415, 422, 429, 503)
+    @requires("admin", fresh=True)
     @json_body
     @blp.arguments(_CREATE)
     @blp.response(201, NewKeySchema, headers=_CREATED_HEADERS)
@@ -84,14 +104,29 @@ class Keys(MethodView):
         `role` is `bank`, `merchant` (with its `merchant_id`) or `admin`; analyst keys govern the model of
         every tenant and only the service's operator issues them. The key works at once, in every worker.
         Store the secret now: only its hash is kept, so it can never be shown again.
+
+        Limits, whichever of the tenant's admin keys asks: a tenant creates at most 60 keys per hour
+        (then 429 with `Retry-After`), and holds at most 500 active keys of these roles (then 409: revoke
+        unused keys first).
         """
-        created = create_key(
-            services().db,
-            current_principal(),
-            role=body["role"],
-            merchant_id=body.get("merchant_id"),
-            label=body.get("label"),
-        )
+        actor = current_principal()
+        _spend_create_budget(actor.tenant)
+        try:
+            created = create_key(
+                services().db,
+                actor,
+                role=body["role"],
+                merchant_id=body.get("merchant_id"),
+                label=body.get("label"),
+            )
+        except ActorRevoked:
+            reject_key()
+        except TenantFull as full:
+            abort(
+                409,
+                message=f"This tenant already holds {full.limit} active keys, the most it may: revoke "
+                "unused keys (DELETE /v1/keys/{key_id}) before creating more.",
+            )
         headers = {"Location": f"/v1/keys/{created.record.id}", "Cache-Control": "no-store"}
         return {**asdict(created.record), "key": created.key}, 201, headers
 
@@ -99,7 +134,7 @@ class Keys(MethodView):
 @blp.route("/<key_id:key_id>")
 class KeyById(MethodView):
     @documented(blp, 401, 403, 404, 429, 503)
-    @requires("admin")
+    @requires("admin", fresh=True)
     @blp.response(200, KeySchema)
     def get(self, key_id: str) -> KeyRecord:
         """One key of this tenant, active or revoked; another tenant's key answers 404 like a missing one."""
@@ -109,20 +144,25 @@ class KeyById(MethodView):
         return record
 
     @documented(blp, 401, 403, 404, 409, 429, 503)
-    @requires("admin")
+    @requires("admin", fresh=True)
     @blp.response(204)
     def delete(self, key_id: str) -> None:
         """Revoke a key of this tenant (204; again on a key already revoked).
 
         The worker that answers stops accepting the key at once; the service's other workers within
         `GREENRATE_KEY_CACHE_SECONDS` (30 s by default), the time each trusts a key it has looked up.
+        Key management is the exception: `/v1/keys` checks the calling key against the records on every
+        request, so a revoked admin key manages no keys anywhere from the moment it is revoked (401).
         The key making this request cannot revoke itself (409), so an admin cannot lock its tenant out
-        of key management by accident: revoke it with another admin key. Another tenant's key answers
+        of key management by accident: revoke it with another admin key. Two admin keys revoking each
+        other at the same moment: one succeeds, the other is refused (401). Another tenant's key answers
         404 like a missing one.
         """
         s = services()
         try:
             revoke_key(s.db, s.keys, current_principal(), _key_number(key_id))
+        except ActorRevoked:
+            reject_key()
         except KeyNotFound:
             abort(404, message=_NOT_FOUND)
         except SelfRevocation:

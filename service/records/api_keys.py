@@ -1,12 +1,33 @@
-"""Storing API keys: only a hash of each key and a short non-secret prefix are ever written."""
+"""Storing API keys: only a hash of each key and a short non-secret prefix are ever written.
+
+The writes made on behalf of an admin key (:func:`insert_tenant_key`, :func:`revoke_tenant_key`) re-check
+in their own transaction that the acting key is still active, and lock the rows they depend on first, so
+two admins acting on each other at once are serialized instead of both succeeding.
+"""
 
 from __future__ import annotations
 
+import enum
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import ColumnElement, Engine, and_, insert, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    DateTime,
+    Engine,
+    Exists,
+    String,
+    exists,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    update,
+)
 
 from schemas.keys import LABEL_MAX_LENGTH as LABEL_MAX_LENGTH
 from service.records.tables import api_keys
@@ -18,6 +39,16 @@ from service.records.tables import api_keys
 _MAX_ID = {"sqlite": 2**63 - 1}
 _MAX_ID_DEFAULT = 2**31 - 1
 _ASCII_DIGITS = re.compile(r"[0-9]{1,19}")  # str.isdigit() also takes '²' and Arabic-Indic digits
+
+
+class Outcome(enum.Enum):
+    """What a write on behalf of an admin key did, or why it did nothing."""
+
+    DONE = "done"
+    ALREADY_REVOKED = "already_revoked"  # revoking: the key was revoked before
+    NOT_FOUND = "not_found"  # revoking: no such key of the tenant, among the roles asked for
+    ACTOR_INACTIVE = "actor_inactive"  # the acting key was revoked meanwhile: nothing was written
+    TENANT_FULL = "tenant_full"  # creating: the tenant already holds the most active keys it may
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +108,76 @@ def insert_key(
     return int(key_id)
 
 
+def _active(key_id: int, tenant: str) -> Exists:
+    """Whether key ``key_id`` of ``tenant`` is unrevoked: a condition for a statement on ``api_keys``."""
+    other = api_keys.alias("acting_key")
+    return exists().where(other.c.id == key_id, other.c.tenant == tenant, other.c.revoked_at.is_(None))
+
+
+def _lock_active_admins(conn: Connection, tenant: str) -> list[int]:
+    """Lock ``tenant``'s active admin keys (``FOR UPDATE``, a no-op on SQLite) in id order, as every
+    write for an admin key locks: they queue behind one another instead of deadlocking."""
+    query = (
+        select(api_keys.c.id)
+        .where(api_keys.c.tenant == tenant, api_keys.c.role == "admin", api_keys.c.revoked_at.is_(None))
+        .order_by(api_keys.c.id)
+        .with_for_update()
+    )
+    return list(conn.execute(query).scalars())
+
+
+def insert_tenant_key(
+    db: Engine,
+    *,
+    actor_id: int,
+    max_active: int,
+    counted_roles: Collection[str],
+    prefix: str,
+    key_hash: str,
+    tenant: str,
+    role: str,
+    merchant_id: str | None,
+    label: str | None,
+) -> tuple[Outcome, int | None]:
+    """Store a new key of ``tenant`` for the admin key ``actor_id``; ``(DONE, its id)`` or why not.
+
+    Refused while the actor is revoked (``ACTOR_INACTIVE``) or when ``tenant`` already holds
+    ``max_active`` active keys of ``counted_roles`` (``TENANT_FULL``). The tenant's active admin keys are
+    locked first, so concurrent creations count one after another; the insert itself is conditional on
+    both rules, which keeps them on SQLite too, where that lock is a no-op.
+    """
+    held = (
+        select(func.count())
+        .select_from(api_keys)
+        .where(
+            api_keys.c.tenant == tenant,
+            api_keys.c.revoked_at.is_(None),
+            api_keys.c.role.in_(list(counted_roles)),
+        )
+        .scalar_subquery()
+    )
+    values = select(
+        literal(prefix, String()),
+        literal(key_hash, String()),
+        literal(tenant, String()),
+        literal(role, String()),
+        literal(merchant_id, String()),
+        literal(label, String()),
+        literal(datetime.now(UTC), DateTime(timezone=True)),
+    ).where(_active(actor_id, tenant), held < max_active)
+    columns = ["prefix", "key_hash", "tenant", "role", "merchant_id", "label", "created_at"]
+    statement = insert(api_keys).from_select(columns, values).returning(api_keys.c.id)
+    with db.begin() as conn:
+        if actor_id not in _lock_active_admins(conn, tenant):
+            return Outcome.ACTOR_INACTIVE, None
+        inserted = conn.execute(statement).scalar()
+        if inserted is not None:
+            return Outcome.DONE, int(inserted)
+        # Nothing inserted (SQLite: a revocation or a creation of another worker came in between).
+        actor_active = conn.execute(select(_active(actor_id, tenant))).scalar()
+    return (Outcome.TENANT_FULL if actor_active else Outcome.ACTOR_INACTIVE), None
+
+
 def find_active_key(db: Engine, key_hash: str) -> KeyRecord | None:
     """The unrevoked key with this hash, if any."""
     query = select(*_COLUMNS).where(api_keys.c.key_hash == key_hash, api_keys.c.revoked_at.is_(None))
@@ -86,29 +187,81 @@ def find_active_key(db: Engine, key_hash: str) -> KeyRecord | None:
 
 
 def list_keys(
-    db: Engine, *, tenant: str | None = None, include_revoked: bool = False, newest_first: bool = False
+    db: Engine,
+    *,
+    tenant: str | None = None,
+    include_revoked: bool = False,
+    newest_first: bool = False,
+    roles: Collection[str] | None = None,
 ) -> list[KeyRecord]:
+    """Keys by tenant and id; only ``tenant``'s and only those of ``roles`` when given."""
     order = api_keys.c.id.desc() if newest_first else api_keys.c.id
     query = select(*_COLUMNS).order_by(api_keys.c.tenant, order)
     if tenant is not None:
         query = query.where(api_keys.c.tenant == tenant)
+    if roles is not None:
+        query = query.where(api_keys.c.role.in_(list(roles)))
     if not include_revoked:
         query = query.where(api_keys.c.revoked_at.is_(None))
     with db.connect() as conn:
         return [_record(row) for row in conn.execute(query)]
 
 
-def get_key(db: Engine, tenant: str, key_id: int) -> KeyRecord | None:
-    """Key ``key_id`` if it belongs to ``tenant`` (revoked or not); another tenant's is ``None`` too."""
+def get_key(
+    db: Engine, tenant: str, key_id: int, *, roles: Collection[str] | None = None
+) -> KeyRecord | None:
+    """Key ``key_id`` if it belongs to ``tenant`` (revoked or not) and has one of ``roles`` (when given);
+    another tenant's is ``None`` too."""
     query = select(*_COLUMNS).where(api_keys.c.id == key_id, api_keys.c.tenant == tenant)
+    if roles is not None:
+        query = query.where(api_keys.c.role.in_(list(roles)))
     with db.connect() as conn:
         row = conn.execute(query).first()
     return None if row is None else _record(row)
 
 
-def revoke_tenant_key(db: Engine, tenant: str, key_id: int) -> bool:
-    """Revoke key ``key_id`` of ``tenant``; ``False`` when there is no such active key."""
-    return _revoke_where(db, and_(api_keys.c.id == key_id, api_keys.c.tenant == tenant)) == 1
+def revoke_tenant_key(
+    db: Engine, tenant: str, key_id: int, *, actor_id: int, roles: Collection[str]
+) -> tuple[Outcome, KeyRecord | None]:
+    """Revoke key ``key_id`` of ``tenant`` (one of ``roles``) for the admin key ``actor_id``, in one
+    transaction; returns what happened and the key as it was before.
+
+    The two keys' rows are locked in id order first (``FOR UPDATE``; a no-op on SQLite), so two admins
+    revoking each other at once are serialized: the second finds its own key revoked
+    (``ACTOR_INACTIVE``) and changes nothing. The update also requires the actor to be active, which
+    keeps that rule on SQLite, where the locking read is not part of the write.
+    """
+    locking = (
+        select(*_COLUMNS)
+        .where(api_keys.c.id.in_(sorted({actor_id, key_id})))
+        .order_by(api_keys.c.id)
+        .with_for_update()
+    )
+    with db.begin() as conn:
+        locked = {record.id: record for record in map(_record, conn.execute(locking))}
+        actor = locked.get(actor_id)
+        if actor is None or actor.tenant != tenant or actor.revoked_at is not None:
+            return Outcome.ACTOR_INACTIVE, None
+        target = locked.get(key_id)
+        if target is None or target.tenant != tenant or target.role not in roles:
+            return Outcome.NOT_FOUND, None
+        if target.revoked_at is not None:
+            return Outcome.ALREADY_REVOKED, target
+        revoked = conn.execute(
+            update(api_keys)
+            .where(
+                api_keys.c.id == key_id,
+                api_keys.c.tenant == tenant,
+                api_keys.c.revoked_at.is_(None),
+                _active(actor_id, tenant),
+            )
+            .values(revoked_at=datetime.now(UTC))
+        ).rowcount
+        if revoked == 1:
+            return Outcome.DONE, target
+        # Nothing updated (SQLite: another worker's revocation came in between): whose?
+        actor_active = conn.execute(select(_active(actor_id, tenant))).scalar()
+    return (Outcome.ALREADY_REVOKED if actor_active else Outcome.ACTOR_INACTIVE), target
 
 
 def key_id(db: Engine, ident: str) -> int | None:

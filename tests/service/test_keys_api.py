@@ -308,7 +308,16 @@ def test_another_tenants_admin_sees_and_touches_nothing(app: Flask, client: Flas
         assert foreign.get_json()["message"] == missing.get_json()["message"]
     assert client.delete("/v1/keys/1", headers=bearer(stranger)).status_code == 404  # tenant A's admin key
     assert client.get("/v1/ratings", headers=bearer(victim["key"])).status_code == 200  # not revoked
-    assert not api_keys.revoke_tenant_key(services_of(app).db, "bank-b", victim["id"])  # nor in the records
+    stranger_record = api_keys.find_active_key(services_of(app).db, hash_key(stranger))
+    assert stranger_record is not None
+    outcome, _ = api_keys.revoke_tenant_key(
+        services_of(app).db,
+        "bank-b",
+        victim["id"],
+        actor_id=stranger_record.id,
+        roles=key_schemas.ISSUABLE_ROLES,
+    )
+    assert outcome is api_keys.Outcome.NOT_FOUND  # nor in the records
     created = new_key(client, stranger, role="bank")
     own = client.get("/v1/keys", headers=bearer(admin)).get_json()["items"]
     assert created["id"] not in [item["id"] for item in own]
@@ -346,7 +355,7 @@ def test_the_operations_are_documented(client: FlaskClient) -> None:
     paths = spec["paths"]
     expected = {
         ("/v1/keys", "get"): {"200", "401", "403", "422", "429", "503"},
-        ("/v1/keys", "post"): {"201", "400", "401", "403", "413", "415", "422", "429", "503"},
+        ("/v1/keys", "post"): {"201", "400", "401", "403", "409", "413", "415", "422", "429", "503"},
         ("/v1/keys/{key_id}", "get"): {"200", "401", "403", "404", "429", "503"},
         ("/v1/keys/{key_id}", "delete"): {"204", "401", "403", "404", "409", "429", "503"},
     }
