@@ -39,13 +39,13 @@ def _model_document(ref: str | None) -> tuple[dict[str, Any], str]:
 
     if ref is not None:
         return load_model(ref).to_dict(), ref
-    from service.model_cli import _db
+    from service.commands import database
     from service.records import registry
 
     try:
-        db = _db()
-        version = registry.active_version(db)
-        artifact = registry.load_artifact(db, version) if version else None
+        with database() as db:
+            version = registry.active_version(db)
+            artifact = registry.load_artifact(db, version) if version else None
     except SQLAlchemyError as exc:
         raise click.ClickException(
             f"cannot read the active model from the database ({type(exc).__name__}); run"

@@ -6,8 +6,6 @@ one the service uses, without building the web app.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import click
@@ -25,37 +23,15 @@ from service.auth import (
     generate_key,
     hash_key,
 )
-from service.config import ConfigError, Settings, load_settings
+from service.commands import MIGRATE_HINT, command_settings, database
 from service.models import register_packaged_default
 from service.portfolios import worker_cli
 from service.records import api_keys, migrate
-from service.records.database import create_db_engine
-
-
-def _settings() -> Settings:
-    try:
-        return load_settings()
-    except ConfigError as exc:
-        raise click.ClickException(str(exc)) from None
-
-
-@contextmanager
-def _db(settings: Settings | None = None) -> Iterator[Engine]:
-    """The configured database for one command, its pool closed when the command ends.
-
-    A process that runs several commands (a test runner, a script importing ``main``) would otherwise
-    keep every command's connections open until they are garbage-collected.
-    """
-    engine = create_db_engine(settings or _settings())
-    try:
-        yield engine
-    finally:
-        engine.dispose()
 
 
 def _database_error(exc: SQLAlchemyError) -> click.ClickException:
     hint = (
-        " (has `greenrate db upgrade` been run?)"
+        f" ({MIGRATE_HINT})"
         if "no such table" in str(exc) or "does not exist" in str(exc)
         else ""
     )
@@ -144,7 +120,7 @@ def create_key(tenant: str, role: str, merchant_id: str | None, label: str | Non
         raise click.BadParameter(message, param_hint="--merchant-id")
     new = generate_key()
     try:
-        with _db() as engine:
+        with database() as engine:
             key_id = api_keys.insert_key(
                 engine,
                 prefix=new.prefix,
@@ -168,7 +144,7 @@ def create_key(tenant: str, role: str, merchant_id: str | None, label: str | Non
 def list_keys(tenant: str | None, include_revoked: bool) -> None:
     """List keys by prefix, with their labels (the secret part is never stored, so it cannot be shown)."""
     try:
-        with _db() as engine:
+        with database() as engine:
             records = api_keys.list_keys(engine, tenant=tenant, include_revoked=include_revoked)
     except SQLAlchemyError as exc:
         raise _database_error(exc) from None
@@ -203,9 +179,9 @@ def revoke_key(key: str) -> None:
     Running services keep accepting it until their key cache expires (GREENRATE_KEY_CACHE_SECONDS, 30 s by
     default); the command says how long that is.
     """
-    settings = _settings()
+    settings = command_settings()
     try:
-        with _db(settings) as engine:
+        with database(settings) as engine:
             if _is_whole_key(key):
                 count = api_keys.revoke_key_by_hash(engine, hash_key(key))
             else:
@@ -248,7 +224,7 @@ def db() -> None:
 @click.option("--revision", default="head", show_default=True)
 def db_upgrade(revision: str) -> None:
     """Create or migrate the schema."""
-    with _db() as engine:
+    with database() as engine:
         try:
             migrate.upgrade(engine, revision)
             current = migrate.current_revision(engine)
@@ -265,7 +241,7 @@ def db_upgrade(revision: str) -> None:
 @click.argument("revision")
 def db_downgrade(revision: str) -> None:
     """Migrate down to REVISION (`base` drops everything)."""
-    with _db() as engine:
+    with database() as engine:
         try:
             migrate.downgrade(engine, revision)
             current = migrate.current_revision(engine)
@@ -277,7 +253,7 @@ def db_downgrade(revision: str) -> None:
 @db.command("current")
 def db_current() -> None:
     """Show the database's revision and the newest one."""
-    with _db() as engine:
+    with database() as engine:
         try:
             current = migrate.current_revision(engine)
             head = migrate.head_revision()

@@ -20,17 +20,9 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from rating_model.artifact import ScorecardArtifact
 from rating_model.exceptions import ArtifactError
-from service.config import ConfigError, load_settings
+from service.commands import MIGRATE_HINT, database
 from service.model_data_cli import register_data_commands
 from service.records import registry
-from service.records.database import create_db_engine
-
-
-def _db() -> Engine:
-    try:
-        return create_db_engine(load_settings())
-    except ConfigError as exc:
-        raise click.ClickException(str(exc)) from None
 
 
 @contextmanager
@@ -41,13 +33,12 @@ def _registry() -> Iterator[Engine]:
     that is unreachable or not migrated reads the same everywhere instead of ending in a traceback.
     """
     try:
-        yield _db()
+        with database() as db:
+            yield db
     except registry.RegistryError as exc:
         raise click.ClickException(str(exc)) from None
     except SQLAlchemyError as exc:
-        raise click.ClickException(
-            f"database error: {type(exc).__name__} (has `greenrate db upgrade` run?)"
-        ) from None
+        raise click.ClickException(f"database error: {type(exc).__name__} ({MIGRATE_HINT})") from None
 
 
 def _fits_running_standard() -> registry.FitCheck:

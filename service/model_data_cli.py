@@ -22,6 +22,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rating_model.artifact import ScorecardArtifact
 from rating_model.exceptions import ArtifactError, InvalidInputError
 from rating_model.standard import DEFAULT_STANDARD, Standard, load_standard
+from service.commands import MIGRATE_HINT
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -31,7 +32,6 @@ DATA_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 #: rating_model.train.MAX_SEED (not imported: that module loads scikit-learn, and this one is imported by
 #: every ``greenrate`` command); numpy takes any seed >= 0, scikit-learn's random_state only 32 bits
 SEED = click.IntRange(0, 2**32 - 1)
-REGISTRY_HINT = "has `greenrate db upgrade` run?"
 
 
 @contextmanager
@@ -51,19 +51,19 @@ def load_model(ref: str) -> ScorecardArtifact:
     try:
         if path.suffix == ".json" or path.exists():
             return ScorecardArtifact.from_json(path.read_bytes())
-        from service.model_cli import _db
+        from service.commands import database
         from service.records import registry
 
-        db = _db()
-        version = registry.active_version(db) if ref == "active" else ref
-        artifact = registry.load_artifact(db, version) if version else None
+        with database() as db:
+            version = registry.active_version(db) if ref == "active" else ref
+            artifact = registry.load_artifact(db, version) if version else None
     except OSError as exc:
         raise click.ClickException(f"cannot read {ref}: {exc}") from None
     except ArtifactError as exc:
         raise click.ClickException(f"artifact {ref} refused: {exc}") from None
     except SQLAlchemyError as exc:  # an unmigrated or unreachable database
         raise click.ClickException(
-            f"cannot read the model registry: {type(exc).__name__} ({REGISTRY_HINT})"
+            f"cannot read the model registry: {type(exc).__name__} ({MIGRATE_HINT})"
         ) from None
     if artifact is None:
         raise click.ClickException(f"no model file or registered version {ref!r}")

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import click
 
+from service.commands import MIGRATE_HINT
 from service.model_data_cli import (
     DATA_FILE,
-    REGISTRY_HINT,
     _standard,
     _standard_opt,
     _workers,
@@ -58,15 +58,16 @@ def drift_command(since: datetime, model_ref: str, training_data: Path | None, j
 
     from rating_model.evaluation import score_frame
     from rating_model.monitoring import drift
-    from service.model_cli import _db
+    from service.commands import database
     from service.records.monitoring import live_distribution
 
     artifact = load_model(model_ref)
     try:
-        scores, bins = live_distribution(_db(), artifact.version, since.replace(tzinfo=UTC))
+        with database() as db:
+            scores, bins = live_distribution(db, artifact.version, since.replace(tzinfo=UTC))
     except SQLAlchemyError as exc:  # an unmigrated or unreachable database
         raise click.ClickException(
-            f"cannot read the recorded ratings: {type(exc).__name__} ({REGISTRY_HINT})"
+            f"cannot read the recorded ratings: {type(exc).__name__} ({MIGRATE_HINT})"
         ) from None
     if len(scores) == 0:
         raise click.ClickException(f"no ratings by {artifact.version} since {since:%Y-%m-%d %H:%M}")
