@@ -9,7 +9,7 @@ always gives the same interval. Training and monitoring only: imports pandas.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -115,13 +115,20 @@ def indicator_psi(artifact: ScorecardArtifact, values: Mapping[str, NDArray[np.f
     moves a value just below an edge such as 2/7 into the bin beneath; their drift is counted from the bin
     each rating recorded (:func:`recorded_bin_psi`).
     """
+    return _per_indicator(artifact, values,
+                          lambda name, column: artifact.column_bins(name, np.asarray(column, dtype=float)))
+
+
+def _per_indicator(artifact: ScorecardArtifact, data: Mapping[str, Any],
+                   bins_of: Callable[[str, Any], NDArray[np.intp]]) -> dict[str, Any]:
+    """PSI per indicator that has training counts and live data, its bins read by ``bins_of``."""
     out: dict[str, Any] = {}
     for name in artifact.feature_names:
         expected = training_bin_counts(artifact, name)
-        column = values.get(name)
+        column = data.get(name)
         if expected is None or column is None or len(column) == 0:
             continue
-        out[name] = _psi_over_bins(expected, artifact.column_bins(name, np.asarray(column, dtype=float)))
+        out[name] = _psi_over_bins(expected, bins_of(name, column))
     return out
 
 
@@ -148,14 +155,7 @@ def recorded_bin_psi(artifact: ScorecardArtifact,
     ratings whose label is no bin of the model, or a bin without training counts (an unseen category),
     are left out and counted as ``unmatched``.
     """
-    out: dict[str, Any] = {}
-    for name in artifact.feature_names:
-        expected = training_bin_counts(artifact, name)
-        recorded = labels.get(name)
-        if expected is None or recorded is None or len(recorded) == 0:
-            continue
-        out[name] = _psi_over_bins(expected, label_bins(artifact, name, recorded))
-    return out
+    return _per_indicator(artifact, labels, lambda name, recorded: label_bins(artifact, name, recorded))
 
 
 def compare_models(champion: ScorecardArtifact, challenger: ScorecardArtifact, indicators: pd.DataFrame,

@@ -52,6 +52,12 @@ class CreatedKey:
     key: str  # the secret: returned to the caller once, stored nowhere
 
 
+def _audit(event: str, actor: Principal, record: KeyRecord, **extra: object) -> None:
+    """One audit line of a key change: who (the acting key's prefix), which key, never a secret."""
+    _log.info(event, actor_prefix=actor.prefix, tenant=actor.tenant, key_id=record.id,
+              key_prefix=record.prefix, role=record.role, **extra)
+
+
 def _actor_id(actor: Principal) -> int:
     if actor.key_id is None:  # pragma: no cover - only the keyless merchant page has no key id
         raise ActorRevoked("managing keys needs a key")
@@ -99,15 +105,7 @@ def create_key(
     record = tenant_key(db, actor, key_id)
     if record is None:  # pragma: no cover - the row was inserted a moment ago, in this tenant
         raise RuntimeError(f"the new key {key_id} cannot be read back")
-    _log.info(
-        "api_key_created",
-        actor_prefix=actor.prefix,
-        tenant=actor.tenant,
-        key_id=record.id,
-        key_prefix=record.prefix,
-        role=record.role,
-        merchant_id=record.merchant_id,
-    )
+    _audit("api_key_created", actor, record, merchant_id=record.merchant_id)
     return CreatedKey(record, new.key)
 
 
@@ -131,12 +129,5 @@ def revoke_key(db: Engine, keys: KeyRing, actor: Principal, key_id: int) -> None
     if outcome is Outcome.NOT_FOUND or record is None:
         raise KeyNotFound(key_id)
     if outcome is Outcome.DONE:
-        _log.info(
-            "api_key_revoked",
-            actor_prefix=actor.prefix,
-            tenant=actor.tenant,
-            key_id=record.id,
-            key_prefix=record.prefix,
-            role=record.role,
-        )
+        _audit("api_key_revoked", actor, record)
     keys.drop(record.id)
