@@ -38,6 +38,7 @@ SUMMARY_COLUMNS: tuple[str, ...] = (
     "score",
     "grade",
     "outstanding_cny",
+    "attribution_factor",
     "financed_scope12_tco2e",
     "financed_scope3_tco2e",
     "scope1_tco2e",
@@ -64,9 +65,12 @@ _WITH_LOAN = (
 )
 _FINANCED = (
     "sum over {rows} of the per-loan PCAF attribution (attribution_factor = outstanding / (equity + debt), "
-    "or total assets, else capped at 1) times the borrower's gross {scope}; PCAF Part A, business loans; "
-    "credits and removals are never netted"
+    "or total assets, else capped at 1) times the borrower's gross {scope}, with the loans of one "
+    "borrower_id attributing at most the borrower's whole emissions (see over_attribution); PCAF Part A, "
+    "business loans; credits and removals are never netted"
 )
+#: attribution factors are rounded to 6 decimals per loan: a borrower's sum may exceed 1 by this per loan
+_ROUNDING_SLACK = 5e-7
 _GRADE_RANK = {grade: i for i, grade in enumerate(GRADES)}
 _MOVER_FIELDS = ("borrower_id", "row", "previous_score", "score", "change", "previous_grade", "grade")
 
@@ -123,6 +127,61 @@ class PreviousRun:
             ids=pd.Index(rated[BORROWER_ID].astype(str).to_numpy(dtype=object)),
             scores=_floats(rated["score"]),
             grades=rated["grade"].astype(object).to_numpy(dtype=object),
+        )
+
+
+class _Attributions:
+    """The loans' attribution factors by borrower, so that a borrower is attributed at most once.
+
+    Each loan's factor is capped at 1 on its own, but a borrower with several loans and no balance sheet
+    (each capped at 1), or with loans above its equity + debt, would have its emissions counted more than
+    once in the book's total. The loans' factors are summed per ``borrower_id`` at the end, and where a
+    borrower's sum exceeds 1 its loans' financed emissions are scaled by 1 / sum (PCAF Part A: financed
+    emissions are a share of the borrower's emissions). Ids are kept as 64-bit hashes (32 bytes per loan
+    with the three numbers: 32 MB for a million loans); a collision between two of a million ids has a
+    probability near 3e-8.
+    """
+
+    def __init__(self) -> None:
+        self._parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+        self.without_id = 0
+
+    def add(self, chunk: pd.DataFrame, loan: np.ndarray) -> None:
+        """Keep the attribution and financed emissions of the ``loan`` rows of ``chunk`` that have an id."""
+        if BORROWER_ID in chunk.columns:
+            has_id = loan & chunk[BORROWER_ID].notna().to_numpy(dtype=bool)
+        else:
+            has_id = np.zeros(len(chunk), dtype=bool)
+        self.without_id += int((loan & ~has_id).sum())
+        if not has_id.any():
+            return
+        ids = chunk[BORROWER_ID].astype(str).to_numpy(dtype=object)[has_id]
+        self._parts.append(
+            (
+                pd.util.hash_array(ids),
+                np.nan_to_num(_floats(chunk["attribution_factor"])[has_id]),
+                np.nan_to_num(_floats(chunk["financed_scope12_tco2e"])[has_id]),
+                np.nan_to_num(_floats(chunk["financed_scope3_tco2e"])[has_id]),
+            )
+        )
+
+    def excess(self) -> tuple[int, float, float]:
+        """Borrowers attributed more than once, and the financed Scopes 1+2 and Scope 3 above their whole."""
+        if not self._parts:
+            return 0, 0.0, 0.0
+        ids, factors, financed12, financed3 = (
+            np.concatenate(column) for column in zip(*self._parts, strict=True)
+        )
+        group = pd.Series(factors).groupby(ids, sort=False)
+        sums = group.transform("sum").to_numpy()
+        over = sums > 1.0 + _ROUNDING_SLACK * group.transform("size").to_numpy()
+        if not over.any():
+            return 0, 0.0, 0.0
+        above = 1.0 - 1.0 / sums[over]  # the share of each such loan's financed emissions above the cap
+        return (
+            int(np.unique(ids[over]).size),
+            float((financed12[over] * above).sum()),
+            float((financed3[over] * above).sum()),
         )
 
 
@@ -290,6 +349,7 @@ class PortfolioAccumulator:
         self.dq_loans = 0
         self.eligible_rows = 0
         self.eligible_outstanding = 0.0
+        self._attributions = _Attributions()
         self._movers = _Movers(previous, top_n) if previous is not None else None
         self._movers_reason = (
             None
@@ -331,6 +391,7 @@ class PortfolioAccumulator:
         self.outstanding += float(outstanding[loan].sum())
         self.financed12 += float(np.nansum(_floats(chunk["financed_scope12_tco2e"])[loan]))
         self.financed3 += float(np.nansum(_floats(chunk["financed_scope3_tco2e"])[loan]))
+        self._attributions.add(chunk, loan)
         for key in self.gross:
             self.gross[key] += float(np.nansum(_floats(chunk[f"{key}_tco2e"])[rated]))
         scores = _floats(chunk["financed_pcaf_score"])  # the loan's score: 5 without a balance sheet
@@ -366,6 +427,8 @@ class PortfolioAccumulator:
         """The portfolio figures, each with its unit and basis (JSON-ready: plain numbers and strings)."""
         grades = [*GRADES, *sorted(set(self.grade_rows) - set(GRADES))]
         financed_rows = "rated rows with loan data"
+        capped, above12, above3 = self._attributions.excess()
+        financed12 = self.financed12 - above12
         return {
             "rows": {
                 "unit": _ROWS,
@@ -403,14 +466,41 @@ class PortfolioAccumulator:
             "loans": _figure(self.loans, _ROWS, _WITH_LOAN),
             "financed_emissions": {
                 "scope12": _figure(
-                    round(self.financed12, 4),
+                    round(financed12, 4),
                     _TCO2E,
                     _FINANCED.format(rows=financed_rows, scope="Scopes 1+2 (Scope 2 location-based)"),
                 ),
                 "scope3": _figure(
-                    round(self.financed3, 4),
+                    round(self.financed3 - above3, 4),
                     _TCO2E,
                     _FINANCED.format(rows=financed_rows, scope="Scope 3 (categories with data)"),
+                ),
+                "over_attribution": {
+                    "borrowers": _figure(
+                        capped,
+                        "borrowers",
+                        "borrower_ids whose loans' attribution factors sum above 1 (several loans without "
+                        "a balance sheet, each capped at 1, or loans above the borrower's equity + debt): "
+                        "their loans' financed emissions are scaled by 1 / that sum",
+                    ),
+                    "scope12": _figure(
+                        round(above12, 4),
+                        _TCO2E,
+                        "financed Scopes 1+2 of those loans above their borrowers' whole emissions, left "
+                        "out of scope12",
+                    ),
+                    "scope3": _figure(
+                        round(above3, 4),
+                        _TCO2E,
+                        "financed Scope 3 of those loans above their borrowers' whole emissions, left out "
+                        "of scope3",
+                    ),
+                },
+                "loans_without_borrower_id": _figure(
+                    self._attributions.without_id,
+                    _ROWS,
+                    f"{_WITH_LOAN} and no borrower_id: each is capped at 1 on its own, as their borrowers "
+                    "cannot be matched; add borrower_id so that a borrower is attributed at most once",
                 ),
             },
             "borrower_emissions": {
@@ -453,7 +543,7 @@ class PortfolioAccumulator:
                 ),
             },
             "intensity": _figure(
-                None if self.outstanding <= 0 else round(self.financed12 / (self.outstanding / 1e6), 4),
+                None if self.outstanding <= 0 else round(financed12 / (self.outstanding / 1e6), 4),
                 "tCO2e per CNY million lent",
                 f"financed Scopes 1+2 / (outstanding / 1,000,000) over {financed_rows} (PCAF economic "
                 "emission intensity)",

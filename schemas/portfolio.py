@@ -94,9 +94,30 @@ class GradeDistributionSchema(Schema):
     without_loan_data = fields.Nested(FigureSchema, required=True)
 
 
+class OverAttributionSchema(Schema):
+    borrowers = fields.Nested(FigureSchema, required=True)
+    scope12 = fields.Nested(FigureSchema, required=True)
+    scope3 = fields.Nested(FigureSchema, required=True)
+
+
 class FinancedSchema(Schema):
     scope12 = fields.Nested(FigureSchema, required=True)
     scope3 = fields.Nested(FigureSchema, required=True)
+    over_attribution = fields.Nested(
+        OverAttributionSchema,
+        metadata={
+            "description": "Borrowers whose loans would attribute more than their whole emissions, and the "
+            "financed emissions left out for them. Absent from summaries computed before 2026-12-05 "
+            "(stored as issued), which did not cap by borrower."
+        },
+    )
+    loans_without_borrower_id = fields.Nested(
+        FigureSchema,
+        metadata={
+            "description": "Loans that cannot be matched to a borrower. Absent from summaries computed "
+            "before 2026-12-05."
+        },
+    )
 
 
 class GrossSchema(Schema):

@@ -44,6 +44,7 @@ def loan(
     gross: tuple[float, float, float, float],
     pcaf: int,
     eligible: bool | None,
+    attribution: float | None = None,
 ) -> dict[str, Any]:
     s1, s2l, s2m, s3 = gross
     row = {
@@ -59,6 +60,7 @@ def loan(
         "total_tco2e": s1 + s2l + s3,
         "financed_pcaf_score": pcaf,
         "green_loan_eligible": eligible,
+        "attribution_factor": attribution,
     }
     if financed is not None:
         row["financed_scope12_tco2e"], row["financed_scope3_tco2e"] = financed
@@ -144,6 +146,51 @@ def test_chunks_give_the_same_summary_as_one_frame() -> None:
     for start, stop in ((0, 2), (2, 2), (2, 5)):
         acc.add(results(BOOK[start:stop], first_row=start))
     assert acc.summary() == whole
+
+
+# Two loans to X without a balance sheet (each attributed all of X's 40 + 10 tCO2e), two to Y above its
+# equity + debt (0.8 and 0.7 of Y's 10 + 2), one to W at exactly its whole (0.666667 + 0.333333).
+SHARED = [
+    loan("X", "green", 60.0, 100.0, (40.0, 10.0), (40.0, 0.0, 0.0, 10.0), 5, False, attribution=1.0),
+    loan("X", "green", 60.0, 300.0, (40.0, 10.0), (40.0, 0.0, 0.0, 10.0), 5, False, attribution=1.0),
+    loan("Y", "green", 60.0, 800.0, (8.0, 1.6), (10.0, 0.0, 0.0, 2.0), 2, False, attribution=0.8),
+    loan("W", "green", 60.0, 20.0, (6.66667, 0.0), (10.0, 0.0, 0.0, 0.0), 2, False, attribution=0.666667),
+    loan("Y", "green", 60.0, 700.0, (7.0, 1.4), (10.0, 0.0, 0.0, 2.0), 2, False, attribution=0.7),
+    loan("W", "green", 60.0, 10.0, (3.33333, 0.0), (10.0, 0.0, 0.0, 0.0), 2, False, attribution=0.333333),
+]
+
+
+def test_a_borrower_with_several_loans_is_attributed_at_most_once() -> None:
+    s = summarize([results(SHARED)])
+    financed = s["financed_emissions"]
+    # X: 40 once (not 80), Y: all of its 10 (not 15), W: 10 (its factors sum to 1: untouched)
+    assert financed["scope12"]["value"] == pytest.approx(60.0)
+    assert financed["scope3"]["value"] == pytest.approx(10.0 + 2.0)
+    over = financed["over_attribution"]
+    assert over["borrowers"]["value"] == 2
+    assert over["scope12"]["value"] == pytest.approx(40.0 + 5.0)
+    assert over["scope3"]["value"] == pytest.approx(10.0 + 1.0)
+    assert financed["loans_without_borrower_id"]["value"] == 0
+    # the intensity is of the capped figure: 60 tCO2e over CNY 1,930 lent
+    assert s["intensity"]["value"] == pytest.approx(round(60.0 / (1_930 / 1e6), 4))
+    # a borrower's loans split across chunks are still summed together
+    acc = PortfolioAccumulator()
+    for start, stop in ((0, 1), (1, 4), (4, 6)):
+        acc.add(results(SHARED[start:stop], first_row=start))
+    assert acc.summary() == s
+
+
+def test_loans_without_a_borrower_id_cannot_be_matched_and_are_counted() -> None:
+    rows = results(SHARED)
+    rows.loc[0, "borrower_id"] = pd.NA  # X's first loan: X has one matched loan left, at factor 1
+    s = summarize([rows])
+    assert s["financed_emissions"]["loans_without_borrower_id"]["value"] == 1
+    assert s["financed_emissions"]["over_attribution"]["borrowers"]["value"] == 1  # Y only
+    assert s["financed_emissions"]["scope12"]["value"] == pytest.approx(40.0 + 40.0 + 10.0 + 10.0)
+    no_column = summarize([results(SHARED).drop(columns=["borrower_id"])])["financed_emissions"]
+    assert no_column["loans_without_borrower_id"]["value"] == 6
+    assert no_column["over_attribution"]["borrowers"]["value"] == 0
+    assert no_column["scope12"]["value"] == pytest.approx(105.0)
 
 
 def test_an_empty_book_has_no_shares_and_no_weighted_score() -> None:
@@ -254,6 +301,27 @@ def test_the_summary_of_real_results_matches_their_columns() -> None:
     no_sheet = loans & ~sheet
     assert no_sheet.any() and (rated.loc[no_sheet, "financed_pcaf_score"] == 5).all()
     assert (rated.loc[no_sheet, "pcaf_score"] < 5).any()
+    assert s["financed_emissions"]["over_attribution"]["borrowers"]["value"] == 0  # one loan per borrower
     again = summarize([rated], previous=PreviousRun.from_frame("same", rated))["movers"]
     assert again["matched"]["value"] == int(ok.sum()) and again["rises"] == [] and again["falls"] == []
     assert again["grade_changes"]["unchanged"] == int(ok.sum())
+
+
+def test_two_rated_loans_to_one_company_without_a_balance_sheet_count_its_emissions_once() -> None:
+    """The engine rates each loan at factor 1 (no balance sheet); the book's total holds the company once."""
+    book = next(iter_loan_book(40, seed=3, chunk_rows=10_000))
+    no_sheet = book["loan__borrower_equity_plus_debt"].isna() & book["loan__borrower_total_assets"].isna()
+    no_sheet &= book["loan__amount"].notna()
+    first = book.index[no_sheet][0]
+    twice = pd.concat([book, book.loc[[first]]], ignore_index=True)  # a second loan, same company and id
+    alone = rate_frame(book, session_engine())
+    both = rate_frame(twice, session_engine())
+    assert both["attribution_factor"].iloc[-1] == alone.loc[first, "attribution_factor"] == 1.0
+    once, doubled = summarize([alone]), summarize([both])
+    assert doubled["financed_emissions"]["scope12"]["value"] == pytest.approx(
+        once["financed_emissions"]["scope12"]["value"], abs=1e-3
+    )
+    assert doubled["financed_emissions"]["over_attribution"]["borrowers"]["value"] == 1
+    assert doubled["financed_emissions"]["over_attribution"]["scope12"]["value"] == pytest.approx(
+        alone.loc[first, "financed_scope12_tco2e"], abs=1e-3
+    )
