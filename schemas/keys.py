@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from schemas.fields import UtcDateTime, text
 
@@ -23,6 +24,9 @@ ISSUABLE_ROLES = ("bank", "merchant", "admin")
 MERCHANT_ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}")
 #: The ``label`` column's width.
 LABEL_MAX_LENGTH = 120
+#: How far ahead a key's expiry may be set: ten years, far beyond any rotation policy (omit it for a key
+#: that never expires).
+MAX_KEY_LIFETIME = timedelta(days=3653)
 
 #: Unicode's bidirectional controls (the Bidi_Control property): they reorder the text around them, so a
 #: label holding one can make a listing show something else than it holds.
@@ -45,6 +49,18 @@ def plain_label(value: str) -> None:
         raise ValidationError(LABEL_CONTROL_MESSAGE)
 
 
+def check_expiry(moment: datetime, now: datetime | None = None) -> None:
+    """Refuse an expiry that has passed, or one more than :data:`MAX_KEY_LIFETIME` ahead; the CLI's and
+    the API's rule. ``moment`` is aware."""
+    now = now or datetime.now(UTC)
+    if moment <= now:
+        raise ValidationError("Must be in the future: a key that has already expired would never work.")
+    if moment - now > MAX_KEY_LIFETIME:
+        raise ValidationError(
+            "Must be at most ten years ahead; leave expires_at out for a key that never expires."
+        )
+
+
 class KeyListQuerySchema(Schema):
     """``GET /v1/keys`` query: active keys only unless ``include_revoked=true``."""
 
@@ -55,7 +71,7 @@ class KeyListQuerySchema(Schema):
         load_default=False,
         truthy={"true"},
         falsy={"false"},
-        metadata={"description": "`true` lists revoked keys too (default `false`)."},
+        metadata={"description": "`true` lists revoked and expired keys too (default `false`)."},
     )
 
 
@@ -82,6 +98,26 @@ class KeyCreateSchema(Schema):
         "no control characters such as line breaks, tabs or escapes, and no bidirectional-text controls).",
         also=(plain_label,),
     )
+    expires_at = fields.AwareDateTime(
+        format="iso",
+        allow_none=True,
+        validate=check_expiry,
+        error_messages={
+            "invalid_awareness": "Give the moment with its UTC offset, e.g. 2027-06-30T00:00:00Z or "
+            "2027-06-30T08:00:00+08:00."
+        },
+        metadata={
+            "description": "When the key stops working (ISO 8601 with a UTC offset), in the future and at "
+            "most ten years ahead; null or absent: it never expires. Rotating keys on a schedule this way "
+            "needs no one to remember to revoke them."
+        },
+    )
+
+    @post_load
+    def _expiry_in_utc(self, data: dict[str, Any], **_kwargs: Any) -> dict[str, Any]:
+        if data.get("expires_at") is not None:
+            data["expires_at"] = data["expires_at"].astimezone(UTC)
+        return data
 
     @validates_schema
     def _merchant_id_fits_the_role(self, data: dict[str, Any], **_kwargs: Any) -> None:
@@ -104,8 +140,34 @@ class KeySchema(Schema):
         required=True, allow_none=True, metadata={"description": "Merchant keys only; else null."}
     )
     label = fields.String(required=True, allow_none=True)
+    status = fields.String(
+        required=True,
+        validate=validate.OneOf(("active", "expired", "revoked")),
+        metadata={"description": "`active`, `expired` (past `expires_at`) or `revoked`."},
+    )
     created_at = UtcDateTime(required=True)
-    revoked_at = UtcDateTime(required=True, allow_none=True, metadata={"description": "Null while active."})
+    created_by = fields.Integer(
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "Id of the admin key that created it; null: the service's operator "
+            "(`greenrate keys create`), or created before this was recorded."
+        },
+    )
+    expires_at = UtcDateTime(
+        required=True, allow_none=True, metadata={"description": "When it stops working; null: never."}
+    )
+    revoked_at = UtcDateTime(
+        required=True, allow_none=True, metadata={"description": "Null while not revoked."}
+    )
+    revoked_by = fields.Integer(
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "Id of the admin key that revoked it; null while not revoked, or revoked by the "
+            "service's operator."
+        },
+    )
 
 
 class NewKeySchema(KeySchema):

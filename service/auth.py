@@ -4,7 +4,8 @@ Keys are 256-bit random strings, so a plain sha256 is a sound way to store them 
 nothing against a key nobody can guess, and would cost every request). Only the hash and a short
 non-secret prefix are stored. Lookups are cached per process for ``GREENRATE_KEY_CACHE_SECONDS`` so the
 hot path does not query the database; a revoked key stops working within that time (at once in the
-worker that revoked it through ``DELETE /v1/keys/{id}``, which drops it from its :class:`KeyRing`).
+worker that revoked it through ``DELETE /v1/keys/{id}``, which drops it from its :class:`KeyRing`). A key
+with an expiry date stops working at that moment in every worker: no lookup is trusted past it.
 Key management itself never trusts the cache (``requires(..., fresh=True)``): a revoked admin key loses
 it at once, in every worker.
 """
@@ -28,7 +29,7 @@ from webargs.flaskparser import abort  # flask-smorest re-exports it; this impor
 # The contract's key rules, re-exported here where the CLI, the converters and the views look for them.
 from schemas.keys import MERCHANT_ID_PATTERN as MERCHANT_ID_PATTERN
 from schemas.keys import ROLES as ROLES
-from service.records.api_keys import find_active_key
+from service.records.api_keys import expires_in, find_active_key
 
 ANY_ROLE = ROLES
 TENANT_PATTERN = re.compile(r"[a-z0-9][a-z0-9_.-]{0,63}")
@@ -120,13 +121,17 @@ class KeyRing:
             if record is None
             else Principal(record.id, record.prefix, record.tenant, record.role, record.merchant_id)
         )
-        if self.ttl > 0:
+        ttl = self.ttl
+        left = None if record is None else expires_in(record)
+        if left is not None:
+            ttl = min(ttl, left)  # never trusted past its expiry
+        if ttl > 0:
             with self._lock:
                 if generation != self._generation:
                     return principal  # a key was dropped meanwhile: this answer may predate it
                 if len(self._entries) >= self.max_entries:
                     self._entries.clear()  # crude but bounded: a flood of random keys cannot grow memory
-                self._entries[key_hash] = (now + self.ttl, principal)
+                self._entries[key_hash] = (now + ttl, principal)
         return principal
 
     def drop(self, key_id: int) -> None:
@@ -166,7 +171,7 @@ def _key_ring() -> KeyRing:
 
 def reject_key() -> NoReturn:
     """Answer 401 as for any invalid key (also for a key found revoked in the middle of a request)."""
-    abort(401, message="Invalid or revoked API key.", headers=_CHALLENGE)
+    abort(401, message="Invalid, revoked or expired API key.", headers=_CHALLENGE)
 
 
 def requires(*roles: str, fresh: bool = False) -> Callable[[F], F]:

@@ -6,6 +6,7 @@ one the service uses, without building the web app.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import click
@@ -13,6 +14,7 @@ from alembic.util import CommandError
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from schemas.keys import MAX_KEY_LIFETIME
 from service import batch_cli, model_cli
 from service.auth import (
     KEY_TAG,
@@ -30,11 +32,7 @@ from service.records import api_keys, migrate
 
 
 def _database_error(exc: SQLAlchemyError) -> click.ClickException:
-    hint = (
-        f" ({MIGRATE_HINT})"
-        if "no such table" in str(exc) or "does not exist" in str(exc)
-        else ""
-    )
+    hint = f" ({MIGRATE_HINT})" if "no such table" in str(exc) or "does not exist" in str(exc) else ""
     return click.ClickException(f"database error: {type(exc).__name__}{hint}")
 
 
@@ -107,7 +105,15 @@ def keys() -> None:
     callback=_check_label,
     help=f"A note for listings, e.g. who holds the key (at most {api_keys.LABEL_MAX_LENGTH} characters).",
 )
-def create_key(tenant: str, role: str, merchant_id: str | None, label: str | None) -> None:
+@click.option(
+    "--expires-in-days",
+    type=click.IntRange(1, MAX_KEY_LIFETIME.days),
+    default=None,
+    help="The key stops working this many days from now (default: never).",
+)
+def create_key(
+    tenant: str, role: str, merchant_id: str | None, label: str | None, expires_in_days: int | None
+) -> None:
     """Create a key and print it alone on the last line (capture it with `| tail -n 1`)."""
     if not TENANT_PATTERN.fullmatch(tenant):
         raise click.BadParameter("use 1-64 lowercase letters, digits, '.', '_' or '-'", param_hint="--tenant")
@@ -119,6 +125,7 @@ def create_key(tenant: str, role: str, merchant_id: str | None, label: str | Non
         message = "1 to 64 letters, digits and . _ : - (starting with a letter or digit)"
         raise click.BadParameter(message, param_hint="--merchant-id")
     new = generate_key()
+    expires_at = None if expires_in_days is None else datetime.now(UTC) + timedelta(days=expires_in_days)
     try:
         with database() as engine:
             key_id = api_keys.insert_key(
@@ -129,18 +136,21 @@ def create_key(tenant: str, role: str, merchant_id: str | None, label: str | Non
                 role=role,
                 merchant_id=merchant_id,
                 label=label,
+                expires_at=expires_at,
             )
     except SQLAlchemyError as exc:
         raise _database_error(exc) from None
+    expiry = "" if expires_at is None else f", expires {expires_at:%Y-%m-%d %H:%M:%S} UTC"
     click.echo(
-        f"created key {key_id} ({new.prefix}…) for tenant {tenant!r}, role {role}; it is shown only once:"
+        f"created key {key_id} ({new.prefix}…) for tenant {tenant!r}, role {role}{expiry}; "
+        "it is shown only once:"
     )
     click.echo(new.key)
 
 
 @keys.command("list")
 @click.option("--tenant", default=None, help="Only this tenant's keys.")
-@click.option("--all", "include_revoked", is_flag=True, help="Include revoked keys.")
+@click.option("--all", "include_revoked", is_flag=True, help="Include revoked and expired keys.")
 def list_keys(tenant: str | None, include_revoked: bool) -> None:
     """List keys by prefix, with their labels (the secret part is never stored, so it cannot be shown)."""
     try:
@@ -150,16 +160,20 @@ def list_keys(tenant: str | None, include_revoked: bool) -> None:
         raise _database_error(exc) from None
     click.echo(
         f"{'id':>5}  {'prefix':<12} {'tenant':<20} {'role':<9} {'merchant':<16} {'created':<20} "
-        f"{'revoked':<20} label"
+        f"{'expires':<20} {'status':<8} {'revoked':<20} label"
     )
     for r in records:
-        revoked = "-" if r.revoked_at is None else f"{r.revoked_at:%Y-%m-%d %H:%M:%S}"
         # The label goes last: it is free text and may hold spaces, so it would break any column after it.
         label = "-" if not r.label else _printable(r.label)
         click.echo(
             f"{r.id:>5}  {r.prefix:<12} {r.tenant:<20} {r.role:<9} {r.merchant_id or '-':<16} "
-            f"{r.created_at:%Y-%m-%d %H:%M:%S}  {revoked:<20} {label}"
+            f"{_moment(r.created_at):<20} {_moment(r.expires_at):<20} {r.status:<8} "
+            f"{_moment(r.revoked_at):<20} {label}"
         )
+
+
+def _moment(value: datetime | None) -> str:
+    return "-" if value is None else f"{value:%Y-%m-%d %H:%M:%S}"
 
 
 def _printable(text: str) -> str:

@@ -10,6 +10,7 @@ the affected key by its id, prefix and role: never a secret or a hash.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 import structlog
 from sqlalchemy import Engine
@@ -54,8 +55,15 @@ class CreatedKey:
 
 def _audit(event: str, actor: Principal, record: KeyRecord, **extra: object) -> None:
     """One audit line of a key change: who (the acting key's prefix), which key, never a secret."""
-    _log.info(event, actor_prefix=actor.prefix, tenant=actor.tenant, key_id=record.id,
-              key_prefix=record.prefix, role=record.role, **extra)
+    _log.info(
+        event,
+        actor_prefix=actor.prefix,
+        tenant=actor.tenant,
+        key_id=record.id,
+        key_prefix=record.prefix,
+        role=record.role,
+        **extra,
+    )
 
 
 def _actor_id(actor: Principal) -> int:
@@ -77,9 +85,16 @@ def tenant_key(db: Engine, actor: Principal, key_id: int) -> KeyRecord | None:
 
 
 def create_key(
-    db: Engine, actor: Principal, *, role: str, merchant_id: str | None, label: str | None
+    db: Engine,
+    actor: Principal,
+    *,
+    role: str,
+    merchant_id: str | None,
+    label: str | None,
+    expires_at: datetime | None = None,
 ) -> CreatedKey:
-    """A new key in the actor's tenant (the request's rules are the schema's, as the CLI's).
+    """A new key in the actor's tenant (the request's rules are the schema's, as the CLI's), recording the
+    actor as its creator; ``expires_at`` (aware) ends it without a revocation.
 
     Raises :class:`TenantFull` at :data:`MAX_ACTIVE_KEYS`, :class:`ActorRevoked` if the actor's key was
     revoked meanwhile.
@@ -97,6 +112,7 @@ def create_key(
         role=role,
         merchant_id=merchant_id,
         label=label,
+        expires_at=expires_at,
     )
     if outcome is Outcome.ACTOR_INACTIVE:
         raise ActorRevoked(actor.key_id)
@@ -105,7 +121,13 @@ def create_key(
     record = tenant_key(db, actor, key_id)
     if record is None:  # pragma: no cover - the row was inserted a moment ago, in this tenant
         raise RuntimeError(f"the new key {key_id} cannot be read back")
-    _audit("api_key_created", actor, record, merchant_id=record.merchant_id)
+    _audit(
+        "api_key_created",
+        actor,
+        record,
+        merchant_id=record.merchant_id,
+        expires_at=None if expires_at is None else expires_at.isoformat(),
+    )
     return CreatedKey(record, new.key)
 
 

@@ -103,7 +103,8 @@ class Keys(MethodView):
 
         `role` is `bank`, `merchant` (with its `merchant_id`) or `admin`; analyst keys govern the model of
         every tenant and only the service's operator issues them. The key works at once, in every worker.
-        Store the secret now: only its hash is kept, so it can never be shown again.
+        Store the secret now: only its hash is kept, so it can never be shown again. With `expires_at` the
+        key stops working at that moment, in every worker (401), with no one having to revoke it.
 
         Limits, whichever of the tenant's admin keys asks: a tenant creates at most 60 keys per hour
         (then 429 with `Retry-After`), and holds at most 500 active keys of these roles (then 409: revoke
@@ -118,6 +119,7 @@ class Keys(MethodView):
                 role=body["role"],
                 merchant_id=body.get("merchant_id"),
                 label=body.get("label"),
+                expires_at=body.get("expires_at"),
             )
         except ActorRevoked:
             reject_key()
@@ -128,7 +130,7 @@ class Keys(MethodView):
                 "unused keys (DELETE /v1/keys/{key_id}) before creating more.",
             )
         headers = {"Location": f"/v1/keys/{created.record.id}", "Cache-Control": "no-store"}
-        return {**asdict(created.record), "key": created.key}, 201, headers
+        return {**asdict(created.record), "status": created.record.status, "key": created.key}, 201, headers
 
 
 @blp.route("/<key_id:key_id>")

@@ -1,5 +1,8 @@
 """Storing API keys: only a hash of each key and a short non-secret prefix are ever written.
 
+A key is usable while it is neither revoked nor past its ``expires_at``; every lookup and every check of
+an acting admin key asks both (:func:`_usable`).
+
 The writes made on behalf of an admin key (:func:`insert_tenant_key`, :func:`revoke_tenant_key`) re-check
 in their own transaction that the acting key is still active, and lock the rows they depend on first, so
 two admins acting on each other at once are serialized instead of both succeeding.
@@ -12,6 +15,7 @@ import re
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
@@ -19,7 +23,9 @@ from sqlalchemy import (
     DateTime,
     Engine,
     Exists,
+    Integer,
     String,
+    and_,
     exists,
     func,
     insert,
@@ -61,6 +67,35 @@ class KeyRecord:
     label: str | None
     created_at: datetime
     revoked_at: datetime | None
+    expires_at: datetime | None = None
+    created_by: int | None = None
+    revoked_by: int | None = None
+
+    @property
+    def status(self) -> str:
+        """``revoked``, ``expired`` or ``active`` (revocation wins: it was a decision, expiry a date)."""
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.expires_at is not None and _aware(self.expires_at) <= datetime.now(UTC):
+            return "expired"
+        return "active"
+
+
+def _aware(moment: datetime) -> datetime:
+    """``moment`` as an aware UTC datetime: SQLite hands back the stored UTC values naive."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def expires_in(record: KeyRecord) -> float | None:
+    """Seconds until ``record`` expires (negative once it has); ``None`` for a key that never does."""
+    if record.expires_at is None:
+        return None
+    return (_aware(record.expires_at) - datetime.now(UTC)).total_seconds()
+
+
+def _usable(table: Any, now: datetime) -> ColumnElement[bool]:
+    """``table``'s row is a key that works at ``now``: not revoked, and not expired."""
+    return and_(table.c.revoked_at.is_(None), or_(table.c.expires_at.is_(None), table.c.expires_at > now))
 
 
 _COLUMNS = (
@@ -72,6 +107,9 @@ _COLUMNS = (
     api_keys.c.label,
     api_keys.c.created_at,
     api_keys.c.revoked_at,
+    api_keys.c.expires_at,
+    api_keys.c.created_by,
+    api_keys.c.revoked_by,
 )
 
 
@@ -88,8 +126,9 @@ def insert_key(
     role: str,
     merchant_id: str | None = None,
     label: str | None = None,
+    expires_at: datetime | None = None,
 ) -> int:
-    """Store a new key's hash; returns its id."""
+    """Store a new key's hash (the operator's CLI: no acting key); returns its id."""
     with db.begin() as conn:
         result = conn.execute(
             insert(api_keys).values(
@@ -100,6 +139,7 @@ def insert_key(
                 merchant_id=merchant_id,
                 label=label,
                 created_at=datetime.now(UTC),
+                expires_at=expires_at,
             )
         )
         key_id = result.inserted_primary_key[0] if result.inserted_primary_key else None
@@ -108,18 +148,19 @@ def insert_key(
     return int(key_id)
 
 
-def _active(key_id: int, tenant: str) -> Exists:
-    """Whether key ``key_id`` of ``tenant`` is unrevoked: a condition for a statement on ``api_keys``."""
+def _active(key_id: int, tenant: str, now: datetime) -> Exists:
+    """Whether key ``key_id`` of ``tenant`` is usable at ``now``: a condition for a statement on
+    ``api_keys``."""
     other = api_keys.alias("acting_key")
-    return exists().where(other.c.id == key_id, other.c.tenant == tenant, other.c.revoked_at.is_(None))
+    return exists().where(other.c.id == key_id, other.c.tenant == tenant, _usable(other, now))
 
 
-def _lock_active_admins(conn: Connection, tenant: str) -> list[int]:
-    """Lock ``tenant``'s active admin keys (``FOR UPDATE``, a no-op on SQLite) in id order, as every
+def _lock_active_admins(conn: Connection, tenant: str, now: datetime) -> list[int]:
+    """Lock ``tenant``'s usable admin keys (``FOR UPDATE``, a no-op on SQLite) in id order, as every
     write for an admin key locks: they queue behind one another instead of deadlocking."""
     query = (
         select(api_keys.c.id)
-        .where(api_keys.c.tenant == tenant, api_keys.c.role == "admin", api_keys.c.revoked_at.is_(None))
+        .where(api_keys.c.tenant == tenant, api_keys.c.role == "admin", _usable(api_keys, now))
         .order_by(api_keys.c.id)
         .with_for_update()
     )
@@ -138,20 +179,22 @@ def insert_tenant_key(
     role: str,
     merchant_id: str | None,
     label: str | None,
+    expires_at: datetime | None,
 ) -> tuple[Outcome, int | None]:
     """Store a new key of ``tenant`` for the admin key ``actor_id``; ``(DONE, its id)`` or why not.
 
-    Refused while the actor is revoked (``ACTOR_INACTIVE``) or when ``tenant`` already holds
-    ``max_active`` active keys of ``counted_roles`` (``TENANT_FULL``). The tenant's active admin keys are
-    locked first, so concurrent creations count one after another; the insert itself is conditional on
-    both rules, which keeps them on SQLite too, where that lock is a no-op.
+    Refused while the actor is revoked or expired (``ACTOR_INACTIVE``) or when ``tenant`` already holds
+    ``max_active`` usable keys of ``counted_roles`` (``TENANT_FULL``; expired keys do not count). The
+    tenant's usable admin keys are locked first, so concurrent creations count one after another; the
+    insert itself is conditional on both rules, which keeps them on SQLite too, where that lock is a no-op.
     """
+    now = datetime.now(UTC)
     held = (
         select(func.count())
         .select_from(api_keys)
         .where(
             api_keys.c.tenant == tenant,
-            api_keys.c.revoked_at.is_(None),
+            _usable(api_keys, now),
             api_keys.c.role.in_(list(counted_roles)),
         )
         .scalar_subquery()
@@ -163,24 +206,36 @@ def insert_tenant_key(
         literal(role, String()),
         literal(merchant_id, String()),
         literal(label, String()),
-        literal(datetime.now(UTC), DateTime(timezone=True)),
-    ).where(_active(actor_id, tenant), held < max_active)
-    columns = ["prefix", "key_hash", "tenant", "role", "merchant_id", "label", "created_at"]
+        literal(now, DateTime(timezone=True)),
+        literal(expires_at, DateTime(timezone=True)),
+        literal(actor_id, Integer()),
+    ).where(_active(actor_id, tenant, now), held < max_active)
+    columns = [
+        "prefix",
+        "key_hash",
+        "tenant",
+        "role",
+        "merchant_id",
+        "label",
+        "created_at",
+        "expires_at",
+        "created_by",
+    ]
     statement = insert(api_keys).from_select(columns, values).returning(api_keys.c.id)
     with db.begin() as conn:
-        if actor_id not in _lock_active_admins(conn, tenant):
+        if actor_id not in _lock_active_admins(conn, tenant, now):
             return Outcome.ACTOR_INACTIVE, None
         inserted = conn.execute(statement).scalar()
         if inserted is not None:
             return Outcome.DONE, int(inserted)
         # Nothing inserted (SQLite: a revocation or a creation of another worker came in between).
-        actor_active = conn.execute(select(_active(actor_id, tenant))).scalar()
+        actor_active = conn.execute(select(_active(actor_id, tenant, now))).scalar()
     return (Outcome.TENANT_FULL if actor_active else Outcome.ACTOR_INACTIVE), None
 
 
 def find_active_key(db: Engine, key_hash: str) -> KeyRecord | None:
-    """The unrevoked key with this hash, if any."""
-    query = select(*_COLUMNS).where(api_keys.c.key_hash == key_hash, api_keys.c.revoked_at.is_(None))
+    """The usable key (neither revoked nor expired) with this hash, if any."""
+    query = select(*_COLUMNS).where(api_keys.c.key_hash == key_hash, _usable(api_keys, datetime.now(UTC)))
     with db.connect() as conn:
         row = conn.execute(query).first()
     return None if row is None else _record(row)
@@ -194,7 +249,8 @@ def list_keys(
     newest_first: bool = False,
     roles: Collection[str] | None = None,
 ) -> list[KeyRecord]:
-    """Keys by tenant and id; only ``tenant``'s and only those of ``roles`` when given."""
+    """Keys by tenant and id; only ``tenant``'s and only those of ``roles`` when given; only usable ones
+    unless ``include_revoked`` (then revoked and expired ones too)."""
     order = api_keys.c.id.desc() if newest_first else api_keys.c.id
     query = select(*_COLUMNS).order_by(api_keys.c.tenant, order)
     if tenant is not None:
@@ -202,7 +258,7 @@ def list_keys(
     if roles is not None:
         query = query.where(api_keys.c.role.in_(list(roles)))
     if not include_revoked:
-        query = query.where(api_keys.c.revoked_at.is_(None))
+        query = query.where(_usable(api_keys, datetime.now(UTC)))
     with db.connect() as conn:
         return [_record(row) for row in conn.execute(query)]
 
@@ -228,9 +284,11 @@ def revoke_tenant_key(
 
     The two keys' rows are locked in id order first (``FOR UPDATE``; a no-op on SQLite), so two admins
     revoking each other at once are serialized: the second finds its own key revoked
-    (``ACTOR_INACTIVE``) and changes nothing. The update also requires the actor to be active, which
-    keeps that rule on SQLite, where the locking read is not part of the write.
+    (``ACTOR_INACTIVE``) and changes nothing. The update also requires the actor to be usable, which
+    keeps that rule on SQLite, where the locking read is not part of the write. An expired key can still
+    be revoked (a revocation is final; an expiry date is not a decision anyone recorded).
     """
+    now = datetime.now(UTC)
     locking = (
         select(*_COLUMNS)
         .where(api_keys.c.id.in_(sorted({actor_id, key_id})))
@@ -240,7 +298,7 @@ def revoke_tenant_key(
     with db.begin() as conn:
         locked = {record.id: record for record in map(_record, conn.execute(locking))}
         actor = locked.get(actor_id)
-        if actor is None or actor.tenant != tenant or actor.revoked_at is not None:
+        if actor is None or actor.tenant != tenant or actor.status != "active":
             return Outcome.ACTOR_INACTIVE, None
         target = locked.get(key_id)
         if target is None or target.tenant != tenant or target.role not in roles:
@@ -253,14 +311,14 @@ def revoke_tenant_key(
                 api_keys.c.id == key_id,
                 api_keys.c.tenant == tenant,
                 api_keys.c.revoked_at.is_(None),
-                _active(actor_id, tenant),
+                _active(actor_id, tenant, now),
             )
-            .values(revoked_at=datetime.now(UTC))
+            .values(revoked_at=now, revoked_by=actor_id)
         ).rowcount
         if revoked == 1:
             return Outcome.DONE, target
         # Nothing updated (SQLite: another worker's revocation came in between): whose?
-        actor_active = conn.execute(select(_active(actor_id, tenant))).scalar()
+        actor_active = conn.execute(select(_active(actor_id, tenant, now))).scalar()
     return (Outcome.ALREADY_REVOKED if actor_active else Outcome.ACTOR_INACTIVE), target
 
 

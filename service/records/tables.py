@@ -47,12 +47,30 @@ api_keys = Table(
     Column("label", String(120), nullable=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("revoked_at", DateTime(timezone=True), nullable=True),
+    Column(
+        "expires_at",
+        DateTime(timezone=True),
+        nullable=True,
+        comment="The key stops working at this moment; null: never",
+    ),
+    Column(
+        "created_by",
+        Integer,
+        nullable=True,
+        comment="Id of the admin key that created it through /v1/keys; null: the operator's CLI",
+    ),
+    Column(
+        "revoked_by",
+        Integer,
+        nullable=True,
+        comment="Id of the admin key that revoked it through /v1/keys; null: the CLI, or active",
+    ),
 )
 
 #: The Alembic revision of these tables: what the code needs the database to be at (readiness compares the
 #: two). Kept here, not asked of Alembic, so that web workers never import it (about 10 MB each);
 #: tests/service/test_migrations_sqlite.py holds it equal to the migrations' head.
-SCHEMA_REVISION = "0006"
+SCHEMA_REVISION = "0007"
 
 ratings = Table(
     "ratings",

@@ -19,7 +19,10 @@ from service.keys import management
 from service.records import api_keys
 from tests.conftest import AppFactory, bearer, create_key, payload, services_of
 
-RECORD_FIELDS = {"id", "prefix", "role", "merchant_id", "label", "created_at", "revoked_at"}
+RECORD_FIELDS = {
+    "id", "prefix", "role", "merchant_id", "label", "status", "created_at", "created_by", "expires_at",
+    "revoked_at", "revoked_by",
+}
 
 
 def secret_parts(key: str) -> list[str]:
@@ -235,7 +238,8 @@ def test_a_revoked_key_is_refused_and_revoking_again_is_204(client: FlaskClient,
     revoked = client.delete(f"/v1/keys/{created['id']}", headers=bearer(admin))
     assert revoked.status_code == 204 and revoked.data == b""
     refused = client.get("/v1/ratings", headers=bearer(created["key"]))
-    assert refused.status_code == 401 and refused.get_json()["message"] == "Invalid or revoked API key."
+    assert refused.status_code == 401
+    assert refused.get_json()["message"] == "Invalid, revoked or expired API key."
     again = client.delete(f"/v1/keys/{created['id']}", headers=bearer(admin))
     assert again.status_code == 204
     record = client.get(f"/v1/keys/{created['id']}", headers=bearer(admin)).get_json()
@@ -340,7 +344,8 @@ def test_create_and_revoke_are_logged_once_without_secrets(
     affected = {"key_id": created["id"], "key_prefix": created["prefix"], "role": "merchant"}
     actor = {"actor_prefix": admin[:PREFIX_LENGTH], "tenant": "bank-a"}
     level = {"log_level": "info"}
-    assert events[0] == {**actor, **affected, **level, "merchant_id": "m-1", "event": "api_key_created"}
+    created_event = {"merchant_id": "m-1", "expires_at": None, "event": "api_key_created"}
+    assert events[0] == {**actor, **affected, **level, **created_event}
     assert events[1] == {**actor, **affected, **level, "event": "api_key_revoked"}
     logged = repr(captured)
     for key in (created["key"], admin):

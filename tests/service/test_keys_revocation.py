@@ -15,7 +15,7 @@ from service.auth import PREFIX_LENGTH, hash_key
 from service.records import api_keys, migrate
 from tests.conftest import AppFactory, bearer, create_key, services_of
 
-INVALID = "Invalid or revoked API key."
+INVALID = "Invalid, revoked or expired API key."
 
 
 def key_id_of(app: Flask, key: str) -> int:

@@ -1,0 +1,57 @@
+"""API keys may expire, and record which admin key created and revoked them.
+
+A bank rotates its credentials on a schedule: a key issued for an integration test, a contractor or a
+quarter should stop working on its own, not when somebody remembers to revoke it. ``expires_at`` (null:
+never) is checked on every lookup. ``created_by`` and ``revoked_by`` name the admin key that acted through
+``/v1/keys`` (null: the operator's ``greenrate keys`` command, or a key created before this migration), so
+that who did what to a tenant's keys is in the records, not only in the logs.
+
+Revision ID: 0007
+Revises: 0006
+Create Date: 2026-12-05
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0007"
+down_revision: str | None = "0006"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("api_keys") as batch:  # SQLite: table copy; PostgreSQL: ALTER TABLE
+        batch.add_column(
+            sa.Column(
+                "expires_at",
+                sa.DateTime(timezone=True),
+                nullable=True,
+                comment="The key stops working at this moment; null: never",
+            )
+        )
+        batch.add_column(
+            sa.Column(
+                "created_by",
+                sa.Integer(),
+                nullable=True,
+                comment="Id of the admin key that created it through /v1/keys; null: the operator's CLI",
+            )
+        )
+        batch.add_column(
+            sa.Column(
+                "revoked_by",
+                sa.Integer(),
+                nullable=True,
+                comment="Id of the admin key that revoked it through /v1/keys; null: the CLI, or active",
+            )
+        )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("api_keys") as batch:
+        batch.drop_column("revoked_by")
+        batch.drop_column("created_by")
+        batch.drop_column("expires_at")
