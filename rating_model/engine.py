@@ -40,7 +40,10 @@ from rating_model.values import fast_init
 #: the default engine's ratings (tests/rating_model/test_engine_fingerprint.py) fails the tests when ratings
 #: change under an unchanged version. 1.0 (2026-12-05): the first recorded version. 1.1 (2026-12-05): a
 #: loan without a balance sheet has PCAF score 5 in ``financed_emissions`` (it took the borrower's score).
-ENGINE_VERSION = "1.1"
+#: 1.2 (2026-12-05): the previous year's factors, DEFRA proxies and assumptions (recomputed for the
+#: reduction) are no longer reported as this year's inventory's; LPG in m3 is refused (it was taken for the
+#: liquid).
+ENGINE_VERSION = "1.2"
 
 MODELS_DIR = Path(__file__).parent / "data" / "models"
 DEFAULT_MODEL = MODELS_DIR / "default.json"

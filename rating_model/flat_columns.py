@@ -157,7 +157,18 @@ _LIST_FIELDS: dict[str, tuple[str, str, str]] = {
     "target_year": ("Int64", "year", "Target year (> base year)"),
     "reduction_pct": ("float64", "%", "Reduction from the base year by the target year"),
 } | {f: (d, u, m) for f, d, u, m in _FLEET_FIELDS}
-_UNIT_MEANING = {"energy__fuel": "Unit of the {key} quantity (m3, L, kg, t, kWh, GJ)"}
+#: the units each stationary fuel may be given in with the default factor set (a volume needs a density,
+#: energy a calorific value, and LPG's density is the liquid's); tests/rating_model/test_flat.py holds it
+#: to what the engine converts
+FUEL_UNITS: dict[str, str] = {
+    "natural_gas": "m3, L, kWh, MWh, MJ, GJ, TJ",
+    "diesel": "L, m3, kg, t, kWh, MWh, MJ, GJ, TJ",
+    "gasoline": "L, m3, kg, t, kWh, MWh, MJ, GJ, TJ",
+    "lpg": "kg, t, L (of the liquid), kWh, MWh, MJ, GJ, TJ",
+    "coal": "kg, t, kWh, MWh, MJ, GJ, TJ",
+    "fuel_oil": "none: the factor set has no fuel-oil factor, so it is refused",
+}
+_UNIT_MEANING = {"energy__fuel": "Unit of the {key} quantity ({units})"}
 
 
 def _list_columns(spec: ListSpec, first_group: int) -> list[FlatColumn]:
@@ -166,13 +177,14 @@ def _list_columns(spec: ListSpec, first_group: int) -> list[FlatColumn]:
         label = " ".join(key) if key else "the target"
         for field in spec.fields:
             dtype, unit, meaning = _LIST_FIELDS.get(field, ("string", "", ""))
+            units = ""
             if field == "unit" and spec.prefix.endswith("energy__fuel"):
-                meaning = _UNIT_MEANING["energy__fuel"]
+                meaning, units = _UNIT_MEANING["energy__fuel"], FUEL_UNITS[key[0]]
             out.append(FlatColumn(
                 name=f"{spec.group_prefix(key)}__{field}",
                 dtype=dtype,
                 unit=unit,
-                meaning=meaning.format(key=label),
+                meaning=meaning.format(key=label, units=units),
                 path=(*spec.path, field),
                 list_path=spec.path,
                 identity=tuple(zip(spec.identity, key, strict=True)),

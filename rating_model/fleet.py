@@ -90,6 +90,7 @@ def _fleet_item(item: FleetItem, ctx: Context, path: str, out: list[LineItem], e
             fuel=item.fuel,
             density_kg_per_l=record.density_kg_per_l,
             ncv_mj_per_unit=record.ncv_mj_per_unit,
+            liquid_volume_units=record.liquid_volume_units,
         )
         converted = conversion_note(item.fuel_quantity, item.unit or "", base, record)
         out.append(

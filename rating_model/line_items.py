@@ -99,6 +99,12 @@ class Context:
         self.proxies: list[str] = []
         self.not_available: list[str] = []
 
+    def apart(self) -> Context:
+        """A context with this one's factor choice and its own notes: for figures that are not this year's
+        inventory (the previous year recomputed for the reduction), whose factors, proxies and assumptions
+        must not be reported as the inventory's."""
+        return Context(self.factor_set, self.country, self.year, self.grid, self.residual, self.estimated, [])
+
     def factor(self, activity: str, field: str) -> FactorRecord:
         """The set's factor for a non-grid activity, recorded as used; a missing one names ``field``."""
         record = self.singles.get(activity)

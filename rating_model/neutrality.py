@@ -110,10 +110,11 @@ def _reduction(
     previous = data.previous_year
     if previous is None:
         return None, None, "no previous_year data"
-    lines, _, _ = scope12_lines(previous.energy, previous.transport.fleet, ctx, prefix="previous_year.")
-    before = _location_by_group(
-        lines, tuple(f.fuel for f in previous.energy.fuels), tuple(f.fuel for f in previous.transport.fleet)
-    )
+    own = ctx.apart()  # the previous year's factors and notes are not this year's inventory's
+    lines, _, _ = scope12_lines(previous.energy, previous.transport.fleet, own, prefix="previous_year.")
+    fuels_before = tuple(f.fuel for f in previous.energy.fuels)
+    fleet_before = tuple(f.fuel for f in previous.transport.fleet)
+    before = _location_by_group(lines, fuels_before, fleet_before)
     now = _location_by_group(
         current, tuple(f.fuel for f in data.energy.fuels), tuple(f.fuel for f in data.transport.fleet)
     )
@@ -129,6 +130,15 @@ def _reduction(
     basis = f"like for like over {', '.join(common)}, both years at {ctx.year} factors"
     if skipped:
         basis += f"; left out (reported in one year only): {', '.join(skipped)}"
+    # Factors that priced the compared part of the previous year only (say, its fleet given in km, this
+    # year's in litres) are named here, not among the inventory's factors.
+    compared = {line.factor_id for line in lines if _group(line, fuels_before, fleet_before) in common}
+    only_before = [ref_id for ref_id in own.refs if ref_id in compared and ref_id not in ctx.refs]
+    if only_before:
+        basis += f"; previous_year also priced with {', '.join(only_before)}"
+        proxies = [ref_id for ref_id in own.proxies if ref_id in only_before]
+        if proxies:
+            basis += f" (UK DESNZ/DEFRA 2025 proxies: {', '.join(proxies)})"
     return max(change, 0.0), change_pct, basis
 
 

@@ -126,13 +126,17 @@ def fuel_quantity(
     fuel: str,
     density_kg_per_l: float | None = None,
     ncv_mj_per_unit: float | None = None,
+    liquid_volume_units: tuple[str, ...] | None = None,
 ) -> float:
     """Express an amount of fuel in ``target_unit`` (the unit its emission factor is per: ``kg`` or ``m3``).
 
     Same-dimension units convert directly. Volume to mass uses ``density_kg_per_l`` (an explicit, cited
     assumption stored with the factor); energy to mass or volume uses the net calorific value
     ``ncv_mj_per_unit`` (MJ per ``target_unit``). Anything else, for example cubic metres of coal or
-    kilograms of natural gas, has no stated physical property and is refused rather than guessed.
+    kilograms of natural gas, has no stated physical property and is refused rather than guessed. So is a
+    volume outside ``liquid_volume_units`` when given: for a fuel that is a gas at ambient conditions
+    (LPG), the density is the liquid's, and a cubic metre may well be of the gas (piped LPG is sold so),
+    some 250 times lighter.
 
     Raises
     ------
@@ -147,9 +151,16 @@ def fuel_quantity(
         return value if size_source == size_target else value * size_source / size_target
     if dim_source == "energy" and ncv_mj_per_unit:
         return value * size_source / ncv_mj_per_unit
-    if dim_source == "volume" and dim_target == "mass" and density_kg_per_l:
+    liquid = DIMENSIONS["volume"] if liquid_volume_units is None else liquid_volume_units
+    if dim_source == "volume" and dim_target == "mass" and density_kg_per_l and source in liquid:
         return value * size_source * density_kg_per_l / size_target
     allowed = ", ".join(DIMENSIONS[dim_target] + (DIMENSIONS["energy"] if ncv_mj_per_unit else ()))
     if density_kg_per_l and dim_target == "mass":
-        allowed += ", " + ", ".join(DIMENSIONS["volume"])
+        allowed += ", " + ", ".join(f"{u} (of the liquid)" if liquid_volume_units else u for u in liquid)
+    if dim_source == "volume" and density_kg_per_l:
+        raise UnknownUnitError(
+            field,
+            f"{fuel} cannot be given in {unit!r}: its density is known for the liquid only, and a volume in "
+            f"{unit!r} may be of the gas, which has no density in the factor set; use one of: {allowed}",
+        )
     raise UnknownUnitError(field, f"{fuel} cannot be given in {unit!r} ({dim_source}); use one of: {allowed}")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from marshmallow import RAISE, Schema, fields
 
+from rating_model.flat_columns import FUEL_UNITS
 from rating_model.operating_data import (
     DATA_SOURCES,
     FLEET_FUELS,
@@ -66,7 +67,13 @@ class CompanySchema(StrictSchema):
 class FuelUseSchema(StrictSchema):
     fuel = text(required=True, choices=STATIONARY_FUELS)
     quantity = Number(required=True, maximum=1e12)
-    unit = text(required=True, max_length=20, description="A unit the units registry knows, e.g. m3, l, kg.")
+    unit = text(
+        required=True,
+        max_length=20,
+        description="Unit of the quantity; by fuel, with the default factor set: "
+        + "; ".join(f"{fuel}: {units}" for fuel, units in FUEL_UNITS.items())
+        + ". A unit the fuel cannot be converted from is a 422 naming this field.",
+    )
 
 
 class GridFactorSchema(StrictSchema):

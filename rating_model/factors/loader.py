@@ -18,7 +18,7 @@ from typing import Any
 from rating_model.exceptions import ArtifactError, FactorNotFoundError
 from rating_model.factors.factor_set import FactorSet
 from rating_model.factors.records import OPTIONAL_FIELDS, REQUIRED_FIELDS, FactorRecord, Manifest
-from rating_model.units import EMISSION_FACTOR_UNITS, PARAMETER_UNITS
+from rating_model.units import DIMENSIONS, EMISSION_FACTOR_UNITS, PARAMETER_UNITS
 
 FACTORS_DIR = Path(__file__).resolve().parent.parent / "data" / "factors"
 DEFAULT_FACTOR_SET = "cn-2024.1"
@@ -84,8 +84,18 @@ def _check_record(version: str, where: str, raw: Any) -> FactorRecord:
     for name in ("year", "year_released"):
         if raw[name] is not None and not 1990 <= raw[name] <= 2100:
             raise _fail(version, where, f"{name} must be between 1990 and 2100")
+    liquid = raw.get("liquid_volume_units")
+    if liquid is not None:
+        if "density_kg_per_l" not in raw:
+            raise _fail(version, where, "liquid_volume_units needs density_kg_per_l")
+        if not liquid or any(unit not in DIMENSIONS["volume"] for unit in liquid):
+            raise _fail(
+                version, where, f"liquid_volume_units must list volume units of {list(DIMENSIONS['volume'])}"
+            )
     activity_unit, kg = EMISSION_FACTOR_UNITS.get(raw["unit"], (None, None))
     values: dict[str, Any] = {k: (float(v) if k in _FLOATS else v) for k, v in raw.items()}
+    if liquid is not None:
+        values["liquid_volume_units"] = tuple(liquid)
     return FactorRecord(
         **values,
         kg_per_unit=None if kg is None else float(raw["value"]) * kg,

@@ -25,6 +25,9 @@ REQUIRED_FIELDS: dict[str, tuple[type, ...]] = {
 OPTIONAL_FIELDS: dict[str, tuple[type, ...]] = {
     "density_kg_per_l": (int, float),
     "ncv_mj_per_unit": (int, float),
+    # the volume units the density is for, when a fuel is a gas at ambient conditions (LPG): a volume in
+    # any other unit may be the gas, whose density the set does not hold, and is refused
+    "liquid_volume_units": (list,),
 }
 
 
@@ -69,6 +72,7 @@ class FactorRecord:
     quality: str
     density_kg_per_l: float | None = None
     ncv_mj_per_unit: float | None = None
+    liquid_volume_units: tuple[str, ...] | None = None
     kg_per_unit: float | None = field(default=None, compare=False)
     activity_unit: str | None = field(default=None, compare=False)
     ref: FactorRef = field(init=False, compare=False, repr=False)

@@ -272,6 +272,10 @@ def _broken_set(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: Any) ->
         (lambda r: r[0].update(notes=" "), "notes must not be empty"),
         (lambda r: r[1].update(id=r[0]["id"]), "duplicate id"),
         (lambda r: r[1].update(density_kg_per_l=0.0), "density_kg_per_l"),
+        (lambda r: r[0].update(liquid_volume_units=["L"]), "liquid_volume_units needs density_kg_per_l"),
+        (lambda r: r[1].update(liquid_volume_units=["kg"]), "liquid_volume_units must list volume units"),
+        (lambda r: r[1].update(liquid_volume_units=[]), "liquid_volume_units must list volume units"),
+        (lambda r: r[1].update(liquid_volume_units="L"), "liquid_volume_units must be of type"),
     ],
 )
 def test_broken_records_stop_loading(

@@ -14,7 +14,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from rating_model.exceptions import InvalidInputError, InvalidInputErrors
+from rating_model.exceptions import InvalidInputError, InvalidInputErrors, UnknownUnitError
+from rating_model.factors import DEFAULT_FACTOR_SET, load_factor_set
 from rating_model.flat import (
     FLAT_COLUMNS,
     FLAT_DTYPES,
@@ -24,7 +25,7 @@ from rating_model.flat import (
     read_frame,
     write_frame,
 )
-from rating_model.flat_columns import column_reference
+from rating_model.flat_columns import FUEL_UNITS, column_reference
 from rating_model.operating_data import (
     FLEET_FUELS,
     OFFSET_STANDARDS,
@@ -34,6 +35,7 @@ from rating_model.operating_data import (
     parse_operating_data,
 )
 from rating_model.synthetic import generate_frame
+from rating_model.units import fuel_quantity
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "synthetic-population.md"
 
@@ -243,3 +245,30 @@ def test_the_mapping_stays_off_pandas_for_the_serving_path() -> None:
 
 def test_the_documentation_lists_every_column() -> None:
     assert column_reference() in DOC.read_text(encoding="utf-8")
+
+
+def test_the_documented_fuel_units_are_exactly_those_the_engine_converts() -> None:
+    """FUEL_UNITS (the unit column's meaning) against the default factor set, unit by unit."""
+    factor_set = load_factor_set(DEFAULT_FACTOR_SET)
+    every = ("kWh", "MWh", "MJ", "GJ", "TJ", "L", "m3", "kg", "t", "km")
+    for fuel, listed in FUEL_UNITS.items():
+        record = factor_set.singles.get("fuel." + fuel)
+        documented = {unit.split(" ")[0] for unit in listed.split(", ")} if record is not None else set()
+        converts = set()
+        for unit in every if record is not None else ():
+            assert record is not None and record.activity_unit is not None
+            try:
+                fuel_quantity(
+                    1.0,
+                    unit,
+                    record.activity_unit,
+                    field="f",
+                    fuel=fuel,
+                    density_kg_per_l=record.density_kg_per_l,
+                    ncv_mj_per_unit=record.ncv_mj_per_unit,
+                    liquid_volume_units=record.liquid_volume_units,
+                )
+            except UnknownUnitError:
+                continue
+            converts.add(unit)
+        assert documented == converts, fuel

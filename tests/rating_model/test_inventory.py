@@ -150,6 +150,21 @@ def test_unknown_or_mismatched_unit_names_the_field(fuels: list[dict[str, Any]],
     assert err.value.field == field
 
 
+@pytest.mark.parametrize("path", ["energy", "fleet"])
+def test_lpg_in_cubic_metres_is_refused_not_taken_for_the_liquid(path: str) -> None:
+    """Piped LPG is sold by m3 of gas, some 250x lighter than the liquid whose density the set holds."""
+    lpg = {"fuel": "lpg", "quantity": 100, "unit": "m3"}
+    payload = _payload(fuels=[lpg] if path == "energy" else [])
+    if path == "fleet":
+        payload["transport"] = {"fleet": [{"fuel": "lpg", "fuel_quantity": 100, "unit": "m3"}]}
+    with pytest.raises(UnknownUnitError) as err:
+        compute_inventory(parse_operating_data(payload))
+    assert err.value.field == ("energy.fuels.0.unit" if path == "energy" else "transport.fleet.0.unit")
+    assert "liquid" in err.value.message and "L (of the liquid)" in err.value.message
+    litres = compute_inventory(parse_operating_data(_payload(fuels=[{**lpg, "unit": "L"}])))
+    assert litres.scope1_tco2e == pytest.approx(100 * 0.5311 * 3.101 / 1000)
+
+
 def test_fleet_unit_error_names_the_fleet_field() -> None:
     payload = _payload()
     payload["transport"] = {"fleet": [{"fuel": "diesel", "fuel_quantity": 5, "unit": "barrel"}]}
@@ -246,6 +261,29 @@ def test_reduction_compares_like_for_like_only() -> None:
     assert "left out" in inventory.neutrality.reduction_basis
     payload["previous_year"] = {"energy": {"electricity_kwh": 50_000}}
     assert compute_inventory(parse_operating_data(payload)).neutrality.reduction is None
+
+
+def test_the_previous_years_factors_are_not_reported_as_this_years() -> None:
+    """The previous year is recomputed for the reduction only: its heat, cars and EVs (none this year) must
+    not appear among the inventory's factors, proxies or assumptions."""
+    payload = _payload(electricity_kwh=50_000)
+    payload["transport"] = {"fleet": [{"fuel": "diesel", "fuel_quantity": 900, "unit": "L"}]}
+    payload["previous_year"] = {
+        "energy": {"electricity_kwh": 60_000, "purchased_heat_gj": 10},
+        "transport": {"fleet": [{"fuel": "diesel", "km": 10_000}, {"fuel": "electric", "km": 5_000}]},
+    }
+    inventory = compute_inventory(parse_operating_data(payload))
+    alone = dict(payload)
+    del alone["previous_year"]
+    this_year = compute_inventory(parse_operating_data(alone))
+    assert [ref.id for ref in inventory.factors] == [ref.id for ref in this_year.factors]
+    assert inventory.fallbacks == this_year.fallbacks and inventory.assumptions == this_year.assumptions
+    assert not any("defra2025" in text for text in inventory.fallbacks)
+    # the diesel fleet is compared (km then, litres now): the factor that priced it then is named there
+    basis = inventory.neutrality.reduction_basis
+    assert "fleet: diesel" in basis.split("; left out")[0]
+    assert "previous_year also priced with defra2025.car.diesel" in basis
+    assert "cn.heat.purchased" not in basis  # heat was left out of the comparison, so its factor was too
 
 
 def test_credits_are_never_netted_from_gross() -> None:
