@@ -42,7 +42,7 @@ from rating_model.values import fast_init
 #: loan without a balance sheet has PCAF score 5 in ``financed_emissions`` (it took the borrower's score).
 #: 1.2 (2026-12-05): the previous year's factors, DEFRA proxies and assumptions (recomputed for the
 #: reduction) are no longer reported as this year's inventory's; LPG in m3 is refused (it was taken for the
-#: liquid).
+#: liquid); the factor references name their GWP basis (with schema 1.2).
 ENGINE_VERSION = "1.2"
 
 MODELS_DIR = Path(__file__).parent / "data" / "models"
@@ -328,7 +328,7 @@ def _ref(ref: FactorRef | None) -> dict[str, Any] | None:
     if ref is None:
         return None
     return {"id": ref.id, "value": ref.value, "unit": ref.unit, "source": ref.source,
-            "source_url": ref.source_url, "year": ref.year, "region": ref.region}
+            "source_url": ref.source_url, "year": ref.year, "region": ref.region, "gwp_basis": ref.gwp_basis}
 
 
 # a call, not a decorator, so that mypyc compiles these as native classes (see rating_model.values)

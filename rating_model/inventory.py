@@ -261,8 +261,8 @@ def compute_inventory(
     fallbacks = ctx.fallbacks
     if ctx.proxies:
         fallbacks.append(
-            f"no {ctx.country} factors for these activities; UK DESNZ/DEFRA 2025 factors used as proxies: "
-            + ", ".join(ctx.proxies)
+            f"no {ctx.country} factors for these activities; UK DESNZ/DEFRA 2025 factors used as proxies "
+            f"(their 2025 values for reporting year {ctx.year}): " + ", ".join(ctx.proxies)
         )
     return Inventory(  # positional: this runs per request and keywords cost time
         fs.version,

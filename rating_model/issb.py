@@ -193,7 +193,31 @@ def _basis(data: OperatingData, inv: Inventory, dq: DataQuality) -> dict[str, It
         ),
         "reliefs": _disclosed(reliefs),
         "gross_emissions": _disclosed("All emissions are gross; carbon credits are not deducted."),
+        "greenhouse_gases": _greenhouse_gases(inv),
     }
+
+
+_GWP_WORDS = {
+    "CO2 only": "CO2 only (CH4 and N2O of combustion not included)",
+    "AR5": "CO2e on IPCC AR5 GWP100 values",
+    "AR6": "CO2e on IPCC AR6 GWP100 values",
+    "n/a": "not stated (caller-supplied factors and physical parameters)",
+}
+GWP_NOTE = (
+    "Each factor covers the gases its publisher states (emissions.factors[].gwp_basis), summed as tCO2e "
+    "without restatement; IFRS S2 B21 asks for CO2e on the latest IPCC GWP100 values (AR6)."
+)
+
+
+def _greenhouse_gases(inv: Inventory) -> Item:
+    """Which gases, on which warming potentials, the figures stand on: the factor sets mix CO2-only national
+    factors with CO2e proxies, and a reader of the totals must be told (IFRS S2 B21-B22)."""
+    groups: dict[str, list[str]] = {}
+    for ref in inv.factors:
+        groups.setdefault(ref.gwp_basis, []).append(ref.id)
+    return _disclosed(
+        [f"{_GWP_WORDS.get(basis, basis)}: {', '.join(ids)}" for basis, ids in groups.items()], GWP_NOTE
+    )
 
 
 def issb_summary(

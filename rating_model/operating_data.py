@@ -22,8 +22,10 @@ from rating_model.values import fast_init
 
 #: The version of the operating-data and rating documents. 1.1 (2026-12-05): the neutrality figures are
 #: named ``reduction`` and ``substitution`` as the contract names them (were ``*_tco2e``), and
-#: ``fx_to_cny`` other than 1 with currency CNY is refused. Ratings are reused only under the same version.
-SCHEMA_VERSION = "1.1"
+#: ``fx_to_cny`` other than 1 with currency CNY is refused. 1.2 (2026-12-05): each factor reference carries
+#: its ``gwp_basis``, and the IFRS S2 basis of preparation says which gases the figures cover
+#: (``greenhouse_gases``). Ratings are reused only under the same version.
+SCHEMA_VERSION = "1.2"
 
 STATIONARY_FUELS = ("natural_gas", "diesel", "gasoline", "lpg", "coal", "fuel_oil")
 FLEET_FUELS = ("gasoline", "diesel", "hybrid", "electric", "lpg", "natural_gas", "unknown")

@@ -116,6 +116,13 @@ class FactorReferenceSchema(ContractSchema):
     source_url = _str(nullable=True)
     year = fields.Integer(required=True, allow_none=True)
     region = _str(nullable=True)
+    gwp_basis = fields.String(
+        metadata={
+            "description": "Gases and warming potentials of the factor: `CO2 only`, `AR5` or `AR6` (CO2e on "
+            "that IPCC report's GWP100), `n/a` (a caller-supplied or parameter record). Absent from ratings "
+            "issued before schema 1.2."
+        }
+    )
 
 
 class LineItemSchema(ContractSchema):

@@ -42,6 +42,7 @@ class FactorRef:
     source_url: str | None
     year: int | None
     region: str
+    gwp_basis: str  # which gases the value covers: "CO2 only", or CO2e on an IPCC report's GWP100
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +82,16 @@ class FactorRecord:
         object.__setattr__(
             self,
             "ref",
-            FactorRef(self.id, self.value, self.unit, self.source, self.source_url, self.year, self.region),
+            FactorRef(
+                self.id,
+                self.value,
+                self.unit,
+                self.source,
+                self.source_url,
+                self.year,
+                self.region,
+                self.gwp_basis,
+            ),
         )
 
     def to_dict(self) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from rating_model.issb import GWP_NOTE
 from rating_model.neutrality import CREDITS_NOTE
 
 #: Every IFRS S2 item the disclosure lists (``rating_model.issb``), by key: (English, Chinese).
@@ -47,6 +48,7 @@ ITEM_LABELS: Mapping[str, tuple[str, str]] = {
     "fallbacks": ("Emission factor fallbacks", "排放因子替代"),
     "reliefs": ("Reliefs applied", "适用的豁免"),
     "gross_emissions": ("Gross emissions", "总排放（未抵扣碳信用）"),
+    "greenhouse_gases": ("Greenhouse gases and warming potentials", "温室气体种类与全球增温潜势"),
 }
 
 #: Every operating-data field the standard's estimation rules can fill (``estimated_fields``).
@@ -67,6 +69,10 @@ DATA_SOURCE_LABELS: Mapping[str, tuple[str, str]] = {
 ENGINE_TEXT_ZH: Mapping[str, str] = {
     "IFRS S2 Climate-related Disclosures (June 2023), proportionate to a small business": (
         "依据《国际财务报告可持续披露准则第 2 号——气候相关披露》（IFRS S2，2023 年 6 月），按小微企业适度简化"
+    ),
+    GWP_NOTE: (
+        "每个排放因子覆盖其发布方所述的温室气体（emissions.factors[].gwp_basis），按吨二氧化碳当量直接加总、"
+        "未作换算；IFRS S2 B21 段要求以 IPCC 最新（AR6）100 年全球增温潜势折算为二氧化碳当量。"
     ),
     CREDITS_NOTE: (
         "碳信用单独列报，从不抵扣总排放（IFRS S2 第 36(e) 段；PCAF 标准 A 部分）。扣除碳信用后的净排放"

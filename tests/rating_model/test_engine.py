@@ -240,6 +240,22 @@ def test_issb_summary_has_the_five_parts_with_statuses() -> None:
             assert item["status"] in ("disclosed", "not_applicable", "not_available")
 
 
+def test_the_basis_of_preparation_says_which_gases_each_factor_covers() -> None:
+    """CO2-only national factors and CO2e proxies are summed as tCO2e: each factor names its basis, and the
+    summary groups them (IFRS S2 B21-B22)."""
+    payload = copy.deepcopy(FULL)
+    payload["transport"] = {"fleet": [{"fuel": "diesel", "km": 10_000}]}  # priced with a DEFRA proxy
+    r = rate(payload)
+    bases = {f["id"]: f["gwp_basis"] for f in r["emissions"]["factors"]}
+    assert bases[r["emissions"]["grid_factor"]["id"]] == "CO2 only" and bases["defra2025.car.diesel"] == "AR5"
+    gases = r["issb_summary"]["basis_of_preparation"]["greenhouse_gases"]
+    assert gases["status"] == "disclosed" and "B21" in gases["note"]
+    by_basis = dict(line.split(": ", 1) for line in gases["value"])
+    assert "defra2025.car.diesel" in by_basis["CO2e on IPCC AR5 GWP100 values"]
+    listed = [i for ids in by_basis.values() for i in ids.split(", ")]
+    assert sorted(listed) == sorted(bases)  # every factor, once
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(payloads())
 def test_any_valid_input_rates(payload: dict[str, Any]) -> None:
