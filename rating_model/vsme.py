@@ -109,7 +109,12 @@ def _b3(rating: Mapping[str, Any]) -> dict[str, Item]:
     share = em.get("renewable_electricity_share")
     scope3 = em.get("scope3") or {}
     out: dict[str, Item] = {
-        "total_energy_mwh": _maybe(energy, "MWh"),
+        "total_energy_mwh": _maybe(
+            energy,
+            "MWh",
+            "Electricity (purchased and on-site renewable), fuels burnt on site and purchased heat; the "
+            "vehicles' fuel and charging are in Scope 1 and 2 but not in this total.",
+        ),
         "electricity_mwh": _maybe(electricity, "MWh"),
         "renewable_electricity_mwh": _disclosed(round(electricity * share, 4), "MWh")
         if electricity is not None and share is not None
