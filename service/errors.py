@@ -87,7 +87,8 @@ def error_response(
     return response
 
 
-def _field_errors(exc: Exception) -> dict[str, list[str]] | None:
+def field_errors(exc: Exception) -> dict[str, list[str]] | None:
+    """The field errors of an engine refusal of the input, keyed by field path (``None``: not one)."""
     if isinstance(exc, InvalidInputError | InvalidInputErrors):
         return exc.errors
     if isinstance(exc, FactorNotFoundError):
@@ -152,7 +153,7 @@ def register(app: Flask, settings: Settings) -> None:
         ) -> Response:
             if code >= 500:
                 _log.warning("dependency_unavailable", error=type(exc).__name__, status=code)
-            return error_response(code, message, _field_errors(exc), retry_after if send else None)
+            return error_response(code, message, field_errors(exc), retry_after if send else None)
 
         for exc_type in exc_types if isinstance(exc_types, tuple) else (exc_types,):
             app.register_error_handler(exc_type, handler)

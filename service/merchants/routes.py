@@ -18,10 +18,12 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from webargs.flaskparser import abort
 
+from rating_model.exceptions import FactorNotFoundError, InvalidInputError, InvalidInputErrors
 from schemas.merchant import MerchantProfileSchema
 from schemas.operating_data import OperatingDataSchema
 from schemas.rating import RatingSchema
 from service.auth import Principal, current_principal, requires
+from service.errors import field_errors
 from service.extensions import services
 from service.hardening import json_body
 from service.merchants.profiles import STALE_PROFILE_MESSAGE, StaleProfileError, check_ratable, load_stored
@@ -103,7 +105,8 @@ class MerchantRating(MethodView):
 
         Issued exactly like `POST /v1/ratings` (same validation, cache and record, `X-Cache`, `Location`)
         and recorded for the merchant, whose own key can then read the rating and its disclosure. A profile
-        stored under older rules that the API now refuses answers 422 with the field errors: PUT it again.
+        stored under older rules that the API or the engine now refuses answers 422 with the field errors:
+        PUT it again.
         """
         principal = _reachable(merchant_id)
         if request.content_length or request.get_data(cache=False):
@@ -117,5 +120,11 @@ class MerchantRating(MethodView):
             abort(422, message=STALE_PROFILE_MESSAGE.format(merchant_id=merchant_id), errors=exc.errors)
         # Issued for the merchant (recorded under its id, reused only among its own ratings), by this key.
         on_behalf = dataclasses.replace(principal, role="merchant", merchant_id=merchant_id)
-        issued = issue_rating(issuing_context(), on_behalf, profile)
+        try:
+            issued = issue_rating(issuing_context(), on_behalf, profile)
+        except (InvalidInputError, InvalidInputErrors, FactorNotFoundError) as exc:
+            # The engine's rules tightened since the profile was stored (PUT rates it once, so it passed
+            # then): the same field errors as POST /v1/ratings, and what to do about them.
+            stale = STALE_PROFILE_MESSAGE.format(merchant_id=merchant_id)
+            abort(422, message=stale, errors=field_errors(exc))
         return issued_response(issued)

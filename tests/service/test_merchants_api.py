@@ -195,3 +195,21 @@ def test_one_click_documents_the_headers_it_sends(app: Flask, client: FlaskClien
     client.put("/v1/merchants/m-1/profile", json=MINIMAL, headers=bearer(key))
     sent = client.post("/v1/merchants/m-1/rating", headers=bearer(key))
     assert sent.status_code == 201 and {"Location", "X-Cache"} <= set(sent.headers.keys())
+
+
+def test_a_profile_the_engine_now_refuses_must_be_replaced(app: Flask, client: FlaskClient) -> None:
+    """LPG in m3 was rated (as the liquid) when this profile was stored; the engine refuses it now. The
+    merchant gets the engine's field errors, as POST /v1/ratings gives them, and is told to replace it."""
+    key = create_key(app, "bank-a", "merchant", merchant_id="m-1")
+    bank = create_key(app, "bank-a", "bank")
+    body = copy.deepcopy(MINIMAL)
+    body.setdefault("energy", {})["fuels"] = [{"fuel": "lpg", "quantity": 40, "unit": "m3"}]
+    put_profile(services_of(app).db, "bank-a", "m-1", json.dumps(body, sort_keys=True), by_prefix=None)
+    posted = client.post("/v1/ratings", json=body, headers=bearer(bank))
+    assert posted.status_code == 422 and "energy.fuels.0.unit" in posted.get_json()["errors"]
+
+    stale = client.post("/v1/merchants/m-1/rating", headers=bearer(key))
+    assert stale.status_code == 422
+    assert stale.get_json()["errors"] == posted.get_json()["errors"]
+    assert "PUT /v1/merchants/m-1/profile" in stale.get_json()["message"]
+    assert client.get("/v1/ratings", headers=bearer(bank)).get_json()["items"] == []  # nothing issued
