@@ -246,6 +246,13 @@ def db_upgrade(revision: str) -> None:
             registered = at_head and register_packaged_default(engine, "greenrate db")
         except (CommandError, SQLAlchemyError) as exc:
             raise _migration_error(engine, exc) from None
+    wanted = migrate.resolved_revision(revision)
+    if wanted is not None and current != wanted:
+        # Alembic's upgrade to an older revision does nothing, silently: say so, and how to go down.
+        raise click.ClickException(
+            f"the database is at revision {current}, past {wanted}: upgrade never goes down, nothing was "
+            f"changed; to go down run 'greenrate db downgrade {wanted}'"
+        )
     click.echo(f"database at revision {current} ({engine.url.render_as_string(hide_password=True)})")
     if registered:
         click.echo("registered the packaged default model")

@@ -42,6 +42,16 @@ def current_revision(db: Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
+def resolved_revision(revision: str) -> str | None:
+    """The full id of ``revision`` as Alembic reads it (``head``, an id or a unique prefix), or ``None`` for
+    a relative or unknown one."""
+    try:
+        found = ScriptDirectory.from_config(alembic_config()).get_revision(revision)
+    except Exception:  # noqa: BLE001 - alembic raises several types for what it cannot resolve
+        return None
+    return None if found is None or isinstance(found, tuple) else str(found.revision)
+
+
 @functools.cache
 def head_revision() -> str | None:
     """The revision this code's tables need (read once: the migrations ship with the code)."""

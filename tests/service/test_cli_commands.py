@@ -235,3 +235,13 @@ def test_training_commands_without_the_training_extra_say_what_to_install(tmp_pa
     trained = run("model", "train", "--data", str(data), "--out", str(tmp_path / "m.json"))
     assert trained.returncode == 1 and "Traceback" not in trained.stderr
     assert "pip install -e '.[train]'" in trained.stderr
+
+
+def test_upgrading_to_an_older_revision_says_it_changed_nothing(env: dict[str, str]) -> None:
+    assert run(env, "db", "upgrade", "--revision", "0003").output.startswith("database at revision 0003")
+    run(env, "db", "upgrade")
+    older = run(env, "db", "upgrade", "--revision", "0003")
+    assert older.exit_code == 1
+    assert f"at revision {migrate.head_revision()}, past 0003" in older.output
+    assert "greenrate db downgrade 0003" in older.output
+    assert f"current: {migrate.head_revision()}" in run(env, "db", "current").output  # nothing changed
