@@ -125,7 +125,7 @@ _FLEET_FIELDS = (
     ("vehicles", "Int64", "vehicles", "Number of vehicles (fuel: {key})"),
     ("km", "float64", "km", "Distance driven in the year by the vehicles (fuel: {key})"),
     ("fuel_quantity", "float64", "see unit column", "Fuel or electricity used by the vehicles (fuel: {key})"),
-    ("unit", "string", "", "Unit of fuel_quantity (fuel: {key}; L, kg, m3, kWh)"),
+    ("unit", "string", "", "Unit of fuel_quantity (fuel: {key}; {units})"),
 )
 
 
@@ -168,6 +168,17 @@ FUEL_UNITS: dict[str, str] = {
     "coal": "kg, t, kWh, MWh, MJ, GJ, TJ",
     "fuel_oil": "none: the factor set has no fuel-oil factor, so it is refused",
 }
+#: the units of each fleet fuel's fuel_quantity: the stationary fuel's (hybrids burn gasoline), electricity
+#: for EVs; held to the engine by the same test
+FLEET_UNITS: dict[str, str] = {
+    "gasoline": FUEL_UNITS["gasoline"],
+    "diesel": FUEL_UNITS["diesel"],
+    "hybrid": FUEL_UNITS["gasoline"],
+    "electric": "kWh, MWh, MJ, GJ, TJ",
+    "lpg": FUEL_UNITS["lpg"],
+    "natural_gas": FUEL_UNITS["natural_gas"],
+    "unknown": "none: give km or vehicles for an unknown fuel",
+}
 _UNIT_MEANING = {"energy__fuel": "Unit of the {key} quantity ({units})"}
 
 
@@ -180,6 +191,8 @@ def _list_columns(spec: ListSpec, first_group: int) -> list[FlatColumn]:
             units = ""
             if field == "unit" and spec.prefix.endswith("energy__fuel"):
                 meaning, units = _UNIT_MEANING["energy__fuel"], FUEL_UNITS[key[0]]
+            elif field == "unit" and spec.prefix.endswith("transport__fleet"):
+                units = FLEET_UNITS[key[0]]
             out.append(FlatColumn(
                 name=f"{spec.group_prefix(key)}__{field}",
                 dtype=dtype,

@@ -15,7 +15,7 @@ from __future__ import annotations
 from rating_model.exceptions import InvalidInputError
 from rating_model.line_items import ESTIMATED, Context, LineItem, conversion_note
 from rating_model.operating_data import FleetItem
-from rating_model.units import fuel_quantity
+from rating_model.units import convert, fuel_quantity
 
 #: fleet fuel -> the combustion factor for fuel quantities (hybrids burn gasoline)
 _FLEET_FUEL = {
@@ -73,6 +73,9 @@ def _ev_lines(ctx: Context, path: str, km: float, quality: str, out: list[LineIt
 def _fleet_item(item: FleetItem, ctx: Context, path: str, out: list[LineItem], estimated: list[str]) -> None:
     if item.fuel_quantity is not None:
         if item.fuel == "electric":
+            # Not priced (already metered), but still an amount of electricity: litres here are a mistake
+            # that must be said, not an amount quietly assumed to be counted elsewhere.
+            convert(item.fuel_quantity, item.unit or "", "kWh", field=path + ".unit")
             ctx.assume(_EV_NOTE)
             return
         activity = _FLEET_FUEL.get(item.fuel)

@@ -85,6 +85,14 @@ def _floats(series: pd.Series) -> np.ndarray:
     return values
 
 
+def _borrower_ids(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """The ``borrower_id`` column as stripped strings, and which rows have one: an empty or blank cell is
+    no id (a CSV book reads it as missing, a Parquet book as ``""``; both must mean the same)."""
+    ids = frame[BORROWER_ID].astype("string").str.strip()
+    present = (ids.notna() & (ids != "")).to_numpy(dtype=bool, na_value=False)
+    return ids.astype(object).to_numpy(dtype=object), present
+
+
 def _share(part: float, whole: float) -> float | None:
     return round(part / whole, 6) if whole > 0 else None
 
@@ -120,11 +128,13 @@ class PreviousRun:
         missing = [c for c in MOVER_COLUMNS if c not in frame.columns]
         if missing:
             raise ValueError(f"the previous run's results lack column(s) {', '.join(missing)}")
-        rated = frame.loc[frame["score"].notna() & frame[BORROWER_ID].notna(), list(MOVER_COLUMNS)]
+        ids, present = _borrower_ids(frame)
+        keep = frame["score"].notna().to_numpy(dtype=bool) & present
+        rated = frame.loc[keep, list(MOVER_COLUMNS)].assign(**{BORROWER_ID: ids[keep]})
         rated = rated.drop_duplicates(BORROWER_ID, keep="first")
         return cls(
             label=label,
-            ids=pd.Index(rated[BORROWER_ID].astype(str).to_numpy(dtype=object)),
+            ids=pd.Index(rated[BORROWER_ID].to_numpy(dtype=object)),
             scores=_floats(rated["score"]),
             grades=rated["grade"].astype(object).to_numpy(dtype=object),
         )
@@ -149,13 +159,14 @@ class _Attributions:
     def add(self, chunk: pd.DataFrame, loan: np.ndarray) -> None:
         """Keep the attribution and financed emissions of the ``loan`` rows of ``chunk`` that have an id."""
         if BORROWER_ID in chunk.columns:
-            has_id = loan & chunk[BORROWER_ID].notna().to_numpy(dtype=bool)
+            all_ids, present = _borrower_ids(chunk)
+            has_id = loan & present
         else:
             has_id = np.zeros(len(chunk), dtype=bool)
         self.without_id += int((loan & ~has_id).sum())
         if not has_id.any():
             return
-        ids = chunk[BORROWER_ID].astype(str).to_numpy(dtype=object)[has_id]
+        ids = all_ids[has_id]
         self._parts.append(
             (
                 pd.util.hash_array(ids),
@@ -414,10 +425,11 @@ class PortfolioAccumulator:
                 "previous run; add borrower_id to compare runs"
             )
             return
-        keep = rated & chunk[BORROWER_ID].notna().to_numpy(dtype=bool)
+        ids, present = _borrower_ids(chunk)
+        keep = rated & present
         rows = chunk["row"].to_numpy(dtype=np.int64) if "row" in chunk.columns else np.arange(len(chunk))
         self._movers.add(
-            chunk[BORROWER_ID].astype(str).to_numpy(dtype=object)[keep],
+            ids[keep],
             rows[keep],
             _floats(chunk["score"])[keep],
             grades[keep].astype(str),

@@ -39,6 +39,14 @@ class ActorRevoked(PermissionError):
     """The key making the request was revoked while the request ran: nothing was changed."""
 
 
+class OutlivesActor(ValueError):
+    """The new key would outlive the expiring admin key creating it: expiry would be no limit at all."""
+
+    def __init__(self, actor_expires_at: datetime) -> None:
+        super().__init__(actor_expires_at)
+        self.actor_expires_at = actor_expires_at
+
+
 class TenantFull(RuntimeError):
     """The tenant already holds ``limit`` (:data:`MAX_ACTIVE_KEYS`) active keys."""
 
@@ -97,8 +105,14 @@ def create_key(
     actor as its creator; ``expires_at`` (aware) ends it without a revocation.
 
     Raises :class:`TenantFull` at :data:`MAX_ACTIVE_KEYS`, :class:`ActorRevoked` if the actor's key was
-    revoked meanwhile.
+    revoked meanwhile, :class:`OutlivesActor` when the actor's key expires and the new one would not, or
+    later: a contractor's one-day admin key must not mint itself a permanent successor.
     """
+    acting = api_keys.get_key(db, actor.tenant, _actor_id(actor))
+    if acting is None or acting.status != "active":
+        raise ActorRevoked(actor.key_id)
+    if acting.expires_at is not None and (expires_at is None or expires_at > acting.expires_at):
+        raise OutlivesActor(acting.expires_at)
     new = generate_key()
     limit = MAX_ACTIVE_KEYS
     outcome, key_id = api_keys.insert_tenant_key(

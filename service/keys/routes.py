@@ -23,6 +23,7 @@ from service.hardening import json_body
 from service.keys.management import (
     ActorRevoked,
     KeyNotFound,
+    OutlivesActor,
     SelfRevocation,
     TenantFull,
     create_key,
@@ -104,7 +105,8 @@ class Keys(MethodView):
         `role` is `bank`, `merchant` (with its `merchant_id`) or `admin`; analyst keys govern the model of
         every tenant and only the service's operator issues them. The key works at once, in every worker.
         Store the secret now: only its hash is kept, so it can never be shown again. With `expires_at` the
-        key stops working at that moment, in every worker (401), with no one having to revoke it.
+        key stops working at that moment, in every worker (401), with no one having to revoke it. An admin
+        key that itself expires creates only keys that expire no later than it does (else 422).
 
         Limits, whichever of the tenant's admin keys asks: a tenant creates at most 60 keys per hour
         (then 429 with `Retry-After`), and holds at most 500 active keys of these roles (then 409: revoke
@@ -123,6 +125,17 @@ class Keys(MethodView):
             )
         except ActorRevoked:
             reject_key()
+        except OutlivesActor as outlives:
+            until = outlives.actor_expires_at.isoformat().replace("+00:00", "Z")
+            abort(
+                422,
+                message="A key cannot outlive the expiring admin key that creates it.",
+                errors={
+                    "expires_at": [
+                        f"This admin key expires at {until}: give an expires_at no later than that."
+                    ]
+                },
+            )
         except TenantFull as full:
             abort(
                 409,

@@ -10,6 +10,7 @@ two admins acting on each other at once are serialized instead of both succeedin
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import re
 from collections.abc import Collection
@@ -36,6 +37,7 @@ from sqlalchemy import (
 )
 
 from schemas.keys import LABEL_MAX_LENGTH as LABEL_MAX_LENGTH
+from service.records.database import as_utc
 from service.records.tables import api_keys
 
 # LABEL_MAX_LENGTH is the ``label`` column's width: longer labels are refused before they reach the
@@ -76,21 +78,32 @@ class KeyRecord:
         """``revoked``, ``expired`` or ``active`` (revocation wins: it was a decision, expiry a date)."""
         if self.revoked_at is not None:
             return "revoked"
-        if self.expires_at is not None and _aware(self.expires_at) <= datetime.now(UTC):
+        if self.expires_at is not None and self.expires_at <= datetime.now(UTC):
             return "expired"
         return "active"
 
 
-def _aware(moment: datetime) -> datetime:
-    """``moment`` as an aware UTC datetime: SQLite hands back the stored UTC values naive."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+def _utc(moment: datetime) -> datetime:
+    """A stored moment in UTC, aware: SQLite hands back the stored UTC values naive, PostgreSQL in the
+    session's time zone."""
+    return as_utc(moment).astimezone(UTC)
+
+
+def _to_store(moment: datetime | None) -> datetime | None:
+    """An expiry as stored: in UTC (SQLite keeps the wall-clock time and drops the offset, so a moment given
+    at +08:00 would be read back eight hours late)."""
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        raise ValueError("an expiry must be an aware datetime")
+    return moment.astimezone(UTC)
 
 
 def expires_in(record: KeyRecord) -> float | None:
     """Seconds until ``record`` expires (negative once it has); ``None`` for a key that never does."""
     if record.expires_at is None:
         return None
-    return (_aware(record.expires_at) - datetime.now(UTC)).total_seconds()
+    return (record.expires_at - datetime.now(UTC)).total_seconds()
 
 
 def _usable(table: Any, now: datetime) -> ColumnElement[bool]:
@@ -114,7 +127,13 @@ _COLUMNS = (
 
 
 def _record(row: object) -> KeyRecord:
-    return KeyRecord(*row)  # type: ignore[misc]  # the row's columns are _COLUMNS, in order
+    record = KeyRecord(*row)  # type: ignore[misc]  # the row's columns are _COLUMNS, in order
+    return dataclasses.replace(
+        record,
+        created_at=_utc(record.created_at),
+        revoked_at=None if record.revoked_at is None else _utc(record.revoked_at),
+        expires_at=None if record.expires_at is None else _utc(record.expires_at),
+    )
 
 
 def insert_key(
@@ -139,7 +158,7 @@ def insert_key(
                 merchant_id=merchant_id,
                 label=label,
                 created_at=datetime.now(UTC),
-                expires_at=expires_at,
+                expires_at=_to_store(expires_at),
             )
         )
         key_id = result.inserted_primary_key[0] if result.inserted_primary_key else None
@@ -207,7 +226,7 @@ def insert_tenant_key(
         literal(merchant_id, String()),
         literal(label, String()),
         literal(now, DateTime(timezone=True)),
-        literal(expires_at, DateTime(timezone=True)),
+        literal(_to_store(expires_at), DateTime(timezone=True)),
         literal(actor_id, Integer()),
     ).where(_active(actor_id, tenant, now), held < max_active)
     columns = [

@@ -25,7 +25,8 @@ from rating_model.flat import (
     read_frame,
     write_frame,
 )
-from rating_model.flat_columns import FUEL_UNITS, column_reference
+from rating_model.flat_columns import FLEET_UNITS, FUEL_UNITS, column_reference
+from rating_model.inventory import compute_inventory
 from rating_model.operating_data import (
     FLEET_FUELS,
     OFFSET_STANDARDS,
@@ -272,3 +273,26 @@ def test_the_documented_fuel_units_are_exactly_those_the_engine_converts() -> No
                 continue
             converts.add(unit)
         assert documented == converts, fuel
+
+
+def test_the_documented_fleet_units_are_exactly_those_the_engine_takes() -> None:
+    """FLEET_UNITS against the whole inventory, so the fleet's own rules (EVs' electricity) count too."""
+    every = ("kWh", "MWh", "MJ", "GJ", "TJ", "L", "m3", "kg", "t", "km")
+    company = {"name": "Fleet", "country": "CN", "region": "CN-BJ", "industry_code": "49", "employees": 5,
+               "annual_revenue": 1e6, "currency": "CNY", "reporting_year": 2022}
+    for fuel, listed in FLEET_UNITS.items():
+        documented = set() if listed.startswith("none") else {u.split(" ")[0] for u in listed.split(", ")}
+        taken = set()
+        for unit in every:
+            payload = {
+                "company": company,
+                "energy": {"electricity_kwh": 1000.0},
+                "transport": {"fleet": [{"fuel": fuel, "fuel_quantity": 10.0, "unit": unit}]},
+            }
+            try:
+                compute_inventory(parse_operating_data(payload))
+            except (UnknownUnitError, InvalidInputError) as exc:
+                assert "transport.fleet.0" in str(exc), exc
+                continue
+            taken.add(unit)
+        assert documented == taken, fuel

@@ -325,3 +325,20 @@ def test_two_rated_loans_to_one_company_without_a_balance_sheet_count_its_emissi
     assert doubled["financed_emissions"]["over_attribution"]["scope12"]["value"] == pytest.approx(
         alone.loc[first, "financed_scope12_tco2e"], abs=1e-3
     )
+
+
+def test_a_blank_borrower_id_is_no_id_whatever_the_file_format() -> None:
+    """Parquet keeps an empty cell as "" where CSV reads it as missing: both are loans without an id, never
+    one borrower whose loans would be capped together."""
+    for blank in ("", "  ", pd.NA):
+        rows = results(SHARED)
+        rows["borrower_id"] = pd.array([blank] * len(rows), dtype="string")
+        s = summarize([rows], previous=PreviousRun.from_frame("p", rows.assign(score=1.0)))
+        financed = s["financed_emissions"]
+        assert financed["loans_without_borrower_id"]["value"] == 6, repr(blank)
+        assert financed["over_attribution"]["borrowers"]["value"] == 0
+        assert financed["scope12"]["value"] == pytest.approx(40.0 + 40.0 + 8.0 + 6.66667 + 7.0 + 3.33333)
+        assert s["movers"]["matched"]["value"] == 0 and s["movers"]["new"]["value"] == 0
+    padded = results(SHARED)
+    padded["borrower_id"] = padded["borrower_id"] + " "  # "X " is borrower X
+    assert summarize([padded])["financed_emissions"]["over_attribution"]["borrowers"]["value"] == 2

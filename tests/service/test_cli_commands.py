@@ -245,3 +245,12 @@ def test_upgrading_to_an_older_revision_says_it_changed_nothing(env: dict[str, s
     assert f"at revision {migrate.head_revision()}, past 0003" in older.output
     assert "greenrate db downgrade 0003" in older.output
     assert f"current: {migrate.head_revision()}" in run(env, "db", "current").output  # nothing changed
+
+
+def test_a_database_behind_the_code_gets_the_upgrade_hint(env: dict[str, str]) -> None:
+    """At 0006 the keys table lacks expires_at: SQLite says "no such column", which is the same cause as a
+    missing table and gets the same hint."""
+    assert run(env, "db", "upgrade", "--revision", "0006").exit_code == 0
+    for args in (("keys", "list"), ("keys", "create", "--tenant", "t", "--role", "bank")):
+        behind = run(env, *args)
+        assert behind.exit_code == 1 and "greenrate db upgrade" in behind.output, args

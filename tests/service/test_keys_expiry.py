@@ -197,3 +197,36 @@ def test_expiry_and_actors_on_postgres(make_app: AppFactory, postgres_url: str) 
     assert client.delete(f"/v1/keys/{created['id']}", headers=bearer(admin)).status_code == 204
     shown = client.get(f"/v1/keys/{created['id']}", headers=bearer(admin)).get_json()
     assert shown["status"] == "revoked" and shown["revoked_by"] == key_id_of(app, admin)
+
+
+def test_an_expiring_admin_key_creates_no_key_that_outlives_it(
+    app: Flask, client: FlaskClient, admin: str
+) -> None:
+    """Else a contractor's one-day admin key could mint itself a permanent successor."""
+    moment = datetime.now(UTC) + timedelta(days=1)
+    contractor = client.post(
+        "/v1/keys", json={"role": "admin", "expires_at": iso(moment)}, headers=bearer(admin)
+    ).get_json()["key"]
+    for body in ({"role": "admin"}, {"role": "bank", "expires_at": iso(moment + timedelta(seconds=1))}):
+        refused = client.post("/v1/keys", json=body, headers=bearer(contractor))
+        assert refused.status_code == 422, body
+        assert iso(moment) in refused.get_json()["errors"]["expires_at"][0]
+    within = {"role": "bank", "expires_at": iso(moment)}
+    assert client.post("/v1/keys", json=within, headers=bearer(contractor)).status_code == 201
+    assert len(api_keys.list_keys(services_of(app).db)) == 3  # the admin, the contractor, the one within
+
+
+def test_an_expiry_given_with_an_offset_is_stored_as_the_same_moment(app: Flask, admin: str) -> None:
+    """SQLite keeps a datetime's wall-clock time and drops its offset: the records store UTC."""
+    from service.auth import Principal
+    from service.keys import management
+
+    db = services_of(app).db
+    actor_id = key_id_of(app, admin)
+    actor = Principal(actor_id, admin[:11], "bank-a", "admin")
+    moment = (datetime.now(UTC) + timedelta(hours=1)).astimezone(timezone_plus_8())
+    created = management.create_key(db, actor, role="bank", merchant_id=None, label=None, expires_at=moment)
+    stored = api_keys.get_key(db, "bank-a", created.record.id)
+    assert stored is not None and stored.expires_at is not None
+    assert stored.expires_at == moment and stored.expires_at.utcoffset() == timedelta(0)
+    assert api_keys.find_active_key(db, hash_key(created.key)) is not None

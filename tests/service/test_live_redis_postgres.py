@@ -61,6 +61,14 @@ def test_postgres_ratings_issued_before_engine_versions_are_kept_but_not_reused(
     db.dispose()
 
 
+def test_postgres_key_expiry_is_undone_safely(postgres_url: str) -> None:
+    from tests.service.test_migrations_sqlite import assert_key_expiry_undone_safely
+
+    db = create_engine(database_url(postgres_url))
+    assert_key_expiry_undone_safely(db)
+    db.dispose()
+
+
 def test_readyz_on_an_empty_postgres_database_says_to_migrate(
     make_app: AppFactory, postgres_url: str
 ) -> None:

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, MetaData, Table, create_engine, insert, inspect, select
+from sqlalchemy import Engine, MetaData, Table, create_engine, event, insert, inspect, select
 
-from service.records import migrate
+from service.auth import generate_key
+from service.records import api_keys, migrate
 from service.records.ratings import find_reusable, get_rating
 from service.records.tables import SCHEMA_REVISION, metadata, ratings
+from service.records.tables import api_keys as api_keys_table
 from tests.conftest import session_engine
 
 
@@ -80,4 +83,59 @@ def assert_earlier_ratings_kept_but_not_reused(db: Engine) -> None:
 def test_ratings_issued_before_engine_versions_are_kept_but_not_reused(tmp_path: Path) -> None:
     db = create_engine(f"sqlite:///{tmp_path}/m.sqlite3")
     assert_earlier_ratings_kept_but_not_reused(db)
+    db.dispose()
+
+
+def assert_key_expiry_undone_safely(db: Engine) -> None:
+    """Migration 0007 down on a database whose keys are in use: an expired key must not come back to life
+    (it is revoked as of its expiry), and keys that ratings point at are kept."""
+    migrate.upgrade(db)
+    now = datetime.now(UTC)
+    ids = []
+    for expires_at in (now - timedelta(hours=1), now + timedelta(days=7), None):
+        new = generate_key()
+        ids.append(
+            api_keys.insert_key(
+                db, prefix=new.prefix, key_hash=new.key_hash, tenant="t", role="bank", expires_at=expires_at
+            )
+        )
+    versions = dict(session_engine().versions)
+    row = {
+        "id": "rt_by_key",
+        "tenant": "t",
+        "input_hash": "h" * 64,
+        "input_json": "{}",
+        "result_json": '{"id":"rt_by_key"}',
+        "model_version": versions["model"],
+        "standard_version": versions["standard"],
+        "factor_set_version": versions["factor_set"],
+        "schema_version": versions["schema"],
+        "engine_version": versions["engine"],
+        "score": 50.0,
+        "grade": "green",
+        "issued_at": now,
+        "valid_until": now + timedelta(days=365),
+        "requester_key_id": ids[0],
+    }
+    with db.begin() as conn:
+        conn.execute(insert(ratings), [row])
+    migrate.downgrade(db, "0006")
+    with db.connect() as conn:
+        revoked = dict(conn.execute(select(api_keys_table.c.id, api_keys_table.c.revoked_at)).all())
+        assert conn.exec_driver_sql("SELECT count(*) FROM ratings").scalar() == 1
+    assert revoked[ids[0]] is not None  # expired: revoked, so the older code refuses it too
+    assert revoked[ids[1]] is None and revoked[ids[2]] is None
+    assert "expires_at" not in {c["name"] for c in inspect(db).get_columns("api_keys")}
+    migrate.upgrade(db)
+    assert_schema_matches_tables(db)
+
+
+def test_key_expiry_is_undone_safely_with_foreign_keys_on(tmp_path: Path) -> None:
+    db = create_engine(f"sqlite:///{tmp_path}/m.sqlite3")
+
+    @event.listens_for(db, "connect")
+    def _foreign_keys(dbapi_connection: Any, _record: Any) -> None:  # as the service's engine does
+        dbapi_connection.execute("PRAGMA foreign_keys=ON")
+
+    assert_key_expiry_undone_safely(db)
     db.dispose()

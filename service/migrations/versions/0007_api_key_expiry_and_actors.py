@@ -11,7 +11,9 @@ Revises: 0006
 Create Date: 2026-12-05
 """
 
+import logging
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from alembic import op
@@ -51,7 +53,33 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("api_keys") as batch:
-        batch.drop_column("revoked_by")
-        batch.drop_column("created_by")
-        batch.drop_column("expires_at")
+    # Without expires_at the older code would accept every expired key again: revoke them as of their
+    # expiry first. Keys that have not expired yet become keys that never expire; say so.
+    api_keys = sa.table(
+        "api_keys",
+        sa.column("revoked_at", sa.DateTime(timezone=True)),
+        sa.column("expires_at", sa.DateTime(timezone=True)),
+    )
+    now = datetime.now(UTC)
+    op.execute(
+        api_keys.update()
+        .where(api_keys.c.revoked_at.is_(None), api_keys.c.expires_at <= now)
+        .values(revoked_at=api_keys.c.expires_at)
+    )
+    pending = (
+        op.get_bind()
+        .execute(
+            sa.select(sa.func.count())
+            .select_from(api_keys)
+            .where(api_keys.c.revoked_at.is_(None), api_keys.c.expires_at.is_not(None))
+        )
+        .scalar()
+    )
+    if pending:
+        logging.getLogger("alembic.runtime.migration").warning(
+            "%d active API key(s) with an expiry date will no longer expire: revoke them when due", pending
+        )
+    # Plain DROP COLUMN (SQLite 3.35+), not a batch table copy: copying api_keys means dropping it, which
+    # the ratings' and portfolio jobs' foreign keys to it refuse.
+    for column in ("revoked_by", "created_by", "expires_at"):
+        op.drop_column("api_keys", column)
