@@ -41,21 +41,15 @@ def test_upgrade_from_empty_and_back(tmp_path: Path) -> None:
     db.dispose()
 
 
-def assert_earlier_ratings_kept_but_not_reused(db: Engine) -> None:
-    """Migration 0006 on a database that already holds a rating: it stays, readable, and is never reused.
-
-    The rating was issued by an engine whose version nobody recorded, so it is marked ``unrecorded``; the
-    running engine reports another version, so an identical input is rated anew.
-    """
-    migrate.upgrade(db, "0005")
-    issued = datetime(2026, 12, 1, tzinfo=UTC)
-    versions = dict(session_engine().versions)
-    row = {
-        "id": "rt_old",
-        "tenant": "bank-a",
+def rating_row(rating_id: str, tenant: str, issued: datetime) -> dict[str, Any]:
+    """A ratings row as migration 0005 left the table (later migrations add columns to it)."""
+    versions = session_engine().versions
+    return {
+        "id": rating_id,
+        "tenant": tenant,
         "input_hash": "h" * 64,
         "input_json": "{}",
-        "result_json": '{"id":"rt_old"}',
+        "result_json": f'{{"id":"{rating_id}"}}',
         "model_version": versions["model"],
         "standard_version": versions["standard"],
         "factor_set_version": versions["factor_set"],
@@ -65,6 +59,18 @@ def assert_earlier_ratings_kept_but_not_reused(db: Engine) -> None:
         "issued_at": issued,
         "valid_until": issued + timedelta(days=365),
     }
+
+
+def assert_earlier_ratings_kept_but_not_reused(db: Engine) -> None:
+    """Migration 0006 on a database that already holds a rating: it stays, readable, and is never reused.
+
+    The rating was issued by an engine whose version nobody recorded, so it is marked ``unrecorded``; the
+    running engine reports another version, so an identical input is rated anew.
+    """
+    migrate.upgrade(db, "0005")
+    issued = datetime(2026, 12, 1, tzinfo=UTC)
+    versions = dict(session_engine().versions)
+    row = rating_row("rt_old", "bank-a", issued)
     with db.begin() as conn:
         conn.execute(insert(Table("ratings", MetaData(), autoload_with=conn)), [row])
     migrate.upgrade(db)
@@ -99,24 +105,8 @@ def assert_key_expiry_undone_safely(db: Engine) -> None:
                 db, prefix=new.prefix, key_hash=new.key_hash, tenant="t", role="bank", expires_at=expires_at
             )
         )
-    versions = dict(session_engine().versions)
-    row = {
-        "id": "rt_by_key",
-        "tenant": "t",
-        "input_hash": "h" * 64,
-        "input_json": "{}",
-        "result_json": '{"id":"rt_by_key"}',
-        "model_version": versions["model"],
-        "standard_version": versions["standard"],
-        "factor_set_version": versions["factor_set"],
-        "schema_version": versions["schema"],
-        "engine_version": versions["engine"],
-        "score": 50.0,
-        "grade": "green",
-        "issued_at": now,
-        "valid_until": now + timedelta(days=365),
-        "requester_key_id": ids[0],
-    }
+    row = rating_row("rt_by_key", "t", now)
+    row.update(engine_version=session_engine().versions["engine"], requester_key_id=ids[0])
     with db.begin() as conn:
         conn.execute(insert(ratings), [row])
     migrate.downgrade(db, "0006")
