@@ -1,0 +1,94 @@
+"""The wheel the Dockerfile installs: it holds every data file and migration, and rates on its own.
+
+The image runs ``pip wheel .`` and installs only that wheel, so a data file or migration that package-data
+misses would pass every other test (they run from the checkout) and fail only in production. The wheel is
+built pure Python here (``RATING_MODEL_NO_EXTENSIONS=1``, a few seconds; the compiled modules are the same
+sources), then used from an unpacked copy with the checkout out of the path.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).parents[2]
+PACKAGES = ("service", "rating_model", "schemas")
+
+
+def _tracked() -> set[str]:
+    listed = subprocess.run(
+        ["git", "ls-files", *PACKAGES], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.split()
+    return {name for name in listed if not name.endswith((".md", ".pyi"))}
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    if not (ROOT / ".git").exists():
+        pytest.skip("needs the git checkout to list the tracked files")
+    out = tmp_path_factory.mktemp("wheel")
+    env = {**os.environ, "RATING_MODEL_NO_EXTENSIONS": "1"}
+    built = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out), str(ROOT)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert built.returncode == 0, built.stderr[-2000:]
+    (found,) = out.glob("greenrate-*.whl")
+    return found
+
+
+def test_the_wheel_holds_every_tracked_file_of_the_packages(wheel: Path) -> None:
+    names = set(zipfile.ZipFile(wheel).namelist())
+    missing = sorted(_tracked() - names)
+    assert not missing, f"package-data (pyproject.toml) misses: {missing}"
+
+
+def test_the_unpacked_wheel_migrates_and_rates_without_the_checkout(wheel: Path, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    zipfile.ZipFile(wheel).extractall(site)
+    script = """
+import json, sys
+import rating_model, schemas, service
+for module in (rating_model, schemas, service):
+    assert module.__file__.startswith(sys.argv[1]), module.__file__
+from service import create_app
+from service.auth import generate_key
+from service.extensions import EXTENSION_NAME
+from service.records import api_keys, migrate
+app = create_app({"TESTING": True, "DATABASE_URL": "sqlite:///" + sys.argv[2], "ACCESS_LOG": False})
+db = app.extensions[EXTENSION_NAME].db
+migrate.upgrade(db)
+key = generate_key()
+api_keys.insert_key(db, prefix=key.prefix, key_hash=key.key_hash, tenant="t", role="bank")
+answer = app.test_client().post(
+    "/v1/ratings", json=json.loads(sys.argv[3]), headers={"Authorization": "Bearer " + key.key}
+)
+print(answer.status_code, answer.get_json().get("grade"), migrate.current_revision(db))
+"""
+    from tests.conftest import payload
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GREENRATE_")}
+    env["PYTHONPATH"] = str(site)  # ahead of the virtual environment's link to the checkout
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(site), str(tmp_path / "w.sqlite3"), json.dumps(payload())],
+        cwd=tmp_path,  # not the checkout: nothing may be read from it
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    status, grade, revision = done.stdout.split()
+    from service.records import migrate
+
+    assert status == "201" and grade in ("dark_green", "green", "light_green", "not_green")
+    assert revision == migrate.head_revision()
