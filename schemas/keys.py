@@ -14,7 +14,7 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate, validates_schema
 
-from schemas.fields import UtcDateTime, text
+from schemas.fields import Cursor, UtcDateTime, text
 
 ROLES = ("bank", "merchant", "analyst", "admin")
 #: The roles an admin key may issue. Not ``analyst``: an analyst key governs the one model that rates for
@@ -24,6 +24,9 @@ ISSUABLE_ROLES = ("bank", "merchant", "admin")
 MERCHANT_ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}")
 #: The ``label`` column's width.
 LABEL_MAX_LENGTH = 120
+#: The most keys one page of ``GET /v1/keys`` holds: the most active keys a tenant may hold (the service's
+#: ``MAX_ACTIVE_KEYS``), so that the active keys always fit the first page.
+MAX_KEY_PAGE = 500
 #: How far ahead a key's expiry may be set: ten years, far beyond any rotation policy (omit it for a key
 #: that never expires).
 MAX_KEY_LIFETIME = timedelta(days=3653)
@@ -73,6 +76,15 @@ class KeyListQuerySchema(Schema):
         falsy={"false"},
         metadata={"description": "`true` lists revoked and expired keys too (default `false`)."},
     )
+    limit = fields.Integer(
+        load_default=MAX_KEY_PAGE,
+        validate=validate.Range(1, MAX_KEY_PAGE),
+        metadata={
+            "description": f"Keys per page, at most {MAX_KEY_PAGE} (the default): as many as a tenant may "
+            "hold active, so the active keys fit one page."
+        },
+    )
+    cursor = Cursor(metadata={"description": "Opaque; the previous page's next_cursor."})
 
 
 class KeyCreateSchema(Schema):
@@ -180,6 +192,10 @@ class NewKeySchema(KeySchema):
 
 
 class KeyListSchema(Schema):
-    """The tenant's keys, newest first."""
+    """A page of the tenant's keys, newest first."""
 
     items = fields.List(fields.Nested(KeySchema), required=True)
+    limit = fields.Integer(required=True)
+    next_cursor = fields.String(
+        required=True, allow_none=True, metadata={"description": "Null on the last page."}
+    )

@@ -15,14 +15,14 @@ from datetime import datetime
 import structlog
 from sqlalchemy import Engine
 
-from schemas.keys import ISSUABLE_ROLES
+from schemas.keys import ISSUABLE_ROLES, MAX_KEY_PAGE
 from service.auth import KeyRing, Principal, generate_key
 from service.records import api_keys
 from service.records.api_keys import KeyRecord, Outcome
 
 #: The most active keys (of the roles listed here) a tenant may hold: creating one more is refused until
 #: unused keys are revoked. Far above any real bank's needs; it bounds what one admin key can mint.
-MAX_ACTIVE_KEYS = 500
+MAX_ACTIVE_KEYS = MAX_KEY_PAGE
 
 _log = structlog.get_logger("greenrate.keys")
 
@@ -80,11 +80,20 @@ def _actor_id(actor: Principal) -> int:
     return actor.key_id
 
 
-def tenant_keys(db: Engine, actor: Principal, *, include_revoked: bool) -> list[KeyRecord]:
-    """The actor's tenant's keys of the issuable roles, newest first."""
-    return api_keys.list_keys(
-        db, tenant=actor.tenant, include_revoked=include_revoked, newest_first=True, roles=ISSUABLE_ROLES
+def tenant_keys(
+    db: Engine, actor: Principal, *, include_revoked: bool, limit: int, before_id: int | None = None
+) -> tuple[list[KeyRecord], bool]:
+    """A page of the actor's tenant's keys of the issuable roles, newest first, and whether more follow."""
+    keys = api_keys.list_keys(
+        db,
+        tenant=actor.tenant,
+        include_revoked=include_revoked,
+        newest_first=True,
+        roles=ISSUABLE_ROLES,
+        limit=limit + 1,
+        before_id=before_id,
     )
+    return keys[:limit], len(keys) > limit
 
 
 def tenant_key(db: Engine, actor: Principal, key_id: int) -> KeyRecord | None:

@@ -16,6 +16,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from webargs.flaskparser import abort
 
+from schemas.fields import Cursor
 from schemas.keys import KeyCreateSchema, KeyListQuerySchema, KeyListSchema, KeySchema, NewKeySchema
 from service.auth import current_principal, reject_key, requires
 from service.extensions import services
@@ -89,10 +90,19 @@ class Keys(MethodView):
     def get(self, query: dict[str, Any]) -> dict[str, Any]:
         """List this tenant's keys, newest first: active ones, or all with `include_revoked=true`.
 
-        Each key shows its non-secret prefix, never the secret or its hash.
+        Each key shows its non-secret prefix, never the secret or its hash. Pages hold up to 500 keys (as
+        many as a tenant may hold active); follow `next_cursor` for more (the revoked and expired ones of
+        a long-lived tenant).
         """
-        keys = tenant_keys(services().db, current_principal(), include_revoked=query["include_revoked"])
-        return {"items": keys}
+        keys, more = tenant_keys(
+            services().db,
+            current_principal(),
+            include_revoked=query["include_revoked"],
+            limit=query["limit"],
+            before_id=query.get("cursor"),
+        )
+        next_cursor = Cursor.encode(keys[-1].id) if more and keys else None
+        return {"items": keys, "limit": query["limit"], "next_cursor": next_cursor}
 
     @documented(blp, 400, 401, 403, 409, 413, 415, 422, 429, 503)
     @requires("admin", fresh=True)

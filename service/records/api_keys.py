@@ -267,11 +267,18 @@ def list_keys(
     include_revoked: bool = False,
     newest_first: bool = False,
     roles: Collection[str] | None = None,
+    limit: int | None = None,
+    before_id: int | None = None,
 ) -> list[KeyRecord]:
     """Keys by tenant and id; only ``tenant``'s and only those of ``roles`` when given; only usable ones
-    unless ``include_revoked`` (then revoked and expired ones too)."""
+    unless ``include_revoked`` (then revoked and expired ones too); at most ``limit``, with ids below
+    ``before_id`` (a page of a newest-first listing)."""
     order = api_keys.c.id.desc() if newest_first else api_keys.c.id
     query = select(*_COLUMNS).order_by(api_keys.c.tenant, order)
+    if before_id is not None and before_id <= _MAX_ID.get(db.dialect.name, _MAX_ID_DEFAULT):
+        query = query.where(api_keys.c.id < before_id)  # above the column's range: every id is below it
+    if limit is not None:
+        query = query.limit(limit)
     if tenant is not None:
         query = query.where(api_keys.c.tenant == tenant)
     if roles is not None:

@@ -375,3 +375,26 @@ def test_the_operations_are_documented(client: FlaskClient) -> None:
     assert set(schemas["NewKey"]["properties"]) == RECORD_FIELDS | {"key"}
     assert schemas["KeyCreate"]["additionalProperties"] is False
     assert schemas["KeyCreate"]["properties"]["role"]["enum"] == ["bank", "merchant", "admin"]
+
+
+def test_the_list_pages_with_a_cursor(app: Flask, client: FlaskClient, admin: str) -> None:
+    made = [new_key(client, admin, role="bank")["id"] for _ in range(5)]
+    for key_id in made[:2]:
+        client.delete(f"/v1/keys/{key_id}", headers=bearer(admin))
+    seen: list[int] = []
+    cursor = None
+    while True:
+        query = "include_revoked=true&limit=2" + (f"&cursor={cursor}" if cursor else "")
+        page = client.get(f"/v1/keys?{query}", headers=bearer(admin)).get_json()
+        assert page["limit"] == 2 and len(page["items"]) <= 2
+        seen += [item["id"] for item in page["items"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert seen == sorted([*made, 1], reverse=True)  # every key once, newest first, the admin (id 1) last
+    first = client.get("/v1/keys", headers=bearer(admin)).get_json()
+    assert first["limit"] == 500 and first["next_cursor"] is None and len(first["items"]) == 4  # active
+    for bad in ("limit=0", "limit=501", "cursor=nope"):
+        assert client.get(f"/v1/keys?{bad}", headers=bearer(admin)).status_code == 422, bad
+    beyond = key_schemas.Cursor.encode(2**62)  # past the id column's range: the whole list, not a 500
+    assert client.get(f"/v1/keys?cursor={beyond}", headers=bearer(admin)).status_code == 200
