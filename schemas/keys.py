@@ -24,8 +24,8 @@ ISSUABLE_ROLES = ("bank", "merchant", "admin")
 MERCHANT_ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}")
 #: The ``label`` column's width.
 LABEL_MAX_LENGTH = 120
-#: The most keys one page of ``GET /v1/keys`` holds: the most active keys a tenant may hold (the service's
-#: ``MAX_ACTIVE_KEYS``), so that the active keys always fit the first page.
+#: The most keys one page of ``GET /v1/keys`` holds: the most active keys admin keys may give a tenant (the
+#: service's ``MAX_ACTIVE_KEYS``), so that those fit the first page (the operator's CLI is not capped).
 MAX_KEY_PAGE = 500
 #: How far ahead a key's expiry may be set: ten years, far beyond any rotation policy (omit it for a key
 #: that never expires).
@@ -80,8 +80,8 @@ class KeyListQuerySchema(Schema):
         load_default=MAX_KEY_PAGE,
         validate=validate.Range(1, MAX_KEY_PAGE),
         metadata={
-            "description": f"Keys per page, at most {MAX_KEY_PAGE} (the default): as many as a tenant may "
-            "hold active, so the active keys fit one page."
+            "description": f"Keys per page, at most {MAX_KEY_PAGE} (the default): as many active keys as "
+            "admin keys may create for a tenant, so those fit one page; follow next_cursor for the rest."
         },
     )
     cursor = Cursor(metadata={"description": "Opaque; the previous page's next_cursor."})

@@ -246,17 +246,18 @@ def db_upgrade(revision: str) -> None:
         try:
             migrate.upgrade(engine, revision)
             current = migrate.current_revision(engine)
+            wanted = "base" if revision == "base" else migrate.resolved_revision(revision)
+            if wanted is not None and current != (None if wanted == "base" else wanted):
+                # Alembic's upgrade to an older revision does nothing, silently: say so, and how to go
+                # down (before anything else is written, such as the default model's registration).
+                raise click.ClickException(
+                    f"the database is at revision {current}, past {wanted}: upgrade never goes down, "
+                    f"nothing was changed; to go down run 'greenrate db downgrade {wanted}'"
+                )
             at_head = current == migrate.head_revision()
             registered = at_head and register_packaged_default(engine, "greenrate db")
         except (CommandError, SQLAlchemyError) as exc:
             raise _migration_error(engine, exc) from None
-    wanted = migrate.resolved_revision(revision)
-    if wanted is not None and current != wanted:
-        # Alembic's upgrade to an older revision does nothing, silently: say so, and how to go down.
-        raise click.ClickException(
-            f"the database is at revision {current}, past {wanted}: upgrade never goes down, nothing was "
-            f"changed; to go down run 'greenrate db downgrade {wanted}'"
-        )
     click.echo(f"database at revision {current} ({engine.url.render_as_string(hide_password=True)})")
     if registered:
         click.echo("registered the packaged default model")
@@ -267,12 +268,19 @@ def db_upgrade(revision: str) -> None:
 def db_downgrade(revision: str) -> None:
     """Migrate down to REVISION (`base` drops everything)."""
     with database() as engine:
+        expiring = api_keys.count_expiring(engine)
         try:
             migrate.downgrade(engine, revision)
             current = migrate.current_revision(engine)
         except (CommandError, SQLAlchemyError) as exc:
             raise _migration_error(engine, exc) from None
+        expiring_after = api_keys.count_expiring(engine)
     click.echo(f"database at revision {current}")
+    if expiring and expiring_after is None:
+        click.echo(
+            f"revoked {expiring} key(s) with an expiry date: revision {current} cannot expire keys, and they "
+            "must not become permanent; issue new keys after upgrading again"
+        )
 
 
 @db.command("current")

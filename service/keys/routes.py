@@ -91,8 +91,8 @@ class Keys(MethodView):
         """List this tenant's keys, newest first: active ones, or all with `include_revoked=true`.
 
         Each key shows its non-secret prefix, never the secret or its hash. Pages hold up to 500 keys (as
-        many as a tenant may hold active); follow `next_cursor` for more (the revoked and expired ones of
-        a long-lived tenant).
+        many active keys as admin keys may create for a tenant); follow `next_cursor` for more (the
+        revoked and expired ones of a long-lived tenant, or keys the service's operator added).
         """
         keys, more = tenant_keys(
             services().db,

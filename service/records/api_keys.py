@@ -35,6 +35,7 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.exc import SQLAlchemyError
 
 from schemas.keys import LABEL_MAX_LENGTH as LABEL_MAX_LENGTH
 from service.records.database import as_utc
@@ -346,6 +347,20 @@ def revoke_tenant_key(
         # Nothing updated (SQLite: another worker's revocation came in between): whose?
         actor_active = conn.execute(select(_active(actor_id, tenant, now))).scalar()
     return (Outcome.ALREADY_REVOKED if actor_active else Outcome.ACTOR_INACTIVE), target
+
+
+def count_expiring(db: Engine) -> int | None:
+    """How many unrevoked keys have an expiry date; ``None`` where the schema has none (before 0007)."""
+    query = (
+        select(func.count())
+        .select_from(api_keys)
+        .where(api_keys.c.revoked_at.is_(None), api_keys.c.expires_at.is_not(None))
+    )
+    try:
+        with db.connect() as conn:
+            return int(conn.execute(query).scalar_one())
+    except SQLAlchemyError:
+        return None
 
 
 def key_id(db: Engine, ident: str) -> int | None:

@@ -245,6 +245,8 @@ def test_upgrading_to_an_older_revision_says_it_changed_nothing(env: dict[str, s
     assert f"at revision {migrate.head_revision()}, past 0003" in older.output
     assert "greenrate db downgrade 0003" in older.output
     assert f"current: {migrate.head_revision()}" in run(env, "db", "current").output  # nothing changed
+    base = run(env, "db", "upgrade", "--revision", "base")
+    assert base.exit_code == 1 and "past base" in base.output and "greenrate db downgrade base" in base.output
 
 
 def test_a_database_behind_the_code_gets_the_upgrade_hint(env: dict[str, str]) -> None:
@@ -254,3 +256,20 @@ def test_a_database_behind_the_code_gets_the_upgrade_hint(env: dict[str, str]) -
     for args in (("keys", "list"), ("keys", "create", "--tenant", "t", "--role", "bank")):
         behind = run(env, *args)
         assert behind.exit_code == 1 and "greenrate db upgrade" in behind.output, args
+
+
+def test_a_downgrade_below_key_expiry_revokes_the_keys_that_would_expire_and_says_so(
+    env: dict[str, str],
+) -> None:
+    run(env, "db", "upgrade")
+    expiring = run(env, "keys", "create", "--tenant", "t", "--role", "bank", "--expires-in-days", "3")
+    run(env, "keys", "create", "--tenant", "t", "--role", "bank")
+    down = run(env, "db", "downgrade", "0006")
+    assert down.exit_code == 0 and "revoked 1 key(s) with an expiry date" in down.output
+    assert expiring.exit_code == 0
+    db = create_engine(env["GREENRATE_DATABASE_URL"])
+    with db.connect() as conn:  # the 0006 table: no expiry columns, so no query of today's code
+        active = conn.exec_driver_sql("SELECT id FROM api_keys WHERE revoked_at IS NULL").scalars().all()
+    assert active == [2]  # the key without an expiry works on
+    db.dispose()
+    assert "revoked" not in run(env, "db", "downgrade", "0005").output  # nothing of the kind left to say

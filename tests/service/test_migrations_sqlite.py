@@ -93,8 +93,8 @@ def test_ratings_issued_before_engine_versions_are_kept_but_not_reused(tmp_path:
 
 
 def assert_key_expiry_undone_safely(db: Engine) -> None:
-    """Migration 0007 down on a database whose keys are in use: an expired key must not come back to life
-    (it is revoked as of its expiry), and keys that ratings point at are kept."""
+    """Migration 0007 down on a database whose keys are in use: a key with an expiry must neither come back
+    to life nor become permanent (it is revoked), and keys that ratings point at are kept."""
     migrate.upgrade(db)
     now = datetime.now(UTC)
     ids = []
@@ -113,8 +113,8 @@ def assert_key_expiry_undone_safely(db: Engine) -> None:
     with db.connect() as conn:
         revoked = dict(conn.execute(select(api_keys_table.c.id, api_keys_table.c.revoked_at)).all())
         assert conn.exec_driver_sql("SELECT count(*) FROM ratings").scalar() == 1
-    assert revoked[ids[0]] is not None  # expired: revoked, so the older code refuses it too
-    assert revoked[ids[1]] is None and revoked[ids[2]] is None
+    # expired: revoked as of its expiry; still running: revoked now (it must not become permanent)
+    assert revoked[ids[0]] is not None and revoked[ids[1]] is not None and revoked[ids[2]] is None
     assert "expires_at" not in {c["name"] for c in inspect(db).get_columns("api_keys")}
     migrate.upgrade(db)
     assert_schema_matches_tables(db)

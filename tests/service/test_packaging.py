@@ -1,17 +1,22 @@
 """The wheel the Dockerfile installs: it holds every data file and migration, and rates on its own.
 
-The image runs ``pip wheel .`` and installs only that wheel, so a data file or migration that package-data
-misses would pass every other test (they run from the checkout) and fail only in production. The wheel is
-built pure Python here (``RATING_MODEL_NO_EXTENSIONS=1``, a few seconds; the compiled modules are the same
-sources), then used from an unpacked copy with the checkout out of the path.
+The image copies the packages' sources, runs ``pip wheel .`` and installs only that wheel, so a data file or
+migration that package-data misses would pass every other test (they run from the checkout) and fail only in
+production. The wheel is built here as the image builds it: from a copy of the tracked files the Dockerfile
+copies, never in the checkout (a stale ``build/`` there would lend the wheel files package-data misses, and
+the pure build below removes the checkout's compiled modules). It is pure Python
+(``RATING_MODEL_NO_EXTENSIONS=1``, a few seconds; the compiled modules are the same sources), then used from
+an unpacked copy with neither the checkout nor its editable install on the path.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
+import sysconfig
 import zipfile
 from pathlib import Path
 
@@ -19,23 +24,30 @@ import pytest
 
 ROOT = Path(__file__).parents[2]
 PACKAGES = ("service", "rating_model", "schemas")
+#: what the Dockerfile's builder stage copies
+COPIED = ("pyproject.toml", "setup.py", "README.md", *PACKAGES)
 
 
-def _tracked() -> set[str]:
+def _tracked(*paths: str) -> list[str]:
     listed = subprocess.run(
-        ["git", "ls-files", *PACKAGES], cwd=ROOT, capture_output=True, text=True, check=True
-    ).stdout.split()
-    return {name for name in listed if not name.endswith((".md", ".pyi"))}
+        ["git", "ls-files", "-z", *paths], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
+    return [name for name in listed.split("\0") if name and (ROOT / name).is_file()]
 
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if not (ROOT / ".git").exists():
         pytest.skip("needs the git checkout to list the tracked files")
+    source = tmp_path_factory.mktemp("source")
+    for name in _tracked(*COPIED):
+        (source / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(ROOT / name, source / name)
     out = tmp_path_factory.mktemp("wheel")
     env = {**os.environ, "RATING_MODEL_NO_EXTENSIONS": "1"}
     built = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out), str(ROOT)],
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out), "."],
+        cwd=source,
         capture_output=True,
         text=True,
         env=env,
@@ -48,7 +60,8 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_the_wheel_holds_every_tracked_file_of_the_packages(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
-    missing = sorted(_tracked() - names)
+    wanted = {name for name in _tracked(*PACKAGES) if not name.endswith((".md", ".pyi"))}
+    missing = sorted(wanted - names)
     assert not missing, f"package-data (pyproject.toml) misses: {missing}"
 
 
@@ -77,9 +90,11 @@ print(answer.status_code, answer.get_json().get("grade"), migrate.current_revisi
     from tests.conftest import payload
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("GREENRATE_")}
-    env["PYTHONPATH"] = str(site)  # ahead of the virtual environment's link to the checkout
+    # -S: no site module, so no .pth file, so not the editable install's finder that maps greenrate's
+    # modules to the checkout; the dependencies come from the environment's site-packages, put on the path.
+    env["PYTHONPATH"] = os.pathsep.join([str(site), sysconfig.get_paths()["purelib"]])
     done = subprocess.run(
-        [sys.executable, "-c", script, str(site), str(tmp_path / "w.sqlite3"), json.dumps(payload())],
+        [sys.executable, "-S", "-c", script, str(site), str(tmp_path / "w.sqlite3"), json.dumps(payload())],
         cwd=tmp_path,  # not the checkout: nothing may be read from it
         capture_output=True,
         text=True,

@@ -11,7 +11,6 @@ Revises: 0006
 Create Date: 2026-12-05
 """
 
-import logging
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
@@ -53,32 +52,25 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    # Without expires_at the older code would accept every expired key again: revoke them as of their
-    # expiry first. Keys that have not expired yet become keys that never expire; say so.
+    # Without expires_at the older code would accept every expired key again, and keep the others forever:
+    # revoke every key that has an expiry, as of that expiry when it has passed, else now (a key meant to
+    # stop on its own must not become permanent; `greenrate db downgrade` says how many it revoked).
     api_keys = sa.table(
         "api_keys",
         sa.column("revoked_at", sa.DateTime(timezone=True)),
         sa.column("expires_at", sa.DateTime(timezone=True)),
     )
     now = datetime.now(UTC)
+    passed = api_keys.c.expires_at <= now
     op.execute(
         api_keys.update()
-        .where(api_keys.c.revoked_at.is_(None), api_keys.c.expires_at <= now)
-        .values(revoked_at=api_keys.c.expires_at)
-    )
-    pending = (
-        op.get_bind()
-        .execute(
-            sa.select(sa.func.count())
-            .select_from(api_keys)
-            .where(api_keys.c.revoked_at.is_(None), api_keys.c.expires_at.is_not(None))
+        .where(api_keys.c.revoked_at.is_(None), api_keys.c.expires_at.is_not(None))
+        .values(
+            revoked_at=sa.case(
+                (passed, api_keys.c.expires_at), else_=sa.literal(now, sa.DateTime(timezone=True))
+            )
         )
-        .scalar()
     )
-    if pending:
-        logging.getLogger("alembic.runtime.migration").warning(
-            "%d active API key(s) with an expiry date will no longer expire: revoke them when due", pending
-        )
     # Plain DROP COLUMN (SQLite 3.35+), not a batch table copy: copying api_keys means dropping it, which
     # the ratings' and portfolio jobs' foreign keys to it refuse.
     for column in ("revoked_by", "created_by", "expires_at"):
