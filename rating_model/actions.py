@@ -91,10 +91,15 @@ def _raise_recycling(data: OperatingData, by: float) -> OperatingData | None:
     if not r.waste_t:
         return None
     recycled = r.waste_recycled_t or 0.0
-    new = min(r.waste_t - (r.hazardous_waste_t or 0.0), recycled + by * r.waste_t)
+    room = r.waste_t - (r.hazardous_waste_t or 0.0)
+    new = min(room, recycled + by * r.waste_t)
     if new <= recycled:
         return None
-    return replace(data, resources=replace(r, waste_recycled_t=new))
+    # Mixed landfill waste is recycled first; beyond it, the landfilled food waste (composted instead).
+    food = r.food_waste_t
+    if food is not None:
+        food = min(food, max(room - new, 0.0))
+    return replace(data, resources=replace(r, waste_recycled_t=new, food_waste_t=food))
 
 
 def _scale_water(data: OperatingData, factor: float) -> OperatingData | None:

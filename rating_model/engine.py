@@ -42,7 +42,8 @@ from rating_model.values import fast_init
 #: loan without a balance sheet has PCAF score 5 in ``financed_emissions`` (it took the borrower's score).
 #: 1.2 (2026-12-05): the previous year's factors, DEFRA proxies and assumptions (recomputed for the
 #: reduction) are no longer reported as this year's inventory's; LPG in m3 is refused (it was taken for the
-#: liquid); the factor references name their GWP basis (with schema 1.2).
+#: liquid); the factor references name their GWP basis (with schema 1.2); landfilled food waste has its own
+#: factor (``resources.food_waste_t``, new in schema 1.2).
 ENGINE_VERSION = "1.2"
 
 MODELS_DIR = Path(__file__).parent / "data" / "models"

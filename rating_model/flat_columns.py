@@ -108,6 +108,8 @@ _RESOURCES = (
     ("waste_t", "float64", "t", "Total waste, hazardous included"),
     ("waste_recycled_t", "float64", "t", "Waste sent to recycling or reuse (<= waste_t)"),
     ("hazardous_waste_t", "float64", "t", "Hazardous waste (<= waste_t)"),
+    ("food_waste_t", "float64", "t",
+     "Food and drink waste sent to landfill (<= waste_t - waste_recycled_t - hazardous_waste_t)"),
 )
 _PRACTICES = tuple(
     (flag, "boolean", "yes/no", f"Practice '{flag}' in place (empty = not answered, never 'no')")

@@ -24,7 +24,7 @@ from rating_model.values import fast_init
 #: named ``reduction`` and ``substitution`` as the contract names them (were ``*_tco2e``), and
 #: ``fx_to_cny`` other than 1 with currency CNY is refused. 1.2 (2026-12-05): each factor reference carries
 #: its ``gwp_basis``, and the IFRS S2 basis of preparation says which gases the figures cover
-#: (``greenhouse_gases``). Ratings are reused only under the same version.
+#: (``greenhouse_gases``); ``resources.food_waste_t`` is read. Ratings are reused only under the same version.
 SCHEMA_VERSION = "1.2"
 
 STATIONARY_FUELS = ("natural_gas", "diesel", "gasoline", "lpg", "coal", "fuel_oil")
@@ -175,6 +175,9 @@ class Resources:
     waste_t: float | None = None
     waste_recycled_t: float | None = None
     hazardous_waste_t: float | None = None
+    #: of waste_t, food and drink waste sent to landfill (composted or digested food waste is recycled):
+    #: landfilled food waste emits more methane per tonne than mixed commercial waste
+    food_waste_t: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -423,7 +426,17 @@ def _read_resources(r: Reader | None) -> Resources:
         r.fail("hazardous_waste_t", "must not exceed waste_t")
     if recycled is not None and recycled > 0 and waste is None:
         r.fail("waste_t", "required when waste_recycled_t is given")
-    return Resources(r.number("water_m3", maximum=1e11), waste, recycled, hazardous)
+    food = r.number("food_waste_t", maximum=1e9)
+    if food is not None and food > 0:
+        if waste is None:
+            r.fail("waste_t", "required when food_waste_t is given")
+        elif food > waste - (recycled or 0.0) - (hazardous or 0.0) + 1e-9 * waste:
+            r.fail(
+                "food_waste_t",
+                "must not exceed waste_t less waste_recycled_t and hazardous_waste_t (it is the food waste "
+                "sent to landfill; food waste composted or digested is recycled)",
+            )
+    return Resources(r.number("water_m3", maximum=1e11), waste, recycled, hazardous, food)
 
 
 def _read_practices(r: Reader | None) -> Practices:

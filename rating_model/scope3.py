@@ -75,19 +75,37 @@ def water_lines(resources: Resources, ctx: Context, out: list[LineItem]) -> None
 
 
 def waste_lines(resources: Resources, ctx: Context, out: list[LineItem]) -> None:
-    """Recycled waste at the recycling factor, hazardous waste excluded, the rest at the landfill factor."""
+    """Recycled waste at the recycling factor, hazardous waste excluded, food waste to landfill at its own
+    factor, the rest at the landfill factor of mixed commercial waste."""
     total = resources.waste_t
     if total is None:
         return
     recycled = resources.waste_recycled_t or 0.0
     hazardous = resources.hazardous_waste_t or 0.0
-    rest = max(total - recycled - hazardous, 0.0)
+    food = min(resources.food_waste_t or 0.0, max(total - recycled - hazardous, 0.0))
+    rest = max(total - recycled - hazardous - food, 0.0)
+    if food > 0:
+        fpath = "resources.food_waste_t"
+        food_factor = ctx.factor("waste.food.landfill", fpath)
+        out.append(
+            LineItem(
+                fpath,
+                "food and drink waste to landfill",
+                3,
+                CAT5_WASTE,
+                food,
+                "t",
+                food * food_factor.value / 1000.0,
+                food_factor.id,
+                ctx.quality(fpath),
+            )
+        )
     path = "resources.waste_t"
     landfill = ctx.factor("waste.landfill", path)
     out.append(
         LineItem(
             path,
-            "non-recycled, non-hazardous waste to landfill",
+            "non-recycled, non-hazardous waste to landfill" + (" (other than food)" if food > 0 else ""),
             3,
             CAT5_WASTE,
             rest,

@@ -118,6 +118,14 @@ class ResourcesSchema(StrictSchema):
     waste_t = Number(maximum=1e9)
     waste_recycled_t = Number(maximum=1e9)
     hazardous_waste_t = Number(maximum=1e9)
+    food_waste_t = Number(
+        maximum=1e9,
+        metadata={
+            "description": "Of waste_t, food and drink waste sent to landfill, in t (food waste composted or "
+            "digested belongs in waste_recycled_t); priced at the food-waste landfill factor instead of the "
+            "mixed commercial one."
+        },
+    )
 
 
 #: Green-behaviour flags (``null`` or absent: not answered, which is not "no"); the list is the engine's.

@@ -66,11 +66,15 @@ def payloads(draw: st.DrawFn) -> dict[str, Any]:
     travel = draw(st.lists(trip, max_size=3))
     payload["transport"] = {"fleet": fleet, "business_travel": travel}
     waste = draw(st.none() | st.floats(0.1, 1000))
+    recycled = None if waste is None else waste * draw(share) * 0.5
+    hazardous = None if waste is None else waste * draw(share) * 0.5
+    landfilled = None if waste is None else max(waste - (recycled or 0.0) - (hazardous or 0.0), 0.0)
     payload["resources"] = _drop_none({
         "water_m3": draw(st.none() | amount),
         "waste_t": waste,
-        "waste_recycled_t": None if waste is None else waste * draw(share) * 0.5,
-        "hazardous_waste_t": None if waste is None else waste * draw(share) * 0.5,
+        "waste_recycled_t": recycled,
+        "hazardous_waste_t": hazardous,
+        "food_waste_t": None if landfilled is None else draw(st.none() | st.just(landfilled * draw(share))),
     })
     payload["practices"] = _drop_none({name: draw(st.none() | st.booleans()) for name in PRACTICE_FLAGS}
                                       | {"green_products_share": draw(st.none() | share)})

@@ -391,3 +391,36 @@ def test_a_province_with_its_own_factor_reports_only_the_national_residual() -> 
         "market-based Scope 2: asked for CN-SC; no residual factor is published for CN-SC or its regional "
         "grid (national only), used the national residual factor 2022 (0.5856 kgCO2/kWh)"
     ]
+
+
+def test_food_waste_to_landfill_has_its_own_factor() -> None:
+    """A restaurant's 10 t: 2 t recycled, 5 t food waste landfilled, 3 t other waste landfilled.
+    DEFRA 2025: food and drink waste to landfill 700.30886, commercial and industrial 520.5327, recycling
+    4.68568 kgCO2e/t."""
+    payload = _payload(electricity_kwh=1)
+    payload["resources"] = {"waste_t": 10, "waste_recycled_t": 2, "food_waste_t": 5}
+    inventory = compute_inventory(parse_operating_data(payload))
+    expected = (5 * 700.30886 + 3 * 520.5327 + 2 * 4.68568) / 1000
+    assert inventory.scope3_by_category["cat5_waste"] == pytest.approx(expected)
+    food = next(line for line in inventory.line_items if line.path == "resources.food_waste_t")
+    assert food.factor_id == "defra2025.waste.food.landfill" and food.quantity == 5
+    without = dict(payload, resources={"waste_t": 10, "waste_recycled_t": 2})
+    assert compute_inventory(parse_operating_data(without)).scope3_by_category["cat5_waste"] == pytest.approx(
+        (8 * 520.5327 + 2 * 4.68568) / 1000
+    )
+
+
+@pytest.mark.parametrize(
+    ("resources", "field"),
+    [
+        ({"waste_t": 10, "waste_recycled_t": 6, "food_waste_t": 5}, "resources.food_waste_t"),
+        ({"waste_t": 10, "hazardous_waste_t": 6, "food_waste_t": 5}, "resources.food_waste_t"),
+        ({"food_waste_t": 1}, "resources.waste_t"),
+    ],
+)
+def test_food_waste_is_part_of_the_landfilled_waste(resources: dict[str, Any], field: str) -> None:
+    payload = _payload(electricity_kwh=1)
+    payload["resources"] = resources
+    with pytest.raises(InvalidInputError) as err:
+        parse_operating_data(payload)
+    assert field in str(err.value)
