@@ -26,6 +26,11 @@ class RatingListQuerySchema(Schema):
     )
 
 
+class RequesterSchema(Schema):
+    key_id = fields.Integer(required=True, allow_none=True, metadata={"description": "See GET /v1/keys."})
+    prefix = fields.String(required=True, allow_none=True, metadata={"description": "The key's prefix."})
+
+
 class RatingSummarySchema(Schema):
     id = fields.String(required=True)
     external_id = fields.String(required=True, allow_none=True)
@@ -34,6 +39,19 @@ class RatingSummarySchema(Schema):
     score = fields.Float(required=True)
     grade = fields.String(required=True, validate=validate.OneOf(GRADES))
     versions = fields.Nested(VersionsSchema, required=True)
+    merchant_id = fields.String(
+        required=True,
+        allow_none=True,
+        metadata={"description": "The merchant it was issued for (one-click or a merchant key); else null."},
+    )
+    requested_by = fields.Nested(
+        RequesterSchema,
+        required=True,
+        metadata={
+            "description": "The API key whose request issued it, for audit (identical requests later get "
+            "the same rating, so it names the first). Both null for the keyless merchant page."
+        },
+    )
 
 
 class RatingPageSchema(Schema):

@@ -11,6 +11,7 @@ import functools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Engine, Select, bindparam, insert, select
 
@@ -87,6 +88,8 @@ class RatingSummary:
     score: float
     grade: str
     versions: dict[str, str]
+    merchant_id: str | None = None
+    requested_by: dict[str, Any] | None = None
 
 
 def insert_ratings(db: Engine, new: Sequence[NewRating]) -> None:
@@ -189,6 +192,9 @@ def list_ratings(
         c.factor_set_version,
         c.schema_version,
         c.engine_version,
+        c.merchant_id,
+        c.requester_key_id,
+        c.requester_prefix,
     ).where(c.tenant == tenant)
     if before_seq is not None:
         query = query.where(c.seq < before_seq)
@@ -213,6 +219,8 @@ def list_ratings(
                 "schema": r.schema_version,
                 "engine": r.engine_version,
             },
+            merchant_id=r.merchant_id,
+            requested_by={"key_id": r.requester_key_id, "prefix": r.requester_prefix},
         )
         for r in rows[:limit]
     ]

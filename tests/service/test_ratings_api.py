@@ -9,6 +9,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from schemas.rating import RatingSchema
+from service.auth import hash_key
+from service.records import api_keys
 from tests.conftest import bearer, create_key, payload, services_of
 
 
@@ -89,7 +91,10 @@ def test_list_paginates_newest_first_and_filters(client: FlaskClient, bank_key: 
         seen += [item["id"] for item in page["items"]]
     assert seen == ids[::-1]
     item = client.get("/v1/ratings?limit=1", headers=bearer(bank_key)).json["items"][0]
-    assert set(item) == {"id", "external_id", "issued_at", "valid_until", "score", "grade", "versions"}
+    assert set(item) == {
+        "id", "external_id", "issued_at", "valid_until", "score", "grade", "versions", "merchant_id",
+        "requested_by",
+    }
     filtered = client.get("/v1/ratings?external_id=c-1", headers=bearer(bank_key)).json
     assert [i["id"] for i in filtered["items"]] == [ids[3], ids[1]] and filtered["next_cursor"] is None
 
@@ -126,3 +131,24 @@ def test_list_items_carry_the_same_moments_as_the_rating(client: FlaskClient, ba
     item = client.get("/v1/ratings", headers=bearer(bank_key)).json["items"][0]
     assert (item["issued_at"], item["valid_until"]) == (rating["issued_at"], rating["valid_until"])
     assert item["issued_at"].endswith("Z")
+
+
+def test_list_items_say_which_key_requested_them_and_for_which_merchant(
+    app: Flask, client: FlaskClient
+) -> None:
+    """For a bank's audit: the key (id and prefix, never the secret) whose request issued each rating."""
+    bank = create_key(app, "bank-a", "bank")
+    merchant = create_key(app, "bank-a", "merchant", merchant_id="shop-7")
+    assert client.post("/v1/ratings", json=payload(), headers=bearer(bank)).status_code == 201
+    profile = "/v1/merchants/shop-7/profile"
+    assert client.put(profile, json=payload(employees=99), headers=bearer(merchant)).status_code == 200
+    assert client.post("/v1/merchants/shop-7/rating", headers=bearer(merchant)).status_code == 201
+    assert client.post("/v1/merchants/shop-7/rating", headers=bearer(bank)).status_code == 201  # same one
+    items = client.get("/v1/ratings", headers=bearer(bank)).json["items"]
+    db = services_of(app).db
+    records = {key: api_keys.find_active_key(db, hash_key(key)) for key in (bank, merchant)}
+    ids = {key: record.id for key, record in records.items() if record is not None}
+    assert [(i["merchant_id"], i["requested_by"]) for i in items] == [
+        ("shop-7", {"key_id": ids[merchant], "prefix": merchant[:11]}),  # the bank's click reused it
+        (None, {"key_id": ids[bank], "prefix": bank[:11]}),
+    ]
