@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 import subprocess
@@ -292,3 +293,43 @@ def test_unknown_version() -> None:
     with pytest.raises(FactorNotFoundError) as err:
         read_factor_set_files("cn-1999.9")
     assert err.value.field == "factor_set_version"
+
+
+#: sha256 over each shipped factor set's files (name, NUL, bytes, NUL; sorted by name). A released set never
+#: changes: a rating names its factor set, and whoever re-reads that set must find the numbers and rules it
+#: was computed with. New or changed records make a new version (cn-2024.2 added the food-waste factor and
+#: LPG's litre-only volume to cn-2024.1's unchanged values).
+RELEASED_FACTOR_SETS = {
+    "cn-2024.1": "d166d9ef8d5a5c507e3c29053203e6b9829b84b8d72f03b86353880c11bc6dd4",
+    "cn-2024.2": "b238abbff332b8807f31bf0fbc4f812d705ee032d210824ecf9b50beef9a5b9b",
+}
+
+
+def test_released_factor_sets_never_change() -> None:
+    digests = {}
+    for version in available_factor_sets():
+        digest = hashlib.sha256()
+        for path in sorted((loader.FACTORS_DIR / version).iterdir()):
+            if path.is_file():
+                digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+        digests[version] = digest.hexdigest()
+    assert digests == RELEASED_FACTOR_SETS, (
+        "a shipped factor set changed: copy it to a new version with the change (and make it the default), "
+        "and add that version's digest here"
+    )
+
+
+def test_the_earlier_set_still_computes_as_it_did() -> None:
+    """cn-2024.1 has no food-waste factor and took LPG in m3 as the liquid: re-reading it gives just that."""
+    from rating_model.inventory import compute_inventory
+    from rating_model.operating_data import parse_operating_data
+
+    company = {"name": "T", "country": "CN", "industry_code": "5610", "employees": 5,
+               "annual_revenue": 1_000_000, "currency": "CNY", "reporting_year": 2022}
+    lpg = {"company": company, "energy": {"fuels": [{"fuel": "lpg", "quantity": 1, "unit": "m3"}]}}
+    old = compute_inventory(parse_operating_data(lpg), factor_set_version="cn-2024.1")
+    assert old.scope1_tco2e == pytest.approx(1000 * 0.5311 * 3.101 / 1000)
+    food = {"company": company, "energy": {"electricity_kwh": 1},
+            "resources": {"waste_t": 2, "food_waste_t": 1}}
+    with pytest.raises(FactorNotFoundError):
+        compute_inventory(parse_operating_data(food), factor_set_version="cn-2024.1")
