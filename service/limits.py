@@ -18,15 +18,20 @@ import logging
 import math
 import time
 
+import structlog
 from flask import Flask, current_app, request
 from flask_limiter import Limiter, RateLimitExceeded
 from limits import parse as parse_limit
+from limits.storage import MemoryStorage
+from limits.strategies import FixedWindowRateLimiter
 
 from service import limit_storage
 from service.auth import presented_key_hash
 from service.config import Settings
 
 EXTENSION_NAME = "limiter"
+_FALLBACK = EXTENSION_NAME + ".greenrate-fallback"
+_log = structlog.get_logger("greenrate.limits")
 
 
 def rate_limit_key() -> str:
@@ -68,6 +73,8 @@ def init_app(app: Flask, settings: Settings) -> Limiter:
     # Flask-Limiter logs every breach at INFO; our own request log line already says 429.
     logging.getLogger("flask-limiter").setLevel(logging.WARNING)
     app.extensions[EXTENSION_NAME + ".greenrate"] = limiter
+    # hit_budget's own per-process fallback, as Flask-Limiter keeps one for the /v1 limit
+    app.extensions[_FALLBACK] = FixedWindowRateLimiter(MemoryStorage())
     return limiter
 
 
@@ -106,7 +113,15 @@ def hit_budget(limit: str, *keys: str) -> int | None:
     """
     strategy = current_app.extensions[EXTENSION_NAME + ".greenrate"].limiter
     item = parse_limit(limit)
-    if strategy.hit(item, *keys):
+    try:
+        allowed = strategy.hit(item, *keys)
+    except Exception as exc:  # noqa: BLE001 - Redis down: count in this process, as the /v1 limit does
+        _log.warning(
+            "rate_limit_storage_unavailable", budget=keys[0] if keys else None, error=type(exc).__name__
+        )
+        strategy = current_app.extensions[_FALLBACK]
+        allowed = strategy.hit(item, *keys)
+    if allowed:
         return None
     try:
         return _seconds_until(strategy.get_window_stats(item, *keys).reset_time)

@@ -115,6 +115,16 @@ def _over_page_limit(budget: str = "rate") -> int | None:
     return hit_budget(services().settings.page_rate_limit, "merchant-page", budget, address)
 
 
+def _too_many(lang: str, retry_after: int, what: str = "too_many") -> str:
+    """The 429 sentence with the real wait (a budget of a few per hour is not "a minute")."""
+    t = texts(lang)
+    if retry_after < 120:
+        wait = t["wait_seconds"].format(n=retry_after)
+    else:
+        wait = t["wait_minutes"].format(n=-(-retry_after // 60))
+    return t[what].format(wait=wait)
+
+
 @bp.get("/")
 def form() -> Response:
     return _form_page(choose_language())
@@ -123,16 +133,17 @@ def form() -> Response:
 @bp.post("/")
 def rate() -> BaseResponse:  # a page, or the redirect to the rating (Werkzeug's response class)
     lang = choose_language()
+    parsed = parse_form(request.form)
+    # Whatever is refused, the answers come back in the form: nothing the merchant typed is lost.
     if not csrf.valid():
-        return _form_page(lang, status=400, message=texts(lang)["csrf"])
+        return _form_page(lang, parsed.values, status=400, message=texts(lang)["csrf"])
+    if parsed.payload is None:  # refused before any work: does not spend the address's budget
+        return _form_page(lang, parsed.values, parsed.errors, status=422)
     retry_after = _over_page_limit()
     if retry_after is not None:
-        response = _form_page(lang, status=429, message=texts(lang)["too_many"])
+        response = _form_page(lang, parsed.values, status=429, message=_too_many(lang, retry_after))
         response.headers["Retry-After"] = str(retry_after)
         return response
-    parsed = parse_form(request.form)
-    if parsed.payload is None:
-        return _form_page(lang, parsed.values, parsed.errors, status=422)
     try:
         issued = issue_rating(issuing_context(), _PUBLIC, parsed.payload)
     except (InvalidInputError, InvalidInputErrors) as exc:  # the engine's cross-field rules
@@ -189,7 +200,7 @@ def disclosure(rating_id: str) -> Response:
         retry_after = _over_page_limit("pdf")
         if retry_after is not None:
             return Response(
-                texts(lang)["too_many"],
+                _too_many(lang, retry_after, "too_many_pdf"),
                 status=429,
                 mimetype="text/plain",
                 headers={"Retry-After": str(retry_after)},

@@ -560,3 +560,30 @@ def test_pages_get_a_strict_csp_and_only_the_docs_run_scripts(make_app: AppFacto
     assert "unsafe-inline" not in refused.headers["Content-Security-Policy"]
     docs = client.get("/docs").headers["Content-Security-Policy"]
     assert "script-src 'self' 'unsafe-inline'" in docs
+
+
+def test_refused_submissions_keep_the_answers_and_invalid_ones_spend_no_budget(make_app: AppFactory) -> None:
+    client = _app(make_app, PAGE_RATE_LIMIT="1 per hour").test_client()
+    for _ in range(3):  # invalid: refused before any work, so the hourly budget of one is still there
+        invalid = {**FORM, "employees": "abc", "csrf_token": _token(client)}
+        assert client.post("/", data=invalid).status_code == 422
+    expired = client.post("/?lang=en", data={**FORM, "employees": "7", "csrf_token": "stale"})
+    assert expired.status_code == 400 and 'value="7"' in expired.get_data(as_text=True)
+    assert client.post("/", data={**FORM, "csrf_token": _token(client)}).status_code == 303
+    limited = client.post("/?lang=en", data={**FORM, "employees": "9", "csrf_token": _token(client)})
+    html = limited.get_data(as_text=True)
+    assert limited.status_code == 429 and 'value="9"' in html and "Lotus &lt;Tea&gt; House" in html
+    minutes = -(-int(limited.headers["Retry-After"]) // 60)
+    assert f"try again in {minutes} minutes" in html and "a minute" not in html
+    zh = client.post("/?lang=zh", data={**FORM, "csrf_token": _token(client)}).get_data(as_text=True)
+    assert f"请{minutes} 分钟后再试" in zh or f"请{minutes - 1} 分钟后再试" in zh
+
+
+def test_the_page_works_with_redis_down(make_app: AppFactory) -> None:
+    """The page's budgets count in the worker when Redis cannot be reached, as the /v1 limit does: no 500."""
+    client = _app(make_app, REDIS_URL="redis://127.0.0.1:9/0", PAGE_RATE_LIMIT="2 per minute").test_client()
+    codes = [
+        client.post("/", data={**FORM, "employees": str(n), "csrf_token": _token(client)}).status_code
+        for n in (3, 4, 5)
+    ]
+    assert codes == [303, 303, 429]
