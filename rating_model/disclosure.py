@@ -118,22 +118,33 @@ def data_quality_statement(rating: Mapping[str, Any]) -> dict[str, Any]:
     """
     dq = rating["data_quality"]
     estimated = list(dq.get("estimated_fields", []))
+    # Inventory figures resting on greenrate's own assumptions (a vehicle without km at the seed's
+    # 12,000 km) are estimates too, though no input was filled in for them.
+    assumed = [
+        p
+        for p in dict.fromkeys(rating.get("emissions", {}).get("estimated", []))
+        if not any(p == f or p.startswith(f + ".") for f in estimated)
+    ]
+    scores = (
+        f"PCAF data-quality score {dq['pcaf_score']} of 5 (1 is best), completeness {dq['completeness']:.0%}."
+    )
+    parts = []
     if estimated:
-        text = (
+        parts.append(
             f"{len(estimated)} input figure(s) were estimated from the standard's sector defaults "
-            f"({', '.join(estimated)}); PCAF data-quality score {dq['pcaf_score']} of 5 (1 is best), "
-            f"completeness {dq['completeness']:.0%}."
+            f"({', '.join(estimated)})"
         )
-    else:
-        text = (
-            f"No input figure was estimated; PCAF data-quality score {dq['pcaf_score']} of 5 (1 is best), "
-            f"completeness {dq['completeness']:.0%}."
+    if assumed:
+        parts.append(
+            f"{len(assumed)} inventory figure(s) rest on greenrate's assumptions ({', '.join(assumed)})"
         )
+    text = ("; ".join(parts) if parts else "No figure was estimated") + "; " + scores
     return {
         "pcaf_score": dq["pcaf_score"],
         "completeness": dq["completeness"],
         "data_source": dq.get("data_source"),
         "estimated_fields": estimated,
+        "assumed_figures": assumed,
         "statement": text,
     }
 

@@ -9,11 +9,12 @@ data does not show. Paragraph numbers refer to IFRS S2 (June 2023).
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
 from rating_model.data_quality import DataQuality
 from rating_model.inventory import Inventory
+from rating_model.line_items import ESTIMATED
 from rating_model.operating_data import OperatingData
 from rating_model.rounding import round_float, round_tco2e
 
@@ -129,22 +130,30 @@ def _metrics(
     )
     # Every figure is rounded as the rating's emissions section rounds it (tCO2e and MWh to 4 decimals,
     # intensities to 6), so the summary and the inventory beside it never show two numbers for one quantity.
+    estimated = _estimated_scopes(inv)
     return {
-        "scope1_tco2e": _disclosed(round_tco2e(inv.scope1_tco2e), "Gross, GHG Protocol (para 29(a)(i))."),
+        "scope1_tco2e": _disclosed(
+            round_tco2e(inv.scope1_tco2e), "Gross, GHG Protocol (para 29(a)(i))." + estimated.get(1, "")
+        ),
         "scope2_location_tco2e": _disclosed(
-            round_tco2e(inv.scope2_location_tco2e), "Location-based (para 29(a)(v))."
+            round_tco2e(inv.scope2_location_tco2e), "Location-based (para 29(a)(v))." + estimated.get(2, "")
         ),
         "scope2_market_tco2e": _disclosed(
-            round_tco2e(inv.scope2_market_tco2e),
-            "Market-based: certified green electricity at zero, the rest at the residual grid factor; "
-            "contractual instruments informing it (para 29(a)(v)).",
+            round_tco2e(inv.scope2_market_tco2e), _instruments(data) + estimated.get(2, "")
         ),
         "scope3_tco2e": scope3,
         "energy_mwh": _disclosed(
             round_float(inv.energy_mwh, 4), f"Renewable share {inv.renewable_share:.1%} (VSME B3)."
         ),
         "ghg_intensity_per_cny_million": _disclosed(
-            round_float(inv.intensities.per_cny_million_revenue, 6)
+            round_float(inv.intensities.per_cny_million_revenue, 6),
+            "Gross Scope 1 + Scope 2 (location-based) + "
+            + (
+                "Scope 3 (" + ", ".join(inv.scope3_categories_included) + ")"
+                if inv.scope3_categories_included
+                else "no Scope 3 (no category had data)"
+            )
+            + ", in tCO2e per CNY million of revenue.",
         ),
         "transition_risk_exposure": _not_available(
             "Assets vulnerable to transition risk are not assessed (29(b))."
@@ -156,11 +165,13 @@ def _metrics(
         if data.practices.green_products_share is not None
         else _not_available("Not reported (29(d))."),
         "capital_deployment": _capital_deployment(data, green_uses),
-        "internal_carbon_price": _not_applicable("Not used by the business (29(f))."),
-        "remuneration": _not_applicable("Owner-managed small business; no climate-linked pay (29(g))."),
+        "internal_carbon_price": _not_available("Not collected: greenrate does not ask for it (29(f))."),
+        "remuneration": _not_available("Not collected: greenrate does not ask for it (29(g))."),
         "targets": _strategy(data)["transition_plan"],
         "carbon_credits": _disclosed(
-            offsets, "Reported separately, never netted from gross emissions (para 36(e))."
+            offsets,
+            "Credits the business reports, listed apart and never netted from gross emissions; IFRS S2 "
+            "36(e) asks how credits are planned to be used toward a net target.",
         )
         if offsets
         else _not_applicable("No carbon credits were used."),
@@ -184,10 +195,19 @@ def _basis(data: OperatingData, inv: Inventory, dq: DataQuality) -> dict[str, It
             inv.factor_set, "Factor set version; each factor is cited in emissions.factors."
         ),
         "estimates": _disclosed(
-            list(dq.estimated_fields), "Figures estimated from the standard's sector defaults."
+            [*dq.estimated_fields, *_beyond(inv.estimated, dq.estimated_fields)],
+            "Inputs filled from the standard's sector defaults, and inventory figures resting on greenrate's "
+            "assumptions (such as a vehicle without km at 12,000 km a year); each is flagged in "
+            "emissions.estimated or data_quality.estimated_fields.",
         )
-        if dq.estimated_fields
+        if dq.estimated_fields or inv.estimated
         else _not_applicable("No figure was estimated."),
+        "assumptions": _disclosed(list(inv.assumptions), "Measurement assumptions (para 29(a)(iii)).")
+        if inv.assumptions
+        else _not_applicable("No measurement assumption was needed."),
+        "exclusions": _disclosed(list(inv.not_available), "Reported activities left out of the inventory.")
+        if inv.not_available
+        else _not_applicable("Nothing reported was left out."),
         "fallbacks": (
             _disclosed(list(inv.fallbacks)) if inv.fallbacks else _not_applicable("No factor fallback.")
         ),
@@ -217,6 +237,41 @@ def _greenhouse_gases(inv: Inventory) -> Item:
         groups.setdefault(ref.gwp_basis, []).append(ref.id)
     return _disclosed(
         [f"{_GWP_WORDS.get(basis, basis)}: {', '.join(ids)}" for basis, ids in groups.items()], GWP_NOTE
+    )
+
+
+def _beyond(paths: Iterable[str], fields: Sequence[str]) -> list[str]:
+    """``paths`` not already said by ``fields`` (``energy.fuels.0`` is part of a filled ``energy.fuels``)."""
+    return [p for p in dict.fromkeys(paths) if not any(p == f or p.startswith(f + ".") for f in fields)]
+
+
+def _estimated_scopes(inv: Inventory) -> dict[int, str]:
+    """A note for each scope some of whose lines rest on estimated inputs: "disclosed" is not "measured"."""
+    scopes = sorted({line.scope for line in inv.line_items if line.quality == ESTIMATED})
+    return {scope: " Includes estimated figures (emissions.estimated)." for scope in scopes}
+
+
+_INSTRUMENT_WORDS = {
+    "green_certificate": "green certificates",
+    "green_power_trade": "green power trading",
+    "ppa": "a power purchase agreement",
+    "mixed": "a mix of instruments",
+}
+
+
+def _instruments(data: OperatingData) -> str:
+    """The contractual instruments behind market-based Scope 2 (para 29(a)(v)), or that there were none."""
+    green = data.energy.green_electricity_kwh or 0.0
+    if green <= 0:
+        return (
+            "Market-based: no contractual instrument reported, so all purchased electricity at the residual "
+            "grid factor (para 29(a)(v))."
+        )
+    named = data.energy.green_electricity_instrument or ""
+    instrument = _INSTRUMENT_WORDS.get(named, "an unnamed instrument")
+    return (
+        f"Market-based: {green / 1000:g} MWh covered by {instrument} at zero, the rest at the residual grid "
+        "factor (para 29(a)(v))."
     )
 
 

@@ -115,6 +115,8 @@ _EN: dict[str, str] = {
     "dq_measured": "No input figure was estimated; PCAF data-quality score {pcaf} of 5 (1 is best), "
     "completeness {completeness}.",
     "dq_item": "PCAF score {pcaf}; completeness {completeness}; estimated: {fields}; data source: {source}.",
+    "dq_assumed": "{n} inventory figure(s) rest on greenrate's assumptions rather than reported data: "
+    "{fields}.",
 }
 
 _ZH: dict[str, str] = {
@@ -213,6 +215,7 @@ _ZH: dict[str, str] = {
     "dq_measured": "没有估算的输入数据；"
     "PCAF 数据质量评分 {pcaf}（共 5 级，1 最好），数据完整度 {completeness}。",
     "dq_item": "PCAF 评分 {pcaf}；数据完整度 {completeness}；估算数据：{fields}；数据来源：{source}。",
+    "dq_assumed": "{n} 项排放数据基于 greenrate 的假设而非所报数据：{fields}。",
 }
 
 _TEXTS: Mapping[str, Mapping[str, str]] = {"en": _EN, "zh": _ZH}

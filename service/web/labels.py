@@ -49,6 +49,8 @@ ITEM_LABELS: Mapping[str, tuple[str, str]] = {
     "reliefs": ("Reliefs applied", "适用的豁免"),
     "gross_emissions": ("Gross emissions", "总排放（未抵扣碳信用）"),
     "greenhouse_gases": ("Greenhouse gases and warming potentials", "温室气体种类与全球增温潜势"),
+    "assumptions": ("Measurement assumptions", "计量假设"),
+    "exclusions": ("Activities left out", "未纳入的活动"),
 }
 
 #: Every operating-data field the standard's estimation rules can fill (``estimated_fields``).

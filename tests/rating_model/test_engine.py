@@ -256,6 +256,25 @@ def test_the_basis_of_preparation_says_which_gases_each_factor_covers() -> None:
     assert sorted(listed) == sorted(bases)  # every factor, once
 
 
+def test_the_summary_says_what_is_estimated_assumed_and_left_out() -> None:
+    """A vehicle without km rests on the seed's 12,000 km: that is an estimate, though no input was filled;
+    the Scope 2 instruments, the intensity's scopes, the assumptions and exclusions are all stated."""
+    payload = copy.deepcopy(FULL)
+    payload["transport"] = {"fleet": [{"fuel": "diesel", "vehicles": 2}]}
+    payload["energy"].update(green_electricity_kwh=20_000, green_electricity_instrument="green_certificate")
+    payload["resources"] = {"waste_t": 3, "hazardous_waste_t": 1}
+    r = rate(payload)
+    summary = r["issb_summary"]
+    basis, metrics = summary["basis_of_preparation"], summary["metrics_and_targets"]
+    assert "transport.fleet.0" in " ".join(basis["estimates"]["value"])
+    assert "Includes estimated figures" in metrics["scope1_tco2e"]["note"]
+    assert "20 MWh covered by green certificates" in metrics["scope2_market_tco2e"]["note"]
+    assert "Scope 2 (location-based)" in metrics["ghg_intensity_per_cny_million"]["note"]
+    assert basis["assumptions"]["status"] == "disclosed" and basis["assumptions"]["value"]
+    assert "hazardous_waste_t" in " ".join(basis["exclusions"]["value"])
+    assert metrics["internal_carbon_price"]["status"] == "not_available"  # not asked, so not known
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(payloads())
 def test_any_valid_input_rates(payload: dict[str, Any]) -> None:
