@@ -14,6 +14,7 @@ from typing import Any
 import structlog
 from flask import Flask
 from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from service import api, errors, extensions, hardening, limits, logging, metrics, model_watch
 from service.config import Settings, load_settings
@@ -41,6 +42,11 @@ def configure(app: Flask, settings: Settings, test_config: Mapping[str, Any] | N
     """Flask's own settings; then the test mapping, so a test can set any Flask key."""
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     app.config["GREENRATE_SETTINGS"] = settings
+    if settings.proxy_hops:
+        # The client's address and scheme as the trusted proxies saw them (rate limits per address, the
+        # CSRF cookie's Secure flag); only that many hops are believed, so a client cannot forge them.
+        hops = settings.proxy_hops
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     if test_config:
         app.config.from_mapping({k: v for k, v in test_config.items() if k.isupper()})
 

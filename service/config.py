@@ -63,6 +63,10 @@ class Settings:
     # the workers of one machine). Set it when several machines serve the page behind one address.
     secret_key: str | None = None
     page_rate_limit: str = "20 per minute"
+    # How many proxies in front of the service set X-Forwarded-For / X-Forwarded-Proto. 0: none, and those
+    # headers are ignored (anyone could forge them). Behind one proxy, 1: else every visitor of the merchant
+    # page shares the proxy's address, and so one budget.
+    proxy_hops: int = 0
     model_poll_seconds: float = 5.0
     # Portfolio jobs: uploaded loan books, per-chunk result parts and merged results live under this
     # directory, which the API and every `greenrate worker` must share (one disk or a shared mount).
@@ -251,6 +255,7 @@ _APP_PARSERS: dict[str, Callable[[str], Any]] = {
     "access_log": _parse_bool,
     "secret_key": _parse_secret,
     "page_rate_limit": _parse_rate_limit,
+    "proxy_hops": _parse_int(0, 5),
     "model_poll_seconds": _parse_float(0, 3_600),
     "portfolio_dir": _parse_directory,
     "portfolio_max_bytes": _parse_int(1_024, 1_024 * 1_024 * 1_024 * 1_024),

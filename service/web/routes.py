@@ -11,6 +11,7 @@ the result. CSRF: :mod:`service.web.csrf`. Rate limit: ``GREENRATE_PAGE_RATE_LIM
 
 from __future__ import annotations
 
+import ipaddress
 import json
 from typing import Any
 
@@ -111,8 +112,18 @@ def _over_page_limit(budget: str = "rate") -> int | None:
     wait. Only the expensive actions count: a rating, and a PDF, which takes WeasyPrint a good fraction of
     a second. Pages themselves are cheap reads of a stored rating.
     """
+    return hit_budget(services().settings.page_rate_limit, "merchant-page", budget, _client_network())
+
+
+def _client_network() -> str:
+    """The client's address, or its /64 for IPv6: one subscriber usually holds a whole /64, and counting
+    each of its addresses apart would hand it billions of budgets."""
     address = request.remote_addr or "unknown"
-    return hit_budget(services().settings.page_rate_limit, "merchant-page", budget, address)
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    return str(ipaddress.ip_network(f"{ip}/64", strict=False)) if ip.version == 6 else str(ip)
 
 
 def _too_many(lang: str, retry_after: int, what: str = "too_many") -> str:

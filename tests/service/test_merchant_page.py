@@ -588,3 +588,39 @@ def test_the_page_works_with_redis_down(make_app: AppFactory) -> None:
         for n in (3, 4, 5)
     ]
     assert codes == [303, 303, 429]
+
+
+def test_behind_a_proxy_each_visitor_has_a_budget_and_the_header_cannot_be_forged(
+    make_app: AppFactory,
+) -> None:
+    def codes(client: Any, forwarded: list[str]) -> list[int]:
+        return [
+            client.post(
+                "/",
+                data={**FORM, "employees": str(n), "csrf_token": _token(client)},
+                headers={"X-Forwarded-For": address},
+                environ_base={"REMOTE_ADDR": "10.0.0.1"},  # the proxy
+            ).status_code
+            for n, address in enumerate(forwarded, start=3)
+        ]
+
+    direct = _app(make_app, PAGE_RATE_LIMIT="1 per minute").test_client()
+    # no proxy configured: the header is ignored (a client could write anything in it)
+    assert codes(direct, ["198.51.100.1", "198.51.100.2"]) == [303, 429]
+    proxied = _app(make_app, PAGE_RATE_LIMIT="1 per minute", PROXY_HOPS=1).test_client()
+    assert codes(proxied, ["198.51.100.1", "198.51.100.2", "198.51.100.1"]) == [303, 303, 429]
+    # a forged first hop is not believed: only the address the trusted proxy appended counts
+    assert codes(proxied, ["203.0.113.9, 198.51.100.3", "203.0.113.10, 198.51.100.3"]) == [303, 429]
+
+
+def test_an_ipv6_client_counts_by_its_64(make_app: AppFactory) -> None:
+    client = _app(make_app, PAGE_RATE_LIMIT="1 per minute").test_client()
+    statuses = [
+        client.post(
+            "/",
+            data={**FORM, "employees": str(n), "csrf_token": _token(client)},
+            environ_base={"REMOTE_ADDR": f"2001:db8::{n}"},
+        ).status_code
+        for n in (3, 4)
+    ]
+    assert statuses == [303, 429]
