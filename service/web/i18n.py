@@ -117,6 +117,11 @@ _EN: dict[str, str] = {
     "dq_item": "PCAF score {pcaf}; completeness {completeness}; estimated: {fields}; data source: {source}.",
     "dq_assumed": "{n} inventory figure(s) rest on greenrate's assumptions rather than reported data: "
     "{fields}.",
+    "error_title": "Something went wrong",
+    "error_not_found": "This page does not exist: the link may be mistyped, or the rating was not made here.",
+    "error_too_large": "The form sent was too large.",
+    "error_generic": "The request could not be served ({code}).",
+    "error_back": "Back to the rating form",
 }
 
 _ZH: dict[str, str] = {
@@ -216,6 +221,11 @@ _ZH: dict[str, str] = {
     "PCAF 数据质量评分 {pcaf}（共 5 级，1 最好），数据完整度 {completeness}。",
     "dq_item": "PCAF 评分 {pcaf}；数据完整度 {completeness}；估算数据：{fields}；数据来源：{source}。",
     "dq_assumed": "{n} 项排放数据基于 greenrate 的假设而非所报数据：{fields}。",
+    "error_title": "出错了",
+    "error_not_found": "此页面不存在：链接可能有误，或该评级并非在此生成。",
+    "error_too_large": "提交的表单过大。",
+    "error_generic": "请求无法完成（{code}）。",
+    "error_back": "返回评级表单",
 }
 
 _TEXTS: Mapping[str, Mapping[str, str]] = {"en": _EN, "zh": _ZH}

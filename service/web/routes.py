@@ -25,6 +25,7 @@ from flask import (
     request,
     url_for,
 )
+from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as BaseResponse
 
 from rating_model.disclosure import build_disclosure
@@ -163,6 +164,22 @@ def rate() -> BaseResponse:  # a page, or the redirect to the rating (Werkzeug's
         errors = errors_at([exc.field or GENERAL], parsed.values)
         return _form_page(lang, parsed.values, errors, status=422)
     return redirect(url_for("merchant_page.result", rating_id=issued.id, lang=lang), code=303)
+
+
+@bp.errorhandler(HTTPException)
+def _page_error(error: HTTPException) -> Response:
+    """A page's own error (a mistyped result link, an unknown ``?as=``, a form too large) as a page in the
+    visitor's language, not the API's JSON error body."""
+    lang = choose_language()
+    t = texts(lang)
+    code = error.code or 500
+    message = {404: t["error_not_found"], 413: t["error_too_large"]}.get(code, t["error_generic"])
+    html = render_template("error.html", t=t, lang=lang, message=message.format(code=code))
+    response = make_response(html, code)
+    for name, value in error.get_headers():
+        if name.lower() not in ("content-type", "content-length"):
+            response.headers[name] = value  # Allow, Retry-After
+    return response
 
 
 def _stored(rating_id: str) -> tuple[dict[str, Any], dict[str, Any]]:

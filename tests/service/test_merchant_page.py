@@ -624,3 +624,18 @@ def test_an_ipv6_client_counts_by_its_64(make_app: AppFactory) -> None:
         for n in (3, 4)
     ]
     assert statuses == [303, 429]
+
+
+def test_page_errors_are_pages_in_the_visitors_language(make_app: AppFactory) -> None:
+    client = _app(make_app).test_client()
+    missing = client.get("/result/rt_0123456789abcdef0123456789abcdef?lang=zh")
+    html = missing.get_data(as_text=True)
+    assert missing.status_code == 404 and missing.mimetype == "text/html"
+    assert 'lang="zh-CN"' in html and "此页面不存在" in html and 'href="/?lang=zh"' in html
+    location = client.post("/", data={**FORM, "csrf_token": _token(client)}).headers["Location"]
+    rating_id = location.split("/")[2].split("?")[0]
+    unknown = client.get(f"/result/{rating_id}/disclosure?as=docx&lang=en")
+    assert unknown.status_code == 404 and "This page does not exist" in unknown.get_data(as_text=True)
+    assert "Content-Security-Policy" in unknown.headers
+    api = client.get("/v1/ratings/nope")  # the API keeps its JSON error body
+    assert api.mimetype == "application/json"
