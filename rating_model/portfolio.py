@@ -156,20 +156,16 @@ class _Attributions:
         self._parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
         self.without_id = 0
 
-    def add(self, chunk: pd.DataFrame, loan: np.ndarray) -> None:
-        """Keep the attribution and financed emissions of the ``loan`` rows of ``chunk`` that have an id."""
-        if BORROWER_ID in chunk.columns:
-            all_ids, present = _borrower_ids(chunk)
-            has_id = loan & present
-        else:
-            has_id = np.zeros(len(chunk), dtype=bool)
+    def add(self, chunk: pd.DataFrame, loan: np.ndarray, ids: np.ndarray, present: np.ndarray) -> None:
+        """Keep the attribution and financed emissions of the ``loan`` rows of ``chunk`` that have an id
+        (``ids`` and ``present`` from :func:`_borrower_ids`)."""
+        has_id = loan & present
         self.without_id += int((loan & ~has_id).sum())
         if not has_id.any():
             return
-        ids = all_ids[has_id]
         self._parts.append(
             (
-                pd.util.hash_array(ids),
+                pd.util.hash_array(ids[has_id]),
                 np.nan_to_num(_floats(chunk["attribution_factor"])[has_id]),
                 np.nan_to_num(_floats(chunk["financed_scope12_tco2e"])[has_id]),
                 np.nan_to_num(_floats(chunk["financed_scope3_tco2e"])[has_id]),
@@ -402,7 +398,11 @@ class PortfolioAccumulator:
         self.outstanding += float(outstanding[loan].sum())
         self.financed12 += float(np.nansum(_floats(chunk["financed_scope12_tco2e"])[loan]))
         self.financed3 += float(np.nansum(_floats(chunk["financed_scope3_tco2e"])[loan]))
-        self._attributions.add(chunk, loan)
+        if BORROWER_ID in chunk.columns:
+            ids, present = _borrower_ids(chunk)
+        else:
+            ids, present = np.empty(n, dtype=object), np.zeros(n, dtype=bool)
+        self._attributions.add(chunk, loan, ids, present)
         for key in self.gross:
             self.gross[key] += float(np.nansum(_floats(chunk[f"{key}_tco2e"])[rated]))
         scores = _floats(chunk["financed_pcaf_score"])  # the loan's score: 5 without a balance sheet
@@ -413,9 +413,11 @@ class PortfolioAccumulator:
         eligible = rated & chunk["green_loan_eligible"].to_numpy(dtype=bool, na_value=False)
         self.eligible_rows += int(eligible.sum())
         self.eligible_outstanding += float(outstanding[eligible & loan].sum())
-        self._add_movers(chunk, rated, grades)
+        self._add_movers(chunk, rated, grades, ids, present)
 
-    def _add_movers(self, chunk: pd.DataFrame, rated: np.ndarray, grades: np.ndarray) -> None:
+    def _add_movers(
+        self, chunk: pd.DataFrame, rated: np.ndarray, grades: np.ndarray, ids: np.ndarray, present: np.ndarray
+    ) -> None:
         if self._movers is None:
             return
         if BORROWER_ID not in chunk.columns:
@@ -425,7 +427,6 @@ class PortfolioAccumulator:
                 "previous run; add borrower_id to compare runs"
             )
             return
-        ids, present = _borrower_ids(chunk)
         keep = rated & present
         rows = chunk["row"].to_numpy(dtype=np.int64) if "row" in chunk.columns else np.arange(len(chunk))
         self._movers.add(
