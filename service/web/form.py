@@ -7,6 +7,7 @@ flags every filled figure. The data source is ``estimated`` because nothing here
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -85,7 +86,6 @@ _REGION_CODES = frozenset(code for code, _, _ in REGIONS)
 _SCHEMA = OperatingDataSchema()  # built once: schema instantiation is not free
 _COMPANY: Schema = _SCHEMA.fields["company"].schema  # type: ignore[attr-defined]
 _ENERGY: Schema = _SCHEMA.fields["energy"].schema  # type: ignore[attr-defined]
-DEFAULT_NAME = "My business"
 ELECTRICITY_KEYS = {"kwh": "electricity_kwh", "bill": "electricity_spend"}
 
 #: Where each form field lands in the operating data (a schema or engine error on a path is shown there).
@@ -169,14 +169,23 @@ def input_attributes() -> dict[str, dict[str, str]]:
     }
 
 
+#: A number as a browser's number input sends it: ASCII digits, a decimal point, an exponent. Python's own
+#: int() and float() also take "1_0" and other scripts' digits, which no browser sends and nobody means.
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
 def _number(raw: str, *, integer: bool) -> float | int | None:
-    """The typed number, or None when it is not one (NaN and infinities are not numbers here)."""
+    """The typed number, or None when it is not one (NaN and infinities are not numbers here). A whole
+    number may be written as the browser accepts it ("8.0", "1e3")."""
     text = raw.strip().replace(",", "")
-    try:
-        value = int(text, 10) if integer else float(text)
-    except ValueError:
+    if not _NUMBER.fullmatch(text):
         return None
-    return value if value == value and abs(value) != float("inf") else None
+    value = float(text)
+    if value != value or abs(value) == float("inf"):
+        return None
+    if integer:
+        return int(value) if value.is_integer() else None
+    return value
 
 
 def _bounds_of(form_field: str, unit: str) -> Bounds:
@@ -229,7 +238,7 @@ def errors_at(paths: Iterable[str], values: Mapping[str, Any]) -> dict[str, Fiel
     return out
 
 
-def parse_form(form: Mapping[str, str]) -> ParsedForm:
+def parse_form(form: Mapping[str, str], default_name: str = "My business") -> ParsedForm:
     """Check the form and build the operating data; errors name the form field, never echo code."""
     values: dict[str, Any] = {
         k: form.get(k, "")
@@ -251,11 +260,11 @@ def parse_form(form: Mapping[str, str]) -> ParsedForm:
     if UNSTORABLE.search(name) or len(name) > NAME_MAX_LENGTH:
         parsed.errors["company_name"] = _name_error(name)
     if values["industry"] not in _INDUSTRY_CODES:
-        parsed.errors["industry"] = FieldError("invalid")
+        parsed.errors["industry"] = FieldError("invalid_choice")
     if values["region"] not in _REGION_CODES:
-        parsed.errors["region"] = FieldError("invalid")
+        parsed.errors["region"] = FieldError("invalid_choice")
     if values["electricity_unit"] not in ELECTRICITY_KEYS:
-        parsed.errors["electricity_unit"] = FieldError("invalid")
+        parsed.errors["electricity_unit"] = FieldError("invalid_choice")
     employees = _checked_number(parsed, "employees", integer=True)
     revenue = _checked_number(parsed, "revenue", integer=False)
     electricity = _checked_number(parsed, "electricity", integer=False)
@@ -263,7 +272,7 @@ def parse_form(form: Mapping[str, str]) -> ParsedForm:
         return parsed
     payload = {
         "company": {
-            "name": name or DEFAULT_NAME,
+            "name": name or default_name,  # stored in the rating: in the owner's language
             "country": "CN",
             "region": values["region"],
             "industry_code": values["industry"],

@@ -88,6 +88,8 @@ _EN: dict[str, str] = {
     "rate_again": "Rate again",
     "language": "Language",
     "invalid": "Please enter a valid value.",
+    "invalid_choice": "Please choose one of the options.",
+    "default_name": "My business",
     "positive": "positive",
     "next_together": "Starting with the cheapest actions, these together raise your score to {score} "
     "({grade}):",
@@ -194,6 +196,8 @@ _ZH: dict[str, str] = {
     "rate_again": "重新评级",
     "language": "语言",
     "invalid": "请输入有效的数值。",
+    "invalid_choice": "请从选项中选择。",
+    "default_name": "我的店铺",
     "positive": "加分",
     "next_together": "从成本最低的措施做起，同时完成以下各项，得分可升至 {score}（{grade}）：",
     "next_one": "从成本最低的措施做起，完成以下一项，得分可升至 {score}（{grade}）：",

@@ -145,7 +145,7 @@ def form() -> Response:
 @bp.post("/")
 def rate() -> BaseResponse:  # a page, or the redirect to the rating (Werkzeug's response class)
     lang = choose_language()
-    parsed = parse_form(request.form)
+    parsed = parse_form(request.form, texts(lang)["default_name"])
     # Whatever is refused, the answers come back in the form: nothing the merchant typed is lost.
     if not csrf.valid():
         return _form_page(lang, parsed.values, status=400, message=texts(lang)["csrf"])

@@ -639,3 +639,19 @@ def test_page_errors_are_pages_in_the_visitors_language(make_app: AppFactory) ->
     assert "Content-Security-Policy" in unknown.headers
     api = client.get("/v1/ratings/nope")  # the API keeps its JSON error body
     assert api.mimetype == "application/json"
+
+
+def test_whole_numbers_as_the_browser_sends_them_and_choices_said_as_choices(make_app: AppFactory) -> None:
+    client = _app(make_app).test_client()
+    assert _post(client, employees="8.0").status_code == 303  # a number input with step=1 sends this
+    assert _post(client, employees="1e1").status_code == 303
+    for odd in ("8.5", "1_0", "١٢"):  # not whole, or not as a browser writes numbers
+        assert _post(client, employees=odd).status_code == 422, odd
+    zh = _post(client, "zh", industry="nonsense").get_data(as_text=True)
+    assert "请从选项中选择" in zh and "请输入有效的数值" not in zh
+
+
+def test_an_unnamed_business_is_named_in_the_owners_language(make_app: AppFactory) -> None:
+    client = _app(make_app).test_client()
+    location = _post(client, "zh", company_name="").headers["Location"]
+    assert "我的店铺" in client.get(location).get_data(as_text=True)
