@@ -152,6 +152,20 @@ def _b6(op: Mapping[str, Any]) -> dict[str, Item]:
     }
 
 
+#: ISIC divisions VSME B7 asks material mass flows of: manufacturing (10-33, packaging among them) and
+#: construction (41-43)
+_MASS_FLOW_DIVISIONS = frozenset(range(10, 34)) | {41, 42, 43}
+
+
+def _mass_flows(op: Mapping[str, Any]) -> Item:
+    code = str(op.get("company", {}).get("industry_code") or "")
+    if code[:2].isascii() and code[:2].isdigit() and int(code[:2]) not in _MASS_FLOW_DIVISIONS:
+        return _not_applicable(
+            "VSME B7 asks for material mass flows in manufacturing, construction and packaging only."
+        )
+    return _not_available()
+
+
 def _b7(op: Mapping[str, Any]) -> dict[str, Item]:
     r = op.get("resources", {})
     p = op.get("practices", {})
@@ -168,7 +182,7 @@ def _b7(op: Mapping[str, Any]) -> dict[str, Item]:
         if total is not None and hazardous is not None
         else _not_available("Not derivable."),
         "waste_diverted_to_recycling_t": _maybe(r.get("waste_recycled_t"), "t"),
-        "material_mass_flows": _not_available(),
+        "material_mass_flows": _mass_flows(op),
     }
 
 

@@ -201,3 +201,13 @@ def test_vsme_b2_practices_leave_governance_to_the_ifrs_summary() -> None:
     b2 = vsme_export(rating, operating)["datapoints"]["B2"]
     assert b2["practices"]["value"] == ["iso14001"]
     assert rating["issb_summary"]["governance"]["oversight"]["status"] == "disclosed"
+
+
+def test_material_mass_flows_are_asked_of_manufacturing_and_construction_only() -> None:
+    statuses = {}
+    for code in ("5610", "2220", "4100"):  # a restaurant, a plastics maker, a builder
+        body = json.loads(json.dumps(MINIMAL))
+        body["company"]["industry_code"] = code
+        rating, operating = _rated(body)
+        statuses[code] = vsme_export(rating, operating)["datapoints"]["B7"]["material_mass_flows"]["status"]
+    assert statuses == {"5610": "not_applicable", "2220": "not_available", "4100": "not_available"}
