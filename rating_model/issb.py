@@ -75,7 +75,10 @@ def _strategy(data: OperatingData) -> dict[str, Item]:
         # 0 is a reported share (no green products), not a missing answer: only None is "not reported".
         "opportunities": _disclosed(f"{share:.0%} of sales from green products.") if share is not None
         else _not_available("No share of sales from green products was reported (para 10)."),
-        "transition_plan": _disclosed(targets, "Reduction targets set by the business (para 14).") if targets
+        "transition_plan": _disclosed(
+            targets, "Reduction targets set by the business, not a full transition plan (para 14(a)(iv))."
+        )
+        if targets
         else _not_available("No transition plan or reduction target was reported (para 14)."),
         "resilience": _not_available(
             "No climate scenario analysis; proportionate to a small business (para 22)."
@@ -167,7 +170,7 @@ def _metrics(
         "capital_deployment": _capital_deployment(data, green_uses),
         "internal_carbon_price": _not_available("Not collected: greenrate does not ask for it (29(f))."),
         "remuneration": _not_available("Not collected: greenrate does not ask for it (29(g))."),
-        "targets": _strategy(data)["transition_plan"],
+        "targets": _targets(data),
         "carbon_credits": _disclosed(
             offsets,
             "Credits the business reports, listed apart and never netted from gross emissions; IFRS S2 "
@@ -243,6 +246,22 @@ def _greenhouse_gases(inv: Inventory) -> Item:
 def _beyond(paths: Iterable[str], fields: Sequence[str]) -> list[str]:
     """``paths`` not already said by ``fields`` (``energy.fuels.0`` is part of a filled ``energy.fuels``)."""
     return [p for p in dict.fromkeys(paths) if not any(p == f or p.startswith(f + ".") for f in fields)]
+
+
+def _targets(data: OperatingData) -> Item:
+    """GHG targets as paras 33-36 ask for them: what the business gives, and what it does not."""
+    if not data.targets:
+        return _not_available("No greenhouse gas target was reported (paras 33-36).")
+    return _disclosed(
+        [
+            {"scopes": list(t.scopes), "base_year": t.base_year, "target_year": t.target_year,
+             "reduction_pct": t.reduction_pct}
+            for t in data.targets
+        ],
+        "Greenhouse gas targets set by the business: scopes, base and target years, reduction (paras 33-36). "
+        "Not reported: whether each is gross or net of credits (36(c)), its base-year emissions and progress "
+        "against it (35).",
+    )
 
 
 def _estimated_scopes(inv: Inventory) -> dict[int, str]:

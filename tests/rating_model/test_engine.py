@@ -378,3 +378,16 @@ def test_revenue_in_another_currency_has_one_basis() -> None:
     assert em["intensities"]["per_cny_million_revenue"] == pytest.approx(em["total"] / revenue_m, rel=1e-6)
     issb = r["issb_summary"]["metrics_and_targets"]["ghg_intensity_per_cny_million"]["value"]
     assert issb == pytest.approx(em["total"] / revenue_m, abs=1e-4)
+
+
+def test_targets_are_disclosed_under_paragraphs_33_to_36_with_what_is_missing() -> None:
+    payload = copy.deepcopy(FULL)
+    payload["targets"] = [{"scopes": [1, 2], "base_year": 2020, "target_year": 2030, "reduction_pct": 40}]
+    summary = rate(payload)["issb_summary"]
+    targets = summary["metrics_and_targets"]["targets"]
+    assert targets["status"] == "disclosed"
+    assert "paras 33-36" in targets["note"] and "36(c)" in targets["note"]
+    assert targets["value"][0]["reduction_pct"] == 40
+    assert "not a full transition plan" in summary["strategy"]["transition_plan"]["note"]
+    payload["targets"] = []
+    assert rate(payload)["issb_summary"]["metrics_and_targets"]["targets"]["status"] == "not_available"
