@@ -57,11 +57,7 @@ def _governance(data: OperatingData) -> dict[str, Item]:
 
 def _strategy(data: OperatingData) -> dict[str, Item]:
     high = data.company.isic_division in _HIGH_IMPACT_DIVISIONS
-    targets = [
-        {"scopes": list(t.scopes), "base_year": t.base_year, "target_year": t.target_year,
-         "reduction_pct": t.reduction_pct}
-        for t in data.targets
-    ]
+    targets = _target_rows(data)
     share = data.practices.green_products_share
     return {
         "transition_risks": _disclosed(
@@ -248,16 +244,20 @@ def _beyond(paths: Iterable[str], fields: Sequence[str]) -> list[str]:
     return [p for p in dict.fromkeys(paths) if not any(p == f or p.startswith(f + ".") for f in fields)]
 
 
+def _target_rows(data: OperatingData) -> list[dict[str, Any]]:
+    return [
+        {"scopes": list(t.scopes), "base_year": t.base_year, "target_year": t.target_year,
+         "reduction_pct": t.reduction_pct}
+        for t in data.targets
+    ]
+
+
 def _targets(data: OperatingData) -> Item:
     """GHG targets as paras 33-36 ask for them: what the business gives, and what it does not."""
     if not data.targets:
         return _not_available("No greenhouse gas target was reported (paras 33-36).")
     return _disclosed(
-        [
-            {"scopes": list(t.scopes), "base_year": t.base_year, "target_year": t.target_year,
-             "reduction_pct": t.reduction_pct}
-            for t in data.targets
-        ],
+        _target_rows(data),
         "Greenhouse gas targets set by the business: scopes, base and target years, reduction (paras 33-36). "
         "Not reported: whether each is gross or net of credits (36(c)), its base-year emissions and progress "
         "against it (35).",
