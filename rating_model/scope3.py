@@ -74,6 +74,15 @@ def water_lines(resources: Resources, ctx: Context, out: list[LineItem]) -> None
     ctx.assume("wastewater volume is taken to equal the water supplied")
 
 
+def _waste_line(
+    ctx: Context, out: list[LineItem], path: str, activity: str, text: str, tonnes: float
+) -> None:
+    """One category 5 line: ``tonnes`` of the waste stream at ``path`` times its factor per tonne."""
+    factor = ctx.factor(activity, path)
+    kg = tonnes * factor.value
+    out.append(LineItem(path, text, 3, CAT5_WASTE, tonnes, "t", kg / 1000.0, factor.id, ctx.quality(path)))
+
+
 def waste_lines(resources: Resources, ctx: Context, out: list[LineItem]) -> None:
     """Recycled waste at the recycling factor, hazardous waste excluded, food waste to landfill at its own
     factor, the rest at the landfill factor of mixed commercial waste."""
@@ -85,53 +94,15 @@ def waste_lines(resources: Resources, ctx: Context, out: list[LineItem]) -> None
     food = min(resources.food_waste_t or 0.0, max(total - recycled - hazardous, 0.0))
     rest = max(total - recycled - hazardous - food, 0.0)
     if food > 0:
-        fpath = "resources.food_waste_t"
-        food_factor = ctx.factor("waste.food.landfill", fpath)
-        out.append(
-            LineItem(
-                fpath,
-                "food and drink waste to landfill",
-                3,
-                CAT5_WASTE,
-                food,
-                "t",
-                food * food_factor.value / 1000.0,
-                food_factor.id,
-                ctx.quality(fpath),
-            )
-        )
-    path = "resources.waste_t"
-    landfill = ctx.factor("waste.landfill", path)
-    out.append(
-        LineItem(
-            path,
-            "non-recycled, non-hazardous waste to landfill" + (" (other than food)" if food > 0 else ""),
-            3,
-            CAT5_WASTE,
-            rest,
-            "t",
-            rest * landfill.value / 1000.0,
-            landfill.id,
-            ctx.quality(path),
-        )
-    )
+        food_text = "food and drink waste to landfill"
+        _waste_line(ctx, out, "resources.food_waste_t", "waste.food.landfill", food_text, food)
+    other = " (other than food)" if food > 0 else ""
+    _waste_line(ctx, out, "resources.waste_t", "waste.landfill",
+                "non-recycled, non-hazardous waste to landfill" + other, rest)
     ctx.assume("non-recycled waste is taken to go to landfill (conservative where the route is unknown)")
     if recycled > 0:
-        rpath = "resources.waste_recycled_t"
-        recycling = ctx.factor("waste.recycling", rpath)
-        out.append(
-            LineItem(
-                rpath,
-                "recycled waste (transport to recycling only)",
-                3,
-                CAT5_WASTE,
-                recycled,
-                "t",
-                recycled * recycling.value / 1000.0,
-                recycling.id,
-                ctx.quality(rpath),
-            )
-        )
+        _waste_line(ctx, out, "resources.waste_recycled_t", "waste.recycling",
+                    "recycled waste (transport to recycling only)", recycled)
     if hazardous > 0:
         ctx.not_available.append(
             f"resources.hazardous_waste_t: {hazardous:g} t reported, but no emission factor for hazardous "
