@@ -124,6 +124,19 @@ _EN: dict[str, str] = {
     "error_too_large": "The form sent was too large.",
     "error_generic": "The request could not be served ({code}).",
     "error_back": "Back to the rating form",
+    "annual_revenue": "Annual revenue",
+    "floor_area": "Floor area (m²)",
+    "valid_until": "Valid until",
+    "electricity_mwh": "Electricity consumed (MWh)",
+    "renewable_electricity_share": "Renewable share of electricity",
+    "scope3_cat1_water_supply": "of which category 1, purchased goods (water supply)",
+    "scope3_cat5_waste": "of which category 5, waste and wastewater",
+    "scope3_cat6_business_travel": "of which category 6, business travel",
+    "intensities": "Emission intensities",
+    "intensity_per_cny_million_revenue": "Scopes 1, 2 (location) and 3 per CNY million of revenue",
+    "intensity_scope12_market_per_cny_million_revenue": "Scopes 1 and 2 (market) per CNY million of revenue",
+    "intensity_per_employee": "Scopes 1, 2 (location) and 3 per employee",
+    "intensity_per_m2": "Scopes 1, 2 (location) and 3 per m² of floor area",
 }
 
 _ZH: dict[str, str] = {
@@ -230,6 +243,19 @@ _ZH: dict[str, str] = {
     "error_too_large": "提交的表单过大。",
     "error_generic": "请求无法完成（{code}）。",
     "error_back": "返回评级表单",
+    "annual_revenue": "年营业收入",
+    "floor_area": "经营面积（平方米）",
+    "valid_until": "有效期至",
+    "electricity_mwh": "用电量（兆瓦时）",
+    "renewable_electricity_share": "可再生电力占比",
+    "scope3_cat1_water_supply": "其中类别 1：外购商品（供水）",
+    "scope3_cat5_waste": "其中类别 5：废弃物与污水处理",
+    "scope3_cat6_business_travel": "其中类别 6：商务差旅",
+    "intensities": "排放强度",
+    "intensity_per_cny_million_revenue": "范围一、范围二（基于位置）和范围三，每百万元营业收入",
+    "intensity_scope12_market_per_cny_million_revenue": "范围一和范围二（基于市场），每百万元营业收入",
+    "intensity_per_employee": "范围一、范围二（基于位置）和范围三，每名员工",
+    "intensity_per_m2": "范围一、范围二（基于位置）和范围三，每平方米经营面积",
 }
 
 _TEXTS: Mapping[str, Mapping[str, str]] = {"en": _EN, "zh": _ZH}

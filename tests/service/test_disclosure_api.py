@@ -158,3 +158,75 @@ def test_inventory_of_a_disclosure_without_scope3_data_says_not_available(
     doc = client.get(f"/v1/ratings/{rating['id']}/disclosure", headers=bearer(bank_key)).get_json()
     assert doc["inventory"]["scope3"] is None
     assert doc["inventory"]["status"]["scope3"] == "not_available"
+
+
+def _with_scope3() -> dict[str, Any]:
+    """The base request with a trip, water and landfilled waste: three Scope 3 categories."""
+    body = payload()
+    body["transport"] = {"business_travel": [{"mode": "rail", "passenger_km": 4_000}]}
+    body["resources"] = {"water_m3": 900, "waste_t": 3.5}
+    return body
+
+
+def test_printed_disclosure_shows_scope3_by_category_the_intensities_and_the_size_behind_them(
+    client: FlaskClient, bank_key: str
+) -> None:
+    """What a bank's credit file needs from the page: the JSON's categories, intensities and company size.
+
+    The PDF is printed from the same HTML, so it is read back too: a figure only in the JSON would be a
+    disclosure the borrower never saw.
+    """
+    rating = _rate(client, bank_key, _with_scope3())
+    em = rating["emissions"]
+    categories = em["scope3"]["categories"]
+    assert set(categories) == {"cat1_water_supply", "cat5_waste", "cat6_business_travel"}
+    url = f"/v1/ratings/{rating['id']}/disclosure"
+    page = client.get(url, headers={**bearer(bank_key), "Accept": "text/html"}).get_data(as_text=True)
+    pdf = client.get(url, headers={**bearer(bank_key), "Accept": "application/pdf"})
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages)
+    intensities = em["intensities"]
+    expected = {
+        "of which category 1, purchased goods (water supply)": f"{categories['cat1_water_supply']:.2f}",
+        "of which category 5, waste and wastewater": f"{categories['cat5_waste']:.2f}",
+        "of which category 6, business travel": f"{categories['cat6_business_travel']:.2f}",
+        "Scopes 1, 2 (location) and 3 per CNY million of revenue": (
+            f"{intensities['per_cny_million_revenue']:.3f}"
+        ),
+        "Scopes 1 and 2 (market) per CNY million of revenue": (
+            f"{intensities['scope12_market_per_cny_million_revenue']:.3f}"
+        ),
+        "Scopes 1, 2 (location) and 3 per employee": f"{intensities['per_employee']:.3f}",
+        "Scopes 1, 2 (location) and 3 per m² of floor area": f"{intensities['per_m2']:.3f}",
+        "Annual revenue": "3200000 CNY",
+        "Floor area (m²)": "180",
+        "Valid until": rating["valid_until"],
+        "Electricity consumed (MWh)": f"{em['electricity_mwh']:.2f}",
+    }
+    for label, figure in expected.items():
+        row = page.split(label, 1)[1].split("</tr>", 1)[0]  # the figure is in the labelled row
+        assert figure in row, (label, figure)
+        assert figure in text, (label, figure)
+    zh = client.get(url + "?lang=zh", headers={**bearer(bank_key), "Accept": "text/html"})
+    zh_page = zh.get_data(as_text=True)
+    assert "其中类别 6：商务差旅" in zh_page and "排放强度" in zh_page
+
+
+def test_printed_disclosure_leaves_out_what_the_business_did_not_report(
+    client: FlaskClient, bank_key: str
+) -> None:
+    """No floor area: no per-m² intensity and no floor-area row (never a 0 or 'n/a' posing as a figure)."""
+    body = payload()
+    del body["company"]["floor_area_m2"]
+    rating = _rate(client, bank_key, body)
+    assert rating["emissions"]["intensities"]["per_m2"] is None
+    url = f"/v1/ratings/{rating['id']}/disclosure"
+    page = client.get(url, headers={**bearer(bank_key), "Accept": "text/html"}).get_data(as_text=True)
+    assert "per m² of floor area" not in page and "Floor area" not in page
+    assert "of which category" not in page  # no Scope 3 category, so no breakdown under 'not available'
+
+
+def test_both_languages_of_the_pages_have_the_same_words() -> None:
+    """A key only in English would print the key itself on the Chinese page."""
+    from service.web.i18n import _EN, _ZH
+
+    assert set(_EN) == set(_ZH)
