@@ -25,7 +25,7 @@ from service.openapi import BEARER_SCHEME
 from service.portfolios.routes import blp as portfolios_blp
 from service.ratings.routes import blp as ratings_blp
 from service.reference.routes import blp as reference_blp
-from service.web.routes import bp as merchant_page_bp
+from service.web import routes as merchant_page
 
 DOCS_ASSETS_URL = "/docs/assets/"
 _ASSETS_DIR = Path(swagger_ui_bundle.swagger_ui_path)
@@ -96,6 +96,6 @@ def init_app(app: Flask) -> GreenrateApi:
         api.register_blueprint(blueprint)
     for blueprint in (disclosure_blp, merchants_blp, portfolios_blp, keys_blp):
         api.register_blueprint(blueprint)
-    app.register_blueprint(merchant_page_bp)  # the merchant page at /: HTML, not part of the API spec
+    merchant_page.init_app(app)  # the merchant page at /: HTML, not part of the API spec
     app.add_url_rule(DOCS_ASSETS_URL + "<path:filename>", endpoint="docs_asset", view_func=_docs_asset)
     return api

@@ -2,18 +2,19 @@
 
 HTTP errors (Flask's own 404/405, webargs' 400/422, the limiter's 429, 413 from the body limit) and the
 domain and infrastructure exceptions below all end here. Anything else is a bug: it is logged with its
-traceback and answered with a bare 500 that never shows the traceback.
+traceback and answered with a bare 500 that never shows the traceback. A browser on the merchant page gets
+the same error as a page in its language instead (:func:`respond`, the hook :mod:`service.web.routes` binds).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from http import HTTPStatus
 from typing import Any
 
 import structlog
-from flask import Flask, Response
+from flask import Flask, Response, current_app
 from flask_limiter import RateLimitExceeded
 from flask_smorest import Api
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
@@ -35,13 +36,18 @@ from service.records.database import UNAVAILABLE_ERRORS
 
 _log = structlog.get_logger("greenrate.errors")
 
+#: The model cannot be served (none loaded, a broken artifact or standard): 503, not the caller's fault.
+MODEL_UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (ModelNotLoadedError, ArtifactError, StandardError)
+#: Everything that makes a rating impossible just now (the model or the records): answered 503, retryable.
+UNAVAILABLE_RATING_ERRORS: tuple[type[Exception], ...] = (*MODEL_UNAVAILABLE_ERRORS, *UNAVAILABLE_ERRORS)
+
 #: Domain and infrastructure exceptions -> (status, message, whether to send Retry-After).
 #: Most specific first: the first matching class wins.
 ERROR_TABLE: tuple[tuple[type[Exception] | tuple[type[Exception], ...], int, str, bool], ...] = (
     (InvalidInputErrors, 422, "The operating data cannot be rated as given.", False),
     (InvalidInputError, 422, "The operating data cannot be rated as given.", False),
     (FactorNotFoundError, 422, "No emission factor applies to this input.", False),
-    ((ModelNotLoadedError, ArtifactError, StandardError), 503, "The rating model is not available.", True),
+    (MODEL_UNAVAILABLE_ERRORS, 503, "The rating model is not available.", True),
     (RatingModelError, 422, "The operating data cannot be rated.", False),
     (UNAVAILABLE_ERRORS, 503, "The records cannot be reached now; nothing was issued or changed.", True),
 )
@@ -85,6 +91,34 @@ def error_response(
     for name, value in (headers or {}).items():
         response.headers[name] = value
     return response
+
+
+#: ``app.extensions`` key of the hook that answers an error as a page when a browser asked for one (the
+#: merchant page's, bound by :func:`service.web.init_app`); it returns ``None`` for every other request.
+PAGE_ERRORS = "greenrate.page_errors"
+PageErrors = Callable[[int, Mapping[str, str]], "Response | None"]
+
+
+def respond(
+    code: int,
+    message: str | None = None,
+    errors: Mapping[str, list[str]] | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> Response:
+    """An error as its reader reads it: a page for a visitor of the merchant page, else the JSON body.
+
+    Errors raised before any view runs (405 from routing, 404 for an unknown path) or outside the page's
+    own handler (a database down, a bug) reach the app-wide handlers; without this, a shop owner's browser
+    would show them the API's JSON.
+    """
+    hook: PageErrors | None = current_app.extensions.get(PAGE_ERRORS)
+    page = None
+    if hook is not None:
+        try:
+            page = hook(code, headers or {})
+        except Exception:  # noqa: BLE001 - a page that cannot render must not turn an error into a worse one
+            _log.error("error_page_failed", exc_info=True, status=code)
+    return page if page is not None else error_response(code, message, errors, headers)
 
 
 def field_errors(exc: Exception) -> dict[str, list[str]] | None:
@@ -139,7 +173,7 @@ class GreenrateApi(Api):  # type: ignore[misc]
             headers["Allow"] = ", ".join(error.valid_methods)
         if isinstance(error, RateLimitExceeded):
             headers["Retry-After"] = str(retry_after_seconds(error))
-        return error_response(code, message, errors, headers)
+        return respond(code, message, errors, headers)
 
 
 def register(app: Flask, settings: Settings) -> None:
@@ -153,13 +187,13 @@ def register(app: Flask, settings: Settings) -> None:
         ) -> Response:
             if code >= 500:
                 _log.warning("dependency_unavailable", error=type(exc).__name__, status=code)
-            return error_response(code, message, field_errors(exc), retry_after if send else None)
+            return respond(code, message, field_errors(exc), retry_after if send else None)
 
         for exc_type in exc_types if isinstance(exc_types, tuple) else (exc_types,):
             app.register_error_handler(exc_type, handler)
 
     def unexpected(exc: Exception) -> Response:
         _log.error("unhandled_exception", exc_info=exc)
-        return error_response(500)
+        return respond(500)
 
     app.register_error_handler(Exception, unexpected)

@@ -13,10 +13,13 @@ from __future__ import annotations
 
 import ipaddress
 import json
+from collections.abc import Mapping
 from typing import Any
 
+import structlog
 from flask import (
     Blueprint,
+    Flask,
     Response,
     abort,
     make_response,
@@ -33,7 +36,9 @@ from rating_model.exceptions import FactorNotFoundError, InvalidInputError, Inva
 from rating_model.vsme import vsme_export
 from service.auth import Principal
 from service.disclosure.render import render_html, render_pdf
+from service.errors import PAGE_ERRORS, UNAVAILABLE_RATING_ERRORS
 from service.extensions import services
+from service.hardening import request_id
 from service.limits import hit_budget
 from service.ratings.issuing import issue_rating
 from service.ratings.routes import _context as issuing_context
@@ -61,6 +66,8 @@ from service.web.view import (
     plan,
     reasons,
 )
+
+_log = structlog.get_logger("greenrate.page")
 
 PUBLIC_TENANT = "_public"
 _PUBLIC = Principal(key_id=None, prefix=None, tenant=PUBLIC_TENANT, role="page")
@@ -163,23 +170,61 @@ def rate() -> BaseResponse:  # a page, or the redirect to the rating (Werkzeug's
     except FactorNotFoundError as exc:
         errors = errors_at([exc.field or GENERAL], parsed.values)
         return _form_page(lang, parsed.values, errors, status=422)
+    except UNAVAILABLE_RATING_ERRORS as exc:  # the records or the model are down: keep what was typed
+        _log.warning("dependency_unavailable", error=type(exc).__name__, status=503)
+        response = _form_page(lang, parsed.values, status=503, message=texts(lang)["form_unavailable"])
+        response.headers["Retry-After"] = str(services().settings.retry_after_seconds)
+        return response
     return redirect(url_for("merchant_page.result", rating_id=issued.id, lang=lang), code=303)
+
+
+def init_app(app: Flask) -> None:
+    """Serve the page at ``/``, and answer a browser's errors outside the API as pages (see
+    :func:`service.errors.respond`): a 405 from routing or a database down reaches the app-wide handlers,
+    which would otherwise show a shop owner the API's JSON."""
+    app.register_blueprint(bp)
+    app.extensions[PAGE_ERRORS] = page_error
+
+
+#: paths programs read (the API, its docs, the probes): their errors stay JSON whatever ``Accept`` says
+_MACHINE_PREFIXES = ("/v1/", "/docs")
+_MACHINE_PATHS = frozenset({"/openapi.json", "/healthz", "/readyz", "/metrics"})
+
+
+def page_error(code: int, headers: Mapping[str, str]) -> Response | None:
+    """The error as a page when a visitor's browser made the request; ``None`` (the JSON body) otherwise.
+
+    A request is a visitor's when it was routed to this page, or when it is outside the API's paths and
+    its ``Accept`` prefers HTML to JSON (a browser's does; curl's ``*/*`` and no header at all do not).
+    """
+    path = request.path
+    if request.blueprint != bp.name:
+        if path.startswith(_MACHINE_PREFIXES) or path in _MACHINE_PATHS:
+            return None
+        accept = request.accept_mimetypes
+        if accept.quality("text/html") <= accept.quality("application/json"):
+            return None
+    return error_page(code, headers)
+
+
+def error_page(code: int, headers: Mapping[str, str]) -> Response:
+    """The page of an error, in the visitor's language, with the request id to quote when asking for help."""
+    lang = choose_language()
+    t = texts(lang)
+    messages = {404: t["error_not_found"], 413: t["error_too_large"], 503: t["error_unavailable"]}
+    message = messages.get(code, t["error_generic"]).format(code=code)
+    html = render_template("error.html", t=t, lang=lang, message=message, request_id=request_id())
+    response = make_response(html, code)
+    for name, value in headers.items():
+        if name.lower() not in ("content-type", "content-length"):
+            response.headers[name] = value  # Allow, Retry-After
+    return response
 
 
 @bp.errorhandler(HTTPException)
 def _page_error(error: HTTPException) -> Response:
-    """A page's own error (a mistyped result link, an unknown ``?as=``, a form too large) as a page in the
-    visitor's language, not the API's JSON error body."""
-    lang = choose_language()
-    t = texts(lang)
-    code = error.code or 500
-    message = {404: t["error_not_found"], 413: t["error_too_large"]}.get(code, t["error_generic"])
-    html = render_template("error.html", t=t, lang=lang, message=message.format(code=code))
-    response = make_response(html, code)
-    for name, value in error.get_headers():
-        if name.lower() not in ("content-type", "content-length"):
-            response.headers[name] = value  # Allow, Retry-After
-    return response
+    """A page's own error (a mistyped result link, an unknown ``?as=``, a form too large)."""
+    return error_page(error.code or 500, dict(error.get_headers()))
 
 
 def _stored(rating_id: str) -> tuple[dict[str, Any], dict[str, Any]]:

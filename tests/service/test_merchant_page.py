@@ -14,8 +14,10 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from pypdf import PdfReader
+from sqlalchemy import create_engine
 
 from tests.conftest import AppFactory, bearer, create_key, payload, services_of
+from tests.live_services import free_port
 
 SECRET = "test-secret-key-of-at-least-32-characters"
 FORM = {
@@ -655,3 +657,64 @@ def test_an_unnamed_business_is_named_in_the_owners_language(make_app: AppFactor
     client = _app(make_app).test_client()
     location = _post(client, "zh", company_name="").headers["Location"]
     assert "我的店铺" in client.get(location).get_data(as_text=True)
+
+
+BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+
+
+def test_errors_before_any_page_view_are_pages_for_a_browser_and_json_for_programs(
+    make_app: AppFactory,
+) -> None:
+    """A 405 from routing and a 404 for an unknown path never reach the page's own handler."""
+    client = _app(make_app).test_client()
+    wrong_method = client.put("/?lang=zh", headers=BROWSER)
+    html = wrong_method.get_data(as_text=True)
+    assert wrong_method.status_code == 405 and wrong_method.mimetype == "text/html"
+    assert "请求无法完成（405）" in html and set(wrong_method.headers["Allow"].split(", ")) >= {"GET", "POST"}
+    assert wrong_method.headers["X-Request-Id"] in html  # the reference to quote when asking for help
+    unknown = client.get("/no-such-page", headers={**BROWSER, "Accept-Language": "en"})
+    assert unknown.status_code == 404 and "This page does not exist" in unknown.get_data(as_text=True)
+    for headers in ({}, {"Accept": "*/*"}, {"Accept": "application/json"}):  # curl, scripts: JSON
+        assert client.put("/", headers=headers).mimetype == "application/json", headers
+    for path in ("/v1/ratings/nope", "/v1/nothing", "/openapi.json", "/healthz"):  # the API's: always JSON
+        answered = client.put(path, headers=BROWSER)
+        assert answered.mimetype == "application/json" and answered.status_code in (404, 405), path
+
+
+def test_database_down_keeps_the_typed_answers_and_pages_say_so_in_the_visitors_language(
+    make_app: AppFactory,
+) -> None:
+    """Nothing is issued, nothing typed is lost, and no JSON or stack trace reaches the owner's browser."""
+    app = _app(make_app)
+    client = app.test_client()
+    location = client.post("/", data={**FORM, "csrf_token": _token(client)}).headers["Location"]
+    token = _token(client)
+    services = services_of(app)
+    real_db = services.db
+    services.db = create_engine(f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/none")
+    try:
+        refused = client.post("/?lang=en", data={**FORM, "employees": "9", "csrf_token": token})
+        html = refused.get_data(as_text=True)
+        assert refused.status_code == 503 and refused.mimetype == "text/html"
+        assert refused.headers["Retry-After"] == "5"
+        assert "nothing was saved" in html and 'value="9"' in html and "Lotus &lt;Tea&gt; House" in html
+        result = client.get(location.replace("lang=en", "lang=zh"), headers=BROWSER)
+        page = result.get_data(as_text=True)
+        assert result.status_code == 503 and result.mimetype == "text/html" and "服务暂时无法读取记录" in page
+        assert "Traceback" not in page and "OperationalError" not in page
+    finally:
+        services.db = real_db
+    assert client.get(location).status_code == 200
+
+
+def test_an_error_page_that_cannot_render_falls_back_to_the_json_body(make_app: AppFactory) -> None:
+    from service.errors import PAGE_ERRORS
+
+    app = _app(make_app)
+
+    def broken(code: int, headers: object) -> None:
+        raise RuntimeError("template missing")
+
+    app.extensions[PAGE_ERRORS] = broken
+    answered = app.test_client().put("/", headers=BROWSER)
+    assert answered.status_code == 405 and answered.get_json()["code"] == 405
