@@ -334,9 +334,11 @@ def test_scope3_without_data_is_not_available_not_zero(make_app: AppFactory) -> 
     assert rating["issb_summary"]["metrics_and_targets"]["scope3_tco2e"]["status"] == "not_available"
     for lang, label, status in (("en", "Scope 3", "not available"), ("zh", "范围三", "暂无数据")):
         html = client.get(location.split("?")[0] + f"?lang={lang}").get_data(as_text=True)
-        chart = re.search(r'<svg[^>]*aria-labelledby="em-title".*?</svg>', html, re.S).group(0)  # type: ignore[union-attr]
+        chart = re.search(r'<svg id="emission-chart".*?</svg>', html, re.S).group(0)  # type: ignore[union-attr]
         texts_ = re.findall(r"<text [^>]*>([^<]*)</text>", chart)
         assert texts_[texts_.index(label) + 1] == status, texts_
+        table = re.search(r'<table id="emission-figures".*?</table>', html, re.S).group(0)  # type: ignore[union-attr]
+        assert f'<th scope="row">{label}</th><td>{status}</td>' in table
         page = client.get(location.split("?")[0] + f"/disclosure?lang={lang}").get_data(as_text=True)
         row = re.search(rf"<th scope=\"row\">{label}</th>(.*?)</tr>", page).group(1)  # type: ignore[union-attr]
         assert status in row and "0.00" not in row
@@ -718,3 +720,22 @@ def test_an_error_page_that_cannot_render_falls_back_to_the_json_body(make_app: 
     app.extensions[PAGE_ERRORS] = broken
     answered = app.test_client().put("/", headers=BROWSER)
     assert answered.status_code == 405 and answered.get_json()["code"] == 405
+
+
+def test_chart_figures_reach_screen_readers_as_tables(make_app: AppFactory) -> None:
+    """The bars are hidden from assistive technology; every figure drawn is in a captioned table instead."""
+    app = _app(make_app)
+    client = app.test_client()
+    location = _post(client).headers["Location"]
+    rating = _stored_rating(app, location)
+    html = client.get(location).get_data(as_text=True)
+    for chart, table in (("pillar-chart", "pillar-figures"), ("emission-chart", "emission-figures")):
+        svg = re.search(rf'<svg id="{chart}"[^>]*>.*?</svg>', html, re.S).group(0)  # type: ignore[union-attr]
+        assert 'aria-hidden="true"' in svg.split(">", 1)[0]
+        drawn = re.findall(r"<text [^>]*>([^<]*)</text>", svg)
+        found = re.search(rf'<table id="{table}" class="visually-hidden">(.*?)</table>', html, re.S)
+        cells = re.findall(r"<t[hd][^>]*>([^<]*)</t[hd]>", found.group(1))  # type: ignore[union-attr]
+        assert "<caption>" in found.group(1) and set(drawn) <= set(cells), (drawn, cells)  # type: ignore[union-attr]
+    pillars = re.search(r'<table id="pillar-figures".*?</table>', html, re.S).group(0)  # type: ignore[union-attr]
+    for pillar in rating["pillars"]:
+        assert f"{pillar['score']:.1f} / {pillar['max']:.1f}" in pillars
