@@ -43,8 +43,11 @@ from rating_model.values import fast_init
 #: 1.2 (2026-12-05): the previous year's factors, DEFRA proxies and assumptions (recomputed for the
 #: reduction) are no longer reported as this year's inventory's; LPG in m3 is refused (it was taken for the
 #: liquid); the factor references name their GWP basis (with schema 1.2); landfilled food waste has its own
-#: factor (``resources.food_waste_t``, new in schema 1.2).
-ENGINE_VERSION = "1.2"
+#: factor (``resources.food_waste_t``, new in schema 1.2). 1.3 (2026-12-05): the IFRS S2 summary discloses
+#: the previous year's Scope 1+2 beside this year's (``scope12_comparative``) and no longer omits the
+#: comparatives relief when a previous year is given (it covers every other metric); the neutrality
+#: section gives both sides of its comparison (schema 1.3).
+ENGINE_VERSION = "1.3"
 
 MODELS_DIR = Path(__file__).parent / "data" / "models"
 DEFAULT_MODEL = MODELS_DIR / "default.json"

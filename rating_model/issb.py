@@ -154,6 +154,7 @@ def _metrics(
             )
             + ", in tCO2e per CNY million of revenue.",
         ),
+        "scope12_comparative": _comparatives(data, inv),
         "transition_risk_exposure": _not_available(
             "Assets vulnerable to transition risk are not assessed (29(b))."
         ),
@@ -182,8 +183,13 @@ def _basis(data: OperatingData, inv: Inventory, dq: DataQuality) -> dict[str, It
     reliefs = [
         "Proportionality: reasonable and supportable information available without undue cost or effort."
     ]
-    if data.previous_year is None:
+    if inv.neutrality.compared_previous_tco2e is None:
         reliefs.append("No comparative period (first-year relief C3).")
+    else:
+        reliefs.append(
+            "Comparative period for Scope 1 and 2 (location-based) only; none for the other metrics "
+            "(first-year relief C3)."
+        )
     if not inv.scope3_categories_included:
         reliefs.append("Scope 3 omitted (first-year relief C4(b)).")
     return {
@@ -214,6 +220,33 @@ def _basis(data: OperatingData, inv: Inventory, dq: DataQuality) -> dict[str, It
         "gross_emissions": _disclosed("All emissions are gross; carbon credits are not deducted."),
         "greenhouse_gases": _greenhouse_gases(inv),
     }
+
+
+def _comparatives(data: OperatingData, inv: Inventory) -> Item:
+    """The previous year's Scope 1+2 beside this year's, as the reduction compares them: the comparative
+    information a first-year reporter may omit (relief C3) and greenrate has for these figures only.
+
+    Only what ``previous_year`` reports can be compared (its energy and fleet), and only like for like:
+    the activities reported in both years, both at this year's factors, so a cleaner grid or a line left
+    out of one year does not pass for the business's own change. The note says all of that, since the
+    figures are a restated subset, not the previous year's inventory.
+    """
+    n = inv.neutrality
+    if data.previous_year is None:
+        return _not_available("No previous_year data was reported.")
+    if n.compared_previous_tco2e is None or n.compared_current_tco2e is None:
+        return _not_available("previous_year has no Scope 1/2 activity in common with this year.")
+    value = {
+        "previous_year_tco2e": round_tco2e(n.compared_previous_tco2e),
+        "reporting_year_tco2e": round_tco2e(n.compared_current_tco2e),
+        "change_pct": None if n.change_pct is None else round_float(n.change_pct, 2),
+    }
+    return _disclosed(
+        value,
+        "Scope 1 and 2 (location-based) only, the previous year restated rather than as it was reported: "
+        + n.reduction_basis
+        + ".",
+    )
 
 
 _GWP_WORDS = {

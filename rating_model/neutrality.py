@@ -44,6 +44,10 @@ class Neutrality(NamedTuple):
     change_pct:
         Signed like-for-like change of Scope 1+2 on the previous year in percent (negative is a cut);
         ``None`` without comparable previous-year data. The standard's ``emissions_change`` indicator.
+    compared_previous_tco2e, compared_current_tco2e:
+        The two sides of that comparison: Scope 1+2 (location-based) of the activities reported in both
+        years, the previous year's at this year's factors. ``None`` without comparable previous-year data.
+        They are the comparative figures the IFRS S2 summary discloses.
     operationally_neutral:
         Credits were retired and cover market-based Scope 1+2, or that figure is zero on reported data.
     """
@@ -58,6 +62,8 @@ class Neutrality(NamedTuple):
     operationally_neutral: bool
     reduction_basis: str
     change_pct: float | None = None
+    compared_previous_tco2e: float | None = None
+    compared_current_tco2e: float | None = None
     note: str = CREDITS_NOTE
 
     def to_dict(self) -> dict[str, Any]:
@@ -103,13 +109,21 @@ def _location_by_group(
     return totals
 
 
-def _reduction(
-    data: OperatingData, current: list[LineItem], ctx: Context
-) -> tuple[float | None, float | None, str]:
-    """(reduction floored at 0, signed change in percent, basis) of Scope 1+2, like for like."""
+class _Comparison(NamedTuple):
+    """Scope 1+2 of this year against the previous year's, like for like (see :func:`_reduction`)."""
+
+    reduction: float | None
+    change_pct: float | None
+    basis: str
+    previous: float | None = None
+    current: float | None = None
+
+
+def _reduction(data: OperatingData, current: list[LineItem], ctx: Context) -> _Comparison:
+    """The reduction (floored at 0), the signed change in percent, its basis and both sides, like for like."""
     previous = data.previous_year
     if previous is None:
-        return None, None, "no previous_year data"
+        return _Comparison(None, None, "no previous_year data")
     own = ctx.apart()  # the previous year's factors and notes are not this year's inventory's
     lines, _, _ = scope12_lines(previous.energy, previous.transport.fleet, own, prefix="previous_year.")
     fuels_before = tuple(f.fuel for f in previous.energy.fuels)
@@ -120,9 +134,10 @@ def _reduction(
     )
     common = sorted(set(before) & set(now))
     if not common:
-        return None, None, "previous_year has no Scope 1/2 activity in common with this year"
+        return _Comparison(None, None, "previous_year has no Scope 1/2 activity in common with this year")
     total_before = sum([before[g] for g in common], 0.0)
-    change = total_before - sum([now[g] for g in common], 0.0)
+    total_now = sum([now[g] for g in common], 0.0)
+    change = total_before - total_now
     change_pct = -change / total_before * 100.0 if total_before > 0 else None
     if change_pct is not None and not math.isfinite(change_pct):
         change_pct = None  # a vanishing previous year (e.g. 1e-311 kWh) has no meaningful percentage
@@ -139,7 +154,7 @@ def _reduction(
         proxies = [ref_id for ref_id in own.proxies if ref_id in only_before]
         if proxies:
             basis += f" (UK DESNZ/DEFRA 2025 proxies: {', '.join(proxies)})"
-    return max(change, 0.0), change_pct, basis
+    return _Comparison(max(change, 0.0), change_pct, basis, total_before, total_now)
 
 
 def neutrality(
@@ -150,7 +165,7 @@ def neutrality(
     ctx: Context,
 ) -> Neutrality:
     """Neutrality figures for the year; ``scope12_lines_now`` are this year's Scope 1/2 lines."""
-    reduction, change_pct, basis = _reduction(data, scope12_lines_now, ctx)
+    compared = _reduction(data, scope12_lines_now, ctx)
     energy = data.energy
     renewable_kwh = (energy.green_electricity_kwh or 0.0) + (energy.onsite_renewable_kwh or 0.0)
     substitution = renewable_kwh * ctx.grid.value / 1000.0
@@ -163,7 +178,19 @@ def neutrality(
         by_standard[offset.standard] = by_standard.get(offset.standard, 0.0) + offset.tco2e
     net = scope12_market - total
     neutral = (total > 0 and net <= 0) or (scope12_market == 0 and not electricity_missing)
-    return Neutrality(reduction, substitution, total, by_type, by_standard, net, neutral, basis, change_pct)
+    return Neutrality(
+        compared.reduction,
+        substitution,
+        total,
+        by_type,
+        by_standard,
+        net,
+        neutral,
+        compared.basis,
+        compared.change_pct,
+        compared.previous,
+        compared.current,
+    )
 
 
 @lru_cache(maxsize=8)

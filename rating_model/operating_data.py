@@ -24,8 +24,10 @@ from rating_model.values import fast_init
 #: named ``reduction`` and ``substitution`` as the contract names them (were ``*_tco2e``), and
 #: ``fx_to_cny`` other than 1 with currency CNY is refused. 1.2 (2026-12-05): each factor reference carries
 #: its ``gwp_basis``, and the IFRS S2 basis of preparation says which gases the figures cover
-#: (``greenhouse_gases``); ``resources.food_waste_t`` is read. Ratings are reused only under the same version.
-SCHEMA_VERSION = "1.2"
+#: (``greenhouse_gases``); ``resources.food_waste_t`` is read. 1.3 (2026-12-05): ``neutrality`` gives both
+#: sides of the like-for-like comparison (``compared_previous_tco2e``, ``compared_current_tco2e``) and the
+#: IFRS S2 metrics the ``scope12_comparative`` item. Ratings are reused only under the same version.
+SCHEMA_VERSION = "1.3"
 
 STATIONARY_FUELS = ("natural_gas", "diesel", "gasoline", "lpg", "coal", "fuel_oil")
 FLEET_FUELS = ("gasoline", "diesel", "hybrid", "electric", "lpg", "natural_gas", "unknown")

@@ -184,6 +184,16 @@ class NeutralitySchema(ContractSchema):
     operationally_neutral = fields.Boolean(required=True)
     reduction_basis = _str("How the year-on-year reduction was computed.")
     change_pct = _num("Year-on-year change of Scope 1+2, percent.", nullable=True)
+    compared_previous_tco2e = _num(
+        "tCO2e: the previous year's side of that comparison (Scope 1+2 location-based of the activities "
+        "reported in both years, at this year's factors); null without comparable previous-year data.",
+        nullable=True,
+    )
+    compared_current_tco2e = _num(
+        "tCO2e: this year's side of that comparison, over the same activities; null without comparable "
+        "previous-year data.",
+        nullable=True,
+    )
     note = _str("Credits are never netted from gross emissions; this is a separate claim.")
 
 

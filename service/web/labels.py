@@ -31,6 +31,7 @@ ITEM_LABELS: Mapping[str, tuple[str, str]] = {
         "GHG intensity (t CO2e per CNY million of revenue)",
         "温室气体排放强度（吨二氧化碳当量/百万元营业收入）",
     ),
+    "scope12_comparative": ("Scope 1 and 2 against the previous year", "范围一和范围二与上一年比较"),
     "transition_risk_exposure": ("Assets vulnerable to transition risk", "易受转型风险影响的资产"),
     "physical_risk_exposure": ("Assets vulnerable to physical risk", "易受实体风险影响的资产"),
     "climate_opportunities": ("Share of sales from climate-related opportunities", "气候相关机遇的销售占比"),

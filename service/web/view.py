@@ -168,4 +168,12 @@ def disclosure_value(key: str, value: Any, lang: str) -> dict[str, str | None]:
             source=data_source_label(str(value.get("data_source")), lang),
         )
         return {"text": text, "lang": None}
+    if key == "scope12_comparative" and isinstance(value, Mapping):
+        change = value.get("change_pct")
+        text = t["comparative_item"].format(
+            previous=num(value.get("previous_year_tco2e")),
+            current=num(value.get("reporting_year_tco2e")),
+            change="n/a" if change is None else f"{float(change):+.1f} %",
+        )
+        return {"text": text, "lang": None}
     return {"text": show(value), "lang": None if lang == "en" else "en"}

@@ -360,6 +360,45 @@ def test_neutrality_carries_the_contracts_names() -> None:
     assert neutrality["reduction"] == pytest.approx(10_000 * 0.5617 / 1000)  # CN-ZJ: East China grid
 
 
+def test_ifrs_summary_compares_with_the_previous_year_and_claims_the_relief_for_the_rest() -> None:
+    """Both sides of the like-for-like comparison; a relief naming the metrics without a comparative."""
+    payload = copy.deepcopy(FULL)
+    payload["previous_year"] = {"energy": {"electricity_kwh": 70_000}}  # the fuel and fleet: this year only
+    r = rate(payload)
+    neutrality = r["neutrality"]
+    assert neutrality["compared_previous_tco2e"] == pytest.approx(70_000 * 0.5617 / 1000)
+    assert neutrality["compared_current_tco2e"] == pytest.approx(60_000 * 0.5617 / 1000)
+    assert neutrality["compared_previous_tco2e"] - neutrality["compared_current_tco2e"] == pytest.approx(
+        neutrality["reduction"]
+    )
+    item = r["issb_summary"]["metrics_and_targets"]["scope12_comparative"]
+    assert item["status"] == "disclosed"
+    assert item["value"] == {
+        "previous_year_tco2e": round(neutrality["compared_previous_tco2e"], 4),
+        "reporting_year_tco2e": round(neutrality["compared_current_tco2e"], 4),
+        "change_pct": round(neutrality["change_pct"], 2),
+    }
+    assert "restated" in item["note"] and "left out (reported in one year only)" in item["note"]
+    reliefs = r["issb_summary"]["basis_of_preparation"]["reliefs"]["value"]
+    assert any(x.startswith("Comparative period for Scope 1 and 2 (location-based) only") for x in reliefs)
+    assert not any(x.startswith("No comparative period") for x in reliefs)
+
+    for previous, note in (
+        (None, "No previous_year data was reported."),
+        ({"transport": {"fleet": [{"fuel": "diesel", "vehicles": 1}]}}, "no Scope 1/2 activity in common"),
+    ):
+        other = copy.deepcopy(FULL)
+        if previous is not None:
+            other["previous_year"] = previous
+        r = rate(other)
+        item = r["issb_summary"]["metrics_and_targets"]["scope12_comparative"]
+        assert item["status"] == "not_available" and note in item["note"]
+        assert r["neutrality"]["compared_previous_tco2e"] is None
+        assert "No comparative period (first-year relief C3)." in (
+            r["issb_summary"]["basis_of_preparation"]["reliefs"]["value"]
+        )
+
+
 def test_a_region_on_its_grids_factor_says_so_in_the_rating() -> None:
     fallbacks = rate(FULL)["emissions"]["fallbacks"]  # CN-ZJ: East China grid, national residual
     assert any("no provincial factor is published for CN-ZJ" in f for f in fallbacks)

@@ -230,3 +230,21 @@ def test_both_languages_of_the_pages_have_the_same_words() -> None:
     from service.web.i18n import _EN, _ZH
 
     assert set(_EN) == set(_ZH)
+
+
+def test_printed_disclosure_shows_the_comparison_with_the_previous_year(
+    client: FlaskClient, bank_key: str
+) -> None:
+    body = payload()
+    body["previous_year"] = {"energy": {"electricity_kwh": 50_000}}
+    rating = _rate(client, bank_key, body)
+    value = rating["issb_summary"]["metrics_and_targets"]["scope12_comparative"]["value"]
+    url = f"/v1/ratings/{rating['id']}/disclosure"
+    expected = {
+        "en": f"previous year {value['previous_year_tco2e']:.2f} t CO2e, reporting year "
+        f"{value['reporting_year_tco2e']:.2f} t CO2e, change {value['change_pct']:+.1f} %",
+        "zh": f"上一年 {value['previous_year_tco2e']:.2f} 吨二氧化碳当量",
+    }
+    for lang, text in expected.items():
+        page = client.get(f"{url}?lang={lang}", headers={**bearer(bank_key), "Accept": "text/html"})
+        assert text in page.get_data(as_text=True), lang
