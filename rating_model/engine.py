@@ -46,7 +46,8 @@ from rating_model.values import fast_init
 #: factor (``resources.food_waste_t``, new in schema 1.2). 1.3 (2026-12-05): the IFRS S2 summary discloses
 #: the previous year's Scope 1+2 beside this year's (``scope12_comparative``) and no longer omits the
 #: comparatives relief when a previous year is given (it covers every other metric); the neutrality
-#: section gives both sides of its comparison (schema 1.3).
+#: section gives both sides of its comparison (schema 1.3); a loan in a currency that is neither CNY nor the
+#: company's is converted at ``loan.fx_to_cny`` (schema 1.3), where it had silently no financed emissions.
 ENGINE_VERSION = "1.3"
 
 MODELS_DIR = Path(__file__).parent / "data" / "models"

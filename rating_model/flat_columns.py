@@ -122,6 +122,8 @@ _LOAN = (
     ("outstanding", "float64", "loan currency", "Outstanding amount (PCAF attribution)"),
     ("borrower_equity_plus_debt", "float64", "loan currency", "Borrower equity + debt (PCAF attribution)"),
     ("borrower_total_assets", "float64", "loan currency", "Borrower total assets (PCAF fallback)"),
+    ("fx_to_cny", "float64", "CNY per unit",
+     "Loan currency to CNY; required when it is neither CNY nor the company's currency"),
 )
 _FLEET_FIELDS = (
     ("vehicles", "Int64", "vehicles", "Number of vehicles (fuel: {key})"),

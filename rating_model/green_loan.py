@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rating_model.exceptions import InvalidInputError
 from rating_model.operating_data import OperatingData
 from rating_model.rounding import round_float
 from rating_model.standard import KnockOut, Standard
@@ -106,7 +107,9 @@ def financed_emissions(
 ) -> FinancedEmissions | None:
     """PCAF attribution of the borrower's gross emissions to this loan; ``None`` without loan data.
 
-    Balance-sheet figures are in the loan's currency. Outstanding defaults to the amount for a new loan.
+    Balance-sheet figures are in the loan's currency, converted to CNY (for the figure per CNY million lent)
+    at ``loan.fx_to_cny``, or at the company's rate for a loan in its currency. Outstanding defaults to the
+    amount for a new loan.
     ``pcaf_score`` is the borrower's (from its emissions data); the loan's is that score when a balance sheet
     is given (equity + debt, or total assets, which PCAF accepts in their place), and 5 when only the
     outstanding amount is known.
@@ -117,10 +120,14 @@ def financed_emissions(
     company = data.company
     if loan.currency == "CNY":
         to_cny = 1.0
+    elif loan.fx_to_cny is not None:
+        to_cny = loan.fx_to_cny
     elif loan.currency == company.currency and company.fx_to_cny:
         to_cny = company.fx_to_cny
-    else:
-        return None
+    else:  # the parser refuses this first; operating data built in Python reaches here
+        raise InvalidInputError(
+            "loan.fx_to_cny", "required when the loan's currency is neither CNY nor the company's"
+        )
     outstanding = loan.outstanding if loan.outstanding is not None else loan.amount
     basis = "outstanding / (equity + debt) (PCAF Part A, business loans)"
     denominator = loan.borrower_equity_plus_debt

@@ -26,7 +26,8 @@ from rating_model.values import fast_init
 #: its ``gwp_basis``, and the IFRS S2 basis of preparation says which gases the figures cover
 #: (``greenhouse_gases``); ``resources.food_waste_t`` is read. 1.3 (2026-12-05): ``neutrality`` gives both
 #: sides of the like-for-like comparison (``compared_previous_tco2e``, ``compared_current_tco2e``) and the
-#: IFRS S2 metrics the ``scope12_comparative`` item. Ratings are reused only under the same version.
+#: IFRS S2 metrics the ``scope12_comparative`` item; ``loan.fx_to_cny`` is read (required for a loan in a
+#: currency that is neither CNY nor the company's). Ratings are reused only under the same version.
 SCHEMA_VERSION = "1.3"
 
 STATIONARY_FUELS = ("natural_gas", "diesel", "gasoline", "lpg", "coal", "fuel_oil")
@@ -236,6 +237,8 @@ class Loan:
     outstanding: float | None = None
     borrower_equity_plus_debt: float | None = None
     borrower_total_assets: float | None = None
+    #: CNY per unit of the loan's currency: needed only when that is neither CNY nor the company's currency
+    fx_to_cny: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -507,9 +510,35 @@ def _read_loan(r: Reader | None, use_of_proceeds: tuple[str, ...] | None) -> Loa
     outstanding = r.number("outstanding", maximum=1e13)
     equity_debt = r.number("borrower_equity_plus_debt", minimum=0.0, exclusive_minimum=True, maximum=1e15)
     assets = r.number("borrower_total_assets", minimum=0.0, exclusive_minimum=True, maximum=1e15)
+    fx = r.number("fx_to_cny", minimum=1e-6, maximum=1e6)
+    if currency == "CNY" and fx is not None and fx != 1.0:
+        r.fail("fx_to_cny", CNY_FX_MESSAGE)
     if amount is None or currency is None or use is None:
         return None
-    return Loan(amount, currency, use, outstanding, equity_debt, assets)
+    return Loan(amount, currency, use, outstanding, equity_debt, assets, fx)
+
+
+def _check_loan_currency(r: Reader, company: Company | None, loan: Loan | None) -> None:
+    """A loan's money must convert to CNY, or its financed emissions per CNY million lent cannot be given.
+
+    A loan in CNY needs no rate, and one in the company's currency takes the company's; any other currency
+    needs ``loan.fx_to_cny``. Refusing here, rather than leaving ``financed_emissions`` out, keeps a loan
+    from silently dropping out of the bank's PCAF figures. One currency has one rate in one request.
+    """
+    if company is None or loan is None or loan.currency == "CNY":
+        return
+    if loan.currency == company.currency:
+        if loan.fx_to_cny is not None and loan.fx_to_cny != company.fx_to_cny:
+            r.fail(
+                "loan.fx_to_cny",
+                "must equal company.fx_to_cny (or be left out): the same currency has one rate",
+            )
+    elif loan.fx_to_cny is None:
+        r.fail(
+            "loan.fx_to_cny",
+            f"required when the loan's currency ({loan.currency}) is neither CNY nor the company's "
+            f"({company.currency}): financed emissions are reported per CNY million lent",
+        )
 
 
 def parse_operating_data(
@@ -544,6 +573,7 @@ def parse_operating_data(
     targets = r.items("targets", _read_target, max_items=20)
     previous_year = _read_previous(r.child("previous_year"))
     loan = _read_loan(r.child("loan"), use_of_proceeds)
+    _check_loan_currency(r, company, loan)
     raise_if_errors(errors)
     assert company is not None
     return OperatingData(

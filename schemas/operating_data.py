@@ -170,6 +170,14 @@ class LoanSchema(StrictSchema):
     outstanding = Number(maximum=1e13)
     borrower_equity_plus_debt = Number(exclusive_minimum=True, maximum=1e15)
     borrower_total_assets = Number(exclusive_minimum=True, maximum=1e15)
+    fx_to_cny = Number(
+        minimum=1e-6,
+        maximum=1e6,
+        metadata={
+            "description": "CNY per unit of the loan's currency; required when it is neither CNY nor the "
+            "company's currency (a loan in the company's currency takes company.fx_to_cny)."
+        },
+    )
 
 
 class OperatingDataSchema(StrictSchema):

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from rating_model.exceptions import InvalidInputError
 from rating_model.green_loan import assess_green_loan, financed_emissions
 from rating_model.operating_data import parse_operating_data
 from rating_model.standard import load_standard
@@ -84,3 +85,37 @@ def test_knock_outs_block_green_treatment() -> None:
 def test_no_loan_reports_borrower_eligibility() -> None:
     result = assess_green_loan(data_with(None), "light_green", (), STANDARD)
     assert result.eligible and result.basis == "borrower" and result.pricing_tier == "green_tier_3"
+
+
+def test_a_loan_in_another_currency_is_converted_at_its_own_rate_never_dropped() -> None:
+    """A USD loan to a CNY business: the attribution needs no rate, the figure per CNY million lent does."""
+    usd = {"amount": 50_000, "outstanding": 40_000, "currency": "USD", "use_of_proceeds": "energy_efficiency",
+           "borrower_equity_plus_debt": 300_000}
+    with pytest.raises(InvalidInputError) as refused:
+        data_with(usd)
+    assert refused.value.field == "loan.fx_to_cny"
+    assert "neither CNY nor the company's (CNY)" in str(refused.value)
+    fe = financed_emissions(data_with({**usd, "fx_to_cny": 7.2}), 54.0, 6.0, 2)
+    assert fe is not None
+    assert fe.attribution_factor == round(40_000 / 300_000, 6)
+    assert fe.scope12_tco2e == pytest.approx(54.0 * 40_000 / 300_000)
+    assert fe.outstanding_cny == pytest.approx(40_000 * 7.2)
+    assert fe.tco2e_per_cny_million_lent == pytest.approx(fe.scope12_tco2e / (40_000 * 7.2 / 1e6), rel=1e-6)
+
+
+def test_a_currency_has_one_rate_in_one_request() -> None:
+    hkd_company = {**COMPANY, "currency": "HKD", "fx_to_cny": 0.92}
+    loan = {"amount": 80_000, "currency": "HKD", "use_of_proceeds": "energy_efficiency"}
+
+    def parse(loan: dict[str, Any]) -> Any:
+        payload = {"company": hkd_company, "loan": loan}
+        return parse_operating_data(payload, use_of_proceeds=STANDARD.use_of_proceeds)
+
+    fe = financed_emissions(parse(loan), 10.0, 0.0, 2)  # the company's rate
+    assert fe is not None and fe.outstanding_cny == pytest.approx(80_000 * 0.92)
+    assert financed_emissions(parse({**loan, "fx_to_cny": 0.92}), 10.0, 0.0, 2) == fe
+    for other, field in (({**loan, "fx_to_cny": 0.9}, "loan.fx_to_cny"),
+                         ({**loan, "currency": "CNY", "fx_to_cny": 0.9}, "loan.fx_to_cny")):
+        with pytest.raises(InvalidInputError) as refused:
+            parse(other)
+        assert refused.value.field == field

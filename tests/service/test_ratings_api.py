@@ -152,3 +152,20 @@ def test_list_items_say_which_key_requested_them_and_for_which_merchant(
         ("shop-7", {"key_id": ids[merchant], "prefix": merchant[:11]}),  # the bank's click reused it
         (None, {"key_id": ids[bank], "prefix": bank[:11]}),
     ]
+
+
+def test_a_loan_in_a_third_currency_needs_its_rate_and_then_has_financed_emissions(
+    client: FlaskClient, bank_key: str
+) -> None:
+    """Never a silent ``financed_emissions: null`` for a loan the bank gave: a 422 naming the field."""
+    body = payload()
+    body["loan"] = {"amount": 50_000, "outstanding": 40_000, "currency": "USD",
+                    "use_of_proceeds": "energy_efficiency", "borrower_equity_plus_debt": 300_000}
+    refused = client.post("/v1/ratings", json=body, headers=bearer(bank_key))
+    assert refused.status_code == 422 and list(refused.get_json()["errors"]) == ["loan.fx_to_cny"]
+    body["loan"]["fx_to_cny"] = 7.1
+    rated = client.post("/v1/ratings", json=body, headers=bearer(bank_key))
+    assert rated.status_code == 201
+    financed = rated.get_json()["financed_emissions"]
+    assert financed["outstanding_cny"] == 40_000 * 7.1
+    assert financed["attribution_factor"] == round(40_000 / 300_000, 6)
