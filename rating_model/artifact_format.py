@@ -74,6 +74,8 @@ _SHA = re.compile(r"[0-9a-f]{64}")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 #: A model version names files, URLs (``/v1/models/{version}``) and database keys.
 VERSION_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,79}")
+#: The form of a version derived from the content (:func:`derive_version`): reserved for such versions.
+_DERIVED = re.compile(r"sc-[0-9a-f]{12}")
 
 
 def canonical_json(doc: Any) -> str:
@@ -289,6 +291,13 @@ def verify_document(doc: Any) -> None:
             f"missing data earns more than the worst reported value for {', '.join(violations)}: the "
             f"standard {doc['metadata']['standard']!r} caps a blank at the worst reported bin, so that "
             "withholding data never pays"
+        )
+    # Last, so that a structural fault is named as such: a version of the derived form must be derived.
+    if _DERIVED.fullmatch(doc["version"]) and doc["version"] != derive_version(doc):
+        raise ArtifactError(
+            f"version {doc['version']!r} has the form of a content-derived version (sc- and 12 hex digits) "
+            f"but this content derives {derive_version(doc)!r}: a version of that form always names its "
+            "content; give an edited model a name of another form (or let training derive it)"
         )
 
 

@@ -61,10 +61,15 @@ def binary_metrics(y: np.ndarray, p: np.ndarray) -> dict[str, float]:
     sorted_y = y[order]
     cum_pos = np.cumsum(sorted_y) / n_pos
     cum_neg = np.cumsum(1 - sorted_y) / n_neg
+    # KS compares the two classes' score distributions, which step only where the score changes: read the
+    # cumulative shares at the last row of each run of equal scores, never inside one, where they would
+    # depend on the rows' order (a constant score would otherwise show a KS up to 1).
+    sorted_p = p[order]
+    thresholds = np.append(np.flatnonzero(sorted_p[1:] != sorted_p[:-1]), len(p) - 1)
     return {
         "auc": float(auc),
         "gini": float(2 * auc - 1),
-        "ks": float(np.max(np.abs(cum_pos - cum_neg))),
+        "ks": float(np.max(np.abs(cum_pos[thresholds] - cum_neg[thresholds]))),
         "brier": float(np.mean((p - y) ** 2)),
     }
 

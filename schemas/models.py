@@ -37,9 +37,15 @@ class ModelListSchema(Schema):
 
 
 def _says_something(reason: str) -> None:
-    """An audit trail of blank reasons explains nothing: at least three characters besides spaces."""
-    if len(reason.strip()) < 3:
-        raise ValidationError("Give a reason of at least 3 characters (not counting spaces).")
+    """An audit trail of blank reasons explains nothing: at least three letters or digits.
+
+    Spaces and punctuation do not count, so ``"x  y"`` and ``"..."`` are refused; a change ticket
+    (``CR-1``) or three Chinese characters pass.
+    """
+    if sum(1 for ch in reason if ch.isalnum()) < 3:
+        raise ValidationError(
+            "Give a reason of at least 3 letters or digits (spaces and punctuation do not count)."
+        )
 
 
 class ActivateRequestSchema(Schema):
@@ -50,6 +56,12 @@ class ActivateRequestSchema(Schema):
         max_length=2000,
         description="Why this version should rate from now on.",
         also=(_says_something,),
+    )
+    replacing = text(
+        max_length=80,
+        description="The version this promotion must replace: the champion the challenger was compared "
+        "with. When another version is active by then (someone promoted or rolled back meanwhile), "
+        "nothing changes and the answer is 409.",
     )
 
 

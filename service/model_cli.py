@@ -97,24 +97,30 @@ def register_model(artifact_path: Path) -> None:
 @model.command("promote")
 @click.argument("version")
 @click.option("--reason", required=True,
-              help="Why this version should rate from now on (audited; at least 3 characters).")
-def promote(version: str, reason: str) -> None:
+              help="Why this version should rate from now on (audited; at least 3 letters or digits).")
+@click.option("--replacing", default=None, metavar="VERSION",
+              help="Promote only while VERSION is active: the champion the comparison was made against.")
+def promote(version: str, reason: str, replacing: str | None) -> None:
     """Make VERSION the active model; running workers switch within GREENRATE_MODEL_POLL_SECONDS.
 
-    Refused when VERSION is active already or its artifact does not fit the standard the service runs.
+    Refused when VERSION is active already, its artifact does not fit the standard the service runs, or
+    (with --replacing) another version than the compared champion is active by now.
     """
     with _registry() as db:
         previous = registry.activate(db, version, actor=_actor(), reason=reason,
-                                     fits=_fits_running_standard())
+                                     fits=_fits_running_standard(), replacing=replacing)
     click.echo(f"active model: {version} (was {previous})")
 
 
 @model.command("rollback")
-@click.option("--reason", required=True, help="Why (audited; at least 3 characters).")
-def rollback(reason: str) -> None:
+@click.option("--reason", required=True, help="Why (audited; at least 3 letters or digits).")
+@click.option("--undoing", default=None, metavar="VERSION",
+              help="Roll back only while VERSION is active: the promotion meant to be undone.")
+def rollback(reason: str, undoing: str | None) -> None:
     """Undo the latest promotion not undone yet: repeated, it walks back through them (C → B → A)."""
     with _registry() as db:
-        target, undone = registry.rollback(db, actor=_actor(), reason=reason, fits=_fits_running_standard())
+        target, undone = registry.rollback(db, actor=_actor(), reason=reason, fits=_fits_running_standard(),
+                                           undoing=undoing)
     click.echo(f"active model: {target} (rolled back from {undone})")
 
 

@@ -93,14 +93,17 @@ class ActivateModel(MethodView):
         """Promote a registered version: audited with the reason; every worker rates with it within the
         poll interval. Ratings issued before keep their version and read back unchanged.
 
-        404 when the version is not registered; 409 when it is the active one already; 422 when its
-        artifact does not fit the running standard (the check every worker makes before rating with it).
+        404 when the version is not registered; 409 when it is the active one already, or when
+        ``replacing`` names another version than the active one; 422 when its artifact does not fit the
+        running standard (the check every worker makes before rating with it).
         """
         s = services()
         actor = actor_of(current_principal())
         fits = partial(engine_for, s.engines.current().engine.standard)
         try:
-            previous = registry.activate(s.db, version, actor=actor, reason=body["reason"], fits=fits)
+            previous = registry.activate(
+                s.db, version, actor=actor, reason=body["reason"], fits=fits, replacing=body.get("replacing")
+            )
         except registry.NotRegistered:
             abort(404, message=f"Model version {version!r} is not registered.")
         except (registry.ModelDoesNotFit, registry.ReasonRefused) as exc:

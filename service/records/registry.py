@@ -52,6 +52,10 @@ class ReasonRefused(RegistryError):
     """The audit reason says nothing (the rule of the API's ``ActivateRequestSchema``)."""
 
 
+class ActiveChanged(RegistryError):
+    """The active version is not the one the caller said it replaces (``replacing``): nothing was changed."""
+
+
 class NothingToRollBack(RegistryError):
     """Every activation in the audit trail has been undone already."""
 
@@ -267,9 +271,29 @@ def _switch(db: Engine, version: str, previous: str | None, *, action: str, reas
     return True
 
 
-def activate(db: Engine, version: str, *, actor: str, reason: str, fits: FitCheck) -> str | None:
+def _expect(active: str | None, replacing: str | None, doing: str) -> None:
+    if replacing is not None and active != replacing:
+        raise ActiveChanged(
+            f"{doing} refused: the active model is {active!r}, not {replacing!r} as expected (it changed "
+            "meanwhile); nothing was changed. Compare with the active model again before promoting."
+        )
+
+
+def activate(
+    db: Engine,
+    version: str,
+    *,
+    actor: str,
+    reason: str,
+    fits: FitCheck,
+    replacing: str | None = None,
+) -> str | None:
     """Promote ``version`` to the active model, audited with who and why; returns the version it replaced.
 
+    :param replacing: the version the caller expects to replace (the champion its comparison was made
+        against). When given, the promotion happens only while that version is active, as one conditional
+        write: a promotion or rollback that came first makes this one fail with :class:`ActiveChanged`
+        instead of silently replacing a model nobody compared the challenger with.
     :param fits: the check the workers apply before they rate with a model (for the service,
         ``functools.partial(service.model_watch.engine_for, standard)``); its ArtifactError refuses the
         promotion with :class:`ModelDoesNotFit`.
@@ -278,6 +302,7 @@ def activate(db: Engine, version: str, *, actor: str, reason: str, fits: FitChec
     :raises ModelDoesNotFit: its artifact does not verify or does not fit the running standard.
     :raises AlreadyActive: it is the active version already (a no-op promotion would only make the next
         rollback undo nothing).
+    :raises ActiveChanged: ``replacing`` is given and is not the active version.
     """
     check_reason(reason)
     _check_fits(db, version, fits)
@@ -285,6 +310,7 @@ def activate(db: Engine, version: str, *, actor: str, reason: str, fits: FitChec
         previous = active_version(db)
         if previous == version:
             raise AlreadyActive(f"model version {version!r} is already the active one")
+        _expect(previous, replacing, f"promoting {version!r}")
         if _switch(db, version, previous, action="promote", reason=reason, actor=actor):
             return previous
     raise RegistryError(f"the active model changed {_ATTEMPTS} times while promoting {version!r}; try again")
@@ -321,17 +347,24 @@ def _undo_target(stack: list[str]) -> str:
     return stack[-2]
 
 
-def rollback(db: Engine, *, actor: str, reason: str, fits: FitCheck) -> tuple[str, str]:
+def rollback(
+    db: Engine, *, actor: str, reason: str, fits: FitCheck, undoing: str | None = None
+) -> tuple[str, str]:
     """Undo the latest activation not yet undone; returns (version re-activated, version undone).
 
     Rollbacks walk back through the promotions (C → B → A) and are events of their own: the trail stays
     append-only. The target is checked like a promotion (``fits``), in case the running standard has
     moved on since it was active.
+
+    :param undoing: the version the caller means to take out. When given and another version is active
+        (two people rolling back the same incident at once), nothing changes (:class:`ActiveChanged`),
+        rather than the second rollback walking back one promotion further than anyone intended.
     """
     check_reason(reason)
     for _ in range(_ATTEMPTS):
         with db.connect() as conn:
             stack = _activation_stack(conn)
+        _expect(stack[-1] if stack else None, undoing, "rolling back")
         target = _undo_target(stack)
         _check_fits(db, target, fits)
         # conditional on the trail's last version: a concurrent change (or a trail that disagrees with

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import subprocess
 import sys
 from collections.abc import Callable
@@ -15,7 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rating_model.artifact import MISSING_BIN, UNSEEN_BIN, ScorecardArtifact
-from rating_model.artifact_format import content_sha256
+from rating_model.artifact_format import content_sha256, derive_version, verify_document
+from rating_model.engine import DEFAULT_MODEL
 from rating_model.exceptions import ArtifactError, InvalidInputError
 from tests.rating_model.scorecard_data import fitted_card, row_values
 
@@ -31,7 +33,9 @@ def _feature(doc: dict[str, Any], name: str) -> dict[str, Any]:
 
 
 def _resign(doc: dict[str, Any]) -> dict[str, Any]:
-    """Recompute the hash, so that a structural check (not the hash) has to catch the change."""
+    """Re-derive the version (of derived form) and the hash: a structural check has to catch the change."""
+    if re.fullmatch(r"sc-[0-9a-f]{12}", doc["version"]):
+        doc["version"] = derive_version(doc)
     doc["sha256"] = content_sha256(doc)
     return doc
 
@@ -316,3 +320,19 @@ def test_the_engine_holds_an_artifact_without_a_named_standard_to_the_missing_da
     del doc["metadata"]["standard"]
     with pytest.raises(ArtifactError, match="missing data earns more .*green_operations"):
         Engine.load(rehash(doc))
+
+
+def test_a_version_of_the_derived_form_must_name_its_content() -> None:
+    """An edited model cannot pass for a trained one by keeping (or forging) an ``sc-`` version."""
+    doc = json.loads(DEFAULT_MODEL.read_text(encoding="utf-8"))
+    doc["training"]["metrics"] = {**doc["training"].get("metrics", {}), "auc": 0.95}
+    doc["sha256"] = content_sha256(doc)  # intact, but no longer the content its version names
+    with pytest.raises(ArtifactError, match="has the form of a content-derived version"):
+        verify_document(doc)
+    doc["version"] = "sc-0123456789ab"
+    doc["sha256"] = content_sha256(doc)
+    with pytest.raises(ArtifactError, match="has the form of a content-derived version"):
+        verify_document(doc)
+    doc["version"] = "bank-2026q3-edited"  # a name of another form says nothing about how it was made
+    doc["sha256"] = content_sha256(doc)
+    verify_document(doc)

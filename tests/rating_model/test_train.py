@@ -46,7 +46,22 @@ def test_binary_metrics_on_known_values() -> None:
     perfect = binary_metrics(y, np.array([0.1, 0.2, 0.8, 0.9]))
     assert perfect["auc"] == 1.0 and perfect["gini"] == 1.0 and perfect["ks"] == 1.0
     tied = binary_metrics(y, np.array([0.5, 0.5, 0.5, 0.5]))
-    assert tied["auc"] == 0.5 and tied["brier"] == pytest.approx(0.25)
+    assert tied["auc"] == 0.5 and tied["brier"] == pytest.approx(0.25) and tied["ks"] == 0.0
+
+
+def test_ks_is_the_two_sample_statistic_whatever_the_order_of_tied_rows() -> None:
+    """KS reads the classes' score distributions at distinct scores only (scipy's two-sample KS)."""
+    from scipy.stats import ks_2samp
+
+    rng = np.random.default_rng(7)
+    p = rng.integers(0, 12, 3_000) / 11.0  # a points table: few distinct scores, many ties
+    y = (rng.random(3_000) < 0.2 + 0.5 * p).astype(int)
+    expected = ks_2samp(p[y == 1], p[y == 0]).statistic
+    for seed in range(3):
+        rows = np.random.default_rng(seed).permutation(len(p))
+        assert binary_metrics(y[rows], p[rows])["ks"] == pytest.approx(expected, abs=1e-12)
+    two_scores = binary_metrics(np.array([1, 0, 1, 0]), np.array([0.2, 0.2, 0.8, 0.8]))
+    assert two_scores["ks"] == 0.0  # each score holds one row of each class: the classes do not separate
 
 
 def _labels(values: list[Any], dtype: str | None = None) -> pd.DataFrame:

@@ -113,3 +113,15 @@ def test_an_unmigrated_database_is_a_one_line_error(tmp_path: Path, args: tuple[
     result = run(env, "model", *(a.format(artifact=artifact) for a in args))  # a traceback would raise
     assert result.exit_code == 1
     assert "Error: database error: OperationalError (has `greenrate db upgrade` run?)" in result.output
+
+
+def test_promote_and_rollback_take_the_version_they_expect(env: dict[str, str], tmp_path: Path) -> None:
+    b, c = _register(env, tmp_path, "b"), _register(env, tmp_path, "c")
+    first = run(env, "model", "promote", b, "--reason", "CR-1 b", "--replacing", DEFAULT_VERSION)
+    assert first.exit_code == 0
+    late = run(env, "model", "promote", c, "--reason", "CR-2 c", "--replacing", DEFAULT_VERSION)
+    assert late.exit_code == 1 and f"the active model is '{b}'" in late.output
+    wrong = run(env, "model", "rollback", "--reason", "undo c", "--undoing", c)
+    assert wrong.exit_code == 1 and "nothing was changed" in wrong.output
+    undone = run(env, "model", "rollback", "--reason", "undo b", "--undoing", b)
+    assert undone.exit_code == 0 and f"rolled back from {b}" in undone.output

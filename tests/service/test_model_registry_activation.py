@@ -193,7 +193,7 @@ def test_the_api_answers_422_for_a_version_that_does_not_fit(client: Any, app: F
 # 9. one rule for the reason, whatever the entry point
 
 
-@pytest.mark.parametrize("reason", ["", ".", "  ab  ", "a\x00bc"])
+@pytest.mark.parametrize("reason", ["", ".", "  ab  ", "a\x00bc", "x  y", "...", "a - b"])
 def test_the_registry_refuses_reasons_the_api_refuses(app: Flask, reason: str) -> None:
     db = services_of(app).db
     (b,) = _registered(db, "b")
@@ -203,3 +203,49 @@ def test_the_registry_refuses_reasons_the_api_refuses(app: Flask, reason: str) -
     with pytest.raises(registry.ReasonRefused):
         registry.rollback(db, actor="ann", reason=reason, fits=FITS)
     assert registry.active_version(db) == b
+
+
+@pytest.mark.parametrize("reason", ["CR-1", "模型更新", "a b c"])
+def test_a_short_reason_with_three_letters_or_digits_is_a_reason(app: Flask, reason: str) -> None:
+    db = services_of(app).db
+    (b,) = _registered(db, "b")
+    registry.activate(db, b, actor="ann", reason=reason, fits=FITS)
+    assert registry.events(db)[-1].reason == reason
+
+
+# 10. a promotion replaces the champion it was compared with, or nothing
+
+
+def test_a_promotion_replacing_a_champion_that_is_gone_changes_nothing(app: Flask) -> None:
+    """Two analysts compared their challengers with the same champion: the second promotion is refused."""
+    db = services_of(app).db
+    b, c = _registered(db, "b", "c")
+    replaced = registry.activate(db, b, actor="ann", reason="b beats", fits=FITS, replacing=DEFAULT_VERSION)
+    assert replaced == DEFAULT_VERSION
+    before = registry.events(db)
+    with pytest.raises(registry.ActiveChanged, match=f"the active model is '{b}', not '{DEFAULT_VERSION}'"):
+        registry.activate(db, c, actor="bob", reason="c beats it", fits=FITS, replacing=DEFAULT_VERSION)
+    assert registry.active_version(db) == b and registry.events(db) == before
+    # two rollbacks of the same incident: the second would walk back one promotion too far
+    undone = registry.rollback(db, actor="ann", reason="b misgrades", fits=FITS, undoing=b)
+    assert undone == (DEFAULT_VERSION, b)
+    with pytest.raises(registry.ActiveChanged):
+        registry.rollback(db, actor="bob", reason="b misgrades", fits=FITS, undoing=b)
+    assert registry.active_version(db) == DEFAULT_VERSION
+
+
+def test_the_api_answers_409_when_the_compared_champion_is_no_longer_active(client: Any, app: Flask) -> None:
+    db = services_of(app).db
+    b, c = _registered(db, "b", "c")
+    analyst = create_key(app, "bank-a", "analyst")
+    url = "/v1/models/{}/activate"
+    first = client.post(url.format(b), json={"reason": "CR-7 b", "replacing": DEFAULT_VERSION},
+                        headers=bearer(analyst))
+    assert first.status_code == 200 and first.json["previous_version"] == DEFAULT_VERSION
+    late = client.post(url.format(c), json={"reason": "CR-8 c", "replacing": DEFAULT_VERSION},
+                       headers=bearer(analyst))
+    assert late.status_code == 409 and "nothing was changed" in late.json["message"]
+    assert registry.active_version(db) == b
+    spec = client.get("/openapi.json").json
+    body = spec["components"]["schemas"]["ActivateRequest"]["properties"]
+    assert "replacing" in body
