@@ -24,7 +24,12 @@ class ModelSummarySchema(Schema):
     created_at = fields.DateTime(required=True)
     created_by = fields.String(required=True)
     metrics = fields.Dict(
-        keys=fields.String(), required=True, metadata={"description": "Holdout AUC, Gini, KS, Brier."}
+        keys=fields.String(),
+        required=True,
+        metadata={
+            "description": "Holdout AUC, Gini, KS, Brier as the artifact declares them (its maker's training "
+            "holdout; not recomputed by the registry: compare models on your own data)."
+        },
     )
     active = fields.Boolean(required=True)
 

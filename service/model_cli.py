@@ -66,9 +66,11 @@ register_data_commands(model)
 
 @model.command("list")
 def list_models() -> None:
-    """Registered versions with their holdout metrics; `*` marks the active one."""
+    """Registered versions with the holdout metrics their artifacts declare; `*` marks the active one."""
     with _registry() as db:
         records = registry.list_models(db)
+    click.echo("  (metrics as each artifact declares them, on its own training holdout: not comparable "
+               "across versions; use `greenrate model compare`)")
     click.echo(f"  {'version':<18} {'source':<9} {'auc':>6} {'gini':>6} {'ks':>6} {'brier':>6}  created")
     for r in records:
         m = r.metrics
