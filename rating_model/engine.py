@@ -47,7 +47,9 @@ from rating_model.values import fast_init
 #: the previous year's Scope 1+2 beside this year's (``scope12_comparative``) and no longer omits the
 #: comparatives relief when a previous year is given (it covers every other metric); the neutrality
 #: section gives both sides of its comparison (schema 1.3); a loan in a currency that is neither CNY nor the
-#: company's is converted at ``loan.fx_to_cny`` (schema 1.3), where it had silently no financed emissions.
+#: company's is converted at ``loan.fx_to_cny`` (schema 1.3), where it had silently no financed emissions;
+#: a knock-out blocks green-loan treatment only where the standard says so (``blocks_green_loan``; standard
+#: 1.1.0 lets the data-completeness knock-out cap the grade without denying the loan).
 ENGINE_VERSION = "1.3"
 
 MODELS_DIR = Path(__file__).parent / "data" / "models"
@@ -263,8 +265,7 @@ class Engine:
     # -- published documents ------------------------------------------------------------------------
 
     def standard_document(self) -> dict[str, Any]:
-        return {"id": self.standard.id, "version": self.standard.version, "sha256": self.standard.sha256,
-                "document": self.standard.document}
+        return self.standard.publication()
 
     def model_document(self) -> dict[str, Any]:
         return {"version": self.artifact.version, "artifact": self.artifact.to_dict(),

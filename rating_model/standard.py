@@ -22,7 +22,11 @@ from rating_model.exceptions import StandardError
 from rating_model.operating_data import DATA_SOURCES, PRACTICE_FLAGS
 
 STANDARD_DIR = Path(__file__).parent / "data" / "standard"
-DEFAULT_STANDARD = STANDARD_DIR / "greenrate-sme-1.0.yaml"
+DEFAULT_STANDARD = STANDARD_DIR / "greenrate-sme-1.1.yaml"
+#: The sections a scorecard depends on: how indicators are derived and scored, the grade cut-offs, and the
+#: estimation that fills their inputs. A later version may accept models trained for an earlier one
+#: (``models_trained_for``) only when these are identical in both documents.
+SCORING_SECTIONS = ("score", "grades", "pillars", "estimation")
 GRADES = ("dark_green", "green", "light_green", "not_green")
 DIRECTIONS = ("increasing", "decreasing")
 COSTS = ("low", "medium", "high")
@@ -66,6 +70,8 @@ class KnockOut:
     isic_divisions: tuple[str, ...] = ()
     min_penalties: int | None = None
     max_completeness: float | None = None
+    #: whether it denies green-loan treatment, beyond capping the grade (1.0.0: every knock-out did)
+    blocks_green_loan: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,11 +111,21 @@ class Standard:
     min_loan_grade: str
     pricing_tiers: Mapping[str, str]
     document: Mapping[str, Any]
+    #: labels of earlier versions whose models rate under this one (their scoring sections are identical)
+    models_trained_for: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:
         """``id@version``: how ratings name the standard they were made under."""
         return f"{self.id}@{self.version}"
+
+    def publication(self) -> dict[str, Any]:
+        """What ``GET /v1/standard`` publishes: the document verbatim, with its id, version and sha256."""
+        return {"id": self.id, "version": self.version, "sha256": self.sha256, "document": self.document}
+
+    def rates_models_for(self, label: object) -> bool:
+        """Whether a model trained for the standard ``label`` may rate under this one."""
+        return label == self.label or label in self.models_trained_for
 
     def grade_for(self, score: float) -> str:
         """The grade of a score by the published absolute cut-offs."""
@@ -192,6 +208,9 @@ def _parse_knock_outs(doc: Mapping[str, Any]) -> tuple[KnockOut, ...]:
     for k in doc.get("knock_outs", ()):
         if k.get("cap_grade") not in GRADES:
             raise StandardError(f"knock-out {k.get('id')}: unknown cap_grade")
+        blocks = k.get("blocks_green_loan", True)
+        if not isinstance(blocks, bool):
+            raise StandardError(f"knock-out {k.get('id')}: blocks_green_loan must be true or false")
         out.append(
             KnockOut(
                 id=k["id"],
@@ -201,6 +220,7 @@ def _parse_knock_outs(doc: Mapping[str, Any]) -> tuple[KnockOut, ...]:
                 isic_divisions=tuple(k.get("isic_divisions", ())),
                 min_penalties=k.get("min_penalties"),
                 max_completeness=k.get("max_completeness"),
+                blocks_green_loan=blocks,
             )
         )
     return tuple(out)
@@ -280,7 +300,52 @@ def parse_standard(doc: Mapping[str, Any]) -> Standard:
         min_loan_grade=min_grade,
         pricing_tiers=tiers,
         document=doc,
+        models_trained_for=_models_trained_for(doc),
     )
+
+
+def _models_trained_for(doc: Mapping[str, Any]) -> tuple[str, ...]:
+    labels = doc.get("models_trained_for", [])
+    if not isinstance(labels, list) or not all(isinstance(label, str) for label in labels):
+        raise StandardError("models_trained_for must be a list of standard labels (id@version)")
+    return tuple(labels)
+
+
+def published_standard_path(label: str) -> Path | None:
+    """The package's file of the standard ``label`` (``id@version``); ``None`` when none is published.
+
+    Every released version stays in the package, so a rating can always be read against the rulebook it
+    names in ``versions.standard``.
+    """
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    for path in sorted(STANDARD_DIR.glob("*.yaml")):
+        doc = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 - a safe loader
+        if isinstance(doc, dict) and f"{doc.get('id')}@{doc.get('version')}" == label:
+            return path
+    return None
+
+
+def _published(label: str) -> Mapping[str, Any]:
+    path = published_standard_path(label)
+    if path is None:
+        raise StandardError(f"models_trained_for names {label!r}, which is not a published standard here")
+    return load_standard(path).document
+
+
+def check_model_compatibility(standard: Standard) -> None:
+    """Refuse a ``models_trained_for`` claim the documents do not bear out.
+
+    A model trained for an earlier version rates under this one only if everything it learned from is
+    unchanged: the :data:`SCORING_SECTIONS` of the two documents must be equal, section by section.
+    """
+    for label in standard.models_trained_for:
+        earlier = _published(label)
+        changed = [k for k in SCORING_SECTIONS if earlier.get(k) != standard.document.get(k)]
+        if changed:
+            raise StandardError(
+                f"{standard.label} says models trained for {label} rate under it, but its "
+                f"{', '.join(changed)} differ from that version's: a changed scoring needs a retrained model"
+            )
 
 
 @lru_cache(maxsize=8)
@@ -295,6 +360,8 @@ def load_standard(path: str | Path = DEFAULT_STANDARD) -> Standard:
     if not isinstance(doc, dict):
         raise StandardError(f"{path}: not a mapping")
     try:
-        return parse_standard(doc)
+        standard = parse_standard(doc)
     except (KeyError, TypeError, ValueError) as exc:
         raise StandardError(f"{path}: malformed standard ({exc!r})") from exc
+    check_model_compatibility(standard)
+    return standard

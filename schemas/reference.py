@@ -19,6 +19,18 @@ class StandardDocumentSchema(Schema):
     version = fields.String(required=True)
 
 
+class StandardQuerySchema(Schema):
+    """``GET /v1/standard``: the active version unless another published one is asked for."""
+
+    version = fields.String(
+        validate=validate.Regexp(r"^[0-9]+\.[0-9]+\.[0-9]+$"),
+        metadata={
+            "description": "A published version (such as 1.0.0) for ratings made under it; the active one "
+            "when left out."
+        },
+    )
+
+
 class ModelDocumentSchema(Schema):
     """The active scorecard: its artifact, points table and model card."""
 

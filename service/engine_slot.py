@@ -16,10 +16,16 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from rating_model.artifact import ScorecardArtifact
     from rating_model.engine import Engine
+    from rating_model.standard import Standard
 
 
 def _dumps(document: Any) -> bytes:
     return json.dumps(document, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
+
+
+def standard_document_json(standard: Standard) -> bytes:
+    """A standard's published document (the shape of ``Engine.standard_document``), for any version."""
+    return _dumps(standard.publication())
 
 
 def model_document_json(artifact: ScorecardArtifact) -> bytes:

@@ -38,12 +38,13 @@ def engine_for(standard: Standard, artifact: ScorecardArtifact) -> Engine:
     """An engine for ``artifact`` under ``standard``; ArtifactError says why they do not fit together.
 
     The engine itself refuses features or directions that contradict the standard; the label check adds
-    that the artifact was trained for this very standard version (its cut-offs and bins assume it).
+    that the artifact was trained for this very standard version (its cut-offs and bins assume it), or for
+    an earlier one the standard declares unchanged in everything that scores (``models_trained_for``).
     """
     from rating_model.engine import Engine
 
     trained_for = artifact.metadata.get("standard")
-    if trained_for != standard.label:
+    if not standard.rates_models_for(trained_for):
         raise ArtifactError(
             f"model was trained for standard {trained_for!r}; the service runs {standard.label!r}"
         )

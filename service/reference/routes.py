@@ -6,15 +6,24 @@ check any rating against the exact standard, points table and emission factors t
 
 from __future__ import annotations
 
+from functools import lru_cache
+from typing import Any
+
 from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from webargs.flaskparser import abort
 
 from rating_model.exceptions import ArtifactError
-from schemas.reference import FactorSetsSchema, ModelDocumentSchema, StandardDocumentSchema
+from rating_model.standard import load_standard, published_standard_path
+from schemas.reference import (
+    FactorSetsSchema,
+    ModelDocumentSchema,
+    StandardDocumentSchema,
+    StandardQuerySchema,
+)
 from service.auth import ANY_ROLE, current_principal, requires
-from service.engine_slot import model_document_json
+from service.engine_slot import model_document_json, standard_document_json
 from service.extensions import services
 from service.openapi import documented
 from service.records.registry import has_been_active, load_artifact
@@ -29,14 +38,34 @@ blp = Blueprint(
 _JSON = "application/json"
 
 
+_STANDARD_QUERY = StandardQuerySchema()
+
+
 @blp.route("/standard")
 class ActiveStandard(MethodView):
-    @documented(blp, 401, 429, 503)
+    @documented(blp, 401, 404, 422, 429, 503)
     @requires(*ANY_ROLE)
+    @blp.arguments(_STANDARD_QUERY, location="query", unknown=None)
     @blp.response(200, StandardDocumentSchema)
-    def get(self) -> Response:
-        """The active standard: indicators, pillars, directions, grade cut-offs, eligibility rules."""
-        return Response(services().engines.current().standard_json, mimetype=_JSON)
+    def get(self, query: dict[str, Any]) -> Response:
+        """The active standard: indicators, pillars, directions, grade cut-offs, eligibility rules.
+
+        ``?version=`` gives an earlier published version instead, for ratings made under it (404 for a
+        version that was never published).
+        """
+        current = services().engines.current()
+        version = query.get("version")
+        if version is None or version == current.engine.standard.version:
+            return Response(current.standard_json, mimetype=_JSON)
+        return Response(_published_json(f"{current.engine.standard.id}@{version}"), mimetype=_JSON)
+
+
+@lru_cache(maxsize=8)
+def _published_json(label: str) -> bytes:
+    path = published_standard_path(label)
+    if path is None:
+        abort(404, message=f"Standard {label} was never published.")
+    return standard_document_json(load_standard(path))
 
 
 @blp.route("/models/<string(maxlength=80):version>")

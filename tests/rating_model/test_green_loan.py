@@ -9,7 +9,7 @@ import pytest
 from rating_model.exceptions import InvalidInputError
 from rating_model.green_loan import assess_green_loan, financed_emissions
 from rating_model.operating_data import parse_operating_data
-from rating_model.standard import load_standard
+from rating_model.standard import STANDARD_DIR, load_standard
 
 STANDARD = load_standard()
 COMPANY = {"name": "x", "country": "CN", "industry_code": "5610", "employees": 5, "annual_revenue": 3e6,
@@ -119,3 +119,37 @@ def test_a_currency_has_one_rate_in_one_request() -> None:
         with pytest.raises(InvalidInputError) as refused:
             parse(other)
         assert refused.value.field == field
+
+
+def test_the_data_completeness_knock_out_caps_the_grade_but_does_not_deny_a_green_loan() -> None:
+    """Standard 1.1.0: a green business rated on few answers gets green-loan treatment at its grade."""
+    data = data_with({"amount": 1e5, "currency": "CNY", "use_of_proceeds": "energy_efficiency"})
+    sparse = next(k for k in STANDARD.knock_outs if k.id == "insufficient_data")
+    result = assess_green_loan(data, "green", (sparse,), STANDARD)
+    assert result.eligible and result.basis == "use_of_proceeds" and result.pricing_tier == "green_tier_2"
+    assert result.knock_outs == (f"insufficient_data: {sparse.description}",)  # still listed: it applies
+    assert "caps the grade at green but does not block green-loan treatment" in result.rationale[0]
+    borrower = assess_green_loan(data_with(None), "light_green", (sparse,), STANDARD)
+    assert borrower.eligible and borrower.basis == "borrower"
+    penalty = next(k for k in STANDARD.knock_outs if k.id == "environmental_penalty")
+    assert not assess_green_loan(data, "light_green", (sparse, penalty), STANDARD).eligible
+    released = load_standard(STANDARD_DIR / "greenrate-sme-1.0.yaml")  # 1.0.0: "with no knock-out"
+    sparse_then = next(k for k in released.knock_outs if k.id == "insufficient_data")
+    assert not assess_green_loan(data, "green", (sparse_then,), released).eligible
+
+
+def test_a_one_click_rating_of_a_green_restaurant_can_be_green_loan_eligible() -> None:
+    """The mission: few answers (completeness below 0.5), green electricity and practices, grade green."""
+    from rating_model.engine import Engine
+    from rating_model.operating_data import PRACTICE_FLAGS
+
+    engine = Engine.load()
+    rating = engine.rate(engine.parse({
+        "company": {"name": "x", "country": "CN", "region": "CN-ZJ", "industry_code": "5610", "employees": 8,
+                    "annual_revenue": 1_500_000, "currency": "CNY", "reporting_year": 2024},
+        "energy": {"electricity_kwh": 30_000, "green_electricity_kwh": 30_000},
+        "practices": dict.fromkeys(PRACTICE_FLAGS, True),
+        "data_source": "energy_bills",
+    })).to_dict()
+    assert rating["data_quality"]["completeness"] < 0.5 and rating["grade"] == "green"
+    assert rating["green_loan"]["eligible"] and rating["green_loan"]["basis"] == "borrower"

@@ -12,7 +12,13 @@ from rating_model.exceptions import StandardError
 from rating_model.grading import applicable_knock_outs, cap, grade
 from rating_model.indicators import IndicatorSet
 from rating_model.operating_data import parse_operating_data
-from rating_model.standard import GRADES, load_standard, parse_standard
+from rating_model.standard import (
+    GRADES,
+    STANDARD_DIR,
+    check_model_compatibility,
+    load_standard,
+    parse_standard,
+)
 
 STANDARD = load_standard()
 
@@ -22,7 +28,7 @@ def doc() -> dict[str, Any]:
 
 
 def test_default_standard_loads_with_every_indicator_derivable() -> None:
-    assert STANDARD.label == "greenrate-sme@1.0.0"
+    assert STANDARD.label == "greenrate-sme@1.1.0"
     assert len(STANDARD.indicators) == 13
     assert IndicatorSet(STANDARD).ids == tuple(STANDARD.indicators)
     pillars = {"energy_climate", "resources_circularity", "practices_governance"}
@@ -87,6 +93,8 @@ def test_mostly_estimated_data_cannot_reach_the_top_grade() -> None:
         (lambda d: d["pillars"][1]["indicators"].append(d["pillars"][0]["indicators"][0]), "defined twice"),
         (lambda d: d["data_quality"]["pcaf_by_data_source"].update(estimated=9), "pcaf_by_data_source"),
         (lambda d: d.pop("pillars"), "pillars"),
+        (lambda d: d["knock_outs"][3].update(blocks_green_loan="no"), "must be true or false"),
+        (lambda d: d.update(models_trained_for="greenrate-sme@1.0.0"), "models_trained_for must be a list"),
     ],
 )
 def test_inconsistent_documents_are_refused(mutate: Any, message: str) -> None:
@@ -119,3 +127,34 @@ def test_unknown_change_operation_is_refused() -> None:
     document["improvement_actions"][0]["change"] = {"wave_wand": 1}
     with pytest.raises(StandardError, match="unknown change operations"):
         parse_standard(document)
+
+
+def test_the_released_standard_is_kept_and_its_knock_outs_all_block_green_loans() -> None:
+    """1.0.0 stays published as released (ratings cite it); its rule was "with no knock-out"."""
+    released = load_standard(STANDARD_DIR / "greenrate-sme-1.0.yaml")
+    assert released.label == "greenrate-sme@1.0.0" and released.models_trained_for == ()
+    assert all(k.blocks_green_loan for k in released.knock_outs)
+    blocking = {k.id: k.blocks_green_loan for k in STANDARD.knock_outs}
+    assert blocking == {"excluded_activity": True, "environmental_penalty": True,
+                        "repeated_environmental_penalties": True, "insufficient_data": False}
+
+
+def test_models_of_an_earlier_version_rate_only_where_nothing_that_scores_changed() -> None:
+    """The claim in ``models_trained_for`` is checked against the published earlier document."""
+    assert STANDARD.models_trained_for == ("greenrate-sme@1.0.0",)
+    check_model_compatibility(STANDARD)  # what the loader does
+    assert STANDARD.rates_models_for("greenrate-sme@1.0.0") and STANDARD.rates_models_for(STANDARD.label)
+    assert not STANDARD.rates_models_for("greenrate-sme@0.9.0") and not STANDARD.rates_models_for(None)
+    for section, mutate in (
+        ("grades", lambda d: d["grades"]["cutoffs"][1].update(min_score=61)),
+        ("pillars", lambda d: d["pillars"][0]["indicators"][0].update(unit="other")),
+        ("estimation", lambda d: d["estimation"]["rules"][0].update(tariff_cny_per_kwh=0.7)),
+    ):
+        document = doc()
+        mutate(document)
+        with pytest.raises(StandardError, match=f"its {section} differ"):
+            check_model_compatibility(parse_standard(document))
+    unknown = doc()
+    unknown["models_trained_for"] = ["greenrate-sme@0.1.0"]
+    with pytest.raises(StandardError, match="not a published standard here"):
+        check_model_compatibility(parse_standard(unknown))

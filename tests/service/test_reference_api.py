@@ -41,3 +41,25 @@ def test_swapping_the_engine_changes_what_is_served(app: Flask, client: FlaskCli
     after = slot.current()
     assert after is not before and after.engine is before.engine
     assert client.get("/v1/models/active", headers=bearer(bank_key)).status_code == 200
+
+
+def test_an_earlier_published_standard_is_served_for_the_ratings_that_cite_it(
+    client: FlaskClient, bank_key: str
+) -> None:
+    import hashlib
+
+    from rating_model.standard import STANDARD_DIR, load_standard
+
+    released = client.get("/v1/standard?version=1.0.0", headers=bearer(bank_key))
+    assert released.status_code == 200
+    body = released.json
+    assert body["version"] == "1.0.0" and body["document"]["version"] == "1.0.0"
+    assert body["sha256"] == load_standard(STANDARD_DIR / "greenrate-sme-1.0.yaml").sha256
+    assert "blocks_green_loan" not in str(body["document"]["knock_outs"])  # verbatim, as released
+    active = client.get("/v1/standard?version=1.1.0", headers=bearer(bank_key))
+    assert active.json == client.get("/v1/standard", headers=bearer(bank_key)).json
+    assert hashlib.sha256(released.data).hexdigest() != hashlib.sha256(active.data).hexdigest()
+    never = client.get("/v1/standard?version=9.9.9", headers=bearer(bank_key))
+    assert never.status_code == 404 and "never published" in never.json["message"]
+    for bad in ("?version=latest", "?versoin=1.0.0"):
+        assert client.get("/v1/standard" + bad, headers=bearer(bank_key)).status_code == 422, bad
