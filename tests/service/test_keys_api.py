@@ -237,6 +237,7 @@ def test_a_revoked_key_is_refused_and_revoking_again_is_204(client: FlaskClient,
     assert client.get("/v1/ratings", headers=bearer(created["key"])).status_code == 200
     revoked = client.delete(f"/v1/keys/{created['id']}", headers=bearer(admin))
     assert revoked.status_code == 204 and revoked.data == b""
+    assert "Content-Type" not in revoked.headers  # no body, so no type
     refused = client.get("/v1/ratings", headers=bearer(created["key"]))
     assert refused.status_code == 401
     assert refused.get_json()["message"] == "Invalid, revoked or expired API key."
