@@ -182,14 +182,16 @@ class Cursor(fields.String):
 
 
 class RawObject(fields.Nested):
-    """Documented as the nested schema, loaded as the raw JSON object.
+    """Documented as the nested schema, loaded as the raw JSON value.
 
-    A batch validates each item on its own so that one bad company does not refuse the other 99; the
-    envelope only checks that every item is an object, while the OpenAPI document still shows the item's
-    full schema.
+    A batch validates each item on its own so that one bad company does not refuse the other 99, and that
+    includes an item that is not even an object (a string, a number, null): it fails alone, as its own 422,
+    when its item is validated. The OpenAPI document still shows the item's full schema.
     """
 
-    default_error_messages = {"type": "Invalid input type."}
+    def __init__(self, nested: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("allow_none", True)  # null is an item like any other: refused on its own
+        super().__init__(nested, **kwargs)
 
     def _deserialize(
         self,
@@ -199,9 +201,7 @@ class RawObject(fields.Nested):
         partial: bool | Sequence[str] | AbstractSet[str] | None = None,
         **kwargs: Any,
     ) -> Any:
-        if not isinstance(value, Mapping):
-            raise self.make_error("type", input=value, input_type=type(value).__name__)
-        return dict(value)
+        return dict(value) if isinstance(value, Mapping) else value
 
 
 class UtcDateTime(fields.DateTime):

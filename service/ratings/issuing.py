@@ -237,12 +237,18 @@ def issue_rating(
     return issued[prepared.digest]
 
 
+_NOT_AN_OBJECT = "Must be a JSON object: the operating data of one company."
+
+
 def issue_batch(
-    ctx: IssuingContext, principal: Principal, payloads: Sequence[Mapping[str, Any]]
+    ctx: IssuingContext, principal: Principal, payloads: Sequence[Any]
 ) -> list[Issued | ItemFailure]:
     """Rate up to 100 companies in order; an item that fails says why and does not fail the others."""
     results: list[Issued | ItemFailure | _Prepared] = []
     for payload in payloads:
+        if not isinstance(payload, Mapping):  # a string, a number or null fails alone, like any bad item
+            results.append(ItemFailure(422, "Some fields are invalid.", {"_schema": [_NOT_AN_OBJECT]}))
+            continue
         try:
             results.append(_prepare(ctx, _scope(principal), _ITEM_SCHEMA.load(payload)))
         except ValidationError as exc:

@@ -50,8 +50,17 @@ def test_batch_envelope_limits(client: FlaskClient, bank_key: str) -> None:
     assert too_many.status_code == 422 and "items" in too_many.json["errors"]
     empty = client.post("/v1/ratings/batch", json={"items": []}, headers=bearer(bank_key))
     assert empty.status_code == 422
-    not_objects = client.post("/v1/ratings/batch", json={"items": [1]}, headers=bearer(bank_key))
-    assert not_objects.status_code == 422 and "items.0" in not_objects.json["errors"]
+    not_objects = client.post(
+        "/v1/ratings/batch", json={"items": [payload(), 1, "x", None, []]}, headers=bearer(bank_key)
+    )
+    assert not_objects.status_code == 200  # per-item errors, as for any bad item: the company still rates
+    results = not_objects.json["results"]
+    assert [r["status"] for r in results] == [201, 422, 422, 422, 422]
+    message = "Must be a JSON object: the operating data of one company."
+    assert all(r["error"]["errors"] == {"_schema": [message]} for r in results[1:])
+    assert not_objects.json["rated"] == 1 and not_objects.json["failed"] == 4
+    not_a_list = client.post("/v1/ratings/batch", json={"items": {"0": payload()}}, headers=bearer(bank_key))
+    assert not_a_list.status_code == 422 and "items" in not_a_list.json["errors"]
 
 
 
