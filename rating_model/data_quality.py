@@ -47,7 +47,8 @@ def _previous_year_given(data: OperatingData) -> float:
 
 
 def _fuels_given(data: OperatingData) -> float:
-    # No fuels and nothing estimated means the sector uses none by default: an honest empty answer.
+    # Fuels given, "none" ("fuels": []), or not given where the sector burns none by default (nothing to
+    # estimate): each is a complete answer; an estimated list counts as absent (see _completeness).
     return 1.0
 
 

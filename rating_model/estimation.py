@@ -77,7 +77,8 @@ def fill_missing(data: OperatingData, standard: Standard) -> Filled:
                 method = f"sector default {defaults.electricity_kwh_per_employee:g} kWh/employee x employees"
         estimates.append(Estimate("energy.electricity_kwh", kwh, "kWh", method, rule.pcaf_floor))
         energy = replace(energy, electricity_kwh=kwh)
-    if not energy.fuels and defaults.gas_m3_per_employee > 0:
+    # Only an unanswered list is estimated: "fuels": [] says no fuel is burned on site.
+    if energy.fuels is None and defaults.gas_m3_per_employee > 0:
         rule = _rule(standard, "energy.fuels", spend=False)
         m3 = company.employees * defaults.gas_m3_per_employee
         method = f"sector default {defaults.gas_m3_per_employee:g} m3 natural gas/employee x employees"

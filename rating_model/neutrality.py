@@ -126,11 +126,11 @@ def _reduction(data: OperatingData, current: list[LineItem], ctx: Context) -> _C
         return _Comparison(None, None, "no previous_year data")
     own = ctx.apart()  # the previous year's factors and notes are not this year's inventory's
     lines, _, _ = scope12_lines(previous.energy, previous.transport.fleet, own, prefix="previous_year.")
-    fuels_before = tuple(f.fuel for f in previous.energy.fuels)
+    fuels_before = tuple(f.fuel for f in previous.energy.fuels or ())
     fleet_before = tuple(f.fuel for f in previous.transport.fleet)
     before = _location_by_group(lines, fuels_before, fleet_before)
     now = _location_by_group(
-        current, tuple(f.fuel for f in data.energy.fuels), tuple(f.fuel for f in data.transport.fleet)
+        current, tuple(f.fuel for f in data.energy.fuels or ()), tuple(f.fuel for f in data.transport.fleet)
     )
     common = sorted(set(before) & set(now))
     if not common:

@@ -27,7 +27,9 @@ from rating_model.values import fast_init
 #: (``greenhouse_gases``); ``resources.food_waste_t`` is read. 1.3 (2026-12-05): ``neutrality`` gives both
 #: sides of the like-for-like comparison (``compared_previous_tco2e``, ``compared_current_tco2e``) and the
 #: IFRS S2 metrics the ``scope12_comparative`` item; ``loan.fx_to_cny`` is read (required for a loan in a
-#: currency that is neither CNY nor the company's). Ratings are reused only under the same version.
+#: currency that is neither CNY nor the company's); ``energy.fuels: []`` means no fuel burned on site (kept in
+#: the canonical form, never estimated), while a list left out may be estimated. Ratings are reused only
+#: under the same version.
 SCHEMA_VERSION = "1.3"
 
 STATIONARY_FUELS = ("natural_gas", "diesel", "gasoline", "lpg", "coal", "fuel_oil")
@@ -141,11 +143,14 @@ class GridFactor:
 
 @dataclass(frozen=True, slots=True)
 class Energy:
+    """A year's site energy. ``fuels`` is ``None`` when not answered (the standard may estimate it) and
+    ``()`` when the business said it burns no fuel on site (``"fuels": []``): the two rate differently."""
+
     electricity_kwh: float | None = None
     green_electricity_kwh: float | None = None
     green_electricity_instrument: str | None = None
     onsite_renewable_kwh: float | None = None
-    fuels: tuple[FuelUse, ...] = ()
+    fuels: tuple[FuelUse, ...] | None = None
     purchased_heat_gj: float | None = None
     electricity_spend: float | None = None
     grid_factor: GridFactor | None = None
@@ -271,7 +276,8 @@ class OperatingData:
 
 
 def _plain(value: Any) -> Any:
-    """Dataclasses as dicts in field order and sequences as lists, dropping ``None``, ``[]`` and ``{}``.
+    """Dataclasses as dicts in field order and sequences as lists, dropping ``None``, ``[]`` and ``{}``
+    (except an answered empty list of :data:`_EMPTY_IS_AN_ANSWER`).
 
     Values inside are immutable (str, numbers, bools), so nothing needs copying.
     """
@@ -288,12 +294,14 @@ def _plain(value: Any) -> Any:
     out: dict[str, Any] = {}
     for name in names:
         v = _plain(getattr(value, name))
-        if v is not None and v != [] and v != {}:
+        if v is not None and ((v != [] and v != {}) or (v == [] and name in _EMPTY_IS_AN_ANSWER)):
             out[name] = v
     return out
 
 
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+#: list fields where ``[]`` says something ("no fuel burned on site") that leaving them out does not
+_EMPTY_IS_AN_ANSWER = frozenset({"fuels"})
 
 
 @functools.cache
@@ -375,7 +383,7 @@ def _read_energy(r: Reader | None) -> Energy:
         green_electricity_kwh=green,
         green_electricity_instrument=instrument,
         onsite_renewable_kwh=r.number("onsite_renewable_kwh", maximum=1e12),
-        fuels=r.items("fuels", _read_fuel, max_items=50),
+        fuels=r.items("fuels", _read_fuel, max_items=50) if r.data.get("fuels") is not None else None,
         purchased_heat_gj=r.number("purchased_heat_gj", maximum=1e12),
         electricity_spend=r.number("electricity_spend", maximum=1e13),
         grid_factor=_read_grid_factor(grid) if grid is not None else None,

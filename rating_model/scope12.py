@@ -115,7 +115,7 @@ def heat_lines(energy: Energy, ctx: Context, prefix: str, out: list[LineItem]) -
 def fuel_lines(energy: Energy, ctx: Context, prefix: str, out: list[LineItem]) -> float:
     """Stationary combustion (Scope 1); returns the fuels' energy in MJ (quantity x NCV)."""
     energy_mj = 0.0
-    for index, use in enumerate(energy.fuels):
+    for index, use in enumerate(energy.fuels or ()):
         path = f"{prefix}energy.fuels.{index}"
         record = ctx.fuel_factor("fuel." + use.fuel, use.fuel, path + ".fuel")
         assert record.activity_unit is not None and record.kg_per_unit is not None

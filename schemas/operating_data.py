@@ -89,7 +89,12 @@ class EnergySchema(StrictSchema):
     green_electricity_kwh = Number(maximum=1e12)
     green_electricity_instrument = text(choices=GREEN_INSTRUMENTS)
     onsite_renewable_kwh = Number(maximum=1e12)
-    fuels = _list(FuelUseSchema, 50, "Stationary fuel use.")
+    fuels = _list(
+        FuelUseSchema,
+        50,
+        "Stationary fuel use. [] says no fuel is burned on site; leaving it out (or null) says it was not "
+        "answered, and the standard may estimate it from the sector's default.",
+    )
     purchased_heat_gj = Number(maximum=1e12)
     electricity_spend = Number(maximum=1e13, metadata={"description": "Spend fallback when kWh is unknown."})
     grid_factor = fields.Nested(GridFactorSchema, allow_none=True)

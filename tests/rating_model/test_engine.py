@@ -430,3 +430,22 @@ def test_targets_are_disclosed_under_paragraphs_33_to_36_with_what_is_missing() 
     assert "not a full transition plan" in summary["strategy"]["transition_plan"]["note"]
     payload["targets"] = []
     assert rate(payload)["issb_summary"]["metrics_and_targets"]["targets"]["status"] == "not_available"
+
+
+def test_no_fuel_burned_is_an_answer_and_is_not_estimated() -> None:
+    """``"fuels": []`` rates as measured zero fuel; a list left out is filled from the sector default."""
+    office = {"company": {"name": "Code shop", "country": "CN", "region": "CN-BJ", "industry_code": "6201",
+                          "employees": 20, "annual_revenue": 8_000_000, "currency": "CNY",
+                          "reporting_year": 2023, "floor_area_m2": 300},
+              "energy": {"electricity_kwh": 50_000, "fuels": []},
+              "data_source": "verified_report"}
+    answered = rate(office)
+    assert answered["emissions"]["scope1"] == 0.0
+    assert answered["data_quality"]["estimated_fields"] == [] and answered["data_quality"]["pcaf_score"] == 1
+    left_out = copy.deepcopy(office)
+    del left_out["energy"]["fuels"]
+    estimated = rate(left_out)
+    assert estimated["data_quality"]["estimated_fields"] == ["energy.fuels"]
+    assert estimated["emissions"]["scope1"] > 0 and estimated["data_quality"]["pcaf_score"] == 4
+    completeness = answered["data_quality"]["completeness"] - estimated["data_quality"]["completeness"]
+    assert completeness == pytest.approx(1 / 7, abs=1e-4)  # an answered item of the seven

@@ -132,10 +132,15 @@ def test_vanishing_denominators_are_refused(path: str, value: float) -> None:
 
 
 def _pruned_asdict(value: Any) -> Any:
-    """The canonical form's definition: ``dataclasses.asdict``, then ``None``, ``[]`` and ``{}`` dropped."""
+    """The canonical form's definition: ``dataclasses.asdict``, then ``None``, ``[]`` and ``{}`` dropped,
+    except ``fuels: []`` (schema 1.3: "no fuel burned on site", which leaving the list out does not say)."""
     if isinstance(value, dict):
         pruned = {k: _pruned_asdict(v) for k, v in value.items()}
-        return {k: v for k, v in pruned.items() if v is not None and v != [] and v != {}}
+        return {
+            k: v
+            for k, v in pruned.items()
+            if v is not None and (v != [] or k == "fuels") and v != {}
+        }
     if isinstance(value, list | tuple):
         return [_pruned_asdict(v) for v in value]
     return value
@@ -161,3 +166,15 @@ def test_canonical_form_drops_empty_sections_and_keeps_false_and_zero() -> None:
     assert plain["compliance"] == {"environmental_penalties_3y": 0}
     assert "transport" not in plain and "offsets" not in plain and "previous_year" not in plain
     assert plain["energy"]["fuels"] == [{"fuel": "natural_gas", "quantity": 8000.0, "unit": "m3"}]
+
+
+def test_an_empty_fuel_list_is_an_answer_and_leaving_it_out_is_not() -> None:
+    """``"fuels": []`` (no fuel burned) is kept in the canonical form; a missing or null list is not."""
+    company = {"name": "x", "country": "CN", "industry_code": "6201", "employees": 5,
+               "annual_revenue": 1e6, "currency": "CNY", "reporting_year": 2024}
+    none_burned = parse_operating_data({"company": company, "energy": {"electricity_kwh": 1e4, "fuels": []}})
+    assert none_burned.energy.fuels == () and none_burned.to_dict()["energy"]["fuels"] == []
+    for energy in ({"electricity_kwh": 1e4}, {"electricity_kwh": 1e4, "fuels": None}):
+        unanswered = parse_operating_data({"company": company, "energy": energy})
+        assert unanswered.energy.fuels is None and "fuels" not in unanswered.to_dict()["energy"]
+        assert unanswered.canonical_json() != none_burned.canonical_json()
