@@ -526,6 +526,23 @@ def _read_loan(r: Reader | None, use_of_proceeds: tuple[str, ...] | None) -> Loa
     return Loan(amount, currency, use, outstanding, equity_debt, assets, fx)
 
 
+def _check_base_years(r: Reader, company: Company | None, targets: tuple[Target, ...]) -> None:
+    """A target's base year is a year already measured: never after the year being reported.
+
+    Progress against a base year still to come cannot be reported (IFRS S2 para 33 asks for the base
+    period from which progress is measured), so such a target is a typo, not a plan.
+    """
+    if company is None:
+        return
+    for index, target in enumerate(targets):
+        if target.base_year > company.reporting_year:
+            r.fail(
+                f"targets.{index}.base_year",
+                f"must not be after company.reporting_year ({company.reporting_year}): a base year is a year "
+                "already measured",
+            )
+
+
 def _check_loan_currency(r: Reader, company: Company | None, loan: Loan | None) -> None:
     """A loan's money must convert to CNY, or its financed emissions per CNY million lent cannot be given.
 
@@ -582,6 +599,7 @@ def parse_operating_data(
     previous_year = _read_previous(r.child("previous_year"))
     loan = _read_loan(r.child("loan"), use_of_proceeds)
     _check_loan_currency(r, company, loan)
+    _check_base_years(r, company, targets)
     raise_if_errors(errors)
     assert company is not None
     return OperatingData(

@@ -83,7 +83,7 @@ def payloads(draw: st.DrawFn) -> dict[str, Any]:
         "standard": st.sampled_from(OFFSET_STANDARDS), "tco2e": amount,
         "type": st.sampled_from(OFFSET_TYPES)}), max_size=2))
     if draw(st.booleans()):
-        base = draw(st.integers(2015, 2022))
+        base = draw(st.integers(2015, payload["company"]["reporting_year"]))  # a year already measured
         target_year = base + draw(st.integers(1, 15))
         payload["targets"] = [{"scopes": [1, 2], "base_year": base, "target_year": target_year,
                                "reduction_pct": draw(st.floats(0, 100))}]

@@ -178,3 +178,14 @@ def test_an_empty_fuel_list_is_an_answer_and_leaving_it_out_is_not() -> None:
         unanswered = parse_operating_data({"company": company, "energy": energy})
         assert unanswered.energy.fuels is None and "fuels" not in unanswered.to_dict()["energy"]
         assert unanswered.canonical_json() != none_burned.canonical_json()
+
+
+def test_a_target_base_year_after_the_reporting_year_is_refused() -> None:
+    company = {"name": "x", "country": "CN", "industry_code": "5610", "employees": 5,
+               "annual_revenue": 1e6, "currency": "CNY", "reporting_year": 2024}
+    target = {"scopes": [1, 2], "target_year": 2035, "reduction_pct": 30}
+    future = [{**target, "base_year": 2024}, {**target, "base_year": 2026}]
+    with pytest.raises(InvalidInputError) as refused:
+        parse_operating_data({"company": company, "targets": future})
+    assert refused.value.field == "targets.1.base_year" and "reporting_year (2024)" in refused.value.message
+    assert parse_operating_data({"company": company, "targets": future[:1]}).targets[0].base_year == 2024
