@@ -8,8 +8,9 @@ which owns the cross-field rules of the standard. Bounds and choices are the eng
 
 from __future__ import annotations
 
-from marshmallow import RAISE, Schema, fields
+from marshmallow import RAISE, Schema, ValidationError, fields
 
+from rating_model.exceptions import UnknownUnitError
 from rating_model.flat_columns import FUEL_UNITS
 from rating_model.operating_data import (
     DATA_SOURCES,
@@ -21,9 +22,20 @@ from rating_model.operating_data import (
     STATIONARY_FUELS,
     TRAVEL_MODES,
 )
+from rating_model.units import canonical
 from schemas.fields import BoundedList, Flag, Number, WholeNumber, text
 
 _YEAR = {"minimum": 1990, "maximum": 2100}
+
+
+def _known_unit(unit: str) -> None:
+    """A unit the engine knows at all, checked here so that a typo (``"parsecs"``) is reported with the
+    request's other field errors in one 422; whether it fits the fuel (litres of coal) needs the factor set
+    and stays the engine's check."""
+    try:
+        canonical(unit, field="unit")
+    except UnknownUnitError as exc:
+        raise ValidationError(exc.message) from None
 
 
 class StrictSchema(Schema):
@@ -73,6 +85,7 @@ class FuelUseSchema(StrictSchema):
         description="Unit of the quantity; by fuel, with the default factor set: "
         + "; ".join(f"{fuel}: {units}" for fuel, units in FUEL_UNITS.items())
         + ". A unit the fuel cannot be converted from is a 422 naming this field.",
+        also=(_known_unit,),
     )
 
 
@@ -105,7 +118,7 @@ class FleetItemSchema(StrictSchema):
     vehicles = WholeNumber(maximum=100_000)
     km = Number(maximum=1e10)
     fuel_quantity = Number(maximum=1e12)
-    unit = text(max_length=20)
+    unit = text(max_length=20, also=(_known_unit,))
 
 
 class TravelItemSchema(StrictSchema):

@@ -169,3 +169,21 @@ def test_a_loan_in_a_third_currency_needs_its_rate_and_then_has_financed_emissio
     financed = rated.get_json()["financed_emissions"]
     assert financed["outstanding_cny"] == 40_000 * 7.1
     assert financed["attribution_factor"] == round(40_000 / 300_000, 6)
+
+
+def test_every_field_error_comes_back_in_one_answer(client: FlaskClient, bank_key: str) -> None:
+    """An unknown unit is reported with the request's other field errors, not in a second round."""
+    body = payload(employees=0, country="China")
+    body["energy"]["fuels"][0]["unit"] = "parsecs"
+    body["practices"]["led_lighting"] = "yes"
+    refused = client.post("/v1/ratings", json=body, headers=bearer(bank_key))
+    assert refused.status_code == 422
+    errors = refused.get_json()["errors"]
+    assert set(errors) == {
+        "company.employees", "company.country", "energy.fuels.0.unit", "practices.led_lighting"
+    }
+    assert "unknown unit 'parsecs'" in errors["energy.fuels.0.unit"][0]
+    fits_not = payload()
+    fits_not["energy"]["fuels"] = [{"fuel": "coal", "quantity": 10, "unit": "L"}]  # known, but not for coal
+    answered = client.post("/v1/ratings", json=fits_not, headers=bearer(bank_key))
+    assert answered.status_code == 422 and list(answered.get_json()["errors"]) == ["energy.fuels.0.unit"]
