@@ -107,6 +107,13 @@ def model_card(standard: Standard, source: Mapping[str, Any], metrics: Mapping[s
     }
 
 
+def data_sha256(frame: pd.DataFrame) -> str:
+    """The fingerprint of a labelled frame that an artifact records as ``metadata.data_sha256``: the same
+    rows read from the same file give the same value, so a tool can tell a model's own training data."""
+    hashed_rows = pd.util.hash_pandas_object(frame, index=False).to_numpy()
+    return hashlib.sha256(hashed_rows.tobytes()).hexdigest()
+
+
 def train(frame: pd.DataFrame, *, standard: Standard | None = None, seed: int = DEFAULT_SEED,
           source: Mapping[str, Any] | None = None, workers: int | None = None,
           progress: Callable[[int], None] | None = None) -> TrainResult:
@@ -139,8 +146,7 @@ def train(frame: pd.DataFrame, *, standard: Standard | None = None, seed: int = 
     model = Scorecard(directions=directions, missing_cap="lowest", random_state=seed)
     model.fit(X_all[~holdout], y_all[~holdout])
     metrics = binary_metrics(y_all[holdout], model.predict_proba(X_all[holdout])[:, 1])
-    hashed_rows = pd.util.hash_pandas_object(frame, index=False).to_numpy()
-    data_hash = hashlib.sha256(hashed_rows.tobytes()).hexdigest()
+    data_hash = data_sha256(frame)
     metadata = {
         "standard": standard.label,
         "standard_sha256": standard.sha256,

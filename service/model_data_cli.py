@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -115,14 +115,30 @@ def read_labelled(data: Path) -> tuple[pd.DataFrame, Any]:
         raise click.ClickException(f"{data.name}, {exc.field}: {exc.message}") from None
 
 
-def labelled_indicators(data: Path, standard: Standard, workers: int | None) -> tuple[Any, Any]:
-    """Indicator frame and labels of a labelled flat file (rows the engine refuses are dropped)."""
+def labelled_indicators(
+    data: Path, standard: Standard, workers: int | None, models: Sequence[ScorecardArtifact] = ()
+) -> tuple[Any, Any]:
+    """Indicator frame and labels of a labelled flat file (rows the engine refuses are dropped).
+
+    ``models`` are the models about to be judged on it: a warning names any that was trained on this very
+    data, whose metrics here would be flattered by the rows it was fit on.
+    """
     import numpy as np
 
     from rating_model.indicator_batch import frame_indicators
     from rating_model.labels import class_problem
+    from rating_model.train import data_sha256
 
     frame, y = read_labelled(data)
+    if models:
+        fingerprint = data_sha256(frame)
+        for model in models:
+            if model.metadata.get("data_sha256") == fingerprint:
+                _console.print(
+                    f"[yellow]warning: {data.name} is the data {model.version} was trained on: it was fit on "
+                    "most of these rows, so its metrics here are optimistic; judge it on data it has not "
+                    "seen[/]"
+                )
     with progress_bar("deriving indicators", len(frame)) as advance:
         X, bad = frame_indicators(frame, standard, workers=workers, progress=advance)
     keep = np.ones(len(frame), dtype=bool)
@@ -268,7 +284,7 @@ def evaluate_model(model: str, data: Path, standard_path: Path | None, json_out:
     from rating_model.evaluation import evaluate
 
     artifact, standard = load_model(model), _standard(standard_path)
-    X, y = labelled_indicators(data, standard, workers)
+    X, y = labelled_indicators(data, standard, workers, models=(artifact,))
     report = evaluate(artifact, X, y, standard)
     click.echo(f"{artifact.version} on {report['rows']} rows: {_metrics_line(report['metrics'])}")
     click.echo(f"calibration error (ECE) {report['calibration']['ece']:.4f}")
@@ -298,7 +314,7 @@ def compare_models(champion: str, challenger: str, data: Path, standard_path: Pa
     from rating_model.monitoring import compare_models as compare
 
     a, b, standard = load_model(champion), load_model(challenger), _standard(standard_path)
-    X, y = labelled_indicators(data, standard, workers)
+    X, y = labelled_indicators(data, standard, workers, models=(a, b))
     result = compare(a, b, X, y, standard, samples=samples)
     click.echo(f"champion {a.version} vs challenger {b.version} on {result['rows']} rows")
     for name, m in result["metrics"].items():

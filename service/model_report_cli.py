@@ -35,7 +35,7 @@ def report_command(model: str, data: Path, champion: str | None, out: Path, stan
     artifact = load_model(model)
     against = load_model(champion) if champion else None
     standard = _standard(standard_path)
-    X, y = labelled_indicators(data, standard, workers)
+    X, y = labelled_indicators(data, standard, workers, models=(artifact, *([against] if against else [])))
     page = render_report(artifact, X, y, standard, champion=against)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(page, encoding="utf-8")

@@ -124,7 +124,13 @@ def test_a_good_file_validates_trains_and_evaluates_to_strict_json(env: dict[str
     model, report = tmp_path / "m.json", tmp_path / "e.json"
     trained = run(env, "model", "train", "--data", str(data), "--out", str(model), "--workers", "1")
     assert trained.exit_code == 0, trained.output
-    run(env, "model", "evaluate", str(model), "--data", str(data), "--json", str(report), "--workers", "1")
+    evaluated = run(env, "model", "evaluate", str(model), "--data", str(data), "--json", str(report),
+                    "--workers", "1")
+    assert "is the data" in evaluated.output and "was trained on" in evaluated.output  # in-sample: warned
+    other = tmp_path / "other.parquet"
+    write_frame(FRAME.iloc[1:], other)
+    unseen = run(env, "model", "evaluate", str(model), "--data", str(other), "--workers", "1")
+    assert unseen.exit_code == 0 and "was trained on" not in unseen.output
 
     def refuse(constant: str) -> None:
         raise AssertionError(f"{constant} in the evaluation JSON")
