@@ -45,6 +45,12 @@ def psi_label(value: float) -> str:
     return "stable" if value < 0.1 else "watch" if value < 0.25 else "shift"
 
 
+#: fewer live ratings than this and a PSI reads sampling noise (a single rating fills one band and leaves
+#: nine at the floor): the readings say so instead of "shift". greenrate's rule of thumb, not a test.
+MIN_DRIFT_ROWS = 100
+TOO_FEW = "too few ratings to read"
+
+
 def band_counts(values: NDArray[np.float64], edges: Sequence[float] = SCORE_EDGES) -> NDArray[np.int64]:
     """Counts in the bands cut by ``edges`` (lower-inclusive, like the scorecard's bins)."""
     return np.bincount(np.searchsorted(np.asarray(edges), values, side="right"), minlength=len(edges) + 1)
@@ -211,4 +217,8 @@ def drift(artifact: ScorecardArtifact, training_scores: NDArray[np.float64] | No
         value = psi(expected, band_counts(live_scores))
         out["score_psi"] = {"psi": value, "reading": psi_label(value), "bands": SCORE_EDGES,
                             "training": expected, "live": band_counts(live_scores).tolist()}
+    out["enough_rows"] = len(live_scores) >= MIN_DRIFT_ROWS
+    if not out["enough_rows"]:  # the values stay, for the record; their reading does not stand
+        for entry in (*indicators.values(), *([out["score_psi"]] if "score_psi" in out else [])):
+            entry["reading"] = TOO_FEW
     return out

@@ -10,6 +10,7 @@ import click
 from service.commands import MIGRATE_HINT
 from service.model_data_cli import (
     DATA_FILE,
+    _console,
     _standard,
     _standard_opt,
     _workers,
@@ -57,7 +58,7 @@ def drift_command(since: datetime, model_ref: str, training_data: Path | None, j
     from sqlalchemy.exc import SQLAlchemyError
 
     from rating_model.evaluation import score_frame
-    from rating_model.monitoring import drift
+    from rating_model.monitoring import MIN_DRIFT_ROWS, drift
     from service.commands import database
     from service.records.monitoring import live_distribution
 
@@ -78,6 +79,9 @@ def drift_command(since: datetime, model_ref: str, training_data: Path | None, j
         training_scores = score_frame(artifact, X, _standard(None)).scores
     result = drift(artifact, training_scores, scores, bins, training_bands=bands)
     click.echo(f"drift of {artifact.version}: {result['live_rows']} ratings since {since:%Y-%m-%d}")
+    if not result["enough_rows"]:
+        _console.print(f"[yellow]warning: fewer than {MIN_DRIFT_ROWS} ratings: the PSI values below are "
+                       "sampling noise more than drift; widen --since or wait for more ratings[/]")
     if "score_psi" in result:
         s = result["score_psi"]
         click.echo(f"  score PSI {s['psi']:.4f} ({s['reading']})")

@@ -155,6 +155,24 @@ def test_drift_compares_live_bins_with_the_training_population(population: dict[
     assert max(v["psi"] for v in shifted["indicator_psi"].values()) > 0.25
 
 
+def test_drift_of_a_handful_of_ratings_says_it_cannot_be_read(population: dict[str, Any]) -> None:
+    """One rating fills one band: its PSI is large and means nothing, so no reading claims a shift."""
+    from rating_model.monitoring import MIN_DRIFT_ROWS, TOO_FEW
+
+    model, X = population["challenger"], population["X"]
+    bands = model.metadata["score_bands"]
+    for rows in (1, MIN_DRIFT_ROWS - 1):
+        few = X.iloc[:rows]
+        result = drift(model, None, score_frame(model, few, STANDARD).scores, _recorded_labels(model, few),
+                       training_bands=bands)
+        assert not result["enough_rows"] and result["score_psi"]["reading"] == TOO_FEW
+        assert {v["reading"] for v in result["indicator_psi"].values()} == {TOO_FEW}
+    enough = X.iloc[:MIN_DRIFT_ROWS]
+    result = drift(model, None, score_frame(model, enough, STANDARD).scores, _recorded_labels(model, enough),
+                   training_bands=bands)
+    assert result["enough_rows"] and result["score_psi"]["reading"] != TOO_FEW
+
+
 def test_drift_counts_recorded_bins_not_rounded_values(population: dict[str, Any]) -> None:
     """Values on an edge (2/7 for green_operations) are recorded as 0.285714, just below it: re-binning
     them would move every such business one bin down and report a shift of a population that did not move.
