@@ -340,10 +340,29 @@ def read_frame(path: str | Path) -> pd.DataFrame:
     if file_kind(source) == "csv":
         header = pd.read_csv(source, nrows=0, encoding=CSV_ENCODING).columns
         dtypes = {c: FLAT_DTYPES[c] for c in header if c in FLAT_DTYPES}
-        return pd.read_csv(source, dtype=dtypes, keep_default_na=False, na_values=[""], encoding=CSV_ENCODING)
+        if LABEL_COLUMN in dtypes:
+            dtypes[LABEL_COLUMN] = "object"  # typed below, so that a bad label is named by its row
+        frame = pd.read_csv(
+            source, dtype=dtypes, keep_default_na=False, na_values=[""], encoding=CSV_ENCODING
+        )
+        if LABEL_COLUMN in frame.columns:
+            frame[LABEL_COLUMN] = _typed_labels(frame[LABEL_COLUMN])
+        return frame
     frame = pd.read_parquet(source, engine="pyarrow")
     known = {c: FLAT_DTYPES[c] for c in frame.columns if c in FLAT_DTYPES}
     return frame.astype(known) if known else frame
+
+
+def _typed_labels(column: pd.Series) -> pd.Series:
+    """The label column in its documented dtype when every cell reads as a whole number; otherwise as
+    read, so that :func:`rating_model.labels.labels_of` names the first bad row (a typed read stopped at
+    "Unable to parse string 'yes' at position 1", a 0-based position in no one's numbering)."""
+    import pandas as pd
+
+    try:
+        return pd.to_numeric(column).astype(FLAT_DTYPES[LABEL_COLUMN])
+    except (ValueError, TypeError):
+        return column
 
 
 #: the CSV file names of the format and the compression each name means, as pandas infers it when reading

@@ -49,7 +49,7 @@ def _write_bytes(data: bytes) -> Callable[[Path], None]:
 #: file name, how to write it, what the refusal says
 BAD_FILES: dict[str, tuple[str, Callable[[Path], None], str]] = {
     "yes": ("d.csv", _with_labels(lambda f: f["label"].astype(object).where(f.index != 5, "yes")),
-            "Unable to parse string 'yes'"),
+            "label: must be 0 or 1 on every row: row 6 has 'yes'"),  # named by its row, as validate-data does
     "blank": ("d.csv", _with_labels(lambda f: f["label"].astype("Int64").where(f.index != 3, pd.NA)),
               "label: must be 0 or 1 on every row: row 4 is blank"),
     "one-class": ("d.csv", _with_labels(lambda f: 1), "every row is labelled 1"),
