@@ -154,6 +154,8 @@ def financed_emissions(
         )
     if loan.outstanding is None:
         basis += "; outstanding not given, loan amount used"
+    if outstanding <= 0:  # a repaid or undrawn loan finances nothing, whatever the balance sheet says
+        basis = "nothing outstanding: no emissions are attributed to this loan"
     factor = min(1.0, outstanding / denominator) if denominator > 0 else 0.0
     outstanding_cny = outstanding * to_cny
     financed12 = factor * scope12_tco2e

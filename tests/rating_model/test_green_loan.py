@@ -153,3 +153,12 @@ def test_a_one_click_rating_of_a_green_restaurant_can_be_green_loan_eligible() -
     })).to_dict()
     assert rating["data_quality"]["completeness"] < 0.5 and rating["grade"] == "green"
     assert rating["green_loan"]["eligible"] and rating["green_loan"]["basis"] == "borrower"
+
+
+def test_a_loan_with_nothing_outstanding_says_so_not_that_it_was_capped() -> None:
+    for extra in ({}, {"borrower_equity_plus_debt": 500_000}):
+        loan = {"amount": 1e5, "outstanding": 0, "currency": "CNY", "use_of_proceeds": "energy_efficiency"}
+        fe = financed_emissions(data_with({**loan, **extra}), 40.0, 5.0, 2)
+        assert fe is not None and fe.attribution_factor == 0.0 and fe.scope12_tco2e == 0.0
+        assert fe.basis == "nothing outstanding: no emissions are attributed to this loan"
+        assert fe.tco2e_per_cny_million_lent is None
