@@ -61,6 +61,7 @@ from service.web.view import (
     disclosure_value,
     emission_bars,
     estimated_fields,
+    green_loan_line,
     next_grade,
     pillar_bars,
     plan,
@@ -252,6 +253,7 @@ def result(rating_id: str) -> str:
         reasons=reasons(rating, standard, lang),
         plan=plan(rating, lang, t),
         next_grade=next_grade(rating, lang, t),
+        green_loan=green_loan_line(rating, standard.min_loan_grade, t),
     )
 
 

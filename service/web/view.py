@@ -177,3 +177,21 @@ def disclosure_value(key: str, value: Any, lang: str) -> dict[str, str | None]:
         )
         return {"text": text, "lang": None}
     return {"text": show(value), "lang": None if lang == "en" else "en"}
+
+
+def green_loan_line(rating: Mapping[str, Any], min_grade: str, t: Mapping[str, str]) -> dict[str, Any]:
+    """What the rating, as issued, means for a green loan, in the owner's words: eligible, blocked by a
+    knock-out (named), or not yet at the grade green loans need.
+
+    Read from the rating's ``green_loan`` only, so an old rating says what it said when it was issued.
+    """
+    loan = rating.get("green_loan") or {}
+    grade = t.get("grade_" + str(rating.get("grade")), str(rating.get("grade")))
+    if loan.get("eligible"):
+        return {"eligible": True, "text": t["loan_eligible"].format(grade=grade)}
+    blocked = [str(k).split(":", 1)[0] for k in loan.get("knock_outs", [])]
+    if blocked and any("knock-out rule applies" in str(r) for r in loan.get("rationale", [])):
+        reasons = [t.get("knock_out_" + k, k.replace("_", " ")) for k in blocked]
+        return {"eligible": False, "text": t["loan_blocked"].format(reasons=t["list_sep"].join(reasons))}
+    lowest = t.get("grade_" + min_grade, min_grade)
+    return {"eligible": False, "text": t["loan_below"].format(grade=grade, min=lowest)}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import html
 import io
 import json
 import re
@@ -16,6 +17,8 @@ from flask.testing import FlaskClient
 from pypdf import PdfReader
 from sqlalchemy import create_engine
 
+from service.web.i18n import texts
+from service.web.view import green_loan_line
 from tests.conftest import AppFactory, bearer, create_key, payload, services_of
 from tests.live_services import free_port
 
@@ -739,3 +742,35 @@ def test_chart_figures_reach_screen_readers_as_tables(make_app: AppFactory) -> N
     pillars = re.search(r'<table id="pillar-figures".*?</table>', html, re.S).group(0)  # type: ignore[union-attr]
     for pillar in rating["pillars"]:
         assert f"{pillar['score']:.1f} / {pillar['max']:.1f}" in pillars
+
+
+def test_the_result_says_what_the_rating_means_for_a_green_loan() -> None:
+    """From the rating's green_loan as issued: eligible, blocked by a named knock-out, or below the grade."""
+    en, zh = texts("en"), texts("zh")
+    eligible = {"grade": "green", "green_loan": {"eligible": True, "basis": "borrower", "knock_outs": [
+        "insufficient_data: A business whose data completeness is below 0.5 cannot be rated dark green."]}}
+    assert green_loan_line(eligible, "light_green", en) == {
+        "eligible": True, "text": en["loan_eligible"].format(grade="Green")}
+    assert "评级为绿色，可申请" in green_loan_line(eligible, "light_green", zh)["text"]
+    penalty = {"grade": "light_green", "green_loan": {
+        "eligible": False,
+        "rationale": ["A knock-out rule applies, so no green-loan treatment is available."],
+        "knock_outs": ["environmental_penalty: One environmental administrative penalty ..."]}}
+    assert green_loan_line(penalty, "light_green", en)["text"] == (
+        "Green loans are not available for now: an environmental penalty in the last three years.")
+    assert "近三年受到过环境行政处罚" in green_loan_line(penalty, "light_green", zh)["text"]
+    below = {"grade": "not_green", "green_loan": {"eligible": False, "rationale": ["..."], "knock_outs": []}}
+    line = green_loan_line(below, "light_green", en)
+    assert not line["eligible"] and "need grade Light green or better" in line["text"]
+
+
+def test_the_result_page_shows_the_green_loan_line_of_the_stored_rating(make_app: AppFactory) -> None:
+    app = _app(make_app)
+    client = app.test_client()
+    location = _post(client).headers["Location"]
+    rating = _stored_rating(app, location)
+    page = client.get(location).get_data(as_text=True)
+    found = re.search(r'<p id="green-loan" data-eligible="(yes|no)">([^<]*)</p>', page)
+    assert found is not None and found.group(1) == ("yes" if rating["green_loan"]["eligible"] else "no")
+    expected = green_loan_line(rating, "light_green", texts("en"))["text"]
+    assert found.group(2) == html.escape(expected, quote=True) and "Green loans need grade" in expected
