@@ -78,7 +78,12 @@ PRACTICES: tuple[tuple[str, str, str], ...] = (
     ("digital_ordering", "QR-code or app ordering", "扫码或线上点单"),
     ("waste_sorting", "Waste sorted at the source", "垃圾分类"),
     ("green_packaging", "Recyclable or reduced packaging", "可回收或减量包装"),
+    ("water_saving_equipment", "Water-saving taps and appliances", "使用节水器具"),
     ("environmental_policy", "A written environmental policy", "有书面环境政策"),
+    ("climate_responsible_person", "A person in charge of climate and energy", "指定了气候与能源负责人"),
+    ("green_procurement_policy", "Green-labelled products preferred in buying", "采购优先选择绿色认证产品"),
+    ("energy_audit", "An energy audit has been done", "做过能源审计"),
+    ("iso14001", "ISO 14001 certified", "通过 ISO 14001 环境管理体系认证"),
 )
 
 _INDUSTRY_CODES = frozenset(code for code, _, _ in INDUSTRIES)

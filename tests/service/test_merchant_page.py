@@ -17,6 +17,7 @@ from flask.testing import FlaskClient
 from pypdf import PdfReader
 from sqlalchemy import create_engine
 
+from rating_model.operating_data import PRACTICE_FLAGS
 from service.web.i18n import texts
 from service.web.view import green_loan_line
 from tests.conftest import AppFactory, bearer, create_key, payload, services_of
@@ -774,3 +775,20 @@ def test_the_result_page_shows_the_green_loan_line_of_the_stored_rating(make_app
     assert found is not None and found.group(1) == ("yes" if rating["green_loan"]["eligible"] else "no")
     expected = green_loan_line(rating, "light_green", texts("en"))["text"]
     assert found.group(2) == html.escape(expected, quote=True) and "Green loans need grade" in expected
+
+
+def test_an_owner_with_every_practice_can_reach_a_green_loan_from_the_page(make_app: AppFactory) -> None:
+    """Every practice of the standard is on the form: a well-run small shop reaches light green (standard
+    1.1.0 lets its sparse data cap the grade without denying the loan) and is told to show it to the bank."""
+    from service.web.form import PRACTICES
+
+    assert {key for key, _, _ in PRACTICES} == set(PRACTICE_FLAGS)  # nothing the standard scores is missing
+    app = _app(make_app)
+    client = app.test_client()
+    every = {key: "yes" for key, _, _ in PRACTICES}
+    location = _post(client, electricity="20000", **every).headers["Location"]
+    rating = _stored_rating(app, location)
+    assert rating["data_quality"]["completeness"] < 0.5 and rating["grade"] == "light_green"
+    assert rating["green_loan"]["eligible"] and rating["green_loan"]["basis"] == "borrower"
+    page = client.get(location).get_data(as_text=True)
+    assert '<p id="green-loan" data-eligible="yes">' in page and "show this rating" in page

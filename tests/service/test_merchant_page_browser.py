@@ -2,7 +2,7 @@
 
 Open the page, fill the minimal form, click once, see the grade and the plan, switch to Chinese, download
 the PDF disclosure; the result page's screenshot is kept as docs/merchant-page.png for the README
-(refresh it with ``GREENRATE_UPDATE_SCREENSHOTS=1``).
+(refresh it with ``UPDATE_SCREENSHOTS=1``).
 Playwright's own browser download cannot work offline, so the test uses /usr/bin/chromium (Debian's
 ``chromium`` package, installed by ``make test``); it is skipped only when that is absent and cannot be
 installed here.
@@ -100,9 +100,9 @@ def test_one_click_in_the_browser(live_url: str, tmp_path: Path) -> None:
             assert grade.get_attribute("data-grade") in ("dark_green", "green", "light_green", "not_green")
             expect(page.locator("#plan li").first).to_contain_text("points")
             score = page.locator("#score").inner_text()
-            # The README's screenshot is refreshed on request (GREENRATE_UPDATE_SCREENSHOTS=1), so a test run
+            # The README's screenshot is refreshed on request (UPDATE_SCREENSHOTS=1), so a test run
             # leaves the tree clean; every run still takes one, so the page must render to an image.
-            refresh = os.environ.get("GREENRATE_UPDATE_SCREENSHOTS") == "1"
+            refresh = os.environ.get("UPDATE_SCREENSHOTS") == "1"
             shot = SCREENSHOT if refresh else tmp_path / "page.png"
             page.screenshot(path=str(shot), full_page=True)
             assert shot.stat().st_size > 10_000
