@@ -97,12 +97,20 @@ def flatten(payload: Mapping[str, Any], *, aggregate: bool = False) -> dict[str,
     return out
 
 
+#: the last key of a fuel list's path, and of the column that says "no fuel burned" beside it: the flat
+#: format's way of holding the API's ``"fuels": []``, which no fuel column can say
+_FUELS, _NO_FUELS = "fuels", "fuels_none"
+
+
 def _walk(value: Any, path: tuple[str, ...], out: dict[str, Any], aggregate: bool) -> None:
     if value is None:
         return
     if path in _SCALAR_BY_PATH:
         out[_SCALAR_BY_PATH[path]] = value
     elif path in _LIST_BY_PATH:
+        if path[-1] == _FUELS and isinstance(value, list | tuple) and not value:
+            out[_SCALAR_BY_PATH[(*path[:-1], _NO_FUELS)]] = True  # an answer: none burned
+            return
         _flatten_list(_LIST_BY_PATH[path], value, out, aggregate)
     elif path in _OBJECTS:
         if not isinstance(value, Mapping):
@@ -195,6 +203,9 @@ def _place(payload: dict[str, Any], groups: _Items, column: FlatColumn, value: A
         node = payload
         for key in column.path[:-1]:
             node = node.setdefault(key, {})
+        if column.path[-1] == _NO_FUELS:
+            _say_no_fuels(node, value)
+            return
         node[column.path[-1]] = value
     else:
         groups.setdefault(column.group, dict(column.identity))[column.path[-1]] = value
@@ -202,13 +213,33 @@ def _place(payload: dict[str, Any], groups: _Items, column: FlatColumn, value: A
 
 def _finish(payload: dict[str, Any], groups: _Items) -> dict[str, Any]:
     """Append the collected list items in column order (fuels, fleet, travel, offsets as documented)."""
+    said_none = {id(node[_FUELS]) for node in _energy_nodes(payload) if node.get(_FUELS) == []}
     for group in sorted(groups):
         spec = LIST_SPECS[_GROUP_SPEC[group]]
         node = payload
         for key in spec.path[:-1]:
             node = node.setdefault(key, {})
-        node.setdefault(spec.path[-1], []).append(groups[group])
+        items = node.setdefault(spec.path[-1], [])
+        if id(items) in said_none:
+            column = "__".join((*spec.path[:-1], _NO_FUELS))
+            raise InvalidInputError(column, "says no fuel is burned on site, but fuel quantities are given")
+        items.append(groups[group])
     return payload
+
+
+def _say_no_fuels(node: dict[str, Any], value: Any) -> None:
+    """The ``fuels_none`` cell in an energy object: yes is ``"fuels": []``; no says nothing (fuels are
+    burned but none is given); anything else is passed on for the parser to refuse by its path."""
+    if value is True:
+        node[_FUELS] = []
+    elif value is not False:
+        node[_NO_FUELS] = value
+
+
+def _energy_nodes(payload: dict[str, Any]) -> list[dict[str, Any]]:
+    """The energy objects a row may hold: this year's and the previous year's."""
+    nodes = [payload.get("energy"), (payload.get("previous_year") or {}).get("energy")]
+    return [node for node in nodes if isinstance(node, dict)]
 
 
 _GROUP_SPEC: dict[int, int] = {
@@ -288,6 +319,7 @@ def _place_plain(
     the row's first value there exactly as :func:`_place` creates it, then reused by the object's other
     columns instead of walking the path again.
     """
+    no_fuels = leaf == _NO_FUELS  # the one plain column that is not a field of its object
     for i, value in zip(rows, cells, strict=True):
         if value is MISSING:
             continue
@@ -297,7 +329,10 @@ def _place_plain(
             for key in parents:
                 node = node.setdefault(key, {})
             level[i] = node
-        node[leaf] = value
+        if no_fuels:
+            _say_no_fuels(node, value)
+        else:
+            node[leaf] = value
 
 
 def _place_items(groups: list[_Items], rows: list[int], cells: list[Any], column: FlatColumn) -> None:

@@ -102,6 +102,8 @@ _ENERGY = (
     ("grid_factor__kgco2e_per_kwh", "float64", "kgCO2e/kWh", "Caller's grid factor (countries without one)"),
     ("grid_factor__source", "string", "", "Source of the caller-supplied grid factor"),
     ("grid_factor__year", "Int64", "year", "Year of the caller-supplied grid factor"),
+    ("fuels_none", "boolean", "yes/no",
+     "yes: no fuel is burned on site (the API's fuels: []); empty: not answered; never with fuel columns"),
 )
 _RESOURCES = (
     ("water_m3", "float64", "m3", "Water withdrawn"),

@@ -60,8 +60,8 @@ _ROWS = "rows"
 _SHARE = "share 0-1"
 _RATED = "rated rows (rows whose error column is empty)"
 _WITH_LOAN = (
-    "rated rows with loan data: outstanding_cny known (a loan in CNY, or in the company's currency "
-    "with its FX rate to CNY)"
+    "rated rows with loan data: outstanding_cny known (a loan in CNY, in the company's currency at its FX "
+    "rate, or at loan.fx_to_cny)"
 )
 _FINANCED = (
     "sum over {rows} of the per-loan PCAF attribution (attribution_factor = outstanding / (equity + debt), "
@@ -469,8 +469,8 @@ class PortfolioAccumulator:
                 "without_loan_data": _figure(
                     self.without_loan,
                     _ROWS,
-                    "rated rows without a known outstanding amount (no loan data, or a loan currency with "
-                    "no FX rate to CNY); counted in by_count, not in by_outstanding",
+                    "rated rows without loan data (a loan in a currency with no rate to CNY is refused, "
+                    "not rated); counted in by_count, not in by_outstanding",
                 ),
             },
             "outstanding": _figure(

@@ -113,7 +113,8 @@ def test_generated_rows_round_trip_both_ways() -> None:
 
 def test_every_column_maps_to_one_payload_field_and_back() -> None:
     samples = {"string": "CN-ZJ", "Int64": 3, "float64": 2.5, "boolean": True}
-    row = {c.name: samples[c.dtype] for c in FLAT_COLUMNS}
+    # every column but the "no fuel burned" flags, which never come with fuel columns (tested below)
+    row = {c.name: samples[c.dtype] for c in FLAT_COLUMNS if not c.name.endswith("__fuels_none")}
     row["targets__0__scopes"] = "1,2"
     assert flatten(payload_from_row(row)) == row
     assert len({c.name for c in FLAT_COLUMNS}) == len(FLAT_COLUMNS)
@@ -296,3 +297,22 @@ def test_the_documented_fleet_units_are_exactly_those_the_engine_takes() -> None
                 continue
             taken.add(unit)
         assert documented == taken, fuel
+
+
+def test_no_fuel_burned_has_its_own_column_and_never_comes_with_fuels() -> None:
+    """The API's ``"fuels": []`` (an answer, never estimated) survives the flat format, both ways."""
+    none_burned = {**MINIMAL, "energy": {"electricity_kwh": 9_000, "fuels": []},
+                   "previous_year": {"energy": {"electricity_kwh": 9_500, "fuels": []}}}
+    row = flatten(none_burned)
+    assert row["energy__fuels_none"] is True and row["previous_year__energy__fuels_none"] is True
+    assert parse_operating_data(_round_trip(none_burned)) == parse_operating_data(none_burned)
+    frame_payload = next(payloads_from_frame(pd.DataFrame([row]).astype(
+        {"energy__fuels_none": "boolean", "previous_year__energy__fuels_none": "boolean"})))
+    assert frame_payload == payload_from_row(row) and frame_payload["energy"]["fuels"] == []
+    assert "fuels" not in payload_from_row({**row, "energy__fuels_none": False})["energy"]  # no answer
+    both = {**row, "energy__fuel__natural_gas__quantity": 5.0, "energy__fuel__natural_gas__unit": "m3"}
+    for build in (payload_from_row, lambda r: next(payloads_from_frame(pd.DataFrame([r])))):
+        with pytest.raises(InvalidInputError) as refused:
+            build(both)
+        assert refused.value.field == "energy__fuels_none"
+    assert "fuels" not in payload_from_row(flatten(MINIMAL))["energy"]  # left out stays not answered
