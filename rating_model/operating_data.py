@@ -478,7 +478,13 @@ def _read_offset(r: Reader) -> Offset | None:
     return Offset(standard, tco2e, kind, vintage)
 
 
-def _read_target(r: Reader) -> Target | None:
+def _read_target(r: Reader, reporting_year: int | None = None) -> Target | None:
+    """One target; its base year is a year already measured: never after the year being reported.
+
+    Progress against a base year still to come cannot be reported (IFRS S2 para 33 asks for the base
+    period from which progress is measured), so such a target is a typo, not a plan. Checked here, where
+    the item's own path is known (a refused item before it would shift any index counted later).
+    """
     r.reject_unknown(_names(Target))
     scopes_raw = r.data.get("scopes")
     scopes: tuple[int, ...] | None = None
@@ -495,6 +501,13 @@ def _read_target(r: Reader) -> Target | None:
     pct = r.number("reduction_pct", required=True, maximum=100.0)
     if base is not None and target is not None and target <= base:
         r.fail("target_year", "must be after base_year")
+        return None
+    if base is not None and reporting_year is not None and base > reporting_year:
+        r.fail(
+            "base_year",
+            f"must not be after company.reporting_year ({reporting_year}): a base year is a year already "
+            "measured",
+        )
         return None
     if scopes is None or base is None or target is None or pct is None:
         return None
@@ -524,23 +537,6 @@ def _read_loan(r: Reader | None, use_of_proceeds: tuple[str, ...] | None) -> Loa
     if amount is None or currency is None or use is None:
         return None
     return Loan(amount, currency, use, outstanding, equity_debt, assets, fx)
-
-
-def _check_base_years(r: Reader, company: Company | None, targets: tuple[Target, ...]) -> None:
-    """A target's base year is a year already measured: never after the year being reported.
-
-    Progress against a base year still to come cannot be reported (IFRS S2 para 33 asks for the base
-    period from which progress is measured), so such a target is a typo, not a plan.
-    """
-    if company is None:
-        return
-    for index, target in enumerate(targets):
-        if target.base_year > company.reporting_year:
-            r.fail(
-                f"targets.{index}.base_year",
-                f"must not be after company.reporting_year ({company.reporting_year}): a base year is a year "
-                "already measured",
-            )
 
 
 def _check_loan_currency(r: Reader, company: Company | None, loan: Loan | None) -> None:
@@ -595,11 +591,11 @@ def parse_operating_data(
     practices = _read_practices(r.child("practices"))
     compliance = _read_compliance(r.child("compliance"))
     offsets = r.items("offsets", _read_offset, max_items=50)
-    targets = r.items("targets", _read_target, max_items=20)
+    year = company.reporting_year if company is not None else None
+    targets = r.items("targets", lambda item: _read_target(item, year), max_items=20)
     previous_year = _read_previous(r.child("previous_year"))
     loan = _read_loan(r.child("loan"), use_of_proceeds)
     _check_loan_currency(r, company, loan)
-    _check_base_years(r, company, targets)
     raise_if_errors(errors)
     assert company is not None
     return OperatingData(

@@ -188,4 +188,8 @@ def test_a_target_base_year_after_the_reporting_year_is_refused() -> None:
     with pytest.raises(InvalidInputError) as refused:
         parse_operating_data({"company": company, "targets": future})
     assert refused.value.field == "targets.1.base_year" and "reporting_year (2024)" in refused.value.message
+    backwards = {**target, "base_year": 2020, "target_year": 2019}  # refused itself: the next keeps its index
+    with pytest.raises(InvalidInputErrors) as both:
+        parse_operating_data({"company": company, "targets": [backwards, future[1]]})
+    assert list(both.value.errors) == ["targets.0.target_year", "targets.1.base_year"]
     assert parse_operating_data({"company": company, "targets": future[:1]}).targets[0].base_year == 2024
