@@ -49,7 +49,8 @@ from rating_model.values import fast_init
 #: section gives both sides of its comparison (schema 1.3); a loan in a currency that is neither CNY nor the
 #: company's is converted at ``loan.fx_to_cny`` (schema 1.3), where it had silently no financed emissions;
 #: a knock-out blocks green-loan treatment only where the standard says so (``blocks_green_loan``; standard
-#: 1.1.0 lets the data-completeness knock-out cap the grade without denying the loan); ``"fuels": []`` is
+#: 1.1.0 lets the data-completeness knock-out cap the grade without denying the loan; ``green_loan.knock_outs``
+#: lists the rules that deny it, the rationale the caps that do not); ``"fuels": []`` is
 #: an answer (no fuel burned), no longer estimated like a list left out; a target's base year after the
 #: reporting year is refused.
 ENGINE_VERSION = "1.3"

@@ -62,16 +62,17 @@ def assess_green_loan(
     data: OperatingData, grade: str, knock_outs: tuple[KnockOut, ...], standard: Standard
 ) -> GreenLoan:
     """Eligibility by use of proceeds (GLP) or, for general-purpose loans, as a green-rated borrower."""
-    applying = tuple(f"{k.id}: {k.description}" for k in knock_outs)
+    # ``knock_outs`` of the answer are those that deny green-loan treatment; one that only caps the grade
+    # (the standard says which) is in the rationale, and the grade already carries it.
+    blocking = tuple(f"{k.id}: {k.description}" for k in knock_outs if k.blocks_green_loan)
     meets_grade = standard.rank(grade) <= standard.rank(standard.min_loan_grade)
     tier = standard.pricing_tiers.get(grade)
     rationale: list[str] = []
     loan = data.loan
-    if any(k.blocks_green_loan for k in knock_outs):
+    if blocking:
         rationale.append("A knock-out rule applies, so no green-loan treatment is available.")
         use = loan.use_of_proceeds if loan else None
-        return GreenLoan(False, None, use, None, tuple(rationale), applying)
-    # Knock-outs that only cap the grade (the standard says which): the grade already carries them.
+        return GreenLoan(False, None, use, None, tuple(rationale), blocking)
     rationale.extend(
         f"Knock-out {k.id} applies: it caps the grade at {k.cap_grade} but does not block green-loan "
         "treatment."
@@ -85,7 +86,7 @@ def assess_green_loan(
             + f" (minimum grade {standard.min_loan_grade})."
         )
         return GreenLoan(meets_grade, "borrower" if meets_grade else None, None,
-                         tier if meets_grade else None, tuple(rationale), applying)
+                         tier if meets_grade else None, tuple(rationale), blocking)
     use = loan.use_of_proceeds
     if use in standard.green_uses:
         info = standard.green_uses[use]
@@ -98,15 +99,15 @@ def assess_green_loan(
             rationale.append(
                 "Track the proceeds separately and report at least annually (GLP components 3 and 4)."
             )
-            return GreenLoan(True, "use_of_proceeds", use, tier, tuple(rationale), applying)
+            return GreenLoan(True, "use_of_proceeds", use, tier, tuple(rationale), blocking)
         rationale.append(f"Grade {grade} is below the minimum {standard.min_loan_grade}.")
-        return GreenLoan(False, None, use, None, tuple(rationale), applying)
+        return GreenLoan(False, None, use, None, tuple(rationale), blocking)
     rationale.append(f"Use of proceeds '{use}' is not a green category, so this is not a green loan.")
     if standard.rank(grade) <= standard.rank("green"):
         rationale.append(f"The borrower is rated {grade}: eligible for green-rated-borrower terms ({tier}).")
-        return GreenLoan(True, "green_rated_borrower", None, tier, tuple(rationale), applying)
+        return GreenLoan(True, "green_rated_borrower", None, tier, tuple(rationale), blocking)
     rationale.append("Green-rated-borrower terms need grade green or better.")
-    return GreenLoan(False, None, None, None, tuple(rationale), applying)
+    return GreenLoan(False, None, None, None, tuple(rationale), blocking)
 
 
 def financed_emissions(

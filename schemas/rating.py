@@ -215,7 +215,10 @@ class GreenLoanSchema(ContractSchema):
     category = _str(nullable=True)
     pricing_tier = _str(nullable=True)
     rationale = _strings()
-    knock_outs = _strings()
+    knock_outs = _strings(
+        "The knock-out rules that deny green-loan treatment ('id: description'); one that only caps the "
+        "grade (the standard's blocks_green_loan: false) is named in the rationale instead."
+    )
 
 
 class FinancedEmissionsSchema(ContractSchema):

@@ -189,8 +189,9 @@ def green_loan_line(rating: Mapping[str, Any], min_grade: str, t: Mapping[str, s
     grade = t.get("grade_" + str(rating.get("grade")), str(rating.get("grade")))
     if loan.get("eligible"):
         return {"eligible": True, "text": t["loan_eligible"].format(grade=grade)}
+    # knock_outs lists only the rules that deny green-loan treatment (engine 1.3; before, every knock-out did)
     blocked = [str(k).split(":", 1)[0] for k in loan.get("knock_outs", [])]
-    if blocked and any("knock-out rule applies" in str(r) for r in loan.get("rationale", [])):
+    if blocked:
         reasons = [t.get("knock_out_" + k, k.replace("_", " ")) for k in blocked]
         return {"eligible": False, "text": t["loan_blocked"].format(reasons=t["list_sep"].join(reasons))}
     lowest = t.get("grade_" + min_grade, min_grade)

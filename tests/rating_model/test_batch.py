@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 from typing import Any
 
@@ -53,8 +54,11 @@ def test_every_result_column_equals_the_engines_own_rating(book: pd.DataFrame) -
         for pillar in rating["pillars"]:
             assert cell(out, i, f"pillar_{pillar['pillar']}") == pillar["score"]
         knock_outs = cell(out, i, "knock_outs")
-        assert [k.split(":")[0] for k in rating["green_loan"]["knock_outs"]] == (
-            knock_outs.split(",") if knock_outs else [])
+        # every rule applied: those that deny the loan, and those the rationale names as caps only
+        loan = rating["green_loan"]
+        applied = [k.split(":")[0] for k in loan["knock_outs"]]
+        applied += re.findall(r"Knock-out (\w+) applies", " ".join(loan["rationale"]))
+        assert sorted(applied) == sorted(knock_outs.split(",") if knock_outs else [])
 
 
 def test_every_book_row_has_a_loan_and_pcaf_figures(book: pd.DataFrame) -> None:

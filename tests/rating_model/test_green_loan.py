@@ -127,12 +127,13 @@ def test_the_data_completeness_knock_out_caps_the_grade_but_does_not_deny_a_gree
     sparse = next(k for k in STANDARD.knock_outs if k.id == "insufficient_data")
     result = assess_green_loan(data, "green", (sparse,), STANDARD)
     assert result.eligible and result.basis == "use_of_proceeds" and result.pricing_tier == "green_tier_2"
-    assert result.knock_outs == (f"insufficient_data: {sparse.description}",)  # still listed: it applies
+    assert result.knock_outs == ()  # it denies nothing: named in the rationale, not among the blockers
     assert "caps the grade at green but does not block green-loan treatment" in result.rationale[0]
     borrower = assess_green_loan(data_with(None), "light_green", (sparse,), STANDARD)
     assert borrower.eligible and borrower.basis == "borrower"
     penalty = next(k for k in STANDARD.knock_outs if k.id == "environmental_penalty")
-    assert not assess_green_loan(data, "light_green", (sparse, penalty), STANDARD).eligible
+    both = assess_green_loan(data, "light_green", (sparse, penalty), STANDARD)
+    assert not both.eligible and [k.split(":")[0] for k in both.knock_outs] == ["environmental_penalty"]
     released = load_standard(STANDARD_DIR / "greenrate-sme-1.0.yaml")  # 1.0.0: "with no knock-out"
     sparse_then = next(k for k in released.knock_outs if k.id == "insufficient_data")
     assert not assess_green_loan(data, "green", (sparse_then,), released).eligible
