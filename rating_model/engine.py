@@ -43,16 +43,15 @@ from rating_model.values import fast_init
 #: 1.2 (2026-12-05): the previous year's factors, DEFRA proxies and assumptions (recomputed for the
 #: reduction) are no longer reported as this year's inventory's; LPG in m3 is refused (it was taken for the
 #: liquid); the factor references name their GWP basis (with schema 1.2); landfilled food waste has its own
-#: factor (``resources.food_waste_t``, new in schema 1.2). 1.3 (2026-12-05): the IFRS S2 summary discloses
-#: the previous year's Scope 1+2 beside this year's (``scope12_comparative``) and no longer omits the
-#: comparatives relief when a previous year is given (it covers every other metric); the neutrality
-#: section gives both sides of its comparison (schema 1.3); a loan in a currency that is neither CNY nor the
-#: company's is converted at ``loan.fx_to_cny`` (schema 1.3), where it had silently no financed emissions;
-#: a knock-out blocks green-loan treatment only where the standard says so (``blocks_green_loan``; standard
-#: 1.1.0 lets the data-completeness knock-out cap the grade without denying the loan; ``green_loan.knock_outs``
-#: lists the rules that deny it, the rationale the caps that do not); ``"fuels": []`` is
-#: an answer (no fuel burned), no longer estimated like a list left out; a target's base year after the
-#: reporting year is refused.
+#: factor (``resources.food_waste_t``, new in schema 1.2). 1.3 (2026-12-05), with schema 1.3 and standard
+#: 1.1.0: the IFRS S2 summary discloses the previous year's Scope 1+2 beside this year's
+#: (``scope12_comparative``) and claims the comparatives relief for the other metrics; the neutrality section
+#: gives both sides of its comparison; a loan in a currency that is neither CNY nor the company's is
+#: converted at ``loan.fx_to_cny``, where it had silently no financed emissions; a knock-out denies
+#: green-loan treatment only where the standard says so (``blocks_green_loan``) and ``green_loan.knock_outs``
+#: lists those that do, the rationale the caps that do not; ``"fuels": []`` is an answer (no fuel burned),
+#: no longer estimated like a list left out; a target's base year after the reporting year, and an unknown
+#: fleet unit, are refused.
 ENGINE_VERSION = "1.3"
 
 MODELS_DIR = Path(__file__).parent / "data" / "models"

@@ -18,6 +18,7 @@ from typing import Any
 
 from rating_model.exceptions import InvalidInputError
 from rating_model.reader import Reader, raise_if_errors
+from rating_model.units import CANONICAL_UNITS, known_unit
 from rating_model.values import fast_init
 
 #: The version of the operating-data and rating documents. 1.1 (2026-12-05): the neutrality figures are
@@ -399,6 +400,8 @@ def _read_fleet(r: Reader) -> FleetItem | None:
     unit = r.text("unit", max_length=20)
     if quantity is not None and unit is None:
         r.fail("unit", "required with fuel_quantity")
+    if unit is not None and not known_unit(unit):  # even unused: a typo is refused, as the API's schema does
+        r.fail("unit", f"unknown unit {unit!r}; use one of: {', '.join(CANONICAL_UNITS)}")
     if vehicles is None and km is None and quantity is None:
         r.fail("", "give vehicles, km or fuel_quantity with unit")
         return None

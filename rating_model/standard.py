@@ -23,10 +23,11 @@ from rating_model.operating_data import DATA_SOURCES, PRACTICE_FLAGS
 
 STANDARD_DIR = Path(__file__).parent / "data" / "standard"
 DEFAULT_STANDARD = STANDARD_DIR / "greenrate-sme-1.1.yaml"
-#: The sections a scorecard depends on: how indicators are derived and scored, the grade cut-offs, and the
-#: estimation that fills their inputs. A later version may accept models trained for an earlier one
+#: The sections a scorecard depends on: how indicators are derived and scored, the grade cut-offs, the
+#: estimation that fills their inputs and the data-quality rules (the measurement_quality indicator is the
+#: PCAF score they set). A later version may accept models trained for an earlier one
 #: (``models_trained_for``) only when these are identical in both documents.
-SCORING_SECTIONS = ("score", "grades", "pillars", "estimation")
+SCORING_SECTIONS = ("score", "grades", "pillars", "estimation", "data_quality")
 GRADES = ("dark_green", "green", "light_green", "not_green")
 DIRECTIONS = ("increasing", "decreasing")
 COSTS = ("low", "medium", "high")

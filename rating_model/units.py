@@ -72,6 +72,15 @@ EMISSION_FACTOR_UNITS: dict[str, tuple[str, float]] = {
 PARAMETER_UNITS: frozenset[str] = frozenset({"kWh/km", "km/vehicle/yr"})
 
 
+#: the canonical spellings, as error messages list them
+CANONICAL_UNITS: tuple[str, ...] = tuple(_UNITS)
+
+
+def known_unit(unit: str) -> bool:
+    """Whether ``unit`` is a spelling this module knows (of any dimension)."""
+    return unit in _EXACT or unit.strip().lower() in _ALIASES
+
+
 def canonical(unit: str, *, field: str) -> str:
     """The canonical spelling of ``unit``; raise :class:`UnknownUnitError` naming ``field`` if unknown."""
     if not isinstance(unit, str):

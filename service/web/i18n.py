@@ -138,6 +138,7 @@ _EN: dict[str, str] = {
     "scope3_cat6_business_travel": "of which category 6, business travel",
     "intensities": "Emission intensities",
     "green_loan": "Green loans",
+    "not_computed": "not computed",
     "loan_eligible": "With grade {grade} you qualify for green loans that finance a green project, such as "
     "energy efficiency or renewable energy: show this rating (or its disclosure) to your bank.",
     "loan_blocked": "Green loans are not available for now: {reasons}.",
@@ -272,6 +273,7 @@ _ZH: dict[str, str] = {
     "scope3_cat6_business_travel": "其中类别 6：商务差旅",
     "intensities": "排放强度",
     "green_loan": "绿色贷款",
+    "not_computed": "无法计算",
     "loan_eligible": "评级为{grade}，可申请用于绿色项目（如节能、可再生能源）的绿色贷款："
     "请将本评级（或披露报告）出示给您的银行。",
     "loan_blocked": "暂不能申请绿色贷款：{reasons}。",

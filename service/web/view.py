@@ -173,7 +173,7 @@ def disclosure_value(key: str, value: Any, lang: str) -> dict[str, str | None]:
         text = t["comparative_item"].format(
             previous=num(value.get("previous_year_tco2e")),
             current=num(value.get("reporting_year_tco2e")),
-            change="n/a" if change is None else f"{float(change):+.1f} %",
+            change=t["not_computed"] if change is None else f"{float(change):+.1f} %",
         )
         return {"text": text, "lang": None}
     return {"text": show(value), "lang": None if lang == "en" else "en"}

@@ -168,6 +168,10 @@ def test_lpg_in_cubic_metres_is_refused_not_taken_for_the_liquid(path: str) -> N
 def test_fleet_unit_error_names_the_fleet_field() -> None:
     payload = _payload()
     payload["transport"] = {"fleet": [{"fuel": "diesel", "fuel_quantity": 5, "unit": "barrel"}]}
+    with pytest.raises(InvalidInputError) as unknown:  # no such unit: the parser refuses it
+        parse_operating_data(payload)
+    assert unknown.value.field == "transport.fleet.0.unit"
+    payload["transport"]["fleet"][0]["unit"] = "km"  # a unit, but no quantity of fuel: the inventory's check
     with pytest.raises(UnknownUnitError) as err:
         compute_inventory(parse_operating_data(payload))
     assert err.value.field == "transport.fleet.0.unit"

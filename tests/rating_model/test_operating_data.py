@@ -193,3 +193,21 @@ def test_a_target_base_year_after_the_reporting_year_is_refused() -> None:
         parse_operating_data({"company": company, "targets": [backwards, future[1]]})
     assert list(both.value.errors) == ["targets.0.target_year", "targets.1.base_year"]
     assert parse_operating_data({"company": company, "targets": future[:1]}).targets[0].base_year == 2024
+
+
+def test_an_unknown_fleet_unit_is_refused_even_beside_km_as_the_api_refuses_it() -> None:
+    """The engine, the batch path and the API's schema give one answer to a typo in a unit."""
+    from schemas.operating_data import OperatingDataSchema
+
+    company = {"name": "x", "country": "CN", "industry_code": "5610", "employees": 5,
+               "annual_revenue": 1e6, "currency": "CNY", "reporting_year": 2024}
+    vehicle = {"fuel": "diesel", "km": 10_000, "unit": "furlongs"}
+    body = {"company": company, "transport": {"fleet": [vehicle]}}
+    with pytest.raises(InvalidInputError) as refused:
+        parse_operating_data(body)
+    assert refused.value.field == "transport.fleet.0.unit"
+    assert "unknown unit 'furlongs'" in refused.value.message
+    assert "unit" in OperatingDataSchema().validate(body)["transport"]["fleet"][0]
+    vehicle["unit"] = "Litres"  # a known spelling, unused beside km: accepted by both
+    assert parse_operating_data(body).transport.fleet[0].km == 10_000
+    assert not OperatingDataSchema().validate(body)

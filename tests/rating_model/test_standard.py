@@ -149,6 +149,7 @@ def test_models_of_an_earlier_version_rate_only_where_nothing_that_scores_change
         ("grades", lambda d: d["grades"]["cutoffs"][1].update(min_score=61)),
         ("pillars", lambda d: d["pillars"][0]["indicators"][0].update(unit="other")),
         ("estimation", lambda d: d["estimation"]["rules"][0].update(tariff_cny_per_kwh=0.7)),
+        ("data_quality", lambda d: d["data_quality"]["pcaf_by_data_source"].update(energy_bills=3)),
     ):
         document = doc()
         mutate(document)
