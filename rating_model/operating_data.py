@@ -264,7 +264,8 @@ class OperatingData:
     loan: Loan | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-able form with ``None`` and empty lists dropped, so equal inputs compare equal.
+        """Plain JSON-able form with ``None`` and empty lists dropped (except ``fuels: []``, an answer), so
+        equal inputs compare equal.
 
         The same as pruning ``dataclasses.asdict(self)``, in one pass: ``asdict`` deep-copies every value
         and introspects the fields of every object on every call, and each rating request pays for it.
