@@ -218,6 +218,14 @@ def _post(client: FlaskClient, lang: str = "en", **overrides: str) -> Any:
     return client.post(f"/?lang={lang}", data={**FORM, **overrides, "csrf_token": _token(client)})
 
 
+def _rated_page(make_app: AppFactory) -> tuple[dict[str, Any], str]:
+    """One rating made on the page with the standard answers: the stored rating and its result page."""
+    app = _app(make_app)
+    client = app.test_client()
+    location = _post(client).headers["Location"]
+    return _stored_rating(app, location), client.get(location).get_data(as_text=True)
+
+
 def _stored_rating(app: Flask, location: str) -> dict[str, Any]:
     from service.records.rating_inputs import get_rating_with_input
 
@@ -728,11 +736,7 @@ def test_an_error_page_that_cannot_render_falls_back_to_the_json_body(make_app: 
 
 def test_chart_figures_reach_screen_readers_as_tables(make_app: AppFactory) -> None:
     """The bars are hidden from assistive technology; every figure drawn is in a captioned table instead."""
-    app = _app(make_app)
-    client = app.test_client()
-    location = _post(client).headers["Location"]
-    rating = _stored_rating(app, location)
-    html = client.get(location).get_data(as_text=True)
+    rating, html = _rated_page(make_app)
     for chart, table in (("pillar-chart", "pillar-figures"), ("emission-chart", "emission-figures")):
         svg = re.search(rf'<svg id="{chart}"[^>]*>.*?</svg>', html, re.S).group(0)  # type: ignore[union-attr]
         assert 'aria-hidden="true"' in svg.split(">", 1)[0]
@@ -765,11 +769,7 @@ def test_the_result_says_what_the_rating_means_for_a_green_loan() -> None:
 
 
 def test_the_result_page_shows_the_green_loan_line_of_the_stored_rating(make_app: AppFactory) -> None:
-    app = _app(make_app)
-    client = app.test_client()
-    location = _post(client).headers["Location"]
-    rating = _stored_rating(app, location)
-    page = client.get(location).get_data(as_text=True)
+    rating, page = _rated_page(make_app)
     found = re.search(r'<p id="green-loan" data-eligible="(yes|no)">([^<]*)</p>', page)
     assert found is not None and found.group(1) == ("yes" if rating["green_loan"]["eligible"] else "no")
     expected = green_loan_line(rating, "light_green", texts("en"))["text"]
