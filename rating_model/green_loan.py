@@ -86,7 +86,7 @@ def assess_green_loan(
             + f" (minimum grade {standard.min_loan_grade})."
         )
         return GreenLoan(meets_grade, "borrower" if meets_grade else None, None,
-                         tier if meets_grade else None, tuple(rationale), blocking)
+                         tier if meets_grade else None, tuple(rationale), ())
     use = loan.use_of_proceeds
     if use in standard.green_uses:
         info = standard.green_uses[use]
@@ -99,15 +99,15 @@ def assess_green_loan(
             rationale.append(
                 "Track the proceeds separately and report at least annually (GLP components 3 and 4)."
             )
-            return GreenLoan(True, "use_of_proceeds", use, tier, tuple(rationale), blocking)
+            return GreenLoan(True, "use_of_proceeds", use, tier, tuple(rationale), ())
         rationale.append(f"Grade {grade} is below the minimum {standard.min_loan_grade}.")
-        return GreenLoan(False, None, use, None, tuple(rationale), blocking)
+        return GreenLoan(False, None, use, None, tuple(rationale), ())
     rationale.append(f"Use of proceeds '{use}' is not a green category, so this is not a green loan.")
     if standard.rank(grade) <= standard.rank("green"):
         rationale.append(f"The borrower is rated {grade}: eligible for green-rated-borrower terms ({tier}).")
-        return GreenLoan(True, "green_rated_borrower", None, tier, tuple(rationale), blocking)
+        return GreenLoan(True, "green_rated_borrower", None, tier, tuple(rationale), ())
     rationale.append("Green-rated-borrower terms need grade green or better.")
-    return GreenLoan(False, None, None, None, tuple(rationale), blocking)
+    return GreenLoan(False, None, None, None, tuple(rationale), ())
 
 
 def financed_emissions(
