@@ -102,6 +102,7 @@ FIELD_PATHS: Mapping[str, str] = {
     "company.annual_revenue": "revenue",
     "energy.electricity_kwh": "electricity",
     "energy.electricity_spend": "electricity",
+    "energy.green_electricity_kwh": "green_share",
 }
 GENERAL = "_form"  # an error on a path the form does not ask for: shown above the form
 
@@ -144,6 +145,8 @@ LIMITS: Mapping[str, Bounds] = {
     "revenue": Bounds.of(_COMPANY.fields["annual_revenue"]),
     "electricity_kwh": Bounds.of(_ENERGY.fields["electricity_kwh"]),
     "electricity_spend": Bounds.of(_ENERGY.fields["electricity_spend"]),
+    # a percentage of the electricity above: green power is part of purchases (the engine's rule)
+    "green_share": Bounds(0.0, 100.0),
 }
 NAME_MAX_LENGTH = _max_length(_COMPANY.fields["name"])
 
@@ -171,6 +174,7 @@ def input_attributes() -> dict[str, dict[str, str]]:
         "employees": LIMITS["employees"].params(),
         "revenue": LIMITS["revenue"].params(),
         "electricity": either.params(),
+        "green_share": LIMITS["green_share"].params(),
     }
 
 
@@ -229,7 +233,7 @@ def errors_at(paths: Iterable[str], values: Mapping[str, Any]) -> dict[str, Fiel
         form_field = FIELD_PATHS.get(path, GENERAL)
         if form_field == "company_name":
             error = _name_error(str(values.get("company_name", "")).strip())
-        elif form_field in ("employees", "revenue", "electricity"):
+        elif form_field in ("employees", "revenue", "electricity", "green_share"):
             bounds = _bounds_of(form_field, str(values.get("electricity_unit", "")))
             number = _number(str(values.get(form_field, "")), integer=form_field == "employees")
             in_range = number is not None and bounds.contains(number)
@@ -255,6 +259,7 @@ def parse_form(form: Mapping[str, str], default_name: str = "My business") -> Pa
             "revenue",
             "electricity",
             "electricity_unit",
+            "green_share",
         )
     }
     values["practices"] = {k for k, _, _ in PRACTICES if form.get(k) == "yes"}
@@ -273,8 +278,16 @@ def parse_form(form: Mapping[str, str], default_name: str = "My business") -> Pa
     employees = _checked_number(parsed, "employees", integer=True)
     revenue = _checked_number(parsed, "revenue", integer=False)
     electricity = _checked_number(parsed, "electricity", integer=False)
+    green_share = None
+    if str(values["green_share"]).strip():  # optional: left empty, green power is not answered
+        green_share = _checked_number(parsed, "green_share", integer=False)
+        if green_share and values["electricity_unit"] != "kwh":  # a share of a bill is no kWh figure
+            parsed.errors["green_share"] = FieldError("green_needs_kwh")
     if parsed.errors:
         return parsed
+    energy: dict[str, Any] = {ELECTRICITY_KEYS[values["electricity_unit"]]: electricity}
+    if green_share is not None and electricity is not None and values["electricity_unit"] == "kwh":
+        energy["green_electricity_kwh"] = electricity * green_share / 100.0
     payload = {
         "company": {
             "name": name or default_name,  # stored in the rating: in the owner's language
@@ -286,7 +299,7 @@ def parse_form(form: Mapping[str, str], default_name: str = "My business") -> Pa
             "currency": "CNY",
             "reporting_year": datetime.now(UTC).year - 1,
         },
-        "energy": {ELECTRICITY_KEYS[values["electricity_unit"]]: electricity},
+        "energy": energy,
         "practices": {k: k in values["practices"] for k, _, _ in PRACTICES},
         "data_source": "estimated",
     }

@@ -791,3 +791,21 @@ def test_an_owner_with_every_practice_can_reach_a_green_loan_from_the_page(make_
     assert rating["green_loan"]["eligible"] and rating["green_loan"]["basis"] == "borrower"
     page = client.get(location).get_data(as_text=True)
     assert '<p id="green-loan" data-eligible="yes">' in page and "show this rating" in page
+
+
+def test_green_power_bought_can_be_given_on_the_page_as_a_share_of_the_kwh(make_app: AppFactory) -> None:
+    """The plan's top action (buy green power) can be answered on the form itself, and re-rated."""
+    app = _app(make_app)
+    client = app.test_client()
+    without = _stored_rating(app, _post(client, electricity="20000").headers["Location"])
+    half = _stored_rating(app, _post(client, electricity="20000", green_share="50").headers["Location"])
+    assert "green_electricity_kwh" not in json.dumps(without)  # left empty: not answered
+    share = {c["indicator"]: c["value"] for c in half["contributions"]}["renewable_electricity_share"]
+    assert share == 0.5 and half["score"] > without["score"]
+    assert half["emissions"]["scope2_market"] < without["emissions"]["scope2_market"]
+    on_bill = _post(client, electricity="6000", electricity_unit="bill", green_share="50")
+    page = on_bill.get_data(as_text=True)
+    assert on_bill.status_code == 422 and "Give the electricity in kWh" in page and 'value="50"' in page
+    too_much = _post(client, "zh", electricity="20000", green_share="150")
+    assert too_much.status_code == 422 and "请输入 0 到 100 之间的数值" in too_much.get_data(as_text=True)
+    assert _post(client, electricity="6000", electricity_unit="bill", green_share="0").status_code == 303
