@@ -152,6 +152,28 @@ def text(
 _MAX_POSITION = 2**63 - 1  # the largest BIGINT: a sequence number a cursor can point at
 
 
+def _cursor_parts(raw: str) -> tuple[str, str] | None:
+    """``(version, rest)`` of a cursor's text, or ``None`` when it is not base64url of ``version:rest``."""
+    try:
+        decoded = base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return None
+    version, colon, rest = decoded.partition(":")
+    return (version, rest) if colon else None
+
+
+def _position(digits: str) -> int | None:
+    """A positive BIGINT written in ASCII digits ("²".isdigit() is true, int("²") fails), else ``None``."""
+    if not (digits.isascii() and digits.isdigit()) or len(digits) > 19:
+        return None
+    position = int(digits)
+    return position if 0 < position <= _MAX_POSITION else None
+
+
+def _encoded(text: str) -> str:
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
 class Cursor(fields.String):
     """An opaque page cursor; decodes to the position (a positive integer) it was made from."""
 
@@ -160,23 +182,46 @@ class Cursor(fields.String):
     @staticmethod
     def encode(position: int) -> str:
         """The cursor for ``position``; clients must treat it as opaque."""
-        return base64.urlsafe_b64encode(f"v1:{position}".encode()).decode().rstrip("=")
+        return _encoded(f"v1:{position}")
 
     # Documented as a string (that is what it is on the wire), loaded as the position it encodes.
     def _deserialize(  # type: ignore[override]
         self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any
     ) -> int:
-        raw = super()._deserialize(value, attr, data, **kwargs)
-        try:
-            decoded = base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)).decode()
-        except (binascii.Error, UnicodeDecodeError, ValueError):
-            raise self.make_error("invalid") from None
-        version, _, digits = decoded.partition(":")
-        # ASCII digits only ("²".isdigit() is true, int("²") fails), and within the database's BIGINT
-        if version != "v1" or not (digits.isascii() and digits.isdigit()) or len(digits) > 19:
+        parts = _cursor_parts(super()._deserialize(value, attr, data, **kwargs))
+        position = _position(parts[1]) if parts is not None and parts[0] == "v1" else None
+        if position is None:
             raise self.make_error("invalid")
-        position = int(digits)
-        if not 0 < position <= _MAX_POSITION:
+        return position
+
+
+_RATING_ID = re.compile(r"rt_[0-9a-f]{32}")
+
+
+class RatingCursor(fields.String):
+    """The ratings list's cursor: the last rating of the page, named by its public id.
+
+    Ratings are numbered in one sequence for the whole service, so a cursor carrying that number would
+    tell every bank how many ratings all tenants together have been issued. A rating's id is random and
+    says nothing. Loads as the rating id; a cursor of the earlier form (``v1:`` and the number) still loads,
+    as that number, so a client paging across an upgrade finishes its walk.
+    """
+
+    default_error_messages = {"invalid": "Not a valid cursor."}
+
+    @staticmethod
+    def encode(rating_id: str) -> str:
+        """The cursor after the rating ``rating_id``; clients must treat it as opaque."""
+        return _encoded(f"v2:{rating_id}")
+
+    def _deserialize(  # type: ignore[override]
+        self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any
+    ) -> str | int:
+        parts = _cursor_parts(super()._deserialize(value, attr, data, **kwargs))
+        if parts is not None and parts[0] == "v2" and _RATING_ID.fullmatch(parts[1]):
+            return parts[1]
+        position = _position(parts[1]) if parts is not None and parts[0] == "v1" else None
+        if position is None:
             raise self.make_error("invalid")
         return position
 

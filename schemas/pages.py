@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import RAISE, Schema, fields, validate
 
 from schemas.errors import ErrorSchema
-from schemas.fields import BoundedList, Cursor, RawObject, UtcDateTime
+from schemas.fields import BoundedList, RatingCursor, RawObject, UtcDateTime
 from schemas.operating_data import OperatingDataSchema
 from schemas.rating import GRADES, RatingSchema, VersionsSchema
 
@@ -20,7 +20,7 @@ class RatingListQuerySchema(Schema):
         unknown = RAISE
 
     limit = fields.Integer(load_default=20, validate=validate.Range(1, MAX_PAGE_SIZE))
-    cursor = Cursor(metadata={"description": "Opaque; the previous page's next_cursor."})
+    cursor = RatingCursor(metadata={"description": "Opaque; the previous page's next_cursor."})
     external_id = fields.String(
         validate=validate.Length(1, 120), metadata={"description": "Only this company."}
     )

@@ -16,7 +16,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from webargs.flaskparser import abort
 
-from schemas.fields import Cursor
+from schemas.fields import RatingCursor
 from schemas.operating_data import OperatingDataSchema
 from schemas.pages import BatchRequestSchema, BatchResultSchema, RatingListQuerySchema, RatingPageSchema
 from schemas.rating import RatingSchema
@@ -33,7 +33,7 @@ from service.ratings.issuing import (
     issue_rating,
     reissue_repeat,
 )
-from service.records.ratings import get_rating, list_ratings
+from service.records.ratings import UnknownCursor, get_rating, list_ratings
 
 blp = Blueprint(
     "ratings",
@@ -124,14 +124,17 @@ class Ratings(MethodView):
     def get(self, query: dict[str, Any]) -> dict[str, Any]:
         """List this tenant's ratings, newest first; filter by `external_id`, page with `cursor`."""
         principal = current_principal()
-        items, more = list_ratings(
-            services().db,
-            principal.tenant,
-            limit=query["limit"],
-            before_seq=query.get("cursor"),
-            external_id=query.get("external_id"),
-        )
-        next_cursor = Cursor.encode(items[-1].seq) if more and items else None
+        try:
+            items, more = list_ratings(
+                services().db,
+                principal.tenant,
+                limit=query["limit"],
+                after=query.get("cursor"),
+                external_id=query.get("external_id"),
+            )
+        except UnknownCursor:
+            abort(422, message="Some fields are invalid.", errors={"cursor": ["Not a valid cursor."]})
+        next_cursor = RatingCursor.encode(items[-1].id) if more and items else None
         return {"items": items, "limit": query["limit"], "next_cursor": next_cursor}
 
 

@@ -174,11 +174,31 @@ def get_rating(
     return None if row is None else StoredRating(row.id, row.result_json)
 
 
+class UnknownCursor(LookupError):
+    """A page cursor naming a rating this tenant does not have."""
+
+
 def list_ratings(
-    db: Engine, tenant: str, *, limit: int, before_seq: int | None = None, external_id: str | None = None
+    db: Engine,
+    tenant: str,
+    *,
+    limit: int,
+    after: str | int | None = None,
+    external_id: str | None = None,
 ) -> tuple[list[RatingSummary], bool]:
-    """Newest first, up to ``limit``; the flag says whether there are more after them."""
+    """Newest first, up to ``limit``; the flag says whether there are more after them.
+
+    :param after: the page's start: older than this rating of the tenant (its id), or, from a cursor of
+        the earlier form, than this sequence number.
+    :raises UnknownCursor: ``after`` names no rating of this tenant.
+    """
     c = ratings.c
+    before_seq = after if isinstance(after, int) else None
+    if isinstance(after, str):
+        with db.connect() as conn:
+            before_seq = conn.execute(select(c.seq).where(c.id == after, c.tenant == tenant)).scalar()
+        if before_seq is None:
+            raise UnknownCursor(after)
     query = select(
         c.seq,
         c.id,

@@ -7,7 +7,7 @@ import base64
 import pytest
 from marshmallow import Schema, ValidationError
 
-from schemas.fields import Cursor, Flag, Number, RawObject, WholeNumber
+from schemas.fields import Cursor, Flag, Number, RatingCursor, RawObject, WholeNumber
 from schemas.operating_data import OperatingDataSchema
 from schemas.pages import BatchRequestSchema, RatingListQuerySchema
 
@@ -59,6 +59,17 @@ _SUPERSCRIPT_TWO = base64.urlsafe_b64encode("v1:\u00b2".encode()).decode()  # "Â
 def test_cursor_refuses_garbage(raw: str) -> None:
     with pytest.raises(ValidationError):
         RatingListQuerySchema().load({"cursor": raw})
+
+
+def test_the_ratings_cursor_names_a_rating_not_a_sequence_number() -> None:
+    rating_id = "rt_" + "0123456789abcdef" * 2
+    cursor = RatingCursor.encode(rating_id)
+    assert base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode() == f"v2:{rating_id}"
+    assert RatingListQuerySchema().load({"cursor": cursor}) == {"limit": 20, "cursor": rating_id}
+    assert RatingListQuerySchema().load({"cursor": Cursor.encode(42)})["cursor"] == 42  # the earlier form
+    for bad in ("rt_" + "0" * 31, "rt_" + "G" * 32, "../etc", "rt_" + "0" * 32 + "\n"):
+        with pytest.raises(ValidationError):
+            RatingListQuerySchema().load({"cursor": RatingCursor.encode(bad)})
 
 
 def test_list_query_defaults_and_bounds() -> None:

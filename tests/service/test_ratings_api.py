@@ -187,3 +187,27 @@ def test_every_field_error_comes_back_in_one_answer(client: FlaskClient, bank_ke
     fits_not["energy"]["fuels"] = [{"fuel": "coal", "quantity": 10, "unit": "L"}]  # known, but not for coal
     answered = client.post("/v1/ratings", json=fits_not, headers=bearer(bank_key))
     assert answered.status_code == 422 and list(answered.get_json()["errors"]) == ["energy.fuels.0.unit"]
+
+
+def test_a_ratings_cursor_tells_nothing_of_other_tenants_and_works_only_in_its_own(
+    app: Flask, client: FlaskClient, bank_key: str
+) -> None:
+    """The cursor names the page's last rating by its random id, not the service-wide sequence number."""
+    import base64
+
+    from schemas.fields import Cursor
+    from service.records.ratings import list_ratings
+
+    ids = [
+        client.post("/v1/ratings", json=payload(employees=20 + i), headers=bearer(bank_key)).json["id"]
+        for i in range(3)
+    ]
+    cursor = client.get("/v1/ratings?limit=1", headers=bearer(bank_key)).json["next_cursor"]
+    assert base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode() == f"v2:{ids[-1]}"
+    other = create_key(app, "bank-b", "bank")
+    refused = client.get(f"/v1/ratings?cursor={cursor}", headers=bearer(other))  # not bank-b's rating
+    assert refused.status_code == 422 and refused.get_json()["errors"] == {"cursor": ["Not a valid cursor."]}
+    # a cursor of the earlier form (the sequence number) still pages, for a client mid-walk at an upgrade
+    newest = list_ratings(services_of(app).db, "bank-a", limit=1)[0][0]
+    legacy = client.get(f"/v1/ratings?cursor={Cursor.encode(newest.seq)}", headers=bearer(bank_key)).json
+    assert [item["id"] for item in legacy["items"]] == ids[::-1][1:]
