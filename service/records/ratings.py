@@ -193,12 +193,6 @@ def list_ratings(
     :raises UnknownCursor: ``after`` names no rating of this tenant.
     """
     c = ratings.c
-    before_seq = after if isinstance(after, int) else None
-    if isinstance(after, str):
-        with db.connect() as conn:
-            before_seq = conn.execute(select(c.seq).where(c.id == after, c.tenant == tenant)).scalar()
-        if before_seq is None:
-            raise UnknownCursor(after)
     query = select(
         c.seq,
         c.id,
@@ -216,13 +210,17 @@ def list_ratings(
         c.requester_key_id,
         c.requester_prefix,
     ).where(c.tenant == tenant)
-    if before_seq is not None:
-        query = query.where(c.seq < before_seq)
     if external_id is not None:
         query = query.where(c.external_id == external_id)
-    query = query.order_by(c.seq.desc()).limit(limit + 1)
-    with db.connect() as conn:
-        rows = conn.execute(query).all()
+    with db.connect() as conn:  # one connection: the cursor's rating and the page are read together
+        before_seq = after if isinstance(after, int) else None
+        if isinstance(after, str):
+            before_seq = conn.execute(select(c.seq).where(c.id == after, c.tenant == tenant)).scalar()
+            if before_seq is None:
+                raise UnknownCursor(after)
+        if before_seq is not None:
+            query = query.where(c.seq < before_seq)
+        rows = conn.execute(query.order_by(c.seq.desc()).limit(limit + 1)).all()
     items = [
         RatingSummary(
             seq=r.seq,
