@@ -749,6 +749,30 @@ def test_chart_figures_reach_screen_readers_as_tables(make_app: AppFactory) -> N
         assert f"{pillar['score']:.1f} / {pillar['max']:.1f}" in pillars
 
 
+def test_every_page_has_one_layout_a_main_landmark_and_the_language_switch(make_app: AppFactory) -> None:
+    """Form, result, disclosure and error pages share ``_page.html``: one ``<main>``, the document
+    language, and (but on an error page, whose address may not bear a reload) a labelled switch to the
+    other language."""
+    client = _app(make_app).test_client()
+    location = client.post("/?lang=zh", data={**FORM, "csrf_token": _token(client)}).headers["Location"]
+    rating_id = location.split("/")[2].split("?")[0]
+    pages = {
+        "form": client.get("/?lang=zh"),
+        "result": client.get(f"/result/{rating_id}?lang=zh"),
+        "disclosure": client.get(f"/result/{rating_id}/disclosure?lang=zh"),
+        "error": client.get("/result/rt_0123456789abcdef0123456789abcdef?lang=zh"),
+    }
+    for name, response in pages.items():
+        html = response.get_data(as_text=True)
+        assert html.startswith("<!doctype html>") and '<html lang="zh-CN">' in html, name
+        assert html.count("<main>") == html.count("</main>") == 1, name
+        switch = (
+            '<nav class="lang noprint" aria-label="语言">'
+            '<a id="lang-switch" href="?lang=en" hreflang="en" lang="en">'
+        )
+        assert (switch in html) == (name != "error"), name
+
+
 def test_the_result_says_what_the_rating_means_for_a_green_loan() -> None:
     """From the rating's green_loan as issued: eligible, blocked by a named knock-out, or below the grade."""
     en, zh = texts("en"), texts("zh")
