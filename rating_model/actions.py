@@ -12,6 +12,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+from rating_model.inventory import fleet_item_km
 from rating_model.operating_data import FleetItem, OperatingData, Target
 from rating_model.values import evolve as replace
 
@@ -63,22 +64,34 @@ def _split(value: float | None, share: float) -> tuple[float | None, float | Non
 
 
 def _electrify_fleet(data: OperatingData, share: float) -> OperatingData | None:
+    """Replace ``share`` of each petrol, diesel or gas fleet item with electric vehicles driving the same
+    distance.
+
+    Counted vehicles move whole (half of 3 is 2); an item without a count moves exactly ``share`` of its
+    fuel or km. The EVs drive what they replace (the item's km, or the distance its fuel implies:
+    :func:`~rating_model.inventory.fleet_item_km`), so the saving is the fuel burned less the electricity
+    charged for the same km, never the whole fuel against the seed's 12,000 km. Only an item counted by
+    vehicles alone keeps the seed distance, per vehicle, on both sides.
+    """
     fleet: list[FleetItem] = []
     changed = False
-    for item in data.transport.fleet:
+    for index, item in enumerate(data.transport.fleet):
         if item.fuel in _LOW_CARBON_FUELS or item.fuel == "hybrid":
             fleet.append(item)
             continue
-        vehicles = item.vehicles or 1
-        moved = math.ceil(vehicles * share)
-        part = moved / vehicles
-        kept_km, ev_km = _split(item.km, part)
+        vehicles = item.vehicles
+        moved = math.ceil(vehicles * share) if vehicles else None
+        part = moved / vehicles if vehicles and moved is not None else share
+        km = fleet_item_km(data, index)
+        if km is None and moved is None:
+            fleet.append(item)  # nothing to size a replacement by
+            continue
+        kept_km, ev_km = _split(km, part)
         kept_fuel, _ = _split(item.fuel_quantity, part)
-        if item.km is None and item.fuel_quantity is not None:
-            ev_km = None  # fuel-based items: the EV is counted per vehicle
-        if moved < vehicles:
-            fleet.append(replace(item, vehicles=vehicles - moved if item.vehicles else None,
-                                 km=kept_km, fuel_quantity=kept_fuel))
+        if part < 1:
+            kept_vehicles = vehicles - moved if vehicles and moved is not None else None
+            fleet.append(replace(item, vehicles=kept_vehicles,
+                                 km=kept_km if item.km is not None else None, fuel_quantity=kept_fuel))
         fleet.append(FleetItem("electric", vehicles=moved, km=ev_km))
         changed = True
     if not changed:

@@ -51,8 +51,13 @@ from rating_model.values import fast_init
 #: green-loan treatment only where the standard says so (``blocks_green_loan``) and ``green_loan.knock_outs``
 #: lists those that do, the rationale the caps that do not; ``"fuels": []`` is an answer (no fuel burned),
 #: no longer estimated like a list left out; a target's base year after the reporting year, and an unknown
-#: fleet unit, are refused.
-ENGINE_VERSION = "1.3"
+#: fleet unit, are refused. 1.4 (2026-12-05, a GHG-accounting review): the year-on-year comparison is over
+#: the input fields given in both years, each as a whole (a fuel switch, or diesel vans replaced by EVs, had
+#: been left out as an activity of one year), and never over a field filled this year from sector
+#: defaults; the fleet electrification action moves exactly its share and its EVs drive the distance they
+#: replace (a fuel-only item had become one EV at the seed's 12,000 km, overstating the saving up to 3x);
+#: ``tco2e_saved`` is on the inventory's total (location-based Scope 2, physical emissions), signed.
+ENGINE_VERSION = "1.4"
 
 MODELS_DIR = Path(__file__).parent / "data" / "models"
 DEFAULT_MODEL = MODELS_DIR / "default.json"
@@ -77,9 +82,7 @@ class Evaluation:
 
     @property
     def outcome(self) -> Outcome:
-        inv = self.inventory
-        return Outcome(self.score, self.grading.grade, self.values,
-                       inv.scope1_tco2e + inv.scope2_market_tco2e + inv.scope3_tco2e)
+        return Outcome(self.score, self.grading.grade, self.values, self.inventory.total_tco2e)
 
 
 class Engine:
@@ -212,8 +215,10 @@ class Engine:
             knock_outs = base.grading.knock_outs
         else:
             knock_outs = applicable_knock_outs(data, quality.completeness, self.standard)
-        return Outcome(score, cap(by_score, knock_outs, self.standard), values,
-                       inventory.scope1_tco2e + inventory.scope2_market_tco2e + inventory.scope3_tco2e)
+        # Savings are physical: the headline total's basis (location-based Scope 2), so green power bought
+        # under a certificate, which lowers only market-based Scope 2, saves nothing here (its score gain
+        # stands), and an EV charged on a coal-heavy grid may emit more than the car it replaces.
+        return Outcome(score, cap(by_score, knock_outs, self.standard), values, inventory.total_tco2e)
 
     @staticmethod
     def _defaults(data: OperatingData) -> SectorDefaults:

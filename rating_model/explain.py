@@ -51,7 +51,10 @@ class Contribution(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
-    """What re-rating a changed business gives: enough to rank an action."""
+    """What re-rating a changed business gives: enough to rank an action.
+
+    ``emissions_tco2e`` is the inventory's total (location-based Scope 2), the basis of every saving.
+    """
 
     score: float
     grade: str
@@ -240,7 +243,7 @@ def improvements(
         saved = round_float(base.emissions_tco2e - outcome.emissions_tco2e, 3)
         found.append((
             Improvement(action.id, primary, base_values.get(primary), outcome.values.get(primary), gain,
-                        outcome.grade, saved if saved > 0 else None, action.cost, action.text,
+                        outcome.grade, saved or None, action.cost, action.text,
                         action.text_zh),
             planned,
             outcome if own else None,
@@ -321,7 +324,7 @@ def _path_to_next_grade(
         "actions": taken if reached else [],
         "score_after": outcome.score if reached else base.score,
         "grade_after": outcome.grade if reached else base.grade,
-        "tco2e_saved": saved if reached and saved > 0 else None,
+        "tco2e_saved": (saved or None) if reached else None,
     }
 
 

@@ -18,6 +18,7 @@ from functools import lru_cache
 from typing import Any, NamedTuple
 
 from rating_model.factors import FactorRecord, FactorRef, FactorSet, load_factor_set
+from rating_model.fleet import driven_km
 from rating_model.line_items import ESTIMATED, Context, LineItem
 from rating_model.neutrality import Equivalents, Neutrality, equivalents, neutrality
 from rating_model.operating_data import GridFactor, OperatingData, revenue_cny_million
@@ -180,6 +181,13 @@ def _context(data: OperatingData, fs: FactorSet, estimated: frozenset[str]) -> C
         fs, company.country, company.region, company.reporting_year, data.energy.grid_factor
     )
     return Context(fs, company.country, company.reporting_year, grid, residual, estimated, list(fallbacks))
+
+
+def fleet_item_km(data: OperatingData, index: int) -> float | None:
+    """The distance the fleet item at ``index`` drives (:func:`rating_model.fleet.driven_km`), priced with
+    the default factor set's choices for ``data``'s country and year, as its inventory is."""
+    ctx = _context(data, load_factor_set(None), frozenset())
+    return driven_km(data.transport.fleet[index], ctx, f"transport.fleet.{index}")
 
 
 def compute_inventory(

@@ -5,8 +5,9 @@ of the planned use of credits for net targets (para 36(e)); PCAF reports clients
 net figure here is a separate, labelled claim.
 
 Reduction is measured like for like: the previous year's Scope 1+2 (location based) is recomputed with the
-*current* year's factors, and only for activities reported in both years, so grid decarbonisation or a
-field left out this year is not credited to the firm as its own reduction.
+*current* year's factors, and only over the input fields given in both years (each field as a whole, so a
+fuel switch counts), so grid decarbonisation, a field left out this year or one filled from sector
+defaults is not credited to the firm as its own reduction.
 """
 
 from __future__ import annotations
@@ -85,27 +86,37 @@ class Equivalents(NamedTuple):
         return self._asdict()
 
 
-def _group(line: LineItem, fuels: tuple[str, ...], fleet: tuple[str, ...]) -> str | None:
-    """Like-for-like group of a location-based Scope 1/2 line: activity and fuel (``None``: not compared)."""
-    if line.scope2_basis == "market" or line.category == "onsite_renewable":
-        return None
-    index = line.path.rsplit(".", 1)[1]
-    if line.category == "stationary_combustion":
-        return "stationary fuel: " + fuels[int(index)]
-    if line.category in ("mobile_combustion", "ev_charging"):
-        return "fleet: " + fleet[int(index)]
-    return line.category.replace("_", " ")
+#: A Scope 1/2 line's category -> the input field it comes from, which is what is compared across years.
+#: Fuels and vehicles are compared as a whole: a switch from coal to gas, or from diesel vans to EVs, is
+#: the reduction a business makes, not an activity to leave out.
+_FIELD_OF_CATEGORY = {
+    "purchased_electricity": "energy.electricity_kwh",
+    "purchased_heat": "energy.purchased_heat_gj",
+    "stationary_combustion": "energy.fuels",
+    "mobile_combustion": "transport.fleet",
+    "ev_charging": "transport.fleet",
+}
+#: How the comparison's basis names each field.
+_FIELD_LABEL = {
+    "energy.electricity_kwh": "purchased electricity",
+    "energy.purchased_heat_gj": "purchased heat",
+    "energy.fuels": "stationary fuels",
+    "transport.fleet": "fleet",
+}
 
 
-def _location_by_group(
-    lines: list[LineItem], fuels: tuple[str, ...], fleet: tuple[str, ...]
-) -> dict[str, float]:
-    totals: dict[str, float] = {}
+def _location_by_field(lines: list[LineItem], fuels_answered: bool) -> dict[str, float]:
+    """Location-based Scope 1/2 of a year by input field (see :data:`_FIELD_OF_CATEGORY`).
+
+    ``"fuels": []`` (no fuel burned on site) is an answer, compared as 0; a fuel list left out is not.
+    Market-based lines and on-site renewables (no emissions) are not compared.
+    """
+    totals: dict[str, float] = {"energy.fuels": 0.0} if fuels_answered else {}
     for line in lines:
-        if line.scope in (1, 2):
-            group = _group(line, fuels, fleet)
-            if group is not None:
-                totals[group] = totals.get(group, 0.0) + line.tco2e
+        if line.scope in (1, 2) and line.scope2_basis != "market":
+            field = _FIELD_OF_CATEGORY.get(line.category)
+            if field is not None:
+                totals[field] = totals.get(field, 0.0) + line.tco2e
     return totals
 
 
@@ -119,35 +130,53 @@ class _Comparison(NamedTuple):
     current: float | None = None
 
 
+def _filled(field: str, estimated: frozenset[str]) -> bool:
+    """Whether ``field`` or a part of it (``energy.fuels.0``) was filled from the standard's defaults."""
+    return field in estimated or any(path.startswith(field + ".") for path in estimated)
+
+
 def _reduction(data: OperatingData, current: list[LineItem], ctx: Context) -> _Comparison:
-    """The reduction (floored at 0), the signed change in percent, its basis and both sides, like for like."""
+    """The reduction (floored at 0), the signed change in percent, its basis and both sides, like for like.
+
+    Like for like means: the previous year priced at this year's factors (grid decarbonisation is not the
+    firm's own reduction), over the input fields given in both years (electricity, purchased heat, site
+    fuels, the fleet), each compared as a whole. A field given in one year only, or filled this year from
+    the standard's sector defaults, is left out and named: an estimate is not a measured change.
+    """
     previous = data.previous_year
     if previous is None:
         return _Comparison(None, None, "no previous_year data")
     own = ctx.apart()  # the previous year's factors and notes are not this year's inventory's
     lines, _, _ = scope12_lines(previous.energy, previous.transport.fleet, own, prefix="previous_year.")
-    fuels_before = tuple(f.fuel for f in previous.energy.fuels or ())
-    fleet_before = tuple(f.fuel for f in previous.transport.fleet)
-    before = _location_by_group(lines, fuels_before, fleet_before)
-    now = _location_by_group(
-        current, tuple(f.fuel for f in data.energy.fuels or ()), tuple(f.fuel for f in data.transport.fleet)
-    )
-    common = sorted(set(before) & set(now))
+    before = _location_by_field(lines, previous.energy.fuels is not None)
+    now = _location_by_field(current, data.energy.fuels is not None)
+    for field in [f for f in now if _filled(f, ctx.estimated)]:
+        del now[field]
+    estimated = [f for f in _FIELD_LABEL if f in before and f not in now and _filled(f, ctx.estimated)]
+    common = [f for f in _FIELD_LABEL if f in before and f in now]
     if not common:
         return _Comparison(None, None, "previous_year has no Scope 1/2 activity in common with this year")
-    total_before = sum([before[g] for g in common], 0.0)
-    total_now = sum([now[g] for g in common], 0.0)
+    total_before = sum([before[f] for f in common], 0.0)
+    total_now = sum([now[f] for f in common], 0.0)
     change = total_before - total_now
     change_pct = -change / total_before * 100.0 if total_before > 0 else None
     if change_pct is not None and not math.isfinite(change_pct):
         change_pct = None  # a vanishing previous year (e.g. 1e-311 kWh) has no meaningful percentage
-    skipped = sorted(set(before) ^ set(now))
-    basis = f"like for like over {', '.join(common)}, both years at {ctx.year} factors"
-    if skipped:
-        basis += f"; left out (reported in one year only): {', '.join(skipped)}"
+    basis = (
+        f"like for like over {', '.join(_FIELD_LABEL[f] for f in common)}, both years at {ctx.year} factors"
+    )
+    one_year = [_FIELD_LABEL[f] for f in _FIELD_LABEL if (f in before) != (f in now) and f not in estimated]
+    if one_year:
+        basis += f"; left out (reported in one year only): {', '.join(one_year)}"
+    if estimated:
+        basis += f"; left out (estimated this year): {', '.join(_FIELD_LABEL[f] for f in estimated)}"
     # Factors that priced the compared part of the previous year only (say, its fleet given in km, this
     # year's in litres) are named here, not among the inventory's factors.
-    compared = {line.factor_id for line in lines if _group(line, fuels_before, fleet_before) in common}
+    compared = {
+        line.factor_id
+        for line in lines
+        if line.scope2_basis != "market" and _FIELD_OF_CATEGORY.get(line.category) in common
+    }
     only_before = [ref_id for ref_id in own.refs if ref_id in compared and ref_id not in ctx.refs]
     if only_before:
         basis += f"; previous_year also priced with {', '.join(only_before)}"

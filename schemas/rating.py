@@ -62,6 +62,13 @@ class ReasonCodeSchema(ContractSchema):
     message = _str("The driver in plain words.")
 
 
+_SAVED = (
+    "tCO2e a year the change saves on the inventory's total (Scope 1, location-based Scope 2, Scope 3): "
+    "physical emissions, so green power bought under certificates saves none; negative when the change "
+    "adds emissions (an EV charged on a coal-heavy grid); null when it changes none."
+)
+
+
 class ImprovementSchema(ContractSchema):
     action = _str()
     indicator = _str()
@@ -69,7 +76,7 @@ class ImprovementSchema(ContractSchema):
     to_value = fields.Float(data_key="to", required=True, allow_none=True, allow_nan=False)
     score_gain = _num()
     grade_after = fields.String(required=True, validate=validate.OneOf(GRADES))
-    tco2e_saved = _num(nullable=True)
+    tco2e_saved = _num(_SAVED, nullable=True)
     cost = fields.String(required=True, validate=validate.OneOf(("low", "medium", "high")))
     description = _str()
     description_zh = _str("The action in Chinese.")
@@ -81,7 +88,7 @@ class PathToNextGradeSchema(ContractSchema):
     actions = _strings("Improvement actions that together reach the target grade.")
     score_after = _num()
     grade_after = fields.String(required=True, allow_none=True, validate=validate.OneOf(GRADES))
-    tco2e_saved = _num(nullable=True)
+    tco2e_saved = _num(_SAVED, nullable=True)
 
 
 class Scope3Schema(ContractSchema):

@@ -88,6 +88,16 @@ def _better(grade: Any, than: int) -> bool:
     return grade in GRADE_ORDER and GRADE_ORDER.index(grade) > than
 
 
+def _saving(saved: float | None, t: Mapping[str, str]) -> str | None:
+    """What an action does to the yearly emissions, as the plan says it; nothing when it rounds to 0.0.
+
+    An action can add emissions (an EV charged on a coal-heavy grid): said as such, never hidden.
+    """
+    if saved is None or abs(saved) < 0.05:
+        return None
+    return t["saves" if saved > 0 else "adds"].format(t=f"{abs(saved):.1f}")
+
+
 def plan(rating: Mapping[str, Any], lang: str, t: Mapping[str, str]) -> list[dict[str, Any]]:
     """The best improvements: what to do, the points it earns, the grade it reaches, the CO2e it saves."""
     steps = []
@@ -103,7 +113,7 @@ def plan(rating: Mapping[str, Any], lang: str, t: Mapping[str, str]) -> list[dic
                 "text": imp.get("description_zh") if lang == "zh" else imp.get("description", imp["action"]),
                 "gain": imp["score_gain"],
                 "reaches": t["grade_" + reaches] if reaches else None,
-                "saves": t["saves"].format(t=f"{saved:.1f}") if saved else None,
+                "saves": _saving(saved, t),
             }
         )
     return steps

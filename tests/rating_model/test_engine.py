@@ -15,6 +15,7 @@ from rating_model.actions import apply_change
 from rating_model.engine import Engine
 from rating_model.estimation import Filled, fill_missing
 from rating_model.exceptions import ArtifactError, FactorNotFoundError
+from rating_model.factors import load_factor_set
 from rating_model.grading import lowered_by_completeness
 from rating_model.operating_data import OperatingData
 from rating_model.standard import load_standard, parse_standard
@@ -174,6 +175,56 @@ def test_improvements_near_the_completeness_cap_are_full_re_ratings(payload: dic
 @given(payloads())
 def test_every_improvement_is_what_a_full_re_rating_gives(payload: dict[str, Any]) -> None:
     _assert_improvements_are_re_ratings(ENGINE.parse(payload))
+
+
+VANS: dict[str, Any] = {
+    "company": {"name": "Vans", "country": "CN", "region": "CN-ZJ", "industry_code": "4920", "employees": 10,
+                "annual_revenue": 4_000_000, "currency": "CNY", "reporting_year": 2022},
+    "energy": {"electricity_kwh": 18_000, "fuels": []},
+    "transport": {"fleet": [{"fuel": "diesel", "fuel_quantity": 20_000, "unit": "L"}]},
+    "data_source": "energy_bills",
+}
+
+
+def test_electrifying_half_a_fleet_moves_half_its_fuel_to_evs_driving_the_same_distance() -> None:
+    """A fuel-only item had become one EV at the seed's 12,000 km: the whole diesel counted as saved."""
+    singles = load_factor_set().singles
+    diesel_t = 20_000 * 0.845 * 3.096 / 1000  # L x density x kgCO2/kg (China guideline diesel)
+    km = diesel_t * 1000 / singles["road.car.diesel"].value  # the distance that diesel drives a car
+    ev_t = km / 2 * singles["road.car.electric_kwh_per_km"].value * 0.5617 / 1000  # East China grid 2022
+    data = ENGINE.parse(VANS)
+    changed = apply_change(data, ENGINE.standard.actions["electrify_fleet"].change)
+    assert changed is not None
+    kept, ev = changed.transport.fleet
+    assert kept.fuel_quantity == pytest.approx(10_000) and kept.vehicles is None
+    assert ev.fuel == "electric" and ev.km == pytest.approx(km / 2) and ev.vehicles is None
+    saved = {i.action: i.tco2e_saved for i in ENGINE.rate(data).improvements}
+    assert saved["electrify_fleet"] == pytest.approx(diesel_t / 2 - ev_t, abs=0.001)
+    counted = copy.deepcopy(VANS)
+    counted["transport"]["fleet"] = [{"fuel": "diesel", "vehicles": 3, "km": 90_000}]
+    changed = apply_change(ENGINE.parse(counted), ENGINE.standard.actions["electrify_fleet"].change)
+    assert changed is not None
+    kept, ev = changed.transport.fleet
+    assert (kept.vehicles, ev.vehicles) == (1, 2) and (kept.km, ev.km) == pytest.approx((30_000, 60_000))
+
+
+def test_savings_are_physical_emissions_on_the_totals_basis() -> None:
+    """tco2e_saved is on the inventory's total (location-based Scope 2): green power bought under
+    certificates saves nothing (its points stand), practices save nothing, and an EV charged on a
+    coal-heavy grid can add emissions, which is said (negative), not hidden."""
+    rating = ENGINE.rate(ENGINE.parse(VANS))
+    by_action = {i.action: i for i in rating.improvements}
+    assert by_action["buy_green_power"].score_gain > 0 and by_action["buy_green_power"].tco2e_saved is None
+    assert by_action["adopt_environmental_policy"].tco2e_saved is None
+    hebei = copy.deepcopy(VANS)
+    hebei["company"]["region"] = "CN-HE"  # 2022 grid 0.7252 kgCO2/kWh
+    hebei["transport"]["fleet"] = [{"fuel": "gasoline", "km": 10_000}]
+    singles = load_factor_set().singles
+    ev_t = 10_000 * singles["road.car.electric_kwh_per_km"].value * 0.7252 / 1000
+    car_t = 10_000 * singles["road.car.gasoline"].value / 1000
+    assert ev_t > car_t
+    electrify = {i.action: i for i in ENGINE.rate(ENGINE.parse(hebei)).improvements}["electrify_fleet"]
+    assert electrify.tco2e_saved == pytest.approx((car_t - ev_t) / 2, abs=0.001)  # half the km moves
 
 
 def test_path_to_next_grade_is_verified() -> None:
@@ -360,6 +411,22 @@ def test_neutrality_carries_the_contracts_names() -> None:
     assert neutrality["reduction"] == pytest.approx(10_000 * 0.5617 / 1000)  # CN-ZJ: East China grid
 
 
+def test_a_field_filled_from_sector_defaults_this_year_is_not_compared_with_last_years_figure() -> None:
+    """An estimate is not a measured change: the fuel estimated this year is left out and named."""
+    payload = copy.deepcopy(FULL)
+    del payload["energy"]["fuels"]
+    gas = [{"fuel": "natural_gas", "quantity": 100, "unit": "m3"}]
+    payload["previous_year"] = {"energy": {"electricity_kwh": 70_000, "fuels": gas}}
+    r = rate(payload)
+    assert "energy.fuels" in r["data_quality"]["estimated_fields"]
+    neutrality = r["neutrality"]
+    assert neutrality["reduction_basis"] == (
+        "like for like over purchased electricity, both years at 2022 factors; "
+        "left out (reported in one year only): fleet; left out (estimated this year): stationary fuels"
+    )
+    assert neutrality["compared_previous_tco2e"] == pytest.approx(70_000 * 0.5617 / 1000)
+
+
 def test_ifrs_summary_compares_with_the_previous_year_and_claims_the_relief_for_the_rest() -> None:
     """Both sides of the like-for-like comparison; a relief naming the metrics without a comparative."""
     payload = copy.deepcopy(FULL)
@@ -385,7 +452,7 @@ def test_ifrs_summary_compares_with_the_previous_year_and_claims_the_relief_for_
 
     for previous, note in (
         (None, "No previous_year data was reported."),
-        ({"transport": {"fleet": [{"fuel": "diesel", "vehicles": 1}]}}, "no Scope 1/2 activity in common"),
+        ({"energy": {"purchased_heat_gj": 40}}, "no Scope 1/2 activity in common"),
     ):
         other = copy.deepcopy(FULL)
         if previous is not None:

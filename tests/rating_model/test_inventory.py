@@ -267,6 +267,42 @@ def test_reduction_compares_like_for_like_only() -> None:
     assert compute_inventory(parse_operating_data(payload)).neutrality.reduction is None
 
 
+def test_reduction_counts_a_fuel_switch_a_stopped_fuel_and_an_electrified_fleet() -> None:
+    """Each input field is compared as a whole: a switch is the reduction a business makes (a GHG-accounting
+    review found each of these left out as an activity of one year only, or the EVs left out of the fleet)."""
+    gas = [{"fuel": "natural_gas", "quantity": 5000, "unit": "m3"}]
+    payload = _payload(electricity_kwh=50_000, fuels=gas)
+    payload["previous_year"] = {
+        "energy": {"electricity_kwh": 50_000, "fuels": [{"fuel": "coal", "quantity": 20_000, "unit": "kg"}]}
+    }
+    coal_t, gas_t, grid_t = 20_000 * 1.900 / 1000, 5000 * 2.162 / 1000, 50_000 * 0.5366 / 1000
+    switched = compute_inventory(parse_operating_data(payload)).neutrality
+    assert switched.reduction == pytest.approx(coal_t - gas_t)  # 27.19 t
+    assert switched.change_pct == pytest.approx(-(coal_t - gas_t) / (coal_t + grid_t) * 100)
+    assert switched.reduction_basis == (
+        "like for like over purchased electricity, stationary fuels, both years at 2022 factors; "
+        "previous_year also priced with cn.fuel.coal"
+    )
+    payload["energy"]["fuels"] = []  # no fuel burned this year: compared as 0
+    assert compute_inventory(parse_operating_data(payload)).neutrality.reduction == pytest.approx(coal_t)
+
+    vans = _payload(electricity_kwh=30_000, fuels=[])
+    vans["transport"] = {"fleet": [
+        {"fuel": "diesel", "vehicles": 3, "fuel_quantity": 9000, "unit": "L"},
+        {"fuel": "electric", "vehicles": 3, "km": 90_000},
+    ]}
+    vans["previous_year"] = {
+        "energy": {"electricity_kwh": 30_000, "fuels": []},
+        "transport": {"fleet": [{"fuel": "diesel", "vehicles": 6, "fuel_quantity": 18_000, "unit": "L"}]},
+    }
+    inventory = compute_inventory(parse_operating_data(vans))
+    diesel_t = 9000 * 0.845 * 3.096 / 1000  # per half of the diesel: L x density x kgCO2/kg
+    ev_t = 90_000 * 0.22864 * 0.5366 / 1000  # km x kWh/km x the 2022 national grid factor
+    assert inventory.neutrality.reduction == pytest.approx(diesel_t - ev_t)
+    assert inventory.neutrality.compared_current_tco2e == pytest.approx(inventory.scope12_location_tco2e)
+    assert "left out" not in inventory.neutrality.reduction_basis
+
+
 def test_the_previous_years_factors_are_not_reported_as_this_years() -> None:
     """The previous year is recomputed for the reduction only: its heat, cars and EVs (none this year) must
     not appear among the inventory's factors, proxies or assumptions."""
@@ -283,9 +319,11 @@ def test_the_previous_years_factors_are_not_reported_as_this_years() -> None:
     assert [ref.id for ref in inventory.factors] == [ref.id for ref in this_year.factors]
     assert inventory.fallbacks == this_year.fallbacks and inventory.assumptions == this_year.assumptions
     assert not any("defra2025" in text for text in inventory.fallbacks)
-    # the diesel fleet is compared (km then, litres now): the factor that priced it then is named there
+    # the fleet is compared as a whole (diesel and an EV in km then, diesel in litres now): the factors
+    # that priced it then only are named there
     basis = inventory.neutrality.reduction_basis
-    assert "fleet: diesel" in basis.split("; left out")[0]
+    compared = basis.split("; left out")[0]
+    assert compared == "like for like over purchased electricity, fleet, both years at 2022 factors"
     assert "previous_year also priced with defra2025.car.diesel" in basis
     assert "cn.heat.purchased" not in basis  # heat was left out of the comparison, so its factor was too
 

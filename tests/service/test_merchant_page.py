@@ -19,7 +19,7 @@ from sqlalchemy import create_engine
 
 from rating_model.operating_data import PRACTICE_FLAGS
 from service.web.i18n import texts
-from service.web.view import green_loan_line
+from service.web.view import green_loan_line, plan
 from tests.conftest import AppFactory, bearer, create_key, payload, services_of
 from tests.live_services import free_port
 
@@ -833,3 +833,17 @@ def test_green_power_bought_can_be_given_on_the_page_as_a_share_of_the_kwh(make_
     too_much = _post(client, "zh", electricity="20000", green_share="150")
     assert too_much.status_code == 422 and "请输入 0 到 100 之间的数值" in too_much.get_data(as_text=True)
     assert _post(client, electricity="6000", electricity_unit="bill", green_share="0").status_code == 303
+
+
+def test_the_plan_says_when_an_action_adds_emissions_and_stays_silent_below_a_tenth() -> None:
+    """Savings are physical (location-based): an EV on a coal-heavy grid can add emissions; said so."""
+    def step(saved: float | None) -> dict[str, Any]:
+        return {"action": "electrify_fleet", "score_gain": 9.9, "grade_after": "not_green",
+                "tco2e_saved": saved, "description": "Go electric", "description_zh": "电动化"}
+
+    rating = {"grade": "not_green", "improvements": [step(-0.84), step(0.04), step(2.0), step(None)]}
+    assert [s["saves"] for s in plan(rating, "en", texts("en"))] == [
+        "adds 0.8 t CO2e a year (at your grid's average)", None, "saves 2.0 t CO2e a year", None
+    ]
+    zh = plan(rating, "zh", texts("zh"))[0]["saves"]
+    assert zh == "每年增加 0.8 吨二氧化碳当量排放（按所在电网平均排放因子计）"
