@@ -30,8 +30,9 @@ COPY gunicorn.conf.py ./gunicorn.conf.py
 RUN mkdir -p /app/instance/portfolios && chown -R greenrate:greenrate /app/instance
 USER greenrate
 EXPOSE 8000
-# No curl in slim images: probe liveness with the standard library.
+# No curl in slim images: probe liveness with the standard library, on the port GREENRATE_BIND names (a run
+# with another bind would otherwise be marked unhealthy).
 HEALTHCHECK --interval=15s --timeout=3s --start-period=30s --retries=3 \
-    CMD ["python", "-c", "import sys, urllib.request; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=2).status == 200 else 1)"]
+    CMD ["python", "-c", "import os, sys, urllib.request; port = os.environ.get('GREENRATE_BIND', '0.0.0.0:8000').rpartition(':')[2]; sys.exit(0 if urllib.request.urlopen(f'http://127.0.0.1:{port}/healthz', timeout=2).status == 200 else 1)"]
 # Migrations are idempotent; run them before the workers start (one replica at a time when scaling out).
 CMD ["sh", "-c", "greenrate db upgrade && exec gunicorn -c gunicorn.conf.py service.wsgi:app"]

@@ -5,6 +5,8 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 DEMO_TENANT ?= demo-bank
+# where `make run` serves (gunicorn.conf.py reads the same variable): the printed examples use it
+ADDRESS := $(or $(GREENRATE_BIND),127.0.0.1:8000)
 EXAMPLE := {"company":{"name":"Demo Cafe","country":"CN","region":"CN-ZJ","industry_code":"5610","employees":12,"annual_revenue":3200000,"currency":"CNY","reporting_year":2024},"energy":{"electricity_kwh":42000},"data_source":"energy_bills"}
 
 .PHONY: help run test lint fuzz bench soak require-wrk migrate demo-key install install-test system-test-deps clean
@@ -48,9 +50,9 @@ demo-key: migrate
 	echo ""; \
 	echo "    $$key"; \
 	echo ""; \
-	echo "  Try:  curl -s -X POST http://127.0.0.1:8000/v1/ratings -H \"Authorization: Bearer $$key\" \\"; \
+	echo "  Try:  curl -s -X POST http://$(ADDRESS)/v1/ratings -H \"Authorization: Bearer $$key\" \\"; \
 	echo "          -H 'Content-Type: application/json' -d @instance/example-rating.json"; \
-	echo "  Docs: http://127.0.0.1:8000/docs"; \
+	echo "  Docs: http://$(ADDRESS)/docs"; \
 	echo ""
 
 run: demo-key

@@ -17,6 +17,7 @@ import gzip
 import json
 import lzma
 import os
+import re
 import time
 import zipfile
 from collections import deque
@@ -46,6 +47,7 @@ __all__ = [
     "Chunk",
     "ResultWriter",
     "as_frame",
+    "BookTooWide",
     "check_book",
     "chunk_length",
     "csv_safe",
@@ -220,6 +222,67 @@ def _arrow_to_pandas(kind: pa.DataType) -> Any:
     return None
 
 
+#: The widest loan book read: the flat format's columns (169) with room for a bank's own pass-through
+#: columns. A header past these is refused before pandas or pyarrow reads it: a 6.5 MB upload whose header
+#: held 3 million columns took a web worker to 900 MB until gunicorn killed it (security review).
+MAX_BOOK_COLUMNS = 2000
+MAX_HEADER_BYTES = 256 * 1024
+#: A Parquet footer (the schema and every row group's column statistics) larger than this is refused
+#: before it is parsed; a 2,000-column book with many row groups stays well below it.
+MAX_PARQUET_FOOTER_BYTES = 64 * 1024 * 1024
+
+
+class BookTooWide(ValueError):
+    """A loan book whose header is too large to read safely; the message says the limit."""
+
+
+def _open_csv_bytes(source: Path) -> Any:
+    """The CSV's bytes, decompressed as its name says (the zip archive's only member)."""
+    compression = csv_compression(source)
+    if compression == "gzip":
+        return gzip.open(source, "rb")
+    if compression == "bz2":
+        return bz2.open(source, "rb")
+    if compression == "xz":
+        return lzma.open(source, "rb")
+    if compression == "zip":
+        archive = zipfile.ZipFile(source)
+        members = archive.namelist()
+        if len(members) != 1:
+            archive.close()
+            raise zipfile.BadZipFile(f"a zipped loan book holds one file, this holds {len(members)}")
+        return archive.open(members[0])
+    return open(source, "rb")  # noqa: SIM115 - returned to the caller's with-block
+
+
+def _check_width(source: Path) -> None:
+    """Refuse a header too large to read (:data:`MAX_HEADER_BYTES`, :data:`MAX_PARQUET_FOOTER_BYTES`),
+    reading at most that much: before pandas or pyarrow parse it whole."""
+    if file_kind(source) == "parquet":
+        with open(source, "rb") as stream:
+            stream.seek(0, os.SEEK_END)
+            if stream.tell() < 12:
+                return  # too short to be Parquet: pyarrow says so
+            stream.seek(-8, os.SEEK_END)
+            tail = stream.read(8)
+        if tail[4:] != b"PAR1":
+            return  # not Parquet at all: pyarrow says so
+        footer = int.from_bytes(tail[:4], "little")
+        if footer > MAX_PARQUET_FOOTER_BYTES:
+            raise BookTooWide(
+                f"the Parquet footer (schema and statistics) is {footer:,} bytes, over the "
+                f"{MAX_PARQUET_FOOTER_BYTES:,} a loan book of at most {MAX_BOOK_COLUMNS:,} columns needs"
+            )
+        return
+    with _open_csv_bytes(source) as stream:
+        head = stream.read(MAX_HEADER_BYTES + 1)
+    if len(head) > MAX_HEADER_BYTES and b"\n" not in head:
+        raise BookTooWide(
+            f"the header line is longer than {MAX_HEADER_BYTES:,} bytes; a loan book has at most "
+            f"{MAX_BOOK_COLUMNS:,} columns"
+        )
+
+
 def check_book(path: str | Path) -> list[str]:
     """The columns of a loan book that can be rated at all; raises naming the first column that cannot.
 
@@ -232,8 +295,12 @@ def check_book(path: str | Path) -> list[str]:
     ------
     InvalidInputError
         ``field`` is the column's name, ``message`` says why and what to do.
+    BookTooWide
+        A header past :data:`MAX_BOOK_COLUMNS` columns or :data:`MAX_HEADER_BYTES`, checked before it is
+        parsed.
     """
     source = Path(path)
+    _check_width(source)
     if file_kind(source) == "parquet":
         schema = pq.ParquetFile(source).schema_arrow
         names = list(schema.names)
@@ -243,6 +310,10 @@ def check_book(path: str | Path) -> list[str]:
         header = pd.read_csv(source, header=None, nrows=1, dtype=str, keep_default_na=False,
                              encoding=CSV_ENCODING)
         names = [str(name) for name in header.iloc[0]] if len(header) else []
+    if len(names) > MAX_BOOK_COLUMNS:
+        raise BookTooWide(
+            f"the file has {len(names):,} columns; a loan book has at most {MAX_BOOK_COLUMNS:,}"
+        )
     passthrough_columns(names)  # a repeated name first, then unknown and clashing names
     if schema is not None:
         for field in schema:
@@ -277,7 +348,7 @@ _PLAIN_NUMBER = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
 
 
 def csv_safe(table: pa.Table) -> pa.Table:
-    """``table`` with every text cell a spreadsheet would run as a formula prefixed with ``'``.
+    """``table`` with each text cell and column name a spreadsheet would run as a formula prefixed ``'``.
 
     Pass-through columns carry the bank's own text into a file that people open in spreadsheets, where
     ``=HYPERLINK(...)`` or ``@SUM(...)`` would run; the single quote (OWASP's advice) makes such a cell
@@ -301,7 +372,14 @@ def csv_safe(table: pa.Table) -> pa.Table:
             table = table.set_column(index, field.with_type(kind), pc.if_else(risky, quoted, column))
         elif kind != field.type:
             table = table.set_column(index, field.with_type(kind), column)
-    return table
+    # the header too: a pass-through column's name is the bank's text as well (security review)
+    names = ["'" + name if _risky_text(name) else name for name in table.column_names]
+    return table.rename_columns(names) if names != table.column_names else table
+
+
+def _risky_text(text: str) -> bool:
+    """Whether a spreadsheet would run ``text`` as a formula (the test :func:`csv_safe` makes per cell)."""
+    return re.match(_FORMULA_START, text) is not None and re.match(_PLAIN_NUMBER, text) is None
 
 
 class ResultWriter:

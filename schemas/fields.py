@@ -203,27 +203,30 @@ class RatingCursor(fields.String):
 
     Ratings are numbered in one sequence for the whole service, so a cursor carrying that number would
     tell every bank how many ratings all tenants together have been issued. A rating's id is random and
-    says nothing. Loads as the rating id; a cursor of the earlier form (``v1:`` and the number) still loads,
-    as that number, so a client paging across an upgrade finishes its walk.
+    says nothing. A cursor of the earlier form (``v1:`` and that number) is refused with its own message:
+    accepting it let any bank binary-search the sequence with crafted cursors (security review).
     """
 
-    default_error_messages = {"invalid": "Not a valid cursor."}
+    default_error_messages = {
+        "invalid": "Not a valid cursor.",
+        "earlier_form": "This cursor is from an earlier release and is no longer accepted: list again "
+        "without a cursor.",
+    }
 
     @staticmethod
     def encode(rating_id: str) -> str:
         """The cursor after the rating ``rating_id``; clients must treat it as opaque."""
         return _encoded(f"v2:{rating_id}")
 
-    def _deserialize(  # type: ignore[override]
+    def _deserialize(
         self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any
-    ) -> str | int:
+    ) -> str:
         parts = _cursor_parts(super()._deserialize(value, attr, data, **kwargs))
         if parts is not None and parts[0] == "v2" and _RATING_ID.fullmatch(parts[1]):
             return parts[1]
-        position = _position(parts[1]) if parts is not None and parts[0] == "v1" else None
-        if position is None:
-            raise self.make_error("invalid")
-        return position
+        if parts is not None and parts[0] == "v1" and _position(parts[1]) is not None:
+            raise self.make_error("earlier_form")
+        raise self.make_error("invalid")
 
 
 class RawObject(fields.Nested):

@@ -79,7 +79,7 @@ def rate_command(source: Path, target: Path, model_ref: str | None, workers: int
     """
     import pandas as pd
 
-    from rating_model.batch_files import DEFAULT_CHUNK_ROWS, check_book, count_rows, rate_file
+    from rating_model.batch_files import DEFAULT_CHUNK_ROWS, BookTooWide, check_book, count_rows, rate_file
     from rating_model.flat import file_kind
     from service.model_data_cli import progress_bar
 
@@ -97,6 +97,8 @@ def rate_command(source: Path, target: Path, model_ref: str | None, workers: int
                                chunk_rows=chunk_rows or DEFAULT_CHUNK_ROWS, progress=advance)
     except InvalidInputError as exc:
         raise click.ClickException(f"{source.name}: column {exc.field!r}: {exc.message}") from None
+    except BookTooWide as exc:
+        raise click.ClickException(f"{source.name}: {exc}") from None
     except UnicodeDecodeError as exc:
         raise click.ClickException(
             f"{source.name}: not UTF-8 text (byte {exc.start} of a block: {exc.reason}); save it as UTF-8"

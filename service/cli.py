@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 from alembic.util import CommandError
-from sqlalchemy import Engine
+from sqlalchemy import Engine, inspect
 from sqlalchemy.exc import SQLAlchemyError
 
 from schemas.keys import MAX_KEY_LIFETIME
@@ -29,6 +29,7 @@ from service.commands import MIGRATE_HINT, command_settings, database
 from service.models import register_packaged_default
 from service.portfolios import worker_cli
 from service.records import api_keys, migrate
+from service.records.ratings import count_engine_versioned
 
 #: How SQLite ("no such table", "no such column", "table t has no column named c") and PostgreSQL
 #: ("relation ... does not exist", "column ... does not exist") say the schema is older than the code.
@@ -269,17 +270,26 @@ def db_downgrade(revision: str) -> None:
     """Migrate down to REVISION (`base` drops everything)."""
     with database() as engine:
         expiring = api_keys.count_expiring(engine)
+        versioned = count_engine_versioned(engine)
         try:
             migrate.downgrade(engine, revision)
             current = migrate.current_revision(engine)
         except (CommandError, SQLAlchemyError) as exc:
             raise _migration_error(engine, exc) from None
         expiring_after = api_keys.count_expiring(engine)
+        versioned_after = count_engine_versioned(engine)
+        ratings_kept = inspect(engine).has_table("ratings")
     click.echo(f"database at revision {current}")
     if expiring and expiring_after is None:
         click.echo(
             f"revoked {expiring} key(s) with an expiry date: revision {current} cannot expire keys, and they "
             "must not become permanent; issue new keys after upgrading again"
+        )
+    if versioned and versioned_after is None and ratings_kept:
+        click.echo(
+            f"{versioned} rating(s) lost the engine version they were computed with: each stays readable "
+            "exactly as issued, but after upgrading again none is reused, so the same input gets a new "
+            "rating"
         )
 
 

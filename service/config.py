@@ -9,6 +9,7 @@ is worse than a crash. With nothing set the service runs on SQLite and an in-pro
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 import re
 from collections.abc import Callable, Mapping
@@ -54,6 +55,10 @@ class Settings:
     cache_max_bytes: int = 64 * 1024 * 1024
     rating_validity_days: int = 365
     rate_limit: str = "1200 per minute"
+    # Per tenant, whichever of its keys asks: the work a request can cost, apart from the request count.
+    # A batch spends one per item; a PDF disclosure one per PDF (a second of a worker each).
+    batch_item_rate_limit: str = "6000 per minute"
+    pdf_rate_limit: str = "60 per minute"
     max_body_bytes: int = 2 * 1024 * 1024
     key_cache_seconds: float = 30.0
     retry_after_seconds: int = 5
@@ -84,13 +89,42 @@ class Settings:
     metrics_multiproc_dir: str | None = None
 
 
+#: The most workers the default gives, whatever the host: each holds up to twice
+#: GREENRATE_DATABASE_POOL_SIZE connections and ~170 MB, and PostgreSQL's default max_connections is 100
+#: (a 64-core host's 129 workers could have asked for 1,290; operator review). More is a deliberate
+#: GREENRATE_WORKERS, sized against the database.
+MAX_DEFAULT_WORKERS = 9
+
+
+def usable_cpus(cpu_max: Path = Path("/sys/fs/cgroup/cpu.max")) -> int:
+    """The CPUs this process may use: its affinity, capped by a cgroup v2 CPU quota (a container's
+    ``--cpus``), which ``os.cpu_count()`` ignores; never less than 1."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - platforms without affinity (macOS)
+        cpus = os.cpu_count() or 1
+    try:
+        quota, period = cpu_max.read_text().split()[:2]
+        if quota != "max":
+            cpus = min(cpus, math.ceil(int(quota) / int(period)))
+    except (OSError, ValueError):
+        pass  # no cgroup v2 quota readable: the affinity stands
+    return max(cpus, 1)
+
+
+def default_workers() -> int:
+    """2 x :func:`usable_cpus` + 1, at most :data:`MAX_DEFAULT_WORKERS`: a container limited to 2 of 64
+    cores gets 5."""
+    return min(2 * usable_cpus() + 1, MAX_DEFAULT_WORKERS)
+
+
 @dataclass(frozen=True, slots=True)
 class ServerSettings:
     """What gunicorn needs (read by ``gunicorn.conf.py``)."""
 
     bind: str = "127.0.0.1:8000"
     # gunicorn's rule of thumb: workers also wait on Redis and the database, so more than the cores.
-    workers: int = field(default_factory=lambda: 2 * (os.cpu_count() or 1) + 1)
+    workers: int = field(default_factory=lambda: default_workers())
     threads: int = 1
     timeout_seconds: int = 30
     graceful_timeout_seconds: int = 20
@@ -212,11 +246,20 @@ def _parse_log_level(raw: str) -> str:
     return value
 
 
+#: A secret needs this many different characters: 32 of one letter passed the length check (operator
+#: review). Any generated key has far more (token_urlsafe(32): ~30 of 43; token_hex(16): ~14 of 32).
+_SECRET_DISTINCT = 10
+_MAKE_SECRET = "python -c 'import secrets; print(secrets.token_urlsafe(32))'"
+
+
 def _parse_secret(raw: str) -> str:
     value = raw.strip()
     if len(value) < 32:
+        raise ConfigError(f"must be at least 32 characters ({_MAKE_SECRET})")
+    if len(set(value)) < _SECRET_DISTINCT:
         raise ConfigError(
-            "must be at least 32 characters (python -c 'import secrets; print(secrets.token_urlsafe(32))')"
+            f"is too repetitive for a secret ({len(set(value))} different characters); generate one "
+            f"({_MAKE_SECRET})"
         )
     return value
 
@@ -248,6 +291,8 @@ _APP_PARSERS: dict[str, Callable[[str], Any]] = {
     "cache_max_bytes": _parse_int(1_024 * 1_024, 64 * 1_024 * 1_024 * 1_024),
     "rating_validity_days": _parse_int(1, 3_660),
     "rate_limit": _parse_rate_limit,
+    "batch_item_rate_limit": _parse_rate_limit,
+    "pdf_rate_limit": _parse_rate_limit,
     "max_body_bytes": _parse_int(1_024, 256 * 1024 * 1024),
     "key_cache_seconds": _parse_float(0, 3_600),
     "retry_after_seconds": _parse_int(1, 3_600),

@@ -17,6 +17,7 @@ import structlog
 from flask import Flask, Response, current_app
 from flask_limiter import RateLimitExceeded
 from flask_smorest import Api
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from rating_model.exceptions import (
@@ -32,7 +33,7 @@ from schemas.errors import ErrorSchema, flatten_errors
 from service.config import Settings
 from service.hardening import request_id
 from service.limits import retry_after_seconds
-from service.records.database import UNAVAILABLE_ERRORS
+from service.records.database import UNAVAILABLE_ERRORS, schema_problem
 
 _log = structlog.get_logger("greenrate.errors")
 
@@ -176,6 +177,23 @@ class GreenrateApi(Api):  # type: ignore[misc]
         return respond(code, message, errors, headers)
 
 
+_SCHEMA_MESSAGE = (
+    "The service's database is not at the schema this release needs; nothing was issued or changed. "
+    "Retry later."
+)
+
+
+def _schema_problem() -> str | None:
+    """Why the database's schema cannot serve this code (:func:`schema_problem`), ``None`` when it can or
+    when that cannot be read either (the original error then stands as the bug it is)."""
+    from service.extensions import services  # noqa: PLC0415 - the extensions import this module's callers
+
+    try:
+        return schema_problem(services().db)
+    except Exception:  # noqa: BLE001 - a second failure must not hide the first
+        return None
+
+
 def register(app: Flask, settings: Settings) -> None:
     """Map the table's exceptions, and anything unexpected, to the error body."""
     retry_after = {"Retry-After": str(settings.retry_after_seconds)}
@@ -193,6 +211,12 @@ def register(app: Flask, settings: Settings) -> None:
             app.register_error_handler(exc_type, handler)
 
     def unexpected(exc: Exception) -> Response:
+        problem = _schema_problem() if isinstance(exc, DBAPIError) else None
+        if problem is not None:
+            # Code ahead of (or behind) its database, e.g. deployed before `greenrate db upgrade`: every
+            # query fails alike. Retryable once migrated; nothing was written (the statement failed).
+            _log.error("schema_mismatch", error=type(exc).__name__, problem=problem, status=503)
+            return respond(503, _SCHEMA_MESSAGE, None, retry_after)
         _log.error("unhandled_exception", exc_info=exc)
         return respond(500)
 

@@ -29,7 +29,8 @@ _DOCS_CSP = (
     "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data:; frame-ancestors 'none'"
 )
-_DOCS_ENDPOINT = "api-docs.openapi_swagger_ui"
+_DOCS_BLUEPRINT = "api-docs."
+_DOCS_ENDPOINT = _DOCS_BLUEPRINT + "openapi_swagger_ui"
 # The service's own pages (merchant page, disclosure) run no script and load nothing: their only need is
 # the <style> blocks of the templates, allowed one by one by hash (no style="" attribute, no other CSS).
 _PAGE_CSP = (
@@ -95,7 +96,9 @@ def _secure_headers(response: Response) -> Response:
     for name, value in _STATIC_HEADERS:
         add(name, value)
     add("Content-Security-Policy", _content_security_policy(response))
-    if response.status_code >= 400 or request.path.startswith("/v1"):
+    # Every answer but the API's own documentation holds a tenant's or a business's data, a CSRF token, or
+    # an error: none is for a shared cache (a result page at /result/rt_... had no Cache-Control at all).
+    if response.status_code >= 400 or not (request.endpoint or "").startswith(_DOCS_BLUEPRINT):
         response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -105,25 +105,46 @@ def retry_after_seconds(error: RateLimitExceeded) -> int:
     return max(1, int(error.limit.limit.get_expiry()))
 
 
-def hit_budget(limit: str, *keys: str) -> int | None:
-    """One hit against a budget of this app's limiter outside the per-key ``/v1`` limit.
+def hit_budget(limit: str, *keys: str, cost: int = 1) -> int | None:
+    """``cost`` hits against a budget of this app's limiter outside the per-key ``/v1`` limit.
 
     ``None`` while the budget lasts; once it is spent, the seconds until its window resets (for
-    ``Retry-After``: a limit of a few per hour must not tell the client to come back in a minute).
+    ``Retry-After``: a limit of a few per hour must not tell the client to come back in a minute). The
+    limiter adds ``cost`` before it compares, so a refused request's cost counts too.
     """
     strategy = current_app.extensions[EXTENSION_NAME + ".greenrate"].limiter
     item = parse_limit(limit)
     try:
-        allowed = strategy.hit(item, *keys)
+        allowed = strategy.hit(item, *keys, cost=cost)
     except Exception as exc:  # noqa: BLE001 - Redis down: count in this process, as the /v1 limit does
         _log.warning(
             "rate_limit_storage_unavailable", budget=keys[0] if keys else None, error=type(exc).__name__
         )
         strategy = current_app.extensions[_FALLBACK]
-        allowed = strategy.hit(item, *keys)
+        allowed = strategy.hit(item, *keys, cost=cost)
     if allowed:
         return None
     try:
         return _seconds_until(strategy.get_window_stats(item, *keys).reset_time)
     except Exception:  # noqa: BLE001 - storage trouble must not turn a 429 into a 500
         return max(1, int(item.get_expiry()))
+
+
+def spend_tenant_budget(limit: str, budget: str, tenant: str, cost: int, what: str) -> None:
+    """Spend ``cost`` of the tenant's ``budget`` (:func:`hit_budget`), whichever of its keys asks; once it
+    is spent, 429 with ``Retry-After``, naming ``what`` is counted and the limit.
+
+    The per-key limit counts requests; these budgets count the work a request can cost (a batch's items, a
+    PDF), so that one tenant cannot take the workers from the others (security review: six batches of
+    large items at once held a bank's one-row listing for 7.5 s).
+    """
+    retry_after = hit_budget(limit, budget, tenant, cost=cost)
+    if retry_after is not None:
+        from webargs.flaskparser import abort  # noqa: PLC0415 - only on a refusal
+
+        abort(
+            429,
+            message=f"This tenant has asked for too many {what} recently (at most {limit}); retry after "
+            "the indicated time.",
+            headers={"Retry-After": str(retry_after)},
+        )

@@ -21,6 +21,7 @@ from schemas.merchant import DisclosureQuerySchema
 from service.auth import current_principal, readable_ratings_merchant, requires
 from service.disclosure.render import num, pct, render_html, render_pdf, show
 from service.extensions import services
+from service.limits import spend_tenant_budget
 from service.openapi import documented
 from service.records.rating_inputs import get_rating_with_input
 from service.web.i18n import choose_language
@@ -107,6 +108,7 @@ def respond(doc: dict[str, Any], lang: str | None) -> Response:
     html = render_html(doc, lang or choose_language())
     if chosen == "text/html":
         return Response(html, mimetype="text/html")
+    spend_tenant_budget(services().settings.pdf_rate_limit, "pdf", current_principal().tenant, 1, "PDFs")
     name = f"greenrate-disclosure-{doc['rating']['id']}.pdf"
     return Response(
         render_pdf(html),

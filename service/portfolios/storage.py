@@ -133,7 +133,7 @@ def inspect_upload(path: Path) -> int | None:
     import pandas as pd
     import pyarrow.parquet as pq
 
-    from rating_model.batch_files import check_book
+    from rating_model.batch_files import BookTooWide, check_book
 
     try:
         columns = check_book(path)
@@ -145,6 +145,8 @@ def inspect_upload(path: Path) -> int | None:
                 rows = 0
     except InvalidInputError as exc:  # before unreadable_errors(): it is a ValueError too
         raise UploadRefused({"file": [f"column {exc.field!r}: {exc.message}"]}) from None
+    except BookTooWide as exc:  # a ValueError too
+        raise UploadRefused({"file": [str(exc)]}) from None
     except unreadable_errors() as exc:
         kind = file_format(upload_suffix(path.name) or ".csv")
         raise UploadRefused(

@@ -23,6 +23,7 @@ from schemas.rating import RatingSchema
 from service.auth import current_principal, readable_ratings_merchant, requires
 from service.extensions import services
 from service.hardening import json_body, request_body
+from service.limits import spend_tenant_budget
 from service.openapi import documented
 from service.ratings.batch_body import batch_body
 from service.ratings.issuing import (
@@ -170,5 +171,10 @@ class RatingBatch(MethodView):
         Each item is rated (or reused) exactly like `POST /v1/ratings`; an invalid item gets its own 422
         error and does not stop the others. New ratings are recorded in one transaction.
         """
-        results = issue_batch(_context(), current_principal(), batch["items"])
+        principal = current_principal()
+        spend_tenant_budget(
+            services().settings.batch_item_rate_limit, "batch-items", principal.tenant, len(batch["items"]),
+            "batch items",
+        )
+        results = issue_batch(_context(), principal, batch["items"])
         return Response(batch_body(results), status=200, mimetype=_JSON)

@@ -46,6 +46,9 @@ def create_db_engine(settings: Settings) -> Engine:
     }
     return create_engine(
         url,
+        # An error's message must not carry the statement's values (a key's hash, a business's operating
+        # data) into the error log.
+        hide_parameters=True,
         pool_size=settings.database_pool_size,
         max_overflow=settings.database_pool_size,
         pool_timeout=timeout,
@@ -58,7 +61,9 @@ def create_db_engine(settings: Settings) -> Engine:
 def _sqlite_engine(url: URL, timeout: int) -> Engine:
     if url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"timeout": timeout, "check_same_thread": False})
+    engine = create_engine(
+        url, hide_parameters=True, connect_args={"timeout": timeout, "check_same_thread": False}
+    )
 
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_connection: Any, _record: Any) -> None:

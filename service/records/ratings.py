@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, Select, bindparam, insert, select
+from sqlalchemy import Engine, Select, bindparam, func, insert, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from service.records.database import as_utc
 from service.records.tables import ratings
@@ -183,13 +184,12 @@ def list_ratings(
     tenant: str,
     *,
     limit: int,
-    after: str | int | None = None,
+    after: str | None = None,
     external_id: str | None = None,
 ) -> tuple[list[RatingSummary], bool]:
     """Newest first, up to ``limit``; the flag says whether there are more after them.
 
-    :param after: the page's start: older than this rating of the tenant (its id), or, from a cursor of
-        the earlier form, than this sequence number.
+    :param after: the page's start: older than this rating of the tenant (its id).
     :raises UnknownCursor: ``after`` names no rating of this tenant.
     """
     c = ratings.c
@@ -213,12 +213,10 @@ def list_ratings(
     if external_id is not None:
         query = query.where(c.external_id == external_id)
     with db.connect() as conn:  # one connection: the cursor's rating and the page are read together
-        before_seq = after if isinstance(after, int) else None
-        if isinstance(after, str):
+        if after is not None:
             before_seq = conn.execute(select(c.seq).where(c.id == after, c.tenant == tenant)).scalar()
             if before_seq is None:
                 raise UnknownCursor(after)
-        if before_seq is not None:
             query = query.where(c.seq < before_seq)
         rows = conn.execute(query.order_by(c.seq.desc()).limit(limit + 1)).all()
     items = [
@@ -243,3 +241,14 @@ def list_ratings(
         for r in rows[:limit]
     ]
     return items, len(rows) > limit
+
+
+def count_engine_versioned(db: Engine) -> int | None:
+    """How many ratings record the engine version that computed them; ``None`` where the schema has no
+    such column (before migration 0006), or no ratings table at all."""
+    query = select(func.count()).select_from(ratings).where(ratings.c.engine_version != "unrecorded")
+    try:
+        with db.connect() as conn:
+            return int(conn.execute(query).scalar_one())
+    except SQLAlchemyError:
+        return None

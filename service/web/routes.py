@@ -111,7 +111,6 @@ def _form_page(
         message=message,
     )
     response = make_response(html, status)
-    response.headers["Cache-Control"] = "no-store"  # it carries this browser's CSRF token and cookie
     csrf.set_cookie(response, raw)
     return response
 

@@ -13,8 +13,17 @@ import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 import pytest
 
+from rating_model import batch_files
 from rating_model.batch import RESULT_COLUMNS, passthrough_columns, rate_frame, result_schema
-from rating_model.batch_files import ResultWriter, check_book, csv_safe, rate_chunks, rate_file, read_chunks
+from rating_model.batch_files import (
+    BookTooWide,
+    ResultWriter,
+    check_book,
+    csv_safe,
+    rate_chunks,
+    rate_file,
+    read_chunks,
+)
 from rating_model.exceptions import InvalidInputError
 from rating_model.flat import payloads_from_frame
 from rating_model.loan_book import iter_loan_book, write_loan_book
@@ -240,6 +249,8 @@ def test_csv_safe_touches_only_text_that_starts_like_a_formula() -> None:
     safe = csv_safe(table)
     assert safe.column("t").to_pylist() == ["'=1", "-1", "-1e-3", "a-b", None, "'\r"]
     assert safe.column("n").equals(table.column("n"))
+    named = csv_safe(pa.table({"@SUM(1+1)*cmd|' /C calc'!A0": ["x"], "-1": ["y"], "branch": ["z"]}))
+    assert named.column_names == ["'@SUM(1+1)*cmd|' /C calc'!A0", "-1", "branch"]  # the header too
 
 
 @pytest.mark.parametrize(
@@ -278,6 +289,46 @@ def test_a_column_name_given_twice_is_refused(tmp_path: Path, name: str, kind: s
     assert refused.value.field == name
     with pytest.raises(InvalidInputError, match="more than once"):
         rate_file(source, tmp_path / "r.parquet", workers=1)
+
+
+def _write_compressed(path: Path, data: bytes) -> None:
+    import gzip
+    import zipfile
+
+    if path.name.endswith(".gz"):
+        path.write_bytes(gzip.compress(data))
+    elif path.name.endswith(".zip"):
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr("book.csv", data)
+    else:
+        path.write_bytes(data)
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".csv.gz", ".csv.zip"])
+def test_a_header_too_wide_to_read_is_refused_before_it_is_parsed(tmp_path: Path, suffix: str) -> None:
+    """A 6.5 MB gzip whose header held 3 million columns took a web worker to 900 MB (security review):
+    the header is measured on at most 256 KiB of decompressed bytes, and its columns counted."""
+    endless = tmp_path / f"endless{suffix}"
+    _write_compressed(endless, ",".join(f"c{i}" for i in range(60_000)).encode() + b"\n1\n")
+    with pytest.raises(BookTooWide, match="longer than 262,144 bytes"):
+        check_book(endless)
+    many = tmp_path / f"many{suffix}"
+    _write_compressed(many, ",".join(f"c{i}" for i in range(2_001)).encode() + b"\n" + b"1," * 2_000 + b"1\n")
+    with pytest.raises(BookTooWide, match="2,001 columns; a loan book has at most 2,000"):
+        check_book(many)
+    with pytest.raises(BookTooWide):
+        rate_file(many, tmp_path / "r.parquet", workers=1)
+
+
+def test_a_parquet_footer_too_large_is_refused_before_it_is_parsed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = tmp_path / "book.parquet"
+    next(iter_loan_book(4, seed=1, chunk_rows=10_000)).to_parquet(source, index=False)
+    assert check_book(source)
+    monkeypatch.setattr(batch_files, "MAX_PARQUET_FOOTER_BYTES", 100)
+    with pytest.raises(BookTooWide, match="Parquet footer"):
+        check_book(source)
 
 
 @pytest.mark.parametrize("kind", ["csv", "parquet"])

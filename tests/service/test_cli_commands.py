@@ -13,7 +13,7 @@ from service import create_app
 from service.cli import main
 from service.records import api_keys, migrate
 from service.records.tables import api_keys as api_keys_table
-from tests.conftest import bearer
+from tests.conftest import bearer, payload
 
 
 @pytest.fixture
@@ -273,3 +273,17 @@ def test_a_downgrade_below_key_expiry_revokes_the_keys_that_would_expire_and_say
     assert active == [2]  # the key without an expiry works on
     db.dispose()
     assert "revoked" not in run(env, "db", "downgrade", "0005").output  # nothing of the kind left to say
+
+
+def test_downgrading_below_0006_says_how_many_ratings_lose_their_engine_version(env: dict[str, str]) -> None:
+    """The operator review found the loss silent: the ratings stay readable, but none is reused again."""
+    run(env, "db", "upgrade")
+    key = run(env, "keys", "create", "--tenant", "bank-a", "--role", "bank").output.strip().splitlines()[-1]
+    app = create_app({"TESTING": True, "DATABASE_URL": env["GREENRATE_DATABASE_URL"], "ACCESS_LOG": False})
+    assert app.test_client().post("/v1/ratings", json=payload(), headers=bearer(key)).status_code == 201
+    kept = run(env, "db", "downgrade", "0006")
+    assert "lost the engine version" not in kept.output
+    down = run(env, "db", "downgrade", "0005")
+    assert down.exit_code == 0
+    assert "1 rating(s) lost the engine version they were computed with" in down.output
+    assert "lost the engine version" not in run(env, "db", "downgrade", "base").output  # no ratings left

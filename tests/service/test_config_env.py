@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from service import create_app
@@ -164,3 +166,25 @@ def test_test_config_overrides_the_environment(monkeypatch: pytest.MonkeyPatch, 
     )
     assert app.config["MAX_CONTENT_LENGTH"] == 8192
     assert app.testing
+
+
+def test_default_workers_follow_the_usable_cpus_and_stay_under_the_cap(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """2 x CPUs + 1 from the affinity and a cgroup quota, at most 9: a 64-core host's 129 workers could
+    have asked PostgreSQL for 1,290 connections (operator review)."""
+    from service import config
+
+    quota = tmp_path / "cpu.max"
+    quota.write_text("200000 100000\n")  # docker run --cpus 2
+    monkeypatch.setattr(config.os, "sched_getaffinity", lambda _pid: set(range(64)))
+    assert config.usable_cpus(quota) == 2
+    quota.write_text("max 100000\n")
+    assert config.usable_cpus(quota) == 64
+    assert config.usable_cpus(tmp_path / "absent") == 64
+    quota.write_text("50000 100000\n")  # half a CPU is one
+    assert config.usable_cpus(quota) == 1
+    monkeypatch.setattr(config, "usable_cpus", lambda: 64)
+    assert config.default_workers() == config.MAX_DEFAULT_WORKERS == 9
+    monkeypatch.setattr(config, "usable_cpus", lambda: 1)
+    assert config.default_workers() == 3

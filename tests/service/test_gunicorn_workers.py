@@ -79,3 +79,23 @@ def test_gunicorn_serves_and_metrics_add_up_across_workers(server: tuple[str, st
     assert match and float(match.group(1)) == sent  # the sum over workers, not one worker's share
     status, headers, _ = fetch(base + "/healthz")
     assert status == 200 and headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_the_images_healthcheck_probes_the_port_greenrate_bind_names(server: tuple[str, str, Path]) -> None:
+    """The Dockerfile's HEALTHCHECK command, run as Docker runs it: it had probed port 8000 whatever the
+    bind (operator review)."""
+    import os
+    import subprocess
+    import sys
+
+    dockerfile = (Path(__file__).parents[2] / "Dockerfile").read_text()
+    found = re.search(r"^\s+CMD (\[.*\])$", dockerfile.split("HEALTHCHECK", 1)[1], re.M)
+    assert found is not None
+    command = json.loads(found.group(1))
+    assert command[0] == "python"
+    port = server[0].rpartition(":")[2]
+    env = {**os.environ, "GREENRATE_BIND": f"0.0.0.0:{port}"}
+    assert subprocess.run([sys.executable, *command[1:]], env=env, timeout=30).returncode == 0
+    closed = {**os.environ, "GREENRATE_BIND": "0.0.0.0:9"}  # nothing serves the discard port
+    refused = subprocess.run([sys.executable, *command[1:]], env=closed, capture_output=True, timeout=30)
+    assert refused.returncode != 0

@@ -195,3 +195,26 @@ def test_database_down_is_503_and_nothing_is_cached(live_app: AppFactory, redis_
     services.db = real
     with real.connect() as conn:
         assert conn.exec_driver_sql("SELECT count(*) FROM ratings").scalar() == 0
+
+
+def test_code_ahead_of_its_postgres_schema_answers_503_and_logs_no_statement_values(
+    live_app: AppFactory, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Deployed before `greenrate db upgrade` (here: the database taken back to 0005): every query fails
+    with PostgreSQL's undefined-column error. That is a 503 saying so, not a 500; and no error message
+    carries a statement's values (the key's hash was in the log; operator review)."""
+    app = live_app()
+    key = create_key(app)
+    client = app.test_client()
+    assert client.post("/v1/ratings", json=payload(), headers=bearer(key)).status_code == 201
+    db = services_of(app).db
+    assert db.hide_parameters
+    migrate.downgrade(db, "0005")
+    capsys.readouterr()
+    behind = client.post("/v1/ratings", json=payload(), headers=bearer(key))
+    assert behind.status_code == 503 and behind.headers["Retry-After"]
+    assert "not at the schema this release needs" in behind.json["message"]
+    logged = capsys.readouterr()
+    assert "schema_mismatch" in logged.out + logged.err
+    migrate.upgrade(db)
+    assert client.post("/v1/ratings", json=payload(), headers=bearer(key)).status_code in (200, 201)

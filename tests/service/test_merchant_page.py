@@ -145,6 +145,8 @@ def test_secret_key_setting_is_checked() -> None:
 
     with pytest.raises(ConfigError, match="GREENRATE_SECRET_KEY"):
         load_settings(environ={"GREENRATE_SECRET_KEY": "short"})
+    with pytest.raises(ConfigError, match="too repetitive"):  # 32 of one letter had passed (ops review)
+        load_settings(environ={"GREENRATE_SECRET_KEY": "a" * 40})
     assert load_settings(environ={"GREENRATE_SECRET_KEY": SECRET}).secret_key == SECRET
 
 

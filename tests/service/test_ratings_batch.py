@@ -6,7 +6,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from schemas.pages import BatchResultSchema
-from tests.conftest import bearer, payload, services_of
+from tests.conftest import AppFactory, bearer, create_key, payload, services_of
 
 
 def test_batch_keeps_order_and_reports_item_errors(app: Flask, client: FlaskClient, bank_key: str) -> None:
@@ -73,3 +73,28 @@ def test_an_item_the_inventory_refuses_fails_alone(client: FlaskClient, bank_key
     results = response.json["results"]
     assert [r["status"] for r in results] == [201, 422]
     assert "energy.fuels.0.unit" in results[1]["error"]["errors"]
+
+
+def test_a_tenants_batch_items_and_pdfs_have_budgets_apart_from_the_request_count(
+    make_app: AppFactory,
+) -> None:
+    """Six batches of large items at once held another bank's one-row listing for 7.5 s (security review):
+    each item now spends one of the tenant's batch budget, whichever of its keys asks; a PDF one of its PDF
+    budget. A spent budget is a 429 with Retry-After that names the limit; other tenants are untouched."""
+    app = make_app(BATCH_ITEM_RATE_LIMIT="5 per minute", PDF_RATE_LIMIT="1 per minute")
+    client = app.test_client()
+    first, second = create_key(app, "bank-a", "bank"), create_key(app, "bank-a", "bank")
+    other = create_key(app, "bank-b", "bank")
+    three = {"items": [payload(employees=10 + i) for i in range(3)]}
+    assert client.post("/v1/ratings/batch", json=three, headers=bearer(first)).status_code == 200
+    refused = client.post("/v1/ratings/batch", json=three, headers=bearer(second))  # 6 > 5 for bank-a
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) >= 1
+    assert "batch items" in refused.json["message"] and "5 per minute" in refused.json["message"]
+    assert client.post("/v1/ratings/batch", json=three, headers=bearer(other)).status_code == 200
+    rating = client.post("/v1/ratings", json=payload(), headers=bearer(first)).json  # single ratings: no
+    pdf = {**bearer(first), "Accept": "application/pdf"}
+    url = f"/v1/ratings/{rating['id']}/disclosure"
+    assert client.get(url, headers=pdf).status_code == 200
+    again = client.get(url, headers=pdf)
+    assert again.status_code == 429 and "PDFs" in again.json["message"]
+    assert client.get(url, headers=bearer(first)).status_code == 200  # the JSON disclosure costs no PDF
