@@ -1,4 +1,5 @@
-"""The ``greenrate`` command: API keys and database migrations (more groups join it later).
+"""The ``greenrate`` command: API keys, database migrations, re-deriving ratings, and the groups of the
+model, batch and portfolio commands.
 
 It talks to the database named by ``GREENRATE_DATABASE_URL`` (SQLite in ``./instance`` by default), the same
 one the service uses, without building the web app.
@@ -28,6 +29,7 @@ from service.auth import (
 from service.commands import MIGRATE_HINT, command_settings, database
 from service.models import register_packaged_default
 from service.portfolios import worker_cli
+from service.ratings import verification
 from service.records import api_keys, migrate
 from service.records.ratings import count_engine_versioned
 
@@ -232,6 +234,41 @@ main.add_command(model_cli.model)
 main.add_command(batch_cli.batch)
 main.add_command(worker_cli.worker)
 main.add_command(worker_cli.portfolios)
+
+
+@main.group()
+def ratings() -> None:
+    """Issued ratings: re-derive one from its record."""
+
+
+@ratings.command("verify")
+@click.argument("rating_id")
+def verify_rating(rating_id: str) -> None:
+    """Re-derive RATING_ID from its recorded input and versions and compare it byte for byte.
+
+    Exit 0 when identical; 1 when it differs (the fields are listed), cannot be re-derived by this release
+    (what is missing is said) or is not recorded.
+    """
+    with database() as engine:
+        try:
+            outcome = verification.verify_rating(engine, rating_id)
+        except verification.CannotVerify as exc:
+            raise click.ClickException(f"{rating_id} cannot be re-derived here: {exc}") from None
+        except SQLAlchemyError as exc:
+            raise _database_error(exc) from None
+    if outcome is None:
+        raise click.ClickException(f"no rating {rating_id} is recorded in this database")
+    versions = ", ".join(f"{name} {value}" for name, value in outcome.versions.items())
+    for note in outcome.notes:
+        click.echo(f"note: {note}")
+    if outcome.identical:
+        click.echo(f"{rating_id} (tenant {outcome.tenant}): re-derived byte for byte from its recorded input "
+                   f"({versions})")
+        return
+    click.echo(f"{rating_id} (tenant {outcome.tenant}) differs from its re-derivation ({versions}) at:")
+    for path in outcome.differences:
+        click.echo(f"  {path}")
+    raise SystemExit(1)
 
 
 @main.group()

@@ -71,6 +71,9 @@ def configure(level: str) -> None:
     root = logging.getLogger()
     root.handlers = [h for h in root.handlers if h.get_name() != "greenrate-json"] + [handler]
     root.setLevel(level)
+    # Alembic announces each of its plugins at INFO when it is first imported: seven lines of noise at
+    # every start, none of which says anything about this service.
+    logging.getLogger("alembic.runtime.plugins").setLevel(max(logging.getLevelName(level), logging.WARNING))
     _configured_level = level
 
 

@@ -1,0 +1,96 @@
+"""`greenrate ratings verify`: an issued rating re-derived from its record byte for byte, or why not."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+from flask import Flask
+from sqlalchemy import update
+
+from service.cli import main
+from service.ratings.verification import CannotVerify, verify_rating
+from service.records.tables import ratings
+from tests.conftest import AppFactory, bearer, create_key, payload, services_of
+
+
+def _issued(make_app: AppFactory) -> tuple[Flask, str]:
+    app = make_app()
+    body = payload(external_id="loan-7")
+    body["previous_year"] = {"energy": {"electricity_kwh": 50_000}}
+    body["loan"] = {"amount": 500_000, "currency": "CNY", "use_of_proceeds": "energy_efficiency",
+                    "borrower_equity_plus_debt": 2_000_000}
+    issued = app.test_client().post("/v1/ratings", json=body, headers=bearer(create_key(app)))
+    assert issued.status_code == 201
+    return app, issued.json["id"]
+
+
+def _set(app: Flask, rating_id: str, **values: str) -> None:
+    with services_of(app).db.begin() as conn:
+        conn.execute(update(ratings).where(ratings.c.id == rating_id).values(**values))
+
+
+def test_an_issued_rating_is_re_derived_byte_for_byte(make_app: AppFactory) -> None:
+    app, rating_id = _issued(make_app)
+    outcome = verify_rating(services_of(app).db, rating_id)
+    assert outcome is not None and outcome.identical and outcome.differences == [] and outcome.notes == []
+    assert outcome.tenant == "bank-a" and outcome.versions["engine"] == "1.4"
+    assert verify_rating(services_of(app).db, "rt_" + "0" * 32) is None
+
+
+def test_a_stored_answer_its_input_does_not_give_is_shown_field_by_field(make_app: AppFactory) -> None:
+    app, rating_id = _issued(make_app)
+    db = services_of(app).db
+    with db.connect() as conn:
+        text = conn.execute(ratings.select().where(ratings.c.id == rating_id)).one().result_json
+    _set(app, rating_id, result_json=text.replace('"grade":"', '"grade":"x', 1))
+    outcome = verify_rating(db, rating_id)
+    assert outcome is not None and not outcome.identical and outcome.differences == ["grade"]
+    _set(app, rating_id, engine_version="1.3")  # as if issued by the earlier engine
+    outcome = verify_rating(db, rating_id)
+    assert outcome is not None and "issued by engine 1.3, re-derived by engine 1.4" in outcome.notes[0]
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "reason"),
+    [
+        ("model_version", "sc-000000000000", "model sc-000000000000 is not in the registry"),
+        ("standard_version", "greenrate-sme@0.9.0", "standard greenrate-sme@0.9.0 is not published"),
+        ("factor_set_version", "cn-2023.1", "computed with factor set cn-2023.1"),
+    ],
+)
+def test_what_this_release_cannot_re_derive_is_said(
+    make_app: AppFactory, column: str, value: str, reason: str
+) -> None:
+    app, rating_id = _issued(make_app)
+    _set(app, rating_id, **{column: value})
+    with pytest.raises(CannotVerify, match=reason):
+        verify_rating(services_of(app).db, rating_id)
+
+
+def test_the_command_exits_0_only_for_a_rating_re_derived_byte_for_byte(make_app: AppFactory) -> None:
+    app, rating_id = _issued(make_app)
+    env = {"GREENRATE_DATABASE_URL": str(services_of(app).db.url)}
+    runner = CliRunner()
+    same = runner.invoke(main, ["ratings", "verify", rating_id], env=env)
+    assert same.exit_code == 0 and "re-derived byte for byte" in same.output and "engine 1.4" in same.output
+    missing = runner.invoke(main, ["ratings", "verify", "rt_" + "1" * 32], env=env)
+    assert missing.exit_code == 1 and "no rating" in missing.output
+    _set(app, rating_id, model_version="sc-000000000000")
+    gone = runner.invoke(main, ["ratings", "verify", rating_id], env=env)
+    assert gone.exit_code == 1 and "cannot be re-derived here: model sc-000000000000" in gone.output
+
+
+def test_a_rating_of_a_registered_model_is_re_derived_under_that_model(make_app: AppFactory) -> None:
+    """The recorded model is read from the registry (here a variant the packaged default is not)."""
+    from rating_model.artifact import ScorecardArtifact
+    from service.records.registry import register
+    from tests.service.model_fixtures import variant_document
+
+    app, rating_id = _issued(make_app)
+    db = services_of(app).db
+    variant = ScorecardArtifact.from_dict(variant_document("audit"))
+    register(db, variant, source="test", actor="test", reason="a variant for the audit test")
+    _set(app, rating_id, model_version=variant.version)
+    outcome = verify_rating(db, rating_id)
+    assert outcome is not None and outcome.versions["model"] == variant.version
+    assert outcome.differences == ["versions.model"]  # same points, the version it was re-derived under
