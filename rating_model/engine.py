@@ -56,7 +56,10 @@ from rating_model.values import fast_init
 #: been left out as an activity of one year), and never over a field filled this year from sector
 #: defaults; the fleet electrification action moves exactly its share and its EVs drive the distance they
 #: replace (a fuel-only item had become one EV at the seed's 12,000 km, overstating the saving up to 3x);
-#: ``tco2e_saved`` is on the inventory's total (location-based Scope 2, physical emissions), signed.
+#: ``tco2e_saved`` is on the inventory's total (location-based Scope 2, physical emissions), signed; the
+#: neutrality figures are rounded like the inventory's; a factor no primary source confirms is named among
+#: the fallbacks; the IFRS S2 exclusions name what greenrate never collects (refrigerants, process
+#: emissions, most Scope 3 categories).
 ENGINE_VERSION = "1.4"
 
 MODELS_DIR = Path(__file__).parent / "data" / "models"

@@ -267,6 +267,13 @@ def compute_inventory(
     ]
     estimated_paths.extend(seed_paths)
     fallbacks = ctx.fallbacks
+    unverified = [ref_id for ref_id in ctx.refs if ref_id in ctx.factor_set.unverified]
+    if unverified:
+        # a figure priced with such a factor is calculated, but on a value no primary source confirms
+        fallbacks.append(
+            "factors without a retrieved primary source (quality 'unverified'; figures priced with them "
+            "are calculated on an unconfirmed value): " + ", ".join(unverified)
+        )
     if ctx.proxies:
         fallbacks.append(
             f"no {ctx.country} factors for these activities; UK DESNZ/DEFRA 2025 factors used as proxies "

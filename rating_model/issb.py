@@ -115,6 +115,16 @@ def _capital_deployment(data: OperatingData, green_uses: Collection[str]) -> Ite
     )
 
 
+#: What the inventory never covers, because greenrate asks for no data on it: said in every summary, so
+#: that no reader takes the absence of a figure for a zero (a GHG-accounting review found "Nothing reported
+#: was left out" beside a restaurant whose refrigerant leaks and purchased food were never asked for).
+NOT_COLLECTED = (
+    "not collected by greenrate, so not in the inventory: fugitive emissions (refrigerant leaks from air "
+    "conditioning and refrigeration, Scope 1) and process emissions; Scope 3 purchased goods and services "
+    "other than water (category 1 covers purchased water only) and categories 2-4 and 7-15"
+)
+
+
 def _metrics(
     data: OperatingData, inv: Inventory, dq: DataQuality, green_uses: Collection[str]
 ) -> dict[str, Item]:
@@ -122,7 +132,9 @@ def _metrics(
                for o in data.offsets]
     scope3 = (
         _disclosed(
-            round_tco2e(inv.scope3_tco2e), "Categories included: " + ", ".join(inv.scope3_categories_included)
+            round_tco2e(inv.scope3_tco2e),
+            "Categories included: " + ", ".join(inv.scope3_categories_included)
+            + " (partial: see basis_of_preparation.exclusions for what is not collected).",
         )
         if inv.scope3_categories_included
         else _not_available("No Scope 3 activity data; not required in the first year (relief C4(b)).")
@@ -210,9 +222,11 @@ def _basis(data: OperatingData, inv: Inventory, dq: DataQuality) -> dict[str, It
         "assumptions": _disclosed(list(inv.assumptions), "Measurement assumptions (para 29(a)(iii)).")
         if inv.assumptions
         else _not_applicable("No measurement assumption was needed."),
-        "exclusions": _disclosed(list(inv.not_available), "Reported activities left out of the inventory.")
-        if inv.not_available
-        else _not_applicable("Nothing reported was left out."),
+        "exclusions": _disclosed(
+            [*inv.not_available, NOT_COLLECTED],
+            "Activities left out of the inventory: reported ones no known factor prices, and the sources "
+            "greenrate does not collect.",
+        ),
         "fallbacks": (
             _disclosed(list(inv.fallbacks)) if inv.fallbacks else _not_applicable("No factor fallback.")
         ),

@@ -19,11 +19,22 @@ from typing import Any, NamedTuple
 from rating_model.factors import FactorSet
 from rating_model.line_items import Context, LineItem
 from rating_model.operating_data import OperatingData
+from rating_model.rounding import round_float, round_tco2e
 from rating_model.scope12 import scope12_lines
 
 CREDITS_NOTE = (
     "Carbon credits are reported separately and never netted from gross emissions (IFRS S2 para 36(e); "
     "PCAF Standard Part A). The net figure is a separate operational-neutrality claim."
+)
+
+
+_TCO2E_FIELDS = (
+    "reduction",
+    "substitution",
+    "offsets_tco2e",
+    "net_scope12_after_credits",
+    "compared_previous_tco2e",
+    "compared_current_tco2e",
 )
 
 
@@ -68,10 +79,16 @@ class Neutrality(NamedTuple):
     note: str = CREDITS_NOTE
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-able copy (the offset splits are copied, not shared)."""
+        """JSON-able copy, tCO2e figures rounded like the inventory's (:func:`round_tco2e`) and the change
+        to 0.01 %: they had read 429.81831999999997 beside an inventory of 4 decimals."""
         out = self._asdict()
-        out["offsets_by_type"] = dict(self.offsets_by_type)
-        out["offsets_by_standard"] = dict(self.offsets_by_standard)
+        for name in _TCO2E_FIELDS:
+            value = out[name]
+            out[name] = None if value is None else round_tco2e(value)
+        out["offsets_by_type"] = {k: round_tco2e(v) for k, v in self.offsets_by_type.items()}
+        out["offsets_by_standard"] = {k: round_tco2e(v) for k, v in self.offsets_by_standard.items()}
+        if self.change_pct is not None:
+            out["change_pct"] = round_float(self.change_pct, 2)
         return out
 
 

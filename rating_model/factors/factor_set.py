@@ -56,6 +56,8 @@ class FactorSet:
         self.records = records
         self.grid_regions = grid_regions
         self._by_id = {r.id: r for r in records}
+        #: ids of the records no primary source confirms (quality ``unverified``): a rating says so
+        self.unverified = frozenset(r.id for r in records if r.quality == "unverified")
         self._single: dict[str, FactorRecord] = {}
         self._series: dict[tuple[str, str], dict[int, FactorRecord]] = {}
         for record in records:

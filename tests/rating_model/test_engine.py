@@ -516,3 +516,30 @@ def test_no_fuel_burned_is_an_answer_and_is_not_estimated() -> None:
     assert estimated["emissions"]["scope1"] > 0 and estimated["data_quality"]["pcaf_score"] == 4
     completeness = answered["data_quality"]["completeness"] - estimated["data_quality"]["completeness"]
     assert completeness == pytest.approx(1 / 7, abs=1e-4)  # an answered item of the seven
+
+
+def test_neutrality_figures_are_rounded_like_the_inventory() -> None:
+    """net_scope12_after_credits had read 429.81831999999997 beside an inventory of 4 decimals."""
+    payload = copy.deepcopy(FULL)
+    payload["offsets"] = [{"standard": "CCER", "tco2e": 1 / 3, "type": "avoidance"}]
+    payload["previous_year"] = {"energy": {"electricity_kwh": 61_234.567}}
+    n = rate(payload)["neutrality"]
+    for name in ("reduction", "substitution", "offsets_tco2e", "net_scope12_after_credits",
+                 "compared_previous_tco2e", "compared_current_tco2e"):
+        assert n[name] == round(n[name], 4), name
+    assert n["offsets_by_standard"] == {"CCER": 0.3333} and n["change_pct"] == round(n["change_pct"], 2)
+
+
+def test_an_unverified_factor_is_named_and_what_is_never_collected_is_an_exclusion() -> None:
+    """Purchased heat is priced with a factor no primary source confirms: calculated, on an unconfirmed
+    value, and said so; the summary never says nothing was left out, as refrigerants are never asked."""
+    payload = copy.deepcopy(FULL)
+    payload["energy"]["purchased_heat_gj"] = 100
+    r = rate(payload)
+    assert any("quality 'unverified'" in f and "cn.heat.purchased" in f for f in r["emissions"]["fallbacks"])
+    basis = r["issb_summary"]["basis_of_preparation"]
+    assert any("cn.heat.purchased" in f for f in basis["fallbacks"]["value"])
+    plain = rate(FULL)
+    assert not any("unverified" in f for f in plain["emissions"]["fallbacks"])
+    exclusions = plain["issb_summary"]["basis_of_preparation"]["exclusions"]
+    assert exclusions["status"] == "disclosed" and "refrigerant leaks" in exclusions["value"][-1]
