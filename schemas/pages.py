@@ -6,6 +6,7 @@ from marshmallow import RAISE, Schema, fields, validate
 
 from schemas.errors import ErrorSchema
 from schemas.fields import BoundedList, RatingCursor, RawObject, UtcDateTime
+from schemas.keys import MERCHANT_ID_PATTERN
 from schemas.operating_data import OperatingDataSchema
 from schemas.rating import GRADES, RatingSchema, VersionsSchema
 
@@ -23,6 +24,20 @@ class RatingListQuerySchema(Schema):
     cursor = RatingCursor(metadata={"description": "Opaque; the previous page's next_cursor."})
     external_id = fields.String(
         validate=validate.Length(1, 120), metadata={"description": "Only this company."}
+    )
+    # A merchant key rates its own business under any external_id it chooses, the bank's loan reference
+    # included: a bank that wants only what its own keys issued says so (security review).
+    issued_by = fields.String(
+        validate=validate.OneOf(("bank", "merchant")),
+        metadata={
+            "description": "`bank`: only ratings the tenant's bank keys issued; `merchant`: only ratings "
+            "issued for a merchant (by its merchant key or its profile's one-click rating), whose data the "
+            "merchant declared itself."
+        },
+    )
+    merchant_id = fields.String(
+        validate=validate.Regexp(f"^{MERCHANT_ID_PATTERN.pattern}$"),
+        metadata={"description": "Only the ratings issued for this merchant."},
     )
 
 

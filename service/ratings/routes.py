@@ -123,7 +123,12 @@ class Ratings(MethodView):
     @blp.arguments(_LIST_QUERY, location="query", unknown=None)
     @blp.response(200, RatingPageSchema)
     def get(self, query: dict[str, Any]) -> dict[str, Any]:
-        """List this tenant's ratings, newest first; filter by `external_id`, page with `cursor`."""
+        """List this tenant's ratings, newest first; filter by `external_id`, `issued_by` (`bank`, `merchant`)
+        and `merchant_id`; page with `cursor`.
+
+        A merchant key rates its own business under an `external_id` of its choosing, so a loan reference
+        can also name a rating the borrower declared: `issued_by=bank` lists only the bank's own.
+        """
         principal = current_principal()
         try:
             items, more = list_ratings(
@@ -132,6 +137,8 @@ class Ratings(MethodView):
                 limit=query["limit"],
                 after=query.get("cursor"),
                 external_id=query.get("external_id"),
+                issued_by=query.get("issued_by"),
+                merchant_id=query.get("merchant_id"),
             )
         except UnknownCursor:
             abort(422, message="Some fields are invalid.", errors={"cursor": ["Not a valid cursor."]})

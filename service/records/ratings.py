@@ -186,10 +186,15 @@ def list_ratings(
     limit: int,
     after: str | None = None,
     external_id: str | None = None,
+    issued_by: str | None = None,
+    merchant_id: str | None = None,
 ) -> tuple[list[RatingSummary], bool]:
     """Newest first, up to ``limit``; the flag says whether there are more after them.
 
     :param after: the page's start: older than this rating of the tenant (its id).
+    :param issued_by: ``"bank"``, only ratings issued for no merchant; ``"merchant"``, only those issued for
+        one (its data declared by the merchant itself).
+    :param merchant_id: only the ratings issued for this merchant.
     :raises UnknownCursor: ``after`` names no rating of this tenant.
     """
     c = ratings.c
@@ -212,6 +217,12 @@ def list_ratings(
     ).where(c.tenant == tenant)
     if external_id is not None:
         query = query.where(c.external_id == external_id)
+    if issued_by == "bank":
+        query = query.where(c.merchant_id.is_(None))
+    elif issued_by == "merchant":
+        query = query.where(c.merchant_id.is_not(None))
+    if merchant_id is not None:
+        query = query.where(c.merchant_id == merchant_id)
     with db.connect() as conn:  # one connection: the cursor's rating and the page are read together
         if after is not None:
             before_seq = conn.execute(select(c.seq).where(c.id == after, c.tenant == tenant)).scalar()

@@ -213,3 +213,29 @@ def test_a_profile_the_engine_now_refuses_must_be_replaced(app: Flask, client: F
     assert stale.get_json()["errors"] == posted.get_json()["errors"]
     assert "PUT /v1/merchants/m-1/profile" in stale.get_json()["message"]
     assert client.get("/v1/ratings", headers=bearer(bank)).get_json()["items"] == []  # nothing issued
+
+
+def test_a_bank_lists_its_own_ratings_apart_from_those_its_merchants_declared(
+    app: Flask, client: FlaskClient
+) -> None:
+    """A merchant chose the bank's loan reference as its external_id, and its self-declared light green
+    was listed above the bank's own not-green rating for that loan (security review)."""
+    bank = create_key(app, "bank-a", "bank")
+    merchant = create_key(app, "bank-a", "merchant", merchant_id="m-1")
+    own = client.post("/v1/ratings", json=payload(external_id="loan-0001"), headers=bearer(bank)).get_json()
+    declared = payload(external_id="loan-0001", name="Corner Shop")
+    declared["practices"] = {"led_lighting": True, "waste_sorting": True}
+    assert client.put("/v1/merchants/m-1/profile", json=declared, headers=bearer(merchant)).status_code == 200
+    theirs = client.post("/v1/merchants/m-1/rating", headers=bearer(merchant)).get_json()
+
+    def ids(query: str) -> list[str]:
+        listed = client.get(f"/v1/ratings?external_id=loan-0001{query}", headers=bearer(bank))
+        assert listed.status_code == 200, listed.get_json()
+        return [item["id"] for item in listed.get_json()["items"]]
+
+    assert ids("") == [theirs["id"], own["id"]]
+    assert ids("&issued_by=bank") == [own["id"]]
+    assert ids("&issued_by=merchant") == ids("&merchant_id=m-1") == [theirs["id"]]
+    assert ids("&merchant_id=m-2") == []
+    refused = client.get("/v1/ratings?issued_by=borrower", headers=bearer(bank))
+    assert refused.status_code == 422 and "issued_by" in refused.get_json()["errors"]
