@@ -24,6 +24,7 @@ from flask_limiter import Limiter, RateLimitExceeded
 from limits import parse as parse_limit
 from limits.storage import MemoryStorage
 from limits.strategies import FixedWindowRateLimiter
+from webargs.flaskparser import abort
 
 from service import limit_storage
 from service.auth import presented_key_hash
@@ -140,8 +141,6 @@ def spend_tenant_budget(limit: str, budget: str, tenant: str, cost: int, what: s
     """
     retry_after = hit_budget(limit, budget, tenant, cost=cost)
     if retry_after is not None:
-        from webargs.flaskparser import abort  # noqa: PLC0415 - only on a refusal
-
         abort(
             429,
             message=f"This tenant has asked for too many {what} recently (at most {limit}); retry after "

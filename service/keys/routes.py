@@ -33,7 +33,7 @@ from service.keys.management import (
     tenant_key,
     tenant_keys,
 )
-from service.limits import hit_budget
+from service.limits import spend_tenant_budget
 from service.openapi import documented
 from service.records.api_keys import KeyRecord
 from service.records.api_keys import key_id as parse_key_id
@@ -67,18 +67,6 @@ def _key_number(raw_id: str) -> int:
     if number is None:
         abort(404, message=_NOT_FOUND)
     return number
-
-
-def _spend_create_budget(tenant: str) -> None:
-    """One creation against the tenant's :data:`CREATE_BUDGET`; 429 with ``Retry-After`` once spent."""
-    retry_after = hit_budget(CREATE_BUDGET, "api-key-creation", tenant)
-    if retry_after is not None:
-        abort(
-            429,
-            message=f"This tenant has created too many keys recently (at most {CREATE_BUDGET}); "
-            "retry after the indicated time.",
-            headers={"Retry-After": str(retry_after)},
-        )
 
 
 @blp.route("")
@@ -124,7 +112,7 @@ class Keys(MethodView):
         unused keys first).
         """
         actor = current_principal()
-        _spend_create_budget(actor.tenant)
+        spend_tenant_budget(CREATE_BUDGET, "api-key-creation", actor.tenant, 1, "new keys")
         try:
             created = create_key(
                 services().db,
