@@ -64,8 +64,8 @@ def _split(value: float | None, share: float) -> tuple[float | None, float | Non
 
 
 def _electrify_fleet(data: OperatingData, share: float) -> OperatingData | None:
-    """Replace ``share`` of each petrol, diesel or gas fleet item with electric vehicles driving the same
-    distance.
+    """Replace ``share`` of each combustion fleet item (petrol, diesel, LPG, natural gas, or a vehicle of
+    unknown fuel; hybrids are kept) with electric vehicles driving the same distance.
 
     Counted vehicles move whole (half of 3 is 2); an item without a count moves exactly ``share`` of its
     fuel or km. The EVs drive what they replace (the item's km, or the distance its fuel implies:
@@ -83,15 +83,15 @@ def _electrify_fleet(data: OperatingData, share: float) -> OperatingData | None:
         moved = math.ceil(vehicles * share) if vehicles else None
         part = moved / vehicles if vehicles and moved is not None else share
         km = fleet_item_km(data, index)
-        if km is None and moved is None:
-            fleet.append(item)  # nothing to size a replacement by
+        if (km is None and moved is None) or km == 0 or item.fuel_quantity == 0:
+            fleet.append(item)  # nothing to size a replacement by, or nothing driven to replace
             continue
-        kept_km, ev_km = _split(km, part)
+        _, ev_km = _split(km, part)
+        kept_km, _ = _split(item.km, part)
         kept_fuel, _ = _split(item.fuel_quantity, part)
         if part < 1:
-            kept_vehicles = vehicles - moved if vehicles and moved is not None else None
-            fleet.append(replace(item, vehicles=kept_vehicles,
-                                 km=kept_km if item.km is not None else None, fuel_quantity=kept_fuel))
+            kept_vehicles = vehicles - moved if vehicles is not None and moved is not None else vehicles
+            fleet.append(replace(item, vehicles=kept_vehicles, km=kept_km, fuel_quantity=kept_fuel))
         fleet.append(FleetItem("electric", vehicles=moved, km=ev_km))
         changed = True
     if not changed:

@@ -53,9 +53,11 @@ from rating_model.values import fast_init
 #: no longer estimated like a list left out; a target's base year after the reporting year, and an unknown
 #: fleet unit, are refused. 1.4 (2026-12-05, a GHG-accounting review): the year-on-year comparison is over
 #: the input fields given in both years, each as a whole (a fuel switch, or diesel vans replaced by EVs, had
-#: been left out as an activity of one year), and never over a field filled this year from sector
-#: defaults; the fleet electrification action moves exactly its share and its EVs drive the distance they
-#: replace (a fuel-only item had become one EV at the seed's 12,000 km, overstating the saving up to 3x);
+#: been left out as an activity of one year; a fleet given in both years compares even without a priced
+#: line), and never over a field with an estimate in either year (sector defaults, seed distances); the
+#: fleet electrification action moves exactly its share and its EVs drive the distance they replace, on
+#: the basis the inventory prices the item by (a fuel-only item had become one EV at the seed's 12,000 km,
+#: overstating the saving up to 3x);
 #: ``tco2e_saved`` is on the inventory's total (location-based Scope 2, physical emissions), signed; the
 #: neutrality figures are rounded like the inventory's; a factor no primary source confirms is named among
 #: the fallbacks; the IFRS S2 exclusions name what greenrate never collects (refrigerants, process

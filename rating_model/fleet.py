@@ -172,17 +172,17 @@ def fleet_lines(fleet: tuple[FleetItem, ...], ctx: Context, prefix: str, out: li
 
 
 def driven_km(item: FleetItem, ctx: Context, path: str) -> float | None:
-    """The distance an item's vehicles drive in the year: its ``km``, else its fuel at that fuel's per-km
-    car factor; ``None`` for an item counted by vehicles alone (the seed distance prices it per vehicle).
+    """The distance an item's vehicles drive in the year, on the basis the inventory prices the item by:
+    its fuel (which wins over km, as in :func:`_fleet_item`) at that fuel's per-km car factor, else its
+    ``km``; ``None`` for an item counted by vehicles alone (the seed distance prices it per vehicle).
 
-    The second is derived from two cited factors (the fuel's CO2 per unit, the CO2e per km of a car on
-    that fuel), so it is the distance the inventory itself implies. It sizes an electric replacement:
-    an EV that replaces part of a fleet drives the distance it replaces, not the seed's 12,000 km.
+    The fuel's distance is derived from two cited factors (the fuel's CO2 per unit, the CO2e per km of a
+    car on that fuel), so it is the distance the inventory itself implies. It sizes an electric
+    replacement: an EV that replaces part of a fleet drives the distance it replaces, not the seed's
+    12,000 km, and the fuel saved and the electricity added are on one basis.
     """
-    if item.km is not None:
-        return item.km
     if item.fuel_quantity is None or item.fuel == "electric" or item.fuel not in _FLEET_FUEL:
-        return None
+        return item.km
     out: list[LineItem] = []
     _fleet_item(item, ctx, path, out, [])
     per_km = ctx.factor("road.car." + item.fuel, path + ".fuel")

@@ -6,8 +6,8 @@ net figure here is a separate, labelled claim.
 
 Reduction is measured like for like: the previous year's Scope 1+2 (location based) is recomputed with the
 *current* year's factors, and only over the input fields given in both years (each field as a whole, so a
-fuel switch counts), so grid decarbonisation, a field left out this year or one filled from sector
-defaults is not credited to the firm as its own reduction.
+fuel switch counts), so grid decarbonisation, a field left out this year or a figure estimated in either
+year is not credited to the firm as its own reduction.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from functools import lru_cache
 from typing import Any, NamedTuple
 
 from rating_model.factors import FactorSet
-from rating_model.line_items import Context, LineItem
+from rating_model.line_items import ESTIMATED, Context, LineItem
 from rating_model.operating_data import OperatingData
 from rating_model.rounding import round_float, round_tco2e
 from rating_model.scope12 import scope12_lines
@@ -88,7 +88,7 @@ class Neutrality(NamedTuple):
         out["offsets_by_type"] = {k: round_tco2e(v) for k, v in self.offsets_by_type.items()}
         out["offsets_by_standard"] = {k: round_tco2e(v) for k, v in self.offsets_by_standard.items()}
         if self.change_pct is not None:
-            out["change_pct"] = round_float(self.change_pct, 2)
+            out["change_pct"] = round_float(self.change_pct, 2) + 0.0  # + 0.0: no "-0.0" for no change
         return out
 
 
@@ -122,19 +122,30 @@ _FIELD_LABEL = {
 }
 
 
-def _location_by_field(lines: list[LineItem], fuels_answered: bool) -> dict[str, float]:
-    """Location-based Scope 1/2 of a year by input field (see :data:`_FIELD_OF_CATEGORY`).
+def _location_by_field(
+    lines: list[LineItem], fuels_answered: bool, fleet_given: bool
+) -> tuple[dict[str, float], set[str]]:
+    """Location-based Scope 1/2 of a year by input field (see :data:`_FIELD_OF_CATEGORY`), and the fields
+    with an estimated line (a sector default, a vehicle priced at the seed's distance).
 
-    ``"fuels": []`` (no fuel burned on site) is an answer, compared as 0; a fuel list left out is not.
-    Market-based lines and on-site renewables (no emissions) are not compared.
+    ``"fuels": []`` (no fuel burned on site) is an answer, compared as 0; a fuel list left out is not. A
+    fleet given is compared even without a priced line (EVs charged on the premises are in the
+    electricity). Market-based lines and on-site renewables (no emissions) are not compared.
     """
-    totals: dict[str, float] = {"energy.fuels": 0.0} if fuels_answered else {}
+    totals: dict[str, float] = {}
+    if fuels_answered:
+        totals["energy.fuels"] = 0.0
+    if fleet_given:
+        totals["transport.fleet"] = 0.0
+    estimated: set[str] = set()
     for line in lines:
         if line.scope in (1, 2) and line.scope2_basis != "market":
             field = _FIELD_OF_CATEGORY.get(line.category)
             if field is not None:
                 totals[field] = totals.get(field, 0.0) + line.tco2e
-    return totals
+                if line.quality == ESTIMATED:
+                    estimated.add(field)
+    return totals, estimated
 
 
 class _Comparison(NamedTuple):
@@ -157,20 +168,24 @@ def _reduction(data: OperatingData, current: list[LineItem], ctx: Context) -> _C
 
     Like for like means: the previous year priced at this year's factors (grid decarbonisation is not the
     firm's own reduction), over the input fields given in both years (electricity, purchased heat, site
-    fuels, the fleet), each compared as a whole. A field given in one year only, or filled this year from
-    the standard's sector defaults, is left out and named: an estimate is not a measured change.
+    fuels, the fleet), each compared as a whole. A field given in one year only, or with an estimated
+    figure in either year (filled from the standard's sector defaults, or vehicles at the seed's
+    distance), is left out and named: an estimate is not a measured change.
     """
     previous = data.previous_year
     if previous is None:
         return _Comparison(None, None, "no previous_year data")
     own = ctx.apart()  # the previous year's factors and notes are not this year's inventory's
     lines, _, _ = scope12_lines(previous.energy, previous.transport.fleet, own, prefix="previous_year.")
-    before = _location_by_field(lines, previous.energy.fuels is not None)
-    now = _location_by_field(current, data.energy.fuels is not None)
-    for field in [f for f in now if _filled(f, ctx.estimated)]:
-        del now[field]
-    estimated = [f for f in _FIELD_LABEL if f in before and f not in now and _filled(f, ctx.estimated)]
-    common = [f for f in _FIELD_LABEL if f in before and f in now]
+    before, guessed_before = _location_by_field(
+        lines, previous.energy.fuels is not None, bool(previous.transport.fleet)
+    )
+    now, guessed_now = _location_by_field(current, data.energy.fuels is not None, bool(data.transport.fleet))
+    for field in [f for f in now if f not in before and _filled(f, ctx.estimated)]:
+        del now[field]  # not reported in either year (filled from sector defaults): nothing to say
+    both = [f for f in _FIELD_LABEL if f in before and f in now]
+    estimated = [f for f in both if f in guessed_before or f in guessed_now]
+    common = [f for f in both if f not in estimated]
     if not common:
         return _Comparison(None, None, "previous_year has no Scope 1/2 activity in common with this year")
     total_before = sum([before[f] for f in common], 0.0)
@@ -182,11 +197,11 @@ def _reduction(data: OperatingData, current: list[LineItem], ctx: Context) -> _C
     basis = (
         f"like for like over {', '.join(_FIELD_LABEL[f] for f in common)}, both years at {ctx.year} factors"
     )
-    one_year = [_FIELD_LABEL[f] for f in _FIELD_LABEL if (f in before) != (f in now) and f not in estimated]
+    one_year = [_FIELD_LABEL[f] for f in _FIELD_LABEL if (f in before) != (f in now)]
     if one_year:
         basis += f"; left out (reported in one year only): {', '.join(one_year)}"
     if estimated:
-        basis += f"; left out (estimated this year): {', '.join(_FIELD_LABEL[f] for f in estimated)}"
+        basis += f"; left out (estimated, this year or last): {', '.join(_FIELD_LABEL[f] for f in estimated)}"
     # Factors that priced the compared part of the previous year only (say, its fleet given in km, this
     # year's in litres) are named here, not among the inventory's factors.
     compared = {
@@ -223,7 +238,8 @@ def neutrality(
         by_type[offset.type] = by_type.get(offset.type, 0.0) + offset.tco2e
         by_standard[offset.standard] = by_standard.get(offset.standard, 0.0) + offset.tco2e
     net = scope12_market - total
-    neutral = (total > 0 and net <= 0) or (scope12_market == 0 and not electricity_missing)
+    # decided on the figures as shown (to 0.1 kg): never "net 0.0" beside "not neutral"
+    neutral = (total > 0 and round_tco2e(net) <= 0) or (scope12_market == 0 and not electricity_missing)
     return Neutrality(
         compared.reduction,
         substitution,

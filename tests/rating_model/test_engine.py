@@ -208,6 +208,31 @@ def test_electrifying_half_a_fleet_moves_half_its_fuel_to_evs_driving_the_same_d
     assert (kept.vehicles, ev.vehicles) == (1, 2) and (kept.km, ev.km) == pytest.approx((30_000, 60_000))
 
 
+def test_electrifying_prices_both_sides_on_the_inventorys_basis_and_leaves_empty_items() -> None:
+    """An item with km and fuel is priced by its fuel: the EVs drive what that fuel drives (they had
+    driven the km, and a saving read as an increase); a vehicle count of 0 stays 0; nothing driven
+    is nothing to replace."""
+    singles = load_factor_set().singles
+    both = copy.deepcopy(VANS)
+    both["transport"]["fleet"] = [{"fuel": "diesel", "km": 10_000, "fuel_quantity": 100, "unit": "L"}]
+    change = ENGINE.standard.actions["electrify_fleet"].change
+    changed = apply_change(ENGINE.parse(both), change)
+    assert changed is not None
+    kept, ev = changed.transport.fleet
+    fuel_km = 100 * 0.845 * 3.096 / singles["road.car.diesel"].value  # kg CO2 / (kg CO2e per km)
+    assert ev.km == pytest.approx(fuel_km / 2) and (kept.km, kept.fuel_quantity) == pytest.approx((5000, 50))
+    saved = {i.action: i.tco2e_saved for i in ENGINE.rate(ENGINE.parse(both)).improvements}["electrify_fleet"]
+    assert saved is not None and saved > 0
+    none = copy.deepcopy(VANS)
+    none["transport"]["fleet"] = [{"fuel": "diesel", "vehicles": 0, "km": 8000},
+                                  {"fuel": "diesel", "fuel_quantity": 0, "unit": "L"}]
+    changed = apply_change(ENGINE.parse(none), change)
+    assert changed is not None
+    assert [(i.fuel, i.vehicles, i.km) for i in changed.transport.fleet] == [
+        ("diesel", 0, 4000), ("electric", None, 4000), ("diesel", None, None)
+    ]
+
+
 def test_savings_are_physical_emissions_on_the_totals_basis() -> None:
     """tco2e_saved is on the inventory's total (location-based Scope 2): green power bought under
     certificates saves nothing (its points stand), practices save nothing, and an EV charged on a
@@ -422,7 +447,8 @@ def test_a_field_filled_from_sector_defaults_this_year_is_not_compared_with_last
     neutrality = r["neutrality"]
     assert neutrality["reduction_basis"] == (
         "like for like over purchased electricity, both years at 2022 factors; "
-        "left out (reported in one year only): fleet; left out (estimated this year): stationary fuels"
+        "left out (reported in one year only): fleet; "
+        "left out (estimated, this year or last): stationary fuels"
     )
     assert neutrality["compared_previous_tco2e"] == pytest.approx(70_000 * 0.5617 / 1000)
 

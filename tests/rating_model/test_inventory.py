@@ -303,6 +303,25 @@ def test_reduction_counts_a_fuel_switch_a_stopped_fuel_and_an_electrified_fleet(
     assert "left out" not in inventory.neutrality.reduction_basis
 
 
+def test_a_fleet_given_in_both_years_is_compared_and_seed_distances_are_not() -> None:
+    """EVs metered on the premises have no fleet line of their own: the fleet still compares (as 0, its
+    charging in the electricity); vehicles priced at the seed's 12,000 km are an estimate, left out."""
+    payload = _payload(electricity_kwh=35_000, fuels=[])
+    payload["transport"] = {"fleet": [{"fuel": "electric", "fuel_quantity": 5000, "unit": "kWh"}]}
+    payload["previous_year"] = {
+        "energy": {"electricity_kwh": 30_000, "fuels": []},
+        "transport": {"fleet": [{"fuel": "diesel", "fuel_quantity": 9000, "unit": "L"}]},
+    }
+    switched = compute_inventory(parse_operating_data(payload)).neutrality
+    diesel_t, more_power_t = 9000 * 0.845 * 3.096 / 1000, 5000 * 0.5366 / 1000
+    assert switched.reduction == pytest.approx(diesel_t - more_power_t)
+    assert "left out" not in switched.reduction_basis
+    payload["transport"] = {"fleet": [{"fuel": "diesel", "vehicles": 2}]}  # 2 x 12,000 km, estimated
+    seeded = compute_inventory(parse_operating_data(payload)).neutrality
+    assert seeded.reduction_basis.endswith("left out (estimated, this year or last): fleet")
+    assert seeded.reduction == 0.0  # electricity alone: 35,000 against 30,000 kWh
+
+
 def test_the_previous_years_factors_are_not_reported_as_this_years() -> None:
     """The previous year is recomputed for the reduction only: its heat, cars and EVs (none this year) must
     not appear among the inventory's factors, proxies or assumptions."""
