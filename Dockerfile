@@ -30,9 +30,9 @@ COPY gunicorn.conf.py ./gunicorn.conf.py
 RUN mkdir -p /app/instance/portfolios && chown -R greenrate:greenrate /app/instance
 USER greenrate
 EXPOSE 8000
-# No curl in slim images: probe liveness with the standard library, on the port GREENRATE_BIND names (a run
-# with another bind would otherwise be marked unhealthy).
+# No curl in slim images: probe liveness with the standard library, at the address GREENRATE_BIND names
+# (a wildcard bind is probed on the loopback), so a run with another bind is not marked unhealthy.
 HEALTHCHECK --interval=15s --timeout=3s --start-period=30s --retries=3 \
-    CMD ["python", "-c", "import os, sys, urllib.request; port = os.environ.get('GREENRATE_BIND', '0.0.0.0:8000').rpartition(':')[2]; sys.exit(0 if urllib.request.urlopen(f'http://127.0.0.1:{port}/healthz', timeout=2).status == 200 else 1)"]
+    CMD ["python", "-c", "import os, sys, urllib.request; host, _, port = os.environ.get('GREENRATE_BIND', '0.0.0.0:8000').strip().rpartition(':'); host = host.strip('[]'); host = '127.0.0.1' if host in ('', '0.0.0.0', '::') else host; host = f'[{host}]' if ':' in host else host; sys.exit(0 if urllib.request.urlopen(f'http://{host}:{port}/healthz', timeout=2).status == 200 else 1)"]
 # Migrations are idempotent; run them before the workers start (one replica at a time when scaling out).
 CMD ["sh", "-c", "greenrate db upgrade && exec gunicorn -c gunicorn.conf.py service.wsgi:app"]

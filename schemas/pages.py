@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from marshmallow import RAISE, Schema, fields, validate
+from typing import Any
+
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from schemas.errors import ErrorSchema
 from schemas.fields import BoundedList, RatingCursor, RawObject, UtcDateTime
@@ -39,6 +41,14 @@ class RatingListQuerySchema(Schema):
         validate=validate.Regexp(f"^{MERCHANT_ID_PATTERN.pattern}$"),
         metadata={"description": "Only the ratings issued for this merchant."},
     )
+
+    @validates_schema
+    def _filters_agree(self, data: dict[str, Any], **_kwargs: Any) -> None:
+        if data.get("issued_by") == "bank" and "merchant_id" in data:
+            raise ValidationError(
+                "A merchant's ratings are not the bank's own: give issued_by=bank or merchant_id, not both.",
+                "merchant_id",
+            )
 
 
 class RequesterSchema(Schema):

@@ -58,6 +58,17 @@ class Principal:
         """The merchant this key acts for: a merchant key's own id, never a bank's (``None``)."""
         return self.merchant_id if self.role == "merchant" else None
 
+    @property
+    def scope(self) -> str:
+        """The tenant, narrowed to one merchant for a merchant key: whose ratings may be reused, and whose
+        budget a merchant's costly requests spend (a borrower's PDFs must not use up its bank's).
+
+        A merchant can read only its own ratings, so it must never be handed the id of a rating issued to
+        the bank or to another merchant of the tenant for the same input. Tenant names cannot contain "/".
+        """
+        merchant = self.merchant
+        return self.tenant if merchant is None else f"{self.tenant}/merchant/{merchant}"
+
 
 def readable_ratings_merchant(principal: Principal) -> str | None:
     """Whose ratings ``principal`` may read in its tenant: one merchant's, or all of them (``None``).

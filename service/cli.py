@@ -31,15 +31,12 @@ from service.models import register_packaged_default
 from service.portfolios import worker_cli
 from service.ratings import verification
 from service.records import api_keys, migrate
+from service.records.database import schema_behind
 from service.records.ratings import count_engine_versioned
-
-#: How SQLite ("no such table", "no such column", "table t has no column named c") and PostgreSQL
-#: ("relation ... does not exist", "column ... does not exist") say the schema is older than the code.
-_SCHEMA_BEHIND = ("no such table", "no such column", "has no column named", "does not exist")
 
 
 def _database_error(exc: SQLAlchemyError) -> click.ClickException:
-    hint = f" ({MIGRATE_HINT})" if any(words in str(exc) for words in _SCHEMA_BEHIND) else ""
+    hint = f" ({MIGRATE_HINT})" if schema_behind(exc) else ""
     return click.ClickException(f"database error: {type(exc).__name__}{hint}")
 
 

@@ -232,6 +232,19 @@ def _parse_rate_limit(raw: str) -> str:
     return raw.strip()
 
 
+def _parse_batch_item_budget(raw: str) -> str:
+    """A rate limit that lets a whole batch through: below one batch's items, every full batch would be
+    refused, with a ``Retry-After`` that could never be honoured."""
+    from limits import parse_many
+
+    from schemas.pages import MAX_BATCH_ITEMS
+
+    value = _parse_rate_limit(raw)
+    if any(item.amount < MAX_BATCH_ITEMS for item in parse_many(value)):
+        raise ConfigError(f"must allow at least {MAX_BATCH_ITEMS} items (one full batch) per window")
+    return value
+
+
 def _parse_namespace(raw: str) -> str:
     value = raw.strip()
     if not re.fullmatch(r"[A-Za-z0-9_.-]{1,64}", value):
@@ -291,7 +304,7 @@ _APP_PARSERS: dict[str, Callable[[str], Any]] = {
     "cache_max_bytes": _parse_int(1_024 * 1_024, 64 * 1_024 * 1_024 * 1_024),
     "rating_validity_days": _parse_int(1, 3_660),
     "rate_limit": _parse_rate_limit,
-    "batch_item_rate_limit": _parse_rate_limit,
+    "batch_item_rate_limit": _parse_batch_item_budget,
     "pdf_rate_limit": _parse_rate_limit,
     "max_body_bytes": _parse_int(1_024, 256 * 1024 * 1024),
     "key_cache_seconds": _parse_float(0, 3_600),

@@ -17,7 +17,6 @@ import structlog
 from flask import Flask, Response, current_app
 from flask_limiter import RateLimitExceeded
 from flask_smorest import Api
-from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from rating_model.exceptions import (
@@ -33,7 +32,7 @@ from schemas.errors import ErrorSchema, flatten_errors
 from service.config import Settings
 from service.hardening import request_id
 from service.limits import retry_after_seconds
-from service.records.database import UNAVAILABLE_ERRORS, schema_problem
+from service.records.database import UNAVAILABLE_ERRORS, schema_behind
 
 _log = structlog.get_logger("greenrate.errors")
 
@@ -183,17 +182,6 @@ _SCHEMA_MESSAGE = (
 )
 
 
-def _schema_problem() -> str | None:
-    """Why the database's schema cannot serve this code (:func:`schema_problem`), ``None`` when it can or
-    when that cannot be read either (the original error then stands as the bug it is)."""
-    from service.extensions import services  # noqa: PLC0415 - the extensions import this module's callers
-
-    try:
-        return schema_problem(services().db)
-    except Exception:  # noqa: BLE001 - a second failure must not hide the first
-        return None
-
-
 def register(app: Flask, settings: Settings) -> None:
     """Map the table's exceptions, and anything unexpected, to the error body."""
     retry_after = {"Retry-After": str(settings.retry_after_seconds)}
@@ -203,6 +191,8 @@ def register(app: Flask, settings: Settings) -> None:
         def handler(
             exc: Exception, code: int = code, message: str = message, send: bool = send_retry
         ) -> Response:
+            if schema_behind(exc):  # SQLite says "no such column" with an OperationalError
+                return _schema_mismatch(exc)
             if code >= 500:
                 _log.warning("dependency_unavailable", error=type(exc).__name__, status=code)
             return respond(code, message, field_errors(exc), retry_after if send else None)
@@ -210,13 +200,16 @@ def register(app: Flask, settings: Settings) -> None:
         for exc_type in exc_types if isinstance(exc_types, tuple) else (exc_types,):
             app.register_error_handler(exc_type, handler)
 
+    def _schema_mismatch(exc: Exception) -> Response:
+        # Code ahead of (or behind) its database, e.g. deployed before `greenrate db upgrade`: every query
+        # fails alike. Retryable once migrated; nothing was written (the statement failed). Read from the
+        # error's own words: no query more against a database that may be struggling.
+        _log.error("schema_mismatch", error=type(exc).__name__, status=503, hint="run greenrate db upgrade")
+        return respond(503, _SCHEMA_MESSAGE, None, retry_after)
+
     def unexpected(exc: Exception) -> Response:
-        problem = _schema_problem() if isinstance(exc, DBAPIError) else None
-        if problem is not None:
-            # Code ahead of (or behind) its database, e.g. deployed before `greenrate db upgrade`: every
-            # query fails alike. Retryable once migrated; nothing was written (the statement failed).
-            _log.error("schema_mismatch", error=type(exc).__name__, problem=problem, status=503)
-            return respond(503, _SCHEMA_MESSAGE, None, retry_after)
+        if schema_behind(exc):  # PostgreSQL says "column ... does not exist" with a ProgrammingError
+            return _schema_mismatch(exc)
         _log.error("unhandled_exception", exc_info=exc)
         return respond(500)
 

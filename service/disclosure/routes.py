@@ -108,7 +108,7 @@ def respond(doc: dict[str, Any], lang: str | None) -> Response:
     html = render_html(doc, lang or choose_language())
     if chosen == "text/html":
         return Response(html, mimetype="text/html")
-    spend_tenant_budget(services().settings.pdf_rate_limit, "pdf", current_principal().tenant, 1, "PDFs")
+    spend_tenant_budget(services().settings.pdf_rate_limit, "pdf", current_principal().scope, 1, "PDFs")
     name = f"greenrate-disclosure-{doc['rating']['id']}.pdf"
     return Response(
         render_pdf(html),

@@ -77,16 +77,6 @@ def _iso(moment: datetime) -> str:
     return moment.isoformat().replace("+00:00", "Z")
 
 
-def _scope(principal: Principal) -> str:
-    """Whose ratings may be reused: the tenant's, narrowed to one merchant for a merchant's own rating.
-
-    A merchant can read only its own ratings, so it must never be handed the id of a rating issued to the
-    bank or to another merchant of the tenant for the same input. Tenant names cannot contain "/".
-    """
-    merchant = principal.merchant
-    return principal.tenant if merchant is None else f"{principal.tenant}/merchant/{merchant}"
-
-
 def _prepare(ctx: IssuingContext, scope: str, payload: Mapping[str, Any]) -> _Prepared:
     data = ctx.loaded.engine.parse(payload)
     canonical = data.canonical_json()
@@ -213,7 +203,7 @@ def reissue_repeat(ctx: IssuingContext, principal: Principal, fingerprint: str) 
     digest = ctx.loaded.digest_of(fingerprint)
     if digest is None:
         return None
-    hit = ctx.cache.get_many([cache_key(ctx.namespace, _scope(principal), ctx.loaded.versions, digest)])[0]
+    hit = ctx.cache.get_many([cache_key(ctx.namespace, principal.scope, ctx.loaded.versions, digest)])[0]
     if hit is None:
         return None
     cache_lookup(True)
@@ -228,7 +218,7 @@ def issue_rating(
     :param fingerprint: the request body's :func:`body_fingerprint`, remembered once the body has been
         validated and parsed, so that :func:`reissue_repeat` can serve its repeats.
     """
-    prepared = _prepare(ctx, _scope(principal), payload)
+    prepared = _prepare(ctx, principal.scope, payload)
     issued, failed = _resolve(ctx, principal, [prepared])
     if prepared.digest in failed:
         raise failed[prepared.digest]
@@ -250,7 +240,7 @@ def issue_batch(
             results.append(ItemFailure(422, "Some fields are invalid.", {"_schema": [_NOT_AN_OBJECT]}))
             continue
         try:
-            results.append(_prepare(ctx, _scope(principal), _ITEM_SCHEMA.load(payload)))
+            results.append(_prepare(ctx, principal.scope, _ITEM_SCHEMA.load(payload)))
         except ValidationError as exc:
             results.append(ItemFailure(422, "Some fields are invalid.", flatten_errors(exc.messages)))
         except (InvalidInputError, InvalidInputErrors) as exc:

@@ -24,6 +24,7 @@ from sqlalchemy import Engine, select
 from rating_model.artifact import ScorecardArtifact
 from rating_model.engine import DEFAULT_MODEL, ENGINE_VERSION
 from rating_model.engine import Engine as RatingEngine
+from rating_model.exceptions import RatingModelError
 from rating_model.factors import load_factor_set
 from rating_model.standard import load_standard, published_standard_path
 from service.ratings.encoding import rating_json
@@ -116,10 +117,13 @@ def verify_rating(db: Engine, rating_id: str) -> Verification | None:
     artifact = load_artifact(db, row.model_version) or _packaged(row.model_version)
     if artifact is None:
         raise CannotVerify(f"model {row.model_version} is not in the registry (greenrate model list)")
-    engine = RatingEngine(load_standard(standard_path), artifact)
     stored = json.loads(row.result_json)
     again = {name: stored.get(name) for name in ISSUED_FIELDS}
-    again.update(engine.rate(engine.parse(json.loads(row.input_json))).to_dict())
+    try:
+        engine = RatingEngine(load_standard(standard_path), artifact)
+        again.update(engine.rate(engine.parse(json.loads(row.input_json))).to_dict())
+    except RatingModelError as exc:  # a newer engine refusing an older input, a model edited by hand
+        raise CannotVerify(f"this release refuses it: {type(exc).__name__}: {exc}") from exc
     text = rating_json(again).decode()
     notes = []
     if row.engine_version != ENGINE_VERSION:
@@ -130,4 +134,7 @@ def verify_rating(db: Engine, rating_id: str) -> Verification | None:
     if text == row.result_json:
         return Verification(rating_id, row.tenant, versions, True, [], notes)
     differences = _differences(stored, json.loads(text)) or ["(the encoding: same values, other bytes)"]
-    return Verification(rating_id, row.tenant, versions, False, differences[:MAX_DIFFERENCES], notes)
+    if len(differences) > MAX_DIFFERENCES:
+        left = len(differences) - MAX_DIFFERENCES
+        differences = [*differences[:MAX_DIFFERENCES], f"(and {left} more)"]
+    return Verification(rating_id, row.tenant, versions, False, differences, notes)

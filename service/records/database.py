@@ -21,6 +21,17 @@ from service.records.tables import SCHEMA_REVISION
 UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (exc.OperationalError, exc.InterfaceError, exc.TimeoutError)
 
 
+#: How SQLite ("no such table", "no such column", "table t has no column named c") and PostgreSQL
+#: ("relation ... does not exist", "column ... does not exist") say the schema is not this code's.
+_SCHEMA_BEHIND = ("no such table", "no such column", "has no column named", "does not exist")
+
+
+def schema_behind(error: BaseException) -> bool:
+    """Whether a database error says a table or column this code needs is missing: the database is at
+    another revision (deployed before `greenrate db upgrade`, or taken down), not down or slow."""
+    return isinstance(error, exc.DBAPIError) and any(words in str(error) for words in _SCHEMA_BEHIND)
+
+
 def as_utc(moment: datetime) -> datetime:
     """A stored moment as an aware UTC datetime (SQLite hands back naive ones; every stored moment is UTC)."""
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

@@ -70,7 +70,7 @@ api_keys = Table(
 #: The Alembic revision of these tables: what the code needs the database to be at (readiness compares the
 #: two). Kept here, not asked of Alembic, so that web workers never import it (about 10 MB each);
 #: tests/service/test_migrations_sqlite.py holds it equal to the migrations' head.
-SCHEMA_REVISION = "0007"
+SCHEMA_REVISION = "0008"
 
 ratings = Table(
     "ratings",
@@ -104,6 +104,7 @@ ratings = Table(
 Index("ix_ratings_tenant_seq", ratings.c.tenant, ratings.c.seq)
 Index("ix_ratings_tenant_external_id_seq", ratings.c.tenant, ratings.c.external_id, ratings.c.seq)
 Index("ix_ratings_tenant_input_hash", ratings.c.tenant, ratings.c.input_hash)
+Index("ix_ratings_tenant_merchant_id_seq", ratings.c.tenant, ratings.c.merchant_id, ratings.c.seq)
 
 # Tables of later migrations live in their own modules but share this metadata (Alembic compares it all):
 # the model registry (0002), merchant profiles (0003) and portfolio jobs (0004). Imported for the side

@@ -188,3 +188,12 @@ def test_default_workers_follow_the_usable_cpus_and_stay_under_the_cap(
     assert config.default_workers() == config.MAX_DEFAULT_WORKERS == 9
     monkeypatch.setattr(config, "usable_cpus", lambda: 1)
     assert config.default_workers() == 3
+
+
+def test_a_batch_item_budget_below_one_full_batch_is_refused() -> None:
+    """Under 100 items a window, every full batch would be refused with a Retry-After it could not keep."""
+    from service.config import ConfigError, load_settings
+
+    with pytest.raises(ConfigError, match="GREENRATE_BATCH_ITEM_RATE_LIMIT.*at least 100 items"):
+        load_settings(environ={"GREENRATE_BATCH_ITEM_RATE_LIMIT": "99 per minute"})
+    assert load_settings(environ={"GREENRATE_BATCH_ITEM_RATE_LIMIT": "100/minute"}).batch_item_rate_limit

@@ -94,8 +94,9 @@ def test_the_images_healthcheck_probes_the_port_greenrate_bind_names(server: tup
     command = json.loads(found.group(1))
     assert command[0] == "python"
     port = server[0].rpartition(":")[2]
-    env = {**os.environ, "GREENRATE_BIND": f"0.0.0.0:{port}"}
-    assert subprocess.run([sys.executable, *command[1:]], env=env, timeout=30).returncode == 0
+    for bind in (f"0.0.0.0:{port}", f" 127.0.0.1:{port} ", f"[::]:{port}"):  # wildcard, explicit, v6 wildcard
+        env = {**os.environ, "GREENRATE_BIND": bind}
+        assert subprocess.run([sys.executable, *command[1:]], env=env, timeout=30).returncode == 0, bind
     closed = {**os.environ, "GREENRATE_BIND": "0.0.0.0:9"}  # nothing serves the discard port
     refused = subprocess.run([sys.executable, *command[1:]], env=closed, capture_output=True, timeout=30)
     assert refused.returncode != 0

@@ -200,3 +200,16 @@ def test_engine_errors_map_to_422_in_one_table(app: Flask) -> None:
         for t in (types if isinstance(types, tuple) else (types,))
     }
     assert mapped[InvalidInputError] == mapped[InvalidInputErrors] == mapped[FactorNotFoundError] == 422
+
+
+def test_code_ahead_of_its_sqlite_schema_answers_503_saying_so(make_app: AppFactory) -> None:
+    """SQLite says "no such column" with an OperationalError: the same 503 as PostgreSQL's, read from the
+    error's words (no query more against the database)."""
+    from service.records import migrate
+
+    app = make_app()
+    key = create_key(app)
+    migrate.downgrade(services_of(app).db, "0005")
+    behind = app.test_client().post("/v1/ratings", json=payload(), headers=bearer(key))
+    assert behind.status_code == 503 and behind.headers["Retry-After"]
+    assert "not at the schema this release needs" in behind.get_json()["message"]

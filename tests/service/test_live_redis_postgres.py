@@ -197,12 +197,13 @@ def test_database_down_is_503_and_nothing_is_cached(live_app: AppFactory, redis_
         assert conn.exec_driver_sql("SELECT count(*) FROM ratings").scalar() == 0
 
 
-def test_code_ahead_of_its_postgres_schema_answers_503_and_logs_no_statement_values(
+def test_code_ahead_of_its_postgres_schema_answers_503_and_hides_bound_values(
     live_app: AppFactory, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Deployed before `greenrate db upgrade` (here: the database taken back to 0005): every query fails
-    with PostgreSQL's undefined-column error. That is a 503 saying so, not a 500; and no error message
-    carries a statement's values (the key's hash was in the log; operator review)."""
+    with PostgreSQL's undefined-column error. That is a 503 saying so, not a 500 whose log line held the
+    statement with its bound values, the key's hash among them (operator review): the engine hides bound
+    values from every error message."""
     app = live_app()
     key = create_key(app)
     client = app.test_client()
@@ -215,6 +216,6 @@ def test_code_ahead_of_its_postgres_schema_answers_503_and_logs_no_statement_val
     assert behind.status_code == 503 and behind.headers["Retry-After"]
     assert "not at the schema this release needs" in behind.json["message"]
     logged = capsys.readouterr()
-    assert "schema_mismatch" in logged.out + logged.err
+    assert "schema_mismatch" in logged.out + logged.err and "key_hash" not in logged.out + logged.err
     migrate.upgrade(db)
     assert client.post("/v1/ratings", json=payload(), headers=bearer(key)).status_code in (200, 201)

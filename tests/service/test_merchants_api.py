@@ -239,3 +239,5 @@ def test_a_bank_lists_its_own_ratings_apart_from_those_its_merchants_declared(
     assert ids("&merchant_id=m-2") == []
     refused = client.get("/v1/ratings?issued_by=borrower", headers=bearer(bank))
     assert refused.status_code == 422 and "issued_by" in refused.get_json()["errors"]
+    both = client.get("/v1/ratings?issued_by=bank&merchant_id=m-1", headers=bearer(bank))
+    assert both.status_code == 422 and "not both" in both.get_json()["errors"]["merchant_id"][0]

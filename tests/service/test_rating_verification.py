@@ -94,3 +94,22 @@ def test_a_rating_of_a_registered_model_is_re_derived_under_that_model(make_app:
     outcome = verify_rating(db, rating_id)
     assert outcome is not None and outcome.versions["model"] == variant.version
     assert outcome.differences == ["versions.model"]  # same points, the version it was re-derived under
+
+
+def test_an_input_this_release_refuses_is_said_and_long_lists_say_how_many_more(
+    make_app: AppFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from service.ratings import verification
+
+    app, rating_id = _issued(make_app)
+    db = services_of(app).db
+    with db.connect() as conn:
+        row = conn.execute(ratings.select().where(ratings.c.id == rating_id)).one()
+    _set(app, rating_id, result_json=row.result_json.replace('"grade":"', '"grade":"x', 1).replace(
+        '"score":', '"score":1', 1))
+    monkeypatch.setattr(verification, "MAX_DIFFERENCES", 1)
+    outcome = verify_rating(db, rating_id)
+    assert outcome is not None and outcome.differences[-1] == "(and 1 more)" and len(outcome.differences) == 2
+    _set(app, rating_id, input_json='{"company": {"name": "x"}}')  # as if an older schema had taken it
+    with pytest.raises(CannotVerify, match="this release refuses it: InvalidInputError"):
+        verify_rating(db, rating_id)

@@ -81,16 +81,16 @@ def test_a_tenants_batch_items_and_pdfs_have_budgets_apart_from_the_request_coun
     """Six batches of large items at once held another bank's one-row listing for 7.5 s (security review):
     each item now spends one of the tenant's batch budget, whichever of its keys asks; a PDF one of its PDF
     budget. A spent budget is a 429 with Retry-After that names the limit; other tenants are untouched."""
-    app = make_app(BATCH_ITEM_RATE_LIMIT="5 per minute", PDF_RATE_LIMIT="1 per minute")
+    app = make_app(BATCH_ITEM_RATE_LIMIT="100 per minute", PDF_RATE_LIMIT="1 per minute")
     client = app.test_client()
     first, second = create_key(app, "bank-a", "bank"), create_key(app, "bank-a", "bank")
     other = create_key(app, "bank-b", "bank")
-    three = {"items": [payload(employees=10 + i) for i in range(3)]}
-    assert client.post("/v1/ratings/batch", json=three, headers=bearer(first)).status_code == 200
-    refused = client.post("/v1/ratings/batch", json=three, headers=bearer(second))  # 6 > 5 for bank-a
+    sixty = {"items": [payload()] * 60}  # one company 60 times: rated once, but 60 items
+    assert client.post("/v1/ratings/batch", json=sixty, headers=bearer(first)).status_code == 200
+    refused = client.post("/v1/ratings/batch", json=sixty, headers=bearer(second))  # 120 > 100 for bank-a
     assert refused.status_code == 429 and int(refused.headers["Retry-After"]) >= 1
-    assert "batch items" in refused.json["message"] and "5 per minute" in refused.json["message"]
-    assert client.post("/v1/ratings/batch", json=three, headers=bearer(other)).status_code == 200
+    assert "batch items" in refused.json["message"] and "100 per minute" in refused.json["message"]
+    assert client.post("/v1/ratings/batch", json=sixty, headers=bearer(other)).status_code == 200
     rating = client.post("/v1/ratings", json=payload(), headers=bearer(first)).json  # single ratings: no
     pdf = {**bearer(first), "Accept": "application/pdf"}
     url = f"/v1/ratings/{rating['id']}/disclosure"
@@ -98,3 +98,10 @@ def test_a_tenants_batch_items_and_pdfs_have_budgets_apart_from_the_request_coun
     again = client.get(url, headers=pdf)
     assert again.status_code == 429 and "PDFs" in again.json["message"]
     assert client.get(url, headers=bearer(first)).status_code == 200  # the JSON disclosure costs no PDF
+    # a merchant (a borrower) has a PDF budget of its own, apart from its bank's
+    merchant = create_key(app, "bank-a", "merchant", merchant_id="m-1")
+    as_merchant = bearer(merchant)
+    assert client.put("/v1/merchants/m-1/profile", json=payload(), headers=as_merchant).status_code == 200
+    own = client.post("/v1/merchants/m-1/rating", headers=as_merchant).json
+    pdf = {**as_merchant, "Accept": "application/pdf"}
+    assert client.get(f"/v1/ratings/{own['id']}/disclosure", headers=pdf).status_code == 200
