@@ -8,6 +8,7 @@ writes its samples to ``PROMETHEUS_MULTIPROC_DIR`` and ``/metrics`` merges them.
 
 import os
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
@@ -17,9 +18,14 @@ if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="greenrate-metrics-")
 _METRICS_DIR = Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])
 
-from service.config import load_server_settings  # noqa: E402 - after the metrics directory is set
+from service.config import ConfigError, load_server_settings, load_settings  # noqa: E402 - after the above
 
-_server = load_server_settings()
+try:
+    _server = load_server_settings()
+    load_settings()  # the app's settings too: a bad one stops the start here, once, not in every worker
+except ConfigError as exc:
+    # One line that names the variable, not gunicorn's traceback of its config file (operator review).
+    sys.exit(f"greenrate: {exc}")
 
 wsgi_app = "service.wsgi:app"
 bind = [_server.bind]

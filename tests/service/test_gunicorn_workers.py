@@ -100,3 +100,23 @@ def test_the_images_healthcheck_probes_the_port_greenrate_bind_names(server: tup
     closed = {**os.environ, "GREENRATE_BIND": "0.0.0.0:9"}  # nothing serves the discard port
     refused = subprocess.run([sys.executable, *command[1:]], env=closed, capture_output=True, timeout=30)
     assert refused.returncode != 0
+
+
+def test_a_bad_setting_stops_gunicorn_with_one_line_naming_it() -> None:
+    """A typo in a setting's name had stopped the start with gunicorn's 24-line traceback of its config
+    file (operator review): one line that names the variable instead."""
+    import os
+    import subprocess
+    import sys
+
+    root = Path(__file__).parents[2]
+    gunicorn = Path(sys.executable).parent / "gunicorn"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GREENRATE_")}
+    for name, value, said in (
+        ("GREENRATE_REDIS_ULR", "redis://x", "unknown setting(s) GREENRATE_REDIS_ULR"),
+        ("GREENRATE_SECRET_KEY", "a" * 40, "GREENRATE_SECRET_KEY is too repetitive"),
+    ):
+        run = subprocess.run([str(gunicorn), "-c", "gunicorn.conf.py", "--check-config"], cwd=root,
+                             env={**env, name: value}, capture_output=True, text=True, timeout=60)
+        assert run.returncode == 1 and "Traceback" not in run.stderr, run.stderr
+        assert run.stderr.strip().splitlines() == [run.stderr.strip()] and said in run.stderr
