@@ -186,8 +186,15 @@ def _reduction(data: OperatingData, current: list[LineItem], ctx: Context) -> _C
     both = [f for f in _FIELD_LABEL if f in before and f in now]
     estimated = [f for f in both if f in guessed_before or f in guessed_now]
     common = [f for f in both if f not in estimated]
+    guessed = (
+        f"; left out (estimated, this year or last): {', '.join(_FIELD_LABEL[f] for f in estimated)}"
+        if estimated
+        else ""
+    )
     if not common:
-        return _Comparison(None, None, "previous_year has no Scope 1/2 activity in common with this year")
+        return _Comparison(
+            None, None, "previous_year has no Scope 1/2 activity in common with this year" + guessed
+        )
     total_before = sum([before[f] for f in common], 0.0)
     total_now = sum([now[f] for f in common], 0.0)
     change = total_before - total_now
@@ -200,8 +207,7 @@ def _reduction(data: OperatingData, current: list[LineItem], ctx: Context) -> _C
     one_year = [_FIELD_LABEL[f] for f in _FIELD_LABEL if (f in before) != (f in now)]
     if one_year:
         basis += f"; left out (reported in one year only): {', '.join(one_year)}"
-    if estimated:
-        basis += f"; left out (estimated, this year or last): {', '.join(_FIELD_LABEL[f] for f in estimated)}"
+    basis += guessed
     # Factors that priced the compared part of the previous year only (say, its fleet given in km, this
     # year's in litres) are named here, not among the inventory's factors.
     compared = {

@@ -320,6 +320,13 @@ def test_a_fleet_given_in_both_years_is_compared_and_seed_distances_are_not() ->
     seeded = compute_inventory(parse_operating_data(payload)).neutrality
     assert seeded.reduction_basis.endswith("left out (estimated, this year or last): fleet")
     assert seeded.reduction == 0.0  # electricity alone: 35,000 against 30,000 kWh
+    del payload["energy"]["electricity_kwh"], payload["previous_year"]["energy"]["electricity_kwh"]
+    del payload["energy"]["fuels"]  # site fuels last year only: the estimated fleet alone is in both
+    nothing = compute_inventory(parse_operating_data(payload)).neutrality
+    assert nothing.reduction is None and nothing.reduction_basis == (
+        "previous_year has no Scope 1/2 activity in common with this year; "
+        "left out (estimated, this year or last): fleet"
+    )
 
 
 def test_the_previous_years_factors_are_not_reported_as_this_years() -> None:
