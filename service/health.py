@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response
+from flask import Response, current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from prometheus_client import CONTENT_TYPE_LATEST
@@ -18,6 +18,7 @@ from schemas.reference import HealthSchema, ReadinessSchema
 from service.errors import error_response
 from service.extensions import Services, services
 from service.metrics import metrics_response
+from service.model_watch import watcher
 from service.openapi import documented
 from service.records.database import schema_problem
 
@@ -63,6 +64,9 @@ class Readiness(MethodView):
     def get(self) -> Any:
         """Readiness: `ok`, or `degraded` while still serving (cache down); 503 if nothing can be issued."""
         s = services()
+        # the same look at the registry a /v1 request takes first, so the versions reported are the ones
+        # the next rating uses (after an outage this worker may not have looked since; operator review)
+        watcher(current_app).check(s.db, s.engines)
         report = readiness(s)
         if report["status"] == "unavailable":
             down = {

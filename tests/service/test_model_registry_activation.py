@@ -15,7 +15,7 @@ from service.models import register_packaged_default
 from service.records import migrate, registry
 from service.records.database import create_db_engine
 from service.records.model_tables import model_events
-from tests.conftest import bearer, create_key, services_of
+from tests.conftest import AppFactory, bearer, create_key, services_of
 from tests.service.model_fixtures import default_document, rehash, variant_document
 from tests.service.test_model_registry import DEFAULT_VERSION, FITS
 
@@ -249,3 +249,15 @@ def test_the_api_answers_409_when_the_compared_champion_is_no_longer_active(clie
     spec = client.get("/openapi.json").json
     body = spec["components"]["schemas"]["ActivateRequest"]["properties"]
     assert "replacing" in body
+
+
+def test_readyz_reports_the_model_the_next_rating_uses(make_app: AppFactory) -> None:
+    """/readyz names the versions a rating would use now: it takes the registry's look a /v1 request takes
+    (it had named the previous model until some /v1 request came by; operator review)."""
+    app = make_app(MODEL_POLL_SECONDS=0)
+    db = services_of(app).db
+    (challenger,) = _registered(db, "ready")
+    client = app.test_client()
+    assert client.get("/readyz").get_json()["versions"]["model"] == DEFAULT_VERSION
+    registry.activate(db, challenger, actor="ann", reason="promote the challenger", fits=FITS)
+    assert client.get("/readyz").get_json()["versions"]["model"] == challenger
