@@ -96,19 +96,36 @@ class Settings:
 MAX_DEFAULT_WORKERS = 9
 
 
-def usable_cpus(cpu_max: Path = Path("/sys/fs/cgroup/cpu.max")) -> int:
-    """The CPUs this process may use: its affinity, capped by a cgroup v2 CPU quota (a container's
-    ``--cpus``), which ``os.cpu_count()`` ignores; never less than 1."""
+_CGROUP_V1_CPU = Path("/sys/fs/cgroup/cpu")
+
+
+def _cgroup_quota(cpu_max: Path, v1: Path) -> tuple[int, int] | None:
+    """The CPU quota and period of this process's cgroup (v2's ``cpu.max``, else v1's
+    ``cpu.cfs_quota_us``/``cpu.cfs_period_us``); ``None`` when there is none (``max``, -1) or none is
+    readable."""
+    try:
+        quota, period = cpu_max.read_text().split()[:2]
+        return None if quota == "max" else (int(quota), int(period))
+    except (OSError, ValueError):
+        pass
+    try:
+        quota_us = int((v1 / "cpu.cfs_quota_us").read_text())
+        period_us = int((v1 / "cpu.cfs_period_us").read_text())
+    except (OSError, ValueError):
+        return None
+    return None if quota_us <= 0 or period_us <= 0 else (quota_us, period_us)
+
+
+def usable_cpus(cpu_max: Path = Path("/sys/fs/cgroup/cpu.max"), v1: Path = _CGROUP_V1_CPU) -> int:
+    """The CPUs this process may use: its affinity, capped by a cgroup CPU quota (a container's
+    ``--cpus``, cgroup v2 or v1), which ``os.cpu_count()`` ignores; never less than 1."""
     try:
         cpus = len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - platforms without affinity (macOS)
         cpus = os.cpu_count() or 1
-    try:
-        quota, period = cpu_max.read_text().split()[:2]
-        if quota != "max":
-            cpus = min(cpus, math.ceil(int(quota) / int(period)))
-    except (OSError, ValueError):
-        pass  # no cgroup v2 quota readable: the affinity stands
+    quota = _cgroup_quota(cpu_max, v1)
+    if quota is not None:
+        cpus = min(cpus, math.ceil(quota[0] / quota[1]))
     return max(cpus, 1)
 
 

@@ -175,15 +175,21 @@ def test_default_workers_follow_the_usable_cpus_and_stay_under_the_cap(
     have asked PostgreSQL for 1,290 connections (operator review)."""
     from service import config
 
-    quota = tmp_path / "cpu.max"
+    quota, v1 = tmp_path / "cpu.max", tmp_path / "v1"
     quota.write_text("200000 100000\n")  # docker run --cpus 2
     monkeypatch.setattr(config.os, "sched_getaffinity", lambda _pid: set(range(64)))
-    assert config.usable_cpus(quota) == 2
+    assert config.usable_cpus(quota, v1) == 2
     quota.write_text("max 100000\n")
-    assert config.usable_cpus(quota) == 64
-    assert config.usable_cpus(tmp_path / "absent") == 64
+    assert config.usable_cpus(quota, v1) == 64
+    assert config.usable_cpus(tmp_path / "absent", v1) == 64
     quota.write_text("50000 100000\n")  # half a CPU is one
-    assert config.usable_cpus(quota) == 1
+    assert config.usable_cpus(quota, v1) == 1
+    v1.mkdir()  # cgroup v1: cfs quota and period in microseconds; -1 is no quota
+    (v1 / "cpu.cfs_quota_us").write_text("300000\n")
+    (v1 / "cpu.cfs_period_us").write_text("100000\n")
+    assert config.usable_cpus(tmp_path / "absent", v1) == 3
+    (v1 / "cpu.cfs_quota_us").write_text("-1\n")
+    assert config.usable_cpus(tmp_path / "absent", v1) == 64
     monkeypatch.setattr(config, "usable_cpus", lambda: 64)
     assert config.default_workers() == config.MAX_DEFAULT_WORKERS == 9
     monkeypatch.setattr(config, "usable_cpus", lambda: 1)
