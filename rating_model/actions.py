@@ -12,7 +12,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from rating_model.inventory import fleet_item_km
+from rating_model.inventory import fleet_distances
 from rating_model.operating_data import FleetItem, OperatingData, Target
 from rating_model.values import evolve as replace
 
@@ -69,21 +69,21 @@ def _electrify_fleet(data: OperatingData, share: float) -> OperatingData | None:
 
     Counted vehicles move whole (half of 3 is 2); an item without a count moves exactly ``share`` of its
     fuel or km. The EVs drive what they replace (the item's km, or the distance its fuel implies:
-    :func:`~rating_model.inventory.fleet_item_km`), so the saving is the fuel burned less the electricity
+    :func:`~rating_model.inventory.fleet_distances`), so the saving is the fuel burned less the electricity
     charged for the same km, never the whole fuel against the seed's 12,000 km. Only an item counted by
     vehicles alone keeps the seed distance, per vehicle, on both sides.
     """
     fleet: list[FleetItem] = []
     changed = False
-    for index, item in enumerate(data.transport.fleet):
+    distances = fleet_distances(data)
+    for item, km in zip(data.transport.fleet, distances, strict=True):
         if item.fuel in _LOW_CARBON_FUELS or item.fuel == "hybrid":
             fleet.append(item)
             continue
         vehicles = item.vehicles
         moved = math.ceil(vehicles * share) if vehicles else None
         part = moved / vehicles if vehicles and moved is not None else share
-        km = fleet_item_km(data, index)
-        if (km is None and moved is None) or km == 0 or item.fuel_quantity == 0:
+        if (km is None and moved is None) or km == 0:
             fleet.append(item)  # nothing to size a replacement by, or nothing driven to replace
             continue
         _, ev_km = _split(km, part)

@@ -183,11 +183,11 @@ def _context(data: OperatingData, fs: FactorSet, estimated: frozenset[str]) -> C
     return Context(fs, company.country, company.reporting_year, grid, residual, estimated, list(fallbacks))
 
 
-def fleet_item_km(data: OperatingData, index: int) -> float | None:
-    """The distance the fleet item at ``index`` drives (:func:`rating_model.fleet.driven_km`), priced with
-    the default factor set's choices for ``data``'s country and year, as its inventory is."""
+def fleet_distances(data: OperatingData) -> list[float | None]:
+    """The distance each fleet item drives (:func:`rating_model.fleet.driven_km`), priced with the default
+    factor set's choices for ``data``'s country and year, as its inventory is (one choice for the fleet)."""
     ctx = _context(data, load_factor_set(None), frozenset())
-    return driven_km(data.transport.fleet[index], ctx, f"transport.fleet.{index}")
+    return [driven_km(item, ctx, f"transport.fleet.{i}") for i, item in enumerate(data.transport.fleet)]
 
 
 def compute_inventory(

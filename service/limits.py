@@ -131,15 +131,16 @@ def hit_budget(limit: str, *keys: str, cost: int = 1) -> int | None:
         return max(1, int(item.get_expiry()))
 
 
-def spend_tenant_budget(limit: str, budget: str, tenant: str, cost: int, what: str) -> None:
-    """Spend ``cost`` of the tenant's ``budget`` (:func:`hit_budget`), whichever of its keys asks; once it
-    is spent, 429 with ``Retry-After``, naming ``what`` is counted and the limit.
+def spend_tenant_budget(limit: str, budget: str, payer: str, cost: int, what: str) -> None:
+    """Spend ``cost`` of ``payer``'s ``budget`` (:func:`hit_budget`): a tenant, whichever of its keys asks,
+    or one merchant of it (:attr:`~service.auth.Principal.scope`); once it is spent, 429 with
+    ``Retry-After``, naming ``what`` is counted and the limit.
 
     The per-key limit counts requests; these budgets count the work a request can cost (a batch's items, a
     PDF), so that one tenant cannot take the workers from the others (security review: six batches of
     large items at once held a bank's one-row listing for 7.5 s).
     """
-    retry_after = hit_budget(limit, budget, tenant, cost=cost)
+    retry_after = hit_budget(limit, budget, payer, cost=cost)
     if retry_after is not None:
         abort(
             429,
