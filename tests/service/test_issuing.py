@@ -15,6 +15,7 @@ from service.engine_slot import LoadedEngine
 from service.ratings.issuing import Issued, IssuingContext, ItemFailure, issue_batch, issue_rating
 from service.records.tables import ratings
 from tests.conftest import create_key, payload, services_of
+from tests.service.tampering import guard_lifted
 
 
 def principal(app: Flask, tenant: str = "bank-a") -> Principal:
@@ -60,7 +61,7 @@ def test_cache_loss_falls_back_to_the_records(app: Flask) -> None:
 def test_expired_ratings_are_not_reused(app: Flask) -> None:
     bank = principal(app)
     issued = issue_rating(context(app), bank, payload())
-    with services_of(app).db.begin() as conn:
+    with services_of(app).db.begin() as conn, guard_lifted(conn, "ratings"):
         conn.execute(update(ratings).values(valid_until=ratings.c.issued_at))
     fresh = issue_rating(context(app), bank, payload())
     assert fresh.id != issued.id and not fresh.cache_hit and count(app) == 2
@@ -70,7 +71,8 @@ def test_a_rating_found_in_the_records_is_cached_only_until_its_validity_ends(ap
     """Caching a days-old rating for a full validity period would serve it as a hit after it expired."""
     bank = principal(app)
     issued = issue_rating(context(app), bank, payload())
-    with services_of(app).db.begin() as conn:  # the rating is now 3 seconds from the end of its validity
+    # the rating is now 3 seconds from the end of its validity
+    with services_of(app).db.begin() as conn, guard_lifted(conn, "ratings"):
         conn.execute(update(ratings).values(valid_until=datetime.now(UTC) + timedelta(seconds=3)))
     clock = [0.0]
     cache = MemoryCache(100, clock=lambda: clock[0])

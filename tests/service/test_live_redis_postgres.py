@@ -61,6 +61,18 @@ def test_postgres_ratings_issued_before_engine_versions_are_kept_but_not_reused(
     db.dispose()
 
 
+def test_postgres_ratings_artifacts_and_audit_trail_are_append_only(postgres_url: str) -> None:
+    from tests.service.test_migrations_sqlite import assert_records_append_only
+
+    db = create_engine(database_url(postgres_url))
+    assert_records_append_only(db)
+    migrate.downgrade(db, "base")
+    with db.connect() as conn:  # the trigger function goes with the last guard
+        found = conn.exec_driver_sql("SELECT count(*) FROM pg_proc WHERE proname = 'greenrate_append_only'")
+        assert found.scalar() == 0
+    db.dispose()
+
+
 def test_postgres_key_expiry_is_undone_safely(postgres_url: str) -> None:
     from tests.service.test_migrations_sqlite import assert_key_expiry_undone_safely
 

@@ -6,16 +6,20 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, MetaData, Table, create_engine, event, insert, inspect, select
+from sqlalchemy import Engine, MetaData, Table, create_engine, delete, event, insert, inspect, select, update
+from sqlalchemy.exc import DBAPIError
 
 from service.auth import generate_key
 from service.records import api_keys, migrate
+from service.records.model_tables import model_events, models
 from service.records.ratings import find_reusable, get_rating
 from service.records.tables import SCHEMA_REVISION, metadata, ratings
 from service.records.tables import api_keys as api_keys_table
 from tests.conftest import session_engine
+from tests.service.tampering import guard_lifted
 
 
 def assert_schema_matches_tables(db: Engine) -> None:
@@ -128,4 +132,54 @@ def test_key_expiry_is_undone_safely_with_foreign_keys_on(tmp_path: Path) -> Non
         dbapi_connection.execute("PRAGMA foreign_keys=ON")
 
     assert_key_expiry_undone_safely(db)
+    db.dispose()
+
+
+def assert_records_append_only(db: Engine) -> None:
+    """Migration 0009: issued ratings, model artifacts and the audit trail refuse UPDATE and DELETE (and
+    TRUNCATE on PostgreSQL) with a message naming the table; downgrading lifts the guard, upgrading restores
+    it, and a guard lifted by the owner for one change comes back."""
+    migrate.upgrade(db)
+    now = datetime.now(UTC)
+    row = rating_row("rt_kept", "t", now)
+    row.update(engine_version=session_engine().versions["engine"])
+    with db.begin() as conn:
+        conn.execute(insert(ratings), [row])
+        conn.execute(insert(models).values(version="m-1", sha256="s" * 64, artifact_json="{}",
+                                           metrics_json="{}", card_json="{}", standard="std", source="cli",
+                                           created_at=now, created_by="t"))
+        conn.execute(insert(model_events).values(version="m-1", action="register", reason="new", actor="t",
+                                                 at=now))
+    changes = {
+        ratings: update(ratings).values(score=99.0),
+        models: update(models).values(artifact_json='{"points": 5}'),
+        model_events: update(model_events).values(reason="nothing happened"),
+    }
+    for table, change in changes.items():
+        for statement in (change, delete(table)):
+            with pytest.raises(DBAPIError, match=f"{table.name} is append-only"), db.begin() as conn:
+                conn.execute(statement)
+        if db.dialect.name == "postgresql":
+            with pytest.raises(DBAPIError, match=f"{table.name} is append-only"), db.begin() as conn:
+                conn.exec_driver_sql(f"TRUNCATE {table.name} CASCADE")
+    with db.connect() as conn:
+        assert conn.execute(select(ratings.c.score)).scalar_one() == 50.0
+        assert conn.execute(select(models.c.artifact_json)).scalar_one() == "{}"
+        assert conn.execute(select(model_events.c.reason)).scalar_one() == "new"
+    with db.begin() as conn, guard_lifted(conn, "ratings"):
+        conn.execute(update(ratings).values(score=51.0))
+    with pytest.raises(DBAPIError, match="ratings is append-only"), db.begin() as conn:
+        conn.execute(update(ratings).values(score=52.0))
+    migrate.downgrade(db, "0008")
+    with db.begin() as conn:
+        conn.execute(update(ratings).values(score=53.0))
+    migrate.upgrade(db)
+    with pytest.raises(DBAPIError, match="ratings is append-only"), db.begin() as conn:
+        conn.execute(delete(ratings))
+    assert_schema_matches_tables(db)
+
+
+def test_issued_ratings_artifacts_and_the_audit_trail_are_append_only(tmp_path: Path) -> None:
+    db = create_engine(f"sqlite:///{tmp_path}/m.sqlite3")
+    assert_records_append_only(db)
     db.dispose()

@@ -20,6 +20,7 @@ from service.records import registry
 from service.records.model_tables import active_model, models
 from tests.conftest import AppFactory, bearer, create_key, payload, services_of
 from tests.service.model_fixtures import default_document, rehash, variant_document
+from tests.service.tampering import guard_lifted
 
 DEFAULT_VERSION = default_document()["version"]
 #: The check the CLI and the API run before an activation: the workers' own, under the packaged standard.
@@ -203,7 +204,7 @@ def test_a_stored_artifact_edited_in_the_database_is_not_served(make_app: AppFac
     registry.register(db, artifact, source="cli", actor="t", reason="t")
     doc = json.loads(artifact.to_json())
     doc["features"][0]["points"][0] += 5
-    with db.begin() as conn:
+    with db.begin() as conn, guard_lifted(conn, "models"):
         conn.execute(update(models).where(models.c.version == artifact.version)
                      .values(artifact_json=json.dumps(doc)))
     with pytest.raises(ArtifactError):

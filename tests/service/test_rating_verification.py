@@ -11,6 +11,7 @@ from service.cli import main
 from service.ratings.verification import CannotVerify, verify_rating
 from service.records.tables import ratings
 from tests.conftest import AppFactory, bearer, create_key, payload, services_of
+from tests.service.tampering import guard_lifted
 
 
 def _issued(make_app: AppFactory) -> tuple[Flask, str]:
@@ -25,7 +26,7 @@ def _issued(make_app: AppFactory) -> tuple[Flask, str]:
 
 
 def _set(app: Flask, rating_id: str, **values: str) -> None:
-    with services_of(app).db.begin() as conn:
+    with services_of(app).db.begin() as conn, guard_lifted(conn, "ratings"):
         conn.execute(update(ratings).where(ratings.c.id == rating_id).values(**values))
 
 
