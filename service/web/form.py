@@ -1,16 +1,23 @@
 """The merchant page's short form: its choices and its translation into the contract's operating data.
 
-Only the minimal fields (industry, region, employees, revenue, electricity in kWh or as the yearly bill)
-and a few yes/no practices; the engine's estimation fills the rest from the standard's sector defaults and
-flags every filled figure. The data source is ``estimated`` because nothing here is backed by documents.
+Only the minimal fields (industry, region, employees, revenue, electricity in kWh or as the yearly bill),
+the gas burned on site if any, and a few yes/no practices; the engine's estimation fills the rest from the
+standard's sector defaults and flags every filled figure. The data source is ``estimated`` because nothing
+here is backed by documents.
+
+Numbers are typed into text inputs, not number inputs: a browser's number input silently drops what it
+cannot parse, so "90万" reached the server as "90" and a cafe was rated on 90 yuan of revenue. The server
+reads what was typed, as an owner writes it: full-width digits, thousands separators, 万, 亿 and k.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from marshmallow import Schema, ValidationError, validate
@@ -91,7 +98,14 @@ _REGION_CODES = frozenset(code for code, _, _ in REGIONS)
 _SCHEMA = OperatingDataSchema()  # built once: schema instantiation is not free
 _COMPANY: Schema = _SCHEMA.fields["company"].schema  # type: ignore[attr-defined]
 _ENERGY: Schema = _SCHEMA.fields["energy"].schema  # type: ignore[attr-defined]
+_FUEL_USE: Schema = _ENERGY.fields["fuels"].inner.schema  # type: ignore[attr-defined]
 ELECTRICITY_KEYS = {"kwh": "electricity_kwh", "bill": "electricity_spend"}
+
+#: The answers to "gas burned on site": ``""`` is "not sure" (the standard estimates it from the sector's
+#: default and says so), ``none`` is an answer (``fuels: []``: no Scope 1 is made up for an all-electric
+#: shop), and each gas is priced from its yearly amount in the unit its bill or delivery note gives.
+FUEL_UNITS: Mapping[str, str] = {"natural_gas": "m3", "lpg": "kg"}
+FUEL_CHOICES: tuple[str, ...] = ("", "none", *FUEL_UNITS)
 
 #: Where each form field lands in the operating data (a schema or engine error on a path is shown there).
 FIELD_PATHS: Mapping[str, str] = {
@@ -103,8 +117,20 @@ FIELD_PATHS: Mapping[str, str] = {
     "energy.electricity_kwh": "electricity",
     "energy.electricity_spend": "electricity",
     "energy.green_electricity_kwh": "green_share",
+    "energy.fuels": "fuel",
+    "energy.fuels.0.fuel": "fuel",
+    "energy.fuels.0.quantity": "fuel_amount",
+    "energy.fuels.0.unit": "fuel_amount",
 }
 GENERAL = "_form"  # an error on a path the form does not ask for: shown above the form
+
+
+@dataclass(frozen=True, slots=True)
+class FieldError:
+    """One error of the form: a message key of :mod:`service.web.i18n` and what it is formatted with."""
+
+    key: str
+    params: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,12 +147,14 @@ class Bounds:
             raise TypeError(f"{schema_field.name}: the form needs one inclusive Range with both ends")
         return cls(float(found[0].min), float(found[0].max))
 
-    def contains(self, value: float) -> bool:
-        return self.minimum <= value <= self.maximum
-
-    def params(self) -> dict[str, str]:
-        """The ends as the owner reads them, for the error message and the input's min/max attributes."""
-        return {"min": _plain(self.minimum), "max": _plain(self.maximum)}
+    def error_for(self, value: float) -> FieldError | None:
+        """The error of a number outside the range, naming the end it passed (formatted per language when
+        shown: "1 trillion", "1万亿"); ``None`` inside it."""
+        if value < self.minimum:
+            return FieldError("too_small", {"min": _plain(self.minimum)})
+        if value > self.maximum:
+            return FieldError("too_large", {"max": _plain(self.maximum)})
+        return None
 
 
 def _plain(value: float) -> str:
@@ -147,16 +175,13 @@ LIMITS: Mapping[str, Bounds] = {
     "electricity_spend": Bounds.of(_ENERGY.fields["electricity_spend"]),
     # a percentage of the electricity above: green power is part of purchases (the engine's rule)
     "green_share": Bounds(0.0, 100.0),
+    "fuel_amount": Bounds.of(_FUEL_USE.fields["quantity"]),
+}
+#: The form's number fields, and which of them must be whole.
+NUMBER_FIELDS: Mapping[str, bool] = {
+    "employees": True, "revenue": False, "electricity": False, "green_share": False, "fuel_amount": False,
 }
 NAME_MAX_LENGTH = _max_length(_COMPANY.fields["name"])
-
-
-@dataclass(frozen=True, slots=True)
-class FieldError:
-    """One error of the form: a message key of :mod:`service.web.i18n` and what it is formatted with."""
-
-    key: str
-    params: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -166,35 +191,49 @@ class ParsedForm:
     payload: dict[str, Any] | None = None
 
 
-def input_attributes() -> dict[str, dict[str, str]]:
-    """The ``min``/``max`` of each number input (electricity: the widest range of its two units)."""
-    kwh, bill = LIMITS["electricity_kwh"], LIMITS["electricity_spend"]
-    either = Bounds(min(kwh.minimum, bill.minimum), max(kwh.maximum, bill.maximum))
-    return {
-        "employees": LIMITS["employees"].params(),
-        "revenue": LIMITS["revenue"].params(),
-        "electricity": either.params(),
-        "green_share": LIMITS["green_share"].params(),
-    }
-
-
-#: A number as a browser's number input sends it: ASCII digits, a decimal point, an exponent. Python's own
-#: int() and float() also take "1_0" and other scripts' digits, which no browser sends and nobody means.
+#: A number as an owner types it, once full-width characters are folded to ASCII (NFKC) and separators
+#: dropped: ASCII digits, a decimal point, an exponent. Python's own int() and float() also take "1_0" and
+#: other scripts' digits, which nobody means here.
 _NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+#: Written multipliers: ten thousand and a hundred million (how revenue is said in Chinese), and thousand.
+_MULTIPLIERS: Mapping[str, int] = {"万": 10_000, "亿": 100_000_000, "k": 1_000, "K": 1_000}
+#: What may surround a number without changing it: separators, and the unit the label already names.
+_IGNORED = str.maketrans("", "", ", \u00a0")
+_UNIT_WORDS = ("元", "人", "千瓦时", "度", "kwh", "kWh", "%")
 
 
-def _number(raw: str, *, integer: bool) -> float | int | None:
-    """The typed number, or None when it is not one (NaN and infinities are not numbers here). A whole
-    number may be written as the browser accepts it ("8.0", "1e3")."""
-    text = raw.strip().replace(",", "")
+def _number(raw: str) -> float | None:
+    """The typed number, or None when it is not one ("90万" is 900,000; "１２，０００" is 12,000; NaN and
+    infinities are not numbers here). Decimal arithmetic, so "1.1万" is exactly 11,000."""
+    text = unicodedata.normalize("NFKC", raw).translate(_IGNORED)
+    for word in _UNIT_WORDS:
+        text = text.removesuffix(word)
+    scale = _MULTIPLIERS.get(text[-1:], 1)
+    if scale != 1:
+        text = text[:-1]
     if not _NUMBER.fullmatch(text):
         return None
-    value = float(text)
-    if value != value or abs(value) == float("inf"):
+    try:
+        value = float(Decimal(text) * scale)
+    except (InvalidOperation, OverflowError):
         return None
-    if integer:
-        return int(value) if value.is_integer() else None
-    return value
+    return None if value != value or abs(value) == float("inf") else value
+
+
+def _number_error(raw: str, form_field: str, unit: str) -> tuple[float | int | None, FieldError | None]:
+    """The number typed into ``form_field`` and what is wrong with it, if anything: left empty, not a
+    number, not whole where it must be, or outside the schema's range (naming the end it passed)."""
+    if not raw.strip():
+        return None, FieldError("required")
+    value = _number(raw)
+    if value is None:
+        return None, FieldError("not_a_number")
+    if NUMBER_FIELDS[form_field] and not value.is_integer():
+        return None, FieldError("not_whole")
+    error = _bounds_of(form_field, unit).error_for(value)
+    if error is not None:
+        return None, error
+    return (int(value) if NUMBER_FIELDS[form_field] else value), None
 
 
 def _bounds_of(form_field: str, unit: str) -> Bounds:
@@ -203,15 +242,11 @@ def _bounds_of(form_field: str, unit: str) -> Bounds:
     return LIMITS[form_field]
 
 
-def _checked_number(parsed: ParsedForm, form_field: str, *, integer: bool) -> float | int | None:
-    value = _number(str(parsed.values[form_field]), integer=integer)
-    if value is None:
-        parsed.errors[form_field] = FieldError("invalid")
-        return None
-    bounds = _bounds_of(form_field, str(parsed.values["electricity_unit"]))
-    if not bounds.contains(value):
-        parsed.errors[form_field] = FieldError("out_of_range", bounds.params())
-        return None
+def _checked_number(parsed: ParsedForm, form_field: str) -> float | int | None:
+    unit = str(parsed.values["electricity_unit"])
+    value, error = _number_error(str(parsed.values[form_field]), form_field, unit)
+    if error is not None:
+        parsed.errors[form_field] = error
     return value
 
 
@@ -233,18 +268,33 @@ def errors_at(paths: Iterable[str], values: Mapping[str, Any]) -> dict[str, Fiel
         form_field = FIELD_PATHS.get(path, GENERAL)
         if form_field == "company_name":
             error = _name_error(str(values.get("company_name", "")).strip())
-        elif form_field in ("employees", "revenue", "electricity", "green_share"):
-            bounds = _bounds_of(form_field, str(values.get("electricity_unit", "")))
-            number = _number(str(values.get(form_field, "")), integer=form_field == "employees")
-            in_range = number is not None and bounds.contains(number)
+        elif form_field in NUMBER_FIELDS:
+            unit = str(values.get("electricity_unit", ""))
+            _value, found = _number_error(str(values.get(form_field, "")), form_field, unit)
             # a figure in range that the engine still refused (a cross-field rule) is just "not valid"
-            error = FieldError("invalid") if in_range else FieldError("out_of_range", bounds.params())
+            error = found or FieldError("invalid")
         elif form_field == GENERAL:
             error = FieldError("not_rated")
         else:
             error = FieldError("invalid")
         out.setdefault(form_field, error)
     return out
+
+
+def _fuels(parsed: ParsedForm) -> list[dict[str, Any]] | None:
+    """The site's fuel use as the contract takes it: ``[]`` for "none", one gas with its yearly amount,
+    or ``None`` (not answered: estimated) for "not sure" or a gas without an amount."""
+    fuel = parsed.values["fuel"]
+    if fuel not in FUEL_CHOICES:
+        parsed.errors["fuel"] = FieldError("invalid_choice")
+        return None
+    if not str(parsed.values["fuel_amount"]).strip():
+        return [] if fuel == "none" else None
+    if fuel not in FUEL_UNITS:  # an amount of "none" or of "not sure": which gas is it?
+        parsed.errors["fuel_amount"] = FieldError("fuel_needs_gas")
+        return None
+    amount = _checked_number(parsed, "fuel_amount")
+    return None if amount is None else [{"fuel": fuel, "quantity": amount, "unit": FUEL_UNITS[fuel]}]
 
 
 def parse_form(form: Mapping[str, str], default_name: str = "My business") -> ParsedForm:
@@ -260,6 +310,8 @@ def parse_form(form: Mapping[str, str], default_name: str = "My business") -> Pa
             "electricity",
             "electricity_unit",
             "green_share",
+            "fuel",
+            "fuel_amount",
         )
     }
     values["practices"] = {k for k, _, _ in PRACTICES if form.get(k) == "yes"}
@@ -275,19 +327,22 @@ def parse_form(form: Mapping[str, str], default_name: str = "My business") -> Pa
         parsed.errors["region"] = FieldError("invalid_choice")
     if values["electricity_unit"] not in ELECTRICITY_KEYS:
         parsed.errors["electricity_unit"] = FieldError("invalid_choice")
-    employees = _checked_number(parsed, "employees", integer=True)
-    revenue = _checked_number(parsed, "revenue", integer=False)
-    electricity = _checked_number(parsed, "electricity", integer=False)
+    employees = _checked_number(parsed, "employees")
+    revenue = _checked_number(parsed, "revenue")
+    electricity = _checked_number(parsed, "electricity")
     green_share = None
     if str(values["green_share"]).strip():  # optional: left empty, green power is not answered
-        green_share = _checked_number(parsed, "green_share", integer=False)
+        green_share = _checked_number(parsed, "green_share")
         if green_share and values["electricity_unit"] != "kwh":  # a share of a bill is no kWh figure
             parsed.errors["green_share"] = FieldError("green_needs_kwh")
+    fuels = _fuels(parsed)
     if parsed.errors:
         return parsed
     energy: dict[str, Any] = {ELECTRICITY_KEYS[values["electricity_unit"]]: electricity}
     if green_share is not None and electricity is not None and values["electricity_unit"] == "kwh":
         energy["green_electricity_kwh"] = electricity * green_share / 100.0
+    if fuels is not None:
+        energy["fuels"] = fuels
     payload = {
         "company": {
             "name": name or default_name,  # stored in the rating: in the owner's language

@@ -36,16 +36,18 @@ _EN: dict[str, str] = {
     "submit": "Rate my business",
     "grade": "Grade",
     "score": "Score",
-    "pillars": "Scores by pillar",
-    "emissions": "Emissions by scope (t CO2e per year)",
+    "pillars": "How your points add up",
+    "emissions": "Your yearly carbon footprint (t CO2e)",
     "reasons": "Why this grade",
     "plan": "Your improvement plan",
     "points": "points",
     "reaches": "reaches",
     "saves": "saves {t} t CO2e a year",
     "adds": "adds {t} t CO2e a year (at your grid's average)",
-    "estimated": "Estimated from sector defaults: {fields}. Data quality (PCAF, 1 best to 5): {pcaf}.",
-    "nothing_estimated": "Nothing was estimated. Data quality (PCAF, 1 best to 5): {pcaf}.",
+    "estimated": "Estimated from businesses like yours, because the form did not give them: {fields}. "
+    "Data quality (PCAF score, 1 measured to 5 mostly estimated): {pcaf}.",
+    "nothing_estimated": "Nothing was estimated. Data quality (PCAF score, 1 measured to 5 mostly "
+    "estimated): {pcaf}.",
     "disclosure": "Disclosure for your bank",
     "download_pdf": "Download PDF",
     "open_html": "Printable page",
@@ -99,7 +101,32 @@ _EN: dict[str, str] = {
     "next_one": "Starting with the cheapest actions, this one raises your score to {score} ({grade}):",
     "next_alone": "Alternatively, “{action}” alone reaches {grade}.",
     "negative": "negative",
-    "out_of_range": "Enter a number from {min} to {max}.",
+    "required": "Please fill this in.",
+    "not_a_number": "Enter a number, such as 12000 or 1.2万.",
+    "not_whole": "Enter a whole number, such as 6.",
+    "too_small": "Enter at least {min}.",
+    "too_large": "That is more than {max}; please check the figure.",
+    "error_prefix": "Error: ",
+    "revenue_hint": "In yuan: 900000 and 90万 both work.",
+    "electricity_hint": "From your electricity bills: kWh for the year, or what the year's bills came to.",
+    "fuel": "Gas burned on site (cooking, heating)",
+    "fuel_unsure": "Not sure (estimated from businesses like yours)",
+    "fuel_none": "None: everything runs on electricity",
+    "fuel_natural_gas": "Piped natural gas",
+    "fuel_lpg": "Bottled gas (LPG)",
+    "fuel_amount": "Gas used per year",
+    "fuel_amount_hint": "Piped gas in m³, bottled gas in kg, from the year's bills or delivery notes. "
+    "Left empty, it is estimated.",
+    "fuel_needs_gas": "Choose which gas this is above, or leave the amount empty.",
+    "pillar": "Part of the standard",
+    "ladder": "Grades by score",
+    "ladder_from": "from {score}",
+    "ladder_below": "below {score}",
+    "ladder_gap": "{points} more points reach {grade}.",
+    "scopes_explained": "Scope 1 is the fuel you burn yourself; Scope 2 the electricity you buy (location: "
+    "at your grid's average; market: counting the green power you bought as zero); Scope 3 your water, waste "
+    "and business travel.",
+    "scope": "Source of emissions",
     "unstorable": "This contains a character that cannot be stored; please type it again.",
     "too_long": "Use at most {max} characters.",
     "not_rated": "These answers cannot be rated as given; please check them.",
@@ -177,16 +204,17 @@ _ZH: dict[str, str] = {
     "submit": "一键评级",
     "grade": "等级",
     "score": "得分",
-    "pillars": "各维度得分",
-    "emissions": "各范围排放（吨二氧化碳当量/年）",
+    "pillars": "各维度得分情况",
+    "emissions": "您每年的碳排放（吨二氧化碳当量）",
     "reasons": "评级理由",
     "plan": "改进计划",
     "points": "分",
     "reaches": "可达",
     "saves": "每年减排 {t} 吨二氧化碳当量",
     "adds": "每年增加 {t} 吨二氧化碳当量排放（按所在电网平均排放因子计）",
-    "estimated": "以下数据按行业默认值估算：{fields}。数据质量（PCAF，1 最好，5 最差）：{pcaf}。",
-    "nothing_estimated": "没有估算数据。数据质量（PCAF，1 最好，5 最差）：{pcaf}。",
+    "estimated": "以下数据表单中未提供，按同类店铺估算：{fields}。"
+    "数据质量（PCAF 评分，1 为实测，5 为大部分估算）：{pcaf}。",
+    "nothing_estimated": "没有估算数据。数据质量（PCAF 评分，1 为实测，5 为大部分估算）：{pcaf}。",
     "disclosure": "提交给银行的披露报告",
     "download_pdf": "下载 PDF",
     "open_html": "打印版",
@@ -239,7 +267,30 @@ _ZH: dict[str, str] = {
     "next_one": "从成本最低的措施做起，完成以下一项，得分可升至 {score}（{grade}）：",
     "next_alone": "或者，仅完成“{action}”一项即可达到{grade}。",
     "negative": "减分",
-    "out_of_range": "请输入 {min} 到 {max} 之间的数值。",
+    "required": "请填写此项。",
+    "not_a_number": "请输入数字，例如 12000 或 1.2万。",
+    "not_whole": "请输入整数，例如 6。",
+    "too_small": "请输入不小于 {min} 的数值。",
+    "too_large": "超过了 {max}，请核对数值。",
+    "error_prefix": "错误：",
+    "revenue_hint": "单位：元；填 900000 或 90万 都可以。",
+    "electricity_hint": "见电费单：全年用电千瓦时数，或全年电费金额。",
+    "fuel": "店内燃气使用（做饭、取暖）",
+    "fuel_unsure": "不确定（按同类店铺估算）",
+    "fuel_none": "不使用：全部用电",
+    "fuel_natural_gas": "管道天然气",
+    "fuel_lpg": "瓶装液化气",
+    "fuel_amount": "全年燃气用量",
+    "fuel_amount_hint": "管道天然气填立方米，瓶装液化气填千克，见全年燃气账单或送气单。不填则按估算。",
+    "fuel_needs_gas": "请先在上面选择燃气种类，或不填用量。",
+    "pillar": "评价维度",
+    "ladder": "等级与得分",
+    "ladder_from": "{score} 分及以上",
+    "ladder_below": "低于 {score} 分",
+    "ladder_gap": "再得 {points} 分即可达到{grade}。",
+    "scopes_explained": "范围一是您自己燃烧的燃料；范围二是您购买的电力（基于地点：按所在电网平均排放因子；"
+    "基于市场：购买的绿色电力按零计）；范围三是用水、废弃物和商务差旅。",
+    "scope": "排放来源",
     "unstorable": "含有无法保存的字符，请重新输入。",
     "too_long": "最多 {max} 个字符。",
     "not_rated": "无法按这些答案评级，请检查后重新提交。",
@@ -327,10 +378,36 @@ def _primary(tag: str) -> str:
 
 def choose_language() -> str:
     """``?lang=`` wins (the page's switch), then the browser's ``Accept-Language``, then English."""
-    asked = request.values.get("lang", "")
+    # the query string only: reading the form (request.values) of a body over the size limit raised 413
+    # again inside the 413 page's own handler, and the visitor got a bare 500
+    asked = request.args.get("lang", "")
     if asked in LANGUAGES:
         return asked
     return negotiate(request.accept_languages)
+
+
+#: Round amounts in words, largest first: the schema's ends (10¹⁵ yuan, 10¹² kWh) are unreadable in digits.
+_SCALES: Mapping[str, tuple[tuple[float, str], ...]] = {
+    "en": ((1e12, " trillion"), (1e9, " billion"), (1e6, " million")),
+    "zh": ((1e12, "万亿"), (1e8, "亿"), (1e4, "万")),
+}
+
+
+def amount(value: float, lang: str) -> str:
+    """A number as the owner reads it in ``lang``: 1e15 is "1,000 trillion" or "1000万亿", 12000 is
+    "12,000" or "1.2万"; a number that is not round in any scale keeps its digits, with separators."""
+    value = float(value)
+    for scale, word in _SCALES.get(lang, _SCALES["en"]):
+        scaled = value / scale
+        if scaled >= 1 and (scaled * 100).is_integer():  # at most two decimals in that scale
+            return f"{scaled:g}{word}" if lang == "zh" else f"{scaled:,g}{word}"
+    return f"{value:,.0f}" if value.is_integer() else f"{value:,g}"
+
+
+def message(lang: str, key: str, params: Mapping[str, str]) -> str:
+    """The text of an error ``key``, its numbers written for ``lang`` (:func:`amount`)."""
+    written = {name: amount(float(value), lang) for name, value in params.items()}
+    return texts(lang)[key].format(**written)
 
 
 def texts(lang: str) -> Mapping[str, str]:

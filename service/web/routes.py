@@ -45,6 +45,7 @@ from service.ratings.routes import _context as issuing_context
 from service.records.rating_inputs import get_rating_with_input
 from service.web import csrf
 from service.web.form import (
+    FUEL_CHOICES,
     GENERAL,
     INDUSTRIES,
     NAME_MAX_LENGTH,
@@ -52,15 +53,16 @@ from service.web.form import (
     REGIONS,
     FieldError,
     errors_at,
-    input_attributes,
     parse_form,
 )
 from service.web.i18n import choose_language, texts
+from service.web.i18n import message as error_message
 from service.web.labels import in_language, item_label
 from service.web.view import (
     disclosure_value,
     emission_bars,
     estimated_fields,
+    grade_ladder,
     green_loan_line,
     next_grade,
     pillar_bars,
@@ -93,7 +95,7 @@ def _form_page(
     errors = dict(errors or {})
     general = errors.pop(GENERAL, None)
     if general is not None and message is None:
-        message = t[general.key].format(**general.params)
+        message = error_message(lang, general.key, general.params)
     raw, signed = csrf.issue()
     html = render_template(
         "merchant.html",
@@ -103,8 +105,8 @@ def _form_page(
         regions=REGIONS,
         practices=PRACTICES,
         values=values or {"practices": set()},
-        errors={f: t[e.key].format(**e.params) for f, e in errors.items()},
-        limits=input_attributes(),
+        errors={f: error_message(lang, e.key, e.params) for f, e in errors.items()},
+        fuel_choices=FUEL_CHOICES,
         name_max_length=NAME_MAX_LENGTH,
         csrf_field=csrf.FIELD,
         csrf_token=signed,
@@ -253,6 +255,7 @@ def result(rating_id: str) -> str:
         plan=plan(rating, lang, t),
         next_grade=next_grade(rating, lang, t),
         green_loan=green_loan_line(rating, standard.min_loan_grade, t),
+        ladder=grade_ladder(rating, standard, t),
     )
 
 

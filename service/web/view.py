@@ -154,6 +154,29 @@ def next_grade(rating: Mapping[str, Any], lang: str, t: Mapping[str, str]) -> di
     }
 
 
+def grade_ladder(rating: Mapping[str, Any], standard: Standard, t: Mapping[str, str]) -> dict[str, Any]:
+    """The four grades with the score each starts at, worst first, the rating's own marked, and the points
+    to the next one: "Not green 22.8 / 100" alone said nothing about how far the next grade is.
+
+    The distance is only given when the grade is the score's own: a grade capped by a knock-out (a penalty,
+    an excluded activity) does not rise with points, and the reasons above say why.
+    """
+    floors = {c.grade: c.min_score for c in standard.cutoffs}
+    steps = [
+        {"grade": g, "label": t["grade_" + g], "from": floors[g], "current": g == rating.get("grade")}
+        for g in GRADE_ORDER
+        if g in floors
+    ]
+    score = float(rating.get("score", 0.0))
+    uncapped = standard.grade_for(score) == rating.get("grade")
+    above = sorted((floor, g) for g, floor in floors.items() if floor > score)
+    gap = None
+    if uncapped and above:
+        floor, grade = above[0]
+        gap = {"points": floor - score, "label": t["grade_" + grade]}
+    return {"steps": steps, "gap": gap}
+
+
 def estimated_fields(paths: list[str], lang: str) -> str:
     """The rating's estimated fields as the owner reads them (``energy.fuels`` is not a word)."""
     return joined(field_labels(paths, lang), lang)
