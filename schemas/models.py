@@ -63,9 +63,11 @@ class ActivateRequestSchema(Schema):
         also=(_says_something,),
     )
     replacing = text(
+        required=True,
         max_length=80,
         description="The version this promotion must replace: the champion the challenger was compared "
-        "with. When another version is active by then (someone promoted or rolled back meanwhile), "
+        "with (required: a promotion that does not say what it replaces could silently override another "
+        "analyst's). When another version is active by then (someone promoted or rolled back meanwhile), "
         "nothing changes and the answer is 409.",
     )
 

@@ -73,6 +73,8 @@ class Settings:
     # page shares the proxy's address, and so one budget.
     proxy_hops: int = 0
     model_poll_seconds: float = 5.0
+    # Four eyes on the model: whoever registered or uploaded a version may not also promote it.
+    model_four_eyes: bool = True
     # Portfolio jobs: uploaded loan books, per-chunk result parts and merged results live under this
     # directory, which the API and every `greenrate worker` must share (one disk or a shared mount).
     portfolio_dir: str = field(default_factory=default_portfolio_dir)
@@ -332,6 +334,7 @@ _APP_PARSERS: dict[str, Callable[[str], Any]] = {
     "page_rate_limit": _parse_rate_limit,
     "proxy_hops": _parse_int(0, 5),
     "model_poll_seconds": _parse_float(0, 3_600),
+    "model_four_eyes": _parse_bool,
     "portfolio_dir": _parse_directory,
     "portfolio_max_bytes": _parse_int(1_024, 1_024 * 1_024 * 1_024 * 1_024),
     "portfolio_chunk_rows": _parse_int(100, 1_000_000),

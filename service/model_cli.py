@@ -8,7 +8,8 @@ The data and training commands (generate-data, validate-data, train, evaluate, c
 
 from __future__ import annotations
 
-import getpass
+import os
+import pwd
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import partial
@@ -20,7 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from rating_model.artifact import ScorecardArtifact
 from rating_model.exceptions import ArtifactError
-from service.commands import MIGRATE_HINT, database
+from service.commands import MIGRATE_HINT, command_settings, database
 from service.model_data_cli import register_data_commands
 from service.records import registry
 
@@ -50,10 +51,12 @@ def _fits_running_standard() -> registry.FitCheck:
 
 
 def _actor() -> str:
+    """The operating-system account running the command, from its user id: ``getpass.getuser()`` read
+    ``$USER`` first, so ``USER=head_of_model_risk greenrate model promote ...`` signed as anyone."""
     try:
-        return f"cli/{getpass.getuser()}"
-    except (KeyError, OSError):  # pragma: no cover - no user name in a bare container
-        return "cli"
+        return f"cli/{pwd.getpwuid(os.getuid()).pw_name}"
+    except KeyError:  # pragma: no cover - a uid with no account (a bare container)
+        return f"cli/uid-{os.getuid()}"
 
 
 @click.group()
@@ -92,33 +95,36 @@ def register_model(artifact_path: Path) -> None:
     with _registry() as db:
         registry.register(db, artifact, source="cli", actor=_actor(),
                           reason=f"registered from {artifact_path.name}")
-    click.echo(f"registered {artifact.version} (sha256 {artifact.sha256[:12]}…); promote it with "
-               f"`greenrate model promote {artifact.version} --reason ...`")
+    four_eyes = " (by another analyst: four eyes)" if command_settings().model_four_eyes else ""
+    click.echo(f"registered {artifact.version} (sha256 {artifact.sha256[:12]}…); promote it{four_eyes} with "
+               f"`greenrate model promote {artifact.version} --replacing CHAMPION --reason ...`")
 
 
 @model.command("promote")
 @click.argument("version")
 @click.option("--reason", required=True,
               help="Why this version should rate from now on (audited; at least 3 letters or digits).")
-@click.option("--replacing", default=None, metavar="VERSION",
+@click.option("--replacing", required=True, metavar="VERSION",
               help="Promote only while VERSION is active: the champion the comparison was made against.")
-def promote(version: str, reason: str, replacing: str | None) -> None:
+def promote(version: str, reason: str, replacing: str) -> None:
     """Make VERSION the active model; running workers switch within GREENRATE_MODEL_POLL_SECONDS.
 
-    Refused when VERSION is active already, its artifact does not fit the standard the service runs, or
-    (with --replacing) another version than the compared champion is active by now.
+    Refused when VERSION is active already, its artifact does not fit the standard the service runs,
+    another version than the compared champion (--replacing) is active by now, or (four eyes,
+    GREENRATE_MODEL_FOUR_EYES) the account running this registered VERSION itself.
     """
     with _registry() as db:
         previous = registry.activate(db, version, actor=_actor(), reason=reason,
-                                     fits=_fits_running_standard(), replacing=replacing)
+                                     fits=_fits_running_standard(), replacing=replacing,
+                                     four_eyes=command_settings().model_four_eyes)
     click.echo(f"active model: {version} (was {previous})")
 
 
 @model.command("rollback")
 @click.option("--reason", required=True, help="Why (audited; at least 3 letters or digits).")
-@click.option("--undoing", default=None, metavar="VERSION",
+@click.option("--undoing", required=True, metavar="VERSION",
               help="Roll back only while VERSION is active: the promotion meant to be undone.")
-def rollback(reason: str, undoing: str | None) -> None:
+def rollback(reason: str, undoing: str) -> None:
     """Undo the latest promotion not undone yet: repeated, it walks back through them (C → B → A)."""
     with _registry() as db:
         target, undone = registry.rollback(db, actor=_actor(), reason=reason, fits=_fits_running_standard(),

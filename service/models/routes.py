@@ -85,7 +85,7 @@ class Models(MethodView):
 @blp.route("/<string(maxlength=80):version>/activate")
 class ActivateModel(MethodView):
     @documented(blp, 400, 401, 403, 404, 409, 415, 422, 429, 503)
-    @requires("analyst")
+    @requires("analyst", fresh=True)  # a key revoked a second ago must not promote a model
     @json_body
     @blp.arguments(ActivateRequestSchema)
     @blp.response(200, ActivationSchema)
@@ -95,15 +95,19 @@ class ActivateModel(MethodView):
 
         404 when the version is not registered; 409 when it is the active one already, or when
         ``replacing`` names another version than the active one; 422 when its artifact does not fit the
-        running standard (the check every worker makes before rating with it).
+        running standard (the check every worker makes before rating with it); 403 when the calling key
+        uploaded the version itself (four eyes, ``GREENRATE_MODEL_FOUR_EYES``).
         """
         s = services()
         actor = actor_of(current_principal())
         fits = partial(engine_for, s.engines.current().engine.standard)
         try:
             previous = registry.activate(
-                s.db, version, actor=actor, reason=body["reason"], fits=fits, replacing=body.get("replacing")
+                s.db, version, actor=actor, reason=body["reason"], fits=fits, replacing=body["replacing"],
+                four_eyes=s.settings.model_four_eyes,
             )
+        except registry.SameActor as exc:
+            abort(403, message=str(exc))
         except registry.NotRegistered:
             abort(404, message=f"Model version {version!r} is not registered.")
         except (registry.ModelDoesNotFit, registry.ReasonRefused) as exc:

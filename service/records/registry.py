@@ -56,6 +56,10 @@ class ActiveChanged(RegistryError):
     """The active version is not the one the caller said it replaces (``replacing``): nothing was changed."""
 
 
+class SameActor(RegistryError):
+    """Four eyes: whoever registered or uploaded a version may not also promote it."""
+
+
 class NothingToRollBack(RegistryError):
     """Every activation in the audit trail has been undone already."""
 
@@ -207,10 +211,26 @@ def list_models(db: Engine) -> list[ModelRecord]:
 
 
 def load_artifact(db: Engine, version: str) -> ScorecardArtifact | None:
-    """The stored artifact, verified again on the way out (a row edited by hand is refused, not served)."""
+    """The stored artifact, verified again on the way out (a row edited by hand is refused, not served).
+
+    It must also be the artifact that was registered: the same version and the sha256 the row recorded.
+    A model named freely (``bank-2026q3``) does not carry its hash in its name, so a consistent document
+    swapped into its row would otherwise verify and rate under the old name (migration 0009 refuses such
+    an UPDATE; this check also covers a database restored or copied from elsewhere).
+    """
     with db.connect() as conn:
-        text = conn.execute(select(models.c.artifact_json).where(models.c.version == version)).scalar()
-    return None if text is None else ScorecardArtifact.from_json(text)
+        row = conn.execute(
+            select(models.c.artifact_json, models.c.sha256).where(models.c.version == version)
+        ).first()
+    if row is None:
+        return None
+    artifact = ScorecardArtifact.from_json(row.artifact_json)
+    if artifact.version != version or artifact.sha256 != row.sha256:
+        raise ArtifactError(
+            f"the stored artifact is not the one registered as {version!r} (it is {artifact.version!r} with "
+            f"sha256 {artifact.sha256[:12]}…, registered with {row.sha256[:12]}…)"
+        )
+    return artifact
 
 
 def check_reason(reason: str) -> None:
@@ -287,6 +307,7 @@ def activate(
     reason: str,
     fits: FitCheck,
     replacing: str | None = None,
+    four_eyes: bool = False,
 ) -> str | None:
     """Promote ``version`` to the active model, audited with who and why; returns the version it replaced.
 
@@ -303,9 +324,13 @@ def activate(
     :raises AlreadyActive: it is the active version already (a no-op promotion would only make the next
         rollback undo nothing).
     :raises ActiveChanged: ``replacing`` is given and is not the active version.
+    :raises SameActor: ``four_eyes`` is on and ``actor`` registered or uploaded ``version`` (the service and
+        the CLI pass ``GREENRATE_MODEL_FOUR_EYES``, on by default: a model's maker does not approve it).
     """
     check_reason(reason)
     _check_fits(db, version, fits)
+    if four_eyes:
+        _check_four_eyes(db, version, actor)
     for _ in range(_ATTEMPTS):
         previous = active_version(db)
         if previous == version:
@@ -314,6 +339,26 @@ def activate(
         if _switch(db, version, previous, action="promote", reason=reason, actor=actor):
             return previous
     raise RegistryError(f"the active model changed {_ATTEMPTS} times while promoting {version!r}; try again")
+
+
+def _check_four_eyes(db: Engine, version: str, actor: str) -> None:
+    """Refuse the promotion when ``actor`` is who registered or uploaded ``version`` (its audit events
+    and its row's ``created_by``): the model's maker and its approver are two people."""
+    with db.connect() as conn:
+        makers = set(
+            conn.execute(
+                select(model_events.c.actor).where(
+                    model_events.c.version == version, model_events.c.action.in_(("register", "upload"))
+                )
+            ).scalars()
+        )
+        makers.update(conn.execute(select(models.c.created_by).where(models.c.version == version)).scalars())
+    if actor in makers:
+        raise SameActor(
+            f"promoting {version!r} refused: {actor} registered it, and a model's maker may not also "
+            "promote it (four eyes, GREENRATE_MODEL_FOUR_EYES); another analyst must promote it. "
+            "Nothing was changed."
+        )
 
 
 def _activation_stack(conn: Connection) -> list[str]:

@@ -128,6 +128,8 @@ def served(tmp_path: Path, postgres_url: str) -> Iterator[tuple[str, dict[str, s
     db = create_engine(database_url(postgres_url))
     migrate.upgrade(db)
     keys = insert_keys(db, "bank-a", ("bank", "analyst"))
+    # four eyes: another analyst than the uploader promotes
+    keys["checker"] = insert_keys(db, "bank-a", ("analyst",))["analyst"]
     db.dispose()
     settings = {
         "GREENRATE_DATABASE_URL": postgres_url,
@@ -176,9 +178,10 @@ def test_a_promotion_during_load_fails_no_request_and_mixes_no_versions(
             return
         promotion["upload"] = fetch(base + "/v1/models", json.dumps(challenger).encode(), keys["analyst"])
         promotion["sent"] = time.monotonic()
-        reason = json.dumps({"reason": "promotion under load"}).encode()
+        champion = json.loads(fetch(base + "/v1/models", key=keys["analyst"])[2])["active"]
+        reason = json.dumps({"reason": "promotion under load", "replacing": champion}).encode()
         promotion["activate"] = fetch(
-            base + f"/v1/models/{challenger['version']}/activate", reason, keys["analyst"]
+            base + f"/v1/models/{challenger['version']}/activate", reason, keys["checker"]
         )
         promotion["activated"] = time.monotonic()
 

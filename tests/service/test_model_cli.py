@@ -60,8 +60,10 @@ def test_registry_commands_refuse_with_reasons(env: dict[str, str], tmp_path: Pa
     path.write_text(json.dumps(tampered))
     result = run(env, "model", "register", str(path))
     assert result.exit_code == 1 and "sha256" in result.output
-    assert "nothing to roll back to" in run(env, "model", "rollback", "--reason", "just checking").output
-    assert "not registered" in run(env, "model", "promote", "sc-nope", "--reason", "no such one").output
+    assert "nothing to roll back to" in run(env, "model", "rollback", "--reason", "just checking",
+                                              "--undoing", default_document()["version"]).output
+    assert "not registered" in run(env, "model", "promote", "sc-nope", "--reason", "no such one",
+                                      "--replacing", default_document()["version"]).output
     good = tmp_path / "g.json"
     good.write_text(json.dumps(variant_document("g")))
     assert run(env, "model", "register", str(good)).exit_code == 0

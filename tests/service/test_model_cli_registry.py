@@ -19,7 +19,12 @@ DEFAULT_VERSION = default_document()["version"]
 
 @pytest.fixture
 def env(tmp_path: Path) -> dict[str, str]:
-    environment = {"GREENRATE_DATABASE_URL": f"sqlite:///{tmp_path}/cli.sqlite3"}
+    """One account registers and promotes here: four eyes is off for the rules these tests are about,
+    and on in the test of its own."""
+    environment = {
+        "GREENRATE_DATABASE_URL": f"sqlite:///{tmp_path}/cli.sqlite3",
+        "GREENRATE_MODEL_FOUR_EYES": "false",
+    }
     assert run(environment, "db", "upgrade").exit_code == 0  # registers and activates the packaged default
     return environment
 
@@ -44,25 +49,31 @@ def _history(env: dict[str, str]) -> list[str]:
 
 def test_promoting_the_active_version_is_refused(env: dict[str, str], tmp_path: Path) -> None:
     b = _register(env, tmp_path, "b")
-    assert run(env, "model", "promote", b, "--reason", "b is better").exit_code == 0
+    assert (
+        run(env, "model", "promote", b, "--reason", "b is better", "--replacing", DEFAULT_VERSION).exit_code
+        == 0
+    )
     before = _history(env)
-    again = run(env, "model", "promote", b, "--reason", "b once more")
+    again = run(env, "model", "promote", b, "--reason", "b once more", "--replacing", b)
     assert again.exit_code == 1 and "already the active one" in again.output
     assert _history(env) == before
-    back = run(env, "model", "rollback", "--reason", "b misgrades")
+    back = run(env, "model", "rollback", "--reason", "b misgrades", "--undoing", b)
     assert back.exit_code == 0 and f"active model: {DEFAULT_VERSION} (rolled back from {b})" in back.output
 
 
 def test_rollbacks_walk_back_one_promotion_at_a_time(env: dict[str, str], tmp_path: Path) -> None:
     b, c = _register(env, tmp_path, "b"), _register(env, tmp_path, "c")
-    for version in (b, c):
-        assert run(env, "model", "promote", version, "--reason", f"promote {version}").exit_code == 0
-    first = run(env, "model", "rollback", "--reason", "c misgrades")
+    for version, champion in ((b, DEFAULT_VERSION), (c, b)):
+        promoted = run(
+            env, "model", "promote", version, "--reason", f"promote {version}", "--replacing", champion
+        )
+        assert promoted.exit_code == 0
+    first = run(env, "model", "rollback", "--reason", "c misgrades", "--undoing", c)
     assert first.exit_code == 0 and f"active model: {b} (rolled back from {c})" in first.output
-    second = run(env, "model", "rollback", "--reason", "b misgrades too")
+    second = run(env, "model", "rollback", "--reason", "b misgrades too", "--undoing", b)
     assert second.exit_code == 0
     assert f"active model: {DEFAULT_VERSION} (rolled back from {b})" in second.output
-    third = run(env, "model", "rollback", "--reason", "and once more")
+    third = run(env, "model", "rollback", "--reason", "and once more", "--undoing", DEFAULT_VERSION)
     assert third.exit_code == 1 and "nothing to roll back to" in third.output
     assert f"* {DEFAULT_VERSION}" in run(env, "model", "list").output
     trail = _history(env)
@@ -76,7 +87,9 @@ def test_a_version_for_another_standard_is_not_promoted(env: dict[str, str]) -> 
     db = create_engine(env["GREENRATE_DATABASE_URL"])
     registry.register(db, artifact, source="cli", actor="old-release", reason="registered before 1.0")
     db.dispose()
-    result = run(env, "model", "promote", artifact.version, "--reason", "the old one")
+    result = run(
+        env, "model", "promote", artifact.version, "--reason", "the old one", "--replacing", DEFAULT_VERSION
+    )
     assert result.exit_code == 1
     assert "cannot be activated" in result.output and "greenrate-sme-0.9" in result.output
     assert f"* {DEFAULT_VERSION}" in run(env, "model", "list").output
@@ -85,25 +98,37 @@ def test_a_version_for_another_standard_is_not_promoted(env: dict[str, str]) -> 
 @pytest.mark.parametrize("reason", [".", "  ab ", ""])
 def test_reasons_that_say_nothing_are_refused(env: dict[str, str], tmp_path: Path, reason: str) -> None:
     b = _register(env, tmp_path, "b")
-    result = run(env, "model", "promote", b, "--reason", reason)
+    result = run(env, "model", "promote", b, "--reason", reason, "--replacing", DEFAULT_VERSION)
     assert result.exit_code == 1 and "reason refused" in result.output
-    assert run(env, "model", "promote", b, "--reason", "b is better").exit_code == 0
-    result = run(env, "model", "rollback", "--reason", reason)
+    assert (
+        run(env, "model", "promote", b, "--reason", "b is better", "--replacing", DEFAULT_VERSION).exit_code
+        == 0
+    )
+    result = run(env, "model", "rollback", "--reason", reason, "--undoing", b)
     assert result.exit_code == 1 and "reason refused" in result.output
 
 
 def test_rollback_requires_a_reason(env: dict[str, str], tmp_path: Path) -> None:
     b = _register(env, tmp_path, "b")
-    assert run(env, "model", "promote", b, "--reason", "b is better").exit_code == 0
-    result = run(env, "model", "rollback")
+    assert (
+        run(env, "model", "promote", b, "--reason", "b is better", "--replacing", DEFAULT_VERSION).exit_code
+        == 0
+    )
+    result = run(env, "model", "rollback", "--undoing", b)
     assert result.exit_code == 2 and "Missing option '--reason'" in result.output
     assert f"* {b}" in run(env, "model", "list").output
 
 
 @pytest.mark.parametrize(
     "args",
-    [("list",), ("register", "{artifact}"), ("promote", DEFAULT_VERSION, "--reason", "a good reason"),
-     ("rollback", "--reason", "a good reason"), ("history",), ("history", "--version", DEFAULT_VERSION)],
+    [
+        ("list",),
+        ("register", "{artifact}"),
+        ("promote", DEFAULT_VERSION, "--reason", "a good reason", "--replacing", "x"),
+        ("rollback", "--reason", "a good reason", "--undoing", "x"),
+        ("history",),
+        ("history", "--version", DEFAULT_VERSION),
+    ],
     ids=["list", "register", "promote", "rollback", "history", "history-version"],
 )
 def test_an_unmigrated_database_is_a_one_line_error(tmp_path: Path, args: tuple[str, ...]) -> None:
@@ -125,3 +150,45 @@ def test_promote_and_rollback_take_the_version_they_expect(env: dict[str, str], 
     assert wrong.exit_code == 1 and "nothing was changed" in wrong.output
     undone = run(env, "model", "rollback", "--reason", "undo b", "--undoing", b)
     assert undone.exit_code == 0 and f"rolled back from {b}" in undone.output
+
+
+def test_promote_and_rollback_say_what_they_replace(env: dict[str, str], tmp_path: Path) -> None:
+    """Without the version it expects to replace, one analyst's promotion could silently override
+    another's, and two rollbacks of one incident walked back two promotions."""
+    b = _register(env, tmp_path, "b")
+    unsaid = run(env, "model", "promote", b, "--reason", "CR-1 b")
+    assert unsaid.exit_code == 2 and "Missing option '--replacing'" in unsaid.output
+    assert (
+        run(env, "model", "promote", b, "--reason", "CR-1 b", "--replacing", DEFAULT_VERSION).exit_code == 0
+    )
+    unsaid = run(env, "model", "rollback", "--reason", "INC-9 b misgrades")
+    assert unsaid.exit_code == 2 and "Missing option '--undoing'" in unsaid.output
+
+
+def test_four_eyes_the_account_that_registered_a_version_cannot_promote_it(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    four_eyes = {**env, "GREENRATE_MODEL_FOUR_EYES": "true", "USER": "head_of_model_risk"}
+    b = _register(four_eyes, tmp_path, "b")
+    refused = run(four_eyes, "model", "promote", b, "--reason", "CR-1 b", "--replacing", DEFAULT_VERSION)
+    assert refused.exit_code == 1 and "a model's maker may not also promote it" in refused.output
+    assert f"* {DEFAULT_VERSION}" in run(four_eyes, "model", "list").output
+    # the account is the process's own, not $USER: the trail names who ran the command
+    import os
+    import pwd
+
+    assert f"register  {b}  by cli/{pwd.getpwuid(os.getuid()).pw_name}:" in _history(four_eyes)[-1]
+    db = create_engine(env["GREENRATE_DATABASE_URL"])
+    try:  # another analyst (through the API, say) may
+        previous = registry.activate(
+            db,
+            b,
+            actor="bank-a/gr_checker",
+            reason="CR-1 reviewed",
+            fits=lambda a: None,
+            replacing=DEFAULT_VERSION,
+            four_eyes=True,
+        )
+    finally:
+        db.dispose()
+    assert previous == DEFAULT_VERSION

@@ -22,6 +22,7 @@ from sqlalchemy import create_engine
 from service.cli import main
 from tests.conftest import BASE_PAYLOAD, insert_keys
 from tests.live_services import gunicorn_server
+from tests.service.model_fixtures import default_document
 from tests.service.test_gunicorn_workers import fetch
 
 pytestmark = pytest.mark.slow
@@ -76,9 +77,12 @@ def test_from_labelled_data_to_a_live_model(workdir: dict[str, str], tmp_path: P
     # the champion goes live through the CLI
     cli(workdir, "db", "upgrade")
     cli(workdir, "model", "register", files["m1.json"])
-    cli(workdir, "model", "promote", champion["version"], "--reason", "first model on our own labels")
+    one_person = {**workdir, "GREENRATE_MODEL_FOUR_EYES": "false"}  # the CLI's account registered it
+    cli(one_person, "model", "promote", champion["version"], "--reason", "first model on our own labels",
+        "--replacing", default_document()["version"])
     db = create_engine(workdir["GREENRATE_DATABASE_URL"])
     keys = insert_keys(db, "bank-a", ("bank", "analyst"))
+    checker = insert_keys(db, "bank-a", ("analyst",))["analyst"]  # four eyes: another analyst promotes
     db.dispose()
 
     with _serve(workdir, tmp_path) as base:
@@ -86,8 +90,9 @@ def test_from_labelled_data_to_a_live_model(workdir: dict[str, str], tmp_path: P
         assert status == 201 and json.loads(before)["versions"]["model"] == champion["version"]
         # the challenger, trained elsewhere, is uploaded and promoted through the API while serving
         assert _post(base, "/v1/models", keys["analyst"], challenger)[0] == 201
-        status, activation = _post(base, f"/v1/models/{challenger['version']}/activate", keys["analyst"],
-                                   {"reason": "challenger better on KS and Brier"})
+        status, activation = _post(base, f"/v1/models/{challenger['version']}/activate", checker,
+                                   {"reason": "challenger better on KS and Brier",
+                                    "replacing": champion["version"]})
         assert status == 200 and activation["previous_version"] == champion["version"]
         deadline = time.monotonic() + 10
         with ThreadPoolExecutor(max_workers=6) as pool:

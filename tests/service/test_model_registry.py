@@ -147,19 +147,28 @@ def test_promotion_through_the_api_switches_ratings_and_keeps_old_ones(make_app:
     db = services_of(app).db
     register_packaged_default(db)
     bank, analyst = create_key(app, "bank-a", "bank"), create_key(app, "bank-a", "analyst")
+    checker = create_key(app, "bank-a", "analyst")  # four eyes: the uploader does not promote
     first = client.post("/v1/ratings", json=payload(), headers=bearer(bank))
     assert first.json["versions"]["model"] == DEFAULT_VERSION
     doc = variant_document("challenger")
     assert client.post("/v1/models", json=doc, headers=bearer(analyst)).status_code == 201
-    missing_reason = client.post(f"/v1/models/{doc['version']}/activate", json={}, headers=bearer(analyst))
-    assert missing_reason.status_code == 422
+    missing_reason = client.post(f"/v1/models/{doc['version']}/activate", json={"replacing": DEFAULT_VERSION},
+                                 headers=bearer(checker))
+    assert missing_reason.status_code == 422 and "reason" in missing_reason.json["errors"]
+    unsaid = client.post(f"/v1/models/{doc['version']}/activate", json={"reason": "challenger wins"},
+                         headers=bearer(checker))
+    assert unsaid.status_code == 422 and "replacing" in unsaid.json["errors"]
+    activate = f"/v1/models/{doc['version']}/activate"
+    own = client.post(activate, json={"reason": "my own model is great", "replacing": DEFAULT_VERSION},
+                      headers=bearer(analyst))
+    assert own.status_code == 403 and "a model's maker may not also promote it" in own.json["message"]
     for unusable in ("   ", "ok \ud800 go", "a\x00bc"):  # blank, or text no database can store: 422, not 500
-        refused = client.post(f"/v1/models/{doc['version']}/activate", json={"reason": unusable},
-                              headers=bearer(analyst))
+        refused = client.post(activate, json={"reason": unusable, "replacing": DEFAULT_VERSION},
+                              headers=bearer(checker))
         assert refused.status_code == 422 and "reason" in refused.json["errors"]
     assert registry.active_version(db) == DEFAULT_VERSION
-    done = client.post(f"/v1/models/{doc['version']}/activate", json={"reason": "challenger wins on KS"},
-                       headers=bearer(analyst))
+    done = client.post(activate, json={"reason": "challenger wins on KS", "replacing": DEFAULT_VERSION},
+                       headers=bearer(checker))
     assert done.status_code == 200 and done.json["previous_version"] == DEFAULT_VERSION
     again = client.post("/v1/ratings", json=payload(), headers=bearer(bank))
     # the cache and the records never serve the default model's rating under the new one
@@ -235,8 +244,10 @@ def test_promotion_on_postgres_and_redis(make_app: AppFactory, postgres_url: str
     doc = variant_document("pg")
     client_b = worker_b.test_client()
     assert client_b.post("/v1/models", json=doc, headers=bearer(analyst)).status_code == 201
-    assert client_b.post(f"/v1/models/{doc['version']}/activate", json={"reason": "pg promotion"},
-                         headers=bearer(analyst)).status_code == 200
+    checker = create_key(worker_a, "bank-a", "analyst")
+    assert client_b.post(f"/v1/models/{doc['version']}/activate",
+                         json={"reason": "pg promotion", "replacing": DEFAULT_VERSION},
+                         headers=bearer(checker)).status_code == 200
     on_a = worker_a.test_client().post("/v1/ratings", json=payload(), headers=bearer(bank))
     assert on_a.headers["X-Cache"] == "miss" and on_a.json["versions"]["model"] == doc["version"]
     old = worker_a.test_client().get(f"/v1/ratings/{first.json['id']}", headers=bearer(bank))
@@ -273,3 +284,34 @@ def test_a_candidate_is_shown_to_analysts_only_until_it_has_been_active(app: Fla
     registry.activate(db, candidate.version, actor="ann", reason="challenger wins", fits=FITS)
     registry.rollback(db, actor="ann", reason="back to the champion", fits=FITS)
     assert client.get(path, headers=bearer(bank)).status_code == 200  # it issued ratings: explainable
+
+
+def _named(tag: str, version: str) -> ScorecardArtifact:
+    """A model named freely (its name is not its hash), with content told apart by ``tag``."""
+    from rating_model.artifact_format import content_sha256
+
+    doc = variant_document(tag)
+    doc["version"] = version
+    doc["sha256"] = content_sha256(doc)
+    return ScorecardArtifact.from_dict(doc)
+
+
+def test_a_consistent_document_swapped_into_a_named_models_row_is_refused(make_app: AppFactory) -> None:
+    """A model named ``bank-2026q3`` does not carry its hash in its name: a whole other document, valid in
+    itself, swapped into its row verified, was promoted and rated under the old name (a model-risk review's
+    reproduction); the row's registered sha256 now has to match."""
+    app = make_app(MODEL_POLL_SECONDS=0.0)
+    db = services_of(app).db
+    register_packaged_default(db)
+    registered, swapped = _named("first", "bank-2026q3"), _named("second", "bank-2026q3")
+    assert registered.sha256 != swapped.sha256
+    registry.register(db, registered, source="cli", actor="maker", reason="t")
+    with db.begin() as conn, guard_lifted(conn, "models"):
+        conn.execute(update(models).where(models.c.version == "bank-2026q3")
+                     .values(artifact_json=swapped.to_json()))
+    with pytest.raises(ArtifactError, match="not the one registered as 'bank-2026q3'"):
+        registry.load_artifact(db, "bank-2026q3")
+    with pytest.raises(registry.ModelDoesNotFit, match="not the one registered"):
+        registry.activate(db, "bank-2026q3", actor="checker", reason="swapped", fits=FITS,
+                          replacing=DEFAULT_VERSION, four_eyes=True)
+    assert registry.active_version(db) == DEFAULT_VERSION

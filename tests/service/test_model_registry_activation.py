@@ -63,7 +63,8 @@ def test_the_api_answers_409_for_the_active_version(client: Any, app: Flask) -> 
     _registered(db)
     analyst = create_key(app, "bank-a", "analyst")
     before = registry.events(db)
-    response = client.post(f"/v1/models/{DEFAULT_VERSION}/activate", json={"reason": "once more"},
+    response = client.post(f"/v1/models/{DEFAULT_VERSION}/activate",
+                           json={"reason": "once more", "replacing": DEFAULT_VERSION},
                            headers=bearer(analyst))
     assert response.status_code == 409, response.json
     assert {"code": 409, "status": "Conflict"}.items() <= response.json.items()
@@ -180,12 +181,14 @@ def test_the_api_answers_422_for_a_version_that_does_not_fit(client: Any, app: F
     _registered(db)
     old = _other_standard(db)
     analyst = create_key(app, "bank-a", "analyst")
-    response = client.post(f"/v1/models/{old}/activate", json={"reason": "the old one"},
+    response = client.post(f"/v1/models/{old}/activate",
+                           json={"reason": "the old one", "replacing": DEFAULT_VERSION},
                            headers=bearer(analyst))
     assert response.status_code == 422, response.json
     assert "greenrate-sme-0.9" in response.json["message"] and response.json["errors"]["_schema"]
     assert registry.active_version(db) == DEFAULT_VERSION
-    missing = client.post("/v1/models/sc-000000000000/activate", json={"reason": "no such one"},
+    missing = client.post("/v1/models/sc-000000000000/activate",
+                          json={"reason": "no such one", "replacing": DEFAULT_VERSION},
                           headers=bearer(analyst))
     assert missing.status_code == 404 and "not registered" in missing.json["message"]
 
