@@ -36,7 +36,7 @@ from sklearn.preprocessing import KBinsDiscretizer, StandardScaler
 
 from benchmarks.harness import parse_no_options
 from rating_model.engine import Engine
-from rating_model.flat import payloads_from_frame
+from rating_model.flat import whole_payloads
 from rating_model.indicator_batch import frame_indicators
 from rating_model.synthetic import generate_frame
 
@@ -105,7 +105,7 @@ _RSS = ("import re;print(int(re.search(r'VmHWM:\\s+(\\d+)', open('/proc/self/sta
 def run() -> dict[str, Any]:
     engine = Engine.load()
     frame = generate_frame(5_000, 7)
-    payloads = list(payloads_from_frame(frame.drop(columns=["label", "latent_greenness"])))
+    payloads = list(whole_payloads(frame.drop(columns=["label", "latent_greenness"])))
     X, _ = frame_indicators(frame, engine.standard, workers=1)
     y = frame["label"].to_numpy()
     pipe = _baseline_pipeline(X, y)

@@ -58,12 +58,12 @@ _TOTALS = re.compile(r"^(?:summary|totals):\s+(\d+)", re.MULTILINE)
 def _rater() -> Callable[[int], None]:
     """Item *i*: rate synthetic business *i* (of 100, parsed beforehand)."""
     from rating_model.engine import Engine
-    from rating_model.flat import payloads_from_frame
+    from rating_model.flat import whole_payloads
     from rating_model.synthetic import generate_frame
 
     engine = Engine.load()
     frame = generate_frame(_ITEMS["rate"], 7).drop(columns=["label", "latent_greenness"])
-    data = [engine.parse(p) for p in payloads_from_frame(frame)]
+    data = [engine.parse(p) for p in whole_payloads(frame)]
 
     def rate(i: int) -> None:
         engine.rate(data[i % len(data)])

@@ -224,6 +224,8 @@ def rate_frame(frame: pd.DataFrame, engine: Engine, *, first_row: int = 0,
     flat = frame[[c for c in frame.columns if c in _FLAT_NAMES]]
     for i, payload in enumerate(payloads_from_frame(flat)):
         try:
+            if isinstance(payload, InvalidInputError):
+                raise payload  # the row's cells contradict each other: that row's error, not the book's
             data = engine.parse(payload)
             m = measure(fill_missing(data, standard), standard, indicators)
         except RatingModelError as exc:

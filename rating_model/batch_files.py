@@ -189,9 +189,32 @@ def read_raw_chunks(path: str | Path, chunk_rows: int = DEFAULT_CHUNK_ROWS) -> I
     header = pd.read_csv(source, nrows=0, encoding=CSV_ENCODING).columns
     # numbers and flags are read as text and converted by _typed, so that one bad cell is that row's error
     dtypes = {c: "string" if FLAT_DTYPES.get(c, "string") == "string" else object for c in header}
-    for chunk in pd.read_csv(source, dtype=dtypes, keep_default_na=False, na_values=[""],
-                             chunksize=chunk_rows, encoding=CSV_ENCODING):
-        yield _typed(chunk)
+    chunks = pd.read_csv(source, dtype=dtypes, keep_default_na=False, na_values=[""],
+                         chunksize=chunk_rows, encoding=CSV_ENCODING)
+    try:
+        for chunk in chunks:
+            yield _typed(chunk)
+    except pd.errors.ParserError as exc:
+        raise pd.errors.ParserError(_ragged_line(str(exc), len(header))) from None
+
+
+_RAGGED = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
+
+
+def _ragged_line(message: str, columns: int) -> str:
+    """pandas' message for a line with more cells than the header, said in the results' row numbers.
+
+    Such a line is refused with the whole file, not made that row's error: its cells are most likely
+    shifted (a comma in an unquoted name), so every cell after it would be read into the wrong column.
+    """
+    found = _RAGGED.search(message)
+    if found is None:
+        return message
+    line, saw = int(found.group(2)), int(found.group(3))
+    return (f"line {line} (row {line - 2} of the results, counting from 0 after the header, if no cell "
+            f"before it holds a line break) has {saw} cells where the header has {columns}: a comma in an "
+            "unquoted cell shifts every cell after it, so the file was not rated; quote that cell or remove "
+            "the extra cells")
 
 
 def chunk_length(chunk: Chunk) -> int:

@@ -23,6 +23,12 @@ class InvalidInputError(RatingModelError, ValueError):
         self.field = field
         self.message = message
 
+    def __reduce__(self) -> tuple[type, tuple[str, str]]:
+        """Picklable with its two arguments: a batch's worker processes send refusals back to the parent
+        (the default pickles ``args``, one string, and unpickling called ``__init__`` with one argument:
+        the pool broke and the whole book was lost)."""
+        return (type(self), (self.field, self.message))
+
     @property
     def errors(self) -> dict[str, list[str]]:
         """The error keyed by field path, the shape of a 422 body's ``errors``."""
@@ -35,6 +41,9 @@ class InvalidInputErrors(RatingModelError, ValueError):
     def __init__(self, errors: list[InvalidInputError]) -> None:
         super().__init__("; ".join(str(e) for e in errors))
         self.items = errors
+
+    def __reduce__(self) -> tuple[type, tuple[list[InvalidInputError]]]:
+        return (type(self), (self.items,))
 
     @property
     def errors(self) -> dict[str, list[str]]:

@@ -44,6 +44,7 @@ __all__ = [
     "flatten",
     "payload_from_row",
     "payloads_from_frame",
+    "whole_payloads",
     "read_frame",
     "write_frame",
 ]
@@ -255,11 +256,15 @@ def _dotted(path: tuple[str, ...]) -> str:
 
 def payloads_from_frame(
     frame: pd.DataFrame, *, ignore_unknown: bool = False, batch_rows: int = 50_000
-) -> Iterator[dict[str, Any]]:
+) -> Iterator[dict[str, Any] | InvalidInputError]:
     """The payload of every row of a flat frame, in order, without ``DataFrame.iterrows``.
 
     Rows are built a batch at a time, column by column, touching only the cells that hold a value: that
     is what makes a sparse synthetic frame fast to turn into payloads. Needs numpy (imported here).
+
+    A row whose cells contradict each other (``fuels_none`` with fuel quantities) is yielded as its
+    :class:`InvalidInputError`, in its place, for the caller to record against that row: raised here, it
+    ended the whole book. A column outside the format still raises (it concerns every row).
     """
     import numpy as np
 
@@ -289,7 +294,21 @@ def payloads_from_frame(
             else:
                 _place_items(groups, rows, cells, column)
         for payload, items in zip(payloads, groups, strict=True):
-            yield _finish(payload, items)
+            try:
+                finished = _finish(payload, items)
+            except InvalidInputError as refused:
+                yield refused
+            else:
+                yield finished
+
+
+def whole_payloads(frame: pd.DataFrame) -> Iterator[dict[str, Any]]:
+    """:func:`payloads_from_frame` for a frame that must convert whole (generated data, benchmarks): the
+    first row whose cells contradict each other raises instead of being handed on."""
+    for payload in payloads_from_frame(frame):
+        if isinstance(payload, InvalidInputError):
+            raise payload
+        yield payload
 
 
 #: the exact Python type pandas hands out for the cells of a well-typed column: such cells need no

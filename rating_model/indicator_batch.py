@@ -46,6 +46,8 @@ def measure_chunk(frame: pd.DataFrame, standard: Standard) -> tuple[NDArray[np.f
     payloads = payloads_from_frame(frame.drop(columns=list(EXTRA_COLUMNS), errors="ignore"))
     for index, payload in enumerate(payloads):
         try:
+            if isinstance(payload, RatingModelError):
+                raise payload
             data = parse_operating_data(payload, use_of_proceeds=uses)
             values = measure_data(data, standard, indicators).values
         except RatingModelError:

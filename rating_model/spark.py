@@ -198,7 +198,12 @@ def _read(spark: SparkSession, path: str) -> tuple[DataFrame, bool]:
         if compression in ("zip", "xz"):  # Hadoop's codecs read .gz and .bz2, not these
             raise ValueError(f"{path}: Spark cannot read {compression}-compressed CSV; use .csv, .csv.gz, "
                              ".csv.bz2 or Parquet")
-        return spark.read.options(header=True, inferSchema=False, mode="FAILFAST").csv(path), False
+        # RFC 4180 as pandas and Excel write it, as the other paths read it: quotes doubled inside quoted
+        # fields, line breaks inside them (Spark's default escape is a backslash, and it split records at
+        # every newline: such a file stopped here as malformed). A multi-line CSV is not split across tasks.
+        reader = spark.read.options(header=True, inferSchema=False, mode="FAILFAST", escape='"',
+                                    multiLine=True)
+        return reader.csv(path), False
     return spark.read.parquet(path), True
 
 

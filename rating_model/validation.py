@@ -123,9 +123,11 @@ def validate_frame(frame: pd.DataFrame, standard: Standard, *, require_label: bo
     uses = standard.use_of_proceeds
     for i, payload in enumerate(payloads_from_frame(frame, ignore_unknown=True), start=1):
         try:
+            if isinstance(payload, RatingModelError):
+                raise payload
             measure_data(parse_operating_data(payload, use_of_proceeds=uses), standard, indicators)
         except RatingModelError as exc:
-            problems.extend(_row_problems(i, exc, payload))
+            problems.extend(_row_problems(i, exc, {} if isinstance(payload, RatingModelError) else payload))
         if progress is not None and i % every == 0:
             progress(every)
     if progress is not None:

@@ -283,3 +283,22 @@ def test_rating_model_imports_without_pyspark() -> None:
                           cwd=Path(__file__).resolve().parents[2], timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "rate_dataframe"
+
+
+def test_command_line_csv_with_quotes_and_line_breaks_in_cells(
+    spark: Any, book: pd.DataFrame, expected: pd.DataFrame, tmp_path: Path
+) -> None:
+    """RFC 4180 as pandas and Excel write it: Spark stopped such a file as malformed (its default escape is a
+    backslash and it split records at every line break), where the CLI and the portfolio upload rate it."""
+    path, out = tmp_path / "quoted.csv", tmp_path / "results"
+    quoted = book.copy()
+    quoted.loc[3, "company__name"] = 'The "Lotus" Tea House'
+    quoted.loc[4, "company__name"] = "Line one\nline two"
+    quoted.loc[5, "company__name"] = '=HYPERLINK("http://x/?a=""b""","click")'
+    quoted.to_csv(path, index=False, lineterminator="\n")
+    assert '""Lotus""' in path.read_text(encoding="utf-8")
+    assert main([str(path), str(out)]) == 0
+    actual = pd.read_parquet(out)
+    actual = actual.set_index("borrower_id").loc[expected["borrower_id"].tolist()].reset_index()
+    assert len(actual) == len(expected)
+    _assert_same(actual, expected, [c for c in expected.columns if c not in ("row", "branch")])

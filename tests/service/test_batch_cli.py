@@ -220,3 +220,58 @@ def test_compressed_names_are_written_compressed_and_read_back(env: dict[str, st
     out = pd.read_csv(result)
     assert len(out) == 100 and out["error"].isna().all()
     assert out["borrower_id"].tolist() == pd.read_csv(book)["borrower_id"].tolist()
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_row_whose_cells_contradict_each_other_is_its_own_error_on_every_worker_count(
+    env: dict[str, str], tmp_path: Path, workers: str
+) -> None:
+    """"No fuel burned on site" with a diesel quantity ended the whole book: with one process as a
+    one-line error and no output, with two as a broken process pool (the refusal did not unpickle)."""
+    book = tmp_path / "book.csv"
+    run(env, "batch", "generate-book", str(book), "--rows", "250")
+    frame = pd.read_csv(book, dtype=str, keep_default_na=False)
+    for column in ("energy__fuels_none", "energy__fuel__diesel__quantity", "energy__fuel__diesel__unit"):
+        assert column in frame.columns or column == "energy__fuels_none", column
+    frame["energy__fuels_none"] = ""
+    frame.loc[200, ["energy__fuels_none", "energy__fuel__diesel__quantity", "energy__fuel__diesel__unit"]] = [
+        "true", "10", "L"]
+    frame.to_csv(book, index=False)
+    rated = run(env, "batch", "rate", str(book), str(tmp_path / "r.parquet"), "--model", str(DEFAULT_MODEL),
+                "--workers", workers, "--chunk-rows", "100")
+    assert rated.exit_code == 0 and "1 row(s) refused" in rated.output, rated.output
+    out = pd.read_parquet(tmp_path / "r.parquet")
+    assert len(out) == 250 and out["error"].notna().sum() == 1
+    said = "energy__fuels_none: says no fuel is burned on site, but fuel quantities are given"
+    assert out.loc[200, "error"] == said
+    assert out["score"].notna().sum() == 249
+
+
+def test_refusals_cross_process_boundaries() -> None:
+    import pickle
+
+    from rating_model.exceptions import InvalidInputError, InvalidInputErrors
+
+    one = InvalidInputError("energy.fuels", "not a list")
+    again = pickle.loads(pickle.dumps(one))
+    assert type(again) is InvalidInputError and (again.field, again.message) == (one.field, one.message)
+    assert str(again) == str(one)
+    both = pickle.loads(pickle.dumps(InvalidInputErrors([one, InvalidInputError("x", "y")])))
+    assert both.errors == {"energy.fuels": ["not a list"], "x": ["y"]}
+
+
+def test_a_line_with_more_cells_than_the_header_is_refused_naming_its_row(env: dict[str, str],
+                                                                           tmp_path: Path) -> None:
+    """pandas named the physical line (30002) where the results number rows from 0 (30000); the message
+    now gives both and why the file is refused rather than the row."""
+    book = tmp_path / "book.csv"
+    run(env, "batch", "generate-book", str(book), "--rows", "250")
+    lines = book.read_text(encoding="utf-8").split("\n")
+    columns = lines[0].count(",") + 1
+    lines[121] += ",x,y"  # data row 120
+    book.write_text("\n".join(lines), encoding="utf-8")
+    rated = run(env, "batch", "rate", str(book), str(tmp_path / "r.csv"), "--model", str(DEFAULT_MODEL),
+                "--workers", "1", "--chunk-rows", "100")
+    assert rated.exit_code == 1 and not (tmp_path / "r.csv").exists()
+    assert "line 122 (row 120 of the results" in rated.output
+    assert f"has {columns + 2} cells where the header has {columns}" in rated.output
