@@ -288,8 +288,6 @@ def test_a_candidate_is_shown_to_analysts_only_until_it_has_been_active(app: Fla
 
 def _named(tag: str, version: str) -> ScorecardArtifact:
     """A model named freely (its name is not its hash), with content told apart by ``tag``."""
-    from rating_model.artifact_format import content_sha256
-
     doc = variant_document(tag)
     doc["version"] = version
     doc["sha256"] = content_sha256(doc)
@@ -315,3 +313,21 @@ def test_a_consistent_document_swapped_into_a_named_models_row_is_refused(make_a
         registry.activate(db, "bank-2026q3", actor="checker", reason="swapped", fits=FITS,
                           replacing=DEFAULT_VERSION, four_eyes=True)
     assert registry.active_version(db) == DEFAULT_VERSION
+
+
+def test_a_revoked_analyst_key_promotes_nothing_within_the_key_cache_time(make_app: AppFactory) -> None:
+    """Key lookups are cached (30 s by default); a key revoked a second ago had promoted a model."""
+    from service.auth import PREFIX_LENGTH
+    from service.records import api_keys
+
+    app = make_app(KEY_CACHE_SECONDS=30.0, MODEL_POLL_SECONDS=0.0)
+    client, db = app.test_client(), services_of(app).db
+    register_packaged_default(db)
+    maker, checker = create_key(app, "bank-a", "analyst"), create_key(app, "bank-a", "analyst")
+    doc = variant_document("revoked")
+    assert client.post("/v1/models", json=doc, headers=bearer(maker)).status_code == 201
+    assert client.get("/v1/models", headers=bearer(checker)).status_code == 200  # cached now
+    api_keys.revoke_key(db, checker[:PREFIX_LENGTH])
+    late = client.post(f"/v1/models/{doc['version']}/activate", headers=bearer(checker),
+                       json={"reason": "CR-9 approved", "replacing": DEFAULT_VERSION})
+    assert late.status_code == 401 and registry.active_version(db) == DEFAULT_VERSION
