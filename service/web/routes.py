@@ -75,6 +75,8 @@ _log = structlog.get_logger("greenrate.page")
 PUBLIC_TENANT = "_public"
 _PUBLIC = Principal(key_id=None, prefix=None, tenant=PUBLIC_TENANT, role="page")
 _RATING_ID = "string(maxlength=40):rating_id"
+#: the form's language switch: a post that only asks for the form again in the other language
+SWITCH_FIELD = "switch_language"
 
 bp = Blueprint("merchant_page", __name__)
 # for the disclosure page too (rendered by service.disclosure.render, for the API as well as this page)
@@ -109,6 +111,7 @@ def _form_page(
         fuel_choices=FUEL_CHOICES,
         name_max_length=NAME_MAX_LENGTH,
         csrf_field=csrf.FIELD,
+        switch_field=SWITCH_FIELD,
         csrf_token=signed,
         message=message,
     )
@@ -155,6 +158,8 @@ def form() -> Response:
 def rate() -> BaseResponse:  # a page, or the redirect to the rating (Werkzeug's response class)
     lang = choose_language()
     parsed = parse_form(request.form, texts(lang)["default_name"])
+    if request.form.get(SWITCH_FIELD):  # the language switch: the same answers, in the other language
+        return _form_page(lang, parsed.values)
     # Whatever is refused, the answers come back in the form: nothing the merchant typed is lost.
     if not csrf.valid():
         return _form_page(lang, parsed.values, status=400, message=texts(lang)["csrf"])

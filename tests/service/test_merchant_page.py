@@ -772,6 +772,9 @@ def test_every_page_has_one_layout_a_main_landmark_and_the_language_switch(make_
             '<nav class="lang noprint" aria-label="语言">'
             '<a id="lang-switch" href="?lang=en" hreflang="en" lang="en">'
         )
+        if name == "form":  # the form's switch carries the answers given so far
+            switch = ('<nav class="lang noprint" aria-label="语言"><button type="submit" class="link" '
+                      'id="lang-switch" form="rating-form" formaction="/?lang=en" formnovalidate')
         assert (switch in html) == (name != "error"), name
 
 
@@ -948,3 +951,18 @@ def test_the_result_shows_where_the_grade_sits_and_the_points_to_the_next(make_a
     # the charts' tables are shown on a phone instead of the unreadably small chart text
     assert "svg.chart { display: none; }" in html
     assert "▼" not in re.sub(r'<span aria-hidden="true">.</span>', "", html)  # glyphs are not read out
+
+
+def test_switching_language_on_the_form_keeps_the_answers(make_app: AppFactory) -> None:
+    """The switch was a link: after a refused answer, going to 中文 reloaded an empty form."""
+    app = _app(make_app)
+    client = app.test_client()
+    answers = {**FORM, "electricity": "-1", "fuel": "lpg", "fuel_amount": "300"}
+    switched = client.post("/?lang=zh", data={**answers, "switch_language": "1"})
+    html = switched.get_data(as_text=True)
+    assert switched.status_code == 200 and '<html lang="zh-CN">' in html
+    assert 'value="Lotus &lt;Tea&gt; House"' in html and 'value="-1"' in html and 'value="300"' in html
+    assert 'value="lpg" selected' in html
+    assert 'id="p_led_lighting" name="led_lighting" value="yes" checked' in html
+    assert 'class="error"' not in html and "Error" not in html.split("</title>")[0]  # nothing was checked
+    assert "Location" not in switched.headers  # not rated: a rating answers 303 to its result

@@ -128,3 +128,30 @@ def test_one_click_in_the_browser(live_url: str, tmp_path: Path) -> None:
         finally:
             browser.close()
     assert SCREENSHOT.stat().st_size > 10_000
+
+
+def test_the_forms_language_switch_keeps_what_was_typed(live_url: str) -> None:
+    """The switch sits before the form and submits it through its ``form`` attribute: a browser must send
+    the answers with it (the server test cannot show that)."""
+    reason = _ensure_chromium()
+    if reason is not None:
+        pytest.skip(reason)
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+        try:
+            page = browser.new_page(locale="en-US", viewport={"width": 320, "height": 800})
+            page.goto(live_url + "/")
+            page.get_by_label("Business name").fill("Lotus Tea House")
+            page.get_by_label("Annual revenue (CNY)").fill("90万")
+            page.get_by_label("LED lighting everywhere").check()
+            page.locator("#lang-switch").click()
+            expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
+            assert page.locator("#company_name").input_value() == "Lotus Tea House"
+            assert page.get_by_label("年营业收入（元）").input_value() == "90万"
+            assert page.get_by_label("全部使用 LED 照明").is_checked()
+            # at 320 px the form reflows: nothing scrolls sideways
+            assert page.evaluate("document.documentElement.scrollWidth") <= 320
+        finally:
+            browser.close()
