@@ -104,6 +104,13 @@ def _migration_plot(migration: dict[str, Any], champion: str, challenger: str) -
     return _png(fig)
 
 
+def _migration_table(migration: dict[str, Any]) -> str:
+    """The heat map's counts: the champion's grade by row, this model's by column."""
+    grades = migration["grades"]
+    rows = [[f"champion: {g}", *counts] for g, counts in zip(grades, migration["counts"], strict=True)]
+    return _table(rows, ["", *(f"this model: {g}" for g in grades)])
+
+
 def _table(rows: list[list[Any]], header: list[str]) -> str:
     head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
     body = "".join("<tr>" + "".join(f"<td>{html.escape(_fmt(c))}</td>" for c in r) + "</tr>" for r in rows)
@@ -133,6 +140,10 @@ def render_report(artifact: ScorecardArtifact, indicators: pd.DataFrame, y: NDAr
                     + [["calibration error (ECE)", ev["calibration"]["ece"]]], ["metric", "value"]),
              f'<img alt="ROC curve" src="{_roc_plot(y, scored.probabilities, ev["metrics"]["auc"])}">',
              f'<img alt="Calibration" src="{_calibration_plot(ev["calibration"]["bins"])}">',
+             _table([[i + 1, b["n"], b["predicted"], b["observed"], b["observed"] - b["predicted"]]
+                     for i, b in enumerate(ev["calibration"]["bins"])],
+                    ["bin", "businesses", "predicted green rate", "observed green rate",
+                     "observed - predicted"]),
              "<h2>Grades</h2>",
              _table([[g["grade"], g["n"], g["share"], g["observed_rate"]] for g in ev["grades"]],
                     ["grade", "businesses", "share", "observed green rate"]),
@@ -152,7 +163,8 @@ def render_report(artifact: ScorecardArtifact, indicators: pd.DataFrame, y: NDAr
                   _table([[n, p["psi"], p["reading"]] for n, p in cmp["indicator_psi"].items()],
                          ["indicator", "PSI of points", "reading"]),
                   '<img alt="Grade migration" src="'
-                  f'{_migration_plot(cmp["migration"], champion.version, artifact.version)}">']
+                  f'{_migration_plot(cmp["migration"], champion.version, artifact.version)}">',
+                  _migration_table(cmp["migration"])]
     parts += ["<h2>Model card</h2>",
               _table([[k, v] for k, v in sorted(artifact.card.items())], ["field", "value"])]
     style = ("body{font-family:sans-serif;max-width:60rem;margin:2rem auto;color:#222}"

@@ -253,11 +253,17 @@ def validate_data(data: Path, standard_path: Path | None, max_problems: int) -> 
 @_workers
 def train_model(data: Path, standard_path: Path | None, seed: int, out: Path, workers: int | None) -> None:
     """Train a scorecard; the artifact is content-addressed (same data and seed: the same bytes)."""
+    from rating_model.flat import LATENT_COLUMN
     from rating_model.train import train
 
     standard = _standard(standard_path)
     frame, _ = read_labelled(data)
-    source = {"synthetic": False, "file": data.name, "rows": len(frame)}
+    # a file from `generate-data` carries the generator's latent greenness: its labels are synthetic, and
+    # the model card must say so (it had said "labelled data supplied by the operator")
+    synthetic = LATENT_COLUMN in frame.columns
+    source = {"synthetic": synthetic, "file": data.name, "rows": len(frame)}
+    if synthetic:
+        source["generator"] = "rating_model.synthetic (greenrate model generate-data)"
     try:
         with progress_bar("deriving indicators", len(frame)) as advance:
             result = train(frame, standard=standard, seed=seed, source=source, workers=workers,

@@ -207,6 +207,11 @@ def test_report_is_one_self_contained_html_file(population: dict[str, Any]) -> N
     for heading in ("ROC", "Calibration", "Score distribution by grade", "Points per indicator",
                     "Grade migration", "Model card"):
         assert heading in page
+    # the numbers behind the calibration plot and the migration heat map, not only their pictures
+    ev = evaluate(population["challenger"], population["X"], population["y"], STANDARD)
+    assert "<th>observed - predicted</th>" in page
+    assert page.count("<tr><td>") >= len(ev["calibration"]["bins"])
+    assert "<td>champion: not_green</td>" in page and "<th>this model: dark_green</th>" in page
 
 
 def test_roc_curve_runs_from_origin_to_one() -> None:

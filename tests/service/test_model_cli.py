@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from click.testing import CliRunner, Result
 
@@ -76,3 +77,19 @@ def test_evaluate_names_a_missing_model(env: dict[str, str], tmp_path: Path) -> 
     run(env, "model", "generate-data", "--rows", "30", "--seed", "3", "--out", str(data))
     result = run(env, "model", "evaluate", str(tmp_path / "nope.json"), "--data", str(data))
     assert result.exit_code == 1 and "cannot read" in result.output
+
+
+def test_a_model_trained_on_generated_data_says_so_in_its_card(env: dict[str, str], tmp_path: Path) -> None:
+    """A file from `generate-data` gave a card saying "Trained on labelled data supplied by the operator"."""
+    data, out = tmp_path / "gen.parquet", tmp_path / "m.json"
+    generated = run(env, "model", "generate-data", "--rows", "3000", "--seed", "3", "--out", str(data))
+    assert generated.exit_code == 0
+    assert run(env, "model", "train", "--data", str(data), "--out", str(out), "--workers", "1").exit_code == 0
+    card = json.loads(out.read_text())["metadata"]["card"]
+    assert card["synthetic_data"] is True and "SYNTHETIC" in card["warning"]
+    assert card["trained_on"]["file"] == "gen.parquet"
+    operator = tmp_path / "labels.parquet"
+    pd.read_parquet(data).drop(columns=["latent_greenness"]).to_parquet(operator)
+    trained = run(env, "model", "train", "--data", str(operator), "--out", str(out), "--workers", "1")
+    assert trained.exit_code == 0
+    assert json.loads(out.read_text())["metadata"]["card"]["synthetic_data"] is False
