@@ -31,7 +31,7 @@ import pandas as pd
 from rating_model.engine import Engine
 from rating_model.estimation import fill_missing
 from rating_model.exceptions import InvalidInputError, RatingModelError
-from rating_model.flat import EXTRA_COLUMNS, FLAT_COLUMNS, payloads_from_frame
+from rating_model.flat import EXTRA_COLUMNS, FLAT_COLUMNS, checked, payloads_from_frame
 from rating_model.grading import Grading, applicable_knock_outs, grade
 from rating_model.green_loan import GreenLoan, assess_green_loan, financed_emissions
 from rating_model.pipeline import measure
@@ -224,9 +224,7 @@ def rate_frame(frame: pd.DataFrame, engine: Engine, *, first_row: int = 0,
     flat = frame[[c for c in frame.columns if c in _FLAT_NAMES]]
     for i, payload in enumerate(payloads_from_frame(flat)):
         try:
-            if isinstance(payload, InvalidInputError):
-                raise payload  # the row's cells contradict each other: that row's error, not the book's
-            data = engine.parse(payload)
+            data = engine.parse(checked(payload))  # a contradicting row: that row's error, not the book's
             m = measure(fill_missing(data, standard), standard, indicators)
         except RatingModelError as exc:
             errors[i] = str(exc)

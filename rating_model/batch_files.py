@@ -211,10 +211,10 @@ def _ragged_line(message: str, columns: int) -> str:
     if found is None:
         return message
     line, saw = int(found.group(2)), int(found.group(3))
-    return (f"line {line} (row {line - 2} of the results, counting from 0 after the header, if no cell "
-            f"before it holds a line break) has {saw} cells where the header has {columns}: a comma in an "
-            "unquoted cell shifts every cell after it, so the file was not rated; quote that cell or remove "
-            "the extra cells")
+    return (f"line {line} (row {line - 2} of the results, counting from 0 after the header, if no blank "
+            f"line or cell with a line break comes before it) has {saw} cells where the header has "
+            f"{columns}: a comma in an unquoted cell shifts every cell after it, so the file was not rated; "
+            "quote that cell or remove the extra cells")
 
 
 def chunk_length(chunk: Chunk) -> int:

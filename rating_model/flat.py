@@ -43,6 +43,7 @@ __all__ = [
     "file_kind",
     "flatten",
     "payload_from_row",
+    "checked",
     "payloads_from_frame",
     "whole_payloads",
     "read_frame",
@@ -302,13 +303,19 @@ def payloads_from_frame(
                 yield finished
 
 
+def checked(payload: dict[str, Any] | InvalidInputError) -> dict[str, Any]:
+    """One item of :func:`payloads_from_frame` as a payload, or the row's refusal raised (inside the
+    caller's per-row ``try``, so it becomes that row's error)."""
+    if isinstance(payload, InvalidInputError):
+        raise payload
+    return payload
+
+
 def whole_payloads(frame: pd.DataFrame) -> Iterator[dict[str, Any]]:
     """:func:`payloads_from_frame` for a frame that must convert whole (generated data, benchmarks): the
     first row whose cells contradict each other raises instead of being handed on."""
     for payload in payloads_from_frame(frame):
-        if isinstance(payload, InvalidInputError):
-            raise payload
-        yield payload
+        yield checked(payload)
 
 
 #: the exact Python type pandas hands out for the cells of a well-typed column: such cells need no

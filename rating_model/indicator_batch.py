@@ -19,7 +19,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from rating_model.exceptions import RatingModelError
-from rating_model.flat import EXTRA_COLUMNS, payloads_from_frame
+from rating_model.flat import EXTRA_COLUMNS, checked, payloads_from_frame
 from rating_model.indicators import IndicatorSet
 from rating_model.operating_data import parse_operating_data
 from rating_model.pipeline import measure_data
@@ -46,9 +46,7 @@ def measure_chunk(frame: pd.DataFrame, standard: Standard) -> tuple[NDArray[np.f
     payloads = payloads_from_frame(frame.drop(columns=list(EXTRA_COLUMNS), errors="ignore"))
     for index, payload in enumerate(payloads):
         try:
-            if isinstance(payload, RatingModelError):
-                raise payload
-            data = parse_operating_data(payload, use_of_proceeds=uses)
+            data = parse_operating_data(checked(payload), use_of_proceeds=uses)
             values = measure_data(data, standard, indicators).values
         except RatingModelError:
             bad.append(index)

@@ -27,6 +27,7 @@ from rating_model.flat import (
     EXTRA_COLUMNS,
     FLAT_COLUMNS,
     LABEL_COLUMN,
+    checked,
     payloads_from_frame,
     read_frame,
 )
@@ -123,11 +124,9 @@ def validate_frame(frame: pd.DataFrame, standard: Standard, *, require_label: bo
     uses = standard.use_of_proceeds
     for i, payload in enumerate(payloads_from_frame(frame, ignore_unknown=True), start=1):
         try:
-            if isinstance(payload, RatingModelError):
-                raise payload
-            measure_data(parse_operating_data(payload, use_of_proceeds=uses), standard, indicators)
+            measure_data(parse_operating_data(checked(payload), use_of_proceeds=uses), standard, indicators)
         except RatingModelError as exc:
-            problems.extend(_row_problems(i, exc, {} if isinstance(payload, RatingModelError) else payload))
+            problems.extend(_row_problems(i, exc, payload if isinstance(payload, dict) else {}))
         if progress is not None and i % every == 0:
             progress(every)
     if progress is not None:

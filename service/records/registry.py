@@ -329,8 +329,15 @@ def activate(
     """
     check_reason(reason)
     _check_fits(db, version, fits)
-    if four_eyes:
-        _check_four_eyes(db, version, actor)
+    if actor in _makers(db, version):
+        if four_eyes:
+            raise SameActor(
+                f"promoting {version!r} refused: {actor} registered it, and a model's maker may not also "
+                "promote it (four eyes, GREENRATE_MODEL_FOUR_EYES); another analyst must promote it. "
+                "Nothing was changed."
+            )
+        # allowed where four eyes is off, but never silently: the trail says who approved their own model
+        reason = f"{reason} [promoted by its own maker: four eyes off]"
     for _ in range(_ATTEMPTS):
         previous = active_version(db)
         if previous == version:
@@ -341,9 +348,9 @@ def activate(
     raise RegistryError(f"the active model changed {_ATTEMPTS} times while promoting {version!r}; try again")
 
 
-def _check_four_eyes(db: Engine, version: str, actor: str) -> None:
-    """Refuse the promotion when ``actor`` is who registered or uploaded ``version`` (its audit events
-    and its row's ``created_by``): the model's maker and its approver are two people."""
+def _makers(db: Engine, version: str) -> set[str]:
+    """Who registered or uploaded ``version`` (its audit events and its row's ``created_by``): under four
+    eyes, not who may promote it."""
     with db.connect() as conn:
         makers = set(
             conn.execute(
@@ -353,12 +360,7 @@ def _check_four_eyes(db: Engine, version: str, actor: str) -> None:
             ).scalars()
         )
         makers.update(conn.execute(select(models.c.created_by).where(models.c.version == version)).scalars())
-    if actor in makers:
-        raise SameActor(
-            f"promoting {version!r} refused: {actor} registered it, and a model's maker may not also "
-            "promote it (four eyes, GREENRATE_MODEL_FOUR_EYES); another analyst must promote it. "
-            "Nothing was changed."
-        )
+    return makers
 
 
 def _activation_stack(conn: Connection) -> list[str]:

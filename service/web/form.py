@@ -13,11 +13,10 @@ reads what was typed, as an owner writes it: full-width digits, thousands separa
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from marshmallow import Schema, ValidationError, validate
@@ -191,44 +190,67 @@ class ParsedForm:
     payload: dict[str, Any] | None = None
 
 
-#: A number as an owner types it, once full-width characters are folded to ASCII (NFKC) and separators
-#: dropped: ASCII digits, a decimal point, an exponent. Python's own int() and float() also take "1_0" and
-#: other scripts' digits, which nobody means here.
+#: A number as an owner types it, once full-width forms are folded to ASCII and separators dropped: ASCII
+#: digits, a decimal point, an exponent. Python's own int() and float() also take "1_0" and other scripts'
+#: digits, which nobody means here.
 _NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
-#: Written multipliers: ten thousand and a hundred million (how revenue is said in Chinese), and thousand.
-_MULTIPLIERS: Mapping[str, int] = {"万": 10_000, "亿": 100_000_000, "k": 1_000, "K": 1_000}
-#: What may surround a number without changing it: separators, and the unit the label already names.
-_IGNORED = str.maketrans("", "", ", \u00a0")
-_UNIT_WORDS = ("元", "人", "千瓦时", "度", "kwh", "kWh", "%")
+#: A comma that separates thousands (1,500,000 or 1,500.5); any other comma may be a decimal comma
+#: ("1,5"), and is refused rather than guessed.
+_GROUPED = re.compile(r"[+-]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]*)?")
+#: Written multipliers, longest first: how amounts are said in Chinese, and in English.
+_MULTIPLIERS: tuple[tuple[str, int], ...] = (
+    ("万亿", 10**12), ("亿", 10**8), ("万", 10**4), ("千", 10**3), ("trillion", 10**12), ("billion", 10**9),
+    ("million", 10**6), ("k", 10**3), ("K", 10**3),
+)
+#: The full-width forms of ASCII (U+FF01-FF5E) and the ideographic space, folded to ASCII: what a Chinese
+#: input method types. Nothing else is folded (NFKC also made "10²" 102 and "①" 1).
+_FULL_WIDTH = {**{0xFF01 + i: 0x21 + i for i in range(0x5E)}, 0x3000: 0x20}
+#: The unit a field's label already names, which may follow its number.
+_UNIT_WORDS: Mapping[str, tuple[str, ...]] = {
+    "employees": ("人", "名"),
+    "revenue": ("元",),
+    "electricity": ("千瓦时", "度", "kwh", "kWh", "元"),
+    "green_share": ("%",),
+    "fuel_amount": ("立方米", "千克", "公斤", "m3", "m³", "kg"),
+}
 
 
-def _number(raw: str) -> float | None:
-    """The typed number, or None when it is not one ("90万" is 900,000; "１２，０００" is 12,000; NaN and
-    infinities are not numbers here). Decimal arithmetic, so "1.1万" is exactly 11,000."""
-    text = unicodedata.normalize("NFKC", raw).translate(_IGNORED)
-    for word in _UNIT_WORDS:
+def _number(raw: str, form_field: str) -> float | str:
+    """The typed number, or the key of what is wrong with it ("90万" is 900,000; "１２，０００" is 12,000;
+    "1,5" is refused as a possible decimal comma). Decimal arithmetic, so "1.1万" is exactly 11,000; an
+    exponent too large for a float is infinite (and so above any range), never an exception."""
+    text = raw.translate(_FULL_WIDTH).replace("\u00a0", "").replace(" ", "")
+    for word in _UNIT_WORDS.get(form_field, ()):
         text = text.removesuffix(word)
-    scale = _MULTIPLIERS.get(text[-1:], 1)
-    if scale != 1:
-        text = text[:-1]
-    if not _NUMBER.fullmatch(text):
-        return None
+    scale = 1
+    for word, factor in _MULTIPLIERS:
+        head = text.removesuffix(word)
+        if head != text and head[-1:] and head[-1] in "0123456789.":  # after the number itself
+            text, scale = head, factor
+            break
+    if "," in text:
+        if not _GROUPED.fullmatch(text):
+            return "decimal_comma"
+        text = text.replace(",", "")
+    if not _NUMBER.fullmatch(text) or (scale != 1 and text.lower().count("e")):  # "1e3k": say it once
+        return "not_a_number"
     try:
         value = float(Decimal(text) * scale)
-    except (InvalidOperation, OverflowError):
-        return None
-    return None if value != value or abs(value) == float("inf") else value
+    except ArithmeticError:  # decimal.Overflow: "1e1000000万"
+        value = float("inf") if not text.startswith("-") else float("-inf")
+    return value + 0.0  # "-0" is 0
 
 
 def _number_error(raw: str, form_field: str, unit: str) -> tuple[float | int | None, FieldError | None]:
     """The number typed into ``form_field`` and what is wrong with it, if anything: left empty, not a
-    number, not whole where it must be, or outside the schema's range (naming the end it passed)."""
+    number (or a comma that may be a decimal one), not whole where it must be, or outside the schema's
+    range (naming the end it passed)."""
     if not raw.strip():
         return None, FieldError("required")
-    value = _number(raw)
-    if value is None:
-        return None, FieldError("not_a_number")
-    if NUMBER_FIELDS[form_field] and not value.is_integer():
+    value = _number(raw, form_field)
+    if isinstance(value, str):
+        return None, FieldError(value)
+    if NUMBER_FIELDS[form_field] and abs(value) != float("inf") and not value.is_integer():
         return None, FieldError("not_whole")
     error = _bounds_of(form_field, unit).error_for(value)
     if error is not None:
@@ -290,6 +312,8 @@ def _fuels(parsed: ParsedForm) -> list[dict[str, Any]] | None:
         return None
     if not str(parsed.values["fuel_amount"]).strip():
         return [] if fuel == "none" else None
+    if fuel == "none" and _number(str(parsed.values["fuel_amount"]), "fuel_amount") == 0:
+        return []  # none, and an amount of 0 to say so
     if fuel not in FUEL_UNITS:  # an amount of "none" or of "not sure": which gas is it?
         parsed.errors["fuel_amount"] = FieldError("fuel_needs_gas")
         return None

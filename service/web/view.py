@@ -7,6 +7,7 @@ disclosure page's item values are shown through :func:`disclosure_value`.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -173,7 +174,8 @@ def grade_ladder(rating: Mapping[str, Any], standard: Standard, t: Mapping[str, 
     gap = None
     if uncapped and above:
         floor, grade = above[0]
-        gap = {"points": floor - score, "label": t["grade_" + grade]}
+        # rounded up: 59.96 against 60 is "0.1 more points", never "0.0" beside a score shown as 60.0
+        gap = {"points": math.ceil((floor - score) * 10 - 1e-9) / 10, "label": t["grade_" + grade]}
     return {"steps": steps, "gap": gap}
 
 

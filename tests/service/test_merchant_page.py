@@ -886,6 +886,13 @@ def test_revenue_is_read_as_the_owner_wrote_it(make_app: AppFactory, typed: str,
         ("employees", "6.5", "Enter a whole number, such as 6."),
         ("employees", "0", "Enter at least 1."),
         ("electricity", "-50", "Enter at least 0."),
+        ("revenue", "1e1000000", "That is more than 1,000 trillion"),  # decimal.Overflow had been a 500
+        ("employees", "1e1000000万", "Enter a number"),
+        ("green_share", "1,5", "Use a point for decimals"),  # had been read as 15 %
+        ("electricity", "30.000,5", "Use a point for decimals"),  # had been read as 30.0005
+        ("revenue", "10²", "Enter a number"),  # NFKC had made it 102
+        ("revenue", "1e3k", "Enter a number"),
+        ("employees", "100%", "Enter a number"),  # units are the field's own
     ],
 )
 def test_a_refused_number_says_how_to_fix_it_and_keeps_what_was_typed(
@@ -917,6 +924,8 @@ def test_gas_on_site_none_is_an_answer_and_an_amount_is_priced(make_app: AppFact
         lines = [f for f in rated["emissions"]["factors"] if f["id"].startswith(f"cn.fuel.{fuel}")]
         assert rated["emissions"]["scope1"] > 0 and lines, rated["emissions"]["factors"]
         assert "energy.fuels" not in rated["data_quality"]["estimated_fields"], unit
+    zero = _stored_rating(app, _post(client, fuel="none", fuel_amount="0").headers["Location"])
+    assert zero["emissions"]["scope1"] == 0 and "energy.fuels" not in zero["data_quality"]["estimated_fields"]
     refused = _post(client, fuel="none", fuel_amount="300")
     assert refused.status_code == 422 and "Choose which gas this is above" in refused.get_data(as_text=True)
     assert _post(client, fuel="coal").status_code == 422
@@ -966,3 +975,16 @@ def test_switching_language_on_the_form_keeps_the_answers(make_app: AppFactory) 
     assert 'id="p_led_lighting" name="led_lighting" value="yes" checked' in html
     assert 'class="error"' not in html and "Error" not in html.split("</title>")[0]  # nothing was checked
     assert "Location" not in switched.headers  # not rated: a rating answers 303 to its result
+
+
+def test_the_points_to_the_next_grade_are_rounded_up() -> None:
+    """59.96 against a cut-off of 60 had read "0.0 more points reach Green" beside a score shown as 60.0."""
+    from rating_model.standard import DEFAULT_STANDARD, load_standard
+    from service.web.view import grade_ladder
+
+    standard = load_standard(DEFAULT_STANDARD)
+    floor = {c.grade: c.min_score for c in standard.cutoffs}["green"]
+    gap = grade_ladder({"score": floor - 0.04, "grade": "light_green"}, standard, texts("en"))["gap"]
+    assert gap == {"points": 0.1, "label": "Green"}
+    exact = grade_ladder({"score": floor - 2.5, "grade": "light_green"}, standard, texts("en"))["gap"]
+    assert exact is not None and exact["points"] == 2.5

@@ -192,3 +192,13 @@ def test_four_eyes_the_account_that_registered_a_version_cannot_promote_it(
     finally:
         db.dispose()
     assert previous == DEFAULT_VERSION
+
+
+def test_with_four_eyes_off_a_makers_own_promotion_says_so_in_the_trail(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    b = _register(env, tmp_path, "b")
+    assert (
+        run(env, "model", "promote", b, "--reason", "CR-1 b", "--replacing", DEFAULT_VERSION).exit_code == 0
+    )
+    assert _history(env)[-1].endswith("CR-1 b [promoted by its own maker: four eyes off]")
