@@ -11,6 +11,7 @@ import base64
 import html
 import io
 import json
+from collections.abc import Mapping
 from typing import Any
 
 import matplotlib
@@ -104,6 +105,19 @@ def _migration_plot(migration: dict[str, Any], champion: str, challenger: str) -
     return _png(fig)
 
 
+def _data_section(data: Mapping[str, Any] | None) -> list[str]:
+    if not data:
+        return []
+    parts = [f"<p>Data: <code>{html.escape(str(data.get('file')))}</code>, sha256 "
+             f"<code>{html.escape(str(data.get('sha256')))}</code>; {data.get('rows_read')} rows read, "
+             f"{data.get('rows_left_out')} left out (the engine cannot rate them).</p>"]
+    if data.get("trained_on_it"):
+        versions = ", ".join(html.escape(str(v)) for v in data["trained_on_it"])
+        parts.append(f'<p class="warning"><strong>Warning: {versions} was trained on this very file; its '
+                     "metrics here are optimistic. Judge it on data it has not seen.</strong></p>")
+    return parts
+
+
 def _migration_table(migration: dict[str, Any]) -> str:
     """The heat map's counts: the champion's grade by row, this model's by column."""
     grades = migration["grades"]
@@ -126,8 +140,14 @@ def _fmt(value: Any) -> str:
 
 
 def render_report(artifact: ScorecardArtifact, indicators: pd.DataFrame, y: NDArray[Any], standard: Standard,
-                  *, champion: ScorecardArtifact | None = None, title: str | None = None) -> str:
-    """The whole report as one HTML string (plots embedded, nothing external)."""
+                  *, champion: ScorecardArtifact | None = None, title: str | None = None,
+                  data: Mapping[str, Any] | None = None) -> str:
+    """The whole report as one HTML string (plots embedded, nothing external).
+
+    ``data`` identifies the labelled file (``file``, ``sha256``, ``rows_read``, ``rows_left_out``,
+    ``trained_on_it``): a report for an approval ticket says what it was computed on, and says so loudly
+    when a model was fit on that very file.
+    """
     y = np.asarray(y, dtype=int)
     ev = evaluate(artifact, indicators, y, standard)
     scored = score_frame(artifact, indicators, standard)
@@ -135,6 +155,7 @@ def render_report(artifact: ScorecardArtifact, indicators: pd.DataFrame, y: NDAr
              f"<p>Model <code>{artifact.version}</code>, sha256 <code>{artifact.sha256}</code>, standard "
              f"{html.escape(standard.label)}; evaluated on {ev['rows']} labelled rows "
              f"(green rate {ev['event_rate']:.3f}).</p>",
+             *_data_section(data),
              "<h2>Discrimination and calibration</h2>",
              _table([[k, v] for k, v in ev["metrics"].items()]
                     + [["calibration error (ECE)", ev["calibration"]["ece"]]], ["metric", "value"]),

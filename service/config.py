@@ -75,6 +75,8 @@ class Settings:
     model_poll_seconds: float = 5.0
     # Four eyes on the model: whoever registered or uploaded a version may not also promote it.
     model_four_eyes: bool = True
+    # A promotion needs a recorded comparison of the challenger against the champion it replaces.
+    model_require_comparison: bool = True
     # Portfolio jobs: uploaded loan books, per-chunk result parts and merged results live under this
     # directory, which the API and every `greenrate worker` must share (one disk or a shared mount).
     portfolio_dir: str = field(default_factory=default_portfolio_dir)
@@ -335,6 +337,7 @@ _APP_PARSERS: dict[str, Callable[[str], Any]] = {
     "proxy_hops": _parse_int(0, 5),
     "model_poll_seconds": _parse_float(0, 3_600),
     "model_four_eyes": _parse_bool,
+    "model_require_comparison": _parse_bool,
     "portfolio_dir": _parse_directory,
     "portfolio_max_bytes": _parse_int(1_024, 1_024 * 1_024 * 1_024 * 1_024),
     "portfolio_chunk_rows": _parse_int(100, 1_000_000),

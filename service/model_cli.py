@@ -50,7 +50,7 @@ def _fits_running_standard() -> registry.FitCheck:
     return partial(engine_for, load_standard(DEFAULT_STANDARD))
 
 
-def _actor() -> str:
+def cli_actor() -> str:
     """The operating-system account running the command, from its user id: ``getpass.getuser()`` read
     ``$USER`` first, so ``USER=head_of_model_risk greenrate model promote ...`` signed as anyone."""
     try:
@@ -93,7 +93,7 @@ def register_model(artifact_path: Path) -> None:
     except ArtifactError as exc:
         raise click.ClickException(f"artifact refused: {exc}") from None
     with _registry() as db:
-        registry.register(db, artifact, source="cli", actor=_actor(),
+        registry.register(db, artifact, source="cli", actor=cli_actor(),
                           reason=f"registered from {artifact_path.name}")
     four_eyes = " (by another analyst: four eyes)" if command_settings().model_four_eyes else ""
     click.echo(f"registered {artifact.version} (sha256 {artifact.sha256[:12]}…); promote it{four_eyes} with "
@@ -114,9 +114,10 @@ def promote(version: str, reason: str, replacing: str) -> None:
     GREENRATE_MODEL_FOUR_EYES) the account running this registered VERSION itself.
     """
     with _registry() as db:
-        previous = registry.activate(db, version, actor=_actor(), reason=reason,
+        previous = registry.activate(db, version, actor=cli_actor(), reason=reason,
                                      fits=_fits_running_standard(), replacing=replacing,
-                                     four_eyes=command_settings().model_four_eyes)
+                                     four_eyes=command_settings().model_four_eyes,
+                                     require_comparison=command_settings().model_require_comparison)
     click.echo(f"active model: {version} (was {previous})")
 
 
@@ -127,8 +128,8 @@ def promote(version: str, reason: str, replacing: str) -> None:
 def rollback(reason: str, undoing: str) -> None:
     """Undo the latest promotion not undone yet: repeated, it walks back through them (C → B → A)."""
     with _registry() as db:
-        target, undone = registry.rollback(db, actor=_actor(), reason=reason, fits=_fits_running_standard(),
-                                           undoing=undoing)
+        target, undone = registry.rollback(db, actor=cli_actor(), reason=reason,
+                                           fits=_fits_running_standard(), undoing=undoing)
     click.echo(f"active model: {target} (rolled back from {undone})")
 
 

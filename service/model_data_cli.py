@@ -116,12 +116,15 @@ def read_labelled(data: Path) -> tuple[pd.DataFrame, Any]:
 
 
 def labelled_indicators(
-    data: Path, standard: Standard, workers: int | None, models: Sequence[ScorecardArtifact] = ()
+    data: Path, standard: Standard, workers: int | None, models: Sequence[ScorecardArtifact] = (),
+    info: dict[str, Any] | None = None,
 ) -> tuple[Any, Any]:
     """Indicator frame and labels of a labelled flat file (rows the engine refuses are dropped).
 
     ``models`` are the models about to be judged on it: a warning names any that was trained on this very
-    data, whose metrics here would be flattered by the rows it was fit on.
+    data, whose metrics here would be flattered by the rows it was fit on. ``info``, when given, receives
+    what identifies the data for a record of the judgement: ``file``, ``sha256``, ``rows_read``,
+    ``rows_left_out`` and ``trained_on_it`` (the versions fit on this very file).
     """
     import numpy as np
 
@@ -130,10 +133,12 @@ def labelled_indicators(
     from rating_model.train import data_sha256
 
     frame, y = read_labelled(data)
+    fingerprint = data_sha256(frame) if models or info is not None else ""
+    trained_on_it = []
     if models:
-        fingerprint = data_sha256(frame)
         for model in models:
             if model.metadata.get("data_sha256") == fingerprint:
+                trained_on_it.append(model.version)
                 _console.print(
                     f"[yellow]warning: {data.name} is the data {model.version} was trained on: it was fit on "
                     "most of these rows, so its metrics here are optimistic; judge it on data it has not "
@@ -145,6 +150,9 @@ def labelled_indicators(
     keep[bad] = False
     if bad:
         _console.print(f"[yellow]{len(bad)} row(s) the engine cannot rate were left out[/]")
+    if info is not None:
+        info.update(file=data.name, sha256=fingerprint, rows_read=len(frame), rows_left_out=len(bad),
+                    trained_on_it=trained_on_it)
     problem = class_problem(y[keep])
     if problem is not None:
         raise click.ClickException(
@@ -290,10 +298,15 @@ def evaluate_model(model: str, data: Path, standard_path: Path | None, json_out:
     from rating_model.evaluation import evaluate
 
     artifact, standard = load_model(model), _standard(standard_path)
-    X, y = labelled_indicators(data, standard, workers, models=(artifact,))
+    info: dict[str, Any] = {}
+    X, y = labelled_indicators(data, standard, workers, models=(artifact,), info=info)
     report = evaluate(artifact, X, y, standard)
+    report["data"] = info
     click.echo(f"{artifact.version} on {report['rows']} rows: {_metrics_line(report['metrics'])}")
     click.echo(f"calibration error (ECE) {report['calibration']['ece']:.4f}")
+    for b in report["calibration"]["bins"]:
+        click.echo(f"  calibration bin of {b['n']:>7} rows: predicted {b['predicted']:.3f}, observed "
+                   f"{b['observed']:.3f}")
     for g in report["grades"]:
         rate = "-" if g["observed_rate"] is None else f"{g['observed_rate']:.3f}"
         click.echo(f"  {g['grade']:<12} {g['n']:>8} {g['share']:>7.1%}  observed green rate {rate}")
@@ -313,15 +326,20 @@ def evaluate_model(model: str, data: Path, standard_path: Path | None, json_out:
 @click.option("--samples", type=click.IntRange(20, 10_000), default=200, show_default=True,
               help="Bootstrap resamples for the confidence intervals (fixed seed).")
 @click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path), default=None)
+@click.option("--record", is_flag=True,
+              help="Keep the result in the registry (both models must be registered): the evidence a "
+                   "promotion of CHALLENGER replacing CHAMPION needs.")
 @_workers
 def compare_models(champion: str, challenger: str, data: Path, standard_path: Path | None, samples: int,
-                   json_out: Path | None, workers: int | None) -> None:
+                   json_out: Path | None, record: bool, workers: int | None) -> None:
     """CHAMPION vs CHALLENGER: metric deltas with 95 % CIs, score and indicator PSI, grade migration."""
     from rating_model.monitoring import compare_models as compare
 
     a, b, standard = load_model(champion), load_model(challenger), _standard(standard_path)
-    X, y = labelled_indicators(data, standard, workers, models=(a, b))
+    info: dict[str, Any] = {}
+    X, y = labelled_indicators(data, standard, workers, models=(a, b), info=info)
     result = compare(a, b, X, y, standard, samples=samples)
+    result["data"] = info  # which file, by content, and what was left out: the JSON says what it rests on
     click.echo(f"champion {a.version} vs challenger {b.version} on {result['rows']} rows")
     for name, m in result["metrics"].items():
         click.echo(f"  {name:<6} {m['champion']:.4f} -> {m['challenger']:.4f}  delta {m['delta']:+.4f} "
@@ -333,6 +351,32 @@ def compare_models(champion: str, challenger: str, data: Path, standard_path: Pa
     mig = result["migration"]
     click.echo(f"  grade migration: {mig['moved_share']:.1%} moved "
                f"({mig['upgrades']} up, {mig['downgrades']} down)")
+    click.echo(f"    {'':<12} " + " ".join(f"{g[:8]:>8}" for g in mig["grades"]) + "   (challenger)")
     for grade, row in zip(mig["grades"], mig["counts"], strict=True):
         click.echo(f"    {grade:<12} " + " ".join(f"{c:>8}" for c in row))
+    if info["trained_on_it"]:
+        click.echo(f"  warning: trained on this very file: {', '.join(info['trained_on_it'])}")
     _write_json(json_out, result)
+    if record:
+        _record_comparison(b, a, info, result)
+
+
+def _record_comparison(challenger: ScorecardArtifact, champion: ScorecardArtifact, data: dict[str, Any],
+                       result: dict[str, Any]) -> None:
+    """Keep the comparison in the registry, as the evidence a promotion of ``challenger`` rests on."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from service.commands import database
+    from service.model_cli import cli_actor
+    from service.records import comparisons, registry
+
+    summary = {k: v for k, v in _finite(result).items() if k != "data"}
+    try:
+        with database() as db:
+            kept = comparisons.record(db, challenger, champion, data=data, summary=summary, actor=cli_actor())
+    except registry.RegistryError as exc:
+        raise click.ClickException(f"not recorded: {exc}") from None
+    except SQLAlchemyError as exc:
+        raise click.ClickException(f"cannot record: {type(exc).__name__} ({MIGRATE_HINT})") from None
+    click.echo(f"recorded {kept.evidence()}; `greenrate model promote {challenger.version} --replacing "
+               f"{champion.version} --reason ...` may rest on it")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -36,8 +37,10 @@ def report_command(model: str, data: Path, champion: str | None, out: Path, stan
     artifact = load_model(model)
     against = load_model(champion) if champion else None
     standard = _standard(standard_path)
-    X, y = labelled_indicators(data, standard, workers, models=(artifact, *([against] if against else [])))
-    page = render_report(artifact, X, y, standard, champion=against)
+    info: dict[str, Any] = {}
+    X, y = labelled_indicators(data, standard, workers, models=(artifact, *([against] if against else [])),
+                               info=info)
+    page = render_report(artifact, X, y, standard, champion=against, data=info)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(page, encoding="utf-8")
     click.echo(f"wrote {out} ({len(page) // 1024} KiB, self-contained)")

@@ -96,7 +96,9 @@ class ActivateModel(MethodView):
         404 when the version is not registered; 409 when it is the active one already, or when
         ``replacing`` names another version than the active one; 422 when its artifact does not fit the
         running standard (the check every worker makes before rating with it); 403 when the calling key
-        uploaded the version itself (four eyes, ``GREENRATE_MODEL_FOUR_EYES``).
+        uploaded the version itself (four eyes, ``GREENRATE_MODEL_FOUR_EYES``); 409 too when no comparison of
+        it against the active model was recorded (``greenrate model compare --record``;
+        ``GREENRATE_MODEL_REQUIRE_COMPARISON``).
         """
         s = services()
         actor = actor_of(current_principal())
@@ -104,7 +106,7 @@ class ActivateModel(MethodView):
         try:
             previous = registry.activate(
                 s.db, version, actor=actor, reason=body["reason"], fits=fits, replacing=body["replacing"],
-                four_eyes=s.settings.model_four_eyes,
+                four_eyes=s.settings.model_four_eyes, require_comparison=s.settings.model_require_comparison,
             )
         except registry.SameActor as exc:
             abort(403, message=str(exc))

@@ -1,4 +1,5 @@
-"""The model registry tables (migration 0002): artifacts, the one active version, and the audit trail.
+"""The model registry tables (migrations 0002 and 0010): artifacts, the one active version, the audit trail
+and the recorded comparisons a promotion rests on.
 
 Declared on the shared :data:`service.records.tables.metadata` so Alembic's schema comparison covers them.
 A single-row ``active_model`` table (primary key fixed to 1 by a CHECK constraint, version a foreign key
@@ -48,3 +49,18 @@ model_events = Table(
 )
 
 Index("ix_model_events_at", model_events.c.at)
+
+model_comparisons = Table(
+    "model_comparisons",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("challenger", String(80), ForeignKey("models.version"), nullable=False),
+    Column("champion", String(80), ForeignKey("models.version"), nullable=False),
+    Column("data_json", Text, nullable=False, comment="The labelled file: name, sha256, rows read, left out"),
+    Column("summary_json", Text, nullable=False, comment="Metric deltas with CIs, PSI, grade migration"),
+    Column("recorded_by", String(120), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+)
+
+Index("ix_model_comparisons_challenger_champion", model_comparisons.c.challenger,
+      model_comparisons.c.champion)

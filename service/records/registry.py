@@ -60,6 +60,11 @@ class SameActor(RegistryError):
     """Four eyes: whoever registered or uploaded a version may not also promote it."""
 
 
+class NoComparison(RegistryError):
+    """No recorded comparison of the challenger against the champion it would replace (the promotion
+    needs one under ``GREENRATE_MODEL_REQUIRE_COMPARISON``)."""
+
+
 class NothingToRollBack(RegistryError):
     """Every activation in the audit trail has been undone already."""
 
@@ -308,6 +313,7 @@ def activate(
     fits: FitCheck,
     replacing: str | None = None,
     four_eyes: bool = False,
+    require_comparison: bool = False,
 ) -> str | None:
     """Promote ``version`` to the active model, audited with who and why; returns the version it replaced.
 
@@ -326,6 +332,9 @@ def activate(
     :raises ActiveChanged: ``replacing`` is given and is not the active version.
     :raises SameActor: ``four_eyes`` is on and ``actor`` registered or uploaded ``version`` (the service and
         the CLI pass ``GREENRATE_MODEL_FOUR_EYES``, on by default: a model's maker does not approve it).
+    :raises NoComparison: ``require_comparison`` is on (``GREENRATE_MODEL_REQUIRE_COMPARISON``) and no
+        comparison of ``version`` against the active model was recorded; with one, the promotion's audit
+        event names it.
     """
     check_reason(reason)
     _check_fits(db, version, fits)
@@ -343,9 +352,24 @@ def activate(
         if previous == version:
             raise AlreadyActive(f"model version {version!r} is already the active one")
         _expect(previous, replacing, f"promoting {version!r}")
-        if _switch(db, version, previous, action="promote", reason=reason, actor=actor):
+        audited = f"{reason} [{_evidence(db, version, previous)}]" if require_comparison else reason
+        if _switch(db, version, previous, action="promote", reason=audited, actor=actor):
             return previous
     raise RegistryError(f"the active model changed {_ATTEMPTS} times while promoting {version!r}; try again")
+
+
+def _evidence(db: Engine, version: str, champion: str | None) -> str:
+    """How the promotion's audit event names the recorded comparison it rests on; refuses without one."""
+    from service.records import comparisons  # it builds on this module's errors
+
+    found = None if champion is None else comparisons.latest(db, version, champion)
+    if found is None:
+        raise NoComparison(
+            f"promoting {version!r} refused: no comparison of it against the active model {champion!r} was "
+            f"recorded; run `greenrate model compare {champion} {version} --data LABELLED_FILE --record` "
+            "and read it first (GREENRATE_MODEL_REQUIRE_COMPARISON). Nothing was changed."
+        )
+    return found.evidence()
 
 
 def _makers(db: Engine, version: str) -> set[str]:

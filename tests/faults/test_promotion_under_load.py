@@ -135,6 +135,7 @@ def served(tmp_path: Path, postgres_url: str) -> Iterator[tuple[str, dict[str, s
         "GREENRATE_DATABASE_URL": postgres_url,
         "GREENRATE_RATE_LIMIT": "100000 per minute",
         "GREENRATE_MODEL_POLL_SECONDS": str(POLL_SECONDS),
+        "GREENRATE_MODEL_REQUIRE_COMPARISON": "false",  # what is under test is the swap under load
     }
     with gunicorn_server(settings, tmp_path, ready=lambda p: len(workers_of(p.pid)) == 2) as (base, _):
         yield base, keys

@@ -25,3 +25,17 @@ def variant_document(tag: str) -> dict[str, Any]:
     doc = default_document()
     doc["metadata"]["card"]["variant"] = tag
     return rehash(doc)
+
+
+def record_comparison(db: Any, challenger: str, champion: str, *, rows: int = 5000) -> str:
+    """A recorded comparison of two registered versions, as `greenrate model compare --record` keeps one
+    (the evidence a promotion needs under GREENRATE_MODEL_REQUIRE_COMPARISON); returns how the promotion's
+    audit event names it."""
+    from service.records import comparisons, registry
+
+    found = [registry.load_artifact(db, v) for v in (challenger, champion)]
+    assert found[0] is not None and found[1] is not None
+    data = {"file": "holdout.parquet", "sha256": "d" * 64, "rows_read": rows, "rows_left_out": 0,
+            "trained_on_it": []}
+    kept = comparisons.record(db, found[0], found[1], data=data, summary={"rows": rows}, actor="bank-a/ann")
+    return kept.evidence()

@@ -14,7 +14,7 @@ from sqlalchemy.exc import DBAPIError
 
 from service.auth import generate_key
 from service.records import api_keys, migrate
-from service.records.model_tables import model_events, models
+from service.records.model_tables import model_comparisons, model_events, models
 from service.records.ratings import find_reusable, get_rating
 from service.records.tables import SCHEMA_REVISION, metadata, ratings
 from service.records.tables import api_keys as api_keys_table
@@ -150,10 +150,13 @@ def assert_records_append_only(db: Engine) -> None:
                                            created_at=now, created_by="t"))
         conn.execute(insert(model_events).values(version="m-1", action="register", reason="new", actor="t",
                                                  at=now))
+        conn.execute(insert(model_comparisons).values(challenger="m-1", champion="m-1", data_json="{}",
+                                                      summary_json="{}", recorded_by="t", at=now))
     changes = {
         ratings: update(ratings).values(score=99.0),
         models: update(models).values(artifact_json='{"points": 5}'),
         model_events: update(model_events).values(reason="nothing happened"),
+        model_comparisons: update(model_comparisons).values(summary_json='{"auc": 0.99}'),
     }
     for table, change in changes.items():
         for statement in (change, delete(table)):

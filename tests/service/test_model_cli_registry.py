@@ -24,6 +24,7 @@ def env(tmp_path: Path) -> dict[str, str]:
     environment = {
         "GREENRATE_DATABASE_URL": f"sqlite:///{tmp_path}/cli.sqlite3",
         "GREENRATE_MODEL_FOUR_EYES": "false",
+        "GREENRATE_MODEL_REQUIRE_COMPARISON": "false",
     }
     assert run(environment, "db", "upgrade").exit_code == 0  # registers and activates the packaged default
     return environment
@@ -202,3 +203,32 @@ def test_with_four_eyes_off_a_makers_own_promotion_says_so_in_the_trail(
         run(env, "model", "promote", b, "--reason", "CR-1 b", "--replacing", DEFAULT_VERSION).exit_code == 0
     )
     assert _history(env)[-1].endswith("CR-1 b [promoted by its own maker: four eyes off]")
+
+
+def test_a_promotion_rests_on_a_recorded_comparison(env: dict[str, str], tmp_path: Path) -> None:
+    """A 50-row model had been promoted on a reason of three letters: with the requirement on, a promotion
+    needs `compare --record` of the challenger against the champion, and its audit event names the record."""
+    gated = {**env, "GREENRATE_MODEL_REQUIRE_COMPARISON": "true"}
+    data = tmp_path / "holdout.parquet"
+    assert (
+        run(gated, "model", "generate-data", "--rows", "1500", "--seed", "5", "--out", str(data)).exit_code
+        == 0
+    )
+    challenger = tmp_path / "b.json"
+    challenger.write_text(json.dumps(variant_document("b")))
+    compare = ("model", "compare", "active", str(challenger), "--data", str(data), "--samples", "20")
+    unregistered = run(gated, *compare, "--record")
+    assert unregistered.exit_code == 1 and "not recorded" in unregistered.output
+    assert "is not registered" in unregistered.output
+    b = _register(gated, tmp_path, "b")
+    unproven = run(gated, "model", "promote", b, "--reason", "CR-1 b", "--replacing", DEFAULT_VERSION)
+    assert unproven.exit_code == 1 and f"model compare {DEFAULT_VERSION} {b} --data" in unproven.output
+    recorded = run(gated, *compare, "--record", "--json", str(tmp_path / "cmp.json"))
+    assert recorded.exit_code == 0 and "recorded comparison #1" in recorded.output, recorded.output
+    data_info = json.loads((tmp_path / "cmp.json").read_text())["data"]
+    assert data_info["file"] == "holdout.parquet" and data_info["rows_read"] == 1500
+    assert len(data_info["sha256"]) == 64 and data_info["trained_on_it"] == []
+    promoted = run(gated, "model", "promote", b, "--reason", "CR-1 b", "--replacing", DEFAULT_VERSION)
+    assert promoted.exit_code == 0, promoted.output
+    expected = f"[comparison #1: {1500 - data_info['rows_left_out']} rows of holdout.parquet (sha256 "
+    assert expected + data_info["sha256"][:12] in _history(gated)[-1]

@@ -77,7 +77,9 @@ def test_from_labelled_data_to_a_live_model(workdir: dict[str, str], tmp_path: P
     # the champion goes live through the CLI
     cli(workdir, "db", "upgrade")
     cli(workdir, "model", "register", files["m1.json"])
-    one_person = {**workdir, "GREENRATE_MODEL_FOUR_EYES": "false"}  # the CLI's account registered it
+    # a first installation: one person, and no champion of their own to compare with yet
+    one_person = {**workdir, "GREENRATE_MODEL_FOUR_EYES": "false",
+                  "GREENRATE_MODEL_REQUIRE_COMPARISON": "false"}
     cli(one_person, "model", "promote", champion["version"], "--reason", "first model on our own labels",
         "--replacing", default_document()["version"])
     db = create_engine(workdir["GREENRATE_DATABASE_URL"])
@@ -90,6 +92,10 @@ def test_from_labelled_data_to_a_live_model(workdir: dict[str, str], tmp_path: P
         assert status == 201 and json.loads(before)["versions"]["model"] == champion["version"]
         # the challenger, trained elsewhere, is uploaded and promoted through the API while serving
         assert _post(base, "/v1/models", keys["analyst"], challenger)[0] == 201
+        # the comparison the promotion rests on, recorded against the live champion
+        recorded = cli(workdir, "model", "compare", "active", files["m2.json"], "--data", files["b.parquet"],
+                       "--samples", "30", "--record")
+        assert "recorded comparison #1" in recorded.output
         status, activation = _post(base, f"/v1/models/{challenger['version']}/activate", checker,
                                    {"reason": "challenger better on KS and Brier",
                                     "replacing": champion["version"]})

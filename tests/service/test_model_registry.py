@@ -19,7 +19,7 @@ from service.models import register_packaged_default
 from service.records import registry
 from service.records.model_tables import active_model, models
 from tests.conftest import AppFactory, bearer, create_key, payload, services_of
-from tests.service.model_fixtures import default_document, rehash, variant_document
+from tests.service.model_fixtures import default_document, record_comparison, rehash, variant_document
 from tests.service.tampering import guard_lifted
 
 DEFAULT_VERSION = default_document()["version"]
@@ -152,13 +152,18 @@ def test_promotion_through_the_api_switches_ratings_and_keeps_old_ones(make_app:
     assert first.json["versions"]["model"] == DEFAULT_VERSION
     doc = variant_document("challenger")
     assert client.post("/v1/models", json=doc, headers=bearer(analyst)).status_code == 201
+    activate = f"/v1/models/{doc['version']}/activate"
+    unproven = client.post(activate, json={"reason": "trust me", "replacing": DEFAULT_VERSION},
+                           headers=bearer(checker))
+    assert unproven.status_code == 409 and "no comparison of it against the active model" in unproven.json[
+        "message"]
+    evidence = record_comparison(db, doc["version"], DEFAULT_VERSION)
     missing_reason = client.post(f"/v1/models/{doc['version']}/activate", json={"replacing": DEFAULT_VERSION},
                                  headers=bearer(checker))
     assert missing_reason.status_code == 422 and "reason" in missing_reason.json["errors"]
     unsaid = client.post(f"/v1/models/{doc['version']}/activate", json={"reason": "challenger wins"},
                          headers=bearer(checker))
     assert unsaid.status_code == 422 and "replacing" in unsaid.json["errors"]
-    activate = f"/v1/models/{doc['version']}/activate"
     own = client.post(activate, json={"reason": "my own model is great", "replacing": DEFAULT_VERSION},
                       headers=bearer(analyst))
     assert own.status_code == 403 and "a model's maker may not also promote it" in own.json["message"]
@@ -176,7 +181,7 @@ def test_promotion_through_the_api_switches_ratings_and_keeps_old_ones(make_app:
     assert again.json["versions"]["model"] == doc["version"]
     old = client.get(f"/v1/ratings/{first.json['id']}", headers=bearer(bank))
     assert old.data == first.data
-    assert registry.events(db, doc["version"])[-1].reason == "challenger wins on KS"
+    assert registry.events(db, doc["version"])[-1].reason == f"challenger wins on KS [{evidence}]"
     # rolling back returns the rating first issued under the default (same id), from the cache
     registry.rollback(db, actor="t", reason="rollback test", fits=FITS)
     back = client.post("/v1/ratings", json=payload(), headers=bearer(bank))
@@ -245,6 +250,7 @@ def test_promotion_on_postgres_and_redis(make_app: AppFactory, postgres_url: str
     client_b = worker_b.test_client()
     assert client_b.post("/v1/models", json=doc, headers=bearer(analyst)).status_code == 201
     checker = create_key(worker_a, "bank-a", "analyst")
+    record_comparison(db, doc["version"], DEFAULT_VERSION)
     assert client_b.post(f"/v1/models/{doc['version']}/activate",
                          json={"reason": "pg promotion", "replacing": DEFAULT_VERSION},
                          headers=bearer(checker)).status_code == 200

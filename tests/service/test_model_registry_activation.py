@@ -16,7 +16,7 @@ from service.records import migrate, registry
 from service.records.database import create_db_engine
 from service.records.model_tables import model_events
 from tests.conftest import AppFactory, bearer, create_key, services_of
-from tests.service.model_fixtures import default_document, rehash, variant_document
+from tests.service.model_fixtures import default_document, record_comparison, rehash, variant_document
 from tests.service.test_model_registry import DEFAULT_VERSION, FITS
 
 
@@ -240,6 +240,8 @@ def test_a_promotion_replacing_a_champion_that_is_gone_changes_nothing(app: Flas
 def test_the_api_answers_409_when_the_compared_champion_is_no_longer_active(client: Any, app: Flask) -> None:
     db = services_of(app).db
     b, c = _registered(db, "b", "c")
+    record_comparison(db, b, DEFAULT_VERSION)
+    record_comparison(db, c, DEFAULT_VERSION)
     analyst = create_key(app, "bank-a", "analyst")
     url = "/v1/models/{}/activate"
     first = client.post(url.format(b), json={"reason": "CR-7 b", "replacing": DEFAULT_VERSION},
