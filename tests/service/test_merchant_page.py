@@ -988,3 +988,35 @@ def test_the_points_to_the_next_grade_are_rounded_up() -> None:
     assert gap == {"points": 0.1, "label": "Green"}
     exact = grade_ladder({"score": floor - 2.5, "grade": "light_green"}, standard, texts("en"))["gap"]
     assert exact is not None and exact["points"] == 2.5
+
+
+def test_reasons_on_the_page_are_in_an_owners_words() -> None:
+    """The engine's sentences speak to an analyst ("not reported (scored in the missing-data bin)", "0.851
+    ratio (actual / expected)"); the page says "not given" and "15% less than similar businesses"."""
+    from rating_model.standard import DEFAULT_STANDARD, load_standard
+    from service.web.view import reasons
+
+    standard = load_standard(DEFAULT_STANDARD)
+    rating = {
+        "reason_codes": [
+            {"indicator": "green_operations", "effect": "negative", "message": "engine sentence 1"},
+            {"indicator": "energy_efficiency_ratio", "effect": "positive", "message": "engine sentence 2"},
+            {"indicator": "renewable_electricity_share", "effect": "negative",
+             "message": "Renewable electricity share: 0% earns 0 of 19.4 points."},
+        ],
+        "contributions": [
+            {"indicator": "green_operations", "value": None, "unit": "share 0-1", "points": 0.0,
+             "max_points": 15.7},
+            {"indicator": "energy_efficiency_ratio", "value": 0.851203, "unit": "ratio (actual / expected)",
+             "points": 10.6, "max_points": 15.4},
+            {"indicator": "renewable_electricity_share", "value": 0.0, "unit": "share 0-1", "points": 0.0,
+             "max_points": 19.4},
+        ],
+    }
+    en = [r["text"] for r in reasons(rating, standard, "en")]
+    assert en[0] == "Green operating practices adopted: not given, so 0 of 15.7 points"
+    assert en[1] == "Energy use against sector peers: 15% less than similar businesses, 10.6 of 15.4 points"
+    assert en[2] == "Renewable electricity share: 0% earns 0 of 19.4 points."  # the engine's, with its figure
+    zh = [r["text"] for r in reasons(rating, standard, "zh")]
+    assert zh[0].endswith("：未填写，得 0 / 15.7 分") and "比同类店铺少 15%，得 10.6 / 15.4 分" in zh[1]
+    assert not any("missing-data bin" in t or "actual / expected" in t for t in en + zh)
