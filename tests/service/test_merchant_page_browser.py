@@ -17,6 +17,7 @@ import subprocess
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pypdf import PdfReader
@@ -56,6 +57,22 @@ def _ensure_chromium() -> str | None:
 
 
 @pytest.fixture
+def browser() -> Iterator[Any]:
+    """Debian's Chromium under Playwright, headless (the test is skipped only when it cannot be had)."""
+    reason = _ensure_chromium()
+    if reason is not None:
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
 def live_url(make_app: AppFactory) -> Iterator[str]:
     """The app served on a free loopback port from a background thread, for the browser to reach."""
     app = make_app(SECRET_KEY="browser-test-secret-key-0123456789abcdef")
@@ -69,89 +86,71 @@ def live_url(make_app: AppFactory) -> Iterator[str]:
         thread.join(timeout=10)
 
 
-def test_one_click_in_the_browser(live_url: str, tmp_path: Path) -> None:
-    reason = _ensure_chromium()
-    if reason is not None:
-        pytest.skip(reason)
-    from playwright.sync_api import expect, sync_playwright
+def test_one_click_in_the_browser(browser: Any, live_url: str, tmp_path: Path) -> None:
+    from playwright.sync_api import expect
 
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
-        try:
-            page = browser.new_page(locale="en-US", viewport={"width": 1000, "height": 900})
-            blocked: list[str] = []  # the pages' CSP allows their <style> blocks by hash, and nothing else
-            page.on(
-                "console", lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None
-            )
-            page.goto(live_url + "/")
-            button = page.get_by_role("button", name="Rate my business")
-            assert button.evaluate("b => getComputedStyle(b).backgroundColor") == "rgb(27, 94, 32)"
-            page.get_by_label("Business name").fill("Lotus Tea House")
-            page.get_by_label("Industry").select_option("5610")
-            page.get_by_label("Region (province)").select_option("CN-ZJ")
-            page.get_by_label("Employees").fill("8")
-            page.get_by_label("Annual revenue (CNY)").fill("1500000")
-            page.get_by_label("Electricity use per year").fill("30000")
-            page.get_by_label("LED lighting everywhere").check()
-            page.get_by_role("button", name="Rate my business").click()
+    page = browser.new_page(locale="en-US", viewport={"width": 1000, "height": 900})
+    blocked: list[str] = []  # the pages' CSP allows their <style> blocks by hash, and nothing else
+    page.on("console", lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None)
+    page.goto(live_url + "/")
+    button = page.get_by_role("button", name="Rate my business")
+    assert button.evaluate("b => getComputedStyle(b).backgroundColor") == "rgb(27, 94, 32)"
+    page.get_by_label("Business name").fill("Lotus Tea House")
+    page.get_by_label("Industry").select_option("5610")
+    page.get_by_label("Region (province)").select_option("CN-ZJ")
+    page.get_by_label("Employees").fill("8")
+    page.get_by_label("Annual revenue (CNY)").fill("1500000")
+    page.get_by_label("Electricity use per year").fill("30000")
+    page.get_by_label("LED lighting everywhere").check()
+    page.get_by_role("button", name="Rate my business").click()
 
-            grade = page.locator("#grade")
-            expect(grade).to_be_visible()
-            assert grade.get_attribute("data-grade") in ("dark_green", "green", "light_green", "not_green")
-            expect(page.locator("#plan li").first).to_contain_text("points")
-            score = page.locator("#score").inner_text()
-            # The README's screenshot is refreshed on request (UPDATE_SCREENSHOTS=1), so a test run
-            # leaves the tree clean; every run still takes one, so the page must render to an image.
-            refresh = os.environ.get("UPDATE_SCREENSHOTS") == "1"
-            shot = SCREENSHOT if refresh else tmp_path / "page.png"
-            page.screenshot(path=str(shot), full_page=True)
-            assert shot.stat().st_size > 10_000
+    grade = page.locator("#grade")
+    expect(grade).to_be_visible()
+    assert grade.get_attribute("data-grade") in ("dark_green", "green", "light_green", "not_green")
+    expect(page.locator("#plan li").first).to_contain_text("points")
+    score = page.locator("#score").inner_text()
+    # The README's screenshot is refreshed on request (UPDATE_SCREENSHOTS=1), so a test run
+    # leaves the tree clean; every run still takes one, so the page must render to an image.
+    refresh = os.environ.get("UPDATE_SCREENSHOTS") == "1"
+    shot = SCREENSHOT if refresh else tmp_path / "page.png"
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.stat().st_size > 10_000
 
-            page.locator("#lang-switch").click()
-            expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
-            expect(page.get_by_role("heading", name="改进计划")).to_be_visible()
-            assert page.locator("#score").inner_text() == score
+    page.locator("#lang-switch").click()
+    expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
+    expect(page.get_by_role("heading", name="改进计划")).to_be_visible()
+    assert page.locator("#score").inner_text() == score
 
-            with page.expect_download() as info:
-                page.locator("#disclosure-pdf").click()
-            target = tmp_path / "disclosure.pdf"
-            info.value.save_as(target)
-            data = target.read_bytes()
-            assert data.startswith(b"%PDF")
-            text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages)
-            assert "气候相关信息披露" in text and "Lotus Tea House" in text and score in text
-            page.goto(page.url.split("?")[0] + "/disclosure?lang=zh")
-            assert page.locator("th").first.evaluate("e => getComputedStyle(e).backgroundColor") != (
-                "rgba(0, 0, 0, 0)"
-            )
-            assert blocked == []
-        finally:
-            browser.close()
+    with page.expect_download() as info:
+        page.locator("#disclosure-pdf").click()
+    target = tmp_path / "disclosure.pdf"
+    info.value.save_as(target)
+    data = target.read_bytes()
+    assert data.startswith(b"%PDF")
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages)
+    assert "气候相关信息披露" in text and "Lotus Tea House" in text and score in text
+    page.goto(page.url.split("?")[0] + "/disclosure?lang=zh")
+    assert page.locator("th").first.evaluate("e => getComputedStyle(e).backgroundColor") != (
+        "rgba(0, 0, 0, 0)"
+    )
+    assert blocked == []
     assert SCREENSHOT.stat().st_size > 10_000
 
 
-def test_the_forms_language_switch_keeps_what_was_typed(live_url: str) -> None:
+def test_the_forms_language_switch_keeps_what_was_typed(browser: Any, live_url: str) -> None:
     """The switch sits before the form and submits it through its ``form`` attribute: a browser must send
     the answers with it (the server test cannot show that)."""
-    reason = _ensure_chromium()
-    if reason is not None:
-        pytest.skip(reason)
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
-        try:
-            page = browser.new_page(locale="en-US", viewport={"width": 320, "height": 800})
-            page.goto(live_url + "/")
-            page.get_by_label("Business name").fill("Lotus Tea House")
-            page.get_by_label("Annual revenue (CNY)").fill("90万")
-            page.get_by_label("LED lighting everywhere").check()
-            page.locator("#lang-switch").click()
-            expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
-            assert page.locator("#company_name").input_value() == "Lotus Tea House"
-            assert page.get_by_label("年营业收入（元）").input_value() == "90万"
-            assert page.get_by_label("全部使用 LED 照明").is_checked()
-            # at 320 px the form reflows: nothing scrolls sideways
-            assert page.evaluate("document.documentElement.scrollWidth") <= 320
-        finally:
-            browser.close()
+    page = browser.new_page(locale="en-US", viewport={"width": 320, "height": 800})
+    page.goto(live_url + "/")
+    page.get_by_label("Business name").fill("Lotus Tea House")
+    page.get_by_label("Annual revenue (CNY)").fill("90万")
+    page.get_by_label("LED lighting everywhere").check()
+    page.locator("#lang-switch").click()
+    expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
+    assert page.locator("#company_name").input_value() == "Lotus Tea House"
+    assert page.get_by_label("年营业收入（元）").input_value() == "90万"
+    assert page.get_by_label("全部使用 LED 照明").is_checked()
+    # at 320 px the form reflows: nothing scrolls sideways
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
