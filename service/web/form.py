@@ -205,22 +205,24 @@ _MULTIPLIERS: tuple[tuple[str, int], ...] = (
 #: The full-width forms of ASCII (U+FF01-FF5E) and the ideographic space, folded to ASCII: what a Chinese
 #: input method types. Nothing else is folded (NFKC also made "10²" 102 and "①" 1).
 _FULL_WIDTH = {**{0xFF01 + i: 0x21 + i for i in range(0x5E)}, 0x3000: 0x20}
-#: The unit a field's label already names, which may follow its number.
+#: The unit a field's label already names, which may follow its number (electricity: by the unit chosen,
+#: so "500元" is not read as 500 kWh).
 _UNIT_WORDS: Mapping[str, tuple[str, ...]] = {
     "employees": ("人", "名"),
     "revenue": ("元",),
-    "electricity": ("千瓦时", "度", "kwh", "kWh", "元"),
+    "electricity_kwh": ("千瓦时", "度", "kwh", "kWh"),
+    "electricity_spend": ("元",),
     "green_share": ("%",),
     "fuel_amount": ("立方米", "千克", "公斤", "m3", "m³", "kg"),
 }
 
 
-def _number(raw: str, form_field: str) -> float | str:
+def _number(raw: str, units: tuple[str, ...]) -> float | str:
     """The typed number, or the key of what is wrong with it ("90万" is 900,000; "１２，０００" is 12,000;
     "1,5" is refused as a possible decimal comma). Decimal arithmetic, so "1.1万" is exactly 11,000; an
     exponent too large for a float is infinite (and so above any range), never an exception."""
     text = raw.translate(_FULL_WIDTH).replace("\u00a0", "").replace(" ", "")
-    for word in _UNIT_WORDS.get(form_field, ()):
+    for word in units:
         text = text.removesuffix(word)
     scale = 1
     for word, factor in _MULTIPLIERS:
@@ -247,7 +249,8 @@ def _number_error(raw: str, form_field: str, unit: str) -> tuple[float | int | N
     range (naming the end it passed)."""
     if not raw.strip():
         return None, FieldError("required")
-    value = _number(raw, form_field)
+    value = _number(raw, _UNIT_WORDS[ELECTRICITY_KEYS.get(unit, "electricity_kwh")
+                                     if form_field == "electricity" else form_field])
     if isinstance(value, str):
         return None, FieldError(value)
     if NUMBER_FIELDS[form_field] and abs(value) != float("inf") and not value.is_integer():
@@ -312,7 +315,7 @@ def _fuels(parsed: ParsedForm) -> list[dict[str, Any]] | None:
         return None
     if not str(parsed.values["fuel_amount"]).strip():
         return [] if fuel == "none" else None
-    if fuel == "none" and _number(str(parsed.values["fuel_amount"]), "fuel_amount") == 0:
+    if fuel == "none" and _number(str(parsed.values["fuel_amount"]), _UNIT_WORDS["fuel_amount"]) == 0:
         return []  # none, and an amount of 0 to say so
     if fuel not in FUEL_UNITS:  # an amount of "none" or of "not sure": which gas is it?
         parsed.errors["fuel_amount"] = FieldError("fuel_needs_gas")

@@ -893,6 +893,7 @@ def test_revenue_is_read_as_the_owner_wrote_it(make_app: AppFactory, typed: str,
         ("revenue", "10²", "Enter a number"),  # NFKC had made it 102
         ("revenue", "1e3k", "Enter a number"),
         ("employees", "100%", "Enter a number"),  # units are the field's own
+        ("electricity", "500元", "Enter a number"),  # a bill's unit, with kWh chosen
     ],
 )
 def test_a_refused_number_says_how_to_fix_it_and_keeps_what_was_typed(
