@@ -27,6 +27,10 @@ class NotAsRegistered(RegistryError):
     """A compared artifact is not the one registered under its version (other content, same name)."""
 
 
+class InSample(RegistryError):
+    """A compared model was trained on the very file it was compared on: its metrics there flatter it."""
+
+
 @dataclass(frozen=True, slots=True)
 class Comparison:
     """One recorded comparison: ``data`` names the file (``file``, ``sha256``, ``rows_read``,
@@ -56,7 +60,12 @@ def record(
     summary: Mapping[str, Any],
     actor: str,
 ) -> Comparison:
-    """Keep a comparison of two registered models; refuses one of a model not (or not so) registered."""
+    """Keep a comparison of two registered models; refuses one of a model not (or not so) registered, and
+    one on a file either model was trained on (``data["trained_on_it"]``): no promotion rests on that."""
+    if data.get("trained_on_it"):
+        raise InSample(f"{', '.join(data['trained_on_it'])} was trained on {data.get('file')}: its metrics "
+                       "there are optimistic, so they are no evidence for a promotion; compare on data it "
+                       "has not seen")
     with db.connect() as conn:
         registered = dict(conn.execute(
             select(models.c.version, models.c.sha256)

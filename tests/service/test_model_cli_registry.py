@@ -232,3 +232,14 @@ def test_a_promotion_rests_on_a_recorded_comparison(env: dict[str, str], tmp_pat
     assert promoted.exit_code == 0, promoted.output
     expected = f"[comparison #1: {1500 - data_info['rows_left_out']} rows of holdout.parquet (sha256 "
     assert expected + data_info["sha256"][:12] in _history(gated)[-1]
+    # a comparison on the challenger's own training file is no evidence
+    trained = tmp_path / "c.json"
+    assert (
+        run(gated, "model", "train", "--data", str(data), "--out", str(trained), "--workers", "1").exit_code
+        == 0
+    )
+    assert run(gated, "model", "register", str(trained)).exit_code == 0
+    in_sample = run(
+        gated, "model", "compare", "active", str(trained), "--data", str(data), "--samples", "20", "--record"
+    )
+    assert in_sample.exit_code == 1 and "was trained on holdout.parquet" in in_sample.output
