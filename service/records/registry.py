@@ -296,11 +296,11 @@ def _switch(db: Engine, version: str, previous: str | None, *, action: str, reas
     return True
 
 
-def _expect(active: str | None, replacing: str | None, doing: str) -> None:
+def _expect(active: str | None, replacing: str | None, doing: str, *, next_step: str) -> None:
     if replacing is not None and active != replacing:
         raise ActiveChanged(
             f"{doing} refused: the active model is {active!r}, not {replacing!r} as expected (it changed "
-            "meanwhile); nothing was changed. Compare with the active model again before promoting."
+            f"meanwhile, or {replacing!r} was never active); nothing was changed. {next_step}"
         )
 
 
@@ -351,7 +351,8 @@ def activate(
         previous = active_version(db)
         if previous == version:
             raise AlreadyActive(f"model version {version!r} is already the active one")
-        _expect(previous, replacing, f"promoting {version!r}")
+        _expect(previous, replacing, f"promoting {version!r}",
+                next_step="Compare with the active model again before promoting.")
         audited = f"{reason} [{_evidence(db, version, previous)}]" if require_comparison else reason
         if _switch(db, version, previous, action="promote", reason=audited, actor=actor):
             return previous
@@ -435,7 +436,8 @@ def rollback(
     for _ in range(_ATTEMPTS):
         with db.connect() as conn:
             stack = _activation_stack(conn)
-        _expect(stack[-1] if stack else None, undoing, "rolling back")
+        _expect(stack[-1] if stack else None, undoing, "rolling back",
+                next_step="Read `greenrate model history` before rolling back.")
         target = _undo_target(stack)
         _check_fits(db, target, fits)
         # conditional on the trail's last version: a concurrent change (or a trail that disagrees with

@@ -149,6 +149,8 @@ def test_promote_and_rollback_take_the_version_they_expect(env: dict[str, str], 
     assert late.exit_code == 1 and f"the active model is '{b}'" in late.output
     wrong = run(env, "model", "rollback", "--reason", "undo c", "--undoing", c)
     assert wrong.exit_code == 1 and "nothing was changed" in wrong.output
+    assert f"or '{c}' was never active" in wrong.output and "before rolling back" in wrong.output
+    assert "before promoting" not in wrong.output  # a rollback's own advice
     undone = run(env, "model", "rollback", "--reason", "undo b", "--undoing", b)
     assert undone.exit_code == 0 and f"rolled back from {b}" in undone.output
 
