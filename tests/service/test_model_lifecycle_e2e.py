@@ -55,10 +55,13 @@ def _post(base: str, path: str, key: str, document: object) -> tuple[int, dict[s
 
 
 def test_from_labelled_data_to_a_live_model(workdir: dict[str, str], tmp_path: Path) -> None:
-    files = {name: str(tmp_path / name) for name in ("a.csv", "b.parquet", "m1.json", "m1b.json", "m2.json",
-                                                     "compare.json", "report.html", "drift.json")}
+    files = {name: str(tmp_path / name) for name in ("a.csv", "b.parquet", "holdout.parquet", "m1.json",
+                                                     "m1b.json", "m2.json", "compare.json", "report.html",
+                                                     "drift.json")}
     cli(workdir, "model", "generate-data", "--rows", "1500", "--seed", "1", "--out", files["a.csv"])
     cli(workdir, "model", "generate-data", "--rows", "1500", "--seed", "2", "--out", files["b.parquet"])
+    # neither model sees these rows: the comparison a promotion rests on
+    cli(workdir, "model", "generate-data", "--rows", "1500", "--seed", "3", "--out", files["holdout.parquet"])
     cli(workdir, "model", "validate-data", files["a.csv"])
     cli(workdir, "model", "train", "--data", files["a.csv"], "--seed", "1", "--out", files["m1.json"])
     cli(workdir, "model", "train", "--data", files["a.csv"], "--seed", "1", "--out", files["m1b.json"])
@@ -93,8 +96,8 @@ def test_from_labelled_data_to_a_live_model(workdir: dict[str, str], tmp_path: P
         # the challenger, trained elsewhere, is uploaded and promoted through the API while serving
         assert _post(base, "/v1/models", keys["analyst"], challenger)[0] == 201
         # the comparison the promotion rests on, recorded against the live champion
-        recorded = cli(workdir, "model", "compare", "active", files["m2.json"], "--data", files["b.parquet"],
-                       "--samples", "30", "--record")
+        recorded = cli(workdir, "model", "compare", "active", files["m2.json"], "--data",
+                       files["holdout.parquet"], "--samples", "30", "--record")
         assert "recorded comparison #1" in recorded.output
         status, activation = _post(base, f"/v1/models/{challenger['version']}/activate", checker,
                                    {"reason": "challenger better on KS and Brier",
