@@ -205,16 +205,26 @@ _MULTIPLIERS: tuple[tuple[str, int], ...] = (
 #: The full-width forms of ASCII (U+FF01-FF5E) and the ideographic space, folded to ASCII: what a Chinese
 #: input method types. Nothing else is folded (NFKC also made "10²" 102 and "①" 1).
 _FULL_WIDTH = {**{0xFF01 + i: 0x21 + i for i in range(0x5E)}, 0x3000: 0x20}
-#: The unit a field's label already names, which may follow its number (electricity: by the unit chosen,
-#: so "500元" is not read as 500 kWh).
+#: The unit a field's label already names, which may follow its number: electricity's by the unit chosen
+#: (so "500元" is not read as 500 kWh), a gas amount's by the gas (so "300kg" is not read as 300 m³).
 _UNIT_WORDS: Mapping[str, tuple[str, ...]] = {
     "employees": ("人", "名"),
     "revenue": ("元",),
     "electricity_kwh": ("千瓦时", "度", "kwh", "kWh"),
     "electricity_spend": ("元",),
     "green_share": ("%",),
-    "fuel_amount": ("立方米", "千克", "公斤", "m3", "m³", "kg"),
+    "natural_gas": ("立方米", "m3", "m³"),
+    "lpg": ("千克", "公斤", "kg"),
 }
+
+
+def _units(form_field: str, values: Mapping[str, Any]) -> tuple[str, ...]:
+    """The unit words that may follow the number typed into ``form_field``, given the other answers."""
+    if form_field == "electricity":
+        return _UNIT_WORDS[ELECTRICITY_KEYS.get(str(values.get("electricity_unit")), "electricity_kwh")]
+    if form_field == "fuel_amount":
+        return _UNIT_WORDS.get(str(values.get("fuel")), ())
+    return _UNIT_WORDS.get(form_field, ())
 
 
 def _number(raw: str, units: tuple[str, ...]) -> float | str:
@@ -243,19 +253,20 @@ def _number(raw: str, units: tuple[str, ...]) -> float | str:
     return value + 0.0  # "-0" is 0
 
 
-def _number_error(raw: str, form_field: str, unit: str) -> tuple[float | int | None, FieldError | None]:
+def _number_error(
+    raw: str, form_field: str, values: Mapping[str, Any]
+) -> tuple[float | int | None, FieldError | None]:
     """The number typed into ``form_field`` and what is wrong with it, if anything: left empty, not a
     number (or a comma that may be a decimal one), not whole where it must be, or outside the schema's
     range (naming the end it passed)."""
     if not raw.strip():
         return None, FieldError("required")
-    value = _number(raw, _UNIT_WORDS[ELECTRICITY_KEYS.get(unit, "electricity_kwh")
-                                     if form_field == "electricity" else form_field])
+    value = _number(raw, _units(form_field, values))
     if isinstance(value, str):
         return None, FieldError(value)
     if NUMBER_FIELDS[form_field] and abs(value) != float("inf") and not value.is_integer():
         return None, FieldError("not_whole")
-    error = _bounds_of(form_field, unit).error_for(value)
+    error = _bounds_of(form_field, str(values.get("electricity_unit", ""))).error_for(value)
     if error is not None:
         return None, error
     return (int(value) if NUMBER_FIELDS[form_field] else value), None
@@ -268,8 +279,7 @@ def _bounds_of(form_field: str, unit: str) -> Bounds:
 
 
 def _checked_number(parsed: ParsedForm, form_field: str) -> float | int | None:
-    unit = str(parsed.values["electricity_unit"])
-    value, error = _number_error(str(parsed.values[form_field]), form_field, unit)
+    value, error = _number_error(str(parsed.values[form_field]), form_field, parsed.values)
     if error is not None:
         parsed.errors[form_field] = error
     return value
@@ -294,8 +304,7 @@ def errors_at(paths: Iterable[str], values: Mapping[str, Any]) -> dict[str, Fiel
         if form_field == "company_name":
             error = _name_error(str(values.get("company_name", "")).strip())
         elif form_field in NUMBER_FIELDS:
-            unit = str(values.get("electricity_unit", ""))
-            _value, found = _number_error(str(values.get(form_field, "")), form_field, unit)
+            _value, found = _number_error(str(values.get(form_field, "")), form_field, values)
             # a figure in range that the engine still refused (a cross-field rule) is just "not valid"
             error = found or FieldError("invalid")
         elif form_field == GENERAL:
@@ -315,7 +324,7 @@ def _fuels(parsed: ParsedForm) -> list[dict[str, Any]] | None:
         return None
     if not str(parsed.values["fuel_amount"]).strip():
         return [] if fuel == "none" else None
-    if fuel == "none" and _number(str(parsed.values["fuel_amount"]), _UNIT_WORDS["fuel_amount"]) == 0:
+    if fuel == "none" and _number(str(parsed.values["fuel_amount"]), ()) == 0:
         return []  # none, and an amount of 0 to say so
     if fuel not in FUEL_UNITS:  # an amount of "none" or of "not sure": which gas is it?
         parsed.errors["fuel_amount"] = FieldError("fuel_needs_gas")

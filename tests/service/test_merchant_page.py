@@ -927,6 +927,11 @@ def test_gas_on_site_none_is_an_answer_and_an_amount_is_priced(make_app: AppFact
         assert "energy.fuels" not in rated["data_quality"]["estimated_fields"], unit
     zero = _stored_rating(app, _post(client, fuel="none", fuel_amount="0").headers["Location"])
     assert zero["emissions"]["scope1"] == 0 and "energy.fuels" not in zero["data_quality"]["estimated_fields"]
+    # the other gas's unit is not this one's (300 kg of LPG had been recorded as 300 m³ of natural gas)
+    for fuel, typed in (("natural_gas", "300kg"), ("lpg", "300立方米"), ("lpg", "300m3")):
+        assert _post(client, fuel=fuel, fuel_amount=typed).status_code == 422, typed
+    for fuel, typed in (("natural_gas", "1,000 m³"), ("lpg", "300公斤")):
+        assert _post(client, fuel=fuel, fuel_amount=typed).status_code == 303, typed
     refused = _post(client, fuel="none", fuel_amount="300")
     assert refused.status_code == 422 and "Choose which gas this is above" in refused.get_data(as_text=True)
     assert _post(client, fuel="coal").status_code == 422
