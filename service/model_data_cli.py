@@ -8,6 +8,7 @@ reason (a ClickException), never a traceback: analysts run these, not developers
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 from collections.abc import Callable, Iterator, Sequence
@@ -123,8 +124,9 @@ def labelled_indicators(
 
     ``models`` are the models about to be judged on it: a warning names any that was trained on this very
     data, whose metrics here would be flattered by the rows it was fit on. ``info``, when given, receives
-    what identifies the data for a record of the judgement: ``file``, ``sha256``, ``rows_read``,
-    ``rows_left_out`` and ``trained_on_it`` (the versions fit on this very file).
+    what identifies the data for a record of the judgement: ``file``, ``file_sha256`` (of its bytes, as
+    ``sha256sum`` gives it), ``rows_sha256`` (of its rows as read: what a model's ``data_sha256`` is),
+    ``rows_read``, ``rows_left_out`` and ``trained_on_it`` (the versions fit on this very file).
     """
     import numpy as np
 
@@ -151,14 +153,23 @@ def labelled_indicators(
     if bad:
         _console.print(f"[yellow]{len(bad)} row(s) the engine cannot rate were left out[/]")
     if info is not None:
-        info.update(file=data.name, sha256=fingerprint, rows_read=len(frame), rows_left_out=len(bad),
-                    trained_on_it=trained_on_it)
+        info.update(file=data.name, file_sha256=_file_sha256(data), rows_sha256=fingerprint,
+                    rows_read=len(frame), rows_left_out=len(bad), trained_on_it=trained_on_it)
     problem = class_problem(y[keep])
     if problem is not None:
         raise click.ClickException(
             f"{data.name}: after leaving out the {len(bad)} row(s) the engine cannot rate, {problem}"
         )
     return X[keep].reset_index(drop=True), y[keep]
+
+
+def _file_sha256(path: Path) -> str:
+    """The file's sha256, read in blocks (what ``sha256sum`` prints, so a validator can match the file)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while block := handle.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def _finite(value: Any) -> Any:
@@ -339,7 +350,8 @@ def compare_models(champion: str, challenger: str, data: Path, standard_path: Pa
     info: dict[str, Any] = {}
     X, y = labelled_indicators(data, standard, workers, models=(a, b), info=info)
     result = compare(a, b, X, y, standard, samples=samples)
-    result["data"] = info  # which file, by content, and what was left out: the JSON says what it rests on
+    # which file, by content, what was left out and how it was measured: the JSON says what it rests on
+    result["data"] = {**info, "standard": standard.label, "samples": samples}
     click.echo(f"champion {a.version} vs challenger {b.version} on {result['rows']} rows")
     for name, m in result["metrics"].items():
         click.echo(f"  {name:<6} {m['champion']:.4f} -> {m['challenger']:.4f}  delta {m['delta']:+.4f} "
@@ -358,7 +370,7 @@ def compare_models(champion: str, challenger: str, data: Path, standard_path: Pa
         click.echo(f"  warning: trained on this very file: {', '.join(info['trained_on_it'])}")
     _write_json(json_out, result)
     if record:
-        _record_comparison(b, a, info, result)
+        _record_comparison(b, a, result["data"], result)
 
 
 def _record_comparison(challenger: ScorecardArtifact, champion: ScorecardArtifact, data: dict[str, Any],

@@ -27,14 +27,25 @@ class NotAsRegistered(RegistryError):
     """A compared artifact is not the one registered under its version (other content, same name)."""
 
 
+#: The fewest rows a comparison a promotion rests on may be made on: on fewer, the bootstrap intervals of
+#: AUC or KS deltas of a few hundredths are noise (a 40-row file had been recorded, and as the newest record
+#: it was the one the promotion rested on).
+MIN_ROWS = 1000
+
+
+class TooFewRows(RegistryError):
+    """A comparison on fewer rows than :data:`MIN_ROWS`."""
+
+
 class InSample(RegistryError):
     """A compared model was trained on the very file it was compared on: its metrics there flatter it."""
 
 
 @dataclass(frozen=True, slots=True)
 class Comparison:
-    """One recorded comparison: ``data`` names the file (``file``, ``sha256``, ``rows_read``,
-    ``rows_left_out``, ``trained_on_it``), ``summary`` is what ``greenrate model compare`` printed."""
+    """One recorded comparison: ``data`` names the file (``file``, ``file_sha256`` of its bytes,
+    ``rows_sha256`` of its rows as read, ``rows_read``, ``rows_left_out``, ``trained_on_it``, ``standard``,
+    ``samples``), ``summary`` is what ``greenrate model compare`` printed."""
 
     id: int
     challenger: str
@@ -45,8 +56,8 @@ class Comparison:
     at: datetime
 
     def evidence(self) -> str:
-        """How the promotion's audit event names this record."""
-        sha = str(self.data.get("sha256", ""))[:12]
+        """How the promotion's audit event names this record (the file's sha256, as sha256sum prints it)."""
+        sha = str(self.data.get("file_sha256", ""))[:12]
         return (f"comparison #{self.id}: {self.summary.get('rows')} rows of {self.data.get('file')} "
                 f"(sha256 {sha}…), recorded by {self.recorded_by}")
 
@@ -62,6 +73,10 @@ def record(
 ) -> Comparison:
     """Keep a comparison of two registered models; refuses one of a model not (or not so) registered, and
     one on a file either model was trained on (``data["trained_on_it"]``): no promotion rests on that."""
+    rows = int(summary.get("rows", 0))
+    if rows < MIN_ROWS:
+        raise TooFewRows(f"the comparison was made on {rows} rows; a promotion rests only on one of at least "
+                         f"{MIN_ROWS} rated rows")
     if data.get("trained_on_it"):
         raise InSample(f"{', '.join(data['trained_on_it'])} was trained on {data.get('file')}: its metrics "
                        "there are optimistic, so they are no evidence for a promotion; compare on data it "

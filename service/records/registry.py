@@ -353,17 +353,20 @@ def activate(
             raise AlreadyActive(f"model version {version!r} is already the active one")
         _expect(previous, replacing, f"promoting {version!r}",
                 next_step="Compare with the active model again before promoting.")
-        audited = f"{reason} [{_evidence(db, version, previous)}]" if require_comparison else reason
+        audited = f"{reason} [{_evidence(db, version, previous, required=require_comparison)}]"
         if _switch(db, version, previous, action="promote", reason=audited, actor=actor):
             return previous
     raise RegistryError(f"the active model changed {_ATTEMPTS} times while promoting {version!r}; try again")
 
 
-def _evidence(db: Engine, version: str, champion: str | None) -> str:
-    """How the promotion's audit event names the recorded comparison it rests on; refuses without one."""
+def _evidence(db: Engine, version: str, champion: str | None, *, required: bool) -> str:
+    """How the promotion's audit event names the recorded comparison it rests on; without one, refused
+    when ``required``, else said (the CLI reads the setting from whoever runs it: never silently off)."""
     from service.records import comparisons  # it builds on this module's errors
 
     found = None if champion is None else comparisons.latest(db, version, champion)
+    if found is None and not required:
+        return "no recorded comparison: GREENRATE_MODEL_REQUIRE_COMPARISON off"
     if found is None:
         raise NoComparison(
             f"promoting {version!r} refused: no comparison of it against the active model {champion!r} was "

@@ -76,8 +76,8 @@ _PEER_RATIO = "ratio (actual / expected)"
 def reasons(rating: Mapping[str, Any], standard: Standard, lang: str) -> list[dict[str, Any]]:
     """The top reason codes in an owner's words, rebuilt from the points table (the Chinese is never
     machine-translated). The engine's own message speaks to an analyst ("not reported (scored in the
-    missing-data bin)", "0.851 ratio (actual / expected)"): a figure not given says so plainly, and a
-    comparison with the sector says how much more or less than similar businesses."""
+    missing-data bin)", "0.851 ratio (actual / expected)"): a figure the form did not ask says so plainly,
+    and a comparison with the sector says how much more or less than similar businesses."""
     points = {c["indicator"]: c for c in rating.get("contributions", [])}
     out = []
     for r in rating.get("reason_codes", []):
@@ -92,17 +92,19 @@ def _reason_text(c: Mapping[str, Any], name: str, lang: str) -> str | None:
     earned = (f"得 {c['points']:g} / {c['max_points']:g} 分" if lang == "zh"
               else f"{c['points']:g} of {c['max_points']:g} points")
     value = c.get("value")
-    if value is None:
-        return f"{name}：未填写，{earned}" if lang == "zh" else f"{name}: not given, so {earned}"
+    if value is None:  # the page's form asks for what it needs: a figure without a value was not asked
+        if lang == "zh":
+            return f"{name}：本表单未询问，按未知计，{earned}。"
+        return f"{name}: not asked on this form, so scored as unknown: {earned}."
     if c.get("unit") == _PEER_RATIO:
         off = abs(1.0 - float(value))
         if off < 0.005:
             same = "与同类店铺相当" if lang == "zh" else "about the same as similar businesses"
-            return f"{name}：{same}，{earned}" if lang == "zh" else f"{name}: {same}, {earned}"
+            return f"{name}：{same}，{earned}。" if lang == "zh" else f"{name}: {same}, {earned}."
         if lang == "zh":
-            return f"{name}：比同类店铺{'少' if value < 1 else '多'} {off:.0%}，{earned}"
-        return f"{name}: {off:.0%} {'less' if value < 1 else 'more'} than similar businesses, {earned}"
-    return f"{name}：{earned}" if lang == "zh" else None  # the engine's sentence, with its figure
+            return f"{name}：比同类店铺{'少' if value < 1 else '多'} {off:.0%}，{earned}。"
+        return f"{name}: {off:.0%} {'less' if value < 1 else 'more'} than similar businesses, {earned}."
+    return f"{name}：{earned}。" if lang == "zh" else None  # the engine's sentence, with its figure
 
 
 def _better(grade: Any, than: int) -> bool:

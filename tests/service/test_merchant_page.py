@@ -998,7 +998,8 @@ def test_the_points_to_the_next_grade_are_rounded_up() -> None:
 
 def test_reasons_on_the_page_are_in_an_owners_words() -> None:
     """The engine's sentences speak to an analyst ("not reported (scored in the missing-data bin)", "0.851
-    ratio (actual / expected)"); the page says "not given" and "15% less than similar businesses"."""
+    ratio (actual / expected)"); the page says "not asked on this form" and "15% less than similar
+    businesses"."""
     from rating_model.standard import DEFAULT_STANDARD, load_standard
     from service.web.view import reasons
 
@@ -1020,9 +1021,11 @@ def test_reasons_on_the_page_are_in_an_owners_words() -> None:
         ],
     }
     en = [r["text"] for r in reasons(rating, standard, "en")]
-    assert en[0] == "Green operating practices adopted: not given, so 0 of 15.7 points"
-    assert en[1] == "Energy use against sector peers: 15% less than similar businesses, 10.6 of 15.4 points"
+    assert en[0] == ("Green operating practices adopted: not asked on this form, so scored as unknown: 0 of "
+                     "15.7 points.")
+    assert en[1] == "Energy use against sector peers: 15% less than similar businesses, 10.6 of 15.4 points."
     assert en[2] == "Renewable electricity share: 0% earns 0 of 19.4 points."  # the engine's, with its figure
     zh = [r["text"] for r in reasons(rating, standard, "zh")]
-    assert zh[0].endswith("：未填写，得 0 / 15.7 分") and "比同类店铺少 15%，得 10.6 / 15.4 分" in zh[1]
+    assert zh[0].endswith("：本表单未询问，按未知计，得 0 / 15.7 分。")
+    assert "比同类店铺少 15%，得 10.6 / 15.4 分。" in zh[1]
     assert not any("missing-data bin" in t or "actual / expected" in t for t in en + zh)

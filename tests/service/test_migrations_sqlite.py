@@ -173,6 +173,10 @@ def assert_records_append_only(db: Engine) -> None:
         conn.execute(update(ratings).values(score=51.0))
     with pytest.raises(DBAPIError, match="ratings is append-only"), db.begin() as conn:
         conn.execute(update(ratings).values(score=52.0))
+    with pytest.raises(RuntimeError, match="holds 1 recorded comparison"):  # the evidence is not dropped
+        migrate.downgrade(db, "0008")
+    with db.begin() as conn, guard_lifted(conn, "model_comparisons"):  # the owner's deliberate act
+        conn.execute(delete(model_comparisons))
     migrate.downgrade(db, "0008")
     with db.begin() as conn:
         conn.execute(update(ratings).values(score=53.0))

@@ -204,7 +204,10 @@ def test_with_four_eyes_off_a_makers_own_promotion_says_so_in_the_trail(
     assert (
         run(env, "model", "promote", b, "--reason", "CR-1 b", "--replacing", DEFAULT_VERSION).exit_code == 0
     )
-    assert _history(env)[-1].endswith("CR-1 b [promoted by its own maker: four eyes off]")
+    assert _history(env)[-1].endswith(
+        "CR-1 b [promoted by its own maker: four eyes off] [no recorded comparison: "
+        "GREENRATE_MODEL_REQUIRE_COMPARISON off]"
+    )
 
 
 def test_a_promotion_rests_on_a_recorded_comparison(env: dict[str, str], tmp_path: Path) -> None:
@@ -229,11 +232,15 @@ def test_a_promotion_rests_on_a_recorded_comparison(env: dict[str, str], tmp_pat
     assert recorded.exit_code == 0 and "recorded comparison #1" in recorded.output, recorded.output
     data_info = json.loads((tmp_path / "cmp.json").read_text())["data"]
     assert data_info["file"] == "holdout.parquet" and data_info["rows_read"] == 1500
-    assert len(data_info["sha256"]) == 64 and data_info["trained_on_it"] == []
+    assert len(data_info["rows_sha256"]) == 64 and data_info["trained_on_it"] == []
+    import hashlib
+
+    assert data_info["file_sha256"] == hashlib.sha256(data.read_bytes()).hexdigest()  # as sha256sum prints it
+    assert data_info["standard"].startswith("greenrate-sme@") and data_info["samples"] == 20
     promoted = run(gated, "model", "promote", b, "--reason", "CR-1 b", "--replacing", DEFAULT_VERSION)
     assert promoted.exit_code == 0, promoted.output
     expected = f"[comparison #1: {1500 - data_info['rows_left_out']} rows of holdout.parquet (sha256 "
-    assert expected + data_info["sha256"][:12] in _history(gated)[-1]
+    assert expected + data_info["file_sha256"][:12] in _history(gated)[-1]
     # a comparison on the challenger's own training file is no evidence
     trained = tmp_path / "c.json"
     assert (
@@ -245,3 +252,17 @@ def test_a_promotion_rests_on_a_recorded_comparison(env: dict[str, str], tmp_pat
         gated, "model", "compare", "active", str(trained), "--data", str(data), "--samples", "20", "--record"
     )
     assert in_sample.exit_code == 1 and "was trained on holdout.parquet" in in_sample.output
+
+
+def test_a_comparison_on_too_few_rows_is_no_evidence(env: dict[str, str], tmp_path: Path) -> None:
+    """A 40-row file had been recorded, and as the newest record it was what the promotion rested on."""
+    tiny = tmp_path / "tiny.parquet"
+    assert (
+        run(env, "model", "generate-data", "--rows", "300", "--seed", "6", "--out", str(tiny)).exit_code == 0
+    )
+    b = _register(env, tmp_path, "b")
+    refused = run(env, "model", "compare", "active", b, "--data", str(tiny), "--samples", "20", "--record")
+    assert (
+        refused.exit_code == 1
+        and "a promotion rests only on one of at least 1000 rated rows" in refused.output
+    )

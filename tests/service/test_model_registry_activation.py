@@ -19,6 +19,9 @@ from tests.conftest import AppFactory, bearer, create_key, services_of
 from tests.service.model_fixtures import default_document, record_comparison, rehash, variant_document
 from tests.service.test_model_registry import DEFAULT_VERSION, FITS
 
+#: what a promotion without the comparison requirement (the registry's default) adds to its reason
+UNGATED = " [no recorded comparison: GREENRATE_MODEL_REQUIRE_COMPARISON off]"
+
 
 def _registered(db: Engine, *tags: str) -> list[str]:
     """Register a valid variant per tag (the packaged default first, active); returns their versions."""
@@ -94,11 +97,11 @@ def test_rollbacks_walk_back_through_the_promotions(app: Flask) -> None:
     trail = [(e.action, e.version, e.previous_version, e.reason) for e in _activations(db)]
     assert trail == [  # append-only: every rollback is an event of its own, with its reason
         ("promote", DEFAULT_VERSION, None, "first active model"),
-        ("promote", b, DEFAULT_VERSION, f"promote {b}"),
-        ("promote", c, b, f"promote {c}"),
+        ("promote", b, DEFAULT_VERSION, f"promote {b}{UNGATED}"),
+        ("promote", c, b, f"promote {c}{UNGATED}"),
         ("rollback", b, c, "c misgrades"),
         ("rollback", DEFAULT_VERSION, b, "b misgrades too"),
-        ("promote", d, DEFAULT_VERSION, f"promote {d}"),
+        ("promote", d, DEFAULT_VERSION, f"promote {d}{UNGATED}"),
         ("rollback", DEFAULT_VERSION, d, "d misgrades"),
     ]
 
@@ -213,7 +216,7 @@ def test_a_short_reason_with_three_letters_or_digits_is_a_reason(app: Flask, rea
     db = services_of(app).db
     (b,) = _registered(db, "b")
     registry.activate(db, b, actor="ann", reason=reason, fits=FITS)
-    assert registry.events(db)[-1].reason == reason
+    assert registry.events(db)[-1].reason == reason + UNGATED
 
 
 # 10. a promotion replaces the champion it was compared with, or nothing

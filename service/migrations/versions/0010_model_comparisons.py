@@ -56,4 +56,13 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    """Refused while a comparison is recorded: promotions' audit events name the records by number, and a
+    dropped table would lose the evidence and hand the numbers out again."""
+    kept = op.get_bind().exec_driver_sql("SELECT count(*) FROM model_comparisons").scalar()
+    if kept:
+        raise RuntimeError(
+            f"model_comparisons holds {kept} recorded comparison(s) that promotions' audit events name; "
+            "downgrading below 0010 would lose that evidence. Export them first; removing them is the "
+            "database owner's deliberate act (docs/operations.md, 'Records that never change')."
+        )
     op.drop_table("model_comparisons")  # its triggers go with it
