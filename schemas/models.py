@@ -90,3 +90,36 @@ class ArtifactUploadSchema(Schema):
     format = fields.String(required=True, metadata={"description": "`greenrate.scorecard`"})
     version = fields.String(required=True)
     sha256 = fields.String(required=True, metadata={"description": "sha256 of the canonical content."})
+
+
+class ModelEventSchema(Schema):
+    """One event of the model registry's audit trail, as recorded (never changed: migration 0009)."""
+
+    id = fields.Integer(required=True)
+    version = fields.String(required=True)
+    action = fields.String(required=True, metadata={"description": "register | upload | promote | rollback"})
+    previous_version = fields.String(
+        required=True,
+        allow_none=True,
+        metadata={"description": "The version a promotion or rollback replaced."},
+    )
+    reason = fields.String(
+        required=True,
+        metadata={"description": "Why, as given; a promotion's names the recorded comparison it rests on."},
+    )
+    actor = fields.String(
+        required=True, metadata={"description": "An API key's tenant/prefix, or cli/ and the account."}
+    )
+    at = fields.DateTime(required=True)
+
+
+class ModelEventListSchema(Schema):
+    """The audit trail, oldest first."""
+
+    items = fields.List(fields.Nested(ModelEventSchema), required=True)
+
+
+class ModelEventQuerySchema(Schema):
+    """``?version=``: only that version's events."""
+
+    version = text(max_length=80, description="Only this model version's events.")

@@ -21,6 +21,7 @@ from service.health import blp as ops_blp
 from service.keys.routes import blp as keys_blp
 from service.merchants.routes import blp as merchants_blp
 from service.models.routes import blp as models_blp
+from service.models.routes import events_blp as model_events_blp
 from service.openapi import BEARER_SCHEME
 from service.portfolios.routes import blp as portfolios_blp
 from service.ratings.routes import blp as ratings_blp
@@ -92,7 +93,7 @@ def init_app(app: Flask) -> GreenrateApi:
     api = GreenrateApi(app)
     converters.init_app(app, api)
     api.spec.components.security_scheme("bearerAuth", BEARER_SCHEME)
-    for blueprint in (ratings_blp, reference_blp, models_blp, ops_blp):
+    for blueprint in (ratings_blp, reference_blp, models_blp, model_events_blp, ops_blp):
         api.register_blueprint(blueprint)
     for blueprint in (disclosure_blp, merchants_blp, portfolios_blp, keys_blp):
         api.register_blueprint(blueprint)

@@ -1,4 +1,5 @@
-"""``/v1/models`` (list, upload) and ``/v1/models/{version}/activate``: the registry for analysts.
+"""``/v1/models`` (list, upload), ``/v1/models/{version}/activate`` and ``/v1/model-events`` (the audit
+trail): the registry for analysts.
 
 Views stay thin: verification is the artifact's own (:class:`~rating_model.artifact.ScorecardArtifact`,
 never a pickle), fit to the running standard is :func:`service.model_watch.engine_for`, and storage and
@@ -23,6 +24,8 @@ from schemas.models import (
     ActivateRequestSchema,
     ActivationSchema,
     ArtifactUploadSchema,
+    ModelEventListSchema,
+    ModelEventQuerySchema,
     ModelListSchema,
     ModelSummarySchema,
 )
@@ -38,6 +41,15 @@ blp = Blueprint(
     __name__,
     url_prefix="/v1/models",
     description="The model registry: versions with metrics, verified artifact uploads, audited promotion.",
+)
+
+
+events_blp = Blueprint(
+    "model_events",
+    __name__,
+    url_prefix="/v1/model-events",
+    description="The model registry's audit trail: who registered, uploaded, promoted or rolled back which "
+    "version, when, why and on what evidence.",
 )
 
 
@@ -118,3 +130,16 @@ class ActivateModel(MethodView):
             abort(409, message=str(exc))
         watcher(current_app).check(s.db, s.engines, force=True)
         return {"version": version, "previous_version": previous, "reason": body["reason"], "actor": actor}
+
+
+@events_blp.route("")
+class ModelEvents(MethodView):
+    @documented(events_blp, 401, 403, 422, 429, 503)
+    @requires("analyst")
+    @events_blp.arguments(ModelEventQuerySchema(), location="query", unknown=None)
+    @events_blp.response(200, ModelEventListSchema)
+    def get(self, query: dict[str, Any]) -> dict[str, Any]:
+        """The audit trail, oldest first (``?version=`` for one version's events): what `greenrate model
+        history` prints, for an analyst who holds a key but no database access. The trail is append-only
+        in the database (migration 0009); a promotion's reason names the comparison it rests on."""
+        return {"items": registry.events(services().db, query.get("version"))}

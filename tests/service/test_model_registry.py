@@ -337,3 +337,31 @@ def test_a_revoked_analyst_key_promotes_nothing_within_the_key_cache_time(make_a
     late = client.post(f"/v1/models/{doc['version']}/activate", headers=bearer(checker),
                        json={"reason": "CR-9 approved", "replacing": DEFAULT_VERSION})
     assert late.status_code == 401 and registry.active_version(db) == DEFAULT_VERSION
+
+
+def test_analysts_read_the_audit_trail_through_the_api(make_app: AppFactory) -> None:
+    """An analyst with a key but no database access could not read the trail the guide promised them."""
+    app = make_app(MODEL_POLL_SECONDS=0.0)
+    client, db = app.test_client(), services_of(app).db
+    register_packaged_default(db)
+    maker, checker = create_key(app, "bank-a", "analyst"), create_key(app, "bank-b", "analyst")
+    bank = create_key(app, "bank-a", "bank")
+    doc = variant_document("trail")
+    assert client.post("/v1/models", json=doc, headers=bearer(maker)).status_code == 201
+    evidence = record_comparison(db, doc["version"], DEFAULT_VERSION)
+    assert client.post(f"/v1/models/{doc['version']}/activate", headers=bearer(checker),
+                       json={"reason": "CR-5 approved", "replacing": DEFAULT_VERSION}).status_code == 200
+    trail = client.get("/v1/model-events", headers=bearer(maker))
+    assert trail.status_code == 200
+    items = trail.json["items"]
+    assert [(e["action"], e["version"]) for e in items][-2:] == [("upload", doc["version"]),
+                                                                  ("promote", doc["version"])]
+    assert items[-1]["reason"] == f"CR-5 approved [{evidence}]"
+    assert items[-1]["previous_version"] == DEFAULT_VERSION
+    assert items[-1]["actor"] == f"bank-b/{checker[:11]}" and items[-2]["actor"] == f"bank-a/{maker[:11]}"
+    assert [e["id"] for e in items] == sorted(e["id"] for e in items)  # oldest first
+    only = client.get(f"/v1/model-events?version={doc['version']}", headers=bearer(checker)).json["items"]
+    assert {e["version"] for e in only} == {doc["version"]} and len(only) == 2
+    assert client.get("/v1/model-events", headers=bearer(bank)).status_code == 403
+    assert client.get("/v1/model-events?colour=red", headers=bearer(maker)).status_code == 422
+    assert "/v1/model-events" in client.get("/openapi.json").json["paths"]
