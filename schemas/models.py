@@ -72,6 +72,17 @@ class ActivateRequestSchema(Schema):
     )
 
 
+class RollbackRequestSchema(Schema):
+    """Why the promotion of this version is undone (kept in the audit trail, by the same rule)."""
+
+    reason = text(
+        required=True,
+        max_length=2000,
+        description="Why the promotion is undone (an incident, a complaint).",
+        also=(_says_something,),
+    )
+
+
 class ActivationSchema(Schema):
     """The promotion as recorded; every worker rates with ``version`` within the poll interval."""
 

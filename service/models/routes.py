@@ -1,5 +1,5 @@
-"""``/v1/models`` (list, upload), ``/v1/models/{version}/activate`` and ``/v1/model-events`` (the audit
-trail): the registry for analysts.
+"""``/v1/models`` (list, upload), ``/v1/models/{version}/activate`` and ``/rollback``, and
+``/v1/model-events`` (the audit trail): the registry for analysts.
 
 Views stay thin: verification is the artifact's own (:class:`~rating_model.artifact.ScorecardArtifact`,
 never a pickle), fit to the running standard is :func:`service.model_watch.engine_for`, and storage and
@@ -28,6 +28,7 @@ from schemas.models import (
     ModelEventQuerySchema,
     ModelListSchema,
     ModelSummarySchema,
+    RollbackRequestSchema,
 )
 from service.auth import Principal, current_principal, requires
 from service.extensions import services
@@ -130,6 +131,39 @@ class ActivateModel(MethodView):
             abort(409, message=str(exc))
         watcher(current_app).check(s.db, s.engines, force=True)
         return {"version": version, "previous_version": previous, "reason": body["reason"], "actor": actor}
+
+
+@blp.route("/<string(maxlength=80):version>/rollback")
+class RollBackModel(MethodView):
+    @documented(blp, 400, 401, 403, 404, 409, 415, 422, 429, 503)
+    @requires("analyst", fresh=True)
+    @json_body
+    @blp.arguments(RollbackRequestSchema)
+    @blp.response(200, ActivationSchema)
+    def post(self, body: dict[str, Any], version: str) -> dict[str, Any]:
+        """Undo the promotion of ``version``, the active one, back to the version it replaced: audited with
+        the reason, like ``greenrate model rollback --undoing VERSION``, for an analyst in an incident who
+        holds a key but no database access. Not under four eyes (an incident should not wait for a second
+        person), and it returns only to a version that was promoted before.
+
+        404 when the version is not registered; 409 when it is not the active one (someone rolled back or
+        promoted meanwhile: nothing changes) or nothing is left to roll back to; 422 when the reason says
+        nothing or the version it returns to does not fit the running standard.
+        """
+        s = services()
+        if registry.get_model(s.db, version) is None:
+            abort(404, message=f"Model version {version!r} is not registered.")
+        actor = actor_of(current_principal())
+        fits = partial(engine_for, s.engines.current().engine.standard)
+        try:
+            target, undone = registry.rollback(s.db, actor=actor, reason=body["reason"], fits=fits,
+                                               undoing=version)
+        except (registry.ModelDoesNotFit, registry.ReasonRefused) as exc:
+            abort(422, message=f"The rollback was refused: {exc}", errors={"_schema": [str(exc)]})
+        except registry.RegistryError as exc:  # not the active one, or nothing left to roll back to
+            abort(409, message=str(exc))
+        watcher(current_app).check(s.db, s.engines, force=True)
+        return {"version": target, "previous_version": undone, "reason": body["reason"], "actor": actor}
 
 
 @events_blp.route("")

@@ -365,3 +365,37 @@ def test_analysts_read_the_audit_trail_through_the_api(make_app: AppFactory) -> 
     assert client.get("/v1/model-events", headers=bearer(bank)).status_code == 403
     assert client.get("/v1/model-events?colour=red", headers=bearer(maker)).status_code == 422
     assert "/v1/model-events" in client.get("/openapi.json").json["paths"]
+
+
+def test_an_analyst_rolls_back_through_the_api_in_an_incident(make_app: AppFactory) -> None:
+    """Rolling back needed the CLI and database access; an analyst with a key could not undo a promotion."""
+    app = make_app(MODEL_POLL_SECONDS=0.0)
+    client, db = app.test_client(), services_of(app).db
+    register_packaged_default(db)
+    maker, checker = create_key(app, "bank-a", "analyst"), create_key(app, "bank-a", "analyst")
+    bank = create_key(app, "bank-a", "bank")
+    doc = variant_document("incident")
+    assert client.post("/v1/models", json=doc, headers=bearer(maker)).status_code == 201
+    record_comparison(db, doc["version"], DEFAULT_VERSION)
+    assert client.post(f"/v1/models/{doc['version']}/activate", headers=bearer(checker),
+                       json={"reason": "CR-6 approved", "replacing": DEFAULT_VERSION}).status_code == 200
+    assert client.post("/v1/ratings", json=payload(), headers=bearer(bank)).json["versions"]["model"] == doc[
+        "version"]
+    url = f"/v1/models/{doc['version']}/rollback"
+    assert client.post(url, json={"reason": "INC-7"}, headers=bearer(bank)).status_code == 403
+    assert client.post(url, json={"reason": "..."}, headers=bearer(maker)).status_code == 422
+    assert client.post("/v1/models/sc-000000000000/rollback", json={"reason": "INC-7 grades"},
+                       headers=bearer(maker)).status_code == 404
+    wrong = client.post(f"/v1/models/{DEFAULT_VERSION}/rollback", json={"reason": "INC-7 grades"},
+                        headers=bearer(maker))
+    assert wrong.status_code == 409 and "nothing was changed" in wrong.json["message"]
+    done = client.post(url, json={"reason": "INC-7 grades jumped in sector 56"}, headers=bearer(maker))
+    assert done.status_code == 200, done.json
+    assert done.json == {"version": DEFAULT_VERSION, "previous_version": doc["version"],
+                         "reason": "INC-7 grades jumped in sector 56", "actor": f"bank-a/{maker[:11]}"}
+    assert registry.active_version(db) == DEFAULT_VERSION  # the maker may roll back: no four eyes here
+    assert client.post("/v1/ratings", json=payload(), headers=bearer(bank)).json["versions"]["model"] == (
+        DEFAULT_VERSION)
+    again = client.post(url, json={"reason": "INC-7 once more"}, headers=bearer(checker))
+    assert again.status_code == 409  # the same incident undone twice walks back nothing further
+    assert registry.events(db)[-1].action == "rollback"
