@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 from rating_model.exceptions import InvalidInputError
 from rating_model.factors import factor_sets_document
@@ -114,6 +115,39 @@ def data_sha256(frame: pd.DataFrame) -> str:
     return hashlib.sha256(hashed_rows.tobytes()).hexdigest()
 
 
+#: How many row hashes an artifact keeps of its training rows (``metadata.row_sketch``): the smallest ones,
+#: a bottom-k sample, enough to estimate what share of another file's rows it was trained on to within a
+#: few per cent (about 8 KB of JSON).
+ROW_SKETCH_SIZE = 512
+
+
+def row_hashes(frame: pd.DataFrame) -> NDArray[np.uint64]:
+    """Each row's 64-bit hash, as :func:`data_sha256` hashes them (same rows read alike, same hashes)."""
+    hashes: NDArray[np.uint64] = pd.util.hash_pandas_object(frame, index=False).to_numpy(dtype=np.uint64)
+    return hashes
+
+
+def row_sketch(frame: pd.DataFrame) -> list[str]:
+    """The :data:`ROW_SKETCH_SIZE` smallest distinct row hashes, as 16 hex digits each, ascending.
+
+    A whole-file hash told a model's own training file only when it was the very same file: a copy with
+    one row dropped, shuffled or sampled passed as new data (a model-risk review's reproduction). A
+    bottom-k sketch of the row hashes estimates the overlap whatever the order or the sample.
+    """
+    smallest = np.unique(row_hashes(frame))[:ROW_SKETCH_SIZE]
+    return [f"{int(h):016x}" for h in smallest]
+
+
+def trained_share(sketch: list[str], trained_rows: int, frame: pd.DataFrame) -> float:
+    """The estimated share of ``frame``'s rows that are rows of a training file of ``trained_rows`` rows
+    whose :func:`row_sketch` is ``sketch``: the share of the sketch found in ``frame``, times the training
+    rows, over ``frame``'s rows (at most 1)."""
+    if not sketch or not len(frame):
+        return 0.0
+    present = np.isin(np.array([int(h, 16) for h in sketch], dtype=np.uint64), row_hashes(frame))
+    return min(1.0, float(present.mean()) * trained_rows / len(frame))
+
+
 def train(frame: pd.DataFrame, *, standard: Standard | None = None, seed: int = DEFAULT_SEED,
           source: Mapping[str, Any] | None = None, workers: int | None = None,
           progress: Callable[[int], None] | None = None) -> TrainResult:
@@ -154,6 +188,7 @@ def train(frame: pd.DataFrame, *, standard: Standard | None = None, seed: int = 
         "schema": SCHEMA_VERSION,
         "code_version": CODE_VERSION,
         "data_sha256": data_hash,
+        "row_sketch": row_sketch(frame),
         "seed": seed,
         "rows": int(len(y_all)),
         "skipped_rows": len(bad),

@@ -132,20 +132,29 @@ def labelled_indicators(
 
     from rating_model.indicator_batch import frame_indicators
     from rating_model.labels import class_problem
-    from rating_model.train import data_sha256
+    from rating_model.train import data_sha256, trained_share
 
     frame, y = read_labelled(data)
     fingerprint = data_sha256(frame) if models or info is not None else ""
     trained_on_it = []
-    if models:
-        for model in models:
-            if model.metadata.get("data_sha256") == fingerprint:
-                trained_on_it.append(model.version)
-                _console.print(
-                    f"[yellow]warning: {data.name} is the data {model.version} was trained on: it was fit on "
-                    "most of these rows, so its metrics here are optimistic; judge it on data it has not "
-                    "seen[/]"
-                )
+    for model in models:
+        if model.metadata.get("data_sha256") == fingerprint:
+            trained_on_it.append(model.version)
+            _console.print(
+                f"[yellow]warning: {data.name} is the data {model.version} was trained on: it was fit on "
+                "most of these rows, so its metrics here are optimistic; judge it on data it has not seen[/]"
+            )
+            continue
+        # a copy reordered, sampled or with rows dropped: the sketch of its training rows tells
+        sketch = model.metadata.get("row_sketch")
+        trained_rows = int(model.metadata.get("rows", 0)) + int(model.metadata.get("skipped_rows", 0))
+        share = trained_share(sketch, trained_rows, frame) if isinstance(sketch, list) else 0.0
+        if share >= IN_SAMPLE_SHARE:
+            trained_on_it.append(model.version)
+            _console.print(
+                f"[yellow]warning: about {share:.0%} of the rows of {data.name} are rows {model.version} was "
+                "trained on, so its metrics here are optimistic; judge it on data it has not seen[/]"
+            )
     with progress_bar("deriving indicators", len(frame)) as advance:
         X, bad = frame_indicators(frame, standard, workers=workers, progress=advance)
     keep = np.ones(len(frame), dtype=bool)
@@ -170,6 +179,11 @@ def _file_sha256(path: Path) -> str:
         while block := handle.read(1 << 20):
             digest.update(block)
     return digest.hexdigest()
+
+
+#: The share of a file's rows a model may have been trained on before the file counts as its training data
+#: (estimated from the artifact's row sketch; a model without one is told only by the whole file's hash).
+IN_SAMPLE_SHARE = 0.02
 
 
 def _finite(value: Any) -> Any:

@@ -266,3 +266,42 @@ def test_a_comparison_on_too_few_rows_is_no_evidence(env: dict[str, str], tmp_pa
         refused.exit_code == 1
         and "a promotion rests only on one of at least 1000 rated rows" in refused.output
     )
+
+
+def test_a_copy_of_the_training_file_with_rows_dropped_is_still_its_training_data(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    """The whole-file hash told only the very same file: one row dropped (or shuffled, or sampled) passed
+    as new data and was recorded as evidence (a model-risk review's reproduction)."""
+    import pandas as pd
+
+    data, model = tmp_path / "train.parquet", tmp_path / "m.json"
+    assert (
+        run(env, "model", "generate-data", "--rows", "3000", "--seed", "8", "--out", str(data)).exit_code == 0
+    )
+    assert (
+        run(env, "model", "train", "--data", str(data), "--out", str(model), "--workers", "1").exit_code == 0
+    )
+    assert run(env, "model", "register", str(model)).exit_code == 0
+    frame = pd.read_parquet(data)
+    altered = {
+        "dropped.parquet": frame.iloc[:-1],
+        "shuffled.csv": frame.sample(frac=1.0, random_state=1),
+        "sampled.parquet": frame.sample(n=1500, random_state=2),
+    }
+    for name, rows in altered.items():
+        path = tmp_path / name
+        rows.to_csv(path, index=False) if name.endswith(".csv") else rows.to_parquet(path, index=False)
+        refused = run(
+            env, "model", "compare", "active", str(model), "--data", str(path), "--samples", "20", "--record"
+        )
+        assert refused.exit_code == 1 and f"was trained on {name}" in refused.output, (name, refused.output)
+    fresh = tmp_path / "fresh.parquet"
+    assert (
+        run(env, "model", "generate-data", "--rows", "1500", "--seed", "9", "--out", str(fresh)).exit_code
+        == 0
+    )
+    kept = run(
+        env, "model", "compare", "active", str(model), "--data", str(fresh), "--samples", "20", "--record"
+    )
+    assert kept.exit_code == 0 and "recorded comparison" in kept.output, kept.output
