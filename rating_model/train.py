@@ -111,8 +111,11 @@ def model_card(standard: Standard, source: Mapping[str, Any], metrics: Mapping[s
 def data_sha256(frame: pd.DataFrame) -> str:
     """The fingerprint of a labelled frame that an artifact records as ``metadata.data_sha256``: the same
     rows read from the same file give the same value, so a tool can tell a model's own training data."""
-    hashed_rows = pd.util.hash_pandas_object(frame, index=False).to_numpy()
-    return hashlib.sha256(hashed_rows.tobytes()).hexdigest()
+    return _digest(row_hashes(frame))
+
+
+def _digest(hashes: NDArray[np.uint64]) -> str:
+    return hashlib.sha256(hashes.tobytes()).hexdigest()
 
 
 #: How many row hashes an artifact keeps of its training rows (``metadata.row_sketch``): the smallest ones,
@@ -127,14 +130,14 @@ def row_hashes(frame: pd.DataFrame) -> NDArray[np.uint64]:
     return hashes
 
 
-def row_sketch(frame: pd.DataFrame) -> list[str]:
+def row_sketch(hashes: NDArray[np.uint64]) -> list[str]:
     """The :data:`ROW_SKETCH_SIZE` smallest distinct row hashes, as 16 hex digits each, ascending.
 
     A whole-file hash told a model's own training file only when it was the very same file: a copy with
     one row dropped, shuffled or sampled passed as new data (a model-risk review's reproduction). A
     bottom-k sketch of the row hashes estimates the overlap whatever the order or the sample.
     """
-    smallest = np.unique(row_hashes(frame))[:ROW_SKETCH_SIZE]
+    smallest = np.unique(hashes)[:ROW_SKETCH_SIZE]
     return [f"{int(h):016x}" for h in smallest]
 
 
@@ -180,15 +183,15 @@ def train(frame: pd.DataFrame, *, standard: Standard | None = None, seed: int = 
     model = Scorecard(directions=directions, missing_cap="lowest", random_state=seed)
     model.fit(X_all[~holdout], y_all[~holdout])
     metrics = binary_metrics(y_all[holdout], model.predict_proba(X_all[holdout])[:, 1])
-    data_hash = data_sha256(frame)
+    hashes = row_hashes(frame)  # hashed once: the file's fingerprint and the sketch of its rows
     metadata = {
         "standard": standard.label,
         "standard_sha256": standard.sha256,
         "factor_set": factor_sets_document()["default"],
         "schema": SCHEMA_VERSION,
         "code_version": CODE_VERSION,
-        "data_sha256": data_hash,
-        "row_sketch": row_sketch(frame),
+        "data_sha256": _digest(hashes),
+        "row_sketch": row_sketch(hashes),
         "seed": seed,
         "rows": int(len(y_all)),
         "skipped_rows": len(bad),
