@@ -53,15 +53,15 @@ def _says_something(reason: str) -> None:
         )
 
 
+def _reason(description: str) -> fields.String:
+    """An audited reason: one rule for every entry point (:func:`_says_something`)."""
+    return text(required=True, max_length=2000, description=description, also=(_says_something,))
+
+
 class ActivateRequestSchema(Schema):
     """Why this version should rate from now on (kept in the audit trail)."""
 
-    reason = text(
-        required=True,
-        max_length=2000,
-        description="Why this version should rate from now on.",
-        also=(_says_something,),
-    )
+    reason = _reason("Why this version should rate from now on.")
     replacing = text(
         required=True,
         max_length=80,
@@ -75,12 +75,7 @@ class ActivateRequestSchema(Schema):
 class RollbackRequestSchema(Schema):
     """Why the promotion of this version is undone (kept in the audit trail, by the same rule)."""
 
-    reason = text(
-        required=True,
-        max_length=2000,
-        description="Why the promotion is undone (an incident, a complaint).",
-        also=(_says_something,),
-    )
+    reason = _reason("Why the promotion is undone (an incident, a complaint).")
 
 
 class ActivationSchema(Schema):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -339,18 +340,36 @@ def test_a_revoked_analyst_key_promotes_nothing_within_the_key_cache_time(make_a
     assert late.status_code == 401 and registry.active_version(db) == DEFAULT_VERSION
 
 
-def test_analysts_read_the_audit_trail_through_the_api(make_app: AppFactory) -> None:
-    """An analyst with a key but no database access could not read the trail the guide promised them."""
+@dataclass
+class _Promoted:
+    client: Any
+    db: Any
+    doc: dict[str, Any]
+    evidence: str
+    maker: str
+    checker: str
+    bank: str
+
+
+def _promoted_through_api(make_app: AppFactory, tag: str, checker_tenant: str = "bank-a") -> _Promoted:
+    """A challenger uploaded by one analyst, compared (recorded) and promoted by another, over the API."""
     app = make_app(MODEL_POLL_SECONDS=0.0)
     client, db = app.test_client(), services_of(app).db
     register_packaged_default(db)
-    maker, checker = create_key(app, "bank-a", "analyst"), create_key(app, "bank-b", "analyst")
-    bank = create_key(app, "bank-a", "bank")
-    doc = variant_document("trail")
+    maker, checker = create_key(app, "bank-a", "analyst"), create_key(app, checker_tenant, "analyst")
+    doc = variant_document(tag)
     assert client.post("/v1/models", json=doc, headers=bearer(maker)).status_code == 201
     evidence = record_comparison(db, doc["version"], DEFAULT_VERSION)
     assert client.post(f"/v1/models/{doc['version']}/activate", headers=bearer(checker),
                        json={"reason": "CR-5 approved", "replacing": DEFAULT_VERSION}).status_code == 200
+    return _Promoted(client, db, doc, evidence, maker, checker, create_key(app, "bank-a", "bank"))
+
+
+def test_analysts_read_the_audit_trail_through_the_api(make_app: AppFactory) -> None:
+    """An analyst with a key but no database access could not read the trail the guide promised them."""
+    promoted = _promoted_through_api(make_app, "trail", checker_tenant="bank-b")
+    client, doc, evidence = promoted.client, promoted.doc, promoted.evidence
+    maker, checker, bank = promoted.maker, promoted.checker, promoted.bank
     trail = client.get("/v1/model-events", headers=bearer(maker))
     assert trail.status_code == 200
     items = trail.json["items"]
@@ -369,16 +388,9 @@ def test_analysts_read_the_audit_trail_through_the_api(make_app: AppFactory) -> 
 
 def test_an_analyst_rolls_back_through_the_api_in_an_incident(make_app: AppFactory) -> None:
     """Rolling back needed the CLI and database access; an analyst with a key could not undo a promotion."""
-    app = make_app(MODEL_POLL_SECONDS=0.0)
-    client, db = app.test_client(), services_of(app).db
-    register_packaged_default(db)
-    maker, checker = create_key(app, "bank-a", "analyst"), create_key(app, "bank-a", "analyst")
-    bank = create_key(app, "bank-a", "bank")
-    doc = variant_document("incident")
-    assert client.post("/v1/models", json=doc, headers=bearer(maker)).status_code == 201
-    record_comparison(db, doc["version"], DEFAULT_VERSION)
-    assert client.post(f"/v1/models/{doc['version']}/activate", headers=bearer(checker),
-                       json={"reason": "CR-6 approved", "replacing": DEFAULT_VERSION}).status_code == 200
+    promoted = _promoted_through_api(make_app, "incident")
+    client, db, doc = promoted.client, promoted.db, promoted.doc
+    maker, checker, bank = promoted.maker, promoted.checker, promoted.bank
     assert client.post("/v1/ratings", json=payload(), headers=bearer(bank)).json["versions"]["model"] == doc[
         "version"]
     url = f"/v1/models/{doc['version']}/rollback"
