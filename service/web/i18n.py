@@ -105,6 +105,9 @@ _EN: dict[str, str] = {
     "not_a_number": "Enter a number, such as 12000 or 1.2万.",
     "not_whole": "Enter a whole number, such as 6.",
     "decimal_comma": "Use a point for decimals (1.5), and commas only between thousands (1,500,000).",
+    "revenue_unlikely": "That is {per} yuan a year per employee: is it the year's revenue in yuan (90万 is "
+    "900000)? Correct it, or tick the box below if it is right.",
+    "revenue_confirmed": "Yes, this is the year's revenue in yuan",
     "too_small": "Enter at least {min}.",
     "too_large": "That is more than {max}; please check the figure.",
     "error_prefix": "Error: ",
@@ -272,6 +275,9 @@ _ZH: dict[str, str] = {
     "not_a_number": "请输入数字，例如 12000 或 1.2万。",
     "not_whole": "请输入整数，例如 6。",
     "decimal_comma": "小数请用小数点（1.5），逗号只用于千位分隔（1,500,000）。",
+    "revenue_unlikely": "相当于每名员工每年 {per} 元：这是以元计的全年营业收入吗（90万 即 900000）？"
+    "请更正，如果无误请勾选下方的确认框。",
+    "revenue_confirmed": "是的，这是以元计的全年营业收入",
     "too_small": "请输入不小于 {min} 的数值。",
     "too_large": "超过了 {max}，请核对数值。",
     "error_prefix": "错误：",

@@ -108,6 +108,7 @@ def _form_page(
         practices=PRACTICES,
         values=values or {"practices": set()},
         errors={f: error_message(lang, e.key, e.params) for f, e in errors.items()},
+        unlikely_revenue=errors.get("revenue") is not None and errors["revenue"].key == "revenue_unlikely",
         fuel_choices=FUEL_CHOICES,
         name_max_length=NAME_MAX_LENGTH,
         csrf_field=csrf.FIELD,

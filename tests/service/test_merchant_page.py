@@ -271,7 +271,8 @@ def test_form_limits_are_the_schemas_and_out_of_range_input_re_renders_the_form(
     assert revenue[0] == 1 and "请输入不小于 1 的数值。" in too_small
     assert "超过了 1000万亿" in _post(client, "zh", revenue="2e15").get_data(as_text=True)
     # the schema's own ends are accepted
-    assert _post(client, revenue=f"{revenue[0]:.0f}", electricity=f"{kwh[1]:.0f}").status_code == 303
+    assert _post(client, revenue=f"{revenue[0]:.0f}", electricity=f"{kwh[1]:.0f}",
+                 revenue_confirmed="yes").status_code == 303
 
 
 @pytest.mark.parametrize(
@@ -870,7 +871,7 @@ def test_revenue_is_read_as_the_owner_wrote_it(make_app: AppFactory, typed: str,
     """A number input dropped "万" in the browser, and a cafe was rated (and disclosed) on 90 yuan."""
     app = _app(make_app)
     client = app.test_client()
-    posted = _post(client, "zh", revenue=typed)
+    posted = _post(client, "zh", revenue=typed, employees="1")  # 1.1万 for 8 people would ask to confirm
     assert posted.status_code == 303, posted.get_data(as_text=True)
     intensity = _stored_rating(app, posted.headers["Location"])["emissions"]["intensities"]
     total = _stored_rating(app, posted.headers["Location"])["emissions"]["total"]
@@ -1029,3 +1030,20 @@ def test_reasons_on_the_page_are_in_an_owners_words() -> None:
     assert zh[0].endswith("：本表单未询问，按未知计，得 0 / 15.7 分。")
     assert "比同类店铺少 15%，得 10.6 / 15.4 分。" in zh[1]
     assert not any("missing-data bin" in t or "actual / expected" in t for t in en + zh)
+
+
+def test_an_unlikely_revenue_is_confirmed_before_it_is_rated_and_disclosed(make_app: AppFactory) -> None:
+    """"90" meant as 90万 rated a cafe of 8 on 90 yuan of revenue, and the disclosure went to its bank."""
+    app = _app(make_app)
+    client = app.test_client()
+    asked = _post(client, revenue="90")
+    html = asked.get_data(as_text=True)
+    assert asked.status_code == 422 and "That is 11 yuan a year per employee" in html
+    assert 'id="revenue_confirmed" name="revenue_confirmed" value="yes" >' in html  # offered, not ticked
+    zh = _post(client, "zh", revenue="90").get_data(as_text=True)
+    assert "相当于每名员工每年 11 元" in zh
+    confirmed = _post(client, revenue="90", revenue_confirmed="yes")
+    assert confirmed.status_code == 303
+    assert _stored_rating(app, confirmed.headers["Location"])["emissions"]["intensities"][
+        "per_cny_million_revenue"] > 100_000
+    assert _post(client, revenue="90万").status_code == 303  # the figure meant: nothing to confirm
