@@ -108,13 +108,10 @@ def model_card(standard: Standard, source: Mapping[str, Any], metrics: Mapping[s
     }
 
 
-def data_sha256(frame: pd.DataFrame) -> str:
-    """The fingerprint of a labelled frame that an artifact records as ``metadata.data_sha256``: the same
-    rows read from the same file give the same value, so a tool can tell a model's own training data."""
-    return _digest(row_hashes(frame))
-
-
-def _digest(hashes: NDArray[np.uint64]) -> str:
+def rows_digest(hashes: NDArray[np.uint64]) -> str:
+    """The fingerprint of a labelled frame's rows (hashed by :func:`row_hashes`) that an artifact records as
+    ``metadata.data_sha256``: the same rows read from the same file give the same value, so a tool can tell
+    a model's own training data."""
     return hashlib.sha256(hashes.tobytes()).hexdigest()
 
 
@@ -125,7 +122,7 @@ ROW_SKETCH_SIZE = 512
 
 
 def row_hashes(frame: pd.DataFrame) -> NDArray[np.uint64]:
-    """Each row's 64-bit hash, as :func:`data_sha256` hashes them (same rows read alike, same hashes)."""
+    """Each row's 64-bit hash (the same rows read alike give the same hashes)."""
     hashes: NDArray[np.uint64] = pd.util.hash_pandas_object(frame, index=False).to_numpy(dtype=np.uint64)
     return hashes
 
@@ -141,14 +138,14 @@ def row_sketch(hashes: NDArray[np.uint64]) -> list[str]:
     return [f"{int(h):016x}" for h in smallest]
 
 
-def trained_share(sketch: list[str], trained_rows: int, frame: pd.DataFrame) -> float:
-    """The estimated share of ``frame``'s rows that are rows of a training file of ``trained_rows`` rows
-    whose :func:`row_sketch` is ``sketch``: the share of the sketch found in ``frame``, times the training
-    rows, over ``frame``'s rows (at most 1)."""
-    if not sketch or not len(frame):
+def trained_share(sketch: list[str], trained_rows: int, hashes: NDArray[np.uint64]) -> float:
+    """The estimated share of a file's rows (``hashes``, from :func:`row_hashes`) that are rows of a
+    training file of ``trained_rows`` rows whose :func:`row_sketch` is ``sketch``: the share of the sketch
+    found among them, times the training rows, over the file's rows (at most 1)."""
+    if not sketch or not len(hashes):
         return 0.0
-    present = np.isin(np.array([int(h, 16) for h in sketch], dtype=np.uint64), row_hashes(frame))
-    return min(1.0, float(present.mean()) * trained_rows / len(frame))
+    present = np.isin(np.array([int(h, 16) for h in sketch], dtype=np.uint64), hashes)
+    return min(1.0, float(present.mean()) * trained_rows / len(hashes))
 
 
 def train(frame: pd.DataFrame, *, standard: Standard | None = None, seed: int = DEFAULT_SEED,
@@ -190,7 +187,7 @@ def train(frame: pd.DataFrame, *, standard: Standard | None = None, seed: int = 
         "factor_set": factor_sets_document()["default"],
         "schema": SCHEMA_VERSION,
         "code_version": CODE_VERSION,
-        "data_sha256": _digest(hashes),
+        "data_sha256": rows_digest(hashes),
         "row_sketch": row_sketch(hashes),
         "seed": seed,
         "rows": int(len(y_all)),

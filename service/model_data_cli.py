@@ -132,10 +132,11 @@ def labelled_indicators(
 
     from rating_model.indicator_batch import frame_indicators
     from rating_model.labels import class_problem
-    from rating_model.train import data_sha256, trained_share
+    from rating_model.train import row_hashes, rows_digest, trained_share
 
     frame, y = read_labelled(data)
-    fingerprint = data_sha256(frame) if models or info is not None else ""
+    hashes = row_hashes(frame)  # once, for the file's fingerprint and every model's sketch
+    fingerprint = rows_digest(hashes)
     trained_on_it = []
     for model in models:
         if model.metadata.get("data_sha256") == fingerprint:
@@ -148,7 +149,7 @@ def labelled_indicators(
         # a copy reordered, sampled or with rows dropped: the sketch of its training rows tells
         sketch = model.metadata.get("row_sketch")
         trained_rows = int(model.metadata.get("rows", 0)) + int(model.metadata.get("skipped_rows", 0))
-        share = trained_share(sketch, trained_rows, frame) if isinstance(sketch, list) else 0.0
+        share = trained_share(sketch, trained_rows, hashes) if isinstance(sketch, list) else 0.0
         if share >= IN_SAMPLE_SHARE:
             trained_on_it.append(model.version)
             _console.print(
