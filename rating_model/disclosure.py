@@ -110,6 +110,17 @@ def factor_sources(rating: Mapping[str, Any]) -> list[dict[str, Any]]:
     return list(seen.values())
 
 
+def assumed_figures(rating: Mapping[str, Any]) -> list[str]:
+    """The inventory figures of a rating that rest on greenrate's own assumptions (a vehicle without km at
+    the seed's 12,000 km) rather than on an input the standard's sector defaults filled in: estimates too,
+    though no input field was estimated for them, so a reader must be told of them apart."""
+    estimated = list(rating["data_quality"].get("estimated_fields", []))
+    return [
+        p
+        for p in dict.fromkeys(rating.get("emissions", {}).get("estimated", []))
+        if not any(p == f or p.startswith(f + ".") for f in estimated)
+    ]
+
 def data_quality_statement(rating: Mapping[str, Any]) -> dict[str, Any]:
     """The data-quality figures and a plain statement of how much of the inventory was estimated.
 
@@ -118,13 +129,7 @@ def data_quality_statement(rating: Mapping[str, Any]) -> dict[str, Any]:
     """
     dq = rating["data_quality"]
     estimated = list(dq.get("estimated_fields", []))
-    # Inventory figures resting on greenrate's own assumptions (a vehicle without km at the seed's
-    # 12,000 km) are estimates too, though no input was filled in for them.
-    assumed = [
-        p
-        for p in dict.fromkeys(rating.get("emissions", {}).get("estimated", []))
-        if not any(p == f or p.startswith(f + ".") for f in estimated)
-    ]
+    assumed = assumed_figures(rating)
     scores = (
         f"PCAF data-quality score {dq['pcaf_score']} of 5 (1 is best), completeness {dq['completeness']:.0%}."
     )

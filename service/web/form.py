@@ -1,9 +1,9 @@
 """The merchant page's short form: its choices and its translation into the contract's operating data.
 
 Only the minimal fields (industry, region, employees, revenue, electricity in kWh or as the yearly bill),
-the gas burned on site if any, and a few yes/no practices; the engine's estimation fills the rest from the
-standard's sector defaults and flags every filled figure. The data source is ``estimated`` because nothing
-here is backed by documents.
+the gas burned on site if any, the business's vehicles if any, and a few yes/no practices; the engine's
+estimation fills the rest from the standard's sector defaults and flags every filled figure. The data
+source is ``estimated`` because nothing here is backed by documents.
 
 Numbers are typed into text inputs, not number inputs: a browser's number input silently drops what it
 cannot parse, so "90万" reached the server as "90" and a cafe was rated on 90 yuan of revenue. The server
@@ -98,6 +98,8 @@ _SCHEMA = OperatingDataSchema()  # built once: schema instantiation is not free
 _COMPANY: Schema = _SCHEMA.fields["company"].schema  # type: ignore[attr-defined]
 _ENERGY: Schema = _SCHEMA.fields["energy"].schema  # type: ignore[attr-defined]
 _FUEL_USE: Schema = _ENERGY.fields["fuels"].inner.schema  # type: ignore[attr-defined]
+_TRANSPORT: Schema = _SCHEMA.fields["transport"].schema  # type: ignore[attr-defined]
+_VEHICLE: Schema = _TRANSPORT.fields["fleet"].inner.schema  # type: ignore[attr-defined]
 ELECTRICITY_KEYS = {"kwh": "electricity_kwh", "bill": "electricity_spend"}
 
 #: The answers to "gas burned on site": ``""`` is "not sure" (the standard estimates it from the sector's
@@ -105,6 +107,14 @@ ELECTRICITY_KEYS = {"kwh": "electricity_kwh", "bill": "electricity_spend"}
 #: shop), and each gas is priced from its yearly amount in the unit its bill or delivery note gives.
 FUEL_UNITS: Mapping[str, str] = {"natural_gas": "m3", "lpg": "kg"}
 FUEL_CHOICES: tuple[str, ...] = ("", "none", *FUEL_UNITS)
+
+#: The answers to "vehicles the business runs": ``""`` is not answered (the standard has no sector default
+#: for vehicles, so none are counted, and the page's choice says so), ``none`` is an answer
+#: (``transport.fleet: []``), and a fuel asks how many vehicles run on it. A count alone is priced at the
+#: standard's seed distance (12,000 km a vehicle, flagged as an estimate); the year's distance, when the
+#: owner knows it, replaces the seed.
+VEHICLE_FUELS: tuple[str, ...] = ("gasoline", "diesel", "hybrid", "electric")
+VEHICLE_CHOICES: tuple[str, ...] = ("", "none", *VEHICLE_FUELS)
 
 #: Where each form field lands in the operating data (a schema or engine error on a path is shown there).
 FIELD_PATHS: Mapping[str, str] = {
@@ -120,6 +130,10 @@ FIELD_PATHS: Mapping[str, str] = {
     "energy.fuels.0.fuel": "fuel",
     "energy.fuels.0.quantity": "fuel_amount",
     "energy.fuels.0.unit": "fuel_amount",
+    "transport.fleet": "vehicle_fuel",
+    "transport.fleet.0.fuel": "vehicle_fuel",
+    "transport.fleet.0.vehicles": "vehicles",
+    "transport.fleet.0.km": "vehicle_km",
 }
 GENERAL = "_form"  # an error on a path the form does not ask for: shown above the form
 
@@ -175,6 +189,9 @@ LIMITS: Mapping[str, Bounds] = {
     # a percentage of the electricity above: green power is part of purchases (the engine's rule)
     "green_share": Bounds(0.0, 100.0),
     "fuel_amount": Bounds.of(_FUEL_USE.fields["quantity"]),
+    # a fuel was chosen, so at least one vehicle runs on it (the schema's 0 says nothing here)
+    "vehicles": Bounds(1.0, Bounds.of(_VEHICLE.fields["vehicles"]).maximum),
+    "vehicle_km": Bounds.of(_VEHICLE.fields["km"]),
 }
 #: Yearly revenue per employee (CNY) below which the form asks the owner to confirm the figure before it is
 #: rated and disclosed to a bank: "90" meant as 90万 had given a cafe 90 yuan of revenue and an intensity of
@@ -184,6 +201,7 @@ PLAUSIBLE_REVENUE_PER_EMPLOYEE = 10_000
 #: The form's number fields, and which of them must be whole.
 NUMBER_FIELDS: Mapping[str, bool] = {
     "employees": True, "revenue": False, "electricity": False, "green_share": False, "fuel_amount": False,
+    "vehicles": True, "vehicle_km": False,
 }
 NAME_MAX_LENGTH = _max_length(_COMPANY.fields["name"])
 
@@ -220,6 +238,8 @@ _UNIT_WORDS: Mapping[str, tuple[str, ...]] = {
     "green_share": ("%",),
     "natural_gas": ("立方米", "m3", "m³"),
     "lpg": ("千克", "公斤", "kg"),
+    "vehicles": ("辆", "台"),
+    "vehicle_km": ("公里", "千米", "km"),
 }
 
 
@@ -338,6 +358,29 @@ def _fuels(parsed: ParsedForm) -> list[dict[str, Any]] | None:
     return None if amount is None else [{"fuel": fuel, "quantity": amount, "unit": FUEL_UNITS[fuel]}]
 
 
+def _fleet(parsed: ParsedForm) -> list[dict[str, Any]] | None:
+    """The business's vehicles as the contract takes them: ``[]`` for "none", one fleet item of the chosen
+    fuel with its count (and the year's distance when given), or ``None`` when not answered.
+
+    A count or distance without a fuel is refused rather than guessed (the fuel decides Scope 1 or 2 and
+    the factor); "none" with a count of 0 is still "none"."""
+    fuel = parsed.values["vehicle_fuel"]
+    if fuel not in VEHICLE_CHOICES:
+        parsed.errors["vehicle_fuel"] = FieldError("invalid_choice")
+        return None
+    given = [f for f in ("vehicles", "vehicle_km") if str(parsed.values[f]).strip()]
+    if fuel in ("", "none"):
+        if any(_number(str(parsed.values[f]), _units(f, parsed.values)) != 0 for f in given):
+            parsed.errors[given[0]] = FieldError("vehicle_needs_fuel")
+            return None
+        return [] if fuel == "none" else None
+    vehicles = _checked_number(parsed, "vehicles")
+    item: dict[str, Any] = {"fuel": fuel, "vehicles": vehicles}
+    if "vehicle_km" in given:
+        item["km"] = _checked_number(parsed, "vehicle_km")
+    return None if parsed.errors.keys() & {"vehicles", "vehicle_km"} else [item]
+
+
 def parse_form(form: Mapping[str, str], default_name: str = "My business") -> ParsedForm:
     """Check the form and build the operating data; errors name the form field, never echo code."""
     values: dict[str, Any] = {
@@ -353,6 +396,9 @@ def parse_form(form: Mapping[str, str], default_name: str = "My business") -> Pa
             "green_share",
             "fuel",
             "fuel_amount",
+            "vehicle_fuel",
+            "vehicles",
+            "vehicle_km",
         )
     }
     values["practices"] = {k for k, _, _ in PRACTICES if form.get(k) == "yes"}
@@ -382,6 +428,7 @@ def parse_form(form: Mapping[str, str], default_name: str = "My business") -> Pa
         if green_share and values["electricity_unit"] != "kwh":  # a share of a bill is no kWh figure
             parsed.errors["green_share"] = FieldError("green_needs_kwh")
     fuels = _fuels(parsed)
+    fleet = _fleet(parsed)
     if parsed.errors:
         return parsed
     energy: dict[str, Any] = {ELECTRICITY_KEYS[values["electricity_unit"]]: electricity}
@@ -401,6 +448,7 @@ def parse_form(form: Mapping[str, str], default_name: str = "My business") -> Pa
             "reporting_year": datetime.now(UTC).year - 1,
         },
         "energy": energy,
+        **({"transport": {"fleet": fleet}} if fleet is not None else {}),
         "practices": {k: k in values["practices"] for k, _, _ in PRACTICES},
         "data_source": "estimated",
     }

@@ -7,6 +7,7 @@ engine have their Chinese here too; other engine prose stays English and is mark
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 
 from rating_model.issb import GWP_NOTE
@@ -58,7 +59,13 @@ ITEM_LABELS: Mapping[str, tuple[str, str]] = {
 FIELD_LABELS: Mapping[str, tuple[str, str]] = {
     "energy.electricity_kwh": ("Electricity use (kWh)", "用电量（千瓦时）"),
     "energy.fuels": ("Fuel burned on site (natural gas)", "现场燃料消耗（天然气）"),
+    # not an estimation rule's field: a fleet item counted by vehicles alone, its distance the seed's
+    "transport.fleet.*.km": ("Vehicles' yearly distance (a typical distance per vehicle)",
+                             "车辆全年行驶里程（按每辆车常见里程估算）"),
 }
+
+#: A list index in a field path ("transport.fleet.3.km"): labels are written once per list ("*").
+_LIST_INDEX = re.compile(r"\.[0-9]+(?=\.|$)")
 
 #: The operating data's ``data_source`` values.
 DATA_SOURCE_LABELS: Mapping[str, tuple[str, str]] = {
@@ -98,7 +105,7 @@ def item_label(key: str, lang: str) -> str:
 
 def field_labels(paths: Sequence[str], lang: str) -> list[str]:
     """The labels of operating-data field paths, such as the rating's ``estimated_fields``."""
-    return [_label(FIELD_LABELS, path, lang) for path in paths]
+    return [_label(FIELD_LABELS, _LIST_INDEX.sub(".*", path), lang) for path in paths]
 
 
 def joined(labels: Sequence[str], lang: str) -> str:

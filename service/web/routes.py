@@ -31,7 +31,7 @@ from flask import (
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as BaseResponse
 
-from rating_model.disclosure import build_disclosure
+from rating_model.disclosure import assumed_figures, build_disclosure
 from rating_model.exceptions import FactorNotFoundError, InvalidInputError, InvalidInputErrors
 from rating_model.vsme import vsme_export
 from service.auth import Principal
@@ -51,6 +51,7 @@ from service.web.form import (
     NAME_MAX_LENGTH,
     PRACTICES,
     REGIONS,
+    VEHICLE_CHOICES,
     FieldError,
     errors_at,
     parse_form,
@@ -110,6 +111,7 @@ def _form_page(
         errors={f: error_message(lang, e.key, e.params) for f, e in errors.items()},
         unlikely_revenue=errors.get("revenue") is not None and errors["revenue"].key == "revenue_unlikely",
         fuel_choices=FUEL_CHOICES,
+        vehicle_choices=VEHICLE_CHOICES,
         name_max_length=NAME_MAX_LENGTH,
         csrf_field=csrf.FIELD,
         switch_field=SWITCH_FIELD,
@@ -248,6 +250,7 @@ def result(rating_id: str) -> str:
     rating, operating = _stored(rating_id)
     t = texts(lang)
     standard = services().engines.current().engine.standard
+    assumed = assumed_figures(rating)
     return render_template(
         "result.html",
         t=t,
@@ -257,6 +260,7 @@ def result(rating_id: str) -> str:
         pillars=pillar_bars(rating, lang),
         emissions=emission_bars(rating, t),
         estimated=estimated_fields(rating["data_quality"].get("estimated_fields", []), lang),
+        assumed=estimated_fields(assumed, lang) if assumed else None,
         reasons=reasons(rating, standard, lang),
         plan=plan(rating, lang, t),
         next_grade=next_grade(rating, lang, t),

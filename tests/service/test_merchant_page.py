@@ -1047,3 +1047,62 @@ def test_an_unlikely_revenue_is_confirmed_before_it_is_rated_and_disclosed(make_
     assert _stored_rating(app, confirmed.headers["Location"])["emissions"]["intensities"][
         "per_cny_million_revenue"] > 100_000
     assert _post(client, revenue="90万").status_code == 303  # the figure meant: nothing to confirm
+
+
+def test_vehicles_are_asked_counted_and_priced_by_their_fuel(make_app: AppFactory) -> None:
+    """A caterer's two diesel vans were not on the page: its rating counted no vehicle at all, and the plan
+    could never suggest an electric van. Now the fuel and count are asked, the year's distance optionally."""
+    app = _app(make_app)
+    client = app.test_client()
+    page = client.get("/?lang=en").get_data(as_text=True)
+    for field in ("vehicle_fuel", "vehicles", "vehicle_km"):
+        assert f'id="{field}"' in page and f'<label for="{field}">' in page, field
+    unanswered = _stored_rating(app, _post(client, industry="5621").headers["Location"])
+    none = _stored_rating(app, _post(client, industry="5621", vehicle_fuel="none").headers["Location"])
+    vans = _stored_rating(
+        app, _post(client, industry="5621", vehicle_fuel="diesel", vehicles="2辆").headers["Location"]
+    )
+    driven = _stored_rating(
+        app,
+        _post(client, industry="5621", vehicle_fuel="diesel", vehicles="2", vehicle_km="8,000公里").headers[
+            "Location"
+        ],
+    )
+    electric = _stored_rating(
+        app, _post(client, industry="5621", vehicle_fuel="electric", vehicles="2").headers["Location"]
+    )
+
+    def fleet_t(rated: dict[str, Any]) -> float:
+        return sum(item["tco2e"] for item in rated["emissions"]["line_items"] if ".fleet." in item["path"])
+
+    assert fleet_t(unanswered) == fleet_t(none) == 0
+    assert none["emissions"]["scope1"] == unanswered["emissions"]["scope1"]
+    # two vans at the seed distance, flagged as an estimate; the owner's 8,000 km replaces the seed
+    assert fleet_t(vans) > 0 and "transport.fleet.0.km" in vans["emissions"]["estimated"]
+    assert "transport.fleet.0.km" not in driven["emissions"]["estimated"]
+    assert 0 < fleet_t(driven) < fleet_t(vans)
+    assert vans["emissions"]["scope1"] - none["emissions"]["scope1"] == pytest.approx(fleet_t(vans), abs=1e-3)
+    # electric vans are Scope 2 (priced at the grid) and score on the low-carbon fleet indicator
+    assert electric["emissions"]["scope1"] == none["emissions"]["scope1"] and fleet_t(electric) > 0
+    assert "electrify_fleet" in {a["action"] for a in vans["improvements"]}
+    assert "electrify_fleet" not in {a["action"] for a in electric["improvements"]}
+    # the disclosure names the estimated distance in words, in both languages
+    location = _post(client, industry="5621", vehicle_fuel="diesel", vehicles="2").headers["Location"]
+    en = client.get(location.split("?")[0] + "/disclosure?lang=en").get_data(as_text=True)
+    zh = client.get(location.split("?")[0] + "/disclosure?lang=zh").get_data(as_text=True)
+    assert "yearly distance" in en and "transport.fleet" not in en
+    assert "行驶里程" in zh and "transport.fleet" not in zh
+    result = client.get(location).get_data(as_text=True)
+    assert "Taken at a typical value" in result and "yearly distance" in result
+    assert "Nothing was estimated" not in result
+    # a count or a distance without a fuel is asked about, never guessed; a fuel needs a count of 1 or more
+    for fuel, typed in (
+        ("", {"vehicles": "2"}), ("none", {"vehicle_km": "5000"}), ("diesel", {}),
+        ("diesel", {"vehicles": "0"}), ("diesel", {"vehicles": "1.5"}), ("bus", {"vehicles": "1"}),
+    ):
+        refused = _post(client, vehicle_fuel=fuel, **typed)
+        assert refused.status_code == 422, (fuel, typed)
+        assert 'aria-invalid="true"' in refused.get_data(as_text=True), (fuel, typed)
+    said = _post(client, vehicle_fuel="", vehicles="2").get_data(as_text=True)
+    assert "Choose what the vehicles run on above" in said and 'value="2"' in said
+    assert _post(client, vehicle_fuel="none", vehicles="0").status_code == 303
