@@ -134,6 +134,7 @@ _EN: dict[str, str] = {
     "vehicle_fuel_hybrid": "Petrol-electric hybrid",
     "vehicle_fuel_electric": "Electric",
     "vehicles": "Number of vehicles",
+    "vehicles_hint": "Needed when you chose a fuel above; otherwise leave it empty.",
     "vehicle_km": "Distance they drive per year, all together (km)",
     "vehicle_km_hint": "From the odometers or the logbook. Left empty, each vehicle is counted at a typical "
     "yearly distance, as an estimate.",
@@ -319,6 +320,7 @@ _ZH: dict[str, str] = {
     "vehicle_fuel_hybrid": "油电混合动力车",
     "vehicle_fuel_electric": "纯电动车",
     "vehicles": "车辆数",
+    "vehicles_hint": "上面选择了车辆能源类型时必填，否则不填。",
     "vehicle_km": "全部车辆全年行驶里程（公里）",
     "vehicle_km_hint": "见里程表或行车记录。不填则每辆车按常见的年行驶里程估算。",
     "vehicle_needs_fuel": "请先在上面选择车辆的能源类型，或不填此项。",
