@@ -270,7 +270,7 @@ _ZH: dict[str, str] = {
     "issued": "出具日期",
     "versions": "版本",
     "grade_dark_green": "深绿",
-    "grade_green": "绿色",
+    "grade_green": "中绿",
     "grade_light_green": "浅绿",
     "grade_not_green": "非绿",
     "too_many": "评级请求过于频繁，请{wait}后再试。",

@@ -785,7 +785,7 @@ def test_the_result_says_what_the_rating_means_for_a_green_loan() -> None:
     eligible = {"grade": "green", "green_loan": {"eligible": True, "basis": "borrower", "knock_outs": []}}
     assert green_loan_line(eligible, "light_green", en) == {
         "eligible": True, "text": en["loan_eligible"].format(grade="Green")}
-    assert "评级为绿色，可申请" in green_loan_line(eligible, "light_green", zh)["text"]
+    assert "评级为中绿，可申请" in green_loan_line(eligible, "light_green", zh)["text"]
     penalty = {"grade": "light_green", "green_loan": {
         "eligible": False,
         "rationale": ["A knock-out rule applies, so no green-loan treatment is available."],
@@ -1106,3 +1106,13 @@ def test_vehicles_are_asked_counted_and_priced_by_their_fuel(make_app: AppFactor
     said = _post(client, vehicle_fuel="", vehicles="2").get_data(as_text=True)
     assert "Choose what the vehicles run on above" in said and 'value="2"' in said
     assert _post(client, vehicle_fuel="none", vehicles="0").status_code == 303
+
+
+def test_the_pages_grade_names_are_the_standards() -> None:
+    """The page had called grade ``green`` 绿色, an unqualified "green business" claim, where the standard
+    names it 中绿 (the middle of three green grades)."""
+    from rating_model.standard import load_standard
+
+    for cutoff in load_standard().grades:
+        assert texts("en")["grade_" + cutoff.grade] == cutoff.label
+        assert texts("zh")["grade_" + cutoff.grade] == cutoff.label_zh
