@@ -1113,6 +1113,6 @@ def test_the_pages_grade_names_are_the_standards() -> None:
     names it 中绿 (the middle of three green grades)."""
     from rating_model.standard import load_standard
 
-    for cutoff in load_standard().grades:
+    for cutoff in load_standard().cutoffs:
         assert texts("en")["grade_" + cutoff.grade] == cutoff.label
         assert texts("zh")["grade_" + cutoff.grade] == cutoff.label_zh
