@@ -111,10 +111,14 @@ FUEL_CHOICES: tuple[str, ...] = ("", "none", *FUEL_UNITS)
 #: The answers to "vehicles the business runs": ``""`` is not answered (the standard has no sector default
 #: for vehicles, so none are counted, and the page's choice says so), ``none`` is an answer
 #: (``transport.fleet: []``), and a fuel asks how many vehicles run on it. A count alone is priced at the
-#: standard's seed distance (12,000 km a vehicle, flagged as an estimate); the year's distance, when the
-#: owner knows it, replaces the seed.
-VEHICLE_FUELS: tuple[str, ...] = ("gasoline", "diesel", "hybrid", "electric")
-VEHICLE_CHOICES: tuple[str, ...] = ("", "none", *VEHICLE_FUELS)
+#: seed distance (12,000 km a vehicle at a car's factor, flagged as an estimate). The year's amount, when
+#: the owner knows it, replaces the seed: the fuel bought, in litres, for a combustion engine (priced by
+#: the fuel's own factor, whatever the vehicle: a lorry is not a car), the distance for an electric one.
+VEHICLE_AMOUNTS: Mapping[str, tuple[str, str]] = {
+    "gasoline": ("fuel_quantity", "L"), "diesel": ("fuel_quantity", "L"), "hybrid": ("fuel_quantity", "L"),
+    "electric": ("km", "km"),
+}
+VEHICLE_CHOICES: tuple[str, ...] = ("", "none", *VEHICLE_AMOUNTS)
 
 #: Where each form field lands in the operating data (a schema or engine error on a path is shown there).
 FIELD_PATHS: Mapping[str, str] = {
@@ -133,7 +137,9 @@ FIELD_PATHS: Mapping[str, str] = {
     "transport.fleet": "vehicle_fuel",
     "transport.fleet.0.fuel": "vehicle_fuel",
     "transport.fleet.0.vehicles": "vehicles",
-    "transport.fleet.0.km": "vehicle_km",
+    "transport.fleet.0.km": "vehicle_amount",
+    "transport.fleet.0.fuel_quantity": "vehicle_amount",
+    "transport.fleet.0.unit": "vehicle_amount",
 }
 GENERAL = "_form"  # an error on a path the form does not ask for: shown above the form
 
@@ -192,6 +198,7 @@ LIMITS: Mapping[str, Bounds] = {
     # a fuel was chosen, so at least one vehicle runs on it (the schema's 0 says nothing here)
     "vehicles": Bounds(1.0, Bounds.of(_VEHICLE.fields["vehicles"]).maximum),
     "vehicle_km": Bounds.of(_VEHICLE.fields["km"]),
+    "vehicle_fuel_quantity": Bounds.of(_VEHICLE.fields["fuel_quantity"]),
 }
 #: Yearly revenue per employee (CNY) below which the form asks the owner to confirm the figure before it is
 #: rated and disclosed to a bank: "90" meant as 90万 had given a cafe 90 yuan of revenue and an intensity of
@@ -201,7 +208,7 @@ PLAUSIBLE_REVENUE_PER_EMPLOYEE = 10_000
 #: The form's number fields, and which of them must be whole.
 NUMBER_FIELDS: Mapping[str, bool] = {
     "employees": True, "revenue": False, "electricity": False, "green_share": False, "fuel_amount": False,
-    "vehicles": True, "vehicle_km": False,
+    "vehicles": True, "vehicle_amount": False,
 }
 NAME_MAX_LENGTH = _max_length(_COMPANY.fields["name"])
 
@@ -240,6 +247,7 @@ _UNIT_WORDS: Mapping[str, tuple[str, ...]] = {
     "lpg": ("千克", "公斤", "kg"),
     "vehicles": ("辆", "台"),
     "vehicle_km": ("公里", "千米", "km"),
+    "vehicle_fuel_quantity": ("公升", "升", "L", "l"),
 }
 
 
@@ -249,6 +257,8 @@ def _units(form_field: str, values: Mapping[str, Any]) -> tuple[str, ...]:
         return _UNIT_WORDS[ELECTRICITY_KEYS.get(str(values.get("electricity_unit")), "electricity_kwh")]
     if form_field == "fuel_amount":
         return _UNIT_WORDS.get(str(values.get("fuel")), ())
+    if form_field == "vehicle_amount":
+        return _UNIT_WORDS.get(_vehicle_amount_key(values), ())
     return _UNIT_WORDS.get(form_field, ())
 
 
@@ -291,15 +301,22 @@ def _number_error(
         return None, FieldError(value)
     if NUMBER_FIELDS[form_field] and abs(value) != float("inf") and not value.is_integer():
         return None, FieldError("not_whole")
-    error = _bounds_of(form_field, str(values.get("electricity_unit", ""))).error_for(value)
+    error = _bounds_of(form_field, values).error_for(value)
     if error is not None:
         return None, error
     return (int(value) if NUMBER_FIELDS[form_field] else value), None
 
 
-def _bounds_of(form_field: str, unit: str) -> Bounds:
+def _vehicle_amount_key(values: Mapping[str, Any]) -> str:
+    """The key of the vehicles' amount in :data:`LIMITS` and the unit words, by the fuel chosen."""
+    return "vehicle_" + VEHICLE_AMOUNTS.get(str(values.get("vehicle_fuel")), ("km", "km"))[0]
+
+
+def _bounds_of(form_field: str, values: Mapping[str, Any]) -> Bounds:
     if form_field == "electricity":
-        return LIMITS[ELECTRICITY_KEYS.get(unit, "electricity_kwh")]
+        return LIMITS[ELECTRICITY_KEYS.get(str(values.get("electricity_unit", "")), "electricity_kwh")]
+    if form_field == "vehicle_amount":
+        return LIMITS[_vehicle_amount_key(values)]
     return LIMITS[form_field]
 
 
@@ -360,7 +377,7 @@ def _fuels(parsed: ParsedForm) -> list[dict[str, Any]] | None:
 
 def _fleet(parsed: ParsedForm) -> list[dict[str, Any]] | None:
     """The business's vehicles as the contract takes them: ``[]`` for "none", one fleet item of the chosen
-    fuel with its count (and the year's distance when given), or ``None`` when not answered.
+    fuel with its count (and the year's fuel or distance when given), or ``None`` when not answered.
 
     A count or distance without a fuel is refused rather than guessed (the fuel decides Scope 1 or 2 and
     the factor); "none" with a count of 0 is still "none"."""
@@ -368,7 +385,7 @@ def _fleet(parsed: ParsedForm) -> list[dict[str, Any]] | None:
     if fuel not in VEHICLE_CHOICES:
         parsed.errors["vehicle_fuel"] = FieldError("invalid_choice")
         return None
-    given = [f for f in ("vehicles", "vehicle_km") if str(parsed.values[f]).strip()]
+    given = [f for f in ("vehicles", "vehicle_amount") if str(parsed.values[f]).strip()]
     if fuel in ("", "none"):
         if any(_number(str(parsed.values[f]), _units(f, parsed.values)) != 0 for f in given):
             parsed.errors[given[0]] = FieldError("vehicle_needs_fuel")
@@ -376,9 +393,12 @@ def _fleet(parsed: ParsedForm) -> list[dict[str, Any]] | None:
         return [] if fuel == "none" else None
     vehicles = _checked_number(parsed, "vehicles")
     item: dict[str, Any] = {"fuel": fuel, "vehicles": vehicles}
-    if "vehicle_km" in given:
-        item["km"] = _checked_number(parsed, "vehicle_km")
-    return None if parsed.errors.keys() & {"vehicles", "vehicle_km"} else [item]
+    if "vehicle_amount" in given:
+        key, unit = VEHICLE_AMOUNTS[fuel]
+        item[key] = _checked_number(parsed, "vehicle_amount")
+        if key == "fuel_quantity":
+            item["unit"] = unit
+    return None if parsed.errors.keys() & {"vehicles", "vehicle_amount"} else [item]
 
 
 def parse_form(form: Mapping[str, str], default_name: str = "My business") -> ParsedForm:
@@ -398,7 +418,7 @@ def parse_form(form: Mapping[str, str], default_name: str = "My business") -> Pa
             "fuel_amount",
             "vehicle_fuel",
             "vehicles",
-            "vehicle_km",
+            "vehicle_amount",
         )
     }
     values["practices"] = {k for k, _, _ in PRACTICES if form.get(k) == "yes"}

@@ -135,9 +135,9 @@ _EN: dict[str, str] = {
     "vehicle_fuel_electric": "Electric",
     "vehicles": "Number of vehicles",
     "vehicles_hint": "Needed when you chose a fuel above; otherwise leave it empty.",
-    "vehicle_km": "Distance they drive per year, all together (km)",
-    "vehicle_km_hint": "From the odometers or the logbook. Left empty, each vehicle is counted at a typical "
-    "yearly distance, as an estimate.",
+    "vehicle_amount": "Per year, all vehicles together: litres of fuel bought, or km driven if electric",
+    "vehicle_amount_hint": "From the fuel receipts, or the odometers of electric vehicles. Left empty, each "
+    "vehicle is counted at a typical yearly distance, as an estimate.",
     "vehicle_needs_fuel": "Choose what the vehicles run on above, or leave this empty.",
     "pillar": "Part of the standard",
     "ladder": "Grades by score",
@@ -321,8 +321,8 @@ _ZH: dict[str, str] = {
     "vehicle_fuel_electric": "纯电动车",
     "vehicles": "车辆数",
     "vehicles_hint": "上面选择了车辆能源类型时必填，否则不填。",
-    "vehicle_km": "全部车辆全年行驶里程（公里）",
-    "vehicle_km_hint": "见里程表或行车记录。不填则每辆车按常见的年行驶里程估算。",
+    "vehicle_amount": "全部车辆全年用量：燃油车填加油升数，纯电动车填行驶公里数",
+    "vehicle_amount_hint": "见加油票据，纯电动车见里程表。不填则每辆车按常见的年行驶里程估算。",
     "vehicle_needs_fuel": "请先在上面选择车辆的能源类型，或不填此项。",
     "pillar": "评价维度",
     "ladder": "等级与得分",

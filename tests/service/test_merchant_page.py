@@ -1055,21 +1055,27 @@ def test_vehicles_are_asked_counted_and_priced_by_their_fuel(make_app: AppFactor
     app = _app(make_app)
     client = app.test_client()
     page = client.get("/?lang=en").get_data(as_text=True)
-    for field in ("vehicle_fuel", "vehicles", "vehicle_km"):
+    for field in ("vehicle_fuel", "vehicles", "vehicle_amount"):
         assert f'id="{field}"' in page and f'<label for="{field}">' in page, field
     unanswered = _stored_rating(app, _post(client, industry="5621").headers["Location"])
     none = _stored_rating(app, _post(client, industry="5621", vehicle_fuel="none").headers["Location"])
     vans = _stored_rating(
         app, _post(client, industry="5621", vehicle_fuel="diesel", vehicles="2辆").headers["Location"]
     )
-    driven = _stored_rating(
+    fuelled = _stored_rating(
         app,
-        _post(client, industry="5621", vehicle_fuel="diesel", vehicles="2", vehicle_km="8,000公里").headers[
+        _post(client, industry="5621", vehicle_fuel="diesel", vehicles="2", vehicle_amount="1,500升").headers[
             "Location"
         ],
     )
     electric = _stored_rating(
         app, _post(client, industry="5621", vehicle_fuel="electric", vehicles="2").headers["Location"]
+    )
+    driven = _stored_rating(
+        app,
+        _post(client, industry="5621", vehicle_fuel="electric", vehicles="2", vehicle_amount="8000 km").headers[
+            "Location"
+        ],
     )
 
     def fleet_t(rated: dict[str, Any]) -> float:
@@ -1077,10 +1083,14 @@ def test_vehicles_are_asked_counted_and_priced_by_their_fuel(make_app: AppFactor
 
     assert fleet_t(unanswered) == fleet_t(none) == 0
     assert none["emissions"]["scope1"] == unanswered["emissions"]["scope1"]
-    # two vans at the seed distance, flagged as an estimate; the owner's 8,000 km replaces the seed
+    # two vans at the seed distance, flagged as an estimate; the litres bought replace the seed and are
+    # priced at diesel's own factor (whatever the vehicle), as an electric fleet's km replace its seed
     assert fleet_t(vans) > 0 and "transport.fleet.0.km" in vans["emissions"]["estimated"]
+    diesel = [i for i in fuelled["emissions"]["line_items"] if ".fleet." in i["path"]]
+    assert [i["factor_id"] for i in diesel] == ["cn.fuel.diesel"] and diesel[0]["quality"] != "estimated"
+    assert "transport.fleet.0.km" not in fuelled["emissions"]["estimated"]
     assert "transport.fleet.0.km" not in driven["emissions"]["estimated"]
-    assert 0 < fleet_t(driven) < fleet_t(vans)
+    assert 0 < fleet_t(driven) < fleet_t(electric)
     assert vans["emissions"]["scope1"] - none["emissions"]["scope1"] == pytest.approx(fleet_t(vans), abs=1e-3)
     # electric vans are Scope 2 (priced at the grid) and score on the low-carbon fleet indicator
     assert electric["emissions"]["scope1"] == none["emissions"]["scope1"] and fleet_t(electric) > 0
@@ -1097,7 +1107,8 @@ def test_vehicles_are_asked_counted_and_priced_by_their_fuel(make_app: AppFactor
     assert "Nothing was estimated" not in result
     # a count or a distance without a fuel is asked about, never guessed; a fuel needs a count of 1 or more
     for fuel, typed in (
-        ("", {"vehicles": "2"}), ("none", {"vehicle_km": "5000"}), ("diesel", {}),
+        ("", {"vehicles": "2"}), ("none", {"vehicle_amount": "5000"}), ("diesel", {}),
+        ("diesel", {"vehicles": "2", "vehicle_amount": "300公里"}),  # km where litres are asked
         ("diesel", {"vehicles": "0"}), ("diesel", {"vehicles": "1.5"}), ("bus", {"vehicles": "1"}),
     ):
         refused = _post(client, vehicle_fuel=fuel, **typed)
