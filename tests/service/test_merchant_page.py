@@ -1051,32 +1051,20 @@ def test_an_unlikely_revenue_is_confirmed_before_it_is_rated_and_disclosed(make_
 
 def test_vehicles_are_asked_counted_and_priced_by_their_fuel(make_app: AppFactory) -> None:
     """A caterer's two diesel vans were not on the page: its rating counted no vehicle at all, and the plan
-    could never suggest an electric van. Now the fuel and count are asked, the year's distance optionally."""
+    could never suggest an electric van. Now the fuel and count are asked, the year's amount optionally."""
     app = _app(make_app)
     client = app.test_client()
     page = client.get("/?lang=en").get_data(as_text=True)
     for field in ("vehicle_fuel", "vehicles", "vehicle_amount"):
         assert f'id="{field}"' in page and f'<label for="{field}">' in page, field
-    unanswered = _stored_rating(app, _post(client, industry="5621").headers["Location"])
-    none = _stored_rating(app, _post(client, industry="5621", vehicle_fuel="none").headers["Location"])
-    vans = _stored_rating(
-        app, _post(client, industry="5621", vehicle_fuel="diesel", vehicles="2辆").headers["Location"]
-    )
-    fuelled = _stored_rating(
-        app,
-        _post(client, industry="5621", vehicle_fuel="diesel", vehicles="2", vehicle_amount="1,500升").headers[
-            "Location"
-        ],
-    )
-    electric = _stored_rating(
-        app, _post(client, industry="5621", vehicle_fuel="electric", vehicles="2").headers["Location"]
-    )
-    driven = _stored_rating(
-        app,
-        _post(client, industry="5621", vehicle_fuel="electric", vehicles="2", vehicle_amount="8000 km").headers[
-            "Location"
-        ],
-    )
+    def rated(**answers: str) -> dict[str, Any]:
+        return _stored_rating(app, _post(client, industry="5621", **answers).headers["Location"])
+
+    unanswered, none = rated(), rated(vehicle_fuel="none")
+    vans = rated(vehicle_fuel="diesel", vehicles="2辆")
+    fuelled = rated(vehicle_fuel="diesel", vehicles="2", vehicle_amount="1,500升")
+    electric = rated(vehicle_fuel="electric", vehicles="2")
+    driven = rated(vehicle_fuel="electric", vehicles="2", vehicle_amount="8000 km")
 
     def fleet_t(rated: dict[str, Any]) -> float:
         return sum(item["tco2e"] for item in rated["emissions"]["line_items"] if ".fleet." in item["path"])
