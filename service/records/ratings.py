@@ -109,10 +109,13 @@ def find_reusable(
     now: datetime,
     merchant_id: str | None = None,
 ) -> dict[str, ReusableRating]:
-    """Still-valid ratings of this tenant (of this merchant, when given) for these inputs, by input hash.
+    """Still-valid ratings of this tenant for these inputs, by input hash: of this merchant when one is
+    given, else only those no merchant issued.
 
     The cache is only an accelerator: this makes "identical input within validity returns the same
-    rating" hold after an eviction or while Redis is down.
+    rating" hold after an eviction or while Redis is down. Whose ratings are reused follows the cache's
+    scope (:attr:`service.auth.Principal.scope`): a bank's request once reused a merchant's self-declared
+    rating of the same input from here, so the bank's own rating was listed as the borrower's.
     """
     hashes = list(dict.fromkeys(input_hashes))
     if not hashes:
@@ -156,8 +159,7 @@ def _reusable_query(many: bool, by_merchant: bool) -> Select[tuple[str, str, str
         c.engine_version == bindparam("engine"),
         c.valid_until > bindparam("now"),
     )
-    if by_merchant:
-        query = query.where(c.merchant_id == bindparam("merchant_id"))
+    query = query.where(c.merchant_id == bindparam("merchant_id") if by_merchant else c.merchant_id.is_(None))
     return query.order_by(c.seq)  # the first issued wins, so every caller converges on one id
 
 

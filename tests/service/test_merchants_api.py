@@ -10,6 +10,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from service.cache import MemoryCache
 from service.records.profiles import put_profile
 from tests.conftest import bearer, create_key, payload, services_of
 
@@ -241,3 +242,32 @@ def test_a_bank_lists_its_own_ratings_apart_from_those_its_merchants_declared(
     assert refused.status_code == 422 and "issued_by" in refused.get_json()["errors"]
     both = client.get("/v1/ratings?issued_by=bank&merchant_id=m-1", headers=bearer(bank))
     assert both.status_code == 422 and "not both" in both.get_json()["errors"]["merchant_id"][0]
+
+
+def test_a_bank_never_reuses_a_rating_its_merchant_declared_for_the_same_input(
+    app: Flask, client: FlaskClient
+) -> None:
+    """A borrower's key declared the very body the bank then sent (the bank's loan reference included), and
+    the bank's 201 handed back the merchant's rating: listed as the borrower's, requested by its key, and
+    missing from ``issued_by=bank`` (security review). With the cache emptied the database decides, so the
+    test clears it between the two requests."""
+    def forget() -> None:
+        services_of(app).cache = MemoryCache(100)
+
+    bank = create_key(app, "bank-a", "bank")
+    merchant = create_key(app, "bank-a", "merchant", merchant_id="m-1")
+    body = payload(external_id="loan-777")
+    assert client.put("/v1/merchants/m-1/profile", json=body, headers=bearer(merchant)).status_code == 200
+    theirs = client.post("/v1/merchants/m-1/rating", headers=bearer(merchant)).get_json()
+    forget()
+    answer = client.post("/v1/ratings", json=body, headers=bearer(bank))
+    assert answer.status_code == 201 and answer.headers["X-Cache"] == "miss"
+    assert answer.get_json()["id"] != theirs["id"]
+    listed = client.get("/v1/ratings?external_id=loan-777&issued_by=bank", headers=bearer(bank)).get_json()
+    assert [item["id"] for item in listed["items"]] == [answer.get_json()["id"]]
+    forget()
+    again = client.post("/v1/ratings", json=body, headers=bearer(bank))  # the bank's own is reused
+    assert again.headers["X-Cache"] == "hit" and again.get_json()["id"] == answer.get_json()["id"]
+    forget()
+    mine = client.post("/v1/merchants/m-1/rating", headers=bearer(merchant)).get_json()
+    assert mine["id"] == theirs["id"]  # and the merchant's own stays its own
