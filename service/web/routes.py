@@ -123,12 +123,15 @@ def _form_page(
     return response
 
 
-def _over_page_limit(budget: str = "rate") -> int | None:
-    """One hit against this client's page budget (rating, or printing a PDF); once spent, the seconds to
-    wait. Only the expensive actions count: a rating, and a PDF, which takes WeasyPrint a good fraction of
-    a second. Pages themselves are cheap reads of a stored rating.
+def _over_page_limit() -> int | None:
+    """One hit against this client's page budget; once spent, the seconds to wait.
+
+    Only the expensive actions count, and from one budget (as docs/operations.md says): a rating, and a
+    PDF, which takes WeasyPrint about a second of a worker. They had counted apart, so an address got
+    twice the documented work, most of it keyless PDF rendering (security review). Pages themselves are
+    cheap reads of a stored rating.
     """
-    return hit_budget(services().settings.page_rate_limit, "merchant-page", budget, _client_network())
+    return hit_budget(services().settings.page_rate_limit, "merchant-page", _client_network())
 
 
 def _client_network() -> str:
@@ -284,7 +287,7 @@ def disclosure(rating_id: str) -> Response:
         return Response(json.dumps(doc, ensure_ascii=False), mimetype="application/json")
     html = render_html(doc, lang)
     if kind == "pdf":
-        retry_after = _over_page_limit("pdf")
+        retry_after = _over_page_limit()
         if retry_after is not None:
             return Response(
                 _too_many(lang, retry_after, "too_many_pdf"),

@@ -169,13 +169,17 @@ def test_next_grade_lists_the_checked_actions_in_the_owners_language() -> None:
 
 
 def test_pdf_downloads_share_the_page_budget(make_app: AppFactory) -> None:
-    client = _app(make_app, PAGE_RATE_LIMIT="1 per minute").test_client()
+    """One budget for ratings and PDFs: with 2 a minute, a rating and a PDF spend it (they had counted
+    apart, and an address got two ratings and two PDFs)."""
+    client = _app(make_app, PAGE_RATE_LIMIT="2 per minute").test_client()
     location = client.post("/", data={**FORM, "csrf_token": _token(client)}).headers["Location"]
     rating_id = location.split("/")[2].split("?")[0]
     assert client.get(f"/result/{rating_id}").status_code == 200
     assert client.get(f"/result/{rating_id}/disclosure?as=pdf").status_code == 200
     limited = client.get(f"/result/{rating_id}/disclosure?as=pdf")
     assert limited.status_code == 429 and 1 <= int(limited.headers["Retry-After"]) <= 60
+    refused = client.post("/", data={**FORM, "employees": "9", "csrf_token": _token(client)})
+    assert refused.status_code == 429
 
 
 def test_without_a_configured_secret_the_machine_key_is_made_once_and_shared(tmp_path: Path) -> None:
