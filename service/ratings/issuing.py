@@ -29,7 +29,7 @@ from service.cache import CachedRating, CacheEntry, RatingCache, cache_key, inpu
 from service.engine_slot import LoadedEngine
 from service.metrics import cache_lookup, rating_issued
 from service.ratings.encoding import rating_json
-from service.records.ratings import NewRating, find_reusable, insert_ratings
+from service.records.ratings import NewRating, ReusableRating, find_reusable, insert_ratings
 
 _ITEM_SCHEMA = OperatingDataSchema()  # built once: schema instantiation is not free
 
@@ -155,6 +155,12 @@ def _resolve(
     now = datetime.now(UTC).replace(microsecond=0)
     missing = [p for p in distinct.values() if p.digest not in issued]
     to_cache: list[CacheEntry | None] = []
+
+    def reuse(digest: str, found: ReusableRating) -> None:
+        text = found.result_json.encode()
+        issued[digest] = Issued(found.id, text, cache_hit=True)
+        to_cache.append(_cache_entry(distinct[digest].key, CachedRating(found.id, text), found.valid_until))
+
     if missing:
         stored = find_reusable(
             ctx.db,
@@ -167,18 +173,20 @@ def _resolve(
         new: list[tuple[NewRating, bytes]] = []
         for p in missing:
             if p.digest in stored:
-                found = stored[p.digest]
-                text = found.result_json.encode()
-                issued[p.digest] = Issued(found.id, text, cache_hit=True)
-                to_cache.append(_cache_entry(p.key, CachedRating(found.id, text), found.valid_until))
+                reuse(p.digest, stored[p.digest])
                 continue
             try:
                 new.append(_rate(ctx, principal, p, now))
             except (FactorNotFoundError, InvalidInputError, InvalidInputErrors) as exc:
                 # this input cannot be rated (a unit or factor the inventory refuses); the others still can
                 failed[p.digest] = exc
-        insert_ratings(ctx.db, [n for n, _ in new])  # committed before any id is returned or cached
+        # committed before any id is returned or cached; an identical rating another request wrote since
+        # the lookup above wins, and is handed out instead of this one (which was never stored)
+        came_first = insert_ratings(ctx.db, [n for n, _ in new])
         for n, text in new:
+            if n.input_hash in came_first:
+                reuse(n.input_hash, came_first[n.input_hash])
+                continue
             issued[n.input_hash] = Issued(n.id, text, cache_hit=False)
             to_cache.append(_cache_entry(distinct[n.input_hash].key, CachedRating(n.id, text), n.valid_until))
             rating_issued(n.grade)

@@ -112,7 +112,9 @@ class Ratings(MethodView):
 
         Answers 201 with the rating and its `Location`. An identical input in the same tenant, under the
         same model, standard, factor-set, schema and engine versions and within validity, returns the
-        rating already issued (same id; `X-Cache: hit`). Every rating is recorded before it is returned.
+        rating already issued (same id; `X-Cache: hit`), also to identical requests sent at once, so a
+        request that timed out on the caller's side is safe to retry. Every rating is recorded before it is
+        returned.
         """
         return _issued_response(issue_rating(_context(), current_principal(), payload, g.body_fingerprint))
 

@@ -8,13 +8,15 @@ foreign id and a missing id are the same "not found".
 from __future__ import annotations
 
 import functools
+import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, Select, bindparam, func, insert, select
+from sqlalchemy import Connection, Engine, Select, bindparam, exists, func, insert, select, text
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.sql.dml import ReturningInsert
 
 from service.records.database import as_utc
 from service.records.tables import ratings
@@ -62,6 +64,14 @@ class NewRating:
         }
 
 
+#: The columns :meth:`NewRating.row` writes (the rest are the database's: the sequence).
+_ROW_COLUMNS = (
+    "id", "tenant", "merchant_id", "external_id", "input_hash", "input_json", "result_json", "model_version",
+    "standard_version", "factor_set_version", "schema_version", "engine_version", "score", "grade",
+    "requester_key_id", "requester_prefix", "issued_at", "valid_until",
+)
+
+
 @dataclass(frozen=True, slots=True)
 class StoredRating:
     """A rating as served: its id and its exact JSON text."""
@@ -93,12 +103,70 @@ class RatingSummary:
     requested_by: dict[str, Any] | None = None
 
 
-def insert_ratings(db: Engine, new: Sequence[NewRating]) -> None:
-    """Store ratings in one transaction: all of them are durable, or none is (and the caller sees why)."""
+def insert_ratings(db: Engine, new: Sequence[NewRating]) -> dict[str, ReusableRating]:
+    """Store ratings in one transaction, unless an identical one came first; return those that did.
+
+    All of them are durable, or none is (and the caller sees why). Each row is written only if no still-
+    valid rating of the same input, versions and issuer exists: two identical requests at once (a bank
+    retrying after a client timeout while the first was still being written, or a Redis outage) each
+    found nothing to reuse and issued two ratings for one input, and the list showed the bank an id it had
+    never been given (client review). The answer maps the input hashes that lost to the rating that won,
+    for the caller to hand out instead. On PostgreSQL an advisory lock per input serialises the check and
+    the write (under READ COMMITTED two inserts would both see nothing); on SQLite the one statement holds
+    the database's write lock from its start.
+    """
     if not new:
-        return
+        return {}
+    lost: list[NewRating] = []
     with db.begin() as conn:
-        conn.execute(insert(ratings), [n.row() for n in new])
+        if conn.dialect.name == "postgresql":
+            for key in sorted({_lock_key(n) for n in new}):  # one order everywhere: no deadlock
+                conn.execute(_ADVISORY_LOCK, {"key": key})
+        for n in new:
+            if conn.execute(_insert_unless_reusable(n.merchant_id is not None), n.row()).first() is None:
+                lost.append(n)
+        if not lost:
+            return {}
+        one = lost[0]
+        hashes = [n.input_hash for n in lost]
+        return _reusable(conn, one.tenant, hashes, one.versions, one.issued_at, one.merchant_id)
+
+
+_ADVISORY_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
+
+
+def _lock_key(rating: NewRating) -> int:
+    """The advisory-lock key of a rating's input for its issuer: 64 bits of a hash, as PostgreSQL's bigint."""
+    name = "\x00".join((rating.tenant, rating.merchant_id or "", rating.input_hash))
+    return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+
+
+@functools.cache
+def _insert_unless_reusable(by_merchant: bool) -> ReturningInsert[tuple[str]]:
+    """``INSERT INTO ratings SELECT :values WHERE NOT EXISTS (a still-valid identical rating)``, built once.
+
+    The condition is :func:`_reusable_query`'s, at the new rating's ``issued_at``, with the row's own
+    bound values, so what counts as "identical" is defined in one place's terms: tenant, input, the five
+    versions and the issuer (a merchant's own, or none).
+    """
+    c = ratings.c
+    names = list(_ROW_COLUMNS)
+    same = select(c.id).where(
+        c.tenant == bindparam("tenant", type_=c.tenant.type),
+        c.input_hash == bindparam("input_hash", type_=c.input_hash.type),
+        c.model_version == bindparam("model_version", type_=c.model_version.type),
+        c.standard_version == bindparam("standard_version", type_=c.standard_version.type),
+        c.factor_set_version == bindparam("factor_set_version", type_=c.factor_set_version.type),
+        c.schema_version == bindparam("schema_version", type_=c.schema_version.type),
+        c.engine_version == bindparam("engine_version", type_=c.engine_version.type),
+        c.valid_until > bindparam("issued_at", type_=c.issued_at.type),
+        c.merchant_id == bindparam("merchant_id", type_=c.merchant_id.type)
+        if by_merchant
+        else c.merchant_id.is_(None),
+    )
+    values = select(*(bindparam(name, type_=c[name].type) for name in names)).where(~exists(same))
+    # RETURNING says whether the row was written (psycopg reports no rowcount for INSERT ... SELECT)
+    return insert(ratings).from_select(names, values).returning(c.id)
 
 
 def find_reusable(
@@ -117,6 +185,18 @@ def find_reusable(
     scope (:attr:`service.auth.Principal.scope`): a bank's request once reused a merchant's self-declared
     rating of the same input from here, so the bank's own rating was listed as the borrower's.
     """
+    with db.connect() as conn:
+        return _reusable(conn, tenant, input_hashes, versions, now, merchant_id)
+
+
+def _reusable(
+    conn: Connection,
+    tenant: str,
+    input_hashes: Iterable[str],
+    versions: Mapping[str, str],
+    now: datetime,
+    merchant_id: str | None,
+) -> dict[str, ReusableRating]:
     hashes = list(dict.fromkeys(input_hashes))
     if not hashes:
         return {}
@@ -133,10 +213,9 @@ def find_reusable(
     many = len(hashes) > 1
     params["hashes" if many else "hash"] = hashes if many else hashes[0]
     found: dict[str, ReusableRating] = {}
-    with db.connect() as conn:
-        for row in conn.execute(_reusable_query(many, merchant_id is not None), params):
-            valid_until = as_utc(row.valid_until)
-            found.setdefault(row.input_hash, ReusableRating(row.id, row.result_json, valid_until))
+    for row in conn.execute(_reusable_query(many, merchant_id is not None), params):
+        valid_until = as_utc(row.valid_until)
+        found.setdefault(row.input_hash, ReusableRating(row.id, row.result_json, valid_until))
     return found
 
 
