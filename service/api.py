@@ -10,9 +10,11 @@ import functools
 import mimetypes
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import Any
 
 import swagger_ui_bundle
 from flask import Flask, Response, abort
+from marshmallow.fields import Field
 
 from service import converters
 from service.disclosure.routes import blp as disclosure_blp
@@ -86,11 +88,34 @@ def _docs_asset(filename: str) -> Response:
     return response
 
 
+_ANY_OBJECT_OR_NULL = {"type": "object", "nullable": True}
+
+
+def _nullable_reference(
+    _converter: Any, _field: Field[Any], ret: dict[str, Any], **_kwargs: Any
+) -> dict[str, Any]:
+    """A nullable nested object as ``{"allOf": [{"$ref": ...}], "nullable": true}``, the OpenAPI 3.0 form
+    client generators read as "this type, or null".
+
+    apispec 6 writes it as ``anyOf: [{type: object, nullable: true}, {$ref}]``, whose first branch is any
+    object: openapi-python-client then typed ``financed_emissions`` and ``grid_factor`` as untyped dicts,
+    and pydantic models from datamodel-code-generator refused every rating without a loan (client review).
+    """
+    branches = ret.get("anyOf")
+    if isinstance(branches, list) and len(branches) == 2 and _ANY_OBJECT_OR_NULL in branches:
+        reference = next(b for b in branches if b != _ANY_OBJECT_OR_NULL)
+        if set(reference) == {"$ref"}:
+            del ret["anyOf"]
+            return {"allOf": [reference], "nullable": True}
+    return {}
+
+
 def init_app(app: Flask) -> GreenrateApi:
     """Create this app's Api, register the blueprints and the docs assets."""
     for key, value in api_config().items():
         app.config.setdefault(key, value)
     api = GreenrateApi(app)
+    api.ma_plugin.converter.add_attribute_function(_nullable_reference)
     converters.init_app(app, api)
     api.spec.components.security_scheme("bearerAuth", BEARER_SCHEME)
     for blueprint in (ratings_blp, reference_blp, models_blp, model_events_blp, ops_blp):

@@ -113,3 +113,30 @@ def test_docs_page_works_offline(client: FlaskClient) -> None:
 
 def test_app_config_for_tests(app: Flask) -> None:
     assert app.testing and app.config["GREENRATE_SETTINGS"].key_cache_seconds == 0
+
+
+def test_nullable_nested_objects_are_their_type_or_null(client: FlaskClient) -> None:
+    """apispec wrote ``anyOf: [{type: object, nullable: true}, {$ref}]``; generated clients took the first
+    branch (any object) and lost the type, or refused null (client review). Each is now the OpenAPI 3.0
+    idiom generators read as "this type, or null"."""
+    spec = client.get("/openapi.json").get_json()
+    found: list[dict[str, object]] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            assert {"type": "object", "nullable": True} not in node.get("anyOf", []), node
+            if node.get("nullable") and "allOf" in node:
+                found.append(node)
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(spec)
+    assert len(found) >= 16
+    for node in found:
+        assert len(node["allOf"]) == 1 and set(node["allOf"][0]) == {"$ref"}, node  # type: ignore[arg-type]
+    rating = spec["components"]["schemas"]["Rating"]["properties"]
+    assert rating["financed_emissions"]["allOf"] == [{"$ref": "#/components/schemas/FinancedEmissions"}]
+    assert rating["financed_emissions"]["nullable"] is True
