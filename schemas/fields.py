@@ -113,6 +113,22 @@ def _storable(value: str) -> None:
         raise ValidationError(UNSTORABLE_MESSAGE)
 
 
+def not_blank(value: str) -> None:
+    """Refuse an empty text or one of spaces only: the engine stores text trimmed, so it would be stored
+    empty, and an empty reference can never be listed by (client review)."""
+    if not value.strip():
+        raise ValidationError("Must not be blank: leave the field out instead.")
+
+
+class Trimmed(fields.String):
+    """A query string compared with text the engine stored trimmed: trimmed alike before it is checked."""
+
+    def _deserialize(
+        self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any
+    ) -> str:
+        return super()._deserialize(value, attr, data, **kwargs).strip()
+
+
 class Anchored(validate.Regexp):
     r"""A ``^...$`` pattern that must match the whole value, final newline included.
 

@@ -23,7 +23,7 @@ from rating_model.operating_data import (
     TRAVEL_MODES,
 )
 from rating_model.units import canonical
-from schemas.fields import BoundedList, Flag, Number, WholeNumber, text
+from schemas.fields import BoundedList, Flag, Number, WholeNumber, not_blank, text
 
 _YEAR = {"minimum": 1990, "maximum": 2100}
 
@@ -64,7 +64,13 @@ class CompanySchema(StrictSchema):
     currency = text(required=True, pattern=r"[A-Z]{3}", description="ISO 4217 code of all money fields.")
     reporting_year = WholeNumber(required=True, **_YEAR)
     floor_area_m2 = Number(minimum=1.0, maximum=1e8)
-    external_id = text(max_length=120, description="The bank's own reference; ratings can be listed by it.")
+    external_id = text(
+        max_length=120,
+        description="The bank's own reference; ratings can be listed by it. Stored without leading and "
+        "trailing spaces (a listing by it is trimmed alike); a blank one is refused, as it could never be "
+        "listed: leave it out instead.",
+        also=(not_blank,),
+    )
     operating_hours_per_week = Number(minimum=1.0, maximum=168)
     fx_to_cny = Number(
         minimum=1e-6,

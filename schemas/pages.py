@@ -7,7 +7,7 @@ from typing import Any
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from schemas.errors import ErrorSchema
-from schemas.fields import BoundedList, RatingCursor, RawObject, UtcDateTime
+from schemas.fields import BoundedList, RatingCursor, RawObject, Trimmed, UtcDateTime
 from schemas.keys import MERCHANT_ID_PATTERN
 from schemas.operating_data import OperatingDataSchema
 from schemas.rating import GRADES, RatingSchema, VersionsSchema
@@ -24,8 +24,9 @@ class RatingListQuerySchema(Schema):
 
     limit = fields.Integer(load_default=20, validate=validate.Range(1, MAX_PAGE_SIZE))
     cursor = RatingCursor(metadata={"description": "Opaque; the previous page's next_cursor."})
-    external_id = fields.String(
-        validate=validate.Length(1, 120), metadata={"description": "Only this company."}
+    external_id = Trimmed(
+        validate=validate.Length(1, 120),
+        metadata={"description": "Only this company (trimmed, as external_id is when stored)."},
     )
     # A merchant key rates its own business under any external_id it chooses, the bank's loan reference
     # included: a bank that wants only what its own keys issued says so (security review).

@@ -213,3 +213,19 @@ def test_a_ratings_cursor_tells_nothing_of_other_tenants_and_works_only_in_its_o
     legacy = client.get(f"/v1/ratings?cursor={Cursor.encode(newest.seq)}", headers=bearer(bank_key))
     assert legacy.status_code == 422
     assert "earlier release" in legacy.get_json()["errors"]["cursor"][0]
+
+
+def test_external_id_is_listed_as_stored_and_a_blank_one_is_refused(
+    client: FlaskClient, bank_key: str
+) -> None:
+    """" loan-sp " was stored trimmed but the filter was not, so the bank found nothing by the reference
+    it had sent; "" was stored and could never be listed (client review)."""
+    sent = client.post("/v1/ratings", json=payload(external_id=" loan-sp "), headers=bearer(bank_key))
+    assert sent.status_code == 201 and sent.get_json()["external_id"] == "loan-sp"
+    for query in ("%20loan-sp%20", "loan-sp"):
+        listed = client.get(f"/v1/ratings?external_id={query}", headers=bearer(bank_key)).get_json()
+        assert [item["id"] for item in listed["items"]] == [sent.get_json()["id"]], query
+    for blank in ("", "   "):
+        refused = client.post("/v1/ratings", json=payload(external_id=blank), headers=bearer(bank_key))
+        assert refused.status_code == 422, blank
+        assert "company.external_id" in refused.get_json()["errors"]
