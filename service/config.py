@@ -81,6 +81,10 @@ class Settings:
     # directory, which the API and every `greenrate worker` must share (one disk or a shared mount).
     portfolio_dir: str = field(default_factory=default_portfolio_dir)
     portfolio_max_bytes: int = 1024 * 1024 * 1024
+    # Rows of one loan book: a compressed upload is small for its rows (94 KB of xz held 2,000,000).
+    portfolio_max_rows: int = 10_000_000
+    # Queued or running jobs of one tenant at a time: one bank's books take at most this many workers.
+    portfolio_jobs_per_tenant: int = 2
     portfolio_chunk_rows: int = 25_000
     portfolio_job_timeout_seconds: int = 6 * 3600
     # Processes one `greenrate worker` rates a job's chunks in; 1 rates in the worker itself. More worker
@@ -340,6 +344,8 @@ _APP_PARSERS: dict[str, Callable[[str], Any]] = {
     "model_require_comparison": _parse_bool,
     "portfolio_dir": _parse_directory,
     "portfolio_max_bytes": _parse_int(1_024, 1_024 * 1_024 * 1_024 * 1_024),
+    "portfolio_max_rows": _parse_int(1, 1_000_000_000),
+    "portfolio_jobs_per_tenant": _parse_int(1, 1_000),
     "portfolio_chunk_rows": _parse_int(100, 1_000_000),
     "portfolio_job_timeout_seconds": _parse_int(60, 7 * 24 * 3600),
     "portfolio_processes": _parse_int(1, 64),

@@ -33,6 +33,16 @@ class QueueUnavailable(Exception):
     """Redis did not take the job; nothing was accepted."""
 
 
+class TooManyJobs(Exception):
+    """The tenant already has ``GREENRATE_PORTFOLIO_JOBS_PER_TENANT`` jobs queued or running."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(
+            f"This tenant already has {limit} portfolio job(s) queued or running "
+            "(GREENRATE_PORTFOLIO_JOBS_PER_TENANT): upload the next book when one has finished."
+        )
+
+
 @dataclass(frozen=True, slots=True)
 class Upload:
     """The uploaded file as the view hands it over (decoupled from werkzeug's FileStorage)."""
@@ -109,7 +119,14 @@ def submit(
         422: the file cannot be rated at all (``errors`` keyed by form field).
     QueueUnavailable
         503: the queue did not take the job (nothing was kept).
+    TooManyJobs
+        429: the tenant's jobs would be more than its share of the workers (nothing was kept). Checked
+        before the upload is saved, and again once the job is recorded, so that two uploads sent at once
+        cannot both slip under the limit (both may then be refused: the caller retries).
     """
+    limit = settings.portfolio_jobs_per_tenant
+    if records.unfinished_of(db, principal.tenant) >= limit:
+        raise TooManyJobs(limit)
     job_id = new_portfolio_id()
     name = clean_file_name(upload.filename)
     if storage.upload_suffix(name) != checked.suffix:
@@ -117,7 +134,7 @@ def submit(
     files = JobFiles.of(settings.portfolio_dir, job_id)
     try:
         size = storage.save_upload(upload.stream, files.input(name))
-        rows = storage.inspect_upload(files.input(name))
+        rows = storage.inspect_upload(files.input(name), settings.portfolio_max_rows)
         job = records.insert_job(
             db,
             job_id=job_id,
@@ -134,6 +151,10 @@ def submit(
     except BaseException:
         files.remove()  # refused, or not recorded: nothing of it is kept
         raise
+    if records.unfinished_of(db, principal.tenant) > limit:
+        records.delete_job(db, job_id)
+        files.remove()
+        raise TooManyJobs(limit)
     try:
         enqueue(queue, settings, job_id)
     except redis.RedisError as exc:

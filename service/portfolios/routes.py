@@ -23,7 +23,7 @@ from schemas.portfolio import PORTFOLIO_ID, PortfolioJobSchema, PortfolioUploadS
 from service.auth import current_principal, requires
 from service.extensions import services
 from service.openapi import documented
-from service.portfolios.jobs import QueueUnavailable, Upload, document, plan, submit
+from service.portfolios.jobs import QueueUnavailable, TooManyJobs, Upload, document, plan, submit
 from service.portfolios.queue import web_queue
 from service.portfolios.storage import JobFiles, UploadRefused, stream_csv
 from service.records.portfolios import PortfolioJob, get_job
@@ -131,6 +131,9 @@ class Portfolios(MethodView):
             job = submit(s.db, web_queue(current_app, s.settings), s.settings, principal, upload, checked)
         except UploadRefused as exc:
             abort(422, message="The loan book cannot be rated as uploaded.", errors=exc.errors)
+        except TooManyJobs as exc:
+            # one bank's books take at most its share of the workers (the per-tenant budgets' promise)
+            abort(429, message=str(exc), headers={"Retry-After": "60"})
         except QueueUnavailable:
             abort(
                 503,

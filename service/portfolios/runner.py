@@ -117,7 +117,8 @@ def run_portfolio(context: RunContext, job_id: str, worker: Worker) -> str:
         job = _resumable(context.db, job, files, engine)
         source = files.input(job.file_name)
         if job.rows_total is None:
-            records.set_rows_total(context.db, job_id, job.attempt, storage.count_rows(source))
+            rows_total = storage.count_rows(source, context.settings.portfolio_max_rows)
+            records.set_rows_total(context.db, job_id, job.attempt, rows_total)
         tag = f"{job.attempt}-{os.getpid()}"  # this run's temporaries, apart from a run judged dead
         chunks = _rate(context.db, job, engine, files, source, tag=tag,
                        processes=context.settings.portfolio_processes)
@@ -230,7 +231,7 @@ def _reason(exc: Exception, settings: Settings) -> str:
             f"stopped after {settings.portfolio_job_timeout_seconds} s "
             "(GREENRATE_PORTFOLIO_JOB_TIMEOUT_SECONDS)"
         )
-    if isinstance(exc, RatingModelError):
+    if isinstance(exc, RatingModelError | storage.BookTooLong):
         return f"the loan book cannot be rated: {exc}"
     if isinstance(exc, storage.malformed_errors()):  # messages name the line or column, never a path
         return f"the loan book could not be read: {str(exc)[:300]}"

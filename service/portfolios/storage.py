@@ -120,7 +120,7 @@ def save_upload(stream: IO[bytes], target: Path) -> int:
     return written
 
 
-def inspect_upload(path: Path) -> int | None:
+def inspect_upload(path: Path, max_rows: int) -> int | None:
     """Check that the saved loan book can be rated at all; returns its rows when cheap to know (Parquet).
 
     Raises
@@ -131,21 +131,20 @@ def inspect_upload(path: Path) -> int | None:
         rows. A bad *row* is not refused here: it gets its own ``error`` in the results.
     """
     import pandas as pd
-    import pyarrow.parquet as pq
 
     from rating_model.batch_files import BookTooWide, check_book
 
     try:
         columns = check_book(path)
         if file_format(upload_suffix(path.name) or ".csv") == "parquet":
-            rows: int | None = int(pq.ParquetFile(path).metadata.num_rows)
+            rows: int | None = count_rows(path, max_rows)  # the footer says: refused before it is queued
         else:
             rows = None
             if pd.read_csv(path, nrows=1, dtype=str, keep_default_na=False, encoding=CSV_ENCODING).empty:
                 rows = 0
     except InvalidInputError as exc:  # before unreadable_errors(): it is a ValueError too
         raise UploadRefused({"file": [f"column {exc.field!r}: {exc.message}"]}) from None
-    except BookTooWide as exc:  # a ValueError too
+    except (BookTooWide, BookTooLong) as exc:  # ValueErrors too
         raise UploadRefused({"file": [str(exc)]}) from None
     except unreadable_errors() as exc:
         kind = file_format(upload_suffix(path.name) or ".csv")
@@ -166,16 +165,41 @@ def inspect_upload(path: Path) -> int | None:
     return rows
 
 
-def count_rows(path: Path) -> int:
-    """Rows of a CSV or Parquet loan book (a streaming pass over one column for CSV)."""
+class BookTooLong(ValueError):
+    """A loan book with more rows than ``GREENRATE_PORTFOLIO_MAX_ROWS``: its owner is told to split it."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(
+            f"the loan book has more than {limit:,} rows (GREENRATE_PORTFOLIO_MAX_ROWS): split it into "
+            "several uploads"
+        )
+
+
+def count_rows(path: Path, limit: int) -> int:
+    """Rows of a CSV or Parquet loan book (a streaming pass over one column for CSV), stopping as soon as
+    there are more than ``limit``: a compressed book is small for its rows (94 KB of xz held 2,000,000,
+    and a 1 GB one would have been read until the job's timeout; security review).
+
+    Raises
+    ------
+    BookTooLong
+        More than ``limit`` rows.
+    """
     import pandas as pd
     import pyarrow.parquet as pq
 
     if file_format(upload_suffix(path.name) or ".csv") == "parquet":
-        return int(pq.ParquetFile(path).metadata.num_rows)
-    chunks = pd.read_csv(path, usecols=[0], dtype=str, keep_default_na=False, chunksize=200_000,
-                         encoding=CSV_ENCODING)
-    return sum(len(chunk) for chunk in chunks)
+        rows = int(pq.ParquetFile(path).metadata.num_rows)
+        if rows > limit:
+            raise BookTooLong(limit)
+        return rows
+    rows = 0
+    for chunk in pd.read_csv(path, usecols=[0], dtype=str, keep_default_na=False, chunksize=200_000,
+                             encoding=CSV_ENCODING):
+        rows += len(chunk)
+        if rows > limit:
+            raise BookTooLong(limit)
+    return rows
 
 
 #: key of a result part's Parquet metadata holding the versions (JSON) of the engine that rated it

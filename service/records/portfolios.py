@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, delete, insert, select, update
+from sqlalchemy import Engine, delete, func, insert, select, update
 
 from service.records.database import as_utc
 from service.records.portfolio_tables import portfolio_jobs
@@ -170,6 +170,13 @@ def latest_completed(db: Engine, tenant: str) -> PortfolioJob | None:
     with db.connect() as conn:
         row = conn.execute(query).first()
     return None if row is None else _job(row)
+
+
+def unfinished_of(db: Engine, tenant: str) -> int:
+    """How many of the tenant's jobs are queued or running."""
+    query = select(func.count()).where(_T.tenant == tenant, _T.status.in_(("queued", "running")))
+    with db.connect() as conn:
+        return int(conn.execute(query).scalar_one())
 
 
 def unfinished(db: Engine) -> list[PortfolioJob]:

@@ -546,3 +546,29 @@ def test_merging_runs_keep_their_temporaries_apart(tmp_path: Path) -> None:
     assert runner.storage.merge_parts(files, 1, "run-a") == 2
     assert other.read_bytes() == b"the other run, half-way"
     assert pq.read_table(files.results).to_pandas()["row"].tolist() == [0, 1]
+
+
+def test_a_tenant_has_at_most_its_share_of_jobs_and_a_long_book_fails_naming_the_limit(
+    make_app: AppFactory, redis_url: str, tmp_path: Path
+) -> None:
+    """94 KB of xz held 2,000,000 rows, and one bank's uploads kept another's 50-row book queued behind
+    them; nothing bounded either (security review)."""
+    app = make_app(
+        REDIS_URL=redis_url, PORTFOLIO_DIR=str(tmp_path / "p"), PORTFOLIO_CHUNK_ROWS=CHUNK_ROWS,
+        PORTFOLIO_JOBS_PER_TENANT=2, PORTFOLIO_MAX_ROWS=50, RATE_LIMIT="100000 per minute",
+    )
+    client = app.test_client()
+    key, other = create_key(app), create_key(app, tenant="bank-b")
+    long_book = upload(client, key, as_file(book(60), "long.csv.xz", tmp_path))
+    assert upload(client, key, as_file(book(20), "short.csv", tmp_path)).status_code == 202
+    refused = upload(client, key, as_file(book(20), "third.csv", tmp_path))
+    assert refused.status_code == 429 and refused.headers["Retry-After"] == "60"
+    assert "GREENRATE_PORTFOLIO_JOBS_PER_TENANT" in refused.json["message"]
+    assert upload(client, other, as_file(book(20), "theirs.csv", tmp_path)).status_code == 202
+    parquet = upload(client, other, as_file(book(60), "long.parquet", tmp_path))  # its footer says so
+    assert parquet.status_code == 422 and "more than 50 rows" in parquet.json["errors"]["file"][0]
+    work(app)
+    failed = client.get(long_book.headers["Location"], headers=bearer(key)).json
+    assert failed["status"] == "failed" and "more than 50 rows" in failed["error"], failed
+    assert "GREENRATE_PORTFOLIO_MAX_ROWS" in failed["error"]
+    assert upload(client, key, as_file(book(20), "next.csv", tmp_path)).status_code == 202  # jobs done
