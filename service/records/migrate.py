@@ -9,7 +9,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine, text
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -21,10 +21,23 @@ def alembic_config() -> Config:
     return cfg
 
 
+def _without_statement_timeout(conn: Connection) -> None:
+    """Lift the service's statement timeout for this migration's transaction (PostgreSQL).
+
+    ``GREENRATE_DATABASE_TIMEOUT_SECONDS`` bounds a request's queries (3 s by default, 60 at most), and
+    every connection of the engine carries it: an index built on a table of three million ratings was
+    cancelled after 3 s, so no setting could migrate a real-sized database, and a container that migrates
+    before it serves never started (operations review). ``SET LOCAL`` ends with the transaction.
+    """
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SET LOCAL statement_timeout = 0"))
+
+
 def upgrade(db: Engine, revision: str = "head") -> None:
     """Migrate the database up to ``revision`` in one transaction per backend's rules."""
     cfg = alembic_config()
     with db.begin() as conn:
+        _without_statement_timeout(conn)
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
 
@@ -32,6 +45,7 @@ def upgrade(db: Engine, revision: str = "head") -> None:
 def downgrade(db: Engine, revision: str) -> None:
     cfg = alembic_config()
     with db.begin() as conn:
+        _without_statement_timeout(conn)
         cfg.attributes["connection"] = conn
         command.downgrade(cfg, revision)
 

@@ -6,6 +6,7 @@ import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import redis
@@ -51,6 +52,32 @@ def test_postgres_migrations_from_an_empty_database(postgres_url: str) -> None:
     migrate.downgrade(db, "base")
     assert set(inspect(db).get_table_names()) == {"alembic_version"}
     db.dispose()
+
+
+def test_postgres_migrations_run_without_the_services_statement_timeout(
+    make_app: AppFactory, postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The service's engine carries its request timeout (1 s here) on every connection; a migration's
+    index on three million ratings was cancelled after it (operations review). Each migration step sees
+    no statement timeout, and the service's own connections keep theirs."""
+    from alembic import command
+
+    db = services_of(make_app(DATABASE_URL=postgres_url, DATABASE_TIMEOUT_SECONDS=1)).db
+    seen: list[str] = []
+    for name in ("upgrade", "downgrade"):
+        real = getattr(command, name)
+
+        def step(cfg: Any, revision: str, _real: Any = real) -> None:
+            seen.append(cfg.attributes["connection"].exec_driver_sql("SHOW statement_timeout").scalar())
+            _real(cfg, revision)
+
+        monkeypatch.setattr(command, name, step)
+    migrate.upgrade(db)
+    migrate.downgrade(db, "0009")
+    migrate.upgrade(db)
+    assert seen == ["0", "0", "0"]
+    with db.connect() as conn:
+        assert conn.exec_driver_sql("SHOW statement_timeout").scalar() == "1s"
 
 
 def test_postgres_ratings_issued_before_engine_versions_are_kept_but_not_reused(postgres_url: str) -> None:
