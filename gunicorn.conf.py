@@ -14,7 +14,8 @@ from pathlib import Path
 
 # Must be set before any worker imports prometheus_client (the app is not preloaded, so workers import it
 # after fork, with this in their environment). A fresh private directory unless the operator chose one.
-if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+_MADE_METRICS_DIR = not os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+if _MADE_METRICS_DIR:
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="greenrate-metrics-")
 _METRICS_DIR = Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])
 
@@ -24,6 +25,8 @@ try:
     _server = load_server_settings()
     load_settings()  # the app's settings too: a bad one stops the start here, once, not in every worker
 except ConfigError as exc:
+    if _MADE_METRICS_DIR:  # a start refused by its settings leaves nothing behind (a restart loop had
+        shutil.rmtree(_METRICS_DIR, ignore_errors=True)  # left one directory per try; operations review)
     # One line that names the variable, not gunicorn's traceback of its config file (operator review).
     sys.exit(f"greenrate: {exc}")
 

@@ -22,7 +22,8 @@ PREFIX = "GREENRATE_"
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"0", "false", "no", "off"})
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
-_DATABASE_DRIVERS = ("sqlite", "postgresql", "postgresql+psycopg")
+#: ``postgres://`` is what many platforms and secret stores hand out; the engine reads it as psycopg 3
+_DATABASE_DRIVERS = ("sqlite", "postgresql", "postgresql+psycopg", "postgres")
 
 
 class ConfigError(ValueError):

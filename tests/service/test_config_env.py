@@ -94,6 +94,7 @@ def test_bad_values_name_the_variable(name: str, value: str) -> None:
         "postgresql://u@db/g",
         "postgresql:///g",
         "postgresql+psycopg://u@[::1]:5432/g",
+        "postgres://u:p@db:5432/g",  # as platforms hand it out (it was refused; operations review)
     ],
 )
 def test_valid_database_urls_stay_valid(url: str) -> None:

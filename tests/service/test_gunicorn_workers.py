@@ -108,10 +108,14 @@ def test_a_bad_setting_stops_gunicorn_with_one_line_naming_it() -> None:
     import os
     import subprocess
     import sys
+    import tempfile
 
     root = Path(__file__).parents[2]
     gunicorn = Path(sys.executable).parent / "gunicorn"
     env = {k: v for k, v in os.environ.items() if not k.startswith("GREENRATE_")}
+    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    scratch = Path(tempfile.mkdtemp())
+    env["TMPDIR"] = str(scratch)  # where the metrics directory of each refused start would be left
     for name, value, said in (
         ("GREENRATE_REDIS_ULR", "redis://x", "unknown setting(s) GREENRATE_REDIS_ULR"),
         ("GREENRATE_SECRET_KEY", "a" * 40, "GREENRATE_SECRET_KEY is too repetitive"),
@@ -120,3 +124,5 @@ def test_a_bad_setting_stops_gunicorn_with_one_line_naming_it() -> None:
                              env={**env, name: value}, capture_output=True, text=True, timeout=60)
         assert run.returncode == 1 and "Traceback" not in run.stderr, run.stderr
         assert run.stderr.strip().splitlines() == [run.stderr.strip()] and said in run.stderr
+    assert list(scratch.iterdir()) == []  # a refused start left its metrics directory (operations review)
+    scratch.rmdir()
