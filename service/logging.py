@@ -88,7 +88,11 @@ def configure(level: str) -> None:
     root.setLevel(level)
     # Alembic announces each of its plugins at INFO when it is first imported: seven lines of noise at
     # every start, none of which says anything about this service.
-    logging.getLogger("alembic.runtime.plugins").setLevel(max(logging.getLevelName(level), logging.WARNING))
+    quiet = max(logging.getLevelName(level), logging.WARNING)
+    logging.getLogger("alembic.runtime.plugins").setLevel(quiet)
+    # WeasyPrint reports each layout step of a PDF at INFO: eight lines a disclosure, at up to 60 PDFs a
+    # minute per tenant (operations review)
+    logging.getLogger("weasyprint.progress").setLevel(quiet)
     _configured_level = level
 
 
