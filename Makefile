@@ -61,7 +61,7 @@ run: demo-key
 # Debian packages the tests need: Pango for WeasyPrint's PDFs, a CJK font so Chinese renders, and Chromium
 # for the browser tests (Playwright drives Debian's Chromium; its own browser download needs the internet);
 # Java for the Spark test (Debian's default JRE: 17 on bookworm, 21 on trixie; Spark 4 runs on both).
-SYSTEM_TEST_DEBS := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 chromium default-jre-headless
+SYSTEM_TEST_DEBS := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 chromium default-jre-headless nginx
 
 system-test-deps:
 	@missing=$$(for p in $(SYSTEM_TEST_DEBS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null \

@@ -195,6 +195,30 @@ class RedisCache:
         return CacheHealth("ok", "redis")
 
 
+def clear_redis_ratings(url: str, namespace: str) -> int:
+    """Delete every cached rating under ``namespace`` from the Redis at ``url``; returns how many.
+
+    The cache is only an accelerator, but a hit is served without the database: after a restore from a
+    backup (or a failover to a replica that missed the last commits) it handed out ratings the database no
+    longer had, which nobody could fetch, list or verify (operations review). Rate-limit counters and the
+    portfolio queue under the same namespace are left alone.
+    """
+    client = redis.Redis.from_url(url, socket_connect_timeout=5, socket_timeout=30)
+    deleted = 0
+    batch: list[bytes] = []
+    try:
+        for key in client.scan_iter(match=f"{namespace}:rating:*", count=1000):
+            batch.append(cast(bytes, key))
+            if len(batch) == 500:
+                deleted += int(client.unlink(*batch))
+                batch.clear()
+        if batch:
+            deleted += int(client.unlink(*batch))
+    finally:
+        client.close()
+    return deleted
+
+
 def create_cache(settings: Settings) -> RatingCache:
     """Redis when configured, else the in-process cache."""
     if settings.redis_url:

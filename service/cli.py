@@ -269,6 +269,34 @@ def verify_rating(rating_id: str) -> None:
 
 
 @main.group()
+def cache() -> None:
+    """The Redis rating cache (an accelerator: every rating is in the database)."""
+
+
+@cache.command("clear")
+def cache_clear() -> None:
+    """Delete every cached rating (after restoring the database, or failing over to a replica).
+
+    A cached rating is served without the database; a restored database may not have it.
+    """
+    import redis
+
+    from service.cache import clear_redis_ratings
+
+    settings = command_settings()
+    if not settings.redis_url:
+        click.echo("GREENRATE_REDIS_URL is not set: each worker caches in its own memory, which a restart of "
+                   "the service empties")
+        return
+    try:
+        deleted = clear_redis_ratings(settings.redis_url, settings.redis_namespace)
+    except (redis.RedisError, OSError) as exc:
+        unreachable = f"Redis is unreachable ({type(exc).__name__}): nothing was deleted"
+        raise click.ClickException(unreachable) from None
+    click.echo(f"deleted {deleted} cached rating(s) under {settings.redis_namespace}:rating:")
+
+
+@main.group()
 def db() -> None:
     """Database migrations (Alembic, packaged with the service)."""
 

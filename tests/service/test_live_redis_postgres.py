@@ -258,3 +258,37 @@ def test_code_ahead_of_its_postgres_schema_answers_503_and_hides_bound_values(
     assert "schema_mismatch" in logged.out + logged.err and "key_hash" not in logged.out + logged.err
     migrate.upgrade(db)
     assert client.post("/v1/ratings", json=payload(), headers=bearer(key)).status_code in (200, 201)
+
+
+def test_after_a_restore_the_cache_is_cleared_so_no_unrecorded_rating_is_handed_out(
+    live_app: AppFactory, redis_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A database restored from a backup lacked a rating Redis still held: a repeat was answered ``hit``
+    with an id nobody could fetch, list or verify (operations review). ``greenrate cache clear`` empties
+    the cached ratings (and only them), so the repeat is rated and recorded again."""
+    from click.testing import CliRunner
+    from sqlalchemy import text
+
+    from service.cli import main
+    from tests.service.tampering import guard_lifted
+
+    app = live_app()
+    client = app.test_client()
+    key = create_key(app)
+    first = client.post("/v1/ratings", json=payload(), headers=bearer(key))
+    with services_of(app).db.begin() as conn, guard_lifted(conn, "ratings"):  # the restore of a backup
+        conn.execute(text("DELETE FROM ratings"))  # taken before this rating
+    stale = client.post("/v1/ratings", json=payload(), headers=bearer(key))
+    assert stale.headers["X-Cache"] == "hit"  # what the cache alone cannot know
+    assert client.get(first.headers["Location"], headers=bearer(key)).status_code == 404
+    limiter = redis.Redis.from_url(redis_url)
+    limits_before = limiter.keys("*LIMITER*")
+    monkeypatch.setenv("GREENRATE_REDIS_URL", redis_url)
+    monkeypatch.setenv("GREENRATE_DATABASE_URL", str(services_of(app).settings.database_url))
+    cleared = CliRunner().invoke(main, ["cache", "clear"])
+    assert cleared.exit_code == 0 and "deleted 1 cached rating(s) under greenrate:rating:" in cleared.output
+    assert limiter.keys("*LIMITER*") == limits_before and limits_before  # rate limits are not the cache
+    again = client.post("/v1/ratings", json=payload(), headers=bearer(key))
+    assert again.headers["X-Cache"] == "miss" and again.get_json()["id"] != first.get_json()["id"]
+    assert client.get(again.headers["Location"], headers=bearer(key)).status_code == 200
+    limiter.close()

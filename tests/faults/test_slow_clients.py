@@ -1,0 +1,98 @@
+"""Clients that send a request one byte at a time: they stop gunicorn alone, not gunicorn behind nginx.
+
+gunicorn's sync workers hold a request from its first byte to its last. Two such clients (the test server
+has two workers) and nobody else was answered, ``/healthz`` included, until GREENRATE_TIMEOUT_SECONDS
+(security review). docs/operations.md therefore requires a proxy that reads requests whole; this runs the
+shipped example, deploy/nginx.conf, in front of the same gunicorn and shows the service answering while
+the slow clients are still sending.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import urllib.request
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+
+import pytest
+
+from benchmarks.harness import free_port, port_open
+from tests.live_services import gunicorn_server, wait_until
+
+pytestmark = [pytest.mark.slow, pytest.mark.integration]
+_CONFIG = Path(__file__).parents[2] / "deploy" / "nginx.conf"
+_SLOW_HEAD = (
+    b"POST / HTTP/1.1\r\nHost: greenrate\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+    b"Content-Length: 1000\r\n\r\ncompany_name=a"
+)
+
+
+@contextmanager
+def slow_clients(port: int, count: int) -> Iterator[None]:
+    """``count`` connections that have sent a form's headers and a few bytes of its 1,000, and wait."""
+    with ExitStack() as stack:
+        for _ in range(count):
+            sock = stack.enter_context(socket.create_connection(("127.0.0.1", port), timeout=5))
+            sock.sendall(_SLOW_HEAD)
+        yield
+
+
+def answers(base: str, timeout: float) -> bool:
+    try:
+        with urllib.request.urlopen(base + "/healthz", timeout=timeout) as response:
+            return bool(response.status == 200)
+    except OSError:
+        return False
+
+
+@contextmanager
+def nginx_in_front_of(upstream: str, workdir: Path) -> Iterator[str]:
+    """deploy/nginx.conf as shipped, with only its upstream and listen addresses replaced."""
+    binary = shutil.which("nginx") or "/usr/sbin/nginx"
+    if not Path(binary).exists():
+        raise AssertionError("nginx is not installed (make system-test-deps installs it)")
+    port = free_port()
+    text = _CONFIG.read_text()
+    assert text.count("server 127.0.0.1:8000;") == 1 and text.count("listen 127.0.0.1:8080;") == 1
+    prefix = workdir / "nginx"
+    prefix.mkdir()
+    prefix.chmod(0o755)  # its workers drop root for nobody and must reach their temporary files
+    config = prefix / "nginx.conf"
+    config.write_text(
+        text.replace("server 127.0.0.1:8000;", f"server {upstream};").replace(
+            "listen 127.0.0.1:8080;", f"listen 127.0.0.1:{port};"
+        )
+    )
+    command = [binary, "-p", str(prefix), "-c", str(config)]
+    checked = subprocess.run([*command, "-t"], capture_output=True, text=True, timeout=30)
+    assert checked.returncode == 0, checked.stderr
+    with (workdir / "nginx.stderr").open("wb") as log:
+        process = subprocess.Popen([*command, "-g", "daemon off;"], stderr=log)
+        try:
+            wait_until(lambda: port_open(port), "nginx listening")
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+
+
+def test_slow_clients_stop_gunicorn_alone_but_not_behind_the_shipped_nginx(
+    tmp_path: Path, sqlite_template: Path
+) -> None:
+    database = tmp_path / "g.sqlite3"
+    shutil.copyfile(sqlite_template, database)
+    settings = {"GREENRATE_DATABASE_URL": f"sqlite:///{database}", "GREENRATE_PROXY_HOPS": "1",
+                "GREENRATE_SECRET_KEY": "a-secret-of-at-least-32-characters-0123456789"}
+    with gunicorn_server(settings, tmp_path) as (base, _process), nginx_in_front_of(
+        base.removeprefix("http://"), tmp_path
+    ) as proxied:
+        assert answers(proxied, 5) and answers(base, 5)
+        with slow_clients(int(proxied.rsplit(":", 1)[1]), 6):  # more than there are workers
+            assert answers(proxied, 5)  # nginx holds them; gunicorn never sees them
+            assert answers(proxied, 5)
+        with slow_clients(int(base.rsplit(":", 1)[1]), 2):  # one per worker, straight at gunicorn
+            assert not answers(base, 2)  # the failure the proxy is there for
+        assert answers(proxied, 30)  # the sockets closed: the workers are free again
