@@ -328,9 +328,31 @@ def db_upgrade(revision: str) -> None:
 
 @db.command("downgrade")
 @click.argument("revision")
-def db_downgrade(revision: str) -> None:
-    """Migrate down to REVISION (`base` drops everything)."""
+@click.option(
+    "--drop-records",
+    is_flag=True,
+    help="Go down even where it drops tables holding rows (issued ratings, keys, the model registry...).",
+)
+def db_downgrade(revision: str, drop_records: bool) -> None:
+    """Migrate down to REVISION (`base` drops everything).
+
+    A downgrade that would drop tables holding rows is refused, naming them and their rows, unless
+    --drop-records is given: `greenrate db downgrade base` had dropped every issued rating of a live
+    service without a word (operations review), though the database refuses to delete a single one.
+    """
     with database() as engine:
+        target = "base" if revision == "base" else migrate.resolved_revision(revision)
+        dropped = [] if target is None else migrate.tables_dropped_by(target)  # unknown: alembic says so
+        try:
+            lost = {table: rows for table, rows in migrate.rows_in(engine, dropped).items() if rows}
+        except SQLAlchemyError as exc:
+            raise _migration_error(engine, exc) from None
+        listed = ", ".join(f"{table} ({rows:,} row(s))" for table, rows in lost.items())
+        if lost and not drop_records:
+            raise click.ClickException(
+                f"going down to {revision} drops {listed}; nothing was changed. Export what must be kept, "
+                "then run it again with --drop-records"
+            )
         expiring = api_keys.count_expiring(engine)
         versioned = count_engine_versioned(engine)
         try:
@@ -342,6 +364,8 @@ def db_downgrade(revision: str) -> None:
         versioned_after = count_engine_versioned(engine)
         ratings_kept = inspect(engine).has_table("ratings")
     click.echo(f"database at revision {current}")
+    if lost:
+        click.echo(f"dropped {listed}")
     if expiring and expiring_after is None:
         click.echo(
             f"revoked {expiring} key(s) with an expiry date: revision {current} cannot expire keys, and they "

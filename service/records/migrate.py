@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, Engine, inspect, text
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -48,6 +49,38 @@ def downgrade(db: Engine, revision: str) -> None:
         _without_statement_timeout(conn)
         cfg.attributes["connection"] = conn
         command.downgrade(cfg, revision)
+
+
+#: The revision that creates each table: a downgrade below it drops the table and every row in it
+#: (tests/service/test_migrations_sqlite.py holds this to what the migrations do).
+TABLES_CREATED_IN: Mapping[str, str] = {
+    "api_keys": "0001_initial",
+    "ratings": "0001_initial",
+    "models": "0002",
+    "active_model": "0002",
+    "model_events": "0002",
+    "merchant_profiles": "0003",
+    "portfolio_jobs": "0004",
+    "model_comparisons": "0010",
+}
+
+
+def tables_dropped_by(revision: str) -> list[str]:
+    """The tables a downgrade from the head to ``revision`` (``base`` or a resolved id) drops."""
+    script = ScriptDirectory.from_config(alembic_config())
+    kept = set() if revision == "base" else {r.revision for r in script.iterate_revisions(revision, "base")}
+    return [table for table, created in TABLES_CREATED_IN.items() if created not in kept]
+
+
+def rows_in(db: Engine, tables: list[str]) -> dict[str, int]:
+    """How many rows each of ``tables`` holds, for those that exist."""
+    present = set(inspect(db).get_table_names())
+    with db.connect() as conn:
+        return {
+            table: int(conn.execute(text(f'SELECT count(*) FROM "{table}"')).scalar_one())  # noqa: S608
+            for table in tables
+            if table in present
+        }
 
 
 def current_revision(db: Engine) -> str | None:

@@ -33,7 +33,7 @@ def test_db_upgrade_from_nothing(env: dict[str, str]) -> None:
     assert {"api_keys", "ratings", "alembic_version"} <= set(inspect(db).get_table_names())
     assert run(env, "db", "upgrade").exit_code == 0  # idempotent
     assert f"current: {migrate.head_revision()}" in run(env, "db", "current").output
-    assert run(env, "db", "downgrade", "base").exit_code == 0
+    assert run(env, "db", "downgrade", "base", "--drop-records").exit_code == 0
     assert set(inspect(db).get_table_names()) == {"alembic_version"}
 
 
@@ -286,4 +286,38 @@ def test_downgrading_below_0006_says_how_many_ratings_lose_their_engine_version(
     down = run(env, "db", "downgrade", "0005")
     assert down.exit_code == 0
     assert "1 rating(s) lost the engine version they were computed with" in down.output
-    assert "lost the engine version" not in run(env, "db", "downgrade", "base").output  # no ratings left
+    base = run(env, "db", "downgrade", "base", "--drop-records")
+    assert "lost the engine version" not in base.output  # no ratings left
+    assert "dropped api_keys (1 row(s)), ratings (1 row(s))" in base.output
+
+
+def test_a_downgrade_that_drops_records_is_refused_unless_asked_and_says_what_it_dropped(
+    env: dict[str, str],
+) -> None:
+    """`greenrate db downgrade base` had dropped every issued rating of a live service without a word
+    (operations review), though the database refuses to delete a single one."""
+    run(env, "db", "upgrade")
+    key = run(env, "keys", "create", "--tenant", "bank-a", "--role", "bank").output.strip().splitlines()[-1]
+    app = create_app({"TESTING": True, "DATABASE_URL": env["GREENRATE_DATABASE_URL"], "ACCESS_LOG": False})
+    assert app.test_client().post("/v1/ratings", json=payload(), headers=bearer(key)).status_code == 201
+    assert run(env, "db", "downgrade", "0009").exit_code == 0  # drops model_comparisons, which is empty
+    refused = run(env, "db", "downgrade", "base")
+    assert refused.exit_code == 1 and "nothing was changed" in refused.output
+    assert "ratings (1 row(s))" in refused.output and "--drop-records" in refused.output
+    assert "current: 0009" in run(env, "db", "current").output
+    dropped = run(env, "db", "downgrade", "0001_initial", "--drop-records")
+    assert dropped.exit_code == 0 and "dropped models (1 row(s))" in dropped.output  # the packaged default
+    assert "ratings" not in dropped.output.split("dropped", 1)[1]  # 0001 keeps ratings and keys
+
+
+def test_the_tables_each_migration_creates_are_the_ones_a_downgrade_says_it_drops(tmp_path: Path) -> None:
+    db = create_engine(f"sqlite:///{tmp_path / 'steps.sqlite3'}")
+    script_order = ["0001_initial", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010"]
+    assert script_order[-1] == migrate.head_revision()
+    seen: set[str] = set()
+    for revision in script_order:
+        migrate.upgrade(db, revision)
+        new = set(inspect(db).get_table_names()) - seen - {"alembic_version"}
+        assert new == {t for t, created in migrate.TABLES_CREATED_IN.items() if created == revision}, revision
+        seen |= new
+    db.dispose()
