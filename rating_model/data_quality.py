@@ -17,6 +17,14 @@ from rating_model.rounding import round_float
 from rating_model.standard import Standard
 from rating_model.values import fast_init
 
+#: The PCAF score a rating can be no better than when a vehicle is counted without its fuel or distance
+#: (priced at the seed's 12,000 km a year: ``emissions.estimated`` names ``transport.fleet.N.km``). A
+#: vehicle count is physical activity data other than energy use, with a generic factor: PCAF option 2b,
+#: score 3 (domain.md section 4). The standard's principle is that every estimated figure caps the PCAF
+#: score; its estimation floors covered only the inputs its rules fill, so 90 % of an inventory could rest
+#: on seed distances and still earn the score 2 of energy bills, or 1 (GHG-accounting review).
+SEED_DISTANCE_PCAF_FLOOR = 3
+
 _PRACTICE_NAMES = tuple(f.name for f in fields(Practices))
 _PRACTICE_ANSWERS = attrgetter(*_PRACTICE_NAMES)
 
@@ -88,7 +96,8 @@ def _completeness(data: OperatingData, estimated: frozenset[str], plan: Plan) ->
 
 
 def assess(data: OperatingData, filled: Filled, standard: Standard) -> DataQuality:
-    """Completeness over the standard's items and the PCAF score with the estimation floors applied.
+    """Completeness over the standard's items and the PCAF score with the estimation floors applied
+    (the standard's, and :data:`SEED_DISTANCE_PCAF_FLOOR` for vehicles counted at the seed distance).
 
     An item that was estimated counts as absent.
     """
@@ -98,6 +107,8 @@ def assess(data: OperatingData, filled: Filled, standard: Standard) -> DataQuali
     floor = filled.pcaf_floor
     if floor is not None:
         pcaf = max(pcaf, floor)
+    if any(item.fuel_quantity is None and item.km is None for item in data.transport.fleet):
+        pcaf = max(pcaf, SEED_DISTANCE_PCAF_FLOOR)
     return DataQuality(pcaf, completeness, tuple(sorted(estimated)), data.data_source)
 
 
@@ -118,7 +129,9 @@ class Completeness:
     def after(self, changed: Filled, before: Filled, quality: DataQuality) -> DataQuality:
         """What :func:`assess` gives for ``changed``, from ``quality``, what it gave for ``before``.
 
-        Only for a change that keeps the data source and the estimates (which the PCAF score reads):
+        Only for a change that keeps the data source, the estimates and whether a vehicle is counted at the
+        seed distance (which the PCAF score reads; fleet electrification keeps it: a counted item's EVs
+        are counted too):
         ``quality`` itself, the same object, when the completeness is the same.
         """
         data, old = changed.data, before.data

@@ -25,6 +25,7 @@ from rating_model.green_loan import assess_green_loan, financed_emissions
 from rating_model.indicators import IndicatorContext, IndicatorSet
 from rating_model.inventory import Inventory, compute_inventory
 from rating_model.issb import issb_summary
+from rating_model.line_items import LineItem
 from rating_model.operating_data import SCHEMA_VERSION, OperatingData, parse_operating_data
 from rating_model.pipeline import measure
 from rating_model.rating import Rating
@@ -61,8 +62,12 @@ from rating_model.values import fast_init
 #: ``tco2e_saved`` is on the inventory's total (location-based Scope 2, physical emissions), signed; the
 #: neutrality figures are rounded like the inventory's; a factor no primary source confirms is named among
 #: the fallbacks; the IFRS S2 exclusions name what greenrate never collects (refrigerants, process
-#: emissions, most Scope 3 categories).
-ENGINE_VERSION = "1.4"
+#: emissions, most Scope 3 categories). 1.5 (2026-12-05, a GHG-accounting and a bank-integration review): a
+#: vehicle counted without its fuel or distance (priced at the seed's 12,000 km) caps the PCAF score at 3
+#: (``data_quality.SEED_DISTANCE_PCAF_FLOOR``), as every other estimate caps it; line items' quantities and
+#: tCO2e, the improvement plan's ``from``/``to`` and the cars-off-the-road equivalent are rounded (six, six
+#: and two decimals), where float noise had shown (``23.100000000000005`` t).
+ENGINE_VERSION = "1.5"
 
 MODELS_DIR = Path(__file__).parent / "data" / "models"
 DEFAULT_MODEL = MODELS_DIR / "default.json"
@@ -332,13 +337,23 @@ def inventory_section(inv: Inventory, bench: Benchmark) -> dict[str, Any]:
         "grid_factor": _ref(inv.grid_factor),
         "residual_factor": _ref(inv.residual_factor),
         "factors": [_ref(ref) for ref in inv.factors],
-        "line_items": [line._asdict() for line in inv.line_items],
+        "line_items": [_line_item(line) for line in inv.line_items],
         "estimated": list(inv.estimated),
         "fallbacks": list(inv.fallbacks),
         "assumptions": list(inv.assumptions),
         "missing": list(inv.missing),
         "not_available": list(inv.not_available),
     }
+
+
+def _line_item(line: LineItem) -> dict[str, Any]:
+    """A line of the inventory as JSON, its amounts to six decimals (a gram of CO2e): ``23.100000000000005``
+    t and ``0.09999999999999998`` t of waste were float noise that a bank's DECIMAL columns and printed
+    credit memos showed (client review). The totals are summed from the unrounded lines, as before."""
+    out = line._asdict()
+    out["quantity"] = round_float(line.quantity, 6)
+    out["tco2e"] = round_float(line.tco2e, 6)
+    return out
 
 
 def _ref(ref: FactorRef | None) -> dict[str, Any] | None:

@@ -79,8 +79,9 @@ class Improvement:
         return {
             "action": self.action,
             "indicator": self.indicator,
-            "from": self.from_value,
-            "to": self.to_value,
+            # six decimals, as the contributions' values: 0.30000000000000004 was float noise
+            "from": None if self.from_value is None else round_float(self.from_value, 6),
+            "to": None if self.to_value is None else round_float(self.to_value, 6),
             "score_gain": self.score_gain,
             "grade_after": self.grade_after,
             "tco2e_saved": self.tco2e_saved,

@@ -99,8 +99,8 @@ class Equivalents(NamedTuple):
     basis: str
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-able form."""
-        return self._asdict()
+        """JSON-able form (cars to two decimals: 15.36536633004926 cars was noise, not precision)."""
+        return {"cars_off_road_per_year": round_float(self.cars_off_road_per_year, 2), "basis": self.basis}
 
 
 #: A Scope 1/2 line's category -> the input field it comes from, which is what is compared across years.

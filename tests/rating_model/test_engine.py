@@ -569,3 +569,50 @@ def test_an_unverified_factor_is_named_and_what_is_never_collected_is_an_exclusi
     assert not any("unverified" in f for f in plain["emissions"]["fallbacks"])
     exclusions = plain["issb_summary"]["basis_of_preparation"]["exclusions"]
     assert exclusions["status"] == "disclosed" and "refrigerant leaks" in exclusions["value"][-1]
+
+
+def test_a_vehicle_counted_at_the_seed_distance_caps_the_pcaf_score_at_3() -> None:
+    """Fifty diesel vans without km or fuel were 90 % of an inventory, flagged as estimated, and the rating
+    still had the PCAF score 2 of energy bills, or 1 with a verified report (GHG-accounting review). The
+    vans' fuel or distance lifts the cap; batch rating agrees with one-by-one."""
+    import pandas as pd
+
+    from rating_model.batch import rate_frame
+    from rating_model.flat import flatten
+
+    def with_fleet(item: dict[str, Any], source: str) -> dict[str, Any]:
+        payload = copy.deepcopy(FULL)
+        payload["transport"] = {"fleet": [item]}
+        payload["data_source"] = source
+        return payload
+
+    seed = {"fuel": "diesel", "vehicles": 50}
+    cases = [
+        (with_fleet(seed, "energy_bills"), 3),
+        (with_fleet(seed, "verified_report"), 3),
+        (with_fleet({**seed, "km": 600_000}, "verified_report"), 1),
+        (with_fleet({**seed, "fuel_quantity": 60_000, "unit": "L"}, "energy_bills"), 2),
+        (with_fleet({"fuel": "electric", "vehicles": 2}, "energy_bills"), 3),
+    ]
+    for payload, expected in cases:
+        rated = rate(payload)
+        assert rated["data_quality"]["pcaf_score"] == expected, payload["transport"]
+        seeded = "transport.fleet.0.km" in rated["emissions"]["estimated"]
+        assert seeded == (expected == 3), payload["transport"]
+    frame = rate_frame(pd.DataFrame([flatten(payload) for payload, _ in cases]), ENGINE)
+    assert list(frame["pcaf_score"]) == [expected for _, expected in cases]
+
+
+def test_amounts_carry_no_float_noise() -> None:
+    """``23.100000000000005`` t in a line item and ``0.30000000000000004`` in an improvement (client
+    review): line items to six decimals, improvements' values to six, the car equivalent to two."""
+    payload = copy.deepcopy(FULL)
+    payload["resources"] = {"waste_t": 1.0, "waste_recycled_t": 0.9}
+    rated = rate(payload)
+    for line in rated["emissions"]["line_items"]:
+        assert line["tco2e"] == round(line["tco2e"], 6) and line["quantity"] == round(line["quantity"], 6)
+    for improvement in rated["improvements"]:
+        for key in ("from", "to"):
+            assert improvement[key] is None or improvement[key] == round(improvement[key], 6)
+    cars = rated["equivalents"]["cars_off_road_per_year"]
+    assert cars == round(cars, 2)
