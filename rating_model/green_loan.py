@@ -15,6 +15,10 @@ from rating_model.rounding import round_float
 from rating_model.standard import KnockOut, Standard
 from rating_model.values import fast_init
 
+#: What ``green_loan.basis`` can say eligibility was judged on (``None``: not eligible): the loan's use of
+#: proceeds, a green-rated borrower's general loan, or the borrower alone when no loan was given.
+GREEN_LOAN_BASES = ("use_of_proceeds", "green_rated_borrower", "borrower")
+
 
 @dataclass(frozen=True, slots=True)
 class GreenLoan:

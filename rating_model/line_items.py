@@ -14,6 +14,9 @@ from rating_model.factors import FactorRecord, FactorRef, FactorSet
 MEASURED = "measured"
 CALCULATED = "calculated"
 ESTIMATED = "estimated"
+#: The qualities a line can have, and the Scope 2 bases a line counts in (the contract's closed sets).
+LINE_QUALITIES = (MEASURED, CALCULATED, ESTIMATED)
+SCOPE2_BASES = ("location", "market", "both")
 
 
 class LineItem(NamedTuple):

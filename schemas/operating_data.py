@@ -22,6 +22,7 @@ from rating_model.operating_data import (
     STATIONARY_FUELS,
     TRAVEL_MODES,
 )
+from rating_model.standard import load_standard
 from rating_model.units import canonical
 from schemas.fields import BoundedList, Flag, Number, WholeNumber, not_blank, text
 
@@ -190,7 +191,13 @@ class PreviousYearSchema(StrictSchema):
 class LoanSchema(StrictSchema):
     amount = Number(required=True, exclusive_minimum=True, maximum=1e13)
     currency = text(required=True, pattern=r"[A-Z]{3}")
-    use_of_proceeds = text(required=True, max_length=80, description="Green-loan category of the standard.")
+    use_of_proceeds = text(
+        required=True,
+        max_length=80,
+        choices=load_standard().use_of_proceeds,
+        description="Green-loan category of the standard (the set was only in an error message and the "
+        "standard's document; client review).",
+    )
     outstanding = Number(maximum=1e13)
     borrower_equity_plus_debt = Number(exclusive_minimum=True, maximum=1e15)
     borrower_total_assets = Number(exclusive_minimum=True, maximum=1e15)

@@ -11,6 +11,14 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, fields, validate
 
+from rating_model.green_loan import GREEN_LOAN_BASES
+from rating_model.line_items import LINE_QUALITIES, SCOPE2_BASES
+from rating_model.operating_data import DATA_SOURCES
+from rating_model.standard import load_standard
+
+#: The packaged standard, which the service rates under: its loan categories and pricing tiers.
+_STANDARD = load_standard()
+
 GRADES = ("dark_green", "green", "light_green", "not_green")
 DISCLOSURE_STATUSES = ("disclosed", "not_applicable", "not_available")
 
@@ -28,6 +36,18 @@ def _num(description: str | None = None, *, nullable: bool = False) -> fields.Fl
 def _strings(description: str | None = None) -> fields.List[Any]:
     metadata = {"description": description} if description else {}
     return fields.List(fields.String(), required=True, metadata=metadata)
+
+
+def _one_of(
+    choices: tuple[str, ...], description: str | None = None, *, nullable: bool = False
+) -> fields.String:
+    """A string of a closed set, published as the contract's ``enum`` so that a generated client can branch
+    on it (these were plain strings, the set only in prose or in the standard's document: client review).
+    """
+    metadata = {"description": description} if description else {}
+    return fields.String(
+        required=True, allow_none=nullable, validate=validate.OneOf(choices), metadata=metadata
+    )
 
 
 def _str(description: str | None = None, *, nullable: bool = False) -> fields.String:
@@ -141,8 +161,8 @@ class LineItemSchema(ContractSchema):
     unit = _str()
     tco2e = _num()
     factor_id = _str(nullable=True)
-    quality = _str()
-    scope2_basis = _str("location or market (Scope 2 lines).", nullable=True)
+    quality = _one_of(LINE_QUALITIES, "measured (no factor), calculated (factor x activity) or estimated.")
+    scope2_basis = _one_of(SCOPE2_BASES, "Scope 2 lines: the basis whose total it counts in.", nullable=True)
 
 
 class EmissionsSchema(ContractSchema):
@@ -213,14 +233,19 @@ class DataQualitySchema(ContractSchema):
     pcaf_score = fields.Integer(required=True, validate=validate.Range(1, 5))
     completeness = fields.Float(required=True, validate=validate.Range(0, 1))
     estimated_fields = _strings()
-    data_source = _str()
+    data_source = _one_of(DATA_SOURCES)
 
 
 class GreenLoanSchema(ContractSchema):
     eligible = fields.Boolean(required=True)
-    basis = _str("What eligibility was judged on (the loan, or the borrower).", nullable=True)
-    category = _str(nullable=True)
-    pricing_tier = _str(nullable=True)
+    basis = _one_of(
+        GREEN_LOAN_BASES,
+        "What eligibility was judged on: the loan's use of proceeds, a green-rated borrower's general "
+        "loan, or the borrower alone when no loan was given.",
+        nullable=True,
+    )
+    category = _one_of(_STANDARD.use_of_proceeds, "The loan's use of proceeds.", nullable=True)
+    pricing_tier = _one_of(tuple(dict.fromkeys(_STANDARD.pricing_tiers.values())), nullable=True)
     rationale = _strings()
     knock_outs = _strings(
         "The knock-out rules that deny green-loan treatment ('id: description'); one that only caps the "

@@ -140,3 +140,23 @@ def test_nullable_nested_objects_are_their_type_or_null(client: FlaskClient) -> 
     rating = spec["components"]["schemas"]["Rating"]["properties"]
     assert rating["financed_emissions"]["allOf"] == [{"$ref": "#/components/schemas/FinancedEmissions"}]
     assert rating["financed_emissions"]["nullable"] is True
+
+
+def test_closed_sets_are_enums_in_the_contract(client: FlaskClient) -> None:
+    """A loan system branches on these; they were plain strings, the sets only in prose, an error message
+    or the standard's document (client review)."""
+    from rating_model.standard import load_standard
+
+    schemas = client.get("/openapi.json").get_json()["components"]["schemas"]
+    standard = load_standard()
+
+    def enum(schema: str, field: str) -> set[object]:
+        return set(schemas[schema]["properties"][field]["enum"])
+
+    assert enum("Loan", "use_of_proceeds") == set(standard.use_of_proceeds)
+    assert enum("GreenLoan", "basis") == {"use_of_proceeds", "green_rated_borrower", "borrower", None}
+    assert enum("GreenLoan", "pricing_tier") == {*standard.pricing_tiers.values(), None}
+    assert enum("GreenLoan", "category") == {*standard.use_of_proceeds, None}
+    assert enum("DataQuality", "data_source") == set(standard.pcaf_by_data_source)
+    assert enum("LineItem", "quality") == {"measured", "calculated", "estimated"}
+    assert enum("LineItem", "scope2_basis") == {"location", "market", "both", None}
