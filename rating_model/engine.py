@@ -217,10 +217,10 @@ class Engine:
         by_score = self.standard.grade_for(score)
         if quality is base.quality and by_score in self._lowered_by_completeness:
             quality = self._completeness.after(filled, base.filled, quality)
-        # Knock-outs read the company, its compliance record and the completeness of its data alone. Where
-        # completeness was not read again, no completeness knock-out can lower ``by_score``, so whether the
-        # list holds one makes no difference to the grade.
-        unchanged = data.company is before.company and data.compliance is before.compliance
+        # Knock-outs read the company, its compliance record, the fuels it burns and the completeness of its
+        # data alone. Where completeness was not read again, no completeness knock-out can lower
+        # ``by_score``, so whether the list holds one makes no difference to the grade.
+        unchanged = data.company is before.company and data.compliance is before.compliance and same_energy
         if unchanged and quality is base.quality:
             knock_outs = base.grading.knock_outs
         else:

@@ -33,6 +33,8 @@ def applicable_knock_outs(
             hits.append(rule)
         elif rule.max_completeness is not None and completeness < rule.max_completeness:
             hits.append(rule)
+        elif rule.fuels and any(use.fuel in rule.fuels for use in data.energy.fuels or ()):
+            hits.append(rule)
     return tuple(hits)
 
 

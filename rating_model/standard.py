@@ -19,10 +19,10 @@ import yaml
 
 from rating_model.actions import known_operations
 from rating_model.exceptions import StandardError
-from rating_model.operating_data import DATA_SOURCES, PRACTICE_FLAGS
+from rating_model.operating_data import DATA_SOURCES, PRACTICE_FLAGS, STATIONARY_FUELS
 
 STANDARD_DIR = Path(__file__).parent / "data" / "standard"
-DEFAULT_STANDARD = STANDARD_DIR / "greenrate-sme-1.1.yaml"
+DEFAULT_STANDARD = STANDARD_DIR / "greenrate-sme-1.2.yaml"
 #: The sections a scorecard depends on: how indicators are derived and scored, the grade cut-offs, the
 #: estimation that fills their inputs and the data-quality rules (the measurement_quality indicator is the
 #: PCAF score they set). A later version may accept models trained for an earlier one
@@ -71,6 +71,8 @@ class KnockOut:
     isic_divisions: tuple[str, ...] = ()
     min_penalties: int | None = None
     max_completeness: float | None = None
+    #: fuels whose burning on the premises (``energy.fuels``) triggers it (1.2.0: coal)
+    fuels: tuple[str, ...] = ()
     #: whether it denies green-loan treatment, beyond capping the grade (1.0.0: every knock-out did)
     blocks_green_loan: bool = True
 
@@ -212,6 +214,9 @@ def _parse_knock_outs(doc: Mapping[str, Any]) -> tuple[KnockOut, ...]:
         blocks = k.get("blocks_green_loan", True)
         if not isinstance(blocks, bool):
             raise StandardError(f"knock-out {k.get('id')}: blocks_green_loan must be true or false")
+        fuels = tuple(k.get("fuels", ()))
+        if not set(fuels) <= set(STATIONARY_FUELS):
+            raise StandardError(f"knock-out {k.get('id')}: fuels must be among {STATIONARY_FUELS}")
         out.append(
             KnockOut(
                 id=k["id"],
@@ -221,6 +226,7 @@ def _parse_knock_outs(doc: Mapping[str, Any]) -> tuple[KnockOut, ...]:
                 isic_divisions=tuple(k.get("isic_divisions", ())),
                 min_penalties=k.get("min_penalties"),
                 max_completeness=k.get("max_completeness"),
+                fuels=fuels,
                 blocks_green_loan=blocks,
             )
         )

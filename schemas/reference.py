@@ -23,10 +23,10 @@ class StandardQuerySchema(Schema):
     """``GET /v1/standard``: the active version unless another published one is asked for."""
 
     version = fields.String(
-        validate=validate.Regexp(r"^[0-9]+\.[0-9]+\.[0-9]+$"),
+        validate=validate.Regexp(r"^(?:[a-z][a-z0-9-]{0,40}@)?[0-9]+\.[0-9]+\.[0-9]+$"),
         metadata={
-            "description": "A published version (such as 1.0.0) for ratings made under it; the active one "
-            "when left out."
+            "description": "A published version for ratings made under it, as a rating's versions.standard "
+            "names it (greenrate-sme@1.1.0) or alone (1.1.0); the active one when left out."
         },
     )
 

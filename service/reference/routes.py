@@ -50,14 +50,20 @@ class ActiveStandard(MethodView):
     def get(self, query: dict[str, Any]) -> Response:
         """The active standard: indicators, pillars, directions, grade cut-offs, eligibility rules.
 
-        ``?version=`` gives an earlier published version instead, for ratings made under it (404 for a
-        version that was never published).
+        ``?version=`` gives an earlier published version instead, for ratings made under it, named as the
+        rating's ``versions.standard`` names it or by its version alone (404 for a version that was never
+        published).
         """
         current = services().engines.current()
-        version = query.get("version")
-        if version is None or version == current.engine.standard.version:
+        standard = current.engine.standard
+        # as a rating names it (versions.standard: greenrate-sme@1.1.0), or the version alone: a client
+        # had to strip the id from the rating's own value to look its standard up (client review)
+        asked, _, version = str(query.get("version") or "").rpartition("@")
+        if asked and asked != standard.id:
+            abort(404, message=f"Standard {asked}@{version} was never published.")
+        if not version or version == standard.version:
             return Response(current.standard_json, mimetype=_JSON)
-        return Response(_published_json(f"{current.engine.standard.id}@{version}"), mimetype=_JSON)
+        return Response(_published_json(f"{standard.id}@{version}"), mimetype=_JSON)
 
 
 @lru_cache(maxsize=8)

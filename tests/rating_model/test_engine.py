@@ -17,7 +17,7 @@ from rating_model.estimation import Filled, fill_missing
 from rating_model.exceptions import ArtifactError, FactorNotFoundError
 from rating_model.factors import load_factor_set
 from rating_model.grading import lowered_by_completeness
-from rating_model.operating_data import OperatingData
+from rating_model.operating_data import PRACTICE_FLAGS, OperatingData
 from rating_model.standard import load_standard, parse_standard
 from tests.rating_model.strategies import amount, partly_answered_payloads, payloads
 
@@ -616,3 +616,39 @@ def test_amounts_carry_no_float_noise() -> None:
             assert improvement[key] is None or improvement[key] == round(improvement[key], 6)
     cars = rated["equivalents"]["cars_off_road_per_year"]
     assert cars == round(cars, 2)
+
+
+def test_a_business_burning_coal_is_never_graded_above_light_green() -> None:
+    """Standard 1.2.0: an auditor's factory burning 200 t of coal a year reached dark green and the best
+    pricing tier on 13 % certified green power, one EV among its vans and every yes/no practice (GHG-
+    accounting review). The coal caps the grade at light green; a loan whose proceeds replace the coal
+    stays green-loan eligible, green-rated-borrower terms do not."""
+    factory: dict[str, Any] = {
+        "company": {"name": "Boiler Works", "country": "CN", "region": "CN-HE", "industry_code": "2599",
+                    "employees": 20, "annual_revenue": 5_000_000, "currency": "CNY", "reporting_year": 2022},
+        "energy": {"electricity_kwh": 300_000, "green_electricity_kwh": 39_000,
+                   "fuels": [{"fuel": "coal", "quantity": 200, "unit": "t"}]},
+        "transport": {"fleet": [{"fuel": "diesel", "vehicles": 12, "km": 240_000},
+                                {"fuel": "electric", "vehicles": 1, "km": 20_000}]},
+        "resources": {"waste_t": 10, "waste_recycled_t": 6},
+        "practices": {flag: True for flag in PRACTICE_FLAGS},
+        "data_source": "energy_bills",
+    }
+    gas = copy.deepcopy(factory)
+    gas["energy"]["fuels"] = [{"fuel": "natural_gas", "quantity": 10_000, "unit": "m3"}]
+    with_gas, with_coal = rate(gas), rate(factory)
+    assert ENGINE.standard.rank(with_gas["grade"]) < ENGINE.standard.rank("light_green")  # above the cap
+    assert ENGINE.standard.rank(ENGINE.standard.grade_for(with_coal["score"])) < ENGINE.standard.rank(
+        "light_green"
+    )  # its points alone earn more than light green
+    assert with_coal["grade"] == "light_green"
+    assert any("coal_burned_on_site" in line for line in with_coal["green_loan"]["rationale"])
+    assert with_coal["green_loan"]["knock_outs"] == []  # it caps the grade, it does not block green loans
+    working_capital = copy.deepcopy(factory)
+    working_capital["loan"] = {
+        "amount": 1_000_000, "currency": "CNY", "use_of_proceeds": "general_working_capital"
+    }
+    assert rate(working_capital)["green_loan"]["eligible"] is False  # no green-rated-borrower terms
+    replacement = copy.deepcopy(factory)
+    replacement["loan"] = {"amount": 1_000_000, "currency": "CNY", "use_of_proceeds": "energy_efficiency"}
+    assert rate(replacement)["green_loan"]["eligible"] is True  # replacing the boiler is a green loan

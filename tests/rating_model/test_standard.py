@@ -28,7 +28,7 @@ def doc() -> dict[str, Any]:
 
 
 def test_default_standard_loads_with_every_indicator_derivable() -> None:
-    assert STANDARD.label == "greenrate-sme@1.1.0"
+    assert STANDARD.label == "greenrate-sme@1.2.0"
     assert len(STANDARD.indicators) == 13
     assert IndicatorSet(STANDARD).ids == tuple(STANDARD.indicators)
     pillars = {"energy_climate", "resources_circularity", "practices_governance"}
@@ -136,14 +136,19 @@ def test_the_released_standard_is_kept_and_its_knock_outs_all_block_green_loans(
     assert all(k.blocks_green_loan for k in released.knock_outs)
     blocking = {k.id: k.blocks_green_loan for k in STANDARD.knock_outs}
     assert blocking == {"excluded_activity": True, "environmental_penalty": True,
-                        "repeated_environmental_penalties": True, "insufficient_data": False}
+                        "repeated_environmental_penalties": True, "coal_burned_on_site": False,
+                        "insufficient_data": False}
+    kept = load_standard(STANDARD_DIR / "greenrate-sme-1.1.yaml")  # 1.1.0 too, without 1.2.0's coal rule
+    assert kept.label == "greenrate-sme@1.1.0"
+    assert "coal_burned_on_site" not in {k.id for k in kept.knock_outs}
 
 
 def test_models_of_an_earlier_version_rate_only_where_nothing_that_scores_changed() -> None:
     """The claim in ``models_trained_for`` is checked against the published earlier document."""
-    assert STANDARD.models_trained_for == ("greenrate-sme@1.0.0",)
+    assert STANDARD.models_trained_for == ("greenrate-sme@1.0.0", "greenrate-sme@1.1.0")
     check_model_compatibility(STANDARD)  # what the loader does
     assert STANDARD.rates_models_for("greenrate-sme@1.0.0") and STANDARD.rates_models_for(STANDARD.label)
+    assert STANDARD.rates_models_for("greenrate-sme@1.1.0")
     assert not STANDARD.rates_models_for("greenrate-sme@0.9.0") and not STANDARD.rates_models_for(None)
     for section, mutate in (
         ("grades", lambda d: d["grades"]["cutoffs"][1].update(min_score=61)),
@@ -159,3 +164,13 @@ def test_models_of_an_earlier_version_rate_only_where_nothing_that_scores_change
     unknown["models_trained_for"] = ["greenrate-sme@0.1.0"]
     with pytest.raises(StandardError, match="not a published standard here"):
         check_model_compatibility(parse_standard(unknown))
+
+
+def test_a_fuel_knock_out_names_fuels_the_standard_knows() -> None:
+    """1.2.0's coal knock-out reads energy.fuels; a fuel no business can report could never trigger it."""
+    document = doc()
+    coal = next(k for k in document["knock_outs"] if k["id"] == "coal_burned_on_site")
+    assert coal["fuels"] == ["coal"] and coal["cap_grade"] == "light_green" and not coal["blocks_green_loan"]
+    coal["fuels"] = ["peat"]
+    with pytest.raises(StandardError, match="fuels must be among"):
+        parse_standard(document)

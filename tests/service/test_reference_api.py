@@ -6,7 +6,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.conftest import bearer, create_key, services_of
+from tests.conftest import bearer, create_key, payload, services_of
 
 
 @pytest.mark.parametrize("role", ["bank", "merchant", "analyst", "admin"])
@@ -56,8 +56,15 @@ def test_an_earlier_published_standard_is_served_for_the_ratings_that_cite_it(
     assert body["version"] == "1.0.0" and body["document"]["version"] == "1.0.0"
     assert body["sha256"] == load_standard(STANDARD_DIR / "greenrate-sme-1.0.yaml").sha256
     assert "blocks_green_loan" not in str(body["document"]["knock_outs"])  # verbatim, as released
-    active = client.get("/v1/standard?version=1.1.0", headers=bearer(bank_key))
+    active = client.get("/v1/standard?version=1.2.0", headers=bearer(bank_key))
     assert active.json == client.get("/v1/standard", headers=bearer(bank_key)).json
+    # as a rating's versions.standard names it (it was a 422: client review)
+    rated = client.post("/v1/ratings", json=payload(), headers=bearer(bank_key)).json["versions"]["standard"]
+    assert client.get(f"/v1/standard?version={rated}", headers=bearer(bank_key)).json == active.json
+    earlier = client.get("/v1/standard?version=greenrate-sme@1.1.0", headers=bearer(bank_key))
+    assert earlier.status_code == 200 and earlier.json["version"] == "1.1.0"
+    other = client.get("/v1/standard?version=other-standard@1.1.0", headers=bearer(bank_key))
+    assert other.status_code == 404 and "never published" in other.json["message"]
     assert hashlib.sha256(released.data).hexdigest() != hashlib.sha256(active.data).hexdigest()
     never = client.get("/v1/standard?version=9.9.9", headers=bearer(bank_key))
     assert never.status_code == 404 and "never published" in never.json["message"]
