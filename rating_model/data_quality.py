@@ -107,8 +107,8 @@ def assess(data: OperatingData, filled: Filled, standard: Standard) -> DataQuali
     floor = filled.pcaf_floor
     if floor is not None:
         pcaf = max(pcaf, floor)
-    if any(item.fuel_quantity is None and item.km is None for item in data.transport.fleet):
-        pcaf = max(pcaf, SEED_DISTANCE_PCAF_FLOOR)
+    if any(item.fuel_quantity is None and item.km is None and item.vehicles for item in data.transport.fleet):
+        pcaf = max(pcaf, SEED_DISTANCE_PCAF_FLOOR)  # (a count of 0 drives nothing: no estimate)
     return DataQuality(pcaf, completeness, tuple(sorted(estimated)), data.data_source)
 
 

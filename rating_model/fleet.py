@@ -131,6 +131,8 @@ def _fleet_item(item: FleetItem, ctx: Context, path: str, out: list[LineItem], e
         )
         return
     vehicles = item.vehicles or 0
+    if vehicles == 0:
+        return  # no vehicle, nothing driven: no line, and no seed distance to call an estimate
     annual = ctx.factor("road.car.seed_annual_km", path + ".vehicles")
     km = vehicles * annual.value
     estimated.append(path + ".km")

@@ -25,6 +25,8 @@ def applicable_knock_outs(
 ) -> tuple[KnockOut, ...]:
     """The knock-out rules this business triggers, in the standard's order."""
     penalties = data.compliance.environmental_penalties_3y or 0
+    # a fuel listed with a quantity of 0 is not burned (wide exports fill every fuel column, zeros too)
+    burned = {use.fuel for use in data.energy.fuels or () if use.quantity > 0}
     hits = []
     for rule in standard.knock_outs:
         if rule.isic_divisions and data.company.isic_division in rule.isic_divisions:
@@ -33,7 +35,7 @@ def applicable_knock_outs(
             hits.append(rule)
         elif rule.max_completeness is not None and completeness < rule.max_completeness:
             hits.append(rule)
-        elif rule.fuels and any(use.fuel in rule.fuels for use in data.energy.fuels or ()):
+        elif rule.fuels and not burned.isdisjoint(rule.fuels):
             hits.append(rule)
     return tuple(hits)
 

@@ -341,9 +341,14 @@ def db_downgrade(revision: str, drop_records: bool) -> None:
     service without a word (operations review), though the database refuses to delete a single one.
     """
     with database() as engine:
-        target = "base" if revision == "base" else migrate.resolved_revision(revision)
-        dropped = [] if target is None else migrate.tables_dropped_by(target)  # unknown: alembic says so
         try:
+            target = migrate.downgrade_target(engine, revision)
+            if target is None:  # "+1", "head-2", a typo: what it would drop cannot be told
+                raise click.ClickException(
+                    f"migration refused: {revision!r} is not a revision this command can go down to: name "
+                    "one (greenrate db current), `base`, or -N steps"
+                )
+            dropped = migrate.tables_dropped_by(target)
             lost = {table: rows for table, rows in migrate.rows_in(engine, dropped).items() if rows}
         except SQLAlchemyError as exc:
             raise _migration_error(engine, exc) from None

@@ -4,8 +4,9 @@ The order is the contract's durability rule: a new rating is committed to the da
 returned or cached, so no id ever reaches a caller without its row. An identical input in the same tenant,
 under the same versions (model, standard, factor set, schema and engine) and within validity, returns the
 rating already issued (same id, same bytes), found in the cache or, failing that, in the records. Two
-identical requests that both miss at the same instant may both be rated; every later repeat converges on
-the first one issued (the records are searched in issue order and the cache keeps the first entry written).
+identical requests that both miss at the same instant are both rated, but only the first is written: the
+write is conditional on no identical rating existing (``insert_ratings``), and the other request hands out
+the one that was written (the cache, too, keeps the first entry written).
 """
 
 from __future__ import annotations

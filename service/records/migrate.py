@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -70,6 +71,28 @@ def tables_dropped_by(revision: str) -> list[str]:
     script = ScriptDirectory.from_config(alembic_config())
     kept = set() if revision == "base" else {r.revision for r in script.iterate_revisions(revision, "base")}
     return [table for table, created in TABLES_CREATED_IN.items() if created not in kept]
+
+
+def downgrade_target(db: Engine, revision: str) -> str | None:
+    """The revision ``greenrate db downgrade REVISION`` reaches: ``base``, a named or prefixed revision,
+    or ``-N`` steps down from the database's current one; ``None`` for anything else (it cannot be told
+    what such a downgrade drops, so the command refuses it)."""
+    if revision == "base":
+        return "base"
+    named = resolved_revision(revision)
+    if named is not None:
+        return named
+    steps = re.fullmatch(r"-([0-9]+)", revision)
+    if steps is None:
+        return None
+    script = ScriptDirectory.from_config(alembic_config())
+    at = current_revision(db)
+    for _ in range(int(steps.group(1))):
+        if at is None:
+            return None  # below base: Alembic refuses it too
+        down = script.get_revision(at).down_revision
+        at = down if isinstance(down, str) or down is None else None
+    return "base" if at is None else at
 
 
 def rows_in(db: Engine, tables: list[str]) -> dict[str, int]:

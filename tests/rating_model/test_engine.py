@@ -652,3 +652,28 @@ def test_a_business_burning_coal_is_never_graded_above_light_green() -> None:
     replacement = copy.deepcopy(factory)
     replacement["loan"] = {"amount": 1_000_000, "currency": "CNY", "use_of_proceeds": "energy_efficiency"}
     assert rate(replacement)["green_loan"]["eligible"] is True  # replacing the boiler is a green loan
+
+
+def test_a_fuel_or_fleet_of_zero_is_nothing_burned_or_driven() -> None:
+    """Wide loan-book exports fill every fuel column, zeros too: coal at 0 t had capped a dark-green
+    business at light green, and 0 diesel vans had counted as a seed-distance estimate capping the PCAF
+    score (diff review). The batch path agrees."""
+    import pandas as pd
+
+    from rating_model.batch import rate_frame
+    from rating_model.flat import flatten
+
+    base = copy.deepcopy(FULL)
+    base["transport"] = {"fleet": []}
+    zero_coal = copy.deepcopy(base)
+    zero_coal["energy"]["fuels"].append({"fuel": "coal", "quantity": 0, "unit": "t"})
+    zero_vans = copy.deepcopy(base)
+    zero_vans["transport"] = {"fleet": [{"fuel": "diesel", "vehicles": 0}]}
+    rated = [rate(p) for p in (base, zero_coal, zero_vans)]
+    assert rated[1]["grade"] == rated[0]["grade"] and rated[1]["green_loan"] == rated[0]["green_loan"]
+    assert not any("coal_burned_on_site" in line for line in rated[1]["green_loan"]["rationale"])
+    assert rated[2]["data_quality"]["pcaf_score"] == rated[0]["data_quality"]["pcaf_score"] == 2
+    assert rated[2]["emissions"]["estimated"] == rated[0]["emissions"]["estimated"]
+    frame = rate_frame(pd.DataFrame([flatten(p) for p in (base, zero_coal, zero_vans)]), ENGINE)
+    assert list(frame["grade"]) == [r["grade"] for r in rated]
+    assert list(frame["pcaf_score"]) == [r["data_quality"]["pcaf_score"] for r in rated]

@@ -300,7 +300,9 @@ def test_a_downgrade_that_drops_records_is_refused_unless_asked_and_says_what_it
     key = run(env, "keys", "create", "--tenant", "bank-a", "--role", "bank").output.strip().splitlines()[-1]
     app = create_app({"TESTING": True, "DATABASE_URL": env["GREENRATE_DATABASE_URL"], "ACCESS_LOG": False})
     assert app.test_client().post("/v1/ratings", json=payload(), headers=bearer(key)).status_code == 201
-    assert run(env, "db", "downgrade", "0009").exit_code == 0  # drops model_comparisons, which is empty
+    assert run(env, "db", "downgrade", "--", "-1").exit_code == 0  # to 0009: model_comparisons is empty
+    relative = run(env, "db", "downgrade", "--", "-9")  # -N steps had slipped past the check (diff review)
+    assert relative.exit_code == 1 and "api_keys (1 row(s))" in relative.output, relative.output
     refused = run(env, "db", "downgrade", "base")
     assert refused.exit_code == 1 and "nothing was changed" in refused.output
     assert "ratings (1 row(s))" in refused.output and "--drop-records" in refused.output
