@@ -51,6 +51,7 @@ def readiness(s: Services) -> dict[str, Any]:
 
 @blp.route("/healthz")
 class Liveness(MethodView):
+    @documented(blp, operation="get_liveness", secured=False)
     @blp.response(200, HealthSchema)
     def get(self) -> dict[str, str]:
         """Liveness: the worker answers."""
@@ -59,7 +60,7 @@ class Liveness(MethodView):
 
 @blp.route("/readyz")
 class Readiness(MethodView):
-    @documented(blp, 503, secured=False)
+    @documented(blp, 503, secured=False, operation="get_readiness")
     @blp.response(200, ReadinessSchema)
     def get(self) -> Any:
         """Readiness: `ok`, or `degraded` while still serving (cache down); 503 if nothing can be issued."""
@@ -83,6 +84,7 @@ class Readiness(MethodView):
 
 @blp.route("/metrics")
 class Metrics(MethodView):
+    @documented(blp, operation="get_metrics", secured=False)
     @blp.response(200, content_type=CONTENT_TYPE_LATEST)
     def get(self) -> Response:
         """Prometheus metrics, merged across gunicorn workers."""

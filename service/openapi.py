@@ -18,13 +18,22 @@ BEARER_SCHEME = {
 }
 
 
-def documented(blp: Blueprint, *error_codes: int, secured: bool = True) -> Callable[[F], F]:
-    """Document the bearer key and the error statuses a view can answer (each with the one error body).
+def documented(
+    blp: Blueprint, *error_codes: int, operation: str, secured: bool = True
+) -> Callable[[F], F]:
+    """Document the operation's id, the bearer key and the error statuses a view can answer (each with the
+    one error body).
 
-    One ``blp.doc`` instead of one ``alt_response`` per status: each smorest decorator adds a wrapper
-    that runs on every request, and documentation should cost nothing at run time.
+    ``operation`` is the ``operationId`` a generated client names its function by (``create_rating``):
+    without one, generators derived names from the paths (``post_v1_ratings_batch``), which any change of
+    a path would rename (client review). One ``blp.doc`` instead of one ``alt_response`` per status: each
+    smorest decorator adds a wrapper that runs on every request, and documentation should cost nothing
+    at run time.
     """
-    doc: dict[str, Any] = {"responses": {str(code): HTTPStatus(code).name for code in error_codes}}
+    doc: dict[str, Any] = {
+        "operationId": operation,
+        "responses": {str(code): HTTPStatus(code).name for code in error_codes},
+    }
     if secured:
         doc["security"] = [{"bearerAuth": []}]
     return blp.doc(**doc)  # type: ignore[no-any-return]

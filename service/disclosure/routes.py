@@ -63,7 +63,7 @@ def _json(document: dict[str, Any]) -> Response:
 
 @blp.route("/<rating_id:rating_id>/disclosure")
 class Disclosure(MethodView):
-    @documented(blp, 401, 403, 404, 406, 429, 503)
+    @documented(blp, 401, 403, 404, 406, 429, 503, operation="get_disclosure")
     @requires("bank", "merchant")
     @blp.arguments(DisclosureQuerySchema, location="query", unknown=None)
     @blp.doc(responses={"200": _CONTENT})

@@ -71,7 +71,7 @@ def _key_number(raw_id: str) -> int:
 
 @blp.route("")
 class Keys(MethodView):
-    @documented(blp, 401, 403, 422, 429, 503)
+    @documented(blp, 401, 403, 422, 429, 503, operation="list_keys")
     @requires("admin", fresh=True)
     # unknown=None: the schema's own RAISE, so a misspelt `?include_revoke=` is a 422, not a silent default
     @blp.arguments(_LIST_QUERY, location="query", unknown=None)
@@ -93,7 +93,7 @@ class Keys(MethodView):
         next_cursor = Cursor.encode(keys[-1].id) if more and keys else None
         return {"items": keys, "limit": query["limit"], "next_cursor": next_cursor}
 
-    @documented(blp, 400, 401, 403, 409, 413, 415, 422, 429, 503)
+    @documented(blp, 400, 401, 403, 409, 413, 415, 422, 429, 503, operation="create_key")
     @requires("admin", fresh=True)
     @json_body
     @blp.arguments(_CREATE)
@@ -147,7 +147,7 @@ class Keys(MethodView):
 
 @blp.route("/<key_id:key_id>")
 class KeyById(MethodView):
-    @documented(blp, 401, 403, 404, 429, 503)
+    @documented(blp, 401, 403, 404, 429, 503, operation="get_key")
     @requires("admin", fresh=True)
     @blp.response(200, KeySchema)
     def get(self, key_id: str) -> KeyRecord:
@@ -157,7 +157,7 @@ class KeyById(MethodView):
             abort(404, message=_NOT_FOUND)
         return record
 
-    @documented(blp, 401, 403, 404, 409, 429, 503)
+    @documented(blp, 401, 403, 404, 409, 429, 503, operation="revoke_key")
     @requires("admin", fresh=True)
     @blp.response(204)
     def delete(self, key_id: str) -> Response:

@@ -65,7 +65,7 @@ def _profile_response(stored: StoredProfile, status: int) -> Response:
 
 @blp.route(f"/<{_MERCHANT_ID}>/profile")
 class MerchantProfile(MethodView):
-    @documented(blp, 400, 401, 403, 404, 413, 415, 429, 503)
+    @documented(blp, 400, 401, 403, 404, 413, 415, 429, 503, operation="put_merchant_profile")
     @requires("merchant", "bank")
     @json_body
     @blp.arguments(_OPERATING_DATA)
@@ -83,7 +83,7 @@ class MerchantProfile(MethodView):
         stored = put_profile(services().db, principal.tenant, merchant_id, text, principal.prefix)
         return _profile_response(stored, 200)
 
-    @documented(blp, 401, 403, 404, 429, 503)
+    @documented(blp, 401, 403, 404, 429, 503, operation="get_merchant_profile")
     @requires("merchant", "bank")
     @blp.response(200, MerchantProfileSchema)
     def get(self, merchant_id: str) -> Response:
@@ -97,7 +97,7 @@ class MerchantProfile(MethodView):
 
 @blp.route(f"/<{_MERCHANT_ID}>/rating")
 class MerchantRating(MethodView):
-    @documented(blp, 400, 401, 403, 404, 422, 429, 503)
+    @documented(blp, 400, 401, 403, 404, 422, 429, 503, operation="rate_merchant")
     @requires("merchant", "bank")
     @blp.response(201, RatingSchema, headers=ISSUE_HEADERS)
     def post(self, merchant_id: str) -> Response:

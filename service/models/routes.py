@@ -61,7 +61,7 @@ def actor_of(principal: Principal) -> str:
 
 @blp.route("")
 class Models(MethodView):
-    @documented(blp, 401, 403, 429, 503)
+    @documented(blp, 401, 403, 429, 503, operation="list_models")
     @requires("analyst")
     @blp.response(200, ModelListSchema)
     def get(self) -> dict[str, Any]:
@@ -69,7 +69,7 @@ class Models(MethodView):
         db = services().db
         return {"items": registry.list_models(db), "active": registry.active_version(db)}
 
-    @documented(blp, 400, 401, 403, 409, 413, 415, 422, 429, 503)
+    @documented(blp, 400, 401, 403, 409, 413, 415, 422, 429, 503, operation="register_model")
     @requires("analyst")
     @json_body
     @blp.arguments(ArtifactUploadSchema)
@@ -97,7 +97,7 @@ class Models(MethodView):
 
 @blp.route("/<string(maxlength=80):version>/activate")
 class ActivateModel(MethodView):
-    @documented(blp, 400, 401, 403, 404, 409, 415, 422, 429, 503)
+    @documented(blp, 400, 401, 403, 404, 409, 415, 422, 429, 503, operation="activate_model")
     @requires("analyst", fresh=True)  # a key revoked a second ago must not promote a model
     @json_body
     @blp.arguments(ActivateRequestSchema)
@@ -135,7 +135,7 @@ class ActivateModel(MethodView):
 
 @blp.route("/<string(maxlength=80):version>/rollback")
 class RollBackModel(MethodView):
-    @documented(blp, 400, 401, 403, 404, 409, 415, 422, 429, 503)
+    @documented(blp, 400, 401, 403, 404, 409, 415, 422, 429, 503, operation="roll_back_model")
     @requires("analyst", fresh=True)
     @json_body
     @blp.arguments(RollbackRequestSchema)
@@ -168,7 +168,7 @@ class RollBackModel(MethodView):
 
 @events_blp.route("")
 class ModelEvents(MethodView):
-    @documented(events_blp, 401, 403, 422, 429, 503)
+    @documented(events_blp, 401, 403, 422, 429, 503, operation="list_model_events")
     @requires("analyst")
     @events_blp.arguments(ModelEventQuerySchema(), location="query", unknown=None)
     @events_blp.response(200, ModelEventListSchema)

@@ -102,7 +102,7 @@ def _own_job(portfolio_id: str) -> PortfolioJob:
 
 @blp.route("")
 class Portfolios(MethodView):
-    @documented(blp, 401, 403, 413, 415, 429, 503)
+    @documented(blp, 401, 403, 413, 415, 429, 503, operation="create_portfolio")
     @requires("bank")
     @_accepting_uploads
     @blp.arguments(_UPLOAD, location="multipart", unknown=None)
@@ -145,7 +145,7 @@ class Portfolios(MethodView):
 
 @blp.route("/<string(maxlength=40):portfolio_id>")
 class PortfolioById(MethodView):
-    @documented(blp, 401, 403, 404, 429, 503)
+    @documented(blp, 401, 403, 404, 429, 503, operation="get_portfolio")
     @requires("bank")
     @blp.response(200, PortfolioJobSchema)
     def get(self, portfolio_id: str) -> Response:
@@ -159,7 +159,7 @@ class PortfolioById(MethodView):
 
 @blp.route("/<string(maxlength=40):portfolio_id>/results")
 class PortfolioResults(MethodView):
-    @documented(blp, 401, 403, 404, 406, 409, 410, 429, 503)
+    @documented(blp, 401, 403, 404, 406, 409, 410, 429, 503, operation="get_portfolio_results")
     @requires("bank")
     @blp.arguments(_RESULTS_QUERY, location="query", unknown=None)
     @blp.doc(responses={"200": _RESULTS_CONTENT})

@@ -101,7 +101,7 @@ def _repeats_first(view: F) -> F:
 
 @blp.route("")
 class Ratings(MethodView):
-    @documented(blp, 400, 401, 403, 413, 415, 429, 503)
+    @documented(blp, 400, 401, 403, 413, 415, 429, 503, operation="create_rating")
     @requires("bank")
     @_repeats_first
     @json_body
@@ -118,7 +118,7 @@ class Ratings(MethodView):
         """
         return _issued_response(issue_rating(_context(), current_principal(), payload, g.body_fingerprint))
 
-    @documented(blp, 401, 403, 429, 503)
+    @documented(blp, 401, 403, 429, 503, operation="list_ratings")
     @requires("bank")
     # unknown=None: the schema's own RAISE, not webargs' EXCLUDE for query strings, so that a misspelt
     # filter (`?externalid=`) is a 422 instead of silently listing every rating of the tenant.
@@ -150,7 +150,7 @@ class Ratings(MethodView):
 
 @blp.route("/<rating_id:rating_id>")
 class RatingById(MethodView):
-    @documented(blp, 401, 403, 404, 429, 503)
+    @documented(blp, 401, 403, 404, 429, 503, operation="get_rating")
     @requires("bank", "merchant")
     @blp.response(200, RatingSchema)
     def get(self, rating_id: str) -> Response:
@@ -169,7 +169,7 @@ class RatingById(MethodView):
 
 @blp.route("/batch")
 class RatingBatch(MethodView):
-    @documented(blp, 400, 401, 403, 413, 415, 429, 503)
+    @documented(blp, 400, 401, 403, 413, 415, 429, 503, operation="create_ratings_batch")
     @requires("bank")
     @json_body
     @blp.arguments(_BATCH_REQUEST)

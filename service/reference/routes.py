@@ -43,7 +43,7 @@ _STANDARD_QUERY = StandardQuerySchema()
 
 @blp.route("/standard")
 class ActiveStandard(MethodView):
-    @documented(blp, 401, 404, 422, 429, 503)
+    @documented(blp, 401, 404, 422, 429, 503, operation="get_standard")
     @requires(*ANY_ROLE)
     @blp.arguments(_STANDARD_QUERY, location="query", unknown=None)
     @blp.response(200, StandardDocumentSchema)
@@ -76,7 +76,7 @@ def _published_json(label: str) -> bytes:
 
 @blp.route("/models/<string(maxlength=80):version>")
 class ModelVersion(MethodView):
-    @documented(blp, 401, 404, 429, 503)
+    @documented(blp, 401, 404, 429, 503, operation="get_model")
     @requires(*ANY_ROLE)
     @blp.response(200, ModelDocumentSchema)
     def get(self, version: str) -> Response:
@@ -103,7 +103,7 @@ class ModelVersion(MethodView):
 
 @blp.route("/emission-factors")
 class EmissionFactors(MethodView):
-    @documented(blp, 401, 429, 503)
+    @documented(blp, 401, 429, 503, operation="list_emission_factor_sets")
     @requires(*ANY_ROLE)
     @blp.response(200, FactorSetsSchema)
     def get(self) -> Response:

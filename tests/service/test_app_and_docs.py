@@ -160,3 +160,15 @@ def test_closed_sets_are_enums_in_the_contract(client: FlaskClient) -> None:
     assert enum("DataQuality", "data_source") == set(standard.pcaf_by_data_source)
     assert enum("LineItem", "quality") == {"measured", "calculated", "estimated"}
     assert enum("LineItem", "scope2_basis") == {"location", "market", "both", None}
+
+
+def test_every_operation_has_a_stable_unique_operation_id(client: FlaskClient) -> None:
+    """Generated clients named their functions after the paths (``post_v1_ratings_batch``), so a path's
+    change renamed them (client review): each operation names itself."""
+    paths = client.get("/openapi.json").get_json()["paths"]
+    ids = [op.get("operationId") for ops in paths.values() for method, op in ops.items()
+           if method in ("get", "post", "put", "delete", "patch")]
+    assert len(ids) >= 26 and None not in ids and len(set(ids)) == len(ids), ids
+    assert all(re.fullmatch(r"[a-z]+(?:_[a-z]+)*", i) for i in ids), ids
+    assert paths["/v1/ratings"]["post"]["operationId"] == "create_rating"
+    assert paths["/v1/ratings/{rating_id}"]["get"]["operationId"] == "get_rating"
