@@ -31,6 +31,21 @@ class StandardQuerySchema(Schema):
     )
 
 
+class FactorSetsQuerySchema(Schema):
+    """``GET /v1/emission-factors``: every set, or the one a rating names."""
+
+    class Meta:
+        unknown = "raise"
+
+    version = fields.String(
+        validate=validate.Regexp(r"^[a-z0-9][a-z0-9.-]{0,40}$"),
+        metadata={
+            "description": "Only this set, as a rating's versions.factor_set names it (cn-2024.2); every set "
+            "when left out."
+        },
+    )
+
+
 class ModelDocumentSchema(Schema):
     """The active scorecard: its artifact, points table and model card."""
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +26,13 @@ def _dumps(document: Any) -> bytes:
 def standard_document_json(standard: Standard) -> bytes:
     """A standard's published document (the shape of ``Engine.standard_document``), for any version."""
     return _dumps(standard.publication())
+
+
+def factor_set_json(document: Mapping[str, Any], version: str) -> bytes | None:
+    """The factor-sets document (``Engine.factor_sets_document``) with only the set ``version``, or
+    ``None`` when no such set is published."""
+    chosen = [s for s in document["factor_sets"] if s.get("version") == version]
+    return _dumps({**document, "factor_sets": chosen}) if chosen else None
 
 
 def model_document_json(artifact: ScorecardArtifact) -> bytes:

@@ -15,15 +15,17 @@ from flask_smorest import Blueprint
 from webargs.flaskparser import abort
 
 from rating_model.exceptions import ArtifactError
+from rating_model.factors import factor_sets_document
 from rating_model.standard import load_standard, published_standard_path
 from schemas.reference import (
+    FactorSetsQuerySchema,
     FactorSetsSchema,
     ModelDocumentSchema,
     StandardDocumentSchema,
     StandardQuerySchema,
 )
 from service.auth import ANY_ROLE, current_principal, requires
-from service.engine_slot import model_document_json, standard_document_json
+from service.engine_slot import factor_set_json, model_document_json, standard_document_json
 from service.extensions import services
 from service.openapi import documented
 from service.records.registry import has_been_active, load_artifact
@@ -39,6 +41,7 @@ _JSON = "application/json"
 
 
 _STANDARD_QUERY = StandardQuerySchema()
+_FACTOR_SETS_QUERY = FactorSetsQuerySchema()
 
 
 @blp.route("/standard")
@@ -103,9 +106,24 @@ class ModelVersion(MethodView):
 
 @blp.route("/emission-factors")
 class EmissionFactors(MethodView):
-    @documented(blp, 401, 429, 503, operation="list_emission_factor_sets")
+    @documented(blp, 401, 404, 422, 429, 503, operation="list_emission_factor_sets")
     @requires(*ANY_ROLE)
+    @blp.arguments(_FACTOR_SETS_QUERY, location="query", unknown=None)
     @blp.response(200, FactorSetsSchema)
-    def get(self) -> Response:
-        """Every emission-factor set, each factor with its source, year and region."""
-        return Response(services().engines.current().factor_sets_json, mimetype=_JSON)
+    def get(self, query: dict[str, Any]) -> Response:
+        """Every emission-factor set, each factor with its source, year and region; ``?version=`` only the
+        set a rating names (a version that was asked for had been ignored, and every set answered: client
+        review; 404 for one that was never published)."""
+        current = services().engines.current()
+        version = query.get("version")
+        if version is None:
+            return Response(current.factor_sets_json, mimetype=_JSON)
+        return Response(_factor_set_json(version), mimetype=_JSON)
+
+
+@lru_cache(maxsize=8)
+def _factor_set_json(version: str) -> bytes:
+    found = factor_set_json(factor_sets_document(), version)
+    if found is None:
+        abort(404, message=f"Emission-factor set {version} was never published.")
+    return found

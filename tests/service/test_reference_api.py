@@ -70,3 +70,17 @@ def test_an_earlier_published_standard_is_served_for_the_ratings_that_cite_it(
     assert never.status_code == 404 and "never published" in never.json["message"]
     for bad in ("?version=latest", "?versoin=1.0.0"):
         assert client.get("/v1/standard" + bad, headers=bearer(bank_key)).status_code == 422, bad
+
+
+def test_emission_factors_answer_the_set_a_rating_names(client: FlaskClient, bank_key: str) -> None:
+    """``?version=`` had been ignored, and every set answered (client review)."""
+    everything = client.get("/v1/emission-factors", headers=bearer(bank_key)).json
+    assert len(everything["factor_sets"]) >= 2
+    rated = client.post("/v1/ratings", json=payload(), headers=bearer(bank_key)).json["versions"]["factor_set"]
+    one = client.get(f"/v1/emission-factors?version={rated}", headers=bearer(bank_key))
+    assert one.status_code == 200 and [s["version"] for s in one.json["factor_sets"]] == [rated]
+    assert one.json["factor_sets"][0] == next(s for s in everything["factor_sets"] if s["version"] == rated)
+    missing = client.get("/v1/emission-factors?version=cn-1999.1", headers=bearer(bank_key))
+    assert missing.status_code == 404 and "never published" in missing.json["message"]
+    unknown = client.get("/v1/emission-factors?set=cn-2024.2", headers=bearer(bank_key))
+    assert unknown.status_code == 422 and "set" in unknown.json["errors"]
