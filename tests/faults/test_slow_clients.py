@@ -96,3 +96,10 @@ def test_slow_clients_stop_gunicorn_alone_but_not_behind_the_shipped_nginx(
         with slow_clients(int(base.rsplit(":", 1)[1]), 2):  # one per worker, straight at gunicorn
             assert not answers(base, 2)  # the failure the proxy is there for
         assert answers(proxied, 30)  # the sockets closed: the workers are free again
+        # the reference documents are compressed at the proxy, and nothing else is
+        contract = urllib.request.Request(proxied + "/openapi.json", headers={"Accept-Encoding": "gzip"})
+        with urllib.request.urlopen(contract, timeout=10) as response:
+            assert response.headers["Content-Encoding"] == "gzip"
+        page = urllib.request.Request(proxied + "/", headers={"Accept-Encoding": "gzip"})
+        with urllib.request.urlopen(page, timeout=10) as response:
+            assert response.headers.get("Content-Encoding") is None

@@ -76,7 +76,8 @@ def test_emission_factors_answer_the_set_a_rating_names(client: FlaskClient, ban
     """``?version=`` had been ignored, and every set answered (client review)."""
     everything = client.get("/v1/emission-factors", headers=bearer(bank_key)).json
     assert len(everything["factor_sets"]) >= 2
-    rated = client.post("/v1/ratings", json=payload(), headers=bearer(bank_key)).json["versions"]["factor_set"]
+    rating = client.post("/v1/ratings", json=payload(), headers=bearer(bank_key)).json
+    rated = rating["versions"]["factor_set"]
     one = client.get(f"/v1/emission-factors?version={rated}", headers=bearer(bank_key))
     assert one.status_code == 200 and [s["version"] for s in one.json["factor_sets"]] == [rated]
     assert one.json["factor_sets"][0] == next(s for s in everything["factor_sets"] if s["version"] == rated)
