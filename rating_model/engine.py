@@ -66,7 +66,8 @@ from rating_model.values import fast_init
 #: vehicle counted without its fuel or distance (priced at the seed's 12,000 km) caps the PCAF score at 3
 #: (``data_quality.SEED_DISTANCE_PCAF_FLOOR``), as every other estimate caps it; line items' quantities and
 #: tCO2e, the improvement plan's ``from``/``to`` and the cars-off-the-road equivalent are rounded (six, six
-#: and two decimals), where float noise had shown (``23.100000000000005`` t).
+#: and two decimals), where float noise had shown (``23.100000000000005`` t); the IFRS S2 ``energy_mwh`` note
+#: says what the site-energy total leaves out (the vehicles' fuel and charging), as the VSME export did.
 ENGINE_VERSION = "1.5"
 
 MODELS_DIR = Path(__file__).parent / "data" / "models"
