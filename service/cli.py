@@ -15,6 +15,7 @@ from alembic.util import CommandError
 from sqlalchemy import Engine, inspect
 from sqlalchemy.exc import SQLAlchemyError
 
+from rating_model.engine import ENGINE_VERSION
 from schemas.keys import MAX_KEY_LIFETIME
 from service import batch_cli, model_cli
 from service.auth import (
@@ -239,13 +240,23 @@ def ratings() -> None:
 
 
 @ratings.command("verify")
-@click.argument("rating_id")
-def verify_rating(rating_id: str) -> None:
+@click.argument("rating_id", required=False)
+@click.option("--sample", type=click.IntRange(1, 100_000), default=None,
+              help="Verify this many issued ratings picked at random instead (after a restore, say).")
+def verify_rating(rating_id: str | None, sample: int | None) -> None:
     """Re-derive RATING_ID from its recorded input and versions and compare it byte for byte.
 
     Exit 0 when identical; 1 when it differs (the fields are listed), cannot be re-derived by this release
-    (what is missing is said) or is not recorded.
+    (what is missing is said) or is not recorded. With --sample N, N ratings at random, one line each and
+    a count: exit 1 when one issued by this engine version differs or cannot be re-derived (one issued by
+    an earlier version may differ by that version's changes, and is counted apart).
     """
+    if (rating_id is None) == (sample is None):
+        raise click.UsageError("give a RATING_ID or --sample N")
+    if sample is not None:
+        _verify_sample(sample)
+        return
+    assert rating_id is not None
     with database() as engine:
         try:
             outcome = verification.verify_rating(engine, rating_id)
@@ -266,6 +277,35 @@ def verify_rating(rating_id: str) -> None:
     for path in outcome.differences:
         click.echo(f"  {path}")
     raise SystemExit(1)
+
+
+def _verify_sample(count: int) -> None:
+    """``greenrate ratings verify --sample N``: a bulk check, counted by outcome."""
+    tally = {"identical": 0, "differ (earlier engine)": 0, "differ": 0, "cannot be re-derived": 0}
+    with database() as engine:
+        try:
+            chosen = verification.sample_rating_ids(engine, count)
+            for rating_id in chosen:
+                try:
+                    outcome = verification.verify_rating(engine, rating_id)
+                except verification.CannotVerify as exc:
+                    tally["cannot be re-derived"] += 1
+                    click.echo(f"{rating_id}: cannot be re-derived here: {exc}")
+                    continue
+                assert outcome is not None  # just listed
+                if outcome.identical:
+                    tally["identical"] += 1
+                    continue
+                earlier = outcome.versions["engine"] != ENGINE_VERSION
+                tally["differ (earlier engine)" if earlier else "differ"] += 1
+                click.echo(f"{rating_id}: differs at {', '.join(outcome.differences[:5])}"
+                           + (f" (issued by engine {outcome.versions['engine']})" if earlier else ""))
+        except SQLAlchemyError as exc:
+            raise _database_error(exc) from None
+    click.echo(f"{len(chosen)} rating(s) re-derived: "
+               + ", ".join(f"{n} {what}" for what, n in tally.items() if n))
+    if tally["differ"] or tally["cannot be re-derived"]:
+        raise SystemExit(1)
 
 
 @main.group()

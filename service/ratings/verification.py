@@ -19,7 +19,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 
 from rating_model.artifact import ScorecardArtifact
 from rating_model.engine import DEFAULT_MODEL, ENGINE_VERSION
@@ -78,6 +78,14 @@ def _packaged(version: str) -> ScorecardArtifact | None:
     same version is the same artifact), for a database whose registry never received it."""
     artifact = ScorecardArtifact.from_json(DEFAULT_MODEL.read_text(encoding="utf-8"))
     return artifact if artifact.version == version else None
+
+
+def sample_rating_ids(db: Engine, count: int) -> list[str]:
+    """``count`` issued ratings picked at random (all of them when there are fewer), for a bulk check
+    such as the one after restoring a backup."""
+    query = select(ratings.c.id).order_by(func.random()).limit(count)
+    with db.connect() as conn:
+        return [str(row.id) for row in conn.execute(query)]
 
 
 def verify_rating(db: Engine, rating_id: str) -> Verification | None:

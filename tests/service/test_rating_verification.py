@@ -117,3 +117,24 @@ def test_an_input_this_release_refuses_is_said_and_long_lists_say_how_many_more(
     _set(app, rating_id, input_json='{"company": {"name": "x"}}')  # as if an older schema had taken it
     with pytest.raises(CannotVerify, match="this release refuses it: InvalidInputError"):
         verify_rating(db, rating_id)
+
+
+def test_a_sample_of_ratings_is_verified_and_counted_by_outcome(make_app: AppFactory) -> None:
+    """After a restore, one rating at a time was all the command did (operations review)."""
+    app, first = _issued(make_app)
+    client, key = app.test_client(), create_key(app)
+    others = [client.post("/v1/ratings", json=payload(name=f"Cafe {i}"), headers=bearer(key)).json["id"]
+              for i in range(3)]
+    env = {"GREENRATE_DATABASE_URL": str(services_of(app).db.url)}
+    runner = CliRunner()
+    clean = runner.invoke(main, ["ratings", "verify", "--sample", "10"], env=env)
+    assert clean.exit_code == 0 and "4 rating(s) re-derived: 4 identical" in clean.output, clean.output
+    _set(app, others[0], engine_version="1.3", result_json='{"earlier": true}')  # counted apart
+    older = runner.invoke(main, ["ratings", "verify", "--sample", "10"], env=env)
+    assert older.exit_code == 0 and "1 differ (earlier engine)" in older.output, older.output
+    _set(app, others[1], result_json='{"tampered": true}')  # under this engine: the check fails
+    tampered = runner.invoke(main, ["ratings", "verify", "--sample", "10"], env=env)
+    assert tampered.exit_code == 1 and f"{others[1]}: differs at" in tampered.output
+    assert "2 identical, 1 differ (earlier engine), 1 differ" in tampered.output, tampered.output
+    assert runner.invoke(main, ["ratings", "verify"], env=env).exit_code == 2  # one or the other
+    assert runner.invoke(main, ["ratings", "verify", first, "--sample", "2"], env=env).exit_code == 2
