@@ -72,6 +72,13 @@ def post_worker_init(worker):  # noqa: ANN001
     warm_up(worker.wsgi)
 
 
+def worker_abort(worker):  # noqa: ANN001
+    """A worker past GREENRATE_TIMEOUT_SECONDS is being cut off: log the request it was serving."""
+    from service.logging import log_request_timeout
+
+    log_request_timeout(worker.cfg.timeout)
+
+
 def child_exit(server, worker):  # noqa: ANN001, ARG001
     """Let the live-sum gauges forget a dead worker (counters and histograms keep its totals)."""
     from prometheus_client import multiprocess

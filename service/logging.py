@@ -14,7 +14,7 @@ from typing import Any
 
 import orjson
 import structlog
-from flask import Flask, Response, g, request
+from flask import Flask, Response, g, has_request_context, request
 
 from service.config import Settings
 from service.metrics import route_label
@@ -125,6 +125,21 @@ def _access_line(response: Response) -> Response:
         model_version=g.get("model_version"),
     )
     return response
+
+
+def log_request_timeout(timeout_seconds: float) -> None:
+    """Say which request a worker was serving when gunicorn cut it off at ``timeout_seconds``.
+
+    gunicorn's own lines (``WORKER TIMEOUT``, then "Perhaps out of memory?" on the SIGKILL) name no
+    request, and a request cut off writes no access line: on-call saw nothing to follow during a hung
+    database (operations review). Called from gunicorn's ``worker_abort`` hook, in the worker's thread,
+    where the request's id is still bound.
+    """
+    route = route_label() if has_request_context() else None
+    structlog.get_logger("greenrate.gunicorn").error(
+        "request_timeout", timeout_seconds=timeout_seconds, route=route,
+        method=request.method if has_request_context() else None,
+    )
 
 
 def init_app(app: Flask, settings: Settings) -> None:

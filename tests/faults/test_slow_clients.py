@@ -103,3 +103,35 @@ def test_slow_clients_stop_gunicorn_alone_but_not_behind_the_shipped_nginx(
         page = urllib.request.Request(proxied + "/", headers={"Accept-Encoding": "gzip"})
         with urllib.request.urlopen(page, timeout=10) as response:
             assert response.headers.get("Content-Encoding") is None
+
+
+def test_a_request_cut_off_by_the_worker_timeout_is_logged_with_its_id(
+    tmp_path: Path, sqlite_template: Path
+) -> None:
+    """gunicorn's WORKER TIMEOUT names no request and a cut-off request writes no access line; the
+    worker_abort hook logs which request it was (operations review)."""
+    import json
+    import time
+
+    database = tmp_path / "g.sqlite3"
+    shutil.copyfile(sqlite_template, database)
+    settings = {"GREENRATE_DATABASE_URL": f"sqlite:///{database}", "GREENRATE_TIMEOUT_SECONDS": "2",
+                "GREENRATE_SECRET_KEY": "a-secret-of-at-least-32-characters-0123456789"}
+    with gunicorn_server(settings, tmp_path) as (base, _process):
+        port = int(base.rsplit(":", 1)[1])
+        head = _SLOW_HEAD.replace(b"\r\n\r\n", b"\r\nX-Request-ID: slow-form-1\r\n\r\n", 1)
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+            sock.sendall(head)
+            log = tmp_path / "gunicorn.stderr"
+
+            def logged() -> list[dict[str, object]]:
+                return [json.loads(line) for line in log.read_text(errors="replace").splitlines()
+                        if line.startswith("{") and "request_timeout" in line]
+
+            deadline = time.monotonic() + 20
+            while not logged() and time.monotonic() < deadline:
+                time.sleep(0.2)
+    found = logged()
+    assert found, log.read_text(errors="replace")[-2000:]
+    assert found[0]["request_id"] == "slow-form-1" and found[0]["route"] == "/"
+    assert found[0]["method"] == "POST" and found[0]["timeout_seconds"] == 2
