@@ -251,6 +251,11 @@ class Engine:
             score=ev.score,
             grade=ev.grading.grade,
             score_grade=ev.grading.score_grade,
+            knock_outs=tuple(
+                {"id": k.id, "name": k.name, "cap_grade": k.cap_grade,
+                 "blocks_green_loan": k.blocks_green_loan}
+                for k in ev.grading.knock_outs
+            ),
             probability_green=ev.probability,
             base_points=self.artifact.base_points,
             pillars=self._pillars(ev.contributions),

@@ -29,9 +29,11 @@ from rating_model.values import fast_init
 #: sides of the like-for-like comparison (``compared_previous_tco2e``, ``compared_current_tco2e``) and the
 #: IFRS S2 metrics the ``scope12_comparative`` item; ``loan.fx_to_cny`` is read (required for a loan in a
 #: currency that is neither CNY nor the company's); ``energy.fuels: []`` means no fuel burned on site (kept in
-#: the canonical form, never estimated), while a list left out may be estimated. Ratings are reused only
-#: under the same version.
-SCHEMA_VERSION = "1.3"
+#: the canonical form, never estimated), while a list left out may be estimated. 1.4 (2026-12-05): a rating
+#: lists the knock-outs that apply (``knock_outs``: id, name, the grade each caps at, whether it denies green
+#: loans), which had been in ``green_loan.rationale`` prose alone for a cap that does not block a loan.
+#: Ratings are reused only under the same version.
+SCHEMA_VERSION = "1.4"
 
 STATIONARY_FUELS = ("natural_gas", "diesel", "gasoline", "lpg", "coal", "fuel_oil")
 FLEET_FUELS = ("gasoline", "diesel", "hybrid", "electric", "lpg", "natural_gas", "unknown")

@@ -22,6 +22,8 @@ class Rating:
     score: float
     grade: str
     score_grade: str
+    #: the knock-out rules that apply, each with the grade it caps at and whether it denies green loans
+    knock_outs: tuple[dict[str, Any], ...]
     probability_green: float
     base_points: float
     pillars: tuple[dict[str, Any], ...]
@@ -44,6 +46,7 @@ class Rating:
             "score": self.score,
             "grade": self.grade,
             "score_grade": self.score_grade,
+            "knock_outs": list(self.knock_outs),
             "probability_green": self.probability_green,
             "base_points": self.base_points,
             "pillars": list(self.pillars),

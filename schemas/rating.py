@@ -259,7 +259,9 @@ class FinancedEmissionsSchema(ContractSchema):
     scope3_tco2e = _num()
     pcaf_score = fields.Integer(required=True, validate=validate.Range(1, 5))
     basis = _str()
-    tco2e_per_cny_million_lent = _num()
+    tco2e_per_cny_million_lent = _num(
+        "Financed Scope 1+2 per CNY million outstanding; null when nothing is outstanding.", nullable=True
+    )
     outstanding_cny = _num()
 
 
@@ -298,6 +300,20 @@ class VersionsSchema(ContractSchema):
     )
 
 
+class KnockOutSchema(ContractSchema):
+    """A knock-out rule of the standard that applies to this business (client review: an applied cap
+    that does not block green loans had been named in ``green_loan.rationale`` prose alone)."""
+
+    id = _one_of(tuple(k.id for k in _STANDARD.knock_outs), "The rule's id in the standard.")
+    name = _str()
+    cap_grade = fields.String(
+        required=True, validate=validate.OneOf(GRADES), metadata={"description": "The best grade it allows."}
+    )
+    blocks_green_loan = fields.Boolean(
+        required=True, metadata={"description": "Whether it also denies green-loan treatment."}
+    )
+
+
 class RatingSchema(ContractSchema):
     """One green rating, exactly as issued (fetching it back returns the same bytes)."""
 
@@ -311,6 +327,11 @@ class RatingSchema(ContractSchema):
         required=True,
         validate=validate.OneOf(GRADES),
         metadata={"description": "The grade the score alone earns, before knock-out rules."},
+    )
+    knock_outs = fields.List(
+        fields.Nested(KnockOutSchema),
+        required=True,
+        metadata={"description": "The standard's knock-out rules that apply, in its order (empty: none)."},
     )
     probability_green = fields.Float(required=True, validate=validate.Range(0, 1))
     base_points = _num()

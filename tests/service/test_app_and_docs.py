@@ -172,3 +172,19 @@ def test_every_operation_has_a_stable_unique_operation_id(client: FlaskClient) -
     assert all(re.fullmatch(r"[a-z]+(?:_[a-z]+)*", i) for i in ids), ids
     assert paths["/v1/ratings"]["post"]["operationId"] == "create_rating"
     assert paths["/v1/ratings/{rating_id}"]["get"]["operationId"] == "get_rating"
+
+
+def test_a_loan_with_nothing_outstanding_conforms_to_the_contract(client: FlaskClient) -> None:
+    """Its tCO2e per CNY million lent is null; the contract said a number, unnoticed while apispec's
+    any-object branch let every financed_emissions object pass (the schemathesis run found it once the
+    branch was gone)."""
+    from tests.conftest import bearer, create_key, payload
+
+    spec = client.get("/openapi.json").get_json()
+    body = payload()
+    body["loan"] = {"amount": 500_000, "outstanding": 0, "currency": "CNY",
+                    "use_of_proceeds": "energy_efficiency"}
+    rating = client.post("/v1/ratings", json=body, headers=bearer(create_key(client.application))).get_json()
+    assert rating["financed_emissions"]["tco2e_per_cny_million_lent"] is None
+    schema = spec["components"]["schemas"]["FinancedEmissions"]["properties"]["tco2e_per_cny_million_lent"]
+    assert schema["nullable"] is True
