@@ -156,8 +156,8 @@ def _metrics(
         "energy_mwh": _disclosed(
             round_float(inv.energy_mwh, 4),
             f"Renewable share {inv.renewable_share:.1%} (VSME B3). Site energy: electricity, fuels burnt on "
-            "site and purchased heat; the vehicles' fuel and charging are in Scope 1 and 2 but not in this "
-            "total.",
+            "site and purchased heat; vehicle fuel, and charging off the premises (EVs given as km or "
+            "vehicles), are in Scope 1 and 2 but not in this total.",
         ),
         "ghg_intensity_per_cny_million": _disclosed(
             round_float(inv.intensities.per_cny_million_revenue, 6),

@@ -112,8 +112,9 @@ def _b3(rating: Mapping[str, Any]) -> dict[str, Item]:
         "total_energy_mwh": _maybe(
             energy,
             "MWh",
-            "Electricity (purchased and on-site renewable), fuels burnt on site and purchased heat; the "
-            "vehicles' fuel and charging are in Scope 1 and 2 but not in this total.",
+            "Electricity (purchased and on-site renewable), fuels burnt on site and purchased heat; vehicle "
+            "fuel, and charging off the premises (EVs given as km or vehicles), are in Scope 1 and 2 but not "
+            "in this total.",
         ),
         "electricity_mwh": _maybe(electricity, "MWh"),
         "renewable_electricity_mwh": _disclosed(round(electricity * share, 4), "MWh")

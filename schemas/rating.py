@@ -330,8 +330,10 @@ class RatingSchema(ContractSchema):
     )
     knock_outs = fields.List(
         fields.Nested(KnockOutSchema),
-        required=True,
-        metadata={"description": "The standard's knock-out rules that apply, in its order (empty: none)."},
+        metadata={
+            "description": "The standard's knock-out rules that apply, in its order (empty: none). Absent "
+            "from ratings issued before schema 1.4, which are served exactly as issued."
+        },
     )
     probability_green = fields.Float(required=True, validate=validate.Range(0, 1))
     base_points = _num()

@@ -26,6 +26,7 @@ from rating_model.engine import DEFAULT_MODEL, ENGINE_VERSION
 from rating_model.engine import Engine as RatingEngine
 from rating_model.exceptions import RatingModelError
 from rating_model.factors import load_factor_set
+from rating_model.operating_data import SCHEMA_VERSION
 from rating_model.standard import load_standard, published_standard_path
 from service.ratings.encoding import rating_json
 from service.records.registry import load_artifact
@@ -80,12 +81,18 @@ def _packaged(version: str) -> ScorecardArtifact | None:
     return artifact if artifact.version == version else None
 
 
-def sample_rating_ids(db: Engine, count: int) -> list[str]:
+def sample_ratings(db: Engine, count: int) -> list[tuple[str, bool]]:
     """``count`` issued ratings picked at random (all of them when there are fewer), for a bulk check
-    such as the one after restoring a backup."""
-    query = select(ratings.c.id).order_by(func.random()).limit(count)
+    such as the one after restoring a backup: each id, and whether this release issued it (its engine and
+    schema versions are this code's; a rating of an earlier release may differ by that release's changes).
+    """
+    c = ratings.c
+    query = select(c.id, c.engine_version, c.schema_version).order_by(func.random()).limit(count)
     with db.connect() as conn:
-        return [str(row.id) for row in conn.execute(query)]
+        return [
+            (str(row.id), row.engine_version == ENGINE_VERSION and row.schema_version == SCHEMA_VERSION)
+            for row in conn.execute(query)
+        ]
 
 
 def verify_rating(db: Engine, rating_id: str) -> Verification | None:
@@ -134,6 +141,11 @@ def verify_rating(db: Engine, rating_id: str) -> Verification | None:
         raise CannotVerify(f"this release refuses it: {type(exc).__name__}: {exc}") from exc
     text = rating_json(again).decode()
     notes = []
+    if row.schema_version != SCHEMA_VERSION:
+        notes.append(
+            f"issued under schema {row.schema_version}, re-derived under schema {SCHEMA_VERSION}: a field "
+            "that version added or renamed differs; the rating stands as issued"
+        )
     if row.engine_version != ENGINE_VERSION:
         notes.append(
             f"issued by engine {row.engine_version}, re-derived by engine {ENGINE_VERSION}: a difference is "

@@ -111,9 +111,12 @@ class EmissionFactors(MethodView):
     @blp.arguments(_FACTOR_SETS_QUERY, location="query", unknown=None)
     @blp.response(200, FactorSetsSchema)
     def get(self, query: dict[str, Any]) -> Response:
-        """Every emission-factor set, each factor with its source, year and region; ``?version=`` only the
-        set a rating names (a version that was asked for had been ignored, and every set answered: client
-        review; 404 for one that was never published)."""
+        """Every emission-factor set, each factor with its source, year and region.
+
+        `?version=` answers only the set a rating names (`versions.factor_set`; 404 for one never
+        published); `default` still names the set this release computes with.
+        """
+        # a version asked for had been ignored, and every set answered (client review)
         current = services().engines.current()
         version = query.get("version")
         if version is None:

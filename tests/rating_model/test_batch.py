@@ -68,6 +68,8 @@ def test_every_result_column_equals_the_engines_own_rating(book: pd.DataFrame) -
         applied = [k.split(":")[0] for k in loan["knock_outs"]]
         applied += re.findall(r"Knock-out (\w+) applies", " ".join(loan["rationale"]))
         assert sorted(applied) == sorted(knock_outs.split(",") if knock_outs else [])
+        # and the rating's own list (schema 1.4), in the standard's order
+        assert [k["id"] for k in rating["knock_outs"]] == (knock_outs.split(",") if knock_outs else [])
 
 
 def test_every_book_row_has_a_loan_and_pcaf_figures(book: pd.DataFrame) -> None:

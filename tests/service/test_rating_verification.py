@@ -120,21 +120,34 @@ def test_an_input_this_release_refuses_is_said_and_long_lists_say_how_many_more(
 
 
 def test_a_sample_of_ratings_is_verified_and_counted_by_outcome(make_app: AppFactory) -> None:
-    """After a restore, one rating at a time was all the command did (operations review)."""
+    """After a restore, one rating at a time was all the command did (operations review). A rating of an
+    earlier release is counted apart, also when it needs that release (diff review: it failed the check);
+    a database with no rating fails it (diff review: it passed)."""
+    from service.records import migrate
+
     app, first = _issued(make_app)
     client, key = app.test_client(), create_key(app)
     others = [client.post("/v1/ratings", json=payload(name=f"Cafe {i}"), headers=bearer(key)).json["id"]
-              for i in range(3)]
+              for i in range(4)]
     env = {"GREENRATE_DATABASE_URL": str(services_of(app).db.url)}
     runner = CliRunner()
     clean = runner.invoke(main, ["ratings", "verify", "--sample", "10"], env=env)
-    assert clean.exit_code == 0 and "4 rating(s) re-derived: 4 identical" in clean.output, clean.output
-    _set(app, others[0], engine_version="1.3", result_json='{"earlier": true}')  # counted apart
+    assert clean.exit_code == 0 and "5 rating(s) checked: 5 identical" in clean.output, clean.output
+    assert "fewer than the 10 asked for" in clean.output
+    _set(app, others[0], engine_version="1.3", result_json='{"earlier": true}')
+    _set(app, others[1], schema_version="1.2", factor_set_version="cn-2024.1")  # needs its own release
     older = runner.invoke(main, ["ratings", "verify", "--sample", "10"], env=env)
-    assert older.exit_code == 0 and "1 differ (earlier engine)" in older.output, older.output
-    _set(app, others[1], result_json='{"tampered": true}')  # under this engine: the check fails
-    tampered = runner.invoke(main, ["ratings", "verify", "--sample", "10"], env=env)
-    assert tampered.exit_code == 1 and f"{others[1]}: differs at" in tampered.output
-    assert "2 identical, 1 differ (earlier engine), 1 differ" in tampered.output, tampered.output
+    assert older.exit_code == 0, older.output
+    assert "1 differ (earlier release), 1 cannot be re-derived (earlier release)" in older.output
+    _set(app, others[2], result_json='{"tampered": true}')  # under this release: the check fails
+    _set(app, others[3], factor_set_version="cn-2024.1")
+    failed = runner.invoke(main, ["ratings", "verify", "--sample", "10"], env=env)
+    assert failed.exit_code == 1 and f"{others[2]}: differs at" in failed.output
+    assert "1 differ, 1 cannot be re-derived" in failed.output, failed.output
     assert runner.invoke(main, ["ratings", "verify"], env=env).exit_code == 2  # one or the other
     assert runner.invoke(main, ["ratings", "verify", first, "--sample", "2"], env=env).exit_code == 2
+    empty = make_app()
+    migrate.upgrade(services_of(empty).db)
+    nothing = runner.invoke(main, ["ratings", "verify", "--sample", "10"],
+                            env={"GREENRATE_DATABASE_URL": str(services_of(empty).db.url)})
+    assert nothing.exit_code == 1 and "no rating is recorded" in nothing.output
