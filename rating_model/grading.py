@@ -25,8 +25,6 @@ def applicable_knock_outs(
 ) -> tuple[KnockOut, ...]:
     """The knock-out rules this business triggers, in the standard's order."""
     penalties = data.compliance.environmental_penalties_3y or 0
-    # a fuel listed with a quantity of 0 is not burned (wide exports fill every fuel column, zeros too)
-    burned = {use.fuel for use in data.energy.fuels or () if use.quantity > 0}
     hits = []
     for rule in standard.knock_outs:
         if rule.isic_divisions and data.company.isic_division in rule.isic_divisions:
@@ -35,9 +33,15 @@ def applicable_knock_outs(
             hits.append(rule)
         elif rule.max_completeness is not None and completeness < rule.max_completeness:
             hits.append(rule)
-        elif rule.fuels and not burned.isdisjoint(rule.fuels):
+        elif rule.fuels and _burns(data, rule.fuels):
             hits.append(rule)
     return tuple(hits)
+
+
+def _burns(data: OperatingData, fuels: tuple[str, ...]) -> bool:
+    """Whether the business burns one of ``fuels`` on its premises; a fuel listed with a quantity of 0 is
+    not burned (wide exports fill every fuel column, zeros too)."""
+    return any(use.fuel in fuels and use.quantity > 0 for use in data.energy.fuels or ())
 
 
 def lowered_by_completeness(standard: Standard) -> frozenset[str]:

@@ -135,10 +135,10 @@ def log_request_timeout(timeout_seconds: float) -> None:
     database (operations review). Called from gunicorn's ``worker_abort`` hook, in the worker's thread,
     where the request's id is still bound.
     """
-    route = route_label() if has_request_context() else None
+    serving = has_request_context()
     structlog.get_logger("greenrate.gunicorn").error(
-        "request_timeout", timeout_seconds=timeout_seconds, route=route,
-        method=request.method if has_request_context() else None,
+        "request_timeout", timeout_seconds=timeout_seconds, route=route_label() if serving else None,
+        method=request.method if serving else None,
     )
 
 

@@ -64,12 +64,8 @@ class NewRating:
         }
 
 
-#: The columns :meth:`NewRating.row` writes (the rest are the database's: the sequence).
-_ROW_COLUMNS = (
-    "id", "tenant", "merchant_id", "external_id", "input_hash", "input_json", "result_json", "model_version",
-    "standard_version", "factor_set_version", "schema_version", "engine_version", "score", "grade",
-    "requester_key_id", "requester_prefix", "issued_at", "valid_until",
-)
+#: The columns :meth:`NewRating.row` writes: every one but the sequence, which is the database's.
+_ROW_COLUMNS = tuple(column.name for column in ratings.columns if column.name != "seq")
 
 
 @dataclass(frozen=True, slots=True)
