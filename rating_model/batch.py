@@ -102,12 +102,15 @@ RESULT_COLUMNS: tuple[ResultColumn, ...] = (
                  "Efficiency percentile 1-100"),
     ResultColumn("pcaf_score", "Int64", ("data_quality", "pcaf_score"), "PCAF data-quality score 1-5"),
     ResultColumn("completeness", "float64", ("data_quality", "completeness"), "Share of indicators reported"),
-    ResultColumn("estimated_fields", "Int64", None, "How many inputs were estimated from sector defaults"),
+    ResultColumn("estimated_fields", "Int64", None,
+                 "How many inputs were estimated (sector defaults, seed distances)"),
     ResultColumn("green_loan_eligible", "boolean", ("green_loan", "eligible"), "Eligible as a green loan"),
     ResultColumn("green_loan_basis", "string", ("green_loan", "basis"),
                  "Why eligible (use of proceeds, borrower)"),
     ResultColumn("green_loan_category", "string", ("green_loan", "category"), "Use-of-proceeds category"),
     ResultColumn("pricing_tier", "string", ("green_loan", "pricing_tier"), "Pricing tier of the standard"),
+    ResultColumn("green_rated_borrower", "boolean", ("green_loan", "green_rated_borrower"),
+                 "Qualifies for green-rated-borrower terms on a general-purpose loan (not a green loan)"),
     ResultColumn("attribution_factor", "float64", ("financed_emissions", "attribution_factor"),
                  "PCAF attribution factor (empty without loan data)"),
     ResultColumn("financed_scope12_tco2e", "float64", ("financed_emissions", "scope12_tco2e"),
@@ -170,7 +173,7 @@ class _Measured:
     data: OperatingData
     knock_outs: tuple[KnockOut, ...]
     scope12_location: float
-    scope3: float
+    scope3: float | None  # None: no Scope 3 category has data
     pcaf_score: int
     figures: tuple[Any, ...]  # the _FIGURES columns, already rounded as the API rounds them
 
@@ -233,7 +236,8 @@ def rate_frame(frame: pd.DataFrame, engine: Engine, *, first_row: int = 0,
             values_of.append(list(values.values()) if in_order else [values[name] for name in names])
             quality = m.quality
             rows[i] = _Measured(data, applicable_knock_outs(data, quality.completeness, standard),
-                                m.inventory.scope12_location_tco2e, m.inventory.scope3_tco2e,
+                                m.inventory.scope12_location_tco2e,
+                                m.inventory.scope3_tco2e if m.inventory.scope3_categories_included else None,
                                 quality.pcaf_score,
                                 _figures(m))
         if progress is not None and (i + 1) % 5000 == 0:
@@ -295,11 +299,11 @@ def _result_columns(rows: list[_Measured | None], errors: list[str | None], matr
     versions = engine.versions
     decided: dict[tuple[Any, ...], tuple[Grading, str | None, GreenLoan]] = {}
     grade_for = standard.grade_for
-    (grades, score_grades, knock_out_ids, eligible, basis, category, tier, attribution, financed12, financed3,
-     outstanding, per_million, financed_pcaf) = (cols[name] for name in (
+    (grades, score_grades, knock_out_ids, eligible, basis, category, tier, rated_green, attribution,
+     financed12, financed3, outstanding, per_million, financed_pcaf) = (cols[name] for name in (
         "grade", "score_grade", "knock_outs", "green_loan_eligible", "green_loan_basis",
-        "green_loan_category",
-        "pricing_tier", "attribution_factor", "financed_scope12_tco2e", "financed_scope3_tco2e",
+        "green_loan_category", "pricing_tier", "green_rated_borrower",
+        "attribution_factor", "financed_scope12_tco2e", "financed_scope3_tco2e",
         "outstanding_cny", "tco2e_per_cny_million_lent", "financed_pcaf_score"))
     for i, score, row_points in zip(ok, scores.tolist(), points.tolist(), strict=True):
         r = rows[i]
@@ -325,6 +329,7 @@ def _result_columns(rows: list[_Measured | None], errors: list[str | None], matr
         basis[i] = loan.basis
         category[i] = loan.category
         tier[i] = loan.pricing_tier
+        rated_green[i] = loan.green_rated_borrower
         financed = financed_emissions(r.data, r.scope12_location, r.scope3, r.pcaf_score)
         if financed is not None:
             attribution[i] = financed.attribution_factor

@@ -107,9 +107,16 @@ def assess(data: OperatingData, filled: Filled, standard: Standard) -> DataQuali
     floor = filled.pcaf_floor
     if floor is not None:
         pcaf = max(pcaf, floor)
-    if any(item.fuel_quantity is None and item.km is None and item.vehicles for item in data.transport.fleet):
-        pcaf = max(pcaf, SEED_DISTANCE_PCAF_FLOOR)  # (a count of 0 drives nothing: no estimate)
-    return DataQuality(pcaf, completeness, tuple(sorted(estimated)), data.data_source)
+    # A vehicle counted at the seed distance is an estimated input too, and named with the others (it had
+    # capped the PCAF score while estimated_fields said nothing was estimated).
+    seeded = [
+        f"transport.fleet.{index}.km"
+        for index, item in enumerate(data.transport.fleet)
+        if item.fuel_quantity is None and item.km is None and item.vehicles  # a count of 0 drives nothing
+    ]
+    if seeded:
+        pcaf = max(pcaf, SEED_DISTANCE_PCAF_FLOOR)
+    return DataQuality(pcaf, completeness, tuple(sorted([*estimated, *seeded])), data.data_source)
 
 
 class Completeness:

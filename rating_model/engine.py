@@ -31,7 +31,7 @@ from rating_model.pipeline import measure
 from rating_model.rating import Rating
 from rating_model.rounding import round_float, round_tco2e
 from rating_model.sector_benchmarks import Benchmark, SectorDefaults, benchmark, sector_defaults, sector_of
-from rating_model.standard import DEFAULT_STANDARD, Standard, load_standard
+from rating_model.standard import DEFAULT_STANDARD, Standard, load_standard, standard_for_model
 from rating_model.values import fast_init
 
 #: The version of the computation itself: the code that turns operating data into a rating under a given
@@ -68,11 +68,20 @@ from rating_model.values import fast_init
 #: tCO2e, the improvement plan's ``from``/``to`` and the cars-off-the-road equivalent are rounded (six, six
 #: and two decimals), where float noise had shown (``23.100000000000005`` t); the IFRS S2 ``energy_mwh`` note
 #: says what the site-energy total leaves out (the vehicles' fuel and charging), as the VSME export did.
-ENGINE_VERSION = "1.5"
+#: 1.6 (2026-12-05, a green-loan credit officer's review; standard 1.3.0): a green loan is judged by its use
+#: of proceeds under a standard without ``min_grade``, and a green-rated borrower's general-purpose loan is
+#: ``green_loan.green_rated_borrower``, not eligibility as a green loan; ``category`` is the loan's use
+#: whatever the outcome; the rationale names each knock-out and what set it off; indicators a standard
+#: leaves missing when energy comes from sector defaults are missing then; ``energy_mwh`` counts vehicle fuel
+#: given as a quantity (the sector benchmark still leaves it out); financed Scope 3 is null when the borrower
+#: has no Scope 3 category, and an attribution capped at 1 says so; a vehicle counted at the seed distance is
+#: in ``estimated_fields``; a missing indicator is never flagged estimated.
+ENGINE_VERSION = "1.6"
 
 MODELS_DIR = Path(__file__).parent / "data" / "models"
 DEFAULT_MODEL = MODELS_DIR / "default.json"
-# Indicators computed from energy data: flagged as estimated when any energy input was estimated.
+# Indicators computed from energy data: flagged as estimated when any energy input was estimated and they
+# have a value (a missing one, such as the change on a previous year not given, estimated nothing).
 _ENERGY_INDICATORS = frozenset({"carbon_intensity", "energy_efficiency_ratio", "renewable_electricity_share",
                                 "emissions_change"})
 
@@ -129,13 +138,22 @@ class Engine:
         model_path: str | Path = DEFAULT_MODEL,
         standard_path: str | Path = DEFAULT_STANDARD,
     ) -> Engine:
-        """Load the standard and a verified scorecard artifact (the packaged default unless one is given)."""
+        """Load the standard and a verified scorecard artifact (the packaged default unless one is given).
+
+        Under the packaged standard, a model trained for an earlier version it no longer accepts rates under
+        the newest published version that does (:func:`~rating_model.standard.standard_for_model`), as the
+        service rates with it, so the batch, Spark and the API agree.
+        """
         if model_document is None:
             try:
                 model_document = json.loads(Path(model_path).read_text(encoding="utf-8"))
             except (OSError, ValueError) as exc:
                 raise ArtifactError(f"cannot read model artifact {model_path}: {exc}") from exc
-        return cls(load_standard(standard_path), ScorecardArtifact.from_dict(model_document))
+        standard = load_standard(standard_path)
+        artifact = ScorecardArtifact.from_dict(model_document)
+        if Path(standard_path) == DEFAULT_STANDARD:
+            standard = standard_for_model(artifact.metadata.get("standard"), standard) or standard
+        return cls(standard, artifact)
 
     def _check_model_fits_standard(self) -> None:
         """A model must score exactly the standard's indicators, each in its declared direction."""
@@ -183,7 +201,7 @@ class Engine:
         new = tuple.__new__  # a NamedTuple's generated __new__ costs more than building the line
         contributions = tuple(
             new(Contribution, (f.name, pillar, _rounded(values[f.name]), unit, f.bin_label, f.points,
-                               f.max_points, energy_estimated and energy))
+                               f.max_points, energy_estimated and energy and values[f.name] is not None))
             for f, (pillar, unit, energy) in zip(scored.features, self._lines, strict=True)
         )
         knock_outs = applicable_knock_outs(filled.data, m.quality.completeness, standard)
@@ -212,7 +230,9 @@ class Engine:
         quality = base.quality
         if data.data_source != before.data_source or filled.estimates != base.filled.estimates:
             quality = assess(data, filled, self.standard)
-        ctx = IndicatorContext(data, inventory, bench, self._defaults(data), quality.pcaf_score)
+        ctx = IndicatorContext(
+            data, inventory, bench, self._defaults(data), quality.pcaf_score, filled.sector_default_fields
+        )
         values = self.indicators.derive(ctx)
         score = self.artifact.score_after(values, base.values, base.score)
         by_score = self.standard.grade_for(score)
@@ -245,7 +265,10 @@ class Engine:
         inv = ev.inventory
         loan = assess_green_loan(data, ev.grading.grade, ev.grading.knock_outs, standard)
         financed = financed_emissions(
-            data, inv.scope12_location_tco2e, inv.scope3_tco2e, ev.quality.pcaf_score
+            data,
+            inv.scope12_location_tco2e,
+            inv.scope3_tco2e if inv.scope3_categories_included else None,
+            ev.quality.pcaf_score,
         )
         return Rating(
             score=ev.score,

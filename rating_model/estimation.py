@@ -26,6 +26,9 @@ class Estimate:
     unit: str
     method: str
     pcaf_floor: int
+    #: filled from the sector's defaults rather than from the business's own figures (an electricity bill's
+    #: amount): indicators computed from it would only echo the default (standard 1.3.0, estimation)
+    sector_default: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +41,11 @@ class Filled:
     @property
     def paths(self) -> frozenset[str]:
         return frozenset([e.field for e in self.estimates])
+
+    @property
+    def sector_default_fields(self) -> frozenset[str]:
+        """The fields filled from sector defaults."""
+        return frozenset([e.field for e in self.estimates if e.sector_default])
 
     @property
     def pcaf_floor(self) -> int | None:
@@ -59,6 +67,7 @@ def fill_missing(data: OperatingData, standard: Standard) -> Filled:
     company = data.company
     defaults = sector_defaults(sector_of(company.isic_division))
     if energy.electricity_kwh is None:
+        from_spend = energy.electricity_spend is not None
         if energy.electricity_spend is not None:
             rule = _rule(standard, "energy.electricity_kwh", spend=True)
             assert rule.tariff_cny_per_kwh is not None
@@ -75,14 +84,16 @@ def fill_missing(data: OperatingData, standard: Standard) -> Filled:
             else:
                 kwh = company.employees * defaults.electricity_kwh_per_employee
                 method = f"sector default {defaults.electricity_kwh_per_employee:g} kWh/employee x employees"
-        estimates.append(Estimate("energy.electricity_kwh", kwh, "kWh", method, rule.pcaf_floor))
+        estimates.append(
+            Estimate("energy.electricity_kwh", kwh, "kWh", method, rule.pcaf_floor, not from_spend)
+        )
         energy = replace(energy, electricity_kwh=kwh)
     # Only an unanswered list is estimated: "fuels": [] says no fuel is burned on site.
     if energy.fuels is None and defaults.gas_m3_per_employee > 0:
         rule = _rule(standard, "energy.fuels", spend=False)
         m3 = company.employees * defaults.gas_m3_per_employee
         method = f"sector default {defaults.gas_m3_per_employee:g} m3 natural gas/employee x employees"
-        estimates.append(Estimate("energy.fuels", m3, "m3", method, rule.pcaf_floor))
+        estimates.append(Estimate("energy.fuels", m3, "m3", method, rule.pcaf_floor, True))
         energy = replace(energy, fuels=(FuelUse("natural_gas", m3, "m3"),))
     if not estimates:
         return Filled(data, ())

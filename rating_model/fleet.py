@@ -70,14 +70,17 @@ def _ev_lines(ctx: Context, path: str, km: float, quality: str, out: list[LineIt
     )
 
 
-def _fleet_item(item: FleetItem, ctx: Context, path: str, out: list[LineItem], estimated: list[str]) -> None:
+def _fleet_item(
+    item: FleetItem, ctx: Context, path: str, out: list[LineItem], estimated: list[str]
+) -> float:
+    """Price one fleet item into ``out``; returns the energy of its fuel in MJ when given as a quantity."""
     if item.fuel_quantity is not None:
         if item.fuel == "electric":
             # Not priced (already metered), but still an amount of electricity: litres here are a mistake
             # that must be said, not an amount quietly assumed to be counted elsewhere.
             convert(item.fuel_quantity, item.unit or "", "kWh", field=path + ".unit")
             ctx.assume(_EV_NOTE)
-            return
+            return 0.0
         activity = _FLEET_FUEL.get(item.fuel)
         if activity is None:
             raise InvalidInputError(
@@ -109,12 +112,12 @@ def _fleet_item(item: FleetItem, ctx: Context, path: str, out: list[LineItem], e
                 ctx.quality(path + ".fuel_quantity"),
             )
         )
-        return
+        return base * (record.ncv_mj_per_unit or 0.0)
     if item.km is not None:
         quality = ctx.quality(path + ".km")
         if item.fuel == "electric":
             _ev_lines(ctx, path, item.km, quality, out, "distance given")
-            return
+            return 0.0
         record = ctx.factor("road.car." + item.fuel, path + ".fuel")
         out.append(
             LineItem(
@@ -129,17 +132,17 @@ def _fleet_item(item: FleetItem, ctx: Context, path: str, out: list[LineItem], e
                 quality,
             )
         )
-        return
+        return 0.0
     vehicles = item.vehicles or 0
     if vehicles == 0:
-        return  # no vehicle, nothing driven: no line, and no seed distance to call an estimate
+        return 0.0  # no vehicle, nothing driven: no line, and no seed distance to call an estimate
     annual = ctx.factor("road.car.seed_annual_km", path + ".vehicles")
     km = vehicles * annual.value
     estimated.append(path + ".km")
     if item.fuel == "electric":
         _ev_lines(ctx, path, km, ESTIMATED, out,
                   f"{vehicles} x {annual.value:g} km/yr (seed distance estimate: no km given)")
-        return
+        return 0.0
     if item.fuel == "unknown":
         # The seed's per-km factor stands in only when neither the fuel nor the distance is known.
         per_km = ctx.factor("road.car.seed_average", path + ".vehicles")
@@ -163,14 +166,19 @@ def _fleet_item(item: FleetItem, ctx: Context, path: str, out: list[LineItem], e
             ESTIMATED,
         )
     )
+    return 0.0
 
 
-def fleet_lines(fleet: tuple[FleetItem, ...], ctx: Context, prefix: str, out: list[LineItem]) -> list[str]:
-    """Company vehicles; returns the paths of distances that were estimated from the seed."""
+def fleet_lines(
+    fleet: tuple[FleetItem, ...], ctx: Context, prefix: str, out: list[LineItem]
+) -> tuple[list[str], float]:
+    """Company vehicles; returns the paths of distances that were estimated from the seed, and the energy of
+    the fuel given as quantities in MJ (quantity x NCV; a distance says nothing of the energy used)."""
     estimated: list[str] = []
+    energy_mj = 0.0
     for index, item in enumerate(fleet):
-        _fleet_item(item, ctx, f"{prefix}transport.fleet.{index}", out, estimated)
-    return estimated
+        energy_mj += _fleet_item(item, ctx, f"{prefix}transport.fleet.{index}", out, estimated)
+    return estimated, energy_mj
 
 
 def driven_km(item: FleetItem, ctx: Context, path: str) -> float | None:

@@ -16,7 +16,8 @@ from rating_model.standard import KnockOut, Standard
 from rating_model.values import fast_init
 
 #: What ``green_loan.basis`` can say eligibility was judged on (``None``: not eligible): the loan's use of
-#: proceeds, a green-rated borrower's general loan, or the borrower alone when no loan was given.
+#: proceeds, or the borrower alone when no loan was given. ``green_rated_borrower`` is what engines before
+#: 1.6 said of a green-rated borrower's general-purpose loan; it is kept so that their ratings still read.
 GREEN_LOAN_BASES = ("use_of_proceeds", "green_rated_borrower", "borrower")
 
 
@@ -28,6 +29,8 @@ class GreenLoan:
     pricing_tier: str | None
     rationale: tuple[str, ...]
     knock_outs: tuple[str, ...]
+    #: preferential terms on a general-purpose loan for a borrower rated green or better: never a green loan
+    green_rated_borrower: bool
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -35,6 +38,7 @@ class GreenLoan:
             "basis": self.basis,
             "category": self.category,
             "pricing_tier": self.pricing_tier,
+            "green_rated_borrower": self.green_rated_borrower,
             "rationale": list(self.rationale),
             "knock_outs": list(self.knock_outs),
         }
@@ -44,7 +48,8 @@ class GreenLoan:
 class FinancedEmissions:
     attribution_factor: float
     scope12_tco2e: float
-    scope3_tco2e: float
+    #: ``None`` when the borrower's inventory has no Scope 3 category: not measured, which is not zero
+    scope3_tco2e: float | None
     pcaf_score: int
     basis: str
     outstanding_cny: float
@@ -62,60 +67,99 @@ class FinancedEmissions:
         }
 
 
+def _facts(knock_out: KnockOut, data: OperatingData) -> str:
+    """What in the data set off ``knock_out``, for a credit memo (the rule's text alone does not say)."""
+    penalties = data.compliance.environmental_penalties_3y
+    if knock_out.min_penalties is not None and penalties is not None:
+        return (
+            f" ({penalties} environmental penalties in the last three years; it applies from "
+            f"{knock_out.min_penalties})"
+        )
+    if knock_out.isic_divisions:
+        return f" (ISIC division {data.company.isic_division})"
+    return ""
+
+
 def assess_green_loan(
     data: OperatingData, grade: str, knock_outs: tuple[KnockOut, ...], standard: Standard
 ) -> GreenLoan:
-    """Eligibility by use of proceeds (GLP) or, for general-purpose loans, as a green-rated borrower."""
+    """Eligibility as a green loan by the use of proceeds (GLP), and green-rated-borrower terms apart.
+
+    Under a standard without ``min_grade`` (1.3.0 on) the grade does not decide whether a loan is green,
+    only its pricing tier: a transition loan to a borrower not yet rated green is what green loans are for.
+    A green-rated borrower's general-purpose loan may get preferential terms (``green_rated_borrower``),
+    but it is not a green loan, so a bank's green-loan figures count use of proceeds only.
+    """
     # ``knock_outs`` of the answer are those that deny green-loan treatment; one that only caps the grade
     # (the standard says which) is in the rationale, and the grade already carries it.
     blocking = tuple(f"{k.id}: {k.description}" for k in knock_outs if k.blocks_green_loan)
-    meets_grade = standard.rank(grade) <= standard.rank(standard.min_loan_grade)
-    tier = standard.pricing_tiers.get(grade)
-    rationale: list[str] = []
     loan = data.loan
+    use = loan.use_of_proceeds if loan else None
     if blocking:
-        rationale.append("A knock-out rule applies, so no green-loan treatment is available.")
-        use = loan.use_of_proceeds if loan else None
-        return GreenLoan(False, None, use, None, tuple(rationale), blocking)
-    rationale.extend(
-        f"Knock-out {k.id} applies: it caps the grade at {k.cap_grade} but does not block green-loan "
-        "treatment."
+        denied = tuple(
+            f"Knock-out {k.id} ({k.name}) applies{_facts(k, data)}: no green-loan treatment is available."
+            for k in knock_outs
+            if k.blocks_green_loan
+        )
+        return GreenLoan(False, None, use, None, denied, blocking, False)
+    rationale: list[str] = [
+        f"Knock-out {k.id} applies{_facts(k, data)}: it caps the grade at {k.cap_grade} but does not block "
+        "green-loan treatment."
         for k in knock_outs
+    ]
+    gate = standard.min_loan_grade
+    meets_grade = gate is None or standard.rank(grade) <= standard.rank(gate)
+    tier = standard.pricing_tiers.get(grade)
+    on_grade = (
+        f"eligibility rests on the use of proceeds, not on the grade; grade {grade} sets pricing tier {tier}"
+        if gate is None
+        else f"grade {grade} meets the minimum {gate}; pricing tier {tier}"
     )
     if loan is None:
-        rationale.append(
-            f"No loan was given. With grade {grade} the borrower "
-            + ("qualifies" if meets_grade else "does not qualify")
-            + " for green loans whose proceeds finance a green category"
-            + f" (minimum grade {standard.min_loan_grade})."
-        )
-        return GreenLoan(meets_grade, "borrower" if meets_grade else None, None,
-                         tier if meets_grade else None, tuple(rationale), ())
-    use = loan.use_of_proceeds
-    if use in standard.green_uses:
-        info = standard.green_uses[use]
-        rationale.append(f"Use of proceeds '{use}' is a Green Loan Principles category ({info['glp']}); "
-                         f"China catalogue: {info['cn_catalogue']}.")
         if meets_grade:
             rationale.append(
-                f"Grade {grade} meets the minimum {standard.min_loan_grade}; pricing tier {tier}."
+                f"No loan was given. A loan whose proceeds finance a green category would be eligible as a "
+                f"green loan: {on_grade}."
             )
+        else:
+            rationale.append(
+                f"No loan was given. With grade {grade} the borrower does not qualify for green loans "
+                f"(minimum grade {gate})."
+            )
+    elif use is not None and use in standard.green_uses:
+        info = standard.green_uses[use]
+        rationale.append(
+            f"Use of proceeds '{use}' is a Green Loan Principles category ({info['glp']}); "
+            f"China catalogue: {info['cn_catalogue']}."
+        )
+        if meets_grade:
+            rationale.append(f"Eligible as a green loan: {on_grade}.")
             rationale.append(
                 "Track the proceeds separately and report at least annually (GLP components 3 and 4)."
             )
-            return GreenLoan(True, "use_of_proceeds", use, tier, tuple(rationale), ())
-        rationale.append(f"Grade {grade} is below the minimum {standard.min_loan_grade}.")
-        return GreenLoan(False, None, use, None, tuple(rationale), ())
-    rationale.append(f"Use of proceeds '{use}' is not a green category, so this is not a green loan.")
-    if standard.rank(grade) <= standard.rank("green"):
-        rationale.append(f"The borrower is rated {grade}: eligible for green-rated-borrower terms ({tier}).")
-        return GreenLoan(True, "green_rated_borrower", None, tier, tuple(rationale), ())
-    rationale.append("Green-rated-borrower terms need grade green or better.")
-    return GreenLoan(False, None, None, None, tuple(rationale), ())
+        else:
+            rationale.append(f"Grade {grade} is below the minimum {gate}.")
+    else:
+        rationale.append(f"Use of proceeds '{use}' is not a green category, so this is not a green loan.")
+    rated_green = standard.rank(grade) <= standard.rank(standard.green_rated_borrower_grade)
+    if rated_green:
+        rationale.append(
+            f"Rated {grade}: the borrower qualifies for green-rated-borrower terms on a general-purpose loan "
+            f"(pricing tier {tier}); such terms are not a green loan."
+        )
+    else:
+        rationale.append(
+            "Green-rated-borrower terms on a general-purpose loan need grade "
+            f"{standard.green_rated_borrower_grade} or better."
+        )
+    eligible = meets_grade and (loan is None or use in standard.green_uses)
+    basis = None if not eligible else ("borrower" if loan is None else "use_of_proceeds")
+    priced = eligible or (rated_green and loan is not None)
+    return GreenLoan(eligible, basis, use, tier if priced else None, tuple(rationale), (), rated_green)
 
 
 def financed_emissions(
-    data: OperatingData, scope12_tco2e: float, scope3_tco2e: float, pcaf_score: int
+    data: OperatingData, scope12_tco2e: float, scope3_tco2e: float | None, pcaf_score: int
 ) -> FinancedEmissions | None:
     """PCAF attribution of the borrower's gross emissions to this loan; ``None`` without loan data.
 
@@ -161,6 +205,13 @@ def financed_emissions(
         basis += "; outstanding not given, loan amount used"
     if outstanding <= 0:  # a repaid or undrawn loan finances nothing, whatever the balance sheet says
         basis = "nothing outstanding: no emissions are attributed to this loan"
+    elif outstanding > denominator > 0:
+        # PCAF caps attribution at 1 (a lender cannot finance more than the whole company); say so, since a
+        # loan above the balance sheet is also something a credit officer wants to see questioned.
+        basis += (
+            f"; capped at 1: outstanding {outstanding:,.0f} exceeds the balance sheet {denominator:,.0f} "
+            f"({loan.currency})"
+        )
     factor = min(1.0, outstanding / denominator) if denominator > 0 else 0.0
     outstanding_cny = outstanding * to_cny
     financed12 = factor * scope12_tco2e
@@ -169,7 +220,7 @@ def financed_emissions(
     return FinancedEmissions(
         attribution_factor=round_float(factor, 6),
         scope12_tco2e=round_float(financed12, 4),
-        scope3_tco2e=round_float(factor * scope3_tco2e, 4),
+        scope3_tco2e=None if scope3_tco2e is None else round_float(factor * scope3_tco2e, 4),
         pcaf_score=pcaf_score,
         basis=basis,
         outstanding_cny=round_float(outstanding_cny, 2),

@@ -32,6 +32,9 @@ class IndicatorContext:
     benchmark: Benchmark
     defaults: SectorDefaults
     pcaf_score: int
+    #: the fields filled from sector defaults: the standard's ``missing_when_sector_default`` indicators of
+    #: each fall in their missing bin (standard 1.3.0)
+    sector_default_fields: frozenset[str]
 
 
 def _carbon_intensity(ctx: IndicatorContext) -> float | None:
@@ -136,6 +139,7 @@ class IndicatorSet:
     """The standard's indicators bound to their derivations, built once per standard."""
 
     def __init__(self, standard: Standard) -> None:
+        self._echoes = tuple(standard.missing_when_sector_default.items())
         plan: list[tuple[str, Derivation]] = []
         for indicator in standard.indicators.values():
             if indicator.id in PRACTICE_INDICATORS:
@@ -155,8 +159,19 @@ class IndicatorSet:
         self.ids = tuple(name for name, _ in plan)
 
     def derive(self, ctx: IndicatorContext) -> dict[str, float | None]:
-        """Every indicator's value for one business, in the standard's order."""
-        return {name: fn(ctx) for name, fn in self._plan}
+        """Every indicator's value for one business, in the standard's order.
+
+        An indicator the standard leaves missing when a field came from sector defaults is ``None`` then: a
+        value computed from the default only echoes the sector's expected use, and would score a business
+        that left its electricity out above one that reported high use.
+        """
+        values = {name: fn(ctx) for name, fn in self._plan}
+        if ctx.sector_default_fields:
+            for path, names in self._echoes:
+                if path in ctx.sector_default_fields:
+                    for name in names:
+                        values[name] = None
+        return values
 
 
 # a call, not a decorator, so that mypyc compiles these as native classes (see rating_model.values)

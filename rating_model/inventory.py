@@ -51,8 +51,12 @@ class Inventory:
     scope3_by_category:
         tCO2e by GHG Protocol category key (``cat1_water_supply``, ``cat5_waste``, ``cat6_business_travel``).
     energy_mwh:
-        Purchased electricity + on-site renewable + stationary fuels (quantity x NCV) + purchased heat.
-        Vehicle fuel is transport, not site energy, and is left out.
+        Purchased electricity + on-site renewable + stationary fuels (quantity x NCV) + purchased heat +
+        vehicle fuel given as a quantity (VSME B3's total energy counts fuels for transport; a trucking
+        firm's diesel had been a disclosed zero). Vehicles given as km or a count, whose energy is not
+        known, and EV charging off the premises are in Scope 1 and 2 but not in this total.
+    vehicle_fuel_mwh:
+        The vehicle fuel in ``energy_mwh``; the sector benchmarks, which are of premises, leave it out.
     electricity_mwh:
         Electricity consumed: purchased + on-site renewable.
     renewable_share, renewable_electricity_share:
@@ -78,6 +82,7 @@ class Inventory:
     scope12_market_tco2e: float
     total_tco2e: float
     energy_mwh: float
+    vehicle_fuel_mwh: float
     electricity_mwh: float
     renewable_share: float
     renewable_electricity_share: float | None
@@ -218,7 +223,7 @@ def compute_inventory(
     fs = load_factor_set(factor_set_version)
     ctx = _context(data, fs, estimated)
     energy, resources = data.energy, data.resources
-    s12, fuel_mj, seed_paths = scope12_lines(energy, data.transport.fleet, ctx)
+    s12, fuel_mj, vehicle_mj, seed_paths = scope12_lines(energy, data.transport.fleet, ctx)
     s3 = scope3_lines(data.transport.business_travel, resources, ctx)
 
     scope1 = s2_location = s2_market = 0.0
@@ -251,7 +256,9 @@ def compute_inventory(
     onsite_kwh = energy.onsite_renewable_kwh or 0.0
     renewable_kwh = (energy.green_electricity_kwh or 0.0) + onsite_kwh
     electricity_mwh = (purchased_kwh + onsite_kwh) / 1000.0
-    energy_mwh = electricity_mwh + fuel_mj / 3600.0 + (energy.purchased_heat_gj or 0.0) / 3.6
+    vehicle_fuel_mwh = vehicle_mj / 3600.0
+    heat_mwh = (energy.purchased_heat_gj or 0.0) / 3.6
+    energy_mwh = electricity_mwh + fuel_mj / 3600.0 + heat_mwh + vehicle_fuel_mwh
     company = data.company
     revenue_m = revenue_cny_million(company)
     intensities = Intensities(
@@ -292,6 +299,7 @@ def compute_inventory(
         s12_market,
         total,
         energy_mwh,
+        vehicle_fuel_mwh,
         electricity_mwh,
         renewable_kwh / 1000.0 / energy_mwh if energy_mwh > 0 else 0.0,
         renewable_kwh / 1000.0 / electricity_mwh if electricity_mwh > 0 else None,

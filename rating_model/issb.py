@@ -155,9 +155,10 @@ def _metrics(
         "scope3_tco2e": scope3,
         "energy_mwh": _disclosed(
             round_float(inv.energy_mwh, 4),
-            f"Renewable share {inv.renewable_share:.1%} (VSME B3). Site energy: electricity, fuels burnt on "
-            "site and purchased heat; vehicle fuel, and charging off the premises (EVs given as km or "
-            "vehicles), are in Scope 1 and 2 but not in this total.",
+            f"Renewable share {inv.renewable_share:.1%} (VSME B3). Electricity, fuels burnt on site, "
+            "purchased heat and vehicle fuel given as a quantity; vehicles given as km or a count (their "
+            "energy is not known) and EV charging off the premises are in Scope 1 and 2 but not in this "
+            "total.",
         ),
         "ghg_intensity_per_cny_million": _disclosed(
             round_float(inv.intensities.per_cny_million_revenue, 6),

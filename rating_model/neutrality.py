@@ -176,7 +176,7 @@ def _reduction(data: OperatingData, current: list[LineItem], ctx: Context) -> _C
     if previous is None:
         return _Comparison(None, None, "no previous_year data")
     own = ctx.apart()  # the previous year's factors and notes are not this year's inventory's
-    lines, _, _ = scope12_lines(previous.energy, previous.transport.fleet, own, prefix="previous_year.")
+    lines, _, _, _ = scope12_lines(previous.energy, previous.transport.fleet, own, prefix="previous_year.")
     before, guessed_before = _location_by_field(
         lines, previous.energy.fuels is not None, bool(previous.transport.fleet)
     )

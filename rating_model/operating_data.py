@@ -32,8 +32,11 @@ from rating_model.values import fast_init
 #: the canonical form, never estimated), while a list left out may be estimated. 1.4 (2026-12-05): a rating
 #: lists the knock-outs that apply (``knock_outs``: id, name, the grade each caps at, whether it denies green
 #: loans), which had been in ``green_loan.rationale`` prose alone for a cap that does not block a loan.
+#: 1.5 (2026-12-05): ``green_loan.green_rated_borrower`` (preferential terms on a general-purpose loan, no
+#: longer reported as ``eligible`` on a ``green_rated_borrower`` basis); ``financed_emissions.scope3_tco2e``
+#: may be null (no Scope 3 data: not measured, not zero).
 #: Ratings are reused only under the same version.
-SCHEMA_VERSION = "1.4"
+SCHEMA_VERSION = "1.5"
 
 STATIONARY_FUELS = ("natural_gas", "diesel", "gasoline", "lpg", "coal", "fuel_oil")
 FLEET_FUELS = ("gasoline", "diesel", "hybrid", "electric", "lpg", "natural_gas", "unknown")

@@ -36,7 +36,7 @@ def measure(filled: Filled, standard: Standard, indicators: IndicatorSet) -> Mea
     bench = benchmark(data, inventory)
     quality = assess(data, filled, standard)
     ctx = IndicatorContext(data, inventory, bench, sector_defaults(sector_of(data.company.isic_division)),
-                           quality.pcaf_score)
+                           quality.pcaf_score, filled.sector_default_fields)
     return Measured(filled, inventory, bench, quality, indicators.derive(ctx))
 
 

@@ -48,6 +48,7 @@ SUMMARY_COLUMNS: tuple[str, ...] = (
     "total_tco2e",
     "financed_pcaf_score",
     "green_loan_eligible",
+    "green_rated_borrower",
 )
 #: the columns of a previous run the movers compare with
 MOVER_COLUMNS: tuple[str, ...] = ("borrower_id", "score", "grade")
@@ -351,11 +352,14 @@ class PortfolioAccumulator:
         self.grade_outstanding: dict[str, float] = dict.fromkeys(GRADES, 0.0)
         self.outstanding = 0.0
         self.financed12 = self.financed3 = 0.0
+        self.scope3_loans = 0  # loans whose borrower has a Scope 3 category (null, not zero, for the rest)
         self.gross = dict.fromkeys(("scope1", "scope2_location", "scope2_market", "scope3", "total"), 0.0)
         self.dq_weighted = self.dq_weight = 0.0
         self.dq_loans = 0
         self.eligible_rows = 0
         self.eligible_outstanding = 0.0
+        self.preferential_rows = 0
+        self.preferential_outstanding = 0.0
         self._attributions = _Attributions()
         self._movers = _Movers(previous, top_n) if previous is not None else None
         self._movers_reason = (
@@ -397,7 +401,9 @@ class PortfolioAccumulator:
                 )
         self.outstanding += float(outstanding[loan].sum())
         self.financed12 += float(np.nansum(_floats(chunk["financed_scope12_tco2e"])[loan]))
-        self.financed3 += float(np.nansum(_floats(chunk["financed_scope3_tco2e"])[loan]))
+        financed3 = _floats(chunk["financed_scope3_tco2e"])[loan]
+        self.financed3 += float(np.nansum(financed3))
+        self.scope3_loans += int((~np.isnan(financed3)).sum())
         if BORROWER_ID in chunk.columns:
             ids, present = _borrower_ids(chunk)
         else:
@@ -410,9 +416,13 @@ class PortfolioAccumulator:
         self.dq_loans += int(weighted.sum())
         self.dq_weighted += float((outstanding[weighted] * scores[weighted]).sum())
         self.dq_weight += float(outstanding[weighted].sum())
-        eligible = rated & chunk["green_loan_eligible"].to_numpy(dtype=bool, na_value=False)
+        # a green loan is a loan: a row without loan data says only what a green-use loan would be
+        eligible = loan & chunk["green_loan_eligible"].to_numpy(dtype=bool, na_value=False)
         self.eligible_rows += int(eligible.sum())
-        self.eligible_outstanding += float(outstanding[eligible & loan].sum())
+        self.eligible_outstanding += float(outstanding[eligible].sum())
+        preferential = loan & ~eligible & chunk["green_rated_borrower"].to_numpy(dtype=bool, na_value=False)
+        self.preferential_rows += int(preferential.sum())
+        self.preferential_outstanding += float(outstanding[preferential].sum())
         self._add_movers(chunk, rated, grades, ids, present)
 
     def _add_movers(
@@ -486,7 +496,9 @@ class PortfolioAccumulator:
                 "scope3": _figure(
                     round(self.financed3 - above3, 4),
                     _TCO2E,
-                    _FINANCED.format(rows=financed_rows, scope="Scope 3 (categories with data)"),
+                    _FINANCED.format(rows=financed_rows, scope="Scope 3 (categories with data)")
+                    + f"; {self.scope3_loans} of the {self.loans} loans have a borrower with Scope 3 data "
+                    "(for the others it is not measured, not zero)",
                 ),
                 "over_attribution": {
                     "borrowers": _figure(
@@ -541,10 +553,11 @@ class PortfolioAccumulator:
                 "eligible": _figure(
                     self.eligible_rows,
                     _ROWS,
-                    f"{_RATED} eligible as green loans (a row without loan data is assessed as a borrower)",
+                    f"{_WITH_LOAN} eligible as green loans by their use of proceeds (a green-rated "
+                    "borrower's general-purpose loan is not a green loan: see green_rated_borrower_terms)",
                 ),
                 "share_by_count": _figure(
-                    _share(self.eligible_rows, self.rated), _SHARE, "eligible rows / rated rows"
+                    _share(self.eligible_rows, self.loans), _SHARE, "eligible loans / loans"
                 ),
                 "eligible_outstanding": _figure(
                     round(self.eligible_outstanding, 2), _CNY, f"outstanding_cny of eligible {financed_rows}"
@@ -553,6 +566,17 @@ class PortfolioAccumulator:
                     _share(self.eligible_outstanding, self.outstanding),
                     _SHARE,
                     f"eligible outstanding / outstanding of {financed_rows}",
+                ),
+            },
+            "green_rated_borrower_terms": {
+                "loans": _figure(
+                    self.preferential_rows,
+                    _ROWS,
+                    f"{_WITH_LOAN} whose use of proceeds is not green and whose borrower qualifies for "
+                    "green-rated-borrower terms (MYbank-style preferential pricing); not green loans",
+                ),
+                "outstanding": _figure(
+                    round(self.preferential_outstanding, 2), _CNY, "outstanding_cny of those loans"
                 ),
             },
             "intensity": _figure(

@@ -148,11 +148,12 @@ def fuel_lines(energy: Energy, ctx: Context, prefix: str, out: list[LineItem]) -
 
 def scope12_lines(
     energy: Energy, fleet: tuple[FleetItem, ...], ctx: Context, prefix: str = ""
-) -> tuple[list[LineItem], float, list[str]]:
-    """Every Scope 1 and 2 line of one year's energy and fleet; also the fuels' MJ and estimated distances."""
+) -> tuple[list[LineItem], float, float, list[str]]:
+    """Every Scope 1 and 2 line of one year's energy and fleet; also the MJ of the fuels burnt on site and
+    of the vehicles' fuel given as quantities, and the estimated distances."""
     out: list[LineItem] = []
     electricity_lines(energy, ctx, prefix, out)
     heat_lines(energy, ctx, prefix, out)
     fuel_mj = fuel_lines(energy, ctx, prefix, out)
-    estimated = fleet_lines(fleet, ctx, prefix, out)
-    return out, fuel_mj, estimated
+    estimated, vehicle_mj = fleet_lines(fleet, ctx, prefix, out)
+    return out, fuel_mj, vehicle_mj, estimated

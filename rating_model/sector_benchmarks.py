@@ -278,7 +278,11 @@ def benchmark(data: OperatingData, inventory: Inventory) -> Benchmark:
     else:
         # Purchased energy only: on-site renewables are left out so installing solar never counts against
         # a business (the standard's derivation of energy_efficiency_ratio).
-        purchased_mwh = inventory.energy_mwh - (data.energy.onsite_renewable_kwh or 0.0) / 1000.0
+        purchased_mwh = (
+            inventory.energy_mwh
+            - inventory.vehicle_fuel_mwh
+            - (data.energy.onsite_renewable_kwh or 0.0) / 1000.0
+        )
         actual = max(purchased_mwh, 0.0) * 1000.0 / size
         ratio = actual / expected
         percentile = _percentile(ratio, sigma)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,7 @@ from rating_model.exceptions import StandardError
 from rating_model.operating_data import DATA_SOURCES, PRACTICE_FLAGS, STATIONARY_FUELS
 
 STANDARD_DIR = Path(__file__).parent / "data" / "standard"
-DEFAULT_STANDARD = STANDARD_DIR / "greenrate-sme-1.2.yaml"
+DEFAULT_STANDARD = STANDARD_DIR / "greenrate-sme-1.3.yaml"
 #: The sections a scorecard depends on: how indicators are derived and scored, the grade cut-offs, the
 #: estimation that fills their inputs and the data-quality rules (the measurement_quality indicator is the
 #: PCAF score they set). A later version may accept models trained for an earlier one
@@ -111,11 +111,18 @@ class Standard:
     completeness_fields: tuple[str, ...]
     green_uses: Mapping[str, Mapping[str, str]]
     non_green_uses: tuple[str, ...]
-    min_loan_grade: str
+    #: the grade a green loan needs (1.0.0 to 1.2.0: light green); ``None`` from 1.3.0, which judges a green
+    #: loan by its use of proceeds alone and lets the grade set only the pricing tier
+    min_loan_grade: str | None
     pricing_tiers: Mapping[str, str]
     document: Mapping[str, Any]
     #: labels of earlier versions whose models rate under this one (their scoring sections are identical)
     models_trained_for: tuple[str, ...] = ()
+    #: the grade a borrower needs for green-rated-borrower terms on a general-purpose loan
+    green_rated_borrower_grade: str = "green"
+    #: per input field, the indicators that fall in their missing bin when it was filled from sector
+    #: defaults (1.3.0 on: electricity)
+    missing_when_sector_default: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def label(self) -> str:
@@ -274,21 +281,24 @@ def _parse_data_quality(
 
 def _parse_green_loan(
     doc: Mapping[str, Any],
-) -> tuple[dict[str, dict[str, str]], tuple[str, ...], str, dict[str, str]]:
+) -> tuple[dict[str, dict[str, str]], tuple[str, ...], str | None, str, dict[str, str]]:
     gl = _require(doc, "green_loan", "standard")
     uses = {u["id"]: {"glp": u["glp"], "cn_catalogue": u["cn_catalogue"]} for u in gl["use_of_proceeds"]}
     non_green = tuple(u["id"] for u in gl.get("non_green_uses", ()))
     tiers = {grade: t["tier"] for t in gl["pricing_tiers"] for grade in t["grades"]}
-    if gl["min_grade"] not in GRADES or set(tiers) - set(GRADES):
+    min_grade = gl.get("min_grade")
+    rated_green = gl.get("green_rated_borrower_min_grade", "green")
+    known = min_grade is None or min_grade in GRADES
+    if not known or rated_green not in GRADES or set(tiers) - set(GRADES):
         raise StandardError("green_loan: unknown grade")
-    return uses, non_green, gl["min_grade"], tiers
+    return uses, non_green, min_grade, rated_green, tiers
 
 
 def parse_standard(doc: Mapping[str, Any]) -> Standard:
     """Check a standard document for internal consistency and return its typed form."""
     pillars, indicators = _parse_indicators(doc)
     pcaf, estimation, completeness = _parse_data_quality(doc)
-    uses, non_green, min_grade, tiers = _parse_green_loan(doc)
+    uses, non_green, min_grade, rated_green, tiers = _parse_green_loan(doc)
     canonical = json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
     return Standard(
         id=str(_require(doc, "id", "standard")),
@@ -308,7 +318,22 @@ def parse_standard(doc: Mapping[str, Any]) -> Standard:
         pricing_tiers=tiers,
         document=doc,
         models_trained_for=_models_trained_for(doc),
+        green_rated_borrower_grade=rated_green,
+        missing_when_sector_default=_echoes(doc, indicators),
     )
+
+
+def _echoes(doc: Mapping[str, Any], indicators: Mapping[str, Indicator]) -> dict[str, tuple[str, ...]]:
+    echoes = doc["estimation"].get("missing_when_sector_default", {})
+    estimated = {rule["field"] for rule in doc["estimation"]["rules"]}
+    for path, names in echoes.items():
+        unknown = sorted(set(names) - set(indicators))
+        if path not in estimated or unknown:
+            raise StandardError(
+                f"estimation.missing_when_sector_default.{path}: not an estimated field, or unknown "
+                f"indicators {unknown}"
+            )
+    return {path: tuple(names) for path, names in echoes.items()}
 
 
 def _models_trained_for(doc: Mapping[str, Any]) -> tuple[str, ...]:
@@ -376,3 +401,25 @@ def load_standard(path: str | Path = DEFAULT_STANDARD) -> Standard:
         raise StandardError(f"{path}: malformed standard ({exc!r})") from exc
     check_model_compatibility(standard)
     return standard
+
+
+def _version_key(path: Path) -> tuple[int, ...]:
+    stem = path.stem.rsplit("-", 1)[-1]
+    return tuple(int(part) for part in stem.split(".") if part.isdigit())
+
+
+def standard_for_model(trained_for: object, preferred: Standard) -> Standard | None:
+    """The standard a model trained for ``trained_for`` rates under: ``preferred`` when it accepts the
+    model, else the newest published version that does (``None``: none does).
+
+    A release with a new standard ships a model trained for it, but a bank's registry still has its own
+    approved model active until its analysts promote the new one: that model keeps rating under the newest
+    rulebook it was trained for, instead of the service running an unpromoted model or refusing to rate.
+    """
+    if preferred.rates_models_for(trained_for):
+        return preferred
+    for path in sorted(STANDARD_DIR.glob("*.yaml"), key=_version_key, reverse=True):
+        candidate = load_standard(path)
+        if candidate.id == preferred.id and candidate.rates_models_for(trained_for):
+            return candidate
+    return None

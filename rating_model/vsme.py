@@ -112,16 +112,19 @@ def _b3(rating: Mapping[str, Any]) -> dict[str, Item]:
         "total_energy_mwh": _maybe(
             energy,
             "MWh",
-            "Electricity (purchased and on-site renewable), fuels burnt on site and purchased heat; vehicle "
-            "fuel, and charging off the premises (EVs given as km or vehicles), are in Scope 1 and 2 but not "
-            "in this total.",
+            "Electricity (purchased and on-site renewable), fuels burnt on site, purchased heat and vehicle "
+            "fuel given as a quantity; vehicles given as km or a count (their energy is not known) and EV "
+            "charging off the premises are in Scope 1 and 2 but not in this total.",
         ),
         "electricity_mwh": _maybe(electricity, "MWh"),
         "renewable_electricity_mwh": _disclosed(round(electricity * share, 4), "MWh")
         if electricity is not None and share is not None
         else _not_available("Not derivable."),
         "fuels_and_heat_mwh": _disclosed(
-            round(energy - electricity, 4), "MWh", "Fuels and purchased heat, treated as non-renewable."
+            round(energy - electricity, 4),
+            "MWh",
+            "Fuels (on site and, given as a quantity, in vehicles) and purchased heat, treated as "
+            "non-renewable.",
         )
         if energy is not None and electricity is not None
         else _not_available("Not derivable."),

@@ -135,6 +135,11 @@ class GreenLoansSchema(Schema):
     share_by_outstanding = fields.Nested(FigureSchema, required=True)
 
 
+class GreenRatedBorrowerTermsSchema(Schema):
+    loans = fields.Nested(FigureSchema, required=True)
+    outstanding = fields.Nested(FigureSchema, required=True)
+
+
 class MoverSchema(Schema):
     borrower_id = fields.String(required=True)
     row = fields.Integer(required=True, metadata={"description": "0-based row of the loan book."})
@@ -189,6 +194,13 @@ class PortfolioSummarySchema(Schema):
     borrower_emissions = fields.Nested(GrossSchema, required=True)
     pcaf_data_quality = fields.Nested(FigureSchema, required=True)
     green_loans = fields.Nested(GreenLoansSchema, required=True)
+    green_rated_borrower_terms = fields.Nested(
+        GreenRatedBorrowerTermsSchema,
+        metadata={
+            "description": "General-purpose loans to green-rated borrowers (preferential terms, not green "
+            "loans). Absent from summaries computed before engine 1.6, whose green_loans counted them."
+        },
+    )
     intensity = fields.Nested(FigureSchema, required=True)
     movers = fields.Nested(MoversSchema, required=True)
 

@@ -240,11 +240,22 @@ class GreenLoanSchema(ContractSchema):
     eligible = fields.Boolean(required=True)
     basis = _one_of(
         GREEN_LOAN_BASES,
-        "What eligibility was judged on: the loan's use of proceeds, a green-rated borrower's general "
-        "loan, or the borrower alone when no loan was given.",
+        "What eligibility as a green loan was judged on: the loan's use of proceeds, or the borrower alone "
+        "when no loan was given. `green_rated_borrower` appears only in ratings issued before schema 1.5, "
+        "which reported a green-rated borrower's general-purpose loan as eligible.",
         nullable=True,
     )
-    category = _one_of(_STANDARD.use_of_proceeds, "The loan's use of proceeds.", nullable=True)
+    category = _one_of(_STANDARD.use_of_proceeds, "The loan's use of proceeds (null: no loan given).",
+                       nullable=True)
+    green_rated_borrower = fields.Boolean(
+        metadata={
+            "description": "The borrower's grade (green or better, by the standard's "
+            "`green_rated_borrower_min_grade`) and no blocking knock-out qualify it for the bank's "
+            "green-rated-borrower terms on a general-purpose loan (MYbank-style preferential pricing). "
+            "Such a loan is not a green loan and is never counted as one. Absent from ratings issued before "
+            "schema 1.5."
+        }
+    )
     pricing_tier = _one_of(tuple(dict.fromkeys(_STANDARD.pricing_tiers.values())), nullable=True)
     rationale = _strings()
     knock_outs = _strings(
@@ -256,7 +267,11 @@ class GreenLoanSchema(ContractSchema):
 class FinancedEmissionsSchema(ContractSchema):
     attribution_factor = _num()
     scope12_tco2e = _num()
-    scope3_tco2e = _num()
+    scope3_tco2e = _num(
+        "Financed Scope 3 (the categories with data); null when the borrower reported no Scope 3 category: "
+        "not measured, which is not zero (always a number before schema 1.5).",
+        nullable=True,
+    )
     pcaf_score = fields.Integer(required=True, validate=validate.Range(1, 5))
     basis = _str()
     tco2e_per_cny_million_lent = _num(

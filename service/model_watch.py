@@ -35,20 +35,26 @@ WATCHER_NAME = "greenrate.model_watcher"
 
 
 def engine_for(standard: Standard, artifact: ScorecardArtifact) -> Engine:
-    """An engine for ``artifact`` under ``standard``; ArtifactError says why they do not fit together.
+    """An engine for ``artifact`` under ``standard``, or under the newest published version of it that
+    rates the artifact; ArtifactError says why they do not fit together.
 
     The engine itself refuses features or directions that contradict the standard; the label check adds
-    that the artifact was trained for this very standard version (its cut-offs and bins assume it), or for
-    an earlier one the standard declares unchanged in everything that scores (``models_trained_for``).
+    that the artifact was trained for the standard version it rates under (its cut-offs and bins assume
+    it), or for an earlier one that version declares unchanged in everything that scores
+    (``models_trained_for``). A model trained for an earlier standard whose scoring changed since (1.3.0)
+    rates under that earlier standard until a model trained for the new one is promoted.
     """
     from rating_model.engine import Engine
+    from rating_model.standard import standard_for_model
 
     trained_for = artifact.metadata.get("standard")
-    if not standard.rates_models_for(trained_for):
+    fitting = standard_for_model(trained_for, standard)
+    if fitting is None:
         raise ArtifactError(
-            f"model was trained for standard {trained_for!r}; the service runs {standard.label!r}"
+            f"model was trained for standard {trained_for!r}, which no published standard here rates "
+            f"(the service runs {standard.label!r})"
         )
-    return Engine(standard, artifact)
+    return Engine(fitting, artifact)
 
 
 class ModelWatcher:

@@ -190,8 +190,10 @@ _EN: dict[str, str] = {
     "intensities": "Emission intensities",
     "green_loan": "Green loans",
     "not_computed": "not computed",
-    "loan_eligible": "With grade {grade} you qualify for green loans that finance a green project, such as "
+    "loan_eligible": "Rated {grade}, you can apply for green loans that finance a green project, such as "
     "energy efficiency or renewable energy: show this rating (or its disclosure) to your bank.",
+    "loan_preferential": "As a green-rated business you may also get your bank's preferential terms on an "
+    "ordinary business loan.",
     "loan_blocked": "Green loans are not available for now: {reasons}.",
     "loan_below": "Green loans need grade {min} or better; this business is rated {grade}. The plan below "
     "shows the cheapest way up.",
@@ -375,6 +377,7 @@ _ZH: dict[str, str] = {
     "not_computed": "无法计算",
     "loan_eligible": "评级为{grade}，可申请用于绿色项目（如节能、可再生能源）的绿色贷款："
     "请将本评级（或披露报告）出示给您的银行。",
+    "loan_preferential": "作为绿色评级企业，您的普通经营贷款也可能获得银行的优惠条件。",
     "loan_blocked": "暂不能申请绿色贷款：{reasons}。",
     "loan_below": "绿色贷款要求评级达到{min}或以上；本店铺评级为{grade}。"
     "下方的改进计划给出了成本最低的提升路径。",

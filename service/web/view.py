@@ -237,20 +237,31 @@ def disclosure_value(key: str, value: Any, lang: str) -> dict[str, str | None]:
     return {"text": show(value), "lang": None if lang == "en" else "en"}
 
 
-def green_loan_line(rating: Mapping[str, Any], min_grade: str, t: Mapping[str, str]) -> dict[str, Any]:
-    """What the rating, as issued, means for a green loan, in the owner's words: eligible, blocked by a
-    knock-out (named), or not yet at the grade green loans need.
+#: the grade green loans needed under the standards that had one (1.0.0 to 1.2.0), for ratings they issued
+_EARLIER_MIN_GRADE = "light_green"
+
+
+def green_loan_line(
+    rating: Mapping[str, Any], min_grade: str | None, t: Mapping[str, str]
+) -> dict[str, Any]:
+    """What the rating, as issued, means for a green loan, in the owner's words: eligible (and, when rated
+    green, preferential terms on an ordinary loan too), blocked by a knock-out (named), or not yet at the
+    grade green loans needed under an earlier standard.
 
     Read from the rating's ``green_loan`` only, so an old rating says what it said when it was issued.
     """
     loan = rating.get("green_loan") or {}
     grade = t.get("grade_" + str(rating.get("grade")), str(rating.get("grade")))
     if loan.get("eligible"):
-        return {"eligible": True, "text": t["loan_eligible"].format(grade=grade)}
+        text = t["loan_eligible"].format(grade=grade)
+        if loan.get("green_rated_borrower"):
+            text += " " + t["loan_preferential"]
+        return {"eligible": True, "text": text}
     # knock_outs lists only the rules that deny green-loan treatment (engine 1.3; before, every knock-out did)
     blocked = [str(k).split(":", 1)[0] for k in loan.get("knock_outs", [])]
     if blocked:
         reasons = [t.get("knock_out_" + k, k.replace("_", " ")) for k in blocked]
         return {"eligible": False, "text": t["loan_blocked"].format(reasons=t["list_sep"].join(reasons))}
-    lowest = t.get("grade_" + min_grade, min_grade)
+    gate = min_grade or _EARLIER_MIN_GRADE
+    lowest = t.get("grade_" + gate, gate)
     return {"eligible": False, "text": t["loan_below"].format(grade=grade, min=lowest)}

@@ -63,8 +63,12 @@ def test_minimal_input_still_rates_with_every_estimate_flagged() -> None:
     assert set(r["data_quality"]["estimated_fields"]) >= {"energy.electricity_kwh", "energy.fuels"}
     assert r["data_quality"]["pcaf_score"] == 4
     assert r["data_quality"]["completeness"] < 0.5
-    assert any(c["estimated"] for c in r["contributions"])
     assert r["emissions"]["scope2_location"] > 0 and r["emissions"]["scope1"] > 0
+    # standard 1.3.0: what would only echo the sector-default electricity is missing, never "estimated"
+    echoes = {"carbon_intensity", "energy_efficiency_ratio", "renewable_electricity_share"}
+    lines = {c["indicator"]: c for c in r["contributions"]}
+    assert all(lines[name]["value"] is None and not lines[name]["estimated"] for name in echoes)
+    assert all(not c["estimated"] for c in r["contributions"] if c["value"] is None)
 
 
 def test_electricity_bill_instead_of_kwh_is_estimated_with_the_tariff() -> None:
@@ -620,13 +624,14 @@ def test_amounts_carry_no_float_noise() -> None:
 
 def test_a_business_burning_coal_is_never_graded_above_light_green() -> None:
     """Standard 1.2.0: an auditor's factory burning 200 t of coal a year reached dark green and the best
-    pricing tier on 13 % certified green power, one EV among its vans and every yes/no practice (GHG-
-    accounting review). The coal caps the grade at light green; a loan whose proceeds replace the coal
-    stays green-loan eligible, green-rated-borrower terms do not."""
+    pricing tier on 13 % certified green power (20 % here, above the renewable-share bin's edge), one EV
+    among its vans and every yes/no practice (GHG-accounting review). The coal caps the grade at light
+    green; a loan whose proceeds replace the coal stays green-loan eligible, green-rated-borrower terms do
+    not."""
     factory: dict[str, Any] = {
         "company": {"name": "Boiler Works", "country": "CN", "region": "CN-HE", "industry_code": "2599",
                     "employees": 20, "annual_revenue": 5_000_000, "currency": "CNY", "reporting_year": 2022},
-        "energy": {"electricity_kwh": 300_000, "green_electricity_kwh": 39_000,
+        "energy": {"electricity_kwh": 300_000, "green_electricity_kwh": 60_000,
                    "fuels": [{"fuel": "coal", "quantity": 200, "unit": "t"}]},
         "transport": {"fleet": [{"fuel": "diesel", "vehicles": 12, "km": 240_000},
                                 {"fuel": "electric", "vehicles": 1, "km": 20_000}]},
@@ -677,3 +682,29 @@ def test_a_fuel_or_fleet_of_zero_is_nothing_burned_or_driven() -> None:
     frame = rate_frame(pd.DataFrame([flatten(p) for p in (base, zero_coal, zero_vans)]), ENGINE)
     assert list(frame["grade"]) == [r["grade"] for r in rated]
     assert list(frame["pcaf_score"]) == [r["data_quality"]["pcaf_score"] for r in rated]
+
+
+def test_leaving_electricity_out_never_scores_better_than_reporting_it() -> None:
+    """Standard 1.3.0 (credit review): a restaurant scored 47.5 (light green, then green-loan eligible)
+    without its bills and 38.9 with them, because carbon intensity and the energy ratio computed from the
+    sector-default electricity echoed the sector's expected use. They fall in their missing bins now,
+    capped at the worst reported bin's points, whatever the business would have reported."""
+    restaurant: dict[str, Any] = {
+        "company": {"name": "Lao Zhang", "country": "CN", "region": "CN-SH", "industry_code": "5610",
+                    "employees": 10, "annual_revenue": 2_000_000, "currency": "CNY", "reporting_year": 2023,
+                    "floor_area_m2": 150},
+        "energy": {"fuels": [{"fuel": "natural_gas", "quantity": 9_000, "unit": "m3"}]},
+        "resources": {"waste_t": 20, "waste_recycled_t": 9},
+        "practices": {flag: True for flag in PRACTICE_FLAGS[:7]},
+        "data_source": "energy_bills",
+    }
+    blank = rate(restaurant)
+    for kwh in (1_000, 90_000, 1_000_000, 50_000_000):
+        reported = copy.deepcopy(restaurant)
+        reported["energy"]["electricity_kwh"] = kwh
+        assert blank["score"] <= rate(reported)["score"], kwh
+    by_bill = copy.deepcopy(restaurant)  # the bill's amount is the business's own data: it still scores
+    by_bill["energy"]["electricity_spend"] = 58_500
+    lines = {c["indicator"]: c for c in rate(by_bill)["contributions"]}
+    ratio = lines["energy_efficiency_ratio"]
+    assert ratio["value"] is not None and ratio["estimated"]

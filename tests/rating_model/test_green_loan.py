@@ -8,8 +8,9 @@ import pytest
 
 from rating_model.exceptions import InvalidInputError
 from rating_model.green_loan import assess_green_loan, financed_emissions
-from rating_model.operating_data import parse_operating_data
+from rating_model.operating_data import Compliance, parse_operating_data
 from rating_model.standard import STANDARD_DIR, load_standard
+from rating_model.values import evolve
 
 STANDARD = load_standard()
 COMPANY = {"name": "x", "country": "CN", "industry_code": "5610", "employees": 5, "annual_revenue": 3e6,
@@ -59,19 +60,33 @@ def test_a_loan_without_a_balance_sheet_scores_pcaf_5_whatever_the_borrowers_dat
     assert kept is not None and kept.pcaf_score == 1  # total assets stand in for equity + debt (PCAF)
 
 
-def test_green_use_of_proceeds_with_sufficient_grade_is_a_green_loan() -> None:
+def test_green_use_of_proceeds_is_a_green_loan_whatever_the_grade() -> None:
+    """Standard 1.3.0: eligibility by the use of proceeds, apart from the grade (GLP; domain brief s.13); a
+    credit officer's coal-boiler replacement was refused under 1.2.0 for the borrower's grade."""
     data = data_with({"amount": 1e5, "currency": "CNY", "use_of_proceeds": "renewable_energy"})
     result = assess_green_loan(data, "green", (), STANDARD)
     assert result.eligible and result.basis == "use_of_proceeds"
     assert result.category == "renewable_energy" and result.pricing_tier == "green_tier_2"
-    assert not assess_green_loan(data, "not_green", (), STANDARD).eligible
+    transition = assess_green_loan(data, "not_green", (), STANDARD)
+    assert transition.eligible and transition.basis == "use_of_proceeds"
+    assert transition.pricing_tier == "green_tier_4" and not transition.green_rated_borrower
+    assert any("not on the grade" in line for line in transition.rationale)
+    # the standards that had a minimum grade keep it, for the ratings they made
+    earlier = load_standard(STANDARD_DIR / "greenrate-sme-1.2.yaml")
+    assert not assess_green_loan(data, "not_green", (), earlier).eligible
+    assert assess_green_loan(data, "light_green", (), earlier).eligible
 
 
 def test_general_purpose_loan_is_never_a_green_loan_but_green_borrowers_get_terms() -> None:
+    """A green-rated borrower's general-purpose loan was reported as eligible (basis green_rated_borrower)
+    and counted among a portfolio's green loans; its terms are a separate flag now."""
     data = data_with({"amount": 1e5, "currency": "CNY", "use_of_proceeds": "general_working_capital"})
     green = assess_green_loan(data, "dark_green", (), STANDARD)
-    assert green.eligible and green.basis == "green_rated_borrower" and green.category is None
-    assert not assess_green_loan(data, "light_green", (), STANDARD).eligible
+    assert not green.eligible and green.basis is None and green.green_rated_borrower
+    assert green.category == "general_working_capital" and green.pricing_tier == "green_tier_1"
+    light = assess_green_loan(data, "light_green", (), STANDARD)
+    assert not light.eligible and not light.green_rated_borrower and light.pricing_tier is None
+    assert light.category == "general_working_capital"
 
 
 def test_knock_outs_block_green_treatment() -> None:
@@ -163,3 +178,26 @@ def test_a_loan_with_nothing_outstanding_says_so_not_that_it_was_capped() -> Non
         assert fe is not None and fe.attribution_factor == 0.0 and fe.scope12_tco2e == 0.0
         assert fe.basis == "nothing outstanding: no emissions are attributed to this loan"
         assert fe.tco2e_per_cny_million_lent is None
+
+
+def test_financed_scope3_is_null_without_scope3_data_and_a_capped_attribution_says_so() -> None:
+    """Credit review: a borrower with no Scope 3 data showed financed Scope 3 as a measured 0.0, and a loan
+    above the balance sheet was attributed at 1 without a word."""
+    data = data_with({"amount": 9_000_000, "currency": "CNY", "use_of_proceeds": "energy_efficiency",
+                      "borrower_equity_plus_debt": 6_000_000})
+    financed = financed_emissions(data, 100.0, None, 2)
+    assert financed is not None and financed.scope3_tco2e is None and financed.attribution_factor == 1.0
+    assert "capped at 1: outstanding 9,000,000 exceeds the balance sheet 6,000,000 (CNY)" in financed.basis
+    measured = financed_emissions(data, 100.0, 0.0, 2)  # a Scope 3 category with data that comes to zero
+    assert measured is not None and measured.scope3_tco2e == 0.0
+
+
+def test_the_rationale_names_what_set_off_a_knock_out() -> None:
+    data = data_with({"amount": 1e5, "currency": "CNY", "use_of_proceeds": "renewable_energy"})
+    data = evolve(data, compliance=Compliance(environmental_penalties_3y=1))
+    penalty = next(k for k in STANDARD.knock_outs if k.id == "environmental_penalty")
+    result = assess_green_loan(data, "light_green", (penalty,), STANDARD)
+    assert result.rationale == (
+        f"Knock-out environmental_penalty ({penalty.name}) applies (1 environmental penalties in the last "
+        f"three years; it applies from {penalty.min_penalties}): no green-loan treatment is available.",
+    )

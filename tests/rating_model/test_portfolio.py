@@ -45,6 +45,7 @@ def loan(
     pcaf: int,
     eligible: bool | None,
     attribution: float | None = None,
+    rated_green: bool | None = None,
 ) -> dict[str, Any]:
     s1, s2l, s2m, s3 = gross
     row = {
@@ -60,6 +61,7 @@ def loan(
         "total_tco2e": s1 + s2l + s3,
         "financed_pcaf_score": pcaf,
         "green_loan_eligible": eligible,
+        "green_rated_borrower": rated_green,
         "attribution_factor": attribution,
     }
     if financed is not None:
@@ -70,8 +72,10 @@ def loan(
 # A five-row book whose every figure is worked out by hand in the test below.
 BOOK = [
     loan("A", "green", 60.0, 1_000_000, (10.0, 2.0), (20.0, 20.0, 18.0, 5.0), 2, True),
-    loan("B", "dark_green", 80.0, 3_000_000, (6.0, 0.0), (4.0, 8.0, 8.0, 0.0), 3, True),
-    loan("C", "not_green", 10.0, None, None, (50.0, 30.0, 30.0, 10.0), 4, False),  # no loan data
+    # B: a general-purpose loan to a dark-green borrower: preferential terms, not a green loan
+    loan("B", "dark_green", 80.0, 3_000_000, (6.0, 0.0), (4.0, 8.0, 8.0, 0.0), 3, False, rated_green=True),
+    # C: no loan data; eligible says a green-use loan would be, which is not a green loan in the book
+    loan("C", "not_green", 10.0, None, None, (50.0, 30.0, 30.0, 10.0), 4, True),
     {"borrower_id": "D", "error": "company.employees: must be greater than 0"},  # refused row
     loan("E", "not_green", 20.0, 1_000_000, (34.0, 8.0), (30.0, 10.0, 10.0, 3.0), 4, None),
 ]
@@ -102,9 +106,11 @@ def test_every_figure_of_a_small_book_by_hand() -> None:
     }
     # (1 M x 2 + 3 M x 3 + 1 M x 4) / 5 M
     assert s["pcaf_data_quality"]["value"] == 3.0
-    green = s["green_loans"]
-    assert green["eligible"]["value"] == 2 and green["share_by_count"]["value"] == 0.5
-    assert green["eligible_outstanding"]["value"] == 4e6 and green["share_by_outstanding"]["value"] == 0.8
+    green = s["green_loans"]  # A alone: B's terms are not a green loan, C has no loan (credit review)
+    assert green["eligible"]["value"] == 1 and green["share_by_count"]["value"] == 0.333333
+    assert green["eligible_outstanding"]["value"] == 1e6 and green["share_by_outstanding"]["value"] == 0.2
+    terms = s["green_rated_borrower_terms"]
+    assert terms["loans"]["value"] == 1 and terms["outstanding"]["value"] == 3e6
     # 50 tCO2e over CNY 5 million
     assert s["intensity"]["value"] == 10.0 and s["intensity"]["unit"] == "tCO2e per CNY million lent"
 

@@ -28,7 +28,7 @@ def doc() -> dict[str, Any]:
 
 
 def test_default_standard_loads_with_every_indicator_derivable() -> None:
-    assert STANDARD.label == "greenrate-sme@1.2.0"
+    assert STANDARD.label == "greenrate-sme@1.3.0"
     assert len(STANDARD.indicators) == 13
     assert IndicatorSet(STANDARD).ids == tuple(STANDARD.indicators)
     pillars = {"energy_climate", "resources_circularity", "practices_governance"}
@@ -107,6 +107,7 @@ def test_inconsistent_documents_are_refused(mutate: Any, message: str) -> None:
 def test_an_indicator_without_derivation_is_refused_by_the_engine() -> None:
     document = doc()
     document["pillars"][0]["indicators"][0]["id"] = "vibes"
+    document["estimation"].pop("missing_when_sector_default")  # it names the indicator renamed here
     with pytest.raises(StandardError, match="no derivation"):
         IndicatorSet(parse_standard(document))
 
@@ -145,18 +146,21 @@ def test_the_released_standard_is_kept_and_its_knock_outs_all_block_green_loans(
 
 def test_models_of_an_earlier_version_rate_only_where_nothing_that_scores_changed() -> None:
     """The claim in ``models_trained_for`` is checked against the published earlier document."""
-    assert STANDARD.models_trained_for == ("greenrate-sme@1.0.0", "greenrate-sme@1.1.0")
-    check_model_compatibility(STANDARD)  # what the loader does
-    assert STANDARD.rates_models_for("greenrate-sme@1.0.0") and STANDARD.rates_models_for(STANDARD.label)
-    assert STANDARD.rates_models_for("greenrate-sme@1.1.0")
-    assert not STANDARD.rates_models_for("greenrate-sme@0.9.0") and not STANDARD.rates_models_for(None)
+    earlier = load_standard(STANDARD_DIR / "greenrate-sme-1.2.yaml")
+    assert earlier.models_trained_for == ("greenrate-sme@1.0.0", "greenrate-sme@1.1.0")
+    check_model_compatibility(earlier)  # what the loader does
+    assert earlier.rates_models_for("greenrate-sme@1.0.0") and earlier.rates_models_for(earlier.label)
+    assert earlier.rates_models_for("greenrate-sme@1.1.0")
+    assert not earlier.rates_models_for("greenrate-sme@0.9.0") and not earlier.rates_models_for(None)
+    # 1.3.0 changed what scores (missing bins for echoes of a default): it accepts only its own models
+    assert STANDARD.models_trained_for == () and not STANDARD.rates_models_for("greenrate-sme@1.2.0")
     for section, mutate in (
         ("grades", lambda d: d["grades"]["cutoffs"][1].update(min_score=61)),
         ("pillars", lambda d: d["pillars"][0]["indicators"][0].update(unit="other")),
         ("estimation", lambda d: d["estimation"]["rules"][0].update(tariff_cny_per_kwh=0.7)),
         ("data_quality", lambda d: d["data_quality"]["pcaf_by_data_source"].update(energy_bills=3)),
     ):
-        document = doc()
+        document = copy.deepcopy(dict(earlier.document))
         mutate(document)
         with pytest.raises(StandardError, match=f"its {section} differ"):
             check_model_compatibility(parse_standard(document))
@@ -174,3 +178,16 @@ def test_a_fuel_knock_out_names_fuels_the_standard_knows() -> None:
     coal["fuels"] = ["peat"]
     with pytest.raises(StandardError, match="fuels must be among"):
         parse_standard(document)
+
+
+def test_a_model_of_an_earlier_standard_rates_under_the_newest_that_accepts_it() -> None:
+    """A bank's registry keeps its approved model active after an upgrade to standard 1.3.0, which accepts
+    no earlier model: that model rates under 1.2.0, the newest that does, until a new one is promoted."""
+    from rating_model.standard import standard_for_model
+
+    assert standard_for_model(STANDARD.label, STANDARD) is STANDARD
+    earlier = standard_for_model("greenrate-sme@1.0.0", STANDARD)
+    assert earlier is not None and earlier.label == "greenrate-sme@1.2.0"
+    assert standard_for_model("greenrate-sme@1.1.0", earlier) is earlier
+    assert standard_for_model("greenrate-sme@0.9.0", STANDARD) is None
+    assert standard_for_model(None, STANDARD) is None

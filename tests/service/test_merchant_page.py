@@ -806,8 +806,22 @@ def test_the_result_page_shows_the_green_loan_line_of_the_stored_rating(make_app
     rating, page = _rated_page(make_app)
     found = re.search(r'<p id="green-loan" data-eligible="(yes|no)">([^<]*)</p>', page)
     assert found is not None and found.group(1) == ("yes" if rating["green_loan"]["eligible"] else "no")
-    expected = green_loan_line(rating, "light_green", texts("en"))["text"]
-    assert found.group(2) == html.escape(expected, quote=True) and "Green loans need grade" in expected
+    expected = green_loan_line(rating, None, texts("en"))["text"]
+    assert found.group(2) == html.escape(expected, quote=True)
+    # standard 1.3.0: a loan for a green project is open to a business not yet rated green
+    assert rating["grade"] == "not_green" and "you can apply for green loans" in expected
+    assert "preferential terms" not in expected  # those need grade green
+
+
+def test_a_rating_issued_under_an_earlier_standard_keeps_its_green_loan_line() -> None:
+    """A stored rating says what it said when issued: under 1.0.0 to 1.2.0 green loans needed light green, and
+    a green-rated borrower's line adds the preferential terms of schema 1.5."""
+    earlier = {"grade": "not_green", "green_loan": {"eligible": False, "knock_outs": []}}
+    assert "Green loans need grade Light green" in green_loan_line(earlier, None, texts("en"))["text"]
+    loan = {"eligible": True, "green_rated_borrower": True, "knock_outs": []}
+    rated = {"grade": "green", "green_loan": loan}
+    line = green_loan_line(rated, None, texts("en"))
+    assert line["eligible"] and "preferential terms on an ordinary business loan" in line["text"]
 
 
 def test_an_owner_with_every_practice_can_reach_a_green_loan_from_the_page(make_app: AppFactory) -> None:
@@ -1095,7 +1109,9 @@ def test_vehicles_are_asked_counted_and_priced_by_their_fuel(make_app: AppFactor
     assert "yearly distance" in en and "transport.fleet" not in en
     assert "行驶里程" in zh and "transport.fleet" not in zh
     result = client.get(location).get_data(as_text=True)
-    assert "Taken at a typical value" in result and "yearly distance" in result
+    # engine 1.6 lists the seed distance among the estimated fields (earlier ratings: "Taken at a typical
+    # value", apart from them)
+    assert "yearly distance" in result and "Taken at a typical value" not in result
     assert "Nothing was estimated" not in result
     # a count or a distance without a fuel is asked about, never guessed; a fuel needs a count of 1 or more
     for fuel, typed in (
