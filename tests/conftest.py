@@ -24,7 +24,7 @@ from service.auth import generate_key
 from service.engine_slot import EngineSlot
 from service.extensions import Services
 from service.records import api_keys, migrate
-from tests.live_services import REDIS_TEST_DB, live_postgres_url, live_redis_url  # noqa: F401 - fixtures
+from tests.live_services import live_postgres_url, live_redis_url, redis_db_index  # noqa: F401 - fixtures
 
 _SESSION_ENGINE: list[Any] = []
 _PACKAGE = Path(__file__).resolve().parents[1] / "rating_model"
@@ -177,11 +177,15 @@ def payload(**company_overrides: Any) -> dict[str, Any]:
 
 @pytest.fixture
 def redis_url(live_redis_url: str) -> Iterator[str]:  # noqa: F811 - the fixture from live_services
-    """The live Redis on database 15, flushed before and after the test."""
+    """The live Redis test database (``TEST_REDIS_URL``'s, else 15), flushed before and after the test.
+
+    The URL must name its database index: ``flushdb`` on a URL without one would empty database 0, where a
+    machine's own Redis keeps its data.
+    """
     import redis
 
+    redis_db_index(live_redis_url)  # fails unless the URL names a database
     client = redis.Redis.from_url(live_redis_url)
-    assert client.connection_pool.connection_kwargs.get("db") == REDIS_TEST_DB
     client.flushdb()
     yield live_redis_url
     client.flushdb()

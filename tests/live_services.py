@@ -81,9 +81,22 @@ def start_redis() -> RedisServer:
     return server
 
 
+def redis_db_index(url: str) -> int:
+    """The database index ``url`` names (its path, or ``?db=``); fail when it names none.
+
+    Any index will do (``TEST_REDIS_URL`` picks one): the tests flush it, and a URL without one means
+    database 0, where a machine's own Redis keeps its data.
+    """
+    db = redis.Redis.from_url(url).connection_pool.connection_kwargs.get("db")
+    if db is None:
+        pytest.fail(f"the test Redis URL {url!r} names no database index (e.g. redis://host:6379/{REDIS_TEST_DB})")
+    return int(db)
+
+
 @pytest.fixture(scope="session")
 def live_redis_url() -> Iterator[str]:
-    """A Redis URL on database 15: the machine's server if it runs, else a throwaway one."""
+    """A Redis URL on a test database: ``TEST_REDIS_URL``, else database 15 of the machine's server if it
+    runs, else of a throwaway one."""
     configured = os.environ.get("TEST_REDIS_URL")
     if configured:
         yield configured

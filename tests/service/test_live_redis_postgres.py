@@ -15,14 +15,14 @@ from sqlalchemy import create_engine, inspect
 from service.records import migrate
 from service.records.database import database_url
 from tests.conftest import AppFactory, bearer, create_key, payload, services_of
-from tests.live_services import RedisServer, free_port, start_redis, wait_until
+from tests.live_services import RedisServer, free_port, redis_db_index, start_redis, wait_until
 
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
 def live_app(make_app: AppFactory, postgres_url: str, redis_url: str) -> AppFactory:
-    """Apps on this session's PostgreSQL database (migrated from empty) and Redis database 15."""
+    """Apps on this session's PostgreSQL database (migrated from empty) and the test Redis database."""
 
     def factory(**overrides: object) -> object:
         config = {"DATABASE_URL": postgres_url, "REDIS_URL": redis_url, **overrides}
@@ -292,3 +292,13 @@ def test_after_a_restore_the_cache_is_cleared_so_no_unrecorded_rating_is_handed_
     assert again.headers["X-Cache"] == "miss" and again.get_json()["id"] != first.get_json()["id"]
     assert client.get(again.headers["Location"], headers=bearer(key)).status_code == 200
     limiter.close()
+
+
+def test_the_test_redis_url_may_name_any_database_but_must_name_one() -> None:
+    """``TEST_REDIS_URL`` points the tests at any database index it names; one naming none (database 0,
+    where a machine's own Redis keeps its data) is refused before anything is flushed."""
+    assert redis_db_index("redis://127.0.0.1:6379/12") == 12
+    assert redis_db_index("redis://127.0.0.1:6379/15") == 15
+    assert redis_db_index("redis://127.0.0.1:6379?db=3") == 3
+    with pytest.raises(pytest.fail.Exception, match="names no database index"):
+        redis_db_index("redis://127.0.0.1:6379")
