@@ -133,6 +133,9 @@ def reason_codes(contributions: Sequence[Contribution], standard: Standard) -> l
 
 
 Rerate = Callable[[Filled], Outcome]
+#: Finds the first of ``n`` prefixes that reaches the grade (:func:`first_reaching`'s signature). A parameter,
+#: not a module global to patch: compiled, this module's calls to its own functions are bound at build time.
+Search = Callable[[int, Callable[[int], bool], Callable[[int | None], int | None] | None], int | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,8 +211,13 @@ def improvements(
     standard: Standard,
     index: ActionIndex,
     rerate: Rerate,
+    search: Search | None = None,
 ) -> tuple[list[Improvement], dict[str, object]]:
-    """Every applicable action with a positive score gain, best first; the cheapest path to the next grade."""
+    """Every applicable action with a positive score gain, best first; the cheapest path to the next grade.
+
+    ``search`` finds the path's first prefix that reaches the next grade (default :func:`first_reaching`);
+    a test passes a linear scan to check the guided search against trying every prefix.
+    """
     gaps = {c.indicator: c.max_points - c.points for c in contributions}
     found: list[tuple[Improvement, PlannedAction, Outcome | None]] = []
     shared: dict[tuple[str, bool], Outcome] = {}
@@ -250,7 +258,8 @@ def improvements(
             outcome if own else None,
         ))
     found.sort(key=lambda item: (-item[0].score_gain, item[1].cost_rank, item[0].action))
-    return [imp for imp, _, _ in found], _path_to_next_grade(filled, base, found, standard, rerate)
+    path = _path_to_next_grade(filled, base, found, standard, rerate, search or first_reaching)
+    return [imp for imp, _, _ in found], path
 
 
 def _path_to_next_grade(
@@ -259,6 +268,7 @@ def _path_to_next_grade(
     found: list[tuple[Improvement, PlannedAction, Outcome | None]],
     standard: Standard,
     rerate: Rerate,
+    search: Search,
 ) -> dict[str, object]:
     """Take actions cheapest first (then by gain) until the next grade is reached; verify by re-rating."""
     target = standard.better_grade(base.grade)
@@ -311,7 +321,7 @@ def _path_to_next_grade(
                 return k
         return None
 
-    first = first_reaching(len(ordered), reaches, next_guess)
+    first = search(len(ordered), reaches, next_guess)
     taken: list[str] = []
     if first is not None:
         prefix(first)  # a first prefix re-rated alone was never built

@@ -7,11 +7,13 @@ loaded once per session and handed to each app's engine slot lazily, so tests th
 
 from __future__ import annotations
 
+import ast
 import copy
 import os
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -45,6 +47,47 @@ def pytest_configure(config: pytest.Config) -> None:
     if stale:
         pytest.exit(f"rating_model/{', '.join(stale)} changed after it was compiled: run `make install-test` "
                     "(or install with RATING_MODEL_NO_EXTENSIONS=1 for plain Python)", returncode=4)
+
+
+def _compiled_modules() -> frozenset[str]:
+    """The ``rating_model`` modules setup.py compiles (its ``COMPILED`` tuple, read without running it)."""
+    tree = ast.parse((_PACKAGE.parent / "setup.py").read_text())
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "COMPILED" for t in node.targets):
+            return frozenset(f"rating_model.{name}" for name in ast.literal_eval(node.value))
+    raise AssertionError("setup.py has no COMPILED tuple")
+
+
+COMPILED_MODULES = _compiled_modules()
+
+
+class _GuardedMonkeyPatch(pytest.MonkeyPatch):
+    """``monkeypatch`` that refuses to patch a module mypyc compiles, or a class defined in one.
+
+    A compiled module's calls to its own functions (and to the other compiled modules) are bound at build
+    time: a patched global is never called by them, and a test that patches one silently compares the code
+    with itself. Pass the replacement as a parameter instead (as ``explain.improvements`` takes ``search``).
+    """
+
+    def setattr(self, target: Any, *args: Any, **kwargs: Any) -> None:
+        if isinstance(target, str):
+            owner = target.rsplit(".", 1)[0]
+        elif isinstance(target, type):
+            owner = target.__module__
+        else:
+            owner = target.__name__ if isinstance(target, ModuleType) else ""
+        if owner in COMPILED_MODULES:
+            pytest.fail(f"monkeypatch.setattr on {owner}, which setup.py compiles with mypyc: the compiled "
+                        "code never calls the replacement; pass it as a parameter instead", pytrace=False)
+        super().setattr(target, *args, **kwargs)
+
+
+@pytest.fixture
+def monkeypatch() -> Iterator[pytest.MonkeyPatch]:
+    """pytest's ``monkeypatch``, refusing what the compiled engine ignores (:class:`_GuardedMonkeyPatch`)."""
+    patcher = _GuardedMonkeyPatch()
+    yield patcher
+    patcher.undo()
 
 
 def session_engine() -> Any:

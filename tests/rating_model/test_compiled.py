@@ -148,3 +148,19 @@ def test_an_install_compiles_the_hot_modules_unless_told_not_to() -> None:
 
     for module in (reader, operating_data, inventory, batch):
         assert module.__file__ is not None and not module.__file__.endswith(".py"), module.__file__
+
+
+def test_patching_a_compiled_module_fails_loudly(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A compiled module never calls a patched global of its own: tests/conftest.py refuses the patch."""
+    from rating_model import explain, standard
+
+    def linear(n: int, *_: object) -> int | None:
+        return None
+
+    for patch in (lambda: monkeypatch.setattr(explain, "first_reaching", linear),
+                  lambda: monkeypatch.setattr("rating_model.explain.first_reaching", linear),
+                  lambda: monkeypatch.setattr(Engine, "rate", linear)):
+        with pytest.raises(pytest.fail.Exception, match="compiles with mypyc"):
+            patch()
+    assert explain.first_reaching is not linear
+    monkeypatch.setattr(standard, "DEFAULT_STANDARD", standard.DEFAULT_STANDARD)  # plain Python: allowed
