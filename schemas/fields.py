@@ -12,7 +12,7 @@ import binascii
 import re
 from collections.abc import Callable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
-from datetime import UTC
+from datetime import UTC, datetime
 from typing import Any
 
 from marshmallow import ValidationError, fields, validate
@@ -268,15 +268,21 @@ class RawObject(fields.Nested):
         return dict(value) if isinstance(value, Mapping) else value
 
 
+def utc_iso(moment: datetime) -> str:
+    """The one way the API writes a moment: ISO 8601 in UTC with ``Z`` (``2025-01-02T03:04:05.678901Z``).
+
+    A naive moment is taken as UTC (every stored moment is); an aware one in another zone is converted, so
+    no offset other than ``Z`` ever reaches a client, whatever the database session's time zone.
+    """
+    aware = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    return aware.isoformat().replace("+00:00", "Z")
+
+
 class UtcDateTime(fields.DateTime):
-    """An ISO 8601 UTC moment written with ``Z``, exactly as ratings carry ``issued_at``."""
+    """An ISO 8601 UTC moment written with ``Z`` (:func:`utc_iso`), exactly as ratings carry ``issued_at``."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(format="iso", **kwargs)
 
     def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=UTC)
-        return str(value.astimezone(UTC).isoformat().replace("+00:00", "Z"))
+        return None if value is None else utc_iso(value)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from schemas.fields import UtcDateTime
 from schemas.operating_data import OperatingDataSchema
 
 DISCLOSURE_LANGUAGES = ("en", "zh")
@@ -27,7 +28,7 @@ class MerchantProfileSchema(Schema):
     """A stored merchant profile: the operating data that one-click rates."""
 
     merchant_id = fields.String(required=True)
-    updated_at = fields.DateTime(required=True)
+    updated_at = UtcDateTime(required=True)
     profile = fields.Nested(
         OperatingDataSchema, required=True, metadata={"description": "The operating data."}
     )

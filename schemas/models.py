@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from marshmallow import INCLUDE, Schema, ValidationError, fields
 
-from schemas.fields import text
+from schemas.fields import UtcDateTime, text
 
 
 class ModelSummarySchema(Schema):
@@ -21,7 +21,7 @@ class ModelSummarySchema(Schema):
     source = fields.String(
         required=True, metadata={"description": "`packaged`, `cli` (greenrate model) or `upload` (API)."}
     )
-    created_at = fields.DateTime(required=True)
+    created_at = UtcDateTime(required=True)
     created_by = fields.String(required=True)
     metrics = fields.Dict(
         keys=fields.String(),
@@ -116,7 +116,7 @@ class ModelEventSchema(Schema):
     actor = fields.String(
         required=True, metadata={"description": "An API key's tenant/prefix, or cli/ and the account."}
     )
-    at = fields.DateTime(required=True)
+    at = UtcDateTime(required=True)
 
 
 class ModelEventListSchema(Schema):

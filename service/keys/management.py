@@ -15,6 +15,7 @@ from datetime import datetime
 import structlog
 from sqlalchemy import Engine
 
+from schemas.fields import utc_iso
 from schemas.keys import ISSUABLE_ROLES, MAX_KEY_PAGE
 from service.auth import KeyRing, Principal, generate_key
 from service.records import api_keys
@@ -149,7 +150,7 @@ def create_key(
         actor,
         record,
         merchant_id=record.merchant_id,
-        expires_at=None if expires_at is None else expires_at.isoformat(),
+        expires_at=None if expires_at is None else utc_iso(expires_at),
     )
     return CreatedKey(record, new.key)
 

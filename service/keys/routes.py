@@ -17,7 +17,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from webargs.flaskparser import abort
 
-from schemas.fields import Cursor
+from schemas.fields import Cursor, utc_iso
 from schemas.keys import KeyCreateSchema, KeyListQuerySchema, KeyListSchema, KeySchema, NewKeySchema
 from service.auth import current_principal, reject_key, requires
 from service.extensions import services
@@ -125,7 +125,7 @@ class Keys(MethodView):
         except ActorRevoked:
             reject_key()
         except OutlivesActor as outlives:
-            until = outlives.actor_expires_at.isoformat().replace("+00:00", "Z")
+            until = utc_iso(outlives.actor_expires_at)
             abort(
                 422,
                 message="A key cannot outlive the expiring admin key that creates it.",

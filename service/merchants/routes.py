@@ -19,6 +19,7 @@ from flask_smorest import Blueprint
 from webargs.flaskparser import abort
 
 from rating_model.exceptions import FactorNotFoundError, InvalidInputError, InvalidInputErrors
+from schemas.fields import utc_iso
 from schemas.merchant import MerchantProfileSchema
 from schemas.operating_data import OperatingDataSchema
 from schemas.rating import RatingSchema
@@ -57,7 +58,7 @@ def _reachable(merchant_id: str) -> Principal:
 def _profile_response(stored: StoredProfile, status: int) -> Response:
     body = {
         "merchant_id": stored.merchant_id,
-        "updated_at": stored.updated_at.isoformat().replace("+00:00", "Z"),
+        "updated_at": utc_iso(stored.updated_at),
         "profile": json.loads(stored.profile_json),
     }
     return Response(json.dumps(body, ensure_ascii=False), status=status, mimetype="application/json")

@@ -18,6 +18,7 @@ import redis
 from rq import Queue
 from sqlalchemy import Engine
 
+from schemas.fields import utc_iso
 from service.auth import Principal
 from service.config import Settings
 from service.portfolios import storage
@@ -180,17 +181,14 @@ def document(job: PortfolioJob) -> dict[str, Any]:
         },
         "previous": job.previous_id,
         "model_version": job.model_version,
-        "created_at": _iso(job.created_at),
-        "started_at": _iso(job.started_at),
-        "finished_at": _iso(job.finished_at),
+        "created_at": utc_iso(job.created_at),
+        "started_at": None if job.started_at is None else utc_iso(job.started_at),
+        "finished_at": None if job.finished_at is None else utc_iso(job.finished_at),
         "error": job.error,
         "summary": job.summary if done else None,
         "results": (
             {"csv": f"{base}?format=csv", "parquet": f"{base}?format=parquet"} if downloadable else None
         ),
-        "files_purged_at": _iso(job.files_purged_at),
+        "files_purged_at": None if job.files_purged_at is None else utc_iso(job.files_purged_at),
     }
 
-
-def _iso(moment: Any) -> str | None:
-    return None if moment is None else moment.isoformat().replace("+00:00", "Z")

@@ -24,6 +24,7 @@ from sqlalchemy import Engine
 from rating_model.exceptions import FactorNotFoundError, InvalidInputError, InvalidInputErrors
 from rating_model.operating_data import OperatingData
 from schemas.errors import flatten_errors
+from schemas.fields import utc_iso
 from schemas.operating_data import OperatingDataSchema
 from service.auth import Principal
 from service.cache import CachedRating, CacheEntry, RatingCache, cache_key, input_hash
@@ -74,10 +75,6 @@ def new_rating_id() -> str:
     return "rt_" + secrets.token_hex(16)
 
 
-def _iso(moment: datetime) -> str:
-    return moment.isoformat().replace("+00:00", "Z")
-
-
 def _prepare(ctx: IssuingContext, scope: str, payload: Mapping[str, Any]) -> _Prepared:
     data = ctx.loaded.engine.parse(payload)
     canonical = data.canonical_json()
@@ -96,8 +93,8 @@ def _rate(
     body = {
         "id": rating_id,
         "external_id": external_id,
-        "issued_at": _iso(now),
-        "valid_until": _iso(valid_until),
+        "issued_at": utc_iso(now),
+        "valid_until": utc_iso(valid_until),
     }
     body.update(rating)
     # a NaN from the engine is a bug to surface, never invalid JSON to store (rating_json refuses it)

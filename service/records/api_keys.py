@@ -84,12 +84,6 @@ class KeyRecord:
         return "active"
 
 
-def _utc(moment: datetime) -> datetime:
-    """A stored moment in UTC, aware: SQLite hands back the stored UTC values naive, PostgreSQL in the
-    session's time zone."""
-    return as_utc(moment).astimezone(UTC)
-
-
 def _to_store(moment: datetime | None) -> datetime | None:
     """An expiry as stored: in UTC (SQLite keeps the wall-clock time and drops the offset, so a moment given
     at +08:00 would be read back eight hours late)."""
@@ -131,9 +125,9 @@ def _record(row: object) -> KeyRecord:
     record = KeyRecord(*row)  # type: ignore[misc]  # the row's columns are _COLUMNS, in order
     return dataclasses.replace(
         record,
-        created_at=_utc(record.created_at),
-        revoked_at=None if record.revoked_at is None else _utc(record.revoked_at),
-        expires_at=None if record.expires_at is None else _utc(record.expires_at),
+        created_at=as_utc(record.created_at),
+        revoked_at=None if record.revoked_at is None else as_utc(record.revoked_at),
+        expires_at=None if record.expires_at is None else as_utc(record.expires_at),
     )
 
 

@@ -33,8 +33,13 @@ def schema_behind(error: BaseException) -> bool:
 
 
 def as_utc(moment: datetime) -> datetime:
-    """A stored moment as an aware UTC datetime (SQLite hands back naive ones; every stored moment is UTC)."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    """A stored moment as an aware UTC datetime.
+
+    SQLite hands back naive ones (every stored moment is UTC); PostgreSQL aware ones in the session's time
+    zone, which :func:`create_db_engine` pins to UTC, but an aware moment in any other zone is converted
+    too rather than passed on with its offset (a ``+08:00`` in an API that says ``Z`` everywhere else).
+    """
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def database_url(raw: str) -> URL:
@@ -53,7 +58,9 @@ def create_db_engine(settings: Settings) -> Engine:
         return _sqlite_engine(url, timeout)
     connect_args: dict[str, Any] = {
         "connect_timeout": max(timeout, 2),  # libpq ignores values below 2 seconds
-        "options": f"-c statement_timeout={timeout * 1000}",
+        # The session's time zone is pinned: timestamptz values come back in it, and a server or role
+        # default (or PGTZ) of Asia/Shanghai had made /v1/models answer +08:00 where ratings say Z.
+        "options": f"-c statement_timeout={timeout * 1000} -c timezone=UTC",
     }
     return create_engine(
         url,

@@ -108,3 +108,19 @@ def test_a_code_with_a_final_newline_is_refused(field: str, value: str) -> None:
     assert field in refused.value.messages["company"]
     body["company"][field] = value.rstrip("\n")
     OperatingDataSchema().load(body)
+
+
+def test_moments_are_written_in_utc_with_z_whatever_their_zone() -> None:
+    """One serialiser for every API timestamp: a moment in +08:00 (a PostgreSQL session in Asia/Shanghai)
+    is converted, not written with its offset; a naive one is a stored UTC value."""
+    from datetime import UTC, datetime, timedelta, timezone
+
+    from schemas.fields import UtcDateTime, utc_iso
+    from service.records.database import as_utc
+
+    shanghai = datetime(2025, 1, 2, 11, 4, 5, tzinfo=timezone(timedelta(hours=8)))
+    assert utc_iso(shanghai) == "2025-01-02T03:04:05Z"
+    assert utc_iso(datetime(2025, 1, 2, 3, 4, 5)) == "2025-01-02T03:04:05Z"
+    assert UtcDateTime()._serialize(shanghai, "at", None) == "2025-01-02T03:04:05Z"
+    assert as_utc(shanghai) == shanghai and as_utc(shanghai).utcoffset() == timedelta(0)
+    assert as_utc(datetime(2025, 1, 2, 3, 4, 5)) == datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC)

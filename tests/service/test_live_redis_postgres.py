@@ -302,3 +302,43 @@ def test_the_test_redis_url_may_name_any_database_but_must_name_one() -> None:
     assert redis_db_index("redis://127.0.0.1:6379?db=3") == 3
     with pytest.raises(pytest.fail.Exception, match="names no database index"):
         redis_db_index("redis://127.0.0.1:6379")
+
+
+def test_every_timestamp_is_utc_whatever_the_servers_time_zone(
+    live_app: AppFactory, postgres_url: str
+) -> None:
+    """A database whose sessions default to Asia/Shanghai: /v1/models had answered ``+08:00`` while ratings
+    said ``Z``. The service pins its sessions to UTC and writes every moment with ``Z``."""
+    from sqlalchemy import text
+    from sqlalchemy.pool import NullPool
+
+    from service.models import register_packaged_default
+
+    name = postgres_url.rsplit("/", 1)[1]
+    admin = create_engine(database_url(postgres_url), isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f"ALTER DATABASE \"{name}\" SET timezone = 'Asia/Shanghai'")
+    try:
+        with admin.connect() as conn:  # a session of its own, not pinned: the database's default holds
+            assert conn.execute(text("SHOW timezone")).scalar() == "Asia/Shanghai"
+        app = live_app()
+        services = services_of(app)
+        with services.db.connect() as conn:
+            assert conn.execute(text("SHOW timezone")).scalar() == "UTC"
+        assert register_packaged_default(services.db)  # a model and its "register" event
+        client = app.test_client()  # type: ignore[attr-defined]
+        analyst, keys_admin = create_key(app, "bank-a", "analyst"), create_key(app, "bank-a", "admin")
+        models = client.get("/v1/models", headers=bearer(analyst)).json["items"]
+        events = client.get("/v1/model-events", headers=bearer(analyst)).json["items"]
+        keys = client.get("/v1/keys", headers=bearer(keys_admin)).json["items"]
+        moments = [m["created_at"] for m in models] + [e["at"] for e in events]
+        moments += [k["created_at"] for k in keys]
+        rating = client.post("/v1/ratings", json=payload(), headers=bearer(create_key(app)))
+        assert rating.status_code == 201, rating.json
+        moments += [rating.json["issued_at"], rating.json["valid_until"]]
+        assert len(moments) >= 5
+        assert all(moment.endswith("Z") and "+" not in moment for moment in moments), moments
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'ALTER DATABASE "{name}" RESET timezone')
+        admin.dispose()
