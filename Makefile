@@ -32,7 +32,7 @@ $(VENV)/.installed: pyproject.toml setup.py $(ENGINE_SOURCES) | $(BIN)/python
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml setup.py $(ENGINE_SOURCES) | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test,spark]'
+	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed

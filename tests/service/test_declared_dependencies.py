@@ -1,0 +1,79 @@
+"""pyproject.toml declares every distribution the code imports by name, and ``.[test]`` installs the tests'.
+
+A distribution that arrives only as another's dependency (``limits`` under Flask-Limiter, ``itsdangerous``
+under Flask) can be dropped or moved a major version by that one's next release without pip noticing; and
+``pip install -e .[test]`` then pytest must not fail on an import of an extra the test extra forgot.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import sys
+import tomllib
+from importlib.metadata import packages_distributions
+from pathlib import Path
+
+ROOT = Path(__file__).parents[2]
+_PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+_OURS = {"service", "rating_model", "schemas", "tests", "benchmarks", "__future__"}
+
+
+def _name(requirement: str) -> str:
+    return re.sub(r"[-_.]+", "-", re.split(r"[\[<>=!~; ]", requirement, maxsplit=1)[0]).lower()
+
+
+def _extra(name: str, seen: frozenset[str] = frozenset()) -> set[str]:
+    """An extra's distributions, following ``greenrate[...]`` references to other extras."""
+    out: set[str] = set()
+    for requirement in _PROJECT["optional-dependencies"][name]:
+        if _name(requirement) == "greenrate":
+            for other in re.findall(r"\[(.*)\]", requirement)[0].split(","):
+                if other.strip() not in seen:
+                    out |= _extra(other.strip(), seen | {name})
+        else:
+            out.add(_name(requirement))
+    return out
+
+
+def _imported(*packages: str) -> dict[str, str]:
+    """Installed third-party distributions imported under ``packages`` -> one file importing each."""
+    by_module = packages_distributions()
+    found: dict[str, str] = {}
+    for package in packages:
+        for path in sorted((ROOT / package).rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text())):
+                if isinstance(node, ast.Import):
+                    modules = [alias.name for alias in node.names]
+                elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                    modules = [node.module]
+                else:
+                    continue
+                for module in modules:
+                    top = module.split(".", 1)[0]
+                    if top in sys.stdlib_module_names or top in _OURS:
+                        continue
+                    for distribution in by_module.get(top, ()):  # not installed: an optional tool
+                        found.setdefault(_name(distribution), str(path.relative_to(ROOT)))
+    return found
+
+
+def test_the_serving_packages_import_only_declared_dependencies() -> None:
+    declared = {_name(r) for r in _PROJECT["dependencies"]}
+    missing = {d: f for d, f in _imported("service", "schemas").items() if d not in declared}
+    assert not missing, f"imported but not in [project] dependencies: {missing}"
+
+
+def test_the_engine_imports_only_declared_dependencies_or_extras() -> None:
+    declared = {_name(r) for r in _PROJECT["dependencies"]}
+    for extra in _PROJECT["optional-dependencies"]:
+        declared |= _extra(extra)
+    missing = {d: f for d, f in _imported("rating_model").items() if d not in declared}
+    assert not missing, f"imported but declared nowhere: {missing}"
+
+
+def test_the_test_extra_installs_every_extra_the_tests_import() -> None:
+    optional = set().union(*(_extra(extra) for extra in _PROJECT["optional-dependencies"]))
+    installed = {_name(r) for r in _PROJECT["dependencies"]} | _extra("test")
+    wanted = {d: f for d, f in _imported("tests").items() if d in optional and d not in installed}
+    assert not wanted, f"the tests import these, which `pip install .[test]` does not install: {wanted}"
