@@ -60,17 +60,25 @@ run: demo-key
 
 # Debian packages the tests need: Pango for WeasyPrint's PDFs, a CJK font so Chinese renders, and Chromium
 # for the browser tests (Playwright drives Debian's Chromium; its own browser download needs the internet);
-# Java for the Spark test (Debian's default JRE: 17 on bookworm, 21 on trixie; Spark 4 runs on both).
-SYSTEM_TEST_DEBS := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 chromium default-jre-headless nginx
+# Java for the Spark test (Debian's default JRE: 17 on bookworm, 21 on trixie; Spark 4 runs on both);
+# nginx for the proxy tests; redis-server and postgresql, whose binaries tests/live_services.py starts
+# throwaway servers from when none runs on 127.0.0.1:6379 / 5432 (it never needs the system services).
+SYSTEM_TEST_DEBS := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 chromium default-jre-headless nginx \
+	redis-server postgresql
 
 system-test-deps:
 	@missing=$$(for p in $(SYSTEM_TEST_DEBS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null \
 		| grep -q 'install ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
-		if ! command -v apt-get >/dev/null; then echo "missing Debian packages: $$missing (no apt-get)"; exit 1; fi; \
+		if ! command -v apt-get >/dev/null; then \
+			echo "the tests need these Debian packages, and there is no apt-get to install them:" $$missing >&2; \
+			exit 1; \
+		fi; \
 		sudo=""; [ "$$(id -u)" = 0 ] || sudo=sudo; \
-		echo "installing Debian packages: $$missing"; \
-		$$sudo apt-get update -q && $$sudo apt-get install -y -q --no-install-recommends $$missing; \
+		echo "installing Debian packages the tests need:" $$missing; \
+		$$sudo apt-get update -q && $$sudo apt-get install -y -q --no-install-recommends $$missing || { \
+			echo "could not install" $$missing "- install them with apt-get (see SYSTEM_TEST_DEBS in the Makefile)" >&2; \
+			exit 1; }; \
 	fi
 
 # Lint first: a few seconds for ruff, about 15 for mypy --strict on the three packages and the benchmarks.

@@ -1,4 +1,5 @@
-"""pyproject.toml declares every distribution the code imports by name, and ``.[test]`` installs the tests'.
+"""Declared dependencies: pyproject.toml names every distribution the code imports, ``.[test]`` installs the
+tests' ones, and `make system-test-deps` the Debian packages the tests run.
 
 A distribution that arrives only as another's dependency (``limits`` under Flask-Limiter, ``itsdangerous``
 under Flask) can be dropped or moved a major version by that one's next release without pip noticing; and
@@ -9,10 +10,14 @@ from __future__ import annotations
 
 import ast
 import re
+import shutil
+import subprocess
 import sys
 import tomllib
 from importlib.metadata import packages_distributions
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).parents[2]
 _PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
@@ -77,3 +82,14 @@ def test_the_test_extra_installs_every_extra_the_tests_import() -> None:
     installed = {_name(r) for r in _PROJECT["dependencies"]} | _extra("test")
     wanted = {d: f for d, f in _imported("tests").items() if d in optional and d not in installed}
     assert not wanted, f"the tests import these, which `pip install .[test]` does not install: {wanted}"
+
+
+def test_make_test_installs_the_server_binaries_the_live_tests_start() -> None:
+    """With no Redis or PostgreSQL running, tests/live_services.py starts throwaway ones from the installed
+    binaries: `make system-test-deps` (run by `make test`) must install their Debian packages."""
+    if shutil.which("make") is None:
+        pytest.skip("no make")
+    recipe = subprocess.run(["make", "-n", "system-test-deps"], cwd=ROOT, capture_output=True, text=True,
+                            check=True).stdout
+    packages = recipe.split("for p in ", 1)[1].split(";", 1)[0].split()
+    assert {"redis-server", "postgresql", "nginx"} <= set(packages), packages
