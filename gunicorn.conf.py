@@ -50,7 +50,7 @@ proc_name = "greenrate"
 control_socket_disable = True
 
 
-def on_starting(server):  # noqa: ANN001 - gunicorn hook signature
+def on_starting(server):
     """Start with an empty metrics directory (samples of a previous run's workers are stale); say when rate
     limits are counted per worker."""
     _METRICS_DIR.mkdir(parents=True, exist_ok=True)
@@ -65,28 +65,28 @@ def on_starting(server):  # noqa: ANN001 - gunicorn hook signature
         server.log.warning(warning)
 
 
-def post_worker_init(worker):  # noqa: ANN001
+def post_worker_init(worker):
     """Load the rating engine once per worker, before it accepts requests."""
     from service import warm_up
 
     warm_up(worker.wsgi)
 
 
-def worker_abort(worker):  # noqa: ANN001
+def worker_abort(worker):
     """A worker past GREENRATE_TIMEOUT_SECONDS is being cut off: log the request it was serving."""
     from service.logging import log_request_timeout
 
     log_request_timeout(worker.cfg.timeout)
 
 
-def child_exit(server, worker):  # noqa: ANN001, ARG001
+def child_exit(server, worker):
     """Let the live-sum gauges forget a dead worker (counters and histograms keep its totals)."""
     from prometheus_client import multiprocess
 
     multiprocess.mark_process_dead(worker.pid, str(_METRICS_DIR))
 
 
-def on_exit(server):  # noqa: ANN001, ARG001
+def on_exit(server):
     """Remove the metrics directory we created ourselves."""
     if _METRICS_DIR.name.startswith("greenrate-metrics-"):
         shutil.rmtree(_METRICS_DIR, ignore_errors=True)

@@ -19,7 +19,7 @@ globals().update(
 wsgi_app = "benchmarks.echo_app:app"
 
 
-def post_worker_init(worker: object) -> None:  # noqa: ARG001 - gunicorn hook signature
+def post_worker_init(worker: object) -> None:
     """What ``service.warm_up`` does after loading the engine: collect once, then freeze the survivors."""
     gc.collect()
     gc.freeze()

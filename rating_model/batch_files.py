@@ -277,7 +277,7 @@ def _open_csv_bytes(source: Path) -> Any:
             archive.close()
             raise zipfile.BadZipFile(f"a zipped loan book holds one file, this holds {len(members)}")
         return archive.open(members[0])
-    return open(source, "rb")  # noqa: SIM115 - returned to the caller's with-block
+    return open(source, "rb")  # closed by the caller's with-block
 
 
 def _check_width(source: Path) -> None:

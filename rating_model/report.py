@@ -18,16 +18,16 @@ import matplotlib
 
 matplotlib.use("Agg")  # before pyplot: render to memory, never to a display
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from numpy.typing import NDArray  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from numpy.typing import NDArray
 
-from rating_model.artifact import ScorecardArtifact  # noqa: E402
-from rating_model.evaluation import Scored, evaluate, score_frame  # noqa: E402
-from rating_model.monitoring import compare_models  # noqa: E402
-from rating_model.standard import GRADES, Standard  # noqa: E402
+from rating_model.artifact import ScorecardArtifact
+from rating_model.evaluation import Scored, evaluate, score_frame
+from rating_model.monitoring import compare_models
+from rating_model.standard import GRADES, Standard
 
 _GRADE_COLOURS = {"dark_green": "#1b5e20", "green": "#43a047", "light_green": "#aed581",
                   "not_green": "#9e9e9e"}

@@ -138,7 +138,7 @@ def rate_dataframe(df: DataFrame, *, model_document: Mapping[str, Any] | None = 
     ValueError
         When ``row_column`` is missing or not an integer column.
     """
-    from pyspark.sql import functions as F  # noqa: N812 - Spark's own convention
+    from pyspark.sql import functions as F  # Spark's own convention
     from pyspark.sql.types import IntegralType
 
     engine = Engine.load(model_document)
@@ -163,7 +163,7 @@ def with_file_positions(df: DataFrame, column: str = "position") -> DataFrame:
     ``_metadata`` column gives each row's file and index in it; for several files, one small job counts
     the rows of each.
     """
-    from pyspark.sql import functions as F  # noqa: N812
+    from pyspark.sql import functions as F
 
     if len(df.inputFiles()) <= 1:  # one file: its row index is the position, no job needed
         return df.withColumn(column, F.col("_metadata.row_index"))
@@ -213,7 +213,7 @@ def _integer_column(df: DataFrame, column: str) -> DataFrame:
     A CSV is read as text, so the column is converted here; a value that is not a whole number (or an
     empty cell) stops the command before any rating, naming the first such value (one scan of the file).
     """
-    from pyspark.sql import functions as F  # noqa: N812
+    from pyspark.sql import functions as F
 
     if column not in df.columns:
         raise ValueError(f"{column}: --row-column names no column of the input")

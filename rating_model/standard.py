@@ -351,7 +351,7 @@ def published_standard_path(label: str) -> Path | None:
     """
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     for path in sorted(STANDARD_DIR.glob("*.yaml")):
-        doc = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 - a safe loader
+        doc = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)  # a safe loader
         if isinstance(doc, dict) and f"{doc.get('id')}@{doc.get('version')}" == label:
             return path
     return None
@@ -364,7 +364,7 @@ def _published(label: str) -> Mapping[str, Any]:
     if path is None:
         raise StandardError(f"models_trained_for names {label!r}, which is not a published standard here")
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    doc = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 - a safe loader
+    doc = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)  # a safe loader
     return doc if isinstance(doc, dict) else {}
 
 
@@ -392,7 +392,7 @@ def load_standard(path: str | Path = DEFAULT_STANDARD) -> Standard:
     except OSError as exc:
         raise StandardError(f"cannot read standard {path}: {exc}") from exc
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    doc = yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader, chosen for speed
+    doc = yaml.load(text, Loader=loader)  # a safe loader, chosen for speed
     if not isinstance(doc, dict):
         raise StandardError(f"{path}: not a mapping")
     try:

@@ -69,7 +69,7 @@ def fast_init(cls: type[T]) -> type[T]:
     lines += ["def __reduce__(self):", f"    return _cls, ({values})"]
     namespace["_cls"] = cls
     source = "\n".join(lines) + "\n"
-    exec(source, namespace)  # noqa: S102 - the source is built above from field names only
+    exec(source, namespace)  # the source is built above from field names only
     for name in ("__init__", "__reduce__"):
         method = namespace[name]
         method.__qualname__ = f"{cls.__qualname__}.{name}"
@@ -96,7 +96,7 @@ def _copier(cls: type) -> tuple[Any, dict[str, Any]]:
     namespace.update({f"_set_{name}": setter for name, setter in setters.items()})
     body = [f"    _set_{n}(new, obj.{n})" for n in names]
     lines = ["def copy(obj):", "    new = _new(_cls)", *body, "    return new"]
-    exec("\n".join(lines) + "\n", namespace)  # noqa: S102 - built from the class's field names only
+    exec("\n".join(lines) + "\n", namespace)  # built from the class's field names only
     made = _COPIERS[cls] = (namespace["copy"], setters)
     return made
 

@@ -42,7 +42,9 @@ MODEL_UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (ModelNotLoadedError, Ar
 UNAVAILABLE_RATING_ERRORS: tuple[type[Exception], ...] = (*MODEL_UNAVAILABLE_ERRORS, *UNAVAILABLE_ERRORS)
 
 #: Domain and infrastructure exceptions -> (status, message, whether to send Retry-After).
-#: Most specific first: the first matching class wins.
+#: Flask picks the handler of the nearest class in the raised exception's MRO, so a subclass's entry applies
+#: whatever the order here (InvalidInputError's before RatingModelError's); a class listed twice keeps its
+#: last entry (``register_error_handler`` replaces), which tests/service/test_http_errors.py rules out.
 ERROR_TABLE: tuple[tuple[type[Exception] | tuple[type[Exception], ...], int, str, bool], ...] = (
     (InvalidInputErrors, 422, "The operating data cannot be rated as given.", False),
     (InvalidInputError, 422, "The operating data cannot be rated as given.", False),

@@ -56,12 +56,12 @@ def count_rows(app: Flask) -> int:
         return int(conn.exec_driver_sql("SELECT count(*) FROM ratings").scalar_one())
 
 
-def send(client: FlaskClient, key: str, case: Hostile):  # noqa: ANN201 - the test client's response
+def send(client: FlaskClient, key: str, case: Hostile):
     headers = {**bearer(key), "Content-Type": case.content_type}
     return client.post(case.path, data=case.body, headers=headers)
 
 
-def assert_error_body(response, code: int) -> dict:  # noqa: ANN001
+def assert_error_body(response, code: int) -> dict:
     assert response.mimetype == "application/json"
     body = json.loads(response.data)
     assert ERROR_KEYS <= set(body) <= ERROR_KEYS | {"errors"}, body

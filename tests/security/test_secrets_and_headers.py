@@ -93,7 +93,7 @@ def test_keys_are_stored_only_as_hashes(make_app: AppFactory) -> None:
         assert row["prefix"] == key[:PREFIX_LENGTH] and len(row["prefix"]) <= 11
 
 
-def _assert_secure(response, what: str) -> None:  # noqa: ANN001
+def _assert_secure(response, what: str) -> None:
     for name, value in SECURITY_HEADERS.items():
         assert response.headers.get(name) == value, (what, name, response.status_code)
     assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"], what

@@ -63,7 +63,7 @@ def test_role_table(make_app: AppFactory, method: str, path: str, allowed: set[s
     "header",
     [None, "Bearer", "Bearer ", "Basic dXNlcjpwYXNz", "Bearer gr_not_a_real_key", "gr_no_scheme"],
 )
-def test_missing_or_bad_key_is_401(client, header: str | None) -> None:  # noqa: ANN001
+def test_missing_or_bad_key_is_401(client, header: str | None) -> None:
     headers = {} if header is None else {"Authorization": header}
     response = client.get("/v1/ratings", headers=headers)
     assert response.status_code == 401
@@ -71,7 +71,7 @@ def test_missing_or_bad_key_is_401(client, header: str | None) -> None:  # noqa:
     assert set(response.json) == {"code", "status", "message", "request_id"}
 
 
-def test_revoked_key_is_401(app: Flask, client) -> None:  # noqa: ANN001
+def test_revoked_key_is_401(app: Flask, client) -> None:
     key = create_key(app, "bank-a", "bank")
     assert client.get("/v1/ratings", headers=bearer(key)).status_code == 200
     assert api_keys.revoke_key(services_of(app).db, key[:11]) == 1

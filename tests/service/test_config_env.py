@@ -150,7 +150,7 @@ def test_every_settings_field_has_a_variable_and_the_readme_lists_them() -> None
     assert {f"GREENRATE_{f.upper()}" for f in fields} <= set(KNOWN_VARIABLES)
 
 
-def test_create_app_reads_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:  # noqa: ANN001
+def test_create_app_reads_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
     monkeypatch.setenv("GREENRATE_DATABASE_URL", f"sqlite:///{tmp_path}/x.sqlite3")
     monkeypatch.setenv("GREENRATE_MAX_BODY_BYTES", "4096")
     app = create_app({"TESTING": True})
@@ -160,7 +160,7 @@ def test_create_app_reads_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_p
         create_app()
 
 
-def test_test_config_overrides_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:  # noqa: ANN001
+def test_test_config_overrides_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
     monkeypatch.setenv("GREENRATE_MAX_BODY_BYTES", "4096")
     app = create_app(
         {"TESTING": True, "MAX_BODY_BYTES": 8192, "DATABASE_URL": f"sqlite:///{tmp_path}/y.sqlite3"}

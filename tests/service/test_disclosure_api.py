@@ -103,7 +103,7 @@ def test_vsme_export_keys_b1_to_b11_with_a_status_for_every_item(client: FlaskCl
     assert doc["datapoints"]["B1"]["turnover"]["value"] == 3_200_000
 
 
-def test_disclosure_is_tenant_and_merchant_scoped(app, client: FlaskClient, bank_key: str) -> None:  # noqa: ANN001
+def test_disclosure_is_tenant_and_merchant_scoped(app, client: FlaskClient, bank_key: str) -> None:
     rating = _rate(client, bank_key)
     url = f"/v1/ratings/{rating['id']}/disclosure"
     other_bank = create_key(app, "bank-b", "bank")

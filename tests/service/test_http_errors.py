@@ -17,7 +17,7 @@ from tests.live_services import free_port
 ERROR_KEYS = {"code", "status", "message", "request_id"}
 
 
-def assert_error(response, code: int) -> dict:  # noqa: ANN001
+def assert_error(response, code: int) -> dict:
     assert response.status_code == code, response.data
     assert response.mimetype == "application/json"
     body = response.json
@@ -213,3 +213,12 @@ def test_code_ahead_of_its_sqlite_schema_answers_503_saying_so(make_app: AppFact
     behind = app.test_client().post("/v1/ratings", json=payload(), headers=bearer(key))
     assert behind.status_code == 503 and behind.headers["Retry-After"]
     assert "not at the schema this release needs" in behind.get_json()["message"]
+
+
+def test_the_error_table_maps_each_class_once() -> None:
+    """Flask chooses a handler by the exception's MRO, not by the table's order; only a class listed twice
+    would depend on the order (its last entry silently replacing the first)."""
+    from service.errors import ERROR_TABLE
+
+    listed = [t for types, *_ in ERROR_TABLE for t in (types if isinstance(types, tuple) else (types,))]
+    assert len(listed) == len(set(listed))

@@ -109,7 +109,7 @@ def test_engine_refusals_are_422_keyed_by_field_path(client: FlaskClient, bank_k
     assert mismatch.status_code == 422 and "company.region" in mismatch.json["errors"]
 
 
-def test_request_log_line_has_no_company_data_or_key(make_app, capsys) -> None:  # noqa: ANN001
+def test_request_log_line_has_no_company_data_or_key(make_app, capsys) -> None:
     from tests.conftest import create_key
 
     app = make_app(ACCESS_LOG=True)
