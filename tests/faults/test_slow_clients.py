@@ -9,6 +9,8 @@ the slow clients are still sending.
 
 from __future__ import annotations
 
+import http.client
+import json
 import shutil
 import socket
 import subprocess
@@ -20,6 +22,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks.harness import free_port, port_open
+from schemas.errors import ErrorSchema
 from tests.live_services import gunicorn_server, wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.integration]
@@ -38,6 +41,31 @@ def slow_clients(port: int, count: int) -> Iterator[None]:
             sock = stack.enter_context(socket.create_connection(("127.0.0.1", port), timeout=5))
             sock.sendall(_SLOW_HEAD)
         yield
+
+
+def fetch(
+    base: str, path: str, source: str = "127.0.0.1", headers: dict[str, str] | None = None
+) -> tuple[int, str, dict[str, object] | None]:
+    """Status, Content-Type and JSON body (``None`` when not JSON) of a GET sent from address ``source``."""
+    host, port = base.removeprefix("http://").rsplit(":", 1)
+    conn = http.client.HTTPConnection(host, int(port), timeout=10, source_address=(source, 0))
+    try:
+        conn.request("GET", path, headers=headers or {})
+        response = conn.getresponse()
+        body, kind = response.read(), response.headers.get("Content-Type", "")
+    finally:
+        conn.close()
+    return response.status, kind, json.loads(body) if kind.startswith("application/json") else None
+
+
+def assert_proxy_error(answer: tuple[int, str, dict[str, object] | None], code: int) -> dict[str, object]:
+    """nginx's own error in the service's one error shape (every required field of ErrorSchema)."""
+    status, kind, body = answer
+    assert status == code and kind.startswith("application/json"), answer
+    assert body is not None and body["code"] == code and "proxy" in str(body["message"])
+    required = {name for name, field in ErrorSchema().fields.items() if field.required}
+    assert required <= body.keys() and len(str(body["request_id"])) == 32, body
+    return body
 
 
 def answers(base: str, timeout: float) -> bool:
@@ -104,6 +132,26 @@ def test_slow_clients_stop_gunicorn_alone_but_not_behind_the_shipped_nginx(
         page = urllib.request.Request(proxied + "/", headers={"Accept-Encoding": "gzip"})  # 12 KB of HTML,
         with urllib.request.urlopen(page, timeout=10) as response:  # which nginx compresses when gzip is on
             assert response.headers.get("Content-Encoding") is None
+        # /metrics and /readyz: this host (and the private ranges) only; 127.0.0.2 is on loopback, not allowed
+        for path in ("/metrics", "/readyz"):
+            assert fetch(proxied, path)[0] == 200
+            assert_proxy_error(fetch(proxied, path, source="127.0.0.2"), 403)
+        assert fetch(proxied, "/healthz", source="127.0.0.2")[0] == 200
+        # the service's own errors pass through untouched (its message and the request id it echoes) ...
+        for path, code in (("/v1/ratings/rt_x", 401), ("/v1/no-such-path", 404)):
+            status, _kind, body = fetch(proxied, path, headers={"X-Request-ID": "passed-through-1"})
+            assert status == code and body is not None and body["request_id"] == "passed-through-1", body
+        # ... and a request line gunicorn would refuse with its own HTML page is refused by nginx, as JSON
+        assert_proxy_error(fetch(proxied, "/" + "a" * 5000), 414)
+        assert_proxy_error(fetch(proxied, "/", headers={"X-Big": "a" * 6000}), 431)
+
+
+def test_the_proxy_answers_json_when_the_service_is_down(tmp_path: Path) -> None:
+    """nginx's own 502 (nothing listens upstream) carries the service's error shape, not nginx's HTML."""
+    with nginx_in_front_of(f"127.0.0.1:{free_port()}", tmp_path) as proxied:
+        body = assert_proxy_error(fetch(proxied, "/v1/ratings"), 502)
+        assert body["status"] == "Bad Gateway"
+        assert_proxy_error(fetch(proxied, "/.proxy-error/502"), 404)  # the bodies are not served as pages
 
 
 def test_a_request_cut_off_by_the_worker_timeout_is_logged_with_its_id(
