@@ -174,6 +174,15 @@ class MonotoneBinner(TransformerMixin, BaseEstimator):  # type: ignore[misc]  # 
 
     def fit(self, X: Any, y: Any) -> MonotoneBinner:
         """Learn the bins and their WOE from ``X`` and a binary ``y`` (event = the larger label)."""
+        self.fit_columns(X, y)
+        return self
+
+    def fit_columns(self, X: Any, y: Any) -> list[Column]:
+        """:meth:`fit`, returning ``X``'s typed columns as read for it.
+
+        A caller that needs both the fit and the columns (``Scorecard.fit``) validates ``X`` once instead of
+        again through :meth:`typed_columns`.
+        """
         validate_params(self, BINNER_PARAMETERS)
         columns, kinds, y_raw = read_columns(
             self, X, y, reset=True, categorical_features=self.categorical_features
@@ -186,7 +195,7 @@ class MonotoneBinner(TransformerMixin, BaseEstimator):  # type: ignore[misc]  # 
             for name, kind, direction, column in zip(names, kinds, directions, columns, strict=True)
         }
         self.woe_ = {name: np.asarray(b.woe) for name, b in self.bins_.items()}
-        return self
+        return columns
 
     def _names(self) -> list[str]:
         if hasattr(self, "feature_names_in_"):
@@ -251,16 +260,17 @@ class MonotoneBinner(TransformerMixin, BaseEstimator):  # type: ignore[misc]  # 
 
     def transform(self, X: Any) -> NDArray[np.float64]:
         """WOE of every value: one column per feature, in input order."""
-        check_is_fitted(self)
         return self.woe_matrix(self.typed_columns(X))
 
     def typed_columns(self, X: Any) -> list[Column]:
         """Validate ``X`` against the fit (feature names, count, kinds) and return its typed columns."""
+        check_is_fitted(self)
         kinds = [b.kind for b in self.bins_.values()]
         return read_columns(self, X, reset=False, kinds=kinds)[0]
 
     def woe_matrix(self, columns: list[Column]) -> NDArray[np.float64]:
         """WOE of already typed columns (from :meth:`typed_columns`), shape (rows, features)."""
+        check_is_fitted(self)
         pairs = zip(self.bins_.values(), columns, strict=True)
         return np.column_stack([self._woe_column(b, c) for b, c in pairs])
 

@@ -160,6 +160,11 @@ missing_min_share, n_prebins, missing_cap
         points scaling, applied to the rounded score.
     table_ : ScorecardArtifact
         The fitted card as the serving scorer; every prediction goes through it.
+    features_ : list of dict
+        Each feature's bins and points as the artifact documents them (``to_artifact``'s ``features``).
+    training_ : dict
+        The card on its training data, as ``to_artifact`` records it: rows, event rate and label, metrics
+        (AUC, Gini, KS, Brier), coefficients, intercept, dropped features and the parameters.
     n_features_in_ : int
     feature_names_in_ : ndarray of str
     """
@@ -208,13 +213,13 @@ missing_min_share, n_prebins, missing_cap
         """Bin, fit the non-negative logistic regression and build the rounded points table."""
         validate_params(self, SCORECARD_PARAMETERS)
         params = self.get_params(deep=False)
-        binner = MonotoneBinner(**{k: params[k] for k in _BINNER_PARAMS}).fit(X, y)
+        binner = MonotoneBinner(**{k: params[k] for k in _BINNER_PARAMS})
+        columns = binner.fit_columns(X, y)  # X validated once, by the binner's fit
         self.binner_ = binner
         self.n_features_in_ = binner.n_features_in_
         if hasattr(binner, "feature_names_in_"):
             self.feature_names_in_ = binner.feature_names_in_
         self.classes_ = binner.classes_
-        columns = binner.typed_columns(X)
         target = (np.asarray(y).ravel() == self.classes_[1]).astype(np.float64)
         coef, intercept, dropped = _fit_nonnegative(
             binner.woe_matrix(columns), target, self.C, self.random_state
@@ -232,7 +237,7 @@ missing_min_share, n_prebins, missing_cap
         self.base_points_ = scaled.base_units / unit
         self.points_ = {b.name: u[: len(b.counts)] / unit for b, u in zip(bins, scaled.units, strict=True)}
         self.probability_ = {"intercept": scaled.intercept, "slope": scaled.slope}
-        self._features = [_feature_document(b, u, unit) for b, u in zip(bins, scaled.units, strict=True)]
+        self.features_ = [_feature_document(b, u, unit) for b, u in zip(bins, scaled.units, strict=True)]
         self.table_ = ScorecardArtifact.from_dict(self._document({}, training={}))
         scores, _ = self.table_.score_columns(self._mapping(columns), n_rows=target.size)
         self.training_ = self._training_summary(target, self.table_.probabilities(scores))
@@ -244,7 +249,7 @@ missing_min_share, n_prebins, missing_cap
         unit = 10**self.decimals
         low, high = (round(float(v) * unit) / unit for v in self.score_range)
         return build_document(
-            features=copy.deepcopy(self._features),
+            features=copy.deepcopy(self.features_),
             base_points=self.base_points_,
             score_range=(low, high),
             decimals=self.decimals,

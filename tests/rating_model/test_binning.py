@@ -143,3 +143,15 @@ def test_text_in_a_numeric_column_is_refused_not_parsed() -> None:
     bad.loc[bad.index[0], "staff"] = "3"
     with pytest.raises(ValueError, match="got text"):
         binner.transform(bad)
+
+
+def test_every_public_method_of_an_unfitted_binner_says_not_fitted() -> None:
+    """typed_columns and woe_matrix are public: before fit they raise NotFittedError, not AttributeError."""
+    from sklearn.exceptions import NotFittedError
+
+    X, _ = mixed_frame()
+    binner = MonotoneBinner(directions=DIRECTIONS)
+    for call in (lambda: binner.typed_columns(X), lambda: binner.woe_matrix([]), lambda: binner.transform(X),
+                 lambda: binner.get_feature_names_out()):
+        with pytest.raises(NotFittedError):
+            call()

@@ -193,3 +193,27 @@ def test_bit_identity_also_holds_without_the_probability_table() -> None:
     X = _rows_with_gaps()
     rows = [{k: (None if v is pd.NA else v) for k, v in r.items()} for r in X.to_dict("records")]
     assert card.predict_proba(X)[:, 1].tolist() == [card.table_.score_row(r).probability for r in rows]
+
+
+def test_fitted_state_ends_in_an_underscore_and_x_is_validated_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """scikit-learn's contract: learned state ends in ``_`` and appears only in ``fit`` (check_is_fitted
+    reads it); and ``fit`` reads ``X`` once (the binner's typed columns serve the regression too)."""
+    from rating_model import estimator_input
+
+    calls = 0
+    validate = estimator_input.validate_data
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        return validate(*args, **kwargs)
+
+    monkeypatch.setattr(estimator_input, "validate_data", counting)
+    X, y = mixed_frame()
+    unfitted = Scorecard(directions=DIRECTIONS, random_state=0)
+    assert not [name for name in vars(unfitted) if name.startswith("_") or name.endswith("_")]
+    card = unfitted.fit(X, y)
+    assert calls == 1
+    assert not [name for name in vars(card) if name.startswith("_")]
+    assert [f["name"] for f in card.features_] == list(card.binner_.bins_)
+    assert card.to_artifact({})["features"] == card.features_
