@@ -23,7 +23,6 @@ from rating_model.scoring_table import (
     UNSEEN_BIN,
     FeatureTable,
     category_key,
-    format_edge,
     sigmoid,
 )
 
@@ -31,7 +30,6 @@ __all__ = [
     "MISSING_BIN",
     "UNSEEN_BIN",
     "BinInfo",
-    "BinStep",
     "FeatureInfo",
     "FeaturePoints",
     "RowScore",
@@ -82,19 +80,6 @@ class BinInfo(NamedTuple):
     lower: float | None
     upper: float | None
     points: float
-
-
-class BinStep(NamedTuple):
-    """The nearest bin worth more points than the current one, and what it takes to get there."""
-
-    feature: str
-    bin: int
-    label: str
-    lower: float | None
-    upper: float | None
-    condition: str
-    points: float
-    gain: float
 
 
 class ScorecardArtifact:
@@ -261,23 +246,12 @@ class ScorecardArtifact:
         score = total / self._scale
         return new(RowScore, (score, self.probability_of(score), tuple(parts)))
 
-    def score_of(self, values: Mapping[str, Any]) -> float:
-        """The score of one row alone: :meth:`score_row`'s ``score`` without its points table.
-
-        Counterfactual explanations need only the score of each changed business; the points are
-        integer units, so the total is the same whatever is left out of the work.
-        """
-        get, total = values.get, self._base_units
-        for f in self._features:
-            total += f.units_ext[f.bin_of(get(f.name))]
-        return total / self._scale
-
     def score_after(self, values: Mapping[str, Any], before: Mapping[str, Any], before_score: float) -> float:
-        """:meth:`score_of` ``values``, knowing the score of ``before``: only changed features are re-binned.
+        """The score of ``values``, knowing the score of ``before``: only changed features are re-binned.
 
         A counterfactual changes one or two indicators of a dozen; a feature whose value is unchanged
-        keeps its bin and its points. The total is counted in the same integer units as
-        :meth:`score_of`, so the result is identical to it, not an approximation: ``before_score`` is
+        keeps its bin and its points. The total is counted in the same integer units as :meth:`score_row`,
+        so the result is identical to its ``score``, not an approximation: ``before_score`` is
         ``total / scale`` for an integer total far below 2**52, and ``round(before_score * scale)`` gives
         that total back exactly.
         """
@@ -350,16 +324,8 @@ class ScorecardArtifact:
         found = np.asarray([self.probability_of(u / self._scale) for u in uniq.tolist()], dtype=np.float64)
         return np.asarray(found[inverse.ravel()], dtype=np.float64)
 
-    def feature_max_points(self, name: str) -> float:
-        """The most points a feature can give (over value, missing and unseen bins)."""
-        return float(self._feature(name).max_points)
-
-    def bin_for(self, name: str, value: Any) -> int:
-        """Bin index of a value: ``0..k-1``, :data:`MISSING_BIN` or :data:`UNSEEN_BIN`."""
-        return self._feature(name).bin_of(value)
-
     def column_bins(self, name: str, column: Any) -> NDArray[np.intp]:
-        """Bin index of every value of a column (vectorised :meth:`bin_for`; monitoring counts them)."""
+        """Bin index of every value of a column (as :meth:`score_row` bins one; monitoring counts them)."""
         return self._feature(name).column_bins(column)
 
     def bins(self, name: str) -> tuple[BinInfo, ...]:
@@ -379,53 +345,3 @@ class ScorecardArtifact:
         if not f.numeric:
             return None, None
         return (f.edges[i - 1] if i > 0 else None), (f.edges[i] if i < len(f.edges) else None)
-
-    def next_better_bin(self, name: str, current_bin: int) -> BinStep | None:
-        """The closest bin worth more points than ``current_bin``, or None when it is already the best.
-
-        For a numeric value bin "closest" means the nearest bin in the declared direction with more
-        points (crossing the fewest edges); from the missing bin, or for categories, it is the bin with
-        the smallest gain: the most attainable improvement, not the most flattering one.
-        """
-        f = self._feature(name)
-        if not -2 <= current_bin < len(f.units):
-            raise ValueError(f"feature {name!r} has no bin {current_bin}")
-        here = f.units_ext[current_bin]
-        if f.numeric and current_bin >= 0:
-            step = 1 if f.direction == "increasing" else -1
-            candidates = [
-                j
-                for j in range(current_bin + step, len(f.units) if step > 0 else -1, step)
-                if f.units[j] > here
-            ][:1]
-        else:
-            better = [j for j in range(len(f.units)) if f.units[j] > here]
-            candidates = sorted(better, key=lambda j: (f.units[j], j))[:1]
-        if not candidates:
-            return None
-        j = candidates[0]
-        lower, upper = self._bounds(f, j)
-        if not f.numeric:
-            condition = f"category {f.labels[j]}"
-        elif current_bin >= 0:
-            # Moving along the declared direction only one edge matters: overshooting lands in a bin
-            # with at least as many points, because points are monotone.
-            edge = lower if step > 0 else upper
-            assert edge is not None  # a better neighbour always lies across an inner edge
-            condition = f"{'>=' if step > 0 else '<'} {format_edge(edge)}"
-        else:
-            parts = [
-                f">= {format_edge(lower)}" if lower is not None else "",
-                f"< {format_edge(upper)}" if upper is not None else "",
-            ]
-            condition = " and ".join(p for p in parts if p) or "any value"
-        return BinStep(
-            f.name,
-            j,
-            f.labels[j],
-            lower,
-            upper,
-            condition,
-            f.units[j] / self._scale,
-            (f.units[j] - here) / self._scale,
-        )

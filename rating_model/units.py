@@ -92,11 +92,6 @@ def canonical(unit: str, *, field: str) -> str:
     return found
 
 
-def dimension(unit: str, *, field: str) -> str:
-    """``energy``, ``volume``, ``mass`` or ``distance``."""
-    return _UNITS[canonical(unit, field=field)][0]
-
-
 def convert(value: float, from_unit: str, to_unit: str, *, field: str) -> float:
     """Convert ``value`` between two units of the same dimension.
 

@@ -68,11 +68,6 @@ class FeatureBins:
     categories: dict[str, int] = field(default_factory=dict)
     unseen_woe: float | None = None
 
-    @property
-    def lowest_woe(self) -> float:
-        """The lowest WOE over every bin of the feature, including the missing bin."""
-        return min(min(self.woe), self.missing_woe)
-
 
 def numeric_labels(edges: tuple[float, ...]) -> tuple[str, ...]:
     """Interval labels matching the lower-inclusive convention: ``< a``, ``[a, b)``, ``>= b``."""

@@ -55,7 +55,6 @@ class FactorSet:
         self.version = manifest.version
         self.records = records
         self.grid_regions = grid_regions
-        self._by_id = {r.id: r for r in records}
         #: ids of the records no primary source confirms (quality ``unverified``): a rating says so
         self.unverified = frozenset(r.id for r in records if r.quality == "unverified")
         self._single: dict[str, FactorRecord] = {}
@@ -84,19 +83,11 @@ class FactorSet:
         """Whether the set has grid factors for ``country`` (ISO 3166-1 alpha-2)."""
         return country in self.manifest.countries
 
-    def by_id(self, factor_id: str) -> FactorRecord:
-        """The record with this id; :class:`FactorNotFoundError` if the set has none."""
-        try:
-            return self._by_id[factor_id]
-        except KeyError:
-            raise FactorNotFoundError(f"factor set {self.version} has no factor {factor_id!r}") from None
-
-    def find(self, activity: str) -> FactorRecord | None:
-        """The single factor of a non-grid activity (``fuel.diesel``, ``travel.rail`` ...), or ``None``."""
-        return self._single.get(activity)
-
     def get(self, activity: str, *, field: str | None = None) -> FactorRecord:
-        """Like :meth:`find`, but a missing factor raises :class:`FactorNotFoundError` naming ``field``."""
+        """The single factor of a non-grid activity (``fuel.diesel``, ``travel.rail`` ...).
+
+        A missing factor raises :class:`FactorNotFoundError` naming ``field``.
+        """
         record = self._single.get(activity)
         if record is None:
             raise FactorNotFoundError(
@@ -107,10 +98,6 @@ class FactorSet:
     def canonical_region(self, region: str) -> str:
         """An ISO 3166-2 code in its current letter form (``CN-33`` -> ``CN-ZJ``)."""
         return self._aliases.get(region, region)
-
-    def grid_region_of(self, region: str) -> str | None:
-        """The regional power grid (``east``, ``southwest`` ...) a province belongs to, if known."""
-        return self._members.get(self.canonical_region(region))
 
     def grid(self, country: str, region: str | None, year: int) -> Selection:
         """The location-based grid factor for a place and reporting year (cached per combination).

@@ -136,7 +136,6 @@ def test_round_trip_scores_identically(row: dict[str, Any]) -> None:
     original = fitted_card().table_
     reloaded = ScorecardArtifact.from_json(ScorecardArtifact.from_dict(original.to_dict()).to_json())
     assert reloaded.score_row(row) == original.score_row(row)
-    assert reloaded.score_of(row) == original.score_row(row).score  # the explanations' score-only path
     columns = {k: np.asarray([v], dtype=object) for k, v in row.items()}
     scores, points = reloaded.score_columns(columns)
     assert scores[0] == original.score_row(row).score
@@ -149,14 +148,15 @@ def test_round_trip_scores_identically(row: dict[str, Any]) -> None:
 def test_score_after_a_change_equals_scoring_afresh(
     before: dict[str, Any], after: dict[str, Any], keep: list[bool]
 ) -> None:
-    """The counterfactuals' incremental score re-bins only changed features and is exactly score_of."""
+    """The counterfactuals' incremental score re-bins only changed features and is exactly a fresh score."""
     artifact = fitted_card().table_
     changed = dict(before)
     for (name, value), kept in zip(after.items(), keep, strict=False):
         if not kept:
             changed[name] = value
-    assert artifact.score_after(changed, before, artifact.score_of(before)) == artifact.score_of(changed)
-    assert artifact.score_after(before, before, artifact.score_of(before)) == artifact.score_of(before)
+    score_before = artifact.score_row(before).score
+    assert artifact.score_after(changed, before, score_before) == artifact.score_row(changed).score
+    assert artifact.score_after(before, before, score_before) == score_before
 
 
 def test_one_row_with_missing_and_unseen_values() -> None:
@@ -198,44 +198,24 @@ def test_category_keys_match_across_numeric_types() -> None:
     sector = _feature(doc, "sector")
     sector["categories"]["3"] = 0
     artifact = ScorecardArtifact.from_dict(_resign(doc))
-    assert (
-        artifact.bin_for("sector", 3)
-        == artifact.bin_for("sector", 3.0)
-        == artifact.bin_for("sector", np.int64(3))
-        == 0
-    )
-    assert artifact.bin_for("sector", "3") == 0
+    assert [_bin(artifact, "sector", v) for v in (3, 3.0, np.int64(3), "3")] == [0, 0, 0, 0]
 
 
-def test_bins_and_improvement_hints() -> None:
+def _bin(artifact: ScorecardArtifact, name: str, value: Any) -> int:
+    """The bin ``value`` falls in, as a rating scores it (one feature of a one-row score)."""
+    return next(f.bin for f in artifact.score_row({name: value}).features if f.name == name)
+
+
+def test_bins_and_their_bounds() -> None:
     artifact = ScorecardArtifact.from_dict(_doc())
     size = _feature(artifact.to_dict(), "size")
-    assert artifact.bin_for("size", size["edges"][0]) == 1  # edges are lower-inclusive
-    assert artifact.bin_for("size", np.nextafter(size["edges"][0], -np.inf)) == 0
-    step = artifact.next_better_bin("size", 0)
-    assert step is not None and step.bin == 1 and step.gain == round(size["points"][1] - size["points"][0], 1)
-    assert step.condition == f">= {size['edges'][0]!r}" and step.lower == size["edges"][0]
-    best = len(size["points"]) - 1
-    assert artifact.next_better_bin("size", best) is None
-    debt = _feature(artifact.to_dict(), "debt")  # decreasing: the last bin (highest debt) is the worst
-    worst = len(debt["points"]) - 1
-    debt_step = artifact.next_better_bin("debt", worst)
-    assert debt_step is not None and debt_step.bin == worst - 1
-    assert debt_step.condition == f"< {debt['edges'][-1]!r}" and debt_step.upper == debt["edges"][-1]
-    assert artifact.next_better_bin("debt", 0) is None
-    from_missing = artifact.next_better_bin("debt", MISSING_BIN)
-    missing_points = _feature(artifact.to_dict(), "debt")["missing_points"]
-    assert from_missing is not None and from_missing.points > missing_points
-    assert from_missing.gain == min(
-        round(p - missing_points, 1)
-        for p in _feature(artifact.to_dict(), "debt")["points"]
-        if p > missing_points
-    )
-    assert artifact.feature_max_points("size") == max(size["points"] + [size["missing_points"]])
+    assert _bin(artifact, "size", size["edges"][0]) == 1  # edges are lower-inclusive
+    assert _bin(artifact, "size", np.nextafter(size["edges"][0], -np.inf)) == 0
+    assert max(b.points for b in artifact.bins("size")) == max(size["points"] + [size["missing_points"]])
     bins = artifact.bins("sector")
     assert bins[-1].bin == UNSEEN_BIN and bins[-2].bin == MISSING_BIN
     with pytest.raises(KeyError, match="no feature"):
-        artifact.bin_for("colour", 1)
+        artifact.bins("colour")
 
 
 def test_points_table_rows_add_up_to_the_card() -> None:

@@ -24,6 +24,9 @@ from rating_model.factors import (
 from rating_model.factors.loader import read_factor_set_files
 
 FS = load_factor_set()
+#: the records by id (the engine never looks one up by id: a rating names the factors it used)
+BY_ID = {record.id: record for record in FS.records}
+NATIONAL_2022 = "cn.grid.national.2022"
 
 #: values required by the brief / domain.md s.6, by factor id
 CITED = {
@@ -74,7 +77,7 @@ MAINLAND = (
 
 @pytest.mark.parametrize(("factor_id", "value"), sorted(CITED.items()))
 def test_cited_values(factor_id: str, value: float) -> None:
-    record = FS.by_id(factor_id)
+    record = BY_ID[factor_id]
     assert record.value == value
     assert record.source and record.notes
 
@@ -93,31 +96,31 @@ def test_fuel_factors_follow_from_the_guideline_parameters(
     fuel: str, ncv: float, carbon: float, oxidation: float
 ) -> None:
     """NCV (GJ per unit) x carbon content (tC/TJ) x oxidation x 44/12 reproduces the rounded default."""
-    record = FS.by_id(f"cn.fuel.{fuel}")
+    record = BY_ID[f"cn.fuel.{fuel}"]
     assert ncv * carbon * oxidation * 44 / 12 == pytest.approx(record.value, abs=5e-4)
     assert record.ncv_mj_per_unit == pytest.approx(ncv * 1000)
 
 
 def test_litre_densities_are_stated_with_the_factor() -> None:
-    assert FS.by_id("cn.fuel.diesel").density_kg_per_l == 0.845
-    assert FS.by_id("cn.fuel.gasoline").density_kg_per_l == 0.735
-    assert FS.by_id("cn.fuel.lpg").density_kg_per_l == pytest.approx(0.18551 / 349.29282 * 1000, abs=1e-4)
-    assert "0.845 kg/L" in FS.by_id("cn.fuel.diesel").notes
+    assert BY_ID["cn.fuel.diesel"].density_kg_per_l == 0.845
+    assert BY_ID["cn.fuel.gasoline"].density_kg_per_l == 0.735
+    assert BY_ID["cn.fuel.lpg"].density_kg_per_l == pytest.approx(0.18551 / 349.29282 * 1000, abs=1e-4)
+    assert "0.845 kg/L" in BY_ID["cn.fuel.diesel"].notes
 
 
 def test_ev_efficiency_is_derived_from_cited_defra_values() -> None:
-    record = FS.by_id("defra2025.ev.car.kwh_per_km")
+    record = BY_ID["defra2025.ev.car.kwh_per_km"]
     assert record.value == pytest.approx(0.04047 / 0.17700, rel=1e-4)
     assert record.quality == "derived"
-    assert FS.by_id("defra2025.uk_grid").value == 0.177
+    assert BY_ID["defra2025.uk_grid"].value == 0.177
 
 
 def test_unknowns_are_declared_not_invented() -> None:
-    assert FS.find("fuel.fuel_oil") is None
+    assert "fuel.fuel_oil" not in FS.singles
     missing = {item["activity"] for item in FS.manifest.not_available}
     assert {"fuel.fuel_oil", "waste.hazardous"} <= missing
-    assert FS.by_id("cn.heat.purchased").quality == "unverified"
-    assert "no China" in FS.by_id("defra2025.water.supply").notes
+    assert BY_ID["cn.heat.purchased"].quality == "unverified"
+    assert "no China" in BY_ID["defra2025.water.supply"].notes
 
 
 def test_every_record_has_provenance() -> None:
@@ -128,11 +131,11 @@ def test_every_record_has_provenance() -> None:
 
 
 def test_every_mainland_province_maps_to_a_grid_with_a_2022_factor() -> None:
-    for code in MAINLAND:
-        grid = FS.grid_region_of(f"CN-{code}")
-        assert grid is not None, code
-        assert FS.by_id(f"cn.grid.{grid}.2022")
-    assert FS.grid_region_of("CN-HK") is None
+    for code in MAINLAND:  # its province's or its regional grid's own 2022 factor, not the national one
+        chosen = FS.grid("CN", f"CN-{code}", 2022).record
+        assert chosen.year == 2022 and chosen.id.startswith("cn.grid.") and chosen.id != NATIONAL_2022, code
+    hong_kong = FS.grid("CN", "CN-HK", 2022)  # a grid of its own, not in the set: the national average
+    assert hong_kong.record.id == NATIONAL_2022 and hong_kong.fallback is not None
 
 
 def test_loading_is_fast_and_cached() -> None:
