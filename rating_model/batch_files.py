@@ -39,6 +39,7 @@ from rating_model.batch import passthrough_columns, rate_frame
 from rating_model.engine import Engine
 from rating_model.exceptions import InvalidInputError
 from rating_model.flat import CSV_ENCODING, FLAT_DTYPES, csv_compression, file_kind
+from rating_model.flat_columns import DECIMAL
 from rating_model.workers import default_workers, exit_with_owner, worker_context
 
 __all__ = [
@@ -135,6 +136,9 @@ def _from_text(series: pd.Series, dtype: str) -> pd.Series | None:
     if dtype == "boolean":
         flags = series.str.strip().str.lower().map(_BOOLEAN_TEXT)
         return None if (series.notna() & flags.isna()).any() else flags.astype("boolean")
+    cells = series.dropna().str.strip()
+    if not cells.str.fullmatch(DECIMAL.pattern).all():
+        return None  # "nan", "42_000", other scripts' digits: refused cell by cell, as the API refuses them
     numbers = series.astype("float64")
     return _whole(numbers) if dtype == "Int64" else numbers.astype(dtype)
 

@@ -75,7 +75,12 @@ from rating_model.values import fast_init
 #: leaves missing when energy comes from sector defaults are missing then; ``energy_mwh`` counts vehicle fuel
 #: given as a quantity (the sector benchmark still leaves it out); financed Scope 3 is null when the borrower
 #: has no Scope 3 category, and an attribution capped at 1 says so; a vehicle counted at the seed distance is
-#: in ``estimated_fields``; a missing indicator is never flagged estimated.
+#: in ``estimated_fields``; a missing indicator is never flagged estimated. From a fuzz review, in the same
+#: release: an indicator's published value is the value binned (6 decimals had put 2 of 7 practices below
+#: the edge of the bin they scored in); a ``previous_year`` without a figure is not given (it had raised
+#: completeness while the canonical input dropped it); an unknown province code, or a place outside the
+#: set's grid (CN-HK) without ``energy.grid_factor``, is refused naming ``company.region`` instead of being
+#: priced at the national average.
 ENGINE_VERSION = "1.6"
 
 MODELS_DIR = Path(__file__).parent / "data" / "models"
@@ -200,7 +205,7 @@ class Engine:
         energy_estimated = any(p.startswith("energy.") for p in filled.paths)
         new = tuple.__new__  # a NamedTuple's generated __new__ costs more than building the line
         contributions = tuple(
-            new(Contribution, (f.name, pillar, _rounded(values[f.name]), unit, f.bin_label, f.points,
+            new(Contribution, (f.name, pillar, values[f.name], unit, f.bin_label, f.points,
                                f.max_points, energy_estimated and energy and values[f.name] is not None))
             for f, (pillar, unit, energy) in zip(scored.features, self._lines, strict=True)
         )

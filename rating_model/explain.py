@@ -323,10 +323,13 @@ def _path_to_next_grade(
 
     first = search(len(ordered), reaches, next_guess)
     taken: list[str] = []
+    outcome = base
     if first is not None:
         prefix(first)  # a first prefix re-rated alone was never built
-        taken = [item[0].action for item, done in zip(ordered[: first + 1], applied, strict=False) if done]
-    outcome = base if first is None else outcome_at(first)
+        kept = [k for k in range(first + 1) if applied[k]]
+        outcome = outcome_at(first)
+        kept, outcome = _irreducible(filled, ordered, kept, outcome, rerate, standard, target)
+        taken = [ordered[k][0].action for k in kept]
     reached = standard.rank(outcome.grade) <= standard.rank(target)
     saved = round_float(base.emissions_tco2e - outcome.emissions_tco2e, 3)
     return {
@@ -337,6 +340,37 @@ def _path_to_next_grade(
         "grade_after": outcome.grade if reached else base.grade,
         "tco2e_saved": (saved or None) if reached else None,
     }
+
+
+def _irreducible(
+    filled: Filled,
+    ordered: list[tuple[Improvement, PlannedAction, Outcome | None]],
+    kept: list[int],
+    outcome: Outcome,
+    rerate: Rerate,
+    standard: Standard,
+    target: str,
+) -> tuple[list[int], Outcome]:
+    """Leave out of a path that reaches ``target`` every action it reaches it without, costliest first.
+
+    The cheapest-first prefix can carry actions the grade does not need (a practice answered that moves no
+    bin, a cheap step made redundant by a later one): a fuzz review found six low-cost actions offered where
+    three of them reached the grade. Each action but the last (the prefix without it fell short) is tried
+    once, from the end of the list, against the actions still kept; the result is a path none of whose
+    actions can be left out.
+    """
+    for position in range(len(kept) - 2, -1, -1):
+        trial = kept[:position] + kept[position + 1 :]
+        business = filled
+        for k in trial:
+            planned = ordered[k][1]
+            changed = apply_change(business.data, planned.action.change)
+            if changed is not None:
+                business = Filled(changed, () if planned.resets_estimates else business.estimates)
+        tried = rerate(business)
+        if standard.rank(tried.grade) <= standard.rank(target):
+            kept, outcome = trial, tried
+    return kept, outcome
 
 
 def first_reaching(

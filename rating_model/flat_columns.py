@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import re
 import sys
 from dataclasses import dataclass
 from typing import Any
@@ -272,6 +273,11 @@ def cell_value(value: Any, column: FlatColumn) -> Any:
     return _convert_slow(value, column)
 
 
+#: a number as a CSV cell writes it: ASCII digits only. ``float()`` also reads "nan" and "inf" (a NaN became a
+#: figure not given, and was estimated), "42_000" and other scripts' digits, all of which the API refuses.
+DECIMAL = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
 def _convert_slow(value: Any, column: FlatColumn) -> Any:
     """Empty markers, text cells (from :mod:`csv`) and numpy scalars."""
     if value is None or (sys.modules.get("pandas") is not None and value is sys.modules["pandas"].NA):
@@ -285,11 +291,9 @@ def _convert_slow(value: Any, column: FlatColumn) -> Any:
         if column.dtype == "boolean":
             low = text.lower()
             return True if low in _TRUE else False if low in _FALSE else value
-        try:
-            number = float(text)
-        except ValueError:
+        if DECIMAL.fullmatch(text) is None:  # text for the parser to refuse, naming the field
             return value
-        return _convert_slow(number, column)
+        return _convert_slow(float(text), column)
     if is_number(value) and not isinstance(value, numbers.Integral) and math.isnan(value):
         return MISSING
     kind = column.dtype

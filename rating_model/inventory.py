@@ -147,7 +147,7 @@ def _grid_choice(
     """Grid and residual factors for a place and year, and how they were chosen (cached: pure inputs)."""
     fallbacks: list[str] = []
     residual_selection = None
-    if fs.covers(country):
+    if fs.covers(country) and not (caller is not None and fs.outside_grid(region)):
         selection = fs.grid(country, region, year)
         grid = selection.record
         fallbacks.extend(s for s in (selection.fallback, selection.note) if s)
@@ -159,8 +159,9 @@ def _grid_choice(
             )
     elif caller is not None:
         grid = _caller_grid(country, caller)
+        place = region if fs.covers(country) else country
         fallbacks.append(
-            f"grid factor: no {country} grid factors in set {fs.version}; used the caller's "
+            f"grid factor: no {place} grid factors in set {fs.version}; used the caller's "
             f"energy.grid_factor {grid.value:g} kgCO2e/kWh (source: {grid.source}). Fuel factors are "
             "physical properties of the fuel and still apply"
         )

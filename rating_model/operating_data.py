@@ -321,9 +321,19 @@ if tuple(f.name for f in fields(Practices)) != PRACTICE_FLAGS + PRACTICE_SHARES:
     raise AssertionError("Practices fields must follow PRACTICE_FLAGS + PRACTICE_SHARES (read positionally)")
 
 
+#: control characters (Unicode category Cc) other than tab and line breaks, which a spreadsheet's cell may
+#: hold and every format prints as white space, and bidirectional-text controls: a name holding one can
+#: forge or hide text in the disclosures that print it (a terminal escape, U+202E reversing the text)
+_HIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
 def _read_company(r: Reader) -> Company | None:
     r.reject_unknown(_names(Company))
     name = r.text("name", required=True)
+    if name and _HIDDEN.search(name):
+        r.fail("name", "must not contain control characters (escapes, NUL) or bidirectional-text controls: "
+               "the name is printed in the rating's disclosures")
+        name = None
     country = r.text("country", required=True, pattern=_COUNTRY)
     region = r.text("region", pattern=_REGION)
     if region and country and not region.startswith(country + "-"):
@@ -527,7 +537,11 @@ def _read_previous(r: Reader | None) -> PreviousYear | None:
     if r is None:
         return None
     r.reject_unknown(_names(PreviousYear))
-    return PreviousYear(_read_energy(r.child("energy")), _read_transport(r.child("transport")))
+    previous = PreviousYear(_read_energy(r.child("energy")), _read_transport(r.child("transport")))
+    # An object without a figure ({} or {"energy": {}}) says nothing: it is dropped from the canonical
+    # input, so it must not count as given either (it had raised completeness, lifting a knock-out, while
+    # hashing like the body without it: whichever came first decided the rating both got).
+    return previous if _plain(previous) else None
 
 
 def _read_loan(r: Reader | None, use_of_proceeds: tuple[str, ...] | None) -> Loan | None:

@@ -74,7 +74,12 @@ class Reader:
         if not exact and (isinstance(value, bool) or not isinstance(value, int | float)):
             self.fail(key, "must be a number")
             return None
-        if not math.isfinite(value):
+        try:
+            finite = math.isfinite(value)
+        except OverflowError:  # an int beyond float range (JSON allows any digits; Python callers too)
+            self.fail(key, "number too large")
+            return None
+        if not finite:
             self.fail(key, "must be a finite number")
             return None
         if integer and float(value) != int(value):

@@ -286,3 +286,16 @@ class UtcDateTime(fields.DateTime):
 
     def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
         return None if value is None else utc_iso(value)
+
+
+class WholeMatch(validate.Regexp):
+    """A pattern the whole value must match (and apispec publishes, as for ``validate.Regexp``).
+
+    ``validate.Regexp`` uses ``re.match``, whose ``$`` also matches before a final newline, so
+    ``?version=1.1.0%0A`` passed and came back in the 404 message.
+    """
+
+    def __call__(self, value: Any) -> Any:
+        if self.regex.fullmatch(value) is None:
+            raise ValidationError(self._format_error(value))
+        return value

@@ -7,7 +7,7 @@ from typing import Any
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from schemas.errors import ErrorSchema
-from schemas.fields import BoundedList, RatingCursor, RawObject, Trimmed, UtcDateTime
+from schemas.fields import BoundedList, RatingCursor, RawObject, Trimmed, UtcDateTime, WholeMatch
 from schemas.keys import MERCHANT_ID_PATTERN
 from schemas.operating_data import OperatingDataSchema
 from schemas.rating import GRADES, RatingSchema, VersionsSchema
@@ -39,7 +39,7 @@ class RatingListQuerySchema(Schema):
         },
     )
     merchant_id = fields.String(
-        validate=validate.Regexp(f"^{MERCHANT_ID_PATTERN.pattern}$"),
+        validate=WholeMatch(f"^{MERCHANT_ID_PATTERN.pattern}$"),
         metadata={"description": "Only the ratings issued for this merchant."},
     )
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from schemas.fields import WholeMatch
+
 
 class StandardDocumentSchema(Schema):
     """The active green evaluation standard: indicators, pillars, directions, cut-offs, eligibility rules."""
@@ -23,7 +25,7 @@ class StandardQuerySchema(Schema):
     """``GET /v1/standard``: the active version unless another published one is asked for."""
 
     version = fields.String(
-        validate=validate.Regexp(r"^(?:[a-z][a-z0-9-]{0,40}@)?[0-9]+\.[0-9]+\.[0-9]+$"),
+        validate=WholeMatch(r"^(?:[a-z][a-z0-9-]{0,40}@)?[0-9]+\.[0-9]+\.[0-9]+$"),
         metadata={
             "description": "A published version for ratings made under it, as a rating's versions.standard "
             "names it (greenrate-sme@1.1.0) or alone (1.1.0); the active one when left out."
@@ -38,7 +40,7 @@ class FactorSetsQuerySchema(Schema):
         unknown = "raise"
 
     version = fields.String(
-        validate=validate.Regexp(r"^[a-z0-9][a-z0-9.-]{0,40}$"),
+        validate=WholeMatch(r"^[a-z0-9][a-z0-9.-]{0,40}$"),
         metadata={
             "description": "Only this set, as a rating's versions.factor_set names it (cn-2024.2); every set "
             "when left out."

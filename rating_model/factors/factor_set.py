@@ -113,6 +113,10 @@ class FactorSet:
             found = self._grid_cache[key] = self._select_grid(country, region, year)
         return found
 
+    def outside_grid(self, region: str | None) -> bool:
+        """Whether ``region`` is a place of a covered country whose grid the set does not cover (CN-HK)."""
+        return region is not None and self.canonical_region(region) in self._not_covered
+
     def residual(self, country: str, year: int, region: str | None = None) -> Selection | None:
         """The residual-mix factor for market-based Scope 2, or ``None`` when the country publishes none.
 
@@ -163,27 +167,32 @@ class FactorSet:
             )
         levels: list[str] = []
         note = None
-        problem = None
         if region:
             code = self.canonical_region(region)
+            # A code the set does not know, or a place outside the grid it covers, is refused, not priced
+            # at the national average: a typo (CN-YM for Yunnan) changed the factor with only a fallback note.
             if code in self._not_covered:
-                problem = (
-                    f"{region}: {self._not_covered[code]} The mainland average is likely unrepresentative"
+                raise FactorNotFoundError(
+                    f"{region}: {self._not_covered[code]} Factor set {self.version} does not cover its grid: "
+                    "give energy.grid_factor with its source",
+                    field="company.region",
                 )
-            elif code not in self._members:
-                problem = f"{region} is not a known province code of {country}"
-            else:
-                grid = self._members[code]
-                levels = [code, f"{country}:grid:{grid}"]
-                if code in self._uncertain:
-                    note = f"grid region of {region}: {self._uncertain[code]}"
+            if code not in self._members:
+                raise FactorNotFoundError(
+                    f"{region} is not a province-level code of {country} that factor set {self.version} "
+                    f"knows (ISO 3166-2: {', '.join(sorted(self._members))})",
+                    field="company.region",
+                )
+            levels = [code, f"{country}:grid:{self._members[code]}"]
+            if code in self._uncertain:
+                note = f"grid region of {region}: {self._uncertain[code]}"
         levels.append(country)
         for level in levels:
             years = self._series.get((GRID, level))
             if not years:
                 continue
             record = _pick_year(years, year)
-            fallback = self._fallback(region, year, level, record, problem, national=level == country)
+            fallback = self._fallback(region, year, level, record, national=level == country)
             return Selection(record, fallback, note if ":grid:" in level else None)
         raise FactorNotFoundError(
             f"factor set {self.version} has no grid factor for {country}", field="company.country"
@@ -195,12 +204,9 @@ class FactorSet:
         year: int,
         level: str,
         record: FactorRecord,
-        problem: str | None,
         national: bool,
     ) -> str | None:
         used = f"{self._label(level)} {record.year} ({record.value:g} {record.unit})"
-        if problem:
-            return f"grid factor: {problem}; used the {used}"
         if region is None:
             missing = "" if record.year == year else f"; no {year} factor, nearest year used"
             return f"grid factor: no company.region given, used the {used}{missing}"

@@ -453,7 +453,9 @@ def parse_form(form: Mapping[str, str], default_name: str = "My business") -> Pa
         return parsed
     energy: dict[str, Any] = {ELECTRICITY_KEYS[values["electricity_unit"]]: electricity}
     if green_share is not None and electricity is not None and values["electricity_unit"] == "kwh":
-        energy["green_electricity_kwh"] = electricity * green_share / 100.0
+        # at most the electricity: 89797.624 kWh x 100 / 100 came out one unit in the last place above it,
+        # and the engine refused green power above the total
+        energy["green_electricity_kwh"] = min(electricity, electricity * green_share / 100.0)
     if fuels is not None:
         energy["fuels"] = fuels
     payload = {

@@ -363,3 +363,23 @@ def test_a_book_without_rows_gives_a_valid_result_file_with_every_column(tmp_pat
     out = pq.read_table(tmp_path / "r.parquet")
     assert out.num_rows == 0
     assert out.column_names[:2] == ["borrower_id", "row"] and "score" in out.column_names
+
+
+def test_csv_numbers_are_read_as_the_api_reads_them(tmp_path: Path) -> None:
+    """Fuzz review: float() read "nan" (then a figure not given, and estimated), "42_000", Arabic-Indic and
+    full-width digits, all of which the API refuses; they are the row's typed error now."""
+    frame = next(iter_loan_book(6, seed=7, chunk_rows=10_000))
+    source = tmp_path / "odd.csv"
+    _csv_with_cells(frame, source, {
+        (0, "energy__electricity_kwh"): "nan", (1, "company__employees"): "4_2",
+        (2, "company__annual_revenue"): "٤٢٠٠٠٠٠", (3, "company__employees"): "３",
+        (4, "company__annual_revenue"): "inf", (5, "company__employees"): " 7 ",
+    })
+    report = rate_file(source, tmp_path / "odd.parquet", workers=1, chunk_rows=100)
+    out = pd.read_parquet(tmp_path / "odd.parquet")
+    assert (report.rows, report.errors) == (6, 5)
+    assert [str(e).split(":")[0] for e in out["error"][:5]] == [
+        "energy.electricity_kwh", "company.employees", "company.annual_revenue", "company.employees",
+        "company.annual_revenue",
+    ]
+    assert pd.isna(out.loc[5, "error"])  # padding around ASCII digits is still a number

@@ -708,3 +708,54 @@ def test_leaving_electricity_out_never_scores_better_than_reporting_it() -> None
     lines = {c["indicator"]: c for c in rate(by_bill)["contributions"]}
     ratio = lines["energy_efficiency_ratio"]
     assert ratio["value"] is not None and ratio["estimated"]
+
+
+def test_an_empty_previous_year_is_not_given() -> None:
+    """Fuzz review: ``"previous_year": {}`` raised completeness (lifting the insufficient-data knock-out)
+    while the canonical input, which keys the cache and the records, dropped it; whichever body came first
+    decided the rating both got. An object without a figure is now not given, in both."""
+    bare = copy.deepcopy(MINIMAL)
+    for empty in ({}, {"energy": {}}, {"transport": {"fleet": []}}):
+        with_empty = copy.deepcopy(MINIMAL) | {"previous_year": empty}
+        assert ENGINE.parse(with_empty).previous_year is None
+        assert ENGINE.parse(with_empty).canonical_json() == ENGINE.parse(bare).canonical_json()
+        assert rate(with_empty) == rate(bare)
+    answered = copy.deepcopy(MINIMAL) | {"previous_year": {"energy": {"fuels": []}}}  # "no fuel": an answer
+    assert ENGINE.parse(answered).previous_year is not None
+
+
+def test_published_indicator_values_are_the_values_binned() -> None:
+    """Fuzz review: values published at 6 decimals fell below the bin edge they scored in (2 of 7 practices:
+    0.285714 in [0.2857142857142857, ...)), so the points table could not be re-applied to a rating."""
+    artifact = ENGINE.artifact
+    payload = copy.deepcopy(FULL)
+    payload["practices"] = {"e_invoicing": True, "digital_ordering": True}
+    rated = rate(payload)
+    values = {c["indicator"]: c["value"] for c in rated["contributions"]}
+    assert artifact.score_row(values).score == rated["score"]
+    for line, feature in zip(rated["contributions"], artifact.score_row(values).features, strict=True):
+        assert (line["bin"], line["points"]) == (feature.bin_label, feature.points)
+
+
+def test_an_integer_beyond_float_range_is_a_typed_error() -> None:
+    from rating_model.exceptions import InvalidInputError
+
+    huge = copy.deepcopy(MINIMAL)
+    huge["company"]["employees"] = 10**400
+    with pytest.raises(InvalidInputError, match="number too large") as refused:
+        ENGINE.parse(huge)
+    assert "company.employees" in str(refused.value)
+
+
+@pytest.mark.parametrize("name", ["Cafe\x1b[31m", "Tea\u202eshop", "Nul\x00x", "Bell\x07", "C1\x85x"])
+def test_a_company_name_with_hidden_characters_is_refused(name: str) -> None:
+    """Fuzz review: ESC and U+202E in company.name were stored and printed in every disclosure format."""
+    from rating_model.exceptions import InvalidInputError
+
+    payload = copy.deepcopy(MINIMAL)
+    payload["company"]["name"] = name
+    with pytest.raises(InvalidInputError, match="company.name"):
+        ENGINE.parse(payload)
+    for fine in ("Café 咖啡 ☕ O'Brien & Sons", "Two\nlines", "Lotus\tTea"):  # any script; a cell's breaks
+        payload["company"]["name"] = fine
+        assert ENGINE.parse(payload).company.name == fine

@@ -104,3 +104,43 @@ def test_the_engine_finds_the_same_path_as_trying_every_prefix() -> None:
         reachable += bool(searched[1]["reachable"])
     assert scans > 100  # the scan really ran (most of the sample has a next grade)
     assert reachable > 30  # the sample exercises paths
+
+
+def test_the_path_to_the_next_grade_has_no_action_it_can_do_without() -> None:
+    """Fuzz review: six low-cost actions were offered where three reached dark green; every action of the
+    path is needed now (leaving any one out falls short of the grade)."""
+    from rating_model.actions import apply_change
+    from rating_model.estimation import Filled, fill_missing
+    from tests.conftest import session_engine
+
+    engine = session_engine()
+    office = {
+        "company": {"name": "Test business", "country": "CN", "region": "CN-BJ", "industry_code": "6201",
+                    "employees": 5, "annual_revenue": 3_000_000.0, "currency": "CNY", "reporting_year": 2022},
+        "energy": {"electricity_kwh": 5000.0, "green_electricity_kwh": 5000.0,
+                   "fuels": [{"fuel": "natural_gas", "quantity": 0.0, "unit": "m3"}]},
+        "transport": {"fleet": [{"fuel": "electric", "vehicles": 1}]},
+        "resources": {"waste_t": 1.0, "waste_recycled_t": 0.75},
+        "practices": {"green_procurement_policy": False, "e_invoicing": False, "digital_ordering": False,
+                      "energy_efficient_equipment": False},
+        "data_source": "energy_bills",
+    }
+    data = engine.parse(office)
+    rated = engine.rate(data).to_dict()
+    path = rated["path_to_next_grade"]
+    assert path["reachable"] and len(path["actions"]) >= 1
+    filled = fill_missing(data, engine.standard)
+    changes = {a.id: a for a in engine.standard.actions.values()}
+
+    def grade_with(actions: list[str]) -> str:
+        business = filled
+        for name in actions:
+            changed = apply_change(business.data, changes[name].change)
+            if changed is not None:
+                business = Filled(changed, business.estimates)
+        return engine.rate(business.data).grade
+
+    assert grade_with(path["actions"]) == path["grade_after"] == path["target_grade"]
+    for left_out in path["actions"]:
+        rest = [a for a in path["actions"] if a != left_out]
+        assert engine.standard.rank(grade_with(rest)) > engine.standard.rank(path["target_grade"]), left_out

@@ -134,8 +134,10 @@ def test_every_mainland_province_maps_to_a_grid_with_a_2022_factor() -> None:
     for code in MAINLAND:  # its province's or its regional grid's own 2022 factor, not the national one
         chosen = FS.grid("CN", f"CN-{code}", 2022).record
         assert chosen.year == 2022 and chosen.id.startswith("cn.grid.") and chosen.id != NATIONAL_2022, code
-    hong_kong = FS.grid("CN", "CN-HK", 2022)  # a grid of its own, not in the set: the national average
-    assert hong_kong.record.id == NATIONAL_2022 and hong_kong.fallback is not None
+    with pytest.raises(FactorNotFoundError, match="CN-HK: .*give energy.grid_factor") as refused:
+        FS.grid("CN", "CN-HK", 2022)  # a grid of its own, not in the set: no longer the national average
+    assert refused.value.field == "company.region"
+    assert FS.outside_grid("CN-HK") and not FS.outside_grid("CN-ZJ")
 
 
 def test_loading_is_fast_and_cached() -> None:
@@ -201,8 +203,6 @@ def test_factor_sets_document() -> None:
         (None, 2023, "cn.grid.national.2023", "no company.region given"),
         (None, 2019, "cn.grid.national.2021", "no 2019 factor, nearest year used"),
         (None, 2030, "cn.grid.national.2023", "no 2030 factor"),
-        ("CN-HK", 2022, "cn.grid.national.2022", "Hong Kong"),
-        ("CN-ZZ", 2022, "cn.grid.national.2022", "not a known province code"),
     ],
 )
 def test_grid_selection(region: str | None, year: int, expected: str, fallback: str | None) -> None:
@@ -212,6 +212,15 @@ def test_grid_selection(region: str | None, year: int, expected: str, fallback: 
         assert selection.fallback is None
     else:
         assert selection.fallback is not None and fallback in selection.fallback
+
+
+@pytest.mark.parametrize("region", ["CN-ZZ", "CN-YM", "CN-XX"])
+def test_an_unknown_province_code_is_refused_naming_the_field(region: str) -> None:
+    """A typo (CN-YM for Yunnan, CN-YN) was priced at the national average with only a fallback note (fuzz
+    review): it is a typed error naming company.region now, listing the codes the set knows."""
+    with pytest.raises(FactorNotFoundError, match=f"{region} is not a province-level code of CN") as refused:
+        FS.grid("CN", region, 2022)
+    assert refused.value.field == "company.region" and "CN-YN" in str(refused.value)
 
 
 def test_uncertain_membership_is_stated() -> None:

@@ -491,3 +491,23 @@ def test_food_waste_is_part_of_the_landfilled_waste(resources: dict[str, Any], f
     with pytest.raises(InvalidInputError) as err:
         parse_operating_data(payload)
     assert field in str(err.value)
+
+
+def test_a_place_outside_the_sets_grid_is_priced_only_with_the_callers_factor() -> None:
+    """CN-HK has its own grid: refused without energy.grid_factor (it was priced at the mainland average),
+    priced with it."""
+    from rating_model.engine import Engine
+    from rating_model.exceptions import FactorNotFoundError
+
+    engine = Engine.load()
+    shop: dict[str, Any] = {
+        "company": {"name": "Kowloon Tea", "country": "CN", "region": "CN-HK", "industry_code": "5610",
+                    "employees": 5, "annual_revenue": 1_000_000, "currency": "CNY", "reporting_year": 2023},
+        "energy": {"electricity_kwh": 10_000, "fuels": []},
+    }
+    with pytest.raises(FactorNotFoundError, match="give energy.grid_factor"):
+        engine.rate(engine.parse(shop))
+    shop["energy"]["grid_factor"] = {"kgco2e_per_kwh": 0.39, "source": "CLP Power 2023 sustainability report"}
+    rated = engine.rate(engine.parse(shop)).to_dict()
+    assert rated["emissions"]["scope2_location"] == pytest.approx(3.9)
+    assert any("no CN-HK grid factors" in f for f in rated["emissions"]["fallbacks"])

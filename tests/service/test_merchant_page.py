@@ -857,6 +857,12 @@ def test_green_power_bought_can_be_given_on_the_page_as_a_share_of_the_kwh(make_
     too_much = _post(client, "zh", electricity="20000", green_share="150")
     assert too_much.status_code == 422 and "超过了 100，请核对数值" in too_much.get_data(as_text=True)
     assert _post(client, electricity="6000", electricity_unit="bill", green_share="0").status_code == 303
+    # all of it green, whatever the kWh (89797.624 x 100 / 100 had come out above the kWh: a 422)
+    assert 89797.624 * 100 / 100.0 > 89797.624
+    posted = _post(client, electricity="89797.624", green_share="100")
+    all_green = _stored_rating(app, posted.headers["Location"])
+    share = {c["indicator"]: c["value"] for c in all_green["contributions"]}["renewable_electricity_share"]
+    assert share == 1.0
 
 
 def test_the_plan_says_when_an_action_adds_emissions_and_stays_silent_below_a_tenth() -> None:
