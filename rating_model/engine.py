@@ -80,7 +80,8 @@ from rating_model.values import fast_init
 #: the edge of the bin they scored in); a ``previous_year`` without a figure is not given (it had raised
 #: completeness while the canonical input dropped it); an unknown province code, or a place outside the
 #: set's grid (CN-HK) without ``energy.grid_factor``, is refused naming ``company.region`` instead of being
-#: priced at the national average.
+#: priced at the national average. And from the credit review: the net after credits is floored at 0,
+#: credits beyond it being ``surplus_credits_tco2e``.
 ENGINE_VERSION = "1.6"
 
 MODELS_DIR = Path(__file__).parent / "data" / "models"

@@ -33,6 +33,7 @@ _TCO2E_FIELDS = (
     "substitution",
     "offsets_tco2e",
     "net_scope12_after_credits",
+    "surplus_credits_tco2e",
     "compared_previous_tco2e",
     "compared_current_tco2e",
 )
@@ -52,7 +53,11 @@ class Neutrality(NamedTuple):
     offsets_tco2e, offsets_by_type, offsets_by_standard:
         Retired credits in total, by avoidance/removal and by standard (CCER, VCS, GS, other).
     net_scope12_after_credits:
-        Market-based Scope 1+2 minus offsets (may be negative).
+        Market-based Scope 1+2 minus offsets, floored at 0: credits beyond the emissions they cover are
+        ``surplus_credits_tco2e``, never a negative net (a "net negative" business from unbundled
+        certificates and avoidance credits is a claim no standard supports; credit review).
+    surplus_credits_tco2e:
+        Credits retired beyond market-based Scope 1+2 (0 when they do not cover it).
     change_pct:
         Signed like-for-like change of Scope 1+2 on the previous year in percent (negative is a cut);
         ``None`` without comparable previous-year data. The standard's ``emissions_change`` indicator.
@@ -76,6 +81,7 @@ class Neutrality(NamedTuple):
     change_pct: float | None = None
     compared_previous_tco2e: float | None = None
     compared_current_tco2e: float | None = None
+    surplus_credits_tco2e: float = 0.0
     note: str = CREDITS_NOTE
 
     def to_dict(self) -> dict[str, Any]:
@@ -252,12 +258,13 @@ def neutrality(
         total,
         by_type,
         by_standard,
-        net,
+        max(net, 0.0),
         neutral,
         compared.basis,
         compared.change_pct,
         compared.previous,
         compared.current,
+        max(-net, 0.0),
     )
 
 

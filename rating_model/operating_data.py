@@ -34,7 +34,8 @@ from rating_model.values import fast_init
 #: loans), which had been in ``green_loan.rationale`` prose alone for a cap that does not block a loan.
 #: 1.5 (2026-12-05): ``green_loan.green_rated_borrower`` (preferential terms on a general-purpose loan, no
 #: longer reported as ``eligible`` on a ``green_rated_borrower`` basis); ``financed_emissions.scope3_tco2e``
-#: may be null (no Scope 3 data: not measured, not zero).
+#: may be null (no Scope 3 data: not measured, not zero); ``neutrality.net_scope12_after_credits`` is floored
+#: at 0 and ``neutrality.surplus_credits_tco2e`` holds the credits beyond it.
 #: Ratings are reused only under the same version.
 SCHEMA_VERSION = "1.5"
 

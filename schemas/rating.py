@@ -207,7 +207,17 @@ class NeutralitySchema(ContractSchema):
     offsets_by_standard = fields.Dict(
         keys=fields.String(), values=fields.Float(allow_nan=False), required=True
     )
-    net_scope12_after_credits = _num()
+    net_scope12_after_credits = _num(
+        "tCO2e: market-based Scope 1+2 minus the credits retired, floored at 0 from schema 1.5 (earlier "
+        "ratings may show a negative figure); credits beyond it are surplus_credits_tco2e."
+    )
+    surplus_credits_tco2e = fields.Float(
+        allow_nan=False,
+        metadata={
+            "description": "tCO2e of credits retired beyond market-based Scope 1+2 (0 when they do not cover "
+            "it): never a negative net. Absent from ratings issued before schema 1.5."
+        },
+    )
     operationally_neutral = fields.Boolean(required=True)
     reduction_basis = _str("How the year-on-year reduction was computed.")
     change_pct = _num("Year-on-year change of Scope 1+2, percent.", nullable=True)
@@ -350,7 +360,17 @@ class RatingSchema(ContractSchema):
             "from ratings issued before schema 1.4, which are served exactly as issued."
         },
     )
-    probability_green = fields.Float(required=True, validate=validate.Range(0, 1))
+    probability_green = fields.Float(
+        required=True,
+        validate=validate.Range(0, 1),
+        metadata={
+            "description": "The model's probability that an assessment would find the business green, "
+            "calibrated to the population the model was trained on: for the packaged default a SYNTHETIC "
+            "population (its model card, GET /v1/models/{version}), so it is not a calibrated probability "
+            "for real businesses until a model trained on real labels is promoted. The grade comes from the "
+            "score and the standard's cut-offs, not from this figure."
+        },
+    )
     base_points = _num()
     pillars = fields.List(fields.Nested(PillarSchema), required=True)
     contributions = fields.List(fields.Nested(ContributionSchema), required=True)
