@@ -158,7 +158,13 @@ class Engine:
         standard = load_standard(standard_path)
         artifact = ScorecardArtifact.from_dict(model_document)
         if Path(standard_path) == DEFAULT_STANDARD:
-            standard = standard_for_model(artifact.metadata.get("standard"), standard) or standard
+            trained_for = artifact.metadata.get("standard")
+            fitting = standard_for_model(trained_for, standard)
+            if fitting is None:  # as the service refuses it (service.model_watch.engine_for)
+                raise ArtifactError(
+                    f"model was trained for standard {trained_for!r}, which no published standard here rates"
+                )
+            standard = fitting
         return cls(standard, artifact)
 
     def _check_model_fits_standard(self) -> None:

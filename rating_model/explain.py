@@ -79,9 +79,10 @@ class Improvement:
         return {
             "action": self.action,
             "indicator": self.indicator,
-            # six decimals, as the contributions' values: 0.30000000000000004 was float noise
-            "from": None if self.from_value is None else round_float(self.from_value, 6),
-            "to": None if self.to_value is None else round_float(self.to_value, 6),
+            # the values binned, as the contributions publish them (engine 1.6): six decimals had put
+            # 1 of 7 practices (0.142857) below the edge of the bin it scored in
+            "from": self.from_value,
+            "to": self.to_value,
             "score_gain": self.score_gain,
             "grade_after": self.grade_after,
             "tco2e_saved": self.tco2e_saved,
@@ -328,7 +329,17 @@ def _path_to_next_grade(
         prefix(first)  # a first prefix re-rated alone was never built
         kept = [k for k in range(first + 1) if applied[k]]
         outcome = outcome_at(first)
-        kept, outcome = _irreducible(filled, ordered, kept, outcome, rerate, standard, target)
+        after = prefix(first).data
+        if (
+            after.energy is filled.data.energy
+            and after.transport is filled.data.transport
+            and after.resources is filled.data.resources
+        ):
+            # Only answers changed (practices, targets, the data source): re-ratings without one action
+            # reuse the inventory, so trying each costs little. A path that changes energy, vehicles or
+            # resources would recompute the inventory for every try (it had cost 80 % more instructions a
+            # rating) and is given as found: cheapest first, possibly with an action it could do without.
+            kept, outcome = _irreducible(filled, ordered, kept, outcome, rerate, standard, target)
         taken = [ordered[k][0].action for k in kept]
     reached = standard.rank(outcome.grade) <= standard.rank(target)
     saved = round_float(base.emissions_tco2e - outcome.emissions_tco2e, 3)
@@ -359,8 +370,19 @@ def _irreducible(
     once, from the end of the list, against the actions still kept; the result is a path none of whose
     actions can be left out.
     """
+    floor = standard.grade_floor(target) - 0.05  # scores have one decimal: half a unit of slack
     for position in range(len(kept) - 2, -1, -1):
         trial = kept[:position] + kept[position + 1 :]
+        improvement, planned, _ = ordered[kept[position]]
+        others = {name for k in trial for name in ordered[k][1].moves}
+        if (
+            not planned.resets_estimates
+            and others.isdisjoint(planned.moves)
+            and outcome.score - improvement.score_gain < floor
+        ):
+            # No other action moves its indicators, so it adds exactly its own gain (the points add up per
+            # indicator): without it the score is below the grade's floor, and caps only lower a grade.
+            continue
         business = filled
         for k in trial:
             planned = ordered[k][1]

@@ -71,12 +71,15 @@ def _facts(knock_out: KnockOut, data: OperatingData) -> str:
     """What in the data set off ``knock_out``, for a credit memo (the rule's text alone does not say)."""
     penalties = data.compliance.environmental_penalties_3y
     if knock_out.min_penalties is not None and penalties is not None:
-        return (
-            f" ({penalties} environmental penalties in the last three years; it applies from "
-            f"{knock_out.min_penalties})"
-        )
+        counted = "1 environmental penalty" if penalties == 1 else f"{penalties} environmental penalties"
+        return f" ({counted} in the last three years; it applies from {knock_out.min_penalties})"
     if knock_out.isic_divisions:
         return f" (ISIC division {data.company.isic_division})"
+    if knock_out.fuels:
+        burnt = sorted({f.fuel for f in data.energy.fuels or () if f.fuel in knock_out.fuels and f.quantity})
+        return f" ({', '.join(burnt)} burnt on the premises)" if burnt else ""
+    if knock_out.max_completeness is not None:
+        return f" (data completeness below {knock_out.max_completeness:g})"
     return ""
 
 
@@ -95,18 +98,16 @@ def assess_green_loan(
     blocking = tuple(f"{k.id}: {k.description}" for k in knock_outs if k.blocks_green_loan)
     loan = data.loan
     use = loan.use_of_proceeds if loan else None
-    if blocking:
-        denied = tuple(
-            f"Knock-out {k.id} ({k.name}) applies{_facts(k, data)}: no green-loan treatment is available."
-            for k in knock_outs
-            if k.blocks_green_loan
-        )
-        return GreenLoan(False, None, use, None, denied, blocking, False)
-    rationale: list[str] = [
-        f"Knock-out {k.id} applies{_facts(k, data)}: it caps the grade at {k.cap_grade} but does not block "
-        "green-loan treatment."
+    lines = [
+        f"Knock-out {k.id} ({k.name}) applies{_facts(k, data)}: no green-loan treatment is available."
+        if k.blocks_green_loan
+        else f"Knock-out {k.id} applies{_facts(k, data)}: it caps the grade at {k.cap_grade} but does not "
+        "block green-loan treatment."
         for k in knock_outs
     ]
+    if blocking:
+        return GreenLoan(False, None, use, None, tuple(lines), blocking, False)
+    rationale: list[str] = lines
     gate = standard.min_loan_grade
     meets_grade = gate is None or standard.rank(grade) <= standard.rank(gate)
     tier = standard.pricing_tiers.get(grade)

@@ -166,8 +166,13 @@ def recorded_bin_psi(artifact: ScorecardArtifact,
 
 def compare_models(champion: ScorecardArtifact, challenger: ScorecardArtifact, indicators: pd.DataFrame,
                    y: NDArray[Any], standard: Standard, *, samples: int = BOOTSTRAP_SAMPLES,
-                   seed: int = BOOTSTRAP_SEED) -> dict[str, Any]:
+                   seed: int = BOOTSTRAP_SEED, challenger_indicators: pd.DataFrame | None = None,
+                   challenger_standard: Standard | None = None) -> dict[str, Any]:
     """Champion vs challenger on the same labelled population (JSON-ready).
+
+    ``challenger_indicators`` and ``challenger_standard``, when the challenger rates under another standard
+    than the champion (a model for a new standard against one approved under the last), are the same rows'
+    indicators and the rulebook under the challenger's standard; by default both models share the champion's.
 
     - ``metrics``: each metric, the delta and its 95 % paired-bootstrap interval;
     - ``score_psi``: the challenger's score distribution against the champion's, in 10-point bands;
@@ -175,7 +180,12 @@ def compare_models(champion: ScorecardArtifact, challenger: ScorecardArtifact, i
       population, over the champion's bins (is the new data the population the champion learned from?);
     - ``migration``: the grade migration matrix, champion grade (rows) to challenger grade (columns).
     """
-    a, b = score_frame(champion, indicators, standard), score_frame(challenger, indicators, standard)
+    a = score_frame(champion, indicators, standard)
+    b = score_frame(
+        challenger,
+        indicators if challenger_indicators is None else challenger_indicators,
+        standard if challenger_standard is None else challenger_standard,
+    )
     score_psi = psi(band_counts(a.scores), band_counts(b.scores))
     columns = {n: indicators[n].to_numpy(dtype=float) for n in champion.feature_names if n in indicators}
     return {

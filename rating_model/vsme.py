@@ -102,6 +102,24 @@ def _b2(op: Mapping[str, Any]) -> dict[str, Item]:
     }
 
 
+def _energy_note(rating: Mapping[str, Any]) -> str:
+    """What the rating's energy total holds: engine 1.6 added vehicle fuel given as a quantity, and an
+    export of an earlier rating (served as issued) must describe the total that rating computed."""
+    engine = str(rating.get("versions", {}).get("engine", "unrecorded"))
+    parts = engine.split(".")
+    if all(p.isdigit() for p in parts) and tuple(int(p) for p in parts) >= (1, 6):
+        return (
+            "Electricity (purchased and on-site renewable), fuels burnt on site, purchased heat and vehicle "
+            "fuel given as a quantity; vehicles given as km or a count (their energy is not known) and EV "
+            "charging off the premises are in Scope 1 and 2 but not in this total."
+        )
+    return (
+        "Electricity (purchased and on-site renewable), fuels burnt on site and purchased heat; vehicle "
+        "fuel, and charging off the premises (EVs given as km or vehicles), are in Scope 1 and 2 but not "
+        "in this total (a rating of an engine before 1.6)."
+    )
+
+
 def _b3(rating: Mapping[str, Any]) -> dict[str, Item]:
     em = rating["emissions"]
     energy = em.get("energy_mwh")
@@ -109,13 +127,7 @@ def _b3(rating: Mapping[str, Any]) -> dict[str, Item]:
     share = em.get("renewable_electricity_share")
     scope3 = em.get("scope3") or {}
     out: dict[str, Item] = {
-        "total_energy_mwh": _maybe(
-            energy,
-            "MWh",
-            "Electricity (purchased and on-site renewable), fuels burnt on site, purchased heat and vehicle "
-            "fuel given as a quantity; vehicles given as km or a count (their energy is not known) and EV "
-            "charging off the premises are in Scope 1 and 2 but not in this total.",
-        ),
+        "total_energy_mwh": _maybe(energy, "MWh", _energy_note(rating)),
         "electricity_mwh": _maybe(electricity, "MWh"),
         "renewable_electricity_mwh": _disclosed(round(electricity * share, 4), "MWh")
         if electricity is not None and share is not None
@@ -123,8 +135,8 @@ def _b3(rating: Mapping[str, Any]) -> dict[str, Item]:
         "fuels_and_heat_mwh": _disclosed(
             round(energy - electricity, 4),
             "MWh",
-            "Fuels (on site and, given as a quantity, in vehicles) and purchased heat, treated as "
-            "non-renewable.",
+            "Fuels (on site, and from engine 1.6 vehicle fuel given as a quantity) and purchased heat, "
+            "treated as non-renewable.",
         )
         if energy is not None and electricity is not None
         else _not_available("Not derivable."),

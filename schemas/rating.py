@@ -105,7 +105,10 @@ class ImprovementSchema(ContractSchema):
 class PathToNextGradeSchema(ContractSchema):
     target_grade = fields.String(required=True, allow_none=True, validate=validate.OneOf(GRADES))
     reachable = fields.Boolean(required=True)
-    actions = _strings("Improvement actions that together reach the target grade.")
+    actions = _strings(
+        "Improvement actions that together reach the target grade, cheapest first; from engine 1.6 none of "
+        "them can be left out (each was tried without, costliest first)."
+    )
     score_after = _num()
     grade_after = fields.String(required=True, allow_none=True, validate=validate.OneOf(GRADES))
     tco2e_saved = _num(_SAVED, nullable=True)

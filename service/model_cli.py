@@ -42,12 +42,13 @@ def _registry() -> Iterator[Engine]:
         raise click.ClickException(f"database error: {type(exc).__name__} ({MIGRATE_HINT})") from None
 
 
-def _fits_running_standard() -> registry.FitCheck:
-    """The workers' own check (:func:`service.model_watch.engine_for`) under the standard they run."""
+def _fits_running_standard(*, earlier: bool = False) -> registry.FitCheck:
+    """The workers' own check (:func:`service.model_watch.engine_for`) under the standard they run;
+    ``earlier`` for a rollback, which may return to a model approved under an earlier standard."""
     from rating_model.standard import DEFAULT_STANDARD, load_standard
     from service.model_watch import engine_for
 
-    return partial(engine_for, load_standard(DEFAULT_STANDARD))
+    return partial(engine_for, load_standard(DEFAULT_STANDARD), earlier=earlier)
 
 
 def cli_actor() -> str:
@@ -129,7 +130,7 @@ def rollback(reason: str, undoing: str) -> None:
     """Undo the latest promotion not undone yet: repeated, it walks back through them (C → B → A)."""
     with _registry() as db:
         target, undone = registry.rollback(db, actor=cli_actor(), reason=reason,
-                                           fits=_fits_running_standard(), undoing=undoing)
+                                           fits=_fits_running_standard(earlier=True), undoing=undoing)
     click.echo(f"active model: {target} (rolled back from {undone})")
 
 

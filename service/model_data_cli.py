@@ -75,6 +75,19 @@ def _standard(path: Path | None) -> Standard:
     return load_standard(path or DEFAULT_STANDARD)
 
 
+def _standard_of(artifact: ScorecardArtifact, path: Path | None) -> Standard:
+    """The standard to judge ``artifact`` under: ``--standard`` when given, else the one it rates under in
+    the service (:func:`rating_model.standard.standard_for_model`): a bank's model approved under 1.2.0
+    keeps rating under 1.2.0 after the 1.3.0 upgrade, and judging it on 1.3.0's indicators changed 57 of
+    3,000 scores and 2 grades of the evidence its replacement's promotion rests on."""
+    from rating_model.standard import standard_for_model
+
+    release = _standard(path)
+    if path is not None:
+        return release
+    return standard_for_model(artifact.metadata.get("standard"), release) or release
+
+
 def read_data_file(data: Path, reader: Callable[[Path], pd.DataFrame] | None = None) -> pd.DataFrame:
     """A flat CSV or Parquet file as a frame, or a ClickException saying why it cannot be read.
 
@@ -323,7 +336,8 @@ def evaluate_model(model: str, data: Path, standard_path: Path | None, json_out:
     registered version)."""
     from rating_model.evaluation import evaluate
 
-    artifact, standard = load_model(model), _standard(standard_path)
+    artifact = load_model(model)
+    standard = _standard_of(artifact, standard_path)
     info: dict[str, Any] = {}
     X, y = labelled_indicators(data, standard, workers, models=(artifact,), info=info)
     report = evaluate(artifact, X, y, standard)
@@ -359,14 +373,29 @@ def evaluate_model(model: str, data: Path, standard_path: Path | None, json_out:
 def compare_models(champion: str, challenger: str, data: Path, standard_path: Path | None, samples: int,
                    json_out: Path | None, record: bool, workers: int | None) -> None:
     """CHAMPION vs CHALLENGER: metric deltas with 95 % CIs, score and indicator PSI, grade migration."""
+    import numpy as np
+
     from rating_model.monitoring import compare_models as compare
 
-    a, b, standard = load_model(champion), load_model(challenger), _standard(standard_path)
+    a, b = load_model(champion), load_model(challenger)
+    standard, challenger_standard = _standard_of(a, standard_path), _standard_of(b, standard_path)
     info: dict[str, Any] = {}
     X, y = labelled_indicators(data, standard, workers, models=(a, b), info=info)
-    result = compare(a, b, X, y, standard, samples=samples)
+    X_b = X
+    if challenger_standard is not standard:  # each model on the indicators of the standard it rates under
+        X_b, y_b = labelled_indicators(data, challenger_standard, workers)
+        if len(y_b) != len(y) or not np.array_equal(np.asarray(y_b), np.asarray(y)):
+            raise click.ClickException(
+                f"{data.name}: {standard.label} and {challenger_standard.label} leave out different rows; "
+                "compare the two models with --standard"
+            )
+    result = compare(a, b, X, y, standard, samples=samples, challenger_indicators=X_b,
+                     challenger_standard=challenger_standard)
     # which file, by content, what was left out and how it was measured: the JSON says what it rests on
-    result["data"] = {**info, "standard": standard.label, "samples": samples}
+    result["data"] = {**info, "standard": standard.label, "challenger_standard": challenger_standard.label,
+                      "samples": samples}
+    if challenger_standard is not standard:
+        click.echo(f"champion under {standard.label}, challenger under {challenger_standard.label}")
     click.echo(f"champion {a.version} vs challenger {b.version} on {result['rows']} rows")
     for name, m in result["metrics"].items():
         click.echo(f"  {name:<6} {m['champion']:.4f} -> {m['challenger']:.4f}  delta {m['delta']:+.4f} "

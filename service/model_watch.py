@@ -34,20 +34,29 @@ _log = structlog.get_logger("greenrate.models")
 WATCHER_NAME = "greenrate.model_watcher"
 
 
-def engine_for(standard: Standard, artifact: ScorecardArtifact) -> Engine:
-    """An engine for ``artifact`` under ``standard``, or under the newest published version of it that
-    rates the artifact; ArtifactError says why they do not fit together.
+def engine_for(standard: Standard, artifact: ScorecardArtifact, *, earlier: bool = False) -> Engine:
+    """An engine for ``artifact``; ArtifactError says why it does not fit.
 
     The engine itself refuses features or directions that contradict the standard; the label check adds
     that the artifact was trained for the standard version it rates under (its cut-offs and bins assume
     it), or for an earlier one that version declares unchanged in everything that scores
-    (``models_trained_for``). A model trained for an earlier standard whose scoring changed since (1.3.0)
-    rates under that earlier standard until a model trained for the new one is promoted.
+    (``models_trained_for``). A new model (upload, register, promote) must fit this release's standard.
+    With ``earlier``, for a model already approved (the active one, a job's pinned one, a rollback), a model
+    trained for an earlier standard whose scoring changed since (1.3.0) rates under the newest published
+    version that accepts it, so that a bank's approved model keeps rating as approved after an upgrade
+    until a model for the new standard is promoted; nobody promotes a model back into an older rulebook.
     """
     from rating_model.engine import Engine
-    from rating_model.standard import standard_for_model
+    from rating_model.standard import load_standard, standard_for_model
 
     trained_for = artifact.metadata.get("standard")
+    release = load_standard()
+    if not earlier:
+        if not release.rates_models_for(trained_for):
+            raise ArtifactError(
+                f"model was trained for standard {trained_for!r}; this release rates under {release.label!r}"
+            )
+        return Engine(release, artifact)
     fitting = standard_for_model(trained_for, standard)
     if fitting is None:
         raise ArtifactError(
@@ -94,7 +103,7 @@ class ModelWatcher:
             artifact = load_artifact(db, wanted)
             if artifact is None:  # pragma: no cover - the foreign key makes this impossible
                 return None
-            slot.set_engine(engine_for(current.engine.standard, artifact))
+            slot.set_engine(engine_for(current.engine.standard, artifact, earlier=True))
         except (SQLAlchemyError, ArtifactError) as exc:
             _log.warning("model_check_failed", error=type(exc).__name__, detail=str(exc)[:300])
             return None

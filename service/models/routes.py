@@ -154,7 +154,8 @@ class RollBackModel(MethodView):
         if registry.get_model(s.db, version) is None:
             abort(404, message=f"Model version {version!r} is not registered.")
         actor = actor_of(current_principal())
-        fits = partial(engine_for, s.engines.current().engine.standard)
+        # a rollback returns to a model approved before, under the standard it was approved for if need be
+        fits = partial(engine_for, s.engines.current().engine.standard, earlier=True)
         try:
             target, undone = registry.rollback(s.db, actor=actor, reason=body["reason"], fits=fits,
                                                undoing=version)

@@ -77,7 +77,7 @@ class RunContext:
             if artifact is None:
                 raise ArtifactError(f"model version {version!r} of this job is no longer in the registry")
             self._pinned.clear()  # one resumed job at a time needs its old model
-            self._pinned[version] = engine_for(loaded.engine.standard, artifact)
+            self._pinned[version] = engine_for(loaded.engine.standard, artifact, earlier=True)
         return self._pinned[version]
 
 

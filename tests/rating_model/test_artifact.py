@@ -295,11 +295,16 @@ def test_a_bare_estimator_table_may_give_a_blank_more() -> None:
 def test_the_engine_holds_an_artifact_without_a_named_standard_to_the_missing_data_rule() -> None:
     """Without ``metadata.standard`` the format's own check does not apply; the engine's still does."""
     from rating_model.engine import Engine
+    from rating_model.standard import load_standard
     from tests.service.model_fixtures import rehash
 
     doc = missing_above_worst()
     del doc["metadata"]["standard"]
+    artifact = ScorecardArtifact.from_dict(rehash(doc))
     with pytest.raises(ArtifactError, match="missing data earns more .*green_operations"):
+        Engine(load_standard(), artifact)
+    # Engine.load, what the batch and Spark use, refuses a model that names no standard, as the service does
+    with pytest.raises(ArtifactError, match="trained for standard None"):
         Engine.load(rehash(doc))
 
 

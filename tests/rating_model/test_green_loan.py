@@ -198,6 +198,11 @@ def test_the_rationale_names_what_set_off_a_knock_out() -> None:
     penalty = next(k for k in STANDARD.knock_outs if k.id == "environmental_penalty")
     result = assess_green_loan(data, "light_green", (penalty,), STANDARD)
     assert result.rationale == (
-        f"Knock-out environmental_penalty ({penalty.name}) applies (1 environmental penalties in the last "
+        f"Knock-out environmental_penalty ({penalty.name}) applies (1 environmental penalty in the last "
         f"three years; it applies from {penalty.min_penalties}): no green-loan treatment is available.",
     )
+    # a blocking knock-out does not hide the others (diff review: coal and completeness went unnamed)
+    coal = next(k for k in STANDARD.knock_outs if k.id == "coal_burned_on_site")
+    both = assess_green_loan(data, "light_green", (penalty, coal), STANDARD)
+    assert len(both.rationale) == 2 and "coal_burned_on_site" in both.rationale[1]
+    assert both.knock_outs == (f"environmental_penalty: {penalty.description}",)

@@ -150,3 +150,31 @@ def test_an_unmigrated_registry_is_named_not_a_traceback(env: dict[str, str], tm
     assert result.exit_code == 1, result.output
     expected = "cannot read the model registry: OperationalError (has `greenrate db upgrade` run?)"
     assert expected in result.output
+
+
+def test_each_model_is_judged_under_the_standard_it_rates_under(env: dict[str, str], tmp_path: Path) -> None:
+    """Diff review: `compare` and `evaluate` derived every model's indicators under the release's standard,
+    so a bank's model approved under 1.2.0 (which keeps rating under 1.2.0 after the 1.3.0 upgrade) was
+    judged on indicators it never rates with. The JSON names each model's standard."""
+    import json
+
+    from tests.service.model_fixtures import default_document, rehash
+
+    earlier = default_document()
+    earlier["metadata"]["standard"] = "greenrate-sme@1.2.0"  # as a model trained for 1.2.0 names it
+    earlier_path = tmp_path / "earlier.json"
+    earlier_path.write_text(json.dumps(rehash(earlier)), encoding="utf-8")
+    data = tmp_path / "holdout.parquet"
+    write_frame(FRAME, data)
+    out = tmp_path / "compare.json"
+    result = run(env, "model", "compare", str(earlier_path), MODEL, "--data", str(data), "--samples", "20",
+                 "--json", str(out))
+    assert result.exit_code == 0, result.output
+    assert "champion under greenrate-sme@1.2.0, challenger under greenrate-sme@1.3.0" in result.output
+    recorded = json.loads(out.read_text(encoding="utf-8"))["data"]
+    assert (recorded["standard"], recorded["challenger_standard"]) == (
+        "greenrate-sme@1.2.0", "greenrate-sme@1.3.0",
+    )
+    evaluated = tmp_path / "evaluate.json"
+    assert run(env, "model", "evaluate", str(earlier_path), "--data", str(data), "--json",
+               str(evaluated)).exit_code == 0
