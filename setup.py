@@ -21,11 +21,15 @@ Compiling needs a C compiler and the Python headers (``gcc`` and ``python3-dev``
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 from pathlib import Path
 
 from setuptools import setup
 
+#: the sha256 of each compiled module's source at build time (read by rating_model/__init__.py)
+COMPILED_RECORD = "rating_model/data/compiled_sources.json"
 #: modules of ``rating_model`` compiled by mypyc (the rest stays Python: I/O, training, the scorecard)
 COMPILED = (
     "reader",
@@ -65,6 +69,13 @@ def _extensions() -> list[object]:
             stale.unlink()
         return []
     from mypyc.build import mypycify
+
+    # What the compiled modules were built from: rating_model checks it on import, so that a source edited
+    # after the build is never run as its stale compiled module (Python imports the .so before the .py).
+    record = {
+        name: hashlib.sha256(Path(f"rating_model/{name}.py").read_bytes()).hexdigest() for name in COMPILED
+    }
+    Path(COMPILED_RECORD).write_text(json.dumps(record, indent=1, sort_keys=True) + "\n", encoding="utf-8")
 
     return mypycify([f"rating_model/{name}.py" for name in COMPILED], opt_level="3", debug_level="1",
                     group_name="greenrate_engine")

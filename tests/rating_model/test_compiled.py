@@ -164,3 +164,25 @@ def test_patching_a_compiled_module_fails_loudly(monkeypatch: pytest.MonkeyPatch
             patch()
     assert explain.first_reaching is not linear
     monkeypatch.setattr(standard, "DEFAULT_STANDARD", standard.DEFAULT_STANDARD)  # plain Python: allowed
+
+
+def test_a_source_edited_after_the_build_is_refused_at_import(tmp_path: Path) -> None:
+    """Maintainer review: only pytest and the Makefile noticed a stale compiled module; gunicorn, the CLI and
+    the batch workers silently ran the old code. rating_model compares each source with what it was built
+    from, by content."""
+    import hashlib
+    import json
+
+    from rating_model import stale_compiled_modules
+
+    (tmp_path / "units.py").write_text("X = 1\n", encoding="utf-8")
+    (tmp_path / "units.cpython-311-x86_64-linux-gnu.so").write_bytes(b"")
+    (tmp_path / "rounding.py").write_text("Y = 2\n", encoding="utf-8")  # no compiled module: not checked
+    record = tmp_path / "compiled_sources.json"
+    built = hashlib.sha256(b"X = 1\n").hexdigest()
+    record.write_text(json.dumps({"units": built, "rounding": "0" * 64}), encoding="utf-8")
+    assert stale_compiled_modules(tmp_path, record) == []
+    (tmp_path / "units.py").write_text("X = 2\n", encoding="utf-8")
+    assert stale_compiled_modules(tmp_path, record) == ["units"]
+    assert stale_compiled_modules(tmp_path, tmp_path / "none.json") == []  # a plain-Python install
+    assert stale_compiled_modules() == []  # this checkout, as built
