@@ -8,11 +8,12 @@ RUN apt-get update \
     && apt-get install -y --no-install-recommends gcc libc6-dev \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
-COPY pyproject.toml setup.py README.md ./
+COPY pyproject.toml setup.py README.md constraints.txt ./
 COPY service ./service
 COPY rating_model ./rating_model
 COPY schemas ./schemas
-RUN pip wheel --no-cache-dir --wheel-dir /wheels .
+# the versions the tests passed on (constraints.txt), for the package and every dependency
+RUN pip wheel --no-cache-dir --wheel-dir /wheels -c constraints.txt .
 
 FROM python:3.11-slim AS runtime
 ENV PYTHONDONTWRITEBYTECODE=1 \

@@ -9,7 +9,7 @@ DEMO_TENANT ?= demo-bank
 ADDRESS := $(or $(GREENRATE_BIND),127.0.0.1:8000)
 EXAMPLE := {"company":{"name":"Demo Cafe","country":"CN","region":"CN-ZJ","industry_code":"5610","employees":12,"annual_revenue":3200000,"currency":"CNY","reporting_year":2024},"energy":{"electricity_kwh":42000},"data_source":"energy_bills"}
 
-.PHONY: help run test lint fuzz bench soak require-wrk migrate demo-key install install-test system-test-deps clean
+.PHONY: help run test lint fuzz bench soak require-wrk migrate demo-key install install-test system-test-deps lock clean
 
 help:
 	@echo "make run   - create .venv, migrate the database, print a demo bank key, serve on 127.0.0.1:8000"
@@ -18,6 +18,7 @@ help:
 	@echo "make fuzz  - fuzz the API longer (FUZZ_EXAMPLES=500) plus the hostile corpus and security checks"
 	@echo "make bench - engine and HTTP load benchmarks (wrk) as ratios; writes benchmarks/results.md"
 	@echo "make soak  - 10 minutes at 70% of the measured maximum throughput; adds a Soak section to results.md"
+	@echo "make lock  - re-resolve constraints.txt, the exact versions every install uses"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,12 +28,12 @@ $(BIN)/python:
 # instead of the edited source. RATING_MODEL_NO_EXTENSIONS=1 installs plain Python (no C compiler needed).
 ENGINE_SOURCES := $(wildcard rating_model/*.py)
 
-$(VENV)/.installed: pyproject.toml setup.py $(ENGINE_SOURCES) | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
+$(VENV)/.installed: pyproject.toml setup.py constraints.txt $(ENGINE_SOURCES) | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e .
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml setup.py $(ENGINE_SOURCES) | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+$(VENV)/.installed-test: pyproject.toml setup.py constraints.txt $(ENGINE_SOURCES) | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
 	touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed
@@ -123,6 +124,15 @@ require-wrk:
 FUZZ_EXAMPLES ?= 500
 fuzz: $(VENV)/.installed-test
 	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q -p no:cacheprovider tests/fuzz tests/security
+
+# constraints.txt: the newest versions pyproject.toml admits, resolved afresh in a throwaway virtualenv
+# (plain Python: no compile needed to resolve), then pinned; run it after changing a dependency, and test.
+LOCK_VENV := .tmp/lock-venv
+lock:
+	rm -rf $(LOCK_VENV) && $(PYTHON) -m venv $(LOCK_VENV)
+	RATING_MODEL_NO_EXTENSIONS=1 $(LOCK_VENV)/bin/python -m pip install --quiet '.[test]'
+	{ sed -n '1,3p' constraints.txt; $(LOCK_VENV)/bin/python -m pip freeze --exclude greenrate; } > constraints.txt.new
+	mv constraints.txt.new constraints.txt && rm -rf $(LOCK_VENV)
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache build rating_model/*.so greenrate_engine__mypyc*.so
