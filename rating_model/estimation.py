@@ -67,7 +67,6 @@ def fill_missing(data: OperatingData, standard: Standard) -> Filled:
     company = data.company
     defaults = sector_defaults(sector_of(company.isic_division))
     if energy.electricity_kwh is None:
-        from_spend = energy.electricity_spend is not None
         if energy.electricity_spend is not None:
             rule = _rule(standard, "energy.electricity_kwh", spend=True)
             assert rule.tariff_cny_per_kwh is not None
@@ -85,7 +84,8 @@ def fill_missing(data: OperatingData, standard: Standard) -> Filled:
                 kwh = company.employees * defaults.electricity_kwh_per_employee
                 method = f"sector default {defaults.electricity_kwh_per_employee:g} kWh/employee x employees"
         estimates.append(
-            Estimate("energy.electricity_kwh", kwh, "kWh", method, rule.pcaf_floor, not from_spend)
+            Estimate("energy.electricity_kwh", kwh, "kWh", method, rule.pcaf_floor,
+                     energy.electricity_spend is None)
         )
         energy = replace(energy, electricity_kwh=kwh)
     # Only an unanswered list is estimated: "fuels": [] says no fuel is burned on site.

@@ -98,7 +98,7 @@ def assess_green_loan(
     blocking = tuple(f"{k.id}: {k.description}" for k in knock_outs if k.blocks_green_loan)
     loan = data.loan
     use = loan.use_of_proceeds if loan else None
-    lines = [
+    rationale = [
         f"Knock-out {k.id} ({k.name}) applies{_facts(k, data)}: no green-loan treatment is available."
         if k.blocks_green_loan
         else f"Knock-out {k.id} applies{_facts(k, data)}: it caps the grade at {k.cap_grade} but does not "
@@ -106,8 +106,7 @@ def assess_green_loan(
         for k in knock_outs
     ]
     if blocking:
-        return GreenLoan(False, None, use, None, tuple(lines), blocking, False)
-    rationale: list[str] = lines
+        return GreenLoan(False, None, use, None, tuple(rationale), blocking, False)
     gate = standard.min_loan_grade
     meets_grade = gate is None or standard.rank(grade) <= standard.rank(gate)
     tier = standard.pricing_tiers.get(grade)
