@@ -132,6 +132,19 @@ def field_errors(exc: Exception) -> dict[str, list[str]] | None:
     return None
 
 
+def refusal(exc: Exception) -> tuple[int, str, dict[str, list[str]]]:
+    """The status, message and field errors :data:`ERROR_TABLE` answers an engine refusal of the input with.
+
+    A batch item the engine refuses says what its own request would have got; reading the table (the
+    entry of the nearest class in the exception's MRO, as Flask picks handlers) keeps the two from drifting.
+    """
+    for cls in type(exc).__mro__:
+        for exc_types, code, message, _ in ERROR_TABLE:
+            if cls in (exc_types if isinstance(exc_types, tuple) else (exc_types,)):
+                return code, message, field_errors(exc) or {}
+    raise LookupError(f"no error-table entry for {type(exc).__name__}")
+
+
 def _webargs_errors(messages: Any) -> dict[str, list[str]]:
     """webargs nests errors under the location ("json", "query"); the contract keys by field path."""
     out: dict[str, list[str]] = {}

@@ -29,6 +29,7 @@ from schemas.operating_data import OperatingDataSchema
 from service.auth import Principal
 from service.cache import CachedRating, CacheEntry, RatingCache, cache_key, input_hash
 from service.engine_slot import LoadedEngine
+from service.errors import refusal
 from service.metrics import cache_lookup, rating_issued
 from service.ratings.encoding import rating_json
 from service.records.ratings import NewRating, ReusableRating, find_reusable, insert_ratings
@@ -131,12 +132,8 @@ _RateError = FactorNotFoundError | InvalidInputError | InvalidInputErrors
 
 
 def _rate_failure(exc: _RateError) -> ItemFailure:
-    """What a batch item says when the engine refused it while rating (not while parsing)."""
-    if isinstance(exc, FactorNotFoundError):
-        return ItemFailure(
-            422, "No emission factor applies to this input.", {exc.field or "_schema": [exc.message]}
-        )
-    return ItemFailure(422, "The operating data cannot be rated as given.", exc.errors)
+    """What a batch item says when the engine refuses it: what its own request would have been answered."""
+    return ItemFailure(*refusal(exc))
 
 
 def _resolve(
@@ -249,9 +246,7 @@ def issue_batch(
             results.append(_prepare(ctx, principal.scope, _ITEM_SCHEMA.load(payload)))
         except ValidationError as exc:
             results.append(ItemFailure(422, "Some fields are invalid.", flatten_errors(exc.messages)))
-        except (InvalidInputError, InvalidInputErrors) as exc:
-            results.append(ItemFailure(422, "The operating data cannot be rated as given.", exc.errors))
-        except FactorNotFoundError as exc:
+        except (FactorNotFoundError, InvalidInputError, InvalidInputErrors) as exc:
             results.append(_rate_failure(exc))
     prepared = [r for r in results if isinstance(r, _Prepared)]
     issued, failed = _resolve(ctx, principal, prepared) if prepared else ({}, {})

@@ -222,3 +222,33 @@ def test_the_error_table_maps_each_class_once() -> None:
 
     listed = [t for types, *_ in ERROR_TABLE for t in (types if isinstance(types, tuple) else (types,))]
     assert len(listed) == len(set(listed))
+
+
+def test_a_batch_item_the_engine_refuses_says_what_its_own_request_is_answered(app: Flask) -> None:
+    """A batch item reads its status, message and field errors from the error table the single request's
+    handler answers with, so the two cannot drift apart (they had been written out twice)."""
+    from rating_model.exceptions import (
+        FactorNotFoundError,
+        InvalidInputError,
+        InvalidInputErrors,
+        StandardError,
+        UnknownUnitError,
+    )
+    from service.errors import refusal
+
+    refused = [
+        InvalidInputError("energy.fuels.0.quantity", "Must be finite."),
+        UnknownUnitError("energy.fuels.0.unit", "Unknown unit 'gal'."),
+        InvalidInputErrors([InvalidInputError("a", "one"), InvalidInputError("a", "two")]),
+        FactorNotFoundError("No grid factor for ZZ.", "company.country"),
+        FactorNotFoundError("No factor for this fuel."),
+    ]
+    for exc in refused:
+        with app.test_request_context("/v1/ratings/batch", method="POST"):
+            answered = app.handle_user_exception(exc)
+        body = answered.get_json()
+        assert refusal(exc) == (answered.status_code, body["message"], body.get("errors", {}))
+        assert answered.status_code == 422 and body["errors"]
+    assert refusal(StandardError("broken"))[0] == 503
+    with pytest.raises(LookupError):
+        refusal(KeyError("not a refusal"))
