@@ -81,8 +81,10 @@ from rating_model.values import fast_init
 #: completeness while the canonical input dropped it); an unknown province code, or a place outside the
 #: set's grid (CN-HK) without ``energy.grid_factor``, is refused naming ``company.region`` instead of being
 #: priced at the national average. And from the credit review: the net after credits is floored at 0,
-#: credits beyond it being ``surplus_credits_tco2e``.
-ENGINE_VERSION = "1.6"
+#: credits beyond it being ``surplus_credits_tco2e``. 1.7 (2026-12-06, a small-business adviser's review;
+#: standard 1.4.0, schema 1.6): a path that cannot reach the next grade says why (``held_back_by``), where it
+#: had said only "not reachable" to a coal-burning workshop whose coal caps its grade.
+ENGINE_VERSION = "1.7"
 
 MODELS_DIR = Path(__file__).parent / "data" / "models"
 DEFAULT_MODEL = MODELS_DIR / "default.json"
@@ -273,7 +275,7 @@ class Engine:
         filled = fill_missing(data, standard)
         ev = self.evaluate(filled)
         imps, path = improvements(filled, ev.outcome, ev.contributions, standard, self.actions,
-                                  lambda f: self.outcome(f, ev))
+                                  lambda f: self.outcome(f, ev), knock_outs=ev.grading.knock_outs)
         inv = ev.inventory
         loan = assess_green_loan(data, ev.grading.grade, ev.grading.knock_outs, standard)
         financed = financed_emissions(

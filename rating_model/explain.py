@@ -17,7 +17,7 @@ from rating_model.estimation import Filled
 from rating_model.grading import lowered_by_completeness
 from rating_model.operating_data import OperatingData
 from rating_model.rounding import round_float
-from rating_model.standard import COSTS, Action, Standard
+from rating_model.standard import COSTS, Action, KnockOut, Standard
 from rating_model.values import fast_init
 
 REASONS_PER_SIDE = 3
@@ -213,11 +213,13 @@ def improvements(
     index: ActionIndex,
     rerate: Rerate,
     search: Search | None = None,
+    knock_outs: Sequence[KnockOut] = (),
 ) -> tuple[list[Improvement], dict[str, object]]:
     """Every applicable action with a positive score gain, best first; the cheapest path to the next grade.
 
     ``search`` finds the path's first prefix that reaches the next grade (default :func:`first_reaching`);
-    a test passes a linear scan to check the guided search against trying every prefix.
+    a test passes a linear scan to check the guided search against trying every prefix. ``knock_outs``
+    (the business's) say, with ``contributions``, what holds the path back when it cannot reach the grade.
     """
     gaps = {c.indicator: c.max_points - c.points for c in contributions}
     found: list[tuple[Improvement, PlannedAction, Outcome | None]] = []
@@ -259,8 +261,72 @@ def improvements(
             outcome if own else None,
         ))
     found.sort(key=lambda item: (-item[0].score_gain, item[1].cost_rank, item[0].action))
-    path = _path_to_next_grade(filled, base, found, standard, rerate, search or first_reaching)
+    path, best = _path_to_next_grade(filled, base, found, standard, rerate, search or first_reaching)
+    target = path["target_grade"]
+    path["held_back_by"] = (
+        held_back_by(str(target), best, knock_outs, contributions, standard)
+        if target is not None and not path["reachable"]
+        else []
+    )
     return [imp for imp, _, _ in found], path
+
+
+def held_back_by(
+    target: str,
+    best_score: float,
+    knock_outs: Sequence[KnockOut],
+    contributions: Sequence[Contribution],
+    standard: Standard,
+) -> list[dict[str, object]]:
+    """Why no path of the standard's actions reaches ``target``, each reason with what can be done about it.
+
+    An unreachable plan had said only "not reachable": a workshop burning coal was offered one action and
+    never told that the coal caps its grade, nor a shop without its bills that its blank answers were worth
+    more than every action together (a small-business adviser's review). Three reasons, in this order: a
+    knock-out capping the grade below the target (its remedy, from the standard), points that figures not
+    reported could earn (an indicator in its missing bin, capped at the worst reported bin's points), and a
+    score the modelled actions together fall short with (``best_score``: every action of the path taken).
+    """
+    labels = {c.grade: c for c in standard.cutoffs}
+    out: list[dict[str, object]] = []
+    for rule in knock_outs:
+        if standard.rank(rule.cap_grade) > standard.rank(target):
+            cap = labels[rule.cap_grade]
+            out.append(_held_back(
+                "knock_out", rule.id, [], None,
+                f"{rule.name}: the grade is capped at {cap.label}. {rule.remedy}".strip(),
+                f"{rule.name_zh}：评级上限为{cap.label_zh}。{rule.remedy_zh}".strip("。 ") + "。",
+            ))
+    unreported = [c for c in contributions if c.value is None and c.max_points > c.points]
+    if unreported:
+        points = round_float(sum([c.max_points - c.points for c in unreported], 0.0), 1)
+        names = [standard.indicators[c.indicator] for c in unreported]
+        out.append(_held_back(
+            "missing_data", None, [c.indicator for c in unreported], points,
+            f"Up to {points:g} more points wait in figures not reported (or only estimated from the sector): "
+            f"{'; '.join(n.name for n in names)}. Report them, from the bills where there are any, "
+            "to be scored on them; a blank never scores better than the worst figure.",
+            f"未填报（或仅按行业默认值估算）的数据最多还能带来 {points:g} 分："
+            f"{'、'.join(n.name_zh for n in names)}。"
+            "请按账单等实际数据填报后按实际情况计分；空白的得分不会高于最差的填报值。",
+        ))
+    floor = standard.grade_floor(target)
+    if best_score < floor:
+        grade = labels[target]
+        out.append(_held_back(
+            "beyond_actions", None, [], None,
+            f"The improvement actions this standard models reach {best_score:g} points together; "
+            f"{grade.label} starts at {floor:g}.",
+            f"本标准列出的改进措施全部做到可达 {best_score:g} 分；{grade.label_zh}需要 {floor:g} 分。",
+        ))
+    return out
+
+
+def _held_back(
+    reason: str, knock_out: str | None, indicators: list[str], points: float | None, message: str, zh: str
+) -> dict[str, object]:
+    return {"reason": reason, "knock_out": knock_out, "indicators": indicators, "points": points,
+            "message": message, "message_zh": zh}
 
 
 def _path_to_next_grade(
@@ -270,12 +336,15 @@ def _path_to_next_grade(
     standard: Standard,
     rerate: Rerate,
     search: Search,
-) -> dict[str, object]:
-    """Take actions cheapest first (then by gain) until the next grade is reached; verify by re-rating."""
+) -> tuple[dict[str, object], float]:
+    """Take actions cheapest first (then by gain) until the next grade is reached; verify by re-rating.
+
+    Also the score every action of the list reaches together (the path's own when it reaches the grade).
+    """
     target = standard.better_grade(base.grade)
     if target is None:
         return {"target_grade": None, "reachable": False, "actions": [], "score_after": base.score,
-                "grade_after": base.grade, "tco2e_saved": None}
+                "grade_after": base.grade, "tco2e_saved": None}, base.score
     ordered = sorted(found, key=lambda item: (item[1].cost_rank, -item[0].score_gain, item[0].action))
     # The business after each prefix of the cheapest-first list. Every action moves indicators only in
     # their declared green direction, so the score never falls along the list: the first prefix that
@@ -343,6 +412,8 @@ def _path_to_next_grade(
         taken = [ordered[k][0].action for k in kept]
     reached = standard.rank(outcome.grade) <= standard.rank(target)
     saved = round_float(base.emissions_tco2e - outcome.emissions_tco2e, 3)
+    # every action taken: the score the modelled actions reach together, said when they fall short
+    best = outcome.score if reached or not ordered else outcome_at(len(ordered) - 1).score
     return {
         "target_grade": target,
         "reachable": reached,
@@ -350,7 +421,7 @@ def _path_to_next_grade(
         "score_after": outcome.score if reached else base.score,
         "grade_after": outcome.grade if reached else base.grade,
         "tco2e_saved": (saved or None) if reached else None,
-    }
+    }, best
 
 
 def _irreducible(

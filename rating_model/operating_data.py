@@ -35,9 +35,11 @@ from rating_model.values import fast_init
 #: 1.5 (2026-12-05): ``green_loan.green_rated_borrower`` (preferential terms on a general-purpose loan, no
 #: longer reported as ``eligible`` on a ``green_rated_borrower`` basis); ``financed_emissions.scope3_tco2e``
 #: may be null (no Scope 3 data: not measured, not zero); ``neutrality.net_scope12_after_credits`` is floored
-#: at 0 and ``neutrality.surplus_credits_tco2e`` holds the credits beyond it.
+#: at 0 and ``neutrality.surplus_credits_tco2e`` holds the credits beyond it. 1.6 (2026-12-06): a path to
+#: the next grade that cannot reach it says why (``path_to_next_grade.held_back_by``: a capping knock-out and
+#: its remedy, the points figures not reported could earn, the score the modelled actions fall short with).
 #: Ratings are reused only under the same version.
-SCHEMA_VERSION = "1.5"
+SCHEMA_VERSION = "1.6"
 
 STATIONARY_FUELS = ("natural_gas", "diesel", "gasoline", "lpg", "coal", "fuel_oil")
 FLEET_FUELS = ("gasoline", "diesel", "hybrid", "electric", "lpg", "natural_gas", "unknown")

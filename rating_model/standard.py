@@ -22,7 +22,7 @@ from rating_model.exceptions import StandardError
 from rating_model.operating_data import DATA_SOURCES, PRACTICE_FLAGS, STATIONARY_FUELS
 
 STANDARD_DIR = Path(__file__).parent / "data" / "standard"
-DEFAULT_STANDARD = STANDARD_DIR / "greenrate-sme-1.3.yaml"
+DEFAULT_STANDARD = STANDARD_DIR / "greenrate-sme-1.4.yaml"
 #: The sections a scorecard depends on: how indicators are derived and scored, the grade cut-offs, the
 #: estimation that fills their inputs and the data-quality rules (the measurement_quality indicator is the
 #: PCAF score they set). A later version may accept models trained for an earlier one
@@ -75,6 +75,10 @@ class KnockOut:
     fuels: tuple[str, ...] = ()
     #: whether it denies green-loan treatment, beyond capping the grade (1.0.0: every knock-out did)
     blocks_green_loan: bool = True
+    #: what lifts it, in plain words (1.4.0 on; empty in earlier standards, which did not say)
+    remedy: str = ""
+    remedy_zh: str = ""
+    name_zh: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,6 +239,9 @@ def _parse_knock_outs(doc: Mapping[str, Any]) -> tuple[KnockOut, ...]:
                 max_completeness=k.get("max_completeness"),
                 fuels=fuels,
                 blocks_green_loan=blocks,
+                remedy=str(k.get("remedy", "")).strip(),
+                remedy_zh=str(k.get("remedy_zh", k.get("remedy", ""))).strip(),
+                name_zh=str(k.get("name_zh", k["name"])),
             )
         )
     return tuple(out)

@@ -102,6 +102,16 @@ class ImprovementSchema(ContractSchema):
     description_zh = _str("The action in Chinese.")
 
 
+class HeldBackSchema(ContractSchema):
+    reason = _one_of(("knock_out", "missing_data", "beyond_actions"))
+    knock_out = _str("The knock-out's id (reason knock_out).", nullable=True)
+    indicators = _strings("Indicators scored in their missing bin (reason missing_data).")
+    points = _num("Points the indicators not reported could earn at most (reason missing_data).",
+                  nullable=True)
+    message = _str("What holds the grade back and what to do about it, in plain words.")
+    message_zh = _str("The message in Chinese.")
+
+
 class PathToNextGradeSchema(ContractSchema):
     target_grade = fields.String(required=True, allow_none=True, validate=validate.OneOf(GRADES))
     reachable = fields.Boolean(required=True)
@@ -112,6 +122,16 @@ class PathToNextGradeSchema(ContractSchema):
     score_after = _num()
     grade_after = fields.String(required=True, allow_none=True, validate=validate.OneOf(GRADES))
     tco2e_saved = _num(_SAVED, nullable=True)
+    held_back_by = fields.List(
+        fields.Nested(HeldBackSchema),
+        required=True,
+        metadata={"description": (
+            "Why the target grade is out of reach, in this order (empty when it is reachable or there is no "
+            "better grade; from schema 1.6): a knock-out capping the grade below it, with what lifts it; the "
+            "points figures not reported could earn; the score every modelled action reaches together, when "
+            "short of the grade's floor."
+        )},
+    )
 
 
 class Scope3Schema(ContractSchema):

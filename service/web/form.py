@@ -3,7 +3,11 @@
 Only the minimal fields (industry, region, employees, revenue, electricity in kWh or as the yearly bill),
 the gas burned on site if any, the business's vehicles if any, and a few yes/no practices; the engine's
 estimation fills the rest from the standard's sector defaults and flags every filled figure. The data
-source is ``estimated`` because nothing here is backed by documents.
+source is ``energy_bills`` when the owner gave the electricity (kWh or the bill's amount, read off the
+bills): primary energy data, PCAF option 2a, unverified or not; a form without it is ``estimated``. The
+form had always said ``estimated``, PCAF 4 (a revenue-based estimate), beside "nothing estimated" on
+ratings made from the owner's own kWh (a small-business adviser's review); the estimation floors still cap
+the score where a figure was estimated (3 from the bill's amount, 4 from sector defaults).
 
 Numbers are typed into text inputs, not number inputs: a browser's number input silently drops what it
 cannot parse, so "90万" reached the server as "90" and a cafe was rated on 90 yuan of revenue. The server
@@ -101,6 +105,7 @@ _FUEL_USE: Schema = _ENERGY.fields["fuels"].inner.schema  # type: ignore[attr-de
 _TRANSPORT: Schema = _SCHEMA.fields["transport"].schema  # type: ignore[attr-defined]
 _VEHICLE: Schema = _TRANSPORT.fields["fleet"].inner.schema  # type: ignore[attr-defined]
 ELECTRICITY_KEYS = {"kwh": "electricity_kwh", "bill": "electricity_spend"}
+_ELECTRICITY = frozenset(ELECTRICITY_KEYS.values())  # given: the owner read the bills (data source)
 
 #: The answers to "gas burned on site": ``""`` is "not sure" (the standard estimates it from the sector's
 #: default and says so), ``none`` is an answer (``fuels: []``: no Scope 1 is made up for an all-electric
@@ -472,7 +477,7 @@ def parse_form(form: Mapping[str, str], default_name: str = "My business") -> Pa
         "energy": energy,
         **({"transport": {"fleet": fleet}} if fleet is not None else {}),
         "practices": {k: k in values["practices"] for k, _, _ in PRACTICES},
-        "data_source": "estimated",
+        "data_source": "energy_bills" if _ELECTRICITY & set(energy) else "estimated",
     }
     try:  # the API's own checks, last: whatever the checks above missed is still refused here
         parsed.payload = _SCHEMA.load(payload)

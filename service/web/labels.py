@@ -24,7 +24,7 @@ ITEM_LABELS: Mapping[str, tuple[str, str]] = {
     "resilience": ("Climate resilience", "气候韧性"),
     "process": ("Process to identify climate-related risks", "气候相关风险的识别流程"),
     "scope1_tco2e": ("Scope 1 (t CO2e)", "范围一（吨二氧化碳当量）"),
-    "scope2_location_tco2e": ("Scope 2, location-based (t CO2e)", "范围二，基于地点（吨二氧化碳当量）"),
+    "scope2_location_tco2e": ("Scope 2, location-based (t CO2e)", "范围二，基于位置（吨二氧化碳当量）"),
     "scope2_market_tco2e": ("Scope 2, market-based (t CO2e)", "范围二，基于市场（吨二氧化碳当量）"),
     "scope3_tco2e": ("Scope 3 (t CO2e)", "范围三（吨二氧化碳当量）"),
     "energy_mwh": ("Energy use (MWh)", "能源消耗（兆瓦时）"),

@@ -65,6 +65,7 @@ from service.web.view import (
     estimated_fields,
     grade_ladder,
     green_loan_line,
+    held_back,
     next_grade,
     pillar_bars,
     plan,
@@ -267,6 +268,7 @@ def result(rating_id: str) -> str:
         reasons=reasons(rating, standard, lang),
         plan=plan(rating, lang, t),
         next_grade=next_grade(rating, lang, t),
+        held_back=held_back(rating, lang),
         green_loan=green_loan_line(rating, standard.min_loan_grade, t),
         ladder=grade_ladder(rating, standard, t),
     )

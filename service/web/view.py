@@ -92,10 +92,10 @@ def _reason_text(c: Mapping[str, Any], name: str, lang: str) -> str | None:
     earned = (f"得 {c['points']:g} / {c['max_points']:g} 分" if lang == "zh"
               else f"{c['points']:g} of {c['max_points']:g} points")
     value = c.get("value")
-    if value is None:  # the page's form asks for what it needs: a figure without a value was not asked
+    if value is None:  # not asked by the form, not answered, or an answer the indicator cannot measure
         if lang == "zh":
-            return f"{name}：本表单未询问，按未知计，{earned}。"
-        return f"{name}: not asked on this form, so scored as unknown: {earned}."
+            return f"{name}：没有可计分的信息，按未知计，{earned}。"
+        return f"{name}: nothing to score it on, so scored as unknown: {earned}."
     if c.get("unit") == _PEER_RATIO:
         off = abs(1.0 - float(value))
         if off < 0.005:
@@ -176,6 +176,18 @@ def next_grade(rating: Mapping[str, Any], lang: str, t: Mapping[str, str]) -> di
             "grade": t.get("grade_" + str(alone["grade_after"]), alone["grade_after"]),
         },
     }
+
+
+def held_back(rating: Mapping[str, Any], lang: str) -> list[str]:
+    """Why the next grade is out of reach, in the page's language (engine 1.7 on; earlier ratings: none).
+
+    Without it a plan that could not reach the next grade showed an empty list under its heading.
+    """
+    path = rating.get("path_to_next_grade") or {}
+    if path.get("reachable") or not path.get("target_grade"):
+        return []
+    key = "message_zh" if lang == "zh" else "message"
+    return [str(h.get(key) or h["message"]) for h in path.get("held_back_by", [])]
 
 
 def grade_ladder(rating: Mapping[str, Any], standard: Standard, t: Mapping[str, str]) -> dict[str, Any]:

@@ -163,6 +163,22 @@ def _assert_improvements_are_re_ratings(data: OperatingData) -> None:
         again = ENGINE.evaluate(business)
         assert again.score == pytest.approx(path["score_after"], abs=1e-9)
         assert again.grading.grade == path["grade_after"]
+        assert path["held_back_by"] == []
+    elif path["target_grade"] is not None:
+        # out of reach: a cap, blank figures or a score short of the grade, and nothing else, say why
+        reasons = {h["reason"] for h in path["held_back_by"]}
+        assert reasons, "an unreachable grade says why"
+        caps = {k.id for k in rating_knock_outs(data)
+                if ENGINE.standard.rank(k.cap_grade) > ENGINE.standard.rank(path["target_grade"])}
+        assert {h["knock_out"] for h in path["held_back_by"] if h["reason"] == "knock_out"} == caps
+        blank = {c.indicator for c in rating.contributions if c.value is None and c.max_points > c.points}
+        assert ("missing_data" in reasons) == bool(blank)
+    else:
+        assert path["held_back_by"] == []
+
+
+def rating_knock_outs(data: OperatingData) -> tuple[Any, ...]:
+    return ENGINE.evaluate(fill_missing(data, ENGINE.standard)).grading.knock_outs
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -759,3 +775,48 @@ def test_a_company_name_with_hidden_characters_is_refused(name: str) -> None:
     for fine in ("Café 咖啡 ☕ O'Brien & Sons", "Two\nlines", "Lotus\tTea"):  # any script; a cell's breaks
         payload["company"]["name"] = fine
         assert ENGINE.parse(payload).company.name == fine
+
+
+def test_a_grade_out_of_reach_says_why_and_what_lifts_it() -> None:
+    """A small-business adviser's review: a garment workshop burning 120 t of coal was offered one action
+    and "not reachable", never told that the coal caps its grade and that replacing the boiler lifts it;
+    a noodle shop without its electricity was offered policies, never told what its blanks were worth."""
+    workshop = {
+        "company": {"name": "Garment", "country": "CN", "region": "CN-GD", "industry_code": "1410",
+                    "employees": 40, "annual_revenue": 6000000, "currency": "CNY", "reporting_year": 2024,
+                    "floor_area_m2": 1200},
+        "energy": {"electricity_kwh": 180000, "green_electricity_kwh": 30000,
+                   "fuels": [{"fuel": "coal", "quantity": 120, "unit": "t"}]},
+        "transport": {"fleet": [{"fuel": "diesel", "vehicles": 1, "fuel_quantity": 4000, "unit": "L"}]},
+        "resources": {"water_m3": 2400, "waste_t": 8, "waste_recycled_t": 5},
+        "practices": dict.fromkeys(("led_lighting", "e_invoicing", "environmental_policy",
+                                    "green_procurement_policy", "waste_sorting", "water_saving_equipment",
+                                    "energy_efficient_equipment"), True),
+        "data_source": "energy_bills",
+    }
+    rating = ENGINE.rate(ENGINE.parse(workshop))
+    assert (rating.grade, rating.score_grade) == ("light_green", "green")
+    path = rating.path_to_next_grade
+    assert not path["reachable"] and path["target_grade"] == "green"
+    coal = path["held_back_by"][0]
+    assert (coal["reason"], coal["knock_out"]) == ("knock_out", "coal_burned_on_site")
+    assert "capped at Light green" in coal["message"] and "replacing the coal boiler" in coal["message"]
+    assert coal["message_zh"].startswith("经营场所燃煤：评级上限为浅绿。")
+    # the score alone would have reached green: no "beyond the actions" reason
+    assert "beyond_actions" not in {h["reason"] for h in path["held_back_by"]}
+
+    shop = {"company": {"name": "Noodles", "country": "CN", "region": "CN-SC", "industry_code": "5610",
+                        "employees": 4, "annual_revenue": 600000, "currency": "CNY", "reporting_year": 2024},
+            "energy": {"fuels": [{"fuel": "lpg", "quantity": 1500, "unit": "kg"}]},
+            "data_source": "estimated"}
+    rating = ENGINE.rate(ENGINE.parse(shop))
+    held = {h["reason"]: h for h in rating.path_to_next_grade["held_back_by"]}
+    blank = held["missing_data"]
+    # electricity from sector defaults leaves the four energy indicators it would echo in their missing bins
+    echoes = {"carbon_intensity", "energy_efficiency_ratio", "renewable_electricity_share"}
+    assert echoes <= set(blank["indicators"])
+    blanks = set(blank["indicators"])
+    expected = sum(c.max_points - c.points for c in rating.contributions if c.indicator in blanks)
+    assert blank["points"] == pytest.approx(expected, abs=0.05)
+    beyond = held["beyond_actions"]
+    assert "Light green starts at 45" in beyond["message"]

@@ -28,7 +28,7 @@ def doc() -> dict[str, Any]:
 
 
 def test_default_standard_loads_with_every_indicator_derivable() -> None:
-    assert STANDARD.label == "greenrate-sme@1.3.0"
+    assert STANDARD.label == "greenrate-sme@1.4.0"
     assert len(STANDARD.indicators) == 13
     assert IndicatorSet(STANDARD).ids == tuple(STANDARD.indicators)
     pillars = {"energy_climate", "resources_circularity", "practices_governance"}
@@ -153,7 +153,11 @@ def test_models_of_an_earlier_version_rate_only_where_nothing_that_scores_change
     assert earlier.rates_models_for("greenrate-sme@1.1.0")
     assert not earlier.rates_models_for("greenrate-sme@0.9.0") and not earlier.rates_models_for(None)
     # 1.3.0 changed what scores (missing bins for echoes of a default): it accepts only its own models
-    assert STANDARD.models_trained_for == () and not STANDARD.rates_models_for("greenrate-sme@1.2.0")
+    third = load_standard(STANDARD_DIR / "greenrate-sme-1.3.yaml")
+    assert third.models_trained_for == () and not third.rates_models_for("greenrate-sme@1.2.0")
+    # 1.4.0 changed only what knock-outs say (their remedies): 1.3.0's models rate under it, no earlier one
+    assert STANDARD.models_trained_for == ("greenrate-sme@1.3.0",)
+    assert not STANDARD.rates_models_for("greenrate-sme@1.2.0")
     for section, mutate in (
         ("grades", lambda d: d["grades"]["cutoffs"][1].update(min_score=61)),
         ("pillars", lambda d: d["pillars"][0]["indicators"][0].update(unit="other")),

@@ -1023,7 +1023,7 @@ def test_the_points_to_the_next_grade_are_rounded_up() -> None:
 
 def test_reasons_on_the_page_are_in_an_owners_words() -> None:
     """The engine's sentences speak to an analyst ("not reported (scored in the missing-data bin)", "0.851
-    ratio (actual / expected)"); the page says "not asked on this form" and "15% less than similar
+    ratio (actual / expected)"); the page says "nothing to score it on" and "15% less than similar
     businesses"."""
     from rating_model.standard import DEFAULT_STANDARD, load_standard
     from service.web.view import reasons
@@ -1046,12 +1046,12 @@ def test_reasons_on_the_page_are_in_an_owners_words() -> None:
         ],
     }
     en = [r["text"] for r in reasons(rating, standard, "en")]
-    assert en[0] == ("Green operating practices adopted: not asked on this form, so scored as unknown: 0 of "
+    assert en[0] == ("Green operating practices adopted: nothing to score it on, so scored as unknown: 0 of "
                      "15.7 points.")
     assert en[1] == "Energy use against sector peers: 15% less than similar businesses, 10.6 of 15.4 points."
     assert en[2] == "Renewable electricity share: 0% earns 0 of 19.4 points."  # the engine's, with its figure
     zh = [r["text"] for r in reasons(rating, standard, "zh")]
-    assert zh[0].endswith("：本表单未询问，按未知计，得 0 / 15.7 分。")
+    assert zh[0].endswith("：没有可计分的信息，按未知计，得 0 / 15.7 分。")
     assert "比同类店铺少 15%，得 10.6 / 15.4 分。" in zh[1]
     assert not any("missing-data bin" in t or "actual / expected" in t for t in en + zh)
 
@@ -1141,3 +1141,36 @@ def test_the_pages_grade_names_are_the_standards() -> None:
     for cutoff in load_standard().cutoffs:
         assert texts("en")["grade_" + cutoff.grade] == cutoff.label
         assert texts("zh")["grade_" + cutoff.grade] == cutoff.label_zh
+
+
+def test_an_owners_bills_are_energy_bills_and_an_unreachable_grade_says_why(
+    make_app: AppFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A small-business adviser's review: the form said ``estimated`` (PCAF 4, a revenue-based estimate)
+    beside "nothing estimated" on ratings made from the owner's own kWh; and a plan that could not reach
+    the next grade showed an empty list under its heading, never why."""
+    from service.web.view import held_back
+
+    client = _app(make_app).test_client()
+    posted = client.post("/?lang=en", data={**FORM, "csrf_token": _token(client)})
+    rating_id = posted.headers["Location"].split("/")[2].split("?")[0]
+    as_json = client.get(f"/result/{rating_id}/disclosure?as=json").get_json()
+    assert as_json["data_quality"]["data_source"] == "energy_bills"
+    # the cooking gas left blank is still estimated from the sector, and caps the PCAF score at 4
+    assert as_json["data_quality"]["pcaf_score"] == 4
+
+    path = {"target_grade": "green", "reachable": False, "actions": [], "held_back_by": [
+        {"reason": "knock_out", "knock_out": "coal_burned_on_site", "indicators": [], "points": None,
+         "message": "Coal caps it.", "message_zh": "燃煤限制了评级。"}]}
+    assert held_back({"path_to_next_grade": path}, "en") == ["Coal caps it."]
+    assert held_back({"path_to_next_grade": path}, "zh") == ["燃煤限制了评级。"]
+    assert held_back({"path_to_next_grade": {**path, "reachable": True}}, "en") == []
+    assert held_back({"path_to_next_grade": {"target_grade": "green", "reachable": False}}, "en") == []  # 1.6
+    from service.web import routes
+
+    original = routes._stored  # the form cannot report coal: the stored rating's path is replaced
+    monkeypatch.setattr(routes, "_stored", lambda rid: ({**original(rid)[0], "path_to_next_grade": path},
+                                                        original(rid)[1]))
+    page = client.get(f"/result/{rating_id}?lang=en").get_data(as_text=True)
+    assert 'id="held-back"' in page and "Coal caps it." in page
+
