@@ -95,6 +95,6 @@ def warm_up(app: Flask) -> None:
     except SQLAlchemyError:
         pass  # a database not migrated yet: the slot serves the packaged default regardless
     model_watch.watcher(app).check(services.db, services.engines, force=True)
-    services.engines.current()
+    services.engines.held()
     gc.collect()
     gc.freeze()

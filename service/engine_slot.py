@@ -88,13 +88,27 @@ class EngineSlot:
         self._loader = loader
         self._lock = threading.Lock()
         self._loaded: LoadedEngine | None = None
+        #: why no engine may rate now (the registry's active model cannot be loaded), or ``None``
+        self._refused: str | None = None
 
     @property
     def loaded(self) -> bool:
         return self._loaded is not None
 
     def current(self) -> LoadedEngine:
-        """The engine to use for this request (loaded on first use when not preloaded)."""
+        """The engine to use for this request (loaded on first use when not preloaded).
+
+        :raises ModelNotLoadedError: while the slot is refused (:meth:`refuse`): answered 503, never a
+            rating by a model nobody approved.
+        """
+        if self._refused is not None:
+            from rating_model.exceptions import ModelNotLoadedError
+
+            raise ModelNotLoadedError(self._refused)
+        return self.held()
+
+    def held(self) -> LoadedEngine:
+        """The engine in the slot, refused or not (what the model watcher compares the registry with)."""
         loaded = self._loaded
         if loaded is None:
             with self._lock:
@@ -107,3 +121,14 @@ class EngineSlot:
     def set_engine(self, engine: Engine) -> None:
         """Swap in another engine; in-flight requests finish on the one they started with."""
         self._loaded = LoadedEngine(engine)  # one reference assignment: atomic under the GIL
+        self._refused = None
+
+    def refuse(self, reason: str | None) -> None:
+        """Stop (``reason``) or resume (``None``) rating with the engine held.
+
+        The registry names the model a bank approved; when that model cannot be loaded (an artifact whose
+        hash no longer matches, a registry row gone), rating with the packaged default instead would issue
+        ratings by a model nobody promoted while readiness said ok (a model-risk review): the service
+        fails closed until the registry names a model it can load.
+        """
+        self._refused = reason

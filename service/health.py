@@ -14,6 +14,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from prometheus_client import CONTENT_TYPE_LATEST
 
+from rating_model.exceptions import ModelNotLoadedError
 from schemas.reference import HealthSchema, ReadinessSchema
 from service.errors import error_response
 from service.extensions import Services, services
@@ -40,6 +41,8 @@ def readiness(s: Services) -> dict[str, Any]:
     try:
         versions = s.engines.current().versions
         checks["engine"] = {"status": "ok", "detail": f"model {versions['model']}"}
+    except ModelNotLoadedError as exc:  # the active model cannot be loaded: say which and why
+        checks["engine"] = {"status": "unavailable", "detail": str(exc)}
     except Exception as exc:  # noqa: BLE001
         checks["engine"] = {"status": "unavailable", "detail": type(exc).__name__}
     cache = s.cache.health()

@@ -7,7 +7,10 @@ artifact (verified again), builds an engine on the same standard and swaps it in
 :meth:`~service.engine_slot.EngineSlot.set_engine`. Requests already running finish on the engine they
 started with; cache keys and reusable-rating lookups carry the model version, so no rating of another
 version is ever served. A registry that cannot be read (database down, not migrated) never fails a
-request: the worker keeps rating with the engine it has and looks again at the next interval.
+request: the worker keeps rating with the engine it has and looks again at the next interval (at the next
+request while it has never read it). A registry that names a model this worker cannot load (an artifact
+that no longer verifies), or that lost its active row after a promotion, fails closed: ratings answer 503
+and ``/readyz`` says why, never a rating by the packaged default nobody approved.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from rating_model.exceptions import ArtifactError
 from service.engine_slot import EngineSlot
-from service.records.registry import active_version, load_artifact
+from service.records.registry import active_version, ever_activated, load_artifact
 
 if TYPE_CHECKING:
     from rating_model.artifact import ScorecardArtifact
@@ -73,6 +76,7 @@ class ModelWatcher:
         self.poll_seconds = poll_seconds
         self._next_check = 0.0
         self._lock = threading.Lock()
+        self._synced = False  # the registry has been read at least once
 
     def due(self) -> bool:
         return time.monotonic() >= self._next_check
@@ -93,22 +97,46 @@ class ModelWatcher:
             self._lock.release()
 
     def _sync(self, db: DbEngine, slot: EngineSlot) -> str | None:
+        wanted: str | None = None
         try:
             wanted = active_version(db)
             if wanted is None:
+                if ever_activated(db):
+                    self._refuse(slot, "the registry has no active model although one was promoted before "
+                                       "(its active_model row is gone): promote or roll back to one again")
+                    return None
+                self._synced = True
+                slot.refuse(None)
                 return None  # an empty registry: the packaged default the slot loads is what runs
-            current = slot.current()
+            current = slot.held()
             if current.versions["model"] == wanted:
+                self._synced = True
+                slot.refuse(None)
                 return None
             artifact = load_artifact(db, wanted)
             if artifact is None:  # pragma: no cover - the foreign key makes this impossible
                 return None
             slot.set_engine(engine_for(current.engine.standard, artifact, earlier=True))
-        except (SQLAlchemyError, ArtifactError) as exc:
+        except SQLAlchemyError as exc:
             _log.warning("model_check_failed", error=type(exc).__name__, detail=str(exc)[:300])
+            if not self._synced:
+                # never read the registry (the database was down as the worker started): look again at
+                # the next request instead of rating with the packaged default for a whole interval
+                self._next_check = 0.0
             return None
+        except ArtifactError as exc:
+            self._refuse(slot, f"the active model {wanted} cannot be loaded: {str(exc)[:300]}")
+            return None
+        self._synced = True
         _log.info("model_swapped", model=wanted, previous=current.versions["model"])
         return wanted
+
+    def _refuse(self, slot: EngineSlot, reason: str) -> None:
+        """Fail closed: no rating until the registry names a model this worker can load (checked again at
+        every interval)."""
+        self._synced = True
+        _log.error("active_model_unusable", detail=reason)
+        slot.refuse(reason)
 
 
 def watcher(app: Flask) -> ModelWatcher:

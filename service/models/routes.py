@@ -83,7 +83,7 @@ class Models(MethodView):
         """
         try:
             artifact = ScorecardArtifact.from_dict(document)
-            engine_for(services().engines.current().engine.standard, artifact)
+            engine_for(services().engines.held().engine.standard, artifact)
         except ArtifactError as exc:
             abort(422, message=f"The artifact was refused: {exc}", errors={"_schema": [str(exc)]})
         try:
@@ -115,7 +115,7 @@ class ActivateModel(MethodView):
         """
         s = services()
         actor = actor_of(current_principal())
-        fits = partial(engine_for, s.engines.current().engine.standard)
+        fits = partial(engine_for, s.engines.held().engine.standard)
         try:
             previous = registry.activate(
                 s.db, version, actor=actor, reason=body["reason"], fits=fits, replacing=body["replacing"],
@@ -155,7 +155,7 @@ class RollBackModel(MethodView):
             abort(404, message=f"Model version {version!r} is not registered.")
         actor = actor_of(current_principal())
         # a rollback returns to a model approved before, under the standard it was approved for if need be
-        fits = partial(engine_for, s.engines.current().engine.standard, earlier=True)
+        fits = partial(engine_for, s.engines.held().engine.standard, earlier=True)
         try:
             target, undone = registry.rollback(s.db, actor=actor, reason=body["reason"], fits=fits,
                                                undoing=version)

@@ -147,7 +147,10 @@ def ensure_registered(db: Engine, artifact: ScorecardArtifact, *, source: str, a
     """Register ``artifact`` unless its version is already there, and make it active when none is.
 
     Idempotent (``greenrate db upgrade`` and every worker start may call it, even at the same moment):
-    returns True when this call registered it.
+    returns True when this call registered it. Only a registry that never had an active model gets one
+    here: one whose ``active_model`` row is gone after a promotion (deleted by hand, a partial restore) is
+    left without, and the service refuses to rate until a model is promoted again, rather than making the
+    packaged default active with nobody's approval (a model-risk review).
     """
     created = False
     if get_model(db, artifact.version) is None:
@@ -156,7 +159,7 @@ def ensure_registered(db: Engine, artifact: ScorecardArtifact, *, source: str, a
             created = True
         except VersionExists:
             pass  # another process registered it first
-    if active_version(db) is None:
+    if active_version(db) is None and not ever_activated(db):
         try:
             with db.begin() as conn:
                 conn.execute(insert(active_model).values(id=1, version=artifact.version,
@@ -178,6 +181,13 @@ def active_version(db: Engine) -> str | None:
     """The active version (one indexed single-row read: cheap enough to poll)."""
     with db.connect() as conn:
         return conn.execute(select(active_model.c.version).where(active_model.c.id == 1)).scalar_one_or_none()
+
+
+def ever_activated(db: Engine) -> bool:
+    """Whether any model was ever promoted or rolled back to (so an empty ``active_model`` is a loss)."""
+    query = select(model_events.c.id).where(model_events.c.action.in_(("promote", "rollback"))).limit(1)
+    with db.connect() as conn:
+        return conn.execute(query).first() is not None
 
 
 def has_been_active(db: Engine, version: str) -> bool:

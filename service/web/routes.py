@@ -253,7 +253,7 @@ def result(rating_id: str) -> str:
     lang = choose_language()
     rating, operating = _stored(rating_id)
     t = texts(lang)
-    standard = services().engines.current().engine.standard
+    standard = services().engines.held().engine.standard
     assumed = assumed_figures(rating)
     return render_template(
         "result.html",

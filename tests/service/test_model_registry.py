@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import update
+from sqlalchemy import delete, update
 
 from rating_model.artifact import ScorecardArtifact
 from rating_model.artifact_format import content_sha256
@@ -230,10 +230,47 @@ def test_a_stored_artifact_edited_in_the_database_is_not_served(make_app: AppFac
     with db.begin() as conn:  # as if made active before promotions were checked: still not served
         conn.execute(update(active_model).values(version=artifact.version))
     bank = create_key(app, "bank-a", "bank")
-    rated = app.test_client().post("/v1/ratings", json=payload(), headers=bearer(bank))
+    client = app.test_client()
+    # nor is the packaged default in its place, which nobody approved (a model-risk review): 503, and
+    # readiness says which model cannot be loaded and why
+    refused = client.post("/v1/ratings", json=payload(), headers=bearer(bank))
+    assert refused.status_code == 503 and refused.headers["Retry-After"]
+    assert refused.json["message"] == "The rating model is not available."
+    ready = client.get("/readyz")
+    assert ready.status_code == 503
+    assert f"the active model {artifact.version} cannot be loaded" in ready.json["errors"]["engine"][0]
+    shown = client.get(f"/v1/models/{artifact.version}", headers=bearer(bank))
+    assert shown.status_code in (404, 503)
+    with db.begin() as conn:  # the registry names a loadable model again: ratings resume with it
+        conn.execute(update(active_model).values(version=DEFAULT_VERSION))
+    rated = client.post("/v1/ratings", json=payload(), headers=bearer(bank))
     assert rated.status_code == 201 and rated.json["versions"]["model"] == DEFAULT_VERSION
-    shown = app.test_client().get(f"/v1/models/{artifact.version}", headers=bearer(bank))
-    assert shown.status_code == 404
+    assert client.get("/readyz").status_code == 200
+
+
+def test_a_registry_that_lost_its_active_row_does_not_activate_the_packaged_default(
+    make_app: AppFactory,
+) -> None:
+    """A model-risk review deleted the active_model row after a promotion: the next worker start made the
+    packaged default active ("first active model", nobody's approval) and rated with it."""
+    app = make_app(MODEL_POLL_SECONDS=0.0)
+    db = services_of(app).db
+    register_packaged_default(db)
+    artifact = ScorecardArtifact.from_dict(variant_document("lost"))
+    registry.register(db, artifact, source="cli", actor="t", reason="t")
+    registry.activate(db, artifact.version, actor="t", reason="approved", fits=FITS)
+    with db.begin() as conn:
+        conn.execute(delete(active_model))
+    register_packaged_default(db, "greenrate start")  # what every worker start does
+    assert registry.active_version(db) is None
+    bank = create_key(app, "bank-a", "bank")
+    refused = app.test_client().post("/v1/ratings", json=payload(), headers=bearer(bank))
+    assert refused.status_code == 503
+    ready = app.test_client().get("/readyz").json
+    assert "its active_model row is gone" in ready["errors"]["engine"][0]
+    registry.activate(db, artifact.version, actor="t", reason="restored after the row was lost", fits=FITS)
+    rated = app.test_client().post("/v1/ratings", json=payload(), headers=bearer(bank))
+    assert rated.status_code == 201 and rated.json["versions"]["model"] == artifact.version
 
 
 def test_promotion_on_postgres_and_redis(make_app: AppFactory, postgres_url: str, redis_url: str) -> None:
