@@ -22,6 +22,7 @@ from typing import Any
 from rating_model.exceptions import ArtifactError, InvalidInputError
 from rating_model.inventory import Inventory
 from rating_model.operating_data import OperatingData
+from rating_model.published import verified_bytes
 from rating_model.values import fast_init
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "sector_benchmarks.json"
@@ -127,7 +128,7 @@ def _check(table: dict[str, Any]) -> dict[str, Any]:
 @lru_cache(maxsize=1)
 def _table() -> dict[str, Any]:
     try:
-        raw = json.loads(DATA_FILE.read_text(encoding="utf-8"))
+        raw = json.loads(verified_bytes(DATA_FILE, ArtifactError))
     except (OSError, ValueError) as exc:
         raise ArtifactError(f"{DATA_FILE.name} cannot be read ({exc})") from exc
     return _check(raw)

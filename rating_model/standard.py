@@ -20,6 +20,7 @@ import yaml
 from rating_model.actions import known_operations
 from rating_model.exceptions import StandardError
 from rating_model.operating_data import DATA_SOURCES, PRACTICE_FLAGS, STATIONARY_FUELS
+from rating_model.published import verified_bytes
 
 STANDARD_DIR = Path(__file__).parent / "data" / "standard"
 DEFAULT_STANDARD = STANDARD_DIR / "greenrate-sme-1.4.yaml"
@@ -358,7 +359,7 @@ def published_standard_path(label: str) -> Path | None:
     """
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     for path in sorted(STANDARD_DIR.glob("*.yaml")):
-        doc = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)  # a safe loader
+        doc = yaml.load(verified_bytes(path, StandardError), Loader=loader)  # a safe loader
         if isinstance(doc, dict) and f"{doc.get('id')}@{doc.get('version')}" == label:
             return path
     return None
@@ -371,7 +372,7 @@ def _published(label: str) -> Mapping[str, Any]:
     if path is None:
         raise StandardError(f"models_trained_for names {label!r}, which is not a published standard here")
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    doc = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)  # a safe loader
+    doc = yaml.load(verified_bytes(path, StandardError), Loader=loader)  # a safe loader
     return doc if isinstance(doc, dict) else {}
 
 
@@ -395,8 +396,8 @@ def check_model_compatibility(standard: Standard) -> None:
 def load_standard(path: str | Path = DEFAULT_STANDARD) -> Standard:
     """Load and check a standard document (cached: the standard is read once per process)."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
+        text = verified_bytes(Path(path), StandardError).decode("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
         raise StandardError(f"cannot read standard {path}: {exc}") from exc
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     doc = yaml.load(text, Loader=loader)  # a safe loader, chosen for speed

@@ -18,6 +18,7 @@ from typing import Any
 from rating_model.exceptions import ArtifactError, FactorNotFoundError
 from rating_model.factors.factor_set import FactorSet
 from rating_model.factors.records import OPTIONAL_FIELDS, REQUIRED_FIELDS, FactorRecord, Manifest
+from rating_model.published import verified_bytes
 from rating_model.units import DIMENSIONS, EMISSION_FACTOR_UNITS, PARAMETER_UNITS
 
 FACTORS_DIR = Path(__file__).resolve().parent.parent / "data" / "factors"
@@ -41,7 +42,7 @@ def _fail(version: str, where: str, message: str) -> ArtifactError:
 
 def _read_json(version: str, path: Path) -> dict[str, Any]:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(verified_bytes(path, lambda message: _fail(version, path.name, message)))
     except (OSError, ValueError) as exc:
         raise _fail(version, path.name, f"cannot be read as JSON ({exc})") from exc
     if not isinstance(data, dict):

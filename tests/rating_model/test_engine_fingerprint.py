@@ -12,6 +12,9 @@ record the fingerprint again::
 
     .venv/bin/python -m tests.rating_model.test_engine_fingerprint
 
+It refuses to record other ratings under the versions already recorded (bump ``ENGINE_VERSION``), unless
+given ``--unreleased``: for versions introduced by the change at hand, which never reached main.
+
 The digests hold on one platform with the pinned libraries (the engine's arithmetic is IEEE doubles, its
 outputs rounded); on another CPU architecture a last-digit difference would show here first.
 """
@@ -79,6 +82,43 @@ def test_ratings_match_the_fingerprint_of_their_versions(engine: Engine) -> None
     )
 
 
+def refusal(previous: dict[str, Any] | None, new: dict[str, Any], *, unreleased: bool) -> str | None:
+    """Why ``new`` may not replace ``previous``: other ratings under the very same versions.
+
+    Re-recording had been free, so one engine version came to stand for several computations (a
+    reproducibility review found three fingerprints recorded under engine 1.6 on main): a bank keeping a
+    rating's versions could not tell which code issued it. Only versions that never left the developer's
+    branch (``--unreleased``) may be re-recorded with other ratings.
+    """
+    if previous is None or previous["versions"] != new["versions"] or previous["ratings"] == new["ratings"]:
+        return None
+    if unreleased:
+        return None
+    return (
+        f"the ratings changed under the versions already recorded ({new['versions']}): bump ENGINE_VERSION "
+        "in rating_model/engine.py (say why in its comment) and record again; pass --unreleased only if "
+        "these versions were never on main"
+    )
+
+
 if __name__ == "__main__":
-    FINGERPRINT.write_text(json.dumps(record(Engine.load()), indent=1) + "\n", encoding="utf-8")
+    import sys
+
+    recorded_before = json.loads(FINGERPRINT.read_text(encoding="utf-8")) if FINGERPRINT.exists() else None
+    fresh = record(Engine.load())
+    problem = refusal(recorded_before, fresh, unreleased="--unreleased" in sys.argv[1:])
+    if problem is not None:
+        sys.exit(f"not recorded: {problem}")
+    FINGERPRINT.write_text(json.dumps(fresh, indent=1) + "\n", encoding="utf-8")
     print(f"recorded {FINGERPRINT}")
+
+
+def test_the_recorder_refuses_other_ratings_under_the_same_versions() -> None:
+    before = {"versions": {"engine": "1.7"}, "ratings": ["a", "b"]}
+    assert refusal(None, before, unreleased=False) is None
+    assert refusal(before, before, unreleased=False) is None
+    assert refusal(before, {"versions": {"engine": "1.8"}, "ratings": ["a", "c"]}, unreleased=False) is None
+    changed = {"versions": {"engine": "1.7"}, "ratings": ["a", "c"]}
+    problem = refusal(before, changed, unreleased=False)
+    assert problem is not None and "bump ENGINE_VERSION" in problem
+    assert refusal(before, changed, unreleased=True) is None
