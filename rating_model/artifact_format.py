@@ -74,6 +74,9 @@ _SHA = re.compile(r"[0-9a-f]{64}")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 #: A model version names files, URLs (``/v1/models/{version}``) and database keys.
 VERSION_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,79}")
+#: Names the API and the CLI give a meaning of their own (``GET /v1/models/active``, ``compare active``):
+#: a model so named was shadowed by whatever model was active (a reproducibility review uploaded one).
+RESERVED_VERSIONS = frozenset({"active", "default", "latest", "current"})
 #: The form of a version derived from the content (:func:`derive_version`): reserved for such versions.
 _DERIVED = re.compile(r"sc-[0-9a-f]{12}")
 
@@ -247,6 +250,11 @@ def verify_document(doc: Any) -> None:
         raise ArtifactError("binning convention differs from the one this code implements")
     if not isinstance(doc["version"], str) or not VERSION_PATTERN.fullmatch(doc["version"]):
         raise ArtifactError("version must be 1 to 80 letters, digits and . _ - (first a letter or digit)")
+    if doc["version"].lower() in RESERVED_VERSIONS:
+        raise ArtifactError(
+            f"version {doc['version']!r} is reserved (it names a model by its role: "
+            f"{', '.join(sorted(RESERVED_VERSIONS))}); choose another"
+        )
     decimals = doc["decimals"]
     if isinstance(decimals, bool) or not isinstance(decimals, int) or not 0 <= decimals <= MAX_DECIMALS:
         raise ArtifactError(f"decimals must be an integer in [0, {MAX_DECIMALS}], got {decimals!r}")

@@ -164,6 +164,7 @@ def _resolve(
             ctx.loaded.versions,
             now,
             principal.merchant,
+            ctx.validity,
         )
         new: list[tuple[NewRating, bytes]] = []
         for p in missing:

@@ -11,7 +11,7 @@ import functools
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Select, bindparam, exists, func, insert, select, text
@@ -121,13 +121,25 @@ def insert_ratings(db: Engine, new: Sequence[NewRating]) -> dict[str, ReusableRa
         if conn.dialect.name == "postgresql":  # one round trip for a whole batch's locks
             conn.execute(_ADVISORY_LOCKS, {"keys": sorted({_lock_key(n) for n in new})})
         for n in new:
-            if conn.execute(_insert_unless_reusable(n.merchant_id is not None), n.row()).first() is None:
+            row = {**n.row(), "reuse_after": _reuse_after(n.issued_at, n.valid_until - n.issued_at)}
+            if conn.execute(_insert_unless_reusable(n.merchant_id is not None), row).first() is None:
                 lost.append(n)
         if not lost:
             return {}
         one = lost[0]
         hashes = [n.input_hash for n in lost]
-        return _reusable(conn, one.tenant, hashes, one.versions, one.issued_at, one.merchant_id)
+        return _reusable(conn, one.tenant, hashes, one.versions, one.issued_at, one.merchant_id,
+                         _reuse_after(one.issued_at, one.valid_until - one.issued_at))
+
+
+def _reuse_after(now: datetime, validity: timedelta | None) -> datetime:
+    """The earliest issue time of a rating reused at ``now``: one validity period back (``None``: any).
+
+    A rating stays reusable until its own ``valid_until``, but never for longer than the validity the
+    service runs with now: after ``GREENRATE_RATING_VALIDITY_DAYS`` went from 365 to 30, ratings issued
+    200 days before were still handed out as hits (a reproducibility review).
+    """
+    return now - validity if validity is not None else datetime.min.replace(tzinfo=UTC)
 
 
 #: The inputs' locks, taken in ascending key order everywhere (so two batches never wait on each other in
@@ -163,6 +175,7 @@ def _insert_unless_reusable(by_merchant: bool) -> ReturningInsert[tuple[str]]:
         c.schema_version == bindparam("schema_version", type_=c.schema_version.type),
         c.engine_version == bindparam("engine_version", type_=c.engine_version.type),
         c.valid_until > bindparam("issued_at", type_=c.issued_at.type),
+        c.issued_at > bindparam("reuse_after", type_=c.issued_at.type),
         c.merchant_id == bindparam("merchant_id", type_=c.merchant_id.type)
         if by_merchant
         else c.merchant_id.is_(None),
@@ -179,9 +192,10 @@ def find_reusable(
     versions: Mapping[str, str],
     now: datetime,
     merchant_id: str | None = None,
+    validity: timedelta | None = None,
 ) -> dict[str, ReusableRating]:
     """Still-valid ratings of this tenant for these inputs, by input hash: of this merchant when one is
-    given, else only those no merchant issued.
+    given, else only those no merchant issued; with ``validity``, only those issued within it.
 
     The cache is only an accelerator: this makes "identical input within validity returns the same
     rating" hold after an eviction or while Redis is down. Whose ratings are reused follows the cache's
@@ -189,7 +203,7 @@ def find_reusable(
     rating of the same input from here, so the bank's own rating was listed as the borrower's.
     """
     with db.connect() as conn:
-        return _reusable(conn, tenant, input_hashes, versions, now, merchant_id)
+        return _reusable(conn, tenant, input_hashes, versions, now, merchant_id, _reuse_after(now, validity))
 
 
 def _reusable(
@@ -199,6 +213,7 @@ def _reusable(
     versions: Mapping[str, str],
     now: datetime,
     merchant_id: str | None,
+    reuse_after: datetime,
 ) -> dict[str, ReusableRating]:
     hashes = list(dict.fromkeys(input_hashes))
     if not hashes:
@@ -211,6 +226,7 @@ def _reusable(
         "schema": versions["schema"],
         "engine": versions["engine"],
         "now": now,
+        "reuse_after": reuse_after,
         "merchant_id": merchant_id,
     }
     many = len(hashes) > 1
@@ -240,6 +256,7 @@ def _reusable_query(many: bool, by_merchant: bool) -> Select[tuple[str, str, str
         c.schema_version == bindparam("schema"),
         c.engine_version == bindparam("engine"),
         c.valid_until > bindparam("now"),
+        c.issued_at > bindparam("reuse_after"),
     )
     query = query.where(c.merchant_id == bindparam("merchant_id") if by_merchant else c.merchant_id.is_(None))
     return query.order_by(c.seq)  # the first issued wins, so every caller converges on one id

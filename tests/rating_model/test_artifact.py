@@ -81,6 +81,8 @@ RESIGNED: dict[str, tuple[Callable[[dict[str, Any]], Any], str]] = {
     "version with a space": (lambda d: d.update(version="sc 1"), "version must be"),
     "version with NUL": (lambda d: d.update(version="sc-1\x00"), "version must be"),
     "version too long": (lambda d: d.update(version="v" * 81), "version must be"),
+    # GET /v1/models/active and `model compare active` mean the active model: one so named was shadowed
+    "version reserved": (lambda d: d.update(version="Active"), "is reserved"),
 }
 
 

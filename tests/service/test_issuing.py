@@ -67,6 +67,19 @@ def test_expired_ratings_are_not_reused(app: Flask) -> None:
     assert fresh.id != issued.id and not fresh.cache_hit and count(app) == 2
 
 
+def test_a_shorter_validity_applies_to_ratings_issued_under_a_longer_one(app: Flask) -> None:
+    """GREENRATE_RATING_VALIDITY_DAYS from 365 to 30: a rating issued 200 days before was still handed out
+    (valid until day 365) as a hit (a reproducibility review); it is reused only within 30 days now, and
+    the new rating's conditional write does not count it either."""
+    bank = principal(app)
+    issued = issue_rating(context(app, validity=timedelta(days=365)), bank, payload())
+    with services_of(app).db.begin() as conn, guard_lifted(conn, "ratings"):
+        conn.execute(update(ratings).values(issued_at=datetime.now(UTC) - timedelta(days=200)))
+    assert issue_rating(context(app, validity=timedelta(days=365)), bank, payload()).id == issued.id
+    fresh = issue_rating(context(app, validity=timedelta(days=30)), bank, payload())
+    assert fresh.id != issued.id and not fresh.cache_hit and count(app) == 2
+
+
 def test_a_rating_found_in_the_records_is_cached_only_until_its_validity_ends(app: Flask) -> None:
     """Caching a days-old rating for a full validity period would serve it as a hit after it expired."""
     bank = principal(app)
