@@ -3,11 +3,19 @@
 A cached entry is a rating already issued and recorded (its id and its exact JSON), keyed by tenant, the
 model, standard, factor-set, schema and engine versions and the hash of the canonical input. The cache only
 ever speeds things up: every Redis error, timeout or open circuit is a miss, never an error for the caller.
+
+Redis is outside the service's trust: a hit is answered without the database, so an entry written into
+Redis by someone else (a dark_green grade under a real rating id, or one tenant's entry copied under
+another's key) had been served as issued (a reproducibility review). Redis entries are signed with a key
+derived from the service's secret (:mod:`service.secret`), over the cache key, the id and the body; an
+entry whose signature does not verify is a miss (and deleted), counted in
+``greenrate_cache_errors_total{operation="integrity"}``.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import threading
 import time
 from collections import OrderedDict
@@ -22,6 +30,7 @@ from redis.retry import Retry
 from service.circuit import CircuitBreaker
 from service.config import Settings
 from service.metrics import CACHE_ERRORS
+from service.secret import derived_key, service_secret
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,12 +142,19 @@ class MemoryCache:
         return CacheHealth("ok", f"in-process ({len(self._entries)} entries, {self._bytes // 1024} KiB)")
 
 
+_MAC_BYTES = 32  # HMAC-SHA256
+
+
+def _mac(key: bytes, cache_key: str, raw: bytes) -> bytes:
+    return hmac.new(key, cache_key.encode() + b"\x00" + raw, hashlib.sha256).digest()
+
+
 class RedisCache:
-    """Redis with short socket timeouts, no client retries and a circuit breaker in front."""
+    """Redis with short socket timeouts, no client retries and a circuit breaker in front; entries signed."""
 
     backend = "redis"
 
-    def __init__(self, url: str, timeout_ms: int, breaker: CircuitBreaker) -> None:
+    def __init__(self, url: str, timeout_ms: int, breaker: CircuitBreaker, signing_key: bytes) -> None:
         timeout = timeout_ms / 1000
         self.client = redis.Redis.from_url(
             url,
@@ -148,6 +164,18 @@ class RedisCache:
             health_check_interval=0,
         )
         self.breaker = breaker
+        self._signing_key = signing_key
+
+    def _signed(self, cache_key: str, rating: CachedRating) -> bytes:
+        raw = rating.encode()
+        return _mac(self._signing_key, cache_key, raw) + raw
+
+    def _verified(self, cache_key: str, value: bytes) -> CachedRating | None:
+        mac, raw = value[:_MAC_BYTES], value[_MAC_BYTES:]
+        if not hmac.compare_digest(mac, _mac(self._signing_key, cache_key, raw)):
+            CACHE_ERRORS.labels("integrity").inc()
+            return None
+        return CachedRating.decode(raw)
 
     def _call_allowed(self, operation: str) -> bool:
         if self.breaker.allow():
@@ -165,7 +193,17 @@ class RedisCache:
             CACHE_ERRORS.labels("get").inc()
             return [None] * len(keys)
         self.breaker.success()
-        return [None if value is None else CachedRating.decode(cast(bytes, value)) for value in raw]
+        found = [
+            None if value is None else self._verified(key, cast(bytes, value))
+            for key, value in zip(keys, raw, strict=True)
+        ]
+        forged = [k for k, value, rating in zip(keys, raw, found, strict=True) if value and rating is None]
+        if forged:  # gone, so that the recorded rating found instead is cached in its place (writes are NX)
+            try:
+                self.client.unlink(*forged)
+            except (redis.RedisError, OSError):
+                self.breaker.failure()
+        return found
 
     def put_many(self, entries: Sequence[CacheEntry]) -> None:
         if not entries or not self._call_allowed("set"):
@@ -174,7 +212,7 @@ class RedisCache:
             pipe = self.client.pipeline(transaction=False)
             for key, rating, ttl_seconds in entries:
                 # NX: a concurrent request that issued the same input first keeps its id in the cache.
-                pipe.set(key, rating.encode(), ex=ttl_seconds, nx=True)
+                pipe.set(key, self._signed(key, rating), ex=ttl_seconds, nx=True)
             pipe.execute()
         except (redis.RedisError, OSError):
             self.breaker.failure()
@@ -223,5 +261,6 @@ def create_cache(settings: Settings) -> RatingCache:
     """Redis when configured, else the in-process cache."""
     if settings.redis_url:
         breaker = CircuitBreaker(settings.cache_breaker_failures, settings.cache_breaker_reset_seconds)
-        return RedisCache(settings.redis_url, settings.redis_timeout_ms, breaker)
+        signing_key = derived_key(service_secret(settings.secret_key), "cache")
+        return RedisCache(settings.redis_url, settings.redis_timeout_ms, breaker, signing_key)
     return MemoryCache(settings.cache_max_entries, settings.cache_max_bytes)

@@ -10,13 +10,13 @@ worker can check a token another worker issued, as long as they share the secret
 from __future__ import annotations
 
 import hmac
-import os
 import re
 import secrets
-from pathlib import Path
 
 from flask import Response, current_app, request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+from service.secret import service_secret
 
 COOKIE = "greenrate_csrf"
 FIELD = "csrf_token"
@@ -25,29 +25,11 @@ _SALT = "greenrate.merchant-page.csrf"
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")  # what secrets.token_urlsafe(32) makes
 
 
-def _instance_secret(path: Path) -> str:
-    """The machine's page secret: created once (first writer wins), then read by every worker."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        for _ in range(50):  # another worker may be writing it this very moment
-            value = path.read_text(encoding="ascii").strip()
-            if value:
-                return value
-        raise RuntimeError(f"{path} is empty: delete it or set GREENRATE_SECRET_KEY") from None
-    value = secrets.token_urlsafe(48)
-    with os.fdopen(fd, "w", encoding="ascii") as fh:
-        fh.write(value + "\n")
-    return value
-
-
 def secret_key() -> str:
     """GREENRATE_SECRET_KEY, else the per-machine key in ``./instance/secret_key`` (resolved once per app)."""
     cached = current_app.extensions.get("greenrate.page_secret")
     if cached is None:
-        configured = current_app.config["GREENRATE_SETTINGS"].secret_key
-        cached = configured or _instance_secret(Path.cwd() / "instance" / "secret_key")
+        cached = service_secret(current_app.config["GREENRATE_SETTINGS"].secret_key)
         current_app.extensions["greenrate.page_secret"] = cached
     return str(cached)
 

@@ -91,7 +91,8 @@ def test_breaker_opens_after_failures_and_half_opens_once() -> None:
 
 def test_redis_unreachable_is_a_fast_miss_and_opens_the_breaker() -> None:
     breaker = CircuitBreaker(failures=2, reset_seconds=60)
-    cache = RedisCache(f"redis://127.0.0.1:{free_port()}/15", timeout_ms=50, breaker=breaker)
+    url = f"redis://127.0.0.1:{free_port()}/15"
+    cache = RedisCache(url, timeout_ms=50, breaker=breaker, signing_key=b"k" * 32)
     started = time.perf_counter()
     assert cache.get_many(["k"]) == [None]
     cache.put_many([CacheEntry("k", CachedRating("rt", b"{}"), 5)])  # swallowed

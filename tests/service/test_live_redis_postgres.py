@@ -342,3 +342,29 @@ def test_every_timestamp_is_utc_whatever_the_servers_time_zone(
         with admin.connect() as conn:
             conn.exec_driver_sql(f'ALTER DATABASE "{name}" RESET timezone')
         admin.dispose()
+
+
+def test_a_cache_entry_written_by_someone_else_is_a_miss(live_app: AppFactory, redis_url: str) -> None:
+    """A reproducibility review overwrote a cached rating in Redis with a dark_green grade under its real id:
+    the repeat POST served it as a hit. Entries are signed over their key, id and body: a forged entry, or
+    one tenant's entry copied under another tenant's key, is a miss, and the recorded rating is served."""
+    app = live_app()
+    client = app.test_client()
+    bank_a, bank_b = create_key(app, "bank-a"), create_key(app, "bank-b")
+    first = client.post("/v1/ratings", json=payload(), headers=bearer(bank_a))
+    other = client.post("/v1/ratings", json=payload(), headers=bearer(bank_b))
+    store = redis.Redis.from_url(redis_url)
+    (key_a,) = store.keys("*rating:v1:bank-a:*")
+    (key_b,) = store.keys("*rating:v1:bank-b:*")
+    signed = store.get(key_a)
+    assert signed is not None and first.data in signed
+    forged = signed.replace(b'"grade":"', b'"grade":"dark_green","was":"', 1)
+    store.set(key_a, forged)
+    again = client.post("/v1/ratings", json=payload(), headers=bearer(bank_a))
+    assert again.status_code == 201 and again.data == first.data and b'"was"' not in again.data
+    assert store.get(key_a) == signed  # the forged entry was replaced by the recorded rating
+    store.set(key_b, signed)  # bank-a's genuine entry under bank-b's key
+    theirs = client.post("/v1/ratings", json=payload(), headers=bearer(bank_b))
+    assert theirs.json["id"] == other.json["id"] != first.json["id"]
+    metrics = client.get("/metrics").get_data(as_text=True)
+    assert 'greenrate_cache_errors_total{operation="integrity"}' in metrics

@@ -183,7 +183,7 @@ def test_pdf_downloads_share_the_page_budget(make_app: AppFactory) -> None:
 
 
 def test_without_a_configured_secret_the_machine_key_is_made_once_and_shared(tmp_path: Path) -> None:
-    from service.web.csrf import _instance_secret
+    from service.secret import instance_secret as _instance_secret
 
     path = tmp_path / "instance" / "secret_key"
     first = _instance_secret(path)

@@ -1,0 +1,50 @@
+"""The service's secret: ``GREENRATE_SECRET_KEY``, else one key per machine kept in ``./instance/secret_key``.
+
+It signs what the service hands to someone else to keep and later takes back: the merchant page's CSRF
+tokens (a browser keeps them) and the ratings it caches (Redis keeps them). Each use derives its own key
+(:func:`derived_key`), so a value signed for one can never pass for the other. Several machines behind one
+address, or sharing one Redis, need the same ``GREENRATE_SECRET_KEY``: with a key per machine each would
+refuse the others' tokens and cache entries (a cache entry refused is a miss, never an error).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+from functools import cache
+from pathlib import Path
+
+INSTANCE_SECRET = Path("instance") / "secret_key"
+
+
+def instance_secret(path: Path) -> str:
+    """The machine's secret: created once (first writer wins), then read by every worker."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        for _ in range(50):  # another worker may be writing it this very moment
+            value = path.read_text(encoding="ascii").strip()
+            if value:
+                return value
+        raise RuntimeError(f"{path} is empty: delete it or set GREENRATE_SECRET_KEY") from None
+    value = secrets.token_urlsafe(48)
+    with os.fdopen(fd, "w", encoding="ascii") as fh:
+        fh.write(value + "\n")
+    return value
+
+
+@cache
+def _machine_secret(directory: Path) -> str:
+    return instance_secret(directory / INSTANCE_SECRET)
+
+
+def service_secret(configured: str | None) -> str:
+    """``configured`` (GREENRATE_SECRET_KEY), else this machine's key under the working directory."""
+    return configured or _machine_secret(Path.cwd())
+
+
+def derived_key(secret: str, purpose: str) -> bytes:
+    """A key for one purpose (``"cache"``, say), derived from the service's secret."""
+    return hashlib.sha256(f"greenrate:{purpose}:".encode() + secret.encode()).digest()
