@@ -70,6 +70,14 @@ class ActivateRequestSchema(Schema):
         "analyst's). When another version is active by then (someone promoted or rolled back meanwhile), "
         "nothing changes and the answer is 409.",
     )
+    accept_worse = text(
+        required=False,
+        max_length=2000,
+        also=(_says_something,),
+        description="Why to promote although the recorded comparison shows the version worse than the "
+        "active model (AUC, Gini or KS lower, or Brier higher, beyond the bootstrap interval): without it "
+        "such a promotion answers 409 naming the metrics. Kept in the audit trail with them.",
+    )
 
 
 class RollbackRequestSchema(Schema):

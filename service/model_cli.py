@@ -107,18 +107,22 @@ def register_model(artifact_path: Path) -> None:
               help="Why this version should rate from now on (audited; at least 3 letters or digits).")
 @click.option("--replacing", required=True, metavar="VERSION",
               help="Promote only while VERSION is active: the champion the comparison was made against.")
-def promote(version: str, reason: str, replacing: str) -> None:
+@click.option("--accept-worse", metavar="JUSTIFICATION", default=None,
+              help="Why to promote although the recorded comparison shows VERSION worse (audited).")
+def promote(version: str, reason: str, replacing: str, accept_worse: str | None) -> None:
     """Make VERSION the active model; running workers switch within GREENRATE_MODEL_POLL_SECONDS.
 
     Refused when VERSION is active already, its artifact does not fit the standard the service runs,
-    another version than the compared champion (--replacing) is active by now, or (four eyes,
-    GREENRATE_MODEL_FOUR_EYES) the account running this registered VERSION itself.
+    another version than the compared champion (--replacing) is active by now, (four eyes,
+    GREENRATE_MODEL_FOUR_EYES) the account running this registered VERSION itself, or the recorded
+    comparison shows VERSION worse than the champion and --accept-worse does not say why.
     """
     with _registry() as db:
         previous = registry.activate(db, version, actor=cli_actor(), reason=reason,
                                      fits=_fits_running_standard(), replacing=replacing,
                                      four_eyes=command_settings().model_four_eyes,
-                                     require_comparison=command_settings().model_require_comparison)
+                                     require_comparison=command_settings().model_require_comparison,
+                                     accept_worse=accept_worse)
     click.echo(f"active model: {version} (was {previous})")
 
 

@@ -111,7 +111,8 @@ class ActivateModel(MethodView):
         running standard (the check every worker makes before rating with it); 403 when the calling key
         uploaded the version itself (four eyes, ``GREENRATE_MODEL_FOUR_EYES``); 409 too when no comparison of
         it against the active model was recorded (``greenrate model compare --record``;
-        ``GREENRATE_MODEL_REQUIRE_COMPARISON``).
+        ``GREENRATE_MODEL_REQUIRE_COMPARISON``), or when the recorded comparison shows it worse and
+        ``accept_worse`` does not say why to promote it anyway.
         """
         s = services()
         actor = actor_of(current_principal())
@@ -120,6 +121,7 @@ class ActivateModel(MethodView):
             previous = registry.activate(
                 s.db, version, actor=actor, reason=body["reason"], fits=fits, replacing=body["replacing"],
                 four_eyes=s.settings.model_four_eyes, require_comparison=s.settings.model_require_comparison,
+                accept_worse=body.get("accept_worse"),
             )
         except registry.SameActor as exc:
             abort(403, message=str(exc))

@@ -65,6 +65,32 @@ class NoComparison(RegistryError):
     needs one under ``GREENRATE_MODEL_REQUIRE_COMPARISON``)."""
 
 
+class ComparisonFailed(RegistryError):
+    """The recorded comparison shows the challenger worse than the champion beyond its bootstrap interval,
+    and the promotion gave no justification for accepting that (``accept_worse``)."""
+
+
+#: Metrics of a recorded comparison where higher is better; Brier is better lower.
+_HIGHER_BETTER = ("auc", "gini", "ks")
+
+
+def worse_on(summary: Mapping[str, Any]) -> list[str]:
+    """The metrics on which a recorded comparison shows the challenger worse, the whole 95 % interval of
+    the paired difference on the wrong side of 0 (a noisy delta is not a loss)."""
+    out = []
+    for name, metric in dict(summary.get("metrics") or {}).items():
+        higher = name in _HIGHER_BETTER
+        if name not in (*_HIGHER_BETTER, "brier"):
+            continue
+        if (metric["ci_high"] < 0) if higher else (metric["ci_low"] > 0):
+            out.append(
+                f"{name} {metric['champion']:.4f} -> {metric['challenger']:.4f} "
+                f"(delta {metric['delta']:+.4f}, "
+                f"95 % interval [{metric['ci_low']:+.4f}, {metric['ci_high']:+.4f}])"
+            )
+    return out
+
+
 class NothingToRollBack(RegistryError):
     """Every activation in the audit trail has been undone already."""
 
@@ -324,6 +350,7 @@ def activate(
     replacing: str | None = None,
     four_eyes: bool = False,
     require_comparison: bool = False,
+    accept_worse: str | None = None,
 ) -> str | None:
     """Promote ``version`` to the active model, audited with who and why; returns the version it replaced.
 
@@ -345,6 +372,11 @@ def activate(
     :raises NoComparison: ``require_comparison`` is on (``GREENRATE_MODEL_REQUIRE_COMPARISON``) and no
         comparison of ``version`` against the active model was recorded; with one, the promotion's audit
         event names it.
+    :raises ComparisonFailed: the recorded comparison shows ``version`` worse than the active model (AUC,
+        Gini or KS lower, or Brier higher, beyond the bootstrap interval) and ``accept_worse`` gives no
+        justification: a model trained on random labels (AUC 0.50 against 0.70) had been promoted with
+        the reason "CR-2 ok" (a model-risk review). The justification, checked like a reason, goes into the
+        audit event with the metrics it overrides.
     """
     check_reason(reason)
     _check_fits(db, version, fits)
@@ -363,13 +395,16 @@ def activate(
             raise AlreadyActive(f"model version {version!r} is already the active one")
         _expect(previous, replacing, f"promoting {version!r}",
                 next_step="Compare with the active model again before promoting.")
-        audited = f"{reason} [{_evidence(db, version, previous, required=require_comparison)}]"
+        evidence = _evidence(db, version, previous, required=require_comparison, accept_worse=accept_worse)
+        audited = f"{reason} [{evidence}]"
         if _switch(db, version, previous, action="promote", reason=audited, actor=actor):
             return previous
     raise RegistryError(f"the active model changed {_ATTEMPTS} times while promoting {version!r}; try again")
 
 
-def _evidence(db: Engine, version: str, champion: str | None, *, required: bool) -> str:
+def _evidence(
+    db: Engine, version: str, champion: str | None, *, required: bool, accept_worse: str | None = None
+) -> str:
     """How the promotion's audit event names the recorded comparison it rests on; without one, refused
     when ``required``, else said (the CLI reads the setting from whoever runs it: never silently off)."""
     from service.records import comparisons  # it builds on this module's errors
@@ -383,7 +418,18 @@ def _evidence(db: Engine, version: str, champion: str | None, *, required: bool)
             f"recorded; run `greenrate model compare {champion} {version} --data LABELLED_FILE --record` "
             "and read it first (GREENRATE_MODEL_REQUIRE_COMPARISON). Nothing was changed."
         )
-    return found.evidence()
+    losses = worse_on(found.summary)
+    if not losses:
+        return found.evidence()
+    if accept_worse is None:
+        raise ComparisonFailed(
+            f"promoting {version!r} refused: its recorded comparison against {champion!r} shows it worse: "
+            f"{'; '.join(losses)} ({found.evidence()}). Promote it only with a justification for accepting "
+            "that (the API's accept_worse, the CLI's --accept-worse), which the audit trail keeps. Nothing "
+            "was changed."
+        )
+    check_reason(accept_worse)
+    return f"{found.evidence()}; worse on {'; '.join(losses)}; accepted because: {accept_worse}"
 
 
 def _makers(db: Engine, version: str) -> set[str]:

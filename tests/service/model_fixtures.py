@@ -27,7 +27,9 @@ def variant_document(tag: str) -> dict[str, Any]:
     return rehash(doc)
 
 
-def record_comparison(db: Any, challenger: str, champion: str, *, rows: int = 5000) -> str:
+def record_comparison(
+    db: Any, challenger: str, champion: str, *, rows: int = 5000, metrics: dict[str, Any] | None = None
+) -> str:
     """A recorded comparison of two registered versions, as `greenrate model compare --record` keeps one
     (the evidence a promotion needs under GREENRATE_MODEL_REQUIRE_COMPARISON); returns how the promotion's
     audit event names it."""
@@ -37,5 +39,6 @@ def record_comparison(db: Any, challenger: str, champion: str, *, rows: int = 50
     assert found[0] is not None and found[1] is not None
     data = {"file": "holdout.parquet", "sha256": "d" * 64, "rows_read": rows, "rows_left_out": 0,
             "trained_on_it": []}
-    kept = comparisons.record(db, found[0], found[1], data=data, summary={"rows": rows}, actor="bank-a/ann")
+    summary = {"rows": rows, **({"metrics": metrics} if metrics else {})}
+    kept = comparisons.record(db, found[0], found[1], data=data, summary=summary, actor="bank-a/ann")
     return kept.evidence()

@@ -269,3 +269,39 @@ def test_readyz_reports_the_model_the_next_rating_uses(make_app: AppFactory) -> 
     assert client.get("/readyz").get_json()["versions"]["model"] == DEFAULT_VERSION
     registry.activate(db, challenger, actor="ann", reason="promote the challenger", fits=FITS)
     assert client.get("/readyz").get_json()["versions"]["model"] == challenger
+
+
+def _metric(champion: float, challenger: float, low: float, high: float) -> dict[str, float]:
+    return {"champion": champion, "challenger": challenger, "delta": challenger - champion,
+            "ci_low": low, "ci_high": high}
+
+
+def test_a_model_its_recorded_comparison_shows_worse_needs_a_justification(make_app: AppFactory) -> None:
+    """A model-risk review trained a model on random labels (holdout AUC 0.50 against the champion's 0.70),
+    recorded the comparison that said so, and promoted it with the reason "CR-2 ok"."""
+    app = make_app()
+    db = services_of(app).db
+    register_packaged_default(db)
+    (worse, noisy) = _registered(db, "random-labels", "noisy")
+    record_comparison(db, worse, DEFAULT_VERSION, metrics={
+        "auc": _metric(0.6972, 0.5858, -0.1298, -0.0940), "brier": _metric(0.20, 0.24, 0.03, 0.05),
+        "ks": _metric(0.31, 0.30, -0.03, 0.01),  # inside its interval: not a loss
+    })
+    with pytest.raises(registry.ComparisonFailed, match=r"auc 0.6972 -> 0.5858 .*; brier") as refused:
+        registry.activate(db, worse, actor="bob", reason="CR-2 ok", fits=FITS, replacing=DEFAULT_VERSION)
+    assert "ks" not in str(refused.value) and registry.active_version(db) == DEFAULT_VERSION
+    analyst = create_key(app, "bank-a", "analyst")
+    answer = app.test_client().post(f"/v1/models/{worse}/activate", headers=bearer(analyst),
+                                    json={"reason": "CR-2 ok", "replacing": DEFAULT_VERSION})
+    assert answer.status_code == 409 and "shows it worse" in answer.json["message"]
+    answer = app.test_client().post(
+        f"/v1/models/{worse}/activate", headers=bearer(analyst),
+        json={"reason": "CR-2 ok", "replacing": DEFAULT_VERSION,
+              "accept_worse": "regulator-mandated fallback for the Q3 audit, ticket RISK-88"})
+    assert answer.status_code == 200
+    promoted = _activations(db)[-1]
+    assert "worse on auc" in promoted.reason and "accepted because: regulator-mandated" in promoted.reason
+    # a delta whose interval straddles 0 is noise, not a loss: promoted on its reason alone
+    record_comparison(db, noisy, worse, metrics={"auc": _metric(0.58, 0.57, -0.02, 0.01)})
+    registry.activate(db, noisy, actor="bob", reason="noise only", fits=FITS, replacing=worse)
+    assert registry.active_version(db) == noisy
