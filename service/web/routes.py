@@ -69,6 +69,7 @@ from service.web.view import (
     next_grade,
     pillar_bars,
     plan,
+    plan_overlaps,
     reasons,
 )
 
@@ -267,6 +268,7 @@ def result(rating_id: str) -> str:
         assumed=estimated_fields(assumed, lang) if assumed else None,
         reasons=reasons(rating, standard, lang),
         plan=plan(rating, lang, t),
+        overlaps=plan_overlaps(rating, standard, lang, t),
         next_grade=next_grade(rating, lang, t),
         held_back=held_back(rating, lang),
         green_loan=green_loan_line(rating, standard.min_loan_grade, t),

@@ -143,6 +143,37 @@ def plan(rating: Mapping[str, Any], lang: str, t: Mapping[str, str]) -> list[dic
     return steps
 
 
+def plan_overlaps(
+    rating: Mapping[str, Any], standard: Standard, lang: str, t: Mapping[str, str]
+) -> list[str]:
+    """Where the plan's steps raise the same indicator and their gains do not add up, how much they earn
+    together at most (the points that indicator still lacks).
+
+    Each step's gain is measured alone: three policies at "+7.7" each read as +23.1 where together they
+    earn 15.5, the indicator counting two (a small-business adviser's review).
+    """
+    gaps = {c["indicator"]: c["max_points"] - c["points"] for c in rating.get("contributions", [])}
+    shown: dict[str, list[Mapping[str, Any]]] = {}
+    for imp in rating.get("improvements", [])[:PLAN_STEPS]:
+        if imp.get("score_gain"):
+            shown.setdefault(imp["indicator"], []).append(imp)
+    notes = []
+    for indicator, steps in shown.items():
+        total = sum(float(s["score_gain"]) for s in steps)
+        gap = gaps.get(indicator)
+        if len(steps) < 2 or gap is None or total <= gap + 0.05:
+            continue
+        texts = [str(s.get("description_zh") if lang == "zh" else s.get("description", s["action"]))
+                 for s in steps]
+        notes.append(t["overlap"].format(
+            actions=joined([f"“{x}”" for x in texts], lang),
+            indicator=_indicator_name(standard, indicator, lang),
+            most=f"{gap:.1f}",
+            total=f"{total:.1f}",
+        ))
+    return notes
+
+
 def next_grade(rating: Mapping[str, Any], lang: str, t: Mapping[str, str]) -> dict[str, Any] | None:
     """The actions the engine re-rated together, cheapest first, and the grade they reach; if reachable.
 

@@ -1174,3 +1174,29 @@ def test_an_owners_bills_are_energy_bills_and_an_unreachable_grade_says_why(
     page = client.get(f"/result/{rating_id}?lang=en").get_data(as_text=True)
     assert 'id="held-back"' in page and "Coal caps it." in page
 
+
+
+def test_steps_that_raise_one_indicator_say_their_gains_do_not_add_up() -> None:
+    """Three policies at "+7.7" each read as +23.1 where together they earn 15.5 (the indicator counts two):
+    a small-business adviser's review."""
+    from rating_model.standard import load_standard
+    from service.web.view import plan_overlaps
+
+    def step(action: str, gain: float, indicator: str = "environmental_management") -> dict[str, Any]:
+        return {"action": action, "indicator": indicator, "score_gain": gain, "description": action,
+                "description_zh": action + "（中）"}
+
+    rating = {
+        "contributions": [{"indicator": "environmental_management", "points": 0.0, "max_points": 15.5},
+                          {"indicator": "green_operations", "points": 10.0, "max_points": 15.7}],
+        "improvements": [step("policy", 7.7), step("procurement", 7.7), step("officer", 7.7),
+                         step("led", 2.0, "green_operations")],
+    }
+    standard = load_standard()
+    (note,) = plan_overlaps(rating, standard, "en", texts("en"))
+    assert note == ("“policy”, “procurement”, “officer” all raise “Environmental management in place”: "
+                    "together they earn at most 15.5 points, not 23.1.")
+    (zh,) = plan_overlaps(rating, standard, "zh", texts("zh"))
+    assert zh.startswith("“policy（中）”、“procurement（中）”、“officer（中）”都提高“环境管理体系”")
+    rating["contributions"][0]["max_points"] = 23.1  # gains that do add up say nothing
+    assert plan_overlaps(rating, standard, "en", texts("en")) == []
