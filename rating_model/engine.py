@@ -83,7 +83,8 @@ from rating_model.values import fast_init
 #: priced at the national average. And from the credit review: the net after credits is floored at 0,
 #: credits beyond it being ``surplus_credits_tco2e``. 1.7 (2026-12-06, a small-business adviser's review;
 #: standard 1.4.0, schema 1.6): a path that cannot reach the next grade says why (``held_back_by``), where it
-#: had said only "not reachable" to a coal-burning workshop whose coal caps its grade.
+#: had said only "not reachable" to a coal-burning workshop whose coal caps its grade; reason codes in
+#: Chinese too (``message_zh``).
 ENGINE_VERSION = "1.7"
 
 MODELS_DIR = Path(__file__).parent / "data" / "models"

@@ -103,6 +103,25 @@ def format_value(value: float | None, unit: str) -> str:
     return f"{value:.3g} {unit}"
 
 
+#: The standard's indicator units in Chinese (a unit not listed is shown as the standard writes it).
+_UNITS_ZH = {
+    "tCO2e per CNY million": "吨二氧化碳当量/百万元营收",
+    "ratio (actual / expected)": "倍（实际用能与同业预期之比）",
+    "PCAF score 1-5 (1 best)": "（PCAF 数据质量评分，1 为最好）",
+}
+
+
+def format_value_zh(value: float | None, unit: str) -> str:
+    """:func:`format_value` in Chinese: the same figure, the unit in words a Chinese reader uses."""
+    if value is None:
+        return "未填报"
+    if unit in _SHARE_UNITS:
+        return f"{value:.0%}"
+    if unit.startswith("percent"):
+        return f"{value:+.1f}%" if unit == "percent" else f"每年 {value:.1f}%"
+    return f"{value:.3g} {_UNITS_ZH.get(unit, unit)}"
+
+
 def reason_codes(contributions: Sequence[Contribution], standard: Standard) -> list[dict[str, object]]:
     """The strongest negative drivers (points left on the table) and positive drivers (points earned)."""
     out: list[dict[str, object]] = []
@@ -118,6 +137,9 @@ def reason_codes(contributions: Sequence[Contribution], standard: Standard) -> l
             "points": round_float(c.points - c.max_points, 2),
             "message": f"{ind.name}: {format_value(c.value, ind.unit)}{missing} earns {c.points:g} of "
                        f"{c.max_points:g} points.",
+            "message_zh": f"{ind.name_zh}：{format_value_zh(c.value, ind.unit)}"
+                          f"{'（按缺失数据计分）' if c.value is None else ''}，"
+                          f"得 {c.points:g} / {c.max_points:g} 分。",
         })
     positives = sorted((c for c in contributions if c.points > 0), key=lambda c: (-c.points, c.indicator))
     for c in positives[:REASONS_PER_SIDE]:
@@ -129,6 +151,8 @@ def reason_codes(contributions: Sequence[Contribution], standard: Standard) -> l
             "points": c.points,
             "message": f"{ind.name}: {format_value(c.value, ind.unit)} earns {c.points:g} of "
                        f"{c.max_points:g} points.",
+            "message_zh": f"{ind.name_zh}：{format_value_zh(c.value, ind.unit)}，得 {c.points:g} / "
+                          f"{c.max_points:g} 分。",
         })
     return out
 

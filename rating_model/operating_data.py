@@ -37,7 +37,8 @@ from rating_model.values import fast_init
 #: may be null (no Scope 3 data: not measured, not zero); ``neutrality.net_scope12_after_credits`` is floored
 #: at 0 and ``neutrality.surplus_credits_tco2e`` holds the credits beyond it. 1.6 (2026-12-06): a path to
 #: the next grade that cannot reach it says why (``path_to_next_grade.held_back_by``: a capping knock-out and
-#: its remedy, the points figures not reported could earn, the score the modelled actions fall short with).
+#: its remedy, the points figures not reported could earn, the score the modelled actions fall short with);
+#: each reason code has its ``message_zh`` (the improvements had their Chinese, the reasons had none).
 #: Ratings are reused only under the same version.
 SCHEMA_VERSION = "1.6"
 

@@ -80,6 +80,7 @@ class ReasonCodeSchema(ContractSchema):
     effect = fields.String(required=True, validate=validate.OneOf(("positive", "negative")))
     points = _num()
     message = _str("The driver in plain words.")
+    message_zh = _str("The driver in Chinese (from schema 1.6).")
 
 
 _SAVED = (
