@@ -83,12 +83,12 @@ def reasons(rating: Mapping[str, Any], standard: Standard, lang: str) -> list[di
     for r in rating.get("reason_codes", []):
         c = points.get(r["indicator"])
         name = _indicator_name(standard, r["indicator"], lang)
-        text = None if c is None else _reason_text(c, name, lang)
+        text = None if c is None else _reason_text(c, name, lang, r.get("message_zh"))
         out.append({"effect": r["effect"], "text": text or r["message"]})
     return out
 
 
-def _reason_text(c: Mapping[str, Any], name: str, lang: str) -> str | None:
+def _reason_text(c: Mapping[str, Any], name: str, lang: str, engine_zh: str | None = None) -> str | None:
     earned = (f"得 {c['points']:g} / {c['max_points']:g} 分" if lang == "zh"
               else f"{c['points']:g} of {c['max_points']:g} points")
     value = c.get("value")
@@ -104,7 +104,9 @@ def _reason_text(c: Mapping[str, Any], name: str, lang: str) -> str | None:
         if lang == "zh":
             return f"{name}：比同类店铺{'少' if value < 1 else '多'} {off:.0%}，{earned}。"
         return f"{name}: {off:.0%} {'less' if value < 1 else 'more'} than similar businesses, {earned}."
-    return f"{name}：{earned}。" if lang == "zh" else None  # the engine's sentence, with its figure
+    if lang == "zh":  # the engine's sentence, with its figure (engine 1.7 on; before: the points alone)
+        return engine_zh or f"{name}：{earned}。"
+    return None  # the engine's sentence, with its figure
 
 
 def _better(grade: Any, than: int) -> bool:

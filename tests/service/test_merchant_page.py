@@ -1053,7 +1053,10 @@ def test_reasons_on_the_page_are_in_an_owners_words() -> None:
     zh = [r["text"] for r in reasons(rating, standard, "zh")]
     assert zh[0].endswith("：没有可计分的信息，按未知计，得 0 / 15.7 分。")
     assert "比同类店铺少 15%，得 10.6 / 15.4 分。" in zh[1]
+    assert zh[2] == "可再生电力占比：得 0 / 19.4 分。"  # a rating before engine 1.7: the points alone
     assert not any("missing-data bin" in t or "actual / expected" in t for t in en + zh)
+    rating["reason_codes"][2]["message_zh"] = "可再生电力占比：0%，得 0 / 19.4 分。"  # engine 1.7 on
+    assert [r["text"] for r in reasons(rating, standard, "zh")][2] == "可再生电力占比：0%，得 0 / 19.4 分。"
 
 
 def test_an_unlikely_revenue_is_confirmed_before_it_is_rated_and_disclosed(make_app: AppFactory) -> None:
