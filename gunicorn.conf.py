@@ -3,7 +3,8 @@
 Workers, timeouts and recycling come from ``GREENRATE_`` variables (parsed by service.config, like the
 app's). Each worker builds its own app and loads the rating engine once, right after it starts
 (``post_worker_init``), so no request pays for loading. Prometheus runs in multiprocess mode: every worker
-writes its samples to ``PROMETHEUS_MULTIPROC_DIR`` and ``/metrics`` merges them.
+writes its samples to ``PROMETHEUS_MULTIPROC_DIR`` and ``/metrics`` merges them; the files' life (checked at
+start, allocated per worker) is :mod:`service.metrics_files`.
 """
 
 import os
@@ -51,24 +52,44 @@ control_socket_disable = True
 
 
 def on_starting(server):
-    """Start with an empty metrics directory (samples of a previous run's workers are stale); say when rate
-    limits are counted per worker."""
-    _METRICS_DIR.mkdir(parents=True, exist_ok=True)
-    for entry in _METRICS_DIR.iterdir():
-        if entry.is_file() and entry.suffix == ".db":
-            entry.unlink()
+    """Start with an empty metrics directory that can hold every worker's files (samples of a previous run's
+    workers are stale); say when rate limits are counted per worker."""
     from service.config import load_settings
     from service.limits import per_worker_warning
+    from service.metrics_files import MetricsDirError, prepare_directory
 
+    try:
+        prepare_directory(_METRICS_DIR, _server.workers)
+    except MetricsDirError as exc:  # one line, not gunicorn's traceback of the cleanup's unlink
+        if _MADE_METRICS_DIR:
+            shutil.rmtree(_METRICS_DIR, ignore_errors=True)
+        sys.exit(f"greenrate: {exc}")
     warning = per_worker_warning(load_settings(), _server.workers)
     if warning:
         server.log.warning(warning)
 
 
 def post_worker_init(worker):
-    """Load the rating engine once per worker, before it accepts requests."""
-    from service import warm_up
+    """Allocate this worker's metric files, then load the rating engine, before it accepts requests.
 
+    A disk that cannot hold the files stops the worker's boot (and gunicorn, which halts on a worker that
+    cannot boot) with one line: prometheus_client would otherwise map them sparse, and the first write to
+    a page the disk has no room for kills the worker mid-request with SIGBUS.
+    """
+    import structlog
+    from gunicorn.arbiter import Arbiter
+
+    from service import warm_up
+    from service.metrics_files import reserve
+
+    try:
+        reserve(_METRICS_DIR, os.getpid())  # prometheus_client names the files by os.getpid()
+    except OSError as exc:
+        structlog.get_logger("greenrate.gunicorn").error(
+            "metrics_files_not_allocated", directory=str(_METRICS_DIR), error=exc.strerror or str(exc),
+            hint="PROMETHEUS_MULTIPROC_DIR needs free space (docs/operations.md)",
+        )
+        sys.exit(Arbiter.WORKER_BOOT_ERROR)
     warm_up(worker.wsgi)
 
 
