@@ -3,6 +3,10 @@
 ``gunicorn.conf.py`` sets ``PROMETHEUS_MULTIPROC_DIR`` before any worker imports prometheus_client, so every
 worker writes its samples to files in that directory and ``/metrics`` merges them (and ``child_exit``
 marks dead workers). Without it (tests, ``flask run``) the process's own registry is served.
+
+Counting is best-effort: a sample that cannot be written (the directory's filesystem read-only, say) is
+logged once per process and dropped. Requests are counted after their work is done (a rating committed),
+and a metrics error had turned such a request into a 500 (fault-injection review).
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+import structlog
 from flask import Flask, Response, g, request
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -22,6 +27,8 @@ from prometheus_client import (
 from prometheus_client.multiprocess import MultiProcessCollector
 
 from service.config import Settings
+
+_log = structlog.get_logger("greenrate.metrics")
 
 REQUESTS = Counter(
     "greenrate_http_requests_total", "HTTP requests by route and status.", ["method", "route", "status"]
@@ -85,21 +92,42 @@ def _series(metric: Counter | Histogram, *labels: str) -> Any:
     return series
 
 
+_write_failed = False  # set at the first failure: one log line per process, not one per sample
+
+
+def _dropped(exc: Exception) -> None:
+    """A sample could not be written: say so once in this process (a failing disk fails every write)."""
+    global _write_failed
+    if not _write_failed:
+        _write_failed = True
+        _log.error("metrics_write_failed", error=type(exc).__name__, detail=str(exc),
+                   hint="samples are dropped until PROMETHEUS_MULTIPROC_DIR can be written again")
+
+
 def cache_lookup(hit: bool) -> None:
     """Count one rating request answered from an existing rating (hit) or computed (miss)."""
-    _series(CACHE_LOOKUPS, "hit" if hit else "miss").inc()
+    try:
+        _series(CACHE_LOOKUPS, "hit" if hit else "miss").inc()
+    except Exception as exc:  # noqa: BLE001 - never fail the request that is being counted
+        _dropped(exc)
 
 
 def rating_issued(grade: str) -> None:
     """Count one newly issued rating of ``grade``."""
-    _series(RATINGS_ISSUED, grade).inc()
+    try:
+        _series(RATINGS_ISSUED, grade).inc()
+    except Exception as exc:  # noqa: BLE001
+        _dropped(exc)
 
 
 def _observe(response: Response) -> Response:
     elapsed = time.perf_counter() - g.get("started_at", time.perf_counter())
     labels = (method_label(), route_label(), str(response.status_code))
-    _series(REQUESTS, *labels).inc()
-    _series(LATENCY, *labels).observe(elapsed)
+    try:
+        _series(REQUESTS, *labels).inc()
+        _series(LATENCY, *labels).observe(elapsed)
+    except Exception as exc:  # noqa: BLE001 - an after_request error would answer 500 (and log it twice)
+        _dropped(exc)
     return response
 
 

@@ -150,6 +150,7 @@ def _resolve(
     now = datetime.now(UTC).replace(microsecond=0)
     missing = [p for p in distinct.values() if p.digest not in issued]
     to_cache: list[CacheEntry | None] = []
+    grades: list[str] = []  # of the ratings newly issued
 
     def reuse(digest: str, found: ReusableRating) -> None:
         text = found.result_json.encode()
@@ -185,8 +186,11 @@ def _resolve(
                 continue
             issued[n.input_hash] = Issued(n.id, text, cache_hit=False)
             to_cache.append(_cache_entry(distinct[n.input_hash].key, CachedRating(n.id, text), n.valid_until))
-            rating_issued(n.grade)
+            grades.append(n.grade)
     ctx.cache.put_many([entry for entry in to_cache if entry is not None])
+    # counted last: the ratings are committed and cached whatever happens to the metrics
+    for grade in grades:
+        rating_issued(grade)
     for result in issued.values():
         cache_lookup(result.cache_hit)
     return issued, failed

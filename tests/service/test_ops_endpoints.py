@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
+import pytest
 from flask.testing import FlaskClient
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY
 
@@ -104,3 +106,46 @@ def test_a_method_a_client_invents_is_counted_as_other_not_as_a_new_series(make_
         assert client.open("/healthz", method=method).status_code == 405
     assert REGISTRY.get_sample_value("greenrate_http_requests_total", labels) == before + 3
     assert "QWERTY" not in client.get("/metrics").get_data(as_text=True)
+
+
+def test_a_metrics_write_that_fails_is_logged_once_and_never_fails_the_request(
+    make_app: AppFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Metric files that cannot be written (their directory gone here; a read-only filesystem in the
+    review) had turned a committed rating into a 500, /healthz into a 500, and logged two access lines for
+    one request id (fault-injection review)."""
+    from prometheus_client import Counter, Histogram, values
+
+    from service import metrics
+
+    # prometheus_client's multiprocess values, as under gunicorn, over a directory that no longer exists
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path / "removed"))
+    monkeypatch.setattr(values, "ValueClass", values.MultiProcessValue())
+    for name in ("REQUESTS", "CACHE_LOOKUPS", "RATINGS_ISSUED"):  # new series, so new (failing) values
+        old = getattr(metrics, name)
+        fresh = Counter(old._name, old._documentation, old._labelnames, registry=None)
+        monkeypatch.setattr(metrics, name, fresh)
+    old_latency = metrics.LATENCY
+    monkeypatch.setattr(metrics, "LATENCY", Histogram(old_latency._name, old_latency._documentation,
+                                                      old_latency._labelnames, registry=None))
+    monkeypatch.setattr(metrics, "_write_failed", False, raising=False)
+    app = make_app(ACCESS_LOG=True)
+    client = app.test_client()
+    key = create_key(app)
+    capsys.readouterr()
+
+    issued = client.post("/v1/ratings", json=payload(), headers=bearer(key) | {"X-Request-ID": "m-1"})
+    assert issued.status_code == 201, issued.json
+    again = client.post("/v1/ratings", json=payload(), headers=bearer(key) | {"X-Request-ID": "m-2"})
+    assert again.status_code == 201 and again.headers["X-Cache"] == "hit"  # committed and cached
+    assert client.get(f"/v1/ratings/{issued.json['id']}", headers=bearer(key)).status_code == 200
+    assert client.get("/healthz", headers={"X-Request-ID": "m-3"}).status_code == 200
+
+    logged = capsys.readouterr()
+    access = [json.loads(line) for line in logged.out.splitlines() if line.startswith("{")]
+    ids = [line["request_id"] for line in access if line.get("event") == "request"]
+    assert ids.count("m-1") == ids.count("m-2") == ids.count("m-3") == 1
+    events = [json.loads(line) for line in logged.err.splitlines() if line.startswith("{")]
+    failed = [e for e in events if e.get("event") == "metrics_write_failed"]
+    assert len(failed) == 1 and failed[0]["error"] == "FileNotFoundError"  # once per process, not per write
+    assert not [e for e in events if e.get("event") == "unhandled_exception"]
