@@ -4,7 +4,7 @@ Workers, timeouts and recycling come from ``GREENRATE_`` variables (parsed by se
 app's). Each worker builds its own app and loads the rating engine once, right after it starts
 (``post_worker_init``), so no request pays for loading. Prometheus runs in multiprocess mode: every worker
 writes its samples to ``PROMETHEUS_MULTIPROC_DIR`` and ``/metrics`` merges them; the files' life (checked at
-start, allocated per worker) is :mod:`service.metrics_files`.
+start, allocated per worker, merged when a worker dies) is :mod:`service.metrics_files`.
 """
 
 import os
@@ -101,10 +101,21 @@ def worker_abort(worker):
 
 
 def child_exit(server, worker):
-    """Let the live-sum gauges forget a dead worker (counters and histograms keep its totals)."""
+    """Forget a dead worker's live gauges; fold its counters and histograms into the archive files.
+
+    Runs in the master: nothing may raise out of it. A merge that fails (a full disk) leaves the worker's
+    files where they are, still read by every scrape, so the totals stay right either way.
+    """
     from prometheus_client import multiprocess
 
-    multiprocess.mark_process_dead(worker.pid, str(_METRICS_DIR))
+    from service.metrics_files import merge_dead
+
+    try:
+        multiprocess.mark_process_dead(worker.pid, str(_METRICS_DIR))
+        merge_dead(_METRICS_DIR, worker.pid)
+    except Exception as exc:  # noqa: BLE001 - the master must keep managing workers
+        server.log.warning("greenrate: metrics of worker %s not merged (%s: %s); its files stay",
+                           worker.pid, type(exc).__name__, exc)
 
 
 def on_exit(server):

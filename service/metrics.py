@@ -2,7 +2,8 @@
 
 ``gunicorn.conf.py`` sets ``PROMETHEUS_MULTIPROC_DIR`` before any worker imports prometheus_client, so every
 worker writes its samples to files in that directory and ``/metrics`` merges them (and ``child_exit``
-marks dead workers). Without it (tests, ``flask run``) the process's own registry is served.
+folds a dead worker's files into archives, :mod:`service.metrics_files`). Without it (tests, ``flask
+run``) the process's own registry is served.
 
 Counting is best-effort: a sample that cannot be written (the directory's filesystem read-only, say) is
 logged once per process and dropped. Requests are counted after their work is done (a rating committed),
@@ -27,6 +28,7 @@ from prometheus_client import (
 from prometheus_client.multiprocess import MultiProcessCollector
 
 from service.config import Settings
+from service.metrics_files import scrape_lock
 
 _log = structlog.get_logger("greenrate.metrics")
 
@@ -136,7 +138,8 @@ def metrics_response(settings: Settings) -> Response:
     if settings.metrics_multiproc_dir:
         registry = CollectorRegistry()
         MultiProcessCollector(registry, path=settings.metrics_multiproc_dir)  # type: ignore[no-untyped-call]
-        body = generate_latest(registry)
+        with scrape_lock(settings.metrics_multiproc_dir):  # no dead worker's file mid-merge
+            body = generate_latest(registry)
     else:
         body = generate_latest(REGISTRY)
     # content_type, not mimetype: Werkzeug appends "; charset=utf-8" to a mimetype, and the constant

@@ -155,3 +155,48 @@ def test_a_worker_whose_metric_files_find_no_room_fails_its_boot_with_one_line(t
     assert refused and refused[0]["error"] == "No space left on device"
     assert refused[0]["directory"] == str(metrics_dir) and refused[0]["level"] == "error"
     assert "Worker failed to boot" in stderr
+
+
+# gunicorn's master merging a dead worker's files on a full disk: it must get an error, not a SIGBUS (a
+# dead master is a dead service), and leave the worker's files to be read as they are.
+MERGE_ON_FULL_DISK = """
+import os, subprocess, sys
+from pathlib import Path
+from service.metrics_files import merge_dead, prepare_directory
+path = Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])
+prepare_directory(path, workers=1)
+worker = (
+    "import os; from pathlib import Path; from service.metrics_files import reserve;"
+    "reserve(Path(os.environ['PROMETHEUS_MULTIPROC_DIR']), os.getpid());"
+    "from service import metrics; metrics.REQUESTS.labels('GET', '/healthz', '200').inc(5);"
+    "metrics.LATENCY.labels('GET', '/healthz', '200').observe(0.01); print(os.getpid())"
+)
+pid = int(subprocess.run([sys.executable, "-c", worker], capture_output=True, text=True, check=True).stdout)
+fd = os.open(path / "filler", os.O_WRONLY | os.O_CREAT)
+try:
+    while os.write(fd, bytes(1 << 16)):
+        pass
+except OSError:
+    pass
+os.close(fd)
+try:
+    merge_dead(path, pid)
+except OSError as exc:
+    print("refused:", exc.strerror)
+print(" ".join(sorted(p.name for p in path.iterdir() if p.name != "filler")))
+(path / "filler").unlink()
+print(merge_dead(path, pid))
+"""
+
+
+def test_a_merge_on_a_full_disk_fails_cleanly_and_keeps_the_workers_files(tmp_path: Path) -> None:
+    metrics_dir = tmp_path / "metrics"
+    metrics_dir.mkdir()
+    command = on_small_filesystem(metrics_dir, 16 * 1024, [sys.executable, "-c", MERGE_ON_FULL_DISK])
+    run = subprocess.run(command, env=_env(metrics_dir), capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    refused, left, merged = run.stdout.splitlines()
+    assert refused == "refused: No space left on device"
+    pid = left.split()[-1].split("_")[-1].removesuffix(".db")
+    assert left == f".greenrate-merge.lock counter_{pid}.db histogram_{pid}.db"  # as they were, no archive
+    assert merged == "['counter', 'histogram']"  # with room again, the next merge goes through
