@@ -30,9 +30,11 @@ from rating_model.exceptions import (
 )
 from schemas.errors import ErrorSchema, flatten_errors
 from service.config import Settings
+from service.extensions import services
 from service.hardening import request_id
 from service.limits import retry_after_seconds
 from service.records.database import UNAVAILABLE_ERRORS, schema_behind
+from service.write_health import driver_error, is_write_failure
 
 _log = structlog.get_logger("greenrate.errors")
 
@@ -123,6 +125,17 @@ def respond(
     return page if page is not None else error_response(code, message, errors, headers)
 
 
+def dependency_unavailable(exc: Exception, status: int = 503) -> None:
+    """Log a failed dependency in its driver's words ("SQLITE_FULL", "database or disk is full", where
+    the class alone said OperationalError); a failed write also makes readiness say so until a write
+    succeeds (:mod:`service.write_health`)."""
+    name, detail = driver_error(exc)
+    _log.warning("dependency_unavailable", error=type(exc).__name__, driver_error=name, detail=detail,
+                 status=status)
+    if is_write_failure(exc):
+        services().writes.failed(name)
+
+
 def field_errors(exc: Exception) -> dict[str, list[str]] | None:
     """The field errors of an engine refusal of the input, keyed by field path (``None``: not one)."""
     if isinstance(exc, InvalidInputError | InvalidInputErrors):
@@ -209,7 +222,7 @@ def register(app: Flask, settings: Settings) -> None:
             if schema_behind(exc):  # SQLite says "no such column" with an OperationalError
                 return _schema_mismatch(exc)
             if code >= 500:
-                _log.warning("dependency_unavailable", error=type(exc).__name__, status=code)
+                dependency_unavailable(exc, code)
             return respond(code, message, field_errors(exc), retry_after if send else None)
 
         for exc_type in exc_types if isinstance(exc_types, tuple) else (exc_types,):

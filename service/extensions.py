@@ -8,7 +8,7 @@ per app in :mod:`service.api` and :mod:`service.limits` rather than shared modul
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import cast
 
 from flask import Flask, current_app
@@ -19,6 +19,7 @@ from service.cache import RatingCache, create_cache
 from service.config import Settings
 from service.engine_slot import EngineSlot
 from service.records.database import create_db_engine
+from service.write_health import WriteHealth
 
 EXTENSION_NAME = "greenrate"
 
@@ -30,6 +31,7 @@ class Services:
     cache: RatingCache
     engines: EngineSlot
     keys: KeyRing
+    writes: WriteHealth = field(default_factory=WriteHealth)  # recent write failures, for readiness
 
 
 def init_app(app: Flask, settings: Settings, engines: EngineSlot | None = None) -> Services:

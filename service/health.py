@@ -1,8 +1,9 @@
 """``/healthz`` (liveness), ``/readyz`` (readiness) and ``/metrics`` (Prometheus); no key needed.
 
-Liveness touches nothing: a worker that answers is alive. Readiness checks the database (reachable, and
-its schema at the revision this code needs), the rating engine (without them nothing can be issued: 503)
-and the cache (without it ratings are still served, so it only makes the service ``degraded``).
+Liveness touches nothing: a worker that answers is alive. Readiness checks the database (reachable, its
+schema at the revision this code needs, and taking writes: no write failed in the last 30 s without one
+succeeding since, :mod:`service.write_health`), the rating engine (without them nothing can be issued:
+503) and the cache (without it ratings are still served, so it only makes the service ``degraded``).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ def readiness(s: Services) -> dict[str, Any]:
     """Each dependency's status and the overall one: ok, degraded or unavailable."""
     checks: dict[str, dict[str, str]] = {}
     try:
-        problem = schema_problem(s.db)
+        problem = schema_problem(s.db) or s.writes.problem()
         if problem is None:
             checks["database"] = {"status": "ok", "detail": s.db.dialect.name}
         else:

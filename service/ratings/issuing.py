@@ -33,6 +33,7 @@ from service.errors import refusal
 from service.metrics import cache_lookup, rating_issued
 from service.ratings.encoding import rating_json
 from service.records.ratings import NewRating, ReusableRating, find_reusable, insert_ratings
+from service.write_health import WriteHealth
 
 _ITEM_SCHEMA = OperatingDataSchema()  # built once: schema instantiation is not free
 
@@ -46,6 +47,7 @@ class IssuingContext:
     loaded: LoadedEngine
     validity: timedelta
     namespace: str = "greenrate"
+    writes: WriteHealth | None = None  # told when ratings are written, for readiness
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,6 +182,8 @@ def _resolve(
         # committed before any id is returned or cached; an identical rating another request wrote since
         # the lookup above wins, and is handed out instead of this one (which was never stored)
         came_first = insert_ratings(ctx.db, [n for n, _ in new])
+        if new and ctx.writes is not None:
+            ctx.writes.succeeded()
         for n, text in new:
             if n.input_hash in came_first:
                 reuse(n.input_hash, came_first[n.input_hash])

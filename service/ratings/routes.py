@@ -69,7 +69,8 @@ def _context() -> IssuingContext:
         loaded = s.engines.current()
         g.model_version = loaded.versions["model"]
         validity = timedelta(days=s.settings.rating_validity_days)
-        ctx = g.issuing = IssuingContext(s.db, s.cache, loaded, validity, s.settings.redis_namespace)
+        namespace = s.settings.redis_namespace
+        ctx = g.issuing = IssuingContext(s.db, s.cache, loaded, validity, namespace, s.writes)
     return ctx
 
 

@@ -16,7 +16,6 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-import structlog
 from flask import (
     Blueprint,
     Flask,
@@ -36,7 +35,7 @@ from rating_model.exceptions import FactorNotFoundError, InvalidInputError, Inva
 from rating_model.vsme import vsme_export
 from service.auth import Principal
 from service.disclosure.render import render_html, render_pdf
-from service.errors import PAGE_ERRORS, UNAVAILABLE_RATING_ERRORS
+from service.errors import PAGE_ERRORS, UNAVAILABLE_RATING_ERRORS, dependency_unavailable
 from service.extensions import services
 from service.hardening import request_id
 from service.limits import hit_budget
@@ -72,8 +71,6 @@ from service.web.view import (
     plan_overlaps,
     reasons,
 )
-
-_log = structlog.get_logger("greenrate.page")
 
 PUBLIC_TENANT = "_public"
 _PUBLIC = Principal(key_id=None, prefix=None, tenant=PUBLIC_TENANT, role="page")
@@ -186,7 +183,7 @@ def rate() -> BaseResponse:  # a page, or the redirect to the rating (Werkzeug's
         errors = errors_at([exc.field or GENERAL], parsed.values)
         return _form_page(lang, parsed.values, errors, status=422)
     except UNAVAILABLE_RATING_ERRORS as exc:  # the records or the model are down: keep what was typed
-        _log.warning("dependency_unavailable", error=type(exc).__name__, status=503)
+        dependency_unavailable(exc)
         response = _form_page(lang, parsed.values, status=503, message=texts(lang)["form_unavailable"])
         response.headers["Retry-After"] = str(services().settings.retry_after_seconds)
         return response

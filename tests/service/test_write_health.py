@@ -1,0 +1,98 @@
+"""Readiness while the database refuses writes, and the driver's own words in the log."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.exc import OperationalError
+
+from service.write_health import WriteHealth, driver_error, is_write_failure
+from tests.conftest import AppFactory, bearer, create_key, payload, services_of
+
+
+def test_readiness_is_unavailable_while_writes_fail_and_ok_after_one_succeeds(
+    make_app: AppFactory, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """SQLite on a full disk answered 9,322 POSTs with 503 while /readyz said ok (fault-injection review)."""
+    app = make_app()
+    client = app.test_client()
+    key = create_key(app)
+    assert client.post("/v1/ratings", json=payload(), headers=bearer(key)).status_code == 201
+    db = services_of(app).db
+    with db.connect() as conn:
+        pages = conn.exec_driver_sql("PRAGMA page_count").scalar()
+
+    def full(dbapi: Any, _record: Any) -> None:
+        dbapi.execute(f"PRAGMA max_page_count = {pages}")  # not one page more: SQLITE_FULL
+
+    event.listen(db, "connect", full)
+    db.dispose()
+    capsys.readouterr()
+    refused = client.post("/v1/ratings", json=payload(employees=77), headers=bearer(key))
+    assert refused.status_code == 503 and refused.headers["Retry-After"]
+    events = [json.loads(line) for line in capsys.readouterr().err.splitlines() if line.startswith("{")]
+    (logged,) = [e for e in events if e.get("event") == "dependency_unavailable"]
+    assert logged["error"] == "OperationalError" and logged["driver_error"] == "SQLITE_FULL"
+    assert logged["detail"] == "database or disk is full"
+
+    ready = client.get("/readyz")  # reads still work: only the write signal says why it is not ready
+    assert ready.status_code == 503
+    (detail,) = ready.json["errors"]["database"]
+    assert detail.startswith("writes are failing (SQLITE_FULL; the last 0 s ago")
+    # a rating already issued is still served: reads do not clear the signal, only a write that succeeds
+    assert client.post("/v1/ratings", json=payload(), headers=bearer(key)).headers["X-Cache"] == "hit"
+    assert client.get("/readyz").status_code == 503
+
+    event.remove(db, "connect", full)  # room again
+    db.dispose()
+    assert client.post("/v1/ratings", json=payload(employees=78), headers=bearer(key)).status_code == 201
+    assert client.get("/readyz").status_code == 200
+
+
+def test_a_failed_write_counts_for_a_while_only() -> None:
+    now = [100.0]
+    writes = WriteHealth(window_seconds=30, clock=lambda: now[0])
+    assert writes.problem() is None
+    writes.failed("SQLITE_READONLY")
+    now[0] += 12
+    assert writes.problem() == "writes are failing (SQLITE_READONLY; the last 12 s ago, none succeeded since)"
+    now[0] += 19  # 31 s: out of the load balancer no write comes to succeed, so it is tried again
+    assert writes.problem() is None
+    writes.failed("SQLITE_FULL")
+    writes.succeeded()
+    assert writes.problem() is None
+
+
+def sqlite_error(tmp_path: Path, pragma: str, statement: str) -> OperationalError:
+    """The error SQLite raises for ``statement`` on a connection that ran ``pragma`` first."""
+    db = create_engine(f"sqlite:///{tmp_path}/{len(list(tmp_path.iterdir()))}.sqlite3")
+    with db.begin() as conn:
+        conn.execute(text("CREATE TABLE t (x TEXT)"))
+    event.listen(db, "connect", lambda dbapi, _record: dbapi.execute(pragma))
+    db.dispose()
+    try:
+        with pytest.raises(OperationalError) as raised, db.begin() as conn:
+            conn.execute(text(statement))
+    finally:
+        db.dispose()
+    return raised.value
+
+
+def test_the_drivers_name_for_storage_that_refuses_writes(tmp_path: Path) -> None:
+    read_only = sqlite_error(tmp_path, "PRAGMA query_only = ON", "INSERT INTO t VALUES ('a')")
+    assert driver_error(read_only) == ("SQLITE_READONLY", "attempt to write a readonly database")
+    assert is_write_failure(read_only)
+    full = sqlite_error(tmp_path, "PRAGMA max_page_count = 1",
+                        "CREATE TABLE u AS WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
+                        "WHERE i < 5000) SELECT printf('%0100d', i) AS x FROM n")
+    assert driver_error(full) == ("SQLITE_FULL", "database or disk is full")
+    assert is_write_failure(full)  # not an INSERT, but storage that refuses writes
+    missing = sqlite_error(tmp_path, "PRAGMA query_only = OFF", "SELECT * FROM nowhere")
+    assert driver_error(missing) == ("SQLITE_ERROR", "no such table: nowhere")
+    assert not is_write_failure(missing)  # a read that failed: not a reason to leave the load balancer
+    assert driver_error(sqlite3.Error("x")) == ("Error", None)  # not wrapped by SQLAlchemy
