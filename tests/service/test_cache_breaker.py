@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import time
+from typing import Any
+
+import pytest
 
 from service.cache import (
     CachedRating,
@@ -15,6 +19,7 @@ from service.cache import (
 )
 from service.circuit import CircuitBreaker
 from service.config import load_settings
+from service.logging import configure as configure_logging
 from tests.live_services import free_port
 
 VERSIONS = {"model": "m1", "standard": "s1", "factor_set": "f1", "schema": "1.0", "engine": "e1"}
@@ -107,3 +112,51 @@ def test_create_cache_picks_the_backend() -> None:
     assert create_cache(load_settings(environ={})).backend == "memory"
     settings = load_settings(environ={"GREENRATE_REDIS_URL": "redis://127.0.0.1:1/0"})
     assert create_cache(settings).backend == "redis"
+
+
+def test_an_outage_is_logged_when_the_breaker_opens_first_tries_again_and_closes(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Redis outage had left almost no trace in the log (fault-injection review): three lines an
+    outage, however many calls were skipped and trials failed."""
+    import structlog
+
+    from service import circuit
+
+    configure_logging("INFO")
+    # a logger made now: the module's may have been cached at another test's level
+    monkeypatch.setattr(circuit, "_log", structlog.get_logger("greenrate.circuit"))
+    capsys.readouterr()
+    clock = Clock()
+    breaker = CircuitBreaker(failures=2, reset_seconds=5, clock=clock)
+
+    def logged() -> list[dict[str, Any]]:
+        lines = [json.loads(line) for line in capsys.readouterr().err.splitlines() if line.startswith("{")]
+        return [line for line in lines if line["event"].startswith("circuit_")]
+
+    breaker.success()
+    breaker.failure()
+    assert logged() == []  # closed, and one failure short of opening
+    breaker.failure()
+    (opened,) = logged()
+    assert opened["event"] == "circuit_open" and opened["level"] == "warning"
+    assert opened["dependency"] == "redis" and opened["skipping_seconds"] == 5
+    for _ in range(3):
+        assert not breaker.allow()  # skipped calls say nothing
+    for _ in range(3):  # three trials fail: the first says so, the others are counted at the end
+        clock.now += 5
+        assert breaker.allow()
+        breaker.failure()
+    (half_open,) = logged()
+    assert half_open["event"] == "circuit_half_open" and half_open["dependency"] == "redis"
+    clock.now += 5
+    assert breaker.allow()
+    breaker.success()
+    (closed,) = logged()
+    assert closed["event"] == "circuit_closed"
+    assert closed["open_seconds"] == 20.0 and closed["failed_trials"] == 3
+    breaker.success()
+    breaker.failure()
+    breaker.failure()
+    assert [line["event"] for line in logged()] == ["circuit_open"]  # the next outage is logged afresh
+    assert "redis://" not in json.dumps([opened, half_open, closed])
