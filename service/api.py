@@ -89,24 +89,30 @@ def _docs_asset(filename: str) -> Response:
 
 
 _ANY_OBJECT_OR_NULL = {"type": "object", "nullable": True}
+#: The null branch of a nullable nested object: ``nullable`` applies only beside a ``type`` in OpenAPI 3.0.3,
+#: and ``enum: [null]`` keeps every object out of it (the ``$ref`` branch alone describes those).
+NULL_BRANCH = {"type": "object", "nullable": True, "enum": [None]}
 
 
 def _nullable_reference(
     _converter: Any, _field: Field[Any], ret: dict[str, Any], **_kwargs: Any
 ) -> dict[str, Any]:
-    """A nullable nested object as ``{"allOf": [{"$ref": ...}], "nullable": true}``, the OpenAPI 3.0 form
-    client generators read as "this type, or null".
+    """A nullable nested object as ``oneOf: [{$ref}, {type: object, nullable: true, enum: [null]}]``:
+    this type, or null, in a form OpenAPI 3.0.3 validators and client generators read alike.
 
     apispec 6 writes it as ``anyOf: [{type: object, nullable: true}, {$ref}]``, whose first branch is any
     object: openapi-python-client then typed ``financed_emissions`` and ``grid_factor`` as untyped dicts,
     and pydantic models from datamodel-code-generator refused every rating without a loan (client review).
+    ``{"allOf": [{$ref}], "nullable": true}``, written here before, has no ``type`` beside ``nullable``, so a
+    strict validator (openapi-schema-validator's ``OAS30Validator``) refused null: every rating without a
+    loan failed its own contract (contract review).
     """
     branches = ret.get("anyOf")
     if isinstance(branches, list) and len(branches) == 2 and _ANY_OBJECT_OR_NULL in branches:
         reference = next(b for b in branches if b != _ANY_OBJECT_OR_NULL)
         if set(reference) == {"$ref"}:
             del ret["anyOf"]
-            return {"allOf": [reference], "nullable": True}
+            return {"oneOf": [reference, dict(NULL_BRANCH)]}
     return {}
 
 

@@ -117,15 +117,19 @@ def test_app_config_for_tests(app: Flask) -> None:
 
 def test_nullable_nested_objects_are_their_type_or_null(client: FlaskClient) -> None:
     """apispec wrote ``anyOf: [{type: object, nullable: true}, {$ref}]``; generated clients took the first
-    branch (any object) and lost the type, or refused null (client review). Each is now the OpenAPI 3.0
-    idiom generators read as "this type, or null"."""
+    branch (any object) and lost the type, or refused null (client review). ``allOf: [{$ref}]`` with
+    ``nullable`` beside it had no ``type``, which OpenAPI 3.0.3 needs for ``nullable`` to apply, so a strict
+    validator refused null (contract review). Each is now ``oneOf`` the type or a null-only branch."""
+    from service.api import NULL_BRANCH
+
     spec = client.get("/openapi.json").get_json()
     found: list[dict[str, object]] = []
 
     def walk(node: object) -> None:
         if isinstance(node, dict):
             assert {"type": "object", "nullable": True} not in node.get("anyOf", []), node
-            if node.get("nullable") and "allOf" in node:
+            assert not (node.get("nullable") and "type" not in node and "allOf" in node), node
+            if NULL_BRANCH in node.get("oneOf", []):
                 found.append(node)
             for value in node.values():
                 walk(value)
@@ -136,10 +140,38 @@ def test_nullable_nested_objects_are_their_type_or_null(client: FlaskClient) -> 
     walk(spec)
     assert len(found) >= 16
     for node in found:
-        assert len(node["allOf"]) == 1 and set(node["allOf"][0]) == {"$ref"}, node  # type: ignore[arg-type]
+        reference, null = node["oneOf"]  # type: ignore[misc]
+        assert set(reference) == {"$ref"} and null == NULL_BRANCH, node
     rating = spec["components"]["schemas"]["Rating"]["properties"]
-    assert rating["financed_emissions"]["allOf"] == [{"$ref": "#/components/schemas/FinancedEmissions"}]
-    assert rating["financed_emissions"]["nullable"] is True
+    assert rating["financed_emissions"]["oneOf"] == [
+        {"$ref": "#/components/schemas/FinancedEmissions"},
+        {"type": "object", "nullable": True, "enum": [None]},
+    ]
+
+
+def test_real_ratings_conform_to_the_served_contract_under_a_strict_validator(client: FlaskClient) -> None:
+    """A rating without a loan (financed_emissions null), one with a loan, the rating read back and the
+    list, each checked against /openapi.json by openapi-schema-validator (OpenAPI 3.0.3's rules)."""
+    from tests.conftest import bearer, create_key, payload
+    from tests.service.contract import contract_errors
+
+    spec = client.get("/openapi.json").get_json()
+    auth = bearer(create_key(client.application))
+    without_loan = client.post("/v1/ratings", json=payload(), headers=auth)
+    assert without_loan.status_code == 201 and without_loan.get_json()["financed_emissions"] is None
+    assert contract_errors(spec, "/v1/ratings", "post", without_loan) == []
+
+    body = payload(external_id="loan-0002")
+    body["loan"] = {"amount": 500_000, "outstanding": 400_000, "currency": "CNY",
+                    "use_of_proceeds": "energy_efficiency"}
+    with_loan = client.post("/v1/ratings", json=body, headers=auth)
+    assert with_loan.status_code == 201 and with_loan.get_json()["financed_emissions"] is not None
+    assert contract_errors(spec, "/v1/ratings", "post", with_loan) == []
+
+    read = client.get(f"/v1/ratings/{without_loan.get_json()['id']}", headers=auth)
+    assert read.status_code == 200 and contract_errors(spec, "/v1/ratings/{rating_id}", "get", read) == []
+    listed = client.get("/v1/ratings", headers=auth)
+    assert listed.status_code == 200 and contract_errors(spec, "/v1/ratings", "get", listed) == []
 
 
 def test_closed_sets_are_enums_in_the_contract(client: FlaskClient) -> None:

@@ -41,6 +41,7 @@ from service.records import portfolios as records
 from service.records.portfolio_tables import portfolio_jobs
 from service.records.portfolios import Superseded, Worker
 from tests.conftest import AppFactory, bearer, create_key, services_of, session_engine
+from tests.service.contract import contract_errors
 
 pytestmark = pytest.mark.integration
 CHUNK_ROWS = 100
@@ -98,11 +99,14 @@ def test_a_loan_book_becomes_a_summary_and_results(portfolio_app: Flask, tmp_pat
     assert accepted.headers["Location"] == f"/v1/portfolios/{job_id}"
     assert accepted.json["status"] == "queued" and accepted.json["file"]["name"] == "book-2025.csv"
     assert accepted.json["summary"] is None and accepted.json["results"] is None
+    spec = client.get("/openapi.json").json  # null summary and results too, under OpenAPI 3.0.3's rules
+    assert contract_errors(spec, "/v1/portfolios", "post", accepted) == []
 
     assert work(portfolio_app)
     done = client.get(f"/v1/portfolios/{job_id}", headers=bearer(key))
     assert done.status_code == 200 and done.json["status"] == "completed", done.json
     assert PortfolioJobSchema().validate(done.json) == {}  # the document is what the contract says
+    assert contract_errors(spec, "/v1/portfolios/{portfolio_id}", "get", done) == []
     assert done.json["progress"] == {"rows_done": 250, "rows_total": 250, "chunks_done": 3}
     summary = done.json["summary"]
     assert summary["rows"]["total"] == 250 and summary["rows"]["errors"] == 1
