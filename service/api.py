@@ -24,7 +24,7 @@ from service.keys.routes import blp as keys_blp
 from service.merchants.routes import blp as merchants_blp
 from service.models.routes import blp as models_blp
 from service.models.routes import events_blp as model_events_blp
-from service.openapi import BEARER_SCHEME
+from service.openapi import BEARER_SCHEME, RequestIdPlugin, document_request_id_in_shared_responses
 from service.portfolios.routes import blp as portfolios_blp
 from service.ratings.routes import blp as ratings_blp
 from service.reference.routes import blp as reference_blp
@@ -120,7 +120,8 @@ def init_app(app: Flask) -> GreenrateApi:
     """Create this app's Api, register the blueprints and the docs assets."""
     for key, value in api_config().items():
         app.config.setdefault(key, value)
-    api = GreenrateApi(app)
+    api = GreenrateApi(app, spec_kwargs={"extra_plugins": [RequestIdPlugin()]})
+    document_request_id_in_shared_responses(api.spec)
     api.ma_plugin.converter.add_attribute_function(_nullable_reference)
     converters.init_app(app, api)
     api.spec.components.security_scheme("bearerAuth", BEARER_SCHEME)

@@ -22,7 +22,9 @@ from webargs.flaskparser import abort
 from schemas.fields import UNSTORABLE, UNSTORABLE_MESSAGE
 
 REQUEST_ID_HEADER = "X-Request-ID"
-_SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
+#: A caller's own request id is kept when it matches this whole (/openapi.json publishes it too).
+REQUEST_ID_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}"
+_SANE_REQUEST_ID = re.compile(REQUEST_ID_PATTERN)
 _API_CSP = "default-src 'none'; frame-ancestors 'none'"
 # Only the docs page runs Swagger UI's inline bootstrap script and styles, all served from this origin.
 _DOCS_CSP = (

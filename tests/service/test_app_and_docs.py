@@ -99,6 +99,31 @@ def test_every_documented_pattern_is_one_a_javascript_client_reads_alike(client:
     assert [p for p in found if "\\A" in p or "\\Z" in p] == []
 
 
+def test_every_operation_documents_the_request_id_it_accepts_and_answers_with(client: FlaskClient) -> None:
+    """Every answer carries X-Request-ID and a caller's own is kept, but the document never said so
+    (contract review): each operation takes it as an optional header, each of its responses declares it."""
+    spec = client.get("/openapi.json").get_json()
+    header = spec["components"]["headers"]["X_REQUEST_ID"]
+    assert header["required"] is True and header["schema"]["type"] == "string"
+    parameter = spec["components"]["parameters"]["X_REQUEST_ID"]
+    assert parameter["in"] == "header" and parameter["name"] == "X-Request-ID" and not parameter["required"]
+    operations = [(path, op) for path, ops in spec["paths"].items() for method, op in ops.items()
+                  if method in ("get", "post", "put", "delete", "patch")]
+    assert len(operations) >= 26
+    for path, op in operations:
+        assert {"$ref": "#/components/parameters/X_REQUEST_ID"} in op["parameters"], path
+        for status, response in op["responses"].items():
+            if "$ref" in response:
+                response = spec["components"]["responses"][response["$ref"].rsplit("/", 1)[-1]]
+            assert response["headers"]["X-Request-ID"] == {"$ref": "#/components/headers/X_REQUEST_ID"}, (
+                path, status)
+    assert "Retry-After" in spec["components"]["responses"]["TOO_MANY_REQUESTS"]["headers"]
+    pattern = re.compile(header["schema"]["pattern"])
+    for sent in ("bank-trace-42", "bad id!"):
+        answered = client.get("/healthz", headers={"X-Request-ID": sent}).headers["X-Request-ID"]
+        assert pattern.search(answered) and (answered == sent) is bool(pattern.search(sent)), sent
+
+
 def test_docs_page_works_offline(client: FlaskClient) -> None:
     page = client.get("/docs")
     assert page.status_code == 200 and page.mimetype == "text/html"

@@ -190,7 +190,7 @@ def test_one_click_documents_the_headers_it_sends(app: Flask, client: FlaskClien
     paths = client.get("/openapi.json").get_json()["paths"]
     one_click = paths["/v1/merchants/{merchant_id}/rating"]["post"]["responses"]["201"]
     rate = paths["/v1/ratings"]["post"]["responses"]["201"]
-    assert set(one_click["headers"]) == {"Location", "X-Cache"}
+    assert set(one_click["headers"]) == {"Location", "X-Cache", "X-Request-ID"}
     assert one_click["headers"] == rate["headers"]
     key = create_key(app, "bank-a", "merchant", merchant_id="m-1")
     client.put("/v1/merchants/m-1/profile", json=MINIMAL, headers=bearer(key))
