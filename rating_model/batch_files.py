@@ -38,7 +38,7 @@ from pandas.api.types import infer_dtype
 from rating_model.batch import passthrough_columns, rate_frame
 from rating_model.engine import Engine
 from rating_model.exceptions import InvalidInputError
-from rating_model.flat import CSV_ENCODING, FLAT_DTYPES, csv_compression, file_kind
+from rating_model.flat import CSV_ENCODING, FLAT_DTYPES, csv_compression, file_kind, refuse_long_first_row
 from rating_model.flat_columns import DECIMAL
 from rating_model.workers import default_workers, exit_with_owner, worker_context
 
@@ -190,16 +190,25 @@ def read_raw_chunks(path: str | Path, chunk_rows: int = DEFAULT_CHUNK_ROWS) -> I
             schema = parquet.schema_arrow
             yield pa.RecordBatch.from_arrays([pa.array([], f.type) for f in schema], schema=schema)
         return
-    header = pd.read_csv(source, nrows=0, encoding=CSV_ENCODING).columns
+    header = pd.read_csv(source, nrows=0, index_col=False, encoding=CSV_ENCODING).columns
+    _refuse_long_first_row(source, len(header))
     # numbers and flags are read as text and converted by _typed, so that one bad cell is that row's error
     dtypes = {c: "string" if FLAT_DTYPES.get(c, "string") == "string" else object for c in header}
-    chunks = pd.read_csv(source, dtype=dtypes, keep_default_na=False, na_values=[""],
+    chunks = pd.read_csv(source, dtype=dtypes, keep_default_na=False, na_values=[""], index_col=False,
                          chunksize=chunk_rows, encoding=CSV_ENCODING)
     try:
         for chunk in chunks:
             yield _typed(chunk)
     except pd.errors.ParserError as exc:
         raise pd.errors.ParserError(_ragged_line(str(exc), len(header))) from None
+
+
+def _refuse_long_first_row(source: Path, columns: int) -> None:
+    """:func:`rating_model.flat.refuse_long_first_row`, said as :func:`_ragged_line` says a later line."""
+    try:
+        refuse_long_first_row(source)
+    except pd.errors.ParserError as exc:
+        raise pd.errors.ParserError(_ragged_line(str(exc), columns)) from None
 
 
 _RAGGED = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
@@ -370,6 +379,9 @@ def check_book(path: str | Path) -> list[str]:
     BookTooWide
         A header past :data:`MAX_BOOK_COLUMNS` columns or :data:`MAX_HEADER_BYTES`, checked before it is
         parsed.
+    pandas.errors.ParserError
+        A CSV whose first data row has more cells than the header, named as a later such line is named
+        while the book is read (:func:`read_raw_chunks`).
     """
     source = Path(path)
     _check_width(source)
@@ -380,14 +392,16 @@ def check_book(path: str | Path) -> list[str]:
         schema = None
         # the header as written: pandas renames a repeated name (``a.1``), which would hide it
         header = pd.read_csv(source, header=None, nrows=1, dtype=str, keep_default_na=False,
-                             encoding=CSV_ENCODING)
+                             index_col=False, encoding=CSV_ENCODING)
         names = [str(name) for name in header.iloc[0]] if len(header) else []
     if len(names) > MAX_BOOK_COLUMNS:
         raise BookTooWide(
             f"the file has {len(names):,} columns; a loan book has at most {MAX_BOOK_COLUMNS:,}"
         )
     passthrough_columns(names)  # a repeated name first, then unknown and clashing names
-    if schema is not None:
+    if schema is None:
+        _refuse_long_first_row(source, len(names))  # a later long line refuses the file as it is read
+    else:
         for field in schema:
             if not _plain(field.type):
                 raise InvalidInputError(

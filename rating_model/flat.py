@@ -47,6 +47,7 @@ __all__ = [
     "payloads_from_frame",
     "whole_payloads",
     "read_frame",
+    "refuse_long_first_row",
     "write_frame",
 ]
 
@@ -388,6 +389,21 @@ def write_frame(frame: pd.DataFrame, path: str | Path) -> None:
         frame.to_parquet(target, index=False, engine="pyarrow")
 
 
+def refuse_long_first_row(path: str | Path) -> None:
+    """Raise pandas' own ``ParserError`` when a CSV's first data row has more cells than its header.
+
+    pandas refuses such a line anywhere else in a file, but on the first data row it takes the extra cell
+    to mean that the first column is the frame's index and reads every row one column off (with
+    ``index_col=False``, which every read here passes, it drops the row's last cell instead, with only a
+    warning). Read without a header, the header line sets the width and that row is refused like any
+    other long line ("Expected N fields in line 2, saw N+1").
+    """
+    import pandas as pd
+
+    pd.read_csv(path, header=None, nrows=2, dtype=str, keep_default_na=False, index_col=False,
+                encoding=CSV_ENCODING)
+
+
 def read_frame(path: str | Path) -> pd.DataFrame:
     """Read a flat CSV or Parquet file with every known column in its documented dtype.
 
@@ -399,12 +415,14 @@ def read_frame(path: str | Path) -> pd.DataFrame:
 
     source = Path(path)
     if file_kind(source) == "csv":
-        header = pd.read_csv(source, nrows=0, encoding=CSV_ENCODING).columns
+        header = pd.read_csv(source, nrows=0, index_col=False, encoding=CSV_ENCODING).columns
+        refuse_long_first_row(source)
         dtypes = {c: FLAT_DTYPES[c] for c in header if c in FLAT_DTYPES}
         if LABEL_COLUMN in dtypes:
             dtypes[LABEL_COLUMN] = "object"  # typed below, so that a bad label is named by its row
         frame = pd.read_csv(
-            source, dtype=dtypes, keep_default_na=False, na_values=[""], encoding=CSV_ENCODING
+            source, dtype=dtypes, keep_default_na=False, na_values=[""], index_col=False,
+            encoding=CSV_ENCODING,
         )
         if LABEL_COLUMN in frame.columns:
             frame[LABEL_COLUMN] = _typed_labels(frame[LABEL_COLUMN])

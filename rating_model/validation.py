@@ -30,6 +30,7 @@ from rating_model.flat import (
     checked,
     payloads_from_frame,
     read_frame,
+    refuse_long_first_row,
 )
 from rating_model.flat_columns import LIST_SPECS
 from rating_model.indicators import IndicatorSet
@@ -59,7 +60,9 @@ def read_as_text(path: str | Path) -> pd.DataFrame:
     source = Path(path)
     if source.name.lower().endswith((".parquet", ".pq")):
         return read_frame(source)
-    return pd.read_csv(source, dtype=str, keep_default_na=False, na_values=[""], encoding=CSV_ENCODING)
+    refuse_long_first_row(source)
+    return pd.read_csv(source, dtype=str, keep_default_na=False, na_values=[""], index_col=False,
+                       encoding=CSV_ENCODING)
 
 
 def _column_of(field: str, payload: Mapping[str, Any]) -> str:

@@ -140,12 +140,15 @@ def inspect_upload(path: Path, max_rows: int) -> int | None:
             rows: int | None = count_rows(path, max_rows)  # the footer says: refused before it is queued
         else:
             rows = None
-            if pd.read_csv(path, nrows=1, dtype=str, keep_default_na=False, encoding=CSV_ENCODING).empty:
+            if pd.read_csv(path, nrows=1, dtype=str, keep_default_na=False, index_col=False,
+                           encoding=CSV_ENCODING).empty:
                 rows = 0
     except InvalidInputError as exc:  # before unreadable_errors(): it is a ValueError too
         raise UploadRefused({"file": [f"column {exc.field!r}: {exc.message}"]}) from None
     except (BookTooWide, BookTooLong) as exc:  # ValueErrors too
         raise UploadRefused({"file": [str(exc)]}) from None
+    except pd.errors.ParserError as exc:  # a ValueError too: its message names the line, never a path
+        raise UploadRefused({"file": [f"the loan book could not be read: {str(exc)[:300]}"]}) from None
     except unreadable_errors() as exc:
         kind = file_format(upload_suffix(path.name) or ".csv")
         raise UploadRefused(
@@ -194,8 +197,10 @@ def count_rows(path: Path, limit: int) -> int:
             raise BookTooLong(limit)
         return rows
     rows = 0
+    # index_col=False: with an extra cell on the first data row, pandas took the first column for an index
+    # and this read of one column raised ValueError (the job failed with "internal error")
     for chunk in pd.read_csv(path, usecols=[0], dtype=str, keep_default_na=False, chunksize=200_000,
-                             encoding=CSV_ENCODING):
+                             index_col=False, encoding=CSV_ENCODING):
         rows += len(chunk)
         if rows > limit:
             raise BookTooLong(limit)

@@ -234,6 +234,23 @@ def test_plain_csv_rows_give_the_same_payloads(tmp_path: Path) -> None:
         assert parse_operating_data(payload_from_row(text_row)) == parse_operating_data(payload)
 
 
+@pytest.mark.parametrize("line", [1, 3])
+def test_a_csv_row_with_more_cells_than_the_header_is_refused_anywhere(tmp_path: Path, line: int) -> None:
+    """On the first data row pandas took the extra cell for an index and read every row one column off
+    (a label file read for training or validate-data was silently shifted); any later row was refused."""
+    from rating_model.validation import read_as_text
+
+    write_frame(generate_frame(5, 1), tmp_path / "flat.csv")
+    lines = (tmp_path / "flat.csv").read_text(encoding="utf-8").split("\n")
+    columns = lines[0].count(",") + 1
+    lines[line] += ",x"
+    (tmp_path / "flat.csv").write_text("\n".join(lines), encoding="utf-8")
+    expected = f"Expected {columns} fields in line {line + 1}, saw {columns + 1}"
+    for read in (read_frame, read_as_text):
+        with pytest.raises(pd.errors.ParserError, match=expected):
+            read(tmp_path / "flat.csv")
+
+
 def test_unknown_file_types_are_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="unknown flat-file type"):
         write_frame(generate_frame(5, 1), tmp_path / "flat.xlsx")

@@ -275,3 +275,19 @@ def test_a_line_with_more_cells_than_the_header_is_refused_naming_its_row(env: d
     assert rated.exit_code == 1 and not (tmp_path / "r.csv").exists()
     assert "line 122 (row 120 of the results" in rated.output
     assert f"has {columns + 2} cells where the header has {columns}" in rated.output
+
+
+def test_an_extra_cell_on_the_first_data_row_is_refused_too(env: dict[str, str], tmp_path: Path) -> None:
+    """pandas refuses a long line anywhere but on the first data row, where it took the extra cell to mean
+    the first column is an index and read every row one column off: the book was rated, all wrong."""
+    book = tmp_path / "book.csv"
+    run(env, "batch", "generate-book", str(book), "--rows", "20")
+    lines = book.read_text(encoding="utf-8").split("\n")
+    columns = lines[0].count(",") + 1
+    lines[1] += ",x"  # data row 0
+    book.write_text("\n".join(lines), encoding="utf-8")
+    rated = run(env, "batch", "rate", str(book), str(tmp_path / "r.csv"), "--model", str(DEFAULT_MODEL),
+                "--workers", "1")
+    assert rated.exit_code == 1 and not (tmp_path / "r.csv").exists()
+    assert "line 2 (row 0 of the results" in rated.output
+    assert f"has {columns + 1} cells where the header has {columns}" in rated.output

@@ -200,6 +200,36 @@ def test_a_file_that_cannot_be_rated_is_refused_with_a_field_error(
     assert records.unfinished(services_of(portfolio_app).db) == []
 
 
+def test_an_extra_cell_on_the_first_data_row_refuses_the_upload_naming_the_line(
+    portfolio_app: Flask, tmp_path: Path
+) -> None:
+    """pandas took the extra cell to mean the first column is an index: the job was queued and then failed
+    with "internal error (ValueError)" while counting its rows (contract review)."""
+    client, key = portfolio_app.test_client(), create_key(portfolio_app)
+    path = tmp_path / "book.csv"
+    write_frame(book(5), path)
+    lines = path.read_text(encoding="utf-8").split("\n")
+    columns = lines[0].count(",") + 1
+    lines[1] += ",x"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    response = upload(client, key, (io.BytesIO(path.read_bytes()), "book.csv"))
+    assert response.status_code == 422, response.json
+    [message] = response.json["errors"]["file"]
+    assert "line 2 (row 0 of the results" in message, message
+    assert f"has {columns + 1} cells where the header has {columns}" in message
+    assert records.unfinished(services_of(portfolio_app).db) == []
+
+
+def test_rows_are_counted_without_an_index_column(tmp_path: Path) -> None:
+    """The job counts a CSV book's rows before rating it; an extra cell on the first row made pandas read
+    the first column as an index, and counting one column of it raised ValueError."""
+    from service.portfolios.storage import count_rows
+
+    path = tmp_path / "book.csv"
+    path.write_text("borrower_id,company__name\nB1,A,extra\nB2,B\n", encoding="utf-8")
+    assert count_rows(path, 10) == 2
+
+
 def test_the_upload_must_be_multipart_with_a_file(portfolio_app: Flask) -> None:
     client = portfolio_app.test_client()
     key = create_key(portfolio_app)
