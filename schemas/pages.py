@@ -29,13 +29,16 @@ class RatingListQuerySchema(Schema):
         metadata={"description": "Only this company (trimmed, as external_id is when stored)."},
     )
     # A merchant key rates its own business under any external_id it chooses, the bank's loan reference
-    # included: a bank that wants only what its own keys issued says so (security review).
+    # included: a bank that wants only the ratings issued for itself says so (security review). The filter
+    # is on whom a rating was issued for, not on whose key asked: a bank key's one-click rating of a
+    # merchant's profile is the merchant's (contract review: this said "what the bank's keys issued").
     issued_by = fields.String(
         validate=validate.OneOf(("bank", "merchant")),
         metadata={
-            "description": "`bank`: only ratings the tenant's bank keys issued; `merchant`: only ratings "
-            "issued for a merchant (by its merchant key or its profile's one-click rating), whose data the "
-            "merchant declared itself."
+            "description": "`bank`: only ratings issued for the bank itself (`POST /v1/ratings`); "
+            "`merchant`: only ratings issued for a merchant (`POST /v1/merchants/{merchant_id}/rating`), "
+            "by the merchant's own key or by a bank key on the merchant's profile. Each item's "
+            "`requested_by` names the key that asked."
         },
     )
     merchant_id = fields.String(

@@ -130,7 +130,9 @@ class Ratings(MethodView):
         and `merchant_id`; page with `cursor`.
 
         A merchant key rates its own business under an `external_id` of its choosing, so a loan reference
-        can also name a rating the borrower declared: `issued_by=bank` lists only the bank's own.
+        can also name a rating issued for a merchant: `issued_by=bank` lists only those issued for the bank
+        itself, `issued_by=merchant` those issued for a merchant (by its own key or by a bank key on its
+        profile).
         """
         principal = current_principal()
         try:

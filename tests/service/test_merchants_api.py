@@ -244,6 +244,31 @@ def test_a_bank_lists_its_own_ratings_apart_from_those_its_merchants_declared(
     assert both.status_code == 422 and "not both" in both.get_json()["errors"]["merchant_id"][0]
 
 
+def test_issued_by_is_whom_a_rating_was_issued_for_not_whose_key_asked(
+    app: Flask, client: FlaskClient
+) -> None:
+    """The README and the parameter's description said `issued_by=bank` lists "what the bank's own keys
+    issued" and `merchant` the "self-declared" ones, but a bank key's one-click rating of a merchant's
+    profile is listed as the merchant's (contract review): the words now say what the filter does."""
+    bank = create_key(app, "bank-a", "bank")
+    own = client.post("/v1/ratings", json=payload(external_id="loan-0001"), headers=bearer(bank)).get_json()
+    profile = payload(external_id="loan-0001", name="Corner Shop")
+    assert client.put("/v1/merchants/m-1/profile", json=profile, headers=bearer(bank)).status_code == 200
+    for_merchant = client.post("/v1/merchants/m-1/rating", headers=bearer(bank)).get_json()
+
+    def listed(query: str) -> list[dict[str, Any]]:
+        return client.get(f"/v1/ratings?{query}", headers=bearer(bank)).get_json()["items"]  # type: ignore[no-any-return]
+
+    assert [item["id"] for item in listed("issued_by=bank")] == [own["id"]]
+    [theirs] = listed("issued_by=merchant")
+    assert theirs["id"] == for_merchant["id"] and theirs["merchant_id"] == "m-1"
+    assert theirs["requested_by"] == listed("issued_by=bank")[0]["requested_by"]  # the same bank key asked
+    parameters = client.get("/openapi.json").get_json()["paths"]["/v1/ratings"]["get"]["parameters"]
+    [issued_by] = [p for p in parameters if p.get("name") == "issued_by"]
+    assert "issued for the bank itself" in issued_by["description"]
+    assert "by a bank key on the merchant's profile" in issued_by["description"]
+
+
 def test_a_bank_never_reuses_a_rating_its_merchant_declared_for_the_same_input(
     app: Flask, client: FlaskClient
 ) -> None:
