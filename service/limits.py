@@ -32,6 +32,7 @@ from service.config import Settings
 
 EXTENSION_NAME = "limiter"
 _FALLBACK = EXTENSION_NAME + ".greenrate-fallback"
+_NAMESPACE = EXTENSION_NAME + ".greenrate-namespace"
 _log = structlog.get_logger("greenrate.limits")
 
 
@@ -76,6 +77,7 @@ def init_app(app: Flask, settings: Settings) -> Limiter:
     app.extensions[EXTENSION_NAME + ".greenrate"] = limiter
     # hit_budget's own per-process fallback, as Flask-Limiter keeps one for the /v1 limit
     app.extensions[_FALLBACK] = FixedWindowRateLimiter(MemoryStorage())
+    app.extensions[_NAMESPACE] = settings.redis_namespace
     return limiter
 
 
@@ -112,15 +114,18 @@ def hit_budget(limit: str, *keys: str, cost: int = 1) -> int | None:
     ``None`` while the budget lasts; once it is spent, the seconds until its window resets (for
     ``Retry-After``: a limit of a few per hour must not tell the client to come back in a minute). The
     limiter adds ``cost`` before it compares, so a refused request's cost counts too.
+
+    The budget's key starts with ``GREENRATE_REDIS_NAMESPACE``, as the ``/v1`` limit's does (the
+    limiter's ``key_prefix``): without it, two deployments sharing a Redis spent one another's budgets.
     """
     strategy = current_app.extensions[EXTENSION_NAME + ".greenrate"].limiter
     item = parse_limit(limit)
+    keys = (current_app.extensions[_NAMESPACE], *keys)
     try:
         allowed = strategy.hit(item, *keys, cost=cost)
     except Exception as exc:  # noqa: BLE001 - Redis down: count in this process, as the /v1 limit does
-        _log.warning(
-            "rate_limit_storage_unavailable", budget=keys[0] if keys else None, error=type(exc).__name__
-        )
+        _log.warning("rate_limit_storage_unavailable", budget=keys[1] if len(keys) > 1 else None,
+                     error=type(exc).__name__)
         strategy = current_app.extensions[_FALLBACK]
         allowed = strategy.hit(item, *keys, cost=cost)
     if allowed:

@@ -211,6 +211,26 @@ def test_rate_limit_on_redis_is_shared_by_workers(live_app: AppFactory) -> None:
     assert statuses == [200, 200, 200, 429]
 
 
+def test_every_rate_limit_key_is_under_the_redis_namespace(make_app: AppFactory, redis_url: str) -> None:
+    """README: GREENRATE_REDIS_NAMESPACE prefixes every cache and rate-limit key, so deployments can share
+    a Redis. The /v1 limit's keys were prefixed, but the budgets (PDFs, new keys, the merchant page, batch
+    items) were not: two deployments spent one another's (contract review)."""
+    from service.limits import hit_budget
+
+    first, second = (make_app(REDIS_URL=redis_url, REDIS_NAMESPACE=name) for name in ("deploy-a", "deploy-b"))
+    for app in (first, second):
+        with app.test_request_context():
+            assert hit_budget("1 per hour", "pdf", "bank-a") is None
+    with first.test_request_context():
+        assert hit_budget("1 per hour", "pdf", "bank-a") is not None  # its own budget is spent
+    admin = create_key(second, "keys-a", "admin")
+    created = second.test_client().post("/v1/keys", json={"role": "bank"}, headers=bearer(admin))
+    assert created.status_code == 201
+    keys = sorted(k.decode() for k in redis.Redis.from_url(redis_url).keys("*"))
+    assert any("/api-key-creation/" in k for k in keys) and any("/pdf/" in k for k in keys), keys
+    assert all(k.startswith(("LIMITS:LIMITER/deploy-a/", "LIMITS:LIMITER/deploy-b/")) for k in keys), keys
+
+
 def test_tenant_isolation_on_postgres(live_app: AppFactory) -> None:
     app = live_app()
     client = app.test_client()
