@@ -103,16 +103,18 @@ class ActivateModel(MethodView):
     @blp.arguments(ActivateRequestSchema)
     @blp.response(200, ActivationSchema)
     def post(self, body: dict[str, Any], version: str) -> dict[str, Any]:
-        """Promote a registered version: audited with the reason; every worker rates with it within the
-        poll interval. Ratings issued before keep their version and read back unchanged.
+        """Promote a registered version, audited with the reason.
+
+        Every worker rates with it within the poll interval. Ratings issued before keep their version and
+        read back unchanged.
 
         404 when the version is not registered; 409 when it is the active one already, or when
-        ``replacing`` names another version than the active one; 422 when its artifact does not fit the
+        `replacing` names another version than the active one; 422 when its artifact does not fit the
         running standard (the check every worker makes before rating with it); 403 when the calling key
-        uploaded the version itself (four eyes, ``GREENRATE_MODEL_FOUR_EYES``); 409 too when no comparison of
-        it against the active model was recorded (``greenrate model compare --record``;
-        ``GREENRATE_MODEL_REQUIRE_COMPARISON``), or when the recorded comparison shows it worse and
-        ``accept_worse`` does not say why to promote it anyway.
+        uploaded the version itself (four eyes, `GREENRATE_MODEL_FOUR_EYES`); 409 too when no comparison of
+        it against the active model was recorded (`greenrate model compare --record`;
+        `GREENRATE_MODEL_REQUIRE_COMPARISON`), or when the recorded comparison shows it worse and
+        `accept_worse` does not say why to promote it anyway.
         """
         s = services()
         actor = actor_of(current_principal())
@@ -143,10 +145,11 @@ class RollBackModel(MethodView):
     @blp.arguments(RollbackRequestSchema)
     @blp.response(200, ActivationSchema)
     def post(self, body: dict[str, Any], version: str) -> dict[str, Any]:
-        """Undo the promotion of ``version``, the active one, back to the version it replaced: audited with
-        the reason, like ``greenrate model rollback --undoing VERSION``, for an analyst in an incident who
-        holds a key but no database access. Not under four eyes (an incident should not wait for a second
-        person), and it returns only to a version that was promoted before.
+        """Undo the promotion of `version`, the active one, back to the version it replaced.
+
+        Audited with the reason, like `greenrate model rollback --undoing VERSION`, for an analyst in an
+        incident who holds a key but no database access. Not under four eyes (an incident should not wait
+        for a second person), and it returns only to a version that was promoted before.
 
         404 when the version is not registered; 409 when it is not the active one (someone rolled back or
         promoted meanwhile: nothing changes) or nothing is left to roll back to; 422 when the reason says
@@ -176,7 +179,10 @@ class ModelEvents(MethodView):
     @events_blp.arguments(ModelEventQuerySchema(), location="query", unknown=None)
     @events_blp.response(200, ModelEventListSchema)
     def get(self, query: dict[str, Any]) -> dict[str, Any]:
-        """The audit trail, oldest first (``?version=`` for one version's events): what `greenrate model
-        history` prints, for an analyst who holds a key but no database access. The trail is append-only
-        in the database (migration 0009); a promotion's reason names the comparison it rests on."""
+        """The audit trail, oldest first (`?version=` for one version's events).
+
+        What `greenrate model history` prints, for an analyst who holds a key but no database access. The
+        trail is append-only in the database (migration 0009); a promotion's reason names the comparison it
+        rests on.
+        """
         return {"items": registry.events(services().db, query.get("version"))}

@@ -126,8 +126,9 @@ class Ratings(MethodView):
     @blp.arguments(_LIST_QUERY, location="query", unknown=None)
     @blp.response(200, RatingPageSchema)
     def get(self, query: dict[str, Any]) -> dict[str, Any]:
-        """List this tenant's ratings, newest first; filter by `external_id`, `issued_by` (`bank`, `merchant`)
-        and `merchant_id`; page with `cursor`.
+        """List this tenant's ratings, newest first.
+
+        Filter by `external_id`, `issued_by` (`bank`, `merchant`) and `merchant_id`; page with `cursor`.
 
         A merchant key rates its own business under an `external_id` of its choosing, so a loan reference
         can also name a rating issued for a merchant: `issued_by=bank` lists only those issued for the bank

@@ -53,8 +53,8 @@ class ActiveStandard(MethodView):
     def get(self, query: dict[str, Any]) -> Response:
         """The active standard: indicators, pillars, directions, grade cut-offs, eligibility rules.
 
-        ``?version=`` gives an earlier published version instead, for ratings made under it, named as the
-        rating's ``versions.standard`` names it or by its version alone (404 for a version that was never
+        `?version=` gives an earlier published version instead, for ratings made under it, named as the
+        rating's `versions.standard` names it or by its version alone (404 for a version that was never
         published).
         """
         current = services().engines.current()

@@ -124,6 +124,30 @@ def test_every_operation_documents_the_request_id_it_accepts_and_answers_with(cl
         assert pattern.search(answered) and (answered == sent) is bool(pattern.search(sent)), sent
 
 
+def test_descriptions_are_markdown_without_rst_literals(client: FlaskClient) -> None:
+    """Swagger UI and generated clients read descriptions as Markdown (CommonMark): reST's double backticks
+    showed literally in the rollback, model-events, activation and standard descriptions (newcomer review).
+    A summary is one short line; the rest of a docstring is its description."""
+    spec = client.get("/openapi.json").get_json()
+    found: list[str] = []
+
+    def walk(node: object, path: str) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                walk(value, f"{path}/{key}")
+        elif isinstance(node, list):
+            for index, value in enumerate(node):
+                walk(value, f"{path}[{index}]")
+        elif isinstance(node, str) and "``" in node:
+            found.append(path)
+
+    walk(spec, "")
+    assert found == []
+    long = [(path, method) for path, ops in spec["paths"].items() for method, op in ops.items()
+            if isinstance(op, dict) and len(op.get("summary", "")) > 120]
+    assert long == []
+
+
 def test_docs_page_works_offline(client: FlaskClient) -> None:
     page = client.get("/docs")
     assert page.status_code == 200 and page.mimetype == "text/html"
