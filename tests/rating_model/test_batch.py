@@ -156,10 +156,13 @@ def test_loan_book_is_the_same_however_it_is_chunked() -> None:
     assert whole["loan__amount"].notna().all() and whole["borrower_id"].is_unique
 
 
-def test_the_docs_list_every_result_column() -> None:
+def test_the_docs_list_every_result_column_in_the_order_written() -> None:
     doc = (Path(__file__).parents[2] / "docs" / "batch-and-spark.md").read_text(encoding="utf-8")
     missing = [c.name for c in RESULT_COLUMNS if f"| `{c.name}` |" not in doc]
     assert not missing, f"docs/batch-and-spark.md lacks result columns {missing}"
+    # the table said green_rated_borrower before green_loan_category and pricing_tier (contract review)
+    listed = sorted(RESULT_COLUMNS, key=lambda c: doc.index(f"| `{c.name}` |"))
+    assert [c.name for c in listed] == [c.name for c in RESULT_COLUMNS]
 
 
 def test_a_csv_saved_by_a_spreadsheet_with_a_byte_order_mark_reads_the_same(tmp_path: Path) -> None:
