@@ -159,12 +159,21 @@ class ServerSettings:
     max_requests_jitter: int = 1_000
 
 
+#: What the number parsers accept, in ASCII: ``int()`` and ``float()`` also take ``1_0`` and the digits of
+#: other scripts (``１０``), so GREENRATE_WORKERS=1_0 ran ten workers (contract review); ``float()`` takes
+#: ``1e3``, ``inf`` and ``nan`` as well.
+_WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
+_DECIMAL_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+
+
 def _parse_int(lo: int, hi: int) -> Callable[[str], int]:
     def parse(raw: str) -> int:
-        try:
-            value = int(raw.strip(), 10)
-        except ValueError:
-            raise ConfigError(f"must be a whole number, got {raw!r}") from None
+        text = raw.strip()
+        if not _WHOLE_NUMBER.fullmatch(text):
+            raise ConfigError(f"must be a whole number, got {raw!r}")
+        if len(text.lstrip("+-0")) > len(str(hi)):  # out of range, and int() refuses past 4,300 digits
+            raise ConfigError(f"must be between {lo} and {hi}, got {raw!r}")
+        value = int(text, 10)
         if not lo <= value <= hi:
             raise ConfigError(f"must be between {lo} and {hi}, got {value}")
         return value
@@ -174,11 +183,10 @@ def _parse_int(lo: int, hi: int) -> Callable[[str], int]:
 
 def _parse_float(lo: float, hi: float) -> Callable[[str], float]:
     def parse(raw: str) -> float:
-        try:
-            value = float(raw.strip())
-        except ValueError:
-            raise ConfigError(f"must be a number, got {raw!r}") from None
-        if not lo <= value <= hi:  # also refuses nan
+        if not _DECIMAL_NUMBER.fullmatch(raw.strip()):
+            raise ConfigError(f"must be a number, got {raw!r}")
+        value = float(raw.strip())
+        if not lo <= value <= hi:
             raise ConfigError(f"must be between {lo:g} and {hi:g}, got {raw!r}")
         return value
 
@@ -312,7 +320,8 @@ def _parse_directory(raw: str) -> str:
 
 def _parse_bind(raw: str) -> str:
     host, sep, port = raw.strip().rpartition(":")
-    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+    # ASCII digits: str.isdigit() also took "８０００" (int() read it) and "²" (int() raised ValueError)
+    if not sep or not host or not re.fullmatch(r"[0-9]{1,5}", port) or not 0 < int(port) < 65536:
         raise ConfigError(f"must be HOST:PORT, got {raw!r}")
     return raw.strip()
 

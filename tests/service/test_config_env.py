@@ -85,6 +85,55 @@ def test_bad_values_name_the_variable(name: str, value: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("GREENRATE_WORKERS", "1_0", "GREENRATE_WORKERS must be a whole number, got '1_0'"),
+        ("GREENRATE_WORKERS", "\uff11\uff10", "GREENRATE_WORKERS must be a whole number, got '\uff11\uff10'"),
+        ("GREENRATE_THREADS", "\u0663", "GREENRATE_THREADS must be a whole number, got '\u0663'"),
+        ("GREENRATE_WORKERS", "1e1", "GREENRATE_WORKERS must be a whole number, got '1e1'"),
+        ("GREENRATE_WORKERS", "9" * 5000, "GREENRATE_WORKERS must be between 1 and 64, got '999"),
+        ("GREENRATE_BIND", "127.0.0.1:\uff18\uff10\uff10\uff10",
+         "GREENRATE_BIND must be HOST:PORT, got '127.0.0.1:\uff18\uff10\uff10\uff10'"),
+        ("GREENRATE_BIND", "127.0.0.1:\u00b2", "GREENRATE_BIND must be HOST:PORT, got '127.0.0.1:\u00b2'"),
+    ],
+)
+def test_server_numbers_are_ascii_digits_only(name: str, value: str, message: str) -> None:
+    """int() also reads '1_0' and other scripts' digits: GREENRATE_WORKERS=1_0 ran ten workers, and a
+    port of '²' passed str.isdigit() and then crashed int() (contract review)."""
+    with pytest.raises(ConfigError) as refused:
+        load_server_settings(environ={name: value})
+    assert str(refused.value).startswith(message)
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("GREENRATE_REDIS_TIMEOUT_MS", "2_50",
+         "GREENRATE_REDIS_TIMEOUT_MS must be a whole number, got '2_50'"),
+        ("GREENRATE_CACHE_BREAKER_RESET_SECONDS", "2_5", "GREENRATE_CACHE_BREAKER_RESET_SECONDS must be a "
+         "number, got '2_5'"),
+        ("GREENRATE_KEY_CACHE_SECONDS", "\uff13.\uff15", "GREENRATE_KEY_CACHE_SECONDS must be a number, got "
+         "'\uff13.\uff15'"),
+        ("GREENRATE_KEY_CACHE_SECONDS", "1e1", "GREENRATE_KEY_CACHE_SECONDS must be a number, got '1e1'"),
+        ("GREENRATE_KEY_CACHE_SECONDS", "inf", "GREENRATE_KEY_CACHE_SECONDS must be a number, got 'inf'"),
+    ],
+)
+def test_app_numbers_are_ascii_decimal_literals_only(name: str, value: str, message: str) -> None:
+    with pytest.raises(ConfigError) as refused:
+        load_settings(environ={name: value})
+    assert str(refused.value) == message
+
+
+def test_plain_ascii_numbers_still_parse() -> None:
+    server = load_server_settings(environ={"GREENRATE_WORKERS": " 10 ", "GREENRATE_THREADS": "+2",
+                                           "GREENRATE_BIND": "0.0.0.0:8080"})
+    assert (server.workers, server.threads, server.bind) == (10, 2, "0.0.0.0:8080")
+    settings = load_settings(environ={"GREENRATE_KEY_CACHE_SECONDS": ".5",
+                                      "GREENRATE_CACHE_BREAKER_RESET_SECONDS": "30."})
+    assert (settings.key_cache_seconds, settings.cache_breaker_reset_seconds) == (0.5, 30.0)
+
+
+@pytest.mark.parametrize(
     "url",
     [
         "sqlite:///relative/g.sqlite3",
