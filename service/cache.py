@@ -29,7 +29,7 @@ from redis.retry import Retry
 
 from service.circuit import CircuitBreaker
 from service.config import Settings
-from service.metrics import CACHE_ERRORS
+from service.metrics import cache_error
 from service.secret import derived_key, service_secret
 
 
@@ -173,14 +173,14 @@ class RedisCache:
     def _verified(self, cache_key: str, value: bytes) -> CachedRating | None:
         mac, raw = value[:_MAC_BYTES], value[_MAC_BYTES:]
         if not hmac.compare_digest(mac, _mac(self._signing_key, cache_key, raw)):
-            CACHE_ERRORS.labels("integrity").inc()
+            cache_error("integrity")
             return None
         return CachedRating.decode(raw)
 
     def _call_allowed(self, operation: str) -> bool:
         if self.breaker.allow():
             return True
-        CACHE_ERRORS.labels(f"{operation}_skipped").inc()
+        cache_error(f"{operation}_skipped")
         return False
 
     def get_many(self, keys: Sequence[str]) -> list[CachedRating | None]:
@@ -190,7 +190,7 @@ class RedisCache:
             raw = self.client.mget(keys)
         except (redis.RedisError, OSError):
             self.breaker.failure()
-            CACHE_ERRORS.labels("get").inc()
+            cache_error("get")
             return [None] * len(keys)
         self.breaker.success()
         found = [
@@ -216,7 +216,7 @@ class RedisCache:
             pipe.execute()
         except (redis.RedisError, OSError):
             self.breaker.failure()
-            CACHE_ERRORS.labels("set").inc()
+            cache_error("set")
             return
         self.breaker.success()
 

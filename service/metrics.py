@@ -114,6 +114,14 @@ def cache_lookup(hit: bool) -> None:
         _dropped(exc)
 
 
+def cache_error(operation: str) -> None:
+    """Count one cache operation that failed, was skipped by the open breaker, or read a forged entry."""
+    try:
+        _series(CACHE_ERRORS, operation).inc()
+    except Exception as exc:  # noqa: BLE001 - a cache error must stay a miss, never a failed request
+        _dropped(exc)
+
+
 def rating_issued(grade: str) -> None:
     """Count one newly issued rating of ``grade``."""
     try:

@@ -50,7 +50,7 @@ def prepare_directory(path: Path, workers: int) -> None:
     """Make ``path`` ready for a new run of ``workers`` workers, or raise :class:`MetricsDirError`.
 
     Samples of a previous run are stale and go. The directory must be writable and have room for every
-    worker's files twice over (a recycled worker's successor starts before its files are merged).
+    worker's files twice over (the archives, and the files of a merge that failed, need room too).
     """
     try:
         path.mkdir(parents=True, exist_ok=True)

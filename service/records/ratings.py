@@ -294,7 +294,7 @@ def list_ratings(
 
     :param after: the page's start: older than this rating of the tenant (its id).
     :param issued_by: ``"bank"``, only ratings issued for no merchant; ``"merchant"``, only those issued for
-        one (its data declared by the merchant itself).
+        one (by the merchant's own key, or by a bank key on the merchant's profile).
     :param merchant_id: only the ratings issued for this merchant.
     :raises UnknownCursor: ``after`` names no rating of this tenant.
     """
