@@ -349,13 +349,25 @@ def db() -> None:
     """Database migrations (Alembic, packaged with the service)."""
 
 
+def _say(message: str) -> None:
+    """A migration run's word that it waits (for another run, or to try a lock again), on stderr."""
+    click.echo(message, err=True)
+
+
 @db.command("upgrade")
 @click.option("--revision", default="head", show_default=True)
 def db_upgrade(revision: str) -> None:
-    """Create or migrate the schema."""
-    with database() as engine:
+    """Create or migrate the schema, one migration per transaction.
+
+    On PostgreSQL, runs started at once (containers starting together) take turns; a migration that waits
+    more than GREENRATE_MIGRATION_LOCK_TIMEOUT_SECONDS for a table's lock gives it up (the queries queued
+    behind it go on) and is tried again, a few times, before the command fails saying so.
+    """
+    settings = command_settings()
+    with database(settings) as engine:
         try:
-            migrate.upgrade(engine, revision)
+            migrate.upgrade(engine, revision, lock_timeout_seconds=settings.migration_lock_timeout_seconds,
+                            say=_say)
             current = migrate.current_revision(engine)
             wanted = "base" if revision == "base" else migrate.resolved_revision(revision)
             if wanted is not None and current != (None if wanted == "base" else wanted):
@@ -367,6 +379,8 @@ def db_upgrade(revision: str) -> None:
                 )
             at_head = current == migrate.head_revision()
             registered = at_head and register_packaged_default(engine, "greenrate db")
+        except migrate.MigrationLockTimeout as exc:
+            raise click.ClickException(f"migration stopped: {exc}") from None
         except (CommandError, SQLAlchemyError) as exc:
             raise _migration_error(engine, exc) from None
     click.echo(f"database at revision {current} ({engine.url.render_as_string(hide_password=True)})")
@@ -388,7 +402,8 @@ def db_downgrade(revision: str, drop_records: bool) -> None:
     --drop-records is given: `greenrate db downgrade base` had dropped every issued rating of a live
     service without a word (operations review), though the database refuses to delete a single one.
     """
-    with database() as engine:
+    settings = command_settings()
+    with database(settings) as engine:
         try:
             target = migrate.downgrade_target(engine, revision)
             if target is None:  # "+1", "head-2", a typo: what it would drop cannot be told
@@ -409,8 +424,11 @@ def db_downgrade(revision: str, drop_records: bool) -> None:
         expiring = api_keys.count_expiring(engine)
         versioned = count_engine_versioned(engine)
         try:
-            migrate.downgrade(engine, revision)
+            migrate.downgrade(engine, revision, lock_timeout_seconds=settings.migration_lock_timeout_seconds,
+                              say=_say)
             current = migrate.current_revision(engine)
+        except migrate.MigrationLockTimeout as exc:
+            raise click.ClickException(f"migration stopped: {exc}") from None
         except (CommandError, SQLAlchemyError) as exc:
             raise _migration_error(engine, exc) from None
         expiring_after = api_keys.count_expiring(engine)

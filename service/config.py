@@ -24,6 +24,10 @@ _FALSE = frozenset({"0", "false", "no", "off"})
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 #: ``postgres://`` is what many platforms and secret stores hand out; the engine reads it as psycopg 3
 _DATABASE_DRIVERS = ("sqlite", "postgresql", "postgresql+psycopg", "postgres")
+#: How long a migration waits for a table's lock before it gives up and tries again (PostgreSQL): behind a
+#: long reader, an ALTER TABLE waiting for its ACCESS EXCLUSIVE lock queues every later query of the table
+#: behind it, reads and writes alike, so the service answers 503 for as long as it waits.
+DEFAULT_MIGRATION_LOCK_TIMEOUT_SECONDS = 5.0
 
 
 class ConfigError(ValueError):
@@ -47,6 +51,8 @@ class Settings:
     database_url: str = field(default_factory=default_database_url)
     database_pool_size: int = 5
     database_timeout_seconds: int = 3
+    # greenrate db upgrade/downgrade: the wait for one table lock (PostgreSQL's lock_timeout); 0 waits on
+    migration_lock_timeout_seconds: float = DEFAULT_MIGRATION_LOCK_TIMEOUT_SECONDS
     redis_url: str | None = None
     redis_timeout_ms: int = 100
     redis_namespace: str = "greenrate"
@@ -330,6 +336,7 @@ _APP_PARSERS: dict[str, Callable[[str], Any]] = {
     "database_url": _parse_database_url,
     "database_pool_size": _parse_int(1, 200),
     "database_timeout_seconds": _parse_int(1, 60),
+    "migration_lock_timeout_seconds": _parse_float(0, 600),
     "redis_url": _parse_redis_url,
     "redis_timeout_ms": _parse_int(5, 5_000),
     "redis_namespace": _parse_namespace,

@@ -1,7 +1,12 @@
 """Alembic environment: run by ``greenrate db upgrade`` (service.records.migrate), never by hand-written SQL.
 
-The caller hands over an open connection in ``config.attributes["connection"]``, so migrations use the
-same URL parsing, driver and timeouts as the service itself.
+The caller hands over an open connection in ``config.attributes["connection"]``, outside any transaction,
+so migrations use the same URL parsing and driver as the service itself (and the session settings and
+migration lock :func:`service.records.migrate.upgrade` gives the connection).
+
+Each migration runs in a transaction of its own: a lock an ALTER TABLE takes is held until its own
+migration commits, not until the last pending one has, and a migration may build an index outside any
+transaction (``CREATE INDEX CONCURRENTLY`` in ``autocommit_block``; see the README beside this file).
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ context.configure(
     target_metadata=metadata,
     render_as_batch=connection.dialect.name == "sqlite",  # SQLite alters tables by copying them
     compare_type=True,
+    transaction_per_migration=True,
 )
 with context.begin_transaction():
     context.run_migrations()

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import functools
+import hashlib
+import logging
 import re
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
@@ -12,6 +16,9 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, inspect, text
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+
+from service.config import DEFAULT_MIGRATION_LOCK_TIMEOUT_SECONDS
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -23,33 +30,175 @@ def alembic_config() -> Config:
     return cfg
 
 
-def _without_statement_timeout(conn: Connection) -> None:
-    """Lift the service's statement timeout for this migration's transaction (PostgreSQL).
+#: The session-level advisory lock a migration run holds from before Alembic reads the database until it
+#: is done (PostgreSQL): the image runs ``greenrate db upgrade`` as every container starts, and three
+#: containers started at once on an empty database raced to create the same tables (two failed with
+#: ``IntegrityError ... pg_type_typname_nsp_index``). 64 bits of a hash, as the issuing locks' keys are
+#: (:func:`service.records.ratings._lock_key`), so the two never meet.
+MIGRATION_LOCK_KEY = int.from_bytes(hashlib.sha256(b"greenrate:migrations").digest()[:8], "big", signed=True)
 
-    ``GREENRATE_DATABASE_TIMEOUT_SECONDS`` bounds a request's queries (3 s by default, 60 at most), and
-    every connection of the engine carries it: an index built on a table of three million ratings was
-    cancelled after 3 s, so no setting could migrate a real-sized database, and a container that migrates
-    before it serves never started (operations review). ``SET LOCAL`` ends with the transaction.
+#: How many times a migration that timed out waiting for a table's lock is tried before the run gives up.
+LOCK_ATTEMPTS = 5
+
+#: How often a run waiting for another one to finish tries the migration lock again.
+_LOCK_POLL_SECONDS = 0.5
+
+#: PostgreSQL's SQLSTATE for ``lock_timeout`` expiring (psycopg's ``LockNotAvailable``).
+_LOCK_NOT_AVAILABLE = "55P03"
+
+_log = logging.getLogger("greenrate.migrate")
+
+
+class MigrationLockTimeout(RuntimeError):
+    """A migration could not take a table's lock within the lock timeout, attempt after attempt."""
+
+
+def _back_off(attempt: int) -> None:
+    """Wait before the next attempt: 1, 2, 4, 8 ... s (at most 30), so a reader about to finish can."""
+    time.sleep(min(2 ** (attempt - 1), 30))
+
+
+def _say(message: str) -> None:
+    _log.warning(message)
+
+
+def _take_migration_lock(conn: Connection, say: Callable[[str], None]) -> None:
+    """Take :data:`MIGRATION_LOCK_KEY`, trying every :data:`_LOCK_POLL_SECONDS` while another run holds it.
+
+    Tries, not ``pg_advisory_lock``: a session waiting inside a statement (or any open transaction) is one
+    that ``CREATE INDEX CONCURRENTLY`` waits for in turn, so the run building an index waited for the run
+    waiting for it, until PostgreSQL cancelled one of them as a deadlock. Between tries this session is idle
+    outside a transaction.
     """
-    if conn.dialect.name == "postgresql":
-        conn.execute(text("SET LOCAL statement_timeout = 0"))
+    try_lock = text("SELECT pg_try_advisory_lock(:key)")
+    told = False
+    while True:
+        taken = conn.execute(try_lock, {"key": MIGRATION_LOCK_KEY}).scalar()
+        conn.commit()
+        if taken:
+            return
+        if not told:
+            say("another greenrate migration is running on this database: waiting for it to finish")
+            told = True
+        time.sleep(_LOCK_POLL_SECONDS)
 
 
-def upgrade(db: Engine, revision: str = "head") -> None:
-    """Migrate the database up to ``revision`` in one transaction per backend's rules."""
+@contextmanager
+def _migration_session(
+    db: Engine, lock_timeout_seconds: float, say: Callable[[str], None]
+) -> Iterator[Connection]:
+    """One connection for a whole migration run, outside any transaction (Alembic begins one per migration).
+
+    On PostgreSQL it holds :data:`MIGRATION_LOCK_KEY`, so concurrent runs take turns (one waits, then finds
+    the database migrated and does nothing), and carries session settings for the run: no statement
+    timeout (``GREENRATE_DATABASE_TIMEOUT_SECONDS`` bounds a request's queries, and every connection of the
+    engine carries it: an index built on three million ratings was cancelled after 3 s, operations review)
+    and ``lock_timeout``, so that an ALTER TABLE queued behind a long reader gives up its place in the lock
+    queue instead of holding every later query of the table behind it. The settings are reset and the lock
+    released before the connection goes back to the pool; a connection that broke is discarded (its
+    session, and so its lock, ended with it).
+    """
+    with db.connect() as conn:
+        if conn.dialect.name != "postgresql":
+            yield conn
+            return
+        conn.exec_driver_sql("SET statement_timeout = 0")
+        _take_migration_lock(conn, say)
+        milliseconds = round(lock_timeout_seconds * 1000)
+        conn.execute(text("SELECT set_config('lock_timeout', :value, false)"), {"value": f"{milliseconds}ms"})
+        conn.commit()  # Alembic must find the connection outside a transaction to begin its own per migration
+        try:
+            yield conn
+        finally:
+            try:
+                conn.rollback()
+                conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK_KEY})
+                conn.exec_driver_sql("RESET lock_timeout")
+                conn.exec_driver_sql("RESET statement_timeout")  # back to the engine's own (connect options)
+                conn.commit()
+            except SQLAlchemyError:
+                conn.invalidate()
+
+
+def _lock_timed_out(error: BaseException) -> bool:
+    return isinstance(error, DBAPIError) and getattr(error.orig, "sqlstate", None) == _LOCK_NOT_AVAILABLE
+
+
+def _run(
+    db: Engine,
+    step: Callable[[Config, str], None],
+    revision: str,
+    *,
+    lock_timeout_seconds: float,
+    attempts: int,
+    pause: Callable[[int], None],
+    say: Callable[[str], None],
+) -> None:
+    """Run an Alembic command, trying again (from where it stopped) when a migration's lock wait timed out.
+
+    Each migration commits on its own, so what was applied before the one that timed out stays applied,
+    and the next attempt starts from there.
+    """
     cfg = alembic_config()
-    with db.begin() as conn:
-        _without_statement_timeout(conn)
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, revision)
+    with _migration_session(db, lock_timeout_seconds, say) as conn:
+        for attempt in range(1, attempts + 1):
+            cfg.attributes["connection"] = conn
+            try:
+                step(cfg, revision)
+                return
+            except DBAPIError as exc:
+                conn.rollback()
+                if not _lock_timed_out(exc):
+                    raise
+                at = MigrationContext.configure(conn).get_current_revision()
+                conn.rollback()
+                waiting = (
+                    f"the migration after revision {at or 'base'} waited {lock_timeout_seconds:g} s for a "
+                    "lock on a table another session holds (a long query or an open transaction: see "
+                    "pg_stat_activity) and gave it up, so that the queries queued behind it go on"
+                )
+                if attempt == attempts:
+                    raise MigrationLockTimeout(
+                        f"{waiting}; gave up after {attempts} attempts, the database is at revision "
+                        f"{at or 'base'}. Run it again when the table is quieter, or raise "
+                        "GREENRATE_MIGRATION_LOCK_TIMEOUT_SECONDS"
+                    ) from exc
+                say(f"{waiting}; trying again (attempt {attempt + 1} of {attempts})")
+                pause(attempt)
 
 
-def downgrade(db: Engine, revision: str) -> None:
-    cfg = alembic_config()
-    with db.begin() as conn:
-        _without_statement_timeout(conn)
-        cfg.attributes["connection"] = conn
-        command.downgrade(cfg, revision)
+def upgrade(
+    db: Engine,
+    revision: str = "head",
+    *,
+    lock_timeout_seconds: float = DEFAULT_MIGRATION_LOCK_TIMEOUT_SECONDS,
+    attempts: int = LOCK_ATTEMPTS,
+    pause: Callable[[int], None] = _back_off,
+    say: Callable[[str], None] = _say,
+) -> None:
+    """Migrate the database up to ``revision``, each migration in its own transaction.
+
+    :param lock_timeout_seconds: how long one migration waits for a table's lock (PostgreSQL; 0: no limit)
+        before it is rolled back and, after ``pause(attempt)``, tried again, ``attempts`` times in all.
+    :param say: where the run says that it waits (for another run, or to try again).
+    :raises MigrationLockTimeout: the last attempt timed out too.
+    """
+    _run(db, command.upgrade, revision, lock_timeout_seconds=lock_timeout_seconds, attempts=attempts,
+         pause=pause, say=say)
+
+
+def downgrade(
+    db: Engine,
+    revision: str,
+    *,
+    lock_timeout_seconds: float = DEFAULT_MIGRATION_LOCK_TIMEOUT_SECONDS,
+    attempts: int = LOCK_ATTEMPTS,
+    pause: Callable[[int], None] = _back_off,
+    say: Callable[[str], None] = _say,
+) -> None:
+    """Migrate down to ``revision``, as :func:`upgrade` migrates up."""
+    _run(db, command.downgrade, revision, lock_timeout_seconds=lock_timeout_seconds, attempts=attempts,
+         pause=pause, say=say)
 
 
 #: The revision that creates each table: a downgrade below it drops the table and every row in it

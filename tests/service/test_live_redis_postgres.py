@@ -68,7 +68,9 @@ def test_postgres_migrations_run_without_the_services_statement_timeout(
         real = getattr(command, name)
 
         def step(cfg: Any, revision: str, _real: Any = real) -> None:
-            seen.append(cfg.attributes["connection"].exec_driver_sql("SHOW statement_timeout").scalar())
+            conn = cfg.attributes["connection"]
+            seen.append(conn.exec_driver_sql("SHOW statement_timeout").scalar())
+            conn.rollback()  # Alembic begins a transaction per migration on a connection outside one
             _real(cfg, revision)
 
         monkeypatch.setattr(command, name, step)

@@ -3,6 +3,9 @@
 Without it a page of one merchant's ratings scans the tenant's whole history, newest first, until it has
 found a page's worth. Nothing else changes; downgrading drops the index and loses nothing.
 
+On PostgreSQL the index is built ``CONCURRENTLY`` (service.records.online_index): a plain CREATE INDEX held
+every new rating back for the whole build. Databases already past this revision are unaffected.
+
 Revision ID: 0008
 Revises: 0007
 Create Date: 2026-12-05
@@ -10,7 +13,7 @@ Create Date: 2026-12-05
 
 from collections.abc import Sequence
 
-from alembic import op
+from service.records import online_index
 
 revision: str = "0008"
 down_revision: str | None = "0007"
@@ -19,8 +22,10 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    op.create_index("ix_ratings_tenant_merchant_id_seq", "ratings", ["tenant", "merchant_id", "seq"])
+    online_index.create_index(
+        "ix_ratings_tenant_merchant_id_seq", "ratings", ["tenant", "merchant_id", "seq"]
+    )
 
 
 def downgrade() -> None:
-    op.drop_index("ix_ratings_tenant_merchant_id_seq", table_name="ratings")
+    online_index.drop_index("ix_ratings_tenant_merchant_id_seq", "ratings")
