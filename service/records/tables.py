@@ -70,7 +70,7 @@ api_keys = Table(
 #: The Alembic revision of these tables: what the code needs the database to be at (readiness compares the
 #: two). Kept here, not asked of Alembic, so that web workers never import it (about 10 MB each);
 #: tests/service/test_migrations_sqlite.py holds it equal to the migrations' head.
-SCHEMA_REVISION = "0010"
+SCHEMA_REVISION = "0011"
 
 ratings = Table(
     "ratings",
@@ -105,6 +105,17 @@ Index("ix_ratings_tenant_seq", ratings.c.tenant, ratings.c.seq)
 Index("ix_ratings_tenant_external_id_seq", ratings.c.tenant, ratings.c.external_id, ratings.c.seq)
 Index("ix_ratings_tenant_input_hash", ratings.c.tenant, ratings.c.input_hash)
 Index("ix_ratings_tenant_merchant_id_seq", ratings.c.tenant, ratings.c.merchant_id, ratings.c.seq)
+# A page of a tenant's ratings by issuer (``issued_by``) reads only that side's rows (migration 0011).
+Index(
+    "ix_ratings_tenant_seq_by_merchant", ratings.c.tenant, ratings.c.seq,
+    postgresql_where=ratings.c.merchant_id.is_not(None), sqlite_where=ratings.c.merchant_id.is_not(None),
+)
+Index(
+    "ix_ratings_tenant_seq_by_bank", ratings.c.tenant, ratings.c.seq,
+    postgresql_where=ratings.c.merchant_id.is_(None), sqlite_where=ratings.c.merchant_id.is_(None),
+)
+# `greenrate model drift`: one model version's ratings since a date (migration 0011).
+Index("ix_ratings_model_version_issued_at", ratings.c.model_version, ratings.c.issued_at)
 
 # Tables of later migrations live in their own modules but share this metadata (Alembic compares it all):
 # the model registry (0002), merchant profiles (0003) and portfolio jobs (0004). Imported for the side
