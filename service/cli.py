@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import click
+import structlog
 from alembic.util import CommandError
 from sqlalchemy import Engine, inspect
 from sqlalchemy.exc import SQLAlchemyError
@@ -33,6 +34,8 @@ from service.ratings import verification
 from service.records import api_keys, migrate
 from service.records.database import schema_behind
 from service.records.ratings import count_engine_versioned
+
+_erasure_log = structlog.get_logger("greenrate.erasure")
 
 
 def _database_error(exc: SQLAlchemyError) -> click.ClickException:
@@ -235,7 +238,7 @@ main.add_command(worker_cli.portfolios)
 
 @main.group()
 def ratings() -> None:
-    """Issued ratings: re-derive one from its record."""
+    """Issued ratings: re-derive one from its record, or erase one."""
 
 
 @ratings.command("verify")
@@ -314,6 +317,65 @@ def _verify_sample(count: int) -> None:
                + ", ".join(f"{n} {what}" for what, n in tally.items() if n))
     if tally["differ"] or tally["cannot be re-derived"]:
         raise SystemExit(1)
+
+
+@ratings.command("erase")
+@click.argument("rating_id")
+@click.option("--reason", required=True,
+              help="Why it is erased, e.g. the court order's reference (logged; 3+ letters or digits).")
+def erase_rating(rating_id: str, reason: str) -> None:
+    """Delete RATING_ID from the records and its cached copy from Redis (a court-ordered erasure).
+
+    In one transaction the append-only guard is lifted for the DELETE and armed again. The erasure is
+    logged on stderr as a `rating_erased` event (JSON, with the reason and the OS account; no table
+    records erasures). Workers that cache in their own memory (no GREENRATE_REDIS_URL) keep handing out
+    the erased id until they are restarted: the command says so.
+    """
+    import redis
+
+    from service import logging as json_logging
+    from service.ratings import erasure
+    from service.records.registry import ReasonRefused, check_reason
+
+    try:
+        check_reason(reason)
+    except ReasonRefused as exc:
+        raise click.BadParameter(str(exc), param_hint="--reason") from None
+    settings = command_settings()
+    json_logging.configure(settings.log_level)
+    try:
+        with database(settings) as engine:
+            erased = erasure.erase_rating(engine, rating_id)
+    except SQLAlchemyError as exc:
+        raise _database_error(exc) from None
+    if erased is None:
+        raise click.ClickException(f"no rating {rating_id} is recorded in this database: nothing was erased")
+    issuer = f"tenant {erased.tenant}" + (f", merchant {erased.merchant_id}" if erased.merchant_id else "")
+    key = erased.cache_key(settings.redis_namespace)
+    evicted: bool | None = None
+    failure = ""
+    if settings.redis_url:
+        try:
+            evicted = erasure.evict_from_redis(settings.redis_url, key)
+        except (redis.RedisError, OSError) as exc:
+            failure = type(exc).__name__
+    # WARNING, not INFO: the one trace of an erasure must survive GREENRATE_LOG_LEVEL=WARNING
+    _erasure_log.warning(
+        "rating_erased", rating_id=erased.id, tenant=erased.tenant, merchant_id=erased.merchant_id,
+        issued_at=erased.issued_at.isoformat(), reason=reason, actor=model_cli.cli_actor(),
+        cache="in-process" if not settings.redis_url else failure or ("evicted" if evicted else "absent"),
+    )
+    click.echo(f"erased {erased.id} ({issuer}, issued {erased.issued_at:%Y-%m-%d %H:%M:%S} UTC)")
+    if failure:
+        raise click.ClickException(
+            f"Redis could not be reached ({failure}) to delete its cached copy ({key}): run `greenrate cache "
+            "clear` once it answers, or an identical request keeps getting the erased id"
+        )
+    if evicted is not None:
+        click.echo("deleted its cached copy from Redis" if evicted else "Redis held no cached copy of it")
+    else:
+        click.echo("GREENRATE_REDIS_URL is not set: each worker caches in its own memory and may still hand "
+                   "out the erased id; restart the service's workers")
 
 
 @main.group()

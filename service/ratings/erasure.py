@@ -1,0 +1,88 @@
+"""Erasing one issued rating (a court order, say): its record, and the cached copy the service hands out.
+
+The record is deleted in one transaction that lifts the append-only guard for the DELETE and arms it again
+(:func:`service.records.append_only.guard_lifted`), as docs/operations.md describes. Deleting the row was
+not enough: an identical request kept getting the erased id from the cache (``X-Cache: hit``) for up to
+the rating's validity, because a cached rating is served without the database. The Redis entry is built
+from the deleted row (the issuer's scope, the five versions and the input hash, as
+:func:`service.cache.cache_key` keys it) and deleted after the commit: deleted before, a request in
+between could have cached the row again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import redis
+from sqlalchemy import Engine, delete, select
+
+from service.auth import Principal
+from service.cache import cache_key
+from service.records.append_only import guard_lifted
+from service.records.database import as_utc
+from service.records.tables import ratings
+
+#: How long the erasure waits for the table lock its ALTER TABLE takes (PostgreSQL): new ratings wait
+#: behind that lock while it is queued, so it gives up rather than hold them back.
+LOCK_TIMEOUT = "5s"
+
+
+@dataclass(frozen=True, slots=True)
+class ErasedRating:
+    """What was deleted: enough to name it in the audit line and to find its cached copy."""
+
+    id: str
+    tenant: str
+    merchant_id: str | None
+    issued_at: datetime
+    input_hash: str
+    versions: dict[str, str]
+
+    def cache_key(self, namespace: str) -> str:
+        """The key its issuer's identical requests were cached under: the tenant, or the tenant narrowed
+        to the merchant for a merchant key's rating (:attr:`service.auth.Principal.scope`)."""
+        role = "bank" if self.merchant_id is None else "merchant"
+        issuer = Principal(None, None, self.tenant, role, self.merchant_id)
+        return cache_key(namespace, issuer.scope, self.versions, self.input_hash)
+
+
+def erase_rating(db: Engine, rating_id: str) -> ErasedRating | None:
+    """Delete the rating ``rating_id`` (of any tenant), guard lifted for this DELETE only; ``None`` when no
+    such rating is recorded. Nothing else is changed: on SQLite, UPDATE stays refused throughout."""
+    c = ratings.c
+    query = select(
+        c.id, c.tenant, c.merchant_id, c.issued_at, c.input_hash, c.model_version, c.standard_version,
+        c.factor_set_version, c.schema_version, c.engine_version,
+    ).where(c.id == rating_id)
+    with db.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
+        row = conn.execute(query).first()
+        if row is None:
+            return None
+        with guard_lifted(conn, "ratings", ("DELETE",)):
+            conn.execute(delete(ratings).where(c.id == rating_id))
+    return ErasedRating(
+        id=row.id,
+        tenant=row.tenant,
+        merchant_id=row.merchant_id,
+        issued_at=as_utc(row.issued_at),
+        input_hash=row.input_hash,
+        versions={
+            "model": row.model_version,
+            "standard": row.standard_version,
+            "factor_set": row.factor_set_version,
+            "schema": row.schema_version,
+            "engine": row.engine_version,
+        },
+    )
+
+
+def evict_from_redis(url: str, key: str) -> bool:
+    """Delete ``key`` from the Redis at ``url``; whether it was there. Redis errors propagate."""
+    client = redis.Redis.from_url(url, socket_connect_timeout=5, socket_timeout=5)
+    try:
+        return int(client.delete(key)) > 0
+    finally:
+        client.close()
