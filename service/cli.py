@@ -27,20 +27,18 @@ from service.auth import (
     generate_key,
     hash_key,
 )
-from service.commands import MIGRATE_HINT, command_settings, database
+from service.commands import command_settings, database, database_failure
 from service.models import register_packaged_default
 from service.portfolios import worker_cli
 from service.ratings import verification
 from service.records import api_keys, migrate
-from service.records.database import schema_behind
 from service.records.ratings import count_engine_versioned
 
 _erasure_log = structlog.get_logger("greenrate.erasure")
 
 
 def _database_error(exc: SQLAlchemyError) -> click.ClickException:
-    hint = f" ({MIGRATE_HINT})" if schema_behind(exc) else ""
-    return click.ClickException(f"database error: {type(exc).__name__}{hint}")
+    return click.ClickException(f"database error: {database_failure(exc)}")
 
 
 def _migration_error(engine: Engine, exc: CommandError | SQLAlchemyError) -> click.ClickException:

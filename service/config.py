@@ -51,6 +51,9 @@ class Settings:
     database_url: str = field(default_factory=default_database_url)
     database_pool_size: int = 5
     database_timeout_seconds: int = 3
+    # Statement timeout of the `greenrate` commands' connections (0: none): an audit query over millions of
+    # ratings needs more than a request's few seconds, and holds no request back.
+    database_command_timeout_seconds: int = 600
     # greenrate db upgrade/downgrade: the wait for one table lock (PostgreSQL's lock_timeout); 0 waits on
     migration_lock_timeout_seconds: float = DEFAULT_MIGRATION_LOCK_TIMEOUT_SECONDS
     redis_url: str | None = None
@@ -336,6 +339,7 @@ _APP_PARSERS: dict[str, Callable[[str], Any]] = {
     "database_url": _parse_database_url,
     "database_pool_size": _parse_int(1, 200),
     "database_timeout_seconds": _parse_int(1, 60),
+    "database_command_timeout_seconds": _parse_int(0, 86_400),
     "migration_lock_timeout_seconds": _parse_float(0, 600),
     "redis_url": _parse_redis_url,
     "redis_timeout_ms": _parse_int(5, 5_000),

@@ -21,7 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from rating_model.artifact import ScorecardArtifact
 from rating_model.exceptions import ArtifactError
-from service.commands import MIGRATE_HINT, command_settings, database
+from service.commands import command_settings, database, database_failure
 from service.model_data_cli import register_data_commands
 from service.records import registry
 
@@ -39,7 +39,7 @@ def _registry() -> Iterator[Engine]:
     except registry.RegistryError as exc:
         raise click.ClickException(str(exc)) from None
     except SQLAlchemyError as exc:
-        raise click.ClickException(f"database error: {type(exc).__name__} ({MIGRATE_HINT})") from None
+        raise click.ClickException(f"database error: {database_failure(exc)}") from None
 
 
 def _fits_running_standard(*, earlier: bool = False) -> registry.FitCheck:

@@ -23,7 +23,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rating_model.artifact import ScorecardArtifact
 from rating_model.exceptions import ArtifactError, InvalidInputError
 from rating_model.standard import DEFAULT_STANDARD, Standard, load_standard
-from service.commands import MIGRATE_HINT
+from service.commands import database_failure
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -62,10 +62,8 @@ def load_model(ref: str) -> ScorecardArtifact:
         raise click.ClickException(f"cannot read {ref}: {exc}") from None
     except ArtifactError as exc:
         raise click.ClickException(f"artifact {ref} refused: {exc}") from None
-    except SQLAlchemyError as exc:  # an unmigrated or unreachable database
-        raise click.ClickException(
-            f"cannot read the model registry: {type(exc).__name__} ({MIGRATE_HINT})"
-        ) from None
+    except SQLAlchemyError as exc:  # an unmigrated, unreachable or slow database
+        raise click.ClickException(f"cannot read the model registry: {database_failure(exc)}") from None
     if artifact is None:
         raise click.ClickException(f"no model file or registered version {ref!r}")
     return artifact
@@ -433,6 +431,6 @@ def _record_comparison(challenger: ScorecardArtifact, champion: ScorecardArtifac
     except registry.RegistryError as exc:
         raise click.ClickException(f"not recorded: {exc}") from None
     except SQLAlchemyError as exc:
-        raise click.ClickException(f"cannot record: {type(exc).__name__} ({MIGRATE_HINT})") from None
+        raise click.ClickException(f"cannot record: {database_failure(exc)}") from None
     click.echo(f"recorded {kept.evidence()}; `greenrate model promote {challenger.version} --replacing "
                f"{champion.version} --reason ...` may rest on it")

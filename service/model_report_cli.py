@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from service.commands import MIGRATE_HINT
+from service.commands import database_failure
 from service.model_data_cli import (
     DATA_FILE,
     _console,
@@ -69,10 +69,8 @@ def drift_command(since: datetime, model_ref: str, training_data: Path | None, j
     try:
         with database() as db:
             scores, bins = live_distribution(db, artifact.version, since.replace(tzinfo=UTC))
-    except SQLAlchemyError as exc:  # an unmigrated or unreachable database
-        raise click.ClickException(
-            f"cannot read the recorded ratings: {type(exc).__name__} ({MIGRATE_HINT})"
-        ) from None
+    except SQLAlchemyError as exc:  # an unmigrated, unreachable or slow database
+        raise click.ClickException(f"cannot read the recorded ratings: {database_failure(exc)}") from None
     if len(scores) == 0:
         raise click.ClickException(f"no ratings by {artifact.version} since {since:%Y-%m-%d %H:%M}")
     training_scores = None

@@ -19,7 +19,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, Float, func, literal, select, tablesample, text
 
 from rating_model.artifact import ScorecardArtifact
 from rating_model.engine import DEFAULT_MODEL, ENGINE_VERSION
@@ -81,18 +81,46 @@ def _packaged(version: str) -> ScorecardArtifact | None:
     return artifact if artifact.version == version else None
 
 
+#: How many times more ratings the page sample should hold than the check picks from it.
+SAMPLE_SURPLUS = 4
+
+#: The planner's estimate of the table's rows (``-1`` or ``0`` before it was first analysed).
+_ESTIMATED_ROWS = text("SELECT reltuples FROM pg_class WHERE oid = 'ratings'::regclass")
+
+
 def sample_ratings(db: Engine, count: int) -> list[tuple[str, bool]]:
     """``count`` issued ratings picked at random (all of them when there are fewer), for a bulk check
     such as the one after restoring a backup: each id, and whether this release issued it (its engine and
     schema versions are this code's; a rating of an earlier release may differ by that release's changes).
+
+    On PostgreSQL the pick is drawn from a ``TABLESAMPLE SYSTEM`` sample of the table's pages:
+    ``ORDER BY random()`` read and sorted the whole table, and at a few million ratings ran past the
+    statement timeout. SYSTEM takes whole pages, so ratings issued together tend to be picked together; the
+    sample is :data:`SAMPLE_SURPLUS` times larger than asked and picked from at random, and when it holds
+    fewer than ``count`` ratings (a small table, statistics behind) it is drawn again ten times larger, up
+    to the whole table. SQLite orders by ``random()`` as before.
     """
     c = ratings.c
-    query = select(c.id, c.engine_version, c.schema_version).order_by(func.random()).limit(count)
     with db.connect() as conn:
-        return [
-            (str(row.id), row.engine_version == ENGINE_VERSION and row.schema_version == SCHEMA_VERSION)
-            for row in conn.execute(query)
-        ]
+        if conn.dialect.name != "postgresql":
+            query = select(c.id, c.engine_version, c.schema_version).order_by(func.random()).limit(count)
+            rows = conn.execute(query).all()
+        else:
+            estimated = float(conn.execute(_ESTIMATED_ROWS).scalar() or 0)
+            percent = 100.0 if estimated <= 0 else min(100.0, 100.0 * count * SAMPLE_SURPLUS / estimated)
+            while True:
+                sample = tablesample(ratings, func.system(literal(percent, Float)), name="sample")
+                query = (
+                    select(sample.c.id, sample.c.engine_version, sample.c.schema_version)
+                    .order_by(func.random())
+                    .limit(count)
+                )
+                rows = conn.execute(query).all()
+                if len(rows) >= count or percent >= 100.0:
+                    break
+                percent = min(100.0, percent * 10)
+    return [(str(row.id), row.engine_version == ENGINE_VERSION and row.schema_version == SCHEMA_VERSION)
+            for row in rows]
 
 
 def verify_rating(db: Engine, rating_id: str) -> Verification | None:

@@ -50,17 +50,23 @@ def database_url(raw: str) -> URL:
     return url
 
 
-def create_db_engine(settings: Settings) -> Engine:
-    """A pooled engine for the configured database, with timeouts from the settings."""
+def create_db_engine(settings: Settings, *, statement_timeout_seconds: int | None = None) -> Engine:
+    """A pooled engine for the configured database, with timeouts from the settings.
+
+    :param statement_timeout_seconds: PostgreSQL's statement timeout for this engine's sessions (0: none)
+        instead of ``GREENRATE_DATABASE_TIMEOUT_SECONDS``, which still bounds connecting and waiting for a
+        pooled connection: the commands' audit queries (``GREENRATE_DATABASE_COMMAND_TIMEOUT_SECONDS``).
+    """
     url = database_url(settings.database_url)
     timeout = settings.database_timeout_seconds
     if url.get_backend_name() == "sqlite":
         return _sqlite_engine(url, timeout)
+    statement_timeout = timeout if statement_timeout_seconds is None else statement_timeout_seconds
     connect_args: dict[str, Any] = {
         "connect_timeout": max(timeout, 2),  # libpq ignores values below 2 seconds
         # The session's time zone is pinned: timestamptz values come back in it, and a server or role
         # default (or PGTZ) of Asia/Shanghai had made /v1/models answer +08:00 where ratings say Z.
-        "options": f"-c statement_timeout={timeout * 1000} -c timezone=UTC",
+        "options": f"-c statement_timeout={statement_timeout * 1000} -c timezone=UTC",
     }
     return create_engine(
         url,
