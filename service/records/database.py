@@ -12,13 +12,30 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, exc, inspect, text
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine import URL, ExceptionContext, make_url
 
 from service.config import Settings
 from service.records.tables import SCHEMA_REVISION
 
-#: Errors that mean "the database cannot be reached or answered too slowly", not "a bug": 503.
+
+class DatabaseUnavailable(exc.OperationalError):
+    """An error the driver classes otherwise, but which means the database cannot take the statement now.
+
+    A server that became read-only (a standby after a failover, or ``default_transaction_read_only`` set
+    while a disk fills) refuses every write with SQLSTATE 25006, which psycopg raises as an
+    ``InternalError``: the service answered 500, a bug, where it is an outage that retrying after it ends
+    mends. :func:`create_db_engine` raises this ``OperationalError`` in its place, so the handlers of
+    :data:`UNAVAILABLE_ERRORS` answer 503 with ``Retry-After``.
+    """
+
+
+#: Errors that mean "the database cannot be reached, answered too slowly or cannot take writes now", not
+#: "a bug": 503. A full disk (53100) and the other resource errors of class 53 are ``OperationalError``s
+#: already; a read-only server's 25006 becomes one (:class:`DatabaseUnavailable`).
 UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (exc.OperationalError, exc.InterfaceError, exc.TimeoutError)
+
+#: SQLSTATEs of an unavailable database that the driver raises as another class than OperationalError.
+_UNAVAILABLE_SQLSTATES = frozenset({"25006"})  # read_only_sql_transaction
 
 
 #: How SQLite ("no such table", "no such column", "table t has no column named c") and PostgreSQL
@@ -68,7 +85,7 @@ def create_db_engine(settings: Settings, *, statement_timeout_seconds: int | Non
         # default (or PGTZ) of Asia/Shanghai had made /v1/models answer +08:00 where ratings say Z.
         "options": f"-c statement_timeout={statement_timeout * 1000} -c timezone=UTC",
     }
-    return create_engine(
+    engine = create_engine(
         url,
         # An error's message must not carry the statement's values (a key's hash, a business's operating
         # data) into the error log.
@@ -80,6 +97,18 @@ def create_db_engine(settings: Settings, *, statement_timeout_seconds: int | Non
         pool_recycle=1800,
         connect_args=connect_args,
     )
+    event.listen(engine, "handle_error", _as_unavailable, retval=True)
+    return engine
+
+
+def _as_unavailable(context: ExceptionContext) -> BaseException | None:
+    """Raise :class:`DatabaseUnavailable` for an outage the driver classes as another error."""
+    original = context.original_exception
+    if getattr(original, "sqlstate", None) not in _UNAVAILABLE_SQLSTATES:
+        return None
+    if isinstance(context.sqlalchemy_exception, exc.OperationalError):
+        return None
+    return DatabaseUnavailable(context.statement, None, original, hide_parameters=True)
 
 
 def _sqlite_engine(url: URL, timeout: int) -> Engine:
