@@ -43,7 +43,11 @@ def database(settings: Settings | None = None) -> Iterator[Engine]:
     --sample` over millions of ratings were cancelled after 3 s, and said to check the migrations.
     """
     settings = settings or command_settings()
-    engine = create_db_engine(settings, statement_timeout_seconds=settings.database_command_timeout_seconds)
+    engine = create_db_engine(
+        settings,
+        statement_timeout_seconds=settings.database_command_timeout_seconds,
+        application_name="greenrate-cli",
+    )
     try:
         yield engine
     finally:

@@ -62,7 +62,8 @@ class RunContext:
 
     @classmethod
     def create(cls, settings: Settings) -> RunContext:
-        return cls(settings, create_db_engine(settings), watcher=ModelWatcher(settings.model_poll_seconds))
+        db = create_db_engine(settings, application_name="greenrate-worker")
+        return cls(settings, db, watcher=ModelWatcher(settings.model_poll_seconds))
 
     def engine(self, version: str | None) -> Engine:
         """The active model's engine for a new job (``None``); the job's own model when it has one."""

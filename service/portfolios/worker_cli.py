@@ -124,7 +124,7 @@ def purge() -> None:
         raise click.ClickException(str(exc)) from None
     if settings.portfolio_retention_days <= 0:
         raise click.ClickException("GREENRATE_PORTFOLIO_RETENTION_DAYS is 0 (keep files): nothing to purge")
-    db = create_db_engine(settings)
+    db = create_db_engine(settings, application_name="greenrate-cli")
     try:
         purged = purge_expired(db, settings)
     finally:

@@ -67,12 +67,32 @@ def database_url(raw: str) -> URL:
     return url
 
 
-def create_db_engine(settings: Settings, *, statement_timeout_seconds: int | None = None) -> Engine:
+#: libpq's TCP keepalive and user timeout (PostgreSQL): a server cut off by a network partition, or whose
+#: host died, sends no reset, and a session waiting for its answer waited until gunicorn killed the worker
+#: (an HTML 500) or, for a pooled idle session, until its next use failed. The kernel now probes a session
+#: idle for 10 s every 5 s and drops it after 3 unanswered probes, or once data sent has gone unacknowledged
+#: for 25 s: the request fails with an OperationalError (503), below gunicorn's 30 s worker timeout.
+TCP_KEEPALIVE: dict[str, int] = {
+    "keepalives": 1,
+    "keepalives_idle": 10,
+    "keepalives_interval": 5,
+    "keepalives_count": 3,
+    "tcp_user_timeout": 25_000,  # milliseconds
+}
+
+
+def create_db_engine(
+    settings: Settings, *, statement_timeout_seconds: int | None = None, application_name: str = "greenrate"
+) -> Engine:
     """A pooled engine for the configured database, with timeouts from the settings.
 
     :param statement_timeout_seconds: PostgreSQL's statement timeout for this engine's sessions (0: none)
         instead of ``GREENRATE_DATABASE_TIMEOUT_SECONDS``, which still bounds connecting and waiting for a
         pooled connection: the commands' audit queries (``GREENRATE_DATABASE_COMMAND_TIMEOUT_SECONDS``).
+    :param application_name: how its sessions show in ``pg_stat_activity`` and the server's log (the web
+        workers ``greenrate``, the commands and the portfolio workers their own), so that a DBA can tell
+        whose query holds a lock. A value given in the URL's query (``?application_name=``), like the
+        keepalive settings, is kept.
     """
     url = database_url(settings.database_url)
     timeout = settings.database_timeout_seconds
@@ -85,6 +105,8 @@ def create_db_engine(settings: Settings, *, statement_timeout_seconds: int | Non
         # default (or PGTZ) of Asia/Shanghai had made /v1/models answer +08:00 where ratings say Z.
         "options": f"-c statement_timeout={statement_timeout * 1000} -c timezone=UTC",
     }
+    defaults: dict[str, Any] = {"application_name": application_name, **TCP_KEEPALIVE}
+    connect_args.update({name: value for name, value in defaults.items() if name not in url.query})
     engine = create_engine(
         url,
         # An error's message must not carry the statement's values (a key's hash, a business's operating
