@@ -32,6 +32,7 @@ from service.models import register_packaged_default
 from service.portfolios import worker_cli
 from service.ratings import verification
 from service.records import api_keys, migrate
+from service.records.database import encoding_problem
 from service.records.ratings import count_engine_versioned
 
 _erasure_log = structlog.get_logger("greenrate.erasure")
@@ -426,6 +427,10 @@ def db_upgrade(revision: str) -> None:
     settings = command_settings()
     with database(settings) as engine:
         try:
+            with engine.connect() as conn:
+                encoding = encoding_problem(conn)
+            if encoding is not None:  # the service would refuse to serve it: say so before migrating it
+                raise click.ClickException(f"migration refused: {encoding}")
             migrate.upgrade(engine, revision, lock_timeout_seconds=settings.migration_lock_timeout_seconds,
                             say=_say)
             current = migrate.current_revision(engine)

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, exc, inspect, text
+from sqlalchemy import Connection, Engine, create_engine, event, exc, inspect, text
 from sqlalchemy.engine import URL, ExceptionContext, make_url
 
 from service.config import Settings
@@ -153,15 +153,38 @@ def _sqlite_engine(url: URL, timeout: int) -> Engine:
     return engine
 
 
+def encoding_problem(conn: Connection) -> str | None:
+    """Why this PostgreSQL database cannot hold what the service stores, or ``None`` (SQLite: always).
+
+    Ratings, company names and labels are Unicode (Chinese place names, an emoji in a shop's name); a
+    database created in another encoding (EUC_CN, SQL_ASCII, LATIN1) refuses or mangles what it cannot
+    encode: one in EUC_CN answered 500 for an emoji in a name (DBA review). It cannot be changed in place.
+    """
+    if conn.dialect.name != "postgresql":
+        return None
+    encoding = conn.exec_driver_sql("SHOW server_encoding").scalar()
+    if encoding == "UTF8":
+        return None
+    return (
+        f"the database's encoding is {encoding}, not UTF8: it cannot store every rating, name and label "
+        "(emoji, Chinese beyond its set); create a UTF8 database (CREATE DATABASE ... ENCODING 'UTF8' "
+        "TEMPLATE template0) and restore into it"
+    )
+
+
 def schema_problem(db: Engine) -> str | None:
-    """Why this database's schema cannot serve this code, or ``None`` when it is at :data:`SCHEMA_REVISION`.
+    """Why this database cannot serve this code, or ``None`` when its schema is at :data:`SCHEMA_REVISION`.
 
     A database never migrated, or at another revision (behind, or migrated by a newer release), answers
     queries with errors that look like an outage (SQLite's "no such table" is an ``OperationalError``);
-    readiness and start-up say what is actually wrong, and how to fix it. Connection errors propagate:
+    readiness and start-up say what is actually wrong, and how to fix it. So do they for a PostgreSQL
+    database in another encoding than UTF8 (:func:`encoding_problem`). Connection errors propagate:
     they are outages, reported as such by the caller.
     """
     with db.connect() as conn:
+        encoding = encoding_problem(conn)
+        if encoding is not None:
+            return encoding
         current = (
             conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
             if inspect(conn).has_table("alembic_version")
