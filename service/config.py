@@ -28,6 +28,8 @@ _DATABASE_DRIVERS = ("sqlite", "postgresql", "postgresql+psycopg", "postgres")
 #: long reader, an ALTER TABLE waiting for its ACCESS EXCLUSIVE lock queues every later query of the table
 #: behind it, reads and writes alike, so the service answers 503 for as long as it waits.
 DEFAULT_MIGRATION_LOCK_TIMEOUT_SECONDS = 5.0
+#: gunicorn's threads per worker by default (sync workers): also each process's database connections.
+DEFAULT_THREADS = 1
 
 
 class ConfigError(ValueError):
@@ -49,7 +51,9 @@ class Settings:
     """What the Flask app needs; field ``x`` comes from ``GREENRATE_X``."""
 
     database_url: str = field(default_factory=default_database_url)
-    database_pool_size: int = 5
+    # Connections each process keeps, and the most it opens: a request holds one at a time, so a worker
+    # needs one per thread. Unset: GREENRATE_THREADS (load_settings).
+    database_pool_size: int = DEFAULT_THREADS
     database_timeout_seconds: int = 3
     # Statement timeout of the `greenrate` commands' connections (0: none): an audit query over millions of
     # ratings needs more than a request's few seconds, and holds no request back.
@@ -107,10 +111,10 @@ class Settings:
     metrics_multiproc_dir: str | None = None
 
 
-#: The most workers the default gives, whatever the host: each holds up to twice
-#: GREENRATE_DATABASE_POOL_SIZE connections and ~170 MB, and PostgreSQL's default max_connections is 100
-#: (a 64-core host's 129 workers could have asked for 1,290; operator review). More is a deliberate
-#: GREENRATE_WORKERS, sized against the database.
+#: The most workers the default gives, whatever the host: each holds up to GREENRATE_DATABASE_POOL_SIZE
+#: connections and ~170 MB, and PostgreSQL's default max_connections is 100 (a 64-core host's 129 workers
+#: could have asked for 1,290; operator review). More is a deliberate GREENRATE_WORKERS, sized against the
+#: database.
 MAX_DEFAULT_WORKERS = 9
 
 
@@ -160,7 +164,7 @@ class ServerSettings:
     bind: str = "127.0.0.1:8000"
     # gunicorn's rule of thumb: workers also wait on Redis and the database, so more than the cores.
     workers: int = field(default_factory=lambda: default_workers())
-    threads: int = 1
+    threads: int = DEFAULT_THREADS
     timeout_seconds: int = 30
     graceful_timeout_seconds: int = 20
     keepalive_seconds: int = 5
@@ -415,6 +419,10 @@ def load_settings(
     """
     env = os.environ if environ is None else environ
     values = _read(env, _APP_PARSERS)
+    if "database_pool_size" not in values:  # one connection per request a worker can serve at once
+        values["database_pool_size"] = _read(env, {"threads": _SERVER_PARSERS["threads"]}).get(
+            "threads", DEFAULT_THREADS
+        )
     values["metrics_multiproc_dir"] = env.get("PROMETHEUS_MULTIPROC_DIR") or None
     names = {f.name for f in dataclasses.fields(Settings)}
     for key, value in (overrides or {}).items():

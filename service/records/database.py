@@ -112,8 +112,12 @@ def create_db_engine(
         # An error's message must not carry the statement's values (a key's hash, a business's operating
         # data) into the error log.
         hide_parameters=True,
+        # As many connections as the worker serves requests at once (GREENRATE_DATABASE_POOL_SIZE, by
+        # default GREENRATE_THREADS), and never more: the overflow had let each sync worker, which serves
+        # one request at a time, hold up to 10, so 9 workers could ask a server of max_connections 100
+        # for 90. A request that finds them all busy waits up to the timeout, then answers 503.
         pool_size=settings.database_pool_size,
-        max_overflow=settings.database_pool_size,
+        max_overflow=0,
         pool_timeout=timeout,
         pool_pre_ping=True,  # a restarted server costs one failed checkout, not one failed request
         pool_recycle=1800,

@@ -74,6 +74,8 @@ def test_identical_requests_at_once_get_one_rating_on_sqlite(
 def test_identical_requests_at_once_get_one_rating_on_postgres(
     make_app: AppFactory, postgres_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    app = make_app(DATABASE_URL=postgres_url)
+    # a connection per request at once, as a worker of REQUESTS threads gets (GREENRATE_THREADS): with
+    # one, the pool would serialise the requests before the database's lock is reached
+    app = make_app(DATABASE_URL=postgres_url, DATABASE_POOL_SIZE=REQUESTS)
     migrate.upgrade(services_of(app).db)
     _check_one_rating(app, monkeypatch)

@@ -253,3 +253,11 @@ def test_a_batch_item_budget_below_one_full_batch_is_refused() -> None:
     with pytest.raises(ConfigError, match="GREENRATE_BATCH_ITEM_RATE_LIMIT.*at least 100 items"):
         load_settings(environ={"GREENRATE_BATCH_ITEM_RATE_LIMIT": "99 per minute"})
     assert load_settings(environ={"GREENRATE_BATCH_ITEM_RATE_LIMIT": "100/minute"}).batch_item_rate_limit
+
+
+def test_the_database_pool_is_one_connection_per_worker_thread() -> None:
+    """A request holds one connection at a time: a worker needs as many as it has threads, and no more."""
+    assert load_settings(environ={}).database_pool_size == 1
+    assert load_settings(environ={"GREENRATE_THREADS": "4"}).database_pool_size == 4
+    given = {"GREENRATE_THREADS": "4", "GREENRATE_DATABASE_POOL_SIZE": "2"}
+    assert load_settings(environ=given).database_pool_size == 2

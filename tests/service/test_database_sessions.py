@@ -52,3 +52,17 @@ def test_sessions_probe_an_idle_connection_and_give_up_on_unacknowledged_data(po
         finally:
             probe.close()
     db.dispose()
+
+
+def test_a_worker_holds_one_connection_per_thread_and_opens_no_more(postgres_url: str) -> None:
+    """Each sync worker (one request at a time) had a pool of 5 plus 5 overflow: 9 workers could ask for 90
+    of PostgreSQL's 100 connections. A second checkout now waits for the first, then gives up."""
+    from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+    db = create_db_engine(load_settings({"DATABASE_URL": postgres_url, "DATABASE_TIMEOUT_SECONDS": 1},
+                                        environ={}))
+    with db.connect() as held:
+        held.exec_driver_sql("SELECT 1")
+        with pytest.raises(PoolTimeout), db.connect():
+            pass
+    db.dispose()

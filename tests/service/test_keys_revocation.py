@@ -138,7 +138,7 @@ def released_together(calls: dict[str, Callable[[], int]]) -> dict[str, int]:
 def test_two_admins_revoking_each_other_at_once_leave_one_on_postgres(
     make_app: AppFactory, postgres_url: str
 ) -> None:
-    app = make_app(DATABASE_URL=postgres_url, RATE_LIMIT="100000 per minute")
+    app = make_app(DATABASE_URL=postgres_url, RATE_LIMIT="100000 per minute", DATABASE_POOL_SIZE=2)
     migrate.upgrade(services_of(app).db)
 
     def revoke(actor: str, target: str) -> Callable[[], int]:
@@ -163,7 +163,7 @@ def test_concurrent_creations_stop_at_the_cap_on_postgres(
     from service.keys import management
 
     monkeypatch.setattr(management, "MAX_ACTIVE_KEYS", 5)
-    app = make_app(DATABASE_URL=postgres_url, RATE_LIMIT="100000 per minute")
+    app = make_app(DATABASE_URL=postgres_url, RATE_LIMIT="100000 per minute", DATABASE_POOL_SIZE=8)
     migrate.upgrade(services_of(app).db)
     admins = [create_key(app, "bank-a", "admin") for _ in range(3)]  # 3 of the 5
 

@@ -30,7 +30,8 @@ def backend_app(request: pytest.FixtureRequest, make_app: AppFactory) -> Flask:
     """An app on SQLite (the default), or on this session's live PostgreSQL database, migrated from empty."""
     if request.param == "sqlite":
         return make_app()
-    app = make_app(DATABASE_URL=request.getfixturevalue("postgres_url"))
+    # a connection per thread, as a worker of _THREADS threads gets (GREENRATE_THREADS)
+    app = make_app(DATABASE_URL=request.getfixturevalue("postgres_url"), DATABASE_POOL_SIZE=_THREADS)
     migrate.upgrade(services_of(app).db)
     return app
 
