@@ -92,34 +92,30 @@ class Improvement:
         }
 
 
-def format_value(value: float | None, unit: str) -> str:
-    """A value the way a shop owner reads it: shares as percentages, others with sensible precision."""
-    if value is None:
-        return "not reported"
-    if unit in _SHARE_UNITS:
-        return f"{value:.0%}"
-    if unit.startswith("percent"):
-        return f"{value:+.1f} %" if unit == "percent" else f"{value:.1f} % a year"
-    return f"{value:.3g} {unit}"
-
-
 #: The standard's indicator units in Chinese (a unit not listed is shown as the standard writes it).
 _UNITS_ZH = {
     "tCO2e per CNY million": "吨二氧化碳当量/百万元营收",
     "ratio (actual / expected)": "倍（实际用能与同业预期之比）",
     "PCAF score 1-5 (1 best)": "（PCAF 数据质量评分，1 为最好）",
 }
+#: per language: a value not reported, a change in percent, a rate in percent a year
+_VALUE_WORDS = {
+    "en": ("not reported", "{:+.1f} %", "{:.1f} % a year"),
+    "zh": ("未填报", "{:+.1f}%", "每年 {:.1f}%"),
+}
 
 
-def format_value_zh(value: float | None, unit: str) -> str:
-    """:func:`format_value` in Chinese: the same figure, the unit in words a Chinese reader uses."""
+def format_value(value: float | None, unit: str, lang: str = "en") -> str:
+    """A value the way a shop owner reads it: shares as percentages, others with sensible precision; in
+    English or Chinese (``lang`` ``"zh"``: the unit in words a Chinese reader uses)."""
+    missing, change, per_year = _VALUE_WORDS[lang]
     if value is None:
-        return "未填报"
+        return missing
     if unit in _SHARE_UNITS:
         return f"{value:.0%}"
     if unit.startswith("percent"):
-        return f"{value:+.1f}%" if unit == "percent" else f"每年 {value:.1f}%"
-    return f"{value:.3g} {_UNITS_ZH.get(unit, unit)}"
+        return (change if unit == "percent" else per_year).format(value)
+    return f"{value:.3g} {_UNITS_ZH.get(unit, unit) if lang == 'zh' else unit}"
 
 
 def reason_codes(contributions: Sequence[Contribution], standard: Standard) -> list[dict[str, object]]:
@@ -137,7 +133,7 @@ def reason_codes(contributions: Sequence[Contribution], standard: Standard) -> l
             "points": round_float(c.points - c.max_points, 2),
             "message": f"{ind.name}: {format_value(c.value, ind.unit)}{missing} earns {c.points:g} of "
                        f"{c.max_points:g} points.",
-            "message_zh": f"{ind.name_zh}：{format_value_zh(c.value, ind.unit)}"
+            "message_zh": f"{ind.name_zh}：{format_value(c.value, ind.unit, 'zh')}"
                           f"{'（按缺失数据计分）' if c.value is None else ''}，"
                           f"得 {c.points:g} / {c.max_points:g} 分。",
         })
@@ -151,7 +147,7 @@ def reason_codes(contributions: Sequence[Contribution], standard: Standard) -> l
             "points": c.points,
             "message": f"{ind.name}: {format_value(c.value, ind.unit)} earns {c.points:g} of "
                        f"{c.max_points:g} points.",
-            "message_zh": f"{ind.name_zh}：{format_value_zh(c.value, ind.unit)}，得 {c.points:g} / "
+            "message_zh": f"{ind.name_zh}：{format_value(c.value, ind.unit, 'zh')}，得 {c.points:g} / "
                           f"{c.max_points:g} 分。",
         })
     return out

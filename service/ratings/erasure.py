@@ -21,6 +21,7 @@ from service.auth import Principal
 from service.cache import cache_key
 from service.records.append_only import guard_lifted
 from service.records.database import as_utc
+from service.records.ratings import row_versions
 from service.records.tables import ratings
 
 #: How long the erasure waits for the table lock its ALTER TABLE takes (PostgreSQL): new ratings wait
@@ -69,13 +70,7 @@ def erase_rating(db: Engine, rating_id: str) -> ErasedRating | None:
         merchant_id=row.merchant_id,
         issued_at=as_utc(row.issued_at),
         input_hash=row.input_hash,
-        versions={
-            "model": row.model_version,
-            "standard": row.standard_version,
-            "factor_set": row.factor_set_version,
-            "schema": row.schema_version,
-            "engine": row.engine_version,
-        },
+        versions=row_versions(row),
     )
 
 

@@ -29,6 +29,7 @@ from rating_model.factors import load_factor_set
 from rating_model.operating_data import SCHEMA_VERSION
 from rating_model.standard import load_standard, published_standard_path
 from service.ratings.encoding import rating_json
+from service.records.ratings import row_versions
 from service.records.registry import load_artifact
 from service.records.tables import ratings
 
@@ -141,13 +142,7 @@ def verify_rating(db: Engine, rating_id: str) -> Verification | None:
         row = conn.execute(query).first()
     if row is None:
         return None
-    versions = {
-        "model": row.model_version,
-        "standard": row.standard_version,
-        "factor_set": row.factor_set_version,
-        "schema": row.schema_version,
-        "engine": row.engine_version,
-    }
+    versions = row_versions(row)
     factor_set = load_factor_set().version
     if row.factor_set_version != factor_set:
         raise CannotVerify(

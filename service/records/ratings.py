@@ -288,6 +288,17 @@ def _reusable_query(many: bool, by_merchant: bool) -> Select[tuple[str, str, str
     return query.order_by(c.seq)  # the first issued wins, so every caller converges on one id
 
 
+def row_versions(row: Any) -> dict[str, str]:
+    """The five versions a rating's row records, keyed as a rating's ``versions`` names them."""
+    return {
+        "model": row.model_version,
+        "standard": row.standard_version,
+        "factor_set": row.factor_set_version,
+        "schema": row.schema_version,
+        "engine": row.engine_version,
+    }
+
+
 def get_rating(
     db: Engine, tenant: str, rating_id: str, merchant_id: str | None = None
 ) -> StoredRating | None:
@@ -366,13 +377,7 @@ def list_ratings(
             valid_until=as_utc(r.valid_until),
             score=r.score,
             grade=r.grade,
-            versions={
-                "model": r.model_version,
-                "standard": r.standard_version,
-                "factor_set": r.factor_set_version,
-                "schema": r.schema_version,
-                "engine": r.engine_version,
-            },
+            versions=row_versions(r),
             merchant_id=r.merchant_id,
             requested_by={"key_id": r.requester_key_id, "prefix": r.requester_prefix},
         )

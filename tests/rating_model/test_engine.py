@@ -824,14 +824,15 @@ def test_a_grade_out_of_reach_says_why_and_what_lifts_it() -> None:
 
 def test_reason_codes_speak_chinese_too() -> None:
     """The improvements had their Chinese; the reasons a Chinese loan officer reads first had none."""
-    from rating_model.explain import format_value_zh
+    from rating_model.explain import format_value
 
     rating = ENGINE.rate(ENGINE.parse(FULL)).to_dict()
     for reason in rating["reason_codes"]:
         indicator = ENGINE.standard.indicators[reason["indicator"]]
         zh = reason["message_zh"]
         assert zh.startswith(indicator.name_zh + "：") and zh.endswith("分。")
-    assert format_value_zh(11.23, "tCO2e per CNY million") == "11.2 吨二氧化碳当量/百万元营收"
-    assert format_value_zh(0.134, "share 0-1") == "13%" and format_value_zh(None, "share 0-1") == "未填报"
-    assert format_value_zh(-4.2, "percent") == "-4.2%"
-    assert format_value_zh(4.2, "percent per year") == "每年 4.2%"
+    assert format_value(11.23, "tCO2e per CNY million", "zh") == "11.2 吨二氧化碳当量/百万元营收"
+    assert format_value(0.134, "share 0-1", "zh") == "13%"
+    assert format_value(None, "share 0-1", "zh") == "未填报"
+    assert format_value(-4.2, "percent", "zh") == "-4.2%"
+    assert format_value(4.2, "percent per year", "zh") == "每年 4.2%"
