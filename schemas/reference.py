@@ -18,7 +18,17 @@ class StandardDocumentSchema(Schema):
     class Meta:
         unknown = "include"
 
-    version = fields.String(required=True)
+    id = fields.String(required=True, metadata={"description": "The standard's id (`greenrate-sme`)."})
+    version = fields.String(required=True, metadata={"description": "Its version, as ratings cite it."})
+    sha256 = fields.String(
+        required=True,
+        validate=validate.Regexp(r"^[0-9a-f]{64}$"),
+        metadata={"description": "sha256 of the document's canonical JSON: one version, one content."},
+    )
+    document = fields.Dict(
+        required=True,
+        metadata={"description": "The standard as published (its YAML as JSON), every section verbatim."},
+    )
 
 
 class StandardQuerySchema(Schema):
@@ -61,13 +71,51 @@ class ModelDocumentSchema(Schema):
     )
 
 
+class FactorRecordSchema(Schema):
+    """One emission factor with its provenance (a rating's factor references name its ``id``)."""
+
+    class Meta:
+        unknown = "include"  # the set's own parameters: density_kg_per_l, ncv_mj_per_unit, liquid units
+
+    id = fields.String(required=True)
+    activity = fields.String(required=True)
+    scope = fields.Integer(required=True, metadata={"description": "GHG Protocol scope (1, 2 or 3)."})
+    region = fields.String(required=True)
+    year = fields.Integer(
+        required=True, allow_none=True,
+        metadata={"description": "The year the factor is for; null where its source is not for one year."},
+    )
+    year_released = fields.Integer(required=True, allow_none=True)
+    value = fields.Float(required=True, allow_nan=False)
+    unit = fields.String(required=True)
+    gwp_basis = fields.String(required=True)
+    source = fields.String(required=True)
+    source_url = fields.String(required=True, allow_none=True)
+    notes = fields.String(required=True)
+    quality = fields.String(required=True)
+
+
 class FactorSetSchema(Schema):
+    """One versioned factor set: its provenance, what it cannot price, and its records."""
+
     class Meta:
         unknown = "include"
 
     version = fields.String(required=True)
+    released = fields.String(required=True)
+    description = fields.String(required=True)
+    gwp_basis = fields.String(required=True)
+    countries = fields.List(fields.String(), required=True)
+    region_scheme = fields.String(required=True)
+    year_scheme = fields.String(required=True)
+    not_available = fields.List(
+        fields.Dict(), required=True,
+        metadata={"description": "Activities this set has no sourced factor for, each with the reason."},
+    )
+    grid_regions = fields.Dict(required=True, metadata={"description": "Provinces by regional grid."})
     records = fields.List(
-        fields.Dict(), required=True, metadata={"description": "Emission factors, each with its source."}
+        fields.Nested(FactorRecordSchema), required=True,
+        metadata={"description": "Emission factors, each with its source."},
     )
 
 

@@ -269,3 +269,21 @@ def test_a_loan_with_nothing_outstanding_conforms_to_the_contract(client: FlaskC
     assert rating["financed_emissions"]["tco2e_per_cny_million_lent"] is None
     schema = spec["components"]["schemas"]["FinancedEmissions"]["properties"]["tco2e_per_cny_million_lent"]
     assert schema["nullable"] is True
+
+
+def test_the_standard_and_the_factor_sets_are_typed_in_the_contract(client: FlaskClient) -> None:
+    """A newcomer review: the contract documented only `version` of the standard and of a factor set (a
+    generated client saw the rest as untyped extra properties); the answers conform to the typed schemas."""
+    from tests.conftest import bearer, create_key
+    from tests.service.contract import contract_errors
+
+    spec = client.get("/openapi.json").get_json()
+    schemas = spec["components"]["schemas"]
+    assert {"id", "version", "sha256", "document"} <= set(schemas["StandardDocument"]["required"])
+    assert {"source", "source_url", "value", "unit", "quality"} <= set(schemas["FactorRecord"]["required"])
+    auth = bearer(create_key(client.application))
+    for path, answer in (("/v1/standard", client.get("/v1/standard", headers=auth)),
+                         ("/v1/emission-factors", client.get("/v1/emission-factors", headers=auth))):
+        assert answer.status_code == 200 and contract_errors(spec, path, "get", answer) == [], path
+    one = client.get("/v1/emission-factors?version=cn-2024.1", headers=auth)
+    assert contract_errors(spec, "/v1/emission-factors", "get", one) == []
