@@ -28,6 +28,7 @@ from service.records import migrate
 from service.records.database import create_db_engine, database_url
 from service.records.monitoring import live_distribution
 from service.records.tables import ratings
+from tests.service.filled_ratings import filled_database
 from tests.service.tampering import guard_lifted
 
 #: 20,000 ratings with a body of about 700 bytes each: some 1,700 pages of the table
@@ -45,13 +46,7 @@ FROM generate_series(1, 20000) AS n
 
 @pytest.fixture
 def filled(postgres_url: str) -> Iterator[Engine]:
-    engine = create_engine(database_url(postgres_url))
-    migrate.upgrade(engine)
-    with engine.begin() as conn:
-        conn.exec_driver_sql(_FILL)
-        conn.exec_driver_sql("ANALYZE ratings")
-    yield engine
-    engine.dispose()
+    yield from filled_database(postgres_url, _FILL)
 
 
 def _statements(db: Engine, run: Callable[[], object]) -> list[tuple[str, Any, Any]]:

@@ -16,9 +16,9 @@ import pytest
 from sqlalchemy import Engine, create_engine, event
 
 from service.records import migrate
-from service.records.database import database_url
 from service.records.monitoring import live_distribution
 from service.records.ratings import list_ratings
+from tests.service.filled_ratings import filled_database
 
 pytestmark = pytest.mark.integration
 
@@ -42,13 +42,7 @@ FROM generate_series(1, 60000) AS n
 
 @pytest.fixture
 def db(postgres_url: str) -> Iterator[Engine]:
-    engine = create_engine(database_url(postgres_url))
-    migrate.upgrade(engine)
-    with engine.begin() as conn:
-        conn.exec_driver_sql(_FILL)
-        conn.exec_driver_sql("ANALYZE ratings")
-    yield engine
-    engine.dispose()
+    yield from filled_database(postgres_url, _FILL)
 
 
 def _plan_of(db: Engine, query: Callable[[], object]) -> dict[str, Any]:
