@@ -76,7 +76,7 @@ def _electrify_fleet(data: OperatingData, share: float) -> OperatingData | None:
     fleet: list[FleetItem] = []
     changed = False
     distances = fleet_distances(data)
-    for item, km in zip(data.transport.fleet, distances, strict=True):
+    for item, km in zip(data.transport.vehicles, distances, strict=True):
         if item.fuel in _LOW_CARBON_FUELS or item.fuel == "hybrid":
             fleet.append(item)
             continue

@@ -111,7 +111,7 @@ def assess(data: OperatingData, filled: Filled, standard: Standard) -> DataQuali
     # capped the PCAF score while estimated_fields said nothing was estimated).
     seeded = [
         f"transport.fleet.{index}.km"
-        for index, item in enumerate(data.transport.fleet)
+        for index, item in enumerate(data.transport.vehicles)
         if item.fuel_quantity is None and item.km is None and item.vehicles  # a count of 0 drives nothing
     ]
     if seeded:

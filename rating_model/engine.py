@@ -84,8 +84,13 @@ from rating_model.values import fast_init
 #: credits beyond it being ``surplus_credits_tco2e``. 1.7 (2026-12-06, a small-business adviser's review;
 #: standard 1.4.0, schema 1.6): a path that cannot reach the next grade says why (``held_back_by``), where it
 #: had said only "not reachable" to a coal-burning workshop whose coal caps its grade; reason codes in
-#: Chinese too (``message_zh``).
-ENGINE_VERSION = "1.7"
+#: Chinese too (``message_zh``). 1.8 (2026-12-06, schema 1.7): ``"fleet": []`` (no vehicles) is an answer,
+#: kept in the canonical input like ``"fuels": []`` and compared with the previous year as 0, so selling the
+#: diesel vans is a reduction (the fleet had been left out of the comparison as "reported in one year
+#: only", and a fleet answered none in both years was not a field in common); the flat format says it with
+#: ``transport__fleet_none``. Under standard 1.4.0 the fleet indicator still scores no vehicles in its
+#: missing bin.
+ENGINE_VERSION = "1.8"
 
 MODELS_DIR = Path(__file__).parent / "data" / "models"
 DEFAULT_MODEL = MODELS_DIR / "default.json"

@@ -100,9 +100,16 @@ def flatten(payload: Mapping[str, Any], *, aggregate: bool = False) -> dict[str,
     return out
 
 
-#: the last key of a fuel list's path, and of the column that says "no fuel burned" beside it: the flat
-#: format's way of holding the API's ``"fuels": []``, which no fuel column can say
-_FUELS, _NO_FUELS = "fuels", "fuels_none"
+#: the last key of a list's path that the business may answer empty, and of the column that says so beside
+#: it: the flat format's way of holding the API's ``"fuels": []`` (no fuel burned on site) and ``"fleet": []``
+#: (no vehicles), which no item column can say
+_NONE_COLUMN = {"fuels": "fuels_none", "fleet": "fleet_none"}
+_LIST_OF_NONE_COLUMN = {column: key for key, column in _NONE_COLUMN.items()}
+#: the error when a list's "none" column and its item columns contradict each other
+_NONE_CONTRADICTED = {
+    "fuels": "says no fuel is burned on site, but fuel quantities are given",
+    "fleet": "says the business runs no vehicles, but vehicles are given",
+}
 
 
 def _walk(value: Any, path: tuple[str, ...], out: dict[str, Any], aggregate: bool) -> None:
@@ -111,8 +118,8 @@ def _walk(value: Any, path: tuple[str, ...], out: dict[str, Any], aggregate: boo
     if path in _SCALAR_BY_PATH:
         out[_SCALAR_BY_PATH[path]] = value
     elif path in _LIST_BY_PATH:
-        if path[-1] == _FUELS and isinstance(value, list | tuple) and not value:
-            out[_SCALAR_BY_PATH[(*path[:-1], _NO_FUELS)]] = True  # an answer: none burned
+        if path[-1] in _NONE_COLUMN and isinstance(value, list | tuple) and not value:
+            out[_SCALAR_BY_PATH[(*path[:-1], _NONE_COLUMN[path[-1]])]] = True  # an answer: none
             return
         _flatten_list(_LIST_BY_PATH[path], value, out, aggregate)
     elif path in _OBJECTS:
@@ -206,8 +213,8 @@ def _place(payload: dict[str, Any], groups: _Items, column: FlatColumn, value: A
         node = payload
         for key in column.path[:-1]:
             node = node.setdefault(key, {})
-        if column.path[-1] == _NO_FUELS:
-            _say_no_fuels(node, value)
+        if column.path[-1] in _LIST_OF_NONE_COLUMN:
+            _say_none(node, column.path[-1], value)
             return
         node[column.path[-1]] = value
     else:
@@ -216,7 +223,9 @@ def _place(payload: dict[str, Any], groups: _Items, column: FlatColumn, value: A
 
 def _finish(payload: dict[str, Any], groups: _Items) -> dict[str, Any]:
     """Append the collected list items in column order (fuels, fleet, travel, offsets as documented)."""
-    said_none = {id(node[_FUELS]) for node in _energy_nodes(payload) if node.get(_FUELS) == []}
+    said_none = {
+        id(node[key]): key for node, key in _answerable_lists(payload) if node.get(key) == []
+    }
     for group in sorted(groups):
         spec = LIST_SPECS[_GROUP_SPEC[group]]
         node = payload
@@ -224,25 +233,33 @@ def _finish(payload: dict[str, Any], groups: _Items) -> dict[str, Any]:
             node = node.setdefault(key, {})
         items = node.setdefault(spec.path[-1], [])
         if id(items) in said_none:
-            column = "__".join((*spec.path[:-1], _NO_FUELS))
-            raise InvalidInputError(column, "says no fuel is burned on site, but fuel quantities are given")
+            key = said_none[id(items)]
+            raise InvalidInputError("__".join((*spec.path[:-1], _NONE_COLUMN[key])), _NONE_CONTRADICTED[key])
         items.append(groups[group])
     return payload
 
 
-def _say_no_fuels(node: dict[str, Any], value: Any) -> None:
-    """The ``fuels_none`` cell in an energy object: yes is ``"fuels": []``; no says nothing (fuels are
-    burned but none is given); anything else is passed on for the parser to refuse by its path."""
+def _say_none(node: dict[str, Any], column: str, value: Any) -> None:
+    """A "none" cell (``fuels_none`` in an energy object, ``fleet_none`` in a transport object): yes is the
+    empty list (``"fuels": []``, ``"fleet": []``); no says nothing (there are some, none given); anything
+    else is passed on for the parser to refuse by its path."""
     if value is True:
-        node[_FUELS] = []
+        node[_LIST_OF_NONE_COLUMN[column]] = []
     elif value is not False:
-        node[_NO_FUELS] = value
+        node[column] = value
 
 
-def _energy_nodes(payload: dict[str, Any]) -> list[dict[str, Any]]:
-    """The energy objects a row may hold: this year's and the previous year's."""
-    nodes = [payload.get("energy"), (payload.get("previous_year") or {}).get("energy")]
-    return [node for node in nodes if isinstance(node, dict)]
+def _answerable_lists(payload: dict[str, Any]) -> list[tuple[dict[str, Any], str]]:
+    """The objects a row may hold a "none" answer in, with the list's key: this year's and the previous
+    year's energy (fuels) and transport (fleet)."""
+    years = [payload, payload.get("previous_year") or {}]
+    found = []
+    for year in years:
+        for section, key in (("energy", "fuels"), ("transport", "fleet")):
+            node = year.get(section) if isinstance(year, dict) else None
+            if isinstance(node, dict):
+                found.append((node, key))
+    return found
 
 
 _GROUP_SPEC: dict[int, int] = {
@@ -346,7 +363,7 @@ def _place_plain(
     the row's first value there exactly as :func:`_place` creates it, then reused by the object's other
     columns instead of walking the path again.
     """
-    no_fuels = leaf == _NO_FUELS  # the one plain column that is not a field of its object
+    says_none = leaf in _LIST_OF_NONE_COLUMN  # the plain columns that are not a field of their object
     for i, value in zip(rows, cells, strict=True):
         if value is MISSING:
             continue
@@ -356,8 +373,8 @@ def _place_plain(
             for key in parents:
                 node = node.setdefault(key, {})
             level[i] = node
-        if no_fuels:
-            _say_no_fuels(node, value)
+        if says_none:
+            _say_none(node, leaf, value)
         else:
             node[leaf] = value
 

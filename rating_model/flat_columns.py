@@ -106,6 +106,11 @@ _ENERGY = (
     ("fuels_none", "boolean", "yes/no",
      "yes: no fuel is burned on site (the API's fuels: []); empty: not answered; never with fuel columns"),
 )
+_TRANSPORT = (
+    ("fleet_none", "boolean", "yes/no",
+     "yes: the business runs no vehicles (the API's fleet: []); empty: not answered; never with fleet "
+     "columns"),
+)
 _RESOURCES = (
     ("water_m3", "float64", "m3", "Water withdrawn"),
     ("waste_t", "float64", "t", "Total waste, hazardous included"),
@@ -233,6 +238,7 @@ def _build_columns() -> tuple[FlatColumn, ...]:
         columns += _plain((*root, "energy"), _ENERGY)
         lists((*root, "energy", "fuels"), (*root, "transport", "fleet"),
               (*root, "transport", "business_travel"))
+        columns += _plain((*root, "transport"), _TRANSPORT)
         if not root:
             columns += _plain(("resources",), _RESOURCES) + _plain(("practices",), _PRACTICES)
             columns += _plain(("compliance",), (

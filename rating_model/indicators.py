@@ -64,7 +64,7 @@ def _target_ambition(ctx: IndicatorContext) -> float | None:
 def _low_carbon_fleet_share(ctx: IndicatorContext) -> float | None:
     total = 0.0
     low = 0.0
-    for item in ctx.data.transport.fleet:
+    for item in ctx.data.transport.vehicles:
         count = float(item.vehicles) if item.vehicles is not None else 1.0
         total += count
         low += count * _FLEET_WEIGHT.get(item.fuel, 0.0)

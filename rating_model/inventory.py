@@ -193,7 +193,7 @@ def fleet_distances(data: OperatingData) -> list[float | None]:
     """The distance each fleet item drives (:func:`rating_model.fleet.driven_km`), priced with the default
     factor set's choices for ``data``'s country and year, as its inventory is (one choice for the fleet)."""
     ctx = _context(data, load_factor_set(None), frozenset())
-    return [driven_km(item, ctx, f"transport.fleet.{i}") for i, item in enumerate(data.transport.fleet)]
+    return [driven_km(item, ctx, f"transport.fleet.{i}") for i, item in enumerate(data.transport.vehicles)]
 
 
 def compute_inventory(
@@ -224,7 +224,7 @@ def compute_inventory(
     fs = load_factor_set(factor_set_version)
     ctx = _context(data, fs, estimated)
     energy, resources = data.energy, data.resources
-    s12, fuel_mj, vehicle_mj, seed_paths = scope12_lines(energy, data.transport.fleet, ctx)
+    s12, fuel_mj, vehicle_mj, seed_paths = scope12_lines(energy, data.transport.vehicles, ctx)
     s3 = scope3_lines(data.transport.business_travel, resources, ctx)
 
     scope1 = s2_location = s2_market = 0.0

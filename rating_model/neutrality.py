@@ -129,19 +129,20 @@ _FIELD_LABEL = {
 
 
 def _location_by_field(
-    lines: list[LineItem], fuels_answered: bool, fleet_given: bool
+    lines: list[LineItem], fuels_answered: bool, fleet_answered: bool
 ) -> tuple[dict[str, float], set[str]]:
     """Location-based Scope 1/2 of a year by input field (see :data:`_FIELD_OF_CATEGORY`), and the fields
     with an estimated line (a sector default, a vehicle priced at the seed's distance).
 
-    ``"fuels": []`` (no fuel burned on site) is an answer, compared as 0; a fuel list left out is not. A
-    fleet given is compared even without a priced line (EVs charged on the premises are in the
-    electricity). Market-based lines and on-site renewables (no emissions) are not compared.
+    ``"fuels": []`` (no fuel burned on site) and ``"fleet": []`` (no vehicles) are answers, compared as 0;
+    a list left out is not. A fleet given is compared even without a priced line (EVs charged on the
+    premises are in the electricity). Market-based lines and on-site renewables (no emissions) are not
+    compared.
     """
     totals: dict[str, float] = {}
     if fuels_answered:
         totals["energy.fuels"] = 0.0
-    if fleet_given:
+    if fleet_answered:
         totals["transport.fleet"] = 0.0
     estimated: set[str] = set()
     for line in lines:
@@ -182,11 +183,13 @@ def _reduction(data: OperatingData, current: list[LineItem], ctx: Context) -> _C
     if previous is None:
         return _Comparison(None, None, "no previous_year data")
     own = ctx.apart()  # the previous year's factors and notes are not this year's inventory's
-    lines, _, _, _ = scope12_lines(previous.energy, previous.transport.fleet, own, prefix="previous_year.")
+    lines, _, _, _ = scope12_lines(previous.energy, previous.transport.vehicles, own, prefix="previous_year.")
     before, guessed_before = _location_by_field(
-        lines, previous.energy.fuels is not None, bool(previous.transport.fleet)
+        lines, previous.energy.fuels is not None, previous.transport.fleet is not None
     )
-    now, guessed_now = _location_by_field(current, data.energy.fuels is not None, bool(data.transport.fleet))
+    now, guessed_now = _location_by_field(
+        current, data.energy.fuels is not None, data.transport.fleet is not None
+    )
     for field in [f for f in now if f not in before and _filled(f, ctx.estimated)]:
         del now[field]  # not reported in either year (filled from sector defaults): nothing to say
     both = [f for f in _FIELD_LABEL if f in before and f in now]

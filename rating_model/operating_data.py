@@ -39,8 +39,10 @@ from rating_model.values import fast_init
 #: the next grade that cannot reach it says why (``path_to_next_grade.held_back_by``: a capping knock-out and
 #: its remedy, the points figures not reported could earn, the score the modelled actions fall short with);
 #: each reason code has its ``message_zh`` (the improvements had their Chinese, the reasons had none).
-#: Ratings are reused only under the same version.
-SCHEMA_VERSION = "1.6"
+#: 1.7 (2026-12-06): ``transport.fleet: []`` means the business runs no vehicles (kept in the canonical form,
+#: as ``fuels: []`` is), while a fleet left out is not answered; the two rate differently under standard
+#: 1.5.0. Ratings are reused only under the same version.
+SCHEMA_VERSION = "1.7"
 
 STATIONARY_FUELS = ("natural_gas", "diesel", "gasoline", "lpg", "coal", "fuel_oil")
 FLEET_FUELS = ("gasoline", "diesel", "hybrid", "electric", "lpg", "natural_gas", "unknown")
@@ -183,8 +185,18 @@ class TravelItem:
 
 @dataclass(frozen=True, slots=True)
 class Transport:
-    fleet: tuple[FleetItem, ...] = ()
+    """Vehicles and business travel. ``fleet`` is ``None`` when not answered and ``()`` when the business
+    said it runs no vehicles (``"fleet": []``): the fleet indicator scores the second as a fleet with no
+    combustion vehicle (standard 1.5.0), the first in its missing bin, and only an answer is compared with
+    the previous year. :attr:`vehicles` reads both as no vehicles."""
+
+    fleet: tuple[FleetItem, ...] | None = None
     business_travel: tuple[TravelItem, ...] = ()
+
+    @property
+    def vehicles(self) -> tuple[FleetItem, ...]:
+        """The fleet's items, empty whether the business runs no vehicles or did not say."""
+        return self.fleet or ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,8 +285,8 @@ class OperatingData:
     loan: Loan | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-able form with ``None`` and empty lists dropped (except ``fuels: []``, an answer), so
-        equal inputs compare equal.
+        """Plain JSON-able form with ``None`` and empty lists dropped (except ``fuels: []`` and ``fleet: []``,
+        answers), so equal inputs compare equal.
 
         The same as pruning ``dataclasses.asdict(self)``, in one pass: ``asdict`` deep-copies every value
         and introspects the fields of every object on every call, and each rating request pays for it.
@@ -311,8 +323,9 @@ def _plain(value: Any) -> Any:
 
 
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
-#: list fields where ``[]`` says something ("no fuel burned on site") that leaving them out does not
-_EMPTY_IS_AN_ANSWER = frozenset({"fuels"})
+#: list fields where ``[]`` says something ("no fuel burned on site", "no vehicles") that leaving them out
+#: does not
+_EMPTY_IS_AN_ANSWER = frozenset({"fuels", "fleet"})
 
 
 @functools.cache
@@ -444,7 +457,7 @@ def _read_transport(r: Reader | None) -> Transport:
         return Transport()
     r.reject_unknown(_names(Transport))
     return Transport(
-        fleet=r.items("fleet", _read_fleet, max_items=100),
+        fleet=r.items("fleet", _read_fleet, max_items=100) if r.data.get("fleet") is not None else None,
         business_travel=r.items("business_travel", _read_travel, max_items=50),
     )
 

@@ -166,7 +166,8 @@ def transport(b: Block, truth: dict[str, FloatArray]) -> None:
     per_100km = {"gasoline": b.param("gasoline_l_per_100km"), "diesel": b.param("diesel_l_per_100km"),
                  "hybrid": b.param("hybrid_l_per_100km"), "electric": 100 * b.param("electric_kwh_per_km"),
                  "natural_gas": b.param("gas_m3_per_100km")}
-    shown = has_fleet & b.reported("fleet")
+    reports_fleet = b.reported("fleet")
+    shown = has_fleet & reports_fleet
     unknown = shown & (b.param("vehicle_class") == "car") & b.reported("fleet_unknown_fuel")
     detailed = shown & ~unknown
     km_shown, quantity_shown = b.reported("fleet_km"), b.reported("fleet_fuel_quantity")
@@ -181,6 +182,8 @@ def transport(b: Block, truth: dict[str, FloatArray]) -> None:
         b.num(f"transport__fleet__{fuel}__fuel_quantity", quantity, present & quantity_shown)
         b.text(f"transport__fleet__{fuel}__unit", _FLEET_UNITS[fuel], present & quantity_shown)
     b.num("transport__fleet__unknown__vehicles", vehicles.astype(float), unknown)
+    # a business without vehicles says so as often as one with vehicles reports them (the API's fleet: [])
+    b.num("transport__fleet_none", np.ones(n), ~has_fleet & reports_fleet)
     b.emissions_t = b.emissions_t + emissions
 
     travels = rng.random(n) < b.param("travel_share")
@@ -210,7 +213,7 @@ _TREND_COLUMNS = (
 _COPIED_COLUMNS = (
     *(f"energy__fuel__{f}__unit" for f in _STATIONARY),
     *(f"transport__fleet__{f}__{k}" for f in _FLEET_FUELS for k in ("vehicles", "unit")),
-    "transport__fleet__unknown__vehicles",
+    "transport__fleet__unknown__vehicles", "transport__fleet_none",
 )
 
 

@@ -134,7 +134,12 @@ class TravelItemSchema(StrictSchema):
 
 
 class TransportSchema(StrictSchema):
-    fleet = _list(FleetItemSchema, 100, "Company vehicles.")
+    fleet = _list(
+        FleetItemSchema,
+        100,
+        "Company vehicles. [] says the business runs no vehicles (an answer: compared with the previous "
+        "year, so selling the vans is a reduction); leaving it out (or null) says it was not answered.",
+    )
     business_travel = _list(TravelItemSchema, 50, "Business travel by mode.")
 
 

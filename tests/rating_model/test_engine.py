@@ -731,13 +731,14 @@ def test_an_empty_previous_year_is_not_given() -> None:
     while the canonical input, which keys the cache and the records, dropped it; whichever body came first
     decided the rating both got. An object without a figure is now not given, in both."""
     bare = copy.deepcopy(MINIMAL)
-    for empty in ({}, {"energy": {}}, {"transport": {"fleet": []}}):
+    for empty in ({}, {"energy": {}}, {"transport": {}}, {"transport": {"business_travel": []}}):
         with_empty = copy.deepcopy(MINIMAL) | {"previous_year": empty}
         assert ENGINE.parse(with_empty).previous_year is None
         assert ENGINE.parse(with_empty).canonical_json() == ENGINE.parse(bare).canonical_json()
         assert rate(with_empty) == rate(bare)
-    answered = copy.deepcopy(MINIMAL) | {"previous_year": {"energy": {"fuels": []}}}  # "no fuel": an answer
-    assert ENGINE.parse(answered).previous_year is not None
+    for answer in ({"energy": {"fuels": []}}, {"transport": {"fleet": []}}):  # "no fuel", "no vehicles"
+        answered = copy.deepcopy(MINIMAL) | {"previous_year": answer}
+        assert ENGINE.parse(answered).previous_year is not None
 
 
 def test_published_indicator_values_are_the_values_binned() -> None:

@@ -113,8 +113,10 @@ def test_generated_rows_round_trip_both_ways() -> None:
 
 def test_every_column_maps_to_one_payload_field_and_back() -> None:
     samples = {"string": "CN-ZJ", "Int64": 3, "float64": 2.5, "boolean": True}
-    # every column but the "no fuel burned" flags, which never come with fuel columns (tested below)
-    row = {c.name: samples[c.dtype] for c in FLAT_COLUMNS if not c.name.endswith("__fuels_none")}
+    # every column but the "no fuel burned" and "no vehicles" flags, which never come with the fuel or
+    # fleet columns (tested below)
+    flags = ("__fuels_none", "__fleet_none")
+    row = {c.name: samples[c.dtype] for c in FLAT_COLUMNS if not c.name.endswith(flags)}
     row["targets__0__scopes"] = "1,2"
     assert flatten(payload_from_row(row)) == row
     assert len({c.name for c in FLAT_COLUMNS}) == len(FLAT_COLUMNS)
@@ -336,3 +338,28 @@ def test_no_fuel_burned_has_its_own_column_and_never_comes_with_fuels() -> None:
     assert around[0] == around[2] == payload_from_row(row)
     assert isinstance(around[1], InvalidInputError) and around[1].field == "energy__fuels_none"
     assert "fuels" not in payload_from_row(flatten(MINIMAL))["energy"]  # left out stays not answered
+
+
+def test_no_vehicles_has_its_own_column_and_never_comes_with_vehicles() -> None:
+    """The API's ``"fleet": []`` (schema 1.7: the business runs no vehicles) survives the flat format both
+    ways, as ``"fuels": []`` does; before, a batch file had no way to say it, and a fleet left out meant the
+    same as none."""
+    no_vehicles = {**MINIMAL, "transport": {"fleet": []}, "previous_year": {"transport": {"fleet": []}}}
+    row = flatten(no_vehicles)
+    assert row["transport__fleet_none"] is True and row["previous_year__transport__fleet_none"] is True
+    parsed = parse_operating_data(_round_trip(no_vehicles))
+    assert parsed == parse_operating_data(no_vehicles) and parsed.transport.fleet == ()
+    assert parsed.previous_year is not None and parsed.previous_year.transport.fleet == ()
+    frame_payload = next(payloads_from_frame(pd.DataFrame([row]).astype(
+        {"transport__fleet_none": "boolean", "previous_year__transport__fleet_none": "boolean"})))
+    assert frame_payload == payload_from_row(row) and frame_payload["transport"]["fleet"] == []
+    assert "fleet" not in payload_from_row({**row, "transport__fleet_none": False})["transport"]  # no answer
+    both = {**row, "transport__fleet__diesel__vehicles": 2}
+    with pytest.raises(InvalidInputError) as refused:
+        payload_from_row(both)
+    assert refused.value.field == "transport__fleet_none"
+    assert "vehicles" in refused.value.message
+    around = list(payloads_from_frame(pd.DataFrame([row, both, row])))
+    assert around[0] == around[2] == payload_from_row(row)
+    assert isinstance(around[1], InvalidInputError) and around[1].field == "transport__fleet_none"
+    assert parse_operating_data(payload_from_row(flatten(MINIMAL))).transport.fleet is None  # not answered

@@ -329,6 +329,35 @@ def test_a_fleet_given_in_both_years_is_compared_and_seed_distances_are_not() ->
     )
 
 
+def test_selling_the_vans_is_a_reduction_and_no_vehicles_in_both_years_is_a_field_in_common() -> None:
+    """Engine 1.8, schema 1.7: ``"fleet": []`` is an answer. Before, a business that sold its diesel vans
+    had its fleet left out of the comparison ("reported in one year only"): its largest reduction was not
+    one. And a business without vehicles in either year (``"fleet": []`` both years) had no fleet in
+    common; a fleet left out is still not compared."""
+    payload = _payload(electricity_kwh=30_000, fuels=[])
+    payload["transport"] = {"fleet": []}
+    payload["previous_year"] = {
+        "energy": {"electricity_kwh": 30_000, "fuels": []},
+        "transport": {"fleet": [{"fuel": "diesel", "vehicles": 2, "fuel_quantity": 6000, "unit": "L"}]},
+    }
+    sold = compute_inventory(parse_operating_data(payload)).neutrality
+    diesel_t, grid_t = 6000 * 0.845 * 3.096 / 1000, 30_000 * 0.5366 / 1000
+    assert sold.reduction == pytest.approx(diesel_t)
+    assert sold.change_pct == pytest.approx(-diesel_t / (diesel_t + grid_t) * 100)
+    assert "fleet" in sold.reduction_basis and "left out" not in sold.reduction_basis
+
+    payload["previous_year"]["transport"] = {"fleet": []}  # no vehicles in either year
+    neither = compute_inventory(parse_operating_data(payload)).neutrality
+    assert neither.reduction_basis.startswith(
+        "like for like over purchased electricity, stationary fuels, fleet"
+    )
+    assert neither.reduction == 0.0
+
+    del payload["transport"]  # this year's fleet not answered: left out, named
+    unanswered = compute_inventory(parse_operating_data(payload)).neutrality
+    assert unanswered.reduction_basis.endswith("left out (reported in one year only): fleet")
+
+
 def test_the_previous_years_factors_are_not_reported_as_this_years() -> None:
     """The previous year is recomputed for the reduction only: its heat, cars and EVs (none this year) must
     not appear among the inventory's factors, proxies or assumptions."""
