@@ -37,8 +37,13 @@ blp.add_app_template_filter(pct, "pct")
 blp.add_app_template_filter(show, "show")
 
 _OFFERED = ("application/json", "text/html", "application/pdf")
+_PDF_NAME = {
+    "description": "On a PDF: `inline`, with the file name `greenrate-disclosure-{rating_id}.pdf`.",
+    "schema": {"type": "string"},
+}
 _CONTENT = {
     "description": "The disclosure, in the representation asked for with `Accept`.",
+    "headers": {"Content-Disposition": _PDF_NAME},
     "content": {
         "application/json": {
             "schema": {

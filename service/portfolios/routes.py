@@ -61,6 +61,12 @@ _CREATED_HEADERS = {"Location": {"description": "Path of the portfolio job.", "s
 _RESULTS_CONTENT = {
     "description": "One row per loan, in the book's order: its pass-through columns (`borrower_id`...), "
     "`row`, `error` (empty when rated), then the rating's figures (the columns of `greenrate batch rate`).",
+    "headers": {
+        "Content-Disposition": {
+            "description": "`attachment`, with the file name `{portfolio_id}-results.csv` (or `.parquet`).",
+            "schema": {"type": "string"},
+        }
+    },
     "content": {
         "text/csv": {"schema": {"type": "string"}},
         PARQUET: {"schema": {"type": "string", "format": "binary"}},

@@ -4,25 +4,65 @@ openapi-schema-validator's read validator applies OpenAPI 3.0.3's own rules (``n
 ``type``, ``readOnly``/``writeOnly``), which JSON Schema tools and marshmallow's own ``validate`` do not: a
 document that said ``financed_emissions`` could be null in a form only lenient readers accept passed every
 other test while a strict client refused every rating without a loan (contract review).
+
+A body that is not JSON (a PDF, a Parquet or CSV file, a page, the metrics text) is checked as a generated
+client reads it: its media type must be one the operation declares for that status, as a string, and as
+``format: binary`` unless it is ``text/*``, since openapi-python-client and its peers decode a body by the
+declared media type alone (client review: "generated clients mishandle PDF/Parquet").
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from jsonschema.exceptions import ValidationError
 from openapi_schema_validator import OAS30ReadValidator, oas30_format_checker
 from werkzeug.test import TestResponse
 
 
-def contract_errors(spec: dict[str, Any], path: str, method: str, response: TestResponse) -> list[str]:
-    """What in ``response`` breaks the schema ``spec`` documents for its path, method and status."""
-    answers = spec["paths"][path][method.lower()]["responses"]
-    documented = answers[str(response.status_code)]
+def documented_response(spec: dict[str, Any], path: str, method: str, status: int) -> dict[str, Any]:
+    """The response ``spec`` documents for ``status`` of an operation, a shared one resolved."""
+    documented: dict[str, Any] = spec["paths"][path][method.lower()]["responses"][str(status)]
     if "$ref" in documented:  # a shared response (components/responses)
         documented = spec["components"]["responses"][documented["$ref"].rsplit("/", 1)[-1]]
-    schema = documented["content"][response.mimetype]["schema"]
+    return documented
+
+
+def body_schema_errors(media_type: str, schema: dict[str, Any]) -> list[str]:
+    """What in the declared ``schema`` of a non-JSON ``media_type`` misleads a generated client."""
+    errors = []
+    if schema.get("type") != "string" or {"$ref", "properties", "oneOf", "allOf", "anyOf"} & set(schema):
+        errors.append(f"{media_type}: declared as {schema}, not as a string body")
+    if not media_type.startswith("text/") and schema.get("format") != "binary":
+        errors.append(f"{media_type}: bytes declared without format: binary")
+    return errors
+
+
+def _closest(error: ValidationError) -> list[ValidationError]:
+    """A ``oneOf`` miss as the errors of the branch it came closest to (fewest errors): "valid under none
+    of the given schemas" at the root says nothing of where the disclosure left its schema."""
+    if not error.context:
+        return [error]
+    branches: dict[int, list[ValidationError]] = {}
+    for inner in error.context:
+        branches.setdefault(int(inner.relative_schema_path[0]), []).append(inner)
+    return [e for inner in min(branches.values(), key=len) for e in _closest(inner)]
+
+
+def contract_errors(spec: dict[str, Any], path: str, method: str, response: TestResponse) -> list[str]:
+    """What in ``response`` breaks the schema ``spec`` documents for its path, method and status."""
+    status, media_type = response.status_code, response.mimetype
+    content = documented_response(spec, path, method, status).get("content", {})
+    if media_type not in content:
+        return [f"(root): {media_type} is not declared for {status} ({', '.join(content)})"]
+    schema = content[media_type]["schema"]
+    if not response.is_json:
+        return body_schema_errors(media_type, schema) + ([] if response.data else ["(root): empty body"])
     validator = OAS30ReadValidator(
         {"allOf": [schema], "components": spec["components"]}, format_checker=oas30_format_checker
     )
-    errors = sorted(validator.iter_errors(response.get_json()), key=lambda e: list(e.absolute_path))
+    errors = sorted(
+        (e for found in validator.iter_errors(response.get_json()) for e in _closest(found)),
+        key=lambda e: list(e.absolute_path),
+    )
     return [f"{'/'.join(map(str, e.absolute_path)) or '(root)'}: {e.message}" for e in errors]

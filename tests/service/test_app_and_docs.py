@@ -287,3 +287,45 @@ def test_the_standard_and_the_factor_sets_are_typed_in_the_contract(client: Flas
         assert answer.status_code == 200 and contract_errors(spec, path, "get", answer) == [], path
     one = client.get("/v1/emission-factors?version=cn-2024.1", headers=auth)
     assert contract_errors(spec, "/v1/emission-factors", "get", one) == []
+
+
+#: The operations whose 200 is not (only) JSON, with every media type each serves: a generated client
+#: decodes a body by the media type declared for its status, so each must be there, as text or bytes.
+NON_JSON_ANSWERS = {
+    ("/v1/ratings/{rating_id}/disclosure", "get"): {"application/json", "text/html", "application/pdf"},
+    ("/v1/portfolios/{portfolio_id}/results", "get"): {"text/csv", "application/vnd.apache.parquet"},
+    ("/metrics", "get"): {"text/plain"},
+}
+
+
+def test_answers_that_are_not_json_are_declared_as_text_or_bytes(client: FlaskClient) -> None:
+    """Client review: "generated clients mishandle PDF/Parquet". Every success answer declares its body,
+    JSON with a schema and anything else as a string (`format: binary` unless text); the metrics text was
+    declared with no content at all, which openapi-python-client turns into a function answering None."""
+    from tests.service.contract import body_schema_errors
+
+    spec = client.get("/openapi.json").get_json()
+    for (path, method), media_types in NON_JSON_ANSWERS.items():
+        content = spec["paths"][path][method]["responses"]["200"]["content"]
+        assert set(content) == media_types, path
+        for media_type, declared in content.items():
+            if media_type != "application/json":
+                assert body_schema_errors(media_type, declared["schema"]) == [], (path, media_type)
+    for path, ops in spec["paths"].items():
+        for method, op in ops.items():
+            for status, answer in op.get("responses", {}).items() if isinstance(op, dict) else ():
+                if not status.startswith("2"):
+                    continue
+                content = answer.get("content", {})
+                assert bool(content) is (status != "204"), (path, method, status)
+                if (path, method) not in NON_JSON_ANSWERS:
+                    assert set(content) <= {"application/json"}, (path, method, status)
+                    assert all("schema" in media for media in content.values()), (path, method, status)
+
+
+def test_the_metrics_answer_is_the_text_the_contract_declares(client: FlaskClient) -> None:
+    from tests.service.contract import contract_errors
+
+    spec = client.get("/openapi.json").get_json()
+    metrics = client.get("/metrics")
+    assert metrics.status_code == 200 and contract_errors(spec, "/metrics", "get", metrics) == []

@@ -248,3 +248,17 @@ def test_printed_disclosure_shows_the_comparison_with_the_previous_year(
     for lang, text in expected.items():
         page = client.get(f"{url}?lang={lang}", headers={**bearer(bank_key), "Accept": "text/html"})
         assert text in page.get_data(as_text=True), lang
+
+
+def test_the_page_and_the_pdf_are_the_text_and_bytes_the_contract_declares(
+    client: FlaskClient, bank_key: str
+) -> None:
+    from tests.service.contract import contract_errors
+
+    spec = client.get("/openapi.json").get_json()
+    url = f"/v1/ratings/{_rate(client, bank_key)['id']}/disclosure"
+    for accept in ("text/html", "application/pdf"):
+        answer = client.get(url, headers={**bearer(bank_key), "Accept": accept})
+        assert answer.status_code == 200 and answer.mimetype == accept
+        assert contract_errors(spec, "/v1/ratings/{rating_id}/disclosure", "get", answer) == [], accept
+    assert answer.data.startswith(b"%PDF-") and answer.headers["Content-Disposition"].startswith("inline")

@@ -118,6 +118,7 @@ def test_a_loan_book_becomes_a_summary_and_results(portfolio_app: Flask, tmp_pat
 
     csv = client.get(done.json["results"]["csv"], headers=bearer(key))
     assert csv.status_code == 200 and csv.mimetype == "text/csv"
+    assert contract_errors(spec, "/v1/portfolios/{portfolio_id}/results", "get", csv) == []
     assert "attachment" in csv.headers["Content-Disposition"]
     results = pd.read_csv(io.BytesIO(csv.data), dtype={"borrower_id": str})
     assert results["row"].tolist() == list(range(250))  # every row once, in order
@@ -127,6 +128,7 @@ def test_a_loan_book_becomes_a_summary_and_results(portfolio_app: Flask, tmp_pat
     accept = {**bearer(key), "Accept": "application/vnd.apache.parquet"}
     with client.get(f"/v1/portfolios/{job_id}/results", headers=accept) as parquet:  # a file: close it
         assert parquet.status_code == 200 and parquet.mimetype == "application/vnd.apache.parquet"
+        assert contract_errors(spec, "/v1/portfolios/{portfolio_id}/results", "get", parquet) == []
         from_parquet = pd.read_parquet(io.BytesIO(parquet.data))
     assert from_parquet["row"].tolist() == list(range(250))
     assert from_parquet["score"].tolist() == pytest.approx(results["score"].tolist(), nan_ok=True)
