@@ -17,6 +17,7 @@ from webargs.flaskparser import abort
 
 from rating_model.disclosure import build_disclosure
 from rating_model.vsme import vsme_export
+from schemas.disclosure import DisclosureSchema, VsmeExportSchema
 from schemas.merchant import DisclosureQuerySchema
 from service.auth import current_principal, readable_ratings_merchant, requires
 from service.disclosure.render import num, pct, render_html, render_pdf, show
@@ -41,21 +42,14 @@ _PDF_NAME = {
     "description": "On a PDF: `inline`, with the file name `greenrate-disclosure-{rating_id}.pdf`.",
     "schema": {"type": "string"},
 }
+#: Each representation with its own schema, so a generated client reads JSON as the typed document (the
+#: IFRS S2 one, or the VSME export with `?format=vsme`), HTML as text and the PDF as bytes; the JSON was
+#: a free-form object before (client review).
 _CONTENT = {
     "description": "The disclosure, in the representation asked for with `Accept`.",
     "headers": {"Content-Disposition": _PDF_NAME},
     "content": {
-        "application/json": {
-            "schema": {
-                "type": "object",
-                "description": (
-                    "governance, strategy, risk_management, metrics_and_targets, basis_of_preparation "
-                    "(each item disclosed | not_applicable | not_available), rating, company, inventory, "
-                    "factor_sources, data_quality; with `?format=vsme`: standard, rating_id and "
-                    "datapoints B1-B11."
-                ),
-            }
-        },
+        "application/json": {"schema": {"oneOf": [DisclosureSchema, VsmeExportSchema]}},
         "text/html": {"schema": {"type": "string", "description": "Printable page."}},
         "application/pdf": {"schema": {"type": "string", "format": "binary"}},
     },

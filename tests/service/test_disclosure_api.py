@@ -262,3 +262,84 @@ def test_the_page_and_the_pdf_are_the_text_and_bytes_the_contract_declares(
         assert answer.status_code == 200 and answer.mimetype == accept
         assert contract_errors(spec, "/v1/ratings/{rating_id}/disclosure", "get", answer) == [], accept
     assert answer.data.startswith(b"%PDF-") and answer.headers["Content-Disposition"].startswith("inline")
+
+
+def _sparse() -> dict[str, Any]:
+    """Only what a rating needs: no region, floor area, practices, fuels or data source (sector defaults
+    fill the gaps, and the disclosure says what is not available)."""
+    body = payload()
+    for field in ("region", "floor_area_m2"):
+        del body["company"][field]
+    del body["practices"], body["data_source"]
+    body["energy"] = {"electricity_kwh": 42_000}
+    return body
+
+
+def _everything() -> dict[str, Any]:
+    """Scope 3, a loan in another currency, the previous year, targets and carbon credits, 160 employees
+    (so VSME B8 and B10 items change status)."""
+    body = _with_scope3()
+    body["company"].update(currency="USD", fx_to_cny=7.1, employees=160)
+    body["loan"] = {"amount": 70_000, "outstanding": 56_000, "currency": "USD",
+                    "use_of_proceeds": "energy_efficiency", "borrower_total_assets": 900_000}
+    body["previous_year"] = {"energy": {"electricity_kwh": 50_000}}
+    body["targets"] = [{"scopes": [1, 2], "base_year": 2024, "target_year": 2030, "reduction_pct": 30}]
+    body["offsets"] = [{"standard": "CCER", "tco2e": 2.5, "type": "avoidance", "vintage": 2023}]
+    return body
+
+
+def test_the_disclosure_json_is_typed_in_the_contract(client: FlaskClient) -> None:
+    """It was a free-form object, so a generated client saw an untyped dict (client review). Now the IFRS S2
+    document or the VSME export; the five sections are the rating's own `issb_summary` typing, reused."""
+    from rating_model.disclosure import IFRS_S2_SECTIONS
+    from schemas.rating import DISCLOSURE_STATUSES
+
+    spec = client.get("/openapi.json").get_json()
+    content = spec["paths"]["/v1/ratings/{rating_id}/disclosure"]["get"]["responses"]["200"]["content"]
+    assert content["application/json"]["schema"] == {
+        "oneOf": [{"$ref": "#/components/schemas/Disclosure"}, {"$ref": "#/components/schemas/VsmeExport"}]
+    }
+    schemas = spec["components"]["schemas"]
+    disclosure = schemas["Disclosure"]
+    assert disclosure["additionalProperties"] is False
+    assert set(disclosure["required"]) == set(disclosure["properties"]) >= {
+        *IFRS_S2_SECTIONS, "rating", "company", "inventory", "factor_sources", "data_quality"}
+    for section in IFRS_S2_SECTIONS:
+        assert disclosure["properties"][section] == schemas["IssbSummary"]["properties"][section]
+        assert disclosure["properties"][section]["additionalProperties"] == {
+            "$ref": "#/components/schemas/IssbItem"}
+    assert schemas["IssbItem"]["properties"]["status"]["enum"] == list(DISCLOSURE_STATUSES)
+    assert schemas["DisclosureInventory"]["properties"]["status"] == {
+        "$ref": "#/components/schemas/ScopeStatuses"}
+    datapoints = schemas["VsmeDatapoints"]
+    assert list(datapoints["properties"]) == [f"B{i}" for i in range(1, 12)] == sorted(
+        datapoints["required"], key=lambda b: int(b[1:]))
+    for items in datapoints["properties"].values():
+        assert items["additionalProperties"] == {"$ref": "#/components/schemas/VsmeDatapoint"}
+    assert schemas["VsmeDatapoint"]["properties"]["status"]["enum"] == list(DISCLOSURE_STATUSES)
+
+
+def test_real_disclosures_conform_to_the_served_contract_in_every_representation(
+    client: FlaskClient, bank_key: str
+) -> None:
+    """Businesses with the base data, with little data and with everything: the IFRS S2 JSON and the VSME
+    export under the strict OpenAPI 3.0.3 validator, and the page as the text declared."""
+    from schemas.disclosure import DisclosureSchema, VsmeExportSchema
+    from tests.service.contract import contract_errors
+
+    spec = client.get("/openapi.json").get_json()
+    path = "/v1/ratings/{rating_id}/disclosure"
+    asked = (("", "application/json"), ("?format=vsme", "application/json"), ("?lang=zh", "text/html"))
+    served: dict[str, Any] = {}
+    for name, body in (("base", payload()), ("sparse", _sparse()), ("everything", _everything())):
+        url = f"/v1/ratings/{_rate(client, bank_key, body)['id']}/disclosure"
+        for query, accept in asked:
+            answer = client.get(url + query, headers={**bearer(bank_key), "Accept": accept})
+            assert answer.status_code == 200 and answer.mimetype == accept, (name, query, accept)
+            assert contract_errors(spec, path, "get", answer) == [], (name, query, accept)
+        served[name] = client.get(url, headers=bearer(bank_key)).get_json()
+        vsme = client.get(url + "?format=vsme", headers=bearer(bank_key)).get_json()
+        assert DisclosureSchema().validate(served[name]) == {} == VsmeExportSchema().validate(vsme), name
+    assert served["sparse"]["company"]["floor_area_m2"] is None  # the nulls the contract declares occur
+    assert served["sparse"]["inventory"]["scope3"] is None
+    assert served["everything"]["inventory"]["scope3"] is not None

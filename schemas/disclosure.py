@@ -1,0 +1,170 @@
+"""The disclosure of an issued rating as JSON: the IFRS S2-shaped document and the VSME-keyed export.
+
+``GET /v1/ratings/{rating_id}/disclosure`` documented both as a free-form object, so a client generated
+from ``/openapi.json`` saw an untyped dictionary (client review: "disclosure JSON free-form"). These
+schemas publish what :func:`rating_model.disclosure.build_disclosure` and
+:func:`rating_model.vsme.vsme_export` build, and nothing else (``unknown = RAISE``, so the contract tests
+notice the day the engine and the contract drift apart). The five IFRS S2 sections are the rating's own
+``issb_summary`` sections copied as issued, so they are typed by the same schema (:class:`IssbSummarySchema`,
+inherited) rather than a second description of one thing; a VSME datapoint is an IFRS item with a unit.
+"""
+
+from __future__ import annotations
+
+from marshmallow import fields, validate
+
+from schemas.rating import (
+    DISCLOSURE_STATUSES,
+    GRADES,
+    ContractSchema,
+    DataQualitySchema,
+    IntensitiesSchema,
+    IssbItemSchema,
+    IssbSummarySchema,
+    PillarSchema,
+    VersionsSchema,
+    _num,
+    _one_of,
+    _str,
+    _strings,
+)
+
+
+class DisclosedRatingSchema(ContractSchema):
+    """The rating a disclosure cites: its id and dates, and the figures a reader checks first."""
+
+    id = _str("Rating id, scoped to the tenant.")
+    issued_at = fields.DateTime(required=True, format="iso")
+    valid_until = fields.DateTime(required=True, format="iso")
+    score = fields.Float(required=True, validate=validate.Range(0, 100), metadata={"description": "0-100."})
+    grade = fields.String(required=True, validate=validate.OneOf(GRADES))
+    pillars = fields.List(fields.Nested(PillarSchema), required=True)
+    versions = fields.Nested(VersionsSchema, required=True)
+
+
+class DisclosureCompanySchema(ContractSchema):
+    """The company as the rated operating data gave it; a figure it did not report is null."""
+
+    name = _str()
+    country = _str("ISO 3166-1 alpha-2.")
+    region = _str("ISO 3166-2 subdivision; null when not reported.", nullable=True)
+    industry_code = _str("ISIC Rev.4 code.")
+    employees = fields.Integer(required=True)
+    annual_revenue = _num("In `currency`.")
+    currency = _str("ISO 4217.")
+    reporting_year = fields.Integer(required=True)
+    floor_area_m2 = _num("Null when not reported.", nullable=True)
+
+
+class ScopeStatusesSchema(ContractSchema):
+    """Each scope's status, as the rating's IFRS S2 metrics state it."""
+
+    scope1 = _one_of(DISCLOSURE_STATUSES)
+    scope2_location = _one_of(DISCLOSURE_STATUSES)
+    scope2_market = _one_of(DISCLOSURE_STATUSES)
+    scope3 = _one_of(DISCLOSURE_STATUSES)
+
+
+_UNDISCLOSED_IS_NULL = "tCO2e; null when `status` says the scope is not disclosed (unknown, never 0)."
+
+
+class DisclosureInventorySchema(ContractSchema):
+    """The GHG inventory of the rating, gross: carbon credits are never deducted."""
+
+    unit = fields.String(required=True, validate=validate.Equal("tCO2e"))
+    scope1 = _num(_UNDISCLOSED_IS_NULL, nullable=True)
+    scope2_location = _num(_UNDISCLOSED_IS_NULL, nullable=True)
+    scope2_market = _num(_UNDISCLOSED_IS_NULL, nullable=True)
+    scope3 = _num(_UNDISCLOSED_IS_NULL, nullable=True)
+    status = fields.Nested(ScopeStatusesSchema, required=True)
+    scope3_categories = fields.Dict(
+        keys=fields.String(), values=fields.Float(allow_nan=False), required=True,
+        metadata={"description": "tCO2e by GHG Protocol Scope 3 category."},
+    )
+    scope3_categories_included = _strings("GHG Protocol Scope 3 categories included.")
+    total = _num("Scope 1 + location-based Scope 2 + Scope 3, tCO2e.")
+    energy_mwh = _num()
+    electricity_mwh = _num()
+    renewable_share = _num("0-1; null when no energy is reported.", nullable=True)
+    renewable_electricity_share = _num("0-1; null when no electricity is reported.", nullable=True)
+    intensities = fields.Nested(IntensitiesSchema, required=True)
+    estimated = _strings("Inventory figures that were estimated.")
+
+
+class FactorSourceSchema(ContractSchema):
+    """An emission factor the inventory used, once per id."""
+
+    id = _str()
+    value = _num()
+    unit = _str()
+    source = _str()
+    year = fields.Integer(required=True, allow_none=True)
+    source_url = _str(nullable=True)
+
+
+class DisclosureDataQualitySchema(DataQualitySchema):
+    """The rating's data quality, with what rests on assumptions and a statement a reader can quote."""
+
+    assumed_figures = _strings(
+        "Inventory figures resting on greenrate's own assumptions rather than on estimated inputs."
+    )
+    statement = _str("How much of the inventory was estimated, in words.")
+
+
+class DisclosureSchema(IssbSummarySchema):
+    """The IFRS S2-shaped disclosure of one rating (`?format=ifrs_s2`, the default).
+
+    `governance`, `strategy`, `risk_management`, `metrics_and_targets` and `basis_of_preparation` are the
+    rating's `issb_summary` sections as issued: each item disclosed (with its value), not_applicable or
+    not_available.
+    """
+
+    disclosure_version = _str("Version of this document's shape.")
+    framework = _str()
+    rating = fields.Nested(DisclosedRatingSchema, required=True)
+    company = fields.Nested(DisclosureCompanySchema, required=True)
+    inventory = fields.Nested(DisclosureInventorySchema, required=True)
+    factor_sources = fields.List(fields.Nested(FactorSourceSchema), required=True)
+    data_quality = fields.Nested(DisclosureDataQualitySchema, required=True)
+    carbon_credits_note = _str("Credits are never netted from gross emissions.")
+
+
+class VsmeDatapointSchema(IssbItemSchema):
+    """One VSME datapoint: `value` (and `unit`, where it has one) only when disclosed."""
+
+    unit = fields.String()
+
+
+def _disclosure(topic: str) -> fields.Dict:
+    return fields.Dict(
+        keys=fields.String(),
+        values=fields.Nested(VsmeDatapointSchema),
+        required=True,
+        metadata={"description": topic},
+    )
+
+
+class VsmeDatapointsSchema(ContractSchema):
+    """The datapoints of each VSME Basic Module disclosure (EFRAG VSME, 17 December 2024), keyed by the
+    datapoint's name."""
+
+    B1 = _disclosure("Basis for preparation: reporting option, legal form, turnover, employees, country...")
+    B2 = _disclosure("Practices, policies and future initiatives for the transition.")
+    B3 = _disclosure("Energy and greenhouse gas emissions.")
+    B4 = _disclosure("Pollution of air, water and soil.")
+    B5 = _disclosure("Biodiversity.")
+    B6 = _disclosure("Water.")
+    B7 = _disclosure("Resource use, circular economy and waste management.")
+    B8 = _disclosure("Workforce: general characteristics.")
+    B9 = _disclosure("Workforce: health and safety.")
+    B10 = _disclosure("Workforce: remuneration, collective bargaining and training.")
+    B11 = _disclosure("Convictions and fines for corruption and bribery.")
+
+
+class VsmeExportSchema(ContractSchema):
+    """The VSME Basic Module export of one rating (`?format=vsme`): every datapoint B1-B11, never filled
+    in where greenrate does not hold it."""
+
+    standard = _str("The VSME edition the datapoints follow.")
+    rating_id = _str()
+    datapoints = fields.Nested(VsmeDatapointsSchema, required=True)
