@@ -15,6 +15,9 @@ down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+#: The first schema: there is no earlier code to serve it.
+compatible_with_previous_code: bool = False
+
 
 def upgrade() -> None:
     op.create_table(

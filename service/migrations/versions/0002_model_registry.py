@@ -19,6 +19,9 @@ down_revision: str | None = "0001_initial"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+#: New tables only (the registry): code of 0001 neither reads nor writes them.
+compatible_with_previous_code: bool = True
+
 
 def upgrade() -> None:
     op.create_table(

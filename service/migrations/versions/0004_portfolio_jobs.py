@@ -15,6 +15,9 @@ down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+#: A new table only: earlier code neither reads nor writes it.
+compatible_with_previous_code: bool = True
+
 
 def upgrade() -> None:
     op.create_table(

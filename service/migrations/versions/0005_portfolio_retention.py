@@ -15,6 +15,10 @@ down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+#: A nullable column earlier code leaves unset (its rows insert as before); the results of a job whose files
+#: were purged it answers 404, "no longer stored" (read at a2909a4^), where the new code answers 410.
+compatible_with_previous_code: bool = True
+
 
 def upgrade() -> None:
     with op.batch_alter_table("portfolio_jobs") as batch:  # SQLite: table copy; PostgreSQL: ALTER TABLE

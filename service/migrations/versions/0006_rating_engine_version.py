@@ -20,6 +20,10 @@ down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+#: Not compatible: ``ratings.engine_version`` is NOT NULL without a default, so every
+#: rating the code of 0005 inserts (it does not name the column) is refused.
+compatible_with_previous_code: bool = False
+
 _COMMENT = "rating_model.engine.ENGINE_VERSION; 'unrecorded' for ratings issued before migration 0006"
 
 

@@ -22,6 +22,11 @@ down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+#: Not compatible, though the columns are nullable: the code of 0006 ignores
+#: ``expires_at``, so a key the new release issued with an expiry would keep working on it after that expiry
+#: (the reason the downgrade revokes such keys).
+compatible_with_previous_code: bool = False
+
 
 def upgrade() -> None:
     with op.batch_alter_table("api_keys") as batch:  # SQLite: table copy; PostgreSQL: ALTER TABLE

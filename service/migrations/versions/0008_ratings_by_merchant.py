@@ -20,6 +20,9 @@ down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+#: An index only.
+compatible_with_previous_code: bool = True
+
 
 def upgrade() -> None:
     online_index.create_index(

@@ -28,6 +28,10 @@ down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+#: The triggers refuse UPDATE and DELETE on ratings, models and model_events,
+#: which the code of 0008 never issues (it only inserts them; read at a8719a0^).
+compatible_with_previous_code: bool = True
+
 #: The guarded tables and what each keeps, for the refusal's message.
 GUARDED = {
     "ratings": "a rating is kept exactly as issued",

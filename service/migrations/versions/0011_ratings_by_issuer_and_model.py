@@ -27,6 +27,9 @@ down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+#: Indexes only.
+compatible_with_previous_code: bool = True
+
 _BY_MERCHANT = sa.text("merchant_id IS NOT NULL")
 _BY_BANK = sa.text("merchant_id IS NULL")
 
