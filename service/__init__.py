@@ -13,6 +13,7 @@ from typing import Any
 
 import structlog
 from flask import Flask
+from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -20,7 +21,7 @@ from service import api, errors, extensions, hardening, limits, logging, metrics
 from service.config import Settings, load_settings
 from service.flask_app import GreenrateFlask
 from service.models import register_packaged_default
-from service.records.database import schema_problem
+from service.records.database import SchemaStatus, schema_status
 
 _log = structlog.get_logger("greenrate.start")
 
@@ -77,6 +78,24 @@ def register_api(app: Flask) -> None:
     api.init_app(app)
 
 
+def report_schema(db: Engine) -> SchemaStatus:
+    """Log at start-up whether this code can serve the database's schema, as ``/readyz`` will say.
+
+    The worker starts either way: ``/readyz`` answers 503 with the same words until the problem is fixed.
+    A schema a newer release migrated compatibly is served, and said (``database_schema_newer``): the
+    operator sees which workers are still of the older release while a rolling deploy goes on.
+    """
+    try:
+        schema = schema_status(db)
+    except SQLAlchemyError as exc:
+        schema = SchemaStatus(problem=f"the database cannot be reached ({type(exc).__name__})")
+    if schema.problem is not None:
+        _log.error("database_not_ready", problem=schema.problem)
+    elif schema.newer is not None:
+        _log.warning("database_schema_newer", detail=schema.newer)
+    return schema
+
+
 def warm_up(app: Flask) -> None:
     """Load the rating engine now (gunicorn's post_worker_init), not on the first rating request.
 
@@ -84,12 +103,7 @@ def warm_up(app: Flask) -> None:
     the garbage collector's generations keeps full collections from re-scanning them under load.
     """
     services = app.extensions[extensions.EXTENSION_NAME]
-    try:
-        problem = schema_problem(services.db)
-    except SQLAlchemyError as exc:
-        problem = f"the database cannot be reached ({type(exc).__name__})"
-    if problem is not None:  # the worker still starts: /readyz answers 503 with the same words until fixed
-        _log.error("database_not_ready", problem=problem)
+    report_schema(services.db)
     try:  # first start: make sure the registry knows the packaged default (idempotent, race-safe)
         register_packaged_default(services.db, "greenrate start")
     except SQLAlchemyError:

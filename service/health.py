@@ -1,9 +1,10 @@
 """``/healthz`` (liveness), ``/readyz`` (readiness) and ``/metrics`` (Prometheus); no key needed.
 
 Liveness touches nothing: a worker that answers is alive. Readiness checks the database (reachable, its
-schema at the revision this code needs, and taking writes: no write failed in the last 30 s without one
-succeeding since, :mod:`service.write_health`), the rating engine (without them nothing can be issued:
-503) and the cache (without it ratings are still served, so it only makes the service ``degraded``).
+schema at the revision this code needs or a newer one recorded as compatible with it, and taking writes:
+no write failed in the last 30 s without one succeeding since, :mod:`service.write_health`), the rating
+engine (without them nothing can be issued: 503) and the cache (without it ratings are still served, so
+it only makes the service ``degraded``).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from service.extensions import Services, services
 from service.metrics import metrics_response
 from service.model_watch import watcher
 from service.openapi import documented
-from service.records.database import schema_problem
+from service.records.database import schema_status
 
 blp = Blueprint("ops", __name__, description="Liveness, readiness and metrics for the platform.")
 
@@ -31,9 +32,11 @@ def readiness(s: Services) -> dict[str, Any]:
     """Each dependency's status and the overall one: ok, degraded or unavailable."""
     checks: dict[str, dict[str, str]] = {}
     try:
-        problem = schema_problem(s.db) or s.writes.problem()
+        schema = schema_status(s.db)
+        problem = schema.problem or s.writes.problem()
         if problem is None:
-            checks["database"] = {"status": "ok", "detail": s.db.dialect.name}
+            detail = s.db.dialect.name if schema.newer is None else f"{s.db.dialect.name}; {schema.newer}"
+            checks["database"] = {"status": "ok", "detail": detail}
         else:
             checks["database"] = {"status": "unavailable", "detail": problem}
     except Exception as exc:  # noqa: BLE001 - any failure means "not ready", reported, not raised

@@ -7,12 +7,15 @@ migration lock :func:`service.records.migrate.upgrade` gives the connection).
 Each migration runs in a transaction of its own: a lock an ALTER TABLE takes is held until its own
 migration commits, not until the last pending one has, and a migration may build an index outside any
 transaction (``CREATE INDEX CONCURRENTLY`` in ``autocommit_block``; see the README beside this file).
+After each one, in its transaction, the runner records which releases' code can serve the schema it
+leaves (:func:`service.records.migrate.record_compatibility`).
 """
 
 from __future__ import annotations
 
 from alembic import context
 
+from service.records.migrate import record_compatibility
 from service.records.tables import metadata
 
 config = context.config
@@ -26,6 +29,8 @@ context.configure(
     render_as_batch=connection.dialect.name == "sqlite",  # SQLite alters tables by copying them
     compare_type=True,
     transaction_per_migration=True,
+    # in each migration's transaction: which releases' code can serve the schema it leaves (rolling deploys)
+    on_version_apply=record_compatibility,
 )
 with context.begin_transaction():
     context.run_migrations()

@@ -7,15 +7,17 @@ database into a quick 503 with ``Retry-After`` instead of a worker stuck until g
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, exc, inspect, text
+from sqlalchemy import Connection, Engine, create_engine, event, exc, inspect, select, text
 from sqlalchemy.engine import URL, ExceptionContext, make_url
 
 from service.config import Settings
-from service.records.tables import SCHEMA_REVISION
+from service.records import tables
+from service.records.tables import schema_compatibility
 
 
 class DatabaseUnavailable(exc.OperationalError):
@@ -176,29 +178,87 @@ def encoding_problem(conn: Connection) -> str | None:
     )
 
 
-def schema_problem(db: Engine) -> str | None:
-    """Why this database cannot serve this code, or ``None`` when its schema is at :data:`SCHEMA_REVISION`.
+@dataclass(frozen=True)
+class Compatibility:
+    """Which code can serve the schema at ``revision``: that of ``oldest_compatible`` and of every revision
+    after it up to ``revision``; ``history`` is every revision from the first, oldest first (what code that
+    cannot read the newer release's migrations needs to place its own revision)."""
 
-    A database never migrated, or at another revision (behind, or migrated by a newer release), answers
-    queries with errors that look like an outage (SQLite's "no such table" is an ``OperationalError``);
-    readiness and start-up say what is actually wrong, and how to fix it. So do they for a PostgreSQL
-    database in another encoding than UTF8 (:func:`encoding_problem`). Connection errors propagate:
-    they are outages, reported as such by the caller.
+    revision: str
+    oldest_compatible: str
+    history: tuple[str, ...]
+
+    def serves(self, revision: str) -> bool:
+        """Whether the code of ``revision`` can serve this schema."""
+        return revision in self.history[self.history.index(self.oldest_compatible):]
+
+
+def recorded_compatibility(conn: Connection) -> Compatibility | None:
+    """The row the migration runner wrote with the last migration, or ``None`` (a database below 0012,
+    or migrated some other way than ``greenrate db upgrade``)."""
+    if not inspect(conn).has_table(schema_compatibility.name):
+        return None
+    t = schema_compatibility
+    row = conn.execute(select(t.c.revision, t.c.oldest_compatible, t.c.history)).first()
+    if row is None:
+        return None
+    history = tuple(row.history.split())
+    if row.oldest_compatible not in history:  # not as the runner writes it: trust none of it
+        return None
+    return Compatibility(row.revision, row.oldest_compatible, history)
+
+
+@dataclass(frozen=True)
+class SchemaStatus:
+    """Whether this code can serve the database: ``problem`` says why not (``None``: it can), and
+    ``newer`` says so when it serves a schema a newer release migrated, which it knows compatible."""
+
+    problem: str | None = None
+    newer: str | None = None
+
+
+def schema_status(db: Engine) -> SchemaStatus:
+    """Whether this code can serve this database's schema, and if not why, and how to fix it.
+
+    A database never migrated, or behind :data:`~service.records.tables.SCHEMA_REVISION`, answers queries
+    with errors that look like an outage (SQLite's "no such table" is an ``OperationalError``): refused,
+    naming the fix. A database a newer release migrated is served when the migration runner recorded that
+    this code's revision can serve it (expand/contract: every migration since is additive, so a rolling
+    deploy keeps the old release's workers serving while the new ones start), and refused otherwise. So is a
+    PostgreSQL database in another encoding than UTF8 (:func:`encoding_problem`). Connection errors
+    propagate: they are outages, reported as such by the caller.
     """
+    ours = tables.SCHEMA_REVISION
     with db.connect() as conn:
         encoding = encoding_problem(conn)
         if encoding is not None:
-            return encoding
+            return SchemaStatus(problem=encoding)
         current = (
             conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
             if inspect(conn).has_table("alembic_version")
             else None
         )
-    if current == SCHEMA_REVISION:
-        return None
+        recorded = None if current in (None, ours) else recorded_compatibility(conn)
+    if current == ours:
+        return SchemaStatus()
     if current is None:
-        return f"the database has no greenrate tables: run `greenrate db upgrade` (to {SCHEMA_REVISION})"
-    return (
-        f"the database schema is at revision {current}, this code needs {SCHEMA_REVISION}: "
+        return SchemaStatus(
+            problem=f"the database has no greenrate tables: run `greenrate db upgrade` (to {ours})"
+        )
+    if recorded is not None and recorded.revision == current and ours in recorded.history:
+        if recorded.serves(ours):
+            return SchemaStatus(
+                newer=f"schema at revision {current}, migrated by a newer release, which this code "
+                f"(revision {ours}) can serve: the oldest revision whose code can is "
+                f"{recorded.oldest_compatible}"
+            )
+        return SchemaStatus(
+            problem=f"the database schema is at revision {current}, migrated by a newer release; code at "
+            f"revision {ours} cannot serve it (the oldest revision whose code can is "
+            f"{recorded.oldest_compatible}): replace these workers with that release's, or go back down "
+            f"with that release (`greenrate db downgrade {ours}`)"
+        )
+    return SchemaStatus(
+        problem=f"the database schema is at revision {current}, this code needs {ours}: "
         "run `greenrate db upgrade`"
     )

@@ -7,18 +7,22 @@ import hashlib
 import logging
 import re
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, inspect, text
+from alembic.runtime.migration import MigrationContext, MigrationInfo
+from alembic.script import Script, ScriptDirectory
+from sqlalchemy import Connection, Engine, delete, insert, inspect, text
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from service.config import DEFAULT_MIGRATION_LOCK_TIMEOUT_SECONDS
+from service.records.database import Compatibility
+from service.records.tables import schema_compatibility
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -167,6 +171,73 @@ def _run(
                 pause(attempt)
 
 
+#: What every migration must declare (a module-level ``bool``): whether the code of the revision before it
+#: keeps working on the schema it produces. True for an additive change (a new table, a nullable column,
+#: an index); False for one that drops, renames or changes what that code reads or writes, or that makes a
+#: write it issues fail or a value it ignores matter (service/migrations/README.md).
+DECLARATION = "compatible_with_previous_code"
+
+
+class UndeclaredMigration(RuntimeError):
+    """A migration does not say whether the code before it can serve its schema."""
+
+
+def _declared(script: Script) -> bool:
+    declared = getattr(script.module, DECLARATION, None)
+    if not isinstance(declared, bool):
+        raise UndeclaredMigration(
+            f"migration {script.revision} ({script.path}) does not declare {DECLARATION} = True or False: "
+            "whether the code of the release before it keeps working on the schema it produces "
+            "(service/migrations/README.md)"
+        )
+    return declared
+
+
+def compatibility(revision: str) -> Compatibility:
+    """What the migrations declare about the schema at ``revision``: going down from it, every migration
+    declared compatible lets the code before it serve too, up to the first that is not (or the first of
+    all, which no earlier code serves).
+
+    :raises UndeclaredMigration: a migration on the way lacks the declaration.
+    """
+    chain = list(_scripts().iterate_revisions(revision, "base"))  # newest first
+    declared = [_declared(script) for script in chain]  # all of them: an undeclared one is refused anywhere
+    oldest = revision
+    for script, compatible in zip(chain, declared, strict=True):
+        oldest = script.revision
+        if not compatible:
+            break
+    return Compatibility(revision, oldest, tuple(script.revision for script in reversed(chain)))
+
+
+def record_compatibility(
+    ctx: MigrationContext, step: MigrationInfo, heads: Collection[Any], run_args: Mapping[str, Any]
+) -> None:
+    """Alembic's ``on_version_apply`` hook (env.py): after each migration, up or down (or a stamp), write
+    the new revision's :func:`compatibility` into ``schema_compatibility``.
+
+    It runs inside the migration's own transaction, after Alembic moved ``alembic_version``: the row and the
+    revision change together or not at all (a crash between two migrations cannot leave a row describing
+    another revision). Below 0012, which creates the table, there is nowhere to write: nothing is.
+    """
+    conn = ctx.connection
+    if conn is None or not inspect(conn).has_table(schema_compatibility.name):
+        return
+    conn.execute(delete(schema_compatibility))
+    if len(heads) != 1:  # no revision (base), or branches: no row, and no older code serves it
+        return
+    found = compatibility(next(iter(heads)))
+    conn.execute(
+        insert(schema_compatibility).values(
+            id=1,
+            revision=found.revision,
+            oldest_compatible=found.oldest_compatible,
+            history=" ".join(found.history),
+            recorded_at=datetime.now(UTC),
+        )
+    )
+
+
 def upgrade(
     db: Engine,
     revision: str = "head",
@@ -182,7 +253,11 @@ def upgrade(
         before it is rolled back and, after ``pause(attempt)``, tried again, ``attempts`` times in all.
     :param say: where the run says that it waits (for another run, or to try again).
     :raises MigrationLockTimeout: the last attempt timed out too.
+    :raises UndeclaredMigration: a migration lacks its :data:`DECLARATION`; nothing was migrated.
     """
+    head = _scripts().get_current_head()
+    if head is not None:
+        compatibility(head)  # every migration declared, checked before any runs
     _run(db, command.upgrade, revision, lock_timeout_seconds=lock_timeout_seconds, attempts=attempts,
          pause=pause, say=say)
 
@@ -212,14 +287,25 @@ TABLES_CREATED_IN: Mapping[str, str] = {
     "merchant_profiles": "0003",
     "portfolio_jobs": "0004",
     "model_comparisons": "0010",
+    "schema_compatibility": "0012",
 }
 
 
+#: Tables the migration runner keeps for itself: a downgrade that drops them loses nothing (the row of
+#: ``schema_compatibility`` describes the schema being dropped, and the next upgrade writes it again).
+RUNNER_TABLES = frozenset({"schema_compatibility"})
+
+
 def tables_dropped_by(revision: str) -> list[str]:
-    """The tables a downgrade from the head to ``revision`` (``base`` or a resolved id) drops."""
+    """The tables of records a downgrade from the head to ``revision`` (``base`` or a resolved id) drops
+    (not :data:`RUNNER_TABLES`)."""
     script = ScriptDirectory.from_config(alembic_config())
     kept = set() if revision == "base" else {r.revision for r in script.iterate_revisions(revision, "base")}
-    return [table for table, created in TABLES_CREATED_IN.items() if created not in kept]
+    return [
+        table
+        for table, created in TABLES_CREATED_IN.items()
+        if created not in kept and table not in RUNNER_TABLES
+    ]
 
 
 def downgrade_target(db: Engine, revision: str) -> str | None:
@@ -275,4 +361,17 @@ def resolved_revision(revision: str) -> str | None:
 @functools.cache
 def head_revision() -> str | None:
     """The revision this code's tables need (read once: the migrations ship with the code)."""
-    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+    return _scripts().get_current_head()
+
+
+def _scripts() -> ScriptDirectory:
+    """The packaged migrations, read from :data:`MIGRATIONS_DIR`."""
+    return _scripts_in(MIGRATIONS_DIR)
+
+
+@functools.cache
+def _scripts_in(directory: Path) -> ScriptDirectory:
+    """Read once per directory: :func:`record_compatibility` asks after every migration of a run."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(directory))
+    return ScriptDirectory.from_config(cfg)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     BigInteger,
+    CheckConstraint,
     Column,
     DateTime,
     Float,
@@ -70,7 +71,34 @@ api_keys = Table(
 #: The Alembic revision of these tables: what the code needs the database to be at (readiness compares the
 #: two). Kept here, not asked of Alembic, so that web workers never import it (about 10 MB each);
 #: tests/service/test_migrations_sqlite.py holds it equal to the migrations' head.
-SCHEMA_REVISION = "0011"
+SCHEMA_REVISION = "0012"
+
+#: Which releases' code can serve the database's schema, written by the migration runner in the same
+#: transaction as each migration (migration 0012, :func:`service.records.migrate.record_compatibility`).
+#: Code of an older release cannot read the newer release's migration files, so what it needs to decide
+#: whether it may serve a schema it does not know has to be in the database: this single row. Its columns
+#: are a contract with every older release from 0012 on (:func:`service.records.database.schema_status`
+#: reads them): add to it, never rename, retype or drop.
+schema_compatibility = Table(
+    "schema_compatibility",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False, comment="Always 1: a single row"),
+    Column("revision", String(32), nullable=False, comment="The Alembic revision this row describes"),
+    Column(
+        "oldest_compatible",
+        String(32),
+        nullable=False,
+        comment="The oldest revision whose code can serve this schema (expand/contract)",
+    ),
+    Column(
+        "history",
+        Text,
+        nullable=False,
+        comment="Every revision from the first to this one, oldest first, space-separated",
+    ),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    CheckConstraint("id = 1", name="ck_schema_compatibility_single_row"),
+)
 
 ratings = Table(
     "ratings",

@@ -19,11 +19,17 @@ import pytest
 from sqlalchemy import Engine, create_engine, insert, inspect, text
 
 from service.records import migrate
-from service.records.database import database_url
+from service.records.database import database_url, recorded_compatibility
 from service.records.tables import ratings
 from tests.conftest import session_engine
 from tests.live_services import wait_until
 from tests.service.test_migrations_sqlite import assert_schema_matches_tables, rating_row
+from tests.service.test_rolling_deploys import (
+    NextRelease,
+    assert_older_code_serves_a_compatible_newer_schema,
+    assert_the_release_before_follows_the_next_ones_declaration,
+    next_release,  # noqa: F401 - the fixture
+)
 
 pytestmark = pytest.mark.integration
 
@@ -194,3 +200,37 @@ def test_an_index_a_failed_concurrent_build_left_invalid_is_built_again(db: Engi
     assert_schema_matches_tables(db)  # with its three columns
     migrate.downgrade(db, "0007")
     assert _index_valid(db, "ix_ratings_tenant_merchant_id_seq") is None
+
+
+def test_older_code_serves_a_compatible_newer_schema(db: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert_older_code_serves_a_compatible_newer_schema(db, monkeypatch)
+
+
+@pytest.mark.parametrize("compatible", [True, False])
+def test_the_release_before_follows_the_next_ones_declaration(
+    db: Engine, next_release: NextRelease, compatible: bool  # noqa: F811
+) -> None:
+    assert_the_release_before_follows_the_next_ones_declaration(db, next_release, compatible)
+
+
+def test_the_compatibility_is_written_in_the_migrations_own_transaction(
+    db: Engine, next_release: NextRelease, monkeypatch: pytest.MonkeyPatch  # noqa: F811
+) -> None:
+    """A run that fails once 0013's row is written (a crash, a lost connection) leaves neither 0013's
+    table, nor its revision, nor its row: the database still says what 0012's code can serve."""
+    migrate.upgrade(db)
+    next_release(False)
+    record = migrate.record_compatibility
+
+    def record_then_fail(**hook: Any) -> None:
+        record(**hook)
+        if hook["heads"] == {"0013"}:
+            raise RuntimeError("the run stops right after writing 0013's compatibility")
+
+    monkeypatch.setattr(migrate, "record_compatibility", record_then_fail)  # env.py imports it per run
+    with pytest.raises(RuntimeError, match="right after writing"):
+        migrate.upgrade(db)
+    assert migrate.current_revision(db) == "0012" and not inspect(db).has_table("rollout_probe")
+    with db.connect() as conn:
+        recorded = recorded_compatibility(conn)
+    assert recorded is not None and (recorded.revision, recorded.oldest_compatible) == ("0012", "0007")

@@ -1,0 +1,214 @@
+"""Rolling deploys across a migration: the release before keeps serving a schema migrated compatibly.
+
+Readiness used to refuse any database not at exactly this code's revision, so the moment a new release ran
+``greenrate db upgrade`` every worker of the release before went unready before the new workers were up.
+Each migration now declares whether the code before it keeps working on its schema, and the migration
+runner records in the database, in each migration's own transaction, the oldest revision whose code can
+serve it (``schema_compatibility``). The release before is simulated two ways: this code with an older
+``SCHEMA_REVISION``, or this code itself (the release before) against a copy of the migrations with one
+more (``0013``), as the next release would ship it.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import structlog
+from flask import Flask
+from sqlalchemy import Engine, create_engine, inspect, update
+from structlog.testing import capture_logs
+
+import service
+from service.records import migrate, tables
+from service.records.database import recorded_compatibility, schema_status
+from tests.conftest import AppFactory, services_of
+
+#: What migrations 0001..0012 declare, as read (each file says why): 0006 adds a NOT NULL column the code
+#: before does not write, 0007 an expiry the code before ignores; the rest add tables, nullable columns,
+#: indexes, or triggers refusing writes the code before never makes.
+DECLARED = {
+    "0001_initial": False, "0002": True, "0003": True, "0004": True, "0005": True, "0006": False,
+    "0007": False, "0008": True, "0009": True, "0010": True, "0011": True, "0012": True,
+}
+
+_NEXT = '''"""The next release's migration, as a test writes it."""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0013"
+down_revision = "0012"
+branch_labels = None
+depends_on = None
+{declaration}
+
+
+def upgrade() -> None:
+    op.create_table("rollout_probe", sa.Column("id", sa.Integer(), primary_key=True))
+
+
+def downgrade() -> None:
+    op.drop_table("rollout_probe")
+'''
+
+#: Writes the migrations of the next release: ``next_release(True)`` declares 0013 compatible, ``False``
+#: not, ``None`` leaves the declaration out.
+NextRelease = Callable[[bool | None], None]
+
+
+@pytest.fixture
+def next_release(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[NextRelease]:
+    """The packaged migrations plus a 0013, which :mod:`service.records.migrate` runs from now on."""
+
+    def write(compatible: bool | None) -> None:
+        directory = tmp_path / "migrations"
+        shutil.copytree(migrate.MIGRATIONS_DIR, directory, ignore=shutil.ignore_patterns("__pycache__"))
+        declaration = "" if compatible is None else f"compatible_with_previous_code = {compatible}"
+        (directory / "versions" / "0013_next.py").write_text(_NEXT.format(declaration=declaration))
+        monkeypatch.setattr(migrate, "MIGRATIONS_DIR", directory)
+
+    yield write
+    migrate.head_revision.cache_clear()  # in case anything asked it while the copy was in place
+
+
+def assert_older_code_serves_a_compatible_newer_schema(db: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Migrated to the head (0012): code of 0011 or 0007 serves it and says so; code of 0006, which 0007
+    broke, is refused, naming the oldest revision whose code can serve it."""
+    migrate.upgrade(db)
+    with db.connect() as conn:
+        recorded = recorded_compatibility(conn)
+    assert recorded is not None
+    assert (recorded.revision, recorded.oldest_compatible) == ("0012", "0007")
+    assert recorded.history == tuple(DECLARED)
+    for older in ("0011", "0007"):
+        monkeypatch.setattr(tables, "SCHEMA_REVISION", older)
+        status = schema_status(db)
+        assert status.problem is None and status.newer is not None
+        assert f"0012, migrated by a newer release, which this code (revision {older})" in status.newer
+        assert "oldest revision whose code can is 0007" in status.newer
+    monkeypatch.setattr(tables, "SCHEMA_REVISION", "0006")
+    status = schema_status(db)
+    assert status.newer is None and status.problem is not None
+    assert "at revision 0012, migrated by a newer release" in status.problem
+    assert "revision 0006 cannot serve it (the oldest revision whose code can is 0007)" in status.problem
+
+
+def assert_the_release_before_follows_the_next_ones_declaration(
+    db: Engine, next_release: NextRelease, compatible: bool
+) -> None:
+    """This code (0012) against the next release's 0013: served if 0013 is declared compatible, refused
+    if not; downgrading to 0012 records 0012's compatibility again, and the code serves it as its own."""
+    migrate.upgrade(db)
+    next_release(compatible)
+    migrate.upgrade(db)
+    with db.connect() as conn:
+        recorded = recorded_compatibility(conn)
+    assert recorded is not None and recorded.revision == "0013"
+    assert recorded.oldest_compatible == ("0007" if compatible else "0013")
+    status = schema_status(db)
+    if compatible:
+        assert status.problem is None and status.newer is not None
+        assert "revision 0013" in status.newer and "(revision 0012)" in status.newer
+    else:
+        assert status.problem is not None and "code at revision 0012 cannot serve" in status.problem
+        assert "oldest revision whose code can is 0013" in status.problem
+    migrate.downgrade(db, "0012")
+    with db.connect() as conn:
+        restored = recorded_compatibility(conn)
+    assert restored is not None and (restored.revision, restored.oldest_compatible) == ("0012", "0007")
+    assert schema_status(db).problem is None and schema_status(db).newer is None
+
+
+def test_every_migration_declares_whether_the_code_before_it_can_serve_its_schema() -> None:
+    """Mandatory: a migration file without the declaration fails here (and the runner refuses it)."""
+    files = sorted(p.name for p in (migrate.MIGRATIONS_DIR / "versions").glob("*.py"))
+    scripts = {script.revision: script for script in migrate._scripts().walk_revisions()}
+    assert sorted(Path(script.path).name for script in scripts.values()) == files  # none is skipped
+    declared = {revision: getattr(s.module, migrate.DECLARATION, None) for revision, s in scripts.items()}
+    undeclared = sorted(revision for revision, value in declared.items() if not isinstance(value, bool))
+    assert undeclared == [], f"declare {migrate.DECLARATION} = True or False in {undeclared}"
+    assert {revision: declared[revision] for revision in DECLARED} == DECLARED
+
+
+def test_a_migration_without_the_declaration_is_refused_before_anything_runs(
+    tmp_path: Path, next_release: NextRelease
+) -> None:
+    db = create_engine(f"sqlite:///{tmp_path}/m.sqlite3")
+    migrate.upgrade(db)
+    next_release(None)
+    with pytest.raises(migrate.UndeclaredMigration, match="0013 .* does not declare compatible_with_prev"):
+        migrate.upgrade(db)
+    assert migrate.current_revision(db) == "0012" and not inspect(db).has_table("rollout_probe")
+    db.dispose()
+
+
+def test_older_code_serves_a_compatible_newer_schema(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    db = create_engine(f"sqlite:///{tmp_path}/m.sqlite3")
+    assert_older_code_serves_a_compatible_newer_schema(db, monkeypatch)
+    db.dispose()
+
+
+@pytest.mark.parametrize("compatible", [True, False])
+def test_the_release_before_follows_the_next_ones_declaration(
+    tmp_path: Path, next_release: NextRelease, compatible: bool
+) -> None:
+    db = create_engine(f"sqlite:///{tmp_path}/m.sqlite3")
+    assert_the_release_before_follows_the_next_ones_declaration(db, next_release, compatible)
+    db.dispose()
+
+
+def test_readyz_is_ok_on_a_compatible_newer_schema_and_names_both_revisions(
+    make_app: AppFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The outage this fixes: a worker of the release before, its database migrated by the next one."""
+    app = make_app()
+    monkeypatch.setattr(tables, "SCHEMA_REVISION", "0011")
+    response = app.test_client().get("/readyz")
+    assert response.status_code == 200, response.json
+    detail = response.json["checks"]["database"]["detail"]
+    assert detail.startswith("sqlite; schema at revision 0012") and "(revision 0011)" in detail
+    monkeypatch.setattr(tables, "SCHEMA_REVISION", "0006")
+    refused = app.test_client().get("/readyz")
+    assert refused.status_code == 503
+    (problem,) = refused.json["errors"]["database"]
+    assert "code at revision 0006 cannot serve" in problem
+
+
+def test_start_up_says_it_serves_a_newer_schema(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(service, "_log", structlog.get_logger("greenrate.start"))
+    monkeypatch.setattr(tables, "SCHEMA_REVISION", "0010")
+    with capture_logs() as events:
+        service.report_schema(services_of(app).db)
+    assert [e["event"] for e in events] == ["database_schema_newer"]
+    assert "revision 0012" in events[0]["detail"] and "(revision 0010)" in events[0]["detail"]
+
+
+def test_a_database_behind_the_code_is_still_refused(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With the record in place, code newer than the database (its revision not in the database's
+    history) is told to upgrade, as before; and a record that does not describe the database's revision
+    (migrated some other way than `greenrate db upgrade`) is not trusted."""
+    db = services_of(app).db
+    monkeypatch.setattr(tables, "SCHEMA_REVISION", "0013")
+    assert schema_status(db).problem == (
+        "the database schema is at revision 0012, this code needs 0013: run `greenrate db upgrade`"
+    )
+    monkeypatch.setattr(tables, "SCHEMA_REVISION", "0011")
+    assert schema_status(db).problem is None
+    with db.begin() as conn:
+        conn.execute(update(tables.schema_compatibility).values(revision="0011"))
+    assert schema_status(db).problem == (
+        "the database schema is at revision 0012, this code needs 0011: run `greenrate db upgrade`"
+    )
+
+
+def test_going_below_0012_is_not_refused_for_the_runners_own_row(tmp_path: Path) -> None:
+    """`greenrate db downgrade 0011` refused to drop schema_compatibility's row as if it were records."""
+    db = create_engine(f"sqlite:///{tmp_path}/m.sqlite3")
+    migrate.upgrade(db)
+    assert migrate.tables_dropped_by("0011") == []
+    migrate.downgrade(db, "0011")
+    assert not inspect(db).has_table("schema_compatibility")
+    db.dispose()
