@@ -171,43 +171,63 @@ def _run(
                 pause(attempt)
 
 
-#: What every migration must declare (a module-level ``bool``): whether the code of the revision before it
-#: keeps working on the schema it produces. True for an additive change (a new table, a nullable column,
-#: an index); False for one that drops, renames or changes what that code reads or writes, or that makes a
-#: write it issues fail or a value it ignores matter (service/migrations/README.md).
+#: What every migration must declare (a module-level ``bool``): whether the code that served the revision
+#: before it keeps working on the schema it produces. True for an additive change (a new table, a nullable
+#: column, an index): then whatever code served the revision before serves this one too. False for one that
+#: drops, renames or changes what that code reads or writes, makes a write it issues fail, or gives a value
+#: it ignores a meaning (service/migrations/README.md).
 DECLARATION = "compatible_with_previous_code"
+
+#: What a contracting migration may declare besides (a revision id): the oldest revision whose code serves
+#: its schema, where that is not what the walk down the declarations finds. A column dropped in the release
+#: after the one that stopped using it: the code of that release's revision serves the schema, the code
+#: before it (which still reads the column) does not, though both served the revision before.
+OLDEST_DECLARATION = "oldest_compatible_revision"
 
 
 class UndeclaredMigration(RuntimeError):
-    """A migration does not say whether the code before it can serve its schema."""
+    """A migration does not say (or says wrongly) whether the code before it can serve its schema."""
 
 
-def _declared(script: Script) -> bool:
-    declared = getattr(script.module, DECLARATION, None)
-    if not isinstance(declared, bool):
+def _declared(script: Script, below: list[str]) -> str | None:
+    """The oldest revision whose code serves ``script``'s schema if it says so (its own revision when not
+    compatible), ``None`` when the walk goes on down (additive). ``below``: the revisions under it."""
+    module = script.module
+    compatible = getattr(module, DECLARATION, None)
+    if not isinstance(compatible, bool):
         raise UndeclaredMigration(
             f"migration {script.revision} ({script.path}) does not declare {DECLARATION} = True or False: "
-            "whether the code of the release before it keeps working on the schema it produces "
+            "whether the code that served the revision before keeps working on the schema it produces "
             "(service/migrations/README.md)"
         )
-    return declared
+    oldest = getattr(module, OLDEST_DECLARATION, None)
+    if oldest is None:
+        return None if compatible else script.revision
+    if not compatible or oldest not in below:
+        raise UndeclaredMigration(
+            f"migration {script.revision} ({script.path}) declares {OLDEST_DECLARATION} = {oldest!r}: it "
+            f"must name a revision below it, with {DECLARATION} = True"
+        )
+    return str(oldest)
 
 
 def compatibility(revision: str) -> Compatibility:
     """What the migrations declare about the schema at ``revision``: going down from it, every migration
-    declared compatible lets the code before it serve too, up to the first that is not (or the first of
-    all, which no earlier code serves).
+    declared compatible lets the code that served the revision before it serve too, up to the first that is
+    not (or names the oldest revision itself; or the first of all, which no earlier code serves).
 
-    :raises UndeclaredMigration: a migration on the way lacks the declaration.
+    :raises UndeclaredMigration: a migration on the way lacks the declaration, or names no revision below.
     """
     chain = list(_scripts().iterate_revisions(revision, "base"))  # newest first
-    declared = [_declared(script) for script in chain]  # all of them: an undeclared one is refused anywhere
-    oldest = revision
-    for script, compatible in zip(chain, declared, strict=True):
-        oldest = script.revision
-        if not compatible:
+    ids = [script.revision for script in chain]
+    # every migration checked, below the one that stops the walk too: an undeclared one is refused anywhere
+    declared = [_declared(script, ids[n + 1:]) for n, script in enumerate(chain)]
+    oldest = ids[-1]
+    for stop in declared:
+        if stop is not None:
+            oldest = stop
             break
-    return Compatibility(revision, oldest, tuple(script.revision for script in reversed(chain)))
+    return Compatibility(revision, oldest, tuple(reversed(ids)))
 
 
 def record_compatibility(

@@ -55,18 +55,23 @@ def downgrade() -> None:
 '''
 
 #: Writes the migrations of the next release: ``next_release(True)`` declares 0013 compatible, ``False``
-#: not, ``None`` leaves the declaration out.
-NextRelease = Callable[[bool | None], None]
+#: not, ``None`` leaves the declaration out; a string is written as the declaration.
+NextRelease = Callable[[bool | str | None], None]
 
 
 @pytest.fixture
 def next_release(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[NextRelease]:
     """The packaged migrations plus a 0013, which :mod:`service.records.migrate` runs from now on."""
 
-    def write(compatible: bool | None) -> None:
-        directory = tmp_path / "migrations"
+    def write(compatible: bool | str | None) -> None:
+        # a directory of its own each time: the migrations of one directory are read once
+        directory = tmp_path / f"migrations-{len(list(tmp_path.glob('migrations-*')))}"
         shutil.copytree(migrate.MIGRATIONS_DIR, directory, ignore=shutil.ignore_patterns("__pycache__"))
-        declaration = "" if compatible is None else f"compatible_with_previous_code = {compatible}"
+        declaration = (
+            compatible if isinstance(compatible, str)
+            else "" if compatible is None
+            else f"compatible_with_previous_code = {compatible}"
+        )
         (directory / "versions" / "0013_next.py").write_text(_NEXT.format(declaration=declaration))
         monkeypatch.setattr(migrate, "MIGRATIONS_DIR", directory)
 
@@ -142,6 +147,28 @@ def test_a_migration_without_the_declaration_is_refused_before_anything_runs(
     with pytest.raises(migrate.UndeclaredMigration, match="0013 .* does not declare compatible_with_prev"):
         migrate.upgrade(db)
     assert migrate.current_revision(db) == "0012" and not inspect(db).has_table("rollout_probe")
+    db.dispose()
+
+
+def test_a_contracting_step_may_name_the_oldest_revision_whose_code_serves_it(
+    tmp_path: Path, next_release: NextRelease, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A column dropped in the release after the one that stopped using it: the code of that release (0012
+    here) serves the schema, the code before it, which still used the column, does not; a name that is
+    not a revision below the migration is refused."""
+    db = create_engine(f"sqlite:///{tmp_path}/m.sqlite3")
+    migrate.upgrade(db)
+    next_release('compatible_with_previous_code = True\noldest_compatible_revision = "0013x"')
+    with pytest.raises(migrate.UndeclaredMigration, match="must name a revision below it"):
+        migrate.upgrade(db)
+    next_release('compatible_with_previous_code = True\noldest_compatible_revision = "0012"')
+    migrate.upgrade(db)
+    with db.connect() as conn:
+        recorded = recorded_compatibility(conn)
+    assert recorded is not None and (recorded.revision, recorded.oldest_compatible) == ("0013", "0012")
+    assert schema_status(db).newer is not None
+    monkeypatch.setattr(tables, "SCHEMA_REVISION", "0011")
+    assert "the oldest revision whose code can is 0012" in str(schema_status(db).problem)
     db.dispose()
 
 
