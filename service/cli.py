@@ -32,7 +32,7 @@ from service.models import register_packaged_default
 from service.portfolios import worker_cli
 from service.ratings import verification
 from service.records import api_keys, migrate
-from service.records.database import encoding_problem
+from service.records.database import encoding_problem, recorded_compatibility
 from service.records.ratings import count_engine_versioned
 
 _erasure_log = structlog.get_logger("greenrate.erasure")
@@ -446,6 +446,8 @@ def db_upgrade(revision: str) -> None:
             registered = at_head and register_packaged_default(engine, "greenrate db")
         except migrate.MigrationLockTimeout as exc:
             raise click.ClickException(f"migration stopped: {exc}") from None
+        except migrate.UndeclaredMigration as exc:
+            raise click.ClickException(f"migration refused: {exc}") from None
         except (CommandError, SQLAlchemyError) as exc:
             raise _migration_error(engine, exc) from None
     click.echo(f"database at revision {current} ({engine.url.render_as_string(hide_password=True)})")
@@ -494,6 +496,8 @@ def db_downgrade(revision: str, drop_records: bool) -> None:
             current = migrate.current_revision(engine)
         except migrate.MigrationLockTimeout as exc:
             raise click.ClickException(f"migration stopped: {exc}") from None
+        except migrate.UndeclaredMigration as exc:
+            raise click.ClickException(f"migration stopped: {exc}") from None
         except (CommandError, SQLAlchemyError) as exc:
             raise _migration_error(engine, exc) from None
         expiring_after = api_keys.count_expiring(engine)
@@ -517,11 +521,16 @@ def db_downgrade(revision: str, drop_records: bool) -> None:
 
 @db.command("current")
 def db_current() -> None:
-    """Show the database's revision and the newest one."""
+    """Show the database's revision, the newest one, and the oldest revision whose code can serve it."""
     with database() as engine:
         try:
             current = migrate.current_revision(engine)
             head = migrate.head_revision()
+            with engine.connect() as conn:
+                recorded = recorded_compatibility(conn)
         except (CommandError, SQLAlchemyError) as exc:
             raise _migration_error(engine, exc) from None
-    click.echo(f"current: {current}  head: {head}")
+    served = ""
+    if recorded is not None and recorded.revision == current:  # from 0012 on (rolling deploys)
+        served = f"  oldest compatible: {recorded.oldest_compatible}"
+    click.echo(f"current: {current}  head: {head}{served}")

@@ -25,6 +25,7 @@ import service
 from service.records import migrate, tables
 from service.records.database import recorded_compatibility, schema_status
 from tests.conftest import AppFactory, services_of
+from tests.service.test_cli_commands import run
 
 #: What migrations 0001..0012 declare, as read (each file says why): 0006 adds a NOT NULL column the code
 #: before does not write, 0007 an expiry the code before ignores; the rest add tables, nullable columns,
@@ -239,3 +240,15 @@ def test_going_below_0012_is_not_refused_for_the_runners_own_row(tmp_path: Path)
     migrate.downgrade(db, "0011")
     assert not inspect(db).has_table("schema_compatibility")
     db.dispose()
+
+
+def test_the_command_says_which_code_can_serve_and_refuses_an_undeclared_migration(
+    tmp_path: Path, next_release: NextRelease
+) -> None:
+    env = {"GREENRATE_DATABASE_URL": f"sqlite:///{tmp_path}/cli.sqlite3"}
+    assert run(env, "db", "upgrade").exit_code == 0
+    assert run(env, "db", "current").output.strip() == "current: 0012  head: 0012  oldest compatible: 0007"
+    next_release(None)
+    refused = run(env, "db", "upgrade")
+    assert refused.exit_code == 1
+    assert "migration refused: migration 0013" in refused.output and "does not declare" in refused.output
