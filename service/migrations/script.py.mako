@@ -17,6 +17,10 @@ down_revision: Union[str, Sequence[str], None] = ${repr(down_revision)}
 branch_labels: Union[str, Sequence[str], None] = ${repr(branch_labels)}
 depends_on: Union[str, Sequence[str], None] = ${repr(depends_on)}
 
+#: Whether the code that served the revision before keeps working on this schema (README.md beside
+#: env.py): True only for an additive change; say why here.
+compatible_with_previous_code: bool = False
+
 
 def upgrade() -> None:
     """Upgrade schema."""
