@@ -32,7 +32,7 @@ from service.models import register_packaged_default
 from service.portfolios import worker_cli
 from service.ratings import verification
 from service.records import api_keys, migrate
-from service.records.database import encoding_problem, recorded_compatibility
+from service.records.database import encoding_problem, recorded_compatibility, schema_status
 from service.records.ratings import count_engine_versioned
 
 _erasure_log = structlog.get_logger("greenrate.erasure")
@@ -423,6 +423,10 @@ def db_upgrade(revision: str) -> None:
     On PostgreSQL, runs started at once (containers starting together) take turns; a migration that waits
     more than GREENRATE_MIGRATION_LOCK_TIMEOUT_SECONDS for a table's lock gives it up (the queries queued
     behind it go on) and is tried again, a few times, before the command fails saying so.
+
+    A database a newer release migrated, compatibly with this one, is left as it is: the image runs this
+    command as every container starts, and a container of the previous release (re)started during a
+    rolling deploy failed on a revision it does not know ("Can't locate revision") instead of serving.
     """
     settings = command_settings()
     with database(settings) as engine:
@@ -431,6 +435,10 @@ def db_upgrade(revision: str) -> None:
                 encoding = encoding_problem(conn)
             if encoding is not None:  # the service would refuse to serve it: say so before migrating it
                 raise click.ClickException(f"migration refused: {encoding}")
+            newer = schema_status(engine).newer if revision == "head" else None
+            if newer is not None:
+                click.echo(f"nothing to migrate: {newer}")
+                return
             migrate.upgrade(engine, revision, lock_timeout_seconds=settings.migration_lock_timeout_seconds,
                             say=_say)
             current = migrate.current_revision(engine)

@@ -252,3 +252,25 @@ def test_the_command_says_which_code_can_serve_and_refuses_an_undeclared_migrati
     refused = run(env, "db", "upgrade")
     assert refused.exit_code == 1
     assert "migration refused: migration 0013" in refused.output and "does not declare" in refused.output
+
+
+@pytest.mark.parametrize("compatible", [True, False])
+def test_a_container_of_the_release_before_starts_on_a_schema_it_can_serve(
+    tmp_path: Path, next_release: NextRelease, monkeypatch: pytest.MonkeyPatch, compatible: bool
+) -> None:
+    """The image runs `greenrate db upgrade` as every container starts: one of the release before,
+    (re)started once the next release migrated, failed on "Can't locate revision '0013'"."""
+    env = {"GREENRATE_DATABASE_URL": f"sqlite:///{tmp_path}/cli.sqlite3"}
+    ours = migrate.MIGRATIONS_DIR
+    next_release(compatible)
+    assert run(env, "db", "upgrade").exit_code == 0  # the next release migrates
+    monkeypatch.setattr(migrate, "MIGRATIONS_DIR", ours)  # this release's container starts
+    started = run(env, "db", "upgrade")
+    if compatible:
+        assert started.exit_code == 0, started.output
+        assert started.output.startswith("nothing to migrate: schema at revision 0013, migrated by a newer")
+    else:
+        assert started.exit_code == 1 and "Can't locate revision identified by '0013'" in started.output
+    db = create_engine(env["GREENRATE_DATABASE_URL"])
+    assert migrate.current_revision(db) == "0013"
+    db.dispose()
