@@ -70,7 +70,9 @@ def on_starting(server):
 
 
 def post_worker_init(worker):
-    """Allocate this worker's metric files, then load the rating engine, before it accepts requests.
+    """Allocate this worker's metric files, tell the app how many workers share the host (its rate limits'
+    share while Redis is down, :mod:`service.limits`), then load the rating engine, before it accepts
+    requests. ``worker.cfg.workers`` is gunicorn's own setting: ``workers`` above, or ``-w`` if given.
 
     A disk that cannot hold the files stops the worker's boot (and gunicorn, which halts on a worker that
     cannot boot) with one line: prometheus_client would otherwise map them sparse, and the first write to
@@ -80,6 +82,7 @@ def post_worker_init(worker):
     from gunicorn.arbiter import Arbiter
 
     from service import warm_up
+    from service.limits import share_among_workers
     from service.metrics_files import reserve
 
     try:
@@ -90,6 +93,7 @@ def post_worker_init(worker):
             hint="PROMETHEUS_MULTIPROC_DIR needs free space (docs/operations.md)",
         )
         sys.exit(Arbiter.WORKER_BOOT_ERROR)
+    share_among_workers(worker.wsgi, worker.cfg.workers)
     warm_up(worker.wsgi)
 
 

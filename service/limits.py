@@ -4,12 +4,32 @@ One budget per key across every ``/v1`` path (an application-wide limit keyed by
 before authentication, so that a client repeating a bad key is throttled like any other. A flood of
 *different* made-up keys gets a budget per key: each costs one indexed lookup (then cached as unknown
 for the key ring's TTL), no more than any other request; throttling a flood by its source is the job of
-the proxy in front, which knows the client's real address. If Redis fails the limiter falls back to
-per-process memory instead of failing the request. ``Retry-After`` is added by the error handler.
+the proxy in front, which knows the client's real address. ``Retry-After`` is added by the error handler.
 
-Without Redis the counters live in each worker, so a key can make up to (workers × the limit) requests in a
-window; gunicorn says so when it starts (:func:`per_worker_warning`). Shared limits need
-``GREENRATE_REDIS_URL``.
+If Redis fails, the limiter (and :func:`hit_budget`) count in per-process memory instead of failing the
+request. Counted at the full limit, each of a host's gunicorn workers would grant a key its whole limit,
+and one client could use an outage to take (workers x) its share of a service that banks share. So the
+fallback counts each limit divided by the number of workers, rounded up (:func:`worker_share`): the host
+as a whole grants at most workers x that share, less than the limit plus one request per worker.
+gunicorn tells the app its ``workers`` setting after loading it (:func:`share_among_workers`, from
+``post_worker_init``); an app outside gunicorn is one process and keeps the whole limit. Each host of a
+deployment still grants its own limit while Redis is down.
+
+Why a division, not a counter shared on the host (a file in the metrics directory, or shared memory):
+it costs nothing while Redis is up (Flask-Limiter looks at the fallback limits only once it has marked
+the storage dead; a budget adds one identity check) and nothing measurable while it is down (the ``/v1``
+check 38-48 µs and a budget 7-10 µs a call, against 44-49 and 9-17 µs before; one-off timing of 20,000
+calls on a loaded two-core host), needs no file on a disk that may be the next thing to fail, and
+cannot be left wrong by a worker killed mid-update. Its price: requests do not spread evenly over the
+workers (whichever is free accepts the next), so a client may meet one worker's share, and a 429, before
+the host has granted its whole limit. During an outage that errs on the side the limits exist for. A
+request that can cost more than one (a batch's items) keeps at least that cost per worker, so it is not
+refused all outage long with a ``Retry-After`` it could never honour.
+
+Without Redis at all the counters live in each worker, at the full limit: that is the embedded setup's
+normal operation, not an outage, and dividing would refuse a steady client early for the deployment's
+whole life. A key can make up to (workers × the limit) requests in a window; gunicorn says so when it
+starts (:func:`per_worker_warning`). Shared limits need ``GREENRATE_REDIS_URL``.
 """
 
 from __future__ import annotations
@@ -20,7 +40,8 @@ import time
 
 import structlog
 from flask import Flask, current_app, request
-from flask_limiter import Limiter, RateLimitExceeded
+from flask_limiter import ApplicationLimit, Limiter, RateLimitExceeded
+from limits import RateLimitItem, parse_many
 from limits import parse as parse_limit
 from limits.storage import MemoryStorage
 from limits.strategies import FixedWindowRateLimiter
@@ -33,6 +54,9 @@ from service.config import Settings
 EXTENSION_NAME = "limiter"
 _FALLBACK = EXTENSION_NAME + ".greenrate-fallback"
 _NAMESPACE = EXTENSION_NAME + ".greenrate-namespace"
+_WORKERS = EXTENSION_NAME + ".greenrate-workers"
+_V1_SHARE = EXTENSION_NAME + ".greenrate-v1-share"
+_STRATEGY = EXTENSION_NAME + ".greenrate-strategy"
 _log = structlog.get_logger("greenrate.limits")
 
 
@@ -53,12 +77,44 @@ def storage_uri(redis_url: str | None) -> str:
     return "redis+" + redis_url if redis_url.startswith("unix:") else redis_url
 
 
+def worker_share(item: RateLimitItem, workers: int, largest_cost: int = 1) -> RateLimitItem:
+    """What one of ``workers`` workers may grant of ``item`` while it counts alone: the amount divided by
+    the workers, rounded up, and at least ``largest_cost`` (what one request can cost; never more than
+    the amount), over the same window."""
+    share = max(math.ceil(item.amount / workers), min(largest_cost, item.amount))
+    return type(item)(share, item.multiples, item.namespace)
+
+
+def _shares_text(limit: str, workers: int) -> str:
+    return "; ".join(
+        f"{share.amount} per {share.multiples} {share.GRANULARITY.name}"
+        for share in (worker_share(item, workers) for item in parse_many(limit))
+    )
+
+
+def share_among_workers(app: Flask, workers: int) -> None:
+    """Tell ``app`` that it is one of ``workers`` gunicorn workers on this host (``post_worker_init``):
+    while Redis is down, it grants each limit's share (:func:`worker_share`), not the whole limit."""
+    settings: Settings = app.config["GREENRATE_SETTINGS"]
+    app.extensions[_WORKERS] = workers
+    app.extensions[_V1_SHARE] = _shares_text(settings.rate_limit, workers)
+
+
+def _v1_share() -> str:
+    """The per-key ``/v1`` limit while Redis is down; read only then (Flask-Limiter's fallback limits)."""
+    return str(current_app.extensions[_V1_SHARE])
+
+
 def init_app(app: Flask, settings: Settings) -> Limiter:
     """Bind a limiter to this app; register it after the request-id hook and before the views."""
     timeout = settings.redis_timeout_ms / 1000
     storage_options: dict[str, str | int | float] = {}
     if settings.redis_url:
         storage_options = {"socket_connect_timeout": timeout, "socket_timeout": timeout}
+    # The /v1 limit as it is counted while Redis is down: the same key and scope (one budget per key
+    # across every /v1 path), this worker's share of the amount. Only Redis can fail: the in-process
+    # store of a deployment without it never falls back.
+    fallback = ApplicationLimit(_v1_share, key_function=rate_limit_key, exempt_when=_exempt)
     limiter = Limiter(
         key_func=rate_limit_key,
         application_limits=[settings.rate_limit],
@@ -68,16 +124,20 @@ def init_app(app: Flask, settings: Settings) -> Limiter:
         strategy="fixed-window",  # one counter increment per request: the cheapest correct strategy
         key_prefix=settings.redis_namespace,
         headers_enabled=False,  # headers cost a second storage round trip on every request
+        in_memory_fallback=[fallback],  # type: ignore[list-item]  # a Limit is taken as it is
         in_memory_fallback_enabled=True,
         swallow_errors=True,
     )
+    fallback.bind(limiter)
     limiter.init_app(app)
     # Flask-Limiter logs every breach at INFO; our own request log line already says 429.
     logging.getLogger("flask-limiter").setLevel(logging.WARNING)
     app.extensions[EXTENSION_NAME + ".greenrate"] = limiter
+    app.extensions[_STRATEGY] = limiter.limiter  # the storage's own; another one means it is down
     # hit_budget's own per-process fallback, as Flask-Limiter keeps one for the /v1 limit
     app.extensions[_FALLBACK] = FixedWindowRateLimiter(MemoryStorage())
     app.extensions[_NAMESPACE] = settings.redis_namespace
+    share_among_workers(app, 1)  # until gunicorn says how many workers share the host
     return limiter
 
 
@@ -108,7 +168,7 @@ def retry_after_seconds(error: RateLimitExceeded) -> int:
     return max(1, int(error.limit.limit.get_expiry()))
 
 
-def hit_budget(limit: str, *keys: str, cost: int = 1) -> int | None:
+def hit_budget(limit: str, *keys: str, cost: int = 1, largest_cost: int = 1) -> int | None:
     """``cost`` hits against a budget of this app's limiter outside the per-key ``/v1`` limit.
 
     ``None`` while the budget lasts; once it is spent, the seconds until its window resets (for
@@ -117,16 +177,27 @@ def hit_budget(limit: str, *keys: str, cost: int = 1) -> int | None:
 
     The budget's key starts with ``GREENRATE_REDIS_NAMESPACE``, as the ``/v1`` limit's does (the
     limiter's ``key_prefix``): without it, two deployments sharing a Redis spent one another's budgets.
+
+    While Redis is down it counts in this process, this worker's share of the budget
+    (:func:`worker_share`, at least ``largest_cost``: the most one request of this budget can cost).
     """
-    strategy = current_app.extensions[EXTENSION_NAME + ".greenrate"].limiter
+    extensions = current_app.extensions
     item = parse_limit(limit)
-    keys = (current_app.extensions[_NAMESPACE], *keys)
-    try:
-        allowed = strategy.hit(item, *keys, cost=cost)
-    except Exception as exc:  # noqa: BLE001 - Redis down: count in this process, as the /v1 limit does
-        _log.warning("rate_limit_storage_unavailable", budget=keys[1] if len(keys) > 1 else None,
-                     error=type(exc).__name__)
-        strategy = current_app.extensions[_FALLBACK]
+    keys = (extensions[_NAMESPACE], *keys)
+    # Flask-Limiter answers with its in-memory strategy once a /v1 request found Redis down; budgets had
+    # then been counted there at the whole budget. Until it finds Redis back, count this worker's share.
+    strategy = extensions[EXTENSION_NAME + ".greenrate"].limiter
+    storage_down = strategy is not extensions[_STRATEGY]
+    if not storage_down:
+        try:
+            allowed = strategy.hit(item, *keys, cost=cost)
+        except Exception as exc:  # noqa: BLE001 - Redis down: count in this process, as the /v1 limit does
+            _log.warning("rate_limit_storage_unavailable", budget=keys[1] if len(keys) > 1 else None,
+                         error=type(exc).__name__)
+            storage_down = True
+    if storage_down:
+        strategy = extensions[_FALLBACK]
+        item = worker_share(item, extensions[_WORKERS], largest_cost)
         allowed = strategy.hit(item, *keys, cost=cost)
     if allowed:
         return None
@@ -136,7 +207,9 @@ def hit_budget(limit: str, *keys: str, cost: int = 1) -> int | None:
         return max(1, int(item.get_expiry()))
 
 
-def spend_tenant_budget(limit: str, budget: str, payer: str, cost: int, what: str) -> None:
+def spend_tenant_budget(
+    limit: str, budget: str, payer: str, cost: int, what: str, largest_cost: int = 1
+) -> None:
     """Spend ``cost`` of ``payer``'s ``budget`` (:func:`hit_budget`): a tenant, whichever of its keys asks,
     or one merchant of it (:attr:`~service.auth.Principal.scope`); once it is spent, 429 with
     ``Retry-After``, naming ``what`` is counted and the limit.
@@ -145,7 +218,7 @@ def spend_tenant_budget(limit: str, budget: str, payer: str, cost: int, what: st
     PDF), so that one tenant cannot take the workers from the others (security review: six batches of
     large items at once held a bank's one-row listing for 7.5 s).
     """
-    retry_after = hit_budget(limit, budget, payer, cost=cost)
+    retry_after = hit_budget(limit, budget, payer, cost=cost, largest_cost=largest_cost)
     if retry_after is not None:
         abort(
             429,

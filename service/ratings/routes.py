@@ -18,7 +18,13 @@ from webargs.flaskparser import abort
 
 from schemas.fields import RatingCursor
 from schemas.operating_data import OperatingDataSchema
-from schemas.pages import BatchRequestSchema, BatchResultSchema, RatingListQuerySchema, RatingPageSchema
+from schemas.pages import (
+    MAX_BATCH_ITEMS,
+    BatchRequestSchema,
+    BatchResultSchema,
+    RatingListQuerySchema,
+    RatingPageSchema,
+)
 from schemas.rating import RatingSchema
 from service.auth import current_principal, readable_ratings_merchant, requires
 from service.extensions import services
@@ -187,7 +193,7 @@ class RatingBatch(MethodView):
         principal = current_principal()
         spend_tenant_budget(
             services().settings.batch_item_rate_limit, "batch-items", principal.tenant, len(batch["items"]),
-            "batch items",
+            "batch items", largest_cost=MAX_BATCH_ITEMS,
         )
         results = issue_batch(_context(), principal, batch["items"])
         return Response(batch_body(results), status=200, mimetype=_JSON)
