@@ -53,10 +53,12 @@ control_socket_disable = True
 
 def on_starting(server):
     """Start with an empty metrics directory that can hold every worker's files (samples of a previous run's
-    workers are stale); say when rate limits are counted per worker."""
+    workers are stale, and so is the write failure they shared, :mod:`service.write_health`); say when
+    rate limits are counted per worker."""
     from service.config import load_settings
     from service.limits import per_worker_warning
     from service.metrics_files import MetricsDirError, prepare_directory
+    from service.write_health import forget
 
     try:
         prepare_directory(_METRICS_DIR, _server.workers)
@@ -64,6 +66,7 @@ def on_starting(server):
         if _MADE_METRICS_DIR:
             shutil.rmtree(_METRICS_DIR, ignore_errors=True)
         sys.exit(f"greenrate: {exc}")
+    forget(_METRICS_DIR)  # a directory prepare_directory could write to
     warning = per_worker_warning(load_settings(), _server.workers)
     if warning:
         server.log.warning(warning)

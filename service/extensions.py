@@ -31,7 +31,7 @@ class Services:
     cache: RatingCache
     engines: EngineSlot
     keys: KeyRing
-    writes: WriteHealth = field(default_factory=WriteHealth)  # recent write failures, for readiness
+    writes: WriteHealth = field(default_factory=WriteHealth)  # recent write failures on this host
 
 
 def init_app(app: Flask, settings: Settings, engines: EngineSlot | None = None) -> Services:
@@ -43,6 +43,8 @@ def init_app(app: Flask, settings: Settings, engines: EngineSlot | None = None) 
         cache=create_cache(settings),
         engines=engines or EngineSlot(),
         keys=KeyRing(db, settings.key_cache_seconds),
+        # shared by the workers of this host, through the multiprocess directory gunicorn sets up
+        writes=WriteHealth(shared_dir=settings.metrics_multiproc_dir),
     )
     app.extensions[EXTENSION_NAME] = services
     return services

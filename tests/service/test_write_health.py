@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.exc import OperationalError
+from structlog.testing import capture_logs
 
-from service.write_health import WriteHealth, driver_error, is_write_failure
+from service.write_health import SHARED_FILE, WriteHealth, driver_error, forget, is_write_failure
 from tests.conftest import AppFactory, bearer, create_key, payload, services_of
 
 
@@ -96,3 +97,64 @@ def test_the_drivers_name_for_storage_that_refuses_writes(tmp_path: Path) -> Non
     assert driver_error(missing) == ("SQLITE_ERROR", "no such table: nowhere")
     assert not is_write_failure(missing)  # a read that failed: not a reason to leave the load balancer
     assert driver_error(sqlite3.Error("x")) == ("Error", None)  # not wrapped by SQLAlchemy
+
+
+# --- shared by the workers of one host ----------------------------------------------------------------------
+
+
+def test_the_workers_of_a_host_report_the_same_write_failure(tmp_path: Path) -> None:
+    """Kept per worker, readiness answered 503 from the workers that had seen a failed write and 200 from
+    the others: the load balancer saw the host flap during a disk-full incident."""
+    now = [100.0]
+    first, second = (WriteHealth(window_seconds=30, clock=lambda: now[0], shared_dir=tmp_path) for _ in "ab")
+    assert first.shared and second.shared and first.problem() is second.problem() is None
+    first.failed("SQLITE_FULL")
+    now[0] += 12
+    expected = "writes are failing (SQLITE_FULL; the last 12 s ago, none succeeded since)"
+    assert first.problem() == second.problem() == expected
+    recycled = WriteHealth(window_seconds=30, clock=lambda: now[0], shared_dir=tmp_path)  # a new worker
+    assert recycled.problem() == expected
+    second.succeeded()  # a write that succeeds anywhere on the host clears it everywhere
+    assert first.problem() is second.problem() is recycled.problem() is None
+    second.failed("SQLITE_READONLY")
+    now[0] += 30
+    assert first.problem() == "writes are failing (SQLITE_READONLY; the last 30 s ago, none succeeded since)"
+    now[0] += 1  # the window is over for every worker at once
+    assert first.problem() is second.problem() is None
+    forget(tmp_path)  # gunicorn's start: the previous run's failure is not this run's
+    assert not (tmp_path / SHARED_FILE).exists()
+
+
+def test_two_apps_sharing_a_directory_answer_readiness_alike(make_app: AppFactory, tmp_path: Path) -> None:
+    """Two apps on one multiprocess directory stand in for two gunicorn workers."""
+    shared = tmp_path / "multiproc"
+    shared.mkdir()
+    failing, other = make_app(METRICS_MULTIPROC_DIR=str(shared)), make_app(METRICS_MULTIPROC_DIR=str(shared))
+    key = create_key(failing)
+    assert failing.test_client().post("/v1/ratings", json=payload(), headers=bearer(key)).status_code == 201
+    db = services_of(failing).db
+    with db.connect() as conn:
+        pages = conn.exec_driver_sql("PRAGMA page_count").scalar()
+    event.listen(db, "connect", lambda dbapi, _record: dbapi.execute(f"PRAGMA max_page_count = {pages}"))
+    db.dispose()
+    refused = failing.test_client().post("/v1/ratings", json=payload(employees=77), headers=bearer(key))
+    assert refused.status_code == 503
+
+    answers = [app.test_client().get("/readyz") for app in (failing, other)]
+    assert [a.status_code for a in answers] == [503, 503]  # the worker that saw nothing fail says so too
+    assert answers[1].json["errors"]["database"] == answers[0].json["errors"]["database"]
+    other_key = create_key(other)
+    issued = other.test_client().post("/v1/ratings", json=payload(), headers=bearer(other_key))
+    assert issued.status_code == 201  # a write that succeeds in another worker: the host takes writes
+    assert [app.test_client().get("/readyz").status_code for app in (failing, other)] == [200, 200]
+
+
+def test_a_directory_that_cannot_hold_the_state_leaves_it_per_process(tmp_path: Path) -> None:
+    (tmp_path / "a-file").write_text("")
+    with capture_logs() as logged:
+        first, second = (WriteHealth(shared_dir=tmp_path / "a-file") for _ in "ab")
+    assert not first.shared and not second.shared
+    assert [e["event"] for e in logged] == ["write_health_not_shared"] * 2  # once for each worker
+    assert logged[0]["error"] == "Not a directory" and "this worker saw" in logged[0]["consequence"]
+    first.failed("SQLITE_FULL")
+    assert first.problem() is not None and second.problem() is None  # as before: each its own
