@@ -88,8 +88,9 @@ from rating_model.values import fast_init
 #: kept in the canonical input like ``"fuels": []`` and compared with the previous year as 0, so selling the
 #: diesel vans is a reduction (the fleet had been left out of the comparison as "reported in one year
 #: only", and a fleet answered none in both years was not a field in common); the flat format says it with
-#: ``transport__fleet_none``. Under standard 1.4.0 the fleet indicator still scores no vehicles in its
-#: missing bin.
+#: ``transport__fleet_none``. Standard 1.5.0 (the default, with the retrained default model) scores that
+#: answer as a fleet with no combustion vehicle (``when_none``), and its reasons say "no vehicles"; under
+#: 1.4.0 it stays in the fleet indicator's missing bin.
 ENGINE_VERSION = "1.8"
 
 MODELS_DIR = Path(__file__).parent / "data" / "models"
@@ -303,7 +304,9 @@ class Engine:
             base_points=self.artifact.base_points,
             pillars=self._pillars(ev.contributions),
             contributions=ev.contributions,
-            reason_codes=tuple(reason_codes(ev.contributions, standard)),
+            reason_codes=tuple(
+                reason_codes(ev.contributions, standard, self.indicators.answered_none(filled.data))
+            ),
             improvements=tuple(imps),
             path_to_next_grade=path,
             emissions=inventory_section(inv, ev.benchmark),

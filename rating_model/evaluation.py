@@ -148,4 +148,11 @@ def training_bin_counts(artifact: ScorecardArtifact, name: str) -> dict[int, int
         return None
     counts = {i: int(c) for i, c in enumerate(stats["count"])}
     counts[MISSING_BIN] = int(stats.get("missing", {}).get("count", 0))
+    # rows that answered "none" were fitted as missing but are served in their when_none bin (standard
+    # 1.5.0's fleet): counted where the service puts them
+    served = artifact.metadata.get("answered_none", {}).get(name)
+    if isinstance(served, Mapping) and served.get("bin") in counts:
+        rows = min(int(served.get("rows", 0)), counts[MISSING_BIN])
+        counts[MISSING_BIN] -= rows
+        counts[int(served["bin"])] += rows
     return counts

@@ -118,8 +118,19 @@ def format_value(value: float | None, unit: str, lang: str = "en") -> str:
     return f"{value:.3g} {_UNITS_ZH.get(unit, unit) if lang == 'zh' else unit}"
 
 
-def reason_codes(contributions: Sequence[Contribution], standard: Standard) -> list[dict[str, object]]:
-    """The strongest negative drivers (points left on the table) and positive drivers (points earned)."""
+#: how a reason names the answer "no vehicles" (the only indicator with a ``when_none`` so far)
+_NONE_EN = "no vehicles (scored as a fleet with no combustion vehicle)"
+_NONE_ZH = "无经营车辆（按无燃油车辆计分）"
+
+
+def reason_codes(
+    contributions: Sequence[Contribution], standard: Standard, answered_none: frozenset[str] = frozenset()
+) -> list[dict[str, object]]:
+    """The strongest negative drivers (points left on the table) and positive drivers (points earned).
+
+    An indicator in ``answered_none`` (the business runs no vehicles) says so: its value is the standard's
+    ``when_none``, and "100 %" would read as a fleet the business does not have.
+    """
     out: list[dict[str, object]] = []
     negatives = sorted((c for c in contributions if c.max_points - c.points > 0),
                        key=lambda c: (c.points - c.max_points, c.indicator))
@@ -140,15 +151,17 @@ def reason_codes(contributions: Sequence[Contribution], standard: Standard) -> l
     positives = sorted((c for c in contributions if c.points > 0), key=lambda c: (-c.points, c.indicator))
     for c in positives[:REASONS_PER_SIDE]:
         ind = standard.indicators[c.indicator]
+        none = c.indicator in answered_none
         out.append({
             "code": f"POS_{c.indicator.upper()}",
             "indicator": c.indicator,
             "effect": "positive",
             "points": c.points,
-            "message": f"{ind.name}: {format_value(c.value, ind.unit)} earns {c.points:g} of "
+            "message": f"{ind.name}: "
+                       f"{_NONE_EN if none else format_value(c.value, ind.unit)} earns {c.points:g} of "
                        f"{c.max_points:g} points.",
-            "message_zh": f"{ind.name_zh}：{format_value(c.value, ind.unit, 'zh')}，得 {c.points:g} / "
-                          f"{c.max_points:g} 分。",
+            "message_zh": f"{ind.name_zh}：{_NONE_ZH if none else format_value(c.value, ind.unit, 'zh')}，"
+                          f"得 {c.points:g} / {c.max_points:g} 分。",
         })
     return out
 

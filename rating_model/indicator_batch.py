@@ -32,16 +32,25 @@ _CHUNKS_PER_WORKER = 4  # smaller chunks even out workers slowed by other load o
 _SERIAL_CHUNK_ROWS = 5_000  # in one process, chunks only pace the progress callback
 
 
-def measure_chunk(frame: pd.DataFrame, standard: Standard) -> tuple[NDArray[np.float64], list[int]]:
-    """Indicator matrix (rows x the standard's indicators, NaN = missing) and the rows that cannot be rated.
+#: a chunk's indicator matrix, the cells scored at the standard's ``when_none`` (answered "none") and the
+#: positions of the rows the engine refuses
+Chunk = tuple[NDArray[np.float64], NDArray[np.bool_], list[int]]
+
+
+def measure_chunk(frame: pd.DataFrame, standard: Standard) -> Chunk:
+    """Indicator matrix (rows x the standard's indicators, NaN = missing) as the service derives it, the
+    cells whose value is the standard's ``when_none`` for an answer of "none", and the rows that cannot be
+    rated.
 
     A row the engine refuses (an unknown unit, an impossible value) is reported by its position in
     ``frame`` and given NaN everywhere, so the caller can drop it and say how many were skipped.
     """
     indicators = IndicatorSet(standard)
     ids = indicators.ids
+    column = {name: j for j, name in enumerate(ids)}
     uses = standard.use_of_proceeds
     out = np.full((len(frame), len(ids)), np.nan)
+    none = np.zeros((len(frame), len(ids)), dtype=bool)
     bad: list[int] = []
     payloads = payloads_from_frame(frame.drop(columns=list(EXTRA_COLUMNS), errors="ignore"))
     for index, payload in enumerate(payloads):
@@ -52,10 +61,12 @@ def measure_chunk(frame: pd.DataFrame, standard: Standard) -> tuple[NDArray[np.f
             bad.append(index)
             continue
         out[index] = [math.nan if values[i] is None else values[i] for i in ids]
-    return out, bad
+        for name in indicators.answered_none(data):
+            none[index, column[name]] = True
+    return out, none, bad
 
 
-def _measure_part(args: tuple[pd.DataFrame, Standard]) -> tuple[NDArray[np.float64], list[int]]:
+def _measure_part(args: tuple[pd.DataFrame, Standard]) -> Chunk:
     return measure_chunk(*args)
 
 
@@ -66,7 +77,22 @@ def frame_indicators(
     workers: int | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> tuple[pd.DataFrame, list[int]]:
-    """Indicator values of every row of a flat frame (columns in the standard's order) and unratable rows.
+    """Indicator values of every row of a flat frame as the service derives them (columns in the
+    standard's order) and unratable rows: :func:`frame_indicators_answered` without the answers of none."""
+    values, _, bad = frame_indicators_answered(frame, standard, workers=workers, progress=progress)
+    return values, bad
+
+
+def frame_indicators_answered(
+    frame: pd.DataFrame,
+    standard: Standard,
+    *,
+    workers: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame, list[int]]:
+    """Indicator values of every row of a flat frame (columns in the standard's order), the cells scored
+    at the standard's ``when_none`` because the business answered "none" (training fits the bins without
+    them), and the unratable rows.
 
     Parameters
     ----------
@@ -89,7 +115,7 @@ def frame_indicators(
     bounds = np.linspace(0, n, n_chunks + 1).astype(int)
     spans = [(int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:], strict=True) if b > a]
     parts = [(frame.iloc[a:b], standard) for a, b in spans]
-    results: list[tuple[NDArray[np.float64], list[int]]] = []
+    results: list[Chunk] = []
     if serial:
         for part, (a, b) in zip(parts, spans, strict=True):
             results.append(_measure_part(part))
@@ -103,7 +129,9 @@ def frame_indicators(
                 if progress is not None:
                     progress(b - a)
     if not results:
-        return pd.DataFrame(np.zeros((0, len(ids))), columns=ids), []
+        empty = pd.DataFrame(np.zeros((0, len(ids))), columns=ids)
+        return empty, empty.astype(bool), []
     starts = [a for a, _ in spans]
-    bad = [int(start + i) for start, (_, part_bad) in zip(starts, results, strict=True) for i in part_bad]
-    return pd.DataFrame(np.vstack([m for m, _ in results]), columns=ids), bad
+    bad = [int(start + i) for start, (_, _, part_bad) in zip(starts, results, strict=True) for i in part_bad]
+    values = pd.DataFrame(np.vstack([m for m, _, _ in results]), columns=ids)
+    return values, pd.DataFrame(np.vstack([n for _, n, _ in results]), columns=ids), bad

@@ -61,6 +61,12 @@ def _target_ambition(ctx: IndicatorContext) -> float | None:
     return best
 
 
+def _runs_no_vehicles(data: OperatingData) -> bool:
+    """Whether the business answered that it runs no vehicles: ``"fleet": []``, or items counting none."""
+    fleet = data.transport.fleet
+    return fleet is not None and not any(item.vehicles is None or item.vehicles > 0 for item in fleet)
+
+
 def _low_carbon_fleet_share(ctx: IndicatorContext) -> float | None:
     total = 0.0
     low = 0.0
@@ -133,13 +139,37 @@ DERIVATIONS: Mapping[str, Derivation] = {
 }
 # Practice-share indicators take their practice list from the standard document.
 PRACTICE_INDICATORS = ("green_operations", "environmental_management")
+#: Per indicator of :data:`rating_model.standard.NONE_ANSWERABLE`: whether a business answered "none" of
+#: what it measures (the standard's ``when_none`` then gives its value).
+ANSWERED_NONE: Mapping[str, Callable[[OperatingData], bool]] = {"low_carbon_fleet_share": _runs_no_vehicles}
+
+
+def _when_none(
+    derive: Derivation, answered_none: Callable[[OperatingData], bool], value: float
+) -> Derivation:
+    """``derive``, but the standard's ``when_none`` value for a business that answered none."""
+
+    def derived(ctx: IndicatorContext) -> float | None:
+        return value if answered_none(ctx.data) else derive(ctx)
+
+    return derived
 
 
 class IndicatorSet:
-    """The standard's indicators bound to their derivations, built once per standard."""
+    """The standard's indicators bound to their derivations, built once per standard.
 
-    def __init__(self, standard: Standard) -> None:
+    ``none_as_missing`` leaves an answer of "none" in the missing bin whatever the standard's
+    ``when_none``: training fits the bins on the businesses an indicator applies to (scored at
+    ``when_none``, a business without vehicles pooled with all-electric fleets in the top bin, and the
+    monotone binning then merged the half-electric fleets into the bottom one).
+    """
+
+    def __init__(self, standard: Standard, *, none_as_missing: bool = False) -> None:
         self._echoes = tuple(standard.missing_when_sector_default.items())
+        #: the indicators with a ``when_none`` value, and how each reads whether the business answered none
+        self.answerable = tuple(
+            (i.id, ANSWERED_NONE[i.id]) for i in standard.indicators.values() if i.when_none is not None
+        )
         plan: list[tuple[str, Derivation]] = []
         for indicator in standard.indicators.values():
             if indicator.id in PRACTICE_INDICATORS:
@@ -151,12 +181,22 @@ class IndicatorSet:
                     return _practice_share(answers(ctx.data.practices))
 
                 plan.append((indicator.id, derive))
+            elif indicator.id in DERIVATIONS and indicator.when_none is not None and not none_as_missing:
+                plan.append((indicator.id, _when_none(
+                    DERIVATIONS[indicator.id], ANSWERED_NONE[indicator.id], indicator.when_none
+                )))
             elif indicator.id in DERIVATIONS:
                 plan.append((indicator.id, DERIVATIONS[indicator.id]))
             else:
                 raise StandardError(f"indicator {indicator.id}: no derivation is implemented for it")
         self._plan = tuple(plan)
         self.ids = tuple(name for name, _ in plan)
+
+    def answered_none(self, data: OperatingData) -> frozenset[str]:
+        """The indicators ``data`` answered "none" of, among those the standard gives a ``when_none``."""
+        if not self.answerable:
+            return frozenset()
+        return frozenset(name for name, answered in self.answerable if answered(data))
 
     def derive(self, ctx: IndicatorContext) -> dict[str, float | None]:
         """Every indicator's value for one business, in the standard's order.

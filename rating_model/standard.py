@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -23,7 +24,7 @@ from rating_model.operating_data import DATA_SOURCES, PRACTICE_FLAGS, STATIONARY
 from rating_model.published import verified_bytes
 
 STANDARD_DIR = Path(__file__).parent / "data" / "standard"
-DEFAULT_STANDARD = STANDARD_DIR / "greenrate-sme-1.4.yaml"
+DEFAULT_STANDARD = STANDARD_DIR / "greenrate-sme-1.5.yaml"
 #: The sections a scorecard depends on: how indicators are derived and scored, the grade cut-offs, the
 #: estimation that fills their inputs and the data-quality rules (the measurement_quality indicator is the
 #: PCAF score they set). A later version may accept models trained for an earlier one
@@ -45,6 +46,15 @@ class Indicator:
     derivation: str
     actions: tuple[str, ...]
     practices: tuple[str, ...]
+    #: the value an indicator over a list the business can answer empty takes when it did (``"fleet": []``:
+    #: it runs no vehicles; standard 1.5.0 on); ``None`` leaves that answer in the missing bin, as standards
+    #: before 1.5.0 did. Training fits the bins without these answers (:mod:`rating_model.train`).
+    when_none: float | None = None
+
+
+#: Indicators read from a list the business may answer empty (``"fleet": []``), the only ones that may
+#: declare ``when_none``.
+NONE_ANSWERABLE = frozenset({"low_carbon_fleet_share"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,6 +198,16 @@ def _parse_indicators(doc: Mapping[str, Any]) -> tuple[tuple[Pillar, ...], dict[
             unknown = set(practices) - set(PRACTICE_FLAGS)
             if unknown:
                 raise StandardError(f"{where}: unknown practices {sorted(unknown)}")
+            when_none = i.get("when_none")
+            if when_none is not None and (
+                i["id"] not in NONE_ANSWERABLE
+                or isinstance(when_none, bool)
+                or not isinstance(when_none, int | float)
+                or not math.isfinite(when_none)
+            ):
+                raise StandardError(
+                    f"{where}: when_none must be a number, and only {sorted(NONE_ANSWERABLE)} may declare it"
+                )
             indicators[i["id"]] = Indicator(
                 id=i["id"],
                 pillar=p["id"],
@@ -198,6 +218,7 @@ def _parse_indicators(doc: Mapping[str, Any]) -> tuple[tuple[Pillar, ...], dict[
                 derivation=_require(i, "derivation", where),
                 actions=tuple(i.get("actions", ())),
                 practices=practices,
+                when_none=None if when_none is None else float(when_none),
             )
             ids.append(i["id"])
         pillars.append(Pillar(p["id"], p["name"], p.get("name_zh", p["name"]), tuple(ids)))

@@ -25,7 +25,7 @@ from numpy.typing import NDArray
 
 from rating_model.exceptions import InvalidInputError
 from rating_model.factors import factor_sets_document
-from rating_model.indicator_batch import frame_indicators
+from rating_model.indicator_batch import frame_indicators_answered
 from rating_model.labels import class_problem, labels_of
 from rating_model.monitoring import SCORE_EDGES, band_counts
 from rating_model.operating_data import SCHEMA_VERSION
@@ -154,16 +154,21 @@ def train(frame: pd.DataFrame, *, standard: Standard | None = None, seed: int = 
     """Fit a scorecard on a flat labelled frame and return its artifact and holdout metrics.
 
     ``workers`` processes derive the indicators (``None``: one per core for large frames, see
-    :func:`rating_model.indicator_batch.frame_indicators`); the artifact does not depend on it.
+    :func:`rating_model.indicator_batch.frame_indicators_answered`); the artifact does not depend on it.
     """
     standard = standard or load_standard(DEFAULT_STANDARD)
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or not 0 <= seed <= MAX_SEED:
         raise InvalidInputError("seed", f"must be an integer from 0 to {MAX_SEED}, got {seed!r}")
     y_all = labels_of(frame)
-    X_all, bad = frame_indicators(frame, standard, workers=workers, progress=progress)
+    X_all, answered_none, bad = frame_indicators_answered(frame, standard, workers=workers, progress=progress)
     keep = np.ones(len(frame), dtype=bool)
     keep[bad] = False
     X_all, y_all = X_all[keep].reset_index(drop=True), y_all[keep]
+    # The bins are fitted on the businesses each indicator applies to: an answer of "none" scored at the
+    # standard's when_none (no vehicles as a fleet with no combustion vehicle) would pool with the best
+    # values and blur them (standard 1.5.0); it is fitted as missing, then scored, measured and banded as
+    # the service scores it.
+    X_fit = X_all.mask(answered_none[keep].reset_index(drop=True))
     left = class_problem(y_all)
     if left is not None:
         raise InvalidInputError(
@@ -178,8 +183,17 @@ def train(frame: pd.DataFrame, *, standard: Standard | None = None, seed: int = 
     card_source = dict(source or {"synthetic": False})
     # The standard's missing-data rule: a missing bin never earns more than the worst reported value.
     model = Scorecard(directions=directions, missing_cap="lowest", random_state=seed)
-    model.fit(X_all[~holdout], y_all[~holdout])
+    model.fit(X_fit[~holdout], y_all[~holdout])
     metrics = binary_metrics(y_all[holdout], model.predict_proba(X_all[holdout])[:, 1])
+    # The training rows that answered "none" are in each feature's missing count (fitted as missing) but
+    # are served in the bin of the standard's when_none: drift monitoring moves them there
+    # (evaluation.training_bin_counts), or every live rating without vehicles would read as drift.
+    none_rows = answered_none[keep].reset_index(drop=True)[~holdout].sum()
+    served_none = {
+        name: {"rows": int(none_rows[name]), "bin": int(model.table_.column_bins(name, np.array([value]))[0])}
+        for name in answered_none.columns
+        if (value := standard.indicators[name].when_none) is not None and none_rows[name] > 0
+    }
     hashes = row_hashes(frame)  # hashed once: the file's fingerprint and the sketch of its rows
     metadata = {
         "standard": standard.label,
@@ -192,6 +206,7 @@ def train(frame: pd.DataFrame, *, standard: Standard | None = None, seed: int = 
         "seed": seed,
         "rows": int(len(y_all)),
         "skipped_rows": len(bad),
+        "answered_none": served_none,
         "card": model_card(standard, card_source, metrics),
         # the training population's score distribution, so drift monitoring can compare live scores with it
         "score_bands": {"edges": list(SCORE_EDGES),

@@ -17,8 +17,9 @@ from rating_model.estimation import Filled, fill_missing
 from rating_model.exceptions import ArtifactError, FactorNotFoundError
 from rating_model.factors import load_factor_set
 from rating_model.grading import lowered_by_completeness
+from rating_model.indicators import IndicatorSet
 from rating_model.operating_data import PRACTICE_FLAGS, OperatingData
-from rating_model.standard import load_standard, parse_standard
+from rating_model.standard import STANDARD_DIR, load_standard, parse_standard
 from tests.rating_model.strategies import amount, partly_answered_payloads, payloads
 
 ENGINE = Engine.load()
@@ -837,3 +838,34 @@ def test_reason_codes_speak_chinese_too() -> None:
     assert format_value(None, "share 0-1", "zh") == "未填报"
     assert format_value(-4.2, "percent", "zh") == "-4.2%"
     assert format_value(4.2, "percent per year", "zh") == "每年 4.2%"
+
+
+def test_a_business_without_vehicles_scores_as_a_fleet_with_no_combustion_vehicle() -> None:
+    """Standard 1.5.0 (a Chinese merchant's review): a florist answering "no vehicles" scored 17.6 against
+    27.0 with an EV, the fleet indicator in its missing bin (0 of 10.1) and the page saying she had not
+    answered. "fleet": [] now earns the points of a fleet without combustion vehicles; a fleet left out is
+    still not answered, and a diesel van earns nothing."""
+    florist = copy.deepcopy(MINIMAL) | {"energy": {"electricity_kwh": 3_600, "fuels": []},
+                                        "data_source": "energy_bills"}
+
+    def fleet_line(fleet: list[dict[str, Any]] | None) -> tuple[dict[str, Any], dict[str, Any]]:
+        payload = copy.deepcopy(florist) | ({} if fleet is None else {"transport": {"fleet": fleet}})
+        rated = rate(payload)
+        return next(c for c in rated["contributions"] if c["indicator"] == "low_carbon_fleet_share"), rated
+
+    none, none_rating = fleet_line([])
+    blank, blank_rating = fleet_line(None)
+    diesel, _ = fleet_line([{"fuel": "diesel", "vehicles": 1, "fuel_quantity": 900, "unit": "L"}])
+    ev, _ = fleet_line([{"fuel": "electric", "vehicles": 1, "km": 8_000}])
+    assert none["points"] == none["max_points"] == ev["points"] > 0
+    assert none["value"] == 1 and blank["value"] is None and blank["points"] == diesel["points"] == 0
+    assert none_rating["score"] == pytest.approx(blank_rating["score"] + none["max_points"], abs=1e-9)
+    reason = next(r for r in none_rating["reason_codes"] if r["indicator"] == "low_carbon_fleet_share")
+    assert "no vehicles" in reason["message"] and "无经营车辆" in reason["message_zh"]
+    assert not any(r["indicator"] == "low_carbon_fleet_share" and "no vehicles" in r["message"]
+                   for r in blank_rating["reason_codes"])
+    # under 1.4.0 the answer stays in the missing bin, as that standard says
+    earlier = IndicatorSet(load_standard(STANDARD_DIR / "greenrate-sme-1.4.yaml"))
+    data = ENGINE.parse(copy.deepcopy(florist) | {"transport": {"fleet": []}})
+    assert earlier.answered_none(data) == frozenset() and ENGINE.indicators.answered_none(data) == {
+        "low_carbon_fleet_share"}

@@ -28,7 +28,7 @@ def doc() -> dict[str, Any]:
 
 
 def test_default_standard_loads_with_every_indicator_derivable() -> None:
-    assert STANDARD.label == "greenrate-sme@1.4.0"
+    assert STANDARD.label == "greenrate-sme@1.5.0"
     assert len(STANDARD.indicators) == 13
     assert IndicatorSet(STANDARD).ids == tuple(STANDARD.indicators)
     pillars = {"energy_climate", "resources_circularity", "practices_governance"}
@@ -156,8 +156,13 @@ def test_models_of_an_earlier_version_rate_only_where_nothing_that_scores_change
     third = load_standard(STANDARD_DIR / "greenrate-sme-1.3.yaml")
     assert third.models_trained_for == () and not third.rates_models_for("greenrate-sme@1.2.0")
     # 1.4.0 changed only what knock-outs say (their remedies): 1.3.0's models rate under it, no earlier one
-    assert STANDARD.models_trained_for == ("greenrate-sme@1.3.0",)
-    assert not STANDARD.rates_models_for("greenrate-sme@1.2.0")
+    fourth = load_standard(STANDARD_DIR / "greenrate-sme-1.4.yaml")
+    assert fourth.models_trained_for == ("greenrate-sme@1.3.0",)
+    assert not fourth.rates_models_for("greenrate-sme@1.2.0")
+    # 1.5.0 scores "no vehicles" (when_none): it accepts only its own models
+    assert STANDARD.models_trained_for == () and not STANDARD.rates_models_for("greenrate-sme@1.4.0")
+    assert STANDARD.indicators["low_carbon_fleet_share"].when_none == 1.0
+    assert fourth.indicators["low_carbon_fleet_share"].when_none is None
     for section, mutate in (
         ("grades", lambda d: d["grades"]["cutoffs"][1].update(min_score=61)),
         ("pillars", lambda d: d["pillars"][0]["indicators"][0].update(unit="other")),
@@ -195,3 +200,19 @@ def test_a_model_of_an_earlier_standard_rates_under_the_newest_that_accepts_it()
     assert standard_for_model("greenrate-sme@1.1.0", earlier) is earlier
     assert standard_for_model("greenrate-sme@0.9.0", STANDARD) is None
     assert standard_for_model(None, STANDARD) is None
+
+
+@pytest.mark.parametrize(("indicator", "value"), [
+    ("carbon_intensity", 1), ("low_carbon_fleet_share", "all"), ("low_carbon_fleet_share", True),
+    ("low_carbon_fleet_share", float("nan")),
+])
+def test_only_an_indicator_answerable_with_none_may_say_what_it_scores(indicator: str, value: object) -> None:
+    """``when_none`` is for a list the business can answer empty (the fleet): on another indicator, or not a
+    finite number, the document is refused instead of silently scoring nothing."""
+    document = doc()
+    for pillar in document["pillars"]:
+        for item in pillar["indicators"]:
+            if item["id"] == indicator:
+                item["when_none"] = value
+    with pytest.raises(StandardError, match="when_none"):
+        parse_standard(document)

@@ -114,3 +114,23 @@ def test_training_refuses_data_it_cannot_learn_from(change: Any, reason: str) ->
 def test_training_refuses_a_seed_scikit_learn_cannot_take(seed: Any) -> None:
     with pytest.raises(InvalidInputError, match="seed"):
         train(FRAME.iloc[:300], seed=seed, workers=1)
+
+
+def test_the_bins_are_fitted_without_the_businesses_answering_none() -> None:
+    """Standard 1.5.0 scores "no vehicles" as a fleet with no combustion vehicle (share 1). Fitted at 1, the
+    businesses without vehicles pooled with all-electric fleets in the top bin and the monotone binning
+    merged half-electric fleets into the bottom one; fitted as missing, the bins are exactly those of the
+    same data with the answer left out, while the holdout metrics and drift counts are as the service
+    scores."""
+    said_none = FRAME["transport__fleet_none"].fillna(False).astype(bool)
+    assert said_none.sum() > 200
+    left_out = FRAME.copy()
+    left_out["transport__fleet_none"] = pd.array([pd.NA] * len(FRAME), dtype="boolean")
+    answered, blank = train(FRAME, seed=5), train(left_out, seed=5)
+    features = {f["name"]: f for f in answered.artifact["features"]}
+    assert answered.artifact["features"] == blank.artifact["features"]
+    fleet = features["low_carbon_fleet_share"]
+    assert fleet["points"][-1] == max(fleet["points"]) > fleet["missing_points"]
+    served = answered.artifact["metadata"]["answered_none"]["low_carbon_fleet_share"]
+    assert served["bin"] == len(fleet["points"]) - 1 and 0 < served["rows"] <= said_none.sum()
+    assert not blank.artifact["metadata"]["answered_none"]

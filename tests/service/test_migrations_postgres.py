@@ -95,8 +95,11 @@ def test_an_upgrade_waits_for_the_run_holding_the_migration_lock(db: Engine, pos
     assert not upgrading.is_alive()
     assert migrate.current_revision(db) == migrate.head_revision()
     assert said == ["another greenrate migration is running on this database: waiting for it to finish"]
-    with db.connect() as conn:  # the lock went with the run
-        held = conn.exec_driver_sql("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'").scalar()
+    with db.connect() as conn:  # the lock went with the run (pg_locks is the whole server's: this database's)
+        held = conn.exec_driver_sql(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
+            "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+        ).scalar()
     assert held == 0
 
 
