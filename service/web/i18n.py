@@ -211,6 +211,14 @@ _EN: dict[str, str] = {
     "intensity_scope12_market_per_cny_million_revenue": "Scopes 1 and 2 (market) per CNY million of revenue",
     "intensity_per_employee": "Scopes 1, 2 (location) and 3 per employee",
     "intensity_per_m2": "Scopes 1, 2 (location) and 3 per m² of floor area",
+    "no_vehicles_unscored": "{name}: no vehicles (your answer); the standard this rating used ({standard}) "
+    "does not yet score “no vehicles”, so it counts as unknown: {earned}.",
+    "no_vehicles_scored": "{name}: no vehicles, scored as a fleet with no combustion vehicle: {earned}.",
+    "held_missing": "Up to {points} more points wait in figures not reported (or only estimated from the "
+    "sector): {names}. Report them, from the bills where there are any, to be scored on them; a blank never "
+    "scores better than the worst figure.",
+    "held_no_vehicles": "{name}: you answered “no vehicles”; the standard this rating used ({standard}) does "
+    "not yet score that answer, so its {points} points cannot be earned by reporting anything.",
 }
 
 _ZH: dict[str, str] = {
@@ -398,6 +406,13 @@ _ZH: dict[str, str] = {
     "intensity_scope12_market_per_cny_million_revenue": "范围一和范围二（基于市场），每百万元营业收入",
     "intensity_per_employee": "范围一、范围二（基于位置）和范围三，每名员工",
     "intensity_per_m2": "范围一、范围二（基于位置）和范围三，每平方米经营面积",
+    "no_vehicles_unscored": "{name}：您填写的是没有车辆；本评级采用的标准（{standard}）尚不为“没有车辆”计分，"
+    "按未知计，{earned}。",
+    "no_vehicles_scored": "{name}：没有车辆，按没有燃油车的车队计分，{earned}。",
+    "held_missing": "未填报（或仅按行业默认值估算）的数据最多还能带来 {points} 分：{names}。"
+    "请按账单等实际数据填报后按实际情况计分；空白的得分不会高于最差的填报值。",
+    "held_no_vehicles": "{name}：您填写的是没有车辆；本评级采用的标准（{standard}）尚不为这一回答计分，"
+    "这 {points} 分目前无法通过填报获得。",
 }
 
 _TEXTS: Mapping[str, Mapping[str, str]] = {"en": _EN, "zh": _ZH}

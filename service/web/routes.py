@@ -263,11 +263,11 @@ def result(rating_id: str) -> str:
         emissions=emission_bars(rating, t),
         estimated=estimated_fields(rating["data_quality"].get("estimated_fields", []), lang),
         assumed=estimated_fields(assumed, lang) if assumed else None,
-        reasons=reasons(rating, standard, lang),
+        reasons=reasons(rating, standard, lang, operating),
         plan=plan(rating, lang, t),
         overlaps=plan_overlaps(rating, standard, lang, t),
         next_grade=next_grade(rating, lang, t),
-        held_back=held_back(rating, lang),
+        held_back=held_back(rating, lang, operating, standard),
         green_loan=green_loan_line(rating, standard.min_loan_grade, t),
         ladder=grade_ladder(rating, standard, t),
     )

@@ -73,24 +73,61 @@ def emission_bars(rating: Mapping[str, Any], t: Mapping[str, str]) -> list[dict[
 _PEER_RATIO = "ratio (actual / expected)"
 
 
-def reasons(rating: Mapping[str, Any], standard: Standard, lang: str) -> list[dict[str, Any]]:
+#: the fleet indicator, and the input that answers it with "no vehicles" (``transport.fleet: []``)
+_FLEET = "low_carbon_fleet_share"
+
+
+def no_vehicles(operating: Mapping[str, Any] | None) -> bool:
+    """Whether the owner answered "no vehicles": the stored input's fleet is ``[]`` (an answer), not left
+    out (not answered)."""
+    return ((operating or {}).get("transport") or {}).get("fleet") == []
+
+
+def _standard_label(rating: Mapping[str, Any]) -> str:
+    return str((rating.get("versions") or {}).get("standard") or "")
+
+
+def reasons(
+    rating: Mapping[str, Any], standard: Standard, lang: str, operating: Mapping[str, Any] | None = None
+) -> list[dict[str, Any]]:
     """The top reason codes in an owner's words, rebuilt from the points table (the Chinese is never
     machine-translated). The engine's own message speaks to an analyst ("not reported (scored in the
     missing-data bin)", "0.851 ratio (actual / expected)"): a figure the form did not ask says so plainly,
-    and a comparison with the sector says how much more or less than similar businesses."""
+    and a comparison with the sector says how much more or less than similar businesses.
+
+    ``operating`` is the rating's stored input: an owner who answered "no vehicles" was told the fleet was
+    "not reported" (a review in Chengdu). What the page says follows the input and the points the
+    indicator got, never a standard's version: scored (a fleet with no combustion vehicle) or left in the
+    missing bin by the standard the rating used, the answer "no vehicles" is shown either way."""
     points = {c["indicator"]: c for c in rating.get("contributions", [])}
     out = []
     for r in rating.get("reason_codes", []):
         c = points.get(r["indicator"])
         name = _indicator_name(standard, r["indicator"], lang)
-        text = None if c is None else _reason_text(c, name, lang, r.get("message_zh"))
+        if c is not None and r["indicator"] == _FLEET and no_vehicles(operating):
+            text: str | None = _no_vehicles_text(c, name, _standard_label(rating), lang)
+        else:
+            text = None if c is None else _reason_text(c, name, lang, r.get("message_zh"))
         out.append({"effect": r["effect"], "text": text or r["message"]})
     return out
 
 
+def _earned(c: Mapping[str, Any], lang: str) -> str:
+    if lang == "zh":
+        return f"得 {c['points']:g} / {c['max_points']:g} 分"
+    return f"{c['points']:g} of {c['max_points']:g} points"
+
+
+def _no_vehicles_text(c: Mapping[str, Any], name: str, label: str, lang: str) -> str:
+    """The fleet indicator of a business that answered "no vehicles": scored as a fleet without a
+    combustion vehicle, or left unscored by the standard the rating used (which is named)."""
+    t = texts(lang)
+    key = "no_vehicles_scored" if c.get("value") is not None else "no_vehicles_unscored"
+    return t[key].format(name=name, earned=_earned(c, lang), standard=label or "-")
+
+
 def _reason_text(c: Mapping[str, Any], name: str, lang: str, engine_zh: str | None = None) -> str | None:
-    earned = (f"得 {c['points']:g} / {c['max_points']:g} 分" if lang == "zh"
-              else f"{c['points']:g} of {c['max_points']:g} points")
+    earned = _earned(c, lang)
     value = c.get("value")
     if value is None:  # not asked by the form, not answered, or an answer the indicator cannot measure
         if lang == "zh":
@@ -211,16 +248,64 @@ def next_grade(rating: Mapping[str, Any], lang: str, t: Mapping[str, str]) -> di
     }
 
 
-def held_back(rating: Mapping[str, Any], lang: str) -> list[str]:
+def held_back(
+    rating: Mapping[str, Any],
+    lang: str,
+    operating: Mapping[str, Any] | None = None,
+    standard: Standard | None = None,
+) -> list[str]:
     """Why the next grade is out of reach, in the page's language (engine 1.7 on; earlier ratings: none).
 
-    Without it a plan that could not reach the next grade showed an empty list under its heading.
+    Without it a plan that could not reach the next grade showed an empty list under its heading. The
+    engine lists the fleet of a business that answered "no vehicles" among the figures "not reported"
+    under a standard that does not score that answer: the page names the answer instead, and counts the
+    other figures' points without it (:func:`_missing_data`).
     """
     path = rating.get("path_to_next_grade") or {}
     if path.get("reachable") or not path.get("target_grade"):
         return []
     key = "message_zh" if lang == "zh" else "message"
-    return [str(h.get(key) or h["message"]) for h in path.get("held_back_by", [])]
+    out = []
+    for h in path.get("held_back_by", []):
+        message = str(h.get(key) or h["message"])
+        if h.get("reason") == "missing_data" and standard is not None:
+            out.extend(_missing_data(h, message, rating, operating, standard, lang))
+            continue
+        out.append(message)
+    return out
+
+
+def _missing_data(
+    held: Mapping[str, Any],
+    message: str,
+    rating: Mapping[str, Any],
+    operating: Mapping[str, Any] | None,
+    standard: Standard,
+    lang: str,
+) -> list[str]:
+    """The engine's "points wait in figures not reported", without the fleet when the owner answered "no
+    vehicles" (said on its own line, with the points no answer on the form can earn under this standard)."""
+    indicators = [str(i) for i in held.get("indicators", [])]
+    if _FLEET not in indicators or not no_vehicles(operating):
+        return [message]
+    t = texts(lang)
+    points = {c["indicator"]: c for c in rating.get("contributions", [])}
+    fleet = points.get(_FLEET)
+    if fleet is None or any(i not in points for i in indicators):
+        return [message]  # a points table the page cannot read: the engine's sentence as it is
+    out = []
+    others = [i for i in indicators if i != _FLEET]
+    if others:
+        gap = round(sum(float(points[i]["max_points"]) - float(points[i]["points"]) for i in others), 1)
+        out.append(t["held_missing"].format(
+            points=f"{gap:g}", names=joined([_indicator_name(standard, i, lang) for i in others], lang),
+        ))
+    lacking = float(fleet["max_points"]) - float(fleet["points"])
+    out.append(t["held_no_vehicles"].format(
+        name=_indicator_name(standard, _FLEET, lang), points=f"{lacking:g}",
+        standard=_standard_label(rating) or "-",
+    ))
+    return out
 
 
 def grade_ladder(rating: Mapping[str, Any], standard: Standard, t: Mapping[str, str]) -> dict[str, Any]:

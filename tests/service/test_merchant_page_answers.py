@@ -1,0 +1,83 @@
+"""The merchant page says what the owner answered: findings of a review in Chinese on a phone (a
+small-business owner in Chengdu and a rural bank's relationship manager)."""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+
+from rating_model.standard import DEFAULT_STANDARD, load_standard
+from service.web.form import PRACTICES
+from service.web.view import held_back, reasons
+from tests.conftest import AppFactory
+from tests.service.test_merchant_page import _app, _post, _stored_rating
+
+EVERY_PRACTICE = {key: "yes" for key, _, _ in PRACTICES}
+
+
+def _text(page: str) -> str:
+    """The page's visible words, tags dropped (as a reader sees them)."""
+    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page)))
+
+
+def test_no_vehicles_is_shown_as_the_owners_answer_never_as_not_reported(make_app: AppFactory) -> None:
+    """"没有" vehicles was shown as "没有可计分的信息" and, in the held-back list, among the figures "未填报":
+    the owner answered. Under a standard that leaves "no vehicles" in the missing bin the page says so, and
+    the other missing figures' points no longer count the fleet's."""
+    app = _app(make_app)
+    client = app.test_client()
+    answers = {"industry": "5610", "region": "CN-SC", "employees": "5", "revenue": "80万",
+               "electricity": "15000", "green_share": "100", "fuel": "none", "vehicle_fuel": "none",
+               **EVERY_PRACTICE}
+    location = _post(client, "zh", **answers).headers["Location"]
+    rating = _stored_rating(app, location)
+    fleet = {c["indicator"]: c for c in rating["contributions"]}["low_carbon_fleet_share"]
+    held = rating["path_to_next_grade"]["held_back_by"]
+    # this engine's standard leaves "no vehicles" in the missing bin, and says so among the missing figures
+    assert fleet["value"] is None and fleet["points"] == 0
+    assert any("low_carbon_fleet_share" in h["indicators"] for h in held)
+    zh = _text(client.get(location.replace("lang=en", "lang=zh")).get_data(as_text=True))
+    label = rating["versions"]["standard"]
+    assert f"低碳车辆占比：您填写的是没有车辆；本评级采用的标准（{label}）尚不为“没有车辆”计分" in zh
+    assert "低碳车辆占比：没有可计分的信息" not in zh
+    missing = next(h for h in held if h["reason"] == "missing_data")
+    others = round(missing["points"] - fleet["max_points"], 1)
+    assert f"最多还能带来 {others:g} 分" in zh and f"最多还能带来 {missing['points']:g} 分" not in zh
+    assert re.search(r"最多还能带来[^。]*低碳车辆占比", zh) is None
+    en = _text(client.get(location.replace("lang=zh", "lang=en")).get_data(as_text=True))
+    assert "Low-carbon share of the vehicle fleet: no vehicles (your answer)" in en
+    assert "you answered “no vehicles”" in en
+
+    # left unanswered, the fleet is still "nothing to score it on"
+    unanswered = {**answers, "vehicle_fuel": ""}
+    page = client.get(_post(client, "zh", **unanswered).headers["Location"]).get_data(as_text=True)
+    assert "低碳车辆占比：没有可计分的信息" in _text(page) and "没有车辆" not in _text(page)
+
+
+def test_no_vehicles_scored_by_the_standard_says_how_it_was_scored() -> None:
+    """A standard that scores "fleet": [] (as a fleet with no combustion vehicle, value 1) is told apart by
+    the rating's contribution, not by its version: the same page code shows either rating."""
+    standard = load_standard(DEFAULT_STANDARD)
+    operating: dict[str, Any] = {"transport": {"fleet": []}}
+    code = {"indicator": "low_carbon_fleet_share", "effect": "positive", "message": "engine",
+            "message_zh": "引擎"}
+    scored = {"versions": {"standard": "greenrate-sme@9.9.9"}, "reason_codes": [code],
+              "contributions": [{"indicator": "low_carbon_fleet_share", "value": 1.0, "unit": "share 0-1",
+                                 "points": 10.1, "max_points": 10.1}]}
+    assert [r["text"] for r in reasons(scored, standard, "zh", operating)] == [
+        "低碳车辆占比：没有车辆，按没有燃油车的车队计分，得 10.1 / 10.1 分。"]
+    assert [r["text"] for r in reasons(scored, standard, "en", operating)] == [
+        "Low-carbon share of the vehicle fleet: no vehicles, scored as a fleet with no combustion vehicle: "
+        "10.1 of 10.1 points."]
+    unscored = {**scored, "contributions": [{**scored["contributions"][0], "value": None, "points": 0.0}]}
+    (text,) = [r["text"] for r in reasons(unscored, standard, "zh", operating)]
+    assert "（greenrate-sme@9.9.9）尚不为“没有车辆”计分" in text and text.endswith("得 0 / 10.1 分。")
+    # the fleet alone was missing: its line replaces the engine's, with nothing "not reported" left
+    path = {"target_grade": "green", "reachable": False, "held_back_by": [
+        {"reason": "missing_data", "indicators": ["low_carbon_fleet_share"], "points": 10.1,
+         "message": "Up to 10.1 more points wait", "message_zh": "最多还能带来 10.1 分"}]}
+    lines = held_back({**unscored, "path_to_next_grade": path}, "zh", operating, standard)
+    assert len(lines) == 1 and "没有车辆" in lines[0] and "未填报" not in lines[0]
+    # no answer: the engine's sentence as it was
+    assert held_back({**unscored, "path_to_next_grade": path}, "zh", {}, standard) == ["最多还能带来 10.1 分"]
