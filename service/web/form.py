@@ -1,13 +1,14 @@
 """The merchant page's short form: its choices and its translation into the contract's operating data.
 
 Only the minimal fields (industry, region, employees, revenue, electricity in kWh or as the yearly bill),
-the gas burned on site if any, the business's vehicles if any, and a few yes/no practices; the engine's
-estimation fills the rest from the standard's sector defaults and flags every filled figure. The data
-source is ``energy_bills`` when the owner gave the electricity (kWh or the bill's amount, read off the
-bills): primary energy data, PCAF option 2a, unverified or not; a form without it is ``estimated``. The
-form had always said ``estimated``, PCAF 4 (a revenue-based estimate), beside "nothing estimated" on
-ratings made from the owner's own kWh (a small-business adviser's review); the estimation floors still cap
-the score where a figure was estimated (3 from the bill's amount, 4 from sector defaults).
+the fuel burned on site if any (piped gas, bottled gas or coal), the business's vehicles if any, and a few
+yes/no practices; the engine's estimation fills the rest from the standard's sector defaults and flags
+every filled figure. The data source is ``energy_bills`` when the owner gave the electricity (kWh or the
+bill's amount, read off the bills): primary energy data, PCAF option 2a, unverified or not; a form without
+it is ``estimated``. The form had always said ``estimated``, PCAF 4 (a revenue-based estimate), beside
+"nothing estimated" on ratings made from the owner's own kWh (a small-business adviser's review); the
+estimation floors still cap the score where a figure was estimated (3 from the bill's amount, 4 from sector
+defaults).
 
 Numbers are typed into text inputs, not number inputs: a browser's number input silently drops what it
 cannot parse, so "90万" reached the server as "90" and a cafe was rated on 90 yuan of revenue. The server
@@ -30,7 +31,8 @@ from schemas.errors import flatten_errors
 from schemas.fields import UNSTORABLE
 from schemas.operating_data import OperatingDataSchema
 
-# ISIC Rev.4 classes a small shop owner recognises; each maps to a sector of the standard's benchmarks.
+# ISIC Rev.4 classes a small shop or workshop owner recognises; each maps to a sector of the standard's
+# benchmarks (rating_model/data/sector_benchmarks.json: divisions), and none is an excluded activity.
 INDUSTRIES: tuple[tuple[str, str, str], ...] = (
     ("5610", "Restaurant or cafe", "餐馆、咖啡店"),
     ("5621", "Catering", "餐饮配送"),
@@ -38,6 +40,12 @@ INDUSTRIES: tuple[tuple[str, str, str], ...] = (
     ("4771", "Clothing or shoe shop", "服装鞋帽店"),
     ("4721", "Food shop", "食品店"),
     ("1071", "Bakery (own production)", "烘焙坊（自产）"),
+    # workshops: a garment workshop burning coal had no industry to choose (a rural bank's review)
+    ("1410", "Garment making", "服装加工、制衣"),
+    ("1079", "Food processing", "食品加工"),
+    ("1811", "Printing", "印刷"),
+    ("3100", "Furniture making", "家具制作"),
+    ("2599", "Metal products workshop", "五金加工"),
     ("9602", "Hairdresser or beauty salon", "美发美容"),
     ("9601", "Laundry", "洗衣店"),
     ("5510", "Hotel or guesthouse", "酒店、民宿"),
@@ -107,11 +115,27 @@ _VEHICLE: Schema = _TRANSPORT.fields["fleet"].inner.schema  # type: ignore[attr-
 ELECTRICITY_KEYS = {"kwh": "electricity_kwh", "bill": "electricity_spend"}
 _ELECTRICITY = frozenset(ELECTRICITY_KEYS.values())  # given: the owner read the bills (data source)
 
-#: The answers to "gas burned on site": ``""`` is "not sure" (the standard estimates it from the sector's
+#: The answers to "fuel burned on site": ``""`` is "not sure" (the standard estimates it from the sector's
 #: default and says so), ``none`` is an answer (``fuels: []``: no Scope 1 is made up for an all-electric
-#: shop), and each gas is priced from its yearly amount in the unit its bill or delivery note gives.
-FUEL_UNITS: Mapping[str, str] = {"natural_gas": "m3", "lpg": "kg"}
+#: shop), and each fuel is priced from its yearly amount in the units its bill or delivery note gives: the
+#: first unit of a fuel is the one a bare number is read in, the others are said by the word that follows it
+#: ("3000方" is 3,000 m³ of piped gas; "12吨" is 12 t of coal). Coal is on the form so that a workshop
+#: burning it can say so: the standard caps such a business's grade and names the remedy.
+FUEL_AMOUNT_UNITS: Mapping[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
+    "natural_gas": (("m3", ("立方米", "立方", "方", "m3", "m³")),),
+    "lpg": (("kg", ("千克", "公斤", "kg")),),
+    "coal": (("kg", ("千克", "公斤", "kg")), ("t", ("吨", "t", "T"))),
+}
+FUEL_UNITS: Mapping[str, str] = {fuel: units[0][0] for fuel, units in FUEL_AMOUNT_UNITS.items()}
 FUEL_CHOICES: tuple[str, ...] = ("", "none", *FUEL_UNITS)
+#: Fuels whose amount must be given: the standard's sector-default estimate is of natural gas, so bottled
+#: gas or coal left without an amount was rated as piped natural gas, and the owner's answer was lost.
+AMOUNT_REQUIRED: frozenset[str] = frozenset({"lpg", "coal"})
+#: Bottled gas may be given as a number of bottles of one size ("30瓶", with the size chosen): the owner's
+#: own figures, multiplied (bottles x kg a bottle), no conversion factor. The sizes are the filling sizes
+#: of Chinese LPG cylinders (YSP-12, -35.5 and -118 hold 5, 15 and 50 kg).
+BOTTLE_WORDS: tuple[str, ...] = ("瓶", "罐", "bottles", "bottle")
+BOTTLE_SIZES_KG: tuple[str, ...] = ("5", "15", "50")
 
 #: The answers to "vehicles the business runs": ``""`` is not answered (the standard has no sector default
 #: for vehicles, so none are counted, and the page's choice says so), ``none`` is an answer
@@ -248,8 +272,7 @@ _UNIT_WORDS: Mapping[str, tuple[str, ...]] = {
     "electricity_kwh": ("千瓦时", "度", "kwh", "kWh"),
     "electricity_spend": ("元",),
     "green_share": ("%",),
-    "natural_gas": ("立方米", "m3", "m³"),
-    "lpg": ("千克", "公斤", "kg"),
+    **{fuel: tuple(w for _, words in units for w in words) for fuel, units in FUEL_AMOUNT_UNITS.items()},
     "vehicles": ("辆", "台"),
     "vehicle_km": ("公里", "千米", "km"),
     "vehicle_fuel_quantity": ("公升", "升", "L", "l"),
@@ -303,13 +326,36 @@ def _number_error(
         return None, FieldError("required")
     value = _number(raw, _units(form_field, values))
     if isinstance(value, str):
-        return None, FieldError(value)
+        return None, FieldError(_better_key(value, raw, form_field, values))
     if NUMBER_FIELDS[form_field] and abs(value) != float("inf") and not value.is_integer():
         return None, FieldError("not_whole")
     error = _bounds_of(form_field, values).error_for(value)
     if error is not None:
         return None, error
     return (int(value) if NUMBER_FIELDS[form_field] else value), None
+
+
+#: "1万2": 12,000 as it is said, which the form does not guess at (1万2千? 1万2百?)
+_WAN_AND_DIGITS = re.compile(r"[0-9.]+万[0-9]+")
+#: money typed where a quantity is asked: "12000元", "¥12000", "12000块"
+_MONEY = re.compile(r"^[¥￥].*|.*(元|块|块钱|rmb|RMB|CNY)$")
+
+
+def _better_key(key: str, raw: str, form_field: str, values: Mapping[str, Any]) -> str:
+    """A refusal that names what the field takes, where the generic "enter a number" would not help: a
+    fuel amount with another word ("10罐" of piped gas), money or "1万2" in the kWh field (the bill's
+    amount has its own unit), "1万2" anywhere (12,000 written as it is said)."""
+    if key != "not_a_number":
+        return key
+    text = _typed(raw)
+    kwh = form_field == "electricity" and values.get("electricity_unit") == "kwh"
+    if kwh and (_MONEY.fullmatch(text) or _WAN_AND_DIGITS.fullmatch(text)):
+        return "electricity_looks_like_money"
+    if _WAN_AND_DIGITS.fullmatch(text):
+        return "wan_and_digits"
+    if form_field == "fuel_amount" and values.get("fuel") in FUEL_UNITS:
+        return "fuel_forms_" + str(values["fuel"])
+    return key
 
 
 def _vehicle_amount_key(values: Mapping[str, Any]) -> str:
@@ -362,22 +408,66 @@ def errors_at(paths: Iterable[str], values: Mapping[str, Any]) -> dict[str, Fiel
     return out
 
 
+def _typed(raw: str) -> str:
+    """What was typed, as :func:`_number` reads it: full-width folded to ASCII, spaces dropped."""
+    return raw.translate(_FULL_WIDTH).replace("\u00a0", "").replace(" ", "")
+
+
+def _fuel_unit(raw: str, fuel: str) -> str:
+    """The unit of a fuel amount: the one its last word names, else the fuel's first unit."""
+    text = _typed(raw)
+    units = FUEL_AMOUNT_UNITS[fuel]
+    return next((unit for unit, words in units if text.endswith(words)), units[0][0])
+
+
+def _bottled_gas(parsed: ParsedForm) -> float | None:
+    """Bottled gas given as bottles ("30瓶"): their count times the chosen size in kg, or ``None`` with the
+    error said (a count that is not whole, or no size chosen)."""
+    text = _typed(str(parsed.values["fuel_amount"]))
+    for word in BOTTLE_WORDS:
+        text = text.removesuffix(word)
+    count = _number(text, ())
+    if isinstance(count, str) or not count.is_integer() or count < 1:
+        parsed.errors["fuel_amount"] = FieldError("fuel_forms_lpg")
+        return None
+    size = str(parsed.values["lpg_bottle_kg"])
+    if size not in BOTTLE_SIZES_KG:
+        parsed.errors["lpg_bottle_kg"] = FieldError("bottle_size_needed")
+        return None
+    kg = count * float(size)
+    error = LIMITS["fuel_amount"].error_for(kg)
+    if error is not None:
+        parsed.errors["fuel_amount"] = error
+        return None
+    return kg
+
+
 def _fuels(parsed: ParsedForm) -> list[dict[str, Any]] | None:
-    """The site's fuel use as the contract takes it: ``[]`` for "none", one gas with its yearly amount,
-    or ``None`` (not answered: estimated) for "not sure" or a gas without an amount."""
+    """The site's fuel use as the contract takes it: ``[]`` for "none", one fuel with its yearly amount,
+    or ``None`` (not answered: estimated) for "not sure" or piped gas without an amount.
+
+    Bottled gas or coal without an amount is refused rather than estimated: the standard's sector-default
+    estimate is of natural gas, so the owner's answer was lost."""
     fuel = parsed.values["fuel"]
     if fuel not in FUEL_CHOICES:
         parsed.errors["fuel"] = FieldError("invalid_choice")
         return None
-    if not str(parsed.values["fuel_amount"]).strip():
+    raw = str(parsed.values["fuel_amount"])
+    if not raw.strip():
+        if fuel in AMOUNT_REQUIRED:
+            parsed.errors["fuel_amount"] = FieldError("fuel_forms_" + fuel)
+            return None
         return [] if fuel == "none" else None
-    if fuel == "none" and _number(str(parsed.values["fuel_amount"]), ()) == 0:
+    if fuel == "none" and _number(raw, ()) == 0:
         return []  # none, and an amount of 0 to say so
-    if fuel not in FUEL_UNITS:  # an amount of "none" or of "not sure": which gas is it?
+    if fuel not in FUEL_UNITS:  # an amount of "none" or of "not sure": which fuel is it?
         parsed.errors["fuel_amount"] = FieldError("fuel_needs_gas")
         return None
+    if fuel == "lpg" and _typed(raw).endswith(BOTTLE_WORDS):
+        kg = _bottled_gas(parsed)
+        return None if kg is None else [{"fuel": fuel, "quantity": kg, "unit": "kg"}]
     amount = _checked_number(parsed, "fuel_amount")
-    return None if amount is None else [{"fuel": fuel, "quantity": amount, "unit": FUEL_UNITS[fuel]}]
+    return None if amount is None else [{"fuel": fuel, "quantity": amount, "unit": _fuel_unit(raw, fuel)}]
 
 
 def _fleet(parsed: ParsedForm) -> list[dict[str, Any]] | None:
@@ -421,6 +511,7 @@ def parse_form(form: Mapping[str, str], default_name: str = "My business") -> Pa
             "green_share",
             "fuel",
             "fuel_amount",
+            "lpg_bottle_kg",
             "vehicle_fuel",
             "vehicles",
             "vehicle_amount",

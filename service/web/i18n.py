@@ -118,15 +118,30 @@ _EN: dict[str, str] = {
     "error_prefix": "Error: ",
     "revenue_hint": "In yuan: 900000 and 90万 both work.",
     "electricity_hint": "From your electricity bills: kWh for the year, or what the year's bills came to.",
-    "fuel": "Gas burned on site (cooking, heating)",
+    "fuel": "Fuel burned on site (cooking, heating, boilers)",
     "fuel_unsure": "Not sure (estimated from businesses like yours)",
     "fuel_none": "None: everything runs on electricity",
     "fuel_natural_gas": "Piped natural gas",
     "fuel_lpg": "Bottled gas (LPG)",
-    "fuel_amount": "Gas used per year",
-    "fuel_amount_hint": "Piped gas in m³, bottled gas in kg, from the year's bills or delivery notes. "
-    "Left empty, it is estimated.",
-    "fuel_needs_gas": "Choose which gas this is above, or leave the amount empty.",
+    "fuel_coal": "Coal",
+    "fuel_amount": "Fuel used per year",
+    "fuel_amount_hint": "From the year's bills or delivery notes: piped gas in m³ (3000 or 3000 m3); bottled "
+    "gas in kg (450), or as bottles (30 bottles) of the size chosen below, counted as bottles × kg a bottle; "
+    "coal in kg (800) or tonnes (12 t). Piped gas left empty is estimated; bottled gas and coal need the "
+    "amount.",
+    "lpg_bottle_kg": "Size of a gas bottle (when counted in bottles)",
+    "bottle_size_choose": "Not counted in bottles",
+    "bottle_kg": "{kg} kg a bottle",
+    "fuel_forms_natural_gas": "Enter the cubic metres of gas, such as 3000, 3000 m3 or 3000方.",
+    "fuel_forms_lpg": "Enter the bottled gas used in the year: kg (such as 450 or 450 kg), or the number of "
+    "bottles (such as 30 bottles) with their size chosen below.",
+    "fuel_forms_coal": "Enter the coal burned in the year, in kg or tonnes, such as 800 kg or 12 t.",
+    "bottle_size_needed": "Choose the size of a bottle (5, 15 or 50 kg), or give the amount in kg.",
+    "electricity_looks_like_money": "This looks like an amount of money: if it is what the year's "
+    "electricity bills came to, choose “CNY (yearly bill)” as the unit; if it is kWh, type the number alone, "
+    "such as 12000 or 1.2万.",
+    "wan_and_digits": "Write it as 1.2万 or 12000.",
+    "fuel_needs_gas": "Choose which fuel this is above, or leave the amount empty.",
     "vehicle_fuel": "Vehicles the business runs (cars, vans, lorries)",
     "vehicle_fuel_hint": "Electric bikes and scooters charged at your premises are already in your "
     "electricity use: leave them out. Electric cars and vans are priced as power bought at public chargers.",
@@ -319,14 +334,29 @@ _ZH: dict[str, str] = {
     "error_prefix": "错误：",
     "revenue_hint": "单位：元；填 900000 或 90万 都可以。",
     "electricity_hint": "见电费单：全年用电千瓦时数，或全年电费金额。",
-    "fuel": "店内燃气使用（做饭、取暖）",
+    "fuel": "店内燃料使用（做饭、取暖、锅炉）",
     "fuel_unsure": "不确定（按同类店铺估算）",
     "fuel_none": "不使用：全部用电",
     "fuel_natural_gas": "管道天然气",
     "fuel_lpg": "瓶装液化气",
-    "fuel_amount": "全年燃气用量",
-    "fuel_amount_hint": "管道天然气填立方米，瓶装液化气填千克，见全年燃气账单或送气单。不填则按估算。",
-    "fuel_needs_gas": "请先在上面选择燃气种类，或不填用量。",
+    "fuel_coal": "燃煤",
+    "fuel_amount": "全年燃料用量",
+    "fuel_amount_hint": "见全年账单或送货单：管道天然气填立方米（如 3000 或 3000方）；"
+    "瓶装液化气填千克（如 450），或填瓶数（如 30瓶）并在下方选择每瓶规格，按“瓶数 × 每瓶千克数”计算；"
+    "燃煤填千克或吨（如 800公斤、12吨）。"
+    "管道天然气不填则按估算；瓶装液化气和燃煤必须填写用量。",
+    "lpg_bottle_kg": "每瓶液化气规格（按瓶填写时）",
+    "bottle_size_choose": "不按瓶填写",
+    "bottle_kg": "每瓶 {kg} 千克",
+    "fuel_forms_natural_gas": "请填写立方米数，例如 3000、3000方 或 3000立方米。",
+    "fuel_forms_lpg": "请填写全年液化气用量：千克数（如 450 或 450公斤），"
+    "或瓶数（如 30瓶）并在下方选择每瓶规格。",
+    "fuel_forms_coal": "请填写全年燃煤量，单位千克或吨，例如 800公斤 或 12吨。",
+    "bottle_size_needed": "请选择每瓶规格（5、15 或 50 千克），或直接填写千克数。",
+    "electricity_looks_like_money": "这看起来是金额：如果是全年电费，请把右侧单位改为“元（全年电费）”；"
+    "如果是千瓦时，请只填数字，例如 12000 或 1.2万。",
+    "wan_and_digits": "请写成 1.2万 或 12000。",
+    "fuel_needs_gas": "请先在上面选择燃料种类，或不填用量。",
     "vehicle_fuel": "经营用车（轿车、面包车、货车）",
     "vehicle_fuel_hint": "在店内充电的电动自行车、电动摩托车已计入用电量，请不要填写。"
     "纯电动汽车按在公共充电桩购电计算。",

@@ -44,6 +44,7 @@ from service.ratings.routes import _context as issuing_context
 from service.records.rating_inputs import get_rating_with_input
 from service.web import csrf
 from service.web.form import (
+    BOTTLE_SIZES_KG,
     FUEL_CHOICES,
     GENERAL,
     INDUSTRIES,
@@ -110,6 +111,7 @@ def _form_page(
         errors={f: error_message(lang, e.key, e.params) for f, e in errors.items()},
         unlikely_revenue=errors.get("revenue") is not None and errors["revenue"].key == "revenue_unlikely",
         fuel_choices=FUEL_CHOICES,
+        bottle_sizes=BOTTLE_SIZES_KG,
         vehicle_choices=VEHICLE_CHOICES,
         name_max_length=NAME_MAX_LENGTH,
         csrf_field=csrf.FIELD,

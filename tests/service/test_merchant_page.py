@@ -918,7 +918,7 @@ def test_revenue_is_read_as_the_owner_wrote_it(make_app: AppFactory, typed: str,
         ("revenue", "10²", "Enter a number"),  # NFKC had made it 102
         ("revenue", "1e3k", "Enter a number"),
         ("employees", "100%", "Enter a number"),  # units are the field's own
-        ("electricity", "500元", "Enter a number"),  # a bill's unit, with kWh chosen
+        ("electricity", "500元", "choose “CNY (yearly bill)” as the unit"),  # money, with kWh chosen
     ],
 )
 def test_a_refused_number_says_how_to_fix_it_and_keeps_what_was_typed(
@@ -958,8 +958,8 @@ def test_gas_on_site_none_is_an_answer_and_an_amount_is_priced(make_app: AppFact
     for fuel, typed in (("natural_gas", "1,000 m³"), ("lpg", "300公斤")):
         assert _post(client, fuel=fuel, fuel_amount=typed).status_code == 303, typed
     refused = _post(client, fuel="none", fuel_amount="300")
-    assert refused.status_code == 422 and "Choose which gas this is above" in refused.get_data(as_text=True)
-    assert _post(client, fuel="coal").status_code == 422
+    assert refused.status_code == 422 and "Choose which fuel this is above" in refused.get_data(as_text=True)
+    assert _post(client, fuel="coal").status_code == 422  # offered, but never without its amount
 
 
 def test_a_form_over_the_size_limit_gets_the_translated_413_page(make_app: AppFactory) -> None:

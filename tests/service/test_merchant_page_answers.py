@@ -81,3 +81,75 @@ def test_no_vehicles_scored_by_the_standard_says_how_it_was_scored() -> None:
     assert len(lines) == 1 and "没有车辆" in lines[0] and "未填报" not in lines[0]
     # no answer: the engine's sentence as it was
     assert held_back({**unscored, "path_to_next_grade": path}, "zh", {}, standard) == ["最多还能带来 10.1 分"]
+
+
+def _errors(page: str) -> str:
+    found = re.search(r'<div class="alert" role="alert" id="error-summary".*?</div>', page, re.S)
+    assert found, page[:2000]
+    return _text(found.group(0))
+
+
+def test_bottled_gas_and_coal_need_their_amount_and_bottles_count_by_their_size(make_app: AppFactory) -> None:
+    """Bottled gas with its amount left empty was rated as piped natural gas (the standard's sector-default
+    estimate): the owner's answer was lost. Now the amount is asked for, in kg or as bottles of a chosen size
+    (the owner's own figures multiplied: 30 bottles of 15 kg are 450 kg, no factor of ours)."""
+    app = _app(make_app)
+    client = app.test_client()
+    empty = _post(client, "zh", fuel="lpg")
+    assert empty.status_code == 422
+    said = _errors(empty.get_data(as_text=True))
+    assert "请填写全年液化气用量：千克数（如 450 或 450公斤），或瓶数（如 30瓶）" in said
+    no_size = _post(client, "zh", fuel="lpg", fuel_amount="30瓶")
+    assert no_size.status_code == 422 and "请选择每瓶规格" in _errors(no_size.get_data(as_text=True))
+    bottles = _post(client, "zh", fuel="lpg", fuel_amount="30瓶", lpg_bottle_kg="15")
+    kilos = _post(client, "zh", fuel="lpg", fuel_amount="450公斤")
+    by_bottle, by_kg = (_stored_rating(app, r.headers["Location"]) for r in (bottles, kilos))
+    assert by_bottle["emissions"]["scope1"] == by_kg["emissions"]["scope1"] > 0
+    assert "energy.fuels" not in by_bottle["data_quality"]["estimated_fields"]
+    lpg = [f for f in by_bottle["emissions"]["factors"] if f["id"].startswith("cn.fuel.lpg")]
+    assert lpg and not [f for f in by_bottle["emissions"]["factors"] if "natural_gas" in f["id"]]
+    assert _post(client, fuel="lpg", fuel_amount="1.5瓶", lpg_bottle_kg="15").status_code == 422
+    # coal: offered, its amount asked (kg by default, tonnes when said), and capped by the standard
+    page = client.get("/?lang=zh").get_data(as_text=True)
+    assert '<option value="coal"' in page and "燃煤" in page
+    assert _post(client, "zh", fuel="coal").status_code == 422
+    tonnes = _stored_rating(app, _post(client, fuel="coal", fuel_amount="12吨").headers["Location"])
+    kg = _stored_rating(app, _post(client, fuel="coal", fuel_amount="12,000kg").headers["Location"])
+    assert tonnes["emissions"]["scope1"] == kg["emissions"]["scope1"] > 20
+    assert "coal_burned_on_site" in [k["id"] for k in tonnes["knock_outs"]]
+
+
+def test_units_owners_write_are_read_and_others_say_what_the_field_takes(make_app: AppFactory) -> None:
+    """方 / 立方 / 立方米 are m³ of piped gas; "10罐" of piped gas, and "1万2" or "12000元" typed as kWh, had
+    the generic "请输入数字"."""
+    app = _app(make_app)
+    client = app.test_client()
+    rated = [_stored_rating(app, _post(client, fuel="natural_gas", fuel_amount=typed).headers["Location"])
+             for typed in ("3000", "3000方", "3000立方", "3000立方米", "3000 m3")]
+    assert len({r["emissions"]["scope1"] for r in rated}) == 1 and rated[0]["emissions"]["scope1"] > 0
+    gas = _post(client, "zh", fuel="natural_gas", fuel_amount="10罐")
+    assert gas.status_code == 422 and "请填写立方米数，例如 3000、3000方 或 3000立方米。" in _errors(
+        gas.get_data(as_text=True))
+    for typed in ("1万2", "12000元", "¥12000"):
+        money = _post(client, "zh", electricity=typed)
+        assert money.status_code == 422, typed
+        assert "请把右侧单位改为“元（全年电费）”" in _errors(money.get_data(as_text=True)), typed
+    english = _post(client, "en", electricity="12000元")
+    assert "choose “CNY (yearly bill)” as the unit" in english.get_data(as_text=True)
+    assert _post(client, electricity="12000元", electricity_unit="bill").status_code == 303
+    assert "请写成 1.2万 或 12000。" in _errors(_post(client, "zh", revenue="150万2").get_data(as_text=True))
+
+
+def test_workshops_can_choose_their_industry_and_every_choice_is_rated() -> None:
+    """A garment workshop burning coal had only shops to choose from; every industry offered is one the
+    engine rates (a sector of its benchmarks) and none is an activity the standard excludes."""
+    from rating_model.sector_benchmarks import sector_of
+    from service.web.form import INDUSTRIES
+
+    standard = load_standard(DEFAULT_STANDARD)
+    excluded = {d for k in standard.knock_outs for d in k.isic_divisions}
+    codes = {code for code, _, _ in INDUSTRIES}
+    assert {"1410", "1079", "1811"} <= codes
+    for code in codes:
+        assert sector_of(code) and code[:2] not in excluded, code
+    assert sector_of("1410") == "manufacturing"
