@@ -112,6 +112,8 @@ _ENERGY: Schema = _SCHEMA.fields["energy"].schema  # type: ignore[attr-defined]
 _FUEL_USE: Schema = _ENERGY.fields["fuels"].inner.schema  # type: ignore[attr-defined]
 _TRANSPORT: Schema = _SCHEMA.fields["transport"].schema  # type: ignore[attr-defined]
 _VEHICLE: Schema = _TRANSPORT.fields["fleet"].inner.schema  # type: ignore[attr-defined]
+_RESOURCES: Schema = _SCHEMA.fields["resources"].schema  # type: ignore[attr-defined]
+_PREVIOUS_ENERGY: Schema = _SCHEMA.fields["previous_year"].schema.fields["energy"].schema  # type: ignore[attr-defined]
 ELECTRICITY_KEYS = {"kwh": "electricity_kwh", "bill": "electricity_spend"}
 _ELECTRICITY = frozenset(ELECTRICITY_KEYS.values())  # given: the owner read the bills (data source)
 
@@ -169,6 +171,12 @@ FIELD_PATHS: Mapping[str, str] = {
     "transport.fleet.0.km": "vehicle_amount",
     "transport.fleet.0.fuel_quantity": "vehicle_amount",
     "transport.fleet.0.unit": "vehicle_amount",
+    "company.floor_area_m2": "floor_area",
+    "resources.water_m3": "water",
+    "resources.waste_t": "waste",
+    "resources.waste_recycled_t": "waste_recycled",
+    "previous_year": "previous_electricity",
+    "previous_year.energy.electricity_kwh": "previous_electricity",
 }
 GENERAL = "_form"  # an error on a path the form does not ask for: shown above the form
 
@@ -228,16 +236,26 @@ LIMITS: Mapping[str, Bounds] = {
     "vehicles": Bounds(1.0, Bounds.of(_VEHICLE.fields["vehicles"]).maximum),
     "vehicle_km": Bounds.of(_VEHICLE.fields["km"]),
     "vehicle_fuel_quantity": Bounds.of(_VEHICLE.fields["fuel_quantity"]),
+    "floor_area": Bounds.of(_COMPANY.fields["floor_area_m2"]),
+    "water": Bounds.of(_RESOURCES.fields["water_m3"]),
+    "waste": Bounds.of(_RESOURCES.fields["waste_t"]),
+    "waste_recycled": Bounds.of(_RESOURCES.fields["waste_recycled_t"]),
+    "previous_electricity": Bounds.of(_PREVIOUS_ENERGY.fields["electricity_kwh"]),
 }
 #: Yearly revenue per employee (CNY) below which the form asks the owner to confirm the figure before it is
 #: rated and disclosed to a bank: "90" meant as 90万 had given a cafe 90 yuan of revenue and an intensity of
 #: 168,644 t per CNY million. A confirmation, not a refusal: a tiny or part-time business may be below it.
 PLAUSIBLE_REVENUE_PER_EMPLOYEE = 10_000
 
+#: The optional figures of the form's "more details" part: the standard's completeness items the short form
+#: does not otherwise ask (company.floor_area_m2, resources.water_m3, resources.waste_t, previous_year).
+#: Without them a shop ticking every practice stayed under the completeness knock-out, and the page's
+#: remedy named figures the form had no field for.
+DETAIL_FIELDS: tuple[str, ...] = ("floor_area", "water", "waste", "waste_recycled", "previous_electricity")
 #: The form's number fields, and which of them must be whole.
 NUMBER_FIELDS: Mapping[str, bool] = {
     "employees": True, "revenue": False, "electricity": False, "green_share": False, "fuel_amount": False,
-    "vehicles": True, "vehicle_amount": False,
+    "vehicles": True, "vehicle_amount": False, **dict.fromkeys(DETAIL_FIELDS, False),
 }
 NAME_MAX_LENGTH = _max_length(_COMPANY.fields["name"])
 
@@ -276,6 +294,18 @@ _UNIT_WORDS: Mapping[str, tuple[str, ...]] = {
     "vehicles": ("辆", "台"),
     "vehicle_km": ("公里", "千米", "km"),
     "vehicle_fuel_quantity": ("公升", "升", "L", "l"),
+    "floor_area": ("平方米", "平米", "平", "㎡", "m2", "m²"),
+    # a water bill's 吨 is a cubic metre of water
+    "water": ("立方米", "立方", "方", "吨", "m3", "m³"),
+    "waste": ("吨", "t", "千克", "公斤", "kg"),
+    "waste_recycled": ("吨", "t", "千克", "公斤", "kg"),
+    "previous_electricity": ("千瓦时", "度", "kwh", "kWh"),
+}
+#: Units a field also takes, other than the one its value is in, by the factor to it (kg of waste are a
+#: thousandth of its tonnes): a unit conversion, never an emission factor.
+_SCALED_WORDS: Mapping[str, tuple[tuple[tuple[str, ...], float], ...]] = {
+    "waste": ((("千克", "公斤", "kg"), 0.001),),
+    "waste_recycled": ((("千克", "公斤", "kg"), 0.001),),
 }
 
 
@@ -327,6 +357,10 @@ def _number_error(
     value = _number(raw, _units(form_field, values))
     if isinstance(value, str):
         return None, FieldError(_better_key(value, raw, form_field, values))
+    text = _typed(raw)
+    for words, factor in _SCALED_WORDS.get(form_field, ()):
+        if text.endswith(words):
+            value *= factor
     if NUMBER_FIELDS[form_field] and abs(value) != float("inf") and not value.is_integer():
         return None, FieldError("not_whole")
     error = _bounds_of(form_field, values).error_for(value)
@@ -496,6 +530,30 @@ def _fleet(parsed: ParsedForm) -> list[dict[str, Any]] | None:
     return None if parsed.errors.keys() & {"vehicles", "vehicle_amount"} else [item]
 
 
+def _details(parsed: ParsedForm) -> dict[str, float]:
+    """The "more details" figures given (each optional); recycled waste is part of the waste, so it is
+    refused without it."""
+    given = {}
+    for form_field in DETAIL_FIELDS:
+        if str(parsed.values[form_field]).strip():
+            value = _checked_number(parsed, form_field)
+            if value is not None:
+                given[form_field] = float(value)
+    if "waste_recycled" in given and not str(parsed.values["waste"]).strip():
+        parsed.errors["waste_recycled"] = FieldError("needs_waste")
+    return given
+
+
+def _resources_and_previous_year(details: Mapping[str, float]) -> dict[str, Any]:
+    """The contract's ``resources`` and ``previous_year`` of the figures given; nothing of a blank one."""
+    names = {"water": "water_m3", "waste": "waste_t", "waste_recycled": "waste_recycled_t"}
+    resources = {name: details[f] for f, name in names.items() if f in details}
+    out: dict[str, Any] = {"resources": resources} if resources else {}
+    if "previous_electricity" in details:
+        out["previous_year"] = {"energy": {"electricity_kwh": details["previous_electricity"]}}
+    return out
+
+
 def parse_form(form: Mapping[str, str], default_name: str = "My business") -> ParsedForm:
     """Check the form and build the operating data; errors name the form field, never echo code."""
     values: dict[str, Any] = {
@@ -515,6 +573,7 @@ def parse_form(form: Mapping[str, str], default_name: str = "My business") -> Pa
             "vehicle_fuel",
             "vehicles",
             "vehicle_amount",
+            *DETAIL_FIELDS,
         )
     }
     values["practices"] = {k for k, _, _ in PRACTICES if form.get(k) == "yes"}
@@ -545,6 +604,7 @@ def parse_form(form: Mapping[str, str], default_name: str = "My business") -> Pa
             parsed.errors["green_share"] = FieldError("green_needs_kwh")
     fuels = _fuels(parsed)
     fleet = _fleet(parsed)
+    details = _details(parsed)
     if parsed.errors:
         return parsed
     energy: dict[str, Any] = {ELECTRICITY_KEYS[values["electricity_unit"]]: electricity}
@@ -564,9 +624,11 @@ def parse_form(form: Mapping[str, str], default_name: str = "My business") -> Pa
             "annual_revenue": revenue,
             "currency": "CNY",
             "reporting_year": datetime.now(UTC).year - 1,
+            **({"floor_area_m2": details["floor_area"]} if "floor_area" in details else {}),
         },
         "energy": energy,
         **({"transport": {"fleet": fleet}} if fleet is not None else {}),
+        **_resources_and_previous_year(details),
         "practices": {k: k in values["practices"] for k, _, _ in PRACTICES},
         "data_source": "energy_bills" if _ELECTRICITY & set(energy) else "estimated",
     }

@@ -141,6 +141,20 @@ _EN: dict[str, str] = {
     "electricity bills came to, choose “CNY (yearly bill)” as the unit; if it is kWh, type the number alone, "
     "such as 12000 or 1.2万.",
     "wan_and_digits": "Write it as 1.2万 or 12000.",
+    "more_details": "More details (optional): floor area, water, waste, last year's electricity",
+    "more_details_hint": "Each from your own records; left empty, it is not reported. The standard counts "
+    "them towards how complete your data is: with too little, the grade is capped (incomplete data).",
+    "water": "Water used per year (m³)",
+    "water_hint": "From the water bills: a bill's tonnes are cubic metres.",
+    "waste": "Waste per year (t)",
+    "waste_hint": "All the waste the business throws away or hands over, in tonnes (or kg, such as 800 kg).",
+    "waste_recycled": "Of that waste, recycled or sold for recycling (t)",
+    "waste_recycled_hint": "Left empty while the waste is given, none of it counts as recycled.",
+    "previous_electricity": "Last year's electricity use (kWh)",
+    "previous_electricity_hint": "From last year's bills: compared with this year's, like for like.",
+    "needs_waste": "Give the year's waste above first.",
+    "completeness_on_form": "Floor area, water, waste and last year's electricity can be given under “More "
+    "details” on the rating form.",
     "fuel_needs_gas": "Choose which fuel this is above, or leave the amount empty.",
     "vehicle_fuel": "Vehicles the business runs (cars, vans, lorries)",
     "vehicle_fuel_hint": "Electric bikes and scooters charged at your premises are already in your "
@@ -356,6 +370,19 @@ _ZH: dict[str, str] = {
     "electricity_looks_like_money": "这看起来是金额：如果是全年电费，请把右侧单位改为“元（全年电费）”；"
     "如果是千瓦时，请只填数字，例如 12000 或 1.2万。",
     "wan_and_digits": "请写成 1.2万 或 12000。",
+    "more_details": "更多信息（选填）：经营面积、用水、废弃物、上一年用电量",
+    "more_details_hint": "请按您自己的记录填写，不填即视为未填报。标准按这些数据计算数据完整度："
+    "填报过少时评级有上限（数据不完整）。",
+    "water": "全年用水量（立方米）",
+    "water_hint": "见水费单：水费单上的“吨”就是立方米。",
+    "waste": "全年产生的废弃物（吨）",
+    "waste_hint": "店里全年丢弃或交运的全部废弃物，单位吨（也可填千克，如 800公斤）。",
+    "waste_recycled": "其中回收利用或卖给回收站的废弃物（吨）",
+    "waste_recycled_hint": "填了废弃物而此项不填，按没有回收计。",
+    "previous_electricity": "上一年用电量（千瓦时）",
+    "previous_electricity_hint": "见上一年电费单，与今年用电量同口径对比。",
+    "needs_waste": "请先填写全年产生的废弃物。",
+    "completeness_on_form": "经营面积、用水、废弃物和上一年用电量可在评级表单的“更多信息（选填）”中填写。",
     "fuel_needs_gas": "请先在上面选择燃料种类，或不填用量。",
     "vehicle_fuel": "经营用车（轿车、面包车、货车）",
     "vehicle_fuel_hint": "在店内充电的电动自行车、电动摩托车已计入用电量，请不要填写。"

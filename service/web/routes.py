@@ -45,6 +45,7 @@ from service.records.rating_inputs import get_rating_with_input
 from service.web import csrf
 from service.web.form import (
     BOTTLE_SIZES_KG,
+    DETAIL_FIELDS,
     FUEL_CHOICES,
     GENERAL,
     INDUSTRIES,
@@ -100,6 +101,11 @@ def _form_page(
     if general is not None and message is None:
         message = error_message(lang, general.key, general.params)
     raw, signed = csrf.issue()
+    given = values or {}
+    # the "more details" part opens when it holds an answer or an error: neither is hidden from the owner
+    details_open = any(str(given.get(f) or "").strip() for f in DETAIL_FIELDS) or bool(
+        errors.keys() & set(DETAIL_FIELDS)
+    )
     html = render_template(
         "merchant.html",
         t=t,
@@ -112,6 +118,7 @@ def _form_page(
         unlikely_revenue=errors.get("revenue") is not None and errors["revenue"].key == "revenue_unlikely",
         fuel_choices=FUEL_CHOICES,
         bottle_sizes=BOTTLE_SIZES_KG,
+        details_open=details_open,
         vehicle_choices=VEHICLE_CHOICES,
         name_max_length=NAME_MAX_LENGTH,
         csrf_field=csrf.FIELD,

@@ -259,11 +259,14 @@ def held_back(
     Without it a plan that could not reach the next grade showed an empty list under its heading. The
     engine lists the fleet of a business that answered "no vehicles" among the figures "not reported"
     under a standard that does not score that answer: the page names the answer instead, and counts the
-    other figures' points without it (:func:`_missing_data`).
+    other figures' points without it (:func:`_missing_data`). The completeness cap's remedy names figures
+    the form asks in its "more details" part (floor area, water, waste, last year's electricity): the page
+    says where they are, as the short form alone had no field for them.
     """
     path = rating.get("path_to_next_grade") or {}
     if path.get("reachable") or not path.get("target_grade"):
         return []
+    t = texts(lang)
     key = "message_zh" if lang == "zh" else "message"
     out = []
     for h in path.get("held_back_by", []):
@@ -271,6 +274,8 @@ def held_back(
         if h.get("reason") == "missing_data" and standard is not None:
             out.extend(_missing_data(h, message, rating, operating, standard, lang))
             continue
+        if h.get("reason") == "knock_out" and h.get("knock_out") == "insufficient_data":
+            message = f"{message}{'' if lang == 'zh' else ' '}{t['completeness_on_form']}"
         out.append(message)
     return out
 
