@@ -141,6 +141,15 @@ _EN: dict[str, str] = {
     "electricity bills came to, choose “CNY (yearly bill)” as the unit; if it is kWh, type the number alone, "
     "such as 12000 or 1.2万.",
     "wan_and_digits": "Write it as 1.2万 or 12000.",
+    "scopes_explained_factors": "Scope 1 is the fuel you burn yourself; Scope 2 the electricity you buy, "
+    "location-based at your grid's average factor ({grid} kg CO2 per kWh), market-based counting the green "
+    "power you bought as zero and the rest at the national residual factor ({residual} kg CO2 per kWh: the "
+    "national average without the non-fossil power already sold as green power), so market-based can be "
+    "higher than location-based; Scope 3 your water, waste and business travel.",
+    "basis_scope12_market": "Scope 1 + Scope 2 market-based",
+    "from_bill": "Electricity use was converted from your bill ({spend} yuan) at the tariff the standard of "
+    "this rating ({standard}) assumes, {tariff} yuan per kWh: about {kwh} kWh. That tariff is greenrate's "
+    "assumption, not a published figure; give the kWh from the bill to avoid it.",
     "more_details": "More details (optional): floor area, water, waste, last year's electricity",
     "more_details_hint": "Each from your own records; left empty, it is not reported. The standard counts "
     "them towards how complete your data is: with too little, the grade is capped (incomplete data).",
@@ -370,6 +379,15 @@ _ZH: dict[str, str] = {
     "electricity_looks_like_money": "这看起来是金额：如果是全年电费，请把右侧单位改为“元（全年电费）”；"
     "如果是千瓦时，请只填数字，例如 12000 或 1.2万。",
     "wan_and_digits": "请写成 1.2万 或 12000。",
+    "scopes_explained_factors": "范围一是您自己燃烧的燃料；"
+    "范围二是您购买的电力：基于位置按所在电网的平均排放因子（{grid} 千克二氧化碳/千瓦时）计算，"
+    "基于市场则把购买的绿色电力按零计、其余电力按全国剩余电网排放因子"
+    "（{residual} 千克二氧化碳/千瓦时：全国平均值，且不含已作为绿电交易售出的非化石能源电量）计算，"
+    "因此基于市场的数值可能高于基于位置的数值；范围三是用水、废弃物和商务差旅。",
+    "basis_scope12_market": "范围一+范围二（基于市场）",
+    "from_bill": "用电量由您填写的全年电费 {spend}元，"
+    "按本评级所用标准（{standard}）假设的电价 {tariff} 元/千瓦时换算，约 {kwh} 千瓦时；"
+    "该电价是 greenrate 的假设，不是公开统计数据，按电费单填写千瓦时数可避免换算。",
     "more_details": "更多信息（选填）：经营面积、用水、废弃物、上一年用电量",
     "more_details_hint": "请按您自己的记录填写，不填即视为未填报。标准按这些数据计算数据完整度："
     "填报过少时评级有上限（数据不完整）。",

@@ -30,7 +30,7 @@ from flask import (
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as BaseResponse
 
-from rating_model.disclosure import assumed_figures, build_disclosure
+from rating_model.disclosure import build_disclosure
 from rating_model.exceptions import FactorNotFoundError, InvalidInputError, InvalidInputErrors
 from rating_model.vsme import vsme_export
 from service.auth import Principal
@@ -61,6 +61,7 @@ from service.web.i18n import choose_language, texts
 from service.web.i18n import message as error_message
 from service.web.labels import in_language, item_label
 from service.web.view import (
+    data_notes,
     disclosure_value,
     emission_bars,
     estimated_fields,
@@ -72,6 +73,7 @@ from service.web.view import (
     plan,
     plan_overlaps,
     reasons,
+    scopes_note,
 )
 
 PUBLIC_TENANT = "_public"
@@ -261,7 +263,6 @@ def result(rating_id: str) -> str:
     rating, operating = _stored(rating_id)
     t = texts(lang)
     standard = services().engines.held().engine.standard
-    assumed = assumed_figures(rating)
     return render_template(
         "result.html",
         t=t,
@@ -270,8 +271,8 @@ def result(rating_id: str) -> str:
         company=operating.get("company", {}),
         pillars=pillar_bars(rating, lang),
         emissions=emission_bars(rating, t),
-        estimated=estimated_fields(rating["data_quality"].get("estimated_fields", []), lang),
-        assumed=estimated_fields(assumed, lang) if assumed else None,
+        scopes_note=scopes_note(rating, t),
+        data_notes=data_notes(rating, operating, standard, lang),
         reasons=reasons(rating, standard, lang, operating),
         plan=plan(rating, lang, t),
         overlaps=plan_overlaps(rating, standard, lang, t),

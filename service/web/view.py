@@ -11,10 +11,10 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from rating_model.disclosure import inventory
-from rating_model.standard import Standard
+from rating_model.disclosure import assumed_figures, inventory
+from rating_model.standard import Standard, load_standard, published_standard_path
 from service.disclosure.render import num, show
-from service.web.i18n import texts
+from service.web.i18n import amount, texts
 from service.web.labels import data_source_label, field_labels, joined
 
 BAR_WIDTH = 320
@@ -108,8 +108,26 @@ def reasons(
             text: str | None = _no_vehicles_text(c, name, _standard_label(rating), lang)
         else:
             text = None if c is None else _reason_text(c, name, lang, r.get("message_zh"))
-        out.append({"effect": r["effect"], "text": text or r["message"]})
+        text = _with_basis(r["indicator"], name, text or r["message"], lang)
+        out.append({"effect": r["effect"], "text": text})
     return out
+
+
+#: the emissions an intensity indicator divides, as the page names them: the disclosure's intensity per
+#: revenue has another basis (Scope 1 + 2 location-based + 3), and a bank reading both saw two figures
+#: under one name (a relationship manager's review)
+_BASIS = {"carbon_intensity": "basis_scope12_market"}
+
+
+def _with_basis(indicator: str, name: str, text: str, lang: str) -> str:
+    """The reason's text with the indicator's basis after its name, where it has one."""
+    basis = _BASIS.get(indicator)
+    if basis is None:
+        return text
+    said = texts(lang)[basis]
+    if lang == "zh":
+        return text.replace(f"{name}：", f"{name}（{said}）：", 1)
+    return text.replace(f"{name}:", f"{name} ({said}):", 1)
 
 
 def _earned(c: Mapping[str, Any], lang: str) -> str:
@@ -335,6 +353,75 @@ def grade_ladder(rating: Mapping[str, Any], standard: Standard, t: Mapping[str, 
         # rounded up: 59.96 against 60 is "0.1 more points", never "0.0" beside a score shown as 60.0
         gap = {"points": math.ceil((floor - score) * 10 - 1e-9) / 10, "label": t["grade_" + grade]}
     return {"steps": steps, "gap": gap}
+
+
+def scopes_note(rating: Mapping[str, Any], t: Mapping[str, str]) -> str:
+    """What each scope counts, with the two electricity factors of the rating: market-based Scope 2 prices
+    the power not covered by green certificates at the national residual factor, which can be well above
+    the province's grid average (a Chengdu noodle shop: 7.03 t market-based against 1.68 t location-based at
+    Sichuan's hydro-heavy grid), while the note had read as if market-based could only be lower."""
+    emissions = rating.get("emissions") or {}
+    grid = (emissions.get("grid_factor") or {}).get("value")
+    residual = (emissions.get("residual_factor") or {}).get("value")
+    if grid is None or residual is None:
+        return t["scopes_explained"]
+    return t["scopes_explained_factors"].format(grid=f"{float(grid):g}", residual=f"{float(residual):g}")
+
+
+_ELECTRICITY = "energy.electricity_kwh"
+
+
+def _standard_of(rating: Mapping[str, Any], held: Standard) -> Standard | None:
+    """The standard the rating was made under: the one in use when it is the same, else its published
+    file (every released version stays in the package); ``None`` if it is not here."""
+    label = _standard_label(rating)
+    if not label or label == held.label:
+        return held
+    path = published_standard_path(label)
+    return None if path is None else load_standard(path)
+
+
+def bill_tariff(rating: Mapping[str, Any], standard: Standard) -> float | None:
+    """The tariff (CNY per kWh) the rating's standard converts an electricity bill's amount at; ``None``
+    when it has no such rule or is not here."""
+    used = _standard_of(rating, standard)
+    rules = () if used is None else used.estimation
+    return next((r.tariff_cny_per_kwh for r in rules if r.field == _ELECTRICITY and r.tariff_cny_per_kwh),
+                None)
+
+
+def data_notes(
+    rating: Mapping[str, Any], operating: Mapping[str, Any], standard: Standard, lang: str
+) -> list[str]:
+    """The notes on how the figures were obtained: electricity converted from the bill's amount (its own
+    line, with the standard's tariff: it had been listed among figures "not given, estimated from similar
+    shops"), the figures estimated from the sector, those taken at a typical value, and the PCAF score."""
+    t = texts(lang)
+    dq = rating.get("data_quality") or {}
+    pcaf = dq.get("pcaf_score")
+    estimated = [str(p) for p in dq.get("estimated_fields") or []]
+    energy = operating.get("energy") or {}
+    spend = energy.get("electricity_spend")
+    tariff = bill_tariff(rating, standard)
+    notes = []
+    billed = _ELECTRICITY in estimated and energy.get("electricity_kwh") is None
+    if billed and spend is not None and tariff:
+        estimated.remove(_ELECTRICITY)
+        kwh = round(float(spend) / tariff)
+        notes.append(t["from_bill"].format(
+            spend=amount(float(spend), lang), tariff=f"{tariff:g}", kwh=amount(kwh, lang),
+            standard=_standard_label(rating) or "-",
+        ))
+    assumed = assumed_figures(rating)
+    if estimated:  # with the PCAF score
+        notes.append(t["estimated"].format(fields=estimated_fields(estimated, lang), pcaf=pcaf))
+    elif not assumed and not notes:  # with the PCAF score
+        notes.append(t["nothing_estimated"].format(pcaf=pcaf))
+    if assumed:
+        notes.append(t["assumed"].format(fields=estimated_fields(assumed, lang)))
+    if not estimated and (assumed or billed):  # the bill's line says no PCAF score
+        notes.append(t["pcaf_only"].format(pcaf=pcaf))
+    return notes
 
 
 def estimated_fields(paths: list[str], lang: str) -> str:

@@ -196,3 +196,54 @@ def test_the_completeness_items_the_standard_reads_can_be_given_in_more_details(
     html_page = refused.get_data(as_text=True)
     assert refused.status_code == 422 and '<details id="more-details" open>' in html_page
     assert "请先填写全年产生的废弃物。" in _errors(html_page)
+
+
+def test_scope2_note_names_both_factors_and_the_intensity_its_basis(make_app: AppFactory) -> None:
+    """A Chengdu noodle shop's market-based Scope 2 (7.03 t) far exceeds its location-based (1.68 t): power
+    without certificates is priced at the national residual factor, not Sichuan's grid factor, and the note
+    "基于市场：购买的绿色电力按零计" implied market-based could only be lower. The carbon-intensity reason
+    names its basis, which is not the disclosure's intensity's."""
+    app = _app(make_app)
+    client = app.test_client()
+    location = _post(client, "zh", region="CN-SC", electricity="12000", fuel="none", vehicle_fuel="none",
+                     led_lighting="yes", e_invoicing="yes").headers["Location"]
+    rating = _stored_rating(app, location)
+    grid, residual = (rating["emissions"][k]["value"] for k in ("grid_factor", "residual_factor"))
+    assert rating["emissions"]["scope2_market"] > rating["emissions"]["scope2_location"] and residual > grid
+    zh = _text(client.get(location).get_data(as_text=True))
+    assert f"基于位置按所在电网的平均排放因子（{grid:g} 千克二氧化碳/千瓦时）" in zh
+    assert f"全国剩余电网排放因子（{residual:g} 千克二氧化碳/千瓦时" in zh and "可能高于基于位置的数值" in zh
+    en = _text(client.get(location.replace("lang=zh", "lang=en")).get_data(as_text=True))
+    assert f"national residual factor ({residual:g} kg CO2 per kWh" in en
+    assert "market-based can be higher than location-based" in en
+    assert any(r["indicator"] == "carbon_intensity" for r in rating["reason_codes"])
+    assert "营收碳强度（范围一+范围二（基于市场））：" in zh
+    assert "Carbon intensity of revenue (Scope 1 + Scope 2 market-based):" in en
+
+
+def test_electricity_from_the_bill_is_its_own_line_with_the_standards_tariff(make_app: AppFactory) -> None:
+    """Electricity derived from the bill's amount was listed among the figures "not given, estimated from
+    similar shops" (按同类店铺估算): it is the owner's bill, converted at the tariff the standard assumes."""
+    from service.web.view import bill_tariff
+
+    standard = load_standard(DEFAULT_STANDARD)
+    app = _app(make_app)
+    client = app.test_client()
+    location = _post(client, "zh", electricity="2.4万", electricity_unit="bill", fuel="none",
+                     vehicle_fuel="none").headers["Location"]
+    rating = _stored_rating(app, location)
+    assert rating["data_quality"]["estimated_fields"] == ["energy.electricity_kwh"]
+    (rule,) = [r for r in standard.estimation if r.tariff_cny_per_kwh]
+    assert bill_tariff(rating, standard) == rule.tariff_cny_per_kwh
+    zh = _text(client.get(location).get_data(as_text=True))
+    label = rating["versions"]["standard"]
+    assert (f"用电量由您填写的全年电费 2.4万元，按本评级所用标准（{label}）假设的电价 "
+            f"{rule.tariff_cny_per_kwh:g} 元/千瓦时换算") in zh
+    assert "按同类店铺估算" not in zh and "数据质量（PCAF 评分" in zh
+    en = _text(client.get(location.replace("lang=zh", "lang=en")).get_data(as_text=True))
+    tariff = rule.tariff_cny_per_kwh
+    assert f"at the tariff the standard of this rating ({label}) assumes, {tariff:g} yuan" in en
+    assert "Estimated from businesses like yours" not in en
+    # a figure the sector's defaults did fill is still said so
+    unsure = _post(client, "zh", fuel="").headers["Location"]
+    assert "以下数据表单中未提供，按同类店铺估算" in _text(client.get(unsure).get_data(as_text=True))
