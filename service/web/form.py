@@ -93,7 +93,8 @@ PRACTICES: tuple[tuple[str, str, str], ...] = (
     ("led_lighting", "LED lighting everywhere", "全部使用 LED 照明"),
     ("energy_efficient_equipment", "Energy-efficient (grade 1) appliances", "使用一级能效设备"),
     ("e_invoicing", "Electronic invoices", "使用电子发票"),
-    ("digital_ordering", "QR-code or app ordering", "扫码或线上点单"),
+    # any sector's wording: "点单" (ordering food) was shown to hair salons and laundries
+    ("digital_ordering", "Customers order or book by QR code or online", "顾客扫码或线上下单、预约"),
     ("waste_sorting", "Waste sorted at the source", "垃圾分类"),
     ("green_packaging", "Recyclable or reduced packaging", "可回收或减量包装"),
     ("water_saving_equipment", "Water-saving taps and appliances", "使用节水器具"),

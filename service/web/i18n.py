@@ -41,7 +41,6 @@ _EN: dict[str, str] = {
     "reasons": "Why this grade",
     "plan": "Your improvement plan",
     "points": "points",
-    "reaches": "reaches",
     "saves": "saves {t} t CO2e a year",
     "adds": "adds {t} t CO2e a year (at your grid's average)",
     "estimated": "Estimated from businesses like yours, because the form did not give them: {fields}. "
@@ -147,6 +146,14 @@ _EN: dict[str, str] = {
     "national average without the non-fossil power already sold as green power), so market-based can be "
     "higher than location-based; Scope 3 your water, waste and business travel.",
     "basis_scope12_market": "Scope 1 + Scope 2 market-based",
+    "colon": ": ",
+    "comma": ", ",
+    "optional_note": " (optional)",
+    "reaches_grade": "reaches {grade}",
+    "less_energy": "{off} less energy than similar businesses",
+    "more_energy": "{off} more energy than similar businesses",
+    "less_water": "{off} less water than similar businesses",
+    "more_water": "{off} more water than similar businesses",
     "from_bill": "Electricity use was converted from your bill ({spend} yuan) at the tariff the standard of "
     "this rating ({standard}) assumes, {tariff} yuan per kWh: about {kwh} kWh. That tariff is greenrate's "
     "assumption, not a published figure; give the kWh from the bill to avoid it.",
@@ -228,7 +235,7 @@ _EN: dict[str, str] = {
     "scope3_cat1_water_supply": "of which category 1, purchased goods (water supply)",
     "scope3_cat5_waste": "of which category 5, waste and wastewater",
     "scope3_cat6_business_travel": "of which category 6, business travel",
-    "intensities": "Emission intensities",
+    "intensities": "Carbon intensities",
     "green_loan": "Green loans",
     "not_computed": "not computed",
     "loan_eligible": "Rated {grade}, you can apply for green loans that finance a green project, such as "
@@ -241,7 +248,7 @@ _EN: dict[str, str] = {
     "knock_out_excluded_activity": "the business's activity is excluded from green finance",
     "knock_out_environmental_penalty": "an environmental penalty in the last three years",
     "knock_out_repeated_environmental_penalties": "repeated environmental penalties in the last three years",
-    "knock_out_insufficient_data": "too little of the business's data was given",
+    "knock_out_insufficient_data": "incomplete data",
     "knock_out_coal_burned_on_site": "coal is burned on the premises",
     "list_sep": "; ",
     "comparative_item": "previous year {previous} t CO2e, reporting year {current} t CO2e, change {change}",
@@ -282,7 +289,6 @@ _ZH: dict[str, str] = {
     "reasons": "评级理由",
     "plan": "改进计划",
     "points": "分",
-    "reaches": "可达",
     "saves": "每年减排 {t} 吨二氧化碳当量",
     "adds": "每年增加 {t} 吨二氧化碳当量排放（按所在电网平均排放因子计）",
     "estimated": "以下数据表单中未提供，按同类店铺估算：{fields}。"
@@ -385,6 +391,14 @@ _ZH: dict[str, str] = {
     "（{residual} 千克二氧化碳/千瓦时：全国平均值，且不含已作为绿电交易售出的非化石能源电量）计算，"
     "因此基于市场的数值可能高于基于位置的数值；范围三是用水、废弃物和商务差旅。",
     "basis_scope12_market": "范围一+范围二（基于市场）",
+    "colon": "：",
+    "comma": "，",
+    "optional_note": "（选填）",
+    "reaches_grade": "可达{grade}",
+    "less_energy": "用能比同类店铺少 {off}",
+    "more_energy": "用能比同类店铺多 {off}",
+    "less_water": "用水比同类店铺少 {off}",
+    "more_water": "用水比同类店铺多 {off}",
     "from_bill": "用电量由您填写的全年电费 {spend}元，"
     "按本评级所用标准（{standard}）假设的电价 {tariff} 元/千瓦时换算，约 {kwh} 千瓦时；"
     "该电价是 greenrate 的假设，不是公开统计数据，按电费单填写千瓦时数可避免换算。",
@@ -461,7 +475,7 @@ _ZH: dict[str, str] = {
     "scope3_cat1_water_supply": "其中类别 1：外购商品（供水）",
     "scope3_cat5_waste": "其中类别 5：废弃物与污水处理",
     "scope3_cat6_business_travel": "其中类别 6：商务差旅",
-    "intensities": "排放强度",
+    "intensities": "碳强度",
     "green_loan": "绿色贷款",
     "not_computed": "无法计算",
     "loan_eligible": "评级为{grade}，可申请用于绿色项目（如节能、可再生能源）的绿色贷款："
@@ -473,14 +487,16 @@ _ZH: dict[str, str] = {
     "knock_out_excluded_activity": "所属行业不在绿色金融支持范围内",
     "knock_out_environmental_penalty": "近三年受到过环境行政处罚",
     "knock_out_repeated_environmental_penalties": "近三年多次受到环境行政处罚",
-    "knock_out_insufficient_data": "提供的经营数据过少",
+    "knock_out_insufficient_data": "数据不完整",
     "knock_out_coal_burned_on_site": "经营场所内燃煤",
     "list_sep": "；",
     "comparative_item": "上一年 {previous} 吨二氧化碳当量，报告年 {current} 吨二氧化碳当量，变化 {change}",
-    "intensity_per_cny_million_revenue": "范围一、范围二（基于位置）和范围三，每百万元营业收入",
-    "intensity_scope12_market_per_cny_million_revenue": "范围一和范围二（基于市场），每百万元营业收入",
-    "intensity_per_employee": "范围一、范围二（基于位置）和范围三，每名员工",
-    "intensity_per_m2": "范围一、范围二（基于位置）和范围三，每平方米经营面积",
+    "intensity_per_cny_million_revenue": "营收碳强度：范围一+范围二（基于位置）+范围三，每百万元营业收入",
+    "intensity_scope12_market_per_cny_million_revenue": (
+        "营收碳强度：范围一+范围二（基于市场），每百万元营业收入"
+    ),
+    "intensity_per_employee": "人均碳强度：范围一+范围二（基于位置）+范围三，每名员工",
+    "intensity_per_m2": "单位面积碳强度：范围一+范围二（基于位置）+范围三，每平方米经营面积",
     "no_vehicles_unscored": "{name}：您填写的是没有车辆；本评级采用的标准（{standard}）尚不为“没有车辆”计分，"
     "按未知计，{earned}。",
     "no_vehicles_scored": "{name}：没有车辆，按没有燃油车的车队计分，{earned}。",

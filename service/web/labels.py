@@ -28,9 +28,10 @@ ITEM_LABELS: Mapping[str, tuple[str, str]] = {
     "scope2_market_tco2e": ("Scope 2, market-based (t CO2e)", "范围二，基于市场（吨二氧化碳当量）"),
     "scope3_tco2e": ("Scope 3 (t CO2e)", "范围三（吨二氧化碳当量）"),
     "energy_mwh": ("Energy use (MWh)", "能源消耗（兆瓦时）"),
+    # one term per concept and basis (营收碳强度, as the standard names its indicator, with the basis)
     "ghg_intensity_per_cny_million": (
-        "GHG intensity (t CO2e per CNY million of revenue)",
-        "温室气体排放强度（吨二氧化碳当量/百万元营业收入）",
+        "Carbon intensity of revenue, Scope 1 + Scope 2 location-based + Scope 3 (t CO2e per CNY million)",
+        "营收碳强度：范围一+范围二（基于位置）+范围三（吨二氧化碳当量/百万元营业收入）",
     ),
     "scope12_comparative": ("Scope 1 and 2 against the previous year", "范围一和范围二与上一年比较"),
     "transition_risk_exposure": ("Assets vulnerable to transition risk", "易受转型风险影响的资产"),

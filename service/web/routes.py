@@ -68,6 +68,7 @@ from service.web.view import (
     grade_ladder,
     green_loan_line,
     held_back,
+    knock_out_names,
     next_grade,
     pillar_bars,
     plan,
@@ -278,7 +279,7 @@ def result(rating_id: str) -> str:
         overlaps=plan_overlaps(rating, standard, lang, t),
         next_grade=next_grade(rating, lang, t),
         held_back=held_back(rating, lang, operating, standard),
-        green_loan=green_loan_line(rating, standard.min_loan_grade, t),
+        green_loan=green_loan_line(rating, standard.min_loan_grade, t, knock_out_names(standard, lang)),
         ladder=grade_ladder(rating, standard, t),
     )
 

@@ -156,9 +156,10 @@ def _reason_text(c: Mapping[str, Any], name: str, lang: str, engine_zh: str | No
         if off < 0.005:
             same = "与同类店铺相当" if lang == "zh" else "about the same as similar businesses"
             return f"{name}：{same}，{earned}。" if lang == "zh" else f"{name}: {same}, {earned}."
-        if lang == "zh":
-            return f"{name}：比同类店铺{'少' if value < 1 else '多'} {off:.0%}，{earned}。"
-        return f"{name}: {off:.0%} {'less' if value < 1 else 'more'} than similar businesses, {earned}."
+        # what is compared: "比同类店铺少 21%" alone did not say of what (a review in Chinese)
+        what = "water" if c.get("indicator") == "water_efficiency_ratio" else "energy"
+        said = texts(lang)[f"{'less' if value < 1 else 'more'}_{what}"].format(off=f"{off:.0%}")
+        return f"{name}：{said}，{earned}。" if lang == "zh" else f"{name}: {said}, {earned}."
     if lang == "zh":  # the engine's sentence, with its figure (engine 1.7 on; before: the points alone)
         return engine_zh or f"{name}：{earned}。"
     return None  # the engine's sentence, with its figure
@@ -463,14 +464,26 @@ def disclosure_value(key: str, value: Any, lang: str) -> dict[str, str | None]:
 _EARLIER_MIN_GRADE = "light_green"
 
 
+def knock_out_names(standard: Standard, lang: str) -> dict[str, str]:
+    """Each knock-out's name in the standard (``name_zh`` in Chinese), as running text after a colon."""
+    if lang == "zh":
+        return {k.id: k.name_zh for k in standard.knock_outs if k.name_zh}
+    return {k.id: k.name[:1].lower() + k.name[1:] for k in standard.knock_outs}
+
+
 def green_loan_line(
-    rating: Mapping[str, Any], min_grade: str | None, t: Mapping[str, str]
+    rating: Mapping[str, Any],
+    min_grade: str | None,
+    t: Mapping[str, str],
+    knock_out_names: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """What the rating, as issued, means for a green loan, in the owner's words: eligible (and, when rated
     green, preferential terms on an ordinary loan too), blocked by a knock-out (named), or not yet at the
     grade green loans needed under an earlier standard.
 
-    Read from the rating's ``green_loan`` only, so an old rating says what it said when it was issued.
+    Read from the rating's ``green_loan`` only, so an old rating says what it said when it was issued. A
+    knock-out is named as the standard names it (``knock_out_names``, :func:`knock_out_names`), as the
+    held-back list does: the completeness knock-out had two Chinese names on one page.
     """
     loan = rating.get("green_loan") or {}
     grade = t.get("grade_" + str(rating.get("grade")), str(rating.get("grade")))
@@ -482,7 +495,8 @@ def green_loan_line(
     # knock_outs lists only the rules that deny green-loan treatment (engine 1.3; before, every knock-out did)
     blocked = [str(k).split(":", 1)[0] for k in loan.get("knock_outs", [])]
     if blocked:
-        reasons = [t.get("knock_out_" + k, k.replace("_", " ")) for k in blocked]
+        names = knock_out_names or {}
+        reasons = [names.get(k) or t.get("knock_out_" + k, k.replace("_", " ")) for k in blocked]
         return {"eligible": False, "text": t["loan_blocked"].format(reasons=t["list_sep"].join(reasons))}
     gate = min_grade or _EARLIER_MIN_GRADE
     lowest = t.get("grade_" + gate, gate)

@@ -208,7 +208,7 @@ def test_printed_disclosure_shows_scope3_by_category_the_intensities_and_the_siz
         assert figure in text, (label, figure)
     zh = client.get(url + "?lang=zh", headers={**bearer(bank_key), "Accept": "text/html"})
     zh_page = zh.get_data(as_text=True)
-    assert "其中类别 6：商务差旅" in zh_page and "排放强度" in zh_page
+    assert "其中类别 6：商务差旅" in zh_page and "<h3>碳强度</h3>" in zh_page
 
 
 def test_printed_disclosure_leaves_out_what_the_business_did_not_report(

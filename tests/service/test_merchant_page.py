@@ -1048,11 +1048,12 @@ def test_reasons_on_the_page_are_in_an_owners_words() -> None:
     en = [r["text"] for r in reasons(rating, standard, "en")]
     assert en[0] == ("Green operating practices adopted: nothing to score it on, so scored as unknown: 0 of "
                      "15.7 points.")
-    assert en[1] == "Energy use against sector peers: 15% less than similar businesses, 10.6 of 15.4 points."
+    assert en[1] == ("Energy use against sector peers: 15% less energy than similar businesses, 10.6 of 15.4 "
+                     "points.")
     assert en[2] == "Renewable electricity share: 0% earns 0 of 19.4 points."  # the engine's, with its figure
     zh = [r["text"] for r in reasons(rating, standard, "zh")]
     assert zh[0].endswith("：没有可计分的信息，按未知计，得 0 / 15.7 分。")
-    assert "比同类店铺少 15%，得 10.6 / 15.4 分。" in zh[1]
+    assert zh[1].endswith("：用能比同类店铺少 15%，得 10.6 / 15.4 分。")  # of what: energy
     assert zh[2] == "可再生电力占比：得 0 / 19.4 分。"  # a rating before engine 1.7: the points alone
     assert not any("missing-data bin" in t or "actual / expected" in t for t in en + zh)
     rating["reason_codes"][2]["message_zh"] = "可再生电力占比：0%，得 0 / 19.4 分。"  # engine 1.7 on

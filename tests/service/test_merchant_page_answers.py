@@ -247,3 +247,42 @@ def test_electricity_from_the_bill_is_its_own_line_with_the_standards_tariff(mak
     # a figure the sector's defaults did fill is still said so
     unsure = _post(client, "zh", fuel="").headers["Location"]
     assert "以下数据表单中未提供，按同类店铺估算" in _text(client.get(unsure).get_data(as_text=True))
+
+
+def test_one_chinese_term_per_concept_and_full_width_punctuation(make_app: AppFactory) -> None:
+    """The completeness knock-out had two names (提供的经营数据过少, 数据不完整), intensity three; the
+    Chinese page had ASCII ": " and " ，"; "比同类店铺少 21%" did not say of what; and the ordering
+    practice was worded for restaurants only ("点单", shown to a hair salon)."""
+    from service.web.i18n import texts
+    from service.web.view import green_loan_line, knock_out_names
+
+    standard = load_standard(DEFAULT_STANDARD)
+    completeness = next(k for k in standard.knock_outs if k.id == "insufficient_data")
+    assert completeness.name_zh == "数据不完整"
+    # a rating whose green loan this knock-out blocked (standard 1.0.0) names it as the standard does now
+    old = {"grade": "green",
+           "green_loan": {"eligible": False, "knock_outs": ["insufficient_data: below 0.5"]}}
+    line = green_loan_line(old, None, texts("zh"), knock_out_names(standard, "zh"))
+    assert line["text"] == "暂不能申请绿色贷款：数据不完整。"
+    assert "提供的经营数据过少" not in "".join(texts("zh").values())
+    en = green_loan_line(old, None, texts("en"), knock_out_names(standard, "en"))
+    assert en["text"] == "Green loans are not available for now: incomplete data."
+
+    app = _app(make_app)
+    client = app.test_client()
+    form = client.get("/?lang=zh").get_data(as_text=True)
+    assert "顾客扫码或线上下单、预约" in form and "点单" not in form
+    assert "（选填）" in form and "(选填)" not in form
+    location = _post(client, "zh", industry="9602", region="CN-SC", employees="3", revenue="35万",
+                     electricity="3600", fuel="none", vehicle_fuel="gasoline", vehicles="1",
+                     led_lighting="yes").headers["Location"]
+    page = client.get(location).get_data(as_text=True)
+    text = _text(page)
+    assert "用能比同类店铺少" in text or "用能比同类店铺多" in text
+    # full-width punctuation in the Chinese page's own words (tags are not text: no space is added here)
+    words = re.sub(r"<[^>]+>", "", page)
+    assert re.search(r"[\u4e00-\u9fff）]: |: [\u4e00-\u9fff]| ，|, 可达|\([\u4e00-\u9fff]", words) is None
+    assert "您的绿色评级：" in words and "减分：" in words
+    disclosure = client.get(location.split("?")[0] + "/disclosure?lang=zh").get_data(as_text=True)
+    assert "温室气体排放强度" not in disclosure and "排放强度" not in disclosure
+    assert "营收碳强度：范围一+范围二（基于位置）+范围三" in disclosure
