@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta, timezone, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import request
 
@@ -148,6 +150,9 @@ _EN: dict[str, str] = {
     "basis_scope12_market": "Scope 1 + Scope 2 market-based",
     "colon": ": ",
     "comma": ", ",
+    "semicolon": "; ",
+    "paren_open": " (",
+    "paren_close": ")",
     "optional_note": " (optional)",
     "reaches_grade": "reaches {grade}",
     "less_energy": "{off} less energy than similar businesses",
@@ -393,6 +398,9 @@ _ZH: dict[str, str] = {
     "basis_scope12_market": "范围一+范围二（基于市场）",
     "colon": "：",
     "comma": "，",
+    "semicolon": "；",
+    "paren_open": "（",
+    "paren_close": "）",
     "optional_note": "（选填）",
     "reaches_grade": "可达{grade}",
     "less_energy": "用能比同类店铺少 {off}",
@@ -560,6 +568,41 @@ def amount(value: float, lang: str) -> str:
         if scaled >= 1 and (scaled * 100).is_integer():  # at most two decimals in that scale
             return f"{scaled:g}{word}" if lang == "zh" else f"{scaled:,g}{word}"
     return f"{value:,.0f}" if value.is_integer() else f"{value:,g}"
+
+
+def money(value: object, currency: object, lang: str) -> str:
+    """An amount of money as a reader of ``lang`` writes it: "60万元" in Chinese for yuan (not "600000
+    CNY", a Chengdu reviewer's note on the disclosure), the figure and its ISO code otherwise."""
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return "n/a"
+    if lang == "zh" and currency == "CNY":
+        return f"{amount(float(value), lang)}元"
+    return f"{float(value):.0f} {currency}"
+
+
+def _beijing() -> tzinfo:
+    """Asia/Shanghai from the time-zone database; without one, its fixed offset (China has kept UTC+8
+    without daylight saving since 1991, before any rating)."""
+    try:
+        return ZoneInfo("Asia/Shanghai")
+    except ZoneInfoNotFoundError:
+        return timezone(timedelta(hours=8), "Asia/Shanghai")
+
+
+def local_time(stamp: object, lang: str) -> str:
+    """A rating's UTC time (ISO 8601, "Z") as the reader reads it: Beijing time, named, on a Chinese page
+    ("2026-12-06 12:00（北京时间）"); as stored, UTC, on an English one. A value that is not a time is
+    shown as it is."""
+    text = str(stamp or "")
+    if lang != "zh":
+        return text
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return text
+    if moment.tzinfo is None:
+        return text
+    return moment.astimezone(_beijing()).strftime("%Y-%m-%d %H:%M") + "（北京时间）"
 
 
 def message(lang: str, key: str, params: Mapping[str, str]) -> str:

@@ -57,7 +57,7 @@ from service.web.form import (
     errors_at,
     parse_form,
 )
-from service.web.i18n import choose_language, texts
+from service.web.i18n import choose_language, local_time, money, texts
 from service.web.i18n import message as error_message
 from service.web.labels import in_language, item_label
 from service.web.view import (
@@ -89,6 +89,8 @@ bp.add_app_template_global(item_label, "item_label")
 bp.add_app_template_global(disclosure_value, "disclosure_value")
 bp.add_app_template_global(in_language, "in_language")
 bp.add_app_template_global(estimated_fields, "estimated_fields")
+bp.add_app_template_global(money, "money")
+bp.add_app_template_global(local_time, "local_time")
 
 
 def _form_page(

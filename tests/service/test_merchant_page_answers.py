@@ -286,3 +286,38 @@ def test_one_chinese_term_per_concept_and_full_width_punctuation(make_app: AppFa
     disclosure = client.get(location.split("?")[0] + "/disclosure?lang=zh").get_data(as_text=True)
     assert "温室气体排放强度" not in disclosure and "排放强度" not in disclosure
     assert "营收碳强度：范围一+范围二（基于位置）+范围三" in disclosure
+
+
+def test_the_chinese_disclosure_writes_amounts_and_times_as_a_reader_does(make_app: AppFactory) -> None:
+    """The Chinese printable disclosure showed "600000 CNY", times in UTC ("2026-12-06T03:59:45Z"), and
+    its PDF broke the labels two characters a line (员工人/数) next to the long rating id."""
+    import io
+    from datetime import datetime
+
+    from pypdf import PdfReader
+
+    from service.web.i18n import local_time, money
+
+    assert money(600000.0, "CNY", "zh") == "60万元" and money(600000.0, "CNY", "en") == "600000 CNY"
+    assert money(1234567.0, "CNY", "zh") == "1,234,567元" and money(5000.0, "EUR", "zh") == "5000 EUR"
+    assert local_time("2026-12-06T03:59:45Z", "zh") == "2026-12-06 11:59（北京时间）"
+    assert local_time("2026-12-31T20:00:00Z", "zh") == "2027-01-01 04:00（北京时间）"  # the date moves too
+    assert local_time("2026-12-06T03:59:45Z", "en") == "2026-12-06T03:59:45Z"
+    assert local_time("not a time", "zh") == "not a time"
+
+    app = _app(make_app)
+    client = app.test_client()
+    location = _post(client, "zh", revenue="60万", employees="4").headers["Location"]
+    rating = _stored_rating(app, location)
+    issued = datetime.fromisoformat(rating["issued_at"].replace("Z", "+00:00"))
+    base = location.split("?")[0] + "/disclosure"
+    page = _text(client.get(base + "?lang=zh").get_data(as_text=True))
+    assert "年营业收入 60万元" in page and "CNY" not in page.split("温室气体排放清单")[0]
+    assert local_time(rating["issued_at"], "zh") in page and rating["issued_at"] not in page
+    assert f"{(issued.hour + 8) % 24:02d}:{issued.minute:02d}（北京时间）" in page
+    assert local_time(rating["issued_at"], "zh") in _text(client.get(location).get_data(as_text=True))
+    pdf = PdfReader(io.BytesIO(client.get(base + "?as=pdf&lang=zh").data)).pages[0].extract_text()
+    lines = pdf.splitlines()
+    assert "员工人数 4" in lines and "年营业收入 60万元" in lines, lines[:12]
+    english = _text(client.get(base + "?lang=en").get_data(as_text=True))
+    assert "600000 CNY" in english and rating["issued_at"] in english
