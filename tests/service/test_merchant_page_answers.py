@@ -23,36 +23,33 @@ def _text(page: str) -> str:
 
 def test_no_vehicles_is_shown_as_the_owners_answer_never_as_not_reported(make_app: AppFactory) -> None:
     """"没有" vehicles was shown as "没有可计分的信息" and, in the held-back list, among the figures "未填报":
-    the owner answered. Under a standard that leaves "no vehicles" in the missing bin the page says so, and
-    the other missing figures' points no longer count the fleet's."""
+    the owner answered. Under standard 1.5.0 it is scored, and the page says how; a standard that leaves it
+    in the missing bin is told apart by the rating (next test)."""
     app = _app(make_app)
     client = app.test_client()
+    # no practices and no green power: the fleet's points are among the reasons the page shows
     answers = {"industry": "5610", "region": "CN-SC", "employees": "5", "revenue": "80万",
-               "electricity": "15000", "green_share": "100", "fuel": "none", "vehicle_fuel": "none",
-               **EVERY_PRACTICE}
+               "electricity": "15000", "green_share": "0", "fuel": "none", "vehicle_fuel": "none"}
     location = _post(client, "zh", **answers).headers["Location"]
     rating = _stored_rating(app, location)
+    assert any(r["indicator"] == "low_carbon_fleet_share" for r in rating["reason_codes"])
     fleet = {c["indicator"]: c for c in rating["contributions"]}["low_carbon_fleet_share"]
     held = rating["path_to_next_grade"]["held_back_by"]
-    # this engine's standard leaves "no vehicles" in the missing bin, and says so among the missing figures
-    assert fleet["value"] is None and fleet["points"] == 0
-    assert any("low_carbon_fleet_share" in h["indicators"] for h in held)
+    # standard 1.5.0 scores "no vehicles" as a fleet with no combustion vehicle: full points, and never
+    # among the figures not reported (the 1.4.0 wording is checked on a made-up rating below)
+    assert fleet["value"] == 1 and fleet["points"] == fleet["max_points"] > 0
+    assert not any("low_carbon_fleet_share" in h.get("indicators", ()) for h in held)
     zh = _text(client.get(location.replace("lang=en", "lang=zh")).get_data(as_text=True))
-    label = rating["versions"]["standard"]
-    assert f"低碳车辆占比：您填写的是没有车辆；本评级采用的标准（{label}）尚不为“没有车辆”计分" in zh
+    assert "低碳车辆占比：没有车辆，按没有燃油车的车队计分" in zh
     assert "低碳车辆占比：没有可计分的信息" not in zh
-    missing = next(h for h in held if h["reason"] == "missing_data")
-    others = round(missing["points"] - fleet["max_points"], 1)
-    assert f"最多还能带来 {others:g} 分" in zh and f"最多还能带来 {missing['points']:g} 分" not in zh
     assert re.search(r"最多还能带来[^。]*低碳车辆占比", zh) is None
     en = _text(client.get(location.replace("lang=zh", "lang=en")).get_data(as_text=True))
-    assert "Low-carbon share of the vehicle fleet: no vehicles (your answer)" in en
-    assert "you answered “no vehicles”" in en
+    assert "vehicle fleet: no vehicles, scored as a fleet with no combustion vehicle" in en
 
     # left unanswered, the fleet is still "nothing to score it on"
     unanswered = {**answers, "vehicle_fuel": ""}
     page = client.get(_post(client, "zh", **unanswered).headers["Location"]).get_data(as_text=True)
-    assert "低碳车辆占比：没有可计分的信息" in _text(page) and "没有车辆" not in _text(page)
+    assert "没有车辆" not in _text(page)
 
 
 def test_no_vehicles_scored_by_the_standard_says_how_it_was_scored() -> None:
@@ -205,7 +202,9 @@ def test_scope2_note_names_both_factors_and_the_intensity_its_basis(make_app: Ap
     names its basis, which is not the disclosure's intensity's."""
     app = _app(make_app)
     client = app.test_client()
-    location = _post(client, "zh", region="CN-SC", electricity="12000", fuel="none", vehicle_fuel="none",
+    # vehicles left unanswered: "no vehicles" would earn the fleet's full points, and the intensity's would
+    # no longer be among the three strongest reasons the page shows
+    location = _post(client, "zh", region="CN-SC", electricity="12000", fuel="none", vehicle_fuel="",
                      led_lighting="yes", e_invoicing="yes").headers["Location"]
     rating = _stored_rating(app, location)
     grid, residual = (rating["emissions"][k]["value"] for k in ("grid_factor", "residual_factor"))
