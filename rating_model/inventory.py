@@ -8,7 +8,9 @@ parsing beyond the fuels that need it). Conventions, following the GHG Protocol 
 * Every figure keeps its input path, factor id and quality (measured / calculated / estimated); every
   factor that was not the exact year and place asked for is explained in ``fallbacks``.
 * ``None`` inputs are "not given": they add nothing and are listed in ``missing``, never treated as zero
-  silently.
+  silently. That holds for the lists too: site fuels (``energy.fuels``) not answered and not estimated, and
+  a fleet (``transport.fleet``) not answered, which is most one-click merchants' case, are listed, while
+  ``"fuels": []`` and ``"fleet": []`` are answers (none) and are not.
 """
 
 from __future__ import annotations
@@ -67,7 +69,8 @@ class Inventory:
     estimated:
         Input paths whose figures were estimated (by an earlier step, or seed distances of vehicles).
     missing:
-        Activities with no data at all; not_available: data given but no emission factor exists.
+        Activities with no data at all (inputs not answered and not estimated: a Scope 1 or 2 figure without
+        them is partial, never a measured zero); not_available: data given but no emission factor exists.
     """
 
     factor_set: str
@@ -248,6 +251,13 @@ def compute_inventory(
     missing = []
     if energy.electricity_kwh is None:
         missing.append("energy.electricity_kwh")
+    # A fuel list or a fleet left out is not "none": a road-freight firm that never answered the fleet had
+    # a Scope 1 of 0.0 disclosed, "no figure estimated" and an operational-neutrality claim (disclosure
+    # review). Their Scope 1 is then partial, and said so here, in the IFRS S2 exclusions and in VSME B3.
+    if energy.fuels is None:
+        missing.append("energy.fuels")
+    if data.transport.fleet is None:
+        missing.append("transport.fleet")
     if resources.water_m3 is None:
         missing.append("resources.water_m3")
     if resources.waste_t is None:
@@ -269,7 +279,8 @@ def compute_inventory(
         total / company.floor_area_m2 if company.floor_area_m2 else None,
     )
     lines = (*s12, *s3)
-    neutral = neutrality(data, s12, s12_market, energy.electricity_kwh is None, ctx)
+    unreported = [path for path in missing if not path.startswith("resources.")]  # Scope 1 and 2 inputs
+    neutral = neutrality(data, s12, s12_market, bool(unreported), ctx)
     estimated_paths = [
         line.path for line in lines if line.quality == ESTIMATED and line.path + ".km" not in seed_paths
     ]

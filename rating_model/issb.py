@@ -125,6 +125,53 @@ NOT_COLLECTED = (
 )
 
 
+#: The Scope 1 and 2 inputs a business can leave unanswered, as the exclusions name them. A fleet left out
+#: is the common one (the one-click form never asks it), so it is said for every business: greenrate cannot
+#: tell from a sector which businesses run no vehicle (a shop's delivery van, a restaurant's), and a default
+#: fleet would be invented. Only an answer, ``"fleet": []``, says there are none.
+_UNREPORTED = {
+    "energy.electricity_kwh": "Scope 2 leaves out purchased electricity: none was reported "
+    "(energy.electricity_kwh not given).",
+    "energy.fuels": "Scope 1 leaves out fuels burnt on the premises: the business did not say whether it "
+    "burns any (energy.fuels not answered; \"fuels\": [] would say none).",
+    "transport.fleet": "Scope 1 leaves out company vehicles: the business did not say whether it runs any "
+    "(transport.fleet not answered; \"fleet\": [] would say none). Their fuel would be Scope 1, an electric "
+    "vehicle's charging Scope 2.",
+}
+#: ISIC divisions whose business is moving goods or people (land, water and air transport, warehousing,
+#: postal and courier): vehicles are then the activity itself, not a side line
+_TRANSPORT_DIVISIONS = frozenset({"49", "50", "51", "52", "53"})
+
+
+def _unreported(data: OperatingData, inv: Inventory) -> list[str]:
+    """The Scope 1 and 2 inputs not reported (neither given nor estimated), in words: the scopes are
+    disclosed as partial, never as a measured zero (a road-freight firm without its fleet had disclosed
+    Scope 1 0.0 with "no figure was estimated" and nothing excluded)."""
+    out = [_UNREPORTED[path] for path in inv.missing if path in _UNREPORTED]
+    if "transport.fleet" in inv.missing and data.company.isic_division in _TRANSPORT_DIVISIONS:
+        out.append(
+            f"The business's industry (ISIC {data.company.industry_code}) is transport or logistics (ISIC "
+            "divisions 49-53), whose activity is running vehicles: its Scope 1 without them is unlikely to "
+            "be complete."
+        )
+    return out
+
+
+def _scope_gaps(inv: Inventory) -> dict[int, str]:
+    """A note for each scope an unreported input leaves partial."""
+    notes: dict[int, str] = {}
+    fleet_or_fuels = [p for p in ("energy.fuels", "transport.fleet") if p in inv.missing]
+    if fleet_or_fuels:
+        words = {"energy.fuels": "fuels burnt on the premises", "transport.fleet": "company vehicles"}
+        notes[1] = (
+            " Excludes " + " and ".join(words[p] for p in fleet_or_fuels)
+            + ", not reported (basis_of_preparation.exclusions)."
+        )
+    if "energy.electricity_kwh" in inv.missing:
+        notes[2] = " Excludes purchased electricity, not reported (basis_of_preparation.exclusions)."
+    return notes
+
+
 def _metrics(
     data: OperatingData, inv: Inventory, dq: DataQuality, green_uses: Collection[str]
 ) -> dict[str, Item]:
@@ -142,15 +189,18 @@ def _metrics(
     # Every figure is rounded as the rating's emissions section rounds it (tCO2e and MWh to 4 decimals,
     # intensities to 6), so the summary and the inventory beside it never show two numbers for one quantity.
     estimated = _estimated_scopes(inv)
+    gaps = _scope_gaps(inv)
     return {
         "scope1_tco2e": _disclosed(
-            round_tco2e(inv.scope1_tco2e), "Gross, GHG Protocol (para 29(a)(i))." + estimated.get(1, "")
+            round_tco2e(inv.scope1_tco2e),
+            "Gross, GHG Protocol (para 29(a)(i))." + estimated.get(1, "") + gaps.get(1, ""),
         ),
         "scope2_location_tco2e": _disclosed(
-            round_tco2e(inv.scope2_location_tco2e), "Location-based (para 29(a)(v))." + estimated.get(2, "")
+            round_tco2e(inv.scope2_location_tco2e),
+            "Location-based (para 29(a)(v))." + estimated.get(2, "") + gaps.get(2, ""),
         ),
         "scope2_market_tco2e": _disclosed(
-            round_tco2e(inv.scope2_market_tco2e), _instruments(data) + estimated.get(2, "")
+            round_tco2e(inv.scope2_market_tco2e), _instruments(data) + estimated.get(2, "") + gaps.get(2, "")
         ),
         "scope3_tco2e": scope3,
         "energy_mwh": _disclosed(
@@ -222,14 +272,17 @@ def _basis(data: OperatingData, inv: Inventory, dq: DataQuality) -> dict[str, It
             "emissions.estimated or data_quality.estimated_fields.",
         )
         if dq.estimated_fields or inv.estimated
-        else _not_applicable("No figure was estimated."),
+        else _not_applicable(
+            "No figure was estimated."
+            + (" Inputs not reported are not estimated either: see exclusions." if inv.missing else "")
+        ),
         "assumptions": _disclosed(list(inv.assumptions), "Measurement assumptions (para 29(a)(iii)).")
         if inv.assumptions
         else _not_applicable("No measurement assumption was needed."),
         "exclusions": _disclosed(
-            [*inv.not_available, NOT_COLLECTED],
-            "Activities left out of the inventory: reported ones no known factor prices, and the sources "
-            "greenrate does not collect.",
+            [*_unreported(data, inv), *inv.not_available, NOT_COLLECTED],
+            "Activities left out of the inventory: Scope 1 and 2 sources the business did not report, "
+            "reported ones no known factor prices, and the sources greenrate does not collect.",
         ),
         "fallbacks": (
             _disclosed(list(inv.fallbacks)) if inv.fallbacks else _not_applicable("No factor fallback.")

@@ -66,7 +66,9 @@ class Neutrality(NamedTuple):
         years, the previous year's at this year's factors. ``None`` without comparable previous-year data.
         They are the comparative figures the IFRS S2 summary discloses.
     operationally_neutral:
-        Credits were retired and cover market-based Scope 1+2, or that figure is zero on reported data.
+        Credits were retired and cover market-based Scope 1+2, or that figure is zero on complete data:
+        electricity, site fuels and the fleet each answered or estimated (a zero with one of them not
+        answered is a zero by omission; a road-freight firm without its fleet had been "neutral").
     """
 
     # The public contract's names (api-v1.md, binding): ``reduction`` and ``substitution``, both in tCO2e.
@@ -237,10 +239,14 @@ def neutrality(
     data: OperatingData,
     scope12_lines_now: list[LineItem],
     scope12_market: float,
-    electricity_missing: bool,
+    scope12_unreported: bool,
     ctx: Context,
 ) -> Neutrality:
-    """Neutrality figures for the year; ``scope12_lines_now`` are this year's Scope 1/2 lines."""
+    """Neutrality figures for the year; ``scope12_lines_now`` are this year's Scope 1/2 lines.
+
+    ``scope12_unreported``: some Scope 1 or 2 input (electricity, site fuels, the fleet) was neither given
+    nor estimated, so a zero market-based Scope 1+2 is not evidence of neutrality.
+    """
     compared = _reduction(data, scope12_lines_now, ctx)
     energy = data.energy
     renewable_kwh = (energy.green_electricity_kwh or 0.0) + (energy.onsite_renewable_kwh or 0.0)
@@ -254,7 +260,7 @@ def neutrality(
         by_standard[offset.standard] = by_standard.get(offset.standard, 0.0) + offset.tco2e
     net = scope12_market - total
     # decided on the figures as shown (to 0.1 kg): never "net 0.0" beside "not neutral"
-    neutral = (total > 0 and round_tco2e(net) <= 0) or (scope12_market == 0 and not electricity_missing)
+    neutral = (total > 0 and round_tco2e(net) <= 0) or (scope12_market == 0 and not scope12_unreported)
     return Neutrality(
         compared.reduction,
         substitution,

@@ -120,6 +120,23 @@ def _energy_note(rating: Mapping[str, Any]) -> str:
     )
 
 
+#: Scope 1 inputs a business can leave unanswered (the rating's ``emissions.missing``, engine 1.8 on) and
+#: how B3 names what Scope 1 then leaves out
+_SCOPE1_GAPS = {"energy.fuels": "fuels burnt on the premises", "transport.fleet": "company vehicles"}
+
+
+def _scope1_note(em: Mapping[str, Any]) -> str:
+    """Gross Scope 1, and what it leaves out because the business did not report it: a fleet left out had
+    been exported as a plain ``disclosed 0.0`` for a road-freight firm."""
+    gaps = [words for path, words in _SCOPE1_GAPS.items() if path in em.get("missing", [])]
+    if not gaps:
+        return "Gross."
+    return (
+        "Gross; excludes " + " and ".join(gaps) + ": the business did not say whether it has any "
+        "(not reported, so not counted; not a measured zero)."
+    )
+
+
 def _b3(rating: Mapping[str, Any]) -> dict[str, Item]:
     em = rating["emissions"]
     energy = em.get("energy_mwh")
@@ -140,7 +157,7 @@ def _b3(rating: Mapping[str, Any]) -> dict[str, Item]:
         )
         if energy is not None and electricity is not None
         else _not_available("Not derivable."),
-        "scope1_tco2e": _disclosed(em["scope1"], "tCO2e", "Gross."),
+        "scope1_tco2e": _disclosed(em["scope1"], "tCO2e", _scope1_note(em)),
         "scope2_location_tco2e": _disclosed(em["scope2_location"], "tCO2e"),
         "ghg_intensity": _maybe(
             em.get("intensities", {}).get("per_cny_million_revenue"),

@@ -214,7 +214,11 @@ class EmissionsSchema(ContractSchema):
     line_items = fields.List(fields.Nested(LineItemSchema), required=True)
     estimated = _strings("Figures that were estimated.")
     fallbacks = _strings("Factor fallbacks taken.")
-    missing = _strings("Data that was missing.")
+    missing = _strings(
+        "Inputs neither given nor estimated (counted as nothing, so the figure they feed is partial): "
+        "`energy.fuels` and `transport.fleet` when left out (an empty list is an answer, none), "
+        "`resources.water_m3`, `resources.waste_t`."
+    )
     assumptions = _strings("Assumptions made in the inventory.")
     not_available = _strings("Figures that could not be computed.")
 

@@ -211,3 +211,52 @@ def test_material_mass_flows_are_asked_of_manufacturing_and_construction_only() 
         rating, operating = _rated(body)
         statuses[code] = vsme_export(rating, operating)["datapoints"]["B7"]["material_mass_flows"]["status"]
     assert statuses == {"5610": "not_applicable", "2220": "not_available", "4100": "not_available"}
+
+
+# -- regressions from the IFRS S2 / PCAF / VSME disclosure review ----------------------------------------
+
+# A road-freight firm with certificate-backed power, no site fuel, and its fleet never answered.
+FREIGHT: dict[str, Any] = {
+    "company": {
+        "name": "Ningbo Road Freight",
+        "country": "CN",
+        "region": "CN-ZJ",
+        "industry_code": "4923",
+        "employees": 30,
+        "annual_revenue": 15_000_000,
+        "currency": "CNY",
+        "reporting_year": 2024,
+    },
+    "energy": {
+        "electricity_kwh": 20_000,
+        "green_electricity_kwh": 20_000,
+        "green_electricity_instrument": "green_certificate",
+        "fuels": [],
+    },
+    "data_source": "energy_bills",
+}
+
+
+def test_a_fleet_left_out_is_named_as_excluded_never_a_measured_zero() -> None:
+    rating, operating = _rated(FREIGHT)
+    assert "transport.fleet" in rating["emissions"]["missing"]
+    assert "energy.fuels" not in rating["emissions"]["missing"]  # "fuels": [] is an answer
+    assert rating["neutrality"]["operationally_neutral"] is False  # zero Scope 1+2 by omission
+    summary = rating["issb_summary"]
+    assert "company vehicles" in summary["metrics_and_targets"]["scope1_tco2e"]["note"]
+    exclusions = summary["basis_of_preparation"]["exclusions"]["value"]
+    assert any(e.startswith("Scope 1 leaves out company vehicles") for e in exclusions)
+    assert any("ISIC 4923" in e for e in exclusions)  # a transport business is told it matters most
+    assert "exclusions" in summary["basis_of_preparation"]["estimates"]["note"]
+    b3 = vsme_export(rating, operating)["datapoints"]["B3"]
+    assert b3["scope1_tco2e"]["value"] == 0.0 and "company vehicles" in b3["scope1_tco2e"]["note"]
+
+    answered = _rated(_with(FREIGHT, transport={"fleet": []}))[0]  # "no vehicles" is an answer
+    assert "transport.fleet" not in answered["emissions"]["missing"]
+    assert answered["neutrality"]["operationally_neutral"] is True
+    assert not any("company vehicles" in e
+                   for e in answered["issb_summary"]["basis_of_preparation"]["exclusions"]["value"])
+    shop = _rated(_with(FREIGHT, company={**FREIGHT["company"], "industry_code": "4711"}))[0]
+    exclusions = shop["issb_summary"]["basis_of_preparation"]["exclusions"]["value"]
+    assert any(e.startswith("Scope 1 leaves out company vehicles") for e in exclusions)  # every business
+    assert not any("ISIC" in e for e in exclusions)
