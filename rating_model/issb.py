@@ -38,8 +38,12 @@ def _not_applicable(note: str) -> Item:
     return {"status": "not_applicable", "note": note}
 
 
-def _flag(value: bool | None, yes: str, missing: str) -> Item:
-    return _disclosed(yes) if value else _not_available(missing)
+def _flag(value: bool | None, yes: str, no: str, missing: str) -> Item:
+    """A yes/no practice as an item: a "no" the business gave is disclosed as no; only a question it left
+    unanswered is ``not_available`` (an explicit no had read "No ... was reported", as if never asked)."""
+    if value is None:
+        return _not_available(missing)
+    return _disclosed(yes if value else no)
 
 
 def _governance(data: OperatingData) -> dict[str, Item]:
@@ -48,10 +52,16 @@ def _governance(data: OperatingData) -> dict[str, Item]:
         "oversight": _flag(
             p.climate_responsible_person,
             "A named person is responsible for climate and energy.",
-            "No person responsible for climate-related matters was reported (para 6).",
+            "No: the business reported that no named person is responsible for climate-related matters "
+            "(para 6).",
+            "Not reported whether a person is responsible for climate-related matters (para 6).",
         ),
-        "policy": _flag(p.environmental_policy, "The business has an environmental policy.",
-                        "No environmental policy was reported."),
+        "policy": _flag(
+            p.environmental_policy,
+            "The business has an environmental policy.",
+            "No: the business reported that it has no environmental policy.",
+            "Not reported whether the business has an environmental policy.",
+        ),
     }
 
 
@@ -83,13 +93,24 @@ def _strategy(data: OperatingData) -> dict[str, Item]:
 
 
 def _risk_management(data: OperatingData) -> dict[str, Item]:
+    """The risk process (para 25) from the two practices greenrate asks that would be one: either "yes" is
+    disclosed; two answered "no" are disclosed as such (the business said it has neither, which is not the
+    same as not saying); otherwise it is not available."""
     p = data.practices
     if p.iso14001:
         process = _disclosed("Environmental risks are managed in an ISO 14001 certified management system.")
     elif p.energy_audit:
         process = _disclosed("An energy audit identifies energy and emissions risks.")
+    elif p.iso14001 is False and p.energy_audit is False:
+        process = _disclosed(
+            "No: the business reported neither an ISO 14001 management system nor an energy audit, the "
+            "processes greenrate asks about (para 25)."
+        )
     else:
-        process = _not_available("No process to identify climate-related risks was reported (para 25).")
+        process = _not_available(
+            "Not reported whether the business has an ISO 14001 management system or an energy audit, the "
+            "processes greenrate asks about (para 25)."
+        )
     return {"process": process}
 
 
@@ -240,7 +261,12 @@ def _metrics(
             "36(e) asks how credits are planned to be used toward a net target.",
         )
         if offsets
-        else _not_applicable("No carbon credits were used."),
+        # The operating data keeps no difference between "offsets" left out and "offsets": [] (both parse to
+        # no credits, and the canonical input drops the empty list), so neither says "none were used".
+        else _not_available(
+            "No carbon credits were reported (the operating data does not tell \"none\" from a list left "
+            "out; IFRS S2 36(e) asks about credits planned toward a net target)."
+        ),
         "data_quality": _disclosed(dq.to_dict()),
     }
 

@@ -55,12 +55,28 @@ def _maybe(value: Any, unit: str | None = None, note: str | None = None) -> Item
     return _not_available("Not reported by the business.") if value is None else _disclosed(value, unit, note)
 
 
+def _answered(practices: Mapping[str, Any], keys: tuple[str, ...], what: str) -> Item:
+    """The yes/no practices ``keys`` as one datapoint: those answered yes are disclosed; all of them
+    answered no is disclosed as none (the business said so: it had read "No policy was reported", as if it
+    had not been asked); otherwise it is not available, naming what was answered no and what not at all."""
+    yes = [k for k in keys if practices.get(k)]
+    if yes:
+        return _disclosed(yes)
+    no = [k for k in keys if practices.get(k) is False]
+    if len(no) == len(keys):
+        return _disclosed([], note=f"None: the business answered no to each {what} asked ({', '.join(no)}).")
+    unanswered = [k for k in keys if practices.get(k) is None]
+    detail = f"answered no: {', '.join(no)}; not answered: " if no else "not answered: "
+    return _not_available(f"No {what} was reported as in place ({detail}{', '.join(unanswered)}).")
+
+
 def _b1(op: Mapping[str, Any]) -> dict[str, Item]:
     c = op.get("company", {})
     # Balance-sheet figures come with the loan and are in the loan's currency (PCAF attribution needs them
     # in the currency of the amount lent), which need not be the company's reporting currency.
     loan = op.get("loan") or {}
-    certifications = ["ISO 14001"] if op.get("practices", {}).get("iso14001") else []
+    iso14001 = op.get("practices", {}).get("iso14001")
+    certifications = ["ISO 14001"] if iso14001 else []
     return {
         "reporting_option": _disclosed("A", note="Basic Module only."),
         "omitted_disclosures": _not_applicable(
@@ -84,18 +100,21 @@ def _b1(op: Mapping[str, Any]) -> dict[str, Item]:
         "balance_sheet_total": _maybe(loan.get("borrower_total_assets"), loan.get("currency")),
         "certifications": _disclosed(certifications)
         if certifications
-        else _not_available("No sustainability certification or label was reported."),
+        # greenrate asks about ISO 14001 only: a "no" to it says nothing of other labels
+        else _not_available(
+            "Not ISO 14001 certified (answered no); greenrate asks about no other certification or label."
+            if iso14001 is False
+            else "No sustainability certification or label was reported."
+        ),
     }
 
 
 def _b2(op: Mapping[str, Any]) -> dict[str, Item]:
     p = op.get("practices", {})
-    practices = [k for k in _PRACTICES if p.get(k)]
-    policies = [k for k in _POLICIES if p.get(k)]
     targets = op.get("targets", [])
     return {
-        "practices": _disclosed(practices) if practices else _not_available("No practice was reported."),
-        "policies": _disclosed(policies) if policies else _not_available("No policy was reported."),
+        "practices": _answered(p, _PRACTICES, "practice"),
+        "policies": _answered(p, _POLICIES, "policy"),
         "future_initiatives_and_targets": _disclosed(targets)
         if targets
         else _not_available("No reduction target was reported."),
@@ -202,13 +221,11 @@ def _mass_flows(op: Mapping[str, Any]) -> Item:
 def _b7(op: Mapping[str, Any]) -> dict[str, Item]:
     r = op.get("resources", {})
     p = op.get("practices", {})
-    circular = [k for k in ("waste_sorting", "green_packaging") if p.get(k)]
     hazardous = r.get("hazardous_waste_t")
     total = r.get("waste_t")
     return {
-        "circular_economy_principles": _disclosed(circular)
-        if circular
-        else _not_available("No circular-economy practice was reported."),
+        "circular_economy_principles": _answered(p, ("waste_sorting", "green_packaging"),
+                                                 "circular-economy practice"),
         "total_waste_t": _maybe(total, "t"),
         "hazardous_waste_t": _maybe(hazardous, "t"),
         "non_hazardous_waste_t": _disclosed(round(total - hazardous, 4), "t")

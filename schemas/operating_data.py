@@ -225,7 +225,12 @@ class OperatingDataSchema(StrictSchema):
     resources = fields.Nested(ResourcesSchema, allow_none=True)
     practices = fields.Nested(PracticesSchema, allow_none=True)
     compliance = fields.Nested(ComplianceSchema, allow_none=True)
-    offsets = _list(OffsetSchema, 50, "Carbon credits held (never netted from gross emissions).")
+    offsets = _list(
+        OffsetSchema,
+        50,
+        "Carbon credits retired (never netted from gross emissions). Left out and `[]` are read alike, as no "
+        "credits reported: the disclosures say `not_available`, never that none were used.",
+    )
     targets = _list(TargetSchema, 20, "Reduction targets.")
     previous_year = fields.Nested(PreviousYearSchema, allow_none=True)
     data_source = text(choices=DATA_SOURCES)

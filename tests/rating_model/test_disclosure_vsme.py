@@ -260,3 +260,40 @@ def test_a_fleet_left_out_is_named_as_excluded_never_a_measured_zero() -> None:
     exclusions = shop["issb_summary"]["basis_of_preparation"]["exclusions"]["value"]
     assert any(e.startswith("Scope 1 leaves out company vehicles") for e in exclusions)  # every business
     assert not any("ISIC" in e for e in exclusions)
+
+
+def test_an_explicit_no_is_disclosed_as_no_and_only_an_unanswered_question_is_not_available() -> None:
+    said_no = dict.fromkeys(("climate_responsible_person", "environmental_policy", "iso14001",
+                             "energy_audit", "green_procurement_policy", "waste_sorting",
+                             "green_packaging"), False)
+    rating, operating = _rated(_with(MINIMAL, practices=said_no))
+    summary = rating["issb_summary"]
+    for item in (summary["governance"]["oversight"], summary["governance"]["policy"],
+                 summary["risk_management"]["process"]):
+        assert item["status"] == "disclosed" and item["value"].startswith("No:"), item
+    points = vsme_export(rating, operating)["datapoints"]
+    assert points["B2"]["policies"] == {
+        "status": "disclosed", "value": [],
+        "note": "None: the business answered no to each policy asked (environmental_policy, "
+                "green_procurement_policy).",
+    }
+    assert points["B7"]["circular_economy_principles"]["status"] == "disclosed"
+    assert points["B1"]["certifications"]["status"] == "not_available"  # other labels were never asked
+    assert "answered no" in points["B1"]["certifications"]["note"]
+
+    unanswered, operating = _rated(_with(MINIMAL, practices={"environmental_policy": False}))
+    summary = unanswered["issb_summary"]
+    assert summary["governance"]["oversight"]["status"] == "not_available"
+    assert summary["governance"]["oversight"]["note"].startswith("Not reported")
+    assert summary["risk_management"]["process"]["status"] == "not_available"
+    policies = vsme_export(unanswered, operating)["datapoints"]["B2"]["policies"]
+    assert policies["status"] == "not_available"
+    assert "answered no: environmental_policy; not answered: green_procurement_policy" in policies["note"]
+
+
+def test_credits_left_out_are_not_reported_never_none_used() -> None:
+    """The parser reads "offsets" left out and "offsets": [] alike (no credits), so both are not reported."""
+    for body in (MINIMAL, _with(MINIMAL, offsets=[])):
+        credits = _rated(body)[0]["issb_summary"]["metrics_and_targets"]["carbon_credits"]
+        assert credits["status"] == "not_available"
+        assert credits["note"].startswith("No carbon credits were reported")
