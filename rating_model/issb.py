@@ -205,7 +205,9 @@ def _metrics(
             + " (partial: see basis_of_preparation.exclusions for what is not collected).",
         )
         if inv.scope3_categories_included
-        else _not_available("No Scope 3 activity data; not required in the first year (relief C4(b)).")
+        else _not_available(
+            "No Scope 3 activity data. " + _FIRST_PERIOD_ONLY.format(relief="Omitting Scope 3 (relief C4(b))")
+        )
     )
     # Every figure is rounded as the rating's emissions section rounds it (tCO2e and MWh to 4 decimals,
     # intensities to 6), so the summary and the inventory beside it never show two numbers for one quantity.
@@ -271,19 +273,41 @@ def _metrics(
     }
 
 
-def _basis(data: OperatingData, inv: Inventory, dq: DataQuality) -> dict[str, Item]:
+#: IFRS S2's transition reliefs (Appendix C; domain.md section 3 cites C3, no comparatives, and C4(b),
+#: no Scope 3) are for the first annual reporting period in which an entity applies the standard, which
+#: greenrate cannot know: every summary had claimed them, even beside a previous year's figures.
+_FIRST_PERIOD_ONLY = (
+    "{relief} is available under IFRS S2 only if this is the entity's first annual reporting period under "
+    "the standard; greenrate cannot tell whether it is."
+)
+
+
+def _reliefs(inv: Inventory) -> list[str]:
+    """The reliefs the summary may rest on, each with its condition: a transition relief is never claimed
+    as applying, and never for a metric whose comparative is disclosed."""
     reliefs = [
         "Proportionality: reasonable and supportable information available without undue cost or effort."
     ]
     if inv.neutrality.compared_previous_tco2e is None:
-        reliefs.append("No comparative period (first-year relief C3).")
+        reliefs.append(
+            "No comparative information. "
+            + _FIRST_PERIOD_ONLY.format(relief="Omitting comparatives (relief C3)")
+        )
     else:
         reliefs.append(
-            "Comparative period for Scope 1 and 2 (location-based) only; none for the other metrics "
-            "(first-year relief C3)."
+            "Comparative information is disclosed for Scope 1 and 2 (location-based) only "
+            "(metrics_and_targets.scope12_comparative), so no relief is claimed for it; none for the other "
+            "metrics. " + _FIRST_PERIOD_ONLY.format(relief="Omitting them (relief C3)")
         )
     if not inv.scope3_categories_included:
-        reliefs.append("Scope 3 omitted (first-year relief C4(b)).")
+        reliefs.append(
+            "Scope 3 not disclosed. " + _FIRST_PERIOD_ONLY.format(relief="Omitting Scope 3 (relief C4(b))")
+        )
+    return reliefs
+
+
+def _basis(data: OperatingData, inv: Inventory, dq: DataQuality) -> dict[str, Item]:
+    reliefs = _reliefs(inv)
     return {
         "standard": _disclosed("GHG Protocol Corporate Standard (2004); Scope 3 Standard (2011) categories."),
         "reporting_period": _disclosed(data.company.reporting_year),

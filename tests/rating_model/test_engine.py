@@ -474,7 +474,7 @@ def test_a_field_filled_from_sector_defaults_this_year_is_not_compared_with_last
     assert neutrality["compared_previous_tco2e"] == pytest.approx(70_000 * 0.5617 / 1000)
 
 
-def test_ifrs_summary_compares_with_the_previous_year_and_claims_the_relief_for_the_rest() -> None:
+def test_ifrs_summary_compares_with_the_previous_year_and_states_reliefs_as_conditional() -> None:
     """Both sides of the like-for-like comparison; a relief naming the metrics without a comparative."""
     payload = copy.deepcopy(FULL)
     payload["previous_year"] = {"energy": {"electricity_kwh": 70_000}}  # the fuel and fleet: this year only
@@ -494,8 +494,16 @@ def test_ifrs_summary_compares_with_the_previous_year_and_claims_the_relief_for_
     }
     assert "restated" in item["note"] and "left out (reported in one year only)" in item["note"]
     reliefs = r["issb_summary"]["basis_of_preparation"]["reliefs"]["value"]
-    assert any(x.startswith("Comparative period for Scope 1 and 2 (location-based) only") for x in reliefs)
-    assert not any(x.startswith("No comparative period") for x in reliefs)
+    # a comparative disclosed is no relief claimed, and a transition relief is only ever conditional (IFRS S2
+    # allows it in the first annual reporting period under the standard alone; disclosure review)
+    comparatives = [x for x in reliefs if "relief C3" in x]
+    assert len(comparatives) == 1 and comparatives[0].startswith(
+        "Comparative information is disclosed for Scope 1 and 2 (location-based) only"
+    )
+    assert "so no relief is claimed for it" in comparatives[0]
+    assert all("only if this is the entity's first annual reporting period" in x
+               for x in reliefs if "relief C" in x)
+    assert not any(x.startswith("No comparative information") for x in reliefs)
 
     for previous, note in (
         (None, "No previous_year data was reported."),
@@ -508,9 +516,11 @@ def test_ifrs_summary_compares_with_the_previous_year_and_claims_the_relief_for_
         item = r["issb_summary"]["metrics_and_targets"]["scope12_comparative"]
         assert item["status"] == "not_available" and note in item["note"]
         assert r["neutrality"]["compared_previous_tco2e"] is None
-        assert "No comparative period (first-year relief C3)." in (
-            r["issb_summary"]["basis_of_preparation"]["reliefs"]["value"]
-        )
+        assert (
+            "No comparative information. Omitting comparatives (relief C3) is available under IFRS S2 only "
+            "if this is the entity's first annual reporting period under the standard; greenrate cannot "
+            "tell whether it is."
+        ) in r["issb_summary"]["basis_of_preparation"]["reliefs"]["value"]
 
 
 def test_a_region_on_its_grids_factor_says_so_in_the_rating() -> None:
