@@ -172,6 +172,18 @@ def _filled(field: str, estimated: frozenset[str]) -> bool:
     return field in estimated or any(path.startswith(field + ".") for path in estimated)
 
 
+def _factors_named(compared: list[LineItem], ctx: Context) -> str:
+    """Which factors both years were priced at, named truly: this year's factor set, and the grid factor
+    with its own year where a compared line used it (cn-2024.2 prices 2024 at the 2023 grid; the basis had
+    said "both years at 2024 factors"). Only location-based figures are compared, so no residual factor."""
+    text = f"both years at this year's factors (factor set {ctx.factor_set.version}"
+    grid = ctx.grid
+    if any(line.factor_id == grid.id for line in compared):
+        year = f", the {grid.year} grid factor" if grid.year is not None else ""
+        text += f"; electricity at {grid.id}{year}"
+    return text + ")"
+
+
 def _reduction(data: OperatingData, current: list[LineItem], ctx: Context) -> _Comparison:
     """The reduction (floored at 0), the signed change in percent, its basis and both sides, like for like.
 
@@ -212,9 +224,13 @@ def _reduction(data: OperatingData, current: list[LineItem], ctx: Context) -> _C
     change_pct = -change / total_before * 100.0 if total_before > 0 else None
     if change_pct is not None and not math.isfinite(change_pct):
         change_pct = None  # a vanishing previous year (e.g. 1e-311 kWh) has no meaningful percentage
-    basis = (
-        f"like for like over {', '.join(_FIELD_LABEL[f] for f in common)}, both years at {ctx.year} factors"
-    )
+    compared_lines = [
+        line
+        for line in (*lines, *current)
+        if line.scope2_basis != "market" and _FIELD_OF_CATEGORY.get(line.category) in common
+    ]
+    fields = ", ".join(_FIELD_LABEL[f] for f in common)
+    basis = f"like for like over {fields}, {_factors_named(compared_lines, ctx)}"
     one_year = [_FIELD_LABEL[f] for f in _FIELD_LABEL if (f in before) != (f in now)]
     if one_year:
         basis += f"; left out (reported in one year only): {', '.join(one_year)}"

@@ -280,7 +280,8 @@ def test_reduction_counts_a_fuel_switch_a_stopped_fuel_and_an_electrified_fleet(
     assert switched.reduction == pytest.approx(coal_t - gas_t)  # 27.19 t
     assert switched.change_pct == pytest.approx(-(coal_t - gas_t) / (coal_t + grid_t) * 100)
     assert switched.reduction_basis == (
-        "like for like over purchased electricity, stationary fuels, both years at 2022 factors; "
+        "like for like over purchased electricity, stationary fuels, both years at this year's factors "
+        "(factor set cn-2024.2; electricity at cn.grid.national.2022, the 2022 grid factor); "
         "previous_year also priced with cn.fuel.coal"
     )
     payload["energy"]["fuels"] = []  # no fuel burned this year: compared as 0
@@ -378,7 +379,10 @@ def test_the_previous_years_factors_are_not_reported_as_this_years() -> None:
     # that priced it then only are named there
     basis = inventory.neutrality.reduction_basis
     compared = basis.split("; left out")[0]
-    assert compared == "like for like over purchased electricity, fleet, both years at 2022 factors"
+    assert compared == (
+        "like for like over purchased electricity, fleet, both years at this year's factors (factor set "
+        "cn-2024.2; electricity at cn.grid.national.2022, the 2022 grid factor)"
+    )
     assert "previous_year also priced with defra2025.car.diesel" in basis
     assert "cn.heat.purchased" not in basis  # heat was left out of the comparison, so its factor was too
 
@@ -540,3 +544,23 @@ def test_a_place_outside_the_sets_grid_is_priced_only_with_the_callers_factor() 
     rated = engine.rate(engine.parse(shop)).to_dict()
     assert rated["emissions"]["scope2_location"] == pytest.approx(3.9)
     assert any("no CN-HK grid factors" in f for f in rated["emissions"]["fallbacks"])
+
+
+def test_the_comparison_names_the_factors_it_used_not_the_reporting_year() -> None:
+    """2024 is priced at the set's 2023 grid factor: the basis had said "both years at 2024 factors"."""
+    payload = _payload(electricity_kwh=40_000, fuels=[])
+    payload["company"]["reporting_year"] = 2024
+    payload["previous_year"] = {"energy": {"electricity_kwh": 42_000, "fuels": []}}
+    basis = compute_inventory(parse_operating_data(payload)).neutrality.reduction_basis
+    assert basis == (
+        "like for like over purchased electricity, stationary fuels, both years at this year's factors "
+        "(factor set cn-2024.2; electricity at cn.grid.national.2023, the 2023 grid factor)"
+    )
+    assert "2024 factors" not in basis
+    del payload["energy"]["electricity_kwh"]  # fuels alone: no grid factor to name
+    del payload["previous_year"]["energy"]["electricity_kwh"]
+    payload["energy"]["fuels"] = [{"fuel": "natural_gas", "quantity": 100, "unit": "m3"}]
+    basis = compute_inventory(parse_operating_data(payload)).neutrality.reduction_basis
+    assert basis == (
+        "like for like over stationary fuels, both years at this year's factors (factor set cn-2024.2)"
+    )

@@ -9,6 +9,7 @@ from pathlib import Path
 from flask.testing import FlaskClient
 
 from rating_model.engine import DEFAULT_MODEL
+from rating_model.factors import load_factor_set
 from rating_model.standard import DEFAULT_STANDARD
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -61,3 +62,16 @@ def test_the_readme_lists_every_error_status_the_contract_documents(client: Flas
     listed = {int(code) for code in re.findall(r"\b([45]\d\d)\b", text[start:text.index("\n- ", start + 1)])}
     assert {406, 409, 410} <= documented
     assert documented - listed == set()
+
+
+def test_the_grid_factors_the_engine_doc_names_for_a_province_are_the_ones_the_factor_set_picks() -> None:
+    """docs/rating-engine.md said CN-ZJ was priced at East China 0.5617 while a 2024 rating used
+    cn.grid.east.2023 at 0.55 (disclosure review): each id and value it names is the set's choice."""
+    text = (ROOT / "docs" / "rating-engine.md").read_text(encoding="utf-8")
+    named = re.findall(r"`(cn\.grid\.east\.(\d{4}))`, ([0-9.]+), for", text)
+    assert {ref for ref, _, _ in named} == {"cn.grid.east.2022", "cn.grid.east.2023"}
+    factors = load_factor_set(None)
+    for ref, year, value in named:
+        record = factors.grid("CN", "CN-ZJ", int(year)).record
+        assert (record.id, record.value) == (ref, float(value))
+    assert factors.grid("CN", "CN-ZJ", 2024).record.id == "cn.grid.east.2023"
