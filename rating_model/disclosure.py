@@ -9,7 +9,10 @@ the three cannot disagree.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
+
+from rating_model.standard import load_standard, published_standard_path
 
 DISCLOSURE_VERSION = "1.0"
 IFRS_S2_SECTIONS = (
@@ -118,26 +121,101 @@ def assumed_figures(rating: Mapping[str, Any]) -> list[str]:
     return [
         p
         for p in dict.fromkeys(rating.get("emissions", {}).get("estimated", []))
-        if not any(p == f or p.startswith(f + ".") for f in estimated)
+        if not _under(p, estimated)
     ]
 
-def data_quality_statement(rating: Mapping[str, Any]) -> dict[str, Any]:
+
+#: The input fields the standards' estimation rules fill (from sector defaults, or electricity from a bill's
+#: amount); any other estimated field rests on greenrate's own assumptions (a vehicle at the seed distance,
+#: among ``estimated_fields`` since engine 1.6, had been called a sector default)
+RULE_FIELDS = ("energy.electricity_kwh", "energy.fuels")
+
+
+def _under(path: str, fields: tuple[str, ...] | list[str]) -> bool:
+    return any(path == f or path.startswith(f + ".") for f in fields)
+
+
+@lru_cache(maxsize=16)
+def assumed_tariff(standard_label: str) -> tuple[float | None, str | None]:
+    """The electricity tariff the standard ``standard_label`` (``id@version``, a rating's
+    ``versions.standard``) assumes to turn a bill's amount into kWh, with the standard's own words on where
+    it comes from; ``(None, None)`` when that standard is not published here or has no such rule."""
+    path = published_standard_path(standard_label)
+    if path is None:
+        return None, None
+    standard = load_standard(path)
+    rules = standard.document.get("estimation", {}).get("rules", [])
+    for rule in rules:
+        if rule.get("tariff_cny_per_kwh") is not None:
+            source = rule.get("tariff_source")
+            words = None if source is None else " ".join(str(source).split())
+            return float(rule["tariff_cny_per_kwh"]), words
+    return None, None
+
+
+def bill_conversions(rating: Mapping[str, Any], operating: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The estimated inputs that were converted from a bill's amount rather than taken from sector defaults:
+    electricity from ``electricity_spend`` at the standard's assumed tariff. The two had been described
+    alike ("estimated from the standard's sector defaults"), though a bill is the business's own figure.
+
+    Read from the stored input (spend given, kWh not) and the standard the rating names, so it holds for a
+    rating of any engine version.
+    """
+    estimated = rating.get("data_quality", {}).get("estimated_fields", [])
+    energy = operating.get("energy", {})
+    if (
+        "energy.electricity_kwh" not in estimated
+        or energy.get("electricity_spend") is None
+        or energy.get("electricity_kwh") is not None
+    ):
+        return []
+    label = str(rating.get("versions", {}).get("standard", ""))
+    tariff, source = assumed_tariff(label)
+    return [
+        {
+            "field": "energy.electricity_kwh",
+            "from_field": "energy.electricity_spend",
+            "tariff_cny_per_kwh": tariff,
+            "standard": label,
+            "tariff_source": source,
+        }
+    ]
+
+
+def _converted_words(conversion: Mapping[str, Any]) -> str:
+    tariff = conversion["tariff_cny_per_kwh"]
+    at = f"{tariff:g} CNY/kWh" if tariff is not None else "its tariff"
+    return (
+        f"{conversion['field']} was converted from the bill's amount ({conversion['from_field']}) at the "
+        f"standard's assumed tariff of {at} ({conversion['standard']}, estimation rules)"
+    )
+
+
+def data_quality_statement(
+    rating: Mapping[str, Any], operating: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
     """The data-quality figures and a plain statement of how much of the inventory was estimated.
 
     The PCAF score (1 best, 5 worst) and the completeness come from the rating; the statement names every
-    estimated figure so a reader can tell measured data from the sector defaults that filled the gaps.
+    estimated figure so a reader can tell measured data from the sector defaults that filled the gaps, and
+    from a bill's amount converted at the standard's assumed tariff (``bill_conversions``; read from
+    ``operating``, the stored input, when given).
     """
     dq = rating["data_quality"]
     estimated = list(dq.get("estimated_fields", []))
-    assumed = assumed_figures(rating)
+    seeded = [f for f in estimated if not _under(f, RULE_FIELDS)]  # a vehicle at the seed distance
+    assumed = list(dict.fromkeys([*seeded, *assumed_figures(rating)]))
+    conversions = [] if operating is None else bill_conversions(rating, operating)
+    converted = {c["field"] for c in conversions}
+    sector_default = [f for f in estimated if f not in converted and _under(f, RULE_FIELDS)]
     scores = (
         f"PCAF data-quality score {dq['pcaf_score']} of 5 (1 is best), completeness {dq['completeness']:.0%}."
     )
-    parts = []
-    if estimated:
+    parts = [_converted_words(c) for c in conversions]
+    if sector_default:
         parts.append(
-            f"{len(estimated)} input figure(s) were estimated from the standard's sector defaults "
-            f"({', '.join(estimated)})"
+            f"{len(sector_default)} input figure(s) were estimated from the standard's sector defaults "
+            f"({', '.join(sector_default)})"
         )
     if assumed:
         parts.append(
@@ -149,6 +227,8 @@ def data_quality_statement(rating: Mapping[str, Any]) -> dict[str, Any]:
         "completeness": dq["completeness"],
         "data_source": dq.get("data_source"),
         "estimated_fields": estimated,
+        "sector_default_fields": sector_default,
+        "bill_conversions": conversions,
         "assumed_figures": assumed,
         "statement": text,
     }
@@ -190,6 +270,6 @@ def build_disclosure(rating: Mapping[str, Any], operating: Mapping[str, Any]) ->
         doc[section] = summary.get(section, {})
     doc["inventory"] = inventory(rating)
     doc["factor_sources"] = factor_sources(rating)
-    doc["data_quality"] = data_quality_statement(rating)
+    doc["data_quality"] = data_quality_statement(rating, operating)
     doc["carbon_credits_note"] = rating.get("neutrality", {}).get("note")
     return doc

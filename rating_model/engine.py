@@ -315,7 +315,9 @@ class Engine:
             data_quality=ev.quality,
             green_loan=loan,
             financed_emissions=financed,
-            issb_summary=issb_summary(filled.data, inv, ev.quality, self.standard.green_uses),
+            issb_summary=issb_summary(
+                filled.data, inv, ev.quality, self.standard.green_uses, filled.estimates
+            ),
             versions=self.versions,
         )
 
@@ -369,6 +371,9 @@ def inventory_section(inv: Inventory, bench: Benchmark) -> dict[str, Any]:
             ),
             "per_employee": round_float(intensities.per_employee, 6),
             "per_m2": None if intensities.per_m2 is None else round_float(intensities.per_m2, 6),
+            "scope12_location_per_cny_million_revenue": round_float(
+                intensities.scope12_location_per_cny_million_revenue, 6
+            ),
         },
         "energy_mwh": round_float(inv.energy_mwh, 4),
         "electricity_mwh": round_float(inv.electricity_mwh, 4),

@@ -72,8 +72,10 @@ def fill_missing(data: OperatingData, standard: Standard) -> Filled:
             assert rule.tariff_cny_per_kwh is not None
             spend_cny = to_cny(company, energy.electricity_spend)
             kwh = spend_cny / rule.tariff_cny_per_kwh
+            # the bill's own amount at the standard's tariff: not a sector default, and said so
             method = (
-                f"electricity_spend {spend_cny:.0f} CNY / {rule.tariff_cny_per_kwh} CNY/kWh (assumed tariff)"
+                f"converted from the bill: electricity_spend {spend_cny:.0f} CNY / {rule.tariff_cny_per_kwh} "
+                "CNY/kWh, the standard's assumed tariff (its estimation rules)"
             )
         else:
             rule = _rule(standard, "energy.electricity_kwh", spend=False)

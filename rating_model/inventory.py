@@ -38,6 +38,9 @@ class Intensities(NamedTuple):
     scope12_market_per_cny_million_revenue: float
     per_employee: float
     per_m2: float | None
+    #: gross Scope 1 + location-based Scope 2 per CNY million: VSME B3's intensity, which does not move
+    #: with the optional Scope 3 data (``per_cny_million_revenue`` includes the Scope 3 categories given)
+    scope12_location_per_cny_million_revenue: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-able form."""
@@ -277,6 +280,7 @@ def compute_inventory(
         s12_market / revenue_m,
         total / company.employees,
         total / company.floor_area_m2 if company.floor_area_m2 else None,
+        s12_location / revenue_m,
     )
     lines = (*s12, *s3)
     unreported = [path for path in missing if not path.startswith("resources.")]  # Scope 1 and 2 inputs

@@ -13,6 +13,7 @@ from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
 from rating_model.data_quality import DataQuality
+from rating_model.estimation import Estimate
 from rating_model.inventory import Inventory
 from rating_model.line_items import ESTIMATED
 from rating_model.operating_data import OperatingData
@@ -306,7 +307,22 @@ def _reliefs(inv: Inventory) -> list[str]:
     return reliefs
 
 
-def _basis(data: OperatingData, inv: Inventory, dq: DataQuality) -> dict[str, Item]:
+def _estimates_note(estimates: Sequence[Estimate]) -> str:
+    """How each input was estimated, in the standard's own terms: electricity converted from the bill at
+    the standard's assumed tariff is not a sector default (the note had called every estimate one)."""
+    methods = "; ".join(f"{e.field}: {e.method}" for e in estimates)
+    filled = "Inventory"
+    if methods:
+        filled = f"Inputs filled by the standard's estimation rules ({methods}), and inventory"
+    return (
+        filled + " figures resting on greenrate's assumptions (such as a vehicle without km at 12,000 km a "
+        "year); each is flagged in emissions.estimated or data_quality.estimated_fields."
+    )
+
+
+def _basis(
+    data: OperatingData, inv: Inventory, dq: DataQuality, estimates: Sequence[Estimate]
+) -> dict[str, Item]:
     reliefs = _reliefs(inv)
     return {
         "standard": _disclosed("GHG Protocol Corporate Standard (2004); Scope 3 Standard (2011) categories."),
@@ -317,9 +333,7 @@ def _basis(data: OperatingData, inv: Inventory, dq: DataQuality) -> dict[str, It
         ),
         "estimates": _disclosed(
             [*dq.estimated_fields, *_beyond(inv.estimated, dq.estimated_fields)],
-            "Inputs filled from the standard's sector defaults, and inventory figures resting on greenrate's "
-            "assumptions (such as a vehicle without km at 12,000 km a year); each is flagged in "
-            "emissions.estimated or data_quality.estimated_fields.",
+            _estimates_note(estimates),
         )
         if dq.estimated_fields or inv.estimated
         else _not_applicable(
@@ -453,6 +467,7 @@ def issb_summary(
     inventory: Inventory,
     quality: DataQuality,
     green_uses: Collection[str],
+    estimates: Sequence[Estimate] = (),
 ) -> dict[str, dict[str, Item]]:
     """The five-part IFRS S2 summary of one rating.
 
@@ -462,11 +477,14 @@ def issb_summary(
         The rating standard's green use-of-proceeds categories (``Standard.green_uses``): only a loan for
         one of them counts as climate capital deployment (29(e)). Required, so that no summary judges a
         loan by another standard than the one that rated it.
+    estimates:
+        The inputs the standard's rules filled (``Filled.estimates``), whose methods the basis of
+        preparation states: a bill converted at the assumed tariff, or a sector default.
     """
     return {
         "governance": _governance(data),
         "strategy": _strategy(data),
         "risk_management": _risk_management(data),
         "metrics_and_targets": _metrics(data, inventory, quality, green_uses),
-        "basis_of_preparation": _basis(data, inventory, quality),
+        "basis_of_preparation": _basis(data, inventory, quality, estimates),
     }

@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from rating_model.disclosure import data_quality_statement
+
 Item = dict[str, Any]
 VSME_VERSION = "EFRAG VSME, 17 December 2024 (Basic Module)"
 _PRACTICES = (
@@ -156,39 +158,140 @@ def _scope1_note(em: Mapping[str, Any]) -> str:
     )
 
 
-def _b3(rating: Mapping[str, Any]) -> dict[str, Item]:
+#: The unit of every intensity exported: VSME states B3's intensity per euro of turnover, and greenrate holds
+#: no euro rate (it would have to invent one), so the turnover is in CNY million, converted at the
+#: company's own ``fx_to_cny`` when it reports in another currency.
+INTENSITY_UNIT = "tCO2e per CNY million turnover"
+_INTENSITY_BASIS = (
+    " Per CNY million of turnover, not per euro as VSME states it: greenrate holds no euro rate (turnover in "
+    "another currency is converted to CNY at company.fx_to_cny)."
+)
+
+
+def _estimated(item: Item, inputs: list[str]) -> Item:
+    """Mark a disclosed figure as resting on estimated inputs (``estimated`` true, and a note naming them),
+    or as not (``estimated`` false): a one-click shop's sector-default 25.5 MWh had been plainly disclosed.
+    """
+    if item["status"] != "disclosed":
+        return item
+    # a field and its items are one input (energy.fuels, filled, and its line energy.fuels.0)
+    inputs = [p for p in dict.fromkeys(inputs) if not any(p.startswith(q + ".") for q in inputs)]
+    item["estimated"] = bool(inputs)
+    if inputs:
+        said = f"Estimated: rests on estimated input(s) {', '.join(inputs)} (see data_quality)."
+        item["note"] = f"{item['note']} {said}" if item.get("note") else said
+    return item
+
+
+def _resting_on(paths: list[str], *prefixes: str) -> list[str]:
+    """The estimated input paths under any of ``prefixes`` (``energy.fuels`` covers ``energy.fuels.0``)."""
+    return [p for p in paths if any(p == f or p.startswith(f + ".") for f in prefixes)]
+
+
+def _scope_estimated(em: Mapping[str, Any], scope: int, location: bool = True) -> list[str]:
+    """The input paths of the estimated lines of a scope (Scope 2 on the location basis)."""
+    return list(dict.fromkeys(
+        str(line.get("path"))
+        for line in em.get("line_items", [])
+        if line.get("scope") == scope
+        and line.get("quality") == "estimated"
+        and (not location or line.get("scope2_basis") != "market")
+    ))
+
+
+def _turnover_cny_million(op: Mapping[str, Any]) -> float | None:
+    """The turnover in CNY million from the stored input, as the engine converts it (``to_cny``)."""
+    c = op.get("company", {})
+    revenue, currency = c.get("annual_revenue"), c.get("currency")
+    fx = 1.0 if currency == "CNY" else c.get("fx_to_cny")
+    if not isinstance(revenue, int | float) or not isinstance(fx, int | float) or revenue * fx <= 0:
+        return None
+    return float(revenue) * float(fx) / 1e6
+
+
+def _b3_intensity(em: Mapping[str, Any], op: Mapping[str, Any]) -> float | None:
+    """Scope 1 + location-based Scope 2 per CNY million: the rating's own figure (engine 1.8 on), or for an
+    earlier rating the same quotient of its stored figures (its tCO2e to 4 decimals)."""
+    issued = em.get("intensities", {}).get("scope12_location_per_cny_million_revenue")
+    if issued is not None:
+        return float(issued)
+    turnover = _turnover_cny_million(op)
+    if turnover is None:
+        return None
+    return round((float(em["scope1"]) + float(em["scope2_location"])) / turnover, 6)
+
+
+def _renewable_mwh(em: Mapping[str, Any], op: Mapping[str, Any]) -> Item:
+    """Green-contracted + on-site renewable electricity, from the kWh given: the share times electricity
+    had read 49.9999 MWh for 20 MWh under a PPA and 30 MWh on site (the share is rounded to 6 decimals)."""
+    if em.get("electricity_mwh") is None or em.get("renewable_electricity_share") is None:
+        return _not_available("Not derivable.")
+    energy = op.get("energy", {})
+    kwh = float(energy.get("green_electricity_kwh") or 0.0) + float(energy.get("onsite_renewable_kwh") or 0.0)
+    return _disclosed(round(kwh / 1000.0, 4), "MWh", "Green-contracted and on-site renewable electricity.")
+
+
+def _b3(rating: Mapping[str, Any], op: Mapping[str, Any]) -> dict[str, Item]:
     em = rating["emissions"]
     energy = em.get("energy_mwh")
     electricity = em.get("electricity_mwh")
-    share = em.get("renewable_electricity_share")
     scope3 = em.get("scope3") or {}
+    paths = list(dict.fromkeys([*rating.get("data_quality", {}).get("estimated_fields", []),
+                                *em.get("estimated", [])]))
+    scope1, scope2 = _scope_estimated(em, 1), _scope_estimated(em, 2)
+    included = scope3.get("categories_included", [])
+    intensity = _b3_intensity(em, op)
     out: dict[str, Item] = {
-        "total_energy_mwh": _maybe(energy, "MWh", _energy_note(rating)),
-        "electricity_mwh": _maybe(electricity, "MWh"),
-        "renewable_electricity_mwh": _disclosed(round(electricity * share, 4), "MWh")
-        if electricity is not None and share is not None
-        else _not_available("Not derivable."),
-        "fuels_and_heat_mwh": _disclosed(
-            round(energy - electricity, 4),
-            "MWh",
-            "Fuels (on site, and from engine 1.6 vehicle fuel given as a quantity) and purchased heat, "
-            "treated as non-renewable.",
-        )
-        if energy is not None and electricity is not None
-        else _not_available("Not derivable."),
-        "scope1_tco2e": _disclosed(em["scope1"], "tCO2e", _scope1_note(em)),
-        "scope2_location_tco2e": _disclosed(em["scope2_location"], "tCO2e"),
-        "ghg_intensity": _maybe(
-            em.get("intensities", {}).get("per_cny_million_revenue"),
-            "tCO2e per CNY million turnover",
-            "Gross Scope 1, 2 and 3 over turnover.",
+        "total_energy_mwh": _estimated(
+            _maybe(energy, "MWh", _energy_note(rating)), _resting_on(paths, "energy")
+        ),
+        "electricity_mwh": _estimated(
+            _maybe(electricity, "MWh"), _resting_on(paths, "energy.electricity_kwh")
+        ),
+        "renewable_electricity_mwh": _estimated(_renewable_mwh(em, op), []),
+        "fuels_and_heat_mwh": _estimated(
+            _disclosed(
+                round(energy - electricity, 4),
+                "MWh",
+                "Fuels (on site, and from engine 1.6 vehicle fuel given as a quantity) and purchased heat, "
+                "treated as non-renewable.",
+            )
+            if energy is not None and electricity is not None
+            else _not_available("Not derivable."),
+            _resting_on(paths, "energy.fuels", "energy.purchased_heat_gj"),
+        ),
+        "scope1_tco2e": _estimated(_disclosed(em["scope1"], "tCO2e", _scope1_note(em)), scope1),
+        "scope2_location_tco2e": _estimated(_disclosed(em["scope2_location"], "tCO2e"), scope2),
+        "ghg_intensity": _estimated(
+            _disclosed(
+                intensity,
+                INTENSITY_UNIT,
+                "Gross Scope 1 + location-based Scope 2 over turnover: the gross emissions B3 requires "
+                "(Scope 3 is only encouraged, so it is left out and optional Scope 3 data does not move "
+                "the figure)."
+                + _INTENSITY_BASIS,
+            )
+            if intensity is not None
+            else _not_available("Not derivable: no turnover in CNY."),
+            list(dict.fromkeys([*scope1, *scope2])),
+        ),
+        "ghg_intensity_scope1_2_3": _estimated(
+            _maybe(
+                em.get("intensities", {}).get("per_cny_million_revenue"),
+                INTENSITY_UNIT,
+                "Not the B3 intensity (ghg_intensity): gross Scope 1, location-based Scope 2 and "
+                + ("the Scope 3 categories with data (" + ", ".join(included) + ")" if included
+                   else "no Scope 3 (no category had data)")
+                + " over turnover; it moves with the optional Scope 3 data." + _INTENSITY_BASIS,
+            ),
+            list(dict.fromkeys([*scope1, *scope2, *_scope_estimated(em, 3)])),
         ),
     }
-    included = scope3.get("categories_included", [])
-    out["scope3_tco2e"] = (
+    out["scope3_tco2e"] = _estimated(
         _disclosed(scope3.get("total"), "tCO2e", "Categories: " + ", ".join(included))
         if included
-        else _not_available("No Scope 3 activity data (encouraged, not required, in the Basic Module).")
+        else _not_available("No Scope 3 activity data (encouraged, not required, in the Basic Module)."),
+        _scope_estimated(em, 3),
     )
     return out
 
@@ -249,14 +352,17 @@ def vsme_export(rating: Mapping[str, Any], operating: Mapping[str, Any]) -> dict
     Returns
     -------
     dict
-        ``standard``, ``rating_id`` and ``datapoints`` keyed ``B1`` ... ``B11``, each a mapping of
-        datapoint name to ``{status, value?, unit?, note?}``.
+        ``standard``, ``rating_id``, ``data_quality`` (the PCAF score, completeness, data source, the
+        estimated input fields and assumed figures, and a statement: as the IFRS S2 disclosure gives it)
+        and ``datapoints`` keyed ``B1`` ... ``B11``, each a mapping of datapoint name to
+        ``{status, value?, unit?, note?, estimated?}``; every disclosed B3 figure says whether it rests on
+        an estimated input (``estimated``) and names those inputs in its note.
     """
     employees = operating.get("company", {}).get("employees", 0)
     datapoints: dict[str, dict[str, Item]] = {
         "B1": _b1(operating),
         "B2": _b2(operating),
-        "B3": _b3(rating),
+        "B3": _b3(rating, operating),
         "B4": {
             "pollutant_emissions": _not_available(
                 "Required only where the law or an environmental management system already demands it."
@@ -283,4 +389,9 @@ def vsme_export(rating: Mapping[str, Any], operating: Mapping[str, Any]) -> dict
         },
         "B11": {"corruption_convictions_and_fines": _not_available()},
     }
-    return {"standard": VSME_VERSION, "rating_id": rating.get("id"), "datapoints": datapoints}
+    return {
+        "standard": VSME_VERSION,
+        "rating_id": rating.get("id"),
+        "data_quality": data_quality_statement(rating, operating),
+        "datapoints": datapoints,
+    }

@@ -102,11 +102,31 @@ class FactorSourceSchema(ContractSchema):
     source_url = _str(nullable=True)
 
 
+class BillConversionSchema(ContractSchema):
+    """An input converted from a bill's amount at the standard's assumed tariff: estimated, but from the
+    business's own bill, not from a sector default."""
+
+    field = _str("The input filled (`energy.electricity_kwh`).")
+    from_field = _str("The amount it was converted from (`energy.electricity_spend`).")
+    tariff_cny_per_kwh = _num(
+        "The tariff the standard assumes; null when that standard is not published here.", nullable=True
+    )
+    standard = _str("The standard (`id@version`) whose estimation rules give the tariff.")
+    tariff_source = _str("The standard's own words on the tariff's origin.", nullable=True)
+
+
 class DisclosureDataQualitySchema(DataQualitySchema):
     """The rating's data quality, with what rests on assumptions and a statement a reader can quote."""
 
+    sector_default_fields = _strings("Input fields estimated from the standard's sector defaults.")
+    bill_conversions = fields.List(
+        fields.Nested(BillConversionSchema),
+        required=True,
+        metadata={"description": "Inputs converted from a bill's amount at the standard's assumed tariff."},
+    )
     assumed_figures = _strings(
-        "Inventory figures resting on greenrate's own assumptions rather than on estimated inputs."
+        "Inventory figures resting on greenrate's own assumptions (a vehicle at the seed distance) rather "
+        "than on the standard's estimation rules."
     )
     statement = _str("How much of the inventory was estimated, in words.")
 
@@ -133,6 +153,12 @@ class VsmeDatapointSchema(IssbItemSchema):
     """One VSME datapoint: `value` (and `unit`, where it has one) only when disclosed."""
 
     unit = fields.String()
+    estimated = fields.Boolean(
+        metadata={"description": (
+            "B3 figures, when disclosed: whether the figure rests on an estimated input (a sector default, "
+            "a bill converted at the standard's tariff, a vehicle at the seed distance); the note names them."
+        )}
+    )
 
 
 def _disclosure(topic: str) -> fields.Dict:
@@ -167,4 +193,10 @@ class VsmeExportSchema(ContractSchema):
 
     standard = _str("The VSME edition the datapoints follow.")
     rating_id = _str()
+    data_quality = fields.Nested(
+        DisclosureDataQualitySchema,
+        required=True,
+        metadata={"description": "The PCAF data-quality score and the estimated inputs, as the IFRS S2 "
+                                 "disclosure gives them."},
+    )
     datapoints = fields.Nested(VsmeDatapointsSchema, required=True)

@@ -146,6 +146,10 @@ class IntensitiesSchema(ContractSchema):
     scope12_market_per_cny_million_revenue = _num("Scope 1 + market-based Scope 2, per CNY million.")
     per_employee = _num("tCO2e per employee.")
     per_m2 = _num("tCO2e per m² of floor area (null without floor area).", nullable=True)
+    scope12_location_per_cny_million_revenue = _num(
+        "Gross Scope 1 + location-based Scope 2, per CNY million (VSME B3's intensity, which optional "
+        "Scope 3 data does not move; from schema 1.7)."
+    )
 
 
 class BenchmarkSchema(ContractSchema):

@@ -220,6 +220,9 @@ _EN: dict[str, str] = {
     "PCAF data-quality score {pcaf} of 5 (1 is best), completeness {completeness}.",
     "dq_measured": "No input figure was estimated; PCAF data-quality score {pcaf} of 5 (1 is best), "
     "completeness {completeness}.",
+    "dq_converted": "{field} was converted from the electricity bill's amount at the standard's assumed "
+    "tariff of {tariff} CNY/kWh ({standard}, estimation rules), not taken from a sector default.",
+    "dq_scores": "PCAF data-quality score {pcaf} of 5 (1 is best), completeness {completeness}.",
     "dq_item": "PCAF score {pcaf}; completeness {completeness}; estimated: {fields}; data source: {source}.",
     "dq_assumed": "{n} inventory figure(s) rest on greenrate's assumptions rather than reported data: "
     "{fields}.",
@@ -465,6 +468,9 @@ _ZH: dict[str, str] = {
     "PCAF 数据质量评分 {pcaf}（共 5 级，1 最好），数据完整度 {completeness}。",
     "dq_measured": "没有估算的输入数据；"
     "PCAF 数据质量评分 {pcaf}（共 5 级，1 最好），数据完整度 {completeness}。",
+    "dq_converted": "{field}由电费金额按标准假定的电价 {tariff} 元/千瓦时换算（{standard}，估算规则），"
+    "并非行业默认值。",
+    "dq_scores": "PCAF 数据质量评分 {pcaf}（共 5 级，1 最好），数据完整度 {completeness}。",
     "dq_item": "PCAF 评分 {pcaf}；数据完整度 {completeness}；估算数据：{fields}；数据来源：{source}。",
     "dq_assumed": "{n} 项排放数据基于 greenrate 的假设而非所报数据：{fields}。",
     "error_title": "出错了",

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
+
 from rating_model.disclosure import IFRS_S2_SECTIONS, build_disclosure
 from rating_model.engine import Engine
 from rating_model.vsme import vsme_export
@@ -297,3 +299,81 @@ def test_credits_left_out_are_not_reported_never_none_used() -> None:
         credits = _rated(body)[0]["issb_summary"]["metrics_and_targets"]["carbon_credits"]
         assert credits["status"] == "not_available"
         assert credits["note"].startswith("No carbon credits were reported")
+
+
+ONE_CLICK: dict[str, Any] = {
+    "company": {"name": "Corner Shop", "country": "CN", "industry_code": "4711", "employees": 3,
+                "annual_revenue": 800_000, "currency": "CNY", "reporting_year": 2024},
+}
+
+
+def test_vsme_marks_every_figure_resting_on_an_estimate_and_carries_the_data_quality() -> None:
+    """A one-click shop's sector-default 25.5 MWh had been exported as plainly disclosed, with no PCAF
+    score anywhere in the export."""
+    rating, operating = _rated(ONE_CLICK)
+    export = vsme_export(rating, operating)
+    dq = export["data_quality"]
+    assert dq["pcaf_score"] == rating["data_quality"]["pcaf_score"] == 4
+    assert dq["estimated_fields"] == ["energy.electricity_kwh", "energy.fuels"]
+    assert dq["sector_default_fields"] == dq["estimated_fields"] and dq["bill_conversions"] == []
+    b3 = export["datapoints"]["B3"]
+    for name in ("total_energy_mwh", "electricity_mwh", "fuels_and_heat_mwh", "scope1_tco2e",
+                 "scope2_location_tco2e", "ghg_intensity", "ghg_intensity_scope1_2_3"):
+        assert b3[name]["estimated"] is True and "Estimated: rests on estimated input(s)" in b3[name]["note"]
+    assert "energy.electricity_kwh (see data_quality)" in b3["electricity_mwh"]["note"]
+    assert b3["renewable_electricity_mwh"]["estimated"] is False  # none was given, and none estimated
+    measured = vsme_export(*_rated(FREIGHT))["datapoints"]["B3"]
+    assert all(item["estimated"] is False for item in measured.values() if item["status"] == "disclosed")
+
+
+def test_vsme_b3_intensity_is_scope1_and_location_scope2_whatever_scope3_data_is_given() -> None:
+    """B3's intensity had been Scope 1+2+3 over turnover, so optional Scope 3 data moved it."""
+    rating, operating = _rated(RICH)
+    em = rating["emissions"]
+    b3 = vsme_export(rating, operating)["datapoints"]["B3"]
+    revenue_m = RICH["company"]["annual_revenue"] / 1e6
+    assert em["scope3"]["total"] > 0
+    scope12 = (em["scope1"] + em["scope2_location"]) / revenue_m  # tCO2e as stored, to 4 decimals
+    assert b3["ghg_intensity"]["value"] == pytest.approx(scope12, abs=1e-4)
+    assert b3["ghg_intensity"]["value"] == em["intensities"]["scope12_location_per_cny_million_revenue"]
+    assert b3["ghg_intensity"]["unit"] == "tCO2e per CNY million turnover"
+    assert "not per euro" in b3["ghg_intensity"]["note"]
+    assert b3["ghg_intensity_scope1_2_3"]["value"] == em["intensities"]["per_cny_million_revenue"]
+    assert b3["ghg_intensity_scope1_2_3"]["value"] > b3["ghg_intensity"]["value"]
+    no_scope3 = _with(RICH, transport={"fleet": RICH["transport"]["fleet"]}, resources={})
+    assert vsme_export(*_rated(no_scope3))["datapoints"]["B3"]["ghg_intensity"]["value"] == (
+        b3["ghg_intensity"]["value"])
+    # a rating of an engine before 1.8 has no such intensity: the export divides its stored figures
+    del rating["emissions"]["intensities"]["scope12_location_per_cny_million_revenue"]
+    earlier = vsme_export(rating, operating)["datapoints"]["B3"]["ghg_intensity"]["value"]
+    assert earlier == pytest.approx(b3["ghg_intensity"]["value"], abs=1e-4)
+
+
+def test_vsme_renewable_electricity_is_the_kwh_given_not_the_rounded_share_times_electricity() -> None:
+    body = _with(FREIGHT, energy={"electricity_kwh": 100_000, "green_electricity_kwh": 20_000,
+                                  "green_electricity_instrument": "ppa", "onsite_renewable_kwh": 30_000,
+                                  "fuels": []})
+    b3 = vsme_export(*_rated(body))["datapoints"]["B3"]
+    assert b3["renewable_electricity_mwh"]["value"] == 50.0  # had been 49.9999
+
+
+def test_a_bill_converted_at_the_standards_tariff_is_not_called_a_sector_default() -> None:
+    rating, operating = _rated(_with(FREIGHT, energy={"electricity_spend": 30_000, "fuels": []}))
+    dq = build_disclosure(rating, operating)["data_quality"]
+    assert dq["sector_default_fields"] == []
+    assert dq["bill_conversions"] == [{
+        "field": "energy.electricity_kwh", "from_field": "energy.electricity_spend",
+        "tariff_cny_per_kwh": 0.65, "standard": rating["versions"]["standard"],
+        "tariff_source": dq["bill_conversions"][0]["tariff_source"],
+    }]
+    source = dq["bill_conversions"][0]["tariff_source"]
+    assert source.startswith("greenrate assumption, not a published figure")  # the standard's own words
+    assert "sector default" not in dq["statement"]
+    assert (
+        "converted from the bill's amount (energy.electricity_spend) at the standard's assumed tariff of "
+        "0.65 CNY/kWh"
+    ) in dq["statement"]
+    note = rating["issb_summary"]["basis_of_preparation"]["estimates"]["note"]
+    assert "energy.electricity_kwh: converted from the bill: electricity_spend 30000 CNY / 0.65 CNY/kWh" in (
+        note
+    )

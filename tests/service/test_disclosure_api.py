@@ -190,13 +190,13 @@ def test_printed_disclosure_shows_scope3_by_category_the_intensities_and_the_siz
         "of which category 5, waste and wastewater": f"{categories['cat5_waste']:.2f}",
         "of which category 6, business travel": f"{categories['cat6_business_travel']:.2f}",
         "Scopes 1, 2 (location) and 3 per CNY million of revenue": (
-            f"{intensities['per_cny_million_revenue']:.3f}"
+            f"{intensities['per_cny_million_revenue']:.4f}"
         ),
         "Scopes 1 and 2 (market) per CNY million of revenue": (
-            f"{intensities['scope12_market_per_cny_million_revenue']:.3f}"
+            f"{intensities['scope12_market_per_cny_million_revenue']:.4f}"
         ),
-        "Scopes 1, 2 (location) and 3 per employee": f"{intensities['per_employee']:.3f}",
-        "Scopes 1, 2 (location) and 3 per m² of floor area": f"{intensities['per_m2']:.3f}",
+        "Scopes 1, 2 (location) and 3 per employee": f"{intensities['per_employee']:.4f}",
+        "Scopes 1, 2 (location) and 3 per m² of floor area": f"{intensities['per_m2']:.4f}",
         "Annual revenue": "3200000 CNY",
         "Floor area (m²)": "180",
         "Valid until": rating["valid_until"],
@@ -331,7 +331,10 @@ def test_real_disclosures_conform_to_the_served_contract_in_every_representation
     path = "/v1/ratings/{rating_id}/disclosure"
     asked = (("", "application/json"), ("?format=vsme", "application/json"), ("?lang=zh", "text/html"))
     served: dict[str, Any] = {}
-    for name, body in (("base", payload()), ("sparse", _sparse()), ("everything", _everything())):
+    spend = payload()
+    spend["energy"] = {"electricity_spend": 30_000}  # bill_conversions, typed too
+    for name, body in (("base", payload()), ("sparse", _sparse()), ("everything", _everything()),
+                       ("spend", spend)):
         url = f"/v1/ratings/{_rate(client, bank_key, body)['id']}/disclosure"
         for query, accept in asked:
             answer = client.get(url + query, headers={**bearer(bank_key), "Accept": accept})
@@ -343,3 +346,35 @@ def test_real_disclosures_conform_to_the_served_contract_in_every_representation
     assert served["sparse"]["company"]["floor_area_m2"] is None  # the nulls the contract declares occur
     assert served["sparse"]["inventory"]["scope3"] is None
     assert served["everything"]["inventory"]["scope3"] is not None
+
+
+def test_the_page_says_a_bill_was_converted_at_the_standards_tariff_not_a_sector_default(
+    client: FlaskClient, bank_key: str
+) -> None:
+    """The Chinese page had said electricity from the bill's amount was 按标准的行业默认值估算."""
+    body = payload()
+    body["energy"] = {"electricity_spend": 30_000, "fuels": []}
+    rating = _rate(client, bank_key, body)
+    assert rating["data_quality"]["estimated_fields"] == ["energy.electricity_kwh"]
+    url = f"/v1/ratings/{rating['id']}/disclosure"
+    html = {**bearer(bank_key), "Accept": "text/html"}
+    pages = {lang: client.get(f"{url}?lang={lang}", headers=html).get_data(as_text=True)
+             for lang in ("en", "zh")}
+    assert "由电费金额按标准假定的电价 0.65 元/千瓦时换算（greenrate-sme@" in pages["zh"]
+    assert "行业默认值估算" not in pages["zh"]
+    assert "assumed tariff of 0.65 CNY/kWh (greenrate-sme@" in pages["en"]  # the apostrophe is escaped
+    assert "sector defaults (" not in pages["en"]
+
+
+def test_the_page_prints_an_intensity_with_one_rounding_wherever_it_appears(
+    client: FlaskClient, bank_key: str
+) -> None:
+    """11.600 in the intensities table and 11.5999 in the metrics had been one figure."""
+    rating = _rate(client, bank_key, _with_scope3())
+    figure = f"{rating['emissions']['intensities']['per_cny_million_revenue']:.4f}"
+    page = client.get(f"/v1/ratings/{rating['id']}/disclosure",
+                      headers={**bearer(bank_key), "Accept": "text/html"}).get_data(as_text=True)
+    table = page.split("Scopes 1, 2 (location) and 3 per CNY million of revenue", 1)[1].split("</tr>", 1)[0]
+    assert figure in table
+    metrics = page.split("GHG intensity (t CO2e per CNY million of revenue)", 1)[1].split("</tr>", 1)[0]
+    assert figure in metrics
