@@ -152,13 +152,12 @@ NOT_COLLECTED = (
 #: tell from a sector which businesses run no vehicle (a shop's delivery van, a restaurant's), and a default
 #: fleet would be invented. Only an answer, ``"fleet": []``, says there are none.
 _UNREPORTED = {
-    "energy.electricity_kwh": "Scope 2 leaves out purchased electricity: none was reported "
-    "(energy.electricity_kwh not given).",
+    "energy.electricity_kwh": "Scope 2 leaves out purchased electricity: none was reported.",
     "energy.fuels": "Scope 1 leaves out fuels burnt on the premises: the business did not say whether it "
-    "burns any (energy.fuels not answered; \"fuels\": [] would say none).",
+    "burns any (the fuels question was not answered; \"fuels\": [] would say none).",
     "transport.fleet": "Scope 1 leaves out company vehicles: the business did not say whether it runs any "
-    "(transport.fleet not answered; \"fleet\": [] would say none). Their fuel would be Scope 1, an electric "
-    "vehicle's charging Scope 2.",
+    "(the fleet question was not answered; \"fleet\": [] would say none). Their fuel would be Scope 1, an "
+    "electric vehicle's charging Scope 2.",
 }
 #: ISIC divisions whose business is moving goods or people (land, water and air transport, warehousing,
 #: postal and courier): vehicles are then the activity itself, not a side line
@@ -307,10 +306,14 @@ def _reliefs(inv: Inventory) -> list[str]:
     return reliefs
 
 
+_ESTIMATE_WORDS = {"energy.electricity_kwh": "electricity", "energy.fuels": "fuels burnt on the premises"}
+
+
 def _estimates_note(estimates: Sequence[Estimate]) -> str:
     """How each input was estimated, in the standard's own terms: electricity converted from the bill at
     the standard's assumed tariff is not a sector default (the note had called every estimate one)."""
-    methods = "; ".join(f"{e.field}: {e.method}" for e in estimates)
+    # in words, not paths: the note is printed on the owner's page (data_quality names the fields)
+    methods = "; ".join(f"{_ESTIMATE_WORDS.get(e.field, e.field)}: {e.method}" for e in estimates)
     filled = "Inventory"
     if methods:
         filled = f"Inputs filled by the standard's estimation rules ({methods}), and inventory"

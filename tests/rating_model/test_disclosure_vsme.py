@@ -374,6 +374,4 @@ def test_a_bill_converted_at_the_standards_tariff_is_not_called_a_sector_default
         "0.65 CNY/kWh"
     ) in dq["statement"]
     note = rating["issb_summary"]["basis_of_preparation"]["estimates"]["note"]
-    assert "energy.electricity_kwh: converted from the bill: electricity_spend 30000 CNY / 0.65 CNY/kWh" in (
-        note
-    )
+    assert "electricity: converted from the bill: electricity_spend 30000 CNY / 0.65 CNY/kWh" in note
