@@ -90,7 +90,16 @@ from rating_model.values import fast_init
 #: only", and a fleet answered none in both years was not a field in common); the flat format says it with
 #: ``transport__fleet_none``. Standard 1.5.0 (the default, with the retrained default model) scores that
 #: answer as a fleet with no combustion vehicle (``when_none``), and its reasons say "no vehicles"; under
-#: 1.4.0 it stays in the fleet indicator's missing bin.
+#: 1.4.0 it stays in the fleet indicator's missing bin. From an IFRS S2 / PCAF / VSME disclosure review, in
+#: the same release: a fleet or site-fuel list left out is listed in ``emissions.missing`` and named in the
+#: IFRS S2 exclusions and the Scope 1 notes (IFRS S2, VSME B3), and ``operationally_neutral`` without
+#: credits needs electricity, fuels and fleet answered or estimated (a freight firm without its fleet had
+#: been "neutral" at Scope 1 0.0); a practice answered no is disclosed as no, carbon credits not listed are
+#: ``not_available``; the reliefs C3 and C4(b) are stated as available only in the first annual reporting
+#: period under IFRS S2, never for the disclosed Scope 1+2 comparative; ``reduction_basis`` names the factor
+#: set and the grid factor's own year; ``intensities.scope12_location_per_cny_million_revenue`` (schema 1.7)
+#: is VSME B3's intensity; electricity from a bill's amount is said to be converted at the standard's
+#: assumed tariff, not estimated from a sector default.
 ENGINE_VERSION = "1.8"
 
 MODELS_DIR = Path(__file__).parent / "data" / "models"
