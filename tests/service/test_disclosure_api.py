@@ -376,5 +376,6 @@ def test_the_page_prints_an_intensity_with_one_rounding_wherever_it_appears(
                       headers={**bearer(bank_key), "Accept": "text/html"}).get_data(as_text=True)
     table = page.split("Scopes 1, 2 (location) and 3 per CNY million of revenue", 1)[1].split("</tr>", 1)[0]
     assert figure in table
-    metrics = page.split("GHG intensity (t CO2e per CNY million of revenue)", 1)[1].split("</tr>", 1)[0]
+    label = "Carbon intensity of revenue, Scope 1 + Scope 2 location-based + Scope 3 (t CO2e per CNY million)"
+    metrics = page.split(label, 1)[1].split("</tr>", 1)[0]
     assert figure in metrics
