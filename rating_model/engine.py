@@ -22,7 +22,7 @@ from rating_model.explain import ActionIndex, Contribution, Outcome, improvement
 from rating_model.factors import FactorRef, factor_sets_document
 from rating_model.grading import Grading, applicable_knock_outs, cap, grade, lowered_by_completeness
 from rating_model.green_loan import assess_green_loan, financed_emissions
-from rating_model.indicators import IndicatorContext, IndicatorSet
+from rating_model.indicators import IndicatorContext, IndicatorSet, answered_none
 from rating_model.inventory import Inventory, compute_inventory
 from rating_model.issb import issb_summary
 from rating_model.line_items import LineItem
@@ -314,7 +314,7 @@ class Engine:
             pillars=self._pillars(ev.contributions),
             contributions=ev.contributions,
             reason_codes=tuple(
-                reason_codes(ev.contributions, standard, self.indicators.answered_none(filled.data))
+                reason_codes(ev.contributions, standard, answered_none(filled.data))
             ),
             improvements=tuple(imps),
             path_to_next_grade=path,

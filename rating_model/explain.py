@@ -121,6 +121,8 @@ def format_value(value: float | None, unit: str, lang: str = "en") -> str:
 #: how a reason names the answer "no vehicles" (the only indicator with a ``when_none`` so far)
 _NONE_EN = "no vehicles (scored as a fleet with no combustion vehicle)"
 _NONE_ZH = "无经营车辆（按无燃油车辆计分）"
+_NONE_UNSCORED_EN = "no vehicles (this standard scores that answer in the missing-data bin)"
+_NONE_UNSCORED_ZH = "无经营车辆（本标准将这一回答按缺失数据计分）"
 
 
 def reason_codes(
@@ -128,8 +130,10 @@ def reason_codes(
 ) -> list[dict[str, object]]:
     """The strongest negative drivers (points left on the table) and positive drivers (points earned).
 
-    An indicator in ``answered_none`` (the business runs no vehicles) says so: its value is the standard's
-    ``when_none``, and "100 %" would read as a fleet the business does not have.
+    An indicator in ``answered_none`` (the business runs no vehicles) says so: scored, its value is the
+    standard's ``when_none``, and "100 %" would read as a fleet the business does not have; left in the
+    missing bin by a standard without ``when_none`` (1.4.0), "not reported" would say the owner did not
+    answer.
     """
     out: list[dict[str, object]] = []
     negatives = sorted((c for c in contributions if c.max_points - c.points > 0),
@@ -137,6 +141,16 @@ def reason_codes(
     for c in negatives[:REASONS_PER_SIDE]:
         ind = standard.indicators[c.indicator]
         missing = " (scored in the missing-data bin)" if c.value is None else ""
+        if c.value is None and c.indicator in answered_none:
+            out.append({
+                "code": f"NEG_{c.indicator.upper()}",
+                "indicator": c.indicator,
+                "effect": "negative",
+                "points": round_float(c.points - c.max_points, 2),
+                "message": f"{ind.name}: {_NONE_UNSCORED_EN} earns {c.points:g} of {c.max_points:g} points.",
+                "message_zh": f"{ind.name_zh}：{_NONE_UNSCORED_ZH}，得 {c.points:g} / {c.max_points:g} 分。",
+            })
+            continue
         out.append({
             "code": f"NEG_{c.indicator.upper()}",
             "indicator": c.indicator,

@@ -144,6 +144,12 @@ PRACTICE_INDICATORS = ("green_operations", "environmental_management")
 ANSWERED_NONE: Mapping[str, Callable[[OperatingData], bool]] = {"low_carbon_fleet_share": _runs_no_vehicles}
 
 
+def answered_none(data: OperatingData) -> frozenset[str]:
+    """The indicators whose measured thing the business answered it has none of (``"fleet": []``), whatever
+    the standard does with the answer: the reasons say what was answered either way."""
+    return frozenset(name for name, answered in ANSWERED_NONE.items() if answered(data))
+
+
 def _when_none(
     derive: Derivation, answered_none: Callable[[OperatingData], bool], value: float
 ) -> Derivation:
@@ -158,13 +164,11 @@ def _when_none(
 class IndicatorSet:
     """The standard's indicators bound to their derivations, built once per standard.
 
-    ``none_as_missing`` leaves an answer of "none" in the missing bin whatever the standard's
-    ``when_none``: training fits the bins on the businesses an indicator applies to (scored at
-    ``when_none``, a business without vehicles pooled with all-electric fleets in the top bin, and the
-    monotone binning then merged the half-electric fleets into the bottom one).
+    An answer of "none" takes the standard's ``when_none`` value; training fits the bins without those
+    answers (:func:`rating_model.train.train` masks the cells :meth:`answered_none` names).
     """
 
-    def __init__(self, standard: Standard, *, none_as_missing: bool = False) -> None:
+    def __init__(self, standard: Standard) -> None:
         self._echoes = tuple(standard.missing_when_sector_default.items())
         #: the indicators with a ``when_none`` value, and how each reads whether the business answered none
         self.answerable = tuple(
@@ -181,7 +185,7 @@ class IndicatorSet:
                     return _practice_share(answers(ctx.data.practices))
 
                 plan.append((indicator.id, derive))
-            elif indicator.id in DERIVATIONS and indicator.when_none is not None and not none_as_missing:
+            elif indicator.id in DERIVATIONS and indicator.when_none is not None:
                 plan.append((indicator.id, _when_none(
                     DERIVATIONS[indicator.id], ANSWERED_NONE[indicator.id], indicator.when_none
                 )))

@@ -438,6 +438,10 @@ def _read_fleet(r: Reader) -> FleetItem | None:
     if vehicles is None and km is None and quantity is None:
         r.fail("", "give vehicles, km or fuel_quantity with unit")
         return None
+    if vehicles == 0 and ((km or 0) > 0 or (quantity or 0) > 0):
+        # no vehicle drives or burns anything: "fleet": [] says "no vehicles" (scored as such by standard
+        # 1.5.0), and 0 vehicles beside 20,000 L of diesel had earned that score with the diesel in Scope 1
+        r.fail("vehicles", "is 0, but km or fuel_quantity is given: give how many vehicles, or leave it out")
     if fuel is None:
         return None
     return FleetItem(fuel, vehicles, km, quantity, unit)

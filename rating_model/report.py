@@ -141,8 +141,12 @@ def _fmt(value: Any) -> str:
 
 def render_report(artifact: ScorecardArtifact, indicators: pd.DataFrame, y: NDArray[Any], standard: Standard,
                   *, champion: ScorecardArtifact | None = None, title: str | None = None,
-                  data: Mapping[str, Any] | None = None) -> str:
+                  data: Mapping[str, Any] | None = None,
+                  champion_view: tuple[pd.DataFrame, Standard] | None = None) -> str:
     """The whole report as one HTML string (plots embedded, nothing external).
+
+    ``champion_view`` is the same rows' indicators and the standard the champion rates under, when that is
+    not the model's own (a champion approved under an earlier standard); by default it shares the model's.
 
     ``data`` identifies the labelled file (``file``, ``sha256``, ``rows_read``, ``rows_left_out``,
     ``trained_on_it``): a report for an approval ticket says what it was computed on, and says so loudly
@@ -175,7 +179,9 @@ def render_report(artifact: ScorecardArtifact, indicators: pd.DataFrame, y: NDAr
                       "ok" if d["ok"] else "; ".join(d["problems"])] for d in ev["directions"]],
                     ["indicator", "direction", "points by bin", "missing", "check"])]
     if champion is not None:
-        cmp = compare_models(champion, artifact, indicators, y, standard)
+        champion_indicators, champion_standard = champion_view or (indicators, standard)
+        cmp = compare_models(champion, artifact, champion_indicators, y, champion_standard,
+                             challenger_indicators=indicators, challenger_standard=standard)
         parts += [f"<h2>Against the champion {html.escape(champion.version)}</h2>",
                   _table([[m, v["champion"], v["challenger"], v["delta"],
                            f"[{v['ci_low']:+.4f}, {v['ci_high']:+.4f}]"] for m, v in cmp["metrics"].items()],

@@ -184,6 +184,8 @@ def train(frame: pd.DataFrame, *, standard: Standard | None = None, seed: int = 
     # The standard's missing-data rule: a missing bin never earns more than the worst reported value.
     model = Scorecard(directions=directions, missing_cap="lowest", random_state=seed)
     model.fit(X_fit[~holdout], y_all[~holdout])
+    if bool(answered_none[keep].to_numpy().any()):
+        model.recalibrate(X_all[~holdout], y_all[~holdout])  # probabilities of the scores as served
     metrics = binary_metrics(y_all[holdout], model.predict_proba(X_all[holdout])[:, 1])
     # The training rows that answered "none" are in each feature's missing count (fitted as missing) but
     # are served in the bin of the standard's when_none: drift monitoring moves them there

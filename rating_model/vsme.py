@@ -146,16 +146,29 @@ def _energy_note(rating: Mapping[str, Any]) -> str:
 _SCOPE1_GAPS = {"energy.fuels": "fuels burnt on the premises", "transport.fleet": "company vehicles"}
 
 
+def _scope1_gaps(em: Mapping[str, Any]) -> str:
+    """What Scope 1 leaves out because the business did not report it, in words ("" when nothing)."""
+    gaps = [words for path, words in _SCOPE1_GAPS.items() if path in em.get("missing", [])]
+    if not gaps:
+        return ""
+    return (
+        "excludes " + " and ".join(gaps) + ": the business did not say whether it has any "
+        "(not reported, so not counted; not a measured zero)."
+    )
+
+
 def _scope1_note(em: Mapping[str, Any]) -> str:
     """Gross Scope 1, and what it leaves out because the business did not report it: a fleet left out had
     been exported as a plain ``disclosed 0.0`` for a road-freight firm."""
-    gaps = [words for path, words in _SCOPE1_GAPS.items() if path in em.get("missing", [])]
-    if not gaps:
-        return "Gross."
-    return (
-        "Gross; excludes " + " and ".join(gaps) + ": the business did not say whether it has any "
-        "(not reported, so not counted; not a measured zero)."
-    )
+    gaps = _scope1_gaps(em)
+    return f"Gross; {gaps}" if gaps else "Gross."
+
+
+def _partial(em: Mapping[str, Any]) -> str:
+    """The intensities' note on a partial Scope 1 (a diff review: the B3 intensity of a freight firm
+    without its fleet was a plain 0.0 while Scope 1 beside it said what it excluded)."""
+    gaps = _scope1_gaps(em)
+    return f" Its Scope 1 {gaps}" if gaps else ""
 
 
 #: The unit of every intensity exported: VSME states B3's intensity per euro of turnover, and greenrate holds
@@ -269,7 +282,8 @@ def _b3(rating: Mapping[str, Any], op: Mapping[str, Any]) -> dict[str, Item]:
                 "Gross Scope 1 + location-based Scope 2 over turnover: the gross emissions B3 requires "
                 "(Scope 3 is only encouraged, so it is left out and optional Scope 3 data does not move "
                 "the figure)."
-                + _INTENSITY_BASIS,
+                + _INTENSITY_BASIS
+                + _partial(em),
             )
             if intensity is not None
             else _not_available("Not derivable: no turnover in CNY."),
@@ -282,7 +296,9 @@ def _b3(rating: Mapping[str, Any], op: Mapping[str, Any]) -> dict[str, Item]:
                 "Not the B3 intensity (ghg_intensity): gross Scope 1, location-based Scope 2 and "
                 + ("the Scope 3 categories with data (" + ", ".join(included) + ")" if included
                    else "no Scope 3 (no category had data)")
-                + " over turnover; it moves with the optional Scope 3 data." + _INTENSITY_BASIS,
+                + " over turnover; it moves with the optional Scope 3 data."
+                + _INTENSITY_BASIS
+                + _partial(em),
             ),
             list(dict.fromkeys([*scope1, *scope2, *_scope_estimated(em, 3)])),
         ),

@@ -7,12 +7,13 @@ from pathlib import Path
 from typing import Any
 
 import click
+import numpy as np
 
 from service.commands import database_failure
 from service.model_data_cli import (
     DATA_FILE,
     _console,
-    _standard,
+    _standard_of,
     _standard_opt,
     _workers,
     _write_json,
@@ -36,11 +37,25 @@ def report_command(model: str, data: Path, champion: str | None, out: Path, stan
 
     artifact = load_model(model)
     against = load_model(champion) if champion else None
-    standard = _standard(standard_path)
+    # each model on the indicators of the standard it rates under in the service: a bank's champion for
+    # 1.3.0 keeps rating under 1.4.0, and judged on 1.5.0's it had 1,164 of 3,000 scores changed
+    standard = _standard_of(artifact, standard_path)
     info: dict[str, Any] = {}
     X, y = labelled_indicators(data, standard, workers, models=(artifact, *([against] if against else [])),
                                info=info)
-    page = render_report(artifact, X, y, standard, champion=against, data=info)
+    champion_view = None
+    if against is not None:
+        champion_standard = _standard_of(against, standard_path)
+        X_champion = X
+        if champion_standard is not standard:
+            X_champion, y_champion = labelled_indicators(data, champion_standard, workers)
+            if len(y_champion) != len(y) or not np.array_equal(np.asarray(y_champion), np.asarray(y)):
+                raise click.ClickException(
+                    f"{data.name}: {standard.label} and {champion_standard.label} leave out different rows; "
+                    "report the two models with --standard"
+                )
+        champion_view = (X_champion, champion_standard)
+    page = render_report(artifact, X, y, standard, champion=against, data=info, champion_view=champion_view)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(page, encoding="utf-8")
     click.echo(f"wrote {out} ({len(page) // 1024} KiB, self-contained)")
@@ -76,8 +91,9 @@ def drift_command(since: datetime, model_ref: str, training_data: Path | None, j
     training_scores = None
     bands = artifact.metadata.get("score_bands")
     if training_data is not None:
-        X, _ = labelled_indicators(training_data, _standard(None), workers)
-        training_scores = score_frame(artifact, X, _standard(None)).scores
+        standard = _standard_of(artifact, None)  # the standard the model rates under, as its ratings were
+        X, _ = labelled_indicators(training_data, standard, workers)
+        training_scores = score_frame(artifact, X, standard).scores
     result = drift(artifact, training_scores, scores, bins, training_bands=bands)
     click.echo(f"drift of {artifact.version}: {result['live_rows']} ratings since {since:%Y-%m-%d}")
     if not result["enough_rows"]:

@@ -252,9 +252,13 @@ def test_a_fleet_left_out_is_named_as_excluded_never_a_measured_zero() -> None:
     assert "exclusions" in summary["basis_of_preparation"]["estimates"]["note"]
     b3 = vsme_export(rating, operating)["datapoints"]["B3"]
     assert b3["scope1_tco2e"]["value"] == 0.0 and "company vehicles" in b3["scope1_tco2e"]["note"]
+    for intensity in ("ghg_intensity", "ghg_intensity_scope1_2_3"):  # a diff review: a plain 0.0 beside it
+        assert "Its Scope 1 excludes company vehicles" in b3[intensity]["note"], intensity
 
     answered = _rated(_with(FREIGHT, transport={"fleet": []}))[0]  # "no vehicles" is an answer
     assert "transport.fleet" not in answered["emissions"]["missing"]
+    answered_b3 = vsme_export(answered, _with(FREIGHT, transport={"fleet": []}))["datapoints"]["B3"]
+    assert "excludes" not in answered_b3["ghg_intensity"]["note"]
     assert answered["neutrality"]["operationally_neutral"] is True
     assert not any("company vehicles" in e
                    for e in answered["issb_summary"]["basis_of_preparation"]["exclusions"]["value"])

@@ -12,12 +12,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rating_model.actions import apply_change
-from rating_model.engine import Engine
+from rating_model.engine import DEFAULT_MODEL, Engine
 from rating_model.estimation import Filled, fill_missing
 from rating_model.exceptions import ArtifactError, FactorNotFoundError
+from rating_model.explain import reason_codes
 from rating_model.factors import load_factor_set
 from rating_model.grading import lowered_by_completeness
-from rating_model.indicators import IndicatorSet
+from rating_model.indicators import IndicatorSet, answered_none
 from rating_model.operating_data import PRACTICE_FLAGS, OperatingData
 from rating_model.standard import STANDARD_DIR, load_standard, parse_standard
 from tests.rating_model.strategies import amount, partly_answered_payloads, payloads
@@ -245,12 +246,12 @@ def test_electrifying_prices_both_sides_on_the_inventorys_basis_and_leaves_empty
     saved = {i.action: i.tco2e_saved for i in ENGINE.rate(ENGINE.parse(both)).improvements}["electrify_fleet"]
     assert saved is not None and saved > 0
     none = copy.deepcopy(VANS)
-    none["transport"]["fleet"] = [{"fuel": "diesel", "vehicles": 0, "km": 8000},
+    none["transport"]["fleet"] = [{"fuel": "diesel", "km": 8000},
                                   {"fuel": "diesel", "fuel_quantity": 0, "unit": "L"}]
     changed = apply_change(ENGINE.parse(none), change)
     assert changed is not None
     assert [(i.fuel, i.vehicles, i.km) for i in changed.transport.fleet] == [
-        ("diesel", 0, 4000), ("electric", None, 4000), ("diesel", None, None)
+        ("diesel", None, 4000), ("electric", None, 4000), ("diesel", None, None)
     ]
 
 
@@ -880,3 +881,23 @@ def test_a_business_without_vehicles_scores_as_a_fleet_with_no_combustion_vehicl
     data = ENGINE.parse(copy.deepcopy(florist) | {"transport": {"fleet": []}})
     assert earlier.answered_none(data) == frozenset() and ENGINE.indicators.answered_none(data) == {
         "low_carbon_fleet_share"}
+
+
+def test_under_standard_1_4_0_no_vehicles_is_said_as_answered_not_as_not_reported() -> None:
+    """Diff review: deployments keep rating under 1.4.0 until a model for 1.5.0 is promoted, and there the
+    reasons told an owner who answered "no vehicles" that the fleet was "not reported" (未填报)."""
+    from tests.service.model_fixtures import rehash
+
+    earlier = json.loads(DEFAULT_MODEL.read_text(encoding="utf-8"))
+    earlier["metadata"]["standard"] = "greenrate-sme@1.3.0"  # a bank's model for 1.3.0
+    engine = Engine.load(rehash(earlier))
+    assert engine.standard.label == "greenrate-sme@1.4.0"
+    florist = copy.deepcopy(MINIMAL) | {"energy": {"electricity_kwh": 3_600, "fuels": []},
+                                        "transport": {"fleet": []}, "data_source": "energy_bills"}
+    data = engine.parse(florist)
+    fleet = next(c for c in engine.rate(data).contributions if c.indicator == "low_carbon_fleet_share")
+    assert fleet.value is None and fleet.points == 0
+    # the fleet's reason as the rating words it when it is among the strongest (here it is not)
+    (reason,) = reason_codes([fleet], engine.standard, answered_none(data))
+    assert reason["message"].startswith("Low-carbon share of the vehicle fleet: no vehicles (this standard")
+    assert "无经营车辆" in reason["message_zh"] and "缺失" in reason["message_zh"]

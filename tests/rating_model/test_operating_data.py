@@ -212,3 +212,16 @@ def test_an_unknown_fleet_unit_is_refused_even_beside_km_as_the_api_refuses_it()
     vehicle["unit"] = "Litres"  # a known spelling, unused beside km: accepted by both
     assert parse_operating_data(body).transport.fleet[0].km == 10_000
     assert not OperatingDataSchema().validate(body)
+
+
+@pytest.mark.parametrize("item", [{"fuel": "diesel", "vehicles": 0, "km": 50_000},
+                                  {"fuel": "diesel", "vehicles": 0, "fuel_quantity": 20_000, "unit": "L"}])
+def test_zero_vehicles_that_drive_or_burn_fuel_are_refused(item: dict[str, Any]) -> None:
+    """Diff review: 0 vehicles beside 20,000 L of diesel read as "no vehicles", and standard 1.5.0 gave it
+    the fleet's full points with 52 t of diesel in Scope 1. A contradiction is refused, naming the field;
+    0 vehicles alone still says none of that fuel."""
+    with pytest.raises(InvalidInputError) as refused:
+        parse_operating_data({**BASE, "transport": {"fleet": [item]}})
+    assert refused.value.field == "transport.fleet.0.vehicles"
+    alone = parse_operating_data({**BASE, "transport": {"fleet": [{"fuel": "diesel", "vehicles": 0}]}})
+    assert alone.transport.fleet is not None and alone.transport.fleet[0].vehicles == 0

@@ -178,3 +178,30 @@ def test_each_model_is_judged_under_the_standard_it_rates_under(env: dict[str, s
     evaluated = tmp_path / "evaluate.json"
     assert run(env, "model", "evaluate", str(earlier_path), "--data", str(data), "--json",
                str(evaluated)).exit_code == 0
+
+
+def test_a_report_judges_the_model_and_its_champion_each_under_its_own_standard(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    """Diff review: `model report` derived the indicators under the release's standard (1.5.0, which scores
+    "no vehicles"), so a bank's champion for 1.3.0, which keeps rating under 1.4.0, was shown with 1,164 of
+    3,000 scores it never gives. The report names the standard each model is judged under."""
+    import json
+
+    from tests.service.model_fixtures import default_document, rehash
+
+    earlier = default_document()
+    earlier["metadata"]["standard"] = "greenrate-sme@1.3.0"  # as the previous packaged model names it
+    earlier_path = tmp_path / "earlier.json"
+    earlier_path.write_text(json.dumps(rehash(earlier)), encoding="utf-8")
+    data = tmp_path / "holdout.parquet"
+    write_frame(FRAME, data)
+    alone = tmp_path / "alone.html"
+    result = run(env, "model", "report", str(earlier_path), "--data", str(data), "--out", str(alone))
+    assert result.exit_code == 0, result.output
+    assert "standard greenrate-sme@1.4.0" in alone.read_text(encoding="utf-8")
+    against = tmp_path / "against.html"
+    result = run(env, "model", "report", MODEL, "--data", str(data), "--champion", str(earlier_path),
+                 "--out", str(against))
+    assert result.exit_code == 0, result.output
+    assert "standard greenrate-sme@1.5.0" in against.read_text(encoding="utf-8")
