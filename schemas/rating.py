@@ -146,9 +146,13 @@ class IntensitiesSchema(ContractSchema):
     scope12_market_per_cny_million_revenue = _num("Scope 1 + market-based Scope 2, per CNY million.")
     per_employee = _num("tCO2e per employee.")
     per_m2 = _num("tCO2e per m² of floor area (null without floor area).", nullable=True)
-    scope12_location_per_cny_million_revenue = _num(
-        "Gross Scope 1 + location-based Scope 2, per CNY million (VSME B3's intensity, which optional "
-        "Scope 3 data does not move; from schema 1.7)."
+    #: Not required: ratings are served as stored, and one issued before schema 1.7 (engine 1.8) lacks it.
+    scope12_location_per_cny_million_revenue = fields.Float(
+        allow_nan=False,
+        metadata={"description": (
+            "Gross Scope 1 + location-based Scope 2, per CNY million (VSME B3's intensity, which optional "
+            "Scope 3 data does not move). From schema 1.7: absent from a rating issued before it."
+        )},
     )
 
 

@@ -1,0 +1,108 @@
+"""A rating stored by the previous release (schema 1.6, engine 1.7) is still served within the contract.
+
+Ratings are served byte for byte as stored, and the disclosure of one is built from its stored body, so a
+key a later release adds to the rating must be optional in the contract: engine 1.8 added
+``emissions.intensities.scope12_location_per_cny_million_revenue`` as a required key, and every rating
+issued before it stopped validating against ``/openapi.json`` (``GET /v1/ratings/{id}`` and the disclosure,
+which copies the intensities into ``inventory.intensities``; review of this session's service changes).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import update
+
+from service.records.tables import ratings
+from tests.conftest import AppFactory, bearer, create_key, payload, services_of
+from tests.service.contract import contract_errors
+from tests.service.tampering import guard_lifted
+
+#: The versions the previous release (commit 92559ed) recorded on every rating it issued.
+PREVIOUS_VERSIONS = {
+    "model": "sc-c54ae4370a24",
+    "standard": "greenrate-sme@1.4.0",
+    "factor_set": "cn-2024.2",
+    "schema": "1.6",
+    "engine": "1.7",
+}
+
+#: Every key of a stored rating body that a release after the previous one added, with the release that
+#: added it. A rating stored before then lacks it, so the contract must not require it. The list was
+#: taken by rating the same inputs with the code of 92559ed and of this release and comparing the keys.
+ADDED_SINCE_PREVIOUS_RELEASE = [
+    # engine 1.8, schema 1.7 (commit f13f388): VSME B3's intensity, Scope 1 + location-based Scope 2
+    ("emissions", "intensities", "scope12_location_per_cny_million_revenue"),
+]
+
+
+def _body() -> dict[str, Any]:
+    """A business with a loan, last year's data, targets, credits and vehicles, so most optional parts of
+    a rating (green loan, financed emissions, the comparative, neutrality) are filled."""
+    body = payload()
+    body["previous_year"] = {"energy": {"electricity_kwh": 50_000}}
+    body["loan"] = {"amount": 500_000, "currency": "CNY", "use_of_proceeds": "energy_efficiency",
+                    "borrower_equity_plus_debt": 2_000_000}
+    body["transport"] = {"fleet": [{"fuel": "diesel", "vehicles": 2}]}
+    body["targets"] = [{"scopes": [1, 2], "base_year": 2024, "target_year": 2030, "reduction_pct": 30}]
+    body["offsets"] = [{"standard": "CCER", "tco2e": 2.5, "type": "avoidance", "vintage": 2023}]
+    return body
+
+
+def _as_stored_by_the_previous_release(app: Flask, rating_id: str) -> str:
+    """Rewrite the stored rating as the previous release would have stored it: the keys added since taken
+    out of its body, its versions those of that release (in the body and in the row)."""
+    db = services_of(app).db
+    with db.connect() as conn:
+        stored = json.loads(conn.execute(
+            ratings.select().where(ratings.c.id == rating_id)).one().result_json)
+    for *parents, key in ADDED_SINCE_PREVIOUS_RELEASE:
+        holder = stored
+        for parent in parents:
+            holder = holder[parent]
+        del holder[key]  # a KeyError says the list names a key this body does not have
+    stored["versions"] = dict(PREVIOUS_VERSIONS)
+    text = json.dumps(stored, separators=(",", ":"), ensure_ascii=False)
+    with db.begin() as conn, guard_lifted(conn, "ratings"):
+        conn.execute(update(ratings).where(ratings.c.id == rating_id).values(
+            result_json=text,
+            model_version=PREVIOUS_VERSIONS["model"],
+            standard_version=PREVIOUS_VERSIONS["standard"],
+            schema_version=PREVIOUS_VERSIONS["schema"],
+            engine_version=PREVIOUS_VERSIONS["engine"],
+        ))
+    return text
+
+
+def test_a_rating_and_its_disclosures_stored_by_the_previous_release_validate_against_the_contract(
+    make_app: AppFactory,
+) -> None:
+    app = make_app()
+    key = create_key(app)
+    client = app.test_client()
+    spec = client.get("/openapi.json").get_json()
+    for body in (payload(), _body()):
+        issued = client.post("/v1/ratings", json=body, headers=bearer(key))
+        assert issued.status_code == 201, issued.get_json()
+        rating_id = issued.get_json()["id"]
+        stored = _as_stored_by_the_previous_release(app, rating_id)
+
+        read = client.get(f"/v1/ratings/{rating_id}", headers=bearer(key))
+        assert read.status_code == 200 and read.get_data(as_text=True) == stored  # served as stored
+        assert contract_errors(spec, "/v1/ratings/{rating_id}", "get", read) == []
+        listed = client.get("/v1/ratings", headers=bearer(key))
+        assert contract_errors(spec, "/v1/ratings", "get", listed) == []
+
+        path = "/v1/ratings/{rating_id}/disclosure"
+        for query, accept in (("", "application/json"), ("?format=vsme", "application/json"),
+                              ("?lang=zh", "text/html")):
+            answer = client.get(f"/v1/ratings/{rating_id}/disclosure{query}",
+                                headers={**bearer(key), "Accept": accept})
+            assert answer.status_code == 200 and answer.mimetype == accept, query
+            assert contract_errors(spec, path, "get", answer) == [], query
+        doc = client.get(f"/v1/ratings/{rating_id}/disclosure", headers=bearer(key)).get_json()
+        assert "scope12_location_per_cny_million_revenue" not in doc["inventory"]["intensities"]
+        vsme = client.get(f"/v1/ratings/{rating_id}/disclosure?format=vsme", headers=bearer(key)).get_json()
+        assert vsme["datapoints"]["B3"]["ghg_intensity"]["status"] == "disclosed"  # derived from the figures
