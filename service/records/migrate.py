@@ -216,17 +216,28 @@ def compatibility(revision: str) -> Compatibility:
     declared compatible lets the code that served the revision before it serve too, up to the first that is
     not (or names the oldest revision itself; or the first of all, which no earlier code serves).
 
-    :raises UndeclaredMigration: a migration on the way lacks the declaration, or names no revision below.
+    :raises UndeclaredMigration: a migration on the way lacks the declaration, names no revision below, or
+        names one below what the walk finds under it (the code of a revision a later migration broke).
     """
     chain = list(_scripts().iterate_revisions(revision, "base"))  # newest first
     ids = [script.revision for script in chain]
     # every migration checked, below the one that stops the walk too: an undeclared one is refused anywhere
     declared = [_declared(script, ids[n + 1:]) for n, script in enumerate(chain)]
+    # from the first migration up: what the walk finds from each one down
     oldest = ids[-1]
-    for stop in declared:
-        if stop is not None:
-            oldest = stop
-            break
+    for n in reversed(range(len(chain))):
+        stop = declared[n]
+        if stop is None:
+            continue
+        if stop != ids[n] and ids.index(stop) > ids.index(oldest):
+            # a name below what the walk finds under the migration: the code of that revision cannot
+            # serve a schema a migration between them broke (0013 not compatible, then 0014 naming 0012)
+            raise UndeclaredMigration(
+                f"migration {ids[n]} ({chain[n].path}) declares {OLDEST_DECLARATION} = {stop!r}, but the "
+                f"code of {stop} cannot serve the schema below it (the oldest revision whose code can "
+                f"serve {ids[n + 1]} is {oldest}): it must name {oldest} or a revision after it"
+            )
+        oldest = stop
     return Compatibility(revision, oldest, tuple(reversed(ids)))
 
 

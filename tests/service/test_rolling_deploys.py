@@ -173,6 +173,52 @@ def test_a_contracting_step_may_name_the_oldest_revision_whose_code_serves_it(
     db.dispose()
 
 
+_AFTER_NEXT = '''"""The release after the next one's migration, as a test writes it."""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0014"
+down_revision = "0013"
+branch_labels = None
+depends_on = None
+compatible_with_previous_code = True
+oldest_compatible_revision = {oldest!r}
+
+
+def upgrade() -> None:
+    op.add_column("rollout_probe", sa.Column("note", sa.String(20), nullable=True))
+
+
+def downgrade() -> None:
+    op.drop_column("rollout_probe", "note")
+'''
+
+
+@pytest.mark.parametrize(("oldest", "refused"), [("0012", True), ("0013", False)])
+def test_a_named_oldest_revision_cannot_reach_below_a_migration_that_broke_its_code(
+    tmp_path: Path, next_release: NextRelease, oldest: str, refused: bool
+) -> None:
+    """0013 breaks the code before it (not compatible); 0014 naming 0012 had been recorded as is, so the
+    workers of 0012 went on serving a schema 0013 broke (review). It must name 0013 or after."""
+    db = create_engine(f"sqlite:///{tmp_path}/m.sqlite3")
+    next_release(False)
+    (migrate.MIGRATIONS_DIR / "versions" / "0014_after.py").write_text(_AFTER_NEXT.format(oldest=oldest))
+    if refused:
+        with pytest.raises(migrate.UndeclaredMigration, match=(
+            "0014 .* oldest_compatible_revision = '0012', but the code of 0012 cannot serve the schema "
+            "below it .* must name 0013 or a revision after it"
+        )):
+            migrate.upgrade(db)
+        assert migrate.current_revision(db) is None  # refused before anything ran
+    else:
+        migrate.upgrade(db)
+        with db.connect() as conn:
+            recorded = recorded_compatibility(conn)
+        assert recorded is not None and (recorded.revision, recorded.oldest_compatible) == ("0014", "0013")
+    db.dispose()
+
+
 def test_older_code_serves_a_compatible_newer_schema(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     db = create_engine(f"sqlite:///{tmp_path}/m.sqlite3")
     assert_older_code_serves_a_compatible_newer_schema(db, monkeypatch)
