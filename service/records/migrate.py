@@ -214,7 +214,8 @@ def _declared(script: Script, below: list[str]) -> str | None:
 def compatibility(revision: str) -> Compatibility:
     """What the migrations declare about the schema at ``revision``: going down from it, every migration
     declared compatible lets the code that served the revision before it serve too, up to the first that is
-    not (or names the oldest revision itself; or the first of all, which no earlier code serves).
+    not (or names the oldest revision itself; or the first of all, which no earlier code serves), and never
+    below 0012: the code before it does not read the record, so it serves no revision but its own.
 
     :raises UndeclaredMigration: a migration on the way lacks the declaration, names no revision below, or
         names one below what the walk finds under it (the code of a revision a later migration broke).
@@ -238,6 +239,11 @@ def compatibility(revision: str) -> Compatibility:
                 f"serve {ids[n + 1]} is {oldest}): it must name {oldest} or a revision after it"
             )
         oldest = stop
+    # code before the revision that creates the record never reads it: it serves only a database at exactly
+    # its own revision, whatever the declarations say (0007's code refuses 0012)
+    reader = TABLES_CREATED_IN[schema_compatibility.name]
+    if reader in ids and ids.index(oldest) > ids.index(reader):
+        oldest = reader
     return Compatibility(revision, oldest, tuple(reversed(ids)))
 
 

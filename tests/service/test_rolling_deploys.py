@@ -80,26 +80,25 @@ def next_release(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Ne
     migrate.head_revision.cache_clear()  # in case anything asked it while the copy was in place
 
 
-def assert_older_code_serves_a_compatible_newer_schema(db: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Migrated to the head (0012): code of 0011 or 0007 serves it and says so; code of 0006, which 0007
-    broke, is refused, naming the oldest revision whose code can serve it."""
+def assert_no_code_before_the_record_is_named(db: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Migrated to the head (0012): the record names 0012 as the oldest revision whose code can serve it,
+    the first whose code reads the record. The declarations alone reach 0007 (0008..0012 are additive), and
+    `greenrate db current` printed that, but the code of 0007..0011 reads no record and serves only a
+    database at exactly its own revision (review); code of a revision before 0012 is refused, naming 0012.
+    """
     migrate.upgrade(db)
     with db.connect() as conn:
         recorded = recorded_compatibility(conn)
     assert recorded is not None
-    assert (recorded.revision, recorded.oldest_compatible) == ("0012", "0007")
+    assert (recorded.revision, recorded.oldest_compatible) == ("0012", "0012")
     assert recorded.history == tuple(DECLARED)
-    for older in ("0011", "0007"):
+    for older in ("0011", "0007", "0006"):
         monkeypatch.setattr(tables, "SCHEMA_REVISION", older)
         status = schema_status(db)
-        assert status.problem is None and status.newer is not None
-        assert f"0012, migrated by a newer release, which this code (revision {older})" in status.newer
-        assert "oldest revision whose code can is 0007" in status.newer
-    monkeypatch.setattr(tables, "SCHEMA_REVISION", "0006")
-    status = schema_status(db)
-    assert status.newer is None and status.problem is not None
-    assert "at revision 0012, migrated by a newer release" in status.problem
-    assert "revision 0006 cannot serve it (the oldest revision whose code can is 0007)" in status.problem
+        assert status.newer is None and status.problem is not None
+        assert "at revision 0012, migrated by a newer release" in status.problem
+        refused = f"revision {older} cannot serve it (the oldest revision whose code can is 0012)"
+        assert refused in status.problem
 
 
 def assert_the_release_before_follows_the_next_ones_declaration(
@@ -113,7 +112,7 @@ def assert_the_release_before_follows_the_next_ones_declaration(
     with db.connect() as conn:
         recorded = recorded_compatibility(conn)
     assert recorded is not None and recorded.revision == "0013"
-    assert recorded.oldest_compatible == ("0007" if compatible else "0013")
+    assert recorded.oldest_compatible == ("0012" if compatible else "0013")
     status = schema_status(db)
     if compatible:
         assert status.problem is None and status.newer is not None
@@ -124,7 +123,7 @@ def assert_the_release_before_follows_the_next_ones_declaration(
     migrate.downgrade(db, "0012")
     with db.connect() as conn:
         restored = recorded_compatibility(conn)
-    assert restored is not None and (restored.revision, restored.oldest_compatible) == ("0012", "0007")
+    assert restored is not None and (restored.revision, restored.oldest_compatible) == ("0012", "0012")
     assert schema_status(db).problem is None and schema_status(db).newer is None
 
 
@@ -219,9 +218,9 @@ def test_a_named_oldest_revision_cannot_reach_below_a_migration_that_broke_its_c
     db.dispose()
 
 
-def test_older_code_serves_a_compatible_newer_schema(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_no_code_before_the_record_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     db = create_engine(f"sqlite:///{tmp_path}/m.sqlite3")
-    assert_older_code_serves_a_compatible_newer_schema(db, monkeypatch)
+    assert_no_code_before_the_record_is_named(db, monkeypatch)
     db.dispose()
 
 
@@ -235,32 +234,40 @@ def test_the_release_before_follows_the_next_ones_declaration(
 
 
 def test_readyz_is_ok_on_a_compatible_newer_schema_and_names_both_revisions(
-    make_app: AppFactory, monkeypatch: pytest.MonkeyPatch
+    make_app: AppFactory, next_release: NextRelease, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The outage this fixes: a worker of the release before, its database migrated by the next one."""
+    """The outage this fixes: a worker of the release before (this code, 0012), its database migrated by
+    the next one."""
     app = make_app()
-    monkeypatch.setattr(tables, "SCHEMA_REVISION", "0011")
+    next_release(True)
+    migrate.upgrade(services_of(app).db)
     response = app.test_client().get("/readyz")
     assert response.status_code == 200, response.json
     detail = response.json["checks"]["database"]["detail"]
-    assert detail.startswith("sqlite; schema at revision 0012") and "(revision 0011)" in detail
-    monkeypatch.setattr(tables, "SCHEMA_REVISION", "0006")
+    assert detail.startswith("sqlite; schema at revision 0013") and "(revision 0012)" in detail
+    assert detail.endswith("the oldest revision whose code can is 0012")
+    monkeypatch.setattr(tables, "SCHEMA_REVISION", "0011")
     refused = app.test_client().get("/readyz")
     assert refused.status_code == 503
     (problem,) = refused.json["errors"]["database"]
-    assert "code at revision 0006 cannot serve" in problem
+    assert "code at revision 0011 cannot serve" in problem
 
 
-def test_start_up_says_it_serves_a_newer_schema(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_start_up_says_it_serves_a_newer_schema(
+    app: Flask, next_release: NextRelease, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(service, "_log", structlog.get_logger("greenrate.start"))
-    monkeypatch.setattr(tables, "SCHEMA_REVISION", "0010")
+    next_release(True)
+    migrate.upgrade(services_of(app).db)
     with capture_logs() as events:
         service.report_schema(services_of(app).db)
     assert [e["event"] for e in events] == ["database_schema_newer"]
-    assert "revision 0012" in events[0]["detail"] and "(revision 0010)" in events[0]["detail"]
+    assert "revision 0013" in events[0]["detail"] and "(revision 0012)" in events[0]["detail"]
 
 
-def test_a_database_behind_the_code_is_still_refused(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_database_behind_the_code_is_still_refused(
+    app: Flask, next_release: NextRelease, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """With the record in place, code newer than the database (its revision not in the database's
     history) is told to upgrade, as before; and a record that does not describe the database's revision
     (migrated some other way than `greenrate db upgrade`) is not trusted."""
@@ -269,12 +276,14 @@ def test_a_database_behind_the_code_is_still_refused(app: Flask, monkeypatch: py
     assert schema_status(db).problem == (
         "the database schema is at revision 0012, this code needs 0013: run `greenrate db upgrade`"
     )
-    monkeypatch.setattr(tables, "SCHEMA_REVISION", "0011")
+    monkeypatch.setattr(tables, "SCHEMA_REVISION", "0012")
+    next_release(True)
+    migrate.upgrade(db)
     assert schema_status(db).problem is None
     with db.begin() as conn:
-        conn.execute(update(tables.schema_compatibility).values(revision="0011"))
+        conn.execute(update(tables.schema_compatibility).values(revision="0012"))
     assert schema_status(db).problem == (
-        "the database schema is at revision 0012, this code needs 0011: run `greenrate db upgrade`"
+        "the database schema is at revision 0013, this code needs 0012: run `greenrate db upgrade`"
     )
 
 
@@ -293,7 +302,7 @@ def test_the_command_says_which_code_can_serve_and_refuses_an_undeclared_migrati
 ) -> None:
     env = {"GREENRATE_DATABASE_URL": f"sqlite:///{tmp_path}/cli.sqlite3"}
     assert run(env, "db", "upgrade").exit_code == 0
-    assert run(env, "db", "current").output.strip() == "current: 0012  head: 0012  oldest compatible: 0007"
+    assert run(env, "db", "current").output.strip() == "current: 0012  head: 0012  oldest compatible: 0012"
     next_release(None)
     refused = run(env, "db", "upgrade")
     assert refused.exit_code == 1
