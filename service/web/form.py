@@ -502,6 +502,16 @@ def _fuels(parsed: ParsedForm) -> list[dict[str, Any]] | None:
         kg = _bottled_gas(parsed)
         return None if kg is None else [{"fuel": fuel, "quantity": kg, "unit": "kg"}]
     amount = _checked_number(parsed, "fuel_amount")
+    if (
+        amount is not None
+        and fuel == "lpg"
+        and str(parsed.values["lpg_bottle_kg"])
+        and not _typed(raw).endswith(_UNIT_WORDS["lpg"])
+    ):
+        # a bare number beside a bottle size: bottles or kg? Asked, never guessed (it had been read as kg,
+        # the size dropped: "30" recorded 30 kg where "30瓶" of 15 kg gives 450 kg)
+        parsed.errors["fuel_amount"] = FieldError("bottles_or_kg", {"n": _plain(float(amount))})
+        return None
     return None if amount is None else [{"fuel": fuel, "quantity": amount, "unit": _fuel_unit(raw, fuel)}]
 
 

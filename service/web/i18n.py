@@ -138,6 +138,8 @@ _EN: dict[str, str] = {
     "bottles (such as 30 bottles) with their size chosen below.",
     "fuel_forms_coal": "Enter the coal burned in the year, in kg or tonnes, such as 800 kg or 12 t.",
     "bottle_size_needed": "Choose the size of a bottle (5, 15 or 50 kg), or give the amount in kg.",
+    "bottles_or_kg": "A bottle size is chosen: is {n} the number of bottles or kg? "
+    "Write {n} bottles or {n} kg.",
     "electricity_looks_like_money": "This looks like an amount of money: if it is what the year's "
     "electricity bills came to, choose “CNY (yearly bill)” as the unit; if it is kWh, type the number alone, "
     "such as 12000 or 1.2万.",
@@ -390,6 +392,7 @@ _ZH: dict[str, str] = {
     "或瓶数（如 30瓶）并在下方选择每瓶规格。",
     "fuel_forms_coal": "请填写全年燃煤量，单位千克或吨，例如 800公斤 或 12吨。",
     "bottle_size_needed": "请选择每瓶规格（5、15 或 50 千克），或直接填写千克数。",
+    "bottles_or_kg": "已选择每瓶规格：{n} 是瓶数还是千克数？请写 {n}瓶 或 {n}kg。",
     "electricity_looks_like_money": "这看起来是金额：如果是全年电费，请把右侧单位改为“元（全年电费）”；"
     "如果是千瓦时，请只填数字，例如 12000 或 1.2万。",
     "wan_and_digits": "请写成 1.2万 或 12000。",

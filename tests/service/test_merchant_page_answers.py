@@ -116,6 +116,30 @@ def test_bottled_gas_and_coal_need_their_amount_and_bottles_count_by_their_size(
     assert "coal_burned_on_site" in [k["id"] for k in tonnes["knock_outs"]]
 
 
+def test_a_bare_number_beside_a_bottle_size_is_asked_about_never_guessed(make_app: AppFactory) -> None:
+    """Bottled gas of 15 kg a bottle and "30": the rating recorded 30 kg and dropped the size, where "30瓶"
+    gives 450 kg (review). Bottles or kg? The page asks, in either language, and keeps every answer; a unit
+    said, or no size chosen, is read as before."""
+    app = _app(make_app)
+    client = app.test_client()
+    for lang, asked in (("zh", "已选择每瓶规格：30 是瓶数还是千克数？请写 30瓶 或 30kg。"),
+                        ("en", "A bottle size is chosen: is 30 the number of bottles or kg? Write 30 bottles "
+                               "or 30 kg.")):
+        bare = _post(client, lang, company_name="老王烧烤", fuel="lpg", fuel_amount="30", lpg_bottle_kg="15")
+        assert bare.status_code == 422, lang
+        page = bare.get_data(as_text=True)
+        assert asked in _errors(page) and asked in _text(page), lang
+        assert 'name="fuel_amount" inputmode="decimal" autocomplete="off" value="30"' in page
+        assert '<option value="15" selected>' in page and '<option value="lpg" selected>' in page
+        assert 'value="老王烧烤"' in page
+    as_said = {typed: _stored_rating(app, _post(client, fuel="lpg", fuel_amount=typed, lpg_bottle_kg="15")
+                                     .headers["Location"])["emissions"]["scope1"]
+               for typed in ("30瓶", "30 bottles", "450kg", "450 公斤")}
+    assert len(set(as_said.values())) == 1  # 30 bottles of 15 kg are the 450 kg said
+    no_size = _post(client, fuel="lpg", fuel_amount="450")  # no size chosen: kg, as the hint says
+    assert _stored_rating(app, no_size.headers["Location"])["emissions"]["scope1"] == as_said["450kg"]
+
+
 def test_units_owners_write_are_read_and_others_say_what_the_field_takes(make_app: AppFactory) -> None:
     """方 / 立方 / 立方米 are m³ of piped gas; "10罐" of piped gas, and "1万2" or "12000元" typed as kWh, had
     the generic "请输入数字"."""
