@@ -80,7 +80,8 @@ class ReasonCodeSchema(ContractSchema):
     effect = fields.String(required=True, validate=validate.OneOf(("positive", "negative")))
     points = _num()
     message = _str("The driver in plain words.")
-    message_zh = _str("The driver in Chinese (from schema 1.6).")
+    # optional: ratings are served as stored, and those of schema 1.5 and before have no Chinese
+    message_zh = fields.String(metadata={"description": "The driver in Chinese (from schema 1.6)."})
 
 
 _SAVED = (
@@ -123,9 +124,8 @@ class PathToNextGradeSchema(ContractSchema):
     score_after = _num()
     grade_after = fields.String(required=True, allow_none=True, validate=validate.OneOf(GRADES))
     tco2e_saved = _num(_SAVED, nullable=True)
-    held_back_by = fields.List(
+    held_back_by = fields.List(  # optional: absent from the ratings stored before schema 1.6
         fields.Nested(HeldBackSchema),
-        required=True,
         metadata={"description": (
             "Why the target grade is out of reach, in this order (empty when it is reachable or there is no "
             "better grade; from schema 1.6): a knock-out capping the grade below it, with what lifts it; the "

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 from flask import Flask
 from sqlalchemy import update
 
@@ -51,9 +52,23 @@ def _body() -> dict[str, Any]:
     return body
 
 
-def _as_stored_by_the_previous_release(app: Flask, rating_id: str) -> str:
+#: The release before (engine 1.6, schema 1.5, standard 1.3.0; session of 2026-12-05): schema 1.6 added each
+#: reason code's ``message_zh`` and ``path_to_next_grade.held_back_by``.
+EARLIER_VERSIONS = {**PREVIOUS_VERSIONS, "standard": "greenrate-sme@1.3.0", "schema": "1.5", "engine": "1.6"}
+
+
+def _strip_schema_1_6(stored: dict[str, Any]) -> None:
+    for reason in stored["reason_codes"]:
+        del reason["message_zh"]
+    del stored["path_to_next_grade"]["held_back_by"]
+
+
+def _as_stored_by_the_previous_release(
+    app: Flask, rating_id: str, versions: dict[str, str] = PREVIOUS_VERSIONS, also: Any = None
+) -> str:
     """Rewrite the stored rating as the previous release would have stored it: the keys added since taken
-    out of its body, its versions those of that release (in the body and in the row)."""
+    out of its body, its versions those of that release (in the body and in the row). ``also`` takes out
+    what an earlier release lacked too."""
     db = services_of(app).db
     with db.connect() as conn:
         stored = json.loads(conn.execute(
@@ -63,21 +78,26 @@ def _as_stored_by_the_previous_release(app: Flask, rating_id: str) -> str:
         for parent in parents:
             holder = holder[parent]
         del holder[key]  # a KeyError says the list names a key this body does not have
-    stored["versions"] = dict(PREVIOUS_VERSIONS)
+    if also is not None:
+        also(stored)
+    stored["versions"] = dict(versions)
     text = json.dumps(stored, separators=(",", ":"), ensure_ascii=False)
     with db.begin() as conn, guard_lifted(conn, "ratings"):
         conn.execute(update(ratings).where(ratings.c.id == rating_id).values(
             result_json=text,
-            model_version=PREVIOUS_VERSIONS["model"],
-            standard_version=PREVIOUS_VERSIONS["standard"],
-            schema_version=PREVIOUS_VERSIONS["schema"],
-            engine_version=PREVIOUS_VERSIONS["engine"],
+            model_version=versions["model"],
+            standard_version=versions["standard"],
+            schema_version=versions["schema"],
+            engine_version=versions["engine"],
         ))
     return text
 
 
+@pytest.mark.parametrize(("versions", "also"),
+                         [(PREVIOUS_VERSIONS, None), (EARLIER_VERSIONS, _strip_schema_1_6)],
+                         ids=["schema 1.6", "schema 1.5"])
 def test_a_rating_and_its_disclosures_stored_by_the_previous_release_validate_against_the_contract(
-    make_app: AppFactory,
+    make_app: AppFactory, versions: dict[str, str], also: Any
 ) -> None:
     app = make_app()
     key = create_key(app)
@@ -87,7 +107,7 @@ def test_a_rating_and_its_disclosures_stored_by_the_previous_release_validate_ag
         issued = client.post("/v1/ratings", json=body, headers=bearer(key))
         assert issued.status_code == 201, issued.get_json()
         rating_id = issued.get_json()["id"]
-        stored = _as_stored_by_the_previous_release(app, rating_id)
+        stored = _as_stored_by_the_previous_release(app, rating_id, versions, also)
 
         read = client.get(f"/v1/ratings/{rating_id}", headers=bearer(key))
         assert read.status_code == 200 and read.get_data(as_text=True) == stored  # served as stored
