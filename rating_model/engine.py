@@ -99,7 +99,9 @@ from rating_model.values import fast_init
 #: period under IFRS S2, never for the disclosed Scope 1+2 comparative; ``reduction_basis`` names the factor
 #: set and the grid factor's own year; ``intensities.scope12_location_per_cny_million_revenue`` (schema 1.7)
 #: is VSME B3's intensity; electricity from a bill's amount is said to be converted at the standard's
-#: assumed tariff, not estimated from a sector default.
+#: assumed tariff, not estimated from a sector default. And from a Chinese-speaking relationship manager's
+#: review: the green-loan rationale in Chinese, sentence for sentence (``green_loan.rationale_zh``), and each
+#: applicable knock-out's ``name_zh``.
 ENGINE_VERSION = "1.8"
 
 MODELS_DIR = Path(__file__).parent / "data" / "models"
@@ -305,7 +307,7 @@ class Engine:
             grade=ev.grading.grade,
             score_grade=ev.grading.score_grade,
             knock_outs=tuple(
-                {"id": k.id, "name": k.name, "cap_grade": k.cap_grade,
+                {"id": k.id, "name": k.name, "name_zh": k.name_zh or k.name, "cap_grade": k.cap_grade,
                  "blocks_green_loan": k.blocks_green_loan}
                 for k in ev.grading.knock_outs
             ),

@@ -31,6 +31,9 @@ class GreenLoan:
     knock_outs: tuple[str, ...]
     #: preferential terms on a general-purpose loan for a borrower rated green or better: never a green loan
     green_rated_borrower: bool
+    #: ``rationale`` in Chinese, sentence for sentence (engine 1.8): a Chinese bank's credit memo had only
+    #: the English (a Chinese-speaking relationship manager's review)
+    rationale_zh: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -40,6 +43,7 @@ class GreenLoan:
             "pricing_tier": self.pricing_tier,
             "green_rated_borrower": self.green_rated_borrower,
             "rationale": list(self.rationale),
+            "rationale_zh": list(self.rationale_zh),
             "knock_outs": list(self.knock_outs),
         }
 
@@ -67,20 +71,45 @@ class FinancedEmissions:
         }
 
 
-def _facts(knock_out: KnockOut, data: OperatingData) -> str:
-    """What in the data set off ``knock_out``, for a credit memo (the rule's text alone does not say)."""
+#: the stationary fuels in Chinese, as the Chinese rationale names a fuel that set off a knock-out
+_FUEL_ZH = {"natural_gas": "天然气", "diesel": "柴油", "gasoline": "汽油", "lpg": "液化石油气",
+            "coal": "煤炭", "fuel_oil": "燃料油"}
+
+
+def _facts(knock_out: KnockOut, data: OperatingData) -> tuple[str, str]:
+    """What in the data set off ``knock_out``, for a credit memo (the rule's text alone does not say), in
+    English and in Chinese."""
     penalties = data.compliance.environmental_penalties_3y
     if knock_out.min_penalties is not None and penalties is not None:
         counted = "1 environmental penalty" if penalties == 1 else f"{penalties} environmental penalties"
-        return f" ({counted} in the last three years; it applies from {knock_out.min_penalties})"
+        return (f" ({counted} in the last three years; it applies from {knock_out.min_penalties})",
+                f"（近三年环境处罚 {penalties} 次；{knock_out.min_penalties} 次起适用）")
     if knock_out.isic_divisions:
-        return f" (ISIC division {data.company.isic_division})"
+        division = data.company.isic_division
+        return f" (ISIC division {division})", f"（ISIC 行业大类 {division}）"
     if knock_out.fuels:
         burnt = sorted({f.fuel for f in data.energy.fuels or () if f.fuel in knock_out.fuels and f.quantity})
-        return f" ({', '.join(burnt)} burnt on the premises)" if burnt else ""
+        if not burnt:
+            return "", ""
+        return (f" ({', '.join(burnt)} burnt on the premises)",
+                f"（在经营场所燃烧{'、'.join(_FUEL_ZH.get(f, f) for f in burnt)}）")
     if knock_out.max_completeness is not None:
-        return f" (data completeness below {knock_out.max_completeness:g})"
-    return ""
+        limit = knock_out.max_completeness
+        return f" (data completeness below {limit:g})", f"（数据完整度低于 {limit:g}）"
+    return "", ""
+
+
+def _knock_out_sentences(k: KnockOut, data: OperatingData, grade_zh: dict[str, str]) -> tuple[str, str]:
+    """The rationale's sentence on one knock-out, in English and in Chinese."""
+    facts, facts_zh = _facts(k, data)
+    name_zh = k.name_zh or k.name  # standards before 1.4.0 have no Chinese names
+    if k.blocks_green_loan:
+        return (f"Knock-out {k.id} ({k.name}) applies{facts}: no green-loan treatment is available.",
+                f"否决项 {k.id}（{name_zh}）适用{facts_zh}：不能获得绿色贷款待遇。")
+    return (f"Knock-out {k.id} applies{facts}: it caps the grade at {k.cap_grade} but does not block "
+            "green-loan treatment.",
+            f"否决项 {k.id}（{name_zh}）适用{facts_zh}：评级最高为{grade_zh[k.cap_grade]}，"
+            "但不妨碍绿色贷款待遇。")
 
 
 def assess_green_loan(
@@ -98,64 +127,76 @@ def assess_green_loan(
     blocking = tuple(f"{k.id}: {k.description}" for k in knock_outs if k.blocks_green_loan)
     loan = data.loan
     use = loan.use_of_proceeds if loan else None
-    rationale = [
-        f"Knock-out {k.id} ({k.name}) applies{_facts(k, data)}: no green-loan treatment is available."
-        if k.blocks_green_loan
-        else f"Knock-out {k.id} applies{_facts(k, data)}: it caps the grade at {k.cap_grade} but does not "
-        "block green-loan treatment."
-        for k in knock_outs
-    ]
+    zh = {c.grade: c.label_zh for c in standard.cutoffs}
+    # each sentence in English and in Chinese, side by side, so the two never drift apart
+    said = [_knock_out_sentences(k, data, zh) for k in knock_outs]
     if blocking:
-        return GreenLoan(False, None, use, None, tuple(rationale), blocking, False)
+        return GreenLoan(False, None, use, None, tuple(en for en, _ in said), blocking, False,
+                         tuple(cn for _, cn in said))
     gate = standard.min_loan_grade
     meets_grade = gate is None or standard.rank(grade) <= standard.rank(gate)
     tier = standard.pricing_tiers.get(grade)
-    on_grade = (
-        f"eligibility rests on the use of proceeds, not on the grade; grade {grade} sets pricing tier {tier}"
-        if gate is None
-        else f"grade {grade} meets the minimum {gate}; pricing tier {tier}"
-    )
+    if gate is None:
+        on_grade = (
+            f"eligibility rests on the use of proceeds, not on the grade; grade {grade} sets pricing tier "
+            f"{tier}",
+            f"能否作为绿色贷款取决于资金用途而非评级；评级{zh[grade]}对应定价档位 {tier}",
+        )
+    else:
+        on_grade = (f"grade {grade} meets the minimum {gate}; pricing tier {tier}",
+                    f"评级{zh[grade]}达到最低要求{zh[gate]}；定价档位 {tier}")
     if loan is None:
         if meets_grade:
-            rationale.append(
+            said.append((
                 f"No loan was given. A loan whose proceeds finance a green category would be eligible as a "
-                f"green loan: {on_grade}."
-            )
+                f"green loan: {on_grade[0]}.",
+                f"未提供贷款信息。资金用于绿色类别的贷款可作为绿色贷款：{on_grade[1]}。",
+            ))
         else:
-            rationale.append(
+            said.append((
                 f"No loan was given. With grade {grade} the borrower does not qualify for green loans "
-                f"(minimum grade {gate})."
-            )
+                f"(minimum grade {gate}).",
+                f"未提供贷款信息。评级为{zh[grade]}，借款人不符合绿色贷款条件"
+                f"（最低评级{zh.get(gate or '', gate)}）。",
+            ))
     elif use is not None and use in standard.green_uses:
         info = standard.green_uses[use]
-        rationale.append(
+        said.append((
             f"Use of proceeds '{use}' is a Green Loan Principles category ({info['glp']}); "
-            f"China catalogue: {info['cn_catalogue']}."
-        )
+            f"China catalogue: {info['cn_catalogue']}.",
+            f"资金用途“{use}”属于《绿色贷款原则》的类别（{info['glp']}）；中国目录：{info['cn_catalogue']}。",
+        ))
         if meets_grade:
-            rationale.append(f"Eligible as a green loan: {on_grade}.")
-            rationale.append(
-                "Track the proceeds separately and report at least annually (GLP components 3 and 4)."
-            )
+            said.append((f"Eligible as a green loan: {on_grade[0]}.", f"可作为绿色贷款：{on_grade[1]}。"))
+            said.append((
+                "Track the proceeds separately and report at least annually (GLP components 3 and 4).",
+                "贷款资金应单独管理，并至少每年报告一次（《绿色贷款原则》第三、四项核心要素：资金管理与报告）。",
+            ))
         else:
-            rationale.append(f"Grade {grade} is below the minimum {gate}.")
+            said.append((f"Grade {grade} is below the minimum {gate}.",
+                         f"评级{zh[grade]}低于最低要求{zh.get(gate or '', gate)}。"))
     else:
-        rationale.append(f"Use of proceeds '{use}' is not a green category, so this is not a green loan.")
+        said.append((f"Use of proceeds '{use}' is not a green category, so this is not a green loan.",
+                     f"资金用途“{use}”不属于绿色类别，因此不是绿色贷款。"))
     rated_green = standard.rank(grade) <= standard.rank(standard.green_rated_borrower_grade)
     if rated_green:
-        rationale.append(
+        said.append((
             f"Rated {grade}: the borrower qualifies for green-rated-borrower terms on a general-purpose loan "
-            f"(pricing tier {tier}); such terms are not a green loan."
-        )
+            f"(pricing tier {tier}); such terms are not a green loan.",
+            f"评级为{zh[grade]}：借款人的一般用途贷款可享受绿色评级借款人待遇（定价档位 {tier}）；"
+            "该待遇不属于绿色贷款。",
+        ))
     else:
-        rationale.append(
-            "Green-rated-borrower terms on a general-purpose loan need grade "
-            f"{standard.green_rated_borrower_grade} or better."
-        )
+        needed = standard.green_rated_borrower_grade
+        said.append((
+            f"Green-rated-borrower terms on a general-purpose loan need grade {needed} or better.",
+            f"一般用途贷款享受绿色评级借款人待遇，需评级达到{zh[needed]}或以上。",
+        ))
     eligible = meets_grade and (loan is None or use in standard.green_uses)
     basis = None if not eligible else ("borrower" if loan is None else "use_of_proceeds")
     priced = eligible or (rated_green and loan is not None)
-    return GreenLoan(eligible, basis, use, tier if priced else None, tuple(rationale), (), rated_green)
+    return GreenLoan(eligible, basis, use, tier if priced else None, tuple(en for en, _ in said), (),
+                     rated_green, tuple(cn for _, cn in said))
 
 
 def financed_emissions(

@@ -41,7 +41,8 @@ from rating_model.values import fast_init
 #: each reason code has its ``message_zh`` (the improvements had their Chinese, the reasons had none).
 #: 1.7 (2026-12-06): ``transport.fleet: []`` means the business runs no vehicles (kept in the canonical form,
 #: as ``fuels: []`` is), while a fleet left out is not answered; the two rate differently under standard
-#: 1.5.0. Ratings are reused only under the same version.
+#: 1.5.0; the green-loan rationale in Chinese (``green_loan.rationale_zh``) and each knock-out's ``name_zh``.
+#: Ratings are reused only under the same version.
 SCHEMA_VERSION = "1.7"
 
 STATIONARY_FUELS = ("natural_gas", "diesel", "gasoline", "lpg", "coal", "fuel_oil")

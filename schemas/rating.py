@@ -304,6 +304,9 @@ class GreenLoanSchema(ContractSchema):
     )
     pricing_tier = _one_of(tuple(dict.fromkeys(_STANDARD.pricing_tiers.values())), nullable=True)
     rationale = _strings()
+    # optional: ratings are served as stored, and those before schema 1.7 have no Chinese rationale
+    rationale_zh = fields.List(fields.String(), metadata={
+        "description": "The rationale in Chinese, sentence for sentence (from schema 1.7)."})
     knock_outs = _strings(
         "The knock-out rules that deny green-loan treatment ('id: description'); one that only caps the "
         "grade (the standard's blocks_green_loan: false) is named in the rationale instead."
@@ -367,6 +370,8 @@ class KnockOutSchema(ContractSchema):
 
     id = _one_of(tuple(k.id for k in _STANDARD.knock_outs), "The rule's id in the standard.")
     name = _str()
+    # optional: absent from the ratings stored before schema 1.7
+    name_zh = fields.String(metadata={"description": "The rule's name in Chinese (from schema 1.7)."})
     cap_grade = fields.String(
         required=True, validate=validate.OneOf(GRADES), metadata={"description": "The best grade it allows."}
     )

@@ -206,3 +206,42 @@ def test_the_rationale_names_what_set_off_a_knock_out() -> None:
     both = assess_green_loan(data, "light_green", (penalty, coal), STANDARD)
     assert len(both.rationale) == 2 and "coal_burned_on_site" in both.rationale[1]
     assert both.knock_outs == (f"environmental_penalty: {penalty.description}",)
+
+
+@pytest.mark.parametrize(("grade", "loan", "knock_out_ids", "standard_file"), [
+    ("green", {"amount": 1e5, "currency": "CNY", "use_of_proceeds": "energy_efficiency"}, (), None),
+    ("light_green", {"amount": 1e5, "currency": "CNY", "use_of_proceeds": "general_working_capital"}, (),
+     None),
+    ("light_green", None, ("coal_burned_on_site",), None),
+    ("not_green", None, ("insufficient_data",), None),
+    ("light_green", {"amount": 1e5, "currency": "CNY", "use_of_proceeds": "renewable_energy"},
+     ("environmental_penalty",), None),
+    ("not_green", None, (), "greenrate-sme-1.0.yaml"),  # a grade gate (min_grade) and no Chinese names
+])
+def test_the_rationale_is_said_in_chinese_sentence_for_sentence(
+    grade: str, loan: dict[str, Any] | None, knock_out_ids: tuple[str, ...], standard_file: str | None
+) -> None:
+    """A Chinese bank's credit memo had only the English rationale (a relationship manager's review):
+    ``rationale_zh`` says every sentence in Chinese, with the grades, knock-outs and fuels in Chinese and
+    every figure (tiers, ISIC division, penalties, use of proceeds) as the English gives it."""
+    standard = STANDARD if standard_file is None else load_standard(STANDARD_DIR / standard_file)
+    payload: dict[str, Any] = {"company": COMPANY, "compliance": {"environmental_penalties_3y": 1},
+                               "energy": {"fuels": [{"fuel": "coal", "quantity": 500, "unit": "kg"}]}}
+    if loan is not None:
+        payload["loan"] = loan
+    data = parse_operating_data(payload, use_of_proceeds=standard.use_of_proceeds)
+    knock_outs = tuple(k for k in standard.knock_outs if k.id in knock_out_ids)
+    result = assess_green_loan(data, grade, knock_outs, standard)
+    assert len(result.rationale_zh) == len(result.rationale) > 0
+    labels = {c.grade: c.label_zh for c in standard.cutoffs}
+    for en, zh in zip(result.rationale, result.rationale_zh, strict=True):
+        assert zh.endswith("。") and not any(g in zh for g in ("dark_green", "light_green", "not_green")), zh
+        for token in ("green_tier_1", "green_tier_2", "green_tier_3", "green_tier_4", "energy_efficiency",
+                      "renewable_energy", "general_working_capital", "insufficient_data",
+                      "environmental_penalty"):
+            assert (token in en) == (token in zh), (token, en, zh)
+        for named in ("dark_green", "light_green", "not_green"):  # "green" is also a plain English word
+            assert (named in en) == (labels[named] in zh), (named, en, zh)
+    assert result.to_dict()["rationale_zh"] == list(result.rationale_zh)
+    if "coal_burned_on_site" in knock_out_ids:
+        assert "coal burnt on the premises" in result.rationale[0] and "燃烧煤炭" in result.rationale_zh[0]

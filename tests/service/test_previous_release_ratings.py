@@ -36,6 +36,8 @@ PREVIOUS_VERSIONS = {
 ADDED_SINCE_PREVIOUS_RELEASE = [
     # engine 1.8, schema 1.7 (commit f13f388): VSME B3's intensity, Scope 1 + location-based Scope 2
     ("emissions", "intensities", "scope12_location_per_cny_million_revenue"),
+    # engine 1.8, schema 1.7: the green-loan rationale in Chinese
+    ("green_loan", "rationale_zh"),
 ]
 
 
