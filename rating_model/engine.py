@@ -307,7 +307,7 @@ class Engine:
             grade=ev.grading.grade,
             score_grade=ev.grading.score_grade,
             knock_outs=tuple(
-                {"id": k.id, "name": k.name, "name_zh": k.name_zh or k.name, "cap_grade": k.cap_grade,
+                {"id": k.id, "name": k.name, "name_zh": k.name_zh, "cap_grade": k.cap_grade,
                  "blocks_green_loan": k.blocks_green_loan}
                 for k in ev.grading.knock_outs
             ),

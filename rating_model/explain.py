@@ -138,46 +138,31 @@ def reason_codes(
     out: list[dict[str, object]] = []
     negatives = sorted((c for c in contributions if c.max_points - c.points > 0),
                        key=lambda c: (c.points - c.max_points, c.indicator))
-    for c in negatives[:REASONS_PER_SIDE]:
-        ind = standard.indicators[c.indicator]
-        missing = " (scored in the missing-data bin)" if c.value is None else ""
-        if c.value is None and c.indicator in answered_none:
-            out.append({
-                "code": f"NEG_{c.indicator.upper()}",
-                "indicator": c.indicator,
-                "effect": "negative",
-                "points": round_float(c.points - c.max_points, 2),
-                "message": f"{ind.name}: {_NONE_UNSCORED_EN} earns {c.points:g} of {c.max_points:g} points.",
-                "message_zh": f"{ind.name_zh}：{_NONE_UNSCORED_ZH}，得 {c.points:g} / {c.max_points:g} 分。",
-            })
-            continue
-        out.append({
-            "code": f"NEG_{c.indicator.upper()}",
-            "indicator": c.indicator,
-            "effect": "negative",
-            "points": round_float(c.points - c.max_points, 2),
-            "message": f"{ind.name}: {format_value(c.value, ind.unit)}{missing} earns {c.points:g} of "
-                       f"{c.max_points:g} points.",
-            "message_zh": f"{ind.name_zh}：{format_value(c.value, ind.unit, 'zh')}"
-                          f"{'（按缺失数据计分）' if c.value is None else ''}，"
-                          f"得 {c.points:g} / {c.max_points:g} 分。",
-        })
     positives = sorted((c for c in contributions if c.points > 0), key=lambda c: (-c.points, c.indicator))
-    for c in positives[:REASONS_PER_SIDE]:
-        ind = standard.indicators[c.indicator]
-        none = c.indicator in answered_none
-        out.append({
-            "code": f"POS_{c.indicator.upper()}",
-            "indicator": c.indicator,
-            "effect": "positive",
-            "points": c.points,
-            "message": f"{ind.name}: "
-                       f"{_NONE_EN if none else format_value(c.value, ind.unit)} earns {c.points:g} of "
-                       f"{c.max_points:g} points.",
-            "message_zh": f"{ind.name_zh}：{_NONE_ZH if none else format_value(c.value, ind.unit, 'zh')}，"
-                          f"得 {c.points:g} / {c.max_points:g} 分。",
-        })
+    for effect, drivers in (("negative", negatives), ("positive", positives)):
+        for c in drivers[:REASONS_PER_SIDE]:
+            ind = standard.indicators[c.indicator]
+            value, value_zh = _value_said(c, ind.unit, c.indicator in answered_none, effect == "negative")
+            out.append({
+                "code": f"{effect[:3].upper()}_{c.indicator.upper()}",
+                "indicator": c.indicator,
+                "effect": effect,
+                "points": round_float(c.points - c.max_points, 2) if effect == "negative" else c.points,
+                "message": f"{ind.name}: {value} earns {c.points:g} of {c.max_points:g} points.",
+                "message_zh": f"{ind.name_zh}：{value_zh}，得 {c.points:g} / {c.max_points:g} 分。",
+            })
     return out
+
+
+def _value_said(c: Contribution, unit: str, answered_none: bool, negative: bool) -> tuple[str, str]:
+    """A reason's value in English and Chinese: the answer "none" as answered (scored or not), a figure in
+    its missing bin said so where it costs points, else the value in its unit."""
+    if answered_none:
+        return (_NONE_EN, _NONE_ZH) if c.value is not None else (_NONE_UNSCORED_EN, _NONE_UNSCORED_ZH)
+    value, value_zh = format_value(c.value, unit), format_value(c.value, unit, "zh")
+    if negative and c.value is None:
+        return value + " (scored in the missing-data bin)", value_zh + "（按缺失数据计分）"
+    return value, value_zh
 
 
 Rerate = Callable[[Filled], Outcome]

@@ -102,13 +102,12 @@ def _facts(knock_out: KnockOut, data: OperatingData) -> tuple[str, str]:
 def _knock_out_sentences(k: KnockOut, data: OperatingData, grade_zh: dict[str, str]) -> tuple[str, str]:
     """The rationale's sentence on one knock-out, in English and in Chinese."""
     facts, facts_zh = _facts(k, data)
-    name_zh = k.name_zh or k.name  # standards before 1.4.0 have no Chinese names
     if k.blocks_green_loan:
         return (f"Knock-out {k.id} ({k.name}) applies{facts}: no green-loan treatment is available.",
-                f"否决项 {k.id}（{name_zh}）适用{facts_zh}：不能获得绿色贷款待遇。")
+                f"否决项 {k.id}（{k.name_zh}）适用{facts_zh}：不能获得绿色贷款待遇。")
     return (f"Knock-out {k.id} applies{facts}: it caps the grade at {k.cap_grade} but does not block "
             "green-loan treatment.",
-            f"否决项 {k.id}（{name_zh}）适用{facts_zh}：评级最高为{grade_zh[k.cap_grade]}，"
+            f"否决项 {k.id}（{k.name_zh}）适用{facts_zh}：评级最高为{grade_zh[k.cap_grade]}，"
             "但不妨碍绿色贷款待遇。")
 
 

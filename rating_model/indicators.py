@@ -150,13 +150,11 @@ def answered_none(data: OperatingData) -> frozenset[str]:
     return frozenset(name for name, answered in ANSWERED_NONE.items() if answered(data))
 
 
-def _when_none(
-    derive: Derivation, answered_none: Callable[[OperatingData], bool], value: float
-) -> Derivation:
+def _when_none(derive: Derivation, answered: Callable[[OperatingData], bool], value: float) -> Derivation:
     """``derive``, but the standard's ``when_none`` value for a business that answered none."""
 
     def derived(ctx: IndicatorContext) -> float | None:
-        return value if answered_none(ctx.data) else derive(ctx)
+        return value if answered(ctx.data) else derive(ctx)
 
     return derived
 
@@ -170,10 +168,8 @@ class IndicatorSet:
 
     def __init__(self, standard: Standard) -> None:
         self._echoes = tuple(standard.missing_when_sector_default.items())
-        #: the indicators with a ``when_none`` value, and how each reads whether the business answered none
-        self.answerable = tuple(
-            (i.id, ANSWERED_NONE[i.id]) for i in standard.indicators.values() if i.when_none is not None
-        )
+        #: the indicators the standard gives a ``when_none`` value
+        self.answerable = frozenset(i.id for i in standard.indicators.values() if i.when_none is not None)
         plan: list[tuple[str, Derivation]] = []
         for indicator in standard.indicators.values():
             if indicator.id in PRACTICE_INDICATORS:
@@ -198,9 +194,7 @@ class IndicatorSet:
 
     def answered_none(self, data: OperatingData) -> frozenset[str]:
         """The indicators ``data`` answered "none" of, among those the standard gives a ``when_none``."""
-        if not self.answerable:
-            return frozenset()
-        return frozenset(name for name, answered in self.answerable if answered(data))
+        return answered_none(data) & self.answerable if self.answerable else frozenset()
 
     def derive(self, ctx: IndicatorContext) -> dict[str, float | None]:
         """Every indicator's value for one business, in the standard's order.

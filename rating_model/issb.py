@@ -178,14 +178,18 @@ def _unreported(data: OperatingData, inv: Inventory) -> list[str]:
     return out
 
 
+#: The Scope 1 inputs a business can leave unreported, in the words the scope notes (IFRS S2 here, VSME B3
+#: in :mod:`rating_model.vsme`) name what Scope 1 then leaves out.
+SCOPE1_GAP_WORDS = {"energy.fuels": "fuels burnt on the premises", "transport.fleet": "company vehicles"}
+
+
 def _scope_gaps(inv: Inventory) -> dict[int, str]:
     """A note for each scope an unreported input leaves partial."""
     notes: dict[int, str] = {}
-    fleet_or_fuels = [p for p in ("energy.fuels", "transport.fleet") if p in inv.missing]
+    fleet_or_fuels = [p for p in SCOPE1_GAP_WORDS if p in inv.missing]
     if fleet_or_fuels:
-        words = {"energy.fuels": "fuels burnt on the premises", "transport.fleet": "company vehicles"}
         notes[1] = (
-            " Excludes " + " and ".join(words[p] for p in fleet_or_fuels)
+            " Excludes " + " and ".join(SCOPE1_GAP_WORDS[p] for p in fleet_or_fuels)
             + ", not reported (basis_of_preparation.exclusions)."
         )
     if "energy.electricity_kwh" in inv.missing:

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from rating_model.disclosure import data_quality_statement
+from rating_model.issb import SCOPE1_GAP_WORDS
 
 Item = dict[str, Any]
 VSME_VERSION = "EFRAG VSME, 17 December 2024 (Basic Module)"
@@ -141,14 +142,9 @@ def _energy_note(rating: Mapping[str, Any]) -> str:
     )
 
 
-#: Scope 1 inputs a business can leave unanswered (the rating's ``emissions.missing``, engine 1.8 on) and
-#: how B3 names what Scope 1 then leaves out
-_SCOPE1_GAPS = {"energy.fuels": "fuels burnt on the premises", "transport.fleet": "company vehicles"}
-
-
 def _scope1_gaps(em: Mapping[str, Any]) -> str:
     """What Scope 1 leaves out because the business did not report it, in words ("" when nothing)."""
-    gaps = [words for path, words in _SCOPE1_GAPS.items() if path in em.get("missing", [])]
+    gaps = [words for path, words in SCOPE1_GAP_WORDS.items() if path in em.get("missing", [])]
     if not gaps:
         return ""
     return (

@@ -8,6 +8,7 @@ namespaces) the tests that need one are skipped.
 from __future__ import annotations
 
 import functools
+import os
 import shlex
 import subprocess
 from collections.abc import Sequence
@@ -55,3 +56,21 @@ def on_small_filesystem(
         steps.append(f"mount -o remount,ro {target}")
     script = " && ".join([*steps, 'exec "$@"'])
     return [*unshare, "--", "sh", "-c", script, "sh", *command]
+
+
+def fill(directory: str | os.PathLike[str], name: str = "filler") -> Path:
+    """Write zeros into ``directory/name`` until its filesystem refuses more, and return the file.
+
+    Called inside the scripts the fault tests run on a small tmpfs (a subprocess, gunicorn's ``post_fork``):
+    the disk fills up at the moment the test wants, after whatever was allocated before.
+    """
+    path = Path(directory) / name
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT)
+    try:
+        while os.write(fd, bytes(1 << 16)):
+            pass
+    except OSError:  # ENOSPC: full
+        pass
+    finally:
+        os.close(fd)
+    return path

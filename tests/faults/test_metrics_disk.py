@@ -129,14 +129,9 @@ globals().update(runpy.run_path({config!r}))
 def post_fork(server, worker):
     import os
 
-    path = os.path.join(os.environ["PROMETHEUS_MULTIPROC_DIR"], f"filler-{{os.getpid()}}")
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT)
-    try:
-        while os.write(fd, bytes(1 << 16)):
-            pass
-    except OSError:
-        pass
-    os.close(fd)
+    from tests.faults.filesystems import fill
+
+    fill(os.environ["PROMETHEUS_MULTIPROC_DIR"], f"filler-{{os.getpid()}}")
 """
 
 
@@ -175,13 +170,8 @@ worker = (
     "metrics.LATENCY.labels('GET', '/healthz', '200').observe(0.01); print(os.getpid())"
 )
 pid = int(subprocess.run([sys.executable, "-c", worker], capture_output=True, text=True, check=True).stdout)
-fd = os.open(path / "filler", os.O_WRONLY | os.O_CREAT)
-try:
-    while os.write(fd, bytes(1 << 16)):
-        pass
-except OSError:
-    pass
-os.close(fd)
+from tests.faults.filesystems import fill
+fill(path)
 try:
     merge_dead(path, pid)
 except OSError as exc:

@@ -23,20 +23,15 @@ ROOT = Path(__file__).resolve().parents[2]
 # Two WriteHealth on the directory (two workers); one records a failure, each says what it sees. With
 # "fill", the first allocates its page before the rest of the disk fills up.
 TWO_WORKERS = """
-import json, os, sys
+import json, sys
 from structlog.testing import capture_logs
 from service.write_health import WriteHealth
+from tests.faults.filesystems import fill
 directory = sys.argv[1]
 with capture_logs() as logged:
     first = WriteHealth(shared_dir=directory)
     if sys.argv[2] == "fill":
-        fd = os.open(os.path.join(directory, "filler"), os.O_WRONLY | os.O_CREAT)
-        try:
-            while os.write(fd, bytes(1 << 16)):
-                pass
-        except OSError:
-            pass
-        os.close(fd)
+        fill(directory)
     second = WriteHealth(shared_dir=directory)
 first.failed("SQLITE_FULL")
 print(json.dumps({"shared": [first.shared, second.shared], "problems": [bool(first.problem()),
