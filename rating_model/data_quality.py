@@ -45,53 +45,90 @@ class DataQuality:
         }
 
 
-def _practices_answered(data: OperatingData) -> float:
+def _practices_answered(data: OperatingData, estimated: frozenset[str]) -> float:
     answers = _PRACTICE_ANSWERS(data.practices)
     return (len(answers) - answers.count(None)) / len(_PRACTICE_NAMES)
 
 
-def _previous_year_given(data: OperatingData) -> float:
+#: the Scope 1/2 inputs the year-on-year comparison can compare (rating_model.neutrality)
+_YEAR_INPUTS = (("energy", "electricity_kwh"), ("energy", "purchased_heat_gj"), ("energy", "fuels"),
+                ("transport", "fleet"))
+
+
+def _previous_year_given(data: OperatingData, estimated: frozenset[str]) -> float:
     return 1.0 if data.previous_year is not None else 0.0
 
 
-def _fuels_given(data: OperatingData) -> float:
+def _previous_year_in_common(data: OperatingData, estimated: frozenset[str]) -> float:
+    """Given when it has a Scope 1/2 input in common with this year (both answered, this year's not
+    estimated), under a standard that says so (1.6.0 on): a supervisor's review added ``previous_year:
+    {energy: {purchased_heat_gj: 0}}`` beside a year without heat, which compared nothing, and it lifted a
+    shop over the completeness cap."""
+    previous = data.previous_year
+    if previous is None:
+        return 0.0
+    for section, name in _YEAR_INPUTS:
+        path = f"{section}.{name}"
+        if (
+            getattr(getattr(previous, section), name) is not None
+            and getattr(getattr(data, section), name) is not None
+            and not any(p == path or p.startswith(path + ".") for p in estimated)
+        ):
+            return 1.0
+    return 0.0
+
+
+def _fuels_given(data: OperatingData, estimated: frozenset[str]) -> float:
     # Fuels given, "none" ("fuels": []), or not given where the sector burns none by default (nothing to
     # estimate): each is a complete answer; an estimated list counts as absent (see _completeness).
     return 1.0
 
 
-#: each completeness item's path with the function that reads how fully it was given
-Plan = tuple[tuple[str, Callable[[OperatingData], float]], ...]
+#: each completeness item's path with the function that reads how fully it was given (from the data and
+#: the paths filled by estimates)
+Plan = tuple[tuple[str, Callable[[OperatingData, frozenset[str]], float]], ...]
+
+
+def presence_plan(standard: Standard) -> Plan:
+    """Each completeness item of ``standard`` with the function that reads it."""
+    return _presence_plan(
+        standard.completeness_fields, standard.completeness_zero_is_blank, standard.previous_year_in_common
+    )
 
 
 @lru_cache(maxsize=8)
-def _presence_plan(items: tuple[str, ...]) -> Plan:
-    """Each completeness item of a standard with the function that reads it (chosen once, not per rating).
+def _presence_plan(items: tuple[str, ...], zero_is_blank: tuple[str, ...], in_common: bool) -> Plan:
+    """Each completeness item with the function that reads it (chosen once, not per rating).
 
-    Keyed on the standard's tuple of item paths: immutable, and one entry per standard in use.
+    Keyed on the standard's completeness rules: immutable, and one entry per standard in use. A zero counts
+    as not given for the items of ``zero_is_blank`` (1.6.0 on: a supervisor's review lifted a tea shop over
+    the completeness cap to dark green with water 0 and waste 0, neither of which scores).
     """
-    return tuple((path, _presence(path)) for path in items)
+    return tuple((path, _presence(path, path in zero_is_blank, in_common)) for path in items)
 
 
-def _presence(path: str) -> Callable[[OperatingData], float]:
+def _presence(
+    path: str, zero_is_blank: bool, in_common: bool
+) -> Callable[[OperatingData, frozenset[str]], float]:
     """How fully one completeness item was given by the business (0-1)."""
     if path == "practices":
         return _practices_answered
     if path == "energy.fuels":
         return _fuels_given
     if path == "previous_year":
-        return _previous_year_given
+        return _previous_year_in_common if in_common else _previous_year_given
     section, _, name = path.partition(".")  # "energy.electricity_kwh", "resources.water_m3", ...
 
-    def given(data: OperatingData) -> float:
-        return 1.0 if getattr(getattr(data, section), name) is not None else 0.0
+    def given(data: OperatingData, estimated: frozenset[str]) -> float:
+        value = getattr(getattr(data, section), name)
+        return 0.0 if value is None or (zero_is_blank and value == 0) else 1.0
 
     return given
 
 
 def _completeness(data: OperatingData, estimated: frozenset[str], plan: Plan) -> float:
     """The share of the completeness items given (an estimated item counts as absent), to 4 decimals."""
-    given = [0.0 if path in estimated else presence(data) for path, presence in plan]
+    given = [0.0 if path in estimated else presence(data, estimated) for path, presence in plan]
     return round_float(sum(given, 0.0) / len(plan), 4)
 
 
@@ -102,7 +139,7 @@ def assess(data: OperatingData, filled: Filled, standard: Standard) -> DataQuali
     An item that was estimated counts as absent.
     """
     estimated = filled.paths
-    completeness = _completeness(data, estimated, _presence_plan(standard.completeness_fields))
+    completeness = _completeness(data, estimated, presence_plan(standard))
     pcaf = standard.pcaf_by_data_source[data.data_source]
     floor = filled.pcaf_floor
     if floor is not None:
@@ -129,9 +166,13 @@ class Completeness:
     """
 
     def __init__(self, standard: Standard) -> None:
-        self.plan = _presence_plan(standard.completeness_fields)
-        #: the sections of the data the completeness items read
-        self.sections = tuple(dict.fromkeys(path.partition(".")[0] for path, _ in self.plan))
+        self.plan = presence_plan(standard)
+        #: the sections of the data the completeness items read (previous_year is compared with this
+        #: year's energy and fleet)
+        read = [path.partition(".")[0] for path, _ in self.plan]
+        if "previous_year" in read and standard.previous_year_in_common:
+            read += [section for section, _ in _YEAR_INPUTS]
+        self.sections = tuple(dict.fromkeys(read))
 
     def after(self, changed: Filled, before: Filled, quality: DataQuality) -> DataQuality:
         """What :func:`assess` gives for ``changed``, from ``quality``, what it gave for ``before``.

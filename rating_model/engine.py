@@ -101,8 +101,14 @@ from rating_model.values import fast_init
 #: is VSME B3's intensity; electricity from a bill's amount is said to be converted at the standard's
 #: assumed tariff, not estimated from a sector default. And from a Chinese-speaking relationship manager's
 #: review: the green-loan rationale in Chinese, sentence for sentence (``green_loan.rationale_zh``), and each
-#: applicable knock-out's ``name_zh``.
-ENGINE_VERSION = "1.8"
+#: applicable knock-out's ``name_zh``. 1.9 (2026-12-06, standard 1.6.0, the default, with a retrained default
+#: model): a sector's main source left unreported leaves the indicators summing its Scope 1 + 2 in their
+#: missing bin (``missing_when_not_reported``: a freight firm without its fleet had its carbon intensity
+#: from its depot's electricity alone, in the best bin), and their reasons name the input; a water or waste
+#: figure of 0, and a previous year with no Scope 1/2 input in common with this year, do not count towards
+#: completeness (``data_quality.completeness_given``; they had lifted the completeness cap to dark green);
+#: a caller's grid factor of 0 is refused (a supervisor's review).
+ENGINE_VERSION = "1.9"
 
 MODELS_DIR = Path(__file__).parent / "data" / "models"
 DEFAULT_MODEL = MODELS_DIR / "default.json"
@@ -315,9 +321,10 @@ class Engine:
             base_points=self.artifact.base_points,
             pillars=self._pillars(ev.contributions),
             contributions=ev.contributions,
-            reason_codes=tuple(
-                reason_codes(ev.contributions, standard, answered_none(filled.data))
-            ),
+            reason_codes=tuple(reason_codes(
+                ev.contributions, standard, answered_none(filled.data),
+                self.indicators.unassessed(filled.data, ev.benchmark.sector),
+            )),
             improvements=tuple(imps),
             path_to_next_grade=path,
             emissions=inventory_section(inv, ev.benchmark),

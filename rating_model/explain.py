@@ -17,7 +17,7 @@ from rating_model.estimation import Filled
 from rating_model.grading import lowered_by_completeness
 from rating_model.operating_data import OperatingData
 from rating_model.rounding import round_float
-from rating_model.standard import COSTS, Action, KnockOut, Standard
+from rating_model.standard import COSTS, Action, KnockOut, MaterialInput, Standard
 from rating_model.values import fast_init
 
 REASONS_PER_SIDE = 3
@@ -126,14 +126,18 @@ _NONE_UNSCORED_ZH = "无经营车辆（本标准将这一回答按缺失数据�
 
 
 def reason_codes(
-    contributions: Sequence[Contribution], standard: Standard, answered_none: frozenset[str] = frozenset()
+    contributions: Sequence[Contribution],
+    standard: Standard,
+    answered_none: frozenset[str] = frozenset(),
+    unassessed: Mapping[str, MaterialInput] | None = None,
 ) -> list[dict[str, object]]:
     """The strongest negative drivers (points left on the table) and positive drivers (points earned).
 
     An indicator in ``answered_none`` (the business runs no vehicles) says so: scored, its value is the
     standard's ``when_none``, and "100 %" would read as a fleet the business does not have; left in the
     missing bin by a standard without ``when_none`` (1.4.0), "not reported" would say the owner did not
-    answer.
+    answer. An indicator in ``unassessed`` was left missing because an input its sector must report was
+    not (a freight firm's fleet): its reason names that input, since the figure itself was computed.
     """
     out: list[dict[str, object]] = []
     negatives = sorted((c for c in contributions if c.max_points - c.points > 0),
@@ -142,7 +146,8 @@ def reason_codes(
     for effect, drivers in (("negative", negatives), ("positive", positives)):
         for c in drivers[:REASONS_PER_SIDE]:
             ind = standard.indicators[c.indicator]
-            value, value_zh = _value_said(c, ind.unit, c.indicator in answered_none, effect == "negative")
+            value, value_zh = _value_said(c, ind.unit, c.indicator in answered_none, effect == "negative",
+                                          unassessed.get(c.indicator) if unassessed else None)
             out.append({
                 "code": f"{effect[:3].upper()}_{c.indicator.upper()}",
                 "indicator": c.indicator,
@@ -154,12 +159,18 @@ def reason_codes(
     return out
 
 
-def _value_said(c: Contribution, unit: str, answered_none: bool, negative: bool) -> tuple[str, str]:
+def _value_said(
+    c: Contribution, unit: str, answered_none: bool, negative: bool, unassessed: MaterialInput | None
+) -> tuple[str, str]:
     """A reason's value in English and Chinese: the answer "none" as answered (scored or not), a figure in
-    its missing bin said so where it costs points, else the value in its unit."""
+    its missing bin said so where it costs points (with the input that put it there, if any), else the
+    value in its unit."""
     if answered_none:
         return (_NONE_EN, _NONE_ZH) if c.value is not None else (_NONE_UNSCORED_EN, _NONE_UNSCORED_ZH)
-    value, value_zh = format_value(c.value, unit), format_value(c.value, unit, "zh")
+    if unassessed is not None and c.value is None:
+        value, value_zh = unassessed.reason, unassessed.reason_zh
+    else:
+        value, value_zh = format_value(c.value, unit), format_value(c.value, unit, "zh")
     if negative and c.value is None:
         return value + " (scored in the missing-data bin)", value_zh + "（按缺失数据计分）"
     return value, value_zh

@@ -14,8 +14,8 @@ from operator import attrgetter
 from rating_model.exceptions import StandardError
 from rating_model.inventory import Inventory
 from rating_model.operating_data import OperatingData, Practices, revenue_cny_million
-from rating_model.sector_benchmarks import Benchmark, SectorDefaults
-from rating_model.standard import Standard
+from rating_model.sector_benchmarks import Benchmark, SectorDefaults, sectors
+from rating_model.standard import MaterialInput, Standard
 from rating_model.values import fast_init
 
 # Low-carbon weight of a vehicle by fuel: electric vehicles emit nothing at the tailpipe, hybrids roughly
@@ -150,6 +150,13 @@ def answered_none(data: OperatingData) -> frozenset[str]:
     return frozenset(name for name, answered in ANSWERED_NONE.items() if answered(data))
 
 
+#: Per input a standard may name in ``missing_when_not_reported``: whether a business left it unanswered
+#: (``None``; an empty list is the answer "none").
+UNREPORTED: Mapping[str, Callable[[OperatingData], bool]] = {
+    "transport.fleet": lambda data: data.transport.fleet is None,
+}
+
+
 def _when_none(derive: Derivation, answered: Callable[[OperatingData], bool], value: float) -> Derivation:
     """``derive``, but the standard's ``when_none`` value for a business that answered none."""
 
@@ -191,10 +198,21 @@ class IndicatorSet:
                 raise StandardError(f"indicator {indicator.id}: no derivation is implemented for it")
         self._plan = tuple(plan)
         self.ids = tuple(name for name, _ in plan)
+        self._material = tuple((UNREPORTED[rule.field], frozenset(rule.sectors), rule)
+                               for rule in _checked_material(standard))
 
     def answered_none(self, data: OperatingData) -> frozenset[str]:
         """The indicators ``data`` answered "none" of, among those the standard gives a ``when_none``."""
         return answered_none(data) & self.answerable if self.answerable else frozenset()
+
+    def unassessed(self, data: OperatingData, sector: str) -> dict[str, MaterialInput]:
+        """The indicators left in their missing bin because ``data`` did not report an input its sector
+        must (``missing_when_not_reported``), each with the standard's rule: its reason says why."""
+        out: dict[str, MaterialInput] = {}
+        for unreported, in_sectors, rule in self._material:
+            if sector in in_sectors and unreported(data):
+                out.update(dict.fromkeys(rule.indicators, rule))
+        return out
 
     def derive(self, ctx: IndicatorContext) -> dict[str, float | None]:
         """Every indicator's value for one business, in the standard's order.
@@ -209,7 +227,26 @@ class IndicatorSet:
                 if path in ctx.sector_default_fields:
                     for name in names:
                         values[name] = None
+        # a sector's main source left unreported: its Scope 1 + 2 would be the rest alone (standard 1.6.0)
+        for unreported, in_sectors, rule in self._material:
+            if ctx.defaults.sector in in_sectors and unreported(ctx.data):
+                for name in rule.indicators:
+                    values[name] = None
         return values
+
+
+def _checked_material(standard: Standard) -> tuple[MaterialInput, ...]:
+    """The standard's ``missing_when_not_reported`` rules, refused when they name an input this module
+    cannot tell unreported or a sector the benchmarks do not know."""
+    known = set(sectors())
+    for rule in standard.missing_when_not_reported:
+        unknown = sorted(set(rule.sectors) - known)
+        if rule.field not in UNREPORTED or unknown:
+            raise StandardError(
+                f"score.missing_when_not_reported: {rule.field} must be one of {sorted(UNREPORTED)}, "
+                f"sectors known (unknown: {unknown})"
+            )
+    return standard.missing_when_not_reported
 
 
 # a call, not a decorator, so that mypyc compiles these as native classes (see rating_model.values)

@@ -393,7 +393,8 @@ def _read_fuel(r: Reader) -> FuelUse | None:
 
 def _read_grid_factor(r: Reader) -> GridFactor | None:
     r.reject_unknown(_names(GridFactor))
-    value = r.number("kgco2e_per_kwh", required=True, maximum=3.0)
+    # above 0: no grid emits nothing, and a caller factor of 0 had zeroed Scope 2 and the financed emissions
+    value = r.number("kgco2e_per_kwh", required=True, maximum=3.0, exclusive_minimum=True)
     source = r.text("source", required=True, max_length=500)
     year = r.integer("year", minimum=1990, maximum=_MAX_YEAR)
     if value is None or source is None:

@@ -24,7 +24,7 @@ from rating_model.operating_data import DATA_SOURCES, PRACTICE_FLAGS, STATIONARY
 from rating_model.published import verified_bytes
 
 STANDARD_DIR = Path(__file__).parent / "data" / "standard"
-DEFAULT_STANDARD = STANDARD_DIR / "greenrate-sme-1.5.yaml"
+DEFAULT_STANDARD = STANDARD_DIR / "greenrate-sme-1.6.yaml"
 #: The sections a scorecard depends on: how indicators are derived and scored, the grade cut-offs, the
 #: estimation that fills their inputs and the data-quality rules (the measurement_quality indicator is the
 #: PCAF score they set). A later version may accept models trained for an earlier one
@@ -93,6 +93,23 @@ class KnockOut:
 
 
 @dataclass(frozen=True, slots=True)
+class MaterialInput:
+    """An input without which a sector's Scope 1 + 2 leaves out its main source (standard 1.6.0 on).
+
+    A freight firm that did not report its fleet had its carbon intensity computed from its depot's
+    electricity alone and scored in the best bin, above the same firm reporting its trucks: the indicators
+    named here fall in their missing bin instead, where a blank never scores better than the worst figure.
+    """
+
+    field: str
+    sectors: tuple[str, ...]
+    indicators: tuple[str, ...]
+    #: how a reason names the indicator's value then, in English and Chinese
+    reason: str
+    reason_zh: str
+
+
+@dataclass(frozen=True, slots=True)
 class Action:
     id: str
     cost: str
@@ -138,6 +155,12 @@ class Standard:
     #: per input field, the indicators that fall in their missing bin when it was filled from sector
     #: defaults (1.3.0 on: electricity)
     missing_when_sector_default: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    #: inputs a sector must report for the indicators that sum its Scope 1 + 2 to be scored (1.6.0 on)
+    missing_when_not_reported: tuple[MaterialInput, ...] = ()
+    #: completeness items whose 0 counts as not given, and whether previous_year counts only with an input
+    #: in common with this year (``data_quality.completeness_given``, 1.6.0 on)
+    completeness_zero_is_blank: tuple[str, ...] = ()
+    previous_year_in_common: bool = False
 
     @property
     def label(self) -> str:
@@ -328,6 +351,7 @@ def parse_standard(doc: Mapping[str, Any]) -> Standard:
     pillars, indicators = _parse_indicators(doc)
     pcaf, estimation, completeness = _parse_data_quality(doc)
     uses, non_green, min_grade, rated_green, tiers = _parse_green_loan(doc)
+    zero_is_blank, in_common = _completeness_given(doc, completeness)
     canonical = json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
     return Standard(
         id=str(_require(doc, "id", "standard")),
@@ -349,6 +373,9 @@ def parse_standard(doc: Mapping[str, Any]) -> Standard:
         models_trained_for=_models_trained_for(doc),
         green_rated_borrower_grade=rated_green,
         missing_when_sector_default=_echoes(doc, indicators),
+        missing_when_not_reported=_material_inputs(doc, indicators),
+        completeness_zero_is_blank=zero_is_blank,
+        previous_year_in_common=in_common,
     )
 
 
@@ -363,6 +390,37 @@ def _echoes(doc: Mapping[str, Any], indicators: Mapping[str, Indicator]) -> dict
                 f"indicators {unknown}"
             )
     return {path: tuple(names) for path, names in echoes.items()}
+
+
+def _material_inputs(
+    doc: Mapping[str, Any], indicators: Mapping[str, Indicator]
+) -> tuple[MaterialInput, ...]:
+    """``score.missing_when_not_reported``; which fields and sectors exist is checked where they are read
+    (:class:`rating_model.indicators.IndicatorSet`), since the sectors are data of their own."""
+    out = []
+    for i, rule in enumerate(doc["score"].get("missing_when_not_reported", ())):
+        where = f"score.missing_when_not_reported.{i}"
+        names = tuple(_require(rule, "indicators", where))
+        sectors = tuple(_require(rule, "sectors", where))
+        unknown = sorted(set(names) - set(indicators))
+        if unknown or not names or not sectors:
+            raise StandardError(f"{where}: needs sectors and known indicators (unknown: {unknown})")
+        reason = str(_require(rule, "reason", where)).strip()
+        out.append(MaterialInput(str(_require(rule, "field", where)), sectors, names, reason,
+                                 str(rule.get("reason_zh", reason)).strip()))
+    return tuple(out)
+
+
+def _completeness_given(doc: Mapping[str, Any], items: tuple[str, ...]) -> tuple[tuple[str, ...], bool]:
+    given = doc["data_quality"].get("completeness_given", {})
+    zero_is_blank = tuple(given.get("zero_is_blank", ()))
+    in_common = given.get("previous_year_in_common", False)
+    if not set(zero_is_blank) <= set(items) or not isinstance(in_common, bool):
+        raise StandardError(
+            "data_quality.completeness_given: zero_is_blank must name completeness_fields, "
+            "previous_year_in_common must be true or false"
+        )
+    return zero_is_blank, in_common
 
 
 def _models_trained_for(doc: Mapping[str, Any]) -> tuple[str, ...]:

@@ -97,7 +97,7 @@ class FuelUseSchema(StrictSchema):
 
 
 class GridFactorSchema(StrictSchema):
-    kgco2e_per_kwh = Number(required=True, maximum=3.0)
+    kgco2e_per_kwh = Number(required=True, maximum=3.0, exclusive_minimum=True)
     source = text(required=True, max_length=500)
     year = WholeNumber(**_YEAR)
 

@@ -20,6 +20,7 @@ from rating_model.factors import load_factor_set
 from rating_model.grading import lowered_by_completeness
 from rating_model.indicators import IndicatorSet, answered_none
 from rating_model.operating_data import PRACTICE_FLAGS, OperatingData
+from rating_model.pipeline import measure_data
 from rating_model.standard import STANDARD_DIR, load_standard, parse_standard
 from tests.rating_model.strategies import amount, partly_answered_payloads, payloads
 
@@ -901,3 +902,82 @@ def test_under_standard_1_4_0_no_vehicles_is_said_as_answered_not_as_not_reporte
     (reason,) = reason_codes([fleet], engine.standard, answered_none(data))
     assert reason["message"].startswith("Low-carbon share of the vehicle fleet: no vehicles (this standard")
     assert "无经营车辆" in reason["message_zh"] and "缺失" in reason["message_zh"]
+
+
+FREIGHT: dict[str, Any] = {
+    "company": {"name": "Fast freight", "country": "CN", "region": "CN-SC", "industry_code": "4923",
+                "employees": 12, "annual_revenue": 6_000_000, "currency": "CNY", "reporting_year": 2024,
+                "floor_area_m2": 400},
+    "energy": {"electricity_kwh": 20_000, "fuels": []},
+    "previous_year": {"energy": {"electricity_kwh": 24_000, "fuels": []}},
+    "practices": {"e_invoicing": True, "led_lighting": True},
+    "data_source": "energy_bills",
+}
+
+
+def _lines(rated: dict[str, Any], *names: str) -> list[dict[str, Any]]:
+    by_name = {c["indicator"]: c for c in rated["contributions"]}
+    return [by_name[name] for name in names]
+
+
+@pytest.mark.parametrize("trucks", [1, 6, 40])
+def test_a_transport_business_gains_nothing_by_leaving_its_fleet_out(trucks: int) -> None:
+    """Standard 1.6.0: a freight firm with its fleet left out had its carbon intensity from the depot's
+    electricity alone (1.95 t per CNY million, the best bin) and beat the same firm reporting six diesel
+    trucks (4.55 t). Its carbon intensity and change on the previous year are now in their missing bins,
+    capped at the worst reported bin's points, and the reasons name the fleet."""
+    fleet = [{"fuel": "diesel", "vehicles": trucks, "km": 15_000 * trucks}]
+    left_out, reported = rate(FREIGHT), rate(copy.deepcopy(FREIGHT) | {"transport": {"fleet": fleet}})
+    blank_ci, blank_change = _lines(left_out, "carbon_intensity", "emissions_change")
+    ci, change = _lines(reported, "carbon_intensity", "emissions_change")
+    assert blank_ci["value"] is None and blank_change["value"] is None
+    assert ci["value"] is not None and change["value"] is not None
+    assert left_out["score"] <= reported["score"]
+    assert blank_ci["points"] <= ci["points"] and blank_change["points"] <= change["points"]
+    # the carbon intensity's reason as the rating words it when it is among the strongest
+    data = ENGINE.parse(FREIGHT)
+    line = next(c for c in ENGINE.rate(data).contributions if c.indicator == "carbon_intensity")
+    (said,) = reason_codes([line], ENGINE.standard, frozenset(),
+                           ENGINE.indicators.unassessed(data, "transport_logistics"))
+    assert said["message"].startswith("Carbon intensity of revenue: not assessed without the fleet")
+    assert "经营车辆" in said["message_zh"] and "缺失" in said["message_zh"]
+
+
+def test_the_fleet_rule_is_the_transport_sectors_and_an_answer_of_none_is_scored() -> None:
+    """A warehouse without vehicles says so and keeps its carbon intensity; a restaurant that leaves its
+    fleet out keeps it too (for most sectors vehicles are a small share and most leave the question
+    blank); under 1.5.0 a freight firm's is computed as before (its models keep rating under it)."""
+    warehouse = rate(copy.deepcopy(FREIGHT) | {"transport": {"fleet": []}})
+    assert all(c["value"] is not None for c in _lines(warehouse, "carbon_intensity", "emissions_change"))
+    restaurant = copy.deepcopy(FREIGHT)
+    restaurant["company"]["industry_code"] = "5610"
+    assert _lines(rate(restaurant), "carbon_intensity")[0]["value"] is not None
+    before = load_standard(STANDARD_DIR / "greenrate-sme-1.5.yaml")
+    values = measure_data(ENGINE.parse(FREIGHT), before, IndicatorSet(before)).values
+    assert values["carbon_intensity"] is not None and IndicatorSet(before).unassessed(
+        ENGINE.parse(FREIGHT), "transport_logistics") == {}
+
+
+def test_zeros_and_a_previous_year_comparing_nothing_do_not_lift_the_completeness_cap() -> None:
+    """Standard 1.6.0 (a supervisor's review): a tea shop capped at green by "Incomplete data" reached dark
+    green (pricing tier 1) by adding water 0 and waste 0, neither of which scores, or a previous year of
+    0 GJ of heat beside a year without heat, which compares nothing. Those count as not given now; a
+    previous year with electricity in common counts, and under 1.5.0 completeness is read as before."""
+    shop = copy.deepcopy(MINIMAL) | {"energy": {"electricity_kwh": 9_000}, "data_source": "energy_bills"}
+
+    def completeness(body: dict[str, Any], engine: Engine = ENGINE) -> float:
+        return float(engine.rate(engine.parse(body)).data_quality.completeness)
+
+    plain = completeness(shop)
+    assert completeness(shop | {"resources": {"water_m3": 0, "waste_t": 0}}) == plain
+    assert completeness(shop | {"previous_year": {"energy": {"purchased_heat_gj": 0}}}) == plain
+    assert completeness(shop | {"resources": {"water_m3": 40, "waste_t": 0.5}}) > plain
+    assert completeness(shop | {"previous_year": {"energy": {"electricity_kwh": 9_500}}}) > plain
+    from tests.service.model_fixtures import rehash
+
+    earlier = json.loads(DEFAULT_MODEL.read_text(encoding="utf-8"))
+    earlier["metadata"]["standard"] = "greenrate-sme@1.5.0"
+    before = Engine.load(rehash(earlier))
+    assert before.standard.label == "greenrate-sme@1.5.0"
+    zeros = shop | {"resources": {"water_m3": 0, "waste_t": 0}}
+    assert completeness(zeros, before) > completeness(shop, before)

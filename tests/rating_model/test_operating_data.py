@@ -89,6 +89,9 @@ def test_canonical_json_is_independent_of_key_order_and_number_spelling() -> Non
         ("targets", [{"scopes": [1], "base_year": 2030, "target_year": 2020, "reduction_pct": 30}],
          "targets.0.target_year"),
         ("offsets", [{"standard": "CCER", "tco2e": 5, "type": "wishful"}], "offsets.0.type"),
+        # a supervisor's review: a caller factor of 0 zeroed Scope 2 and the loan's financed emissions
+        ("energy.grid_factor", {"kgco2e_per_kwh": 0, "source": "our utility"},
+         "energy.grid_factor.kgco2e_per_kwh"),
     ],
 )
 def test_each_bad_field_is_named(path: str, value: Any, field: str) -> None:

@@ -28,7 +28,7 @@ def doc() -> dict[str, Any]:
 
 
 def test_default_standard_loads_with_every_indicator_derivable() -> None:
-    assert STANDARD.label == "greenrate-sme@1.5.0"
+    assert STANDARD.label == "greenrate-sme@1.6.0"
     assert len(STANDARD.indicators) == 13
     assert IndicatorSet(STANDARD).ids == tuple(STANDARD.indicators)
     pillars = {"energy_climate", "resources_circularity", "practices_governance"}
@@ -107,8 +107,25 @@ def test_inconsistent_documents_are_refused(mutate: Any, message: str) -> None:
 def test_an_indicator_without_derivation_is_refused_by_the_engine() -> None:
     document = doc()
     document["pillars"][0]["indicators"][0]["id"] = "vibes"
-    document["estimation"].pop("missing_when_sector_default")  # it names the indicator renamed here
+    # they name the indicator renamed here
+    document["estimation"].pop("missing_when_sector_default")
+    document["score"].pop("missing_when_not_reported")
     with pytest.raises(StandardError, match="no derivation"):
+        IndicatorSet(parse_standard(document))
+
+
+@pytest.mark.parametrize(("change", "match"), [
+    ({"field": "energy.water_colour"}, "must be one of"),
+    ({"sectors": ["space_mining"]}, "unknown: \\['space_mining'\\]"),
+    ({"indicators": ["vibes"]}, "unknown: \\['vibes'\\]"),
+    ({"sectors": []}, "needs sectors"),
+])
+def test_a_material_input_rule_must_name_what_exists(change: dict[str, Any], match: str) -> None:
+    """Standard 1.6.0's ``missing_when_not_reported``: an input the engine cannot tell unreported, a sector
+    the benchmarks do not know or an unknown indicator is refused, never silently matched by nothing."""
+    document = doc()
+    document["score"]["missing_when_not_reported"][0].update(change)
+    with pytest.raises(StandardError, match=match):
         IndicatorSet(parse_standard(document))
 
 

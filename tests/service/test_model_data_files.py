@@ -170,10 +170,10 @@ def test_each_model_is_judged_under_the_standard_it_rates_under(env: dict[str, s
     result = run(env, "model", "compare", str(earlier_path), MODEL, "--data", str(data), "--samples", "20",
                  "--json", str(out))
     assert result.exit_code == 0, result.output
-    assert "champion under greenrate-sme@1.2.0, challenger under greenrate-sme@1.5.0" in result.output
+    assert "champion under greenrate-sme@1.2.0, challenger under greenrate-sme@1.6.0" in result.output
     recorded = json.loads(out.read_text(encoding="utf-8"))["data"]
     assert (recorded["standard"], recorded["challenger_standard"]) == (
-        "greenrate-sme@1.2.0", "greenrate-sme@1.5.0",
+        "greenrate-sme@1.2.0", "greenrate-sme@1.6.0",
     )
     evaluated = tmp_path / "evaluate.json"
     assert run(env, "model", "evaluate", str(earlier_path), "--data", str(data), "--json",
@@ -204,4 +204,4 @@ def test_a_report_judges_the_model_and_its_champion_each_under_its_own_standard(
     result = run(env, "model", "report", MODEL, "--data", str(data), "--champion", str(earlier_path),
                  "--out", str(against))
     assert result.exit_code == 0, result.output
-    assert "standard greenrate-sme@1.5.0" in against.read_text(encoding="utf-8")
+    assert "standard greenrate-sme@1.6.0" in against.read_text(encoding="utf-8")
