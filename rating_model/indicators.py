@@ -227,11 +227,10 @@ class IndicatorSet:
                 if path in ctx.sector_default_fields:
                     for name in names:
                         values[name] = None
-        # a sector's main source left unreported: its Scope 1 + 2 would be the rest alone (standard 1.6.0)
-        for unreported, in_sectors, rule in self._material:
-            if ctx.defaults.sector in in_sectors and unreported(ctx.data):
-                for name in rule.indicators:
-                    values[name] = None
+        if self._material:
+            # a sector's main source left unreported: its Scope 1 + 2 would be the rest alone (1.6.0)
+            for name in self.unassessed(ctx.data, ctx.defaults.sector):
+                values[name] = None
         return values
 
 
