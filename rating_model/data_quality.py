@@ -45,48 +45,31 @@ class DataQuality:
         }
 
 
-def _practices_answered(data: OperatingData, estimated: frozenset[str]) -> float:
+def _practices_answered(data: OperatingData, compared: bool) -> float:
     answers = _PRACTICE_ANSWERS(data.practices)
     return (len(answers) - answers.count(None)) / len(_PRACTICE_NAMES)
 
 
-#: the Scope 1/2 inputs the year-on-year comparison can compare (rating_model.neutrality)
-_YEAR_INPUTS = (("energy", "electricity_kwh"), ("energy", "purchased_heat_gj"), ("energy", "fuels"),
-                ("transport", "fleet"))
-
-
-def _previous_year_given(data: OperatingData, estimated: frozenset[str]) -> float:
+def _previous_year_given(data: OperatingData, compared: bool) -> float:
     return 1.0 if data.previous_year is not None else 0.0
 
 
-def _previous_year_in_common(data: OperatingData, estimated: frozenset[str]) -> float:
-    """Given when it has a Scope 1/2 input in common with this year (both answered, this year's not
-    estimated), under a standard that says so (1.6.0 on): a supervisor's review added ``previous_year:
-    {energy: {purchased_heat_gj: 0}}`` beside a year without heat, which compared nothing, and it lifted a
-    shop over the completeness cap."""
-    previous = data.previous_year
-    if previous is None:
-        return 0.0
-    for section, name in _YEAR_INPUTS:
-        path = f"{section}.{name}"
-        if (
-            getattr(getattr(previous, section), name) is not None
-            and getattr(getattr(data, section), name) is not None
-            and not any(p == path or p.startswith(path + ".") for p in estimated)
-        ):
-            return 1.0
-    return 0.0
+def _previous_year_compared(data: OperatingData, compared: bool) -> float:
+    """Given when the year-on-year comparison compared something (a change in percent), under a standard
+    that says so (1.6.0 on): a supervisor's review added ``previous_year: {energy: {purchased_heat_gj: 0}}``
+    beside a year without heat, which compared nothing, and it lifted a shop over the completeness cap."""
+    return 1.0 if compared else 0.0
 
 
-def _fuels_given(data: OperatingData, estimated: frozenset[str]) -> float:
+def _fuels_given(data: OperatingData, compared: bool) -> float:
     # Fuels given, "none" ("fuels": []), or not given where the sector burns none by default (nothing to
     # estimate): each is a complete answer; an estimated list counts as absent (see _completeness).
     return 1.0
 
 
-#: each completeness item's path with the function that reads how fully it was given (from the data and
-#: the paths filled by estimates)
-Plan = tuple[tuple[str, Callable[[OperatingData, frozenset[str]], float]], ...]
+#: each completeness item's path with the function that reads how fully it was given (from the data, and
+#: whether the year-on-year comparison compared something: ``Neutrality.change_pct`` is not ``None``)
+Plan = tuple[tuple[str, Callable[[OperatingData, bool], float]], ...]
 
 
 def presence_plan(standard: Standard) -> Plan:
@@ -107,39 +90,39 @@ def _presence_plan(items: tuple[str, ...], zero_is_blank: tuple[str, ...], in_co
     return tuple((path, _presence(path, path in zero_is_blank, in_common)) for path in items)
 
 
-def _presence(
-    path: str, zero_is_blank: bool, in_common: bool
-) -> Callable[[OperatingData, frozenset[str]], float]:
+def _presence(path: str, zero_is_blank: bool, in_common: bool) -> Callable[[OperatingData, bool], float]:
     """How fully one completeness item was given by the business (0-1)."""
     if path == "practices":
         return _practices_answered
     if path == "energy.fuels":
         return _fuels_given
     if path == "previous_year":
-        return _previous_year_in_common if in_common else _previous_year_given
+        return _previous_year_compared if in_common else _previous_year_given
     section, _, name = path.partition(".")  # "energy.electricity_kwh", "resources.water_m3", ...
 
-    def given(data: OperatingData, estimated: frozenset[str]) -> float:
+    def given(data: OperatingData, compared: bool) -> float:
         value = getattr(getattr(data, section), name)
         return 0.0 if value is None or (zero_is_blank and value == 0) else 1.0
 
     return given
 
 
-def _completeness(data: OperatingData, estimated: frozenset[str], plan: Plan) -> float:
+def _completeness(data: OperatingData, estimated: frozenset[str], plan: Plan, compared: bool) -> float:
     """The share of the completeness items given (an estimated item counts as absent), to 4 decimals."""
-    given = [0.0 if path in estimated else presence(data, estimated) for path, presence in plan]
+    given = [0.0 if path in estimated else presence(data, compared) for path, presence in plan]
     return round_float(sum(given, 0.0) / len(plan), 4)
 
 
-def assess(data: OperatingData, filled: Filled, standard: Standard) -> DataQuality:
+def assess(data: OperatingData, filled: Filled, standard: Standard, compared: bool) -> DataQuality:
     """Completeness over the standard's items and the PCAF score with the estimation floors applied
     (the standard's, and :data:`SEED_DISTANCE_PCAF_FLOOR` for vehicles counted at the seed distance).
 
-    An item that was estimated counts as absent.
+    An item that was estimated counts as absent. ``compared``: the year-on-year comparison compared
+    something (the inventory's ``neutrality.change_pct`` is not ``None``), which the previous year needs
+    to count under a standard with ``previous_year_in_common``.
     """
     estimated = filled.paths
-    completeness = _completeness(data, estimated, presence_plan(standard))
+    completeness = _completeness(data, estimated, presence_plan(standard), compared)
     pcaf = standard.pcaf_by_data_source[data.data_source]
     floor = filled.pcaf_floor
     if floor is not None:
@@ -171,10 +154,10 @@ class Completeness:
         #: year's energy and fleet)
         read = [path.partition(".")[0] for path, _ in self.plan]
         if "previous_year" in read and standard.previous_year_in_common:
-            read += [section for section, _ in _YEAR_INPUTS]
+            read += ["energy", "transport"]  # what the comparison compares with the previous year
         self.sections = tuple(dict.fromkeys(read))
 
-    def after(self, changed: Filled, before: Filled, quality: DataQuality) -> DataQuality:
+    def after(self, changed: Filled, before: Filled, quality: DataQuality, compared: bool) -> DataQuality:
         """What :func:`assess` gives for ``changed``, from ``quality``, what it gave for ``before``.
 
         Only for a change that keeps the data source, the estimates and whether a vehicle is counted at the
@@ -185,7 +168,7 @@ class Completeness:
         data, old = changed.data, before.data
         for section in self.sections:
             if getattr(data, section) is not getattr(old, section):
-                completeness = _completeness(data, changed.paths, self.plan)
+                completeness = _completeness(data, changed.paths, self.plan, compared)
                 if completeness == quality.completeness:
                     return quality
                 return DataQuality(

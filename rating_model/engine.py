@@ -31,7 +31,7 @@ from rating_model.pipeline import measure
 from rating_model.rating import Rating
 from rating_model.rounding import round_float, round_tco2e
 from rating_model.sector_benchmarks import Benchmark, SectorDefaults, benchmark, sector_defaults, sector_of
-from rating_model.standard import DEFAULT_STANDARD, Standard, load_standard, standard_for_model
+from rating_model.standard import DEFAULT_STANDARD, MaterialInput, Standard, load_standard, standard_for_model
 from rating_model.values import fast_init
 
 #: The version of the computation itself: the code that turns operating data into a rating under a given
@@ -260,14 +260,20 @@ class Engine:
         """
         data, before = filled.data, base.filled.data
         same_energy = data.energy is before.energy
-        if same_energy and data.transport is before.transport and data.resources is before.resources:
+        # the inventory reads the estimated paths too (the comparison leaves estimated fields out): reporting
+        # the bills turns estimates into the business's figures (a review: the plan had kept the old
+        # inventory and lost the year-on-year change that a full re-rating gained)
+        same_estimates = filled.paths == base.filled.paths
+        if (same_energy and same_estimates and data.transport is before.transport
+                and data.resources is before.resources):
             inventory = base.inventory
         else:
             inventory = compute_inventory(data, estimated=filled.paths)
         bench = base.benchmark if same_energy else benchmark(data, inventory)
         quality = base.quality
+        compared = inventory.neutrality.change_pct is not None
         if data.data_source != before.data_source or filled.estimates != base.filled.estimates:
-            quality = assess(data, filled, self.standard)
+            quality = assess(data, filled, self.standard, compared)
         ctx = IndicatorContext(
             data, inventory, bench, self._defaults(data), quality.pcaf_score, filled.sector_default_fields
         )
@@ -275,7 +281,7 @@ class Engine:
         score = self.artifact.score_after(values, base.values, base.score)
         by_score = self.standard.grade_for(score)
         if quality is base.quality and by_score in self._lowered_by_completeness:
-            quality = self._completeness.after(filled, base.filled, quality)
+            quality = self._completeness.after(filled, base.filled, quality, compared)
         # Knock-outs read the company, its compliance record, the fuels it burns and the completeness of its
         # data alone. Where completeness was not read again, no completeness knock-out can lower
         # ``by_score``, so whether the list holds one makes no difference to the grade.
@@ -298,8 +304,10 @@ class Engine:
         standard = self.standard
         filled = fill_missing(data, standard)
         ev = self.evaluate(filled)
+        unassessed = self._unassessed(ev)
         imps, path = improvements(filled, ev.outcome, ev.contributions, standard, self.actions,
-                                  lambda f: self.outcome(f, ev), knock_outs=ev.grading.knock_outs)
+                                  lambda f: self.outcome(f, ev), knock_outs=ev.grading.knock_outs,
+                                  unassessed=unassessed)
         inv = ev.inventory
         loan = assess_green_loan(data, ev.grading.grade, ev.grading.knock_outs, standard)
         financed = financed_emissions(
@@ -321,10 +329,9 @@ class Engine:
             base_points=self.artifact.base_points,
             pillars=self._pillars(ev.contributions),
             contributions=ev.contributions,
-            reason_codes=tuple(reason_codes(
-                ev.contributions, standard, answered_none(filled.data),
-                self.indicators.unassessed(filled.data, ev.benchmark.sector),
-            )),
+            reason_codes=tuple(
+                reason_codes(ev.contributions, standard, answered_none(filled.data), unassessed)
+            ),
             improvements=tuple(imps),
             path_to_next_grade=path,
             emissions=inventory_section(inv, ev.benchmark),
@@ -338,6 +345,17 @@ class Engine:
             ),
             versions=self.versions,
         )
+
+    def _unassessed(self, ev: Evaluation) -> dict[str, MaterialInput]:
+        """The indicators missing only for an input the business's sector must report (their reasons say
+        which); nothing to look up under a standard without such rules."""
+        if not self.standard.missing_when_not_reported:
+            return {}
+        filled = ev.filled
+        return self.indicators.unassessed(IndicatorContext(
+            filled.data, ev.inventory, ev.benchmark, self._defaults(filled.data), ev.quality.pcaf_score,
+            filled.sector_default_fields,
+        ))
 
     def _pillars(self, contributions: tuple[Contribution, ...]) -> tuple[dict[str, Any], ...]:
         return tuple(

@@ -257,12 +257,14 @@ def improvements(
     rerate: Rerate,
     search: Search | None = None,
     knock_outs: Sequence[KnockOut] = (),
+    unassessed: Mapping[str, MaterialInput] | None = None,
 ) -> tuple[list[Improvement], dict[str, object]]:
     """Every applicable action with a positive score gain, best first; the cheapest path to the next grade.
 
     ``search`` finds the path's first prefix that reaches the next grade (default :func:`first_reaching`);
     a test passes a linear scan to check the guided search against trying every prefix. ``knock_outs``
-    (the business's) say, with ``contributions``, what holds the path back when it cannot reach the grade.
+    (the business's) say, with ``contributions`` and ``unassessed`` (indicators missing for an input the
+    sector must report), what holds the path back when it cannot reach the grade.
     """
     gaps = {c.indicator: c.max_points - c.points for c in contributions}
     found: list[tuple[Improvement, PlannedAction, Outcome | None]] = []
@@ -307,7 +309,7 @@ def improvements(
     path, best = _path_to_next_grade(filled, base, found, standard, rerate, search or first_reaching)
     target = path["target_grade"]
     path["held_back_by"] = (
-        held_back_by(str(target), best, knock_outs, contributions, standard)
+        held_back_by(str(target), best, knock_outs, contributions, standard, unassessed)
         if target is not None and not path["reachable"]
         else []
     )
@@ -320,6 +322,7 @@ def held_back_by(
     knock_outs: Sequence[KnockOut],
     contributions: Sequence[Contribution],
     standard: Standard,
+    unassessed: Mapping[str, MaterialInput] | None = None,
 ) -> list[dict[str, object]]:
     """Why no path of the standard's actions reaches ``target``, each reason with what can be done about it.
 
@@ -344,14 +347,22 @@ def held_back_by(
     if unreported:
         points = round_float(sum([c.max_points - c.points for c in unreported], 0.0), 1)
         names = [standard.indicators[c.indicator] for c in unreported]
+        # an input the sector must report, named as the owner can act on it (the fleet, not the indicators)
+        rules: list[MaterialInput] = []
+        for c in unreported:
+            material = unassessed.get(c.indicator) if unassessed else None
+            if material is not None and material not in rules:
+                rules.append(material)
         out.append(_held_back(
             "missing_data", None, [c.indicator for c in unreported], points,
             f"Up to {points:g} more points wait in figures not reported (or only estimated from the sector): "
             f"{'; '.join(n.name for n in names)}. Report them, from the bills where there are any, "
-            "to be scored on them; a blank never scores better than the worst figure.",
+            "to be scored on them; a blank never scores better than the worst figure."
+            + "".join(f" {r.reason[0].upper()}{r.reason[1:]}." for r in rules),
             f"未填报（或仅按行业默认值估算）的数据最多还能带来 {points:g} 分："
             f"{'、'.join(n.name_zh for n in names)}。"
-            "请按账单等实际数据填报后按实际情况计分；空白的得分不会高于最差的填报值。",
+            "请按账单等实际数据填报后按实际情况计分；空白的得分不会高于最差的填报值。"
+            + "".join(f"{r.reason_zh}。" for r in rules),
         ))
     floor = standard.grade_floor(target)
     if best_score < floor:

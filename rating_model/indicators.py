@@ -150,11 +150,28 @@ def answered_none(data: OperatingData) -> frozenset[str]:
     return frozenset(name for name, answered in ANSWERED_NONE.items() if answered(data))
 
 
-#: Per input a standard may name in ``missing_when_not_reported``: whether a business left it unanswered
-#: (``None``; an empty list is the answer "none").
-UNREPORTED: Mapping[str, Callable[[OperatingData], bool]] = {
-    "transport.fleet": lambda data: data.transport.fleet is None,
-}
+def _fleet_activity_unreported(data: OperatingData) -> bool:
+    """Whether the fleet's activity is not reported: the fleet left out, or a combustion item counting
+    vehicles without a distance or fuel above 0. A count alone is priced at a car's seed distance, and a
+    distance of 0 beside six diesel trucks priced them at nothing: both scored a freight firm's carbon
+    intensity on its depot's electricity, as leaving the fleet out had (a review of standard 1.6.0).
+    An answer of no vehicles (``"fleet": []``) is reported."""
+    fleet = data.transport.fleet
+    if fleet is None:
+        return True
+    return any(
+        item.fuel != "electric" and item.vehicles != 0 and not (item.km or item.fuel_quantity)
+        for item in fleet
+    )
+
+
+#: Per input a standard may name in ``missing_when_not_reported``: whether a business left it (or its
+#: activity) unreported this year.
+UNREPORTED: Mapping[str, Callable[[OperatingData], bool]] = {"transport.fleet": _fleet_activity_unreported}
+#: Indicators that compare two years: a rule's input must be among the fields the comparison compared
+#: (``Neutrality.compared_fields``), reported in both years, not only in this one (a freight firm that left
+#: out last year's fleet had its change from the depot's electricity alone).
+YEAR_ON_YEAR = frozenset({"emissions_change"})
 
 
 def _when_none(derive: Derivation, answered: Callable[[OperatingData], bool], value: float) -> Derivation:
@@ -197,6 +214,7 @@ class IndicatorSet:
             else:
                 raise StandardError(f"indicator {indicator.id}: no derivation is implemented for it")
         self._plan = tuple(plan)
+        self._derivations = dict(plan)
         self.ids = tuple(name for name, _ in plan)
         self._material = tuple((UNREPORTED[rule.field], frozenset(rule.sectors), rule)
                                for rule in _checked_material(standard))
@@ -205,14 +223,34 @@ class IndicatorSet:
         """The indicators ``data`` answered "none" of, among those the standard gives a ``when_none``."""
         return answered_none(data) & self.answerable if self.answerable else frozenset()
 
-    def unassessed(self, data: OperatingData, sector: str) -> dict[str, MaterialInput]:
-        """The indicators left in their missing bin because ``data`` did not report an input its sector
-        must (``missing_when_not_reported``), each with the standard's rule: its reason says why."""
+    def unassessed(
+        self, ctx: IndicatorContext, values: Mapping[str, float | None] | None = None
+    ) -> dict[str, MaterialInput]:
+        """The indicators left in their missing bin only because the business did not report an input its
+        sector must (``missing_when_not_reported``), each with the standard's rule: its reason says what to
+        report. An indicator missing anyway (no previous year, electricity from sector defaults) is not
+        listed, since reporting the input would not assess it. ``values``: the derivations' values, before
+        any rule left them missing (computed here when not given)."""
         out: dict[str, MaterialInput] = {}
+        if not self._material:
+            return out
+        data, sector = ctx.data, ctx.defaults.sector
         for unreported, in_sectors, rule in self._material:
-            if sector in in_sectors and unreported(data):
-                out.update(dict.fromkeys(rule.indicators, rule))
+            if sector not in in_sectors:
+                continue
+            this_year = unreported(data)
+            for name in rule.indicators:
+                applies = this_year or (
+                    name in YEAR_ON_YEAR and rule.field not in ctx.inventory.neutrality.compared_fields
+                )
+                value = values[name] if values is not None else self._derivations[name](ctx)
+                if applies and value is not None and not self._echoed(ctx, name):
+                    out[name] = rule
         return out
+
+    def _echoed(self, ctx: IndicatorContext, name: str) -> bool:
+        """Whether ``name`` is left missing because a field it reads came from sector defaults."""
+        return any(path in ctx.sector_default_fields and name in names for path, names in self._echoes)
 
     def derive(self, ctx: IndicatorContext) -> dict[str, float | None]:
         """Every indicator's value for one business, in the standard's order.
@@ -222,15 +260,15 @@ class IndicatorSet:
         that left its electricity out above one that reported high use.
         """
         values = {name: fn(ctx) for name, fn in self._plan}
+        # a sector's main source left unreported: its Scope 1 + 2 would be the rest alone (1.6.0)
+        unassessed = self.unassessed(ctx, values) if self._material else ()
+        for name in unassessed:
+            values[name] = None
         if ctx.sector_default_fields:
             for path, names in self._echoes:
                 if path in ctx.sector_default_fields:
                     for name in names:
                         values[name] = None
-        if self._material:
-            # a sector's main source left unreported: its Scope 1 + 2 would be the rest alone (1.6.0)
-            for name in self.unassessed(ctx.data, ctx.defaults.sector):
-                values[name] = None
         return values
 
 
@@ -242,8 +280,8 @@ def _checked_material(standard: Standard) -> tuple[MaterialInput, ...]:
         unknown = sorted(set(rule.sectors) - known)
         if rule.field not in UNREPORTED or unknown:
             raise StandardError(
-                f"score.missing_when_not_reported: {rule.field} must be one of {sorted(UNREPORTED)}, "
-                f"sectors known (unknown: {unknown})"
+                f"score.missing_when_not_reported: the field must be one of {sorted(UNREPORTED)} (got "
+                f"{rule.field}) and the sectors known to the benchmarks (unknown: {unknown})"
             )
     return standard.missing_when_not_reported
 

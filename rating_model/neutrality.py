@@ -85,11 +85,15 @@ class Neutrality(NamedTuple):
     compared_current_tco2e: float | None = None
     surplus_credits_tco2e: float = 0.0
     note: str = CREDITS_NOTE
+    #: the input fields the comparison compared (``energy.electricity_kwh``, ``transport.fleet``, ...): what
+    #: the change rests on, read by the standard's rules (not published: ``reduction_basis`` names them)
+    compared_fields: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-able copy, tCO2e figures rounded like the inventory's (:func:`round_tco2e`) and the change
         to 0.01 %: they had read 429.81831999999997 beside an inventory of 4 decimals."""
         out = self._asdict()
+        del out["compared_fields"]
         for name in _TCO2E_FIELDS:
             value = out[name]
             out[name] = None if value is None else round_tco2e(value)
@@ -165,6 +169,7 @@ class _Comparison(NamedTuple):
     basis: str
     previous: float | None = None
     current: float | None = None
+    fields: tuple[str, ...] = ()
 
 
 def _filled(field: str, estimated: frozenset[str]) -> bool:
@@ -248,7 +253,7 @@ def _reduction(data: OperatingData, current: list[LineItem], ctx: Context) -> _C
         proxies = [ref_id for ref_id in own.proxies if ref_id in only_before]
         if proxies:
             basis += f" (UK DESNZ/DEFRA 2025 proxies: {', '.join(proxies)})"
-    return _Comparison(max(change, 0.0), change_pct, basis, total_before, total_now)
+    return _Comparison(max(change, 0.0), change_pct, basis, total_before, total_now, tuple(common))
 
 
 def neutrality(
@@ -290,6 +295,8 @@ def neutrality(
         compared.previous,
         compared.current,
         max(-net, 0.0),
+        CREDITS_NOTE,
+        compared.fields,
     )
 
 

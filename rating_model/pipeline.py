@@ -34,7 +34,7 @@ def measure(filled: Filled, standard: Standard, indicators: IndicatorSet) -> Mea
     data = filled.data
     inventory = compute_inventory(data, estimated=filled.paths)
     bench = benchmark(data, inventory)
-    quality = assess(data, filled, standard)
+    quality = assess(data, filled, standard, inventory.neutrality.change_pct is not None)
     ctx = IndicatorContext(data, inventory, bench, sector_defaults(sector_of(data.company.isic_division)),
                            quality.pcaf_score, filled.sector_default_fields)
     return Measured(filled, inventory, bench, quality, indicators.derive(ctx))

@@ -927,7 +927,9 @@ def test_a_transport_business_gains_nothing_by_leaving_its_fleet_out(trucks: int
     trucks (4.55 t). Its carbon intensity and change on the previous year are now in their missing bins,
     capped at the worst reported bin's points, and the reasons name the fleet."""
     fleet = [{"fuel": "diesel", "vehicles": trucks, "km": 15_000 * trucks}]
-    left_out, reported = rate(FREIGHT), rate(copy.deepcopy(FREIGHT) | {"transport": {"fleet": fleet}})
+    both_years = copy.deepcopy(FREIGHT) | {"transport": {"fleet": fleet}}
+    both_years["previous_year"]["transport"] = {"fleet": fleet}
+    left_out, reported = rate(FREIGHT), rate(both_years)
     blank_ci, blank_change = _lines(left_out, "carbon_intensity", "emissions_change")
     ci, change = _lines(reported, "carbon_intensity", "emissions_change")
     assert blank_ci["value"] is None and blank_change["value"] is None
@@ -935,27 +937,71 @@ def test_a_transport_business_gains_nothing_by_leaving_its_fleet_out(trucks: int
     assert left_out["score"] <= reported["score"]
     assert blank_ci["points"] <= ci["points"] and blank_change["points"] <= change["points"]
     # the carbon intensity's reason as the rating words it when it is among the strongest
-    data = ENGINE.parse(FREIGHT)
-    line = next(c for c in ENGINE.rate(data).contributions if c.indicator == "carbon_intensity")
-    (said,) = reason_codes([line], ENGINE.standard, frozenset(),
-                           ENGINE.indicators.unassessed(data, "transport_logistics"))
-    assert said["message"].startswith("Carbon intensity of revenue: not assessed without the fleet")
+    ev = ENGINE.evaluate(fill_missing(ENGINE.parse(FREIGHT), ENGINE.standard))
+    line = next(c for c in ev.contributions if c.indicator == "carbon_intensity")
+    (said,) = reason_codes([line], ENGINE.standard, frozenset(), ENGINE._unassessed(ev))
+    assert said["message"].startswith("Carbon intensity of revenue: not assessed: report your vehicles'")
     assert "经营车辆" in said["message_zh"] and "缺失" in said["message_zh"]
+
+
+@pytest.mark.parametrize("dodge", ["last_years_fleet_left_out", "zero_km", "counts_only"])
+def test_a_transport_business_cannot_dodge_the_fleet_rule(dodge: str) -> None:
+    """A review of standard 1.6.0: last year's fleet left out gave the change from the depot's electricity
+    alone (+64 % with the trucks, -16.7 % without: the best bin); six diesel trucks at 0 km, or counted
+    without distance or fuel (priced at a car's seed distance), scored the carbon intensity of the
+    electricity alone. Each now leaves the indicator missing, never above reporting the trucks."""
+    this_year = [{"fuel": "diesel", "vehicles": 10, "km": 150_000}]
+    last_year = [{"fuel": "diesel", "vehicles": 6, "km": 90_000}]
+    honest = copy.deepcopy(FREIGHT) | {"transport": {"fleet": this_year}}
+    honest["previous_year"]["transport"] = {"fleet": last_year}
+    dodged = copy.deepcopy(honest)
+    if dodge == "last_years_fleet_left_out":
+        del dodged["previous_year"]["transport"]
+        missing = "emissions_change"
+    else:
+        dodged["transport"]["fleet"] = [{"fuel": "diesel", "vehicles": 10} | (
+            {"km": 0} if dodge == "zero_km" else {})]
+        missing = "carbon_intensity"
+    rated, fair = rate(dodged), rate(honest)
+    assert _lines(rated, missing)[0]["value"] is None and _lines(fair, missing)[0]["value"] is not None
+    assert rated["score"] <= fair["score"]
+
+
+def test_the_fleet_reason_is_given_only_where_the_fleet_is_what_is_missing() -> None:
+    """Without a previous year the change is missing whatever the fleet; with electricity from sector
+    defaults the carbon intensity is: reporting the fleet would not assess them, so their reasons do not
+    ask for it. Where the next grade is out of reach, what holds it back names the fleet."""
+    no_history = copy.deepcopy(FREIGHT)
+    del no_history["previous_year"]
+    data = ENGINE.parse(no_history)
+    ev = ENGINE.evaluate(fill_missing(data, ENGINE.standard))
+    assert set(ENGINE._unassessed(ev)) == {"carbon_intensity"}
+    defaults = copy.deepcopy(no_history)
+    del defaults["energy"]["electricity_kwh"]
+    ev = ENGINE.evaluate(fill_missing(ENGINE.parse(defaults), ENGINE.standard))
+    assert ENGINE._unassessed(ev) == {}
+    rated = rate(FREIGHT)
+    held = [h for h in rated["path_to_next_grade"]["held_back_by"] if h["reason"] == "missing_data"]
+    assert not held or ("report your vehicles' distance or fuel" in held[0]["message"]
+                        and "经营车辆" in held[0]["message_zh"])
 
 
 def test_the_fleet_rule_is_the_transport_sectors_and_an_answer_of_none_is_scored() -> None:
     """A warehouse without vehicles says so and keeps its carbon intensity; a restaurant that leaves its
     fleet out keeps it too (for most sectors vehicles are a small share and most leave the question
     blank); under 1.5.0 a freight firm's is computed as before (its models keep rating under it)."""
-    warehouse = rate(copy.deepcopy(FREIGHT) | {"transport": {"fleet": []}})
-    assert all(c["value"] is not None for c in _lines(warehouse, "carbon_intensity", "emissions_change"))
+    warehouse = copy.deepcopy(FREIGHT) | {"transport": {"fleet": []}}
+    this_year_only = rate(warehouse)
+    assert _lines(this_year_only, "carbon_intensity")[0]["value"] is not None
+    assert _lines(this_year_only, "emissions_change")[0]["value"] is None  # last year's vehicles unknown
+    warehouse["previous_year"]["transport"] = {"fleet": []}
+    assert all(c["value"] is not None for c in _lines(rate(warehouse), "carbon_intensity", "emissions_change"))
     restaurant = copy.deepcopy(FREIGHT)
     restaurant["company"]["industry_code"] = "5610"
     assert _lines(rate(restaurant), "carbon_intensity")[0]["value"] is not None
     before = load_standard(STANDARD_DIR / "greenrate-sme-1.5.yaml")
     values = measure_data(ENGINE.parse(FREIGHT), before, IndicatorSet(before)).values
-    assert values["carbon_intensity"] is not None and IndicatorSet(before).unassessed(
-        ENGINE.parse(FREIGHT), "transport_logistics") == {}
+    assert values["carbon_intensity"] is not None
 
 
 def test_zeros_and_a_previous_year_comparing_nothing_do_not_lift_the_completeness_cap() -> None:
