@@ -6,7 +6,8 @@ schemas publish what :func:`rating_model.disclosure.build_disclosure` and
 :func:`rating_model.vsme.vsme_export` build, and nothing else (``unknown = RAISE``, so the contract tests
 notice the day the engine and the contract drift apart). The five IFRS S2 sections are the rating's own
 ``issb_summary`` sections copied as issued, so they are typed by the same schema (:class:`IssbSummarySchema`,
-inherited) rather than a second description of one thing; a VSME datapoint is an IFRS item with a unit.
+inherited) rather than a second description of one thing; a VSME datapoint is an item as an IFRS one is
+(without its Chinese: the VSME export is English) with a unit.
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ from schemas.rating import (
     GRADES,
     ContractSchema,
     DataQualitySchema,
+    DisclosureItemSchema,
     IntensitiesSchema,
-    IssbItemSchema,
     IssbSummarySchema,
     PillarSchema,
     VersionsSchema,
@@ -149,7 +150,7 @@ class DisclosureSchema(IssbSummarySchema):
     carbon_credits_note = _str("Credits are never netted from gross emissions.")
 
 
-class VsmeDatapointSchema(IssbItemSchema):
+class VsmeDatapointSchema(DisclosureItemSchema):
     """One VSME datapoint: `value` (and `unit`, where it has one) only when disclosed."""
 
     unit = fields.String()

@@ -329,10 +329,25 @@ class FinancedEmissionsSchema(ContractSchema):
     outstanding_cny = _num()
 
 
-class IssbItemSchema(ContractSchema):
+class DisclosureItemSchema(ContractSchema):
+    """One disclosed item: `value` only when disclosed, `note` where there is something to say."""
+
     status = fields.String(required=True, validate=validate.OneOf(DISCLOSURE_STATUSES))
     value = fields.Raw(allow_none=True)
     note = fields.String()
+
+
+class IssbItemSchema(DisclosureItemSchema):
+    """One IFRS S2 item, its words in English and in Chinese."""
+
+    # optional: ratings are served as stored, and those before schema 1.8 have no Chinese notes or values
+    note_zh = fields.String(metadata={
+        "description": "`note` in Chinese, sentence for sentence, with the same figures (from schema 1.8)."})
+    value_zh = fields.Raw(metadata={"description": (
+        "`value` in Chinese where it is in words: a sentence, or a list of sentences item for item (from "
+        "schema 1.8). Absent for figures and records, and for the factor fallbacks (the factor selection's "
+        "English)."
+    )})
 
 
 def _section() -> fields.Dict:
