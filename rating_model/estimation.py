@@ -29,6 +29,8 @@ class Estimate:
     #: filled from the sector's defaults rather than from the business's own figures (an electricity bill's
     #: amount): indicators computed from it would only echo the default (standard 1.3.0, estimation)
     sector_default: bool
+    #: ``method`` in Chinese, with the same figures: the IFRS S2 summary states it in both languages
+    method_zh: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +55,11 @@ class Filled:
         return max((e.pcaf_floor for e in self.estimates), default=None)
 
 
+def _sector_default(value: float, per: str, per_zh: str) -> tuple[str, str]:
+    """The method of an input filled from a sector default, ``value`` per ``per``, in English and Chinese."""
+    return f"sector default {value:g} {per}", f"行业默认值 {value:g} {per_zh}"
+
+
 def _rule(standard: Standard, field: str, spend: bool) -> EstimationRule:
     rules = [r for r in standard.estimation if r.field == field]
     if field == "energy.electricity_kwh":
@@ -75,27 +82,32 @@ def fill_missing(data: OperatingData, standard: Standard) -> Filled:
             # the bill's own amount at the standard's tariff: not a sector default, and said so
             method = (
                 f"converted from the bill: electricity_spend {spend_cny:.0f} CNY / {rule.tariff_cny_per_kwh} "
-                "CNY/kWh, the standard's assumed tariff (its estimation rules)"
+                "CNY/kWh, the standard's assumed tariff (its estimation rules)",
+                f"按电费账单换算（electricity_spend {spend_cny:.0f} 元 ÷ {rule.tariff_cny_per_kwh} "
+                "元/千瓦时，即评级标准估算规则假定的电价）",
             )
         else:
             rule = _rule(standard, "energy.electricity_kwh", spend=False)
             if company.floor_area_m2 is not None:
                 kwh = company.floor_area_m2 * defaults.electricity_kwh_per_m2
-                method = f"sector default {defaults.electricity_kwh_per_m2:g} kWh/m2 x floor area"
+                method = _sector_default(defaults.electricity_kwh_per_m2, "kWh/m2 x floor area",
+                                         "千瓦时/平方米 × 营业面积")
             else:
                 kwh = company.employees * defaults.electricity_kwh_per_employee
-                method = f"sector default {defaults.electricity_kwh_per_employee:g} kWh/employee x employees"
+                method = _sector_default(defaults.electricity_kwh_per_employee, "kWh/employee x employees",
+                                         "千瓦时/员工 × 员工人数")
         estimates.append(
-            Estimate("energy.electricity_kwh", kwh, "kWh", method, rule.pcaf_floor,
-                     energy.electricity_spend is None)
+            Estimate("energy.electricity_kwh", kwh, "kWh", method[0], rule.pcaf_floor,
+                     energy.electricity_spend is None, method[1])
         )
         energy = replace(energy, electricity_kwh=kwh)
     # Only an unanswered list is estimated: "fuels": [] says no fuel is burned on site.
     if energy.fuels is None and defaults.gas_m3_per_employee > 0:
         rule = _rule(standard, "energy.fuels", spend=False)
         m3 = company.employees * defaults.gas_m3_per_employee
-        method = f"sector default {defaults.gas_m3_per_employee:g} m3 natural gas/employee x employees"
-        estimates.append(Estimate("energy.fuels", m3, "m3", method, rule.pcaf_floor, True))
+        en, zh = _sector_default(defaults.gas_m3_per_employee, "m3 natural gas/employee x employees",
+                                 "立方米天然气/员工 × 员工人数")
+        estimates.append(Estimate("energy.fuels", m3, "m3", en, rule.pcaf_floor, True, zh))
         energy = replace(energy, fuels=(FuelUse("natural_gas", m3, "m3"),))
     if not estimates:
         return Filled(data, ())

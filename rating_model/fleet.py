@@ -27,7 +27,8 @@ _FLEET_FUEL = {
 }
 _EV_NOTE = (
     "fleet EVs given in kWh are assumed to be charged on the premises and already metered in "
-    "energy.electricity_kwh (Scope 2); they are not counted again"
+    "energy.electricity_kwh (Scope 2); they are not counted again",
+    "以千瓦时填报的车队电动汽车假定在经营场所充电，其用电已计入 energy.electricity_kwh（范围二）；不重复计算",
 )
 
 
@@ -66,7 +67,9 @@ def _ev_lines(ctx: Context, path: str, km: float, quality: str, out: list[LineIt
     )
     ctx.assume(
         "fleet EVs given as km or vehicles are taken to be charged off the premises and priced at the "
-        "company's grid factor; chargers on the premises are metered in energy.electricity_kwh (Scope 2)"
+        "company's grid factor; chargers on the premises are metered in energy.electricity_kwh (Scope 2)",
+        "以里程或车辆数填报的车队电动汽车假定在经营场所以外充电，按企业所在地电网排放因子计算；经营场所内的"
+        "充电桩用电计入 energy.electricity_kwh（范围二）",
     )
 
 
@@ -79,7 +82,7 @@ def _fleet_item(
             # Not priced (already metered), but still an amount of electricity: litres here are a mistake
             # that must be said, not an amount quietly assumed to be counted elsewhere.
             convert(item.fuel_quantity, item.unit or "", "kWh", field=path + ".unit")
-            ctx.assume(_EV_NOTE)
+            ctx.assume(*_EV_NOTE)
             return 0.0
         activity = _FLEET_FUEL.get(item.fuel)
         if activity is None:

@@ -104,6 +104,9 @@ class Inventory:
     assumptions: tuple[str, ...]
     missing: tuple[str, ...]
     not_available: tuple[str, ...]
+    #: ``assumptions`` and ``not_available`` in Chinese, item for item (the IFRS S2 summary's ``value_zh``)
+    assumptions_zh: tuple[str, ...] = ()
+    not_available_zh: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-able form: nested records become objects, tuples become lists."""
@@ -331,6 +334,8 @@ def compute_inventory(
         tuple(ctx.assumptions),
         tuple(missing),
         tuple(ctx.not_available),
+        tuple(ctx.assumptions_zh),
+        tuple(ctx.not_available_zh),
     )
 
 

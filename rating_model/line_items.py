@@ -73,8 +73,10 @@ class Context:
         "refs",
         "fallbacks",
         "assumptions",
+        "assumptions_zh",
         "proxies",
         "not_available",
+        "not_available_zh",
     )
 
     def __init__(
@@ -99,8 +101,11 @@ class Context:
         self.refs: dict[str, FactorRef] = {grid.id: grid.ref, residual.id: residual.ref}
         self.fallbacks = fallbacks
         self.assumptions: list[str] = []
+        # each in Chinese too, in the same order: the IFRS S2 summary discloses them in both languages
+        self.assumptions_zh: list[str] = []
         self.proxies: list[str] = []
         self.not_available: list[str] = []
+        self.not_available_zh: list[str] = []
 
     def apart(self) -> Context:
         """A context with this one's factor choice and its own notes: for figures that are not this year's
@@ -139,10 +144,16 @@ class Context:
                 self.proxies.append(record.id)
         return record
 
-    def assume(self, text: str) -> None:
-        """Add an assumption once, however many lines rely on it."""
+    def assume(self, text: str, text_zh: str) -> None:
+        """Add an assumption (``text``, in Chinese ``text_zh``) once, however many lines rely on it."""
         if text not in self.assumptions:
             self.assumptions.append(text)
+            self.assumptions_zh.append(text_zh)
+
+    def exclude(self, text: str, text_zh: str) -> None:
+        """Say that reported data was left out of the inventory for want of a factor (and in Chinese)."""
+        self.not_available.append(text)
+        self.not_available_zh.append(text_zh)
 
     def quality(self, path: str, default: str = CALCULATED) -> str:
         """``estimated`` if ``path`` or any parent path was filled by an earlier estimation step."""

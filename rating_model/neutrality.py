@@ -85,6 +85,9 @@ class Neutrality(NamedTuple):
     compared_current_tco2e: float | None = None
     surplus_credits_tco2e: float = 0.0
     note: str = CREDITS_NOTE
+    #: ``reduction_basis`` in Chinese, for the IFRS S2 comparative's ``note_zh``; not in ``to_dict``: the
+    #: rating's neutrality section states its basis in English
+    reduction_basis_zh: str = ""
     #: the input fields the comparison compared (``energy.electricity_kwh``, ``transport.fleet``, ...): what
     #: the change rests on, read by the standard's rules (not published: ``reduction_basis`` names them)
     compared_fields: tuple[str, ...] = ()
@@ -93,6 +96,7 @@ class Neutrality(NamedTuple):
         """JSON-able copy, tCO2e figures rounded like the inventory's (:func:`round_tco2e`) and the change
         to 0.01 %: they had read 429.81831999999997 beside an inventory of 4 decimals."""
         out = self._asdict()
+        del out["reduction_basis_zh"]
         del out["compared_fields"]
         for name in _TCO2E_FIELDS:
             value = out[name]
@@ -125,13 +129,18 @@ _FIELD_OF_CATEGORY = {
     "mobile_combustion": "transport.fleet",
     "ev_charging": "transport.fleet",
 }
-#: How the comparison's basis names each field.
+#: How the comparison's basis names each field, in English and in Chinese.
 _FIELD_LABEL = {
-    "energy.electricity_kwh": "purchased electricity",
-    "energy.purchased_heat_gj": "purchased heat",
-    "energy.fuels": "stationary fuels",
-    "transport.fleet": "fleet",
+    "energy.electricity_kwh": ("purchased electricity", "外购电力"),
+    "energy.purchased_heat_gj": ("purchased heat", "外购热力"),
+    "energy.fuels": ("stationary fuels", "固定燃烧燃料"),
+    "transport.fleet": ("fleet", "车队"),
 }
+
+
+def _labels(fields: list[str]) -> tuple[str, str]:
+    """``fields`` named as a list in running text, in English and in Chinese."""
+    return ", ".join(_FIELD_LABEL[f][0] for f in fields), "、".join(_FIELD_LABEL[f][1] for f in fields)
 
 
 def _location_by_field(
@@ -167,6 +176,7 @@ class _Comparison(NamedTuple):
     reduction: float | None
     change_pct: float | None
     basis: str
+    basis_zh: str
     previous: float | None = None
     current: float | None = None
     fields: tuple[str, ...] = ()
@@ -177,16 +187,20 @@ def _filled(field: str, estimated: frozenset[str]) -> bool:
     return field in estimated or any(path.startswith(field + ".") for path in estimated)
 
 
-def _factors_named(compared: list[LineItem], ctx: Context) -> str:
+def _factors_named(compared: list[LineItem], ctx: Context) -> tuple[str, str]:
     """Which factors both years were priced at, named truly: this year's factor set, and the grid factor
     with its own year where a compared line used it (cn-2024.2 prices 2024 at the 2023 grid; the basis had
-    said "both years at 2024 factors"). Only location-based figures are compared, so no residual factor."""
-    text = f"both years at this year's factors (factor set {ctx.factor_set.version}"
+    said "both years at 2024 factors"). Only location-based figures are compared, so no residual factor.
+    In English and in Chinese."""
+    version = ctx.factor_set.version
+    text = f"both years at this year's factors (factor set {version}"
+    zh = f"两个年度均按本年度排放因子计算（排放因子集 {version}"
     grid = ctx.grid
     if any(line.factor_id == grid.id for line in compared):
-        year = f", the {grid.year} grid factor" if grid.year is not None else ""
-        text += f"; electricity at {grid.id}{year}"
-    return text + ")"
+        has_year = grid.year is not None
+        text += f"; electricity at {grid.id}" + (f", the {grid.year} grid factor" if has_year else "")
+        zh += f"；电力按 {grid.id}" + (f"，即 {grid.year} 年电网排放因子" if has_year else "")
+    return text + ")", zh + "）"
 
 
 def _reduction(data: OperatingData, current: list[LineItem], ctx: Context) -> _Comparison:
@@ -200,7 +214,7 @@ def _reduction(data: OperatingData, current: list[LineItem], ctx: Context) -> _C
     """
     previous = data.previous_year
     if previous is None:
-        return _Comparison(None, None, "no previous_year data")
+        return _Comparison(None, None, "no previous_year data", "无 previous_year 数据")
     own = ctx.apart()  # the previous year's factors and notes are not this year's inventory's
     lines, _, _, _ = scope12_lines(previous.energy, previous.transport.vehicles, own, prefix="previous_year.")
     before, guessed_before = _location_by_field(
@@ -214,14 +228,15 @@ def _reduction(data: OperatingData, current: list[LineItem], ctx: Context) -> _C
     both = [f for f in _FIELD_LABEL if f in before and f in now]
     estimated = [f for f in both if f in guessed_before or f in guessed_now]
     common = [f for f in both if f not in estimated]
-    guessed = (
-        f"; left out (estimated, this year or last): {', '.join(_FIELD_LABEL[f] for f in estimated)}"
-        if estimated
-        else ""
-    )
+    guessed = ("", "")
+    if estimated:
+        names = _labels(estimated)
+        guessed = (f"; left out (estimated, this year or last): {names[0]}",
+                   f"；未纳入（本年度或上年度为估算数据）：{names[1]}")
     if not common:
         return _Comparison(
-            None, None, "previous_year has no Scope 1/2 activity in common with this year" + guessed
+            None, None, "previous_year has no Scope 1/2 activity in common with this year" + guessed[0],
+            "previous_year 与本年度没有共同的范围一/范围二活动" + guessed[1],
         )
     total_before = sum([before[f] for f in common], 0.0)
     total_now = sum([now[f] for f in common], 0.0)
@@ -234,12 +249,16 @@ def _reduction(data: OperatingData, current: list[LineItem], ctx: Context) -> _C
         for line in (*lines, *current)
         if line.scope2_basis != "market" and _FIELD_OF_CATEGORY.get(line.category) in common
     ]
-    fields = ", ".join(_FIELD_LABEL[f] for f in common)
-    basis = f"like for like over {fields}, {_factors_named(compared_lines, ctx)}"
-    one_year = [_FIELD_LABEL[f] for f in _FIELD_LABEL if (f in before) != (f in now)]
+    fields, factors = _labels(common), _factors_named(compared_lines, ctx)
+    basis = f"like for like over {fields[0]}, {factors[0]}"
+    basis_zh = f"按可比口径比较{fields[1]}，{factors[1]}"
+    one_year = [f for f in _FIELD_LABEL if (f in before) != (f in now)]
     if one_year:
-        basis += f"; left out (reported in one year only): {', '.join(one_year)}"
-    basis += guessed
+        names = _labels(one_year)
+        basis += f"; left out (reported in one year only): {names[0]}"
+        basis_zh += f"；未纳入（仅一个年度有报告）：{names[1]}"
+    basis += guessed[0]
+    basis_zh += guessed[1]
     # Factors that priced the compared part of the previous year only (say, its fleet given in km, this
     # year's in litres) are named here, not among the inventory's factors.
     compared = {
@@ -250,10 +269,14 @@ def _reduction(data: OperatingData, current: list[LineItem], ctx: Context) -> _C
     only_before = [ref_id for ref_id in own.refs if ref_id in compared and ref_id not in ctx.refs]
     if only_before:
         basis += f"; previous_year also priced with {', '.join(only_before)}"
+        basis_zh += f"；previous_year 另使用了 {'、'.join(only_before)}"
         proxies = [ref_id for ref_id in own.proxies if ref_id in only_before]
         if proxies:
             basis += f" (UK DESNZ/DEFRA 2025 proxies: {', '.join(proxies)})"
-    return _Comparison(max(change, 0.0), change_pct, basis, total_before, total_now, tuple(common))
+            basis_zh += f"（英国 DESNZ/DEFRA 2025 年替代因子：{'、'.join(proxies)}）"
+    return _Comparison(
+        max(change, 0.0), change_pct, basis, basis_zh, total_before, total_now, tuple(common)
+    )
 
 
 def neutrality(
@@ -296,6 +319,7 @@ def neutrality(
         compared.current,
         max(-net, 0.0),
         CREDITS_NOTE,
+        compared.basis_zh,
         compared.fields,
     )
 

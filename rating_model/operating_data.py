@@ -42,8 +42,11 @@ from rating_model.values import fast_init
 #: 1.7 (2026-12-06): ``transport.fleet: []`` means the business runs no vehicles (kept in the canonical form,
 #: as ``fuels: []`` is), while a fleet left out is not answered; the two rate differently under standard
 #: 1.5.0; the green-loan rationale in Chinese (``green_loan.rationale_zh``) and each knock-out's ``name_zh``.
-#: Ratings are reused only under the same version.
-SCHEMA_VERSION = "1.7"
+#: 1.8 (2026-12-06): each IFRS S2 item's note in Chinese too (``note_zh``), and a value in words
+#: (``value_zh``: a sentence, or a list of them item for item), with the same figures: a Chinese bank's
+#: credit memo and the Chinese disclosure showed English sentences. Ratings are reused only under the same
+#: version.
+SCHEMA_VERSION = "1.8"
 
 STATIONARY_FUELS = ("natural_gas", "diesel", "gasoline", "lpg", "coal", "fuel_oil")
 FLEET_FUELS = ("gasoline", "diesel", "hybrid", "electric", "lpg", "natural_gas", "unknown")

@@ -16,7 +16,8 @@ CAT6_TRAVEL = "cat6_business_travel"
 _TRAVEL = {mode: ("travel." + mode, "business travel by " + mode.replace("_", " ")) for mode in TRAVEL_MODES}
 _CAR_NOTE = (
     "business travel by car: the DEFRA factor is per vehicle-km; passenger_km is counted as vehicle-km "
-    "(one traveller per car, conservative)"
+    "(one traveller per car, conservative)",
+    "公务出行乘车：DEFRA 排放因子按车公里计；passenger_km 按车公里计算（每车一名出行者，从保守计）",
 )
 
 
@@ -27,7 +28,7 @@ def travel_lines(travel: tuple[TravelItem, ...], ctx: Context, out: list[LineIte
         activity, text = _TRAVEL[trip.mode]
         record = ctx.factor(activity, path + ".mode")
         if trip.mode == "car":
-            ctx.assume(_CAR_NOTE)
+            ctx.assume(*_CAR_NOTE)
         pkm = trip.passenger_km
         out.append(
             LineItem(
@@ -71,7 +72,7 @@ def water_lines(resources: Resources, ctx: Context, out: list[LineItem]) -> None
             quality,
         )
     )
-    ctx.assume("wastewater volume is taken to equal the water supplied")
+    ctx.assume("wastewater volume is taken to equal the water supplied", "废水量按供水量计")
 
 
 def _waste_line(
@@ -99,14 +100,17 @@ def waste_lines(resources: Resources, ctx: Context, out: list[LineItem]) -> None
     other = " (other than food)" if food > 0 else ""
     _waste_line(ctx, out, "resources.waste_t", "waste.landfill",
                 "non-recycled, non-hazardous waste to landfill" + other, rest)
-    ctx.assume("non-recycled waste is taken to go to landfill (conservative where the route is unknown)")
+    ctx.assume("non-recycled waste is taken to go to landfill (conservative where the route is unknown)",
+               "未回收的废弃物按填埋处理计（处置去向未知时从保守计）")
     if recycled > 0:
         _waste_line(ctx, out, "resources.waste_recycled_t", "waste.recycling",
                     "recycled waste (transport to recycling only)", recycled)
     if hazardous > 0:
-        ctx.not_available.append(
+        ctx.exclude(
             f"resources.hazardous_waste_t: {hazardous:g} t reported, but no emission factor for hazardous "
-            "waste is known; excluded from Scope 3 category 5"
+            "waste is known; excluded from Scope 3 category 5",
+            f"resources.hazardous_waste_t：已报告 {hazardous:g} 吨，但没有已知的危险废物排放因子；"
+            "未计入范围三类别 5",
         )
 
 

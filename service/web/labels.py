@@ -81,10 +81,7 @@ ENGINE_TEXT_ZH: Mapping[str, str] = {
     "IFRS S2 Climate-related Disclosures (June 2023), proportionate to a small business": (
         "依据《国际财务报告可持续披露准则第 2 号——气候相关披露》（IFRS S2，2023 年 6 月），按小微企业适度简化"
     ),
-    GWP_NOTE: (
-        "每个排放因子覆盖其发布方所述的温室气体（emissions.factors[].gwp_basis），按吨二氧化碳当量直接加总、"
-        "未作换算；IFRS S2 B21 段要求以 IPCC 最新（AR6）100 年全球增温潜势折算为二氧化碳当量。"
-    ),
+    GWP_NOTE[0]: GWP_NOTE[1],  # the engine's own Chinese, for ratings stored before it had note_zh
     CREDITS_NOTE: (
         "碳信用单独列报，从不抵扣总排放（IFRS S2 第 36(e) 段；PCAF 标准 A 部分）。扣除碳信用后的净排放"
         "是另一项运营碳中和声明。"

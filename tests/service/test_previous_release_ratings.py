@@ -5,6 +5,8 @@ key a later release adds to the rating must be optional in the contract: engine 
 ``emissions.intensities.scope12_location_per_cny_million_revenue`` as a required key, and every rating
 issued before it stopped validating against ``/openapi.json`` (``GET /v1/ratings/{id}`` and the disclosure,
 which copies the intensities into ``inventory.intensities``; review of this session's service changes).
+Schema 1.8 said each IFRS S2 note and value in words in Chinese too (``note_zh``, ``value_zh``): a rating
+stored before has none.
 """
 
 from __future__ import annotations
@@ -38,6 +40,13 @@ ADDED_SINCE_PREVIOUS_RELEASE = [
     ("emissions", "intensities", "scope12_location_per_cny_million_revenue"),
     # engine 1.8, schema 1.7: the green-loan rationale in Chinese
     ("green_loan", "rationale_zh"),
+]
+#: The keys a release after the previous one added to the items of the IFRS S2 summary (every item that
+#: has a note or a value in words), which the disclosure's five sections copy.
+ADDED_TO_IFRS_S2_ITEMS_SINCE_PREVIOUS_RELEASE = [
+    # engine 1.9, schema 1.8: each note, and each value in words, in Chinese
+    "note_zh",
+    "value_zh",
 ]
 
 
@@ -80,6 +89,11 @@ def _as_stored_by_the_previous_release(
         for parent in parents:
             holder = holder[parent]
         del holder[key]  # a KeyError says the list names a key this body does not have
+    for key in ADDED_TO_IFRS_S2_ITEMS_SINCE_PREVIOUS_RELEASE:
+        items = [item for section in stored["issb_summary"].values() for item in section.values()]
+        assert any(key in item for item in items), key  # the list names a key this body has
+        for item in items:
+            item.pop(key, None)
     if also is not None:
         also(stored)
     stored["versions"] = dict(versions)
@@ -126,5 +140,7 @@ def test_a_rating_and_its_disclosures_stored_by_the_previous_release_validate_ag
             assert contract_errors(spec, path, "get", answer) == [], query
         doc = client.get(f"/v1/ratings/{rating_id}/disclosure", headers=bearer(key)).get_json()
         assert "scope12_location_per_cny_million_revenue" not in doc["inventory"]["intensities"]
+        assert "note_zh" not in json.dumps(doc) and "value_zh" not in json.dumps(doc)
         vsme = client.get(f"/v1/ratings/{rating_id}/disclosure?format=vsme", headers=bearer(key)).get_json()
         assert vsme["datapoints"]["B3"]["ghg_intensity"]["status"] == "disclosed"  # derived from the figures
+

@@ -1,0 +1,170 @@
+"""The IFRS S2 summary in Chinese: every note and every value in words, sentence for sentence, same figures.
+
+A Chinese bank's credit memo, its API client and the Chinese disclosure showed the summary's English
+sentences inside a Chinese document (a Chinese-speaking relationship manager's review). Each item's
+``note`` has its ``note_zh`` and a value in words its ``value_zh``; the numbers are read out of both and
+must be the same, so that no figure differs between the two languages.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from rating_model.engine import Engine
+from tests.conftest import BASE_PAYLOAD, session_engine
+
+CORPUS = Path(__file__).parents[1] / "data" / "engine_corpus.jsonl"
+
+#: the business the merchant page's one-click form sends: the company and its electricity bill only
+ONE_CLICK: dict[str, Any] = {
+    "company": {"name": "Corner Shop", "country": "CN", "region": "CN-GD", "industry_code": "4711",
+                "employees": 6, "annual_revenue": 1_200_000, "currency": "CNY", "reporting_year": 2024},
+    "energy": {"electricity_spend": 18_000},
+}
+#: a business that answers nearly everything: every scope, every kind of vehicle, waste with a hazardous
+#: share (no factor), business travel by car, green power under certificates, targets, a green loan
+FULL: dict[str, Any] = {
+    "company": {**BASE_PAYLOAD["company"], "industry_code": "1071"},
+    "energy": {"electricity_kwh": 80_000, "green_electricity_kwh": 20_000,
+               "green_electricity_instrument": "green_certificate", "purchased_heat_gj": 40,
+               "fuels": [{"fuel": "natural_gas", "quantity": 6000, "unit": "m3"},
+                         {"fuel": "coal", "quantity": 500, "unit": "kg"}]},
+    "transport": {"fleet": [{"fuel": "diesel", "vehicles": 2},
+                            {"fuel": "electric", "fuel_quantity": 3000, "unit": "kWh"},
+                            {"fuel": "electric", "km": 8000}],
+                  "business_travel": [{"mode": "car", "passenger_km": 2500}]},
+    "resources": {"water_m3": 1200, "waste_t": 8, "waste_recycled_t": 2, "hazardous_waste_t": 0.3},
+    "practices": {"climate_responsible_person": True, "environmental_policy": False, "iso14001": False,
+                  "energy_audit": False, "green_products_share": 0.15},
+    "targets": [{"scopes": [1, 2], "base_year": 2023, "target_year": 2030, "reduction_pct": 40}],
+    "loan": {"amount": 800_000, "currency": "CNY", "use_of_proceeds": "energy_efficiency",
+             "borrower_equity_plus_debt": 4_000_000},
+    "data_source": "energy_bills",
+}
+
+
+def _with(**parts: Any) -> dict[str, Any]:
+    body = copy.deepcopy(BASE_PAYLOAD)
+    body.update(copy.deepcopy(parts))
+    return body
+
+
+BUSINESSES = {
+    "one-click": ONE_CLICK,
+    "nothing but the company": {"company": ONE_CLICK["company"]},
+    "full": FULL,
+    "previous_year": _with(previous_year={"energy": {"electricity_kwh": 50_000, "fuels": []},
+                                          "transport": {"fleet": [{"fuel": "diesel", "vehicles": 3}]}},
+                           transport={"fleet": [{"fuel": "diesel", "vehicles": 1}]}),
+    "credits": _with(offsets=[{"standard": "CCER", "tco2e": 2.5, "type": "avoidance", "vintage": 2023}]),
+    "no vehicles": _with(transport={"fleet": []}),
+    "a haulier without its fleet": {**ONE_CLICK, "company": {**ONE_CLICK["company"], "industry_code": "4923"},
+                                    "energy": {"electricity_kwh": 9000, "fuels": []}},
+    "general-purpose loan": _with(loan={"amount": 100_000, "currency": "CNY",
+                                        "use_of_proceeds": "general_working_capital"}),
+}
+
+#: "Scope 1" is 范围一 in Chinese: the scope's number, said in words
+_SCOPES_ZH = {"范围一": "Scope 1", "范围二": "Scope 2", "范围三": "Scope 3"}
+#: a figure standing on its own: not the digits of a name (GWP100, CO2e, cat5_waste, cn.grid.east.2023)
+_FIGURE = re.compile(r"(?<![A-Za-z0-9_.])\d+(?:[.,]\d+)*")
+#: what may stay in Latin letters inside Chinese: keys and paths of the rating, quoted JSON, names
+_NAMES = re.compile(r'"[^"]*"|“[^”]*”|\S*[_.\d]\S*')
+
+
+def _figures(text: str) -> list[str]:
+    for words, scope in _SCOPES_ZH.items():
+        text = text.replace(words, scope)
+    return sorted(_FIGURE.findall(text))
+
+
+def _in_words(value: Any) -> bool:
+    """A value that is a sentence, or a list of them (a factor set's version or a list of paths is not)."""
+    if isinstance(value, list):
+        return bool(value) and all(isinstance(v, str) and " " in v for v in value)
+    return isinstance(value, str) and " " in value
+
+
+def _said(summary: dict[str, Any]) -> Iterator[tuple[str, str, str]]:
+    """Every (item key, English, Chinese) the summary says, a list item for item."""
+    for items in summary.values():
+        for key, item in items.items():
+            if "note" in item:
+                yield key, item["note"], item["note_zh"]
+            if "value_zh" in item:
+                value, value_zh = item["value"], item["value_zh"]
+                if isinstance(value, list):
+                    assert len(value_zh) == len(value), key
+                    yield from ((key, en, zh) for en, zh in zip(value, value_zh, strict=True))
+                else:
+                    yield key, value, value_zh
+
+
+def _check(summary: dict[str, Any]) -> int:
+    """Assert the summary's Chinese; return how many sentences were compared."""
+    keys = {key for items in summary.values() for key in items}
+    for items in summary.values():
+        for key, item in items.items():
+            assert ("note" in item) == ("note_zh" in item), key
+            # the factor fallbacks are the factor selection's words, English only (and said so in issb)
+            words = _in_words(item.get("value")) and key != "fallbacks"
+            assert ("value_zh" in item) == words, (key, item.get("value"))
+    said = list(_said(summary))
+    for key, en, zh in said:
+        assert zh and re.search(r"[\u4e00-\u9fff]", zh), (key, zh)
+        assert _figures(en) == _figures(zh), (key, en, zh)
+        latin = re.findall(r"[a-z]{3,}", _NAMES.sub(" ", zh))
+        assert not [w for w in latin if w != "greenrate" and w not in keys], (key, zh)  # only names
+    return len(said)
+
+
+@pytest.mark.parametrize("body", BUSINESSES.values(), ids=BUSINESSES.keys())
+def test_every_note_and_every_value_in_words_is_said_in_chinese_with_the_same_figures(
+    body: dict[str, Any],
+) -> None:
+    engine: Engine = session_engine()
+    rating = engine.rate(engine.parse(body)).to_dict()
+    assert _check(json.loads(json.dumps(rating["issb_summary"]))) > 20
+
+
+def test_the_whole_engine_corpus_says_its_summary_in_chinese() -> None:
+    """The 200 synthetic businesses of the fingerprint corpus: every combination the generator draws."""
+    engine: Engine = session_engine()
+    bodies = [json.loads(line) for line in CORPUS.read_text(encoding="utf-8").splitlines() if line]
+    assert sum(_check(engine.rate(engine.parse(body)).to_dict()["issb_summary"]) for body in bodies) > 4000
+
+
+def test_the_chinese_names_what_the_english_names() -> None:
+    """Spot checks of the wording: the terms a Chinese bank's disclosure uses, and the figures the business
+    gave, the estimates' methods and the comparison's basis in Chinese too."""
+    engine: Engine = session_engine()
+    full = engine.rate(engine.parse(FULL)).to_dict()["issb_summary"]
+    metrics, basis = full["metrics_and_targets"], full["basis_of_preparation"]
+    assert metrics["scope2_location_tco2e"]["note_zh"].startswith("基于位置（第 29(a)(v) 段）")
+    assert metrics["scope2_market_tco2e"]["note_zh"].startswith("基于市场：20 兆瓦时由绿色电力证书覆盖")
+    assert full["governance"]["oversight"]["value_zh"] == "已指定专人负责气候与能源事务。"
+    assert full["strategy"]["opportunities"]["value_zh"] == "绿色产品销售额占比 15%。"
+    assert basis["exclusions"]["value_zh"][0].startswith("resources.hazardous_waste_t：已报告 0.3 吨")
+    assert "范围三类别 5" in basis["exclusions"]["value_zh"][0]
+    assert len(basis["assumptions"]["value_zh"]) == len(basis["assumptions"]["value"]) >= 4
+    one_click = engine.rate(engine.parse(ONE_CLICK)).to_dict()["issb_summary"]
+    estimates = one_click["basis_of_preparation"]["estimates"]
+    assert "按电费账单换算（electricity_spend 18000 元" in estimates["note_zh"]
+    assert "electricity_spend 18000 CNY" in estimates["note"]
+    assert one_click["metrics_and_targets"]["scope1_tco2e"]["note_zh"].endswith(
+        "未包含企业车辆（未报告；见 basis_of_preparation.exclusions）。"
+    )
+    compared = engine.rate(engine.parse(BUSINESSES["previous_year"])).to_dict()["issb_summary"]
+    comparative = compared["metrics_and_targets"]["scope12_comparative"]
+    assert comparative["note"].startswith("Scope 1 and 2 (location-based) only")
+    assert comparative["note_zh"].startswith(
+        "仅含范围一和范围二（基于位置），上一年度为重述数据而非原报告数据：按可比口径比较"
+    )
+    assert "外购电力" in comparative["note_zh"] and "车队" in comparative["note_zh"]
