@@ -261,6 +261,8 @@ _EN: dict[str, str] = {
     "knock_out_insufficient_data": "incomplete data",
     "knock_out_coal_burned_on_site": "coal is burned on the premises",
     "list_sep": "; ",
+    # after engine prose left in English on a page in another language (never shown on the English page)
+    "english_original": " (English original)",
     "comparative_item": "previous year {previous} t CO2e, reporting year {current} t CO2e, change {change}",
     "intensity_per_cny_million_revenue": "Scopes 1, 2 (location) and 3 per CNY million of revenue",
     "intensity_scope12_market_per_cny_million_revenue": "Scopes 1 and 2 (market) per CNY million of revenue",
@@ -507,6 +509,8 @@ _ZH: dict[str, str] = {
     "knock_out_insufficient_data": "数据不完整",
     "knock_out_coal_burned_on_site": "经营场所内燃煤",
     "list_sep": "；",
+    # a rating stored before engine 1.9 has its notes in English only: shown as they are, and said to be
+    "english_original": "（英文原文）",
     "comparative_item": "上一年 {previous} 吨二氧化碳当量，报告年 {current} 吨二氧化碳当量，变化 {change}",
     "intensity_per_cny_million_revenue": "营收碳强度：范围一+范围二（基于位置）+范围三，每百万元营业收入",
     "intensity_scope12_market_per_cny_million_revenue": (

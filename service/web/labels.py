@@ -1,8 +1,9 @@
 """Labels, in English and Simplified Chinese, of what the engine names by key.
 
 Disclosure items, estimated operating-data fields and data sources are keys in a rating; the merchant page
-and the printable disclosure show them as words. The few fixed sentences the disclosure quotes from the
-engine have their Chinese here too; other engine prose stays English and is marked so in the HTML.
+and the printable disclosure show them as words. The engine says its IFRS S2 notes and values in Chinese
+too (``note_zh``, ``value_zh``, from engine 1.9); for a rating stored before, the few fixed sentences the
+disclosure quotes have their Chinese here, and other engine prose stays English and is marked so.
 """
 
 from __future__ import annotations
@@ -116,8 +117,12 @@ def data_source_label(source: str, lang: str) -> str:
     return _label(DATA_SOURCE_LABELS, source, lang)
 
 
-def in_language(text: str, lang: str) -> dict[str, str | None]:
-    """An engine sentence in ``lang`` when it is translated here; else as is, with ``lang`` "en" for HTML."""
+def in_language(text: str, lang: str, text_zh: str | None = None) -> dict[str, str | None]:
+    """An engine sentence in ``lang``: in Chinese its own ``text_zh`` (an IFRS S2 item's ``note_zh``) where
+    the rating carries it, else the translation held here; else as is, with ``lang`` "en" for the HTML
+    (the page marks it as the English original: a rating stored before the engine said it in Chinese)."""
+    if lang == "zh" and text_zh:
+        return {"text": text_zh, "lang": None}
     if lang == "zh" and text in ENGINE_TEXT_ZH:
         return {"text": ENGINE_TEXT_ZH[text], "lang": None}
     return {"text": text, "lang": None if lang == "en" else "en"}

@@ -430,15 +430,30 @@ def estimated_fields(paths: list[str], lang: str) -> str:
     return joined(field_labels(paths, lang), lang)
 
 
-def disclosure_value(key: str, value: Any, lang: str) -> dict[str, str | None]:
+def _sentences_zh(value_zh: Any) -> str:
+    """An item's ``value_zh`` as running Chinese text: a list's sentences one after another, those without a
+    full stop of their own ended by "；" (the English page joins them with "; ")."""
+    if not isinstance(value_zh, list | tuple):
+        return str(value_zh)
+    said = [str(v) for v in value_zh]
+    return "".join(s if s.endswith("。") else s + "；" for s in said).removesuffix("；") or "-"
+
+
+def disclosure_value(key: str, value: Any, lang: str, value_zh: Any = None) -> dict[str, str | None]:
     """A disclosure item's value as text, and its language when that is not the page's (engine prose).
 
-    Numbers need no language; the estimated fields and the data-quality figures are labelled here; any
-    other value is the engine's English (sentences, lists, records) and is marked ``lang="en"``.
+    Numbers and names (the factor set's version) need no language; the estimated fields and the data-quality
+    figures are labelled here; a value the engine says in Chinese too (``value_zh``, engine 1.9) is shown so
+    on the Chinese page; any other value is the engine's English (sentences, lists, records) and is marked
+    ``lang="en"``.
     """
     t = texts(lang)
+    if lang == "zh" and value_zh is not None:
+        return {"text": _sentences_zh(value_zh), "lang": None}
     if isinstance(value, int | float) and not isinstance(value, bool):
         return {"text": show(value), "lang": None}
+    if isinstance(value, str) and value and not any(c.isspace() for c in value):
+        return {"text": value, "lang": None}
     if key == "estimates" and isinstance(value, list):
         return {"text": estimated_fields([str(v) for v in value], lang), "lang": None}
     if key == "data_quality" and isinstance(value, Mapping):

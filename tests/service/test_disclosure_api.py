@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import html
 import io
 import json
+import re
 from typing import Any
 
 from flask.testing import FlaskClient
@@ -84,6 +86,40 @@ def test_html_and_pdf_carry_the_same_figures_as_the_json_rating(client: FlaskCli
         assert figure in text, figure
     assert "杭州绿色面馆" in text and "气候相关信息披露" in text  # Chinese renders (embedded CJK font)
     assert rating["id"] in text
+
+
+def test_the_chinese_page_and_pdf_give_the_notes_and_values_in_chinese(
+    client: FlaskClient, bank_key: str
+) -> None:
+    """The engine's notes and values in words are shown in its Chinese (``note_zh``, ``value_zh``) on the
+    Chinese page and in its PDF: a Chinese bank's printed disclosure carried English sentences. The English
+    page is unchanged."""
+    from rating_model.disclosure import IFRS_S2_SECTIONS
+
+    body = payload()
+    body["previous_year"] = {"energy": {"electricity_kwh": 50_000}}
+    body["transport"] = {"fleet": []}
+    body["offsets"] = [{"standard": "CCER", "tco2e": 2.5, "type": "avoidance", "vintage": 2023}]
+    body["loan"] = {"amount": 500_000, "currency": "CNY", "use_of_proceeds": "energy_efficiency"}
+    rating = _rate(client, bank_key, body)
+    url = f"/v1/ratings/{rating['id']}/disclosure"
+    page = html.unescape(client.get(url + "?lang=zh", headers={**bearer(bank_key), "Accept": "text/html"})
+                         .get_data(as_text=True))
+    pdf = client.get(url + "?lang=zh", headers={**bearer(bank_key), "Accept": "application/pdf"})
+    printed = re.sub(r"\s+", "", "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages))
+    english = html.unescape(client.get(url + "?lang=en", headers={**bearer(bank_key), "Accept": "text/html"})
+                            .get_data(as_text=True))
+    items = [item for section in IFRS_S2_SECTIONS for item in rating["issb_summary"][section].values()]
+    notes = [item for item in items if "note" in item]
+    assert len(notes) > 15
+    for item in notes:
+        assert item["note_zh"] in page and item["note"] not in page, item["note"]
+        assert re.sub(r"\s+", "", item["note_zh"])[:12] in printed, item["note_zh"]
+        assert item["note"] in english and item["note_zh"] not in english
+    for item in items:
+        if isinstance(item.get("value_zh"), str):
+            assert item["value_zh"] in page and item["value"] not in page, item["value"]
+    assert "（英文原文）" not in english and "未报告" not in english
 
 
 def test_vsme_export_keys_b1_to_b11_with_a_status_for_every_item(client: FlaskClient, bank_key: str) -> None:

@@ -432,7 +432,9 @@ def test_every_disclosure_key_and_estimated_field_has_both_labels(make_app: AppF
 
 
 def test_chinese_disclosure_and_result_are_in_chinese(make_app: AppFactory) -> None:
-    """Fixed text and labels are translated; engine prose left in English is marked lang="en"."""
+    """Fixed text and labels are translated, and the engine's notes and values are shown in its Chinese
+    (``note_zh``, ``value_zh``); what it says only in English (the factor fallbacks) is marked lang="en"
+    and as the English original."""
     from rating_model.disclosure import IFRS_S2_SECTIONS
 
     client = _app(make_app).test_client()
@@ -463,11 +465,17 @@ def test_chinese_disclosure_and_result_are_in_chinese(make_app: AppFactory) -> N
         assert english not in zh, english
     keys = [key for section in IFRS_S2_SECTIONS for key in doc[section]]
     assert not [key for key in keys if f">{key.replace('_', ' ')}<" in zh]
-    notes = re.findall(r'<div class="note"([^>]*)>', zh)  # a note is translated, or marked as English
-    assert notes and all(attrs in (' lang="en"', "") for attrs in notes)
     assert "每个排放因子覆盖其发布方所述的温室气体" in zh  # the GWP note, translated
-    prose = doc["strategy"]["transition_risks"]["value"]
-    assert f'<span lang="en">{prose}</span>' in zh
+    text = html.unescape(zh)
+    items = [item for section in IFRS_S2_SECTIONS for item in doc[section].values()]
+    for item in items:
+        if "note" in item:  # every note in the engine's Chinese, none in English
+            assert item["note_zh"] in text and item["note"] not in text, item["note"]
+    transition = doc["strategy"]["transition_risks"]
+    assert transition["value_zh"] in text and transition["value"] not in text
+    # English left on the Chinese page: only the factor fallbacks, each marked as the original
+    marked = re.findall(r'<span lang="en">(.*?)</span><span class="original">（英文原文）</span>', text)
+    assert marked == ["; ".join(doc["basis_of_preparation"]["fallbacks"]["value"])]
     en = client.get(location + "/disclosure?lang=en").get_data(as_text=True)
     assert 'lang="en"' not in en.split("<body>")[1] and "Scope 1 (t CO2e)" in en
     result = client.get(location + "?lang=zh").get_data(as_text=True)

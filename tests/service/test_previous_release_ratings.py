@@ -5,12 +5,13 @@ key a later release adds to the rating must be optional in the contract: engine 
 ``emissions.intensities.scope12_location_per_cny_million_revenue`` as a required key, and every rating
 issued before it stopped validating against ``/openapi.json`` (``GET /v1/ratings/{id}`` and the disclosure,
 which copies the intensities into ``inventory.intensities``; review of this session's service changes).
-Schema 1.8 said each IFRS S2 note and value in words in Chinese too (``note_zh``, ``value_zh``): a rating
-stored before has none.
+Schema 1.8 said each IFRS S2 note and value in words in Chinese too: a rating stored before has none, and its
+Chinese disclosure shows the English, marked as the original.
 """
 
 from __future__ import annotations
 
+import html
 import json
 from typing import Any
 
@@ -144,3 +145,32 @@ def test_a_rating_and_its_disclosures_stored_by_the_previous_release_validate_ag
         vsme = client.get(f"/v1/ratings/{rating_id}/disclosure?format=vsme", headers=bearer(key)).get_json()
         assert vsme["datapoints"]["B3"]["ghg_intensity"]["status"] == "disclosed"  # derived from the figures
 
+
+def test_the_chinese_disclosure_of_a_rating_stored_before_the_chinese_notes_shows_their_english_marked(
+    make_app: AppFactory,
+) -> None:
+    """A rating stored before schema 1.8 has no ``note_zh``: its Chinese page shows each note in English,
+    marked as the original, rather than mixing the languages silently (or dropping the note); a fixed
+    sentence the page knows the Chinese of (the GWP note) is still shown in Chinese."""
+    app = make_app()
+    key = create_key(app)
+    client = app.test_client()
+    rating_id = client.post("/v1/ratings", json=_body(), headers=bearer(key)).get_json()["id"]
+    stored = json.loads(_as_stored_by_the_previous_release(app, rating_id))
+    page = client.get(f"/v1/ratings/{rating_id}/disclosure?lang=zh",
+                      headers={**bearer(key), "Accept": "text/html"})
+    text = html.unescape(page.get_data(as_text=True))
+    notes = [item["note"] for section in stored["issb_summary"].values() for item in section.values()
+             if "note" in item]
+    gwp = stored["issb_summary"]["basis_of_preparation"]["greenhouse_gases"]["note"]
+    assert len(notes) > 10
+    for note in notes:
+        if note == gwp:
+            assert note not in text and "每个排放因子覆盖其发布方所述的温室气体" in text
+        else:
+            assert f'<span lang="en">{note}</span><span class="original">（英文原文）</span>' in text, note
+    risks = stored["issb_summary"]["strategy"]["transition_risks"]["value"]  # a value in words
+    assert f'<span lang="en">{risks}</span><span class="original">（英文原文）</span>' in text
+    english = client.get(f"/v1/ratings/{rating_id}/disclosure?lang=en",
+                         headers={**bearer(key), "Accept": "text/html"}).get_data(as_text=True)
+    assert "（英文原文）" not in english and 'lang="en"' not in english.split("<body>")[1]
