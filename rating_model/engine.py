@@ -107,7 +107,8 @@ from rating_model.values import fast_init
 #: from its depot's electricity alone, in the best bin), and their reasons name the input; a water or waste
 #: figure of 0, and a previous year with no Scope 1/2 input in common with this year, do not count towards
 #: completeness (``data_quality.completeness_given``; they had lifted the completeness cap to dark green);
-#: a caller's grid factor of 0 is refused (a supervisor's review).
+#: a caller's grid factor of 0 is refused (a supervisor's review). With schema 1.8, in the same release: each
+#: IFRS S2 item's note and value in words in Chinese too (``note_zh``, ``value_zh``), sentence for sentence.
 ENGINE_VERSION = "1.9"
 
 MODELS_DIR = Path(__file__).parent / "data" / "models"
