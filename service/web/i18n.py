@@ -174,7 +174,9 @@ _EN: dict[str, str] = {
     "waste_recycled": "Of that waste, recycled or sold for recycling (t)",
     "waste_recycled_hint": "Left empty while the waste is given, none of it counts as recycled.",
     "previous_electricity": "Last year's electricity use (kWh)",
-    "previous_electricity_hint": "From last year's bills: compared with this year's, like for like.",
+    "previous_electricity_hint": "From last year's bills: compared with this year's, like for like, when "
+    "this year's is given in kWh too (a bill amount is converted at an assumed tariff, and an estimate is "
+    "never compared).",
     "needs_waste": "Give the year's waste above first.",
     "completeness_on_form": "Floor area, water, waste and last year's electricity can be given under “More "
     "details” on the rating form.",
@@ -428,7 +430,8 @@ _ZH: dict[str, str] = {
     "waste_recycled": "其中回收利用或卖给回收站的废弃物（吨）",
     "waste_recycled_hint": "填了废弃物而此项不填，按没有回收计。",
     "previous_electricity": "上一年用电量（千瓦时）",
-    "previous_electricity_hint": "见上一年电费单，与今年用电量同口径对比。",
+    "previous_electricity_hint": "见上一年电费单；今年用电量也按千瓦时填写时，两年同口径对比"
+    "（按电费金额填写的用电量按假定电价换算，属于估算，不参与对比）。",
     "needs_waste": "请先填写全年产生的废弃物。",
     "completeness_on_form": "经营面积、用水、废弃物和上一年用电量可在评级表单的“更多信息（选填）”中填写。",
     "fuel_needs_gas": "请先在上面选择燃料种类，或不填用量。",
