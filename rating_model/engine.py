@@ -104,11 +104,16 @@ from rating_model.values import fast_init
 #: applicable knock-out's ``name_zh``. 1.9 (2026-12-06, standard 1.6.0, the default, with a retrained default
 #: model): a sector's main source left unreported leaves the indicators summing its Scope 1 + 2 in their
 #: missing bin (``missing_when_not_reported``: a freight firm without its fleet had its carbon intensity
-#: from its depot's electricity alone, in the best bin), and their reasons name the input; a water or waste
-#: figure of 0, and a previous year with no Scope 1/2 input in common with this year, do not count towards
+#: from its depot's electricity alone, in the best bin; last year's fleet, 0 km and counts alone likewise),
+#: and their reasons say what to report; a water or waste figure of 0, and a previous year that the
+#: year-on-year comparison compares nothing with, do not count towards
 #: completeness (``data_quality.completeness_given``; they had lifted the completeness cap to dark green);
 #: a caller's grid factor of 0 is refused (a supervisor's review). With schema 1.8, in the same release: each
 #: IFRS S2 item's note and value in words in Chinese too (``note_zh``, ``value_zh``), sentence for sentence.
+#: And a loan's balance sheet (equity + debt, total assets) is the borrower's, in ``company.currency``, and
+#: both it and the outstanding amount are converted to CNY before dividing (a USD loan to a CNY company had
+#: been divided by its CNY balance sheet as if in dollars); a loan without a balance sheet says that the
+#: borrower's whole emissions are attributed (factor set to 1, not capped) (a bank portfolio review).
 ENGINE_VERSION = "1.9"
 
 MODELS_DIR = Path(__file__).parent / "data" / "models"

@@ -128,8 +128,8 @@ _LOAN = (
     ("currency", "string", "ISO 4217", "Loan currency"),
     ("use_of_proceeds", "string", "", "Green-loan category of the standard, or general_working_capital"),
     ("outstanding", "float64", "loan currency", "Outstanding amount (PCAF attribution)"),
-    ("borrower_equity_plus_debt", "float64", "loan currency", "Borrower equity + debt (PCAF attribution)"),
-    ("borrower_total_assets", "float64", "loan currency", "Borrower total assets (PCAF fallback)"),
+    ("borrower_equity_plus_debt", "float64", "company currency", "Borrower equity + debt (PCAF attribution)"),
+    ("borrower_total_assets", "float64", "company currency", "Borrower total assets (PCAF fallback)"),
     ("fx_to_cny", "float64", "CNY per unit",
      "Loan currency to CNY; required when it is neither CNY nor the company's currency"),
 )

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rating_model.exceptions import InvalidInputError
-from rating_model.operating_data import OperatingData
+from rating_model.operating_data import Loan, OperatingData, to_cny
 from rating_model.rounding import round_float
 from rating_model.standard import KnockOut, Standard
 from rating_model.values import fast_init
@@ -48,6 +48,12 @@ class GreenLoan:
         }
 
 
+#: What a loan's PCAF attribution factor is computed on (``FinancedEmissions.attribution_basis``): the
+#: borrower's equity + debt, its total assets (PCAF's fallback), or nothing (no balance sheet: the whole
+#: borrower's emissions are attributed, factor set to 1)
+ATTRIBUTION_BASES = ("equity_plus_debt", "total_assets", "none")
+
+
 @dataclass(frozen=True, slots=True)
 class FinancedEmissions:
     attribution_factor: float
@@ -58,6 +64,16 @@ class FinancedEmissions:
     basis: str
     outstanding_cny: float
     tco2e_per_cny_million_lent: float | None
+    #: one of :data:`ATTRIBUTION_BASES`; the figures below are for the batch's columns and the portfolio
+    #: summary (an analyst splits the book by them), not part of the rating document
+    attribution_basis: str = "equity_plus_debt"
+    #: outstanding (in CNY) above the balance sheet (in CNY): the factor was capped at 1
+    capped: bool = False
+    #: financed Scope 1 and Scope 2 apart (IFRS S2 B62 asks for each scope); ``None`` unless the scopes
+    #: were given
+    scope1_tco2e: float | None = None
+    scope2_location_tco2e: float | None = None
+    scope2_market_tco2e: float | None = None
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -198,73 +214,133 @@ def assess_green_loan(
                      rated_green, tuple(cn for _, cn in said))
 
 
+def loan_to_cny(loan: Loan, company_currency: str, company_fx: float | None) -> float:
+    """CNY per unit of the loan's currency: 1 for CNY, ``loan.fx_to_cny``, else the company's rate for a
+    loan in its currency.
+
+    Raises
+    ------
+    InvalidInputError
+        No rate for the loan's currency (the parser refuses this first; data built in Python reaches here).
+    """
+    if loan.currency == "CNY":
+        return 1.0
+    if loan.fx_to_cny is not None:
+        return loan.fx_to_cny
+    if loan.currency == company_currency and company_fx:
+        return company_fx
+    raise InvalidInputError(
+        "loan.fx_to_cny", "required when the loan's currency is neither CNY nor the company's"
+    )
+
+
+def outstanding_of(loan: Loan) -> float:
+    """The outstanding amount in the loan's currency: the amount for a new loan that gives none."""
+    return loan.outstanding if loan.outstanding is not None else loan.amount
+
+
+def _round_opt(value: float | None, factor: float) -> float | None:
+    return None if value is None else round_float(factor * value, 4)
+
+
 def financed_emissions(
-    data: OperatingData, scope12_tco2e: float, scope3_tco2e: float | None, pcaf_score: int
+    data: OperatingData,
+    scope12_tco2e: float,
+    scope3_tco2e: float | None,
+    pcaf_score: int,
+    scopes: tuple[float, float, float] | None = None,
 ) -> FinancedEmissions | None:
     """PCAF attribution of the borrower's gross emissions to this loan; ``None`` without loan data.
 
-    Balance-sheet figures are in the loan's currency, converted to CNY (for the figure per CNY million lent)
-    at ``loan.fx_to_cny``, or at the company's rate for a loan in its currency. Outstanding defaults to the
-    amount for a new loan.
+    The outstanding amount is in the loan's currency, converted to CNY at ``loan.fx_to_cny`` (or at the
+    company's rate for a loan in its currency); the balance sheet (equity + debt, total assets) is the
+    borrower's, in its reporting currency ``company.currency`` like its revenue, converted at
+    ``company.fx_to_cny`` (engine 1.9: it had been read in the loan's currency, so a USD loan to a CNY
+    company was divided by CNY equity + debt as if in dollars). Both sides are in CNY before they are divided.
+    Outstanding defaults to the amount for a new loan.
     ``pcaf_score`` is the borrower's (from its emissions data); the loan's is that score when a balance sheet
     is given (equity + debt, or total assets, which PCAF accepts in their place), and 5 when only the
-    outstanding amount is known.
+    outstanding amount is known. ``scopes`` (Scope 1, Scope 2 location-based, Scope 2 market-based) are
+    attributed by the same factor when given.
     """
     loan = data.loan
     if loan is None:
         return None
     company = data.company
-    if loan.currency == "CNY":
-        to_cny = 1.0
-    elif loan.fx_to_cny is not None:
-        to_cny = loan.fx_to_cny
-    elif loan.currency == company.currency and company.fx_to_cny:
-        to_cny = company.fx_to_cny
-    else:  # the parser refuses this first; operating data built in Python reaches here
-        raise InvalidInputError(
-            "loan.fx_to_cny", "required when the loan's currency is neither CNY nor the company's"
-        )
-    outstanding = loan.outstanding if loan.outstanding is not None else loan.amount
+    loan_fx = loan_to_cny(loan, company.currency, company.fx_to_cny)
+    outstanding = outstanding_of(loan)
+    outstanding_cny = outstanding * loan_fx
     basis = "outstanding / (equity + debt) (PCAF Part A, business loans)"
-    denominator = loan.borrower_equity_plus_debt
-    if denominator is None:
-        denominator = loan.borrower_total_assets
+    attribution_basis = "equity_plus_debt"
+    sheet = loan.borrower_equity_plus_debt
+    if sheet is None:
+        sheet = loan.borrower_total_assets
+        attribution_basis = "total_assets"
         basis = "outstanding / total assets (PCAF fallback when equity and debt are unknown)"
-    if denominator is None:
-        # PCAF option 3b/3c would use sector asset ratios, which greenrate does not hold: attribute all.
+    if sheet is None:
+        # PCAF options 3b/3c would use sector asset or asset-turnover factors, which greenrate does not
+        # hold, and a factor is never invented: the whole borrower's emissions are attributed (factor 1).
         # Scores 1 to 4 need the balance sheet known (PCAF Part A, Table 5-4; total assets stand in for
         # equity + debt): with only the outstanding amount the loan's score is 5, however good the
         # borrower's emissions data.
-        denominator = outstanding
+        attribution_basis = "none"
         pcaf_score = 5
         basis = (
-            "no balance sheet given: attribution capped at 1 (conservative); PCAF score 5 (only the "
-            "outstanding amount is known)"
+            "no balance sheet given (neither equity + debt nor total assets): the borrower's whole "
+            "emissions are attributed to this loan (attribution factor set to 1, not an outstanding / "
+            "balance-sheet ratio capped at 1; PCAF options 3b/3c need sector asset or asset-turnover "
+            "factors, which greenrate does not hold); PCAF score 5 (only the outstanding amount is known)"
         )
+        sheet_cny = outstanding_cny
+    else:
+        sheet_cny = to_cny(company, sheet)
+        if loan.currency != company.currency:
+            basis += (
+                f"; the balance sheet is in the company's currency ({company.currency}) and the "
+                f"outstanding amount in the loan's ({loan.currency}): both converted to CNY before dividing"
+            )
     if loan.outstanding is None:
         basis += "; outstanding not given, loan amount used"
+    capped = False
     if outstanding <= 0:  # a repaid or undrawn loan finances nothing, whatever the balance sheet says
         basis = "nothing outstanding: no emissions are attributed to this loan"
-    elif outstanding > denominator > 0:
+    elif sheet is not None and outstanding_cny > sheet_cny > 0:
         # PCAF caps attribution at 1 (a lender cannot finance more than the whole company); say so, since a
         # loan above the balance sheet is also something a credit officer wants to see questioned.
-        basis += (
-            f"; capped at 1: outstanding {outstanding:,.0f} exceeds the balance sheet {denominator:,.0f} "
-            f"({loan.currency})"
-        )
-    factor = min(1.0, outstanding / denominator) if denominator > 0 else 0.0
-    outstanding_cny = outstanding * to_cny
+        capped = True
+        if loan.currency == company.currency:
+            basis += (
+                f"; capped at 1: outstanding {outstanding:,.0f} exceeds the balance sheet {sheet:,.0f} "
+                f"({loan.currency})"
+            )
+        else:
+            basis += (
+                f"; capped at 1: outstanding CNY {outstanding_cny:,.0f} exceeds the balance sheet "
+                f"CNY {sheet_cny:,.0f}"
+            )
+    if sheet is None:
+        ratio = 1.0
+    elif loan.currency == company.currency:  # one currency: as given (converting could move the last bit)
+        ratio = outstanding / sheet
+    else:
+        ratio = outstanding_cny / sheet_cny
+    factor = min(1.0, ratio) if sheet_cny > 0 and outstanding > 0 else 0.0
     financed12 = factor * scope12_tco2e
     # Below one yuan outstanding an intensity per million lent is meaningless (and overflows).
     per_million = round_float(financed12 / (outstanding_cny / 1e6), 4) if outstanding_cny >= 1.0 else None
     return FinancedEmissions(
         attribution_factor=round_float(factor, 6),
         scope12_tco2e=round_float(financed12, 4),
-        scope3_tco2e=None if scope3_tco2e is None else round_float(factor * scope3_tco2e, 4),
+        scope3_tco2e=_round_opt(scope3_tco2e, factor),
         pcaf_score=pcaf_score,
         basis=basis,
         outstanding_cny=round_float(outstanding_cny, 2),
         tco2e_per_cny_million_lent=per_million,
+        attribution_basis=attribution_basis,
+        capped=capped,
+        scope1_tco2e=None if scopes is None else round_float(factor * scopes[0], 4),
+        scope2_location_tco2e=None if scopes is None else round_float(factor * scopes[1], 4),
+        scope2_market_tco2e=None if scopes is None else round_float(factor * scopes[2], 4),
     )
 
 

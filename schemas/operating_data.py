@@ -204,8 +204,24 @@ class LoanSchema(StrictSchema):
         "standard's document; client review).",
     )
     outstanding = Number(maximum=1e13)
-    borrower_equity_plus_debt = Number(exclusive_minimum=True, maximum=1e15)
-    borrower_total_assets = Number(exclusive_minimum=True, maximum=1e15)
+    borrower_equity_plus_debt = Number(
+        exclusive_minimum=True,
+        maximum=1e15,
+        metadata={
+            "description": "The borrower's equity + debt (PCAF attribution), in the company's reporting "
+            "currency (company.currency, like annual_revenue), not the loan's: outstanding and balance sheet "
+            "are both converted to CNY before dividing (engine 1.9)."
+        },
+    )
+    borrower_total_assets = Number(
+        exclusive_minimum=True,
+        maximum=1e15,
+        metadata={
+            "description": "The borrower's total assets, PCAF's fallback when equity + debt is unknown; in "
+            "company.currency. Without either, the borrower's whole emissions are attributed (factor 1, "
+            "PCAF score 5)."
+        },
+    )
     fx_to_cny = Number(
         minimum=1e-6,
         maximum=1e6,

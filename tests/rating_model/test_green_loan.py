@@ -45,8 +45,24 @@ def test_pcaf_fallbacks_are_stated() -> None:
     assert "total assets" in assets.basis and "loan amount used" in assets.basis
     nothing = financed_emissions(data_with({"amount": 100_000, "currency": "CNY",
                                             "use_of_proceeds": "energy_efficiency"}), 40.0, 0.0, 2)
-    assert nothing is not None and nothing.attribution_factor == 1.0 and "conservative" in nothing.basis
+    assert nothing is not None and nothing.attribution_factor == 1.0
     assert financed_emissions(data_with(None), 40.0, 0.0, 2) is None
+
+
+def test_without_a_balance_sheet_the_whole_borrower_is_attributed_and_said_so() -> None:
+    """A bank portfolio review: "capped at 1" / "handled conservatively" read as if a ratio had been capped;
+    the factor is set to 1 (PCAF 3b/3c's sector factors are not held), and the basis must say so."""
+    nothing = financed_emissions(data_with({"amount": 100_000, "currency": "CNY",
+                                            "use_of_proceeds": "energy_efficiency"}), 40.0, 0.0, 2)
+    assert nothing is not None and nothing.attribution_factor == 1.0 and nothing.attribution_basis == "none"
+    assert "the borrower's whole emissions are attributed" in nothing.basis
+    assert "factor set to 1, not" in nothing.basis and "conservative" not in nothing.basis
+    assert not nothing.capped
+    sheet = financed_emissions(data_with({"amount": 100_000, "currency": "CNY", "use_of_proceeds":
+                                          "energy_efficiency", "borrower_equity_plus_debt": 50_000}),
+                               40.0, 0.0, 2, (10.0, 30.0, 20.0))
+    assert sheet is not None and sheet.capped and sheet.attribution_basis == "equity_plus_debt"
+    assert (sheet.scope1_tco2e, sheet.scope2_location_tco2e, sheet.scope2_market_tco2e) == (10.0, 30.0, 20.0)
 
 
 def test_a_loan_without_a_balance_sheet_scores_pcaf_5_whatever_the_borrowers_data() -> None:
@@ -103,7 +119,8 @@ def test_no_loan_reports_borrower_eligibility() -> None:
 
 
 def test_a_loan_in_another_currency_is_converted_at_its_own_rate_never_dropped() -> None:
-    """A USD loan to a CNY business: the attribution needs no rate, the figure per CNY million lent does."""
+    """A USD loan to a CNY business: the outstanding amount is converted at the loan's rate, the borrower's
+    balance sheet is in its own currency (CNY), and the two are compared in CNY (engine 1.9)."""
     usd = {"amount": 50_000, "outstanding": 40_000, "currency": "USD", "use_of_proceeds": "energy_efficiency",
            "borrower_equity_plus_debt": 300_000}
     with pytest.raises(InvalidInputError) as refused:
@@ -112,10 +129,29 @@ def test_a_loan_in_another_currency_is_converted_at_its_own_rate_never_dropped()
     assert "neither CNY nor the company's (CNY)" in str(refused.value)
     fe = financed_emissions(data_with({**usd, "fx_to_cny": 7.2}), 54.0, 6.0, 2)
     assert fe is not None
-    assert fe.attribution_factor == round(40_000 / 300_000, 6)
-    assert fe.scope12_tco2e == pytest.approx(54.0 * 40_000 / 300_000)
+    assert fe.attribution_factor == round(40_000 * 7.2 / 300_000, 6)
+    assert fe.scope12_tco2e == pytest.approx(54.0 * 40_000 * 7.2 / 300_000)
     assert fe.outstanding_cny == pytest.approx(40_000 * 7.2)
     assert fe.tco2e_per_cny_million_lent == pytest.approx(fe.scope12_tco2e / (40_000 * 7.2 / 1e6), rel=1e-6)
+    assert "the balance sheet is in the company's currency (CNY)" in fe.basis
+
+
+def test_the_balance_sheet_is_in_the_companys_currency_not_the_loans() -> None:
+    """The review's case: a USD 400k loan (7.1) to a CNY company with equity + debt CNY 1.5M had factor
+    0.2667 (400k / 1.5M, dollars divided by yuan); it is min(2.84M / 1.5M, 1) = 1, capped, said in CNY."""
+    loan = {"amount": 400_000, "currency": "USD", "fx_to_cny": 7.1, "use_of_proceeds": "energy_efficiency",
+            "borrower_equity_plus_debt": 1_500_000}
+    fe = financed_emissions(data_with(loan), 50.0, None, 2)
+    assert fe is not None and fe.attribution_factor == 1.0 and fe.capped
+    assert "capped at 1: outstanding CNY 2,840,000 exceeds the balance sheet CNY 1,500,000" in fe.basis
+    # a CNY loan to an HKD company: its HKD 2M balance sheet is CNY 1.84M, against CNY 920k outstanding
+    hkd = parse_operating_data(
+        {"company": {**COMPANY, "currency": "HKD", "fx_to_cny": 0.92},
+         "loan": {"amount": 920_000, "currency": "CNY", "use_of_proceeds": "energy_efficiency",
+                  "borrower_equity_plus_debt": 2_000_000}},
+        use_of_proceeds=STANDARD.use_of_proceeds)
+    fe = financed_emissions(hkd, 50.0, None, 2)
+    assert fe is not None and fe.attribution_factor == pytest.approx(0.5) and not fe.capped
 
 
 def test_a_currency_has_one_rate_in_one_request() -> None:
