@@ -28,14 +28,23 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from rating_model.book_checks import BookChecks, scan_book
 from rating_model.engine import Engine
 from rating_model.estimation import fill_missing
 from rating_model.exceptions import InvalidInputError, RatingModelError
 from rating_model.flat import EXTRA_COLUMNS, FLAT_COLUMNS, checked, payloads_from_frame
 from rating_model.grading import Grading, applicable_knock_outs, grade
-from rating_model.green_loan import GreenLoan, assess_green_loan, financed_emissions
+from rating_model.green_loan import (
+    GreenLoan,
+    assess_green_loan,
+    financed_emissions,
+    loan_to_cny,
+    outstanding_of,
+)
+from rating_model.operating_data import Loan, read_loan_alone
 from rating_model.pipeline import measure
 from rating_model.rounding import round_float, round_tco2e
+from rating_model.sector_benchmarks import sector_of
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -127,6 +136,33 @@ RESULT_COLUMNS: tuple[ResultColumn, ...] = (
     ResultColumn("standard_version", "string", ("versions", "standard"), "Standard version"),
     ResultColumn("factor_set", "string", ("versions", "factor_set"), "Emission-factor set"),
     ResultColumn("engine_version", "string", ("versions", "engine"), "Rating computation (engine) version"),
+    # engine 1.9 (a bank portfolio review): what an analyst splits and filters a book by
+    ResultColumn("schema_version", "string", ("versions", "schema"),
+                 "Operating-data and rating schema version"),
+    ResultColumn("attribution_basis", "string", None,
+                 "What the attribution factor divides by: equity_plus_debt, total_assets, or none (no "
+                 "balance sheet: the borrower's whole emissions are attributed, factor set to 1)"),
+    ResultColumn("financed_scope1_tco2e", "float64", None, "Financed Scope 1, tCO2e"),
+    ResultColumn("financed_scope2_location_tco2e", "float64", None, "Financed Scope 2 location-based, tCO2e"),
+    ResultColumn("financed_scope2_market_tco2e", "float64", None, "Financed Scope 2 market-based, tCO2e"),
+    ResultColumn("industry_code", "string", None, "The borrower's ISIC Rev.4 industry code, as given"),
+    ResultColumn("sector", "string", None, "The benchmark sector of the industry code's ISIC division"),
+    ResultColumn("green_loan_blocked_by", "string", None,
+                 "Ids of the knock-outs that deny green-loan treatment to a loan with a green use of "
+                 "proceeds, comma-separated; empty otherwise"),
+    ResultColumn("attribution_capped", "boolean", None,
+                 "The outstanding amount (in CNY) is above the balance sheet (in CNY): the factor was capped "
+                 "at 1; empty without a balance sheet"),
+    ResultColumn("outstanding_above_amount", "boolean", None,
+                 "loan.outstanding is above loan.amount; empty without loan data"),
+    ResultColumn("borrower_data_conflict", "boolean", None,
+                 "This row's borrower_id is listed elsewhere in the book with different operating data; "
+                 "empty without a borrower_id"),
+    ResultColumn("duplicate_loan_id", "boolean", None,
+                 "This row's loan_id is given on another row too; empty without a loan_id column or cell"),
+    ResultColumn("refused_outstanding_cny", "float64", None,
+                 "A refused row's outstanding amount in CNY, read from its loan columns where they parse "
+                 "(its exposure, still on the bank's ledger); empty for rated rows (see outstanding_cny)"),
 )
 _PILLARS_AFTER = "probability_green"
 
@@ -174,7 +210,9 @@ class _Measured:
     knock_outs: tuple[KnockOut, ...]
     scope12_location: float
     scope3: float | None  # None: no Scope 3 category has data
+    scopes: tuple[float, float, float]  # Scope 1, Scope 2 location-based, market-based: attributed apart
     pcaf_score: int
+    sector: str
     figures: tuple[Any, ...]  # the _FIGURES columns, already rounded as the API rounds them
 
 
@@ -195,7 +233,8 @@ def _figures(m: Measured) -> tuple[Any, ...]:
 
 
 def rate_frame(frame: pd.DataFrame, engine: Engine, *, first_row: int = 0,
-               progress: Callable[[int], None] | None = None) -> pd.DataFrame:
+               progress: Callable[[int], None] | None = None,
+               checks: BookChecks | None = None) -> pd.DataFrame:
     """Rate every row of a flat frame; one output row per input row, in order.
 
     Parameters
@@ -208,6 +247,9 @@ def rate_frame(frame: pd.DataFrame, engine: Engine, *, first_row: int = 0,
         Position of the frame's first row in the whole file, for the ``row`` column of streamed chunks.
     progress:
         Called with the number of rows done, every few thousand rows.
+    checks:
+        The whole book's cross-row checks (:func:`rating_model.book_checks.scan_book`), when ``frame`` is
+        one chunk of it; ``None``: ``frame`` is the whole book, and is checked on its own.
 
     Returns
     -------
@@ -220,6 +262,7 @@ def rate_frame(frame: pd.DataFrame, engine: Engine, *, first_row: int = 0,
     values_of: list[Sequence[float | None]] = []  # indicator values of the rated rows, in order
     rows: list[_Measured | None] = [None] * n
     errors: list[str | None] = [None] * n
+    refused_loans: list[tuple[float, bool] | None] = [None] * n
     standard, indicators = engine.standard, engine.indicators
     # the indicator dict is built in the standard's order; when the model reads them in that order too
     # (always, for a model trained on the standard), its values are the matrix row as they are
@@ -231,14 +274,19 @@ def rate_frame(frame: pd.DataFrame, engine: Engine, *, first_row: int = 0,
             m = measure(fill_missing(data, standard), standard, indicators)
         except RatingModelError as exc:
             errors[i] = str(exc)
+            if isinstance(payload, dict):
+                refused_loans[i] = _refused_loan(payload)
         else:
             values = m.values
             values_of.append(list(values.values()) if in_order else [values[name] for name in names])
             quality = m.quality
+            inv = m.inventory
             rows[i] = _Measured(data, applicable_knock_outs(data, quality.completeness, standard),
-                                m.inventory.scope12_location_tco2e,
-                                m.inventory.scope3_tco2e if m.inventory.scope3_categories_included else None,
+                                inv.scope12_location_tco2e,
+                                inv.scope3_tco2e if inv.scope3_categories_included else None,
+                                (inv.scope1_tco2e, inv.scope2_location_tco2e, inv.scope2_market_tco2e),
                                 quality.pcaf_score,
+                                sector_of(data.company.isic_division),
                                 _figures(m))
         if progress is not None and (i + 1) % 5000 == 0:
             progress(5000)
@@ -247,6 +295,11 @@ def rate_frame(frame: pd.DataFrame, engine: Engine, *, first_row: int = 0,
     matrix = np.array(values_of, dtype=np.float64).reshape(len(values_of), len(names))  # None becomes NaN
     columns = _result_columns(rows, errors, matrix, engine)
     columns["row"] = np.arange(first_row, first_row + n, dtype=np.int64)
+    for i, refused in enumerate(refused_loans):
+        if refused is not None:
+            columns["refused_outstanding_cny"][i], columns["outstanding_above_amount"][i] = refused
+    book = scan_book([frame]) if checks is None else checks
+    columns["borrower_data_conflict"], columns["duplicate_loan_id"] = book.flags(frame)
     # pass-through columns keep their dtype: a text column empty in this chunk is still text, as in the
     # chunks around it (as NumPy objects it would be all None, typed as null by Arrow and by the writer)
     out = pd.DataFrame({name: frame[name].array for name in keep}, index=pd.RangeIndex(n))
@@ -255,8 +308,28 @@ def rate_frame(frame: pd.DataFrame, engine: Engine, *, first_row: int = 0,
     return out
 
 
+def _refused_loan(payload: dict[str, Any]) -> tuple[float, bool] | None:
+    """A refused row's outstanding amount in CNY and whether it is above the loan amount, where its loan
+    and company currency parse (:func:`rating_model.operating_data.read_loan_alone`)."""
+    read = read_loan_alone(payload)
+    if read is None:
+        return None
+    loan, currency, fx = read
+    try:
+        to_cny = loan_to_cny(loan, currency, fx)
+    except InvalidInputError:
+        return None
+    return round_float(outstanding_of(loan) * to_cny, 2), _above_amount(loan)
+
+
+def _above_amount(loan: Loan) -> bool:
+    return loan.outstanding is not None and loan.outstanding > loan.amount
+
+
 def _array(values: Any, dtype: str) -> Any:
     """A typed column from a list with ``None`` for missing; numbers go through NumPy (fast, exact)."""
+    if isinstance(values, pd.arrays.BooleanArray):
+        return values
     if dtype == "float64":
         return np.array(values, dtype=np.float64)  # None becomes NaN
     if dtype == "Int64":
@@ -297,14 +370,19 @@ def _result_columns(rows: list[_Measured | None], errors: list[str | None], matr
     pillars = [(cols[f"pillar_{p.id}"], [j for j, owner in enumerate(pillar_of) if owner == p.id])
                for p in standard.pillars]
     versions = engine.versions
-    decided: dict[tuple[Any, ...], tuple[Grading, str | None, GreenLoan]] = {}
+    decided: dict[tuple[Any, ...], tuple[Grading, str | None, GreenLoan, str | None]] = {}
     grade_for = standard.grade_for
     (grades, score_grades, knock_out_ids, eligible, basis, category, tier, rated_green, attribution,
-     financed12, financed3, outstanding, per_million, financed_pcaf) = (cols[name] for name in (
-        "grade", "score_grade", "knock_outs", "green_loan_eligible", "green_loan_basis",
-        "green_loan_category", "pricing_tier", "green_rated_borrower",
-        "attribution_factor", "financed_scope12_tco2e", "financed_scope3_tco2e",
-        "outstanding_cny", "tco2e_per_cny_million_lent", "financed_pcaf_score"))
+     financed12, financed3, outstanding, per_million, financed_pcaf, attribution_basis, financed1,
+     financed2_location, financed2_market, industry, sector, blocked_by, capped, above_amount) = (
+        cols[name] for name in (
+            "grade", "score_grade", "knock_outs", "green_loan_eligible", "green_loan_basis",
+            "green_loan_category", "pricing_tier", "green_rated_borrower",
+            "attribution_factor", "financed_scope12_tco2e", "financed_scope3_tco2e",
+            "outstanding_cny", "tco2e_per_cny_million_lent", "financed_pcaf_score", "attribution_basis",
+            "financed_scope1_tco2e", "financed_scope2_location_tco2e", "financed_scope2_market_tco2e",
+            "industry_code", "sector", "green_loan_blocked_by", "attribution_capped",
+            "outstanding_above_amount"))
     for i, score, row_points in zip(ok, scores.tolist(), points.tolist(), strict=True):
         r = rows[i]
         assert r is not None
@@ -320,8 +398,14 @@ def _result_columns(rows: list[_Measured | None], errors: list[str | None], matr
                 grading,
                 ",".join(rule.id for rule in grading.knock_outs) or None,
                 assess_green_loan(r.data, grading.grade, grading.knock_outs, standard),
+                # a loan the use of proceeds makes green, denied by a knock-out (GLP: a lost green loan)
+                ",".join(rule.id for rule in grading.knock_outs if rule.blocks_green_loan)
+                if given is not None and use in standard.green_uses else None,
             )
-        grading, knock_out_text, loan = decision
+        grading, knock_out_text, loan, blocking = decision
+        industry[i] = r.data.company.industry_code
+        sector[i] = r.sector
+        blocked_by[i] = blocking or None
         grades[i] = grading.grade
         score_grades[i] = grading.score_grade
         knock_out_ids[i] = knock_out_text
@@ -330,8 +414,15 @@ def _result_columns(rows: list[_Measured | None], errors: list[str | None], matr
         category[i] = loan.category
         tier[i] = loan.pricing_tier
         rated_green[i] = loan.green_rated_borrower
-        financed = financed_emissions(r.data, r.scope12_location, r.scope3, r.pcaf_score)
+        financed = financed_emissions(r.data, r.scope12_location, r.scope3, r.pcaf_score, r.scopes)
         if financed is not None:
+            assert given is not None
+            attribution_basis[i] = financed.attribution_basis
+            financed1[i] = financed.scope1_tco2e
+            financed2_location[i] = financed.scope2_location_tco2e
+            financed2_market[i] = financed.scope2_market_tco2e
+            capped[i] = None if financed.attribution_basis == "none" else financed.capped
+            above_amount[i] = _above_amount(given)
             attribution[i] = financed.attribution_factor
             financed12[i] = financed.scope12_tco2e
             financed3[i] = financed.scope3_tco2e
@@ -339,6 +430,7 @@ def _result_columns(rows: list[_Measured | None], errors: list[str | None], matr
             per_million[i] = financed.tco2e_per_cny_million_lent
             financed_pcaf[i] = financed.pcaf_score
     for version_column, part in (("model_version", "model"), ("standard_version", "standard"),
-                                 ("factor_set", "factor_set"), ("engine_version", "engine")):
+                                 ("factor_set", "factor_set"), ("engine_version", "engine"),
+                                 ("schema_version", "schema")):
         cols[version_column] = [versions[part] if r is not None else None for r in rows]
     return cols

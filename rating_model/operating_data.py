@@ -266,6 +266,7 @@ class Loan:
     currency: str
     use_of_proceeds: str
     outstanding: float | None = None
+    #: the borrower's balance sheet, in ``company.currency`` (the company's, like its revenue; engine 1.9)
     borrower_equity_plus_debt: float | None = None
     borrower_total_assets: float | None = None
     #: CNY per unit of the loan's currency: needed only when that is neither CNY nor the company's currency
@@ -586,6 +587,27 @@ def _read_loan(r: Reader | None, use_of_proceeds: tuple[str, ...] | None) -> Loa
     if amount is None or currency is None or use is None:
         return None
     return Loan(amount, currency, use, outstanding, equity_debt, assets, fx)
+
+
+def read_loan_alone(payload: Mapping[str, Any]) -> tuple[Loan, str, float | None] | None:
+    """The loan of a payload read on its own, with the company's currency and rate; ``None`` when these do
+    not parse.
+
+    For a row the parser refuses for another reason (a bad employees cell, zero revenue): its loan is still
+    the bank's exposure, and a portfolio summary that dropped it would not reconcile to the ledger. Any use
+    of proceeds is accepted (it does not move the outstanding amount).
+    """
+    errors: list[InvalidInputError] = []
+    r = Reader(payload, "", errors)
+    loan = _read_loan(r.child("loan"), None)
+    company = r.child("company")
+    if company is None or loan is None:
+        return None
+    currency = company.text("currency", required=True, pattern=_CURRENCY)
+    fx = company.number("fx_to_cny", minimum=1e-6, maximum=1e6)
+    if errors or currency is None:
+        return None
+    return loan, currency, fx
 
 
 def _check_loan_currency(r: Reader, company: Company | None, loan: Loan | None) -> None:

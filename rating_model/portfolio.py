@@ -22,6 +22,20 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from rating_model.book_checks import BORROWER_ID, LOAN_ID, id_hashes
+from rating_model.portfolio_breakdowns import (
+    FINANCED_SCOPES,
+    SCOPE3_CATEGORIES,
+    ByGroup,
+    GreenLoanStats,
+    RowFlags,
+    Versions,
+    by_attribution_basis,
+    by_industry,
+    figure,
+    floats,
+    share,
+)
 from rating_model.standard import GRADES
 
 __all__ = [
@@ -49,10 +63,28 @@ SUMMARY_COLUMNS: tuple[str, ...] = (
     "financed_pcaf_score",
     "green_loan_eligible",
     "green_rated_borrower",
+    "green_loan_category",
+    # engine 1.9 on (results rated before lack them: rate the book again)
+    "attribution_basis",
+    "financed_scope1_tco2e",
+    "financed_scope2_location_tco2e",
+    "financed_scope2_market_tco2e",
+    "industry_code",
+    "sector",
+    "green_loan_blocked_by",
+    "attribution_capped",
+    "outstanding_above_amount",
+    "borrower_data_conflict",
+    "duplicate_loan_id",
+    "refused_outstanding_cny",
+    "model_version",
+    "standard_version",
+    "factor_set",
+    "engine_version",
+    "schema_version",
 )
 #: the columns of a previous run the movers compare with
 MOVER_COLUMNS: tuple[str, ...] = ("borrower_id", "score", "grade")
-BORROWER_ID = "borrower_id"
 DEFAULT_TOP_N = 10
 
 _TCO2E = "tCO2e"
@@ -66,7 +98,8 @@ _WITH_LOAN = (
 )
 _FINANCED = (
     "sum over {rows} of the per-loan PCAF attribution (attribution_factor = outstanding / (equity + debt), "
-    "or total assets, else capped at 1) times the borrower's gross {scope}, with the loans of one "
+    "or / total assets, each capped at 1; without either, set to 1: the borrower's whole emissions are "
+    "attributed, see by_attribution_basis) times the borrower's gross {scope}, with the loans of one "
     "borrower_id attributing at most the borrower's whole emissions (see over_attribution); PCAF Part A, "
     "business loans; credits and removals are never netted"
 )
@@ -76,14 +109,6 @@ _GRADE_RANK = {grade: i for i, grade in enumerate(GRADES)}
 _MOVER_FIELDS = ("borrower_id", "row", "previous_score", "score", "change", "previous_grade", "grade")
 
 
-def _figure(value: Any, unit: str, basis: str) -> dict[str, Any]:
-    return {"value": value, "unit": unit, "basis": basis}
-
-
-def _floats(series: pd.Series) -> np.ndarray:
-    """A numeric column as float64 with NaN for missing (nullable dtypes included)."""
-    values: np.ndarray = series.to_numpy(dtype=np.float64, na_value=np.nan)
-    return values
 
 
 def _borrower_ids(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
@@ -92,10 +117,6 @@ def _borrower_ids(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     ids = frame[BORROWER_ID].astype("string").str.strip()
     present = (ids.notna() & (ids != "")).to_numpy(dtype=bool, na_value=False)
     return ids.astype(object).to_numpy(dtype=object), present
-
-
-def _share(part: float, whole: float) -> float | None:
-    return round(part / whole, 6) if whole > 0 else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,7 +157,7 @@ class PreviousRun:
         return cls(
             label=label,
             ids=pd.Index(rated[BORROWER_ID].to_numpy(dtype=object)),
-            scores=_floats(rated["score"]),
+            scores=floats(rated["score"]),
             grades=rated["grade"].astype(object).to_numpy(dtype=object),
         )
 
@@ -144,53 +165,60 @@ class PreviousRun:
 class _Attributions:
     """The loans' attribution factors by borrower, so that a borrower is attributed at most once.
 
-    Each loan's factor is capped at 1 on its own, but a borrower with several loans and no balance sheet
-    (each capped at 1), or with loans above its equity + debt, would have its emissions counted more than
-    once in the book's total. The loans' factors are summed per ``borrower_id`` at the end, and where a
-    borrower's sum exceeds 1 its loans' financed emissions are scaled by 1 / sum (PCAF Part A: financed
-    emissions are a share of the borrower's emissions). Ids are kept as 64-bit hashes (32 bytes per loan
-    with the three numbers: 32 MB for a million loans); a collision between two of a million ids has a
-    probability near 3e-8.
+    Each loan's factor is at most 1 on its own, but a borrower with several loans and no balance sheet
+    (each attributed the whole borrower), or with loans above its equity + debt, would have its emissions
+    counted more than once in the book's total. The loans' factors are summed per ``borrower_id`` at the
+    end, and where a borrower's sum exceeds 1 its loans' financed emissions are scaled by 1 / sum (PCAF Part
+    A: financed emissions are a share of the borrower's emissions). Ids are kept as 64-bit hashes, with the
+    factor, the five financed figures and two group codes (attribution basis, industry): 72 bytes per loan,
+    72 MB for a million loans; a collision between two of a million ids has a probability near 3e-8.
     """
 
     def __init__(self) -> None:
-        self._parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+        self._parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
         self.without_id = 0
 
-    def add(self, chunk: pd.DataFrame, loan: np.ndarray, ids: np.ndarray, present: np.ndarray) -> None:
+    def add(self, chunk: pd.DataFrame, loan: np.ndarray, hashes: np.ndarray, present: np.ndarray,
+            bases: np.ndarray, divisions: np.ndarray) -> None:
         """Keep the attribution and financed emissions of the ``loan`` rows of ``chunk`` that have an id
-        (``ids`` and ``present`` from :func:`_borrower_ids`)."""
+        (``hashes`` and ``present`` from :func:`rating_model.book_checks.id_hashes`), with each row's
+        attribution basis and industry."""
         has_id = loan & present
         self.without_id += int((loan & ~has_id).sum())
         if not has_id.any():
             return
+        financed = np.column_stack(
+            [np.nan_to_num(floats(chunk[column])[has_id]) for _, column in FINANCED_SCOPES]
+        )
         self._parts.append(
             (
-                pd.util.hash_array(ids[has_id]),
-                np.nan_to_num(_floats(chunk["attribution_factor"])[has_id]),
-                np.nan_to_num(_floats(chunk["financed_scope12_tco2e"])[has_id]),
-                np.nan_to_num(_floats(chunk["financed_scope3_tco2e"])[has_id]),
+                hashes[has_id],
+                np.nan_to_num(floats(chunk["attribution_factor"])[has_id]),
+                financed,
+                bases[has_id],
+                divisions[has_id],
             )
         )
 
-    def excess(self) -> tuple[int, float, float]:
-        """Borrowers attributed more than once, and the financed Scopes 1+2 and Scope 3 above their whole."""
+    def excess(self) -> tuple[int, pd.DataFrame]:
+        """Borrowers attributed more than once, and per loan of theirs the financed emissions above their
+        whole (one column per :data:`FINANCED_SCOPES` key, with ``basis`` and ``division``)."""
+        columns = [key for key, _ in FINANCED_SCOPES]
+        none = pd.DataFrame(columns=[*columns, "basis", "division"])
         if not self._parts:
-            return 0, 0.0, 0.0
-        ids, factors, financed12, financed3 = (
-            np.concatenate(column) for column in zip(*self._parts, strict=True)
-        )
+            return 0, none
+        ids, factors = (np.concatenate([part[i] for part in self._parts]) for i in (0, 1))
         group = pd.Series(factors).groupby(ids, sort=False)
         sums = group.transform("sum").to_numpy()
         over = sums > 1.0 + _ROUNDING_SLACK * group.transform("size").to_numpy()
         if not over.any():
-            return 0, 0.0, 0.0
+            return 0, none
+        financed = np.concatenate([part[2] for part in self._parts])[over]
         above = 1.0 - 1.0 / sums[over]  # the share of each such loan's financed emissions above the cap
-        return (
-            int(np.unique(ids[over]).size),
-            float((financed12[over] * above).sum()),
-            float((financed3[over] * above).sum()),
-        )
+        excess = pd.DataFrame(financed * above[:, None], columns=columns)
+        excess["basis"] = np.concatenate([part[3] for part in self._parts])[over]
+        excess["division"] = np.concatenate([part[4] for part in self._parts])[over]
+        return int(np.unique(ids[over]).size), excess
 
 
 class _Movers:
@@ -272,11 +300,11 @@ class _Movers:
                 "several rows counts once (its first row)"
             ),
             "top_n": self.top_n,
-            "matched": _figure(matched, "borrowers", "borrowers rated in both runs"),
-            "new": _figure(
+            "matched": figure(matched, "borrowers", "borrowers rated in both runs"),
+            "new": figure(
                 self.new_rows, _ROWS, "rated rows whose borrower_id the previous run did not rate"
             ),
-            "not_rated_now": _figure(
+            "not_rated_now": figure(
                 len(self.matched) - matched,
                 "borrowers",
                 "borrowers the previous run rated that have no rated row in this run",
@@ -361,6 +389,17 @@ class PortfolioAccumulator:
         self.preferential_rows = 0
         self.preferential_outstanding = 0.0
         self._attributions = _Attributions()
+        self.financed_scopes = dict.fromkeys(("scope1", "scope2_location", "scope2_market"), 0.0)
+        self.refused_loans = self.refused_without_loan = 0
+        self.refused_outstanding = 0.0
+        self.gross_rows = self.gross_without_id = 0
+        self._gross_seen: set[int] = set()  # borrower id hashes whose emissions are counted
+        self._by_basis = ByGroup()
+        self._by_industry = ByGroup()
+        self._division_codes: dict[str, int] = {}
+        self._green = GreenLoanStats()
+        self._flags = RowFlags()
+        self._versions = Versions()
         self._movers = _Movers(previous, top_n) if previous is not None else None
         self._movers_reason = (
             None
@@ -384,10 +423,16 @@ class PortfolioAccumulator:
         if not n:
             return
         rated = (chunk["error"].isna() & chunk["score"].notna()).to_numpy(dtype=bool)
-        self.errors += int(chunk["error"].notna().sum())
+        refused = chunk["error"].notna().to_numpy(dtype=bool)
+        self.errors += int(refused.sum())
+        exposure = floats(chunk["refused_outstanding_cny"])
+        has_exposure = refused & ~np.isnan(exposure)
+        self.refused_loans += int(has_exposure.sum())
+        self.refused_without_loan += int((refused & ~has_exposure).sum())
+        self.refused_outstanding += float(exposure[has_exposure].sum())
         self.rated += int(rated.sum())
         grades = chunk["grade"].astype(object).to_numpy(dtype=object)
-        outstanding = _floats(chunk["outstanding_cny"])
+        outstanding = floats(chunk["outstanding_cny"])
         loan = rated & ~np.isnan(outstanding)
         self.loans += int(loan.sum())
         self.without_loan += int((rated & ~loan).sum())
@@ -400,18 +445,28 @@ class PortfolioAccumulator:
                     amount
                 )
         self.outstanding += float(outstanding[loan].sum())
-        self.financed12 += float(np.nansum(_floats(chunk["financed_scope12_tco2e"])[loan]))
-        financed3 = _floats(chunk["financed_scope3_tco2e"])[loan]
+        self.financed12 += float(np.nansum(floats(chunk["financed_scope12_tco2e"])[loan]))
+        financed3 = floats(chunk["financed_scope3_tco2e"])[loan]
         self.financed3 += float(np.nansum(financed3))
         self.scope3_loans += int((~np.isnan(financed3)).sum())
+        for key in self.financed_scopes:
+            self.financed_scopes[key] += float(np.nansum(floats(chunk[f"financed_{key}_tco2e"])[loan]))
         if BORROWER_ID in chunk.columns:
             ids, present = _borrower_ids(chunk)
         else:
             ids, present = np.empty(n, dtype=object), np.zeros(n, dtype=bool)
-        self._attributions.add(chunk, loan, ids, present)
-        for key in self.gross:
-            self.gross[key] += float(np.nansum(_floats(chunk[f"{key}_tco2e"])[rated]))
-        scores = _floats(chunk["financed_pcaf_score"])  # the loan's score: 5 without a balance sheet
+        hashes, _ = id_hashes(chunk, BORROWER_ID)
+        bases = chunk["attribution_basis"].astype(object).to_numpy(dtype=object)
+        divisions = chunk["industry_code"].astype("string").str[:2].fillna("").astype(object).to_numpy()
+        self._attributions.add(chunk, loan, hashes, present, bases, self._codes(divisions))
+        self._by_basis.add(bases, chunk, loan, outstanding)
+        self._by_industry.add(divisions, chunk, loan, outstanding,
+                              chunk["sector"].astype(object).to_numpy(dtype=object))
+        self._add_gross(chunk, rated, hashes, present)
+        self._green.add(chunk, rated, loan, outstanding, hashes, present)
+        self._flags.add(chunk, hashes, id_hashes(chunk, LOAN_ID)[0])
+        self._versions.add(chunk, rated)
+        scores = floats(chunk["financed_pcaf_score"])  # the loan's score: 5 without a balance sheet
         weighted = loan & ~np.isnan(scores) & (outstanding > 0)
         self.dq_loans += int(weighted.sum())
         self.dq_weighted += float((outstanding[weighted] * scores[weighted]).sum())
@@ -424,6 +479,32 @@ class PortfolioAccumulator:
         self.preferential_rows += int(preferential.sum())
         self.preferential_outstanding += float(outstanding[preferential].sum())
         self._add_movers(chunk, rated, grades, ids, present)
+
+    def _codes(self, divisions: np.ndarray) -> np.ndarray:
+        """Each division as a small integer (kept per loan for the over-attribution: cheaper than text)."""
+        codes, uniques = pd.factorize(divisions)
+        known = self._division_codes
+        table = np.array([known.setdefault(str(u), len(known)) for u in uniques], dtype=np.int32)
+        mapped: np.ndarray = table[codes] if len(table) else np.zeros(len(divisions), dtype=np.int32)
+        return mapped
+
+    def _add_gross(self, chunk: pd.DataFrame, rated: np.ndarray, hashes: np.ndarray, present: np.ndarray
+                   ) -> None:
+        """Add the gross emissions of each borrower once: the first rated row of each ``borrower_id``
+        (a borrower with three loans is three rows, one company); a row without an id counts on its own."""
+        first = rated & ~present
+        self.gross_without_id += int(first.sum())
+        candidates = np.flatnonzero(rated & present)
+        if len(candidates):
+            _, at = np.unique(hashes[candidates], return_index=True)
+            candidates = np.sort(candidates[at])
+            new = np.array([int(h) not in self._gross_seen for h in hashes[candidates]], dtype=bool)
+            candidates = candidates[new]
+            self._gross_seen.update(int(h) for h in hashes[candidates])
+            first[candidates] = True
+        self.gross_rows += int(first.sum())
+        for key in self.gross:
+            self.gross[key] += float(np.nansum(floats(chunk[f"{key}_tco2e"])[first]))
 
     def _add_movers(
         self, chunk: pd.DataFrame, rated: np.ndarray, grades: np.ndarray, ids: np.ndarray, present: np.ndarray
@@ -442,17 +523,63 @@ class PortfolioAccumulator:
         self._movers.add(
             ids[keep],
             rows[keep],
-            _floats(chunk["score"])[keep],
+            floats(chunk["score"])[keep],
             grades[keep].astype(str),
         )
+
+    def _coverage(self) -> dict[str, Any]:
+        """What the covered figures cover of the book's exposure: the refused rows' loans beside them, so
+        that the summary reconciles to the ledger (IFRS S2 B62: the share of exposure covered)."""
+        total = self.outstanding + self.refused_outstanding
+        return {
+            "covered_loans": figure(self.loans, _ROWS, _WITH_LOAN),
+            "covered_outstanding": figure(
+                round(self.outstanding, 2), _CNY, f"outstanding_cny of {_WITH_LOAN}"
+            ),
+            "refused_rows": figure(
+                self.errors, _ROWS, "rows refused by the engine (their error column says why)"
+            ),
+            "refused_loans": figure(
+                self.refused_loans,
+                _ROWS,
+                "refused rows whose loan columns (amount, currency, outstanding, fx_to_cny) and company "
+                "currency parse: their exposure is known though nothing was attributed",
+            ),
+            "refused_outstanding": figure(
+                round(self.refused_outstanding, 2),
+                _CNY,
+                "refused_outstanding_cny of those rows: exposure on the ledger without financed emissions",
+            ),
+            "refused_without_loan_data": figure(
+                self.refused_without_loan,
+                _ROWS,
+                "refused rows whose loan columns do not parse (or that have none): their exposure is unknown",
+            ),
+            "total_outstanding": figure(
+                round(total, 2), _CNY, "covered_outstanding + refused_outstanding: the book's known exposure"
+            ),
+            "ratio": figure(
+                share(self.outstanding, total),
+                _SHARE,
+                "covered_outstanding / total_outstanding: the share of the exposure the financed emissions, "
+                "data quality and intensity cover",
+            ),
+        }
 
     def summary(self) -> dict[str, Any]:
         """The portfolio figures, each with its unit and basis (JSON-ready: plain numbers and strings)."""
         grades = [*GRADES, *sorted(set(self.grade_rows) - set(GRADES))]
         financed_rows = "rated rows with loan data"
-        capped, above12, above3 = self._attributions.excess()
+        capped, excess = self._attributions.excess()
+        above = {key: float(excess[key].sum()) for key, _ in FINANCED_SCOPES}
+        above12, above3 = above["scope12"], above["scope3"]
         financed12 = self.financed12 - above12
+        self._by_basis.subtract(excess, "basis")
+        names = {code: division for division, code in self._division_codes.items()}
+        self._by_industry.subtract(excess.assign(division=excess["division"].map(names)), "division")
         return {
+            "versions": self._versions.summary(),
+            "coverage": self._coverage(),
             "rows": {
                 "unit": _ROWS,
                 "basis": "rows of the loan book; rated = rated without error; errors = refused rows "
@@ -466,62 +593,77 @@ class PortfolioAccumulator:
                     "unit": _ROWS,
                     "basis": f"{_RATED}, by grade after knock-outs; shares of rated rows",
                     "values": {g: self.grade_rows.get(g, 0) for g in grades},
-                    "shares": {g: _share(self.grade_rows.get(g, 0), self.rated) for g in grades},
+                    "shares": {g: share(self.grade_rows.get(g, 0), self.rated) for g in grades},
                 },
                 "by_outstanding": {
                     "unit": _CNY,
                     "basis": f"outstanding_cny of {_WITH_LOAN}, by grade; shares of their total",
                     "values": {g: round(self.grade_outstanding.get(g, 0.0), 2) for g in grades},
                     "shares": {
-                        g: _share(self.grade_outstanding.get(g, 0.0), self.outstanding) for g in grades
+                        g: share(self.grade_outstanding.get(g, 0.0), self.outstanding) for g in grades
                     },
                 },
-                "without_loan_data": _figure(
+                "without_loan_data": figure(
                     self.without_loan,
                     _ROWS,
                     "rated rows without loan data (a loan in a currency with no rate to CNY is refused, "
                     "not rated); counted in by_count, not in by_outstanding",
                 ),
             },
-            "outstanding": _figure(
+            "outstanding": figure(
                 round(self.outstanding, 2), _CNY, f"sum of outstanding_cny over {_WITH_LOAN}"
             ),
-            "loans": _figure(self.loans, _ROWS, _WITH_LOAN),
+            "loans": figure(self.loans, _ROWS, _WITH_LOAN),
             "financed_emissions": {
-                "scope12": _figure(
+                "scope12": figure(
                     round(financed12, 4),
                     _TCO2E,
                     _FINANCED.format(rows=financed_rows, scope="Scopes 1+2 (Scope 2 location-based)"),
                 ),
-                "scope3": _figure(
+                "scope3": figure(
                     round(self.financed3 - above3, 4),
                     _TCO2E,
                     _FINANCED.format(rows=financed_rows, scope="Scope 3 (categories with data)")
                     + f"; {self.scope3_loans} of the {self.loans} loans have a borrower with Scope 3 data "
-                    "(for the others it is not measured, not zero)",
+                    "(for the others it is not measured, not zero); categories included: "
+                    + SCOPE3_CATEGORIES,
                 ),
+                **{
+                    key: figure(
+                        round(self.financed_scopes[key] - above[key], 4),
+                        _TCO2E,
+                        _FINANCED.format(rows=financed_rows, scope=label)
+                        + " (IFRS S2 B62: financed emissions by scope)",
+                    )
+                    for key, label in (
+                        ("scope1", "Scope 1"),
+                        ("scope2_location", "Scope 2 location-based"),
+                        ("scope2_market", "Scope 2 market-based"),
+                    )
+                },
+                "by_attribution_basis": by_attribution_basis(self._by_basis, self.outstanding, financed12),
                 "over_attribution": {
-                    "borrowers": _figure(
+                    "borrowers": figure(
                         capped,
                         "borrowers",
                         "borrower_ids whose loans' attribution factors sum above 1 (several loans without "
                         "a balance sheet, each capped at 1, or loans above the borrower's equity + debt): "
                         "their loans' financed emissions are scaled by 1 / that sum",
                     ),
-                    "scope12": _figure(
+                    "scope12": figure(
                         round(above12, 4),
                         _TCO2E,
                         "financed Scopes 1+2 of those loans above their borrowers' whole emissions, left "
                         "out of scope12",
                     ),
-                    "scope3": _figure(
+                    "scope3": figure(
                         round(above3, 4),
                         _TCO2E,
                         "financed Scope 3 of those loans above their borrowers' whole emissions, left out "
                         "of scope3",
                     ),
                 },
-                "loans_without_borrower_id": _figure(
+                "loans_without_borrower_id": figure(
                     self._attributions.without_id,
                     _ROWS,
                     f"{_WITH_LOAN} and no borrower_id: each is capped at 1 on its own, as their borrowers "
@@ -529,7 +671,14 @@ class PortfolioAccumulator:
                 ),
             },
             "borrower_emissions": {
-                key: _figure(round(value, 4), _TCO2E, f"gross {label} of all {_RATED}, not attributed")
+                key: figure(
+                    round(value, 4),
+                    _TCO2E,
+                    f"gross {label} of the borrowers of the {_RATED}, not attributed, each borrower_id "
+                    f"counted once (its first rated row: {self.gross_rows} rows, {self.gross_without_id} of "
+                    "them without a borrower_id, each counted on its own)"
+                    + (f"; categories included: {SCOPE3_CATEGORIES}" if key in ("scope3", "total") else ""),
+                )
                 for (key, value), label in zip(
                     self.gross.items(),
                     (
@@ -542,7 +691,7 @@ class PortfolioAccumulator:
                     strict=True,
                 )
             },
-            "pcaf_data_quality": _figure(
+            "pcaf_data_quality": figure(
                 None if self.dq_weight <= 0 else round(self.dq_weighted / self.dq_weight, 2),
                 "PCAF data-quality score, 1 (best) to 5",
                 f"sum(outstanding x score) / sum(outstanding) over the {self.dq_loans} loans with "
@@ -550,36 +699,40 @@ class PortfolioAccumulator:
                 "(PCAF Box 8, business loans; Scopes 1+2); two decimals as PCAF reports it",
             ),
             "green_loans": {
-                "eligible": _figure(
+                "eligible": figure(
                     self.eligible_rows,
                     _ROWS,
                     f"{_WITH_LOAN} eligible as green loans by their use of proceeds (a green-rated "
                     "borrower's general-purpose loan is not a green loan: see green_rated_borrower_terms)",
                 ),
-                "share_by_count": _figure(
-                    _share(self.eligible_rows, self.loans), _SHARE, "eligible loans / loans"
+                "share_by_count": figure(
+                    share(self.eligible_rows, self.loans), _SHARE, "eligible loans / loans"
                 ),
-                "eligible_outstanding": _figure(
+                "eligible_outstanding": figure(
                     round(self.eligible_outstanding, 2), _CNY, f"outstanding_cny of eligible {financed_rows}"
                 ),
-                "share_by_outstanding": _figure(
-                    _share(self.eligible_outstanding, self.outstanding),
+                "share_by_outstanding": figure(
+                    share(self.eligible_outstanding, self.outstanding),
                     _SHARE,
                     f"eligible outstanding / outstanding of {financed_rows}",
                 ),
+                **self._green.summary(),
             },
             "green_rated_borrower_terms": {
-                "loans": _figure(
+                "loans": figure(
                     self.preferential_rows,
                     _ROWS,
                     f"{_WITH_LOAN} whose use of proceeds is not green and whose borrower qualifies for "
                     "green-rated-borrower terms (MYbank-style preferential pricing); not green loans",
                 ),
-                "outstanding": _figure(
+                "outstanding": figure(
                     round(self.preferential_outstanding, 2), _CNY, "outstanding_cny of those loans"
                 ),
+                **self._green.borrowers(),
             },
-            "intensity": _figure(
+            "by_industry": by_industry(self._by_industry, self.outstanding, financed12),
+            "flags": self._flags.summary(),
+            "intensity": figure(
                 None if self.outstanding <= 0 else round(financed12 / (self.outstanding / 1e6), 4),
                 "tCO2e per CNY million lent",
                 f"financed Scopes 1+2 / (outstanding / 1,000,000) over {financed_rows} (PCAF economic "

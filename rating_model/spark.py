@@ -37,19 +37,22 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from rating_model.batch import passthrough_columns, rate_frame, result_schema
+from rating_model.book_checks import BORROWER_ID, LOAN_ID, UNCHECKED
 from rating_model.engine import Engine
 from rating_model.exceptions import RatingModelError
-from rating_model.flat import csv_compression, file_kind
+from rating_model.flat import FLAT_DTYPES, csv_compression, file_kind
 
 if TYPE_CHECKING:
     import pandas as pd
-    from pyspark.sql import DataFrame, SparkSession
+    from pyspark.sql import Column, DataFrame, SparkSession
     from pyspark.sql.types import DataType, StructType
 
 __all__ = ["main", "rate_dataframe", "spark_schema", "spark_types", "with_file_positions"]
 
 # the column that carries monotonically_increasing_id() to the workers when the caller names none
 _ROW_ID = "_greenrate_row_id"
+# the column that carries each row's operating-data digest through the rating to the cross-row checks
+_DIGEST = "_greenrate_data_digest"
 
 # -- in the executors -------------------------------------------------------------------------------------
 
@@ -84,7 +87,8 @@ def _rate_batches(batches: Iterator[pd.DataFrame], *, model_json: str | None, sh
         ids = batch[row_column]
         if ids.isna().any():
             raise ValueError(f"{row_column}: the row column has empty values")
-        out = rate_frame(batch.drop(columns=[row_column]), engine)
+        # a batch is part of the book: the cross-row flags are set over the whole DataFrame afterwards
+        out = rate_frame(batch.drop(columns=[row_column]), engine, checks=UNCHECKED)
         out["row"] = ids.to_numpy(dtype=np.int64)
         yield out
 
@@ -149,10 +153,37 @@ def rate_dataframe(df: DataFrame, *, model_document: Mapping[str, Any] | None = 
     elif row_column not in df.columns or not isinstance(df.schema[row_column].dataType, IntegralType):
         raise ValueError(f"{row_column}: row_column must name an integer column of the DataFrame")
     keep = passthrough_columns([c for c in df.columns if c != row_column])
-    schema = spark_schema(engine, [(name, df.schema[name].dataType) for name in keep])
+    # the cross-row checks over the whole DataFrame (rating_model.book_checks): each row's operating data
+    # digested here (as JSON, so that a null in one column and a value in another never digest alike),
+    # compared per borrower_id after rating; a batch alone would see only part of a borrower's rows
+    data = sorted(c for c in df.columns if c in FLAT_DTYPES and not c.startswith("loan__"))
+    df = df.withColumn(_DIGEST, F.xxhash64(F.to_json(F.struct(*[F.col(c) for c in data]))))
+    schema = spark_schema(engine, [(name, df.schema[name].dataType) for name in [*keep, _DIGEST]])
     body = partial(_rate_batches, model_json=None if model_document is None else json.dumps(model_document),
                    sha256=engine.artifact.sha256, versions=engine.versions, row_column=row_column)
-    return df.mapInPandas(body, schema)
+    return _cross_row_flags(df.mapInPandas(body, schema), keep)
+
+
+def _cross_row_flags(results: DataFrame, columns: Sequence[str]) -> DataFrame:
+    """``borrower_data_conflict`` and ``duplicate_loan_id`` over the whole book, as
+    :class:`rating_model.book_checks.BookChecks` sets them (empty without an id), and the digest dropped."""
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    def present(name: str) -> Column:
+        return F.trim(F.col(name).cast("string"))
+
+    if BORROWER_ID in columns:
+        borrower = present(BORROWER_ID)
+        digests = F.size(F.collect_set(_DIGEST).over(Window.partitionBy(borrower))) > 1
+        results = results.withColumn(
+            "borrower_data_conflict", F.when(borrower.isNull() | (borrower == ""), None).otherwise(digests))
+    if LOAN_ID in columns:
+        loan = present(LOAN_ID)
+        twice = F.count(F.lit(1)).over(Window.partitionBy(loan)) > 1
+        results = results.withColumn(
+            "duplicate_loan_id", F.when(loan.isNull() | (loan == ""), None).otherwise(twice))
+    return results.drop(_DIGEST)
 
 
 def with_file_positions(df: DataFrame, column: str = "position") -> DataFrame:

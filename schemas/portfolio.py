@@ -100,9 +100,53 @@ class OverAttributionSchema(Schema):
     scope3 = fields.Nested(FigureSchema, required=True)
 
 
+_SINCE_1_9 = "Absent from summaries computed before engine 1.9 (stored as issued)."
+
+
+def _since_1_9(schema: type[Schema] | Schema, what: str) -> fields.Nested:
+    """A section added with engine 1.9: optional, since earlier summaries are served as stored."""
+    return fields.Nested(schema, metadata={"description": f"{what} {_SINCE_1_9}"})
+
+
+class GroupRowSchema(Schema):
+    """One group of loans (an attribution basis, an ISIC division)."""
+
+    loans = fields.Integer(required=True)
+    outstanding = fields.Float(required=True, metadata={"description": "CNY"})
+    sector = fields.String(metadata={"description": "The division's benchmark sector (by_industry only)."})
+    financed_scope12 = fields.Float(required=True, metadata={"description": "tCO2e"})
+    financed_scope3 = fields.Float(required=True, metadata={"description": "tCO2e"})
+    financed_scope1 = fields.Float(required=True, metadata={"description": "tCO2e"})
+    financed_scope2_location = fields.Float(required=True, metadata={"description": "tCO2e"})
+    financed_scope2_market = fields.Float(required=True, metadata={"description": "tCO2e"})
+    share_of_outstanding = fields.Float(required=True, allow_none=True)
+    share_of_financed_scope12 = fields.Float(required=True, allow_none=True)
+    intensity = fields.Float(
+        required=True, allow_none=True, metadata={"description": "tCO2e per CNY million lent"}
+    )
+    pcaf_data_quality = fields.Float(
+        required=True, allow_none=True, metadata={"description": "Outstanding-weighted PCAF score 1-5."}
+    )
+
+
+class GroupTableSchema(Schema):
+    unit = fields.String(required=True)
+    basis = fields.String(required=True)
+    values = fields.Dict(keys=fields.String(), values=fields.Nested(GroupRowSchema), required=True)
+
+
 class FinancedSchema(Schema):
     scope12 = fields.Nested(FigureSchema, required=True)
     scope3 = fields.Nested(FigureSchema, required=True)
+    scope1 = _since_1_9(FigureSchema, "Financed Scope 1 (IFRS S2 B62).")
+    scope2_location = _since_1_9(FigureSchema, "Financed Scope 2 location-based.")
+    scope2_market = _since_1_9(FigureSchema, "Financed Scope 2 market-based.")
+    by_attribution_basis = _since_1_9(
+        GroupTableSchema,
+        "Loans, outstanding and financed emissions by what the attribution factor divides by: "
+        "`equity_plus_debt`, `total_assets`, `none` (no balance sheet: the borrower's whole emissions "
+        "attributed, factor set to 1).",
+    )
     over_attribution = fields.Nested(
         OverAttributionSchema,
         metadata={
@@ -128,16 +172,76 @@ class GrossSchema(Schema):
     total = fields.Nested(FigureSchema, required=True)
 
 
+class LoansAndOutstandingSchema(Schema):
+    loans = fields.Integer(required=True)
+    outstanding = fields.Float(required=True, metadata={"description": "CNY"})
+
+
+class LoansTableSchema(Schema):
+    unit = fields.String(required=True)
+    basis = fields.String(required=True)
+    values = fields.Dict(keys=fields.String(), values=fields.Nested(LoansAndOutstandingSchema), required=True)
+
+
+class BlockedGreenLoansSchema(Schema):
+    loans = fields.Nested(FigureSchema, required=True)
+    outstanding = fields.Nested(FigureSchema, required=True)
+    by_knock_out = fields.Nested(LoansTableSchema, required=True)
+
+
 class GreenLoansSchema(Schema):
     eligible = fields.Nested(FigureSchema, required=True)
     share_by_count = fields.Nested(FigureSchema, required=True)
     eligible_outstanding = fields.Nested(FigureSchema, required=True)
     share_by_outstanding = fields.Nested(FigureSchema, required=True)
+    by_category = _since_1_9(LoansTableSchema, "Eligible green loans by use-of-proceeds category.")
+    blocked_by_knock_out = _since_1_9(
+        BlockedGreenLoansSchema,
+        "Loans with a green use of proceeds denied green-loan treatment by a knock-out.",
+    )
 
 
 class GreenRatedBorrowerTermsSchema(Schema):
     loans = fields.Nested(FigureSchema, required=True)
     outstanding = fields.Nested(FigureSchema, required=True)
+    borrowers = _since_1_9(FigureSchema, "Green-rated borrowers counted once by borrower_id.")
+    green_rated_borrower_loans = _since_1_9(
+        FigureSchema, "Loans to green-rated borrowers whatever their use of proceeds."
+    )
+
+
+class CoverageSchema(Schema):
+    """The covered figures beside the refused rows' exposure, so that the summary reconciles to the ledger."""
+
+    covered_loans = fields.Nested(FigureSchema, required=True)
+    covered_outstanding = fields.Nested(FigureSchema, required=True)
+    refused_rows = fields.Nested(FigureSchema, required=True)
+    refused_loans = fields.Nested(FigureSchema, required=True)
+    refused_outstanding = fields.Nested(FigureSchema, required=True)
+    refused_without_loan_data = fields.Nested(FigureSchema, required=True)
+    total_outstanding = fields.Nested(FigureSchema, required=True)
+    ratio = fields.Nested(FigureSchema, required=True)
+
+
+class FlagsSchema(Schema):
+    """How many rows each per-row flag of the results marks (filter the results by the same columns)."""
+
+    attribution_capped = fields.Nested(FigureSchema, required=True)
+    outstanding_above_amount = fields.Nested(FigureSchema, required=True)
+    borrower_data_conflict = fields.Nested(FigureSchema, required=True)
+    duplicate_loan_id = fields.Nested(FigureSchema, required=True)
+    conflicting_borrowers = fields.Nested(FigureSchema, required=True)
+    duplicate_loan_ids = fields.Nested(FigureSchema, required=True)
+
+
+class PortfolioVersionsSchema(Schema):
+    """Every version the results were rated with; several, comma-separated, if results of runs were mixed."""
+
+    model = fields.String(required=True, allow_none=True)
+    standard = fields.String(required=True, allow_none=True)
+    factor_set = fields.String(required=True, allow_none=True)
+    engine = fields.String(required=True, allow_none=True)
+    schema = fields.String(required=True, allow_none=True)
 
 
 class MoverSchema(Schema):
@@ -203,6 +307,18 @@ class PortfolioSummarySchema(Schema):
     )
     intensity = fields.Nested(FigureSchema, required=True)
     movers = fields.Nested(MoversSchema, required=True)
+    versions = _since_1_9(
+        PortfolioVersionsSchema, "The versions of the rated rows (null values: no row was rated)."
+    )
+    coverage = _since_1_9(
+        CoverageSchema,
+        "Covered outstanding beside the refused rows' outstanding, and the coverage ratio (IFRS S2 B62).",
+    )
+    by_industry = _since_1_9(
+        GroupTableSchema,
+        "Exposure, financed emissions and data quality per ISIC Rev.4 division (IFRS S2 B62).",
+    )
+    flags = _since_1_9(FlagsSchema, "Counts of the results' per-row flags.")
 
 
 class UploadedFileSchema(Schema):
@@ -236,6 +352,15 @@ class PortfolioJobSchema(Schema):
     )
     model_version = fields.String(
         required=True, allow_none=True, metadata={"description": "Set when it starts."}
+    )
+    versions = fields.Nested(
+        PortfolioVersionsSchema,
+        allow_none=True,
+        metadata={
+            "description": "Every version the book was rated with (model, standard, factor set, engine, "
+            "schema), from the summary once completed; null before, and for jobs completed before engine "
+            "1.9 (model_version alone)."
+        },
     )
     created_at = UtcDateTime(required=True)
     started_at = UtcDateTime(required=True, allow_none=True)

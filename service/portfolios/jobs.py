@@ -181,6 +181,7 @@ def document(job: PortfolioJob) -> dict[str, Any]:
         },
         "previous": job.previous_id,
         "model_version": job.model_version,
+        "versions": job.summary.get("versions") if done and job.summary else None,
         "created_at": utc_iso(job.created_at),
         "started_at": None if job.started_at is None else utc_iso(job.started_at),
         "finished_at": None if job.finished_at is None else utc_iso(job.finished_at),

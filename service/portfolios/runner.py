@@ -30,6 +30,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from rating_model.batch import rate_frame
 from rating_model.batch_files import Chunk, as_frame, chunk_length, rate_placed_chunks, read_raw_chunks
+from rating_model.book_checks import scan_book
 from rating_model.exceptions import ArtifactError, RatingModelError
 from rating_model.portfolio import PortfolioAccumulator, PreviousRun
 from service.config import Settings, load_settings
@@ -174,6 +175,8 @@ def _rate(db: DbEngine, job: PortfolioJob, engine: Engine, files: JobFiles, sour
     """
     count = 0
     sent: deque[tuple[int, int]] = deque()  # (index, rows up to its end) of each chunk sent to be rated
+    # a pass over the whole book first, so that each chunk's rows are checked against the others
+    checks = scan_book(as_frame(chunk) for chunk in read_raw_chunks(source, job.chunk_rows))
 
     def todo() -> Iterator[tuple[Chunk, int]]:
         nonlocal count
@@ -188,9 +191,11 @@ def _rate(db: DbEngine, job: PortfolioJob, engine: Engine, files: JobFiles, sour
 
     results: Iterator[pd.DataFrame]
     if processes > 1:
-        results = rate_placed_chunks(todo(), model_document=engine.artifact.to_dict(), workers=processes)
+        results = rate_placed_chunks(todo(), model_document=engine.artifact.to_dict(), workers=processes,
+                                     checks=checks)
     else:
-        results = (rate_frame(as_frame(chunk), engine, first_row=first_row) for chunk, first_row in todo())
+        results = (rate_frame(as_frame(chunk), engine, first_row=first_row, checks=checks)
+                   for chunk, first_row in todo())
     for result in results:
         index, rows_done = sent.popleft()
         storage.write_part(files, index, result, tag, engine.versions)

@@ -115,6 +115,15 @@ def test_a_loan_book_becomes_a_summary_and_results(portfolio_app: Flask, tmp_pat
         "reason": "no earlier completed portfolio of this tenant to compare with",
     }
     assert done.json["model_version"] == session_engine().versions["model"]
+    # every version, and the refused row's exposure beside the covered figures (a bank portfolio review)
+    assert done.json["versions"] == summary["versions"] == session_engine().versions
+    coverage = {name: figure["value"] for name, figure in summary["coverage"].items()}
+    assert coverage["refused_rows"] == 1 and coverage["refused_loans"] == 1
+    assert coverage["refused_outstanding"] == pytest.approx(float(loans.loc[7, "loan__outstanding"]))
+    assert coverage["total_outstanding"] == pytest.approx(loans["loan__outstanding"].astype(float).sum())
+    assert set(summary["financed_emissions"]["by_attribution_basis"]["values"]) == {
+        "equity_plus_debt", "total_assets", "none"}
+    assert summary["by_industry"]["values"] and summary["flags"]["borrower_data_conflict"]["value"] == 0
 
     csv = client.get(done.json["results"]["csv"], headers=bearer(key))
     assert csv.status_code == 200 and csv.mimetype == "text/csv"
