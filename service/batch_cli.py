@@ -21,6 +21,8 @@ from rating_model.exceptions import ArtifactError, InvalidInputError
 
 _console = Console(stderr=True)
 _FILE_TYPES = ".csv, .csv.gz or .parquet"
+#: the exit status of ``greenrate batch rate`` when rows were refused (1 is an error, 2 a usage mistake)
+REFUSED_ROWS_EXIT = 3
 
 
 @click.group()
@@ -69,13 +71,18 @@ def _model_document(ref: str | None) -> tuple[dict[str, Any], str]:
               help="Rating processes (default: one per core).")
 @click.option("--chunk-rows", type=click.IntRange(100, 1_000_000), default=None,
               help="Rows read, rated and written at a time (memory grows with it).")
+@click.option("--allow-refused", is_flag=True, default=False,
+              help=f"Exit 0 even when rows were refused (default: exit {REFUSED_ROWS_EXIT}).")
 def rate_command(source: Path, target: Path, model_ref: str | None, workers: int | None,
-                 chunk_rows: int | None) -> None:
+                 chunk_rows: int | None, allow_refused: bool) -> None:
     """Rate every row of SOURCE into TARGET (CSV or Parquet each, by extension).
 
     SOURCE has the flat operating-data columns (docs/synthetic-population.md), loan columns for PCAF, and
-    any id columns of your own without "__" in their names (carried through). TARGET gets one row per
-    input row, in order: your id columns, then the rating (docs/batch-and-spark.md lists the columns).
+    any id columns of your own without "__" in their names (carried through; `loan_id` is checked for
+    duplicates). TARGET gets one row per input row, in order: your id columns, then the rating
+    (docs/batch-and-spark.md lists the columns). Exit status 3 when rows were refused (TARGET is still
+    written, with the reasons in its error column), unless --allow-refused: a script must not report a
+    book as rated whole when part of its exposure was not.
     """
     import pandas as pd
 
@@ -113,6 +120,58 @@ def rate_command(source: Path, target: Path, model_ref: str | None, workers: int
     click.echo(
         f"rated {report.rated} of {report.rows} rows into {target} in {report.seconds:.1f} s "
         f"({report.rows_per_second:,.0f} rows/s); {report.errors} row(s) refused, reasons in the error column"
+    )
+    if report.errors and not allow_refused:
+        _console.print(f"{report.errors} of {report.rows} row(s) were refused: exit status "
+                       f"{REFUSED_ROWS_EXIT} (--allow-refused to exit 0)")
+        raise SystemExit(REFUSED_ROWS_EXIT)
+
+
+@batch.command("summarize")
+@click.argument("results", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--previous", "previous_path", default=None,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="An earlier `greenrate batch rate` results file to measure the top movers against.")
+@click.option("--out", "out_path", default=None, type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the summary's JSON here instead of to standard output.")
+@click.option("--top", "top_n", type=click.IntRange(1, 1000), default=10, show_default=True,
+              help="Borrowers in each list of movers.")
+def summarize_command(results: Path, previous_path: Path | None, out_path: Path | None, top_n: int) -> None:
+    """The portfolio summary of RESULTS (a `greenrate batch rate` output), as the portfolio API gives it.
+
+    Nothing leaves this machine: the book need not be uploaded to the service. The JSON is the summary of
+    the API (each figure with its unit and basis); with --previous, the top movers since that run.
+    """
+    import pandas as pd
+
+    from rating_model.portfolio import MOVER_COLUMNS, PreviousRun, summarize
+    from rating_model.result_files import read_results
+
+    previous = None
+    reason = "no previous results were given (--previous)"
+    try:
+        if previous_path is not None:
+            chunks = list(read_results(previous_path))
+            frame = pd.concat(chunks, ignore_index=True) if chunks else pd.DataFrame()
+            if not set(MOVER_COLUMNS) <= set(frame.columns):
+                reason = f"{previous_path.name} has no borrower_id column, so its borrowers cannot be matched"
+            else:
+                previous = PreviousRun.from_frame(previous_path.name, frame[list(MOVER_COLUMNS)])
+        summary = summarize(read_results(results), previous=previous, top_n=top_n, no_previous_reason=reason)
+    except ValueError as exc:
+        raise click.ClickException(f"{results.name}: {exc}; is it a `greenrate batch rate` results file "
+                                   "of this version?") from None
+    except _unreadable() as exc:
+        raise click.ClickException(f"{results.name}: not readable ({type(exc).__name__}: {exc})") from None
+    text = json.dumps(summary, indent=2, ensure_ascii=False)
+    if out_path is None:
+        click.echo(text)
+    else:
+        out_path.write_text(text + "\n", encoding="utf-8")
+    coverage = summary["coverage"]
+    _console.print(
+        f"{summary['rows']['total']} rows, {summary['rows']['errors']} refused; coverage "
+        f"{coverage['ratio']['value']} of outstanding CNY {coverage['total_outstanding']['value']:,.2f}"
     )
 
 

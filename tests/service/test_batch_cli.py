@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from datetime import date
 from decimal import Decimal
@@ -18,6 +19,7 @@ from flask import Flask
 from rating_model.batch import result_schema
 from rating_model.engine import DEFAULT_MODEL
 from rating_model.flat import payloads_from_frame, read_frame
+from rating_model.portfolio import summarize
 from service.cli import main
 from tests.conftest import AppFactory, bearer, create_key, services_of, session_engine
 
@@ -74,10 +76,14 @@ def test_batch_uses_the_active_model_and_reports_refused_rows(env: dict[str, str
     frame.loc[2, "energy__electricity_kwh"] = -1.0
     frame.to_parquet(book, index=False)
     rated = run(env, "batch", "rate", str(book), str(result), "--workers", "1", "--chunk-rows", "100")
-    assert rated.exit_code == 0, rated.output
+    # a refused row is a distinct exit status (3), so a script cannot take the book for rated whole
+    assert rated.exit_code == 3, rated.output
     assert "rating with active model sc-" in rated.output and "1 row(s) refused" in rated.output
+    assert "1 of 30 row(s) were refused: exit status 3" in rated.output
     out = pd.read_csv(result)
     assert out.loc[2, "error"].startswith("energy.electricity_kwh:") and out["error"].notna().sum() == 1
+    allowed = run(env, "batch", "rate", str(book), str(result), "--workers", "1", "--allow-refused")
+    assert allowed.exit_code == 0 and "1 row(s) refused" in allowed.output, allowed.output
 
 
 def test_batch_with_a_model_file_and_clear_errors(env: dict[str, str], tmp_path: Path) -> None:
@@ -121,6 +127,33 @@ def test_files_that_cannot_be_rated_get_a_clear_message_not_a_traceback(env: dic
         assert not (tmp_path / "r.csv").exists()
 
 
+def test_summarize_gives_the_portfolio_summary_of_a_results_file(env: dict[str, str], tmp_path: Path) -> None:
+    """A bank portfolio review: the summary needed the book uploaded to the service; now from the results."""
+    book = tmp_path / "book.parquet"
+    run(env, "batch", "generate-book", str(book), "--rows", "40")
+    frame = pd.read_parquet(book)
+    frame.loc[3, "company__annual_revenue"] = 0.0  # refused: its exposure stays in the summary
+    frame.to_parquet(book, index=False)
+    for name in ("r.csv", "r.parquet"):
+        rated = run(env, "batch", "rate", str(book), str(tmp_path / name), "--model", str(DEFAULT_MODEL),
+                    "--workers", "1", "--allow-refused")
+        assert rated.exit_code == 0, rated.output
+    results = pd.read_parquet(tmp_path / "r.parquet")
+    expected = summarize([results])
+    out = run(env, "batch", "summarize", str(tmp_path / "r.csv"), "--previous", str(tmp_path / "r.parquet"))
+    assert out.exit_code == 0, out.output
+    summary = json.loads(out.stdout)
+    assert summary["coverage"] == expected["coverage"] and summary["coverage"]["refused_loans"]["value"] == 1
+    assert summary["financed_emissions"] == expected["financed_emissions"]
+    assert summary["movers"]["matched"]["value"] == 39 and summary["movers"]["rises"] == []
+    written = run(env, "batch", "summarize", str(tmp_path / "r.parquet"), "--out", str(tmp_path / "s.json"))
+    assert written.exit_code == 0 and json.loads((tmp_path / "s.json").read_text())["rows"]["errors"] == 1
+    stale = tmp_path / "old.parquet"
+    results.drop(columns=["attribution_basis"]).to_parquet(stale)
+    refused = run(env, "batch", "summarize", str(stale))
+    assert refused.exit_code == 1 and "attribution_basis" in refused.output
+
+
 def test_bad_cells_become_row_errors_and_a_book_without_rows_a_valid_parquet(env: dict[str, str],
                                                                             tmp_path: Path) -> None:
     book = tmp_path / "book.csv"
@@ -130,7 +163,7 @@ def test_bad_cells_become_row_errors_and_a_book_without_rows_a_valid_parquet(env
     frame.to_csv(book, index=False)
     rated = run(env, "batch", "rate", str(book), str(tmp_path / "r.parquet"), "--model", str(DEFAULT_MODEL),
                 "--workers", "1")
-    assert rated.exit_code == 0 and "1 row(s) refused" in rated.output
+    assert rated.exit_code == 3 and "1 row(s) refused" in rated.output
     out = pd.read_parquet(tmp_path / "r.parquet")
     assert out.loc[2, "error"] == "company.employees: must be a number" and out["error"].notna().sum() == 1
     header_only = tmp_path / "header.csv"
@@ -157,7 +190,7 @@ def test_parquet_cells_of_another_type_are_refused_as_the_api_refuses_them(tmp_p
     table = table.set_column(at, "practices__e_invoicing", pa.array([1, 0, 2], pa.int64()))
     pq.write_table(table.replace_schema_metadata(None), book)  # as a bank's own tool writes it
     rated = run(env, "batch", "rate", str(book), str(result), "--workers", "1")
-    assert rated.exit_code == 0 and "1 row(s) refused" in rated.output, rated.output
+    assert rated.exit_code == 3 and "1 row(s) refused" in rated.output, rated.output
     out = pd.read_parquet(result)
     payloads = list(payloads_from_frame(pd.read_parquet(book).drop(columns=["borrower_id"])))
     assert [p["practices"]["e_invoicing"] for p in payloads] == [True, False, 2]
@@ -239,7 +272,7 @@ def test_a_row_whose_cells_contradict_each_other_is_its_own_error_on_every_worke
     frame.to_csv(book, index=False)
     rated = run(env, "batch", "rate", str(book), str(tmp_path / "r.parquet"), "--model", str(DEFAULT_MODEL),
                 "--workers", workers, "--chunk-rows", "100")
-    assert rated.exit_code == 0 and "1 row(s) refused" in rated.output, rated.output
+    assert rated.exit_code == 3 and "1 row(s) refused" in rated.output, rated.output
     out = pd.read_parquet(tmp_path / "r.parquet")
     assert len(out) == 250 and out["error"].notna().sum() == 1
     said = "energy__fuels_none: says no fuel is burned on site, but fuel quantities are given"
