@@ -168,7 +168,8 @@ def test_a_loan_in_a_third_currency_needs_its_rate_and_then_has_financed_emissio
     assert rated.status_code == 201
     financed = rated.get_json()["financed_emissions"]
     assert financed["outstanding_cny"] == 40_000 * 7.1
-    assert financed["attribution_factor"] == round(40_000 / 300_000, 6)
+    # the balance sheet is the CNY company's (engine 1.9): USD 40,000 at 7.1 against CNY 300,000
+    assert financed["attribution_factor"] == round(40_000 * 7.1 / 300_000, 6)
 
 
 def test_every_field_error_comes_back_in_one_answer(client: FlaskClient, bank_key: str) -> None:
