@@ -125,7 +125,8 @@ RESULT_COLUMNS: tuple[ResultColumn, ...] = (
     ResultColumn("financed_scope12_tco2e", "float64", ("financed_emissions", "scope12_tco2e"),
                  "Financed Scopes 1+2, tCO2e"),
     ResultColumn("financed_scope3_tco2e", "float64", ("financed_emissions", "scope3_tco2e"),
-                 "Financed Scope 3"),
+                 "Financed Scope 3: categories 1 (water supply), 5 (waste) and 6 (business travel), those "
+                 "the borrower has data for; empty when it has none"),
     ResultColumn("outstanding_cny", "float64", ("financed_emissions", "outstanding_cny"), "Outstanding, CNY"),
     ResultColumn("tco2e_per_cny_million_lent", "float64",
                  ("financed_emissions", "tco2e_per_cny_million_lent"),

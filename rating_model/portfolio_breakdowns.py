@@ -158,7 +158,8 @@ def by_attribution_basis(groups: ByGroup, outstanding: float, financed12: float)
         + "; ".join(f"{key}: {_BASIS_WORDS[key]}" for key in ATTRIBUTION_BASES)
         + ". Financed emissions after the over-attribution is taken out; shares of the book's outstanding "
         "and financed Scopes 1+2; intensity = financed Scopes 1+2 / outstanding in CNY million; "
-        "pcaf_data_quality weighted by outstanding (PCAF Box 8)",
+        "pcaf_data_quality weighted by outstanding (PCAF Box 8); financed Scope 3 covers "
+        + SCOPE3_CATEGORIES,
         "values": {key: table.get(key, _empty_group()) for key in ATTRIBUTION_BASES},
     }
 

@@ -302,3 +302,22 @@ def test_command_line_csv_with_quotes_and_line_breaks_in_cells(
     actual = actual.set_index("borrower_id").loc[expected["borrower_id"].tolist()].reset_index()
     assert len(actual) == len(expected)
     _assert_same(actual, expected, [c for c in expected.columns if c not in ("row", "branch")])
+
+
+def test_cross_row_flags_are_set_over_the_whole_dataframe(spark: Any, book: pd.DataFrame,
+                                                          tmp_path: Path) -> None:
+    """A borrower listed twice with different data, and a loan id given twice, in different Arrow batches
+    and tasks: flagged as the single-machine batch flags them over the whole book (a bank portfolio review)."""
+    small = book.iloc[:40].reset_index(drop=True)
+    twin = small.iloc[[0]].assign(company__employees=small.loc[0, "company__employees"] + 1)
+    both = pd.concat([small, twin], ignore_index=True)
+    both.insert(1, "loan_id", pd.array([f"L{i}" for i in range(40)] + ["L7"], dtype="string"))
+    both.to_parquet(tmp_path / "twice.parquet", index=False, engine="pyarrow", row_group_size=10)
+    expected = rate_frame(both, Engine.load())
+    assert expected["borrower_data_conflict"].tolist() == [i in (0, 40) for i in range(41)]
+    df = with_file_positions(spark.read.parquet(str(tmp_path / "twice.parquet")), "position")
+    actual = rate_dataframe(df, row_column="position").toArrow().to_pandas()
+    actual = actual.sort_values("row").reset_index(drop=True)
+    _assert_same(actual, expected, ["borrower_data_conflict", "duplicate_loan_id"])
+    assert actual["duplicate_loan_id"].tolist() == [i in (7, 40) for i in range(41)]
+    assert "_greenrate_data_digest" not in actual.columns
