@@ -307,7 +307,7 @@ def test_command_line_csv_with_quotes_and_line_breaks_in_cells(
 def test_cross_row_flags_are_set_over_the_whole_dataframe(spark: Any, book: pd.DataFrame,
                                                           tmp_path: Path) -> None:
     """A borrower listed twice with different data, and a loan id given twice, in different Arrow batches
-    and tasks: flagged as the single-machine batch flags them over the whole book (a bank portfolio review)."""
+    and tasks: flagged as the single-machine batch flags them over the whole book (a portfolio review)."""
     small = book.iloc[:40].reset_index(drop=True)
     twin = small.iloc[[0]].assign(company__employees=small.loc[0, "company__employees"] + 1)
     both = pd.concat([small, twin], ignore_index=True)
