@@ -299,7 +299,7 @@ def rate_frame(frame: pd.DataFrame, engine: Engine, *, first_row: int = 0,
     for i, refused in enumerate(refused_loans):
         if refused is not None:
             columns["refused_outstanding_cny"][i], columns["outstanding_above_amount"][i] = refused
-    book = scan_book([frame]) if checks is None else checks
+    book = scan_book(lambda: (frame,)) if checks is None else checks
     columns["borrower_data_conflict"], columns["duplicate_loan_id"] = book.flags(frame)
     # pass-through columns keep their dtype: a text column empty in this chunk is still text, as in the
     # chunks around it (as NumPy objects it would be all None, typed as null by Arrow and by the writer)

@@ -668,8 +668,9 @@ def rate_chunks_as_tables(
 
 def scan_file(path: str | Path, chunk_rows: int = DEFAULT_CHUNK_ROWS) -> BookChecks:
     """The cross-row checks of a whole book file (:mod:`rating_model.book_checks`): a first pass over it,
-    reading and typing each chunk (a few percent of the time rating it takes)."""
-    return scan_book(read_chunks(path, chunk_rows))
+    reading and typing each chunk (a few percent of the time rating it takes), and a second only when a
+    borrower id repeats."""
+    return scan_book(lambda: read_chunks(path, chunk_rows))
 
 
 def _placed(chunks: Iterable[Chunk]) -> Iterator[tuple[Chunk, int]]:

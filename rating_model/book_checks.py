@@ -7,15 +7,16 @@ right and the book's extract wrong; both are flagged on every row concerned
 (:func:`rating_model.batch.rate_frame`'s ``borrower_data_conflict`` and ``duplicate_loan_id``), so an
 analyst can filter them, and counted in the portfolio summary.
 
-A book is read in chunks, so the checks are made in a pass over the whole book first
-(:class:`BookScanner`), keeping 64-bit hashes (of each id, and of each row's operating data), and handed to
-the rating of each chunk as :class:`BookChecks`: the flagged ids only, a few in a sound book. Two different
+A book is read in chunks, so the checks are made in passes over the whole book first
+(:class:`BookScanner`), keeping 64-bit hashes (of each id, and of each repeated borrower's operating
+data), and handed to the rating of each chunk as :class:`BookChecks`: the flagged ids only, a few in a
+sound book. Two different
 ids or data sharing a hash among a million rows has a probability near 3e-8.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -109,23 +110,45 @@ def _flag(frame: pd.DataFrame, column: str, flagged: frozenset[int], checked: bo
 
 
 class BookScanner:
-    """Collects the ids and data digests of a book chunk by chunk; :meth:`checks` says what to flag."""
+    """Collects a book's ids chunk by chunk, then the data digests of the rows whose borrower id repeats;
+    :meth:`checks` says what to flag.
+
+    Two passes, since digesting every row's operating data cost 6 µs a row (a sixth of a 1,000,000-row
+    batch's rating time) and a book of one loan per borrower has no row to compare: the first pass hashes
+    the ids (:meth:`add`), the second digests only the rows of repeated borrowers (:meth:`add_data`).
+    """
 
     def __init__(self) -> None:
+        self._borrowers: list[np.ndarray] = []
         self._pairs: list[pd.DataFrame] = []
         self._loans: list[np.ndarray] = []
         self.has_loan_id = False
 
     def add(self, frame: pd.DataFrame) -> None:
-        """Fold one chunk (typed as :func:`rating_model.batch_files.as_frame` types it) in."""
+        """Fold one chunk's ids in (typed as :func:`rating_model.batch_files.as_frame` types it)."""
         borrowers, has_borrower = id_hashes(frame, BORROWER_ID)
-        if has_borrower.any():
-            pairs = pd.DataFrame({"id": borrowers[has_borrower], "data": data_digests(frame)[has_borrower]})
-            self._pairs.append(pairs.drop_duplicates())
+        self._borrowers.append(borrowers[has_borrower])
         if LOAN_ID in frame.columns:
             self.has_loan_id = True
             loans, has_loan = id_hashes(frame, LOAN_ID)
             self._loans.append(loans[has_loan])
+
+    def repeated_borrowers(self) -> np.ndarray:
+        """The hashes of the borrower ids on more than one row of the chunks added."""
+        if not self._borrowers:
+            return np.zeros(0, dtype=np.uint64)
+        ids, counts = np.unique(np.concatenate(self._borrowers), return_counts=True)
+        repeated: np.ndarray = ids[counts > 1]
+        return repeated
+
+    def add_data(self, frame: pd.DataFrame, repeated: np.ndarray) -> None:
+        """Fold in the data digests of one chunk's rows whose borrower id is in ``repeated``."""
+        borrowers, has_borrower = id_hashes(frame, BORROWER_ID)
+        rows = has_borrower & np.isin(borrowers, repeated)
+        if rows.any():
+            part = frame[rows]
+            pairs = pd.DataFrame({"id": borrowers[rows], "data": data_digests(part)})
+            self._pairs.append(pairs.drop_duplicates())
 
     def checks(self) -> BookChecks:
         conflicting: frozenset[int] = frozenset()
@@ -140,9 +163,14 @@ class BookScanner:
         return BookChecks(conflicting, duplicates, self.has_loan_id)
 
 
-def scan_book(frames: Iterable[pd.DataFrame]) -> BookChecks:
-    """The checks of a whole book given as typed frames (a pass over it before it is rated)."""
+def scan_book(frames: Callable[[], Iterable[pd.DataFrame]]) -> BookChecks:
+    """The checks of a whole book, whose typed frames ``frames()`` gives afresh for each pass: the ids
+    first, then, only if a borrower id repeats, the digests of its rows."""
     scanner = BookScanner()
-    for frame in frames:
+    for frame in frames():
         scanner.add(frame)
+    repeated = scanner.repeated_borrowers()
+    if repeated.size:
+        for frame in frames():
+            scanner.add_data(frame, repeated)
     return scanner.checks()

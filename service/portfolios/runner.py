@@ -176,7 +176,7 @@ def _rate(db: DbEngine, job: PortfolioJob, engine: Engine, files: JobFiles, sour
     count = 0
     sent: deque[tuple[int, int]] = deque()  # (index, rows up to its end) of each chunk sent to be rated
     # a pass over the whole book first, so that each chunk's rows are checked against the others
-    checks = scan_book(as_frame(chunk) for chunk in read_raw_chunks(source, job.chunk_rows))
+    checks = scan_book(lambda: (as_frame(chunk) for chunk in read_raw_chunks(source, job.chunk_rows)))
 
     def todo() -> Iterator[tuple[Chunk, int]]:
         nonlocal count
