@@ -107,7 +107,8 @@ from rating_model.values import fast_init
 #: from its depot's electricity alone, in the best bin; last year's fleet, 0 km and counts alone likewise),
 #: and their reasons say what to report; a water or waste figure of 0, and a previous year that the
 #: year-on-year comparison compares nothing with, do not count towards
-#: completeness (``data_quality.completeness_given``; they had lifted the completeness cap to dark green);
+#: completeness (``data_quality.completeness_given``; they had lifted the completeness cap to dark green),
+#: and water 0 no longer scores the best water ratio;
 #: a caller's grid factor of 0 is refused (a supervisor's review). With schema 1.8, in the same release: each
 #: IFRS S2 item's note and value in words in Chinese too (``note_zh``, ``value_zh``), sentence for sentence.
 #: And a loan's balance sheet (equity + debt, total assets) is the borrower's, in ``company.currency``, and

@@ -168,6 +168,13 @@ def _fleet_activity_unreported(data: OperatingData) -> bool:
 #: Per input a standard may name in ``missing_when_not_reported``: whether a business left it (or its
 #: activity) unreported this year.
 UNREPORTED: Mapping[str, Callable[[OperatingData], bool]] = {"transport.fleet": _fleet_activity_unreported}
+#: The indicators read from each figure a standard may count as not given at 0
+#: (``data_quality.completeness_given.zero_is_blank``, 1.6.0 on): a 0 left out of completeness as a
+#: placeholder must not score either (water 0 had scored the best water ratio).
+ZERO_IS_BLANK_READERS: Mapping[str, tuple[str, ...]] = {
+    "resources.water_m3": ("water_efficiency_ratio",),
+    "resources.waste_t": ("waste_recycling_rate", "hazardous_waste_share"),
+}
 #: Indicators that compare two years: a rule's input must be among the fields the comparison compared
 #: (``Neutrality.compared_fields``), reported in both years, not only in this one (a freight firm that left
 #: out last year's fleet had its change from the depot's electricity alone).
@@ -215,6 +222,12 @@ class IndicatorSet:
                 raise StandardError(f"indicator {indicator.id}: no derivation is implemented for it")
         self._plan = tuple(plan)
         self._derivations = dict(plan)
+        zero_is_blank: list[tuple[str, str, tuple[str, ...]]] = []
+        for path in standard.completeness_zero_is_blank:
+            section, _, field = path.partition(".")
+            readers = tuple(n for n in ZERO_IS_BLANK_READERS.get(path, ()) if n in self._derivations)
+            zero_is_blank.append((section, field, readers))
+        self._zero_is_blank = tuple(zero_is_blank)
         self.ids = tuple(name for name, _ in plan)
         self._material = tuple((UNREPORTED[rule.field], frozenset(rule.sectors), rule)
                                for rule in _checked_material(standard))
@@ -264,6 +277,10 @@ class IndicatorSet:
         unassessed = self.unassessed(ctx, values) if self._material else ()
         for name in unassessed:
             values[name] = None
+        for section, field, readers in self._zero_is_blank:
+            if getattr(getattr(ctx.data, section), field) == 0:
+                for name in readers:
+                    values[name] = None
         if ctx.sector_default_fields:
             for path, names in self._echoes:
                 if path in ctx.sector_default_fields:

@@ -1028,3 +1028,8 @@ def test_zeros_and_a_previous_year_comparing_nothing_do_not_lift_the_completenes
     assert before.standard.label == "greenrate-sme@1.5.0"
     zeros = shop | {"resources": {"water_m3": 0, "waste_t": 0}}
     assert completeness(zeros, before) > completeness(shop, before)
+    # and a 0 left out of completeness does not score either (water 0 had the best water ratio)
+    water = {c.indicator: c.value for c in ENGINE.rate(ENGINE.parse(zeros)).contributions}
+    assert water["water_efficiency_ratio"] is None
+    earlier = {c.indicator: c.value for c in before.rate(before.parse(zeros)).contributions}
+    assert earlier["water_efficiency_ratio"] == 0
