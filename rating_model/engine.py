@@ -311,7 +311,7 @@ class Engine:
         standard = self.standard
         filled = fill_missing(data, standard)
         ev = self.evaluate(filled)
-        unassessed = self._unassessed(ev)
+        unassessed = self.unassessed(ev)
         imps, path = improvements(filled, ev.outcome, ev.contributions, standard, self.actions,
                                   lambda f: self.outcome(f, ev), knock_outs=ev.grading.knock_outs,
                                   unassessed=unassessed)
@@ -353,7 +353,7 @@ class Engine:
             versions=self.versions,
         )
 
-    def _unassessed(self, ev: Evaluation) -> dict[str, MaterialInput]:
+    def unassessed(self, ev: Evaluation) -> dict[str, MaterialInput]:
         """The indicators missing only for an input the business's sector must report (their reasons say
         which); nothing to look up under a standard without such rules."""
         if not self.standard.missing_when_not_reported:

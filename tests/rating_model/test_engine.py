@@ -939,7 +939,7 @@ def test_a_transport_business_gains_nothing_by_leaving_its_fleet_out(trucks: int
     # the carbon intensity's reason as the rating words it when it is among the strongest
     ev = ENGINE.evaluate(fill_missing(ENGINE.parse(FREIGHT), ENGINE.standard))
     line = next(c for c in ev.contributions if c.indicator == "carbon_intensity")
-    (said,) = reason_codes([line], ENGINE.standard, frozenset(), ENGINE._unassessed(ev))
+    (said,) = reason_codes([line], ENGINE.standard, frozenset(), ENGINE.unassessed(ev))
     assert said["message"].startswith("Carbon intensity of revenue: not assessed: report your vehicles'")
     assert "经营车辆" in said["message_zh"] and "缺失" in said["message_zh"]
 
@@ -975,11 +975,11 @@ def test_the_fleet_reason_is_given_only_where_the_fleet_is_what_is_missing() -> 
     del no_history["previous_year"]
     data = ENGINE.parse(no_history)
     ev = ENGINE.evaluate(fill_missing(data, ENGINE.standard))
-    assert set(ENGINE._unassessed(ev)) == {"carbon_intensity"}
+    assert set(ENGINE.unassessed(ev)) == {"carbon_intensity"}
     defaults = copy.deepcopy(no_history)
     del defaults["energy"]["electricity_kwh"]
     ev = ENGINE.evaluate(fill_missing(ENGINE.parse(defaults), ENGINE.standard))
-    assert ENGINE._unassessed(ev) == {}
+    assert ENGINE.unassessed(ev) == {}
     rated = rate(FREIGHT)
     held = [h for h in rated["path_to_next_grade"]["held_back_by"] if h["reason"] == "missing_data"]
     assert not held or ("report your vehicles' distance or fuel" in held[0]["message"]
