@@ -12,6 +12,7 @@ says its figures with their unit and basis. Pure computation over the columns of
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -224,15 +225,11 @@ class GreenLoanStats:
 
     def summary(self) -> dict[str, Any]:
         return {
-            "by_category": {
-                "unit": f"loans; {_CNY}",
-                "basis": "eligible green loans (rated rows with loan data) by use-of-proceeds category "
+            "by_category": _loans_table(
+                "eligible green loans (rated rows with loan data) by use-of-proceeds category "
                 "(green_loan_category)",
-                "values": {
-                    category: {"loans": int(n), "outstanding": round(amount, 2)}
-                    for category, (n, amount) in sorted(self.by_category.items())
-                },
-            },
+                self.by_category,
+            ),
             "blocked_by_knock_out": {
                 "loans": figure(
                     int(self.blocked[0]),
@@ -241,15 +238,10 @@ class GreenLoanStats:
                     "knock-out denies green-loan treatment (green_loan_blocked_by)",
                 ),
                 "outstanding": figure(round(self.blocked[1], 2), _CNY, "outstanding_cny of those loans"),
-                "by_knock_out": {
-                    "unit": f"loans; {_CNY}",
-                    "basis": "those loans by knock-out id; a loan denied by two knock-outs is counted "
-                    "under each",
-                    "values": {
-                        rule: {"loans": int(n), "outstanding": round(amount, 2)}
-                        for rule, (n, amount) in sorted(self.blocked_by.items())
-                    },
-                },
+                "by_knock_out": _loans_table(
+                    "those loans by knock-out id; a loan denied by two knock-outs is counted under each",
+                    self.blocked_by,
+                ),
             },
         }
 
@@ -343,3 +335,15 @@ class Versions:
     def summary(self) -> dict[str, str | None]:
         """One version per key (several, comma-separated, if the results mix runs); ``None`` unrated."""
         return {key: ", ".join(sorted(values)) or None for key, values in self.seen.items()}
+
+
+def _loans_table(basis: str, counts: Mapping[str, list[float]]) -> dict[str, Any]:
+    """A table of loans and their outstanding by key (category, knock-out id), keys sorted."""
+    return {
+        "unit": f"loans; {_CNY}",
+        "basis": basis,
+        "values": {
+            key: {"loans": int(n), "outstanding": round(amount, 2)}
+            for key, (n, amount) in sorted(counts.items())
+        },
+    }

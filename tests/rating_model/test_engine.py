@@ -15,7 +15,7 @@ from rating_model.actions import apply_change
 from rating_model.engine import DEFAULT_MODEL, Engine
 from rating_model.estimation import Filled, fill_missing
 from rating_model.exceptions import ArtifactError, FactorNotFoundError
-from rating_model.explain import reason_codes
+from rating_model.explain import held_back_by, reason_codes
 from rating_model.factors import load_factor_set
 from rating_model.grading import lowered_by_completeness
 from rating_model.indicators import IndicatorSet, answered_none
@@ -980,10 +980,14 @@ def test_the_fleet_reason_is_given_only_where_the_fleet_is_what_is_missing() -> 
     del defaults["energy"]["electricity_kwh"]
     ev = ENGINE.evaluate(fill_missing(ENGINE.parse(defaults), ENGINE.standard))
     assert ENGINE.unassessed(ev) == {}
-    rated = rate(FREIGHT)
-    held = [h for h in rated["path_to_next_grade"]["held_back_by"] if h["reason"] == "missing_data"]
-    assert not held or ("report your vehicles' distance or fuel" in held[0]["message"]
-                        and "经营车辆" in held[0]["message_zh"])
+    # what holds back a path that cannot reach the grade (this firm's reaches it, so it is asked directly)
+    ev = ENGINE.evaluate(fill_missing(ENGINE.parse(FREIGHT), ENGINE.standard))
+    unassessed = ENGINE.unassessed(ev)
+    reasons = held_back_by("dark_green", ev.score, (), ev.contributions, ENGINE.standard, unassessed)
+    (held,) = [h for h in reasons if h["reason"] == "missing_data"]
+    assert "report your vehicles' distance or fuel" in held["message"] and "经营车辆" in held["message_zh"]
+    assert "经营车辆" not in held_back_by(
+        "dark_green", ev.score, (), ev.contributions, ENGINE.standard)[0]["message_zh"]
 
 
 def test_the_fleet_rule_is_the_transport_sectors_and_an_answer_of_none_is_scored() -> None:
