@@ -252,6 +252,10 @@ missing_min_share, n_prebins, missing_cap
         standard 1.5.0's "no vehicles" earns the fleet's full points), the inverse overstated their
         probability (on synthetic data, 0.488 against 0.363 observed): the mapping is refitted on the scores
         as served instead, so ``probability_green`` stays calibrated. Ranking (AUC, KS) is unchanged.
+
+        Should the scores rank ``y`` the wrong way round (the fitted slope is negative), the mapping falls
+        back to slope 0 and the base rate of ``y``: every probability is then the observed event rate (and
+        no longer ranks the rows).
         """
         from sklearn.linear_model import LogisticRegression
 
@@ -259,8 +263,15 @@ missing_min_share, n_prebins, missing_cap
         scores = self.score_points(X).reshape(-1, 1)
         target = (np.asarray(y).ravel() == self.classes_[1]).astype(np.float64)
         fitted = LogisticRegression(C=1e6, max_iter=1000).fit(scores, target)
-        slope = max(0.0, float(fitted.coef_[0, 0]))  # a higher score never means a lower probability
-        self.probability_ = {"intercept": float(fitted.intercept_[0]), "slope": slope}
+        slope, intercept = float(fitted.coef_[0, 0]), float(fitted.intercept_[0])
+        if slope < 0:
+            # A higher score may never mean a lower probability, and the intercept fitted together with
+            # the negative slope means nothing without it (it can put every row at 1.0): with no usable
+            # slope the best constant is the base rate, so every probability is the observed event rate.
+            # The fit succeeded, so both classes are present and the rate is strictly inside (0, 1).
+            rate = float(target.mean())
+            slope, intercept = 0.0, math.log(rate / (1.0 - rate))
+        self.probability_ = {"intercept": intercept, "slope": slope}
         self.table_ = ScorecardArtifact.from_dict(self._document({}, training={}))
         return self
 

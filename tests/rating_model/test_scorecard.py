@@ -218,3 +218,20 @@ def test_fitted_state_ends_in_an_underscore_and_x_is_validated_once(monkeypatch:
     assert not [name for name in vars(card) if name.startswith("_")]
     assert [f["name"] for f in card.features_] == list(card.binner_.bins_)
     assert card.to_artifact({})["features"] == card.features_
+
+
+def test_recalibrating_on_labels_the_scores_rank_backwards_gives_the_base_rate() -> None:
+    # The mapping's slope may not be negative; clamping it to 0 kept the intercept fitted beside the
+    # negative slope, which put every row near 1.0 (0.987 here) whatever the observed rate (0.646).
+    X, y = mixed_frame()
+    card = Scorecard(directions=DIRECTIONS, random_state=0).fit(X, y)
+    backwards = 1 - y
+    card.recalibrate(X, backwards)
+    rate = float(backwards.mean())
+    assert card.probability_ == {"intercept": math.log(rate / (1 - rate)), "slope": 0.0}
+    assert np.allclose(card.predict_proba(X)[:, 1], rate, rtol=0, atol=1e-12)
+    assert card.to_artifact({})["probability"] == card.probability_
+    # labels the scores rank the right way keep the fitted (positive) slope and its own intercept
+    card.recalibrate(X, y)
+    assert card.probability_["slope"] > 0
+    assert abs(card.predict_proba(X)[:, 1].mean() - y.mean()) < 1e-3
