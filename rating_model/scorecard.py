@@ -124,6 +124,19 @@ def _feature_document(bins: FeatureBins, units: NDArray[np.int64], unit: int) ->
     return doc
 
 
+def _metrics(y: NDArray[np.float64], p: NDArray[np.float64]) -> dict[str, float]:
+    """AUC, Gini, KS and Brier of the probabilities ``p`` for the 0/1 target ``y``, to 6 decimals."""
+    fpr, tpr, _ = roc_curve(y, p)
+    auc = float(roc_auc_score(y, p))
+    metrics = {
+        "auc": auc,
+        "gini": 2 * auc - 1,
+        "ks": float(np.max(tpr - fpr)),
+        "brier": float(brier_score_loss(y, p)),
+    }
+    return {k: round(v, 6) for k, v in metrics.items()}
+
+
 class Scorecard(ClassifierMixin, BaseEstimator):  # type: ignore[misc]  # sklearn ships no stubs
     """Transparent points scorecard: monotone binning → WOE → non-negative logistic regression → points.
 
@@ -156,15 +169,18 @@ missing_min_share, n_prebins, missing_cap
     points_ : dict of str to ndarray
         Points of each value bin per feature.
     probability_ : dict
-        ``{"intercept", "slope"}`` with ``logit = intercept + slope * score``: the exact inverse of the
-        points scaling, applied to the rounded score.
+        ``{"intercept", "slope"}`` with ``logit = intercept + slope * score``, applied to the rounded score:
+        after ``fit`` the exact inverse of the points scaling; after :meth:`recalibrate` the mapping fitted
+        there (slope >= 0).
     table_ : ScorecardArtifact
         The fitted card as the serving scorer; every prediction goes through it.
     features_ : list of dict
         Each feature's bins and points as the artifact documents them (``to_artifact``'s ``features``).
     training_ : dict
         The card on its training data, as ``to_artifact`` records it: rows, event rate and label, metrics
-        (AUC, Gini, KS, Brier), coefficients, intercept, dropped features and the parameters.
+        (AUC, Gini, KS, Brier), coefficients, intercept, dropped features and the parameters. The metrics
+        are those of the probabilities the card gives: after :meth:`recalibrate` they are recomputed on
+        the rows it was given, which ``recalibration`` records (rows, event rate and the fitted slope).
     n_features_in_ : int
     feature_names_in_ : ndarray of str
     """
@@ -256,9 +272,11 @@ missing_min_share, n_prebins, missing_cap
         Should the scores rank ``y`` the wrong way round (the fitted slope is negative), the mapping falls
         back to slope 0 and the base rate of ``y``: every probability is then the observed event rate (and
         no longer ranks the rows).
-        """
-        from sklearn.linear_model import LogisticRegression
 
+        ``training_["metrics"]`` (and so the artifact's ``training.metrics``) become those of the new
+        mapping on ``X`` and ``y``, and ``training_["recalibration"]`` records those rows: their number,
+        event rate and the slope as fitted (negative when the base rate was used).
+        """
         check_is_fitted(self)
         scores = self.score_points(X).reshape(-1, 1)
         target = (np.asarray(y).ravel() == self.classes_[1]).astype(np.float64)
@@ -273,6 +291,15 @@ missing_min_share, n_prebins, missing_cap
             slope, intercept = 0.0, math.log(rate / (1.0 - rate))
         self.probability_ = {"intercept": intercept, "slope": slope}
         self.table_ = ScorecardArtifact.from_dict(self._document({}, training={}))
+        self.training_ = {
+            **self.training_,
+            "metrics": _metrics(target, self.table_.probabilities(scores.ravel())),
+            "recalibration": {
+                "n_rows": int(target.size),
+                "event_rate": float(target.mean()),
+                "fitted_slope": float(fitted.coef_[0, 0]),
+            },
+        }
         return self
 
     def _document(
@@ -293,14 +320,6 @@ missing_min_share, n_prebins, missing_cap
         )
 
     def _training_summary(self, y: NDArray[np.float64], p: NDArray[np.float64]) -> dict[str, Any]:
-        fpr, tpr, _ = roc_curve(y, p)
-        auc = float(roc_auc_score(y, p))
-        metrics = {
-            "auc": auc,
-            "gini": 2 * auc - 1,
-            "ks": float(np.max(tpr - fpr)),
-            "brier": float(brier_score_loss(y, p)),
-        }
         random_state = (
             int(self.random_state)
             if isinstance(self.random_state, numbers.Integral)
@@ -310,7 +329,7 @@ missing_min_share, n_prebins, missing_cap
             "n_rows": int(y.size),
             "event_rate": float(y.mean()),
             "event_label": str(self.classes_[1]),
-            "metrics": {k: round(v, 6) for k, v in metrics.items()},
+            "metrics": _metrics(y, p),
             "coefficients": {b: float(c) for b, c in zip(self.binner_.bins_, self.coef_, strict=True)},
             "intercept": self.intercept_,
             "dropped_features": list(self.dropped_features_),

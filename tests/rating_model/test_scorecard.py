@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sklearn.metrics import brier_score_loss, roc_auc_score, roc_curve
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from rating_model.artifact import ScorecardArtifact
@@ -235,3 +236,26 @@ def test_recalibrating_on_labels_the_scores_rank_backwards_gives_the_base_rate()
     card.recalibrate(X, y)
     assert card.probability_["slope"] > 0
     assert abs(card.predict_proba(X)[:, 1].mean() - y.mean()) < 1e-3
+
+
+def test_after_recalibrating_the_artifact_records_the_metrics_of_the_new_mapping() -> None:
+    # Rows served otherwise than fitted: a missing debt scored as no debt (the best value), as standard
+    # 1.5.0 serves "no vehicles". training.metrics used to keep the fit's, of the old mapping.
+    X, y = mixed_frame()
+    served = X.assign(debt=X["debt"].fillna(0.0))
+    card = Scorecard(directions=DIRECTIONS, random_state=0).fit(X, y)
+    fitted_metrics = card.training_["metrics"]
+    card.recalibrate(served, y)
+    p = card.predict_proba(served)[:, 1]
+    fpr, tpr, _ = roc_curve(y, p)
+    auc = roc_auc_score(y, p)
+    expected = {"auc": auc, "gini": 2 * auc - 1, "ks": max(tpr - fpr), "brier": brier_score_loss(y, p)}
+    training = card.to_artifact({})["training"]
+    assert training["metrics"] == {k: round(float(v), 6) for k, v in expected.items()}
+    assert training["metrics"]["brier"] != fitted_metrics["brier"]
+    assert training["recalibration"]["n_rows"] == len(y) == training["n_rows"]
+    assert training["recalibration"]["event_rate"] == y.mean() == training["event_rate"]
+    assert training["recalibration"]["fitted_slope"] == card.probability_["slope"] > 0
+    # a refit starts again from the inverse of the points scaling, with no recalibration block
+    assert "recalibration" not in card.fit(X, y).training_
+    assert card.training_["metrics"] == fitted_metrics
