@@ -226,7 +226,13 @@ missing_min_share, n_prebins, missing_cap
         return tags
 
     def fit(self, X: Any, y: Any) -> Scorecard:
-        """Bin, fit the non-negative logistic regression and build the rounded points table."""
+        """Bin, fit the non-negative logistic regression and build the rounded points table.
+
+        A fit starts from nothing: whatever an earlier fit learned (``feature_names_in_`` of a DataFrame
+        when this ``X`` is an array, a recalibrated mapping) is discarded first, as scikit-learn requires.
+        """
+        for name in [n for n in vars(self) if n.endswith("_") and not n.startswith("_")]:
+            delattr(self, name)
         validate_params(self, SCORECARD_PARAMETERS)
         params = self.get_params(deep=False)
         binner = MonotoneBinner(**{k: params[k] for k in _BINNER_PARAMS})

@@ -259,3 +259,19 @@ def test_after_recalibrating_the_artifact_records_the_metrics_of_the_new_mapping
     # a refit starts again from the inverse of the points scaling, with no recalibration block
     assert "recalibration" not in card.fit(X, y).training_
     assert card.training_["metrics"] == fitted_metrics
+
+
+def test_a_refit_forgets_what_the_last_fit_learned() -> None:
+    # Fitted on a DataFrame, then refitted on an array: feature_names_in_ was kept, so predicting on an
+    # array warned "X does not have valid feature names" (an error under the project's filterwarnings).
+    X, y = mixed_frame()
+    numeric = X[list(DIRECTIONS)]
+    card = Scorecard(directions=DIRECTIONS, random_state=0).fit(numeric, y)
+    assert list(card.feature_names_in_) == list(DIRECTIONS)
+    array = numeric.to_numpy()
+    card.set_params(directions=None, default_direction="increasing").fit(array, y)
+    assert card.predict(array).shape == (len(y),)
+    assert not hasattr(card, "feature_names_in_")
+    fresh = Scorecard(default_direction="increasing", random_state=0).fit(array, y)
+    assert sorted(vars(card)) == sorted(vars(fresh))
+    assert card.to_artifact({}) == fresh.to_artifact({})
