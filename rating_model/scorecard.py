@@ -13,13 +13,14 @@ import copy
 import math
 import numbers
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import brier_score_loss, roc_auc_score, roc_curve
+from sklearn.utils import Tags
 from sklearn.utils.validation import check_is_fitted
 
 from rating_model.artifact import ScorecardArtifact
@@ -27,6 +28,7 @@ from rating_model.artifact_format import build_document
 from rating_model.binning import BINNER_PARAMETERS, MonotoneBinner
 from rating_model.estimator_input import (
     NUMERIC,
+    Column,
     Constraint,
     integer,
     options,
@@ -36,6 +38,9 @@ from rating_model.estimator_input import (
 )
 from rating_model.scaling import scale_points
 from rating_model.woe import FeatureBins
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 _BINNER_PARAMS = tuple(BINNER_PARAMETERS)
 
@@ -63,7 +68,10 @@ SCORECARD_PARAMETERS = {
 
 
 def _fit_nonnegative(
-    woe: NDArray[np.float64], y: NDArray[np.float64], C: float, random_state: Any
+    woe: NDArray[np.float64],
+    y: NDArray[np.float64],
+    C: float,
+    random_state: int | np.random.RandomState | None,
 ) -> tuple[NDArray[np.float64], float, list[int]]:
     """Logistic regression on WOE with every coefficient >= 0, by dropping the most negative and refitting.
 
@@ -199,7 +207,7 @@ missing_min_share, n_prebins, missing_cap
         C: float = 1.0,
         score_range: tuple[float, float] = (0, 100),
         decimals: int = 1,
-        random_state: Any = None,
+        random_state: int | np.random.RandomState | None = None,
     ) -> None:
         self.directions = directions
         self.default_direction = default_direction
@@ -215,7 +223,7 @@ missing_min_share, n_prebins, missing_cap
         self.decimals = decimals
         self.random_state = random_state
 
-    def __sklearn_tags__(self) -> Any:
+    def __sklearn_tags__(self) -> Tags:
         tags = super().__sklearn_tags__()
         tags.input_tags.allow_nan = True
         tags.input_tags.categorical = True
@@ -351,7 +359,7 @@ missing_min_share, n_prebins, missing_cap
             },
         }
 
-    def _mapping(self, columns: list[Any]) -> dict[str, Any]:
+    def _mapping(self, columns: list[Column]) -> dict[str, Column]:
         return dict(zip(self.binner_.bins_, columns, strict=True))
 
     def _score(self, X: Any) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
@@ -365,7 +373,7 @@ missing_min_share, n_prebins, missing_cap
         """Total score of each row (``base_points_ + Σ points``), exactly as the artifact scores it."""
         return self._score(X)[0]
 
-    def points(self, X: Any) -> Any:
+    def points(self, X: Any) -> pd.DataFrame | NDArray[np.float64]:
         """Points of each feature for each row; a DataFrame (same index) when ``X`` is one."""
         matrix = self._score(X)[1]
         if hasattr(X, "iloc"):
@@ -394,7 +402,7 @@ missing_min_share, n_prebins, missing_cap
         positive = self.predict_proba(X)[:, 1] > 0.5
         return np.asarray(self.classes_[positive.astype(int)])
 
-    def points_table(self) -> Any:
+    def points_table(self) -> pd.DataFrame:
         """The card as a DataFrame: feature, bin, label, lower, upper, count, event_rate, woe, points."""
         import pandas as pd
 
