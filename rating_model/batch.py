@@ -272,7 +272,8 @@ def rate_frame(frame: pd.DataFrame, engine: Engine, *, first_row: int = 0,
     for i, payload in enumerate(payloads_from_frame(flat)):
         try:
             data = engine.parse(checked(payload))  # a contradicting row: that row's error, not the book's
-            m = measure(fill_missing(data, standard), standard, indicators)
+            filled = fill_missing(data, standard)
+            m = measure(filled, standard, indicators)
         except RatingModelError as exc:
             errors[i] = str(exc)
             if isinstance(payload, dict):
@@ -282,7 +283,7 @@ def rate_frame(frame: pd.DataFrame, engine: Engine, *, first_row: int = 0,
             values_of.append(list(values.values()) if in_order else [values[name] for name in names])
             quality = m.quality
             inv = m.inventory
-            rows[i] = _Measured(data, applicable_knock_outs(data, quality.completeness, standard),
+            rows[i] = _Measured(data, applicable_knock_outs(filled, quality.completeness, standard),
                                 inv.scope12_location_tco2e,
                                 inv.scope3_tco2e if inv.scope3_categories_included else None,
                                 (inv.scope1_tco2e, inv.scope2_location_tco2e, inv.scope2_market_tco2e),

@@ -115,7 +115,11 @@ from rating_model.values import fast_init
 #: both it and the outstanding amount are converted to CNY before dividing (a USD loan to a CNY company had
 #: been divided by its CNY balance sheet as if in dollars); a loan without a balance sheet says that the
 #: borrower's whole emissions are attributed (factor set to 1, not capped) (a bank portfolio review).
-ENGINE_VERSION = "1.9"
+#: 2.0 (2026-12-06, standard 1.7.0, the default): fuels left out (not given, or only the sector's estimate)
+#: cap the grade at light green, the coal cap (knock-out ``fuels_not_reported``: the estimate of gas had hid
+#: a coal boiler); knock-outs read the estimates beside the data, and an improvement that reports the bills
+#: (``provide_energy_bills``) lifts it in the plan as a full re-rating does.
+ENGINE_VERSION = "2.0"
 
 MODELS_DIR = Path(__file__).parent / "data" / "models"
 DEFAULT_MODEL = MODELS_DIR / "default.json"
@@ -249,7 +253,7 @@ class Engine:
                                f.max_points, energy_estimated and energy and values[f.name] is not None))
             for f, (pillar, unit, energy) in zip(scored.features, self._lines, strict=True)
         )
-        knock_outs = applicable_knock_outs(filled.data, m.quality.completeness, standard)
+        knock_outs = applicable_knock_outs(filled, m.quality.completeness, standard)
         return Evaluation(filled, m.inventory, m.benchmark, m.quality, values, contributions, scored.score,
                           scored.probability, grade(scored.score, knock_outs, standard))
 
@@ -289,14 +293,16 @@ class Engine:
         by_score = self.standard.grade_for(score)
         if quality is base.quality and by_score in self._lowered_by_completeness:
             quality = self._completeness.after(filled, base.filled, quality, compared)
-        # Knock-outs read the company, its compliance record, the fuels it burns and the completeness of its
+        # Knock-outs read the company, its compliance record, the fuels it burns, whether they were estimated
+        # (reporting the bills turns the estimate into the business's figure) and the completeness of its
         # data alone. Where completeness was not read again, no completeness knock-out can lower
         # ``by_score``, so whether the list holds one makes no difference to the grade.
-        unchanged = data.company is before.company and data.compliance is before.compliance and same_energy
+        unchanged = (data.company is before.company and data.compliance is before.compliance and same_energy
+                     and same_estimates)
         if unchanged and quality is base.quality:
             knock_outs = base.grading.knock_outs
         else:
-            knock_outs = applicable_knock_outs(data, quality.completeness, self.standard)
+            knock_outs = applicable_knock_outs(filled, quality.completeness, self.standard)
         # Savings are physical: the headline total's basis (location-based Scope 2), so green power bought
         # under a certificate, which lowers only market-based Scope 2, saves nothing here (its score gain
         # stands), and an EV charged on a coal-heavy grid may emit more than the car it replaces.

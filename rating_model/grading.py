@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rating_model.estimation import Filled
 from rating_model.operating_data import OperatingData
 from rating_model.standard import KnockOut, Standard
 from rating_model.values import fast_init
@@ -20,10 +21,13 @@ class Grading:
     knock_outs: tuple[KnockOut, ...]
 
 
-def applicable_knock_outs(
-    data: OperatingData, completeness: float, standard: Standard
-) -> tuple[KnockOut, ...]:
-    """The knock-out rules this business triggers, in the standard's order."""
+def applicable_knock_outs(filled: Filled, completeness: float, standard: Standard) -> tuple[KnockOut, ...]:
+    """The knock-out rules this business triggers, in the standard's order.
+
+    It takes the filled data with its estimates, not the data alone: a rule on an input left out
+    (``unreported``) must tell a figure the business gave from the standard's estimate in its place.
+    """
+    data = filled.data
     penalties = data.compliance.environmental_penalties_3y or 0
     hits = []
     for rule in standard.knock_outs:
@@ -35,7 +39,21 @@ def applicable_knock_outs(
             hits.append(rule)
         elif rule.fuels and _burns(data, rule.fuels):
             hits.append(rule)
+        elif rule.unreported and any(unreported(filled, field) for field in rule.unreported):
+            hits.append(rule)
     return tuple(hits)
+
+
+def unreported(filled: Filled, field: str) -> bool:
+    """Whether the business left ``field`` out: not given, or given only as the standard's estimate.
+
+    Only the fields of :data:`~rating_model.standard.UNREPORTED_KNOCK_OUT_FIELDS` (checked when the
+    standard is read). Fuels left out are filled with the sector's default gas, which would hide a coal
+    boiler from the coal knock-out; ``"fuels": []`` (no fuel burned on site) is an answer.
+    """
+    if field == "energy.fuels":
+        return filled.data.energy.fuels is None or field in filled.paths
+    raise ValueError(f"no rule for an unreported {field}")
 
 
 def _burns(data: OperatingData, fuels: tuple[str, ...]) -> bool:

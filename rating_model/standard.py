@@ -24,7 +24,7 @@ from rating_model.operating_data import DATA_SOURCES, PRACTICE_FLAGS, STATIONARY
 from rating_model.published import verified_bytes
 
 STANDARD_DIR = Path(__file__).parent / "data" / "standard"
-DEFAULT_STANDARD = STANDARD_DIR / "greenrate-sme-1.6.yaml"
+DEFAULT_STANDARD = STANDARD_DIR / "greenrate-sme-1.7.yaml"
 #: The sections a scorecard depends on: how indicators are derived and scored, the grade cut-offs, the
 #: estimation that fills their inputs and the data-quality rules (the measurement_quality indicator is the
 #: PCAF score they set). A later version may accept models trained for an earlier one
@@ -33,6 +33,10 @@ SCORING_SECTIONS = ("score", "grades", "pillars", "estimation", "data_quality")
 GRADES = ("dark_green", "green", "light_green", "not_green")
 DIRECTIONS = ("increasing", "decreasing")
 COSTS = ("low", "medium", "high")
+#: The inputs a knock-out may be triggered by leaving out (``knock_outs[].unreported``, 1.7.0 on). An
+#: estimated figure is not reported: fuels left out are filled with a sector-default gas estimate, which
+#: would otherwise hide a coal boiler from the coal knock-out (:func:`rating_model.grading.unreported`).
+UNREPORTED_KNOCK_OUT_FIELDS = ("energy.fuels",)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +88,8 @@ class KnockOut:
     max_completeness: float | None = None
     #: fuels whose burning on the premises (``energy.fuels``) triggers it (1.2.0: coal)
     fuels: tuple[str, ...] = ()
+    #: inputs whose absence triggers it, among :data:`UNREPORTED_KNOCK_OUT_FIELDS` (1.7.0: the fuels)
+    unreported: tuple[str, ...] = ()
     #: whether it denies green-loan treatment, beyond capping the grade (1.0.0: every knock-out did)
     blocks_green_loan: bool = True
     #: what lifts it, in plain words (1.4.0 on; empty in earlier standards, which did not say)
@@ -273,6 +279,11 @@ def _parse_knock_outs(doc: Mapping[str, Any]) -> tuple[KnockOut, ...]:
         fuels = tuple(k.get("fuels", ()))
         if not set(fuels) <= set(STATIONARY_FUELS):
             raise StandardError(f"knock-out {k.get('id')}: fuels must be among {STATIONARY_FUELS}")
+        unreported = k.get("unreported", [])
+        if not isinstance(unreported, list) or not set(unreported) <= set(UNREPORTED_KNOCK_OUT_FIELDS):
+            raise StandardError(
+                f"knock-out {k.get('id')}: unreported must be a list among {UNREPORTED_KNOCK_OUT_FIELDS}"
+            )
         out.append(
             KnockOut(
                 id=k["id"],
@@ -283,6 +294,7 @@ def _parse_knock_outs(doc: Mapping[str, Any]) -> tuple[KnockOut, ...]:
                 min_penalties=k.get("min_penalties"),
                 max_completeness=k.get("max_completeness"),
                 fuels=fuels,
+                unreported=tuple(unreported),
                 blocks_green_loan=blocks,
                 remedy=str(k.get("remedy", "")).strip(),
                 remedy_zh=str(k.get("remedy_zh", k.get("remedy", ""))).strip(),

@@ -132,9 +132,14 @@ def energy(b: Block, truth: dict[str, FloatArray]) -> None:
         "diesel": (np.round(draw(b.employees * b.param("stationary_diesel_l_per_employee")), 1), diesel, "L"),
         "gasoline": (np.round(draw(b.employees * 80.0), 1), gasoline, "L"),
     }
+    burns = np.zeros(n, dtype=bool)
     for fuel, (quantity, has, unit) in quantities.items():
         b.num(f"energy__fuel__{fuel}__quantity", quantity, has & fuels_shown)
         b.text(f"energy__fuel__{fuel}__unit", unit, has & fuels_shown)
+        burns |= has
+    # a business that answers the question and burns nothing says so ("fuels": []); drawn as a blank until
+    # standard 1.7.0, where fuels left out cap the grade, it had read as not answering
+    b.num("energy__fuels_none", np.ones(n), fuels_shown & ~burns)
     heat_gj = np.round(draw(b.area * 0.35, 0.25), 1)
     b.num("energy__purchased_heat_gj", heat_gj, heat & fuels_shown)
 
@@ -213,7 +218,7 @@ _TREND_COLUMNS = (
 _COPIED_COLUMNS = (
     *(f"energy__fuel__{f}__unit" for f in _STATIONARY),
     *(f"transport__fleet__{f}__{k}" for f in _FLEET_FUELS for k in ("vehicles", "unit")),
-    "transport__fleet__unknown__vehicles", "transport__fleet_none",
+    "transport__fleet__unknown__vehicles", "transport__fleet_none", "energy__fuels_none",
 )
 
 

@@ -689,6 +689,58 @@ def test_a_business_burning_coal_is_never_graded_above_light_green() -> None:
     assert rate(replacement)["green_loan"]["eligible"] is True  # replacing the boiler is a green loan
 
 
+def test_leaving_the_fuels_out_never_lifts_a_coal_burner_above_the_coal_cap() -> None:
+    """Standard 1.7.0 (a supervisor's review): fuels left out are estimated as the sector's gas, so a
+    garment workshop burning 120 t of coal rose from light green (the coal cap) to green, a green-rated
+    borrower, by leaving its fuels out. Left out, the fuels cap the grade as coal does; answering "none" or
+    giving the gas bill lifts the cap; the plan says what lifts it, and the batch grades the same."""
+    import pandas as pd
+
+    from rating_model.batch import rate_frame
+    from rating_model.flat import flatten
+
+    workshop: dict[str, Any] = {
+        "company": {"name": "Garment", "country": "CN", "region": "CN-GD", "industry_code": "1410",
+                    "employees": 40, "annual_revenue": 6000000, "currency": "CNY", "reporting_year": 2024,
+                    "floor_area_m2": 1200},
+        "energy": {"electricity_kwh": 180000, "green_electricity_kwh": 30000,
+                   "fuels": [{"fuel": "coal", "quantity": 120, "unit": "t"}]},
+        "transport": {"fleet": [{"fuel": "diesel", "vehicles": 1, "fuel_quantity": 4000, "unit": "L"}]},
+        "resources": {"water_m3": 2400, "waste_t": 8, "waste_recycled_t": 5},
+        "practices": dict.fromkeys(("led_lighting", "e_invoicing", "environmental_policy",
+                                    "green_procurement_policy", "waste_sorting", "water_saving_equipment",
+                                    "energy_efficient_equipment"), True),
+        "data_source": "energy_bills",
+    }
+    left_out, none, gas = (copy.deepcopy(workshop) for _ in range(3))
+    del left_out["energy"]["fuels"]
+    none["energy"]["fuels"] = []
+    gas["energy"]["fuels"] = [{"fuel": "natural_gas", "quantity": 8000, "unit": "m3"}]
+    payloads = (workshop, left_out, none, gas)
+    coal_r, left_r, none_r, gas_r = (rate(p) for p in payloads)
+    ids = [[k["id"] for k in r["knock_outs"]] for r in (coal_r, left_r, none_r, gas_r)]
+    assert ids == [["coal_burned_on_site"], ["fuels_not_reported"], [], []]
+    # the score of the estimate still earns more; the cap is the coal's, so leaving the coal out gains nothing
+    rank = ENGINE.standard.rank
+    for r in (left_r, coal_r):
+        assert rank(r["score_grade"]) < rank("light_green") and r["grade"] == "light_green"
+        assert not r["green_loan"]["green_rated_borrower"]
+    assert left_r["green_loan"]["knock_outs"] == []  # it caps the grade; a green loan's proceeds decide
+    assert none_r["knock_outs"] == gas_r["knock_outs"] == []  # an answer lifts the cap
+    assert rank(none_r["grade"]) < rank("light_green") and rank(gas_r["grade"]) < rank("light_green")
+    held = left_r["path_to_next_grade"]["held_back_by"]
+    cap = next(h for h in held if h["reason"] == "knock_out")
+    assert cap["knock_out"] == "fuels_not_reported" and "reported as none" in cap["message"]
+    assert cap["message_zh"].startswith("未填报经营场所燃料：评级上限为浅绿。")
+    # with no bills at all, every improvement and the path are still what a full re-rating gives, and the
+    # grade out of reach names the cap among its reasons
+    estimated = copy.deepcopy(left_out)
+    estimated["data_source"] = "estimated"
+    _assert_improvements_are_re_ratings(ENGINE.parse(estimated))
+    frame = rate_frame(pd.DataFrame([flatten(p) for p in payloads]), ENGINE)
+    assert list(frame["grade"]) == [r["grade"] for r in (coal_r, left_r, none_r, gas_r)]
+
+
 def test_a_fuel_or_fleet_of_zero_is_nothing_burned_or_driven() -> None:
     """Wide loan-book exports fill every fuel column, zeros too: coal at 0 t had capped a dark-green
     business at light green, and 0 diesel vans had counted as a seed-distance estimate capping the PCAF

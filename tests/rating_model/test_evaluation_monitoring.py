@@ -224,6 +224,7 @@ def test_validation_reports_each_problem_by_row_and_column(population: dict[str,
     frame["colour"] = "green"
     frame.loc[3, "label"] = "maybe"
     frame.loc[5, "company__employees"] = "many"
+    frame.loc[7, "energy__fuels_none"] = None  # had it answered none, the gas would contradict that first
     frame.loc[7, "energy__fuel__natural_gas__quantity"] = 10.0
     frame.loc[7, "energy__fuel__natural_gas__unit"] = "gallon"  # a list item: reported by its own column
     problems = validate_frame(frame, STANDARD)

@@ -191,20 +191,34 @@ def test_the_data_completeness_knock_out_caps_the_grade_but_does_not_deny_a_gree
 
 
 def test_a_one_click_rating_of_a_green_restaurant_can_be_green_loan_eligible() -> None:
-    """The mission: few answers (completeness below 0.5), green electricity and practices, grade green."""
+    """The mission: few answers (completeness below 0.5), green electricity and practices, grade green.
+
+    Under standard 1.7.0 the few answers include the fuel burned on site (the gas bill), which the
+    fuels-left-out knock-out asks for; without it the grade stops at light green, as the coal cap does.
+    """
     from rating_model.engine import Engine
     from rating_model.operating_data import PRACTICE_FLAGS
 
     engine = Engine.load()
-    rating = engine.rate(engine.parse({
-        "company": {"name": "x", "country": "CN", "region": "CN-ZJ", "industry_code": "5610", "employees": 8,
-                    "annual_revenue": 1_500_000, "currency": "CNY", "reporting_year": 2024},
-        "energy": {"electricity_kwh": 30_000, "green_electricity_kwh": 30_000},
-        "practices": dict.fromkeys(PRACTICE_FLAGS, True),
-        "data_source": "energy_bills",
-    })).to_dict()
+    gas = {"fuels": [{"fuel": "natural_gas", "quantity": 2000, "unit": "m3"}]}
+    ratings = [
+        engine.rate(engine.parse({
+            "company": {"name": "x", "country": "CN", "region": "CN-ZJ", "industry_code": "5610",
+                        "employees": 8, "annual_revenue": 1_500_000, "currency": "CNY",
+                        "reporting_year": 2024},
+            "energy": {"electricity_kwh": 30_000, "green_electricity_kwh": 30_000, **fuels},
+            "practices": dict.fromkeys(PRACTICE_FLAGS, True),
+            "data_source": "energy_bills",
+        })).to_dict()
+        for fuels in (gas, {})
+    ]
+    rating, left_out = ratings
     assert rating["data_quality"]["completeness"] < 0.5 and rating["grade"] == "green"
     assert rating["green_loan"]["eligible"] and rating["green_loan"]["basis"] == "borrower"
+    assert rating["green_loan"]["green_rated_borrower"]
+    assert left_out["score_grade"] == "green" and left_out["grade"] == "light_green"
+    assert "fuels_not_reported" in [k["id"] for k in left_out["knock_outs"]]
+    assert not left_out["green_loan"]["green_rated_borrower"]
 
 
 def test_a_loan_with_nothing_outstanding_says_so_not_that_it_was_capped() -> None:

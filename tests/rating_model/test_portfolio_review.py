@@ -111,13 +111,18 @@ def test_financed_emissions_by_scope_and_by_industry(rated: pd.DataFrame) -> Non
     assert industries[division]["sector"] == rated.loc[rows, "sector"].iloc[0]
 
 
-def test_green_loans_by_category_blocked_by_knock_out_and_borrowers_counted_once(book: pd.DataFrame) -> None:
+def test_green_loans_by_category_blocked_by_knock_out_and_borrowers_counted_once(
+        book: pd.DataFrame, rated: pd.DataFrame) -> None:
     """Finding 4: eligible loans per use of proceeds, the green loans a knock-out denied, and green-rated
     borrowers as borrowers as well as loans."""
     green = book.index[book["loan__use_of_proceeds"] != "general_working_capital"]
     penalised = book.copy()
     penalised.loc[green[:2], "compliance__environmental_penalties_3y"] = 1
-    twice = pd.concat([penalised, penalised.iloc[:30]], ignore_index=True)  # 30 borrowers with 2 loans
+    # borrowers with two loans: the first 30, and up to five green-rated ones (not penalised here)
+    rated_green = rated.index[rated["green_rated_borrower"].fillna(False)].difference(green[:2])
+    again = penalised.index[:30].union(rated_green[:5])
+    assert len(rated_green) >= 2
+    twice = pd.concat([penalised, penalised.loc[again]], ignore_index=True)
     rated = rate_frame(twice, session_engine())
     assert rated.loc[green[:2], "green_loan_blocked_by"].str.contains("environmental_penalty").all()
     s = summarize([rated])

@@ -40,6 +40,7 @@ ROWS = 3_000
 # (row, column, value): refused rows whose error must travel through Spark unchanged
 BAD_CELLS = (
     (7, "energy__electricity_kwh", -120.0),
+    (11, "energy__fuels_none", None),  # a business answering "none" to fuels, so that the unit is the error
     (11, "energy__fuel__natural_gas__quantity", 50.0),
     (11, "energy__fuel__natural_gas__unit", "barrel"),
     (29, "company__employees", -3),

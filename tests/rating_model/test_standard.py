@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from rating_model.actions import known_operations
+from rating_model.estimation import Filled, fill_missing
 from rating_model.exceptions import StandardError
 from rating_model.grading import applicable_knock_outs, cap, grade
 from rating_model.indicators import IndicatorSet
@@ -28,7 +29,7 @@ def doc() -> dict[str, Any]:
 
 
 def test_default_standard_loads_with_every_indicator_derivable() -> None:
-    assert STANDARD.label == "greenrate-sme@1.6.0"
+    assert STANDARD.label == "greenrate-sme@1.7.0"
     assert len(STANDARD.indicators) == 13
     assert IndicatorSet(STANDARD).ids == tuple(STANDARD.indicators)
     pillars = {"energy_climate", "resources_circularity", "practices_governance"}
@@ -50,15 +51,20 @@ def test_grade_cutoffs_are_absolute(score: float, expected: str) -> None:
 
 
 def _company(**overrides: Any) -> dict[str, Any]:
+    """A business that answers its fuels (none), so that only the knock-out under test applies."""
     company = {"name": "x", "country": "CN", "industry_code": "5610", "employees": 5,
                "annual_revenue": 1e6, "currency": "CNY", "reporting_year": 2023}
     company.update(overrides)
-    return {"company": company}
+    return {"company": company, "energy": {"fuels": []}}
+
+
+def _filled(payload: dict[str, Any]) -> Filled:
+    return fill_missing(parse_operating_data(payload), STANDARD)
 
 
 def test_penalty_caps_grade_and_repeated_penalties_mean_not_green() -> None:
-    one = parse_operating_data({**_company(), "compliance": {"environmental_penalties_3y": 1}})
-    three = parse_operating_data({**_company(), "compliance": {"environmental_penalties_3y": 3}})
+    one = _filled({**_company(), "compliance": {"environmental_penalties_3y": 1}})
+    three = _filled({**_company(), "compliance": {"environmental_penalties_3y": 3}})
     hits = applicable_knock_outs(one, 1.0, STANDARD)
     assert [k.id for k in hits] == ["environmental_penalty"]
     assert grade(90, hits, STANDARD).grade == "light_green"
@@ -68,17 +74,41 @@ def test_penalty_caps_grade_and_repeated_penalties_mean_not_green() -> None:
 
 
 def test_excluded_activity_is_never_green() -> None:
-    coal = parse_operating_data(_company(industry_code="0510"))
+    coal = _filled(_company(industry_code="0510"))
     hits = applicable_knock_outs(coal, 1.0, STANDARD)
     assert "excluded_activity" in [k.id for k in hits]
     assert cap("dark_green", hits, STANDARD) == "not_green"
 
 
 def test_mostly_estimated_data_cannot_reach_the_top_grade() -> None:
-    data = parse_operating_data(_company())
-    hits = applicable_knock_outs(data, 0.2, STANDARD)
+    hits = applicable_knock_outs(_filled(_company()), 0.2, STANDARD)
     assert [k.id for k in hits] == ["insufficient_data"]
     assert cap("dark_green", hits, STANDARD) == "green"
+
+
+@pytest.mark.parametrize(
+    ("energy", "unreported"),
+    [
+        (None, True),  # the fuels left out: estimated as the sector's gas
+        ({"electricity_kwh": 1000}, True),
+        ({"fuels": []}, False),  # none burned on site: an answer
+        ({"fuels": [{"fuel": "natural_gas", "quantity": 800, "unit": "m3"}]}, False),
+    ],
+)
+def test_fuels_left_out_cap_the_grade_as_coal_does(energy: dict[str, Any] | None, unreported: bool) -> None:
+    """Standard 1.7.0: fuels left out are estimated as gas, which hid a coal boiler from the coal cap; left
+    out, they are capped as coal is, so that leaving them out never pays."""
+    payload = {"company": _company()["company"]} | ({"energy": energy} if energy is not None else {})
+    filled = _filled(payload)
+    assert ("energy.fuels" in filled.paths) == (energy is None or "fuels" not in energy)
+    hits = [k.id for k in applicable_knock_outs(filled, 1.0, STANDARD)]
+    assert hits == (["fuels_not_reported"] if unreported else [])
+    coal = next(k for k in STANDARD.knock_outs if k.id == "coal_burned_on_site")
+    left_out = next(k for k in STANDARD.knock_outs if k.id == "fuels_not_reported")
+    assert left_out.cap_grade == coal.cap_grade == "light_green"
+    assert not left_out.blocks_green_loan
+    if unreported:  # the estimate is not the business's figure: reported from the bills, it lifts the cap
+        assert applicable_knock_outs(Filled(filled.data, ()), 1.0, STANDARD) == ()
 
 
 @pytest.mark.parametrize(
@@ -95,6 +125,8 @@ def test_mostly_estimated_data_cannot_reach_the_top_grade() -> None:
         (lambda d: d.pop("pillars"), "pillars"),
         (lambda d: d["knock_outs"][3].update(blocks_green_loan="no"), "must be true or false"),
         (lambda d: d.update(models_trained_for="greenrate-sme@1.0.0"), "models_trained_for must be a list"),
+        (lambda d: d["knock_outs"][4].update(unreported=["energy.purchased_heat_gj"]), "unreported must be"),
+        (lambda d: d["knock_outs"][4].update(unreported="energy.fuels"), "unreported must be a list"),
     ],
 )
 def test_inconsistent_documents_are_refused(mutate: Any, message: str) -> None:
@@ -155,7 +187,7 @@ def test_the_released_standard_is_kept_and_its_knock_outs_all_block_green_loans(
     blocking = {k.id: k.blocks_green_loan for k in STANDARD.knock_outs}
     assert blocking == {"excluded_activity": True, "environmental_penalty": True,
                         "repeated_environmental_penalties": True, "coal_burned_on_site": False,
-                        "insufficient_data": False}
+                        "fuels_not_reported": False, "insufficient_data": False}
     kept = load_standard(STANDARD_DIR / "greenrate-sme-1.1.yaml")  # 1.1.0 too, without 1.2.0's coal rule
     assert kept.label == "greenrate-sme@1.1.0"
     assert "coal_burned_on_site" not in {k.id for k in kept.knock_outs}
@@ -176,8 +208,14 @@ def test_models_of_an_earlier_version_rate_only_where_nothing_that_scores_change
     fourth = load_standard(STANDARD_DIR / "greenrate-sme-1.4.yaml")
     assert fourth.models_trained_for == ("greenrate-sme@1.3.0",)
     assert not fourth.rates_models_for("greenrate-sme@1.2.0")
-    # 1.5.0 scores "no vehicles" (when_none): it accepts only its own models
-    assert STANDARD.models_trained_for == () and not STANDARD.rates_models_for("greenrate-sme@1.4.0")
+    # 1.5.0 scores "no vehicles" (when_none): it accepts only its own models; so does 1.6.0 (the fleet rule)
+    fifth, sixth = (load_standard(STANDARD_DIR / f"greenrate-sme-1.{v}.yaml") for v in (5, 6))
+    assert fifth.models_trained_for == () and not fifth.rates_models_for("greenrate-sme@1.4.0")
+    assert sixth.models_trained_for == () and not sixth.rates_models_for("greenrate-sme@1.5.0")
+    # 1.7.0 adds a knock-out (fuels left out), which scores nothing: 1.6.0's models rate under it
+    assert STANDARD.models_trained_for == ("greenrate-sme@1.6.0",)
+    check_model_compatibility(STANDARD)
+    assert not STANDARD.rates_models_for("greenrate-sme@1.5.0")
     assert STANDARD.indicators["low_carbon_fleet_share"].when_none == 1.0
     assert fourth.indicators["low_carbon_fleet_share"].when_none is None
     for section, mutate in (
