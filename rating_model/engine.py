@@ -35,90 +35,11 @@ from rating_model.standard import DEFAULT_STANDARD, MaterialInput, Standard, loa
 from rating_model.values import fast_init
 
 #: The version of the computation itself: the code that turns operating data into a rating under a given
-#: model, standard and factor set. A fix that changes any rating for the same input must bump it, or a rating
-#: issued by the old code would still be reused for that input, within validity, after the fix is deployed
-#: (the model, standard, factor-set and schema versions would not have changed). A recorded fingerprint of
-#: the default engine's ratings (tests/rating_model/test_engine_fingerprint.py) fails the tests when ratings
-#: change under an unchanged version. 1.0 (2026-12-05): the first recorded version. 1.1 (2026-12-05): a
-#: loan without a balance sheet has PCAF score 5 in ``financed_emissions`` (it took the borrower's score).
-#: 1.2 (2026-12-05): the previous year's factors, DEFRA proxies and assumptions (recomputed for the
-#: reduction) are no longer reported as this year's inventory's; LPG in m3 is refused (it was taken for the
-#: liquid); the factor references name their GWP basis (with schema 1.2); landfilled food waste has its own
-#: factor (``resources.food_waste_t``, new in schema 1.2). 1.3 (2026-12-05), with schema 1.3 and standard
-#: 1.1.0: the IFRS S2 summary discloses the previous year's Scope 1+2 beside this year's
-#: (``scope12_comparative``) and claims the comparatives relief for the other metrics; the neutrality section
-#: gives both sides of its comparison; a loan in a currency that is neither CNY nor the company's is
-#: converted at ``loan.fx_to_cny``, where it had silently no financed emissions; a knock-out denies
-#: green-loan treatment only where the standard says so (``blocks_green_loan``) and ``green_loan.knock_outs``
-#: lists those that do, the rationale the caps that do not; ``"fuels": []`` is an answer (no fuel burned),
-#: no longer estimated like a list left out; a target's base year after the reporting year, and an unknown
-#: fleet unit, are refused. 1.4 (2026-12-05, a GHG-accounting review): the year-on-year comparison is over
-#: the input fields given in both years, each as a whole (a fuel switch, or diesel vans replaced by EVs, had
-#: been left out as an activity of one year; a fleet given in both years compares even without a priced
-#: line), and never over a field with an estimate in either year (sector defaults, seed distances); the
-#: fleet electrification action moves exactly its share and its EVs drive the distance they replace, on
-#: the basis the inventory prices the item by (a fuel-only item had become one EV at the seed's 12,000 km,
-#: overstating the saving up to 3x);
-#: ``tco2e_saved`` is on the inventory's total (location-based Scope 2, physical emissions), signed; the
-#: neutrality figures are rounded like the inventory's; a factor no primary source confirms is named among
-#: the fallbacks; the IFRS S2 exclusions name what greenrate never collects (refrigerants, process
-#: emissions, most Scope 3 categories). 1.5 (2026-12-05, a GHG-accounting and a bank-integration review): a
-#: vehicle counted without its fuel or distance (priced at the seed's 12,000 km) caps the PCAF score at 3
-#: (``data_quality.SEED_DISTANCE_PCAF_FLOOR``), as every other estimate caps it; line items' quantities and
-#: tCO2e, the improvement plan's ``from``/``to`` and the cars-off-the-road equivalent are rounded (six, six
-#: and two decimals), where float noise had shown (``23.100000000000005`` t); the IFRS S2 ``energy_mwh`` note
-#: says what the site-energy total leaves out (the vehicles' fuel and charging), as the VSME export did.
-#: 1.6 (2026-12-05, a green-loan credit officer's review; standard 1.3.0): a green loan is judged by its use
-#: of proceeds under a standard without ``min_grade``, and a green-rated borrower's general-purpose loan is
-#: ``green_loan.green_rated_borrower``, not eligibility as a green loan; ``category`` is the loan's use
-#: whatever the outcome; the rationale names each knock-out and what set it off; indicators a standard
-#: leaves missing when energy comes from sector defaults are missing then; ``energy_mwh`` counts vehicle fuel
-#: given as a quantity (the sector benchmark still leaves it out); financed Scope 3 is null when the borrower
-#: has no Scope 3 category, and an attribution capped at 1 says so; a vehicle counted at the seed distance is
-#: in ``estimated_fields``; a missing indicator is never flagged estimated. From a fuzz review, in the same
-#: release: an indicator's published value is the value binned (6 decimals had put 2 of 7 practices below
-#: the edge of the bin they scored in); a ``previous_year`` without a figure is not given (it had raised
-#: completeness while the canonical input dropped it); an unknown province code, or a place outside the
-#: set's grid (CN-HK) without ``energy.grid_factor``, is refused naming ``company.region`` instead of being
-#: priced at the national average. And from the credit review: the net after credits is floored at 0,
-#: credits beyond it being ``surplus_credits_tco2e``. 1.7 (2026-12-06, a small-business adviser's review;
-#: standard 1.4.0, schema 1.6): a path that cannot reach the next grade says why (``held_back_by``), where it
-#: had said only "not reachable" to a coal-burning workshop whose coal caps its grade; reason codes in
-#: Chinese too (``message_zh``). 1.8 (2026-12-06, schema 1.7): ``"fleet": []`` (no vehicles) is an answer,
-#: kept in the canonical input like ``"fuels": []`` and compared with the previous year as 0, so selling the
-#: diesel vans is a reduction (the fleet had been left out of the comparison as "reported in one year
-#: only", and a fleet answered none in both years was not a field in common); the flat format says it with
-#: ``transport__fleet_none``. Standard 1.5.0 (the default, with the retrained default model) scores that
-#: answer as a fleet with no combustion vehicle (``when_none``), and its reasons say "no vehicles"; under
-#: 1.4.0 it stays in the fleet indicator's missing bin. From an IFRS S2 / PCAF / VSME disclosure review, in
-#: the same release: a fleet or site-fuel list left out is listed in ``emissions.missing`` and named in the
-#: IFRS S2 exclusions and the Scope 1 notes (IFRS S2, VSME B3), and ``operationally_neutral`` without
-#: credits needs electricity, fuels and fleet answered or estimated (a freight firm without its fleet had
-#: been "neutral" at Scope 1 0.0); a practice answered no is disclosed as no, carbon credits not listed are
-#: ``not_available``; the reliefs C3 and C4(b) are stated as available only in the first annual reporting
-#: period under IFRS S2, never for the disclosed Scope 1+2 comparative; ``reduction_basis`` names the factor
-#: set and the grid factor's own year; ``intensities.scope12_location_per_cny_million_revenue`` (schema 1.7)
-#: is VSME B3's intensity; electricity from a bill's amount is said to be converted at the standard's
-#: assumed tariff, not estimated from a sector default. And from a Chinese-speaking relationship manager's
-#: review: the green-loan rationale in Chinese, sentence for sentence (``green_loan.rationale_zh``), and each
-#: applicable knock-out's ``name_zh``. 1.9 (2026-12-06, standard 1.6.0, the default, with a retrained default
-#: model): a sector's main source left unreported leaves the indicators summing its Scope 1 + 2 in their
-#: missing bin (``missing_when_not_reported``: a freight firm without its fleet had its carbon intensity
-#: from its depot's electricity alone, in the best bin; last year's fleet, 0 km and counts alone likewise),
-#: and their reasons say what to report; a water or waste figure of 0, and a previous year that the
-#: year-on-year comparison compares nothing with, do not count towards
-#: completeness (``data_quality.completeness_given``; they had lifted the completeness cap to dark green),
-#: and water 0 no longer scores the best water ratio;
-#: a caller's grid factor of 0 is refused (a supervisor's review). With schema 1.8, in the same release: each
-#: IFRS S2 item's note and value in words in Chinese too (``note_zh``, ``value_zh``), sentence for sentence.
-#: And a loan's balance sheet (equity + debt, total assets) is the borrower's, in ``company.currency``, and
-#: both it and the outstanding amount are converted to CNY before dividing (a USD loan to a CNY company had
-#: been divided by its CNY balance sheet as if in dollars); a loan without a balance sheet says that the
-#: borrower's whole emissions are attributed (factor set to 1, not capped) (a bank portfolio review).
-#: 2.0 (2026-12-06, standard 1.7.0, the default): fuels left out (not given, or only the sector's estimate)
-#: cap the grade at light green, the coal cap (knock-out ``fuels_not_reported``: the estimate of gas had hid
-#: a coal boiler); knock-outs read the estimates beside the data, and an improvement that reports the bills
-#: (``provide_energy_bills``) lifts it in the plan as a full re-rating does.
+#: model, standard and factor set. A fix that changes any rating for the same input must bump it, or a
+#: rating issued by the old code would still be reused for that input, within validity, after the fix is
+#: deployed (the model, standard, factor-set and schema versions would not have changed). A recorded
+#: fingerprint of the default engine's ratings (tests/rating_model/test_engine_fingerprint.py) fails the
+#: tests when ratings change under an unchanged version. What each version changed is in CHANGES.md.
 ENGINE_VERSION = "2.0"
 
 MODELS_DIR = Path(__file__).parent / "data" / "models"

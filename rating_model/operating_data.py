@@ -21,31 +21,8 @@ from rating_model.reader import Reader, raise_if_errors
 from rating_model.units import CANONICAL_UNITS, known_unit
 from rating_model.values import fast_init
 
-#: The version of the operating-data and rating documents. 1.1 (2026-12-05): the neutrality figures are
-#: named ``reduction`` and ``substitution`` as the contract names them (were ``*_tco2e``), and
-#: ``fx_to_cny`` other than 1 with currency CNY is refused. 1.2 (2026-12-05): each factor reference carries
-#: its ``gwp_basis``, and the IFRS S2 basis of preparation says which gases the figures cover
-#: (``greenhouse_gases``); ``resources.food_waste_t`` is read. 1.3 (2026-12-05): ``neutrality`` gives both
-#: sides of the like-for-like comparison (``compared_previous_tco2e``, ``compared_current_tco2e``) and the
-#: IFRS S2 metrics the ``scope12_comparative`` item; ``loan.fx_to_cny`` is read (required for a loan in a
-#: currency that is neither CNY nor the company's); ``energy.fuels: []`` means no fuel burned on site (kept in
-#: the canonical form, never estimated), while a list left out may be estimated. 1.4 (2026-12-05): a rating
-#: lists the knock-outs that apply (``knock_outs``: id, name, the grade each caps at, whether it denies green
-#: loans), which had been in ``green_loan.rationale`` prose alone for a cap that does not block a loan.
-#: 1.5 (2026-12-05): ``green_loan.green_rated_borrower`` (preferential terms on a general-purpose loan, no
-#: longer reported as ``eligible`` on a ``green_rated_borrower`` basis); ``financed_emissions.scope3_tco2e``
-#: may be null (no Scope 3 data: not measured, not zero); ``neutrality.net_scope12_after_credits`` is floored
-#: at 0 and ``neutrality.surplus_credits_tco2e`` holds the credits beyond it. 1.6 (2026-12-06): a path to
-#: the next grade that cannot reach it says why (``path_to_next_grade.held_back_by``: a capping knock-out and
-#: its remedy, the points figures not reported could earn, the score the modelled actions fall short with);
-#: each reason code has its ``message_zh`` (the improvements had their Chinese, the reasons had none).
-#: 1.7 (2026-12-06): ``transport.fleet: []`` means the business runs no vehicles (kept in the canonical form,
-#: as ``fuels: []`` is), while a fleet left out is not answered; the two rate differently under standard
-#: 1.5.0; the green-loan rationale in Chinese (``green_loan.rationale_zh``) and each knock-out's ``name_zh``.
-#: 1.8 (2026-12-06): each IFRS S2 item's note in Chinese too (``note_zh``), and a value in words
-#: (``value_zh``: a sentence, or a list of them item for item), with the same figures: a Chinese bank's
-#: credit memo and the Chinese disclosure showed English sentences. Ratings are reused only under the same
-#: version.
+#: The version of the operating-data and rating documents: a change to what a document holds or means bumps
+#: it. Ratings are reused only under the same version. What each version changed is in CHANGES.md.
 SCHEMA_VERSION = "1.8"
 
 STATIONARY_FUELS = ("natural_gas", "diesel", "gasoline", "lpg", "coal", "fuel_oil")

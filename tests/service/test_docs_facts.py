@@ -75,3 +75,20 @@ def test_the_grid_factors_the_engine_doc_names_for_a_province_are_the_ones_the_f
         record = factors.grid("CN", "CN-ZJ", int(year)).record
         assert (record.id, record.value) == (ref, float(value))
     assert factors.grid("CN", "CN-ZJ", 2024).record.id == "cn.grid.east.2023"
+
+
+def test_the_changes_open_with_the_versions_this_release_rates_under() -> None:
+    """The engine's and the schema's histories moved from code comments to CHANGES.md (a code review):
+    each section's newest entry is the version this release stamps on its ratings."""
+    from rating_model.engine import ENGINE_VERSION
+    from rating_model.factors import factor_sets_document
+    from rating_model.operating_data import SCHEMA_VERSION
+    from rating_model.standard import load_standard
+
+    text = (ROOT / "CHANGES.md").read_text(encoding="utf-8")
+    sections = dict(re.findall(r"^## (\w[\w ]*?) \(.*?\)\n\n(?:.*\n)*?- \*\*([^*]+)\*\*", text, re.M))
+    model = json.loads(DEFAULT_MODEL.read_text(encoding="utf-8"))["version"]
+    assert sections == {
+        "Engine": ENGINE_VERSION, "Schema": SCHEMA_VERSION, "Standard": load_standard().version,
+        "Default model": model, "Factor sets": factor_sets_document()["default"],
+    }
