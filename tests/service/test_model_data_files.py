@@ -16,6 +16,7 @@ from click.testing import CliRunner, Result
 
 from rating_model.engine import DEFAULT_MODEL
 from rating_model.flat import write_frame
+from rating_model.standard import load_standard
 from rating_model.synthetic import generate_frame
 from rating_model.train import MAX_SEED
 from service.cli import main
@@ -170,11 +171,10 @@ def test_each_model_is_judged_under_the_standard_it_rates_under(env: dict[str, s
     result = run(env, "model", "compare", str(earlier_path), MODEL, "--data", str(data), "--samples", "20",
                  "--json", str(out))
     assert result.exit_code == 0, result.output
-    assert "champion under greenrate-sme@1.2.0, challenger under greenrate-sme@1.6.0" in result.output
+    current = load_standard().label  # the packaged model is trained for the release's standard
+    assert f"champion under greenrate-sme@1.2.0, challenger under {current}" in result.output
     recorded = json.loads(out.read_text(encoding="utf-8"))["data"]
-    assert (recorded["standard"], recorded["challenger_standard"]) == (
-        "greenrate-sme@1.2.0", "greenrate-sme@1.6.0",
-    )
+    assert (recorded["standard"], recorded["challenger_standard"]) == ("greenrate-sme@1.2.0", current)
     evaluated = tmp_path / "evaluate.json"
     assert run(env, "model", "evaluate", str(earlier_path), "--data", str(data), "--json",
                str(evaluated)).exit_code == 0
@@ -204,4 +204,4 @@ def test_a_report_judges_the_model_and_its_champion_each_under_its_own_standard(
     result = run(env, "model", "report", MODEL, "--data", str(data), "--champion", str(earlier_path),
                  "--out", str(against))
     assert result.exit_code == 0, result.output
-    assert "standard greenrate-sme@1.6.0" in against.read_text(encoding="utf-8")
+    assert f"standard {load_standard().label}" in against.read_text(encoding="utf-8")
