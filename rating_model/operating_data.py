@@ -14,7 +14,7 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, is_dataclass
-from typing import Any
+from typing import Any, Final, NamedTuple
 
 from rating_model.exceptions import InvalidInputError
 from rating_model.reader import Reader, raise_if_errors
@@ -57,12 +57,87 @@ PRACTICE_FLAGS = (
 )
 PRACTICE_SHARES = ("green_products_share",)
 
-# compiled once: every request checks four of them
-_COUNTRY = re.compile(r"[A-Z]{2}")
-_REGION = re.compile(r"[A-Z]{2}-[A-Z0-9]{1,3}")
-_CURRENCY = re.compile(r"[A-Z]{3}")
-_INDUSTRY = re.compile(r"[0-9]{2,4}")
-_MAX_YEAR = 2100
+# The formats of the coded text fields, each matching the whole (stripped) text. Compiled once: every
+# request checks four of them. The API's schema (schemas/operating_data.py) publishes and checks the same
+# patterns (their ``.pattern``), so the two layers cannot drift apart.
+#: ISO 3166-1 alpha-2 country code (``company.country``)
+COUNTRY_PATTERN: Final = re.compile(r"[A-Z]{2}")
+#: ISO 3166-2 subdivision (``company.region``); that it lies in the country is checked apart
+REGION_PATTERN: Final = re.compile(r"[A-Z]{2}-[A-Z0-9]{1,3}")
+#: ISIC Rev.4 code, 2-4 digits (``company.industry_code``)
+INDUSTRY_PATTERN: Final = re.compile(r"[0-9]{2,4}")
+#: ISO 4217 currency code (``company.currency``, ``loan.currency``)
+CURRENCY_PATTERN: Final = re.compile(r"[A-Z]{3}")
+
+
+class Limit(NamedTuple):
+    """The range of a number of the operating data: ``minimum`` (excluded when ``exclusive_minimum``) to
+    ``maximum`` (included).
+
+    The ends are ``int | float`` to keep each as written: the API's schema publishes them, and its OpenAPI
+    document shows ``168`` as ``168`` (under a ``float`` annotation mypyc may store it as ``168.0``).
+    """
+
+    minimum: int | float
+    maximum: int | float
+    exclusive_minimum: bool = False
+
+
+class WholeLimit(NamedTuple):
+    """The range of a whole number of the operating data (a count, a year, a scope), both ends included."""
+
+    minimum: int
+    maximum: int
+
+
+_YEARS: Final = WholeLimit(1990, 2100)
+# Lower bounds keep every intensity finite (per CNY million, per m2): a revenue of 1e-300 is a typo.
+_NUMBERS: Final[dict[str, Limit]] = {
+    "company.annual_revenue": Limit(1.0, 1e15),
+    "company.floor_area_m2": Limit(1.0, 1e8),
+    "company.operating_hours_per_week": Limit(1.0, 168),
+    "company.fx_to_cny": Limit(1e-6, 1e6),
+    "energy.electricity_kwh": Limit(0.0, 1e12),
+    "energy.green_electricity_kwh": Limit(0.0, 1e12),
+    "energy.onsite_renewable_kwh": Limit(0.0, 1e12),
+    "energy.fuels.*.quantity": Limit(0.0, 1e12),
+    "energy.purchased_heat_gj": Limit(0.0, 1e12),
+    "energy.electricity_spend": Limit(0.0, 1e13),
+    # above 0: no grid emits nothing, and a caller factor of 0 had zeroed Scope 2 and the financed emissions
+    "energy.grid_factor.kgco2e_per_kwh": Limit(0.0, 3.0, exclusive_minimum=True),
+    "transport.fleet.*.km": Limit(0.0, 1e10),
+    "transport.fleet.*.fuel_quantity": Limit(0.0, 1e12),
+    "transport.business_travel.*.passenger_km": Limit(0.0, 1e10),
+    "resources.water_m3": Limit(0.0, 1e11),
+    "resources.waste_t": Limit(0.0, 1e9),
+    "resources.waste_recycled_t": Limit(0.0, 1e9),
+    "resources.hazardous_waste_t": Limit(0.0, 1e9),
+    "resources.food_waste_t": Limit(0.0, 1e9),
+    "practices.green_products_share": Limit(0.0, 1.0),
+    "offsets.*.tco2e": Limit(0.0, 1e9),
+    "targets.*.reduction_pct": Limit(0.0, 100.0),
+    "loan.amount": Limit(0.0, 1e13, exclusive_minimum=True),
+    "loan.outstanding": Limit(0.0, 1e13),
+    "loan.borrower_equity_plus_debt": Limit(0.0, 1e15, exclusive_minimum=True),
+    "loan.borrower_total_assets": Limit(0.0, 1e15, exclusive_minimum=True),
+    "loan.fx_to_cny": Limit(1e-6, 1e6),
+}
+_WHOLE: Final[dict[str, WholeLimit]] = {
+    "company.employees": WholeLimit(1, 1_000_000),
+    "company.reporting_year": _YEARS,
+    "energy.grid_factor.year": _YEARS,
+    "transport.fleet.*.vehicles": WholeLimit(0, 100_000),
+    "compliance.environmental_penalties_3y": WholeLimit(0, 1000),
+    "offsets.*.vintage": _YEARS,
+    "targets.*.scopes.*": WholeLimit(1, 3),
+    "targets.*.base_year": _YEARS,
+    "targets.*.target_year": _YEARS,
+}
+#: The range of every number of the operating data, by path (``*``: each item of a list); the energy and
+#: transport of ``previous_year`` take those of ``energy`` and ``transport``. The one statement of them: the
+#: engine's reader below and the API's schema (schemas/operating_data.py) both read them here, and
+#: tests/schemas/test_limits_agree.py probes both layers at each end.
+LIMITS: Final[dict[str, Limit | WholeLimit]] = {**_NUMBERS, **_WHOLE}
 
 
 @dataclass(frozen=True, slots=True)
@@ -316,6 +391,7 @@ def _names(cls: type) -> frozenset[str]:
 
 
 _PRACTICE_FIELDS = frozenset(PRACTICE_FLAGS + PRACTICE_SHARES)
+_SHARE_LIMITS = tuple((name, _NUMBERS[f"practices.{name}"]) for name in PRACTICE_SHARES)
 if tuple(f.name for f in fields(Practices)) != PRACTICE_FLAGS + PRACTICE_SHARES:
     raise AssertionError("Practices fields must follow PRACTICE_FLAGS + PRACTICE_SHARES (read positionally)")
 
@@ -326,6 +402,18 @@ if tuple(f.name for f in fields(Practices)) != PRACTICE_FLAGS + PRACTICE_SHARES:
 _HIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
+def _number(r: Reader, key: str, limit: Limit, required: bool = False) -> float | None:
+    """:meth:`Reader.number` within ``limit`` (one of :data:`LIMITS`)."""
+    minimum, maximum, exclusive = limit  # unpacked: faster than three attribute reads, per field per request
+    return r.number(key, required=required, minimum=minimum, maximum=maximum, exclusive_minimum=exclusive)
+
+
+def _whole(r: Reader, key: str, limit: WholeLimit, required: bool = False) -> int | None:
+    """:meth:`Reader.integer` within ``limit`` (one of :data:`LIMITS`)."""
+    minimum, maximum = limit
+    return r.integer(key, required=required, minimum=minimum, maximum=maximum)
+
+
 def _read_company(r: Reader) -> Company | None:
     r.reject_unknown(_names(Company))
     name = r.text("name", required=True)
@@ -333,21 +421,20 @@ def _read_company(r: Reader) -> Company | None:
         r.fail("name", "must not contain control characters (escapes, NUL) or bidirectional-text controls: "
                "the name is printed in the rating's disclosures")
         name = None
-    country = r.text("country", required=True, pattern=_COUNTRY)
-    region = r.text("region", pattern=_REGION)
+    country = r.text("country", required=True, pattern=COUNTRY_PATTERN)
+    region = r.text("region", pattern=REGION_PATTERN)
     if region and country and not region.startswith(country + "-"):
         r.fail("region", f"must be a subdivision of {country} (ISO 3166-2, e.g. {country}-XX)")
         region = None
-    industry = r.text("industry_code", required=True, pattern=_INDUSTRY)
-    employees = r.integer("employees", required=True, minimum=1, maximum=1_000_000)
-    # Lower bounds keep every intensity finite (per CNY million, per m2): a revenue of 1e-300 is a typo.
-    revenue = r.number("annual_revenue", required=True, minimum=1.0, maximum=1e15)
-    currency = r.text("currency", required=True, pattern=_CURRENCY)
-    year = r.integer("reporting_year", required=True, minimum=1990, maximum=_MAX_YEAR)
-    area = r.number("floor_area_m2", minimum=1.0, maximum=1e8)
+    industry = r.text("industry_code", required=True, pattern=INDUSTRY_PATTERN)
+    employees = _whole(r, "employees", _WHOLE["company.employees"], required=True)
+    revenue = _number(r, "annual_revenue", _NUMBERS["company.annual_revenue"], required=True)
+    currency = r.text("currency", required=True, pattern=CURRENCY_PATTERN)
+    year = _whole(r, "reporting_year", _WHOLE["company.reporting_year"], required=True)
+    area = _number(r, "floor_area_m2", _NUMBERS["company.floor_area_m2"])
     external_id = r.text("external_id", max_length=120)
-    hours = r.number("operating_hours_per_week", minimum=1.0, maximum=168)
-    fx = r.number("fx_to_cny", minimum=1e-6, maximum=1e6)
+    hours = _number(r, "operating_hours_per_week", _NUMBERS["company.operating_hours_per_week"])
+    fx = _number(r, "fx_to_cny", _NUMBERS["company.fx_to_cny"])
     if currency and currency != "CNY" and fx is None and "fx_to_cny" not in r.data:
         r.fail("fx_to_cny", "required when currency is not CNY (intensities are reported per CNY million)")
     elif currency == "CNY" and fx is not None and fx != 1.0:
@@ -365,7 +452,7 @@ def _read_company(r: Reader) -> Company | None:
 def _read_fuel(r: Reader) -> FuelUse | None:
     r.reject_unknown(_names(FuelUse))
     fuel = r.text("fuel", required=True, choices=STATIONARY_FUELS)
-    quantity = r.number("quantity", required=True, maximum=1e12)
+    quantity = _number(r, "quantity", _NUMBERS["energy.fuels.*.quantity"], required=True)
     unit = r.text("unit", required=True, max_length=20)
     if fuel is None or quantity is None or unit is None:
         return None
@@ -374,10 +461,10 @@ def _read_fuel(r: Reader) -> FuelUse | None:
 
 def _read_grid_factor(r: Reader) -> GridFactor | None:
     r.reject_unknown(_names(GridFactor))
-    # above 0: no grid emits nothing, and a caller factor of 0 had zeroed Scope 2 and the financed emissions
-    value = r.number("kgco2e_per_kwh", required=True, maximum=3.0, exclusive_minimum=True)
+    # above 0 (see LIMITS): no grid emits nothing
+    value = _number(r, "kgco2e_per_kwh", _NUMBERS["energy.grid_factor.kgco2e_per_kwh"], required=True)
     source = r.text("source", required=True, max_length=500)
-    year = r.integer("year", minimum=1990, maximum=_MAX_YEAR)
+    year = _whole(r, "year", _WHOLE["energy.grid_factor.year"])
     if value is None or source is None:
         return None
     return GridFactor(value, source, year)
@@ -387,8 +474,8 @@ def _read_energy(r: Reader | None) -> Energy:
     if r is None:
         return Energy()
     r.reject_unknown(_names(Energy))
-    electricity = r.number("electricity_kwh", maximum=1e12)
-    green = r.number("green_electricity_kwh", maximum=1e12)
+    electricity = _number(r, "electricity_kwh", _NUMBERS["energy.electricity_kwh"])
+    green = _number(r, "green_electricity_kwh", _NUMBERS["energy.green_electricity_kwh"])
     instrument = r.text("green_electricity_instrument", choices=GREEN_INSTRUMENTS)
     if green is not None and green > 0 and electricity is None:
         r.fail("electricity_kwh", "required when green_electricity_kwh is given")
@@ -399,10 +486,10 @@ def _read_energy(r: Reader | None) -> Energy:
         electricity_kwh=electricity,
         green_electricity_kwh=green,
         green_electricity_instrument=instrument,
-        onsite_renewable_kwh=r.number("onsite_renewable_kwh", maximum=1e12),
+        onsite_renewable_kwh=_number(r, "onsite_renewable_kwh", _NUMBERS["energy.onsite_renewable_kwh"]),
         fuels=r.items("fuels", _read_fuel, max_items=50) if r.data.get("fuels") is not None else None,
-        purchased_heat_gj=r.number("purchased_heat_gj", maximum=1e12),
-        electricity_spend=r.number("electricity_spend", maximum=1e13),
+        purchased_heat_gj=_number(r, "purchased_heat_gj", _NUMBERS["energy.purchased_heat_gj"]),
+        electricity_spend=_number(r, "electricity_spend", _NUMBERS["energy.electricity_spend"]),
         grid_factor=_read_grid_factor(grid) if grid is not None else None,
     )
 
@@ -410,9 +497,9 @@ def _read_energy(r: Reader | None) -> Energy:
 def _read_fleet(r: Reader) -> FleetItem | None:
     r.reject_unknown(_names(FleetItem))
     fuel = r.text("fuel", required=True, choices=FLEET_FUELS)
-    vehicles = r.integer("vehicles", maximum=100_000)
-    km = r.number("km", maximum=1e10)
-    quantity = r.number("fuel_quantity", maximum=1e12)
+    vehicles = _whole(r, "vehicles", _WHOLE["transport.fleet.*.vehicles"])
+    km = _number(r, "km", _NUMBERS["transport.fleet.*.km"])
+    quantity = _number(r, "fuel_quantity", _NUMBERS["transport.fleet.*.fuel_quantity"])
     unit = r.text("unit", max_length=20)
     if quantity is not None and unit is None:
         r.fail("unit", "required with fuel_quantity")
@@ -433,7 +520,7 @@ def _read_fleet(r: Reader) -> FleetItem | None:
 def _read_travel(r: Reader) -> TravelItem | None:
     r.reject_unknown(_names(TravelItem))
     mode = r.text("mode", required=True, choices=TRAVEL_MODES)
-    pkm = r.number("passenger_km", required=True, maximum=1e10)
+    pkm = _number(r, "passenger_km", _NUMBERS["transport.business_travel.*.passenger_km"], required=True)
     if mode is None or pkm is None:
         return None
     return TravelItem(mode, pkm)
@@ -453,16 +540,16 @@ def _read_resources(r: Reader | None) -> Resources:
     if r is None:
         return Resources()
     r.reject_unknown(_names(Resources))
-    waste = r.number("waste_t", maximum=1e9)
-    recycled = r.number("waste_recycled_t", maximum=1e9)
-    hazardous = r.number("hazardous_waste_t", maximum=1e9)
+    waste = _number(r, "waste_t", _NUMBERS["resources.waste_t"])
+    recycled = _number(r, "waste_recycled_t", _NUMBERS["resources.waste_recycled_t"])
+    hazardous = _number(r, "hazardous_waste_t", _NUMBERS["resources.hazardous_waste_t"])
     if recycled is not None and waste is not None and recycled > waste:
         r.fail("waste_recycled_t", "must not exceed waste_t")
     if hazardous is not None and waste is not None and hazardous > waste:
         r.fail("hazardous_waste_t", "must not exceed waste_t")
     if recycled is not None and recycled > 0 and waste is None:
         r.fail("waste_t", "required when waste_recycled_t is given")
-    food = r.number("food_waste_t", maximum=1e9)
+    food = _number(r, "food_waste_t", _NUMBERS["resources.food_waste_t"])
     if food is not None and food > 0:
         if waste is None:
             r.fail("waste_t", "required when food_waste_t is given")
@@ -472,7 +559,7 @@ def _read_resources(r: Reader | None) -> Resources:
                 "must not exceed waste_t less waste_recycled_t and hazardous_waste_t (it is the food waste "
                 "sent to landfill; food waste composted or digested is recycled)",
             )
-    return Resources(r.number("water_m3", maximum=1e11), waste, recycled, hazardous, food)
+    return Resources(_number(r, "water_m3", _NUMBERS["resources.water_m3"]), waste, recycled, hazardous, food)
 
 
 def _read_practices(r: Reader | None) -> Practices:
@@ -480,22 +567,23 @@ def _read_practices(r: Reader | None) -> Practices:
         return Practices()
     r.reject_unknown(_PRACTICE_FIELDS)
     # positional, in field order (checked where _PRACTICE_FIELDS is built): keywords cost time per request
-    return Practices(*r.booleans(PRACTICE_FLAGS), *[r.share(name) for name in PRACTICE_SHARES])
+    return Practices(*r.booleans(PRACTICE_FLAGS), *[_number(r, name, limit) for name, limit in _SHARE_LIMITS])
 
 
 def _read_compliance(r: Reader | None) -> Compliance:
     if r is None:
         return Compliance()
     r.reject_unknown(_names(Compliance))
-    return Compliance(r.integer("environmental_penalties_3y", maximum=1000))
+    penalties = _WHOLE["compliance.environmental_penalties_3y"]
+    return Compliance(_whole(r, "environmental_penalties_3y", penalties))
 
 
 def _read_offset(r: Reader) -> Offset | None:
     r.reject_unknown(_names(Offset))
     standard = r.text("standard", required=True, choices=OFFSET_STANDARDS)
-    tco2e = r.number("tco2e", required=True, maximum=1e9)
+    tco2e = _number(r, "tco2e", _NUMBERS["offsets.*.tco2e"], required=True)
     kind = r.text("type", required=True, choices=OFFSET_TYPES)
-    vintage = r.integer("vintage", minimum=1990, maximum=_MAX_YEAR)
+    vintage = _whole(r, "vintage", _WHOLE["offsets.*.vintage"])
     if standard is None or tco2e is None or kind is None:
         return None
     return Offset(standard, tco2e, kind, vintage)
@@ -511,17 +599,21 @@ def _read_target(r: Reader, reporting_year: int | None = None) -> Target | None:
     r.reject_unknown(_names(Target))
     scopes_raw = r.data.get("scopes")
     scopes: tuple[int, ...] | None = None
+    scope = _WHOLE["targets.*.scopes.*"]
     if (
         isinstance(scopes_raw, list)
         and scopes_raw
-        and all(isinstance(s, int) and not isinstance(s, bool) and s in (1, 2, 3) for s in scopes_raw)
+        and all(
+            isinstance(s, int) and not isinstance(s, bool) and scope.minimum <= s <= scope.maximum
+            for s in scopes_raw
+        )
     ):
         scopes = tuple(sorted(set(scopes_raw)))
     else:
         r.fail("scopes", "must be a non-empty list of scope numbers 1, 2 or 3")
-    base = r.integer("base_year", required=True, minimum=1990, maximum=_MAX_YEAR)
-    target = r.integer("target_year", required=True, minimum=1990, maximum=_MAX_YEAR)
-    pct = r.number("reduction_pct", required=True, maximum=100.0)
+    base = _whole(r, "base_year", _WHOLE["targets.*.base_year"], required=True)
+    target = _whole(r, "target_year", _WHOLE["targets.*.target_year"], required=True)
+    pct = _number(r, "reduction_pct", _NUMBERS["targets.*.reduction_pct"], required=True)
     if base is not None and target is not None and target <= base:
         r.fail("target_year", "must be after base_year")
         return None
@@ -552,13 +644,13 @@ def _read_loan(r: Reader | None, use_of_proceeds: tuple[str, ...] | None) -> Loa
     if r is None:
         return None
     r.reject_unknown(_names(Loan))
-    amount = r.number("amount", required=True, minimum=0.0, exclusive_minimum=True, maximum=1e13)
-    currency = r.text("currency", required=True, pattern=_CURRENCY)
+    amount = _number(r, "amount", _NUMBERS["loan.amount"], required=True)
+    currency = r.text("currency", required=True, pattern=CURRENCY_PATTERN)
     use = r.text("use_of_proceeds", required=True, max_length=80, choices=use_of_proceeds)
-    outstanding = r.number("outstanding", maximum=1e13)
-    equity_debt = r.number("borrower_equity_plus_debt", minimum=0.0, exclusive_minimum=True, maximum=1e15)
-    assets = r.number("borrower_total_assets", minimum=0.0, exclusive_minimum=True, maximum=1e15)
-    fx = r.number("fx_to_cny", minimum=1e-6, maximum=1e6)
+    outstanding = _number(r, "outstanding", _NUMBERS["loan.outstanding"])
+    equity_debt = _number(r, "borrower_equity_plus_debt", _NUMBERS["loan.borrower_equity_plus_debt"])
+    assets = _number(r, "borrower_total_assets", _NUMBERS["loan.borrower_total_assets"])
+    fx = _number(r, "fx_to_cny", _NUMBERS["loan.fx_to_cny"])
     if currency == "CNY" and fx is not None and fx != 1.0:
         r.fail("fx_to_cny", CNY_FX_MESSAGE)
     if amount is None or currency is None or use is None:
@@ -580,8 +672,8 @@ def read_loan_alone(payload: Mapping[str, Any]) -> tuple[Loan, str, float | None
     company = r.child("company")
     if company is None or loan is None:
         return None
-    currency = company.text("currency", required=True, pattern=_CURRENCY)
-    fx = company.number("fx_to_cny", minimum=1e-6, maximum=1e6)
+    currency = company.text("currency", required=True, pattern=CURRENCY_PATTERN)
+    fx = _number(company, "fx_to_cny", _NUMBERS["company.fx_to_cny"])
     if errors or currency is None:
         return None
     return loan, currency, fx

@@ -2,31 +2,49 @@
 
 The service validates requests with this schema first (unknown fields, types, NaN, ranges: a 422 keyed by
 field path, documented in the OpenAPI contract), then hands the loaded plain dict to ``engine.parse``,
-which owns the cross-field rules of the standard. Bounds and choices are the engine's own, imported from
-:mod:`rating_model.operating_data` where they are named there, so the two layers cannot drift apart.
+which owns the cross-field rules of the standard. Bounds, patterns and choices are the engine's own,
+imported from :mod:`rating_model.operating_data` (its ``LIMITS`` by field path, its ``*_PATTERN``s and its
+lists of names), so the two layers cannot drift apart; tests/schemas/test_limits_agree.py probes both at
+each bound.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields
 
 from rating_model.exceptions import UnknownUnitError
 from rating_model.flat_columns import FUEL_UNITS
 from rating_model.operating_data import (
+    COUNTRY_PATTERN,
+    CURRENCY_PATTERN,
     DATA_SOURCES,
     FLEET_FUELS,
     GREEN_INSTRUMENTS,
+    INDUSTRY_PATTERN,
+    LIMITS,
     OFFSET_STANDARDS,
     OFFSET_TYPES,
     PRACTICE_FLAGS,
+    REGION_PATTERN,
     STATIONARY_FUELS,
     TRAVEL_MODES,
+    WholeLimit,
 )
 from rating_model.standard import load_standard
 from rating_model.units import canonical
 from schemas.fields import BoundedList, Flag, Number, WholeNumber, not_blank, text
 
-_YEAR = {"minimum": 1990, "maximum": 2100}
+
+def _limit(path: str) -> dict[str, Any]:
+    """The engine's bounds of the number at ``path`` (a key of its ``LIMITS``), as keyword arguments of
+    :class:`Number` or :class:`WholeNumber`."""
+    bounds = LIMITS[path]
+    if isinstance(bounds, WholeLimit):
+        return {"minimum": bounds.minimum, "maximum": bounds.maximum}
+    return {"minimum": bounds.minimum, "maximum": bounds.maximum,
+            "exclusive_minimum": bounds.exclusive_minimum}
 
 
 def _known_unit(unit: str) -> None:
@@ -57,14 +75,18 @@ def _list(schema: type[Schema], max_items: int, description: str) -> BoundedList
 
 class CompanySchema(StrictSchema):
     name = text(required=True, description="Legal or trading name (never logged).")
-    country = text(required=True, pattern=r"[A-Z]{2}", description="ISO 3166-1 alpha-2.")
-    region = text(pattern=r"[A-Z]{2}-[A-Z0-9]{1,3}", description="ISO 3166-2 subdivision, e.g. CN-ZJ.")
-    industry_code = text(required=True, pattern=r"[0-9]{2,4}", description="ISIC Rev.4 code (2-4 digits).")
-    employees = WholeNumber(required=True, minimum=1, maximum=1_000_000)
-    annual_revenue = Number(required=True, minimum=1.0, maximum=1e15)
-    currency = text(required=True, pattern=r"[A-Z]{3}", description="ISO 4217 code of all money fields.")
-    reporting_year = WholeNumber(required=True, **_YEAR)
-    floor_area_m2 = Number(minimum=1.0, maximum=1e8)
+    country = text(required=True, pattern=COUNTRY_PATTERN.pattern, description="ISO 3166-1 alpha-2.")
+    region = text(pattern=REGION_PATTERN.pattern, description="ISO 3166-2 subdivision, e.g. CN-ZJ.")
+    industry_code = text(
+        required=True, pattern=INDUSTRY_PATTERN.pattern, description="ISIC Rev.4 code (2-4 digits)."
+    )
+    employees = WholeNumber(required=True, **_limit("company.employees"))
+    annual_revenue = Number(required=True, **_limit("company.annual_revenue"))
+    currency = text(
+        required=True, pattern=CURRENCY_PATTERN.pattern, description="ISO 4217 code of all money fields."
+    )
+    reporting_year = WholeNumber(required=True, **_limit("company.reporting_year"))
+    floor_area_m2 = Number(**_limit("company.floor_area_m2"))
     external_id = text(
         max_length=120,
         description="The bank's own reference; ratings can be listed by it. Stored without leading and "
@@ -72,10 +94,9 @@ class CompanySchema(StrictSchema):
         "listed: leave it out instead.",
         also=(not_blank,),
     )
-    operating_hours_per_week = Number(minimum=1.0, maximum=168)
+    operating_hours_per_week = Number(**_limit("company.operating_hours_per_week"))
     fx_to_cny = Number(
-        minimum=1e-6,
-        maximum=1e6,
+        **_limit("company.fx_to_cny"),
         metadata={
             "description": "CNY per unit of currency; required when currency is not CNY, and with CNY "
             "either absent or 1 (another rate would give the revenue two values)."
@@ -85,7 +106,7 @@ class CompanySchema(StrictSchema):
 
 class FuelUseSchema(StrictSchema):
     fuel = text(required=True, choices=STATIONARY_FUELS)
-    quantity = Number(required=True, maximum=1e12)
+    quantity = Number(required=True, **_limit("energy.fuels.*.quantity"))
     unit = text(
         required=True,
         max_length=20,
@@ -97,40 +118,43 @@ class FuelUseSchema(StrictSchema):
 
 
 class GridFactorSchema(StrictSchema):
-    kgco2e_per_kwh = Number(required=True, maximum=3.0, exclusive_minimum=True)
+    kgco2e_per_kwh = Number(required=True, **_limit("energy.grid_factor.kgco2e_per_kwh"))
     source = text(required=True, max_length=500)
-    year = WholeNumber(**_YEAR)
+    year = WholeNumber(**_limit("energy.grid_factor.year"))
 
 
 class EnergySchema(StrictSchema):
     electricity_kwh = Number(
-        maximum=1e12, metadata={"description": "Purchased grid electricity, green part included."}
+        **_limit("energy.electricity_kwh"),
+        metadata={"description": "Purchased grid electricity, green part included."},
     )
-    green_electricity_kwh = Number(maximum=1e12)
+    green_electricity_kwh = Number(**_limit("energy.green_electricity_kwh"))
     green_electricity_instrument = text(choices=GREEN_INSTRUMENTS)
-    onsite_renewable_kwh = Number(maximum=1e12)
+    onsite_renewable_kwh = Number(**_limit("energy.onsite_renewable_kwh"))
     fuels = _list(
         FuelUseSchema,
         50,
         "Stationary fuel use. [] says no fuel is burned on site; leaving it out (or null) says it was not "
         "answered, and the standard may estimate it from the sector's default.",
     )
-    purchased_heat_gj = Number(maximum=1e12)
-    electricity_spend = Number(maximum=1e13, metadata={"description": "Spend fallback when kWh is unknown."})
+    purchased_heat_gj = Number(**_limit("energy.purchased_heat_gj"))
+    electricity_spend = Number(
+        **_limit("energy.electricity_spend"), metadata={"description": "Spend fallback when kWh is unknown."}
+    )
     grid_factor = fields.Nested(GridFactorSchema, allow_none=True)
 
 
 class FleetItemSchema(StrictSchema):
     fuel = text(required=True, choices=FLEET_FUELS)
-    vehicles = WholeNumber(maximum=100_000)
-    km = Number(maximum=1e10)
-    fuel_quantity = Number(maximum=1e12)
+    vehicles = WholeNumber(**_limit("transport.fleet.*.vehicles"))
+    km = Number(**_limit("transport.fleet.*.km"))
+    fuel_quantity = Number(**_limit("transport.fleet.*.fuel_quantity"))
     unit = text(max_length=20, also=(_known_unit,))
 
 
 class TravelItemSchema(StrictSchema):
     mode = text(required=True, choices=TRAVEL_MODES)
-    passenger_km = Number(required=True, maximum=1e10)
+    passenger_km = Number(required=True, **_limit("transport.business_travel.*.passenger_km"))
 
 
 class TransportSchema(StrictSchema):
@@ -144,12 +168,12 @@ class TransportSchema(StrictSchema):
 
 
 class ResourcesSchema(StrictSchema):
-    water_m3 = Number(maximum=1e11)
-    waste_t = Number(maximum=1e9)
-    waste_recycled_t = Number(maximum=1e9)
-    hazardous_waste_t = Number(maximum=1e9)
+    water_m3 = Number(**_limit("resources.water_m3"))
+    waste_t = Number(**_limit("resources.waste_t"))
+    waste_recycled_t = Number(**_limit("resources.waste_recycled_t"))
+    hazardous_waste_t = Number(**_limit("resources.hazardous_waste_t"))
     food_waste_t = Number(
-        maximum=1e9,
+        **_limit("resources.food_waste_t"),
         metadata={
             "description": "Of waste_t, food and drink waste sent to landfill, in t (food waste composted or "
             "digested belongs in waste_recycled_t); priced at the food-waste landfill factor instead of the "
@@ -162,30 +186,32 @@ class ResourcesSchema(StrictSchema):
 PracticesSchema = StrictSchema.from_dict(
     {
         **{flag: Flag() for flag in PRACTICE_FLAGS},
-        "green_products_share": Number(maximum=1.0, metadata={"description": "Share of revenue, 0-1."}),
+        "green_products_share": Number(
+            **_limit("practices.green_products_share"), metadata={"description": "Share of revenue, 0-1."}
+        ),
     },
     name="PracticesSchema",
 )
 
 
 class ComplianceSchema(StrictSchema):
-    environmental_penalties_3y = WholeNumber(maximum=1000)
+    environmental_penalties_3y = WholeNumber(**_limit("compliance.environmental_penalties_3y"))
 
 
 class OffsetSchema(StrictSchema):
     standard = text(required=True, choices=OFFSET_STANDARDS)
-    tco2e = Number(required=True, maximum=1e9)
+    tco2e = Number(required=True, **_limit("offsets.*.tco2e"))
     type = text(required=True, choices=OFFSET_TYPES)
-    vintage = WholeNumber(**_YEAR)
+    vintage = WholeNumber(**_limit("offsets.*.vintage"))
 
 
 class TargetSchema(StrictSchema):
     scopes = BoundedList(
-        WholeNumber(minimum=1, maximum=3, allow_none=False), required=True, min_items=1, max_items=3
+        WholeNumber(**_limit("targets.*.scopes.*"), allow_none=False), required=True, min_items=1, max_items=3
     )
-    base_year = WholeNumber(required=True, **_YEAR)
-    target_year = WholeNumber(required=True, **_YEAR)
-    reduction_pct = Number(required=True, maximum=100.0)
+    base_year = WholeNumber(required=True, **_limit("targets.*.base_year"))
+    target_year = WholeNumber(required=True, **_limit("targets.*.target_year"))
+    reduction_pct = Number(required=True, **_limit("targets.*.reduction_pct"))
 
 
 class PreviousYearSchema(StrictSchema):
@@ -194,8 +220,8 @@ class PreviousYearSchema(StrictSchema):
 
 
 class LoanSchema(StrictSchema):
-    amount = Number(required=True, exclusive_minimum=True, maximum=1e13)
-    currency = text(required=True, pattern=r"[A-Z]{3}")
+    amount = Number(required=True, **_limit("loan.amount"))
+    currency = text(required=True, pattern=CURRENCY_PATTERN.pattern)
     use_of_proceeds = text(
         required=True,
         max_length=80,
@@ -203,10 +229,9 @@ class LoanSchema(StrictSchema):
         description="Green-loan category of the standard (the set was only in an error message and the "
         "standard's document; client review).",
     )
-    outstanding = Number(maximum=1e13)
+    outstanding = Number(**_limit("loan.outstanding"))
     borrower_equity_plus_debt = Number(
-        exclusive_minimum=True,
-        maximum=1e15,
+        **_limit("loan.borrower_equity_plus_debt"),
         metadata={
             "description": "The borrower's equity + debt (PCAF attribution), in the company's reporting "
             "currency (company.currency, like annual_revenue), not the loan's: outstanding and balance sheet "
@@ -214,8 +239,7 @@ class LoanSchema(StrictSchema):
         },
     )
     borrower_total_assets = Number(
-        exclusive_minimum=True,
-        maximum=1e15,
+        **_limit("loan.borrower_total_assets"),
         metadata={
             "description": "The borrower's total assets, PCAF's fallback when equity + debt is unknown; in "
             "company.currency. Without either, the borrower's whole emissions are attributed (factor 1, "
@@ -223,8 +247,7 @@ class LoanSchema(StrictSchema):
         },
     )
     fx_to_cny = Number(
-        minimum=1e-6,
-        maximum=1e6,
+        **_limit("loan.fx_to_cny"),
         metadata={
             "description": "CNY per unit of the loan's currency; required when it is neither CNY nor the "
             "company's currency (a loan in the company's currency takes company.fx_to_cny)."
