@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
+from rating_model.estimation import bill_rule
 from rating_model.standard import load_standard, published_standard_path
 
 DISCLOSURE_VERSION = "1.0"
@@ -139,18 +140,24 @@ def _under(path: str, fields: tuple[str, ...] | list[str]) -> bool:
 def assumed_tariff(standard_label: str) -> tuple[float | None, str | None]:
     """The electricity tariff the standard ``standard_label`` (``id@version``, a rating's
     ``versions.standard``) assumes to turn a bill's amount into kWh, with the standard's own words on where
-    it comes from; ``(None, None)`` when that standard is not published here or has no such rule."""
+    it comes from; ``(None, None)`` when that standard is not published here or has no such rule.
+
+    The rule is the engine's (:func:`rating_model.estimation.bill_rule`, which made the estimate); its
+    source is read from the standard's document, where the parsed rule does not carry it.
+    """
     path = published_standard_path(standard_label)
     if path is None:
         return None, None
     standard = load_standard(path)
-    rules = standard.document.get("estimation", {}).get("rules", [])
-    for rule in rules:
-        if rule.get("tariff_cny_per_kwh") is not None:
-            source = rule.get("tariff_source")
-            words = None if source is None else " ".join(str(source).split())
-            return float(rule["tariff_cny_per_kwh"]), words
-    return None, None
+    rule = bill_rule(standard)
+    if rule is None or rule.tariff_cny_per_kwh is None:
+        return None, None
+    # the parsed rules are the document's, one for one and in its order
+    raw = next(r for parsed, r in zip(standard.estimation, standard.document["estimation"]["rules"],
+                                      strict=True) if parsed is rule)
+    source = raw.get("tariff_source")
+    words = None if source is None else " ".join(str(source).split())
+    return float(rule.tariff_cny_per_kwh), words
 
 
 def bill_conversions(rating: Mapping[str, Any], operating: Mapping[str, Any]) -> list[dict[str, Any]]:

@@ -60,10 +60,35 @@ def _sector_default(value: float, per: str, per_zh: str) -> tuple[str, str]:
     return f"sector default {value:g} {per}", f"行业默认值 {value:g} {per_zh}"
 
 
-def _rule(standard: Standard, field: str, spend: bool) -> EstimationRule:
+#: the input an electricity bill's amount (``energy.electricity_spend``) is converted into
+BILLED_FIELD = "energy.electricity_kwh"
+
+
+def bill_rule(standard: Standard) -> EstimationRule | None:
+    """The standard's rule converting an electricity bill's amount into kWh: the rule of
+    ``energy.electricity_kwh`` with a tariff (CNY per kWh, applied to the amount in CNY, see :func:`to_cny`);
+    ``None`` when the standard has none.
+
+    The one reading of it: the estimate below, the disclosure's ``bill_conversions`` and the merchant page's
+    note all take the tariff from here (a code review found it looked up three ways).
+    """
+    for rule in standard.estimation:
+        if rule.field == BILLED_FIELD and rule.tariff_cny_per_kwh is not None:
+            return rule
+    return None
+
+
+def bill_tariff(standard: Standard) -> float | None:
+    """The tariff (CNY per kWh) of the standard's :func:`bill_rule`; ``None`` when it has none."""
+    rule = bill_rule(standard)
+    return None if rule is None else rule.tariff_cny_per_kwh
+
+
+def _rule(standard: Standard, field: str) -> EstimationRule:
+    """The rule filling ``field`` from the sector's defaults (for electricity, the one without a tariff)."""
     rules = [r for r in standard.estimation if r.field == field]
-    if field == "energy.electricity_kwh":
-        rules = [r for r in rules if (r.tariff_cny_per_kwh is not None) == spend]
+    if field == BILLED_FIELD:
+        rules = [r for r in rules if r.tariff_cny_per_kwh is None]
     return rules[0]
 
 
@@ -75,8 +100,8 @@ def fill_missing(data: OperatingData, standard: Standard) -> Filled:
     defaults = sector_defaults(sector_of(company.isic_division))
     if energy.electricity_kwh is None:
         if energy.electricity_spend is not None:
-            rule = _rule(standard, "energy.electricity_kwh", spend=True)
-            assert rule.tariff_cny_per_kwh is not None
+            rule = bill_rule(standard)
+            assert rule is not None and rule.tariff_cny_per_kwh is not None
             spend_cny = to_cny(company, energy.electricity_spend)
             kwh = spend_cny / rule.tariff_cny_per_kwh
             # the bill's own amount at the standard's tariff: not a sector default, and said so
@@ -87,7 +112,7 @@ def fill_missing(data: OperatingData, standard: Standard) -> Filled:
                 "元/千瓦时，即评级标准估算规则假定的电价）",
             )
         else:
-            rule = _rule(standard, "energy.electricity_kwh", spend=False)
+            rule = _rule(standard, "energy.electricity_kwh")
             if company.floor_area_m2 is not None:
                 kwh = company.floor_area_m2 * defaults.electricity_kwh_per_m2
                 method = _sector_default(defaults.electricity_kwh_per_m2, "kWh/m2 x floor area",
@@ -103,7 +128,7 @@ def fill_missing(data: OperatingData, standard: Standard) -> Filled:
         energy = replace(energy, electricity_kwh=kwh)
     # Only an unanswered list is estimated: "fuels": [] says no fuel is burned on site.
     if energy.fuels is None and defaults.gas_m3_per_employee > 0:
-        rule = _rule(standard, "energy.fuels", spend=False)
+        rule = _rule(standard, "energy.fuels")
         m3 = company.employees * defaults.gas_m3_per_employee
         en, zh = _sector_default(defaults.gas_m3_per_employee, "m3 natural gas/employee x employees",
                                  "立方米天然气/员工 × 员工人数")

@@ -11,6 +11,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+from rating_model import estimation
 from rating_model.disclosure import assumed_figures, inventory
 from rating_model.standard import Standard, load_standard, published_standard_path
 from service.disclosure.render import num, show
@@ -383,12 +384,21 @@ def _standard_of(rating: Mapping[str, Any], held: Standard) -> Standard | None:
 
 
 def bill_tariff(rating: Mapping[str, Any], standard: Standard) -> float | None:
-    """The tariff (CNY per kWh) the rating's standard converts an electricity bill's amount at; ``None``
-    when it has no such rule or is not here."""
+    """The tariff (CNY per kWh) the rating's standard converts an electricity bill's amount at
+    (:func:`rating_model.estimation.bill_tariff`, the engine's own); ``None`` when it has no such rule or is
+    not here."""
     used = _standard_of(rating, standard)
-    rules = () if used is None else used.estimation
-    return next((r.tariff_cny_per_kwh for r in rules if r.field == _ELECTRICITY and r.tariff_cny_per_kwh),
-                None)
+    return None if used is None else estimation.bill_tariff(used)
+
+
+def electricity_counted(rating: Mapping[str, Any]) -> float | None:
+    """The purchased electricity (kWh) the rating's inventory counted: its location-based line, which
+    prices all of it. For electricity converted from a bill this is the engine's own figure, the amount in
+    CNY (converted at the company's rate) at the standard's tariff; ``None`` without such a line."""
+    for line in (rating.get("emissions") or {}).get("line_items") or ():
+        if line.get("path") == _ELECTRICITY and line.get("scope2_basis") == "location":
+            return float(line["quantity"])
+    return None
 
 
 def data_notes(
@@ -396,7 +406,10 @@ def data_notes(
 ) -> list[str]:
     """The notes on how the figures were obtained: electricity converted from the bill's amount (its own
     line, with the standard's tariff: it had been listed among figures "not given, estimated from similar
-    shops"), the figures estimated from the sector, those taken at a typical value, and the PCAF score."""
+    shops"), the figures estimated from the sector, those taken at a typical value, and the PCAF score.
+
+    The kWh the bill came to is the rating's (:func:`electricity_counted`), not the amount divided here
+    again: that skipped the engine's conversion to CNY (a code review)."""
     t = texts(lang)
     dq = rating.get("data_quality") or {}
     pcaf = dq.get("pcaf_score")
@@ -404,11 +417,12 @@ def data_notes(
     energy = operating.get("energy") or {}
     spend = energy.get("electricity_spend")
     tariff = bill_tariff(rating, standard)
+    counted = electricity_counted(rating)
     notes = []
     billed = _ELECTRICITY in estimated and energy.get("electricity_kwh") is None
-    if billed and spend is not None and tariff:
+    if billed and spend is not None and tariff and counted is not None:
         estimated.remove(_ELECTRICITY)
-        kwh = round(float(spend) / tariff)
+        kwh = round(counted)
         notes.append(t["from_bill"].format(
             spend=amount(float(spend), lang), tariff=f"{tariff:g}", kwh=amount(kwh, lang),
             standard=_standard_label(rating) or "-",
