@@ -337,7 +337,7 @@ def erase_rating(rating_id: str, reason: str) -> None:
     from service.records.registry import ReasonRefused, check_reason
 
     try:
-        check_reason(reason)
+        check_reason(reason, doing="erasure")
     except ReasonRefused as exc:
         raise click.BadParameter(str(exc), param_hint="--reason") from None
     settings = command_settings()

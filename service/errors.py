@@ -1,9 +1,11 @@
 """Every error as one JSON shape, ``{code, status, message, errors?, request_id}``, mapped in one place.
 
-HTTP errors (Flask's own 404/405, webargs' 400/422, the limiter's 429, 413 from the body limit) and the
-domain and infrastructure exceptions below all end here. Anything else is a bug: it is logged with its
-traceback and answered with a bare 500 that never shows the traceback. A browser on the merchant page gets
-the same error as a page in its language instead (:func:`respond`, the hook :mod:`service.web.routes` binds).
+HTTP errors (Flask's own 404/405, webargs' 400/422, the limiter's 429, 413 from the body limit), the
+engine's and the infrastructure's exceptions in :data:`ERROR_TABLE` and the service's own refusals
+(:class:`~service.exceptions.ServiceError`: each says its status and message) all end here; no view
+maps an exception to HTTP itself. Anything else is a bug: it is logged with its traceback and answered
+with a bare 500 that never shows the traceback. A browser on the merchant page gets the same error as a
+page in its language instead (:func:`respond`, the hook :mod:`service.web.routes` binds).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from rating_model.exceptions import (
 )
 from schemas.errors import ErrorSchema, flatten_errors
 from service.config import Settings
+from service.exceptions import INVALID_FIELDS, ServiceError
 from service.extensions import services
 from service.hardening import request_id
 from service.limits import retry_after_seconds
@@ -64,7 +67,7 @@ _MESSAGES = {
     405: "Method not allowed on this path.",
     413: "The request body is too large.",
     415: "Send the body as JSON with Content-Type: application/json.",
-    422: "Some fields are invalid.",
+    422: INVALID_FIELDS,
     429: "Too many requests for this key; retry after the indicated time.",
     500: "Internal error. Quote the request id when reporting it.",
     503: "Service temporarily unavailable.",
@@ -211,7 +214,7 @@ _SCHEMA_MESSAGE = (
 
 
 def register(app: Flask, settings: Settings) -> None:
-    """Map the table's exceptions, and anything unexpected, to the error body."""
+    """Map the table's exceptions, the service's refusals and anything unexpected to the error body."""
     retry_after = {"Retry-After": str(settings.retry_after_seconds)}
 
     for exc_types, code, message, send_retry in ERROR_TABLE:
@@ -234,6 +237,11 @@ def register(app: Flask, settings: Settings) -> None:
         # error's own words: no query more against a database that may be struggling.
         _log.error("schema_mismatch", error=type(exc).__name__, status=503, hint="run greenrate db upgrade")
         return respond(503, _SCHEMA_MESSAGE, None, retry_after)
+
+    def refused(exc: ServiceError) -> Response:
+        return respond(exc.code, exc.message, exc.errors, retry_after if exc.retry_after else None)
+
+    app.register_error_handler(ServiceError, refused)
 
     def unexpected(exc: Exception) -> Response:
         if schema_behind(exc):  # PostgreSQL says "column ... does not exist" with a ProgrammingError

@@ -16,10 +16,8 @@ from typing import Any
 from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from webargs.flaskparser import abort
 
 from rating_model.artifact import ScorecardArtifact
-from rating_model.exceptions import ArtifactError
 from schemas.models import (
     ActivateRequestSchema,
     ActivationSchema,
@@ -59,6 +57,11 @@ def actor_of(principal: Principal) -> str:
     return f"{principal.tenant}/{principal.prefix}"
 
 
+def _fits_running_standard(artifact: ScorecardArtifact) -> object:
+    """The workers' own check of an upload, under the standard of the engine this worker holds."""
+    return engine_for(services().engines.held().engine.standard, artifact)
+
+
 @blp.route("")
 class Models(MethodView):
     @documented(blp, 401, 403, 429, 503, operation="list_models")
@@ -81,17 +84,10 @@ class Models(MethodView):
         standard version, its indicators, their declared directions); otherwise 422 with the reason.
         A version already registered answers 409: artifacts are immutable.
         """
-        try:
-            artifact = ScorecardArtifact.from_dict(document)
-            engine_for(services().engines.held().engine.standard, artifact)
-        except ArtifactError as exc:
-            abort(422, message=f"The artifact was refused: {exc}", errors={"_schema": [str(exc)]})
-        try:
-            record = registry.register(services().db, artifact, source="upload",
-                                       actor=actor_of(current_principal()), reason="uploaded through the API",
-                                       action="upload")
-        except registry.VersionExists as exc:
-            abort(409, message=str(exc))
+        s = services()
+        artifact = registry.verified_upload(document, _fits_running_standard)
+        record = registry.register(s.db, artifact, source="upload", actor=actor_of(current_principal()),
+                                   reason="uploaded through the API", action="upload")
         return record, 201, {"Location": f"/v1/models/{record.version}"}
 
 
@@ -119,20 +115,11 @@ class ActivateModel(MethodView):
         s = services()
         actor = actor_of(current_principal())
         fits = partial(engine_for, s.engines.held().engine.standard)
-        try:
-            previous = registry.activate(
-                s.db, version, actor=actor, reason=body["reason"], fits=fits, replacing=body["replacing"],
-                four_eyes=s.settings.model_four_eyes, require_comparison=s.settings.model_require_comparison,
-                accept_worse=body.get("accept_worse"),
-            )
-        except registry.SameActor as exc:
-            abort(403, message=str(exc))
-        except registry.NotRegistered:
-            abort(404, message=f"Model version {version!r} is not registered.")
-        except (registry.ModelDoesNotFit, registry.ReasonRefused) as exc:
-            abort(422, message=f"The activation was refused: {exc}", errors={"_schema": [str(exc)]})
-        except registry.RegistryError as exc:  # already active, or lost to concurrent activations
-            abort(409, message=str(exc))
+        previous = registry.activate(
+            s.db, version, actor=actor, reason=body["reason"], fits=fits, replacing=body["replacing"],
+            four_eyes=s.settings.model_four_eyes, require_comparison=s.settings.model_require_comparison,
+            accept_worse=body.get("accept_worse"),
+        )
         watcher(current_app).check(s.db, s.engines, force=True)
         return {"version": version, "previous_version": previous, "reason": body["reason"], "actor": actor}
 
@@ -157,17 +144,12 @@ class RollBackModel(MethodView):
         """
         s = services()
         if registry.get_model(s.db, version) is None:
-            abort(404, message=f"Model version {version!r} is not registered.")
+            raise registry.NotRegistered(version)
         actor = actor_of(current_principal())
         # a rollback returns to a model approved before, under the standard it was approved for if need be
         fits = partial(engine_for, s.engines.held().engine.standard, earlier=True)
-        try:
-            target, undone = registry.rollback(s.db, actor=actor, reason=body["reason"], fits=fits,
-                                               undoing=version)
-        except (registry.ModelDoesNotFit, registry.ReasonRefused) as exc:
-            abort(422, message=f"The rollback was refused: {exc}", errors={"_schema": [str(exc)]})
-        except registry.RegistryError as exc:  # not the active one, or nothing left to roll back to
-            abort(409, message=str(exc))
+        target, undone = registry.rollback(s.db, actor=actor, reason=body["reason"], fits=fits,
+                                           undoing=version)
         watcher(current_app).check(s.db, s.engines, force=True)
         return {"version": target, "previous_version": undone, "reason": body["reason"], "actor": actor}
 

@@ -21,6 +21,7 @@ from sqlalchemy import Engine
 from schemas.fields import utc_iso
 from service.auth import Principal
 from service.config import Settings
+from service.exceptions import ServiceError
 from service.portfolios import storage
 from service.portfolios.queue import enqueue
 from service.portfolios.storage import JobFiles, UploadRefused
@@ -30,12 +31,25 @@ from service.records.portfolios import PortfolioJob
 _MAX_NAME = 255
 
 
-class QueueUnavailable(Exception):
-    """Redis did not take the job; nothing was accepted."""
+class QueueUnavailable(ServiceError):
+    """Redis did not take the job; nothing was accepted (503, retryable). The text is Redis's error."""
+
+    code = 503
+    retry_after = True
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail, message="The job queue is unreachable; the loan book was not accepted.")
 
 
-class TooManyJobs(Exception):
-    """The tenant already has ``GREENRATE_PORTFOLIO_JOBS_PER_TENANT`` jobs queued or running."""
+class TooManyJobs(ServiceError):
+    """The tenant already has ``GREENRATE_PORTFOLIO_JOBS_PER_TENANT`` jobs queued or running (429).
+
+    One bank's books take at most its share of the workers (the per-tenant budgets' promise); the next
+    upload is welcome once one has finished.
+    """
+
+    code = 429
+    retry_after = True
 
     def __init__(self, limit: int) -> None:
         super().__init__(

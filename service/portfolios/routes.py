@@ -23,9 +23,9 @@ from schemas.portfolio import PORTFOLIO_ID, PortfolioJobSchema, PortfolioUploadS
 from service.auth import current_principal, requires
 from service.extensions import services
 from service.openapi import documented
-from service.portfolios.jobs import QueueUnavailable, TooManyJobs, Upload, document, plan, submit
+from service.portfolios.jobs import Upload, document, plan, submit
 from service.portfolios.queue import web_queue
-from service.portfolios.storage import JobFiles, UploadRefused, stream_csv
+from service.portfolios.storage import JobFiles, stream_csv
 from service.records.portfolios import PortfolioJob, get_job
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -126,26 +126,14 @@ class Portfolios(MethodView):
         s = services()
         principal = current_principal()
         upload = Upload(form["file"].filename, form["file"].stream)
-        try:
-            checked = plan(s.db, principal.tenant, upload.filename, form.get("previous"))
-            if not s.settings.redis_url:  # after the request's own checks: a malformed request is a 4xx
-                abort(
-                    503,
-                    message="Portfolio jobs are not enabled: they run on a Redis queue, and "
-                    "GREENRATE_REDIS_URL is not set on this service.",
-                )
-            job = submit(s.db, web_queue(current_app, s.settings), s.settings, principal, upload, checked)
-        except UploadRefused as exc:
-            abort(422, message="The loan book cannot be rated as uploaded.", errors=exc.errors)
-        except TooManyJobs as exc:
-            # one bank's books take at most its share of the workers (the per-tenant budgets' promise)
-            abort(429, message=str(exc), headers={"Retry-After": "60"})
-        except QueueUnavailable:
+        checked = plan(s.db, principal.tenant, upload.filename, form.get("previous"))
+        if not s.settings.redis_url:  # after the request's own checks: a malformed request is a 4xx
             abort(
                 503,
-                message="The job queue is unreachable; the loan book was not accepted.",
-                headers={"Retry-After": str(s.settings.retry_after_seconds)},
+                message="Portfolio jobs are not enabled: they run on a Redis queue, and "
+                "GREENRATE_REDIS_URL is not set on this service.",
             )
+        job = submit(s.db, web_queue(current_app, s.settings), s.settings, principal, upload, checked)
         return _json(document(job), 202, {"Location": f"/v1/portfolios/{job.id}"})
 
 

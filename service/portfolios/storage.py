@@ -21,6 +21,7 @@ from typing import IO, TYPE_CHECKING
 
 from rating_model.exceptions import InvalidInputError
 from rating_model.flat import CSV_ENCODING, FLAT_DTYPES
+from service.exceptions import ServiceError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -49,12 +50,14 @@ def malformed_errors() -> tuple[type[BaseException], ...]:
     return (pd.errors.ParserError, pa.ArrowInvalid, UnicodeDecodeError)
 
 
-class UploadRefused(Exception):
-    """The uploaded loan book cannot be rated at all; ``errors`` are keyed by form field (``file``)."""
+class UploadRefused(ServiceError):
+    """The uploaded loan book cannot be rated at all (422); ``errors`` are keyed by form field (``file``)."""
+
+    code = 422
 
     def __init__(self, errors: dict[str, list[str]]) -> None:
-        super().__init__("; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()))
-        self.errors = errors
+        super().__init__("; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()),
+                         message="The loan book cannot be rated as uploaded.", errors=errors)
 
 
 def upload_suffix(name: str) -> str | None:

@@ -30,6 +30,7 @@ from service.auth import Principal
 from service.cache import CachedRating, CacheEntry, RatingCache, cache_key, input_hash
 from service.engine_slot import LoadedEngine
 from service.errors import refusal
+from service.exceptions import INVALID_FIELDS
 from service.metrics import cache_lookup, rating_issued
 from service.ratings.encoding import rating_json
 from service.records.ratings import NewRating, ReusableRating, find_reusable, insert_ratings
@@ -249,12 +250,12 @@ def issue_batch(
     results: list[Issued | ItemFailure | _Prepared] = []
     for payload in payloads:
         if not isinstance(payload, Mapping):  # a string, a number or null fails alone, like any bad item
-            results.append(ItemFailure(422, "Some fields are invalid.", {"_schema": [_NOT_AN_OBJECT]}))
+            results.append(ItemFailure(422, INVALID_FIELDS, {"_schema": [_NOT_AN_OBJECT]}))
             continue
         try:
             results.append(_prepare(ctx, principal.scope, _ITEM_SCHEMA.load(payload)))
         except ValidationError as exc:
-            results.append(ItemFailure(422, "Some fields are invalid.", flatten_errors(exc.messages)))
+            results.append(ItemFailure(422, INVALID_FIELDS, flatten_errors(exc.messages)))
         except (FactorNotFoundError, InvalidInputError, InvalidInputErrors) as exc:
             results.append(_rate_failure(exc))
     prepared = [r for r in results if isinstance(r, _Prepared)]

@@ -40,7 +40,7 @@ from service.ratings.issuing import (
     issue_rating,
     reissue_repeat,
 )
-from service.records.ratings import UnknownCursor, get_rating, list_ratings
+from service.records.ratings import get_rating, list_ratings
 
 blp = Blueprint(
     "ratings",
@@ -142,18 +142,15 @@ class Ratings(MethodView):
         profile).
         """
         principal = current_principal()
-        try:
-            items, more = list_ratings(
-                services().db,
-                principal.tenant,
-                limit=query["limit"],
-                after=query.get("cursor"),
-                external_id=query.get("external_id"),
-                issued_by=query.get("issued_by"),
-                merchant_id=query.get("merchant_id"),
-            )
-        except UnknownCursor:
-            abort(422, message="Some fields are invalid.", errors={"cursor": ["Not a valid cursor."]})
+        items, more = list_ratings(
+            services().db,
+            principal.tenant,
+            limit=query["limit"],
+            after=query.get("cursor"),
+            external_id=query.get("external_id"),
+            issued_by=query.get("issued_by"),
+            merchant_id=query.get("merchant_id"),
+        )
         next_cursor = RatingCursor.encode(items[-1].id) if more and items else None
         return {"items": items, "limit": query["limit"], "next_cursor": next_cursor}
 

@@ -88,8 +88,8 @@ def record(
         ).all())
     for artifact, role in ((challenger, "challenger"), (champion, "champion")):
         if artifact.version not in registered:
-            raise NotRegistered(f"the {role} {artifact.version!r} is not registered: register it before "
-                                "recording a comparison that a promotion can rest on")
+            raise NotRegistered(artifact.version, f"the {role} {artifact.version!r} is not registered: "
+                                "register it before recording a comparison that a promotion can rest on")
         if registered[artifact.version] != artifact.sha256:
             raise NotAsRegistered(
                 f"the {role} compared is not the {artifact.version!r} registered (sha256 "

@@ -29,6 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.sql.dml import ReturningInsert
 
+from service.exceptions import INVALID_FIELDS, ServiceError
 from service.records.database import as_utc
 from service.records.tables import ratings
 
@@ -313,8 +314,13 @@ def get_rating(
     return None if row is None else StoredRating(row.id, row.result_json)
 
 
-class UnknownCursor(LookupError):
-    """A page cursor naming a rating this tenant does not have."""
+class UnknownCursor(ServiceError, LookupError):
+    """A page cursor naming a rating this tenant does not have: 422, as a cursor the schema refuses."""
+
+    code = 422
+
+    def __init__(self, cursor: str) -> None:
+        super().__init__(cursor, message=INVALID_FIELDS, errors={"cursor": ["Not a valid cursor."]})
 
 
 def list_ratings(

@@ -22,14 +22,21 @@ from sqlalchemy.exc import IntegrityError
 from rating_model.artifact import ScorecardArtifact
 from rating_model.exceptions import ArtifactError
 from schemas.models import ActivateRequestSchema
+from service.exceptions import ServiceError
 from service.records.database import as_utc
 from service.records.model_tables import active_model, model_events, models
 
 ACTIONS = ("register", "upload", "promote", "rollback")
 
 
-class RegistryError(Exception):
-    """A registry operation that cannot be done as asked (unknown version, nothing to roll back to)."""
+class RegistryError(ServiceError):
+    """A registry operation that cannot be done as asked (unknown version, nothing to roll back to).
+
+    Answered 409 with its own text (the state of the registry is in the way) unless a subclass says
+    otherwise; the CLI prints the same text.
+    """
+
+    code = 409
 
 
 class VersionExists(RegistryError):
@@ -37,18 +44,44 @@ class VersionExists(RegistryError):
 
 
 class NotRegistered(RegistryError):
-    """No model of that version is registered."""
+    """No model of that version is registered (404)."""
+
+    code = 404
+
+    def __init__(self, version: str, detail: str | None = None) -> None:
+        super().__init__(detail or f"model version {version!r} is not registered",
+                         message=f"Model version {version!r} is not registered.")
+
+
+class Refused(RegistryError):
+    """What was sent cannot be used as asked (422): "The {what} was refused: {why}", keyed ``_schema``.
+
+    :param what: the operation or thing refused as the client reads it ("activation", "rollback",
+        "artifact").
+    """
+
+    code = 422
+
+    def __init__(self, why: str, *, what: str) -> None:
+        super().__init__(why, message=f"The {what} was refused: {why}", errors={"_schema": [why]})
 
 
 class AlreadyActive(RegistryError):
     """The version to promote is the active one already."""
 
 
-class ModelDoesNotFit(RegistryError):
+class ArtifactRefused(Refused):
+    """An uploaded artifact that does not verify or does not fit the running standard."""
+
+    def __init__(self, why: str) -> None:
+        super().__init__(why, what="artifact")
+
+
+class ModelDoesNotFit(Refused):
     """The version's artifact cannot rate under the running standard (or no longer verifies)."""
 
 
-class ReasonRefused(RegistryError):
+class ReasonRefused(Refused):
     """The audit reason says nothing (the rule of the API's ``ActivateRequestSchema``)."""
 
 
@@ -57,7 +90,9 @@ class ActiveChanged(RegistryError):
 
 
 class SameActor(RegistryError):
-    """Four eyes: whoever registered or uploaded a version may not also promote it."""
+    """Four eyes: whoever registered or uploaded a version may not also promote it (403)."""
+
+    code = 403
 
 
 class NoComparison(RegistryError):
@@ -130,6 +165,17 @@ def artifact_metrics(artifact: ScorecardArtifact) -> dict[str, Any]:
     """The holdout metrics the trainer wrote into the card (empty when the artifact carries none)."""
     metrics = artifact.card.get("metrics_holdout", {})
     return dict(metrics) if isinstance(metrics, Mapping) else {}
+
+
+def verified_upload(document: Mapping[str, Any], fits: FitCheck) -> ScorecardArtifact:
+    """An artifact sent as a document, verified (structure, sha256) and checked with ``fits`` (the running
+    standard's check) before anything is stored; :class:`ArtifactRefused` says why not."""
+    try:
+        artifact = ScorecardArtifact.from_dict(document)
+        fits(artifact)
+    except ArtifactError as exc:
+        raise ArtifactRefused(str(exc)) from None
+    return artifact
 
 
 def register(
@@ -274,18 +320,20 @@ def load_artifact(db: Engine, version: str) -> ScorecardArtifact | None:
     return artifact
 
 
-def check_reason(reason: str) -> None:
+def check_reason(reason: str, *, doing: str) -> None:
     """Refuse a reason the API refuses: one rule (:class:`ActivateRequestSchema`) for every entry point.
 
     A promotion or rollback is audited so that someone can later tell why it happened; ``"."`` or the
     CLI's old default ``"rollback"`` tell them nothing.
+
+    :param doing: what the reason is for, as a client reads the refusal ("activation", "rollback").
     """
     problems = ActivateRequestSchema().validate({"reason": reason}).get("reason")
     if problems:
-        raise ReasonRefused(f"reason refused: {' '.join(str(p) for p in problems)}")
+        raise ReasonRefused(f"reason refused: {' '.join(str(p) for p in problems)}", what=doing)
 
 
-def _check_fits(db: Engine, version: str, fits: FitCheck) -> None:
+def _check_fits(db: Engine, version: str, fits: FitCheck, *, doing: str) -> None:
     """Load ``version`` (verified again) and run ``fits`` on it, so nothing unservable is ever made active.
 
     Workers that cannot build an engine for the active version keep the old one and only log, so a
@@ -295,13 +343,13 @@ def _check_fits(db: Engine, version: str, fits: FitCheck) -> None:
         artifact = load_artifact(db, version)
     except ArtifactError as exc:
         raise ModelDoesNotFit(f"model version {version!r} cannot be activated: its stored artifact "
-                              f"does not verify: {exc}") from None
+                              f"does not verify: {exc}", what=doing) from None
     if artifact is None:
-        raise NotRegistered(f"model version {version!r} is not registered")
+        raise NotRegistered(version)
     try:
         fits(artifact)
     except ArtifactError as exc:
-        raise ModelDoesNotFit(f"model version {version!r} cannot be activated: {exc}") from None
+        raise ModelDoesNotFit(f"model version {version!r} cannot be activated: {exc}", what=doing) from None
 
 
 def _switch(db: Engine, version: str, previous: str | None, *, action: str, reason: str, actor: str) -> bool:
@@ -378,8 +426,8 @@ def activate(
         the reason "CR-2 ok" (a model-risk review). The justification, checked like a reason, goes into the
         audit event with the metrics it overrides.
     """
-    check_reason(reason)
-    _check_fits(db, version, fits)
+    check_reason(reason, doing="activation")
+    _check_fits(db, version, fits, doing="activation")
     if actor in _makers(db, version):
         if four_eyes:
             raise SameActor(
@@ -428,7 +476,7 @@ def _evidence(
             "that (the API's accept_worse, the CLI's --accept-worse), which the audit trail keeps. Nothing "
             "was changed."
         )
-    check_reason(accept_worse)
+    check_reason(accept_worse, doing="activation")
     return f"{found.evidence()}; worse on {'; '.join(losses)}; accepted because: {accept_worse}"
 
 
@@ -491,14 +539,14 @@ def rollback(
         (two people rolling back the same incident at once), nothing changes (:class:`ActiveChanged`),
         rather than the second rollback walking back one promotion further than anyone intended.
     """
-    check_reason(reason)
+    check_reason(reason, doing="rollback")
     for _ in range(_ATTEMPTS):
         with db.connect() as conn:
             stack = _activation_stack(conn)
         _expect(stack[-1] if stack else None, undoing, "rolling back",
                 next_step="Read `greenrate model history` before rolling back.")
         target = _undo_target(stack)
-        _check_fits(db, target, fits)
+        _check_fits(db, target, fits, doing="rollback")
         # conditional on the trail's last version: a concurrent change (or a trail that disagrees with
         # the active row) writes nothing, and the stack is read again
         if _switch(db, target, stack[-1], action="rollback", reason=reason, actor=actor):
