@@ -74,13 +74,13 @@ _MESSAGES = {
 }
 
 
-def error_response(
-    code: int,
-    message: str | None = None,
-    errors: Mapping[str, list[str]] | None = None,
-    headers: Mapping[str, str] | None = None,
-) -> Response:
-    """The one error body; ``errors`` is keyed by field path."""
+def error_json(code: int, message: str | None = None, errors: Mapping[str, list[str]] | None = None) -> str:
+    """The one error body as JSON text: ``{code, status, message, errors?, request_id}``.
+
+    ``errors`` is keyed by field path and left out when there are none (the contract's ``errors?``); the
+    message defaults to the status's own. Every error response is this text, and so is each failed item of
+    a batch (:mod:`service.ratings.batch_body`).
+    """
     body: dict[str, Any] = {
         "code": code,
         "status": HTTPStatus(code).phrase,
@@ -91,10 +91,20 @@ def error_response(
     body["request_id"] = request_id()
     text = json.dumps(body, ensure_ascii=False)
     try:
-        encoded = text.encode()
+        text.encode()
     except UnicodeEncodeError:  # a lone surrogate echoed from the request (e.g. an unknown field's name)
-        encoded = json.dumps(body).encode()  # \u escapes: still the same JSON value
-    response = Response(encoded, status=code, mimetype="application/json")
+        return json.dumps(body)  # \u escapes: still the same JSON value
+    return text
+
+
+def error_response(
+    code: int,
+    message: str | None = None,
+    errors: Mapping[str, list[str]] | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> Response:
+    """An error answered with the one body (:func:`error_json`) and ``headers``."""
+    response = Response(error_json(code, message, errors).encode(), status=code, mimetype="application/json")
     for name, value in (headers or {}).items():
         response.headers[name] = value
     return response

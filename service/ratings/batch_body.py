@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from http import HTTPStatus
 
-from service.hardening import request_id
+from service.errors import error_json
 from service.ratings.issuing import Issued, ItemFailure
 
 
 def batch_body(results: Sequence[Issued | ItemFailure]) -> str:
-    """``{"results": [...], "rated": n, "failed": m}`` in request order."""
-    rid = request_id()
+    """``{"results": [...], "rated": n, "failed": m}`` in request order; a failed item's ``error`` is the
+    body its own request would have been answered with (:func:`service.errors.error_json`)."""
     parts: list[str] = []
     rated = 0
     for index, result in enumerate(results):
@@ -24,22 +23,6 @@ def batch_body(results: Sequence[Issued | ItemFailure]) -> str:
                 f'"cache":"{cache}","rating":{result.body.decode()}}}'
             )
             continue
-        error = {
-            "code": result.code,
-            "status": HTTPStatus(result.code).phrase,
-            "message": result.message,
-            "errors": result.errors,
-            "request_id": rid,
-        }
-        parts.append(_error_json({"index": index, "status": result.code, "error": error}))
+        error = error_json(result.code, result.message, result.errors)
+        parts.append(f'{{"index": {index}, "status": {result.code}, "error": {error}}}')
     return f'{{"results":[{",".join(parts)}],"rated":{rated},"failed":{len(results) - rated}}}'
-
-
-def _error_json(item: dict[str, object]) -> str:
-    """An item's error as JSON; ``\\u`` escapes when it echoes a lone surrogate (an unknown field's name)."""
-    text = json.dumps(item, ensure_ascii=False)
-    try:
-        text.encode()
-    except UnicodeEncodeError:
-        return json.dumps(item)
-    return text

@@ -252,3 +252,22 @@ def test_a_batch_item_the_engine_refuses_says_what_its_own_request_is_answered(a
     assert refusal(StandardError("broken"))[0] == 503
     with pytest.raises(LookupError):
         refusal(KeyError("not a refusal"))
+
+
+def test_one_function_writes_every_error_body(app: Flask) -> None:
+    """:func:`service.errors.error_json` writes the body of every error response and batch item alike."""
+    from service.errors import error_json
+
+    with app.test_request_context("/v1/ratings"):
+        from service.hardening import request_id
+
+        rid = request_id()
+        plain = {"code": 422, "status": "Unprocessable Entity", "message": "Some fields are invalid.",
+                 "request_id": rid}
+        assert json.loads(error_json(422)) == json.loads(error_json(422, None, {})) == plain
+        assert json.loads(error_json(409, "Taken.")) == {
+            "code": 409, "status": "Conflict", "message": "Taken.", "request_id": rid}
+        assert json.loads(error_json(422, "No.", {"a.b": ["bad"]}))["errors"] == {"a.b": ["bad"]}
+        assert "颜色" in error_json(422, None, {"颜色": ["Unknown field."]})  # UTF-8 where it can be
+        escaped = error_json(422, None, {"颜色\ud800": ["Unknown field."]})  # \u escapes where it cannot
+        assert escaped.isascii() and json.loads(escaped)["errors"] == {"颜色\ud800": ["Unknown field."]}

@@ -105,3 +105,37 @@ def test_a_tenants_batch_items_and_pdfs_have_budgets_apart_from_the_request_coun
     own = client.post("/v1/merchants/m-1/rating", headers=as_merchant).json
     pdf = {**as_merchant, "Accept": "application/pdf"}
     assert client.get(f"/v1/ratings/{own['id']}/disclosure", headers=pdf).status_code == 200
+
+
+def test_a_failed_item_is_the_error_body_its_own_request_gets(client: FlaskClient, bank_key: str) -> None:
+    """One function writes every error body (:func:`service.errors.error_json`); a batch item's had been
+    written out a second time, lone-surrogate fallback and all, and the two differed (a code review)."""
+    import json
+
+    for name, ascii_only in (("\ud800", True), ("颜色", False)):  # echoed as a field name in the errors
+        item = payload()
+        item["company"][name] = 1
+        single = client.post("/v1/ratings", json=item, headers=bearer(bank_key))
+        batch = client.post("/v1/ratings/batch", json={"items": [payload(), item]}, headers=bearer(bank_key))
+        assert single.status_code == 422 and batch.status_code == 200
+        assert single.json["errors"] == {f"company.{name}": ["Unknown field."]}
+        error = batch.json["results"][1]["error"]
+        assert error["request_id"] == batch.headers["X-Request-ID"]
+        assert {**error, "request_id": ""} == {**single.json, "request_id": ""}
+        # the same text as ever: UTF-8 where it can be, \u escapes where a lone surrogate cannot be
+        text = batch.data.decode("utf-8")
+        item_text = json.dumps({"index": 1, "status": 422, "error": error}, ensure_ascii=ascii_only)
+        assert item_text in text and (name in text) is not ascii_only
+
+
+def test_a_failed_items_errors_are_left_out_when_there_are_none(app: Flask) -> None:
+    """``errors?`` in the contract (docs api-v1, ErrorSchema): a batch item had sent ``"errors": {}``
+    where a response leaves it out. No refusal the engine or the schema makes has no field errors today."""
+    import json
+
+    from service.ratings.batch_body import batch_body
+    from service.ratings.issuing import ItemFailure
+
+    with app.test_request_context("/v1/ratings/batch", method="POST"):
+        body = json.loads(batch_body([ItemFailure(422, "Some fields are invalid.", {})]))
+    assert "errors" not in body["results"][0]["error"]
