@@ -43,8 +43,9 @@ from flask import Flask, current_app, request
 from flask_limiter import ApplicationLimit, Limiter, RateLimitExceeded
 from limits import RateLimitItem, parse_many
 from limits import parse as parse_limit
+from limits.errors import StorageError
 from limits.storage import MemoryStorage
-from limits.strategies import FixedWindowRateLimiter
+from limits.strategies import FixedWindowRateLimiter, RateLimiter
 from webargs.flaskparser import abort
 
 from service import limit_storage
@@ -156,15 +157,23 @@ def _seconds_until(reset_at: float) -> int:
     return max(1, math.ceil(reset_at - time.time()))
 
 
+def storage_errors(strategy: RateLimiter) -> tuple[type[Exception], ...]:
+    """What ``strategy``'s storage raises when it fails (redis-py's ``RedisError`` for Redis), also wrapped
+    in the limits library's ``StorageError``."""
+    base = strategy.storage.base_exceptions
+    return (*(base if isinstance(base, tuple) else (base,)), StorageError)
+
+
 def retry_after_seconds(error: RateLimitExceeded) -> int:
-    """Seconds until the breached window resets (at least 1)."""
+    """Seconds until the breached window resets (at least 1); the limit's whole window when the storage
+    cannot say (it failed after counting the request)."""
     limiter: Limiter = current_app.extensions[EXTENSION_NAME + ".greenrate"]
     try:
         current = limiter.current_limit
         if current is not None:
             return _seconds_until(current.window[0])
-    except Exception:  # noqa: BLE001 - storage trouble must not turn a 429 into a 500
-        pass
+    except storage_errors(limiter.limiter) as exc:  # storage trouble must not turn a 429 into a 500
+        _log.warning("rate_limit_storage_unavailable", reading="retry_after", error=type(exc).__name__)
     return max(1, int(error.limit.limit.get_expiry()))
 
 
@@ -203,7 +212,9 @@ def hit_budget(limit: str, *keys: str, cost: int = 1, largest_cost: int = 1) -> 
         return None
     try:
         return _seconds_until(strategy.get_window_stats(item, *keys).reset_time)
-    except Exception:  # noqa: BLE001 - storage trouble must not turn a 429 into a 500
+    except storage_errors(strategy) as exc:  # storage trouble must not turn a 429 into a 500
+        _log.warning("rate_limit_storage_unavailable", budget=keys[1] if len(keys) > 1 else None,
+                     reading="retry_after", error=type(exc).__name__)
         return max(1, int(item.get_expiry()))
 
 

@@ -10,13 +10,18 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Iterator
+from types import SimpleNamespace
 
 import pytest
+import redis
 from flask import Flask
+from flask_limiter import RateLimitExceeded, RequestLimit
 from limits import parse as parse_limit
+from limits.strategies import FixedWindowRateLimiter
+from structlog.testing import capture_logs
 
 from service.keys import routes as key_routes
-from service.limits import hit_budget, share_among_workers, worker_share
+from service.limits import hit_budget, retry_after_seconds, share_among_workers, worker_share
 from tests.conftest import AppFactory, bearer, create_key, services_of
 
 #: A port bound here and never listened on refuses every connection at once. Clear of the ephemeral
@@ -112,3 +117,42 @@ def test_with_redis_up_the_whole_limit_is_shared_by_the_workers(make_app: AppFac
         for app in (first, second, first, second)
     ]
     assert statuses == [200, 200, 200, 429]
+
+
+def test_a_429_whose_window_redis_cannot_tell_waits_the_whole_window_and_says_so(
+    make_app: AppFactory, dead_redis: str
+) -> None:
+    """Redis failing after the request was counted: ``Retry-After`` is the limit's whole window, and the log
+    says why, like the other fallbacks here (it passed silently; a code review)."""
+    app = make_app(REDIS_URL=dead_redis, REDIS_TIMEOUT_MS=50)
+    limiter = app.extensions["limiter.greenrate"]
+    item = parse_limit("5 per hour")
+    breach = RateLimitExceeded(SimpleNamespace(limit=item, error_message=None))  # type: ignore[arg-type]
+    with app.test_request_context("/v1/ratings"), capture_logs() as logged:
+        limiter.context.view_rate_limit = RequestLimit(limiter, item, ["key:x"], True, False)
+        assert retry_after_seconds(breach) == 3600
+    assert [(e["event"], e["log_level"], e["reading"], e["error"]) for e in logged] == [
+        ("rate_limit_storage_unavailable", "warning", "retry_after", "ConnectionError")]
+
+
+def test_a_spent_budget_whose_window_redis_cannot_tell_waits_the_whole_window_and_says_so(
+    make_app: AppFactory, redis_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = make_app(REDIS_URL=redis_url)
+
+    def gone(*args: object, **kwargs: object) -> None:
+        raise redis.ConnectionError("Connection closed by server.")
+
+    def bug(*args: object, **kwargs: object) -> None:
+        raise TypeError("not a storage failure")
+
+    with app.test_request_context("/v1/ratings"):
+        assert hit_budget("1 per hour", "pdf", "bank-a") is None
+        monkeypatch.setattr(FixedWindowRateLimiter, "get_window_stats", gone)
+        with capture_logs() as logged:
+            assert hit_budget("1 per hour", "pdf", "bank-a") == 3600
+        assert [(e["event"], e["budget"], e["reading"], e["error"]) for e in logged] == [
+            ("rate_limit_storage_unavailable", "pdf", "retry_after", "ConnectionError")]
+        monkeypatch.setattr(FixedWindowRateLimiter, "get_window_stats", bug)
+        with pytest.raises(TypeError):  # only the storage's failures fall back, not a bug
+            hit_budget("1 per hour", "pdf", "bank-a")
