@@ -179,40 +179,71 @@ _WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
 _DECIMAL_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
 
 
-def _parse_int(lo: int, hi: int) -> Callable[[str], int]:
-    def parse(raw: str) -> int:
+@dataclass(frozen=True, slots=True)
+class _WholeNumber:
+    """A whole number from ``lo`` to ``hi``; :meth:`check` applies the range to a value given as a number."""
+
+    lo: int
+    hi: int
+
+    def __call__(self, raw: str) -> int:
         text = raw.strip()
         if not _WHOLE_NUMBER.fullmatch(text):
             raise ConfigError(f"must be a whole number, got {raw!r}")
-        if len(text.lstrip("+-0")) > len(str(hi)):  # out of range, and int() refuses past 4,300 digits
-            raise ConfigError(f"must be between {lo} and {hi}, got {raw!r}")
-        value = int(text, 10)
-        if not lo <= value <= hi:
-            raise ConfigError(f"must be between {lo} and {hi}, got {value}")
+        if len(text.lstrip("+-0")) > len(str(self.hi)):  # out of range; int() refuses past 4,300 digits
+            raise ConfigError(f"must be between {self.lo} and {self.hi}, got {raw!r}")
+        return self.check(int(text, 10))
+
+    def check(self, value: object) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigError(f"must be a whole number, got {value!r}")
+        if not self.lo <= value <= self.hi:
+            raise ConfigError(f"must be between {self.lo} and {self.hi}, got {value}")
         return value
 
-    return parse
 
+@dataclass(frozen=True, slots=True)
+class _Number:
+    """A number from ``lo`` to ``hi``; :meth:`check` applies the range to a value given as a number."""
 
-def _parse_float(lo: float, hi: float) -> Callable[[str], float]:
-    def parse(raw: str) -> float:
+    lo: float
+    hi: float
+
+    def __call__(self, raw: str) -> float:
         if not _DECIMAL_NUMBER.fullmatch(raw.strip()):
             raise ConfigError(f"must be a number, got {raw!r}")
         value = float(raw.strip())
-        if not lo <= value <= hi:
-            raise ConfigError(f"must be between {lo:g} and {hi:g}, got {raw!r}")
+        if not self.lo <= value <= self.hi:
+            raise ConfigError(f"must be between {self.lo:g} and {self.hi:g}, got {raw!r}")
         return value
 
-    return parse
+    def check(self, value: object) -> float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ConfigError(f"must be a number, got {value!r}")
+        if not self.lo <= value <= self.hi:  # also refuses nan
+            raise ConfigError(f"must be between {self.lo:g} and {self.hi:g}, got {value!r}")
+        return float(value)
 
 
-def _parse_bool(raw: str) -> bool:
-    value = raw.strip().lower()
-    if value in _TRUE:
-        return True
-    if value in _FALSE:
-        return False
-    raise ConfigError(f"must be one of true/false/1/0/yes/no/on/off, got {raw!r}")
+@dataclass(frozen=True, slots=True)
+class _Boolean:
+    """true/false/1/0/yes/no/on/off; :meth:`check` takes a bool given as one."""
+
+    def __call__(self, raw: str) -> bool:
+        value = raw.strip().lower()
+        if value in _TRUE:
+            return True
+        if value in _FALSE:
+            return False
+        raise ConfigError(f"must be one of true/false/1/0/yes/no/on/off, got {raw!r}")
+
+    def check(self, value: object) -> bool:
+        if not isinstance(value, bool):
+            raise ConfigError(f"must be true or false, got {value!r}")
+        return value
+
+
+_parse_bool = _Boolean()
 
 
 def _parse_database_url(raw: str) -> str:
@@ -341,51 +372,51 @@ def _parse_bind(raw: str) -> str:
 
 _APP_PARSERS: dict[str, Callable[[str], Any]] = {
     "database_url": _parse_database_url,
-    "database_pool_size": _parse_int(1, 200),
-    "database_timeout_seconds": _parse_int(1, 60),
-    "database_command_timeout_seconds": _parse_int(0, 86_400),
-    "migration_lock_timeout_seconds": _parse_float(0, 600),
+    "database_pool_size": _WholeNumber(1, 200),
+    "database_timeout_seconds": _WholeNumber(1, 60),
+    "database_command_timeout_seconds": _WholeNumber(0, 86_400),
+    "migration_lock_timeout_seconds": _Number(0, 600),
     "redis_url": _parse_redis_url,
-    "redis_timeout_ms": _parse_int(5, 5_000),
+    "redis_timeout_ms": _WholeNumber(5, 5_000),
     "redis_namespace": _parse_namespace,
-    "cache_breaker_failures": _parse_int(1, 1_000),
-    "cache_breaker_reset_seconds": _parse_float(0.1, 3_600),
-    "cache_max_entries": _parse_int(1, 10_000_000),
-    "cache_max_bytes": _parse_int(1_024 * 1_024, 64 * 1_024 * 1_024 * 1_024),
-    "rating_validity_days": _parse_int(1, 3_660),
+    "cache_breaker_failures": _WholeNumber(1, 1_000),
+    "cache_breaker_reset_seconds": _Number(0.1, 3_600),
+    "cache_max_entries": _WholeNumber(1, 10_000_000),
+    "cache_max_bytes": _WholeNumber(1_024 * 1_024, 64 * 1_024 * 1_024 * 1_024),
+    "rating_validity_days": _WholeNumber(1, 3_660),
     "rate_limit": _parse_rate_limit,
     "batch_item_rate_limit": _parse_batch_item_budget,
     "pdf_rate_limit": _parse_rate_limit,
-    "max_body_bytes": _parse_int(1_024, 256 * 1024 * 1024),
-    "key_cache_seconds": _parse_float(0, 3_600),
-    "retry_after_seconds": _parse_int(1, 3_600),
+    "max_body_bytes": _WholeNumber(1_024, 256 * 1024 * 1024),
+    "key_cache_seconds": _Number(0, 3_600),
+    "retry_after_seconds": _WholeNumber(1, 3_600),
     "log_level": _parse_log_level,
     "access_log": _parse_bool,
     "secret_key": _parse_secret,
     "page_rate_limit": _parse_rate_limit,
-    "proxy_hops": _parse_int(0, 5),
-    "model_poll_seconds": _parse_float(0, 3_600),
+    "proxy_hops": _WholeNumber(0, 5),
+    "model_poll_seconds": _Number(0, 3_600),
     "model_four_eyes": _parse_bool,
     "model_require_comparison": _parse_bool,
     "portfolio_dir": _parse_directory,
-    "portfolio_max_bytes": _parse_int(1_024, 1_024 * 1_024 * 1_024 * 1_024),
-    "portfolio_max_rows": _parse_int(1, 1_000_000_000),
-    "portfolio_jobs_per_tenant": _parse_int(1, 1_000),
-    "portfolio_chunk_rows": _parse_int(100, 1_000_000),
-    "portfolio_job_timeout_seconds": _parse_int(60, 7 * 24 * 3600),
-    "portfolio_processes": _parse_int(1, 64),
-    "portfolio_retention_days": _parse_int(0, 36_600),
+    "portfolio_max_bytes": _WholeNumber(1_024, 1_024 * 1_024 * 1_024 * 1_024),
+    "portfolio_max_rows": _WholeNumber(1, 1_000_000_000),
+    "portfolio_jobs_per_tenant": _WholeNumber(1, 1_000),
+    "portfolio_chunk_rows": _WholeNumber(100, 1_000_000),
+    "portfolio_job_timeout_seconds": _WholeNumber(60, 7 * 24 * 3600),
+    "portfolio_processes": _WholeNumber(1, 64),
+    "portfolio_retention_days": _WholeNumber(0, 36_600),
 }
 
 _SERVER_PARSERS: dict[str, Callable[[str], Any]] = {
     "bind": _parse_bind,
-    "workers": _parse_int(1, 64),
-    "threads": _parse_int(1, 64),
-    "timeout_seconds": _parse_int(1, 3_600),
-    "graceful_timeout_seconds": _parse_int(1, 3_600),
-    "keepalive_seconds": _parse_int(0, 300),
-    "max_requests": _parse_int(0, 10_000_000),
-    "max_requests_jitter": _parse_int(0, 10_000_000),
+    "workers": _WholeNumber(1, 64),
+    "threads": _WholeNumber(1, 64),
+    "timeout_seconds": _WholeNumber(1, 3_600),
+    "graceful_timeout_seconds": _WholeNumber(1, 3_600),
+    "keepalive_seconds": _WholeNumber(0, 300),
+    "max_requests": _WholeNumber(0, 10_000_000),
+    "max_requests_jitter": _WholeNumber(0, 10_000_000),
 }
 
 #: Every accepted variable name, for the README's table and for refusing typos.
@@ -408,14 +439,38 @@ def _read(environ: Mapping[str, str], parsers: Mapping[str, Callable[[str], Any]
     return values
 
 
+#: Settings that may be unset (``None``): an override of ``None`` unsets them.
+_UNSET_ALLOWED = frozenset(f.name for f in dataclasses.fields(Settings) if f.default is None)
+
+
+def _override(name: str, value: Any) -> Any:
+    """An override checked as strictly as the environment: text (or a path) goes through the variable's
+    parser, a number or bool through the same range; so a test cannot build an app production refuses."""
+    parse = _APP_PARSERS.get(name)
+    if parse is None:  # metrics_multiproc_dir: prometheus_client's variable, not one of ours
+        return value
+    if isinstance(value, os.PathLike):
+        value = os.fspath(value)
+    if isinstance(value, str):
+        return parse(value)
+    if value is None and name in _UNSET_ALLOWED:
+        return None
+    check: Callable[[object], Any] | None = getattr(parse, "check", None)
+    if check is None:
+        raise ConfigError(f"must be given as text, got {value!r}")
+    return check(value)
+
+
 def load_settings(
     overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None
 ) -> Settings:
-    """Defaults, then the environment, then ``overrides`` (field names, already typed; for tests).
+    """Defaults, then the environment, then ``overrides`` (for tests), all checked alike.
 
     :param overrides: keys are :class:`Settings` field names in upper or lower case; other keys are
-        ignored here (they are plain Flask config, such as ``TESTING``).
+        ignored here (they are plain Flask config, such as ``TESTING``). A value given as text is parsed
+        like its ``GREENRATE_`` variable; a number or bool must be within the same range.
     :param environ: the environment to read; the process environment when omitted.
+    :raises ConfigError: a variable or an override production would refuse.
     """
     env = os.environ if environ is None else environ
     values = _read(env, _APP_PARSERS)
@@ -427,7 +482,10 @@ def load_settings(
     names = {f.name for f in dataclasses.fields(Settings)}
     for key, value in (overrides or {}).items():
         if key.lower() in names:
-            values[key.lower()] = value
+            try:
+                values[key.lower()] = _override(key.lower(), value)
+            except ConfigError as exc:
+                raise ConfigError(f"{key} {exc}") from None
     return Settings(**values)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -261,3 +262,48 @@ def test_the_database_pool_is_one_connection_per_worker_thread() -> None:
     assert load_settings(environ={"GREENRATE_THREADS": "4"}).database_pool_size == 4
     given = {"GREENRATE_THREADS": "4", "GREENRATE_DATABASE_POOL_SIZE": "2"}
     assert load_settings(environ=given).database_pool_size == 2
+
+
+@pytest.mark.parametrize(
+    ("overrides", "refusal"),
+    [
+        ({"rate_limit": "bogus"}, "rate_limit is not a rate limit"),
+        ({"retry_after_seconds": -5}, "retry_after_seconds must be between 1 and 3600, got -5"),
+        ({"REDIS_URL": "nonsense"}, "REDIS_URL is not a Redis URL"),
+        ({"RETRY_AFTER_SECONDS": "soon"}, "RETRY_AFTER_SECONDS must be a whole number"),
+        ({"RETRY_AFTER_SECONDS": 2.5}, "must be a whole number, got 2.5"),
+        ({"DATABASE_POOL_SIZE": True}, "must be a whole number, got True"),
+        ({"KEY_CACHE_SECONDS": float("nan")}, "KEY_CACHE_SECONDS must be between 0 and 3600"),
+        ({"CACHE_BREAKER_RESET_SECONDS": 0.01}, "must be between 0.1 and 3600"),
+        ({"ACCESS_LOG": 1}, "ACCESS_LOG must be true or false, got 1"),
+        ({"ACCESS_LOG": "maybe"}, "must be one of true/false"),
+        ({"DATABASE_URL": "mysql://h/db"}, "DATABASE_URL must be a URL starting with one of"),
+        ({"DATABASE_URL": None}, "DATABASE_URL must be given as text, got None"),
+        ({"SECRET_KEY": "a" * 40}, "SECRET_KEY is too repetitive"),
+        ({"BATCH_ITEM_RATE_LIMIT": "99 per minute"}, "at least 100 items"),
+        ({"REDIS_NAMESPACE": "two words"}, "REDIS_NAMESPACE must be 1-64 letters"),
+    ],
+)
+def test_overrides_are_refused_where_the_environment_would_be(overrides: dict, refusal: str) -> None:
+    """A test's overrides had been copied in unchecked: a test could build an app production refuses
+    (``rate_limit="bogus"``, ``retry_after_seconds=-5``; a code review)."""
+    with pytest.raises(ConfigError, match=re.escape(refusal)):
+        load_settings(overrides, environ={})
+    with pytest.raises(ConfigError):
+        create_app({"TESTING": True, **overrides})
+
+
+def test_overrides_are_parsed_like_the_environment(tmp_path: Path) -> None:
+    settings = load_settings(
+        {"RETRY_AFTER_SECONDS": "7", "KEY_CACHE_SECONDS": 300, "model_poll_seconds": 0, "ACCESS_LOG": "off",
+         "REDIS_URL": " redis://cache:6379/1 ", "SECRET_KEY": None, "PORTFOLIO_DIR": tmp_path / "p",
+         "RATE_LIMIT": " 5 per minute", "METRICS_MULTIPROC_DIR": str(tmp_path), "TESTING": True},
+        environ={},
+    )
+    assert (settings.retry_after_seconds, settings.key_cache_seconds) == (7, 300.0)
+    assert settings.model_poll_seconds == 0.0
+    assert isinstance(settings.key_cache_seconds, float) and settings.access_log is False
+    assert settings.redis_url == "redis://cache:6379/1" and settings.secret_key is None
+    assert settings.portfolio_dir == str(tmp_path / "p") and settings.rate_limit == "5 per minute"
+    assert settings.metrics_multiproc_dir == str(tmp_path)
+    assert load_settings({"REDIS_URL": ""}, environ={}).redis_url is None  # unset, as GREENRATE_REDIS_URL=
