@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
+from rating_model.standard import GRADES
 from schemas.rating import (
     DISCLOSURE_STATUSES,
-    GRADES,
     ContractSchema,
     DataQualitySchema,
     DisclosureItemSchema,

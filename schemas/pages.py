@@ -6,11 +6,12 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
+from rating_model.standard import GRADES
 from schemas.errors import ErrorSchema
 from schemas.fields import BoundedList, RatingCursor, RawObject, Trimmed, UtcDateTime, WholeMatch
 from schemas.keys import MERCHANT_ID_PATTERN
 from schemas.operating_data import OperatingDataSchema
-from schemas.rating import GRADES, RatingSchema, VersionsSchema
+from schemas.rating import RatingSchema, VersionsSchema
 
 MAX_PAGE_SIZE = 100
 MAX_BATCH_ITEMS = 100

@@ -13,6 +13,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from schemas.fields import Anchored, UtcDateTime
 
+#: A portfolio job's status, as the API shows it and the jobs table stores it (its check constraint).
 STATUSES = ("queued", "running", "completed", "failed")
 RESULT_FORMATS = ("csv", "parquet")
 #: the ids the service issues: ``pf_`` and 32 hex digits

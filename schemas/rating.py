@@ -14,12 +14,11 @@ from marshmallow import RAISE, Schema, fields, validate
 from rating_model.green_loan import GREEN_LOAN_BASES
 from rating_model.line_items import LINE_QUALITIES, SCOPE2_BASES
 from rating_model.operating_data import DATA_SOURCES
-from rating_model.standard import load_standard
+from rating_model.standard import GRADES, load_standard
 
 #: The packaged standard, which the service rates under: its loan categories and pricing tiers.
 _STANDARD = load_standard()
 
-GRADES = ("dark_green", "green", "light_green", "not_green")
 DISCLOSURE_STATUSES = ("disclosed", "not_applicable", "not_available")
 
 

@@ -22,9 +22,11 @@ from sqlalchemy import (
     Text,
 )
 
+from schemas.portfolio import STATUSES
 from service.records.tables import metadata
 
-STATUSES = ("queued", "running", "completed", "failed")
+#: The statuses as SQL literals: migration 0004 created the check constraint with this very text.
+_STATUS_LIST = ", ".join(f"'{status}'" for status in STATUSES)
 
 portfolio_jobs = Table(
     "portfolio_jobs",
@@ -61,9 +63,7 @@ portfolio_jobs = Table(
         comment="When the upload and results were deleted under the retention setting "
         "(migration 0005)",
     ),
-    CheckConstraint(
-        "status IN ('queued', 'running', 'completed', 'failed')", name="ck_portfolio_jobs_status"
-    ),
+    CheckConstraint(f"status IN ({_STATUS_LIST})", name="ck_portfolio_jobs_status"),
 )
 
 Index("ix_portfolio_jobs_tenant_created_at", portfolio_jobs.c.tenant, portfolio_jobs.c.created_at)
