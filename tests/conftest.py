@@ -21,6 +21,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine
 
+from rating_model import stale_compiled_modules
 from service import create_app
 from service.auth import generate_key
 from service.engine_slot import EngineSlot
@@ -36,16 +37,14 @@ def pytest_configure(config: pytest.Config) -> None:
     """Refuse to test stale compiled engine modules (setup.py compiles them in place on install).
 
     Python imports ``inventory.cpython-311-*.so`` before ``inventory.py``: after an edit to the source,
-    the tests would pass or fail on the old code.
+    the tests would pass or fail on the old code. Stale means built from other content than the ``.py``
+    (:func:`rating_model.stale_compiled_modules`, the check the package itself makes when imported), not
+    an older modification time, which a checkout or a copy changes without changing the code.
     """
-    stale = sorted(
-        source.name
-        for extension in _PACKAGE.glob("*.so")
-        if (source := _PACKAGE / (extension.name.split(".", 1)[0] + ".py")).exists()
-        and source.stat().st_mtime > extension.stat().st_mtime
-    )
+    stale = stale_compiled_modules()
     if stale:
-        pytest.exit(f"rating_model/{', '.join(stale)} changed after it was compiled: run `make install-test` "
+        names = ", ".join(f"{name}.py" for name in stale)
+        pytest.exit(f"rating_model/{names} changed after it was compiled: run `make install-test` "
                     "(or install with RATING_MODEL_NO_EXTENSIONS=1 for plain Python)", returncode=4)
 
 
