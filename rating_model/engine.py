@@ -18,10 +18,10 @@ from rating_model.artifact import ScorecardArtifact
 from rating_model.data_quality import Completeness, DataQuality, assess
 from rating_model.estimation import Filled, fill_missing
 from rating_model.exceptions import ArtifactError
-from rating_model.explain import ActionIndex, Contribution, Outcome, improvements, reason_codes
 from rating_model.factors import FactorRef, factor_sets_document
 from rating_model.grading import Grading, applicable_knock_outs, cap, grade, lowered_by_completeness
 from rating_model.green_loan import assess_green_loan, financed_emissions
+from rating_model.improvements import ActionIndex, Outcome, improvements
 from rating_model.indicators import IndicatorContext, IndicatorSet, answered_none
 from rating_model.inventory import Inventory, compute_inventory
 from rating_model.issb import issb_summary
@@ -29,6 +29,7 @@ from rating_model.line_items import LineItem
 from rating_model.operating_data import SCHEMA_VERSION, OperatingData, parse_operating_data
 from rating_model.pipeline import measure
 from rating_model.rating import Rating
+from rating_model.reasons import Contribution, reason_codes
 from rating_model.rounding import round_float, round_tco2e
 from rating_model.sector_benchmarks import Benchmark, SectorDefaults, benchmark, sector_defaults, sector_of
 from rating_model.standard import DEFAULT_STANDARD, MaterialInput, Standard, load_standard, standard_for_model

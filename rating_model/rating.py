@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from rating_model.data_quality import DataQuality
-from rating_model.explain import Contribution, Improvement
 from rating_model.green_loan import FinancedEmissions, GreenLoan
+from rating_model.improvements import Improvement
+from rating_model.reasons import Contribution
 from rating_model.values import fast_init
 
 

@@ -65,7 +65,8 @@ class _GuardedMonkeyPatch(pytest.MonkeyPatch):
 
     A compiled module's calls to its own functions (and to the other compiled modules) are bound at build
     time: a patched global is never called by them, and a test that patches one silently compares the code
-    with itself. Pass the replacement as a parameter instead (as ``explain.improvements`` takes ``search``).
+    with itself. Pass the replacement as a parameter instead (as ``improvements.improvements`` takes
+    ``search``).
     """
 
     def setattr(self, target: Any, *args: Any, **kwargs: Any) -> None:

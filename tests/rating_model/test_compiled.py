@@ -152,17 +152,17 @@ def test_an_install_compiles_the_hot_modules_unless_told_not_to() -> None:
 
 def test_patching_a_compiled_module_fails_loudly(monkeypatch: pytest.MonkeyPatch) -> None:
     """A compiled module never calls a patched global of its own: tests/conftest.py refuses the patch."""
-    from rating_model import explain, standard
+    from rating_model import improvements, standard
 
     def linear(n: int, *_: object) -> int | None:
         return None
 
-    for patch in (lambda: monkeypatch.setattr(explain, "first_reaching", linear),
-                  lambda: monkeypatch.setattr("rating_model.explain.first_reaching", linear),
+    for patch in (lambda: monkeypatch.setattr(improvements, "first_reaching", linear),
+                  lambda: monkeypatch.setattr("rating_model.improvements.first_reaching", linear),
                   lambda: monkeypatch.setattr(Engine, "rate", linear)):
         with pytest.raises(pytest.fail.Exception, match="compiles with mypyc"):
             patch()
-    assert explain.first_reaching is not linear
+    assert improvements.first_reaching is not linear
     monkeypatch.setattr(standard, "DEFAULT_STANDARD", standard.DEFAULT_STANDARD)  # plain Python: allowed
 
 

@@ -15,12 +15,13 @@ from rating_model.actions import apply_change
 from rating_model.engine import DEFAULT_MODEL, Engine
 from rating_model.estimation import Filled, fill_missing
 from rating_model.exceptions import ArtifactError, FactorNotFoundError
-from rating_model.explain import held_back_by, reason_codes
 from rating_model.factors import load_factor_set
 from rating_model.grading import lowered_by_completeness
+from rating_model.improvements import held_back_by
 from rating_model.indicators import IndicatorSet, answered_none
 from rating_model.operating_data import PRACTICE_FLAGS, OperatingData
 from rating_model.pipeline import measure_data
+from rating_model.reasons import reason_codes
 from rating_model.standard import STANDARD_DIR, load_standard, parse_standard
 from tests.rating_model.strategies import amount, partly_answered_payloads, payloads
 
@@ -891,7 +892,7 @@ def test_a_grade_out_of_reach_says_why_and_what_lifts_it() -> None:
 
 def test_reason_codes_speak_chinese_too() -> None:
     """The improvements had their Chinese; the reasons a Chinese loan officer reads first had none."""
-    from rating_model.explain import format_value
+    from rating_model.reasons import format_value
 
     rating = ENGINE.rate(ENGINE.parse(FULL)).to_dict()
     for reason in rating["reason_codes"]:

@@ -9,7 +9,7 @@ import pytest
 
 from rating_model.engine import Evaluation
 from rating_model.estimation import Filled
-from rating_model.explain import Search, first_reaching, improvements
+from rating_model.improvements import Search, first_reaching, improvements
 
 Guesser = Callable[[int | None], int | None]
 
@@ -69,7 +69,7 @@ def test_no_guess_is_plain_bisection(n: int, first: int) -> None:
 
 def test_the_engine_finds_the_same_path_as_trying_every_prefix() -> None:
     """On a sample of the synthetic population, the explanations equal those of a linear scan over the
-    prefixes. The scan is passed as ``search``: explain.py is compiled, and a patched module global would
+    prefixes. The scan is passed as ``search``: improvements.py is compiled, and a patched module global would
     never be called (its calls to its own functions are bound at build time)."""
     from rating_model.engine import Engine
     from rating_model.estimation import fill_missing

@@ -1,0 +1,125 @@
+"""Reason codes of a rating: the indicators furthest from their maximum and those that earned most, in words.
+
+They read the points table alone (each indicator's points against its maximum), so every reason is one line
+of the scorecard a bank can check; the improvement plan (:mod:`rating_model.improvements`) is the
+counterfactual side of the explanation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import NamedTuple
+
+from rating_model.rounding import round_float
+from rating_model.standard import MaterialInput, Standard
+
+REASONS_PER_SIDE = 3
+_SHARE_UNITS = ("share 0-1",)
+
+class Contribution(NamedTuple):
+    """One indicator's line in the points table of a rating (a NamedTuple: built 13 times per rating)."""
+
+    indicator: str
+    pillar: str
+    value: float | None
+    unit: str
+    bin: str
+    points: float
+    max_points: float
+    estimated: bool
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "indicator": self.indicator,
+            "pillar": self.pillar,
+            "value": self.value,
+            "unit": self.unit,
+            "bin": self.bin,
+            "points": self.points,
+            "max_points": self.max_points,
+            "estimated": self.estimated,
+        }
+
+
+#: The standard's indicator units in Chinese (a unit not listed is shown as the standard writes it).
+_UNITS_ZH = {
+    "tCO2e per CNY million": "吨二氧化碳当量/百万元营收",
+    "ratio (actual / expected)": "倍（实际用能与同业预期之比）",
+    "PCAF score 1-5 (1 best)": "（PCAF 数据质量评分，1 为最好）",
+}
+#: per language: a value not reported, a change in percent, a rate in percent a year
+_VALUE_WORDS = {
+    "en": ("not reported", "{:+.1f} %", "{:.1f} % a year"),
+    "zh": ("未填报", "{:+.1f}%", "每年 {:.1f}%"),
+}
+
+
+def format_value(value: float | None, unit: str, lang: str = "en") -> str:
+    """A value the way a shop owner reads it: shares as percentages, others with sensible precision; in
+    English or Chinese (``lang`` ``"zh"``: the unit in words a Chinese reader uses)."""
+    missing, change, per_year = _VALUE_WORDS[lang]
+    if value is None:
+        return missing
+    if unit in _SHARE_UNITS:
+        return f"{value:.0%}"
+    if unit.startswith("percent"):
+        return (change if unit == "percent" else per_year).format(value)
+    return f"{value:.3g} {_UNITS_ZH.get(unit, unit) if lang == 'zh' else unit}"
+
+
+#: how a reason names the answer "no vehicles" (the only indicator with a ``when_none`` so far)
+_NONE_EN = "no vehicles (scored as a fleet with no combustion vehicle)"
+_NONE_ZH = "无经营车辆（按无燃油车辆计分）"
+_NONE_UNSCORED_EN = "no vehicles (this standard scores that answer in the missing-data bin)"
+_NONE_UNSCORED_ZH = "无经营车辆（本标准将这一回答按缺失数据计分）"
+
+
+def reason_codes(
+    contributions: Sequence[Contribution],
+    standard: Standard,
+    answered_none: frozenset[str] = frozenset(),
+    unassessed: Mapping[str, MaterialInput] | None = None,
+) -> list[dict[str, object]]:
+    """The strongest negative drivers (points left on the table) and positive drivers (points earned).
+
+    An indicator in ``answered_none`` (the business runs no vehicles) says so: scored, its value is the
+    standard's ``when_none``, and "100 %" would read as a fleet the business does not have; left in the
+    missing bin by a standard without ``when_none`` (1.4.0), "not reported" would say the owner did not
+    answer. An indicator in ``unassessed`` was left missing because an input its sector must report was
+    not (a freight firm's fleet): its reason names that input, since the figure itself was computed.
+    """
+    out: list[dict[str, object]] = []
+    negatives = sorted((c for c in contributions if c.max_points - c.points > 0),
+                       key=lambda c: (c.points - c.max_points, c.indicator))
+    positives = sorted((c for c in contributions if c.points > 0), key=lambda c: (-c.points, c.indicator))
+    for effect, drivers in (("negative", negatives), ("positive", positives)):
+        for c in drivers[:REASONS_PER_SIDE]:
+            ind = standard.indicators[c.indicator]
+            value, value_zh = _value_said(c, ind.unit, c.indicator in answered_none, effect == "negative",
+                                          unassessed.get(c.indicator) if unassessed else None)
+            out.append({
+                "code": f"{effect[:3].upper()}_{c.indicator.upper()}",
+                "indicator": c.indicator,
+                "effect": effect,
+                "points": round_float(c.points - c.max_points, 2) if effect == "negative" else c.points,
+                "message": f"{ind.name}: {value} earns {c.points:g} of {c.max_points:g} points.",
+                "message_zh": f"{ind.name_zh}：{value_zh}，得 {c.points:g} / {c.max_points:g} 分。",
+            })
+    return out
+
+
+def _value_said(
+    c: Contribution, unit: str, answered_none: bool, negative: bool, unassessed: MaterialInput | None
+) -> tuple[str, str]:
+    """A reason's value in English and Chinese: the answer "none" as answered (scored or not), a figure in
+    its missing bin said so where it costs points (with the input that put it there, if any), else the
+    value in its unit."""
+    if answered_none:
+        return (_NONE_EN, _NONE_ZH) if c.value is not None else (_NONE_UNSCORED_EN, _NONE_UNSCORED_ZH)
+    if unassessed is not None and c.value is None:
+        value, value_zh = unassessed.reason, unassessed.reason_zh
+    else:
+        value, value_zh = format_value(c.value, unit), format_value(c.value, unit, "zh")
+    if negative and c.value is None:
+        return value + " (scored in the missing-data bin)", value_zh + "（按缺失数据计分）"
+    return value, value_zh
