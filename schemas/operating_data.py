@@ -36,6 +36,11 @@ from rating_model.standard import load_standard
 from rating_model.units import canonical
 from schemas.fields import BoundedList, Flag, Number, WholeNumber, not_blank, text
 
+#: What the engine takes for a ``data_source`` left out or null (its reader's default; a test holds the two
+#: together, reading the engine's answer rather than its compiled dataclass).
+DEFAULT_DATA_SOURCE = "estimated"
+_PCAF_BY_SOURCE = load_standard().pcaf_by_data_source
+
 
 def _limit(path: str) -> dict[str, Any]:
     """The engine's bounds of the number at ``path`` (a key of its ``LIMITS``), as keyword arguments of
@@ -209,8 +214,27 @@ class TargetSchema(StrictSchema):
     scopes = BoundedList(
         WholeNumber(**_limit("targets.*.scopes.*"), allow_none=False), required=True, min_items=1, max_items=3
     )
-    base_year = WholeNumber(required=True, **_limit("targets.*.base_year"))
-    target_year = WholeNumber(required=True, **_limit("targets.*.target_year"))
+    # The engine refuses a target year that is not after the base year, so no target holds a base year at
+    # the years' maximum or a target year at their minimum: the document publishes the ends a target can
+    # reach (a bank integrator's review found published bounds the service refuses), the fields check the
+    # years' own range and the engine the order, as before.
+    base_year = WholeNumber(
+        required=True,
+        **_limit("targets.*.base_year"),
+        metadata={
+            "maximum": LIMITS["targets.*.target_year"].maximum - 1,
+            "description": "The year the reduction is measured from: not after company.reporting_year (a "
+            "year already measured), and before target_year.",
+        },
+    )
+    target_year = WholeNumber(
+        required=True,
+        **_limit("targets.*.target_year"),
+        metadata={
+            "minimum": LIMITS["targets.*.base_year"].minimum + 1,
+            "description": "The year the reduction is to be reached by: after base_year.",
+        },
+    )
     reduction_pct = Number(required=True, **_limit("targets.*.reduction_pct"))
 
 
@@ -272,5 +296,14 @@ class OperatingDataSchema(StrictSchema):
     )
     targets = _list(TargetSchema, 20, "Reduction targets.")
     previous_year = fields.Nested(PreviousYearSchema, allow_none=True)
-    data_source = text(choices=DATA_SOURCES)
+    data_source = text(
+        choices=DATA_SOURCES,
+        default=DEFAULT_DATA_SOURCE,
+        description="How the figures were obtained. It sets the rating's PCAF data-quality score "
+        "(`data_quality.pcaf_score`, which estimated inputs can only worsen); under the packaged standard "
+        + ", ".join(f"{source} {score}" for source, score in _PCAF_BY_SOURCE.items())
+        + f". Optional: left out or null it is taken as `{DEFAULT_DATA_SOURCE}`, the weakest source, exactly "
+        f"as if `{DEFAULT_DATA_SOURCE}` had been sent (the same rating, and `data_quality.data_source` says "
+        "it); send the real source, or the rating is scored as estimated.",
+    )
     loan = fields.Nested(LoanSchema, allow_none=True)

@@ -24,7 +24,12 @@ from service.keys.routes import blp as keys_blp
 from service.merchants.routes import blp as merchants_blp
 from service.models.routes import blp as models_blp
 from service.models.routes import events_blp as model_events_blp
-from service.openapi import BEARER_SCHEME, RequestIdPlugin, document_request_id_in_shared_responses
+from service.openapi import (
+    BEARER_SCHEME,
+    RequestIdPlugin,
+    document_request_id_in_shared_responses,
+    exclusive_bounds,
+)
 from service.portfolios.routes import blp as portfolios_blp
 from service.ratings.routes import blp as ratings_blp
 from service.reference.routes import blp as reference_blp
@@ -123,6 +128,7 @@ def init_app(app: Flask) -> GreenrateApi:
     api = GreenrateApi(app, spec_kwargs={"extra_plugins": [RequestIdPlugin()]})
     document_request_id_in_shared_responses(api.spec)
     api.ma_plugin.converter.add_attribute_function(_nullable_reference)
+    api.ma_plugin.converter.add_attribute_function(exclusive_bounds)
     converters.init_app(app, api)
     api.spec.components.security_scheme("bearerAuth", BEARER_SCHEME)
     for blueprint in (ratings_blp, reference_blp, models_blp, model_events_blp, ops_blp):

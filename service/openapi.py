@@ -8,6 +8,8 @@ from typing import Any, TypeVar
 
 from apispec import APISpec, BasePlugin
 from flask_smorest import Blueprint
+from marshmallow import validate
+from marshmallow.fields import Field
 
 from service.hardening import REQUEST_ID_HEADER, REQUEST_ID_PATTERN
 
@@ -96,3 +98,31 @@ def document_request_id_in_shared_responses(spec: APISpec) -> None:
     for responses in (spec.components.responses, spec.components.responses_lazy):
         for response in responses.values():
             response["headers"] = {**response.get("headers", {}), REQUEST_ID_HEADER: reference}
+
+
+def exclusive_bounds(
+    converter: Any, field: Field[Any], ret: dict[str, Any], **_kwargs: Any
+) -> dict[str, Any]:
+    """Publish a ``Range`` bound that excludes its end (``min_inclusive=False``) as exclusive.
+
+    apispec writes only ``minimum: 0`` for it, so the document said 0 was a valid ``loan.amount`` (and
+    ``borrower_equity_plus_debt``, ``borrower_total_assets``, ``grid_factor.kgco2e_per_kwh``) while the
+    service answered 422 (a bank integrator's review). OpenAPI 3.0 marks the bound with
+    ``exclusiveMinimum: true`` beside ``minimum``; 3.1 (JSON Schema 2020-12) gives the bound itself as
+    ``exclusiveMinimum`` and no ``minimum``. Either way, according to the version the document declares.
+    """
+    legacy = converter.openapi_version.major < 3 or converter.openapi_version.minor < 1
+    out: dict[str, Any] = {}
+    for validator in field.validators:
+        if not isinstance(validator, validate.Range):
+            continue
+        for end, bound, inclusive in (("minimum", validator.min, validator.min_inclusive),
+                                      ("maximum", validator.max, validator.max_inclusive)):
+            if inclusive or bound is None or ret.get(end) != field._serialize(bound, None, None):
+                continue
+            exclusive = "exclusive" + end[0].upper() + end[1:]
+            if legacy:
+                out[exclusive] = True
+            else:
+                out[exclusive] = ret.pop(end)
+    return out
