@@ -281,17 +281,43 @@ class DataQualitySchema(ContractSchema):
     data_source = _one_of(DATA_SOURCES)
 
 
+#: What ``eligible`` means, said on the field itself: the warning that a borrower's eligibility is not a
+#: green loan had been in docs/rating-engine.md alone, and a bank integrator's system counted it as one.
+_ELIGIBLE = (
+    "Whether green-loan treatment is available, judged on `basis`. With a loan (`basis: use_of_proceeds`): "
+    "the loan is eligible as a green loan, its use of proceeds being a green category of the standard and "
+    "no knock-out blocking it. WITHOUT a loan (`basis: borrower`) it speaks of the borrower only: a loan "
+    "whose proceeds finance a green category would be eligible. That is no green loan and must never be "
+    "counted as one, whatever the grade: a company with no data at all, scored 0 and graded not_green, is "
+    "eligible in this sense. Count as green loans only `eligible: true` with `basis: use_of_proceeds`. "
+    "False: a knock-out blocks green-loan treatment (`knock_outs`), the use of proceeds is not a green "
+    "category, or (standards 1.0.0 to 1.2.0 only, which asked for a minimum grade) the grade is below it. "
+    "Ratings issued before schema 1.5 also say true with `basis: green_rated_borrower` for a green-rated "
+    "borrower's general-purpose loan, which is not a green loan either."
+)
+
+
 class GreenLoanSchema(ContractSchema):
-    eligible = fields.Boolean(required=True)
+    """Green-loan eligibility (Green Loan Principles: a loan is green by its use of proceeds), apart from
+    the grade, and the green-rated-borrower terms on a general-purpose loan, which are not a green loan."""
+
+    eligible = fields.Boolean(required=True, metadata={"description": _ELIGIBLE})
     basis = _one_of(
         GREEN_LOAN_BASES,
-        "What eligibility as a green loan was judged on: the loan's use of proceeds, or the borrower alone "
-        "when no loan was given. `green_rated_borrower` appears only in ratings issued before schema 1.5, "
-        "which reported a green-rated borrower's general-purpose loan as eligible.",
+        "What eligibility was judged on; null when `eligible` is false. `use_of_proceeds`: the loan given, "
+        "by its use of proceeds (the only basis on which `eligible` means a green loan). `borrower`: no loan "
+        "was given, so `eligible` says only that a green-category loan to this borrower would be eligible, "
+        "never that there is a green loan to count. `green_rated_borrower` appears only in ratings issued "
+        "before schema 1.5, which reported a green-rated borrower's general-purpose loan as eligible; it is "
+        "not a green loan.",
         nullable=True,
     )
-    category = _one_of(_STANDARD.use_of_proceeds, "The loan's use of proceeds (null: no loan given).",
-                       nullable=True)
+    category = _one_of(
+        _STANDARD.use_of_proceeds,
+        "The loan's use of proceeds (`loan.use_of_proceeds`), whether or not it is a green category (from "
+        "engine 1.6; earlier ratings give null for a loan that was not eligible); null: no loan given.",
+        nullable=True,
+    )
     green_rated_borrower = fields.Boolean(
         metadata={
             "description": "The borrower's grade (green or better, by the standard's "
@@ -301,14 +327,26 @@ class GreenLoanSchema(ContractSchema):
             "schema 1.5."
         }
     )
-    pricing_tier = _one_of(tuple(dict.fromkeys(_STANDARD.pricing_tiers.values())), nullable=True)
-    rationale = _strings()
+    pricing_tier = _one_of(
+        tuple(dict.fromkeys(_STANDARD.pricing_tiers.values())),
+        "The standard's pricing tier for the borrower's grade (its `pricing_tiers`): given when `eligible` "
+        "is true, and for a general-purpose loan to a borrower with `green_rated_borrower` true (its "
+        "preferential terms); null otherwise. With `basis: borrower` it is the tier a green loan to this "
+        "borrower would get, not the terms of any loan granted.",
+        nullable=True,
+    )
+    rationale = _strings(
+        "Why, in English sentences for a credit memo: each knock-out that applies and whether it blocks "
+        "green-loan treatment, then the use of proceeds (or, without a loan, what a loan would need), then "
+        "the green-rated-borrower terms. Words to read, not to parse: a program branches on the fields above."
+    )
     # optional: ratings are served as stored, and those before schema 1.7 have no Chinese rationale
     rationale_zh = fields.List(fields.String(), metadata={
         "description": "The rationale in Chinese, sentence for sentence (from schema 1.7)."})
     knock_outs = _strings(
-        "The knock-out rules that deny green-loan treatment ('id: description'); one that only caps the "
-        "grade (the standard's blocks_green_loan: false) is named in the rationale instead."
+        "The knock-out rules that deny green-loan treatment ('id: description'); when any is listed, "
+        "`eligible` is false. One that only caps the grade (the standard's blocks_green_loan: false) is "
+        "named in the rationale instead (and in the rating's own `knock_outs`)."
     )
 
 
