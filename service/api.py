@@ -16,6 +16,7 @@ import swagger_ui_bundle
 from flask import Flask, Response, abort
 from marshmallow.fields import Field
 
+from rating_model.operating_data import SCHEMA_VERSION
 from service import converters
 from service.disclosure.routes import blp as disclosure_blp
 from service.errors import GreenrateApi
@@ -26,9 +27,11 @@ from service.models.routes import blp as models_blp
 from service.models.routes import events_blp as model_events_blp
 from service.openapi import (
     BEARER_SCHEME,
+    VERSIONING_POLICY,
     RequestIdPlugin,
     document_request_id_in_shared_responses,
     exclusive_bounds,
+    open_response_schemas,
 )
 from service.portfolios.routes import blp as portfolios_blp
 from service.ratings.routes import blp as ratings_blp
@@ -54,20 +57,38 @@ Every `/v1` path needs `Authorization: Bearer <api key>`; a key belongs to one t
 (`bank`, `merchant`, `analyst`, `admin`), and a tenant never sees another tenant's data (a foreign id
 answers 404, like a missing one). Every error has one body: `{code, status, message, errors?, request_id}`,
 with `errors` keyed by field path. Rate limits are per key (429 with `Retry-After`); when a rating cannot be
-recorded the answer is 503 with `Retry-After` and nothing was issued."""
+recorded the answer is 503 with `Retry-After` and nothing was issued.
+
+## Versions and deprecation
+
+""" + VERSIONING_POLICY
 
 
-def _version() -> str:
+def _release() -> str:
     try:
         return version("greenrate")
     except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
         return "0.0.0"
 
 
+def document_version() -> str:
+    """``info.version``: the release serving the document and the version of the rating documents.
+
+    It had been the package version alone, ``0.1.0`` since the first commit, which no release bumps and
+    which said nothing of the ratings' fields (a bank integrator's review). ``SCHEMA_VERSION`` is bumped by
+    every change to what the operating-data and rating documents hold, and every rating names it in
+    ``versions.schema``, so a client can tell which document its generated code knows; the release part
+    tells two deployments apart when the rest of the contract (keys, models, portfolios) changed. Written
+    as semver build metadata, which is also a PEP 440 local version: a generator that copies it into its
+    package's version (openapi-python-client does) gets a valid one.
+    """
+    return f"{_release()}+schema.{SCHEMA_VERSION}"
+
+
 def api_config() -> dict[str, object]:
     return {
         "API_TITLE": "greenrate",
-        "API_VERSION": _version(),
+        "API_VERSION": document_version(),
         "OPENAPI_VERSION": "3.0.3",
         "OPENAPI_URL_PREFIX": "/",
         "OPENAPI_JSON_PATH": "openapi.json",
@@ -135,6 +156,7 @@ def init_app(app: Flask) -> GreenrateApi:
         api.register_blueprint(blueprint)
     for blueprint in (disclosure_blp, merchants_blp, portfolios_blp, keys_blp):
         api.register_blueprint(blueprint)
+    open_response_schemas(api.spec)
     merchant_page.init_app(app)  # the merchant page at /: HTML, not part of the API spec
     app.add_url_rule(DOCS_ASSETS_URL + "<path:filename>", endpoint="docs_asset", view_func=_docs_asset)
     return api

@@ -126,3 +126,113 @@ def exclusive_bounds(
             else:
                 out[exclusive] = ret.pop(end)
     return out
+
+
+#: The versioning and deprecation policy, in ``info.description`` and, word for word, in README.md's
+#: contract section (a test holds them together). Published after a bank integrator's review found none,
+#: with every answer's schema closed while ratings gained fields within /v1.
+VERSIONING_POLICY = """\
+`/v1` is the major version of this contract. Within `/v1` changes are additive only: new operations, new
+optional request fields and query parameters, new fields in answers, and new values of the enumerations
+the standard decides (knock-out ids, use-of-proceeds categories, pricing tiers) when a new standard version
+is published. A rating's own fields come with a new `versions.schema`; a rating is served exactly as
+issued, so one issued before a field was added does not have it. Clients must ignore fields they do not
+know, and should take an enumeration value they do not know as such rather than as an error: the schemas
+of answers in the OpenAPI document are open (no `additionalProperties: false`), while a request with an
+unknown field is still refused (422).
+
+Nothing is removed, renamed, retyped or given another meaning within `/v1`. Such a change comes only with a
+new major path version (`/v2`), served beside `/v1` for a deprecation period of at least twelve months,
+announced in CHANGES.md and on every answer of what is deprecated with the `Deprecation` header (RFC 9745:
+since when) and the `Sunset` header (RFC 8594: the date after which it may stop answering). No answer
+carries them today: nothing is deprecated.
+
+The OpenAPI document's `info.version` is `<release>+schema.<documents' version>`: the greenrate release
+serving it (its package version) and the version of the operating-data and rating documents that new
+ratings carry in `versions.schema` (`SCHEMA_VERSION`, whose changes CHANGES.md lists)."""
+
+_SCHEMAS = "#/components/schemas/"
+_OPERATIONS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
+#: Name of the open copy of a schema that both requests and answers use (a merchant's stored profile is the
+#: operating data of a rating request): ``OperatingData`` -> ``OperatingDataResponse``.
+RESPONSE_COPY = "{}Response"
+
+
+def _referenced(node: Any) -> set[str]:
+    """Names of the schemas ``node`` refers to (``$ref`` anywhere in it)."""
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        own = {ref.removeprefix(_SCHEMAS)} if isinstance(ref, str) and ref.startswith(_SCHEMAS) else set()
+        return own.union(*(_referenced(value) for value in node.values()))
+    if isinstance(node, list):
+        return set().union(*(_referenced(value) for value in node))
+    return set()
+
+
+def _closure(schemas: dict[str, Any], names: set[str]) -> set[str]:
+    """``names`` and every schema they refer to, however deep."""
+    found: set[str] = set()
+    todo = [name for name in names if name in schemas]
+    while todo:
+        name = todo.pop()
+        if name not in found:
+            found.add(name)
+            todo += [n for n in _referenced(schemas[name]) if n in schemas]
+    return found
+
+
+def _opened(node: Any, copies: dict[str, str]) -> Any:
+    """``node`` without ``additionalProperties: false``, its references to ``copies`` renamed (a new
+    object: the one registered may be shared, a module's constant among them)."""
+    if isinstance(node, dict):
+        out = {key: _opened(value, copies) for key, value in node.items()
+               if not (key == "additionalProperties" and value is False)}
+        ref = out.get("$ref")
+        if isinstance(ref, str) and ref.removeprefix(_SCHEMAS) in copies:
+            out["$ref"] = _SCHEMAS + copies[ref.removeprefix(_SCHEMAS)]
+        return out
+    if isinstance(node, list):
+        return [_opened(value, copies) for value in node]
+    return node
+
+
+def open_response_schemas(spec: APISpec) -> None:
+    """Open every schema an answer uses (no ``additionalProperties: false``), in the published document only.
+
+    The contract schemas refuse unknown fields (marshmallow ``unknown=RAISE``, which apispec publishes as
+    ``additionalProperties: false``), so 99 of the document's 103 schemas were closed, answers included,
+    while the rating gains fields within ``/v1`` ("from schema 1.x"): a client generated with strict
+    validation broke on the next additive release (a bank integrator's review). The versioning policy
+    (``info.description``) tells clients to ignore unknown fields; the answers' schemas now allow them.
+
+    Requests stay closed: an unknown request field is still a 422, and the schemas the service validates
+    with (and the tests that load every rating through :class:`~schemas.rating.RatingSchema`) are
+    unchanged. A schema used by both (the operating data, which a merchant's profile answers with) keeps
+    its name and strictness for requests, and answers refer to an open copy (:data:`RESPONSE_COPY`).
+    Run once every operation is registered.
+    """
+    schemas = spec.components.schemas
+    operations = [op for item in spec._paths.values() for key, op in item.items() if key in _OPERATIONS]
+    asked = _referenced([[op.get("requestBody"), op.get("parameters")] for op in operations])
+    asked = _closure(schemas, asked | _referenced(list(spec.components.parameters.values())))
+    answers = [*(op.get("responses") for op in operations), *spec.components.responses.values(),
+               *spec.components.responses_lazy.values()]
+    shared = asked & _closure(schemas, _referenced(answers))
+    copies = {name: RESPONSE_COPY.format(name) for name in shared}
+    if clash := set(copies.values()) & set(schemas):
+        raise ValueError(f"open copies would replace schemas of the same name: {sorted(clash)}")
+    for name in shared:
+        copy = _opened(schemas[name], copies)
+        copy["description"] = (
+            f"`{name}` as answers carry it: the same fields, open to fields added within /v1 (ignore those "
+            f"you do not know), where a request's `{name}` refuses unknown fields."
+        )
+        schemas[copies[name]] = copy
+    for name in set(schemas) - asked - set(copies.values()):
+        schemas[name] = _opened(schemas[name], copies)
+    for op in operations:
+        if "responses" in op:
+            op["responses"] = _opened(op["responses"], copies)
+    for responses in (spec.components.responses, spec.components.responses_lazy):
+        for name, response in responses.items():
+            responses[name] = _opened(response, copies)
