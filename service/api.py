@@ -18,9 +18,11 @@ from marshmallow.fields import Field
 
 from rating_model.operating_data import SCHEMA_VERSION
 from service import converters
+from service.config import Settings
 from service.disclosure.routes import blp as disclosure_blp
 from service.errors import GreenrateApi
 from service.health import blp as ops_blp
+from service.keys.routes import CREATE_BUDGET
 from service.keys.routes import blp as keys_blp
 from service.merchants.routes import blp as merchants_blp
 from service.models.routes import blp as models_blp
@@ -30,8 +32,10 @@ from service.openapi import (
     VERSIONING_POLICY,
     RequestIdPlugin,
     document_request_id_in_shared_responses,
+    document_too_many_requests,
     exclusive_bounds,
     open_response_schemas,
+    rate_limits,
 )
 from service.portfolios.routes import blp as portfolios_blp
 from service.ratings.routes import blp as ratings_blp
@@ -56,8 +60,8 @@ IFRS S2-style summary for every rating.
 Every `/v1` path needs `Authorization: Bearer <api key>`; a key belongs to one tenant and one role
 (`bank`, `merchant`, `analyst`, `admin`), and a tenant never sees another tenant's data (a foreign id
 answers 404, like a missing one). Every error has one body: `{code, status, message, errors?, request_id}`,
-with `errors` keyed by field path. Rate limits are per key (429 with `Retry-After`); when a rating cannot be
-recorded the answer is 503 with `Retry-After` and nothing was issued.
+with `errors` keyed by field path. Rate limits are per key and per tenant (429 with `Retry-After`, below);
+when a rating cannot be recorded the answer is 503 with `Retry-After` and nothing was issued.
 
 ## Versions and deprecation
 
@@ -85,7 +89,9 @@ def document_version() -> str:
     return f"{_release()}+schema.{SCHEMA_VERSION}"
 
 
-def api_config() -> dict[str, object]:
+def api_config(settings: Settings) -> dict[str, object]:
+    """flask-smorest's settings; ``info.description`` names this deployment's rate limits."""
+    description = f"{DESCRIPTION}\n\n## Rate limits\n\n{rate_limits(settings, CREATE_BUDGET)}"
     return {
         "API_TITLE": "greenrate",
         "API_VERSION": document_version(),
@@ -94,7 +100,7 @@ def api_config() -> dict[str, object]:
         "OPENAPI_JSON_PATH": "openapi.json",
         "OPENAPI_SWAGGER_UI_PATH": "docs",
         "OPENAPI_SWAGGER_UI_URL": DOCS_ASSETS_URL,
-        "API_SPEC_OPTIONS": {"info": {"description": DESCRIPTION}},
+        "API_SPEC_OPTIONS": {"info": {"description": description}},
     }
 
 
@@ -144,10 +150,11 @@ def _nullable_reference(
 
 def init_app(app: Flask) -> GreenrateApi:
     """Create this app's Api, register the blueprints and the docs assets."""
-    for key, value in api_config().items():
+    for key, value in api_config(app.config["GREENRATE_SETTINGS"]).items():
         app.config.setdefault(key, value)
     api = GreenrateApi(app, spec_kwargs={"extra_plugins": [RequestIdPlugin()]})
     document_request_id_in_shared_responses(api.spec)
+    document_too_many_requests(api.spec)
     api.ma_plugin.converter.add_attribute_function(_nullable_reference)
     api.ma_plugin.converter.add_attribute_function(exclusive_bounds)
     converters.init_app(app, api)

@@ -8,9 +8,11 @@ from typing import Any, TypeVar
 
 from apispec import APISpec, BasePlugin
 from flask_smorest import Blueprint
+from limits import parse_many
 from marshmallow import validate
 from marshmallow.fields import Field
 
+from service.config import Settings
 from service.hardening import REQUEST_ID_HEADER, REQUEST_ID_PATTERN
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -236,3 +238,65 @@ def open_response_schemas(spec: APISpec) -> None:
     for responses in (spec.components.responses, spec.components.responses_lazy):
         for name, response in responses.items():
             responses[name] = _opened(response, copies)
+
+
+
+def _budget(limit: str, what: str) -> str:
+    """A ``limits`` budget in words: ``1200/minute;50/second`` -> ``1200 requests per minute and 50
+    requests per second``."""
+    return " and ".join(
+        f"{item.amount} {what} per {'' if item.multiples == 1 else f'{item.multiples} '}"
+        f"{item.GRANULARITY.name}{'' if item.multiples == 1 else 's'}"
+        for item in parse_many(limit)
+    )
+
+
+def rate_limits(settings: Settings, key_creation_budget: str) -> str:
+    """The budgets a client can meet as a 429, from this deployment's settings, for ``info.description``.
+
+    They were only in README's operator table, so a client learned them at its first 429 (a bank
+    integrator's review). Read from the settings the service counts with (``key_creation_budget``: the
+    keys API's own constant), so the document says what this deployment does, not the defaults.
+    """
+    if settings.redis_url:
+        counted = (
+            "The budgets are counted in Redis, shared by every process of the service; while Redis is down, "
+            "each worker process counts alone and grants its share of each budget (divided by its host's "
+            "worker processes, rounded up)."
+        )
+    else:
+        counted = (
+            "This deployment has no Redis: each of its worker processes counts alone, so each budget can "
+            "be granted once in every worker process."
+        )
+    return f"""A request beyond one of these budgets is answered 429 with `Retry-After` (the seconds until the
+budget's window resets; for portfolio jobs, {settings.retry_after_seconds}), with the one error body and a
+`message` naming the budget. No `RateLimit-*` or `X-RateLimit-*` headers are sent: a client learns the
+budgets here (this deployment's settings), not from its answers.
+
+- Every `/v1` request: {_budget(settings.rate_limit, "requests")} per API key presented, across all paths
+  (`GREENRATE_RATE_LIMIT`).
+- `POST /v1/ratings/batch`: {_budget(settings.batch_item_rate_limit, "items")} per tenant, whichever of its
+  keys asks; a batch that would go beyond is refused whole, and its items are counted all the same
+  (`GREENRATE_BATCH_ITEM_RATE_LIMIT`).
+- PDF disclosures (`Accept: application/pdf`): {_budget(settings.pdf_rate_limit, "PDFs")} per tenant, and
+  as many for each merchant key apart (`GREENRATE_PDF_RATE_LIMIT`).
+- `POST /v1/keys`: {_budget(key_creation_budget, "new keys")} per tenant.
+- `POST /v1/portfolios`: at most {settings.portfolio_jobs_per_tenant} jobs of a tenant queued or running at
+  once (`GREENRATE_PORTFOLIO_JOBS_PER_TENANT`).
+
+{counted}"""
+
+
+TOO_MANY_REQUESTS = (
+    "Too Many Requests: a budget is spent (the budgets are listed in the API's description, under Rate "
+    "limits). Retry after `Retry-After` seconds. No `RateLimit-*` headers are sent."
+)
+
+
+def document_too_many_requests(spec: APISpec) -> None:
+    """Say in the shared 429 answer what it means and where the budgets are (it said "Too Many Requests")."""
+    for responses in (spec.components.responses, spec.components.responses_lazy):
+        if "TOO_MANY_REQUESTS" in responses:
+            response = responses["TOO_MANY_REQUESTS"]
+            responses["TOO_MANY_REQUESTS"] = {**response, "description": TOO_MANY_REQUESTS}
