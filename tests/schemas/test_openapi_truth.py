@@ -60,15 +60,6 @@ QUERIES = {"/v1/ratings": "bank", "/v1/keys": "admin", "/v1/model-events": "anal
 #: Path parameters are filled in with these (the lookups then answer 404; a 422 would be the body's).
 PATH_VALUES = {"version": "no-such-version"}
 
-#: Published bounds known to be looser than the service, outside this change's files: the model
-#: promotion's reasons need 3 letters or digits (schemas/models.py ``_says_something``) but publish a
-#: minimum length of 1 (0 for ``accept_worse``). Listed so that the test fails once they are fixed too.
-KNOWN_LOOSE = frozenset({
-    "post /v1/models/{version}/activate reason minLength-allowed",
-    "post /v1/models/{version}/activate accept_worse minLength-allowed",
-    "post /v1/models/{version}/rollback reason minLength-allowed",
-})
-
 
 def _resolve(spec: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
     """``schema`` with its ``$ref`` followed; a nullable reference (``oneOf: [$ref, null]``) as its type."""
@@ -294,7 +285,7 @@ def test_every_bound_of_the_other_requests_and_query_parameters_is_the_services(
                     if _verdicts(served.allows(parameter["schema"], value), answer):
                         wrong.add(f"{method} {path} {parameter['name']} {case}")
     assert walked > 30
-    assert wrong == KNOWN_LOOSE
+    assert wrong == set()
 
 
 def _numbers(spec: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
