@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from rating_model.disclosure import data_quality_statement
-from rating_model.issb import SCOPE1_GAP_WORDS
+from rating_model.issb_basis import SCOPE1_GAP_WORDS
 
 Item = dict[str, Any]
 VSME_VERSION = "EFRAG VSME, 17 December 2024 (Basic Module)"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
-from rating_model.issb import GWP_NOTE
+from rating_model.issb_basis import GWP_NOTE
 from rating_model.neutrality import CREDITS_NOTE
 
 #: Every IFRS S2 item the disclosure lists (``rating_model.issb``), by key: (English, Chinese).

@@ -1,0 +1,263 @@
+"""The metrics and targets of the IFRS S2-shaped summary (:mod:`rating_model.issb`), paras 29-36.
+
+The scopes, the energy and the intensity as the inventory gives them, the Scope 1 and 2 comparative, the
+contractual instruments behind market-based Scope 2, the business's targets and carbon credits, and its
+capital deployment. Every figure is rounded as the rating's emissions section rounds it, and a scope that
+an unreported input leaves partial, or that rests on estimated inputs, says so in its own note: what is
+left out, and the reliefs the summary rests on, are stated in the basis of preparation
+(:mod:`rating_model.issb_basis`), which these notes point to.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from typing import Any
+
+from rating_model.data_quality import DataQuality
+from rating_model.inventory import Inventory
+from rating_model.issb_basis import ELECTRICITY, OMIT_SCOPE3, SCOPE1_GAPS, first_period_only
+from rating_model.issb_items import Item, Said, disclosed, not_available, sentences
+from rating_model.line_items import ESTIMATED
+from rating_model.operating_data import OperatingData
+from rating_model.rounding import round_float, round_tco2e
+
+
+def _capital_deployment(data: OperatingData, green_uses: Collection[str]) -> Item:
+    """IFRS S2 29(e): only a loan whose proceeds finance a green category is climate capital deployment.
+
+    A general-purpose loan funds whatever the business needs; counting it would report capital deployed
+    towards climate-related opportunities that nothing shows was deployed so. Which uses are green is the
+    standard's decision (its Green Loan Principles categories), as for green-loan eligibility.
+    """
+    loan = data.loan
+    if loan is None:
+        return not_available(("No capital deployment was reported (29(e)).",
+                              "未报告资本配置（第 29(e) 段）。"))
+    use = loan.use_of_proceeds
+    if use not in green_uses:
+        return not_available((
+            f"The loan's use of proceeds '{use}' is not a green category of the standard, so it is not "
+            "counted as capital deployed towards climate-related risks and opportunities; no other climate "
+            "capital deployment was reported (29(e)).",
+            f"该笔贷款的资金用途“{use}”不属于评级标准的绿色类别，因此不计为投向气候相关风险和机遇的资本；"
+            "未报告其他气候相关资本配置（第 29(e) 段）。",
+        ))
+    return disclosed(
+        {"amount": loan.amount, "currency": loan.currency, "use_of_proceeds": use},
+        ("This loan, whose use of proceeds is a green category (Green Loan Principles) (29(e)).",
+         "本笔贷款：其资金用途属于绿色类别（《绿色贷款原则》）（第 29(e) 段）。"),
+    )
+
+
+def _excludes(*words: Said) -> Said:
+    """The sentence of a scope's note naming the unreported inputs it leaves out."""
+    return (
+        f"Excludes {' and '.join(en for en, _ in words)}, not reported (basis_of_preparation.exclusions).",
+        f"未包含{'和'.join(zh for _, zh in words)}（未报告；见 basis_of_preparation.exclusions）。",
+    )
+
+
+def _scope_gaps(inv: Inventory) -> dict[int, Said]:
+    """A note for each scope an unreported input leaves partial."""
+    notes: dict[int, Said] = {}
+    fleet_or_fuels = [words for path, words in SCOPE1_GAPS.items() if path in inv.missing]
+    if fleet_or_fuels:
+        notes[1] = _excludes(*fleet_or_fuels)
+    if "energy.electricity_kwh" in inv.missing:
+        notes[2] = _excludes(ELECTRICITY)
+    return notes
+
+
+def _scope3_included(inv: Inventory) -> Said:
+    """The Scope 3 categories with data, listed as the inventory keys them (both languages)."""
+    return ", ".join(inv.scope3_categories_included), "、".join(inv.scope3_categories_included)
+
+
+def metrics_and_targets(
+    data: OperatingData, inv: Inventory, dq: DataQuality, green_uses: Collection[str]
+) -> dict[str, Item]:
+    """The summary's metrics and targets (paras 29-36), each item disclosed or said to be not available."""
+    offsets = [{"standard": o.standard, "tco2e": o.tco2e, "type": o.type, "vintage": o.vintage}
+               for o in data.offsets]
+    included = _scope3_included(inv)
+    scope3 = (
+        disclosed(
+            round_tco2e(inv.scope3_tco2e),
+            (f"Categories included: {included[0]} (partial: see basis_of_preparation.exclusions for what is "
+             "not collected).",
+             f"纳入的类别：{included[1]}（不完整：未收集的部分见 basis_of_preparation.exclusions）。"),
+        )
+        if inv.scope3_categories_included
+        else not_available(sentences(("No Scope 3 activity data.", "没有范围三活动数据。"),
+                                     first_period_only(OMIT_SCOPE3)))
+    )
+    # Every figure is rounded as the rating's emissions section rounds it (tCO2e and MWh to 4 decimals,
+    # intensities to 6), so the summary and the inventory beside it never show two numbers for one quantity.
+    estimated = _estimated_scopes(inv)
+    gaps = _scope_gaps(inv)
+    none: Said = ("", "")
+    scope2_notes = (estimated.get(2, none), gaps.get(2, none))
+    scope3_words: Said = (
+        (f"Scope 3 ({included[0]})", f"范围三（{included[1]}）") if inv.scope3_categories_included
+        else ("no Scope 3 (no category had data)", "范围三（无：没有任何类别有数据）")
+    )
+    return {
+        "scope1_tco2e": disclosed(
+            round_tco2e(inv.scope1_tco2e),
+            sentences(
+                ("Gross, GHG Protocol (para 29(a)(i)).",
+                 "总排放，按温室气体核算体系计算（第 29(a)(i) 段）。"),
+                estimated.get(1, none), gaps.get(1, none),
+            ),
+        ),
+        "scope2_location_tco2e": disclosed(
+            round_tco2e(inv.scope2_location_tco2e),
+            sentences(("Location-based (para 29(a)(v)).", "基于位置（第 29(a)(v) 段）。"), *scope2_notes),
+        ),
+        "scope2_market_tco2e": disclosed(
+            round_tco2e(inv.scope2_market_tco2e), sentences(_instruments(data), *scope2_notes)
+        ),
+        "scope3_tco2e": scope3,
+        "energy_mwh": disclosed(
+            round_float(inv.energy_mwh, 4),
+            (f"Renewable share {inv.renewable_share:.1%} (VSME B3). Electricity, fuels burnt on site, "
+             "purchased heat and vehicle fuel given as a quantity; vehicles given as km or a count (their "
+             "energy is not known) and EV charging off the premises are in Scope 1 and 2 but not in this "
+             "total.",
+             f"可再生能源占比 {inv.renewable_share:.1%}（VSME B3）。本合计包括电力、经营场所燃烧的燃料、"
+             "外购热力和以数量填报的车辆燃料；以里程或车辆数填报的车辆（其能耗未知）和在经营场所以外的"
+             "电动汽车充电计入范围一和范围二，但不计入本合计。"),
+        ),
+        "ghg_intensity_per_cny_million": disclosed(
+            round_float(inv.intensities.per_cny_million_revenue, 6),
+            (f"Gross Scope 1 + Scope 2 (location-based) + {scope3_words[0]}, in tCO2e per CNY million of "
+             "revenue.",
+             f"总排放：范围一 + 范围二（基于位置）+ {scope3_words[1]}，单位为 tCO2e/百万元营业收入。"),
+        ),
+        "scope12_comparative": _comparatives(data, inv),
+        "transition_risk_exposure": not_available(
+            ("Assets vulnerable to transition risk are not assessed (29(b)).",
+             "未评估易受转型风险影响的资产（第 29(b) 段）。")
+        ),
+        "physical_risk_exposure": not_available(
+            ("Assets vulnerable to physical risk are not assessed (29(c)).",
+             "未评估易受实体风险影响的资产（第 29(c) 段）。")
+        ),
+        "climate_opportunities": disclosed(data.practices.green_products_share,
+                                           ("Share of sales (29(d)).", "销售额占比（第 29(d) 段）。"))
+        if data.practices.green_products_share is not None
+        else not_available(("Not reported (29(d)).", "未报告（第 29(d) 段）。")),
+        "capital_deployment": _capital_deployment(data, green_uses),
+        "internal_carbon_price": _not_asked("29(f)"),
+        "remuneration": _not_asked("29(g)"),
+        "targets": _targets(data),
+        "carbon_credits": disclosed(
+            offsets,
+            ("Credits the business reports, listed apart and never netted from gross emissions; IFRS S2 "
+             "36(e) asks how credits are planned to be used toward a net target.",
+             "企业报告的碳信用，单独列示，从不抵扣总排放；IFRS S2 第 36(e) 段要求说明计划如何使用碳信用"
+             "实现净排放目标。"),
+        )
+        if offsets
+        # The operating data keeps no difference between "offsets" left out and "offsets": [] (both parse to
+        # no credits, and the canonical input drops the empty list), so neither says "none were used".
+        else not_available(
+            ("No carbon credits were reported (the operating data does not tell \"none\" from a list left "
+             "out; IFRS S2 36(e) asks about credits planned toward a net target).",
+             "未报告碳信用（经营数据无法区分“没有”与未填写；IFRS S2 第 36(e) 段询问计划用于实现净排放目标的"
+             "碳信用）。")
+        ),
+        "data_quality": disclosed(dq.to_dict()),
+    }
+
+
+def _not_asked(paragraph: str) -> Item:
+    """A metric greenrate has no question for."""
+    return not_available((f"Not collected: greenrate does not ask for it ({paragraph}).",
+                          f"未收集：greenrate 不询问此项（第 {paragraph} 段）。"))
+
+
+def _comparatives(data: OperatingData, inv: Inventory) -> Item:
+    """The previous year's Scope 1+2 beside this year's, as the reduction compares them: the comparative
+    information a first-year reporter may omit (relief C3) and greenrate has for these figures only.
+
+    Only what ``previous_year`` reports can be compared (its energy and fleet), and only like for like:
+    the activities reported in both years, both at this year's factors, so a cleaner grid or a line left
+    out of one year does not pass for the business's own change. The note says all of that, since the
+    figures are a restated subset, not the previous year's inventory.
+    """
+    n = inv.neutrality
+    if data.previous_year is None:
+        return not_available(("No previous_year data was reported.", "未报告 previous_year 数据。"))
+    if n.compared_previous_tco2e is None or n.compared_current_tco2e is None:
+        return not_available(("previous_year has no Scope 1/2 activity in common with this year.",
+                              "previous_year 与本年度没有共同的范围一/范围二活动。"))
+    value = {
+        "previous_year_tco2e": round_tco2e(n.compared_previous_tco2e),
+        "reporting_year_tco2e": round_tco2e(n.compared_current_tco2e),
+        "change_pct": None if n.change_pct is None else round_float(n.change_pct, 2),
+    }
+    return disclosed(
+        value,
+        ("Scope 1 and 2 (location-based) only, the previous year restated rather than as it was reported: "
+         f"{n.reduction_basis}.",
+         f"仅含范围一和范围二（基于位置），上一年度为重述数据而非原报告数据：{n.reduction_basis_zh}。"),
+    )
+
+
+def target_rows(data: OperatingData) -> list[dict[str, Any]]:
+    """The business's reduction targets as records: the metric (paras 33-36) and the strategy's plan."""
+    return [
+        {"scopes": list(t.scopes), "base_year": t.base_year, "target_year": t.target_year,
+         "reduction_pct": t.reduction_pct}
+        for t in data.targets
+    ]
+
+
+def _targets(data: OperatingData) -> Item:
+    """GHG targets as paras 33-36 ask for them: what the business gives, and what it does not."""
+    if not data.targets:
+        return not_available(("No greenhouse gas target was reported (paras 33-36).",
+                              "未报告温室气体减排目标（第 33-36 段）。"))
+    return disclosed(
+        target_rows(data),
+        ("Greenhouse gas targets set by the business: scopes, base and target years, reduction (paras "
+         "33-36). Not reported: whether each is gross or net of credits (36(c)), its base-year emissions and "
+         "progress against it (35).",
+         "企业设定的温室气体减排目标：范围、基准年和目标年、减排幅度（第 33-36 段）。未报告：各目标是总量目标"
+         "还是扣除碳信用后的净目标（第 36(c) 段），及其基准年排放量和目标进展（第 35 段）。"),
+    )
+
+
+def _estimated_scopes(inv: Inventory) -> dict[int, Said]:
+    """A note for each scope some of whose lines rest on estimated inputs: "disclosed" is not "measured"."""
+    scopes = sorted({line.scope for line in inv.line_items if line.quality == ESTIMATED})
+    said: Said = ("Includes estimated figures (emissions.estimated).", "含估算数据（emissions.estimated）。")
+    return {scope: said for scope in scopes}
+
+
+_INSTRUMENT_WORDS: dict[str, Said] = {
+    "green_certificate": ("green certificates", "绿色电力证书"),
+    "green_power_trade": ("green power trading", "绿色电力交易"),
+    "ppa": ("a power purchase agreement", "购电协议"),
+    "mixed": ("a mix of instruments", "多种工具组合"),
+}
+#: the end of the market-based Scope 2 note, whatever the instruments
+_RESIDUAL: Said = ("at the residual grid factor (para 29(a)(v)).",
+                   "按电网剩余组合排放因子计算（第 29(a)(v) 段）。")
+
+
+def _instruments(data: OperatingData) -> Said:
+    """The contractual instruments behind market-based Scope 2 (para 29(a)(v)), or that there were none."""
+    green = data.energy.green_electricity_kwh or 0.0
+    if green <= 0:
+        return (
+            f"Market-based: no contractual instrument reported, so all purchased electricity {_RESIDUAL[0]}",
+            f"基于市场：未报告合同工具，全部外购电力{_RESIDUAL[1]}",
+        )
+    named = data.energy.green_electricity_instrument or ""
+    en, zh = _INSTRUMENT_WORDS.get(named, ("an unnamed instrument", "未注明的工具"))
+    return (
+        f"Market-based: {green / 1000:g} MWh covered by {en} at zero, the rest {_RESIDUAL[0]}",
+        f"基于市场：{green / 1000:g} 兆瓦时由{zh}覆盖、按零排放计算，其余{_RESIDUAL[1]}",
+    )
