@@ -34,6 +34,7 @@ COMPILED_RECORD = "rating_model/data/compiled_sources.json"
 COMPILED = (
     "reader",
     "operating_data",
+    "operating_data_reader",
     "flat",
     "estimation",
     "line_items",

@@ -41,7 +41,8 @@ from rating_model.green_loan import (
     loan_to_cny,
     outstanding_of,
 )
-from rating_model.operating_data import Loan, read_loan_alone
+from rating_model.operating_data import Loan
+from rating_model.operating_data_reader import read_loan_alone
 from rating_model.pipeline import measure
 from rating_model.rounding import round_float, round_tco2e
 from rating_model.sector_benchmarks import sector_of

@@ -26,7 +26,8 @@ from rating_model.indicators import IndicatorContext, IndicatorSet, answered_non
 from rating_model.inventory import Inventory, compute_inventory
 from rating_model.issb import issb_summary
 from rating_model.line_items import LineItem
-from rating_model.operating_data import SCHEMA_VERSION, OperatingData, parse_operating_data
+from rating_model.operating_data import SCHEMA_VERSION, OperatingData
+from rating_model.operating_data_reader import parse_operating_data
 from rating_model.pipeline import measure
 from rating_model.rating import Rating
 from rating_model.reasons import Contribution, reason_codes

@@ -21,7 +21,7 @@ from numpy.typing import NDArray
 from rating_model.exceptions import RatingModelError
 from rating_model.flat import EXTRA_COLUMNS, checked, payloads_from_frame
 from rating_model.indicators import IndicatorSet
-from rating_model.operating_data import parse_operating_data
+from rating_model.operating_data_reader import parse_operating_data
 from rating_model.pipeline import measure_data
 from rating_model.standard import Standard
 from rating_model.workers import default_workers, exit_with_owner, worker_context

@@ -34,7 +34,7 @@ from rating_model.flat import (
 )
 from rating_model.flat_columns import LIST_SPECS
 from rating_model.indicators import IndicatorSet
-from rating_model.operating_data import parse_operating_data
+from rating_model.operating_data_reader import parse_operating_data
 from rating_model.pipeline import measure_data
 from rating_model.standard import Standard
 

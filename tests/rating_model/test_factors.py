@@ -334,7 +334,7 @@ def test_released_factor_sets_never_change() -> None:
 def test_the_earlier_set_still_computes_as_it_did() -> None:
     """cn-2024.1 has no food-waste factor and took LPG in m3 as the liquid: re-reading it gives just that."""
     from rating_model.inventory import compute_inventory
-    from rating_model.operating_data import parse_operating_data
+    from rating_model.operating_data_reader import parse_operating_data
 
     company = {"name": "T", "country": "CN", "industry_code": "5610", "employees": 5,
                "annual_revenue": 1_000_000, "currency": "CNY", "reporting_year": 2022}

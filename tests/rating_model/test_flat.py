@@ -33,8 +33,8 @@ from rating_model.operating_data import (
     OFFSET_TYPES,
     STATIONARY_FUELS,
     TRAVEL_MODES,
-    parse_operating_data,
 )
+from rating_model.operating_data_reader import parse_operating_data
 from rating_model.synthetic import generate_frame
 from rating_model.units import fuel_quantity
 

@@ -8,7 +8,8 @@ import pytest
 
 from rating_model.exceptions import InvalidInputError
 from rating_model.green_loan import assess_green_loan, financed_emissions
-from rating_model.operating_data import Compliance, parse_operating_data
+from rating_model.operating_data import Compliance
+from rating_model.operating_data_reader import parse_operating_data
 from rating_model.standard import STANDARD_DIR, load_standard
 from rating_model.values import evolve
 

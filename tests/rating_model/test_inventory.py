@@ -11,7 +11,7 @@ import pytest
 
 from rating_model.exceptions import FactorNotFoundError, InvalidInputError, UnknownUnitError
 from rating_model.inventory import Inventory, compute_inventory
-from rating_model.operating_data import parse_operating_data
+from rating_model.operating_data_reader import parse_operating_data
 
 GOLDEN = json.loads(
     (Path(__file__).parents[1] / "data" / "golden_inventories.json").read_text(encoding="utf-8")

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from rating_model.exceptions import InvalidInputError, InvalidInputErrors
-from rating_model.operating_data import parse_operating_data
+from rating_model.operating_data_reader import parse_operating_data
 from tests.rating_model.strategies import payloads
 
 BASE: dict[str, Any] = {

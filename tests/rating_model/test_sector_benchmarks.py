@@ -11,7 +11,7 @@ import pytest
 
 from rating_model.exceptions import InvalidInputError
 from rating_model.inventory import compute_inventory
-from rating_model.operating_data import parse_operating_data
+from rating_model.operating_data_reader import parse_operating_data
 from rating_model.sector_benchmarks import DATA_FILE, benchmark, sector_defaults, sector_of, sectors
 
 GOLDEN = json.loads(

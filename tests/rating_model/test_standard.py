@@ -12,7 +12,7 @@ from rating_model.estimation import Filled, fill_missing
 from rating_model.exceptions import StandardError
 from rating_model.grading import applicable_knock_outs, cap, grade
 from rating_model.indicators import IndicatorSet
-from rating_model.operating_data import parse_operating_data
+from rating_model.operating_data_reader import parse_operating_data
 from rating_model.standard import (
     GRADES,
     STANDARD_DIR,

@@ -10,7 +10,7 @@ from sklearn.metrics import roc_auc_score
 
 from rating_model.exceptions import InvalidInputError, InvalidInputErrors
 from rating_model.flat import FLAT_DTYPES, payloads_from_frame, write_frame
-from rating_model.operating_data import parse_operating_data
+from rating_model.operating_data_reader import parse_operating_data
 from rating_model.synthetic import BLOCK_ROWS, FRAME_COLUMNS, generate_frame, iter_frames
 from rating_model.synthetic_params import sector_table
 from rating_model.units import canonical

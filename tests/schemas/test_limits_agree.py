@@ -25,8 +25,8 @@ from rating_model.operating_data import (
     REGION_PATTERN,
     Limit,
     WholeLimit,
-    parse_operating_data,
 )
+from rating_model.operating_data_reader import parse_operating_data
 from rating_model.standard import load_standard
 from schemas.errors import flatten_errors
 from schemas.fields import Anchored, Number, WholeNumber

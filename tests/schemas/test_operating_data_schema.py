@@ -12,6 +12,7 @@ import pytest
 from marshmallow import Schema, ValidationError, fields
 
 from rating_model import operating_data as od
+from rating_model.operating_data_reader import parse_operating_data
 from schemas.errors import flatten_errors
 from schemas.operating_data import (
     CompanySchema,
@@ -88,7 +89,7 @@ def test_required_fields_match_the_dataclass(schema: type[Schema], dataclass: ty
 def test_valid_payload_loads_to_the_plain_dict_the_engine_parses() -> None:
     loaded = SCHEMA.load(BASE_PAYLOAD)
     assert loaded == BASE_PAYLOAD
-    parsed = od.parse_operating_data(loaded)
+    parsed = parse_operating_data(loaded)
     assert parsed.company.employees == 12
 
 

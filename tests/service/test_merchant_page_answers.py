@@ -180,7 +180,7 @@ def test_the_completeness_items_the_standard_reads_can_be_given_in_more_details(
     """A shop doing everything the form allowed reached 70.8 (green) under the completeness cap, whose advice
     named floor area, water, waste and last year's figures: the form had no field for them. They are in a
     collapsed "more details" part now, each optional, and the advice says where they are."""
-    from rating_model.operating_data import parse_operating_data
+    from rating_model.operating_data_reader import parse_operating_data
     from service.web.form import parse_form
 
     standard = load_standard(DEFAULT_STANDARD)
