@@ -10,13 +10,15 @@ tCO2e per CNY million lent, and the borrowers whose score moved most since the p
 
 Every figure names its unit and its basis (which rows it covers and how it is computed), because a
 portfolio figure without its basis cannot be audited. Pure computation (pandas and NumPy, no I/O): the
-service reads the result files and hands the chunks in.
+service reads the result files and hands the chunks in. The accumulator's parts have modules of
+their own: the breakdowns in :mod:`rating_model.portfolio_breakdowns`, the movers against a previous
+run in :mod:`rating_model.portfolio_movers`, the attribution of each borrower at most once in
+:mod:`rating_model.portfolio_attributions`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -24,6 +26,7 @@ import pandas as pd
 
 from rating_model.book_checks import BORROWER_ID, LOAN_ID, id_hashes
 from rating_model.green_loan import ATTRIBUTION_BASES
+from rating_model.portfolio_attributions import Attributions
 from rating_model.portfolio_breakdowns import (
     FINANCED_SCOPES,
     SCOPE3_CATEGORIES,
@@ -37,13 +40,12 @@ from rating_model.portfolio_breakdowns import (
     floats,
     share,
 )
+from rating_model.portfolio_movers import Movers, PreviousRun, borrower_ids
 from rating_model.standard import GRADES
 
 __all__ = [
-    "MOVER_COLUMNS",
     "SUMMARY_COLUMNS",
     "PortfolioAccumulator",
-    "PreviousRun",
     "summarize",
 ]
 
@@ -84,8 +86,6 @@ SUMMARY_COLUMNS: tuple[str, ...] = (
     "engine_version",
     "schema_version",
 )
-#: the columns of a previous run the movers compare with
-MOVER_COLUMNS: tuple[str, ...] = ("borrower_id", "score", "grade")
 DEFAULT_TOP_N = 10
 
 _TCO2E = "tCO2e"
@@ -104,247 +104,6 @@ _FINANCED = (
     "borrower_id attributing at most the borrower's whole emissions (see over_attribution); PCAF Part A, "
     "business loans; credits and removals are never netted"
 )
-#: attribution factors are rounded to 6 decimals per loan: a borrower's sum may exceed 1 by this per loan
-_ROUNDING_SLACK = 5e-7
-_GRADE_RANK = {grade: i for i, grade in enumerate(GRADES)}
-_MOVER_FIELDS = ("borrower_id", "row", "previous_score", "score", "change", "previous_grade", "grade")
-
-
-
-
-def _borrower_ids(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """The ``borrower_id`` column as stripped strings, and which rows have one: an empty or blank cell is
-    no id (a CSV book reads it as missing, a Parquet book as ``""``; both must mean the same)."""
-    ids = frame[BORROWER_ID].astype("string").str.strip()
-    present = (ids.notna() & (ids != "")).to_numpy(dtype=bool, na_value=False)
-    return ids.astype(object).to_numpy(dtype=object), present
-
-
-@dataclass(frozen=True, slots=True)
-class PreviousRun:
-    """The previous run's rated borrowers, by borrower id: what the top movers are measured against.
-
-    Attributes
-    ----------
-    label:
-        How the summary names the run compared with (the service uses the earlier portfolio's id).
-    ids:
-        Unique borrower ids (a borrower listed on several rows keeps its first row).
-    scores, grades:
-        The previous score and grade of each id, aligned with ``ids``.
-    """
-
-    label: str
-    ids: pd.Index
-    scores: np.ndarray
-    grades: np.ndarray
-
-    @classmethod
-    def from_frame(cls, label: str, frame: pd.DataFrame) -> PreviousRun:
-        """From a previous run's results (``borrower_id``, ``score``, ``grade``); unrated rows are dropped.
-
-        Raises
-        ------
-        ValueError
-            When the frame lacks one of :data:`MOVER_COLUMNS`.
-        """
-        missing = [c for c in MOVER_COLUMNS if c not in frame.columns]
-        if missing:
-            raise ValueError(f"the previous run's results lack column(s) {', '.join(missing)}")
-        ids, present = _borrower_ids(frame)
-        keep = frame["score"].notna().to_numpy(dtype=bool) & present
-        rated = frame.loc[keep, list(MOVER_COLUMNS)].assign(**{BORROWER_ID: ids[keep]})
-        rated = rated.drop_duplicates(BORROWER_ID, keep="first")
-        return cls(
-            label=label,
-            ids=pd.Index(rated[BORROWER_ID].to_numpy(dtype=object)),
-            scores=floats(rated["score"]),
-            grades=rated["grade"].astype(object).to_numpy(dtype=object),
-        )
-
-
-class _Attributions:
-    """The loans' attribution factors by borrower, so that a borrower is attributed at most once.
-
-    Each loan's factor is at most 1 on its own, but a borrower with several loans and no balance sheet
-    (each attributed the whole borrower), or with loans above its equity + debt, would have its emissions
-    counted more than once in the book's total. The loans' factors are summed per ``borrower_id`` at the
-    end, and where a borrower's sum exceeds 1 its loans' financed emissions are scaled by 1 / sum (PCAF Part
-    A: financed emissions are a share of the borrower's emissions). Ids are kept as 64-bit hashes, with the
-    factor, the five financed figures and two small group codes (attribution basis, industry): 61 bytes per
-    loan, 61 MB for a million loans; a collision between two of a million ids has a probability near 3e-8.
-    """
-
-    def __init__(self) -> None:
-        self._parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
-        self.without_id = 0
-
-    def add(self, chunk: pd.DataFrame, loan: np.ndarray, hashes: np.ndarray, present: np.ndarray,
-            bases: np.ndarray, divisions: np.ndarray) -> None:
-        """Keep the attribution and financed emissions of the ``loan`` rows of ``chunk`` that have an id
-        (``hashes`` and ``present`` from :func:`rating_model.book_checks.id_hashes`), with each row's
-        attribution basis and industry."""
-        has_id = loan & present
-        self.without_id += int((loan & ~has_id).sum())
-        if not has_id.any():
-            return
-        financed = np.column_stack(
-            [np.nan_to_num(floats(chunk[column])[has_id]) for _, column in FINANCED_SCOPES]
-        )
-        self._parts.append(
-            (
-                hashes[has_id],
-                np.nan_to_num(floats(chunk["attribution_factor"])[has_id]),
-                financed,
-                bases[has_id],
-                divisions[has_id],
-            )
-        )
-
-    def excess(self) -> tuple[int, pd.DataFrame]:
-        """Borrowers attributed more than once, and per loan of theirs the financed emissions above their
-        whole (one column per :data:`FINANCED_SCOPES` key, with ``basis`` and ``division``)."""
-        columns = [key for key, _ in FINANCED_SCOPES]
-        none = pd.DataFrame(columns=[*columns, "basis", "division"])
-        if not self._parts:
-            return 0, none
-        ids, factors = (np.concatenate([part[i] for part in self._parts]) for i in (0, 1))
-        group = pd.Series(factors).groupby(ids, sort=False)
-        sums = group.transform("sum").to_numpy()
-        over = sums > 1.0 + _ROUNDING_SLACK * group.transform("size").to_numpy()
-        if not over.any():
-            return 0, none
-        financed = np.concatenate([part[2] for part in self._parts])[over]
-        above = 1.0 - 1.0 / sums[over]  # the share of each such loan's financed emissions above the cap
-        excess = pd.DataFrame(financed * above[:, None], columns=columns)
-        excess["basis"] = np.concatenate([part[3] for part in self._parts])[over]
-        excess["division"] = np.concatenate([part[4] for part in self._parts])[over]
-        return int(np.unique(ids[over]).size), excess
-
-
-class _Movers:
-    """Score changes against a previous run, keeping only the current top ``n`` of each list."""
-
-    def __init__(self, previous: PreviousRun, top_n: int) -> None:
-        self.previous = previous
-        self.top_n = top_n
-        self.matched = np.zeros(len(previous.ids), dtype=bool)
-        self.new_rows = 0
-        self.transitions: dict[tuple[str, str], int] = {}
-        self.rises = pd.DataFrame(columns=list(_MOVER_FIELDS))
-        self.falls = pd.DataFrame(columns=list(_MOVER_FIELDS))
-        self.regraded = pd.DataFrame(columns=[*_MOVER_FIELDS, "steps", "size", "abs_change"])
-
-    def add(self, ids: np.ndarray, rows: np.ndarray, scores: np.ndarray, grades: np.ndarray) -> None:
-        positions = self.previous.ids.get_indexer(ids)
-        found = positions >= 0
-        self.new_rows += int((~found).sum())
-        # A borrower on several rows (one row per loan) counts once: its first row in the file.
-        candidates = np.flatnonzero(found)
-        _, first = np.unique(positions[candidates], return_index=True)
-        candidates = candidates[np.sort(first)]
-        candidates = candidates[~self.matched[positions[candidates]]]
-        if not len(candidates):
-            return
-        at = positions[candidates]
-        self.matched[at] = True
-        frame = pd.DataFrame(
-            {
-                "borrower_id": ids[candidates],
-                "row": rows[candidates],
-                "previous_score": self.previous.scores[at],
-                "score": scores[candidates],
-                "previous_grade": self.previous.grades[at],
-                "grade": grades[candidates],
-                "steps": np.array([_rank(g) for g in self.previous.grades[at]], dtype=np.int64)
-                - np.array([_rank(g) for g in grades[candidates]], dtype=np.int64),
-            }
-        )
-        frame["change"] = (frame["score"] - frame["previous_score"]).round(4)
-        pairs = frame.groupby(["previous_grade", "grade"], sort=False).size()
-        for (before, after), count in pairs.items():
-            key = (str(before), str(after))
-            self.transitions[key] = self.transitions.get(key, 0) + int(count)
-        self.rises = self._top(self.rises, frame[frame["change"] > 0], "change", ascending=False)
-        self.falls = self._top(self.falls, frame[frame["change"] < 0], "change", ascending=True)
-        moved = frame[frame["steps"] != 0].copy()
-        moved["size"] = moved["steps"].abs()
-        moved["abs_change"] = moved["change"].abs()
-        self.regraded = self._top(self.regraded, moved, ["size", "abs_change"], ascending=False)
-
-    def _top(
-        self, kept: pd.DataFrame, new: pd.DataFrame, by: str | list[str], *, ascending: bool
-    ) -> pd.DataFrame:
-        """The best ``top_n`` of the kept and the new rows; ties go to the earlier row of the file."""
-        if not len(new):
-            return kept
-        both = pd.concat([kept, new]) if len(kept) else new
-        keys = [by] if isinstance(by, str) else by
-        order = [ascending] * len(keys) + [True]
-        return both.sort_values([*keys, "row"], ascending=order, kind="stable").head(self.top_n)
-
-    def summary(self) -> dict[str, Any]:
-        upgraded = sum(n for (a, b), n in self.transitions.items() if _rank(b) < _rank(a))
-        downgraded = sum(n for (a, b), n in self.transitions.items() if _rank(b) > _rank(a))
-        matched = int(self.matched.sum())
-        table: dict[str, dict[str, int]] = {}
-        for (before, after), count in sorted(
-            self.transitions.items(), key=lambda kv: (_rank(kv[0][0]), _rank(kv[0][1]))
-        ):
-            table.setdefault(before, {})[after] = count
-        return {
-            "available": True,
-            "compared_with": self.previous.label,
-            "unit": "score points (0-100 scale); change = this run's score - the previous run's score",
-            "basis": (
-                "rated rows matched on borrower_id with the previous run's rated rows; a borrower on "
-                "several rows counts once (its first row)"
-            ),
-            "top_n": self.top_n,
-            "matched": figure(matched, "borrowers", "borrowers rated in both runs"),
-            "new": figure(
-                self.new_rows, _ROWS, "rated rows whose borrower_id the previous run did not rate"
-            ),
-            "not_rated_now": figure(
-                len(self.matched) - matched,
-                "borrowers",
-                "borrowers the previous run rated that have no rated row in this run",
-            ),
-            "rises": _records(self.rises),
-            "falls": _records(self.falls),
-            "grade_changes": {
-                "unit": "borrowers",
-                "basis": "matched borrowers by previous grade -> grade (after knock-outs); "
-                "largest: most grade steps, then largest score change",
-                "upgraded": upgraded,
-                "downgraded": downgraded,
-                "unchanged": matched - upgraded - downgraded,
-                "transitions": table,
-                "largest": _records(self.regraded, with_steps=True),
-            },
-        }
-
-
-def _rank(grade: str) -> int:
-    return _GRADE_RANK.get(grade, len(GRADES))
-
-
-def _records(frame: pd.DataFrame, *, with_steps: bool = False) -> list[dict[str, Any]]:
-    out = []
-    for rec in frame.to_dict("records"):
-        item = {
-            "borrower_id": str(rec["borrower_id"]),
-            "row": int(rec["row"]),
-            "previous_score": float(rec["previous_score"]),
-            "score": float(rec["score"]),
-            "change": float(rec["change"]),
-            "previous_grade": str(rec["previous_grade"]),
-            "grade": str(rec["grade"]),
-        }
-        if with_steps:
-            item["grade_steps"] = int(rec["steps"])  # positive: better grade now
-        out.append(item)
-    return out
 
 
 class PortfolioAccumulator:
@@ -389,7 +148,7 @@ class PortfolioAccumulator:
         self.eligible_outstanding = 0.0
         self.preferential_rows = 0
         self.preferential_outstanding = 0.0
-        self._attributions = _Attributions()
+        self._attributions = Attributions()
         self.financed_scopes = dict.fromkeys(("scope1", "scope2_location", "scope2_market"), 0.0)
         self.refused_loans = self.refused_without_loan = 0
         self.refused_outstanding = 0.0
@@ -401,7 +160,7 @@ class PortfolioAccumulator:
         self._green = GreenLoanStats()
         self._flags = RowFlags()
         self._versions = Versions()
-        self._movers = _Movers(previous, top_n) if previous is not None else None
+        self._movers = Movers(previous, top_n) if previous is not None else None
         self._movers_reason = (
             None
             if previous is not None
@@ -453,7 +212,7 @@ class PortfolioAccumulator:
         for key in self.financed_scopes:
             self.financed_scopes[key] += float(np.nansum(floats(chunk[f"financed_{key}_tco2e"])[loan]))
         if BORROWER_ID in chunk.columns:
-            ids, present = _borrower_ids(chunk)
+            ids, present = borrower_ids(chunk)
         else:
             ids, present = np.empty(n, dtype=object), np.zeros(n, dtype=bool)
         hashes, _ = id_hashes(chunk, BORROWER_ID)

@@ -144,7 +144,8 @@ def summarize_command(results: Path, previous_path: Path | None, out_path: Path 
     """
     import pandas as pd
 
-    from rating_model.portfolio import MOVER_COLUMNS, PreviousRun, summarize
+    from rating_model.portfolio import summarize
+    from rating_model.portfolio_movers import MOVER_COLUMNS, PreviousRun
     from rating_model.result_files import read_results
 
     previous = None

@@ -307,7 +307,7 @@ def previous_scores(results: Path) -> pd.DataFrame | None:
     """A finished job's ``borrower_id``, ``score`` and ``grade`` (``None`` without a borrower_id column)."""
     import pyarrow.parquet as pq
 
-    from rating_model.portfolio import MOVER_COLUMNS
+    from rating_model.portfolio_movers import MOVER_COLUMNS
 
     names = pq.ParquetFile(results).schema_arrow.names
     if not set(MOVER_COLUMNS) <= set(names):

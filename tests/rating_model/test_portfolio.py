@@ -10,7 +10,8 @@ import pytest
 
 from rating_model.batch import rate_frame
 from rating_model.loan_book import iter_loan_book
-from rating_model.portfolio import SUMMARY_COLUMNS, PortfolioAccumulator, PreviousRun, summarize
+from rating_model.portfolio import SUMMARY_COLUMNS, PortfolioAccumulator, summarize
+from rating_model.portfolio_movers import PreviousRun
 from tests.conftest import session_engine
 
 NA = None
