@@ -152,12 +152,15 @@ def text(
     description: str | None = None,
     also: tuple[Callable[[str], None], ...] = (),
     default: str | None = None,
+    published_min_length: int | None = None,
 ) -> fields.String:
     """A string field with the engine's limits: length, an anchored pattern or a closed set of values.
 
     :param also: further validators, run after those.
     :param default: the value the engine takes when the field is left out or null, published as the
         OpenAPI ``default`` (nothing is filled in when loading: the engine does it).
+    :param published_min_length: the ``minLength`` the document publishes where a validator in ``also``
+        holds the text to more than its length (the document must not promise what the service refuses).
     """
     validators: list[Any] = [validate.Length(min=1 if required else 0, max=max_length), _storable, *also]
     if pattern is not None:
@@ -169,6 +172,8 @@ def text(
         # "" is refused by not_blank, not by Length: without this the document said minLength 0 (a bank
         # integrator's review); Length keeps 0 so that "" is still answered with not_blank's own message
         metadata["minLength"] = 1
+    if published_min_length is not None:
+        metadata["minLength"] = published_min_length
     if default is not None:
         metadata["default"] = default
     return fields.String(required=required, allow_none=not required, validate=validators, metadata=metadata)

@@ -55,18 +55,13 @@ def _says_something(reason: str) -> None:
 
 def _reason(description: str) -> fields.String:
     """An audited reason: one rule for every entry point (:func:`_says_something`)."""
-    return _published_minimum(text(required=True, max_length=2000, description=description,
-                                   also=(_says_something,)))
+    return text(required=True, max_length=2000, description=description + _AT_LEAST, also=(_says_something,),
+                published_min_length=3)
 
 
-def _published_minimum(field: fields.String) -> fields.String:
-    """Publish the 3 characters :func:`_says_something` needs at least as ``minLength`` (the document had
-    said 1, a bank integrator's review); only letters and digits count, which the description says."""
-    field.metadata["minLength"] = 3
-    field.metadata["description"] = field.metadata.get("description", "") + (
-        " At least 3 letters or digits (spaces and punctuation do not count)."
-    )
-    return field
+#: What :func:`_says_something` holds a reason to, published with it (the document had said a minimum
+#: length of 1, a bank integrator's review)
+_AT_LEAST = " At least 3 letters or digits (spaces and punctuation do not count)."
 
 
 class ActivateRequestSchema(Schema):
@@ -81,14 +76,15 @@ class ActivateRequestSchema(Schema):
         "analyst's). When another version is active by then (someone promoted or rolled back meanwhile), "
         "nothing changes and the answer is 409.",
     )
-    accept_worse = _published_minimum(text(
+    accept_worse = text(
         required=False,
         max_length=2000,
         also=(_says_something,),
+        published_min_length=3,
         description="Why to promote although the recorded comparison shows the version worse than the "
         "active model (AUC, Gini or KS lower, or Brier higher, beyond the bootstrap interval): without it "
-        "such a promotion answers 409 naming the metrics. Kept in the audit trail with them.",
-    ))
+        "such a promotion answers 409 naming the metrics. Kept in the audit trail with them." + _AT_LEAST,
+    )
 
 
 class RollbackRequestSchema(Schema):
