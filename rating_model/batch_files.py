@@ -4,16 +4,15 @@ A bank's book can be millions of rows; memory must not grow with it. Chunks are 
 (Parquet record batches, CSV ``chunksize``), at most a few are in flight in worker processes, and each
 result chunk is appended to the output as soon as it is its turn, so peak memory is a handful of chunks
 whatever the file size. Workers start as :mod:`rating_model.workers` says (forked from a fork server
-with this module loaded) and build their engine once from the model document (plain JSON, verified again
-in the worker: nothing pickled but data, as frames or Arrow). The output is the same whatever the number
-of workers (the tests check it).
+with :mod:`rating_model.book_chunks` loaded, which holds what they run) and build their engine once from
+the model document (plain JSON, verified again in the worker: nothing pickled but data, as frames or
+Arrow). The output is the same whatever the number of workers (the tests check it).
 """
 
 from __future__ import annotations
 
 import bz2
 import functools
-import gc
 import gzip
 import json
 import lzma
@@ -27,22 +26,31 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Any, TypeAlias, TypeVar
+from typing import Any, TypeVar
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
-from pandas.api.types import infer_dtype
 
-from rating_model.batch import passthrough_columns, rate_frame
+from rating_model import book_chunks
+from rating_model.batch import passthrough_columns
 from rating_model.book_checks import BookChecks, scan_book
+from rating_model.book_chunks import (
+    Chunk,
+    as_frame,
+    chunk_length,
+    in_worker,
+    load_worker_engine,
+    rated_frame,
+    rated_table,
+    typed_frame,
+)
 from rating_model.engine import Engine
 from rating_model.exceptions import InvalidInputError
 from rating_model.flat import CSV_ENCODING, FLAT_DTYPES, csv_compression, file_kind, refuse_long_first_row
-from rating_model.flat_columns import DECIMAL
-from rating_model.workers import default_workers, exit_with_owner, worker_context
+from rating_model.workers import default_workers, start_worker, worker_context
 
 __all__ = [
     "DEFAULT_CHUNK_ROWS",
@@ -67,101 +75,7 @@ __all__ = [
 #: rows per chunk: large enough that per-chunk overhead vanishes, small enough to keep memory flat
 DEFAULT_CHUNK_ROWS = 25_000
 _IN_FLIGHT_PER_WORKER = 2  # one chunk being rated, one waiting: workers never idle, memory stays bounded
-#: a chunk of a book as read: a frame (CSV) or an Arrow record batch (Parquet, converted where it is rated)
-Chunk: TypeAlias = pd.DataFrame | pa.RecordBatch
 T = TypeVar("T")
-
-
-def _typed(frame: pd.DataFrame) -> pd.DataFrame:
-    """Every known flat column in its documented dtype where all its cells convert; other columns as read.
-
-    A column is converted in one vectorised step. When one of its cells does not convert (``many`` or
-    ``1,000`` where a number belongs, ``x`` in a Parquet text column), the column stays as read instead:
-    :func:`rating_model.flat.payloads_from_frame` then converts it cell by cell and passes the cell that
-    does not convert to the parser, which names it in that row's ``error`` exactly as ``POST /v1/ratings``
-    names it (``company.employees: must be a number``) while the chunk's other rows are rated.
-    """
-    converted = {}
-    for name in frame.columns:
-        dtype = FLAT_DTYPES.get(name)
-        if dtype is not None and str(frame[name].dtype) != dtype:
-            column = _converted_column(frame[name], dtype)
-            if column is not None:
-                converted[name] = column
-    if not converted:
-        return frame
-    out = frame.copy(deep=False)
-    for name, column in converted.items():
-        out[name] = column
-    return out
-
-
-#: boolean cells as text, as :func:`rating_model.flat_columns.cell_value` reads them
-_BOOLEAN_TEXT = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
-
-
-def _converted_column(series: pd.Series, dtype: str) -> pd.Series | None:
-    """``series`` in ``dtype``; ``None`` when a cell does not convert (the column is then rated as read).
-
-    Text becomes numbers through Python's own float parsing (``astype``), the one JSON numbers of the API
-    go through, so a figure read from a CSV is the figure the API would rate. Cells that are not text (a
-    Parquet column of numbers or booleans) are converted only where each cell would become the same
-    value cell by cell (:func:`rating_model.flat_columns.cell_value`, what Spark's batches go through):
-    numbers for number fields, booleans or 0/1 for flags. Anything else, such as numbers in a text field
-    (``47`` for ``company__industry_code``), ``2`` for a flag or booleans for a number, stays as read, so
-    that the parser refuses that cell in its row's ``error`` as ``POST /v1/ratings`` refuses it.
-    """
-    kind = infer_dtype(series, skipna=True)  # from the dtype alone, except for object columns
-    try:
-        if kind in ("string", "empty"):
-            return _from_text(series, dtype)
-        if dtype == "boolean":
-            return _flags(series, kind)
-        if kind not in _NUMBERS or dtype == "string":
-            return None
-        if dtype == "Int64" and kind != "integer":
-            return _whole(series.astype("float64"))
-        if dtype == "Int64" and str(series.dtype).lower() == "uint64" and (series >= 2**63).any():
-            return None  # astype would wrap it round to a negative number
-        return series.astype(dtype)
-    except (TypeError, ValueError, OverflowError):
-        return None
-
-
-#: what :func:`pandas.api.types.infer_dtype` says of a column of real numbers (never of booleans)
-_NUMBERS = frozenset({"integer", "floating", "mixed-integer-float"})
-
-
-def _from_text(series: pd.Series, dtype: str) -> pd.Series | None:
-    """A text column (CSV cells, Parquet strings) in ``dtype``; ``None`` when a cell does not convert."""
-    if dtype == "string":
-        return series.astype(dtype)
-    if dtype == "boolean":
-        flags = series.str.strip().str.lower().map(_BOOLEAN_TEXT)
-        return None if (series.notna() & flags.isna()).any() else flags.astype("boolean")
-    cells = series.dropna().str.strip()
-    if not cells.str.fullmatch(DECIMAL.pattern).all():
-        return None  # "nan", "42_000", other scripts' digits: refused cell by cell, as the API refuses them
-    numbers = series.astype("float64")
-    return _whole(numbers) if dtype == "Int64" else numbers.astype(dtype)
-
-
-def _whole(numbers: pd.Series) -> pd.Series | None:
-    """Floats as ``Int64`` when every one is whole and exact; ``None`` otherwise."""
-    whole = numbers.isna() | ((numbers % 1 == 0) & (numbers.abs() < 2.0**53))
-    return numbers.astype("Int64") if whole.all() else None
-
-
-def _flags(series: pd.Series, kind: str) -> pd.Series | None:
-    """Booleans as they are, numbers as flags when every one is 0 or 1; ``None`` otherwise."""
-    if kind == "boolean":
-        return series.astype("boolean")
-    if kind not in _NUMBERS:
-        return None
-    numbers = series.astype("float64")
-    if not (numbers.isna() | numbers.isin((0.0, 1.0))).all():
-        return None
-    return numbers.eq(1.0).astype("boolean").mask(numbers.isna())
 
 
 def read_chunks(path: str | Path, chunk_rows: int = DEFAULT_CHUNK_ROWS) -> Iterator[pd.DataFrame]:
@@ -195,13 +109,13 @@ def read_raw_chunks(path: str | Path, chunk_rows: int = DEFAULT_CHUNK_ROWS) -> I
         return
     header = pd.read_csv(source, nrows=0, index_col=False, encoding=CSV_ENCODING).columns
     _refuse_long_first_row(source, len(header))
-    # numbers and flags are read as text and converted by _typed, so that one bad cell is that row's error
+    # numbers and flags are read as text and converted by typed_frame: one bad cell is that row's error
     dtypes = {c: "string" if FLAT_DTYPES.get(c, "string") == "string" else object for c in header}
     chunks = pd.read_csv(source, dtype=dtypes, keep_default_na=False, na_values=[""], index_col=False,
                          chunksize=chunk_rows, encoding=CSV_ENCODING)
     try:
         for chunk in chunks:
-            yield _typed(chunk)
+            yield typed_frame(chunk)
     except pd.errors.ParserError as exc:
         raise pd.errors.ParserError(_ragged_line(str(exc), len(header))) from None
 
@@ -231,34 +145,6 @@ def _ragged_line(message: str, columns: int) -> str:
             f"line or cell with a line break comes before it) has {saw} cells where the header has "
             f"{columns}: a comma in an unquoted cell shifts every cell after it, so the file was not rated; "
             "quote that cell or remove the extra cells")
-
-
-def chunk_length(chunk: Chunk) -> int:
-    """Rows in a chunk, whichever form it has."""
-    return chunk.num_rows if isinstance(chunk, pa.RecordBatch) else len(chunk)
-
-
-def as_frame(chunk: Chunk) -> pd.DataFrame:
-    """A chunk as the frame :func:`rating_model.batch.rate_frame` takes (Arrow in the flat dtypes)."""
-    if isinstance(chunk, pd.DataFrame):
-        return chunk
-    return _typed(chunk.to_pandas(types_mapper=_arrow_to_pandas, use_threads=False))
-
-
-def _arrow_to_pandas(kind: pa.DataType) -> Any:
-    """Strings to pandas' ``string`` dtype and nullable ints/bools to their NA-aware dtypes.
-
-    ``uint64`` becomes ``UInt64``: its values above 2**63 fit no ``Int64``.
-    """
-    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
-        return pd.StringDtype()
-    if pa.types.is_uint64(kind):
-        return pd.UInt64Dtype()
-    if pa.types.is_integer(kind):
-        return pd.Int64Dtype()
-    if pa.types.is_boolean(kind):
-        return pd.BooleanDtype()
-    return None
 
 
 #: The widest loan book read: the flat format's columns (169) with room for a bank's own pass-through
@@ -562,68 +448,6 @@ class ResultWriter:
 
 # -- parallel rating ----------------------------------------------------------------------------------------
 
-_WORKER_ENGINE: Engine | None = None
-
-
-def _init_worker(model_json: str | None) -> None:
-    global _WORKER_ENGINE
-    exit_with_owner()
-    _WORKER_ENGINE = _engine(None if model_json is None else json.loads(model_json))
-
-
-def _engine(model_document: Mapping[str, Any] | None) -> Engine:
-    return Engine.load(model_document)
-
-
-def _in_worker(job: Callable[[Engine, Chunk, int], T], chunk: Chunk, first_row: int) -> T:
-    assert _WORKER_ENGINE is not None, "worker not initialised"
-    return job(_WORKER_ENGINE, chunk, first_row)
-
-
-def _rated_frame(engine: Engine, chunk: Chunk, first_row: int, checks: BookChecks | None = None
-                 ) -> pd.DataFrame:
-    """Rate a chunk with the cyclic garbage collector paused: about 10% faster, no more memory.
-
-    Rating allocates many small acyclic objects (payload dicts, frozen dataclasses), all freed by
-    reference counting; the collector's generation-0 passes over them find nothing to free. Enabled
-    again after the chunk, it picks up anything cyclic. Only in batch processes, never in a server
-    thread, because pausing the collector is process-wide.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        return rate_frame(as_frame(chunk), engine, first_row=first_row, checks=checks)
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def _rated_table(engine: Engine, chunk: Chunk, first_row: int, checks: BookChecks | None = None
-                 ) -> pa.Table:
-    """The rated chunk as Arrow, converted in the process that rated it.
-
-    Between processes a table travels as a few column buffers, while a frame of strings pickles and
-    unpickles every cell as a Python object: that was a quarter of the parent's CPU, on a machine
-    whose every core is rating.
-    """
-    table = pa.Table.from_pandas(_rated_frame(engine, chunk, first_row, checks), preserve_index=False)
-    return _with_input_columns(table, chunk) if isinstance(chunk, pa.RecordBatch) else table
-
-
-def _with_input_columns(table: pa.Table, batch: pa.RecordBatch) -> pa.Table:
-    """``table`` with its pass-through columns as ``batch`` holds them: the Parquet file's own types.
-
-    Through pandas they would be typed again by each chunk's cells (``decimal128(3, 2)`` for a chunk of
-    ``1.50``, ``null`` for a column empty in the chunk), and the next chunk would not fit the first's
-    type. Rows are the same, in the same order (:func:`rating_model.batch.rate_frame` keeps them).
-    """
-    for name in batch.schema.names:
-        index = table.schema.get_field_index(name)
-        if index >= 0 and name not in FLAT_DTYPES:
-            table = table.set_column(index, batch.schema.field(name), batch.column(name))
-    return table
-
-
 def rate_chunks(
     chunks: Iterable[Chunk],
     *,
@@ -638,7 +462,7 @@ def rate_chunks(
     process (no start-up cost: the right choice for small files and for tests). ``checks``: the whole
     book's cross-row checks (:func:`scan_file`); ``None`` checks each chunk on its own.
     """
-    return _rate_chunks(functools.partial(_rated_frame, checks=checks), _placed(chunks), model_document,
+    return _rate_chunks(functools.partial(rated_frame, checks=checks), _placed(chunks), model_document,
                         workers)
 
 
@@ -651,7 +475,7 @@ def rate_placed_chunks(
 ) -> Iterator[pd.DataFrame]:
     """:func:`rate_chunks` for ``(chunk, first_row)`` pairs: chunks that say where they start in the file,
     so that a resumed portfolio job rates only the chunks it has not done yet."""
-    return _rate_chunks(functools.partial(_rated_frame, checks=checks), chunks, model_document, workers)
+    return _rate_chunks(functools.partial(rated_frame, checks=checks), chunks, model_document, workers)
 
 
 def rate_chunks_as_tables(
@@ -662,7 +486,7 @@ def rate_chunks_as_tables(
     checks: BookChecks | None = None,
 ) -> Iterator[pa.Table]:
     """:func:`rate_chunks` with each result as an Arrow table: what a file writer wants, made cheaply."""
-    return _rate_chunks(functools.partial(_rated_table, checks=checks), _placed(chunks), model_document,
+    return _rate_chunks(functools.partial(rated_table, checks=checks), _placed(chunks), model_document,
                         workers)
 
 
@@ -685,17 +509,19 @@ def _rate_chunks(job: Callable[[Engine, Chunk, int], T], chunks: Iterable[tuple[
                  model_document: Mapping[str, Any] | None, workers: int | None) -> Iterator[T]:
     n_workers = default_workers() if workers is None else workers
     if n_workers <= 1:
-        engine = _engine(model_document)
+        engine = Engine.load(model_document)
         for chunk, first_row in chunks:
             yield job(engine, chunk, first_row)
         return
     model_json = None if model_document is None else json.dumps(model_document)
     pending: deque[Future[T]] = deque()
-    pool = ProcessPoolExecutor(max_workers=n_workers, mp_context=worker_context([__name__]),
-                               initializer=_init_worker, initargs=(model_json,))
+    # what a worker runs lives in book_chunks: preloaded by the fork server, it is all a worker imports
+    context = worker_context([book_chunks.__name__, start_worker.__module__])
+    pool = ProcessPoolExecutor(max_workers=n_workers, mp_context=context, initializer=start_worker,
+                               initargs=(load_worker_engine, model_json))
     try:
         for chunk, first_row in chunks:
-            pending.append(pool.submit(_in_worker, job, chunk, first_row))
+            pending.append(pool.submit(in_worker, job, chunk, first_row))
             if len(pending) >= n_workers * _IN_FLIGHT_PER_WORKER:
                 yield pending.popleft().result()
         while pending:

@@ -48,7 +48,7 @@ def data_digests(frame: pd.DataFrame) -> np.ndarray:
     """A 64-bit digest of each row's operating data: every flat column but the loan's.
 
     Numbers are compared as float64 and text stripped, so a chunk whose column was typed and one whose
-    column stayed as read (a bad cell elsewhere in it, :mod:`rating_model.batch_files`) digest alike.
+    column stayed as read (a bad cell elsewhere in it, :mod:`rating_model.book_chunks`) digest alike.
     """
     names = sorted(c for c in frame.columns if c in FLAT_DTYPES and not str(c).startswith("loan__"))
     parts: dict[str, pd.Series] = {}
@@ -125,7 +125,7 @@ class BookScanner:
         self.has_loan_id = False
 
     def add(self, frame: pd.DataFrame) -> None:
-        """Fold one chunk's ids in (typed as :func:`rating_model.batch_files.as_frame` types it)."""
+        """Fold one chunk's ids in (typed as :func:`rating_model.book_chunks.as_frame` types it)."""
         borrowers, has_borrower = id_hashes(frame, BORROWER_ID)
         self._borrowers.append(borrowers[has_borrower])
         if LOAN_ID in frame.columns:

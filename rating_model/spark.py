@@ -6,9 +6,8 @@ single-machine batch and ``POST /v1/ratings`` give (a test compares them row by 
 
 What crosses the wire is data only. The driver loads the engine once to learn the result columns and the
 artifact's ``sha256``; the tasks carry the model document as JSON text (or nothing, for the packaged
-default). Each Python worker builds its engine once, caches it by ``sha256`` for every later batch and
-task, and checks that its versions (model, standard, factor set, schema, engine) are the driver's: a node
-with another greenrate installed would otherwise mix the results of two models in one book without a word.
+default) to :func:`rating_model.spark_tasks.rate_batches`, what each Python worker runs: it builds its
+engine once, caches it by ``sha256`` and checks that its versions are the driver's.
 
 The ``row`` column. Spark has no file order: partitions are scheduled in any order and file splits are
 packed by size. So ``row`` is defined as follows, never by the order results happen to arrive in:
@@ -29,21 +28,19 @@ import json
 import os
 import re
 import sys
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
-from rating_model.batch import passthrough_columns, rate_frame, result_schema
-from rating_model.book_checks import BORROWER_ID, LOAN_ID, UNCHECKED
+from rating_model.batch import passthrough_columns, result_schema
+from rating_model.book_checks import BORROWER_ID, LOAN_ID
 from rating_model.engine import Engine
 from rating_model.exceptions import RatingModelError
 from rating_model.flat import FLAT_DTYPES, csv_compression, file_kind
+from rating_model.spark_tasks import rate_batches
 
 if TYPE_CHECKING:
-    import pandas as pd
     from pyspark.sql import Column, DataFrame, SparkSession
     from pyspark.sql.types import DataType, StructType
 
@@ -53,45 +50,6 @@ __all__ = ["main", "rate_dataframe", "spark_schema", "spark_types", "with_file_p
 _ROW_ID = "_greenrate_row_id"
 # the column that carries each row's operating-data digest through the rating to the cross-row checks
 _DIGEST = "_greenrate_data_digest"
-
-# -- in the executors -------------------------------------------------------------------------------------
-
-_ENGINES: dict[str, Engine] = {}  # per Python worker: engines by artifact sha256, built once
-
-
-def _worker_engine(model_json: str | None, sha256: str, versions: Mapping[str, str]) -> Engine:
-    """This worker's engine for the artifact ``sha256``: built on first use, then reused for every batch."""
-    engine = _ENGINES.get(sha256)
-    if engine is None:
-        engine = Engine.load(None if model_json is None else json.loads(model_json))
-        if engine.artifact.sha256 != sha256 or engine.versions != dict(versions):
-            raise RuntimeError(
-                f"this executor's greenrate rates with {engine.versions} (artifact {engine.artifact.sha256}),"
-                f" the driver's with {dict(versions)} (artifact {sha256}): install the same greenrate"
-                " on every node"
-            )
-        _ENGINES[sha256] = engine
-    return engine
-
-
-def _rate_batches(batches: Iterator[pd.DataFrame], *, model_json: str | None, sha256: str,
-                  versions: Mapping[str, str], row_column: str) -> Iterator[pd.DataFrame]:
-    """``mapInPandas`` body: each Arrow batch through :func:`rate_frame`, ``row`` from ``row_column``.
-
-    Cells arrive in Spark's types (text from a CSV read without a schema, numbers, booleans); the flat
-    format converts each by its column's documented type and leaves an unconvertible cell to the parser,
-    which names it in that row's ``error``.
-    """
-    engine = _worker_engine(model_json, sha256, versions)
-    for batch in batches:
-        ids = batch[row_column]
-        if ids.isna().any():
-            raise ValueError(f"{row_column}: the row column has empty values")
-        # a batch is part of the book: the cross-row flags are set over the whole DataFrame afterwards
-        out = rate_frame(batch.drop(columns=[row_column]), engine, checks=UNCHECKED)
-        out["row"] = ids.to_numpy(dtype=np.int64)
-        yield out
-
 
 # -- on the driver ----------------------------------------------------------------------------------------
 
@@ -159,7 +117,7 @@ def rate_dataframe(df: DataFrame, *, model_document: Mapping[str, Any] | None = 
     data = sorted(c for c in df.columns if c in FLAT_DTYPES and not c.startswith("loan__"))
     df = df.withColumn(_DIGEST, F.xxhash64(F.to_json(F.struct(*[F.col(c) for c in data]))))
     schema = spark_schema(engine, [(name, df.schema[name].dataType) for name in [*keep, _DIGEST]])
-    body = partial(_rate_batches, model_json=None if model_document is None else json.dumps(model_document),
+    body = partial(rate_batches, model_json=None if model_document is None else json.dumps(model_document),
                    sha256=engine.artifact.sha256, versions=engine.versions, row_column=row_column)
     return _cross_row_flags(df.mapInPandas(body, schema), keep)
 

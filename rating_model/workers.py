@@ -15,10 +15,10 @@ import multiprocessing
 import multiprocessing.connection
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from multiprocessing.context import BaseContext
 
-__all__ = ["default_workers", "exit_with_owner", "worker_context"]
+__all__ = ["default_workers", "exit_with_owner", "start_worker", "worker_context"]
 
 
 def default_workers() -> int:
@@ -60,3 +60,13 @@ def exit_with_owner() -> None:
         os._exit(1)
 
     threading.Thread(target=watch, name="greenrate-owner-watch", daemon=True).start()
+
+
+def start_worker(setup: Callable[..., object], *args: object) -> None:
+    """A pool's initializer: :func:`exit_with_owner`, then ``setup(*args)`` (the worker's own state).
+
+    ``setup`` travels to the worker by name: a function of a module the fork server preloads, so that
+    the worker imports nothing more (:mod:`rating_model.book_chunks` for the batch's workers).
+    """
+    exit_with_owner()
+    setup(*args)

@@ -27,7 +27,8 @@ from rating_model.batch_files import rate_file
 from rating_model.engine import Engine
 from rating_model.exceptions import InvalidInputError
 from rating_model.loan_book import iter_loan_book
-from rating_model.spark import _worker_engine, main, rate_dataframe, spark_schema, with_file_positions
+from rating_model.spark import main, rate_dataframe, spark_schema, with_file_positions
+from rating_model.spark_tasks import worker_engine
 
 pytestmark = [
     pytest.mark.slow,
@@ -271,9 +272,9 @@ def test_bad_columns_are_refused_before_any_job(spark: Any) -> None:
 def test_a_worker_refuses_an_engine_other_than_the_drivers() -> None:
     engine = Engine.load()
     with pytest.raises(RuntimeError, match="install the same greenrate"):
-        _worker_engine(None, "0" * 64, engine.versions)
+        worker_engine(None, "0" * 64, engine.versions)
     with pytest.raises(RuntimeError, match="install the same greenrate"):
-        _worker_engine(None, engine.artifact.sha256, {**engine.versions, "standard": "other"})
+        worker_engine(None, engine.artifact.sha256, {**engine.versions, "standard": "other"})
 
 
 def test_rating_model_imports_without_pyspark() -> None:
