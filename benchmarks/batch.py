@@ -27,10 +27,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from rating_model.batch_files import ResultWriter, read_chunks
 from rating_model.engine import DEFAULT_MODEL
-from rating_model.loan_book import write_loan_book
 from rating_model.workers import default_workers
+from service.batch.files import ResultWriter, read_chunks, write_loan_book
 
 OUT = Path(__file__).parent / "out"
 SIZES = (100_000, 300_000, 1_000_000)

@@ -6,13 +6,12 @@ population has no loan, one drawn here: an amount of 5-40% of revenue, 20-100% o
 balance sheet PCAF attributes by (equity + debt for 70% of borrowers, total assets only for 20%, nothing
 for 10%, the mix of disclosure a small-business book has). Draws are made per block of
 :data:`rating_model.synthetic.BLOCK_ROWS` rows from ``(seed, block)``, so the same ``(n_rows, seed)`` gives
-the same book however it is chunked.
+the same book however it is chunked. Written to a file by :func:`service.batch.files.write_loan_book`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -20,7 +19,7 @@ import pandas as pd
 from rating_model.flat import EXTRA_COLUMNS
 from rating_model.synthetic import BLOCK_ROWS, iter_frames
 
-__all__ = ["iter_loan_book", "write_loan_book"]
+__all__ = ["iter_loan_book"]
 
 _GREEN_USES = ("energy_efficiency", "green_buildings", "renewable_energy", "clean_transportation",
                "pollution_prevention", "sustainable_water", "circular_economy")
@@ -71,12 +70,3 @@ def _with_loans(block: pd.DataFrame, seed: int, block_index: int) -> pd.DataFram
     fill("loan__borrower_total_assets", np.round(balance * 1.3, -3), assets_only)
     return block
 
-
-def write_loan_book(path: str | Path, n_rows: int, seed: int, chunk_rows: int = 100_000) -> int:
-    """Write a book of ``n_rows`` borrowers to CSV or Parquet (by extension), streaming; returns the rows."""
-    from rating_model.batch_files import ResultWriter
-
-    with ResultWriter(path) as writer:
-        for chunk in iter_loan_book(n_rows, seed, chunk_rows):
-            writer.write(chunk)
-    return writer.rows

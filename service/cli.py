@@ -17,7 +17,7 @@ from sqlalchemy import Engine, inspect
 from sqlalchemy.exc import SQLAlchemyError
 
 from schemas.keys import MAX_KEY_LIFETIME
-from service import batch_cli, model_cli
+from service import model_cli
 from service.auth import (
     KEY_TAG,
     MERCHANT_ID_PATTERN,
@@ -27,6 +27,7 @@ from service.auth import (
     generate_key,
     hash_key,
 )
+from service.batch import cli as batch_cli
 from service.commands import command_settings, database, database_failure
 from service.models import register_packaged_default
 from service.portfolios import worker_cli

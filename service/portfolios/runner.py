@@ -29,11 +29,12 @@ from sqlalchemy import Engine as DbEngine
 from sqlalchemy.exc import SQLAlchemyError
 
 from rating_model.batch import rate_frame
-from rating_model.batch_files import Chunk, as_frame, chunk_length, rate_placed_chunks, read_raw_chunks
 from rating_model.book_checks import scan_book
+from rating_model.book_chunks import Chunk, as_frame, chunk_length
 from rating_model.exceptions import ArtifactError, RatingModelError
 from rating_model.portfolio import PortfolioAccumulator
 from rating_model.portfolio_movers import PreviousRun
+from service.batch.files import rate_placed_chunks, read_raw_chunks
 from service.config import Settings, load_settings
 from service.engine_slot import EngineSlot
 from service.model_watch import ModelWatcher, engine_for

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 # module for every request's routing but touch a loan book only on an upload or a download, and importing
 # the two costs each worker about 80 MB of resident memory (benchmarks: worker RSS after 100,000 requests).
 
-#: accepted upload names, longest first (``.csv.gz`` before ``.csv``): the formats batch_files reads
+#: accepted upload names, longest first (``.csv.gz`` before ``.csv``): the formats service.batch.files reads
 SUFFIXES = (".csv.bz2", ".csv.zip", ".csv.gz", ".csv.xz", ".parquet", ".csv", ".pq")
 _COPY_BLOCK = 1024 * 1024
 
@@ -130,12 +130,12 @@ def inspect_upload(path: Path, max_rows: int) -> int | None:
     ------
     UploadRefused
         Unreadable, no column of the flat format, a column the batch refuses (a repeated name, an unknown
-        ``__`` name, nested or binary Parquet values: :func:`~rating_model.batch_files.check_book`), or no
+        ``__`` name, nested or binary Parquet values: :func:`~service.batch.files.check_book`), or no
         rows. A bad *row* is not refused here: it gets its own ``error`` in the results.
     """
     import pandas as pd
 
-    from rating_model.batch_files import BookTooWide, check_book
+    from service.batch.files import BookTooWide, check_book
 
     try:
         columns = check_book(path)
@@ -287,13 +287,13 @@ def merge_parts(files: JobFiles, count: int, tag: str) -> int:
 def stream_csv(results: Path) -> Iterator[bytes]:
     """The results as CSV, one row group at a time (header first; empty cells for missing values).
 
-    Text a spreadsheet would run as a formula is quoted (:func:`~rating_model.batch_files.csv_safe`).
+    Text a spreadsheet would run as a formula is quoted (:func:`~service.batch.files.csv_safe`).
     """
     import pyarrow as pa
     import pyarrow.csv as pa_csv
     import pyarrow.parquet as pq
 
-    from rating_model.batch_files import csv_safe
+    from service.batch.files import csv_safe
 
     with pq.ParquetFile(results) as parquet:
         for group in range(parquet.num_row_groups):

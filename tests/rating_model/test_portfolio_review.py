@@ -14,10 +14,10 @@ import pandas as pd
 import pytest
 
 from rating_model.batch import rate_frame
-from rating_model.batch_files import rate_file, scan_file
 from rating_model.loan_book import iter_loan_book
 from rating_model.portfolio import summarize
-from rating_model.result_files import read_results
+from service.batch.files import rate_file, scan_file
+from service.batch.results import read_results
 from tests.conftest import session_engine
 
 

@@ -225,7 +225,7 @@ def test_pass_through_decimals_and_dates_are_written_in_the_books_types(env: dic
 def test_any_arrow_error_is_one_line_not_a_traceback(env: dict[str, str], tmp_path: Path,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     """Arrow raises more than ArrowInvalid (ArrowNotImplementedError, ArrowTypeError...)."""
-    import rating_model.batch_files as batch_files
+    import service.batch.files as batch_files
 
     def unsupported(chunk: Any) -> pd.DataFrame:
         raise pa.ArrowNotImplementedError("Unsupported cast from date32[day] to null")

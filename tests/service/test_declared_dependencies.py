@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import sys
 import tomllib
+from collections.abc import Collection
 from importlib.metadata import packages_distributions
 from pathlib import Path
 
@@ -41,12 +42,14 @@ def _extra(name: str, seen: frozenset[str] = frozenset()) -> set[str]:
     return out
 
 
-def _imported(*packages: str) -> dict[str, str]:
-    """Installed third-party distributions imported under ``packages`` -> one file importing each."""
+def _imported(*packages: str, skip: Collection[str] = ()) -> dict[str, str]:
+    """Installed third-party distributions imported under ``packages`` (directories or ``.py`` files),
+    but in the files ``skip`` names -> one file importing each."""
     by_module = packages_distributions()
     found: dict[str, str] = {}
     for package in packages:
-        for path in sorted((ROOT / package).rglob("*.py")):
+        paths = [ROOT / package] if package.endswith(".py") else sorted((ROOT / package).rglob("*.py"))
+        for path in (p for p in paths if str(p.relative_to(ROOT)) not in skip):
             for node in ast.walk(ast.parse(path.read_text())):
                 if isinstance(node, ast.Import):
                     modules = [alias.name for alias in node.names]
@@ -63,10 +66,18 @@ def _imported(*packages: str) -> dict[str, str]:
     return found
 
 
+#: the service's modules that run only with an extra installed (they import it inside their functions)
+_EXTRA_MODULES = {"service/batch/spark.py": "spark"}
+
+
 def test_the_serving_packages_import_only_declared_dependencies() -> None:
     declared = {_name(r) for r in _PROJECT["dependencies"]}
-    missing = {d: f for d, f in _imported("service", "schemas").items() if d not in declared}
+    imported = _imported("service", "schemas", skip=_EXTRA_MODULES)
+    missing = {d: f for d, f in imported.items() if d not in declared}
     assert not missing, f"imported but not in [project] dependencies: {missing}"
+    for module, extra in _EXTRA_MODULES.items():
+        missing = {d: f for d, f in _imported(module).items() if d not in declared | _extra(extra)}
+        assert not missing, f"imported but in neither [project] dependencies nor the {extra} extra: {missing}"
 
 
 def test_the_engine_imports_only_declared_dependencies_or_extras() -> None:

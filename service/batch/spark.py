@@ -18,7 +18,9 @@ packed by size. So ``row`` is defined as follows, never by the order results hap
 - otherwise ``monotonically_increasing_id()``: unique and increasing within a partition, but not
   consecutive and not a file position.
 
-pyspark is imported inside the functions, so ``rating_model`` imports without the ``spark`` extra.
+pyspark is imported inside the functions, so ``service`` imports without the ``spark`` extra. This module is
+the driver's (the command line, the session, reading and writing); the executors import only
+:mod:`rating_model.spark_tasks` and the engine's modules, never Flask or the app factory.
 """
 
 from __future__ import annotations
@@ -217,14 +219,14 @@ def _integer_column(df: DataFrame, column: str) -> DataFrame:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m rating_model.spark INPUT OUTPUT``: rate a loan book with Spark into a Parquet folder.
+    """``python -m service.batch.spark INPUT OUTPUT``: rate a loan book with Spark into a Parquet folder.
 
     A mistake in what the command was given (an OUTPUT that exists, a missing input or model file, a
     refused model or column, a row column that is not an integer, a malformed CSV line) is reported in
     one line on stderr with exit status 1, not as a traceback; Spark's own log lines are Spark's.
     """
     parser = argparse.ArgumentParser(
-        prog="python -m rating_model.spark",
+        prog="python -m service.batch.spark",
         description="Rate a loan book (flat format, CSV or Parquet) on Spark; results as Parquet.",
         epilog="Run it with spark-submit for a cluster (docs/batch-and-spark.md); plain python runs Spark "
                "in local mode on this machine's cores.",

@@ -15,8 +15,9 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from rating_model.batch import RESULT_COLUMNS
-from rating_model.batch_files import DEFAULT_CHUNK_ROWS, as_frame
+from rating_model.book_chunks import as_frame
 from rating_model.flat import CSV_ENCODING, file_kind
+from service.batch.files import DEFAULT_CHUNK_ROWS
 
 __all__ = ["read_results"]
 

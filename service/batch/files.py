@@ -50,17 +50,15 @@ from rating_model.book_chunks import (
 from rating_model.engine import Engine
 from rating_model.exceptions import InvalidInputError
 from rating_model.flat import CSV_ENCODING, FLAT_DTYPES, csv_compression, file_kind, refuse_long_first_row
+from rating_model.loan_book import iter_loan_book
 from rating_model.workers import default_workers, start_worker, worker_context
 
 __all__ = [
     "DEFAULT_CHUNK_ROWS",
     "BatchReport",
-    "Chunk",
     "ResultWriter",
-    "as_frame",
     "BookTooWide",
     "check_book",
-    "chunk_length",
     "csv_safe",
     "count_rows",
     "rate_chunks",
@@ -68,6 +66,7 @@ __all__ = [
     "rate_placed_chunks",
     "rate_file",
     "scan_file",
+    "write_loan_book",
     "read_chunks",
     "read_raw_chunks",
 ]
@@ -315,6 +314,15 @@ def count_rows(path: str | Path) -> int | None:
         return int(pq.ParquetFile(source).metadata.num_rows)
     return None
 
+
+
+def write_loan_book(path: str | Path, n_rows: int, seed: int, chunk_rows: int = 100_000) -> int:
+    """Write a SYNTHETIC book of ``n_rows`` borrowers (:func:`rating_model.loan_book.iter_loan_book`) to CSV
+    or Parquet (by extension), streaming; returns the rows."""
+    with ResultWriter(path) as writer:
+        for chunk in iter_loan_book(n_rows, seed, chunk_rows):
+            writer.write(chunk)
+    return writer.rows
 
 #: text a spreadsheet would run as a formula (OWASP "CSV injection"): = + - @, a tab or a CR first
 _FORMULA_START = r"^[=+\-@\t\r]"

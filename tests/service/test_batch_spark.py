@@ -1,4 +1,4 @@
-"""The Spark path (rating_model.spark) in local mode gives the single-machine batch's results, row by row.
+"""The Spark path (service.batch.spark) in local mode gives the single-machine batch's results, row by row.
 
 One local session serves the module (a JVM start costs seconds). The book is a generated loan book with a
 few bad rows and pass-through columns; the reference is :func:`rating_model.batch.rate_frame` on the same
@@ -23,12 +23,12 @@ import pyarrow.parquet as pq
 import pytest
 
 from rating_model.batch import rate_frame, result_schema
-from rating_model.batch_files import rate_file
 from rating_model.engine import Engine
 from rating_model.exceptions import InvalidInputError
 from rating_model.loan_book import iter_loan_book
-from rating_model.spark import main, rate_dataframe, spark_schema, with_file_positions
 from rating_model.spark_tasks import worker_engine
+from service.batch.files import rate_file
+from service.batch.spark import main, rate_dataframe, spark_schema, with_file_positions
 
 pytestmark = [
     pytest.mark.slow,
@@ -151,7 +151,7 @@ def test_command_line_parquet_in_parquet_out(spark: Any, parquet_book: Path, exp
     capsys.readouterr()
     assert main([str(parquet_book), str(out)]) == 1  # OUTPUT exists: one line, no traceback
     said = capsys.readouterr().err
-    assert said.startswith("python -m rating_model.spark: error: [PATH_ALREADY_EXISTS]")
+    assert said.startswith("python -m service.batch.spark: error: [PATH_ALREADY_EXISTS]")
     assert "already exists" in said and len(said.splitlines()) == 1
 
 
@@ -172,7 +172,7 @@ def test_command_line_csv_with_a_row_column(spark: Any, book: pd.DataFrame, expe
         numbered.to_csv(path, index=False, lineterminator="\n")
         assert main([str(path), str(tmp_path / "refused"), "--row-column", "loan_no"]) == 1
         said = capsys.readouterr().err
-        assert said == ("python -m rating_model.spark: error: loan_no: --row-column needs a whole number in "
+        assert said == ("python -m service.batch.spark: error: loan_no: --row-column needs a whole number in "
                         f"every row; found {found}\n")
     assert not (tmp_path / "refused").exists()
     assert main([str(path), str(tmp_path / "refused"), "--row-column", "loan"]) == 1
@@ -197,7 +197,7 @@ def test_command_line_mistakes_are_one_line(spark: Any, parquet_book: Path, tmp_
         capsys.readouterr()
         assert main(argv) == 1, argv
         said = capsys.readouterr().err
-        assert said.startswith("python -m rating_model.spark: error: ") and len(said.splitlines()) == 1, said
+        assert said.startswith("python -m service.batch.spark: error: ") and len(said.splitlines()) == 1, said
         assert expected_text in said and "Traceback" not in said, said
 
 
@@ -277,10 +277,10 @@ def test_a_worker_refuses_an_engine_other_than_the_drivers() -> None:
         worker_engine(None, engine.artifact.sha256, {**engine.versions, "standard": "other"})
 
 
-def test_rating_model_imports_without_pyspark() -> None:
+def test_the_spark_module_imports_without_pyspark() -> None:
     code = ("import sys; sys.modules['pyspark'] = None\n"
-            "import rating_model.spark, rating_model.batch\n"
-            "print(rating_model.spark.rate_dataframe.__name__)")
+            "import service.batch.spark, rating_model.spark_tasks\n"
+            "print(service.batch.spark.rate_dataframe.__name__)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False,
                           cwd=Path(__file__).resolve().parents[2], timeout=60)
     assert done.returncode == 0, done.stderr

@@ -1,6 +1,6 @@
 """A Parquet cell of another type than its column's is read as it is, then checked as the API checks it.
 
-``rating_model.batch_files`` converts whole columns to the flat dtypes for speed; the conversion may never
+``rating_model.book_chunks`` converts whole columns to the flat dtypes for speed; the conversion may never
 change what a cell means. The reference is :func:`rating_model.flat.payload_from_row` on the same row as
 plain Python values, cell by cell, which is what Spark's batches and the API's JSON go through.
 """
@@ -16,11 +16,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from rating_model.batch_files import as_frame, rate_file
+from rating_model.book_chunks import as_frame
 from rating_model.engine import Engine
 from rating_model.exceptions import RatingModelError
 from rating_model.flat import payload_from_row, payloads_from_frame
 from rating_model.loan_book import iter_loan_book
+from service.batch.files import rate_file
 
 FLAG, COUNT, FIGURE, TEXT = ("practices__e_invoicing", "company__employees", "energy__electricity_kwh",
                              "company__industry_code")

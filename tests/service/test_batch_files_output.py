@@ -15,8 +15,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from rating_model.batch_files import ResultWriter, rate_file
 from rating_model.loan_book import iter_loan_book
+from service.batch.files import ResultWriter, rate_file
 
 ROWS = 250
 

@@ -13,9 +13,12 @@ import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 import pytest
 
-from rating_model import batch_files
 from rating_model.batch import RESULT_COLUMNS, passthrough_columns, rate_frame, result_schema
-from rating_model.batch_files import (
+from rating_model.exceptions import InvalidInputError
+from rating_model.flat import payloads_from_frame
+from rating_model.loan_book import iter_loan_book
+from service.batch import files as batch_files
+from service.batch.files import (
     BookTooWide,
     ResultWriter,
     check_book,
@@ -23,10 +26,8 @@ from rating_model.batch_files import (
     rate_chunks,
     rate_file,
     read_chunks,
+    write_loan_book,
 )
-from rating_model.exceptions import InvalidInputError
-from rating_model.flat import payloads_from_frame
-from rating_model.loan_book import iter_loan_book, write_loan_book
 from tests.conftest import session_engine
 
 
