@@ -29,7 +29,8 @@ from typing import Any
 
 from rating_model.engine import DEFAULT_MODEL
 from rating_model.workers import default_workers
-from service.batch.files import ResultWriter, read_chunks, write_loan_book
+from service.batch.files import read_chunks
+from service.batch.writer import ResultWriter, write_loan_book
 
 OUT = Path(__file__).parent / "out"
 SIZES = (100_000, 300_000, 1_000_000)

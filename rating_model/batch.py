@@ -15,8 +15,8 @@ operating-data format and have no ``__`` in their name (``borrower_id``, ``loan_
 through unchanged, so results join back to the bank's own records; a column with ``__`` that the format
 does not know is a typo that would silently drop data, and is refused for the whole file.
 
-Pure computation (pandas and NumPy, no I/O): :mod:`service.batch.files` streams files through it (in
-worker processes, through :mod:`rating_model.book_chunks`), the portfolio jobs and the Spark path
+Pure computation (pandas and NumPy, no I/O): :mod:`service.batch` streams files through it (in worker
+processes, through :mod:`rating_model.book_chunks`), the portfolio jobs and the Spark path
 (:mod:`rating_model.spark_tasks`) call it on their own chunks.
 """
 

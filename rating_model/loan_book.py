@@ -6,7 +6,7 @@ population has no loan, one drawn here: an amount of 5-40% of revenue, 20-100% o
 balance sheet PCAF attributes by (equity + debt for 70% of borrowers, total assets only for 20%, nothing
 for 10%, the mix of disclosure a small-business book has). Draws are made per block of
 :data:`rating_model.synthetic.BLOCK_ROWS` rows from ``(seed, block)``, so the same ``(n_rows, seed)`` gives
-the same book however it is chunked. Written to a file by :func:`service.batch.files.write_loan_book`.
+the same book however it is chunked. Written to a file by :func:`service.batch.writer.write_loan_book`.
 """
 
 from __future__ import annotations

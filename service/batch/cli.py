@@ -3,8 +3,8 @@
 The rating is the API's: the same engine, with the model the service has active (read from the registry
 named by ``GREENRATE_DATABASE_URL``), unless ``--model`` names another. Rows the engine refuses are kept
 with the reason in their ``error`` column; the batch never stops on a bad row. The computation lives in
-:mod:`rating_model.batch` and the files' in :mod:`service.batch.files`; this module only reads options,
-picks the model and shows progress.
+:mod:`rating_model.batch`, the files' in :mod:`service.batch`; this module only reads options, picks
+the model and shows progress.
 """
 
 from __future__ import annotations
@@ -87,7 +87,8 @@ def rate_command(source: Path, target: Path, model_ref: str | None, workers: int
     import pandas as pd
 
     from rating_model.flat import file_kind
-    from service.batch.files import DEFAULT_CHUNK_ROWS, BookTooWide, check_book, count_rows, rate_file
+    from service.batch.files import DEFAULT_CHUNK_ROWS, BookTooWide, check_book, count_rows
+    from service.batch.pool import rate_file
     from service.model_data_cli import progress_bar
 
     for path in (source, target):
@@ -195,7 +196,7 @@ def _unreadable() -> tuple[type[BaseException], ...]:
 @click.option("--seed", type=int, default=20261125, show_default=True)
 def generate_book(target: Path, rows: int, seed: int) -> None:
     """Write a SYNTHETIC loan book (borrower_id, operating data, one loan each) for trials and benchmarks."""
-    from service.batch.files import write_loan_book
+    from service.batch.writer import write_loan_book
 
     written = write_loan_book(target, rows, seed)
     click.echo(f"wrote {written} synthetic borrowers to {target}")

@@ -1,80 +1,46 @@
-"""Loan-book files through the batch rater: streamed in chunks, rated on every core, written in order.
+"""Loan-book files read for the batch rater: checked before they are read, then streamed in chunks.
 
 A bank's book can be millions of rows; memory must not grow with it. Chunks are read one at a time
-(Parquet record batches, CSV ``chunksize``), at most a few are in flight in worker processes, and each
-result chunk is appended to the output as soon as it is its turn, so peak memory is a handful of chunks
-whatever the file size. Workers start as :mod:`rating_model.workers` says (forked from a fork server
-with :mod:`rating_model.book_chunks` loaded, which holds what they run) and build their engine once from
-the model document (plain JSON, verified again in the worker: nothing pickled but data, as frames or
-Arrow). The output is the same whatever the number of workers (the tests check it).
+(Parquet record batches, CSV ``chunksize``) and typed as :mod:`rating_model.book_chunks` types them; a
+header too wide to read safely, a column that cannot be rated and a CSV line with too many cells refuse the
+whole file before anything is rated. :mod:`service.batch.pool` rates the chunks on every core,
+:mod:`service.batch.writer` writes the results.
 """
 
 from __future__ import annotations
 
 import bz2
-import functools
 import gzip
-import json
 import lzma
 import os
 import re
-import time
 import zipfile
-from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass
+from collections.abc import Iterator
 from pathlib import Path
-from types import TracebackType
-from typing import Any, TypeVar
+from typing import Any
 
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
-from rating_model import book_chunks
 from rating_model.batch import passthrough_columns
 from rating_model.book_checks import BookChecks, scan_book
-from rating_model.book_chunks import (
-    Chunk,
-    as_frame,
-    chunk_length,
-    in_worker,
-    load_worker_engine,
-    rated_frame,
-    rated_table,
-    typed_frame,
-)
-from rating_model.engine import Engine
+from rating_model.book_chunks import Chunk, as_frame, typed_frame
 from rating_model.exceptions import InvalidInputError
 from rating_model.flat import CSV_ENCODING, FLAT_DTYPES, csv_compression, file_kind, refuse_long_first_row
-from rating_model.loan_book import iter_loan_book
-from rating_model.workers import default_workers, start_worker, worker_context
 
 __all__ = [
     "DEFAULT_CHUNK_ROWS",
-    "BatchReport",
-    "ResultWriter",
     "BookTooWide",
     "check_book",
-    "csv_safe",
     "count_rows",
-    "rate_chunks",
-    "rate_chunks_as_tables",
-    "rate_placed_chunks",
-    "rate_file",
-    "scan_file",
-    "write_loan_book",
     "read_chunks",
     "read_raw_chunks",
+    "scan_file",
 ]
 
 #: rows per chunk: large enough that per-chunk overhead vanishes, small enough to keep memory flat
 DEFAULT_CHUNK_ROWS = 25_000
-_IN_FLIGHT_PER_WORKER = 2  # one chunk being rated, one waiting: workers never idle, memory stays bounded
-T = TypeVar("T")
 
 
 def read_chunks(path: str | Path, chunk_rows: int = DEFAULT_CHUNK_ROWS) -> Iterator[pd.DataFrame]:
@@ -315,280 +281,8 @@ def count_rows(path: str | Path) -> int | None:
     return None
 
 
-
-def write_loan_book(path: str | Path, n_rows: int, seed: int, chunk_rows: int = 100_000) -> int:
-    """Write a SYNTHETIC book of ``n_rows`` borrowers (:func:`rating_model.loan_book.iter_loan_book`) to CSV
-    or Parquet (by extension), streaming; returns the rows."""
-    with ResultWriter(path) as writer:
-        for chunk in iter_loan_book(n_rows, seed, chunk_rows):
-            writer.write(chunk)
-    return writer.rows
-
-#: text a spreadsheet would run as a formula (OWASP "CSV injection"): = + - @, a tab or a CR first
-_FORMULA_START = r"^[=+\-@\t\r]"
-#: ... unless the whole cell is a plain number (``-12.5``), which no spreadsheet runs and which must read back
-_PLAIN_NUMBER = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
-
-
-def csv_safe(table: pa.Table) -> pa.Table:
-    """``table`` with each text cell and column name a spreadsheet would run as a formula prefixed ``'``.
-
-    Pass-through columns carry the bank's own text into a file that people open in spreadsheets, where
-    ``=HYPERLINK(...)`` or ``@SUM(...)`` would run; the single quote (OWASP's advice) makes such a cell
-    text. Only text columns change, only cells that start like a formula and are not a plain number, so the
-    figures the engine computed and negative numbers stay as they are. For CSV output only: Parquet keeps
-    the cells exactly as given.
-    """
-    for index, field in enumerate(table.schema):
-        kind = field.type
-        if pa.types.is_dictionary(kind):
-            kind = kind.value_type
-        if pa.types.is_string_view(kind):
-            kind = pa.string()  # neither Arrow's regex kernels nor its CSV writer take string views
-        if not (pa.types.is_string(kind) or pa.types.is_large_string(kind)):
-            continue
-        column = table.column(index).cast(kind)
-        risky = pc.and_(pc.match_substring_regex(column, _FORMULA_START),
-                        pc.invert(pc.match_substring_regex(column, _PLAIN_NUMBER)))
-        if pc.any(risky).as_py():
-            quoted = pc.binary_join_element_wise(pa.scalar("'", kind), column, pa.scalar("", kind))
-            table = table.set_column(index, field.with_type(kind), pc.if_else(risky, quoted, column))
-        elif kind != field.type:
-            table = table.set_column(index, field.with_type(kind), column)
-    # the header too: a pass-through column's name is the bank's text as well (security review)
-    names = ["'" + name if _risky_text(name) else name for name in table.column_names]
-    return table.rename_columns(names) if names != table.column_names else table
-
-
-def _risky_text(text: str) -> bool:
-    """Whether a spreadsheet would run ``text`` as a formula (the test :func:`csv_safe` makes per cell)."""
-    return re.match(_FORMULA_START, text) is not None and re.match(_PLAIN_NUMBER, text) is None
-
-
-class ResultWriter:
-    """Appends result chunks to one CSV or Parquet file (by extension), with the first chunk's schema.
-
-    Parquet: one row group per chunk through :class:`pyarrow.parquet.ParquetWriter`. CSV: a header, then
-    rows, ``\\n`` line ends, text that a spreadsheet would run as a formula quoted (:func:`csv_safe`),
-    compressed when the name says so (``.csv.gz``, ``.csv.bz2``, ``.csv.xz``, ``.csv.zip``), as pandas
-    and this module read it back. The file appears under its name only when closed without error (written
-    to a temporary name, then renamed), so a crashed batch never leaves a plausible half file.
-    """
-
-    def __init__(self, path: str | Path) -> None:
-        self.path = Path(path)
-        self.kind = file_kind(self.path)
-        self._partial = self.path.with_name(f".{self.path.name}.partial")
-        self._parquet: pq.ParquetWriter | None = None
-        self._schema: pa.Schema | None = None
-        self._csv: Any = None
-        self._streams: list[Any] = []  # under the CSV writer: the file, then the archive or compressor
-        self.rows = 0
-
-    def __enter__(self) -> ResultWriter:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        return self
-
-    def write(self, chunk: pd.DataFrame | pa.Table) -> None:
-        """Append a chunk; a table typed differently from the first chunk is cast to its schema."""
-        if isinstance(chunk, pa.Table):
-            table = chunk
-            if self._schema is not None and not table.schema.equals(self._schema, check_metadata=False):
-                table = table.cast(self._schema)
-        else:
-            table = pa.Table.from_pandas(chunk, preserve_index=False, schema=self._schema)
-        if self._schema is None:
-            self._schema = table.schema
-        if self.kind == "parquet":
-            if self._parquet is None:
-                self._parquet = pq.ParquetWriter(self._partial, self._schema)
-            self._parquet.write_table(table)
-        else:
-            safe = csv_safe(table)
-            if self._csv is None:
-                self._csv = pa_csv.CSVWriter(self._csv_sink(), safe.schema)
-            self._csv.write_table(safe)
-        self.rows += len(chunk)
-
-    def _csv_sink(self) -> Any:
-        """The temporary file as a binary stream, compressed as the name says; closed by ``__exit__``.
-
-        Compressed output is deterministic (no time stamp) and names what it holds as pandas does: the
-        gzip header and the zip archive's only member carry the file name without the compression suffix.
-        """
-        compression = csv_compression(self.path)
-        if compression is None:
-            self._streams.append(pa.OSFile(str(self._partial), "wb"))
-            return self._streams[-1]
-        inner = self.path.name[: self.path.name.lower().rindex(".")]  # rated.csv.gz -> rated.csv
-        if compression == "zip":
-            archive = zipfile.ZipFile(self._partial, "w")
-            member = zipfile.ZipInfo(inner, date_time=(1980, 1, 1, 0, 0, 0))
-            member.compress_type = zipfile.ZIP_DEFLATED
-            self._streams += [archive, archive.open(member, "w", force_zip64=True)]
-        elif compression == "gzip":
-            raw = open(self._partial, "wb")  # closed with the other streams by __exit__
-            self._streams += [raw, gzip.GzipFile(inner, "wb", compresslevel=6, fileobj=raw, mtime=0)]
-        else:
-            self._streams.append(bz2.BZ2File(self._partial, "wb") if compression == "bz2"
-                                 else lzma.LZMAFile(self._partial, "wb"))
-        return self._streams[-1]
-
-    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
-        try:
-            if kind is None and self._schema is None:  # no chunk: a file with no columns, valid in its format
-                if self.kind == "parquet":
-                    pq.write_table(pa.table({}), self._partial)
-                else:
-                    self._csv_sink()  # empty, compressed if the name says so
-            writers = [w for w in (self._parquet, self._csv) if w is not None]
-            for closable in (*writers, *reversed(self._streams)):
-                closable.close()
-        except BaseException:
-            self._partial.unlink(missing_ok=True)
-            raise
-        if kind is None:
-            os.replace(self._partial, self.path)
-        else:
-            self._partial.unlink(missing_ok=True)
-
-
-# -- parallel rating ----------------------------------------------------------------------------------------
-
-def rate_chunks(
-    chunks: Iterable[Chunk],
-    *,
-    model_document: Mapping[str, Any] | None = None,
-    workers: int | None = None,
-    checks: BookChecks | None = None,
-) -> Iterator[pd.DataFrame]:
-    """Rated chunks in input order, rated by ``workers`` processes (the packaged model unless given).
-
-    At most ``2 × workers`` chunks are in flight, so a slow consumer (a disk, a network) holds the
-    reading back instead of letting results pile up in memory. With one worker, everything runs in this
-    process (no start-up cost: the right choice for small files and for tests). ``checks``: the whole
-    book's cross-row checks (:func:`scan_file`); ``None`` checks each chunk on its own.
-    """
-    return _rate_chunks(functools.partial(rated_frame, checks=checks), _placed(chunks), model_document,
-                        workers)
-
-
-def rate_placed_chunks(
-    chunks: Iterable[tuple[Chunk, int]],
-    *,
-    model_document: Mapping[str, Any] | None = None,
-    workers: int | None = None,
-    checks: BookChecks | None = None,
-) -> Iterator[pd.DataFrame]:
-    """:func:`rate_chunks` for ``(chunk, first_row)`` pairs: chunks that say where they start in the file,
-    so that a resumed portfolio job rates only the chunks it has not done yet."""
-    return _rate_chunks(functools.partial(rated_frame, checks=checks), chunks, model_document, workers)
-
-
-def rate_chunks_as_tables(
-    chunks: Iterable[Chunk],
-    *,
-    model_document: Mapping[str, Any] | None = None,
-    workers: int | None = None,
-    checks: BookChecks | None = None,
-) -> Iterator[pa.Table]:
-    """:func:`rate_chunks` with each result as an Arrow table: what a file writer wants, made cheaply."""
-    return _rate_chunks(functools.partial(rated_table, checks=checks), _placed(chunks), model_document,
-                        workers)
-
-
 def scan_file(path: str | Path, chunk_rows: int = DEFAULT_CHUNK_ROWS) -> BookChecks:
     """The cross-row checks of a whole book file (:mod:`rating_model.book_checks`): a first pass over it,
     reading and typing each chunk (a few percent of the time rating it takes), and a second only when a
     borrower id repeats."""
     return scan_book(lambda: read_chunks(path, chunk_rows))
-
-
-def _placed(chunks: Iterable[Chunk]) -> Iterator[tuple[Chunk, int]]:
-    """Each chunk with the position of its first row, for chunks that follow each other from row 0."""
-    first_row = 0
-    for chunk in chunks:
-        yield chunk, first_row
-        first_row += chunk_length(chunk)
-
-
-def _rate_chunks(job: Callable[[Engine, Chunk, int], T], chunks: Iterable[tuple[Chunk, int]],
-                 model_document: Mapping[str, Any] | None, workers: int | None) -> Iterator[T]:
-    n_workers = default_workers() if workers is None else workers
-    if n_workers <= 1:
-        engine = Engine.load(model_document)
-        for chunk, first_row in chunks:
-            yield job(engine, chunk, first_row)
-        return
-    model_json = None if model_document is None else json.dumps(model_document)
-    pending: deque[Future[T]] = deque()
-    # what a worker runs lives in book_chunks: preloaded by the fork server, it is all a worker imports
-    context = worker_context([book_chunks.__name__, start_worker.__module__])
-    pool = ProcessPoolExecutor(max_workers=n_workers, mp_context=context, initializer=start_worker,
-                               initargs=(load_worker_engine, model_json))
-    try:
-        for chunk, first_row in chunks:
-            pending.append(pool.submit(in_worker, job, chunk, first_row))
-            if len(pending) >= n_workers * _IN_FLIGHT_PER_WORKER:
-                yield pending.popleft().result()
-        while pending:
-            yield pending.popleft().result()
-    finally:
-        # abandoned (an error, a job timeout, a consumer that stopped): wait only for the chunks being
-        # rated, not for the ones still queued
-        pool.shutdown(wait=True, cancel_futures=True)
-
-
-@dataclass(frozen=True, slots=True)
-class BatchReport:
-    """What one batch did: rows read, rated and refused, and how long it took."""
-
-    rows: int
-    rated: int
-    errors: int
-    seconds: float
-
-    @property
-    def rows_per_second(self) -> float:
-        return self.rows / self.seconds if self.seconds > 0 else 0.0
-
-    def to_dict(self) -> dict[str, float | int]:
-        return {"rows": self.rows, "rated": self.rated, "errors": self.errors,
-                "seconds": round(self.seconds, 3),
-                "rows_per_second": round(self.rows_per_second, 1)}
-
-
-def rate_file(
-    source: str | Path,
-    target: str | Path,
-    *,
-    model_document: Mapping[str, Any] | None = None,
-    workers: int | None = None,
-    chunk_rows: int = DEFAULT_CHUNK_ROWS,
-    progress: Callable[[int], None] | None = None,
-) -> BatchReport:
-    """Rate a CSV/Parquet loan book into a CSV/Parquet result file (formats by extension, independently).
-
-    Raises
-    ------
-    InvalidInputError
-        When the file's columns cannot be rated at all (:func:`check_book`): nothing is written.
-    pyarrow.ArrowException
-        For an error Arrow raises on the way (a malformed file, a type it cannot convert). Nothing is
-        written.
-    """
-    check_book(source)  # refuse a bad header before any worker starts
-    started = time.perf_counter()
-    checks = scan_file(source, chunk_rows)
-    rows = errors = 0
-    with ResultWriter(target) as writer:
-        chunks = read_raw_chunks(source, chunk_rows)
-        for result in rate_chunks_as_tables(chunks, model_document=model_document, workers=workers,
-                                            checks=checks):
-            writer.write(result)
-            rows += result.num_rows
-            errors += result.num_rows - result.column("error").null_count
-            if progress is not None:
-                progress(result.num_rows)
-    return BatchReport(rows, rows - errors, errors, time.perf_counter() - started)

@@ -34,7 +34,8 @@ from rating_model.book_chunks import Chunk, as_frame, chunk_length
 from rating_model.exceptions import ArtifactError, RatingModelError
 from rating_model.portfolio import PortfolioAccumulator
 from rating_model.portfolio_movers import PreviousRun
-from service.batch.files import rate_placed_chunks, read_raw_chunks
+from service.batch.files import read_raw_chunks
+from service.batch.pool import rate_placed_chunks
 from service.config import Settings, load_settings
 from service.engine_slot import EngineSlot
 from service.model_watch import ModelWatcher, engine_for

@@ -287,13 +287,13 @@ def merge_parts(files: JobFiles, count: int, tag: str) -> int:
 def stream_csv(results: Path) -> Iterator[bytes]:
     """The results as CSV, one row group at a time (header first; empty cells for missing values).
 
-    Text a spreadsheet would run as a formula is quoted (:func:`~service.batch.files.csv_safe`).
+    Text a spreadsheet would run as a formula is quoted (:func:`~service.batch.writer.csv_safe`).
     """
     import pyarrow as pa
     import pyarrow.csv as pa_csv
     import pyarrow.parquet as pq
 
-    from service.batch.files import csv_safe
+    from service.batch.writer import csv_safe
 
     with pq.ParquetFile(results) as parquet:
         for group in range(parquet.num_row_groups):

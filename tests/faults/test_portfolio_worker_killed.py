@@ -25,7 +25,7 @@ from flask import Flask
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
-from service.batch.files import write_loan_book
+from service.batch.writer import write_loan_book
 from service.records import migrate
 from service.records import portfolios as records
 from tests.conftest import AppFactory, bearer, create_key, services_of

@@ -16,7 +16,8 @@ import pytest
 from rating_model.batch import rate_frame
 from rating_model.loan_book import iter_loan_book
 from rating_model.portfolio import summarize
-from service.batch.files import rate_file, scan_file
+from service.batch.files import scan_file
+from service.batch.pool import rate_file
 from service.batch.results import read_results
 from tests.conftest import session_engine
 

@@ -18,16 +18,9 @@ from rating_model.exceptions import InvalidInputError
 from rating_model.flat import payloads_from_frame
 from rating_model.loan_book import iter_loan_book
 from service.batch import files as batch_files
-from service.batch.files import (
-    BookTooWide,
-    ResultWriter,
-    check_book,
-    csv_safe,
-    rate_chunks,
-    rate_file,
-    read_chunks,
-    write_loan_book,
-)
+from service.batch.files import BookTooWide, check_book, read_chunks
+from service.batch.pool import rate_chunks, rate_file
+from service.batch.writer import ResultWriter, csv_safe, write_loan_book
 from tests.conftest import session_engine
 
 

@@ -21,7 +21,7 @@ from rating_model.engine import Engine
 from rating_model.exceptions import RatingModelError
 from rating_model.flat import payload_from_row, payloads_from_frame
 from rating_model.loan_book import iter_loan_book
-from service.batch.files import rate_file
+from service.batch.pool import rate_file
 
 FLAG, COUNT, FIGURE, TEXT = ("practices__e_invoicing", "company__employees", "energy__electricity_kwh",
                              "company__industry_code")

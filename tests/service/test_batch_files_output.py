@@ -16,7 +16,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from rating_model.loan_book import iter_loan_book
-from service.batch.files import ResultWriter, rate_file
+from service.batch.pool import rate_file
+from service.batch.writer import ResultWriter
 
 ROWS = 250
 

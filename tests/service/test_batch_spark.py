@@ -27,7 +27,7 @@ from rating_model.engine import Engine
 from rating_model.exceptions import InvalidInputError
 from rating_model.loan_book import iter_loan_book
 from rating_model.spark_tasks import worker_engine
-from service.batch.files import rate_file
+from service.batch.pool import rate_file
 from service.batch.spark import main, rate_dataframe, spark_schema, with_file_positions
 
 pytestmark = [
