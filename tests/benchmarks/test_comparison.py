@@ -7,8 +7,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from rating_model.compare import render_table
-from rating_model.comparison import (
+from benchmarks.compare import render_table
+from benchmarks.comparison import (
     Dataset,
     breast_cancer,
     cross_validate,

