@@ -7,8 +7,6 @@ emissions summed per row, cross-row contradictions unflagged, versions unnamed.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -16,9 +14,6 @@ import pytest
 from rating_model.batch import rate_frame
 from rating_model.loan_book import iter_loan_book
 from rating_model.portfolio import summarize
-from service.batch.files import scan_file
-from service.batch.pool import rate_file
-from service.batch.results import read_results
 from tests.conftest import session_engine
 
 
@@ -168,20 +163,6 @@ def test_a_borrower_listed_on_several_rows_counts_once_and_contradictions_are_fl
     flags = {k: v["value"] for k, v in s["flags"].items()}
     assert flags == {"attribution_capped": 1, "outstanding_above_amount": 1, "borrower_data_conflict": 2,
                      "duplicate_loan_id": 2, "conflicting_borrowers": 1, "duplicate_loan_ids": 1}
-
-
-def test_cross_row_flags_span_the_chunks_of_a_file(book: pd.DataFrame, tmp_path: Path) -> None:
-    """The checks are made over the whole book, not the chunk a row is rated in."""
-    two = pd.concat([book.iloc[:150], book.iloc[[0]].assign(company__employees=7)], ignore_index=True)
-    two.to_parquet(tmp_path / "book.parquet", index=False)
-    checks = scan_file(tmp_path / "book.parquet", chunk_rows=100)
-    assert len(checks.conflicting_borrowers) == 1 and not checks.has_loan_id
-    report = rate_file(tmp_path / "book.parquet", tmp_path / "rated.csv", workers=1, chunk_rows=100)
-    assert report.rows == 151
-    rated = pd.concat(read_results(tmp_path / "rated.csv"), ignore_index=True)
-    assert rated["borrower_data_conflict"].tolist() == [i in (0, 150) for i in range(151)]
-    assert rated["duplicate_loan_id"].isna().all()
-    assert summarize(read_results(tmp_path / "rated.csv"))["flags"]["borrower_data_conflict"]["value"] == 2
 
 
 def test_the_summary_names_every_version(rated: pd.DataFrame) -> None:

@@ -1,0 +1,116 @@
+"""The batch rater: every row rated like the engine rates it alone, bad rows kept with their reason.
+
+Loan-book files through it (read, rated on every core, written): tests/service/test_batch_files.py.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from rating_model.batch import RESULT_COLUMNS, passthrough_columns, rate_frame, result_schema
+from rating_model.exceptions import InvalidInputError
+from rating_model.flat import payloads_from_frame
+from rating_model.loan_book import iter_loan_book
+from tests.conftest import session_engine
+
+
+@pytest.fixture(scope="module")
+def book() -> pd.DataFrame:
+    return next(iter_loan_book(400, seed=11, chunk_rows=10_000))
+
+
+def api_value(body: dict[str, Any], path: tuple[str, ...]) -> Any:
+    value: Any = body
+    for key in path:
+        value = None if value is None else value[key]
+    return value
+
+
+def cell(frame: pd.DataFrame, row: int, column: str) -> Any:
+    value = frame.at[row, column]
+    if value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return value.item() if hasattr(value, "item") else value
+
+
+def test_every_result_column_equals_the_engines_own_rating(book: pd.DataFrame) -> None:
+    engine = session_engine()
+    out = rate_frame(book, engine)
+    payloads = list(payloads_from_frame(book.drop(columns=["borrower_id"])))
+    assert out["borrower_id"].tolist() == book["borrower_id"].tolist()
+    assert out["row"].tolist() == list(range(len(book)))
+    for i in range(0, len(book), 7):
+        rating = engine.rate(engine.parse(payloads[i])).to_dict()
+        for column in result_schema(engine):
+            if column.api_path is not None:
+                assert cell(out, i, column.name) == api_value(rating, column.api_path), (i, column.name)
+        for pillar in rating["pillars"]:
+            assert cell(out, i, f"pillar_{pillar['pillar']}") == pillar["score"]
+        knock_outs = cell(out, i, "knock_outs")
+        # every rule applied: those that deny the loan, and those the rationale names as caps only
+        loan = rating["green_loan"]
+        applied = [k.split(":")[0] for k in loan["knock_outs"]]
+        applied += re.findall(r"Knock-out (\w+) applies", " ".join(loan["rationale"]))
+        assert sorted(applied) == sorted(knock_outs.split(",") if knock_outs else [])
+        # and the rating's own list (schema 1.4), in the standard's order
+        assert [k["id"] for k in rating["knock_outs"]] == (knock_outs.split(",") if knock_outs else [])
+
+
+def test_every_book_row_has_a_loan_and_pcaf_figures(book: pd.DataFrame) -> None:
+    out = rate_frame(book, session_engine())
+    assert out["error"].isna().all()
+    assert out["outstanding_cny"].notna().all() and (out["attribution_factor"] <= 1).all()
+    assert set(out["grade"]) <= {"dark_green", "green", "light_green", "not_green"}
+    assert list(out.columns[:2]) == ["borrower_id", "row"]
+    assert str(out["pcaf_score"].dtype) == "Int64" and str(out["green_loan_eligible"].dtype) == "boolean"
+
+
+def test_bad_rows_are_kept_with_the_field_and_reason_and_others_rated(book: pd.DataFrame) -> None:
+    frame = book.head(6).copy()
+    frame.loc[1, "energy__electricity_kwh"] = -5.0
+    frame.loc[3, ["energy__electricity_kwh", "energy__green_electricity_kwh"]] = [1000.0, 5000.0]
+    frame.loc[4, "company__industry_code"] = "zz"
+    out = rate_frame(frame, session_engine())
+    errors = out["error"].tolist()
+    assert errors[0] is pd.NA and errors[2] is pd.NA and errors[5] is pd.NA
+    assert errors[1].startswith("energy.electricity_kwh:")
+    assert errors[3].startswith("energy.green_electricity_kwh:")
+    assert errors[4].startswith("company.industry_code")
+    assert out.loc[[1, 3, 4], "score"].isna().all() and out.loc[[0, 2, 5], "score"].notna().all()
+    assert out["borrower_id"].tolist() == frame["borrower_id"].tolist()
+
+
+def test_unknown_double_underscore_column_is_refused_and_plain_ids_pass_through() -> None:
+    assert passthrough_columns(["loan_ref", "energy__electricity_kwh", "branch"]) == ["loan_ref", "branch"]
+    with pytest.raises(InvalidInputError, match="energy__electricty_kwh"):
+        passthrough_columns(["energy__electricty_kwh"])
+    with pytest.raises(InvalidInputError, match="grade"):
+        passthrough_columns(["grade"])
+
+
+def test_an_empty_frame_gives_an_empty_result_with_every_column(book: pd.DataFrame) -> None:
+    out = rate_frame(book.head(0), session_engine())
+    assert len(out) == 0
+    assert [c.name for c in RESULT_COLUMNS if c.name in out.columns] == [c.name for c in RESULT_COLUMNS]
+
+
+def test_loan_book_is_the_same_however_it_is_chunked() -> None:
+    whole = next(iter_loan_book(25_000, seed=2, chunk_rows=30_000))
+    parts = pd.concat(list(iter_loan_book(25_000, seed=2, chunk_rows=10_000)), ignore_index=True)
+    pd.testing.assert_frame_equal(whole, parts)
+    assert whole["loan__amount"].notna().all() and whole["borrower_id"].is_unique
+
+
+def test_the_docs_list_every_result_column_in_the_order_written() -> None:
+    doc = (Path(__file__).parents[2] / "docs" / "batch-and-spark.md").read_text(encoding="utf-8")
+    missing = [c.name for c in RESULT_COLUMNS if f"| `{c.name}` |" not in doc]
+    assert not missing, f"docs/batch-and-spark.md lacks result columns {missing}"
+    # the table said green_rated_borrower before green_loan_category and pricing_tier (contract review)
+    listed = sorted(RESULT_COLUMNS, key=lambda c: doc.index(f"| `{c.name}` |"))
+    assert [c.name for c in listed] == [c.name for c in RESULT_COLUMNS]
