@@ -314,7 +314,7 @@ def rate_frame(frame: pd.DataFrame, engine: Engine, *, first_row: int = 0,
 
 def _refused_loan(payload: dict[str, Any]) -> tuple[float, bool] | None:
     """A refused row's outstanding amount in CNY and whether it is above the loan amount, where its loan
-    and company currency parse (:func:`rating_model.operating_data.read_loan_alone`)."""
+    and company currency parse (:func:`rating_model.operating_data_reader.read_loan_alone`)."""
     read = read_loan_alone(payload)
     if read is None:
         return None
