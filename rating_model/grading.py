@@ -49,10 +49,15 @@ def unreported(filled: Filled, field: str) -> bool:
 
     Only the fields of :data:`~rating_model.standard.UNREPORTED_KNOCK_OUT_FIELDS` (checked when the
     standard is read). Fuels left out are filled with the sector's default gas, which would hide a coal
-    boiler from the coal knock-out; ``"fuels": []`` (no fuel burned on site) is an answer.
+    boiler from the coal knock-out; ``"fuels": []`` (no fuel burned on site) is an answer, a list whose
+    quantities are all 0 is not.
     """
     if field == "energy.fuels":
-        return filled.data.energy.fuels is None or field in filled.paths
+        fuels = filled.data.energy.fuels
+        # a list of zeros answers nothing: wide exports fill every fuel column, zeros too, so a coal burner
+        # whose export left its fuels at 0 escaped this cap (a review of the 1.7.0 diff); [] says none
+        all_zero = bool(fuels) and not any(use.quantity > 0 for use in fuels or ())
+        return fuels is None or field in filled.paths or all_zero
     raise ValueError(f"no rule for an unreported {field}")
 
 

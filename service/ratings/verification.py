@@ -10,7 +10,7 @@ byte" or the exact fields that differ and why they may.
 What cannot be re-derived is said, never guessed: a model no longer in the registry, a standard not
 published in this release, a factor set other than the one this release computes with. A rating issued
 by another engine version is re-derived all the same, and the answer names both versions: differences are
-then the changes that version made (``rating_model.engine.ENGINE_VERSION`` lists them).
+then the changes that version made (CHANGES.md lists them by engine version).
 """
 
 from __future__ import annotations

@@ -128,8 +128,8 @@ _EN: dict[str, str] = {
     "fuel_amount": "Fuel used per year",
     "fuel_amount_hint": "From the year's bills or delivery notes: piped gas in m³ (3000 or 3000 m3); bottled "
     "gas in kg (450), or as bottles (30 bottles) of the size chosen below, counted as bottles × kg a bottle; "
-    "coal in kg (800) or tonnes (12 t). Piped gas left empty is estimated; bottled gas and coal need the "
-    "amount.",
+    "coal in kg (800) or tonnes (12 t). Piped gas left empty is estimated, and the grade then stops at "
+    "light green; bottled gas and coal need the amount.",
     "lpg_bottle_kg": "Size of a gas bottle (when counted in bottles)",
     "bottle_size_choose": "Not counted in bottles",
     "bottle_kg": "{kg} kg a bottle",
@@ -387,7 +387,7 @@ _ZH: dict[str, str] = {
     "fuel_amount_hint": "见全年账单或送货单：管道天然气填立方米（如 3000 或 3000方）；"
     "瓶装液化气填千克（如 450），或填瓶数（如 30瓶）并在下方选择每瓶规格，按“瓶数 × 每瓶千克数”计算；"
     "燃煤填千克或吨（如 800公斤、12吨）。"
-    "管道天然气不填则按估算；瓶装液化气和燃煤必须填写用量。",
+    "管道天然气不填则按估算，评级最高为浅绿；瓶装液化气和燃煤必须填写用量。",
     "lpg_bottle_kg": "每瓶液化气规格（按瓶填写时）",
     "bottle_size_choose": "不按瓶填写",
     "bottle_kg": "每瓶 {kg} 千克",

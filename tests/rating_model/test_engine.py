@@ -713,14 +713,18 @@ def test_leaving_the_fuels_out_never_lifts_a_coal_burner_above_the_coal_cap() ->
                                     "energy_efficient_equipment"), True),
         "data_source": "energy_bills",
     }
-    left_out, none, gas = (copy.deepcopy(workshop) for _ in range(3))
+    left_out, none, gas, zeros = (copy.deepcopy(workshop) for _ in range(4))
     del left_out["energy"]["fuels"]
     none["energy"]["fuels"] = []
     gas["energy"]["fuels"] = [{"fuel": "natural_gas", "quantity": 8000, "unit": "m3"}]
-    payloads = (workshop, left_out, none, gas)
-    coal_r, left_r, none_r, gas_r = (rate(p) for p in payloads)
-    ids = [[k["id"] for k in r["knock_outs"]] for r in (coal_r, left_r, none_r, gas_r)]
-    assert ids == [["coal_burned_on_site"], ["fuels_not_reported"], [], []]
+    # a wide export's fuel columns all at 0 answer nothing (a review of the 1.7.0 diff: it escaped both caps)
+    zeros["energy"]["fuels"] = [{"fuel": "coal", "quantity": 0, "unit": "t"},
+                                {"fuel": "natural_gas", "quantity": 0, "unit": "m3"}]
+    payloads = (workshop, left_out, none, gas, zeros)
+    coal_r, left_r, none_r, gas_r, zeros_r = (rate(p) for p in payloads)
+    ids = [[k["id"] for k in r["knock_outs"]] for r in (coal_r, left_r, none_r, gas_r, zeros_r)]
+    assert ids == [["coal_burned_on_site"], ["fuels_not_reported"], [], [], ["fuels_not_reported"]]
+    assert zeros_r["grade"] == "light_green"
     # the score of the estimate still earns more; the cap is the coal's, so leaving the coal out gains nothing
     rank = ENGINE.standard.rank
     for r in (left_r, coal_r):
@@ -739,7 +743,7 @@ def test_leaving_the_fuels_out_never_lifts_a_coal_burner_above_the_coal_cap() ->
     estimated["data_source"] = "estimated"
     _assert_improvements_are_re_ratings(ENGINE.parse(estimated))
     frame = rate_frame(pd.DataFrame([flatten(p) for p in payloads]), ENGINE)
-    assert list(frame["grade"]) == [r["grade"] for r in (coal_r, left_r, none_r, gas_r)]
+    assert list(frame["grade"]) == [r["grade"] for r in (coal_r, left_r, none_r, gas_r, zeros_r)]
 
 
 def test_a_fuel_or_fleet_of_zero_is_nothing_burned_or_driven() -> None:
