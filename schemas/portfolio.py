@@ -326,6 +326,14 @@ class UploadedFileSchema(Schema):
     name = fields.String(required=True)
     format = fields.String(required=True, validate=validate.OneOf(RESULT_FORMATS))
     bytes = fields.Integer(required=True)
+    sha256 = fields.String(
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "sha256 (hex) of the bytes received: with the options, what makes a retry the "
+            "same upload. Null for jobs uploaded before the service recorded it."
+        },
+    )
 
 
 class ProgressSchema(Schema):

@@ -5,10 +5,21 @@ be rated at all (unreadable, no column of the flat format, a misspelt ``__`` col
 with 422 at once, instead of failing minutes later in a worker. Rows that are merely wrong are the job's
 business: they get their own ``error`` in the results. The row is committed before the job is enqueued,
 so a worker always finds it; if the queue cannot take it, the row and the files are removed again.
+
+An upload is safe to retry. A client that retried after a timeout got a second job for the same book, and
+its third attempt a 429, its own duplicates holding the tenant's share of the workers (a bank integrator's
+review). Now the same bytes with the same options (the file's type by name, ``previous`` as sent), while
+a job of them is queued or running, are answered with that job; and an ``Idempotency-Key`` names one job
+for good, whatever became of it (the same key with another upload is refused). The database records one
+job per such upload (:func:`service.records.portfolios.insert_job`), also when identical uploads arrive
+at the same moment. A finished job is not matched by bytes alone: uploading a book again rates it again.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import re
 import secrets
 import unicodedata
 from dataclasses import dataclass
@@ -26,9 +37,13 @@ from service.portfolios import storage
 from service.portfolios.queue import enqueue
 from service.portfolios.storage import JobFiles, UploadRefused
 from service.records import portfolios as records
-from service.records.portfolios import PortfolioJob
+from service.records.portfolios import PortfolioJob, Recorded, UploadIdentity
 
 _MAX_NAME = 255
+#: ``Idempotency-Key``: 1 to 255 printable ASCII characters (a UUID, say), bare or as a quoted string
+#: (draft-ietf-httpapi-idempotency-key-header writes it as a structured-field string)
+_KEY = re.compile(r"[\x20-\x7e]{1,255}")
+IDEMPOTENCY_KEY = "Idempotency-Key"
 
 
 class QueueUnavailable(ServiceError):
@@ -56,6 +71,38 @@ class TooManyJobs(ServiceError):
             f"This tenant already has {limit} portfolio job(s) queued or running "
             "(GREENRATE_PORTFOLIO_JOBS_PER_TENANT): upload the next book when one has finished."
         )
+
+
+class IdempotencyKeyRefused(ServiceError):
+    """An ``Idempotency-Key`` that cannot name this upload (422): no key at all, or the key of another
+    upload of the tenant (a client's bug: a retry must send the same file and options)."""
+
+    code = 422
+
+    def __init__(self, problem: str) -> None:
+        super().__init__(
+            f"Idempotency-Key refused: {problem}",
+            message="The Idempotency-Key header was refused; nothing was accepted.",
+            errors={IDEMPOTENCY_KEY: [problem]},
+        )
+
+
+def idempotency_key(header: str | None) -> str | None:
+    """The key of an ``Idempotency-Key`` header (quotes of the draft's string form removed), if sent.
+
+    Raises
+    ------
+    IdempotencyKeyRefused
+        Empty, longer than 255 characters, or not printable ASCII.
+    """
+    if header is None:
+        return None
+    value = header.strip()
+    if len(value) >= 2 and value[0] == value[-1] == '"':
+        value = value[1:-1]
+    if not _KEY.fullmatch(value) or not value.strip():
+        raise IdempotencyKeyRefused("not a key: send 1 to 255 printable ASCII characters, such as a UUID")
+    return value
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,10 +144,25 @@ def resolve_previous(db: Engine, tenant: str, requested: str | None) -> str | No
 
 @dataclass(frozen=True, slots=True)
 class Plan:
-    """What the request asks for, checked before anything is stored: the file's suffix, the comparison."""
+    """What the request asks for, checked before anything is stored: the file's suffix, the comparison
+    (``previous_id``, resolved; ``previous``, as sent)."""
 
     suffix: str
     previous_id: str | None
+    previous: str | None = None
+
+    def identity(self, upload_sha256: str, key: str | None) -> UploadIdentity:
+        """What makes another upload the same as this one: its bytes and these options, or ``key``."""
+        options = json.dumps(["portfolio-upload/1", upload_sha256, self.suffix, self.previous])
+        return UploadIdentity(upload_sha256, hashlib.sha256(options.encode()).hexdigest(), key)
+
+
+@dataclass(frozen=True, slots=True)
+class Submitted:
+    """The answer to an upload: its job, and whether that job is one an earlier upload created."""
+
+    job: PortfolioJob
+    existing: bool
 
 
 def plan(db: Engine, tenant: str, filename: str, previous: str | None) -> Plan:
@@ -120,52 +182,79 @@ def plan(db: Engine, tenant: str, filename: str, previous: str | None) -> Plan:
                 ]
             }
         )
-    return Plan(suffix, resolve_previous(db, tenant, previous))
+    return Plan(suffix, resolve_previous(db, tenant, previous), previous)
 
 
 def submit(
-    db: Engine, queue: Queue, settings: Settings, principal: Principal, upload: Upload, checked: Plan
-) -> PortfolioJob:
-    """Save, check, record and enqueue a loan book; returns the queued job.
+    db: Engine,
+    queue: Queue,
+    settings: Settings,
+    principal: Principal,
+    upload: Upload,
+    checked: Plan,
+    key: str | None = None,
+) -> Submitted:
+    """Save, check, record and enqueue a loan book; returns its job, or the job of the same upload.
+
+    The same upload (:meth:`Plan.identity`) is answered with its earlier job (``existing``), neither
+    checked nor counted again: a retry is never refused for the jobs its first attempt queued.
 
     Raises
     ------
     UploadRefused
         422: the file cannot be rated at all (``errors`` keyed by form field).
+    IdempotencyKeyRefused
+        422: ``key`` was sent before with another upload (nothing was kept).
     QueueUnavailable
         503: the queue did not take the job (nothing was kept).
     TooManyJobs
         429: the tenant's jobs would be more than its share of the workers (nothing was kept). Checked
-        before the upload is saved, and again once the job is recorded, so that two uploads sent at once
-        cannot both slip under the limit (both may then be refused: the caller retries).
+        once the upload is saved (its bytes say whether it is a retry), and again once the job is
+        recorded, so that two uploads sent at once cannot both slip under the limit (both may then be
+        refused: the caller retries).
     """
     limit = settings.portfolio_jobs_per_tenant
-    if records.unfinished_of(db, principal.tenant) >= limit:
-        raise TooManyJobs(limit)
     job_id = new_portfolio_id()
     name = clean_file_name(upload.filename)
     if storage.upload_suffix(name) != checked.suffix:
         name = "upload" + checked.suffix
     files = JobFiles.of(settings.portfolio_dir, job_id)
+    source = files.input(name)
     try:
-        size = storage.save_upload(upload.stream, files.input(name))
-        rows = storage.inspect_upload(files.input(name), settings.portfolio_max_rows)
-        job = records.insert_job(
-            db,
-            job_id=job_id,
-            tenant=principal.tenant,
-            file_name=name,
-            file_format=storage.file_format(checked.suffix),
-            file_bytes=size,
-            chunk_rows=settings.portfolio_chunk_rows,
-            rows_total=rows,
-            previous_id=checked.previous_id,
-            requester_key_id=principal.key_id,
-            requester_prefix=principal.prefix,
-        )
+        saved = storage.save_upload(upload.stream, source)
+        identity = checked.identity(saved.sha256, key)
+        earlier = records.same_upload(db, principal.tenant, identity)
+        if earlier is not None:
+            recorded = Recorded(earlier, new=False)  # a retry: not checked, nor counted, again
+        else:
+            if records.unfinished_of(db, principal.tenant) >= limit:
+                raise TooManyJobs(limit)
+            recorded = records.insert_job(
+                db,
+                job_id=job_id,
+                tenant=principal.tenant,
+                file_name=name,
+                file_format=storage.file_format(checked.suffix),
+                file_bytes=saved.bytes,
+                chunk_rows=settings.portfolio_chunk_rows,
+                rows_total=storage.inspect_upload(source, settings.portfolio_max_rows),
+                previous_id=checked.previous_id,
+                requester_key_id=principal.key_id,
+                requester_prefix=principal.prefix,
+                identity=identity,
+            )  # not new when an identical upload was recorded meanwhile
     except BaseException:
         files.remove()  # refused, or not recorded: nothing of it is kept
         raise
+    job = recorded.job
+    if not recorded.new:
+        files.remove()  # the earlier job has these bytes already
+        if key is not None and job.idempotency_key == key and job.request_sha256 != identity.request_sha256:
+            raise IdempotencyKeyRefused(
+                f"already used for portfolio {job.id}, whose file or options differ from this upload's: "
+                "send a new key for a new upload"
+            )
+        return Submitted(job, existing=True)
     if records.unfinished_of(db, principal.tenant) > limit:
         records.delete_job(db, job_id)
         files.remove()
@@ -176,7 +265,7 @@ def submit(
         records.delete_job(db, job_id)
         files.remove()
         raise QueueUnavailable(str(exc)) from exc
-    return job
+    return Submitted(job, existing=False)
 
 
 def document(job: PortfolioJob) -> dict[str, Any]:
@@ -187,7 +276,12 @@ def document(job: PortfolioJob) -> dict[str, Any]:
     return {
         "id": job.id,
         "status": job.status,
-        "file": {"name": job.file_name, "format": job.file_format, "bytes": job.file_bytes},
+        "file": {
+            "name": job.file_name,
+            "format": job.file_format,
+            "bytes": job.file_bytes,
+            "sha256": job.upload_sha256,
+        },
         "progress": {
             "rows_done": job.rows_done,
             "rows_total": job.rows_total,

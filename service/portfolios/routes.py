@@ -23,7 +23,7 @@ from schemas.portfolio import PORTFOLIO_ID, PortfolioJobSchema, PortfolioUploadS
 from service.auth import current_principal, requires
 from service.extensions import services
 from service.openapi import documented
-from service.portfolios.jobs import Upload, document, plan, submit
+from service.portfolios.jobs import IDEMPOTENCY_KEY, Upload, document, idempotency_key, plan, submit
 from service.portfolios.queue import web_queue
 from service.portfolios.storage import JobFiles, stream_csv
 from service.records.portfolios import PortfolioJob, get_job
@@ -57,7 +57,27 @@ blp.DEFAULT_LOCATION_CONTENT_TYPE_MAPPING = {
 }
 _UPLOAD = PortfolioUploadSchema()
 _RESULTS_QUERY = ResultsQuerySchema()
-_CREATED_HEADERS = {"Location": {"description": "Path of the portfolio job.", "schema": {"type": "string"}}}
+_REPLAYED = "Idempotent-Replayed"
+_CREATED_HEADERS = {
+    "Location": {"description": "Path of the portfolio job.", "schema": {"type": "string"}},
+    _REPLAYED: {
+        "description": "`true`: this upload is one accepted before (the same bytes and options while its "
+        "job is queued or running, or the same `Idempotency-Key`), and the job is that earlier one, "
+        "whatever its status now; `false`: a new job.",
+        "schema": {"type": "string", "enum": ["true", "false"]},
+    },
+}
+_IDEMPOTENCY_PARAMETER = {
+    "in": "header",
+    "name": IDEMPOTENCY_KEY,
+    "required": False,
+    "description": "Your id for this upload (a UUID, say; 1-255 printable ASCII characters, bare or "
+    "quoted), the same on every retry of it: it names one job for good, so a retry gets that job back "
+    "whenever it comes (`Idempotent-Replayed: true`). The same key with other bytes or options: 422, "
+    "nothing accepted. Without it, a retry is recognised by its bytes and options while its job is queued "
+    "or running.",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 257},
+}
 _RESULTS_CONTENT = {
     "description": "One row per loan, in the book's order: its pass-through columns (`borrower_id`...), "
     "`row`, `error` (empty when rated), then the rating's figures (the columns of `greenrate batch rate`).",
@@ -109,6 +129,7 @@ def _own_job(portfolio_id: str) -> PortfolioJob:
 @blp.route("")
 class Portfolios(MethodView):
     @documented(blp, 401, 403, 413, 415, 429, 503, operation="create_portfolio")
+    @blp.doc(parameters=[_IDEMPOTENCY_PARAMETER])
     @requires("bank")
     @_accepting_uploads
     @blp.arguments(_UPLOAD, location="multipart", unknown=None)
@@ -122,9 +143,15 @@ class Portfolios(MethodView):
         results and the job completes. `previous` names the earlier portfolio the top movers compare with
         (default: this tenant's latest completed one). 503 when the service has no job queue
         (`GREENRATE_REDIS_URL` unset) or the queue is unreachable (then with `Retry-After`).
+
+        Safe to retry: the same file (by its sha256) with the same options, while its job is queued or
+        running, answers that job (same id, `Idempotent-Replayed: true`), never a second one nor a 429
+        for the tenant's share of jobs; with an `Idempotency-Key`, the same key answers its job whenever
+        it is retried. A book uploaded again once its job has finished is rated again (a new job).
         """
         s = services()
         principal = current_principal()
+        key = idempotency_key(request.headers.get(IDEMPOTENCY_KEY))
         upload = Upload(form["file"].filename, form["file"].stream)
         checked = plan(s.db, principal.tenant, upload.filename, form.get("previous"))
         if not s.settings.redis_url:  # after the request's own checks: a malformed request is a 4xx
@@ -133,8 +160,13 @@ class Portfolios(MethodView):
                 message="Portfolio jobs are not enabled: they run on a Redis queue, and "
                 "GREENRATE_REDIS_URL is not set on this service.",
             )
-        job = submit(s.db, web_queue(current_app, s.settings), s.settings, principal, upload, checked)
-        return _json(document(job), 202, {"Location": f"/v1/portfolios/{job.id}"})
+        queue = web_queue(current_app, s.settings)
+        submitted = submit(s.db, queue, s.settings, principal, upload, checked, key)
+        headers = {
+            "Location": f"/v1/portfolios/{submitted.job.id}",
+            _REPLAYED: "true" if submitted.existing else "false",
+        }
+        return _json(document(submitted.job), 202, headers)
 
 
 @blp.route("/<string(maxlength=40):portfolio_id>")

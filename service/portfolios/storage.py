@@ -10,6 +10,7 @@ again under the same name: one part per chunk index, so no row can be counted tw
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -110,17 +111,27 @@ def _replace_durably(temporary: Path, target: Path) -> None:
     os.replace(temporary, target)
 
 
-def save_upload(stream: IO[bytes], target: Path) -> int:
-    """Copy the uploaded stream to ``target`` (whole or not at all); returns the bytes written."""
+@dataclass(frozen=True, slots=True)
+class SavedUpload:
+    """What was saved of an upload: its size and the sha256 of its bytes (hex), computed while copying."""
+
+    bytes: int
+    sha256: str
+
+
+def save_upload(stream: IO[bytes], target: Path) -> SavedUpload:
+    """Copy the uploaded stream to ``target`` (whole or not at all); returns its size and sha256."""
     target.parent.mkdir(parents=True, exist_ok=True)
     temporary = target.with_name(f".{target.name}.upload")
     written = 0
+    digest = hashlib.sha256()
     with temporary.open("wb") as out:
         while block := stream.read(_COPY_BLOCK):
             out.write(block)
+            digest.update(block)
             written += len(block)
     _replace_durably(temporary, target)
-    return written
+    return SavedUpload(written, digest.hexdigest())
 
 
 def inspect_upload(path: Path, max_rows: int) -> int | None:

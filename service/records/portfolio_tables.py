@@ -1,10 +1,16 @@
-"""The portfolio jobs table (migrations 0004, 0005): one row per uploaded loan book, progress, summary.
+"""The portfolio jobs table (migrations 0004, 0005, 0013, 0014): one row per uploaded loan book, progress,
+summary.
 
 Declared on the shared :data:`service.records.tables.metadata` so Alembic's schema comparison covers it.
 The row is the durable truth about a job; Redis (RQ) only carries the "run this id" message, so a lost
 queue entry or a killed worker can always be recovered from here. ``attempt`` is a fencing token: every
 run that claims the job increments it, and a run may record progress only while the token is still its
 own, so a worker presumed dead that wakes up again cannot write over its successor.
+
+An upload is recorded once (migrations 0013, 0014): while a job is queued or running, no second job of its
+tenant may have the same ``request_sha256`` (the bytes and the options of the upload), and a tenant's
+``Idempotency-Key`` names one job for good. Unique partial indexes say so, so two identical uploads sent at
+once cannot both be recorded, whichever web worker takes each.
 """
 
 from __future__ import annotations
@@ -63,8 +69,41 @@ portfolio_jobs = Table(
         comment="When the upload and results were deleted under the retention setting "
         "(migration 0005)",
     ),
+    Column(
+        "upload_sha256",
+        String(64),
+        nullable=True,
+        comment="sha256 (hex) of the uploaded bytes; null: uploaded before migration 0013",
+    ),
+    Column(
+        "request_sha256",
+        String(64),
+        nullable=True,
+        comment="sha256 of the upload's bytes and options: what makes two uploads the same (0013)",
+    ),
+    Column(
+        "idempotency_key",
+        String(255),
+        nullable=True,
+        comment="The Idempotency-Key header of the upload that created the job, if any (0013)",
+    ),
     CheckConstraint(f"status IN ({_STATUS_LIST})", name="ck_portfolio_jobs_status"),
 )
 
+#: the statuses of a job that still takes a worker and a place in its tenant's share
+UNFINISHED = ("queued", "running")
+
 Index("ix_portfolio_jobs_tenant_created_at", portfolio_jobs.c.tenant, portfolio_jobs.c.created_at)
 Index("ix_portfolio_jobs_status", portfolio_jobs.c.status)
+# One unfinished job per tenant and request, one job per tenant and Idempotency-Key (migration 0014).
+_UNFINISHED_REQUEST = portfolio_jobs.c.status.in_(UNFINISHED) & portfolio_jobs.c.request_sha256.is_not(None)
+_KEYED = portfolio_jobs.c.idempotency_key.is_not(None)
+Index(
+    "ix_portfolio_jobs_tenant_request_sha256_unfinished", portfolio_jobs.c.tenant,
+    portfolio_jobs.c.request_sha256, unique=True,
+    postgresql_where=_UNFINISHED_REQUEST, sqlite_where=_UNFINISHED_REQUEST,
+)
+Index(
+    "ix_portfolio_jobs_tenant_idempotency_key", portfolio_jobs.c.tenant, portfolio_jobs.c.idempotency_key,
+    unique=True, postgresql_where=_KEYED, sqlite_where=_KEYED,
+)

@@ -13,9 +13,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Engine, delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from service.records.database import as_utc
-from service.records.portfolio_tables import portfolio_jobs
+from service.records.portfolio_tables import UNFINISHED, portfolio_jobs
 
 _T = portfolio_jobs.c
 
@@ -52,6 +53,9 @@ class PortfolioJob:
     heartbeat_at: datetime | None
     finished_at: datetime | None
     files_purged_at: datetime | None = None
+    upload_sha256: str | None = None
+    request_sha256: str | None = None
+    idempotency_key: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +103,28 @@ def _job(row: Any) -> PortfolioJob:
         heartbeat_at=_utc(row.heartbeat_at),
         finished_at=_utc(row.finished_at),
         files_purged_at=_utc(row.files_purged_at),
+        upload_sha256=row.upload_sha256,
+        request_sha256=row.request_sha256,
+        idempotency_key=row.idempotency_key,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class UploadIdentity:
+    """What makes two uploads of a tenant the same: the bytes with the options (``request_sha256``), or the
+    client's ``Idempotency-Key``."""
+
+    upload_sha256: str
+    request_sha256: str
+    idempotency_key: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    """The job an upload is recorded as: a new one, or (``new`` false) the one recorded for it before."""
+
+    job: PortfolioJob
+    new: bool
 
 
 def insert_job(
@@ -115,32 +140,77 @@ def insert_job(
     previous_id: str | None,
     requester_key_id: int | None,
     requester_prefix: str | None,
-) -> PortfolioJob:
-    """Record a new queued job (before it is enqueued, so a worker always finds its row)."""
-    with db.begin() as conn:
-        conn.execute(
-            insert(portfolio_jobs).values(
-                id=job_id,
-                tenant=tenant,
-                status="queued",
-                file_name=file_name,
-                file_format=file_format,
-                file_bytes=file_bytes,
-                chunk_rows=chunk_rows,
-                rows_total=rows_total,
-                rows_done=0,
-                chunks_done=0,
-                previous_id=previous_id,
-                attempt=0,
-                recoveries=0,
-                requester_key_id=requester_key_id,
-                requester_prefix=requester_prefix,
-                created_at=_now(),
-            )
-        )
+    identity: UploadIdentity | None = None,
+) -> Recorded:
+    """Record a new queued job (before it is enqueued, so a worker always finds its row).
+
+    Not when the upload is one recorded already (:func:`same_upload` finds it): the same request while an
+    earlier job of it is queued or running, or the same ``Idempotency-Key``; that job is returned, not
+    ``new``. The unique indexes of migration 0014 decide, so of two identical uploads sent at once exactly
+    one is recorded, and the other is answered with it.
+    """
+    row = {
+        "id": job_id,
+        "tenant": tenant,
+        "status": "queued",
+        "file_name": file_name,
+        "file_format": file_format,
+        "file_bytes": file_bytes,
+        "chunk_rows": chunk_rows,
+        "rows_total": rows_total,
+        "rows_done": 0,
+        "chunks_done": 0,
+        "previous_id": previous_id,
+        "attempt": 0,
+        "recoveries": 0,
+        "requester_key_id": requester_key_id,
+        "requester_prefix": requester_prefix,
+        "created_at": _now(),
+        "upload_sha256": None if identity is None else identity.upload_sha256,
+        "request_sha256": None if identity is None else identity.request_sha256,
+        "idempotency_key": None if identity is None else identity.idempotency_key,
+    }
+    for last in (False, True):
+        try:
+            with db.begin() as conn:
+                conn.execute(insert(portfolio_jobs).values(**row))
+            break
+        except IntegrityError:
+            earlier = None if identity is None else same_upload(db, tenant, identity)
+            if earlier is not None:
+                return Recorded(earlier, new=False)
+            if last or identity is None:
+                raise  # not a repeat of an upload: another constraint, which is a bug
+            # the job it collided with is gone already (its enqueue failed, or it finished): once more
     found = get_job(db, job_id)
     assert found is not None  # just inserted
-    return found
+    return Recorded(found, new=True)
+
+
+def same_upload(db: Engine, tenant: str, identity: UploadIdentity) -> PortfolioJob | None:
+    """The tenant's job this upload is a repeat of, if any.
+
+    With an ``Idempotency-Key``, the job created under that key, whatever its state (the caller compares
+    its ``request_sha256``: the key may have been used for another upload). Otherwise, or when the key is
+    new, the job queued or running for the same request (bytes and options); a finished job is not
+    returned for the bytes alone, since uploading a book again is how a bank has it rated again.
+    """
+    with db.connect() as conn:
+        if identity.idempotency_key is not None:
+            key = identity.idempotency_key
+            keyed = conn.execute(
+                select(portfolio_jobs).where(_T.tenant == tenant, _T.idempotency_key == key)
+            ).first()
+            if keyed is not None:
+                return _job(keyed)
+        row = conn.execute(
+            select(portfolio_jobs)
+            .where(
+                _T.tenant == tenant, _T.request_sha256 == identity.request_sha256, _T.status.in_(UNFINISHED)
+            )
+            .limit(1)
+        ).first()
+    return None if row is None else _job(row)
 
 
 def delete_job(db: Engine, job_id: str) -> None:
@@ -174,14 +244,14 @@ def latest_completed(db: Engine, tenant: str) -> PortfolioJob | None:
 
 def unfinished_of(db: Engine, tenant: str) -> int:
     """How many of the tenant's jobs are queued or running."""
-    query = select(func.count()).where(_T.tenant == tenant, _T.status.in_(("queued", "running")))
+    query = select(func.count()).where(_T.tenant == tenant, _T.status.in_(UNFINISHED))
     with db.connect() as conn:
         return int(conn.execute(query).scalar_one())
 
 
 def unfinished(db: Engine) -> list[PortfolioJob]:
     """Every queued or running job (what a recovery sweep looks at)."""
-    query = select(portfolio_jobs).where(_T.status.in_(("queued", "running"))).order_by(_T.created_at)
+    query = select(portfolio_jobs).where(_T.status.in_(UNFINISHED)).order_by(_T.created_at)
     with db.connect() as conn:
         return [_job(row) for row in conn.execute(query)]
 
@@ -215,13 +285,13 @@ def claim(db: Engine, job_id: str, worker: Worker) -> PortfolioJob | None:
     now = _now()
     with db.begin() as conn:
         row = conn.execute(
-            select(_T.attempt, _T.started_at).where(_T.id == job_id, _T.status.in_(("queued", "running")))
+            select(_T.attempt, _T.started_at).where(_T.id == job_id, _T.status.in_(UNFINISHED))
         ).first()
         if row is None:
             return None
         done = conn.execute(
             update(portfolio_jobs)
-            .where(_T.id == job_id, _T.attempt == row.attempt, _T.status.in_(("queued", "running")))
+            .where(_T.id == job_id, _T.attempt == row.attempt, _T.status.in_(UNFINISHED))
             .values(
                 status="running",
                 attempt=row.attempt + 1,

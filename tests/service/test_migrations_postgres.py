@@ -25,6 +25,9 @@ from tests.conftest import session_engine
 from tests.live_services import wait_until
 from tests.service.test_migrations_sqlite import assert_schema_matches_tables, rating_row
 from tests.service.test_rolling_deploys import (
+    HEAD,
+    NEXT,
+    RECORD,
     NextRelease,
     assert_no_code_before_the_record_is_named,
     assert_the_release_before_follows_the_next_ones_declaration,
@@ -219,21 +222,21 @@ def test_the_release_before_follows_the_next_ones_declaration(
 def test_the_compatibility_is_written_in_the_migrations_own_transaction(
     db: Engine, next_release: NextRelease, monkeypatch: pytest.MonkeyPatch  # noqa: F811
 ) -> None:
-    """A run that fails once 0013's row is written (a crash, a lost connection) leaves neither 0013's
-    table, nor its revision, nor its row: the database still says what 0012's code can serve."""
+    """A run that fails once NEXT's row is written (a crash, a lost connection) leaves neither NEXT's
+    table, nor its revision, nor its row: the database still says what HEAD's code can serve."""
     migrate.upgrade(db)
     next_release(False)
     record = migrate.record_compatibility
 
     def record_then_fail(**hook: Any) -> None:
         record(**hook)
-        if hook["heads"] == {"0013"}:
-            raise RuntimeError("the run stops right after writing 0013's compatibility")
+        if hook["heads"] == {NEXT}:
+            raise RuntimeError(f"the run stops right after writing {NEXT}'s compatibility")
 
     monkeypatch.setattr(migrate, "record_compatibility", record_then_fail)  # env.py imports it per run
     with pytest.raises(RuntimeError, match="right after writing"):
         migrate.upgrade(db)
-    assert migrate.current_revision(db) == "0012" and not inspect(db).has_table("rollout_probe")
+    assert migrate.current_revision(db) == HEAD and not inspect(db).has_table("rollout_probe")
     with db.connect() as conn:
         recorded = recorded_compatibility(conn)
-    assert recorded is not None and (recorded.revision, recorded.oldest_compatible) == ("0012", "0012")
+    assert recorded is not None and (recorded.revision, recorded.oldest_compatible) == (HEAD, RECORD)

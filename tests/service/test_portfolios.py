@@ -606,7 +606,7 @@ def test_a_tenant_has_at_most_its_share_of_jobs_and_a_long_book_fails_naming_the
     key, other = create_key(app), create_key(app, tenant="bank-b")
     long_book = upload(client, key, as_file(book(60), "long.csv.xz", tmp_path))
     assert upload(client, key, as_file(book(20), "short.csv", tmp_path)).status_code == 202
-    refused = upload(client, key, as_file(book(20), "third.csv", tmp_path))
+    refused = upload(client, key, as_file(book(21), "third.csv", tmp_path))  # not a retry of short.csv
     assert refused.status_code == 429  # Retry-After: GREENRATE_RETRY_AFTER_SECONDS (test_service_refusals)
     assert refused.headers["Retry-After"] == str(services_of(app).settings.retry_after_seconds)
     assert "GREENRATE_PORTFOLIO_JOBS_PER_TENANT" in refused.json["message"]

@@ -6,7 +6,7 @@ Each migration now declares whether the code before it keeps working on its sche
 runner records in the database, in each migration's own transaction, the oldest revision whose code can
 serve it (``schema_compatibility``). The release before is simulated two ways: this code with an older
 ``SCHEMA_REVISION``, or this code itself (the release before) against a copy of the migrations with one
-more (``0013``), as the next release would ship it.
+more (:data:`NEXT`, after this code's :data:`HEAD`), as the next release would ship it.
 """
 
 from __future__ import annotations
@@ -27,21 +27,29 @@ from service.records.database import recorded_compatibility, schema_status
 from tests.conftest import AppFactory, services_of
 from tests.service.test_cli_commands import run
 
-#: What migrations 0001..0012 declare, as read (each file says why): 0006 adds a NOT NULL column the code
+#: What migrations 0001..0014 declare, as read (each file says why): 0006 adds a NOT NULL column the code
 #: before does not write, 0007 an expiry the code before ignores; the rest add tables, nullable columns,
 #: indexes, or triggers refusing writes the code before never makes.
 DECLARED = {
     "0001_initial": False, "0002": True, "0003": True, "0004": True, "0005": True, "0006": False,
-    "0007": False, "0008": True, "0009": True, "0010": True, "0011": True, "0012": True,
+    "0007": False, "0008": True, "0009": True, "0010": True, "0011": True, "0012": True, "0013": True,
+    "0014": True,
 }
+#: This code's revision (the release before, in these tests), the one under it, and the next release's.
+HEAD = tables.SCHEMA_REVISION
+BELOW = f"{int(HEAD) - 1:04d}"
+NEXT = f"{int(HEAD) + 1:04d}"
+AFTER_NEXT = f"{int(HEAD) + 2:04d}"
+#: The first revision whose code reads the record: never named below it (0008..HEAD are all additive).
+RECORD = "0012"
 
 _NEXT = '''"""The next release's migration, as a test writes it."""
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0013"
-down_revision = "0012"
+revision = "{next}"
+down_revision = "{head}"
 branch_labels = None
 depends_on = None
 {declaration}
@@ -55,14 +63,14 @@ def downgrade() -> None:
     op.drop_table("rollout_probe")
 '''
 
-#: Writes the migrations of the next release: ``next_release(True)`` declares 0013 compatible, ``False``
+#: Writes the migrations of the next release: ``next_release(True)`` declares NEXT compatible, ``False``
 #: not, ``None`` leaves the declaration out; a string is written as the declaration.
 NextRelease = Callable[[bool | str | None], None]
 
 
 @pytest.fixture
 def next_release(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[NextRelease]:
-    """The packaged migrations plus a 0013, which :mod:`service.records.migrate` runs from now on."""
+    """The packaged migrations plus a NEXT, which :mod:`service.records.migrate` runs from now on."""
 
     def write(compatible: bool | str | None) -> None:
         # a directory of its own each time: the migrations of one directory are read once
@@ -73,7 +81,8 @@ def next_release(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Ne
             else "" if compatible is None
             else f"compatible_with_previous_code = {compatible}"
         )
-        (directory / "versions" / "0013_next.py").write_text(_NEXT.format(declaration=declaration))
+        migration = _NEXT.format(declaration=declaration, next=NEXT, head=HEAD)
+        (directory / "versions" / f"{NEXT}_next.py").write_text(migration)
         monkeypatch.setattr(migrate, "MIGRATIONS_DIR", directory)
 
     yield write
@@ -81,8 +90,8 @@ def next_release(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Ne
 
 
 def assert_no_code_before_the_record_is_named(db: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Migrated to the head (0012): the record names 0012 as the oldest revision whose code can serve it,
-    the first whose code reads the record. The declarations alone reach 0007 (0008..0012 are additive), and
+    """Migrated to the head: the record names 0012 as the oldest revision whose code can serve it, the
+    first whose code reads the record. The declarations alone reach 0007 (0008..HEAD are additive), and
     `greenrate db current` printed that, but the code of 0007..0011 reads no record and serves only a
     database at exactly its own revision (review); code of a revision before 0012 is refused, naming 0012.
     """
@@ -90,40 +99,40 @@ def assert_no_code_before_the_record_is_named(db: Engine, monkeypatch: pytest.Mo
     with db.connect() as conn:
         recorded = recorded_compatibility(conn)
     assert recorded is not None
-    assert (recorded.revision, recorded.oldest_compatible) == ("0012", "0012")
+    assert (recorded.revision, recorded.oldest_compatible) == (HEAD, RECORD)
     assert recorded.history == tuple(DECLARED)
     for older in ("0011", "0007", "0006"):
         monkeypatch.setattr(tables, "SCHEMA_REVISION", older)
         status = schema_status(db)
         assert status.newer is None and status.problem is not None
-        assert "at revision 0012, migrated by a newer release" in status.problem
-        refused = f"revision {older} cannot serve it (the oldest revision whose code can is 0012)"
+        assert f"at revision {HEAD}, migrated by a newer release" in status.problem
+        refused = f"revision {older} cannot serve it (the oldest revision whose code can is {RECORD})"
         assert refused in status.problem
 
 
 def assert_the_release_before_follows_the_next_ones_declaration(
     db: Engine, next_release: NextRelease, compatible: bool
 ) -> None:
-    """This code (0012) against the next release's 0013: served if 0013 is declared compatible, refused
-    if not; downgrading to 0012 records 0012's compatibility again, and the code serves it as its own."""
+    """This code (HEAD) against the next release's NEXT: served if NEXT is declared compatible, refused
+    if not; downgrading to HEAD records HEAD's compatibility again, and the code serves it as its own."""
     migrate.upgrade(db)
     next_release(compatible)
     migrate.upgrade(db)
     with db.connect() as conn:
         recorded = recorded_compatibility(conn)
-    assert recorded is not None and recorded.revision == "0013"
-    assert recorded.oldest_compatible == ("0012" if compatible else "0013")
+    assert recorded is not None and recorded.revision == NEXT
+    assert recorded.oldest_compatible == (RECORD if compatible else NEXT)
     status = schema_status(db)
     if compatible:
         assert status.problem is None and status.newer is not None
-        assert "revision 0013" in status.newer and "(revision 0012)" in status.newer
+        assert f"revision {NEXT}" in status.newer and f"(revision {HEAD})" in status.newer
     else:
-        assert status.problem is not None and "code at revision 0012 cannot serve" in status.problem
-        assert "oldest revision whose code can is 0013" in status.problem
-    migrate.downgrade(db, "0012")
+        assert status.problem is not None and f"code at revision {HEAD} cannot serve" in status.problem
+        assert f"oldest revision whose code can is {NEXT}" in status.problem
+    migrate.downgrade(db, HEAD)
     with db.connect() as conn:
         restored = recorded_compatibility(conn)
-    assert restored is not None and (restored.revision, restored.oldest_compatible) == ("0012", "0012")
+    assert restored is not None and (restored.revision, restored.oldest_compatible) == (HEAD, RECORD)
     assert schema_status(db).problem is None and schema_status(db).newer is None
 
 
@@ -144,31 +153,31 @@ def test_a_migration_without_the_declaration_is_refused_before_anything_runs(
     db = create_engine(f"sqlite:///{tmp_path}/m.sqlite3")
     migrate.upgrade(db)
     next_release(None)
-    with pytest.raises(migrate.UndeclaredMigration, match="0013 .* does not declare compatible_with_prev"):
+    with pytest.raises(migrate.UndeclaredMigration, match=f"{NEXT} .* does not declare compatible_with_prev"):
         migrate.upgrade(db)
-    assert migrate.current_revision(db) == "0012" and not inspect(db).has_table("rollout_probe")
+    assert migrate.current_revision(db) == HEAD and not inspect(db).has_table("rollout_probe")
     db.dispose()
 
 
 def test_a_contracting_step_may_name_the_oldest_revision_whose_code_serves_it(
     tmp_path: Path, next_release: NextRelease, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A column dropped in the release after the one that stopped using it: the code of that release (0012
+    """A column dropped in the release after the one that stopped using it: the code of that release (HEAD
     here) serves the schema, the code before it, which still used the column, does not; a name that is
     not a revision below the migration is refused."""
     db = create_engine(f"sqlite:///{tmp_path}/m.sqlite3")
     migrate.upgrade(db)
-    next_release('compatible_with_previous_code = True\noldest_compatible_revision = "0013x"')
+    next_release(f'compatible_with_previous_code = True\noldest_compatible_revision = "{NEXT}x"')
     with pytest.raises(migrate.UndeclaredMigration, match="must name a revision below it"):
         migrate.upgrade(db)
-    next_release('compatible_with_previous_code = True\noldest_compatible_revision = "0012"')
+    next_release(f'compatible_with_previous_code = True\noldest_compatible_revision = "{HEAD}"')
     migrate.upgrade(db)
     with db.connect() as conn:
         recorded = recorded_compatibility(conn)
-    assert recorded is not None and (recorded.revision, recorded.oldest_compatible) == ("0013", "0012")
+    assert recorded is not None and (recorded.revision, recorded.oldest_compatible) == (NEXT, HEAD)
     assert schema_status(db).newer is not None
-    monkeypatch.setattr(tables, "SCHEMA_REVISION", "0011")
-    assert "the oldest revision whose code can is 0012" in str(schema_status(db).problem)
+    monkeypatch.setattr(tables, "SCHEMA_REVISION", BELOW)
+    assert f"the oldest revision whose code can is {HEAD}" in str(schema_status(db).problem)
     db.dispose()
 
 
@@ -177,8 +186,8 @@ _AFTER_NEXT = '''"""The release after the next one's migration, as a test writes
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0014"
-down_revision = "0013"
+revision = "{after_next}"
+down_revision = "{next}"
 branch_labels = None
 depends_on = None
 compatible_with_previous_code = True
@@ -194,19 +203,20 @@ def downgrade() -> None:
 '''
 
 
-@pytest.mark.parametrize(("oldest", "refused"), [("0012", True), ("0013", False)])
+@pytest.mark.parametrize(("oldest", "refused"), [(HEAD, True), (NEXT, False)])
 def test_a_named_oldest_revision_cannot_reach_below_a_migration_that_broke_its_code(
     tmp_path: Path, next_release: NextRelease, oldest: str, refused: bool
 ) -> None:
-    """0013 breaks the code before it (not compatible); 0014 naming 0012 had been recorded as is, so the
-    workers of 0012 went on serving a schema 0013 broke (review). It must name 0013 or after."""
+    """NEXT breaks the code before it (not compatible); AFTER_NEXT naming HEAD had been recorded as is, so
+    the workers of HEAD went on serving a schema NEXT broke (review). It must name NEXT or after."""
     db = create_engine(f"sqlite:///{tmp_path}/m.sqlite3")
     next_release(False)
-    (migrate.MIGRATIONS_DIR / "versions" / "0014_after.py").write_text(_AFTER_NEXT.format(oldest=oldest))
+    after = _AFTER_NEXT.format(oldest=oldest, after_next=AFTER_NEXT, next=NEXT)
+    (migrate.MIGRATIONS_DIR / "versions" / f"{AFTER_NEXT}_after.py").write_text(after)
     if refused:
         with pytest.raises(migrate.UndeclaredMigration, match=(
-            "0014 .* oldest_compatible_revision = '0012', but the code of 0012 cannot serve the schema "
-            "below it .* must name 0013 or a revision after it"
+            f"{AFTER_NEXT} .* oldest_compatible_revision = '{HEAD}', but the code of {HEAD} cannot serve "
+            f"the schema below it .* must name {NEXT} or a revision after it"
         )):
             migrate.upgrade(db)
         assert migrate.current_revision(db) is None  # refused before anything ran
@@ -214,7 +224,7 @@ def test_a_named_oldest_revision_cannot_reach_below_a_migration_that_broke_its_c
         migrate.upgrade(db)
         with db.connect() as conn:
             recorded = recorded_compatibility(conn)
-        assert recorded is not None and (recorded.revision, recorded.oldest_compatible) == ("0014", "0013")
+        assert recorded is not None and (recorded.revision, recorded.oldest_compatible) == (AFTER_NEXT, NEXT)
     db.dispose()
 
 
@@ -236,7 +246,7 @@ def test_the_release_before_follows_the_next_ones_declaration(
 def test_readyz_is_ok_on_a_compatible_newer_schema_and_names_both_revisions(
     make_app: AppFactory, next_release: NextRelease, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The outage this fixes: a worker of the release before (this code, 0012), its database migrated by
+    """The outage this fixes: a worker of the release before (this code, HEAD), its database migrated by
     the next one."""
     app = make_app()
     next_release(True)
@@ -244,8 +254,8 @@ def test_readyz_is_ok_on_a_compatible_newer_schema_and_names_both_revisions(
     response = app.test_client().get("/readyz")
     assert response.status_code == 200, response.json
     detail = response.json["checks"]["database"]["detail"]
-    assert detail.startswith("sqlite; schema at revision 0013") and "(revision 0012)" in detail
-    assert detail.endswith("the oldest revision whose code can is 0012")
+    assert detail.startswith(f"sqlite; schema at revision {NEXT}") and f"(revision {HEAD})" in detail
+    assert detail.endswith(f"the oldest revision whose code can is {RECORD}")
     monkeypatch.setattr(tables, "SCHEMA_REVISION", "0011")
     refused = app.test_client().get("/readyz")
     assert refused.status_code == 503
@@ -262,7 +272,7 @@ def test_start_up_says_it_serves_a_newer_schema(
     with capture_logs() as events:
         service.report_schema(services_of(app).db)
     assert [e["event"] for e in events] == ["database_schema_newer"]
-    assert "revision 0013" in events[0]["detail"] and "(revision 0012)" in events[0]["detail"]
+    assert f"revision {NEXT}" in events[0]["detail"] and f"(revision {HEAD})" in events[0]["detail"]
 
 
 def test_a_database_behind_the_code_is_still_refused(
@@ -272,18 +282,18 @@ def test_a_database_behind_the_code_is_still_refused(
     history) is told to upgrade, as before; and a record that does not describe the database's revision
     (migrated some other way than `greenrate db upgrade`) is not trusted."""
     db = services_of(app).db
-    monkeypatch.setattr(tables, "SCHEMA_REVISION", "0013")
+    monkeypatch.setattr(tables, "SCHEMA_REVISION", NEXT)
     assert schema_status(db).problem == (
-        "the database schema is at revision 0012, this code needs 0013: run `greenrate db upgrade`"
+        f"the database schema is at revision {HEAD}, this code needs {NEXT}: run `greenrate db upgrade`"
     )
-    monkeypatch.setattr(tables, "SCHEMA_REVISION", "0012")
+    monkeypatch.setattr(tables, "SCHEMA_REVISION", HEAD)
     next_release(True)
     migrate.upgrade(db)
     assert schema_status(db).problem is None
     with db.begin() as conn:
-        conn.execute(update(tables.schema_compatibility).values(revision="0012"))
+        conn.execute(update(tables.schema_compatibility).values(revision=HEAD))
     assert schema_status(db).problem == (
-        "the database schema is at revision 0013, this code needs 0012: run `greenrate db upgrade`"
+        f"the database schema is at revision {NEXT}, this code needs {HEAD}: run `greenrate db upgrade`"
     )
 
 
@@ -302,11 +312,12 @@ def test_the_command_says_which_code_can_serve_and_refuses_an_undeclared_migrati
 ) -> None:
     env = {"GREENRATE_DATABASE_URL": f"sqlite:///{tmp_path}/cli.sqlite3"}
     assert run(env, "db", "upgrade").exit_code == 0
-    assert run(env, "db", "current").output.strip() == "current: 0012  head: 0012  oldest compatible: 0012"
+    current = f"current: {HEAD}  head: {HEAD}  oldest compatible: {RECORD}"
+    assert run(env, "db", "current").output.strip() == current
     next_release(None)
     refused = run(env, "db", "upgrade")
     assert refused.exit_code == 1
-    assert "migration refused: migration 0013" in refused.output and "does not declare" in refused.output
+    assert f"migration refused: migration {NEXT}" in refused.output and "does not declare" in refused.output
 
 
 @pytest.mark.parametrize("compatible", [True, False])
@@ -314,7 +325,7 @@ def test_a_container_of_the_release_before_starts_on_a_schema_it_can_serve(
     tmp_path: Path, next_release: NextRelease, monkeypatch: pytest.MonkeyPatch, compatible: bool
 ) -> None:
     """The image runs `greenrate db upgrade` as every container starts: one of the release before,
-    (re)started once the next release migrated, failed on "Can't locate revision '0013'"."""
+    (re)started once the next release migrated, failed on "Can't locate revision '<NEXT>'"."""
     env = {"GREENRATE_DATABASE_URL": f"sqlite:///{tmp_path}/cli.sqlite3"}
     ours = migrate.MIGRATIONS_DIR
     next_release(compatible)
@@ -323,9 +334,10 @@ def test_a_container_of_the_release_before_starts_on_a_schema_it_can_serve(
     started = run(env, "db", "upgrade")
     if compatible:
         assert started.exit_code == 0, started.output
-        assert started.output.startswith("nothing to migrate: schema at revision 0013, migrated by a newer")
+        newer = f"nothing to migrate: schema at revision {NEXT}, migrated by a newer"
+        assert started.output.startswith(newer)
     else:
-        assert started.exit_code == 1 and "Can't locate revision identified by '0013'" in started.output
+        assert started.exit_code == 1 and f"Can't locate revision identified by '{NEXT}'" in started.output
     db = create_engine(env["GREENRATE_DATABASE_URL"])
-    assert migrate.current_revision(db) == "0013"
+    assert migrate.current_revision(db) == NEXT
     db.dispose()

@@ -25,7 +25,7 @@ from schemas.fields import RatingCursor
 from service.exceptions import ServiceError
 from service.model_watch import engine_for
 from service.models import register_packaged_default
-from service.portfolios.jobs import QueueUnavailable, TooManyJobs
+from service.portfolios.jobs import IdempotencyKeyRefused, QueueUnavailable, TooManyJobs
 from service.portfolios.storage import UploadRefused
 from service.records import comparisons, registry
 from service.records.model_tables import models
@@ -101,7 +101,7 @@ def test_too_many_jobs_is_429_with_the_configured_retry_after(
                    RETRY_AFTER_SECONDS=seconds, RATE_LIMIT="100000 per minute")
     client, key = app.test_client(), create_key(app)
     assert upload(client, key, as_file(book(20), "first.csv", tmp_path)).status_code == 202
-    refused = upload(client, key, as_file(book(20), "second.csv", tmp_path))
+    refused = upload(client, key, as_file(book(21), "second.csv", tmp_path))  # not a retry of the first
     assert refusal(refused) == _body(
         429, "This tenant already has 1 portfolio job(s) queued or running "
         "(GREENRATE_PORTFOLIO_JOBS_PER_TENANT): upload the next book when one has finished.")
@@ -228,6 +228,7 @@ def _every_refusal() -> list[ServiceError]:
     return [
         UploadRefused({"file": ["no rows"]}),
         TooManyJobs(2),
+        IdempotencyKeyRefused("already used for portfolio pf_0, whose file or options differ"),
         QueueUnavailable("Error 111 connecting to 127.0.0.1:6379. Connection refused."),
         UnknownCursor("djI6cmF0aW5nXzAw"),
         registry.RegistryError("the active model changed 50 times while promoting 'x'; try again"),
