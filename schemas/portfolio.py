@@ -13,8 +13,9 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from schemas.fields import Anchored, UtcDateTime
 
-#: A portfolio job's status, as the API shows it and the jobs table stores it (its check constraint).
-STATUSES = ("queued", "running", "completed", "failed")
+#: A portfolio job's status, as the API shows it and the jobs table stores it (its check constraint):
+#: ``cancelled`` by ``DELETE /v1/portfolios/{id}`` (migration 0015).
+STATUSES = ("queued", "running", "completed", "failed", "cancelled")
 RESULT_FORMATS = ("csv", "parquet")
 #: the ids the service issues: ``pf_`` and 32 hex digits
 PORTFOLIO_ID = re.compile(r"pf_[0-9a-f]{32}")
@@ -353,7 +354,14 @@ class PortfolioJobSchema(Schema):
     """A portfolio job: its progress while it runs, then the summary and the results download."""
 
     id = fields.String(required=True)
-    status = fields.String(required=True, validate=validate.OneOf(STATUSES))
+    status = fields.String(
+        required=True,
+        validate=validate.OneOf(STATUSES),
+        metadata={
+            "description": "`queued`, `running`, then `completed` or `failed`; `cancelled` by "
+            "`DELETE /v1/portfolios/{id}` (`finished_at` says when)."
+        },
+    )
     file = fields.Nested(UploadedFileSchema, required=True)
     progress = fields.Nested(ProgressSchema, required=True)
     previous = fields.String(

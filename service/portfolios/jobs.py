@@ -13,6 +13,11 @@ a job of them is queued or running, are answered with that job; and an ``Idempot
 for good, whatever became of it (the same key with another upload is refused). The database records one
 job per such upload (:func:`service.records.portfolios.insert_job`), also when identical uploads arrive
 at the same moment. A finished job is not matched by bytes alone: uploading a book again rates it again.
+
+A job can be cancelled (:func:`cancel`, ``DELETE /v1/portfolios/{id}``), which there had been no way to
+do (the same review): a queued one at once, a running one at its next chunk, and the tenant's place is
+free at once. Its files go with it; a finished job keeps its status and summary and loses its files, as
+under the retention.
 """
 
 from __future__ import annotations
@@ -23,9 +28,11 @@ import re
 import secrets
 import unicodedata
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import IO, Any
 
 import redis
+import structlog
 from rq import Queue
 from sqlalchemy import Engine
 
@@ -35,10 +42,12 @@ from service.config import Settings
 from service.exceptions import ServiceError
 from service.portfolios import storage
 from service.portfolios.queue import enqueue
+from service.portfolios.retention import delete_files
 from service.portfolios.storage import JobFiles, UploadRefused
 from service.records import portfolios as records
 from service.records.portfolios import PortfolioJob, Recorded, UploadIdentity
 
+_log = structlog.get_logger("greenrate.portfolios")
 _MAX_NAME = 255
 #: ``Idempotency-Key``: 1 to 255 printable ASCII characters (a UUID, say), bare or as a quoted string
 #: (draft-ietf-httpapi-idempotency-key-header writes it as a structured-field string)
@@ -266,6 +275,25 @@ def submit(
         files.remove()
         raise QueueUnavailable(str(exc)) from exc
     return Submitted(job, existing=False)
+
+
+def cancel(db: Engine, settings: Settings, job: PortfolioJob) -> PortfolioJob | None:
+    """Cancel a job that is queued or running, and delete its files; returns the job as it is now (``None``
+    for one its upload removed again: the queue refused it).
+
+    A queued job is never claimed (a worker that takes its queue entry finds nothing to do); a running one
+    stops at its next chunk, and its worker deletes whatever it wrote meanwhile. A finished job (completed,
+    failed, cancelled) keeps its status and summary and loses its files: the upload and the results,
+    which then answer 410, as under ``GREENRATE_PORTFOLIO_RETENTION_DAYS``. Again on the same job: the
+    same answer.
+    """
+    if records.cancel(db, job.id):
+        _log.info("portfolio_cancelled", portfolio=job.id, tenant=job.tenant, was=job.status)
+    current = records.get_job(db, job.id)
+    if current is not None and current.files_purged_at is None:
+        delete_files(db, settings, job.id, datetime.now(UTC))
+        current = records.get_job(db, job.id)
+    return current
 
 
 def document(job: PortfolioJob) -> dict[str, Any]:

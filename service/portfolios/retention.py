@@ -10,6 +10,7 @@ The files go first and the row is marked after: a sweep interrupted in between d
 marks the job on its next pass (deleting a missing directory is not an error), whereas the other order
 could mark a job whose files were never deleted. ``greenrate worker`` sweeps every minute while idle,
 and ``greenrate portfolios purge`` does the same once (for a cron job when no worker runs).
+``DELETE /v1/portfolios/{id}`` deletes a job's files at once, the same way (:func:`delete_files`).
 """
 
 from __future__ import annotations
@@ -40,14 +41,22 @@ def purge_expired(db: DbEngine, settings: Settings, now: datetime | None = None)
     cutoff = moment - timedelta(days=days)
     purged: list[str] = []
     for job in records.files_expired(db, cutoff):
-        try:  # an error other than "already gone" stops here, unmarked: the next sweep tries again
-            shutil.rmtree(JobFiles.of(settings.portfolio_dir, job.id).root)
-        except FileNotFoundError:
-            pass
-        records.mark_files_purged(db, job.id, moment)
+        delete_files(db, settings, job.id, moment)
         purged.append(job.id)
         _log.info("portfolio_files_purged", portfolio=job.id, retention_days=days)
     return purged
+
+
+def delete_files(db: DbEngine, settings: Settings, job_id: str, at: datetime) -> None:
+    """Delete a job's directory, then record when (``files_purged_at``).
+
+    An error other than "already gone" is raised before the job is marked: a later call tries again.
+    """
+    try:
+        shutil.rmtree(JobFiles.of(settings.portfolio_dir, job_id).root)
+    except FileNotFoundError:
+        pass
+    records.mark_files_purged(db, job_id, at)
 
 
 def purge_safely(db: DbEngine, settings: Settings) -> list[str]:

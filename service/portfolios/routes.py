@@ -1,4 +1,4 @@
-"""``/v1/portfolios``: rate a whole loan book as a background job, follow it, download its results.
+"""``/v1/portfolios``: rate a whole loan book as a background job, follow it, download its results, cancel it.
 
 Thin views over :mod:`service.portfolios.jobs` (accepting a book) and :mod:`service.records.portfolios`
 (reading jobs, scoped by tenant: another tenant's portfolio answers 404 like a missing one). The job runs
@@ -23,7 +23,7 @@ from schemas.portfolio import PORTFOLIO_ID, PortfolioJobSchema, PortfolioUploadS
 from service.auth import current_principal, requires
 from service.extensions import services
 from service.openapi import documented
-from service.portfolios.jobs import IDEMPOTENCY_KEY, Upload, document, idempotency_key, plan, submit
+from service.portfolios.jobs import IDEMPOTENCY_KEY, Upload, cancel, document, idempotency_key, plan, submit
 from service.portfolios.queue import web_queue
 from service.portfolios.storage import JobFiles, stream_csv
 from service.records.portfolios import PortfolioJob, get_job
@@ -177,10 +177,28 @@ class PortfolioById(MethodView):
     def get(self, portfolio_id: str) -> Response:
         """A portfolio job: status and progress; once completed, the summary and the results links.
 
-        `status` is `queued`, `running`, `completed` or `failed` (with `error`). A job whose worker dies is
-        re-queued by the next `greenrate worker` and resumes where it stopped.
+        `status` is `queued`, `running`, `completed`, `failed` (with `error`) or `cancelled`. A job whose
+        worker dies is re-queued by the next `greenrate worker` and resumes where it stopped.
         """
         return _json(document(_own_job(portfolio_id)))
+
+    @documented(blp, 401, 403, 404, 429, 503, operation="cancel_portfolio")
+    @requires("bank")
+    @blp.response(200, PortfolioJobSchema)
+    def delete(self, portfolio_id: str) -> Response:
+        """Cancel a portfolio job and delete its files (the uploaded book, any results).
+
+        A queued job is `cancelled` at once; a running one too, and its worker stops at its next chunk
+        (the rows of the chunk it is rating are not recorded). Either way the tenant's place among its
+        `GREENRATE_PORTFOLIO_JOBS_PER_TENANT` jobs is free at once. A finished job (`completed`,
+        `failed`) keeps its status and summary and loses its files, as under the service's retention:
+        `files_purged_at` says when, and the results answer 410. Sent again: the same answer. Answers the
+        job as it is then; another tenant's job answers 404 like a missing one.
+        """
+        job = cancel(services().db, services().settings, _own_job(portfolio_id))
+        if job is None:
+            abort(404, message=_NOT_FOUND)
+        return _json(document(job))
 
 
 @blp.route("/<string(maxlength=40):portfolio_id>/results")
@@ -193,15 +211,23 @@ class PortfolioResults(MethodView):
         """The per-borrower results of a completed portfolio, as CSV or Parquet.
 
         `?format=csv|parquet`, else `Accept: text/csv` or `application/vnd.apache.parquet`, else the
-        format of the upload. 409 while the job has not completed; 410 once its files were deleted under
-        the service's retention (`GREENRATE_PORTFOLIO_RETENTION_DAYS`); the summary stays available.
+        format of the upload. 409 while the job has not completed (or when it failed or was cancelled);
+        410 once its files were deleted, under the service's retention (`GREENRATE_PORTFOLIO_RETENTION_DAYS`)
+        or by `DELETE`; the summary stays available.
         """
         job = _own_job(portfolio_id)
+        if job.status in ("failed", "cancelled"):
+            done = "failed" if job.status == "failed" else "was cancelled"
+            abort(409, message=f"The portfolio {done}: it has no results.")
         if job.status != "completed":
             abort(409, message=f"The results are not ready: the portfolio is {job.status}.")
         if job.files_purged_at is not None:
             days = services().settings.portfolio_retention_days
-            kept = f" (files are kept {days} days after a job finishes)" if days else ""
+            kept = (
+                f" (files are kept {days} days after a job finishes, or until DELETE /v1/portfolios/{{id}})"
+                if days
+                else " (by DELETE /v1/portfolios/{id})"
+            )
             abort(
                 410,
                 message=f"The results of this portfolio were deleted on {job.files_purged_at:%Y-%m-%d}"

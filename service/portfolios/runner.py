@@ -6,6 +6,9 @@ only then recorded as done in the job row. A later run of the same job skips the
 rates the first one that is not, overwriting whatever part a dead run may have left for it: each chunk
 index has one part, so the results hold every row exactly once. Every write to the row is guarded by the
 run's claim (:mod:`service.records.portfolios`), so a run that has been superseded stops at its next step.
+A job cancelled while it runs (``DELETE /v1/portfolios/{id}``) is no longer ``running``, so its run stops
+the same way, at the end of the chunk it is rating, and deletes what it wrote since the API deleted the
+job's files (reading the deleted book instead ends the run the same way, not as a failure).
 
 The rating engine is the API's: the registry's active model (followed as the API workers follow it),
 fixed for the job at its first run, so a job resumed after a promotion still rates every row with one
@@ -131,18 +134,34 @@ def run_portfolio(context: RunContext, job_id: str, worker: Worker) -> str:
         rows = storage.merge_parts(files, chunks, tag)
         records.complete(context.db, job_id, job.attempt, rows, summary)
     except Superseded:
+        if _cancelled(context.db, job, files):
+            return "cancelled"
         _log.warning("portfolio_superseded", portfolio=job_id, attempt=job.attempt)
         return "superseded"
     except Exception as exc:
-        _log.error("portfolio_failed", portfolio=job_id, attempt=job.attempt, exc_info=exc)
         try:
             records.fail(context.db, job_id, job.attempt, _reason(exc, context.settings))
-        except (Superseded, SQLAlchemyError):
-            pass  # superseded meanwhile, or the database is down: a recovery sweep will see the run gone
+        except Superseded:
+            if _cancelled(context.db, job, files):  # its book was deleted under it: not a failure
+                return "cancelled"
+        except SQLAlchemyError:
+            pass  # the database is down: a recovery sweep will see the run gone
+        _log.error("portfolio_failed", portfolio=job_id, attempt=job.attempt, exc_info=exc)
         raise
     files.remove_parts()
     _log.info("portfolio_completed", portfolio=job_id, rows=rows)
     return "completed"
+
+
+def _cancelled(db: DbEngine, job: PortfolioJob, files: JobFiles) -> bool:
+    """Whether the job was cancelled under this run; if so, its files are deleted again (this run may have
+    written a part, or the merged results, after the API deleted them)."""
+    now = records.get_job(db, job.id)
+    if now is None or now.status != "cancelled":
+        return False
+    files.remove()
+    _log.info("portfolio_run_cancelled", portfolio=job.id, attempt=job.attempt, chunks_done=now.chunks_done)
+    return True
 
 
 def _resumable(db: DbEngine, job: PortfolioJob, files: JobFiles, engine: Engine) -> PortfolioJob:

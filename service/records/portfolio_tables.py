@@ -1,4 +1,4 @@
-"""The portfolio jobs table (migrations 0004, 0005, 0013, 0014): one row per uploaded loan book, progress,
+"""The portfolio jobs table (migrations 0004, 0005, 0013-0015): one row per uploaded loan book, progress,
 summary.
 
 Declared on the shared :data:`service.records.tables.metadata` so Alembic's schema comparison covers it.
@@ -31,7 +31,8 @@ from sqlalchemy import (
 from schemas.portfolio import STATUSES
 from service.records.tables import metadata
 
-#: The statuses as SQL literals: migration 0004 created the check constraint with this very text.
+#: The statuses as SQL literals: migration 0015 wrote the check constraint with this very text (0004 had
+#: it without ``cancelled``).
 _STATUS_LIST = ", ".join(f"'{status}'" for status in STATUSES)
 
 portfolio_jobs = Table(
@@ -39,7 +40,7 @@ portfolio_jobs = Table(
     metadata,
     Column("id", String(40), primary_key=True),
     Column("tenant", String(64), nullable=False),
-    Column("status", String(16), nullable=False, comment="queued | running | completed | failed"),
+    Column("status", String(16), nullable=False, comment="queued | running | completed | failed | cancelled"),
     Column("file_name", String(255), nullable=False, comment="Name of the uploaded file, as sent"),
     Column("file_format", String(16), nullable=False, comment="csv | parquet"),
     Column("file_bytes", BigInteger, nullable=False),
@@ -92,6 +93,8 @@ portfolio_jobs = Table(
 
 #: the statuses of a job that still takes a worker and a place in its tenant's share
 UNFINISHED = ("queued", "running")
+#: the statuses of a job that will not change again (its files may be deleted under the retention)
+FINISHED = ("completed", "failed", "cancelled")
 
 Index("ix_portfolio_jobs_tenant_created_at", portfolio_jobs.c.tenant, portfolio_jobs.c.created_at)
 Index("ix_portfolio_jobs_status", portfolio_jobs.c.status)

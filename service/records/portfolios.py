@@ -16,7 +16,7 @@ from sqlalchemy import Engine, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from service.records.database import as_utc
-from service.records.portfolio_tables import UNFINISHED, portfolio_jobs
+from service.records.portfolio_tables import FINISHED, UNFINISHED, portfolio_jobs
 
 _T = portfolio_jobs.c
 
@@ -257,11 +257,11 @@ def unfinished(db: Engine) -> list[PortfolioJob]:
 
 
 def files_expired(db: Engine, finished_before: datetime) -> list[PortfolioJob]:
-    """Finished jobs (completed or failed) older than the cut-off whose files are still kept."""
+    """Finished jobs (completed, failed or cancelled) older than the cut-off whose files are still kept."""
     query = (
         select(portfolio_jobs)
         .where(
-            _T.status.in_(("completed", "failed")),
+            _T.status.in_(FINISHED),
             _T.finished_at < finished_before,
             _T.files_purged_at.is_(None),
         )
@@ -272,9 +272,28 @@ def files_expired(db: Engine, finished_before: datetime) -> list[PortfolioJob]:
 
 
 def mark_files_purged(db: Engine, job_id: str, at: datetime) -> None:
-    """Record that the job's files are gone (the row, with its summary, stays)."""
+    """Record that the job's files are gone (the row, with its summary, stays); the first time counts."""
     with db.begin() as conn:
-        conn.execute(update(portfolio_jobs).where(_T.id == job_id).values(files_purged_at=at))
+        conn.execute(
+            update(portfolio_jobs)
+            .where(_T.id == job_id, _T.files_purged_at.is_(None))
+            .values(files_purged_at=at)
+        )
+
+
+def cancel(db: Engine, job_id: str) -> bool:
+    """Mark a queued or running job cancelled; False when it had finished already.
+
+    A worker no longer claims it, and the run that holds it can record nothing more (every write of a run
+    requires ``running``): it stops at its next chunk, learning it was :class:`Superseded`.
+    """
+    with db.begin() as conn:
+        changed = conn.execute(
+            update(portfolio_jobs)
+            .where(_T.id == job_id, _T.status.in_(UNFINISHED))
+            .values(status="cancelled", finished_at=_now())
+        ).rowcount
+    return changed == 1
 
 
 def claim(db: Engine, job_id: str, worker: Worker) -> PortfolioJob | None:

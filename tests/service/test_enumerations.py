@@ -1,7 +1,8 @@
 """Enumerations the contract and the records share have one owner each (a code review found two copies).
 
 The grades are the standard's (:data:`rating_model.standard.GRADES`); a portfolio job's statuses are the
-API's (:data:`schemas.portfolio.STATUSES`), which the jobs table's check constraint is written from.
+API's (:data:`schemas.portfolio.STATUSES`), which the jobs table's check constraint is written from (the
+migration that last changed the constraint, 0015, wrote the same text).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from rating_model.standard import GRADES
 from schemas.portfolio import STATUSES
 from service.records.portfolio_tables import portfolio_jobs
 
-_MIGRATION_0004 = Path(__file__).parents[2] / "service/migrations/versions/0004_portfolio_jobs.py"
+_MIGRATION_0015 = Path(__file__).parents[2] / "service/migrations/versions/0015_portfolio_cancelled.py"
 
 
 def test_the_grades_are_the_standards(client: FlaskClient) -> None:
@@ -40,4 +41,4 @@ def test_the_jobs_tables_statuses_are_the_apis() -> None:
     text = str(check.sqltext)
     assert re.findall(r"'([a-z]+)'", text) == list(STATUSES)
     # the very text the migration created the constraint with, so a schema comparison finds no change
-    assert f'"{text}", name="ck_portfolio_jobs_status"' in _MIGRATION_0004.read_text()
+    assert f'"{text}", name="ck_portfolio_jobs_status"' in _MIGRATION_0015.read_text()
