@@ -76,13 +76,15 @@ def read_raw_chunks(path: str | Path, chunk_rows: int = DEFAULT_CHUNK_ROWS) -> I
     _refuse_long_first_row(source, len(header))
     # numbers and flags are read as text and converted by typed_frame: one bad cell is that row's error
     dtypes = {c: "string" if FLAT_DTYPES.get(c, "string") == "string" else object for c in header}
-    chunks = pd.read_csv(source, dtype=dtypes, keep_default_na=False, na_values=[""], index_col=False,
-                         chunksize=chunk_rows, encoding=CSV_ENCODING)
-    try:
-        for chunk in chunks:
-            yield typed_frame(chunk)
-    except pd.errors.ParserError as exc:
-        raise pd.errors.ParserError(_ragged_line(str(exc), len(header))) from None
+    # the reader is a context manager: closed when the consumer stops early too (a superseded or cancelled
+    # portfolio run), where it had been left open (a ResourceWarning)
+    with pd.read_csv(source, dtype=dtypes, keep_default_na=False, na_values=[""], index_col=False,
+                     chunksize=chunk_rows, encoding=CSV_ENCODING) as chunks:
+        try:
+            for chunk in chunks:
+                yield typed_frame(chunk)
+        except pd.errors.ParserError as exc:
+            raise pd.errors.ParserError(_ragged_line(str(exc), len(header))) from None
 
 
 def _refuse_long_first_row(source: Path, columns: int) -> None:
