@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from rating_model.standard import GRADES
 from schemas.errors import ErrorSchema
@@ -15,6 +15,8 @@ from schemas.rating import RatingSchema, VersionsSchema
 
 MAX_PAGE_SIZE = 100
 MAX_BATCH_ITEMS = 100
+#: The list's ``issued_by`` values; ``bank`` and ``merchant`` are also each item's own ``issued_by``.
+ISSUED_BY = ("bank", "merchant", "any")
 
 
 class RatingListQuerySchema(Schema):
@@ -30,16 +32,22 @@ class RatingListQuerySchema(Schema):
         metadata={"description": "Only this company (trimmed, as external_id is when stored)."},
     )
     # A merchant key rates its own business under any external_id it chooses, the bank's loan reference
-    # included: a bank that wants only the ratings issued for itself says so (security review). The filter
-    # is on whom a rating was issued for, not on whose key asked: a bank key's one-click rating of a
+    # included: a bank key's listing shows only the ratings issued for the bank itself unless it asks for
+    # the merchants' (bank integrator's review: a merchant's self-declared rating was listed first under the
+    # bank's loan reference, and a bank that stores only rating bodies could not tell the two apart). The
+    # filter is on whom a rating was issued for, not on whose key asked: a bank key's one-click rating of a
     # merchant's profile is the merchant's (contract review: this said "what the bank's keys issued").
     issued_by = fields.String(
-        validate=validate.OneOf(("bank", "merchant")),
+        validate=validate.OneOf(ISSUED_BY),
         metadata={
-            "description": "`bank`: only ratings issued for the bank itself (`POST /v1/ratings`); "
-            "`merchant`: only ratings issued for a merchant (`POST /v1/merchants/{merchant_id}/rating`), "
-            "by the merchant's own key or by a bank key on the merchant's profile. Each item's "
-            "`requested_by` names the key that asked."
+            "description": "Whom the ratings were issued for. `bank` (the default without `merchant_id`): "
+            "only ratings issued for the bank itself (`POST /v1/ratings`, `POST /v1/ratings/batch`); "
+            "`merchant` (the default with `merchant_id`): only ratings issued for a merchant "
+            "(`POST /v1/merchants/{merchant_id}/rating`), by the merchant's own key or by a bank key on "
+            "the merchant's profile; `any`: both. A merchant key may rate itself under any "
+            "`external_id`, the bank's loan reference included, so the default never mixes a merchant's "
+            "self-declared rating into the bank's own. Each item says which it is (`issued_by`) and "
+            "which key asked (`requested_by`, with its `role`)."
         },
     )
     merchant_id = fields.String(
@@ -55,10 +63,25 @@ class RatingListQuerySchema(Schema):
                 "merchant_id",
             )
 
+    @post_load
+    def _default_issuer(self, data: dict[str, Any], **_kwargs: Any) -> dict[str, Any]:
+        """``issued_by`` always set: ``bank`` unless a ``merchant_id`` asks for that merchant's."""
+        data.setdefault("issued_by", "merchant" if "merchant_id" in data else "bank")
+        return data
+
 
 class RequesterSchema(Schema):
     key_id = fields.Integer(required=True, allow_none=True, metadata={"description": "See GET /v1/keys."})
     prefix = fields.String(required=True, allow_none=True, metadata={"description": "The key's prefix."})
+    role = fields.String(
+        required=True,
+        allow_none=True,
+        validate=validate.OneOf(("bank", "merchant")),
+        metadata={
+            "description": "The key's role: `merchant` for a rating the merchant's own key requested (a "
+            "self-rating: one-click on the profile it keeps), `bank` for one a bank key requested."
+        },
+    )
 
 
 class RatingSummarySchema(Schema):
@@ -73,6 +96,15 @@ class RatingSummarySchema(Schema):
         required=True,
         allow_none=True,
         metadata={"description": "The merchant it was issued for (one-click or a merchant key); else null."},
+    )
+    issued_by = fields.String(
+        required=True,
+        validate=validate.OneOf(ISSUED_BY[:2]),
+        metadata={
+            "description": "`bank`: issued for the bank itself (`POST /v1/ratings`); `merchant`: issued for "
+            "the merchant `merchant_id` (one-click), as the list's `issued_by` filter names them. "
+            "`GET /v1/ratings/{rating_id}` says the same in its `X-Issued-By` header."
+        },
     )
     requested_by = fields.Nested(
         RequesterSchema,

@@ -56,6 +56,7 @@ class Issued:
     id: str
     body: bytes  # the rating's exact JSON text, UTF-8: what is served, cached and (as text) stored
     cache_hit: bool
+    merchant_id: str | None = None  # the merchant it was issued for (the issuer's scope); None: the bank
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,7 +150,7 @@ def _resolve(
     cached = ctx.cache.get_many([p.key for p in distinct.values()])
     for p, hit in zip(distinct.values(), cached, strict=True):
         if hit is not None:
-            issued[p.digest] = Issued(hit.id, hit.body, cache_hit=True)
+            issued[p.digest] = Issued(hit.id, hit.body, cache_hit=True, merchant_id=principal.merchant)
     now = datetime.now(UTC).replace(microsecond=0)
     missing = [p for p in distinct.values() if p.digest not in issued]
     to_cache: list[CacheEntry | None] = []
@@ -157,7 +158,7 @@ def _resolve(
 
     def reuse(digest: str, found: ReusableRating) -> None:
         text = found.result_json.encode()
-        issued[digest] = Issued(found.id, text, cache_hit=True)
+        issued[digest] = Issued(found.id, text, cache_hit=True, merchant_id=principal.merchant)
         to_cache.append(_cache_entry(distinct[digest].key, CachedRating(found.id, text), found.valid_until))
 
     if missing:
@@ -189,7 +190,7 @@ def _resolve(
             if n.input_hash in came_first:
                 reuse(n.input_hash, came_first[n.input_hash])
                 continue
-            issued[n.input_hash] = Issued(n.id, text, cache_hit=False)
+            issued[n.input_hash] = Issued(n.id, text, cache_hit=False, merchant_id=n.merchant_id)
             to_cache.append(_cache_entry(distinct[n.input_hash].key, CachedRating(n.id, text), n.valid_until))
             grades.append(n.grade)
     ctx.cache.put_many([entry for entry in to_cache if entry is not None])
@@ -220,7 +221,7 @@ def reissue_repeat(ctx: IssuingContext, principal: Principal, fingerprint: str) 
     if hit is None:
         return None
     cache_lookup(True)
-    return Issued(hit.id, hit.body, cache_hit=True)
+    return Issued(hit.id, hit.body, cache_hit=True, merchant_id=principal.merchant)
 
 
 def issue_rating(

@@ -56,6 +56,21 @@ _JSON = "application/json"
 _OPERATING_DATA = OperatingDataSchema()
 _LIST_QUERY = RatingListQuerySchema()
 _BATCH_REQUEST = BatchRequestSchema()
+#: Whom a rating was issued for, on every answer that carries one rating (the body, kept exactly as issued,
+#: does not say): a bank that keeps the answers can tell a merchant's self-rating from its own.
+RATING_HEADERS = {
+    "X-Issued-By": {
+        "description": "`bank`: issued for the bank itself (`POST /v1/ratings`); `merchant`: issued for the "
+        "merchant named in `X-Merchant-ID` (`POST /v1/merchants/{merchant_id}/rating`, by the merchant's own "
+        "key or by a bank key), on data the merchant's profile holds. The list's `issued_by` names the same.",
+        "required": True,
+        "schema": {"type": "string", "enum": ["bank", "merchant"]},
+    },
+    "X-Merchant-ID": {
+        "description": "The merchant the rating was issued for; only with `X-Issued-By: merchant`.",
+        "schema": {"type": "string"},
+    },
+}
 #: The headers every issuing view sends (this one and the merchants' one-click), documented once.
 ISSUE_HEADERS = {
     "Location": {"description": "Path of the rating.", "schema": {"type": "string"}},
@@ -64,7 +79,15 @@ ISSUE_HEADERS = {
         "and within validity, and that rating (same id) is returned; `miss`: newly computed.",
         "schema": {"type": "string", "enum": ["hit", "miss"]},
     },
+    **RATING_HEADERS,
 }
+
+
+def rating_headers(merchant_id: str | None) -> dict[str, str]:
+    """:data:`RATING_HEADERS` for a rating issued for ``merchant_id`` (``None``: for the bank)."""
+    if merchant_id is None:
+        return {"X-Issued-By": "bank"}
+    return {"X-Issued-By": "merchant", "X-Merchant-ID": merchant_id}
 
 
 def _context() -> IssuingContext:
@@ -82,7 +105,9 @@ def _context() -> IssuingContext:
 
 def _issued_response(issued: Issued) -> Response:
     g.cache_result = "hit" if issued.cache_hit else "miss"
-    headers = {"Location": f"/v1/ratings/{issued.id}", "X-Cache": g.cache_result}
+    headers = rating_headers(issued.merchant_id)
+    headers["Location"] = f"/v1/ratings/{issued.id}"
+    headers["X-Cache"] = g.cache_result
     return Response(issued.body, status=201, mimetype=_JSON, headers=headers)
 
 
@@ -134,12 +159,14 @@ class Ratings(MethodView):
     def get(self, query: dict[str, Any]) -> dict[str, Any]:
         """List this tenant's ratings, newest first.
 
-        Filter by `external_id`, `issued_by` (`bank`, `merchant`) and `merchant_id`; page with `cursor`.
+        Filter by `external_id`, `issued_by` (`bank`, `merchant`, `any`) and `merchant_id`; page with
+        `cursor`.
 
         A merchant key rates its own business under an `external_id` of its choosing, so a loan reference
-        can also name a rating issued for a merchant: `issued_by=bank` lists only those issued for the bank
-        itself, `issued_by=merchant` those issued for a merchant (by its own key or by a bank key on its
-        profile).
+        can also name a rating issued for a merchant. The list therefore shows only the ratings issued for
+        the bank itself unless asked otherwise: `issued_by=merchant` (or `merchant_id`) lists those issued
+        for a merchant (by its own key or by a bank key on its profile), `issued_by=any` both. Each item
+        says which it is (`issued_by`, `merchant_id`) and which key asked (`requested_by`, with its role).
         """
         principal = current_principal()
         items, more = list_ratings(
@@ -148,7 +175,7 @@ class Ratings(MethodView):
             limit=query["limit"],
             after=query.get("cursor"),
             external_id=query.get("external_id"),
-            issued_by=query.get("issued_by"),
+            issued_by=None if query["issued_by"] == "any" else query["issued_by"],
             merchant_id=query.get("merchant_id"),
         )
         next_cursor = RatingCursor.encode(items[-1].id) if more and items else None
@@ -159,19 +186,20 @@ class Ratings(MethodView):
 class RatingById(MethodView):
     @documented(blp, 401, 403, 404, 429, 503, operation="get_rating")
     @requires("bank", "merchant")
-    @blp.response(200, RatingSchema)
+    @blp.response(200, RatingSchema, headers=RATING_HEADERS)
     def get(self, rating_id: str) -> Response:
         """One rating, exactly as issued (the same bytes).
 
         A rating of another tenant answers 404, exactly like a missing one; a merchant key reads only its
-        own merchant's ratings.
+        own merchant's ratings. `X-Issued-By` says whether it was issued for the bank or for a merchant.
         """
         principal = current_principal()
         merchant = readable_ratings_merchant(principal)
         stored = get_rating(services().db, principal.tenant, rating_id, merchant)
         if stored is None:
             abort(404, message="Rating not found.")
-        return Response(stored.result_json, status=200, mimetype=_JSON)
+        headers = rating_headers(stored.merchant_id)
+        return Response(stored.result_json, status=200, mimetype=_JSON, headers=headers)
 
 
 @blp.route("/batch")

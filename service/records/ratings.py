@@ -31,7 +31,7 @@ from sqlalchemy.sql.dml import ReturningInsert
 
 from service.exceptions import INVALID_FIELDS, ServiceError
 from service.records.database import as_utc
-from service.records.tables import ratings
+from service.records.tables import api_keys, ratings
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,10 +82,11 @@ _ROW_COLUMNS = tuple(column.name for column in ratings.columns if column.name !=
 
 @dataclass(frozen=True, slots=True)
 class StoredRating:
-    """A rating as served: its id and its exact JSON text."""
+    """A rating as served: its id and its exact JSON text, and the merchant it was issued for (if any)."""
 
     id: str
     result_json: str
+    merchant_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +110,11 @@ class RatingSummary:
     versions: dict[str, str]
     merchant_id: str | None = None
     requested_by: dict[str, Any] | None = None
+
+    @property
+    def issued_by(self) -> str:
+        """Whom it was issued for, in the words of the list's ``issued_by`` filter."""
+        return "bank" if self.merchant_id is None else "merchant"
 
 
 def insert_ratings(db: Engine, new: Sequence[NewRating]) -> dict[str, ReusableRating]:
@@ -304,14 +310,14 @@ def get_rating(
     db: Engine, tenant: str, rating_id: str, merchant_id: str | None = None
 ) -> StoredRating | None:
     """The rating if it exists in this tenant (and belongs to this merchant when one is given)."""
-    query = select(ratings.c.id, ratings.c.result_json).where(
+    query = select(ratings.c.id, ratings.c.result_json, ratings.c.merchant_id).where(
         ratings.c.id == rating_id, ratings.c.tenant == tenant
     )
     if merchant_id is not None:
         query = query.where(ratings.c.merchant_id == merchant_id)
     with db.connect() as conn:
         row = conn.execute(query).first()
-    return None if row is None else StoredRating(row.id, row.result_json)
+    return None if row is None else StoredRating(row.id, row.result_json, row.merchant_id)
 
 
 class UnknownCursor(ServiceError, LookupError):
@@ -337,7 +343,7 @@ def list_ratings(
 
     :param after: the page's start: older than this rating of the tenant (its id).
     :param issued_by: ``"bank"``, only ratings issued for no merchant; ``"merchant"``, only those issued for
-        one (by the merchant's own key, or by a bank key on the merchant's profile).
+        one (by the merchant's own key, or by a bank key on the merchant's profile); ``None``, both.
     :param merchant_id: only the ratings issued for this merchant.
     :raises UnknownCursor: ``after`` names no rating of this tenant.
     """
@@ -374,6 +380,7 @@ def list_ratings(
                 raise UnknownCursor(after)
             query = query.where(c.seq < before_seq)
         rows = conn.execute(query.order_by(c.seq.desc()).limit(limit + 1)).all()
+        roles = _key_roles(conn, {r.requester_key_id for r in rows[:limit]} - {None})
     items = [
         RatingSummary(
             seq=r.seq,
@@ -385,11 +392,24 @@ def list_ratings(
             grade=r.grade,
             versions=row_versions(r),
             merchant_id=r.merchant_id,
-            requested_by={"key_id": r.requester_key_id, "prefix": r.requester_prefix},
+            requested_by={
+                "key_id": r.requester_key_id,
+                "prefix": r.requester_prefix,
+                "role": roles.get(r.requester_key_id),
+            },
         )
         for r in rows[:limit]
     ]
     return items, len(rows) > limit
+
+
+def _key_roles(conn: Connection, key_ids: set[int]) -> dict[int, str]:
+    """The roles of the keys that requested a page's ratings (keys are never deleted, nor their role
+    changed: a rating references its key). No query for a page that names none (the merchant page's)."""
+    if not key_ids:
+        return {}
+    query = select(api_keys.c.id, api_keys.c.role).where(api_keys.c.id.in_(sorted(key_ids)))
+    return {row.id: row.role for row in conn.execute(query)}
 
 
 def count_engine_versioned(db: Engine) -> int | None:

@@ -65,7 +65,8 @@ def test_the_ratings_cursor_names_a_rating_not_a_sequence_number() -> None:
     rating_id = "rt_" + "0123456789abcdef" * 2
     cursor = RatingCursor.encode(rating_id)
     assert base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode() == f"v2:{rating_id}"
-    assert RatingListQuerySchema().load({"cursor": cursor}) == {"limit": 20, "cursor": rating_id}
+    loaded = RatingListQuerySchema().load({"cursor": cursor})
+    assert loaded == {"limit": 20, "cursor": rating_id, "issued_by": "bank"}
     with pytest.raises(ValidationError, match="earlier release"):  # the earlier form: a sequence number
         RatingListQuerySchema().load({"cursor": Cursor.encode(42)})
     for bad in ("rt_" + "0" * 31, "rt_" + "G" * 32, "../etc", "rt_" + "0" * 32 + "\n"):
@@ -74,7 +75,10 @@ def test_the_ratings_cursor_names_a_rating_not_a_sequence_number() -> None:
 
 
 def test_list_query_defaults_and_bounds() -> None:
-    assert RatingListQuerySchema().load({}) == {"limit": 20}
+    # a bank's own ratings unless it asks for a merchant's (bank integrator's review)
+    assert RatingListQuerySchema().load({}) == {"limit": 20, "issued_by": "bank"}
+    assert RatingListQuerySchema().load({"merchant_id": "m-1"})["issued_by"] == "merchant"
+    assert RatingListQuerySchema().load({"issued_by": "any"})["issued_by"] == "any"
     with pytest.raises(ValidationError):
         RatingListQuerySchema().load({"limit": "101"})
     with pytest.raises(ValidationError):

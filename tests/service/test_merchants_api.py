@@ -190,7 +190,9 @@ def test_one_click_documents_the_headers_it_sends(app: Flask, client: FlaskClien
     paths = client.get("/openapi.json").get_json()["paths"]
     one_click = paths["/v1/merchants/{merchant_id}/rating"]["post"]["responses"]["201"]
     rate = paths["/v1/ratings"]["post"]["responses"]["201"]
-    assert set(one_click["headers"]) == {"Location", "X-Cache", "X-Request-ID"}
+    assert set(one_click["headers"]) == {
+        "Location", "X-Cache", "X-Issued-By", "X-Merchant-ID", "X-Request-ID"
+    }
     assert one_click["headers"] == rate["headers"]
     key = create_key(app, "bank-a", "merchant", merchant_id="m-1")
     client.put("/v1/merchants/m-1/profile", json=MINIMAL, headers=bearer(key))
@@ -234,8 +236,8 @@ def test_a_bank_lists_its_own_ratings_apart_from_those_its_merchants_declared(
         assert listed.status_code == 200, listed.get_json()
         return [item["id"] for item in listed.get_json()["items"]]
 
-    assert ids("") == [theirs["id"], own["id"]]
-    assert ids("&issued_by=bank") == [own["id"]]
+    assert ids("&issued_by=any") == [theirs["id"], own["id"]]
+    assert ids("") == ids("&issued_by=bank") == [own["id"]]  # by default (bank integrator's review)
     assert ids("&issued_by=merchant") == ids("&merchant_id=m-1") == [theirs["id"]]
     assert ids("&merchant_id=m-2") == []
     refused = client.get("/v1/ratings?issued_by=borrower", headers=bearer(bank))

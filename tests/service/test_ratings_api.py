@@ -93,7 +93,7 @@ def test_list_paginates_newest_first_and_filters(client: FlaskClient, bank_key: 
     item = client.get("/v1/ratings?limit=1", headers=bearer(bank_key)).json["items"][0]
     assert set(item) == {
         "id", "external_id", "issued_at", "valid_until", "score", "grade", "versions", "merchant_id",
-        "requested_by",
+        "issued_by", "requested_by",
     }
     filtered = client.get("/v1/ratings?external_id=c-1", headers=bearer(bank_key)).json
     assert [i["id"] for i in filtered["items"]] == [ids[3], ids[1]] and filtered["next_cursor"] is None
@@ -144,13 +144,13 @@ def test_list_items_say_which_key_requested_them_and_for_which_merchant(
     assert client.put(profile, json=payload(employees=99), headers=bearer(merchant)).status_code == 200
     assert client.post("/v1/merchants/shop-7/rating", headers=bearer(merchant)).status_code == 201
     assert client.post("/v1/merchants/shop-7/rating", headers=bearer(bank)).status_code == 201  # same one
-    items = client.get("/v1/ratings", headers=bearer(bank)).json["items"]
+    items = client.get("/v1/ratings?issued_by=any", headers=bearer(bank)).json["items"]
     db = services_of(app).db
     records = {key: api_keys.find_active_key(db, hash_key(key)) for key in (bank, merchant)}
     ids = {key: record.id for key, record in records.items() if record is not None}
     assert [(i["merchant_id"], i["requested_by"]) for i in items] == [
-        ("shop-7", {"key_id": ids[merchant], "prefix": merchant[:11]}),  # the bank's click reused it
-        (None, {"key_id": ids[bank], "prefix": bank[:11]}),
+        ("shop-7", {"key_id": ids[merchant], "prefix": merchant[:11], "role": "merchant"}),  # the bank's
+        (None, {"key_id": ids[bank], "prefix": bank[:11], "role": "bank"}),  # click reused the merchant's
     ]
 
 
