@@ -110,8 +110,18 @@ class RatingSummarySchema(Schema):
         RequesterSchema,
         required=True,
         metadata={
-            "description": "The API key whose request issued it, for audit (identical requests later get "
-            "the same rating, so it names the first). Both null for the keyless merchant page."
+            "description": "The API key whose request issued it, for audit. Identical requests later get "
+            "the same rating (`X-Cache: hit`), by the same key or another of the tenant's, and are not "
+            "recorded against it: it names the first. All null for the keyless merchant page."
+        },
+    )
+    input_sha256 = fields.String(
+        required=True,
+        validate=validate.Regexp("^[0-9a-f]{64}$"),
+        metadata={
+            "description": "The lowercase hex SHA-256 of the canonical input the engine rated, exactly as "
+            "recorded (the service's normalised reading of the request, not the request's bytes); the "
+            "`X-Input-SHA256` header of the rating's own answers. Keep it for audit."
         },
     )
 

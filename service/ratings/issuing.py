@@ -56,6 +56,7 @@ class Issued:
     id: str
     body: bytes  # the rating's exact JSON text, UTF-8: what is served, cached and (as text) stored
     cache_hit: bool
+    input_sha256: str  # the input's hash as recorded (service.cache.input_hash of the canonical input)
     merchant_id: str | None = None  # the merchant it was issued for (the issuer's scope); None: the bank
 
 
@@ -150,7 +151,7 @@ def _resolve(
     cached = ctx.cache.get_many([p.key for p in distinct.values()])
     for p, hit in zip(distinct.values(), cached, strict=True):
         if hit is not None:
-            issued[p.digest] = Issued(hit.id, hit.body, cache_hit=True, merchant_id=principal.merchant)
+            issued[p.digest] = Issued(hit.id, hit.body, True, p.digest, principal.merchant)
     now = datetime.now(UTC).replace(microsecond=0)
     missing = [p for p in distinct.values() if p.digest not in issued]
     to_cache: list[CacheEntry | None] = []
@@ -158,7 +159,7 @@ def _resolve(
 
     def reuse(digest: str, found: ReusableRating) -> None:
         text = found.result_json.encode()
-        issued[digest] = Issued(found.id, text, cache_hit=True, merchant_id=principal.merchant)
+        issued[digest] = Issued(found.id, text, True, digest, principal.merchant)
         to_cache.append(_cache_entry(distinct[digest].key, CachedRating(found.id, text), found.valid_until))
 
     if missing:
@@ -190,7 +191,7 @@ def _resolve(
             if n.input_hash in came_first:
                 reuse(n.input_hash, came_first[n.input_hash])
                 continue
-            issued[n.input_hash] = Issued(n.id, text, cache_hit=False, merchant_id=n.merchant_id)
+            issued[n.input_hash] = Issued(n.id, text, False, n.input_hash, n.merchant_id)
             to_cache.append(_cache_entry(distinct[n.input_hash].key, CachedRating(n.id, text), n.valid_until))
             grades.append(n.grade)
     ctx.cache.put_many([entry for entry in to_cache if entry is not None])
@@ -221,7 +222,7 @@ def reissue_repeat(ctx: IssuingContext, principal: Principal, fingerprint: str) 
     if hit is None:
         return None
     cache_lookup(True)
-    return Issued(hit.id, hit.body, cache_hit=True, merchant_id=principal.merchant)
+    return Issued(hit.id, hit.body, True, digest, principal.merchant)
 
 
 def issue_rating(

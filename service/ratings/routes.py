@@ -56,8 +56,10 @@ _JSON = "application/json"
 _OPERATING_DATA = OperatingDataSchema()
 _LIST_QUERY = RatingListQuerySchema()
 _BATCH_REQUEST = BatchRequestSchema()
-#: Whom a rating was issued for, on every answer that carries one rating (the body, kept exactly as issued,
-#: does not say): a bank that keeps the answers can tell a merchant's self-rating from its own.
+INPUT_HASH_HEADER = "X-Input-SHA256"
+#: Whom a rating was issued for and its input's hash, on every answer that carries one rating (the body,
+#: kept exactly as issued, says neither): a bank that keeps the answers can tell a merchant's self-rating
+#: from its own, and which recorded input a rating was derived from.
 RATING_HEADERS = {
     "X-Issued-By": {
         "description": "`bank`: issued for the bank itself (`POST /v1/ratings`); `merchant`: issued for the "
@@ -69,6 +71,14 @@ RATING_HEADERS = {
     "X-Merchant-ID": {
         "description": "The merchant the rating was issued for; only with `X-Issued-By: merchant`.",
         "schema": {"type": "string"},
+    },
+    INPUT_HASH_HEADER: {
+        "description": "The rating's input as recorded, for audit: the lowercase hex SHA-256 of the "
+        "canonical input the engine rated (the service's normalised reading of the request body, not the "
+        "body's own bytes), exactly as the rating's record holds it; the list's `input_sha256`. "
+        "`greenrate ratings verify` re-derives the rating from that input.",
+        "required": True,
+        "schema": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
     },
 }
 #: The headers every issuing view sends (this one and the merchants' one-click), documented once.
@@ -83,11 +93,11 @@ ISSUE_HEADERS = {
 }
 
 
-def rating_headers(merchant_id: str | None) -> dict[str, str]:
+def rating_headers(merchant_id: str | None, input_sha256: str) -> dict[str, str]:
     """:data:`RATING_HEADERS` for a rating issued for ``merchant_id`` (``None``: for the bank)."""
     if merchant_id is None:
-        return {"X-Issued-By": "bank"}
-    return {"X-Issued-By": "merchant", "X-Merchant-ID": merchant_id}
+        return {"X-Issued-By": "bank", INPUT_HASH_HEADER: input_sha256}
+    return {"X-Issued-By": "merchant", "X-Merchant-ID": merchant_id, INPUT_HASH_HEADER: input_sha256}
 
 
 def _context() -> IssuingContext:
@@ -105,7 +115,7 @@ def _context() -> IssuingContext:
 
 def _issued_response(issued: Issued) -> Response:
     g.cache_result = "hit" if issued.cache_hit else "miss"
-    headers = rating_headers(issued.merchant_id)
+    headers = rating_headers(issued.merchant_id, issued.input_sha256)
     headers["Location"] = f"/v1/ratings/{issued.id}"
     headers["X-Cache"] = g.cache_result
     return Response(issued.body, status=201, mimetype=_JSON, headers=headers)
@@ -198,7 +208,7 @@ class RatingById(MethodView):
         stored = get_rating(services().db, principal.tenant, rating_id, merchant)
         if stored is None:
             abort(404, message="Rating not found.")
-        headers = rating_headers(stored.merchant_id)
+        headers = rating_headers(stored.merchant_id, stored.input_hash)
         return Response(stored.result_json, status=200, mimetype=_JSON, headers=headers)
 
 

@@ -4,7 +4,8 @@ Every rating is stored with its canonical input and the versions that computed i
 set, schema, engine). :func:`verify_rating` rates that input again under the recorded model (read from the
 registry) and standard (every published version stays in the package), puts back the four fields the
 service adds (``id``, ``external_id``, ``issued_at``, ``valid_until``), encodes it as the service does and
-compares the bytes with the stored answer. An auditor, or a bank disputing a rating, gets either "byte for
+compares the bytes with the stored answer; the recorded input must also still hash to the recorded input
+hash, the ``input_sha256`` a bank keeps. An auditor, or a bank disputing a rating, gets either "byte for
 byte" or the exact fields that differ and why they may.
 
 What cannot be re-derived is said, never guessed: a model no longer in the registry, a standard not
@@ -28,6 +29,7 @@ from rating_model.exceptions import RatingModelError
 from rating_model.factors import load_factor_set
 from rating_model.operating_data import SCHEMA_VERSION
 from rating_model.standard import load_standard, published_standard_path
+from service.cache import input_hash
 from service.ratings.encoding import rating_json
 from service.records.ratings import row_versions
 from service.records.registry import load_artifact
@@ -37,6 +39,9 @@ from service.records.tables import ratings
 ISSUED_FIELDS = ("id", "external_id", "issued_at", "valid_until")
 #: At most this many differing fields are listed.
 MAX_DIFFERENCES = 25
+#: The difference named when the recorded input does not hash to the recorded input hash, the
+#: ``input_sha256`` (``X-Input-SHA256``) a bank kept from the rating's answer.
+INPUT_MISMATCH = "input_sha256 (the recorded input does not hash to the recorded input_sha256)"
 
 
 class CannotVerify(Exception):
@@ -135,8 +140,8 @@ def verify_rating(db: Engine, rating_id: str) -> Verification | None:
     """
     c = ratings.c
     query = select(
-        c.tenant, c.input_json, c.result_json, c.model_version, c.standard_version, c.factor_set_version,
-        c.schema_version, c.engine_version,
+        c.tenant, c.input_json, c.input_hash, c.result_json, c.model_version, c.standard_version,
+        c.factor_set_version, c.schema_version, c.engine_version,
     ).where(c.id == rating_id)
     with db.connect() as conn:
         row = conn.execute(query).first()
@@ -174,9 +179,15 @@ def verify_rating(db: Engine, rating_id: str) -> Verification | None:
             f"issued by engine {row.engine_version}, re-derived by engine {ENGINE_VERSION}: a difference is "
             "a change that version made to the computation; the rating stands as issued"
         )
-    if text == row.result_json:
+    # The input a bank's input_sha256 names must be the one re-derived from: a record whose input no longer
+    # hashes to it proves nothing about that rating, however the answer compares.
+    unhashed = [INPUT_MISMATCH] if input_hash(row.input_json) != row.input_hash else []
+    if text == row.result_json and not unhashed:
         return Verification(rating_id, row.tenant, versions, True, [], notes)
-    differences = _differences(stored, json.loads(text)) or ["(the encoding: same values, other bytes)"]
+    differences = unhashed + (
+        [] if text == row.result_json
+        else _differences(stored, json.loads(text)) or ["(the encoding: same values, other bytes)"]
+    )
     if len(differences) > MAX_DIFFERENCES:
         left = len(differences) - MAX_DIFFERENCES
         differences = [*differences[:MAX_DIFFERENCES], f"(and {left} more)"]

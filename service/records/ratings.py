@@ -82,11 +82,13 @@ _ROW_COLUMNS = tuple(column.name for column in ratings.columns if column.name !=
 
 @dataclass(frozen=True, slots=True)
 class StoredRating:
-    """A rating as served: its id and its exact JSON text, and the merchant it was issued for (if any)."""
+    """A rating as served: its id and its exact JSON text, the merchant it was issued for (if any) and the
+    hash of its recorded input."""
 
     id: str
     result_json: str
     merchant_id: str | None = None
+    input_hash: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +112,7 @@ class RatingSummary:
     versions: dict[str, str]
     merchant_id: str | None = None
     requested_by: dict[str, Any] | None = None
+    input_sha256: str = ""
 
     @property
     def issued_by(self) -> str:
@@ -310,14 +313,15 @@ def get_rating(
     db: Engine, tenant: str, rating_id: str, merchant_id: str | None = None
 ) -> StoredRating | None:
     """The rating if it exists in this tenant (and belongs to this merchant when one is given)."""
-    query = select(ratings.c.id, ratings.c.result_json, ratings.c.merchant_id).where(
-        ratings.c.id == rating_id, ratings.c.tenant == tenant
+    c = ratings.c
+    query = select(c.id, c.result_json, c.merchant_id, c.input_hash).where(
+        c.id == rating_id, c.tenant == tenant
     )
     if merchant_id is not None:
-        query = query.where(ratings.c.merchant_id == merchant_id)
+        query = query.where(c.merchant_id == merchant_id)
     with db.connect() as conn:
         row = conn.execute(query).first()
-    return None if row is None else StoredRating(row.id, row.result_json, row.merchant_id)
+    return None if row is None else StoredRating(row.id, row.result_json, row.merchant_id, row.input_hash)
 
 
 class UnknownCursor(ServiceError, LookupError):
@@ -364,6 +368,7 @@ def list_ratings(
         c.merchant_id,
         c.requester_key_id,
         c.requester_prefix,
+        c.input_hash,
     ).where(c.tenant == tenant)
     if external_id is not None:
         query = query.where(c.external_id == external_id)
@@ -397,6 +402,7 @@ def list_ratings(
                 "prefix": r.requester_prefix,
                 "role": roles.get(r.requester_key_id),
             },
+            input_sha256=r.input_hash,
         )
         for r in rows[:limit]
     ]

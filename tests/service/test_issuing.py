@@ -48,7 +48,7 @@ def test_new_rating_is_recorded_then_cached(app: Flask) -> None:
     assert not issued.cache_hit and count(app) == 1
     assert ctx.cache.get_many([next(iter(ctx.cache._entries))])[0].id == issued.id  # type: ignore[attr-defined]
     again = issue_rating(ctx, bank, payload())
-    assert again == Issued(issued.id, issued.body, cache_hit=True) and count(app) == 1
+    assert again == Issued(issued.id, issued.body, True, issued.input_sha256) and count(app) == 1
 
 
 def test_cache_loss_falls_back_to_the_records(app: Flask) -> None:

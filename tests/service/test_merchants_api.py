@@ -191,7 +191,7 @@ def test_one_click_documents_the_headers_it_sends(app: Flask, client: FlaskClien
     one_click = paths["/v1/merchants/{merchant_id}/rating"]["post"]["responses"]["201"]
     rate = paths["/v1/ratings"]["post"]["responses"]["201"]
     assert set(one_click["headers"]) == {
-        "Location", "X-Cache", "X-Issued-By", "X-Merchant-ID", "X-Request-ID"
+        "Location", "X-Cache", "X-Issued-By", "X-Merchant-ID", "X-Input-SHA256", "X-Request-ID"
     }
     assert one_click["headers"] == rate["headers"]
     key = create_key(app, "bank-a", "merchant", merchant_id="m-1")
