@@ -194,7 +194,7 @@ class Ratings(MethodView):
 
 @blp.route("/<rating_id:rating_id>")
 class RatingById(MethodView):
-    @documented(blp, 401, 403, 404, 429, 503, operation="get_rating")
+    @documented(blp, 401, 403, 404, 422, 429, 503, operation="get_rating")
     @requires("bank", "merchant")
     @blp.response(200, RatingSchema, headers=RATING_HEADERS)
     def get(self, rating_id: str) -> Response:
