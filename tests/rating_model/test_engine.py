@@ -653,6 +653,22 @@ def test_amounts_carry_no_float_noise() -> None:
     assert cars == round(cars, 2)
 
 
+#: A garment workshop burning 120 t of coal (a small-business adviser's review, and the supervisor's)
+GARMENT_WORKSHOP: dict[str, Any] = {
+    "company": {"name": "Garment", "country": "CN", "region": "CN-GD", "industry_code": "1410",
+                "employees": 40, "annual_revenue": 6000000, "currency": "CNY", "reporting_year": 2024,
+                "floor_area_m2": 1200},
+    "energy": {"electricity_kwh": 180000, "green_electricity_kwh": 30000,
+               "fuels": [{"fuel": "coal", "quantity": 120, "unit": "t"}]},
+    "transport": {"fleet": [{"fuel": "diesel", "vehicles": 1, "fuel_quantity": 4000, "unit": "L"}]},
+    "resources": {"water_m3": 2400, "waste_t": 8, "waste_recycled_t": 5},
+    "practices": dict.fromkeys(("led_lighting", "e_invoicing", "environmental_policy",
+                                "green_procurement_policy", "waste_sorting", "water_saving_equipment",
+                                "energy_efficient_equipment"), True),
+    "data_source": "energy_bills",
+}
+
+
 def test_a_business_burning_coal_is_never_graded_above_light_green() -> None:
     """Standard 1.2.0: an auditor's factory burning 200 t of coal a year reached dark green and the best
     pricing tier on 13 % certified green power (20 % here, above the renewable-share bin's edge), one EV
@@ -700,19 +716,7 @@ def test_leaving_the_fuels_out_never_lifts_a_coal_burner_above_the_coal_cap() ->
     from rating_model.batch import rate_frame
     from rating_model.flat import flatten
 
-    workshop: dict[str, Any] = {
-        "company": {"name": "Garment", "country": "CN", "region": "CN-GD", "industry_code": "1410",
-                    "employees": 40, "annual_revenue": 6000000, "currency": "CNY", "reporting_year": 2024,
-                    "floor_area_m2": 1200},
-        "energy": {"electricity_kwh": 180000, "green_electricity_kwh": 30000,
-                   "fuels": [{"fuel": "coal", "quantity": 120, "unit": "t"}]},
-        "transport": {"fleet": [{"fuel": "diesel", "vehicles": 1, "fuel_quantity": 4000, "unit": "L"}]},
-        "resources": {"water_m3": 2400, "waste_t": 8, "waste_recycled_t": 5},
-        "practices": dict.fromkeys(("led_lighting", "e_invoicing", "environmental_policy",
-                                    "green_procurement_policy", "waste_sorting", "water_saving_equipment",
-                                    "energy_efficient_equipment"), True),
-        "data_source": "energy_bills",
-    }
+    workshop = copy.deepcopy(GARMENT_WORKSHOP)
     left_out, none, gas, zeros = (copy.deepcopy(workshop) for _ in range(4))
     del left_out["energy"]["fuels"]
     none["energy"]["fuels"] = []
@@ -853,19 +857,7 @@ def test_a_grade_out_of_reach_says_why_and_what_lifts_it() -> None:
     """A small-business adviser's review: a garment workshop burning 120 t of coal was offered one action
     and "not reachable", never told that the coal caps its grade and that replacing the boiler lifts it;
     a noodle shop without its electricity was offered policies, never told what its blanks were worth."""
-    workshop = {
-        "company": {"name": "Garment", "country": "CN", "region": "CN-GD", "industry_code": "1410",
-                    "employees": 40, "annual_revenue": 6000000, "currency": "CNY", "reporting_year": 2024,
-                    "floor_area_m2": 1200},
-        "energy": {"electricity_kwh": 180000, "green_electricity_kwh": 30000,
-                   "fuels": [{"fuel": "coal", "quantity": 120, "unit": "t"}]},
-        "transport": {"fleet": [{"fuel": "diesel", "vehicles": 1, "fuel_quantity": 4000, "unit": "L"}]},
-        "resources": {"water_m3": 2400, "waste_t": 8, "waste_recycled_t": 5},
-        "practices": dict.fromkeys(("led_lighting", "e_invoicing", "environmental_policy",
-                                    "green_procurement_policy", "waste_sorting", "water_saving_equipment",
-                                    "energy_efficient_equipment"), True),
-        "data_source": "energy_bills",
-    }
+    workshop = copy.deepcopy(GARMENT_WORKSHOP)
     rating = ENGINE.rate(ENGINE.parse(workshop))
     assert (rating.grade, rating.score_grade) == ("light_green", "green")
     path = rating.path_to_next_grade
