@@ -117,8 +117,8 @@ def test_the_path_to_the_next_grade_has_no_action_it_can_do_without() -> None:
     office = {
         "company": {"name": "Test business", "country": "CN", "region": "CN-BJ", "industry_code": "6201",
                     "employees": 5, "annual_revenue": 3_000_000.0, "currency": "CNY", "reporting_year": 2022},
-        "energy": {"electricity_kwh": 5000.0, "green_electricity_kwh": 5000.0,
-                   "fuels": [{"fuel": "natural_gas", "quantity": 0.0, "unit": "m3"}]},
+        # no fuel burned: [] (a list of zeros answers nothing under standard 1.7.0 and caps the grade)
+        "energy": {"electricity_kwh": 5000.0, "green_electricity_kwh": 5000.0, "fuels": []},
         "transport": {"fleet": [{"fuel": "electric", "vehicles": 1}]},
         "resources": {"waste_t": 1.0, "waste_recycled_t": 0.75},
         "practices": {"green_procurement_policy": False, "e_invoicing": False, "digital_ordering": False,
