@@ -115,7 +115,9 @@ RESULT_COLUMNS: tuple[ResultColumn, ...] = (
     ResultColumn("completeness", "float64", ("data_quality", "completeness"), "Share of indicators reported"),
     ResultColumn("estimated_fields", "Int64", None,
                  "How many inputs were estimated (sector defaults, seed distances)"),
-    ResultColumn("green_loan_eligible", "boolean", ("green_loan", "eligible"), "Eligible as a green loan"),
+    ResultColumn("green_loan_eligible", "boolean", ("green_loan", "eligible"),
+                 "Eligible as a green loan with basis use_of_proceeds; with basis borrower (no loan given) "
+                 "it speaks of the borrower and is no green loan to count"),
     ResultColumn("green_loan_basis", "string", ("green_loan", "basis"),
                  "Why eligible (use of proceeds, borrower)"),
     ResultColumn("green_loan_category", "string", ("green_loan", "category"), "Use-of-proceeds category"),
