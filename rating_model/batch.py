@@ -22,6 +22,7 @@ processes, through :mod:`rating_model.book_chunks`), the portfolio jobs and the 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -393,7 +394,7 @@ def _result_columns(rows: list[_Measured | None], errors: list[str | None], matr
         r = rows[i]
         assert r is not None
         for column, members in pillars:
-            column[i] = round_float(sum([row_points[j] for j in members], 0.0), 2)
+            column[i] = round_float(math.fsum([row_points[j] for j in members]), 2)
         given = r.data.loan
         use = None if given is None else given.use_of_proceeds
         key = (grade_for(score), r.knock_outs, given is None, use)

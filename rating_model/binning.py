@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -299,3 +300,15 @@ class MonotoneBinner(TransformerMixin, BaseEstimator):  # type: ignore[misc]  # 
                 raise ValueError("input_features is not equal to feature_names_in_")
             return np.asarray(names, dtype=object)
         return np.asarray(self._names(), dtype=object)
+
+
+def capped_missing(bins: FeatureBins, unseen_category: str = "missing") -> FeatureBins:
+    """``bins`` with the missing bin's WOE capped at the lowest value bin's (``missing_cap="lowest"``), and an
+    unseen category's WOE with it where it follows the missing bin: what a fit on the missing bin's own
+    WOE serves, so that withholding a value never scores better than the worst value reported."""
+    lowest = float(min(bins.woe))
+    missing = min(bins.missing_woe, lowest)
+    unseen = bins.unseen_woe
+    if bins.kind != NUMERIC:
+        unseen = missing if unseen_category == "missing" else min(missing, lowest)
+    return replace(bins, missing_woe=missing, unseen_woe=unseen)

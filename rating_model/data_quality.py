@@ -6,6 +6,7 @@ options exactly: the declared data source sets the score and any estimate can on
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from functools import lru_cache
@@ -110,7 +111,7 @@ def _presence(path: str, zero_is_blank: bool, in_common: bool) -> Callable[[Oper
 def _completeness(data: OperatingData, estimated: frozenset[str], plan: Plan, compared: bool) -> float:
     """The share of the completeness items given (an estimated item counts as absent), to 4 decimals."""
     given = [0.0 if path in estimated else presence(data, compared) for path, presence in plan]
-    return round_float(sum(given, 0.0) / len(plan), 4)
+    return round_float(math.fsum(given) / len(plan), 4)
 
 
 def assess(data: OperatingData, filled: Filled, standard: Standard, compared: bool) -> DataQuality:

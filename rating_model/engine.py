@@ -8,6 +8,7 @@ engine is immutable after loading, so a service can swap a whole engine atomical
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
@@ -42,7 +43,7 @@ from rating_model.values import fast_init
 #: deployed (the model, standard, factor-set and schema versions would not have changed). A recorded
 #: fingerprint of the default engine's ratings (tests/rating_model/test_engine_fingerprint.py) fails the
 #: tests when ratings change under an unchanged version. What each version changed is in CHANGES.md.
-ENGINE_VERSION = "2.0"
+ENGINE_VERSION = "2.1"
 
 MODELS_DIR = Path(__file__).parent / "data" / "models"
 DEFAULT_MODEL = MODELS_DIR / "default.json"
@@ -93,7 +94,8 @@ class Engine:
         pillar_lines = []
         for p in standard.pillars:
             positions = tuple(i for i, (pillar, _, _) in enumerate(self._lines) if pillar == p.id)
-            pillar_lines.append((p, positions, round(sum(features[i].max_points for i in positions), 2)))
+            maximum = round(math.fsum([features[i].max_points for i in positions]), 2)
+            pillar_lines.append((p, positions, maximum))
         self._pillar_lines = tuple(pillar_lines)
 
     @classmethod
@@ -282,7 +284,7 @@ class Engine:
             versions=self.versions,
         )
 
-    def unassessed(self, ev: Evaluation) -> dict[str, MaterialInput]:
+    def unassessed(self, ev: Evaluation) -> dict[str, tuple[MaterialInput, ...]]:
         """The indicators missing only for an input the business's sector must report (their reasons say
         which); nothing to look up under a standard without such rules."""
         if not self.standard.missing_when_not_reported:
@@ -299,7 +301,7 @@ class Engine:
                 "pillar": p.id,
                 "name": p.name,
                 "name_zh": p.name_zh,
-                "score": round_float(sum([contributions[i].points for i in positions], 0.0), 2),
+                "score": round_float(math.fsum([contributions[i].points for i in positions]), 2),
                 "max": maximum,
             }
             for p, positions, maximum in self._pillar_lines

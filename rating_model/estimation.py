@@ -55,6 +55,20 @@ class Filled:
         return max((e.pcaf_floor for e in self.estimates), default=None)
 
 
+def fuels_left_out(fuels: tuple[FuelUse, ...] | None, estimated: bool) -> bool:
+    """Whether a business left its site fuels out: not given, given only as the standard's estimate
+    (``estimated``), or listed with every quantity 0. The one reading of it, for the knock-out that caps
+    the grade (:func:`rating_model.grading.unreported`) and the indicators left missing (standard 1.8.0).
+
+    A list of zeros answers nothing: wide exports fill every fuel column, zeros too, so a coal burner whose
+    export left its fuels at 0 escaped the coal cap (a review of the 1.7.0 diff); ``"fuels": []`` is the
+    answer none.
+    """
+    if fuels is None or estimated:
+        return True
+    return bool(fuels) and not any(use.quantity > 0 for use in fuels)
+
+
 def _sector_default(value: float, per: str, per_zh: str) -> tuple[str, str]:
     """The method of an input filled from a sector default, ``value`` per ``per``, in English and Chinese."""
     return f"sector default {value:g} {per}", f"行业默认值 {value:g} {per_zh}"

@@ -7,6 +7,7 @@ Everything here is a pure function of an artifact, the standard and an indicator
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -80,7 +81,7 @@ def calibration(y: NDArray[Any], p: NDArray[np.float64], bins: int = CALIBRATION
         if n:
             rows.append({"n": n, "predicted": float(p_sorted[mask].mean()),
                          "observed": float(y_sorted[mask].mean())})
-    ece = sum(r["n"] * abs(r["predicted"] - r["observed"]) for r in rows) / max(1, len(p))
+    ece = math.fsum([r["n"] * abs(r["predicted"] - r["observed"]) for r in rows]) / max(1, len(p))
     return {"bins": rows, "ece": float(ece)}
 
 

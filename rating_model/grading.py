@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rating_model.estimation import Filled
+from rating_model.estimation import Filled, fuels_left_out
 from rating_model.operating_data import OperatingData
 from rating_model.standard import KnockOut, Standard
 from rating_model.values import fast_init
@@ -49,15 +49,10 @@ def unreported(filled: Filled, field: str) -> bool:
 
     Only the fields of :data:`~rating_model.standard.UNREPORTED_KNOCK_OUT_FIELDS` (checked when the
     standard is read). Fuels left out are filled with the sector's default gas, which would hide a coal
-    boiler from the coal knock-out; ``"fuels": []`` (no fuel burned on site) is an answer, a list whose
-    quantities are all 0 is not.
+    boiler from the coal knock-out (:func:`~rating_model.estimation.fuels_left_out` says what counts).
     """
     if field == "energy.fuels":
-        fuels = filled.data.energy.fuels
-        # a list of zeros answers nothing: wide exports fill every fuel column, zeros too, so a coal burner
-        # whose export left its fuels at 0 escaped this cap (a review of the 1.7.0 diff); [] says none
-        all_zero = bool(fuels) and not any(use.quantity > 0 for use in fuels or ())
-        return fuels is None or field in filled.paths or all_zero
+        return fuels_left_out(filled.data.energy.fuels, field in filled.paths)
     raise ValueError(f"no rule for an unreported {field}")
 
 

@@ -8,6 +8,7 @@ read the points table alone (:mod:`rating_model.reasons`).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -87,7 +88,7 @@ class PlannedAction:
         moves = self.moves
         if len(moves) == 1:
             return gaps[moves[0]]
-        return sum(gaps[i] for i in moves)
+        return math.fsum([gaps[i] for i in moves])
 
     def sibling_key(self, data: OperatingData) -> tuple[str, bool] | None:
         """Adopting one more practice of the same practice-share indicator scores the same, whichever.
@@ -145,7 +146,7 @@ def improvements(
     rerate: Rerate,
     search: Search | None = None,
     knock_outs: Sequence[KnockOut] = (),
-    unassessed: Mapping[str, MaterialInput] | None = None,
+    unassessed: Mapping[str, tuple[MaterialInput, ...]] | None = None,
 ) -> tuple[list[Improvement], dict[str, object]]:
     """Every applicable action with a positive score gain, best first; the cheapest path to the next grade.
 
@@ -210,7 +211,7 @@ def held_back_by(
     knock_outs: Sequence[KnockOut],
     contributions: Sequence[Contribution],
     standard: Standard,
-    unassessed: Mapping[str, MaterialInput] | None = None,
+    unassessed: Mapping[str, tuple[MaterialInput, ...]] | None = None,
 ) -> list[dict[str, object]]:
     """Why no path of the standard's actions reaches ``target``, each reason with what can be done about it.
 
@@ -233,14 +234,14 @@ def held_back_by(
             ))
     unreported = [c for c in contributions if c.value is None and c.max_points > c.points]
     if unreported:
-        points = round_float(sum([c.max_points - c.points for c in unreported], 0.0), 1)
+        points = round_float(math.fsum([c.max_points - c.points for c in unreported]), 1)
         names = [standard.indicators[c.indicator] for c in unreported]
         # an input the sector must report, named as the owner can act on it (the fleet, not the indicators)
         rules: list[MaterialInput] = []
         for c in unreported:
-            material = unassessed.get(c.indicator) if unassessed else None
-            if material is not None and material not in rules:
-                rules.append(material)
+            for material in unassessed.get(c.indicator, ()) if unassessed else ():
+                if material not in rules:
+                    rules.append(material)
         out.append(_held_back(
             "missing_data", None, [c.indicator for c in unreported], points,
             f"Up to {points:g} more points wait in figures not reported (or only estimated from the sector): "

@@ -15,6 +15,7 @@ parsing beyond the fuels that need it). Conventions, following the GHG Protocol 
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, fields
 from functools import lru_cache
 from typing import Any, NamedTuple
@@ -250,7 +251,7 @@ def compute_inventory(
     by_category: dict[str, float] = {}
     for line in s3:
         by_category[line.category] = by_category.get(line.category, 0.0) + line.tco2e
-    scope3 = sum(by_category.values(), 0.0)
+    scope3 = math.fsum(by_category.values())
     s12_location, s12_market = scope1 + s2_location, scope1 + s2_market
     total = s12_location + scope3
 

@@ -238,8 +238,8 @@ def _reduction(data: OperatingData, current: list[LineItem], ctx: Context) -> _C
             None, None, "previous_year has no Scope 1/2 activity in common with this year" + guessed[0],
             "previous_year 与本年度没有共同的范围一/范围二活动" + guessed[1],
         )
-    total_before = sum([before[f] for f in common], 0.0)
-    total_now = sum([now[f] for f in common], 0.0)
+    total_before = math.fsum([before[f] for f in common])
+    total_now = math.fsum([now[f] for f in common])
     change = total_before - total_now
     change_pct = -change / total_before * 100.0 if total_before > 0 else None
     if change_pct is not None and not math.isfinite(change_pct):

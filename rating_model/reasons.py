@@ -78,7 +78,7 @@ def reason_codes(
     contributions: Sequence[Contribution],
     standard: Standard,
     answered_none: frozenset[str] = frozenset(),
-    unassessed: Mapping[str, MaterialInput] | None = None,
+    unassessed: Mapping[str, tuple[MaterialInput, ...]] | None = None,
 ) -> list[dict[str, object]]:
     """The strongest negative drivers (points left on the table) and positive drivers (points earned).
 
@@ -86,7 +86,8 @@ def reason_codes(
     standard's ``when_none``, and "100 %" would read as a fleet the business does not have; left in the
     missing bin by a standard without ``when_none`` (1.4.0), "not reported" would say the owner did not
     answer. An indicator in ``unassessed`` was left missing because an input its sector must report was
-    not (a freight firm's fleet): its reason names that input, since the figure itself was computed.
+    not (a freight firm's fleet, the site fuels): its reason names that input, since the figure itself was
+    computed.
     """
     out: list[dict[str, object]] = []
     negatives = sorted((c for c in contributions if c.max_points - c.points > 0),
@@ -109,15 +110,16 @@ def reason_codes(
 
 
 def _value_said(
-    c: Contribution, unit: str, answered_none: bool, negative: bool, unassessed: MaterialInput | None
+    c: Contribution, unit: str, answered_none: bool, negative: bool,
+    unassessed: tuple[MaterialInput, ...] | None,
 ) -> tuple[str, str]:
     """A reason's value in English and Chinese: the answer "none" as answered (scored or not), a figure in
     its missing bin said so where it costs points (with the input that put it there, if any), else the
     value in its unit."""
     if answered_none:
         return (_NONE_EN, _NONE_ZH) if c.value is not None else (_NONE_UNSCORED_EN, _NONE_UNSCORED_ZH)
-    if unassessed is not None and c.value is None:
-        value, value_zh = unassessed.reason, unassessed.reason_zh
+    if unassessed and c.value is None:
+        value, value_zh = "; ".join(r.reason for r in unassessed), "；".join(r.reason_zh for r in unassessed)
     else:
         value, value_zh = format_value(c.value, unit), format_value(c.value, unit, "zh")
     if negative and c.value is None:

@@ -24,7 +24,7 @@ from rating_model.operating_data import DATA_SOURCES, PRACTICE_FLAGS, STATIONARY
 from rating_model.published import verified_bytes
 
 STANDARD_DIR = Path(__file__).parent / "data" / "standard"
-DEFAULT_STANDARD = STANDARD_DIR / "greenrate-sme-1.7.yaml"
+DEFAULT_STANDARD = STANDARD_DIR / "greenrate-sme-1.8.yaml"
 #: The sections a scorecard depends on: how indicators are derived and scored, the grade cut-offs, the
 #: estimation that fills their inputs and the data-quality rules (the measurement_quality indicator is the
 #: PCAF score they set). A later version may accept models trained for an earlier one
@@ -108,6 +108,7 @@ class MaterialInput:
     """
 
     field: str
+    #: the sectors it applies to; empty for every sector (the site fuels, standard 1.8.0)
     sectors: tuple[str, ...]
     indicators: tuple[str, ...]
     #: how a reason names the indicator's value then, in English and Chinese
@@ -413,10 +414,11 @@ def _material_inputs(
     for i, rule in enumerate(doc["score"].get("missing_when_not_reported", ())):
         where = f"score.missing_when_not_reported.{i}"
         names = tuple(_require(rule, "indicators", where))
-        sectors = tuple(_require(rule, "sectors", where))
+        sectors = tuple(rule.get("sectors", ()))  # none named: every sector (1.8.0's fuels)
         unknown = sorted(set(names) - set(indicators))
-        if unknown or not names or not sectors:
-            raise StandardError(f"{where}: needs sectors and known indicators (unknown: {unknown})")
+        if unknown or not names or ("sectors" in rule and not sectors):
+            raise StandardError(f"{where}: needs known indicators, and sectors if any are named "
+                                f"(unknown: {unknown})")
         reason = str(_require(rule, "reason", where)).strip()
         out.append(MaterialInput(str(_require(rule, "field", where)), sectors, names, reason,
                                  str(rule.get("reason_zh", reason)).strip()))

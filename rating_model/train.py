@@ -32,7 +32,10 @@ from rating_model.operating_data import SCHEMA_VERSION
 from rating_model.scorecard import Scorecard
 from rating_model.standard import DEFAULT_STANDARD, Standard, load_standard
 
-CODE_VERSION = "greenrate-train/1"
+#: the training method's version, recorded in every artifact: 2 fits the coefficients on each missing bin's
+#: own WOE and caps the points served (:meth:`rating_model.scorecard.Scorecard.fit`), 1 fitted on the capped
+#: WOE
+CODE_VERSION = "greenrate-train/2"
 DEFAULT_SEED = 20261125
 DEFAULT_ROWS = 60_000
 HOLDOUT_SHARE = 0.2
@@ -184,8 +187,9 @@ def train(frame: pd.DataFrame, *, standard: Standard | None = None, seed: int = 
     # The standard's missing-data rule: a missing bin never earns more than the worst reported value.
     model = Scorecard(directions=directions, missing_cap="lowest", random_state=seed)
     model.fit(X_fit[~holdout], y_all[~holdout])
-    if bool(answered_none[keep].to_numpy().any()):
-        model.recalibrate(X_all[~holdout], y_all[~holdout])  # probabilities of the scores as served
+    # probabilities of the scores as served: answers of "none" earn their when_none bin, and blanks the
+    # worst bin's points, where the fit saw them as missing with their own WOE
+    model.recalibrate(X_all[~holdout], y_all[~holdout])
     metrics = binary_metrics(y_all[holdout], model.predict_proba(X_all[holdout])[:, 1])
     # The training rows that answered "none" are in each feature's missing count (fitted as missing) but
     # are served in the bin of the standard's when_none: drift monitoring moves them there

@@ -4,8 +4,11 @@ A rating is reused for an identical input only under the same versions (model, s
 engine). A fix to the engine's code changes ratings without changing the first four, so without a new
 ``ENGINE_VERSION`` a bank sending the same company after the fix would get the rating the old code issued.
 This test rates a fixed corpus (``tests/data/engine_corpus.jsonl``: 200 synthetic businesses written once,
-so a change to the generator does not move it) and compares each rating's digest with the digests recorded
-in ``tests/data/engine_fingerprint.json`` under the versions that produced them.
+so a change to the generator does not move it, then a dozen edge cases the reviews found, appended at
+engine 2.1: fuels listed at 0 or left out, water and waste at 0, no vehicles, 0 vans, a bill's amount, a
+freight firm's fleet and a coal workshop; a reproducibility audit found two rule changes made under
+unchanged versions that the synthetic rows never reached) and compares each rating's digest with the
+digests recorded in ``tests/data/engine_fingerprint.json`` under the versions that produced them.
 
 After a deliberate change (``ENGINE_VERSION`` bumped, or a new default model, standard or factor set),
 record the fingerprint again::

@@ -275,3 +275,24 @@ def test_a_refit_forgets_what_the_last_fit_learned() -> None:
     fresh = Scorecard(default_direction="increasing", random_state=0).fit(array, y)
     assert sorted(vars(card)) == sorted(vars(fresh))
     assert card.to_artifact({}) == fresh.to_artifact({})
+
+
+def test_a_capped_blank_does_not_weaken_the_feature_it_blanks() -> None:
+    """``missing_cap="lowest"`` caps the points a blank is served, not the fit: fitted on the capped WOE,
+    a feature left blank by 40 % of the rows, whose event rate is the average, put those rows in its worst
+    bin and lost most of its weight (standard 1.8.0's carbon intensity and energy ratio). The coefficients
+    are those of a fit on the blank's own WOE; the blank is served the worst bin's points."""
+    rng = np.random.default_rng(7)
+    n = 6_000
+    x = rng.normal(size=n)
+    y = (rng.random(n) < 1 / (1 + np.exp(-1.5 * x))).astype(int)
+    x[rng.random(n) < 0.4] = np.nan  # left blank at random: the blanks' event rate is the average
+    frame = pd.DataFrame({"x": x, "noise": rng.normal(size=n)})
+    directions = {"x": "increasing", "noise": "increasing"}
+    capped = Scorecard(directions=directions, missing_cap="lowest").fit(frame, y)
+    own = Scorecard(directions=directions).fit(frame, y)
+    np.testing.assert_allclose(capped.coef_, own.coef_)
+    feature = next(f for f in capped.features_ if f["name"] == "x")
+    assert feature["missing_points"] == min(feature["points"]) < max(feature["points"])
+    served = next(f for f in own.features_ if f["name"] == "x")
+    assert served["missing_points"] > min(served["points"])  # what the cap takes away

@@ -29,7 +29,7 @@ def doc() -> dict[str, Any]:
 
 
 def test_default_standard_loads_with_every_indicator_derivable() -> None:
-    assert STANDARD.label == "greenrate-sme@1.7.0"
+    assert STANDARD.label == "greenrate-sme@1.8.0"
     assert len(STANDARD.indicators) == 13
     assert IndicatorSet(STANDARD).ids == tuple(STANDARD.indicators)
     pillars = {"energy_climate", "resources_circularity", "practices_governance"}
@@ -151,8 +151,9 @@ def test_an_indicator_without_derivation_is_refused_by_the_engine() -> None:
 @pytest.mark.parametrize(("change", "match"), [
     ({"field": "energy.water_colour"}, "must be one of"),
     ({"sectors": ["space_mining"]}, "unknown: \\['space_mining'\\]"),
+    ({"field": "energy.fuels", "sectors": ["space_mining"]}, "unknown: \\['space_mining'\\]"),
     ({"indicators": ["vibes"]}, "unknown: \\['vibes'\\]"),
-    ({"sectors": []}, "needs sectors"),
+    ({"sectors": []}, "sectors if any are named"),
 ])
 def test_a_material_input_rule_must_name_what_exists(change: dict[str, Any], match: str) -> None:
     """Standard 1.6.0's ``missing_when_not_reported``: an input the engine cannot tell unreported, a sector
@@ -215,9 +216,13 @@ def test_models_of_an_earlier_version_rate_only_where_nothing_that_scores_change
     assert fifth.models_trained_for == () and not fifth.rates_models_for("greenrate-sme@1.4.0")
     assert sixth.models_trained_for == () and not sixth.rates_models_for("greenrate-sme@1.5.0")
     # 1.7.0 adds a knock-out (fuels left out), which scores nothing: 1.6.0's models rate under it
-    assert STANDARD.models_trained_for == ("greenrate-sme@1.6.0",)
-    check_model_compatibility(STANDARD)
-    assert not STANDARD.rates_models_for("greenrate-sme@1.5.0")
+    seventh = load_standard(STANDARD_DIR / "greenrate-sme-1.7.yaml")
+    assert seventh.models_trained_for == ("greenrate-sme@1.6.0",)
+    check_model_compatibility(seventh)
+    assert not seventh.rates_models_for("greenrate-sme@1.5.0")
+    # 1.8.0 leaves the indicators reading the fuels missing when they are left out: only its own models
+    assert STANDARD.models_trained_for == () and not STANDARD.rates_models_for("greenrate-sme@1.7.0")
+    assert not STANDARD.rates_models_for("greenrate-sme@1.6.0")
     assert STANDARD.indicators["low_carbon_fleet_share"].when_none == 1.0
     assert fourth.indicators["low_carbon_fleet_share"].when_none is None
     for section, mutate in (
