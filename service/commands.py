@@ -2,8 +2,8 @@
 
 A command is a short process (in tests, one call of many in a process), so its database pool is closed when
 it ends; a bad setting is one line naming the variable, and a database error is said by its cause
-(:func:`database_failure`): :data:`MIGRATE_HINT` ends a message about a database that may not be migrated
-yet, and only such a message.
+(:func:`database_failure`, raised as one line by :func:`database_error`): :data:`MIGRATE_HINT` ends a
+message about a database that may not be migrated yet, and only such a message.
 """
 
 from __future__ import annotations
@@ -76,6 +76,11 @@ def database_failure(exc: SQLAlchemyError) -> str:
         return f"{name} ({MIGRATE_HINT})"
     first_line = next(iter(str(cause or "").strip().splitlines()), "")
     return f"{name}: {first_line}" if first_line else name
+
+
+def database_error(exc: SQLAlchemyError) -> click.ClickException:
+    """A database error as the one line a command stops with (``raise database_error(exc) from None``)."""
+    return click.ClickException(f"database error: {database_failure(exc)}")
 
 
 def _command_timeout() -> str:

@@ -1,0 +1,174 @@
+"""``greenrate db``: the database's schema migrated up and down (Alembic, packaged with the service).
+
+Containers of two releases start side by side during a rolling deploy, and each runs ``db upgrade``: runs
+take turns, give up a table lock rather than stall the service, and leave a schema a newer compatible
+release migrated as it is. Going down refuses to drop tables holding rows unless told to, and says what a
+downgrade took away (key expiry, the engine versions of ratings); ``db current`` names the oldest revision
+whose code can serve the database.
+"""
+
+from __future__ import annotations
+
+import click
+from alembic.util import CommandError
+from sqlalchemy import Engine, inspect
+from sqlalchemy.exc import SQLAlchemyError
+
+from service.commands import command_settings, database
+from service.models import register_packaged_default
+from service.records import api_keys, migrate
+from service.records.database import encoding_problem, recorded_compatibility, schema_status
+from service.records.ratings import count_engine_versioned
+
+
+def _migration_error(engine: Engine, exc: CommandError | SQLAlchemyError) -> click.ClickException:
+    """A migration command's failure as one line: Alembic's refusal, or the database's first line of error.
+
+    Only the driver's first line is kept: the rest is SQLAlchemy's statement echo and a link, and the URL is
+    shown without its password.
+    """
+    if isinstance(exc, CommandError):
+        return click.ClickException(f"migration refused: {exc}")
+    cause = getattr(exc, "orig", None) or exc
+    first_line = next(iter(str(cause).strip().splitlines()), "")
+    where = engine.url.render_as_string(hide_password=True)
+    return click.ClickException(f"database error at {where}: {type(exc).__name__}: {first_line}")
+
+
+@click.group()
+def db() -> None:
+    """Database migrations (Alembic, packaged with the service)."""
+
+
+def _say(message: str) -> None:
+    """A migration run's word that it waits (for another run, or to try a lock again), on stderr."""
+    click.echo(message, err=True)
+
+
+@db.command("upgrade")
+@click.option("--revision", default="head", show_default=True)
+def db_upgrade(revision: str) -> None:
+    """Create or migrate the schema, one migration per transaction.
+
+    On PostgreSQL, runs started at once (containers starting together) take turns; a migration that waits
+    more than GREENRATE_MIGRATION_LOCK_TIMEOUT_SECONDS for a table's lock gives it up (the queries queued
+    behind it go on) and is tried again, a few times, before the command fails saying so.
+
+    A database a newer release migrated, compatibly with this one, is left as it is: the image runs this
+    command as every container starts, and a container of the previous release (re)started during a
+    rolling deploy failed on a revision it does not know ("Can't locate revision") instead of serving.
+    """
+    settings = command_settings()
+    with database(settings) as engine:
+        try:
+            with engine.connect() as conn:
+                encoding = encoding_problem(conn)
+            if encoding is not None:  # the service would refuse to serve it: say so before migrating it
+                raise click.ClickException(f"migration refused: {encoding}")
+            newer = schema_status(engine).newer if revision == "head" else None
+            if newer is not None:
+                click.echo(f"nothing to migrate: {newer}")
+                return
+            migrate.upgrade(engine, revision, lock_timeout_seconds=settings.migration_lock_timeout_seconds,
+                            say=_say)
+            current = migrate.current_revision(engine)
+            wanted = "base" if revision == "base" else migrate.resolved_revision(revision)
+            if wanted is not None and current != (None if wanted == "base" else wanted):
+                # Alembic's upgrade to an older revision does nothing, silently: say so, and how to go
+                # down (before anything else is written, such as the default model's registration).
+                raise click.ClickException(
+                    f"the database is at revision {current}, past {wanted}: upgrade never goes down, "
+                    f"nothing was changed; to go down run 'greenrate db downgrade {wanted}'"
+                )
+            at_head = current == migrate.head_revision()
+            registered = at_head and register_packaged_default(engine, "greenrate db")
+        except migrate.MigrationLockTimeout as exc:
+            raise click.ClickException(f"migration stopped: {exc}") from None
+        except migrate.UndeclaredMigration as exc:
+            raise click.ClickException(f"migration refused: {exc}") from None
+        except (CommandError, SQLAlchemyError) as exc:
+            raise _migration_error(engine, exc) from None
+    click.echo(f"database at revision {current} ({engine.url.render_as_string(hide_password=True)})")
+    if registered:
+        click.echo("registered the packaged default model")
+
+
+@db.command("downgrade")
+@click.argument("revision")
+@click.option(
+    "--drop-records",
+    is_flag=True,
+    help="Go down even where it drops tables holding rows (issued ratings, keys, the model registry...).",
+)
+def db_downgrade(revision: str, drop_records: bool) -> None:
+    """Migrate down to REVISION (`base` drops everything).
+
+    A downgrade that would drop tables holding rows is refused, naming them and their rows, unless
+    --drop-records is given: `greenrate db downgrade base` had dropped every issued rating of a live
+    service without a word (operations review), though the database refuses to delete a single one.
+    """
+    settings = command_settings()
+    with database(settings) as engine:
+        try:
+            target = migrate.downgrade_target(engine, revision)
+            if target is None:  # "+1", "head-2", a typo: what it would drop cannot be told
+                raise click.ClickException(
+                    f"migration refused: {revision!r} is not a revision this command can go down to: name "
+                    "one (greenrate db current), `base`, or -N steps"
+                )
+            dropped = migrate.tables_dropped_by(target)
+            lost = {table: rows for table, rows in migrate.rows_in(engine, dropped).items() if rows}
+        except SQLAlchemyError as exc:
+            raise _migration_error(engine, exc) from None
+        listed = ", ".join(f"{table} ({rows:,} row(s))" for table, rows in lost.items())
+        if lost and not drop_records:
+            raise click.ClickException(
+                f"going down to {revision} drops {listed}; nothing was changed. Export what must be kept, "
+                "then run it again with --drop-records"
+            )
+        expiring = api_keys.count_expiring(engine)
+        versioned = count_engine_versioned(engine)
+        try:
+            migrate.downgrade(engine, revision, lock_timeout_seconds=settings.migration_lock_timeout_seconds,
+                              say=_say)
+            current = migrate.current_revision(engine)
+        except migrate.MigrationLockTimeout as exc:
+            raise click.ClickException(f"migration stopped: {exc}") from None
+        except migrate.UndeclaredMigration as exc:
+            raise click.ClickException(f"migration stopped: {exc}") from None
+        except (CommandError, SQLAlchemyError) as exc:
+            raise _migration_error(engine, exc) from None
+        expiring_after = api_keys.count_expiring(engine)
+        versioned_after = count_engine_versioned(engine)
+        ratings_kept = inspect(engine).has_table("ratings")
+    click.echo(f"database at revision {current}")
+    if lost:
+        click.echo(f"dropped {listed}")
+    if expiring and expiring_after is None:
+        click.echo(
+            f"revoked {expiring} key(s) with an expiry date: revision {current} cannot expire keys, and they "
+            "must not become permanent; issue new keys after upgrading again"
+        )
+    if versioned and versioned_after is None and ratings_kept:
+        click.echo(
+            f"{versioned} rating(s) lost the engine version they were computed with: each stays readable "
+            "exactly as issued, but after upgrading again none is reused, so the same input gets a new "
+            "rating"
+        )
+
+
+@db.command("current")
+def db_current() -> None:
+    """Show the database's revision, the newest one, and the oldest revision whose code can serve it."""
+    with database() as engine:
+        try:
+            current = migrate.current_revision(engine)
+            head = migrate.head_revision()
+            with engine.connect() as conn:
+                recorded = recorded_compatibility(conn)
+        except (CommandError, SQLAlchemyError) as exc:
+            raise _migration_error(engine, exc) from None
+    served = ""
+    if recorded is not None and recorded.revision == current:  # from 0012 on (rolling deploys)
+        served = f"  oldest compatible: {recorded.oldest_compatible}"
+    click.echo(f"current: {current}  head: {head}{served}")
