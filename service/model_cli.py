@@ -23,7 +23,7 @@ from rating_model.artifact import ScorecardArtifact
 from rating_model.exceptions import ArtifactError
 from service.commands import command_settings, database, database_failure
 from service.model_data_cli import register_data_commands
-from service.records import registry
+from service.records import activation, registry
 
 
 @contextmanager
@@ -118,11 +118,11 @@ def promote(version: str, reason: str, replacing: str, accept_worse: str | None)
     comparison shows VERSION worse than the champion and --accept-worse does not say why.
     """
     with _registry() as db:
-        previous = registry.activate(db, version, actor=cli_actor(), reason=reason,
-                                     fits=_fits_running_standard(), replacing=replacing,
-                                     four_eyes=command_settings().model_four_eyes,
-                                     require_comparison=command_settings().model_require_comparison,
-                                     accept_worse=accept_worse)
+        previous = activation.activate(db, version, actor=cli_actor(), reason=reason,
+                                       fits=_fits_running_standard(), replacing=replacing,
+                                       four_eyes=command_settings().model_four_eyes,
+                                       require_comparison=command_settings().model_require_comparison,
+                                       accept_worse=accept_worse)
     click.echo(f"active model: {version} (was {previous})")
 
 
@@ -133,8 +133,8 @@ def promote(version: str, reason: str, replacing: str, accept_worse: str | None)
 def rollback(reason: str, undoing: str) -> None:
     """Undo the latest promotion not undone yet: repeated, it walks back through them (C → B → A)."""
     with _registry() as db:
-        target, undone = registry.rollback(db, actor=cli_actor(), reason=reason,
-                                           fits=_fits_running_standard(earlier=True), undoing=undoing)
+        target, undone = activation.rollback(db, actor=cli_actor(), reason=reason,
+                                             fits=_fits_running_standard(earlier=True), undoing=undoing)
     click.echo(f"active model: {target} (rolled back from {undone})")
 
 

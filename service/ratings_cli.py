@@ -120,7 +120,7 @@ def erase_rating(rating_id: str, reason: str) -> None:
 
     from service import logging as json_logging
     from service.ratings import erasure
-    from service.records.registry import ReasonRefused, check_reason
+    from service.records.activation import ReasonRefused, check_reason
 
     try:
         check_reason(reason, doing="erasure")

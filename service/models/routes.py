@@ -33,7 +33,7 @@ from service.extensions import services
 from service.hardening import json_body
 from service.model_watch import engine_for, watcher
 from service.openapi import documented
-from service.records import registry
+from service.records import activation, registry
 
 blp = Blueprint(
     "models",
@@ -115,7 +115,7 @@ class ActivateModel(MethodView):
         s = services()
         actor = actor_of(current_principal())
         fits = partial(engine_for, s.engines.held().engine.standard)
-        previous = registry.activate(
+        previous = activation.activate(
             s.db, version, actor=actor, reason=body["reason"], fits=fits, replacing=body["replacing"],
             four_eyes=s.settings.model_four_eyes, require_comparison=s.settings.model_require_comparison,
             accept_worse=body.get("accept_worse"),
@@ -148,8 +148,8 @@ class RollBackModel(MethodView):
         actor = actor_of(current_principal())
         # a rollback returns to a model approved before, under the standard it was approved for if need be
         fits = partial(engine_for, s.engines.held().engine.standard, earlier=True)
-        target, undone = registry.rollback(s.db, actor=actor, reason=body["reason"], fits=fits,
-                                           undoing=version)
+        target, undone = activation.rollback(s.db, actor=actor, reason=body["reason"], fits=fits,
+                                             undoing=version)
         watcher(current_app).check(s.db, s.engines, force=True)
         return {"version": target, "previous_version": undone, "reason": body["reason"], "actor": actor}
 

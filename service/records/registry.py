@@ -1,11 +1,12 @@
-"""The model registry's repository: register artifacts, read them back, promote and roll back, audited.
+"""The model registry's repository: register artifacts and read them back, with their audit trail.
 
 Every artifact stored here has been verified (:class:`~rating_model.artifact.ScorecardArtifact` checks its
 structure and sha256) before it is written, and is stored as its canonical JSON, so reading it back gives
-the same bytes and the same version. Promotion and rollback change the single ``active_model`` row with a
-conditional write and add a ``model_events`` row under that write's lock, in one transaction: the audit
-trail can never disagree with what is active, on SQLite as on PostgreSQL. Rollbacks undo promotions as a
-stack replayed from that trail; a version is only made active after the caller's check that it can rate.
+the same bytes and the same version; reading it back verifies it again, and checks it is the artifact
+registered under its name. Each registration adds a ``model_events`` row in the same transaction. Which
+version is active is read here; changing it (promotion and rollback, with their four-eyes, comparison and
+fit checks) is the governed workflow of :mod:`service.records.activation`, which builds on this module's
+errors, records and audit trail.
 """
 
 from __future__ import annotations
@@ -16,12 +17,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy import Connection, Engine, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from rating_model.artifact import ScorecardArtifact
 from rating_model.exceptions import ArtifactError
-from schemas.models import ActivateRequestSchema
 from service.exceptions import ServiceError
 from service.records.database import as_utc
 from service.records.model_tables import active_model, model_events, models
@@ -66,10 +66,6 @@ class Refused(RegistryError):
         super().__init__(why, message=f"The {what} was refused: {why}", errors={"_schema": [why]})
 
 
-class AlreadyActive(RegistryError):
-    """The version to promote is the active one already."""
-
-
 class ArtifactRefused(Refused):
     """An uploaded artifact that does not verify or does not fit the running standard."""
 
@@ -77,64 +73,8 @@ class ArtifactRefused(Refused):
         super().__init__(why, what="artifact")
 
 
-class ModelDoesNotFit(Refused):
-    """The version's artifact cannot rate under the running standard (or no longer verifies)."""
-
-
-class ReasonRefused(Refused):
-    """The audit reason says nothing (the rule of the API's ``ActivateRequestSchema``)."""
-
-
-class ActiveChanged(RegistryError):
-    """The active version is not the one the caller said it replaces (``replacing``): nothing was changed."""
-
-
-class SameActor(RegistryError):
-    """Four eyes: whoever registered or uploaded a version may not also promote it (403)."""
-
-    code = 403
-
-
-class NoComparison(RegistryError):
-    """No recorded comparison of the challenger against the champion it would replace (the promotion
-    needs one under ``GREENRATE_MODEL_REQUIRE_COMPARISON``)."""
-
-
-class ComparisonFailed(RegistryError):
-    """The recorded comparison shows the challenger worse than the champion beyond its bootstrap interval,
-    and the promotion gave no justification for accepting that (``accept_worse``)."""
-
-
-#: Metrics of a recorded comparison where higher is better; Brier is better lower.
-_HIGHER_BETTER = ("auc", "gini", "ks")
-
-
-def worse_on(summary: Mapping[str, Any]) -> list[str]:
-    """The metrics on which a recorded comparison shows the challenger worse, the whole 95 % interval of
-    the paired difference on the wrong side of 0 (a noisy delta is not a loss)."""
-    out = []
-    for name, metric in dict(summary.get("metrics") or {}).items():
-        higher = name in _HIGHER_BETTER
-        if name not in (*_HIGHER_BETTER, "brier"):
-            continue
-        if (metric["ci_high"] < 0) if higher else (metric["ci_low"] > 0):
-            out.append(
-                f"{name} {metric['champion']:.4f} -> {metric['challenger']:.4f} "
-                f"(delta {metric['delta']:+.4f}, "
-                f"95 % interval [{metric['ci_low']:+.4f}, {metric['ci_high']:+.4f}])"
-            )
-    return out
-
-
-class NothingToRollBack(RegistryError):
-    """Every activation in the audit trail has been undone already."""
-
-
 #: The check run on an artifact before it is made active; it raises ArtifactError when it does not fit.
 FitCheck = Callable[[ScorecardArtifact], object]
-
-#: Tries of a promotion or rollback that loses the race to another one (each loss means another won).
-_ATTEMPTS = 50
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,7 +145,7 @@ def register(
     try:
         with db.begin() as conn:
             conn.execute(insert(models).values(**row))
-            _event(conn, artifact.version, action, None, reason, actor, now)
+            add_event(conn, artifact.version, action, None, reason, actor, now)
     except IntegrityError:
         raise VersionExists(
             f"model version {artifact.version!r} (or its sha256) is already registered"
@@ -236,15 +176,18 @@ def ensure_registered(db: Engine, artifact: ScorecardArtifact, *, source: str, a
             with db.begin() as conn:
                 conn.execute(insert(active_model).values(id=1, version=artifact.version,
                                                          activated_at=datetime.now(UTC)))
-                _event(conn, artifact.version, "promote", None, "first active model", actor,
-                       datetime.now(UTC))
+                add_event(conn, artifact.version, "promote", None, "first active model", actor,
+                          datetime.now(UTC))
         except IntegrityError:
             pass  # another process activated a model first; theirs stands
     return created
 
 
-def _event(conn: Connection, version: str, action: str, previous: str | None, reason: str, actor: str,
-           at: datetime) -> None:
+def add_event(conn: Connection, version: str, action: str, previous: str | None, reason: str, actor: str,
+              at: datetime) -> None:
+    """Add one row to the audit trail, in the caller's transaction: under the lock of the write it
+    records, so that the trail never disagrees with the registry (registering, and changing the active
+    model in :mod:`service.records.activation`)."""
     conn.execute(insert(model_events).values(version=version, action=action, previous_version=previous,
                                              reason=reason, actor=actor, at=at))
 
@@ -318,241 +261,6 @@ def load_artifact(db: Engine, version: str) -> ScorecardArtifact | None:
             f"sha256 {artifact.sha256[:12]}…, registered with {row.sha256[:12]}…)"
         )
     return artifact
-
-
-def check_reason(reason: str, *, doing: str) -> None:
-    """Refuse a reason the API refuses: one rule (:class:`ActivateRequestSchema`) for every entry point.
-
-    A promotion or rollback is audited so that someone can later tell why it happened; ``"."`` or the
-    CLI's old default ``"rollback"`` tell them nothing.
-
-    :param doing: what the reason is for, as a client reads the refusal ("activation", "rollback").
-    """
-    problems = ActivateRequestSchema().validate({"reason": reason}).get("reason")
-    if problems:
-        raise ReasonRefused(f"reason refused: {' '.join(str(p) for p in problems)}", what=doing)
-
-
-def _check_fits(db: Engine, version: str, fits: FitCheck, *, doing: str) -> None:
-    """Load ``version`` (verified again) and run ``fits`` on it, so nothing unservable is ever made active.
-
-    Workers that cannot build an engine for the active version keep the old one and only log, so a
-    promotion that does not fit would leave the registry claiming a model that nobody rates with.
-    """
-    try:
-        artifact = load_artifact(db, version)
-    except ArtifactError as exc:
-        raise ModelDoesNotFit(f"model version {version!r} cannot be activated: its stored artifact "
-                              f"does not verify: {exc}", what=doing) from None
-    if artifact is None:
-        raise NotRegistered(version)
-    try:
-        fits(artifact)
-    except ArtifactError as exc:
-        raise ModelDoesNotFit(f"model version {version!r} cannot be activated: {exc}", what=doing) from None
-
-
-def _switch(db: Engine, version: str, previous: str | None, *, action: str, reason: str, actor: str) -> bool:
-    """Replace ``previous`` by ``version`` as the active model and record it; False when ``previous`` is gone.
-
-    The change is a conditional write (``UPDATE ... WHERE version = :previous``, or the first INSERT),
-    so the event's ``previous_version`` is exactly what was replaced. A ``SELECT ... FOR UPDATE`` would not
-    do: SQLite ignores it, and pysqlite only begins the transaction at the first write, so a read before
-    it may already be stale. The write itself takes the lock (SQLite's database lock, PostgreSQL's row
-    lock, which re-checks the condition on the newest row), and the event is inserted under that lock.
-    """
-    now = datetime.now(UTC)
-    try:
-        with db.begin() as conn:
-            if previous is None:
-                conn.execute(insert(active_model).values(id=1, version=version, activated_at=now))
-            else:
-                changed = conn.execute(
-                    update(active_model)
-                    .where(active_model.c.id == 1, active_model.c.version == previous)
-                    .values(version=version, activated_at=now)
-                ).rowcount
-                if changed != 1:
-                    return False  # another activation came first; nothing was written
-            _event(conn, version, action, previous, reason, actor, now)
-    except IntegrityError:
-        return False  # another process inserted the first active row first
-    return True
-
-
-def _expect(active: str | None, replacing: str | None, doing: str, *, next_step: str) -> None:
-    if replacing is not None and active != replacing:
-        raise ActiveChanged(
-            f"{doing} refused: the active model is {active!r}, not {replacing!r} as expected (it changed "
-            f"meanwhile, or {replacing!r} was never active); nothing was changed. {next_step}"
-        )
-
-
-def activate(
-    db: Engine,
-    version: str,
-    *,
-    actor: str,
-    reason: str,
-    fits: FitCheck,
-    replacing: str | None = None,
-    four_eyes: bool = False,
-    require_comparison: bool = False,
-    accept_worse: str | None = None,
-) -> str | None:
-    """Promote ``version`` to the active model, audited with who and why; returns the version it replaced.
-
-    :param replacing: the version the caller expects to replace (the champion its comparison was made
-        against). When given, the promotion happens only while that version is active, as one conditional
-        write: a promotion or rollback that came first makes this one fail with :class:`ActiveChanged`
-        instead of silently replacing a model nobody compared the challenger with.
-    :param fits: the check the workers apply before they rate with a model (for the service,
-        ``functools.partial(service.model_watch.engine_for, standard)``); its ArtifactError refuses the
-        promotion with :class:`ModelDoesNotFit`.
-    :raises ReasonRefused: the reason says nothing (the API's rule).
-    :raises NotRegistered: no such version.
-    :raises ModelDoesNotFit: its artifact does not verify or does not fit the running standard.
-    :raises AlreadyActive: it is the active version already (a no-op promotion would only make the next
-        rollback undo nothing).
-    :raises ActiveChanged: ``replacing`` is given and is not the active version.
-    :raises SameActor: ``four_eyes`` is on and ``actor`` registered or uploaded ``version`` (the service and
-        the CLI pass ``GREENRATE_MODEL_FOUR_EYES``, on by default: a model's maker does not approve it).
-    :raises NoComparison: ``require_comparison`` is on (``GREENRATE_MODEL_REQUIRE_COMPARISON``) and no
-        comparison of ``version`` against the active model was recorded; with one, the promotion's audit
-        event names it.
-    :raises ComparisonFailed: the recorded comparison shows ``version`` worse than the active model (AUC,
-        Gini or KS lower, or Brier higher, beyond the bootstrap interval) and ``accept_worse`` gives no
-        justification: a model trained on random labels (AUC 0.50 against 0.70) had been promoted with
-        the reason "CR-2 ok" (a model-risk review). The justification, checked like a reason, goes into the
-        audit event with the metrics it overrides.
-    """
-    check_reason(reason, doing="activation")
-    _check_fits(db, version, fits, doing="activation")
-    if actor in _makers(db, version):
-        if four_eyes:
-            raise SameActor(
-                f"promoting {version!r} refused: {actor} registered it, and a model's maker may not also "
-                "promote it (four eyes, GREENRATE_MODEL_FOUR_EYES); another analyst must promote it. "
-                "Nothing was changed."
-            )
-        # allowed where four eyes is off, but never silently: the trail says who approved their own model
-        reason = f"{reason} [promoted by its own maker: four eyes off]"
-    for _ in range(_ATTEMPTS):
-        previous = active_version(db)
-        if previous == version:
-            raise AlreadyActive(f"model version {version!r} is already the active one")
-        _expect(previous, replacing, f"promoting {version!r}",
-                next_step="Compare with the active model again before promoting.")
-        evidence = _evidence(db, version, previous, required=require_comparison, accept_worse=accept_worse)
-        audited = f"{reason} [{evidence}]"
-        if _switch(db, version, previous, action="promote", reason=audited, actor=actor):
-            return previous
-    raise RegistryError(f"the active model changed {_ATTEMPTS} times while promoting {version!r}; try again")
-
-
-def _evidence(
-    db: Engine, version: str, champion: str | None, *, required: bool, accept_worse: str | None = None
-) -> str:
-    """How the promotion's audit event names the recorded comparison it rests on; without one, refused
-    when ``required``, else said (the CLI reads the setting from whoever runs it: never silently off)."""
-    from service.records import comparisons  # it builds on this module's errors
-
-    found = None if champion is None else comparisons.latest(db, version, champion)
-    if found is None and not required:
-        return "no recorded comparison: GREENRATE_MODEL_REQUIRE_COMPARISON off"
-    if found is None:
-        raise NoComparison(
-            f"promoting {version!r} refused: no comparison of it against the active model {champion!r} was "
-            f"recorded; run `greenrate model compare {champion} {version} --data LABELLED_FILE --record` "
-            "and read it first (GREENRATE_MODEL_REQUIRE_COMPARISON). Nothing was changed."
-        )
-    losses = worse_on(found.summary)
-    if not losses:
-        return found.evidence()
-    if accept_worse is None:
-        raise ComparisonFailed(
-            f"promoting {version!r} refused: its recorded comparison against {champion!r} shows it worse: "
-            f"{'; '.join(losses)} ({found.evidence()}). Promote it only with a justification for accepting "
-            "that (the API's accept_worse, the CLI's --accept-worse), which the audit trail keeps. Nothing "
-            "was changed."
-        )
-    check_reason(accept_worse, doing="activation")
-    return f"{found.evidence()}; worse on {'; '.join(losses)}; accepted because: {accept_worse}"
-
-
-def _makers(db: Engine, version: str) -> set[str]:
-    """Who registered or uploaded ``version`` (its audit events and its row's ``created_by``): under four
-    eyes, not who may promote it."""
-    with db.connect() as conn:
-        makers = set(
-            conn.execute(
-                select(model_events.c.actor).where(
-                    model_events.c.version == version, model_events.c.action.in_(("register", "upload"))
-                )
-            ).scalars()
-        )
-        makers.update(conn.execute(select(models.c.created_by).where(models.c.version == version)).scalars())
-    return makers
-
-
-def _activation_stack(conn: Connection) -> list[str]:
-    """The activations not undone yet, oldest first, replayed from the audit trail (the last is active).
-
-    A promotion pushes its version; a rollback pops the activation it undid, so a second rollback goes
-    further back instead of re-activating what the first one undid. Two shapes an older release could
-    record are absorbed: a promotion of the version already active (a no-op, skipped) and a rollback that
-    re-activated a version that was not beneath the top (treated as a promotion of it).
-    """
-    rows = conn.execute(
-        select(model_events.c.version, model_events.c.action)
-        .where(model_events.c.action.in_(("promote", "rollback")))
-        .order_by(model_events.c.id)
-    )
-    stack: list[str] = []
-    for version, action in rows:
-        if action == "rollback" and stack:
-            stack.pop()
-        if not stack or stack[-1] != version:
-            stack.append(version)
-    return stack
-
-
-def _undo_target(stack: list[str]) -> str:
-    if not stack:
-        raise NothingToRollBack("nothing to roll back to: no model has been activated")
-    if len(stack) < 2:
-        raise NothingToRollBack(f"nothing to roll back to: every promotion before {stack[-1]!r} "
-                                "has been rolled back already (or it was the first active model)")
-    return stack[-2]
-
-
-def rollback(
-    db: Engine, *, actor: str, reason: str, fits: FitCheck, undoing: str | None = None
-) -> tuple[str, str]:
-    """Undo the latest activation not yet undone; returns (version re-activated, version undone).
-
-    Rollbacks walk back through the promotions (C → B → A) and are events of their own: the trail stays
-    append-only. The target is checked like a promotion (``fits``), in case the running standard has
-    moved on since it was active.
-
-    :param undoing: the version the caller means to take out. When given and another version is active
-        (two people rolling back the same incident at once), nothing changes (:class:`ActiveChanged`),
-        rather than the second rollback walking back one promotion further than anyone intended.
-    """
-    check_reason(reason, doing="rollback")
-    for _ in range(_ATTEMPTS):
-        with db.connect() as conn:
-            stack = _activation_stack(conn)
-        _expect(stack[-1] if stack else None, undoing, "rolling back",
-                next_step="Read `greenrate model history` before rolling back.")
-        target = _undo_target(stack)
-        _check_fits(db, target, fits, doing="rollback")
-        # conditional on the trail's last version: a concurrent change (or a trail that disagrees with
-        # the active row) writes nothing, and the stack is read again
-        if _switch(db, target, stack[-1], action="rollback", reason=reason, actor=actor):
-            return target, stack[-1]
-    raise RegistryError(f"could not roll back: the active model is not {stack[-1]!r}, the last version "
-                        "the audit trail activated (it changed meanwhile, or was set outside the registry)")
 
 
 def events(db: Engine, version: str | None = None) -> list[ModelEvent]:

@@ -11,7 +11,7 @@ from sqlalchemy import create_engine
 
 from rating_model.artifact import ScorecardArtifact
 from service.cli import main
-from service.records import registry
+from service.records import activation, registry
 from tests.service.model_fixtures import default_document, rehash, variant_document
 
 DEFAULT_VERSION = default_document()["version"]
@@ -183,7 +183,7 @@ def test_four_eyes_the_account_that_registered_a_version_cannot_promote_it(
     assert f"register  {b}  by cli/{pwd.getpwuid(os.getuid()).pw_name}:" in _history(four_eyes)[-1]
     db = create_engine(env["GREENRATE_DATABASE_URL"])
     try:  # another analyst (through the API, say) may
-        previous = registry.activate(
+        previous = activation.activate(
             db,
             b,
             actor="bank-a/gr_checker",

@@ -17,7 +17,7 @@ from rating_model.exceptions import ArtifactError
 from rating_model.standard import DEFAULT_STANDARD, load_standard
 from service.model_watch import engine_for, watcher
 from service.models import register_packaged_default
-from service.records import registry
+from service.records import activation, registry
 from service.records.model_tables import active_model, models
 from tests.conftest import AppFactory, bearer, create_key, payload, services_of
 from tests.service.model_fixtures import default_document, record_comparison, rehash, variant_document
@@ -43,14 +43,15 @@ def test_registry_registers_once_activates_and_audits(app: Flask) -> None:
     registry.register(db, other, source="cli", actor="t", reason="test")
     with pytest.raises(registry.VersionExists):
         registry.register(db, other, source="cli", actor="t", reason="again")
-    assert registry.activate(db, other.version, actor="ann", reason="better KS", fits=FITS) == DEFAULT_VERSION
+    previous = activation.activate(db, other.version, actor="ann", reason="better KS", fits=FITS)
+    assert previous == DEFAULT_VERSION
     assert [m.version for m in registry.list_models(db) if m.active] == [other.version]
-    assert registry.rollback(db, actor="ann", reason="undo", fits=FITS) == (DEFAULT_VERSION, other.version)
+    assert activation.rollback(db, actor="ann", reason="undo", fits=FITS) == (DEFAULT_VERSION, other.version)
     trail = [(e.action, e.version, e.previous_version, e.actor) for e in registry.events(db)]
     assert trail[-2:] == [("promote", other.version, DEFAULT_VERSION, "ann"),
                           ("rollback", DEFAULT_VERSION, other.version, "ann")]
     with pytest.raises(registry.RegistryError, match="not registered"):
-        registry.activate(db, "sc-nope", actor="ann", reason="no such one", fits=FITS)
+        activation.activate(db, "sc-nope", actor="ann", reason="no such one", fits=FITS)
     stored = registry.load_artifact(db, other.version)
     assert stored is not None and stored.to_json() == other.to_json()
 
@@ -184,7 +185,7 @@ def test_promotion_through_the_api_switches_ratings_and_keeps_old_ones(make_app:
     assert old.data == first.data
     assert registry.events(db, doc["version"])[-1].reason == f"challenger wins on KS [{evidence}]"
     # rolling back returns the rating first issued under the default (same id), from the cache
-    registry.rollback(db, actor="t", reason="rollback test", fits=FITS)
+    activation.rollback(db, actor="t", reason="rollback test", fits=FITS)
     back = client.post("/v1/ratings", json=payload(), headers=bearer(bank))
     assert back.json["id"] == first.json["id"] and back.headers["X-Cache"] == "hit"
 
@@ -201,7 +202,7 @@ def test_another_worker_follows_within_the_poll_interval(make_app: AppFactory, t
         assert app.test_client().get("/v1/standard", headers=bearer(bank)).status_code == 200
     artifact = ScorecardArtifact.from_dict(variant_document("worker"))
     registry.register(db, artifact, source="cli", actor="t", reason="t")
-    registry.activate(db, artifact.version, actor="t", reason="promote while serving", fits=FITS)
+    activation.activate(db, artifact.version, actor="t", reason="promote while serving", fits=FITS)
     rated = quick.test_client().post("/v1/ratings", json=payload(), headers=bearer(bank))
     assert rated.json["versions"]["model"] == artifact.version
     still = slow.test_client().post("/v1/ratings", json=payload(), headers=bearer(bank))
@@ -224,8 +225,8 @@ def test_a_stored_artifact_edited_in_the_database_is_not_served(make_app: AppFac
                      .values(artifact_json=json.dumps(doc)))
     with pytest.raises(ArtifactError):
         registry.load_artifact(db, artifact.version)
-    with pytest.raises(registry.ModelDoesNotFit, match="does not verify"):  # refused, not made active
-        registry.activate(db, artifact.version, actor="t", reason="edited", fits=FITS)
+    with pytest.raises(activation.ModelDoesNotFit, match="does not verify"):  # refused, not made active
+        activation.activate(db, artifact.version, actor="t", reason="edited", fits=FITS)
     assert registry.active_version(db) == DEFAULT_VERSION
     with db.begin() as conn:  # as if made active before promotions were checked: still not served
         conn.execute(update(active_model).values(version=artifact.version))
@@ -258,7 +259,7 @@ def test_a_registry_that_lost_its_active_row_does_not_activate_the_packaged_defa
     register_packaged_default(db)
     artifact = ScorecardArtifact.from_dict(variant_document("lost"))
     registry.register(db, artifact, source="cli", actor="t", reason="t")
-    registry.activate(db, artifact.version, actor="t", reason="approved", fits=FITS)
+    activation.activate(db, artifact.version, actor="t", reason="approved", fits=FITS)
     with db.begin() as conn:
         conn.execute(delete(active_model))
     register_packaged_default(db, "greenrate start")  # what every worker start does
@@ -268,7 +269,7 @@ def test_a_registry_that_lost_its_active_row_does_not_activate_the_packaged_defa
     assert refused.status_code == 503
     ready = app.test_client().get("/readyz").json
     assert "its active_model row is gone" in ready["errors"]["engine"][0]
-    registry.activate(db, artifact.version, actor="t", reason="restored after the row was lost", fits=FITS)
+    activation.activate(db, artifact.version, actor="t", reason="restored after the row was lost", fits=FITS)
     rated = app.test_client().post("/v1/ratings", json=payload(), headers=bearer(bank))
     assert rated.status_code == 201 and rated.json["versions"]["model"] == artifact.version
 
@@ -325,8 +326,8 @@ def test_a_candidate_is_shown_to_analysts_only_until_it_has_been_active(app: Fla
         assert hidden.status_code == 404 and hidden.json["message"] == client.get(
             "/v1/models/sc-000000000000", headers=bearer(key)
         ).json["message"].replace("sc-000000000000", candidate.version)
-    registry.activate(db, candidate.version, actor="ann", reason="challenger wins", fits=FITS)
-    registry.rollback(db, actor="ann", reason="back to the champion", fits=FITS)
+    activation.activate(db, candidate.version, actor="ann", reason="challenger wins", fits=FITS)
+    activation.rollback(db, actor="ann", reason="back to the champion", fits=FITS)
     assert client.get(path, headers=bearer(bank)).status_code == 200  # it issued ratings: explainable
 
 
@@ -353,8 +354,8 @@ def test_a_consistent_document_swapped_into_a_named_models_row_is_refused(make_a
                      .values(artifact_json=swapped.to_json()))
     with pytest.raises(ArtifactError, match="not the one registered as 'bank-2026q3'"):
         registry.load_artifact(db, "bank-2026q3")
-    with pytest.raises(registry.ModelDoesNotFit, match="not the one registered"):
-        registry.activate(db, "bank-2026q3", actor="checker", reason="swapped", fits=FITS,
+    with pytest.raises(activation.ModelDoesNotFit, match="not the one registered"):
+        activation.activate(db, "bank-2026q3", actor="checker", reason="swapped", fits=FITS,
                           replacing=DEFAULT_VERSION, four_eyes=True)
     assert registry.active_version(db) == DEFAULT_VERSION
 

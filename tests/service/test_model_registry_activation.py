@@ -12,7 +12,7 @@ from sqlalchemy import Engine, insert
 from rating_model.artifact import ScorecardArtifact
 from service.config import load_settings
 from service.models import register_packaged_default
-from service.records import migrate, registry
+from service.records import activation, migrate, registry
 from service.records.database import create_db_engine
 from service.records.model_tables import model_events
 from tests.conftest import AppFactory, bearer, create_key, services_of
@@ -53,12 +53,12 @@ def _activations(db: Engine) -> list[registry.ModelEvent]:
 def test_promoting_the_active_version_is_refused_and_not_audited(app: Flask) -> None:
     db = services_of(app).db
     (b,) = _registered(db, "b")
-    registry.activate(db, b, actor="ann", reason="b is better", fits=FITS)
+    activation.activate(db, b, actor="ann", reason="b is better", fits=FITS)
     before = registry.events(db)
-    with pytest.raises(registry.AlreadyActive, match="already the active one"):
-        registry.activate(db, b, actor="ann", reason="b again", fits=FITS)
+    with pytest.raises(activation.AlreadyActive, match="already the active one"):
+        activation.activate(db, b, actor="ann", reason="b again", fits=FITS)
     assert registry.events(db) == before
-    assert registry.rollback(db, actor="ann", reason="undo b", fits=FITS) == (DEFAULT_VERSION, b)
+    assert activation.rollback(db, actor="ann", reason="undo b", fits=FITS) == (DEFAULT_VERSION, b)
 
 
 def test_the_api_answers_409_for_the_active_version(client: Any, app: Flask) -> None:
@@ -84,16 +84,16 @@ def test_rollbacks_walk_back_through_the_promotions(app: Flask) -> None:
     db = services_of(app).db
     b, c, d = _registered(db, "b", "c", "d")
     for version in (b, c):
-        registry.activate(db, version, actor="ann", reason=f"promote {version}", fits=FITS)
-    assert registry.rollback(db, actor="bob", reason="c misgrades", fits=FITS) == (b, c)
+        activation.activate(db, version, actor="ann", reason=f"promote {version}", fits=FITS)
+    assert activation.rollback(db, actor="bob", reason="c misgrades", fits=FITS) == (b, c)
     assert registry.active_version(db) == b
-    assert registry.rollback(db, actor="bob", reason="b misgrades too", fits=FITS) == (DEFAULT_VERSION, b)
+    assert activation.rollback(db, actor="bob", reason="b misgrades too", fits=FITS) == (DEFAULT_VERSION, b)
     assert registry.active_version(db) == DEFAULT_VERSION
-    with pytest.raises(registry.NothingToRollBack, match="nothing to roll back to"):
-        registry.rollback(db, actor="bob", reason="and again", fits=FITS)
+    with pytest.raises(activation.NothingToRollBack, match="nothing to roll back to"):
+        activation.rollback(db, actor="bob", reason="and again", fits=FITS)
     # a promotion after rollbacks is undone first, then the walk back continues where it was
-    registry.activate(db, d, actor="ann", reason=f"promote {d}", fits=FITS)
-    assert registry.rollback(db, actor="bob", reason="d misgrades", fits=FITS) == (DEFAULT_VERSION, d)
+    activation.activate(db, d, actor="ann", reason=f"promote {d}", fits=FITS)
+    assert activation.rollback(db, actor="bob", reason="d misgrades", fits=FITS) == (DEFAULT_VERSION, d)
     trail = [(e.action, e.version, e.previous_version, e.reason) for e in _activations(db)]
     assert trail == [  # append-only: every rollback is an event of its own, with its reason
         ("promote", DEFAULT_VERSION, None, "first active model"),
@@ -109,11 +109,11 @@ def test_rollbacks_walk_back_through_the_promotions(app: Flask) -> None:
 def test_a_no_op_promotion_recorded_by_an_earlier_release_does_not_block_rollback(app: Flask) -> None:
     db = services_of(app).db
     (b,) = _registered(db, "b")
-    registry.activate(db, b, actor="ann", reason="promote b", fits=FITS)
+    activation.activate(db, b, actor="ann", reason="promote b", fits=FITS)
     with db.begin() as conn:  # what the old code wrote for `promote <active>`
         conn.execute(insert(model_events).values(version=b, action="promote", previous_version=b,
                                                  reason="again", actor="ann", at=_activations(db)[-1].at))
-    assert registry.rollback(db, actor="bob", reason="undo b", fits=FITS) == (DEFAULT_VERSION, b)
+    assert activation.rollback(db, actor="bob", reason="undo b", fits=FITS) == (DEFAULT_VERSION, b)
 
 
 # 3. concurrent promotions keep the audit trail true
@@ -124,8 +124,8 @@ def _promote_many(url: str, versions: list[str], start: Any, count: int) -> None
     start.wait()
     for i in range(count):
         try:
-            registry.activate(db, versions[i % len(versions)], actor="racer", reason="race test", fits=FITS)
-        except registry.AlreadyActive:
+            activation.activate(db, versions[i % len(versions)], actor="racer", reason="race test", fits=FITS)
+        except activation.AlreadyActive:
             pass  # another process made it active first: refusing is correct
     db.dispose()
 
@@ -160,7 +160,7 @@ def test_concurrent_promotions_on_postgres_keep_the_trail_true(postgres_url: str
     try:
         _race(postgres_url, db)
         last, before_last = _activations(db)[-1], _activations(db)[-2]
-        assert registry.rollback(db, actor="bob", reason="after the race", fits=FITS) == (
+        assert activation.rollback(db, actor="bob", reason="after the race", fits=FITS) == (
             before_last.version, last.version)
     finally:
         db.dispose()
@@ -174,8 +174,8 @@ def test_a_version_for_another_standard_is_not_activated(app: Flask) -> None:
     _registered(db)
     old = _other_standard(db)
     before = registry.events(db)
-    with pytest.raises(registry.ModelDoesNotFit, match="trained for standard 'greenrate-sme-0.9'"):
-        registry.activate(db, old, actor="ann", reason="the old one", fits=FITS)
+    with pytest.raises(activation.ModelDoesNotFit, match="trained for standard 'greenrate-sme-0.9'"):
+        activation.activate(db, old, actor="ann", reason="the old one", fits=FITS)
     assert registry.active_version(db) == DEFAULT_VERSION and registry.events(db) == before
 
 
@@ -203,11 +203,11 @@ def test_the_api_answers_422_for_a_version_that_does_not_fit(client: Any, app: F
 def test_the_registry_refuses_reasons_the_api_refuses(app: Flask, reason: str) -> None:
     db = services_of(app).db
     (b,) = _registered(db, "b")
-    with pytest.raises(registry.ReasonRefused, match="reason refused"):
-        registry.activate(db, b, actor="ann", reason=reason, fits=FITS)
-    registry.activate(db, b, actor="ann", reason="b is better", fits=FITS)
-    with pytest.raises(registry.ReasonRefused):
-        registry.rollback(db, actor="ann", reason=reason, fits=FITS)
+    with pytest.raises(activation.ReasonRefused, match="reason refused"):
+        activation.activate(db, b, actor="ann", reason=reason, fits=FITS)
+    activation.activate(db, b, actor="ann", reason="b is better", fits=FITS)
+    with pytest.raises(activation.ReasonRefused):
+        activation.rollback(db, actor="ann", reason=reason, fits=FITS)
     assert registry.active_version(db) == b
 
 
@@ -215,7 +215,7 @@ def test_the_registry_refuses_reasons_the_api_refuses(app: Flask, reason: str) -
 def test_a_short_reason_with_three_letters_or_digits_is_a_reason(app: Flask, reason: str) -> None:
     db = services_of(app).db
     (b,) = _registered(db, "b")
-    registry.activate(db, b, actor="ann", reason=reason, fits=FITS)
+    activation.activate(db, b, actor="ann", reason=reason, fits=FITS)
     assert registry.events(db)[-1].reason == reason + UNGATED
 
 
@@ -226,17 +226,17 @@ def test_a_promotion_replacing_a_champion_that_is_gone_changes_nothing(app: Flas
     """Two analysts compared their challengers with the same champion: the second promotion is refused."""
     db = services_of(app).db
     b, c = _registered(db, "b", "c")
-    replaced = registry.activate(db, b, actor="ann", reason="b beats", fits=FITS, replacing=DEFAULT_VERSION)
+    replaced = activation.activate(db, b, actor="ann", reason="b beats", fits=FITS, replacing=DEFAULT_VERSION)
     assert replaced == DEFAULT_VERSION
     before = registry.events(db)
-    with pytest.raises(registry.ActiveChanged, match=f"the active model is '{b}', not '{DEFAULT_VERSION}'"):
-        registry.activate(db, c, actor="bob", reason="c beats it", fits=FITS, replacing=DEFAULT_VERSION)
+    with pytest.raises(activation.ActiveChanged, match=f"the active model is '{b}', not '{DEFAULT_VERSION}'"):
+        activation.activate(db, c, actor="bob", reason="c beats it", fits=FITS, replacing=DEFAULT_VERSION)
     assert registry.active_version(db) == b and registry.events(db) == before
     # two rollbacks of the same incident: the second would walk back one promotion too far
-    undone = registry.rollback(db, actor="ann", reason="b misgrades", fits=FITS, undoing=b)
+    undone = activation.rollback(db, actor="ann", reason="b misgrades", fits=FITS, undoing=b)
     assert undone == (DEFAULT_VERSION, b)
-    with pytest.raises(registry.ActiveChanged):
-        registry.rollback(db, actor="bob", reason="b misgrades", fits=FITS, undoing=b)
+    with pytest.raises(activation.ActiveChanged):
+        activation.rollback(db, actor="bob", reason="b misgrades", fits=FITS, undoing=b)
     assert registry.active_version(db) == DEFAULT_VERSION
 
 
@@ -267,7 +267,7 @@ def test_readyz_reports_the_model_the_next_rating_uses(make_app: AppFactory) -> 
     (challenger,) = _registered(db, "ready")
     client = app.test_client()
     assert client.get("/readyz").get_json()["versions"]["model"] == DEFAULT_VERSION
-    registry.activate(db, challenger, actor="ann", reason="promote the challenger", fits=FITS)
+    activation.activate(db, challenger, actor="ann", reason="promote the challenger", fits=FITS)
     assert client.get("/readyz").get_json()["versions"]["model"] == challenger
 
 
@@ -287,8 +287,8 @@ def test_a_model_its_recorded_comparison_shows_worse_needs_a_justification(make_
         "auc": _metric(0.6972, 0.5858, -0.1298, -0.0940), "brier": _metric(0.20, 0.24, 0.03, 0.05),
         "ks": _metric(0.31, 0.30, -0.03, 0.01),  # inside its interval: not a loss
     })
-    with pytest.raises(registry.ComparisonFailed, match=r"auc 0.6972 -> 0.5858 .*; brier") as refused:
-        registry.activate(db, worse, actor="bob", reason="CR-2 ok", fits=FITS, replacing=DEFAULT_VERSION)
+    with pytest.raises(activation.ComparisonFailed, match=r"auc 0.6972 -> 0.5858 .*; brier") as refused:
+        activation.activate(db, worse, actor="bob", reason="CR-2 ok", fits=FITS, replacing=DEFAULT_VERSION)
     assert "ks" not in str(refused.value) and registry.active_version(db) == DEFAULT_VERSION
     analyst = create_key(app, "bank-a", "analyst")
     answer = app.test_client().post(f"/v1/models/{worse}/activate", headers=bearer(analyst),
@@ -303,5 +303,5 @@ def test_a_model_its_recorded_comparison_shows_worse_needs_a_justification(make_
     assert "worse on auc" in promoted.reason and "accepted because: regulator-mandated" in promoted.reason
     # a delta whose interval straddles 0 is noise, not a loss: promoted on its reason alone
     record_comparison(db, noisy, worse, metrics={"auc": _metric(0.58, 0.57, -0.02, 0.01)})
-    registry.activate(db, noisy, actor="bob", reason="noise only", fits=FITS, replacing=worse)
+    activation.activate(db, noisy, actor="bob", reason="noise only", fits=FITS, replacing=worse)
     assert registry.active_version(db) == noisy

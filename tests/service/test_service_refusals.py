@@ -27,7 +27,7 @@ from service.model_watch import engine_for
 from service.models import register_packaged_default
 from service.portfolios.jobs import IdempotencyKeyRefused, QueueUnavailable, TooManyJobs
 from service.portfolios.storage import UploadRefused
-from service.records import comparisons, registry
+from service.records import activation, comparisons, registry
 from service.records.model_tables import models
 from service.records.ratings import UnknownCursor
 from tests.conftest import AppFactory, bearer, create_key, payload, services_of
@@ -159,21 +159,21 @@ def test_promotions_refused_by_the_registry(make_app: AppFactory) -> None:
         return client.post(f"/v1/models/{v}/activate", json=body, headers=bearer(key))
 
     def direct(v: str, key: str) -> Any:
-        return lambda: registry.activate(db, v, actor=f"bank-a/{key[:11]}", fits=FITS, four_eyes=True,
+        return lambda: activation.activate(db, v, actor=f"bank-a/{key[:11]}", fits=FITS, four_eyes=True,
                                          require_comparison=True, **body)
 
     unknown = activate(UNKNOWN_VERSION, checker)
     assert refusal(unknown) == _body(404, f"Model version {UNKNOWN_VERSION!r} is not registered.")
     own = activate(version, maker)
-    assert refusal(own) == _body(403, _raised(direct(version, maker), registry.SameActor))
+    assert refusal(own) == _body(403, _raised(direct(version, maker), activation.SameActor))
     unproven = activate(version, checker)
-    assert refusal(unproven) == _body(409, _raised(direct(version, checker), registry.NoComparison))
+    assert refusal(unproven) == _body(409, _raised(direct(version, checker), activation.NoComparison))
     active = activate(DEFAULT_VERSION, checker)
-    assert refusal(active) == _body(409, _raised(direct(DEFAULT_VERSION, checker), registry.AlreadyActive))
+    assert refusal(active) == _body(409, _raised(direct(DEFAULT_VERSION, checker), activation.AlreadyActive))
 
     record_comparison(db, version, DEFAULT_VERSION)
     _tamper(db, version)
-    why = _raised(direct(version, checker), registry.ModelDoesNotFit)
+    why = _raised(direct(version, checker), activation.ModelDoesNotFit)
     broken = activate(version, checker)
     assert refusal(broken) == _body(422, f"The activation was refused: {why}", {"_schema": [why]})
     assert registry.active_version(db) == DEFAULT_VERSION
@@ -190,20 +190,20 @@ def test_rollbacks_refused_by_the_registry(make_app: AppFactory) -> None:
                            headers=bearer(analyst))
 
     def direct(v: str) -> Any:
-        return lambda: registry.rollback(db, actor="t", reason="INC-9 grades jumped", fits=FITS, undoing=v)
+        return lambda: activation.rollback(db, actor="t", reason="INC-9 grades jumped", fits=FITS, undoing=v)
 
     unknown = roll_back(UNKNOWN_VERSION)
     assert refusal(unknown) == _body(404, f"Model version {UNKNOWN_VERSION!r} is not registered.")
     first = roll_back(DEFAULT_VERSION)  # the first active model: nothing before it
-    assert refusal(first) == _body(409, _raised(direct(DEFAULT_VERSION), registry.NothingToRollBack))
+    assert refusal(first) == _body(409, _raised(direct(DEFAULT_VERSION), activation.NothingToRollBack))
 
     other = ScorecardArtifact.from_dict(variant_document("promoted"))
     registry.register(db, other, source="cli", actor="t", reason="t")
-    registry.activate(db, other.version, actor="t", reason="CR-9 approved", fits=FITS)
+    activation.activate(db, other.version, actor="t", reason="CR-9 approved", fits=FITS)
     not_active = roll_back(DEFAULT_VERSION)
-    assert refusal(not_active) == _body(409, _raised(direct(DEFAULT_VERSION), registry.ActiveChanged))
+    assert refusal(not_active) == _body(409, _raised(direct(DEFAULT_VERSION), activation.ActiveChanged))
     _tamper(db, DEFAULT_VERSION)  # the version a rollback returns to no longer verifies
-    why = _raised(direct(other.version), registry.ModelDoesNotFit)
+    why = _raised(direct(other.version), activation.ModelDoesNotFit)
     broken = roll_back(other.version)
     assert refusal(broken) == _body(422, f"The rollback was refused: {why}", {"_schema": [why]})
     assert registry.active_version(db) == other.version
@@ -234,16 +234,16 @@ def _every_refusal() -> list[ServiceError]:
         registry.RegistryError("the active model changed 50 times while promoting 'x'; try again"),
         registry.VersionExists("model version 'x' (or its sha256) is already registered"),
         registry.NotRegistered("x"),
-        registry.AlreadyActive("model version 'x' is already the active one"),
-        registry.ActiveChanged("rolling back refused: the active model is 'y', not 'x'"),
-        registry.SameActor("promoting 'x' refused: t registered it"),
-        registry.NoComparison("promoting 'x' refused: no comparison"),
-        registry.ComparisonFailed("promoting 'x' refused: worse"),
-        registry.NothingToRollBack("nothing to roll back to: no model has been activated"),
+        activation.AlreadyActive("model version 'x' is already the active one"),
+        activation.ActiveChanged("rolling back refused: the active model is 'y', not 'x'"),
+        activation.SameActor("promoting 'x' refused: t registered it"),
+        activation.NoComparison("promoting 'x' refused: no comparison"),
+        activation.ComparisonFailed("promoting 'x' refused: worse"),
+        activation.NothingToRollBack("nothing to roll back to: no model has been activated"),
         registry.Refused("it does not fit", what="thing"),
         registry.ArtifactRefused("sha256 does not match"),
-        registry.ModelDoesNotFit("model version 'x' cannot be activated: no", what="rollback"),
-        registry.ReasonRefused("reason refused: too short", what="activation"),
+        activation.ModelDoesNotFit("model version 'x' cannot be activated: no", what="rollback"),
+        activation.ReasonRefused("reason refused: too short", what="activation"),
         comparisons.NotAsRegistered("the challenger compared is not the 'x' registered"),
         comparisons.TooFewRows("40 rows"),
         comparisons.InSample("x was trained on holdout.parquet"),
@@ -272,8 +272,8 @@ def test_every_refusal_is_answered_by_the_one_handler_as_its_class_says(make_app
 @pytest.mark.parametrize("doing", ["activation", "rollback"])
 def test_a_reason_that_says_nothing_is_refused_for_what_it_was_given(doing: str) -> None:
     """The API's schema refuses such a reason first; the registry's own check (the CLI's) says the same."""
-    with pytest.raises(registry.ReasonRefused) as caught:
-        registry.check_reason(".", doing=doing)
+    with pytest.raises(activation.ReasonRefused) as caught:
+        activation.check_reason(".", doing=doing)
     why = str(caught.value)
     assert why.startswith("reason refused: ")
     assert (caught.value.code, caught.value.message) == (422, f"The {doing} was refused: {why}")
