@@ -13,7 +13,8 @@ portfolio figure without its basis cannot be audited. Pure computation (pandas a
 service reads the result files and hands the chunks in. The accumulator's parts have modules of
 their own: the breakdowns in :mod:`rating_model.portfolio_breakdowns`, the movers against a previous
 run in :mod:`rating_model.portfolio_movers`, the attribution of each borrower at most once in
-:mod:`rating_model.portfolio_attributions`.
+:mod:`rating_model.portfolio_attributions`, each borrower's gross emissions counted once in
+:mod:`rating_model.portfolio_borrower_emissions`.
 """
 
 from __future__ import annotations
@@ -27,8 +28,10 @@ import pandas as pd
 from rating_model.book_checks import BORROWER_ID, LOAN_ID, id_hashes
 from rating_model.green_loan import ATTRIBUTION_BASES
 from rating_model.portfolio_attributions import Attributions
+from rating_model.portfolio_borrower_emissions import BorrowerEmissions
 from rating_model.portfolio_breakdowns import (
     FINANCED_SCOPES,
+    RATED_ROWS,
     SCOPE3_CATEGORIES,
     ByGroup,
     GreenLoanStats,
@@ -92,7 +95,6 @@ _TCO2E = "tCO2e"
 _CNY = "CNY"
 _ROWS = "rows"
 _SHARE = "share 0-1"
-_RATED = "rated rows (rows whose error column is empty)"
 _WITH_LOAN = (
     "rated rows with loan data: outstanding_cny known (a loan in CNY, in the company's currency at its FX "
     "rate, or at loan.fx_to_cny)"
@@ -141,7 +143,6 @@ class PortfolioAccumulator:
         self.outstanding = 0.0
         self.financed12 = self.financed3 = 0.0
         self.scope3_loans = 0  # loans whose borrower has a Scope 3 category (null, not zero, for the rest)
-        self.gross = dict.fromkeys(("scope1", "scope2_location", "scope2_market", "scope3", "total"), 0.0)
         self.dq_weighted = self.dq_weight = 0.0
         self.dq_loans = 0
         self.eligible_rows = 0
@@ -152,8 +153,7 @@ class PortfolioAccumulator:
         self.financed_scopes = dict.fromkeys(("scope1", "scope2_location", "scope2_market"), 0.0)
         self.refused_loans = self.refused_without_loan = 0
         self.refused_outstanding = 0.0
-        self.gross_rows = self.gross_without_id = 0
-        self._gross_seen = np.empty(0, dtype=np.uint64)  # sorted hashes of the ids already counted
+        self._borrowers = BorrowerEmissions()
         self._by_basis = ByGroup()
         self._by_industry = ByGroup()
         self._division_codes: dict[str, int] = {}
@@ -224,7 +224,7 @@ class PortfolioAccumulator:
         self._by_basis.add(bases, chunk, loan, outstanding)
         self._by_industry.add(divisions, chunk, loan, outstanding,
                               chunk["sector"].astype(object).to_numpy(dtype=object))
-        self._add_gross(chunk, rated, hashes, present)
+        self._borrowers.add(chunk, rated, hashes, present)
         self._green.add(chunk, rated, loan, outstanding, hashes, present)
         self._flags.add(chunk, hashes, id_hashes(chunk, LOAN_ID)[0])
         self._versions.add(chunk, rated)
@@ -249,23 +249,6 @@ class PortfolioAccumulator:
         table = np.array([known.setdefault(str(u), len(known)) for u in uniques], dtype=np.int32)
         mapped: np.ndarray = table[codes] if len(table) else np.zeros(len(divisions), dtype=np.int32)
         return mapped
-
-    def _add_gross(self, chunk: pd.DataFrame, rated: np.ndarray, hashes: np.ndarray, present: np.ndarray
-                   ) -> None:
-        """Add the gross emissions of each borrower once: the first rated row of each ``borrower_id``
-        (a borrower with three loans is three rows, one company); a row without an id counts on its own."""
-        first = rated & ~present
-        self.gross_without_id += int(first.sum())
-        candidates = np.flatnonzero(rated & present)
-        if len(candidates):
-            _, at = np.unique(hashes[candidates], return_index=True)
-            candidates = np.sort(candidates[at])
-            candidates = candidates[~np.isin(hashes[candidates], self._gross_seen)]
-            self._gross_seen = np.union1d(self._gross_seen, hashes[candidates])
-            first[candidates] = True
-        self.gross_rows += int(first.sum())
-        for key in self.gross:
-            self.gross[key] += float(np.nansum(floats(chunk[f"{key}_tco2e"])[first]))
 
     def _add_movers(
         self, chunk: pd.DataFrame, rated: np.ndarray, grades: np.ndarray, ids: np.ndarray, present: np.ndarray
@@ -353,7 +336,7 @@ class PortfolioAccumulator:
             "grade_distribution": {
                 "by_count": {
                     "unit": _ROWS,
-                    "basis": f"{_RATED}, by grade after knock-outs; shares of rated rows",
+                    "basis": f"{RATED_ROWS}, by grade after knock-outs; shares of rated rows",
                     "values": {g: self.grade_rows.get(g, 0) for g in grades},
                     "shares": {g: share(self.grade_rows.get(g, 0), self.rated) for g in grades},
                 },
@@ -432,27 +415,7 @@ class PortfolioAccumulator:
                     "cannot be matched; add borrower_id so that a borrower is attributed at most once",
                 ),
             },
-            "borrower_emissions": {
-                key: figure(
-                    round(value, 4),
-                    _TCO2E,
-                    f"gross {label} of the borrowers of the {_RATED}, not attributed, each borrower_id "
-                    f"counted once (its first rated row: {self.gross_rows} rows, {self.gross_without_id} of "
-                    "them without a borrower_id, each counted on its own)"
-                    + (f"; categories included: {SCOPE3_CATEGORIES}" if key in ("scope3", "total") else ""),
-                )
-                for (key, value), label in zip(
-                    self.gross.items(),
-                    (
-                        "Scope 1",
-                        "Scope 2 location-based",
-                        "Scope 2 market-based",
-                        "Scope 3 (categories with data)",
-                        "Scopes 1 + 2 (location) + 3",
-                    ),
-                    strict=True,
-                )
-            },
+            "borrower_emissions": self._borrowers.summary(),
             "pcaf_data_quality": figure(
                 None if self.dq_weight <= 0 else round(self.dq_weighted / self.dq_weight, 2),
                 "PCAF data-quality score, 1 (best) to 5",

@@ -23,6 +23,7 @@ from rating_model.scope3 import CAT1_WATER, CAT5_WASTE, CAT6_TRAVEL
 
 __all__ = [
     "FINANCED_SCOPES",
+    "RATED_ROWS",
     "SCOPE3_CATEGORIES",
     "ByGroup",
     "GreenLoanStats",
@@ -47,6 +48,8 @@ SCOPE3_CATEGORIES = (
     f"operations: waste and wastewater ({CAT5_WASTE}); category 6 business travel ({CAT6_TRAVEL}); no other "
     "category is measured"
 )
+#: the rows the figures of rated borrowers cover, as their bases name them
+RATED_ROWS = "rated rows (rows whose error column is empty)"
 _TCO2E = "tCO2e"
 _CNY = "CNY"
 _SHARE = "share 0-1"
