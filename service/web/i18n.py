@@ -120,7 +120,8 @@ _EN: dict[str, str] = {
     "revenue_hint": "In yuan: 900000 and 90万 both work.",
     "electricity_hint": "From your electricity bills: kWh for the year, or what the year's bills came to.",
     "fuel": "Fuel burned on site (cooking, heating, boilers)",
-    "fuel_unsure": "Not sure (estimated from businesses like yours; the grade then stops at light green)",
+    "fuel_unsure": "Not sure (estimated from businesses like yours: your energy is then not scored, and the "
+    "grade stops at light green)",
     "fuel_none": "None: everything runs on electricity",
     "fuel_natural_gas": "Piped natural gas",
     "fuel_lpg": "Bottled gas (LPG)",
@@ -128,8 +129,8 @@ _EN: dict[str, str] = {
     "fuel_amount": "Fuel used per year",
     "fuel_amount_hint": "From the year's bills or delivery notes: piped gas in m³ (3000 or 3000 m3); bottled "
     "gas in kg (450), or as bottles (30 bottles) of the size chosen below, counted as bottles × kg a bottle; "
-    "coal in kg (800) or tonnes (12 t). Piped gas left empty is estimated, and the grade then stops at "
-    "light green; bottled gas and coal need the amount.",
+    "coal in kg (800) or tonnes (12 t). Piped gas left empty is estimated: your energy is then not scored, "
+    "and the grade stops at light green; bottled gas and coal need the amount.",
     "lpg_bottle_kg": "Size of a gas bottle (when counted in bottles)",
     "bottle_size_choose": "Not counted in bottles",
     "bottle_kg": "{kg} kg a bottle",
@@ -378,7 +379,7 @@ _ZH: dict[str, str] = {
     "revenue_hint": "单位：元；填 900000 或 90万 都可以。",
     "electricity_hint": "见电费单：全年用电千瓦时数，或全年电费金额。",
     "fuel": "店内燃料使用（做饭、取暖、锅炉）",
-    "fuel_unsure": "不确定（按同类店铺估算；评级最高为浅绿）",
+    "fuel_unsure": "不确定（按同类店铺估算；能耗指标不计分，评级最高为浅绿）",
     "fuel_none": "不使用：全部用电",
     "fuel_natural_gas": "管道天然气",
     "fuel_lpg": "瓶装液化气",
@@ -387,7 +388,7 @@ _ZH: dict[str, str] = {
     "fuel_amount_hint": "见全年账单或送货单：管道天然气填立方米（如 3000 或 3000方）；"
     "瓶装液化气填千克（如 450），或填瓶数（如 30瓶）并在下方选择每瓶规格，按“瓶数 × 每瓶千克数”计算；"
     "燃煤填千克或吨（如 800公斤、12吨）。"
-    "管道天然气不填则按估算，评级最高为浅绿；瓶装液化气和燃煤必须填写用量。",
+    "管道天然气不填则按估算，能耗指标不计分，评级最高为浅绿；瓶装液化气和燃煤必须填写用量。",
     "lpg_bottle_kg": "每瓶液化气规格（按瓶填写时）",
     "bottle_size_choose": "不按瓶填写",
     "bottle_kg": "每瓶 {kg} 千克",

@@ -836,14 +836,15 @@ def test_an_owner_with_every_practice_can_reach_a_green_loan_from_the_page(make_
     """Every practice of the standard is on the form: a well-run small shop reaches light green (standard
     1.1.0 lets its sparse data cap the grade without denying the loan) and is told to show it to the bank.
     It says what it burns on site (none: an all-electric kitchen), which standard 1.7.0 asks of a grade
-    above light green."""
+    above light green, and that it runs no vehicles (scored since standard 1.5.0)."""
     from service.web.form import PRACTICES
 
     assert {key for key, _, _ in PRACTICES} == set(PRACTICE_FLAGS)  # nothing the standard scores is missing
     app = _app(make_app)
     client = app.test_client()
     every = {key: "yes" for key, _, _ in PRACTICES}
-    location = _post(client, electricity="20000", fuel="none", **every).headers["Location"]
+    answered = _post(client, electricity="20000", fuel="none", vehicle_fuel="none", **every)
+    location = answered.headers["Location"]
     rating = _stored_rating(app, location)
     assert rating["data_quality"]["completeness"] < 0.5 and rating["grade"] == "light_green"
     assert rating["green_loan"]["eligible"] and rating["green_loan"]["basis"] == "borrower"
