@@ -226,8 +226,6 @@ def test_scope2_note_names_both_factors_and_the_intensity_its_basis(make_app: Ap
     names its basis, which is not the disclosure's intensity's."""
     app = _app(make_app)
     client = app.test_client()
-    # vehicles left unanswered: "no vehicles" would earn the fleet's full points, and the intensity's would
-    # no longer be among the three strongest reasons the page shows
     location = _post(client, "zh", region="CN-SC", electricity="12000", fuel="none", vehicle_fuel="",
                      led_lighting="yes", e_invoicing="yes").headers["Location"]
     rating = _stored_rating(app, location)
@@ -239,9 +237,18 @@ def test_scope2_note_names_both_factors_and_the_intensity_its_basis(make_app: Ap
     en = _text(client.get(location.replace("lang=zh", "lang=en")).get_data(as_text=True))
     assert f"national residual factor ({residual:g} kg CO2 per kWh" in en
     assert "market-based can be higher than location-based" in en
-    assert any(r["indicator"] == "carbon_intensity" for r in rating["reason_codes"])
-    assert "营收碳强度（范围一+范围二（基于市场））：" in zh
-    assert "Carbon intensity of revenue (Scope 1 + Scope 2 market-based):" in en
+    # the default model since sc-0672f563c360 gives carbon intensity no points, so it is never among the
+    # page's reasons: its basis is checked on the reasons the page builds from a rating that lists it
+    line = next(c for c in rating["contributions"] if c["indicator"] == "carbon_intensity")
+    listed = dict(rating, reason_codes=[{
+        "indicator": "carbon_intensity", "effect": "negative",
+        "message": f"Carbon intensity of revenue: {line['value']:.2f} earns 0 of 0 points.",
+        "message_zh": f"营收碳强度：{line['value']:.2f}，得 0 / 0 分。",
+    }])
+    standard = load_standard(DEFAULT_STANDARD)
+    (zh_reason,), (en_reason,) = (reasons(listed, standard, lang) for lang in ("zh", "en"))
+    assert zh_reason["text"].startswith("营收碳强度（范围一+范围二（基于市场））：")
+    assert en_reason["text"].startswith("Carbon intensity of revenue (Scope 1 + Scope 2 market-based):")
 
 
 def test_electricity_from_the_bill_is_its_own_line_with_the_standards_tariff(make_app: AppFactory) -> None:

@@ -27,6 +27,7 @@ def _self_declared() -> dict[str, Any]:
     body["practices"]["green_products_share"] = 1.0
     body["energy"]["green_electricity_kwh"] = body["energy"]["electricity_kwh"]
     body["data_source"] = "verified_report"
+    body["transport"] = {"fleet": []}  # and no vehicles
     return body
 
 
