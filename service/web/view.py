@@ -107,11 +107,21 @@ def reasons(
         name = _indicator_name(standard, r["indicator"], lang)
         if c is not None and r["indicator"] == _FLEET and no_vehicles(operating):
             text: str | None = _no_vehicles_text(c, name, _standard_label(rating), lang)
+        elif c is not None and c.get("value") is None and _waits_on_an_input(r, standard):
+            text = str(r.get("message_zh") or r["message"]) if lang == "zh" else str(r["message"])
         else:
             text = None if c is None else _reason_text(c, name, lang, r.get("message_zh"))
         text = _with_basis(r["indicator"], name, text or r["message"], lang)
         out.append({"effect": r["effect"], "text": text})
     return out
+
+
+def _waits_on_an_input(reason: Mapping[str, Any], standard: Standard) -> bool:
+    """Whether the engine's reason says which input left the indicator unassessed (the site fuels, a
+    freight firm's fleet: ``missing_when_not_reported``): the owner is told what to report, where "nothing
+    to score it on" had left a restaurant without its gas bill guessing (standard 1.8.0)."""
+    message = str(reason.get("message", ""))
+    return any(rule.reason in message for rule in standard.missing_when_not_reported)
 
 
 #: the emissions an intensity indicator divides, as the page names them: the disclosure's intensity per

@@ -279,6 +279,26 @@ def test_electricity_from_the_bill_is_its_own_line_with_the_standards_tariff(mak
     assert "以下数据表单中未提供，按同类店铺估算" in _text(client.get(unsure).get_data(as_text=True))
 
 
+def test_an_indicator_waiting_on_the_fuels_says_to_report_them(make_app: AppFactory) -> None:
+    """Standard 1.8.0: fuels left out ("Not sure") leave the energy ratio unassessed; the page had said
+    "nothing to score it on, so scored as unknown", never what to report. It says: the fuels."""
+    app = _app(make_app)
+    client = app.test_client()
+    # every practice, all power green and no vehicles: the energy ratio is among the strongest reasons
+    answers = {key: "yes" for key, _, _ in PRACTICES} | {"green_share": "100", "vehicle_fuel": "none"}
+    location = _post(client, "zh", fuel="", **answers).headers["Location"]
+    rating = _stored_rating(app, location)
+    ratio = next(r for r in rating["reason_codes"] if r["indicator"] == "energy_efficiency_ratio")
+    assert ratio["effect"] == "negative"
+    zh = _text(client.get(location).get_data(as_text=True))
+    assert "无法评估：请填报本年和上年经营场所使用的燃料" in zh
+    en = _text(client.get(location.replace("lang=zh", "lang=en")).get_data(as_text=True))
+    assert "not assessed: report the fuels burned on your premises" in en
+    assert "Energy use against sector peers: nothing to score it on" not in en
+    answered = _stored_rating(app, _post(client, "zh", fuel="none", **answers).headers["Location"])
+    assert all("燃料" not in str(r.get("message_zh")) for r in answered["reason_codes"])
+
+
 def test_one_chinese_term_per_concept_and_full_width_punctuation(make_app: AppFactory) -> None:
     """The completeness knock-out had two names (提供的经营数据过少, 数据不完整), intensity three; the
     Chinese page had ASCII ": " and " ，"; "比同类店铺少 21%" did not say of what; and the ordering
