@@ -178,7 +178,8 @@ FUEL_UNITS: dict[str, str] = {
     "gasoline": "L, m3, kg, t, kWh, MWh, MJ, GJ, TJ",
     "lpg": "kg, t, L (of the liquid), kWh, MWh, MJ, GJ, TJ",
     "coal": "kg, t, kWh, MWh, MJ, GJ, TJ",
-    "fuel_oil": "none: the factor set has no fuel-oil factor, so it is refused",
+    "fuel_oil": "none: the factor set has no fuel-oil factor, so a quantity above 0 is refused; "
+    "0 emits nothing and is rated",
 }
 #: the units of each fleet fuel's fuel_quantity: the stationary fuel's (hybrids burn gasoline), electricity
 #: for EVs; held to the engine by the same test

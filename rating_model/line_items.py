@@ -124,6 +124,16 @@ class Context:
             self.use(record)
         return record
 
+    def burns_nothing_unpriced(self, activity: str, quantity: float) -> bool:
+        """Whether a fuel line is a quantity of 0 of a fuel the set has no factor for (``fuel_oil``).
+
+        Such a line emits nothing, so it needs no factor: a wide export (flat CSV, Parquet) fills every fuel
+        column, zeros too, and refusing its ``fuel_oil`` of 0 refused the whole business. The line stays in
+        the operating data (a list of zeros still answers nothing, :func:`rating_model.grading.unreported`);
+        the inventory only leaves it out. A positive quantity is still refused by :meth:`fuel_factor`.
+        """
+        return quantity == 0 and activity not in self.singles
+
     def fuel_factor(self, activity: str, fuel: str, field: str) -> FactorRecord:
         """A fuel's factor; a fuel the set declares unavailable (``fuel_oil``) is refused with the reason."""
         record = self.singles.get(activity)

@@ -117,6 +117,8 @@ def fuel_lines(energy: Energy, ctx: Context, prefix: str, out: list[LineItem]) -
     energy_mj = 0.0
     for index, use in enumerate(energy.fuels or ()):
         path = f"{prefix}energy.fuels.{index}"
+        if ctx.burns_nothing_unpriced("fuel." + use.fuel, use.quantity):
+            continue  # 0 t of fuel oil, as a wide export writes it: no emission, so no factor needed
         record = ctx.fuel_factor("fuel." + use.fuel, use.fuel, path + ".fuel")
         assert record.activity_unit is not None and record.kg_per_unit is not None
         base = fuel_quantity(
