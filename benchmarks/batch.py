@@ -28,8 +28,8 @@ from pathlib import Path
 from typing import Any
 
 from rating_model.engine import DEFAULT_MODEL
-from rating_model.workers import default_workers
 from service.batch.files import read_chunks
+from service.batch.workers import default_workers
 from service.batch.writer import ResultWriter, write_loan_book
 
 OUT = Path(__file__).parent / "out"

@@ -106,7 +106,7 @@ def run() -> dict[str, Any]:
     engine = Engine.load()
     frame = generate_frame(5_000, 7)
     payloads = list(whole_payloads(frame.drop(columns=["label", "latent_greenness"])))
-    X, _ = frame_indicators(frame, engine.standard, workers=1)
+    X, _ = frame_indicators(frame, engine.standard)  # in this process
     y = frame["label"].to_numpy()
     pipe = _baseline_pipeline(X, y)
     binned = _binned_pipeline(X, y)

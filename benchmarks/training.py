@@ -25,7 +25,7 @@ from benchmarks.harness import parse_no_options
 from rating_model.artifact import ScorecardArtifact
 from rating_model.synthetic import generate_frame
 from rating_model.train import train
-from rating_model.workers import default_workers
+from service.batch.workers import default_workers, training_workers
 
 OUT = Path(__file__).parent / "out"
 SIZES = (50_000, 100_000, 200_000)
@@ -39,7 +39,9 @@ def time_training(rows: int, seed: int = SEED) -> dict[str, Any]:
     frame = generate_frame(rows, seed)
     cpu_before = _cpu_seconds()
     started = time.perf_counter()
-    result = train(frame, seed=seed, source={"synthetic": True, "rows": rows, "seed": seed})
+    with training_workers(rows) as parallel:  # as greenrate model train starts them (all cores)
+        result = train(frame, seed=seed, source={"synthetic": True, "rows": rows, "seed": seed},
+                       parallel=parallel)
     artifact = ScorecardArtifact.from_dict(result.artifact)
     seconds = time.perf_counter() - started
     cpu = _cpu_seconds() - cpu_before  # the worker pool has exited: its children's time is counted

@@ -161,7 +161,7 @@ _WORKER_ENGINE: Engine | None = None
 def load_worker_engine(model_json: str | None) -> None:
     """Build this worker's engine once, from the model document as JSON text (the packaged one if ``None``).
 
-    Run in each worker as the pool starts it (with :func:`rating_model.workers.start_worker`).
+    Run in each worker as the pool starts it (with :func:`rating_model.worker_exit.start_worker`).
     """
     global _WORKER_ENGINE
     _WORKER_ENGINE = Engine.load(None if model_json is None else json.loads(model_json))

@@ -4,14 +4,16 @@ Analysts keep labelled data as tables (CSV, Parquet) while the engine reads nest
 module maps one onto the other. Lists become fixed columns (one group per fuel, travel mode, offset standard
 and type, and a single target), which is what lets every business share one header. The mapping itself
 needs the standard library only, so a batch job on the serving side can read a flat file without pandas;
-the frame helpers import pandas inside the function.
+the frame helpers import pandas inside the function. Files are read and written by
+:mod:`service.batch.flat_files` (and, a chunk at a time, :mod:`service.batch.files`): what is here is what
+a file's name says about it and the dtypes its columns are read in, never the reading itself.
 
 The column reference, with units and meanings, is ``docs/synthetic-population.md``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -39,16 +41,16 @@ __all__ = [
     "LABEL_COLUMN",
     "LATENT_COLUMN",
     "FlatColumn",
+    "checked",
     "csv_compression",
+    "csv_dtypes",
     "file_kind",
     "flatten",
     "payload_from_row",
-    "checked",
     "payloads_from_frame",
+    "typed_labels",
     "whole_payloads",
-    "read_frame",
-    "refuse_long_first_row",
-    "write_frame",
+    "with_flat_dtypes",
 ]
 
 #: how flat CSV files are read: UTF-8, with or without the byte-order mark that spreadsheet programs write
@@ -392,64 +394,16 @@ def _place_items(groups: list[_Items], rows: list[int], cells: list[Any], column
         item[leaf] = value
 
 
-def write_frame(frame: pd.DataFrame, path: str | Path) -> None:
-    """Write a flat frame as CSV (``.csv``, ``.csv.gz``) or Parquet (``.parquet``, ``.pq``), by extension.
-
-    CSV is written with ``\\n`` line ends and Python's shortest round-trip float text, so the same frame
-    always gives the same bytes and :func:`read_frame` gives the same numbers back.
-    """
-    target = Path(path)
-    kind = file_kind(target)
-    if kind == "csv":
-        frame.to_csv(target, index=False, lineterminator="\n", compression=csv_compression(target))
-    else:
-        frame.to_parquet(target, index=False, engine="pyarrow")
+def csv_dtypes(header: Iterable[str]) -> dict[str, str]:
+    """The dtypes to read a flat CSV with this header in: every known column in its documented dtype, the
+    label as text (typed by :func:`typed_labels` once read, so that a bad label is named by its row)."""
+    dtypes = {c: FLAT_DTYPES[c] for c in header if c in FLAT_DTYPES}
+    if LABEL_COLUMN in dtypes:
+        dtypes[LABEL_COLUMN] = "object"
+    return dtypes
 
 
-def refuse_long_first_row(path: str | Path) -> None:
-    """Raise pandas' own ``ParserError`` when a CSV's first data row has more cells than its header.
-
-    pandas refuses such a line anywhere else in a file, but on the first data row it takes the extra cell
-    to mean that the first column is the frame's index and reads every row one column off (with
-    ``index_col=False``, which every read here passes, it drops the row's last cell instead, with only a
-    warning). Read without a header, the header line sets the width and that row is refused like any
-    other long line ("Expected N fields in line 2, saw N+1").
-    """
-    import pandas as pd
-
-    pd.read_csv(path, header=None, nrows=2, dtype=str, keep_default_na=False, index_col=False,
-                encoding=CSV_ENCODING)
-
-
-def read_frame(path: str | Path) -> pd.DataFrame:
-    """Read a flat CSV or Parquet file with every known column in its documented dtype.
-
-    Only empty CSV cells are missing (``"NA"`` stays text); pandas parses the written floats back exactly
-    (the tests check it). Columns outside the format are kept as read; :func:`payloads_from_frame`
-    decides what to do with them.
-    """
-    import pandas as pd
-
-    source = Path(path)
-    if file_kind(source) == "csv":
-        header = pd.read_csv(source, nrows=0, index_col=False, encoding=CSV_ENCODING).columns
-        refuse_long_first_row(source)
-        dtypes = {c: FLAT_DTYPES[c] for c in header if c in FLAT_DTYPES}
-        if LABEL_COLUMN in dtypes:
-            dtypes[LABEL_COLUMN] = "object"  # typed below, so that a bad label is named by its row
-        frame = pd.read_csv(
-            source, dtype=dtypes, keep_default_na=False, na_values=[""], index_col=False,
-            encoding=CSV_ENCODING,
-        )
-        if LABEL_COLUMN in frame.columns:
-            frame[LABEL_COLUMN] = _typed_labels(frame[LABEL_COLUMN])
-        return frame
-    frame = pd.read_parquet(source, engine="pyarrow")
-    known = {c: FLAT_DTYPES[c] for c in frame.columns if c in FLAT_DTYPES}
-    return frame.astype(known) if known else frame
-
-
-def _typed_labels(column: pd.Series) -> pd.Series:
+def typed_labels(column: pd.Series) -> pd.Series:
     """The label column in its documented dtype when every cell reads as a whole number; otherwise as
     read, so that :func:`rating_model.labels.labels_of` names the first bad row (a typed read stopped at
     "Unable to parse string 'yes' at position 1", a 0-based position in no one's numbering)."""
@@ -459,6 +413,13 @@ def _typed_labels(column: pd.Series) -> pd.Series:
         return pd.to_numeric(column).astype(FLAT_DTYPES[LABEL_COLUMN])
     except (ValueError, TypeError):
         return column
+
+
+def with_flat_dtypes(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` (as a Parquet file held it) with every known column in its documented dtype; columns
+    outside the format as they are."""
+    known = {c: FLAT_DTYPES[c] for c in frame.columns if c in FLAT_DTYPES}
+    return frame.astype(known) if known else frame
 
 
 #: the CSV file names of the format and the compression each name means, as pandas infers it when reading

@@ -5,14 +5,15 @@ benchmark, indicators), about half a millisecond a row: 200,000 rows are 100 s o
 independent, so the frame is cut into contiguous chunks, each chunk is measured in a worker process, and the
 chunks are put back in their original order. The result is identical to the serial computation, whatever
 the number of workers (tests check it), so an artifact never depends on the machine that trained it.
-Workers start as :mod:`rating_model.workers` says (forked from a fork server). Training only.
+The worker processes are the caller's (:func:`service.batch.workers.training_workers`), handed in as a
+:class:`Parallel`; without one, every chunk is measured in this process. Training only.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterable, Iterator
+from typing import Protocol, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -24,10 +25,7 @@ from rating_model.indicators import IndicatorSet
 from rating_model.operating_data_reader import parse_operating_data
 from rating_model.pipeline import measure_data
 from rating_model.standard import Standard
-from rating_model.workers import default_workers, exit_with_owner, worker_context
 
-#: below this many rows starting processes costs more than it saves
-PARALLEL_MIN_ROWS = 20_000
 _CHUNKS_PER_WORKER = 4  # smaller chunks even out workers slowed by other load on the machine
 _SERIAL_CHUNK_ROWS = 5_000  # in one process, chunks only pace the progress callback
 
@@ -35,6 +33,24 @@ _SERIAL_CHUNK_ROWS = 5_000  # in one process, chunks only pace the progress call
 #: a chunk's indicator matrix, the cells scored at the standard's ``when_none`` (answered "none") and the
 #: positions of the rows the engine refuses
 Chunk = tuple[NDArray[np.float64], NDArray[np.bool_], list[int]]
+#: a contiguous slice of the frame with the standard to measure it under: what a worker is handed
+Part = tuple[pd.DataFrame, Standard]
+
+A = TypeVar("A")
+R = TypeVar("R")
+
+
+class Parallel(Protocol):
+    """Worker processes that measure parts: how many there are, and ``map`` with results in input order.
+
+    Started and stopped by the caller (:func:`service.batch.workers.training_workers`): processes are the
+    service's to manage, the measuring is this module's. ``fn`` is :func:`measure_part`, sent by name.
+    """
+
+    @property
+    def workers(self) -> int: ...
+
+    def map(self, fn: Callable[[A], R], items: Iterable[A]) -> Iterator[R]: ...
 
 
 def measure_chunk(frame: pd.DataFrame, standard: Standard) -> Chunk:
@@ -66,20 +82,21 @@ def measure_chunk(frame: pd.DataFrame, standard: Standard) -> Chunk:
     return out, none, bad
 
 
-def _measure_part(args: tuple[pd.DataFrame, Standard]) -> Chunk:
-    return measure_chunk(*args)
+def measure_part(part: Part) -> Chunk:
+    """:func:`measure_chunk` of one part: the task a worker runs."""
+    return measure_chunk(*part)
 
 
 def frame_indicators(
     frame: pd.DataFrame,
     standard: Standard,
     *,
-    workers: int | None = None,
+    parallel: Parallel | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> tuple[pd.DataFrame, list[int]]:
     """Indicator values of every row of a flat frame as the service derives them (columns in the
     standard's order) and unratable rows: :func:`frame_indicators_answered` without the answers of none."""
-    values, _, bad = frame_indicators_answered(frame, standard, workers=workers, progress=progress)
+    values, _, bad = frame_indicators_answered(frame, standard, parallel=parallel, progress=progress)
     return values, bad
 
 
@@ -87,7 +104,7 @@ def frame_indicators_answered(
     frame: pd.DataFrame,
     standard: Standard,
     *,
-    workers: int | None = None,
+    parallel: Parallel | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, list[int]]:
     """Indicator values of every row of a flat frame (columns in the standard's order), the cells scored
@@ -100,34 +117,28 @@ def frame_indicators_answered(
         A flat operating-data frame; ``label`` and ``latent_greenness`` are ignored.
     standard:
         The standard whose indicators are derived.
-    workers:
-        Processes to use; ``None`` means one per core for frames of at least
-        :data:`PARALLEL_MIN_ROWS` rows, and 1 (in this process) below that.
+    parallel:
+        Worker processes to measure the chunks in (:func:`service.batch.workers.training_workers`);
+        ``None``: in this process.
     progress:
         Called with the number of rows just finished, chunk by chunk (for a progress bar).
     """
     ids = list(IndicatorSet(standard).ids)
     n = len(frame)
-    if workers is None:
-        workers = default_workers() if n >= PARALLEL_MIN_ROWS else 1
-    serial = workers <= 1 or n < 2
-    n_chunks = max(1, -(-n // _SERIAL_CHUNK_ROWS)) if serial else min(n, workers * _CHUNKS_PER_WORKER)
+    pool = None if parallel is None or parallel.workers <= 1 or n < 2 else parallel
+    if pool is None:
+        n_chunks = max(1, -(-n // _SERIAL_CHUNK_ROWS))
+    else:
+        n_chunks = min(n, pool.workers * _CHUNKS_PER_WORKER)
     bounds = np.linspace(0, n, n_chunks + 1).astype(int)
     spans = [(int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:], strict=True) if b > a]
     parts = [(frame.iloc[a:b], standard) for a, b in spans]
     results: list[Chunk] = []
-    if serial:
-        for part, (a, b) in zip(parts, spans, strict=True):
-            results.append(_measure_part(part))
-            if progress is not None:
-                progress(b - a)
-    else:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=worker_context([__name__]),
-                                 initializer=exit_with_owner) as pool:
-            for result, (a, b) in zip(pool.map(_measure_part, parts), spans, strict=True):  # in order
-                results.append(result)
-                if progress is not None:
-                    progress(b - a)
+    measured = map(measure_part, parts) if pool is None else pool.map(measure_part, parts)
+    for result, (a, b) in zip(measured, spans, strict=True):  # in order
+        results.append(result)
+        if progress is not None:
+            progress(b - a)
     if not results:
         empty = pd.DataFrame(np.zeros((0, len(ids))), columns=ids)
         return empty, empty.astype(bool), []

@@ -6,18 +6,19 @@ content-addressed artifact with its model card. Same data and seed give a byte-i
 same machine and library versions, so an artifact can always be rebuilt and checked. Imports scikit-learn
 and pandas: never on the serving path.
 
-Run ``python -m rating_model.train --rows 60000 --seed 20261125 --out rating_model/data/models/default.json``.
+Run ``python -m rating_model.train --rows 60000 --seed 20261125 --out rating_model/data/models/default.json``
+(or ``--data labelled.parquet``, the command every model card cites). The command itself is
+:mod:`service.batch.train`, which this module runs when it is run: reading the ``--data`` file, writing the
+artifact and starting the worker processes are the service's, training on a frame is this module's.
 """
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import numbers
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -31,6 +32,9 @@ from rating_model.monitoring import SCORE_EDGES, band_counts
 from rating_model.operating_data import SCHEMA_VERSION
 from rating_model.scorecard import Scorecard
 from rating_model.standard import DEFAULT_STANDARD, Standard, load_standard
+
+if TYPE_CHECKING:
+    from rating_model.indicator_batch import Parallel
 
 #: the training method's version, recorded in every artifact: 2 fits the coefficients on each missing bin's
 #: own WOE and caps the points served (:meth:`rating_model.scorecard.Scorecard.fit`), 1 fitted on the capped
@@ -152,18 +156,20 @@ def trained_share(sketch: list[str], trained_rows: int, hashes: NDArray[np.uint6
 
 
 def train(frame: pd.DataFrame, *, standard: Standard | None = None, seed: int = DEFAULT_SEED,
-          source: Mapping[str, Any] | None = None, workers: int | None = None,
+          source: Mapping[str, Any] | None = None, parallel: Parallel | None = None,
           progress: Callable[[int], None] | None = None) -> TrainResult:
     """Fit a scorecard on a flat labelled frame and return its artifact and holdout metrics.
 
-    ``workers`` processes derive the indicators (``None``: one per core for large frames, see
+    ``parallel``: worker processes to derive the indicators in
+    (:func:`service.batch.workers.training_workers`; ``None``: in this process, see
     :func:`rating_model.indicator_batch.frame_indicators_answered`); the artifact does not depend on it.
     """
     standard = standard or load_standard(DEFAULT_STANDARD)
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or not 0 <= seed <= MAX_SEED:
         raise InvalidInputError("seed", f"must be an integer from 0 to {MAX_SEED}, got {seed!r}")
     y_all = labels_of(frame)
-    X_all, answered_none, bad = frame_indicators_answered(frame, standard, workers=workers, progress=progress)
+    X_all, answered_none, bad = frame_indicators_answered(frame, standard, parallel=parallel,
+                                                          progress=progress)
     keep = np.ones(len(frame), dtype=bool)
     keep[bad] = False
     X_all, y_all = X_all[keep].reset_index(drop=True), y_all[keep]
@@ -221,37 +227,9 @@ def train(frame: pd.DataFrame, *, standard: Standard | None = None, seed: int = 
     return TrainResult(model.to_artifact(metadata), metrics, len(bad))
 
 
-def main(argv: list[str] | None = None) -> None:
-    """Train on a labelled flat file, or on the synthetic population when no file is given, and write it."""
-    from rating_model.artifact import ScorecardArtifact
-    from rating_model.flat import read_frame
-    from rating_model.synthetic import generate_frame
-
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--data", type=Path, help="CSV or Parquet: flat operating-data columns + label")
-    parser.add_argument("--rows", type=int, default=DEFAULT_ROWS, help="synthetic rows (without --data)")
-    parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
-    parser.add_argument("--out", type=Path, required=True)
-    args = parser.parse_args(argv)
-    if args.data is not None:
-        frame = read_frame(args.data)
-        source: dict[str, Any] = {"synthetic": False, "file": args.data.name, "rows": len(frame)}
-    else:
-        frame = generate_frame(args.rows, args.seed)
-        source = {
-            "synthetic": True, "generator": "rating_model.synthetic", "rows": args.rows, "seed": args.seed
-        }
-    try:
-        result = train(frame, seed=args.seed, source=source)
-    except InvalidInputError as exc:
-        parser.error(f"{exc.field}: {exc.message}")
-    artifact = ScorecardArtifact.from_dict(result.artifact)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(artifact.to_json() + "\n", encoding="utf-8")
-    print(
-        f"wrote {args.out} version={artifact.version} metrics={result.metrics} skipped={result.skipped_rows}"
-    )
-
-
 if __name__ == "__main__":
+    # The command every model card cites (``how_to_retrain``). Reading the file, writing the artifact and
+    # the worker processes are the service's: only this script entry reaches into it, never an import.
+    from service.batch.train import main
+
     main()

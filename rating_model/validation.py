@@ -2,7 +2,8 @@
 
 An analyst's file fails in many small ways at once (a typo in a header, "yes" in a label column, a unit
 the engine does not know on row 40,311), so every problem is collected with its row and column instead of
-stopping at the first. Cells are read as text and converted by the same code training uses, so a file
+stopping at the first. Cells are read as text (:func:`service.batch.flat_files.read_as_text`: the file is
+read by the service, the frame checked here) and converted by the same code training uses, so a file
 that validates is a file that trains, and the rows reported are exactly the rows training would skip.
 Training only: imports pandas.
 """
@@ -11,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -22,16 +22,7 @@ from rating_model.exceptions import (
     InvalidInputErrors,
     RatingModelError,
 )
-from rating_model.flat import (
-    CSV_ENCODING,
-    EXTRA_COLUMNS,
-    FLAT_COLUMNS,
-    LABEL_COLUMN,
-    checked,
-    payloads_from_frame,
-    read_frame,
-    refuse_long_first_row,
-)
+from rating_model.flat import EXTRA_COLUMNS, FLAT_COLUMNS, LABEL_COLUMN, checked, payloads_from_frame
 from rating_model.flat_columns import LIST_SPECS
 from rating_model.indicators import IndicatorSet
 from rating_model.operating_data_reader import parse_operating_data
@@ -53,16 +44,6 @@ class Problem:
     def __str__(self) -> str:
         where = "file" if self.row is None else f"row {self.row}"
         return f"{where}, {self.column}: {self.message}"
-
-
-def read_as_text(path: str | Path) -> pd.DataFrame:
-    """The file with every cell as text (CSV) or as stored (Parquet): nothing coerced, nothing lost."""
-    source = Path(path)
-    if source.name.lower().endswith((".parquet", ".pq")):
-        return read_frame(source)
-    refuse_long_first_row(source)
-    return pd.read_csv(source, dtype=str, keep_default_na=False, na_values=[""], index_col=False,
-                       encoding=CSV_ENCODING)
 
 
 def _column_of(field: str, payload: Mapping[str, Any]) -> str:

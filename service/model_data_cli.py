@@ -91,11 +91,12 @@ def read_data_file(data: Path, reader: Callable[[Path], pd.DataFrame] | None = N
 
     Unknown file types, empty files, damaged Parquet, undecodable text and a cell that does not fit its
     column's type all end here with the reader's own reason. ``reader`` defaults to
-    :func:`rating_model.flat.read_frame` (typed columns); validate-data reads every cell as text.
+    :func:`service.batch.flat_files.read_frame` (typed columns); validate-data reads every cell as text.
     """
     import pyarrow
 
-    from rating_model.flat import file_kind, read_frame
+    from rating_model.flat import file_kind
+    from service.batch.flat_files import read_frame
 
     try:
         file_kind(data)
@@ -144,6 +145,7 @@ def labelled_indicators(
     from rating_model.indicator_batch import frame_indicators
     from rating_model.labels import class_problem
     from rating_model.train import row_hashes, rows_digest, trained_share
+    from service.batch.workers import training_workers
 
     frame, y = read_labelled(data)
     hashes = row_hashes(frame)  # once, for the file's fingerprint and every model's sketch
@@ -167,8 +169,9 @@ def labelled_indicators(
                 f"[yellow]warning: about {share:.0%} of the rows of {data.name} are rows {model.version} was "
                 "trained on, so its metrics here are optimistic; judge it on data it has not seen[/]"
             )
-    with progress_bar("deriving indicators", len(frame)) as advance:
-        X, bad = frame_indicators(frame, standard, workers=workers, progress=advance)
+    with progress_bar("deriving indicators", len(frame)) as advance, \
+            training_workers(len(frame), workers) as parallel:
+        X, bad = frame_indicators(frame, standard, parallel=parallel, progress=advance)
     keep = np.ones(len(frame), dtype=bool)
     keep[bad] = False
     if bad:
@@ -246,8 +249,8 @@ def generate_data(rows: int, seed: int, out: Path) -> None:
     """Write a synthetic labelled population in the flat training format (same rows+seed, same file)."""
     import pandas as pd
 
-    from rating_model.flat import write_frame
     from rating_model.synthetic import iter_frames
+    from service.batch.flat_files import write_frame
 
     chunks = []
     with progress_bar("generating", rows) as advance:
@@ -269,7 +272,8 @@ def generate_data(rows: int, seed: int, out: Path) -> None:
 def validate_data(data: Path, standard_path: Path | None, max_problems: int) -> None:
     """Check a training file against the documented format; list each problem by row and column."""
     from rating_model.labels import labels_of
-    from rating_model.validation import Problem, read_as_text, validate_frame
+    from rating_model.validation import Problem, validate_frame
+    from service.batch.flat_files import read_as_text
 
     frame = read_data_file(data, read_as_text)
     with progress_bar("validating", len(frame)) as advance:
@@ -300,6 +304,7 @@ def train_model(data: Path, standard_path: Path | None, seed: int, out: Path, wo
     """Train a scorecard; the artifact is content-addressed (same data and seed: the same bytes)."""
     from rating_model.flat import LATENT_COLUMN
     from rating_model.train import train
+    from service.batch.workers import training_workers
 
     standard = _standard(standard_path)
     frame, _ = read_labelled(data)
@@ -310,8 +315,9 @@ def train_model(data: Path, standard_path: Path | None, seed: int, out: Path, wo
     if synthetic:
         source["generator"] = "rating_model.synthetic (greenrate model generate-data)"
     try:
-        with progress_bar("deriving indicators", len(frame)) as advance:
-            result = train(frame, standard=standard, seed=seed, source=source, workers=workers,
+        with progress_bar("deriving indicators", len(frame)) as advance, \
+                training_workers(len(frame), workers) as parallel:
+            result = train(frame, standard=standard, seed=seed, source=source, parallel=parallel,
                            progress=advance)
     except InvalidInputError as exc:
         raise click.ClickException(f"{data.name}, {exc.field}: {exc.message}") from None

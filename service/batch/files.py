@@ -27,7 +27,8 @@ from rating_model.batch import passthrough_columns
 from rating_model.book_checks import BookChecks, scan_book
 from rating_model.book_chunks import Chunk, as_frame, typed_frame
 from rating_model.exceptions import InvalidInputError
-from rating_model.flat import CSV_ENCODING, FLAT_DTYPES, csv_compression, file_kind, refuse_long_first_row
+from rating_model.flat import CSV_ENCODING, FLAT_DTYPES, csv_compression, file_kind
+from service.batch.flat_files import refuse_long_first_row
 
 __all__ = [
     "DEFAULT_CHUNK_ROWS",
@@ -46,7 +47,7 @@ DEFAULT_CHUNK_ROWS = 25_000
 def read_chunks(path: str | Path, chunk_rows: int = DEFAULT_CHUNK_ROWS) -> Iterator[pd.DataFrame]:
     """The rows of a CSV or Parquet loan book, ``chunk_rows`` at a time, with the flat format's dtypes.
 
-    CSV follows :func:`rating_model.flat.read_frame`: only an empty cell is missing (``"NA"`` is text).
+    CSV follows :func:`service.batch.flat_files.read_frame`: only an empty cell is missing (``"NA"`` is text).
     Pass-through columns of a CSV are read as text, so an id like ``00123`` keeps its zeros.
     """
     for chunk in read_raw_chunks(path, chunk_rows):
@@ -88,7 +89,8 @@ def read_raw_chunks(path: str | Path, chunk_rows: int = DEFAULT_CHUNK_ROWS) -> I
 
 
 def _refuse_long_first_row(source: Path, columns: int) -> None:
-    """:func:`rating_model.flat.refuse_long_first_row`, said as :func:`_ragged_line` says a later line."""
+    """:func:`service.batch.flat_files.refuse_long_first_row`, said as :func:`_ragged_line` says a later
+    line."""
     try:
         refuse_long_first_row(source)
     except pd.errors.ParserError as exc:

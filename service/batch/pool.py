@@ -2,11 +2,11 @@
 
 At most a few chunks are in flight in worker processes, and each result chunk is handed on (appended to
 the output by :func:`rate_file`) as soon as it is its turn, so peak memory is a handful of chunks whatever
-the file size. Workers start as :mod:`rating_model.workers` says (forked from a fork server with
-:mod:`rating_model.book_chunks` loaded, which holds what they run, so that they import the engine and not
-this package) and build their engine once from the model document (plain JSON, verified again in the
-worker: nothing pickled but data, as frames or Arrow). The output is the same whatever the number of
-workers (the tests check it).
+the file size. Workers start as :mod:`service.batch.workers` says (forked from a fork server with
+:mod:`rating_model.book_chunks` loaded, which holds what they run, so that they import the engine and
+not this package) and build their engine once
+from the model document (plain JSON, verified again in the worker: nothing pickled but data, as frames or
+Arrow). The output is the same whatever the number of workers (the tests check it).
 """
 
 from __future__ import annotations
@@ -35,11 +35,13 @@ from rating_model.book_chunks import (
     rated_table,
 )
 from rating_model.engine import Engine
-from rating_model.workers import default_workers, start_worker, worker_context
 from service.batch.files import DEFAULT_CHUNK_ROWS, check_book, read_raw_chunks, scan_file
+from service.batch.workers import default_workers, worker_pool
 from service.batch.writer import ResultWriter
 
-__all__ = ["BatchReport", "rate_chunks", "rate_chunks_as_tables", "rate_file", "rate_placed_chunks"]
+__all__ = [
+    "BatchReport", "batch_pool", "rate_chunks", "rate_chunks_as_tables", "rate_file", "rate_placed_chunks",
+]
 
 _IN_FLIGHT_PER_WORKER = 2  # one chunk being rated, one waiting: workers never idle, memory stays bounded
 T = TypeVar("T")
@@ -103,12 +105,8 @@ def _rate_chunks(job: Callable[[Engine, Chunk, int], T], chunks: Iterable[tuple[
         for chunk, first_row in chunks:
             yield job(engine, chunk, first_row)
         return
-    model_json = None if model_document is None else json.dumps(model_document)
     pending: deque[Future[T]] = deque()
-    # what a worker runs lives in book_chunks: preloaded by the fork server, it is all a worker imports
-    context = worker_context([book_chunks.__name__, start_worker.__module__])
-    pool = ProcessPoolExecutor(max_workers=n_workers, mp_context=context, initializer=start_worker,
-                               initargs=(load_worker_engine, model_json))
+    pool = batch_pool(n_workers, model_document)
     try:
         for chunk, first_row in chunks:
             pending.append(pool.submit(in_worker, job, chunk, first_row))
@@ -120,6 +118,17 @@ def _rate_chunks(job: Callable[[Engine, Chunk, int], T], chunks: Iterable[tuple[
         # abandoned (an error, a job timeout, a consumer that stopped): wait only for the chunks being
         # rated, not for the ones still queued
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def batch_pool(workers: int, model_document: Mapping[str, Any] | None = None) -> ProcessPoolExecutor:
+    """The batch's ``workers`` processes, each with its engine built from ``model_document`` (the packaged
+    model if ``None``) for :func:`rating_model.book_chunks.in_worker`.
+
+    What a worker runs lives in :mod:`rating_model.book_chunks`: preloaded by the fork server, it is all a
+    worker imports.
+    """
+    model_json = None if model_document is None else json.dumps(model_document)
+    return worker_pool(workers, [book_chunks.__name__], load_worker_engine, model_json)
 
 
 @dataclass(frozen=True, slots=True)

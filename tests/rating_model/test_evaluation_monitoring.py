@@ -36,9 +36,9 @@ STANDARD = load_standard(DEFAULT_STANDARD)
 @pytest.fixture(scope="module")
 def population() -> dict[str, Any]:
     frame = generate_frame(1500, 11)
-    X, bad = frame_indicators(frame, STANDARD, workers=1)
+    X, bad = frame_indicators(frame, STANDARD)
     champion = ScorecardArtifact.from_dict(default_document())
-    challenger = ScorecardArtifact.from_dict(train(generate_frame(1500, 12), seed=12, workers=1).artifact)
+    challenger = ScorecardArtifact.from_dict(train(generate_frame(1500, 12), seed=12).artifact)
     return {"frame": frame, "X": X, "y": frame["label"].to_numpy(dtype=int), "bad": bad,
             "champion": champion, "challenger": challenger}
 
@@ -57,14 +57,6 @@ def test_migration_matrix_counts_moves_in_both_directions() -> None:
                          np.array(["green", "not_green", "light_green"]))
     assert m["counts"][1][1] == 1 and m["counts"][1][3] == 1 and m["counts"][3][2] == 1
     assert (m["upgrades"], m["downgrades"]) == (1, 1) and m["moved_share"] == pytest.approx(2 / 3)
-
-
-def test_parallel_indicator_derivation_equals_serial(population: dict[str, Any]) -> None:
-    frame = population["frame"].iloc[:300]
-    serial, bad_serial = frame_indicators(frame, STANDARD, workers=1)
-    parallel, bad_parallel = frame_indicators(frame, STANDARD, workers=2)
-    pd.testing.assert_frame_equal(serial, parallel)
-    assert bad_serial == bad_parallel
 
 
 def test_evaluate_reports_every_section(population: dict[str, Any]) -> None:

@@ -1,9 +1,8 @@
-"""The flat training-file format: column table, round trips, cell conversion, file I/O."""
+"""The flat training-file format: column table, round trips, cell conversion (files: tests/service)."""
 
 from __future__ import annotations
 
 import copy
-import csv
 import math
 import subprocess
 import sys
@@ -22,8 +21,6 @@ from rating_model.flat import (
     flatten,
     payload_from_row,
     payloads_from_frame,
-    read_frame,
-    write_frame,
 )
 from rating_model.flat_columns import FLEET_UNITS, FUEL_UNITS, column_reference
 from rating_model.inventory import compute_inventory
@@ -217,45 +214,6 @@ def test_unknown_columns_are_refused_unless_asked() -> None:
     with pytest.raises(InvalidInputError):
         next(payloads_from_frame(frame))
     assert list(payloads_from_frame(frame, ignore_unknown=True)) == [payload_from_row(flatten(MINIMAL))]
-
-
-@pytest.mark.parametrize("name", ["flat.csv", "flat.csv.gz", "flat.parquet"])
-def test_files_round_trip_with_documented_dtypes(tmp_path: Path, name: str) -> None:
-    frame = generate_frame(400, 3)
-    write_frame(frame, tmp_path / name)
-    back = read_frame(tmp_path / name)
-    pd.testing.assert_frame_equal(back, frame, check_index_type=False)
-
-
-def test_plain_csv_rows_give_the_same_payloads(tmp_path: Path) -> None:
-    frame = generate_frame(300, 4).drop(columns=["latent_greenness"])
-    write_frame(frame, tmp_path / "flat.csv")
-    with (tmp_path / "flat.csv").open(newline="", encoding="utf-8") as handle:
-        text_rows = list(csv.DictReader(handle))
-    for text_row, payload in zip(text_rows, payloads_from_frame(frame), strict=True):
-        assert parse_operating_data(payload_from_row(text_row)) == parse_operating_data(payload)
-
-
-@pytest.mark.parametrize("line", [1, 3])
-def test_a_csv_row_with_more_cells_than_the_header_is_refused_anywhere(tmp_path: Path, line: int) -> None:
-    """On the first data row pandas took the extra cell for an index and read every row one column off
-    (a label file read for training or validate-data was silently shifted); any later row was refused."""
-    from rating_model.validation import read_as_text
-
-    write_frame(generate_frame(5, 1), tmp_path / "flat.csv")
-    lines = (tmp_path / "flat.csv").read_text(encoding="utf-8").split("\n")
-    columns = lines[0].count(",") + 1
-    lines[line] += ",x"
-    (tmp_path / "flat.csv").write_text("\n".join(lines), encoding="utf-8")
-    expected = f"Expected {columns} fields in line {line + 1}, saw {columns + 1}"
-    for read in (read_frame, read_as_text):
-        with pytest.raises(pd.errors.ParserError, match=expected):
-            read(tmp_path / "flat.csv")
-
-
-def test_unknown_file_types_are_refused(tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match="unknown flat-file type"):
-        write_frame(generate_frame(5, 1), tmp_path / "flat.xlsx")
 
 
 def test_the_mapping_stays_off_pandas_for_the_serving_path() -> None:

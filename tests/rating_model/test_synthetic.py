@@ -9,11 +9,12 @@ import pytest
 from sklearn.metrics import roc_auc_score
 
 from rating_model.exceptions import InvalidInputError, InvalidInputErrors
-from rating_model.flat import FLAT_DTYPES, payloads_from_frame, write_frame
+from rating_model.flat import FLAT_DTYPES, payloads_from_frame
 from rating_model.operating_data_reader import parse_operating_data
 from rating_model.synthetic import BLOCK_ROWS, FRAME_COLUMNS, generate_frame, iter_frames
 from rating_model.synthetic_params import sector_table
 from rating_model.units import canonical
+from service.batch.flat_files import write_frame
 
 SEED = 20261125
 DOC = Path(__file__).resolve().parents[2] / "docs" / "synthetic-population.md"

@@ -108,13 +108,13 @@ def test_labels_as_numbers_or_text_read_the_same() -> None:
 )
 def test_training_refuses_data_it_cannot_learn_from(change: Any, reason: str) -> None:
     with pytest.raises(InvalidInputError, match=reason):
-        train(change(FRAME.iloc[:300].copy()), seed=5, workers=1)
+        train(change(FRAME.iloc[:300].copy()), seed=5)
 
 
 @pytest.mark.parametrize("seed", [-1, MAX_SEED + 1, 1.5, True])
 def test_training_refuses_a_seed_scikit_learn_cannot_take(seed: Any) -> None:
     with pytest.raises(InvalidInputError, match="seed"):
-        train(FRAME.iloc[:300], seed=seed, workers=1)
+        train(FRAME.iloc[:300], seed=seed)
 
 
 def test_the_bins_are_fitted_without_the_businesses_answering_none() -> None:

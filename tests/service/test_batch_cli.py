@@ -18,8 +18,9 @@ from flask import Flask
 
 from rating_model.batch import result_schema
 from rating_model.engine import DEFAULT_MODEL
-from rating_model.flat import payloads_from_frame, read_frame
+from rating_model.flat import payloads_from_frame
 from rating_model.portfolio import summarize
+from service.batch.flat_files import read_frame
 from service.cli import main
 from tests.conftest import AppFactory, bearer, create_key, services_of, session_engine
 

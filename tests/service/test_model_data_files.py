@@ -15,10 +15,10 @@ import pytest
 from click.testing import CliRunner, Result
 
 from rating_model.engine import DEFAULT_MODEL
-from rating_model.flat import write_frame
 from rating_model.standard import load_standard
 from rating_model.synthetic import generate_frame
 from rating_model.train import MAX_SEED
+from service.batch.flat_files import write_frame
 from service.cli import main
 from service.model_data_cli import SEED
 

@@ -24,9 +24,10 @@ from redis import Redis
 from sqlalchemy import update
 
 from rating_model.batch import rate_frame
-from rating_model.flat import payloads_from_frame, write_frame
+from rating_model.flat import payloads_from_frame
 from rating_model.loan_book import iter_loan_book
 from schemas.portfolio import PortfolioJobSchema
+from service.batch.flat_files import write_frame
 from service.cli import main as cli_main
 from service.engine_slot import EngineSlot
 from service.model_watch import ModelWatcher

@@ -28,13 +28,13 @@ def test_the_wsgi_app_loads_without_pandas_or_pyarrow(tmp_path: Path) -> None:
 def test_batch_workers_and_spark_tasks_load_the_engine_without_the_service() -> None:
     """The other way round: what a batch worker process and a Spark task import is the engine alone.
 
-    The batch pool's fork server preloads rating_model.book_chunks (with rating_model.workers), and Spark
+    The batch pool's fork server preloads rating_model.book_chunks (with rating_model.worker_exit), and Spark
     pickles rating_model.spark_tasks.rate_batches by name; the service package would add Flask and
     SQLAlchemy (about a second and 45 MB) to every worker.
     """
     script = (
         "import json, sys\n"
-        "import rating_model.book_chunks, rating_model.spark_tasks, rating_model.workers\n"
+        "import rating_model.book_chunks, rating_model.spark_tasks, rating_model.worker_exit\n"
         "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules}\n"
         "                        & {'service', 'flask', 'sqlalchemy', 'werkzeug', 'pyspark'})))\n"
     )

@@ -1,0 +1,85 @@
+"""Flat operating-data files read and written whole: training data, generated populations, small books.
+
+The format (columns, dtypes, what a file's name says) is :mod:`rating_model.flat`'s; reading and writing
+the files is here, with the service's other file I/O, so that the engine stays pure computation. A loan
+book too large for memory is streamed a chunk at a time by :mod:`service.batch.files` instead, with the
+same reading rules: only an empty CSV cell is missing, a UTF-8 byte-order mark is not part of the first
+column's name, a first data row longer than the header is refused.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from rating_model.flat import (
+    CSV_ENCODING,
+    LABEL_COLUMN,
+    csv_compression,
+    csv_dtypes,
+    file_kind,
+    typed_labels,
+    with_flat_dtypes,
+)
+
+__all__ = ["read_as_text", "read_frame", "refuse_long_first_row", "write_frame"]
+
+
+def read_frame(path: str | Path) -> pd.DataFrame:
+    """Read a flat CSV or Parquet file with every known column in its documented dtype.
+
+    Only empty CSV cells are missing (``"NA"`` stays text); pandas parses the written floats back exactly
+    (the tests check it). Columns outside the format are kept as read;
+    :func:`rating_model.flat.payloads_from_frame` decides what to do with them.
+    """
+    source = Path(path)
+    if file_kind(source) == "csv":
+        header = pd.read_csv(source, nrows=0, index_col=False, encoding=CSV_ENCODING).columns
+        refuse_long_first_row(source)
+        frame = pd.read_csv(source, dtype=csv_dtypes(header), keep_default_na=False, na_values=[""],
+                            index_col=False, encoding=CSV_ENCODING)
+        if LABEL_COLUMN in frame.columns:
+            frame[LABEL_COLUMN] = typed_labels(frame[LABEL_COLUMN])
+        return frame
+    return with_flat_dtypes(pd.read_parquet(source, engine="pyarrow"))
+
+
+def read_as_text(path: str | Path) -> pd.DataFrame:
+    """The file with every cell as text (CSV) or as stored (Parquet): nothing coerced, nothing lost.
+
+    What ``greenrate model validate-data`` checks (:func:`rating_model.validation.validate_frame`), so
+    that every cell that would not convert is reported by its row instead of stopping the read.
+    """
+    source = Path(path)
+    if file_kind(source) == "parquet":
+        return read_frame(source)
+    refuse_long_first_row(source)
+    return pd.read_csv(source, dtype=str, keep_default_na=False, na_values=[""], index_col=False,
+                       encoding=CSV_ENCODING)
+
+
+def write_frame(frame: pd.DataFrame, path: str | Path) -> None:
+    """Write a flat frame as CSV (``.csv``, ``.csv.gz``) or Parquet (``.parquet``, ``.pq``), by extension.
+
+    CSV is written with ``\\n`` line ends and Python's shortest round-trip float text, so the same frame
+    always gives the same bytes and :func:`read_frame` gives the same numbers back.
+    """
+    target = Path(path)
+    if file_kind(target) == "csv":
+        frame.to_csv(target, index=False, lineterminator="\n", compression=csv_compression(target))
+    else:
+        frame.to_parquet(target, index=False, engine="pyarrow")
+
+
+def refuse_long_first_row(path: str | Path) -> None:
+    """Raise pandas' own ``ParserError`` when a CSV's first data row has more cells than its header.
+
+    pandas refuses such a line anywhere else in a file, but on the first data row it takes the extra cell
+    to mean that the first column is the frame's index and reads every row one column off (with
+    ``index_col=False``, which every read here passes, it drops the row's last cell instead, with only a
+    warning). Read without a header, the header line sets the width and that row is refused like any
+    other long line ("Expected N fields in line 2, saw N+1").
+    """
+    pd.read_csv(path, header=None, nrows=2, dtype=str, keep_default_na=False, index_col=False,
+                encoding=CSV_ENCODING)

@@ -1,0 +1,56 @@
+"""``python -m rating_model.train``: train a scorecard on a labelled flat file, or on synthetic data.
+
+The command the model cards cite (``how_to_retrain``) and docs/rating-engine.md rebuilds the shipped model
+with; ``python -m service.batch.train`` is the same command. It reads the ``--data`` file
+(:func:`service.batch.flat_files.read_frame`), derives the indicators on every core for a large frame
+(:func:`service.batch.workers.training_workers`) and writes the artifact; the training itself is
+:func:`rating_model.train.train`, on a frame. The governed path (validation, evaluation, registry) is
+``greenrate model``.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from rating_model import train as training
+from rating_model.artifact import ScorecardArtifact
+from rating_model.exceptions import InvalidInputError
+from rating_model.synthetic import generate_frame
+from service.batch.flat_files import read_frame
+from service.batch.workers import training_workers
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Train on a labelled flat file, or on the synthetic population when no file is given, and write it."""
+    parser = argparse.ArgumentParser(description=training.__doc__)
+    parser.add_argument("--data", type=Path, help="CSV or Parquet: flat operating-data columns + label")
+    parser.add_argument("--rows", type=int, default=training.DEFAULT_ROWS,
+                        help="synthetic rows (without --data)")
+    parser.add_argument("--seed", type=int, default=training.DEFAULT_SEED)
+    parser.add_argument("--out", type=Path, required=True)
+    args = parser.parse_args(argv)
+    if args.data is not None:
+        frame = read_frame(args.data)
+        source: dict[str, Any] = {"synthetic": False, "file": args.data.name, "rows": len(frame)}
+    else:
+        frame = generate_frame(args.rows, args.seed)
+        source = {
+            "synthetic": True, "generator": "rating_model.synthetic", "rows": args.rows, "seed": args.seed
+        }
+    try:
+        with training_workers(len(frame)) as parallel:
+            result = training.train(frame, seed=args.seed, source=source, parallel=parallel)
+    except InvalidInputError as exc:
+        parser.error(f"{exc.field}: {exc.message}")
+    artifact = ScorecardArtifact.from_dict(result.artifact)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(artifact.to_json() + "\n", encoding="utf-8")
+    print(
+        f"wrote {args.out} version={artifact.version} metrics={result.metrics} skipped={result.skipped_rows}"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,56 @@
+"""``python -m rating_model.train``, the command every model card cites, after its I/O moved to the service.
+
+The command is :mod:`service.batch.train` (reading the file, the worker processes, writing the artifact);
+``rating_model.train`` runs it when run as a script. Both modes give the artifact that training on the
+same frame in this process gives, byte for byte.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from rating_model.artifact import ScorecardArtifact
+from rating_model.synthetic import generate_frame
+from rating_model.train import train
+from service.batch.flat_files import read_frame, write_frame
+
+ROOT = Path(__file__).parents[2]
+ROWS, SEED = 1_500, 7
+
+
+def _run(module: str, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "RATING_MODEL_NO_EXTENSIONS": "1"}
+    return subprocess.run([sys.executable, "-m", module, *args], capture_output=True, text=True, env=env,
+                          cwd=ROOT, timeout=300)
+
+
+@pytest.mark.parametrize("module", ["rating_model.train", "service.batch.train"])
+def test_the_training_command_trains_on_a_labelled_file(tmp_path: Path, module: str) -> None:
+    data, out = tmp_path / "labelled.csv", tmp_path / "model.json"
+    write_frame(generate_frame(ROWS, SEED).drop(columns=["latent_greenness"]), data)
+    done = _run(module, "--data", str(data), "--seed", str(SEED), "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    source = {"synthetic": False, "file": data.name, "rows": ROWS}
+    expected = ScorecardArtifact.from_dict(train(read_frame(data), seed=SEED, source=source).artifact)
+    assert out.read_text(encoding="utf-8") == expected.to_json() + "\n"
+    assert f"wrote {out} version={expected.version}" in done.stdout
+
+
+def test_the_training_command_trains_on_the_synthetic_population(tmp_path: Path) -> None:
+    out = tmp_path / "model.json"
+    done = _run("rating_model.train", "--rows", str(ROWS), "--seed", str(SEED), "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    card = ScorecardArtifact.from_json(out.read_bytes()).metadata["card"]
+    assert card["trained_on"] == {"synthetic": True, "generator": "rating_model.synthetic", "rows": ROWS,
+                                  "seed": SEED}
+
+
+def test_a_refused_file_ends_the_command_with_its_reason(tmp_path: Path) -> None:
+    data = tmp_path / "unlabelled.csv"
+    write_frame(generate_frame(50, SEED).drop(columns=["label", "latent_greenness"]), data)
+    done = _run("rating_model.train", "--data", str(data), "--out", str(tmp_path / "m.json"))
+    assert done.returncode == 2 and "label" in done.stderr.splitlines()[-1]
