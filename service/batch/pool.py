@@ -3,8 +3,8 @@
 At most a few chunks are in flight in worker processes, and each result chunk is handed on (appended to
 the output by :func:`rate_file`) as soon as it is its turn, so peak memory is a handful of chunks whatever
 the file size. Workers start as :mod:`service.batch.workers` says (forked from a fork server with
-:mod:`rating_model.book_chunks` loaded, which holds what they run, so that they import the engine and
-not this package) and build their engine once
+:mod:`rating_model.book_chunks` loaded, which holds what they run, and without this process's main
+module, so that they import the engine and neither this package nor Flask) and build their engine once
 from the model document (plain JSON, verified again in the worker: nothing pickled but data, as frames or
 Arrow). The output is the same whatever the number of workers (the tests check it).
 """
@@ -125,7 +125,7 @@ def batch_pool(workers: int, model_document: Mapping[str, Any] | None = None) ->
     model if ``None``) for :func:`rating_model.book_chunks.in_worker`.
 
     What a worker runs lives in :mod:`rating_model.book_chunks`: preloaded by the fork server, it is all a
-    worker imports.
+    worker imports (tests/service/test_batch_workers.py checks that no Flask comes with it).
     """
     model_json = None if model_document is None else json.dumps(model_document)
     return worker_pool(workers, [book_chunks.__name__], load_worker_engine, model_json)

@@ -4,8 +4,17 @@ Both cut a table into chunks and rate or measure each in a process of its own, o
 forked from a fork server: a fresh, single-threaded process, started by the first pool, which imports the
 modules that hold the workers' tasks (the engine's, with pandas and pyarrow) before forking. So a worker
 starts in milliseconds with everything loaded, and it inherits none of the parent's threads (Arrow's, a
-progress bar's) the way a plain ``fork`` of the parent would. Where there is no fork server (Windows),
-workers are spawned.
+progress bar's) the way a plain ``fork`` of the parent would.
+
+A worker also does not run the parent's main module again. multiprocessing does that in every spawned or
+fork-served child so that functions defined in ``__main__`` can be unpickled there; under the ``greenrate``
+console script the main module is the script, which imports the whole CLI: Flask, SQLAlchemy and the
+service (about a second and 45 MB in every worker, before it rated a row). The workers' tasks and
+initializers live in ``rating_model`` (:mod:`rating_model.book_chunks`, :mod:`rating_model.indicator_batch`,
+:mod:`rating_model.worker_exit`) and travel by name, so nothing in ``__main__`` is needed: the children are
+started without it, as Spark's executors run :mod:`rating_model.spark_tasks` without the driver's
+``service.batch.spark`` (tests/service/test_batch_workers.py checks a worker's modules). Where there is no
+fork server (Windows), workers are spawned as multiprocessing does.
 
 The part that runs inside a worker (its exit when the parent dies, :mod:`rating_model.worker_exit`) cannot
 live here: importing any module of ``service`` runs ``service/__init__``, which imports Flask.
@@ -13,6 +22,7 @@ live here: importing any module of ``service`` runs ``service/__init__``, which 
 
 from __future__ import annotations
 
+import io
 import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -32,6 +42,9 @@ __all__ = ["PoolMap", "default_workers", "training_workers", "worker_context", "
 A = TypeVar("A")
 R = TypeVar("R")
 
+#: what multiprocessing tells a child about the parent's main module, for the child to run it again
+_MAIN_KEYS = ("init_main_from_name", "init_main_from_path")
+
 
 def default_workers() -> int:
     """One worker per core the process may use."""
@@ -50,7 +63,7 @@ def worker_context(preload: Sequence[str]) -> BaseContext:
     """
     if "forkserver" not in multiprocessing.get_all_start_methods():  # pragma: no cover - Windows
         return multiprocessing.get_context("spawn")
-    context = multiprocessing.get_context("forkserver")
+    context = _WorkerContext()
     context.set_forkserver_preload(list(dict.fromkeys([*preload, worker_exit.__name__])))
     return context
 
@@ -98,3 +111,51 @@ def training_workers(rows: int, workers: int | None = None) -> Iterator[Parallel
         return
     with worker_pool(workers, ["rating_model.indicator_batch"]) as pool:
         yield PoolMap(pool, workers)
+
+
+# -- starting a worker without the parent's main module ------------------------------------------------------
+
+if hasattr(multiprocessing.context, "ForkServerContext"):
+    from multiprocessing import forkserver, popen_forkserver, reduction, spawn, util
+    from multiprocessing.context import ForkServerContext, ForkServerProcess, set_spawning_popen
+
+    class _Popen(popen_forkserver.Popen):
+        """``popen_forkserver.Popen`` whose child is not told to run the parent's ``__main__`` again.
+
+        The body is CPython's own ``_launch`` (the same in 3.11, 3.12 and 3.13, the versions
+        ``pyproject.toml`` admits) with two changes: the main module's keys are taken out of the
+        preparation data, and the process object is sent as the fork server's own class, not as
+        :class:`_WorkerProcess`, whose unpickling would import this module, and ``service`` with it.
+        """
+
+        def _launch(self, process_obj: Any) -> None:
+            prep_data = spawn.get_preparation_data(process_obj._name)
+            for key in _MAIN_KEYS:
+                prep_data.pop(key, None)
+            plain = ForkServerProcess.__new__(ForkServerProcess)
+            plain.__dict__.update(process_obj.__dict__)
+            buf = io.BytesIO()
+            set_spawning_popen(self)
+            try:
+                reduction.dump(prep_data, buf)
+                reduction.dump(plain, buf)
+            finally:
+                set_spawning_popen(None)
+            self.sentinel, w = forkserver.connect_to_new_process(self._fds)  # type: ignore[attr-defined]
+            # a duplicate of the data pipe's write end: the child's sentinel of this process
+            parent_w = os.dup(w)
+            self.finalizer = util.Finalize(self, util.close_fds,  # type: ignore[attr-defined]
+                                           (parent_w, self.sentinel))
+            with open(w, "wb", closefd=True) as f:
+                f.write(buf.getbuffer())
+            self.pid = forkserver.read_signed(self.sentinel)
+
+    class _WorkerProcess(ForkServerProcess):
+        @staticmethod
+        def _Popen(process_obj: Any) -> popen_forkserver.Popen:
+            return _Popen(process_obj)
+
+    class _WorkerContext(ForkServerContext):
+        """The fork server's context, with children that do not run the parent's main module."""
+
+        Process = _WorkerProcess
