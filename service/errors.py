@@ -35,7 +35,7 @@ from service.config import Settings
 from service.exceptions import INVALID_FIELDS, ServiceError
 from service.extensions import services
 from service.hardening import request_id
-from service.limits import retry_after_seconds
+from service.limits import breach_headers
 from service.records.database import UNAVAILABLE_ERRORS, schema_behind
 from service.write_health import driver_error, is_write_failure
 
@@ -213,7 +213,7 @@ class GreenrateApi(Api):  # type: ignore[misc]
         if isinstance(error, MethodNotAllowed) and error.valid_methods:
             headers["Allow"] = ", ".join(error.valid_methods)
         if isinstance(error, RateLimitExceeded):
-            headers["Retry-After"] = str(retry_after_seconds(error))
+            headers.update(breach_headers(error))
         return respond(code, message, errors, headers)
 
 

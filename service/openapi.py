@@ -274,8 +274,12 @@ def rate_limits(settings: Settings, key_creation_budget: str) -> str:
         )
     return f"""A request beyond one of these budgets is answered 429 with `Retry-After` (the seconds until the
 budget's window resets; for portfolio jobs, {settings.retry_after_seconds}), with the one error body and a
-`message` naming the budget. No `RateLimit-*` or `X-RateLimit-*` headers are sent: a client learns the
-budgets here (this deployment's settings), not from its answers.
+`message` naming the budget. The 429 of a budget also carries the IETF draft's fields for it:
+`RateLimit-Limit` (the budget's amount in its window, as counted), `RateLimit-Remaining` (0) and
+`RateLimit-Reset` (seconds, the same as `Retry-After`); the 429 of the portfolio jobs (a number at once,
+not a rate) carries none. Other answers carry no `RateLimit-*` (nor `X-RateLimit-*`) headers: on every
+answer they would cost a cached rating more than 2% of its work. A client learns the budgets here (this
+deployment's settings), and a 429 tells which one it met.
 
 - Every `/v1` request: {_budget(settings.rate_limit, "requests")} per API key presented, across all paths
   (`GREENRATE_RATE_LIMIT`).
@@ -293,13 +297,39 @@ budgets here (this deployment's settings), not from its answers.
 
 TOO_MANY_REQUESTS = (
     "Too Many Requests: a budget is spent (the budgets are listed in the API's description, under Rate "
-    "limits). Retry after `Retry-After` seconds. No `RateLimit-*` headers are sent."
+    "limits). Retry after `Retry-After` seconds. The 429 of a budget (per key, or per tenant) names it in "
+    "`RateLimit-Limit`, `RateLimit-Remaining` (0) and `RateLimit-Reset`; the 429 of the portfolio jobs, "
+    "a number at once rather than a rate, does not. Only 429s carry `RateLimit-*` headers."
 )
+
+#: The IETF draft's fields (draft-ietf-httpapi-ratelimit-headers) on a 429 of a budget
+#: (:func:`service.limits.budget_headers`).
+RATE_LIMIT_HEADERS = {
+    "RateLimit-Limit": {
+        "description": "The budget that refused this request: its amount per window, as counted (per API "
+        "key, or per tenant; while the service's Redis is down, the share of it that the answering worker "
+        "process grants). Not on the 429 of the portfolio jobs.",
+        "schema": {"type": "integer", "minimum": 1},
+    },
+    "RateLimit-Remaining": {
+        "description": "What is left of that budget in its window: 0 on a 429.",
+        "schema": {"type": "integer", "minimum": 0},
+    },
+    "RateLimit-Reset": {
+        "description": "Seconds until that budget's window resets (the same as `Retry-After`).",
+        "schema": {"type": "integer", "minimum": 1},
+    },
+}
 
 
 def document_too_many_requests(spec: APISpec) -> None:
-    """Say in the shared 429 answer what it means and where the budgets are (it said "Too Many Requests")."""
+    """Say in the shared 429 answer what it means and where the budgets are (it said "Too Many Requests"),
+    and declare the ``RateLimit-*`` headers a budget's 429 sends (a new headers mapping: the one registered
+    is shared with the 503)."""
     for responses in (spec.components.responses, spec.components.responses_lazy):
         if "TOO_MANY_REQUESTS" in responses:
             response = responses["TOO_MANY_REQUESTS"]
-            responses["TOO_MANY_REQUESTS"] = {**response, "description": TOO_MANY_REQUESTS}
+            headers = {**response.get("headers", {}), **RATE_LIMIT_HEADERS}
+            responses["TOO_MANY_REQUESTS"] = {
+                **response, "description": TOO_MANY_REQUESTS, "headers": headers
+            }

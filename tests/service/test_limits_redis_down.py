@@ -3,7 +3,7 @@
 Counted in each worker's memory at the full limit, a key could make (workers x) its limit during an
 outage, and a tenant spend its budgets (workers x) over (operations review: banks share the service).
 One app stands in for one of ``workers`` gunicorn workers (:func:`service.limits.share_among_workers`
-is what ``post_worker_init`` calls).
+is what ``post_worker_init`` calls). A 429 names the share it refused in its ``RateLimit-*`` headers.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from structlog.testing import capture_logs
 from service.keys import routes as key_routes
 from service.limits import hit_budget, retry_after_seconds, share_among_workers, worker_share
 from tests.conftest import AppFactory, bearer, create_key, services_of
+from tests.service.test_rate_limits_documented import assert_names_its_budget
 
 #: A port bound here and never listened on refuses every connection at once. Clear of the ephemeral
 #: range (32768 and up) that the servers of other tests take their ports from.
@@ -75,6 +76,8 @@ def test_a_keys_allowance_while_redis_is_down_is_its_share(
     refused = client.get("/v1/ratings", headers=bearer(key))
     assert refused.status_code == 429
     assert 55 <= int(refused.headers["Retry-After"]) <= 60  # the window's end, as with Redis
+    # the budget that refused it: this worker's share, as counted (not the whole limit)
+    assert_names_its_budget(refused, allowed, 60)
     # the share is per key and only for /v1, as the limit itself is
     assert client.get("/v1/ratings", headers=bearer(create_key(app))).status_code == 200
     assert client.get("/healthz").status_code == 200
@@ -91,6 +94,7 @@ def test_tenant_budgets_while_redis_is_down_are_shares(make_app: AppFactory, dea
     refused = client.post("/v1/keys", json={"role": "bank"}, headers=bearer(admin))
     assert refused.status_code == 429
     assert budget.get_expiry() - 5 <= int(refused.headers["Retry-After"]) <= budget.get_expiry()
+    assert_names_its_budget(refused, share, budget.get_expiry())
 
     fresh = outage_app(make_app, dead_redis, 4)  # no /v1 request has found Redis down in this one yet
     with fresh.test_request_context():
