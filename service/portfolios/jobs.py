@@ -10,7 +10,8 @@ An upload is safe to retry. A client that retried after a timeout got a second j
 its third attempt a 429, its own duplicates holding the tenant's share of the workers (a bank integrator's
 review). Now the same bytes with the same options (the file's type by name, ``previous`` as sent), while
 a job of them is queued or running, are answered with that job; and an ``Idempotency-Key`` names one job
-for good, whatever became of it (the same key with another upload is refused). The database records one
+for good, whatever became of it (the same key with another upload is refused; the header is read by
+:mod:`service.idempotency`, as ``POST /v1/keys`` reads it). The database records one
 job per such upload (:func:`service.records.portfolios.insert_job`), also when identical uploads arrive
 at the same moment. A finished job is not matched by bytes alone: uploading a book again rates it again.
 
@@ -24,7 +25,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import secrets
 import unicodedata
 from dataclasses import dataclass
@@ -40,6 +40,9 @@ from schemas.fields import utc_iso
 from service.auth import Principal
 from service.config import Settings
 from service.exceptions import ServiceError
+from service.idempotency import IDEMPOTENCY_KEY as IDEMPOTENCY_KEY
+from service.idempotency import IdempotencyKeyRefused as IdempotencyKeyRefused
+from service.idempotency import idempotency_key as idempotency_key
 from service.portfolios import storage
 from service.portfolios.queue import enqueue
 from service.portfolios.retention import delete_files
@@ -49,10 +52,6 @@ from service.records.portfolios import PortfolioJob, Recorded, UploadIdentity
 
 _log = structlog.get_logger("greenrate.portfolios")
 _MAX_NAME = 255
-#: ``Idempotency-Key``: 1 to 255 printable ASCII characters (a UUID, say), bare or as a quoted string
-#: (draft-ietf-httpapi-idempotency-key-header writes it as a structured-field string)
-_KEY = re.compile(r"[\x20-\x7e]{1,255}")
-IDEMPOTENCY_KEY = "Idempotency-Key"
 
 
 class QueueUnavailable(ServiceError):
@@ -80,38 +79,6 @@ class TooManyJobs(ServiceError):
             f"This tenant already has {limit} portfolio job(s) queued or running "
             "(GREENRATE_PORTFOLIO_JOBS_PER_TENANT): upload the next book when one has finished."
         )
-
-
-class IdempotencyKeyRefused(ServiceError):
-    """An ``Idempotency-Key`` that cannot name this upload (422): no key at all, or the key of another
-    upload of the tenant (a client's bug: a retry must send the same file and options)."""
-
-    code = 422
-
-    def __init__(self, problem: str) -> None:
-        super().__init__(
-            f"Idempotency-Key refused: {problem}",
-            message="The Idempotency-Key header was refused; nothing was accepted.",
-            errors={IDEMPOTENCY_KEY: [problem]},
-        )
-
-
-def idempotency_key(header: str | None) -> str | None:
-    """The key of an ``Idempotency-Key`` header (quotes of the draft's string form removed), if sent.
-
-    Raises
-    ------
-    IdempotencyKeyRefused
-        Empty, longer than 255 characters, or not printable ASCII.
-    """
-    if header is None:
-        return None
-    value = header.strip()
-    if len(value) >= 2 and value[0] == value[-1] == '"':
-        value = value[1:-1]
-    if not _KEY.fullmatch(value) or not value.strip():
-        raise IdempotencyKeyRefused("not a key: send 1 to 255 printable ASCII characters, such as a UUID")
-    return value
 
 
 @dataclass(frozen=True, slots=True)

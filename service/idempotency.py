@@ -1,0 +1,50 @@
+"""The ``Idempotency-Key`` request header: what a key may be, and the refusal of one that cannot be used.
+
+A client sends an id of its own (a UUID, say), the same on every retry of one request, so that a retry
+after a lost answer is recognised whenever it comes. Portfolio uploads (``POST /v1/portfolios``) and key
+creation (``POST /v1/keys``) read it alike; each records the key with what it created and refuses the same
+key with another request.
+"""
+
+from __future__ import annotations
+
+import re
+
+from service.exceptions import ServiceError
+
+IDEMPOTENCY_KEY = "Idempotency-Key"
+#: 1 to 255 printable ASCII characters (a UUID, say), bare or as a quoted string
+#: (draft-ietf-httpapi-idempotency-key-header writes it as a structured-field string)
+_KEY = re.compile(r"[\x20-\x7e]{1,255}")
+
+
+class IdempotencyKeyRefused(ServiceError):
+    """An ``Idempotency-Key`` that cannot name this request (422): no key at all, or the key of another
+    request (a client's bug: a retry must send the same request)."""
+
+    code = 422
+
+    def __init__(self, problem: str) -> None:
+        super().__init__(
+            f"Idempotency-Key refused: {problem}",
+            message="The Idempotency-Key header was refused; nothing was accepted.",
+            errors={IDEMPOTENCY_KEY: [problem]},
+        )
+
+
+def idempotency_key(header: str | None) -> str | None:
+    """The key of an ``Idempotency-Key`` header (quotes of the draft's string form removed), if sent.
+
+    Raises
+    ------
+    IdempotencyKeyRefused
+        Empty, longer than 255 characters, or not printable ASCII.
+    """
+    if header is None:
+        return None
+    value = header.strip()
+    if len(value) >= 2 and value[0] == value[-1] == '"':
+        value = value[1:-1]
+    if not _KEY.fullmatch(value) or not value.strip():
+        raise IdempotencyKeyRefused("not a key: send 1 to 255 printable ASCII characters, such as a UUID")
+    return value
