@@ -5,6 +5,12 @@ the acting admin's own tenant. Only keys of the roles an admin may issue (``ISSU
 here: an operator's analyst key is "not found" like a missing one. Every write re-checks, in its own
 transaction, that the acting key is still active. The log events name the actor by its key's prefix and
 the affected key by its id, prefix and role: never a secret or a hash.
+
+A creation may carry an ``Idempotency-Key`` (:mod:`service.idempotency`): the key it creates records it,
+and a retry by the same admin key, whenever it comes, finds that key instead of creating another
+(:class:`AlreadyCreated`; :func:`created_before` before the budget is spent, :func:`create_key` when the two
+attempts arrive at once). The retry cannot get the secret: only its hash was kept. The same
+Idempotency-Key with another request is refused, as portfolio uploads refuse it.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from sqlalchemy import Engine
 from schemas.fields import utc_iso
 from schemas.keys import ISSUABLE_ROLES, MAX_KEY_PAGE
 from service.auth import KeyRing, Principal, generate_key
+from service.idempotency import IdempotencyKeyRefused
 from service.records import api_keys
 from service.records.api_keys import KeyRecord, Outcome
 
@@ -56,10 +63,43 @@ class TenantFull(RuntimeError):
         self.limit = limit
 
 
+class AlreadyCreated(LookupError):
+    """The acting admin key created ``record`` under this request's Idempotency-Key before: the request
+    is a retry, answered with that key (never its secret, which is stored nowhere)."""
+
+    def __init__(self, record: KeyRecord) -> None:
+        super().__init__(record.id)
+        self.record = record
+
+
 @dataclass(frozen=True, slots=True)
 class CreatedKey:
     record: KeyRecord
     key: str  # the secret: returned to the caller once, stored nowhere
+
+
+@dataclass(frozen=True, slots=True)
+class KeyRequest:
+    """What a creation asks for (the body of ``POST /v1/keys``, as its schema loaded it); ``expires_at``
+    aware."""
+
+    role: str
+    merchant_id: str | None
+    label: str | None
+    expires_at: datetime | None = None
+
+    def differs_from(self, record: KeyRecord) -> list[str]:
+        """The fields of this request whose values ``record`` was not created with."""
+        return [
+            name
+            for name, wanted, made in (
+                ("role", self.role, record.role),
+                ("merchant_id", self.merchant_id, record.merchant_id),
+                ("label", self.label, record.label),
+                ("expires_at", self.expires_at, record.expires_at),
+            )
+            if wanted != made
+        ]
 
 
 def _audit(event: str, actor: Principal, record: KeyRecord, **extra: object) -> None:
@@ -102,6 +142,27 @@ def tenant_key(db: Engine, actor: Principal, key_id: int) -> KeyRecord | None:
     return api_keys.get_key(db, actor.tenant, key_id, roles=ISSUABLE_ROLES)
 
 
+def created_before(
+    db: Engine, actor: Principal, idempotency_key: str, wanted: KeyRequest
+) -> KeyRecord | None:
+    """The key the actor created under ``idempotency_key``, if any: what a retry is answered with.
+
+    Raises :class:`~service.idempotency.IdempotencyKeyRefused` (422) when that key was created for another
+    request (another role, merchant, label or expiry): a client's bug, which must not pass for a retry.
+    """
+    record = api_keys.created_under(db, actor.tenant, _actor_id(actor), idempotency_key)
+    if record is None:
+        return None
+    differing = wanted.differs_from(record)
+    if differing:
+        raise IdempotencyKeyRefused(
+            f"already used for key {record.id}, whose {', '.join(differing)} differ from this request's: "
+            "send a new Idempotency-Key for a new key"
+        )
+    _audit("api_key_creation_retried", actor, record, idempotency_key=idempotency_key)
+    return record
+
+
 def create_key(
     db: Engine,
     actor: Principal,
@@ -110,13 +171,17 @@ def create_key(
     merchant_id: str | None,
     label: str | None,
     expires_at: datetime | None = None,
+    idempotency_key: str | None = None,
 ) -> CreatedKey:
     """A new key in the actor's tenant (the request's rules are the schema's, as the CLI's), recording the
-    actor as its creator; ``expires_at`` (aware) ends it without a revocation.
+    actor as its creator, and ``idempotency_key`` when given; ``expires_at`` (aware) ends it without a
+    revocation.
 
     Raises :class:`TenantFull` at :data:`MAX_ACTIVE_KEYS`, :class:`ActorRevoked` if the actor's key was
     revoked meanwhile, :class:`OutlivesActor` when the actor's key expires and the new one would not, or
     later: a contractor's one-day admin key must not mint itself a permanent successor.
+    :class:`AlreadyCreated` when a retry of the same creation (the same ``idempotency_key``) created the
+    key meanwhile; :class:`~service.idempotency.IdempotencyKeyRefused` when another request did.
     """
     acting = api_keys.get_key(db, actor.tenant, _actor_id(actor))
     if acting is None or acting.status != "active":
@@ -137,10 +202,15 @@ def create_key(
         merchant_id=merchant_id,
         label=label,
         expires_at=expires_at,
+        idempotency_key=idempotency_key,
     )
     if outcome is Outcome.ACTOR_INACTIVE:
         raise ActorRevoked(actor.key_id)
-    if outcome is Outcome.TENANT_FULL or key_id is None:
+    if outcome is Outcome.ALREADY_CREATED and idempotency_key is not None:
+        earlier = created_before(db, actor, idempotency_key, KeyRequest(role, merchant_id, label, expires_at))
+        if earlier is not None:
+            raise AlreadyCreated(earlier)
+    if outcome is not Outcome.DONE or key_id is None:
         raise TenantFull(limit)
     record = tenant_key(db, actor, key_id)
     if record is None:  # pragma: no cover - the row was inserted a moment ago, in this tenant
@@ -151,6 +221,7 @@ def create_key(
         record,
         merchant_id=record.merchant_id,
         expires_at=None if expires_at is None else utc_iso(expires_at),
+        **({} if idempotency_key is None else {"idempotency_key": idempotency_key}),
     )
     return CreatedKey(record, new.key)
 

@@ -4,15 +4,17 @@
 Every path is scoped to the caller's tenant: another tenant's key, and an operator's analyst key of the
 same tenant, answer 404 exactly like a missing one. The caller's key is looked up in the database on every
 request, never in the key cache: a key revoked in one worker manages nothing in any other. The secret of
-a key is in one answer only, the 201 that creates it (with ``Cache-Control: no-store``).
+a key is in one answer only, the 201 that creates it (with ``Cache-Control: no-store``): a retry of the
+creation under the same ``Idempotency-Key`` is answered 409 naming the key it created, without its secret.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict
-from typing import Any
+from typing import Any, NoReturn
 
-from flask import Response
+from flask import Response, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from webargs.flaskparser import abort
@@ -22,13 +24,17 @@ from schemas.keys import KeyCreateSchema, KeyListQuerySchema, KeyListSchema, Key
 from service.auth import current_principal, reject_key, requires
 from service.extensions import services
 from service.hardening import json_body
+from service.idempotency import IDEMPOTENCY_KEY, idempotency_key
 from service.keys.management import (
     ActorRevoked,
+    AlreadyCreated,
     KeyNotFound,
+    KeyRequest,
     OutlivesActor,
     SelfRevocation,
     TenantFull,
     create_key,
+    created_before,
     revoke_key,
     tenant_key,
     tenant_keys,
@@ -58,6 +64,21 @@ _CREATED_HEADERS = {
         "description": "`no-store`: the answer holds the secret.",
         "schema": {"type": "string", "enum": ["no-store"]},
     },
+}
+
+
+_IDEMPOTENCY_PARAMETER = {
+    "in": "header",
+    "name": IDEMPOTENCY_KEY,
+    "required": False,
+    "description": "Your id for this creation (a UUID, say; 1-255 printable ASCII characters, bare or "
+    "quoted), the same on every retry of it: after a lost answer, a retry with the same key by the same "
+    "admin key creates no second key, whenever it comes, and is answered 409 naming the key created "
+    "(`Location`, and its id, prefix, label and creation time in `message`), without its secret, which is "
+    "kept nowhere: if the secret was lost, revoke that key and create a new one with a new "
+    "Idempotency-Key. The same key with another body (role, merchant_id, label, expires_at): 422, nothing "
+    "created. Without it, every request creates a key.",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 257},
 }
 
 
@@ -94,6 +115,7 @@ class Keys(MethodView):
         return {"items": keys, "limit": query["limit"], "next_cursor": next_cursor}
 
     @documented(blp, 400, 401, 403, 409, 413, 415, 422, 429, 503, operation="create_key")
+    @blp.doc(parameters=[_IDEMPOTENCY_PARAMETER])
     @requires("admin", fresh=True)
     @json_body
     @blp.arguments(_CREATE)
@@ -110,18 +132,33 @@ class Keys(MethodView):
         Limits, whichever of the tenant's admin keys asks: a tenant creates at most 60 keys per hour
         (then 429 with `Retry-After`), and holds at most 500 active keys of these roles (then 409: revoke
         unused keys first).
+
+        Safe to retry with an `Idempotency-Key` of yours: a retry by the same admin key creates no second
+        key and is answered 409 with the key's `Location`, naming its id, prefix, label and creation
+        time, but not its secret, which was in the first answer only (only its hash is kept). If that
+        answer was lost, revoke the key (`DELETE /v1/keys/{key_id}`) and create a new one with a new
+        Idempotency-Key. The same Idempotency-Key with another body is refused (422). A retry that finds
+        its key is answered before the creation budget and the cap on active keys are counted.
         """
+        s = services()
         actor = current_principal()
+        key = idempotency_key(request.headers.get(IDEMPOTENCY_KEY))
+        wanted = KeyRequest(body["role"], body.get("merchant_id"), body.get("label"), body.get("expires_at"))
+        if key is not None and (earlier := created_before(s.db, actor, key, wanted)) is not None:
+            _already_created(earlier)
         spend_tenant_budget(CREATE_BUDGET, "api-key-creation", actor.tenant, 1, "new keys")
         try:
             created = create_key(
-                services().db,
+                s.db,
                 actor,
-                role=body["role"],
-                merchant_id=body.get("merchant_id"),
-                label=body.get("label"),
-                expires_at=body.get("expires_at"),
+                role=wanted.role,
+                merchant_id=wanted.merchant_id,
+                label=wanted.label,
+                expires_at=wanted.expires_at,
+                idempotency_key=key,
             )
+        except AlreadyCreated as retried:  # the same creation, retried at the same moment, came first
+            _already_created(retried.record)
         except ActorRevoked:
             reject_key()
         except OutlivesActor as outlives:
@@ -143,6 +180,23 @@ class Keys(MethodView):
             )
         headers = {"Location": f"/v1/keys/{created.record.id}", "Cache-Control": "no-store"}
         return {**asdict(created.record), "status": created.record.status, "key": created.key}, 201, headers
+
+
+def _already_created(record: KeyRecord) -> NoReturn:
+    """409 for a retried creation: the key its Idempotency-Key created, named, without its secret."""
+    label = "no label" if record.label is None else f"label {json.dumps(record.label, ensure_ascii=False)}"
+    named = (
+        f"key {record.id} (prefix {record.prefix}, {label}, created at {utc_iso(record.created_at)}, "
+        f"now {record.status})"
+    )
+    abort(
+        409,
+        message=f"This Idempotency-Key already created {named}. Its secret was in the answer to that "
+        "request only and is kept nowhere, so it cannot be sent again: if that answer was lost, revoke the "
+        f"key (DELETE /v1/keys/{record.id}) and create a new one with a new Idempotency-Key.",
+        errors={IDEMPOTENCY_KEY: [f"already created {named}"]},
+        headers={"Location": f"/v1/keys/{record.id}"},
+    )
 
 
 @blp.route("/<key_id:key_id>")

@@ -6,6 +6,11 @@ an acting admin key asks both (:func:`_usable`).
 The writes made on behalf of an admin key (:func:`insert_tenant_key`, :func:`revoke_tenant_key`) re-check
 in their own transaction that the acting key is still active, and lock the rows they depend on first, so
 two admins acting on each other at once are serialized instead of both succeeding.
+
+A key created through ``/v1/keys`` with an ``Idempotency-Key`` records it (migration 0016), unique per
+acting admin key (0017): a retry of that creation finds the key (:func:`created_under`) and never makes a
+second one, also when both attempts arrive at once (``ALREADY_CREATED``). Only the key's hash is ever
+stored, so a retry can name the key but never give its secret again.
 """
 
 from __future__ import annotations
@@ -35,7 +40,7 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from schemas.keys import LABEL_MAX_LENGTH as LABEL_MAX_LENGTH
 from service.records.database import as_utc
@@ -58,6 +63,7 @@ class Outcome(enum.Enum):
     NOT_FOUND = "not_found"  # revoking: no such key of the tenant, among the roles asked for
     ACTOR_INACTIVE = "actor_inactive"  # the acting key was revoked meanwhile: nothing was written
     TENANT_FULL = "tenant_full"  # creating: the tenant already holds the most active keys it may
+    ALREADY_CREATED = "already_created"  # creating: the actor created a key under this Idempotency-Key
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,6 +200,7 @@ def insert_tenant_key(
     merchant_id: str | None,
     label: str | None,
     expires_at: datetime | None,
+    idempotency_key: str | None = None,
 ) -> tuple[Outcome, int | None]:
     """Store a new key of ``tenant`` for the admin key ``actor_id``; ``(DONE, its id)`` or why not.
 
@@ -201,6 +208,8 @@ def insert_tenant_key(
     ``max_active`` usable keys of ``counted_roles`` (``TENANT_FULL``; expired keys do not count). The
     tenant's usable admin keys are locked first, so concurrent creations count one after another; the
     insert itself is conditional on both rules, which keeps them on SQLite too, where that lock is a no-op.
+    With ``idempotency_key``: ``(ALREADY_CREATED, that key's id)`` when the actor created a key under it
+    before, or meanwhile (the unique index of migration 0017 refuses the second insert).
     """
     now = datetime.now(UTC)
     held = (
@@ -223,6 +232,7 @@ def insert_tenant_key(
         literal(now, DateTime(timezone=True)),
         literal(_to_store(expires_at), DateTime(timezone=True)),
         literal(actor_id, Integer()),
+        literal(idempotency_key, String()),
     ).where(_active(actor_id, tenant, now), held < max_active)
     columns = [
         "prefix",
@@ -234,17 +244,38 @@ def insert_tenant_key(
         "created_at",
         "expires_at",
         "created_by",
+        "idempotency_key",
     ]
     statement = insert(api_keys).from_select(columns, values).returning(api_keys.c.id)
-    with db.begin() as conn:
-        if actor_id not in _lock_active_admins(conn, tenant, now):
-            return Outcome.ACTOR_INACTIVE, None
-        inserted = conn.execute(statement).scalar()
-        if inserted is not None:
-            return Outcome.DONE, int(inserted)
-        # Nothing inserted (SQLite: a revocation or a creation of another worker came in between).
-        actor_active = conn.execute(select(_active(actor_id, tenant, now))).scalar()
+    try:
+        with db.begin() as conn:
+            if actor_id not in _lock_active_admins(conn, tenant, now):
+                return Outcome.ACTOR_INACTIVE, None
+            inserted = conn.execute(statement).scalar()
+            if inserted is not None:
+                return Outcome.DONE, int(inserted)
+            # Nothing inserted (SQLite: a revocation or a creation of another worker came in between).
+            actor_active = conn.execute(select(_active(actor_id, tenant, now))).scalar()
+    except IntegrityError:
+        # The same creation, retried at the same moment, committed first (else a hash collision: raise).
+        earlier = None if idempotency_key is None else created_under(db, tenant, actor_id, idempotency_key)
+        if earlier is None:
+            raise
+        return Outcome.ALREADY_CREATED, earlier.id
     return (Outcome.TENANT_FULL if actor_active else Outcome.ACTOR_INACTIVE), None
+
+
+def created_under(db: Engine, tenant: str, actor_id: int, idempotency_key: str) -> KeyRecord | None:
+    """The key that admin key ``actor_id`` of ``tenant`` created with ``idempotency_key``, if any (revoked
+    or expired since, too: the Idempotency-Key names that creation for good)."""
+    query = select(*_COLUMNS).where(
+        api_keys.c.tenant == tenant,
+        api_keys.c.created_by == actor_id,
+        api_keys.c.idempotency_key == idempotency_key,
+    )
+    with db.connect() as conn:
+        row = conn.execute(query).first()
+    return None if row is None else _record(row)
 
 
 def find_active_key(db: Engine, key_hash: str) -> KeyRecord | None:

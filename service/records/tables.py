@@ -66,12 +66,24 @@ api_keys = Table(
         nullable=True,
         comment="Id of the admin key that revoked it through /v1/keys; null: the CLI, or active",
     ),
+    Column(
+        "idempotency_key",
+        String(255),
+        nullable=True,
+        comment="The Idempotency-Key of the /v1/keys request that created it, if any (0016)",
+    ),
+)
+# One key per admin key and Idempotency-Key: a retry of a creation never makes a second key (0017).
+_KEYED = api_keys.c.idempotency_key.is_not(None)
+Index(
+    "ix_api_keys_created_by_idempotency_key", api_keys.c.created_by, api_keys.c.idempotency_key,
+    unique=True, postgresql_where=_KEYED, sqlite_where=_KEYED,
 )
 
 #: The Alembic revision of these tables: what the code needs the database to be at (readiness compares the
 #: two). Kept here, not asked of Alembic, so that web workers never import it (about 10 MB each);
 #: tests/service/test_migrations_sqlite.py holds it equal to the migrations' head.
-SCHEMA_REVISION = "0015"
+SCHEMA_REVISION = "0017"
 
 #: Which releases' code can serve the database's schema, written by the migration runner in the same
 #: transaction as each migration (migration 0012, :func:`service.records.migrate.record_compatibility`).

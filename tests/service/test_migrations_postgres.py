@@ -23,7 +23,11 @@ from service.records.database import database_url, recorded_compatibility
 from service.records.tables import ratings
 from tests.conftest import session_engine
 from tests.live_services import wait_until
-from tests.service.test_migrations_sqlite import assert_schema_matches_tables, rating_row
+from tests.service.test_migrations_sqlite import (
+    assert_key_idempotency_added_and_removed,
+    assert_schema_matches_tables,
+    rating_row,
+)
 from tests.service.test_rolling_deploys import (
     HEAD,
     NEXT,
@@ -206,6 +210,16 @@ def test_an_index_a_failed_concurrent_build_left_invalid_is_built_again(db: Engi
     assert_schema_matches_tables(db)  # with its three columns
     migrate.downgrade(db, "0007")
     assert _index_valid(db, "ix_ratings_tenant_merchant_id_seq") is None
+
+
+def test_the_key_idempotency_index_is_built_valid_and_dropped_again(db: Engine) -> None:
+    """0017 builds its unique index CONCURRENTLY (every request's key lookup reads api_keys meanwhile): it
+    is valid, and it holds one key per admin key and Idempotency-Key; 0016 and 0017 go down cleanly."""
+    assert_key_idempotency_added_and_removed(db)
+    assert _index_valid(db, "ix_api_keys_created_by_idempotency_key") is True
+    migrate.downgrade(db, "0016")
+    assert _index_valid(db, "ix_api_keys_created_by_idempotency_key") is None
+    migrate.upgrade(db)
 
 
 def test_no_code_before_the_record_is_named(db: Engine, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -135,6 +135,47 @@ def test_key_expiry_is_undone_safely_with_foreign_keys_on(tmp_path: Path) -> Non
     db.dispose()
 
 
+def assert_key_idempotency_added_and_removed(db: Engine) -> None:
+    """Migrations 0016 and 0017: keys created before have no Idempotency-Key; from then on an admin key
+    creates one key per Idempotency-Key (and any number without one); downgrading drops the column and the
+    index and keeps every key."""
+    migrate.upgrade(db, "0015")
+    new = generate_key()
+    actor = api_keys.insert_key(db, prefix=new.prefix, key_hash=new.key_hash, tenant="t", role="admin")
+    migrate.upgrade(db)
+    with db.connect() as conn:
+        before = conn.execute(select(api_keys_table.c.idempotency_key)).scalars().all()
+    assert before == [None]
+
+    def create(idempotency_key: str | None) -> api_keys.Outcome:
+        key = generate_key()
+        outcome, _ = api_keys.insert_tenant_key(
+            db, actor_id=actor, max_active=10, counted_roles=("bank",), prefix=key.prefix,
+            key_hash=key.key_hash, tenant="t", role="bank", merchant_id=None, label=None, expires_at=None,
+            idempotency_key=idempotency_key,
+        )
+        return outcome
+
+    done, again = api_keys.Outcome.DONE, api_keys.Outcome.ALREADY_CREATED
+    assert [create(k) for k in ("k-1", "k-1", None, None, "k-2")] == [done, again, done, done, done]
+    migrate.downgrade(db, "0015")
+    assert "idempotency_key" not in {c["name"] for c in inspect(db).get_columns("api_keys")}
+    assert len(api_keys.list_keys(db, include_revoked=True)) == 5  # the admin and its four keys
+    migrate.upgrade(db)
+    assert_schema_matches_tables(db)
+
+
+def test_key_idempotency_is_added_and_removed_with_foreign_keys_on(tmp_path: Path) -> None:
+    db = create_engine(f"sqlite:///{tmp_path}/m.sqlite3")
+
+    @event.listens_for(db, "connect")
+    def _foreign_keys(dbapi_connection: Any, _record: Any) -> None:  # as the service's engine does
+        dbapi_connection.execute("PRAGMA foreign_keys=ON")
+
+    assert_key_idempotency_added_and_removed(db)
+    db.dispose()
+
+
 def assert_records_append_only(db: Engine) -> None:
     """Migration 0009: issued ratings, model artifacts and the audit trail refuse UPDATE and DELETE (and
     TRUNCATE on PostgreSQL) with a message naming the table; downgrading lifts the guard, upgrading restores
