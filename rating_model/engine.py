@@ -287,7 +287,7 @@ class Engine:
     def unassessed(self, ev: Evaluation) -> dict[str, tuple[MaterialInput, ...]]:
         """The indicators missing only for an input the business's sector must report (their reasons say
         which); nothing to look up under a standard without such rules."""
-        if not self.standard.missing_when_not_reported:
+        if not self.standard.missing_when_not_reported and self.standard.year_on_year is None:
             return {}
         filled = ev.filled
         return self.indicators.unassessed(IndicatorContext(

@@ -243,6 +243,7 @@ class IndicatorSet:
         self.ids = tuple(name for name, _ in plan)
         self._material = tuple((UNREPORTED[rule.field], frozenset(rule.sectors), rule)
                                for rule in _checked_material(standard))
+        self._year_on_year = _checked_year_on_year(standard)
 
     def answered_none(self, data: OperatingData) -> frozenset[str]:
         """The indicators ``data`` answered "none" of, among those the standard gives a ``when_none``."""
@@ -258,20 +259,32 @@ class IndicatorSet:
         listed, since reporting the input would not assess it. ``values``: the derivations' values, before
         any rule left them missing (computed here when not given)."""
         out: dict[str, tuple[MaterialInput, ...]] = {}
-        if not self._material:
-            return out
+        neutrality = ctx.inventory.neutrality
+        yoy = self._year_on_year
         sector = ctx.defaults.sector
         for unreported, in_sectors, rule in self._material:
             if in_sectors and sector not in in_sectors:
                 continue
             this_year = unreported(ctx)
             for name in rule.indicators:
-                applies = this_year or (
-                    name in YEAR_ON_YEAR and rule.field not in ctx.inventory.neutrality.compared_fields
-                )
+                if name not in YEAR_ON_YEAR:
+                    left_out = False
+                elif yoy is None:  # before 1.8.0: the input must be compared, even at 0
+                    left_out = rule.field not in neutrality.compared_fields
+                else:  # 1.8.0 on: an input with emissions the comparison left out
+                    left_out = rule.field in neutrality.uncompared_fields
                 value = values[name] if values is not None else self._derivations[name](ctx)
-                if applies and value is not None and not self._echoed(ctx, name):
-                    out[name] = (*out.get(name, ()), rule)
+                listed = out.get(name, ())
+                # one rule per input: the fleet's rule for every sector beside the transport sector's own
+                if (this_year or left_out) and value is not None and not self._echoed(ctx, name) and all(
+                        r.field != rule.field for r in listed):
+                    out[name] = (*listed, rule)
+        if yoy is not None and neutrality.uncompared_fields:
+            for name in yoy.indicators:
+                value = values[name] if values is not None else self._derivations[name](ctx)
+                # said once: an input's own rule already asks for last year's figure
+                if value is not None and name not in out and not self._echoed(ctx, name):
+                    out[name] = (yoy,)
         return out
 
     def _echoed(self, ctx: IndicatorContext, name: str) -> bool:
@@ -286,8 +299,9 @@ class IndicatorSet:
         that left its electricity out above one that reported high use.
         """
         values = {name: fn(ctx) for name, fn in self._plan}
-        # a sector's main source left unreported: its Scope 1 + 2 would be the rest alone (1.6.0)
-        unassessed = self.unassessed(ctx, values) if self._material else ()
+        # a sector's main source left unreported: its Scope 1 + 2 would be the rest alone (1.6.0); an input
+        # with emissions left out of the year-on-year comparison (1.8.0)
+        unassessed = self.unassessed(ctx, values) if self._material or self._year_on_year else ()
         for name in unassessed:
             values[name] = None
         for section, field, readers in self._zero_is_blank:
@@ -300,6 +314,16 @@ class IndicatorSet:
                     for name in names:
                         values[name] = None
         return values
+
+
+def _checked_year_on_year(standard: Standard) -> MaterialInput | None:
+    """The standard's ``score.year_on_year`` rule, refused when it names an indicator that does not compare
+    two years (the comparison's inputs mean nothing to it)."""
+    rule = standard.year_on_year
+    if rule is not None and not set(rule.indicators) <= YEAR_ON_YEAR:
+        raise StandardError(f"score.year_on_year: indicators must be among {sorted(YEAR_ON_YEAR)} "
+                            f"(got {list(rule.indicators)})")
+    return rule
 
 
 def _checked_material(standard: Standard) -> tuple[MaterialInput, ...]:

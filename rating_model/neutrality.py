@@ -91,6 +91,11 @@ class Neutrality(NamedTuple):
     #: the input fields the comparison compared (``energy.electricity_kwh``, ``transport.fleet``, ...): what
     #: the change rests on, read by the standard's rules (not published: ``reduction_basis`` names them)
     compared_fields: tuple[str, ...] = ()
+    #: the input fields with emissions that the comparison left out: given in one year only, or estimated
+    #: in either (standard 1.8.0's ``score.year_on_year``: the change then compares the rest alone, and
+    #: leaving last year's electricity out had turned +13 % into -17 %); a field given as none or 0 in one
+    #: year is not among them, since comparing it could only lower the change
+    uncompared_fields: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-able copy, tCO2e figures rounded like the inventory's (:func:`round_tco2e`) and the change
@@ -98,6 +103,7 @@ class Neutrality(NamedTuple):
         out = self._asdict()
         del out["reduction_basis_zh"]
         del out["compared_fields"]
+        del out["uncompared_fields"]
         for name in _TCO2E_FIELDS:
             value = out[name]
             out[name] = None if value is None else round_tco2e(value)
@@ -180,6 +186,7 @@ class _Comparison(NamedTuple):
     previous: float | None = None
     current: float | None = None
     fields: tuple[str, ...] = ()
+    uncompared: tuple[str, ...] = ()
 
 
 def _filled(field: str, estimated: frozenset[str]) -> bool:
@@ -238,6 +245,10 @@ def _reduction(data: OperatingData, current: list[LineItem], ctx: Context) -> _C
             None, None, "previous_year has no Scope 1/2 activity in common with this year" + guessed[0],
             "previous_year 与本年度没有共同的范围一/范围二活动" + guessed[1],
         )
+    # left out of the comparison with emissions in a year it was given: what a comparison of the rest hides
+    # (a field at 0 in the one year it was given could only lower the change: never listed)
+    uncompared = tuple(f for f in _FIELD_LABEL if (f in estimated or (f in before) != (f in now))
+                       and max(before.get(f, 0.0), now.get(f, 0.0)) > 0)
     total_before = math.fsum([before[f] for f in common])
     total_now = math.fsum([now[f] for f in common])
     change = total_before - total_now
@@ -275,7 +286,7 @@ def _reduction(data: OperatingData, current: list[LineItem], ctx: Context) -> _C
             basis += f" (UK DESNZ/DEFRA 2025 proxies: {', '.join(proxies)})"
             basis_zh += f"（英国 DESNZ/DEFRA 2025 年替代因子：{'、'.join(proxies)}）"
     return _Comparison(
-        max(change, 0.0), change_pct, basis, basis_zh, total_before, total_now, tuple(common)
+        max(change, 0.0), change_pct, basis, basis_zh, total_before, total_now, tuple(common), uncompared
     )
 
 
@@ -321,6 +332,7 @@ def neutrality(
         CREDITS_NOTE,
         compared.basis_zh,
         compared.fields,
+        compared.uncompared,
     )
 
 

@@ -119,9 +119,22 @@ def _value_said(
     if answered_none:
         return (_NONE_EN, _NONE_ZH) if c.value is not None else (_NONE_UNSCORED_EN, _NONE_UNSCORED_ZH)
     if unassessed and c.value is None:
-        value, value_zh = "; ".join(r.reason for r in unassessed), "；".join(r.reason_zh for r in unassessed)
+        value, value_zh = _joined([r.reason for r in unassessed], "; also "), _joined(
+            [r.reason_zh for r in unassessed], "；另外，")
     else:
         value, value_zh = format_value(c.value, unit), format_value(c.value, unit, "zh")
     if negative and c.value is None:
         return value + " (scored in the missing-data bin)", value_zh + "（按缺失数据计分）"
     return value, value_zh
+
+
+#: how the standard's reasons for an unassessed indicator open, in English and Chinese
+_NOT_ASSESSED = ("not assessed: ", "无法评估：")
+
+
+def _joined(reasons: list[str], glue: str) -> str:
+    """Several rules' reasons for one indicator as one sentence: their shared opening ("not assessed: ")
+    said once (a review read "无法评估：" twice, joined by the "；" each reason also uses inside)."""
+    first, *rest = reasons
+    en, zh = _NOT_ASSESSED
+    return glue.join([first, *(r.removeprefix(en).removeprefix(zh) for r in rest)])

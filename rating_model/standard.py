@@ -164,6 +164,10 @@ class Standard:
     missing_when_sector_default: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     #: inputs a sector must report for the indicators that sum its Scope 1 + 2 to be scored (1.6.0 on)
     missing_when_not_reported: tuple[MaterialInput, ...] = ()
+    #: the indicators comparing two years that fall in their missing bin when the comparison left out an
+    #: input with emissions (given in one year only, or estimated), with the reason they say
+    #: (``score.year_on_year``, 1.8.0 on; its ``field`` is ``previous_year``); ``None`` before
+    year_on_year: MaterialInput | None = None
     #: completeness items whose 0 counts as not given, and whether previous_year counts only with an input
     #: in common with this year (``data_quality.completeness_given``, 1.6.0 on)
     completeness_zero_is_blank: tuple[str, ...] = ()
@@ -387,6 +391,7 @@ def parse_standard(doc: Mapping[str, Any]) -> Standard:
         green_rated_borrower_grade=rated_green,
         missing_when_sector_default=_echoes(doc, indicators),
         missing_when_not_reported=_material_inputs(doc, indicators),
+        year_on_year=_year_on_year(doc, indicators),
         completeness_zero_is_blank=zero_is_blank,
         previous_year_in_common=in_common,
     )
@@ -403,6 +408,21 @@ def _echoes(doc: Mapping[str, Any], indicators: Mapping[str, Indicator]) -> dict
                 f"indicators {unknown}"
             )
     return {path: tuple(names) for path, names in echoes.items()}
+
+
+def _year_on_year(doc: Mapping[str, Any], indicators: Mapping[str, Indicator]) -> MaterialInput | None:
+    """``score.year_on_year`` (1.8.0 on); which indicators compare two years is checked where they are
+    derived (:class:`rating_model.indicators.IndicatorSet`)."""
+    rule = doc["score"].get("year_on_year")
+    if rule is None:
+        return None
+    where = "score.year_on_year"
+    names = tuple(_require(rule, "indicators", where))
+    unknown = sorted(set(names) - set(indicators))
+    if unknown or not names:
+        raise StandardError(f"{where}: needs known indicators (unknown: {unknown})")
+    reason = str(_require(rule, "reason", where)).strip()
+    return MaterialInput("previous_year", (), names, reason, str(rule.get("reason_zh", reason)).strip())
 
 
 def _material_inputs(

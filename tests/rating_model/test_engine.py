@@ -791,14 +791,86 @@ def test_the_rating_says_which_figure_leaves_an_indicator_unassessed() -> None:
     assert [r.field for r in unassessed["energy_efficiency_ratio"]] == ["energy.fuels"]
     line = next(c for c in ev.contributions if c.indicator == "emissions_change")
     (said,) = reason_codes([line], ENGINE.standard, frozenset(), unassessed)
-    assert "report your vehicles'" in said["message"] and "report the fuels burned" in said["message"]
-    assert "经营车辆" in said["message_zh"] and "燃料" in said["message_zh"]
+    assert "report your vehicles'" in said["message"] and "; also report the fuels burned" in said["message"]
+    assert "经营车辆" in said["message_zh"]
+    assert "；另外，请填报本年和上年经营场所使用的燃料" in said["message_zh"]
+    assert said["message"].count("not assessed") == said["message_zh"].count("无法评估") == 1
     held = held_back_by("dark_green", ev.score, (), ev.contributions, ENGINE.standard, unassessed)
     blank = next(h for h in held if h["reason"] == "missing_data")
     assert blank["message"].count("Not assessed: report the fuels burned") == 1  # once for two indicators
     # "fuels": [] in both years is an answer: nothing waits on the fuels
     answered = ENGINE.evaluate(fill_missing(ENGINE.parse(FREIGHT), ENGINE.standard))
     assert all(r.field != "energy.fuels" for rules in ENGINE.unassessed(answered).values() for r in rules)
+
+
+NOODLE_SHOP: dict[str, Any] = {
+    "company": {"name": "Noodle shop", "country": "CN", "region": "CN-ZJ", "industry_code": "5610",
+                "employees": 8, "annual_revenue": 1_500_000, "currency": "CNY", "reporting_year": 2024},
+    "energy": {"electricity_kwh": 36_000, "green_electricity_kwh": 10_000,
+               "fuels": [{"fuel": "natural_gas", "quantity": 3_000, "unit": "m3"}]},
+    "transport": {"fleet": []},
+    "resources": {"waste_t": 4, "waste_recycled_t": 2.6},
+    "practices": {"environmental_policy": False, "climate_responsible_person": False, "e_invoicing": False,
+                  "digital_ordering": False, "energy_efficient_equipment": True, "waste_sorting": True,
+                  "led_lighting": True},
+    "previous_year": {"energy": {"electricity_kwh": 28_000,
+                                 "fuels": [{"fuel": "natural_gas", "quantity": 3_600, "unit": "m3"}]},
+                      "transport": {"fleet": []}},
+    "data_source": "energy_bills",
+}
+
+
+def test_the_change_on_last_year_compares_every_input_with_emissions() -> None:
+    """Standard 1.8.0 (a review of its draft): the change compared only the inputs given in both years, so
+    a noodle shop whose electricity rose 28,000 to 36,000 kWh turned +13 % into -17 % by leaving last year's
+    electricity out (light green to green). An input with emissions given in one year only, or estimated,
+    leaves the change in its missing bin, and the reason says what to give; an input given as none in one
+    year only is compared as 0. Under 1.7.0 the change was computed from the rest."""
+    both = rate(NOODLE_SHOP)
+    assert _lines(both, "emissions_change")[0]["value"] > 0
+    omitted = copy.deepcopy(NOODLE_SHOP)
+    del omitted["previous_year"]["energy"]["electricity_kwh"]
+    left_out = rate(omitted)
+    assert _lines(left_out, "emissions_change")[0]["value"] is None
+    assert left_out["score"] <= both["score"]
+    ev = ENGINE.evaluate(fill_missing(ENGINE.parse(omitted), ENGINE.standard))
+    assert [r.field for r in ENGINE.unassessed(ev)["emissions_change"]] == ["previous_year"]
+    line = next(c for c in ev.contributions if c.indicator == "emissions_change")
+    (said,) = reason_codes([line], ENGINE.standard, frozenset(), ENGINE.unassessed(ev))
+    assert "give last year's figure for each input reported this year" in said["message"]
+    assert "请为本年度填报的每一项" in said["message_zh"]
+    seventh = load_standard(STANDARD_DIR / "greenrate-sme-1.7.yaml")
+    earlier = measure_data(ENGINE.parse(omitted), seventh, IndicatorSet(seventh)).values
+    assert earlier["emissions_change"] is not None and earlier["emissions_change"] < 0  # the rest alone
+    # an all-electric shop answering no fuel this year, with last year's electricity only: compared
+    electric = copy.deepcopy(NOODLE_SHOP)
+    electric["energy"]["fuels"] = []
+    del electric["previous_year"]["energy"]["fuels"]
+    assert _lines(rate(electric), "emissions_change")[0]["value"] is not None
+
+
+def test_leaving_a_figure_out_of_last_year_never_scores_better() -> None:
+    """No single previous-year input left out raises the score, over synthetic businesses that give one."""
+    from rating_model.flat import checked, payloads_from_frame
+    from rating_model.synthetic import generate_frame
+
+    with_previous = [p for p in map(checked, payloads_from_frame(generate_frame(1_500, 20261208)))
+                     if p.get("previous_year")]
+    assert len(with_previous) > 200
+    checked_any = 0
+    for payload in with_previous:
+        score = ENGINE.rate(ENGINE.parse(payload)).score
+        for section, field in (("energy", "electricity_kwh"), ("energy", "fuels"),
+                               ("energy", "purchased_heat_gj"), ("transport", "fleet")):
+            if field in payload["previous_year"].get(section, {}):
+                left_out = copy.deepcopy(payload)
+                del left_out["previous_year"][section][field]
+                if field == "electricity_kwh":  # its green share goes with it
+                    for part in ("green_electricity_kwh", "green_electricity_instrument"):
+                        left_out["previous_year"]["energy"].pop(part, None)
+                checked_any += 1
+                assert ENGINE.rate(ENGINE.parse(left_out)).score <= score, (field, payload["company"])
+    assert checked_any > 300
 
 
 def test_a_fuel_or_fleet_of_zero_is_nothing_burned_or_driven() -> None:
@@ -1096,11 +1168,16 @@ def test_the_fleet_reason_is_given_only_where_the_fleet_is_what_is_missing() -> 
 def test_the_fleet_rule_is_the_transport_sectors_and_an_answer_of_none_is_scored() -> None:
     """A warehouse without vehicles says so and keeps its carbon intensity; a restaurant that leaves its
     fleet out keeps it too (for most sectors vehicles are a small share and most leave the question
-    blank); under 1.5.0 a freight firm's is computed as before (its models keep rating under it)."""
+    blank); under 1.5.0 a freight firm's is computed as before (its models keep rating under it). No
+    vehicles this year and last year's not given: 1.6.0 and 1.7.0 leave the change missing; from 1.8.0
+    it is compared (a 0 given in one year only could only lower the change)."""
     warehouse = copy.deepcopy(FREIGHT) | {"transport": {"fleet": []}}
     this_year_only = rate(warehouse)
     assert _lines(this_year_only, "carbon_intensity")[0]["value"] is not None
-    assert _lines(this_year_only, "emissions_change")[0]["value"] is None  # last year's vehicles unknown
+    assert _lines(this_year_only, "emissions_change")[0]["value"] is not None
+    seventh = load_standard(STANDARD_DIR / "greenrate-sme-1.7.yaml")
+    earlier = measure_data(ENGINE.parse(warehouse), seventh, IndicatorSet(seventh)).values
+    assert earlier["emissions_change"] is None  # last year's vehicles unknown
     warehouse["previous_year"]["transport"] = {"fleet": []}
     both_years = _lines(rate(warehouse), "carbon_intensity", "emissions_change")
     assert all(c["value"] is not None for c in both_years)
