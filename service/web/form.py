@@ -178,6 +178,15 @@ FIELD_PATHS: Mapping[str, str] = {
     "resources.waste_recycled_t": "waste_recycled",
     "previous_year": "previous_electricity",
     "previous_year.energy.electricity_kwh": "previous_electricity",
+    "previous_year.energy.fuels": "previous_fuel",
+    "previous_year.energy.fuels.0.fuel": "previous_fuel",
+    "previous_year.energy.fuels.0.quantity": "previous_fuel",
+    "previous_year.energy.fuels.0.unit": "previous_fuel",
+    "previous_year.transport.fleet": "previous_vehicle_amount",
+    "previous_year.transport.fleet.0.fuel": "previous_vehicle_amount",
+    "previous_year.transport.fleet.0.km": "previous_vehicle_amount",
+    "previous_year.transport.fleet.0.fuel_quantity": "previous_vehicle_amount",
+    "previous_year.transport.fleet.0.unit": "previous_vehicle_amount",
 }
 GENERAL = "_form"  # an error on a path the form does not ask for: shown above the form
 
@@ -248,11 +257,21 @@ LIMITS: Mapping[str, Bounds] = {
 #: 168,644 t per CNY million. A confirmation, not a refusal: a tiny or part-time business may be below it.
 PLAUSIBLE_REVENUE_PER_EMPLOYEE = 10_000
 
+#: Last year's amounts of this year's fuel and vehicles, each typed in the units, and held to the range, of
+#: this year's field it names (the fuel and the vehicles' fuel are the ones chosen above). Standard 1.8.0
+#: assesses the change on the previous year only when every input with emissions this year was also given
+#: for last year: with last year's electricity alone, a restaurant burning gas could never have its change
+#: scored from the page, and its reason asked for last year's fuels, which the page had no field for.
+PREVIOUS_AMOUNTS: Mapping[str, str] = {
+    "previous_fuel": "fuel_amount", "previous_vehicle_amount": "vehicle_amount",
+}
 #: The optional figures of the form's "more details" part: the standard's completeness items the short form
 #: does not otherwise ask (company.floor_area_m2, resources.water_m3, resources.waste_t, previous_year).
 #: Without them a shop ticking every practice stayed under the completeness knock-out, and the page's
 #: remedy named figures the form had no field for.
-DETAIL_FIELDS: tuple[str, ...] = ("floor_area", "water", "waste", "waste_recycled", "previous_electricity")
+DETAIL_FIELDS: tuple[str, ...] = (
+    "floor_area", "water", "waste", "waste_recycled", "previous_electricity", *PREVIOUS_AMOUNTS,
+)
 #: The form's number fields, and which of them must be whole.
 NUMBER_FIELDS: Mapping[str, bool] = {
     "employees": True, "revenue": False, "electricity": False, "green_share": False, "fuel_amount": False,
@@ -312,6 +331,7 @@ _SCALED_WORDS: Mapping[str, tuple[tuple[tuple[str, ...], float], ...]] = {
 
 def _units(form_field: str, values: Mapping[str, Any]) -> tuple[str, ...]:
     """The unit words that may follow the number typed into ``form_field``, given the other answers."""
+    form_field = PREVIOUS_AMOUNTS.get(form_field, form_field)
     if form_field == "electricity":
         return _UNIT_WORDS[ELECTRICITY_KEYS.get(str(values.get("electricity_unit")), "electricity_kwh")]
     if form_field == "fuel_amount":
@@ -388,7 +408,7 @@ def _better_key(key: str, raw: str, form_field: str, values: Mapping[str, Any]) 
         return "electricity_looks_like_money"
     if _WAN_AND_DIGITS.fullmatch(text):
         return "wan_and_digits"
-    if form_field == "fuel_amount" and values.get("fuel") in FUEL_UNITS:
+    if PREVIOUS_AMOUNTS.get(form_field, form_field) == "fuel_amount" and values.get("fuel") in FUEL_UNITS:
         return "fuel_forms_" + str(values["fuel"])
     return key
 
@@ -399,6 +419,7 @@ def _vehicle_amount_key(values: Mapping[str, Any]) -> str:
 
 
 def _bounds_of(form_field: str, values: Mapping[str, Any]) -> Bounds:
+    form_field = PREVIOUS_AMOUNTS.get(form_field, form_field)
     if form_field == "electricity":
         return LIMITS[ELECTRICITY_KEYS.get(str(values.get("electricity_unit", "")), "electricity_kwh")]
     if form_field == "vehicle_amount":
@@ -455,15 +476,16 @@ def _fuel_unit(raw: str, fuel: str) -> str:
     return next((unit for unit, words in units if text.endswith(words)), units[0][0])
 
 
-def _bottled_gas(parsed: ParsedForm) -> float | None:
-    """Bottled gas given as bottles ("30瓶"): their count times the chosen size in kg, or ``None`` with the
-    error said (a count that is not whole, or no size chosen)."""
-    text = _typed(str(parsed.values["fuel_amount"]))
+def _bottled_gas(parsed: ParsedForm, form_field: str) -> float | None:
+    """Bottled gas given as bottles ("30瓶") in ``form_field``: their count times the chosen size in kg, or
+    ``None`` with the error said (a count that is not whole, or no size chosen). Last year's bottles are
+    counted at the size chosen for this year's: the form asks one size."""
+    text = _typed(str(parsed.values[form_field]))
     for word in BOTTLE_WORDS:
         text = text.removesuffix(word)
     count = _number(text, ())
     if isinstance(count, str) or not count.is_integer() or count < 1:
-        parsed.errors["fuel_amount"] = FieldError("fuel_forms_lpg")
+        parsed.errors[form_field] = FieldError("fuel_forms_lpg")
         return None
     size = str(parsed.values["lpg_bottle_kg"])
     if size not in BOTTLE_SIZES_KG:
@@ -472,9 +494,31 @@ def _bottled_gas(parsed: ParsedForm) -> float | None:
     kg = count * float(size)
     error = LIMITS["fuel_amount"].error_for(kg)
     if error is not None:
-        parsed.errors["fuel_amount"] = error
+        parsed.errors[form_field] = error
         return None
     return kg
+
+
+def _fuel_use(parsed: ParsedForm, form_field: str) -> dict[str, Any] | None:
+    """The chosen fuel's amount typed into ``form_field`` (this year's or last year's), as the contract's
+    fuel use, or ``None`` with the error said: in the fuel's units, or bottled gas as bottles."""
+    fuel = str(parsed.values["fuel"])
+    raw = str(parsed.values[form_field])
+    if fuel == "lpg" and _typed(raw).endswith(BOTTLE_WORDS):
+        kg = _bottled_gas(parsed, form_field)
+        return None if kg is None else {"fuel": fuel, "quantity": kg, "unit": "kg"}
+    amount = _checked_number(parsed, form_field)
+    if (
+        amount is not None
+        and fuel == "lpg"
+        and str(parsed.values["lpg_bottle_kg"])
+        and not _typed(raw).endswith(_UNIT_WORDS["lpg"])
+    ):
+        # a bare number beside a bottle size: bottles or kg? Asked, never guessed (it had been read as kg,
+        # the size dropped: "30" recorded 30 kg where "30瓶" of 15 kg gives 450 kg)
+        parsed.errors[form_field] = FieldError("bottles_or_kg", {"n": _plain(float(amount))})
+        return None
+    return None if amount is None else {"fuel": fuel, "quantity": amount, "unit": _fuel_unit(raw, fuel)}
 
 
 def _fuels(parsed: ParsedForm) -> list[dict[str, Any]] | None:
@@ -498,21 +542,30 @@ def _fuels(parsed: ParsedForm) -> list[dict[str, Any]] | None:
     if fuel not in FUEL_UNITS:  # an amount of "none" or of "not sure": which fuel is it?
         parsed.errors["fuel_amount"] = FieldError("fuel_needs_gas")
         return None
-    if fuel == "lpg" and _typed(raw).endswith(BOTTLE_WORDS):
-        kg = _bottled_gas(parsed)
-        return None if kg is None else [{"fuel": fuel, "quantity": kg, "unit": "kg"}]
-    amount = _checked_number(parsed, "fuel_amount")
-    if (
-        amount is not None
-        and fuel == "lpg"
-        and str(parsed.values["lpg_bottle_kg"])
-        and not _typed(raw).endswith(_UNIT_WORDS["lpg"])
-    ):
-        # a bare number beside a bottle size: bottles or kg? Asked, never guessed (it had been read as kg,
-        # the size dropped: "30" recorded 30 kg where "30瓶" of 15 kg gives 450 kg)
-        parsed.errors["fuel_amount"] = FieldError("bottles_or_kg", {"n": _plain(float(amount))})
+    use = _fuel_use(parsed, "fuel_amount")
+    return None if use is None else [use]
+
+
+def _previous_fuels(parsed: ParsedForm) -> list[dict[str, Any]] | None:
+    """Last year's amount of this year's fuel, as ``previous_year.energy.fuels``; ``None`` when left empty.
+
+    Refused where there is nothing to compare it with: a fuel this year that is not sure, or piped gas
+    without its amount (both estimated, and an estimate is never compared); and beside "none", which needs
+    no figure for last year, unless it is 0: none last year too (``[]``, as this year's 0 beside "none")."""
+    raw = str(parsed.values["previous_fuel"])
+    fuel = parsed.values["fuel"]
+    if not raw.strip() or fuel not in FUEL_CHOICES:  # an unknown fuel is refused on its own field
         return None
-    return None if amount is None else [{"fuel": fuel, "quantity": amount, "unit": _fuel_unit(raw, fuel)}]
+    if fuel == "none":
+        if _number(raw, ()) == 0:
+            return []
+        parsed.errors["previous_fuel"] = FieldError("previous_fuel_none")
+        return None
+    if fuel not in FUEL_UNITS or not str(parsed.values["fuel_amount"]).strip():
+        parsed.errors["previous_fuel"] = FieldError("previous_fuel_needs_this_year")
+        return None
+    use = _fuel_use(parsed, "previous_fuel")
+    return None if use is None else [use]
 
 
 def _fleet(parsed: ParsedForm) -> list[dict[str, Any]] | None:
@@ -541,12 +594,39 @@ def _fleet(parsed: ParsedForm) -> list[dict[str, Any]] | None:
     return None if parsed.errors.keys() & {"vehicles", "vehicle_amount"} else [item]
 
 
+def _previous_fleet(parsed: ParsedForm) -> list[dict[str, Any]] | None:
+    """Last year's fuel or distance of this year's vehicles, as ``previous_year.transport.fleet`` (one item
+    of the same fuel, without a count: the amount prices it); ``None`` when left empty.
+
+    Refused where there is nothing to compare it with: vehicles not answered, or counted without this
+    year's fuel or distance (priced at the seed distance, an estimate, which is never compared); and beside
+    "none", which needs no figure for last year, unless it is 0: none last year too (``[]``)."""
+    raw = str(parsed.values["previous_vehicle_amount"])
+    fuel = parsed.values["vehicle_fuel"]
+    if not raw.strip() or fuel not in VEHICLE_CHOICES:  # an unknown fuel is refused on its own field
+        return None
+    if fuel == "none":
+        if _number(raw, _units("previous_vehicle_amount", parsed.values)) == 0:
+            return []
+        parsed.errors["previous_vehicle_amount"] = FieldError("previous_vehicles_none")
+        return None
+    if fuel not in VEHICLE_AMOUNTS or not str(parsed.values["vehicle_amount"]).strip():
+        parsed.errors["previous_vehicle_amount"] = FieldError("previous_vehicles_need_this_year")
+        return None
+    amount = _checked_number(parsed, "previous_vehicle_amount")
+    if amount is None:
+        return None
+    key, unit = VEHICLE_AMOUNTS[fuel]
+    return [{"fuel": fuel, key: amount, **({"unit": unit} if key == "fuel_quantity" else {})}]
+
+
 def _details(parsed: ParsedForm) -> dict[str, float]:
-    """The "more details" figures given (each optional); recycled waste is part of the waste, so it is
-    refused without it."""
+    """The "more details" figures given (each optional) but last year's fuel and vehicles, whose units follow
+    this year's answers (:func:`_previous_fuels`, :func:`_previous_fleet`); recycled waste is part of the
+    waste, so it is refused without it."""
     given = {}
     for form_field in DETAIL_FIELDS:
-        if str(parsed.values[form_field]).strip():
+        if form_field not in PREVIOUS_AMOUNTS and str(parsed.values[form_field]).strip():
             value = _checked_number(parsed, form_field)
             if value is not None:
                 given[form_field] = float(value)
@@ -555,13 +635,25 @@ def _details(parsed: ParsedForm) -> dict[str, float]:
     return given
 
 
-def _resources_and_previous_year(details: Mapping[str, float]) -> dict[str, Any]:
+def _resources_and_previous_year(
+    details: Mapping[str, float],
+    previous_fuels: list[dict[str, Any]] | None,
+    previous_fleet: list[dict[str, Any]] | None,
+) -> dict[str, Any]:
     """The contract's ``resources`` and ``previous_year`` of the figures given; nothing of a blank one."""
     names = {"water": "water_m3", "waste": "waste_t", "waste_recycled": "waste_recycled_t"}
     resources = {name: details[f] for f, name in names.items() if f in details}
     out: dict[str, Any] = {"resources": resources} if resources else {}
+    energy: dict[str, Any] = {}
     if "previous_electricity" in details:
-        out["previous_year"] = {"energy": {"electricity_kwh": details["previous_electricity"]}}
+        energy["electricity_kwh"] = details["previous_electricity"]
+    if previous_fuels is not None:
+        energy["fuels"] = previous_fuels
+    previous: dict[str, Any] = {"energy": energy} if energy else {}
+    if previous_fleet is not None:
+        previous["transport"] = {"fleet": previous_fleet}
+    if previous:
+        out["previous_year"] = previous
     return out
 
 
@@ -616,6 +708,8 @@ def parse_form(form: Mapping[str, str], default_name: str = "My business") -> Pa
     fuels = _fuels(parsed)
     fleet = _fleet(parsed)
     details = _details(parsed)
+    previous_fuels = _previous_fuels(parsed)
+    previous_fleet = _previous_fleet(parsed)
     if parsed.errors:
         return parsed
     energy: dict[str, Any] = {ELECTRICITY_KEYS[values["electricity_unit"]]: electricity}
@@ -639,7 +733,7 @@ def parse_form(form: Mapping[str, str], default_name: str = "My business") -> Pa
         },
         "energy": energy,
         **({"transport": {"fleet": fleet}} if fleet is not None else {}),
-        **_resources_and_previous_year(details),
+        **_resources_and_previous_year(details, previous_fuels, previous_fleet),
         "practices": {k: k in values["practices"] for k, _, _ in PRACTICES},
         "data_source": "energy_bills" if _ELECTRICITY & set(energy) else "estimated",
     }

@@ -136,7 +136,7 @@ _EN: dict[str, str] = {
     "bottle_kg": "{kg} kg a bottle",
     "fuel_forms_natural_gas": "Enter the cubic metres of gas, such as 3000, 3000 m3 or 3000方.",
     "fuel_forms_lpg": "Enter the bottled gas used in the year: kg (such as 450 or 450 kg), or the number of "
-    "bottles (such as 30 bottles) with their size chosen below.",
+    "bottles (such as 30 bottles) with their size chosen under “Size of a gas bottle”.",
     "fuel_forms_coal": "Enter the coal burned in the year, in kg or tonnes, such as 800 kg or 12 t.",
     "bottle_size_needed": "Choose the size of a bottle (5, 15 or 50 kg), or give the amount in kg.",
     "bottles_or_kg": "A bottle size is chosen: is {n} the number of bottles or kg? "
@@ -165,9 +165,12 @@ _EN: dict[str, str] = {
     "from_bill": "Electricity use was converted from your bill ({spend} yuan) at the tariff the standard of "
     "this rating ({standard}) assumes, {tariff} yuan per kWh: about {kwh} kWh. That tariff is greenrate's "
     "assumption, not a published figure; give the kWh from the bill to avoid it.",
-    "more_details": "More details (optional): floor area, water, waste, last year's electricity",
+    "more_details": "More details (optional): floor area, water, waste, last year's electricity, fuel and "
+    "vehicles",
     "more_details_hint": "Each from your own records; left empty, it is not reported. The standard counts "
-    "them towards how complete your data is: with too little, the grade is capped (incomplete data).",
+    "them towards how complete your data is: with too little, the grade is capped (incomplete data). To "
+    "compare this year with last year, give last year's figure for each one you gave for this year: "
+    "electricity, fuel and vehicles.",
     "water": "Water used per year (m³)",
     "water_hint": "From the water bills: a bill's tonnes are cubic metres.",
     "waste": "Waste per year (t)",
@@ -178,9 +181,28 @@ _EN: dict[str, str] = {
     "previous_electricity_hint": "From last year's bills: compared with this year's, like for like, when "
     "this year's is given in kWh too (a bill amount is converted at an assumed tariff, and an estimate is "
     "never compared).",
+    "previous_fuel": "Fuel used last year (the fuel chosen above)",
+    "previous_fuel_hint": "From last year's bills or delivery notes, in the units of this year's amount "
+    "(bottled gas in kg, or in bottles of the size chosen above), which it is compared with: it needs this "
+    "year's amount. With fuel “None”, leave it empty.",
+    "previous_fuel_none": "This year's fuel is “None”, which needs no figure for last year: leave this "
+    "empty.",
+    "previous_fuel_needs_this_year": "Choose this year's fuel and give its amount above first: last year's "
+    "is compared with it (“Not sure”, or piped gas without its amount, is estimated, and an estimate is "
+    "never compared).",
+    "previous_vehicle_amount": "Last year, all vehicles together: litres of fuel bought, or km driven if "
+    "electric",
+    "previous_vehicle_amount_hint": "From last year's fuel receipts or odometers, in the units of this "
+    "year's amount, which it is compared with: it needs this year's amount (vehicles counted alone are an "
+    "estimate, never compared). With vehicles “None”, leave it empty.",
+    "previous_vehicles_none": "This year's vehicles are “None”, which needs no figure for last year: leave "
+    "this empty.",
+    "previous_vehicles_need_this_year": "Choose what the vehicles run on and give this year's litres or km "
+    "above first: last year's is compared with them (vehicles counted alone are an estimate, never "
+    "compared).",
     "needs_waste": "Give the year's waste above first.",
-    "completeness_on_form": "Floor area, water, waste and last year's electricity can be given under “More "
-    "details” on the rating form.",
+    "completeness_on_form": "Floor area, water, waste and last year's electricity, fuel and vehicles can be "
+    "given under “More details” on the rating form.",
     "fuel_needs_gas": "Choose which fuel this is above, or leave the amount empty.",
     "vehicle_fuel": "Vehicles the business runs (cars, vans, lorries)",
     "vehicle_fuel_hint": "Electric bikes and scooters charged at your premises are already in your "
@@ -394,7 +416,7 @@ _ZH: dict[str, str] = {
     "bottle_kg": "每瓶 {kg} 千克",
     "fuel_forms_natural_gas": "请填写立方米数，例如 3000、3000方 或 3000立方米。",
     "fuel_forms_lpg": "请填写全年液化气用量：千克数（如 450 或 450公斤），"
-    "或瓶数（如 30瓶）并在下方选择每瓶规格。",
+    "或瓶数（如 30瓶）并在“每瓶液化气规格”中选择规格。",
     "fuel_forms_coal": "请填写全年燃煤量，单位千克或吨，例如 800公斤 或 12吨。",
     "bottle_size_needed": "请选择每瓶规格（5、15 或 50 千克），或直接填写千克数。",
     "bottles_or_kg": "已选择每瓶规格：{n} 是瓶数还是千克数？请写 {n}瓶 或 {n}kg。",
@@ -421,9 +443,10 @@ _ZH: dict[str, str] = {
     "from_bill": "用电量由您填写的全年电费 {spend}元，"
     "按本评级所用标准（{standard}）假设的电价 {tariff} 元/千瓦时换算，约 {kwh} 千瓦时；"
     "该电价是 greenrate 的假设，不是公开统计数据，按电费单填写千瓦时数可避免换算。",
-    "more_details": "更多信息（选填）：经营面积、用水、废弃物、上一年用电量",
+    "more_details": "更多信息（选填）：经营面积、用水、废弃物，上一年的用电、燃料和车辆用量",
     "more_details_hint": "请按您自己的记录填写，不填即视为未填报。标准按这些数据计算数据完整度："
-    "填报过少时评级有上限（数据不完整）。",
+    "填报过少时评级有上限（数据不完整）。要与上一年对比，本年填了的用电、燃料和车辆用量，"
+    "请同时填写上一年的数据。",
     "water": "全年用水量（立方米）",
     "water_hint": "见水费单：水费单上的“吨”就是立方米。",
     "waste": "全年产生的废弃物（吨）",
@@ -433,8 +456,21 @@ _ZH: dict[str, str] = {
     "previous_electricity": "上一年用电量（千瓦时）",
     "previous_electricity_hint": "见上一年电费单；今年用电量也按千瓦时填写时，两年同口径对比"
     "（按电费金额填写的用电量按假定电价换算，属于估算，不参与对比）。",
+    "previous_fuel": "上一年燃料用量（上面所选的燃料）",
+    "previous_fuel_hint": "见上一年账单或送货单，单位与本年燃料用量相同（瓶装液化气填千克，"
+    "或按上面选择的每瓶规格填瓶数），与本年用量对比，因此需先填写本年用量。燃料选“不使用”的请留空。",
+    "previous_fuel_none": "本年燃料选的是“不使用”，无需填写上一年用量，请留空。",
+    "previous_fuel_needs_this_year": "请先在上面选择本年燃料并填写用量：上一年用量要与之对比"
+    "（选“不确定”或未填用量的管道天然气按估算，估算数据不参与对比）。",
+    "previous_vehicle_amount": "上一年全部车辆用量：燃油车填加油升数，纯电动车填行驶公里数",
+    "previous_vehicle_amount_hint": "见上一年加油票据或里程表，单位与本年车辆用量相同，与本年用量对比，"
+    "因此需先填写本年用量（只填车辆数按估算，估算数据不参与对比）。车辆选“没有”的请留空。",
+    "previous_vehicles_none": "本年车辆选的是“没有”，无需填写上一年用量，请留空。",
+    "previous_vehicles_need_this_year": "请先在上面选择车辆能源类型并填写本年加油升数或行驶公里数："
+    "上一年用量要与之对比（只填车辆数按估算，估算数据不参与对比）。",
     "needs_waste": "请先填写全年产生的废弃物。",
-    "completeness_on_form": "经营面积、用水、废弃物和上一年用电量可在评级表单的“更多信息（选填）”中填写。",
+    "completeness_on_form": "经营面积、用水、废弃物，以及上一年的用电、燃料和车辆用量，"
+    "可在评级表单的“更多信息（选填）”中填写。",
     "fuel_needs_gas": "请先在上面选择燃料种类，或不填用量。",
     "vehicle_fuel": "经营用车（轿车、面包车、货车）",
     "vehicle_fuel_hint": "在店内充电的电动自行车、电动摩托车已计入用电量，请不要填写。"

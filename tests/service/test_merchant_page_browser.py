@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import shutil
 import subprocess
 import threading
@@ -154,3 +155,28 @@ def test_the_forms_language_switch_keeps_what_was_typed(browser: Any, live_url: 
     assert page.get_by_label("全部使用 LED 照明").is_checked()
     # at 320 px the form reflows: nothing scrolls sideways
     assert page.evaluate("document.documentElement.scrollWidth") <= 320
+
+
+def test_last_years_fuel_is_labelled_described_and_refused_beside_itself(browser: Any, live_url: str) -> None:
+    """The "more details" part's field for last year's fuel, as a screen reader meets it: named by its
+    label, described by its hint, and, refused beside "none", by its error, with the part open."""
+    from playwright.sync_api import expect
+
+    page = browser.new_page(locale="zh-CN", viewport={"width": 400, "height": 900})
+    page.goto(live_url + "/?lang=zh")
+    page.get_by_label("行业").select_option("5610")
+    page.get_by_label("地区（省份）").select_option("CN-ZJ")
+    page.get_by_label("员工人数").fill("8")
+    page.get_by_label("年营业收入（元）").fill("150万")
+    page.get_by_label("年用电量", exact=True).fill("30000")
+    page.get_by_label("店内燃料使用（做饭、取暖、锅炉）").select_option("none")
+    page.locator("#more-details summary").click()
+    field = page.get_by_label("上一年燃料用量（上面所选的燃料）（选填）")
+    expect(field).to_have_accessible_description(re.compile("^见上一年账单或送货单"))
+    field.fill("300方")
+    page.get_by_role("button", name="一键评级").click()
+    field = page.get_by_label("上一年燃料用量（上面所选的燃料）（选填）")
+    expect(field).to_have_attribute("aria-invalid", "true")
+    expect(field).to_have_accessible_description(re.compile("本年燃料选的是“不使用”，无需填写上一年用量，请留空。$"))
+    expect(page.locator("#more-details")).to_have_attribute("open", "")
+    assert field.input_value() == "300方"
