@@ -203,6 +203,8 @@ _EN: dict[str, str] = {
     "needs_waste": "Give the year's waste above first.",
     "completeness_on_form": "Floor area, water, waste and last year's electricity, fuel and vehicles can be "
     "given under “More details” on the rating form.",
+    "previous_on_form": "Last year's electricity, fuel and vehicles can be given under “More details” on the "
+    "rating form.",
     "fuel_needs_gas": "Choose which fuel this is above, or leave the amount empty.",
     "vehicle_fuel": "Vehicles the business runs (cars, vans, lorries)",
     "vehicle_fuel_hint": "Electric bikes and scooters charged at your premises are already in your "
@@ -471,6 +473,7 @@ _ZH: dict[str, str] = {
     "needs_waste": "请先填写全年产生的废弃物。",
     "completeness_on_form": "经营面积、用水、废弃物，以及上一年的用电、燃料和车辆用量，"
     "可在评级表单的“更多信息（选填）”中填写。",
+    "previous_on_form": "上一年的用电、燃料和车辆用量可在评级表单的“更多信息（选填）”中填写。",
     "fuel_needs_gas": "请先在上面选择燃料种类，或不填用量。",
     "vehicle_fuel": "经营用车（轿车、面包车、货车）",
     "vehicle_fuel_hint": "在店内充电的电动自行车、电动摩托车已计入用电量，请不要填写。"

@@ -13,6 +13,7 @@ from typing import Any
 
 from rating_model import estimation
 from rating_model.disclosure import assumed_figures, inventory
+from rating_model.indicators import YEAR_ON_YEAR
 from rating_model.standard import Standard, load_standard, published_standard_path
 from service.disclosure.render import num, show
 from service.web.i18n import amount, texts
@@ -109,6 +110,8 @@ def reasons(
             text: str | None = _no_vehicles_text(c, name, _standard_label(rating), lang)
         elif c is not None and c.get("value") is None and _waits_on_an_input(r, standard):
             text = str(r.get("message_zh") or r["message"]) if lang == "zh" else str(r["message"])
+            if r["indicator"] in YEAR_ON_YEAR:  # last year's figures: where the form takes them
+                text = f"{text}{'' if lang == 'zh' else ' '}{texts(lang)['previous_on_form']}"
         else:
             text = None if c is None else _reason_text(c, name, lang, r.get("message_zh"))
         text = _with_basis(r["indicator"], name, text or r["message"], lang)
@@ -118,10 +121,13 @@ def reasons(
 
 def _waits_on_an_input(reason: Mapping[str, Any], standard: Standard) -> bool:
     """Whether the engine's reason says which input left the indicator unassessed (the site fuels, a
-    freight firm's fleet: ``missing_when_not_reported``): the owner is told what to report, where "nothing
-    to score it on" had left a restaurant without its gas bill guessing (standard 1.8.0)."""
+    freight firm's fleet: ``missing_when_not_reported``; an input given for this year only:
+    ``year_on_year``): the owner is told what to report, where "nothing to score it on" had left a
+    restaurant without its gas bill guessing (standard 1.8.0), and one that gave last year's gas without
+    last year's electricity."""
     message = str(reason.get("message", ""))
-    return any(rule.reason in message for rule in standard.missing_when_not_reported)
+    rules = (*standard.missing_when_not_reported, *([standard.year_on_year] if standard.year_on_year else []))
+    return any(rule.reason in message for rule in rules)
 
 
 #: the emissions an intensity indicator divides, as the page names them: the disclosure's intensity per

@@ -18,9 +18,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 from markupsafe import escape
 
+from rating_model.standard import DEFAULT_STANDARD, load_standard
 from service.records.rating_inputs import get_rating_with_input
 from service.web.form import LIMITS, parse_form
 from service.web.i18n import texts
+from service.web.view import reasons
 from tests.conftest import AppFactory, services_of
 from tests.service.test_merchant_page import FORM, _app, _post, _stored_rating
 from tests.service.test_merchant_page_answers import _errors
@@ -183,3 +185,30 @@ def test_last_years_vehicle_amount_compares_the_vehicles(make_app: AppFactory) -
                                         "previous_vehicle_amount": "0"})
     assert _input(app, rating["id"])["previous_year"]["transport"] == {"fleet": []}
 
+
+def test_the_reason_for_a_change_not_compared_says_what_to_give_and_where() -> None:
+    """Last year's gas given without last year's electricity: standard 1.8.0 leaves the change unassessed
+    (score.year_on_year) and its reason says to give last year's figure for each input; the page showed
+    "nothing to score it on" instead, and did not say where the form takes last year's figures."""
+    standard = load_standard(DEFAULT_STANDARD)
+    rule = standard.year_on_year
+    assert rule is not None
+    code = {"indicator": "emissions_change", "effect": "negative",
+            "message": f"Change in Scope 1+2 emissions on the previous year: {rule.reason} (scored in the "
+            "missing-data bin) earns 0 of 10.8 points.",
+            "message_zh": f"范围一二排放同比变化：{rule.reason_zh}（按缺失数据计分），得 0 / 10.8 分。"}
+    line = {"indicator": "emissions_change", "value": None, "unit": "percent", "points": 0,
+            "max_points": 10.8}
+    rating = {"reason_codes": [code], "contributions": [line]}
+    (en,) = [r["text"] for r in reasons(rating, standard, "en")]
+    assert en == code["message"] + " " + texts("en")["previous_on_form"]
+    (zh,) = [r["text"] for r in reasons(rating, standard, "zh")]
+    assert zh == code["message_zh"] + "上一年的用电、燃料和车辆用量可在评级表单的“更多信息（选填）”中填写。"
+    # an indicator that does not compare two years is not pointed at last year's figures
+    fuels = next(r for r in standard.missing_when_not_reported if r.field == "energy.fuels")
+    intensity = {"indicator": "carbon_intensity", "effect": "negative",
+                 "message": f"Carbon intensity: {fuels.reason} earns 0 of 9 points.", "message_zh": "引擎"}
+    rating = {"reason_codes": [intensity], "contributions": [
+        {"indicator": "carbon_intensity", "value": None, "unit": "x", "points": 0.0, "max_points": 9.0}]}
+    (said,) = [r["text"] for r in reasons(rating, standard, "en")]
+    assert fuels.reason in said and "More details" not in said
