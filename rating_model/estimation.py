@@ -140,8 +140,11 @@ def fill_missing(data: OperatingData, standard: Standard) -> Filled:
                      energy.electricity_spend is None, method[1])
         )
         energy = replace(energy, electricity_kwh=kwh)
-    # Only an unanswered list is estimated: "fuels": [] says no fuel is burned on site.
-    if energy.fuels is None and defaults.gas_m3_per_employee > 0:
+    # Only an unanswered list is estimated: "fuels": [] says no fuel is burned on site. A list whose every
+    # quantity is 0 answers nothing either (fuels_left_out): scored as left out since 1.8.0, it is filled as
+    # left out too, or a zero-filled export showed Scope 1 at 0 with PCAF 2 and understated the loan's
+    # financed emissions (a review of engine 2.1's draft)
+    if fuels_left_out(energy.fuels, False) and defaults.gas_m3_per_employee > 0:
         rule = _rule(standard, "energy.fuels")
         m3 = company.employees * defaults.gas_m3_per_employee
         en, zh = _sector_default(defaults.gas_m3_per_employee, "m3 natural gas/employee x employees",
