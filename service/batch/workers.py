@@ -22,13 +22,17 @@ live here: importing any module of ``service`` runs ``service/__init__``, which 
 
 from __future__ import annotations
 
+import hashlib
+import inspect
 import io
 import multiprocessing
 import os
+import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from multiprocessing.context import BaseContext
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -44,6 +48,28 @@ R = TypeVar("R")
 
 #: what multiprocessing tells a child about the parent's main module, for the child to run it again
 _MAIN_KEYS = ("init_main_from_name", "init_main_from_path")
+#: sha256 of the source of CPython's ``popen_forkserver.Popen._launch`` that :class:`_Popen` copies (the same
+#: in 3.11, 3.12 and 3.13): a patch release that changes it makes the copy stale, and the pools fall back to
+#: the stock fork server rather than run it (a review of the copy)
+_KNOWN_LAUNCHERS = frozenset({"214844899bd3407f72082111e993b40f7c271620be27195b878ea1e44a5f3837"})
+
+
+@lru_cache(maxsize=1)
+def launcher_is_known() -> bool:
+    """Whether this Python's fork-server launcher is the one :class:`_Popen` copies (its source's digest);
+    ``False`` where the source cannot be read, and a warning says so."""
+    try:
+        from multiprocessing import popen_forkserver
+
+        source = inspect.getsource(popen_forkserver.Popen._launch)  # type: ignore[attr-defined]
+    except (ImportError, OSError, TypeError):
+        source = ""
+    known = hashlib.sha256(source.encode("utf-8")).hexdigest() in _KNOWN_LAUNCHERS
+    if not known:
+        warnings.warn("this Python's fork-server launcher is not the one greenrate's workers copy: they "
+                      "start as multiprocessing starts them (each loads the command's modules)",
+                      RuntimeWarning, stacklevel=2)
+    return known
 
 
 def default_workers() -> int:
@@ -63,7 +89,9 @@ def worker_context(preload: Sequence[str]) -> BaseContext:
     """
     if "forkserver" not in multiprocessing.get_all_start_methods():  # pragma: no cover - Windows
         return multiprocessing.get_context("spawn")
-    context = _WorkerContext()
+    # the stock fork server (workers run the main module again: slower, still right) where this Python's
+    # launcher is not the one _Popen copies
+    context = _WorkerContext() if launcher_is_known() else multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(list(dict.fromkeys([*preload, worker_exit.__name__])))
     return context
 

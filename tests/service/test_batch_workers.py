@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from rating_model.indicator_batch import frame_indicators, frame_indicators_answered
 from rating_model.standard import DEFAULT_STANDARD, load_standard
@@ -81,3 +82,23 @@ def test_indicators_are_the_same_in_worker_processes_and_in_this_one() -> None:
     assert bad == serial[2]
     with worker_pool(2, ["rating_model.indicator_batch"]) as pool:
         assert frame_indicators(frame, standard, parallel=PoolMap(pool, 2))[1] == serial[2]
+
+
+def test_a_changed_fork_server_launcher_falls_back_to_the_stock_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The workers' launcher copies CPython's private ``Popen._launch`` (identical in 3.11 to 3.13): on this
+    Python it is the one copied; should a patch release change it, pools use the stock fork server, with
+    a warning, rather than a stale copy (a review of the copy)."""
+    import multiprocessing.context
+
+    from service.batch import workers
+
+    assert workers.launcher_is_known()
+    assert type(workers.worker_context(["rating_model.book_chunks"])).__name__ == "_WorkerContext"
+    workers.launcher_is_known.cache_clear()
+    monkeypatch.setattr(workers, "_KNOWN_LAUNCHERS", frozenset({"0" * 64}))
+    try:
+        with pytest.warns(RuntimeWarning, match="fork-server launcher"):
+            context = workers.worker_context(["rating_model.book_chunks"])
+        assert type(context) is multiprocessing.context.ForkServerContext
+    finally:
+        workers.launcher_is_known.cache_clear()
