@@ -5,6 +5,17 @@ archive it, and the service refuses any document that does not verify. Every che
 :class:`~rating_model.exceptions.ArtifactError` with the reason, so a tampered or hand-broken file is
 rejected at load time instead of scoring wrongly. Imports only the standard library.
 
+A feature may carry ``stats``, the training statistics behind its points; they never change a score, but
+a validator reads them, so their missing-bin record is checked too (:func:`_verify_missing_stats`):
+``stats.missing`` holds the bin's ``count`` and ``event_rate``, its ``woe`` (the WOE its points were
+scaled from), its ``rule`` (``"own"``: its own WOE; ``"lowest"``: too few rows for one, the feature's
+lowest; ``"capped"``: its own WOE was above the worst value bin's and the standard's cap lowered it to that)
+and ``fitted_woe``, the WOE the logistic regression was fitted on (the own WOE where the rule is
+``"capped"``, else ``woe``). Artifacts written before ``fitted_woe`` was recorded (every
+``greenrate-train/1`` model, and ``sc-0672f563c360``, the first of ``greenrate-train/2``) lack it and are
+read as before: under ``greenrate-train/1`` the regression was fitted on ``woe`` itself, capped or not; the
+first ``greenrate-train/2`` model fitted on the own WOE but recorded ``rule: "own"`` beside the capped one.
+
 An artifact that names the standard it was trained for (``metadata.standard``) is also held to that
 standard's missing-data rule here, at load, so that every way in (``greenrate model register``, the upload
 API, the engine, a batch run) refuses it the same way; see :func:`missing_data_violations`.
@@ -70,6 +81,9 @@ _FEATURE_KEYS = {
     ),
 }
 _OPTIONAL_FEATURE_KEYS = frozenset({"stats"})
+#: ``stats.missing.rule``: the missing bin's own WOE, the feature's lowest (too few missing rows), or its
+#: own WOE capped at the worst value bin's (the standard's missing-data rule); see ``rating_model.woe``.
+MISSING_RULES = frozenset({"own", "lowest", "capped"})
 _SHA = re.compile(r"[0-9a-f]{64}")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 #: A model version names files, URLs (``/v1/models/{version}``) and database keys.
@@ -209,9 +223,39 @@ def _verify_feature(feature: Any, index: int, scale: int) -> tuple[list[int], in
                 or not 0 <= bin_index < len(points)
             ):
                 raise _fail(where, f"category {key!r} points at bin {bin_index!r}, not a bin index")
-    if "stats" in feature and not isinstance(feature["stats"], dict):
-        raise _fail(where, "stats must be an object")
+    if "stats" in feature:
+        if not isinstance(feature["stats"], dict):
+            raise _fail(where, "stats must be an object")
+        if "missing" in feature["stats"]:
+            _verify_missing_stats(feature["stats"]["missing"], f"{where} stats.missing")
     return points, missing, unseen
+
+
+def _verify_missing_stats(stats: Any, where: str) -> None:
+    """The missing bin's record says which WOE was fitted and which served, and they agree with its rule.
+
+    Every key is optional (older artifacts lack ``fitted_woe``), but what is there must be consistent: a
+    ``"capped"`` bin names the WOE it was fitted on, above the one it serves; any other rule serves the
+    WOE it was fitted on. A capped WOE recorded as the bin's own misled a model validator.
+    """
+    if not isinstance(stats, dict):
+        raise _fail(where, "must be an object")
+    rule = stats.get("rule")
+    if "rule" in stats and rule not in MISSING_RULES:
+        raise _fail(where, f"rule must be one of {sorted(MISSING_RULES)}, got {rule!r}")
+    woe = _number(stats["woe"], f"{where}.woe") if "woe" in stats else None
+    fitted = _number(stats["fitted_woe"], f"{where}.fitted_woe") if "fitted_woe" in stats else None
+    if rule == "capped":
+        if woe is None or fitted is None:
+            raise _fail(where, "a capped missing bin records both its woe (served) and fitted_woe")
+        if not woe < fitted:
+            raise _fail(where, f"capped woe {woe!r} must be below fitted_woe {fitted!r} (before the cap)")
+    elif fitted is not None and woe is not None and fitted != woe:
+        raise _fail(
+            where,
+            f"woe {woe!r} differs from fitted_woe {fitted!r} but the rule is {rule!r}: only a capped "
+            "missing bin serves another WOE than it was fitted on",
+        )
 
 
 def missing_data_violations(features: list[tuple[str, list[int], int]], scale: int) -> list[str]:

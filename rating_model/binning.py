@@ -34,6 +34,7 @@ from rating_model.estimator_input import (
     validate_params,
 )
 from rating_model.woe import (
+    MISSING_CAPPED,
     MISSING_LOWEST,
     MISSING_OWN,
     FeatureBins,
@@ -114,6 +115,8 @@ class MonotoneBinner(TransformerMixin, BaseEstimator):  # type: ignore[misc]  # 
     missing_cap : {"lowest", None}, default=None
         With "lowest", the missing bin's WOE is capped at the lowest value bin's, so that not reporting
         never earns more points than reporting the worst value (the missing bin keeps its own counts).
+        A missing bin the cap lowers has ``missing_rule`` "capped" and keeps its own WOE in
+        ``missing_uncapped_woe`` (see :class:`~rating_model.woe.FeatureBins`).
     missing_min_share : float, default=0.05
         Share of missing rows needed for the missing bin to get its own WOE. Below it (including no
         missing rows at all) the missing bin gets the feature's lowest WOE: withholding a value then
@@ -124,7 +127,8 @@ class MonotoneBinner(TransformerMixin, BaseEstimator):  # type: ignore[misc]  # 
     Attributes
     ----------
     bins_ : dict of str to FeatureBins
-        Fitted bins per feature, in column order.
+        Fitted bins per feature, in column order. ``missing_woe`` is what :meth:`transform` gives a
+        missing value (capped with ``missing_cap``); ``missing_uncapped_woe`` the WOE before the cap.
     woe_ : dict of str to ndarray
         WOE of each value bin per feature (missing and unseen WOE are in ``bins_``).
     classes_ : ndarray of shape (2,)
@@ -236,13 +240,9 @@ class MonotoneBinner(TransformerMixin, BaseEstimator):  # type: ignore[misc]  # 
             if own
             else float(woe.min())
         )
-        if self.missing_cap == "lowest":
-            # Withholding a value must never score better than the worst value reported: otherwise a
-            # business could raise its grade by leaving a field blank.
-            missing_woe = min(missing_woe, float(woe.min()))
         lowest = min(float(woe.min()), missing_woe)
         unseen = None if kind == NUMERIC else (missing_woe if self.unseen_category == "missing" else lowest)
-        return FeatureBins(
+        bins = FeatureBins(
             name=name,
             kind=kind,
             direction=direction,
@@ -255,9 +255,13 @@ class MonotoneBinner(TransformerMixin, BaseEstimator):  # type: ignore[misc]  # 
             missing_events=int(missing_events),
             missing_woe=missing_woe,
             missing_rule=MISSING_OWN if own else MISSING_LOWEST,
+            missing_uncapped_woe=missing_woe,
             categories=categories,
             unseen_woe=unseen,
         )
+        # Withholding a value must never score better than the worst value reported: otherwise a business
+        # could raise its grade by leaving a field blank.
+        return capped_missing(bins, self.unseen_category) if self.missing_cap == "lowest" else bins
 
     def transform(self, X: Any) -> NDArray[np.float64]:
         """WOE of every value: one column per feature, in input order."""
@@ -305,10 +309,16 @@ class MonotoneBinner(TransformerMixin, BaseEstimator):  # type: ignore[misc]  # 
 def capped_missing(bins: FeatureBins, unseen_category: str = "missing") -> FeatureBins:
     """``bins`` with the missing bin's WOE capped at the lowest value bin's (``missing_cap="lowest"``), and an
     unseen category's WOE with it where it follows the missing bin: what a fit on the missing bin's own
-    WOE serves, so that withholding a value never scores better than the worst value reported."""
+    WOE serves, so that withholding a value never scores better than the worst value reported.
+
+    Where the cap lowers the WOE, the rule becomes ``"capped"`` and ``missing_uncapped_woe`` keeps the WOE
+    it had (the one :class:`~rating_model.scorecard.Scorecard` fits its regression on): a reader of the
+    artifact sees both, instead of a capped WOE beside an event rate it does not follow from.
+    """
     lowest = float(min(bins.woe))
     missing = min(bins.missing_woe, lowest)
     unseen = bins.unseen_woe
     if bins.kind != NUMERIC:
         unseen = missing if unseen_category == "missing" else min(missing, lowest)
-    return replace(bins, missing_woe=missing, unseen_woe=unseen)
+    rule = MISSING_CAPPED if missing < bins.missing_woe else bins.missing_rule
+    return replace(bins, missing_woe=missing, missing_rule=rule, unseen_woe=unseen)

@@ -99,7 +99,11 @@ def _fit_nonnegative(
 
 
 def _feature_document(bins: FeatureBins, units: NDArray[np.int64], unit: int) -> dict[str, Any]:
-    """One feature of the artifact: bins, rounded points and the training statistics behind them."""
+    """One feature of the artifact: bins, rounded points and the training statistics behind them.
+
+    ``bins`` are the bins as served; their ``missing_uncapped_woe`` is the missing bin's WOE the regression
+    was fitted on, recorded as ``stats.missing.fitted_woe``.
+    """
     k = len(bins.counts)
     points = [int(u) / unit for u in units[:k]]
     doc: dict[str, Any] = {
@@ -115,9 +119,12 @@ def _feature_document(bins: FeatureBins, units: NDArray[np.int64], unit: int) ->
         "count": list(bins.counts),
         "event_rate": rates,
         "woe": list(bins.woe),
+        # "woe" is what the points were scaled from (capped where "rule" is "capped"), "fitted_woe" what
+        # the coefficient was fitted on: a capped WOE alone, beside the bin's event rate, read as its own
         "missing": {
             "count": bins.missing_count,
             "woe": bins.missing_woe,
+            "fitted_woe": bins.missing_uncapped_woe,
             "rule": bins.missing_rule,
             "event_rate": bins.missing_events / bins.missing_count if bins.missing_count else None,
         },
@@ -155,7 +162,9 @@ missing_min_share, n_prebins, missing_cap
         Binning parameters, see :class:`~rating_model.binning.MonotoneBinner`. ``missing_cap`` caps the
         points served: the logistic regression is fitted on each missing bin's own WOE, and the capped
         table's probabilities are the exact inverse of its scaling only for rows without a capped blank
-        (call :meth:`recalibrate` on the training rows for the probabilities as served).
+        (call :meth:`recalibrate` on the training rows for the probabilities as served). The artifact
+        records both WOE of each missing bin (``stats.missing``: ``woe`` served, ``fitted_woe`` fitted,
+        ``rule`` ``"capped"`` where they differ).
     C : float, default=1.0
         Inverse L2 regularisation strength of the logistic regression.
     score_range : (float, float), default=(0, 100)
@@ -169,10 +178,16 @@ missing_min_share, n_prebins, missing_cap
     Attributes
     ----------
     binner_ : MonotoneBinner
+        The binning as served, with the ``missing_cap`` given. Each of its ``bins_`` holds the missing
+        bin's WOE twice: ``missing_woe``, the WOE the points are scaled from (and what
+        ``binner_.transform`` gives a missing value), and ``missing_uncapped_woe``, the WOE ``coef_`` was
+        fitted on. They differ exactly where ``missing_rule`` is ``"capped"``.
     classes_ : ndarray of shape (2,)
         ``classes_[1]`` is the event ("good" / green).
     coef_ : ndarray of shape (n_features,)
-        Logistic coefficients on WOE, all >= 0 (0 for dropped features).
+        Logistic coefficients on WOE, all >= 0 (0 for dropped features and for features whose WOE takes
+        one value on the training rows). Fitted with every missing bin at its ``missing_uncapped_woe``,
+        not on ``binner_.transform``, which gives capped missing bins their served WOE.
     intercept_ : float
     dropped_features_ : list of str
         Features dropped because their coefficient came out negative.
@@ -187,6 +202,8 @@ missing_min_share, n_prebins, missing_cap
         The fitted card as the serving scorer; every prediction goes through it.
     features_ : list of dict
         Each feature's bins and points as the artifact documents them (``to_artifact``'s ``features``).
+        Its ``stats.missing`` records ``woe`` (served), ``fitted_woe`` (fitted) and ``rule`` (``"own"``,
+        ``"lowest"`` or ``"capped"``).
     training_ : dict
         The card on its training data, as ``to_artifact`` records it: rows, event rate and label, metrics
         (AUC, Gini, KS, Brier), coefficients, intercept, dropped features and the parameters. The metrics
@@ -263,6 +280,8 @@ missing_min_share, n_prebins, missing_cap
             binner.woe_matrix(columns), target, self.C, self.random_state
         )
         if self.missing_cap is not None:
+            # from here on binner_ is the binning as served: capped_missing marks each bin it lowers as
+            # "capped" and keeps the WOE just fitted on in missing_uncapped_woe
             binner.set_params(missing_cap=self.missing_cap)
             binner.bins_ = {name: capped_missing(b, self.unseen_category) for name, b in binner.bins_.items()}
         bins = list(binner.bins_.values())

@@ -27,6 +27,10 @@ SMOOTHING = 1.0
 
 MISSING_OWN = "own"
 MISSING_LOWEST = "lowest"
+#: The missing bin had its own WOE, above the lowest value bin's, and the standard's cap
+#: (``missing_cap="lowest"``) lowered it to that: its own WOE is kept in ``missing_uncapped_woe``.
+MISSING_CAPPED = "capped"
+MISSING_RULES = (MISSING_OWN, MISSING_LOWEST, MISSING_CAPPED)
 OTHER_LABEL = "other"
 
 
@@ -42,10 +46,15 @@ class FeatureBins:
         Inner cut points (numeric), ascending, lower-inclusive; empty for categorical features.
     labels, counts, events, woe
         One entry per bin, in bin order (numeric: by value; categorical: by WOE ascending).
-    missing_count, missing_events, missing_woe, missing_rule
-        The missing bin. ``missing_rule`` is ``"own"`` when enough missing rows were seen to estimate
-        its WOE, else ``"lowest"``: the lowest WOE of the feature, so that withholding a value never
-        scores better than the worst value observed.
+    missing_count, missing_events, missing_woe, missing_rule, missing_uncapped_woe
+        The missing bin. ``missing_woe`` is the WOE it is scored with. ``missing_rule`` is ``"own"`` when
+        enough missing rows were seen to estimate its WOE, ``"lowest"`` when not (the lowest WOE of the
+        feature, so that withholding a value never scores better than the worst value observed), and
+        ``"capped"`` when its own WOE was above the lowest value bin's and ``missing_cap="lowest"``
+        lowered it to that. ``missing_uncapped_woe`` is the WOE before any cap: the own WOE under
+        ``"own"`` and ``"capped"``, the lowest under ``"lowest"``; it differs from ``missing_woe`` exactly
+        when the rule is ``"capped"``. :class:`~rating_model.scorecard.Scorecard` fits its logistic
+        regression on it, and serves ``missing_woe``.
     categories
         Categorical only: category key (:func:`~rating_model.scoring_table.category_key`) → bin index;
         rare categories point at the ``"other"`` bin.
@@ -65,6 +74,7 @@ class FeatureBins:
     missing_events: int
     missing_woe: float
     missing_rule: str
+    missing_uncapped_woe: float
     categories: dict[str, int] = field(default_factory=dict)
     unseen_woe: float | None = None
 

@@ -32,6 +32,11 @@ def _feature(doc: dict[str, Any], name: str) -> dict[str, Any]:
     return next(f for f in doc["features"] if f["name"] == name)
 
 
+def _missing(doc: dict[str, Any], name: str) -> dict[str, Any]:
+    missing: dict[str, Any] = _feature(doc, name)["stats"]["missing"]
+    return missing
+
+
 def _resign(doc: dict[str, Any]) -> dict[str, Any]:
     """Re-derive the version (of derived form) and the hash: a structural check has to catch the change."""
     if re.fullmatch(r"sc-[0-9a-f]{12}", doc["version"]):
@@ -83,6 +88,22 @@ RESIGNED: dict[str, tuple[Callable[[dict[str, Any]], Any], str]] = {
     "version too long": (lambda d: d.update(version="v" * 81), "version must be"),
     # GET /v1/models/active and `model compare active` mean the active model: one so named was shadowed
     "version reserved": (lambda d: d.update(version="Active"), "is reserved"),
+    # the missing bin's record: which WOE was fitted, which is served, and a rule that agrees with both
+    "unknown missing rule": (lambda d: _missing(d, "debt").update(rule="guess"), "rule must be one of"),
+    "capped above its fitted WOE": (
+        lambda d: _missing(d, "debt").update(rule="capped", fitted_woe=_missing(d, "debt")["woe"] - 1.0),
+        "must be below fitted_woe",
+    ),
+    "capped without its fitted WOE": (
+        lambda d: (_missing(d, "debt").update(rule="capped"), _missing(d, "debt").pop("fitted_woe")),
+        "records both",
+    ),
+    "own rule serving another WOE": (
+        lambda d: _missing(d, "debt").update(rule="own", fitted_woe=_missing(d, "debt")["woe"] + 0.5),
+        "only a capped missing bin",
+    ),
+    "missing stats not an object": (lambda d: _feature(d, "debt")["stats"].update(missing=[]), "must be an"),
+    "NaN fitted WOE": (lambda d: _missing(d, "debt").update(fitted_woe="NaN"), "finite number"),
 }
 
 
@@ -102,6 +123,20 @@ def test_malformed_artifacts_are_refused_even_with_a_valid_hash(name: str) -> No
     change(doc)
     with pytest.raises(ArtifactError, match=reason):
         ScorecardArtifact.from_dict(_resign(doc))
+
+
+def test_artifacts_that_do_not_record_the_fitted_woe_are_read_as_before() -> None:
+    """Every greenrate-train/1 model in a registry, and the first of greenrate-train/2 (the packaged
+    sc-0672f563c360, whose capped bins say rule "own"), record no ``fitted_woe``: they load unchanged."""
+    doc = _doc()
+    assert _missing(doc, "debt")["rule"] == "own" and "fitted_woe" in _missing(doc, "debt")
+    for feature in doc["features"]:
+        feature["stats"]["missing"].pop("fitted_woe")
+    # as sc-0672f563c360 records a capped bin: the worst bin's WOE, and rule "own"
+    _missing(doc, "debt")["woe"] = min(_feature(doc, "debt")["stats"]["woe"])
+    ScorecardArtifact.from_dict(_resign(doc))
+    packaged = json.loads(DEFAULT_MODEL.read_text(encoding="utf-8"))
+    assert ScorecardArtifact.from_dict(packaged).version == packaged["version"]
 
 
 @pytest.mark.parametrize(
