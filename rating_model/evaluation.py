@@ -8,7 +8,7 @@ Everything here is a pure function of an artifact, the standard and an indicator
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +20,12 @@ from rating_model.artifact import MISSING_BIN, ScorecardArtifact
 from rating_model.standard import GRADES, Standard
 
 CALIBRATION_BINS = 10
+#: An indicator gets its blank and reported segments in :func:`calibration_by_segment` when at least this
+#: share of the rows leave it blank: rarer blanks make segments too small to read a gap from.
+SEGMENT_MIN_BLANK_SHARE = 0.05
+#: A segment whose mean predicted probability is further than this from its observed rate (5 percentage
+#: points) is named in the model card's limitations (:func:`segment_gaps`).
+SEGMENT_GAP_LIMIT = 0.05
 
 
 @dataclass(frozen=True)
@@ -85,6 +91,44 @@ def calibration(y: NDArray[Any], p: NDArray[np.float64], bins: int = CALIBRATION
     return {"bins": rows, "ece": float(ece)}
 
 
+def calibration_by_segment(indicators: pd.DataFrame, y: NDArray[Any], p: NDArray[np.float64],
+                           names: Sequence[str],
+                           min_blank_share: float = SEGMENT_MIN_BLANK_SHARE) -> list[dict[str, Any]]:
+    """Mean predicted probability against observed rate, for the rows that leave each indicator blank and
+    for those that report it (``gap`` = predicted - observed).
+
+    The score-to-probability mapping is one line for every business, fitted on all of them, so it is
+    calibrated overall and not within these segments: a blank earns the worst reported bin's points (the
+    standard's missing-data rule), whatever the green rate of the businesses that leave it blank. A
+    mapping per segment would close the gap and let withholding data pay, so the gap is reported instead.
+
+    Blank means missing in ``indicators`` as served: an answer of "none" the standard scores (``when_none``)
+    is reported. Only indicators that at least ``min_blank_share`` of the rows leave blank are listed
+    (an indicator absent from ``indicators`` is blank on every row); a segment without rows is left out.
+    """
+    y = np.asarray(y, dtype=float)
+    p = np.asarray(p, dtype=float)
+    out: list[dict[str, Any]] = []
+    for name in names:
+        blank = (indicators[name].isna().to_numpy() if name in indicators.columns
+                 else np.ones(len(y), dtype=bool))
+        if not len(y) or blank.mean() < min_blank_share:
+            continue
+        for segment, mask in (("blank", blank), ("reported", ~blank)):
+            n = int(mask.sum())
+            if n:
+                predicted, observed = float(p[mask].mean()), float(y[mask].mean())
+                out.append({"indicator": name, "segment": segment, "rows": n, "predicted": predicted,
+                            "observed": observed, "gap": predicted - observed})
+    return out
+
+
+def segment_gaps(segments: Sequence[Mapping[str, Any]],
+                 limit: float = SEGMENT_GAP_LIMIT) -> list[Mapping[str, Any]]:
+    """The segments of :func:`calibration_by_segment` whose gap exceeds ``limit`` either way, widest first."""
+    return sorted((s for s in segments if abs(s["gap"]) > limit), key=lambda s: -abs(s["gap"]))
+
+
 def grade_distribution(grades: NDArray[np.str_], y: NDArray[Any] | None = None) -> list[dict[str, Any]]:
     """Rows per score grade (best first), their share and, with labels, the observed green rate."""
     out = []
@@ -135,6 +179,8 @@ def evaluate(artifact: ScorecardArtifact, indicators: pd.DataFrame, y: NDArray[A
         "event_rate": float(np.mean(y)),
         "metrics": binary_metrics(y, scored.probabilities),
         "calibration": calibration(np.asarray(y), scored.probabilities),
+        "calibration_by_segment": calibration_by_segment(indicators, np.asarray(y), scored.probabilities,
+                                                         artifact.feature_names),
         "grades": grade_distribution(scored.grades, y),
         "directions": directions,
         "directions_ok": all(d["ok"] for d in directions),

@@ -25,7 +25,13 @@ from matplotlib.figure import Figure
 from numpy.typing import NDArray
 
 from rating_model.artifact import ScorecardArtifact
-from rating_model.evaluation import Scored, evaluate, score_frame
+from rating_model.evaluation import (
+    SEGMENT_GAP_LIMIT,
+    SEGMENT_MIN_BLANK_SHARE,
+    Scored,
+    evaluate,
+    score_frame,
+)
 from rating_model.monitoring import compare_models
 from rating_model.standard import GRADES, Standard
 
@@ -125,6 +131,28 @@ def _migration_table(migration: dict[str, Any]) -> str:
     return _table(rows, ["", *(f"this model: {g}" for g in grades)])
 
 
+def _segment_table(segments: list[dict[str, Any]]) -> str:
+    """Calibration by segment: each indicator's blank and reported rows, predicted against observed."""
+    rows = [[s["indicator"], s["segment"], s["rows"], s["predicted"], s["observed"], s["gap"],
+             "yes" if abs(s["gap"]) > SEGMENT_GAP_LIMIT else ""] for s in segments]
+    return _table(rows, ["indicator", "segment", "businesses", "predicted green rate", "observed green rate",
+                         "predicted - observed", f"over {100 * SEGMENT_GAP_LIMIT:.0f} pp"])
+
+
+def _card_section(card: dict[str, Any]) -> list[str]:
+    """The model card: its fields, then its limitations one per line and its holdout's calibration by
+    segment as a table (a validator reads those, not a JSON array in a cell)."""
+    limitations = card.pop("limitations", None)
+    segments = card.pop("calibration_by_segment_holdout", None)
+    parts = ["<h2>Model card</h2>", _table([[k, v] for k, v in sorted(card.items())], ["field", "value"])]
+    if isinstance(limitations, list) and limitations:
+        items = "".join(f"<li>{html.escape(str(line))}</li>" for line in limitations)
+        parts.append(f"<h3>Limitations</h3><ul>{items}</ul>")
+    if isinstance(segments, list) and segments:
+        parts += ["<h3>Calibration by segment on the training holdout</h3>", _segment_table(segments)]
+    return parts
+
+
 def _table(rows: list[list[Any]], header: list[str]) -> str:
     head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
     body = "".join("<tr>" + "".join(f"<td>{html.escape(_fmt(c))}</td>" for c in r) + "</tr>" for r in rows)
@@ -169,6 +197,12 @@ def render_report(artifact: ScorecardArtifact, indicators: pd.DataFrame, y: NDAr
                      for i, b in enumerate(ev["calibration"]["bins"])],
                     ["bin", "businesses", "predicted green rate", "observed green rate",
                      "observed - predicted"]),
+             "<h3>Calibration by segment</h3>",
+             f"<p>Each indicator that {100 * SEGMENT_MIN_BLANK_SHARE:.0f} % or more of these businesses "
+             "leave blank: the businesses leaving it blank and those reporting it. One score-to-probability "
+             "mapping serves every business, so a segment can be missed where the whole is not: a blank "
+             "earns the worst reported bin's points.</p>",
+             _segment_table(ev["calibration_by_segment"]),
              "<h2>Grades</h2>",
              _table([[g["grade"], g["n"], g["share"], g["observed_rate"]] for g in ev["grades"]],
                     ["grade", "businesses", "share", "observed green rate"]),
@@ -192,8 +226,7 @@ def render_report(artifact: ScorecardArtifact, indicators: pd.DataFrame, y: NDAr
                   '<img alt="Grade migration" src="'
                   f'{_migration_plot(cmp["migration"], champion.version, artifact.version)}">',
                   _migration_table(cmp["migration"])]
-    parts += ["<h2>Model card</h2>",
-              _table([[k, v] for k, v in sorted(artifact.card.items())], ["field", "value"])]
+    parts += _card_section(artifact.card)
     style = ("body{font-family:sans-serif;max-width:60rem;margin:2rem auto;color:#222}"
              "table{border-collapse:collapse;margin:1rem 0}td,th{border:1px solid #ccc;padding:.25rem .5rem;"
              "font-size:.85rem;text-align:left;vertical-align:top}img{max-width:100%;margin:.5rem}")

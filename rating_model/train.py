@@ -24,10 +24,12 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from rating_model.evaluation import calibration_by_segment
 from rating_model.exceptions import InvalidInputError
 from rating_model.factors import factor_sets_document
 from rating_model.indicator_batch import frame_indicators_answered
 from rating_model.labels import class_problem, labels_of
+from rating_model.model_card import model_card, no_point_features
 from rating_model.monitoring import SCORE_EDGES, band_counts
 from rating_model.operating_data import SCHEMA_VERSION
 from rating_model.scorecard import Scorecard
@@ -79,39 +81,6 @@ def binary_metrics(y: np.ndarray, p: np.ndarray) -> dict[str, float]:
         "gini": float(2 * auc - 1),
         "ks": float(np.max(np.abs(cum_pos[thresholds] - cum_neg[thresholds]))),
         "brier": float(np.mean((p - y) ** 2)),
-    }
-
-
-def model_card(standard: Standard, source: Mapping[str, Any], metrics: Mapping[str, float]) -> dict[str, Any]:
-    """What the model is for, what it was trained on and how to replace it, in plain words."""
-    synthetic = bool(source.get("synthetic"))
-    return {
-        "model_type": "Transparent points scorecard: monotone binning + logistic regression, scaled to 0-100",
-        "trained_on": source,
-        "synthetic_data": synthetic,
-        "warning": (
-            "Trained on a SYNTHETIC population of small businesses (docs/synthetic-population.md), not on "
-            "real outcomes. Its points express the standard's declared directions and the generator's "
-            "assumptions; retrain on real labelled assessments before relying on the probabilities."
-            if synthetic else "Trained on labelled data supplied by the operator."
-        ),
-        "label": (
-            "1 = assessed green by an auditor-style assessment (synthetic generator) or the operator's label"
-        ),
-        "standard": standard.label,
-        "intended_use": (
-            "Green rating of small and micro businesses for green-loan origination and merchant advice."
-        ),
-        "limitations": [
-            "The grade cut-offs are the standard's; the model only sets points per indicator bin.",
-            "Probabilities are calibrated to the training population only.",
-        ],
-        "how_to_retrain": (
-            "python -m rating_model.train --data labelled.parquet --out model.json: a CSV or "
-            "Parquet file in the flat operating-data format plus a 'label' column "
-            "(docs/synthetic-population.md, 'Bringing real labels'); see docs/rating-engine.md."
-        ),
-        "metrics_holdout": dict(metrics),
     }
 
 
@@ -196,7 +165,10 @@ def train(frame: pd.DataFrame, *, standard: Standard | None = None, seed: int = 
     # probabilities of the scores as served: answers of "none" earn their when_none bin, and blanks the
     # worst bin's points, where the fit saw them as missing with their own WOE
     model.recalibrate(X_all[~holdout], y_all[~holdout])
-    metrics = binary_metrics(y_all[holdout], model.predict_proba(X_all[holdout])[:, 1])
+    p_holdout = model.predict_proba(X_all[holdout])[:, 1]
+    metrics = binary_metrics(y_all[holdout], p_holdout)
+    # calibrated overall by the recalibration, not by segment: the card reports the gaps (the cap's price)
+    segments = calibration_by_segment(X_all[holdout], y_all[holdout], p_holdout, model.table_.feature_names)
     # The training rows that answered "none" are in each feature's missing count (fitted as missing) but
     # are served in the bin of the standard's when_none: drift monitoring moves them there
     # (evaluation.training_bin_counts), or every live rating without vehicles would read as drift.
@@ -219,7 +191,8 @@ def train(frame: pd.DataFrame, *, standard: Standard | None = None, seed: int = 
         "rows": int(len(y_all)),
         "skipped_rows": len(bad),
         "answered_none": served_none,
-        "card": model_card(standard, card_source, metrics),
+        "card": model_card(standard, card_source, metrics, no_points=no_point_features(model),
+                           segments=segments),
         # the training population's score distribution, so drift monitoring can compare live scores with it
         "score_bands": {"edges": list(SCORE_EDGES),
                         "counts": band_counts(model.score_points(X_all[~holdout])).tolist()},

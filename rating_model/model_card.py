@@ -1,0 +1,124 @@
+"""The model card: what a trained scorecard is for, what it was trained on, and what it cannot do.
+
+Written by :func:`rating_model.train.train` into ``metadata.card``; the registry, ``GET /v1/models/{version}``
+and ``greenrate model report`` show it. Its ``limitations`` are in plain words for whoever approves the model:
+the indicators that score no points, and the segments whose probabilities the one score-to-probability
+line misses (the holdout's calibration by segment, also kept as a table). Training only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from rating_model.evaluation import SEGMENT_GAP_LIMIT, segment_gaps
+from rating_model.standard import Standard
+
+if TYPE_CHECKING:
+    from rating_model.scorecard import Scorecard
+
+
+#: Why a feature scores no points, by the cause :func:`no_point_features` finds; each reads after
+#: "X scores no points in this model:" ({it} is "it", or "each" after several names).
+NO_POINTS_REASONS = {
+    "dropped": (
+        "the logistic regression gave {it} a negative coefficient beside the other indicators, a weight "
+        "that would reverse the declared direction, so {it} was dropped (coefficient 0) and the value "
+        "moves no score"
+    ),
+    "one_bin": "every training row fell in one bin, so {it} carries nothing to weigh (coefficient 0)",
+    "rounded": "the weight of {it} rounds to 0 points at the card's decimals",
+}
+
+
+def no_point_features(model: Scorecard) -> dict[str, str]:
+    """Each feature of a fitted card that scores no points in any bin, with why (a key of
+    :data:`NO_POINTS_REASONS`): dropped for a negative coefficient, one WOE value in training, or rounding."""
+    out: dict[str, str] = {}
+    for feature, coef in zip(model.features_, model.coef_, strict=True):
+        every = [*feature["points"], feature["missing_points"], feature.get("unseen_points", 0.0)]
+        if any(every):
+            continue
+        name = feature["name"]
+        out[name] = "dropped" if name in model.dropped_features_ else ("one_bin" if coef == 0 else "rounded")
+    return out
+
+
+def _names(names: Sequence[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def _who(segment: str, names: Sequence[str]) -> str:
+    return f"leaving {_names(names)} blank" if segment == "blank" else f"reporting {_names(names)}"
+
+
+def _limitations(no_points: Mapping[str, str], segments: Sequence[Mapping[str, Any]]) -> list[str]:
+    """The card's limitations beyond the two every card has: features that score nothing, and segments
+    whose probabilities the overall calibration misses by more than :data:`SEGMENT_GAP_LIMIT`."""
+    lines = []
+    for reason, text in NO_POINTS_REASONS.items():
+        names = [n for n, r in no_points.items() if r == reason]
+        if names:
+            verb, it = ("scores", "it") if len(names) == 1 else ("score", "each")
+            lines.append(f"{_names(names)} {verb} no points in this model: {text.format(it=it)}.")
+    # indicators blank on the very same rows (hazardous waste wherever waste is) make one segment
+    same: dict[tuple[Any, ...], list[str]] = {}
+    for s in segment_gaps(segments):
+        same.setdefault((s["segment"], s["rows"], s["predicted"], s["observed"]), []).append(s["indicator"])
+    if same:
+        parts = [
+            f"businesses {_who(segment, names)}: predicted {predicted:.3f}, observed {observed:.3f} "
+            f"({100 * (predicted - observed):+.1f} pp, {rows} rows)"
+            for (segment, rows, predicted, observed), names in same.items()
+        ]
+        lines.append(
+            "probability_green is calibrated overall, not by segment: on the holdout, "
+            + "; ".join(parts)
+            + f" (gaps over {100 * SEGMENT_GAP_LIMIT:.0f} pp; calibration_by_segment_holdout lists every "
+            "segment). One score-to-probability mapping serves every business: a blank earns the worst "
+            "reported bin's points whatever the green rate of those who leave it blank, and a mapping per "
+            "segment would let withholding data pay."
+        )
+    return lines
+
+
+def model_card(standard: Standard, source: Mapping[str, Any], metrics: Mapping[str, float], *,
+               no_points: Mapping[str, str] | None = None,
+               segments: Sequence[Mapping[str, Any]] = ()) -> dict[str, Any]:
+    """What the model is for, what it was trained on and how to replace it, in plain words.
+
+    ``no_points`` (from :func:`no_point_features`) and ``segments`` (the holdout's
+    :func:`~rating_model.evaluation.calibration_by_segment`) add their limitations; ``segments`` is kept
+    as ``calibration_by_segment_holdout``.
+    """
+    synthetic = bool(source.get("synthetic"))
+    return {
+        "model_type": "Transparent points scorecard: monotone binning + logistic regression, scaled to 0-100",
+        "trained_on": source,
+        "synthetic_data": synthetic,
+        "warning": (
+            "Trained on a SYNTHETIC population of small businesses (docs/synthetic-population.md), not on "
+            "real outcomes. Its points express the standard's declared directions and the generator's "
+            "assumptions; retrain on real labelled assessments before relying on the probabilities."
+            if synthetic else "Trained on labelled data supplied by the operator."
+        ),
+        "label": (
+            "1 = assessed green by an auditor-style assessment (synthetic generator) or the operator's label"
+        ),
+        "standard": standard.label,
+        "intended_use": (
+            "Green rating of small and micro businesses for green-loan origination and merchant advice."
+        ),
+        "limitations": [
+            "The grade cut-offs are the standard's; the model only sets points per indicator bin.",
+            "Probabilities are calibrated to the training population only.",
+            *_limitations(no_points or {}, segments),
+        ],
+        "how_to_retrain": (
+            "python -m rating_model.train --data labelled.parquet --out model.json: a CSV or "
+            "Parquet file in the flat operating-data format plus a 'label' column "
+            "(docs/synthetic-population.md, 'Bringing real labels'); see docs/rating-engine.md."
+        ),
+        "metrics_holdout": dict(metrics),
+        "calibration_by_segment_holdout": [dict(s) for s in segments],
+    }

@@ -1,0 +1,59 @@
+"""``greenrate model report``: the card's limitations and calibration by segment, shown as such."""
+
+from __future__ import annotations
+
+import html
+import json
+from pathlib import Path
+
+from click.testing import CliRunner, Result
+
+from rating_model.engine import DEFAULT_MODEL
+from service.cli import main
+
+
+def run(tmp_path: Path, *args: str) -> Result:
+    env = {"GREENRATE_DATABASE_URL": f"sqlite:///{tmp_path}/cli.sqlite3"}
+    return CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
+
+
+def test_the_report_shows_calibration_by_segment_and_the_cards_limitations(tmp_path: Path) -> None:
+    """The card's limitations were one JSON array in a table cell, and nothing showed how the one
+    score-to-probability mapping misses the businesses that leave an indicator blank or report it."""
+    data, holdout, model = tmp_path / "a.parquet", tmp_path / "b.parquet", tmp_path / "m.json"
+    assert run(tmp_path, "model", "generate-data", "--rows", "3000", "--seed", "3",
+               "--out", str(data)).exit_code == 0
+    assert run(tmp_path, "model", "generate-data", "--rows", "1500", "--seed", "4",
+               "--out", str(holdout)).exit_code == 0
+    assert run(tmp_path, "model", "train", "--data", str(data), "--out", str(model),
+               "--workers", "1").exit_code == 0
+    card = json.loads(model.read_text())["metadata"]["card"]
+    out = tmp_path / "report.html"
+    result = run(tmp_path, "model", "report", str(model), "--data", str(holdout), "--out", str(out),
+                 "--workers", "1")
+    assert result.exit_code == 0, result.output
+    page = out.read_text(encoding="utf-8")
+    assert "<h3>Calibration by segment</h3>" in page  # on the data reported on
+    assert "<h3>Calibration by segment on the training holdout</h3>" in page  # the card's
+    holdout_table = page.split("on the training holdout</h3>")[1].split("</table>")[0]
+    for s in card["calibration_by_segment_holdout"]:
+        assert f"<td>{s['indicator']}</td><td>{s['segment']}</td><td>{s['rows']}</td>" in holdout_table
+    assert "<h3>Limitations</h3>" in page
+    for line in card["limitations"]:
+        assert f"<li>{html.escape(line)}</li>" in page
+    assert any("no points in this model" in line for line in card["limitations"])
+
+
+def test_a_report_on_a_card_without_the_holdout_table_still_renders(tmp_path: Path) -> None:
+    """Models written before the card carried calibration by segment (the registry's, the packaged one)."""
+    holdout, out = tmp_path / "b.parquet", tmp_path / "report.html"
+    assert run(tmp_path, "model", "generate-data", "--rows", "600", "--seed", "4",
+               "--out", str(holdout)).exit_code == 0
+    card = json.loads(DEFAULT_MODEL.read_text(encoding="utf-8"))["metadata"]["card"]
+    result = run(tmp_path, "model", "report", str(DEFAULT_MODEL), "--data", str(holdout), "--out", str(out),
+                 "--workers", "1")
+    assert result.exit_code == 0, result.output
+    page = out.read_text(encoding="utf-8")
+    assert "<h3>Calibration by segment</h3>" in page and "<h3>Limitations</h3>" in page
+    # sc-0672f563c360 has none; a retrained default has one
+    assert ("on the training holdout</h3>" in page) == bool(card.get("calibration_by_segment_holdout"))
