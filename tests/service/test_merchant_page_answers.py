@@ -237,7 +237,7 @@ def test_scope2_note_names_both_factors_and_the_intensity_its_basis(make_app: Ap
     en = _text(client.get(location.replace("lang=zh", "lang=en")).get_data(as_text=True))
     assert f"national residual factor ({residual:g} kg CO2 per kWh" in en
     assert "market-based can be higher than location-based" in en
-    # the default model since sc-0672f563c360 gives carbon intensity no points, so it is never among the
+    # the default model (greenrate-train/2) gives carbon intensity no points, so it is never among the
     # page's reasons: its basis is checked on the reasons the page builds from a rating that lists it
     line = next(c for c in rating["contributions"] if c["indicator"] == "carbon_intensity")
     listed = dict(rating, reason_codes=[{

@@ -55,5 +55,5 @@ def test_a_report_on_a_card_without_the_holdout_table_still_renders(tmp_path: Pa
     assert result.exit_code == 0, result.output
     page = out.read_text(encoding="utf-8")
     assert "<h3>Calibration by segment</h3>" in page and "<h3>Limitations</h3>" in page
-    # sc-0672f563c360 has none; a retrained default has one
+    # a card written before greenrate-train/2 recorded segments has none; the packaged default has one
     assert ("on the training holdout</h3>" in page) == bool(card.get("calibration_by_segment_holdout"))
