@@ -15,7 +15,6 @@ entry whose signature does not verify is a miss (and deleted), counted in
 from __future__ import annotations
 
 import hashlib
-import hmac
 import threading
 import time
 from collections import OrderedDict
@@ -30,7 +29,7 @@ from redis.retry import Retry
 from service.circuit import CircuitBreaker
 from service.config import Settings
 from service.metrics import cache_error
-from service.secret import derived_key, service_secret
+from service.secret import derived_key, mac, mac_matches, service_secret
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,8 +144,8 @@ class MemoryCache:
 _MAC_BYTES = 32  # HMAC-SHA256
 
 
-def _mac(key: bytes, cache_key: str, raw: bytes) -> bytes:
-    return hmac.new(key, cache_key.encode() + b"\x00" + raw, hashlib.sha256).digest()
+def _signed_bytes(cache_key: str, raw: bytes) -> bytes:
+    return cache_key.encode() + b"\x00" + raw
 
 
 class RedisCache:
@@ -168,11 +167,11 @@ class RedisCache:
 
     def _signed(self, cache_key: str, rating: CachedRating) -> bytes:
         raw = rating.encode()
-        return _mac(self._signing_key, cache_key, raw) + raw
+        return mac(self._signing_key, _signed_bytes(cache_key, raw)) + raw
 
     def _verified(self, cache_key: str, value: bytes) -> CachedRating | None:
-        mac, raw = value[:_MAC_BYTES], value[_MAC_BYTES:]
-        if not hmac.compare_digest(mac, _mac(self._signing_key, cache_key, raw)):
+        signature, raw = value[:_MAC_BYTES], value[_MAC_BYTES:]
+        if not mac_matches(self._signing_key, _signed_bytes(cache_key, raw), signature):
             cache_error("integrity")
             return None
         return CachedRating.decode(raw)

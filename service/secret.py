@@ -2,7 +2,8 @@
 
 It signs what the service hands to someone else to keep and later takes back: the merchant page's CSRF
 tokens (a browser keeps them) and the ratings it caches (Redis keeps them). Each use derives its own key
-(:func:`derived_key`), so a value signed for one can never pass for the other. Several machines behind one
+(:func:`derived_key`), so a value signed for one can never pass for the other, and signs with :func:`mac`
+(one implementation of the signature, whatever it signs). Several machines behind one
 address, or sharing one Redis, need the same ``GREENRATE_SECRET_KEY``: with a key per machine each would
 refuse the others' tokens and cache entries (a cache entry refused is a miss, never an error).
 """
@@ -10,6 +11,7 @@ refuse the others' tokens and cache entries (a cache entry refused is a miss, ne
 from __future__ import annotations
 
 import hashlib
+import hmac
 import os
 import secrets
 from functools import cache
@@ -48,3 +50,13 @@ def service_secret(configured: str | None) -> str:
 def derived_key(secret: str, purpose: str) -> bytes:
     """A key for one purpose (``"cache"``, say), derived from the service's secret."""
     return hashlib.sha256(f"greenrate:{purpose}:".encode() + secret.encode()).digest()
+
+
+def mac(key: bytes, message: bytes) -> bytes:
+    """HMAC-SHA256 of ``message`` under ``key``: the one signature the service makes, whatever it signs."""
+    return hmac.new(key, message, hashlib.sha256).digest()
+
+
+def mac_matches(key: bytes, message: bytes, signature: bytes) -> bool:
+    """Whether ``signature`` is :func:`mac` of ``message`` under ``key`` (compared in constant time)."""
+    return hmac.compare_digest(signature, mac(key, message))
