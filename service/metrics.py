@@ -53,6 +53,13 @@ CACHE_ERRORS = Counter(
     ["operation"],
 )
 RATINGS_ISSUED = Counter("greenrate_ratings_issued_total", "Newly issued ratings by grade.", ["grade"])
+RATING_INTEGRITY = Counter(
+    "greenrate_rating_integrity_failures_total",
+    "Stored ratings refused, never served, because their record does not match its signature (reason "
+    "tampered) or was signed with a key this service does not hold (reason other_key), by the read that "
+    "found them (get, list, reuse, with_input).",
+    ["read", "reason"],
+)
 
 
 #: The methods counted by name: HTTP's own (RFC 9110) and PATCH. A client chooses the method string, so any
@@ -127,6 +134,14 @@ def rating_issued(grade: str) -> None:
     try:
         _series(RATINGS_ISSUED, grade).inc()
     except Exception as exc:  # noqa: BLE001
+        _dropped(exc)
+
+
+def rating_refused(read: str, reason: str) -> None:
+    """Count one stored rating refused by its signature check (:mod:`service.records.rating_signatures`)."""
+    try:
+        _series(RATING_INTEGRITY, read, reason).inc()
+    except Exception as exc:  # noqa: BLE001 - the refusal is answered whatever happens to the metrics
         _dropped(exc)
 
 

@@ -1,8 +1,9 @@
 """``greenrate ratings`` and ``greenrate cache``: issued ratings checked and erased after the fact, and
 the Redis copies they are served from.
 
-Every issued rating is recorded in the database with its input and versions: ``ratings verify``
-re-derives one (or a random sample, after a restore) and compares it byte for byte; ``ratings erase``
+Every issued rating is recorded in the database with its input, versions and signature: ``ratings verify``
+checks one's record against its signature (or a random sample's, after a restore), then re-derives it and
+compares it byte for byte; ``ratings erase``
 deletes one (a court-ordered erasure) with its cached copy. The Redis cache is an accelerator that serves
 ratings without the database, so a change to the recorded ratings behind its back must reach it too: an
 erasure deletes its one copy, and after a restore or a failover ``cache clear`` deletes them all.
@@ -10,13 +11,18 @@ erasure deletes its one copy, and after a restore or a failover ``cache clear`` 
 
 from __future__ import annotations
 
+from collections import Counter
+
 import click
 import structlog
 from sqlalchemy.exc import SQLAlchemyError
 
 from service import model_cli
 from service.commands import command_settings, database, database_error
+from service.config import Settings
 from service.ratings import verification
+from service.records.rating_signatures import RatingKey, rating_key
+from service.secret import service_secret
 
 _erasure_log = structlog.get_logger("greenrate.erasure")
 
@@ -31,76 +37,134 @@ def ratings() -> None:
 @click.option("--sample", type=click.IntRange(1, 100_000), default=None,
               help="Verify this many issued ratings picked at random instead (after a restore, say).")
 def verify_rating(rating_id: str | None, sample: int | None) -> None:
-    """Re-derive RATING_ID from its recorded input and versions and compare it byte for byte.
+    """Check RATING_ID's record against its signature, then re-derive it from its recorded input and
+    versions and compare it byte for byte.
 
-    Exit 0 when identical; 1 when it differs (the fields are listed), cannot be re-derived by this release
-    (what is missing is said) or is not recorded. With --sample N, N ratings at random, one line each and
-    a count: exit 1 when one issued by this engine version differs or cannot be re-derived (one issued by
-    an earlier version may differ by that version's changes, and is counted apart).
+    Exit 0 when its record is as issued (signature valid, or unsigned: issued before signing) and it is
+    re-derived identical; 1 when the record was changed (tampered), was signed with a key this command
+    does not hold (run it with the service's GREENRATE_SECRET_KEY), differs (the fields are listed), cannot
+    be re-derived by this release (what is missing is said) or is not recorded. With --sample N, N ratings
+    at random, one line each that is not identical and a count: exit 1 when one is tampered or signed with
+    another key, whatever the release that issued it, or one issued by this engine version differs or
+    cannot be re-derived (one issued by an earlier version may differ by that version's changes, and is
+    counted apart).
     """
     if (rating_id is None) == (sample is None):
         raise click.UsageError("give a RATING_ID or --sample N")
+    settings = command_settings()
+    key = rating_key(service_secret(settings.secret_key))
     if sample is not None:
-        _verify_sample(sample)
+        _verify_sample(settings, key, sample)
         return
     assert rating_id is not None
-    with database() as engine:
+    with database(settings) as engine:
         try:
-            outcome = verification.verify_rating(engine, rating_id)
-        except verification.CannotVerify as exc:
-            raise click.ClickException(f"{rating_id} cannot be re-derived here: {exc}") from None
+            outcome = verification.verify_rating(engine, rating_id, key)
         except SQLAlchemyError as exc:
             raise database_error(exc) from None
     if outcome is None:
         raise click.ClickException(f"no rating {rating_id} is recorded in this database")
-    versions = ", ".join(f"{name} {value}" for name, value in outcome.versions.items())
+    who = f"{rating_id} (tenant {outcome.tenant})"
+    click.echo(f"{who}: {_signature(outcome, key)}")
+    for reason in outcome.tampered:
+        click.echo(f"  tampered: {reason}")
     for note in outcome.notes:
         click.echo(f"note: {note}")
-    if outcome.identical:
-        click.echo(f"{rating_id} (tenant {outcome.tenant}): re-derived byte for byte from its recorded input "
-                   f"({versions})")
-        return
-    click.echo(f"{rating_id} (tenant {outcome.tenant}) differs from its re-derivation ({versions}) at:")
-    for path in outcome.differences:
-        click.echo(f"  {path}")
-    raise SystemExit(1)
+    versions = ", ".join(f"{name} {value}" for name, value in outcome.versions.items())
+    if outcome.cannot_verify is not None:
+        click.echo(f"{who} cannot be re-derived here: {outcome.cannot_verify}")
+    elif outcome.identical:
+        click.echo(f"{who}: re-derived byte for byte from its recorded input ({versions})")
+    else:
+        click.echo(f"{who} differs from its re-derivation ({versions}) at:")
+        for path in outcome.differences:
+            click.echo(f"  {path}")
+    if not outcome.proven:
+        raise SystemExit(1)
 
 
-def _verify_sample(count: int) -> None:
+def _signature(outcome: verification.Verification, key: RatingKey) -> str:
+    """What a rating's record says of itself, in one phrase."""
+    if outcome.tampered:
+        return "TAMPERED: its record is not the one issued"
+    if outcome.signature == "other_key":
+        return (f"signed with key {outcome.signed_with}, which this command does not hold (it holds "
+                f"{key.id}): run it with the service's GREENRATE_SECRET_KEY (or in its working directory, "
+                "where instance/secret_key is); cannot be checked")
+    if outcome.signature == "valid":
+        return "signature valid"
+    if outcome.first_signed is not None:
+        return (f"unsigned, yet recorded after the first signed rating (seq {outcome.first_signed}): written "
+                "by the release before signing during the upgrade, or its signature was removed")
+    return "unsigned (issued before signing): only the re-derivation speaks for it"
+
+
+#: The tally's categories that fail a sample whatever the release that issued the rating.
+_ALWAYS_FAILS = ("tampered", "signed with another key")
+
+
+def _category(outcome: verification.Verification) -> str:
+    """The rating's line in the tally: tampered, another key, or how it re-derives and how it is signed."""
+    if outcome.tampered:
+        return "tampered"
+    if outcome.signature == "other_key":
+        return "signed with another key"
+    earlier = "" if outcome.current_release else " (earlier release)"
+    how = ("identical" if outcome.identical
+           else "cannot be re-derived" + earlier if outcome.cannot_verify is not None
+           else "differ" + earlier)
+    if outcome.signature == "valid":
+        return f"{how}, signature valid"
+    if outcome.first_signed is not None:
+        return f"{how}, unsigned after signing began"
+    return f"{how}, unsigned (issued before signing)"
+
+
+def _fails(category: str) -> bool:
+    re_derivation = category.split(", ", 1)[0]
+    return category in _ALWAYS_FAILS or re_derivation in ("differ", "cannot be re-derived")
+
+
+def _verify_sample(settings: Settings, key: RatingKey, count: int) -> None:
     """``greenrate ratings verify --sample N``: a bulk check, counted by outcome.
 
-    A rating of an earlier release (another engine or schema version) may differ, or need the release
+    The signature comes first: a tampered record fails the check whatever the release that issued it (every
+    rating of an earlier release differs, and a tampered one had hidden among them). A rating of an earlier
+    release (another engine or schema version) whose record is as issued may differ, or need the release
     that issued it, by that release's changes: it is counted apart and does not fail the check. A database
     with no rating at all fails it: after a restore, that is the restore that went wrong.
     """
-    tally = {"identical": 0, "differ (earlier release)": 0, "cannot be re-derived (earlier release)": 0,
-             "differ": 0, "cannot be re-derived": 0}
-    with database() as engine:
+    tally: Counter[str] = Counter()
+    with database(settings) as engine:
         try:
             chosen = verification.sample_ratings(engine, count)
-            for rating_id, current in chosen:
-                earlier = "" if current else " (earlier release)"
-                try:
-                    outcome = verification.verify_rating(engine, rating_id)
-                except verification.CannotVerify as exc:
-                    tally["cannot be re-derived" + earlier] += 1
-                    click.echo(f"{rating_id}: cannot be re-derived here{earlier}: {exc}")
-                    continue
+            first_signed = verification.first_signed_seq(engine) if chosen else None
+            for rating_id, _current in chosen:
+                outcome = verification.verify_rating(engine, rating_id, key, first_signed)
                 assert outcome is not None  # just listed
-                if outcome.identical:
-                    tally["identical"] += 1
-                    continue
-                tally["differ" + earlier] += 1
-                click.echo(f"{rating_id}: differs{earlier} at {', '.join(outcome.differences[:5])}")
+                category = _category(outcome)
+                tally[category] += 1
+                if outcome.tampered:
+                    click.echo(f"{rating_id}: tampered: {'; '.join(outcome.tampered[:5])}")
+                elif outcome.signature == "other_key":
+                    click.echo(f"{rating_id}: {_signature(outcome, key)}")
+                elif outcome.cannot_verify is not None:
+                    click.echo(f"{rating_id}: {category}: {outcome.cannot_verify}")
+                elif not outcome.identical:
+                    click.echo(f"{rating_id}: {category} at {', '.join(outcome.differences[:5])}")
+                elif outcome.first_signed is not None:
+                    click.echo(f"{rating_id}: {_signature(outcome, key)}")
         except SQLAlchemyError as exc:
             raise database_error(exc) from None
     if not chosen:
         raise click.ClickException("no rating is recorded in this database")
     if len(chosen) < count:
         click.echo(f"note: {len(chosen)} rating(s) are recorded, fewer than the {count} asked for")
+    failing = {what: n for what, n in tally.items() if _fails(what)}
+    passing = {what: n for what, n in tally.items() if not _fails(what)}
     click.echo(f"{len(chosen)} rating(s) checked: "
-               + ", ".join(f"{n} {what}" for what, n in tally.items() if n))
-    if tally["differ"] or tally["cannot be re-derived"]:
+               + "; ".join(f"{n} {what}" for what, n in [*sorted(failing.items()), *sorted(passing.items())]))
+    if failing:
         raise SystemExit(1)
 
 

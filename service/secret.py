@@ -1,11 +1,12 @@
 """The service's secret: ``GREENRATE_SECRET_KEY``, else one key per machine kept in ``./instance/secret_key``.
 
 It signs what the service hands to someone else to keep and later takes back: the merchant page's CSRF
-tokens (a browser keeps them) and the ratings it caches (Redis keeps them). Each use derives its own key
-(:func:`derived_key`), so a value signed for one can never pass for the other, and signs with :func:`mac`
-(one implementation of the signature, whatever it signs). Several machines behind one
-address, or sharing one Redis, need the same ``GREENRATE_SECRET_KEY``: with a key per machine each would
-refuse the others' tokens and cache entries (a cache entry refused is a miss, never an error).
+tokens (a browser keeps them), the ratings it caches (Redis keeps them) and the ratings it records (the
+database keeps them, and its owner can change a row: :mod:`service.records.rating_signatures`). Each use
+derives its own key (:func:`derived_key`), so a value signed for one can never pass for another, and signs
+with :func:`mac`. Several machines behind one address, sharing one Redis or one database, need the same
+``GREENRATE_SECRET_KEY``: with a key per machine each would refuse the others' tokens and cache entries (a
+cache entry refused is a miss, never an error) and the ratings the others recorded (refused, never served).
 """
 
 from __future__ import annotations
@@ -60,3 +61,13 @@ def mac(key: bytes, message: bytes) -> bytes:
 def mac_matches(key: bytes, message: bytes, signature: bytes) -> bool:
     """Whether ``signature`` is :func:`mac` of ``message`` under ``key`` (compared in constant time)."""
     return hmac.compare_digest(signature, mac(key, message))
+
+
+def key_id(key: bytes) -> str:
+    """A public name of a derived key (16 hex digits of a hash of it), stored beside what it signed.
+
+    It says which key a signature was made with, so that a signature made with another key (the secret
+    changed, or another machine's ``instance/secret_key``) is told apart from a value changed after it was
+    signed. It reveals nothing a signature does not: both are one-way functions of the key.
+    """
+    return hashlib.sha256(b"greenrate:key-id:" + key).hexdigest()[:16]

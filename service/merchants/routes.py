@@ -98,7 +98,7 @@ class MerchantProfile(MethodView):
 
 @blp.route(f"/<{_MERCHANT_ID}>/rating")
 class MerchantRating(MethodView):
-    @documented(blp, 400, 401, 403, 404, 422, 429, 503, operation="rate_merchant")
+    @documented(blp, 400, 401, 403, 404, 422, 429, 500, 503, operation="rate_merchant")
     @requires("merchant", "bank")
     @blp.response(201, RatingSchema, headers=ISSUE_HEADERS)
     def post(self, merchant_id: str) -> Response:

@@ -7,6 +7,12 @@ rating already issued (same id, same bytes), found in the cache or, failing that
 identical requests that both miss at the same instant are both rated, but only the first is written: the
 write is conditional on no identical rating existing (``insert_ratings``), and the other request hands out
 the one that was written (the cache, too, keeps the first entry written).
+
+Every new rating is signed as it is recorded, and a rating found in the records is checked against its
+signature before it is handed out or cached (:mod:`service.records.rating_signatures`): one changed in the
+database since is refused (500), never served, for that input only. A cache hit is not checked again: only
+this service writes the cache, with ratings it has just signed or checked (Redis entries carry a signature
+of their own).
 """
 
 from __future__ import annotations
@@ -30,9 +36,10 @@ from service.auth import Principal
 from service.cache import CachedRating, CacheEntry, RatingCache, cache_key, input_hash
 from service.engine_slot import LoadedEngine
 from service.errors import refusal
-from service.exceptions import INVALID_FIELDS
+from service.exceptions import INVALID_FIELDS, ServiceError
 from service.metrics import cache_lookup, rating_issued
 from service.ratings.encoding import rating_json
+from service.records.rating_signatures import RatingKey
 from service.records.ratings import NewRating, ReusableRating, find_reusable, insert_ratings
 from service.write_health import WriteHealth
 
@@ -47,6 +54,7 @@ class IssuingContext:
     cache: RatingCache
     loaded: LoadedEngine
     validity: timedelta
+    key: RatingKey  # what new ratings are signed, and found ones checked, with
     namespace: str = "greenrate"
     writes: WriteHealth | None = None  # told when ratings are written, for readiness
 
@@ -134,20 +142,24 @@ def _cache_entry(key: str, rating: CachedRating, valid_until: datetime) -> Cache
 
 
 _RateError = FactorNotFoundError | InvalidInputError | InvalidInputErrors
+#: Why an input got no rating: the engine refused it, or the rating recorded for it failed its signature.
+_Failure = _RateError | ServiceError
 
 
-def _rate_failure(exc: _RateError) -> ItemFailure:
-    """What a batch item says when the engine refuses it: what its own request would have been answered."""
+def _rate_failure(exc: _Failure) -> ItemFailure:
+    """What a batch item says when it gets no rating: what its own request would have been answered."""
+    if isinstance(exc, ServiceError):
+        return ItemFailure(exc.code, exc.message, exc.errors or {})
     return ItemFailure(*refusal(exc))
 
 
 def _resolve(
     ctx: IssuingContext, principal: Principal, prepared: Sequence[_Prepared]
-) -> tuple[dict[str, Issued], dict[str, _RateError]]:
+) -> tuple[dict[str, Issued], dict[str, _Failure]]:
     """Issue or reuse one rating per distinct input: one cache round trip, one query, one transaction."""
     distinct = {p.digest: p for p in prepared}
     issued: dict[str, Issued] = {}
-    failed: dict[str, _RateError] = {}
+    failed: dict[str, _Failure] = {}
     cached = ctx.cache.get_many([p.key for p in distinct.values()])
     for p, hit in zip(distinct.values(), cached, strict=True):
         if hit is not None:
@@ -158,6 +170,9 @@ def _resolve(
     grades: list[str] = []  # of the ratings newly issued
 
     def reuse(digest: str, found: ReusableRating) -> None:
+        if found.refused is not None:  # changed in the records since it was issued: neither served nor cached
+            failed[digest] = found.refused
+            return
         text = found.result_json.encode()
         issued[digest] = Issued(found.id, text, True, digest, principal.merchant)
         to_cache.append(_cache_entry(distinct[digest].key, CachedRating(found.id, text), found.valid_until))
@@ -171,6 +186,7 @@ def _resolve(
             now,
             principal.merchant,
             ctx.validity,
+            key=ctx.key,
         )
         new: list[tuple[NewRating, bytes]] = []
         for p in missing:
@@ -184,7 +200,7 @@ def _resolve(
                 failed[p.digest] = exc
         # committed before any id is returned or cached; an identical rating another request wrote since
         # the lookup above wins, and is handed out instead of this one (which was never stored)
-        came_first = insert_ratings(ctx.db, [n for n, _ in new])
+        came_first = insert_ratings(ctx.db, [n for n, _ in new], ctx.key)
         if new and ctx.writes is not None:
             ctx.writes.succeeded()
         for n, text in new:

@@ -1,7 +1,8 @@
 """``/v1/ratings``: thin views over :mod:`service.ratings.issuing` and :mod:`service.records.ratings`.
 
 Ratings are served as the stored JSON text, never re-serialized, so the bytes a caller fetches back are the
-bytes it was issued; the response schemas document that text.
+bytes it was issued; the response schemas document that text. A stored rating whose record no longer
+matches its signature is answered 500 (:class:`~service.records.rating_signatures.RatingRecordRefused`).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any, TypeVar, cast
 
-from flask import Response, g, request
+from flask import Response, current_app, g, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from webargs.flaskparser import abort
@@ -40,7 +41,9 @@ from service.ratings.issuing import (
     issue_rating,
     reissue_repeat,
 )
+from service.records.rating_signatures import RatingKey, rating_key
 from service.records.ratings import get_rating, list_ratings
+from service.secret import service_secret
 
 blp = Blueprint(
     "ratings",
@@ -100,6 +103,18 @@ def rating_headers(merchant_id: str | None, input_sha256: str) -> dict[str, str]
     return {"X-Issued-By": "merchant", "X-Merchant-ID": merchant_id, INPUT_HASH_HEADER: input_sha256}
 
 
+_RATING_KEY = "greenrate.rating_key"
+
+
+def signing_key() -> RatingKey:
+    """This app's key of the ratings' signatures (from ``GREENRATE_SECRET_KEY``, else the machine's
+    secret), derived once per app: every read of a stored rating and every new one needs it."""
+    key: RatingKey | None = current_app.extensions.get(_RATING_KEY)
+    if key is None:
+        key = current_app.extensions[_RATING_KEY] = rating_key(service_secret(services().settings.secret_key))
+    return key
+
+
 def _context() -> IssuingContext:
     """This request's issuing context (one engine for the whole request, even across a swap)."""
     ctx: IssuingContext | None = g.get("issuing")
@@ -109,7 +124,9 @@ def _context() -> IssuingContext:
         g.model_version = loaded.versions["model"]
         validity = timedelta(days=s.settings.rating_validity_days)
         namespace = s.settings.redis_namespace
-        ctx = g.issuing = IssuingContext(s.db, s.cache, loaded, validity, namespace, s.writes)
+        ctx = g.issuing = IssuingContext(
+            s.db, s.cache, loaded, validity, signing_key(), namespace=namespace, writes=s.writes
+        )
     return ctx
 
 
@@ -143,7 +160,7 @@ def _repeats_first(view: F) -> F:
 
 @blp.route("")
 class Ratings(MethodView):
-    @documented(blp, 400, 401, 403, 413, 415, 429, 503, operation="create_rating")
+    @documented(blp, 400, 401, 403, 413, 415, 429, 500, 503, operation="create_rating")
     @requires("bank")
     @_repeats_first
     @json_body
@@ -156,11 +173,12 @@ class Ratings(MethodView):
         same model, standard, factor-set, schema and engine versions and within validity, returns the
         rating already issued (same id; `X-Cache: hit`), also to identical requests sent at once, so a
         request that timed out on the caller's side is safe to retry. Every rating is recorded before it is
-        returned.
+        returned. A rating recorded for this input that no longer matches its signature (changed in the
+        database) is never handed out: 500.
         """
         return _issued_response(issue_rating(_context(), current_principal(), payload, g.body_fingerprint))
 
-    @documented(blp, 401, 403, 429, 503, operation="list_ratings")
+    @documented(blp, 401, 403, 429, 500, 503, operation="list_ratings")
     @requires("bank")
     # unknown=None: the schema's own RAISE, not webargs' EXCLUDE for query strings, so that a misspelt
     # filter (`?externalid=`) is a 422 instead of silently listing every rating of the tenant.
@@ -177,6 +195,9 @@ class Ratings(MethodView):
         the bank itself unless asked otherwise: `issued_by=merchant` (or `merchant_id`) lists those issued
         for a merchant (by its own key or by a bank key on its profile), `issued_by=any` both. Each item
         says which it is (`issued_by`, `merchant_id`) and which key asked (`requested_by`, with its role).
+
+        Every item is checked against the signature its rating was recorded with: a page holding one that
+        no longer matches (changed in the database) is not served (500).
         """
         principal = current_principal()
         items, more = list_ratings(
@@ -187,6 +208,7 @@ class Ratings(MethodView):
             external_id=query.get("external_id"),
             issued_by=None if query["issued_by"] == "any" else query["issued_by"],
             merchant_id=query.get("merchant_id"),
+            key=signing_key(),
         )
         next_cursor = RatingCursor.encode(items[-1].id) if more and items else None
         return {"items": items, "limit": query["limit"], "next_cursor": next_cursor}
@@ -194,7 +216,7 @@ class Ratings(MethodView):
 
 @blp.route("/<rating_id:rating_id>")
 class RatingById(MethodView):
-    @documented(blp, 401, 403, 404, 422, 429, 503, operation="get_rating")
+    @documented(blp, 401, 403, 404, 422, 429, 500, 503, operation="get_rating")
     @requires("bank", "merchant")
     @blp.response(200, RatingSchema, headers=RATING_HEADERS)
     def get(self, rating_id: str) -> Response:
@@ -202,10 +224,12 @@ class RatingById(MethodView):
 
         A rating of another tenant answers 404, exactly like a missing one; a merchant key reads only its
         own merchant's ratings. `X-Issued-By` says whether it was issued for the bank or for a merchant.
+        A rating whose record no longer matches the signature it was recorded with (changed in the
+        database since) is not served: 500.
         """
         principal = current_principal()
         merchant = readable_ratings_merchant(principal)
-        stored = get_rating(services().db, principal.tenant, rating_id, merchant)
+        stored = get_rating(services().db, principal.tenant, rating_id, merchant, key=signing_key())
         if stored is None:
             abort(404, message="Rating not found.")
         headers = rating_headers(stored.merchant_id, stored.input_hash)

@@ -1,25 +1,32 @@
-"""Re-deriving an issued rating from its record: the proof that a rating used for a loan is reproducible.
+"""Checking an issued rating's record and re-deriving it: the proof that a rating a loan used is as issued.
 
-Every rating is stored with its canonical input and the versions that computed it (model, standard, factor
-set, schema, engine). :func:`verify_rating` rates that input again under the recorded model (read from the
-registry) and standard (every published version stays in the package), puts back the four fields the
-service adds (``id``, ``external_id``, ``issued_at``, ``valid_until``), encodes it as the service does and
-compares the bytes with the stored answer; the recorded input must also still hash to the recorded input
-hash, the ``input_sha256`` a bank keeps. An auditor, or a bank disputing a rating, gets either "byte for
-byte" or the exact fields that differ and why they may.
+First the record itself (:mod:`service.ratings.record_checks`): its signature, and its columns against its
+body and input. A record changed after it was issued is "tampered" whatever the release that issued it: an
+earlier engine version explains a different re-derivation, never a broken signature, and a tampered rating
+had hidden among the ratings of an earlier release, which all differ (a reproducibility audit).
 
-What cannot be re-derived is said, never guessed: a model no longer in the registry, a standard not
-published in this release, a factor set other than the one this release computes with. A rating issued
-by another engine version is re-derived all the same, and the answer names both versions: differences are
-then the changes that version made (CHANGES.md lists them by engine version).
+Then the re-derivation. Every rating is stored with its canonical input and the versions that computed it
+(model, standard, factor set, schema, engine). :func:`verify_rating` rates that input again under the
+recorded model (read from the registry) and standard (every published version stays in the package), adds
+the four fields the service adds as issuing does (``id``, ``issued_at`` and ``valid_until`` from the
+record's columns, which the signature covers, ``external_id`` from the recorded input), encodes it as the
+service does and compares the bytes with the stored answer. An auditor, or a bank disputing a rating, gets
+either "byte for byte" or the exact fields that differ and why they may.
+
+What cannot be re-derived is said, never guessed and never a traceback: a model no longer in the registry
+or whose stored artifact was edited, a standard not published in this release or whose file was edited, a
+factor set other than the one this release computes with. A rating issued by another engine version is
+re-derived all the same, and the answer names both versions: differences are then the changes that
+version made (CHANGES.md lists them by engine version).
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
 
+import yaml
 from sqlalchemy import Engine, Float, func, literal, select, tablesample, text
 
 from rating_model.artifact import ScorecardArtifact
@@ -29,19 +36,24 @@ from rating_model.exceptions import RatingModelError
 from rating_model.factors import load_factor_set
 from rating_model.operating_data import SCHEMA_VERSION
 from rating_model.standard import load_standard, published_standard_path
-from service.cache import input_hash
+from schemas.fields import utc_iso
 from service.ratings.encoding import rating_json
+from service.ratings.record_checks import INPUT_MISMATCH, check_record
+from service.records.database import as_utc
+from service.records.rating_signatures import RatingKey, Status
 from service.records.ratings import row_versions
 from service.records.registry import load_artifact
 from service.records.tables import ratings
 
-#: The fields the service adds to the engine's answer when it issues a rating (``issuing._rate``).
-ISSUED_FIELDS = ("id", "external_id", "issued_at", "valid_until")
+__all__ = [
+    "INPUT_MISMATCH", "CannotVerify", "Verification", "first_signed_seq", "sample_ratings", "verify_rating",
+]
+
 #: At most this many differing fields are listed.
 MAX_DIFFERENCES = 25
-#: The difference named when the recorded input does not hash to the recorded input hash, the
-#: ``input_sha256`` (``X-Input-SHA256``) a bank kept from the rating's answer.
-INPUT_MISMATCH = "input_sha256 (the recorded input does not hash to the recorded input_sha256)"
+#: What this release may fail on while re-deriving: an engine refusal, or a registered artifact, published
+#: standard or factor file that cannot be read or was edited (verified_bytes, load_artifact).
+_UNREADABLE = (RatingModelError, OSError, ValueError, yaml.YAMLError)
 
 
 class CannotVerify(Exception):
@@ -50,7 +62,14 @@ class CannotVerify(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Verification:
-    """The outcome of re-deriving one rating."""
+    """The outcome of checking one rating's record and re-deriving it.
+
+    ``signature`` is the record's signature status (``signed_with`` the key id it names); ``tampered``
+    lists how the record is not as issued (empty when it is); ``cannot_verify`` says why the rating could
+    not be re-derived here (``identical`` is then false and ``differences`` empty). ``first_signed`` is,
+    for an unsigned rating recorded after a signed one, the sequence number of the first signed rating:
+    such a row was written by the release before signing during the upgrade, or had its signature removed.
+    """
 
     rating_id: str
     tenant: str
@@ -58,6 +77,17 @@ class Verification:
     identical: bool
     differences: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    signature: Status = "valid"
+    signed_with: str | None = None
+    tampered: list[str] = field(default_factory=list)
+    cannot_verify: str | None = None
+    current_release: bool = True
+    first_signed: int | None = None
+
+    @property
+    def proven(self) -> bool:
+        """As issued and re-derived byte for byte, signed with the key held here or from before signing."""
+        return self.identical and not self.tampered and self.signature in ("valid", "unsigned")
 
 
 def _differences(stored: Any, again: Any, path: str = "") -> list[str]:
@@ -129,45 +159,83 @@ def sample_ratings(db: Engine, count: int) -> list[tuple[str, bool]]:
             for row in rows]
 
 
-def verify_rating(db: Engine, rating_id: str) -> Verification | None:
-    """Re-derive the rating ``rating_id`` from its record; ``None`` when no such rating is recorded.
-
-    Raises
-    ------
-    CannotVerify
-        The recorded model is not in the registry, the recorded standard is not published in this release,
-        or the recorded factor set is not the one this release computes with.
-    """
-    c = ratings.c
-    query = select(
-        c.tenant, c.input_json, c.input_hash, c.result_json, c.model_version, c.standard_version,
-        c.factor_set_version, c.schema_version, c.engine_version,
-    ).where(c.id == rating_id)
+def first_signed_seq(db: Engine) -> int | None:
+    """The sequence number of the first signed rating (``None``: none is signed). One scan of the ratings
+    recorded before it: a command asks once per run."""
+    query = select(func.min(ratings.c.seq)).where(ratings.c.signature.is_not(None))
     with db.connect() as conn:
-        row = conn.execute(query).first()
-    if row is None:
-        return None
-    versions = row_versions(row)
-    factor_set = load_factor_set().version
+        found = conn.execute(query).scalar()
+    return None if found is None else int(found)
+
+
+def _re_derived(db: Engine, row: Any) -> str:
+    """The rating re-derived from ``row``'s input and versions, as the service would have encoded it.
+
+    :raises CannotVerify: this release cannot (what is missing, unreadable or refused is said).
+    """
+    try:
+        factor_set = load_factor_set().version
+        standard_path = published_standard_path(row.standard_version)
+        artifact = load_artifact(db, row.model_version) or _packaged(row.model_version)
+        standard = None if standard_path is None else load_standard(standard_path)
+    except _UNREADABLE as exc:  # a registered artifact or a published file edited since
+        what = f"{type(exc).__name__}: {exc}"
+        raise CannotVerify(f"what it was rated with cannot be loaded: {what}") from exc
     if row.factor_set_version != factor_set:
         raise CannotVerify(
             f"it was computed with factor set {row.factor_set_version}; this release computes with "
             f"{factor_set} only: verify it with a release that ships {row.factor_set_version}"
         )
-    standard_path = published_standard_path(row.standard_version)
-    if standard_path is None:
+    if standard is None:
         raise CannotVerify(f"standard {row.standard_version} is not published in this release")
-    artifact = load_artifact(db, row.model_version) or _packaged(row.model_version)
     if artifact is None:
         raise CannotVerify(f"model {row.model_version} is not in the registry (greenrate model list)")
-    stored = json.loads(row.result_json)
-    again = {name: stored.get(name) for name in ISSUED_FIELDS}
     try:
-        engine = RatingEngine(load_standard(standard_path), artifact)
-        again.update(engine.rate(engine.parse(json.loads(row.input_json))).to_dict())
-    except RatingModelError as exc:  # a newer engine refusing an older input, a model edited by hand
+        engine = RatingEngine(standard, artifact)
+        data = engine.parse(json.loads(row.input_json))
+        again: dict[str, Any] = {  # what issuing._rate adds, from the signed columns and the input
+            "id": row.id,
+            "external_id": data.company.external_id,
+            "issued_at": utc_iso(as_utc(row.issued_at)),
+            "valid_until": utc_iso(as_utc(row.valid_until)),
+        }
+        again.update(engine.rate(data).to_dict())
+        return rating_json(again).decode()
+    except _UNREADABLE as exc:  # a newer engine refusing an older input, a model that does not fit
         raise CannotVerify(f"this release refuses it: {type(exc).__name__}: {exc}") from exc
-    text = rating_json(again).decode()
+
+
+def verify_rating(
+    db: Engine, rating_id: str, key: RatingKey, first_signed: int | None | Literal["ask"] = "ask"
+) -> Verification | None:
+    """Check the record of ``rating_id`` and re-derive it; ``None`` when no such rating is recorded.
+
+    Never raises for what the record or this release holds: a record changed, a model or a file that
+    cannot be read, an input refused, each is said in the answer.
+
+    :param key: the ratings' key of the service's secret, which the signature is checked with.
+    :param first_signed: :func:`first_signed_seq`, when the caller already asked (once for a sample);
+        ``"ask"``: asked here if the rating is unsigned.
+    """
+    with db.connect() as conn:
+        row = conn.execute(select(ratings).where(ratings.c.id == rating_id)).first()
+    if row is None:
+        return None
+    record = check_record(key, row._mapping)
+    after = None
+    if record.signature == "unsigned":
+        first = first_signed_seq(db) if first_signed == "ask" else first_signed
+        after = first if first is not None and row.seq > first else None
+    outcome = Verification(
+        rating_id, row.tenant, row_versions(row), False,
+        signature=record.signature, signed_with=record.signed_with, tampered=record.tampered,
+        current_release=row.engine_version == ENGINE_VERSION and row.schema_version == SCHEMA_VERSION,
+        first_signed=after,
+    )
+    try:
+        text = _re_derived(db, row)
+    except CannotVerify as exc:
+        return replace(outcome, cannot_verify=str(exc))
     notes = []
     if row.schema_version != SCHEMA_VERSION:
         notes.append(
@@ -179,16 +247,14 @@ def verify_rating(db: Engine, rating_id: str) -> Verification | None:
             f"issued by engine {row.engine_version}, re-derived by engine {ENGINE_VERSION}: a difference is "
             "a change that version made to the computation; the rating stands as issued"
         )
-    # The input a bank's input_sha256 names must be the one re-derived from: a record whose input no longer
-    # hashes to it proves nothing about that rating, however the answer compares.
-    unhashed = [INPUT_MISMATCH] if input_hash(row.input_json) != row.input_hash else []
-    if text == row.result_json and not unhashed:
-        return Verification(rating_id, row.tenant, versions, True, [], notes)
-    differences = unhashed + (
-        [] if text == row.result_json
-        else _differences(stored, json.loads(text)) or ["(the encoding: same values, other bytes)"]
-    )
+    if text == row.result_json:
+        return replace(outcome, identical=True, notes=notes)
+    try:
+        stored = json.loads(row.result_json)
+    except ValueError:
+        stored = None  # not JSON: the record check says so
+    differences = _differences(stored, json.loads(text)) or ["(the encoding: same values, other bytes)"]
     if len(differences) > MAX_DIFFERENCES:
         left = len(differences) - MAX_DIFFERENCES
         differences = [*differences[:MAX_DIFFERENCES], f"(and {left} more)"]
-    return Verification(rating_id, row.tenant, versions, False, differences, notes)
+    return replace(outcome, differences=differences, notes=notes)

@@ -2,7 +2,9 @@
 
 The rating's JSON text is stored as served and returned as stored, so a rating fetched back is the same
 bytes that were issued. Reads take the tenant (and, for merchants, the merchant id) as part of the key, so a
-foreign id and a missing id are the same "not found".
+foreign id and a missing id are the same "not found". Every rating is signed as it is written, and every
+read that serves one (by id, the list, the reuse that refills the cache) checks the signature first
+(:mod:`service.records.rating_signatures`): a record changed since is refused, never served or cached.
 """
 
 from __future__ import annotations
@@ -31,6 +33,13 @@ from sqlalchemy.sql.dml import ReturningInsert
 
 from service.exceptions import INVALID_FIELDS, ServiceError
 from service.records.database import as_utc
+from service.records.rating_signatures import (
+    SIGNED_COLUMNS,
+    RatingKey,
+    RatingRecordRefused,
+    signed,
+    verified,
+)
 from service.records.tables import api_keys, ratings
 
 
@@ -76,8 +85,11 @@ class NewRating:
         }
 
 
-#: The columns :meth:`NewRating.row` writes: every one but the sequence, which is the database's.
+#: The columns a new rating's row has: every one but the sequence, which is the database's
+#: (:meth:`NewRating.row`'s, and the two of its signature).
 _ROW_COLUMNS = tuple(column.name for column in ratings.columns if column.name != "seq")
+#: What a read selects to check a rating's signature (the body, or its stored hash, besides).
+_SIGNED = (*(ratings.c[name] for name in SIGNED_COLUMNS), ratings.c.signature)
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,11 +105,16 @@ class StoredRating:
 
 @dataclass(frozen=True, slots=True)
 class ReusableRating:
-    """A still-valid rating found for an input, with the end of its validity (which bounds its caching)."""
+    """A still-valid rating found for an input, with the end of its validity (which bounds its caching).
+
+    ``refused``: its record failed its signature check (logged and counted already); it is neither served
+    nor cached, and the request for that input is answered with the refusal.
+    """
 
     id: str
     result_json: str
     valid_until: datetime
+    refused: RatingRecordRefused | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,8 +137,9 @@ class RatingSummary:
         return "bank" if self.merchant_id is None else "merchant"
 
 
-def insert_ratings(db: Engine, new: Sequence[NewRating]) -> dict[str, ReusableRating]:
-    """Store ratings in one transaction, unless an identical one came first; return those that did.
+def insert_ratings(db: Engine, new: Sequence[NewRating], key: RatingKey) -> dict[str, ReusableRating]:
+    """Store ratings in one transaction, signed with ``key``, unless an identical one came first; return
+    those that did.
 
     All of them are durable, or none is (and the caller sees why). Each row is written only if no still-
     valid rating of the same input, versions and issuer exists: two identical requests at once (a bank
@@ -138,18 +156,22 @@ def insert_ratings(db: Engine, new: Sequence[NewRating]) -> dict[str, ReusableRa
     if len(issuers) != 1:  # the winners are looked up, and returned, for one issuer
         raise ValueError(f"insert_ratings takes the ratings of one issuer at a time, not {sorted(issuers)}")
     lost: list[NewRating] = []
+    rows = []
+    for n in new:  # signed before the transaction: its locks are not held for the hashing
+        row = n.row()
+        reuse_after = _reuse_after(n.issued_at, n.valid_until - n.issued_at)
+        rows.append({**row, **signed(key, row), "reuse_after": reuse_after})
     with db.begin() as conn:
         if conn.dialect.name == "postgresql":  # one round trip for a whole batch's locks
             conn.execute(_ADVISORY_LOCKS, {"keys": sorted({_lock_key(n) for n in new})})
-        for n in new:
-            row = {**n.row(), "reuse_after": _reuse_after(n.issued_at, n.valid_until - n.issued_at)}
+        for n, row in zip(new, rows, strict=True):
             if conn.execute(_insert_unless_reusable(n.merchant_id is not None), row).first() is None:
                 lost.append(n)
         if not lost:
             return {}
         one = lost[0]
         hashes = [n.input_hash for n in lost]
-        return _reusable(conn, one.tenant, hashes, one.versions, one.issued_at, one.merchant_id,
+        return _reusable(conn, key, one.tenant, hashes, one.versions, one.issued_at, one.merchant_id,
                          _reuse_after(one.issued_at, one.valid_until - one.issued_at))
 
 
@@ -228,9 +250,12 @@ def find_reusable(
     now: datetime,
     merchant_id: str | None = None,
     validity: timedelta | None = None,
+    *,
+    key: RatingKey,
 ) -> dict[str, ReusableRating]:
     """Still-valid ratings of this tenant for these inputs, by input hash: of this merchant when one is
-    given, else only those no merchant issued; with ``validity``, only those issued within it.
+    given, else only those no merchant issued; with ``validity``, only those issued within it. Each is
+    checked against its signature under ``key`` (one that fails says so in ``refused``).
 
     The cache is only an accelerator: this makes "identical input within validity returns the same
     rating" hold after an eviction or while Redis is down. Whose ratings are reused follows the cache's
@@ -238,11 +263,13 @@ def find_reusable(
     rating of the same input from here, so the bank's own rating was listed as the borrower's.
     """
     with db.connect() as conn:
-        return _reusable(conn, tenant, input_hashes, versions, now, merchant_id, _reuse_after(now, validity))
+        after = _reuse_after(now, validity)
+        return _reusable(conn, key, tenant, input_hashes, versions, now, merchant_id, after)
 
 
 def _reusable(
     conn: Connection,
+    key: RatingKey,
     tenant: str,
     input_hashes: Iterable[str],
     versions: Mapping[str, str],
@@ -268,13 +295,19 @@ def _reusable(
     params["hashes" if many else "hash"] = hashes if many else hashes[0]
     found: dict[str, ReusableRating] = {}
     for row in conn.execute(_reusable_query(many, merchant_id is not None), params):
-        valid_until = as_utc(row.valid_until)
-        found.setdefault(row.input_hash, ReusableRating(row.id, row.result_json, valid_until))
+        if row.input_hash in found:
+            continue  # the first issued wins; a later identical one is never handed out
+        refused = None
+        try:
+            verified(key, row._mapping, "reuse")
+        except RatingRecordRefused as exc:
+            refused = exc
+        found[row.input_hash] = ReusableRating(row.id, row.result_json, as_utc(row.valid_until), refused)
     return found
 
 
 @functools.cache
-def _reusable_query(many: bool, by_merchant: bool) -> Select[tuple[str, str, str, datetime]]:
+def _reusable_query(many: bool, by_merchant: bool) -> Select[Any]:
     """The lookup of :func:`find_reusable`, built once per shape with bound parameters.
 
     Every cache miss of ``POST /v1/ratings`` runs it; building the statement anew each time cost more
@@ -282,7 +315,7 @@ def _reusable_query(many: bool, by_merchant: bool) -> Select[tuple[str, str, str
     input compares by equality, several by an expanding ``IN``.
     """
     c = ratings.c
-    query = select(c.input_hash, c.id, c.result_json, c.valid_until).where(
+    query = select(*_SIGNED, c.result_json).where(
         c.tenant == bindparam("tenant"),
         c.input_hash.in_(bindparam("hashes", expanding=True)) if many else c.input_hash == bindparam("hash"),
         _unindexed(c.model_version) == bindparam("model"),
@@ -310,18 +343,22 @@ def row_versions(row: Any) -> dict[str, str]:
 
 
 def get_rating(
-    db: Engine, tenant: str, rating_id: str, merchant_id: str | None = None
+    db: Engine, tenant: str, rating_id: str, merchant_id: str | None = None, *, key: RatingKey
 ) -> StoredRating | None:
-    """The rating if it exists in this tenant (and belongs to this merchant when one is given)."""
+    """The rating if it exists in this tenant (and belongs to this merchant when one is given).
+
+    :raises RatingRecordRefused: its record does not verify against its signature under ``key``.
+    """
     c = ratings.c
-    query = select(c.id, c.result_json, c.merchant_id, c.input_hash).where(
-        c.id == rating_id, c.tenant == tenant
-    )
+    query = select(*_SIGNED, c.result_json).where(c.id == rating_id, c.tenant == tenant)
     if merchant_id is not None:
         query = query.where(c.merchant_id == merchant_id)
     with db.connect() as conn:
         row = conn.execute(query).first()
-    return None if row is None else StoredRating(row.id, row.result_json, row.merchant_id, row.input_hash)
+    if row is None:
+        return None
+    verified(key, row._mapping, "get")
+    return StoredRating(row.id, row.result_json, row.merchant_id, row.input_hash)
 
 
 class UnknownCursor(ServiceError, LookupError):
@@ -342,6 +379,7 @@ def list_ratings(
     external_id: str | None = None,
     issued_by: str | None = None,
     merchant_id: str | None = None,
+    key: RatingKey,
 ) -> tuple[list[RatingSummary], bool]:
     """Newest first, up to ``limit``; the flag says whether there are more after them.
 
@@ -349,27 +387,13 @@ def list_ratings(
     :param issued_by: ``"bank"``, only ratings issued for no merchant; ``"merchant"``, only those issued for
         one (by the merchant's own key, or by a bank key on the merchant's profile); ``None``, both.
     :param merchant_id: only the ratings issued for this merchant.
+    :param key: what each item's signature is checked under; the stored hash of its body stands for the
+        body, which a list item does not carry (and which is not read: 18 KB a rating).
     :raises UnknownCursor: ``after`` names no rating of this tenant.
+    :raises RatingRecordRefused: an item of the page does not verify against its signature.
     """
     c = ratings.c
-    query = select(
-        c.seq,
-        c.id,
-        c.external_id,
-        c.issued_at,
-        c.valid_until,
-        c.score,
-        c.grade,
-        c.model_version,
-        c.standard_version,
-        c.factor_set_version,
-        c.schema_version,
-        c.engine_version,
-        c.merchant_id,
-        c.requester_key_id,
-        c.requester_prefix,
-        c.input_hash,
-    ).where(c.tenant == tenant)
+    query = select(c.seq, *_SIGNED, c.result_sha256).where(c.tenant == tenant)
     if external_id is not None:
         query = query.where(c.external_id == external_id)
     if issued_by == "bank":
@@ -385,6 +409,8 @@ def list_ratings(
                 raise UnknownCursor(after)
             query = query.where(c.seq < before_seq)
         rows = conn.execute(query.order_by(c.seq.desc()).limit(limit + 1)).all()
+        for r in rows[:limit]:
+            verified(key, r._mapping, "list", body=False)
         roles = _key_roles(conn, {r.requester_key_id for r in rows[:limit]} - {None})
     items = [
         RatingSummary(

@@ -83,7 +83,7 @@ Index(
 #: The Alembic revision of these tables: what the code needs the database to be at (readiness compares the
 #: two). Kept here, not asked of Alembic, so that web workers never import it (about 10 MB each);
 #: tests/service/test_migrations_sqlite.py holds it equal to the migrations' head.
-SCHEMA_REVISION = "0017"
+SCHEMA_REVISION = "0018"
 
 #: Which releases' code can serve the database's schema, written by the migration runner in the same
 #: transaction as each migration (migration 0012, :func:`service.records.migrate.record_compatibility`).
@@ -139,6 +139,20 @@ ratings = Table(
     Column("requester_prefix", String(16), nullable=True),
     Column("issued_at", DateTime(timezone=True), nullable=False),
     Column("valid_until", DateTime(timezone=True), nullable=False),
+    # migration 0018: every rating issued since is signed (service.records.rating_signatures)
+    Column(
+        "result_sha256",
+        String(64),
+        nullable=True,
+        comment="sha256 hex of result_json, covered by signature; null: issued before signing (0018)",
+    ),
+    Column(
+        "signature",
+        String(96),
+        nullable=True,
+        comment="v1:<key id>:<HMAC-SHA256 of the signed columns and result_sha256>, under the service's "
+        "secret; null: issued before signing (0018)",
+    ),
 )
 
 Index("ix_ratings_tenant_seq", ratings.c.tenant, ratings.c.seq)

@@ -41,6 +41,7 @@ from service.hardening import request_id
 from service.limits import hit_budget
 from service.ratings.issuing import issue_rating
 from service.ratings.routes import _context as issuing_context
+from service.ratings.routes import signing_key
 from service.records.rating_inputs import get_rating_with_input
 from service.web import csrf
 from service.web.form import (
@@ -254,7 +255,7 @@ def _page_error(error: HTTPException) -> Response:
 
 
 def _stored(rating_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    found = get_rating_with_input(services().db, PUBLIC_TENANT, rating_id)
+    found = get_rating_with_input(services().db, PUBLIC_TENANT, rating_id, key=signing_key())
     if found is None:
         abort(404)
     return json.loads(found.result_json), json.loads(found.input_json)

@@ -22,6 +22,7 @@ from rating_model.flat import payloads_from_frame
 from rating_model.synthetic import generate_frame
 from service.cli import main
 from service.records.ratings import NewRating, insert_ratings
+from tests.service.tampering import TEST_KEY
 
 
 @pytest.fixture
@@ -48,7 +49,7 @@ def _record_ratings(url: str, rows: int) -> int:
                              body, rating.versions, rating.score, rating.grade, None, None, now,
                              now + timedelta(days=365)))
     db = create_engine(url)
-    insert_ratings(db, new)
+    insert_ratings(db, new, TEST_KEY)
     db.dispose()
     return len(new)
 

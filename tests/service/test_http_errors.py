@@ -13,6 +13,7 @@ from sqlalchemy import create_engine
 from service.records.ratings import list_ratings
 from tests.conftest import AppFactory, bearer, create_key, payload, services_of
 from tests.live_services import free_port
+from tests.service.tampering import TEST_KEY
 
 ERROR_KEYS = {"code", "status", "message", "request_id"}
 
@@ -176,7 +177,7 @@ def test_503_on_record_failure_writes_nothing_and_issues_nothing(make_app: AppFa
     response = client.post("/v1/ratings", json=payload(), headers=bearer(key))
     body = assert_error(response, 503)
     assert "Location" not in response.headers and "rt_" not in json.dumps(body)
-    assert list_ratings(real_db, "bank-a", limit=10) == ([], False)
+    assert list_ratings(real_db, "bank-a", limit=10, key=TEST_KEY) == ([], False)
     assert services.cache.get_many([]) == []
     services.db = real_db
 

@@ -15,7 +15,7 @@ from service.engine_slot import LoadedEngine
 from service.ratings.issuing import Issued, IssuingContext, ItemFailure, issue_batch, issue_rating
 from service.records.tables import ratings
 from tests.conftest import create_key, payload, services_of
-from tests.service.tampering import guard_lifted
+from tests.service.tampering import app_key, guard_lifted, re_sign
 
 
 def principal(app: Flask, tenant: str = "bank-a") -> Principal:
@@ -32,6 +32,7 @@ def context(app: Flask, **changes: object) -> IssuingContext:
         "cache": MemoryCache(100),
         "loaded": s.engines.current(),
         "validity": timedelta(days=30),
+        "key": app_key(app),
     }
     values.update(changes)
     return IssuingContext(**values)  # type: ignore[arg-type]
@@ -63,6 +64,7 @@ def test_expired_ratings_are_not_reused(app: Flask) -> None:
     issued = issue_rating(context(app), bank, payload())
     with services_of(app).db.begin() as conn, guard_lifted(conn, "ratings"):
         conn.execute(update(ratings).values(valid_until=ratings.c.issued_at))
+        re_sign(conn, app_key(app))
     fresh = issue_rating(context(app), bank, payload())
     assert fresh.id != issued.id and not fresh.cache_hit and count(app) == 2
 
@@ -75,6 +77,7 @@ def test_a_shorter_validity_applies_to_ratings_issued_under_a_longer_one(app: Fl
     issued = issue_rating(context(app, validity=timedelta(days=365)), bank, payload())
     with services_of(app).db.begin() as conn, guard_lifted(conn, "ratings"):
         conn.execute(update(ratings).values(issued_at=datetime.now(UTC) - timedelta(days=200)))
+        re_sign(conn, app_key(app))
     assert issue_rating(context(app, validity=timedelta(days=365)), bank, payload()).id == issued.id
     fresh = issue_rating(context(app, validity=timedelta(days=30)), bank, payload())
     assert fresh.id != issued.id and not fresh.cache_hit and count(app) == 2
@@ -87,6 +90,7 @@ def test_a_rating_found_in_the_records_is_cached_only_until_its_validity_ends(ap
     # the rating is now 3 seconds from the end of its validity
     with services_of(app).db.begin() as conn, guard_lifted(conn, "ratings"):
         conn.execute(update(ratings).values(valid_until=datetime.now(UTC) + timedelta(seconds=3)))
+        re_sign(conn, app_key(app))
     clock = [0.0]
     cache = MemoryCache(100, clock=lambda: clock[0])
     again = issue_rating(context(app, cache=cache), bank, payload())  # from the records, then cached

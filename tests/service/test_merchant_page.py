@@ -22,6 +22,7 @@ from service.web.i18n import texts
 from service.web.view import green_loan_line, plan
 from tests.conftest import AppFactory, bearer, create_key, payload, services_of
 from tests.live_services import free_port
+from tests.service.tampering import app_key
 
 SECRET = "test-secret-key-of-at-least-32-characters"
 FORM = {
@@ -236,7 +237,7 @@ def _stored_rating(app: Flask, location: str) -> dict[str, Any]:
     from service.records.rating_inputs import get_rating_with_input
 
     rating_id = location.split("/")[2].split("?")[0]
-    found = get_rating_with_input(services_of(app).db, "_public", rating_id)
+    found = get_rating_with_input(services_of(app).db, "_public", rating_id, key=app_key(app))
     assert found is not None
     return json.loads(found.result_json)  # type: ignore[no-any-return]
 

@@ -19,7 +19,7 @@ from service.records.ratings import find_reusable, get_rating
 from service.records.tables import SCHEMA_REVISION, metadata, ratings
 from service.records.tables import api_keys as api_keys_table
 from tests.conftest import session_engine
-from tests.service.tampering import guard_lifted
+from tests.service.tampering import TEST_KEY, guard_lifted
 
 
 def assert_schema_matches_tables(db: Engine) -> None:
@@ -80,10 +80,10 @@ def assert_earlier_ratings_kept_but_not_reused(db: Engine) -> None:
     migrate.upgrade(db)
     with db.connect() as conn:
         assert conn.execute(select(ratings.c.engine_version)).scalar_one() == "unrecorded"
-    assert get_rating(db, "bank-a", "rt_old") is not None
-    assert find_reusable(db, "bank-a", ["h" * 64], versions, issued) == {}
+    assert get_rating(db, "bank-a", "rt_old", key=TEST_KEY) is not None
+    assert find_reusable(db, "bank-a", ["h" * 64], versions, issued, key=TEST_KEY) == {}
     before = {**versions, "engine": "unrecorded"}
-    assert set(find_reusable(db, "bank-a", ["h" * 64], before, issued)) == {"h" * 64}
+    assert set(find_reusable(db, "bank-a", ["h" * 64], before, issued, key=TEST_KEY)) == {"h" * 64}
     assert_schema_matches_tables(db)  # the server default used to fill the column is gone
     migrate.downgrade(db, "0005")
     with db.connect() as conn:

@@ -106,6 +106,8 @@ def _as_stored_by_the_previous_release(
             standard_version=versions["standard"],
             schema_version=versions["schema"],
             engine_version=versions["engine"],
+            result_sha256=None,  # that release did not sign
+            signature=None,
         ))
     return text
 

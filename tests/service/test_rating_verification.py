@@ -8,11 +8,16 @@ from flask import Flask
 from sqlalchemy import update
 
 from rating_model.engine import ENGINE_VERSION
+from rating_model.factors import load_factor_set
+from rating_model.operating_data import SCHEMA_VERSION
 from service.cli import main
-from service.ratings.verification import CannotVerify, verify_rating
+from service.ratings.verification import Verification
+from service.ratings.verification import verify_rating as verify_with_key
 from service.records.tables import ratings
 from tests.conftest import AppFactory, bearer, create_key, payload, services_of
-from tests.service.tampering import guard_lifted
+from tests.service.tampering import app_key, guard_lifted, re_sign
+
+FACTOR_SET = load_factor_set().version
 
 
 def _issued(make_app: AppFactory) -> tuple[Flask, str]:
@@ -27,16 +32,24 @@ def _issued(make_app: AppFactory) -> tuple[Flask, str]:
 
 
 def _set(app: Flask, rating_id: str, **values: str) -> None:
+    """Change a rating and sign it again, as a release that issued it so would have: these tests are about
+    the re-derivation (tests/service/test_rating_signatures.py is about changes made after signing)."""
     with services_of(app).db.begin() as conn, guard_lifted(conn, "ratings"):
         conn.execute(update(ratings).where(ratings.c.id == rating_id).values(**values))
+        re_sign(conn, app_key(app))
+
+
+def verify_rating(app: Flask, rating_id: str) -> Verification | None:
+    return verify_with_key(services_of(app).db, rating_id, app_key(app))
 
 
 def test_an_issued_rating_is_re_derived_byte_for_byte(make_app: AppFactory) -> None:
     app, rating_id = _issued(make_app)
-    outcome = verify_rating(services_of(app).db, rating_id)
+    outcome = verify_rating(app, rating_id)
     assert outcome is not None and outcome.identical and outcome.differences == [] and outcome.notes == []
     assert outcome.tenant == "bank-a" and outcome.versions["engine"] == ENGINE_VERSION
-    assert verify_rating(services_of(app).db, "rt_" + "0" * 32) is None
+    assert outcome.signature == "valid" and outcome.tampered == [] and outcome.proven
+    assert verify_rating(app, "rt_" + "0" * 32) is None
 
 
 def test_a_stored_answer_its_input_does_not_give_is_shown_field_by_field(make_app: AppFactory) -> None:
@@ -45,10 +58,10 @@ def test_a_stored_answer_its_input_does_not_give_is_shown_field_by_field(make_ap
     with db.connect() as conn:
         text = conn.execute(ratings.select().where(ratings.c.id == rating_id)).one().result_json
     _set(app, rating_id, result_json=text.replace('"grade":"', '"grade":"x', 1))
-    outcome = verify_rating(db, rating_id)
+    outcome = verify_rating(app, rating_id)
     assert outcome is not None and not outcome.identical and outcome.differences == ["grade"]
     _set(app, rating_id, engine_version="1.3")  # as if issued by the earlier engine
-    outcome = verify_rating(db, rating_id)
+    outcome = verify_rating(app, rating_id)
     assert outcome is not None
     assert f"issued by engine 1.3, re-derived by engine {ENGINE_VERSION}" in outcome.notes[0]
 
@@ -66,8 +79,9 @@ def test_what_this_release_cannot_re_derive_is_said(
 ) -> None:
     app, rating_id = _issued(make_app)
     _set(app, rating_id, **{column: value})
-    with pytest.raises(CannotVerify, match=reason):
-        verify_rating(services_of(app).db, rating_id)
+    outcome = verify_rating(app, rating_id)
+    assert outcome is not None and outcome.cannot_verify is not None and reason in outcome.cannot_verify
+    assert not outcome.identical and not outcome.proven
 
 
 def test_the_command_exits_0_only_for_a_rating_re_derived_byte_for_byte(make_app: AppFactory) -> None:
@@ -95,7 +109,7 @@ def test_a_rating_of_a_registered_model_is_re_derived_under_that_model(make_app:
     variant = ScorecardArtifact.from_dict(variant_document("audit"))
     register(db, variant, source="test", actor="test", reason="a variant for the audit test")
     _set(app, rating_id, model_version=variant.version)
-    outcome = verify_rating(db, rating_id)
+    outcome = verify_rating(app, rating_id)
     assert outcome is not None and outcome.versions["model"] == variant.version
     assert outcome.differences == ["versions.model"]  # same points, the version it was re-derived under
 
@@ -112,17 +126,20 @@ def test_an_input_this_release_refuses_is_said_and_long_lists_say_how_many_more(
     _set(app, rating_id, result_json=row.result_json.replace('"grade":"', '"grade":"x', 1).replace(
         '"score":', '"score":1', 1))
     monkeypatch.setattr(verification, "MAX_DIFFERENCES", 1)
-    outcome = verify_rating(db, rating_id)
+    outcome = verify_rating(app, rating_id)
     assert outcome is not None and outcome.differences[-1] == "(and 1 more)" and len(outcome.differences) == 2
     _set(app, rating_id, input_json='{"company": {"name": "x"}}')  # as if an older schema had taken it
-    with pytest.raises(CannotVerify, match="this release refuses it: InvalidInputError"):
-        verify_rating(db, rating_id)
+    outcome = verify_rating(app, rating_id)
+    assert outcome is not None and outcome.cannot_verify is not None
+    assert outcome.cannot_verify.startswith("this release refuses it: InvalidInputError")
 
 
 def test_a_sample_of_ratings_is_verified_and_counted_by_outcome(make_app: AppFactory) -> None:
     """After a restore, one rating at a time was all the command did (operations review). A rating of an
     earlier release is counted apart, also when it needs that release (diff review: it failed the check);
     a database with no rating fails it (diff review: it passed)."""
+    import json
+
     from service.records import migrate
 
     app, first = _issued(make_app)
@@ -132,18 +149,33 @@ def test_a_sample_of_ratings_is_verified_and_counted_by_outcome(make_app: AppFac
     env = {"GREENRATE_DATABASE_URL": str(services_of(app).db.url)}
     runner = CliRunner()
     clean = runner.invoke(main, ["ratings", "verify", "--sample", "10"], env=env)
-    assert clean.exit_code == 0 and "5 rating(s) checked: 5 identical" in clean.output, clean.output
+    assert clean.exit_code == 0 and "5 rating(s) checked: 5 identical, signature valid" in clean.output, \
+        clean.output
     assert "fewer than the 10 asked for" in clean.output
-    _set(app, others[0], engine_version="1.3", result_json='{"earlier": true}')
+    with services_of(app).db.connect() as conn:
+        body = json.loads(conn.execute(ratings.select().where(ratings.c.id == others[0])).one().result_json)
+    body["versions"]["engine"] = "1.3"
+    body["score"] = body["score"] - 1  # what that engine computed
+    earlier = json.dumps(body, separators=(",", ":"), ensure_ascii=False)
+    _set(app, others[0], engine_version="1.3", result_json=earlier, score=body["score"])
     _set(app, others[1], schema_version="1.2", factor_set_version="cn-2024.1")  # needs its own release
     older = runner.invoke(main, ["ratings", "verify", "--sample", "10"], env=env)
-    assert older.exit_code == 0, older.output
-    assert "1 differ (earlier release), 1 cannot be re-derived (earlier release)" in older.output
-    _set(app, others[2], result_json='{"tampered": true}')  # under this release: the check fails
+    assert older.exit_code == 1, older.output  # others[1]'s columns are not its body's: tampered
+    assert "1 tampered; 1 differ (earlier release), signature valid; 3 identical" in older.output
+    _set(app, others[1], schema_version=SCHEMA_VERSION, factor_set_version=FACTOR_SET)
+    body["versions"]["factor_set"], body["versions"]["schema"] = "cn-2024.1", "1.2"
+    earlier = json.dumps(body, separators=(",", ":"), ensure_ascii=False)
+    _set(app, others[0], schema_version="1.2", factor_set_version="cn-2024.1", result_json=earlier)
+    needs = runner.invoke(main, ["ratings", "verify", "--sample", "10"], env=env)
+    assert needs.exit_code == 0, needs.output
+    assert "1 cannot be re-derived (earlier release), signature valid; 4 identical" in needs.output
+    with services_of(app).db.connect() as conn:
+        text = conn.execute(ratings.select().where(ratings.c.id == others[2])).one().result_json
+    _set(app, others[2], result_json=text.replace('"points":', '"points":1', 1))  # under this release
     _set(app, others[3], factor_set_version="cn-2024.1")
     failed = runner.invoke(main, ["ratings", "verify", "--sample", "10"], env=env)
-    assert failed.exit_code == 1 and f"{others[2]}: differs at" in failed.output
-    assert "1 differ, 1 cannot be re-derived" in failed.output, failed.output
+    assert failed.exit_code == 1 and f"{others[2]}: differ, signature valid at" in failed.output
+    assert f"{others[3]}: tampered: versions.factor_set: column 'cn-2024.1', body" in failed.output
     assert runner.invoke(main, ["ratings", "verify"], env=env).exit_code == 2  # one or the other
     assert runner.invoke(main, ["ratings", "verify", first, "--sample", "2"], env=env).exit_code == 2
     empty = make_app()

@@ -12,6 +12,7 @@ from schemas.rating import RatingSchema
 from service.auth import hash_key
 from service.records import api_keys
 from tests.conftest import bearer, create_key, payload, services_of
+from tests.service.tampering import app_key
 
 
 def test_post_rates_and_records(app: Flask, client: FlaskClient, bank_key: str) -> None:
@@ -210,7 +211,7 @@ def test_a_ratings_cursor_tells_nothing_of_other_tenants_and_works_only_in_its_o
     assert refused.status_code == 422 and refused.get_json()["errors"] == {"cursor": ["Not a valid cursor."]}
     # a cursor of the earlier form (the sequence number) is refused: accepted, it let a bank binary-search
     # the service-wide sequence with crafted cursors (security review)
-    newest = list_ratings(services_of(app).db, "bank-a", limit=1)[0][0]
+    newest = list_ratings(services_of(app).db, "bank-a", limit=1, key=app_key(app))[0][0]
     legacy = client.get(f"/v1/ratings?cursor={Cursor.encode(newest.seq)}", headers=bearer(bank_key))
     assert legacy.status_code == 422
     assert "earlier release" in legacy.get_json()["errors"]["cursor"][0]

@@ -42,13 +42,14 @@ def test_merchant_reads_the_ratings_issued_for_it(app: Flask, client: FlaskClien
     from service.auth import hash_key
     from service.ratings.issuing import IssuingContext, issue_rating
     from tests.conftest import services_of
+    from tests.service.tampering import app_key
 
     merchant = create_key(app, "bank-a", "merchant", merchant_id="shop-1")
     other_shop = create_key(app, "bank-a", "merchant", merchant_id="shop-2")
     s = services_of(app)
     principal = s.keys.resolve(hash_key(merchant))
     assert principal is not None
-    ctx = IssuingContext(s.db, s.cache, s.engines.current(), timedelta(days=30))
+    ctx = IssuingContext(s.db, s.cache, s.engines.current(), timedelta(days=30), app_key(app))
     issued = issue_rating(ctx, principal, payload(external_id="self-rated"))
     own = client.get(f"/v1/ratings/{issued.id}", headers=bearer(merchant))
     assert own.status_code == 200 and own.get_data() == issued.body

@@ -1,0 +1,193 @@
+"""Signatures of issued ratings at rest: a rating changed in the database after it was issued is refused.
+
+Issued ratings are append-only by a trigger (migration 0009), which the database's owner can lift. Redis
+entries were signed (:mod:`service.cache`), but the rows they are refilled from were not, and nothing
+checked a stored rating when it was read: a reproducibility audit changed the score in a stored body, the
+issue date, validity and external id in body and columns, only the list's score and grade columns, and
+forged a consistent rating with its input hash recomputed; all four were served, and passed ``greenrate
+ratings verify``.
+
+Every rating issued from migration 0018 on carries in ``signature`` an HMAC-SHA256
+(:func:`service.secret.mac`), under a key derived from the service's secret, of every column a bank relies
+on (:data:`SIGNED_COLUMNS`) and of ``result_sha256``, the sha256 of the stored body: one signature binds
+body and columns, and the list, which serves columns only, checks it without reading the 18 KB bodies.
+The canonical input is bound through ``input_hash``, which the reads that serve the input check it
+against. The value is ``v1:<key id>:<hex>``: the key id tells a signature made with another key (the
+secret changed, another machine's ``instance/secret_key``) from a record changed after it was signed.
+Both are refused: anyone who writes to the database can write a key id.
+
+What a valid signature proves: the row is what a service holding this secret recorded. What it does not:
+whoever holds both the database and the secret can sign anything; a rating recorded without a signature
+(issued before signing, or by the release before during a rolling upgrade) is served as before, and a row
+whose signature was removed looks like one (``greenrate ratings verify`` says which of them were recorded
+after signed ones).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+import orjson
+import structlog
+
+from service.cache import input_hash
+from service.exceptions import ServiceError
+from service.metrics import rating_refused
+from service.records.database import as_utc
+from service.secret import derived_key, key_id, mac, mac_matches
+
+_log = structlog.get_logger("greenrate.ratings")
+
+#: The layout of what is signed, first in the stored value: what is signed can change only under a new
+#: name, and the ratings signed under this one must go on verifying.
+FORMAT = "v1"
+
+#: The columns a signature covers, in the order they are signed: all that a rating's answers and list
+#: items carry or are found by, so everything but the sequence (the database's, unknown when signing),
+#: the canonical input (bound by its hash) and the body (bound by ``result_sha256``).
+SIGNED_COLUMNS = (
+    "id", "tenant", "merchant_id", "external_id", "input_hash",
+    "model_version", "standard_version", "factor_set_version", "schema_version", "engine_version",
+    "score", "grade", "requester_key_id", "requester_prefix", "issued_at", "valid_until",
+)
+
+#: What a caller reads when a stored rating is refused (the log and the metric say which and why).
+REFUSED_MESSAGE = (
+    "This rating's record does not match the signature it was issued with, so it is not served. "
+    "The operator has been alerted; quote the request id."
+)
+
+Status = Literal["valid", "unsigned", "tampered", "other_key"]
+
+
+@dataclass(frozen=True, slots=True)
+class RatingKey:
+    """The key ratings are signed with, and its public id."""
+
+    id: str
+    secret: bytes
+
+    def __repr__(self) -> str:  # never the key itself in a log line or a test's failure message
+        return f"RatingKey(id={self.id!r})"
+
+
+@functools.cache
+def rating_key(secret: str) -> RatingKey:
+    """The ratings' key derived from the service's secret (``GREENRATE_SECRET_KEY`` or the machine's)."""
+    key = derived_key(secret, "rating-record")
+    return RatingKey(key_id(key), key)
+
+
+@dataclass(frozen=True, slots=True)
+class SignatureCheck:
+    """What a stored rating's signature says: ``valid``, ``unsigned`` (null), ``tampered`` (the record is
+    not what was signed, or the value is malformed) or ``other_key`` (signed with ``key_id``, not held)."""
+
+    status: Status
+    key_id: str | None = None
+
+
+class RatingRecordRefused(ServiceError):
+    """A stored rating that does not verify against its signature: never served, never cached.
+
+    500: the service's own record is broken, which no retry (503) and nothing the caller changes (409) mends;
+    the operator restores the row from a backup or erases it (docs/operations.md).
+    """
+
+    code = 500
+
+    def __init__(self, rating_id: str, reason: str) -> None:
+        super().__init__(f"rating {rating_id} refused: {reason}", message=REFUSED_MESSAGE)
+
+
+def body_sha256(result_json: str) -> str:
+    """The hex sha256 of a stored body's UTF-8 bytes (the bytes served)."""
+    return hashlib.sha256(result_json.encode()).hexdigest()
+
+
+def _moment(value: datetime) -> str:
+    return as_utc(value).isoformat()
+
+
+def _message(row: Mapping[Any, Any], digest: str) -> bytes:
+    """The signed bytes: a JSON array of the format, :data:`SIGNED_COLUMNS` and the body's hash.
+
+    Values are normalised as both backends read them back: moments as UTC ISO text (SQLite returns naive
+    ones), the score as a float (a float column's value round-trips exactly in both).
+    """
+    values: list[Any] = [FORMAT]
+    for name in SIGNED_COLUMNS:
+        value = row[name]
+        if name in ("issued_at", "valid_until"):
+            value = _moment(value)
+        elif name == "score":
+            value = float(value)
+        values.append(value)
+    values.append(digest)
+    return orjson.dumps(values)
+
+
+def signed(key: RatingKey, row: Mapping[Any, Any]) -> dict[str, str]:
+    """The ``result_sha256`` and ``signature`` columns of a new rating's ``row`` (its other columns)."""
+    digest = body_sha256(row["result_json"])
+    signature = mac(key.secret, _message(row, digest)).hex()
+    return {"result_sha256": digest, "signature": f"{FORMAT}:{key.id}:{signature}"}
+
+
+def check(key: RatingKey, row: Mapping[Any, Any], digest: str | None) -> SignatureCheck:
+    """``row``'s signature checked against its columns and ``digest``, the body's hash (computed from the
+    body where it is read; the stored ``result_sha256`` where only columns are read)."""
+    signature: str | None = row["signature"]
+    if signature is None:
+        return SignatureCheck("unsigned")
+    layout, _, rest = signature.partition(":")
+    signer, _, hex_mac = rest.partition(":")
+    if layout != FORMAT or not signer:
+        return SignatureCheck("tampered")
+    if signer != key.id:
+        return SignatureCheck("other_key", signer)
+    try:
+        given = bytes.fromhex(hex_mac)
+    except ValueError:
+        return SignatureCheck("tampered", signer)
+    intact = digest is not None and mac_matches(key.secret, _message(row, digest), given)
+    return SignatureCheck("valid" if intact else "tampered", signer)
+
+
+def verified(key: RatingKey, row: Mapping[Any, Any], read: str, *, body: bool = True) -> Status:
+    """``row``'s signature status (``valid`` or ``unsigned``); a rating that does not verify is logged,
+    counted and refused. A row that holds its input (``input_json``) must hash to the signed input hash.
+
+    :param read: which read found it (``get``, ``list``, ``reuse``, ``with_input``), for the log and the
+        ``greenrate_rating_integrity_failures_total`` metric.
+    :param body: the row holds ``result_json`` (hashed here); else its stored ``result_sha256`` is used.
+    :raises RatingRecordRefused: the record is not what was signed, or was signed with another key.
+    """
+    found = check(key, row, body_sha256(row["result_json"]) if body else row["result_sha256"])
+    if found.status == "valid" and "input_json" in row and input_hash(row["input_json"]) != row["input_hash"]:
+        found = SignatureCheck("tampered", found.key_id)  # the input served is not the one signed for
+    if found.status in ("tampered", "other_key"):
+        raise _refusal(key, row, read, found)
+    return found.status
+
+
+def _refusal(key: RatingKey, row: Mapping[Any, Any], read: str, found: SignatureCheck) -> RatingRecordRefused:
+    """Log and count a stored rating that failed its check; the exception to answer with."""
+    rating_refused(read, found.status)
+    if found.status == "other_key":
+        reason = (f"signed with key {found.key_id}, and this service holds key {key.id}: "
+                  "GREENRATE_SECRET_KEY changed, or differs between the machines sharing this database "
+                  "(or the row was changed)")
+    else:
+        reason = "the record does not match its signature: changed in the database after it was issued"
+    _log.error(
+        "rating_record_refused", rating_id=row["id"], tenant=row["tenant"], read=read, reason=found.status,
+        signed_with=found.key_id, service_key=key.id, detail=reason,
+        hint="not served; see docs/operations.md, 'Proving a rating is what was issued'",
+    )
+    return RatingRecordRefused(str(row["id"]), reason)
