@@ -128,6 +128,7 @@ def _rate(
         requester_prefix=principal.prefix,
         issued_at=now,
         valid_until=valid_until,
+        result_sha256=hashlib.sha256(text).hexdigest(),  # of the bytes at hand: what is signed and served
     ), text
 
 

@@ -132,9 +132,10 @@ def _message(row: Mapping[Any, Any], digest: str) -> bytes:
     return orjson.dumps(values)
 
 
-def signed(key: RatingKey, row: Mapping[Any, Any]) -> dict[str, str]:
-    """The ``result_sha256`` and ``signature`` columns of a new rating's ``row`` (its other columns)."""
-    digest = body_sha256(row["result_json"])
+def signed(key: RatingKey, row: Mapping[Any, Any], digest: str | None = None) -> dict[str, str]:
+    """The ``result_sha256`` and ``signature`` columns of a new rating's ``row`` (its other columns);
+    ``digest``: the body's :func:`body_sha256`, when the caller has it (else computed here)."""
+    digest = body_sha256(row["result_json"]) if digest is None else digest
     signature = mac(key.secret, _message(row, digest)).hex()
     return {"result_sha256": digest, "signature": f"{FORMAT}:{key.id}:{signature}"}
 
