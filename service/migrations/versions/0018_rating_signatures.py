@@ -13,9 +13,8 @@ copy, so the append-only triggers of 0009 stay). Downgrading drops them, and wit
 the ratings issued since: upgraded again, those ratings are unsigned.
 
 Revision ID: 0018
-Revises: 0015 (the migrations 0016 and 0017 of API-key idempotency were written beside this one: whichever
-lands second points its down_revision at the other's head)
-Create Date: 2026-12-09
+Revises: 0017
+Create Date: 2026-12-06
 """
 
 from collections.abc import Sequence
