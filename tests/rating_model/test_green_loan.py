@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import pytest
 
 from rating_model.exceptions import InvalidInputError
-from rating_model.green_loan import assess_green_loan, financed_emissions
-from rating_model.operating_data import Compliance
+from rating_model.green_loan import assess_green_loan, financed_emissions, loan_to_cny
+from rating_model.operating_data import Compliance, Loan
 from rating_model.operating_data_reader import parse_operating_data
 from rating_model.standard import STANDARD_DIR, load_standard
 from rating_model.values import evolve
@@ -299,3 +300,44 @@ def test_the_rationale_is_said_in_chinese_sentence_for_sentence(
     assert result.to_dict()["rationale_zh"] == list(result.rationale_zh)
     if "coal_burned_on_site" in knock_out_ids:
         assert "coal burnt on the premises" in result.rationale[0] and "燃烧煤炭" in result.rationale_zh[0]
+
+
+def test_a_loan_in_the_companys_own_foreign_currency_is_divided_as_given() -> None:
+    """A USD company (7.1 CNY per USD) with a USD 100,000 loan and USD 1,000,000 equity + debt: the ratio is
+    100,000 / 1,000,000 = 0.1 in dollars on both sides. Dividing the CNY outstanding (710,000) by the dollar
+    balance sheet would read 0.71 (mutant GL12)."""
+    usd = parse_operating_data(
+        {"company": {**COMPANY, "currency": "USD", "fx_to_cny": 7.1},
+         "loan": {"amount": 150_000, "outstanding": 100_000, "currency": "USD",
+                  "use_of_proceeds": "energy_efficiency", "borrower_equity_plus_debt": 1_000_000}},
+        use_of_proceeds=STANDARD.use_of_proceeds)
+    fe = financed_emissions(usd, 40.0, 8.0, 2, scopes=(10.0, 30.0, 25.0))
+    assert fe is not None
+    assert fe.attribution_factor == 0.1 and not fe.capped
+    assert fe.outstanding_cny == 710_000.0
+    assert fe.scope12_tco2e == pytest.approx(4.0)  # 0.1 x 40 t
+    assert fe.scope3_tco2e == pytest.approx(0.8)
+    scopes = (fe.scope1_tco2e, fe.scope2_location_tco2e, fe.scope2_market_tco2e)
+    assert scopes == pytest.approx((1.0, 3.0, 2.5))
+    assert fe.tco2e_per_cny_million_lent == pytest.approx(4.0 / 0.71, rel=1e-6)
+
+
+def test_an_outstanding_equal_to_the_balance_sheet_is_attributed_whole_but_not_capped() -> None:
+    """Factor exactly 1 (500,000 / 500,000) is PCAF's ratio itself: nothing was capped, and the basis must
+    not say so (mutant GL11 flagged it)."""
+    data = data_with({"amount": 500_000, "currency": "CNY", "use_of_proceeds": "energy_efficiency",
+                      "borrower_equity_plus_debt": 500_000})
+    fe = financed_emissions(data, 30.0, None, 2)
+    assert fe is not None and fe.attribution_factor == 1.0 and fe.scope12_tco2e == 30.0
+    assert not fe.capped and "capped" not in fe.basis
+
+
+def test_a_loan_in_a_third_currency_is_never_converted_at_the_companys_rate() -> None:
+    """A EUR loan to a USD company without the loan's own rate has no rate: the company's (USD) rate is not
+    the euro's (mutant GL19 used it). Data built in Python reaches ``loan_to_cny`` past the parser."""
+    eur = Loan(amount=100_000, currency="EUR", use_of_proceeds="energy_efficiency")
+    with pytest.raises(InvalidInputError) as refused:
+        loan_to_cny(eur, "USD", 7.1)
+    assert refused.value.field == "loan.fx_to_cny"
+    assert loan_to_cny(Loan(amount=1, currency="USD", use_of_proceeds="energy_efficiency"), "USD", 7.1) == 7.1
+    assert loan_to_cny(dataclasses.replace(eur, fx_to_cny=7.8), "USD", 7.1) == 7.8
