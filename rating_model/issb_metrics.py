@@ -195,7 +195,7 @@ def _comparatives(data: OperatingData, inv: Inventory) -> Item:
     value = {
         "previous_year_tco2e": round_tco2e(n.compared_previous_tco2e),
         "reporting_year_tco2e": round_tco2e(n.compared_current_tco2e),
-        "change_pct": None if n.change_pct is None else round_float(n.change_pct, 2),
+        "change_pct": None if n.change_pct is None else round_float(n.change_pct, 2) + 0.0,  # no "-0.0"
     }
     return disclosed(
         value,

@@ -252,7 +252,8 @@ def _reduction(data: OperatingData, current: list[LineItem], ctx: Context) -> _C
     total_before = math.fsum([before[f] for f in common])
     total_now = math.fsum([now[f] for f in common])
     change = total_before - total_now
-    change_pct = -change / total_before * 100.0 if total_before > 0 else None
+    # + 0.0: no change is 0.0, not -0.0 (-(0.0) / x), which the emissions_change indicator showed as "-0.0"
+    change_pct = -change / total_before * 100.0 + 0.0 if total_before > 0 else None
     if change_pct is not None and not math.isfinite(change_pct):
         change_pct = None  # a vanishing previous year (e.g. 1e-311 kWh) has no meaningful percentage
     compared_lines = [
@@ -328,7 +329,7 @@ def neutrality(
         compared.change_pct,
         compared.previous,
         compared.current,
-        max(-net, 0.0),
+        max(-net, 0.0) + 0.0,  # + 0.0: credits exactly covering it leave 0.0 surplus, not -0.0
         CREDITS_NOTE,
         compared.basis_zh,
         compared.fields,

@@ -63,7 +63,8 @@ def format_value(value: float | None, unit: str, lang: str = "en") -> str:
     if unit in _SHARE_UNITS:
         return f"{value:.0%}"
     if unit.startswith("percent"):
-        return (change if unit == "percent" else per_year).format(value)
+        # to the 0.1 shown, + 0.0: a cut of 0.00001 % (or none) reads "+0.0 %", never "-0.0 %"
+        return (change if unit == "percent" else per_year).format(round_float(value, 1) + 0.0)
     return f"{value:.3g} {_UNITS_ZH.get(unit, unit) if lang == 'zh' else unit}"
 
 

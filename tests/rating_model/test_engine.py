@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from dataclasses import replace
 from typing import Any
 
@@ -19,6 +20,7 @@ from rating_model.factors import load_factor_set
 from rating_model.grading import lowered_by_completeness
 from rating_model.improvements import held_back_by
 from rating_model.indicators import IndicatorSet, answered_none
+from rating_model.inventory import compute_inventory
 from rating_model.operating_data import PRACTICE_FLAGS, OperatingData
 from rating_model.pipeline import measure_data
 from rating_model.reasons import reason_codes
@@ -590,6 +592,31 @@ def test_neutrality_figures_are_rounded_like_the_inventory() -> None:
                  "compared_previous_tco2e", "compared_current_tco2e"):
         assert n[name] == round(n[name], 4), name
     assert n["offsets_by_standard"] == {"CCER": 0.3333} and n["change_pct"] == round(n["change_pct"], 2)
+
+
+@pytest.mark.parametrize("this_year_kwh", [10_000, 9_999.9999])
+def test_no_change_and_credits_exactly_covering_never_read_minus_zero(this_year_kwh: float) -> None:
+    """No change on last year (or a cut of 0.000002 %), and credits retiring exactly market-based Scope 1+2:
+    the change is 0.0 and the surplus 0 in every place the rating shows them (the indicator's value, its
+    message in both languages, the neutrality section, the IFRS S2 comparative), never "-0.0"
+    (``-(0.0) / x`` and ``max(-0.0, 0.0)`` are -0.0)."""
+    payload: dict[str, Any] = {
+        "company": {**MINIMAL["company"], "reporting_year": 2022},
+        "energy": {"electricity_kwh": this_year_kwh, "fuels": []},
+        "transport": {"fleet": []},
+        "previous_year": {"energy": {"electricity_kwh": 10_000, "fuels": []}, "transport": {"fleet": []}},
+    }
+    market = compute_inventory(ENGINE.parse(payload)).scope12_market_tco2e
+    payload["offsets"] = [{"standard": "CCER", "tco2e": market, "type": "removal"}]
+    rated = rate(payload)
+    text = json.dumps(rated, ensure_ascii=False)
+    assert not re.findall(r".{60}-0\.0(?![0-9])", text)
+    assert rated["neutrality"]["surplus_credits_tco2e"] == 0.0
+    assert rated["neutrality"]["operationally_neutral"] is True
+    change = next(c for c in rated["contributions"] if c["indicator"] == "emissions_change")
+    assert change["value"] == pytest.approx(0.0, abs=1e-5)
+    reason = next(c for c in rated["reason_codes"] if c["indicator"] == "emissions_change")
+    assert ": +0.0 % earns" in reason["message"] and "：+0.0%，" in reason["message_zh"]
 
 
 def test_an_unverified_factor_is_named_and_what_is_never_collected_is_an_exclusion() -> None:
