@@ -564,3 +564,119 @@ def test_the_comparison_names_the_factors_it_used_not_the_reporting_year() -> No
     assert basis == (
         "like for like over stationary fuels, both years at this year's factors (factor set cn-2024.2)"
     )
+
+
+def test_purchased_heat_is_in_both_scope2_bases_and_in_the_energy_total() -> None:
+    """100 GJ of purchased heat at cn.heat.purchased (0.11 tCO2/GJ) is 11 t, in location- and market-based
+    Scope 2 alike (no contractual instruments for heat), and 100 / 3.6 MWh of energy."""
+    payload = _payload(electricity_kwh=10_000, fuels=[], purchased_heat_gj=100)
+    inventory = compute_inventory(parse_operating_data(payload))
+    [heat] = [line for line in inventory.line_items if line.category == "purchased_heat"]
+    assert heat.factor_id == "cn.heat.purchased" and heat.scope2_basis == "both"
+    assert heat.tco2e == pytest.approx(100 * 0.11)
+    assert inventory.scope2_location_tco2e == pytest.approx(10_000 * 0.5366 / 1000 + 11.0)
+    assert inventory.scope2_market_tco2e == pytest.approx(10_000 * 0.5856 / 1000 + 11.0)  # residual mix
+    assert inventory.energy_mwh == pytest.approx(10.0 + 100 / 3.6)
+    assert inventory.electricity_mwh == pytest.approx(10.0)
+
+
+def test_intensities_per_revenue_and_per_employee() -> None:
+    """Revenue CNY 2M, 5 employees, 10,000 kWh and 1,000 m3 of water: Scope 3 (water supply 0.1913 and
+    treatment 0.17088 kg/m3) is in the total and its intensities; market-based Scope 1+2 at the residual
+    factor (0.5856) in its own."""
+    payload = _payload(electricity_kwh=10_000, fuels=[])
+    payload["company"]["annual_revenue"] = 2_000_000
+    payload["transport"] = {"fleet": []}
+    payload["resources"] = {"water_m3": 1000}
+    inventory = compute_inventory(parse_operating_data(payload))
+    location, market = 10_000 * 0.5366 / 1000, 10_000 * 0.5856 / 1000
+    total = location + 1000 * (0.1913 + 0.17088) / 1000
+    assert inventory.total_tco2e == pytest.approx(total)
+    intensities = inventory.intensities
+    assert intensities.per_cny_million_revenue == pytest.approx(total / 2)
+    assert intensities.scope12_market_per_cny_million_revenue == pytest.approx(market / 2)
+    assert intensities.scope12_location_per_cny_million_revenue == pytest.approx(location / 2)
+    assert intensities.per_employee == pytest.approx(total / 5)
+    assert intensities.per_m2 is None
+
+
+def test_a_hybrids_fuel_is_priced_as_gasoline() -> None:
+    """Hybrids burn gasoline: 1,000 L x 0.735 kg/L x 2.925 kgCO2/kg (diesel's 0.845 x 3.096 is not theirs),
+    and their fuel's energy is 1,000 x 0.735 x 43.07 MJ."""
+    payload = _payload(electricity_kwh=1000, fuels=[])
+    payload["transport"] = {"fleet": [{"fuel": "hybrid", "vehicles": 1, "fuel_quantity": 1000, "unit": "L"}]}
+    inventory = compute_inventory(parse_operating_data(payload))
+    [line] = [line for line in inventory.line_items if line.path.startswith("transport.fleet.0")]
+    assert line.factor_id == "cn.fuel.gasoline"
+    assert line.tco2e == pytest.approx(1000 * 0.735 * 2.925 / 1000)
+    assert inventory.scope1_tco2e == pytest.approx(1000 * 0.735 * 2.925 / 1000)
+    assert inventory.vehicle_fuel_mwh == pytest.approx(1000 * 0.735 * 43.07 / 3600)
+
+
+def test_water_of_zero_is_an_answer_and_a_tonne_or_less_of_recycling_is_priced() -> None:
+    """Water 0 is reported (the standard's completeness reads it as blank, the inventory does not list it
+    as missing); half a tonne recycled is priced at the recycling factor (4.68568 kg/t), the other half
+    at landfill (520.5327 kg/t)."""
+    payload = _payload(electricity_kwh=1000, fuels=[])
+    payload["transport"] = {"fleet": []}
+    payload["resources"] = {"water_m3": 0, "waste_t": 1, "waste_recycled_t": 0.5}
+    inventory = compute_inventory(parse_operating_data(payload))
+    assert "resources.water_m3" not in inventory.missing and inventory.missing == ()
+    [recycled] = [line for line in inventory.line_items if line.path == "resources.waste_recycled_t"]
+    assert recycled.factor_id == "defra2025.waste.recycling"
+    assert recycled.tco2e == pytest.approx(0.5 * 4.68568 / 1000)
+    assert inventory.scope3_by_category["cat5_waste"] == pytest.approx(0.5 * (4.68568 + 520.5327) / 1000)
+
+
+def test_an_assumption_many_lines_rely_on_is_listed_once() -> None:
+    payload = _payload(electricity_kwh=1000, fuels=[])
+    payload["transport"] = {"fleet": [{"fuel": "electric", "km": 1000}, {"fuel": "electric", "km": 2000}]}
+    inventory = compute_inventory(parse_operating_data(payload))
+    charged = [a for a in inventory.assumptions if a.startswith("fleet EVs given as km or vehicles")]
+    assert len(charged) == 1
+    assert len(inventory.assumptions) == len(set(inventory.assumptions))
+    assert len(inventory.assumptions_zh) == len(inventory.assumptions)
+
+
+def test_credits_exactly_covering_market_scope12_are_neutral_and_a_tenth_of_a_kilo_short_is_not() -> None:
+    """10,000 kWh at the residual factor 0.5856: 5.856 t market-based Scope 1+2."""
+    payload = _payload(electricity_kwh=10_000, fuels=[])
+    payload["transport"] = {"fleet": []}
+    payload["offsets"] = [{"standard": "CCER", "tco2e": 5.856, "type": "removal"}]
+    exact = compute_inventory(parse_operating_data(payload)).neutrality
+    assert exact.operationally_neutral and exact.to_dict()["net_scope12_after_credits"] == 0.0
+    assert exact.to_dict()["surplus_credits_tco2e"] == 0.0
+    payload["offsets"] = [{"standard": "CCER", "tco2e": 5.8559, "type": "removal"}]
+    short = compute_inventory(parse_operating_data(payload)).neutrality
+    assert not short.operationally_neutral
+    assert short.net_scope12_after_credits == pytest.approx(0.0001)
+
+
+def test_offsets_are_summed_by_type_and_by_standard() -> None:
+    payload = _payload(electricity_kwh=10_000)
+    payload["offsets"] = [
+        {"standard": "CCER", "tco2e": 2, "type": "removal"},
+        {"standard": "GS", "tco2e": 3, "type": "removal"},
+        {"standard": "CCER", "tco2e": 1.5, "type": "avoidance"},
+    ]
+    n = compute_inventory(parse_operating_data(payload)).neutrality
+    assert n.offsets_tco2e == pytest.approx(6.5)
+    assert n.offsets_by_type == pytest.approx({"removal": 5.0, "avoidance": 1.5})
+    assert n.offsets_by_standard == pytest.approx({"CCER": 3.5, "GS": 3.0})
+
+
+def test_a_previous_years_fleet_at_the_seed_distance_is_left_out_of_the_comparison() -> None:
+    """The fleet this year in litres, last year only counted (2 diesel cars at the seed's 12,000 km, an
+    estimate): the fleet is left out, electricity alone compared (35,000 then, 30,000 kWh now)."""
+    payload = _payload(electricity_kwh=30_000, fuels=[])
+    payload["transport"] = {"fleet": [{"fuel": "diesel", "fuel_quantity": 6000, "unit": "L"}]}
+    payload["previous_year"] = {
+        "energy": {"electricity_kwh": 35_000, "fuels": []},
+        "transport": {"fleet": [{"fuel": "diesel", "vehicles": 2}]},
+    }
+    n = compute_inventory(parse_operating_data(payload)).neutrality
+    assert n.reduction_basis.endswith("left out (estimated, this year or last): fleet")
+    assert n.compared_fields == ("energy.electricity_kwh", "energy.fuels")
+    assert n.reduction == pytest.approx(5000 * 0.5366 / 1000)
+    assert n.compared_previous_tco2e == pytest.approx(35_000 * 0.5366 / 1000)
+    assert n.change_pct == pytest.approx(-5000 / 35_000 * 100)
