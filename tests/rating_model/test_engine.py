@@ -85,6 +85,45 @@ def test_electricity_bill_instead_of_kwh_is_estimated_with_the_tariff() -> None:
     assert r["data_quality"]["pcaf_score"] == 4  # data source 'estimated' is 4 already; the floor is 3
 
 
+def test_the_bills_amount_is_divided_by_the_tariff_in_cny() -> None:
+    """CNY 65,000 / 0.65 CNY/kWh (the standard's tariff) = 100,000 kWh; a USD company's bill of 6,500 at
+    7.1 is CNY 46,150, so 71,000 kWh. Both at the bill rule's PCAF floor (electricity_from_spend: 3)."""
+    company = {**MINIMAL["company"], "reporting_year": 2022}
+    cases = [({}, 65_000, 100_000.0), ({"currency": "USD", "fx_to_cny": 7.1, "annual_revenue": 130_000},
+                                        6_500, 6_500 * 7.1 / 0.65)]
+    for extra, spend, kwh in cases:
+        data = ENGINE.parse({"company": {**company, **extra}, "energy": {"electricity_spend": spend}})
+        filled = fill_missing(data, ENGINE.standard)
+        assert filled.data.energy.electricity_kwh == pytest.approx(kwh)
+        [estimate] = [e for e in filled.estimates if e.field == "energy.electricity_kwh"]
+        assert estimate.pcaf_floor == 3 and not estimate.sector_default
+
+
+def test_sector_default_electricity_is_per_m2_first_and_takes_the_sector_default_floor() -> None:
+    """An office (ISIC 6201) of 10 employees on 500 m2 with no electricity: the sector default per m2,
+    EUI 166.9 kWh/m2 x electricity share 0.85 = 141.865 kWh/m2 (sector_benchmarks.json), x 500 m2 =
+    70,932.5 kWh, before the per-employee default (x 20 m2 per employee x 10 = 28,373 kWh). Its PCAF floor
+    is the sector default's (4), not the bill rule's (3): energy bills for the rest (2) still score 4."""
+    payload = {
+        "company": {"name": "Office", "country": "CN", "region": "CN-BJ", "industry_code": "6201",
+                    "employees": 10, "annual_revenue": 3_000_000, "currency": "CNY", "reporting_year": 2022,
+                    "floor_area_m2": 500},
+        "energy": {"fuels": []},
+        "transport": {"fleet": []},
+        "data_source": "energy_bills",
+    }
+    data = ENGINE.parse(payload)
+    filled = fill_missing(data, ENGINE.standard)
+    [estimate] = filled.estimates
+    assert estimate.field == "energy.electricity_kwh" and estimate.sector_default
+    assert filled.data.energy.electricity_kwh == pytest.approx(500 * 166.9 * 0.85)
+    assert estimate.pcaf_floor == 4
+    assert rate(payload)["data_quality"]["pcaf_score"] == 4
+    del payload["company"]["floor_area_m2"]
+    per_employee = fill_missing(ENGINE.parse(payload), ENGINE.standard)
+    assert per_employee.data.energy.electricity_kwh == pytest.approx(10 * 20 * 166.9 * 0.85)
+
+
 def test_each_improvement_is_what_re_rating_gives() -> None:
     data = ENGINE.parse(FULL)
     rating = ENGINE.rate(data)
