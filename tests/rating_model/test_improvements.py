@@ -144,3 +144,84 @@ def test_the_path_to_the_next_grade_has_no_action_it_can_do_without() -> None:
     for left_out in path["actions"]:
         rest = [a for a in path["actions"] if a != left_out]
         assert engine.standard.rank(grade_with(rest)) > engine.standard.rank(path["target_grade"]), left_out
+
+
+#: a restaurant with two gasoline cars, some bills and few practices: not green, a long path to light green
+_CAFE: dict[str, object] = {
+    "company": {"name": "Cafe Verde", "country": "CN", "region": "CN-ZJ", "industry_code": "5610",
+                "employees": 8, "annual_revenue": 3_000_000, "currency": "CNY", "reporting_year": 2022,
+                "floor_area_m2": 120},
+    "energy": {"electricity_kwh": 60_000, "fuels": [{"fuel": "natural_gas", "quantity": 8000, "unit": "m3"}]},
+    "transport": {"fleet": [{"fuel": "gasoline", "vehicles": 2}]},
+    "resources": {"water_m3": 900, "waste_t": 6, "waste_recycled_t": 1},
+    "practices": {"e_invoicing": True, "digital_ordering": True, "led_lighting": False},
+    "data_source": "energy_bills",
+}
+#: a noodle bar that gave nothing but its company: every action together falls short of light green
+_BARE: dict[str, object] = {
+    "company": {"name": "Noodle bar", "country": "CN", "region": "CN-SC", "industry_code": "5610",
+                "employees": 4, "annual_revenue": 900_000, "currency": "CNY", "reporting_year": 2023},
+}
+
+
+def test_the_path_is_taken_cheapest_first() -> None:
+    """The path's costs never go up from one action to the next (low, then medium, then high): the cafe's
+    biggest single gain (green power, medium cost) comes after every low-cost action it needs."""
+    from rating_model.standard import COSTS
+    from tests.conftest import session_engine
+
+    engine = session_engine()
+    path = engine.rate(engine.parse(_CAFE)).to_dict()["path_to_next_grade"]
+    assert path["reachable"]
+    costs = [COSTS.index(engine.standard.actions[name].cost) for name in path["actions"]]
+    assert len(set(costs)) > 1, path  # the order is tested only where there is one to get wrong
+    assert costs == sorted(costs), path
+
+
+def test_an_unreachable_grade_names_what_every_action_together_reaches_and_only_missing_points() -> None:
+    """``beyond_actions`` says the score of the business with every offered action taken (a re-rating),
+    not its score today; ``missing_data`` lists only indicators whose blank leaves points on the table
+    (an indicator with nothing to earn, max_points 0, is no reason)."""
+    from rating_model.actions import apply_change
+    from rating_model.estimation import fill_missing
+    from rating_model.standard import COSTS
+    from tests.conftest import session_engine
+
+    engine = session_engine()
+    data = engine.parse(_BARE)
+    rated = engine.rate(data).to_dict()
+    path = rated["path_to_next_grade"]
+    assert not path["reachable"]
+    reasons = {reason["reason"]: reason for reason in path["held_back_by"]}
+
+    gaps = [c for c in rated["contributions"] if c["value"] is None and c["max_points"] > c["points"]]
+    assert [c["indicator"] for c in rated["contributions"] if c["value"] is None] != [
+        c["indicator"] for c in gaps]  # some blanks have nothing to earn: the case to get wrong
+    assert reasons["missing_data"]["indicators"] == [c["indicator"] for c in gaps]
+    left = sum(c["max_points"] - c["points"] for c in gaps)
+    assert reasons["missing_data"]["points"] == pytest.approx(left)
+
+    actions = sorted((engine.standard.actions[i["action"]] for i in rated["improvements"]),
+                     key=lambda a: COSTS.index(a.cost))
+    business = fill_missing(data, engine.standard)
+    for action in actions:
+        changed = apply_change(business.data, action.change)
+        if changed is not None:
+            resets = "set_data_source" in action.change
+            business = Filled(changed, () if resets else business.estimates)
+    together = engine.outcome(business, engine.evaluate(fill_missing(data, engine.standard))).score
+    assert together > rated["score"]
+    assert f"reach {together:g} points together" in reasons["beyond_actions"]["message"]
+
+
+def test_an_improvement_names_the_most_specific_indicator_it_moves() -> None:
+    """save_water is listed by water_efficiency_ratio (its one action) and green_operations (eight):
+    the improvement is about the water ratio; cutting electricity about the energy ratio, not the
+    carbon intensity (three actions)."""
+    from tests.conftest import session_engine
+
+    engine = session_engine()
+    named = {i["action"]: i["indicator"] for i in engine.rate(engine.parse(_CAFE)).to_dict()["improvements"]}
+    assert named["save_water"] == "water_efficiency_ratio"
+    assert named["cut_electricity_use"] == "energy_efficiency_ratio"
+    assert named["buy_green_power"] == "renewable_electricity_share"
