@@ -124,13 +124,19 @@ def assert_key_expiry_undone_safely(db: Engine) -> None:
     assert_schema_matches_tables(db)
 
 
-def test_key_expiry_is_undone_safely_with_foreign_keys_on(tmp_path: Path) -> None:
+def _with_foreign_keys(tmp_path: Path) -> Engine:
+    """A SQLite database whose connections enforce foreign keys, as the service's engine does."""
     db = create_engine(f"sqlite:///{tmp_path}/m.sqlite3")
 
     @event.listens_for(db, "connect")
-    def _foreign_keys(dbapi_connection: Any, _record: Any) -> None:  # as the service's engine does
+    def _foreign_keys(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.execute("PRAGMA foreign_keys=ON")
 
+    return db
+
+
+def test_key_expiry_is_undone_safely_with_foreign_keys_on(tmp_path: Path) -> None:
+    db = _with_foreign_keys(tmp_path)
     assert_key_expiry_undone_safely(db)
     db.dispose()
 
@@ -166,12 +172,7 @@ def assert_key_idempotency_added_and_removed(db: Engine) -> None:
 
 
 def test_key_idempotency_is_added_and_removed_with_foreign_keys_on(tmp_path: Path) -> None:
-    db = create_engine(f"sqlite:///{tmp_path}/m.sqlite3")
-
-    @event.listens_for(db, "connect")
-    def _foreign_keys(dbapi_connection: Any, _record: Any) -> None:  # as the service's engine does
-        dbapi_connection.execute("PRAGMA foreign_keys=ON")
-
+    db = _with_foreign_keys(tmp_path)
     assert_key_idempotency_added_and_removed(db)
     db.dispose()
 
