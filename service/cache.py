@@ -9,7 +9,9 @@ Redis by someone else (a dark_green grade under a real rating id, or one tenant'
 another's key) had been served as issued (a reproducibility review). Redis entries are signed with a key
 derived from the service's secret (:mod:`service.secret`), over the cache key, the id and the body; an
 entry whose signature does not verify is a miss (and deleted), counted in
-``greenrate_cache_errors_total{operation="integrity"}``.
+``greenrate_cache_errors_total{operation="integrity"}``. An entry signed with a secret listed in
+``GREENRATE_PREVIOUS_SECRET_KEYS`` (rotated out) is a hit, counted in
+``greenrate_previous_key_signatures_total{read="cache"}``; new entries are signed with the current secret.
 """
 
 from __future__ import annotations
@@ -28,8 +30,8 @@ from redis.retry import Retry
 
 from service.circuit import CircuitBreaker
 from service.config import Settings
-from service.metrics import cache_error
-from service.secret import derived_key, mac, mac_matches, service_secret
+from service.metrics import cache_error, previous_key_used
+from service.secret import SigningKeys, service_secret, signing_keys
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,7 +155,7 @@ class RedisCache:
 
     backend = "redis"
 
-    def __init__(self, url: str, timeout_ms: int, breaker: CircuitBreaker, signing_key: bytes) -> None:
+    def __init__(self, url: str, timeout_ms: int, breaker: CircuitBreaker, signing_keys: SigningKeys) -> None:
         timeout = timeout_ms / 1000
         self.client = redis.Redis.from_url(
             url,
@@ -163,17 +165,22 @@ class RedisCache:
             health_check_interval=0,
         )
         self.breaker = breaker
-        self._signing_key = signing_key
+        self._keys = signing_keys
 
     def _signed(self, cache_key: str, rating: CachedRating) -> bytes:
         raw = rating.encode()
-        return mac(self._signing_key, _signed_bytes(cache_key, raw)) + raw
+        return self._keys.sign(_signed_bytes(cache_key, raw)) + raw
 
     def _verified(self, cache_key: str, value: bytes) -> CachedRating | None:
+        """The entry, if signed with the current secret or a previous one (an entry names no key: each is
+        tried, the current one first, so only an entry no held key signed costs one HMAC per key)."""
         signature, raw = value[:_MAC_BYTES], value[_MAC_BYTES:]
-        if not mac_matches(self._signing_key, _signed_bytes(cache_key, raw), signature):
+        signer = self._keys.signer(_signed_bytes(cache_key, raw), signature)
+        if signer is None:
             cache_error("integrity")
             return None
+        if signer is not self._keys.current:
+            previous_key_used("cache", signer.secret_id)
         return CachedRating.decode(raw)
 
     def _call_allowed(self, operation: str) -> bool:
@@ -260,6 +267,6 @@ def create_cache(settings: Settings) -> RatingCache:
     """Redis when configured, else the in-process cache."""
     if settings.redis_url:
         breaker = CircuitBreaker(settings.cache_breaker_failures, settings.cache_breaker_reset_seconds)
-        signing_key = derived_key(service_secret(settings.secret_key), "cache")
-        return RedisCache(settings.redis_url, settings.redis_timeout_ms, breaker, signing_key)
+        keys = signing_keys("cache", service_secret(settings.secret_key), settings.previous_secret_keys)
+        return RedisCache(settings.redis_url, settings.redis_timeout_ms, breaker, keys)
     return MemoryCache(settings.cache_max_entries, settings.cache_max_bytes)

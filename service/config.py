@@ -78,9 +78,13 @@ class Settings:
     retry_after_seconds: int = 5
     log_level: str = "INFO"
     access_log: bool = True
-    # Signs the merchant page's CSRF tokens; unset: a random key kept in ./instance/secret_key (shared by
-    # the workers of one machine). Set it when several machines serve the page behind one address.
-    secret_key: str | None = None
+    # Signs the merchant page's CSRF tokens, the Redis entries and the recorded ratings; unset: a random key
+    # kept in ./instance/secret_key (shared by the workers of one machine). Set it when several machines
+    # serve the page behind one address. Never in a repr (a log line, a test's failure message).
+    secret_key: str | None = field(default=None, repr=False)
+    # The secrets GREENRATE_SECRET_KEY replaced: what they signed is still accepted, nothing new is signed
+    # with them (service.secret.SigningKeys).
+    previous_secret_keys: tuple[str, ...] = field(default=(), repr=False)
     page_rate_limit: str = "20 per minute"
     # How many proxies in front of the service set X-Forwarded-For / X-Forwarded-Proto. 0: none, and those
     # headers are ignored (anyone could forge them). Behind one proxy, 1: else every visitor of the merchant
@@ -355,6 +359,58 @@ def _parse_secret(raw: str) -> str:
     return value
 
 
+#: More previous secrets than a rotation needs: each is one more HMAC for an entry no key signed.
+MAX_PREVIOUS_SECRETS = 10
+
+
+@dataclass(frozen=True, slots=True)
+class _PreviousSecrets:
+    """Secrets separated by commas, else by whitespace, each checked as GREENRATE_SECRET_KEY is (whose
+    value may hold spaces: listed with commas, it keeps them); empty: none.
+
+    An empty item (two commas in a row, one at an end) is refused rather than skipped: it is a secret lost
+    in a copy and paste. A message never quotes a secret, only its position.
+    """
+
+    def __call__(self, raw: str) -> tuple[str, ...]:
+        value = raw.strip()
+        if not value:  # unset, so compose files can pass GREENRATE_PREVIOUS_SECRET_KEYS= through
+            return ()
+        return self.check(value.split(",") if "," in value else value.split())
+
+    def check(self, value: object) -> tuple[str, ...]:
+        if isinstance(value, str) or not isinstance(value, list | tuple):
+            raise ConfigError("must be given as text, or a list of secrets")
+        if len(value) > MAX_PREVIOUS_SECRETS:
+            raise ConfigError(
+                f"lists {len(value)} secrets; at most {MAX_PREVIOUS_SECRETS} (retire the oldest)"
+            )
+        secrets: list[str] = []
+        for number, item in enumerate(value, 1):
+            if not isinstance(item, str) or not item.strip():
+                raise ConfigError(
+                    f"has an empty item (number {number}): two commas in a row, or one at an end"
+                )
+            try:
+                secrets.append(_parse_secret(item))
+            except ConfigError as exc:
+                raise ConfigError(f"item {number} {exc}") from None
+        if len(set(secrets)) < len(secrets):
+            raise ConfigError("lists a secret twice")
+        return tuple(secrets)
+
+
+def _check_together(values: Mapping[str, Any]) -> None:
+    """What one setting cannot tell alone: a previous secret that is the current one is a rotation half
+    done (the new secret never set), which would sign on with the secret being retired."""
+    current = values.get("secret_key")
+    if current is not None and current in values.get("previous_secret_keys", ()):
+        raise ConfigError(
+            f"{PREFIX}PREVIOUS_SECRET_KEYS lists {PREFIX}SECRET_KEY itself: set {PREFIX}SECRET_KEY to the "
+            "new secret and list only the secrets it replaced"
+        )
+
+
 def _parse_directory(raw: str) -> str:
     value = raw.strip()
     if not value:
@@ -393,6 +449,7 @@ _APP_PARSERS: dict[str, Callable[[str], Any]] = {
     "log_level": _parse_log_level,
     "access_log": _parse_bool,
     "secret_key": _parse_secret,
+    "previous_secret_keys": _PreviousSecrets(),
     "page_rate_limit": _parse_rate_limit,
     "proxy_hops": _WholeNumber(0, 5),
     "model_poll_seconds": _Number(0, 3_600),
@@ -486,6 +543,7 @@ def load_settings(
                 values[key.lower()] = _override(key.lower(), value)
             except ConfigError as exc:
                 raise ConfigError(f"{key} {exc}") from None
+    _check_together(values)
     return Settings(**values)
 
 

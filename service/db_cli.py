@@ -3,8 +3,8 @@
 Containers of two releases start side by side during a rolling deploy, and each runs ``db upgrade``: runs
 take turns, give up a table lock rather than stall the service, and leave a schema a newer compatible
 release migrated as it is. Going down refuses to drop tables holding rows unless told to, and says what a
-downgrade took away (key expiry, the engine versions of ratings); ``db current`` names the oldest revision
-whose code can serve the database.
+downgrade took away (key expiry, the engine versions of ratings, their signatures); ``db current`` names
+the oldest revision whose code can serve the database.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from service.commands import command_settings, database
 from service.models import register_packaged_default
 from service.records import api_keys, migrate
 from service.records.database import encoding_problem, recorded_compatibility, schema_status
+from service.records.rating_signatures import count_signed
 from service.records.ratings import count_engine_versioned
 
 
@@ -128,6 +129,7 @@ def db_downgrade(revision: str, drop_records: bool) -> None:
             )
         expiring = api_keys.count_expiring(engine)
         versioned = count_engine_versioned(engine)
+        signed = count_signed(engine)
         try:
             migrate.downgrade(engine, revision, lock_timeout_seconds=settings.migration_lock_timeout_seconds,
                               say=_say)
@@ -140,6 +142,7 @@ def db_downgrade(revision: str, drop_records: bool) -> None:
             raise _migration_error(engine, exc) from None
         expiring_after = api_keys.count_expiring(engine)
         versioned_after = count_engine_versioned(engine)
+        signed_after = count_signed(engine)
         ratings_kept = inspect(engine).has_table("ratings")
     click.echo(f"database at revision {current}")
     if lost:
@@ -154,6 +157,12 @@ def db_downgrade(revision: str, drop_records: bool) -> None:
             f"{versioned} rating(s) lost the engine version they were computed with: each stays readable "
             "exactly as issued, but after upgrading again none is reused, so the same input gets a new "
             "rating"
+        )
+    if signed and signed_after is None and ratings_kept:
+        click.echo(
+            f"{signed} rating(s) lost their signature: each is still served, as a rating issued before "
+            "signing, but a change to its record in the database is no longer caught, and after upgrading "
+            "again it stays unsigned (greenrate ratings verify checks all but its signature)"
         )
 
 

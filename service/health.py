@@ -5,6 +5,11 @@ schema at the revision this code needs or a newer one recorded as compatible wit
 no write failed in the last 30 s without one succeeding since, :mod:`service.write_health`), the rating
 engine (without them nothing can be issued: 503) and the cache (without it ratings are still served, so
 it only makes the service ``degraded``).
+
+Like the versions being served, it names the key new ratings are signed with, by its public id (never the
+secret), and the previous ones still accepted (``checks.signing``): machines behind one address that
+share a database need the same secret, and two that differ show two ids, where each would refuse the
+other's ratings.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from service.metrics import metrics_response
 from service.model_watch import watcher
 from service.openapi import documented
 from service.records.database import schema_status
+from service.records.rating_signatures import service_rating_key
 
 blp = Blueprint("ops", __name__, description="Liveness, readiness and metrics for the platform.")
 
@@ -49,6 +55,12 @@ def readiness(s: Services) -> dict[str, Any]:
         checks["engine"] = {"status": "unavailable", "detail": str(exc)}
     except Exception as exc:  # noqa: BLE001
         checks["engine"] = {"status": "unavailable", "detail": type(exc).__name__}
+    try:
+        key = service_rating_key(s.settings)
+        previous = f"; previous {', '.join(k.id for k in key.previous)}" if key.previous else ""
+        checks["signing"] = {"status": "ok", "detail": f"key {key.id}{previous}"}
+    except Exception as exc:  # noqa: BLE001 - instance/secret_key unreadable: nothing can be signed
+        checks["signing"] = {"status": "unavailable", "detail": type(exc).__name__}
     cache = s.cache.health()
     checks["cache"] = {"status": cache.status, "detail": cache.detail}
     statuses = {c["status"] for c in checks.values()}

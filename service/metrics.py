@@ -60,6 +60,14 @@ RATING_INTEGRITY = Counter(
     "found them (get, list, reuse, with_input).",
     ["read", "reason"],
 )
+PREVIOUS_KEY = Counter(
+    "greenrate_previous_key_signatures_total",
+    "Signatures accepted because they were made with a secret listed in GREENRATE_PREVIOUS_SECRET_KEYS (not "
+    "an error): recorded ratings by the read that served them (get, list, reuse, with_input) and Redis "
+    "entries (cache), by the secret's public id (key; as many as are listed). While a key's count grows, "
+    "that secret must stay listed.",
+    ["read", "key"],
+)
 
 
 #: The methods counted by name: HTTP's own (RFC 9110) and PATCH. A client chooses the method string, so any
@@ -142,6 +150,14 @@ def rating_refused(read: str, reason: str) -> None:
     try:
         _series(RATING_INTEGRITY, read, reason).inc()
     except Exception as exc:  # noqa: BLE001 - the refusal is answered whatever happens to the metrics
+        _dropped(exc)
+
+
+def previous_key_used(read: str, key: str) -> None:
+    """Count one signature accepted under the previous secret ``key`` (its public id), found by ``read``."""
+    try:
+        _series(PREVIOUS_KEY, read, key).inc()
+    except Exception as exc:  # noqa: BLE001 - the rating is served whatever happens to the metrics
         _dropped(exc)
 
 

@@ -21,8 +21,7 @@ from service import model_cli
 from service.commands import command_settings, database, database_error
 from service.config import Settings
 from service.ratings import verification
-from service.records.rating_signatures import RatingKey, rating_key
-from service.secret import service_secret
+from service.records.rating_signatures import RatingKey, service_rating_key
 
 _erasure_log = structlog.get_logger("greenrate.erasure")
 
@@ -40,10 +39,12 @@ def verify_rating(rating_id: str | None, sample: int | None) -> None:
     """Check RATING_ID's record against its signature, then re-derive it from its recorded input and
     versions and compare it byte for byte.
 
-    Exit 0 when its record is as issued (signature valid, or unsigned: issued before signing) and it is
+    Exit 0 when its record is as issued (signature valid: with the current key, or with a previous one
+    listed in GREENRATE_PREVIOUS_SECRET_KEYS, said so; or unsigned: issued before signing) and it is
     re-derived identical; 1 when the record was changed (tampered), was signed with a key this command
-    does not hold (run it with the service's GREENRATE_SECRET_KEY), differs (the fields are listed), cannot
-    be re-derived by this release (what is missing is said) or is not recorded. With --sample N, N ratings
+    does not hold (run it with the service's GREENRATE_SECRET_KEY and GREENRATE_PREVIOUS_SECRET_KEYS),
+    differs (the fields are listed), cannot be re-derived by this release (what is missing is said) or is
+    not recorded. With --sample N, N ratings
     at random, one line each that is not identical and a count: exit 1 when one is tampered or signed with
     another key, whatever the release that issued it, or one issued by this engine version differs or
     cannot be re-derived (one issued by an earlier version may differ by that version's changes, and is
@@ -52,7 +53,7 @@ def verify_rating(rating_id: str | None, sample: int | None) -> None:
     if (rating_id is None) == (sample is None):
         raise click.UsageError("give a RATING_ID or --sample N")
     settings = command_settings()
-    key = rating_key(service_secret(settings.secret_key))
+    key = service_rating_key(settings)
     if sample is not None:
         _verify_sample(settings, key, sample)
         return
@@ -88,11 +89,16 @@ def _signature(outcome: verification.Verification, key: RatingKey) -> str:
     if outcome.tampered:
         return "TAMPERED: its record is not the one issued"
     if outcome.signature == "other_key":
+        previous = f" and previous {', '.join(k.id for k in key.previous)}" if key.previous else ""
         return (f"signed with key {outcome.signed_with}, which this command does not hold (it holds "
-                f"{key.id}): run it with the service's GREENRATE_SECRET_KEY (or in its working directory, "
-                "where instance/secret_key is); cannot be checked")
+                f"{key.id}{previous}): run it with the service's GREENRATE_SECRET_KEY and "
+                "GREENRATE_PREVIOUS_SECRET_KEYS (or in its working directory, where instance/secret_key is); "
+                "cannot be checked")
     if outcome.signature == "valid":
         return "signature valid"
+    if outcome.signature == "previous_key":
+        return (f"signature valid, signed with a previous key ({outcome.signed_with}): served while its "
+                "secret stays in GREENRATE_PREVIOUS_SECRET_KEYS")
     if outcome.first_signed is not None:
         return (f"unsigned, yet recorded after the first signed rating (seq {outcome.first_signed}): written "
                 "by the release before signing during the upgrade, or its signature was removed")
@@ -115,6 +121,8 @@ def _category(outcome: verification.Verification) -> str:
            else "differ" + earlier)
     if outcome.signature == "valid":
         return f"{how}, signature valid"
+    if outcome.signature == "previous_key":
+        return f"{how}, signed with a previous key ({outcome.signed_with})"
     if outcome.first_signed is not None:
         return f"{how}, unsigned after signing began"
     return f"{how}, unsigned (issued before signing)"

@@ -7,6 +7,12 @@ derives its own key (:func:`derived_key`), so a value signed for one can never p
 with :func:`mac`. Several machines behind one address, sharing one Redis or one database, need the same
 ``GREENRATE_SECRET_KEY``: with a key per machine each would refuse the others' tokens and cache entries (a
 cache entry refused is a miss, never an error) and the ratings the others recorded (refused, never served).
+
+The secret can be rotated: ``GREENRATE_PREVIOUS_SECRET_KEYS`` lists the secrets it replaced. New signatures
+are always made with the current one (:attr:`SigningKeys.current`); a signature made with a listed previous
+one is still accepted (:meth:`SigningKeys.signer`, :meth:`SigningKeys.named`), and one made with a secret no
+longer listed is not. Every use checks signatures through :class:`SigningKeys`, so the key ids and the
+matching are computed one way.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ import hashlib
 import hmac
 import os
 import secrets
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -71,3 +78,64 @@ def key_id(key: bytes) -> str:
     signed. It reveals nothing a signature does not: both are one-way functions of the key.
     """
     return hashlib.sha256(b"greenrate:key-id:" + key).hexdigest()[:16]
+
+
+#: The purpose of the key recorded ratings are signed with (:mod:`service.records.rating_signatures`).
+RATING_RECORD = "rating-record"
+
+
+def secret_id(secret: str) -> str:
+    """A secret's public name: the key id of the ratings' key derived from it (what a recorded rating's
+    signature names), so that a log line, a metric, ``greenrate ratings verify`` and ``/readyz`` name a
+    secret one way, whatever the use whose key they speak of."""
+    return key_id(derived_key(secret, RATING_RECORD))
+
+
+@dataclass(frozen=True, slots=True)
+class SigningKey:
+    """One derived key: ``id``, its :func:`key_id` (what a signature names), and ``secret_id``, the
+    :func:`secret_id` of the secret it was derived from (what logs and metrics name)."""
+
+    id: str
+    secret_id: str
+    secret: bytes = field(repr=False)  # never the key itself in a log line or a test's failure message
+
+
+@dataclass(frozen=True, slots=True)
+class SigningKeys:
+    """One use's keys: the current one, which every new signature is made with, and the previous ones
+    (``GREENRATE_PREVIOUS_SECRET_KEYS``, in the order listed), whose signatures are still accepted."""
+
+    current: SigningKey
+    previous: tuple[SigningKey, ...] = ()
+
+    @property
+    def id(self) -> str:
+        """The current key's id: the one new signatures name."""
+        return self.current.id
+
+    def sign(self, message: bytes) -> bytes:
+        """:func:`mac` of ``message`` under the current key."""
+        return mac(self.current.secret, message)
+
+    def named(self, kid: str) -> SigningKey | None:
+        """The held key whose id is ``kid`` (the current one or a previous one), else ``None``."""
+        return next((k for k in (self.current, *self.previous) if k.id == kid), None)
+
+    def signer(self, message: bytes, signature: bytes) -> SigningKey | None:
+        """The held key ``signature`` is the :func:`mac` of ``message`` under, the current one tried first;
+        ``None`` when none is (for a value that does not name its key, such as a cache entry)."""
+        return next((k for k in (self.current, *self.previous) if mac_matches(k.secret, message, signature)),
+                    None)
+
+
+def signing_keys(purpose: str, secret: str, previous: tuple[str, ...] = ()) -> SigningKeys:
+    """The keys of ``purpose`` derived from the current ``secret`` and the ``previous`` ones; a previous
+    secret equal to the current one, or listed twice, is held once (the current one first)."""
+
+    def derive(value: str) -> SigningKey:
+        key = derived_key(value, purpose)
+        return SigningKey(key_id(key), secret_id(value), key)
+
+    held = list(dict.fromkeys(p for p in previous if p != secret))
+    return SigningKeys(derive(secret), tuple(derive(p) for p in held))

@@ -28,7 +28,7 @@ from typing import Any
 from schemas.fields import utc_iso
 from service.cache import input_hash
 from service.records.database import as_utc
-from service.records.rating_signatures import RatingKey, Status, body_sha256, check
+from service.records.rating_signatures import SIGNED_AS_ISSUED, RatingKey, Status, body_sha256, check
 
 #: The record's input does not hash to its recorded input hash, the ``input_sha256`` (``X-Input-SHA256``)
 #: a bank kept from the rating's answer.
@@ -93,7 +93,7 @@ def check_record(key: RatingKey, row: Mapping[Any, Any]) -> RecordCheck:
     signature = check(key, row, digest)
     if signature.status == "tampered":
         tampered.append(SIGNATURE_MISMATCH)
-    elif signature.status == "valid" and row["result_sha256"] != digest:
+    elif signature.status in SIGNED_AS_ISSUED and row["result_sha256"] != digest:
         tampered.append("result_sha256 (the stored hash of the body is not the body's: the list refuses it)")
     if input_hash(row["input_json"]) != row["input_hash"]:
         tampered.append(INPUT_MISMATCH)

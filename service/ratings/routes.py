@@ -41,9 +41,8 @@ from service.ratings.issuing import (
     issue_rating,
     reissue_repeat,
 )
-from service.records.rating_signatures import RatingKey, rating_key
+from service.records.rating_signatures import RatingKey, service_rating_key
 from service.records.ratings import get_rating, list_ratings
-from service.secret import service_secret
 
 blp = Blueprint(
     "ratings",
@@ -107,11 +106,12 @@ _RATING_KEY = "greenrate.rating_key"
 
 
 def signing_key() -> RatingKey:
-    """This app's key of the ratings' signatures (from ``GREENRATE_SECRET_KEY``, else the machine's
-    secret), derived once per app: every read of a stored rating and every new one needs it."""
+    """This app's keys of the ratings' signatures (from ``GREENRATE_SECRET_KEY``, else the machine's
+    secret, and ``GREENRATE_PREVIOUS_SECRET_KEYS``), derived once per app: every read of a stored rating
+    and every new one needs them."""
     key: RatingKey | None = current_app.extensions.get(_RATING_KEY)
     if key is None:
-        key = current_app.extensions[_RATING_KEY] = rating_key(service_secret(services().settings.secret_key))
+        key = current_app.extensions[_RATING_KEY] = service_rating_key(services().settings)
     return key
 
 

@@ -40,7 +40,7 @@ from schemas.fields import utc_iso
 from service.ratings.encoding import rating_json
 from service.ratings.record_checks import INPUT_MISMATCH, check_record
 from service.records.database import as_utc
-from service.records.rating_signatures import RatingKey, Status
+from service.records.rating_signatures import SIGNED_AS_ISSUED, RatingKey, Status
 from service.records.ratings import row_versions
 from service.records.registry import load_artifact
 from service.records.tables import ratings
@@ -86,8 +86,9 @@ class Verification:
 
     @property
     def proven(self) -> bool:
-        """As issued and re-derived byte for byte, signed with the key held here or from before signing."""
-        return self.identical and not self.tampered and self.signature in ("valid", "unsigned")
+        """As issued and re-derived byte for byte, signed with a key held here (the current one or a
+        previous one) or from before signing."""
+        return self.identical and not self.tampered and self.signature in (*SIGNED_AS_ISSUED, "unsigned")
 
 
 def _differences(stored: Any, again: Any, path: str = "") -> list[str]:

@@ -14,7 +14,10 @@ body and columns, and the list, which serves columns only, checks it without rea
 The canonical input is bound through ``input_hash``, which the reads that serve the input check it
 against. The value is ``v1:<key id>:<hex>``: the key id tells a signature made with another key (the
 secret changed, another machine's ``instance/secret_key``) from a record changed after it was signed.
-Both are refused: anyone who writes to the database can write a key id.
+Both are refused: anyone who writes to the database can write a key id. A signature made with a secret
+listed in ``GREENRATE_PREVIOUS_SECRET_KEYS`` (rotated out) is checked with that secret and, if it matches,
+served (``previous_key``, counted in ``greenrate_previous_key_signatures_total``); new ratings are always
+signed with the current secret.
 
 What a valid signature proves: the row is what a service holding this secret recorded. What it does not:
 whoever holds both the database and the secret can sign anything; a rating recorded without a signature
@@ -34,12 +37,16 @@ from typing import Any, Literal
 
 import orjson
 import structlog
+from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from service.cache import input_hash
+from service.config import Settings
 from service.exceptions import ServiceError
-from service.metrics import rating_refused
+from service.metrics import previous_key_used, rating_refused
 from service.records.database import as_utc
-from service.secret import derived_key, key_id, mac, mac_matches
+from service.records.tables import ratings
+from service.secret import RATING_RECORD, SigningKeys, mac_matches, service_secret, signing_keys
 
 _log = structlog.get_logger("greenrate.ratings")
 
@@ -62,31 +69,33 @@ REFUSED_MESSAGE = (
     "The operator has been alerted; quote the request id."
 )
 
-Status = Literal["valid", "unsigned", "tampered", "other_key"]
+Status = Literal["valid", "previous_key", "unsigned", "tampered", "other_key"]
 
+#: The statuses of a record that is what was signed: with the current key, or with a previous one.
+SIGNED_AS_ISSUED: frozenset[Status] = frozenset({"valid", "previous_key"})
 
-@dataclass(frozen=True, slots=True)
-class RatingKey:
-    """The key ratings are signed with, and its public id."""
-
-    id: str
-    secret: bytes
-
-    def __repr__(self) -> str:  # never the key itself in a log line or a test's failure message
-        return f"RatingKey(id={self.id!r})"
+#: The ratings' keys: the current one, which signs, and the previous ones, still accepted.
+RatingKey = SigningKeys
 
 
 @functools.cache
-def rating_key(secret: str) -> RatingKey:
-    """The ratings' key derived from the service's secret (``GREENRATE_SECRET_KEY`` or the machine's)."""
-    key = derived_key(secret, "rating-record")
-    return RatingKey(key_id(key), key)
+def rating_key(secret: str, previous: tuple[str, ...] = ()) -> RatingKey:
+    """The ratings' keys derived from the service's secret (``GREENRATE_SECRET_KEY`` or the machine's) and
+    the ``previous`` secrets it replaced (``GREENRATE_PREVIOUS_SECRET_KEYS``)."""
+    return signing_keys(RATING_RECORD, secret, previous)
+
+
+def service_rating_key(settings: Settings) -> RatingKey:
+    """The ratings' keys of ``settings``: what the service and the ``greenrate`` commands sign and check
+    with, one way for both."""
+    return rating_key(service_secret(settings.secret_key), settings.previous_secret_keys)
 
 
 @dataclass(frozen=True, slots=True)
 class SignatureCheck:
-    """What a stored rating's signature says: ``valid``, ``unsigned`` (null), ``tampered`` (the record is
-    not what was signed, or the value is malformed) or ``other_key`` (signed with ``key_id``, not held)."""
+    """What a stored rating's signature says: ``valid``, ``previous_key`` (valid, made with the previous
+    key ``key_id``), ``unsigned`` (null), ``tampered`` (the record is not what was signed, or the value is
+    malformed) or ``other_key`` (signed with ``key_id``, not held)."""
 
     status: Status
     key_id: str | None = None
@@ -136,7 +145,7 @@ def signed(key: RatingKey, row: Mapping[Any, Any], digest: str | None = None) ->
     """The ``result_sha256`` and ``signature`` columns of a new rating's ``row`` (its other columns);
     ``digest``: the body's :func:`body_sha256`, when the caller has it (else computed here)."""
     digest = body_sha256(row["result_json"]) if digest is None else digest
-    signature = mac(key.secret, _message(row, digest)).hex()
+    signature = key.sign(_message(row, digest)).hex()
     return {"result_sha256": digest, "signature": f"{FORMAT}:{key.id}:{signature}"}
 
 
@@ -150,19 +159,23 @@ def check(key: RatingKey, row: Mapping[Any, Any], digest: str | None) -> Signatu
     signer, _, hex_mac = rest.partition(":")
     if layout != FORMAT or not signer:
         return SignatureCheck("tampered")
-    if signer != key.id:
+    held = key.named(signer)
+    if held is None:
         return SignatureCheck("other_key", signer)
     try:
         given = bytes.fromhex(hex_mac)
     except ValueError:
         return SignatureCheck("tampered", signer)
-    intact = digest is not None and mac_matches(key.secret, _message(row, digest), given)
-    return SignatureCheck("valid" if intact else "tampered", signer)
+    if digest is None or not mac_matches(held.secret, _message(row, digest), given):
+        return SignatureCheck("tampered", signer)
+    return SignatureCheck("valid" if held is key.current else "previous_key", signer)
 
 
 def verified(key: RatingKey, row: Mapping[Any, Any], read: str, *, body: bool = True) -> Status:
-    """``row``'s signature status (``valid`` or ``unsigned``); a rating that does not verify is logged,
-    counted and refused. A row that holds its input (``input_json``) must hash to the signed input hash.
+    """``row``'s signature status (``valid``, ``previous_key`` or ``unsigned``); a rating that does not
+    verify is logged, counted and refused, one signed with a previous key counted (by the secret's id: while
+    it grows, that secret must stay listed). A row that holds its input (``input_json``) must hash to the
+    signed input hash.
 
     :param read: which read found it (``get``, ``list``, ``reuse``, ``with_input``), for the log and the
         ``greenrate_rating_integrity_failures_total`` metric.
@@ -170,10 +183,13 @@ def verified(key: RatingKey, row: Mapping[Any, Any], read: str, *, body: bool = 
     :raises RatingRecordRefused: the record is not what was signed, or was signed with another key.
     """
     found = check(key, row, body_sha256(row["result_json"]) if body else row["result_sha256"])
-    if found.status == "valid" and "input_json" in row and input_hash(row["input_json"]) != row["input_hash"]:
+    if (found.status in SIGNED_AS_ISSUED and "input_json" in row
+            and input_hash(row["input_json"]) != row["input_hash"]):
         found = SignatureCheck("tampered", found.key_id)  # the input served is not the one signed for
     if found.status in ("tampered", "other_key"):
         raise _refusal(key, row, read, found)
+    if found.status == "previous_key":
+        previous_key_used(read, found.key_id or "")
     return found.status
 
 
@@ -181,14 +197,31 @@ def _refusal(key: RatingKey, row: Mapping[Any, Any], read: str, found: Signature
     """Log and count a stored rating that failed its check; the exception to answer with."""
     rating_refused(read, found.status)
     if found.status == "other_key":
-        reason = (f"signed with key {found.key_id}, and this service holds key {key.id}: "
-                  "GREENRATE_SECRET_KEY changed, or differs between the machines sharing this database "
+        reason = (f"signed with key {found.key_id}, and this service holds key {key.id}"
+                  f"{_previous_ids(key)}: GREENRATE_SECRET_KEY changed (list the secret it replaced in "
+                  "GREENRATE_PREVIOUS_SECRET_KEYS), or differs between the machines sharing this database "
                   "(or the row was changed)")
     else:
         reason = "the record does not match its signature: changed in the database after it was issued"
     _log.error(
         "rating_record_refused", rating_id=row["id"], tenant=row["tenant"], read=read, reason=found.status,
-        signed_with=found.key_id, service_key=key.id, detail=reason,
+        signed_with=found.key_id, service_key=key.id, previous_keys=[k.id for k in key.previous],
+        detail=reason,
         hint="not served; see docs/operations.md, 'Proving a rating is what was issued'",
     )
     return RatingRecordRefused(str(row["id"]), reason)
+
+
+def _previous_ids(key: RatingKey) -> str:
+    return f" (and previous {', '.join(k.id for k in key.previous)})" if key.previous else ""
+
+
+def count_signed(db: Engine) -> int | None:
+    """How many ratings carry a signature; ``None`` where the schema has none (before migration 0018), or
+    no ratings table at all (what ``greenrate db downgrade`` says a downgrade took away)."""
+    query = select(func.count()).select_from(ratings).where(ratings.c.signature.is_not(None))
+    try:
+        with db.connect() as conn:
+            return int(conn.execute(query).scalar_one())
+    except SQLAlchemyError:
+        return None

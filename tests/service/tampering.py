@@ -9,9 +9,8 @@ from flask import Flask
 from sqlalchemy import Connection, select, update
 
 from service.records.append_only import guard_lifted
-from service.records.rating_signatures import RatingKey, rating_key, signed
+from service.records.rating_signatures import RatingKey, rating_key, service_rating_key, signed
 from service.records.tables import ratings
-from service.secret import service_secret
 
 __all__ = ["TEST_KEY", "app_key", "guard_lifted", "re_sign"]
 
@@ -20,8 +19,9 @@ TEST_KEY = rating_key("tests-ratings-secret-0123456789abcdefghijkl")
 
 
 def app_key(app: Flask) -> RatingKey:
-    """The key ``app`` signs and checks ratings with (its GREENRATE_SECRET_KEY, else the machine's)."""
-    return rating_key(service_secret(app.extensions["greenrate"].settings.secret_key))
+    """The keys ``app`` signs and checks ratings with (its GREENRATE_SECRET_KEY, else the machine's, and
+    its GREENRATE_PREVIOUS_SECRET_KEYS)."""
+    return service_rating_key(app.extensions["greenrate"].settings)
 
 
 def re_sign(conn: Connection, key: RatingKey) -> None:

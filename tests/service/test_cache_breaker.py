@@ -20,6 +20,7 @@ from service.cache import (
 from service.circuit import CircuitBreaker
 from service.config import load_settings
 from service.logging import configure as configure_logging
+from service.secret import signing_keys
 from tests.live_services import free_port
 
 VERSIONS = {"model": "m1", "standard": "s1", "factor_set": "f1", "schema": "1.0", "engine": "e1"}
@@ -97,7 +98,7 @@ def test_breaker_opens_after_failures_and_half_opens_once() -> None:
 def test_redis_unreachable_is_a_fast_miss_and_opens_the_breaker() -> None:
     breaker = CircuitBreaker(failures=2, reset_seconds=60)
     url = f"redis://127.0.0.1:{free_port()}/15"
-    cache = RedisCache(url, timeout_ms=50, breaker=breaker, signing_key=b"k" * 32)
+    cache = RedisCache(url, timeout_ms=50, breaker=breaker, signing_keys=signing_keys("cache", "k" * 32))
     started = time.perf_counter()
     assert cache.get_many(["k"]) == [None]
     cache.put_many([CacheEntry("k", CachedRating("rt", b"{}"), 5)])  # swallowed
