@@ -161,3 +161,36 @@ def test_an_outage_is_logged_when_the_breaker_opens_first_tries_again_and_closes
     breaker.failure()
     assert [line["event"] for line in logged()] == ["circuit_open"]  # the next outage is logged afresh
     assert "redis://" not in json.dumps([opened, half_open, closed])
+
+
+def test_a_redis_entry_signed_with_a_previous_secret_is_a_hit_until_that_secret_is_retired(
+    redis_url: str,
+) -> None:
+    """A rotation keeps the cache: entries written under the secret GREENRATE_SECRET_KEY replaced are hits
+    while it is listed in GREENRATE_PREVIOUS_SECRET_KEYS (counted by its id), new entries are written
+    under the new secret, and once the old one is retired its entries are misses (deleted), as forged
+    entries are."""
+    from prometheus_client import REGISTRY
+
+    from service.secret import secret_id
+
+    old, new = "the-secret-before-rotation-0123456789abc", "the-secret-after-rotation-0123456789abcd"
+    entry = CacheEntry("greenrate:rating:v1:t:k1", CachedRating("rt_1", b'{"score":1}'), 60)
+
+    def cache(keys: Any) -> RedisCache:
+        return RedisCache(redis_url, timeout_ms=500, breaker=CircuitBreaker(3, 10), signing_keys=keys)
+
+    def counted() -> float:
+        labels = {"read": "cache", "key": secret_id(old)}
+        return REGISTRY.get_sample_value("greenrate_previous_key_signatures_total", labels) or 0.0
+
+    cache(signing_keys("cache", old)).put_many([entry])
+    rotated = cache(signing_keys("cache", new, (old,)))
+    before = counted()
+    assert rotated.get_many([entry.key]) == [entry.rating]
+    assert counted() == before + 1
+    fresh = CacheEntry("greenrate:rating:v1:t:k2", CachedRating("rt_2", b'{"score":2}'), 60)
+    rotated.put_many([fresh])
+    retired = cache(signing_keys("cache", new))
+    assert retired.get_many([fresh.key, entry.key]) == [fresh.rating, None]  # the new one is the new key's
+    assert rotated.client.exists(entry.key) == 0  # the retired key's entry was deleted, like a forged one

@@ -328,3 +328,17 @@ def test_the_tables_each_migration_creates_are_the_ones_a_downgrade_says_it_drop
         assert new == {t for t, created in migrate.TABLES_CREATED_IN.items() if created == revision}, revision
         seen |= new
     db.dispose()
+
+
+def test_downgrading_below_0018_says_how_many_ratings_lose_their_signature(env: dict[str, str]) -> None:
+    """Going below migration 0018 drops the ratings' signatures: they are served on, as ratings from before
+    signing, and a change to them is no longer caught. The downgrade said nothing of it."""
+    run(env, "db", "upgrade")
+    key = run(env, "keys", "create", "--tenant", "bank-a", "--role", "bank").output.strip().splitlines()[-1]
+    app = create_app({"TESTING": True, "DATABASE_URL": env["GREENRATE_DATABASE_URL"], "ACCESS_LOG": False,
+                      "SECRET_KEY": "downgrade-test-secret-0123456789abcdefgh"})
+    assert app.test_client().post("/v1/ratings", json=payload(), headers=bearer(key)).status_code == 201
+    down = run(env, "db", "downgrade", "0017")
+    assert down.exit_code == 0, down.output
+    assert "1 rating(s) lost their signature" in down.output
+    assert "lost their signature" not in run(env, "db", "downgrade", "0016").output  # nothing left to lose

@@ -307,3 +307,55 @@ def test_overrides_are_parsed_like_the_environment(tmp_path: Path) -> None:
     assert settings.portfolio_dir == str(tmp_path / "p") and settings.rate_limit == "5 per minute"
     assert settings.metrics_multiproc_dir == str(tmp_path)
     assert load_settings({"REDIS_URL": ""}, environ={}).redis_url is None  # unset, as GREENRATE_REDIS_URL=
+
+
+_CURRENT = "the-current-secret-0123456789abcdefghij"
+_OLD = "an-old-secret-replaced-0123456789abcdefgh"
+_OLDER = "an-older-secret-replaced-0123456789abcdef"
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("", ()),
+        (f" {_OLD} ", (_OLD,)),
+        (f"{_OLD},{_OLDER}", (_OLD, _OLDER)),
+        (f"{_OLD} , {_OLDER}", (_OLD, _OLDER)),
+        (f"{_OLD}\n  {_OLDER}", (_OLD, _OLDER)),
+        ("a passphrase with spaces 0123456789, " + _OLD, ("a passphrase with spaces 0123456789", _OLD)),
+    ],
+)
+def test_previous_secret_keys_are_split_on_commas_else_whitespace(raw: str, expected: tuple) -> None:
+    environ = {"GREENRATE_SECRET_KEY": _CURRENT, "GREENRATE_PREVIOUS_SECRET_KEYS": raw}
+    assert load_settings(environ=environ).previous_secret_keys == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "refusal"),
+    [
+        (f"{_OLD},,{_OLDER}", "has an empty item (number 2)"),
+        (f"{_OLD},", "has an empty item (number 2)"),
+        (f",{_OLD}", "has an empty item (number 1)"),
+        (f"{_OLD},short", "item 2 must be at least 32 characters"),
+        (f"{_OLD} {'b' * 40}", "item 2 is too repetitive"),
+        (f"{_OLD},{_OLD}", "lists a secret twice"),
+        (f"{_OLD},{_CURRENT}", "GREENRATE_PREVIOUS_SECRET_KEYS lists GREENRATE_SECRET_KEY itself"),
+        (",".join(f"{_OLD}{n:02}" for n in range(11)), "lists 11 secrets; at most 10"),
+    ],
+)
+def test_previous_secret_keys_are_refused_naming_the_item_never_the_secret(raw: str, refusal: str) -> None:
+    environ = {"GREENRATE_SECRET_KEY": _CURRENT, "GREENRATE_PREVIOUS_SECRET_KEYS": raw}
+    with pytest.raises(ConfigError, match=re.escape(refusal)) as refused:
+        load_settings(environ=environ)
+    assert str(refused.value).startswith("GREENRATE_PREVIOUS_SECRET_KEYS")
+    assert _OLD not in str(refused.value) and _CURRENT not in str(refused.value)
+
+
+def test_previous_secret_keys_as_overrides_and_never_in_a_repr() -> None:
+    settings = load_settings({"SECRET_KEY": _CURRENT, "PREVIOUS_SECRET_KEYS": [_OLD, _OLDER]}, environ={})
+    assert settings.previous_secret_keys == (_OLD, _OLDER)
+    assert _OLD not in repr(settings) and _CURRENT not in repr(settings)
+    with pytest.raises(ConfigError, match="PREVIOUS_SECRET_KEYS lists GREENRATE_SECRET_KEY itself"):
+        load_settings({"SECRET_KEY": _CURRENT, "PREVIOUS_SECRET_KEYS": (_CURRENT,)}, environ={})
+    with pytest.raises(ConfigError, match="PREVIOUS_SECRET_KEYS has an empty item"):
+        load_settings({"PREVIOUS_SECRET_KEYS": [_OLD, " "]}, environ={})

@@ -29,6 +29,7 @@ def test_readyz_ok(client: FlaskClient) -> None:
     assert {name: check["status"] for name, check in body["checks"].items()} == {
         "database": "ok",
         "engine": "ok",
+        "signing": "ok",
         "cache": "ok",
     }
     assert set(body["versions"]) == {"model", "standard", "factor_set", "schema", "engine"}
@@ -149,3 +150,17 @@ def test_a_metrics_write_that_fails_is_logged_once_and_never_fails_the_request(
     failed = [e for e in events if e.get("event") == "metrics_write_failed"]
     assert len(failed) == 1 and failed[0]["error"] == "FileNotFoundError"  # once per process, not per write
     assert not [e for e in events if e.get("event") == "unhandled_exception"]
+
+
+def test_readyz_names_the_signing_key_by_its_id_never_the_secret(make_app: AppFactory) -> None:
+    """Machines sharing a database need one secret: /readyz names the key new ratings are signed with and
+    the previous ones accepted, as it names the versions served, so two that differ are seen to."""
+    from service.records.rating_signatures import rating_key
+
+    current, previous = "readyz-current-secret-0123456789abcdef", "readyz-previous-secret-0123456789abcdef"
+    body = make_app(SECRET_KEY=current).test_client().get("/readyz").json
+    assert body["checks"]["signing"] == {"status": "ok", "detail": f"key {rating_key(current).id}"}
+    rotated = make_app(SECRET_KEY=current, PREVIOUS_SECRET_KEYS=previous).test_client().get("/readyz")
+    detail = rotated.json["checks"]["signing"]["detail"]
+    assert detail == f"key {rating_key(current).id}; previous {rating_key(previous).id}"
+    assert current not in rotated.get_data(as_text=True) and previous not in rotated.get_data(as_text=True)

@@ -397,3 +397,83 @@ def test_a_cache_hit_reads_no_rating_from_the_records(make_app: AppFactory) -> N
         event.remove(db, "before_cursor_execute", record)
     assert hit.headers["X-Cache"] == "hit"
     assert not [s for s in statements if "ratings" in s], statements
+
+
+def test_a_rotated_secret_listed_as_previous_keeps_its_ratings_served_and_signs_nothing_new(
+    make_backend_app: AppFactory,
+) -> None:
+    """Rotation: GREENRATE_SECRET_KEY set to a new secret, the old one in GREENRATE_PREVIOUS_SECRET_KEYS.
+    The old ratings are served, listed and reused (counted by the old key's id, not as failures), verify
+    says they were signed with a previous key and passes; new ratings are signed with the new key. With
+    the old secret removed from the list, they are refused as signed with another key."""
+    before = make_backend_app(SECRET_KEY=SECRET_A)
+    key = create_key(before)
+    first = _issue(before, key, "Cafe 1")
+    url = str(services_of(before).settings.database_url)
+    after = make_backend_app(SECRET_KEY=SECRET_B, PREVIOUS_SECRET_KEYS=SECRET_A, DATABASE_URL=url)
+    client = after.test_client()
+    with capture_logs() as logs:
+        served = client.get(f"/v1/ratings/{first['id']}", headers=bearer(key))
+        assert served.status_code == 200 and served.get_json() == first
+        listed = client.get("/v1/ratings", headers=bearer(key))
+        assert listed.status_code == 200 and [i["id"] for i in listed.get_json()["items"]] == [first["id"]]
+        assert client.get(f"/v1/ratings/{first['id']}/disclosure", headers=bearer(key)).status_code == 200
+        reused = client.post("/v1/ratings", json=payload(name="Cafe 1"), headers=bearer(key))
+        assert reused.status_code in (200, 201) and reused.get_json()["id"] == first["id"]
+    assert not [e for e in logs if e["event"] == "rating_record_refused"]
+    metrics = client.get("/metrics").get_data(as_text=True)
+    old_id, new_id = rating_key(SECRET_A).id, rating_key(SECRET_B).id
+    for read in ("get", "list", "reuse", "with_input"):
+        assert f'greenrate_previous_key_signatures_total{{key="{old_id}",read="{read}"}}' in metrics, read
+    assert f'key="{new_id}"' not in metrics
+    second = _issue(after, key, "Cafe 2")
+    with services_of(after).db.connect() as conn:
+        assert _row(conn, second["id"]).signature.startswith(f"v1:{new_id}:")
+        assert _row(conn, first["id"]).signature.startswith(f"v1:{old_id}:")
+    env = {"GREENRATE_PREVIOUS_SECRET_KEYS": SECRET_A}
+    old = verify_with(after, env, first["id"], secret=SECRET_B)
+    assert old.exit_code == 0, old.output
+    assert f"signature valid, signed with a previous key ({old_id})" in old.output
+    assert "TAMPERED" not in old.output and "does not hold" not in old.output
+    new = verify_with(after, env, second["id"], secret=SECRET_B)
+    assert new.exit_code == 0 and f"{second['id']} (tenant" in new.output
+    assert ": signature valid\n" in new.output and "previous key" not in new.output
+    sample = verify_with(after, env, "--sample", "5", secret=SECRET_B)
+    assert sample.exit_code == 0, sample.output
+    assert f"1 identical, signed with a previous key ({old_id})" in sample.output
+    assert "1 identical, signature valid" in sample.output
+    # the old secret retired: its ratings are another key's again, the new ones are served
+    retired = make_backend_app(SECRET_KEY=SECRET_B, DATABASE_URL=url).test_client()
+    with capture_logs() as logs:
+        _assert_refused(retired.get(f"/v1/ratings/{first['id']}", headers=bearer(key)))
+    (event,) = [e for e in logs if e["event"] == "rating_record_refused"]
+    assert event["reason"] == "other_key" and event["signed_with"] == old_id
+    assert retired.get(f"/v1/ratings/{second['id']}", headers=bearer(key)).status_code == 200
+    gone = verify(after, first["id"], secret=SECRET_B)
+    assert gone.exit_code == 1 and f"signed with key {old_id}, which this command does not hold" in gone.output
+
+
+def verify_with(app: Flask, env: dict[str, str], *args: str, secret: str) -> Result:
+    """``greenrate ratings verify`` with more of the service's settings than its secret."""
+    full = {"GREENRATE_DATABASE_URL": str(services_of(app).settings.database_url),
+            "GREENRATE_SECRET_KEY": secret, **env}
+    return CliRunner().invoke(main, ["ratings", "verify", *args], env=full)
+
+
+def test_a_previous_secret_that_is_not_the_signers_does_not_save_a_rating(make_app: AppFactory) -> None:
+    """Listing previous secrets accepts what they signed, nothing else: a rating signed with a third
+    secret is still another key's, and a tampered one signed with a listed secret is still tampered."""
+    third = "a-third-secret-never-listed-0123456789abcdef"
+    before = make_app(SECRET_KEY=third)
+    key = create_key(before)
+    first = _issue(before, key, "Cafe 1")
+    url = str(services_of(before).settings.database_url)
+    after = make_app(SECRET_KEY=SECRET_B, PREVIOUS_SECRET_KEYS=SECRET_A, DATABASE_URL=url)
+    _assert_refused(after.test_client().get(f"/v1/ratings/{first['id']}", headers=bearer(key)))
+    listed = make_app(SECRET_KEY=SECRET_B, PREVIOUS_SECRET_KEYS=f"{SECRET_A} {third}", DATABASE_URL=url)
+    assert listed.test_client().get(f"/v1/ratings/{first['id']}", headers=bearer(key)).status_code == 200
+    tamper(listed, "T3", first["id"])
+    with capture_logs() as logs:
+        _assert_refused(listed.test_client().get("/v1/ratings", headers=bearer(key)))
+    (event,) = [e for e in logs if e["event"] == "rating_record_refused"]
+    assert event["reason"] == "tampered" and event["signed_with"] == rating_key(third).id
