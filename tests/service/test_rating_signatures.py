@@ -450,7 +450,8 @@ def test_a_rotated_secret_listed_as_previous_keeps_its_ratings_served_and_signs_
     assert event["reason"] == "other_key" and event["signed_with"] == old_id
     assert retired.get(f"/v1/ratings/{second['id']}", headers=bearer(key)).status_code == 200
     gone = verify(after, first["id"], secret=SECRET_B)
-    assert gone.exit_code == 1 and f"signed with key {old_id}, which this command does not hold" in gone.output
+    assert gone.exit_code == 1
+    assert f"signed with key {old_id}, which this command does not hold" in gone.output
 
 
 def verify_with(app: Flask, env: dict[str, str], *args: str, secret: str) -> Result:
