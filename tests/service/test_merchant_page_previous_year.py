@@ -24,6 +24,7 @@ from service.web.form import LIMITS, parse_form
 from service.web.i18n import texts
 from service.web.view import reasons
 from tests.conftest import AppFactory, services_of
+from tests.service.tampering import app_key
 from tests.service.test_merchant_page import FORM, _app, _post, _stored_rating
 from tests.service.test_merchant_page_answers import _errors
 
@@ -43,7 +44,7 @@ def _change(app: Flask, client: FlaskClient, lang: str = "en", **answers: str) -
 
 def _input(app: Flask, rating_id: str) -> dict[str, Any]:
     """The operating data the page sent, as the rating recorded it."""
-    found = get_rating_with_input(services_of(app).db, "_public", rating_id)
+    found = get_rating_with_input(services_of(app).db, "_public", rating_id, key=app_key(app))
     assert found is not None
     return json.loads(found.input_json)  # type: ignore[no-any-return]
 
