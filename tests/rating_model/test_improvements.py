@@ -10,6 +10,7 @@ import pytest
 from rating_model.engine import Evaluation
 from rating_model.estimation import Filled
 from rating_model.improvements import Search, first_reaching, improvements
+from tests.rating_model.test_engine import FULL, MINIMAL
 
 Guesser = Callable[[int | None], int | None]
 
@@ -146,22 +147,9 @@ def test_the_path_to_the_next_grade_has_no_action_it_can_do_without() -> None:
         assert engine.standard.rank(grade_with(rest)) > engine.standard.rank(path["target_grade"]), left_out
 
 
-#: a restaurant with two gasoline cars, some bills and few practices: not green, a long path to light green
-_CAFE: dict[str, object] = {
-    "company": {"name": "Cafe Verde", "country": "CN", "region": "CN-ZJ", "industry_code": "5610",
-                "employees": 8, "annual_revenue": 3_000_000, "currency": "CNY", "reporting_year": 2022,
-                "floor_area_m2": 120},
-    "energy": {"electricity_kwh": 60_000, "fuels": [{"fuel": "natural_gas", "quantity": 8000, "unit": "m3"}]},
-    "transport": {"fleet": [{"fuel": "gasoline", "vehicles": 2}]},
-    "resources": {"water_m3": 900, "waste_t": 6, "waste_recycled_t": 1},
-    "practices": {"e_invoicing": True, "digital_ordering": True, "led_lighting": False},
-    "data_source": "energy_bills",
-}
-#: a noodle bar that gave nothing but its company: every action together falls short of light green
-_BARE: dict[str, object] = {
-    "company": {"name": "Noodle bar", "country": "CN", "region": "CN-SC", "industry_code": "5610",
-                "employees": 4, "annual_revenue": 900_000, "currency": "CNY", "reporting_year": 2023},
-}
+#: a restaurant with two gasoline cars, some bills and few practices (not green, a long path to light green),
+#: and a noodle bar that gave nothing but its company (every action together falls short of light green)
+_CAFE, _BARE = FULL, MINIMAL
 
 
 def test_the_path_is_taken_cheapest_first() -> None:
