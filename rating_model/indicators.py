@@ -253,11 +253,12 @@ class IndicatorSet:
         self, ctx: IndicatorContext, values: Mapping[str, float | None] | None = None
     ) -> dict[str, tuple[MaterialInput, ...]]:
         """The indicators left in their missing bin only because the business did not report an input its
-        sector must (``missing_when_not_reported``), each with the standard's rules that left it there
-        (a freight firm's carbon intensity may wait on its fleet and its fuels): their reasons say what to
-        report. An indicator missing anyway (no previous year, electricity from sector defaults) is not
-        listed, since reporting the input would not assess it. ``values``: the derivations' values, before
-        any rule left them missing (computed here when not given)."""
+        sector must (``missing_when_not_reported``), or gave last year's figures for less than this year
+        reports (``year_on_year``, 1.8.0), each with the standard's rules that left it there (a freight
+        firm's change may wait on its fleet and its fuels): their reasons say what to report. An indicator
+        missing anyway (no previous year, electricity from sector defaults) is not listed, since reporting
+        the input would not assess it. ``values``: the derivations' values, before any rule left them
+        missing (computed here when not given)."""
         out: dict[str, tuple[MaterialInput, ...]] = {}
         neutrality = ctx.inventory.neutrality
         yoy = self._year_on_year
