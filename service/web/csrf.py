@@ -5,6 +5,11 @@ service's secret and timestamped, into a hidden form field. A POST is accepted o
 valid, not older than :data:`MAX_AGE_SECONDS`, and matches the cookie: another site can make a browser send
 the cookie, but can neither read it nor forge the signed copy. No server-side session is needed, so any
 worker can check a token another worker issued, as long as they share the secret.
+
+Tokens are signed with a key derived from the current secret (:func:`service.secret.signing_keys`, as the
+cache and the recorded ratings are), and one signed with a key derived from a secret listed in
+``GREENRATE_PREVIOUS_SECRET_KEYS`` is still accepted: a page opened before a rotation's second roll, or
+served by a machine not yet rolled, can still be submitted.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ import secrets
 from flask import Response, current_app, request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from service.secret import service_secret
+from service.secret import SigningKeys, service_secret, signing_keys
 
 COOKIE = "greenrate_csrf"
 FIELD = "csrf_token"
@@ -25,17 +30,26 @@ _SALT = "greenrate.merchant-page.csrf"
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")  # what secrets.token_urlsafe(32) makes
 
 
-def secret_key() -> str:
-    """GREENRATE_SECRET_KEY, else the per-machine key in ``./instance/secret_key`` (resolved once per app)."""
-    cached = current_app.extensions.get("greenrate.page_secret")
+#: The purpose the tokens' keys are derived for (:func:`service.secret.derived_key`).
+PURPOSE = "page-csrf"
+
+
+def page_keys() -> SigningKeys:
+    """The tokens' keys: from GREENRATE_SECRET_KEY (else the per-machine key in ``./instance/secret_key``)
+    and GREENRATE_PREVIOUS_SECRET_KEYS, the settings every other signature reads (resolved once per app)."""
+    cached: SigningKeys | None = current_app.extensions.get("greenrate.page_keys")
     if cached is None:
-        cached = service_secret(current_app.config["GREENRATE_SETTINGS"].secret_key)
-        current_app.extensions["greenrate.page_secret"] = cached
-    return str(cached)
+        settings = current_app.config["GREENRATE_SETTINGS"]
+        cached = signing_keys(PURPOSE, service_secret(settings.secret_key), settings.previous_secret_keys)
+        current_app.extensions["greenrate.page_keys"] = cached
+    return cached
 
 
 def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(secret_key(), salt=_SALT)
+    """Signs with the current key; checks with it, then the previous ones (itsdangerous: newest last)."""
+    keys = page_keys()
+    held = [k.secret for k in reversed(keys.previous)] + [keys.current.secret]
+    return URLSafeTimedSerializer(held, salt=_SALT)
 
 
 def issue() -> tuple[str, str]:

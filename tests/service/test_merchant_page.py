@@ -18,6 +18,7 @@ from pypdf import PdfReader
 from sqlalchemy import create_engine
 
 from rating_model.operating_data import PRACTICE_FLAGS
+from service.web import csrf
 from service.web.i18n import texts
 from service.web.view import green_loan_line, plan
 from tests.conftest import AppFactory, bearer, create_key, payload, services_of
@@ -109,6 +110,34 @@ def test_post_without_a_valid_csrf_token_is_refused(make_app: AppFactory) -> Non
     _token(other)  # the other browser has its own cookie: a token from another browser does not match it
     assert other.post("/", data={**FORM, "csrf_token": _token(mine)}).status_code == 400
     assert client.post("/", data={**FORM, "csrf_token": token}).status_code == 303
+
+
+def test_a_page_opened_before_a_rotation_is_accepted_while_its_secret_is_listed(
+    make_app: AppFactory,
+) -> None:
+    """Rotation (docs/operations.md): a form served under the old secret is still accepted once the secret
+    is rotated and the old one is listed in GREENRATE_PREVIOUS_SECRET_KEYS, and refused once it is not."""
+    new_secret = "rotated-secret-key-of-at-least-32-characters"
+    browser = make_app(SECRET_KEY=SECRET).test_client()
+    token = _token(browser)  # the page opened before the rotation
+    cookie = browser.get_cookie(csrf.COOKIE)
+    assert cookie is not None
+
+    def post(app: Flask, signed: str) -> int:
+        client = app.test_client()
+        client.set_cookie(csrf.COOKIE, cookie.value)
+        return client.post("/", data={**FORM, "csrf_token": signed}).status_code
+
+    rotated = make_app(SECRET_KEY=new_secret, PREVIOUS_SECRET_KEYS=SECRET)
+    assert post(rotated, token) == 303
+    retired = make_app(SECRET_KEY=new_secret)
+    assert post(retired, token) == 400
+    # Nothing new is signed with the previous secret: a page the rotated app serves needs the new one.
+    fresh = rotated.test_client()
+    fresh.set_cookie(csrf.COOKIE, cookie.value)
+    new_token = _token(fresh)
+    assert post(retired, new_token) == 303
+    assert post(make_app(SECRET_KEY=SECRET), new_token) == 400
 
 
 def test_invalid_fields_are_shown_next_to_their_labels(make_app: AppFactory) -> None:
