@@ -351,6 +351,7 @@ def evaluate_model(model: str, data: Path, standard_path: Path | None, json_out:
     for b in report["calibration"]["bins"]:
         click.echo(f"  calibration bin of {b['n']:>7} rows: predicted {b['predicted']:.3f}, observed "
                    f"{b['observed']:.3f}")
+    _echo_segments(report["calibration_by_segment"])
     for g in report["grades"]:
         rate = "-" if g["observed_rate"] is None else f"{g['observed_rate']:.3f}"
         click.echo(f"  {g['grade']:<12} {g['n']:>8} {g['share']:>7.1%}  observed green rate {rate}")
@@ -360,6 +361,28 @@ def evaluate_model(model: str, data: Path, standard_path: Path | None, json_out:
     _write_json(json_out, report)
     if not report["directions_ok"]:
         raise click.ClickException("some indicators' points contradict their declared direction")
+
+
+def _echo_segments(segments: Sequence[dict[str, Any]]) -> None:
+    """Calibration by segment, widest gap first, each gap past the model card's limit marked.
+
+    It had been only in the ``--json`` file, so an analyst reading the terminal saw a calibrated model
+    (a low ECE) and no sign that the businesses leaving an indicator blank are predicted several points
+    below their observed green rate (the packaged model's card: up to 9.5 pp).
+    """
+    from rating_model.evaluation import SEGMENT_GAP_LIMIT, SEGMENT_MIN_BLANK_SHARE
+
+    limit_pp = 100 * SEGMENT_GAP_LIMIT
+    if not segments:
+        click.echo(f"calibration by segment: no indicator is blank on {SEGMENT_MIN_BLANK_SHARE:.0%} or more "
+                   "of the rows")
+        return
+    click.echo(f"calibration by segment (gap = predicted - observed, widest first; "
+               f">{limit_pp:.0f}pp = a gap over {limit_pp:.0f} percentage points):")
+    for s in sorted(segments, key=lambda s: -abs(s["gap"])):
+        mark = f">{limit_pp:.0f}pp" if abs(s["gap"]) > SEGMENT_GAP_LIMIT else ""
+        click.echo(f"  {mark:<5} {s['indicator']:<28} {s['segment']:<8} {s['rows']:>7} rows: predicted "
+                   f"{s['predicted']:.3f}, observed {s['observed']:.3f}, gap {100 * s['gap']:+5.1f} pp")
 
 
 @click.command("compare")

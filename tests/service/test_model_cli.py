@@ -93,3 +93,27 @@ def test_a_model_trained_on_generated_data_says_so_in_its_card(env: dict[str, st
     trained = run(env, "model", "train", "--data", str(operator), "--out", str(out), "--workers", "1")
     assert trained.exit_code == 0
     assert json.loads(out.read_text())["metadata"]["card"]["synthetic_data"] is False
+
+
+def test_evaluate_prints_calibration_by_segment_widest_gap_first(env: dict[str, str], tmp_path: Path) -> None:
+    """The blank-vs-reported table was only in the --json file: the terminal showed a calibrated model."""
+    from rating_model.engine import DEFAULT_MODEL
+    from rating_model.evaluation import SEGMENT_GAP_LIMIT
+
+    data, report = tmp_path / "d.parquet", tmp_path / "eval.json"
+    generated = run(env, "model", "generate-data", "--rows", "1500", "--seed", "4", "--out", str(data))
+    assert generated.exit_code == 0
+    result = run(env, "model", "evaluate", str(DEFAULT_MODEL), "--data", str(data), "--json", str(report),
+                 "--workers", "1")
+    assert result.exit_code == 0, result.output
+    segments = json.loads(report.read_text())["calibration_by_segment"]
+    assert segments and any(abs(s["gap"]) > SEGMENT_GAP_LIMIT for s in segments)
+    lines = result.output.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("calibration by segment ("))
+    shown = [line.split() for line in lines[start + 1:start + 1 + len(segments)]]
+    widest_first = sorted(segments, key=lambda s: -abs(s["gap"]))
+    for words, s in zip(shown, widest_first, strict=True):
+        marked = words[0] == ">5pp"
+        assert marked == (abs(s["gap"]) > SEGMENT_GAP_LIMIT), words
+        assert words[int(marked):int(marked) + 3] == [s["indicator"], s["segment"], str(s["rows"])]
+        assert words[-3:] == ["gap", f"{100 * s['gap']:+.1f}", "pp"], words
