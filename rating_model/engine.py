@@ -66,6 +66,8 @@ class Evaluation:
     score: float
     probability: float
     grading: Grading
+    #: the indicators missing only for an input left out (:meth:`Engine.unassessed`)
+    unassessed: dict[str, tuple[MaterialInput, ...]]
 
     @property
     def outcome(self) -> Outcome:
@@ -180,7 +182,7 @@ class Engine:
         )
         knock_outs = applicable_knock_outs(filled, m.quality.completeness, standard)
         return Evaluation(filled, m.inventory, m.benchmark, m.quality, values, contributions, scored.score,
-                          scored.probability, grade(scored.score, knock_outs, standard))
+                          scored.probability, grade(scored.score, knock_outs, standard), m.unassessed)
 
     def outcome(self, filled: Filled, base: Evaluation) -> Outcome:
         """Score and grade of a changed business, recomputing only what the change touched.
@@ -285,15 +287,9 @@ class Engine:
         )
 
     def unassessed(self, ev: Evaluation) -> dict[str, tuple[MaterialInput, ...]]:
-        """The indicators missing only for an input the business's sector must report (their reasons say
-        which); nothing to look up under a standard without such rules."""
-        if not self.standard.missing_when_not_reported and self.standard.year_on_year is None:
-            return {}
-        filled = ev.filled
-        return self.indicators.unassessed(IndicatorContext(
-            filled.data, ev.inventory, ev.benchmark, self._defaults(filled.data), ev.quality.pcaf_score,
-            filled.sector_default_fields,
-        ))
+        """The indicators missing only for an input the business left out (their reasons say which), as
+        the evaluation found them; empty under a standard without such rules."""
+        return ev.unassessed
 
     def _pillars(self, contributions: tuple[Contribution, ...]) -> tuple[dict[str, Any], ...]:
         return tuple(

@@ -299,10 +299,17 @@ class IndicatorSet:
         value computed from the default only echoes the sector's expected use, and would score a business
         that left its electricity out above one that reported high use.
         """
+        return self.derive_with_unassessed(ctx)[0]
+
+    def derive_with_unassessed(
+        self, ctx: IndicatorContext
+    ) -> tuple[dict[str, float | None], dict[str, tuple[MaterialInput, ...]]]:
+        """:meth:`derive`, with the :meth:`unassessed` it found on the way: a rating's reasons need both,
+        and looking them up again after derive repeated the derivations (a review of engine 2.1)."""
         values = {name: fn(ctx) for name, fn in self._plan}
         # a sector's main source left unreported: its Scope 1 + 2 would be the rest alone (1.6.0); an input
         # with emissions left out of the year-on-year comparison (1.8.0)
-        unassessed = self.unassessed(ctx, values) if self._material or self._year_on_year else ()
+        unassessed = self.unassessed(ctx, values) if self._material or self._year_on_year else {}
         for name in unassessed:
             values[name] = None
         for section, field, readers in self._zero_is_blank:
@@ -314,7 +321,7 @@ class IndicatorSet:
                 if path in ctx.sector_default_fields:
                     for name in names:
                         values[name] = None
-        return values
+        return values, unassessed
 
 
 def _checked_year_on_year(standard: Standard) -> MaterialInput | None:

@@ -14,7 +14,7 @@ from rating_model.indicators import IndicatorContext, IndicatorSet
 from rating_model.inventory import Inventory, compute_inventory
 from rating_model.operating_data import OperatingData
 from rating_model.sector_benchmarks import Benchmark, benchmark, sector_defaults, sector_of
-from rating_model.standard import Standard
+from rating_model.standard import MaterialInput, Standard
 from rating_model.values import fast_init
 
 
@@ -27,6 +27,9 @@ class Measured:
     benchmark: Benchmark
     quality: DataQuality
     values: dict[str, float | None]
+    #: the indicators missing only for an input left out, with the standard's rules saying which
+    #: (:meth:`~rating_model.indicators.IndicatorSet.unassessed`)
+    unassessed: dict[str, tuple[MaterialInput, ...]]
 
 
 def measure(filled: Filled, standard: Standard, indicators: IndicatorSet) -> Measured:
@@ -37,7 +40,8 @@ def measure(filled: Filled, standard: Standard, indicators: IndicatorSet) -> Mea
     quality = assess(data, filled, standard, inventory.neutrality.change_pct is not None)
     ctx = IndicatorContext(data, inventory, bench, sector_defaults(sector_of(data.company.isic_division)),
                            quality.pcaf_score, filled.sector_default_fields)
-    return Measured(filled, inventory, bench, quality, indicators.derive(ctx))
+    values, unassessed = indicators.derive_with_unassessed(ctx)
+    return Measured(filled, inventory, bench, quality, values, unassessed)
 
 
 def measure_data(data: OperatingData, standard: Standard, indicators: IndicatorSet) -> Measured:
