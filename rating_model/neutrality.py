@@ -18,7 +18,7 @@ from typing import Any, NamedTuple
 
 from rating_model.factors import FactorSet
 from rating_model.line_items import ESTIMATED, Context, LineItem
-from rating_model.operating_data import OperatingData
+from rating_model.operating_data import Energy, OperatingData
 from rating_model.rounding import round_float, round_tco2e
 from rating_model.scope12 import scope12_lines
 
@@ -150,19 +150,21 @@ def _labels(fields: list[str]) -> tuple[str, str]:
 
 
 def _location_by_field(
-    lines: list[LineItem], fuels_answered: bool, fleet_answered: bool
+    lines: list[LineItem], energy: Energy, fleet_answered: bool
 ) -> tuple[dict[str, float], set[str]]:
     """Location-based Scope 1/2 of a year by input field (see :data:`_FIELD_OF_CATEGORY`), and the fields
     with an estimated line (a sector default, a vehicle priced at the seed's distance).
 
-    ``"fuels": []`` (no fuel burned on site) and ``"fleet": []`` (no vehicles) are answers, compared as 0;
-    a list left out is not. A fleet given is compared even without a priced line (EVs charged on the
-    premises are in the electricity). Market-based lines and on-site renewables (no emissions) are not
-    compared.
+    ``"fuels": []`` (no fuel burned on site), ``"fleet": []`` (no vehicles) and 0 GJ of heat (which has no
+    line) are answers, compared as 0; a list or a figure left out is not. A fleet given is compared even
+    without a priced line (EVs charged on the premises are in the electricity). Market-based lines and
+    on-site renewables (no emissions) are not compared.
     """
     totals: dict[str, float] = {}
-    if fuels_answered:
+    if energy.fuels is not None:
         totals["energy.fuels"] = 0.0
+    if energy.purchased_heat_gj is not None:
+        totals["energy.purchased_heat_gj"] = 0.0
     if fleet_answered:
         totals["transport.fleet"] = 0.0
     estimated: set[str] = set()
@@ -224,12 +226,8 @@ def _reduction(data: OperatingData, current: list[LineItem], ctx: Context) -> _C
         return _Comparison(None, None, "no previous_year data", "无 previous_year 数据")
     own = ctx.apart()  # the previous year's factors and notes are not this year's inventory's
     lines, _, _, _ = scope12_lines(previous.energy, previous.transport.vehicles, own, prefix="previous_year.")
-    before, guessed_before = _location_by_field(
-        lines, previous.energy.fuels is not None, previous.transport.fleet is not None
-    )
-    now, guessed_now = _location_by_field(
-        current, data.energy.fuels is not None, data.transport.fleet is not None
-    )
+    before, guessed_before = _location_by_field(lines, previous.energy, previous.transport.fleet is not None)
+    now, guessed_now = _location_by_field(current, data.energy, data.transport.fleet is not None)
     for field in [f for f in now if f not in before and _filled(f, ctx.estimated)]:
         del now[field]  # not reported in either year (filled from sector defaults): nothing to say
     both = [f for f in _FIELD_LABEL if f in before and f in now]

@@ -89,9 +89,13 @@ def electricity_lines(energy: Energy, ctx: Context, prefix: str, out: list[LineI
 
 
 def heat_lines(energy: Energy, ctx: Context, prefix: str, out: list[LineItem]) -> None:
-    """Purchased heat; the same factor applies to both Scope 2 bases (no instruments exist for heat)."""
+    """Purchased heat; the same factor applies to both Scope 2 bases (no instruments exist for heat).
+
+    0 GJ (the answer none, asked where heat is sold since standard 1.9.0) has no line: it emits nothing, and
+    a line would name the heat factor, which no primary source confirms, among the factors a rating used.
+    The comparison with the previous year still counts it as given (:mod:`rating_model.neutrality`)."""
     gj = energy.purchased_heat_gj
-    if gj is None:
+    if not gj:
         return
     path = prefix + "energy.purchased_heat_gj"
     record = ctx.factor("heat.purchased", path)

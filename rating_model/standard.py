@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -24,7 +25,7 @@ from rating_model.operating_data import DATA_SOURCES, PRACTICE_FLAGS, STATIONARY
 from rating_model.published import verified_bytes
 
 STANDARD_DIR = Path(__file__).parent / "data" / "standard"
-DEFAULT_STANDARD = STANDARD_DIR / "greenrate-sme-1.8.yaml"
+DEFAULT_STANDARD = STANDARD_DIR / "greenrate-sme-1.9.yaml"
 #: The sections a scorecard depends on: how indicators are derived and scored, the grade cut-offs, the
 #: estimation that fills their inputs and the data-quality rules (the measurement_quality indicator is the
 #: PCAF score they set). A later version may accept models trained for an earlier one
@@ -114,6 +115,21 @@ class MaterialInput:
     #: how a reason names the indicator's value then, in English and Chinese
     reason: str
     reason_zh: str
+    #: the ISO 3166-2 subdivisions it applies to; empty for everywhere. A business that names no
+    #: subdivision is held to it in the countries of those listed, since nothing shows it is outside them
+    #: (purchased heat, standard 1.9.0: sold where district heating or industrial steam is)
+    regions: tuple[str, ...] = ()
+    #: where the list of regions comes from (a rule naming regions must say)
+    source: str = ""
+    source_url: str = ""
+
+    def applies_in(self, country: str, region: str | None) -> bool:
+        """Whether a business in ``country`` and ``region`` is held to the rule."""
+        if not self.regions:
+            return True
+        if region is None:
+            return any(r.partition("-")[0] == country for r in self.regions)
+        return region in self.regions
 
 
 @dataclass(frozen=True, slots=True)
@@ -440,9 +456,29 @@ def _material_inputs(
             raise StandardError(f"{where}: needs known indicators, and sectors if any are named "
                                 f"(unknown: {unknown})")
         reason = str(_require(rule, "reason", where)).strip()
+        regions, source, source_url = _rule_regions(rule, where)
         out.append(MaterialInput(str(_require(rule, "field", where)), sectors, names, reason,
-                                 str(rule.get("reason_zh", reason)).strip()))
+                                 str(rule.get("reason_zh", reason)).strip(), regions, source, source_url))
     return tuple(out)
+
+
+_SUBDIVISION = re.compile(r"[A-Z]{2}-[A-Z0-9]{1,3}")
+
+
+def _rule_regions(rule: Mapping[str, Any], where: str) -> tuple[tuple[str, ...], str, str]:
+    """A rule's ``regions`` (1.9.0 on), ISO 3166-2 codes, with the source that lists them: a list of where
+    something is sold is a domain fact, and the standard cites it as the factor files cite theirs."""
+    if "regions" not in rule:
+        return (), "", ""
+    regions, source, source_url = rule["regions"], rule.get("source"), rule.get("source_url")
+    if (not isinstance(regions, list) or not regions
+            or not all(isinstance(r, str) and _SUBDIVISION.fullmatch(r) for r in regions)
+            or len(set(regions)) != len(regions)
+            or not isinstance(source, str) or not isinstance(source_url, str)
+            or not source.strip() or not source_url.strip()):
+        raise StandardError(f"{where}.regions: a list of distinct ISO 3166-2 codes (such as CN-BJ), with "
+                            "the source and source_url that list them")
+    return tuple(regions), source.strip(), source_url.strip()
 
 
 def _completeness_given(doc: Mapping[str, Any], items: tuple[str, ...]) -> tuple[tuple[str, ...], bool]:

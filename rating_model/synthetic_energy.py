@@ -140,8 +140,11 @@ def energy(b: Block, truth: dict[str, FloatArray]) -> None:
     # a business that answers the question and burns nothing says so ("fuels": []); drawn as a blank until
     # standard 1.7.0, where fuels left out cap the grade, it had read as not answering
     b.num("energy__fuels_none", np.ones(n), fuels_shown & ~burns)
-    heat_gj = np.round(draw(b.area * 0.35, 0.25), 1)
-    b.num("energy__purchased_heat_gj", heat_gj, heat & fuels_shown)
+    # a business answering the energy questions says whether it buys heat: 0 for none, as the site fuels'
+    # none; drawn as a blank until standard 1.9.0, where heat left out leaves indicators missing where
+    # heat is sold, it had read as not answering
+    heat_gj = np.where(heat, np.round(draw(b.area * 0.35, 0.25), 1), 0.0)
+    b.num("energy__purchased_heat_gj", heat_gj, fuels_shown)
 
     co2 = P.KG_CO2
     kg = ((purchased - green) * co2["electricity"] + np.where(uses_gas, gas_m3, 0) * co2["gas_m3"]

@@ -32,7 +32,8 @@ FULL: dict[str, Any] = {
     "company": {"name": "Cafe Verde", "country": "CN", "region": "CN-ZJ", "industry_code": "5610",
                 "employees": 8, "annual_revenue": 3_000_000, "currency": "CNY", "reporting_year": 2022,
                 "floor_area_m2": 120},
-    "energy": {"electricity_kwh": 60_000, "fuels": [{"fuel": "natural_gas", "quantity": 8000, "unit": "m3"}]},
+    "energy": {"electricity_kwh": 60_000, "fuels": [{"fuel": "natural_gas", "quantity": 8000, "unit": "m3"}],
+               "purchased_heat_gj": 0},
     "transport": {"fleet": [{"fuel": "gasoline", "vehicles": 2}]},
     "resources": {"water_m3": 900, "waste_t": 6, "waste_recycled_t": 1},
     "practices": {"e_invoicing": True, "digital_ordering": True, "led_lighting": False},
@@ -144,7 +145,7 @@ OFFICE: dict[str, Any] = {
     "company": {"name": "Office", "country": "CN", "region": "CN-ZJ", "industry_code": "6201",
                 "employees": 10, "annual_revenue": 5_000_000, "currency": "CNY", "reporting_year": 2022},
     "energy": {"electricity_kwh": 10_000, "green_electricity_kwh": 10_000,
-               "fuels": [{"fuel": "natural_gas", "quantity": 100, "unit": "m3"}]},
+               "fuels": [{"fuel": "natural_gas", "quantity": 100, "unit": "m3"}], "purchased_heat_gj": 0},
     "transport": {"fleet": [{"fuel": "electric", "vehicles": 1}]},
     "resources": {"waste_t": 10, "waste_recycled_t": 7},
     "practices": {"environmental_policy": True, "climate_responsible_person": True, "e_invoicing": False,
@@ -247,7 +248,7 @@ def test_every_improvement_is_what_a_full_re_rating_gives(payload: dict[str, Any
 VANS: dict[str, Any] = {
     "company": {"name": "Vans", "country": "CN", "region": "CN-ZJ", "industry_code": "4920", "employees": 10,
                 "annual_revenue": 4_000_000, "currency": "CNY", "reporting_year": 2022},
-    "energy": {"electricity_kwh": 18_000, "fuels": []},
+    "energy": {"electricity_kwh": 18_000, "fuels": [], "purchased_heat_gj": 0},
     "transport": {"fleet": [{"fuel": "diesel", "fuel_quantity": 20_000, "unit": "L"}]},
     "data_source": "energy_bills",
 }
@@ -457,7 +458,8 @@ def test_reporting_zero_energy_is_the_best_efficiency_not_missing_data() -> None
         payload = copy.deepcopy(MINIMAL)
         payload["company"]["industry_code"] = "6201"
         # no fuel burned on site, so that no gas is estimated (a list of zeros is no answer since 1.7.0)
-        payload["energy"] = {"electricity_kwh": kwh, "fuels": []}
+        # and no heat bought, asked in Sichuan since 1.9.0
+        payload["energy"] = {"electricity_kwh": kwh, "fuels": [], "purchased_heat_gj": 0}
         return rate(payload)
 
     zero, little = office(0.0), office(1.0)
@@ -514,7 +516,7 @@ def test_a_field_filled_from_sector_defaults_this_year_is_not_compared_with_last
     assert neutrality["reduction_basis"] == (
         "like for like over purchased electricity, both years at this year's factors (factor set cn-2024.2; "
         "electricity at cn.grid.east.2022, the 2022 grid factor); "
-        "left out (reported in one year only): fleet; "
+        "left out (reported in one year only): purchased heat, fleet; "
         "left out (estimated, this year or last): stationary fuels"
     )
     assert neutrality["compared_previous_tco2e"] == pytest.approx(70_000 * 0.5617 / 1000)
@@ -556,6 +558,7 @@ def test_ifrs_summary_compares_with_the_previous_year_and_states_reliefs_as_cond
         ({"energy": {"purchased_heat_gj": 40}}, "no Scope 1/2 activity in common"),
     ):
         other = copy.deepcopy(FULL)
+        del other["energy"]["purchased_heat_gj"]  # 0 this year beside 40 last year would compare the heat
         if previous is not None:
             other["previous_year"] = previous
         r = rate(other)
@@ -641,7 +644,7 @@ def test_no_change_and_credits_exactly_covering_never_read_minus_zero(this_year_
     (``-(0.0) / x`` and ``max(-0.0, 0.0)`` are -0.0)."""
     payload: dict[str, Any] = {
         "company": {**MINIMAL["company"], "reporting_year": 2022},
-        "energy": {"electricity_kwh": this_year_kwh, "fuels": []},
+        "energy": {"electricity_kwh": this_year_kwh, "fuels": [], "purchased_heat_gj": 0},
         "transport": {"fleet": []},
         "previous_year": {"energy": {"electricity_kwh": 10_000, "fuels": []}, "transport": {"fleet": []}},
     }
@@ -873,7 +876,7 @@ NOODLE_SHOP: dict[str, Any] = {
     "company": {"name": "Noodle shop", "country": "CN", "region": "CN-ZJ", "industry_code": "5610",
                 "employees": 8, "annual_revenue": 1_500_000, "currency": "CNY", "reporting_year": 2024},
     "energy": {"electricity_kwh": 36_000, "green_electricity_kwh": 10_000,
-               "fuels": [{"fuel": "natural_gas", "quantity": 3_000, "unit": "m3"}]},
+               "fuels": [{"fuel": "natural_gas", "quantity": 3_000, "unit": "m3"}], "purchased_heat_gj": 0},
     "transport": {"fleet": []},
     "resources": {"waste_t": 4, "waste_recycled_t": 2.6},
     "practices": {"environmental_policy": False, "climate_responsible_person": False, "e_invoicing": False,
@@ -1148,7 +1151,7 @@ FREIGHT: dict[str, Any] = {
     "company": {"name": "Fast freight", "country": "CN", "region": "CN-SC", "industry_code": "4923",
                 "employees": 12, "annual_revenue": 6_000_000, "currency": "CNY", "reporting_year": 2024,
                 "floor_area_m2": 400},
-    "energy": {"electricity_kwh": 20_000, "fuels": []},
+    "energy": {"electricity_kwh": 20_000, "fuels": [], "purchased_heat_gj": 0},
     "previous_year": {"energy": {"electricity_kwh": 24_000, "fuels": []}},
     "practices": {"e_invoicing": True, "led_lighting": True},
     "data_source": "energy_bills",

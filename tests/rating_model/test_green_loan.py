@@ -197,7 +197,8 @@ def test_a_one_click_rating_of_a_green_restaurant_can_be_green_loan_eligible() -
 
     Under standard 1.7.0 the few answers include the fuel burned on site (the gas bill), which the
     fuels-left-out knock-out asks for; without it the grade stops at light green, as the coal cap does, and
-    under 1.8.0 the indicators reading the fuels are missing too.
+    under 1.8.0 the indicators reading the fuels are missing too. In Zhejiang, where heat is sold (1.9.0),
+    the answers include "no heat bought".
     """
     from rating_model.engine import Engine
     from rating_model.operating_data import PRACTICE_FLAGS
@@ -209,7 +210,8 @@ def test_a_one_click_rating_of_a_green_restaurant_can_be_green_loan_eligible() -
             "company": {"name": "x", "country": "CN", "region": "CN-ZJ", "industry_code": "5610",
                         "employees": 8, "annual_revenue": 1_500_000, "currency": "CNY",
                         "reporting_year": 2024},
-            "energy": {"electricity_kwh": 30_000, "green_electricity_kwh": 30_000, **fuels},
+            "energy": {"electricity_kwh": 30_000, "green_electricity_kwh": 30_000, "purchased_heat_gj": 0,
+                       **fuels},
             "transport": {"fleet": []},  # no vehicles: one more click, scored since 1.5.0
             "practices": dict.fromkeys(PRACTICE_FLAGS, True),
             "data_source": "energy_bills",

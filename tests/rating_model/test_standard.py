@@ -29,7 +29,7 @@ def doc() -> dict[str, Any]:
 
 
 def test_default_standard_loads_with_every_indicator_derivable() -> None:
-    assert STANDARD.label == "greenrate-sme@1.8.0"
+    assert STANDARD.label == "greenrate-sme@1.9.0"
     assert len(STANDARD.indicators) == 13
     assert IndicatorSet(STANDARD).ids == tuple(STANDARD.indicators)
     pillars = {"energy_climate", "resources_circularity", "practices_governance"}
@@ -163,6 +163,36 @@ def test_a_material_input_rule_must_name_what_exists(change: dict[str, Any], mat
     document["score"]["missing_when_not_reported"][0].update(change)
     with pytest.raises(StandardError, match=match):
         IndicatorSet(parse_standard(document))
+
+
+@pytest.mark.parametrize("change", [
+    {"regions": ["Beijing"]},
+    {"regions": []},
+    {"regions": ["CN-BJ", "CN-BJ"]},
+    {"regions": "CN-BJ"},
+    {"source": ""},
+    {"source_url": None},
+])
+def test_a_rule_naming_regions_lists_iso_codes_with_its_source(change: dict[str, Any]) -> None:
+    """Standard 1.9.0's heat rule holds where heat is sold: the list is a domain fact and cites its source,
+    and a province's name or an empty list is refused rather than matching nothing."""
+    document = doc()
+    heat = next(r for r in document["score"]["missing_when_not_reported"]
+                if r["field"] == "energy.purchased_heat_gj")
+    heat.update(change)
+    with pytest.raises(StandardError, match="ISO 3166-2"):
+        parse_standard(document)
+
+
+def test_a_rule_naming_regions_applies_there_and_where_no_region_is_named_in_their_country() -> None:
+    heat = next(r for r in STANDARD.missing_when_not_reported if r.field == "energy.purchased_heat_gj")
+    assert heat.source_url.startswith("http://www.stats.gov.cn/") and "2009" in heat.source
+    assert heat.applies_in("CN", "CN-BJ") and heat.applies_in("CN", "CN-ZJ")
+    assert not heat.applies_in("CN", "CN-GD") and not heat.applies_in("CN", "CN-SH")
+    assert heat.applies_in("CN", None)  # nothing shows the business is outside them
+    assert not heat.applies_in("KE", None)
+    fuels = next(r for r in STANDARD.missing_when_not_reported if r.field == "energy.fuels")
+    assert fuels.regions == () and fuels.applies_in("KE", None)
 
 
 def test_sha256_changes_with_the_document() -> None:

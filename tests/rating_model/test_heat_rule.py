@@ -1,0 +1,111 @@
+"""Standard 1.9.0: purchased heat left out, where heat is sold, is not assessed rather than read as none.
+
+Heat has no sector estimate, so until 1.8.0 a business that bought district heat and left it out had its
+Scope 2, carbon intensity and energy ratio computed without it, as if it bought none: 215 of the 276 heat
+buyers of a synthetic population of 4,000 scored higher leaving it out, by up to 10.4 points (CHANGES.md,
+engine 2.2). These tests hold the rule to what the standard says.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+
+from rating_model.engine import Engine
+from rating_model.estimation import fill_missing
+from rating_model.improvements import held_back_by
+from rating_model.reasons import reason_codes
+
+ENGINE = Engine.load()
+HEAT_INDICATORS = {"carbon_intensity", "energy_efficiency_ratio", "emissions_change"}
+
+
+def _shop(region: str | None, heat: float | None, previous_heat: float | None = None) -> dict[str, Any]:
+    """A restaurant that answers its electricity, fuels and fleet in both years, and its heat as given."""
+    company: dict[str, Any] = {"name": "Dumplings", "country": "CN", "industry_code": "5610", "employees": 9,
+                               "annual_revenue": 2_000_000, "currency": "CNY", "reporting_year": 2023,
+                               "floor_area_m2": 150}
+    if region is not None:
+        company["region"] = region
+    energy: dict[str, Any] = {"electricity_kwh": 40_000,
+                              "fuels": [{"fuel": "natural_gas", "quantity": 4000, "unit": "m3"}]}
+    previous: dict[str, Any] = {"electricity_kwh": 42_000,
+                                "fuels": [{"fuel": "natural_gas", "quantity": 4200, "unit": "m3"}]}
+    if heat is not None:
+        energy["purchased_heat_gj"] = heat
+    if previous_heat is not None:
+        previous["purchased_heat_gj"] = previous_heat
+    return {"company": company, "energy": energy, "transport": {"fleet": []},
+            "previous_year": {"energy": previous, "transport": {"fleet": []}},
+            "practices": {"led_lighting": True, "e_invoicing": True}, "data_source": "energy_bills"}
+
+
+def _rate(payload: dict[str, Any]) -> dict[str, Any]:
+    return ENGINE.rate(ENGINE.parse(payload)).to_dict()
+
+
+def _values(rating: dict[str, Any]) -> dict[str, float | None]:
+    return {c["indicator"]: c["value"] for c in rating["contributions"]}
+
+
+def test_heat_left_out_where_heat_is_sold_leaves_its_indicators_unassessed_with_the_reason() -> None:
+    payload = _shop("CN-BJ", None)
+    values = _values(_rate(payload))
+    assert all(values[name] is None for name in HEAT_INDICATORS)
+    ev = ENGINE.evaluate(fill_missing(ENGINE.parse(payload), ENGINE.standard))
+    unassessed = ENGINE.unassessed(ev)
+    assert {name for name, rules in unassessed.items()
+            if [r.field for r in rules] == ["energy.purchased_heat_gj"]} == HEAT_INDICATORS
+    line = next(c for c in ev.contributions if c.indicator == "energy_efficiency_ratio")
+    (said,) = reason_codes([line], ENGINE.standard, frozenset(), unassessed)
+    assert "heating network" in said["message"] and "外购的热力" in said["message_zh"]
+    # the plan names the input to report, once, beside the points waiting on it
+    held = held_back_by("dark_green", ev.score, (), ev.contributions, ENGINE.standard, unassessed)
+    blank = next(h for h in held if h["reason"] == "missing_data")
+    assert blank["message"].count("Not assessed: report the heat bought") == 1
+
+
+@pytest.mark.parametrize("heat", [0.0, 120.0])
+def test_heat_answered_none_or_given_in_both_years_is_assessed(heat: float) -> None:
+    values = _values(_rate(_shop("CN-BJ", heat, previous_heat=heat)))
+    assert all(values[name] is not None for name in HEAT_INDICATORS)
+
+
+def test_none_this_year_needs_no_figure_for_last_year() -> None:
+    """0 in the one year it was given is compared as 0: including it could only lower the change."""
+    values = _values(_rate(_shop("CN-BJ", 0.0)))
+    assert all(values[name] is not None for name in HEAT_INDICATORS)
+
+
+def test_heat_given_this_year_only_leaves_the_change_unassessed() -> None:
+    values = _values(_rate(_shop("CN-BJ", 120.0)))
+    assert values["emissions_change"] is None
+    assert values["carbon_intensity"] is not None and values["energy_efficiency_ratio"] is not None
+
+
+def test_outside_the_listed_provinces_heat_left_out_is_read_as_none() -> None:
+    """Guangdong sells no district heat in the statistics the standard cites: nothing is asked there."""
+    left_out, none = _rate(_shop("CN-GD", None)), _rate(_shop("CN-GD", 0.0, previous_heat=0.0))
+    assert all(_values(left_out)[name] is not None for name in HEAT_INDICATORS)
+    assert left_out["score"] == none["score"]
+
+
+def test_a_business_naming_no_province_is_asked() -> None:
+    values = _values(_rate(_shop(None, None)))
+    assert all(values[name] is None for name in HEAT_INDICATORS)
+
+
+@pytest.mark.parametrize("heat", [10.0, 60.0, 200.0, 800.0])
+def test_leaving_heat_out_never_scores_better_than_reporting_it(heat: float) -> None:
+    reported = _rate(_shop("CN-HE", heat, previous_heat=heat * 1.1))
+    left_out = copy.deepcopy(_shop("CN-HE", None))
+    assert _rate(left_out)["score"] <= reported["score"]
+
+
+def test_heat_of_zero_names_no_heat_factor() -> None:
+    """0 GJ emits nothing: the heat factor, which no primary source confirms, is not among those used."""
+    rating = _rate(_shop("CN-BJ", 0.0, previous_heat=0.0))
+    assert not any("cn.heat.purchased" in f for f in rating["emissions"]["fallbacks"])
+    assert "cn.heat.purchased" not in {ref["id"] for ref in rating["emissions"]["factors"]}
