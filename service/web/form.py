@@ -10,9 +10,8 @@ it is ``estimated``. The form had always said ``estimated``, PCAF 4 (a revenue-b
 estimation floors still cap the score where a figure was estimated (3 from the bill's amount, 4 from sector
 defaults).
 
-Numbers are typed into text inputs, not number inputs: a browser's number input silently drops what it
-cannot parse, so "90万" reached the server as "90" and a cafe was rated on 90 yuan of revenue. The server
-reads what was typed, as an owner writes it: full-width digits, thousands separators, 万, 亿 and k.
+Numbers are typed into text inputs and read as an owner writes them (:mod:`service.web.amounts`); this
+module says which unit words may follow each one and what it becomes in the operating data.
 """
 
 from __future__ import annotations
@@ -21,7 +20,6 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from decimal import Decimal
 from typing import Any
 
 from marshmallow import Schema, ValidationError, validate
@@ -30,6 +28,7 @@ from marshmallow.fields import Field
 from schemas.errors import flatten_errors
 from schemas.fields import UNSTORABLE
 from schemas.operating_data import OperatingDataSchema
+from service.web.amounts import Bounds, FieldError, plain, read_number, typed
 
 # ISIC Rev.4 classes a small shop or workshop owner recognises; each maps to a sector of the standard's
 # benchmarks (rating_model/data/sector_benchmarks.json: divisions), and none is an excluded activity.
@@ -191,42 +190,6 @@ FIELD_PATHS: Mapping[str, str] = {
 GENERAL = "_form"  # an error on a path the form does not ask for: shown above the form
 
 
-@dataclass(frozen=True, slots=True)
-class FieldError:
-    """One error of the form: a message key of :mod:`service.web.i18n` and what it is formatted with."""
-
-    key: str
-    params: Mapping[str, str] = field(default_factory=dict)
-
-
-@dataclass(frozen=True, slots=True)
-class Bounds:
-    """A number field's inclusive range, as the schema declares it."""
-
-    minimum: float
-    maximum: float
-
-    @classmethod
-    def of(cls, schema_field: Field) -> Bounds:  # type: ignore[type-arg]
-        found = [v for v in schema_field.validators if isinstance(v, validate.Range)]
-        if len(found) != 1 or found[0].min is None or found[0].max is None or not found[0].min_inclusive:
-            raise TypeError(f"{schema_field.name}: the form needs one inclusive Range with both ends")
-        return cls(float(found[0].min), float(found[0].max))
-
-    def error_for(self, value: float) -> FieldError | None:
-        """The error of a number outside the range, naming the end it passed (formatted per language when
-        shown: "1 trillion", "1万亿"); ``None`` inside it."""
-        if value < self.minimum:
-            return FieldError("too_small", {"min": _plain(self.minimum)})
-        if value > self.maximum:
-            return FieldError("too_large", {"max": _plain(self.maximum)})
-        return None
-
-
-def _plain(value: float) -> str:
-    return f"{value:.0f}" if value.is_integer() else f"{value:g}"
-
-
 def _max_length(schema_field: Field) -> int:  # type: ignore[type-arg]
     return next(
         int(v.max) for v in schema_field.validators if isinstance(v, validate.Length) and v.max is not None
@@ -287,21 +250,6 @@ class ParsedForm:
     payload: dict[str, Any] | None = None
 
 
-#: A number as an owner types it, once full-width forms are folded to ASCII and separators dropped: ASCII
-#: digits, a decimal point, an exponent. Python's own int() and float() also take "1_0" and other scripts'
-#: digits, which nobody means here.
-_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
-#: A comma that separates thousands (1,500,000 or 1,500.5); any other comma may be a decimal comma
-#: ("1,5"), and is refused rather than guessed.
-_GROUPED = re.compile(r"[+-]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]*)?")
-#: Written multipliers, longest first: how amounts are said in Chinese, and in English.
-_MULTIPLIERS: tuple[tuple[str, int], ...] = (
-    ("万亿", 10**12), ("亿", 10**8), ("万", 10**4), ("千", 10**3), ("trillion", 10**12), ("billion", 10**9),
-    ("million", 10**6), ("k", 10**3), ("K", 10**3),
-)
-#: The full-width forms of ASCII (U+FF01-FF5E) and the ideographic space, folded to ASCII: what a Chinese
-#: input method types. Nothing else is folded (NFKC also made "10²" 102 and "①" 1).
-_FULL_WIDTH = {**{0xFF01 + i: 0x21 + i for i in range(0x5E)}, 0x3000: 0x20}
 #: The unit a field's label already names, which may follow its number: electricity's by the unit chosen
 #: (so "500元" is not read as 500 kWh), a gas amount's by the gas (so "300kg" is not read as 300 m³).
 _UNIT_WORDS: Mapping[str, tuple[str, ...]] = {
@@ -341,32 +289,6 @@ def _units(form_field: str, values: Mapping[str, Any]) -> tuple[str, ...]:
     return _UNIT_WORDS.get(form_field, ())
 
 
-def _number(raw: str, units: tuple[str, ...]) -> float | str:
-    """The typed number, or the key of what is wrong with it ("90万" is 900,000; "１２，０００" is 12,000;
-    "1,5" is refused as a possible decimal comma). Decimal arithmetic, so "1.1万" is exactly 11,000; an
-    exponent too large for a float is infinite (and so above any range), never an exception."""
-    text = raw.translate(_FULL_WIDTH).replace("\u00a0", "").replace(" ", "")
-    for word in units:
-        text = text.removesuffix(word)
-    scale = 1
-    for word, factor in _MULTIPLIERS:
-        head = text.removesuffix(word)
-        if head != text and head[-1:] and head[-1] in "0123456789.":  # after the number itself
-            text, scale = head, factor
-            break
-    if "," in text:
-        if not _GROUPED.fullmatch(text):
-            return "decimal_comma"
-        text = text.replace(",", "")
-    if not _NUMBER.fullmatch(text) or (scale != 1 and text.lower().count("e")):  # "1e3k": say it once
-        return "not_a_number"
-    try:
-        value = float(Decimal(text) * scale)
-    except ArithmeticError:  # decimal.Overflow: "1e1000000万"
-        value = float("inf") if not text.startswith("-") else float("-inf")
-    return value + 0.0  # "-0" is 0
-
-
 def _number_error(
     raw: str, form_field: str, values: Mapping[str, Any]
 ) -> tuple[float | int | None, FieldError | None]:
@@ -375,10 +297,10 @@ def _number_error(
     range (naming the end it passed)."""
     if not raw.strip():
         return None, FieldError("required")
-    value = _number(raw, _units(form_field, values))
+    value = read_number(raw, _units(form_field, values))
     if isinstance(value, str):
         return None, FieldError(_better_key(value, raw, form_field, values))
-    text = _typed(raw)
+    text = typed(raw)
     for words, factor in _SCALED_WORDS.get(form_field, ()):
         if text.endswith(words):
             value *= factor
@@ -402,7 +324,7 @@ def _better_key(key: str, raw: str, form_field: str, values: Mapping[str, Any]) 
     amount has its own unit), "1万2" anywhere (12,000 written as it is said)."""
     if key != "not_a_number":
         return key
-    text = _typed(raw)
+    text = typed(raw)
     kwh = form_field == "electricity" and values.get("electricity_unit") == "kwh"
     if kwh and (_MONEY.fullmatch(text) or _WAN_AND_DIGITS.fullmatch(text)):
         return "electricity_looks_like_money"
@@ -464,14 +386,9 @@ def errors_at(paths: Iterable[str], values: Mapping[str, Any]) -> dict[str, Fiel
     return out
 
 
-def _typed(raw: str) -> str:
-    """What was typed, as :func:`_number` reads it: full-width folded to ASCII, spaces dropped."""
-    return raw.translate(_FULL_WIDTH).replace("\u00a0", "").replace(" ", "")
-
-
 def _fuel_unit(raw: str, fuel: str) -> str:
     """The unit of a fuel amount: the one its last word names, else the fuel's first unit."""
-    text = _typed(raw)
+    text = typed(raw)
     units = FUEL_AMOUNT_UNITS[fuel]
     return next((unit for unit, words in units if text.endswith(words)), units[0][0])
 
@@ -480,10 +397,10 @@ def _bottled_gas(parsed: ParsedForm, form_field: str) -> float | None:
     """Bottled gas given as bottles ("30瓶") in ``form_field``: their count times the chosen size in kg, or
     ``None`` with the error said (a count that is not whole, or no size chosen). Last year's bottles are
     counted at the size chosen for this year's: the form asks one size."""
-    text = _typed(str(parsed.values[form_field]))
+    text = typed(str(parsed.values[form_field]))
     for word in BOTTLE_WORDS:
         text = text.removesuffix(word)
-    count = _number(text, ())
+    count = read_number(text, ())
     if isinstance(count, str) or not count.is_integer() or count < 1:
         parsed.errors[form_field] = FieldError("fuel_forms_lpg")
         return None
@@ -504,7 +421,7 @@ def _fuel_use(parsed: ParsedForm, form_field: str) -> dict[str, Any] | None:
     fuel use, or ``None`` with the error said: in the fuel's units, or bottled gas as bottles."""
     fuel = str(parsed.values["fuel"])
     raw = str(parsed.values[form_field])
-    if fuel == "lpg" and _typed(raw).endswith(BOTTLE_WORDS):
+    if fuel == "lpg" and typed(raw).endswith(BOTTLE_WORDS):
         kg = _bottled_gas(parsed, form_field)
         return None if kg is None else {"fuel": fuel, "quantity": kg, "unit": "kg"}
     amount = _checked_number(parsed, form_field)
@@ -512,11 +429,11 @@ def _fuel_use(parsed: ParsedForm, form_field: str) -> dict[str, Any] | None:
         amount is not None
         and fuel == "lpg"
         and str(parsed.values["lpg_bottle_kg"])
-        and not _typed(raw).endswith(_UNIT_WORDS["lpg"])
+        and not typed(raw).endswith(_UNIT_WORDS["lpg"])
     ):
         # a bare number beside a bottle size: bottles or kg? Asked, never guessed (it had been read as kg,
         # the size dropped: "30" recorded 30 kg where "30瓶" of 15 kg gives 450 kg)
-        parsed.errors[form_field] = FieldError("bottles_or_kg", {"n": _plain(float(amount))})
+        parsed.errors[form_field] = FieldError("bottles_or_kg", {"n": plain(float(amount))})
         return None
     return None if amount is None else {"fuel": fuel, "quantity": amount, "unit": _fuel_unit(raw, fuel)}
 
@@ -537,7 +454,7 @@ def _fuels(parsed: ParsedForm) -> list[dict[str, Any]] | None:
             parsed.errors["fuel_amount"] = FieldError("fuel_forms_" + fuel)
             return None
         return [] if fuel == "none" else None
-    if fuel == "none" and _number(raw, ()) == 0:
+    if fuel == "none" and read_number(raw, ()) == 0:
         return []  # none, and an amount of 0 to say so
     if fuel not in FUEL_UNITS:  # an amount of "none" or of "not sure": which fuel is it?
         parsed.errors["fuel_amount"] = FieldError("fuel_needs_gas")
@@ -557,7 +474,7 @@ def _previous_fuels(parsed: ParsedForm) -> list[dict[str, Any]] | None:
     if not raw.strip() or fuel not in FUEL_CHOICES:  # an unknown fuel is refused on its own field
         return None
     if fuel == "none":
-        if _number(raw, ()) == 0:
+        if read_number(raw, ()) == 0:
             return []
         parsed.errors["previous_fuel"] = FieldError("previous_fuel_none")
         return None
@@ -580,7 +497,7 @@ def _fleet(parsed: ParsedForm) -> list[dict[str, Any]] | None:
         return None
     given = [f for f in ("vehicles", "vehicle_amount") if str(parsed.values[f]).strip()]
     if fuel in ("", "none"):
-        if any(_number(str(parsed.values[f]), _units(f, parsed.values)) != 0 for f in given):
+        if any(read_number(str(parsed.values[f]), _units(f, parsed.values)) != 0 for f in given):
             parsed.errors[given[0]] = FieldError("vehicle_needs_fuel")
             return None
         return [] if fuel == "none" else None
@@ -606,7 +523,7 @@ def _previous_fleet(parsed: ParsedForm) -> list[dict[str, Any]] | None:
     if not raw.strip() or fuel not in VEHICLE_CHOICES:  # an unknown fuel is refused on its own field
         return None
     if fuel == "none":
-        if _number(raw, _units("previous_vehicle_amount", parsed.values)) == 0:
+        if read_number(raw, _units("previous_vehicle_amount", parsed.values)) == 0:
             return []
         parsed.errors["previous_vehicle_amount"] = FieldError("previous_vehicles_none")
         return None

@@ -44,6 +44,7 @@ from service.ratings.routes import _context as issuing_context
 from service.ratings.routes import signing_key
 from service.records.rating_inputs import get_rating_with_input
 from service.web import csrf
+from service.web.amounts import FieldError
 from service.web.form import (
     BOTTLE_SIZES_KG,
     DETAIL_FIELDS,
@@ -54,7 +55,6 @@ from service.web.form import (
     PRACTICES,
     REGIONS,
     VEHICLE_CHOICES,
-    FieldError,
     errors_at,
     parse_form,
 )
