@@ -1,14 +1,14 @@
 """The merchant page's short form: its choices and its translation into the contract's operating data.
 
 Only the minimal fields (industry, region, employees, revenue, electricity in kWh or as the yearly bill),
-the fuel burned on site if any (piped gas, bottled gas or coal), the business's vehicles if any, and a few
-yes/no practices; the engine's estimation fills the rest from the standard's sector defaults and flags
-every filled figure. The data source is ``energy_bills`` when the owner gave the electricity (kWh or the
-bill's amount, read off the bills): primary energy data, PCAF option 2a, unverified or not; a form without
-it is ``estimated``. The form had always said ``estimated``, PCAF 4 (a revenue-based estimate), beside
-"nothing estimated" on ratings made from the owner's own kWh (a small-business adviser's review); the
-estimation floors still cap the score where a figure was estimated (3 from the bill's amount, 4 from sector
-defaults).
+the fuel burned on site if any (piped gas, bottled gas or coal), the heat bought from a heating network or
+a park's steam if any, the business's vehicles if any, and a few yes/no practices; the engine's estimation
+fills the rest from the standard's sector defaults and flags every filled figure. The data source is
+``energy_bills`` when the owner gave the electricity (kWh or the bill's amount, read off the bills): primary
+energy data, PCAF option 2a, unverified or not; a form without it is ``estimated``. The form had always
+said ``estimated``, PCAF 4 (a revenue-based estimate), beside "nothing estimated" on ratings made from the
+owner's own kWh (a small-business adviser's review); the estimation floors still cap the score where a
+figure was estimated (3 from the bill's amount, 4 from sector defaults).
 
 Numbers are typed into text inputs and read as an owner writes them (:mod:`service.web.amounts`); this
 module says which unit words may follow each one and what it becomes in the operating data.
@@ -20,11 +20,13 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 from marshmallow import Schema, ValidationError, validate
 from marshmallow.fields import Field
 
+from rating_model.units import convert
 from schemas.errors import flatten_errors
 from schemas.fields import UNSTORABLE
 from schemas.operating_data import OperatingDataSchema
@@ -151,6 +153,18 @@ VEHICLE_AMOUNTS: Mapping[str, tuple[str, str]] = {
 }
 VEHICLE_CHOICES: tuple[str, ...] = ("", "none", *VEHICLE_AMOUNTS)
 
+#: The answers to "heat bought from a heating network or an industrial park's steam": ``""`` is "not sure"
+#: (left out: heat has no sector default, and where district heat is sold the standard leaves the indicators
+#: that sum energy in their missing bin, its reason saying what to report), ``none`` is the answer 0, and
+#: ``bought`` takes the year's amount from the heat bill or meter: in GJ, the unit a bare number is read in,
+#: or in MWh said after the number, converted by :mod:`rating_model.units` (1 MWh is 3.6 GJ exactly).
+#: Nothing else is converted: steam sold by the tonne needs its pressure and temperature, kcal are not in
+#: the units module, and heating charged by floor area has no amount at all ("not sure", the page says).
+HEAT_CHOICES: tuple[str, ...] = ("", "none", "bought")
+HEAT_UNITS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("GJ", ("吉焦", "GJ", "gj")), ("MWh", ("兆瓦时", "MWh", "mwh")),
+)
+
 #: Where each form field lands in the operating data (a schema or engine error on a path is shown there).
 FIELD_PATHS: Mapping[str, str] = {
     "company.name": "company_name",
@@ -165,6 +179,7 @@ FIELD_PATHS: Mapping[str, str] = {
     "energy.fuels.0.fuel": "fuel",
     "energy.fuels.0.quantity": "fuel_amount",
     "energy.fuels.0.unit": "fuel_amount",
+    "energy.purchased_heat_gj": "heat_amount",
     "transport.fleet": "vehicle_fuel",
     "transport.fleet.0.fuel": "vehicle_fuel",
     "transport.fleet.0.vehicles": "vehicles",
@@ -181,6 +196,7 @@ FIELD_PATHS: Mapping[str, str] = {
     "previous_year.energy.fuels.0.fuel": "previous_fuel",
     "previous_year.energy.fuels.0.quantity": "previous_fuel",
     "previous_year.energy.fuels.0.unit": "previous_fuel",
+    "previous_year.energy.purchased_heat_gj": "previous_heat",
     "previous_year.transport.fleet": "previous_vehicle_amount",
     "previous_year.transport.fleet.0.fuel": "previous_vehicle_amount",
     "previous_year.transport.fleet.0.km": "previous_vehicle_amount",
@@ -205,6 +221,7 @@ LIMITS: Mapping[str, Bounds] = {
     # a percentage of the electricity above: green power is part of purchases (the engine's rule)
     "green_share": Bounds(0.0, 100.0),
     "fuel_amount": Bounds.of(_FUEL_USE.fields["quantity"]),
+    "heat_amount": Bounds.of(_ENERGY.fields["purchased_heat_gj"]),  # in GJ, whatever unit was typed
     # a fuel was chosen, so at least one vehicle runs on it (the schema's 0 says nothing here)
     "vehicles": Bounds(1.0, Bounds.of(_VEHICLE.fields["vehicles"]).maximum),
     "vehicle_km": Bounds.of(_VEHICLE.fields["km"]),
@@ -220,13 +237,16 @@ LIMITS: Mapping[str, Bounds] = {
 #: 168,644 t per CNY million. A confirmation, not a refusal: a tiny or part-time business may be below it.
 PLAUSIBLE_REVENUE_PER_EMPLOYEE = 10_000
 
-#: Last year's amounts of this year's fuel and vehicles, each typed in the units, and held to the range, of
-#: this year's field it names (the fuel and the vehicles' fuel are the ones chosen above). Standard 1.8.0
-#: assesses the change on the previous year only when every input with emissions this year was also given
-#: for last year: with last year's electricity alone, a restaurant burning gas could never have its change
-#: scored from the page, and its reason asked for last year's fuels, which the page had no field for.
+#: Last year's amounts of this year's fuel, heat and vehicles, each typed in the units, and held to the
+#: range, of this year's field it names (the fuel and the vehicles' fuel are the ones chosen above).
+#: Standard 1.8.0 assesses the change on the previous year only when every input with emissions this year
+#: was also given for last year: with last year's electricity alone, a restaurant burning gas could never
+#: have its change scored from the page, and its reason asked for last year's fuels, which the page had no
+#: field for.
 PREVIOUS_AMOUNTS: Mapping[str, str] = {
-    "previous_fuel": "fuel_amount", "previous_vehicle_amount": "vehicle_amount",
+    "previous_fuel": "fuel_amount",
+    "previous_heat": "heat_amount",
+    "previous_vehicle_amount": "vehicle_amount",
 }
 #: The optional figures of the form's "more details" part: the standard's completeness items the short form
 #: does not otherwise ask (company.floor_area_m2, resources.water_m3, resources.waste_t, previous_year).
@@ -238,7 +258,7 @@ DETAIL_FIELDS: tuple[str, ...] = (
 #: The form's number fields, and which of them must be whole.
 NUMBER_FIELDS: Mapping[str, bool] = {
     "employees": True, "revenue": False, "electricity": False, "green_share": False, "fuel_amount": False,
-    "vehicles": True, "vehicle_amount": False, **dict.fromkeys(DETAIL_FIELDS, False),
+    "heat_amount": False, "vehicles": True, "vehicle_amount": False, **dict.fromkeys(DETAIL_FIELDS, False),
 }
 NAME_MAX_LENGTH = _max_length(_COMPANY.fields["name"])
 
@@ -268,13 +288,23 @@ _UNIT_WORDS: Mapping[str, tuple[str, ...]] = {
     "waste": ("吨", "t", "千克", "公斤", "kg"),
     "waste_recycled": ("吨", "t", "千克", "公斤", "kg"),
     "previous_electricity": ("千瓦时", "度", "kwh", "kWh"),
+    "heat_amount": tuple(w for _, words in HEAT_UNITS for w in words),
 }
-#: Units a field also takes, other than the one its value is in, by the factor to it (kg of waste are a
-#: thousandth of its tonnes): a unit conversion, never an emission factor.
-_SCALED_WORDS: Mapping[str, tuple[tuple[tuple[str, ...], float], ...]] = {
-    "waste": ((("千克", "公斤", "kg"), 0.001),),
-    "waste_recycled": ((("千克", "公斤", "kg"), 0.001),),
+#: Units a field also takes, other than the one its value is in: the words that say it, the unit they
+#: name and the field's own, converted by :func:`rating_model.units.convert` (kg of waste to its tonnes,
+#: MWh of heat to its GJ): a unit conversion, never an emission factor.
+_CONVERTED_WORDS: Mapping[str, tuple[tuple[tuple[str, ...], str, str], ...]] = {
+    "waste": ((("千克", "公斤", "kg"), "kg", "t"),),
+    "waste_recycled": ((("千克", "公斤", "kg"), "kg", "t"),),
+    "heat_amount": tuple((words, unit, HEAT_UNITS[0][0]) for unit, words in HEAT_UNITS[1:]),
 }
+
+
+def _converted(value: float, unit: str, to_unit: str, form_field: str) -> float:
+    """``value`` in ``unit`` as ``to_unit``, by the units module's factor applied in decimal to the number
+    as typed: 1.1 MWh is 3.96 GJ, where binary floats made it 3.9600000000000004."""
+    factor = convert(1.0, unit, to_unit, field=form_field)
+    return float(Decimal(repr(value)) * Decimal(repr(factor)))
 
 
 def _units(form_field: str, values: Mapping[str, Any]) -> tuple[str, ...]:
@@ -301,9 +331,9 @@ def _number_error(
     if isinstance(value, str):
         return None, FieldError(_better_key(value, raw, form_field, values))
     text = typed(raw)
-    for words, factor in _SCALED_WORDS.get(form_field, ()):
+    for words, unit, to_unit in _CONVERTED_WORDS.get(PREVIOUS_AMOUNTS.get(form_field, form_field), ()):
         if text.endswith(words):
-            value *= factor
+            value = _converted(value, unit, to_unit, form_field)
     if NUMBER_FIELDS[form_field] and abs(value) != float("inf") and not value.is_integer():
         return None, FieldError("not_whole")
     error = _bounds_of(form_field, values).error_for(value)
@@ -321,7 +351,8 @@ _MONEY = re.compile(r"^[¥￥].*|.*(元|块|块钱|rmb|RMB|CNY)$")
 def _better_key(key: str, raw: str, form_field: str, values: Mapping[str, Any]) -> str:
     """A refusal that names what the field takes, where the generic "enter a number" would not help: a
     fuel amount with another word ("10罐" of piped gas), money or "1万2" in the kWh field (the bill's
-    amount has its own unit), "1万2" anywhere (12,000 written as it is said)."""
+    amount has its own unit), "1万2" anywhere (12,000 written as it is said), heat in a unit the page does
+    not convert (steam in tonnes, kcal: the refusal says to answer "not sure")."""
     if key != "not_a_number":
         return key
     text = typed(raw)
@@ -330,6 +361,8 @@ def _better_key(key: str, raw: str, form_field: str, values: Mapping[str, Any]) 
         return "electricity_looks_like_money"
     if _WAN_AND_DIGITS.fullmatch(text):
         return "wan_and_digits"
+    if PREVIOUS_AMOUNTS.get(form_field, form_field) == "heat_amount":  # steam in tonnes, kcal, money, ...
+        return "heat_forms"
     if PREVIOUS_AMOUNTS.get(form_field, form_field) == "fuel_amount" and values.get("fuel") in FUEL_UNITS:
         return "fuel_forms_" + str(values["fuel"])
     return key
@@ -485,6 +518,49 @@ def _previous_fuels(parsed: ParsedForm) -> list[dict[str, Any]] | None:
     return None if use is None else [use]
 
 
+def _heat(parsed: ParsedForm) -> float | None:
+    """The heat bought in the year, in GJ, as ``energy.purchased_heat_gj``: 0 for "none", the amount for
+    "bought", ``None`` (left out) for "not sure".
+
+    An amount beside "not sure" or "none" is asked about, never taken (the choice says one thing, the figure
+    another), but 0 beside "none"; "bought" needs its amount: heating charged by floor area has none, and is
+    "not sure", which the refusal says."""
+    choice = parsed.values["heat"]
+    if choice not in HEAT_CHOICES:
+        parsed.errors["heat"] = FieldError("invalid_choice")
+        return None
+    raw = str(parsed.values["heat_amount"])
+    if choice != "bought":
+        if raw.strip() and (choice != "none" or read_number(raw, _units("heat_amount", parsed.values)) != 0):
+            parsed.errors["heat_amount"] = FieldError("heat_needs_bought")
+            return None
+        return 0.0 if choice == "none" else None
+    if not raw.strip():
+        parsed.errors["heat_amount"] = FieldError("heat_forms")
+        return None
+    amount = _checked_number(parsed, "heat_amount")
+    return None if amount is None else float(amount)
+
+
+def _previous_heat(parsed: ParsedForm) -> float | None:
+    """Last year's heat bought, in GJ, as ``previous_year.energy.purchased_heat_gj``; ``None`` when left
+    empty.
+
+    It is compared with this year's answer, so it is refused beside "not sure" (a year left out is never
+    compared). Beside "none" it is taken, 0 or not: heat is one input in one unit, so a business that
+    stopped buying it compares last year's heat with none (last year's amount of a fuel beside "none" is
+    refused: it could not say which fuel it was)."""
+    raw = str(parsed.values["previous_heat"])
+    choice = parsed.values["heat"]
+    if not raw.strip() or choice not in HEAT_CHOICES:  # an unknown choice is refused on its own field
+        return None
+    if choice == "":
+        parsed.errors["previous_heat"] = FieldError("previous_heat_needs_this_year")
+        return None
+    amount = _checked_number(parsed, "previous_heat")
+    return None if amount is None else float(amount)
+
+
 def _fleet(parsed: ParsedForm) -> list[dict[str, Any]] | None:
     """The business's vehicles as the contract takes them: ``[]`` for "none", one fleet item of the chosen
     fuel with its count (and the year's fuel or distance when given), or ``None`` when not answered.
@@ -538,9 +614,9 @@ def _previous_fleet(parsed: ParsedForm) -> list[dict[str, Any]] | None:
 
 
 def _details(parsed: ParsedForm) -> dict[str, float]:
-    """The "more details" figures given (each optional) but last year's fuel and vehicles, whose units follow
-    this year's answers (:func:`_previous_fuels`, :func:`_previous_fleet`); recycled waste is part of the
-    waste, so it is refused without it."""
+    """The "more details" figures given (each optional) but last year's fuel, heat and vehicles, which
+    follow this year's answers (:func:`_previous_fuels`, :func:`_previous_heat`, :func:`_previous_fleet`);
+    recycled waste is part of the waste, so it is refused without it."""
     given = {}
     for form_field in DETAIL_FIELDS:
         if form_field not in PREVIOUS_AMOUNTS and str(parsed.values[form_field]).strip():
@@ -556,6 +632,7 @@ def _resources_and_previous_year(
     details: Mapping[str, float],
     previous_fuels: list[dict[str, Any]] | None,
     previous_fleet: list[dict[str, Any]] | None,
+    previous_heat: float | None,
 ) -> dict[str, Any]:
     """The contract's ``resources`` and ``previous_year`` of the figures given; nothing of a blank one."""
     names = {"water": "water_m3", "waste": "waste_t", "waste_recycled": "waste_recycled_t"}
@@ -566,6 +643,8 @@ def _resources_and_previous_year(
         energy["electricity_kwh"] = details["previous_electricity"]
     if previous_fuels is not None:
         energy["fuels"] = previous_fuels
+    if previous_heat is not None:
+        energy["purchased_heat_gj"] = previous_heat
     previous: dict[str, Any] = {"energy": energy} if energy else {}
     if previous_fleet is not None:
         previous["transport"] = {"fleet": previous_fleet}
@@ -590,6 +669,8 @@ def parse_form(form: Mapping[str, str], default_name: str = "My business") -> Pa
             "fuel",
             "fuel_amount",
             "lpg_bottle_kg",
+            "heat",
+            "heat_amount",
             "vehicle_fuel",
             "vehicles",
             "vehicle_amount",
@@ -623,9 +704,11 @@ def parse_form(form: Mapping[str, str], default_name: str = "My business") -> Pa
         if green_share and values["electricity_unit"] != "kwh":  # a share of a bill is no kWh figure
             parsed.errors["green_share"] = FieldError("green_needs_kwh")
     fuels = _fuels(parsed)
+    heat = _heat(parsed)
     fleet = _fleet(parsed)
     details = _details(parsed)
     previous_fuels = _previous_fuels(parsed)
+    previous_heat = _previous_heat(parsed)
     previous_fleet = _previous_fleet(parsed)
     if parsed.errors:
         return parsed
@@ -636,6 +719,8 @@ def parse_form(form: Mapping[str, str], default_name: str = "My business") -> Pa
         energy["green_electricity_kwh"] = min(electricity, electricity * green_share / 100.0)
     if fuels is not None:
         energy["fuels"] = fuels
+    if heat is not None:
+        energy["purchased_heat_gj"] = heat
     payload = {
         "company": {
             "name": name or default_name,  # stored in the rating: in the owner's language
@@ -650,7 +735,7 @@ def parse_form(form: Mapping[str, str], default_name: str = "My business") -> Pa
         },
         "energy": energy,
         **({"transport": {"fleet": fleet}} if fleet is not None else {}),
-        **_resources_and_previous_year(details, previous_fuels, previous_fleet),
+        **_resources_and_previous_year(details, previous_fuels, previous_fleet, previous_heat),
         "practices": {k: k in values["practices"] for k, _, _ in PRACTICES},
         "data_source": "energy_bills" if _ELECTRICITY & set(energy) else "estimated",
     }

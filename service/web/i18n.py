@@ -139,6 +139,21 @@ _EN: dict[str, str] = {
     "bottles (such as 30 bottles) with their size chosen under “Size of a gas bottle”.",
     "fuel_forms_coal": "Enter the coal burned in the year, in kg or tonnes, such as 800 kg or 12 t.",
     "bottle_size_needed": "Choose the size of a bottle (5, 15 or 50 kg), or give the amount in kg.",
+    "heat": "Heat bought from a heating network or an industrial park's steam (district heating)",
+    "heat_hint": "Heating or hot water from a city heating network, or steam piped in from an industrial "
+    "park, paid for by a heat bill. Heat you make yourself from gas, coal or electricity is not bought: give "
+    "the fuel above.",
+    "heat_unsure": "Not sure (not reported: where district heat is sold, your energy is then not scored)",
+    "heat_none": "None: no heat bill",
+    "heat_bought": "Bought: the year's amount below",
+    "heat_amount": "Heat bought per year",
+    "heat_amount_hint": "From the year's heat bills or the heat meter: in GJ (1200 or 1200 GJ), or in MWh "
+    "written after the number (330 MWh, counted as 3.6 GJ each). Steam billed in tonnes, and heating charged "
+    "by floor area without a metered amount, cannot be converted: choose “Not sure” above.",
+    "heat_forms": "Enter the heat bought in the year from the bill, in GJ (such as 1200 or 1200 GJ) or MWh "
+    "(such as 330 MWh). Steam billed in tonnes, or heating charged by floor area, cannot be converted: "
+    "choose “Not sure” above.",
+    "heat_needs_bought": "Choose “Bought” above to give an amount (with “None”, only 0), or leave it empty.",
     "bottles_or_kg": "A bottle size is chosen: is {n} the number of bottles or kg? "
     "Write {n} bottles or {n} kg.",
     "electricity_looks_like_money": "This looks like an amount of money: if it is what the year's "
@@ -151,6 +166,8 @@ _EN: dict[str, str] = {
     "national average without the non-fossil power already sold as green power), so market-based can be "
     "higher than location-based; Scope 3 your water, waste and business travel.",
     "basis_scope12_market": "Scope 1 + Scope 2 market-based",
+    "heat_in_scope2": " The heat you bought ({gj} GJ) is in Scope 2 as well, the same on both bases: {t} t "
+    "CO2e.",
     "colon": ": ",
     "comma": ", ",
     "semicolon": "; ",
@@ -165,12 +182,12 @@ _EN: dict[str, str] = {
     "from_bill": "Electricity use was converted from your bill ({spend} yuan) at the tariff the standard of "
     "this rating ({standard}) assumes, {tariff} yuan per kWh: about {kwh} kWh. That tariff is greenrate's "
     "assumption, not a published figure; give the kWh from the bill to avoid it.",
-    "more_details": "More details (optional): floor area, water, waste, last year's electricity, fuel and "
-    "vehicles",
+    "more_details": "More details (optional): floor area, water, waste, last year's electricity, fuel, heat "
+    "and vehicles",
     "more_details_hint": "Each from your own records; left empty, it is not reported. The standard counts "
     "them towards how complete your data is: with too little, the grade is capped (incomplete data). To "
     "compare this year with last year, give last year's figure for each one you gave for this year: "
-    "electricity, fuel and vehicles.",
+    "electricity, fuel, heat and vehicles.",
     "water": "Water used per year (m³)",
     "water_hint": "From the water bills: a bill's tonnes are cubic metres.",
     "waste": "Waste per year (t)",
@@ -190,6 +207,12 @@ _EN: dict[str, str] = {
     "previous_fuel_needs_this_year": "Choose this year's fuel and give its amount above first: last year's "
     "is compared with it (“Not sure”, or piped gas without its amount, is estimated, and an estimate is "
     "never compared).",
+    "previous_heat": "Heat bought last year",
+    "previous_heat_hint": "From last year's heat bills, in GJ or MWh as this year's amount, which it is "
+    "compared with: it needs this year's answer above (None, or the amount). Heating charged by floor area: "
+    "leave it empty.",
+    "previous_heat_needs_this_year": "Answer this year's heat above first (None, or the amount bought): "
+    "last year's is compared with it, and a year left out is never compared.",
     "previous_vehicle_amount": "Last year, all vehicles together: litres of fuel bought, or km driven if "
     "electric",
     "previous_vehicle_amount_hint": "From last year's fuel receipts or odometers, in the units of this "
@@ -201,10 +224,10 @@ _EN: dict[str, str] = {
     "above first: last year's is compared with them (vehicles counted alone are an estimate, never "
     "compared).",
     "needs_waste": "Give the year's waste above first.",
-    "completeness_on_form": "Floor area, water, waste and last year's electricity, fuel and vehicles can be "
-    "given under “More details” on the rating form.",
-    "previous_on_form": "Last year's electricity, fuel and vehicles can be given under “More details” on the "
-    "rating form.",
+    "completeness_on_form": "Floor area, water, waste and last year's electricity, fuel, heat and vehicles "
+    "can be given under “More details” on the rating form.",
+    "previous_on_form": "Last year's electricity, fuel, heat and vehicles can be given under “More details” "
+    "on the rating form.",
     "fuel_needs_gas": "Choose which fuel this is above, or leave the amount empty.",
     "vehicle_fuel": "Vehicles the business runs (cars, vans, lorries)",
     "vehicle_fuel_hint": "Electric bikes and scooters charged at your premises are already in your "
@@ -421,6 +444,19 @@ _ZH: dict[str, str] = {
     "或瓶数（如 30瓶）并在“每瓶液化气规格”中选择规格。",
     "fuel_forms_coal": "请填写全年燃煤量，单位千克或吨，例如 800公斤 或 12吨。",
     "bottle_size_needed": "请选择每瓶规格（5、15 或 50 千克），或直接填写千克数。",
+    "heat": "外购热力（集中供暖或园区蒸汽）",
+    "heat_hint": "从城市供热管网购买的暖气、热水，或从工业园区管道输送的蒸汽，按热费单付费。"
+    "自己用燃气、煤或电产生的热不算外购热力，请在上面填写燃料。",
+    "heat_unsure": "不确定（不填报；在出售集中供热的地区，能耗指标不计分）",
+    "heat_none": "没有：不交热费",
+    "heat_bought": "有：在下面填写全年用量",
+    "heat_amount": "全年外购热力用量",
+    "heat_amount_hint": "见全年热费单或热量表读数：单位吉焦（如 1200 或 1200吉焦），"
+    "也可在数字后写兆瓦时（如 330兆瓦时，每兆瓦时按 3.6 吉焦计）。"
+    "按吨计费的蒸汽、按面积收费且没有计量用量的暖气费无法换算，请在上面选“不确定”。",
+    "heat_forms": "请按热费单填写全年外购热力，单位吉焦（如 1200 或 1200吉焦）或兆瓦时（如 330兆瓦时）。"
+    "按吨计费的蒸汽、按面积收费的暖气费无法换算，请在上面选“不确定”。",
+    "heat_needs_bought": "要填写用量，请在上面选“有”（选“没有”时只能填 0），或不填此项。",
     "bottles_or_kg": "已选择每瓶规格：{n} 是瓶数还是千克数？请写 {n}瓶 或 {n}kg。",
     "electricity_looks_like_money": "这看起来是金额：如果是全年电费，请把右侧单位改为“元（全年电费）”；"
     "如果是千瓦时，请只填数字，例如 12000 或 1.2万。",
@@ -431,6 +467,7 @@ _ZH: dict[str, str] = {
     "（{residual} 千克二氧化碳/千瓦时：全国平均值，且不含已作为绿电交易售出的非化石能源电量）计算，"
     "因此基于市场的数值可能高于基于位置的数值；范围三是用水、废弃物和商务差旅。",
     "basis_scope12_market": "范围一+范围二（基于市场）",
+    "heat_in_scope2": "外购热力（{gj} 吉焦）同样计入范围二，基于位置和基于市场相同：{t} 吨二氧化碳当量。",
     "colon": "：",
     "comma": "，",
     "semicolon": "；",
@@ -445,9 +482,9 @@ _ZH: dict[str, str] = {
     "from_bill": "用电量由您填写的全年电费 {spend}元，"
     "按本评级所用标准（{standard}）假设的电价 {tariff} 元/千瓦时换算，约 {kwh} 千瓦时；"
     "该电价是 greenrate 的假设，不是公开统计数据，按电费单填写千瓦时数可避免换算。",
-    "more_details": "更多信息（选填）：经营面积、用水、废弃物，上一年的用电、燃料和车辆用量",
+    "more_details": "更多信息（选填）：经营面积、用水、废弃物，上一年的用电、燃料、热力和车辆用量",
     "more_details_hint": "请按您自己的记录填写，不填即视为未填报。标准按这些数据计算数据完整度："
-    "填报过少时评级有上限（数据不完整）。要与上一年对比，本年填了的用电、燃料和车辆用量，"
+    "填报过少时评级有上限（数据不完整）。要与上一年对比，本年填了的用电、燃料、热力和车辆用量，"
     "请同时填写上一年的数据。",
     "water": "全年用水量（立方米）",
     "water_hint": "见水费单：水费单上的“吨”就是立方米。",
@@ -464,6 +501,11 @@ _ZH: dict[str, str] = {
     "previous_fuel_none": "本年燃料选的是“不使用”，无需填写上一年用量，请留空。",
     "previous_fuel_needs_this_year": "请先在上面选择本年燃料并填写用量：上一年用量要与之对比"
     "（选“不确定”或未填用量的管道天然气按估算，估算数据不参与对比）。",
+    "previous_heat": "上一年外购热力用量",
+    "previous_heat_hint": "见上一年热费单，单位与本年用量相同（吉焦或兆瓦时），与本年对比，"
+    "因此需先在上面回答本年外购热力（没有或用量）。按面积收费的暖气费请留空。",
+    "previous_heat_needs_this_year": "请先在上面回答本年外购热力（选“没有”或填写用量）："
+    "上一年用量要与之对比，未填报的年度不参与对比。",
     "previous_vehicle_amount": "上一年全部车辆用量：燃油车填加油升数，纯电动车填行驶公里数",
     "previous_vehicle_amount_hint": "见上一年加油票据或里程表，单位与本年车辆用量相同，与本年用量对比，"
     "因此需先填写本年用量（只填车辆数按估算，估算数据不参与对比）。车辆选“没有”的请留空。",
@@ -471,9 +513,9 @@ _ZH: dict[str, str] = {
     "previous_vehicles_need_this_year": "请先在上面选择车辆能源类型并填写本年加油升数或行驶公里数："
     "上一年用量要与之对比（只填车辆数按估算，估算数据不参与对比）。",
     "needs_waste": "请先填写全年产生的废弃物。",
-    "completeness_on_form": "经营面积、用水、废弃物，以及上一年的用电、燃料和车辆用量，"
+    "completeness_on_form": "经营面积、用水、废弃物，以及上一年的用电、燃料、热力和车辆用量，"
     "可在评级表单的“更多信息（选填）”中填写。",
-    "previous_on_form": "上一年的用电、燃料和车辆用量可在评级表单的“更多信息（选填）”中填写。",
+    "previous_on_form": "上一年的用电、燃料、热力和车辆用量可在评级表单的“更多信息（选填）”中填写。",
     "fuel_needs_gas": "请先在上面选择燃料种类，或不填用量。",
     "vehicle_fuel": "经营用车（轿车、面包车、货车）",
     "vehicle_fuel_hint": "在店内充电的电动自行车、电动摩托车已计入用电量，请不要填写。"

@@ -377,13 +377,24 @@ def scopes_note(rating: Mapping[str, Any], t: Mapping[str, str]) -> str:
     """What each scope counts, with the two electricity factors of the rating: market-based Scope 2 prices
     the power not covered by green certificates at the national residual factor, which can be well above
     the province's grid average (a Chengdu noodle shop: 7.03 t market-based against 1.68 t location-based at
-    Sichuan's hydro-heavy grid), while the note had read as if market-based could only be lower."""
+    Sichuan's hydro-heavy grid), while the note had read as if market-based could only be lower.
+
+    Heat bought (district heating, a park's steam) is Scope 2 too, one factor on both bases: said after the
+    electricity's, with its amount and emissions, where the rating counted any."""
     emissions = rating.get("emissions") or {}
     grid = (emissions.get("grid_factor") or {}).get("value")
     residual = (emissions.get("residual_factor") or {}).get("value")
     if grid is None or residual is None:
-        return t["scopes_explained"]
-    return t["scopes_explained_factors"].format(grid=f"{float(grid):g}", residual=f"{float(residual):g}")
+        note = t["scopes_explained"]
+    else:
+        note = t["scopes_explained_factors"].format(grid=f"{float(grid):g}", residual=f"{float(residual):g}")
+    heat = next((line for line in emissions.get("line_items") or () if line.get("path") == _HEAT), None)
+    if heat is None or not heat.get("quantity"):
+        return note
+    return note + t["heat_in_scope2"].format(gj=num(heat["quantity"], 1), t=num(heat.get("tco2e")))
+
+
+_HEAT = "energy.purchased_heat_gj"
 
 
 _ELECTRICITY = "energy.electricity_kwh"

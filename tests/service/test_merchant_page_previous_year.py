@@ -144,7 +144,8 @@ def test_the_chinese_page_asks_last_years_fuel_and_vehicles(make_app: AppFactory
         assert f'<label for="{field}">{zh[field]}（选填）</label>' in page
         assert f'<p class="hint" id="{field}-hint">{zh[field + "_hint"]}</p>' in page
         assert re.search(rf'id="{field}" name="{field}"[^>]* aria-describedby="{field}-hint">', page)
-    assert "<summary>更多信息（选填）：经营面积、用水、废弃物，上一年的用电、燃料和车辆用量</summary>" in page
+    assert ("<summary>更多信息（选填）：经营面积、用水、废弃物，上一年的用电、燃料、热力和车辆用量"
+            "</summary>") in page
     # the page's own punctuation: full-width in Chinese, none of the English page's
     for key in ("previous_fuel_hint", "previous_fuel_none", "previous_fuel_needs_this_year",
                 "previous_vehicle_amount_hint", "previous_vehicles_none", "previous_vehicles_need_this_year"):
@@ -204,7 +205,9 @@ def test_the_reason_for_a_change_not_compared_says_what_to_give_and_where() -> N
     (en,) = [r["text"] for r in reasons(rating, standard, "en")]
     assert en == code["message"] + " " + texts("en")["previous_on_form"]
     (zh,) = [r["text"] for r in reasons(rating, standard, "zh")]
-    assert zh == code["message_zh"] + "上一年的用电、燃料和车辆用量可在评级表单的“更多信息（选填）”中填写。"
+    assert zh == code["message_zh"] + (
+        "上一年的用电、燃料、热力和车辆用量可在评级表单的“更多信息（选填）”中填写。"
+    )
     # an indicator that does not compare two years is not pointed at last year's figures
     fuels = next(r for r in standard.missing_when_not_reported if r.field == "energy.fuels")
     intensity = {"indicator": "carbon_intensity", "effect": "negative",
