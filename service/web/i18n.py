@@ -163,8 +163,8 @@ _EN: dict[str, str] = {
     "scopes_explained_factors": "Scope 1 is the fuel you burn yourself; Scope 2 the electricity you buy, "
     "location-based at your grid's average factor ({grid} kg CO2 per kWh), market-based counting the green "
     "power you bought as zero and the rest at the national residual factor ({residual} kg CO2 per kWh: the "
-    "national average without the non-fossil power already sold as green power), so market-based can be "
-    "higher than location-based; Scope 3 your water, waste and business travel.",
+    "national average excluding the non-fossil power traded on the market), so market-based can be higher "
+    "than location-based; Scope 3 your water, waste and business travel.",
     "basis_scope12_market": "Scope 1 + Scope 2 market-based",
     "heat_in_scope2": " The heat you bought ({gj} GJ) is in Scope 2 as well, the same on both bases: {t} t "
     "CO2e.",
@@ -338,9 +338,9 @@ _ZH: dict[str, str] = {
     "revenue": "年营业收入（元）",
     "electricity": "年用电量",
     "electricity_unit": "单位",
-    "unit_kwh": "千瓦时",
+    "unit_kwh": "千瓦时（度）",
     "unit_bill": "元（全年电费）",
-    "green_share": "购买的绿色电力占上述用电量的百分比（绿证或绿电交易）",
+    "green_share": "购买的绿电（绿证或绿电交易）占上述用电量的百分比",
     "green_needs_kwh": "请以千瓦时填写用电量，才能填写购买的绿色电力。",
     "practices": "您已经在做的",
     "submit": "一键评级",
@@ -363,7 +363,7 @@ _ZH: dict[str, str] = {
     "open_html": "打印版",
     "open_json": "JSON",
     "open_vsme": "VSME 导出",
-    "errors": "请检查以下字段",
+    "errors": "请检查以下各项",
     "scope1": "范围一",
     "scope2": "范围二（基于位置）",
     "scope2m": "范围二（基于市场）",
@@ -417,8 +417,8 @@ _ZH: dict[str, str] = {
     "not_a_number": "请输入数字，例如 12000 或 1.2万。",
     "not_whole": "请输入整数，例如 6。",
     "decimal_comma": "小数请用小数点（1.5），逗号只用于千位分隔（1,500,000）。",
-    "revenue_unlikely": "相当于每名员工每年 {per} 元：这是以元计的全年营业收入吗（90万 即 900000）？"
-    "请更正，如果无误请勾选下方的确认框。",
+    "revenue_unlikely": "折合每名员工每年 {per} 元。这是以元计的全年营业收入吗（90万 即 900000）？"
+    "如有误请更正；如无误，请勾选下方的确认框。",
     "revenue_confirmed": "是的，这是以元计的全年营业收入",
     "too_small": "请输入不小于 {min} 的数值。",
     "too_large": "超过了 {max}，请核对数值。",
@@ -463,10 +463,10 @@ _ZH: dict[str, str] = {
     "wan_and_digits": "请写成 1.2万 或 12000。",
     "scopes_explained_factors": "范围一是您自己燃烧的燃料；"
     "范围二是您购买的电力：基于位置按所在电网的平均排放因子（{grid} 千克二氧化碳/千瓦时）计算，"
-    "基于市场则把购买的绿色电力按零计、其余电力按全国剩余电网排放因子"
-    "（{residual} 千克二氧化碳/千瓦时：全国平均值，且不含已作为绿电交易售出的非化石能源电量）计算，"
+    "基于市场则把购买的绿色电力按零计、其余电力按全国电力平均二氧化碳排放因子"
+    "（不包括市场化交易的非化石能源电量，{residual} 千克二氧化碳/千瓦时）计算，"
     "因此基于市场的数值可能高于基于位置的数值；范围三是用水、废弃物和商务差旅。",
-    "basis_scope12_market": "范围一+范围二（基于市场）",
+    "basis_scope12_market": "按范围一和基于市场的范围二计",
     "heat_in_scope2": "外购热力（{gj} 吉焦）同样计入范围二，基于位置和基于市场相同：{t} 吨二氧化碳当量。",
     "colon": "：",
     "comma": "，",
@@ -489,7 +489,7 @@ _ZH: dict[str, str] = {
     "water": "全年用水量（立方米）",
     "water_hint": "见水费单：水费单上的“吨”就是立方米。",
     "waste": "全年产生的废弃物（吨）",
-    "waste_hint": "店里全年丢弃或交运的全部废弃物，单位吨（也可填千克，如 800公斤）。",
+    "waste_hint": "店里全年扔掉或交给清运、回收单位的全部废弃物，单位吨（也可填千克，如 800公斤）。",
     "waste_recycled": "其中回收利用或卖给回收站的废弃物（吨）",
     "waste_recycled_hint": "填了废弃物而此项不填，按没有回收计。",
     "previous_electricity": "上一年用电量（千瓦时）",
@@ -516,7 +516,7 @@ _ZH: dict[str, str] = {
     "completeness_on_form": "经营面积、用水、废弃物，以及上一年的用电、燃料、热力和车辆用量，"
     "可在评级表单的“更多信息（选填）”中填写。",
     "previous_on_form": "上一年的用电、燃料、热力和车辆用量可在评级表单的“更多信息（选填）”中填写。",
-    "fuel_needs_gas": "请先在上面选择燃料种类，或不填用量。",
+    "fuel_needs_gas": "请先在上面选择燃料种类，或将用量留空。",
     "vehicle_fuel": "经营用车（轿车、面包车、货车）",
     "vehicle_fuel_hint": "在店内充电的电动自行车、电动摩托车已计入用电量，请不要填写。"
     "纯电动汽车按在公共充电桩购电计算。",
@@ -530,7 +530,7 @@ _ZH: dict[str, str] = {
     "vehicles_hint": "上面选择了车辆能源类型时必填，否则不填。",
     "vehicle_amount": "全部车辆全年用量：燃油车填加油升数，纯电动车填行驶公里数",
     "vehicle_amount_hint": "见加油票据，纯电动车见里程表。不填则每辆车按常见的年行驶里程估算。",
-    "vehicle_needs_fuel": "请先在上面选择车辆的能源类型，或不填此项。",
+    "vehicle_needs_fuel": "请先在上面选择车辆的能源类型，或将此项留空。",
     "pillar": "评价维度",
     "ladder": "等级与得分",
     "ladder_from": "{score} 分及以上",
@@ -582,9 +582,9 @@ _ZH: dict[str, str] = {
     "intensities": "碳强度",
     "green_loan": "绿色贷款",
     "not_computed": "无法计算",
-    "loan_eligible": "评级为{grade}，可申请用于绿色项目（如节能、可再生能源）的绿色贷款："
+    "loan_eligible": "本店铺评级为{grade}。用于绿色项目（如节能、可再生能源）的贷款，可以申请绿色贷款："
     "请将本评级（或披露报告）出示给您的银行。",
-    "loan_preferential": "作为绿色评级企业，您的普通经营贷款也可能获得银行的优惠条件。",
+    "loan_preferential": "您的评级已达到绿色评级借款人的要求，普通经营贷款也可能获得银行的优惠条件。",
     "loan_blocked": "暂不能申请绿色贷款：{reasons}。",
     "loan_below": "绿色贷款要求评级达到{min}或以上；本店铺评级为{grade}。"
     "下方的改进计划给出了成本最低的提升路径。",

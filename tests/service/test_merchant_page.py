@@ -827,7 +827,10 @@ def test_the_result_says_what_the_rating_means_for_a_green_loan() -> None:
     eligible = {"grade": "green", "green_loan": {"eligible": True, "basis": "borrower", "knock_outs": []}}
     assert green_loan_line(eligible, "light_green", en) == {
         "eligible": True, "text": en["loan_eligible"].format(grade="Green")}
-    assert "评级为中绿，可申请" in green_loan_line(eligible, "light_green", zh)["text"]
+    assert "本店铺评级为中绿。用于绿色项目" in green_loan_line(eligible, "light_green", zh)["text"]
+    rated = {"grade": "green", "green_loan": {**eligible["green_loan"], "green_rated_borrower": True}}
+    assert "您的评级已达到绿色评级借款人的要求" in green_loan_line(rated, "light_green", zh)["text"]
+    assert "bank. As a green-rated business" in green_loan_line(rated, "light_green", en)["text"]
     penalty = {"grade": "light_green", "green_loan": {
         "eligible": False,
         "rationale": ["A knock-out rule applies, so no green-loan treatment is available."],
@@ -1110,7 +1113,7 @@ def test_an_unlikely_revenue_is_confirmed_before_it_is_rated_and_disclosed(make_
     assert asked.status_code == 422 and "That is 11 yuan a year per employee" in html
     assert 'id="revenue_confirmed" name="revenue_confirmed" value="yes" >' in html  # offered, not ticked
     zh = _post(client, "zh", revenue="90").get_data(as_text=True)
-    assert "相当于每名员工每年 11 元" in zh
+    assert "折合每名员工每年 11 元" in zh
     confirmed = _post(client, revenue="90", revenue_confirmed="yes")
     assert confirmed.status_code == 303
     assert _stored_rating(app, confirmed.headers["Location"])["emissions"]["intensities"][

@@ -233,7 +233,9 @@ def test_scope2_note_names_both_factors_and_the_intensity_its_basis(make_app: Ap
     assert rating["emissions"]["scope2_market"] > rating["emissions"]["scope2_location"] and residual > grid
     zh = _text(client.get(location).get_data(as_text=True))
     assert f"基于位置按所在电网的平均排放因子（{grid:g} 千克二氧化碳/千瓦时）" in zh
-    assert f"全国剩余电网排放因子（{residual:g} 千克二氧化碳/千瓦时" in zh and "可能高于基于位置的数值" in zh
+    # the residual factor by its name in the MEE/NBS notice, which a Chinese bank knows it by
+    assert f"全国电力平均二氧化碳排放因子（不包括市场化交易的非化石能源电量，{residual:g} 千克" in zh
+    assert "可能高于基于位置的数值" in zh
     en = _text(client.get(location.replace("lang=zh", "lang=en")).get_data(as_text=True))
     assert f"national residual factor ({residual:g} kg CO2 per kWh" in en
     assert "market-based can be higher than location-based" in en
@@ -247,7 +249,7 @@ def test_scope2_note_names_both_factors_and_the_intensity_its_basis(make_app: Ap
     }])
     standard = load_standard(DEFAULT_STANDARD)
     (zh_reason,), (en_reason,) = (reasons(listed, standard, lang) for lang in ("zh", "en"))
-    assert zh_reason["text"].startswith("营收碳强度（范围一+范围二（基于市场））：")
+    assert zh_reason["text"].startswith("营收碳强度（按范围一和基于市场的范围二计）：")
     assert en_reason["text"].startswith("Carbon intensity of revenue (Scope 1 + Scope 2 market-based):")
 
 
