@@ -311,6 +311,8 @@ _EN: dict[str, str] = {
     "knock_out_insufficient_data": "incomplete data",
     "knock_out_coal_burned_on_site": "coal is burned on the premises",
     "list_sep": "; ",
+    # between two sentences in running text: a Chinese sentence ends in "。" and takes no space after it
+    "sentence_sep": " ",
     # after engine prose left in English on a page in another language (never shown on the English page)
     "english_original": " (English original)",
     "comparative_item": "previous year {previous} t CO2e, reporting year {current} t CO2e, change {change}",
@@ -594,6 +596,7 @@ _ZH: dict[str, str] = {
     "knock_out_insufficient_data": "数据不完整",
     "knock_out_coal_burned_on_site": "经营场所内燃煤",
     "list_sep": "；",
+    "sentence_sep": "",
     # a rating stored before engine 1.9 has its notes in English only: shown as they are, and said to be
     "english_original": "（英文原文）",
     "comparative_item": "上一年 {previous} 吨二氧化碳当量，报告年 {current} 吨二氧化碳当量，变化 {change}",

@@ -111,7 +111,7 @@ def reasons(
         elif c is not None and c.get("value") is None and _waits_on_an_input(r, standard):
             text = str(r.get("message_zh") or r["message"]) if lang == "zh" else str(r["message"])
             if r["indicator"] in YEAR_ON_YEAR:  # last year's figures: where the form takes them
-                text = f"{text}{'' if lang == 'zh' else ' '}{texts(lang)['previous_on_form']}"
+                text = f"{text}{texts(lang)['sentence_sep']}{texts(lang)['previous_on_form']}"
         else:
             text = None if c is None else _reason_text(c, name, lang, r.get("message_zh"))
         text = _with_basis(r["indicator"], name, text or r["message"], lang)
@@ -546,7 +546,7 @@ def green_loan_line(
     if loan.get("eligible"):
         text = t["loan_eligible"].format(grade=grade)
         if loan.get("green_rated_borrower"):
-            text += " " + t["loan_preferential"]
+            text += t["sentence_sep"] + t["loan_preferential"]
         return {"eligible": True, "text": text}
     # knock_outs lists only the rules that deny green-loan treatment (engine 1.3; before, every knock-out did)
     blocked = [str(k).split(":", 1)[0] for k in loan.get("knock_outs", [])]

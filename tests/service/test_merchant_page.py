@@ -511,6 +511,7 @@ def test_chinese_disclosure_and_result_are_in_chinese(make_app: AppFactory) -> N
     result = client.get(location + "?lang=zh").get_data(as_text=True)
     assert "energy.fuels" not in result and "t CO2e" not in result
     assert "现场燃料消耗（天然气）" in result and "吨二氧化碳当量。" in result
+    assert "吨二氧化碳当量。范围一是" in result and "。 " not in result  # no space after "。"
 
 
 _PATH_CASE: dict[str, Any] = {
@@ -829,7 +830,8 @@ def test_the_result_says_what_the_rating_means_for_a_green_loan() -> None:
         "eligible": True, "text": en["loan_eligible"].format(grade="Green")}
     assert "本店铺评级为中绿。用于绿色项目" in green_loan_line(eligible, "light_green", zh)["text"]
     rated = {"grade": "green", "green_loan": {**eligible["green_loan"], "green_rated_borrower": True}}
-    assert "您的评级已达到绿色评级借款人的要求" in green_loan_line(rated, "light_green", zh)["text"]
+    # the second sentence follows the first as Chinese writes it, with no space after "。"
+    assert "银行。您的评级已达到绿色评级借款人的要求" in green_loan_line(rated, "light_green", zh)["text"]
     assert "bank. As a green-rated business" in green_loan_line(rated, "light_green", en)["text"]
     penalty = {"grade": "light_green", "green_loan": {
         "eligible": False,
