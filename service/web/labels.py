@@ -52,7 +52,7 @@ ITEM_LABELS: Mapping[str, tuple[str, str]] = {
     "fallbacks": ("Emission factor fallbacks", "排放因子替代"),
     "reliefs": ("Reliefs applied", "适用的豁免"),
     "gross_emissions": ("Gross emissions", "总排放（未抵扣碳信用）"),
-    "greenhouse_gases": ("Greenhouse gases and warming potentials", "温室气体种类与全球增温潜势"),
+    "greenhouse_gases": ("Greenhouse gases and warming potentials", "温室气体种类与全球变暖潜能值"),
     "assumptions": ("Measurement assumptions", "计量假设"),
     "exclusions": ("Activities left out", "未纳入的活动"),
 }
@@ -60,7 +60,8 @@ ITEM_LABELS: Mapping[str, tuple[str, str]] = {
 #: Every operating-data field the standard's estimation rules can fill (``estimated_fields``).
 FIELD_LABELS: Mapping[str, tuple[str, str]] = {
     "energy.electricity_kwh": ("Electricity use (kWh)", "用电量（千瓦时）"),
-    "energy.fuels": ("Fuel burned on site (natural gas)", "现场燃料消耗（天然气）"),
+    # 经营场所, as the standard names the site fuels (its knock-out and reasons) and the disclosure does
+    "energy.fuels": ("Fuel burned on site (natural gas)", "经营场所燃料（天然气）"),
     # not an estimation rule's field: a fleet item counted by vehicles alone, its distance the seed's
     "transport.fleet.*.km": ("Vehicles' yearly distance (a typical distance per vehicle)",
                              "车辆全年行驶里程（按每辆车常见里程估算）"),
@@ -108,8 +109,9 @@ def field_labels(paths: Sequence[str], lang: str) -> list[str]:
 
 
 def joined(labels: Sequence[str], lang: str) -> str:
-    """Labels as one list in running text ("-" for none)."""
-    return ("、" if lang == "zh" else ", ").join(labels) or "-"
+    """Labels as one list in running text ("-" for none; "无" in Chinese, where a dash after "：" reads as
+    a figure left blank)."""
+    return ("、" if lang == "zh" else ", ").join(labels) or ("无" if lang == "zh" else "-")
 
 
 def data_source_label(source: str, lang: str) -> str:

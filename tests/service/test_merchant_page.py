@@ -20,6 +20,7 @@ from sqlalchemy import create_engine
 from rating_model.operating_data import PRACTICE_FLAGS
 from service.web import csrf
 from service.web.i18n import texts
+from service.web.labels import joined
 from service.web.view import green_loan_line, plan
 from tests.conftest import AppFactory, bearer, create_key, payload, services_of
 from tests.live_services import free_port
@@ -478,7 +479,7 @@ def test_chinese_disclosure_and_result_are_in_chinese(make_app: AppFactory) -> N
         "来源</th>",
         "PCAF 数据质量评分",
         "碳信用单独列报",
-        "现场燃料消耗（天然气）",
+        "经营场所燃料（天然气）",
         "吨二氧化碳当量</th>",
     ):
         assert fixed in zh, fixed
@@ -510,9 +511,15 @@ def test_chinese_disclosure_and_result_are_in_chinese(make_app: AppFactory) -> N
     assert 'lang="en"' not in en.split("<body>")[1] and "Scope 1 (t CO2e)" in en
     result = client.get(location + "?lang=zh").get_data(as_text=True)
     assert "energy.fuels" not in result and "t CO2e" not in result
-    assert "现场燃料消耗（天然气）" in result and "吨二氧化碳当量。" in result
+    assert "经营场所燃料（天然气）" in result and "吨二氧化碳当量。" in result
     assert "吨二氧化碳当量。范围一是" in result and "。 " not in result  # no space after "。"
 
+
+
+def test_an_empty_list_reads_as_none_in_chinese() -> None:
+    """"估算数据：-" read as a figure left blank on the printed disclosure; Chinese says 无."""
+    assert joined([], "zh") == "无" and joined([], "en") == "-"
+    assert joined(["用电量", "经营场所燃料"], "zh") == "用电量、经营场所燃料"
 
 _PATH_CASE: dict[str, Any] = {
     "grade": "not_green",
