@@ -26,9 +26,18 @@ def num(value: Any, digits: int = 2) -> str:
     return f"{value:.{digits}f}"
 
 
-def pct(value: Any) -> str:
-    """A 0-1 share as a percentage with one decimal."""
-    return "n/a" if value is None else f"{float(value) * 100:.1f} %"
+def pct(value: Any, lang: str = "en") -> str:
+    """A 0-1 share as a percentage with one decimal: "5.9 %" in English, "5.9%" in Chinese, as the engine's
+    Chinese notes write it beside the figure ("可再生能源占比 5.9%") and as a Chinese reader writes it."""
+    if value is None:
+        return texts(lang)["not_computed"] if lang == "zh" else "n/a"
+    return f"{float(value) * 100:.1f}{percent_sign(lang)}"
+
+
+def percent_sign(lang: str) -> str:
+    """The percent sign after a figure in ``lang``: spaced in English (as the pages write it), not in
+    Chinese."""
+    return "%" if lang == "zh" else " %"
 
 
 def show(value: Any) -> str:

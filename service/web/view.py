@@ -15,7 +15,7 @@ from rating_model import estimation
 from rating_model.disclosure import assumed_figures, inventory
 from rating_model.indicators import YEAR_ON_YEAR
 from rating_model.standard import Standard, load_standard, published_standard_path
-from service.disclosure.render import num, show
+from service.disclosure.render import num, percent_sign, show
 from service.web.i18n import amount, texts
 from service.web.labels import data_source_label, field_labels, joined
 
@@ -510,7 +510,7 @@ def disclosure_value(key: str, value: Any, lang: str, value_zh: Any = None) -> d
         text = t["comparative_item"].format(
             previous=num(value.get("previous_year_tco2e")),
             current=num(value.get("reporting_year_tco2e")),
-            change=t["not_computed"] if change is None else f"{float(change):+.1f} %",
+            change=t["not_computed"] if change is None else f"{float(change):+.1f}{percent_sign(lang)}",
         )
         return {"text": text, "lang": None}
     return {"text": show(value), "lang": None if lang == "en" else "en"}

@@ -20,8 +20,8 @@ def _rate(client: FlaskClient, key: str, body: dict[str, Any] | None = None) -> 
     return response.get_json()  # type: ignore[no-any-return]
 
 
-def _figures(rating: dict[str, Any]) -> list[str]:
-    """The figures a reader checks, formatted as the page prints them.
+def _figures(rating: dict[str, Any], lang: str = "en") -> list[str]:
+    """The figures a reader checks, formatted as the page in ``lang`` prints them ("5.9 %", "5.9%").
 
     Scope 3 is a figure only where the rating discloses it; otherwise the page states its status instead.
     """
@@ -35,7 +35,7 @@ def _figures(rating: dict[str, Any]) -> list[str]:
         *([f"{em['scope3']['total']:.2f}"] if scope3_disclosed else []),
         f"{em['total']:.2f}",
         f"{em['energy_mwh']:.2f}",
-        f"{em['renewable_share'] * 100:.1f} %",
+        f"{em['renewable_share'] * 100:.1f}{'%' if lang == 'zh' else ' %'}",
     ]
 
 
@@ -83,6 +83,7 @@ def test_html_and_pdf_carry_the_same_figures_as_the_json_rating(client: FlaskCli
     text = "\n".join(p.extract_text() for p in reader.pages)
     for figure in _figures(rating):
         assert figure in page, figure
+    for figure in _figures(rating, "zh"):
         assert figure in text, figure
     assert "杭州绿色面馆" in text and "气候相关信息披露" in text  # Chinese renders (embedded CJK font)
     assert rating["id"] in text
@@ -279,7 +280,8 @@ def test_printed_disclosure_shows_the_comparison_with_the_previous_year(
     expected = {
         "en": f"previous year {value['previous_year_tco2e']:.2f} t CO2e, reporting year "
         f"{value['reporting_year_tco2e']:.2f} t CO2e, change {value['change_pct']:+.1f} %",
-        "zh": f"上一年 {value['previous_year_tco2e']:.2f} 吨二氧化碳当量",
+        "zh": f"上一年 {value['previous_year_tco2e']:.2f} 吨二氧化碳当量，报告年 "
+        f"{value['reporting_year_tco2e']:.2f} 吨二氧化碳当量，变化 {value['change_pct']:+.1f}%",
     }
     for lang, text in expected.items():
         page = client.get(f"{url}?lang={lang}", headers={**bearer(bank_key), "Accept": "text/html"})
