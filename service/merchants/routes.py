@@ -4,7 +4,8 @@ A merchant key reaches only its own merchant id; any other id answers 404, exact
 so a merchant cannot even learn which ids exist. A bank key keeps profiles for any merchant of its own
 tenant. One-click issues through :func:`service.ratings.issuing.issue_rating`, the very function behind
 ``POST /v1/ratings``, so the rating is cached, recorded and reproducible like any other; it is recorded
-for the merchant, so the merchant's own key can read it and its disclosure.
+for the merchant, so the merchant's own key can read it and its disclosure. A profile can be deleted (a
+merchant that withdraws its data); the ratings it issued stay, each the record of what was issued.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import dataclasses
 import json
 from typing import Any
 
+import structlog
 from flask import Response, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
@@ -33,7 +35,7 @@ from service.ratings.issuing import issue_rating
 from service.ratings.routes import ISSUE_HEADERS
 from service.ratings.routes import _context as issuing_context
 from service.ratings.routes import _issued_response as issued_response
-from service.records.profiles import StoredProfile, get_profile, put_profile
+from service.records.profiles import StoredProfile, delete_profile, get_profile, put_profile
 
 blp = Blueprint(
     "merchants",
@@ -41,6 +43,8 @@ blp = Blueprint(
     url_prefix="/v1/merchants",
     description="Merchant profiles and the one-click rating from the stored profile.",
 )
+
+_log = structlog.get_logger("greenrate.merchants")
 
 # One instance for what PUT accepts and what one-click rates, configured exactly like POST /v1/ratings' own.
 _OPERATING_DATA = OperatingDataSchema()
@@ -94,6 +98,28 @@ class MerchantProfile(MethodView):
         if stored is None:
             abort(404, message="Merchant profile not found.")
         return _profile_response(stored, 200)
+
+    @documented(blp, 401, 403, 404, 429, 503, operation="delete_merchant_profile")
+    @requires("merchant", "bank")
+    @blp.response(204)
+    def delete(self, merchant_id: str) -> Response:
+        """Delete the stored profile (204; 404 when none, or for another merchant's id).
+
+        For a merchant that withdraws its data, or a bank whose relationship with it has ended: a profile
+        is the merchant's operating data and its business name, which for a sole proprietor is personal
+        information. Ratings already issued from it are not touched: each is the record of what was issued
+        (the operator erases one with `greenrate ratings erase`). A one-click rating then answers 404 until
+        a profile is stored again.
+        """
+        principal = _reachable(merchant_id)
+        if not delete_profile(services().db, principal.tenant, merchant_id):
+            abort(404, message="Merchant profile not found.")
+        # the trace of a deletion, as `ratings erase` leaves one: who and which, never the profile's content
+        _log.info("merchant_profile_deleted", tenant=principal.tenant, merchant_id=merchant_id,
+                  actor_prefix=principal.prefix, actor_role=principal.role)
+        no_content = Response(status=204)
+        del no_content.headers["Content-Type"]  # no body, so no type (not the JSON flask-smorest would claim)
+        return no_content
 
 
 @blp.route(f"/<{_MERCHANT_ID}>/rating")

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Engine, Table, select
+from sqlalchemy import Engine, Table, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from service.records.database import as_utc
@@ -67,3 +67,14 @@ def get_profile(db: Engine, tenant: str, merchant_id: str) -> StoredProfile | No
     if row is None:
         return None
     return StoredProfile(row.merchant_id, row.profile_json, as_utc(row.updated_at))
+
+
+def delete_profile(db: Engine, tenant: str, merchant_id: str) -> bool:
+    """Delete the profile; whether there was one. The table is not append-only (a profile is the merchant's
+    current data, replaced on every PUT): a merchant that withdraws, or a bank whose relationship with it
+    ended, had no way to have it deleted but SQL (data-protection review, PIPL art. 47)."""
+    t = merchant_profiles.c
+    with db.begin() as conn:
+        statement = delete(merchant_profiles).where(t.tenant == tenant, t.merchant_id == merchant_id)
+        deleted = conn.execute(statement)
+    return bool(deleted.rowcount)

@@ -101,6 +101,40 @@ def test_banks_keep_profiles_of_their_own_tenant_only(app: Flask, client: FlaskC
     )
 
 
+def test_a_profile_can_be_deleted_by_its_merchant_or_bank_only(
+    app: Flask, client: FlaskClient, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A sole proprietor's profile (its name is personal information) had no way to be deleted but SQL
+    (data-protection review): DELETE removes it; other merchants and tenants get the 404 of a missing one,
+    the ratings it issued stay readable, and the log line names who deleted which, never the content."""
+    mine = create_key(app, "bank-a", "merchant", merchant_id="m-1")
+    other = create_key(app, "bank-a", "merchant", merchant_id="m-2")
+    foreign = create_key(app, "bank-b", "bank")
+    bank = create_key(app, "bank-a", "bank")
+    analyst = create_key(app, "bank-a", "analyst")
+    body = copy.deepcopy(MINIMAL)
+    body["company"]["name"] = "张三小吃店"
+    assert client.put("/v1/merchants/m-1/profile", json=body, headers=bearer(mine)).status_code == 200
+    rating = client.post("/v1/merchants/m-1/rating", headers=bearer(mine))
+    assert client.delete("/v1/merchants/m-1/profile", headers=bearer(other)).status_code == 404
+    assert client.delete("/v1/merchants/m-1/profile", headers=bearer(foreign)).status_code == 404
+    assert client.delete("/v1/merchants/m-1/profile", headers=bearer(analyst)).status_code == 403
+    assert client.get("/v1/merchants/m-1/profile", headers=bearer(mine)).status_code == 200
+    capsys.readouterr()
+    deleted = client.delete("/v1/merchants/m-1/profile", headers=bearer(mine))
+    assert deleted.status_code == 204 and deleted.data == b"" and "Content-Type" not in deleted.headers
+    logged = capsys.readouterr().err
+    assert "merchant_profile_deleted" in logged and "张三" not in logged and "\\u5f20" not in logged
+    assert client.get("/v1/merchants/m-1/profile", headers=bearer(mine)).status_code == 404
+    assert client.post("/v1/merchants/m-1/rating", headers=bearer(mine)).status_code == 404
+    assert client.delete("/v1/merchants/m-1/profile", headers=bearer(mine)).status_code == 404
+    assert client.get(rating.headers["Location"], headers=bearer(mine)).status_code == 200
+    # a bank deletes the profile of a merchant of its own tenant
+    assert client.put("/v1/merchants/m-2/profile", json=body, headers=bearer(other)).status_code == 200
+    assert client.delete("/v1/merchants/m-2/profile", headers=bearer(bank)).status_code == 204
+    assert client.get("/v1/merchants/m-2/profile", headers=bearer(other)).status_code == 404
+
+
 def test_profile_errors(app: Flask, client: FlaskClient) -> None:
     key = create_key(app, "bank-a", "merchant", merchant_id="m-1")
     analyst = create_key(app, "bank-a", "analyst")
