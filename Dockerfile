@@ -29,6 +29,11 @@ COPY --from=builder /wheels /wheels
 RUN pip install --no-cache-dir --no-index --find-links /wheels greenrate && rm -rf /wheels
 COPY gunicorn.conf.py ./gunicorn.conf.py
 RUN mkdir -p /app/instance/portfolios && chown -R greenrate:greenrate /app/instance
+# The build's revision, recorded and signed with every rating the image issues and shown by /readyz (an image
+# holds no .git to read it from): docker build --build-arg GREENRATE_REVISION=$(git rev-parse HEAD) .
+# Declared last, so a new revision rebuilds no layer: only this one.
+ARG GREENRATE_REVISION=unknown
+ENV GREENRATE_REVISION=${GREENRATE_REVISION}
 USER greenrate
 EXPOSE 8000
 # No curl in slim images: probe liveness with the standard library, at the address GREENRATE_BIND names

@@ -124,6 +124,17 @@ class RatingSummarySchema(Schema):
             "`X-Input-SHA256` header of the rating's own answers. Keep it for audit."
         },
     )
+    code_revision = fields.String(
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "The build of the service that issued it, as recorded and signed with it (the "
+            "operator's `GREENRATE_REVISION`, such as a git commit; else the package version and commit it "
+            "ran from, `0.1.0+g<commit>`; `unknown` when it could not be told), for audit: which build to "
+            "run to reproduce it. Null: issued before builds were recorded. A later identical request gets "
+            "the same rating, whichever build answers it; `GET /readyz` names the build running."
+        },
+    )
 
 
 class RatingPageSchema(Schema):

@@ -143,3 +143,10 @@ class ReadinessSchema(Schema):
     status = fields.String(required=True, validate=validate.OneOf(("ok", "degraded", "unavailable")))
     checks = fields.Dict(keys=fields.String(), values=fields.Nested(CheckSchema), required=True)
     versions = fields.Dict(keys=fields.String(), values=fields.String())
+    code_revision = fields.String(
+        metadata={
+            "description": "The build this worker runs, which every rating it issues records (the list's "
+            "`code_revision`): `GREENRATE_REVISION`, else the package version and git commit it runs from, "
+            "else `unknown`. Workers behind one address showing two are a deploy under way."
+        },
+    )

@@ -111,6 +111,9 @@ class Settings:
     # Days a finished job's files (the upload and the per-borrower results) are kept; 0 keeps them. The
     # job's row and summary stay either way.
     portfolio_retention_days: int = 0
+    # The build this process runs, recorded with every rating it issues (service.revision); unset: the package
+    # version and git commit of a checkout, else "unknown". The image sets it from its build argument.
+    revision: str | None = None
     # Not a GREENRATE_ variable: prometheus_client's own, set up by gunicorn.conf.py.
     metrics_multiproc_dir: str | None = None
 
@@ -411,6 +414,21 @@ def _check_together(values: Mapping[str, Any]) -> None:
         )
 
 
+#: A code revision: printable ASCII without spaces (a commit, a tag, ``0.1.0+g<commit>``), as long as the
+#: ratings' column holds (service.records.tables).
+_REVISION = re.compile(r"[!-~]{1,100}")
+
+
+def _parse_revision(raw: str) -> str | None:
+    """The build's name as the image or the deploy gives it; empty means unset (``ARG`` passed through)."""
+    value = raw.strip()
+    if not value:
+        return None
+    if not _REVISION.fullmatch(value):
+        raise ConfigError("must be 1-100 printable ASCII characters without spaces, such as a git commit")
+    return value
+
+
 def _parse_directory(raw: str) -> str:
     value = raw.strip()
     if not value:
@@ -463,6 +481,7 @@ _APP_PARSERS: dict[str, Callable[[str], Any]] = {
     "portfolio_job_timeout_seconds": _WholeNumber(60, 7 * 24 * 3600),
     "portfolio_processes": _WholeNumber(1, 64),
     "portfolio_retention_days": _WholeNumber(0, 36_600),
+    "revision": _parse_revision,
 }
 
 _SERVER_PARSERS: dict[str, Callable[[str], Any]] = {

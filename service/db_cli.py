@@ -19,7 +19,7 @@ from service.models import register_packaged_default
 from service.records import api_keys, migrate
 from service.records.database import encoding_problem, recorded_compatibility, schema_status
 from service.records.rating_signatures import count_signed
-from service.records.ratings import count_engine_versioned
+from service.records.ratings import count_code_revisioned, count_engine_versioned
 
 
 def _migration_error(engine: Engine, exc: CommandError | SQLAlchemyError) -> click.ClickException:
@@ -130,6 +130,7 @@ def db_downgrade(revision: str, drop_records: bool) -> None:
         expiring = api_keys.count_expiring(engine)
         versioned = count_engine_versioned(engine)
         signed = count_signed(engine)
+        revisioned = count_code_revisioned(engine)
         try:
             migrate.downgrade(engine, revision, lock_timeout_seconds=settings.migration_lock_timeout_seconds,
                               say=_say)
@@ -143,6 +144,7 @@ def db_downgrade(revision: str, drop_records: bool) -> None:
         expiring_after = api_keys.count_expiring(engine)
         versioned_after = count_engine_versioned(engine)
         signed_after = count_signed(engine)
+        revisioned_after = count_code_revisioned(engine)
         ratings_kept = inspect(engine).has_table("ratings")
     click.echo(f"database at revision {current}")
     if lost:
@@ -163,6 +165,12 @@ def db_downgrade(revision: str, drop_records: bool) -> None:
             f"{signed} rating(s) lost their signature: each is still served, as a rating issued before "
             "signing, but a change to its record in the database is no longer caught, and after upgrading "
             "again it stays unsigned (greenrate ratings verify checks all but its signature)"
+        )
+    if revisioned and revisioned_after is None and ratings_kept:
+        click.echo(
+            f"{revisioned} rating(s) lost the build that issued them (code_revision) and its signature (v2): "
+            "each is still served and verified by its v1 signature, and after upgrading again its build is "
+            "shown as not recorded"
         )
 
 

@@ -19,6 +19,7 @@ from service.cache import RatingCache, create_cache
 from service.config import Settings
 from service.engine_slot import EngineSlot
 from service.records.database import create_db_engine
+from service.revision import UNKNOWN, code_revision
 from service.write_health import WriteHealth
 
 EXTENSION_NAME = "greenrate"
@@ -32,10 +33,12 @@ class Services:
     engines: EngineSlot
     keys: KeyRing
     writes: WriteHealth = field(default_factory=WriteHealth)  # recent write failures on this host
+    # the build this process runs (service.revision): recorded with every rating it issues
+    revision: str = UNKNOWN
 
 
 def init_app(app: Flask, settings: Settings, engines: EngineSlot | None = None) -> Services:
-    """Create the pool, the cache client and the (lazily loaded) engine slot for this app."""
+    """Create the pool, the cache client and the (lazily loaded) engine slot for this app; name its build."""
     db = create_db_engine(settings)
     services = Services(
         settings=settings,
@@ -45,6 +48,7 @@ def init_app(app: Flask, settings: Settings, engines: EngineSlot | None = None) 
         keys=KeyRing(db, settings.key_cache_seconds),
         # shared by the workers of this host, through the multiprocess directory gunicorn sets up
         writes=WriteHealth(shared_dir=settings.metrics_multiproc_dir),
+        revision=code_revision(settings.revision),  # resolved once per process, not per request
     )
     app.extensions[EXTENSION_NAME] = services
     return services

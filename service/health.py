@@ -6,7 +6,8 @@ no write failed in the last 30 s without one succeeding since, :mod:`service.wri
 engine (without them nothing can be issued: 503) and the cache (without it ratings are still served, so
 it only makes the service ``degraded``).
 
-Like the versions being served, it names the key new ratings are signed with, by its public id (never the
+Like the versions being served and the build running (``code_revision``, :mod:`service.revision`, which
+every rating issued here records), it names the key new ratings are signed with, by its public id (never the
 secret), and the previous ones still accepted (``checks.signing``): machines behind one address that
 share a database need the same secret, and two that differ show two ids, where each would refuse the
 other's ratings.
@@ -65,7 +66,7 @@ def readiness(s: Services) -> dict[str, Any]:
     checks["cache"] = {"status": cache.status, "detail": cache.detail}
     statuses = {c["status"] for c in checks.values()}
     overall = "unavailable" if "unavailable" in statuses else "degraded" if "degraded" in statuses else "ok"
-    return {"status": overall, "checks": checks, "versions": versions}
+    return {"status": overall, "checks": checks, "versions": versions, "code_revision": s.revision}
 
 
 @blp.route("/healthz")

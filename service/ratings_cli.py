@@ -22,6 +22,7 @@ from service.commands import command_settings, database, database_error
 from service.config import Settings
 from service.ratings import verification
 from service.records.rating_signatures import RatingKey, service_rating_key
+from service.revision import code_revision
 
 _erasure_log = structlog.get_logger("greenrate.erasure")
 
@@ -37,7 +38,8 @@ def ratings() -> None:
               help="Verify this many issued ratings picked at random instead (after a restore, say).")
 def verify_rating(rating_id: str | None, sample: int | None) -> None:
     """Check RATING_ID's record against its signature, then re-derive it from its recorded input and
-    versions and compare it byte for byte.
+    versions and compare it byte for byte. Says which build issued it (as recorded) and which build runs
+    the check.
 
     Exit 0 when its record is as issued (signature valid: with the current key, or with a previous one
     listed in GREENRATE_PREVIOUS_SECRET_KEYS, said so; or unsigned: issued before signing) and it is
@@ -69,6 +71,7 @@ def verify_rating(rating_id: str | None, sample: int | None) -> None:
     click.echo(f"{who}: {_signature(outcome, key)}")
     for reason in outcome.tampered:
         click.echo(f"  tampered: {reason}")
+    click.echo(f"{who}: {_issued_by(outcome)}; this command runs build {code_revision(settings.revision)}")
     for note in outcome.notes:
         click.echo(f"note: {note}")
     versions = ", ".join(f"{name} {value}" for name, value in outcome.versions.items())
@@ -82,6 +85,13 @@ def verify_rating(rating_id: str | None, sample: int | None) -> None:
             click.echo(f"  {path}")
     if not outcome.proven:
         raise SystemExit(1)
+
+
+def _issued_by(outcome: verification.Verification) -> str:
+    """The build that issued the rating, as its record says (the one to run to reproduce it)."""
+    if outcome.code_revision is None:
+        return "issued by a build not recorded (before migration 0019)"
+    return f"issued by build {outcome.code_revision}"
 
 
 def _signature(outcome: verification.Verification, key: RatingKey) -> str:
@@ -159,7 +169,8 @@ def _verify_sample(settings: Settings, key: RatingKey, count: int) -> None:
                 elif outcome.cannot_verify is not None:
                     click.echo(f"{rating_id}: {category}: {outcome.cannot_verify}")
                 elif not outcome.identical:
-                    click.echo(f"{rating_id}: {category} at {', '.join(outcome.differences[:5])}")
+                    click.echo(f"{rating_id}: {category} at {', '.join(outcome.differences[:5])}; "
+                               f"{_issued_by(outcome)}")
                 elif outcome.first_signed is not None:
                     click.echo(f"{rating_id}: {_signature(outcome, key)}")
         except SQLAlchemyError as exc:

@@ -8,6 +8,10 @@ identical requests that both miss at the same instant are both rated, but only t
 write is conditional on no identical rating existing (``insert_ratings``), and the other request hands out
 the one that was written (the cache, too, keeps the first entry written).
 
+Every new rating records the build that issued it (``code_revision``, :mod:`service.revision`), which is
+no part of what makes two ratings identical: neither the cache key nor the lookup of the records names it,
+so a redeploy hands out the ratings issued before it, and the engine's answer does not carry it.
+
 Every new rating is signed as it is recorded, and a rating found in the records is checked against its
 signature before it is handed out or cached (:mod:`service.records.rating_signatures`): one changed in the
 database since is refused (500), never served, for that input only. A cache hit is not checked again: only
@@ -41,6 +45,7 @@ from service.metrics import cache_lookup, rating_issued
 from service.ratings.encoding import rating_json
 from service.records.rating_signatures import RatingKey
 from service.records.ratings import NewRating, ReusableRating, find_reusable, insert_ratings
+from service.revision import UNKNOWN
 from service.write_health import WriteHealth
 
 _ITEM_SCHEMA = OperatingDataSchema()  # built once: schema instantiation is not free
@@ -57,6 +62,7 @@ class IssuingContext:
     key: RatingKey  # what new ratings are signed, and found ones checked, with
     namespace: str = "greenrate"
     writes: WriteHealth | None = None  # told when ratings are written, for readiness
+    code_revision: str = UNKNOWN  # the build issuing (service.revision): recorded with each new rating
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +135,7 @@ def _rate(
         issued_at=now,
         valid_until=valid_until,
         result_sha256=hashlib.sha256(text).hexdigest(),  # of the bytes at hand: what is signed and served
+        code_revision=ctx.code_revision,
     ), text
 
 

@@ -8,6 +8,8 @@ stored body (an issue date moved, a validity extended and an external id changed
 passed). So, on every record, signed or not:
 
 - the signature (:mod:`service.records.rating_signatures`), and the stored hash of the body it covers;
+  a rating issued from migration 0019 on carries two (``v2``, which covers the build that issued it, and
+  ``v1``, which the releases before check), and both must match;
 - every column the body repeats (id, external id, issue date, validity, score, grade, versions), against
   the body;
 - the body's external id against the recorded input's, from which issuing took it;
@@ -28,13 +30,31 @@ from typing import Any
 from schemas.fields import utc_iso
 from service.cache import input_hash
 from service.records.database import as_utc
-from service.records.rating_signatures import SIGNED_AS_ISSUED, RatingKey, Status, body_sha256, check
+from service.records.rating_signatures import (
+    FORMAT,
+    SIGNED_AS_ISSUED,
+    RatingKey,
+    Status,
+    body_sha256,
+    check,
+    check_layout,
+)
 
 #: The record's input does not hash to its recorded input hash, the ``input_sha256`` (``X-Input-SHA256``)
 #: a bank kept from the rating's answer.
 INPUT_MISMATCH = "input_sha256 (the recorded input does not hash to the recorded input_sha256)"
 #: The signature does not match the record.
 SIGNATURE_MISMATCH = "signature (the record does not match it: changed in the database after it was issued)"
+#: A rating with a ``v2`` signature whose ``v1`` one does not match: what the releases before 0019 check.
+V1_MISMATCH = (
+    "signature (v1, which the releases before 0019 check, does not match the record that v2 signs: "
+    "changed in the database after it was issued)"
+)
+#: A recorded code revision without the ``v2`` signature that covers it.
+UNSIGNED_REVISION = (
+    "code_revision (recorded without the v2 signature that covers it: no release records one unsigned, so "
+    "it was set, or its signature removed, after the rating was issued)"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,10 +111,15 @@ def check_record(key: RatingKey, row: Mapping[Any, Any]) -> RecordCheck:
     tampered: list[str] = []
     digest = body_sha256(row["result_json"])
     signature = check(key, row, digest)
-    if signature.status == "tampered":
+    if row["code_revision"] is not None and row["signature_v2"] is None:
+        tampered.append(UNSIGNED_REVISION)
+    elif signature.status == "tampered":
         tampered.append(SIGNATURE_MISMATCH)
     elif signature.status in SIGNED_AS_ISSUED and row["result_sha256"] != digest:
         tampered.append("result_sha256 (the stored hash of the body is not the body's: the list refuses it)")
+    if row["signature_v2"] is not None and signature.status in SIGNED_AS_ISSUED:
+        if check_layout(key, row, digest, FORMAT).status != signature.status:  # both are signed at once
+            tampered.append(V1_MISMATCH)
     if input_hash(row["input_json"]) != row["input_hash"]:
         tampered.append(INPUT_MISMATCH)
     body = _json_object(row["result_json"])

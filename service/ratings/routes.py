@@ -125,7 +125,8 @@ def _context() -> IssuingContext:
         validity = timedelta(days=s.settings.rating_validity_days)
         namespace = s.settings.redis_namespace
         ctx = g.issuing = IssuingContext(
-            s.db, s.cache, loaded, validity, signing_key(), namespace=namespace, writes=s.writes
+            s.db, s.cache, loaded, validity, signing_key(), namespace=namespace, writes=s.writes,
+            code_revision=s.revision,
         )
     return ctx
 
@@ -194,7 +195,8 @@ class Ratings(MethodView):
         can also name a rating issued for a merchant. The list therefore shows only the ratings issued for
         the bank itself unless asked otherwise: `issued_by=merchant` (or `merchant_id`) lists those issued
         for a merchant (by its own key or by a bank key on its profile), `issued_by=any` both. Each item
-        says which it is (`issued_by`, `merchant_id`) and which key asked (`requested_by`, with its role).
+        says which it is (`issued_by`, `merchant_id`), which key asked (`requested_by`, with its role) and
+        which build of the service issued it (`code_revision`).
 
         Every item is checked against the signature its rating was recorded with: a page holding one that
         no longer matches (changed in the database) is not served (500).

@@ -69,6 +69,7 @@ class Verification:
     not be re-derived here (``identical`` is then false and ``differences`` empty). ``first_signed`` is,
     for an unsigned rating recorded after a signed one, the sequence number of the first signed rating:
     such a row was written by the release before signing during the upgrade, or had its signature removed.
+    ``code_revision`` is the build that issued it, as recorded.
     """
 
     rating_id: str
@@ -83,6 +84,8 @@ class Verification:
     cannot_verify: str | None = None
     current_release: bool = True
     first_signed: int | None = None
+    #: the build that issued it, as recorded (``None``: issued before builds were recorded, migration 0019)
+    code_revision: str | None = None
 
     @property
     def proven(self) -> bool:
@@ -231,7 +234,7 @@ def verify_rating(
         rating_id, row.tenant, row_versions(row), False,
         signature=record.signature, signed_with=record.signed_with, tampered=record.tampered,
         current_release=row.engine_version == ENGINE_VERSION and row.schema_version == SCHEMA_VERSION,
-        first_signed=after,
+        first_signed=after, code_revision=row.code_revision,
     )
     try:
         text = _re_derived(db, row)

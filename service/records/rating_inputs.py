@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine, select
 
-from service.records.rating_signatures import SIGNED_COLUMNS, RatingKey, verified
+from service.records.rating_signatures import CHECKED_COLUMNS, RatingKey, verified
 from service.records.tables import ratings
 
 
@@ -30,7 +30,7 @@ def get_rating_with_input(
     :raises RatingRecordRefused: the record, or its input, is not what was signed under ``key``.
     """
     c = ratings.c
-    signed = (*(c[name] for name in SIGNED_COLUMNS), c.signature)
+    signed = (c[name] for name in CHECKED_COLUMNS)
     query = select(*signed, c.result_json, c.input_json).where(c.id == rating_id, c.tenant == tenant)
     if merchant_id is not None:
         query = query.where(c.merchant_id == merchant_id)

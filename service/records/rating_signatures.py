@@ -19,6 +19,15 @@ listed in ``GREENRATE_PREVIOUS_SECRET_KEYS`` (rotated out) is checked with that 
 served (``previous_key``, counted in ``greenrate_previous_key_signatures_total``); new ratings are always
 signed with the current secret.
 
+From migration 0019 a rating also records the build that issued it (``code_revision``, see
+:mod:`service.revision`), signed in a second layout, ``v2``: the columns ``v1`` signs, the revision and the
+body's hash, kept in ``signature_v2``. ``signature`` goes on holding the ``v1`` signature of the same row:
+the code of 0018 checks it on every read and refuses any other layout, so a ``v2`` in its place would have
+been refused by the previous release's workers during a rolling deploy (and by that release after a
+rollback). A read checks ``v2`` where there is one (it covers all that ``v1`` does) and ``v1`` where there is
+not; a row with a revision and no ``v2`` has had the revision added since (the code before 0019 writes none)
+and is tampered. ``greenrate ratings verify`` checks both.
+
 What a valid signature proves: the row is what a service holding this secret recorded. What it does not:
 whoever holds both the database and the secret can sign anything; a rating recorded without a signature
 (issued before signing, or by the release before during a rolling upgrade) is served as before, and a row
@@ -53,6 +62,8 @@ _log = structlog.get_logger("greenrate.ratings")
 #: The layout of what is signed, first in the stored value: what is signed can change only under a new
 #: name, and the ratings signed under this one must go on verifying.
 FORMAT = "v1"
+#: The layout that adds the build that issued the rating (migration 0019), in ``signature_v2``.
+FORMAT_V2 = "v2"
 
 #: The columns a signature covers, in the order they are signed: all that a rating's answers and list
 #: items carry or are found by, so everything but the sequence (the database's, unknown when signing),
@@ -62,6 +73,11 @@ SIGNED_COLUMNS = (
     "model_version", "standard_version", "factor_set_version", "schema_version", "engine_version",
     "score", "grade", "requester_key_id", "requester_prefix", "issued_at", "valid_until",
 )
+#: What ``v2`` covers: ``v1``'s columns and the build's revision.
+SIGNED_COLUMNS_V2 = (*SIGNED_COLUMNS, "code_revision")
+#: The columns a read selects to check a rating's signature (the body, or its stored hash, besides).
+CHECKED_COLUMNS = (*SIGNED_COLUMNS_V2, "signature", "signature_v2")
+_LAYOUTS = {FORMAT: SIGNED_COLUMNS, FORMAT_V2: SIGNED_COLUMNS_V2}
 
 #: What a caller reads when a stored rating is refused (the log and the metric say which and why).
 REFUSED_MESSAGE = (
@@ -123,14 +139,15 @@ def _moment(value: datetime) -> str:
     return as_utc(value).isoformat()
 
 
-def _message(row: Mapping[Any, Any], digest: str) -> bytes:
-    """The signed bytes: a JSON array of the format, :data:`SIGNED_COLUMNS` and the body's hash.
+def _message(row: Mapping[Any, Any], digest: str, layout: str = FORMAT) -> bytes:
+    """The signed bytes: a JSON array of the layout, its columns (:data:`SIGNED_COLUMNS`, or
+    :data:`SIGNED_COLUMNS_V2`) and the body's hash.
 
     Values are normalised as both backends read them back: moments as UTC ISO text (SQLite returns naive
     ones), the score as a float (a float column's value round-trips exactly in both).
     """
-    values: list[Any] = [FORMAT]
-    for name in SIGNED_COLUMNS:
+    values: list[Any] = [layout]
+    for name in _LAYOUTS[layout]:
         value = row[name]
         if name in ("issued_at", "valid_until"):
             value = _moment(value)
@@ -142,22 +159,40 @@ def _message(row: Mapping[Any, Any], digest: str) -> bytes:
 
 
 def signed(key: RatingKey, row: Mapping[Any, Any], digest: str | None = None) -> dict[str, str]:
-    """The ``result_sha256`` and ``signature`` columns of a new rating's ``row`` (its other columns);
-    ``digest``: the body's :func:`body_sha256`, when the caller has it (else computed here)."""
+    """The ``result_sha256``, ``signature`` (``v1``) and ``signature_v2`` columns of a new rating's ``row``
+    (its other columns, ``code_revision`` included); ``digest``: the body's :func:`body_sha256`, when the
+    caller has it (else computed here)."""
     digest = body_sha256(row["result_json"]) if digest is None else digest
-    signature = key.sign(_message(row, digest)).hex()
-    return {"result_sha256": digest, "signature": f"{FORMAT}:{key.id}:{signature}"}
+    return {
+        "result_sha256": digest,
+        "signature": _signature(key, row, digest, FORMAT),
+        "signature_v2": _signature(key, row, digest, FORMAT_V2),
+    }
+
+
+def _signature(key: RatingKey, row: Mapping[Any, Any], digest: str, layout: str) -> str:
+    return f"{layout}:{key.id}:{key.sign(_message(row, digest, layout)).hex()}"
 
 
 def check(key: RatingKey, row: Mapping[Any, Any], digest: str | None) -> SignatureCheck:
     """``row``'s signature checked against its columns and ``digest``, the body's hash (computed from the
-    body where it is read; the stored ``result_sha256`` where only columns are read)."""
-    signature: str | None = row["signature"]
+    body where it is read; the stored ``result_sha256`` where only columns are read): ``v2`` where the row
+    has one, else ``v1``, and then a recorded revision, which only ``v2`` covers, is not as issued."""
+    if row["signature_v2"] is not None:
+        return check_layout(key, row, digest, FORMAT_V2)
+    if row["code_revision"] is not None:
+        return SignatureCheck("tampered")
+    return check_layout(key, row, digest, FORMAT)
+
+
+def check_layout(key: RatingKey, row: Mapping[Any, Any], digest: str | None, layout: str) -> SignatureCheck:
+    """The signature of one ``layout`` (``v1`` in ``signature``, ``v2`` in ``signature_v2``) checked."""
+    signature: str | None = row["signature" if layout == FORMAT else "signature_v2"]
     if signature is None:
         return SignatureCheck("unsigned")
-    layout, _, rest = signature.partition(":")
+    named, _, rest = signature.partition(":")
     signer, _, hex_mac = rest.partition(":")
-    if layout != FORMAT or not signer:
+    if named != layout or not signer:
         return SignatureCheck("tampered")
     held = key.named(signer)
     if held is None:
@@ -166,7 +201,7 @@ def check(key: RatingKey, row: Mapping[Any, Any], digest: str | None) -> Signatu
         given = bytes.fromhex(hex_mac)
     except ValueError:
         return SignatureCheck("tampered", signer)
-    if digest is None or not mac_matches(held.secret, _message(row, digest), given):
+    if digest is None or not mac_matches(held.secret, _message(row, digest, layout), given):
         return SignatureCheck("tampered", signer)
     return SignatureCheck("valid" if held is key.current else "previous_key", signer)
 

@@ -34,7 +34,7 @@ from sqlalchemy.sql.dml import ReturningInsert
 from service.exceptions import INVALID_FIELDS, ServiceError
 from service.records.database import as_utc
 from service.records.rating_signatures import (
-    SIGNED_COLUMNS,
+    CHECKED_COLUMNS,
     RatingKey,
     RatingRecordRefused,
     signed,
@@ -64,6 +64,9 @@ class NewRating:
     #: :func:`~service.records.rating_signatures.body_sha256` of ``result_json``, when the caller hashed
     #: the body's bytes already (issuing does: encoding the 18 KB text again cost a third of the hashing)
     result_sha256: str | None = None
+    #: the build that issued it (:mod:`service.revision`): recorded and signed, never part of what makes
+    #: two ratings identical (a redeploy hands out the ratings issued before it, as before)
+    code_revision: str | None = None
 
     def row(self) -> dict[str, object]:
         return {
@@ -85,14 +88,15 @@ class NewRating:
             "requester_prefix": self.requester_prefix,
             "issued_at": self.issued_at,
             "valid_until": self.valid_until,
+            "code_revision": self.code_revision,
         }
 
 
 #: The columns a new rating's row has: every one but the sequence, which is the database's
-#: (:meth:`NewRating.row`'s, and the two of its signature).
+#: (:meth:`NewRating.row`'s, and the three of its signatures).
 _ROW_COLUMNS = tuple(column.name for column in ratings.columns if column.name != "seq")
 #: What a read selects to check a rating's signature (the body, or its stored hash, besides).
-_SIGNED = (*(ratings.c[name] for name in SIGNED_COLUMNS), ratings.c.signature)
+_SIGNED = tuple(ratings.c[name] for name in CHECKED_COLUMNS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +137,7 @@ class RatingSummary:
     merchant_id: str | None = None
     requested_by: dict[str, Any] | None = None
     input_sha256: str = ""
+    code_revision: str | None = None  # the build that issued it; None: issued before migration 0019
 
     @property
     def issued_by(self) -> str:
@@ -432,6 +437,7 @@ def list_ratings(
                 "role": roles.get(r.requester_key_id),
             },
             input_sha256=r.input_hash,
+            code_revision=r.code_revision,
         )
         for r in rows[:limit]
     ]
@@ -451,6 +457,17 @@ def count_engine_versioned(db: Engine) -> int | None:
     """How many ratings record the engine version that computed them; ``None`` where the schema has no
     such column (before migration 0006), or no ratings table at all."""
     query = select(func.count()).select_from(ratings).where(ratings.c.engine_version != "unrecorded")
+    try:
+        with db.connect() as conn:
+            return int(conn.execute(query).scalar_one())
+    except SQLAlchemyError:
+        return None
+
+
+def count_code_revisioned(db: Engine) -> int | None:
+    """How many ratings record the build that issued them; ``None`` where the schema has no such column
+    (before migration 0019), or no ratings table at all."""
+    query = select(func.count()).select_from(ratings).where(ratings.c.code_revision.is_not(None))
     try:
         with db.connect() as conn:
             return int(conn.execute(query).scalar_one())

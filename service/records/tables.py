@@ -83,7 +83,7 @@ Index(
 #: The Alembic revision of these tables: what the code needs the database to be at (readiness compares the
 #: two). Kept here, not asked of Alembic, so that web workers never import it (about 10 MB each);
 #: tests/service/test_migrations_sqlite.py holds it equal to the migrations' head.
-SCHEMA_REVISION = "0018"
+SCHEMA_REVISION = "0019"
 
 #: Which releases' code can serve the database's schema, written by the migration runner in the same
 #: transaction as each migration (migration 0012, :func:`service.records.migrate.record_compatibility`).
@@ -152,6 +152,21 @@ ratings = Table(
         nullable=True,
         comment="v1:<key id>:<HMAC-SHA256 of the signed columns and result_sha256>, under the service's "
         "secret; null: issued before signing (0018)",
+    ),
+    # migration 0019: the build that issued it (service.revision), covered by signature_v2
+    Column(
+        "code_revision",
+        String(100),
+        nullable=True,
+        comment="The build of the service that issued it (GREENRATE_REVISION, else version+git commit, "
+        "else 'unknown'); null: issued before 0019",
+    ),
+    Column(
+        "signature_v2",
+        String(96),
+        nullable=True,
+        comment="v2:<key id>:<HMAC-SHA256 of signature's columns, code_revision and result_sha256>; "
+        "signature keeps v1 for the releases before 0019; null: issued before 0019",
     ),
 )
 

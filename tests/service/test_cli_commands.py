@@ -318,7 +318,7 @@ def test_the_tables_each_migration_creates_are_the_ones_a_downgrade_says_it_drop
     db = create_engine(f"sqlite:///{tmp_path / 'steps.sqlite3'}")
     script_order = [
         "0001_initial", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010", "0011",
-        "0012", "0013", "0014", "0015", "0016", "0017", "0018",
+        "0012", "0013", "0014", "0015", "0016", "0017", "0018", "0019",
     ]
     assert script_order[-1] == migrate.head_revision()
     seen: set[str] = set()
@@ -342,3 +342,18 @@ def test_downgrading_below_0018_says_how_many_ratings_lose_their_signature(env: 
     assert down.exit_code == 0, down.output
     assert "1 rating(s) lost their signature" in down.output
     assert "lost their signature" not in run(env, "db", "downgrade", "0016").output  # nothing left to lose
+
+
+def test_downgrading_below_0019_says_how_many_ratings_lose_their_build(env: dict[str, str]) -> None:
+    """Going below migration 0019 drops the build each rating records and its v2 signature; the v1
+    signature stays, so nothing is said of signatures."""
+    run(env, "db", "upgrade")
+    key = run(env, "keys", "create", "--tenant", "bank-a", "--role", "bank").output.strip().splitlines()[-1]
+    app = create_app({"TESTING": True, "DATABASE_URL": env["GREENRATE_DATABASE_URL"], "ACCESS_LOG": False,
+                      "SECRET_KEY": "downgrade-test-secret-0123456789abcdefgh", "REVISION": "build-a"})
+    assert app.test_client().post("/v1/ratings", json=payload(), headers=bearer(key)).status_code == 201
+    down = run(env, "db", "downgrade", "0018")
+    assert down.exit_code == 0, down.output
+    assert "1 rating(s) lost the build that issued them" in down.output
+    assert "lost their signature" not in down.output
+    assert "lost the build" not in run(env, "db", "downgrade", "0017").output  # nothing left to lose

@@ -24,6 +24,7 @@ from service.records.tables import ratings
 from tests.conftest import session_engine
 from tests.live_services import wait_until
 from tests.service.test_migrations_sqlite import (
+    assert_code_revisions_added_and_removed,
     assert_key_idempotency_added_and_removed,
     assert_schema_matches_tables,
     rating_row,
@@ -220,6 +221,11 @@ def test_the_key_idempotency_index_is_built_valid_and_dropped_again(db: Engine) 
     migrate.downgrade(db, "0016")
     assert _index_valid(db, "ix_api_keys_created_by_idempotency_key") is None
     migrate.upgrade(db)
+
+
+def test_code_revisions_are_added_and_removed(db: Engine) -> None:
+    """0019 on PostgreSQL: two nullable columns, a catalog change; the v1 signatures outlive a downgrade."""
+    assert_code_revisions_added_and_removed(db)
 
 
 def test_no_code_before_the_record_is_named(db: Engine, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -15,7 +15,8 @@ from sqlalchemy.exc import DBAPIError
 from service.auth import generate_key
 from service.records import api_keys, migrate
 from service.records.model_tables import model_comparisons, model_events, models
-from service.records.ratings import find_reusable, get_rating
+from service.records.rating_signatures import FORMAT, check_layout, signed
+from service.records.ratings import NewRating, find_reusable, get_rating, insert_ratings, list_ratings
 from service.records.tables import SCHEMA_REVISION, metadata, ratings
 from service.records.tables import api_keys as api_keys_table
 from tests.conftest import session_engine
@@ -174,6 +175,58 @@ def assert_key_idempotency_added_and_removed(db: Engine) -> None:
 def test_key_idempotency_is_added_and_removed_with_foreign_keys_on(tmp_path: Path) -> None:
     db = _with_foreign_keys(tmp_path)
     assert_key_idempotency_added_and_removed(db)
+    db.dispose()
+
+
+def assert_code_revisions_added_and_removed(db: Engine) -> None:
+    """Migration 0019: a rating the release before signed (``v1``, no build) is served and reused as before
+    and shows its build as not recorded; a rating issued since records its build, signed in ``v2`` beside
+    a ``v1`` signature the code of 0018 still accepts (a rolling deploy's old workers, a rollback), which
+    downgrading to 0018 keeps; upgraded again, that rating's build is not recorded."""
+    migrate.upgrade(db, "0018")
+    versions = dict(session_engine().versions)
+    issued = datetime.now(UTC).replace(microsecond=0)
+    old = {**rating_row("rt_0018", "bank-a", issued), "engine_version": versions["engine"]}
+    old.update(merchant_id=None, external_id=None, requester_key_id=None, requester_prefix=None)
+    signatures = signed(TEST_KEY, {**old, "code_revision": None})
+    v1_only = {k: v for k, v in signatures.items() if k != "signature_v2"}  # what the code of 0018 writes
+    with db.begin() as conn:
+        conn.execute(insert(Table("ratings", MetaData(), autoload_with=conn)), [{**old, **v1_only}])
+    migrate.upgrade(db)
+    assert_schema_matches_tables(db)
+    with db.connect() as conn:
+        columns = conn.execute(select(ratings.c.code_revision, ratings.c.signature_v2)).one()
+    assert tuple(columns) == (None, None)
+    assert get_rating(db, "bank-a", "rt_0018", key=TEST_KEY) is not None
+    assert set(find_reusable(db, "bank-a", ["h" * 64], versions, issued, key=TEST_KEY)) == {"h" * 64}
+    new = NewRating(
+        "rt_0019", "bank-a", None, None, "i" * 64, "{}", '{"id":"rt_0019"}', versions, 60.0, "green", None,
+        None, issued, issued + timedelta(days=365), code_revision="0.1.0+g" + "a" * 40,
+    )
+    assert insert_ratings(db, [new], TEST_KEY) == {}
+    items, _ = list_ratings(db, "bank-a", limit=10, key=TEST_KEY)
+    assert [(i.id, i.code_revision) for i in items] == [("rt_0019", new.code_revision), ("rt_0018", None)]
+    with db.connect() as conn:
+        row = conn.execute(select(ratings).where(ratings.c.id == "rt_0019")).one()._mapping
+    assert row["signature"].startswith("v1:") and row["signature_v2"].startswith("v2:")
+    migrate.downgrade(db, "0018")
+    assert not {"code_revision", "signature_v2"} & {c["name"] for c in inspect(db).get_columns("ratings")}
+    with db.connect() as conn:
+        kept = conn.execute(select(Table("ratings", MetaData(), autoload_with=conn))).mappings().all()
+    assert len(kept) == 2
+    for kept_row in kept:  # what the code of 0018 checks: the v1 layout over the columns it has
+        assert check_layout(TEST_KEY, kept_row, kept_row["result_sha256"], FORMAT).status == "valid"
+    migrate.upgrade(db)
+    rating = get_rating(db, "bank-a", "rt_0019", key=TEST_KEY)
+    assert rating is not None and rating.result_json == new.result_json
+    items, _ = list_ratings(db, "bank-a", limit=10, key=TEST_KEY)
+    assert [i.code_revision for i in items] == [None, None]
+    assert_schema_matches_tables(db)
+
+
+def test_code_revisions_are_added_and_removed(tmp_path: Path) -> None:
+    db = create_engine(f"sqlite:///{tmp_path}/m.sqlite3")
+    assert_code_revisions_added_and_removed(db)
     db.dispose()
 
 

@@ -108,6 +108,8 @@ def _as_stored_by_the_previous_release(
             engine_version=versions["engine"],
             result_sha256=None,  # that release did not sign
             signature=None,
+            signature_v2=None,
+            code_revision=None,  # nor record its build
         ))
     return text
 

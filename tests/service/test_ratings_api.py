@@ -94,7 +94,7 @@ def test_list_paginates_newest_first_and_filters(client: FlaskClient, bank_key: 
     item = client.get("/v1/ratings?limit=1", headers=bearer(bank_key)).json["items"][0]
     assert set(item) == {
         "id", "external_id", "issued_at", "valid_until", "score", "grade", "versions", "merchant_id",
-        "issued_by", "requested_by", "input_sha256",
+        "issued_by", "requested_by", "input_sha256", "code_revision",
     }
     filtered = client.get("/v1/ratings?external_id=c-1", headers=bearer(bank_key)).json
     assert [i["id"] for i in filtered["items"]] == [ids[3], ids[1]] and filtered["next_cursor"] is None
