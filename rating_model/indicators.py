@@ -15,7 +15,7 @@ from rating_model.estimation import fuels_left_out
 from rating_model.exceptions import StandardError
 from rating_model.inventory import Inventory
 from rating_model.operating_data import OperatingData, Practices, revenue_cny_million
-from rating_model.sector_benchmarks import Benchmark, SectorDefaults, sectors
+from rating_model.sector_benchmarks import Benchmark, SectorDefaults, sector_of, sectors
 from rating_model.standard import MaterialInput, Standard
 from rating_model.values import fast_init
 
@@ -179,6 +179,20 @@ def _heat_unreported(ctx: IndicatorContext) -> bool:
     ratio and the Scope 2 as if none were bought, and 164 of 276 synthetic heat buyers scored higher
     leaving it out, by up to 9.0 points (a review of standard 1.8.0). ``0`` is the answer none."""
     return ctx.data.energy.purchased_heat_gj is None
+
+
+def heat_left_out_where_asked(standard: Standard, data: OperatingData) -> bool:
+    """Whether purchased heat is left out where the standard asks for it (1.9.0: where heat is sold). The
+    inventory reads no standard, so it cannot tell heat left out from none bought; the IFRS S2 summary
+    names it among the exclusions from this (a bank reading the summary alone saw a complete Scope 2)."""
+    if data.energy.purchased_heat_gj is not None:
+        return False
+    company = data.company
+    return any(
+        rule.field == "energy.purchased_heat_gj" and rule.applies_in(company.country, company.region)
+        and (not rule.sectors or sector_of(company.isic_division) in rule.sectors)
+        for rule in standard.missing_when_not_reported
+    )
 
 
 #: Per input a standard may name in ``missing_when_not_reported``: whether a business left it (or its

@@ -62,6 +62,14 @@ _UNREPORTED: dict[str, Said] = {
         "车辆燃料属于范围一，电动汽车充电属于范围二。",
     ),
 }
+#: Purchased heat left out where the standard asks for it (1.9.0): the inventory cannot tell it from none
+#: bought, since heat has no answer in the data but a figure (0 says none).
+HEAT_LEFT_OUT: Said = (
+    "Scope 2 may leave out purchased heat: the business did not say whether it buys any, in a province "
+    "where district heat or industrial steam is sold (0 would say none).",
+    "范围二可能未包含外购热力：企业所在省份有集中供热或园区蒸汽出售，"
+    "但企业未说明是否购买（填 0 即表示没有）。",
+)
 #: ISIC divisions whose business is moving goods or people (land, water and air transport, warehousing,
 #: postal and courier): vehicles are then the activity itself, not a side line
 _TRANSPORT_DIVISIONS = frozenset({"49", "50", "51", "52", "53"})
@@ -154,7 +162,8 @@ def _estimates_note(estimates: Sequence[Estimate]) -> Said:
 
 
 def basis_of_preparation(
-    data: OperatingData, inv: Inventory, dq: DataQuality, estimates: Sequence[Estimate]
+    data: OperatingData, inv: Inventory, dq: DataQuality, estimates: Sequence[Estimate],
+    heat_left_out: bool = False,
 ) -> dict[str, Item]:
     """The summary's basis of preparation: how its figures were made, and what they leave out."""
     not_estimated: Said = ("No figure was estimated.", "没有估算数据。")
@@ -185,7 +194,8 @@ def basis_of_preparation(
         if inv.assumptions
         else not_applicable(("No measurement assumption was needed.", "无需计量假设。")),
         "exclusions": listed(
-            [*_unreported(data, inv), *zip(inv.not_available, inv.not_available_zh, strict=True),
+            [*_unreported(data, inv), *([HEAT_LEFT_OUT] if heat_left_out else []),
+             *zip(inv.not_available, inv.not_available_zh, strict=True),
              NOT_COLLECTED],
             ("Activities left out of the inventory: Scope 1 and 2 sources the business did not report, "
              "reported ones no known factor prices, and the sources greenrate does not collect.",

@@ -109,3 +109,15 @@ def test_heat_of_zero_names_no_heat_factor() -> None:
     rating = _rate(_shop("CN-BJ", 0.0, previous_heat=0.0))
     assert not any("cn.heat.purchased" in f for f in rating["emissions"]["fallbacks"])
     assert "cn.heat.purchased" not in {ref["id"] for ref in rating["emissions"]["factors"]}
+
+
+def test_the_ifrs_summary_names_heat_left_out_where_it_is_asked() -> None:
+    """The inventory cannot tell heat left out from none bought: the exclusions say it where it is asked."""
+    def exclusions(region: str, heat: float | None) -> list[str]:
+        return _rate(_shop(region, heat))["issb_summary"]["basis_of_preparation"]["exclusions"]["value"]
+
+    assert any("purchased heat" in x for x in exclusions("CN-BJ", None))
+    assert not any("purchased heat" in x for x in exclusions("CN-BJ", 0.0))
+    assert not any("purchased heat" in x for x in exclusions("CN-GD", None))
+    zh = _rate(_shop("CN-BJ", None))["issb_summary"]["basis_of_preparation"]["exclusions"]["value_zh"]
+    assert any("外购热力" in x for x in zh)
