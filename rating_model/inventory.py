@@ -207,7 +207,10 @@ def fleet_distances(data: OperatingData) -> list[float | None]:
 
 
 def compute_inventory(
-    data: OperatingData, estimated: frozenset[str] = frozenset(), factor_set_version: str | None = None
+    data: OperatingData,
+    estimated: frozenset[str] = frozenset(),
+    factor_set_version: str | None = None,
+    heat_asked: bool = False,
 ) -> Inventory:
     """Compute the GHG inventory of ``data``'s reporting year.
 
@@ -220,6 +223,10 @@ def compute_inventory(
         derived from them, or from their children/parents, are marked ``estimated``.
     factor_set_version:
         Factor set to use; ``None`` is the default set.
+    heat_asked:
+        Whether the rating standard asks this business for its purchased heat
+        (:func:`rating_model.indicators.heat_asked`); heat left out is then listed in ``missing``, as an
+        unreported Scope 2 input, instead of read as none bought.
 
     Raises
     ------
@@ -265,6 +272,8 @@ def compute_inventory(
         missing.append("energy.fuels")
     if data.transport.fleet is None:
         missing.append("transport.fleet")
+    if heat_asked and energy.purchased_heat_gj is None:
+        missing.append("energy.purchased_heat_gj")
     if resources.water_m3 is None:
         missing.append("resources.water_m3")
     if resources.waste_t is None:

@@ -128,8 +128,6 @@ def issb_summary(
     quality: DataQuality,
     green_uses: Collection[str],
     estimates: Sequence[Estimate] = (),
-    *,
-    heat_left_out: bool = False,
 ) -> dict[str, dict[str, Item]]:
     """The five-part IFRS S2 summary of one rating.
 
@@ -142,14 +140,11 @@ def issb_summary(
     estimates:
         The inputs the standard's rules filled (``Filled.estimates``), whose methods the basis of
         preparation states: a bill converted at the assumed tariff, or a sector default.
-    heat_left_out:
-        Purchased heat left out where the standard asks for it
-        (:func:`~rating_model.indicators.heat_left_out_where_asked`): named among the exclusions.
     """
     return {
         "governance": _governance(data),
         "strategy": _strategy(data),
         "risk_management": _risk_management(data),
         "metrics_and_targets": metrics_and_targets(data, inventory, quality, green_uses),
-        "basis_of_preparation": basis_of_preparation(data, inventory, quality, estimates, heat_left_out),
+        "basis_of_preparation": basis_of_preparation(data, inventory, quality, estimates),
     }

@@ -40,6 +40,8 @@ SCOPE1_GAPS: dict[str, Said] = {
 SCOPE1_GAP_WORDS = {path: en for path, (en, _) in SCOPE1_GAPS.items()}
 #: Purchased electricity, as the exclusions and the Scope 2 note name it when none was reported.
 ELECTRICITY: Said = ("purchased electricity", "外购电力")
+#: Purchased heat, as the Scope 2 note names it when the standard asked for it and none was reported.
+HEAT: Said = ("purchased heat", "外购热力")
 
 #: The Scope 1 and 2 inputs a business can leave unanswered, as the exclusions name them. A fleet left out
 #: is the common one (the one-click form never asks it), so it is said for every business: greenrate cannot
@@ -61,15 +63,16 @@ _UNREPORTED: dict[str, Said] = {
         f"范围一未包含{_FLEET[1]}：企业未说明是否使用车辆（车辆问题未作答；\"fleet\": [] 即表示没有）。"
         "车辆燃料属于范围一，电动汽车充电属于范围二。",
     ),
+    # where the rating standard asks for it (1.9.0: where heat is sold, or no province named); elsewhere
+    # heat left out is read as none bought and never listed
+    "energy.purchased_heat_gj": (
+        f"Scope 2 may leave out {HEAT[0]}: the business did not say whether it buys any, and the rating "
+        "standard asks it where district heat or industrial steam is sold, or where no province is named "
+        "(0 would say none).",
+        f"范围二可能未包含{HEAT[1]}：企业未说明是否购买；在有集中供热或园区蒸汽出售的省份，或未注明省份时，"
+        "评价标准要求填报（填 0 即表示没有）。",
+    ),
 }
-#: Purchased heat left out where the standard asks for it (1.9.0): the inventory cannot tell it from none
-#: bought, since heat has no answer in the data but a figure (0 says none).
-HEAT_LEFT_OUT: Said = (
-    "Scope 2 may leave out purchased heat: the business did not say whether it buys any, in a province "
-    "where district heat or industrial steam is sold (0 would say none).",
-    "范围二可能未包含外购热力：企业所在省份有集中供热或园区蒸汽出售，"
-    "但企业未说明是否购买（填 0 即表示没有）。",
-)
 #: ISIC divisions whose business is moving goods or people (land, water and air transport, warehousing,
 #: postal and courier): vehicles are then the activity itself, not a side line
 _TRANSPORT_DIVISIONS = frozenset({"49", "50", "51", "52", "53"})
@@ -162,8 +165,7 @@ def _estimates_note(estimates: Sequence[Estimate]) -> Said:
 
 
 def basis_of_preparation(
-    data: OperatingData, inv: Inventory, dq: DataQuality, estimates: Sequence[Estimate],
-    heat_left_out: bool = False,
+    data: OperatingData, inv: Inventory, dq: DataQuality, estimates: Sequence[Estimate]
 ) -> dict[str, Item]:
     """The summary's basis of preparation: how its figures were made, and what they leave out."""
     not_estimated: Said = ("No figure was estimated.", "没有估算数据。")
@@ -194,8 +196,7 @@ def basis_of_preparation(
         if inv.assumptions
         else not_applicable(("No measurement assumption was needed.", "无需计量假设。")),
         "exclusions": listed(
-            [*_unreported(data, inv), *([HEAT_LEFT_OUT] if heat_left_out else []),
-             *zip(inv.not_available, inv.not_available_zh, strict=True),
+            [*_unreported(data, inv), *zip(inv.not_available, inv.not_available_zh, strict=True),
              NOT_COLLECTED],
             ("Activities left out of the inventory: Scope 1 and 2 sources the business did not report, "
              "reported ones no known factor prices, and the sources greenrate does not collect.",

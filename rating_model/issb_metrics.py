@@ -15,7 +15,7 @@ from typing import Any
 
 from rating_model.data_quality import DataQuality
 from rating_model.inventory import Inventory
-from rating_model.issb_basis import ELECTRICITY, OMIT_SCOPE3, SCOPE1_GAPS, first_period_only
+from rating_model.issb_basis import ELECTRICITY, HEAT, OMIT_SCOPE3, SCOPE1_GAPS, first_period_only
 from rating_model.issb_items import Item, Said, disclosed, not_available, sentences
 from rating_model.line_items import ESTIMATED
 from rating_model.operating_data import OperatingData
@@ -63,8 +63,10 @@ def _scope_gaps(inv: Inventory) -> dict[int, Said]:
     fleet_or_fuels = [words for path, words in SCOPE1_GAPS.items() if path in inv.missing]
     if fleet_or_fuels:
         notes[1] = _excludes(*fleet_or_fuels)
-    if "energy.electricity_kwh" in inv.missing:
-        notes[2] = _excludes(ELECTRICITY)
+    scope2 = [words for path, words in (("energy.electricity_kwh", ELECTRICITY),
+                                        ("energy.purchased_heat_gj", HEAT)) if path in inv.missing]
+    if scope2:
+        notes[2] = _excludes(*scope2)
     return notes
 
 

@@ -141,15 +141,16 @@ _EN: dict[str, str] = {
     "bottle_size_needed": "Choose the size of a bottle (5, 15 or 50 kg), or give the amount in kg.",
     "heat": "Heat bought from a heating network or an industrial park's steam (district heating)",
     "heat_hint": "Heating or hot water from a city heating network, or steam piped in from an industrial "
-    "park, paid for by a heat bill. Heat you make yourself from gas, coal or electricity is not bought: give "
-    "the fuel above.",
+    "park, paid for by a heat bill, or included in the rent or the property fee. Heat you make yourself "
+    "from gas, coal or electricity is not bought: give the fuel above.",
     "heat_unsure": "Not sure (not reported: where district heat is sold, your energy is then not scored)",
-    "heat_none": "None: no heat bill",
+    "heat_none": "None: the premises are not heated by a heating network or a park's steam",
     "heat_bought": "Bought: the year's amount below",
     "heat_amount": "Heat bought per year",
     "heat_amount_hint": "From the year's heat bills or the heat meter: in GJ (1200 or 1200 GJ), or in MWh "
     "written after the number (330 MWh, counted as 3.6 GJ each). Steam billed in tonnes, and heating charged "
-    "by floor area without a metered amount, cannot be converted: choose “Not sure” above.",
+    "by floor area or in the rent without a metered amount, cannot be converted: choose “Not sure” above "
+    "(not “None”: the heat is bought, only its amount is unknown).",
     "heat_forms": "Enter the heat bought in the year from the bill, in GJ (such as 1200 or 1200 GJ) or MWh "
     "(such as 330 MWh). Steam billed in tonnes, or heating charged by floor area, cannot be converted: "
     "choose “Not sure” above.",
@@ -447,15 +448,16 @@ _ZH: dict[str, str] = {
     "fuel_forms_coal": "请填写全年燃煤量，单位千克或吨，例如 800公斤 或 12吨。",
     "bottle_size_needed": "请选择每瓶规格（5、15 或 50 千克），或直接填写千克数。",
     "heat": "外购热力（集中供暖或园区蒸汽）",
-    "heat_hint": "从城市供热管网购买的暖气、热水，或从工业园区管道输送的蒸汽，按热费单付费。"
-    "自己用燃气、煤或电产生的热不算外购热力，请在上面填写燃料。",
+    "heat_hint": "从城市供热管网购买的暖气、热水，或从工业园区管道输送的蒸汽，按热费单付费，"
+    "或包含在房租、物业费里。自己用燃气、煤或电产生的热不算外购热力，请在上面填写燃料。",
     "heat_unsure": "不确定（不填报；在出售集中供热的地区，能耗指标不计分）",
-    "heat_none": "没有：不交热费",
+    "heat_none": "没有：经营场所不使用集中供暖或园区蒸汽",
     "heat_bought": "有：在下面填写全年用量",
     "heat_amount": "全年外购热力用量",
     "heat_amount_hint": "见全年热费单或热量表读数：单位吉焦（如 1200 或 1200吉焦），"
     "也可在数字后写兆瓦时（如 330兆瓦时，每兆瓦时按 3.6 吉焦计）。"
-    "按吨计费的蒸汽、按面积收费且没有计量用量的暖气费无法换算，请在上面选“不确定”。",
+    "按吨计费的蒸汽、按面积收费或含在房租里且没有计量用量的暖气费无法换算，"
+    "请在上面选“不确定”（不要选“没有”：热力是购买了的，只是用量不明）。",
     "heat_forms": "请按热费单填写全年外购热力，单位吉焦（如 1200 或 1200吉焦）或兆瓦时（如 330兆瓦时）。"
     "按吨计费的蒸汽、按面积收费的暖气费无法换算，请在上面选“不确定”。",
     "heat_needs_bought": "要填写用量，请在上面选“有”（选“没有”时只能填 0），或不填此项。",

@@ -234,6 +234,7 @@ FREIGHT: dict[str, Any] = {
         "green_electricity_kwh": 20_000,
         "green_electricity_instrument": "green_certificate",
         "fuels": [],
+        "purchased_heat_gj": 0,  # none, asked in Zhejiang since standard 1.9.0
     },
     "data_source": "energy_bills",
 }

@@ -121,3 +121,38 @@ def test_the_ifrs_summary_names_heat_left_out_where_it_is_asked() -> None:
     assert not any("purchased heat" in x for x in exclusions("CN-GD", None))
     zh = _rate(_shop("CN-BJ", None))["issb_summary"]["basis_of_preparation"]["exclusions"]["value_zh"]
     assert any("外购热力" in x for x in zh)
+
+
+def test_a_province_number_is_the_province() -> None:
+    """GB/T 2260's CN-11 is priced as Beijing, so it is asked as Beijing (a review of 1.9.0's draft)."""
+    values = _values(_rate(_shop("CN-11", None)))
+    assert all(values[name] is None for name in HEAT_INDICATORS)
+    assert "energy.purchased_heat_gj" in _rate(_shop("CN-11", None))["emissions"]["missing"]
+
+
+def test_a_manufacturer_is_asked_in_every_province() -> None:
+    """Industrial parks sell steam outside the cities the yearbook counts."""
+    workshop = _shop("CN-GD", None)
+    workshop["company"]["industry_code"] = "1410"
+    values = _values(_rate(workshop))
+    assert all(values[name] is None for name in HEAT_INDICATORS)
+
+
+def test_heat_left_out_where_asked_is_missing_from_scope_2_and_never_neutral() -> None:
+    """A tea shop on green power, burning nothing, without vehicles, with its heat left out in Beijing:
+    its Scope 2 may lack the heat, so a market-based zero is no evidence of neutrality (a review of 1.9.0)."""
+    def tea(region: str, heat: float | None) -> dict[str, Any]:
+        payload = _shop(region, heat)
+        payload["energy"] = {"electricity_kwh": 20_000, "green_electricity_kwh": 20_000, "fuels": []}
+        if heat is not None:
+            payload["energy"]["purchased_heat_gj"] = heat
+        return _rate(payload)
+
+    left_out = tea("CN-BJ", None)
+    assert "energy.purchased_heat_gj" in left_out["emissions"]["missing"]
+    assert left_out["neutrality"]["operationally_neutral"] is False
+    scope2 = left_out["issb_summary"]["metrics_and_targets"]["scope2_market_tco2e"]
+    assert "purchased heat" in scope2["note"] and "外购热力" in scope2["note_zh"]
+    assert tea("CN-BJ", 0.0)["neutrality"]["operationally_neutral"] is True
+    assert tea("CN-GD", None)["neutrality"]["operationally_neutral"] is True
+    assert "energy.purchased_heat_gj" not in tea("CN-GD", None)["emissions"]["missing"]
