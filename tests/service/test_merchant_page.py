@@ -35,6 +35,7 @@ FORM = {
     "revenue": "1500000",
     "electricity": "30000",
     "electricity_unit": "kwh",
+    "heat": "none",  # asked in Zhejiang since standard 1.9.0
     "led_lighting": "yes",
     "e_invoicing": "yes",
 }
