@@ -594,7 +594,7 @@ _ZH: dict[str, str] = {
     "下方的改进计划给出了成本最低的提升路径。",
     "knock_out_excluded_activity": "所属行业不在绿色金融支持范围内",
     "knock_out_environmental_penalty": "近三年受到过环境行政处罚",
-    "knock_out_repeated_environmental_penalties": "近三年多次受到环境行政处罚",
+    "knock_out_repeated_environmental_penalties": "近三年受到三次及以上环境行政处罚",
     "knock_out_insufficient_data": "数据不完整",
     "knock_out_coal_burned_on_site": "经营场所内燃煤",
     "list_sep": "；",

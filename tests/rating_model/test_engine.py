@@ -862,7 +862,7 @@ def test_the_rating_says_which_figure_leaves_an_indicator_unassessed() -> None:
     (said,) = reason_codes([line], ENGINE.standard, frozenset(), unassessed)
     assert "report your vehicles'" in said["message"] and "; also report the fuels burned" in said["message"]
     assert "经营车辆" in said["message_zh"]
-    assert "；另外，请填报本年和上年经营场所使用的燃料" in said["message_zh"]
+    assert "；另外，请填报本年度和上一年度经营场所使用的燃料" in said["message_zh"]
     assert said["message"].count("not assessed") == said["message_zh"].count("无法评估") == 1
     held = held_back_by("dark_green", ev.score, (), ev.contributions, ENGINE.standard, unassessed)
     blank = next(h for h in held if h["reason"] == "missing_data")

@@ -1255,6 +1255,6 @@ def test_steps_that_raise_one_indicator_say_their_gains_do_not_add_up() -> None:
     assert note == ("“policy”, “procurement”, “officer” all raise “Environmental management in place”: "
                     "together they earn at most 15.5 points, not 23.1.")
     (zh,) = plan_overlaps(rating, standard, "zh", texts("zh"))
-    assert zh.startswith("“policy（中）”、“procurement（中）”、“officer（中）”都提高“环境管理体系”")
+    assert zh.startswith("“policy（中）”、“procurement（中）”、“officer（中）”都提高“环境管理措施”")
     rating["contributions"][0]["max_points"] = 23.1  # gains that do add up say nothing
     assert plan_overlaps(rating, standard, "en", texts("en")) == []

@@ -293,7 +293,7 @@ def test_an_indicator_waiting_on_the_fuels_says_to_report_them(make_app: AppFact
     ratio = next(r for r in rating["reason_codes"] if r["indicator"] == "energy_efficiency_ratio")
     assert ratio["effect"] == "negative"
     zh = _text(client.get(location).get_data(as_text=True))
-    assert "无法评估：请填报本年和上年经营场所使用的燃料" in zh
+    assert "无法评估：请填报本年度和上一年度经营场所使用的燃料" in zh
     en = _text(client.get(location.replace("lang=zh", "lang=en")).get_data(as_text=True))
     assert "not assessed: report the fuels burned on your premises" in en
     assert "Energy use against sector peers: nothing to score it on" not in en

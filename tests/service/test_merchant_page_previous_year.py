@@ -198,7 +198,7 @@ def test_the_reason_for_a_change_not_compared_says_what_to_give_and_where() -> N
     code = {"indicator": "emissions_change", "effect": "negative",
             "message": f"Change in Scope 1+2 emissions on the previous year: {rule.reason} (scored in the "
             "missing-data bin) earns 0 of 10.8 points.",
-            "message_zh": f"范围一二排放同比变化：{rule.reason_zh}（按缺失数据计分），得 0 / 10.8 分。"}
+            "message_zh": f"范围一和范围二排放同比变化：{rule.reason_zh}（按缺失数据计分），得 0 / 10.8 分。"}
     line = {"indicator": "emissions_change", "value": None, "unit": "percent", "points": 0,
             "max_points": 10.8}
     rating = {"reason_codes": [code], "contributions": [line]}
