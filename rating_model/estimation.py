@@ -118,19 +118,20 @@ def fill_missing(data: OperatingData, standard: Standard) -> Filled:
             assert rule is not None and rule.tariff_cny_per_kwh is not None
             spend_cny = to_cny(company, energy.electricity_spend)
             kwh = spend_cny / rule.tariff_cny_per_kwh
-            # the bill's own amount at the standard's tariff: not a sector default, and said so
+            # the bill's own amount at the standard's tariff: not a sector default, and said so (in Chinese
+            # in words and without brackets: the summary quotes it inside its own)
             method = (
                 f"converted from the bill: electricity_spend {spend_cny:.0f} CNY / {rule.tariff_cny_per_kwh} "
                 "CNY/kWh, the standard's assumed tariff (its estimation rules)",
-                f"按电费账单换算（electricity_spend {spend_cny:.0f} 元 ÷ {rule.tariff_cny_per_kwh} "
-                "元/千瓦时，即评级标准估算规则假定的电价）",
+                f"按电费账单换算，全年电费 {spend_cny:.0f} 元 ÷ 评级标准估算规则假定的电价 "
+                f"{rule.tariff_cny_per_kwh} 元/千瓦时",
             )
         else:
             rule = _rule(standard, "energy.electricity_kwh")
             if company.floor_area_m2 is not None:
                 kwh = company.floor_area_m2 * defaults.electricity_kwh_per_m2
                 method = _sector_default(defaults.electricity_kwh_per_m2, "kWh/m2 x floor area",
-                                         "千瓦时/平方米 × 营业面积")
+                                         "千瓦时/平方米 × 经营面积")
             else:
                 kwh = company.employees * defaults.electricity_kwh_per_employee
                 method = _sector_default(defaults.electricity_kwh_per_employee, "kWh/employee x employees",

@@ -28,7 +28,7 @@ _FLEET_FUEL = {
 _EV_NOTE = (
     "fleet EVs given in kWh are assumed to be charged on the premises and already metered in "
     "energy.electricity_kwh (Scope 2); they are not counted again",
-    "以千瓦时填报的车队电动汽车假定在经营场所充电，其用电已计入 energy.electricity_kwh（范围二）；不重复计算",
+    "以千瓦时填报的车队电动汽车假定在经营场所充电，其用电已计入所填报的用电量（范围二）；不重复计算",
 )
 
 
@@ -69,7 +69,7 @@ def _ev_lines(ctx: Context, path: str, km: float, quality: str, out: list[LineIt
         "fleet EVs given as km or vehicles are taken to be charged off the premises and priced at the "
         "company's grid factor; chargers on the premises are metered in energy.electricity_kwh (Scope 2)",
         "以里程或车辆数填报的车队电动汽车假定在经营场所以外充电，按企业所在地电网排放因子计算；经营场所内的"
-        "充电桩用电计入 energy.electricity_kwh（范围二）",
+        "充电桩用电计入所填报的用电量（范围二）",
     )
 
 

@@ -116,14 +116,19 @@ def _facts(knock_out: KnockOut, data: OperatingData) -> tuple[str, str]:
 
 
 def _knock_out_sentences(k: KnockOut, data: OperatingData, grade_zh: dict[str, str]) -> tuple[str, str]:
-    """The rationale's sentence on one knock-out, in English and in Chinese."""
+    """The rationale's sentence on one knock-out, in English and in Chinese.
+
+    In Chinese a rule that blocks green-loan treatment is a 否决项 and one that only caps the grade a 限级条款
+    (a bank's inclusive-finance officer read 否决项 beside "does not block" as a contradiction), each named
+    by its Chinese name: the rule's id is the API's key, not words of a Chinese credit memo.
+    """
     facts, facts_zh = _facts(k, data)
     if k.blocks_green_loan:
         return (f"Knock-out {k.id} ({k.name}) applies{facts}: no green-loan treatment is available.",
-                f"否决项 {k.id}（{k.name_zh}）适用{facts_zh}：不能获得绿色贷款待遇。")
+                f"否决项“{k.name_zh}”适用{facts_zh}：不能获得绿色贷款待遇。")
     return (f"Knock-out {k.id} applies{facts}: it caps the grade at {k.cap_grade} but does not block "
             "green-loan treatment.",
-            f"否决项 {k.id}（{k.name_zh}）适用{facts_zh}：评级最高为{grade_zh[k.cap_grade]}，"
+            f"限级条款“{k.name_zh}”适用{facts_zh}：评级最高为{grade_zh[k.cap_grade]}，"
             "但不妨碍绿色贷款待遇。")
 
 

@@ -250,7 +250,7 @@ def held_back_by(
             + "".join(f" {r.reason[0].upper()}{r.reason[1:]}." for r in rules),
             f"未填报（或仅按行业默认值估算）的数据最多还能带来 {points:g} 分："
             f"{'、'.join(n.name_zh for n in names)}。"
-            "请按账单等实际数据填报后按实际情况计分；空白的得分不会高于最差的填报值。"
+            "请按账单等实际数据填报，按实际情况计分；空白的得分不会高于最差的填报值。"
             + "".join(f"{r.reason_zh}。" for r in rules),
         ))
     floor = standard.grade_floor(target)
@@ -260,7 +260,8 @@ def held_back_by(
             "beyond_actions", None, [], None,
             f"The improvement actions this standard models reach {best_score:g} points together; "
             f"{grade.label} starts at {floor:g}.",
-            f"本标准列出的改进措施全部做到可达 {best_score:g} 分；{grade.label_zh}需要 {floor:g} 分。",
+            f"即使全部完成本标准列出的改进措施，得分也只有 {best_score:g} 分；"
+            f"{grade.label_zh}需要 {floor:g} 分。",
         ))
     return out
 

@@ -105,9 +105,11 @@ class Inventory:
     assumptions: tuple[str, ...]
     missing: tuple[str, ...]
     not_available: tuple[str, ...]
-    #: ``assumptions`` and ``not_available`` in Chinese, item for item (the IFRS S2 summary's ``value_zh``)
+    #: ``assumptions``, ``not_available`` and ``fallbacks`` in Chinese, item for item (the IFRS S2 summary's
+    #: ``value_zh``)
     assumptions_zh: tuple[str, ...] = ()
     not_available_zh: tuple[str, ...] = ()
+    fallbacks_zh: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-able form: nested records become objects, tuples become lists."""
@@ -153,40 +155,52 @@ def _caller_grid(country: str, grid: GridFactor) -> FactorRecord:
 @lru_cache(maxsize=4096)
 def _grid_choice(
     fs: FactorSet, country: str, region: str | None, year: int, caller: GridFactor | None
-) -> tuple[FactorRecord, FactorRecord, tuple[str, ...]]:
-    """Grid and residual factors for a place and year, and how they were chosen (cached: pure inputs)."""
-    fallbacks: list[str] = []
+) -> tuple[FactorRecord, FactorRecord, tuple[tuple[str, str], ...]]:
+    """Grid and residual factors for a place and year, and how they were chosen, each sentence in English
+    and in Chinese (cached: pure inputs)."""
+    fallbacks: list[tuple[str, str]] = []
     residual_selection = None
     if fs.covers(country) and not (caller is not None and fs.outside_grid(region)):
         selection = fs.grid(country, region, year)
         grid = selection.record
-        fallbacks.extend(s for s in (selection.fallback, selection.note) if s)
+        if selection.fallback:
+            fallbacks.append((selection.fallback, selection.fallback_zh or selection.fallback))
+        if selection.note:
+            fallbacks.append((selection.note, selection.note_zh or selection.note))
         residual_selection = fs.residual(country, year, region)
         if caller is not None:
-            fallbacks.append(
+            fallbacks.append((
                 f"energy.grid_factor ({caller.kgco2e_per_kwh:g}) was not used: factor set {fs.version} has "
-                f"official grid factors for {country}, which keep ratings comparable"
-            )
+                f"official grid factors for {country}, which keep ratings comparable",
+                f"未采用调用方提供的电网排放因子（{caller.kgco2e_per_kwh:g}）：排放因子集 {fs.version} 有 "
+                f"{country} 的官方电网排放因子，可保持评级之间的可比性",
+            ))
     elif caller is not None:
         grid = _caller_grid(country, caller)
         place = region if fs.covers(country) else country
-        fallbacks.append(
+        fallbacks.append((
             f"grid factor: no {place} grid factors in set {fs.version}; used the caller's "
             f"energy.grid_factor {grid.value:g} kgCO2e/kWh (source: {grid.source}). Fuel factors are "
-            "physical properties of the fuel and still apply"
-        )
+            "physical properties of the fuel and still apply",
+            f"电网排放因子：排放因子集 {fs.version} 没有 {place} 的电网排放因子；"
+            f"采用调用方提供的电网排放因子 {grid.value:g} kgCO2e/kWh（来源：{grid.source}）。"
+            "燃料排放因子是燃料的物理属性，仍然适用",
+        ))
     else:
         grid = fs.grid(country, region, year).record  # raises FactorNotFoundError(company.country)
     if residual_selection is None:
         residual = grid
-        fallbacks.append(
+        fallbacks.append((
             f"market-based Scope 2: no residual-mix factor for {country}; the location-based grid factor "
-            "is used"
-        )
+            "is used",
+            f"基于市场的范围二：没有 {country} 的剩余组合排放因子；采用基于位置的电网排放因子",
+        ))
     else:
         residual = residual_selection.record
         if residual_selection.fallback:
-            fallbacks.append(residual_selection.fallback)
+            fallbacks.append(
+                (residual_selection.fallback, residual_selection.fallback_zh or residual_selection.fallback)
+            )
     return grid, residual, tuple(fallbacks)
 
 
@@ -196,7 +210,8 @@ def _context(data: OperatingData, fs: FactorSet, estimated: frozenset[str]) -> C
     grid, residual, fallbacks = _grid_choice(
         fs, company.country, company.region, company.reporting_year, data.energy.grid_factor
     )
-    return Context(fs, company.country, company.reporting_year, grid, residual, estimated, list(fallbacks))
+    return Context(fs, company.country, company.reporting_year, grid, residual, estimated,
+                   [en for en, _ in fallbacks], [zh for _, zh in fallbacks])
 
 
 def fleet_distances(data: OperatingData) -> list[float | None]:
@@ -302,7 +317,7 @@ def compute_inventory(
         line.path for line in lines if line.quality == ESTIMATED and line.path + ".km" not in seed_paths
     ]
     estimated_paths.extend(seed_paths)
-    fallbacks = ctx.fallbacks
+    fallbacks, fallbacks_zh = ctx.fallbacks, ctx.fallbacks_zh
     unverified = [ref_id for ref_id in ctx.refs if ref_id in ctx.factor_set.unverified]
     if unverified:
         # a figure priced with such a factor is calculated, but on a value no primary source confirms
@@ -310,10 +325,18 @@ def compute_inventory(
             "factors without a retrieved primary source (quality 'unverified'; figures priced with them "
             "are calculated on an unconfirmed value): " + ", ".join(unverified)
         )
+        fallbacks_zh.append(
+            "未检索到一手来源的排放因子（质量等级“未核实”；以其计算的数据所依据的数值未经证实）："
+            + "、".join(unverified)
+        )
     if ctx.proxies:
         fallbacks.append(
             f"no {ctx.country} factors for these activities; UK DESNZ/DEFRA 2025 factors used as proxies "
             f"(their 2025 values for reporting year {ctx.year}): " + ", ".join(ctx.proxies)
+        )
+        fallbacks_zh.append(
+            f"这些活动没有 {ctx.country} 的排放因子；采用英国 DESNZ/DEFRA 2025 年排放因子作为替代"
+            f"（报告年 {ctx.year} 采用其 2025 年数值）：" + "、".join(ctx.proxies)
         )
     return Inventory(  # positional: this runs per request and keywords cost time
         fs.version,
@@ -346,6 +369,7 @@ def compute_inventory(
         tuple(ctx.not_available),
         tuple(ctx.assumptions_zh),
         tuple(ctx.not_available_zh),
+        tuple(fallbacks_zh),
     )
 
 

@@ -13,9 +13,10 @@ Every sentence is written in English and in Simplified Chinese side by side
 ``note_zh`` and a value in words its ``value_zh``, sentence for sentence and with the same figures, so a
 Chinese bank's credit memo and the Chinese disclosure carry no English sentence (a Chinese-speaking
 relationship manager's review), and the two languages cannot drift apart. What the summary quotes from the
-inventory (its assumptions, what no factor prices, the comparison's basis, the estimation methods) comes in
-both languages from where it is worded; only the factor fallbacks, in the factor selection's words and the
-factor sets' names of grids and regions, are English.
+inventory (its assumptions, what no factor prices, the comparison's basis, the estimation methods, the
+factor fallbacks) comes in both languages from where it is worded. The Chinese names the disclosure's items
+(见“编制基础—未纳入的活动”), never a JSON path or key, and says 上一年度 for ``previous_year`` (a Chinese
+bank officer's review read them as code).
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ def _governance(data: OperatingData) -> dict[str, Item]:
             p.climate_responsible_person,
             ("A named person is responsible for climate and energy.", "已指定专人负责气候与能源事务。"),
             ("No: the business reported that no named person is responsible for climate-related matters "
-             "(para 6).", "否：企业报告未指定专人负责气候相关事务（第 6 段）。"),
+             "(para 6).", "否。企业报告未指定专人负责气候相关事务（第 6 段）。"),
             ("Not reported whether a person is responsible for climate-related matters (para 6).",
              "未报告是否有专人负责气候相关事务（第 6 段）。"),
         ),
@@ -49,7 +50,7 @@ def _governance(data: OperatingData) -> dict[str, Item]:
             p.environmental_policy,
             ("The business has an environmental policy.", "企业已制定环境政策。"),
             ("No: the business reported that it has no environmental policy.",
-             "否：企业报告未制定环境政策。"),
+             "否。企业报告未制定环境政策。"),
             ("Not reported whether the business has an environmental policy.",
              "未报告企业是否已制定环境政策。"),
         ),
@@ -111,7 +112,7 @@ def _risk_management(data: OperatingData) -> dict[str, Item]:
         process = stated((
             "No: the business reported neither an ISO 14001 management system nor an energy audit, "
             + asked[0],
-            "否：企业报告既没有 ISO 14001 管理体系，也没有开展能源审计，" + asked[1],
+            "否。企业报告既没有 ISO 14001 管理体系，也没有开展能源审计，" + asked[1],
         ))
     else:
         process = not_available((

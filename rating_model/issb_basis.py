@@ -42,6 +42,10 @@ SCOPE1_GAP_WORDS = {path: en for path, (en, _) in SCOPE1_GAPS.items()}
 ELECTRICITY: Said = ("purchased electricity", "外购电力")
 #: Purchased heat, as the Scope 2 note names it when the standard asked for it and none was reported.
 HEAT: Said = ("purchased heat", "外购热力")
+#: Where a Chinese note sends the reader: the item as the disclosure titles it (编制基础, then the item),
+#: not its JSON path (``basis_of_preparation.exclusions``), which read as code in a Chinese credit memo.
+SEE_EXCLUSIONS_ZH = "见“编制基础—未纳入的活动”"
+SEE_ESTIMATES_ZH = "见“编制基础—估算数据”"
 
 #: The Scope 1 and 2 inputs a business can leave unanswered, as the exclusions name them. A fleet left out
 #: is the common one (the one-click form never asks it), so it is said for every business: greenrate cannot
@@ -127,8 +131,8 @@ def _reliefs(inv: Inventory) -> list[Said]:
             ("Comparative information is disclosed for Scope 1 and 2 (location-based) only "
              "(metrics_and_targets.scope12_comparative), so no relief is claimed for it; none for the other "
              "metrics.",
-             "仅披露范围一和范围二（基于位置）的比较信息（metrics_and_targets.scope12_comparative），因此不就其"
-             "适用豁免；其他指标未提供比较信息。"),
+             "仅披露范围一和范围二（基于位置）的比较信息（见“指标和目标”中与上一年的比较），"
+             "因此不就其适用豁免；其他指标未提供比较信息。"),
             first_period_only(("Omitting them (relief C3)", "不提供这些比较信息（豁免 C3）")),
         ))
     if not inv.scope3_categories_included:
@@ -160,7 +164,7 @@ def _estimates_note(estimates: Sequence[Estimate]) -> Said:
         f"{filled[0]} figures resting on greenrate's assumptions (such as a vehicle without km at 12,000 km "
         "a year); each is flagged in emissions.estimated or data_quality.estimated_fields.",
         f"{filled[1]}依据 greenrate 假设得出的排放清单数据（例如未填报里程的车辆按每年 12,000 公里计）；"
-        "每项均在 emissions.estimated 或 data_quality.estimated_fields 中标明。",
+        "每项均列于本项。",
     )
 
 
@@ -177,7 +181,7 @@ def basis_of_preparation(
         "entity": stated(("Single entity, operational control.", "单一主体，运营控制权法。")),
         "emission_factors": disclosed(
             inv.factor_set, ("Factor set version; each factor is cited in emissions.factors.",
-                             "排放因子集版本；每个因子的出处见 emissions.factors。")
+                             "排放因子集版本；每个因子的出处见“排放因子及来源”。")
         ),
         "estimates": disclosed(
             [*dq.estimated_fields, *_beyond(inv.estimated, dq.estimated_fields)],
@@ -186,7 +190,7 @@ def basis_of_preparation(
         if dq.estimated_fields or inv.estimated
         else not_applicable(
             sentences(not_estimated, ("Inputs not reported are not estimated either: see exclusions.",
-                                      "未报告的输入数据也未作估算：见 exclusions。"))
+                                      f"未报告的输入数据也未作估算：{SEE_EXCLUSIONS_ZH}。"))
             if inv.missing else not_estimated
         ),
         "assumptions": listed(
@@ -203,9 +207,9 @@ def basis_of_preparation(
              "未纳入排放清单的活动：企业未报告的范围一和范围二排放源、已报告但没有已知排放因子可以计算的排放源，"
              "以及 greenrate 不收集的排放源。"),
         ),
-        # in the factor selection's own words (with the factor sets' names of grids and regions): English
+        # in the factor selection's own words, and in Chinese item for item (engine 2.2; English only before)
         "fallbacks": (
-            disclosed(list(inv.fallbacks)) if inv.fallbacks
+            listed(tuple(zip(inv.fallbacks, inv.fallbacks_zh, strict=True))) if inv.fallbacks
             else not_applicable(("No factor fallback.", "没有排放因子替代。"))
         ),
         "reliefs": listed(_reliefs(inv)),
@@ -226,7 +230,7 @@ _GWP_WORDS: dict[str, Said] = {
 GWP_NOTE: Said = (
     "Each factor covers the gases its publisher states (emissions.factors[].gwp_basis), summed as tCO2e "
     "without restatement; IFRS S2 B21 asks for CO2e on the latest IPCC GWP100 values (AR6).",
-    "每个排放因子覆盖其发布方所述的温室气体（emissions.factors[].gwp_basis），按吨二氧化碳当量直接加总、"
+    "每个排放因子覆盖其发布方所述的温室气体（各因子的口径分列于本项），按吨二氧化碳当量直接加总、"
     "未作换算；IFRS S2 B21 段要求按 IPCC 最新（AR6）的 GWP100 值折算为二氧化碳当量。",
 )
 

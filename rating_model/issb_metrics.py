@@ -15,11 +15,20 @@ from typing import Any
 
 from rating_model.data_quality import DataQuality
 from rating_model.inventory import Inventory
-from rating_model.issb_basis import ELECTRICITY, HEAT, OMIT_SCOPE3, SCOPE1_GAPS, first_period_only
+from rating_model.issb_basis import (
+    ELECTRICITY,
+    HEAT,
+    OMIT_SCOPE3,
+    SCOPE1_GAPS,
+    SEE_ESTIMATES_ZH,
+    SEE_EXCLUSIONS_ZH,
+    first_period_only,
+)
 from rating_model.issb_items import Item, Said, disclosed, not_available, sentences
 from rating_model.line_items import ESTIMATED
 from rating_model.operating_data import OperatingData
 from rating_model.rounding import round_float, round_tco2e
+from rating_model.scope3 import CATEGORY_ZH
 
 
 def _capital_deployment(data: OperatingData, green_uses: Collection[str]) -> Item:
@@ -53,7 +62,7 @@ def _excludes(*words: Said) -> Said:
     """The sentence of a scope's note naming the unreported inputs it leaves out."""
     return (
         f"Excludes {' and '.join(en for en, _ in words)}, not reported (basis_of_preparation.exclusions).",
-        f"未包含{'和'.join(zh for _, zh in words)}（未报告；见 basis_of_preparation.exclusions）。",
+        f"未包含{'和'.join(zh for _, zh in words)}（未报告；{SEE_EXCLUSIONS_ZH}）。",
     )
 
 
@@ -71,8 +80,10 @@ def _scope_gaps(inv: Inventory) -> dict[int, Said]:
 
 
 def _scope3_included(inv: Inventory) -> Said:
-    """The Scope 3 categories with data, listed as the inventory keys them (both languages)."""
-    return ", ".join(inv.scope3_categories_included), "、".join(inv.scope3_categories_included)
+    """The Scope 3 categories with data: in English as the inventory keys them, in Chinese in words
+    (类别 1（外购商品：供水）; a key such as ``cat1_water_supply`` read as code in a Chinese note)."""
+    keys = inv.scope3_categories_included
+    return ", ".join(keys), "、".join(CATEGORY_ZH.get(key, key) for key in keys)
 
 
 def metrics_and_targets(
@@ -87,7 +98,7 @@ def metrics_and_targets(
             round_tco2e(inv.scope3_tco2e),
             (f"Categories included: {included[0]} (partial: see basis_of_preparation.exclusions for what is "
              "not collected).",
-             f"纳入的类别：{included[1]}（不完整：未收集的部分见 basis_of_preparation.exclusions）。"),
+             f"纳入的类别：{included[1]}。不完整：未收集的部分{SEE_EXCLUSIONS_ZH}。"),
         )
         if inv.scope3_categories_included
         else not_available(sentences(("No Scope 3 activity data.", "没有范围三活动数据。"),
@@ -100,7 +111,8 @@ def metrics_and_targets(
     none: Said = ("", "")
     scope2_notes = (estimated.get(2, none), gaps.get(2, none))
     scope3_words: Said = (
-        (f"Scope 3 ({included[0]})", f"范围三（{included[1]}）") if inv.scope3_categories_included
+        # no brackets round the categories in Chinese: each category's own name is in brackets
+        (f"Scope 3 ({included[0]})", f"范围三{included[1]}") if inv.scope3_categories_included
         else ("no Scope 3 (no category had data)", "范围三（无：没有任何类别有数据）")
     )
     return {
@@ -134,7 +146,8 @@ def metrics_and_targets(
             round_float(inv.intensities.per_cny_million_revenue, 6),
             (f"Gross Scope 1 + Scope 2 (location-based) + {scope3_words[0]}, in tCO2e per CNY million of "
              "revenue.",
-             f"总排放：范围一 + 范围二（基于位置）+ {scope3_words[1]}，单位为 tCO2e/百万元营业收入。"),
+             f"总排放：范围一 + 范围二（基于位置）+ {scope3_words[1]}，"
+             "单位为吨二氧化碳当量/百万元营业收入。"),
         ),
         "scope12_comparative": _comparatives(data, inv),
         "transition_risk_exposure": not_available(
@@ -143,7 +156,7 @@ def metrics_and_targets(
         ),
         "physical_risk_exposure": not_available(
             ("Assets vulnerable to physical risk are not assessed (29(c)).",
-             "未评估易受实体风险影响的资产（第 29(c) 段）。")
+             "未评估易受物理风险影响的资产（第 29(c) 段）。")
         ),
         "climate_opportunities": disclosed(data.practices.green_products_share,
                                            ("Share of sales (29(d)).", "销售额占比（第 29(d) 段）。"))
@@ -166,8 +179,8 @@ def metrics_and_targets(
         else not_available(
             ("No carbon credits were reported (the operating data does not tell \"none\" from a list left "
              "out; IFRS S2 36(e) asks about credits planned toward a net target).",
-             "未报告碳信用（经营数据无法区分“没有”与未填写；IFRS S2 第 36(e) 段询问计划用于实现净排放目标的"
-             "碳信用）。")
+             "未报告碳信用（经营数据无法区分“没有”与未填写；IFRS S2 第 36(e) 段要求披露计划用于实现"
+             "净排放目标的碳信用）。")
         ),
         "data_quality": disclosed(dq.to_dict()),
     }
@@ -190,10 +203,10 @@ def _comparatives(data: OperatingData, inv: Inventory) -> Item:
     """
     n = inv.neutrality
     if data.previous_year is None:
-        return not_available(("No previous_year data was reported.", "未报告 previous_year 数据。"))
+        return not_available(("No previous_year data was reported.", "未报告上一年度数据。"))
     if n.compared_previous_tco2e is None or n.compared_current_tco2e is None:
         return not_available(("previous_year has no Scope 1/2 activity in common with this year.",
-                              "previous_year 与本年度没有共同的范围一/范围二活动。"))
+                              "上一年度与本年度没有共同的范围一/范围二活动。"))
     value = {
         "previous_year_tco2e": round_tco2e(n.compared_previous_tco2e),
         "reporting_year_tco2e": round_tco2e(n.compared_current_tco2e),
@@ -234,7 +247,7 @@ def _targets(data: OperatingData) -> Item:
 def _estimated_scopes(inv: Inventory) -> dict[int, Said]:
     """A note for each scope some of whose lines rest on estimated inputs: "disclosed" is not "measured"."""
     scopes = sorted({line.scope for line in inv.line_items if line.quality == ESTIMATED})
-    said: Said = ("Includes estimated figures (emissions.estimated).", "含估算数据（emissions.estimated）。")
+    said: Said = ("Includes estimated figures (emissions.estimated).", f"含估算数据（{SEE_ESTIMATES_ZH}）。")
     return {scope: said for scope in scopes}
 
 
@@ -245,8 +258,10 @@ _INSTRUMENT_WORDS: dict[str, Said] = {
     "mixed": ("a mix of instruments", "多种工具组合"),
 }
 #: the end of the market-based Scope 2 note, whatever the instruments
+#: (in Chinese by the name of the MEE/NBS release, as the merchant page names it)
 _RESIDUAL: Said = ("at the residual grid factor (para 29(a)(v)).",
-                   "按电网剩余组合排放因子计算（第 29(a)(v) 段）。")
+                   "按全国电力平均二氧化碳排放因子（不包括市场化交易的非化石能源电量）计算"
+                   "（第 29(a)(v) 段）。")
 
 
 def _instruments(data: OperatingData) -> Said:
@@ -258,7 +273,7 @@ def _instruments(data: OperatingData) -> Said:
             f"基于市场：未报告合同工具，全部外购电力{_RESIDUAL[1]}",
         )
     named = data.energy.green_electricity_instrument or ""
-    en, zh = _INSTRUMENT_WORDS.get(named, ("an unnamed instrument", "未注明的工具"))
+    en, zh = _INSTRUMENT_WORDS.get(named, ("an unnamed instrument", "未注明类型的合同工具（绿证或绿电交易）"))
     return (
         f"Market-based: {green / 1000:g} MWh covered by {en} at zero, the rest {_RESIDUAL[0]}",
         f"基于市场：{green / 1000:g} 兆瓦时由{zh}覆盖、按零排放计算，其余{_RESIDUAL[1]}",

@@ -72,6 +72,7 @@ class Context:
         "estimated_parents",
         "refs",
         "fallbacks",
+        "fallbacks_zh",
         "assumptions",
         "assumptions_zh",
         "proxies",
@@ -88,6 +89,7 @@ class Context:
         residual: FactorRecord,
         estimated: frozenset[str],
         fallbacks: list[str],
+        fallbacks_zh: list[str],
     ) -> None:
         self.factor_set = factor_set
         self.singles = factor_set.singles
@@ -100,6 +102,8 @@ class Context:
         self.estimated_parents = tuple(path + "." for path in estimated)
         self.refs: dict[str, FactorRef] = {grid.id: grid.ref, residual.id: residual.ref}
         self.fallbacks = fallbacks
+        # in Chinese too, item for item (the IFRS S2 summary's value_zh)
+        self.fallbacks_zh = fallbacks_zh
         self.assumptions: list[str] = []
         # each in Chinese too, in the same order: the IFRS S2 summary discloses them in both languages
         self.assumptions_zh: list[str] = []
@@ -111,7 +115,9 @@ class Context:
         """A context with this one's factor choice and its own notes: for figures that are not this year's
         inventory (the previous year recomputed for the reduction), whose factors, proxies and assumptions
         must not be reported as the inventory's."""
-        return Context(self.factor_set, self.country, self.year, self.grid, self.residual, self.estimated, [])
+        return Context(
+            self.factor_set, self.country, self.year, self.grid, self.residual, self.estimated, [], []
+        )
 
     def factor(self, activity: str, field: str) -> FactorRecord:
         """The set's factor for a non-grid activity, recorded as used; a missing one names ``field``."""

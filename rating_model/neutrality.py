@@ -223,7 +223,7 @@ def _reduction(data: OperatingData, current: list[LineItem], ctx: Context) -> _C
     """
     previous = data.previous_year
     if previous is None:
-        return _Comparison(None, None, "no previous_year data", "无 previous_year 数据")
+        return _Comparison(None, None, "no previous_year data", "无上一年度数据")
     own = ctx.apart()  # the previous year's factors and notes are not this year's inventory's
     lines, _, _, _ = scope12_lines(previous.energy, previous.transport.vehicles, own, prefix="previous_year.")
     before, guessed_before = _location_by_field(lines, previous.energy, previous.transport.fleet is not None)
@@ -237,11 +237,11 @@ def _reduction(data: OperatingData, current: list[LineItem], ctx: Context) -> _C
     if estimated:
         names = _labels(estimated)
         guessed = (f"; left out (estimated, this year or last): {names[0]}",
-                   f"；未纳入（本年度或上年度为估算数据）：{names[1]}")
+                   f"；未纳入（本年度或上一年度为估算数据）：{names[1]}")
     if not common:
         return _Comparison(
             None, None, "previous_year has no Scope 1/2 activity in common with this year" + guessed[0],
-            "previous_year 与本年度没有共同的范围一/范围二活动" + guessed[1],
+            "上一年度与本年度没有共同的范围一/范围二活动" + guessed[1],
         )
     # left out of the comparison with emissions in a year it was given: what a comparison of the rest hides
     # (a field at 0 in the one year it was given could only lower the change: never listed)
@@ -279,7 +279,7 @@ def _reduction(data: OperatingData, current: list[LineItem], ctx: Context) -> _C
     only_before = [ref_id for ref_id in own.refs if ref_id in compared and ref_id not in ctx.refs]
     if only_before:
         basis += f"; previous_year also priced with {', '.join(only_before)}"
-        basis_zh += f"；previous_year 另使用了 {'、'.join(only_before)}"
+        basis_zh += f"；上一年度另使用了 {'、'.join(only_before)}"
         proxies = [ref_id for ref_id in own.proxies if ref_id in only_before]
         if proxies:
             basis += f" (UK DESNZ/DEFRA 2025 proxies: {', '.join(proxies)})"

@@ -44,7 +44,7 @@ class Contribution(NamedTuple):
 #: The standard's indicator units in Chinese (a unit not listed is shown as the standard writes it).
 _UNITS_ZH = {
     "tCO2e per CNY million": "吨二氧化碳当量/百万元营收",
-    "ratio (actual / expected)": "倍（实际用能与同业预期之比）",
+    "ratio (actual / expected)": "倍（实际值与同业预期值之比）",  # the energy ratio and the water ratio
     "PCAF score 1-5 (1 best)": "（PCAF 数据质量评分，1 为最好）",
 }
 #: per language: a value not reported, a change in percent, a rate in percent a year

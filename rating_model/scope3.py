@@ -13,11 +13,17 @@ from rating_model.operating_data import TRAVEL_MODES, Resources, TravelItem
 CAT1_WATER = "cat1_water_supply"
 CAT5_WASTE = "cat5_waste"
 CAT6_TRAVEL = "cat6_business_travel"
+#: each category as a Chinese reader names it (the IFRS S2 summary's notes; the English keeps the keys)
+CATEGORY_ZH = {
+    CAT1_WATER: "类别 1（外购商品：供水）",
+    CAT5_WASTE: "类别 5（废弃物与污水处理）",
+    CAT6_TRAVEL: "类别 6（商务差旅）",
+}
 _TRAVEL = {mode: ("travel." + mode, "business travel by " + mode.replace("_", " ")) for mode in TRAVEL_MODES}
 _CAR_NOTE = (
     "business travel by car: the DEFRA factor is per vehicle-km; passenger_km is counted as vehicle-km "
     "(one traveller per car, conservative)",
-    "公务出行乘车：DEFRA 排放因子按车公里计；passenger_km 按车公里计算（每车一名出行者，从保守计）",
+    "公务出行乘车：DEFRA 排放因子按车公里计；填报的人公里数按车公里计算（每车一名出行者，从保守计）",
 )
 
 
@@ -109,7 +115,7 @@ def waste_lines(resources: Resources, ctx: Context, out: list[LineItem]) -> None
         ctx.exclude(
             f"resources.hazardous_waste_t: {hazardous:g} t reported, but no emission factor for hazardous "
             "waste is known; excluded from Scope 3 category 5",
-            f"resources.hazardous_waste_t：已报告 {hazardous:g} 吨，但没有已知的危险废物排放因子；"
+            f"危险废物：已报告 {hazardous:g} 吨，但没有已知的危险废物排放因子；"
             "未计入范围三类别 5",
         )
 

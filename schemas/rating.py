@@ -382,8 +382,8 @@ class IssbItemSchema(DisclosureItemSchema):
         "description": "`note` in Chinese, sentence for sentence, with the same figures (from schema 1.8)."})
     value_zh = fields.Raw(metadata={"description": (
         "`value` in Chinese where it is in words: a sentence, or a list of sentences item for item (from "
-        "schema 1.8). Absent for figures and records, and for the factor fallbacks (the factor selection's "
-        "English)."
+        "schema 1.8). Absent for figures and records, and for the factor fallbacks of a rating by an engine "
+        "before 2.2 (the factor selection's English only)."
     )})
 
 

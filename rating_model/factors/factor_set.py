@@ -9,6 +9,7 @@ because a bank reading the rating must see which factor stood in for which.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +27,35 @@ class Selection:
     record: FactorRecord
     fallback: str | None = None
     note: str | None = None
+    #: ``fallback`` and ``note`` in Chinese, with the same figures (the IFRS S2 summary's ``value_zh``)
+    fallback_zh: str | None = None
+    note_zh: str | None = None
+
+
+#: The residual factor as the MEE/NBS release names it (and the merchant page, and the summary's Scope 2)
+RESIDUAL_ZH = "全国电力平均二氧化碳排放因子（不包括市场化交易的非化石能源电量）"
+#: The factor sets' notes on a province whose grid region is uncertain (``grid_regions.uncertain``), in
+#: Chinese, keyed by the note as the set words it; a note not listed here is said in Chinese from the set's
+#: own mapping (:meth:`FactorSet.uncertain_zh`).
+_UNCERTAIN_ZH = {
+    (
+        "Inner Mongolia is split: the west (蒙西) is in the North China grid, the east (蒙东) in the "
+        "Northeast grid; mapped to North China."
+    ): "内蒙古分属两个电网：西部（蒙西）属华北电网，东部（蒙东）属东北电网；按华北电网计。",
+    (
+        "Sichuan was in the Central China grid in the older baseline definitions; mapped to Southwest as in "
+        "the 2022 release's seven-region list."
+    ): "在较早的基准线定义中，四川属华中电网；按 2022 年发布的七大区域电网划分，归入西南电网。",
+    (
+        "Chongqing was in the Central China grid in the older baseline definitions; mapped to Southwest as "
+        "in the 2022 release's seven-region list."
+    ): "在较早的基准线定义中，重庆属华中电网；按 2022 年发布的七大区域电网划分，归入西南电网。",
+    (
+        "Tibet is not in the older baseline definitions; mapped to Southwest (State Grid Southwest branch)."
+    ): "较早的基准线定义未包括西藏；归入西南电网（国家电网西南分部）。",
+}
+#: the Chinese in a grid's name as the sets write it: "East China grid (华东)"
+_NAME_ZH = re.compile(r"\(([^()]+)\)")
 
 
 def _pick_year(years: dict[int, FactorRecord], year: int) -> FactorRecord:
@@ -131,24 +161,31 @@ class FactorSet:
                 self._residual_cache[key] = None
             else:
                 record = _pick_year(years, year)
-                departures = []
+                departures: list[tuple[str, str]] = []
                 if region:
-                    departures.append(
+                    departures.append((
                         f"asked for {region}; no residual factor is published for {region} or its regional "
-                        "grid (national only)"
-                    )
+                        "grid (national only)",
+                        f"所需为 {region} 的因子，但该因子只发布全国数值，"
+                        f"{region} 及其所属区域电网没有单独发布",
+                    ))
                 if record.year != year:
-                    departures.append(
+                    departures.append((
                         f"no {year} residual factor (grid average excluding market-traded non-fossil "
-                        f"power) for {country}"
-                    )
-                fallback = None
+                        f"power) for {country}",
+                        f"没有 {country} {year} 年的该因子",
+                    ))
+                fallback = fallback_zh = None
                 if departures:
                     fallback = (
-                        f"market-based Scope 2: {'; '.join(departures)}, used the national "
+                        f"market-based Scope 2: {'; '.join(en for en, _ in departures)}, used the national "
                         f"residual factor {record.year} ({record.value:g} {record.unit})"
                     )
-                self._residual_cache[key] = Selection(record, fallback)
+                    fallback_zh = (
+                        f"基于市场的范围二按{RESIDUAL_ZH}计算：{'；'.join(zh for _, zh in departures)}，"
+                        f"采用 {record.year} 年的全国数值（{record.value:g} {record.unit}）"
+                    )
+                self._residual_cache[key] = Selection(record, fallback, None, fallback_zh)
         return self._residual_cache[key]
 
     def _label(self, level: str) -> str:
@@ -158,6 +195,26 @@ class FactorSet:
             return "national average"
         return f"{level} provincial factor"
 
+    def _label_zh(self, level: str) -> str:
+        """:meth:`_label` in Chinese, as it stands before 排放因子: 华东电网 (from the set's "East China grid
+        (华东)"), 全国平均, "CN-ZJ 省级"."""
+        if level.startswith("CN:grid:"):
+            name = self._names.get(level.rsplit(":", 1)[1], level)
+            found = _NAME_ZH.search(name)
+            return f"{found.group(1)}电网" if found else name
+        if level == "CN" or len(level) == 2:
+            return "全国平均"
+        return f"{level} 省级"
+
+    def uncertain_zh(self, region: str, code: str) -> str:
+        """The set's note on ``region``'s uncertain grid region (``code`` its canonical form) in Chinese: the
+        translation of the note as the set words it, else what the set maps it to."""
+        known = _UNCERTAIN_ZH.get(self._uncertain[code])
+        if known is not None:
+            return f"{region} 所属区域电网：{known}"
+        grid = self._label_zh(f"CN:grid:{self._members[code]}")
+        return f"{region} 所属区域电网不确定，按{grid}计（见排放因子集的区域电网说明）"
+
     def _select_grid(self, country: str, region: str | None, year: int) -> Selection:
         if not self.covers(country):
             raise FactorNotFoundError(
@@ -166,7 +223,7 @@ class FactorSet:
                 field="company.country",
             )
         levels: list[str] = []
-        note = None
+        note = note_zh = None
         if region:
             code = self.canonical_region(region)
             # A code the set does not know, or a place outside the grid it covers, is refused, not priced
@@ -186,14 +243,17 @@ class FactorSet:
             levels = [code, f"{country}:grid:{self._members[code]}"]
             if code in self._uncertain:
                 note = f"grid region of {region}: {self._uncertain[code]}"
+                note_zh = self.uncertain_zh(region, code)
         levels.append(country)
         for level in levels:
             years = self._series.get((GRID, level))
             if not years:
                 continue
             record = _pick_year(years, year)
-            fallback = self._fallback(region, year, level, record, national=level == country)
-            return Selection(record, fallback, note if ":grid:" in level else None)
+            fallback, fallback_zh = self._fallback(region, year, level, record, national=level == country)
+            on_grid = ":grid:" in level
+            return Selection(record, fallback, note if on_grid else None, fallback_zh,
+                             note_zh if on_grid else None)
         raise FactorNotFoundError(
             f"factor set {self.version} has no grid factor for {country}", field="company.country"
         )
@@ -205,24 +265,36 @@ class FactorSet:
         level: str,
         record: FactorRecord,
         national: bool,
-    ) -> str | None:
+    ) -> tuple[str | None, str | None]:
+        """Why the factor chosen is not the exact year and place asked for, in English and in Chinese (two
+        ``None`` when it is)."""
         used = f"{self._label(level)} {record.year} ({record.value:g} {record.unit})"
+        label_zh = self._label_zh(level)
+        spaced = " " if label_zh[:1].isascii() else ""  # "2022 年 CN-ZJ 省级排放因子", "2022 年华东电网…"
+        used_zh = f"{record.year} 年{spaced}{label_zh}排放因子（{record.value:g} {record.unit}）"
         if region is None:
             missing = "" if record.year == year else f"; no {year} factor, nearest year used"
-            return f"grid factor: no company.region given, used the {used}{missing}"
+            missing_zh = "" if record.year == year else f"；没有 {year} 年的排放因子，采用了最接近的年份"
+            return (f"grid factor: no company.region given, used the {used}{missing}",
+                    f"电网排放因子：未填报所在省份，采用 {used_zh}{missing_zh}")
         if national:
-            return f"grid factor: no factor for {region} or its regional grid, used the {used}"
+            return (f"grid factor: no factor for {region} or its regional grid, used the {used}",
+                    f"电网排放因子：没有 {region} 或其所属区域电网的排放因子，采用 {used_zh}")
         if ":grid:" in level:
             # The province publishes no factor of its own, so its regional grid's stands in: that is the
             # practice (domain.md s.6), but still a different place from the one asked for.
             other_year = "" if record.year == year else f"; no {year} factor for {region}"
+            other_year_zh = "" if record.year == year else f"，也没有 {region} {year} 年的排放因子"
             return (
                 f"grid factor: asked for {region} {year}; no provincial factor is published for {region}"
-                f"{other_year}, used the {used}"
+                f"{other_year}, used the {used}",
+                f"电网排放因子：所需为 {region} {year} 年的排放因子；{region} 没有发布省级排放因子"
+                f"{other_year_zh}，采用 {used_zh}",
             )
         if record.year != year:
-            return f"grid factor: no {year} factor for {region}, used the {used}"
-        return None
+            return (f"grid factor: no {year} factor for {region}, used the {used}",
+                    f"电网排放因子：没有 {region} {year} 年的排放因子，采用 {used_zh}")
+        return None, None
 
     def to_dict(self) -> dict[str, Any]:
         """The whole set with provenance, as served by ``GET /v1/emission-factors``."""

@@ -280,7 +280,9 @@ def test_the_rationale_is_said_in_chinese_sentence_for_sentence(
 ) -> None:
     """A Chinese bank's credit memo had only the English rationale (a relationship manager's review):
     ``rationale_zh`` says every sentence in Chinese, with the grades, knock-outs and fuels in Chinese and
-    every figure (tiers, ISIC division, penalties, use of proceeds) as the English gives it."""
+    every figure (tiers, ISIC division, penalties, use of proceeds) as the English gives it. A knock-out is
+    named by its Chinese name, never its id: a 否决项 when it blocks a green loan, else a 限级条款 (a bank
+    officer's review read 否决项 beside "does not block" as a contradiction)."""
     standard = STANDARD if standard_file is None else load_standard(STANDARD_DIR / standard_file)
     payload: dict[str, Any] = {"company": COMPANY, "compliance": {"environmental_penalties_3y": 1},
                                "energy": {"fuels": [{"fuel": "coal", "quantity": 500, "unit": "kg"}]}}
@@ -294,9 +296,12 @@ def test_the_rationale_is_said_in_chinese_sentence_for_sentence(
     for en, zh in zip(result.rationale, result.rationale_zh, strict=True):
         assert zh.endswith("。") and not any(g in zh for g in ("dark_green", "light_green", "not_green")), zh
         for token in ("green_tier_1", "green_tier_2", "green_tier_3", "green_tier_4", "energy_efficiency",
-                      "renewable_energy", "general_working_capital", "insufficient_data",
-                      "environmental_penalty"):
+                      "renewable_energy", "general_working_capital"):
             assert (token in en) == (token in zh), (token, en, zh)
+        for k in knock_outs:
+            assert k.id not in zh and ((k.id in en) == (f"“{k.name_zh}”适用" in zh)), (k.id, en, zh)
+            if k.id in en:
+                assert zh.startswith("否决项" if k.blocks_green_loan else "限级条款"), zh
         for named in ("dark_green", "light_green", "not_green"):  # "green" is also a plain English word
             assert (named in en) == (labels[named] in zh), (named, en, zh)
     assert result.to_dict()["rationale_zh"] == list(result.rationale_zh)
