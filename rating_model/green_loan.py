@@ -184,7 +184,7 @@ def assess_green_loan(
         said.append((
             f"Use of proceeds '{use}' is a Green Loan Principles category ({info['glp']}); "
             f"China catalogue: {info['cn_catalogue']}.",
-            f"资金用途“{use}”属于《绿色贷款原则》的类别（{info['glp']}）；中国目录：{info['cn_catalogue']}。",
+            f"资金用途“{use}”属于《绿色贷款原则》的“{info['glp_zh']}”类别；中国目录：{info['cn_catalogue']}。",
         ))
         if meets_grade:
             said.append((f"Eligible as a green loan: {on_grade[0]}.", f"可作为绿色贷款：{on_grade[1]}。"))

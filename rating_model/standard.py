@@ -368,7 +368,11 @@ def _parse_green_loan(
     doc: Mapping[str, Any],
 ) -> tuple[dict[str, dict[str, str]], tuple[str, ...], str | None, str, dict[str, str]]:
     gl = _require(doc, "green_loan", "standard")
-    uses = {u["id"]: {"glp": u["glp"], "cn_catalogue": u["cn_catalogue"]} for u in gl["use_of_proceeds"]}
+    # glp_zh (1.9.0 on): the category's Chinese name; before, the Chinese rationale named it in English
+    uses = {
+        u["id"]: {"glp": u["glp"], "glp_zh": u.get("glp_zh", u["glp"]), "cn_catalogue": u["cn_catalogue"]}
+        for u in gl["use_of_proceeds"]
+    }
     non_green = tuple(u["id"] for u in gl.get("non_green_uses", ()))
     tiers = {grade: t["tier"] for t in gl["pricing_tiers"] for grade in t["grades"]}
     min_grade = gl.get("min_grade")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from typing import Any
 
 import pytest
@@ -308,6 +309,24 @@ def test_the_rationale_is_said_in_chinese_sentence_for_sentence(
     if "coal_burned_on_site" in knock_out_ids:
         assert "coal burnt on the premises" in result.rationale[0] and "燃烧煤炭" in result.rationale_zh[0]
 
+
+
+@pytest.mark.parametrize("use", sorted(STANDARD.green_uses))
+def test_the_chinese_rationale_names_the_green_category_in_chinese(use: str) -> None:
+    """The Chinese rationale embedded the Green Loan Principles category in English ("属于《绿色贷款原则》的
+    类别（Energy efficiency）", a bank officer's review): standard 1.9.0 gives each category its Chinese name
+    (``glp_zh``), and a standard without one keeps the English name rather than nothing."""
+    info = STANDARD.green_uses[use]
+    assert re.fullmatch(r"[\u4e00-\u9fff、/和与及]+", info["glp_zh"]), info
+    data = data_with({"amount": 1e5, "currency": "CNY", "use_of_proceeds": use})
+    result = assess_green_loan(data, "light_green", (), STANDARD)
+    (said,) = [zh for zh in result.rationale_zh if zh.startswith("资金用途")]
+    assert f"属于《绿色贷款原则》的“{info['glp_zh']}”类别；中国目录：{info['cn_catalogue']}。" in said
+    assert info["glp"] not in said and info["glp"] in " ".join(result.rationale)
+    earlier = load_standard(STANDARD_DIR / "greenrate-sme-1.8.yaml")
+    if use in earlier.green_uses:
+        old = assess_green_loan(data, "light_green", (), earlier)
+        assert any(f"“{info['glp']}”类别" in zh for zh in old.rationale_zh)
 
 def test_a_loan_in_the_companys_own_foreign_currency_is_divided_as_given() -> None:
     """A USD company (7.1 CNY per USD) with a USD 100,000 loan and USD 1,000,000 equity + debt: the ratio is
