@@ -15,13 +15,16 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import unquote, urlsplit
 
 PREFIX = "GREENRATE_"
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"0", "false", "no", "off"})
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+#: What is done with a recorded rating that carries no signature (GREENRATE_UNSIGNED_RATINGS).
+UnsignedRatings = Literal["refuse", "serve"]
+UNSIGNED_RATING_POLICIES: tuple[UnsignedRatings, ...] = ("refuse", "serve")
 #: ``postgres://`` is what many platforms and secret stores hand out; the engine reads it as psycopg 3
 _DATABASE_DRIVERS = ("sqlite", "postgresql", "postgresql+psycopg", "postgres")
 #: How long a migration waits for a table's lock before it gives up and tries again (PostgreSQL): behind a
@@ -85,6 +88,10 @@ class Settings:
     # The secrets GREENRATE_SECRET_KEY replaced: what they signed is still accepted, nothing new is signed
     # with them (service.secret.SigningKeys).
     previous_secret_keys: tuple[str, ...] = field(default=(), repr=False)
+    # A recorded rating with no signature: "refuse" it like a tampered one (anyone who can INSERT a row can
+    # write one), or "serve" it, for the upgrade window of a database holding ratings issued before
+    # migration 0018 signed them (service.records.rating_signatures).
+    unsigned_ratings: UnsignedRatings = "refuse"
     page_rate_limit: str = "20 per minute"
     # How many proxies in front of the service set X-Forwarded-For / X-Forwarded-Proto. 0: none, and those
     # headers are ignored (anyone could forge them). Behind one proxy, 1: else every visitor of the merchant
@@ -344,6 +351,14 @@ def _parse_log_level(raw: str) -> str:
     return value
 
 
+def _parse_unsigned_ratings(raw: str) -> UnsignedRatings:
+    """``refuse`` or ``serve`` (any case, like the other words a setting takes)."""
+    value = raw.strip().lower()
+    if value not in UNSIGNED_RATING_POLICIES:
+        raise ConfigError(f"must be one of {', '.join(UNSIGNED_RATING_POLICIES)}, got {raw!r}")
+    return value
+
+
 #: A secret needs this many different characters: 32 of one letter passed the length check (operator
 #: review). Any generated key has far more (token_urlsafe(32): ~30 of 43; token_hex(16): ~14 of 32).
 _SECRET_DISTINCT = 10
@@ -468,6 +483,7 @@ _APP_PARSERS: dict[str, Callable[[str], Any]] = {
     "access_log": _parse_bool,
     "secret_key": _parse_secret,
     "previous_secret_keys": _PreviousSecrets(),
+    "unsigned_ratings": _parse_unsigned_ratings,
     "page_rate_limit": _parse_rate_limit,
     "proxy_hops": _WholeNumber(0, 5),
     "model_poll_seconds": _Number(0, 3_600),

@@ -18,7 +18,7 @@ from service.commands import command_settings, database
 from service.models import register_packaged_default
 from service.records import api_keys, migrate
 from service.records.database import encoding_problem, recorded_compatibility, schema_status
-from service.records.rating_signatures import count_signed
+from service.records.rating_signatures import count_signed, count_unsigned
 from service.records.ratings import count_code_revisioned, count_engine_versioned
 
 
@@ -34,6 +34,13 @@ def _migration_error(engine: Engine, exc: CommandError | SQLAlchemyError) -> cli
     first_line = next(iter(str(cause).strip().splitlines()), "")
     where = engine.url.render_as_string(hide_password=True)
     return click.ClickException(f"database error at {where}: {type(exc).__name__}: {first_line}")
+
+
+def _has_signatures(engine: Engine) -> bool:
+    """Whether the ratings carry signatures (migration 0018), read from the schema: a count would scan the
+    table at every container start."""
+    found = inspect(engine)
+    return found.has_table("ratings") and any(c["name"] == "signature" for c in found.get_columns("ratings"))
 
 
 @click.group()
@@ -70,9 +77,11 @@ def db_upgrade(revision: str) -> None:
             if newer is not None:
                 click.echo(f"nothing to migrate: {newer}")
                 return
+            unsigned_before = not _has_signatures(engine)  # no signatures yet: this run may add them
             migrate.upgrade(engine, revision, lock_timeout_seconds=settings.migration_lock_timeout_seconds,
                             say=_say)
             current = migrate.current_revision(engine)
+            unsigned = count_unsigned(engine) if unsigned_before else None
             wanted = "base" if revision == "base" else migrate.resolved_revision(revision)
             if wanted is not None and current != (None if wanted == "base" else wanted):
                 # Alembic's upgrade to an older revision does nothing, silently: say so, and how to go
@@ -92,6 +101,17 @@ def db_upgrade(revision: str) -> None:
     click.echo(f"database at revision {current} ({engine.url.render_as_string(hide_password=True)})")
     if registered:
         click.echo("registered the packaged default model")
+    if unsigned:  # migration 0018 ran now, on ratings issued before it: none of them is signed
+        served = settings.unsigned_ratings == "serve"
+        click.echo(
+            f"{unsigned} rating(s) were issued before ratings were signed (migration 0018) and carry no "
+            "signature: " + (
+                "they are served (GREENRATE_UNSIGNED_RATINGS=serve), each logged and counted"
+                if served else
+                "the service refuses them (500) under GREENRATE_UNSIGNED_RATINGS=refuse, the default; set "
+                "GREENRATE_UNSIGNED_RATINGS=serve for as long as they must be served (docs/operations.md)"
+            )
+        )
 
 
 @db.command("downgrade")
@@ -162,9 +182,10 @@ def db_downgrade(revision: str, drop_records: bool) -> None:
         )
     if signed and signed_after is None and ratings_kept:
         click.echo(
-            f"{signed} rating(s) lost their signature: each is still served, as a rating issued before "
-            "signing, but a change to its record in the database is no longer caught, and after upgrading "
-            "again it stays unsigned (greenrate ratings verify checks all but its signature)"
+            f"{signed} rating(s) lost their signature: this revision's release serves each as a rating "
+            "issued before signing, and a change to its record in the database is no longer caught; after "
+            "upgrading again it stays unsigned, refused unless GREENRATE_UNSIGNED_RATINGS=serve (greenrate "
+            "ratings verify checks all but its signature)"
         )
     if revisioned and revisioned_after is None and ratings_kept:
         click.echo(

@@ -8,9 +8,10 @@ it only makes the service ``degraded``).
 
 Like the versions being served and the build running (``code_revision``, :mod:`service.revision`, which
 every rating issued here records), it names the key new ratings are signed with, by its public id (never the
-secret), and the previous ones still accepted (``checks.signing``): machines behind one address that
-share a database need the same secret, and two that differ show two ids, where each would refuse the
-other's ratings.
+secret), the previous ones still accepted, and what is done with an unsigned rating (``unsigned refuse``
+or ``unsigned serve``, ``GREENRATE_UNSIGNED_RATINGS``) (``checks.signing``): machines behind one address
+that share a database need the same secret and policy, and two that differ show it, where each would
+refuse the other's ratings, or one serve what the other refuses.
 """
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ def readiness(s: Services) -> dict[str, Any]:
     try:
         key = service_rating_key(s.settings)
         previous = f"; previous {', '.join(k.id for k in key.previous)}" if key.previous else ""
-        checks["signing"] = {"status": "ok", "detail": f"key {key.id}{previous}"}
+        checks["signing"] = {"status": "ok", "detail": f"key {key.id}{previous}; unsigned {key.unsigned}"}
     except Exception as exc:  # noqa: BLE001 - instance/secret_key unreadable: nothing can be signed
         checks["signing"] = {"status": "unavailable", "detail": type(exc).__name__}
     cache = s.cache.health()

@@ -56,8 +56,9 @@ RATINGS_ISSUED = Counter("greenrate_ratings_issued_total", "Newly issued ratings
 RATING_INTEGRITY = Counter(
     "greenrate_rating_integrity_failures_total",
     "Stored ratings refused, never served, because their record does not match its signature (reason "
-    "tampered) or was signed with a key this service does not hold (reason other_key), by the read that "
-    "found them (get, list, reuse, with_input).",
+    "tampered), was signed with a key this service does not hold (reason other_key) or carries no "
+    "signature under GREENRATE_UNSIGNED_RATINGS=refuse (reason unsigned), by the read that found them "
+    "(get, list, reuse, with_input).",
     ["read", "reason"],
 )
 PREVIOUS_KEY = Counter(
@@ -67,6 +68,14 @@ PREVIOUS_KEY = Counter(
     "entries (cache), by the secret's public id (key; as many as are listed). While a key's count grows, "
     "that secret must stay listed.",
     ["read", "key"],
+)
+UNSIGNED_SERVED = Counter(
+    "greenrate_rating_unsigned_served_total",
+    "Stored ratings served although they carry no signature (GREENRATE_UNSIGNED_RATINGS=serve: issued "
+    "before migration 0018 signed them, or written into the database by someone else), by the read that "
+    "served them (get, list, reuse, with_input). Under the default, refuse, such a rating is counted in "
+    "greenrate_rating_integrity_failures_total (reason unsigned) instead.",
+    ["read"],
 )
 
 
@@ -150,6 +159,14 @@ def rating_refused(read: str, reason: str) -> None:
     try:
         _series(RATING_INTEGRITY, read, reason).inc()
     except Exception as exc:  # noqa: BLE001 - the refusal is answered whatever happens to the metrics
+        _dropped(exc)
+
+
+def unsigned_served(read: str) -> None:
+    """Count one stored rating served without a signature (GREENRATE_UNSIGNED_RATINGS=serve)."""
+    try:
+        _series(UNSIGNED_SERVED, read).inc()
+    except Exception as exc:  # noqa: BLE001 - the rating is served whatever happens to the metrics
         _dropped(exc)
 
 

@@ -42,15 +42,17 @@ def verify_rating(rating_id: str | None, sample: int | None) -> None:
     the check.
 
     Exit 0 when its record is as issued (signature valid: with the current key, or with a previous one
-    listed in GREENRATE_PREVIOUS_SECRET_KEYS, said so; or unsigned: issued before signing) and it is
-    re-derived identical; 1 when the record was changed (tampered), was signed with a key this command
-    does not hold (run it with the service's GREENRATE_SECRET_KEY and GREENRATE_PREVIOUS_SECRET_KEYS),
-    differs (the fields are listed), cannot be re-derived by this release (what is missing is said) or is
-    not recorded. With --sample N, N ratings
-    at random, one line each that is not identical and a count: exit 1 when one is tampered or signed with
-    another key, whatever the release that issued it, or one issued by this engine version differs or
-    cannot be re-derived (one issued by an earlier version may differ by that version's changes, and is
-    counted apart).
+    listed in GREENRATE_PREVIOUS_SECRET_KEYS, said so) and it is re-derived identical; 1 when the record
+    was changed (tampered), was signed with a key this command does not hold (run it with the service's
+    GREENRATE_SECRET_KEY and GREENRATE_PREVIOUS_SECRET_KEYS), is unsigned (refused, as the service refuses
+    it, under GREENRATE_UNSIGNED_RATINGS=refuse, the default), differs (the fields are listed), cannot be
+    re-derived by this release (what is missing is said) or is not recorded. Under
+    GREENRATE_UNSIGNED_RATINGS=serve an unsigned rating re-derived identical exits 0 with a warning, as
+    the service serves it. With --sample N, N ratings at random, one line each that is not identical or is
+    unsigned, and a count: exit 1 when one is tampered, signed with another key or refused as unsigned,
+    whatever the release that issued it, or one issued by this engine version differs or cannot be
+    re-derived (one issued by an earlier version may differ by that version's changes, and is counted
+    apart).
     """
     if (rating_id is None) == (sample is None):
         raise click.UsageError("give a RATING_ID or --sample N")
@@ -109,22 +111,35 @@ def _signature(outcome: verification.Verification, key: RatingKey) -> str:
     if outcome.signature == "previous_key":
         return (f"signature valid, signed with a previous key ({outcome.signed_with}): served while its "
                 "secret stays in GREENRATE_PREVIOUS_SECRET_KEYS")
+    after = ("" if outcome.first_signed is None
+             else f", recorded after the first signed rating (seq {outcome.first_signed})")
+    if outcome.unsigned_refused:
+        return (f"UNSIGNED{after}: refused, as the service refuses it (GREENRATE_UNSIGNED_RATINGS=refuse): "
+                "nothing shows it is the rating issued; issued before migration 0018 signed ratings (serve "
+                "them with GREENRATE_UNSIGNED_RATINGS=serve), or written into the database by someone else")
     if outcome.first_signed is not None:
-        return (f"unsigned, yet recorded after the first signed rating (seq {outcome.first_signed}): written "
-                "by the release before signing during the upgrade, or its signature was removed")
-    return "unsigned (issued before signing): only the re-derivation speaks for it"
+        return (f"warning: unsigned, yet recorded after the first signed rating (seq {outcome.first_signed})"
+                ": written by the release before signing during the upgrade, or its signature was removed, "
+                "or inserted by someone else; served (GREENRATE_UNSIGNED_RATINGS=serve)")
+    return ("warning: unsigned (issued before signing): served (GREENRATE_UNSIGNED_RATINGS=serve); only the "
+            "re-derivation speaks for it")
 
 
+#: The tally's category of an unsigned rating the service refuses (GREENRATE_UNSIGNED_RATINGS=refuse).
+_UNSIGNED_REFUSED = "unsigned (refused: GREENRATE_UNSIGNED_RATINGS=refuse)"
 #: The tally's categories that fail a sample whatever the release that issued the rating.
-_ALWAYS_FAILS = ("tampered", "signed with another key")
+_ALWAYS_FAILS = ("tampered", "signed with another key", _UNSIGNED_REFUSED)
 
 
 def _category(outcome: verification.Verification) -> str:
-    """The rating's line in the tally: tampered, another key, or how it re-derives and how it is signed."""
+    """The rating's line in the tally: tampered, another key, unsigned and refused, or how it re-derives
+    and how it is signed."""
     if outcome.tampered:
         return "tampered"
     if outcome.signature == "other_key":
         return "signed with another key"
+    if outcome.unsigned_refused:
+        return _UNSIGNED_REFUSED
     earlier = "" if outcome.current_release else " (earlier release)"
     how = ("identical" if outcome.identical
            else "cannot be re-derived" + earlier if outcome.cannot_verify is not None
@@ -147,10 +162,12 @@ def _verify_sample(settings: Settings, key: RatingKey, count: int) -> None:
     """``greenrate ratings verify --sample N``: a bulk check, counted by outcome.
 
     The signature comes first: a tampered record fails the check whatever the release that issued it (every
-    rating of an earlier release differs, and a tampered one had hidden among them). A rating of an earlier
-    release (another engine or schema version) whose record is as issued may differ, or need the release
-    that issued it, by that release's changes: it is counted apart and does not fail the check. A database
-    with no rating at all fails it: after a restore, that is the restore that went wrong.
+    rating of an earlier release differs, and a tampered one had hidden among them), and so does an
+    unsigned one the service refuses (GREENRATE_UNSIGNED_RATINGS=refuse; under serve it is a warning line
+    and passes, as it is served). A rating of an earlier release (another engine or schema version) whose
+    record is as issued may differ, or need the release that issued it, by that release's changes: it is
+    counted apart and does not fail the check. A database with no rating at all fails it: after a
+    restore, that is the restore that went wrong.
     """
     tally: Counter[str] = Counter()
     with database(settings) as engine:
@@ -164,14 +181,14 @@ def _verify_sample(settings: Settings, key: RatingKey, count: int) -> None:
                 tally[category] += 1
                 if outcome.tampered:
                     click.echo(f"{rating_id}: tampered: {'; '.join(outcome.tampered[:5])}")
-                elif outcome.signature == "other_key":
+                elif outcome.signature == "other_key" or outcome.unsigned_refused:
                     click.echo(f"{rating_id}: {_signature(outcome, key)}")
                 elif outcome.cannot_verify is not None:
                     click.echo(f"{rating_id}: {category}: {outcome.cannot_verify}")
                 elif not outcome.identical:
                     click.echo(f"{rating_id}: {category} at {', '.join(outcome.differences[:5])}; "
                                f"{_issued_by(outcome)}")
-                elif outcome.first_signed is not None:
+                elif outcome.signature == "unsigned":
                     click.echo(f"{rating_id}: {_signature(outcome, key)}")
         except SQLAlchemyError as exc:
             raise database_error(exc) from None

@@ -2,7 +2,8 @@
 
 Ratings are served as the stored JSON text, never re-serialized, so the bytes a caller fetches back are the
 bytes it was issued; the response schemas document that text. A stored rating whose record no longer
-matches its signature is answered 500 (:class:`~service.records.rating_signatures.RatingRecordRefused`).
+matches its signature, or carries none (unless ``GREENRATE_UNSIGNED_RATINGS=serve``), is answered 500
+(:class:`~service.records.rating_signatures.RatingRecordRefused`).
 """
 
 from __future__ import annotations

@@ -37,6 +37,7 @@ from rating_model.factors import load_factor_set
 from rating_model.operating_data import SCHEMA_VERSION
 from rating_model.standard import load_standard, published_standard_path
 from schemas.fields import utc_iso
+from service.config import UnsignedRatings
 from service.ratings.encoding import rating_json
 from service.ratings.record_checks import INPUT_MISMATCH, check_record
 from service.records.database import as_utc
@@ -68,8 +69,10 @@ class Verification:
     lists how the record is not as issued (empty when it is); ``cannot_verify`` says why the rating could
     not be re-derived here (``identical`` is then false and ``differences`` empty). ``first_signed`` is,
     for an unsigned rating recorded after a signed one, the sequence number of the first signed rating:
-    such a row was written by the release before signing during the upgrade, or had its signature removed.
-    ``code_revision`` is the build that issued it, as recorded.
+    such a row was written by the release before signing during the upgrade, or had its signature removed
+    (or was inserted with any sequence number it was given: a hint, never a proof). ``unsigned`` is the
+    policy the check ran under (``GREENRATE_UNSIGNED_RATINGS``): an unsigned rating is proven only where
+    the service serves it. ``code_revision`` is the build that issued it, as recorded.
     """
 
     rating_id: str
@@ -86,12 +89,21 @@ class Verification:
     first_signed: int | None = None
     #: the build that issued it, as recorded (``None``: issued before builds were recorded, migration 0019)
     code_revision: str | None = None
+    unsigned: UnsignedRatings = "refuse"
+
+    @property
+    def unsigned_refused(self) -> bool:
+        """Unsigned, and refused by a service under these settings (``GREENRATE_UNSIGNED_RATINGS=refuse``)."""
+        return self.signature == "unsigned" and self.unsigned == "refuse"
 
     @property
     def proven(self) -> bool:
         """As issued and re-derived byte for byte, signed with a key held here (the current one or a
-        previous one) or from before signing."""
-        return self.identical and not self.tampered and self.signature in (*SIGNED_AS_ISSUED, "unsigned")
+        previous one), or unsigned where the settings serve unsigned ratings: verify's exit status follows
+        what the service does with the rating."""
+        served = self.signature in SIGNED_AS_ISSUED or (self.signature == "unsigned"
+                                                         and self.unsigned == "serve")
+        return self.identical and not self.tampered and served
 
 
 def _differences(stored: Any, again: Any, path: str = "") -> list[str]:
@@ -217,7 +229,8 @@ def verify_rating(
     Never raises for what the record or this release holds: a record changed, a model or a file that
     cannot be read, an input refused, each is said in the answer.
 
-    :param key: the ratings' key of the service's secret, which the signature is checked with.
+    :param key: the ratings' key of the service's secret, which the signature is checked with, and the
+        unsigned ratings' policy (:attr:`Verification.unsigned`).
     :param first_signed: :func:`first_signed_seq`, when the caller already asked (once for a sample);
         ``"ask"``: asked here if the rating is unsigned.
     """
@@ -234,7 +247,7 @@ def verify_rating(
         rating_id, row.tenant, row_versions(row), False,
         signature=record.signature, signed_with=record.signed_with, tampered=record.tampered,
         current_release=row.engine_version == ENGINE_VERSION and row.schema_version == SCHEMA_VERSION,
-        first_signed=after, code_revision=row.code_revision,
+        first_signed=after, code_revision=row.code_revision, unsigned=key.unsigned,
     )
     try:
         text = _re_derived(db, row)

@@ -28,11 +28,18 @@ rollback). A read checks ``v2`` where there is one (it covers all that ``v1`` do
 not; a row with a revision and no ``v2`` has had the revision added since (the code before 0019 writes none)
 and is tampered. ``greenrate ratings verify`` checks both.
 
+A rating recorded without a signature is refused like a tampered one (reason ``unsigned``): the service's
+own database role may INSERT rows (the append-only trigger refuses UPDATE and DELETE only), and a security
+review inserted a consistent rating with its signature null for a real borrower, which was served and
+passed ``greenrate ratings verify``. A database holding ratings issued before migration 0018 (or by the
+release before during the rolling upgrade that brought it) sets ``GREENRATE_UNSIGNED_RATINGS=serve`` for as
+long as those must be served: each unsigned rating read is then served, logged at WARNING
+(``rating_unsigned_served``) and counted in ``greenrate_rating_unsigned_served_total``, and a forged
+unsigned row is served with them. The policy travels with the keys (:class:`RatingKey`), so that the
+service and the ``greenrate`` commands apply the one the settings give.
+
 What a valid signature proves: the row is what a service holding this secret recorded. What it does not:
-whoever holds both the database and the secret can sign anything; a rating recorded without a signature
-(issued before signing, or by the release before during a rolling upgrade) is served as before, and a row
-whose signature was removed looks like one (``greenrate ratings verify`` says which of them were recorded
-after signed ones).
+whoever holds both the database and the secret can sign anything.
 """
 
 from __future__ import annotations
@@ -50,9 +57,9 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from service.cache import input_hash
-from service.config import Settings
+from service.config import Settings, UnsignedRatings
 from service.exceptions import ServiceError
-from service.metrics import previous_key_used, rating_refused
+from service.metrics import previous_key_used, rating_refused, unsigned_served
 from service.records.database import as_utc
 from service.records.tables import ratings
 from service.secret import RATING_RECORD, SigningKeys, mac_matches, service_secret, signing_keys
@@ -90,21 +97,31 @@ Status = Literal["valid", "previous_key", "unsigned", "tampered", "other_key"]
 #: The statuses of a record that is what was signed: with the current key, or with a previous one.
 SIGNED_AS_ISSUED: frozenset[Status] = frozenset({"valid", "previous_key"})
 
-#: The ratings' keys: the current one, which signs, and the previous ones, still accepted.
-RatingKey = SigningKeys
+@dataclass(frozen=True, slots=True)
+class RatingKey(SigningKeys):
+    """The ratings' keys (the current one, which signs, and the previous ones, still accepted) and what is
+    done with a rating recorded without a signature (``GREENRATE_UNSIGNED_RATINGS``): everything a stored
+    rating is checked with, passed as one value wherever ratings are read."""
+
+    unsigned: UnsignedRatings = "refuse"
 
 
 @functools.cache
-def rating_key(secret: str, previous: tuple[str, ...] = ()) -> RatingKey:
+def rating_key(
+    secret: str, previous: tuple[str, ...] = (), unsigned: UnsignedRatings = "refuse"
+) -> RatingKey:
     """The ratings' keys derived from the service's secret (``GREENRATE_SECRET_KEY`` or the machine's) and
-    the ``previous`` secrets it replaced (``GREENRATE_PREVIOUS_SECRET_KEYS``)."""
-    return signing_keys(RATING_RECORD, secret, previous)
+    the ``previous`` secrets it replaced (``GREENRATE_PREVIOUS_SECRET_KEYS``), with the ``unsigned``
+    ratings' policy."""
+    keys = signing_keys(RATING_RECORD, secret, previous)
+    return RatingKey(keys.current, keys.previous, unsigned)
 
 
 def service_rating_key(settings: Settings) -> RatingKey:
-    """The ratings' keys of ``settings``: what the service and the ``greenrate`` commands sign and check
-    with, one way for both."""
-    return rating_key(service_secret(settings.secret_key), settings.previous_secret_keys)
+    """The ratings' keys and policy of ``settings``: what the service and the ``greenrate`` commands sign
+    and check with, one way for both."""
+    return rating_key(service_secret(settings.secret_key), settings.previous_secret_keys,
+                      settings.unsigned_ratings)
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,24 +224,33 @@ def check_layout(key: RatingKey, row: Mapping[Any, Any], digest: str | None, lay
 
 
 def verified(key: RatingKey, row: Mapping[Any, Any], read: str, *, body: bool = True) -> Status:
-    """``row``'s signature status (``valid``, ``previous_key`` or ``unsigned``); a rating that does not
-    verify is logged, counted and refused, one signed with a previous key counted (by the secret's id: while
-    it grows, that secret must stay listed). A row that holds its input (``input_json``) must hash to the
-    signed input hash.
+    """``row``'s signature status (``valid``, ``previous_key``, or ``unsigned`` under ``key.unsigned``
+    ``serve``); a rating that does not verify is logged, counted and refused, one signed with a previous
+    key counted (by the secret's id: while it grows, that secret must stay listed), one unsigned refused
+    (``refuse``) or served, logged at WARNING and counted (``serve``). A row that holds its input
+    (``input_json``) must hash to the signed input hash.
 
     :param read: which read found it (``get``, ``list``, ``reuse``, ``with_input``), for the log and the
         ``greenrate_rating_integrity_failures_total`` metric.
     :param body: the row holds ``result_json`` (hashed here); else its stored ``result_sha256`` is used.
-    :raises RatingRecordRefused: the record is not what was signed, or was signed with another key.
+    :raises RatingRecordRefused: the record is not what was signed, was signed with another key, or is
+        unsigned and ``key.unsigned`` is ``refuse``.
     """
     found = check(key, row, body_sha256(row["result_json"]) if body else row["result_sha256"])
     if (found.status in SIGNED_AS_ISSUED and "input_json" in row
             and input_hash(row["input_json"]) != row["input_hash"]):
         found = SignatureCheck("tampered", found.key_id)  # the input served is not the one signed for
-    if found.status in ("tampered", "other_key"):
+    if found.status in ("tampered", "other_key") or (found.status == "unsigned" and key.unsigned == "refuse"):
         raise _refusal(key, row, read, found)
     if found.status == "previous_key":
         previous_key_used(read, found.key_id or "")
+    elif found.status == "unsigned":
+        unsigned_served(read)
+        _log.warning(
+            "rating_unsigned_served", rating_id=row["id"], tenant=row["tenant"], read=read,
+            detail="served without a signature: issued before migration 0018 signed ratings, or written into "
+                   "the database by someone else (GREENRATE_UNSIGNED_RATINGS=serve)",
+        )
     return found.status
 
 
@@ -236,6 +262,10 @@ def _refusal(key: RatingKey, row: Mapping[Any, Any], read: str, found: Signature
                   f"{_previous_ids(key)}: GREENRATE_SECRET_KEY changed (list the secret it replaced in "
                   "GREENRATE_PREVIOUS_SECRET_KEYS), or differs between the machines sharing this database "
                   "(or the row was changed)")
+    elif found.status == "unsigned":
+        reason = ("the record carries no signature: issued before migration 0018 signed ratings, or written "
+                  "into the database by someone else; refused under GREENRATE_UNSIGNED_RATINGS=refuse (serve "
+                  "serves ratings issued before signing)")
     else:
         reason = "the record does not match its signature: changed in the database after it was issued"
     _log.error(
@@ -249,6 +279,17 @@ def _refusal(key: RatingKey, row: Mapping[Any, Any], read: str, found: Signature
 
 def _previous_ids(key: RatingKey) -> str:
     return f" (and previous {', '.join(k.id for k in key.previous)})" if key.previous else ""
+
+
+def count_unsigned(db: Engine) -> int | None:
+    """How many ratings carry no signature; ``None`` where the schema has no signatures (before migration
+    0018) or no ratings table. One scan of the table: for a command, never a request."""
+    query = select(func.count()).select_from(ratings).where(ratings.c.signature.is_(None))
+    try:
+        with db.connect() as conn:
+            return int(conn.execute(query).scalar_one())
+    except SQLAlchemyError:
+        return None
 
 
 def count_signed(db: Engine) -> int | None:

@@ -12,10 +12,14 @@ from service.records.append_only import guard_lifted
 from service.records.rating_signatures import RatingKey, rating_key, service_rating_key, signed
 from service.records.tables import ratings
 
-__all__ = ["TEST_KEY", "app_key", "guard_lifted", "re_sign"]
+__all__ = ["SERVING_UNSIGNED", "TEST_KEY", "app_key", "guard_lifted", "re_sign"]
 
-#: A ratings key for the records functions of tests without an app (what they read is unsigned, or theirs).
+#: A ratings key for the records functions of tests without an app (what they read is theirs), refusing
+#: unsigned ratings as the service does by default.
 TEST_KEY = rating_key("tests-ratings-secret-0123456789abcdefghijkl")
+#: The same key serving unsigned ratings (GREENRATE_UNSIGNED_RATINGS=serve), for the tests that read rows
+#: as a release before signing stored them (migrations, seeded tables).
+SERVING_UNSIGNED = rating_key("tests-ratings-secret-0123456789abcdefghijkl", unsigned="serve")
 
 
 def app_key(app: Flask) -> RatingKey:

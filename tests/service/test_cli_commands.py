@@ -341,7 +341,17 @@ def test_downgrading_below_0018_says_how_many_ratings_lose_their_signature(env: 
     down = run(env, "db", "downgrade", "0017")
     assert down.exit_code == 0, down.output
     assert "1 rating(s) lost their signature" in down.output
+    assert "refused unless GREENRATE_UNSIGNED_RATINGS=serve" in down.output
     assert "lost their signature" not in run(env, "db", "downgrade", "0016").output  # nothing left to lose
+    # upgrading again through 0018 says what the default policy does with the unsigned rating
+    up = run(env, "db", "upgrade")
+    assert up.exit_code == 0, up.output
+    assert "1 rating(s) were issued before ratings were signed (migration 0018)" in up.output
+    assert "the service refuses them (500) under GREENRATE_UNSIGNED_RATINGS=refuse" in up.output
+    assert "carry no signature" not in run(env, "db", "upgrade").output  # said once, when 0018 runs
+    run(env, "db", "downgrade", "0017")
+    served = run({**env, "GREENRATE_UNSIGNED_RATINGS": "serve"}, "db", "upgrade")
+    assert "they are served (GREENRATE_UNSIGNED_RATINGS=serve)" in served.output
 
 
 def test_downgrading_below_0019_says_how_many_ratings_lose_their_build(env: dict[str, str]) -> None:

@@ -359,3 +359,25 @@ def test_previous_secret_keys_as_overrides_and_never_in_a_repr() -> None:
         load_settings({"SECRET_KEY": _CURRENT, "PREVIOUS_SECRET_KEYS": (_CURRENT,)}, environ={})
     with pytest.raises(ConfigError, match="PREVIOUS_SECRET_KEYS has an empty item"):
         load_settings({"PREVIOUS_SECRET_KEYS": [_OLD, " "]}, environ={})
+
+
+def test_unsigned_ratings_are_refused_unless_the_setting_serves_them() -> None:
+    """A rating without a signature is refused by default: anyone who can INSERT a row can write one."""
+    assert load_settings(environ={}).unsigned_ratings == "refuse"
+    for raw, policy in (("serve", "serve"), (" Refuse ", "refuse"), ("SERVE", "serve")):
+        assert load_settings(environ={"GREENRATE_UNSIGNED_RATINGS": raw}).unsigned_ratings == policy
+    assert load_settings({"UNSIGNED_RATINGS": "serve"}, environ={}).unsigned_ratings == "serve"
+
+
+@pytest.mark.parametrize("raw", ["", "allow", "warn", "true", "served", "refuse,serve"])
+def test_an_unknown_unsigned_ratings_policy_stops_start_up_naming_the_variable(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, raw: str
+) -> None:
+    with pytest.raises(ConfigError, match="^GREENRATE_UNSIGNED_RATINGS must be one of refuse, serve"):
+        load_settings(environ={"GREENRATE_UNSIGNED_RATINGS": raw})
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("GREENRATE_UNSIGNED_RATINGS", raw)
+    with pytest.raises(ConfigError, match="^GREENRATE_UNSIGNED_RATINGS"):
+        create_app({"TESTING": True})
+    with pytest.raises(ConfigError, match="^UNSIGNED_RATINGS must be one of refuse, serve"):
+        load_settings({"UNSIGNED_RATINGS": raw}, environ={})

@@ -20,7 +20,7 @@ from service.records.ratings import NewRating, find_reusable, get_rating, insert
 from service.records.tables import SCHEMA_REVISION, metadata, ratings
 from service.records.tables import api_keys as api_keys_table
 from tests.conftest import session_engine
-from tests.service.tampering import TEST_KEY, guard_lifted
+from tests.service.tampering import SERVING_UNSIGNED, TEST_KEY, guard_lifted
 
 
 def assert_schema_matches_tables(db: Engine) -> None:
@@ -81,10 +81,10 @@ def assert_earlier_ratings_kept_but_not_reused(db: Engine) -> None:
     migrate.upgrade(db)
     with db.connect() as conn:
         assert conn.execute(select(ratings.c.engine_version)).scalar_one() == "unrecorded"
-    assert get_rating(db, "bank-a", "rt_old", key=TEST_KEY) is not None
-    assert find_reusable(db, "bank-a", ["h" * 64], versions, issued, key=TEST_KEY) == {}
+    assert get_rating(db, "bank-a", "rt_old", key=SERVING_UNSIGNED) is not None
+    assert find_reusable(db, "bank-a", ["h" * 64], versions, issued, key=SERVING_UNSIGNED) == {}
     before = {**versions, "engine": "unrecorded"}
-    assert set(find_reusable(db, "bank-a", ["h" * 64], before, issued, key=TEST_KEY)) == {"h" * 64}
+    assert set(find_reusable(db, "bank-a", ["h" * 64], before, issued, key=SERVING_UNSIGNED)) == {"h" * 64}
     assert_schema_matches_tables(db)  # the server default used to fill the column is gone
     migrate.downgrade(db, "0005")
     with db.connect() as conn:

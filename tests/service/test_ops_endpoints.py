@@ -159,8 +159,11 @@ def test_readyz_names_the_signing_key_by_its_id_never_the_secret(make_app: AppFa
 
     current, previous = "readyz-current-secret-0123456789abcdef", "readyz-previous-secret-0123456789abcdef"
     body = make_app(SECRET_KEY=current).test_client().get("/readyz").json
-    assert body["checks"]["signing"] == {"status": "ok", "detail": f"key {rating_key(current).id}"}
-    rotated = make_app(SECRET_KEY=current, PREVIOUS_SECRET_KEYS=previous).test_client().get("/readyz")
-    detail = rotated.json["checks"]["signing"]["detail"]
-    assert detail == f"key {rating_key(current).id}; previous {rating_key(previous).id}"
-    assert current not in rotated.get_data(as_text=True) and previous not in rotated.get_data(as_text=True)
+    expected = f"key {rating_key(current).id}; unsigned refuse"
+    assert body["checks"]["signing"] == {"status": "ok", "detail": expected}
+    rotated = make_app(SECRET_KEY=current, PREVIOUS_SECRET_KEYS=previous, UNSIGNED_RATINGS="serve")
+    answer = rotated.test_client().get("/readyz")
+    detail = answer.json["checks"]["signing"]["detail"]
+    assert detail == f"key {rating_key(current).id}; previous {rating_key(previous).id}; unsigned serve"
+    assert answer.json["status"] == "ok"  # serving unsigned ratings is a policy, not a fault
+    assert current not in answer.get_data(as_text=True) and previous not in answer.get_data(as_text=True)

@@ -120,7 +120,7 @@ def _as_stored_by_the_previous_release(
 def test_a_rating_and_its_disclosures_stored_by_the_previous_release_validate_against_the_contract(
     make_app: AppFactory, versions: dict[str, str], also: Any
 ) -> None:
-    app = make_app()
+    app = make_app(UNSIGNED_RATINGS="serve")  # the previous release did not sign
     key = create_key(app)
     client = app.test_client()
     spec = client.get("/openapi.json").get_json()
@@ -156,7 +156,7 @@ def test_the_chinese_disclosure_of_a_rating_stored_before_the_chinese_notes_show
     """A rating stored before schema 1.8 has no ``note_zh``: its Chinese page shows each note in English,
     marked as the original, rather than mixing the languages silently (or dropping the note); a fixed
     sentence the page knows the Chinese of (the GWP note) is still shown in Chinese."""
-    app = make_app()
+    app = make_app(UNSIGNED_RATINGS="serve")
     key = create_key(app)
     client = app.test_client()
     rating_id = client.post("/v1/ratings", json=_body(), headers=bearer(key)).get_json()["id"]

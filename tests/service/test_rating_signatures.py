@@ -122,10 +122,14 @@ def _assert_refused(response: Any) -> None:
     assert b"rt_" not in response.get_data() and b"score" not in response.get_data()
 
 
-def verify(app: Flask, *args: str, secret: str | None = None) -> Result:
+def verify(app: Flask, *args: str, secret: str | None = None, unsigned: str | None = None) -> Result:
+    """``greenrate ratings verify`` on ``app``'s database, with the secret and GREENRATE_UNSIGNED_RATINGS
+    given (else the working directory's secret and the default policy, refuse)."""
     env = {"GREENRATE_DATABASE_URL": str(services_of(app).settings.database_url)}
     if secret is not None:
         env["GREENRATE_SECRET_KEY"] = secret
+    if unsigned is not None:
+        env["GREENRATE_UNSIGNED_RATINGS"] = unsigned
     return CliRunner().invoke(main, ["ratings", "verify", *args], env=env)
 
 
@@ -250,40 +254,66 @@ def _legacy_database(app: Flask, url: str) -> None:
     legacy.dispose()
 
 
-def test_a_rating_issued_before_signing_is_served_as_before_and_verified_as_unsigned(
+def test_a_rating_issued_before_signing_is_refused_by_default_and_served_under_serve(
     make_app: AppFactory, tmp_path: Any
 ) -> None:
+    """The real path of a rating issued before migration 0018: refused like a changed one by default (an
+    unsigned row is what anyone who can INSERT can write), served, logged and counted under
+    GREENRATE_UNSIGNED_RATINGS=serve, the upgrade window's setting; verify's exit follows the policy."""
     issuer = make_app()
     key = create_key(issuer)
     first = _issue(issuer, key, "Cafe 1")
     url = f"sqlite:///{tmp_path / 'legacy.sqlite3'}"
     _legacy_database(issuer, url)
-    app = make_app(DATABASE_URL=url)
+    refusing = make_app(DATABASE_URL=url).test_client()
+    with capture_logs() as logs:
+        _assert_refused(refusing.get(f"/v1/ratings/{first['id']}", headers=bearer(key)))
+    (event,) = [e for e in logs if e["event"] == "rating_record_refused"]
+    assert event["reason"] == "unsigned" and event["read"] == "get"
+    assert "GREENRATE_UNSIGNED_RATINGS" in event["detail"]
+    _assert_refused(refusing.get("/v1/ratings", headers=bearer(key)))
+    _assert_refused(refusing.post("/v1/ratings", json=payload(name="Cafe 1"), headers=bearer(key)))
+    app = make_app(DATABASE_URL=url, UNSIGNED_RATINGS="serve")
     client = app.test_client()
     with services_of(app).db.connect() as conn:
         assert _row(conn, first["id"]).signature is None
-    fetched = client.get(f"/v1/ratings/{first['id']}", headers=bearer(key))
+    with capture_logs() as logs:
+        fetched = client.get(f"/v1/ratings/{first['id']}", headers=bearer(key))
     assert fetched.status_code == 200 and fetched.get_json() == first
+    (event,) = [e for e in logs if e["event"] == "rating_unsigned_served"]
+    assert event["log_level"] == "warning" and event["rating_id"] == first["id"] and event["read"] == "get"
     assert client.get("/v1/ratings", headers=bearer(key)).get_json()["items"][0]["id"] == first["id"]
     again = client.post("/v1/ratings", json=payload(name="Cafe 1"), headers=bearer(key))
     assert again.headers["X-Cache"] == "hit" and again.get_json()["id"] == first["id"]  # from the records
-    single = verify(app, first["id"])
+    metrics = client.get("/metrics").get_data(as_text=True)
+    for read in ("get", "list", "reuse"):
+        assert f'greenrate_rating_unsigned_served_total{{read="{read}"}}' in metrics, read
+    refused = verify(app, first["id"])
+    assert refused.exit_code == 1, refused.output
+    assert f"{first['id']} (tenant bank-a): UNSIGNED: refused" in refused.output
+    single = verify(app, first["id"], unsigned="serve")
     assert single.exit_code == 0, single.output
-    assert "unsigned (issued before signing)" in single.output and "re-derived byte for byte" in single.output
+    assert "warning: unsigned (issued before signing)" in single.output
+    assert "re-derived byte for byte" in single.output
     _issue(app, key, "Cafe 2")
-    sample = verify(app, "--sample", "5")
+    sample = verify(app, "--sample", "5", unsigned="serve")
     assert sample.exit_code == 0, sample.output
     assert "1 identical, signature valid; 1 identical, unsigned (issued before signing)" in sample.output
+    assert f"{first['id']}: warning: unsigned (issued before signing)" in sample.output
+    strict = verify(app, "--sample", "5")
+    assert strict.exit_code == 1, strict.output
+    refused_tally = "1 unsigned (refused: GREENRATE_UNSIGNED_RATINGS=refuse); 1 identical, signature valid"
+    assert refused_tally in strict.output
     # an unsigned record is still checked against itself: its columns against its body and its input
     tamper(app, "T3", first["id"])
-    columns = verify(app, first["id"])
+    columns = verify(app, first["id"], unsigned="serve")
     assert columns.exit_code == 1 and "tampered: score: column 91.0, body" in columns.output
     tamper(app, "T2", first["id"])
     assert "tampered: external_id: body 'LOAN-FORGED-1', recorded input 'loan-0001'" in verify(
-        app, first["id"]).output
+        app, first["id"], unsigned="serve").output
 
 
-def test_a_signature_removed_after_signing_began_is_reported(make_app: AppFactory) -> None:
+def test_a_signature_removed_after_signing_began_is_refused_and_reported(make_app: AppFactory) -> None:
     app = make_app()
     key = create_key(app)
     first, second = _issue(app, key, "Cafe 1"), _issue(app, key, "Cafe 2")
@@ -291,16 +321,21 @@ def test_a_signature_removed_after_signing_began_is_reported(make_app: AppFactor
         # both signatures and the build they cover (a build recorded unsigned is tampered, see
         # test_rating_code_revision.py): what is left looks like a rating of the release before 0019
         _set(conn, second["id"], signature=None, result_sha256=None, signature_v2=None, code_revision=None)
-    # served, like a rating issued before signing (docs/operations.md says so) ...
-    assert app.test_client().get(f"/v1/ratings/{second['id']}", headers=bearer(key)).status_code == 200
-    # ... but verify tells it from one
+    _assert_refused(app.test_client().get(f"/v1/ratings/{second['id']}", headers=bearer(key)))
     single = verify(app, second["id"])
+    assert single.exit_code == 1, single.output
+    assert "UNSIGNED, recorded after the first signed rating" in single.output
+    # served under serve, like a rating issued before signing (docs/operations.md says so) ...
+    serving = make_app(DATABASE_URL=str(services_of(app).settings.database_url), UNSIGNED_RATINGS="serve")
+    assert serving.test_client().get(f"/v1/ratings/{second['id']}", headers=bearer(key)).status_code == 200
+    # ... but verify tells it from one
+    single = verify(app, second["id"], unsigned="serve")
     assert single.exit_code == 0, single.output
-    assert "unsigned, yet recorded after the first signed rating" in single.output
+    assert "warning: unsigned, yet recorded after the first signed rating" in single.output
     assert "or its signature was removed" in single.output
-    sample = verify(app, "--sample", "5")
+    sample = verify(app, "--sample", "5", unsigned="serve")
     assert "1 identical, unsigned after signing began" in sample.output, sample.output
-    assert f"{second['id']}: unsigned, yet recorded after" in sample.output
+    assert f"{second['id']}: warning: unsigned, yet recorded after" in sample.output
     assert first["id"] not in sample.output
 
 

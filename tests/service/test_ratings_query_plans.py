@@ -19,11 +19,13 @@ from service.records import migrate
 from service.records.monitoring import live_distribution
 from service.records.ratings import list_ratings
 from tests.service.filled_ratings import filled_database
-from tests.service.tampering import TEST_KEY
+from tests.service.tampering import SERVING_UNSIGNED
 
 pytestmark = pytest.mark.integration
 
 _SINCE = datetime(2026, 11, 1, tzinfo=UTC)
+#: The seeded rows are unsigned, as a release before signing stored them: read as under serve.
+_UNSIGNED = SERVING_UNSIGNED
 
 #: bank-0 has 3,750 ratings (a sixteenth of the table; the review's tenant had 80,000 of 1.31M), all issued by
 #: its bank keys; 300 other tenants about 190 each, a third of them merchants'; the newest 300 by model
@@ -80,23 +82,23 @@ def _removed(plan: dict[str, Any]) -> int:
 
 
 def test_merchant_ratings_of_a_tenant_without_any_are_found_without_reading_its_history(db: Engine) -> None:
-    plan = _plan_of(db, lambda: list_ratings(db, "bank-0", limit=50, issued_by="merchant", key=TEST_KEY))
+    plan = _plan_of(db, lambda: list_ratings(db, "bank-0", limit=50, issued_by="merchant", key=_UNSIGNED))
     assert _indexes(plan) == {"ix_ratings_tenant_seq_by_merchant"}, plan
     assert _removed(plan) == 0, plan
 
 
 def test_a_page_of_merchant_ratings_reads_only_merchant_ratings(db: Engine) -> None:
-    items, more = list_ratings(db, "bank-1", limit=20, issued_by="merchant", key=TEST_KEY)
+    items, more = list_ratings(db, "bank-1", limit=20, issued_by="merchant", key=_UNSIGNED)
     assert len(items) == 20 and more and all(item.merchant_id for item in items)
-    plan = _plan_of(db, lambda: list_ratings(db, "bank-1", limit=20, issued_by="merchant", key=TEST_KEY))
+    plan = _plan_of(db, lambda: list_ratings(db, "bank-1", limit=20, issued_by="merchant", key=_UNSIGNED))
     assert _indexes(plan) == {"ix_ratings_tenant_seq_by_merchant"}, plan
     assert _removed(plan) == 0, plan
 
 
 def test_a_page_of_bank_ratings_reads_only_bank_ratings(db: Engine) -> None:
-    items, _ = list_ratings(db, "bank-1", limit=20, issued_by="bank", key=TEST_KEY)
+    items, _ = list_ratings(db, "bank-1", limit=20, issued_by="bank", key=_UNSIGNED)
     assert len(items) == 20 and not any(item.merchant_id for item in items)
-    plan = _plan_of(db, lambda: list_ratings(db, "bank-1", limit=20, issued_by="bank", key=TEST_KEY))
+    plan = _plan_of(db, lambda: list_ratings(db, "bank-1", limit=20, issued_by="bank", key=_UNSIGNED))
     assert _indexes(plan) == {"ix_ratings_tenant_seq_by_bank"}, plan
     assert _removed(plan) == 0, plan
 
@@ -118,7 +120,7 @@ def test_the_lookup_of_an_identical_rating_reads_the_inputs_index(db: Engine) ->
     versions = {"model": "sc-old", "standard": "std", "factor_set": "fs", "schema": "1.6", "engine": "1.7"}
     now = datetime(2026, 11, 30, tzinfo=UTC)
     plan = _plan_of(db, lambda: find_reusable(db, "bank-0", ["0" * 64], versions, now, None,
-                                              timedelta(days=365), key=TEST_KEY))
+                                              timedelta(days=365), key=_UNSIGNED))
     assert _indexes(plan) == {"ix_ratings_tenant_input_hash"}, plan
 
 
