@@ -7,16 +7,26 @@ ever speeds things up: every Redis error, timeout or open circuit is a miss, nev
 Redis is outside the service's trust: a hit is answered without the database, so an entry written into
 Redis by someone else (a dark_green grade under a real rating id, or one tenant's entry copied under
 another's key) had been served as issued (a reproducibility review). Redis entries are signed with a key
-derived from the service's secret (:mod:`service.secret`), over the cache key, the id and the body; an
-entry whose signature does not verify is a miss (and deleted), counted in
+derived from the service's secret (:mod:`service.secret`), over the cache key, the entry's expiry, the id
+and the body; an entry whose signature does not verify is a miss (and deleted), counted in
 ``greenrate_cache_errors_total{operation="integrity"}``. An entry signed with a secret listed in
 ``GREENRATE_PREVIOUS_SECRET_KEYS`` (rotated out) is a hit, counted in
 ``greenrate_previous_key_signatures_total{read="cache"}``; new entries are signed with the current secret.
+
+The expiry is signed because Redis's own TTL is not: a security review made a genuine entry permanent
+(``PERSIST``, or ``SET`` again without a TTL) and had it served past its rating's validity, and restored the
+saved entry of an erased rating (:mod:`service.ratings.erasure`), which was handed out as a hit. An entry
+carries the end of its rating's validity (epoch seconds) inside the signed bytes, and one read past it is a
+miss (and deleted), counted in ``greenrate_cache_errors_total{operation="expired"}``. What that leaves: an
+erased rating's entry, saved before the erasure and written back by someone with write access to Redis, is
+served until its validity ends (docs/operations.md). Entries of the format before (key ``rating:v1``)
+are never read: every key of this format says ``rating:v2``.
 """
 
 from __future__ import annotations
 
 import hashlib
+import struct
 import threading
 import time
 from collections import OrderedDict
@@ -51,11 +61,13 @@ class CachedRating:
 
 
 class CacheEntry(NamedTuple):
-    """A rating to cache under ``key`` for ``ttl_seconds``: never past the end of the rating's validity."""
+    """A rating to cache under ``key`` for ``ttl_seconds``: never past the end of the rating's validity,
+    ``expires_at`` (epoch seconds; ``None``: ``ttl_seconds`` from now), which a Redis entry signs."""
 
     key: str
     rating: CachedRating
     ttl_seconds: int
+    expires_at: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +84,7 @@ def input_hash(canonical_json: str) -> str:
 def cache_key(namespace: str, tenant: str, versions: Mapping[str, str], digest: str) -> str:
     """Tenant first, then every version that changes the result, then the input hash."""
     return (
-        f"{namespace}:rating:v1:{tenant}:{versions['model']}:{versions['standard']}:"
+        f"{namespace}:rating:v2:{tenant}:{versions['model']}:{versions['standard']}:"
         f"{versions['factor_set']}:{versions['schema']}:{versions['engine']}:{digest}"
     )
 
@@ -125,7 +137,7 @@ class MemoryCache:
     def put_many(self, entries: Sequence[CacheEntry]) -> None:
         now = self._clock()
         with self._lock:
-            for key, rating, ttl_seconds in entries:
+            for key, rating, ttl_seconds, _ in entries:
                 raw = rating.encode()
                 if key in self._entries:
                     self._drop(key)
@@ -144,10 +156,14 @@ class MemoryCache:
 
 
 _MAC_BYTES = 32  # HMAC-SHA256
+#: An entry's expiry: epoch seconds, unsigned 64-bit big-endian, after the signature.
+_EXPIRY = struct.Struct(">Q")
+_HEADER_BYTES = _MAC_BYTES + _EXPIRY.size
 
 
-def _signed_bytes(cache_key: str, raw: bytes) -> bytes:
-    return cache_key.encode() + b"\x00" + raw
+def _signed_bytes(cache_key: str, expiry: bytes, raw: bytes) -> bytes:
+    """What a Redis entry's signature covers: its key (tenant, versions, input), its expiry, id and body."""
+    return cache_key.encode() + b"\x00" + expiry + raw
 
 
 class RedisCache:
@@ -167,17 +183,22 @@ class RedisCache:
         self.breaker = breaker
         self._keys = signing_keys
 
-    def _signed(self, cache_key: str, rating: CachedRating) -> bytes:
-        raw = rating.encode()
-        return self._keys.sign(_signed_bytes(cache_key, raw)) + raw
+    def _signed(self, cache_key: str, rating: CachedRating, expires_at: int) -> bytes:
+        """The entry's value: signature, expiry, then the rating (``id`` newline ``body``)."""
+        expiry, raw = _EXPIRY.pack(expires_at), rating.encode()
+        return self._keys.sign(_signed_bytes(cache_key, expiry, raw)) + expiry + raw
 
-    def _verified(self, cache_key: str, value: bytes) -> CachedRating | None:
+    def _verified(self, cache_key: str, value: bytes, now: float) -> CachedRating | None:
         """The entry, if signed with the current secret or a previous one (an entry names no key: each is
-        tried, the current one first, so only an entry no held key signed costs one HMAC per key)."""
-        signature, raw = value[:_MAC_BYTES], value[_MAC_BYTES:]
-        signer = self._keys.signer(_signed_bytes(cache_key, raw), signature)
-        if signer is None:
+        tried, the current one first, so only an entry no held key signed costs one HMAC per key) and not
+        past the expiry it was signed with (``now``, epoch seconds)."""
+        signature, expiry, raw = value[:_MAC_BYTES], value[_MAC_BYTES:_HEADER_BYTES], value[_HEADER_BYTES:]
+        signer = self._keys.signer(_signed_bytes(cache_key, expiry, raw), signature)
+        if signer is None:  # a value too short to hold an expiry included: this service never signed one
             cache_error("integrity")
+            return None
+        if _EXPIRY.unpack(expiry)[0] <= now:  # kept past its TTL (PERSIST), or written back
+            cache_error("expired")
             return None
         if signer is not self._keys.current:
             previous_key_used("cache", signer.secret_id)
@@ -199,12 +220,13 @@ class RedisCache:
             cache_error("get")
             return [None] * len(keys)
         self.breaker.success()
+        now = time.time()
         found = [
-            None if value is None else self._verified(key, cast(bytes, value))
+            None if value is None else self._verified(key, cast(bytes, value), now)
             for key, value in zip(keys, raw, strict=True)
         ]
         forged = [k for k, value, rating in zip(keys, raw, found, strict=True) if value and rating is None]
-        if forged:  # gone, so that the recorded rating found instead is cached in its place (writes are NX)
+        if forged:  # forged or expired: gone, so the recorded rating is cached in its place (writes are NX)
             try:
                 self.client.unlink(*forged)
             except (redis.RedisError, OSError):
@@ -214,11 +236,13 @@ class RedisCache:
     def put_many(self, entries: Sequence[CacheEntry]) -> None:
         if not entries or not self._call_allowed("set"):
             return
+        now = int(time.time())
         try:
             pipe = self.client.pipeline(transaction=False)
-            for key, rating, ttl_seconds in entries:
+            for key, rating, ttl_seconds, expires_at in entries:
+                signed = self._signed(key, rating, now + ttl_seconds if expires_at is None else expires_at)
                 # NX: a concurrent request that issued the same input first keeps its id in the cache.
-                pipe.set(key, self._signed(key, rating), ex=ttl_seconds, nx=True)
+                pipe.set(key, signed, ex=ttl_seconds, nx=True)
             pipe.execute()
         except (redis.RedisError, OSError):
             self.breaker.failure()

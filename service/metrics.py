@@ -49,7 +49,8 @@ CACHE_LOOKUPS = Counter(
 CACHE_ERRORS = Counter(
     "greenrate_cache_errors_total",
     "Cache operations that failed, were skipped by the open circuit breaker, or read an entry whose "
-    "signature did not verify (operation integrity).",
+    "signature did not verify (operation integrity) or that was kept past its signed expiry (operation "
+    "expired).",
     ["operation"],
 )
 RATINGS_ISSUED = Counter("greenrate_ratings_issued_total", "Newly issued ratings by grade.", ["grade"])

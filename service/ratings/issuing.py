@@ -143,10 +143,11 @@ def _cache_entry(key: str, rating: CachedRating, valid_until: datetime) -> Cache
     """The cache entry of a rating, expiring with its validity; ``None`` if it has (almost) none left.
 
     A rating found in the records may be days into its validity: caching it for a full validity period
-    would serve it, as a hit, after its ``valid_until`` had passed.
+    would serve it, as a hit, after its ``valid_until`` had passed. A Redis entry also signs that end
+    (``expires_at``), so that one kept past its TTL is not served either.
     """
     ttl = int((valid_until - datetime.now(UTC)).total_seconds())
-    return CacheEntry(key, rating, ttl) if ttl > 0 else None
+    return CacheEntry(key, rating, ttl, int(valid_until.timestamp())) if ttl > 0 else None
 
 
 _RateError = FactorNotFoundError | InvalidInputError | InvalidInputErrors

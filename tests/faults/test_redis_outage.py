@@ -31,7 +31,7 @@ def own_redis() -> Iterator[OwnRedis]:
 def cached_entries(url: str) -> int:
     client = redis.Redis.from_url(url, socket_timeout=1)
     try:
-        return len(client.keys("*rating:v1:*"))
+        return len(client.keys("*rating:v2:*"))
     finally:
         client.close()
 

@@ -41,7 +41,7 @@ def test_cache_key_separates_tenants_and_versions() -> None:
     for name in VERSIONS:
         assert base != cache_key("ns", "bank-a", {**VERSIONS, name: "other"}, digest)
     assert base != cache_key("ns", "bank-a", VERSIONS, input_hash('{"a":2}'))
-    assert base.startswith("ns:rating:v1:bank-a:")
+    assert base.startswith("ns:rating:v2:bank-a:")
 
 
 def test_cached_rating_round_trip() -> None:
@@ -175,7 +175,7 @@ def test_a_redis_entry_signed_with_a_previous_secret_is_a_hit_until_that_secret_
     from service.secret import secret_id
 
     old, new = "the-secret-before-rotation-0123456789abc", "the-secret-after-rotation-0123456789abcd"
-    entry = CacheEntry("greenrate:rating:v1:t:k1", CachedRating("rt_1", b'{"score":1}'), 60)
+    entry = CacheEntry("greenrate:rating:v2:t:k1", CachedRating("rt_1", b'{"score":1}'), 60)
 
     def cache(keys: Any) -> RedisCache:
         return RedisCache(redis_url, timeout_ms=500, breaker=CircuitBreaker(3, 10), signing_keys=keys)
@@ -189,8 +189,58 @@ def test_a_redis_entry_signed_with_a_previous_secret_is_a_hit_until_that_secret_
     before = counted()
     assert rotated.get_many([entry.key]) == [entry.rating]
     assert counted() == before + 1
-    fresh = CacheEntry("greenrate:rating:v1:t:k2", CachedRating("rt_2", b'{"score":2}'), 60)
+    fresh = CacheEntry("greenrate:rating:v2:t:k2", CachedRating("rt_2", b'{"score":2}'), 60)
     rotated.put_many([fresh])
     retired = cache(signing_keys("cache", new))
     assert retired.get_many([fresh.key, entry.key]) == [fresh.rating, None]  # the new one is the new key's
     assert rotated.client.exists(entry.key) == 0  # the retired key's entry was deleted, like a forged one
+
+
+def _integrity_count(operation: str) -> float:
+    from prometheus_client import REGISTRY
+
+    return REGISTRY.get_sample_value("greenrate_cache_errors_total", {"operation": operation}) or 0.0
+
+
+def test_a_redis_entry_read_past_its_signed_expiry_is_a_miss_and_deleted(redis_url: str) -> None:
+    """Redis's TTL is not signed: a security review made a genuine entry permanent (PERSIST) and had it
+    served past its rating's validity. The expiry is in the signed bytes; an entry read past it is a miss,
+    deleted so that the recorded rating can take its place (writes are NX), and counted."""
+    keys = signing_keys("cache", "the-cache-expiry-test-secret-0123456789ab")
+    cache = RedisCache(redis_url, timeout_ms=500, breaker=CircuitBreaker(3, 10), signing_keys=keys)
+    now = int(time.time())
+    live = CacheEntry("greenrate:rating:v2:t:live", CachedRating("rt_1", b'{"score":1}'), 60, now + 60)
+    ended = CacheEntry("greenrate:rating:v2:t:ended", CachedRating("rt_2", b'{"score":2}'), 60, now - 1)
+    cache.put_many([live, ended])
+    cache.client.persist(live.key)  # no TTL in Redis any more: only the signed expiry ends it
+    before = _integrity_count("expired")
+    assert cache.get_many([live.key, ended.key]) == [live.rating, None]
+    assert _integrity_count("expired") == before + 1
+    assert cache.client.exists(ended.key) == 0 and cache.client.exists(live.key) == 1
+    # the expiry cannot be moved: it is signed with the key, the id and the body
+    value = cache.client.get(live.key)
+    assert isinstance(value, bytes)
+    moved = value[:32] + (now + 10**6).to_bytes(8, "big") + value[40:]
+    cache.client.set(live.key, moved)
+    integrity = _integrity_count("integrity")
+    assert cache.get_many([live.key]) == [None]
+    assert _integrity_count("integrity") == integrity + 1
+    # an entry without an expiry given lasts its TTL from now, and says so in what it signs
+    cache.put_many([CacheEntry("greenrate:rating:v2:t:ttl", CachedRating("rt_3", b"{}"), 60)])
+    stored = cache.client.get("greenrate:rating:v2:t:ttl")
+    assert isinstance(stored, bytes) and now + 59 <= int.from_bytes(stored[32:40], "big") <= now + 62
+
+
+def test_a_redis_entry_of_the_format_before_is_a_miss(redis_url: str) -> None:
+    """Entries written before the expiry was signed (key ``rating:v1``, signature over key, id and body) are
+    never read: the keys say ``rating:v2``; one written under a v2 key does not verify."""
+    from service.secret import mac
+
+    secret = "the-cache-format-test-secret-0123456789abc"
+    keys = signing_keys("cache", secret)
+    cache = RedisCache(redis_url, timeout_ms=500, breaker=CircuitBreaker(3, 10), signing_keys=keys)
+    assert cache_key("greenrate", "t", VERSIONS, "d" * 64).startswith("greenrate:rating:v2:t:")
+    key, raw = "greenrate:rating:v2:t:old", CachedRating("rt_1", b'{"score":1}').encode()
+    cache.client.set(key, mac(keys.current.secret, key.encode() + b"\x00" + raw) + raw, ex=60)
+    assert cache.get_many([key]) == [None]
+    assert cache.client.exists(key) == 0

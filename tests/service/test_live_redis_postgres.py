@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import time
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +14,7 @@ import pytest
 import redis
 from sqlalchemy import create_engine, inspect
 
+from service.cache import CachedRating
 from service.records import migrate
 from service.records.database import database_url
 from tests.conftest import AppFactory, bearer, create_key, payload, services_of
@@ -143,7 +146,7 @@ def test_redis_on_a_unix_socket_caches_and_limits(make_app: AppFactory, tmp_path
         assert client.get("/v1/ratings", headers=bearer(key)).status_code == 429
         assert client.get("/readyz").json["checks"]["cache"]["status"] == "ok"
         stored = redis.Redis(unix_socket_path=str(socket), db=2)
-        assert stored.keys("*rating:v1:bank-a:*") and stored.keys("*LIMITER*")
+        assert stored.keys("*rating:v2:bank-a:*") and stored.keys("*LIMITER*")
     finally:
         process.terminate()
         process.wait(timeout=10)
@@ -158,7 +161,7 @@ def test_hit_after_miss_same_id_and_byte_for_byte(live_app: AppFactory, redis_ur
     assert (first.status_code, second.status_code) == (201, 201)
     assert (first.headers["X-Cache"], second.headers["X-Cache"]) == ("miss", "hit")
     assert second.data == first.data
-    cached = [k for k in redis.Redis.from_url(redis_url).keys("*rating:v1:bank-a:*")]
+    cached = [k for k in redis.Redis.from_url(redis_url).keys("*rating:v2:bank-a:*")]
     assert len(cached) == 1
     fetched = client.get(first.headers["Location"], headers=bearer(key))
     assert fetched.data == first.data  # stored in PostgreSQL as text, returned as is
@@ -252,7 +255,7 @@ def test_database_down_is_503_and_nothing_is_cached(live_app: AppFactory, redis_
     services.db = create_engine(f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/gone")
     response = client.post("/v1/ratings", json=payload(), headers=bearer(key))
     assert response.status_code == 503 and response.headers["Retry-After"]
-    assert redis.Redis.from_url(redis_url).keys("*rating:v1:*") == []
+    assert redis.Redis.from_url(redis_url).keys("*rating:v2:*") == []
     services.db = real
     with real.connect() as conn:
         assert conn.exec_driver_sql("SELECT count(*) FROM ratings").scalar() == 0
@@ -376,8 +379,8 @@ def test_a_cache_entry_written_by_someone_else_is_a_miss(live_app: AppFactory, r
     first = client.post("/v1/ratings", json=payload(), headers=bearer(bank_a))
     other = client.post("/v1/ratings", json=payload(), headers=bearer(bank_b))
     store = redis.Redis.from_url(redis_url)
-    (key_a,) = store.keys("*rating:v1:bank-a:*")
-    (key_b,) = store.keys("*rating:v1:bank-b:*")
+    (key_a,) = store.keys("*rating:v2:bank-a:*")
+    (key_b,) = store.keys("*rating:v2:bank-b:*")
     signed = store.get(key_a)
     assert signed is not None and first.data in signed
     forged = signed.replace(b'"grade":"', b'"grade":"dark_green","was":"', 1)
@@ -390,3 +393,30 @@ def test_a_cache_entry_written_by_someone_else_is_a_miss(live_app: AppFactory, r
     assert theirs.json["id"] == other.json["id"] != first.json["id"]
     metrics = client.get("/metrics").get_data(as_text=True)
     assert 'greenrate_cache_errors_total{operation="integrity"}' in metrics
+
+
+def test_a_cache_entry_kept_past_its_ratings_validity_is_not_served(
+    live_app: AppFactory, redis_url: str
+) -> None:
+    """A security review made an entry permanent (PERSIST) to serve it past its rating's validity: the
+    entry signs that end, the ``valid_until`` of the rating, and one read past it is a miss whose key the
+    recorded answer takes again. Moved past the end here by rewriting the entry as the service would sign
+    it with an earlier end (the review's PERSIST only waits longer)."""
+    app = live_app()
+    client = app.test_client()
+    key = create_key(app, "bank-a")
+    first = client.post("/v1/ratings", json=payload(), headers=bearer(key))
+    store = redis.Redis.from_url(redis_url)
+    (entry_key,) = store.keys("*rating:v2:bank-a:*")
+    value = store.get(entry_key)
+    assert isinstance(value, bytes)
+    valid_until = datetime.fromisoformat(first.json["valid_until"].replace("Z", "+00:00"))
+    assert int.from_bytes(value[32:40], "big") == int(valid_until.timestamp())
+    sign = services_of(app).cache._signed  # type: ignore[attr-defined]
+    ended = sign(entry_key.decode(), CachedRating(first.json["id"], first.data), int(time.time()) - 1)
+    store.set(entry_key, ended)
+    again = client.post("/v1/ratings", json=payload(), headers=bearer(key))
+    assert again.status_code == 201 and again.json["id"] == first.json["id"]  # from the records: still valid
+    assert store.get(entry_key) == value and store.ttl(entry_key) > 0  # the entry written again, with its TTL
+    metrics = client.get("/metrics").get_data(as_text=True)
+    assert 'greenrate_cache_errors_total{operation="expired"}' in metrics

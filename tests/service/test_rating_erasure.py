@@ -101,8 +101,8 @@ def test_an_erased_rating_is_no_longer_handed_out_from_redis(
     assert "deleted its cached copy from Redis" in result.output
     assert _erasure_event(result)["cache"] == "evicted"
     cached = redis.Redis.from_url(redis_url)
-    assert cached.keys("greenrate:rating:v1:bank-a/merchant/shop-7:*") == []
-    assert len(cached.keys("greenrate:rating:v1:bank-a:*")) == 1
+    assert cached.keys("greenrate:rating:v2:bank-a/merchant/shop-7:*") == []
+    assert len(cached.keys("greenrate:rating:v2:bank-a:*")) == 1
     cached.close()
     after = client.post(one_click, headers=bearer(merchant))
     assert after.headers["X-Cache"] == "miss" and after.get_json()["id"] != by_merchant
