@@ -3,9 +3,10 @@
 HTTP errors (Flask's own 404/405, webargs' 400/422, the limiter's 429, 413 from the body limit), the
 engine's and the infrastructure's exceptions in :data:`ERROR_TABLE` and the service's own refusals
 (:class:`~service.exceptions.ServiceError`: each says its status and message) all end here; no view
-maps an exception to HTTP itself. Anything else is a bug: it is logged with its traceback and answered
-with a bare 500 that never shows the traceback. A browser on the merchant page gets the same error as a
-page in its language instead (:func:`respond`, the hook :mod:`service.web.routes` binds).
+maps an exception to HTTP itself. Anything else is a bug: it is logged with its class and stack frames
+(never its message, which may quote a business's data: :func:`service.logging.exception_frames`) and
+answered with a bare 500 that never shows the traceback. A browser on the merchant page gets the same error
+as a page in its language instead (:func:`respond`, the hook :mod:`service.web.routes` binds).
 """
 
 from __future__ import annotations

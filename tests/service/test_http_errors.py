@@ -56,6 +56,63 @@ def test_500_has_the_shape_and_no_traceback(make_app: AppFactory) -> None:
     assert "secret" not in body["message"]
 
 
+class LedgerMismatch(RuntimeError):
+    """A bug's own exception, as a module of the service would define it."""
+
+
+def test_a_500_logs_the_class_and_frames_never_the_message(
+    make_app: AppFactory, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A bug whose message quotes a business (its name, here beside a driver error's bound value) put the
+    name in the log with the traceback (data-protection review); the class and the frames stay."""
+    app = make_app(PROPAGATE_EXCEPTIONS=False)
+
+    def _load_ledger(name: str) -> None:
+        try:
+            raise KeyError(f"Key (external_id)=({name}-0042) already exists")
+        except KeyError as exc:
+            raise LedgerMismatch(f"totals of {name} do not add up") from exc
+
+    @app.get("/boom")
+    def boom() -> str:
+        _load_ledger("Hangzhou Green Noodle House")
+        return "unreachable"
+
+    capsys.readouterr()
+    assert_error(app.test_client().get("/boom", headers={"X-Request-ID": "boom-1"}), 500)
+    captured = capsys.readouterr()
+    assert "Green Noodle" not in captured.err + captured.out
+    events = [json.loads(line) for line in captured.err.splitlines() if line.startswith("{")]
+    [line] = [e for e in events if e.get("event") == "unhandled_exception"]
+    assert line["request_id"] == "boom-1" and line["level"] == "error"
+    exception = line["exception"]
+    assert exception["type"] == f"{__name__}.LedgerMismatch"
+    assert exception["frames"][-1] == f"{__file__}:{_load_ledger.__code__.co_firstlineno + 4} in _load_ledger"
+    assert any(frame.endswith(" in boom") for frame in exception["frames"])
+    assert exception["cause"]["type"] == "KeyError" and exception["cause"]["frames"]
+
+
+def test_a_library_logging_an_exception_logs_no_message_either(make_app: AppFactory) -> None:
+    """The standard library's records (SQLAlchemy, gunicorn, RQ log through it) are rendered the same way:
+    ``logger.exception`` keeps its own text, not the exception's."""
+    import logging
+    import sys
+
+    make_app()  # configures the logging
+    [handler] = [h for h in logging.getLogger().handlers if h.get_name() == "greenrate-json"]
+    try:
+        raise ValueError("Cafe Verde's revenue 3200000")
+    except ValueError:
+        record = logging.LogRecord("some.library", logging.ERROR, __file__, 1, "query failed", None,
+                                   sys.exc_info())
+    line = handler.format(record)
+    assert "Cafe Verde" not in line
+    logged = json.loads(line)
+    assert logged["event"] == "query failed" and logged["exception"]["type"] == "ValueError"
+    [frame] = logged["exception"]["frames"]
+    assert frame.endswith(" in test_a_library_logging_an_exception_logs_no_message_either")
+
+
 def test_400_malformed_json(client: FlaskClient, bank_key: str) -> None:
     response = client.post(
         "/v1/ratings", data='{"company": ', headers={**bearer(bank_key), "Content-Type": "application/json"}
