@@ -207,14 +207,16 @@ def _verify_sample(settings: Settings, key: RatingKey, count: int) -> None:
 @ratings.command("erase")
 @click.argument("rating_id")
 @click.option("--reason", required=True,
-              help="Why it is erased, e.g. the court order's reference (logged; 3+ letters or digits).")
+              help="Why it is erased, e.g. the court order's reference (3+ letters or digits; logged only "
+              "as its sha256 and length: keep it with your record of the erasure).")
 def erase_rating(rating_id: str, reason: str) -> None:
     """Delete RATING_ID from the records and its cached copy from Redis (a court-ordered erasure).
 
     In one transaction the append-only guard is lifted for the DELETE and armed again. The erasure is
-    logged on stderr as a `rating_erased` event (JSON, with the reason and the OS account; no table
-    records erasures). Workers that cache in their own memory (no GREENRATE_REDIS_URL) keep handing out
-    the erased id until they are restarted: the command says so.
+    logged on stderr as a `rating_erased` event (JSON, with the OS account and the reason's sha256 and
+    length, never its text or the merchant id; no table records erasures). Workers that cache in their
+    own memory (no GREENRATE_REDIS_URL) keep handing out the erased id until they are restarted: the
+    command says so.
     """
     import redis
 
@@ -245,12 +247,19 @@ def erase_rating(rating_id: str, reason: str) -> None:
         except (redis.RedisError, OSError) as exc:
             failure = type(exc).__name__
     # WARNING, not INFO: the one trace of an erasure must survive GREENRATE_LOG_LEVEL=WARNING
+    # the reason and the merchant id stay out of the log (free text, and a sole proprietor's id): the
+    # digest matches the reason the operator keeps with the order
+    digest = erasure.reason_digest(reason)
     _erasure_log.warning(
-        "rating_erased", rating_id=erased.id, tenant=erased.tenant, merchant_id=erased.merchant_id,
-        issued_at=erased.issued_at.isoformat(), reason=reason, actor=model_cli.cli_actor(),
+        "rating_erased", rating_id=erased.id, tenant=erased.tenant,
+        issued_by="bank" if erased.merchant_id is None else "merchant",
+        issued_at=erased.issued_at.isoformat(), reason_sha256=digest, reason_length=len(reason.strip()),
+        actor=model_cli.cli_actor(),
         cache="in-process" if not settings.redis_url else failure or ("evicted" if evicted else "absent"),
     )
     click.echo(f"erased {erased.id} ({issuer}, issued {erased.issued_at:%Y-%m-%d %H:%M:%S} UTC)")
+    click.echo(f"logged as rating_erased with the reason's sha256 {digest}, not its text: keep the reason "
+               "with your record of this erasure")
     if failure:
         raise click.ClickException(
             f"Redis could not be reached ({failure}) to delete its cached copy ({key}): run `greenrate cache "

@@ -7,10 +7,17 @@ the rating's validity, because a cached rating is served without the database. T
 from the deleted row (the issuer's scope, the five versions and the input hash, as
 :func:`service.cache.cache_key` keys it) and deleted after the commit: deleted before, a request in
 between could have cached the row again.
+
+The audit line (``rating_erased``) names the rating, its tenant, whether a bank or a merchant was issued
+it, and the reason by :func:`reason_digest` only: the reason is free text an operator types ("order of
+court X on behalf of <a person>"), and the merchant id may be a sole proprietor's; neither belongs in a log
+shipped who knows where (data-protection review). The operator keeps the reason in their own record of the
+erasure, which the digest then matches.
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -23,6 +30,10 @@ from service.records.append_only import guard_lifted
 from service.records.database import as_utc
 from service.records.ratings import row_versions
 from service.records.tables import ratings
+
+#: Hex digits of the reason's sha256 the audit line keeps: enough to match a recorded reason, not a
+#: full digest to search for.
+REASON_DIGEST_HEX = 16
 
 #: How long the erasure waits for the table lock its ALTER TABLE takes (PostgreSQL): new ratings wait
 #: behind that lock while it is queued, so it gives up rather than hold them back.
@@ -46,6 +57,12 @@ class ErasedRating:
         role = "bank" if self.merchant_id is None else "merchant"
         issuer = Principal(None, None, self.tenant, role, self.merchant_id)
         return cache_key(namespace, issuer.scope, self.versions, self.input_hash)
+
+
+def reason_digest(reason: str) -> str:
+    """The first :data:`REASON_DIGEST_HEX` hex digits of the sha256 of the reason (UTF-8, without leading
+    and trailing white space): what the audit line says of it, to match the reason kept elsewhere."""
+    return hashlib.sha256(reason.strip().encode()).hexdigest()[:REASON_DIGEST_HEX]
 
 
 def erase_rating(db: Engine, rating_id: str) -> ErasedRating | None:

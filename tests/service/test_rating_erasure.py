@@ -7,6 +7,7 @@ answering an identical request with the erased id (``X-Cache: hit``) for up to t
 
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Any
 
@@ -56,8 +57,11 @@ def test_erasing_a_rating_deletes_it_logs_why_and_keeps_the_guard(make_app: AppF
     assert "GREENRATE_REDIS_URL is not set" in result.output
     assert "restart the service's workers" in result.output
     event = _erasure_event(result)
-    assert event["rating_id"] == erased and event["tenant"] == "bank-a" and event["merchant_id"] is None
-    assert event["reason"] == "Court order 2026-117" and event["actor"].startswith("cli/")
+    assert event["rating_id"] == erased and event["tenant"] == "bank-a" and event["issued_by"] == "bank"
+    digest = hashlib.sha256(b"Court order 2026-117").hexdigest()[:16]
+    assert event["reason_sha256"] == digest and event["reason_length"] == 20
+    assert "Court order" not in json.dumps(event) and "reason" not in event and "merchant_id" not in event
+    assert f"the reason's sha256 {digest}" in result.output and event["actor"].startswith("cli/")
     assert event["level"] == "warning" and event["cache"] == "in-process"
     assert client.get(f"/v1/ratings/{erased}", headers=bearer(key)).status_code == 404
     assert client.get(f"/v1/ratings/{kept}", headers=bearer(key)).status_code == 200
@@ -99,7 +103,9 @@ def test_an_erased_rating_is_no_longer_handed_out_from_redis(
     assert result.exit_code == 0, result.output
     assert "tenant bank-a, merchant shop-7" in result.output
     assert "deleted its cached copy from Redis" in result.output
-    assert _erasure_event(result)["cache"] == "evicted"
+    event = _erasure_event(result)
+    assert event["cache"] == "evicted" and event["issued_by"] == "merchant"
+    assert "shop-7" not in json.dumps(event) and "Court order" not in json.dumps(event)
     cached = redis.Redis.from_url(redis_url)
     assert cached.keys("greenrate:rating:v2:bank-a/merchant/shop-7:*") == []
     assert len(cached.keys("greenrate:rating:v2:bank-a:*")) == 1
@@ -130,6 +136,16 @@ def test_an_erasure_with_redis_down_says_how_to_clear_the_cache(
     assert _erasure_event(result)["cache"] == "ConnectionError"
     with services_of(app).db.connect() as conn:
         assert conn.exec_driver_sql("SELECT count(*) FROM ratings").scalar() == 0
+
+
+def test_the_logged_digest_of_a_reason_is_the_one_docs_operations_md_computes() -> None:
+    """sha256 of the reason's UTF-8 text without surrounding spaces, first 16 hex digits: an operator
+    matches the reason kept with the order by `printf %s ... | sha256sum | cut -c1-16`."""
+    from service.ratings.erasure import reason_digest
+
+    assert reason_digest("Court order 2026-117") == "beb5fa24b40d600a"
+    assert reason_digest("  Court order 2026-117\n") == "beb5fa24b40d600a"
+    assert reason_digest("法院裁定 2026-117") == hashlib.sha256("法院裁定 2026-117".encode()).hexdigest()[:16]
 
 
 def test_a_redis_key_of_the_erased_rating_is_the_one_issuing_uses() -> None:
