@@ -80,7 +80,7 @@ class ListSpec:
 
 # (field, dtype, unit, meaning) of the plain fields of each object
 _COMPANY = (
-    ("name", "string", "", "Business name (required)"),
+    ("name", "string", "", "Business name or a pseudonym; optional (nothing is computed from it)"),
     ("country", "string", "ISO 3166-1 alpha-2", "Country (required)"),
     ("industry_code", "string", "ISIC Rev.4", "2-4 digits; the first 2 are the division (required)"),
     ("employees", "Int64", "persons", "Headcount, 1-1,000,000 (required)"),

@@ -141,7 +141,6 @@ LIMITS: Final[dict[str, Limit | WholeLimit]] = {**NUMBER_LIMITS, **WHOLE_LIMITS}
 
 @dataclass(frozen=True, slots=True)
 class Company:
-    name: str
     country: str
     industry_code: str
     employees: int
@@ -153,6 +152,10 @@ class Company:
     external_id: str | None = None
     operating_hours_per_week: float | None = None
     fx_to_cny: float | None = None
+    #: The business's name as the caller gave it, or ``None``: nothing is computed from it (it is only
+    #: printed in the disclosures), so a bank may send a pseudonym or leave it out. Left out, it is not in
+    #: the canonical input either, whose keys are sorted: an input that gives one hashes as it always did.
+    name: str | None = None
 
     @property
     def isic_division(self) -> str:

@@ -89,11 +89,16 @@ def _whole(r: Reader, key: str, limit: WholeLimit, required: bool = False) -> in
 
 def _read_company(r: Reader) -> Company | None:
     r.reject_unknown(_names(Company))
-    name = r.text("name", required=True)
-    if name and _HIDDEN.search(name):
+    # optional: nothing is computed from the name; given, it must be printable (the disclosures print it)
+    name = r.text("name")
+    named = name is not None or r.data.get("name") is None  # a refused name is already reported
+    if name == "":
+        r.fail("name", "must not be blank: leave it out instead")
+        named = False
+    elif name and _HIDDEN.search(name):
         r.fail("name", "must not contain control characters (escapes, NUL) or bidirectional-text controls: "
                "the name is printed in the rating's disclosures")
-        name = None
+        named = False
     country = r.text("country", required=True, pattern=COUNTRY_PATTERN)
     region = r.text("region", pattern=REGION_PATTERN)
     if region and country and not region.startswith(country + "-"):
@@ -112,13 +117,13 @@ def _read_company(r: Reader) -> Company | None:
         r.fail("fx_to_cny", "required when currency is not CNY (intensities are reported per CNY million)")
     elif currency == "CNY" and fx is not None and fx != 1.0:
         r.fail("fx_to_cny", CNY_FX_MESSAGE)
-    if None in (name, country, industry, employees, revenue, currency, year):
+    if not named or None in (country, industry, employees, revenue, currency, year):
         return None
-    assert name and country and industry and currency and employees is not None
+    assert country and industry and currency and employees is not None
     assert revenue is not None and year is not None
     # positional, in field order: this runs per request and keywords cost time
     return Company(
-        name, country, industry, employees, revenue, currency, year, region, area, external_id, hours, fx
+        country, industry, employees, revenue, currency, year, region, area, external_id, hours, fx, name
     )
 
 

@@ -46,7 +46,7 @@ class DisclosedRatingSchema(ContractSchema):
 class DisclosureCompanySchema(ContractSchema):
     """The company as the rated operating data gave it; a figure it did not report is null."""
 
-    name = _str()
+    name = _str("As the rated input gave it (a pseudonym, perhaps); null when it gave none.", nullable=True)
     country = _str("ISO 3166-1 alpha-2.")
     region = _str("ISO 3166-2 subdivision; null when not reported.", nullable=True)
     industry_code = _str("ISIC Rev.4 code.")

@@ -79,7 +79,14 @@ def _list(schema: type[Schema], max_items: int, description: str) -> BoundedList
 
 
 class CompanySchema(StrictSchema):
-    name = text(required=True, description="Legal or trading name (never logged).")
+    name = text(
+        description="Legal or trading name, or a pseudonym of the bank's choosing, or left out: nothing is "
+        "computed from it, it is only printed in the disclosures (a disclosure of a rating without one "
+        "says the name was not given). Never logged. A sole proprietor's business name is personal "
+        "information: send one only where the disclosure must carry it. A blank one is refused: leave it "
+        "out instead.",
+        also=(not_blank,),
+    )
     country = text(required=True, pattern=COUNTRY_PATTERN.pattern, description="ISO 3166-1 alpha-2.")
     region = text(pattern=REGION_PATTERN.pattern, description="ISO 3166-2 subdivision, e.g. CN-ZJ.")
     industry_code = text(

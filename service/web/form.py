@@ -653,8 +653,12 @@ def _resources_and_previous_year(
     return out
 
 
-def parse_form(form: Mapping[str, str], default_name: str = "My business") -> ParsedForm:
-    """Check the form and build the operating data; errors name the form field, never echo code."""
+def parse_form(form: Mapping[str, str]) -> ParsedForm:
+    """Check the form and build the operating data; errors name the form field, never echo code.
+
+    A name left empty is left out of the operating data: the result and the disclosure say it was not
+    given. (A default name stored in its place, "My business", read as a name the owner had given.)
+    """
     values: dict[str, Any] = {
         k: form.get(k, "")
         for k in (
@@ -723,7 +727,7 @@ def parse_form(form: Mapping[str, str], default_name: str = "My business") -> Pa
         energy["purchased_heat_gj"] = heat
     payload = {
         "company": {
-            "name": name or default_name,  # stored in the rating: in the owner's language
+            **({"name": name} if name else {}),
             "country": "CN",
             "region": values["region"],
             "industry_code": values["industry"],

@@ -97,7 +97,7 @@ _EN: dict[str, str] = {
     "language": "Language",
     "invalid": "Please enter a valid value.",
     "invalid_choice": "Please choose one of the options.",
-    "default_name": "My business",
+    "name_not_given": "Name not given",
     "positive": "positive",
     "next_together": "Starting with the cheapest actions, these together raise your score to {score} "
     "({grade}):",
@@ -407,7 +407,7 @@ _ZH: dict[str, str] = {
     "language": "语言",
     "invalid": "请输入有效的数值。",
     "invalid_choice": "请从选项中选择。",
-    "default_name": "我的店铺",
+    "name_not_given": "未提供名称",
     "positive": "加分",
     "next_together": "从成本最低的措施做起，同时完成以下各项，得分可升至 {score}（{grade}）：",
     "next_one": "从成本最低的措施做起，完成以下一项，得分可升至 {score}（{grade}）：",

@@ -179,7 +179,7 @@ def form() -> Response:
 @bp.post("/")
 def rate() -> BaseResponse:  # a page, or the redirect to the rating (Werkzeug's response class)
     lang = choose_language()
-    parsed = parse_form(request.form, texts(lang)["default_name"])
+    parsed = parse_form(request.form)
     if request.form.get(SWITCH_FIELD):  # the language switch: the same answers, in the other language
         return _form_page(lang, parsed.values)
     # Whatever is refused, the answers come back in the form: nothing the merchant typed is lost.

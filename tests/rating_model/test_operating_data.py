@@ -118,6 +118,33 @@ def test_missing_company_is_reported() -> None:
     assert "company" in errors_of({"energy": {}})
 
 
+def test_the_name_is_optional_and_nothing_is_computed_from_it() -> None:
+    """A bank may send a pseudonym or no name (data-protection review): the rating is the same, and an
+    input that gives a name keeps the canonical form, so the hash, it always had."""
+    from tests.conftest import session_engine
+
+    named = parse_operating_data(BASE)
+    assert json.loads(named.canonical_json())["company"]["name"] == "Cafe Verde"
+    unnamed_payload = copy.deepcopy(BASE)
+    del unnamed_payload["company"]["name"]
+    unnamed = parse_operating_data(unnamed_payload)
+    assert unnamed.company.name is None
+    assert parse_operating_data(with_change("company.name", None)) == unnamed  # null is left out too
+    without = json.loads(named.canonical_json())
+    del without["company"]["name"]
+    assert json.loads(unnamed.canonical_json()) == without
+    assert '"name"' not in unnamed.canonical_json()
+    engine = session_engine()
+    ratings = [engine.rate(engine.parse(p)).to_dict()
+               for p in (BASE, unnamed_payload, with_change("company.name", "Borrower 00417"))]
+    assert ratings[0] == ratings[1] == ratings[2]
+
+
+@pytest.mark.parametrize("name", ["", "   ", "Cafe\x1b[31m", "Cafe\u202eevreV", 5, "x" * 201])
+def test_a_name_given_must_be_printable_text(name: Any) -> None:
+    assert "company.name" in errors_of(with_change("company.name", name))
+
+
 def test_unknown_loan_category_is_refused_against_the_standards_list() -> None:
     payload = copy.deepcopy(BASE)
     payload["loan"] = {"amount": 100_000, "currency": "CNY", "use_of_proceeds": "yacht"}

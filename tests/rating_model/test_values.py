@@ -65,7 +65,7 @@ def test_signature_errors_are_the_usual_ones() -> None:
 
 
 def test_evolve_changes_only_what_it_is_given() -> None:
-    data = OperatingData(Company("Cafe", "CN", "5610", 8, 3e6, "CNY", 2024), Energy(electricity_kwh=1.0))
+    data = OperatingData(Company("CN", "5610", 8, 3e6, "CNY", 2024, name="Cafe"), Energy(electricity_kwh=1.0))
     changed = evolve(data, energy=Energy(electricity_kwh=2.0))
     assert changed.energy.electricity_kwh == 2.0 and changed.company is data.company
     assert data.energy.electricity_kwh == 1.0
@@ -117,6 +117,6 @@ def test_values_survive_pickle_and_deepcopy() -> None:
 
 
 def test_evolve_refuses_a_name_that_is_not_a_field() -> None:
-    data = OperatingData(Company("Cafe", "CN", "5610", 8, 3e6, "CNY", 2024))
+    data = OperatingData(Company("CN", "5610", 8, 3e6, "CNY", 2024, name="Cafe"))
     with pytest.raises(TypeError, match="no field 'energi'"):
         evolve(data, energi=Energy())

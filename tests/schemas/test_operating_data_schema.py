@@ -134,6 +134,7 @@ def test_unknown_fields_are_refused_at_every_level(path: str) -> None:
         ("company.currency", "rmb"),
         ("company.industry_code", "56A"),
         ("company.name", ""),
+        ("company.name", "  "),
         ("energy.fuels.0.fuel", "wood"),
         ("energy.fuels.0.quantity", -1),
         ("practices.led_lighting", "yes"),
@@ -148,9 +149,21 @@ def test_bad_values_are_keyed_by_field_path(path: str, value: Any) -> None:
 
 def test_missing_required_fields_are_all_reported() -> None:
     body = copy.deepcopy(BASE_PAYLOAD)
-    del body["company"]["name"], body["company"]["currency"]
+    del body["company"]["country"], body["company"]["currency"]
     errors = errors_of(body)
-    assert {"company.name", "company.currency"} <= set(errors)
+    assert {"company.country", "company.currency"} <= set(errors)
+
+
+def test_the_name_may_be_left_out_or_null_but_not_blank() -> None:
+    """Nothing is computed from the name (a bank may send a pseudonym or none); a blank one would be
+    stored empty and printed as a name, so it is refused like a blank external_id."""
+    body = copy.deepcopy(BASE_PAYLOAD)
+    del body["company"]["name"]
+    assert "name" not in SCHEMA.load(body)["company"]
+    assert SCHEMA.load(with_change("company.name", None))["company"]["name"] is None
+    assert "company.name" in errors_of(with_change("company.name", "   "))
+    name = SCHEMA.fields["company"].schema.fields["name"]  # type: ignore[attr-defined]
+    assert not name.required
 
 
 def test_list_limits() -> None:

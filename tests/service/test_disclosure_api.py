@@ -371,8 +371,10 @@ def test_real_disclosures_conform_to_the_served_contract_in_every_representation
     served: dict[str, Any] = {}
     spend = payload()
     spend["energy"] = {"electricity_spend": 30_000}  # bill_conversions, typed too
+    unnamed = payload()
+    del unnamed["company"]["name"]  # a bank may leave the name out: null in the disclosure
     for name, body in (("base", payload()), ("sparse", _sparse()), ("everything", _everything()),
-                       ("spend", spend)):
+                       ("spend", spend), ("unnamed", unnamed)):
         url = f"/v1/ratings/{_rate(client, bank_key, body)['id']}/disclosure"
         for query, accept in asked:
             answer = client.get(url + query, headers={**bearer(bank_key), "Accept": accept})
@@ -382,6 +384,7 @@ def test_real_disclosures_conform_to_the_served_contract_in_every_representation
         vsme = client.get(url + "?format=vsme", headers=bearer(bank_key)).get_json()
         assert DisclosureSchema().validate(served[name]) == {} == VsmeExportSchema().validate(vsme), name
     assert served["sparse"]["company"]["floor_area_m2"] is None  # the nulls the contract declares occur
+    assert served["unnamed"]["company"]["name"] is None
     assert served["sparse"]["inventory"]["scope3"] is None
     assert served["everything"]["inventory"]["scope3"] is not None
 
@@ -417,3 +420,20 @@ def test_the_page_prints_an_intensity_with_one_rounding_wherever_it_appears(
     label = "Carbon intensity of revenue, Scope 1 + Scope 2 location-based + Scope 3 (t CO2e per CNY million)"
     metrics = page.split(label, 1)[1].split("</tr>", 1)[0]
     assert figure in metrics
+
+
+def test_a_rating_without_a_name_has_every_disclosure_saying_it_was_not_given(
+    client: FlaskClient, bank_key: str
+) -> None:
+    """The name is optional (nothing is computed from it): the page and the PDF print a placeholder that no
+    one could take for a name, and the JSON a null; what was rated stays without one."""
+    named, body = _rate(client, bank_key), payload()
+    del body["company"]["name"]
+    rating = _rate(client, bank_key, body)
+    assert rating["score"] == named["score"] and rating["id"] != named["id"]  # another input, same figures
+    url = f"/v1/ratings/{rating['id']}/disclosure"
+    page = client.get(url, headers={**bearer(bank_key), "Accept": "text/html"}).get_data(as_text=True)
+    assert "Name not given (CN" in page and "<title>Climate-related disclosure</title>" in page
+    pdf = client.get(url + "?lang=zh", headers={**bearer(bank_key), "Accept": "application/pdf"})
+    printed = re.sub(r"\s+", "", "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages))
+    assert pdf.status_code == 200 and "未提供名称（CN" in printed

@@ -723,10 +723,25 @@ def test_whole_numbers_as_the_browser_sends_them_and_choices_said_as_choices(mak
     assert "请从选项中选择" in zh and "请输入有效的数值" not in zh
 
 
-def test_an_unnamed_business_is_named_in_the_owners_language(make_app: AppFactory) -> None:
-    client = _app(make_app).test_client()
-    location = _post(client, "zh", company_name="").headers["Location"]
-    assert "我的店铺" in client.get(location).get_data(as_text=True)
+def test_a_business_left_unnamed_is_stored_without_a_name_and_shown_as_such(make_app: AppFactory) -> None:
+    """The page stored "我的店铺" (My business) for a name left empty, which read as a name the owner gave;
+    now the input has none and the pages say it was not given (data-protection review)."""
+    from service.records.rating_inputs import get_rating_with_input
+
+    app = _app(make_app)
+    client = app.test_client()
+    location = _post(client, "zh", company_name="  ").headers["Location"]
+    found = get_rating_with_input(services_of(app).db, "_public", location.split("/")[2].split("?")[0],
+                                  key=app_key(app))
+    assert found is not None and "name" not in json.loads(found.input_json)["company"]
+    page = client.get(location).get_data(as_text=True)
+    assert "我的店铺" not in page and "<h1>您的绿色评级</h1>" in page
+    disclosure = client.get(f"{location.split('?')[0]}/disclosure?lang=zh").get_data(as_text=True)
+    assert "未提供名称（CN，CN-ZJ" in disclosure
+    as_json = client.get(f"{location.split('?')[0]}/disclosure?as=json").get_json()
+    assert as_json["company"]["name"] is None
+    english = client.get(f"{location.split('?')[0]}/disclosure?lang=en").get_data(as_text=True)
+    assert "Name not given (CN, CN-ZJ" in english
 
 
 BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
