@@ -12,6 +12,7 @@ import dataclasses
 import math
 import os
 import re
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -93,6 +94,10 @@ class Settings:
     # migration 0018 signed them (service.records.rating_signatures).
     unsigned_ratings: UnsignedRatings = "refuse"
     page_rate_limit: str = "20 per minute"
+    # Who answers a shop owner's questions about their data (an address, a page, a desk's name): the
+    # merchant page's privacy notice shows it when set. The deploying bank decides how long ratings are
+    # kept; the notice says so, and this says whom to ask.
+    privacy_contact: str | None = None
     # How many proxies in front of the service set X-Forwarded-For / X-Forwarded-Proto. 0: none, and those
     # headers are ignored (anyone could forge them). Behind one proxy, 1: else every visitor of the merchant
     # page shares the proxy's address, and so one budget.
@@ -344,6 +349,25 @@ def _parse_namespace(raw: str) -> str:
     return value
 
 
+#: The longest GREENRATE_PRIVACY_CONTACT: one line of the page, not a policy.
+MAX_PRIVACY_CONTACT = 200
+
+
+def _parse_privacy_contact(raw: str) -> str | None:
+    """One line of plain text for the merchant page's privacy notice; empty: none shown.
+
+    Control and bidirectional-text characters are refused: the page prints the text as given, and U+202E
+    there would show an address reversed."""
+    value = raw.strip()
+    if not value:
+        return None
+    if len(value) > MAX_PRIVACY_CONTACT:
+        raise ConfigError(f"must be at most {MAX_PRIVACY_CONTACT} characters, got {len(value)}")
+    if any(unicodedata.category(c) in ("Cc", "Cf") for c in value):
+        raise ConfigError("must be one line of plain text, without control or formatting characters")
+    return value
+
+
 def _parse_log_level(raw: str) -> str:
     value = raw.strip().upper()
     if value not in _LOG_LEVELS:
@@ -485,6 +509,7 @@ _APP_PARSERS: dict[str, Callable[[str], Any]] = {
     "previous_secret_keys": _PreviousSecrets(),
     "unsigned_ratings": _parse_unsigned_ratings,
     "page_rate_limit": _parse_rate_limit,
+    "privacy_contact": _parse_privacy_contact,
     "proxy_hops": _WholeNumber(0, 5),
     "model_poll_seconds": _Number(0, 3_600),
     "model_four_eyes": _parse_bool,

@@ -36,6 +36,12 @@ _EN: dict[str, str] = {
     "green_needs_kwh": "Give the electricity in kWh to report the green power bought.",
     "practices": "What you already do",
     "submit": "Rate my business",
+    "privacy_recorded": "This service records your answers and the business name, if you give one (the name "
+    "is optional).",
+    "privacy_link": "Anyone with the link to your result can see the result: share it only with whom you "
+    "choose, such as your bank.",
+    "privacy_retention": "How long results are kept is set by the bank that runs this service.",
+    "privacy_contact": "Questions about your data",
     "grade": "Grade",
     "score": "Score",
     "pillars": "How your points add up",
@@ -347,6 +353,10 @@ _ZH: dict[str, str] = {
     "green_needs_kwh": "请以千瓦时填写用电量，才能填写购买的绿色电力。",
     "practices": "您已经在做的",
     "submit": "一键评级",
+    "privacy_recorded": "本服务会记录您填写的答案，以及您填写的店铺名称（名称可以不填）。",
+    "privacy_link": "任何持有评级结果链接的人都能看到结果，请只分享给您选定的对象，例如您的银行。",
+    "privacy_retention": "结果保存多长时间，由运营本服务的银行决定。",
+    "privacy_contact": "有关您数据的问题",
     "grade": "等级",
     "score": "得分",
     "pillars": "各维度得分情况",

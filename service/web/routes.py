@@ -129,6 +129,7 @@ def _form_page(
         details_open=details_open,
         vehicle_choices=VEHICLE_CHOICES,
         name_max_length=NAME_MAX_LENGTH,
+        privacy_contact=services().settings.privacy_contact,
         csrf_field=csrf.FIELD,
         switch_field=SWITCH_FIELD,
         csrf_token=signed,

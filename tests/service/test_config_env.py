@@ -50,6 +50,13 @@ def test_empty_redis_url_means_unset() -> None:
     assert load_settings(environ={"GREENRATE_REDIS_URL": ""}).redis_url is None
 
 
+def test_the_privacy_contact_is_one_line_of_text_and_empty_means_none() -> None:
+    assert load_settings(environ={}).privacy_contact is None
+    assert load_settings(environ={"GREENRATE_PRIVACY_CONTACT": "  "}).privacy_contact is None
+    given = load_settings(environ={"GREENRATE_PRIVACY_CONTACT": " 数据保护专员 dpo@bank.example "})
+    assert given.privacy_contact == "数据保护专员 dpo@bank.example"
+
+
 @pytest.mark.parametrize(
     ("name", "value"),
     [
@@ -78,6 +85,9 @@ def test_empty_redis_url_means_unset() -> None:
         ("GREENRATE_REDIS_URL", "redis://127.0.0.1:6379/-1"),
         ("GREENRATE_REDIS_URL", "redis://127.0.0.1:6379/0?db=x"),
         ("GREENRATE_REDIS_URL", "unix:///run/redis.sock?db=x"),
+        ("GREENRATE_PRIVACY_CONTACT", "privacy@bank.example\nSecond line"),
+        ("GREENRATE_PRIVACY_CONTACT", "privacy@\u202eelpmaxe.knab"),
+        ("GREENRATE_PRIVACY_CONTACT", "x" * 201),
     ],
 )
 def test_bad_values_name_the_variable(name: str, value: str) -> None:

@@ -723,6 +723,27 @@ def test_whole_numbers_as_the_browser_sends_them_and_choices_said_as_choices(mak
     assert "请从选项中选择" in zh and "请输入有效的数值" not in zh
 
 
+def test_the_form_says_what_is_recorded_and_who_can_see_it_in_both_languages(make_app: AppFactory) -> None:
+    """A privacy notice beside the button (data-protection review): what is recorded, that the link shows the
+    result to whoever holds it, that the name is optional, and whom to ask when the bank has said."""
+    plain = _app(make_app).test_client()
+    said = {"en": ("records your answers and the business name", "the name is optional",
+                   "Anyone with the link to your result", "set by the bank that runs"),
+            "zh": ("记录您填写的答案", "名称可以不填", "任何持有评级结果链接的人", "由运营本服务的银行决定")}
+    for lang, words in said.items():
+        html = plain.get(f"/?lang={lang}").get_data(as_text=True)
+        notice = html[html.index('id="privacy-notice"'):html.index('<button type="submit" aria')]
+        assert all(w in notice for w in words), (lang, notice)
+        assert "Questions about your data" not in html and "有关您数据的问题" not in html
+    contact = _app(make_app, PRIVACY_CONTACT="Data desk <dpo@bank.example>").test_client()
+    html = contact.get("/?lang=zh").get_data(as_text=True)
+    assert "有关您数据的问题：Data desk &lt;dpo@bank.example&gt;" in html
+    assert 'aria-describedby="privacy-notice">一键评级</button>' in html
+    refused = contact.post("/?lang=en", data={**FORM, "employees": "x", "csrf_token": _token(contact)})
+    assert refused.status_code == 422
+    assert "Questions about your data: Data desk" in refused.get_data(as_text=True)
+
+
 def test_a_business_left_unnamed_is_stored_without_a_name_and_shown_as_such(make_app: AppFactory) -> None:
     """The page stored "我的店铺" (My business) for a name left empty, which read as a name the owner gave;
     now the input has none and the pages say it was not given (data-protection review)."""
