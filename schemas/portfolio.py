@@ -269,7 +269,11 @@ class GradeChangesSchema(Schema):
         required=True,
         metadata={"description": "previous grade -> grade -> borrowers"},
     )
-    largest = fields.List(fields.Nested(MoverSchema), required=True)
+    largest = fields.List(
+        fields.Nested(MoverSchema),
+        required=True,
+        metadata={"description": "Largest grade changes; emptied when the job's files are deleted."},
+    )
 
 
 class MoversSchema(Schema):
@@ -284,9 +288,22 @@ class MoversSchema(Schema):
     matched = fields.Nested(FigureSchema)
     new = fields.Nested(FigureSchema)
     not_rated_now = fields.Nested(FigureSchema)
-    rises = fields.List(fields.Nested(MoverSchema))
-    falls = fields.List(fields.Nested(MoverSchema))
+    rises = fields.List(
+        fields.Nested(MoverSchema),
+        metadata={"description": "Largest score rises; emptied when the job's files are deleted."},
+    )
+    falls = fields.List(
+        fields.Nested(MoverSchema),
+        metadata={"description": "Largest score falls; emptied when the job's files are deleted."},
+    )
     grade_changes = fields.Nested(GradeChangesSchema)
+    borrowers_removed = fields.Boolean(
+        metadata={
+            "description": "True once the job's files were deleted (`DELETE`, or the service's retention): "
+            "`rises`, `falls` and `grade_changes.largest`, which name borrowers by `borrower_id`, were "
+            "emptied with them; the counts stay. Absent before."
+        }
+    )
 
 
 class PortfolioSummarySchema(Schema):

@@ -18,7 +18,8 @@ at the same moment. A finished job is not matched by bytes alone: uploading a bo
 A job can be cancelled (:func:`cancel`, ``DELETE /v1/portfolios/{id}``), which there had been no way to
 do (the same review): a queued one at once, a running one at its next chunk, and the tenant's place is
 free at once. Its files go with it; a finished job keeps its status and summary and loses its files, as
-under the retention.
+under the retention, and its summary's top movers lose the borrower ids they named
+(:func:`service.records.portfolios.without_borrowers`).
 """
 
 from __future__ import annotations
@@ -251,8 +252,8 @@ def cancel(db: Engine, settings: Settings, job: PortfolioJob) -> PortfolioJob | 
     A queued job is never claimed (a worker that takes its queue entry finds nothing to do); a running one
     stops at its next chunk, and its worker deletes whatever it wrote meanwhile. A finished job (completed,
     failed, cancelled) keeps its status and summary and loses its files: the upload and the results,
-    which then answer 410, as under ``GREENRATE_PORTFOLIO_RETENTION_DAYS``. Again on the same job: the
-    same answer.
+    which then answer 410, as under ``GREENRATE_PORTFOLIO_RETENTION_DAYS``, and the borrower ids of the
+    summary's top movers. Again on the same job: the same answer.
     """
     if records.cancel(db, job.id):
         _log.info("portfolio_cancelled", portfolio=job.id, tenant=job.tenant, was=job.status)
@@ -268,6 +269,11 @@ def document(job: PortfolioJob) -> dict[str, Any]:
     done = job.status == "completed"
     downloadable = done and job.files_purged_at is None
     base = f"/v1/portfolios/{job.id}/results"
+    summary = job.summary
+    if summary is not None and job.files_purged_at is not None:
+        # cleared when the files went; a job an earlier release purged keeps its ids in the database until
+        # `greenrate portfolios purge` clears them, and is answered without them meanwhile
+        summary = records.without_borrowers(summary)
     return {
         "id": job.id,
         "status": job.status,
@@ -284,12 +290,12 @@ def document(job: PortfolioJob) -> dict[str, Any]:
         },
         "previous": job.previous_id,
         "model_version": job.model_version,
-        "versions": job.summary.get("versions") if done and job.summary else None,
+        "versions": summary.get("versions") if done and summary else None,
         "created_at": utc_iso(job.created_at),
         "started_at": None if job.started_at is None else utc_iso(job.started_at),
         "finished_at": None if job.finished_at is None else utc_iso(job.finished_at),
         "error": job.error,
-        "summary": job.summary if done else None,
+        "summary": summary if done else None,
         "results": (
             {"csv": f"{base}?format=csv", "parquet": f"{base}?format=parquet"} if downloadable else None
         ),

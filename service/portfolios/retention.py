@@ -4,7 +4,10 @@ An uploaded loan book names every borrower of a bank, and its results carry thei
 must not keep, or have kept for it, longer than it needs. With a retention of N days (0, the default,
 keeps everything), a finished job's directory (the upload, any parts, the results) is deleted N days after
 the job finished, and the job's row records when. The row stays, with its summary and progress, so
-``GET /v1/portfolios/{id}`` still answers; ``GET .../results`` answers 410 Gone and says why.
+``GET /v1/portfolios/{id}`` still answers; ``GET .../results`` answers 410 Gone and says why. The
+summary's top movers lose the borrower ids they listed in the same statement
+(:func:`service.records.portfolios.mark_files_purged`): the counts stay, the names of borrowers go with
+the book.
 
 The files go first and the row is marked after: a sweep interrupted in between deletes nothing twice and
 marks the job on its next pass (deleting a missing directory is not an error), whereas the other order

@@ -192,7 +192,8 @@ class PortfolioById(MethodView):
         (the rows of the chunk it is rating are not recorded). Either way the tenant's place among its
         `GREENRATE_PORTFOLIO_JOBS_PER_TENANT` jobs is free at once. A finished job (`completed`,
         `failed`) keeps its status and summary and loses its files, as under the service's retention:
-        `files_purged_at` says when, and the results answer 410. Sent again: the same answer. Answers the
+        `files_purged_at` says when, and the results answer 410; the summary's top movers lose the
+        borrower ids they listed (`movers.borrowers_removed`). Sent again: the same answer. Answers the
         job as it is then; another tenant's job answers 404 like a missing one.
         """
         job = cancel(services().db, services().settings, _own_job(portfolio_id))

@@ -23,6 +23,7 @@ from service.portfolios.queue import QueueNotConfigured, connect, portfolio_queu
 from service.portfolios.recovery import NameTaken, free_name, recover_safely
 from service.portfolios.retention import purge_expired, purge_safely
 from service.portfolios.runner import RunContext, install
+from service.records import portfolios as records
 from service.records.database import create_db_engine
 
 #: how often an idle worker sweeps for jobs whose worker died (RQ's maintenance interval)
@@ -117,15 +118,23 @@ def purge() -> None:
     """Delete the files of jobs finished more than GREENRATE_PORTFOLIO_RETENTION_DAYS ago, once.
 
     ``greenrate worker`` does this every minute while idle; this is for a cron job where no worker runs.
+    First, whatever the retention, the borrower ids left in the top movers of jobs whose files an earlier
+    release deleted are removed (a deletion now removes them with the files): run it once after upgrading.
     """
     try:
         settings = load_settings()
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
-    if settings.portfolio_retention_days <= 0:
-        raise click.ClickException("GREENRATE_PORTFOLIO_RETENTION_DAYS is 0 (keep files): nothing to purge")
     db = create_db_engine(settings, application_name="greenrate-cli")
     try:
+        cleared = records.clear_left_borrowers(db)
+        if cleared:
+            click.echo(f"removed the borrower ids from the top movers of {len(cleared)} portfolio job(s) "
+                       f"whose files were deleted before: {', '.join(cleared)}")
+        if settings.portfolio_retention_days <= 0:
+            raise click.ClickException(
+                "GREENRATE_PORTFOLIO_RETENTION_DAYS is 0 (keep files): nothing to purge"
+            )
         purged = purge_expired(db, settings)
     finally:
         db.dispose()

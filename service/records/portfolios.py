@@ -8,6 +8,7 @@ of one job, however they came about, never both record progress.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -272,13 +273,69 @@ def files_expired(db: Engine, finished_before: datetime) -> list[PortfolioJob]:
 
 
 def mark_files_purged(db: Engine, job_id: str, at: datetime) -> None:
-    """Record that the job's files are gone (the row, with its summary, stays); the first time counts."""
+    """Record that the job's files are gone (the row, with its summary, stays); the first time counts.
+
+    The summary's movers lose their borrower ids in the same statement (:func:`without_borrowers`): the
+    book that named those borrowers is gone, and so is the list.
+    """
     with db.begin() as conn:
+        summary = conn.execute(
+            select(_T.summary_json).where(_T.id == job_id, _T.files_purged_at.is_(None))
+        ).scalar_one_or_none()
+        values: dict[str, Any] = {"files_purged_at": at}
+        if summary is not None:
+            values["summary_json"] = _summary_json(without_borrowers(json.loads(summary)))
         conn.execute(
             update(portfolio_jobs)
             .where(_T.id == job_id, _T.files_purged_at.is_(None))
-            .values(files_purged_at=at)
+            .values(**values)
         )
+
+
+def without_borrowers(summary: Mapping[str, Any]) -> dict[str, Any]:
+    """The summary with its lists of movers emptied, which name borrowers by ``borrower_id``; the counts
+    stay.
+
+    A job's files (the book, the per-borrower results) are deleted on ``DELETE`` or after the retention,
+    but its summary stays, and its movers (``rating_model.portfolio_movers.Movers.summary``: ``rises``,
+    ``falls``, ``grade_changes.largest``) kept up to three times ``top_n`` borrower ids for good
+    (data-protection review). ``movers.borrowers_removed`` says the lists were emptied, not that nobody
+    moved. A summary without movers, or already cleared, comes back equal. (Here, not beside ``Movers``:
+    that module loads pandas, which no web worker imports.)
+    """
+    out = dict(summary)
+    movers = out.get("movers")
+    if not isinstance(movers, Mapping) or not movers.get("available"):
+        return out
+    cleared = {**movers, "rises": [], "falls": [], "borrowers_removed": True}
+    changes = movers.get("grade_changes")
+    if isinstance(changes, Mapping):
+        cleared["grade_changes"] = {**changes, "largest": []}
+    out["movers"] = cleared
+    return out
+
+
+#: How a summary written by :func:`complete` holds a mover's id (``json.dumps``' default separators);
+#: the basis texts name the column without a value after it.
+_NAMED_BORROWER = '%"borrower_id": %'
+
+
+def clear_left_borrowers(db: Engine) -> list[str]:
+    """Empty the movers of every job whose files are gone but whose summary still names borrowers: those
+    an earlier release purged or deleted, which kept them. Returns the job ids (none the next time)."""
+    query = select(_T.id, _T.summary_json).where(
+        _T.files_purged_at.is_not(None), _T.summary_json.like(_NAMED_BORROWER)
+    )
+    cleared: list[str] = []
+    with db.begin() as conn:
+        for row in conn.execute(query).all():
+            conn.execute(
+                update(portfolio_jobs)
+                .where(_T.id == row.id)
+                .values(summary_json=_summary_json(without_borrowers(json.loads(row.summary_json))))
+            )
+            cleared.append(row.id)
+    return cleared
 
 
 def cancel(db: Engine, job_id: str) -> bool:
@@ -373,8 +430,12 @@ def complete(db: Engine, job_id: str, attempt: int, rows: int, summary: dict[str
         rows_done=rows,
         heartbeat_at=now,
         finished_at=now,
-        summary_json=json.dumps(summary, ensure_ascii=False, allow_nan=False),
+        summary_json=_summary_json(summary),
     )
+
+
+def _summary_json(summary: dict[str, Any]) -> str:
+    return json.dumps(summary, ensure_ascii=False, allow_nan=False)
 
 
 def fail(db: Engine, job_id: str, attempt: int, error: str) -> None:

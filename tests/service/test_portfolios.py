@@ -7,6 +7,7 @@ the session's engine; the killed-worker case with real processes is tests/faults
 from __future__ import annotations
 
 import io
+import json
 import os
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -459,6 +460,87 @@ def test_purge_keeps_everything_when_retention_is_zero_and_says_so(
     done = CliRunner().invoke(cli_main, ["portfolios", "purge"])
     assert done.exit_code == 0 and f"deleted the files of 1 portfolio job(s): {job_id}" in done.output
     assert not (Path(s.settings.portfolio_dir) / job_id).exists()
+
+
+def test_deleting_or_purging_a_job_removes_the_borrower_ids_of_its_movers(
+    portfolio_app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The files went on DELETE or after the retention, but the summary's top movers kept the borrower_ids
+    of up to 30 borrowers for good (data-protection review); the counts stay."""
+    from service.portfolios.retention import delete_files
+
+    app, client, key = portfolio_app, portfolio_app.test_client(), create_key(portfolio_app)
+    s = services_of(app)
+    loans = book(150, seed=5)
+    first = upload(client, key, as_file(loans, "2024.parquet", tmp_path)).json["id"]
+    assert work(app)
+    later = loans.assign(energy__electricity_kwh=loans["energy__electricity_kwh"] * 3)
+    deleted = upload(client, key, as_file(later, "2025.parquet", tmp_path), previous=first)
+    purged = upload(client, key, as_file(later, "2025.parquet", tmp_path))  # other options: another job
+    assert purged.json["id"] != deleted.json["id"] and purged.json["previous"] == first
+    assert work(app)
+    spec = client.get("/openapi.json").json
+    stored_before: dict[str, str] = {}
+    for job_id, how in ((deleted.json["id"], "DELETE"), (purged.json["id"], "retention")):
+        before = client.get(f"/v1/portfolios/{job_id}", headers=bearer(key)).json["summary"]["movers"]
+        assert before["falls"] and "borrowers_removed" not in before
+        stored_before[job_id] = _stored_summary(app, job_id)
+        assert '"borrower_id": ' in stored_before[job_id]
+        if how == "DELETE":
+            answer = client.delete(f"/v1/portfolios/{job_id}", headers=bearer(key))
+        else:  # what the retention's sweep does to an expired job
+            delete_files(s.db, s.settings, job_id, datetime.now(UTC))
+            answer = client.get(f"/v1/portfolios/{job_id}", headers=bearer(key))
+        assert answer.status_code == 200 and answer.json["files_purged_at"] is not None, how
+        _assert_cleared(answer.json["summary"]["movers"], before)
+        assert '"borrower_id": ' not in _stored_summary(app, job_id), how
+        assert PortfolioJobSchema().validate(answer.json) == {}
+        assert contract_errors(spec, "/v1/portfolios/{portfolio_id}", "get", answer) == []
+    assert '"borrower_id": ' not in _stored_summary(app, first)  # the first had no movers to clear
+
+    # a job an earlier release deleted kept its ids in the database: answered without them, and removed by
+    # `greenrate portfolios purge`, whatever the retention
+    old = deleted.json["id"]
+    with s.db.begin() as conn:
+        conn.execute(update(portfolio_jobs).where(portfolio_jobs.c.id == old)
+                     .values(summary_json=stored_before[old]))
+    shown = client.get(f"/v1/portfolios/{old}", headers=bearer(key)).json["summary"]["movers"]
+    assert shown["borrowers_removed"] and shown["falls"] == []
+    monkeypatch.setenv("GREENRATE_DATABASE_URL", s.settings.database_url)
+    monkeypatch.setenv("GREENRATE_PORTFOLIO_DIR", s.settings.portfolio_dir)
+    once = CliRunner().invoke(cli_main, ["portfolios", "purge"])
+    assert ("removed the borrower ids from the top movers of 1 portfolio job(s) whose files were deleted "
+            f"before: {old}") in once.output
+    assert once.exit_code != 0 and "GREENRATE_PORTFOLIO_RETENTION_DAYS is 0" in once.output
+    assert json.loads(_stored_summary(app, old)) == json.loads(_stored_summary(app, purged.json["id"]))
+    again = CliRunner().invoke(cli_main, ["portfolios", "purge"])
+    assert "removed the borrower ids" not in again.output
+
+
+def test_a_summary_without_movers_or_already_cleared_is_left_as_it_is() -> None:
+    unavailable = {"rows": {"total": 3}, "movers": {"available": False, "reason": "no earlier portfolio"}}
+    assert records.without_borrowers(unavailable) == unavailable
+    assert records.without_borrowers({"rows": {"total": 3}}) == {"rows": {"total": 3}}
+    listed = {"movers": {"available": True, "rises": [{"borrower_id": "B1"}], "falls": [],
+                         "grade_changes": {"upgraded": 1, "largest": [{"borrower_id": "B1"}]}}}
+    cleared = records.without_borrowers(listed)
+    assert "B1" not in json.dumps(cleared) and cleared["movers"]["grade_changes"]["upgraded"] == 1
+    assert records.without_borrowers(cleared) == cleared
+    assert listed["movers"]["rises"] == [{"borrower_id": "B1"}]  # the one given is not changed
+
+
+def _stored_summary(app: Flask, job_id: str) -> str:
+    with services_of(app).db.connect() as conn:
+        found = conn.execute(portfolio_jobs.select().where(portfolio_jobs.c.id == job_id)).one().summary_json
+    assert isinstance(found, str)
+    return found
+
+
+def _assert_cleared(movers: dict[str, Any], before: dict[str, Any]) -> None:
+    assert movers["borrowers_removed"] is True
+    assert movers["rises"] == movers["falls"] == movers["grade_changes"]["largest"] == []
+    assert movers["matched"] == before["matched"] and movers["compared_with"] == before["compared_with"]
+    assert movers["grade_changes"]["transitions"] == before["grade_changes"]["transitions"]
 
 
 def _results(client: FlaskClient, key: str, job_id: str) -> pd.DataFrame:
