@@ -37,8 +37,8 @@ def _migration_error(engine: Engine, exc: CommandError | SQLAlchemyError) -> cli
 
 
 def _has_signatures(engine: Engine) -> bool:
-    """Whether the ratings carry signatures (migration 0018), read from the schema: a count would scan the
-    table at every container start."""
+    """Whether the ratings carry signatures (migration 0018), read from the schema: a database before it
+    has no column to count unsigned ratings by."""
     found = inspect(engine)
     return found.has_table("ratings") and any(c["name"] == "signature" for c in found.get_columns("ratings"))
 
@@ -65,6 +65,8 @@ def db_upgrade(revision: str) -> None:
     A database a newer release migrated, compatibly with this one, is left as it is: the image runs this
     command as every container starts, and a container of the previous release (re)started during a
     rolling deploy failed on a revision it does not know ("Can't locate revision") instead of serving.
+
+    Every run says how many ratings carry no signature and what GREENRATE_UNSIGNED_RATINGS does with them.
     """
     settings = command_settings()
     with database(settings) as engine:
@@ -77,11 +79,13 @@ def db_upgrade(revision: str) -> None:
             if newer is not None:
                 click.echo(f"nothing to migrate: {newer}")
                 return
-            unsigned_before = not _has_signatures(engine)  # no signatures yet: this run may add them
             migrate.upgrade(engine, revision, lock_timeout_seconds=settings.migration_lock_timeout_seconds,
                             say=_say)
             current = migrate.current_revision(engine)
-            unsigned = count_unsigned(engine) if unsigned_before else None
+            # on every run, not only the one that adds the signatures: a database upgraded from the release
+            # before (already at 0018) holds its unsigned ratings still, and the default policy refuses them
+            # (one scan of the table: an operator's command, not a request)
+            unsigned = count_unsigned(engine) if _has_signatures(engine) else None
             wanted = "base" if revision == "base" else migrate.resolved_revision(revision)
             if wanted is not None and current != (None if wanted == "base" else wanted):
                 # Alembic's upgrade to an older revision does nothing, silently: say so, and how to go
@@ -101,15 +105,17 @@ def db_upgrade(revision: str) -> None:
     click.echo(f"database at revision {current} ({engine.url.render_as_string(hide_password=True)})")
     if registered:
         click.echo("registered the packaged default model")
-    if unsigned:  # migration 0018 ran now, on ratings issued before it: none of them is signed
+    if unsigned:  # ratings issued before migration 0018 (or that lost their signature going below it)
         served = settings.unsigned_ratings == "serve"
         click.echo(
             f"{unsigned} rating(s) were issued before ratings were signed (migration 0018) and carry no "
             "signature: " + (
-                "they are served (GREENRATE_UNSIGNED_RATINGS=serve), each logged and counted"
+                "they are served (GREENRATE_UNSIGNED_RATINGS=serve), each logged and counted; go back to "
+                "refuse once they are no longer read (docs/operations.md, Unsigned ratings)"
                 if served else
-                "the service refuses them (500) under GREENRATE_UNSIGNED_RATINGS=refuse, the default; set "
-                "GREENRATE_UNSIGNED_RATINGS=serve for as long as they must be served (docs/operations.md)"
+                "the service refuses them (500, and any GET /v1/ratings page holding one) under "
+                "GREENRATE_UNSIGNED_RATINGS=refuse, the default; set GREENRATE_UNSIGNED_RATINGS=serve for "
+                "as long as they must be served (docs/operations.md, Unsigned ratings)"
             )
         )
 

@@ -347,11 +347,40 @@ def test_downgrading_below_0018_says_how_many_ratings_lose_their_signature(env: 
     up = run(env, "db", "upgrade")
     assert up.exit_code == 0, up.output
     assert "1 rating(s) were issued before ratings were signed (migration 0018)" in up.output
-    assert "the service refuses them (500) under GREENRATE_UNSIGNED_RATINGS=refuse" in up.output
-    assert "carry no signature" not in run(env, "db", "upgrade").output  # said once, when 0018 runs
+    assert "the service refuses them (500, and any GET /v1/ratings page holding one) under " \
+        "GREENRATE_UNSIGNED_RATINGS=refuse" in up.output
     run(env, "db", "downgrade", "0017")
     served = run({**env, "GREENRATE_UNSIGNED_RATINGS": "serve"}, "db", "upgrade")
     assert "they are served (GREENRATE_UNSIGNED_RATINGS=serve)" in served.output
+
+
+def test_every_upgrade_says_how_many_ratings_are_unsigned_and_what_the_policy_does_with_them(
+    env: dict[str, str],
+) -> None:
+    """A database the release before had already taken to 0018 holds its unsigned ratings still; the
+    upgrade to this release said nothing of them (they were counted only by the run adding the column), and
+    under the new default, refuse, each of them answered 500 (integrator review)."""
+    run(env, "db", "upgrade")
+    key = run(env, "keys", "create", "--tenant", "bank-a", "--role", "bank").output.strip().splitlines()[-1]
+    app = create_app({"TESTING": True, "DATABASE_URL": env["GREENRATE_DATABASE_URL"], "ACCESS_LOG": False,
+                      "SECRET_KEY": "upgrade-test-secret-0123456789abcdefghij"})
+    assert app.test_client().post("/v1/ratings", json=payload(), headers=bearer(key)).status_code == 201
+    assert "carry no signature" not in run(env, "db", "upgrade").output  # signed: nothing to say
+    run(env, "db", "downgrade", "0017")  # the rating loses its signature, as one issued before signing
+    assert run(env, "db", "upgrade").exit_code == 0
+    assert migrate.current_revision(create_engine(env["GREENRATE_DATABASE_URL"])) == migrate.head_revision()
+    for _ in range(2):  # at head already, nothing to migrate: said on every run
+        refused = run(env, "db", "upgrade")
+        assert refused.exit_code == 0, refused.output
+        assert "1 rating(s) were issued before ratings were signed (migration 0018) and carry no signature" \
+            in refused.output
+        assert "the service refuses them (500" in refused.output
+        assert "set GREENRATE_UNSIGNED_RATINGS=serve" in refused.output
+    served = run({**env, "GREENRATE_UNSIGNED_RATINGS": "serve"}, "db", "upgrade")
+    assert served.exit_code == 0, served.output
+    assert "1 rating(s) were issued before ratings were signed" in served.output
+    assert "they are served (GREENRATE_UNSIGNED_RATINGS=serve)" in served.output
+    assert "refuses" not in served.output
 
 
 def test_downgrading_below_0019_says_how_many_ratings_lose_their_build(env: dict[str, str]) -> None:
