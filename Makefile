@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 DEMO_TENANT ?= demo-bank
 # where `make run` serves (gunicorn.conf.py reads the same variable): the printed examples use it
 ADDRESS := $(or $(GREENRATE_BIND),127.0.0.1:8000)
-EXAMPLE := {"company":{"name":"Demo Cafe","country":"CN","region":"CN-ZJ","industry_code":"5610","employees":12,"annual_revenue":3200000,"currency":"CNY","reporting_year":2024},"energy":{"electricity_kwh":42000},"data_source":"energy_bills"}
+EXAMPLE := {"company":{"name":"Demo Cafe","country":"CN","region":"CN-ZJ","industry_code":"5610","employees":12,"annual_revenue":3200000,"currency":"CNY","reporting_year":2024,"external_id":"loan-0001"},"energy":{"electricity_kwh":42000,"fuels":[{"fuel":"natural_gas","quantity":5200,"unit":"m3"}],"purchased_heat_gj":0},"practices":{"led_lighting":true,"e_invoicing":true},"data_source":"energy_bills"}
 
 .PHONY: help run test lint fuzz bench soak require-wrk migrate demo-key install install-test system-test-deps lock clean
 

@@ -93,3 +93,17 @@ def test_the_changes_open_with_the_versions_this_release_rates_under() -> None:
         "Engine": ENGINE_VERSION, "Schema": SCHEMA_VERSION, "Standard": load_standard().version,
         "Default model": model, "Factor sets": factor_sets_document()["default"],
     }
+
+
+def test_the_example_make_run_writes_is_the_readmes_first_request() -> None:
+    """`make run` wrote an example (instance/example-rating.json) that rated 0.0 not_green with knock-outs
+    (no fuels, purchased heat not answered) while the README's first request sent another body: the
+    newcomer's demo is the README's (integrator review)."""
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    example = re.search(r"^EXAMPLE := (.*)$", makefile, re.M)
+    assert example is not None and "'" not in example.group(1)  # printed inside '...' by the recipe
+    text = README.read_text(encoding="utf-8")
+    section = text[text.index("## A first rating"):]
+    body = re.search(r"-d '(\{.*?\})'", section, re.S)
+    assert body is not None
+    assert json.loads(example.group(1)) == json.loads(body.group(1))
