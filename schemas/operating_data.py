@@ -149,7 +149,16 @@ class EnergySchema(StrictSchema):
         "Stationary fuel use. [] says no fuel is burned on site; leaving it out (or null) says it was not "
         "answered, and the standard may estimate it from the sector's default.",
     )
-    purchased_heat_gj = Number(**_limit("energy.purchased_heat_gj"))
+    purchased_heat_gj = Number(
+        **_limit("energy.purchased_heat_gj"),
+        metadata={"description": (
+            "GJ of heat bought from a heating network or an industrial park's steam, from the heat bill; 0 "
+            "means none is bought. Left out where the standard asks for it (1.9.0 on: the 20 provinces of "
+            "its list, a business in China naming no province, manufacturers in every province), carbon "
+            "intensity, the energy ratio and the change on the previous year stay in their missing bins "
+            "(`emissions.missing` names it); elsewhere it counts as none."
+        )},
+    )
     electricity_spend = Number(
         **_limit("energy.electricity_spend"), metadata={"description": "Spend fallback when kWh is unknown."}
     )

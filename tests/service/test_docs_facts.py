@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 
 from rating_model.engine import DEFAULT_MODEL
 from rating_model.factors import load_factor_set
-from rating_model.standard import DEFAULT_STANDARD
+from rating_model.standard import DEFAULT_STANDARD, load_standard
 
 ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"
@@ -107,3 +107,24 @@ def test_the_example_make_run_writes_is_the_readmes_first_request() -> None:
     body = re.search(r"-d '(\{.*?\})'", section, re.S)
     assert body is not None
     assert json.loads(example.group(1)) == json.loads(body.group(1))
+
+
+def test_the_contract_describes_purchased_heat_and_names_it_among_the_missing_inputs(
+    client: FlaskClient,
+) -> None:
+    """Standard 1.9.0 asks for purchased heat in a list of provinces and `emissions.missing` may name it;
+    the request's field had no description and the response's list left it out (integrator review)."""
+    schemas = client.get("/openapi.json").get_json()["components"]["schemas"]
+    heat = schemas["Energy"]["properties"]["purchased_heat_gj"]["description"]
+    missing = schemas["Emissions"]["properties"]["missing"]["description"]
+    inventory = (ROOT / "rating_model" / "inventory.py").read_text(encoding="utf-8")
+    appended = set(re.findall(r'missing\.append\("([a-z_.0-9]+)"\)', inventory))
+    # electricity is never missing in practice: the engine estimates it from the employees when left out
+    assert "energy.purchased_heat_gj" in appended
+    named = set(re.findall(r"`([^`]+)`", missing))
+    assert appended - {"energy.electricity_kwh"} <= named, appended - named
+    regions = {region for rule in load_standard(DEFAULT_STANDARD).missing_when_not_reported
+               if rule.field == "energy.purchased_heat_gj" for region in rule.regions}
+    for description in (heat, missing):
+        assert f"the {len(regions)} provinces of its list" in description
+    assert "0 means none" in heat
