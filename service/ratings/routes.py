@@ -176,7 +176,8 @@ class Ratings(MethodView):
         rating already issued (same id; `X-Cache: hit`), also to identical requests sent at once, so a
         request that timed out on the caller's side is safe to retry. Every rating is recorded before it is
         returned. A rating recorded for this input that no longer matches its signature (changed in the
-        database) is never handed out: 500.
+        database), or carries no signature (issued before signing; served only under
+        `GREENRATE_UNSIGNED_RATINGS=serve`), is never handed out: 500.
         """
         return _issued_response(issue_rating(_context(), current_principal(), payload, g.body_fingerprint))
 
@@ -200,7 +201,8 @@ class Ratings(MethodView):
         which build of the service issued it (`code_revision`).
 
         Every item is checked against the signature its rating was recorded with: a page holding one that
-        no longer matches (changed in the database) is not served (500).
+        no longer matches (changed in the database), or carries no signature (issued before signing; served
+        only under `GREENRATE_UNSIGNED_RATINGS=serve`), is not served (500).
         """
         principal = current_principal()
         items, more = list_ratings(
@@ -228,7 +230,8 @@ class RatingById(MethodView):
         A rating of another tenant answers 404, exactly like a missing one; a merchant key reads only its
         own merchant's ratings. `X-Issued-By` says whether it was issued for the bank or for a merchant.
         A rating whose record no longer matches the signature it was recorded with (changed in the
-        database since) is not served: 500.
+        database since), or carries no signature (issued before signing; served only under
+        `GREENRATE_UNSIGNED_RATINGS=serve`), is not served: 500.
         """
         principal = current_principal()
         merchant = readable_ratings_merchant(principal)

@@ -91,6 +91,12 @@ REFUSED_MESSAGE = (
     "This rating's record does not match the signature it was issued with, so it is not served. "
     "The operator has been alerted; quote the request id."
 )
+#: What a caller reads when a stored rating is refused for carrying no signature at all: nothing was found
+#: changed, so the message for a changed record would misstate it (integrator review).
+UNSIGNED_MESSAGE = (
+    "This rating's record carries no signature (a rating issued before ratings were signed, or a record "
+    "added without one), so it is not served. The operator has been alerted; quote the request id."
+)
 
 Status = Literal["valid", "previous_key", "unsigned", "tampered", "other_key"]
 
@@ -143,8 +149,9 @@ class RatingRecordRefused(ServiceError):
 
     code = 500
 
-    def __init__(self, rating_id: str, reason: str) -> None:
-        super().__init__(f"rating {rating_id} refused: {reason}", message=REFUSED_MESSAGE)
+    def __init__(self, rating_id: str, reason: str, *, unsigned: bool = False) -> None:
+        super().__init__(f"rating {rating_id} refused: {reason}",
+                         message=UNSIGNED_MESSAGE if unsigned else REFUSED_MESSAGE)
 
 
 def body_sha256(result_json: str) -> str:
@@ -274,7 +281,7 @@ def _refusal(key: RatingKey, row: Mapping[Any, Any], read: str, found: Signature
         detail=reason,
         hint="not served; see docs/operations.md, 'Proving a rating is what was issued'",
     )
-    return RatingRecordRefused(str(row["id"]), reason)
+    return RatingRecordRefused(str(row["id"]), reason, unsigned=found.status == "unsigned")
 
 
 def _previous_ids(key: RatingKey) -> str:

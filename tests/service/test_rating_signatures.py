@@ -29,7 +29,7 @@ from service.cli import main
 from service.ratings.encoding import rating_json
 from service.records import migrate
 from service.records.database import as_utc
-from service.records.rating_signatures import REFUSED_MESSAGE, rating_key
+from service.records.rating_signatures import REFUSED_MESSAGE, UNSIGNED_MESSAGE, rating_key
 from service.records.registry import register
 from service.records.tables import api_keys, ratings
 from tests.conftest import AppFactory, bearer, create_key, payload, services_of, session_engine
@@ -114,11 +114,12 @@ def tamper(app: Flask, case: str, rating_id: str) -> None:
         TAMPERINGS[case](conn, rating_id)
 
 
-def _assert_refused(response: Any) -> None:
+def _assert_refused(response: Any, message: str = REFUSED_MESSAGE) -> None:
+    """Refused with the contract's error shape; ``message``: a changed record's, or an unsigned one's."""
     assert response.status_code == 500, response.get_data(as_text=True)
     body = response.get_json()
     assert body["code"] == 500 and body["status"] == "Internal Server Error"
-    assert body["message"] == REFUSED_MESSAGE and body["request_id"]
+    assert body["message"] == message and body["request_id"]
     assert b"rt_" not in response.get_data() and b"score" not in response.get_data()
 
 
@@ -267,12 +268,13 @@ def test_a_rating_issued_before_signing_is_refused_by_default_and_served_under_s
     _legacy_database(issuer, url)
     refusing = make_app(DATABASE_URL=url).test_client()
     with capture_logs() as logs:
-        _assert_refused(refusing.get(f"/v1/ratings/{first['id']}", headers=bearer(key)))
+        _assert_refused(refusing.get(f"/v1/ratings/{first['id']}", headers=bearer(key)), UNSIGNED_MESSAGE)
     (event,) = [e for e in logs if e["event"] == "rating_record_refused"]
     assert event["reason"] == "unsigned" and event["read"] == "get"
     assert "GREENRATE_UNSIGNED_RATINGS" in event["detail"]
-    _assert_refused(refusing.get("/v1/ratings", headers=bearer(key)))
-    _assert_refused(refusing.post("/v1/ratings", json=payload(name="Cafe 1"), headers=bearer(key)))
+    _assert_refused(refusing.get("/v1/ratings", headers=bearer(key)), UNSIGNED_MESSAGE)
+    _assert_refused(refusing.post("/v1/ratings", json=payload(name="Cafe 1"), headers=bearer(key)),
+                    UNSIGNED_MESSAGE)
     app = make_app(DATABASE_URL=url, UNSIGNED_RATINGS="serve")
     client = app.test_client()
     with services_of(app).db.connect() as conn:
@@ -321,7 +323,8 @@ def test_a_signature_removed_after_signing_began_is_refused_and_reported(make_ap
         # both signatures and the build they cover (a build recorded unsigned is tampered, see
         # test_rating_code_revision.py): what is left looks like a rating of the release before 0019
         _set(conn, second["id"], signature=None, result_sha256=None, signature_v2=None, code_revision=None)
-    _assert_refused(app.test_client().get(f"/v1/ratings/{second['id']}", headers=bearer(key)))
+    _assert_refused(app.test_client().get(f"/v1/ratings/{second['id']}", headers=bearer(key)),
+                    UNSIGNED_MESSAGE)
     single = verify(app, second["id"])
     assert single.exit_code == 1, single.output
     assert "UNSIGNED, recorded after the first signed rating" in single.output

@@ -27,7 +27,7 @@ from service.cli import main
 from service.ratings.encoding import rating_json
 from service.records import migrate
 from service.records.database import as_utc
-from service.records.rating_signatures import REFUSED_MESSAGE
+from service.records.rating_signatures import UNSIGNED_MESSAGE
 from service.records.tables import ratings
 from tests.conftest import AppFactory, bearer, create_key, payload, services_of, session_engine
 
@@ -92,7 +92,7 @@ def _assert_refused(response: Any) -> None:
     assert response.status_code == 500, response.get_data(as_text=True)
     body = response.get_json()
     assert body["code"] == 500 and body["status"] == "Internal Server Error"
-    assert body["message"] == REFUSED_MESSAGE and body["request_id"]
+    assert body["message"] == UNSIGNED_MESSAGE and body["request_id"]
     assert FORGED_ID.encode() not in response.get_data() and b"score" not in response.get_data()
 
 
