@@ -40,7 +40,8 @@ _EN: dict[str, str] = {
     "is optional).",
     "privacy_link": "Anyone with the link to your result can see the result: share it only with whom you "
     "choose, such as your bank.",
-    "privacy_retention": "How long results are kept is set by the bank that runs this service.",
+    "privacy_retention": "Results are kept until the bank that runs this service erases them: ask it how "
+    "long that is.",
     "privacy_contact": "Questions about your data",
     "grade": "Grade",
     "score": "Score",
@@ -355,7 +356,7 @@ _ZH: dict[str, str] = {
     "submit": "一键评级",
     "privacy_recorded": "本服务会记录您填写的答案，以及您填写的店铺名称（名称可以不填）。",
     "privacy_link": "任何持有评级结果链接的人都能看到结果，请只分享给您选定的对象，例如您的银行。",
-    "privacy_retention": "结果保存多长时间，由运营本服务的银行决定。",
+    "privacy_retention": "结果会一直保存，直到运营本服务的银行将其删除；保存多久请向该银行询问。",
     "privacy_contact": "有关您数据的问题",
     "grade": "等级",
     "score": "得分",

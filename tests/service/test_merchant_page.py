@@ -728,8 +728,10 @@ def test_the_form_says_what_is_recorded_and_who_can_see_it_in_both_languages(mak
     result to whoever holds it, that the name is optional, and whom to ask when the bank has said."""
     plain = _app(make_app).test_client()
     said = {"en": ("records your answers and the business name", "the name is optional",
-                   "Anyone with the link to your result", "set by the bank that runs"),
-            "zh": ("记录您填写的答案", "名称可以不填", "任何持有评级结果链接的人", "由运营本服务的银行决定")}
+                   "Anyone with the link to your result",
+                   "kept until the bank that runs this service erases them"),  # no retention setting
+            "zh": ("记录您填写的答案", "名称可以不填", "任何持有评级结果链接的人",
+                   "直到运营本服务的银行将其删除")}
     for lang, words in said.items():
         html = plain.get(f"/?lang={lang}").get_data(as_text=True)
         notice = html[html.index('id="privacy-notice"'):html.index('<button type="submit" aria')]
