@@ -128,3 +128,17 @@ def test_the_contract_describes_purchased_heat_and_names_it_among_the_missing_in
     for description in (heat, missing):
         assert f"the {len(regions)} provinces of its list" in description
     assert "0 means none" in heat
+
+
+def test_the_earlier_standard_versions_named_are_every_one_published_before_the_current() -> None:
+    """README and the engine doc said the earlier versions were 1.0.0 to 1.7.0 after 1.9.0 was published."""
+    def minor(path: Path) -> int:
+        return int(path.stem.removeprefix("greenrate-sme-1."))
+
+    published = sorted((ROOT / "rating_model" / "data" / "standard").glob("greenrate-sme-*.yaml"), key=minor)
+    assert published[-1] == DEFAULT_STANDARD
+    last = minor(published[-2])
+    for document in (README, ROOT / "docs" / "rating-engine.md"):
+        text = " ".join(document.read_text(encoding="utf-8").split())
+        assert f"`greenrate-sme-1.0.yaml` to `-1.{last}.yaml`" in text, document.name
+    assert f"Earlier versions (1.0.0 to 1.{last}.0," in " ".join(README.read_text(encoding="utf-8").split())
