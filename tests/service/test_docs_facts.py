@@ -8,7 +8,7 @@ from pathlib import Path
 
 from flask.testing import FlaskClient
 
-from rating_model.engine import DEFAULT_MODEL
+from rating_model.engine import DEFAULT_MODEL, Engine
 from rating_model.factors import load_factor_set
 from rating_model.standard import DEFAULT_STANDARD, load_standard
 
@@ -142,3 +142,14 @@ def test_the_earlier_standard_versions_named_are_every_one_published_before_the_
         text = " ".join(document.read_text(encoding="utf-8").split())
         assert f"`greenrate-sme-1.0.yaml` to `-1.{last}.yaml`" in text, document.name
     assert f"Earlier versions (1.0.0 to 1.{last}.0," in " ".join(README.read_text(encoding="utf-8").split())
+
+
+def test_the_verify_sample_names_the_versions_a_rating_issued_now_has() -> None:
+    """docs/operations.md showed `ratings verify` re-deriving under standard 1.8.0, schema 1.8 and engine
+    2.1 after 1.9.0, 1.9 and 2.2 were current (integrator review)."""
+    text = " ".join(line.lstrip("# ") for line in
+                    (ROOT / "docs" / "operations.md").read_text(encoding="utf-8").splitlines())
+    named = re.findall(r"re-derived byte for byte from its recorded input \(model (\S+), standard (\S+), "
+                       r"factor_set (\S+), schema (\S+), engine ([^)\s]+)\)", text)
+    versions = Engine.load().versions
+    assert named == [tuple(versions[k] for k in ("model", "standard", "factor_set", "schema", "engine"))]
