@@ -30,7 +30,9 @@ RUN pip install --no-cache-dir --no-index --find-links /wheels greenrate && rm -
 COPY gunicorn.conf.py ./gunicorn.conf.py
 RUN mkdir -p /app/instance/portfolios && chown -R greenrate:greenrate /app/instance
 # The build's revision, recorded and signed with every rating the image issues and shown by /readyz (an image
-# holds no .git to read it from): docker build --build-arg GREENRATE_REVISION=$(git rev-parse HEAD) .
+# holds no .git to read it from):
+#   docker build --build-arg GREENRATE_REVISION=$(git describe --always --dirty) .
+# (describe, not rev-parse HEAD: the image copies the working tree; -dirty says it had uncommitted changes)
 # Declared last, so a new revision rebuilds no layer: only this one.
 ARG GREENRATE_REVISION=unknown
 ENV GREENRATE_REVISION=${GREENRATE_REVISION}

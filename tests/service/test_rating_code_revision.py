@@ -8,6 +8,7 @@ cache) hands out the ratings issued before it, as a hit, and the engine's answer
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -117,6 +118,22 @@ def test_the_commit_is_read_from_git_s_files(tmp_path: Path) -> None:
     assert head_commit(_dot_git(tmp_path / "garbage", "not a commit")) is None
     assert head_commit(_dot_git(tmp_path / "escape", "ref: ../../etc/passwd")) is None
     assert head_commit(tmp_path / "nothing" / ".git") is None
+
+
+@needs_git
+def test_what_git_describe_names_a_build_is_a_greenrate_revision(tmp_path: Path) -> None:
+    """The docs build the image with `GREENRATE_REVISION=$(git describe --always --dirty)`: the image
+    copies the working tree, uncommitted changes included, which `git rev-parse HEAD` does not say."""
+    commit = _checkout(tmp_path)
+    untagged = _git(tmp_path, "describe", "--always", "--dirty")
+    assert commit.startswith(untagged)
+    _git(tmp_path, "tag", "-a", "v3.2.1", "-m", "release")
+    _git(tmp_path, "commit", "-q", "--allow-empty", "-m", "second")
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = \"greenrate\"\nversion = \"3.2.2\"\n")
+    dirty = _git(tmp_path, "describe", "--always", "--dirty")
+    assert re.fullmatch(r"v3\.2\.1-1-g[0-9a-f]{7,}-dirty", dirty), dirty
+    for named in (untagged, dirty):
+        assert load_settings(environ={"GREENRATE_REVISION": named}).revision == named
 
 
 def test_greenrate_revision_is_parsed_strictly() -> None:
