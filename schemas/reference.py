@@ -141,7 +141,19 @@ class ReadinessSchema(Schema):
     """``ok``; ``degraded`` (still serving, e.g. the cache is down); ``unavailable`` answers 503."""
 
     status = fields.String(required=True, validate=validate.OneOf(("ok", "degraded", "unavailable")))
-    checks = fields.Dict(keys=fields.String(), values=fields.Nested(CheckSchema), required=True)
+    checks = fields.Dict(
+        keys=fields.String(), values=fields.Nested(CheckSchema), required=True,
+        metadata={
+            "description": "One check per dependency, each with its `status` and `detail`: `database` (its "
+            "dialect, and a note when a newer release migrated it compatibly; else what keeps ratings from "
+            "being issued), `engine` (the active model), `signing` (`key <id>`: the public id of the secret "
+            "that signs ratings, never the secret; `; previous <id>, <id>` for the rotated-out secrets still "
+            "accepted, `GREENRATE_PREVIOUS_SECRET_KEYS`, left out when there are none; then `; unsigned "
+            "refuse` or `; unsigned serve`, what `GREENRATE_UNSIGNED_RATINGS` does with a rating recorded "
+            "without a signature; unavailable when the secret cannot be read) and `cache` (`redis` or the "
+            "in-process cache's size; degraded while Redis cannot be reached, serving without it)."
+        },
+    )
     versions = fields.Dict(keys=fields.String(), values=fields.String())
     code_revision = fields.String(
         metadata={

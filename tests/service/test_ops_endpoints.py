@@ -167,3 +167,8 @@ def test_readyz_names_the_signing_key_by_its_id_never_the_secret(make_app: AppFa
     assert detail == f"key {rating_key(current).id}; previous {rating_key(previous).id}; unsigned serve"
     assert answer.json["status"] == "ok"  # serving unsigned ratings is a policy, not a fault
     assert current not in answer.get_data(as_text=True) and previous not in answer.get_data(as_text=True)
+    # the contract says what the detail holds (it described none of it: integrator review)
+    described = rotated.test_client().get("/openapi.json").json["components"]["schemas"]["Readiness"]
+    said = described["properties"]["checks"]["description"]
+    assert all(part in said for part in ("`key <id>`", "`; previous <id>, <id>`", "`; unsigned refuse`",
+                                          "`; unsigned serve`")), said
