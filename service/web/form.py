@@ -11,7 +11,8 @@ owner's own kWh (a small-business adviser's review); the estimation floors still
 figure was estimated (3 from the bill's amount, 4 from sector defaults).
 
 Numbers are typed into text inputs and read as an owner writes them (:mod:`service.web.amounts`); this
-module says which unit words may follow each one and what it becomes in the operating data.
+module says which unit words may follow each one and what it becomes in the operating data. The fuels, their
+units and which fuel last year's amount is of are in :mod:`service.web.fuels`.
 """
 
 from __future__ import annotations
@@ -31,6 +32,17 @@ from schemas.errors import flatten_errors
 from schemas.fields import UNSTORABLE
 from schemas.operating_data import OperatingDataSchema
 from service.web.amounts import Bounds, FieldError, plain, read_number, typed
+from service.web.fuels import (
+    AMOUNT_REQUIRED,
+    BOTTLE_SIZES_KG,
+    BOTTLE_WORDS,
+    FUEL_AMOUNT_UNITS,
+    FUEL_CHOICES,
+    FUEL_UNITS,
+    fuel_unit,
+    previous_fuel_answer,
+    previous_fuel_of,
+)
 
 # ISIC Rev.4 classes a small shop or workshop owner recognises; each maps to a sector of the standard's
 # benchmarks (rating_model/data/sector_benchmarks.json: divisions), and none is an excluded activity.
@@ -118,28 +130,6 @@ _RESOURCES: Schema = _SCHEMA.fields["resources"].schema  # type: ignore[attr-def
 _PREVIOUS_ENERGY: Schema = _SCHEMA.fields["previous_year"].schema.fields["energy"].schema  # type: ignore[attr-defined]
 ELECTRICITY_KEYS = {"kwh": "electricity_kwh", "bill": "electricity_spend"}
 _ELECTRICITY = frozenset(ELECTRICITY_KEYS.values())  # given: the owner read the bills (data source)
-
-#: The answers to "fuel burned on site": ``""`` is "not sure" (the standard estimates it from the sector's
-#: default and says so), ``none`` is an answer (``fuels: []``: no Scope 1 is made up for an all-electric
-#: shop), and each fuel is priced from its yearly amount in the units its bill or delivery note gives: the
-#: first unit of a fuel is the one a bare number is read in, the others are said by the word that follows it
-#: ("3000方" is 3,000 m³ of piped gas; "12吨" is 12 t of coal). Coal is on the form so that a workshop
-#: burning it can say so: the standard caps such a business's grade and names the remedy.
-FUEL_AMOUNT_UNITS: Mapping[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
-    "natural_gas": (("m3", ("立方米", "立方", "方", "m3", "m³")),),
-    "lpg": (("kg", ("千克", "公斤", "kg")),),
-    "coal": (("kg", ("千克", "公斤", "kg")), ("t", ("吨", "t", "T"))),
-}
-FUEL_UNITS: Mapping[str, str] = {fuel: units[0][0] for fuel, units in FUEL_AMOUNT_UNITS.items()}
-FUEL_CHOICES: tuple[str, ...] = ("", "none", *FUEL_UNITS)
-#: Fuels whose amount must be given: the standard's sector-default estimate is of natural gas, so bottled
-#: gas or coal left without an amount was rated as piped natural gas, and the owner's answer was lost.
-AMOUNT_REQUIRED: frozenset[str] = frozenset({"lpg", "coal"})
-#: Bottled gas may be given as a number of bottles of one size ("30瓶", with the size chosen): the owner's
-#: own figures, multiplied (bottles x kg a bottle), no conversion factor. The sizes are the filling sizes
-#: of Chinese LPG cylinders (YSP-12, -35.5 and -118 hold 5, 15 and 50 kg).
-BOTTLE_WORDS: tuple[str, ...] = ("瓶", "罐", "bottles", "bottle")
-BOTTLE_SIZES_KG: tuple[str, ...] = ("5", "15", "50")
 
 #: The answers to "vehicles the business runs": ``""`` is not answered (the standard has no sector default
 #: for vehicles, so none are counted, and the page's choice says so), ``none`` is an answer
@@ -237,8 +227,9 @@ LIMITS: Mapping[str, Bounds] = {
 #: 168,644 t per CNY million. A confirmation, not a refusal: a tiny or part-time business may be below it.
 PLAUSIBLE_REVENUE_PER_EMPLOYEE = 10_000
 
-#: Last year's amounts of this year's fuel, heat and vehicles, each typed in the units, and held to the
-#: range, of this year's field it names (the fuel and the vehicles' fuel are the ones chosen above).
+#: Last year's amounts of the fuel, heat and vehicles, each typed in the units, and held to the range, of
+#: this year's field it names (the vehicles' fuel is the one chosen above; the fuel is the one chosen for
+#: last year, by default this year's: :func:`service.web.fuels.previous_fuel_of`).
 #: Standard 1.8.0 assesses the change on the previous year only when every input with emissions this year
 #: was also given for last year: with last year's electricity alone, a restaurant burning gas could never
 #: have its change scored from the page, and its reason asked for last year's fuels, which the page had no
@@ -255,6 +246,8 @@ PREVIOUS_AMOUNTS: Mapping[str, str] = {
 DETAIL_FIELDS: tuple[str, ...] = (
     "floor_area", "water", "waste", "waste_recycled", "previous_electricity", *PREVIOUS_AMOUNTS,
 )
+#: The "more details" part's choices: which fuel last year's amount is of (:mod:`service.web.fuels`).
+DETAIL_CHOICES: tuple[str, ...] = ("previous_fuel_type",)
 #: The form's number fields, and which of them must be whole.
 NUMBER_FIELDS: Mapping[str, bool] = {
     "employees": True, "revenue": False, "electricity": False, "green_share": False, "fuel_amount": False,
@@ -309,6 +302,8 @@ def _converted(value: float, unit: str, to_unit: str, form_field: str) -> float:
 
 def _units(form_field: str, values: Mapping[str, Any]) -> tuple[str, ...]:
     """The unit words that may follow the number typed into ``form_field``, given the other answers."""
+    if form_field == "previous_fuel":
+        return _UNIT_WORDS.get(previous_fuel_of(values), ())
     form_field = PREVIOUS_AMOUNTS.get(form_field, form_field)
     if form_field == "electricity":
         return _UNIT_WORDS[ELECTRICITY_KEYS.get(str(values.get("electricity_unit")), "electricity_kwh")]
@@ -363,8 +358,9 @@ def _better_key(key: str, raw: str, form_field: str, values: Mapping[str, Any]) 
         return "wan_and_digits"
     if PREVIOUS_AMOUNTS.get(form_field, form_field) == "heat_amount":  # steam in tonnes, kcal, money, ...
         return "heat_forms"
-    if PREVIOUS_AMOUNTS.get(form_field, form_field) == "fuel_amount" and values.get("fuel") in FUEL_UNITS:
-        return "fuel_forms_" + str(values["fuel"])
+    fuel = previous_fuel_of(values) if form_field == "previous_fuel" else values.get("fuel")
+    if PREVIOUS_AMOUNTS.get(form_field, form_field) == "fuel_amount" and fuel in FUEL_UNITS:
+        return "fuel_forms_" + str(fuel)
     return key
 
 
@@ -419,17 +415,10 @@ def errors_at(paths: Iterable[str], values: Mapping[str, Any]) -> dict[str, Fiel
     return out
 
 
-def _fuel_unit(raw: str, fuel: str) -> str:
-    """The unit of a fuel amount: the one its last word names, else the fuel's first unit."""
-    text = typed(raw)
-    units = FUEL_AMOUNT_UNITS[fuel]
-    return next((unit for unit, words in units if text.endswith(words)), units[0][0])
-
-
 def _bottled_gas(parsed: ParsedForm, form_field: str) -> float | None:
     """Bottled gas given as bottles ("30瓶") in ``form_field``: their count times the chosen size in kg, or
-    ``None`` with the error said (a count that is not whole, or no size chosen). Last year's bottles are
-    counted at the size chosen for this year's: the form asks one size."""
+    ``None`` with the error said (a count that is not whole, or no size chosen). This year's and last
+    year's bottles are counted at the one size the form asks."""
     text = typed(str(parsed.values[form_field]))
     for word in BOTTLE_WORDS:
         text = text.removesuffix(word)
@@ -449,10 +438,9 @@ def _bottled_gas(parsed: ParsedForm, form_field: str) -> float | None:
     return kg
 
 
-def _fuel_use(parsed: ParsedForm, form_field: str) -> dict[str, Any] | None:
-    """The chosen fuel's amount typed into ``form_field`` (this year's or last year's), as the contract's
+def _fuel_use(parsed: ParsedForm, form_field: str, fuel: str) -> dict[str, Any] | None:
+    """The amount of ``fuel`` typed into ``form_field`` (this year's or last year's), as the contract's
     fuel use, or ``None`` with the error said: in the fuel's units, or bottled gas as bottles."""
-    fuel = str(parsed.values["fuel"])
     raw = str(parsed.values[form_field])
     if fuel == "lpg" and typed(raw).endswith(BOTTLE_WORDS):
         kg = _bottled_gas(parsed, form_field)
@@ -468,7 +456,7 @@ def _fuel_use(parsed: ParsedForm, form_field: str) -> dict[str, Any] | None:
         # the size dropped: "30" recorded 30 kg where "30瓶" of 15 kg gives 450 kg)
         parsed.errors[form_field] = FieldError("bottles_or_kg", {"n": plain(float(amount))})
         return None
-    return None if amount is None else {"fuel": fuel, "quantity": amount, "unit": _fuel_unit(raw, fuel)}
+    return None if amount is None else {"fuel": fuel, "quantity": amount, "unit": fuel_unit(raw, fuel)}
 
 
 def _fuels(parsed: ParsedForm) -> list[dict[str, Any]] | None:
@@ -492,29 +480,22 @@ def _fuels(parsed: ParsedForm) -> list[dict[str, Any]] | None:
     if fuel not in FUEL_UNITS:  # an amount of "none" or of "not sure": which fuel is it?
         parsed.errors["fuel_amount"] = FieldError("fuel_needs_gas")
         return None
-    use = _fuel_use(parsed, "fuel_amount")
+    use = _fuel_use(parsed, "fuel_amount", str(fuel))
     return None if use is None else [use]
 
 
 def _previous_fuels(parsed: ParsedForm) -> list[dict[str, Any]] | None:
-    """Last year's amount of this year's fuel, as ``previous_year.energy.fuels``; ``None`` when left empty.
-
-    Refused where there is nothing to compare it with: a fuel this year that is not sure, or piped gas
-    without its amount (both estimated, and an estimate is never compared); and beside "none", which needs
-    no figure for last year, unless it is 0: none last year too (``[]``, as this year's 0 beside "none")."""
-    raw = str(parsed.values["previous_fuel"])
-    fuel = parsed.values["fuel"]
-    if not raw.strip() or fuel not in FUEL_CHOICES:  # an unknown fuel is refused on its own field
+    """Last year's site fuel, as ``previous_year.energy.fuels``: this year's fuel or another (a switch), or
+    none; ``None`` when not given. Which fuel, and what is refused beside this year's answer, is
+    :func:`service.web.fuels.previous_fuel_answer`'s; its amount is read here, in that fuel's units."""
+    answer = previous_fuel_answer(parsed.values)
+    if answer.error is not None:
+        form_field, error = answer.error
+        parsed.errors[form_field] = error
         return None
-    if fuel == "none":
-        if read_number(raw, ()) == 0:
-            return []
-        parsed.errors["previous_fuel"] = FieldError("previous_fuel_none")
-        return None
-    if fuel not in FUEL_UNITS or not str(parsed.values["fuel_amount"]).strip():
-        parsed.errors["previous_fuel"] = FieldError("previous_fuel_needs_this_year")
-        return None
-    use = _fuel_use(parsed, "previous_fuel")
+    if answer.fuel is None:
+        return answer.fuels
+    use = _fuel_use(parsed, "previous_fuel", answer.fuel)
     return None if use is None else [use]
 
 
@@ -548,8 +529,8 @@ def _previous_heat(parsed: ParsedForm) -> float | None:
 
     It is compared with this year's answer, so it is refused beside "not sure" (a year left out is never
     compared). Beside "none" it is taken, 0 or not: heat is one input in one unit, so a business that
-    stopped buying it compares last year's heat with none (last year's amount of a fuel beside "none" is
-    refused: it could not say which fuel it was)."""
+    stopped buying it compares last year's heat with none (last year's fuel beside "none" is chosen as
+    well: :mod:`service.web.fuels`)."""
     raw = str(parsed.values["previous_heat"])
     choice = parsed.values["heat"]
     if not raw.strip() or choice not in HEAT_CHOICES:  # an unknown choice is refused on its own field
@@ -679,6 +660,7 @@ def parse_form(form: Mapping[str, str]) -> ParsedForm:
             "vehicles",
             "vehicle_amount",
             *DETAIL_FIELDS,
+            *DETAIL_CHOICES,
         )
     }
     values["practices"] = {k for k, _, _ in PRACTICES if form.get(k) == "yes"}

@@ -206,15 +206,26 @@ _EN: dict[str, str] = {
     "previous_electricity_hint": "From last year's bills: compared with this year's, like for like, when "
     "this year's is given in kWh too (a bill amount is converted at an assumed tariff, and an estimate is "
     "never compared).",
-    "previous_fuel": "Fuel used last year (the fuel chosen above)",
-    "previous_fuel_hint": "From last year's bills or delivery notes, in the units of this year's amount "
-    "(bottled gas in kg, or in bottles of the size chosen above), which it is compared with: it needs this "
-    "year's amount. With fuel “None”, leave it empty.",
-    "previous_fuel_none": "This year's fuel is “None”, which needs no figure for last year: leave this "
-    "empty.",
-    "previous_fuel_needs_this_year": "Choose this year's fuel and give its amount above first: last year's "
-    "is compared with it (“Not sure”, or piped gas without its amount, is estimated, and an estimate is "
-    "never compared).",
+    "previous_fuel_type": "Fuel burned on site last year",
+    "previous_fuel_type_hint": "If the business changed fuel, such as bottled gas to piped gas, or a coal "
+    "boiler to gas or to electricity, choose last year's: the change is compared as a whole, so the switch "
+    "counts.",
+    "previous_fuel_type_same": "The same fuel as this year",
+    "previous_fuel_type_none": "None: everything ran on electricity",
+    "previous_fuel": "Amount of last year's fuel",
+    "previous_fuel_hint": "From last year's bills or delivery notes, in that fuel's units: piped gas in m³, "
+    "bottled gas in kg or in bottles of the size chosen above, coal in kg or t. It is compared with this "
+    "year's fuel, so it needs this year's answer (None, or a fuel with its amount). With last year's fuel "
+    "“None”, leave it empty.",
+    "previous_fuel_none": "This year's fuel is “None”, so choose the fuel burned last year under “Fuel "
+    "burned on site last year” to give its amount; otherwise leave this empty.",
+    "previous_fuel_amount_beside_none": "Last year's fuel is “None”, which has no amount: leave this empty, "
+    "or choose the fuel burned last year.",
+    "previous_fuel_amount_needed": "Give the amount of last year's fuel, from last year's bills or delivery "
+    "notes, or choose “The same fuel as this year” and leave this empty.",
+    "previous_fuel_needs_this_year": "Answer this year's fuel above first (None, or a fuel with its "
+    "amount): last year's is compared with it (“Not sure”, or piped gas without its amount, is estimated, "
+    "and an estimate is never compared).",
     "previous_heat": "Heat bought last year",
     "previous_heat_hint": "From last year's heat bills, in GJ or MWh as this year's amount, which it is "
     "compared with: it needs this year's answer above (None, or the amount). Heating charged by floor area: "
@@ -510,12 +521,23 @@ _ZH: dict[str, str] = {
     "previous_electricity": "上一年用电量（千瓦时）",
     "previous_electricity_hint": "见上一年电费单；今年用电量也按千瓦时填写时，两年同口径对比"
     "（按电费金额填写的用电量按假定电价换算，属于估算，不参与对比）。",
-    "previous_fuel": "上一年燃料用量（上面所选的燃料）",
-    "previous_fuel_hint": "见上一年账单或送货单，单位与本年燃料用量相同（瓶装液化气填千克，"
-    "或按上面选择的每瓶规格填瓶数），与本年用量对比，因此需先填写本年用量。燃料选“不使用”的请留空。",
-    "previous_fuel_none": "本年燃料选的是“不使用”，无需填写上一年用量，请留空。",
-    "previous_fuel_needs_this_year": "请先在上面选择本年燃料并填写用量：上一年用量要与之对比"
-    "（选“不确定”或未填用量的管道天然气按估算，估算数据不参与对比）。",
+    "previous_fuel_type": "上一年店内燃料",
+    "previous_fuel_type_hint": "如果换过燃料，例如瓶装液化气改用管道天然气，或燃煤锅炉改用燃气或用电，"
+    "请选择上一年的燃料：燃料按总量对比，换燃料带来的减排会计入。",
+    "previous_fuel_type_same": "与本年相同",
+    "previous_fuel_type_none": "不使用：全部用电",
+    "previous_fuel": "上一年燃料用量",
+    "previous_fuel_hint": "见上一年账单或送货单，按该燃料的单位填写：管道天然气填立方米，"
+    "瓶装液化气填千克或按上面选择的每瓶规格填瓶数，燃煤填千克或吨。与本年燃料对比，"
+    "因此需先回答本年燃料（“不使用”或燃料及其用量）。上一年燃料选“不使用”的请留空。",
+    "previous_fuel_none": "本年燃料选的是“不使用”，如要填写上一年用量，"
+    "请先在“上一年店内燃料”中选择上一年的燃料，否则请留空。",
+    "previous_fuel_amount_beside_none": "上一年燃料选的是“不使用”，无需填写用量："
+    "请留空，或选择上一年使用的燃料。",
+    "previous_fuel_amount_needed": "请填写上一年燃料用量（见上一年账单或送货单），"
+    "或选择“与本年相同”并将用量留空。",
+    "previous_fuel_needs_this_year": "请先在上面回答本年燃料（选“不使用”，或选择燃料并填写用量）："
+    "上一年用量要与之对比（选“不确定”或未填用量的管道天然气按估算，估算数据不参与对比）。",
     "previous_heat": "上一年外购热力用量",
     "previous_heat_hint": "见上一年热费单，单位与本年用量相同（吉焦或兆瓦时），与本年对比，"
     "因此需先在上面回答本年外购热力（没有或用量）。按面积收费的暖气费请留空。",

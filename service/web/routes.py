@@ -46,9 +46,8 @@ from service.records.rating_inputs import get_rating_with_input
 from service.web import csrf
 from service.web.amounts import FieldError
 from service.web.form import (
-    BOTTLE_SIZES_KG,
+    DETAIL_CHOICES,
     DETAIL_FIELDS,
-    FUEL_CHOICES,
     GENERAL,
     HEAT_CHOICES,
     INDUSTRIES,
@@ -59,6 +58,7 @@ from service.web.form import (
     errors_at,
     parse_form,
 )
+from service.web.fuels import BOTTLE_SIZES_KG, FUEL_CHOICES, PREVIOUS_FUEL_CHOICES
 from service.web.i18n import choose_language, local_time, money, texts
 from service.web.i18n import message as error_message
 from service.web.labels import in_language, item_label
@@ -110,9 +110,8 @@ def _form_page(
     raw, signed = csrf.issue()
     given = values or {}
     # the "more details" part opens when it holds an answer or an error: neither is hidden from the owner
-    details_open = any(str(given.get(f) or "").strip() for f in DETAIL_FIELDS) or bool(
-        errors.keys() & set(DETAIL_FIELDS)
-    )
+    details = (*DETAIL_FIELDS, *DETAIL_CHOICES)
+    details_open = any(str(given.get(f) or "").strip() for f in details) or bool(errors.keys() & set(details))
     html = render_template(
         "merchant.html",
         t=t,
@@ -124,6 +123,7 @@ def _form_page(
         errors={f: error_message(lang, e.key, e.params) for f, e in errors.items()},
         unlikely_revenue=errors.get("revenue") is not None and errors["revenue"].key == "revenue_unlikely",
         fuel_choices=FUEL_CHOICES,
+        previous_fuel_choices=PREVIOUS_FUEL_CHOICES,
         bottle_sizes=BOTTLE_SIZES_KG,
         heat_choices=HEAT_CHOICES,
         details_open=details_open,

@@ -158,8 +158,9 @@ def test_the_forms_language_switch_keeps_what_was_typed(browser: Any, live_url: 
 
 
 def test_last_years_fuel_is_labelled_described_and_refused_beside_itself(browser: Any, live_url: str) -> None:
-    """The "more details" part's field for last year's fuel, as a screen reader meets it: named by its
-    label, described by its hint, and, refused beside "none", by its error, with the part open."""
+    """The "more details" part's fields for last year's fuel, as a screen reader meets them: named by their
+    labels, described by their hints, and, an amount refused beside "none" left at "the same fuel as this
+    year", by its error, with the part open; last year's coal then chosen, the switch is rated."""
     from playwright.sync_api import expect
 
     page = browser.new_page(locale="zh-CN", viewport={"width": 400, "height": 900})
@@ -171,12 +172,19 @@ def test_last_years_fuel_is_labelled_described_and_refused_beside_itself(browser
     page.get_by_label("年用电量", exact=True).fill("30000")
     page.get_by_label("店内燃料使用（做饭、取暖、锅炉）").select_option("none")
     page.locator("#more-details summary").click()
-    field = page.get_by_label("上一年燃料用量（上面所选的燃料）（选填）")
+    choice = page.get_by_label("上一年店内燃料")
+    expect(choice).to_have_accessible_description(re.compile("^如果换过燃料"))
+    expect(choice).to_have_value("")  # the same fuel as this year
+    field = page.get_by_label("上一年燃料用量（选填）")
     expect(field).to_have_accessible_description(re.compile("^见上一年账单或送货单"))
-    field.fill("300方")
+    field.fill("12吨")
     page.get_by_role("button", name="一键评级").click()
-    field = page.get_by_label("上一年燃料用量（上面所选的燃料）（选填）")
+    field = page.get_by_label("上一年燃料用量（选填）")
     expect(field).to_have_attribute("aria-invalid", "true")
-    expect(field).to_have_accessible_description(re.compile("本年燃料选的是“不使用”，无需填写上一年用量，请留空。$"))
+    expect(field).to_have_accessible_description(
+        re.compile("本年燃料选的是“不使用”，如要填写上一年用量，请先在“上一年店内燃料”中选择上一年的燃料，否则请留空。$"))
     expect(page.locator("#more-details")).to_have_attribute("open", "")
-    assert field.input_value() == "300方"
+    assert field.input_value() == "12吨"
+    page.get_by_label("上一年店内燃料").select_option("coal")
+    page.get_by_role("button", name="一键评级").click()
+    expect(page.locator("#grade")).to_be_visible()

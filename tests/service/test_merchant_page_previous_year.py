@@ -55,7 +55,8 @@ def test_last_years_gas_lets_the_change_on_last_year_be_scored(make_app: AppFact
     value, rating = _change(app, client, **GAS_BOTH_YEARS)
     assert value is not None, rating["reason_codes"]
     page = client.get("/?lang=en").get_data(as_text=True)
-    assert '<label for="previous_fuel">Fuel used last year (the fuel chosen above) (optional)</label>' in page
+    assert '<label for="previous_fuel">Amount of last year&#39;s fuel (optional)</label>' in page
+    assert '<option value="" selected>The same fuel as this year</option>' in page  # the default
     stored = _input(app, rating["id"])["previous_year"]["energy"]
     assert stored == {"electricity_kwh": 32000,
                       "fuels": [{"fuel": "natural_gas", "quantity": 3200, "unit": "m3"}]}
@@ -63,7 +64,8 @@ def test_last_years_gas_lets_the_change_on_last_year_be_scored(make_app: AppFact
     alone, _ = _change(app, client, **{**GAS_BOTH_YEARS, "previous_fuel": ""})
     assert alone is None
     # "none" this year needs no figure for last year (standard 1.8.0 compares a 0 given in one year as 0);
-    # a 0 for last year says none then too, as a 0 beside "none" does this year
+    # a 0 for last year says none then too, as a 0 beside "none" does this year (another fuel last year is
+    # chosen for it: test_merchant_page_fuel_switch.py)
     none = {**GAS_BOTH_YEARS, "fuel": "none", "fuel_amount": ""}
     blank = parse_form({**FORM, **none, "previous_fuel": ""}).payload
     assert blank is not None and "fuels" not in blank["previous_year"]["energy"]
@@ -112,9 +114,10 @@ def test_last_years_fuel_is_read_in_this_years_units_and_bottles(make_app: AppFa
 
 
 def test_last_years_fuel_is_refused_with_nothing_to_compare_it_with(make_app: AppFactory) -> None:
-    """This year's fuel not sure, or piped gas without its amount, is an estimate (never compared); "none"
-    needs no figure for last year. Refused beside the field, in the page's own error style, in both
-    languages, with the "more details" part opened to show it."""
+    """This year's fuel not sure, or piped gas without its amount, is an estimate (never compared); beside
+    "none", last year's fuel is chosen (left at "the same fuel as this year" there is none to give an amount
+    of). Refused beside the field, in the page's own error style, in both languages, with the "more details"
+    part opened to show it."""
     client = _app(make_app).test_client()
     en, zh = texts("en"), texts("zh")
     for answers, key in (
@@ -148,10 +151,13 @@ def test_the_chinese_page_asks_last_years_fuel_and_vehicles(make_app: AppFactory
             "</summary>") in page
     # the page's own punctuation: full-width in Chinese, none of the English page's
     for key in ("previous_fuel_hint", "previous_fuel_none", "previous_fuel_needs_this_year",
+                "previous_fuel_type", "previous_fuel_type_hint", "previous_fuel_type_same",
+                "previous_fuel_type_none", "previous_fuel_amount_beside_none", "previous_fuel_amount_needed",
                 "previous_vehicle_amount_hint", "previous_vehicles_none", "previous_vehicles_need_this_year"):
         assert not re.search(r'[,;:()"]', zh[key]), key
     refused = _post(client, "zh", **{**GAS_BOTH_YEARS, "fuel": "none", "fuel_amount": ""})
-    said = "上一年燃料用量（上面所选的燃料）：本年燃料选的是“不使用”，无需填写上一年用量，请留空。"
+    said = ("上一年燃料用量：本年燃料选的是“不使用”，如要填写上一年用量，"
+            "请先在“上一年店内燃料”中选择上一年的燃料，否则请留空。")
     assert said in _errors(refused.get_data(as_text=True))
     value, _ = _change(app, client, "zh", **GAS_BOTH_YEARS)
     assert value is not None
