@@ -12,7 +12,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, exc, inspect, select, text
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Engine,
+    create_engine,
+    event,
+    exc,
+    func,
+    inspect,
+    select,
+    text,
+)
 from sqlalchemy.engine import URL, ExceptionContext, make_url
 
 from service.config import Settings
@@ -49,6 +60,18 @@ def schema_behind(error: BaseException) -> bool:
     """Whether a database error says a table or column this code needs is missing: the database is at
     another revision (deployed before `greenrate db upgrade`, or taken down), not down or slow."""
     return isinstance(error, exc.DBAPIError) and any(words in str(error) for words in _SCHEMA_BEHIND)
+
+
+def count_ratings_where(db: Engine, condition: ColumnElement[bool]) -> int | None:
+    """How many ratings meet ``condition``; ``None`` where the schema lacks a column it reads (a database
+    at an earlier migration) or the ratings table itself. One scan: for a command, never a request (what
+    ``greenrate db upgrade`` and ``downgrade`` say of the ratings a migration adds to or takes from)."""
+    query = select(func.count()).select_from(tables.ratings).where(condition)
+    try:
+        with db.connect() as conn:
+            return int(conn.execute(query).scalar_one())
+    except exc.SQLAlchemyError:
+        return None
 
 
 def as_utc(moment: datetime) -> datetime:

@@ -53,14 +53,13 @@ from typing import Any, Literal
 
 import orjson
 import structlog
-from sqlalchemy import Engine, func, select
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import Engine
 
 from service.cache import input_hash
 from service.config import Settings, UnsignedRatings
 from service.exceptions import ServiceError
 from service.metrics import previous_key_used, rating_refused, unsigned_served
-from service.records.database import as_utc
+from service.records.database import as_utc, count_ratings_where
 from service.records.tables import ratings
 from service.secret import RATING_RECORD, SigningKeys, mac_matches, service_secret, signing_keys
 
@@ -289,22 +288,11 @@ def _previous_ids(key: RatingKey) -> str:
 
 
 def count_unsigned(db: Engine) -> int | None:
-    """How many ratings carry no signature; ``None`` where the schema has no signatures (before migration
-    0018) or no ratings table. One scan of the table: for a command, never a request."""
-    query = select(func.count()).select_from(ratings).where(ratings.c.signature.is_(None))
-    try:
-        with db.connect() as conn:
-            return int(conn.execute(query).scalar_one())
-    except SQLAlchemyError:
-        return None
+    """How many ratings carry no signature; ``None`` before migration 0018 or without a ratings table."""
+    return count_ratings_where(db, ratings.c.signature.is_(None))
 
 
 def count_signed(db: Engine) -> int | None:
     """How many ratings carry a signature; ``None`` where the schema has none (before migration 0018), or
     no ratings table at all (what ``greenrate db downgrade`` says a downgrade took away)."""
-    query = select(func.count()).select_from(ratings).where(ratings.c.signature.is_not(None))
-    try:
-        with db.connect() as conn:
-            return int(conn.execute(query).scalar_one())
-    except SQLAlchemyError:
-        return None
+    return count_ratings_where(db, ratings.c.signature.is_not(None))

@@ -28,11 +28,10 @@ from sqlalchemy import (
     select,
     text,
 )
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.sql.dml import ReturningInsert
 
 from service.exceptions import INVALID_FIELDS, ServiceError
-from service.records.database import as_utc
+from service.records.database import as_utc, count_ratings_where
 from service.records.rating_signatures import (
     CHECKED_COLUMNS,
     RatingKey,
@@ -456,20 +455,10 @@ def _key_roles(conn: Connection, key_ids: set[int]) -> dict[int, str]:
 def count_engine_versioned(db: Engine) -> int | None:
     """How many ratings record the engine version that computed them; ``None`` where the schema has no
     such column (before migration 0006), or no ratings table at all."""
-    query = select(func.count()).select_from(ratings).where(ratings.c.engine_version != "unrecorded")
-    try:
-        with db.connect() as conn:
-            return int(conn.execute(query).scalar_one())
-    except SQLAlchemyError:
-        return None
+    return count_ratings_where(db, ratings.c.engine_version != "unrecorded")
 
 
 def count_code_revisioned(db: Engine) -> int | None:
     """How many ratings record the build that issued them; ``None`` where the schema has no such column
     (before migration 0019), or no ratings table at all."""
-    query = select(func.count()).select_from(ratings).where(ratings.c.code_revision.is_not(None))
-    try:
-        with db.connect() as conn:
-            return int(conn.execute(query).scalar_one())
-    except SQLAlchemyError:
-        return None
+    return count_ratings_where(db, ratings.c.code_revision.is_not(None))

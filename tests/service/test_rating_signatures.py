@@ -35,24 +35,8 @@ from service.records.tables import api_keys, ratings
 from tests.conftest import AppFactory, bearer, create_key, payload, services_of, session_engine
 from tests.service.tampering import app_key, guard_lifted, re_sign
 
-BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.integration)]
 SECRET_A = "first-secret-of-the-service-0123456789abcdef"
 SECRET_B = "second-secret-after-rotation-0123456789abcdef"
-
-
-@pytest.fixture(params=BACKENDS)
-def make_backend_app(request: pytest.FixtureRequest, make_app: AppFactory) -> AppFactory:
-    """Apps on SQLite (a file each), or all on this session's PostgreSQL database, migrated."""
-    if request.param == "sqlite":
-        return make_app
-    url = request.getfixturevalue("postgres_url")
-
-    def factory(**overrides: Any) -> Flask:
-        app = make_app(**{"DATABASE_URL": url, **overrides})
-        migrate.upgrade(services_of(app).db)
-        return app
-
-    return factory
 
 
 def _issue(app: Flask, key: str, name: str) -> dict[str, Any]:

@@ -25,30 +25,13 @@ from schemas.operating_data import OperatingDataSchema
 from service.cache import MemoryCache, input_hash
 from service.cli import main
 from service.ratings.encoding import rating_json
-from service.records import migrate
 from service.records.database import as_utc
 from service.records.rating_signatures import UNSIGNED_MESSAGE
 from service.records.tables import ratings
 from tests.conftest import AppFactory, bearer, create_key, payload, services_of, session_engine
 
-BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.integration)]
 SECRET = "unsigned-ratings-test-secret-0123456789abcdef"
 FORGED_ID = "rt_" + "f" * 32
-
-
-@pytest.fixture(params=BACKENDS)
-def make_backend_app(request: pytest.FixtureRequest, make_app: AppFactory) -> AppFactory:
-    """Apps on SQLite (a file each), or all on this session's PostgreSQL database, migrated."""
-    if request.param == "sqlite":
-        return make_app
-    url = request.getfixturevalue("postgres_url")
-
-    def factory(**overrides: Any) -> Flask:
-        app = make_app(**{"DATABASE_URL": url, **overrides})
-        migrate.upgrade(services_of(app).db)
-        return app
-
-    return factory
 
 
 def _insert_forgery(app: Flask, genuine_id: str, name: str, seq: int | None = None) -> dict[str, Any]:
