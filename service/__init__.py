@@ -97,7 +97,8 @@ def report_schema(db: Engine) -> SchemaStatus:
 
 
 def warm_up(app: Flask) -> None:
-    """Load the rating engine now (gunicorn's post_worker_init), not on the first rating request.
+    """Load the rating engine now (gunicorn's post_worker_init), not on the first rating request, and read
+    the erased ratings' ids (the cache misses them) before the first request too.
 
     Then freeze what is loaded: the engine and the app live as long as the worker, and moving them out of
     the garbage collector's generations keeps full collections from re-scanning them under load.
@@ -108,7 +109,7 @@ def warm_up(app: Flask) -> None:
         register_packaged_default(services.db, "greenrate start")
     except SQLAlchemyError:
         pass  # a database not migrated yet: the slot serves the packaged default regardless
-    model_watch.watcher(app).check(services.db, services.engines, force=True)
+    model_watch.watcher(app).check(services.db, services.engines, force=True, erased=services.erased)
     services.engines.held()
     gc.collect()
     gc.freeze()

@@ -17,10 +17,18 @@ The expiry is signed because Redis's own TTL is not: a security review made a ge
 (``PERSIST``, or ``SET`` again without a TTL) and had it served past its rating's validity, and restored the
 saved entry of an erased rating (:mod:`service.ratings.erasure`), which was handed out as a hit. An entry
 carries the end of its rating's validity (epoch seconds) inside the signed bytes, and one read past it is a
-miss (and deleted), counted in ``greenrate_cache_errors_total{operation="expired"}``. What that leaves: an
-erased rating's entry, saved before the erasure and written back by someone with write access to Redis, is
-served until its validity ends (docs/operations.md). Entries of the format before (key ``rating:v1``)
-are never read: every key of this format says ``rating:v2``.
+miss (and deleted), counted in ``greenrate_cache_errors_total{operation="expired"}``. Entries of the format
+before (key ``rating:v1``) are never read: every key of this format says ``rating:v2``.
+
+What the expiry left open, an erased rating's entry saved before the erasure and written back by someone
+with write access to Redis, served until its validity ended, is closed by the records: the erasure command
+records each erasure in the database, each worker holds the erased ids
+(:class:`~service.records.erasures.ErasedRatings`, read again when they change, at the model watcher's
+cadence), and a hit on one of them is a miss (and deleted), counted in
+``greenrate_cache_errors_total{operation="erased"}``: one set lookup per hit, in both backends (the
+in-process one had kept handing an erased id out until its worker restarted). Until a worker has read an
+erasure (up to ``GREENRATE_MODEL_POLL_SECONDS``, or for as long as its reads fail) the entry is served as
+before (docs/operations.md).
 """
 
 from __future__ import annotations
@@ -41,6 +49,7 @@ from redis.retry import Retry
 from service.circuit import CircuitBreaker
 from service.config import Settings
 from service.metrics import cache_error, previous_key_used
+from service.records.erasures import ErasedRatings
 from service.secret import SigningKeys, service_secret, signing_keys
 
 
@@ -110,11 +119,16 @@ class MemoryCache:
     backend = "memory"
 
     def __init__(
-        self, max_entries: int, max_bytes: int = 64 * 1024 * 1024, clock: Callable[[], float] = time.monotonic
+        self,
+        max_entries: int,
+        max_bytes: int = 64 * 1024 * 1024,
+        clock: Callable[[], float] = time.monotonic,
+        erased: ErasedRatings | None = None,
     ) -> None:
         self.max_entries = max_entries
         self.max_bytes = max_bytes
         self._clock = clock
+        self._erased = ErasedRatings() if erased is None else erased
         self._lock = threading.Lock()
         self._entries: OrderedDict[str, tuple[float, bytes]] = OrderedDict()
         self._bytes = 0
@@ -132,7 +146,16 @@ class MemoryCache:
                     continue
                 self._entries.move_to_end(key)
                 found.append(entry[1])
-        return [None if raw is None else CachedRating.decode(raw) for raw in found]
+        ratings = [None if raw is None else CachedRating.decode(raw) for raw in found]
+        erased = self._erased.ids
+        for i, rating in enumerate(ratings):
+            if rating is not None and rating.id in erased:  # erased since it was cached: gone, a miss
+                cache_error("erased")
+                ratings[i] = None
+                with self._lock:
+                    if keys[i] in self._entries:
+                        self._drop(keys[i])
+        return ratings
 
     def put_many(self, entries: Sequence[CacheEntry]) -> None:
         now = self._clock()
@@ -171,7 +194,14 @@ class RedisCache:
 
     backend = "redis"
 
-    def __init__(self, url: str, timeout_ms: int, breaker: CircuitBreaker, signing_keys: SigningKeys) -> None:
+    def __init__(
+        self,
+        url: str,
+        timeout_ms: int,
+        breaker: CircuitBreaker,
+        signing_keys: SigningKeys,
+        erased: ErasedRatings | None = None,
+    ) -> None:
         timeout = timeout_ms / 1000
         self.client = redis.Redis.from_url(
             url,
@@ -182,16 +212,19 @@ class RedisCache:
         )
         self.breaker = breaker
         self._keys = signing_keys
+        self._erased = ErasedRatings() if erased is None else erased
 
     def _signed(self, cache_key: str, rating: CachedRating, expires_at: int) -> bytes:
         """The entry's value: signature, expiry, then the rating (``id`` newline ``body``)."""
         expiry, raw = _EXPIRY.pack(expires_at), rating.encode()
         return self._keys.sign(_signed_bytes(cache_key, expiry, raw)) + expiry + raw
 
-    def _verified(self, cache_key: str, value: bytes, now: float) -> CachedRating | None:
+    def _verified(
+        self, cache_key: str, value: bytes, now: float, erased: frozenset[str]
+    ) -> CachedRating | None:
         """The entry, if signed with the current secret or a previous one (an entry names no key: each is
-        tried, the current one first, so only an entry no held key signed costs one HMAC per key) and not
-        past the expiry it was signed with (``now``, epoch seconds)."""
+        tried, the current one first, so only an entry no held key signed costs one HMAC per key), not
+        past the expiry it was signed with (``now``, epoch seconds) and not of a rating in ``erased``."""
         signature, expiry, raw = value[:_MAC_BYTES], value[_MAC_BYTES:_HEADER_BYTES], value[_HEADER_BYTES:]
         signer = self._keys.signer(_signed_bytes(cache_key, expiry, raw), signature)
         if signer is None:  # a value too short to hold an expiry included: this service never signed one
@@ -200,9 +233,13 @@ class RedisCache:
         if _EXPIRY.unpack(expiry)[0] <= now:  # kept past its TTL (PERSIST), or written back
             cache_error("expired")
             return None
+        rating = CachedRating.decode(raw)
+        if rating is not None and rating.id in erased:  # signed before its erasure, and written back
+            cache_error("erased")
+            return None
         if signer is not self._keys.current:
             previous_key_used("cache", signer.secret_id)
-        return CachedRating.decode(raw)
+        return rating
 
     def _call_allowed(self, operation: str) -> bool:
         if self.breaker.allow():
@@ -221,12 +258,15 @@ class RedisCache:
             return [None] * len(keys)
         self.breaker.success()
         now = time.time()
+        erased = self._erased.ids
         found = [
-            None if value is None else self._verified(key, cast(bytes, value), now)
+            None if value is None else self._verified(key, cast(bytes, value), now, erased)
             for key, value in zip(keys, raw, strict=True)
         ]
         forged = [k for k, value, rating in zip(keys, raw, found, strict=True) if value and rating is None]
-        if forged:  # forged or expired: gone, so the recorded rating is cached in its place (writes are NX)
+        # forged, expired or erased: gone, so the recorded rating (or a new one) is cached in its place
+        # (writes are NX)
+        if forged:
             try:
                 self.client.unlink(*forged)
             except (redis.RedisError, OSError):
@@ -287,10 +327,10 @@ def clear_redis_ratings(url: str, namespace: str) -> int:
     return deleted
 
 
-def create_cache(settings: Settings) -> RatingCache:
-    """Redis when configured, else the in-process cache."""
+def create_cache(settings: Settings, erased: ErasedRatings | None = None) -> RatingCache:
+    """Redis when configured, else the in-process cache; either misses the ratings in ``erased``."""
     if settings.redis_url:
         breaker = CircuitBreaker(settings.cache_breaker_failures, settings.cache_breaker_reset_seconds)
         keys = signing_keys("cache", service_secret(settings.secret_key), settings.previous_secret_keys)
-        return RedisCache(settings.redis_url, settings.redis_timeout_ms, breaker, keys)
-    return MemoryCache(settings.cache_max_entries, settings.cache_max_bytes)
+        return RedisCache(settings.redis_url, settings.redis_timeout_ms, breaker, keys, erased)
+    return MemoryCache(settings.cache_max_entries, settings.cache_max_bytes, erased=erased)

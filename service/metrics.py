@@ -49,8 +49,8 @@ CACHE_LOOKUPS = Counter(
 CACHE_ERRORS = Counter(
     "greenrate_cache_errors_total",
     "Cache operations that failed, were skipped by the open circuit breaker, or read an entry whose "
-    "signature did not verify (operation integrity) or that was kept past its signed expiry (operation "
-    "expired).",
+    "signature did not verify (operation integrity), that was kept past its signed expiry (operation "
+    "expired) or whose rating was erased (operation erased).",
     ["operation"],
 )
 RATINGS_ISSUED = Counter("greenrate_ratings_issued_total", "Newly issued ratings by grade.", ["grade"])
@@ -140,7 +140,8 @@ def cache_lookup(hit: bool) -> None:
 
 
 def cache_error(operation: str) -> None:
-    """Count one cache operation that failed, was skipped by the open breaker, or read a forged entry."""
+    """Count one cache operation that failed, was skipped by the open breaker, or read a forged, expired or
+    erased entry."""
     try:
         _series(CACHE_ERRORS, operation).inc()
     except Exception as exc:  # noqa: BLE001 - a cache error must stay a miss, never a failed request

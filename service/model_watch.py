@@ -11,6 +11,13 @@ request: the worker keeps rating with the engine it has and looks again at the n
 request while it has never read it). A registry that names a model this worker cannot load (an artifact
 that no longer verifies), or that lost its active row after a promotion, fails closed: ratings answer 503
 and ``/readyz`` says why, never a rating by the packaged default nobody approved.
+
+The same look, in the same thread, follows the recorded erasures (:mod:`service.records.erasures`): one
+aggregate over ``rating_erasures`` (its row count and highest ``seq``), and the erased ids read again only
+when it moved. The cache misses a hit on any of them, so an erased rating's Redis entry written back after
+the erasure is no longer served once the worker has looked. A look that cannot read them (the database
+down, a schema before 0020) keeps the ids held, and is not tried apart from the model's: when the active
+model's read failed, the erasures are not read either (a down database would be waited for twice).
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from rating_model.exceptions import ArtifactError
 from service.engine_slot import EngineSlot
+from service.records.erasures import ErasedRatings
 from service.records.registry import active_version, ever_activated, load_artifact
 
 if TYPE_CHECKING:
@@ -77,14 +85,19 @@ class ModelWatcher:
         self._next_check = 0.0
         self._lock = threading.Lock()
         self._synced = False  # the registry has been read at least once
+        self._reached = False  # the last look read the registry (the database answered)
 
     def due(self) -> bool:
         return time.monotonic() >= self._next_check
 
-    def check(self, db: DbEngine, slot: EngineSlot, *, force: bool = False) -> str | None:
+    def check(
+        self, db: DbEngine, slot: EngineSlot, *, force: bool = False, erased: ErasedRatings | None = None
+    ) -> str | None:
         """Swap in the active version if it is not the one loaded; returns the version swapped in, if any.
+        With ``erased``, then read the recorded erasures into it if they changed.
 
-        One thread checks at a time; the others carry on with the current engine instead of queueing.
+        One thread checks at a time; the others carry on with the current engine (and the erased ids
+        held) instead of queueing.
         """
         if not (force or self.due()):
             return None
@@ -92,12 +105,16 @@ class ModelWatcher:
             return None
         try:
             self._next_check = time.monotonic() + self.poll_seconds
-            return self._sync(db, slot)
+            swapped = self._sync(db, slot)
+            if erased is not None and self._reached:
+                _follow_erasures(db, erased)
+            return swapped
         finally:
             self._lock.release()
 
     def _sync(self, db: DbEngine, slot: EngineSlot) -> str | None:
         wanted: str | None = None
+        self._reached = True
         try:
             wanted = active_version(db)
             if wanted is None:
@@ -118,6 +135,7 @@ class ModelWatcher:
                 return None
             slot.set_engine(engine_for(current.engine.standard, artifact, earlier=True))
         except SQLAlchemyError as exc:
+            self._reached = False
             _log.warning("model_check_failed", error=type(exc).__name__, detail=str(exc)[:300])
             if not self._synced:
                 # never read the registry (the database was down as the worker started): look again at
@@ -139,12 +157,23 @@ class ModelWatcher:
         slot.refuse(reason)
 
 
+def _follow_erasures(db: DbEngine, erased: ErasedRatings) -> None:
+    """Read the erased ids again if the erasures changed; on a database error keep those held (the cache
+    then serves what it served before the erasures it has not read) and look again at the next interval."""
+    try:
+        if erased.refresh(db):
+            _log.info("erasures_loaded", erased=len(erased.ids))
+    except SQLAlchemyError as exc:
+        _log.warning("erasures_check_failed", error=type(exc).__name__, detail=str(exc)[:300])
+
+
 def watcher(app: Flask) -> ModelWatcher:
     return app.extensions[WATCHER_NAME]  # type: ignore[no-any-return]
 
 
 def init_app(app: Flask, poll_seconds: float) -> ModelWatcher:
-    """Check before every ``/v1`` request (cheaply: a clock comparison until the interval has passed)."""
+    """Check before every ``/v1`` request (cheaply: a clock comparison until the interval has passed): the
+    active model, and the erasures the worker's cache misses."""
     found = ModelWatcher(poll_seconds)
     app.extensions[WATCHER_NAME] = found
 
@@ -152,6 +181,6 @@ def init_app(app: Flask, poll_seconds: float) -> ModelWatcher:
     def _follow_active_model() -> None:
         if found.due() and request.path.startswith("/v1/"):
             services = app.extensions["greenrate"]
-            found.check(services.db, services.engines)
+            found.check(services.db, services.engines, erased=services.erased)
 
     return found

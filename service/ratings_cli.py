@@ -4,9 +4,10 @@ the Redis copies they are served from.
 Every issued rating is recorded in the database with its input, versions and signature: ``ratings verify``
 checks one's record against its signature (or a random sample's, after a restore), then re-derives it and
 compares it byte for byte; ``ratings erase``
-deletes one (a court-ordered erasure) with its cached copy. The Redis cache is an accelerator that serves
-ratings without the database, so a change to the recorded ratings behind its back must reach it too: an
-erasure deletes its one copy, and after a restore or a failover ``cache clear`` deletes them all.
+deletes one (a court-ordered erasure) with its cached copy, and records the erasure. The Redis cache is an
+accelerator that serves ratings without the database, so a change to the recorded ratings behind its back
+must reach it too: an erasure deletes its one copy (and the workers, reading the recorded erasures, miss a
+copy written back), and after a restore or a failover ``cache clear`` deletes them all.
 """
 
 from __future__ import annotations
@@ -212,11 +213,12 @@ def _verify_sample(settings: Settings, key: RatingKey, count: int) -> None:
 def erase_rating(rating_id: str, reason: str) -> None:
     """Delete RATING_ID from the records and its cached copy from Redis (a court-ordered erasure).
 
-    In one transaction the append-only guard is lifted for the DELETE and armed again. The erasure is
-    logged on stderr as a `rating_erased` event (JSON, with the OS account and the reason's sha256 and
-    length, never its text or the merchant id; no table records erasures). Workers that cache in their
-    own memory (no GREENRATE_REDIS_URL) keep handing out the erased id until they are restarted: the
-    command says so.
+    In one transaction the append-only guard is lifted for the DELETE and armed again, and the erasure is
+    recorded in rating_erasures (id, tenant, bank or merchant, issue and erasure time, the OS account, and
+    the reason's sha256 and length, never its text or the merchant id). It is logged on stderr as a
+    `rating_erased` event with the same. The service's workers read the recorded erasures every
+    GREENRATE_MODEL_POLL_SECONDS and from then on miss a cached copy (in Redis, one written back after
+    this command deleted it; in their own memory, without GREENRATE_REDIS_URL): the command says so.
     """
     import redis
 
@@ -230,9 +232,10 @@ def erase_rating(rating_id: str, reason: str) -> None:
         raise click.BadParameter(str(exc), param_hint="--reason") from None
     settings = command_settings()
     json_logging.configure(settings.log_level)
+    actor = model_cli.cli_actor()
     try:
         with database(settings) as engine:
-            erased = erasure.erase_rating(engine, rating_id)
+            erased = erasure.erase_rating(engine, rating_id, reason=reason, actor=actor)
     except SQLAlchemyError as exc:
         raise database_error(exc) from None
     if erased is None:
@@ -254,22 +257,24 @@ def erase_rating(rating_id: str, reason: str) -> None:
         "rating_erased", rating_id=erased.id, tenant=erased.tenant,
         issued_by="bank" if erased.merchant_id is None else "merchant",
         issued_at=erased.issued_at.isoformat(), reason_sha256=digest, reason_length=len(reason.strip()),
-        actor=model_cli.cli_actor(),
+        actor=actor,
         cache="in-process" if not settings.redis_url else failure or ("evicted" if evicted else "absent"),
     )
     click.echo(f"erased {erased.id} ({issuer}, issued {erased.issued_at:%Y-%m-%d %H:%M:%S} UTC)")
-    click.echo(f"logged as rating_erased with the reason's sha256 {digest}, not its text: keep the reason "
-               "with your record of this erasure")
+    click.echo(f"recorded in rating_erasures and logged as rating_erased with the reason's sha256 {digest}, "
+               "not its text: keep the reason with your record of this erasure")
     if failure:
         raise click.ClickException(
             f"Redis could not be reached ({failure}) to delete its cached copy ({key}): run `greenrate cache "
-            "clear` once it answers, or an identical request keeps getting the erased id"
+            "clear` once it answers; until then a worker that has not read this erasure (of a release before "
+            "migration 0020, or whose reads of the database fail) hands out the erased id"
         )
     if evicted is not None:
         click.echo("deleted its cached copy from Redis" if evicted else "Redis held no cached copy of it")
-    else:
-        click.echo("GREENRATE_REDIS_URL is not set: each worker caches in its own memory and may still hand "
-                   "out the erased id; restart the service's workers")
+    where = "" if settings.redis_url else " (GREENRATE_REDIS_URL is not set: each caches in its own memory)"
+    click.echo(f"the service's workers stop handing out a cached copy{where} within "
+               f"GREENRATE_MODEL_POLL_SECONDS ({settings.model_poll_seconds:g} s here), when they next read "
+               "the recorded erasures; restart workers of a release before migration 0020")
 
 
 @click.group()

@@ -8,6 +8,11 @@ from the deleted row (the issuer's scope, the five versions and the input hash, 
 :func:`service.cache.cache_key` keys it) and deleted after the commit: deleted before, a request in
 between could have cached the row again.
 
+Deleting the entry was not enough either: one saved before the erasure and written back to Redis since is
+signed by the service and verifies (security review). The same transaction records the erasure
+(:func:`service.records.erasures.record_erasure`); the web workers read the recorded ids and miss a cached
+entry of any of them.
+
 The audit line (``rating_erased``) names the rating, its tenant, whether a bank or a merchant was issued
 it, and the reason by :func:`reason_digest` only: the reason is free text an operator types ("order of
 court X on behalf of <a person>"), and the merchant id may be a sole proprietor's; neither belongs in a log
@@ -19,7 +24,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 import redis
 from sqlalchemy import Engine, delete, select
@@ -28,6 +33,7 @@ from service.auth import Principal
 from service.cache import cache_key
 from service.records.append_only import guard_lifted
 from service.records.database import as_utc
+from service.records.erasures import record_erasure
 from service.records.ratings import row_versions
 from service.records.tables import ratings
 
@@ -65,9 +71,11 @@ def reason_digest(reason: str) -> str:
     return hashlib.sha256(reason.strip().encode()).hexdigest()[:REASON_DIGEST_HEX]
 
 
-def erase_rating(db: Engine, rating_id: str) -> ErasedRating | None:
-    """Delete the rating ``rating_id`` (of any tenant), guard lifted for this DELETE only; ``None`` when no
-    such rating is recorded. Nothing else is changed: on SQLite, UPDATE stays refused throughout."""
+def erase_rating(db: Engine, rating_id: str, *, reason: str, actor: str) -> ErasedRating | None:
+    """Delete the rating ``rating_id`` (of any tenant), guard lifted for this DELETE only, and record the
+    erasure (by ``actor``, the reason by its :func:`reason_digest` and length only) in the same transaction;
+    ``None`` when no such rating is recorded (nothing is recorded then: an erasure run twice at once records
+    one). Nothing else is changed: on SQLite, UPDATE stays refused throughout."""
     c = ratings.c
     query = select(
         c.id, c.tenant, c.merchant_id, c.issued_at, c.input_hash, c.model_version, c.standard_version,
@@ -80,7 +88,15 @@ def erase_rating(db: Engine, rating_id: str) -> ErasedRating | None:
         if row is None:
             return None
         with guard_lifted(conn, "ratings", ("DELETE",)):
-            conn.execute(delete(ratings).where(c.id == rating_id))
+            deleted = conn.execute(delete(ratings).where(c.id == rating_id)).rowcount
+        if not deleted:  # another erasure of it committed after this one read it
+            return None
+        record_erasure(
+            conn, rating_id=row.id, tenant=row.tenant,
+            issued_by="bank" if row.merchant_id is None else "merchant", issued_at=as_utc(row.issued_at),
+            erased_at=datetime.now(UTC), reason_sha256=reason_digest(reason),
+            reason_length=len(reason.strip()), actor=actor,
+        )
     return ErasedRating(
         id=row.id,
         tenant=row.tenant,

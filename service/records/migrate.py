@@ -325,6 +325,7 @@ TABLES_CREATED_IN: Mapping[str, str] = {
     "portfolio_jobs": "0004",
     "model_comparisons": "0010",
     "schema_compatibility": "0012",
+    "rating_erasures": "0020",
 }
 
 

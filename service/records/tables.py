@@ -83,7 +83,7 @@ Index(
 #: The Alembic revision of these tables: what the code needs the database to be at (readiness compares the
 #: two). Kept here, not asked of Alembic, so that web workers never import it (about 10 MB each);
 #: tests/service/test_migrations_sqlite.py holds it equal to the migrations' head.
-SCHEMA_REVISION = "0019"
+SCHEMA_REVISION = "0020"
 
 #: Which releases' code can serve the database's schema, written by the migration runner in the same
 #: transaction as each migration (migration 0012, :func:`service.records.migrate.record_compatibility`).
@@ -187,9 +187,10 @@ Index(
 Index("ix_ratings_model_version_issued_at", ratings.c.model_version, ratings.c.issued_at)
 
 # Tables of later migrations live in their own modules but share this metadata (Alembic compares it all):
-# the model registry (0002), merchant profiles (0003) and portfolio jobs (0004). Imported for the side
-# effect of registering.
+# the model registry (0002), merchant profiles (0003), portfolio jobs (0004) and erasures (0020). Imported
+# for the side effect of registering.
 from service.records import (  # noqa: E402
+    erasure_tables,  # noqa: F401
     model_tables,  # noqa: F401
     portfolio_tables,  # noqa: F401
     profile_tables,  # noqa: F401

@@ -20,6 +20,7 @@ from service.cache import (
 from service.circuit import CircuitBreaker
 from service.config import load_settings
 from service.logging import configure as configure_logging
+from service.records.erasures import ErasedRatings
 from service.secret import signing_keys
 from tests.live_services import free_port
 
@@ -244,3 +245,49 @@ def test_a_redis_entry_of_the_format_before_is_a_miss(redis_url: str) -> None:
     cache.client.set(key, mac(keys.current.secret, key.encode() + b"\x00" + raw) + raw, ex=60)
     assert cache.get_many([key]) == [None]
     assert cache.client.exists(key) == 0
+
+
+def _erased(*rating_ids: str) -> ErasedRatings:
+    """A worker's erased ids as its last look read them."""
+    erased = ErasedRatings()
+    erased.ids = frozenset(rating_ids)
+    return erased
+
+
+def test_a_memory_cache_hit_on_an_erased_rating_is_a_miss_and_dropped() -> None:
+    """Without Redis the erasure command cannot reach a worker's own cache: once the worker has read the
+    erasure, the entry is a miss (counted, dropped) and the other entries are served as before."""
+    erased = _erased()
+    cache = MemoryCache(max_entries=10, erased=erased)
+    a, b = CachedRating("rt_a", b'{"a":1}'), CachedRating("rt_b", b'{"b":1}')
+    cache.put_many([CacheEntry("ka", a, 60), CacheEntry("kb", b, 60)])
+    assert cache.get_many(["ka", "kb"]) == [a, b]
+    erased.ids = frozenset({"rt_a"})  # the watcher replaces the set whole
+    before = _integrity_count("erased")
+    assert cache.get_many(["ka", "kb", "kx"]) == [None, b, None]
+    assert _integrity_count("erased") == before + 1
+    assert "ka" not in cache._entries and cache._bytes == len(b.encode())
+    cache.put_many([CacheEntry("ka", CachedRating("rt_new", b"{}"), 60)])  # the input rated anew
+    assert cache.get_many(["ka"]) == [CachedRating("rt_new", b"{}")]
+
+
+def test_a_redis_entry_of_an_erased_rating_is_a_miss_and_deleted(redis_url: str) -> None:
+    """A signed entry saved before an erasure and written back verifies: the erased ids decide. It is a
+    miss, deleted so that the input's new rating takes the key (writes are NX), and counted apart from
+    forged and expired entries."""
+    keys = signing_keys("cache", "the-cache-erasure-test-secret-0123456789ab")
+    erased = _erased("rt_erased")
+    cache = RedisCache(redis_url, timeout_ms=500, breaker=CircuitBreaker(3, 10), signing_keys=keys,
+                       erased=erased)
+    gone = CacheEntry("greenrate:rating:v2:t:gone", CachedRating("rt_erased", b'{"score":1}'), 60)
+    kept = CacheEntry("greenrate:rating:v2:t:kept", CachedRating("rt_kept", b'{"score":2}'), 60)
+    cache.put_many([gone, kept])
+    counts = {op: _integrity_count(op) for op in ("erased", "integrity", "expired")}
+    assert cache.get_many([gone.key, kept.key]) == [None, kept.rating]
+    assert {op: _integrity_count(op) - n for op, n in counts.items()} == {
+        "erased": 1, "integrity": 0, "expired": 0
+    }
+    assert cache.client.exists(gone.key) == 0 and cache.client.exists(kept.key) == 1
+    fresh = CacheEntry(gone.key, CachedRating("rt_new", b'{"score":1}'), 60)
+    cache.put_many([fresh])
+    assert cache.get_many([gone.key]) == [fresh.rating]

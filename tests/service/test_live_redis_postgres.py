@@ -420,3 +420,52 @@ def test_a_cache_entry_kept_past_its_ratings_validity_is_not_served(
     assert store.get(entry_key) == value and store.ttl(entry_key) > 0  # the entry written again, with its TTL
     metrics = client.get("/metrics").get_data(as_text=True)
     assert 'greenrate_cache_errors_total{operation="expired"}' in metrics
+
+
+def test_an_erased_ratings_entry_written_back_to_redis_is_a_miss_once_the_worker_has_looked(
+    live_app: AppFactory, redis_url: str
+) -> None:
+    """A security review saved a rating's signed entry, had the rating erased (`greenrate ratings erase`
+    deletes the entry) and wrote the entry back: it verified and was handed out, the erased id and body,
+    until the rating's validity ended. The erasure is recorded; once the worker has read it (its next look,
+    driven here), the entry is a miss, deleted and counted, and the input is rated anew: the records no
+    longer hold the erased rating to reuse, and the new rating takes the key."""
+    from prometheus_client import REGISTRY
+
+    from service.model_watch import watcher
+    from tests.service.test_rating_erasure import erase
+
+    app = live_app(MODEL_POLL_SECONDS=3600)  # no look of its own during the test: driven below
+    client = app.test_client()
+    key = create_key(app, "bank-a")
+    first = client.post("/v1/ratings", json=payload(), headers=bearer(key))
+    store = redis.Redis.from_url(redis_url)
+    (entry_key,) = store.keys("*rating:v2:bank-a:*")
+    saved = store.get(entry_key)
+    assert isinstance(saved, bytes)
+    result = erase(app, first.json["id"], "--reason", "Court order 2026-125", redis_url=redis_url)
+    assert result.exit_code == 0 and "deleted its cached copy from Redis" in result.output, result.output
+    assert store.exists(entry_key) == 0
+    store.set(entry_key, saved, ex=3600)  # written back
+    # the window (docs/operations.md): until the worker looks again, the signed entry is served
+    stale = client.post("/v1/ratings", json=payload(), headers=bearer(key))
+    assert stale.headers["X-Cache"] == "hit" and stale.json["id"] == first.json["id"]
+
+    def erased_misses() -> float:
+        found = REGISTRY.get_sample_value("greenrate_cache_errors_total", {"operation": "erased"})
+        return found or 0.0
+
+    before = erased_misses()
+    services = services_of(app)
+    watcher(app).check(services.db, services.engines, force=True, erased=services.erased)
+    replayed = client.post("/v1/ratings", json=payload(), headers=bearer(key))
+    assert replayed.status_code == 201 and replayed.headers["X-Cache"] == "miss"
+    assert replayed.json["id"] != first.json["id"]
+    assert erased_misses() == before + 1
+    now_cached = store.get(entry_key)
+    assert isinstance(now_cached, bytes) and replayed.json["id"].encode() in now_cached
+    store.set(entry_key, saved, ex=3600)  # written back again, over the new rating's entry
+    again = client.post("/v1/ratings", json=payload(), headers=bearer(key))
+    assert again.headers["X-Cache"] == "hit" and again.json["id"] == replayed.json["id"]  # from the records
+    assert erased_misses() == before + 2
+    store.close()

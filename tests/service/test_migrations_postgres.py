@@ -25,6 +25,7 @@ from tests.conftest import session_engine
 from tests.live_services import wait_until
 from tests.service.test_migrations_sqlite import (
     assert_code_revisions_added_and_removed,
+    assert_erasures_added_and_removed,
     assert_key_idempotency_added_and_removed,
     assert_schema_matches_tables,
     rating_row,
@@ -226,6 +227,23 @@ def test_the_key_idempotency_index_is_built_valid_and_dropped_again(db: Engine) 
 def test_code_revisions_are_added_and_removed(db: Engine) -> None:
     """0019 on PostgreSQL: two nullable columns, a catalog change; the v1 signatures outlive a downgrade."""
     assert_code_revisions_added_and_removed(db)
+
+
+def test_erasures_are_added_and_removed(db: Engine) -> None:
+    """0020 on PostgreSQL: a new table under 0009's trigger function (TRUNCATE refused too); its triggers go
+    with it on the way down."""
+    assert_erasures_added_and_removed(db)
+    with db.connect() as conn:
+        triggers = conn.exec_driver_sql(
+            "SELECT tgname FROM pg_trigger WHERE tgrelid = 'rating_erasures'::regclass AND NOT tgisinternal "
+            "ORDER BY tgname"
+        ).scalars().all()
+    assert triggers == ["rating_erasures_append_only", "rating_erasures_no_truncate"]
+    migrate.downgrade(db, "0019")
+    with db.connect() as conn:
+        left = conn.exec_driver_sql("SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'rating_erasures%%'")
+        assert left.scalar() == 0
+    migrate.upgrade(db)
 
 
 def test_no_code_before_the_record_is_named(db: Engine, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -230,6 +230,57 @@ def test_code_revisions_are_added_and_removed(tmp_path: Path) -> None:
     db.dispose()
 
 
+def assert_erasures_added_and_removed(db: Engine) -> None:
+    """Migration 0020: a new, append-only table the code before neither reads nor writes. An erasure on
+    the schema before records nothing (there is nowhere to); from 0020 it is recorded with the DELETE, the
+    workers' set reads it, and the record refuses UPDATE and DELETE (TRUNCATE on PostgreSQL). Downgrading
+    drops the table and keeps the ratings; upgrading again starts it empty."""
+    from service.ratings.erasure import erase_rating
+    from service.records.erasure_tables import rating_erasures
+    from service.records.erasures import ErasedRatings
+
+    migrate.upgrade(db, "0019")
+    assert not inspect(db).has_table("rating_erasures")
+    issued = datetime.now(UTC).replace(microsecond=0)
+    engine_version = session_engine().versions["engine"]
+    with db.begin() as conn:
+        conn.execute(insert(Table("ratings", MetaData(), autoload_with=conn)), [
+            {**rating_row(rating_id, "bank-a", issued), "engine_version": engine_version}
+            for rating_id in ("rt_kept", "rt_erased")
+        ])
+    migrate.upgrade(db)
+    assert_schema_matches_tables(db)
+    erased = ErasedRatings()
+    assert erased.refresh(db) and erased.ids == frozenset() and erased.marker == (0, 0)
+    assert erase_rating(db, "rt_erased", reason=" Court order 2026-126 ", actor="cli/dpo") is not None
+    with db.connect() as conn:
+        row = conn.execute(select(rating_erasures)).mappings().one()
+    assert (row["rating_id"], row["tenant"], row["issued_by"], row["actor"]) == (
+        "rt_erased", "bank-a", "bank", "cli/dpo"
+    )
+    assert (row["reason_sha256"], row["reason_length"]) == ("86c470fb44be5e99", 20)
+    assert erased.refresh(db) and erased.ids == {"rt_erased"} and not erased.refresh(db)
+    for statement in (update(rating_erasures).values(rating_id="rt_kept"), delete(rating_erasures)):
+        with pytest.raises(DBAPIError, match="rating_erasures is append-only"), db.begin() as conn:
+            conn.execute(statement)
+    if db.dialect.name == "postgresql":
+        with pytest.raises(DBAPIError, match="rating_erasures is append-only"), db.begin() as conn:
+            conn.exec_driver_sql("TRUNCATE rating_erasures")
+    migrate.downgrade(db, "0019")
+    assert not inspect(db).has_table("rating_erasures")
+    with db.connect() as conn:
+        assert conn.execute(select(ratings.c.id)).scalars().all() == ["rt_kept"]
+    migrate.upgrade(db)
+    assert_schema_matches_tables(db)
+    assert erased.refresh(db) and erased.ids == frozenset()
+
+
+def test_erasures_are_added_and_removed(tmp_path: Path) -> None:
+    db = create_engine(f"sqlite:///{tmp_path}/m.sqlite3")
+    assert_erasures_added_and_removed(db)
+    db.dispose()
+
+
 def assert_records_append_only(db: Engine) -> None:
     """Migration 0009: issued ratings, model artifacts and the audit trail refuse UPDATE and DELETE (and
     TRUNCATE on PostgreSQL) with a message naming the table; downgrading lifts the guard, upgrading restores

@@ -9,17 +9,23 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 import redis
 from click.testing import CliRunner, Result
 from flask import Flask
-from sqlalchemy import delete, update
+from sqlalchemy import delete, event, select, update
 from sqlalchemy.exc import DBAPIError
+from structlog.testing import capture_logs
 
 from service.cli import main
+from service.model_watch import watcher
 from service.records import migrate
+from service.records.append_only import guard_lifted
+from service.records.database import as_utc
+from service.records.erasure_tables import rating_erasures
 from service.records.tables import ratings
 from tests.conftest import AppFactory, bearer, create_key, payload, services_of
 
@@ -54,8 +60,8 @@ def test_erasing_a_rating_deletes_it_logs_why_and_keeps_the_guard(make_app: AppF
     result = erase(app, erased, "--reason", "Court order 2026-117")
     assert result.exit_code == 0, result.output
     assert f"erased {erased} (tenant bank-a, issued " in result.output
-    assert "GREENRATE_REDIS_URL is not set" in result.output
-    assert "restart the service's workers" in result.output
+    assert "GREENRATE_REDIS_URL is not set: each caches in its own memory" in result.output
+    assert "within GREENRATE_MODEL_POLL_SECONDS (5 s here)" in result.output
     event = _erasure_event(result)
     assert event["rating_id"] == erased and event["tenant"] == "bank-a" and event["issued_by"] == "bank"
     digest = hashlib.sha256(b"Court order 2026-117").hexdigest()[:16]
@@ -63,11 +69,141 @@ def test_erasing_a_rating_deletes_it_logs_why_and_keeps_the_guard(make_app: AppF
     assert "Court order" not in json.dumps(event) and "reason" not in event and "merchant_id" not in event
     assert f"the reason's sha256 {digest}" in result.output and event["actor"].startswith("cli/")
     assert event["level"] == "warning" and event["cache"] == "in-process"
+    # recorded in the same transaction, with what the log line says and nothing more
+    (recorded,) = _recorded_erasures(app)
+    assert {k: v for k, v in recorded.items() if k not in ("seq", "issued_at", "erased_at")} == {
+        "rating_id": erased, "tenant": "bank-a", "issued_by": "bank", "reason_sha256": digest,
+        "reason_length": 20, "actor": event["actor"],
+    }
+    assert as_utc(recorded["issued_at"]).isoformat() == event["issued_at"]
+    assert as_utc(recorded["issued_at"]) <= as_utc(recorded["erased_at"]) <= datetime.now(UTC)
     assert client.get(f"/v1/ratings/{erased}", headers=bearer(key)).status_code == 404
     assert client.get(f"/v1/ratings/{kept}", headers=bearer(key)).status_code == 200
     _still_append_only(app)
     again = erase(app, erased, "--reason", "Court order 2026-117")
     assert again.exit_code == 1 and "no rating" in again.output and "nothing was erased" in again.output
+    assert len(_recorded_erasures(app)) == 1  # nothing erased, nothing recorded
+    refused = pytest.raises(DBAPIError, match="rating_erasures is append-only")
+    with refused, services_of(app).db.begin() as conn:
+        conn.execute(delete(rating_erasures))
+
+
+def _recorded_erasures(app: Flask) -> list[dict[str, Any]]:
+    with services_of(app).db.connect() as conn:
+        return [dict(row) for row in conn.execute(select(rating_erasures)).mappings()]
+
+
+def _poll(app: Flask) -> None:
+    """The worker's next look at the registry and the erasures, as the interval's first request makes it."""
+    services = services_of(app)
+    watcher(app).check(services.db, services.engines, force=True, erased=services.erased)
+
+
+def _hits(app: Flask, operation: str) -> float:
+    from prometheus_client import REGISTRY
+
+    return REGISTRY.get_sample_value("greenrate_cache_errors_total", {"operation": operation}) or 0.0
+
+
+def test_a_worker_caching_in_its_own_memory_stops_handing_out_an_erased_rating_at_its_next_look(
+    make_app: AppFactory,
+) -> None:
+    """Without Redis each worker caches in its own memory, which the erasure command cannot reach: workers
+    kept handing the erased id out until restarted. Once the worker has read the recorded erasure, the hit
+    is a miss (counted, dropped), the records no longer have the rating, and the input is rated anew."""
+    app = make_app(MODEL_POLL_SECONDS=3600)  # no look of its own during the test: driven below
+    client = app.test_client()
+    key = create_key(app)
+    first = client.post("/v1/ratings", json=payload(), headers=bearer(key))
+    repeat = client.post("/v1/ratings", json=payload(), headers=bearer(key))
+    assert repeat.headers["X-Cache"] == "hit" and repeat.get_json()["id"] == first.get_json()["id"]
+    assert erase(app, first.get_json()["id"], "--reason", "Court order 2026-120").exit_code == 0
+    # the window: until the worker looks again, its cache hands out what it held
+    stale = client.post("/v1/ratings", json=payload(), headers=bearer(key))
+    assert stale.headers["X-Cache"] == "hit" and stale.get_json()["id"] == first.get_json()["id"]
+    before = _hits(app, "erased")
+    _poll(app)
+    assert services_of(app).erased.ids == {first.get_json()["id"]}
+    after = client.post("/v1/ratings", json=payload(), headers=bearer(key))
+    assert after.status_code == 201 and after.headers["X-Cache"] == "miss"
+    assert after.get_json()["id"] != first.get_json()["id"]
+    assert _hits(app, "erased") == before + 1
+    again = client.post("/v1/ratings", json=payload(), headers=bearer(key))  # the new rating is cached
+    assert again.headers["X-Cache"] == "hit" and again.get_json()["id"] == after.get_json()["id"]
+    assert _hits(app, "erased") == before + 1
+
+
+def test_the_erased_ids_are_read_again_only_when_the_erasures_change(make_app: AppFactory) -> None:
+    """Each look reads one aggregate (count and highest seq); the ids themselves only when it moved."""
+    app = make_app(MODEL_POLL_SECONDS=3600)
+    client = app.test_client()
+    key = create_key(app)
+    ids = [client.post("/v1/ratings", json=payload(name=f"Shop {n}"), headers=bearer(key)).get_json()["id"]
+           for n in range(3)]
+    erased = services_of(app).erased
+    _poll(app)
+    loads = erased.loads
+    assert erased.ids == frozenset() and erased.marker == (0, 0)
+    statements: list[str] = []
+    event.listen(services_of(app).db, "before_cursor_execute",
+                 lambda _c, _cur, sql, *_a: statements.append(sql))
+    _poll(app)
+    _poll(app)
+    assert erased.loads == loads
+    assert not [sql for sql in statements if "rating_erasures" in sql and "count" not in sql.lower()]
+    assert erase(app, ids[0], "--reason", "Court order 2026-121").exit_code == 0
+    _poll(app)
+    assert erased.loads == loads + 1 and erased.ids == {ids[0]}
+    _poll(app)
+    assert erased.loads == loads + 1
+    assert erase(app, ids[1], "--reason", "Court order 2026-122").exit_code == 0
+    assert erase(app, ids[2], "--reason", "Court order 2026-123").exit_code == 0
+    _poll(app)
+    assert erased.loads == loads + 2 and erased.ids == set(ids)
+    assert erased.marker is not None and erased.marker[0] == 3
+    # the owner removes a row (or a restore brings back an older table): the count moves, the ids follow
+    with services_of(app).db.begin() as conn, guard_lifted(conn, "rating_erasures", ("DELETE",)):
+        conn.execute(delete(rating_erasures).where(rating_erasures.c.rating_id == ids[2]))
+    _poll(app)
+    assert erased.loads == loads + 3 and erased.ids == {ids[0], ids[1]}
+
+
+def test_a_look_that_cannot_read_the_erasures_keeps_the_ids_held(make_app: AppFactory) -> None:
+    """The database down, or a schema without the table: the worker keeps what it read (the cache serves as
+    before for erasures it has not read) and reads again at a later look."""
+    app = make_app(MODEL_POLL_SECONDS=3600)
+    client = app.test_client()
+    rating_id = client.post("/v1/ratings", json=payload(), headers=bearer(create_key(app))).get_json()["id"]
+    assert erase(app, rating_id, "--reason", "Court order 2026-124").exit_code == 0
+    _poll(app)
+    erased = services_of(app).erased
+    assert erased.ids == {rating_id}
+    db = services_of(app).db
+    with db.begin() as conn:
+        conn.exec_driver_sql("ALTER TABLE rating_erasures RENAME TO rating_erasures_away")
+    with capture_logs() as logs:
+        _poll(app)
+    assert erased.ids == {rating_id}
+    assert [e["event"] for e in logs if e["log_level"] == "warning"] == ["erasures_check_failed"]
+    with db.begin() as conn:
+        conn.exec_driver_sql("ALTER TABLE rating_erasures_away RENAME TO rating_erasures")
+    _poll(app)
+    assert erased.ids == {rating_id}
+    # a look whose read of the active model failed does not try the erasures (a database down would be
+    # waited for twice): the next erasure is read at the next look that reaches the registry
+    other = app.test_client().post("/v1/ratings", json=payload(name="Other shop"),
+                                   headers=bearer(create_key(app))).get_json()["id"]
+    assert erase(app, other, "--reason", "Court order 2026-127").exit_code == 0
+    with db.begin() as conn:
+        conn.exec_driver_sql("ALTER TABLE active_model RENAME TO active_model_away")
+    with capture_logs() as logs:
+        _poll(app)
+    assert [e["event"] for e in logs if e["log_level"] == "warning"] == ["model_check_failed"]
+    assert erased.ids == {rating_id}
+    with db.begin() as conn:
+        conn.exec_driver_sql("ALTER TABLE active_model_away RENAME TO active_model")
+    _poll(app)
+    assert erased.ids == {rating_id, other}
 
 
 @pytest.mark.parametrize("reason", ["", "  ", "."])

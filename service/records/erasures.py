@@ -1,0 +1,89 @@
+"""The recorded erasures: written by ``greenrate ratings erase``, read by each web worker as a set of ids.
+
+A cache hit is answered without the database, and Redis is outside the service's trust: a signed entry of an
+erased rating, saved before the erasure and written back after it, verifies and had been served until its
+validity ended (security review). Reading the records on every hit would cost the cache its point, and a
+marker in Redis can be deleted by whoever writes the entry back. So the erasures are recorded in the
+database (:data:`~service.records.erasure_tables.rating_erasures`, in the transaction that deletes the
+rating), and each worker keeps the erased ids in memory (:class:`ErasedRatings`), read again only when the
+table changed, at the cadence it polls the active model (:mod:`service.model_watch`): a hit's check is then
+one set lookup.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Connection, Engine, func, insert, select
+
+from service.records.erasure_tables import rating_erasures
+
+#: What says the table changed: its row count and its highest ``seq``. An erasure adds a row (both move); a
+#: restore from a backup taken before some erasures, or rows the owner removed, lowers the count.
+Marker = tuple[int, int]
+
+
+def record_erasure(
+    conn: Connection,
+    *,
+    rating_id: str,
+    tenant: str,
+    issued_by: str,
+    issued_at: datetime,
+    erased_at: datetime,
+    reason_sha256: str,
+    reason_length: int,
+    actor: str,
+) -> None:
+    """Record one erasure within ``conn``'s transaction: the one that deletes the rating, so that neither is
+    kept without the other."""
+    conn.execute(
+        insert(rating_erasures).values(
+            rating_id=rating_id, tenant=tenant, issued_by=issued_by, issued_at=issued_at, erased_at=erased_at,
+            reason_sha256=reason_sha256, reason_length=reason_length, actor=actor,
+        )
+    )
+
+
+def erasure_marker(conn: Connection) -> Marker:
+    """The table's :data:`Marker`: one aggregate over a table of a few rows per court order."""
+    count, highest = conn.execute(
+        select(func.count(), func.coalesce(func.max(rating_erasures.c.seq), 0))
+    ).one()
+    return int(count), int(highest)
+
+
+def erased_ids(conn: Connection) -> frozenset[str]:
+    """Every erased rating's id."""
+    return frozenset(conn.execute(select(rating_erasures.c.rating_id)).scalars())
+
+
+class ErasedRatings:
+    """The erased ratings' ids as this worker last read them: what a cache hit is checked against.
+
+    :attr:`ids` is replaced whole, never changed in place, so the request threads read it without a lock; the
+    one thread that polls (the model watcher's) replaces it. Until the first read it is empty: the cache
+    then behaves as it did before erasures were recorded.
+    """
+
+    __slots__ = ("ids", "marker", "loads")
+
+    def __init__(self) -> None:
+        self.ids: frozenset[str] = frozenset()
+        self.marker: Marker | None = None  # None: never read
+        self.loads = 0  # how many times the ids were read (not the marker)
+
+    def refresh(self, db: Engine) -> bool:
+        """Read the marker, and the ids only when it moved since the last read; whether they were read.
+
+        Database errors propagate, and the ids held stay as they are. The ids are read after the marker,
+        so an erasure recorded in between is in them too (and moves the marker for the next poll).
+        """
+        with db.connect() as conn:
+            marker = erasure_marker(conn)
+            if marker == self.marker:
+                return False
+            ids = erased_ids(conn)
+        self.ids, self.marker = ids, marker
+        self.loads += 1
+        return True
