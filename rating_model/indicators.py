@@ -189,18 +189,17 @@ def canonical_region(region: str | None, factor_set_version: str | None = None) 
     return None if region is None else load_factor_set(factor_set_version).canonical_region(region)
 
 
-def heat_asked(standard: Standard, data: OperatingData, factor_set_version: str | None = None) -> bool:
-    """Whether the standard asks this business for its purchased heat (1.9.0: where heat is sold). The
-    inventory reads no standard, so it is told: heat left out there is then an unreported Scope 2 input
-    (``Inventory.missing``), named in the IFRS S2 exclusions, and no zero Scope 2 is taken for neutrality
-    (a review of 1.9.0: a Beijing tea shop with its heat left out was "operationally neutral")."""
+def asked_inputs(standard: Standard, data: OperatingData) -> frozenset[str]:
+    """The inputs the standard's ``missing_when_not_reported`` rules ask of this business (its sector, and
+    its province as the default factor set names it). The inventory reads no standard, so it is told: heat
+    left out where it is asked (1.9.0) is then an unreported Scope 2 input (``Inventory.missing``), named in
+    the IFRS S2 exclusions, and no zero Scope 2 is taken for neutrality (a review of 1.9.0: a Beijing tea
+    shop with its heat left out was "operationally neutral")."""
     company = data.company
-    region = canonical_region(company.region, factor_set_version)
-    return any(
-        rule.field == "energy.purchased_heat_gj" and rule.applies_in(company.country, region)
-        and (not rule.sectors or sector_of(company.isic_division) in rule.sectors)
-        for rule in standard.missing_when_not_reported
-    )
+    region = canonical_region(company.region)
+    sector = sector_of(company.isic_division)
+    return frozenset(rule.field for rule in standard.missing_when_not_reported
+                     if rule.applies_to(company.country, region, sector))
 
 
 #: Per input a standard may name in ``missing_when_not_reported``: whether a business left it (or its
@@ -271,8 +270,7 @@ class IndicatorSet:
             zero_is_blank.append((section, field, readers))
         self._zero_is_blank = tuple(zero_is_blank)
         self.ids = tuple(name for name, _ in plan)
-        self._material = tuple((UNREPORTED[rule.field], frozenset(rule.sectors), rule)
-                               for rule in _checked_material(standard))
+        self._material = tuple((UNREPORTED[rule.field], rule) for rule in _checked_material(standard))
         self._year_on_year = _checked_year_on_year(standard)
 
     def answered_none(self, data: OperatingData) -> frozenset[str]:
@@ -294,11 +292,9 @@ class IndicatorSet:
         yoy = self._year_on_year
         sector = ctx.defaults.sector
         company = ctx.data.company
-        for unreported, in_sectors, rule in self._material:
-            if in_sectors and sector not in in_sectors:
-                continue
-            if rule.regions and not rule.applies_in(
-                    company.country, canonical_region(company.region, ctx.inventory.factor_set)):
+        region = canonical_region(company.region, ctx.inventory.factor_set)
+        for unreported, rule in self._material:
+            if not rule.applies_to(company.country, region, sector):
                 continue
             this_year = unreported(ctx)
             for name in rule.indicators:

@@ -225,7 +225,7 @@ def compute_inventory(
     data: OperatingData,
     estimated: frozenset[str] = frozenset(),
     factor_set_version: str | None = None,
-    heat_asked: bool = False,
+    asked: frozenset[str] = frozenset(),
 ) -> Inventory:
     """Compute the GHG inventory of ``data``'s reporting year.
 
@@ -238,10 +238,11 @@ def compute_inventory(
         derived from them, or from their children/parents, are marked ``estimated``.
     factor_set_version:
         Factor set to use; ``None`` is the default set.
-    heat_asked:
-        Whether the rating standard asks this business for its purchased heat
-        (:func:`rating_model.indicators.heat_asked`); heat left out is then listed in ``missing``, as an
-        unreported Scope 2 input, instead of read as none bought.
+    asked:
+        The inputs the rating standard asks of this business
+        (:func:`rating_model.indicators.asked_inputs`): purchased heat asked and left out is then listed in
+        ``missing``, as an unreported Scope 2 input, instead of read as none bought (the fuels, the fleet
+        and electricity are listed whenever left out).
 
     Raises
     ------
@@ -287,7 +288,7 @@ def compute_inventory(
         missing.append("energy.fuels")
     if data.transport.fleet is None:
         missing.append("transport.fleet")
-    if heat_asked and energy.purchased_heat_gj is None:
+    if energy.purchased_heat_gj is None and "energy.purchased_heat_gj" in asked:
         missing.append("energy.purchased_heat_gj")
     if resources.water_m3 is None:
         missing.append("resources.water_m3")

@@ -58,23 +58,27 @@ _UNREPORTED: dict[str, Said] = {
     "energy.fuels": (
         f"Scope 1 leaves out {_FUELS[0]}: the business did not say whether it burns any (the fuels question "
         "was not answered; \"fuels\": [] would say none).",
-        f"范围一未包含{_FUELS[1]}：企业未说明是否燃烧燃料（燃料问题未作答；\"fuels\": [] 即表示没有）。",
+        f"范围一未包含{_FUELS[1]}：企业未说明是否燃烧燃料（燃料问题未作答；回答“不使用燃料”，即 API 中的"
+        "\"fuels\": []，表示没有）。",
     ),
     "transport.fleet": (
         f"Scope 1 leaves out {_FLEET[0]}: the business did not say whether it runs any (the fleet question "
         "was not answered; \"fleet\": [] would say none). Their fuel would be Scope 1, an electric vehicle's "
         "charging Scope 2.",
-        f"范围一未包含{_FLEET[1]}：企业未说明是否使用车辆（车辆问题未作答；\"fleet\": [] 即表示没有）。"
+        f"范围一未包含{_FLEET[1]}：企业未说明是否使用车辆（车辆问题未作答；回答“没有车辆”，即 API 中的"
+        "\"fleet\": []，表示没有）。"
         "车辆燃料属于范围一，电动汽车充电属于范围二。",
     ),
     # where the rating standard asks for it (1.9.0: where heat is sold, or no province named); elsewhere
     # heat left out is read as none bought and never listed
     "energy.purchased_heat_gj": (
-        f"Scope 2 may leave out {HEAT[0]}: the business did not say whether it buys any, and the rating "
-        "standard asks it where district heat or industrial steam is sold, or where no province is named "
-        "(0 would say none).",
-        f"范围二可能未包含{HEAT[1]}：企业未说明是否购买；在有集中供热或园区蒸汽出售的省份，或未注明省份时，"
-        "评价标准要求填报（填 0 即表示没有）。",
+        f"Scope 2 may leave out {HEAT[0]}: the business gave no amount (it did not say whether it buys "
+        "any, or buys it without a metered amount: heating in the rent, or charged by floor area), and the "
+        "rating standard asks it of manufacturers, where district heat is sold, or where no province is "
+        "named (an answer of none, 0 in the API, would say none is bought).",
+        f"范围二可能未包含{HEAT[1]}：企业未填报用量（未说明是否购买，或购买了但没有计量用量，如暖气费含在房租里"
+        "或按面积收费）；评价标准要求制造业企业、有集中供热出售的省份以及未注明省份的企业填报"
+        "（回答“没有”，即 API 中填 0，表示未购买）。",
     ),
 }
 #: ISIC divisions whose business is moving goods or people (land, water and air transport, warehousing,

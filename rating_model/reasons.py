@@ -88,14 +88,21 @@ def reason_codes(
     missing bin by a standard without ``when_none`` (1.4.0), "not reported" would say the owner did not
     answer. An indicator in ``unassessed`` was left missing because an input its sector must report was
     not (a freight firm's fleet, the site fuels): its reason names that input, since the figure itself was
-    computed.
+    computed. Every such indicator costing points is among the negative drivers, beyond the strongest
+    ones: its reason is the only place that says which input to report (a merchant-page review: a Harbin
+    noodle shop lost the energy ratio to its heat left out, and the three larger losses listed never said
+    so).
     """
     out: list[dict[str, object]] = []
     negatives = sorted((c for c in contributions if c.max_points - c.points > 0),
                        key=lambda c: (c.points - c.max_points, c.indicator))
     positives = sorted((c for c in contributions if c.points > 0), key=lambda c: (-c.points, c.indicator))
-    for effect, drivers in (("negative", negatives), ("positive", positives)):
-        for c in drivers[:REASONS_PER_SIDE]:
+    strongest = negatives[:REASONS_PER_SIDE]
+    if unassessed:
+        strongest += [c for c in negatives[REASONS_PER_SIDE:]
+                      if c.indicator in unassessed and c.value is None]
+    for effect, drivers in (("negative", strongest), ("positive", positives[:REASONS_PER_SIDE])):
+        for c in drivers:
             ind = standard.indicators[c.indicator]
             value, value_zh = _value_said(c, ind.unit, c.indicator in answered_none, effect == "negative",
                                           unassessed.get(c.indicator) if unassessed else None)

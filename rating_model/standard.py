@@ -123,8 +123,12 @@ class MaterialInput:
     source: str = ""
     source_url: str = ""
 
-    def applies_in(self, country: str, region: str | None) -> bool:
-        """Whether a business in ``country`` and ``region`` is held to the rule."""
+    def applies_to(self, country: str, region: str | None, sector: str) -> bool:
+        """Whether a business of ``sector`` in ``country`` and ``region`` (as the factor set names it:
+        ``CN-BJ``, never GB/T 2260's ``CN-11``) is held to the rule: the one test the indicators and the
+        inventory share, so the two never disagree on who is asked."""
+        if self.sectors and sector not in self.sectors:
+            return False
         if not self.regions:
             return True
         if region is None:

@@ -156,3 +156,15 @@ def test_heat_left_out_where_asked_is_missing_from_scope_2_and_never_neutral() -
     assert tea("CN-BJ", 0.0)["neutrality"]["operationally_neutral"] is True
     assert tea("CN-GD", None)["neutrality"]["operationally_neutral"] is True
     assert "energy.purchased_heat_gj" not in tea("CN-GD", None)["emissions"]["missing"]
+
+
+def test_every_indicator_left_unassessed_is_among_the_reasons_with_what_to_report() -> None:
+    """Beyond the three largest losses: the reason is the only place naming the input to report (a Harbin
+    noodle shop lost its energy ratio to heat left out, and the three larger losses never said so)."""
+    rating = _rate(_shop("CN-HL", None))
+    unassessed = {c["indicator"] for c in rating["contributions"] if c["indicator"] in HEAT_INDICATORS
+                  and c["value"] is None and c["points"] < c["max_points"]}
+    said = {r["indicator"]: r for r in rating["reason_codes"] if r["effect"] == "negative"}
+    assert unassessed and unassessed <= set(said)
+    assert all("heating network" in said[name]["message"] for name in unassessed)
+    assert all("外购的热力" in said[name]["message_zh"] for name in unassessed)

@@ -185,14 +185,18 @@ def test_a_rule_naming_regions_lists_iso_codes_with_its_source(change: dict[str,
 
 
 def test_a_rule_naming_regions_applies_there_and_where_no_region_is_named_in_their_country() -> None:
-    heat = next(r for r in STANDARD.missing_when_not_reported if r.field == "energy.purchased_heat_gj")
+    heat = next(r for r in STANDARD.missing_when_not_reported
+                if r.field == "energy.purchased_heat_gj" and r.regions)
     assert heat.source_url.startswith("http://www.stats.gov.cn/") and "2009" in heat.source
-    assert heat.applies_in("CN", "CN-BJ") and heat.applies_in("CN", "CN-ZJ")
-    assert not heat.applies_in("CN", "CN-GD") and not heat.applies_in("CN", "CN-SH")
-    assert heat.applies_in("CN", None)  # nothing shows the business is outside them
-    assert not heat.applies_in("KE", None)
+    assert heat.applies_to("CN", "CN-BJ", "food_service") and heat.applies_to("CN", "CN-ZJ", "retail")
+    assert not heat.applies_to("CN", "CN-GD", "retail") and not heat.applies_to("CN", "CN-SH", "office")
+    assert heat.applies_to("CN", None, "retail")  # nothing shows the business is outside them
+    assert not heat.applies_to("KE", None, "retail")
+    steam = next(r for r in STANDARD.missing_when_not_reported
+                 if r.field == "energy.purchased_heat_gj" and r.sectors)
+    assert steam.applies_to("CN", "CN-GD", "manufacturing") and not steam.applies_to("CN", "CN-GD", "retail")
     fuels = next(r for r in STANDARD.missing_when_not_reported if r.field == "energy.fuels")
-    assert fuels.regions == () and fuels.applies_in("KE", None)
+    assert fuels.regions == () and fuels.applies_to("KE", None, "retail")
 
 
 def test_sha256_changes_with_the_document() -> None:
