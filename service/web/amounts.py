@@ -77,6 +77,16 @@ def typed(raw: str) -> str:
     return raw.translate(_FULL_WIDTH).replace("\u00a0", "").replace(" ", "")
 
 
+#: money typed where a quantity is asked: "12000元", "¥12000", "12000块"
+_MONEY = re.compile(r"^[¥￥].*|.*(元|块|块钱|rmb|RMB|CNY)$")
+
+
+def looks_like_money(text: str) -> bool:
+    """Whether ``text`` (as :func:`typed` reads it) is an amount of money: a bill's yuan typed where a
+    quantity (kWh, GJ) is asked, which the field's refusal then names."""
+    return _MONEY.fullmatch(text) is not None
+
+
 def read_number(raw: str, units: tuple[str, ...]) -> float | str:
     """The typed number, or the key of what is wrong with it ("90万" is 900,000; "１２，０００" is 12,000;
     "1,5" is refused as a possible decimal comma). ``units`` are the words that may follow the number (its

@@ -12,7 +12,8 @@ figure was estimated (3 from the bill's amount, 4 from sector defaults).
 
 Numbers are typed into text inputs and read as an owner writes them (:mod:`service.web.amounts`); this
 module says which unit words may follow each one and what it becomes in the operating data. The fuels, their
-units and which fuel last year's amount is of are in :mod:`service.web.fuels`.
+units and which fuel last year's amount is of are in :mod:`service.web.fuels`; the heat bought, its answers
+and units, in :mod:`service.web.heat`.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from rating_model.units import convert
 from schemas.errors import flatten_errors
 from schemas.fields import UNSTORABLE
 from schemas.operating_data import OperatingDataSchema
-from service.web.amounts import Bounds, FieldError, plain, read_number, typed
+from service.web.amounts import Bounds, FieldError, looks_like_money, plain, read_number, typed
 from service.web.fuels import (
     AMOUNT_REQUIRED,
     BOTTLE_SIZES_KG,
@@ -42,6 +43,14 @@ from service.web.fuels import (
     fuel_unit,
     previous_fuel_answer,
     previous_fuel_of,
+)
+from service.web.heat import (
+    HEAT_UNIT_WORDS,
+    HEAT_UNITS,
+    HeatAnswer,
+    heat_answer,
+    previous_heat_answer,
+    unconverted_heat,
 )
 
 # ISIC Rev.4 classes a small shop or workshop owner recognises; each maps to a sector of the standard's
@@ -142,18 +151,6 @@ VEHICLE_AMOUNTS: Mapping[str, tuple[str, str]] = {
     "electric": ("km", "km"),
 }
 VEHICLE_CHOICES: tuple[str, ...] = ("", "none", *VEHICLE_AMOUNTS)
-
-#: The answers to "heat bought from a heating network or an industrial park's steam": ``""`` is "not sure"
-#: (left out: heat has no sector default, and where district heat is sold the standard leaves the indicators
-#: that sum energy in their missing bin, its reason saying what to report), ``none`` is the answer 0, and
-#: ``bought`` takes the year's amount from the heat bill or meter: in GJ, the unit a bare number is read in,
-#: or in MWh said after the number, converted by :mod:`rating_model.units` (1 MWh is 3.6 GJ exactly).
-#: Nothing else is converted: steam sold by the tonne needs its pressure and temperature, kcal are not in
-#: the units module, and heating charged by floor area has no amount at all ("not sure", the page says).
-HEAT_CHOICES: tuple[str, ...] = ("", "none", "bought")
-HEAT_UNITS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("GJ", ("吉焦", "GJ", "gj")), ("MWh", ("兆瓦时", "MWh", "mwh")),
-)
 
 #: Where each form field lands in the operating data (a schema or engine error on a path is shown there).
 FIELD_PATHS: Mapping[str, str] = {
@@ -281,7 +278,7 @@ _UNIT_WORDS: Mapping[str, tuple[str, ...]] = {
     "waste": ("吨", "t", "千克", "公斤", "kg"),
     "waste_recycled": ("吨", "t", "千克", "公斤", "kg"),
     "previous_electricity": ("千瓦时", "度", "kwh", "kWh"),
-    "heat_amount": tuple(w for _, words in HEAT_UNITS for w in words),
+    "heat_amount": HEAT_UNIT_WORDS,
 }
 #: Units a field also takes, other than the one its value is in: the words that say it, the unit they
 #: name and the field's own, converted by :func:`rating_model.units.convert` (kg of waste to its tonnes,
@@ -339,25 +336,23 @@ def _number_error(
 
 #: "1万2": 12,000 as it is said, which the form does not guess at (1万2千? 1万2百?)
 _WAN_AND_DIGITS = re.compile(r"[0-9.]+万[0-9]+")
-#: money typed where a quantity is asked: "12000元", "¥12000", "12000块"
-_MONEY = re.compile(r"^[¥￥].*|.*(元|块|块钱|rmb|RMB|CNY)$")
 
 
 def _better_key(key: str, raw: str, form_field: str, values: Mapping[str, Any]) -> str:
     """A refusal that names what the field takes, where the generic "enter a number" would not help: a
     fuel amount with another word ("10罐" of piped gas), money or "1万2" in the kWh field (the bill's
     amount has its own unit), "1万2" anywhere (12,000 written as it is said), heat in a unit the page does
-    not convert (steam in tonnes, kcal: the refusal says to answer "not sure")."""
+    not convert (:func:`service.web.heat.unconverted_heat`)."""
     if key != "not_a_number":
         return key
     text = typed(raw)
     kwh = form_field == "electricity" and values.get("electricity_unit") == "kwh"
-    if kwh and (_MONEY.fullmatch(text) or _WAN_AND_DIGITS.fullmatch(text)):
+    if kwh and (looks_like_money(text) or _WAN_AND_DIGITS.fullmatch(text)):
         return "electricity_looks_like_money"
     if _WAN_AND_DIGITS.fullmatch(text):
         return "wan_and_digits"
     if PREVIOUS_AMOUNTS.get(form_field, form_field) == "heat_amount":  # steam in tonnes, kcal, money, ...
-        return "heat_forms"
+        return unconverted_heat(form_field, text)
     fuel = previous_fuel_of(values) if form_field == "previous_fuel" else values.get("fuel")
     if PREVIOUS_AMOUNTS.get(form_field, form_field) == "fuel_amount" and fuel in FUEL_UNITS:
         return "fuel_forms_" + str(fuel)
@@ -499,46 +494,17 @@ def _previous_fuels(parsed: ParsedForm) -> list[dict[str, Any]] | None:
     return None if use is None else [use]
 
 
-def _heat(parsed: ParsedForm) -> float | None:
-    """The heat bought in the year, in GJ, as ``energy.purchased_heat_gj``: 0 for "none", the amount for
-    "bought", ``None`` (left out) for "not sure".
-
-    An amount beside "not sure" or "none" is asked about, never taken (the choice says one thing, the figure
-    another), but 0 beside "none"; "bought" needs its amount: heating charged by floor area has none, and is
-    "not sure", which the refusal says."""
-    choice = parsed.values["heat"]
-    if choice not in HEAT_CHOICES:
-        parsed.errors["heat"] = FieldError("invalid_choice")
+def _heat(parsed: ParsedForm, answer: HeatAnswer) -> float | None:
+    """A year's heat bought, in GJ, as ``purchased_heat_gj``, of its answer
+    (:func:`service.web.heat.heat_answer`, :func:`service.web.heat.previous_heat_answer`): the amount
+    typed into the field it names, read here, or the answer without one; ``None`` with the error said."""
+    if answer.error is not None:
+        form_field, error = answer.error
+        parsed.errors[form_field] = error
         return None
-    raw = str(parsed.values["heat_amount"])
-    if choice != "bought":
-        if raw.strip() and (choice != "none" or read_number(raw, _units("heat_amount", parsed.values)) != 0):
-            parsed.errors["heat_amount"] = FieldError("heat_needs_bought")
-            return None
-        return 0.0 if choice == "none" else None
-    if not raw.strip():
-        parsed.errors["heat_amount"] = FieldError("heat_forms")
-        return None
-    amount = _checked_number(parsed, "heat_amount")
-    return None if amount is None else float(amount)
-
-
-def _previous_heat(parsed: ParsedForm) -> float | None:
-    """Last year's heat bought, in GJ, as ``previous_year.energy.purchased_heat_gj``; ``None`` when left
-    empty.
-
-    It is compared with this year's answer, so it is refused beside "not sure" (a year left out is never
-    compared). Beside "none" it is taken, 0 or not: heat is one input in one unit, so a business that
-    stopped buying it compares last year's heat with none (last year's fuel beside "none" is chosen as
-    well: :mod:`service.web.fuels`)."""
-    raw = str(parsed.values["previous_heat"])
-    choice = parsed.values["heat"]
-    if not raw.strip() or choice not in HEAT_CHOICES:  # an unknown choice is refused on its own field
-        return None
-    if choice == "":
-        parsed.errors["previous_heat"] = FieldError("previous_heat_needs_this_year")
-        return None
-    amount = _checked_number(parsed, "previous_heat")
+    if answer.read is None:
+        return answer.gj
+    amount = _checked_number(parsed, answer.read)
     return None if amount is None else float(amount)
 
 
@@ -596,7 +562,7 @@ def _previous_fleet(parsed: ParsedForm) -> list[dict[str, Any]] | None:
 
 def _details(parsed: ParsedForm) -> dict[str, float]:
     """The "more details" figures given (each optional) but last year's fuel, heat and vehicles, which
-    follow this year's answers (:func:`_previous_fuels`, :func:`_previous_heat`, :func:`_previous_fleet`);
+    follow this year's answers (:func:`_previous_fuels`, :func:`_heat`, :func:`_previous_fleet`);
     recycled waste is part of the waste, so it is refused without it."""
     given = {}
     for form_field in DETAIL_FIELDS:
@@ -690,11 +656,11 @@ def parse_form(form: Mapping[str, str]) -> ParsedForm:
         if green_share and values["electricity_unit"] != "kwh":  # a share of a bill is no kWh figure
             parsed.errors["green_share"] = FieldError("green_needs_kwh")
     fuels = _fuels(parsed)
-    heat = _heat(parsed)
+    heat = _heat(parsed, heat_answer(values))
     fleet = _fleet(parsed)
     details = _details(parsed)
     previous_fuels = _previous_fuels(parsed)
-    previous_heat = _previous_heat(parsed)
+    previous_heat = _heat(parsed, previous_heat_answer(values))
     previous_fleet = _previous_fleet(parsed)
     if parsed.errors:
         return parsed

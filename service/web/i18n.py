@@ -40,7 +40,8 @@ _EN: dict[str, str] = {
     "is optional).",
     "privacy_link": "Anyone with the link to your result can see the result: share it only with whom you "
     "choose, such as your bank.",
-    "privacy_retention": "Results are kept until the bank that runs this service erases them: ask it how "
+    "privacy_retention": "Your answers and the results are kept until the bank that runs this service "
+    "erases them: ask it how "
     "long that is.",
     "privacy_contact": "Questions about your data",
     "grade": "Grade",
@@ -54,6 +55,9 @@ _EN: dict[str, str] = {
     "adds": "adds {t} t CO2e a year (at your grid's average)",
     "estimated": "Estimated from businesses like yours, because the form did not give them: {fields}. "
     "Data quality (PCAF score, 1 measured to 5 mostly estimated): {pcaf}.",
+    # inputs with emissions left out (the rating's emissions.missing): "nothing estimated" alone read as
+    # complete data
+    "not_reported": "Not reported, and not estimated either, so left out of your emissions: {fields}.",
     "nothing_estimated": "Nothing was estimated. Data quality (PCAF score, 1 measured to 5 mostly "
     "estimated): {pcaf}.",
     "assumed": "Taken at a typical value, because the form did not give it: {fields}.",
@@ -150,7 +154,8 @@ _EN: dict[str, str] = {
     "heat_hint": "Heating or hot water from a city heating network, or steam piped in from an industrial "
     "park, paid for by a heat bill, or included in the rent or the property fee. Heat you make yourself "
     "from gas, coal or electricity is not bought: give the fuel above.",
-    "heat_unsure": "Not sure (not reported: where district heat is sold, your energy is then not scored)",
+    "heat_unsure": "Not sure (not reported: where district heat is sold, or for a manufacturer, your energy "
+    "is then not scored)",
     "heat_none": "None: the premises are not heated by a heating network or a park's steam",
     "heat_bought": "Bought: the year's amount below",
     "heat_amount": "Heat bought per year",
@@ -161,12 +166,19 @@ _EN: dict[str, str] = {
     "heat_forms": "Enter the heat bought in the year from the bill, in GJ (such as 1200 or 1200 GJ) or MWh "
     "(such as 330 MWh). Steam billed in tonnes, or heating charged by floor area, cannot be converted: "
     "choose “Not sure” above.",
+    "heat_money": "A heat bill's amount in yuan cannot be converted into heat: give the heat bought from the "
+    "bill or the heat meter, in GJ or MWh; with only the amount in yuan, choose “Not sure” above.",
+    "previous_heat_forms": "Enter last year's heat bought from the bill, in GJ (such as 1200 or 1200 GJ) or "
+    "MWh (such as 330 MWh). Steam billed in tonnes, or heating charged by floor area, cannot be converted: "
+    "leave this empty.",
+    "previous_heat_money": "A heat bill's amount in yuan cannot be converted into heat: give last year's "
+    "heat from the bill or the heat meter, in GJ or MWh; with only the amount in yuan, leave this empty.",
     "heat_needs_bought": "Choose “Bought” above to give an amount (with “None”, only 0), or leave it empty.",
     "bottles_or_kg": "A bottle size is chosen: is {n} the number of bottles or kg? "
     "Write {n} bottles or {n} kg.",
     "electricity_looks_like_money": "This looks like an amount of money: if it is what the year's "
-    "electricity bills came to, choose “CNY (yearly bill)” as the unit; if it is kWh, type the number alone, "
-    "such as 12000 or 1.2万.",
+    "electricity bills came to, choose “CNY (yearly bill)” under “Unit”; if it is kWh, type the number "
+    "alone, such as 12000 or 1.2万.",
     "wan_and_digits": "Write it as 1.2万 or 12000.",
     "scopes_explained_factors": "Scope 1 is the fuel you burn yourself; Scope 2 the electricity you buy, "
     "location-based at your grid's average factor ({grid} kg CO2 per kWh), market-based counting the green "
@@ -182,7 +194,13 @@ _EN: dict[str, str] = {
     "paren_open": " (",
     "paren_close": ")",
     "optional_note": " (optional)",
+    # inside a label's own closing bracket: "(kWh, optional)", not "(kWh) (optional)"
+    "optional_inside": ", optional",
     "reaches_grade": "reaches {grade}",
+    # {business}: what the business is called beside its peers (the Chinese page says 店铺 or 企业)
+    "business_shop": "business",
+    "business_manufacturer": "business",
+    "same_as_peers": "about the same as similar businesses",
     "less_energy": "{off} less energy than similar businesses",
     "more_energy": "{off} more energy than similar businesses",
     "less_water": "{off} less water than similar businesses",
@@ -195,7 +213,8 @@ _EN: dict[str, str] = {
     "more_details_hint": "Each from your own records; left empty, it is not reported. The standard counts "
     "them towards how complete your data is: with too little, the grade is capped (incomplete data). To "
     "compare this year with last year, give last year's figure for each one you gave for this year: "
-    "electricity, fuel, heat and vehicles.",
+    "electricity, fuel, heat and vehicles. With vehicles left “Not answered” above, the change on last year "
+    "is not scored.",
     "water": "Water used per year (m³)",
     "water_hint": "From the water bills: a bill's tonnes are cubic metres.",
     "waste": "Waste per year (t)",
@@ -251,7 +270,8 @@ _EN: dict[str, str] = {
     "vehicle_fuel": "Vehicles the business runs (cars, vans, lorries)",
     "vehicle_fuel_hint": "Electric bikes and scooters charged at your premises are already in your "
     "electricity use: leave them out. Electric cars and vans are priced as power bought at public chargers.",
-    "vehicle_fuel_unsure": "Not answered (no vehicles are counted)",
+    "vehicle_fuel_unsure": "Not answered (no vehicles are counted, and the change on last year is not "
+    "scored)",
     "vehicle_fuel_none": "None",
     "vehicle_fuel_gasoline": "Petrol",
     "vehicle_fuel_diesel": "Diesel",
@@ -322,6 +342,9 @@ _EN: dict[str, str] = {
     "loan_preferential": "As a green-rated business you may also get your bank's preferential terms on an "
     "ordinary business loan.",
     "loan_blocked": "Green loans are not available for now: {reasons}.",
+    "loan_eligible_not_green": "Although this business is rated {grade}, you can still apply for green loans "
+    "that finance a green project, such as energy efficiency or renewable energy: show this rating (or its "
+    "disclosure) to your bank.",
     "loan_below": "Green loans need grade {min} or better; this business is rated {grade}. The plan below "
     "shows the cheapest way up.",
     "knock_out_excluded_activity": "the business's activity is excluded from green finance",
@@ -339,6 +362,18 @@ _EN: dict[str, str] = {
     "intensity_scope12_market_per_cny_million_revenue": "Scopes 1 and 2 (market) per CNY million of revenue",
     "intensity_per_employee": "Scopes 1, 2 (location) and 3 per employee",
     "intensity_per_m2": "Scopes 1, 2 (location) and 3 per m² of floor area",
+    "column_value": "Value",
+    "column_unit": "Unit",
+    "intensity_unit_per_cny_million_revenue": "t CO2e per CNY million",
+    "intensity_unit_scope12_market_per_cny_million_revenue": "t CO2e per CNY million",
+    "intensity_unit_per_employee": "t CO2e per employee",
+    "intensity_unit_per_m2": "t CO2e per m²",
+    # the change on last year computed but not scored (an input the standard asks left out)
+    "change_unscored": "On the figures given for both years, Scope 1 and 2 emissions {moved} on last year; "
+    "the change is not scored until the figures above are reported.",
+    "change_fell": "fell by {t} t CO2e",
+    "change_rose": "rose by {t} t CO2e",
+    "change_same": "stayed the same",
     "no_vehicles_unscored": "{name}: no vehicles (your answer); the standard this rating used ({standard}) "
     "does not yet score “no vehicles”, so it counts as unknown: {earned}.",
     "no_vehicles_scored": "{name}: no vehicles, scored as a fleet with no combustion vehicle: {earned}.",
@@ -367,7 +402,8 @@ _ZH: dict[str, str] = {
     "submit": "一键评级",
     "privacy_recorded": "本服务会记录您填写的答案，以及您填写的店铺名称（名称可以不填）。",
     "privacy_link": "任何持有评级结果链接的人都能看到结果，请只分享给您选定的对象，例如您的银行。",
-    "privacy_retention": "结果会一直保存，直到运营本服务的银行将其删除；保存多久请向该银行询问。",
+    "privacy_retention": "您的答案和评级结果会一直保存，直到运营本服务的银行将其删除；"
+    "保存多久请向该银行询问。",
     "privacy_contact": "有关您数据的问题",
     "grade": "等级",
     "score": "得分",
@@ -378,8 +414,9 @@ _ZH: dict[str, str] = {
     "points": "分",
     "saves": "每年减排 {t} 吨二氧化碳当量",
     "adds": "每年增加 {t} 吨二氧化碳当量排放（按所在电网平均排放因子计）",
-    "estimated": "以下数据表单中未提供，按同类店铺估算：{fields}。"
+    "estimated": "以下数据表单中未提供，按同类{business}估算：{fields}。"
     "数据质量（PCAF 评分，1 为实测，5 为大部分估算）：{pcaf}。",
+    "not_reported": "以下数据未填报，也没有估算，因此未计入排放：{fields}。",
     "nothing_estimated": "没有估算数据。数据质量（PCAF 评分，1 为实测，5 为大部分估算）：{pcaf}。",
     "assumed": "以下数据表单中未提供，按常见数值估算：{fields}。",
     "pcaf_only": "数据质量（PCAF 评分，1 为实测，5 为大部分估算）：{pcaf}。",
@@ -472,7 +509,7 @@ _ZH: dict[str, str] = {
     "heat": "外购热力（集中供暖或园区蒸汽）",
     "heat_hint": "从城市供热管网购买的暖气、热水，或从工业园区管道输送的蒸汽，按热费单付费，"
     "或包含在房租、物业费里。自己用燃气、煤或电产生的热不算外购热力，请在上面填写燃料。",
-    "heat_unsure": "不确定（不填报；在出售集中供热的地区，能耗指标不计分）",
+    "heat_unsure": "不确定（不填报；在出售集中供热的地区或制造业企业，能耗指标不计分）",
     "heat_none": "没有：经营场所不使用集中供暖或园区蒸汽",
     "heat_bought": "有：在下面填写全年用量",
     "heat_amount": "全年外购热力用量",
@@ -482,9 +519,15 @@ _ZH: dict[str, str] = {
     "请在上面选“不确定”（不要选“没有”：热力是购买了的，只是用量不明）。",
     "heat_forms": "请按热费单填写全年外购热力，单位吉焦（如 1200 或 1200吉焦）或兆瓦时（如 330兆瓦时）。"
     "按吨计费的蒸汽、按面积收费的暖气费无法换算，请在上面选“不确定”。",
+    "heat_money": "热费金额（元）无法换算为热量：请按热费单或热量表填写外购热力用量，单位吉焦或兆瓦时；"
+    "只有金额时，请在上面选“不确定”。",
+    "previous_heat_forms": "请按上一年热费单填写外购热力，单位吉焦（如 1200 或 1200吉焦）"
+    "或兆瓦时（如 330兆瓦时）。按吨计费的蒸汽或按面积收费的暖气费无法换算，请将此项留空。",
+    "previous_heat_money": "热费金额（元）无法换算为热量：请按上一年热费单或热量表填写用量，"
+    "单位吉焦或兆瓦时；只有金额时，请将此项留空。",
     "heat_needs_bought": "要填写用量，请在上面选“有”（选“没有”时只能填 0），或不填此项。",
     "bottles_or_kg": "已选择每瓶规格：{n} 是瓶数还是千克数？请写 {n}瓶 或 {n}kg。",
-    "electricity_looks_like_money": "这看起来是金额：如果是全年电费，请把右侧单位改为“元（全年电费）”；"
+    "electricity_looks_like_money": "这看起来是金额：如果是全年电费，请把“单位”改为“元（全年电费）”；"
     "如果是千瓦时，请只填数字，例如 12000 或 1.2万。",
     "wan_and_digits": "请写成 1.2万 或 12000。",
     "scopes_explained_factors": "范围一是您自己燃烧的燃料；"
@@ -500,18 +543,22 @@ _ZH: dict[str, str] = {
     "paren_open": "（",
     "paren_close": "）",
     "optional_note": "（选填）",
+    "optional_inside": "，选填",
     "reaches_grade": "可达{grade}",
-    "less_energy": "用能比同类店铺少 {off}",
-    "more_energy": "用能比同类店铺多 {off}",
-    "less_water": "用水比同类店铺少 {off}",
-    "more_water": "用水比同类店铺多 {off}",
+    "business_shop": "店铺",
+    "business_manufacturer": "企业",
+    "same_as_peers": "与同类{business}相当",
+    "less_energy": "用能比同类{business}少 {off}",
+    "more_energy": "用能比同类{business}多 {off}",
+    "less_water": "用水比同类{business}少 {off}",
+    "more_water": "用水比同类{business}多 {off}",
     "from_bill": "用电量由您填写的全年电费 {spend}元，"
     "按本评级所用标准（{standard}）假设的电价 {tariff} 元/千瓦时换算，约 {kwh} 千瓦时；"
     "该电价是 greenrate 的假设，不是公开统计数据，按电费单填写千瓦时数可避免换算。",
     "more_details": "更多信息（选填）：经营面积、用水、废弃物，上一年的用电、燃料、热力和车辆用量",
     "more_details_hint": "请按您自己的记录填写，不填即视为未填报。标准按这些数据计算数据完整度："
     "填报过少时评级有上限（数据不完整）。要与上一年对比，本年填了的用电、燃料、热力和车辆用量，"
-    "请同时填写上一年的数据。",
+    "请同时填写上一年的数据。上面的经营用车选“不填”时，与上一年的对比不计分。",
     "water": "全年用水量（立方米）",
     "water_hint": "见水费单：水费单上的“吨”就是立方米。",
     "waste": "全年产生的废弃物（吨）",
@@ -557,7 +604,7 @@ _ZH: dict[str, str] = {
     "vehicle_fuel": "经营用车（轿车、面包车、货车）",
     "vehicle_fuel_hint": "在店内充电的电动自行车、电动摩托车已计入用电量，请不要填写。"
     "纯电动汽车按在公共充电桩购电计算。",
-    "vehicle_fuel_unsure": "不填（不计入车辆）",
+    "vehicle_fuel_unsure": "不填（不计入车辆；与上一年的对比将不计分）",
     "vehicle_fuel_none": "没有",
     "vehicle_fuel_gasoline": "汽油车",
     "vehicle_fuel_diesel": "柴油车",
@@ -619,11 +666,13 @@ _ZH: dict[str, str] = {
     "intensities": "碳强度",
     "green_loan": "绿色贷款",
     "not_computed": "无法计算",
-    "loan_eligible": "本店铺评级为{grade}。用于绿色项目（如节能、可再生能源）的贷款，可以申请绿色贷款："
+    "loan_eligible": "本{business}评级为{grade}。用于绿色项目（如节能、可再生能源）的贷款，可以申请绿色贷款："
     "请将本评级（或披露报告）出示给您的银行。",
     "loan_preferential": "您的评级已达到绿色评级借款人的要求，普通经营贷款也可能获得银行的优惠条件。",
     "loan_blocked": "暂不能申请绿色贷款：{reasons}。",
-    "loan_below": "绿色贷款要求评级达到{min}或以上；本店铺评级为{grade}。"
+    "loan_eligible_not_green": "虽然本{business}评级为{grade}，用于绿色项目（如节能、可再生能源）的贷款"
+    "仍可申请绿色贷款：请将本评级（或披露报告）出示给您的银行。",
+    "loan_below": "绿色贷款要求评级达到{min}或以上；本{business}评级为{grade}。"
     "下方的改进计划给出了成本最低的提升路径。",
     "knock_out_excluded_activity": "所属行业不在绿色金融支持范围内",
     "knock_out_environmental_penalty": "近三年受到过环境行政处罚",
@@ -641,6 +690,17 @@ _ZH: dict[str, str] = {
     ),
     "intensity_per_employee": "人均碳强度：范围一+范围二（基于位置）+范围三，每名员工",
     "intensity_per_m2": "单位面积碳强度：范围一+范围二（基于位置）+范围三，每平方米经营面积",
+    "column_value": "数值",
+    "column_unit": "单位",
+    "intensity_unit_per_cny_million_revenue": "吨二氧化碳当量/百万元营业收入",
+    "intensity_unit_scope12_market_per_cny_million_revenue": "吨二氧化碳当量/百万元营业收入",
+    "intensity_unit_per_employee": "吨二氧化碳当量/人",
+    "intensity_unit_per_m2": "吨二氧化碳当量/平方米",
+    "change_unscored": "按两年都填报的数据计算，范围一和范围二排放与上一年相比{moved}；"
+    "因上述数据未填报，本项暂不计分。",
+    "change_fell": "减少 {t} 吨二氧化碳当量",
+    "change_rose": "增加 {t} 吨二氧化碳当量",
+    "change_same": "持平",
     "no_vehicles_unscored": "{name}：您填写的是没有车辆；本评级采用的标准（{standard}）尚不为“没有车辆”计分，"
     "按未知计，{earned}。",
     "no_vehicles_scored": "{name}：没有车辆，按没有燃油车的车队计分，{earned}。",

@@ -67,6 +67,18 @@ FIELD_LABELS: Mapping[str, tuple[str, str]] = {
                              "车辆全年行驶里程（按每辆车常见里程估算）"),
 }
 
+#: The inputs with emissions a rating can leave out, neither given nor estimated (``emissions.missing``),
+#: as the result's data note names them: with the scope each is missing from.
+UNREPORTED_LABELS: Mapping[str, tuple[str, str]] = {
+    "energy.electricity_kwh": ("electricity bought (Scope 2)", "外购电力（范围二）"),
+    "energy.fuels": ("fuel burned on site (Scope 1)", "经营场所燃料（范围一）"),
+    "transport.fleet": ("vehicles (Scope 1, and Scope 2 for charging electric ones)",
+                        "经营车辆（范围一；电动车充电为范围二）"),
+    "energy.purchased_heat_gj": ("heat bought (Scope 2)", "外购热力（范围二）"),
+    "resources.water_m3": ("water (Scope 3)", "用水（范围三）"),
+    "resources.waste_t": ("waste (Scope 3)", "废弃物（范围三）"),
+}
+
 #: A list index in a field path ("transport.fleet.3.km"): labels are written once per list ("*").
 _LIST_INDEX = re.compile(r"\.[0-9]+(?=\.|$)")
 
@@ -106,6 +118,11 @@ def item_label(key: str, lang: str) -> str:
 def field_labels(paths: Sequence[str], lang: str) -> list[str]:
     """The labels of operating-data field paths, such as the rating's ``estimated_fields``."""
     return [_label(FIELD_LABELS, _LIST_INDEX.sub(".*", path), lang) for path in paths]
+
+
+def unreported_labels(paths: Sequence[str], lang: str) -> list[str]:
+    """The labels of a rating's ``emissions.missing`` (an input no label was written for shows as words)."""
+    return [_label(UNREPORTED_LABELS, path, lang) for path in paths]
 
 
 def joined(labels: Sequence[str], lang: str) -> str:

@@ -49,7 +49,6 @@ from service.web.form import (
     DETAIL_CHOICES,
     DETAIL_FIELDS,
     GENERAL,
-    HEAT_CHOICES,
     INDUSTRIES,
     NAME_MAX_LENGTH,
     PRACTICES,
@@ -59,10 +58,12 @@ from service.web.form import (
     parse_form,
 )
 from service.web.fuels import BOTTLE_SIZES_KG, FUEL_CHOICES, PREVIOUS_FUEL_CHOICES
+from service.web.heat import HEAT_CHOICES
 from service.web.i18n import choose_language, local_time, money, texts
 from service.web.i18n import message as error_message
 from service.web.labels import in_language, item_label
 from service.web.view import (
+    business_word,
     data_notes,
     disclosure_value,
     emission_bars,
@@ -122,12 +123,12 @@ def _form_page(
         values=values or {"practices": set()},
         errors={f: error_message(lang, e.key, e.params) for f, e in errors.items()},
         unlikely_revenue=errors.get("revenue") is not None and errors["revenue"].key == "revenue_unlikely",
-        fuel_choices=FUEL_CHOICES,
-        previous_fuel_choices=PREVIOUS_FUEL_CHOICES,
+        fuel_choices=_options(FUEL_CHOICES, "fuel_"),
+        previous_fuel_choices=tuple(PREVIOUS_FUEL_CHOICES.items()),
         bottle_sizes=BOTTLE_SIZES_KG,
-        heat_choices=HEAT_CHOICES,
+        heat_choices=_options(HEAT_CHOICES, "heat_"),
         details_open=details_open,
-        vehicle_choices=VEHICLE_CHOICES,
+        vehicle_choices=_options(VEHICLE_CHOICES, "vehicle_fuel_"),
         name_max_length=NAME_MAX_LENGTH,
         privacy_contact=services().settings.privacy_contact,
         csrf_field=csrf.FIELD,
@@ -138,6 +139,12 @@ def _form_page(
     response = make_response(html, status)
     csrf.set_cookie(response, raw)
     return response
+
+
+def _options(choices: tuple[str, ...], prefix: str) -> tuple[tuple[str, str], ...]:
+    """A question's answers with the key of each one's label: ``prefix`` and the answer, "unsure" for the
+    one left empty ("not sure", "not answered")."""
+    return tuple((choice, prefix + (choice or "unsure")) for choice in choices)
 
 
 def _over_page_limit() -> int | None:
@@ -285,7 +292,8 @@ def result(rating_id: str) -> str:
         overlaps=plan_overlaps(rating, standard, lang, t),
         next_grade=next_grade(rating, lang, t),
         held_back=held_back(rating, lang, operating, standard),
-        green_loan=green_loan_line(rating, standard.min_loan_grade, t, knock_out_names(standard, lang)),
+        green_loan=green_loan_line(rating, standard.min_loan_grade, t, knock_out_names(standard, lang),
+                                   business_word(operating, lang)),
         ladder=grade_ladder(rating, standard, t),
     )
 

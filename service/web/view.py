@@ -13,11 +13,13 @@ from typing import Any
 
 from rating_model import estimation
 from rating_model.disclosure import assumed_figures, inventory
+from rating_model.exceptions import InvalidInputError
 from rating_model.indicators import YEAR_ON_YEAR
+from rating_model.sector_benchmarks import sector_of
 from rating_model.standard import Standard, load_standard, published_standard_path
 from service.disclosure.render import num, percent_sign, show
 from service.web.i18n import amount, texts
-from service.web.labels import data_source_label, field_labels, joined
+from service.web.labels import data_source_label, field_labels, joined, unreported_labels
 
 BAR_WIDTH = 320
 PLAN_STEPS = 4
@@ -85,6 +87,23 @@ def no_vehicles(operating: Mapping[str, Any] | None) -> bool:
     return ((operating or {}).get("transport") or {}).get("fleet") == []
 
 
+#: the benchmark sector whose businesses the Chinese page calls 企业, not 店铺
+_MANUFACTURING = "manufacturing"
+
+
+def business_word(operating: Mapping[str, Any] | None, lang: str) -> str:
+    """What the page calls the business beside its peers and in its green-loan line: a shop (店铺), or a
+    business (企业) for a manufacturer (the form's garment, printing, furniture and metal workshops, food
+    processing and a bakery making its own bread: ISIC section C). "用能比同类店铺少 20%" read oddly to a
+    garment factory (a review in Chinese); the English page says "business" either way."""
+    code = str(((operating or {}).get("company") or {}).get("industry_code") or "")
+    try:
+        manufacturer = bool(code) and sector_of(code) == _MANUFACTURING
+    except InvalidInputError:  # a code the benchmarks do not know: the page's usual word
+        manufacturer = False
+    return texts(lang)["business_manufacturer" if manufacturer else "business_shop"]
+
+
 def _standard_label(rating: Mapping[str, Any]) -> str:
     return str((rating.get("versions") or {}).get("standard") or "")
 
@@ -100,8 +119,16 @@ def reasons(
     ``operating`` is the rating's stored input: an owner who answered "no vehicles" was told the fleet was
     "not reported" (a review in Chengdu). What the page says follows the input and the points the
     indicator got, never a standard's version: scored (a fleet with no combustion vehicle) or left in the
-    missing bin by the standard the rating used, the answer "no vehicles" is shown either way."""
+    missing bin by the standard the rating used, the answer "no vehicles" is shown either way.
+
+    Every reason the engine gives is shown: from engine 2.2 they are the three largest losses and every
+    indicator left unassessed for an input not reported, with the standard's remedy and its points (the
+    Harbin noodle shop's energy ratio, lost to its heat left out, had never been explained). The change on
+    last year left unassessed says the change the comparison still computed, when it did
+    (:func:`change_unscored`): a workshop that halved its emissions saw nothing of it."""
     points = {c["indicator"]: c for c in rating.get("contributions", [])}
+    t = texts(lang)
+    business = business_word(operating, lang)
     out = []
     for r in rating.get("reason_codes", []):
         c = points.get(r["indicator"])
@@ -110,13 +137,34 @@ def reasons(
             text: str | None = _no_vehicles_text(c, name, _standard_label(rating), lang)
         elif c is not None and c.get("value") is None and _waits_on_an_input(r, standard):
             text = str(r.get("message_zh") or r["message"]) if lang == "zh" else str(r["message"])
-            if r["indicator"] in YEAR_ON_YEAR:  # last year's figures: where the form takes them
-                text = f"{text}{texts(lang)['sentence_sep']}{texts(lang)['previous_on_form']}"
+            if r["indicator"] in YEAR_ON_YEAR:  # the change computed all the same, and where last year goes
+                said = (text, change_unscored(rating, lang), t["previous_on_form"])
+                text = t["sentence_sep"].join(x for x in said if x)
         else:
-            text = None if c is None else _reason_text(c, name, lang, r.get("message_zh"))
+            text = None if c is None else _reason_text(c, name, lang, r.get("message_zh"), business)
         text = _with_basis(r["indicator"], name, text or r["message"], lang)
         out.append({"effect": r["effect"], "text": text})
     return out
+
+
+def change_unscored(rating: Mapping[str, Any], lang: str) -> str | None:
+    """The change on last year the rating's comparison computed (``neutrality``: Scope 1+2 of the inputs
+    given for both years), in words, for a change the standard left unscored: "与上一年相比减少 98.18 吨
+    二氧化碳当量（-50.0%）". Its figures are those the disclosure's comparative item prints; ``None`` when
+    nothing was compared."""
+    n = rating.get("neutrality") or {}
+    before, now, pct = n.get("compared_previous_tco2e"), n.get("compared_current_tco2e"), n.get("change_pct")
+    if before is None or now is None:
+        return None
+    t = texts(lang)
+    diff = round(float(now) - float(before), 2)
+    if diff == 0:
+        moved = t["change_same"]
+    else:
+        moved = t["change_rose" if diff > 0 else "change_fell"].format(t=num(abs(diff)))
+    if pct is not None:
+        moved += f"{t['paren_open']}{float(pct):+.1f}{percent_sign(lang)}{t['paren_close']}"
+    return t["change_unscored"].format(moved=moved)
 
 
 def _waits_on_an_input(reason: Mapping[str, Any], standard: Standard) -> bool:
@@ -161,8 +209,12 @@ def _no_vehicles_text(c: Mapping[str, Any], name: str, label: str, lang: str) ->
     return t[key].format(name=name, earned=_earned(c, lang), standard=label or "-")
 
 
-def _reason_text(c: Mapping[str, Any], name: str, lang: str, engine_zh: str | None = None) -> str | None:
+def _reason_text(
+    c: Mapping[str, Any], name: str, lang: str, engine_zh: str | None = None, business: str | None = None
+) -> str | None:
     earned = _earned(c, lang)
+    t = texts(lang)
+    business = business or t["business_shop"]
     value = c.get("value")
     if value is None:  # not asked by the form, not answered, or an answer the indicator cannot measure
         if lang == "zh":
@@ -171,11 +223,11 @@ def _reason_text(c: Mapping[str, Any], name: str, lang: str, engine_zh: str | No
     if c.get("unit") == _PEER_RATIO:
         off = abs(1.0 - float(value))
         if off < 0.005:
-            same = "与同类店铺相当" if lang == "zh" else "about the same as similar businesses"
+            same = t["same_as_peers"].format(business=business)
             return f"{name}：{same}，{earned}。" if lang == "zh" else f"{name}: {same}, {earned}."
         # what is compared: "比同类店铺少 21%" alone did not say of what (a review in Chinese)
         what = "water" if c.get("indicator") == "water_efficiency_ratio" else "energy"
-        said = texts(lang)[f"{'less' if value < 1 else 'more'}_{what}"].format(off=f"{off:.0%}")
+        said = t[f"{'less' if value < 1 else 'more'}_{what}"].format(off=f"{off:.0%}", business=business)
         return f"{name}：{said}，{earned}。" if lang == "zh" else f"{name}: {said}, {earned}."
     if lang == "zh":  # the engine's sentence, with its figure (engine 1.7 on; before: the points alone)
         return engine_zh or f"{name}：{earned}。"
@@ -436,7 +488,11 @@ def data_notes(
     shops"), the figures estimated from the sector, those taken at a typical value, and the PCAF score.
 
     The kWh the bill came to is the rating's (:func:`electricity_counted`), not the amount divided here
-    again: that skipped the engine's conversion to CNY (a code review)."""
+    again: that skipped the engine's conversion to CNY (a code review).
+
+    The inputs left out and not estimated (the inventory's ``missing``: heat "not sure", vehicles not
+    answered) are named first, with the scope they are missing from: "nothing was estimated" alone read
+    as complete data beside a Scope 2 without the heat bought (a review in Harbin)."""
     t = texts(lang)
     dq = rating.get("data_quality") or {}
     pcaf = dq.get("pcaf_score")
@@ -456,13 +512,17 @@ def data_notes(
         ))
     assumed = assumed_figures(rating)
     if estimated:  # with the PCAF score
-        notes.append(t["estimated"].format(fields=estimated_fields(estimated, lang), pcaf=pcaf))
+        notes.append(t["estimated"].format(fields=estimated_fields(estimated, lang), pcaf=pcaf,
+                                           business=business_word(operating, lang)))
     elif not assumed and not notes:  # with the PCAF score
         notes.append(t["nothing_estimated"].format(pcaf=pcaf))
     if assumed:
         notes.append(t["assumed"].format(fields=estimated_fields(assumed, lang)))
     if not estimated and (assumed or billed):  # the bill's line says no PCAF score
         notes.append(t["pcaf_only"].format(pcaf=pcaf))
+    missing = [str(p) for p in (rating.get("emissions") or {}).get("missing") or []]
+    if missing:
+        notes.insert(0, t["not_reported"].format(fields=joined(unreported_labels(missing, lang), lang)))
     return notes
 
 
@@ -532,6 +592,7 @@ def green_loan_line(
     min_grade: str | None,
     t: Mapping[str, str],
     knock_out_names: Mapping[str, str] | None = None,
+    business: str | None = None,
 ) -> dict[str, Any]:
     """What the rating, as issued, means for a green loan, in the owner's words: eligible (and, when rated
     green, preferential terms on an ordinary loan too), blocked by a knock-out (named), or not yet at the
@@ -539,12 +600,17 @@ def green_loan_line(
 
     Read from the rating's ``green_loan`` only, so an old rating says what it said when it was issued. A
     knock-out is named as the standard names it (``knock_out_names``, :func:`knock_out_names`), as the
-    held-back list does: the completeness knock-out had two Chinese names on one page.
+    held-back list does: the completeness knock-out had two Chinese names on one page. A business rated not
+    green is told that a green project's loan is open to it all the same, as a concession: "本店铺评级为非
+    绿。…可以申请绿色贷款" read as a contradiction (a review in Chinese). ``business`` is what the page
+    calls it (:func:`business_word`).
     """
     loan = rating.get("green_loan") or {}
     grade = t.get("grade_" + str(rating.get("grade")), str(rating.get("grade")))
+    business = business or t["business_shop"]
     if loan.get("eligible"):
-        text = t["loan_eligible"].format(grade=grade)
+        key = "loan_eligible_not_green" if rating.get("grade") == "not_green" else "loan_eligible"
+        text = t[key].format(grade=grade, business=business)
         if loan.get("green_rated_borrower"):
             text += t["sentence_sep"] + t["loan_preferential"]
         return {"eligible": True, "text": text}
@@ -556,4 +622,4 @@ def green_loan_line(
         return {"eligible": False, "text": t["loan_blocked"].format(reasons=t["list_sep"].join(reasons))}
     gate = min_grade or _EARLIER_MIN_GRADE
     lowest = t.get("grade_" + gate, gate)
-    return {"eligible": False, "text": t["loan_below"].format(grade=grade, min=lowest)}
+    return {"eligible": False, "text": t["loan_below"].format(grade=grade, min=lowest, business=business)}

@@ -264,13 +264,24 @@ def _rated_page(make_app: AppFactory) -> tuple[dict[str, Any], str]:
     return _stored_rating(app, location), client.get(location).get_data(as_text=True)
 
 
-def _stored_rating(app: Flask, location: str) -> dict[str, Any]:
+def _stored(app: Flask, location: str) -> Any:
+    """The page's rating record of a result's location ("/result/<id>?lang=en") or of a rating id."""
     from service.records.rating_inputs import get_rating_with_input
 
-    rating_id = location.split("/")[2].split("?")[0]
+    rating_id = location.split("/")[2].split("?")[0] if location.startswith("/") else location
     found = get_rating_with_input(services_of(app).db, "_public", rating_id, key=app_key(app))
     assert found is not None
-    return json.loads(found.result_json)  # type: ignore[no-any-return]
+    return found
+
+
+def _stored_rating(app: Flask, location: str) -> dict[str, Any]:
+    """The rating the page made, as recorded (of a result's location or a rating id)."""
+    return json.loads(_stored(app, location).result_json)  # type: ignore[no-any-return]
+
+
+def _stored_input(app: Flask, location: str) -> dict[str, Any]:
+    """The operating data the page sent, as the rating recorded it (of a result's location or a rating id)."""
+    return json.loads(_stored(app, location).input_json)  # type: ignore[no-any-return]
 
 
 def _range(schema_field: Any) -> tuple[float, float]:
@@ -727,11 +738,13 @@ def test_the_form_says_what_is_recorded_and_who_can_see_it_in_both_languages(mak
     """A privacy notice beside the button (data-protection review): what is recorded, that the link shows the
     result to whoever holds it, that the name is optional, and whom to ask when the bank has said."""
     plain = _app(make_app).test_client()
+    # the answers are kept with the results (a rating's record holds its input), and erased with them
     said = {"en": ("records your answers and the business name", "the name is optional",
                    "Anyone with the link to your result",
-                   "kept until the bank that runs this service erases them"),  # no retention setting
+                   "Your answers and the results are kept until the bank that runs this service erases "
+                   "them"),  # no retention setting
             "zh": ("记录您填写的答案", "名称可以不填", "任何持有评级结果链接的人",
-                   "直到运营本服务的银行将其删除")}
+                   "您的答案和评级结果会一直保存，直到运营本服务的银行将其删除")}
     for lang, words in said.items():
         html = plain.get(f"/?lang={lang}").get_data(as_text=True)
         notice = html[html.index('id="privacy-notice"'):html.index('<button type="submit" aria')]
@@ -749,14 +762,10 @@ def test_the_form_says_what_is_recorded_and_who_can_see_it_in_both_languages(mak
 def test_a_business_left_unnamed_is_stored_without_a_name_and_shown_as_such(make_app: AppFactory) -> None:
     """The page stored "我的店铺" (My business) for a name left empty, which read as a name the owner gave;
     now the input has none and the pages say it was not given (data-protection review)."""
-    from service.records.rating_inputs import get_rating_with_input
-
     app = _app(make_app)
     client = app.test_client()
     location = _post(client, "zh", company_name="  ").headers["Location"]
-    found = get_rating_with_input(services_of(app).db, "_public", location.split("/")[2].split("?")[0],
-                                  key=app_key(app))
-    assert found is not None and "name" not in json.loads(found.input_json)["company"]
+    assert "name" not in _stored_input(app, location)["company"]
     page = client.get(location).get_data(as_text=True)
     assert "我的店铺" not in page and "<h1>您的绿色评级</h1>" in page
     disclosure = client.get(f"{location.split('?')[0]}/disclosure?lang=zh").get_data(as_text=True)
@@ -899,8 +908,10 @@ def test_the_result_page_shows_the_green_loan_line_of_the_stored_rating(make_app
     assert found is not None and found.group(1) == ("yes" if rating["green_loan"]["eligible"] else "no")
     expected = green_loan_line(rating, None, texts("en"))["text"]
     assert found.group(2) == html.escape(expected, quote=True)
-    # standard 1.3.0: a loan for a green project is open to a business not yet rated green
-    assert rating["grade"] == "not_green" and "you can apply for green loans" in expected
+    # standard 1.3.0: a loan for a green project is open to a business not yet rated green, said as the
+    # concession it is ("rated Not green. ... you can apply" read as a contradiction)
+    assert rating["grade"] == "not_green" and "you can still apply for green loans" in expected
+    assert expected.startswith("Although this business is rated Not green, ")
     assert "preferential terms" not in expected  # those need grade green
 
 
@@ -1012,7 +1023,7 @@ def test_revenue_is_read_as_the_owner_wrote_it(make_app: AppFactory, typed: str,
         ("revenue", "10²", "Enter a number"),  # NFKC had made it 102
         ("revenue", "1e3k", "Enter a number"),
         ("employees", "100%", "Enter a number"),  # units are the field's own
-        ("electricity", "500元", "choose “CNY (yearly bill)” as the unit"),  # money, with kWh chosen
+        ("electricity", "500元", "choose “CNY (yearly bill)” under “Unit”"),  # money, with kWh chosen
     ],
 )
 def test_a_refused_number_says_how_to_fix_it_and_keeps_what_was_typed(

@@ -154,9 +154,11 @@ def test_units_owners_write_are_read_and_others_say_what_the_field_takes(make_ap
     for typed in ("1万2", "12000元", "¥12000"):
         money = _post(client, "zh", electricity=typed)
         assert money.status_code == 422, typed
-        assert "请把右侧单位改为“元（全年电费）”" in _errors(money.get_data(as_text=True)), typed
+        # the unit's own name: on a phone the unit is below the amount, not to its right (右侧)
+        assert "请把“单位”改为“元（全年电费）”" in _errors(money.get_data(as_text=True)), typed
+        assert "右侧" not in money.get_data(as_text=True)
     english = _post(client, "en", electricity="12000元")
-    assert "choose “CNY (yearly bill)” as the unit" in english.get_data(as_text=True)
+    assert "choose “CNY (yearly bill)” under “Unit”" in english.get_data(as_text=True)
     assert _post(client, electricity="12000元", electricity_unit="bill").status_code == 303
     assert "请写成 1.2万 或 12000。" in _errors(_post(client, "zh", revenue="150万2").get_data(as_text=True))
 

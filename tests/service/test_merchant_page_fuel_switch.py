@@ -22,9 +22,9 @@ from service.web.form import parse_form
 from service.web.fuels import PREVIOUS_FUEL_CHOICES
 from service.web.i18n import texts
 from tests.conftest import AppFactory
-from tests.service.test_merchant_page import FORM, _app, _post
+from tests.service.test_merchant_page import FORM, _app, _post, _stored_input
 from tests.service.test_merchant_page_answers import _errors
-from tests.service.test_merchant_page_previous_year import _change, _input
+from tests.service.test_merchant_page_previous_year import _change
 
 #: a restaurant in Sichuan with no vehicles, its electricity from the bills
 BASE = {"industry": "5610", "region": "CN-SC", "employees": "5", "revenue": "80万", "electricity": "15000",
@@ -187,7 +187,7 @@ def test_the_choice_survives_a_refusal_elsewhere_and_the_language_switch(make_ap
 def _neutrality(app: Flask, lang: str, **answers: str) -> tuple[Any, dict[str, Any], dict[str, Any]]:
     client = app.test_client()
     value, rating = _change(app, client, lang, **answers)
-    return value, rating["neutrality"], _input(app, rating["id"])
+    return value, rating["neutrality"], _stored_input(app, rating["id"])
 
 
 def test_a_switch_from_coal_is_compared_as_the_reduction_it_is(make_app: AppFactory) -> None:

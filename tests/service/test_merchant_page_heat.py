@@ -10,20 +10,17 @@ page sends and on what it says, never on the engine's heat rule, which the stand
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
 import pytest
-from flask import Flask
 from markupsafe import escape
 
-from service.records.rating_inputs import get_rating_with_input
-from service.web.form import HEAT_CHOICES, LIMITS, errors_at, parse_form
+from service.web.form import LIMITS, errors_at, parse_form
+from service.web.heat import HEAT_CHOICES
 from service.web.i18n import texts
-from tests.conftest import AppFactory, services_of
-from tests.service.tampering import app_key
-from tests.service.test_merchant_page import _app, _post, _stored_rating
+from tests.conftest import AppFactory
+from tests.service.test_merchant_page import _app, _post, _stored_input, _stored_rating
 from tests.service.test_merchant_page_answers import _errors, _text
 
 #: an office in Heilongjiang, where district heat is sold, with its electricity from the bills both years
@@ -87,7 +84,8 @@ def test_the_heat_question_keeps_the_answers_it_has_no_part_in() -> None:
         ({"heat": "bought", "heat_amount": "12吨"}, "heat_amount", "heat_forms"),  # steam: not converted
         ({"heat": "bought", "heat_amount": "12 t"}, "heat_amount", "heat_forms"),
         ({"heat": "bought", "heat_amount": "120万千卡"}, "heat_amount", "heat_forms"),  # kcal: not converted
-        ({"heat": "bought", "heat_amount": "3000元"}, "heat_amount", "heat_forms"),  # the bill's money
+        ({"heat": "bought", "heat_amount": "3000元"}, "heat_amount", "heat_money"),  # the bill's money
+        ({"heat": "bought", "heat_amount": "¥3000"}, "heat_amount", "heat_money"),
         ({"heat": "bought", "heat_amount": "1200 kWh"}, "heat_amount", "heat_forms"),
         ({"heat": "bought", "heat_amount": "1,5"}, "heat_amount", "decimal_comma"),
         ({"heat": "bought", "heat_amount": "1万2"}, "heat_amount", "wan_and_digits"),
@@ -98,7 +96,11 @@ def test_the_heat_question_keeps_the_answers_it_has_no_part_in() -> None:
         ({"heat": "none", "heat_amount": "1200"}, "heat_amount", "heat_needs_bought"),
         ({"heat": "steam"}, "heat", "invalid_choice"),
         ({"heat": "", "previous_heat": "1100"}, "previous_heat", "previous_heat_needs_this_year"),
-        ({"heat": "bought", "heat_amount": "1200", "previous_heat": "11吨"}, "previous_heat", "heat_forms"),
+        # last year has no "not sure" to send the owner to: its own refusals
+        ({"heat": "bought", "heat_amount": "1200", "previous_heat": "11吨"}, "previous_heat",
+         "previous_heat_forms"),
+        ({"heat": "bought", "heat_amount": "1200", "previous_heat": "3000元"}, "previous_heat",
+         "previous_heat_money"),
         ({"heat": "bought", "heat_amount": "1200", "previous_heat": "1,1"}, "previous_heat", "decimal_comma"),
     ],
 )
@@ -134,7 +136,7 @@ def test_the_page_asks_heat_this_year_and_last_in_both_languages(make_app: AppFa
         assert f'<label for="heat">{escape(t["heat"])}</label>' in page
         assert f'<p class="hint" id="heat-hint">{escape(t["heat_hint"])}</p>' in page
         assert re.search(r'<select id="heat" name="heat" aria-describedby="heat-hint">', page)
-        options = re.findall(r'<option value="([^"]*)" >([^<]*)</option>',
+        options = re.findall(r'<option value="([^"]*)" (?:selected)?>([^<]*)</option>',
                              page.split('id="heat"', 1)[1].split("</select>", 1)[0])
         assert options == [(c, str(escape(t["heat_" + (c or "unsure")]))) for c in HEAT_CHOICES]
         assert f'<label for="heat_amount">{escape(t["heat_amount"])}</label>' in page
@@ -168,6 +170,9 @@ def test_refused_heat_answers_are_said_beside_the_field_and_kept(make_app: AppFa
         ({"heat": "bought", "heat_amount": "12吨"}, "heat_amount"),
         ({"heat": "none", "heat_amount": "1200"}, "heat_amount"),
         ({"heat": "", "previous_heat": "1100 GJ"}, "previous_heat"),
+        ({"heat": "bought", "heat_amount": "3000元"}, "heat_amount"),
+        ({"heat": "bought", "heat_amount": "1200", "previous_heat": "140吨"}, "previous_heat"),
+        ({"heat": "bought", "heat_amount": "1200", "previous_heat": "3000元"}, "previous_heat"),
     ):
         key = parse_form({**OFFICE, **answers}).errors[field].key
         refused = _post(client, lang, **{**OFFICE, **answers})
@@ -185,21 +190,13 @@ def test_refused_heat_answers_are_said_beside_the_field_and_kept(make_app: AppFa
             assert '<details id="more-details" open>' in page
 
 
-def _input(app: Flask, location: str) -> dict[str, Any]:
-    """The operating data the page sent, as the rating recorded it."""
-    rating_id = location.split("/")[2].split("?")[0]
-    found = get_rating_with_input(services_of(app).db, "_public", rating_id, key=app_key(app))
-    assert found is not None
-    return json.loads(found.input_json)  # type: ignore[no-any-return]
-
-
 def test_a_page_post_with_heat_is_rated_and_the_result_says_where_the_heat_went(make_app: AppFactory) -> None:
     app = _app(make_app)
     client = app.test_client()
     answers = {**OFFICE, "heat": "bought", "heat_amount": "330 MWh", "previous_heat": "1,100吉焦"}
     posted = _post(client, "zh", **answers)
     assert posted.status_code == 303, _errors(posted.get_data(as_text=True))
-    sent = _input(app, posted.headers["Location"])
+    sent = _stored_input(app, posted.headers["Location"])
     assert sent["energy"]["purchased_heat_gj"] == 1188
     assert sent["previous_year"]["energy"] == {"electricity_kwh": 19000, "purchased_heat_gj": 1100}
     rating = _stored_rating(app, posted.headers["Location"])
@@ -217,7 +214,7 @@ def test_a_page_post_with_heat_is_rated_and_the_result_says_where_the_heat_went(
     for choice, sent_heat in (("none", 0), ("", None)):
         posted = _post(client, "en", **{**OFFICE, "heat": choice})
         assert posted.status_code == 303, _errors(posted.get_data(as_text=True))
-        assert _input(app, posted.headers["Location"])["energy"].get("purchased_heat_gj") == sent_heat
+        assert _stored_input(app, posted.headers["Location"])["energy"].get("purchased_heat_gj") == sent_heat
         page = _text(client.get(posted.headers["Location"]).get_data(as_text=True))
         assert "The heat you bought" not in page
 
@@ -231,3 +228,21 @@ def test_the_more_details_part_names_last_years_heat(make_app: AppFactory) -> No
         t = texts(lang)
         for key in ("more_details", "more_details_hint", "completeness_on_form", "previous_on_form"):
             assert word in t[key], (lang, key)
+
+
+def test_the_heat_refusals_send_the_owner_where_each_year_can_go() -> None:
+    """Last year's heat reused this year's refusal, "choose “Not sure” above", a choice last year does not
+    have; and money typed as heat ("3000元") was told to use GJ as if the unit were the only fault (a review
+    of the page in Chinese). "Not sure" is the answer where district heat is sold, and for a manufacturer
+    anywhere (standard 1.9.0 asks it of manufacturers in every province)."""
+    zh, en = texts("zh"), texts("en")
+    assert zh["previous_heat_forms"].endswith("按吨计费的蒸汽或按面积收费的暖气费无法换算，请将此项留空。")
+    assert en["previous_heat_forms"].endswith("cannot be converted: leave this empty.")
+    for t, not_sure in ((zh, "不确定"), (en, "Not sure")):
+        assert not_sure in t["heat_forms"] and not_sure in t["heat_money"]
+        assert not_sure not in t["previous_heat_forms"] and not_sure not in t["previous_heat_money"]
+    assert zh["heat_money"].startswith("热费金额（元）无法换算为热量")
+    assert zh["previous_heat_money"].endswith("只有金额时，请将此项留空。")
+    assert en["heat_money"].startswith("A heat bill's amount in yuan cannot be converted into heat")
+    assert zh["heat_unsure"] == "不确定（不填报；在出售集中供热的地区或制造业企业，能耗指标不计分）"
+    assert "or for a manufacturer" in en["heat_unsure"]

@@ -10,7 +10,6 @@ model and standard move on their own.
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
@@ -19,13 +18,11 @@ from flask.testing import FlaskClient
 from markupsafe import escape
 
 from rating_model.standard import DEFAULT_STANDARD, load_standard
-from service.records.rating_inputs import get_rating_with_input
 from service.web.form import LIMITS, parse_form
 from service.web.i18n import texts
 from service.web.view import reasons
-from tests.conftest import AppFactory, services_of
-from tests.service.tampering import app_key
-from tests.service.test_merchant_page import FORM, _app, _post, _stored_rating
+from tests.conftest import AppFactory
+from tests.service.test_merchant_page import FORM, _app, _post, _stored_input, _stored_rating
 from tests.service.test_merchant_page_answers import _errors
 
 #: a restaurant burning piped gas, from its bills both years, with no vehicles (a fleet left out is not
@@ -42,13 +39,6 @@ def _change(app: Flask, client: FlaskClient, lang: str = "en", **answers: str) -
     return {c["indicator"]: c for c in rating["contributions"]}["emissions_change"]["value"], rating
 
 
-def _input(app: Flask, rating_id: str) -> dict[str, Any]:
-    """The operating data the page sent, as the rating recorded it."""
-    found = get_rating_with_input(services_of(app).db, "_public", rating_id, key=app_key(app))
-    assert found is not None
-    return json.loads(found.input_json)  # type: ignore[no-any-return]
-
-
 def test_last_years_gas_lets_the_change_on_last_year_be_scored(make_app: AppFactory) -> None:
     app = _app(make_app)
     client = app.test_client()
@@ -57,7 +47,7 @@ def test_last_years_gas_lets_the_change_on_last_year_be_scored(make_app: AppFact
     page = client.get("/?lang=en").get_data(as_text=True)
     assert '<label for="previous_fuel">Amount of last year&#39;s fuel (optional)</label>' in page
     assert '<option value="" selected>The same fuel as this year</option>' in page  # the default
-    stored = _input(app, rating["id"])["previous_year"]["energy"]
+    stored = _stored_input(app, rating["id"])["previous_year"]["energy"]
     assert stored == {"electricity_kwh": 32000,
                       "fuels": [{"fuel": "natural_gas", "quantity": 3200, "unit": "m3"}]}
     # last year's electricity alone, beside this year's gas: the comparison would leave the gas out
@@ -70,7 +60,7 @@ def test_last_years_gas_lets_the_change_on_last_year_be_scored(make_app: AppFact
     blank = parse_form({**FORM, **none, "previous_fuel": ""}).payload
     assert blank is not None and "fuels" not in blank["previous_year"]["energy"]
     zero, rating = _change(app, client, **{**none, "previous_fuel": "0"})
-    assert zero is not None and _input(app, rating["id"])["previous_year"]["energy"]["fuels"] == []
+    assert zero is not None and _stored_input(app, rating["id"])["previous_year"]["energy"]["fuels"] == []
 
 
 def test_last_years_fuel_is_read_in_this_years_units_and_bottles(make_app: AppFactory) -> None:
@@ -172,12 +162,12 @@ def test_last_years_vehicle_amount_compares_the_vehicles(make_app: AppFactory) -
             "previous_vehicle_amount": "1400L"}
     value, rating = _change(app, client, **vans)
     assert value is not None, rating["reason_codes"]
-    assert _input(app, rating["id"])["previous_year"]["transport"] == {
+    assert _stored_input(app, rating["id"])["previous_year"]["transport"] == {
         "fleet": [{"fuel": "diesel", "fuel_quantity": 1400, "unit": "L"}]}
     electric = {**vans, "vehicle_fuel": "electric", "vehicle_amount": "8000 km",
                 "previous_vehicle_amount": "7000公里"}
     value, rating = _change(app, client, **electric)
-    assert value is not None and _input(app, rating["id"])["previous_year"]["transport"] == {
+    assert value is not None and _stored_input(app, rating["id"])["previous_year"]["transport"] == {
         "fleet": [{"fuel": "electric", "km": 7000}]}
     for answers, key in (
         ({"vehicle_amount": ""}, "previous_vehicles_need_this_year"),  # counted alone: an estimate
@@ -191,7 +181,7 @@ def test_last_years_vehicle_amount_compares_the_vehicles(make_app: AppFactory) -
         assert 'aria-describedby="previous_vehicle_amount-hint previous_vehicle_amount-error"' in page
     _, rating = _change(app, client, **{**vans, "vehicle_fuel": "none", "vehicles": "", "vehicle_amount": "",
                                         "previous_vehicle_amount": "0"})
-    assert _input(app, rating["id"])["previous_year"]["transport"] == {"fleet": []}
+    assert _stored_input(app, rating["id"])["previous_year"]["transport"] == {"fleet": []}
 
 
 def test_the_reason_for_a_change_not_compared_says_what_to_give_and_where() -> None:

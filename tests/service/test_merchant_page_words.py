@@ -1,0 +1,101 @@
+"""The merchant page's wording, from a review of the page in Chinese: what a manufacturer is called beside
+its peers, the green-loan line of a business rated not green, one bracket in an optional field's label,
+and each carbon intensity in its own unit on the disclosure."""
+
+from __future__ import annotations
+
+import re
+
+from markupsafe import escape
+
+from rating_model.standard import DEFAULT_STANDARD, load_standard
+from service.web.form import INDUSTRIES
+from service.web.i18n import texts
+from service.web.view import business_word, data_notes, green_loan_line, reasons
+from tests.conftest import AppFactory
+from tests.service.test_merchant_page import _app, _post
+from tests.service.test_merchant_page_answers import _text
+
+#: the form's industries in ISIC section C (manufacturing): the garment, printing, furniture and metal
+#: workshops, food processing and a bakery making its own bread
+MANUFACTURERS = {"1071", "1410", "1079", "1811", "3100", "2599"}
+
+
+def _of(code: str) -> dict[str, dict[str, str]]:
+    return {"company": {"industry_code": code}}
+
+
+def test_a_manufacturer_is_a_business_beside_its_peers_and_a_shop_is_a_shop() -> None:
+    for code, _, _ in INDUSTRIES:
+        assert business_word(_of(code), "zh") == ("企业" if code in MANUFACTURERS else "店铺"), code
+        assert business_word(_of(code), "en") == "business"
+    assert business_word(None, "zh") == "店铺" and business_word(_of("99x"), "zh") == "店铺"
+    standard = load_standard(DEFAULT_STANDARD)
+    rating = {
+        "reason_codes": [{"indicator": i, "effect": "negative", "message": "engine"}
+                         for i in ("energy_efficiency_ratio", "water_efficiency_ratio")],
+        "contributions": [
+            {"indicator": "energy_efficiency_ratio", "value": 0.8, "unit": "ratio (actual / expected)",
+             "points": 10.0, "max_points": 15.0},
+            {"indicator": "water_efficiency_ratio", "value": 1.0, "unit": "ratio (actual / expected)",
+             "points": 3.0, "max_points": 6.0},
+        ],
+    }
+    energy, water = (r["text"] for r in reasons(rating, standard, "zh", _of("1410")))
+    assert "用能比同类企业少 20%" in energy and "与同类企业相当" in water
+    energy, water = (r["text"] for r in reasons(rating, standard, "zh", _of("5610")))
+    assert "用能比同类店铺少 20%" in energy and "与同类店铺相当" in water
+    energy, water = (r["text"] for r in reasons(rating, standard, "en", _of("1410")))
+    assert "20% less energy than similar businesses" in energy
+    assert "about the same as similar businesses" in water
+    # the data note of figures estimated from the sector, and the green-loan line, say it too
+    estimated = {"data_quality": {"pcaf_score": 4, "estimated_fields": ["energy.fuels"]}}
+    (note,) = data_notes(estimated, {**_of("1410"), "energy": {"electricity_kwh": 1.0}}, standard, "zh")
+    assert note.startswith("以下数据表单中未提供，按同类企业估算：")
+    loan = {"grade": "light_green", "green_loan": {"eligible": True, "knock_outs": []}}
+    assert green_loan_line(loan, None, texts("zh"), business="企业")["text"].startswith("本企业评级为浅绿。")
+
+
+def test_a_business_rated_not_green_is_told_the_green_loan_as_a_concession() -> None:
+    """"本店铺评级为非绿。用于绿色项目……的贷款，可以申请绿色贷款" read as a contradiction."""
+    loan = {"eligible": True, "basis": "project", "knock_outs": []}
+    not_green = {"grade": "not_green", "green_loan": loan}
+    zh = green_loan_line(not_green, None, texts("zh"))
+    assert zh == {"eligible": True, "text": "虽然本店铺评级为非绿，用于绿色项目（如节能、可再生能源）的贷款"
+                  "仍可申请绿色贷款：请将本评级（或披露报告）出示给您的银行。"}
+    assert green_loan_line(not_green, None, texts("zh"), business="企业")["text"].startswith("虽然本企业")
+    en = green_loan_line(not_green, None, texts("en"))["text"]
+    assert en.startswith("Although this business is rated Not green, you can still apply for green loans")
+    # a business rated light green or better is told plainly
+    light = green_loan_line({"grade": "light_green", "green_loan": loan}, None, texts("zh"))["text"]
+    assert light.startswith("本店铺评级为浅绿。用于绿色项目") and "虽然" not in light
+
+
+def test_an_optional_label_has_one_bracket(make_app: AppFactory) -> None:
+    client = _app(make_app).test_client()
+    zh = client.get("/?lang=zh").get_data(as_text=True)
+    assert '<label for="previous_electricity">上一年用电量（千瓦时，选填）</label>' in zh
+    assert '<label for="water">全年用水量（立方米，选填）</label>' in zh
+    assert '<label for="previous_fuel">上一年燃料用量（选填）</label>' in zh  # no bracket of its own
+    assert "）（" not in zh
+    en = client.get("/?lang=en").get_data(as_text=True)
+    assert '<label for="previous_electricity">Last year&#39;s electricity use (kWh, optional)</label>' in en
+    assert '<label for="floor_area">Floor area (m², optional)</label>' in en
+    assert ") (" not in _text(en)
+
+
+def test_each_carbon_intensity_is_printed_in_its_own_unit(make_app: AppFactory) -> None:
+    """One "吨二氧化碳当量" heading stood over figures per CNY million of revenue and per employee."""
+    client = _app(make_app).test_client()
+    location = _post(client, "zh", floor_area="120").headers["Location"]
+    for lang in ("zh", "en"):
+        t = texts(lang)
+        page = client.get(f"{location.split('?')[0]}/disclosure?lang={lang}").get_data(as_text=True)
+        table = page.split(f"<h3>{t['intensities']}</h3>", 1)[1].split("</table>", 1)[0]
+        head = f'<th scope="col">{t["column_value"]}</th><th scope="col">{t["column_unit"]}</th>'
+        assert head in table and t["tco2e"] not in table.split("</tr>", 1)[0]
+        rows = re.findall(r'<th scope="row">([^<]*)</th><td class="num">[^<]*</td><td>([^<]*)</td>', table)
+        units = {key: str(escape(t["intensity_unit_" + key])) for key in (
+            "per_cny_million_revenue", "scope12_market_per_cny_million_revenue", "per_employee", "per_m2")}
+        assert [unit for _, unit in rows] == list(units.values()), rows
+    assert texts("zh")["intensity_unit_per_employee"] == "吨二氧化碳当量/人"
