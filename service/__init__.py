@@ -54,8 +54,8 @@ def configure(app: Flask, settings: Settings, test_config: Mapping[str, Any] | N
 
 def register_extensions(app: Flask, settings: Settings) -> None:
     """Database pool, cache client, engine slot and key cache: once per app; the active-model watcher."""
-    extensions.init_app(app, settings)
-    model_watch.init_app(app, settings.model_poll_seconds)
+    services = extensions.init_app(app, settings)
+    model_watch.init_app(app, settings.model_poll_seconds, services.erased)
 
 
 def register_request_hooks(app: Flask, settings: Settings) -> None:
@@ -109,7 +109,7 @@ def warm_up(app: Flask) -> None:
         register_packaged_default(services.db, "greenrate start")
     except SQLAlchemyError:
         pass  # a database not migrated yet: the slot serves the packaged default regardless
-    model_watch.watcher(app).check(services.db, services.engines, force=True, erased=services.erased)
+    model_watch.watcher(app).check(services.db, services.engines, force=True)
     services.engines.held()
     gc.collect()
     gc.freeze()

@@ -86,8 +86,9 @@ class Readiness(MethodView):
     def get(self) -> Any:
         """Readiness: `ok`, or `degraded` while still serving (cache down); 503 if nothing can be issued."""
         s = services()
-        # the same look at the registry a /v1 request takes first, so the versions reported are the ones
-        # the next rating uses (after an outage this worker may not have looked since; operator review)
+        # the same look a /v1 request takes first, so the versions reported are the ones the next rating
+        # uses (after an outage this worker may not have looked since; operator review); it restarts the
+        # interval, so it follows the erasures too (the watcher's own set), as every look does
         watcher(current_app).check(s.db, s.engines)
         report = readiness(s)
         if report["status"] == "unavailable":

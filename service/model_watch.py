@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import structlog
 from flask import Flask, request
@@ -77,24 +77,36 @@ def engine_for(standard: Standard, artifact: ScorecardArtifact, *, earlier: bool
     return Engine(fitting, artifact)
 
 
-class ModelWatcher:
-    """Polls the active version at most every ``poll_seconds`` and swaps the worker's engine when it moved."""
+class _Look(NamedTuple):
+    """What one look at the registry came to."""
 
-    def __init__(self, poll_seconds: float) -> None:
+    swapped: str | None  # the version swapped in, if any
+    reached: bool  # the registry was read (the database answered), so the erasures are worth reading too
+
+
+class ModelWatcher:
+    """Polls the active version at most every ``poll_seconds`` and swaps the worker's engine when it moved;
+    the same look follows the recorded erasures into ``erased``, the set the worker's cache misses.
+
+    The watcher owns the set, not its callers: every look (a request's, ``/readyz``'s, warm-up's, the one a
+    promotion forces) follows the erasures, so none can take the interval's look and leave them unread (a
+    ``/readyz`` probe's look had done so, and the cache went on serving an erased rating for another
+    interval). ``erased`` is ``None`` only in a process that caches no rating (the portfolio worker).
+    """
+
+    def __init__(self, poll_seconds: float, erased: ErasedRatings | None) -> None:
         self.poll_seconds = poll_seconds
+        self.erased = erased
         self._next_check = 0.0
         self._lock = threading.Lock()
         self._synced = False  # the registry has been read at least once
-        self._reached = False  # the last look read the registry (the database answered)
 
     def due(self) -> bool:
         return time.monotonic() >= self._next_check
 
-    def check(
-        self, db: DbEngine, slot: EngineSlot, *, force: bool = False, erased: ErasedRatings | None = None
-    ) -> str | None:
-        """Swap in the active version if it is not the one loaded; returns the version swapped in, if any.
-        With ``erased``, then read the recorded erasures into it if they changed.
+    def check(self, db: DbEngine, slot: EngineSlot, *, force: bool = False) -> str | None:
+        """Swap in the active version if it is not the one loaded, then read the recorded erasures if they
+        changed; returns the version swapped in, if any.
 
         One thread checks at a time; the others carry on with the current engine (and the erased ids
         held) instead of queueing.
@@ -105,49 +117,47 @@ class ModelWatcher:
             return None
         try:
             self._next_check = time.monotonic() + self.poll_seconds
-            swapped = self._sync(db, slot)
-            if erased is not None and self._reached:
-                _follow_erasures(db, erased)
-            return swapped
+            look = self._sync(db, slot)
+            if self.erased is not None and look.reached:
+                _follow_erasures(db, self.erased)
+            return look.swapped
         finally:
             self._lock.release()
 
-    def _sync(self, db: DbEngine, slot: EngineSlot) -> str | None:
+    def _sync(self, db: DbEngine, slot: EngineSlot) -> _Look:
         wanted: str | None = None
-        self._reached = True
         try:
             wanted = active_version(db)
             if wanted is None:
                 if ever_activated(db):
                     self._refuse(slot, "the registry has no active model although one was promoted before "
                                        "(its active_model row is gone): promote or roll back to one again")
-                    return None
+                    return _Look(None, reached=True)
                 self._synced = True
                 slot.refuse(None)
-                return None  # an empty registry: the packaged default the slot loads is what runs
+                return _Look(None, reached=True)  # an empty registry: the packaged default the slot loads
             current = slot.held()
             if current.versions["model"] == wanted:
                 self._synced = True
                 slot.refuse(None)
-                return None
+                return _Look(None, reached=True)
             artifact = load_artifact(db, wanted)
             if artifact is None:  # pragma: no cover - the foreign key makes this impossible
-                return None
+                return _Look(None, reached=True)
             slot.set_engine(engine_for(current.engine.standard, artifact, earlier=True))
         except SQLAlchemyError as exc:
-            self._reached = False
             _log.warning("model_check_failed", error=type(exc).__name__, detail=str(exc)[:300])
             if not self._synced:
                 # never read the registry (the database was down as the worker started): look again at
                 # the next request instead of rating with the packaged default for a whole interval
                 self._next_check = 0.0
-            return None
+            return _Look(None, reached=False)
         except ArtifactError as exc:
             self._refuse(slot, f"the active model {wanted} cannot be loaded: {str(exc)[:300]}")
-            return None
+            return _Look(None, reached=True)
         self._synced = True
         _log.info("model_swapped", model=wanted, previous=current.versions["model"])
-        return wanted
+        return _Look(wanted, reached=True)
 
     def _refuse(self, slot: EngineSlot, reason: str) -> None:
         """Fail closed: no rating until the registry names a model this worker can load (checked again at
@@ -171,16 +181,16 @@ def watcher(app: Flask) -> ModelWatcher:
     return app.extensions[WATCHER_NAME]  # type: ignore[no-any-return]
 
 
-def init_app(app: Flask, poll_seconds: float) -> ModelWatcher:
+def init_app(app: Flask, poll_seconds: float, erased: ErasedRatings) -> ModelWatcher:
     """Check before every ``/v1`` request (cheaply: a clock comparison until the interval has passed): the
-    active model, and the erasures the worker's cache misses."""
-    found = ModelWatcher(poll_seconds)
+    active model, and the erasures into ``erased``, the set this app's cache misses."""
+    found = ModelWatcher(poll_seconds, erased)
     app.extensions[WATCHER_NAME] = found
 
     @app.before_request
     def _follow_active_model() -> None:
         if found.due() and request.path.startswith("/v1/"):
             services = app.extensions["greenrate"]
-            found.check(services.db, services.engines, erased=services.erased)
+            found.check(services.db, services.engines)
 
     return found

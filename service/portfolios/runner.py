@@ -64,13 +64,14 @@ class RunContext:
     settings: Settings
     db: DbEngine
     engines: EngineSlot = field(default_factory=EngineSlot)
-    watcher: ModelWatcher = field(default_factory=lambda: ModelWatcher(0.0))
+    # no erasures followed: a portfolio worker caches no rating
+    watcher: ModelWatcher = field(default_factory=lambda: ModelWatcher(0.0, erased=None))
     _pinned: dict[str, Engine] = field(default_factory=dict)
 
     @classmethod
     def create(cls, settings: Settings) -> RunContext:
         db = create_db_engine(settings, application_name="greenrate-worker")
-        return cls(settings, db, watcher=ModelWatcher(settings.model_poll_seconds))
+        return cls(settings, db, watcher=ModelWatcher(settings.model_poll_seconds, erased=None))
 
     def engine(self, version: str | None) -> Engine:
         """The active model's engine for a new job (``None``); the job's own model when it has one."""

@@ -457,7 +457,7 @@ def test_an_erased_ratings_entry_written_back_to_redis_is_a_miss_once_the_worker
 
     before = erased_misses()
     services = services_of(app)
-    watcher(app).check(services.db, services.engines, force=True, erased=services.erased)
+    watcher(app).check(services.db, services.engines, force=True)
     replayed = client.post("/v1/ratings", json=payload(), headers=bearer(key))
     assert replayed.status_code == 201 and replayed.headers["X-Cache"] == "miss"
     assert replayed.json["id"] != first.json["id"]

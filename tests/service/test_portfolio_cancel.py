@@ -128,7 +128,7 @@ def test_a_running_job_stops_at_its_next_chunk(
         monkeypatch.setattr(runner.storage, "write_part", part_then_cancel)
     else:
         monkeypatch.setattr(runner.storage, "count_rows", cancel_then_count)
-    context = RunContext(s.settings, s.db, EngineSlot(loader=session_engine), ModelWatcher(0.0))
+    context = RunContext(s.settings, s.db, EngineSlot(loader=session_engine), ModelWatcher(0.0, erased=None))
     # the CSV reader is closed when the run stops reading early (a ResourceWarning, an error here, had it not)
     outcome = runner.run_portfolio(context, job_id, Worker("inline", os.uname().nodename, os.getpid()))
     gc.collect()

@@ -64,7 +64,8 @@ def portfolio_app(make_app: AppFactory, redis_url: str, tmp_path: Path) -> Itera
 def work(app: Flask) -> bool:
     """Run every queued job with the worker ``greenrate worker`` runs, until the queue is empty."""
     s = services_of(app)
-    runner.install(RunContext(s.settings, s.db, EngineSlot(loader=session_engine), ModelWatcher(0.0)))
+    watcher = ModelWatcher(0.0, erased=None)
+    runner.install(RunContext(s.settings, s.db, EngineSlot(loader=session_engine), watcher))
     connection = Redis.from_url(s.settings.redis_url)
     try:
         worker = PortfolioWorker([portfolio_queue(s.settings, connection)], connection=connection)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 import pytest
@@ -20,14 +21,18 @@ from sqlalchemy import delete, event, select, update
 from sqlalchemy.exc import DBAPIError
 from structlog.testing import capture_logs
 
+from rating_model.artifact import ScorecardArtifact
+from rating_model.standard import DEFAULT_STANDARD, load_standard
 from service.cli import main
-from service.model_watch import watcher
-from service.records import migrate
+from service.model_watch import engine_for, watcher
+from service.models import register_packaged_default
+from service.records import activation, migrate, registry
 from service.records.append_only import guard_lifted
 from service.records.database import as_utc
 from service.records.erasure_tables import rating_erasures
 from service.records.tables import ratings
 from tests.conftest import AppFactory, bearer, create_key, payload, services_of
+from tests.service.model_fixtures import variant_document
 
 
 def erase(app: Flask, *args: str, redis_url: str | None = None) -> Result:
@@ -96,7 +101,7 @@ def _recorded_erasures(app: Flask) -> list[dict[str, Any]]:
 def _poll(app: Flask) -> None:
     """The worker's next look at the registry and the erasures, as the interval's first request makes it."""
     services = services_of(app)
-    watcher(app).check(services.db, services.engines, force=True, erased=services.erased)
+    watcher(app).check(services.db, services.engines, force=True)
 
 
 def _hits(app: Flask, operation: str) -> float:
@@ -131,6 +136,59 @@ def test_a_worker_caching_in_its_own_memory_stops_handing_out_an_erased_rating_a
     again = client.post("/v1/ratings", json=payload(), headers=bearer(key))  # the new rating is cached
     assert again.headers["X-Cache"] == "hit" and again.get_json()["id"] == after.get_json()["id"]
     assert _hits(app, "erased") == before + 1
+
+
+def _cached_then_erased(app: Flask, key: str) -> str:
+    """A rating cached by a repeat request, then erased (the worker's interval not passed since): its id."""
+    client = app.test_client()
+    first = client.post("/v1/ratings", json=payload(), headers=bearer(key)).get_json()["id"]
+    repeat = client.post("/v1/ratings", json=payload(), headers=bearer(key))
+    assert repeat.headers["X-Cache"] == "hit" and repeat.get_json()["id"] == first
+    assert erase(app, first, "--reason", "Court order 2026-128").exit_code == 0
+    stale = client.post("/v1/ratings", json=payload(), headers=bearer(key))
+    assert stale.headers["X-Cache"] == "hit"  # the window: no look yet
+    return first
+
+
+def test_a_readiness_probe_that_takes_the_interval_s_look_follows_the_erasures_too(
+    make_app: AppFactory,
+) -> None:
+    """/readyz takes the same look a /v1 request takes when the interval has passed: it had read the model
+    only and restarted the interval, so the next requests, finding no look due, kept serving the erased
+    rating from the cache for another interval."""
+    app = make_app(MODEL_POLL_SECONDS=3600)
+    key = create_key(app)
+    client = app.test_client()
+    erased = _cached_then_erased(app, key)
+    watcher(app)._next_check = 0.0  # the interval passes
+    assert client.get("/readyz").status_code == 200
+    assert not watcher(app).due()  # the probe took the interval's look
+    assert services_of(app).erased.ids == {erased}
+    after = client.post("/v1/ratings", json=payload(), headers=bearer(key))
+    assert after.status_code == 201 and after.headers["X-Cache"] == "miss"
+    assert after.get_json()["id"] != erased
+
+
+def test_the_look_a_rollback_forces_follows_the_erasures_too(make_app: AppFactory) -> None:
+    """A promotion or rollback through the API forces the worker's look (not waiting for the interval): it
+    follows the erasures like any other look, so the next request misses the erased rating."""
+    app = make_app(MODEL_POLL_SECONDS=3600)
+    db = services_of(app).db
+    register_packaged_default(db)
+    key, analyst = create_key(app), create_key(app, "bank-a", "analyst")
+    erased = _cached_then_erased(app, key)
+    variant = ScorecardArtifact.from_dict(variant_document("erasure"))
+    registry.register(db, variant, source="cli", actor="t", reason="a variant to roll back")
+    activation.activate(db, variant.version, actor="t", reason="promoted elsewhere",
+                        fits=partial(engine_for, load_standard(DEFAULT_STANDARD)))
+    client = app.test_client()
+    done = client.post(f"/v1/models/{variant.version}/rollback", json={"reason": "INC-8 grades jumped"},
+                       headers=bearer(analyst))
+    assert done.status_code == 200, done.get_json()
+    assert services_of(app).erased.ids == {erased}
+    after = client.post("/v1/ratings", json=payload(), headers=bearer(key))
+    assert after.status_code == 201 and after.headers["X-Cache"] == "miss"
+    assert after.get_json()["id"] != erased
 
 
 def test_the_erased_ids_are_read_again_only_when_the_erasures_change(make_app: AppFactory) -> None:
