@@ -146,7 +146,9 @@ class ModelWatcher:
                 return _Look(None, reached=True)
             slot.set_engine(engine_for(current.engine.standard, artifact, earlier=True))
         except SQLAlchemyError as exc:
-            _log.warning("model_check_failed", error=type(exc).__name__, detail=str(exc)[:300])
+            # the class only, never the message: a driver's names the statement and may quote its bound
+            # values (service.logging)
+            _log.warning("model_check_failed", error=type(exc).__name__)
             if not self._synced:
                 # never read the registry (the database was down as the worker started): look again at
                 # the next request instead of rating with the packaged default for a whole interval
@@ -174,7 +176,7 @@ def _follow_erasures(db: DbEngine, erased: ErasedRatings) -> None:
         if erased.refresh(db):
             _log.info("erasures_loaded", erased=len(erased.ids))
     except SQLAlchemyError as exc:
-        _log.warning("erasures_check_failed", error=type(exc).__name__, detail=str(exc)[:300])
+        _log.warning("erasures_check_failed", error=type(exc).__name__)  # the class only, as above
 
 
 def watcher(app: Flask) -> ModelWatcher:
