@@ -250,14 +250,11 @@ def erase_rating(rating_id: str, reason: str) -> None:
         except (redis.RedisError, OSError) as exc:
             failure = type(exc).__name__
     # WARNING, not INFO: the one trace of an erasure must survive GREENRATE_LOG_LEVEL=WARNING
-    # the reason and the merchant id stay out of the log (free text, and a sole proprietor's id): the
-    # digest matches the reason the operator keeps with the order
-    digest = erasure.reason_digest(reason)
+    # exactly what was recorded in rating_erasures: the reason and the merchant id stay out of both (free
+    # text, and a sole proprietor's id); the digest matches the reason the operator keeps with the order
+    digest = erased.recorded.reason_sha256
     _erasure_log.warning(
-        "rating_erased", rating_id=erased.id, tenant=erased.tenant,
-        issued_by="bank" if erased.merchant_id is None else "merchant",
-        issued_at=erased.issued_at.isoformat(), reason_sha256=digest, reason_length=len(reason.strip()),
-        actor=actor,
+        "rating_erased", **erased.recorded.log_fields(),
         cache="in-process" if not settings.redis_url else failure or ("evicted" if evicted else "absent"),
     )
     click.echo(f"erased {erased.id} ({issuer}, issued {erased.issued_at:%Y-%m-%d %H:%M:%S} UTC)")

@@ -33,7 +33,7 @@ from service.auth import Principal
 from service.cache import cache_key
 from service.records.append_only import guard_lifted
 from service.records.database import as_utc
-from service.records.erasures import record_erasure
+from service.records.erasures import Erasure, record_erasure
 from service.records.ratings import row_versions
 from service.records.tables import ratings
 
@@ -48,14 +48,25 @@ LOCK_TIMEOUT = "5s"
 
 @dataclass(frozen=True, slots=True)
 class ErasedRating:
-    """What was deleted: enough to name it in the audit line and to find its cached copy."""
+    """What was deleted: the erasure as recorded (what the audit line logs), and what finds its cached copy
+    (never recorded nor logged: the merchant id, the input's hash and the versions)."""
 
-    id: str
-    tenant: str
+    recorded: Erasure
     merchant_id: str | None
-    issued_at: datetime
     input_hash: str
     versions: dict[str, str]
+
+    @property
+    def id(self) -> str:
+        return self.recorded.rating_id
+
+    @property
+    def tenant(self) -> str:
+        return self.recorded.tenant
+
+    @property
+    def issued_at(self) -> datetime:
+        return self.recorded.issued_at
 
     def cache_key(self, namespace: str) -> str:
         """The key its issuer's identical requests were cached under: the tenant, or the tenant narrowed
@@ -75,7 +86,8 @@ def erase_rating(db: Engine, rating_id: str, *, reason: str, actor: str) -> Eras
     """Delete the rating ``rating_id`` (of any tenant), guard lifted for this DELETE only, and record the
     erasure (by ``actor``, the reason by its :func:`reason_digest` and length only) in the same transaction;
     ``None`` when no such rating is recorded (nothing is recorded then: an erasure run twice at once records
-    one). Nothing else is changed: on SQLite, UPDATE stays refused throughout."""
+    one). Nothing else is changed: on SQLite, UPDATE stays refused throughout. What it recorded is returned
+    (:attr:`ErasedRating.recorded`) for the audit line to log as it is."""
     c = ratings.c
     query = select(
         c.id, c.tenant, c.merchant_id, c.issued_at, c.input_hash, c.model_version, c.standard_version,
@@ -91,19 +103,15 @@ def erase_rating(db: Engine, rating_id: str, *, reason: str, actor: str) -> Eras
             deleted = conn.execute(delete(ratings).where(c.id == rating_id)).rowcount
         if not deleted:  # another erasure of it committed after this one read it
             return None
-        record_erasure(
-            conn, rating_id=row.id, tenant=row.tenant,
+        recorded = Erasure(
+            rating_id=row.id, tenant=row.tenant,
             issued_by="bank" if row.merchant_id is None else "merchant", issued_at=as_utc(row.issued_at),
             erased_at=datetime.now(UTC), reason_sha256=reason_digest(reason),
             reason_length=len(reason.strip()), actor=actor,
         )
+        record_erasure(conn, recorded)
     return ErasedRating(
-        id=row.id,
-        tenant=row.tenant,
-        merchant_id=row.merchant_id,
-        issued_at=as_utc(row.issued_at),
-        input_hash=row.input_hash,
-        versions=row_versions(row),
+        recorded=recorded, merchant_id=row.merchant_id, input_hash=row.input_hash, versions=row_versions(row)
     )
 
 

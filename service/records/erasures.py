@@ -12,6 +12,7 @@ one set lookup.
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass
 from datetime import datetime
 
 from sqlalchemy import Connection, Engine, func, insert, select
@@ -23,26 +24,29 @@ from service.records.erasure_tables import rating_erasures
 Marker = tuple[int, int]
 
 
-def record_erasure(
-    conn: Connection,
-    *,
-    rating_id: str,
-    tenant: str,
-    issued_by: str,
-    issued_at: datetime,
-    erased_at: datetime,
-    reason_sha256: str,
-    reason_length: int,
-    actor: str,
-) -> None:
+@dataclass(frozen=True, slots=True)
+class Erasure:
+    """One erasure as recorded (a ``rating_erasures`` row but its ``seq``): what the ``rating_erased`` log
+    line says too, taken from here so that the line and the row cannot say different things."""
+
+    rating_id: str
+    tenant: str
+    issued_by: str  # bank | merchant (never the merchant id)
+    issued_at: datetime
+    erased_at: datetime
+    reason_sha256: str  # the reason's digest (service.ratings.erasure.reason_digest), never its text
+    reason_length: int
+    actor: str
+
+    def log_fields(self) -> dict[str, str | int]:
+        """The fields as a JSON log line carries them (times in ISO 8601)."""
+        return {k: v.isoformat() if isinstance(v, datetime) else v for k, v in asdict(self).items()}
+
+
+def record_erasure(conn: Connection, erasure: Erasure) -> None:
     """Record one erasure within ``conn``'s transaction: the one that deletes the rating, so that neither is
     kept without the other."""
-    conn.execute(
-        insert(rating_erasures).values(
-            rating_id=rating_id, tenant=tenant, issued_by=issued_by, issued_at=issued_at, erased_at=erased_at,
-            reason_sha256=reason_sha256, reason_length=reason_length, actor=actor,
-        )
-    )
+    conn.execute(insert(rating_erasures).values(**asdict(erasure)))
 
 
 def erasure_marker(conn: Connection) -> Marker:

@@ -235,7 +235,10 @@ def assert_erasures_added_and_removed(db: Engine) -> None:
     the schema before records nothing (there is nowhere to); from 0020 it is recorded with the DELETE, the
     workers' set reads it, and the record refuses UPDATE and DELETE (TRUNCATE on PostgreSQL). Downgrading
     drops the table and keeps the ratings; upgrading again starts it empty."""
+    from dataclasses import asdict
+
     from service.ratings.erasure import erase_rating
+    from service.records.database import as_utc
     from service.records.erasure_tables import rating_erasures
     from service.records.erasures import ErasedRatings
 
@@ -252,9 +255,14 @@ def assert_erasures_added_and_removed(db: Engine) -> None:
     assert_schema_matches_tables(db)
     erased = ErasedRatings()
     assert erased.refresh(db) and erased.ids == frozenset() and erased.marker == (0, 0)
-    assert erase_rating(db, "rt_erased", reason=" Court order 2026-126 ", actor="cli/dpo") is not None
+    done = erase_rating(db, "rt_erased", reason=" Court order 2026-126 ", actor="cli/dpo")
+    assert done is not None
     with db.connect() as conn:
         row = conn.execute(select(rating_erasures)).mappings().one()
+    # what it returns (and the audit line logs) is the row it recorded
+    assert {k: as_utc(v) if isinstance(v, datetime) else v for k, v in row.items() if k != "seq"} == (
+        asdict(done.recorded)
+    )
     assert (row["rating_id"], row["tenant"], row["issued_by"], row["actor"]) == (
         "rt_erased", "bank-a", "bank", "cli/dpo"
     )

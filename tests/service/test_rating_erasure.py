@@ -74,13 +74,12 @@ def test_erasing_a_rating_deletes_it_logs_why_and_keeps_the_guard(make_app: AppF
     assert "Court order" not in json.dumps(event) and "reason" not in event and "merchant_id" not in event
     assert f"the reason's sha256 {digest}" in result.output and event["actor"].startswith("cli/")
     assert event["level"] == "warning" and event["cache"] == "in-process"
-    # recorded in the same transaction, with what the log line says and nothing more
+    # recorded in the same transaction, with what the log line says and nothing more: the line is the row
     (recorded,) = _recorded_erasures(app)
-    assert {k: v for k, v in recorded.items() if k not in ("seq", "issued_at", "erased_at")} == {
-        "rating_id": erased, "tenant": "bank-a", "issued_by": "bank", "reason_sha256": digest,
-        "reason_length": 20, "actor": event["actor"],
-    }
-    assert as_utc(recorded["issued_at"]).isoformat() == event["issued_at"]
+    row = {k: as_utc(v).isoformat() if isinstance(v, datetime) else v for k, v in recorded.items()}
+    assert row.pop("seq") == 1
+    assert row == {k: v for k, v in event.items() if k not in ("event", "level", "timestamp", "cache")}
+    assert row["rating_id"] == erased and row["reason_length"] == 20
     assert as_utc(recorded["issued_at"]) <= as_utc(recorded["erased_at"]) <= datetime.now(UTC)
     assert client.get(f"/v1/ratings/{erased}", headers=bearer(key)).status_code == 404
     assert client.get(f"/v1/ratings/{kept}", headers=bearer(key)).status_code == 200
@@ -353,11 +352,14 @@ def test_a_redis_key_of_the_erased_rating_is_the_one_issuing_uses() -> None:
     from service.auth import Principal
     from service.cache import cache_key
     from service.ratings.erasure import ErasedRating
+    from service.records.erasures import Erasure
 
     versions = {"model": "m", "standard": "s", "factor_set": "f", "schema": "1.6", "engine": "1.7"}
     for merchant_id, principal in (
         (None, Principal(1, "gr_x", "bank-a", "bank")),
         ("shop-7", Principal(2, "gr_y", "bank-a", "merchant", "shop-7")),
     ):
-        erased = ErasedRating("rt_1", "bank-a", merchant_id, datetime.now(UTC), "h" * 64, versions)
+        now = datetime.now(UTC)
+        recorded = Erasure("rt_1", "bank-a", principal.role, now, now, "0" * 16, 12, "cli/dpo")
+        erased = ErasedRating(recorded, merchant_id, "h" * 64, versions)
         assert erased.cache_key("ns") == cache_key("ns", principal.scope, versions, "h" * 64)
