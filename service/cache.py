@@ -71,12 +71,12 @@ class CachedRating:
 
 class CacheEntry(NamedTuple):
     """A rating to cache under ``key`` for ``ttl_seconds``: never past the end of the rating's validity,
-    ``expires_at`` (epoch seconds; ``None``: ``ttl_seconds`` from now), which a Redis entry signs."""
+    ``expires_at`` (epoch seconds), which a Redis entry signs."""
 
     key: str
     rating: CachedRating
     ttl_seconds: int
-    expires_at: int | None = None
+    expires_at: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +114,9 @@ class MemoryCache:
     Entries are kept as UTF-8 bytes and bounded by count and by total size: a rating body is ~17 KB of
     text with Chinese labels, which Python would hold as two bytes per character, and 10,000 of them
     per worker would overrun a worker's memory budget.
+
+    ``erased`` is required, as in :class:`RedisCache` and :func:`create_cache`: a set of its own, which
+    nothing would read the erasures into, would silently switch the erasure check off.
     """
 
     backend = "memory"
@@ -123,12 +126,13 @@ class MemoryCache:
         max_entries: int,
         max_bytes: int = 64 * 1024 * 1024,
         clock: Callable[[], float] = time.monotonic,
-        erased: ErasedRatings | None = None,
+        *,
+        erased: ErasedRatings,
     ) -> None:
         self.max_entries = max_entries
         self.max_bytes = max_bytes
         self._clock = clock
-        self._erased = ErasedRatings() if erased is None else erased
+        self._erased = erased
         self._lock = threading.Lock()
         self._entries: OrderedDict[str, tuple[float, bytes]] = OrderedDict()
         self._bytes = 0
@@ -200,7 +204,7 @@ class RedisCache:
         timeout_ms: int,
         breaker: CircuitBreaker,
         signing_keys: SigningKeys,
-        erased: ErasedRatings | None = None,
+        erased: ErasedRatings,
     ) -> None:
         timeout = timeout_ms / 1000
         self.client = redis.Redis.from_url(
@@ -212,7 +216,7 @@ class RedisCache:
         )
         self.breaker = breaker
         self._keys = signing_keys
-        self._erased = ErasedRatings() if erased is None else erased
+        self._erased = erased
 
     def _signed(self, cache_key: str, rating: CachedRating, expires_at: int) -> bytes:
         """The entry's value: signature, expiry, then the rating (``id`` newline ``body``)."""
@@ -276,11 +280,10 @@ class RedisCache:
     def put_many(self, entries: Sequence[CacheEntry]) -> None:
         if not entries or not self._call_allowed("set"):
             return
-        now = int(time.time())
         try:
             pipe = self.client.pipeline(transaction=False)
             for key, rating, ttl_seconds, expires_at in entries:
-                signed = self._signed(key, rating, now + ttl_seconds if expires_at is None else expires_at)
+                signed = self._signed(key, rating, expires_at)
                 # NX: a concurrent request that issued the same input first keeps its id in the cache.
                 pipe.set(key, signed, ex=ttl_seconds, nx=True)
             pipe.execute()
@@ -327,8 +330,9 @@ def clear_redis_ratings(url: str, namespace: str) -> int:
     return deleted
 
 
-def create_cache(settings: Settings, erased: ErasedRatings | None = None) -> RatingCache:
-    """Redis when configured, else the in-process cache; either misses the ratings in ``erased``."""
+def create_cache(settings: Settings, erased: ErasedRatings) -> RatingCache:
+    """Redis when configured, else the in-process cache; either misses the ratings in ``erased``, the set
+    the worker's model watcher reads the recorded erasures into (:mod:`service.model_watch`)."""
     if settings.redis_url:
         breaker = CircuitBreaker(settings.cache_breaker_failures, settings.cache_breaker_reset_seconds)
         keys = signing_keys("cache", service_secret(settings.secret_key), settings.previous_secret_keys)

@@ -34,11 +34,12 @@ class Services:
     cache: RatingCache
     engines: EngineSlot
     keys: KeyRing
+    # the erased ratings' ids, which the cache misses: read by the model watcher (service.model_watch);
+    # no default, as the cache's own is not: a set nothing reads into would switch the check off
+    erased: ErasedRatings
     writes: WriteHealth = field(default_factory=WriteHealth)  # recent write failures on this host
     # the build this process runs (service.revision): recorded with every rating it issues
     revision: str = UNKNOWN
-    # the erased ratings' ids, which the cache misses: read by the model watcher (service.model_watch)
-    erased: ErasedRatings = field(default_factory=ErasedRatings)
 
 
 def init_app(app: Flask, settings: Settings, engines: EngineSlot | None = None) -> Services:

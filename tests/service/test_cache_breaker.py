@@ -27,6 +27,11 @@ from tests.live_services import free_port
 VERSIONS = {"model": "m1", "standard": "s1", "factor_set": "f1", "schema": "1.0", "engine": "e1"}
 
 
+def ttl_entry(key: str, rating: CachedRating, ttl_seconds: int) -> CacheEntry:
+    """An entry as issuing caches a rating with ``ttl_seconds`` of its validity left."""
+    return CacheEntry(key, rating, ttl_seconds, int(time.time()) + ttl_seconds)
+
+
 class Clock:
     def __init__(self) -> None:
         self.now = 1000.0
@@ -53,12 +58,12 @@ def test_cached_rating_round_trip() -> None:
 
 def test_memory_cache_expiry_and_lru() -> None:
     clock = Clock()
-    cache = MemoryCache(max_entries=2, clock=clock)
+    cache = MemoryCache(max_entries=2, clock=clock, erased=ErasedRatings())
     a, b, c = (CachedRating(i, b"{}") for i in "abc")
-    cache.put_many([CacheEntry("a", a, 10), CacheEntry("b", b, 10)])
+    cache.put_many([ttl_entry("a", a, 10), ttl_entry("b", b, 10)])
     assert cache.get_many(["a", "b", "x"]) == [a, b, None]
     cache.get_many(["a"])  # a is now the most recently used
-    cache.put_many([CacheEntry("c", c, 10)])
+    cache.put_many([ttl_entry("c", c, 10)])
     assert cache.get_many(["a", "b", "c"]) == [a, None, c]
     clock.now += 11
     assert cache.get_many(["a", "c"]) == [None, None]
@@ -67,12 +72,12 @@ def test_memory_cache_expiry_and_lru() -> None:
 
 def test_memory_cache_is_bounded_by_bytes_oldest_out_first() -> None:
     """Bodies with Chinese text are kept as UTF-8 and counted by size, so a worker's cache stays bounded."""
-    cache = MemoryCache(max_entries=1_000, max_bytes=3 * 1_100)
+    cache = MemoryCache(max_entries=1_000, max_bytes=3 * 1_100, erased=ErasedRatings())
     ratings = [CachedRating(f"rt_{i}", ("绿" * 300).encode()) for i in range(5)]  # ~900 bytes of UTF-8 each
-    cache.put_many([CacheEntry(r.id, r, 10) for r in ratings])
+    cache.put_many([ttl_entry(r.id, r, 10) for r in ratings])
     kept = cache.get_many([r.id for r in ratings])
     assert kept[:2] == [None, None] and kept[2:] == ratings[2:]
-    cache.put_many([CacheEntry(ratings[4].id, ratings[4], 10)])  # replacing an entry does not double-count
+    cache.put_many([ttl_entry(ratings[4].id, ratings[4], 10)])  # replacing an entry does not double-count
     assert cache.get_many([ratings[3].id]) == [ratings[3]]
 
 
@@ -99,10 +104,11 @@ def test_breaker_opens_after_failures_and_half_opens_once() -> None:
 def test_redis_unreachable_is_a_fast_miss_and_opens_the_breaker() -> None:
     breaker = CircuitBreaker(failures=2, reset_seconds=60)
     url = f"redis://127.0.0.1:{free_port()}/15"
-    cache = RedisCache(url, timeout_ms=50, breaker=breaker, signing_keys=signing_keys("cache", "k" * 32))
+    cache = RedisCache(url, timeout_ms=50, breaker=breaker, signing_keys=signing_keys("cache", "k" * 32),
+                       erased=ErasedRatings())
     started = time.perf_counter()
     assert cache.get_many(["k"]) == [None]
-    cache.put_many([CacheEntry("k", CachedRating("rt", b"{}"), 5)])  # swallowed
+    cache.put_many([ttl_entry("k", CachedRating("rt", b"{}"), 5)])  # swallowed
     assert breaker.state == "open"
     assert cache.get_many(["k"]) == [None]  # skipped without touching the network
     assert time.perf_counter() - started < 1.0
@@ -110,10 +116,19 @@ def test_redis_unreachable_is_a_fast_miss_and_opens_the_breaker() -> None:
     assert health.status == "degraded" and "circuit open" in health.detail
 
 
-def test_create_cache_picks_the_backend() -> None:
-    assert create_cache(load_settings(environ={})).backend == "memory"
+def test_create_cache_picks_the_backend_and_misses_the_erased_ratings_it_is_given() -> None:
+    """``erased`` is required: a cache holding a set of its own, which nothing reads the erasures into,
+    would serve every erased rating; the one given is the one its hits are checked against."""
+    erased = _erased("rt_erased")
+    memory = create_cache(load_settings(environ={}), erased)
+    assert memory.backend == "memory"
+    kept = CachedRating("rt", b"{}")
+    memory.put_many([ttl_entry("k", CachedRating("rt_erased", b"{}"), 60), ttl_entry("j", kept, 60)])
+    assert memory.get_many(["k", "j"]) == [None, kept]
     settings = load_settings(environ={"GREENRATE_REDIS_URL": "redis://127.0.0.1:1/0"})
-    assert create_cache(settings).backend == "redis"
+    redis_cache = create_cache(settings, erased)
+    assert redis_cache.backend == "redis" and isinstance(redis_cache, RedisCache)
+    assert redis_cache._erased is erased
 
 
 def test_an_outage_is_logged_when_the_breaker_opens_first_tries_again_and_closes(
@@ -176,10 +191,11 @@ def test_a_redis_entry_signed_with_a_previous_secret_is_a_hit_until_that_secret_
     from service.secret import secret_id
 
     old, new = "the-secret-before-rotation-0123456789abc", "the-secret-after-rotation-0123456789abcd"
-    entry = CacheEntry("greenrate:rating:v2:t:k1", CachedRating("rt_1", b'{"score":1}'), 60)
+    entry = ttl_entry("greenrate:rating:v2:t:k1", CachedRating("rt_1", b'{"score":1}'), 60)
 
     def cache(keys: Any) -> RedisCache:
-        return RedisCache(redis_url, timeout_ms=500, breaker=CircuitBreaker(3, 10), signing_keys=keys)
+        return RedisCache(redis_url, timeout_ms=500, breaker=CircuitBreaker(3, 10), signing_keys=keys,
+                          erased=ErasedRatings())
 
     def counted() -> float:
         labels = {"read": "cache", "key": secret_id(old)}
@@ -190,7 +206,7 @@ def test_a_redis_entry_signed_with_a_previous_secret_is_a_hit_until_that_secret_
     before = counted()
     assert rotated.get_many([entry.key]) == [entry.rating]
     assert counted() == before + 1
-    fresh = CacheEntry("greenrate:rating:v2:t:k2", CachedRating("rt_2", b'{"score":2}'), 60)
+    fresh = ttl_entry("greenrate:rating:v2:t:k2", CachedRating("rt_2", b'{"score":2}'), 60)
     rotated.put_many([fresh])
     retired = cache(signing_keys("cache", new))
     assert retired.get_many([fresh.key, entry.key]) == [fresh.rating, None]  # the new one is the new key's
@@ -208,7 +224,8 @@ def test_a_redis_entry_read_past_its_signed_expiry_is_a_miss_and_deleted(redis_u
     served past its rating's validity. The expiry is in the signed bytes; an entry read past it is a miss,
     deleted so that the recorded rating can take its place (writes are NX), and counted."""
     keys = signing_keys("cache", "the-cache-expiry-test-secret-0123456789ab")
-    cache = RedisCache(redis_url, timeout_ms=500, breaker=CircuitBreaker(3, 10), signing_keys=keys)
+    cache = RedisCache(redis_url, timeout_ms=500, breaker=CircuitBreaker(3, 10), signing_keys=keys,
+                       erased=ErasedRatings())
     now = int(time.time())
     live = CacheEntry("greenrate:rating:v2:t:live", CachedRating("rt_1", b'{"score":1}'), 60, now + 60)
     ended = CacheEntry("greenrate:rating:v2:t:ended", CachedRating("rt_2", b'{"score":2}'), 60, now - 1)
@@ -226,10 +243,6 @@ def test_a_redis_entry_read_past_its_signed_expiry_is_a_miss_and_deleted(redis_u
     integrity = _integrity_count("integrity")
     assert cache.get_many([live.key]) == [None]
     assert _integrity_count("integrity") == integrity + 1
-    # an entry without an expiry given lasts its TTL from now, and says so in what it signs
-    cache.put_many([CacheEntry("greenrate:rating:v2:t:ttl", CachedRating("rt_3", b"{}"), 60)])
-    stored = cache.client.get("greenrate:rating:v2:t:ttl")
-    assert isinstance(stored, bytes) and now + 59 <= int.from_bytes(stored[32:40], "big") <= now + 62
 
 
 def test_a_redis_entry_of_the_format_before_is_a_miss(redis_url: str) -> None:
@@ -239,7 +252,8 @@ def test_a_redis_entry_of_the_format_before_is_a_miss(redis_url: str) -> None:
 
     secret = "the-cache-format-test-secret-0123456789abc"
     keys = signing_keys("cache", secret)
-    cache = RedisCache(redis_url, timeout_ms=500, breaker=CircuitBreaker(3, 10), signing_keys=keys)
+    cache = RedisCache(redis_url, timeout_ms=500, breaker=CircuitBreaker(3, 10), signing_keys=keys,
+                       erased=ErasedRatings())
     assert cache_key("greenrate", "t", VERSIONS, "d" * 64).startswith("greenrate:rating:v2:t:")
     key, raw = "greenrate:rating:v2:t:old", CachedRating("rt_1", b'{"score":1}').encode()
     cache.client.set(key, mac(keys.current.secret, key.encode() + b"\x00" + raw) + raw, ex=60)
@@ -260,14 +274,14 @@ def test_a_memory_cache_hit_on_an_erased_rating_is_a_miss_and_dropped() -> None:
     erased = _erased()
     cache = MemoryCache(max_entries=10, erased=erased)
     a, b = CachedRating("rt_a", b'{"a":1}'), CachedRating("rt_b", b'{"b":1}')
-    cache.put_many([CacheEntry("ka", a, 60), CacheEntry("kb", b, 60)])
+    cache.put_many([ttl_entry("ka", a, 60), ttl_entry("kb", b, 60)])
     assert cache.get_many(["ka", "kb"]) == [a, b]
     erased.ids = frozenset({"rt_a"})  # the watcher replaces the set whole
     before = _integrity_count("erased")
     assert cache.get_many(["ka", "kb", "kx"]) == [None, b, None]
     assert _integrity_count("erased") == before + 1
     assert "ka" not in cache._entries and cache._bytes == len(b.encode())
-    cache.put_many([CacheEntry("ka", CachedRating("rt_new", b"{}"), 60)])  # the input rated anew
+    cache.put_many([ttl_entry("ka", CachedRating("rt_new", b"{}"), 60)])  # the input rated anew
     assert cache.get_many(["ka"]) == [CachedRating("rt_new", b"{}")]
 
 
@@ -279,8 +293,8 @@ def test_a_redis_entry_of_an_erased_rating_is_a_miss_and_deleted(redis_url: str)
     erased = _erased("rt_erased")
     cache = RedisCache(redis_url, timeout_ms=500, breaker=CircuitBreaker(3, 10), signing_keys=keys,
                        erased=erased)
-    gone = CacheEntry("greenrate:rating:v2:t:gone", CachedRating("rt_erased", b'{"score":1}'), 60)
-    kept = CacheEntry("greenrate:rating:v2:t:kept", CachedRating("rt_kept", b'{"score":2}'), 60)
+    gone = ttl_entry("greenrate:rating:v2:t:gone", CachedRating("rt_erased", b'{"score":1}'), 60)
+    kept = ttl_entry("greenrate:rating:v2:t:kept", CachedRating("rt_kept", b'{"score":2}'), 60)
     cache.put_many([gone, kept])
     counts = {op: _integrity_count(op) for op in ("erased", "integrity", "expired")}
     assert cache.get_many([gone.key, kept.key]) == [None, kept.rating]
@@ -288,6 +302,6 @@ def test_a_redis_entry_of_an_erased_rating_is_a_miss_and_deleted(redis_url: str)
         "erased": 1, "integrity": 0, "expired": 0
     }
     assert cache.client.exists(gone.key) == 0 and cache.client.exists(kept.key) == 1
-    fresh = CacheEntry(gone.key, CachedRating("rt_new", b'{"score":1}'), 60)
+    fresh = ttl_entry(gone.key, CachedRating("rt_new", b'{"score":1}'), 60)
     cache.put_many([fresh])
     assert cache.get_many([gone.key]) == [fresh.rating]

@@ -29,7 +29,7 @@ def context(app: Flask, **changes: object) -> IssuingContext:
     s = services_of(app)
     values: dict[str, object] = {
         "db": s.db,
-        "cache": MemoryCache(100),
+        "cache": MemoryCache(100, erased=s.erased),
         "loaded": s.engines.current(),
         "validity": timedelta(days=30),
         "key": app_key(app),
@@ -92,7 +92,7 @@ def test_a_rating_found_in_the_records_is_cached_only_until_its_validity_ends(ap
         conn.execute(update(ratings).values(valid_until=datetime.now(UTC) + timedelta(seconds=3)))
         re_sign(conn, app_key(app))
     clock = [0.0]
-    cache = MemoryCache(100, clock=lambda: clock[0])
+    cache = MemoryCache(100, clock=lambda: clock[0], erased=services_of(app).erased)
     again = issue_rating(context(app, cache=cache), bank, payload())  # from the records, then cached
     assert again.id == issued.id and again.cache_hit
     ((key, (expires, _raw)),) = cache._entries.items()

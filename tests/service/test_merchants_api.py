@@ -313,7 +313,7 @@ def test_a_bank_never_reuses_a_rating_its_merchant_declared_for_the_same_input(
     missing from ``issued_by=bank`` (security review). With the cache emptied the database decides, so the
     test clears it between the two requests."""
     def forget() -> None:
-        services_of(app).cache = MemoryCache(100)
+        services_of(app).cache = MemoryCache(100, erased=services_of(app).erased)
 
     bank = create_key(app, "bank-a", "bank")
     merchant = create_key(app, "bank-a", "merchant", merchant_id="m-1")

@@ -217,7 +217,7 @@ def test_a_redeploy_hands_out_the_ratings_issued_before_it(
     if found_in == "shared cache":
         services_of(after).cache = services_of(before).cache
     elif found_in == "records":
-        services_of(after).cache = MemoryCache(100)
+        services_of(after).cache = MemoryCache(100, erased=services_of(after).erased)
     again = _issue(after, key)
     assert again.headers["X-Cache"] == "hit" and again.get_data() == first.get_data()
     assert again.headers["X-Input-SHA256"] == first.headers["X-Input-SHA256"]

@@ -138,7 +138,7 @@ def test_a_tampered_rating_is_never_served_listed_or_cached(
         _assert_refused(listed)
     _assert_refused(client.get(f"/v1/ratings/{first['id']}/disclosure", headers=bearer(key)))
     # the cache refill: a new worker (empty cache) finds the rating in the records for the same input
-    services_of(app).cache = MemoryCache(100)
+    services_of(app).cache = MemoryCache(100, erased=services_of(app).erased)
     again = client.post("/v1/ratings", json=payload(name="Cafe 1"), headers=bearer(key))
     if case == "T4":  # the forgery's input is another one: this input is rated anew
         assert again.status_code == 201 and again.get_json()["id"] != first["id"]
@@ -154,7 +154,7 @@ def test_a_batch_item_whose_recorded_rating_was_tampered_fails_alone(make_app: A
     key = create_key(app)
     first = _issue(app, key, "Cafe 1")
     tamper(app, "T3", first["id"])
-    services_of(app).cache = MemoryCache(100)
+    services_of(app).cache = MemoryCache(100, erased=services_of(app).erased)
     items = [payload(name="Cafe 1"), payload(name="Cafe 2")]
     answer = app.test_client().post("/v1/ratings/batch", json={"items": items}, headers=bearer(key))
     assert answer.status_code == 200

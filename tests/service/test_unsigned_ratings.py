@@ -95,7 +95,7 @@ def test_an_inserted_unsigned_rating_is_refused_everywhere_and_fails_verify(
     _assert_refused(client.get(f"/v1/ratings/{FORGED_ID}/disclosure", headers=bearer(key)))
     _assert_refused(client.get("/v1/ratings?issued_by=any", headers=bearer(key)))
     # the fabricated input sent again finds the forged row among the records: refused, never cached
-    services_of(app).cache = MemoryCache(100)
+    services_of(app).cache = MemoryCache(100, erased=services_of(app).erased)
     fabricated = payload(name="Real Borrower")
     fabricated["energy"]["electricity_kwh"] = fabricated["energy"]["electricity_kwh"] / 10
     _assert_refused(client.post("/v1/ratings", json=fabricated, headers=bearer(key)))
