@@ -8,11 +8,13 @@ import time
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pytest
 import redis
+from flask import Flask
 from sqlalchemy import create_engine, inspect
+from werkzeug.test import TestResponse
 
 from service.cache import CachedRating
 from service.records import migrate
@@ -395,6 +397,26 @@ def test_a_cache_entry_written_by_someone_else_is_a_miss(live_app: AppFactory, r
     assert 'greenrate_cache_errors_total{operation="integrity"}' in metrics
 
 
+class CachedIssue(NamedTuple):
+    """A rating issued to bank-a and the Redis entry the service cached it under."""
+
+    response: TestResponse
+    store: redis.Redis
+    key: bytes
+    value: bytes
+
+
+def issue_and_read_entry(app: Flask, api_key: str, redis_url: str) -> CachedIssue:
+    """Issue the test payload's rating with ``api_key`` (bank-a's) and read back its one v2 entry."""
+    response = app.test_client().post("/v1/ratings", json=payload(), headers=bearer(api_key))
+    assert response.status_code == 201, response.json
+    store = redis.Redis.from_url(redis_url)
+    (entry_key,) = store.keys("*rating:v2:bank-a:*")
+    value = store.get(entry_key)
+    assert isinstance(value, bytes)
+    return CachedIssue(response, store, entry_key, value)
+
+
 def test_a_cache_entry_kept_past_its_ratings_validity_is_not_served(
     live_app: AppFactory, redis_url: str
 ) -> None:
@@ -405,11 +427,7 @@ def test_a_cache_entry_kept_past_its_ratings_validity_is_not_served(
     app = live_app()
     client = app.test_client()
     key = create_key(app, "bank-a")
-    first = client.post("/v1/ratings", json=payload(), headers=bearer(key))
-    store = redis.Redis.from_url(redis_url)
-    (entry_key,) = store.keys("*rating:v2:bank-a:*")
-    value = store.get(entry_key)
-    assert isinstance(value, bytes)
+    first, store, entry_key, value = issue_and_read_entry(app, key, redis_url)
     valid_until = datetime.fromisoformat(first.json["valid_until"].replace("Z", "+00:00"))
     assert int.from_bytes(value[32:40], "big") == int(valid_until.timestamp())
     sign = services_of(app).cache._signed  # type: ignore[attr-defined]
@@ -438,11 +456,7 @@ def test_an_erased_ratings_entry_written_back_to_redis_is_a_miss_once_the_worker
     app = live_app(MODEL_POLL_SECONDS=3600)  # no look of its own during the test: driven below
     client = app.test_client()
     key = create_key(app, "bank-a")
-    first = client.post("/v1/ratings", json=payload(), headers=bearer(key))
-    store = redis.Redis.from_url(redis_url)
-    (entry_key,) = store.keys("*rating:v2:bank-a:*")
-    saved = store.get(entry_key)
-    assert isinstance(saved, bytes)
+    first, store, entry_key, saved = issue_and_read_entry(app, key, redis_url)
     result = erase(app, first.json["id"], "--reason", "Court order 2026-125", redis_url=redis_url)
     assert result.exit_code == 0 and "deleted its cached copy from Redis" in result.output, result.output
     assert store.exists(entry_key) == 0
