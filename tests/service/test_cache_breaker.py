@@ -136,10 +136,18 @@ def test_an_outage_is_logged_when_the_breaker_opens_first_tries_again_and_closes
 ) -> None:
     """A Redis outage had left almost no trace in the log (fault-injection review): three lines an
     outage, however many calls were skipped and trials failed."""
+    import logging
+
     import structlog
 
     from service import circuit
+    from service import logging as service_logging
 
+    # put back after the test: the root handler configured here writes to this test's captured stderr,
+    # which is closed once it ends (a later command's Alembic lines failed with "Logging error")
+    monkeypatch.setattr(logging.root, "handlers", list(logging.root.handlers))
+    monkeypatch.setattr(logging.root, "level", logging.root.level)
+    monkeypatch.setattr(service_logging, "_configured_level", service_logging._configured_level)
     configure_logging("INFO")
     # a logger made now: the module's may have been cached at another test's level
     monkeypatch.setattr(circuit, "_log", structlog.get_logger("greenrate.circuit"))
