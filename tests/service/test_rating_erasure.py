@@ -225,9 +225,20 @@ def test_the_erased_ids_are_read_again_only_when_the_erasures_change(make_app: A
     assert erased.loads == loads + 3 and erased.ids == {ids[0], ids[1]}
 
 
-def test_a_look_that_cannot_read_the_erasures_keeps_the_ids_held(make_app: AppFactory) -> None:
+def test_a_look_that_cannot_read_the_erasures_keeps_the_ids_held(
+    make_app: AppFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The database down, or a schema without the table: the worker keeps what it read (the cache serves as
     before for erasures it has not read) and reads again at a later look."""
+    import structlog
+
+    from service import model_watch
+
+    def fresh_logger() -> None:
+        """A logger made now, first used under capture_logs: the module's may have been cached at another
+        test's configuration, which capture_logs cannot see (the whole suite's order passed it one)."""
+        monkeypatch.setattr(model_watch, "_log", structlog.get_logger("greenrate.models"))
+
     app = make_app(MODEL_POLL_SECONDS=3600)
     client = app.test_client()
     rating_id = client.post("/v1/ratings", json=payload(), headers=bearer(create_key(app))).get_json()["id"]
@@ -238,6 +249,7 @@ def test_a_look_that_cannot_read_the_erasures_keeps_the_ids_held(make_app: AppFa
     db = services_of(app).db
     with db.begin() as conn:
         conn.exec_driver_sql("ALTER TABLE rating_erasures RENAME TO rating_erasures_away")
+    fresh_logger()
     with capture_logs() as logs:
         _poll(app)
     assert erased.ids == {rating_id}
@@ -255,6 +267,7 @@ def test_a_look_that_cannot_read_the_erasures_keeps_the_ids_held(make_app: AppFa
     assert erase(app, other, "--reason", "Court order 2026-127").exit_code == 0
     with db.begin() as conn:
         conn.exec_driver_sql("ALTER TABLE active_model RENAME TO active_model_away")
+    fresh_logger()
     with capture_logs() as logs:
         _poll(app)
     (failed,) = [e for e in logs if e["log_level"] == "warning"]
