@@ -23,7 +23,7 @@ from rating_model.factors import FactorRef, factor_sets_document
 from rating_model.grading import Grading, applicable_knock_outs, cap, grade, lowered_by_completeness
 from rating_model.green_loan import assess_green_loan, financed_emissions
 from rating_model.improvements import ActionIndex, Outcome, improvements
-from rating_model.indicators import IndicatorContext, IndicatorSet, answered_none, asked_inputs
+from rating_model.indicators import IndicatorContext, IndicatorSet, answered_none
 from rating_model.inventory import Inventory, compute_inventory
 from rating_model.issb import issb_summary
 from rating_model.line_items import LineItem
@@ -206,7 +206,7 @@ class Engine:
                 and data.resources is before.resources):
             inventory = base.inventory
         else:
-            asked = asked_inputs(self.standard, data)
+            asked = self.indicators.asked(data.company)
             inventory = compute_inventory(data, estimated=filled.paths, asked=asked)
         bench = base.benchmark if same_energy else benchmark(data, inventory)
         quality = base.quality

@@ -15,7 +15,7 @@ from rating_model.estimation import fuels_left_out
 from rating_model.exceptions import StandardError
 from rating_model.factors import load_factor_set
 from rating_model.inventory import Inventory
-from rating_model.operating_data import OperatingData, Practices, revenue_cny_million
+from rating_model.operating_data import Company, OperatingData, Practices, revenue_cny_million
 from rating_model.sector_benchmarks import Benchmark, SectorDefaults, sector_of, sectors
 from rating_model.standard import MaterialInput, Standard
 from rating_model.values import fast_init
@@ -189,19 +189,6 @@ def canonical_region(region: str | None, factor_set_version: str | None = None) 
     return None if region is None else load_factor_set(factor_set_version).canonical_region(region)
 
 
-def asked_inputs(standard: Standard, data: OperatingData) -> frozenset[str]:
-    """The inputs the standard's ``missing_when_not_reported`` rules ask of this business (its sector, and
-    its province as the default factor set names it). The inventory reads no standard, so it is told: heat
-    left out where it is asked (1.9.0) is then an unreported Scope 2 input (``Inventory.missing``), named in
-    the IFRS S2 exclusions, and no zero Scope 2 is taken for neutrality (a review of 1.9.0: a Beijing tea
-    shop with its heat left out was "operationally neutral")."""
-    company = data.company
-    region = canonical_region(company.region)
-    sector = sector_of(company.isic_division)
-    return frozenset(rule.field for rule in standard.missing_when_not_reported
-                     if rule.applies_to(company.country, region, sector))
-
-
 #: Per input a standard may name in ``missing_when_not_reported``: whether a business left it (or its
 #: activity) unreported this year.
 UNREPORTED: Mapping[str, Callable[[IndicatorContext], bool]] = {
@@ -271,7 +258,35 @@ class IndicatorSet:
         self._zero_is_blank = tuple(zero_is_blank)
         self.ids = tuple(name for name, _ in plan)
         self._material = tuple((UNREPORTED[rule.field], rule) for rule in _checked_material(standard))
+        #: which of the rules apply, and the inputs they ask, by (country, region, ISIC division): the same
+        #: few hundred combinations recur across a book, and working them out cost a batch row about 1 µs
+        #: (filled as met, within a bound; a dict's get and set are atomic, and a value never changes)
+        self._applicable: dict[tuple[str, str | None, str], tuple[tuple[bool, ...], frozenset[str]]] = {}
         self._year_on_year = _checked_year_on_year(standard)
+
+    def asked(self, company: Company) -> frozenset[str]:
+        """The inputs the standard's ``missing_when_not_reported`` rules ask of this business (its sector,
+        and its province as the default factor set names it). The inventory reads no standard, so it is
+        told: heat left out where it is asked (1.9.0) is then an unreported Scope 2 input
+        (``Inventory.missing``), named in the IFRS S2 exclusions, and no zero Scope 2 is taken for
+        neutrality (a review of 1.9.0: a Beijing tea shop with its heat left out was "operationally
+        neutral")."""
+        return self._applicable_to(company)[1]
+
+    def _applicable_to(self, company: Company) -> tuple[tuple[bool, ...], frozenset[str]]:
+        """Per rule of ``_material``, whether it applies to ``company`` (:meth:`MaterialInput.applies_to`,
+        the one test the indicators and the inventory share), and the fields of those that do."""
+        key = (company.country, company.region, company.isic_division)
+        found = self._applicable.get(key)
+        if found is None:
+            region = canonical_region(company.region)
+            sector = sector_of(company.isic_division)
+            applies = tuple(rule.applies_to(company.country, region, sector) for _, rule in self._material)
+            rules = (rule for _, rule in self._material)
+            found = applies, frozenset(rule.field for rule, yes in zip(rules, applies, strict=True) if yes)
+            if len(self._applicable) < 4096:
+                self._applicable[key] = found
+        return found
 
     def answered_none(self, data: OperatingData) -> frozenset[str]:
         """The indicators ``data`` answered "none" of, among those the standard gives a ``when_none``."""
@@ -290,11 +305,9 @@ class IndicatorSet:
         out: dict[str, tuple[MaterialInput, ...]] = {}
         neutrality = ctx.inventory.neutrality
         yoy = self._year_on_year
-        sector = ctx.defaults.sector
-        company = ctx.data.company
-        region = canonical_region(company.region, ctx.inventory.factor_set)
-        for unreported, rule in self._material:
-            if not rule.applies_to(company.country, region, sector):
+        applies = self._applicable_to(ctx.data.company)[0]
+        for (unreported, rule), applicable in zip(self._material, applies, strict=True):
+            if not applicable:
                 continue
             this_year = unreported(ctx)
             for name in rule.indicators:

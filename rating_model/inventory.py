@@ -240,9 +240,9 @@ def compute_inventory(
         Factor set to use; ``None`` is the default set.
     asked:
         The inputs the rating standard asks of this business
-        (:func:`rating_model.indicators.asked_inputs`): purchased heat asked and left out is then listed in
-        ``missing``, as an unreported Scope 2 input, instead of read as none bought (the fuels, the fleet
-        and electricity are listed whenever left out).
+        (:meth:`rating_model.indicators.IndicatorSet.asked`): purchased heat asked and left out is then
+        listed in ``missing``, as an unreported Scope 2 input, instead of read as none bought (the fuels, the
+        fleet and electricity are listed whenever left out).
 
     Raises
     ------

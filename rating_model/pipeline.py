@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from rating_model.data_quality import DataQuality, assess
 from rating_model.estimation import Filled, fill_missing
-from rating_model.indicators import IndicatorContext, IndicatorSet, asked_inputs
+from rating_model.indicators import IndicatorContext, IndicatorSet
 from rating_model.inventory import Inventory, compute_inventory
 from rating_model.operating_data import OperatingData
 from rating_model.sector_benchmarks import Benchmark, benchmark, sector_defaults, sector_of
@@ -35,7 +35,7 @@ class Measured:
 def measure(filled: Filled, standard: Standard, indicators: IndicatorSet) -> Measured:
     """Derive everything the scorecard reads from already-filled data."""
     data = filled.data
-    inventory = compute_inventory(data, estimated=filled.paths, asked=asked_inputs(standard, data))
+    inventory = compute_inventory(data, estimated=filled.paths, asked=indicators.asked(data.company))
     bench = benchmark(data, inventory)
     quality = assess(data, filled, standard, inventory.neutrality.change_pct is not None)
     ctx = IndicatorContext(data, inventory, bench, sector_defaults(sector_of(data.company.isic_division)),
