@@ -75,7 +75,9 @@ class Evaluation:
 
 
 class Engine:
-    """A loaded standard + scorecard artifact; thread-safe: nothing in it changes after ``__init__``."""
+    """A loaded standard + scorecard artifact; thread-safe: nothing in it changes after ``__init__`` but the
+    indicator set's memo of which rules apply to a company (:meth:`IndicatorSet.asked`), whose entries are
+    set whole and never change."""
 
     def __init__(self, standard: Standard, artifact: ScorecardArtifact) -> None:
         self.standard = standard

@@ -182,11 +182,12 @@ def _heat_unreported(ctx: IndicatorContext) -> bool:
     return ctx.data.energy.purchased_heat_gj is None
 
 
-def canonical_region(region: str | None, factor_set_version: str | None = None) -> str | None:
-    """``region`` as the factor set names it: GB/T 2260's numeric codes (``CN-11``) are Beijing's
-    ``CN-BJ`` there, and a rule listing regions compares the letter codes (a review of standard 1.9.0:
-    a Beijing shop writing ``CN-11`` escaped the heat rule while priced on Beijing's grid)."""
-    return None if region is None else load_factor_set(factor_set_version).canonical_region(region)
+def canonical_region(region: str | None) -> str | None:
+    """``region`` as the default factor set (the one the inventory prices with) names it: GB/T 2260's
+    numeric codes (``CN-11``) are Beijing's ``CN-BJ`` there, and a rule listing regions compares the letter
+    codes (a review of standard 1.9.0: a Beijing shop writing ``CN-11`` escaped the heat rule while priced
+    on Beijing's grid)."""
+    return None if region is None else load_factor_set().canonical_region(region)
 
 
 #: Per input a standard may name in ``missing_when_not_reported``: whether a business left it (or its
