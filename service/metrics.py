@@ -131,53 +131,45 @@ def _dropped(exc: Exception) -> None:
                    hint="samples are dropped until PROMETHEUS_MULTIPROC_DIR can be written again")
 
 
+def _count(metric: Counter, *labels: str) -> None:
+    """Add one to ``metric``'s series: a sample that cannot be written is dropped and said once, never a
+    failed request (a cache error must stay a miss, a refusal is answered, a rating is served whatever
+    happens to the metrics)."""
+    try:
+        _series(metric, *labels).inc()
+    except Exception as exc:  # noqa: BLE001
+        _dropped(exc)
+
+
 def cache_lookup(hit: bool) -> None:
     """Count one rating request answered from an existing rating (hit) or computed (miss)."""
-    try:
-        _series(CACHE_LOOKUPS, "hit" if hit else "miss").inc()
-    except Exception as exc:  # noqa: BLE001 - never fail the request that is being counted
-        _dropped(exc)
+    _count(CACHE_LOOKUPS, "hit" if hit else "miss")
 
 
 def cache_error(operation: str) -> None:
     """Count one cache operation that failed, was skipped by the open breaker, or read a forged, expired or
     erased entry."""
-    try:
-        _series(CACHE_ERRORS, operation).inc()
-    except Exception as exc:  # noqa: BLE001 - a cache error must stay a miss, never a failed request
-        _dropped(exc)
+    _count(CACHE_ERRORS, operation)
 
 
 def rating_issued(grade: str) -> None:
     """Count one newly issued rating of ``grade``."""
-    try:
-        _series(RATINGS_ISSUED, grade).inc()
-    except Exception as exc:  # noqa: BLE001
-        _dropped(exc)
+    _count(RATINGS_ISSUED, grade)
 
 
 def rating_refused(read: str, reason: str) -> None:
     """Count one stored rating refused by its signature check (:mod:`service.records.rating_signatures`)."""
-    try:
-        _series(RATING_INTEGRITY, read, reason).inc()
-    except Exception as exc:  # noqa: BLE001 - the refusal is answered whatever happens to the metrics
-        _dropped(exc)
+    _count(RATING_INTEGRITY, read, reason)
 
 
 def unsigned_served(read: str) -> None:
     """Count one stored rating served without a signature (GREENRATE_UNSIGNED_RATINGS=serve)."""
-    try:
-        _series(UNSIGNED_SERVED, read).inc()
-    except Exception as exc:  # noqa: BLE001 - the rating is served whatever happens to the metrics
-        _dropped(exc)
+    _count(UNSIGNED_SERVED, read)
 
 
 def previous_key_used(read: str, key: str) -> None:
     """Count one signature accepted under the previous secret ``key`` (its public id), found by ``read``."""
-    try:
-        _series(PREVIOUS_KEY, read, key).inc()
-    except Exception as exc:  # noqa: BLE001 - the rating is served whatever happens to the metrics
-        _dropped(exc)
+    _count(PREVIOUS_KEY, read, key)
 
 
 def _observe(response: Response) -> Response:
