@@ -363,7 +363,10 @@ def plain(value: Any) -> Any:
 
     Values inside are immutable (str, numbers, bools), so nothing needs copying.
     """
-    names = _FIELD_NAMES.get(type(value))
+    kind = type(value)
+    if kind in _LEAVES:  # most values: checked first, since is_dataclass is a Python call on each
+        return value
+    names = _FIELD_NAMES.get(kind)
     if names is None:
         if isinstance(value, list | tuple):
             return [plain(v) for v in value]
@@ -382,6 +385,8 @@ def plain(value: Any) -> Any:
 
 
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+#: the types of the values inside operating data, returned as they are (``None``'s too)
+_LEAVES = frozenset({str, float, int, bool, type(None)})
 #: list fields where ``[]`` says something ("no fuel burned on site", "no vehicles") that leaving them out
 #: does not
 _EMPTY_IS_AN_ANSWER = frozenset({"fuels", "fleet"})
