@@ -20,7 +20,8 @@ from marshmallow.fields import Field
 
 @dataclass(frozen=True, slots=True)
 class FieldError:
-    """One error of the form: a message key of :mod:`service.web.i18n` and what it is formatted with."""
+    """One error of the form: a message key (:mod:`service.web.catalogue.form_errors`) and what it is
+    formatted with (:func:`service.web.i18n.message`)."""
 
     key: str
     params: Mapping[str, str] = field(default_factory=dict)

@@ -263,10 +263,14 @@ def test_printed_disclosure_leaves_out_what_the_business_did_not_report(
 
 
 def test_both_languages_of_the_pages_have_the_same_words() -> None:
-    """A key only in English would print the key itself on the Chinese page."""
-    from service.web.i18n import _EN, _ZH
+    """A key only in English would print the key itself on the Chinese page; a key in two areas of the
+    catalogue would silently take the later area's text."""
+    from service.web.catalogue import AREAS, TEXTS
 
-    assert set(_EN) == set(_ZH)
+    assert set(TEXTS["en"]) == set(TEXTS["zh"])
+    for area, words in AREAS.items():
+        assert set(words["en"]) == set(words["zh"]), area
+    assert sum(len(words["en"]) for words in AREAS.values()) == len(TEXTS["en"])
 
 
 def test_printed_disclosure_shows_the_comparison_with_the_previous_year(

@@ -1,0 +1,131 @@
+"""The printable disclosure (HTML and PDF): its IFRS S2-style sections, the inventory and emission-factor
+tables, data quality, intensities, the comparison with last year and the versions a rating was made with.
+
+A bank files it beside a loan, so its words follow the standard's terms rather than the result page's
+plainer ones (:mod:`service.web.catalogue.result`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+EN: Mapping[str, str] = {
+    "total": "Total",
+    "disclosure_title": "Climate-related disclosure",
+    "company": "Company",
+    "governance": "Governance",
+    "strategy": "Strategy",
+    "risk_management": "Risk management",
+    "metrics_and_targets": "Metrics and targets",
+    "basis_of_preparation": "Basis of preparation",
+    "inventory": "Greenhouse-gas inventory",
+    "factor_sources": "Emission factors and sources",
+    "data_quality": "Data quality",
+    "energy_mwh": "Energy use (MWh)",
+    "renewable_share": "Renewable share",
+    "versions": "Versions",
+    "name_not_given": "Name not given",
+    "factor_id": "Factor",
+    "factor_value": "Value",
+    "factor_unit": "Unit",
+    "factor_source": "Source",
+    "factor_year": "Year",
+    "version_model": "model",
+    "version_standard": "standard",
+    "version_factor_set": "factor set",
+    "version_schema": "schema",
+    "version_engine": "engine",
+    "dq_estimated": "{n} input figure(s) were estimated from the standard's sector defaults ({fields}); "
+    "PCAF data-quality score {pcaf} of 5 (1 is best), completeness {completeness}.",
+    "dq_measured": "No input figure was estimated; PCAF data-quality score {pcaf} of 5 (1 is best), "
+    "completeness {completeness}.",
+    "dq_converted": "{field} was converted from the electricity bill's amount at the standard's assumed "
+    "tariff of {tariff} CNY/kWh ({standard}, estimation rules), not taken from a sector default.",
+    "dq_scores": "PCAF data-quality score {pcaf} of 5 (1 is best), completeness {completeness}.",
+    "dq_item": "PCAF score {pcaf}; completeness {completeness}; estimated: {fields}; data source: {source}.",
+    "dq_assumed": "{n} inventory figure(s) rest on greenrate's assumptions rather than reported data: "
+    "{fields}.",
+    "annual_revenue": "Annual revenue",
+    "valid_until": "Valid until",
+    "electricity_mwh": "Electricity consumed (MWh)",
+    "renewable_electricity_share": "Renewable share of electricity",
+    "scope3_cat1_water_supply": "of which category 1, purchased goods (water supply)",
+    "scope3_cat5_waste": "of which category 5, waste and wastewater",
+    "scope3_cat6_business_travel": "of which category 6, business travel",
+    "intensities": "Carbon intensities",
+    "not_computed": "not computed",
+    # after engine prose left in English on a page in another language (never shown on the English page)
+    "english_original": " (English original)",
+    "comparative_item": "previous year {previous} t CO2e, reporting year {current} t CO2e, change {change}",
+    "intensity_per_cny_million_revenue": "Scopes 1, 2 (location) and 3 per CNY million of revenue",
+    "intensity_scope12_market_per_cny_million_revenue": "Scopes 1 and 2 (market) per CNY million of revenue",
+    "intensity_per_employee": "Scopes 1, 2 (location) and 3 per employee",
+    "intensity_per_m2": "Scopes 1, 2 (location) and 3 per m² of floor area",
+    "column_value": "Value",
+    "column_unit": "Unit",
+    "intensity_unit_per_cny_million_revenue": "t CO2e per CNY million",
+    "intensity_unit_scope12_market_per_cny_million_revenue": "t CO2e per CNY million",
+    "intensity_unit_per_employee": "t CO2e per employee",
+    "intensity_unit_per_m2": "t CO2e per m²",
+}
+
+ZH: Mapping[str, str] = {
+    "total": "合计",
+    "disclosure_title": "气候相关信息披露",
+    "company": "企业",
+    "governance": "治理",
+    "strategy": "战略",
+    "risk_management": "风险管理",
+    "metrics_and_targets": "指标和目标",
+    "basis_of_preparation": "编制基础",
+    "inventory": "温室气体排放清单",
+    "factor_sources": "排放因子及来源",
+    "data_quality": "数据质量",
+    "energy_mwh": "能源消耗（兆瓦时）",
+    "renewable_share": "可再生能源占比",
+    "versions": "版本",
+    "name_not_given": "未提供名称",
+    "factor_id": "因子",
+    "factor_value": "数值",
+    "factor_unit": "单位",
+    "factor_source": "来源",
+    "factor_year": "年份",
+    "version_model": "模型",
+    "version_standard": "标准",
+    "version_factor_set": "排放因子集",
+    "version_schema": "数据格式",
+    "version_engine": "计算引擎",
+    "dq_estimated": "{n} 项输入数据按标准的行业默认值估算（{fields}）；"
+    "PCAF 数据质量评分 {pcaf}（共 5 级，1 最好），数据完整度 {completeness}。",
+    "dq_measured": "没有估算的输入数据；"
+    "PCAF 数据质量评分 {pcaf}（共 5 级，1 最好），数据完整度 {completeness}。",
+    "dq_converted": "{field}由电费金额按标准假定的电价 {tariff} 元/千瓦时换算（{standard}，估算规则），"
+    "并非行业默认值。",
+    "dq_scores": "PCAF 数据质量评分 {pcaf}（共 5 级，1 最好），数据完整度 {completeness}。",
+    "dq_item": "PCAF 评分 {pcaf}；数据完整度 {completeness}；估算数据：{fields}；数据来源：{source}。",
+    "dq_assumed": "{n} 项排放数据基于 greenrate 的假设而非所报数据：{fields}。",
+    "annual_revenue": "年营业收入",
+    "valid_until": "有效期至",
+    "electricity_mwh": "用电量（兆瓦时）",
+    "renewable_electricity_share": "可再生电力占比",
+    "scope3_cat1_water_supply": "其中类别 1：外购商品（供水）",
+    "scope3_cat5_waste": "其中类别 5：废弃物与污水处理",
+    "scope3_cat6_business_travel": "其中类别 6：商务差旅",
+    "intensities": "碳强度",
+    "not_computed": "无法计算",
+    # a rating stored before engine 1.9 has its notes in English only: shown as they are, and said to be
+    "english_original": "（英文原文）",
+    "comparative_item": "上一年 {previous} 吨二氧化碳当量，报告年 {current} 吨二氧化碳当量，变化 {change}",
+    "intensity_per_cny_million_revenue": "营收碳强度：范围一+范围二（基于位置）+范围三，每百万元营业收入",
+    "intensity_scope12_market_per_cny_million_revenue": (
+        "营收碳强度：范围一+范围二（基于市场），每百万元营业收入"
+    ),
+    "intensity_per_employee": "人均碳强度：范围一+范围二（基于位置）+范围三，每名员工",
+    "intensity_per_m2": "单位面积碳强度：范围一+范围二（基于位置）+范围三，每平方米经营面积",
+    "column_value": "数值",
+    "column_unit": "单位",
+    "intensity_unit_per_cny_million_revenue": "吨二氧化碳当量/百万元营业收入",
+    "intensity_unit_scope12_market_per_cny_million_revenue": "吨二氧化碳当量/百万元营业收入",
+    "intensity_unit_per_employee": "吨二氧化碳当量/人",
+    "intensity_unit_per_m2": "吨二氧化碳当量/平方米",
+}

@@ -1,0 +1,124 @@
+"""What the form says beside a field whose answer it cannot take: the keys of
+:class:`service.web.amounts.FieldError`, made by :mod:`service.web.amounts`, :mod:`service.web.form`,
+:mod:`service.web.fuels` and :mod:`service.web.heat`, and the summary above the form that lists them.
+
+Most name what the field takes instead (its units, the answer it depends on) rather than a bare "not
+valid"; kept apart from the questions, a field's refusals can be reviewed together in both languages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+EN: Mapping[str, str] = {
+    "green_needs_kwh": "Give the electricity in kWh to report the green power bought.",
+    "errors": "Please check these fields",
+    "invalid": "Please enter a valid value.",
+    "invalid_choice": "Please choose one of the options.",
+    "required": "Please fill this in.",
+    "not_a_number": "Enter a number, such as 12000 or 1.2万.",
+    "not_whole": "Enter a whole number, such as 6.",
+    "decimal_comma": "Use a point for decimals (1.5), and commas only between thousands (1,500,000).",
+    "revenue_unlikely": "That is {per} yuan a year per employee: is it the year's revenue in yuan (90万 is "
+    "900000)? Correct it, or tick the box below if it is right.",
+    "too_small": "Enter at least {min}.",
+    "too_large": "That is more than {max}; please check the figure.",
+    "error_prefix": "Error: ",
+    "fuel_forms_natural_gas": "Enter the cubic metres of gas, such as 3000, 3000 m3 or 3000方.",
+    "fuel_forms_lpg": "Enter the bottled gas used in the year: kg (such as 450 or 450 kg), or the number of "
+    "bottles (such as 30 bottles) with their size chosen under “Size of a gas bottle”.",
+    "fuel_forms_coal": "Enter the coal burned in the year, in kg or tonnes, such as 800 kg or 12 t.",
+    "bottle_size_needed": "Choose the size of a bottle (5, 15 or 50 kg), or give the amount in kg.",
+    "heat_forms": "Enter the heat bought in the year from the bill, in GJ (such as 1200 or 1200 GJ) or MWh "
+    "(such as 330 MWh). Steam billed in tonnes, or heating charged by floor area, cannot be converted: "
+    "choose “Not sure” above.",
+    "heat_money": "A heat bill's amount in yuan cannot be converted into heat: give the heat bought from the "
+    "bill or the heat meter, in GJ or MWh; with only the amount in yuan, choose “Not sure” above.",
+    "previous_heat_forms": "Enter last year's heat bought from the bill, in GJ (such as 1200 or 1200 GJ) or "
+    "MWh (such as 330 MWh). Steam billed in tonnes, or heating charged by floor area, cannot be converted: "
+    "leave this empty.",
+    "previous_heat_money": "A heat bill's amount in yuan cannot be converted into heat: give last year's "
+    "heat from the bill or the heat meter, in GJ or MWh; with only the amount in yuan, leave this empty.",
+    "heat_needs_bought": "Choose “Bought” above to give an amount (with “None”, only 0), or leave it empty.",
+    "bottles_or_kg": "A bottle size is chosen: is {n} the number of bottles or kg? "
+    "Write {n} bottles or {n} kg.",
+    "electricity_looks_like_money": "This looks like an amount of money: if it is what the year's "
+    "electricity bills came to, choose “CNY (yearly bill)” under “Unit”; if it is kWh, type the number "
+    "alone, such as 12000 or 1.2万.",
+    "wan_and_digits": "Write it as 1.2万 or 12000.",
+    "previous_fuel_none": "This year's fuel is “None”, so choose the fuel burned last year under “Fuel "
+    "burned on site last year” to give its amount; otherwise leave this empty.",
+    "previous_fuel_amount_beside_none": "Last year's fuel is “None”, which has no amount: leave this empty, "
+    "or choose the fuel burned last year.",
+    "previous_fuel_amount_needed": "Give the amount of last year's fuel, from last year's bills or delivery "
+    "notes, or choose “The same fuel as this year” and leave this empty.",
+    "previous_fuel_needs_this_year": "Answer this year's fuel above first (None, or a fuel with its "
+    "amount): last year's is compared with it (“Not sure”, or piped gas without its amount, is estimated, "
+    "and an estimate is never compared).",
+    "previous_heat_needs_this_year": "Answer this year's heat above first (None, or the amount bought): "
+    "last year's is compared with it, and a year left out is never compared.",
+    "previous_vehicles_none": "This year's vehicles are “None”, which needs no figure for last year: leave "
+    "this empty.",
+    "previous_vehicles_need_this_year": "Choose what the vehicles run on and give this year's litres or km "
+    "above first: last year's is compared with them (vehicles counted alone are an estimate, never "
+    "compared).",
+    "needs_waste": "Give the year's waste above first.",
+    "fuel_needs_gas": "Choose which fuel this is above, or leave the amount empty.",
+    "vehicle_needs_fuel": "Choose what the vehicles run on above, or leave this empty.",
+    "unstorable": "This contains a character that cannot be stored; please type it again.",
+    "too_long": "Use at most {max} characters.",
+    "not_rated": "These answers cannot be rated as given; please check them.",
+}
+
+ZH: Mapping[str, str] = {
+    "green_needs_kwh": "请以千瓦时填写用电量，才能填写购买的绿色电力。",
+    "errors": "请检查以下各项",
+    "invalid": "请输入有效的数值。",
+    "invalid_choice": "请从选项中选择。",
+    "required": "请填写此项。",
+    "not_a_number": "请输入数字，例如 12000 或 1.2万。",
+    "not_whole": "请输入整数，例如 6。",
+    "decimal_comma": "小数请用小数点（1.5），逗号只用于千位分隔（1,500,000）。",
+    "revenue_unlikely": "折合每名员工每年 {per} 元。这是以元计的全年营业收入吗（90万 即 900000）？"
+    "如有误请更正；如无误，请勾选下方的确认框。",
+    "too_small": "请输入不小于 {min} 的数值。",
+    "too_large": "超过了 {max}，请核对数值。",
+    "error_prefix": "错误：",
+    "fuel_forms_natural_gas": "请填写立方米数，例如 3000、3000方 或 3000立方米。",
+    "fuel_forms_lpg": "请填写全年液化气用量：千克数（如 450 或 450公斤），"
+    "或瓶数（如 30瓶）并在“每瓶液化气规格”中选择规格。",
+    "fuel_forms_coal": "请填写全年燃煤量，单位千克或吨，例如 800公斤 或 12吨。",
+    "bottle_size_needed": "请选择每瓶规格（5、15 或 50 千克），或直接填写千克数。",
+    "heat_forms": "请按热费单填写全年外购热力，单位吉焦（如 1200 或 1200吉焦）或兆瓦时（如 330兆瓦时）。"
+    "按吨计费的蒸汽、按面积收费的暖气费无法换算，请在上面选“不确定”。",
+    "heat_money": "热费金额（元）无法换算为热量：请按热费单或热量表填写外购热力用量，单位吉焦或兆瓦时；"
+    "只有金额时，请在上面选“不确定”。",
+    "previous_heat_forms": "请按上一年热费单填写外购热力，单位吉焦（如 1200 或 1200吉焦）"
+    "或兆瓦时（如 330兆瓦时）。按吨计费的蒸汽或按面积收费的暖气费无法换算，请将此项留空。",
+    "previous_heat_money": "热费金额（元）无法换算为热量：请按上一年热费单或热量表填写用量，"
+    "单位吉焦或兆瓦时；只有金额时，请将此项留空。",
+    "heat_needs_bought": "要填写用量，请在上面选“有”（选“没有”时只能填 0），或不填此项。",
+    "bottles_or_kg": "已选择每瓶规格：{n} 是瓶数还是千克数？请写 {n}瓶 或 {n}kg。",
+    "electricity_looks_like_money": "这看起来是金额：如果是全年电费，请把“单位”改为“元（全年电费）”；"
+    "如果是千瓦时，请只填数字，例如 12000 或 1.2万。",
+    "wan_and_digits": "请写成 1.2万 或 12000。",
+    "previous_fuel_none": "本年燃料选的是“不使用”，如要填写上一年用量，"
+    "请先在“上一年店内燃料”中选择上一年的燃料，否则请留空。",
+    "previous_fuel_amount_beside_none": "上一年燃料选的是“不使用”，无需填写用量："
+    "请留空，或选择上一年使用的燃料。",
+    "previous_fuel_amount_needed": "请填写上一年燃料用量（见上一年账单或送货单），"
+    "或选择“与本年相同”并将用量留空。",
+    "previous_fuel_needs_this_year": "请先在上面回答本年燃料（选“不使用”，或选择燃料并填写用量）："
+    "上一年用量要与之对比（选“不确定”或未填用量的管道天然气按估算，估算数据不参与对比）。",
+    "previous_heat_needs_this_year": "请先在上面回答本年外购热力（选“没有”或填写用量）："
+    "上一年用量要与之对比，未填报的年度不参与对比。",
+    "previous_vehicles_none": "本年车辆选的是“没有”，无需填写上一年用量，请留空。",
+    "previous_vehicles_need_this_year": "请先在上面选择车辆能源类型并填写本年加油升数或行驶公里数："
+    "上一年用量要与之对比（只填车辆数按估算，估算数据不参与对比）。",
+    "needs_waste": "请先填写全年产生的废弃物。",
+    "fuel_needs_gas": "请先在上面选择燃料种类，或将用量留空。",
+    "vehicle_needs_fuel": "请先在上面选择车辆的能源类型，或将此项留空。",
+    "unstorable": "含有无法保存的字符，请重新输入。",
+    "too_long": "最多 {max} 个字符。",
+    "not_rated": "无法按这些答案评级，请检查后重新提交。",
+}

@@ -1,0 +1,215 @@
+"""The merchant form's questions, their hints and their choices: the business and its electricity, the
+fuel, heat and vehicles, the optional "more details" part, and the privacy notice above the button.
+
+What an owner reads before answering, in the order the form asks it; what the form says of an answer it
+cannot take is in :mod:`service.web.catalogue.form_errors`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+EN: Mapping[str, str] = {
+    "intro": "Answer a few questions about your business and get a green rating, the reasons for it, a plan "
+    "to improve it and a disclosure you can hand to any bank.",
+    "company_name": "Business name",
+    "industry": "Industry",
+    "region": "Region (province)",
+    "revenue": "Annual revenue (CNY)",
+    "electricity": "Electricity use per year",
+    "electricity_unit": "Unit",
+    "unit_kwh": "kWh",
+    "unit_bill": "CNY (yearly bill)",
+    "green_share": "Green power bought, % of that electricity (green certificates or green power trading)",
+    "practices": "What you already do",
+    "submit": "Rate my business",
+    "privacy_recorded": "This service records your answers and the business name, if you give one (the name "
+    "is optional).",
+    "privacy_link": "Anyone with the link to your result can see the result: share it only with whom you "
+    "choose, such as your bank.",
+    "privacy_retention": "Your answers and the results are kept until the bank that runs this service "
+    "erases them: ask it how "
+    "long that is.",
+    "privacy_contact": "Questions about your data",
+    "choose": "Choose…",
+    "optional": "optional",
+    "revenue_confirmed": "Yes, this is the year's revenue in yuan",
+    "revenue_hint": "In yuan: 900000 and 90万 both work.",
+    "electricity_hint": "From your electricity bills: kWh for the year, or what the year's bills came to.",
+    "fuel": "Fuel burned on site (cooking, heating, boilers)",
+    "fuel_unsure": "Not sure (estimated from businesses like yours: your energy is then not scored, and the "
+    "grade stops at light green)",
+    "fuel_none": "None: everything runs on electricity",
+    "fuel_natural_gas": "Piped natural gas",
+    "fuel_lpg": "Bottled gas (LPG)",
+    "fuel_coal": "Coal",
+    "fuel_amount": "Fuel used per year",
+    "fuel_amount_hint": "From the year's bills or delivery notes: piped gas in m³ (3000 or 3000 m3); bottled "
+    "gas in kg (450), or as bottles (30 bottles) of the size chosen below, counted as bottles × kg a bottle; "
+    "coal in kg (800) or tonnes (12 t). Piped gas left empty is estimated: your energy is then not scored, "
+    "and the grade stops at light green; bottled gas and coal need the amount.",
+    "lpg_bottle_kg": "Size of a gas bottle (when counted in bottles)",
+    "bottle_size_choose": "Not counted in bottles",
+    "bottle_kg": "{kg} kg a bottle",
+    "heat": "Heat bought from a heating network or an industrial park's steam (district heating)",
+    "heat_hint": "Heating or hot water from a city heating network, or steam piped in from an industrial "
+    "park, paid for by a heat bill, or included in the rent or the property fee. Heat you make yourself "
+    "from gas, coal or electricity is not bought: give the fuel above.",
+    "heat_unsure": "Not sure (not reported: where district heat is sold, or for a manufacturer, your energy "
+    "is then not scored)",
+    "heat_none": "None: the premises are not heated by a heating network or a park's steam",
+    "heat_bought": "Bought: the year's amount below",
+    "heat_amount": "Heat bought per year",
+    "heat_amount_hint": "From the year's heat bills or the heat meter: in GJ (1200 or 1200 GJ), or in MWh "
+    "written after the number (330 MWh, counted as 3.6 GJ each). Steam billed in tonnes, and heating charged "
+    "by floor area or in the rent without a metered amount, cannot be converted: choose “Not sure” above "
+    "(not “None”: the heat is bought, only its amount is unknown).",
+    "optional_note": " (optional)",
+    # inside a label's own closing bracket: "(kWh, optional)", not "(kWh) (optional)"
+    "optional_inside": ", optional",
+    "more_details": "More details (optional): floor area, water, waste, last year's electricity, fuel, heat "
+    "and vehicles",
+    "more_details_hint": "Each from your own records; left empty, it is not reported. The standard counts "
+    "them towards how complete your data is: with too little, the grade is capped (incomplete data). To "
+    "compare this year with last year, give last year's figure for each one you gave for this year: "
+    "electricity, fuel, heat and vehicles. With vehicles left “Not answered” above, the change on last year "
+    "is not scored.",
+    "water": "Water used per year (m³)",
+    "water_hint": "From the water bills: a bill's tonnes are cubic metres.",
+    "waste": "Waste per year (t)",
+    "waste_hint": "All the waste the business throws away or hands over, in tonnes (or kg, such as 800 kg).",
+    "waste_recycled": "Of that waste, recycled or sold for recycling (t)",
+    "waste_recycled_hint": "Left empty while the waste is given, none of it counts as recycled.",
+    "previous_electricity": "Last year's electricity use (kWh)",
+    "previous_electricity_hint": "From last year's bills: compared with this year's, like for like, when "
+    "this year's is given in kWh too (a bill amount is converted at an assumed tariff, and an estimate is "
+    "never compared).",
+    "previous_fuel_type": "Fuel burned on site last year",
+    "previous_fuel_type_hint": "If the business changed fuel, such as bottled gas to piped gas, or a coal "
+    "boiler to gas or to electricity, choose last year's: the change is compared as a whole, so the switch "
+    "counts.",
+    "previous_fuel_type_same": "The same fuel as this year",
+    "previous_fuel_type_none": "None: everything ran on electricity",
+    "previous_fuel": "Amount of last year's fuel",
+    "previous_fuel_hint": "From last year's bills or delivery notes, in that fuel's units: piped gas in m³, "
+    "bottled gas in kg or in bottles of the size chosen above, coal in kg or t. It is compared with this "
+    "year's fuel, so it needs this year's answer (None, or a fuel with its amount). With last year's fuel "
+    "“None”, leave it empty.",
+    "previous_heat": "Heat bought last year",
+    "previous_heat_hint": "From last year's heat bills, in GJ or MWh as this year's amount, which it is "
+    "compared with: it needs this year's answer above (None, or the amount). Heating charged by floor area: "
+    "leave it empty.",
+    "previous_vehicle_amount": "Last year, all vehicles together: litres of fuel bought, or km driven if "
+    "electric",
+    "previous_vehicle_amount_hint": "From last year's fuel receipts or odometers, in the units of this "
+    "year's amount, which it is compared with: it needs this year's amount (vehicles counted alone are an "
+    "estimate, never compared). With vehicles “None”, leave it empty.",
+    "vehicle_fuel": "Vehicles the business runs (cars, vans, lorries)",
+    "vehicle_fuel_hint": "Electric bikes and scooters charged at your premises are already in your "
+    "electricity use: leave them out. Electric cars and vans are priced as power bought at public chargers.",
+    "vehicle_fuel_unsure": "Not answered (no vehicles are counted, and the change on last year is not "
+    "scored)",
+    "vehicle_fuel_none": "None",
+    "vehicle_fuel_gasoline": "Petrol",
+    "vehicle_fuel_diesel": "Diesel",
+    "vehicle_fuel_hybrid": "Petrol-electric hybrid",
+    "vehicle_fuel_electric": "Electric",
+    "vehicles": "Number of vehicles",
+    "vehicles_hint": "Needed when you chose a fuel above; otherwise leave it empty.",
+    "vehicle_amount": "Per year, all vehicles together: litres of fuel bought, or km driven if electric",
+    "vehicle_amount_hint": "From the fuel receipts, or the odometers of electric vehicles. Left empty, each "
+    "vehicle is counted at a typical yearly distance, as an estimate.",
+}
+
+ZH: Mapping[str, str] = {
+    "intro": "回答几个关于您店铺的问题，即可获得绿色评级、评级理由、改进计划，以及可交给任何银行的披露报告。",
+    "company_name": "店铺名称",
+    "industry": "行业",
+    "region": "地区（省份）",
+    "revenue": "年营业收入（元）",
+    "electricity": "年用电量",
+    "electricity_unit": "单位",
+    "unit_kwh": "千瓦时（度）",
+    "unit_bill": "元（全年电费）",
+    "green_share": "购买的绿电（绿证或绿电交易）占上述用电量的百分比",
+    "practices": "您已经在做的",
+    "submit": "一键评级",
+    "privacy_recorded": "本服务会记录您填写的答案，以及您填写的店铺名称（名称可以不填）。",
+    "privacy_link": "任何持有评级结果链接的人都能看到结果，请只分享给您选定的对象，例如您的银行。",
+    "privacy_retention": "您的答案和评级结果会一直保存，直到运营本服务的银行将其删除；"
+    "保存多久请向该银行询问。",
+    "privacy_contact": "有关您数据的问题",
+    "choose": "请选择…",
+    "optional": "选填",
+    "revenue_confirmed": "是的，这是以元计的全年营业收入",
+    "revenue_hint": "单位：元；填 900000 或 90万 都可以。",
+    "electricity_hint": "见电费单：全年用电千瓦时数，或全年电费金额。",
+    "fuel": "店内燃料使用（做饭、取暖、锅炉）",
+    "fuel_unsure": "不确定（按同类店铺估算；能耗指标不计分，评级最高为浅绿）",
+    "fuel_none": "不使用：全部用电",
+    "fuel_natural_gas": "管道天然气",
+    "fuel_lpg": "瓶装液化气",
+    "fuel_coal": "燃煤",
+    "fuel_amount": "全年燃料用量",
+    "fuel_amount_hint": "见全年账单或送货单：管道天然气填立方米（如 3000 或 3000方）；"
+    "瓶装液化气填千克（如 450），或填瓶数（如 30瓶）并在下方选择每瓶规格，按“瓶数 × 每瓶千克数”计算；"
+    "燃煤填千克或吨（如 800公斤、12吨）。"
+    "管道天然气不填则按估算，能耗指标不计分，评级最高为浅绿；瓶装液化气和燃煤必须填写用量。",
+    "lpg_bottle_kg": "每瓶液化气规格（按瓶填写时）",
+    "bottle_size_choose": "不按瓶填写",
+    "bottle_kg": "每瓶 {kg} 千克",
+    "heat": "外购热力（集中供暖或园区蒸汽）",
+    "heat_hint": "从城市供热管网购买的暖气、热水，或从工业园区管道输送的蒸汽，按热费单付费，"
+    "或包含在房租、物业费里。自己用燃气、煤或电产生的热不算外购热力，请在上面填写燃料。",
+    "heat_unsure": "不确定（不填报；在出售集中供热的地区或制造业企业，能耗指标不计分）",
+    "heat_none": "没有：经营场所不使用集中供暖或园区蒸汽",
+    "heat_bought": "有：在下面填写全年用量",
+    "heat_amount": "全年外购热力用量",
+    "heat_amount_hint": "见全年热费单或热量表读数：单位吉焦（如 1200 或 1200吉焦），"
+    "也可在数字后写兆瓦时（如 330兆瓦时，每兆瓦时按 3.6 吉焦计）。"
+    "按吨计费的蒸汽、按面积收费或含在房租里且没有计量用量的暖气费无法换算，"
+    "请在上面选“不确定”（不要选“没有”：热力是购买了的，只是用量不明）。",
+    "optional_note": "（选填）",
+    "optional_inside": "，选填",
+    "more_details": "更多信息（选填）：经营面积、用水、废弃物，上一年的用电、燃料、热力和车辆用量",
+    "more_details_hint": "请按您自己的记录填写，不填即视为未填报。标准按这些数据计算数据完整度："
+    "填报过少时评级有上限（数据不完整）。要与上一年对比，本年填了的用电、燃料、热力和车辆用量，"
+    "请同时填写上一年的数据。上面的经营用车选“不填”时，与上一年的对比不计分。",
+    "water": "全年用水量（立方米）",
+    "water_hint": "见水费单：水费单上的“吨”就是立方米。",
+    "waste": "全年产生的废弃物（吨）",
+    "waste_hint": "店里全年扔掉或交给清运、回收单位的全部废弃物，单位吨（也可填千克，如 800公斤）。",
+    "waste_recycled": "其中回收利用或卖给回收站的废弃物（吨）",
+    "waste_recycled_hint": "填了废弃物而此项不填，按没有回收计。",
+    "previous_electricity": "上一年用电量（千瓦时）",
+    "previous_electricity_hint": "见上一年电费单；今年用电量也按千瓦时填写时，两年同口径对比"
+    "（按电费金额填写的用电量按假定电价换算，属于估算，不参与对比）。",
+    "previous_fuel_type": "上一年店内燃料",
+    "previous_fuel_type_hint": "如果换过燃料，例如瓶装液化气改用管道天然气，或燃煤锅炉改用燃气或用电，"
+    "请选择上一年的燃料：燃料按总量对比，换燃料带来的减排会计入。",
+    "previous_fuel_type_same": "与本年相同",
+    "previous_fuel_type_none": "不使用：全部用电",
+    "previous_fuel": "上一年燃料用量",
+    "previous_fuel_hint": "见上一年账单或送货单，按该燃料的单位填写：管道天然气填立方米，"
+    "瓶装液化气填千克或按上面选择的每瓶规格填瓶数，燃煤填千克或吨。与本年燃料对比，"
+    "因此需先回答本年燃料（“不使用”或燃料及其用量）。上一年燃料选“不使用”的请留空。",
+    "previous_heat": "上一年外购热力用量",
+    "previous_heat_hint": "见上一年热费单，单位与本年用量相同（吉焦或兆瓦时），与本年对比，"
+    "因此需先在上面回答本年外购热力（没有或用量）。按面积收费的暖气费请留空。",
+    "previous_vehicle_amount": "上一年全部车辆用量：燃油车填加油升数，纯电动车填行驶公里数",
+    "previous_vehicle_amount_hint": "见上一年加油票据或里程表，单位与本年车辆用量相同，与本年用量对比，"
+    "因此需先填写本年用量（只填车辆数按估算，估算数据不参与对比）。车辆选“没有”的请留空。",
+    "vehicle_fuel": "经营用车（轿车、面包车、货车）",
+    "vehicle_fuel_hint": "在店内充电的电动自行车、电动摩托车已计入用电量，请不要填写。"
+    "纯电动汽车按在公共充电桩购电计算。",
+    "vehicle_fuel_unsure": "不填（不计入车辆；与上一年的对比将不计分）",
+    "vehicle_fuel_none": "没有",
+    "vehicle_fuel_gasoline": "汽油车",
+    "vehicle_fuel_diesel": "柴油车",
+    "vehicle_fuel_hybrid": "油电混合动力车",
+    "vehicle_fuel_electric": "纯电动车",
+    "vehicles": "车辆数",
+    "vehicles_hint": "上面选择了车辆能源类型时必填，否则不填。",
+    "vehicle_amount": "全部车辆全年用量：燃油车填加油升数，纯电动车填行驶公里数",
+    "vehicle_amount_hint": "见加油票据，纯电动车见里程表。不填则每辆车按常见的年行驶里程估算。",
+}
