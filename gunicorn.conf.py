@@ -20,7 +20,8 @@ if _MADE_METRICS_DIR:
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="greenrate-metrics-")
 _METRICS_DIR = Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])
 
-from service.config import ConfigError, load_server_settings, load_settings  # noqa: E402 - after the above
+from service.config import load_server_settings, load_settings  # noqa: E402 - after the above
+from service.config.values import ConfigError  # noqa: E402
 
 try:
     _server = load_server_settings()

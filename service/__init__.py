@@ -18,7 +18,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from service import api, errors, extensions, hardening, limits, logging, metrics, model_watch
-from service.config import Settings, load_settings
+from service.config import load_settings
+from service.config.settings import Settings
 from service.flask_app import GreenrateFlask
 from service.models import register_packaged_default
 from service.records.database import SchemaStatus, schema_status

@@ -18,7 +18,7 @@ from marshmallow.fields import Field
 
 from rating_model.operating_data import SCHEMA_VERSION
 from service import converters
-from service.config import Settings
+from service.config.settings import Settings
 from service.disclosure.routes import blp as disclosure_blp
 from service.errors import GreenrateApi
 from service.health import blp as ops_blp

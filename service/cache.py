@@ -47,7 +47,7 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from service.circuit import CircuitBreaker
-from service.config import Settings
+from service.config.settings import Settings
 from service.metrics import cache_error, previous_key_used
 from service.records.erasures import ErasedRatings
 from service.secret import SigningKeys, service_secret, signing_keys

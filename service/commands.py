@@ -15,7 +15,9 @@ import click
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from service.config import ConfigError, Settings, load_settings
+from service.config import load_settings
+from service.config.settings import Settings
+from service.config.values import ConfigError
 from service.records.database import create_db_engine, schema_behind
 
 MIGRATE_HINT = "has `greenrate db upgrade` run?"

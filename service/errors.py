@@ -32,7 +32,7 @@ from rating_model.exceptions import (
     StandardError,
 )
 from schemas.errors import ErrorSchema, flatten_errors
-from service.config import Settings
+from service.config.settings import Settings
 from service.exceptions import INVALID_FIELDS, ServiceError
 from service.extensions import services
 from service.hardening import request_id

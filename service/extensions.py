@@ -17,7 +17,7 @@ from sqlalchemy import Engine
 
 from service.auth import KeyRing
 from service.cache import RatingCache, create_cache
-from service.config import Settings
+from service.config.settings import Settings
 from service.engine_slot import EngineSlot
 from service.records.database import create_db_engine
 from service.records.erasures import ErasedRatings

@@ -64,7 +64,7 @@ from webargs.flaskparser import abort
 
 from service import limit_storage
 from service.auth import presented_key_hash
-from service.config import Settings
+from service.config.settings import Settings
 
 EXTENSION_NAME = "limiter"
 _FALLBACK = EXTENSION_NAME + ".greenrate-fallback"

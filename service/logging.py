@@ -19,7 +19,7 @@ import orjson
 import structlog
 from flask import Flask, Response, g, has_request_context, request
 
-from service.config import Settings
+from service.config.settings import Settings
 from service.metrics import route_label
 
 _configured_level: str | None = None

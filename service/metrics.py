@@ -27,7 +27,7 @@ from prometheus_client import (
 )
 from prometheus_client.multiprocess import MultiProcessCollector
 
-from service.config import Settings
+from service.config.settings import Settings
 from service.metrics_files import scrape_lock
 
 _log = structlog.get_logger("greenrate.metrics")

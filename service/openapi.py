@@ -12,7 +12,7 @@ from limits import parse_many
 from marshmallow import validate
 from marshmallow.fields import Field
 
-from service.config import Settings
+from service.config.settings import Settings
 from service.hardening import REQUEST_ID_HEADER, REQUEST_ID_PATTERN
 
 F = TypeVar("F", bound=Callable[..., Any])

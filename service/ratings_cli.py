@@ -20,7 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from service import model_cli
 from service.commands import command_settings, database, database_error
-from service.config import Settings
+from service.config.settings import Settings
 from service.ratings import verification
 from service.records.rating_signatures import RatingKey, service_rating_key
 from service.revision import code_revision

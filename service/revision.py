@@ -5,10 +5,10 @@ say what it was computed with but not which build of the service computed it: tw
 engine version can differ (a reproducibility audit: "ratings record no code revision"). The name is, in
 order:
 
-1. ``GREENRATE_REVISION`` when set (:attr:`service.config.Settings.revision`): the image sets it from its
-   build argument (``docker build --build-arg GREENRATE_REVISION=$(git describe --always --dirty)``: the
-   image copies the working tree, and ``-dirty`` says it held uncommitted changes), since an image holds no
-   ``.git``;
+1. ``GREENRATE_REVISION`` when set (:attr:`service.config.settings.Settings.revision`): the image sets it
+   from its build argument (``docker build --build-arg GREENRATE_REVISION=$(git describe --always
+   --dirty)``: the image copies the working tree, and ``-dirty`` says it held uncommitted changes), since an
+   image holds no ``.git``;
 2. when the code runs from a git checkout (``make run``, an editable install), the package version and the
    checked-out commit, ``0.1.0+g<commit>``, with ``-dirty`` when ``git status`` reports uncommitted
    changes to tracked files (without a ``git`` command that cannot be told, and nothing is added). The

@@ -39,7 +39,7 @@ from sqlalchemy import Engine
 
 from schemas.fields import utc_iso
 from service.auth import Principal
-from service.config import Settings
+from service.config.settings import Settings
 from service.exceptions import ServiceError
 from service.idempotency import IDEMPOTENCY_KEY as IDEMPOTENCY_KEY
 from service.idempotency import IdempotencyKeyRefused as IdempotencyKeyRefused

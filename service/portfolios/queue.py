@@ -13,7 +13,7 @@ import redis
 from flask import Flask
 from rq import Queue
 
-from service.config import Settings
+from service.config.settings import Settings
 
 #: what a worker runs: imported by name, so the web process never imports the rating loop
 JOB_FUNCTION = "service.portfolios.runner.run_portfolio_job"

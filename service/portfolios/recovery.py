@@ -34,7 +34,7 @@ from rq.registry import StartedJobRegistry
 from sqlalchemy import Engine as DbEngine
 from sqlalchemy.exc import SQLAlchemyError
 
-from service.config import Settings
+from service.config.settings import Settings
 from service.portfolios.queue import enqueue
 from service.records import portfolios as records
 from service.records.portfolios import PortfolioJob

@@ -25,7 +25,7 @@ import structlog
 from sqlalchemy import Engine as DbEngine
 from sqlalchemy.exc import SQLAlchemyError
 
-from service.config import Settings
+from service.config.settings import Settings
 from service.portfolios.storage import JobFiles
 from service.records import portfolios as records
 

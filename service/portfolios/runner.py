@@ -39,7 +39,8 @@ from rating_model.portfolio import PortfolioAccumulator
 from rating_model.portfolio_movers import PreviousRun
 from service.batch.files import read_raw_chunks
 from service.batch.pool import rate_placed_chunks
-from service.config import Settings, load_settings
+from service.config import load_settings
+from service.config.settings import Settings
 from service.engine_slot import EngineSlot
 from service.model_watch import ModelWatcher, engine_for
 from service.portfolios import storage

@@ -18,7 +18,8 @@ from redis.exceptions import RedisError
 from rq import SimpleWorker
 
 from service import logging as json_logging
-from service.config import ConfigError, load_settings
+from service.config import load_settings
+from service.config.values import ConfigError
 from service.portfolios.queue import QueueNotConfigured, connect, portfolio_queue
 from service.portfolios.recovery import NameTaken, free_name, recover_safely
 from service.portfolios.retention import purge_expired, purge_safely

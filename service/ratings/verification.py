@@ -37,7 +37,7 @@ from rating_model.factors import load_factor_set
 from rating_model.operating_data import SCHEMA_VERSION
 from rating_model.standard import load_standard, published_standard_path
 from schemas.fields import utc_iso
-from service.config import UnsignedRatings
+from service.config.settings import UnsignedRatings
 from service.ratings.encoding import rating_json
 from service.ratings.record_checks import INPUT_MISMATCH, check_record
 from service.records.database import as_utc

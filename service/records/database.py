@@ -26,7 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import URL, ExceptionContext, make_url
 
-from service.config import Settings
+from service.config.settings import Settings
 from service.records import tables
 from service.records.tables import schema_compatibility
 

@@ -20,7 +20,7 @@ from alembic.script import Script, ScriptDirectory
 from sqlalchemy import Connection, Engine, delete, insert, inspect, text
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
-from service.config import DEFAULT_MIGRATION_LOCK_TIMEOUT_SECONDS
+from service.config.settings import DEFAULT_MIGRATION_LOCK_TIMEOUT_SECONDS
 from service.records.database import Compatibility
 from service.records.tables import schema_compatibility
 

@@ -56,7 +56,7 @@ import structlog
 from sqlalchemy import Engine
 
 from service.cache import input_hash
-from service.config import Settings, UnsignedRatings
+from service.config.settings import Settings, UnsignedRatings
 from service.exceptions import ServiceError
 from service.metrics import previous_key_used, rating_refused, unsigned_served
 from service.records.database import as_utc, count_ratings_where

@@ -8,13 +8,9 @@ from pathlib import Path
 import pytest
 
 from service import create_app
-from service.config import (
-    KNOWN_VARIABLES,
-    ConfigError,
-    Settings,
-    load_server_settings,
-    load_settings,
-)
+from service.config import KNOWN_VARIABLES, load_server_settings, load_settings
+from service.config.settings import Settings
+from service.config.values import ConfigError
 
 
 def test_defaults_are_the_embedded_setup() -> None:
@@ -234,32 +230,33 @@ def test_default_workers_follow_the_usable_cpus_and_stay_under_the_cap(
 ) -> None:
     """2 x CPUs + 1 from the affinity and a cgroup quota, at most 9: a 64-core host's 129 workers could
     have asked PostgreSQL for 1,290 connections (operator review)."""
-    from service import config
+    from service.config import cpus
 
     quota, v1 = tmp_path / "cpu.max", tmp_path / "v1"
     quota.write_text("200000 100000\n")  # docker run --cpus 2
-    monkeypatch.setattr(config.os, "sched_getaffinity", lambda _pid: set(range(64)))
-    assert config.usable_cpus(quota, v1) == 2
+    monkeypatch.setattr(cpus.os, "sched_getaffinity", lambda _pid: set(range(64)))
+    assert cpus.usable_cpus(quota, v1) == 2
     quota.write_text("max 100000\n")
-    assert config.usable_cpus(quota, v1) == 64
-    assert config.usable_cpus(tmp_path / "absent", v1) == 64
+    assert cpus.usable_cpus(quota, v1) == 64
+    assert cpus.usable_cpus(tmp_path / "absent", v1) == 64
     quota.write_text("50000 100000\n")  # half a CPU is one
-    assert config.usable_cpus(quota, v1) == 1
+    assert cpus.usable_cpus(quota, v1) == 1
     v1.mkdir()  # cgroup v1: cfs quota and period in microseconds; -1 is no quota
     (v1 / "cpu.cfs_quota_us").write_text("300000\n")
     (v1 / "cpu.cfs_period_us").write_text("100000\n")
-    assert config.usable_cpus(tmp_path / "absent", v1) == 3
+    assert cpus.usable_cpus(tmp_path / "absent", v1) == 3
     (v1 / "cpu.cfs_quota_us").write_text("-1\n")
-    assert config.usable_cpus(tmp_path / "absent", v1) == 64
-    monkeypatch.setattr(config, "usable_cpus", lambda: 64)
-    assert config.default_workers() == config.MAX_DEFAULT_WORKERS == 9
-    monkeypatch.setattr(config, "usable_cpus", lambda: 1)
-    assert config.default_workers() == 3
+    assert cpus.usable_cpus(tmp_path / "absent", v1) == 64
+    monkeypatch.setattr(cpus, "usable_cpus", lambda: 64)
+    assert cpus.default_workers() == cpus.MAX_DEFAULT_WORKERS == 9
+    monkeypatch.setattr(cpus, "usable_cpus", lambda: 1)
+    assert cpus.default_workers() == 3
 
 
 def test_a_batch_item_budget_below_one_full_batch_is_refused() -> None:
     """Under 100 items a window, every full batch would be refused with a Retry-After it could not keep."""
-    from service.config import ConfigError, load_settings
+    from service.config import load_settings
+    from service.config.values import ConfigError
 
     with pytest.raises(ConfigError, match="GREENRATE_BATCH_ITEM_RATE_LIMIT.*at least 100 items"):
         load_settings(environ={"GREENRATE_BATCH_ITEM_RATE_LIMIT": "99 per minute"})

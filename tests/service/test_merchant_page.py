@@ -173,7 +173,8 @@ def test_page_retry_after_is_the_time_left_in_the_budgets_window(make_app: AppFa
 def test_secret_key_setting_is_checked() -> None:
     import pytest
 
-    from service.config import ConfigError, load_settings
+    from service.config import load_settings
+    from service.config.values import ConfigError
 
     with pytest.raises(ConfigError, match="GREENRATE_SECRET_KEY"):
         load_settings(environ={"GREENRATE_SECRET_KEY": "short"})

@@ -21,7 +21,8 @@ from sqlalchemy import Connection, func, select, update
 
 from service.cache import MemoryCache
 from service.cli import main
-from service.config import ConfigError, load_settings
+from service.config import load_settings
+from service.config.values import ConfigError
 from service.ratings.record_checks import UNSIGNED_REVISION, V1_MISMATCH
 from service.records.rating_signatures import FORMAT, REFUSED_MESSAGE, body_sha256, check_layout
 from service.records.tables import ratings
