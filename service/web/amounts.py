@@ -3,8 +3,8 @@
 Numbers are typed into text inputs, not number inputs: a browser's number input silently drops what it
 cannot parse, so "90万" reached the server as "90" and a cafe was rated on 90 yuan of revenue. The server
 reads what was typed, as an owner writes it: full-width digits, thousands separators, 万, 亿 and k. Which
-unit words may follow a number, and what each field's range is, are the form's (:mod:`service.web.form`);
-this module only reads the number.
+unit words may follow a number, and what each field's range is, are the form's
+(:mod:`service.web.form.numbers`, :mod:`service.web.form.fields`); this module only reads the number.
 """
 
 from __future__ import annotations

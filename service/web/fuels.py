@@ -7,8 +7,8 @@ standard compares the site fuels as a whole (:mod:`rating_model.neutrality`), so
 reduction it made. The page had asked only last year's amount of this year's fuel: a switch could not be
 reported, its change on last year stayed unassessed, and "none" this year refused last year's coal.
 
-The answers alone are judged here; the amounts are read by :mod:`service.web.form`, in the units of the
-fuel they are of.
+The answers alone are judged here; the amounts are read by :mod:`service.web.form.energy`, in the units of
+the fuel they are of.
 """
 
 from __future__ import annotations

@@ -7,8 +7,8 @@ that sum energy in their missing bin where district heat is sold, and for a manu
 heat is left out). This year's heat is asked as the fuel is: "not sure" leaves it out, "none" sends 0,
 "bought" takes the year's amount; last year's amount is compared with this year's answer.
 
-The answers alone are judged here; the amounts are read by :mod:`service.web.form`, in GJ (MWh converted
-by :mod:`rating_model.units`), as :mod:`service.web.fuels` leaves the fuels' amounts to it.
+The answers alone are judged here; the amounts are read by :mod:`service.web.form.energy`, in GJ (MWh
+converted by :mod:`rating_model.units`), as :mod:`service.web.fuels` leaves the fuels' amounts to it.
 """
 
 from __future__ import annotations

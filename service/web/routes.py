@@ -45,18 +45,9 @@ from service.ratings.routes import signing_key
 from service.records.rating_inputs import get_rating_with_input
 from service.web import csrf
 from service.web.amounts import FieldError
-from service.web.form import (
-    DETAIL_CHOICES,
-    DETAIL_FIELDS,
-    GENERAL,
-    INDUSTRIES,
-    NAME_MAX_LENGTH,
-    PRACTICES,
-    REGIONS,
-    VEHICLE_CHOICES,
-    errors_at,
-    parse_form,
-)
+from service.web.form import errors_at, parse_form
+from service.web.form.choices import INDUSTRIES, PRACTICES, REGIONS, VEHICLE_CHOICES
+from service.web.form.fields import DETAIL_CHOICES, DETAIL_FIELDS, GENERAL, NAME_MAX_LENGTH
 from service.web.fuels import BOTTLE_SIZES_KG, FUEL_CHOICES, PREVIOUS_FUEL_CHOICES
 from service.web.heat import HEAT_CHOICES
 from service.web.i18n import choose_language, local_time, money, texts

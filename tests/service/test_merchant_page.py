@@ -932,7 +932,7 @@ def test_an_owner_with_every_practice_can_reach_a_green_loan_from_the_page(make_
     1.1.0 lets its sparse data cap the grade without denying the loan) and is told to show it to the bank.
     It says what it burns on site (none: an all-electric kitchen), which standard 1.7.0 asks of a grade
     above light green, and that it runs no vehicles (scored since standard 1.5.0)."""
-    from service.web.form import PRACTICES
+    from service.web.form.choices import PRACTICES
 
     assert {key for key, _, _ in PRACTICES} == set(PRACTICE_FLAGS)  # nothing the standard scores is missing
     app = _app(make_app)

@@ -8,7 +8,7 @@ import re
 from typing import Any
 
 from rating_model.standard import DEFAULT_STANDARD, load_standard
-from service.web.form import PRACTICES
+from service.web.form.choices import PRACTICES
 from service.web.view import held_back, reasons
 from tests.conftest import AppFactory
 from tests.service.test_merchant_page import _app, _post, _stored_rating
@@ -167,7 +167,7 @@ def test_workshops_can_choose_their_industry_and_every_choice_is_rated() -> None
     """A garment workshop burning coal had only shops to choose from; every industry offered is one the
     engine rates (a sector of its benchmarks) and none is an activity the standard excludes."""
     from rating_model.sector_benchmarks import sector_of
-    from service.web.form import INDUSTRIES
+    from service.web.form.choices import INDUSTRIES
 
     standard = load_standard(DEFAULT_STANDARD)
     excluded = {d for k in standard.knock_outs for d in k.isic_divisions}

@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 from markupsafe import escape
 
-from service.web.form import LIMITS, errors_at, parse_form
+from service.web.form import errors_at, parse_form
+from service.web.form.fields import LIMITS
 from service.web.heat import HEAT_CHOICES
 from service.web.i18n import texts
 from tests.conftest import AppFactory

@@ -18,7 +18,8 @@ from flask.testing import FlaskClient
 from markupsafe import escape
 
 from rating_model.standard import DEFAULT_STANDARD, load_standard
-from service.web.form import LIMITS, parse_form
+from service.web.form import parse_form
+from service.web.form.fields import LIMITS
 from service.web.i18n import texts
 from service.web.view import reasons
 from tests.conftest import AppFactory

@@ -9,7 +9,7 @@ import re
 from markupsafe import escape
 
 from rating_model.standard import DEFAULT_STANDARD, load_standard
-from service.web.form import INDUSTRIES
+from service.web.form.choices import INDUSTRIES
 from service.web.i18n import texts
 from service.web.view import business_word, data_notes, green_loan_line, reasons
 from tests.conftest import AppFactory

@@ -1,0 +1,155 @@
+"""How the number typed into each field is read, and what the field says when it cannot be: the unit words
+that may follow it (by the other answers: the electricity's unit, the fuel), the units converted (kg of
+waste, MWh of heat), whole numbers, the schema's range, and a refusal that names what the field takes.
+
+:mod:`service.web.amounts` reads a number as an owner writes it, knowing no field; this module knows the
+form's fields, and is what every section of the form reads its figures through.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from rating_model.units import convert
+from schemas.fields import UNSTORABLE
+from service.web.amounts import Bounds, FieldError, looks_like_money, read_number, typed
+from service.web.form.choices import ELECTRICITY_KEYS, VEHICLE_AMOUNTS
+from service.web.form.fields import (
+    LIMITS,
+    NAME_MAX_LENGTH,
+    NUMBER_FIELDS,
+    PREVIOUS_AMOUNTS,
+    ParsedForm,
+)
+from service.web.fuels import FUEL_AMOUNT_UNITS, FUEL_UNITS, previous_fuel_of
+from service.web.heat import HEAT_UNIT_WORDS, HEAT_UNITS, unconverted_heat
+
+#: The unit a field's label already names, which may follow its number: electricity's by the unit chosen
+#: (so "500元" is not read as 500 kWh), a gas amount's by the gas (so "300kg" is not read as 300 m³).
+UNIT_WORDS: Mapping[str, tuple[str, ...]] = {
+    "employees": ("人", "名"),
+    "revenue": ("元",),
+    "electricity_kwh": ("千瓦时", "度", "kwh", "kWh"),
+    "electricity_spend": ("元",),
+    "green_share": ("%",),
+    **{fuel: tuple(w for _, words in units for w in words) for fuel, units in FUEL_AMOUNT_UNITS.items()},
+    "vehicles": ("辆", "台"),
+    "vehicle_km": ("公里", "千米", "km"),
+    "vehicle_fuel_quantity": ("公升", "升", "L", "l"),
+    "floor_area": ("平方米", "平米", "平", "㎡", "m2", "m²"),
+    # a water bill's 吨 is a cubic metre of water
+    "water": ("立方米", "立方", "方", "吨", "m3", "m³"),
+    "waste": ("吨", "t", "千克", "公斤", "kg"),
+    "waste_recycled": ("吨", "t", "千克", "公斤", "kg"),
+    "previous_electricity": ("千瓦时", "度", "kwh", "kWh"),
+    "heat_amount": HEAT_UNIT_WORDS,
+}
+#: Units a field also takes, other than the one its value is in: the words that say it, the unit they
+#: name and the field's own, converted by :func:`rating_model.units.convert` (kg of waste to its tonnes,
+#: MWh of heat to its GJ): a unit conversion, never an emission factor.
+_CONVERTED_WORDS: Mapping[str, tuple[tuple[tuple[str, ...], str, str], ...]] = {
+    "waste": ((("千克", "公斤", "kg"), "kg", "t"),),
+    "waste_recycled": ((("千克", "公斤", "kg"), "kg", "t"),),
+    "heat_amount": tuple((words, unit, HEAT_UNITS[0][0]) for unit, words in HEAT_UNITS[1:]),
+}
+
+
+def _converted(value: float, unit: str, to_unit: str, form_field: str) -> float:
+    """``value`` in ``unit`` as ``to_unit``, by the units module's factor applied in decimal to the number
+    as typed: 1.1 MWh is 3.96 GJ, where binary floats made it 3.9600000000000004."""
+    factor = convert(1.0, unit, to_unit, field=form_field)
+    return float(Decimal(repr(value)) * Decimal(repr(factor)))
+
+
+def unit_words(form_field: str, values: Mapping[str, Any]) -> tuple[str, ...]:
+    """The unit words that may follow the number typed into ``form_field``, given the other answers."""
+    if form_field == "previous_fuel":
+        return UNIT_WORDS.get(previous_fuel_of(values), ())
+    form_field = PREVIOUS_AMOUNTS.get(form_field, form_field)
+    if form_field == "electricity":
+        return UNIT_WORDS[ELECTRICITY_KEYS.get(str(values.get("electricity_unit")), "electricity_kwh")]
+    if form_field == "fuel_amount":
+        return UNIT_WORDS.get(str(values.get("fuel")), ())
+    if form_field == "vehicle_amount":
+        return UNIT_WORDS.get(_vehicle_amount_key(values), ())
+    return UNIT_WORDS.get(form_field, ())
+
+
+def number_error(
+    raw: str, form_field: str, values: Mapping[str, Any]
+) -> tuple[float | int | None, FieldError | None]:
+    """The number typed into ``form_field`` and what is wrong with it, if anything: left empty, not a
+    number (or a comma that may be a decimal one), not whole where it must be, or outside the schema's
+    range (naming the end it passed)."""
+    if not raw.strip():
+        return None, FieldError("required")
+    value = read_number(raw, unit_words(form_field, values))
+    if isinstance(value, str):
+        return None, FieldError(_better_key(value, raw, form_field, values))
+    text = typed(raw)
+    for words, unit, to_unit in _CONVERTED_WORDS.get(PREVIOUS_AMOUNTS.get(form_field, form_field), ()):
+        if text.endswith(words):
+            value = _converted(value, unit, to_unit, form_field)
+    if NUMBER_FIELDS[form_field] and abs(value) != float("inf") and not value.is_integer():
+        return None, FieldError("not_whole")
+    error = _bounds_of(form_field, values).error_for(value)
+    if error is not None:
+        return None, error
+    return (int(value) if NUMBER_FIELDS[form_field] else value), None
+
+
+#: "1万2": 12,000 as it is said, which the form does not guess at (1万2千? 1万2百?)
+_WAN_AND_DIGITS = re.compile(r"[0-9.]+万[0-9]+")
+
+
+def _better_key(key: str, raw: str, form_field: str, values: Mapping[str, Any]) -> str:
+    """A refusal that names what the field takes, where the generic "enter a number" would not help: a
+    fuel amount with another word ("10罐" of piped gas), money or "1万2" in the kWh field (the bill's
+    amount has its own unit), "1万2" anywhere (12,000 written as it is said), heat in a unit the page does
+    not convert (:func:`service.web.heat.unconverted_heat`)."""
+    if key != "not_a_number":
+        return key
+    text = typed(raw)
+    kwh = form_field == "electricity" and values.get("electricity_unit") == "kwh"
+    if kwh and (looks_like_money(text) or _WAN_AND_DIGITS.fullmatch(text)):
+        return "electricity_looks_like_money"
+    if _WAN_AND_DIGITS.fullmatch(text):
+        return "wan_and_digits"
+    if PREVIOUS_AMOUNTS.get(form_field, form_field) == "heat_amount":  # steam in tonnes, kcal, money, ...
+        return unconverted_heat(form_field, text)
+    fuel = previous_fuel_of(values) if form_field == "previous_fuel" else values.get("fuel")
+    if PREVIOUS_AMOUNTS.get(form_field, form_field) == "fuel_amount" and fuel in FUEL_UNITS:
+        return "fuel_forms_" + str(fuel)
+    return key
+
+
+def _vehicle_amount_key(values: Mapping[str, Any]) -> str:
+    """The key of the vehicles' amount in :data:`LIMITS` and the unit words, by the fuel chosen."""
+    return "vehicle_" + VEHICLE_AMOUNTS.get(str(values.get("vehicle_fuel")), ("km", "km"))[0]
+
+
+def _bounds_of(form_field: str, values: Mapping[str, Any]) -> Bounds:
+    form_field = PREVIOUS_AMOUNTS.get(form_field, form_field)
+    if form_field == "electricity":
+        return LIMITS[ELECTRICITY_KEYS.get(str(values.get("electricity_unit", "")), "electricity_kwh")]
+    if form_field == "vehicle_amount":
+        return LIMITS[_vehicle_amount_key(values)]
+    return LIMITS[form_field]
+
+
+def checked_number(parsed: ParsedForm, form_field: str) -> float | int | None:
+    value, error = number_error(str(parsed.values[form_field]), form_field, parsed.values)
+    if error is not None:
+        parsed.errors[form_field] = error
+    return value
+
+
+def name_error(name: str) -> FieldError:
+    if UNSTORABLE.search(name):
+        return FieldError("unstorable")
+    if len(name) > NAME_MAX_LENGTH:
+        return FieldError("too_long", {"max": str(NAME_MAX_LENGTH)})
+    return FieldError("invalid")
