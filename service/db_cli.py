@@ -66,7 +66,8 @@ def db_upgrade(revision: str) -> None:
     command as every container starts, and a container of the previous release (re)started during a
     rolling deploy failed on a revision it does not know ("Can't locate revision") instead of serving.
 
-    Every run says how many ratings carry no signature and what GREENRATE_UNSIGNED_RATINGS does with them.
+    Every run says how many ratings carry no signature, what GREENRATE_UNSIGNED_RATINGS does with them,
+    and that `greenrate ratings sign-unsigned` signs those it re-derives byte for byte.
     """
     settings = command_settings()
     with database(settings) as engine:
@@ -84,7 +85,8 @@ def db_upgrade(revision: str) -> None:
             current = migrate.current_revision(engine)
             # on every run, not only the one that adds the signatures: a database upgraded from the release
             # before (already at 0018) holds its unsigned ratings still, and the default policy refuses them
-            # (one scan of the table: an operator's command, not a request)
+            # (from 0021 the count reads a partial index of the unsigned ratings only: nothing once none is
+            # left; below it, the whole table)
             unsigned = count_unsigned(engine) if _has_signatures(engine) else None
             wanted = "base" if revision == "base" else migrate.resolved_revision(revision)
             if wanted is not None and current != (None if wanted == "base" else wanted):
@@ -110,13 +112,14 @@ def db_upgrade(revision: str) -> None:
         click.echo(
             f"{unsigned} rating(s) were issued before ratings were signed (migration 0018) and carry no "
             "signature: " + (
-                "they are served (GREENRATE_UNSIGNED_RATINGS=serve), each logged and counted; go back to "
-                "refuse once they are no longer read (docs/operations.md, Unsigned ratings)"
+                "they are served (GREENRATE_UNSIGNED_RATINGS=serve), each logged and counted"
                 if served else
                 "the service refuses them (500, and any GET /v1/ratings page holding one) under "
                 "GREENRATE_UNSIGNED_RATINGS=refuse, the default; set GREENRATE_UNSIGNED_RATINGS=serve for "
-                "as long as they must be served (docs/operations.md, Unsigned ratings)"
-            )
+                "as long as they must be served"
+            ) + "; `greenrate ratings sign-unsigned` signs those it re-derives byte for byte (a dry run: "
+            "--apply signs) and lists the others, so that refuse serves them (docs/operations.md, Unsigned "
+            "ratings)"
         )
 
 

@@ -41,13 +41,20 @@ from service.config.settings import UnsignedRatings
 from service.ratings.encoding import rating_json
 from service.ratings.record_checks import INPUT_MISMATCH, check_record
 from service.records.database import as_utc
-from service.records.rating_signatures import SIGNED_AS_ISSUED, RatingKey, Status
+from service.records.rating_signatures import (
+    SIGNED_AS_ISSUED,
+    SIGNED_AT_ISSUE,
+    RatingKey,
+    Status,
+    signed_after_issue,
+)
 from service.records.ratings import row_versions
 from service.records.registry import load_artifact
 from service.records.tables import ratings
 
 __all__ = [
-    "INPUT_MISMATCH", "CannotVerify", "Verification", "first_signed_seq", "sample_ratings", "verify_rating",
+    "INPUT_MISMATCH", "CannotVerify", "Raters", "Verification", "first_signed_seq", "sample_ratings",
+    "verify_rating", "verify_row",
 ]
 
 #: At most this many differing fields are listed.
@@ -90,6 +97,8 @@ class Verification:
     #: the build that issued it, as recorded (``None``: issued before builds were recorded, migration 0019)
     code_revision: str | None = None
     unsigned: UnsignedRatings = "refuse"
+    #: signed after it was issued, by ``greenrate ratings sign-unsigned`` (:func:`signed_after_issue`)
+    signed_late: bool = False
 
     @property
     def unsigned_refused(self) -> bool:
@@ -176,38 +185,78 @@ def sample_ratings(db: Engine, count: int) -> list[tuple[str, bool]]:
 
 
 def first_signed_seq(db: Engine) -> int | None:
-    """The sequence number of the first signed rating (``None``: none is signed). One scan of the ratings
-    recorded before it: a command asks once per run."""
-    query = select(func.min(ratings.c.seq)).where(ratings.c.signature.is_not(None))
+    """The sequence number of the first rating signed when it was issued (``None``: none is). One scan of
+    the ratings recorded before it: a command asks once per run. A rating signed after it was issued
+    (``greenrate ratings sign-unsigned``) does not count: one signed among the ratings from before signing
+    would otherwise make every rating left unsigned after it look recorded after signing began."""
+    query = select(func.min(ratings.c.seq)).where(SIGNED_AT_ISSUE)
     with db.connect() as conn:
         found = conn.execute(query).scalar()
     return None if found is None else int(found)
 
 
-def _re_derived(db: Engine, row: Any) -> str:
+class Raters:
+    """The engines ratings are re-derived with, one per recorded model, standard and factor set version,
+    loaded when first asked for, or why this release cannot have one.
+
+    ``verify`` of one rating loads them for it; a command that re-derives many ratings
+    (``greenrate ratings sign-unsigned``) keeps one :class:`Raters`: reading the artifact from the
+    registry, checking its hash and building the engine cost about twice the rating itself, and a database
+    of ratings from before signing holds few versions.
+    """
+
+    def __init__(self, db: Engine) -> None:
+        self._db = db
+        #: an engine, or why there is none (a message: the exception is raised afresh for each row)
+        self._found: dict[tuple[str, str, str], RatingEngine | str] = {}
+
+    def engine_for(self, row: Any) -> RatingEngine:
+        """The engine that re-derives ``row`` (its model, standard and factor set versions).
+
+        :raises CannotVerify: this release cannot (what is missing, unreadable or refused is said).
+        """
+        versions = (row.model_version, row.standard_version, row.factor_set_version)
+        if versions not in self._found:
+            try:
+                self._found[versions] = self._load(*versions)
+            except CannotVerify as exc:
+                self._found[versions] = str(exc)
+        found = self._found[versions]
+        if isinstance(found, str):
+            raise CannotVerify(found)
+        return found
+
+    def _load(self, model_version: str, standard_version: str, factor_set_version: str) -> RatingEngine:
+        try:
+            factor_set = load_factor_set().version
+            standard_path = published_standard_path(standard_version)
+            artifact = load_artifact(self._db, model_version) or _packaged(model_version)
+            standard = None if standard_path is None else load_standard(standard_path)
+        except _UNREADABLE as exc:  # a registered artifact or a published file edited since
+            what = f"{type(exc).__name__}: {exc}"
+            raise CannotVerify(f"what it was rated with cannot be loaded: {what}") from exc
+        if factor_set_version != factor_set:
+            raise CannotVerify(
+                f"it was computed with factor set {factor_set_version}; this release computes with "
+                f"{factor_set} only: verify it with a release that ships {factor_set_version}"
+            )
+        if standard is None:
+            raise CannotVerify(f"standard {standard_version} is not published in this release")
+        if artifact is None:
+            raise CannotVerify(f"model {model_version} is not in the registry (greenrate model list)")
+        try:
+            return RatingEngine(standard, artifact)
+        except _UNREADABLE as exc:  # a model that does not fit the standard
+            raise CannotVerify(f"this release refuses it: {type(exc).__name__}: {exc}") from exc
+
+
+def _re_derived(raters: Raters, row: Any) -> str:
     """The rating re-derived from ``row``'s input and versions, as the service would have encoded it.
 
     :raises CannotVerify: this release cannot (what is missing, unreadable or refused is said).
     """
+    engine = raters.engine_for(row)
     try:
-        factor_set = load_factor_set().version
-        standard_path = published_standard_path(row.standard_version)
-        artifact = load_artifact(db, row.model_version) or _packaged(row.model_version)
-        standard = None if standard_path is None else load_standard(standard_path)
-    except _UNREADABLE as exc:  # a registered artifact or a published file edited since
-        what = f"{type(exc).__name__}: {exc}"
-        raise CannotVerify(f"what it was rated with cannot be loaded: {what}") from exc
-    if row.factor_set_version != factor_set:
-        raise CannotVerify(
-            f"it was computed with factor set {row.factor_set_version}; this release computes with "
-            f"{factor_set} only: verify it with a release that ships {row.factor_set_version}"
-        )
-    if standard is None:
-        raise CannotVerify(f"standard {row.standard_version} is not published in this release")
-    if artifact is None:
-        raise CannotVerify(f"model {row.model_version} is not in the registry (greenrate model list)")
-    try:
-        engine = RatingEngine(standard, artifact)
         data = engine.parse(json.loads(row.input_json))
         again: dict[str, Any] = {  # what issuing._rate adds, from the signed columns and the input
             "id": row.id,
@@ -217,7 +266,7 @@ def _re_derived(db: Engine, row: Any) -> str:
         }
         again.update(engine.rate(data).to_dict())
         return rating_json(again).decode()
-    except _UNREADABLE as exc:  # a newer engine refusing an older input, a model that does not fit
+    except _UNREADABLE as exc:  # a newer engine refusing an older input
         raise CannotVerify(f"this release refuses it: {type(exc).__name__}: {exc}") from exc
 
 
@@ -238,19 +287,27 @@ def verify_rating(
         row = conn.execute(select(ratings).where(ratings.c.id == rating_id)).first()
     if row is None:
         return None
+    if first_signed == "ask":
+        first_signed = first_signed_seq(db) if row.signature is None else None
+    return verify_row(Raters(db), row, key, first_signed)
+
+
+def verify_row(raters: Raters, row: Any, key: RatingKey, first_signed: int | None) -> Verification:
+    """:func:`verify_rating` of a ``ratings`` row already read (all its columns), re-derived by
+    ``raters``; ``first_signed``: :func:`first_signed_seq`."""
     record = check_record(key, row._mapping)
     after = None
     if record.signature == "unsigned":
-        first = first_signed_seq(db) if first_signed == "ask" else first_signed
-        after = first if first is not None and row.seq > first else None
+        after = first_signed if first_signed is not None and row.seq > first_signed else None
     outcome = Verification(
-        rating_id, row.tenant, row_versions(row), False,
+        row.id, row.tenant, row_versions(row), False,
         signature=record.signature, signed_with=record.signed_with, tampered=record.tampered,
         current_release=row.engine_version == ENGINE_VERSION and row.schema_version == SCHEMA_VERSION,
         first_signed=after, code_revision=row.code_revision, unsigned=key.unsigned,
+        signed_late=record.signature in SIGNED_AS_ISSUED and signed_after_issue(row._mapping),
     )
     try:
-        text = _re_derived(db, row)
+        text = _re_derived(raters, row)
     except CannotVerify as exc:
         return replace(outcome, cannot_verify=str(exc))
     notes = []

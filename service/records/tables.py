@@ -83,7 +83,7 @@ Index(
 #: The Alembic revision of these tables: what the code needs the database to be at (readiness compares the
 #: two). Kept here, not asked of Alembic, so that web workers never import it (about 10 MB each);
 #: tests/service/test_migrations_sqlite.py holds it equal to the migrations' head.
-SCHEMA_REVISION = "0020"
+SCHEMA_REVISION = "0021"
 
 #: Which releases' code can serve the database's schema, written by the migration runner in the same
 #: transaction as each migration (migration 0012, :func:`service.records.migrate.record_compatibility`).
@@ -185,6 +185,12 @@ Index(
 )
 # `greenrate model drift`: one model version's ratings since a date (migration 0011).
 Index("ix_ratings_model_version_issued_at", ratings.c.model_version, ratings.c.issued_at)
+# The ratings without a signature: counted by every `greenrate db upgrade`, signed in batches by `greenrate
+# ratings sign-unsigned`; empty once none is left (migration 0021).
+Index(
+    "ix_ratings_unsigned", ratings.c.seq,
+    postgresql_where=ratings.c.signature.is_(None), sqlite_where=ratings.c.signature.is_(None),
+)
 
 # Tables of later migrations live in their own modules but share this metadata (Alembic compares it all):
 # the model registry (0002), merchant profiles (0003), portfolio jobs (0004) and erasures (0020). Imported

@@ -319,6 +319,7 @@ def test_the_tables_each_migration_creates_are_the_ones_a_downgrade_says_it_drop
     script_order = [
         "0001_initial", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010", "0011",
         "0012", "0013", "0014", "0015", "0016", "0017", "0018", "0019", "0020",
+        "0021",
     ]
     assert script_order[-1] == migrate.head_revision()
     seen: set[str] = set()
@@ -376,11 +377,12 @@ def test_every_upgrade_says_how_many_ratings_are_unsigned_and_what_the_policy_do
             in refused.output
         assert "the service refuses them (500" in refused.output
         assert "set GREENRATE_UNSIGNED_RATINGS=serve" in refused.output
+        assert "`greenrate ratings sign-unsigned` signs those it re-derives byte for byte" in refused.output
     served = run({**env, "GREENRATE_UNSIGNED_RATINGS": "serve"}, "db", "upgrade")
     assert served.exit_code == 0, served.output
     assert "1 rating(s) were issued before ratings were signed" in served.output
     assert "they are served (GREENRATE_UNSIGNED_RATINGS=serve)" in served.output
-    assert "refuses" not in served.output
+    assert "refuses" not in served.output and "greenrate ratings sign-unsigned" in served.output
 
 
 def test_downgrading_below_0019_says_how_many_ratings_lose_their_build(env: dict[str, str]) -> None:
