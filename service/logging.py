@@ -3,12 +3,17 @@
 The access line holds the request id, tenant, route, status, duration, cache outcome and model version.
 It never holds company names, payloads or keys: a rating request's body is a business's confidential
 operating data, and the key prefix is not needed to trace a request (the request id is). A logged
-exception is its class and its stack frames, never its message (:func:`exception_frames`).
+exception is its class and its stack frames, never its message (:func:`exception_frames`); where a line,
+a job record or an answer says more of a failure, it says its class and code (:func:`exception_summary`),
+or, for text written for its reader, the text without paths or credentials (:func:`redacted`).
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import re
+import socket
 import sys
 import time
 import traceback
@@ -70,17 +75,26 @@ def _logged_exception(exc_info: Any) -> BaseException | None:
     return exc_info if isinstance(exc_info, BaseException) else None
 
 
-def _described(exc: BaseException, depth: int) -> dict[str, Any]:
-    """The exception's class and frames (file, line, function), and those of the exception it came from."""
+def _class_name(exc: BaseException) -> str:
     cls = type(exc)
     module = "" if cls.__module__ == "builtins" else f"{cls.__module__}."
+    return f"{module}{cls.__qualname__}"
+
+
+def _origin(exc: BaseException) -> BaseException | None:
+    """The exception ``exc`` was raised from, or while handling (unless that was suppressed)."""
+    return exc.__cause__ or (None if exc.__suppress_context__ else exc.__context__)
+
+
+def _described(exc: BaseException, depth: int) -> dict[str, Any]:
+    """The exception's class and frames (file, line, function), and those of the exception it came from."""
     out: dict[str, Any] = {
-        "type": f"{module}{cls.__qualname__}",
+        "type": _class_name(exc),
         # from the code objects: no source file is read, and no frame's locals
         "frames": [f"{frame.f_code.co_filename}:{line} in {frame.f_code.co_name}"
                    for frame, line in traceback.walk_tb(exc.__traceback__)],
     }
-    origin = exc.__cause__ or (None if exc.__suppress_context__ else exc.__context__)
+    origin = _origin(exc)
     if origin is not None and depth < MAX_CHAINED:
         out["cause" if exc.__cause__ is not None else "context"] = _described(origin, depth + 1)
     return out
@@ -100,6 +114,72 @@ def exception_frames(
     if exc is not None:
         event_dict["exception"] = _described(exc, 0)
     return event_dict
+
+
+def _code(exc: BaseException) -> str | None:
+    """The code the system or the driver gave the failure, in words that hold no data: an errno with the
+    system's text for it (``os.strerror``; an exception's own ``strerror`` is whatever its raiser passed),
+    a resolver's code with its text, a SQLite result code, a PostgreSQL SQLSTATE."""
+    if isinstance(exc, OSError) and isinstance(exc.errno, int):
+        # a resolver's code is not an errno: its text is the C library's (gai_strerror), set by socket
+        words = exc.strerror if isinstance(exc, socket.gaierror) else os.strerror(exc.errno)
+        return f"[Errno {exc.errno}] {words}"
+    sqlite = getattr(exc, "sqlite_errorname", None)
+    if isinstance(sqlite, str) and re.fullmatch(r"SQLITE_[A-Z_]+", sqlite):
+        return sqlite
+    sqlstate = getattr(exc, "sqlstate", None) or getattr(exc, "pgcode", None)  # psycopg 3, psycopg2
+    if isinstance(sqlstate, str) and re.fullmatch(r"[0-9A-Z]{5}", sqlstate):
+        return f"SQLSTATE {sqlstate}"
+    return None
+
+
+def exception_summary(exc: BaseException) -> str:
+    """What a log line's ``detail``, a job record or a readiness answer may say of ``exc``: the class of
+    each exception in its chain and the code each carries, never a message.
+
+    A message holds whatever its raiser put in it: SQLAlchemy's the statement and its bound values, a
+    driver's or Redis client's a URL, an OSError's the path of a file a bank named after its borrower
+    (privacy review). The codes say what failed as well: ``sqlalchemy.exc.OperationalError <-
+    sqlite3.OperationalError (SQLITE_FULL)``, ``redis.exceptions.ConnectionError <- ConnectionRefusedError
+    ([Errno 111] Connection refused)``.
+    """
+    parts: list[str] = []
+    seen: BaseException | None = exc
+    while seen is not None and len(parts) <= MAX_CHAINED:
+        code = _code(seen)
+        parts.append(_class_name(seen) + (f" ({code})" if code else ""))
+        seen = _origin(seen)
+    return " <- ".join(parts)
+
+
+#: A URL's user information, replaced whole: Redis takes a password alone (``redis://:secret@``) and some
+#: clients take one in the user's place (``redis://secret@``).
+_URL_CREDENTIALS = re.compile(r"\b([a-zA-Z][a-zA-Z0-9+.-]*://)[^\s/@'\"]*@")
+#: A ``password=...`` setting (a libpq connection string's, a quoted configuration's) and its like.
+_SECRET_SETTING = re.compile(
+    r"\b(password|passwd|pwd|secret|token|api_?key)\b(\s*[=:]\s*)(\"[^\"]*\"|'[^']*'|[^\s,;)]+)",
+    re.IGNORECASE,
+)
+#: A quoted path, absolute or relative (an OSError's, pyarrow's ``'/srv/portfolios/pf_1/input.csv'``; it
+#: may hold spaces), and an absolute one unquoted, of two parts or more (not ``kWh/m2`` nor a URL's path,
+#: which follow a character).
+_QUOTED_PATH = re.compile(r"""(['"])(?:/|~/|\.{1,2}/|[A-Za-z]:[/\\]|[\w.-]+[/\\])[^'"\n]*\1""")
+_BARE_PATH = re.compile(r"(?<![\w.:/~-])/[^\s/'\"():,;]+(?:/[^\s/'\"():,;]+)+/?")
+
+
+def redacted(text: str) -> str:
+    """``text`` without what must never leave the server: a URL's user and password (``redis://***@cache``),
+    a ``password=`` setting's value, and file paths (``<path>``).
+
+    For text written for its reader and worth reading, where :func:`exception_summary` would say too little:
+    a loan book's parser error to the bank that uploaded it (its own data), why the active model cannot be
+    loaded to readiness. Such text may still name a file of the server: pyarrow's errors quote the path
+    they were given, and an OSError's message its file.
+    """
+    text = _URL_CREDENTIALS.sub(r"\1***@", text)
+    text = _SECRET_SETTING.sub(r"\1\2***", text)
+    text = _QUOTED_PATH.sub(r"\1<path>\1", text)
+    return _BARE_PATH.sub("<path>", text)
 
 
 def configure(level: str) -> None:

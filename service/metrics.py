@@ -123,11 +123,14 @@ _write_failed = False  # set at the first failure: one log line per process, not
 
 
 def _dropped(exc: Exception) -> None:
-    """A sample could not be written: say so once in this process (a failing disk fails every write)."""
+    """A sample could not be written: say so once in this process (a failing disk fails every write), by
+    the failure's class and errno, not its text (:func:`~service.logging.exception_summary`)."""
+    from service.logging import exception_summary  # imported here: service.logging imports this module
+
     global _write_failed
     if not _write_failed:
         _write_failed = True
-        _log.error("metrics_write_failed", error=type(exc).__name__, detail=str(exc),
+        _log.error("metrics_write_failed", error=type(exc).__name__, detail=exception_summary(exc),
                    hint="samples are dropped until PROMETHEUS_MULTIPROC_DIR can be written again")
 
 

@@ -33,6 +33,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from rating_model.exceptions import ArtifactError
 from service.engine_slot import EngineSlot
+from service.logging import redacted
 from service.records.erasures import ErasedRatings
 from service.records.registry import active_version, ever_activated, load_artifact
 
@@ -155,7 +156,9 @@ class ModelWatcher:
                 self._next_check = 0.0
             return _Look(None, reached=False)
         except ArtifactError as exc:
-            self._refuse(slot, f"the active model {wanted} cannot be loaded: {str(exc)[:300]}")
+            # readiness shows it to anyone (no key): what is wrong with the model, not where the service
+            # is installed (a packaged file it could not read is named by its path)
+            self._refuse(slot, f"the active model {wanted} cannot be loaded: {redacted(str(exc))[:300]}")
             return _Look(None, reached=True)
         self._synced = True
         _log.info("model_swapped", model=wanted, previous=current.versions["model"])

@@ -33,6 +33,8 @@ from pathlib import Path
 import structlog
 from sqlalchemy.exc import DBAPIError
 
+from service.logging import exception_summary
+
 #: How long one failed write keeps readiness down when no write succeeds after it. Out of the load
 #: balancer, a host gets no writes to succeed with: after this it says ready again and is tried anew.
 WINDOW_SECONDS = 30.0
@@ -119,8 +121,9 @@ class WriteHealth:
             try:
                 self._host = _HostFailure(Path(shared_dir) / SHARED_FILE)
             except OSError as exc:  # the disk may be full or read-only: the very incident this is about
-                _log.warning(
-                    "write_health_not_shared", directory=str(shared_dir), error=exc.strerror or str(exc),
+                _log.warning(  # the system's words for its errno; without one its class, never its text
+                    "write_health_not_shared", directory=str(shared_dir),
+                    error=os.strerror(exc.errno) if exc.errno else exception_summary(exc),
                     consequence="readiness reports the write failures this worker saw, not the host's",
                 )
 

@@ -44,6 +44,7 @@ from service.exceptions import ServiceError
 from service.idempotency import IDEMPOTENCY_KEY as IDEMPOTENCY_KEY
 from service.idempotency import IdempotencyKeyRefused as IdempotencyKeyRefused
 from service.idempotency import idempotency_key as idempotency_key
+from service.logging import exception_summary
 from service.portfolios import storage
 from service.portfolios.queue import enqueue
 from service.portfolios.retention import delete_files
@@ -56,7 +57,9 @@ _MAX_NAME = 255
 
 
 class QueueUnavailable(ServiceError):
-    """Redis did not take the job; nothing was accepted (503, retryable). The text is Redis's error."""
+    """Redis did not take the job; nothing was accepted (503, retryable). The text is the class and code
+    of Redis's error (:func:`~service.logging.exception_summary`), never its words, which name the server
+    and may quote a command."""
 
     code = 503
     retry_after = True
@@ -241,7 +244,7 @@ def submit(
     except redis.RedisError as exc:
         records.delete_job(db, job_id)
         files.remove()
-        raise QueueUnavailable(str(exc)) from exc
+        raise QueueUnavailable(exception_summary(exc)) from exc
     return Submitted(job, existing=False)
 
 

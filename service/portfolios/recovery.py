@@ -35,6 +35,7 @@ from sqlalchemy import Engine as DbEngine
 from sqlalchemy.exc import SQLAlchemyError
 
 from service.config.settings import Settings
+from service.logging import exception_summary
 from service.portfolios.queue import enqueue
 from service.records import portfolios as records
 from service.records.portfolios import PortfolioJob
@@ -158,9 +159,13 @@ def recover(
 
 
 def recover_safely(db: DbEngine, queue: Queue, settings: Settings, *, host: str, pid: int) -> list[str]:
-    """:func:`recover` that logs instead of raising: a sweep must never stop a worker."""
+    """:func:`recover` that logs instead of raising: a sweep must never stop a worker.
+
+    The line says the failure's class and code, not its text: SQLAlchemy's quotes the statement and its
+    bound values (a job's file name), a driver's may quote the database URL.
+    """
     try:
         return recover(db, queue, settings, host=host, pid=pid)
     except (SQLAlchemyError, redis.RedisError) as exc:
-        _log.warning("portfolio_sweep_failed", error=type(exc).__name__, detail=str(exc)[:300])
+        _log.warning("portfolio_sweep_failed", error=type(exc).__name__, detail=exception_summary(exc))
         return []

@@ -26,6 +26,7 @@ from sqlalchemy import Engine as DbEngine
 from sqlalchemy.exc import SQLAlchemyError
 
 from service.config.settings import Settings
+from service.logging import exception_summary
 from service.portfolios.storage import JobFiles
 from service.records import portfolios as records
 
@@ -63,9 +64,13 @@ def delete_files(db: DbEngine, settings: Settings, job_id: str, at: datetime) ->
 
 
 def purge_safely(db: DbEngine, settings: Settings) -> list[str]:
-    """:func:`purge_expired` that logs instead of raising: a sweep must never stop a worker."""
+    """:func:`purge_expired` that logs instead of raising: a sweep must never stop a worker.
+
+    The line says the failure's class and code (an errno), not its text: an OSError's names the file, a
+    statement's error its bound values.
+    """
     try:
         return purge_expired(db, settings)
     except (SQLAlchemyError, OSError) as exc:
-        _log.warning("portfolio_purge_failed", error=type(exc).__name__, detail=str(exc))
+        _log.warning("portfolio_purge_failed", error=type(exc).__name__, detail=exception_summary(exc))
         return []

@@ -42,6 +42,7 @@ from service.batch.pool import rate_placed_chunks
 from service.config import load_settings
 from service.config.settings import Settings
 from service.engine_slot import EngineSlot
+from service.logging import exception_summary, redacted
 from service.model_watch import ModelWatcher, engine_for
 from service.portfolios import storage
 from service.portfolios.storage import JobFiles
@@ -100,12 +101,28 @@ def install(context: RunContext) -> RunContext:
     return context
 
 
+class JobFailed(Exception):
+    """A run's failure as RQ is given it: the class and code of what failed (its frames kept), never its
+    text."""
+
+
 def run_portfolio_job(job_id: str) -> str:
-    """The RQ entry point: run ``job_id`` with this process's context (made from the environment if none)."""
+    """The RQ entry point: run ``job_id`` with this process's context (made from the environment if none).
+
+    RQ logs the traceback of what a job raises as the line's text, message included, and keeps that text
+    with the job in Redis for its ``failure_ttl`` (a week): a run failed by a message naming a borrower's
+    file put the name in both (privacy review). It is given :class:`JobFailed` instead, whose text is
+    :func:`~service.logging.exception_summary` and whose traceback is the failure's own, so RQ's line and
+    record still say where it failed; the job's row says why, in its owner's words (:func:`_reason`). A
+    context that cannot be made fails as it is (a setting's error names the variable, never its value).
+    """
     context = _CONTEXT[0] if _CONTEXT else install(RunContext.create(load_settings()))
     current = get_current_job()
     name = current.worker_name if current is not None and current.worker_name else f"inline-{os.getpid()}"
-    return run_portfolio(context, job_id, Worker(name, socket.gethostname(), os.getpid()))
+    try:
+        return run_portfolio(context, job_id, Worker(name, socket.gethostname(), os.getpid()))
+    except Exception as exc:  # noqa: BLE001 - raised again, as its class and code
+        raise JobFailed(exception_summary(exc)).with_traceback(exc.__traceback__) from None
 
 
 def run_portfolio(context: RunContext, job_id: str, worker: Worker) -> str:
@@ -255,14 +272,18 @@ def _previous_run(context: RunContext, job: PortfolioJob) -> tuple[PreviousRun |
 
 
 def _reason(exc: Exception, settings: Settings) -> str:
-    """What the job's owner is told: the cause when it is theirs, never a path or a traceback."""
+    """What the job's owner is told: the cause when it is theirs, never a path or a traceback.
+
+    A cause's text is :func:`~service.logging.redacted`: pyarrow quotes the path of the file it could not
+    read (a part this run wrote, as much as the upload), a model's data file unread names its path.
+    """
     if isinstance(exc, JobTimeoutException):
         return (
             f"stopped after {settings.portfolio_job_timeout_seconds} s "
             "(GREENRATE_PORTFOLIO_JOB_TIMEOUT_SECONDS)"
         )
     if isinstance(exc, RatingModelError | storage.BookTooLong):
-        return f"the loan book cannot be rated: {exc}"
-    if isinstance(exc, storage.malformed_errors()):  # messages name the line or column, never a path
-        return f"the loan book could not be read: {str(exc)[:300]}"
+        return f"the loan book cannot be rated: {redacted(str(exc))}"
+    if isinstance(exc, storage.malformed_errors()):  # the line or column: the owner's own data
+        return f"the loan book could not be read: {redacted(str(exc))[:300]}"
     return f"internal error ({type(exc).__name__}); quote the portfolio id when reporting it"

@@ -23,6 +23,7 @@ from typing import IO, TYPE_CHECKING
 from rating_model.exceptions import InvalidInputError
 from rating_model.flat import CSV_ENCODING, FLAT_DTYPES
 from service.exceptions import ServiceError
+from service.logging import redacted
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -161,8 +162,9 @@ def inspect_upload(path: Path, max_rows: int) -> int | None:
         raise UploadRefused({"file": [f"column {exc.field!r}: {exc.message}"]}) from None
     except (BookTooWide, BookTooLong) as exc:  # ValueErrors too
         raise UploadRefused({"file": [str(exc)]}) from None
-    except pd.errors.ParserError as exc:  # a ValueError too: its message names the line, never a path
-        raise UploadRefused({"file": [f"the loan book could not be read: {str(exc)[:300]}"]}) from None
+    except pd.errors.ParserError as exc:  # a ValueError too: its message names the line (a path taken out)
+        unread = f"the loan book could not be read: {redacted(str(exc))[:300]}"
+        raise UploadRefused({"file": [unread]}) from None
     except unreadable_errors() as exc:
         kind = file_format(upload_suffix(path.name) or ".csv")
         raise UploadRefused(
