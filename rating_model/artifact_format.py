@@ -46,6 +46,12 @@ BINNING_CONVENTION = (
     "score = base_points + sum of the features' points; logit = intercept + slope * score."
 )
 MAX_DECIMALS = 4
+#: The score scale of every rating: the standard's ``score.range`` (every published version says [0, 100],
+#: and :func:`rating_model.standard.parse_standard` refuses one that does not) and the API contract's
+#: ``score`` (0-100). An artifact trained for a standard must span exactly this range: the review of a
+#: hand-made artifact with base points +30 and ``score_range`` [0, 130] (probabilities unchanged, so AUC,
+#: Gini, KS and Brier unchanged) had it promoted, and a live rating came back at 130, dark green.
+STANDARD_SCORE_RANGE = (0.0, 100.0)
 TOP_LEVEL_KEYS = frozenset(
     {
         "format",
@@ -334,9 +340,15 @@ def verify_document(doc: Any) -> None:
         raise ArtifactError(
             f"possible scores [{lowest / scale}, {highest / scale}] leave score_range {low, high}"
         )
-    # Only an artifact trained for a standard is bound by the standard's rule: the bare points table of
-    # a generic Scorecard (fitted with missing_cap=None, metadata without a standard) may give a blank
-    # more, and the service never serves one (it requires metadata.standard to name its standard).
+    # Only an artifact trained for a standard is bound by the standard's rules: the bare points table of
+    # a generic Scorecard (fitted with missing_cap=None or another score range, metadata without a
+    # standard) may give a blank more, and the service never serves one (it requires metadata.standard).
+    if "standard" in doc["metadata"] and (low, high) != STANDARD_SCORE_RANGE:
+        raise ArtifactError(
+            f"score_range {[low, high]} is not the standard's score range {list(STANDARD_SCORE_RANGE)}: "
+            f"every rating under {doc['metadata']['standard']!r} is scored on that scale, and its grade "
+            "cut-offs assume it"
+        )
     violations = missing_data_violations(tables, scale) if "standard" in doc["metadata"] else []
     if violations:
         raise ArtifactError(

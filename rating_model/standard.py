@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 
 from rating_model.actions import known_operations
+from rating_model.artifact_format import STANDARD_SCORE_RANGE
 from rating_model.exceptions import StandardError
 from rating_model.operating_data import DATA_SOURCES, PRACTICE_FLAGS, STATIONARY_FUELS
 from rating_model.published import verified_bytes
@@ -293,6 +294,16 @@ def _parse_cutoffs(doc: Mapping[str, Any]) -> tuple[GradeCutoff, ...]:
     return cutoffs
 
 
+def _check_score_range(doc: Mapping[str, Any]) -> None:
+    """The score scale is the contract's (:data:`~rating_model.artifact_format.STANDARD_SCORE_RANGE`):
+    artifacts are held to that constant at load, where no standard is at hand, so a standard may not name
+    another one."""
+    found = _require(_require(doc, "score", "standard"), "range", "score")
+    if not isinstance(found, list) or [float(v) for v in found] != list(STANDARD_SCORE_RANGE):
+        raise StandardError(f"score.range must be {list(STANDARD_SCORE_RANGE)} (the rating contract's "
+                            f"0-100), got {found!r}")
+
+
 def _parse_knock_outs(doc: Mapping[str, Any]) -> tuple[KnockOut, ...]:
     out = []
     for k in doc.get("knock_outs", ()):
@@ -389,6 +400,7 @@ def _parse_green_loan(
 
 def parse_standard(doc: Mapping[str, Any]) -> Standard:
     """Check a standard document for internal consistency and return its typed form."""
+    _check_score_range(doc)
     pillars, indicators = _parse_indicators(doc)
     pcaf, estimation, completeness = _parse_data_quality(doc)
     uses, non_green, min_grade, rated_green, tiers = _parse_green_loan(doc)

@@ -125,6 +125,29 @@ def test_malformed_artifacts_are_refused_even_with_a_valid_hash(name: str) -> No
         ScorecardArtifact.from_dict(_resign(doc))
 
 
+def test_an_artifact_trained_for_the_standard_scores_on_its_0_to_100_scale() -> None:
+    """A model-risk review's hand-made artifact (base points +30, score_range [0, 130], the probability
+    intercept moved so that no metric changed) was promoted, and a live rating came back at 130, dark green,
+    though ratings are 0-100. The range is the standard's, not whatever the artifact says."""
+    uplifted = json.loads(DEFAULT_MODEL.read_text(encoding="utf-8"))
+    uplifted["base_points"] = round(uplifted["base_points"] + 30.0, 1)
+    uplifted["score_range"] = [0.0, 130.0]
+    uplifted["probability"]["intercept"] -= uplifted["probability"]["slope"] * 30.0
+    uplifted["version"] = "bank-2026q4"
+    uplifted["sha256"] = content_sha256(uplifted)
+    with pytest.raises(ArtifactError, match=r"score_range \[0.0, 130.0\] is not the standard's score range "
+                       r"\[0.0, 100.0\]: every rating under 'greenrate-sme@1.9.0'"):
+        ScorecardArtifact.from_dict(uplifted)
+    wider = json.loads(DEFAULT_MODEL.read_text(encoding="utf-8"))
+    wider["score_range"] = [0.0, 100.5]  # the points still fit inside: the range itself is the contract
+    wider["version"] = "bank-wider"
+    wider["sha256"] = content_sha256(wider)
+    with pytest.raises(ArtifactError, match="is not the standard's score range"):
+        ScorecardArtifact.from_dict(wider)
+    # a generic scorecard (no standard in its metadata) keeps the range it was fitted for
+    assert ScorecardArtifact.from_dict(fitted_card(score_range=(300, 850), decimals=0).to_artifact(METADATA))
+
+
 def test_artifacts_that_do_not_record_the_fitted_woe_are_read_as_before() -> None:
     """Every greenrate-train/1 model in a registry, and the first of greenrate-train/2 (the packaged
     sc-0672f563c360, whose capped bins say rule "own"), record no ``fitted_woe``: they load unchanged."""

@@ -130,6 +130,8 @@ def test_fuels_left_out_cap_the_grade_as_coal_does(energy: dict[str, Any] | None
         (lambda d: d.update(models_trained_for="greenrate-sme@1.0.0"), "models_trained_for must be a list"),
         (lambda d: d["knock_outs"][4].update(unreported=["energy.purchased_heat_gj"]), "unreported must be"),
         (lambda d: d["knock_outs"][4].update(unreported="energy.fuels"), "unreported must be a list"),
+        # the contract's 0-100, which artifacts are held to where no standard is at hand
+        (lambda d: d["score"].update(range=[0, 130]), r"score.range must be \[0.0, 100.0\]"),
     ],
 )
 def test_inconsistent_documents_are_refused(mutate: Any, message: str) -> None:
