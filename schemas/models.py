@@ -27,11 +27,44 @@ class ModelSummarySchema(Schema):
         keys=fields.String(),
         required=True,
         metadata={
-            "description": "Holdout AUC, Gini, KS, Brier as the artifact declares them (its maker's training "
-            "holdout; not recomputed by the registry: compare models on your own data)."
+            "description": "Holdout AUC, Gini, KS, Brier as the artifact declares them about itself (its "
+            "maker's training holdout, or whatever an uploader wrote: an upload declaring AUC 0.99 is listed "
+            "so). Not measured by the registry: read `measured`, and compare models on your own data."
         },
     )
+    metrics_declared_by = fields.String(
+        required=True,
+        metadata={"description": "`artifact`: who vouches for `metrics` (the artifact itself, not the "
+                  "registry)."},
+    )
+    measured = fields.Nested(
+        lambda: MeasuredSchema(),
+        required=True,
+        allow_none=True,
+        metadata={"description": "The version's metrics as measured by its newest recorded comparison "
+                  "(`greenrate model compare --record`), as challenger or champion; null when none was "
+                  "recorded. `GET /v1/models/{version}/comparisons` lists them all, and says whether a "
+                  "promotion counts each."},
+    )
     active = fields.Boolean(required=True)
+
+
+class MeasuredSchema(Schema):
+    """A version's metrics in one recorded comparison: measured on the compared data, not declared."""
+
+    comparison = fields.Integer(required=True, metadata={"description": "The recorded comparison's id."})
+    role = fields.String(required=True, metadata={"description": "`challenger` or `champion`."})
+    against = fields.String(required=True, metadata={"description": "The other model compared."})
+    rows = fields.Integer(required=True, metadata={"description": "Rated rows it was measured on."})
+    file = fields.String(required=True, allow_none=True)
+    file_sha256 = fields.String(required=True, allow_none=True)
+    metrics = fields.Dict(
+        keys=fields.String(),
+        values=fields.Float(allow_none=True),
+        required=True,
+        metadata={"description": "This version's AUC, Gini, KS and Brier on those rows."},
+    )
+    at = UtcDateTime(required=True)
 
 
 class ModelListSchema(Schema):
@@ -81,9 +114,11 @@ class ActivateRequestSchema(Schema):
         max_length=2000,
         also=(_says_something,),
         published_min_length=3,
-        description="Why to promote although the recorded comparison shows the version worse than the "
-        "active model (AUC, Gini or KS lower, or Brier higher, beyond the bootstrap interval): without it "
-        "such a promotion answers 409 naming the metrics. Kept in the audit trail with them." + _AT_LEAST,
+        description="Why to promote although a recorded comparison against the active model (every one "
+        "recorded for the pair counts) shows the version worse (AUC, Gini or KS lower, or Brier higher, "
+        "beyond the bootstrap interval) or moving the scores or grades (score PSI above 0.25, or more than "
+        "20 % of the businesses changing grade): without it such a promotion answers 409 with the numbers. "
+        "Kept in the audit trail with them." + _AT_LEAST,
     )
 
 
@@ -144,3 +179,54 @@ class ModelEventQuerySchema(Schema):
     """``?version=``: only that version's events."""
 
     version = text(max_length=80, description="Only this model version's events.")
+
+
+class ComparisonSchema(Schema):
+    """One recorded comparison (`greenrate model compare --record`), never changed once recorded, with how
+    the promotion gate reads it now."""
+
+    id = fields.Integer(required=True)
+    challenger = fields.String(required=True)
+    champion = fields.String(required=True)
+    recorded_by = fields.String(
+        required=True, metadata={"description": "An API key's tenant/prefix, or cli/ and the account."}
+    )
+    at = UtcDateTime(required=True)
+    data = fields.Dict(
+        keys=fields.String(),
+        required=True,
+        metadata={"description": "What it was measured on: `file`, `file_sha256` (as sha256sum prints it), "
+                  "`rows_sha256`, `rows_read`, `rows_left_out`, `trained_on_it`, `standard` and "
+                  "`challenger_standard` with their `_sha256`, `samples`."},
+    )
+    summary = fields.Dict(
+        keys=fields.String(),
+        required=True,
+        metadata={"description": "What `greenrate model compare` printed: `rows`, `metrics` (each with "
+                  "`champion`, `challenger`, `delta`, `ci_low`, `ci_high`), `score_psi`, `indicator_psi`, "
+                  "`migration`."},
+    )
+    counted = fields.Boolean(
+        required=True,
+        metadata={"description": "Whether a promotion of its challenger replacing its champion counts it "
+                  "now (every counted one is read; any that needs a justification needs one)."},
+    )
+    not_counted = fields.String(
+        required=True,
+        allow_none=True,
+        metadata={"description": "Why it is not counted (too few rows, a model trained on the file, a "
+                  "challenger without a training fingerprint, another standard than this release's, no score "
+                  "PSI or migration); null when counted."},
+    )
+    needs_justification = fields.List(
+        fields.String(),
+        required=True,
+        metadata={"description": "What in it a promotion resting on it must justify (`accept_worse`): "
+                  "metrics worse beyond the interval, a score PSI above 0.25, grade migration above 20 %."},
+    )
+
+
+class ComparisonListSchema(Schema):
+    """A version's recorded comparisons, as challenger or champion, oldest first."""
+
+    items = fields.List(fields.Nested(ComparisonSchema), required=True)

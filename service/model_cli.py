@@ -1,7 +1,8 @@
 """``greenrate model``: from labelled data to a live model, with the registry's audit trail.
 
-Registry commands (list, register, promote, rollback, drift) talk to the database named by
-``GREENRATE_DATABASE_URL``; a running service picks up a promotion within ``GREENRATE_MODEL_POLL_SECONDS``.
+Registry commands (list, register, comparisons, promote, rollback, history, drift) talk to the database
+named by ``GREENRATE_DATABASE_URL``; a running service picks up a promotion within
+``GREENRATE_MODEL_POLL_SECONDS``.
 The data and training commands (generate-data, validate-data, train, evaluate, compare, report) are in
 :mod:`service.model_data_cli` and work on files only; the computation lives in ``rating_model``.
 """
@@ -14,6 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import click
 from sqlalchemy import Engine
@@ -23,7 +25,7 @@ from rating_model.artifact import ScorecardArtifact
 from rating_model.exceptions import ArtifactError
 from service.commands import command_settings, database, database_failure
 from service.model_data_cli import register_data_commands
-from service.records import activation, registry
+from service.records import activation, comparisons, registry
 
 
 @contextmanager
@@ -73,15 +75,51 @@ def list_models() -> None:
     """Registered versions with the holdout metrics their artifacts declare; `*` marks the active one."""
     with _registry() as db:
         records = registry.list_models(db)
-    click.echo("  (metrics as each artifact declares them, on its own training holdout: not comparable "
-               "across versions; use `greenrate model compare`)")
+        measured = comparisons.newest_measured(db)
+    click.echo("  (metrics as each artifact declares them about itself, on its own training holdout: not "
+               "measured, not comparable across versions; `measured` lines are from the newest recorded "
+               "comparison, `greenrate model comparisons VERSION` lists them all)")
     click.echo(f"  {'version':<18} {'source':<9} {'auc':>6} {'gini':>6} {'ks':>6} {'brier':>6}  created")
     for r in records:
-        m = r.metrics
-        cells = " ".join(f"{m[k]:>6.3f}" if isinstance(m.get(k), int | float) else f"{'-':>6}"
-                         for k in ("auc", "gini", "ks", "brier"))
-        click.echo(f"{'*' if r.active else ' '} {r.version:<18} {r.source:<9} {cells}  "
+        click.echo(f"{'*' if r.active else ' '} {r.version:<18} {r.source:<9} {_cells(r.metrics)}  "
                    f"{r.created_at:%Y-%m-%d %H:%M} by {r.created_by}")
+        if (seen := measured.get(r.version)) is not None:
+            click.echo(f"  {'  measured':<18} {'#' + str(seen['comparison']):<9} {_cells(seen['metrics'])}  "
+                       f"as {seen['role']} against {seen['against']}, {seen['rows']} rows of {seen['file']}")
+
+
+def _cells(metrics: dict[str, Any]) -> str:
+    return " ".join(f"{metrics[k]:>6.3f}" if isinstance(metrics.get(k), int | float) else f"{'-':>6}"
+                    for k in ("auc", "gini", "ks", "brier"))
+
+
+@model.command("comparisons")
+@click.argument("version")
+def list_comparisons(version: str) -> None:
+    """The recorded comparisons VERSION took part in, oldest first, as a promotion reads them.
+
+    Each says whether a promotion of its challenger replacing its champion counts it, and what in it that
+    promotion must justify (--accept-worse); a promotion reads every counted comparison of the pair.
+    """
+    with _registry() as db:
+        found = activation.reviewed(db, version)
+    if not found:
+        click.echo(f"no comparison of {version} was recorded")
+    for r in found:
+        c = r.comparison
+        click.echo(f"#{c.id} {c.at:%Y-%m-%d %H:%M} {c.challenger} (challenger) vs {c.champion} (champion): "
+                   f"{c.summary.get('rows')} rows of {c.data.get('file')} "
+                   f"(sha256 {str(c.data.get('file_sha256', ''))[:12]}…), recorded by {c.recorded_by}")
+        for name, m in dict(c.summary.get("metrics") or {}).items():
+            click.echo(f"    {name:<6} {m['champion']:.4f} -> {m['challenger']:.4f}  delta {m['delta']:+.4f} "
+                       f"[{m['ci_low']:+.4f}, {m['ci_high']:+.4f}]")
+        psi, mig = dict(c.summary.get("score_psi") or {}), dict(c.summary.get("migration") or {})
+        if "psi" in psi and "moved_share" in mig:
+            click.echo(f"    score PSI {psi['psi']:.4f}; grade migration {mig['moved_share']:.1%} "
+                       f"({mig.get('upgrades')} up, {mig.get('downgrades')} down)")
+        click.echo(f"    {'counted' if r.not_counted is None else 'NOT COUNTED: ' + r.not_counted}")
+        for finding in r.needs_justification:
+            click.echo(f"    needs a justification: {finding}")
 
 
 @model.command("register")

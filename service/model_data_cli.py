@@ -419,8 +419,11 @@ def compare_models(champion: str, challenger: str, data: Path, standard_path: Pa
     result = compare(a, b, X, y, standard, samples=samples, challenger_indicators=X_b,
                      challenger_standard=challenger_standard)
     # which file, by content, what was left out and how it was measured: the JSON says what it rests on
-    result["data"] = {**info, "standard": standard.label, "challenger_standard": challenger_standard.label,
-                      "samples": samples}
+    # each standard by label and by its document's sha256: a promotion counts the comparison only when
+    # both are the published standards the models rate under in this release (an edited copy keeps the label)
+    result["data"] = {**info, "standard": standard.label, "standard_sha256": standard.sha256,
+                      "challenger_standard": challenger_standard.label,
+                      "challenger_standard_sha256": challenger_standard.sha256, "samples": samples}
     if challenger_standard is not standard:
         click.echo(f"champion under {standard.label}, challenger under {challenger_standard.label}")
     click.echo(f"champion {a.version} vs challenger {b.version} on {result['rows']} rows")

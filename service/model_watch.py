@@ -68,6 +68,7 @@ def engine_for(standard: Standard, artifact: ScorecardArtifact, *, earlier: bool
             raise ArtifactError(
                 f"model was trained for standard {trained_for!r}; this release rates under {release.label!r}"
             )
+        _check_standard_document(artifact, release)
         return Engine(release, artifact)
     fitting = standard_for_model(trained_for, standard)
     if fitting is None:
@@ -76,6 +77,31 @@ def engine_for(standard: Standard, artifact: ScorecardArtifact, *, earlier: bool
             f"(the service runs {standard.label!r})"
         )
     return Engine(fitting, artifact)
+
+
+def _check_standard_document(artifact: ScorecardArtifact, release: Standard) -> None:
+    """Refuse a new model trained on another document than the published standard its label names.
+
+    ``metadata.standard`` is a label; ``metadata.standard_sha256`` (written by ``greenrate model train``
+    since it was recorded) is the document it was trained on. A model trained with ``--standard`` pointing
+    at a hand-edited copy of 1.9.0 (same label, other cut-offs or bins) had been uploaded and promoted. An
+    artifact without the hash (an earlier trainer's) is judged by its label, as before. Checked for a new
+    model only (upload, register, promote): a model approved before keeps rating.
+    """
+    from rating_model.standard import load_standard, published_standard_path
+
+    declared = artifact.metadata.get("standard_sha256")
+    if declared is None:
+        return
+    label = artifact.metadata.get("standard")
+    path = None if label == release.label else published_standard_path(str(label))
+    published = release.sha256 if path is None else load_standard(path).sha256
+    if declared != published:
+        shown = f"{declared[:12]}…" if isinstance(declared, str) else repr(declared)
+        raise ArtifactError(
+            f"model was trained on a standard document with sha256 {shown}, not on {label} as published "
+            f"({str(published)[:12]}…): a model trained on an edited copy of a standard is not served"
+        )
 
 
 class _Look(NamedTuple):

@@ -1,5 +1,6 @@
-"""``/v1/models`` (list, upload), ``/v1/models/{version}/activate`` and ``/rollback``, and
-``/v1/model-events`` (the audit trail): the registry for analysts.
+"""``/v1/models`` (list, upload), ``/v1/models/{version}/activate`` and ``/rollback``,
+``/v1/models/{version}/comparisons`` (the recorded evidence) and ``/v1/model-events`` (the audit trail):
+the registry for analysts.
 
 Views stay thin: verification is the artifact's own (:class:`~rating_model.artifact.ScorecardArtifact`,
 never a pickle), fit to the running standard is :func:`service.model_watch.engine_for`, and storage and
@@ -10,6 +11,7 @@ at once; the others follow within ``GREENRATE_MODEL_POLL_SECONDS``.
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from functools import partial
 from typing import Any
 
@@ -22,6 +24,7 @@ from schemas.models import (
     ActivateRequestSchema,
     ActivationSchema,
     ArtifactUploadSchema,
+    ComparisonListSchema,
     ModelEventListSchema,
     ModelEventQuerySchema,
     ModelListSchema,
@@ -33,7 +36,7 @@ from service.extensions import services
 from service.hardening import json_body
 from service.model_watch import engine_for, watcher
 from service.openapi import documented
-from service.records import activation, registry
+from service.records import activation, comparisons, registry
 
 blp = Blueprint(
     "models",
@@ -68,9 +71,16 @@ class Models(MethodView):
     @requires("analyst")
     @blp.response(200, ModelListSchema)
     def get(self) -> dict[str, Any]:
-        """Every registered model version with its holdout metrics, oldest first, and the active one."""
+        """Every registered model version, oldest first, and the active one.
+
+        `metrics` are what each artifact declares about itself (`metrics_declared_by`: `artifact`), not
+        measured by the registry; `measured` gives the version's metrics in its newest recorded comparison.
+        """
         db = services().db
-        return {"items": registry.list_models(db), "active": registry.active_version(db)}
+        measured = comparisons.newest_measured(db)
+        items = [{**asdict(r), "metrics_declared_by": "artifact", "measured": measured.get(r.version)}
+                 for r in registry.list_models(db)]
+        return {"items": items, "active": registry.active_version(db)}
 
     @documented(blp, 400, 401, 403, 409, 413, 415, 422, 429, 503, operation="register_model")
     @requires("analyst")
@@ -109,8 +119,11 @@ class ActivateModel(MethodView):
         running standard (the check every worker makes before rating with it); 403 when the calling key
         uploaded the version itself (four eyes, `GREENRATE_MODEL_FOUR_EYES`); 409 too when no comparison of
         it against the active model was recorded (`greenrate model compare --record`;
-        `GREENRATE_MODEL_REQUIRE_COMPARISON`), or when the recorded comparison shows it worse and
-        `accept_worse` does not say why to promote it anyway.
+        `GREENRATE_MODEL_REQUIRE_COMPARISON`; one on too few rows, on a model's training file, of a
+        challenger without a training fingerprint or under another standard does not count), or when any
+        recorded comparison of the pair shows it worse, or moving the score scale or the grades (score PSI
+        above 0.25, more than 20 % of the businesses changing grade), and `accept_worse` does not say why
+        to promote it anyway. The audit event names every comparison of the pair it read.
         """
         s = services()
         actor = actor_of(current_principal())
@@ -122,6 +135,27 @@ class ActivateModel(MethodView):
         )
         watcher(current_app).check(s.db, s.engines, force=True)
         return {"version": version, "previous_version": previous, "reason": body["reason"], "actor": actor}
+
+
+@blp.route("/<string(maxlength=80):version>/comparisons")
+class ModelComparisons(MethodView):
+    @documented(blp, 401, 403, 404, 429, 503, operation="list_model_comparisons")
+    @requires("analyst")
+    @blp.response(200, ComparisonListSchema)
+    def get(self, version: str) -> dict[str, Any]:
+        """Every recorded comparison the version took part in, as challenger or champion, oldest first.
+
+        What an approver reads before a promotion: all the evidence recorded, not only what the maker chose
+        to name. Each says whether a promotion of its challenger replacing its champion counts it now
+        (`counted`, else `not_counted` says why) and what in it that promotion must justify
+        (`needs_justification`, the promotion's `accept_worse`): a promotion reads every counted comparison
+        of the pair. Like `greenrate model comparisons VERSION`. 404 when the version is not registered.
+        """
+        return {"items": [
+            {**asdict(r.comparison), "counted": r.not_counted is None, "not_counted": r.not_counted,
+             "needs_justification": r.needs_justification}
+            for r in activation.reviewed(services().db, version)
+        ]}
 
 
 @blp.route("/<string(maxlength=80):version>/rollback")

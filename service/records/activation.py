@@ -2,9 +2,10 @@
 
 Registering a model (:mod:`service.records.registry`) makes nothing active; here a version is made active
 only after the checks a model-risk review asks for: a reason that says something, the artifact verified
-again and able to rate under the running standard, four eyes (its maker may not promote it), and a
-recorded comparison against the champion it replaces that does not show it worse
-(:mod:`service.records.comparisons`). Promotion and rollback change the single ``active_model`` row with
+again and able to rate under the running standard, four eyes (its maker may not promote it), and the
+recorded comparisons against the champion it replaces (:mod:`service.records.comparisons`), every one of
+them, none showing it worse or moving the score scale or the grades beyond what a retraining does, unless
+the promotion says why to accept that. Promotion and rollback change the single ``active_model`` row with
 a conditional write and add a ``model_events`` row under that write's lock, in one transaction: the audit
 trail can never disagree with what is active, on SQLite as on PostgreSQL. Rollbacks undo promotions as a
 stack replayed from that trail.
@@ -13,13 +14,16 @@ stack replayed from that trail.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from rating_model.artifact import ScorecardArtifact
 from rating_model.exceptions import ArtifactError
+from rating_model.standard import load_standard
 from schemas.models import ActivateRequestSchema
 from service.records import comparisons
 from service.records.model_tables import active_model, model_events, models
@@ -30,6 +34,7 @@ from service.records.registry import (
     RegistryError,
     active_version,
     add_event,
+    get_model,
     load_artifact,
 )
 
@@ -62,8 +67,9 @@ class NoComparison(RegistryError):
 
 
 class ComparisonFailed(RegistryError):
-    """The recorded comparison shows the challenger worse than the champion beyond its bootstrap interval,
-    and the promotion gave no justification for accepting that (``accept_worse``)."""
+    """A recorded comparison shows the challenger worse than the champion beyond its bootstrap interval, or
+    moving the score scale or the grades (:data:`SCORE_SHIFT_PSI`, :data:`GRADE_MIGRATION_SHARE`), and the
+    promotion gave no justification for accepting that (``accept_worse``)."""
 
 
 class NothingToRollBack(RegistryError):
@@ -91,6 +97,35 @@ def worse_on(summary: Mapping[str, Any]) -> list[str]:
     return out
 
 
+#: A score PSI (champion's scores against the challenger's on the compared rows, in 10-point bands) above
+#: which a promotion needs a justification: the usual reading of a real shift (above 0.25,
+#: :func:`rating_model.monitoring.psi_label`'s "shift"). A hand-made artifact with base points +30 and its
+#: probability intercept moved to match kept AUC, Gini, KS and Brier (delta 0) at a score PSI of 6.86, and
+#: was promoted. Retrainings on the same population read about 0.01 to 0.06.
+SCORE_SHIFT_PSI = 0.25
+#: The share of the compared businesses whose grade may change without a justification: the same artifact
+#: moved 47.7 % of them up a grade (627 not green to green, none down); retrainings moved about 6 %.
+GRADE_MIGRATION_SHARE = 0.20
+
+
+def shifted(summary: Mapping[str, Any]) -> list[str]:
+    """How a recorded comparison shows the challenger moving the score scale or the grades: a score PSI
+    above :data:`SCORE_SHIFT_PSI`, or more than :data:`GRADE_MIGRATION_SHARE` of the businesses changing
+    grade. Ratings are read on an absolute scale (the standard's cut-offs), so a model that rescores
+    everyone is a change to customers' grades even where the metrics, which only rank, are equal."""
+    out = []
+    psi = dict(summary.get("score_psi") or {}).get("psi")
+    if isinstance(psi, int | float) and psi > SCORE_SHIFT_PSI:
+        out.append(f"score PSI {psi:.4f} (above {SCORE_SHIFT_PSI}: a shift of the score scale)")
+    migration = dict(summary.get("migration") or {})
+    moved = migration.get("moved_share")
+    if isinstance(moved, int | float) and moved > GRADE_MIGRATION_SHARE:
+        out.append(f"grade migration {moved:.1%} of the businesses changed grade "
+                   f"({migration.get('upgrades')} up, {migration.get('downgrades')} down; "
+                   f"above {GRADE_MIGRATION_SHARE:.0%})")
+    return out
+
+
 #: Tries of a promotion or rollback that loses the race to another one (each loss means another won).
 _ATTEMPTS = 50
 
@@ -108,7 +143,7 @@ def check_reason(reason: str, *, doing: str) -> None:
         raise ReasonRefused(f"reason refused: {' '.join(str(p) for p in problems)}", what=doing)
 
 
-def _check_fits(db: Engine, version: str, fits: FitCheck, *, doing: str) -> None:
+def _check_fits(db: Engine, version: str, fits: FitCheck, *, doing: str) -> ScorecardArtifact:
     """Load ``version`` (verified again) and run ``fits`` on it, so nothing unservable is ever made active.
 
     Workers that cannot build an engine for the active version keep the old one and only log, so a
@@ -125,6 +160,7 @@ def _check_fits(db: Engine, version: str, fits: FitCheck, *, doing: str) -> None
         fits(artifact)
     except ArtifactError as exc:
         raise ModelDoesNotFit(f"model version {version!r} cannot be activated: {exc}", what=doing) from None
+    return artifact
 
 
 def _switch(db: Engine, version: str, previous: str | None, *, action: str, reason: str, actor: str) -> bool:
@@ -193,16 +229,18 @@ def activate(
     :raises SameActor: ``four_eyes`` is on and ``actor`` registered or uploaded ``version`` (the service and
         the CLI pass ``GREENRATE_MODEL_FOUR_EYES``, on by default: a model's maker does not approve it).
     :raises NoComparison: ``require_comparison`` is on (``GREENRATE_MODEL_REQUIRE_COMPARISON``) and no
-        comparison of ``version`` against the active model was recorded; with one, the promotion's audit
-        event names it.
-    :raises ComparisonFailed: the recorded comparison shows ``version`` worse than the active model (AUC,
-        Gini or KS lower, or Brier higher, beyond the bootstrap interval) and ``accept_worse`` gives no
-        justification: a model trained on random labels (AUC 0.50 against 0.70) had been promoted with
-        the reason "CR-2 ok" (a model-risk review). The justification, checked like a reason, goes into the
-        audit event with the metrics it overrides.
+        comparison of ``version`` against the active model that counts was recorded
+        (:func:`service.records.comparisons.not_evidence`); the promotion's audit event names every
+        recorded one, counted or not.
+    :raises ComparisonFailed: any counted comparison shows ``version`` worse than the active model (AUC,
+        Gini or KS lower, or Brier higher, beyond the bootstrap interval) or moving the score scale or the
+        grades (:func:`shifted`), and ``accept_worse`` gives no justification: a model trained on random
+        labels (AUC 0.50 against 0.70) had been promoted with the reason "CR-2 ok", and a worse model on
+        the strength of a second comparison on a slice of the holdout (model-risk reviews). The
+        justification, checked like a reason, goes into the audit event with what it overrides.
     """
     check_reason(reason, doing="activation")
-    _check_fits(db, version, fits, doing="activation")
+    challenger = _check_fits(db, version, fits, doing="activation")
     if actor in _makers(db, version):
         if four_eyes:
             raise SameActor(
@@ -218,7 +256,7 @@ def activate(
             raise AlreadyActive(f"model version {version!r} is already the active one")
         _expect(previous, replacing, f"promoting {version!r}",
                 next_step="Compare with the active model again before promoting.")
-        evidence = _evidence(db, version, previous, required=require_comparison, accept_worse=accept_worse)
+        evidence = _evidence(db, challenger, previous, required=require_comparison, accept_worse=accept_worse)
         audited = f"{reason} [{evidence}]"
         if _switch(db, version, previous, action="promote", reason=audited, actor=actor):
             return previous
@@ -226,31 +264,100 @@ def activate(
 
 
 def _evidence(
-    db: Engine, version: str, champion: str | None, *, required: bool, accept_worse: str | None = None
+    db: Engine, challenger: ScorecardArtifact, champion: str | None, *, required: bool,
+    accept_worse: str | None = None,
 ) -> str:
-    """How the promotion's audit event names the recorded comparison it rests on; without one, refused
-    when ``required``, else said (the CLI reads the setting from whoever runs it: never silently off)."""
-    found = None if champion is None else comparisons.latest(db, version, champion)
-    if found is None and not required:
-        return "no recorded comparison: GREENRATE_MODEL_REQUIRE_COMPARISON off"
-    if found is None:
+    """How the promotion's audit event names the recorded comparisons it rests on: every one of the pair,
+    those that do not count with why. Without one that counts, refused when ``required``, else said (the
+    CLI reads the setting from whoever runs it: never silently off).
+
+    Every counted comparison is read, not the newest: a maker whose comparison on the full holdout showed
+    the challenger worse had recorded a second one on a slice of it, and the promotion rested on that.
+    """
+    version = challenger.version
+    recorded = [] if champion is None else comparisons.of_pair(db, version, champion)
+    counted, set_aside = [], []
+    for found in recorded:
+        why = _not_counted(db, found, challenger)
+        if why is None:
+            counted.append(found)
+        else:
+            set_aside.append(f"comparison #{found.id} not counted: {why}")
+    if not counted:
+        uncounted = f" that counts ({'; '.join(set_aside)})" if set_aside else ""
+        if not required:
+            return f"no recorded comparison{uncounted}: GREENRATE_MODEL_REQUIRE_COMPARISON off"
         raise NoComparison(
             f"promoting {version!r} refused: no comparison of it against the active model {champion!r} was "
-            f"recorded; run `greenrate model compare {champion} {version} --data LABELLED_FILE --record` "
-            "and read it first (GREENRATE_MODEL_REQUIRE_COMPARISON). Nothing was changed."
+            f"recorded{uncounted}; run `greenrate model compare {champion} {version} --data LABELLED_FILE "
+            "--record` and read it first (GREENRATE_MODEL_REQUIRE_COMPARISON). Nothing was changed."
         )
-    losses = worse_on(found.summary)
-    if not losses:
-        return found.evidence()
+    findings = [f"comparison #{found.id} {finding}" for found in counted
+                for finding in needs_justification(found)]
+    named = "; ".join([c.evidence() for c in counted] + set_aside)
+    if not findings:
+        return named
     if accept_worse is None:
         raise ComparisonFailed(
-            f"promoting {version!r} refused: its recorded comparison against {champion!r} shows it worse: "
-            f"{'; '.join(losses)} ({found.evidence()}). Promote it only with a justification for accepting "
-            "that (the API's accept_worse, the CLI's --accept-worse), which the audit trail keeps. Nothing "
-            "was changed."
+            f"promoting {version!r} refused: its recorded comparisons against {champion!r} need a "
+            f"justification: {'; '.join(findings)} ({named}). Promote it only with a justification for "
+            "accepting that (the API's accept_worse, the CLI's --accept-worse), which the audit trail keeps. "
+            "Nothing was changed."
         )
     check_reason(accept_worse, doing="activation")
-    return f"{found.evidence()}; worse on {'; '.join(losses)}; accepted because: {accept_worse}"
+    return f"{named}; {'; '.join(findings)}; accepted because: {accept_worse}"
+
+
+def needs_justification(found: comparisons.Comparison) -> list[str]:
+    """What in a recorded comparison a promotion resting on it must justify (``accept_worse``)."""
+    out = []
+    if losses := worse_on(found.summary):
+        out.append(f"shows it worse on {'; '.join(losses)}")
+    if moves := shifted(found.summary):
+        out.append(f"shows it moving {'; '.join(moves)}")
+    return out
+
+
+def _not_counted(db: Engine, found: comparisons.Comparison, challenger: ScorecardArtifact) -> str | None:
+    """Why the promotion gate does not count ``found`` in this release (``None``: it counts)."""
+    champion = get_model(db, found.champion)
+    trained_for = champion.standard if champion is not None else None
+    why = comparisons.not_evidence(challenger, trained_for, found.data, found.summary, load_standard())
+    return None if why is None else str(why)
+
+
+@dataclass(frozen=True, slots=True)
+class Reviewed:
+    """A recorded comparison as an approver reads it: whether a promotion of its challenger replacing its
+    champion counts it now, and what in it that promotion would have to justify."""
+
+    comparison: comparisons.Comparison
+    not_counted: str | None
+    needs_justification: list[str]
+
+
+def reviewed(db: Engine, version: str) -> list[Reviewed]:
+    """Every recorded comparison ``version`` took part in (challenger or champion), oldest first, judged
+    by the promotion gate's own rules: ``GET /v1/models/{version}/comparisons`` and ``greenrate model
+    comparisons``. Nothing listed them, so an approver saw only the one the audit trail named.
+
+    :raises NotRegistered: no such version.
+    """
+    if get_model(db, version) is None:
+        raise NotRegistered(version)
+    out = []
+    challengers: dict[str, ScorecardArtifact | str] = {}
+    for found in comparisons.of_model(db, version):
+        if found.challenger not in challengers:
+            try:
+                artifact = load_artifact(db, found.challenger)
+                challengers[found.challenger] = artifact if artifact is not None else "it is not registered"
+            except ArtifactError as exc:
+                challengers[found.challenger] = f"the challenger's stored artifact does not verify: {exc}"
+        challenger = challengers[found.challenger]
+        why = challenger if isinstance(challenger, str) else _not_counted(db, found, challenger)
+        out.append(Reviewed(found, why, needs_justification(found)))
+    return out
 
 
 def _makers(db: Engine, version: str) -> set[str]:

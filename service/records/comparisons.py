@@ -1,10 +1,15 @@
 """Recorded comparisons (migration 0010): what ``greenrate model compare --record`` measured, as evidence.
 
 A promotion under ``GREENRATE_MODEL_REQUIRE_COMPARISON`` needs one of these for the challenger against the
-champion it replaces, and its audit event names it, so a validator can go from "who promoted what and why"
-to the numbers it rested on: which labelled file (by sha256), how many rows, and the metric deltas with
-their confidence intervals. A record is made only for models as registered (same version, same sha256):
-evidence about a file that differs from what would be promoted is no evidence.
+champion it replaces, and its audit event names every one recorded for the pair, so a validator can go
+from "who promoted what and why" to the numbers it rested on: which labelled file (by sha256), how many
+rows, and the metric deltas with their confidence intervals. A record is made only for models as
+registered (same version, same sha256): evidence about a file that differs from what would be promoted is
+no evidence. Nor is a comparison that could flatter the challenger unseen (:func:`not_evidence`): on too
+few rows, on a file a model was trained on, of a challenger that carries no fingerprint of its training
+rows (so that could not be told), under another standard than each model rates under in this release, or
+without the score PSI and grade migration the promotion gate reads. Such a comparison is refused when
+recorded, and one recorded by an earlier release is not counted by the gate.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from typing import Any
 from sqlalchemy import Engine, insert, select
 
 from rating_model.artifact import ScorecardArtifact
+from rating_model.standard import Standard, load_standard, standard_for_model
 from service.records.database import as_utc
 from service.records.model_tables import model_comparisons, models
 from service.records.registry import NotRegistered, RegistryError
@@ -27,18 +33,38 @@ class NotAsRegistered(RegistryError):
     """A compared artifact is not the one registered under its version (other content, same name)."""
 
 
+class NotEvidence(RegistryError):
+    """A comparison no promotion may rest on (the subclasses say why); refused when recorded."""
+
+
 #: The fewest rows a comparison a promotion rests on may be made on: on fewer, the bootstrap intervals of
 #: AUC or KS deltas of a few hundredths are noise (a 40-row file had been recorded, and as the newest record
 #: it was the one the promotion rested on).
 MIN_ROWS = 1000
 
 
-class TooFewRows(RegistryError):
+class TooFewRows(NotEvidence):
     """A comparison on fewer rows than :data:`MIN_ROWS`."""
 
 
-class InSample(RegistryError):
+class InSample(NotEvidence):
     """A compared model was trained on the very file it was compared on: its metrics there flatter it."""
+
+
+class Unverifiable(NotEvidence):
+    """The challenger carries no fingerprint of its training rows (``metadata.data_sha256`` and
+    ``metadata.row_sketch``), so whether it was compared on them cannot be told: a review deleted both from
+    an artifact, re-hashed it and compared it on its own training file unwarned."""
+
+
+class OtherStandard(NotEvidence):
+    """The comparison was not made under the standard each model rates under in this release (by label
+    and by the published document's sha256): one made with ``--standard greenrate-sme-1.8.yaml`` had been
+    accepted for a promotion under 1.9.0."""
+
+
+class Incomplete(NotEvidence):
+    """The comparison records no score PSI or grade migration, which the promotion gate reads."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +88,74 @@ class Comparison:
                 f"(sha256 {sha}…), recorded by {self.recorded_by}")
 
 
+def fingerprint_missing(artifact: ScorecardArtifact) -> list[str]:
+    """The parts of a training fingerprint ``artifact`` lacks (``metadata.data_sha256``, the whole file's;
+    ``metadata.row_sketch``, its rows'): without both, a copy of its training file with a row dropped or
+    reordered passes as data it has not seen."""
+    metadata = artifact.metadata
+    return [f"metadata.{key}" for key, kind in (("data_sha256", str), ("row_sketch", list))
+            if not isinstance(metadata.get(key), kind)]
+
+
+def standards_of_pair(champion_trained_for: object, release: Standard) -> tuple[Standard, Standard]:
+    """The standards a comparison must be made under in this release: the champion's is the one it rates
+    under in the service (the newest published that accepts it, so a bank's model approved under an earlier
+    standard is judged as it rates), the challenger's is the release's own (a promotion must fit it)."""
+    return standard_for_model(champion_trained_for, release) or release, release
+
+
+def _standard_problem(data: Mapping[str, Any], expected: tuple[Standard, Standard]) -> str | None:
+    for role, standard, key in zip(("champion", "challenger"), expected, ("standard", "challenger_standard"),
+                                   strict=True):
+        label, sha = data.get(key), data.get(f"{key}_sha256")
+        if label != standard.label or sha != standard.sha256:
+            shown = f"sha256 {sha[:12]}…" if isinstance(sha, str) else "no sha256 recorded"
+            return (f"the {role} was judged under {label!r} ({shown}), not under {standard.label} as "
+                    f"published (sha256 {standard.sha256[:12]}…), the standard it rates under here")
+    return None
+
+
+def _has_scale(summary: Mapping[str, Any]) -> bool:
+    psi, migration = summary.get("score_psi"), summary.get("migration")
+    return (isinstance(psi, Mapping) and isinstance(psi.get("psi"), int | float)
+            and isinstance(migration, Mapping) and isinstance(migration.get("moved_share"), int | float))
+
+
+def not_evidence(
+    challenger: ScorecardArtifact,
+    champion_trained_for: object,
+    data: Mapping[str, Any],
+    summary: Mapping[str, Any],
+    release: Standard,
+) -> NotEvidence | None:
+    """Why a comparison of ``challenger`` is no evidence for its promotion in this release (``None``: it
+    is): one rule for recording it and for the promotion gate, which also meets records an earlier release
+    kept. ``champion_trained_for`` is the champion's ``metadata.standard``."""
+    rows = int(summary.get("rows", 0))
+    if rows < MIN_ROWS:
+        return TooFewRows(f"the comparison was made on {rows} rows; a promotion rests only on one of at "
+                          f"least {MIN_ROWS} rated rows")
+    if data.get("trained_on_it"):
+        return InSample(f"{', '.join(data['trained_on_it'])} was trained on {data.get('file')}: its metrics "
+                        "there are optimistic, so they are no evidence for a promotion; compare on data it "
+                        "has not seen")
+    missing = fingerprint_missing(challenger)
+    if missing:
+        return Unverifiable(
+            f"the challenger {challenger.version!r} carries no fingerprint of its training rows "
+            f"({' and '.join(missing)} missing), so whether it was compared on them cannot be told: no "
+            "promotion rests on such a comparison; retrain it with `greenrate model train`, which records "
+            "both"
+        )
+    problem = _standard_problem(data, standards_of_pair(champion_trained_for, release))
+    if problem:
+        return OtherStandard(f"{problem}: compare them without --standard (or with this release's file)")
+    if not _has_scale(summary):
+        return Incomplete("the comparison records no score PSI or grade migration, which the promotion "
+                          "gate reads: record it again with `greenrate model compare --record`")
+    return None
+
+
 def record(
     db: Engine,
     challenger: ScorecardArtifact,
@@ -70,17 +164,17 @@ def record(
     data: Mapping[str, Any],
     summary: Mapping[str, Any],
     actor: str,
+    release: Standard | None = None,
 ) -> Comparison:
     """Keep a comparison of two registered models; refuses one of a model not (or not so) registered, and
-    one on a file either model was trained on (``data["trained_on_it"]``): no promotion rests on that."""
-    rows = int(summary.get("rows", 0))
-    if rows < MIN_ROWS:
-        raise TooFewRows(f"the comparison was made on {rows} rows; a promotion rests only on one of at least "
-                         f"{MIN_ROWS} rated rows")
-    if data.get("trained_on_it"):
-        raise InSample(f"{', '.join(data['trained_on_it'])} was trained on {data.get('file')}: its metrics "
-                       "there are optimistic, so they are no evidence for a promotion; compare on data it "
-                       "has not seen")
+    one that is no evidence (:func:`not_evidence`): no promotion rests on that.
+
+    :param release: the standard this release rates under (the packaged one by default).
+    """
+    refused = not_evidence(challenger, champion.metadata.get("standard"), data, summary,
+                           release or load_standard())
+    if refused is not None:
+        raise refused
     with db.connect() as conn:
         registered = dict(conn.execute(
             select(models.c.version, models.c.sha256)
@@ -107,14 +201,50 @@ def record(
                       actor, now)
 
 
-def latest(db: Engine, challenger: str, champion: str) -> Comparison | None:
-    """The newest recorded comparison of ``challenger`` against ``champion``, if any."""
-    t = model_comparisons
-    with db.connect() as conn:
-        row = conn.execute(
-            select(t).where(t.c.challenger == challenger, t.c.champion == champion).order_by(t.c.id.desc())
-        ).first()
-    if row is None:
-        return None
+def _comparison(row: Any) -> Comparison:
     return Comparison(row.id, row.challenger, row.champion, json.loads(row.data_json),
                       json.loads(row.summary_json), row.recorded_by, as_utc(row.at))
+
+
+def of_pair(db: Engine, challenger: str, champion: str) -> list[Comparison]:
+    """Every recorded comparison of ``challenger`` against ``champion``, oldest first: the promotion gate
+    reads them all, so that recording a kinder one on a slice of the same data does not hide the first."""
+    t = model_comparisons
+    with db.connect() as conn:
+        rows = conn.execute(
+            select(t).where(t.c.challenger == challenger, t.c.champion == champion).order_by(t.c.id)
+        ).all()
+    return [_comparison(row) for row in rows]
+
+
+def of_model(db: Engine, version: str) -> list[Comparison]:
+    """Every recorded comparison ``version`` took part in, as challenger or champion, oldest first: what
+    an approver reads before a promotion (``GET /v1/models/{version}/comparisons``)."""
+    t = model_comparisons
+    with db.connect() as conn:
+        rows = conn.execute(
+            select(t).where((t.c.challenger == version) | (t.c.champion == version)).order_by(t.c.id)
+        ).all()
+    return [_comparison(row) for row in rows]
+
+
+def newest_measured(db: Engine) -> dict[str, dict[str, Any]]:
+    """Per registered version, its metrics as measured by the newest recorded comparison it took part in
+    (as challenger or champion): what ``GET /v1/models`` shows beside the metrics an artifact declares
+    about itself, which nobody measured (an upload declaring AUC 0.99 had been listed so)."""
+    t = model_comparisons
+    with db.connect() as conn:
+        rows = conn.execute(select(t).order_by(t.c.id)).all()
+    out: dict[str, dict[str, Any]] = {}
+    for found in map(_comparison, rows):
+        metrics = dict(found.summary.get("metrics") or {})
+        for role, version, against in (("challenger", found.challenger, found.champion),
+                                       ("champion", found.champion, found.challenger)):
+            out[version] = {
+                "comparison": found.id, "role": role, "against": against,
+                "rows": int(found.summary.get("rows", 0)), "file": found.data.get("file"),
+                "file_sha256": found.data.get("file_sha256"),
+                "metrics": {name: m.get(role) for name, m in metrics.items() if isinstance(m, Mapping)},
+                "at": found.at,
+            }
+    return out

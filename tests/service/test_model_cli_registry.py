@@ -12,7 +12,13 @@ from sqlalchemy import create_engine
 from rating_model.artifact import ScorecardArtifact
 from service.cli import main
 from service.records import activation, registry
-from tests.service.model_fixtures import default_document, rehash, variant_document
+from tests.service.model_fixtures import (
+    compressed_document,
+    default_document,
+    rehash,
+    uplifted_document,
+    variant_document,
+)
 
 DEFAULT_VERSION = default_document()["version"]
 
@@ -305,3 +311,77 @@ def test_a_copy_of_the_training_file_with_rows_dropped_is_still_its_training_dat
         env, "model", "compare", "active", str(model), "--data", str(fresh), "--samples", "20", "--record"
     )
     assert kept.exit_code == 0 and "recorded comparison" in kept.output, kept.output
+
+
+def _generated(env: dict[str, str], tmp_path: Path, rows: int) -> Path:
+    """A labelled file of generated businesses neither model was trained on."""
+    data = tmp_path / "holdout.parquet"
+    made = run(env, "model", "generate-data", "--rows", str(rows), "--seed", "5", "--out", str(data))
+    assert made.exit_code == 0, made.output
+    return data
+
+
+def _register_document(env: dict[str, str], tmp_path: Path, name: str, doc: dict[str, object]) -> Result:
+    path = tmp_path / f"{name}.json"
+    path.write_text(json.dumps(doc))
+    return run(env, "model", "register", str(path))
+
+
+def test_a_model_that_moves_the_scores_needs_a_justification(env: dict[str, str], tmp_path: Path) -> None:
+    """A review's hand-made artifact added 30 points to every score (0-130) with probabilities unchanged:
+    AUC, Gini, KS and Brier deltas 0, score PSI 6.86, 47.7 % of the businesses up a grade, and it was
+    promoted without a word. On 0-130 it is refused outright; rescaled within 0-100, the comparison the
+    promotion reads shows the shift, and only a justification promotes it."""
+    gated = {**env, "GREENRATE_MODEL_REQUIRE_COMPARISON": "true"}
+    uplifted = _register_document(gated, tmp_path, "uplifted", uplifted_document())
+    assert uplifted.exit_code == 1 and "is not the standard's score range [0.0, 100.0]" in uplifted.output
+    data = _generated(gated, tmp_path, 1500)
+    doc = compressed_document("halved")
+    assert _register_document(gated, tmp_path, "halved", doc).exit_code == 0
+    b = str(doc["version"])
+    recorded = run(gated, "model", "compare", "active", b, "--data", str(data), "--samples", "20", "--record")
+    assert recorded.exit_code == 0, recorded.output
+    refused = run(gated, "model", "promote", b, "--reason", "CR-21 b", "--replacing", DEFAULT_VERSION)
+    assert refused.exit_code == 1, refused.output
+    assert "comparison #1 shows it moving score PSI" in refused.output
+    assert "of the businesses changed grade" in refused.output and "above 20%" in refused.output
+    listed = run(gated, "model", "comparisons", b)
+    assert listed.exit_code == 0, listed.output
+    assert "#1 " in listed.output and f"{b} (challenger) vs {DEFAULT_VERSION} (champion)" in listed.output
+    assert "counted" in listed.output and "needs a justification: shows it moving score PSI" in listed.output
+    accepted = run(gated, "model", "promote", b, "--reason", "CR-21 b", "--replacing", DEFAULT_VERSION,
+                   "--accept-worse", "RISK-21: rescaled on purpose, memo 7")
+    assert accepted.exit_code == 0, accepted.output
+    assert "accepted because: RISK-21" in _history(gated)[-1]
+
+
+def test_a_comparison_under_another_standard_is_not_recorded(env: dict[str, str], tmp_path: Path) -> None:
+    """`compare --standard greenrate-sme-1.8.yaml --record` was kept, and a promotion under 1.9.0 rested on
+    it."""
+    from rating_model.standard import published_standard_path
+
+    older = published_standard_path("greenrate-sme@1.8.0")
+    assert older is not None
+    data = _generated(env, tmp_path, 1200)
+    b = _register(env, tmp_path, "b")
+    refused = run(env, "model", "compare", "active", b, "--data", str(data), "--standard", str(older),
+                  "--samples", "20", "--record")
+    assert refused.exit_code == 1, refused.output
+    assert "not recorded: the champion was judged under 'greenrate-sme@1.8.0'" in refused.output
+    assert "no comparison of" in run(env, "model", "comparisons", b).output
+
+
+def test_a_challenger_without_a_training_fingerprint_is_not_recorded(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    """A review deleted `metadata.row_sketch` and `data_sha256` from an artifact, re-hashed it, and recorded
+    a comparison on its own training file: nothing could tell it was."""
+    doc = variant_document("blind")
+    del doc["metadata"]["row_sketch"], doc["metadata"]["data_sha256"]
+    doc = rehash(doc)
+    assert _register_document(env, tmp_path, "blind", doc).exit_code == 0
+    data = _generated(env, tmp_path, 1200)
+    refused = run(env, "model", "compare", "active", str(doc["version"]), "--data", str(data),
+                  "--samples", "20", "--record")
+    assert refused.exit_code == 1, refused.output
+    assert "carries no fingerprint of its training rows" in refused.output

@@ -103,7 +103,7 @@ def test_from_labelled_data_to_a_live_model(workdir: dict[str, str], tmp_path: P
         # 0.6699, beyond the interval): refused until the promotion says why to accept that
         body = {"reason": "the hot swap under test", "replacing": champion["version"]}
         status, refused = _post(base, f"/v1/models/{challenger['version']}/activate", checker, body)
-        assert status == 409 and "shows it worse: auc" in refused["message"]
+        assert status == 409 and "comparison #1 shows it worse on auc" in refused["message"]
         status, activation = _post(base, f"/v1/models/{challenger['version']}/activate", checker,
                                    {**body, "accept_worse": "a test of the live swap, not of the model"})
         assert status == 200, activation["message"]

@@ -20,7 +20,13 @@ from service.models import register_packaged_default
 from service.records import activation, registry
 from service.records.model_tables import active_model, models
 from tests.conftest import AppFactory, bearer, create_key, payload, services_of
-from tests.service.model_fixtures import default_document, record_comparison, rehash, variant_document
+from tests.service.model_fixtures import (
+    default_document,
+    record_comparison,
+    rehash,
+    uplifted_document,
+    variant_document,
+)
 from tests.service.tampering import guard_lifted
 
 DEFAULT_VERSION = default_document()["version"]
@@ -123,15 +129,47 @@ def _wrong_direction() -> dict[str, Any]:
         (_wrong_direction, "direction"),
         (lambda: _signed(variant_document("x"), metadata_note="ok \ud800 go"), "unpaired surrogate"),
         (lambda: _signed(variant_document("x"), version="sc 1"), "version"),
+        # a review's: every score +30 on a 0-130 scale, probabilities unchanged (promoted; rated 130)
+        (uplifted_document, "score_range [0.0, 130.0] is not the standard's score range [0.0, 100.0]"),
     ],
     ids=["tampered", "missing-features", "wrong-format", "other-standard", "wrong-direction", "surrogate",
-         "version"],
+         "version", "score-range"],
 )
 def test_bad_artifacts_are_refused_with_the_reason(client: Any, analyst: str, make_doc: Any,
                                                    reason: str) -> None:
     response = client.post("/v1/models", json=make_doc(), headers=bearer(analyst))
     assert response.status_code == 422, response.json
     assert reason in response.json["message"]
+
+
+def test_the_listing_says_the_metrics_are_declared_and_shows_measured_ones(
+    client: Any, app: Flask, analyst: str
+) -> None:
+    """An upload declaring AUC 0.99 about itself was listed with AUC 0.99, beside models whose metrics were
+    measured: the listing says who vouches for them, and shows the newest recorded comparison's."""
+    db = services_of(app).db
+    register_packaged_default(db)
+    doc = variant_document("boastful")
+    doc["metadata"]["card"]["metrics_holdout"] = {"auc": 0.99, "gini": 0.98, "ks": 0.95, "brier": 0.01}
+    assert client.post("/v1/models", json=rehash(doc), headers=bearer(analyst)).status_code == 201
+
+    def listed(version: str) -> dict[str, Any]:
+        items = client.get("/v1/models", headers=bearer(analyst)).json["items"]
+        return next(i for i in items if i["version"] == version)  # type: ignore[no-any-return]
+
+    boastful = listed(doc["version"])
+    assert boastful["metrics"]["auc"] == 0.99 and boastful["metrics_declared_by"] == "artifact"
+    assert boastful["measured"] is None
+    auc = {"champion": 0.7012, "challenger": 0.6101, "delta": -0.0911, "ci_low": -0.11, "ci_high": -0.07}
+    record_comparison(db, doc["version"], DEFAULT_VERSION, metrics={"auc": auc})
+    measured = listed(doc["version"])["measured"]
+    assert {k: v for k, v in measured.items() if k != "at"} == {
+        "comparison": 1, "role": "challenger", "against": DEFAULT_VERSION, "rows": 5000,
+        "file": "holdout.parquet", "file_sha256": "d" * 64, "metrics": {"auc": 0.6101}}
+    assert listed(DEFAULT_VERSION)["measured"]["metrics"] == {"auc": 0.7012}
+    assert listed(DEFAULT_VERSION)["measured"]["role"] == "champion"
+    spec = client.get("/openapi.json").json["components"]["schemas"]["ModelSummary"]["properties"]
+    assert "declares them about itself" in spec["metrics"]["description"] and "measured" in spec
 
 
 def test_a_pickle_is_never_loaded(client: Any, analyst: str) -> None:

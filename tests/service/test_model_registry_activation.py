@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -10,13 +11,21 @@ from flask import Flask
 from sqlalchemy import Engine, insert
 
 from rating_model.artifact import ScorecardArtifact
+from rating_model.artifact_format import content_sha256
 from service.config import load_settings
 from service.models import register_packaged_default
-from service.records import activation, migrate, registry
+from service.records import activation, comparisons, migrate, registry
 from service.records.database import create_db_engine
-from service.records.model_tables import model_events
+from service.records.model_tables import model_comparisons, model_events
 from tests.conftest import AppFactory, bearer, create_key, services_of
-from tests.service.model_fixtures import default_document, record_comparison, rehash, variant_document
+from tests.service.model_fixtures import (
+    compared_data,
+    compared_summary,
+    default_document,
+    record_comparison,
+    rehash,
+    variant_document,
+)
 from tests.service.test_model_registry import DEFAULT_VERSION, FITS
 
 #: what a promotion without the comparison requirement (the registry's default) adds to its reason
@@ -305,3 +314,186 @@ def test_a_model_its_recorded_comparison_shows_worse_needs_a_justification(make_
     record_comparison(db, noisy, worse, metrics={"auc": _metric(0.58, 0.57, -0.02, 0.01)})
     activation.activate(db, noisy, actor="bob", reason="noise only", fits=FITS, replacing=worse)
     assert registry.active_version(db) == noisy
+
+
+def _activate(client: Any, key: str, version: str, **body: str) -> Any:
+    return client.post(f"/v1/models/{version}/activate", headers=bearer(key),
+                       json={"reason": "CR-11 approved", "replacing": DEFAULT_VERSION, **body})
+
+
+def test_a_promotion_reads_every_recorded_comparison_of_the_pair(make_app: AppFactory) -> None:
+    """A model-risk review: comparison #10 on the full 5,000-row holdout showed the challenger worse on Brier
+    (its interval excluding 0) and the promotion answered 409; the maker recorded #11 on a 1,000-row slice of
+    the same holdout, the promotion passed, the audit trail named only #11, and nothing listed the two."""
+    app = make_app()
+    client, db = app.test_client(), services_of(app).db
+    register_packaged_default(db)
+    (sliced,) = _registered(db, "sliced")
+    record_comparison(db, sliced, DEFAULT_VERSION, rows=5000,
+                      metrics={"brier": _metric(0.1800, 0.1860, 0.0041, 0.0079)})
+    record_comparison(db, sliced, DEFAULT_VERSION, rows=1000, file="holdout-slice.parquet",
+                      metrics={"brier": _metric(0.1800, 0.1830, -0.0010, 0.0070)})
+    checker, bank = create_key(app, "bank-a", "analyst"), create_key(app, "bank-a", "bank")
+    refused = _activate(client, checker, sliced)
+    assert refused.status_code == 409, refused.json
+    assert "comparison #1 shows it worse on brier 0.1800 -> 0.1860" in refused.json["message"]
+    assert registry.active_version(db) == DEFAULT_VERSION
+    # the approver reads them all, from either model's side
+    listed = client.get(f"/v1/models/{sliced}/comparisons", headers=bearer(checker))
+    assert listed.status_code == 200, listed.json
+    items = listed.json["items"]
+    assert [(c["id"], c["challenger"], c["champion"], c["counted"]) for c in items] == [
+        (1, sliced, DEFAULT_VERSION, True), (2, sliced, DEFAULT_VERSION, True)]
+    assert items[0]["needs_justification"][0].startswith("shows it worse on brier 0.1800 -> 0.1860")
+    assert items[1]["needs_justification"] == [] and items[1]["not_counted"] is None
+    assert items[1]["data"]["file"] == "holdout-slice.parquet" and items[1]["summary"]["rows"] == 1000
+    assert items[0]["recorded_by"] == "bank-a/ann" and items[0]["at"].endswith("Z")
+    champion_side = client.get(f"/v1/models/{DEFAULT_VERSION}/comparisons", headers=bearer(checker)).json
+    assert [c["id"] for c in champion_side["items"]] == [1, 2]
+    assert client.get(f"/v1/models/{sliced}/comparisons", headers=bearer(bank)).status_code == 403
+    assert client.get("/v1/models/sc-000000000000/comparisons", headers=bearer(checker)).status_code == 404
+    operation = client.get("/openapi.json").json["paths"]["/v1/models/{version}/comparisons"]["get"]
+    assert operation["operationId"] == "list_model_comparisons"
+    # a justification promotes it, and the trail names every comparison the promotion read
+    accepted = _activate(client, checker, sliced, accept_worse="RISK-12: Brier +0.006 accepted for coverage")
+    assert accepted.status_code == 200, accepted.json
+    reason = _activations(db)[-1].reason
+    assert "comparison #1: 5000 rows of holdout.parquet" in reason
+    assert "comparison #2: 1000 rows of holdout-slice.parquet" in reason
+    assert "comparison #1 shows it worse on brier" in reason and "accepted because: RISK-12" in reason
+
+
+def test_a_model_that_moves_the_score_scale_needs_a_justification(make_app: AppFactory) -> None:
+    """A review's hand-made artifact kept every probability (AUC, Gini, KS and Brier deltas 0) while adding
+    30 points to every score: the same comparison printed a score PSI of 6.86 and 47.7 % of the businesses
+    moved up a grade, and it was promoted without any justification."""
+    app = make_app()
+    client, db = app.test_client(), services_of(app).db
+    register_packaged_default(db)
+    shifted, migrating, steady = _registered(db, "shifted", "migrating", "steady")
+    same = {"auc": _metric(0.70, 0.70, -0.002, 0.002), "brier": _metric(0.18, 0.18, -0.001, 0.001)}
+    record_comparison(db, shifted, DEFAULT_VERSION, metrics=same, psi=6.86, moved_share=0.477,
+                      upgrades=2385, downgrades=0)
+    record_comparison(db, migrating, DEFAULT_VERSION, metrics=same, psi=0.20, moved_share=0.21)
+    checker = create_key(app, "bank-a", "analyst")
+    refused = _activate(client, checker, shifted)
+    assert refused.status_code == 409, refused.json
+    message = refused.json["message"]
+    assert f"score PSI 6.8600 (above {activation.SCORE_SHIFT_PSI}: a shift of the score scale)" in message
+    assert "grade migration 47.7% of the businesses changed grade (2385 up, 0 down; above 20%)" in message
+    assert "shows it worse" not in message  # the metrics are not what it is refused on
+    with pytest.raises(activation.ComparisonFailed, match=r"grade migration 21.0%") as one:
+        activation.activate(db, migrating, actor="bob", reason="CR-12", fits=FITS, replacing=DEFAULT_VERSION)
+    assert "score PSI" not in str(one.value)  # 0.20 reads "watch", not a shift
+    # the thresholds the contract publishes are the gate's
+    schema = client.get("/openapi.json").json["components"]["schemas"]["ActivateRequest"]
+    described = schema["properties"]["accept_worse"]["description"]
+    assert f"score PSI above {activation.SCORE_SHIFT_PSI}" in described
+    share = f"{activation.GRADE_MIGRATION_SHARE:.0%}".replace("%", " %")
+    assert f"more than {share} of the businesses" in described
+    accepted = _activate(client, checker, shifted, accept_worse="RISK-13: rescaled on purpose, see memo 7")
+    assert accepted.status_code == 200, accepted.json
+    reason = _activations(db)[-1].reason
+    assert "shows it moving score PSI 6.8600" in reason and "accepted because: RISK-13" in reason
+    # below both thresholds a promotion rests on its reason alone
+    record_comparison(db, steady, shifted, psi=0.24, moved_share=0.19)
+    activation.activate(db, steady, actor="bob", reason="CR-14", fits=FITS, replacing=shifted)
+    assert registry.active_version(db) == steady
+
+
+def _as_an_earlier_release_recorded(db: Engine, challenger: str, data: dict[str, Any]) -> None:
+    """A comparison stored without this release's checks (an earlier release's record)."""
+    import json
+
+    with db.begin() as conn:
+        conn.execute(insert(model_comparisons).values(
+            challenger=challenger, champion=DEFAULT_VERSION, data_json=json.dumps(data),
+            summary_json=json.dumps(compared_summary()), recorded_by="cli/ann",
+            at=datetime.now(UTC)))
+
+
+def test_a_comparison_under_another_standard_is_no_evidence(make_app: AppFactory) -> None:
+    """A comparison recorded with `--standard greenrate-sme-1.8.yaml` (greenrate-sme@1.8.0) was accepted for
+    a promotion under 1.9.0; so would one under an edited copy of 1.9.0, which keeps its label."""
+    from rating_model.standard import load_standard, published_standard_path
+
+    app = make_app()
+    client, db = app.test_client(), services_of(app).db
+    register_packaged_default(db)
+    (b,) = _registered(db, "old-evidence")
+    older_path = published_standard_path("greenrate-sme@1.8.0")
+    assert older_path is not None
+    older = load_standard(older_path)
+    under_older = {**compared_data(), "standard": older.label, "standard_sha256": older.sha256,
+                   "challenger_standard": older.label, "challenger_standard_sha256": older.sha256}
+    edited = {**compared_data(), "challenger_standard_sha256": "e" * 64}
+    challenger, champion = registry.load_artifact(db, b), registry.load_artifact(db, DEFAULT_VERSION)
+    assert challenger is not None and champion is not None
+    for data, why in ((under_older, "the champion was judged under 'greenrate-sme@1.8.0'"),
+                      (edited, r"the challenger was judged under 'greenrate-sme@1.9.0' \(sha256 e{12}…")):
+        with pytest.raises(comparisons.OtherStandard, match=why):
+            comparisons.record(db, challenger, champion, data=data, summary=compared_summary(), actor="ann")
+        _as_an_earlier_release_recorded(db, b, data)
+    with pytest.raises(activation.NoComparison, match=r"recorded that counts \(comparison #1 not counted: "
+                       r"the champion was judged under 'greenrate-sme@1.8.0'.*; comparison #2 not counted"):
+        activation.activate(db, b, actor="bob", reason="CR-15", fits=FITS, replacing=DEFAULT_VERSION,
+                            require_comparison=True)
+    checker = create_key(app, "bank-a", "analyst")
+    listed = client.get(f"/v1/models/{b}/comparisons", headers=bearer(checker)).json["items"]
+    assert [c["counted"] for c in listed] == [False, False]
+    assert "greenrate-sme@1.8.0" in listed[0]["not_counted"]
+    record_comparison(db, b, DEFAULT_VERSION)  # under this release's standard, as published
+    activation.activate(db, b, actor="bob", reason="CR-15", fits=FITS, replacing=DEFAULT_VERSION,
+                        require_comparison=True)
+    assert "comparison #1 not counted" in _activations(db)[-1].reason  # named, though not counted
+
+
+def test_a_challenger_without_a_training_fingerprint_is_no_evidence(make_app: AppFactory) -> None:
+    """A review deleted `metadata.row_sketch` and `data_sha256` from an artifact, re-hashed it, and compared
+    it on its own training file: nothing could tell, and the comparison was recorded as clean evidence."""
+    app = make_app()
+    db = services_of(app).db
+    register_packaged_default(db)
+    doc = variant_document("no-fingerprint")
+    del doc["metadata"]["row_sketch"], doc["metadata"]["data_sha256"]
+    blind = ScorecardArtifact.from_dict(rehash(doc))
+    registry.register(db, blind, source="cli", actor="t", reason="test variant")
+    with pytest.raises(comparisons.Unverifiable, match=r"carries no fingerprint of its training rows "
+                       r"\(metadata.data_sha256 and metadata.row_sketch missing\)"):
+        record_comparison(db, blind.version, DEFAULT_VERSION)
+    assert not comparisons.of_pair(db, blind.version, DEFAULT_VERSION)
+    _as_an_earlier_release_recorded(db, blind.version, compared_data())
+    with pytest.raises(activation.NoComparison,
+                       match="comparison #1 not counted: the challenger .* carries no"):
+        activation.activate(db, blind.version, actor="bob", reason="CR-16", fits=FITS,
+                            replacing=DEFAULT_VERSION, require_comparison=True)
+    assert registry.active_version(db) == DEFAULT_VERSION
+
+
+def test_a_model_trained_on_an_edited_copy_of_the_standard_is_refused(make_app: AppFactory) -> None:
+    """A model trained with `--standard` pointing at a hand-edited 1.9 YAML (same label, another
+    standard_sha256 than the published file's) was uploaded and promoted."""
+    import copy
+
+    from rating_model.standard import load_standard, parse_standard
+
+    document = copy.deepcopy(dict(load_standard().document))
+    document["grades"]["cutoffs"][1]["min_score"] -= 5  # green is easier to reach in the copy
+    edited = parse_standard(document)
+    doc = default_document()
+    doc["metadata"]["standard_sha256"] = edited.sha256
+    doc["version"] = "bank-edited"
+    doc["sha256"] = content_sha256(doc)
+    app = make_app()
+    client, db = app.test_client(), services_of(app).db
+    register_packaged_default(db)
+    analyst = create_key(app, "bank-a", "analyst")
+    uploaded = client.post("/v1/models", json=doc, headers=bearer(analyst))
+    assert uploaded.status_code == 422, uploaded.json
+    assert (f"trained on a standard document with sha256 {edited.sha256[:12]}…, not on greenrate-sme@1.9.0 "
+            "as published") in uploaded.json["message"]
+    # one registered before this check (by an earlier release) is not promoted either
+    registry.register(db, ScorecardArtifact.from_dict(doc), source="upload", actor="t", reason="earlier")
+    refused = _activate(client, analyst, "bank-edited")
+    assert refused.status_code == 422 and "as published" in refused.json["message"]
+    assert registry.active_version(db) == DEFAULT_VERSION

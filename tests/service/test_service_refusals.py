@@ -248,6 +248,10 @@ def _every_refusal() -> list[ServiceError]:
         comparisons.NotAsRegistered("the challenger compared is not the 'x' registered"),
         comparisons.TooFewRows("40 rows"),
         comparisons.InSample("x was trained on holdout.parquet"),
+        comparisons.NotEvidence("no promotion rests on this comparison"),
+        comparisons.Unverifiable("the challenger 'x' carries no fingerprint of its training rows"),
+        comparisons.OtherStandard("the challenger was judged under 'greenrate-sme@1.8.0'"),
+        comparisons.Incomplete("the comparison records no score PSI or grade migration"),
         RatingRecordRefused("rt_0", "the record does not match its signature"),
     ]
 
