@@ -62,6 +62,36 @@ def cli_actor() -> str:
         return f"cli/uid-{os.getuid()}"
 
 
+#: The environment variable holding the analyst key a registry command acts as (never an option: a key on
+#: the command line is in the shell's history and in every process listing).
+ANALYST_KEY_ENV = "GREENRATE_ANALYST_KEY"
+
+
+def registry_actor(db: Engine) -> str:
+    """Who the audit trail names for a registry command that writes (register, promote, rollback,
+    ``compare --record``): the analyst key in ``GREENRATE_ANALYST_KEY`` when set, else the account.
+
+    The key is named as the API names it (its tenant and prefix), so four eyes compares one person
+    across the CLI and the API: a comparison recorded as ``cli/root`` and a promotion by the same person's
+    API key had passed as two people. The key must be an active analyst key of this database (its secret,
+    not its prefix, which is no secret). Without it the command acts as ``cli/<account>``, which the
+    service cannot tie to any key (:func:`service.records.activation.activate` says so in the trail).
+    """
+    from service.auth import hash_key
+    from service.records.api_keys import find_active_key
+
+    key = os.environ.get(ANALYST_KEY_ENV, "").strip()
+    if not key:
+        return cli_actor()
+    found = find_active_key(db, hash_key(key))
+    if found is None or found.role != "analyst":
+        raise click.ClickException(
+            f"{ANALYST_KEY_ENV} is not an active analyst key of this database (unknown, revoked, expired or "
+            "of another role): nothing was done"
+        )
+    return f"{found.tenant}/{found.prefix}"
+
+
 @click.group()
 def model() -> None:
     """Train, evaluate, compare, register, promote and monitor scorecard models."""
@@ -132,7 +162,7 @@ def register_model(artifact_path: Path) -> None:
     except ArtifactError as exc:
         raise click.ClickException(f"artifact refused: {exc}") from None
     with _registry() as db:
-        registry.register(db, artifact, source="cli", actor=cli_actor(),
+        registry.register(db, artifact, source="cli", actor=registry_actor(db),
                           reason=f"registered from {artifact_path.name}")
     four_eyes = " (by another analyst: four eyes)" if command_settings().model_four_eyes else ""
     click.echo(f"registered {artifact.version} (sha256 {artifact.sha256[:12]}…); promote it{four_eyes} with "
@@ -156,7 +186,7 @@ def promote(version: str, reason: str, replacing: str, accept_worse: str | None)
     comparison shows VERSION worse than the champion and --accept-worse does not say why.
     """
     with _registry() as db:
-        previous = activation.activate(db, version, actor=cli_actor(), reason=reason,
+        previous = activation.activate(db, version, actor=registry_actor(db), reason=reason,
                                        fits=_fits_running_standard(), replacing=replacing,
                                        four_eyes=command_settings().model_four_eyes,
                                        require_comparison=command_settings().model_require_comparison,
@@ -171,7 +201,7 @@ def promote(version: str, reason: str, replacing: str, accept_worse: str | None)
 def rollback(reason: str, undoing: str) -> None:
     """Undo the latest promotion not undone yet: repeated, it walks back through them (C → B → A)."""
     with _registry() as db:
-        target, undone = activation.rollback(db, actor=cli_actor(), reason=reason,
+        target, undone = activation.rollback(db, actor=registry_actor(db), reason=reason,
                                              fits=_fits_running_standard(earlier=True), undoing=undoing)
     click.echo(f"active model: {target} (rolled back from {undone})")
 

@@ -453,13 +453,14 @@ def _record_comparison(challenger: ScorecardArtifact, champion: ScorecardArtifac
     from sqlalchemy.exc import SQLAlchemyError
 
     from service.commands import database
-    from service.model_cli import cli_actor
+    from service.model_cli import registry_actor
     from service.records import comparisons, registry
 
     summary = {k: v for k, v in _finite(result).items() if k != "data"}
     try:
         with database() as db:
-            kept = comparisons.record(db, challenger, champion, data=data, summary=summary, actor=cli_actor())
+            kept = comparisons.record(db, challenger, champion, data=data, summary=summary,
+                                      actor=registry_actor(db))
     except registry.RegistryError as exc:
         raise click.ClickException(f"not recorded: {exc}") from None
     except SQLAlchemyError as exc:

@@ -105,8 +105,15 @@ _SERVER_PARSERS: dict[str, Callable[[str], Any]] = {
     "max_requests_jitter": WholeNumber(0, 10_000_000),
 }
 
+#: Variables only a ``greenrate`` command reads, from its own environment, and never kept in
+#: :class:`Settings`: ``GREENRATE_ANALYST_KEY``, the analyst key a registry command acts as
+#: (:func:`service.model_cli.registry_actor`; a secret, so no app or log sees it).
+COMMAND_VARIABLES = ("analyst_key",)
+
 #: Every accepted variable name, for the README's table and for refusing typos.
-KNOWN_VARIABLES = tuple(PREFIX + name.upper() for name in (*_APP_PARSERS, *_SERVER_PARSERS))
+KNOWN_VARIABLES = tuple(
+    PREFIX + name.upper() for name in (*_APP_PARSERS, *_SERVER_PARSERS, *COMMAND_VARIABLES)
+)
 
 
 def _read(environ: Mapping[str, str], parsers: Mapping[str, Callable[[str], Any]]) -> dict[str, Any]:

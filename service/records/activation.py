@@ -228,6 +228,10 @@ def activate(
     :raises ActiveChanged: ``replacing`` is given and is not the active version.
     :raises SameActor: ``four_eyes`` is on and ``actor`` registered or uploaded ``version`` (the service and
         the CLI pass ``GREENRATE_MODEL_FOUR_EYES``, on by default: a model's maker does not approve it).
+        Actors are compared as the trail names them: an API key's tenant/prefix (also the CLI's, with
+        ``GREENRATE_ANALYST_KEY``) or ``cli/<account>``. Where the maker is an account and the promoter a
+        key, or the other way round, nothing ties them: the promotion goes ahead and its audit event says
+        four eyes could not be verified.
     :raises NoComparison: ``require_comparison`` is on (``GREENRATE_MODEL_REQUIRE_COMPARISON``) and no
         comparison of ``version`` against the active model that counts was recorded
         (:func:`service.records.comparisons.not_evidence`); the promotion's audit event names every
@@ -241,7 +245,14 @@ def activate(
     """
     check_reason(reason, doing="activation")
     challenger = _check_fits(db, version, fits, doing="activation")
-    if actor in _makers(db, version):
+    makers = _makers(db, version)
+    promoter = _kind(actor)
+    untied = sorted(m for m in makers if promoter is not None and _kind(m) not in (None, promoter))
+    if four_eyes and untied:
+        # four eyes compares names: an operating-system account and an API key may be one person
+        reason = (f"{reason} [four eyes not verifiable: made by {', '.join(untied)}, promoted by {actor}: an "
+                  "operating-system account and an API key are not tied to one person]")
+    if actor in makers:
         if four_eyes:
             raise SameActor(
                 f"promoting {version!r} refused: {actor} registered it, and a model's maker may not also "
@@ -358,6 +369,15 @@ def reviewed(db: Engine, version: str) -> list[Reviewed]:
         why = challenger if isinstance(challenger, str) else _not_counted(db, found, challenger)
         out.append(Reviewed(found, why, needs_justification(found)))
     return out
+
+
+def _kind(actor: str) -> str | None:
+    """What the audit trail's ``actor`` names: ``account``, an operating-system account (the CLI without
+    ``GREENRATE_ANALYST_KEY``); ``key``, an API key's tenant/prefix; ``None``, the service itself
+    (``greenrate`` registers the packaged default)."""
+    if actor.startswith("cli/"):
+        return "account"
+    return "key" if "/" in actor else None
 
 
 def _makers(db: Engine, version: str) -> set[str]:

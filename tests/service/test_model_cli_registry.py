@@ -385,3 +385,41 @@ def test_a_challenger_without_a_training_fingerprint_is_not_recorded(
                   "--samples", "20", "--record")
     assert refused.exit_code == 1, refused.output
     assert "carries no fingerprint of its training rows" in refused.output
+
+
+def test_with_an_analyst_key_the_cli_is_the_same_person_as_the_api(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    """Four eyes compares names: a comparison recorded and a version registered as `cli/root`, and a
+    promotion through the API by the same person's key, passed as two people. With GREENRATE_ANALYST_KEY the
+    CLI acts as that key, named as the API names it; without, the trail says four eyes was not verifiable."""
+    from service.auth import hash_key
+    from service.records.api_keys import find_active_key
+    from tests.conftest import insert_keys
+
+    four_eyes = {**env, "GREENRATE_MODEL_FOUR_EYES": "true"}
+    db = create_engine(env["GREENRATE_DATABASE_URL"])
+    try:
+        keys = insert_keys(db, "bank-a", ("analyst", "bank"))
+        found = find_active_key(db, hash_key(keys["analyst"]))
+        assert found is not None
+        ann = f"bank-a/{found.prefix}"  # how the API names her promotions (service.models.routes.actor_of)
+        as_ann = {**four_eyes, "GREENRATE_ANALYST_KEY": keys["analyst"]}
+        b = _register(as_ann, tmp_path, "b")
+        assert f"register  {b}  by {ann}:" in _history(as_ann)[-1]
+        with pytest.raises(activation.SameActor, match="a model's maker may not also promote it"):
+            activation.activate(db, b, actor=ann, reason="CR-31 b", fits=lambda a: None,
+                                replacing=DEFAULT_VERSION, four_eyes=True)
+        refused = run(as_ann, "model", "promote", b, "--reason", "CR-31 b", "--replacing", DEFAULT_VERSION)
+        assert refused.exit_code == 1 and "a model's maker may not also promote it" in refused.output
+        wrong = run({**four_eyes, "GREENRATE_ANALYST_KEY": keys["bank"]}, "model", "promote", b, "--reason",
+                    "CR-31 b", "--replacing", DEFAULT_VERSION)
+        assert wrong.exit_code == 1 and "is not an active analyst key" in wrong.output
+        # registered from an account, promoted by a key: allowed, and the trail says what was not checked
+        c = _register(four_eyes, tmp_path, "c")
+        activation.activate(db, c, actor=ann, reason="CR-32 c", fits=lambda a: None,
+                            replacing=DEFAULT_VERSION, four_eyes=True)
+    finally:
+        db.dispose()
+    assert "[four eyes not verifiable: made by cli/" in _history(four_eyes)[-1]
+    assert f"promoted by {ann}: an operating-system account and an API key" in _history(four_eyes)[-1]
