@@ -53,23 +53,13 @@ from service.web.heat import HEAT_CHOICES
 from service.web.i18n import choose_language, local_time, money, texts
 from service.web.i18n import message as error_message
 from service.web.labels import in_language, item_label
-from service.web.view import (
-    business_word,
-    data_notes,
-    disclosure_value,
-    emission_bars,
-    estimated_fields,
-    grade_ladder,
-    green_loan_line,
-    held_back,
-    knock_out_names,
-    next_grade,
-    pillar_bars,
-    plan,
-    plan_overlaps,
-    reasons,
-    scopes_note,
-)
+from service.web.view import business_word
+from service.web.view.bars import emission_bars, pillar_bars
+from service.web.view.disclosure import disclosure_value
+from service.web.view.loan import green_loan_line, knock_out_names
+from service.web.view.notes import data_notes, estimated_fields, scopes_note
+from service.web.view.plan import grade_ladder, held_back, next_grade, plan, plan_overlaps
+from service.web.view.reasons import reasons
 
 PUBLIC_TENANT = "_public"
 _PUBLIC = Principal(key_id=None, prefix=None, tenant=PUBLIC_TENANT, role="page")

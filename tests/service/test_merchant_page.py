@@ -21,7 +21,8 @@ from rating_model.operating_data import PRACTICE_FLAGS
 from service.web import csrf
 from service.web.i18n import texts
 from service.web.labels import joined
-from service.web.view import green_loan_line, plan
+from service.web.view.loan import green_loan_line
+from service.web.view.plan import plan
 from tests.conftest import AppFactory, bearer, create_key, payload, services_of
 from tests.live_services import free_port
 from tests.service.tampering import app_key
@@ -185,7 +186,7 @@ def test_secret_key_setting_is_checked() -> None:
 
 def test_next_grade_lists_the_checked_actions_in_the_owners_language() -> None:
     from service.web.i18n import texts
-    from service.web.view import next_grade
+    from service.web.view.plan import next_grade
 
     rating = {
         "path_to_next_grade": {
@@ -409,7 +410,7 @@ def test_scope3_without_data_is_not_available_not_zero(make_app: AppFactory) -> 
 
 def test_scope3_bar_shows_a_disclosed_figure() -> None:
     from service.web.i18n import texts
-    from service.web.view import emission_bars
+    from service.web.view.bars import emission_bars
 
     rating: dict[str, Any] = {
         "emissions": {
@@ -574,7 +575,7 @@ _PATH_CASE: dict[str, Any] = {
 def test_next_grade_names_the_grade_the_path_reaches_and_does_not_overstate() -> None:
     """The text said "To reach Light green (score 62.9), do all of these" for a path reaching green."""
     from service.web.i18n import texts
-    from service.web.view import next_grade
+    from service.web.view.plan import next_grade
 
     en = next_grade(_PATH_CASE, "en", texts("en"))
     assert en == {
@@ -1117,7 +1118,7 @@ def test_switching_language_on_the_form_keeps_the_answers(make_app: AppFactory) 
 def test_the_points_to_the_next_grade_are_rounded_up() -> None:
     """59.96 against a cut-off of 60 had read "0.0 more points reach Green" beside a score shown as 60.0."""
     from rating_model.standard import DEFAULT_STANDARD, load_standard
-    from service.web.view import grade_ladder
+    from service.web.view.plan import grade_ladder
 
     standard = load_standard(DEFAULT_STANDARD)
     floor = {c.grade: c.min_score for c in standard.cutoffs}["green"]
@@ -1132,7 +1133,7 @@ def test_reasons_on_the_page_are_in_an_owners_words() -> None:
     ratio (actual / expected)"); the page says "nothing to score it on" and "15% less than similar
     businesses"."""
     from rating_model.standard import DEFAULT_STANDARD, load_standard
-    from service.web.view import reasons
+    from service.web.view.reasons import reasons
 
     standard = load_standard(DEFAULT_STANDARD)
     rating = {
@@ -1259,7 +1260,7 @@ def test_an_owners_bills_are_energy_bills_and_an_unreachable_grade_says_why(
     """A small-business adviser's review: the form said ``estimated`` (PCAF 4, a revenue-based estimate)
     beside "nothing estimated" on ratings made from the owner's own kWh; and a plan that could not reach
     the next grade showed an empty list under its heading, never why."""
-    from service.web.view import held_back
+    from service.web.view.plan import held_back
 
     client = _app(make_app).test_client()
     posted = client.post("/?lang=en", data={**FORM, "csrf_token": _token(client)})
@@ -1290,7 +1291,7 @@ def test_steps_that_raise_one_indicator_say_their_gains_do_not_add_up() -> None:
     """Three policies at "+7.7" each read as +23.1 where together they earn 15.5 (the indicator counts two):
     a small-business adviser's review."""
     from rating_model.standard import load_standard
-    from service.web.view import plan_overlaps
+    from service.web.view.plan import plan_overlaps
 
     def step(action: str, gain: float, indicator: str = "environmental_management") -> dict[str, Any]:
         return {"action": action, "indicator": indicator, "score_gain": gain, "description": action,

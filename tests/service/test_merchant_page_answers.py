@@ -9,7 +9,8 @@ from typing import Any
 
 from rating_model.standard import DEFAULT_STANDARD, load_standard
 from service.web.form.choices import PRACTICES
-from service.web.view import held_back, reasons
+from service.web.view.plan import held_back
+from service.web.view.reasons import reasons
 from tests.conftest import AppFactory
 from tests.service.test_merchant_page import _app, _post, _stored_rating
 
@@ -258,7 +259,7 @@ def test_scope2_note_names_both_factors_and_the_intensity_its_basis(make_app: Ap
 def test_electricity_from_the_bill_is_its_own_line_with_the_standards_tariff(make_app: AppFactory) -> None:
     """Electricity derived from the bill's amount was listed among the figures "not given, estimated from
     similar shops" (按同类店铺估算): it is the owner's bill, converted at the tariff the standard assumes."""
-    from service.web.view import bill_tariff
+    from service.web.view.notes import bill_tariff
 
     standard = load_standard(DEFAULT_STANDARD)
     app = _app(make_app)
@@ -308,7 +309,7 @@ def test_one_chinese_term_per_concept_and_full_width_punctuation(make_app: AppFa
     Chinese page had ASCII ": " and " ，"; "比同类店铺少 21%" did not say of what; and the ordering
     practice was worded for restaurants only ("点单", shown to a hair salon)."""
     from service.web.i18n import texts
-    from service.web.view import green_loan_line, knock_out_names
+    from service.web.view.loan import green_loan_line, knock_out_names
 
     standard = load_standard(DEFAULT_STANDARD)
     completeness = next(k for k in standard.knock_outs if k.id == "insufficient_data")

@@ -21,8 +21,8 @@ from rating_model.disclosure import assumed_tariff
 from rating_model.engine import Engine
 from rating_model.estimation import bill_rule, bill_tariff, fill_missing
 from rating_model.standard import STANDARD_DIR, Standard, load_standard
-from service.web import view
 from service.web.i18n import amount, texts
+from service.web.view import notes as page_notes
 from tests.conftest import AppFactory, session_engine
 from tests.service.test_merchant_page import _app, _post, _stored_rating
 
@@ -63,7 +63,7 @@ def test_a_cny_bill_is_shown_as_before(spend: float, lang: str) -> None:
     standard = session_engine().standard
     tariff = bill_tariff(standard)
     assert tariff == 0.65
-    notes = view.data_notes(rating, operating, standard, lang)
+    notes = page_notes.data_notes(rating, operating, standard, lang)
     kwh = round(float(spend) / tariff)  # the page's own division, before
     before = texts(lang)["from_bill"].format(
         spend=amount(float(spend), lang), tariff=f"{tariff:g}", kwh=amount(kwh, lang),
@@ -80,7 +80,7 @@ def test_the_page_of_a_bill_shows_the_kwh_of_the_rating(make_app: AppFactory) ->
     location = _post(client, "zh", electricity="2.4万", electricity_unit="bill", fuel="none",
                      vehicle_fuel="none").headers["Location"]
     rating = _stored_rating(app, location)
-    counted = view.electricity_counted(rating)
+    counted = page_notes.electricity_counted(rating)
     assert counted is not None and round(counted) == round(24_000 / 0.65) == 36_923
     zh = client.get(location).get_data(as_text=True)
     assert "约 36,923 千瓦时" in html.unescape(zh)
@@ -92,9 +92,9 @@ def test_a_bill_in_another_currency_shows_the_kwh_the_engine_converted() -> None
     """The page divided the bill's amount by the tariff in CNY without converting it: a USD 3,000 bill was
     "about 4,615 kWh" beside a rating that had counted 7.1 times as much."""
     rating, operating = _rated(3_000, "USD", fx=7.1)
-    counted = view.electricity_counted(rating)
+    counted = page_notes.electricity_counted(rating)
     assert counted == pytest.approx(3_000 * 7.1 / 0.65)
-    note = _bill_note(view.data_notes(rating, operating, session_engine().standard, "en"))
+    note = _bill_note(page_notes.data_notes(rating, operating, session_engine().standard, "en"))
     assert _kwh_said(note, "en") == amount(round(3_000 * 7.1 / 0.65), "en") == "32,769"
     assert _kwh_said(note, "en") != amount(round(3_000 / 0.65), "en")
 
@@ -106,7 +106,7 @@ def test_without_the_ratings_electricity_line_the_bill_is_not_restated() -> None
     rating["emissions"]["line_items"] = [
         line for line in rating["emissions"]["line_items"] if line["path"] != "energy.electricity_kwh"
     ]
-    notes = view.data_notes(rating, operating, session_engine().standard, "en")
+    notes = page_notes.data_notes(rating, operating, session_engine().standard, "en")
     assert not any("converted from your bill" in n for n in notes)
 
 
@@ -118,7 +118,7 @@ def test_one_tariff_for_the_estimate_the_disclosure_and_the_page(name: str) -> N
     rating = {"versions": {"standard": standard.label}}
     held = session_engine().standard
     assert bill_tariff(standard) is not None
-    assert assumed_tariff(standard.label)[0] == bill_tariff(standard) == view.bill_tariff(rating, held)
+    assert assumed_tariff(standard.label)[0] == bill_tariff(standard) == page_notes.bill_tariff(rating, held)
 
 
 def test_the_estimate_and_the_page_follow_the_standards_rule_together() -> None:
@@ -136,4 +136,4 @@ def test_the_estimate_and_the_page_follow_the_standards_rule_together() -> None:
     data = engine.parse({**_rated(24_000)[1]})
     (estimate,) = fill_missing(data, changed).estimates
     assert estimate.value == pytest.approx(24_000 / 0.8)
-    assert view.bill_tariff({"versions": {"standard": changed.label}}, changed) == 0.8
+    assert page_notes.bill_tariff({"versions": {"standard": changed.label}}, changed) == 0.8

@@ -21,7 +21,7 @@ from rating_model.standard import DEFAULT_STANDARD, load_standard
 from service.web.form import parse_form
 from service.web.form.fields import LIMITS
 from service.web.i18n import texts
-from service.web.view import reasons
+from service.web.view.reasons import reasons
 from tests.conftest import AppFactory
 from tests.service.test_merchant_page import FORM, _app, _post, _stored_input, _stored_rating
 from tests.service.test_merchant_page_answers import _errors

@@ -20,7 +20,8 @@ from markupsafe import escape
 
 from rating_model.standard import DEFAULT_STANDARD, load_standard
 from service.web.i18n import texts
-from service.web.view import change_unscored, data_notes, reasons
+from service.web.view.notes import data_notes
+from service.web.view.reasons import change_unscored, reasons
 from tests.conftest import AppFactory
 from tests.service.test_merchant_page import _app, _post, _stored_rating
 from tests.service.test_merchant_page_answers import _errors, _text

@@ -11,7 +11,10 @@ from markupsafe import escape
 from rating_model.standard import DEFAULT_STANDARD, load_standard
 from service.web.form.choices import INDUSTRIES
 from service.web.i18n import texts
-from service.web.view import business_word, data_notes, green_loan_line, reasons
+from service.web.view import business_word
+from service.web.view.loan import green_loan_line
+from service.web.view.notes import data_notes
+from service.web.view.reasons import reasons
 from tests.conftest import AppFactory
 from tests.service.test_merchant_page import _app, _post
 from tests.service.test_merchant_page_answers import _text

@@ -1,0 +1,61 @@
+"""The disclosure page's item values as text, with the text's language where it is not the page's.
+
+The disclosure is rendered by :mod:`service.disclosure.render`, for the API as well as this page; the page
+gives its templates :func:`disclosure_value`, so that numbers, the estimated fields and the data-quality
+figures are said in the page's language and the engine's English prose is marked as English.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from service.disclosure.render import num, percent_sign, show
+from service.web.i18n import texts
+from service.web.labels import data_source_label
+from service.web.view.notes import estimated_fields
+
+
+def _sentences_zh(value_zh: Any) -> str:
+    """An item's ``value_zh`` as running Chinese text: a list's sentences one after another, those without a
+    full stop of their own ended by "；" (the English page joins them with "; ")."""
+    if not isinstance(value_zh, list | tuple):
+        return str(value_zh)
+    said = [str(v) for v in value_zh]
+    return "".join(s if s.endswith("。") else s + "；" for s in said).removesuffix("；") or "-"
+
+
+def disclosure_value(key: str, value: Any, lang: str, value_zh: Any = None) -> dict[str, str | None]:
+    """A disclosure item's value as text, and its language when that is not the page's (engine prose).
+
+    Numbers and names (the factor set's version) need no language; the estimated fields and the data-quality
+    figures are labelled here; a value the engine says in Chinese too (``value_zh``, engine 1.9) is shown so
+    on the Chinese page; any other value is the engine's English (sentences, lists, records) and is marked
+    ``lang="en"``.
+    """
+    t = texts(lang)
+    if lang == "zh" and value_zh is not None:
+        return {"text": _sentences_zh(value_zh), "lang": None}
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return {"text": show(value), "lang": None}
+    if isinstance(value, str) and value and not any(c.isspace() for c in value):
+        return {"text": value, "lang": None}
+    if key == "estimates" and isinstance(value, list):
+        return {"text": estimated_fields([str(v) for v in value], lang), "lang": None}
+    if key == "data_quality" and isinstance(value, Mapping):
+        text = t["dq_item"].format(
+            pcaf=value.get("pcaf_score"),
+            completeness=f"{float(value.get('completeness') or 0):.0%}",
+            fields=estimated_fields(list(value.get("estimated_fields") or []), lang),
+            source=data_source_label(str(value.get("data_source")), lang),
+        )
+        return {"text": text, "lang": None}
+    if key == "scope12_comparative" and isinstance(value, Mapping):
+        change = value.get("change_pct")
+        text = t["comparative_item"].format(
+            previous=num(value.get("previous_year_tco2e")),
+            current=num(value.get("reporting_year_tco2e")),
+            change=t["not_computed"] if change is None else f"{float(change):+.1f}{percent_sign(lang)}",
+        )
+        return {"text": text, "lang": None}
+    return {"text": show(value), "lang": None if lang == "en" else "en"}

@@ -1,0 +1,128 @@
+"""The notes on how the rating's figures were obtained: what each scope counts (with the rating's
+electricity and heat factors), electricity converted from the bill at the standard's tariff, the inputs not
+reported, the figures estimated or assumed, and the PCAF score.
+
+The tariff and the kWh are the engine's own (:func:`rating_model.estimation.bill_tariff` under the
+standard the rating was made under, and the rating's inventory line), never worked out again here, so the
+note and the disclosure agree. The estimated fields are named as an owner reads them
+(:func:`estimated_fields`), on the disclosure page too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from rating_model import estimation
+from rating_model.disclosure import assumed_figures
+from rating_model.standard import Standard, load_standard, published_standard_path
+from service.disclosure.render import num
+from service.web.i18n import amount, texts
+from service.web.labels import field_labels, joined, unreported_labels
+from service.web.view import business_word, standard_label
+
+
+def scopes_note(rating: Mapping[str, Any], t: Mapping[str, str]) -> str:
+    """What each scope counts, with the two electricity factors of the rating: market-based Scope 2 prices
+    the power not covered by green certificates at the national residual factor, which can be well above
+    the province's grid average (a Chengdu noodle shop: 7.03 t market-based against 1.68 t location-based at
+    Sichuan's hydro-heavy grid), while the note had read as if market-based could only be lower.
+
+    Heat bought (district heating, a park's steam) is Scope 2 too, one factor on both bases: said after the
+    electricity's, with its amount and emissions, where the rating counted any."""
+    emissions = rating.get("emissions") or {}
+    grid = (emissions.get("grid_factor") or {}).get("value")
+    residual = (emissions.get("residual_factor") or {}).get("value")
+    if grid is None or residual is None:
+        note = t["scopes_explained"]
+    else:
+        note = t["scopes_explained_factors"].format(grid=f"{float(grid):g}", residual=f"{float(residual):g}")
+    heat = next((line for line in emissions.get("line_items") or () if line.get("path") == _HEAT), None)
+    if heat is None or not heat.get("quantity"):
+        return note
+    return note + t["heat_in_scope2"].format(gj=num(heat["quantity"], 1), t=num(heat.get("tco2e")))
+
+
+_HEAT = "energy.purchased_heat_gj"
+
+
+_ELECTRICITY = "energy.electricity_kwh"
+
+
+def _standard_of(rating: Mapping[str, Any], held: Standard) -> Standard | None:
+    """The standard the rating was made under: the one in use when it is the same, else its published
+    file (every released version stays in the package); ``None`` if it is not here."""
+    label = standard_label(rating)
+    if not label or label == held.label:
+        return held
+    path = published_standard_path(label)
+    return None if path is None else load_standard(path)
+
+
+def bill_tariff(rating: Mapping[str, Any], standard: Standard) -> float | None:
+    """The tariff (CNY per kWh) the rating's standard converts an electricity bill's amount at
+    (:func:`rating_model.estimation.bill_tariff`, the engine's own); ``None`` when it has no such rule or is
+    not here."""
+    used = _standard_of(rating, standard)
+    return None if used is None else estimation.bill_tariff(used)
+
+
+def electricity_counted(rating: Mapping[str, Any]) -> float | None:
+    """The purchased electricity (kWh) the rating's inventory counted: its location-based line, which
+    prices all of it. For electricity converted from a bill this is the engine's own figure, the amount in
+    CNY (converted at the company's rate) at the standard's tariff; ``None`` without such a line."""
+    for line in (rating.get("emissions") or {}).get("line_items") or ():
+        if line.get("path") == _ELECTRICITY and line.get("scope2_basis") == "location":
+            return float(line["quantity"])
+    return None
+
+
+def data_notes(
+    rating: Mapping[str, Any], operating: Mapping[str, Any], standard: Standard, lang: str
+) -> list[str]:
+    """The notes on how the figures were obtained: electricity converted from the bill's amount (its own
+    line, with the standard's tariff: it had been listed among figures "not given, estimated from similar
+    shops"), the figures estimated from the sector, those taken at a typical value, and the PCAF score.
+
+    The kWh the bill came to is the rating's (:func:`electricity_counted`), not the amount divided here
+    again: that skipped the engine's conversion to CNY (a code review).
+
+    The inputs left out and not estimated (the inventory's ``missing``: heat "not sure", vehicles not
+    answered) are named first, with the scope they are missing from: "nothing was estimated" alone read
+    as complete data beside a Scope 2 without the heat bought (a review in Harbin)."""
+    t = texts(lang)
+    dq = rating.get("data_quality") or {}
+    pcaf = dq.get("pcaf_score")
+    estimated = [str(p) for p in dq.get("estimated_fields") or []]
+    energy = operating.get("energy") or {}
+    spend = energy.get("electricity_spend")
+    tariff = bill_tariff(rating, standard)
+    counted = electricity_counted(rating)
+    notes = []
+    billed = _ELECTRICITY in estimated and energy.get("electricity_kwh") is None
+    if billed and spend is not None and tariff and counted is not None:
+        estimated.remove(_ELECTRICITY)
+        kwh = round(counted)
+        notes.append(t["from_bill"].format(
+            spend=amount(float(spend), lang), tariff=f"{tariff:g}", kwh=amount(kwh, lang),
+            standard=standard_label(rating) or "-",
+        ))
+    assumed = assumed_figures(rating)
+    if estimated:  # with the PCAF score
+        notes.append(t["estimated"].format(fields=estimated_fields(estimated, lang), pcaf=pcaf,
+                                           business=business_word(operating, lang)))
+    elif not assumed and not notes:  # with the PCAF score
+        notes.append(t["nothing_estimated"].format(pcaf=pcaf))
+    if assumed:
+        notes.append(t["assumed"].format(fields=estimated_fields(assumed, lang)))
+    if not estimated and (assumed or billed):  # the bill's line says no PCAF score
+        notes.append(t["pcaf_only"].format(pcaf=pcaf))
+    missing = [str(p) for p in (rating.get("emissions") or {}).get("missing") or []]
+    if missing:
+        notes.insert(0, t["not_reported"].format(fields=joined(unreported_labels(missing, lang), lang)))
+    return notes
+
+
+def estimated_fields(paths: list[str], lang: str) -> str:
+    """The rating's estimated fields as the owner reads them (``energy.fuels`` is not a word)."""
+    return joined(field_labels(paths, lang), lang)

@@ -1,0 +1,212 @@
+"""The way to a better grade: the improvement plan, where its steps' gains overlap, the actions that reach
+the next grade, what holds it back, and the grade ladder with the points to the next grade.
+
+Everything is read from the rating's ``improvements``, ``path_to_next_grade`` and points table, as the
+engine re-rated them: the page works out no gain of its own, only how to say it. The grades run worst
+first in :data:`GRADE_ORDER`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+from rating_model.standard import Standard
+from service.web.i18n import texts
+from service.web.labels import joined
+from service.web.view import FLEET, indicator_name, no_vehicles, standard_label
+
+PLAN_STEPS = 4
+GRADE_ORDER = ("not_green", "light_green", "green", "dark_green")
+
+
+def _better(grade: Any, than: int) -> bool:
+    """Whether ``grade`` is a grade above the one at index ``than`` of :data:`GRADE_ORDER`."""
+    return grade in GRADE_ORDER and GRADE_ORDER.index(grade) > than
+
+
+def _saving(saved: float | None, t: Mapping[str, str]) -> str | None:
+    """What an action does to the yearly emissions, as the plan says it; nothing when it rounds to 0.0.
+
+    An action can add emissions (an EV charged on a coal-heavy grid): said as such, never hidden.
+    """
+    if saved is None or abs(saved) < 0.05:
+        return None
+    return t["saves" if saved > 0 else "adds"].format(t=f"{abs(saved):.1f}")
+
+
+def plan(rating: Mapping[str, Any], lang: str, t: Mapping[str, str]) -> list[dict[str, Any]]:
+    """The best improvements: what to do, the points it earns, the grade it reaches, the CO2e it saves."""
+    steps = []
+    current = GRADE_ORDER.index(rating["grade"]) if rating["grade"] in GRADE_ORDER else 0
+    for imp in rating.get("improvements", [])[:PLAN_STEPS]:
+        if not imp.get("score_gain"):
+            continue
+        after = imp.get("grade_after")
+        reaches = after if _better(after, current) else None
+        saved = imp.get("tco2e_saved")
+        steps.append(
+            {
+                "text": imp.get("description_zh") if lang == "zh" else imp.get("description", imp["action"]),
+                "gain": imp["score_gain"],
+                "reaches": t["grade_" + reaches] if reaches else None,
+                "saves": _saving(saved, t),
+            }
+        )
+    return steps
+
+
+def plan_overlaps(
+    rating: Mapping[str, Any], standard: Standard, lang: str, t: Mapping[str, str]
+) -> list[str]:
+    """Where the plan's steps raise the same indicator and their gains do not add up, how much they earn
+    together at most (the points that indicator still lacks).
+
+    Each step's gain is measured alone: three policies at "+7.7" each read as +23.1 where together they
+    earn 15.5, the indicator counting two (a small-business adviser's review).
+    """
+    gaps = {c["indicator"]: c["max_points"] - c["points"] for c in rating.get("contributions", [])}
+    shown: dict[str, list[Mapping[str, Any]]] = {}
+    for imp in rating.get("improvements", [])[:PLAN_STEPS]:
+        if imp.get("score_gain"):
+            shown.setdefault(imp["indicator"], []).append(imp)
+    notes = []
+    for indicator, steps in shown.items():
+        total = sum(float(s["score_gain"]) for s in steps)
+        gap = gaps.get(indicator)
+        if len(steps) < 2 or gap is None or total <= gap + 0.05:
+            continue
+        texts = [str(s.get("description_zh") if lang == "zh" else s.get("description", s["action"]))
+                 for s in steps]
+        notes.append(t["overlap"].format(
+            actions=joined([f"“{x}”" for x in texts], lang),
+            indicator=indicator_name(standard, indicator, lang),
+            most=f"{gap:.1f}",
+            total=f"{total:.1f}",
+        ))
+    return notes
+
+
+def next_grade(rating: Mapping[str, Any], lang: str, t: Mapping[str, str]) -> dict[str, Any] | None:
+    """The actions the engine re-rated together, cheapest first, and the grade they reach; if reachable.
+
+    The grade is the path's ``grade_after`` (what those actions were checked to reach, which can be above
+    the next grade), never its ``target_grade``. The engine takes actions cheapest first, so the list is
+    not the only way up: when one action of the plan alone already lifts the grade, ``alone`` says so.
+    """
+    path = rating.get("path_to_next_grade") or {}
+    if not path.get("reachable") or not path.get("target_grade"):
+        return None
+    grade = str(path.get("grade_after") or path["target_grade"])
+    improvements = rating.get("improvements", [])
+    described = {
+        i["action"]: (i.get("description_zh") if lang == "zh" else i.get("description")) for i in improvements
+    }
+    actions = list(path.get("actions", []))
+    current = GRADE_ORDER.index(rating["grade"]) if rating.get("grade") in GRADE_ORDER else 0
+    alone = next(
+        (i for i in improvements if i.get("score_gain") and _better(i.get("grade_after"), current)), None
+    )
+    if alone is not None and actions == [alone["action"]]:
+        alone = None  # the path is that very action: nothing more to say
+    return {
+        "grade": t.get("grade_" + grade, grade),
+        "actions": [described.get(a) or a.replace("_", " ") for a in actions],
+        "score_after": path.get("score_after"),
+        "alone": None
+        if alone is None
+        else {
+            "action": described.get(alone["action"]) or alone["action"].replace("_", " "),
+            "grade": t.get("grade_" + str(alone["grade_after"]), alone["grade_after"]),
+        },
+    }
+
+
+def held_back(
+    rating: Mapping[str, Any],
+    lang: str,
+    operating: Mapping[str, Any] | None = None,
+    standard: Standard | None = None,
+) -> list[str]:
+    """Why the next grade is out of reach, in the page's language (engine 1.7 on; earlier ratings: none).
+
+    Without it a plan that could not reach the next grade showed an empty list under its heading. The
+    engine lists the fleet of a business that answered "no vehicles" among the figures "not reported"
+    under a standard that does not score that answer: the page names the answer instead, and counts the
+    other figures' points without it (:func:`_missing_data`). The completeness cap's remedy names figures
+    the form asks in its "more details" part (floor area, water, waste, last year's electricity): the page
+    says where they are, as the short form alone had no field for them.
+    """
+    path = rating.get("path_to_next_grade") or {}
+    if path.get("reachable") or not path.get("target_grade"):
+        return []
+    t = texts(lang)
+    key = "message_zh" if lang == "zh" else "message"
+    out = []
+    for h in path.get("held_back_by", []):
+        message = str(h.get(key) or h["message"])
+        if h.get("reason") == "missing_data" and standard is not None:
+            out.extend(_missing_data(h, message, rating, operating, standard, lang))
+            continue
+        if h.get("reason") == "knock_out" and h.get("knock_out") == "insufficient_data":
+            message = f"{message}{'' if lang == 'zh' else ' '}{t['completeness_on_form']}"
+        out.append(message)
+    return out
+
+
+def _missing_data(
+    held: Mapping[str, Any],
+    message: str,
+    rating: Mapping[str, Any],
+    operating: Mapping[str, Any] | None,
+    standard: Standard,
+    lang: str,
+) -> list[str]:
+    """The engine's "points wait in figures not reported", without the fleet when the owner answered "no
+    vehicles" (said on its own line, with the points no answer on the form can earn under this standard)."""
+    indicators = [str(i) for i in held.get("indicators", [])]
+    if FLEET not in indicators or not no_vehicles(operating):
+        return [message]
+    t = texts(lang)
+    points = {c["indicator"]: c for c in rating.get("contributions", [])}
+    fleet = points.get(FLEET)
+    if fleet is None or any(i not in points for i in indicators):
+        return [message]  # a points table the page cannot read: the engine's sentence as it is
+    out = []
+    others = [i for i in indicators if i != FLEET]
+    if others:
+        gap = round(sum(float(points[i]["max_points"]) - float(points[i]["points"]) for i in others), 1)
+        out.append(t["held_missing"].format(
+            points=f"{gap:g}", names=joined([indicator_name(standard, i, lang) for i in others], lang),
+        ))
+    lacking = float(fleet["max_points"]) - float(fleet["points"])
+    out.append(t["held_no_vehicles"].format(
+        name=indicator_name(standard, FLEET, lang), points=f"{lacking:g}",
+        standard=standard_label(rating) or "-",
+    ))
+    return out
+
+
+def grade_ladder(rating: Mapping[str, Any], standard: Standard, t: Mapping[str, str]) -> dict[str, Any]:
+    """The four grades with the score each starts at, worst first, the rating's own marked, and the points
+    to the next one: "Not green 22.8 / 100" alone said nothing about how far the next grade is.
+
+    The distance is only given when the grade is the score's own: a grade capped by a knock-out (a penalty,
+    an excluded activity) does not rise with points, and the reasons above say why.
+    """
+    floors = {c.grade: c.min_score for c in standard.cutoffs}
+    steps = [
+        {"grade": g, "label": t["grade_" + g], "from": floors[g], "current": g == rating.get("grade")}
+        for g in GRADE_ORDER
+        if g in floors
+    ]
+    score = float(rating.get("score", 0.0))
+    uncapped = standard.grade_for(score) == rating.get("grade")
+    above = sorted((floor, g) for g, floor in floors.items() if floor > score)
+    gap = None
+    if uncapped and above:
+        floor, grade = above[0]
+        # rounded up: 59.96 against 60 is "0.1 more points", never "0.0" beside a score shown as 60.0
+        gap = {"points": math.ceil((floor - score) * 10 - 1e-9) / 10, "label": t["grade_" + grade]}
+    return {"steps": steps, "gap": gap}
