@@ -36,15 +36,9 @@ from rating_model.estimation import fill_missing
 from rating_model.exceptions import InvalidInputError, RatingModelError
 from rating_model.flat import EXTRA_COLUMNS, FLAT_COLUMNS, checked, payloads_from_frame
 from rating_model.grading import Grading, applicable_knock_outs, grade
-from rating_model.green_loan import (
-    GreenLoan,
-    assess_green_loan,
-    financed_emissions,
-    loan_to_cny,
-    outstanding_of,
-)
+from rating_model.green_loan import GreenLoan, assess_green_loan, financed_emissions
 from rating_model.operating_data import Loan
-from rating_model.operating_data_reader import read_loan_alone
+from rating_model.operating_data_reader import LoanExposure, read_loan_exposure
 from rating_model.pipeline import measure
 from rating_model.rounding import round_float, round_tco2e
 from rating_model.sector_benchmarks import sector_of
@@ -104,8 +98,11 @@ RESULT_COLUMNS: tuple[ResultColumn, ...] = (
                  "Scope 2 location-based"),
     ResultColumn("scope2_market_tco2e", "float64", ("emissions", "scope2_market"), "Scope 2 market-based"),
     ResultColumn("scope3_tco2e", "float64", ("emissions", "scope3", "total"),
-                 "Scope 3 (categories with data)"),
-    ResultColumn("total_tco2e", "float64", ("emissions", "total"), "Scopes 1 + 2 (location) + 3, tCO2e"),
+                 "Scope 3 (categories with data); empty when the borrower has data for none: not measured, "
+                 "which is not zero (the API says 0 with no category included)"),
+    ResultColumn("total_tco2e", "float64", ("emissions", "total"),
+                 "Scopes 1 + 2 (location) + 3, tCO2e; Scopes 1 + 2 (location) alone when scope3_tco2e is "
+                 "empty"),
     ResultColumn("energy_mwh", "float64", ("emissions", "energy_mwh"), "Energy consumed, MWh"),
     ResultColumn("renewable_share", "float64", ("emissions", "renewable_share"), "Renewable share of energy"),
     ResultColumn("intensity_per_cny_million", "float64",
@@ -126,16 +123,17 @@ RESULT_COLUMNS: tuple[ResultColumn, ...] = (
     ResultColumn("green_rated_borrower", "boolean", ("green_loan", "green_rated_borrower"),
                  "Qualifies for green-rated-borrower terms on a general-purpose loan (not a green loan)"),
     ResultColumn("attribution_factor", "float64", ("financed_emissions", "attribution_factor"),
-                 "PCAF attribution factor (empty without loan data)"),
+                 "PCAF attribution factor to 12 significant figures (the API rounds it to 6 decimals, "
+                 "which reads 0 for a factor below 5e-7); empty without loan data"),
     ResultColumn("financed_scope12_tco2e", "float64", ("financed_emissions", "scope12_tco2e"),
-                 "Financed Scopes 1+2, tCO2e"),
+                 "Financed Scopes 1+2 with Scope 2 location-based, tCO2e"),
     ResultColumn("financed_scope3_tco2e", "float64", ("financed_emissions", "scope3_tco2e"),
                  "Financed Scope 3: categories 1 (water supply), 5 (waste) and 6 (business travel), those "
                  "the borrower has data for; empty when it has none"),
     ResultColumn("outstanding_cny", "float64", ("financed_emissions", "outstanding_cny"), "Outstanding, CNY"),
     ResultColumn("tco2e_per_cny_million_lent", "float64",
                  ("financed_emissions", "tco2e_per_cny_million_lent"),
-                 "Financed Scopes 1+2 per CNY million lent"),
+                 "Financed Scopes 1+2 (Scope 2 location-based) per CNY million lent"),
     ResultColumn("financed_pcaf_score", "Int64", ("financed_emissions", "pcaf_score"),
                  "PCAF data-quality score of this loan's financed emissions: 5 without a balance sheet"),
     ResultColumn("model_version", "string", ("versions", "model"), "Scorecard version"),
@@ -160,17 +158,47 @@ RESULT_COLUMNS: tuple[ResultColumn, ...] = (
                  "The outstanding amount (in CNY) is above the balance sheet (in CNY): the factor was capped "
                  "at 1; empty without a balance sheet"),
     ResultColumn("outstanding_above_amount", "boolean", None,
-                 "loan.outstanding is above loan.amount; empty without loan data"),
+                 "loan.outstanding is above loan.amount; empty without loan data, and for a refused row "
+                 "whose amount does not parse"),
     ResultColumn("borrower_data_conflict", "boolean", None,
-                 "This row's borrower_id is listed elsewhere in the book with different operating data; "
-                 "empty without a borrower_id"),
+                 "This row's borrower_id is listed elsewhere in the book with different operating data "
+                 "or balance sheet (equity + debt, total assets); empty without a borrower_id"),
     ResultColumn("duplicate_loan_id", "boolean", None,
                  "This row's loan_id is given on another row too; empty without a loan_id column or cell"),
     ResultColumn("refused_outstanding_cny", "float64", None,
-                 "A refused row's outstanding amount in CNY, read from its loan columns where they parse "
-                 "(its exposure, still on the bank's ledger); empty for rated rows (see outstanding_cny)"),
+                 "A refused row's outstanding amount in CNY (its exposure, still on the bank's ledger), "
+                 "where its outstanding (or, without one, its amount), currency and rate to CNY parse, "
+                 "whatever its other cells; empty for rated rows (see outstanding_cny)"),
+    # an auditor's review (PCAF): what the factor and the totals are made of, row by row
+    ResultColumn("outstanding_basis", "string", None,
+                 "What outstanding_cny (or refused_outstanding_cny) was read from: outstanding, or amount "
+                 "(no outstanding given: a new loan's amount stands in); empty without loan data"),
+    ResultColumn("loan_fx_to_cny", "float64", None,
+                 "CNY per unit of the loan's currency that outstanding_cny (or refused_outstanding_cny) was "
+                 "converted at: 1 for CNY, loan.fx_to_cny, else company.fx_to_cny; empty without loan data"),
+    ResultColumn("attribution_denominator_cny", "float64", None,
+                 "The balance sheet attribution_factor divides by, in CNY (attribution_basis: equity + "
+                 "debt, or total assets, at company.fx_to_cny): factor = min(1, outstanding_cny / this); "
+                 "empty with basis none and without loan data"),
+    ResultColumn("duplicate_row", "boolean", None,
+                 "Every cell of this row (pass-through columns included) equals another row's; empty when "
+                 "the book was not checked as a whole"),
+    ResultColumn("duplicate_of_row", "Int64", None,
+                 "The first row this one repeats (the same loan_id, or without one every cell the same): "
+                 "the portfolio summary counts the loan once, at that row, and leaves this row out of its "
+                 "totals; empty for a row that repeats none"),
 )
 _PILLARS_AFTER = "probability_green"
+#: significant figures of the batch's attribution_factor: factor x gross emissions reproduces the financed
+#: figures (rounded to 4 decimals) for any factor, where the API's 6 decimals read 0 below 5e-7
+_FACTOR_FIGURES = 12
+
+
+def _round_significant(value: float, figures: int) -> float:
+    """``value`` rounded to ``figures`` significant figures (0 stays 0)."""
+    if value == 0 or not math.isfinite(value):
+        return value
+    return round(value, figures - 1 - math.floor(math.log10(abs(value))))
 
 
 def result_schema(engine: Engine) -> tuple[ResultColumn, ...]:
@@ -232,7 +260,10 @@ def _figures(m: Measured) -> tuple[Any, ...]:
     inv, quality = m.inventory, m.quality
     return (round_tco2e(inv.scope1_tco2e), round_tco2e(inv.scope2_location_tco2e),
             round_tco2e(inv.scope2_market_tco2e),
-            round_tco2e(inv.scope3_tco2e), round_tco2e(inv.total_tco2e), round_float(inv.energy_mwh, 4),
+            # not measured is not zero: empty where no Scope 3 category has data (the API says 0 there,
+            # beside an empty categories_included that the batch has no column for)
+            round_tco2e(inv.scope3_tco2e) if inv.scope3_categories_included else None,
+            round_tco2e(inv.total_tco2e), round_float(inv.energy_mwh, 4),
             None if inv.renewable_share is None else round_float(inv.renewable_share, 6),
             round_float(inv.intensities.per_cny_million_revenue, 6), m.benchmark.percentile,
             quality.pcaf_score, quality.completeness, len(quality.estimated_fields))
@@ -271,7 +302,7 @@ def rate_frame(frame: pd.DataFrame, engine: Engine, *, first_row: int = 0,
     rated = 0
     rows: list[_Measured | None] = [None] * n
     errors: list[str | None] = [None] * n
-    refused_loans: list[tuple[float, bool] | None] = [None] * n
+    refused_loans: list[LoanExposure | None] = [None] * n
     standard, indicators = engine.standard, engine.indicators
     # the indicator dict is built in the standard's order; when the model reads them in that order too
     # (always, for a model trained on the standard), its values are the matrix row as they are
@@ -285,7 +316,7 @@ def rate_frame(frame: pd.DataFrame, engine: Engine, *, first_row: int = 0,
         except RatingModelError as exc:
             errors[i] = str(exc)
             if isinstance(payload, dict):
-                refused_loans[i] = _refused_loan(payload)
+                refused_loans[i] = read_loan_exposure(payload)
         else:
             values = m.values
             ordered = values.values() if in_order else [values[name] for name in names]
@@ -309,29 +340,22 @@ def rate_frame(frame: pd.DataFrame, engine: Engine, *, first_row: int = 0,
     columns["row"] = np.arange(first_row, first_row + n, dtype=np.int64)
     for i, refused in enumerate(refused_loans):
         if refused is not None:
-            columns["refused_outstanding_cny"][i], columns["outstanding_above_amount"][i] = refused
-    book = scan_book(lambda: (frame,)) if checks is None else checks
-    columns["borrower_data_conflict"], columns["duplicate_loan_id"] = book.flags(frame)
+            columns["refused_outstanding_cny"][i] = round_float(refused.outstanding * refused.to_cny, 2)
+            columns["outstanding_above_amount"][i] = (
+                False if refused.from_amount
+                else None if refused.amount is None
+                else refused.outstanding > refused.amount
+            )
+            columns["outstanding_basis"][i] = "amount" if refused.from_amount else "outstanding"
+            columns["loan_fx_to_cny"][i] = refused.to_cny
+    book = scan_book(lambda: (frame,), first_row) if checks is None else checks
+    columns.update(book.flags(frame, first_row))
     # pass-through columns keep their dtype: a text column empty in this chunk is still text, as in the
     # chunks around it (as NumPy objects it would be all None, typed as null by Arrow and by the writer)
     out = pd.DataFrame({name: frame[name].array for name in keep}, index=pd.RangeIndex(n))
     for col in result_schema(engine):
         out[col.name] = _array(columns[col.name], col.dtype)
     return out
-
-
-def _refused_loan(payload: dict[str, Any]) -> tuple[float, bool] | None:
-    """A refused row's outstanding amount in CNY and whether it is above the loan amount, where its loan
-    and company currency parse (:func:`rating_model.operating_data_reader.read_loan_alone`)."""
-    read = read_loan_alone(payload)
-    if read is None:
-        return None
-    loan, currency, fx = read
-    try:
-        to_cny = loan_to_cny(loan, currency, fx)
-    except InvalidInputError:
-        return None
-    return round_float(outstanding_of(loan) * to_cny, 2), _above_amount(loan)
 
 
 def _above_amount(loan: Loan) -> bool:
@@ -386,7 +410,8 @@ def _result_columns(rows: list[_Measured | None], errors: list[str | None], matr
     grade_for = standard.grade_for
     (grades, score_grades, knock_out_ids, eligible, basis, category, tier, rated_green, attribution,
      financed12, financed3, outstanding, per_million, financed_pcaf, attribution_basis, financed1,
-     financed2_location, financed2_market, industry, sector, blocked_by, capped, above_amount) = (
+     financed2_location, financed2_market, industry, sector, blocked_by, capped, above_amount,
+     outstanding_basis, loan_fx, denominator) = (
         cols[name] for name in (
             "grade", "score_grade", "knock_outs", "green_loan_eligible", "green_loan_basis",
             "green_loan_category", "pricing_tier", "green_rated_borrower",
@@ -394,7 +419,7 @@ def _result_columns(rows: list[_Measured | None], errors: list[str | None], matr
             "outstanding_cny", "tco2e_per_cny_million_lent", "financed_pcaf_score", "attribution_basis",
             "financed_scope1_tco2e", "financed_scope2_location_tco2e", "financed_scope2_market_tco2e",
             "industry_code", "sector", "green_loan_blocked_by", "attribution_capped",
-            "outstanding_above_amount"))
+            "outstanding_above_amount", "outstanding_basis", "loan_fx_to_cny", "attribution_denominator_cny"))
     for i, score, row_points in zip(ok, scores.tolist(), points.tolist(), strict=True):
         r = rows[i]
         assert r is not None
@@ -435,7 +460,11 @@ def _result_columns(rows: list[_Measured | None], errors: list[str | None], matr
             financed2_market[i] = financed.scope2_market_tco2e
             capped[i] = None if financed.attribution_basis == "none" else financed.capped
             above_amount[i] = _above_amount(given)
-            attribution[i] = financed.attribution_factor
+            attribution[i] = _round_significant(financed.exact_factor, _FACTOR_FIGURES)
+            outstanding_basis[i] = "amount" if given.outstanding is None else "outstanding"
+            loan_fx[i] = financed.loan_fx_to_cny
+            sheet = financed.sheet_cny
+            denominator[i] = None if sheet is None else round_float(sheet, 2)
             financed12[i] = financed.scope12_tco2e
             financed3[i] = financed.scope3_tco2e
             outstanding[i] = financed.outstanding_cny

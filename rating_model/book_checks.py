@@ -1,30 +1,37 @@
-"""Checks across the rows of a whole loan book: one borrower with two sets of data, one loan id twice.
+"""Checks across the rows of a whole loan book: one borrower with two sets of data, one loan on two rows.
 
-A row is rated on its own, but two of its contradictions show only beside other rows: a ``borrower_id``
-listed with different operating data (which row's emissions are the borrower's?), and a ``loan_id`` given
-twice (a loan counted twice in the outstanding). Neither refuses a row, since the bank's ledger may be
-right and the book's extract wrong; both are flagged on every row concerned
-(:func:`rating_model.batch.rate_frame`'s ``borrower_data_conflict`` and ``duplicate_loan_id``), so an
-analyst can filter them, and counted in the portfolio summary.
+A row is rated on its own, but some of its contradictions show only beside other rows: a ``borrower_id``
+listed with different operating data or balance sheet (which row's emissions are the borrower's?), a
+``loan_id`` given twice, and a row repeated cell for cell (the same loan counted twice in the
+outstanding, whether or not the book has a ``loan_id`` column). None refuses a row, since the bank's ledger
+may be right and the book's extract wrong; each is flagged on every row concerned
+(:func:`rating_model.batch.rate_frame`'s ``borrower_data_conflict``, ``duplicate_loan_id`` and
+``duplicate_row``), so an analyst can filter them, and counted in the portfolio summary. A row that repeats
+an earlier one (the same ``loan_id``, or every cell the same) also names that earlier row
+(``duplicate_of_row``): the summary counts the loan once, at its first row, and says how much it left out.
 
 A book is read in chunks, so the checks are made in passes over the whole book first
-(:class:`BookScanner`), keeping 64-bit hashes (of each id, and of each repeated borrower's operating
-data), and handed to the rating of each chunk as :class:`BookChecks`: the flagged ids only, a few in a
-sound book. Two different
-ids or data sharing a hash among a million rows has a probability near 3e-8.
+(:class:`BookScanner`), keeping 64-bit hashes (of each id, of a few cells of each row, and of each
+candidate row's cells), and handed to the rating of each chunk as :class:`BookChecks`: the flagged ids
+and rows only, a few in a sound book. Two different ids or rows sharing a hash among a million rows has
+a probability near 3e-8.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from rating_model.flat import FLAT_DTYPES
 
-__all__ = ["BORROWER_ID", "LOAN_ID", "UNCHECKED", "BookChecks", "BookScanner", "id_hashes", "scan_book"]
+__all__ = [
+    "BORROWER_ID", "BORROWER_LOAN_COLUMNS", "LOAN_ID", "UNCHECKED", "BookChecks", "BookScanner", "id_hashes",
+    "scan_book",
+]
 
 BORROWER_ID = "borrower_id"
 #: the optional pass-through column naming each loan; it is checked for uniqueness, never required
@@ -44,22 +51,35 @@ def id_hashes(frame: pd.DataFrame, column: str) -> tuple[np.ndarray, np.ndarray]
     return hashes, present
 
 
-def data_digests(frame: pd.DataFrame) -> np.ndarray:
-    """A 64-bit digest of each row's operating data: every flat column but the loan's.
+#: the loan's columns that are the borrower's: its balance sheet, compared across its rows like its
+#: operating data (one borrower with two balance sheets attributes its emissions by whichever row is read)
+BORROWER_LOAN_COLUMNS = frozenset({"loan__borrower_equity_plus_debt", "loan__borrower_total_assets"})
+#: cells that tell most rows apart and are cheap to hash: only rows that agree on all of them (and on
+#: their ids) are digested whole, in the second pass, to find rows repeated cell for cell
+_KEY_COLUMNS = ("loan__outstanding", "loan__amount", "company__annual_revenue", "energy__electricity_kwh")
 
-    Numbers are compared as float64 and text stripped, so a chunk whose column was typed and one whose
-    column stayed as read (a bad cell elsewhere in it, :mod:`rating_model.book_chunks`) digest alike.
-    """
-    names = sorted(c for c in frame.columns if c in FLAT_DTYPES and not str(c).startswith("loan__"))
+
+def _borrower_column(name: str) -> bool:
+    return name in FLAT_DTYPES and (not name.startswith("loan__") or name in BORROWER_LOAN_COLUMNS)
+
+
+def _normalised(frame: pd.DataFrame, names: Iterable[str]) -> dict[str, pd.Series]:
+    """Each column as the digests compare it: flat numbers as float64, text (and any other column)
+    stripped, so that a chunk whose column was typed and one whose column stayed as read (a bad cell
+    elsewhere in it, :mod:`rating_model.book_chunks`) digest alike."""
     parts: dict[str, pd.Series] = {}
     for name in names:
         series = frame[name]
-        if FLAT_DTYPES[name] == "string":
+        if FLAT_DTYPES.get(name, "string") == "string":
             parts[name] = series.astype("string").str.strip()
         else:
             if str(series.dtype) == "boolean":
                 series = series.astype("Float64")
             parts[name] = pd.to_numeric(series, errors="coerce").astype("float64")
+    return parts
+
+
+def _digest(frame: pd.DataFrame, parts: dict[str, pd.Series]) -> np.ndarray:
     if not parts:
         return np.zeros(len(frame), dtype=np.uint64)
     digests: np.ndarray = pd.util.hash_pandas_object(
@@ -68,35 +88,68 @@ def data_digests(frame: pd.DataFrame) -> np.ndarray:
     return digests
 
 
+def data_digests(frame: pd.DataFrame) -> np.ndarray:
+    """A 64-bit digest of what each row says of its borrower: every flat column but the loan's, and the
+    borrower's balance sheet (:data:`BORROWER_LOAN_COLUMNS`), which a loan row carries."""
+    return _digest(frame, _normalised(frame, sorted(c for c in frame.columns if _borrower_column(str(c)))))
+
+
+def row_digests(frame: pd.DataFrame) -> np.ndarray:
+    """A 64-bit digest of every cell of each row (pass-through columns included, compared as text)."""
+    return _digest(frame, _normalised(frame, sorted(str(c) for c in frame.columns)))
+
+
+def _row_keys(frame: pd.DataFrame, ids: Iterable[np.ndarray]) -> np.ndarray:
+    """A cheap 64-bit key of each row from :data:`_KEY_COLUMNS` and the hashes of its ids (``ids``, from
+    :func:`id_hashes`, already computed: hashing text is the costly part): equal for equal rows."""
+    keys = _digest(frame, _normalised(frame, [c for c in _KEY_COLUMNS if c in frame.columns]))
+    for hashes in ids:
+        keys = (keys * np.uint64(0x9E3779B97F4A7C15)) ^ hashes
+    return keys
+
+
 @dataclass(frozen=True, slots=True)
 class BookChecks:
-    """What the whole book says about each id: the hashes of ids to flag.
+    """What the whole book says about each id and row: the hashes of ids and the rows to flag.
 
     Attributes
     ----------
     conflicting_borrowers:
-        Hashes of the borrower ids listed with different operating data.
+        Hashes of the borrower ids listed with different operating data or balance sheets.
     duplicate_loans:
         Hashes of the loan ids given on more than one row.
     has_loan_id:
         Whether the book has a ``loan_id`` column (without one, ``duplicate_loan_id`` is empty).
     checked:
-        ``False``: the book was not scanned as a whole (:data:`UNCHECKED`), and both flags are empty
+        ``False``: the book was not scanned as a whole (:data:`UNCHECKED`), and the flags are empty
         rather than checked against one chunk only.
+    repeated_rows:
+        The position in the book of every row repeated cell for cell elsewhere in it.
+    first_rows:
+        For each row that repeats an earlier one (the same ``loan_id``, or every cell), the position of
+        the first such row.
     """
 
     conflicting_borrowers: frozenset[int]
     duplicate_loans: frozenset[int]
     has_loan_id: bool
     checked: bool = True
+    repeated_rows: frozenset[int] = frozenset()
+    first_rows: Mapping[int, int] = field(default_factory=dict)
 
-    def flags(self, frame: pd.DataFrame) -> tuple[pd.arrays.BooleanArray, pd.arrays.BooleanArray]:
-        """``borrower_data_conflict`` and ``duplicate_loan_id`` for the rows of ``frame`` (a chunk of the
-        book): empty where the row has no id to check."""
-        return (
-            _flag(frame, BORROWER_ID, self.conflicting_borrowers, self.checked),
-            _flag(frame, LOAN_ID, self.duplicate_loans, self.checked and self.has_loan_id),
-        )
+    def flags(self, frame: pd.DataFrame, first_row: int = 0) -> dict[str, Any]:
+        """The flag columns of the rows of ``frame`` (a chunk of the book whose first row is ``first_row``):
+        ``borrower_data_conflict`` and ``duplicate_loan_id`` (empty where the row has no id to check),
+        ``duplicate_row`` and ``duplicate_of_row`` (a list, ``None`` for a row that repeats none)."""
+        n, checked = len(frame), self.checked
+        positions = range(first_row, first_row + n)
+        repeated = np.fromiter((p in self.repeated_rows for p in positions), dtype=bool, count=n)
+        return {
+            "borrower_data_conflict": _flag(frame, BORROWER_ID, self.conflicting_borrowers, checked),
+            "duplicate_loan_id": _flag(frame, LOAN_ID, self.duplicate_loans, checked and self.has_loan_id),
+            "duplicate_row": pd.arrays.BooleanArray(repeated, np.full(n, not checked)),
+            "duplicate_of_row": [self.first_rows.get(p) for p in positions],
+        }
 
 
 #: for a path that rates parts of a book it cannot see whole (Spark's batches): the flags stay empty
@@ -110,45 +163,64 @@ def _flag(frame: pd.DataFrame, column: str, flagged: frozenset[int], checked: bo
 
 
 class BookScanner:
-    """Collects a book's ids chunk by chunk, then the data digests of the rows whose borrower id repeats;
+    """Collects a book's ids and row keys chunk by chunk, then the digests of the rows that need one;
     :meth:`checks` says what to flag.
 
-    Two passes, since digesting every row's operating data cost 6 µs a row (a sixth of a 1,000,000-row
-    batch's rating time) and a book of one loan per borrower has no row to compare: the first pass hashes
-    the ids (:meth:`add`), the second digests only the rows of repeated borrowers (:meth:`add_data`).
+    Two passes, since digesting every row cost 6 µs a row (a sixth of a 1,000,000-row batch's rating
+    time) and a sound book has few rows to compare: the first pass hashes the ids and a few cells of each
+    row (:meth:`add`); the second (:meth:`add_data`, when :meth:`compare` asks for it) digests the
+    operating data of the rows of repeated borrowers, and every cell of the rows whose ids and key cells
+    repeat. Chunks are added in book order, in both passes; ``first_row`` is the first one's position.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, first_row: int = 0) -> None:
+        self._first_row = first_row
+        self._next = first_row  # the position of the next chunk's first row, in the pass under way
         self._borrowers: list[np.ndarray] = []
         self._pairs: list[pd.DataFrame] = []
-        self._loans: list[np.ndarray] = []
+        self._loans: list[tuple[np.ndarray, np.ndarray]] = []  # (hashes, positions) of rows with a loan id
+        self._keys: list[np.ndarray] = []
+        self._copies: list[pd.DataFrame] = []
+        self._repeated_borrowers = np.zeros(0, dtype=np.uint64)
+        self._repeated_keys = np.zeros(0, dtype=np.uint64)
+        self._chunk = 0  # the index of the next chunk in the second pass
         self.has_loan_id = False
 
     def add(self, frame: pd.DataFrame) -> None:
-        """Fold one chunk's ids in (typed as :func:`rating_model.book_chunks.as_frame` types it)."""
+        """Fold one chunk's ids and row keys in (typed as :func:`rating_model.book_chunks.as_frame` types
+        it)."""
+        positions = np.arange(self._next, self._next + len(frame), dtype=np.int64)
+        self._next += len(frame)
         borrowers, has_borrower = id_hashes(frame, BORROWER_ID)
         self._borrowers.append(borrowers[has_borrower])
+        ids = [borrowers]
         if LOAN_ID in frame.columns:
             self.has_loan_id = True
             loans, has_loan = id_hashes(frame, LOAN_ID)
-            self._loans.append(loans[has_loan])
+            self._loans.append((loans[has_loan], positions[has_loan]))
+            ids.append(loans)
+        self._keys.append(_row_keys(frame, ids))
 
-    def repeated_borrowers(self) -> np.ndarray:
-        """The hashes of the borrower ids on more than one row of the chunks added."""
-        if not self._borrowers:
-            return np.zeros(0, dtype=np.uint64)
-        ids, counts = np.unique(np.concatenate(self._borrowers), return_counts=True)
-        repeated: np.ndarray = ids[counts > 1]
-        return repeated
+    def compare(self) -> bool:
+        """After the first pass: whether a second is needed (a borrower id or a row key repeats)."""
+        self._next, self._chunk = self._first_row, 0
+        self._repeated_borrowers = _repeated(self._borrowers)
+        self._repeated_keys = _repeated(self._keys)
+        return bool(self._repeated_borrowers.size or self._repeated_keys.size)
 
-    def add_data(self, frame: pd.DataFrame, repeated: np.ndarray) -> None:
-        """Fold in the data digests of one chunk's rows whose borrower id is in ``repeated``."""
+    def add_data(self, frame: pd.DataFrame) -> None:
+        """Fold in the digests of one chunk's rows that :meth:`compare` singled out."""
+        positions = np.arange(self._next, self._next + len(frame), dtype=np.int64)
+        self._next += len(frame)
         borrowers, has_borrower = id_hashes(frame, BORROWER_ID)
-        rows = has_borrower & np.isin(borrowers, repeated)
+        rows = has_borrower & np.isin(borrowers, self._repeated_borrowers)
         if rows.any():
-            part = frame[rows]
-            pairs = pd.DataFrame({"id": borrowers[rows], "data": data_digests(part)})
+            pairs = pd.DataFrame({"id": borrowers[rows], "data": data_digests(frame[rows])})
             self._pairs.append(pairs.drop_duplicates())
+        rows = np.isin(self._keys[self._chunk], self._repeated_keys)
+        self._chunk += 1
+        if rows.any():
+            self._copies.append(pd.DataFrame({"digest": row_digests(frame[rows]), "row": positions[rows]}))
 
     def checks(self) -> BookChecks:
         conflicting: frozenset[int] = frozenset()
@@ -156,21 +228,49 @@ class BookScanner:
             pairs = pd.concat(self._pairs).drop_duplicates()
             counts = pairs.groupby("id", sort=False).size()
             conflicting = frozenset(int(h) for h in counts.index[counts.to_numpy() > 1])
+        first_rows: dict[int, int] = {}
+        repeated: frozenset[int] = frozenset()
+        if self._copies:
+            copies = pd.concat(self._copies, ignore_index=True)
+            group = copies.groupby("digest", sort=False)["row"]
+            size, first = group.transform("size").to_numpy(), group.transform("min").to_numpy()
+            rows = copies["row"].to_numpy()
+            repeated = frozenset(int(r) for r in rows[size > 1])
+            first_rows.update((int(r), int(f)) for r, f in zip(rows, first, strict=True) if r != f)
         duplicates: frozenset[int] = frozenset()
         if self._loans:
-            ids, counts = np.unique(np.concatenate(self._loans), return_counts=True)
-            duplicates = frozenset(int(h) for h in ids[counts > 1])
-        return BookChecks(conflicting, duplicates, self.has_loan_id)
+            ids = np.concatenate([hashes for hashes, _ in self._loans])
+            positions = np.concatenate([rows for _, rows in self._loans])
+            unique, first, counts = np.unique(ids, return_index=True, return_counts=True)
+            duplicates = frozenset(int(h) for h in unique[counts > 1])
+            if duplicates:
+                # the same loan on a later row: its first row, whatever the rest of the row says
+                first_of = pd.Series(positions[first], index=unique)
+                twice = np.isin(ids, unique[counts > 1])
+                later = first_of.loc[ids[twice]].to_numpy()
+                first_rows.update(
+                    (int(r), int(f)) for r, f in zip(positions[twice], later, strict=True) if r != f
+                )
+        return BookChecks(conflicting, duplicates, self.has_loan_id, True, repeated, first_rows)
 
 
-def scan_book(frames: Callable[[], Iterable[pd.DataFrame]]) -> BookChecks:
-    """The checks of a whole book, whose typed frames ``frames()`` gives afresh for each pass: the ids
-    first, then, only if a borrower id repeats, the digests of its rows."""
-    scanner = BookScanner()
+def _repeated(parts: list[np.ndarray]) -> np.ndarray:
+    """The hashes that occur more than once in ``parts``."""
+    if not parts:
+        return np.zeros(0, dtype=np.uint64)
+    values, counts = np.unique(np.concatenate(parts), return_counts=True)
+    repeated: np.ndarray = values[counts > 1]
+    return repeated
+
+
+def scan_book(frames: Callable[[], Iterable[pd.DataFrame]], first_row: int = 0) -> BookChecks:
+    """The checks of a whole book, whose typed frames ``frames()`` gives afresh for each pass, in book
+    order (the first row at position ``first_row``): the ids and row keys first, then, only if an id or a
+    key repeats, the digests of the rows concerned."""
+    scanner = BookScanner(first_row)
     for frame in frames():
         scanner.add(frame)
-    repeated = scanner.repeated_borrowers()
-    if repeated.size:
+    if scanner.compare():
         for frame in frames():
-            scanner.add_data(frame, repeated)
+            scanner.add_data(frame)
     return scanner.checks()

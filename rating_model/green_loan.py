@@ -74,6 +74,12 @@ class FinancedEmissions:
     scope1_tco2e: float | None = None
     scope2_location_tco2e: float | None = None
     scope2_market_tco2e: float | None = None
+    #: what reproduces the factor (the batch's columns; an auditor's review found the results could not):
+    #: the factor before rounding, CNY per unit of the loan's currency, and the balance sheet the factor
+    #: divides by in CNY (``None`` for attribution basis ``none``)
+    exact_factor: float = 0.0
+    loan_fx_to_cny: float = 1.0
+    sheet_cny: float | None = None
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -346,6 +352,9 @@ def financed_emissions(
         scope1_tco2e=None if scopes is None else round_float(factor * scopes[0], 4),
         scope2_location_tco2e=None if scopes is None else round_float(factor * scopes[1], 4),
         scope2_market_tco2e=None if scopes is None else round_float(factor * scopes[2], 4),
+        exact_factor=factor,
+        loan_fx_to_cny=loan_fx,
+        sheet_cny=None if sheet is None else sheet_cny,
     )
 
 

@@ -1,8 +1,8 @@
 """The strict reader of the operating data: a JSON-like payload checked and built into its typed values.
 
 :func:`parse_operating_data` gives the :class:`~rating_model.operating_data.OperatingData` the engine
-rates, or raises naming every bad field; :func:`read_loan_alone` reads the loan of a row refused for
-another reason. Every field is checked against the limits and patterns :mod:`rating_model.operating_data`
+rates, or raises naming every bad field; :func:`read_loan_exposure` reads the exposure of a loan whose
+row is refused. Every field is checked against the limits and patterns :mod:`rating_model.operating_data`
 states (the API's schema checks the same), and so are the rules across fields: green electricity within
 the electricity bought, recycled, hazardous and food waste within the waste, a target's base year already
 measured, a loan's money convertible to CNY. Each error names its field's path, and one pass reports them
@@ -14,10 +14,9 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Mapping
-from dataclasses import fields
+from dataclasses import dataclass, fields
 from typing import Any
 
-from rating_model.exceptions import InvalidInputError
 from rating_model.operating_data import (
     CNY_FX_MESSAGE,
     COUNTRY_PATTERN,
@@ -338,25 +337,76 @@ def _read_loan(r: Reader | None, use_of_proceeds: tuple[str, ...] | None) -> Loa
     return Loan(amount, currency, use, outstanding, equity_debt, assets, fx)
 
 
-def read_loan_alone(payload: Mapping[str, Any]) -> tuple[Loan, str, float | None] | None:
-    """The loan of a payload read on its own, with the company's currency and rate; ``None`` when these do
-    not parse.
+@dataclass(frozen=True, slots=True)
+class LoanExposure:
+    """What a refused row's loan puts on the bank's ledger (:func:`read_loan_exposure`)."""
 
-    For a row the parser refuses for another reason (a bad employees cell, zero revenue): its loan is still
-    the bank's exposure, and a portfolio summary that dropped it would not reconcile to the ledger. Any use
-    of proceeds is accepted (it does not move the outstanding amount).
+    #: in the loan's currency: ``loan.outstanding``, or the amount when no outstanding is given
+    outstanding: float
+    #: ``loan.amount``; ``None`` when it is missing or does not parse
+    amount: float | None
+    #: no outstanding was given: the amount stands in for it (the batch's ``outstanding_basis``)
+    from_amount: bool
+    #: CNY per unit of the loan's currency
+    to_cny: float
+
+
+def read_loan_exposure(payload: Mapping[str, Any]) -> LoanExposure | None:
+    """The exposure of a payload's loan, read from the cells it needs alone; ``None`` when they do not parse.
+
+    For a row the parser refuses (a bad employees cell, a balance sheet of 0, a use of proceeds the
+    standard does not know): its loan is still the bank's exposure, and a portfolio summary that dropped it
+    would not reconcile to the ledger. So only what the outstanding amount in CNY is made of is read: the
+    outstanding (or, when none is given, the amount, as :func:`rating_model.green_loan.outstanding_of`
+    takes it), the loan's currency and its rate to CNY (``loan.fx_to_cny``, else the company's rate for a
+    loan in the company's currency). A CNY loan needs no rate: a contradicting ``fx_to_cny`` beside it is
+    that row's error, not a doubt about its CNY figure. The balance sheet, the use of proceeds and every
+    other cell play no part. An outstanding given but unreadable (negative, infinite, text) is not replaced
+    by the amount: the exposure is then unknown, not guessed.
     """
-    errors: list[InvalidInputError] = []
-    r = Reader(payload, "", errors)
-    loan = _read_loan(r.child("loan"), None)
+    r = Reader(payload, "", [])
+    loan = r.child("loan")
+    if loan is None:
+        return None
+    amount, _ = _read_alone(loan, "amount", NUMBER_LIMITS["loan.amount"])
+    outstanding, readable = _read_alone(loan, "outstanding", NUMBER_LIMITS["loan.outstanding"])
+    if not readable:
+        return None
+    from_amount = outstanding is None
+    outstanding = amount if outstanding is None else outstanding
+    if outstanding is None:
+        return None
+    currency = loan.text("currency", required=True, pattern=CURRENCY_PATTERN)
+    if currency is None:
+        return None
+    to_cny = 1.0 if currency == "CNY" else _rate_to_cny(r, loan, currency)
+    if to_cny is None:
+        return None
+    return LoanExposure(outstanding, amount, from_amount, to_cny)
+
+
+def _read_alone(r: Reader, key: str, limit: Limit) -> tuple[float | None, bool]:
+    """:func:`_number` of ``key``, and whether it was readable (missing is readable: ``None``)."""
+    before = len(r.errors)
+    value = _number(r, key, limit)
+    return value, len(r.errors) == before
+
+
+def _rate_to_cny(r: Reader, loan: Reader, currency: str) -> float | None:
+    """The rate a loan in ``currency`` (not CNY) converts at, as
+    :func:`rating_model.green_loan.loan_to_cny` takes it; ``None`` when none parses, or when the loan and
+    the company give the same currency two rates (which one is right is not known)."""
+    fx, readable = _read_alone(loan, "fx_to_cny", NUMBER_LIMITS["loan.fx_to_cny"])
+    if not readable:
+        return None
     company = r.child("company")
-    if company is None or loan is None:
-        return None
-    currency = company.text("currency", required=True, pattern=CURRENCY_PATTERN)
-    fx = _number(company, "fx_to_cny", NUMBER_LIMITS["company.fx_to_cny"])
-    if errors or currency is None:
-        return None
-    return loan, currency, fx
+    company_currency = None if company is None else company.text("currency", pattern=CURRENCY_PATTERN)
+    company_fx = None
+    if company is not None and company_currency == currency:
+        company_fx, _ = _read_alone(company, "fx_to_cny", NUMBER_LIMITS["company.fx_to_cny"])
+    if fx is None:
+        return company_fx or None
+    return None if company_fx is not None and company_fx != fx else fx
 
 
 def _check_loan_currency(r: Reader, company: Company | None, loan: Loan | None) -> None:

@@ -83,6 +83,8 @@ SUMMARY_COLUMNS: tuple[str, ...] = (
     "borrower_data_conflict",
     "duplicate_loan_id",
     "refused_outstanding_cny",
+    "duplicate_row",
+    "duplicate_of_row",
     "model_version",
     "standard_version",
     "factor_set",
@@ -153,6 +155,8 @@ class PortfolioAccumulator:
         self.financed_scopes = dict.fromkeys(("scope1", "scope2_location", "scope2_market"), 0.0)
         self.refused_loans = self.refused_without_loan = 0
         self.refused_outstanding = 0.0
+        self.repeats = 0  # rows repeating an earlier row (duplicate_of_row): left out of every figure
+        self.repeated_outstanding = 0.0
         self._borrowers = BorrowerEmissions()
         self._by_basis = ByGroup()
         self._by_industry = ByGroup()
@@ -182,15 +186,28 @@ class PortfolioAccumulator:
         self.rows += n
         if not n:
             return
+        self.rated += int((chunk["error"].isna() & chunk["score"].notna()).sum())
+        self.errors += int(chunk["error"].notna().sum())
+        # every row's flags are counted, the duplicates' too: they are what an analyst filters on
+        self._flags.add(chunk, id_hashes(chunk, BORROWER_ID)[0], id_hashes(chunk, LOAN_ID)[0])
+        repeat = chunk["duplicate_of_row"].notna().to_numpy(dtype=bool)
+        if repeat.any():
+            # the same loan twice: counted once, at its first row (PCAF: no exposure counted twice); what
+            # was left out is said in coverage
+            self.repeats += int(repeat.sum())
+            self.repeated_outstanding += float(
+                np.nansum(floats(chunk["outstanding_cny"])[repeat])
+                + np.nansum(floats(chunk["refused_outstanding_cny"])[repeat])
+            )
+            chunk = chunk[~repeat].reset_index(drop=True)
+            n = len(chunk)
         rated = (chunk["error"].isna() & chunk["score"].notna()).to_numpy(dtype=bool)
         refused = chunk["error"].notna().to_numpy(dtype=bool)
-        self.errors += int(refused.sum())
         exposure = floats(chunk["refused_outstanding_cny"])
         has_exposure = refused & ~np.isnan(exposure)
         self.refused_loans += int(has_exposure.sum())
         self.refused_without_loan += int((refused & ~has_exposure).sum())
         self.refused_outstanding += float(exposure[has_exposure].sum())
-        self.rated += int(rated.sum())
         grades = chunk["grade"].astype(object).to_numpy(dtype=object)
         outstanding = floats(chunk["outstanding_cny"])
         loan = rated & ~np.isnan(outstanding)
@@ -226,7 +243,6 @@ class PortfolioAccumulator:
                               chunk["sector"].astype(object).to_numpy(dtype=object))
         self._borrowers.add(chunk, rated, hashes, present)
         self._green.add(chunk, rated, loan, outstanding, hashes, present)
-        self._flags.add(chunk, hashes, id_hashes(chunk, LOAN_ID)[0])
         self._versions.add(chunk, rated)
         scores = floats(chunk["financed_pcaf_score"])  # the loan's score: 5 without a balance sheet
         weighted = loan & ~np.isnan(scores) & (outstanding > 0)
@@ -281,13 +297,17 @@ class PortfolioAccumulator:
                 round(self.outstanding, 2), _CNY, f"outstanding_cny of {_WITH_LOAN}"
             ),
             "refused_rows": figure(
-                self.errors, _ROWS, "rows refused by the engine (their error column says why)"
+                self.refused_loans + self.refused_without_loan,
+                _ROWS,
+                "rows refused by the engine (their error column says why), duplicates left out",
             ),
             "refused_loans": figure(
                 self.refused_loans,
                 _ROWS,
-                "refused rows whose loan columns (amount, currency, outstanding, fx_to_cny) and company "
-                "currency parse: their exposure is known though nothing was attributed",
+                "refused rows whose exposure is known: their outstanding (or, without one, their amount: "
+                "outstanding_basis), currency and rate to CNY (loan.fx_to_cny, else company.fx_to_cny for a "
+                "loan in the company's currency; none for CNY) parse, whatever their other cells (balance "
+                "sheet, use of proceeds, operating data); nothing was attributed to them",
             ),
             "refused_outstanding": figure(
                 round(self.refused_outstanding, 2),
@@ -297,7 +317,8 @@ class PortfolioAccumulator:
             "refused_without_loan_data": figure(
                 self.refused_without_loan,
                 _ROWS,
-                "refused rows whose loan columns do not parse (or that have none): their exposure is unknown",
+                "refused rows without loan columns, or whose outstanding (or, without one, amount), currency "
+                "or rate to CNY does not parse: their exposure is unknown",
             ),
             "total_outstanding": figure(
                 round(total, 2), _CNY, "covered_outstanding + refused_outstanding: the book's known exposure"
@@ -308,11 +329,25 @@ class PortfolioAccumulator:
                 "covered_outstanding / total_outstanding: the share of the exposure the financed emissions, "
                 "data quality and intensity cover",
             ),
+            "duplicate_rows": figure(
+                self.repeats,
+                _ROWS,
+                "rows repeating an earlier row of the book (duplicate_of_row: the same loan_id, or without "
+                "one every cell the same): each loan is counted once, at its first row, and these rows are "
+                "left out of every figure of this summary but rows",
+            ),
+            "duplicate_outstanding": figure(
+                round(self.repeated_outstanding, 2),
+                _CNY,
+                "outstanding_cny (or refused_outstanding_cny) of the duplicate rows: the book's extract "
+                "totals total_outstanding plus this, where it counts them twice",
+            ),
         }
 
     def summary(self) -> dict[str, Any]:
         """The portfolio figures, each with its unit and basis (JSON-ready: plain numbers and strings)."""
         grades = [*GRADES, *sorted(set(self.grade_rows) - set(GRADES))]
+        counted = sum(self.grade_rows.values())
         financed_rows = "rated rows with loan data"
         capped, excess = self._attributions.excess()
         above = {key: float(excess[key].sum()) for key, _ in FINANCED_SCOPES}
@@ -328,17 +363,20 @@ class PortfolioAccumulator:
             "rows": {
                 "unit": _ROWS,
                 "basis": "rows of the loan book; rated = rated without error; errors = refused rows "
-                "(their error column says why)",
+                "(their error column says why); duplicates = rows repeating an earlier row "
+                "(duplicate_of_row), counted in total, rated and errors, and left out of every other figure",
                 "total": self.rows,
                 "rated": self.rated,
                 "errors": self.errors,
+                "duplicates": self.repeats,
             },
             "grade_distribution": {
                 "by_count": {
                     "unit": _ROWS,
-                    "basis": f"{RATED_ROWS}, by grade after knock-outs; shares of rated rows",
+                    "basis": f"{RATED_ROWS}, by grade after knock-outs; shares of rated rows (duplicates "
+                    "left out)",
                     "values": {g: self.grade_rows.get(g, 0) for g in grades},
-                    "shares": {g: share(self.grade_rows.get(g, 0), self.rated) for g in grades},
+                    "shares": {g: share(self.grade_rows.get(g, 0), counted) for g in grades},
                 },
                 "by_outstanding": {
                     "unit": _CNY,
@@ -393,7 +431,9 @@ class PortfolioAccumulator:
                         "borrowers",
                         "borrower_ids whose loans' attribution factors sum above 1 (several loans without "
                         "a balance sheet, each capped at 1, or loans above the borrower's equity + debt): "
-                        "their loans' financed emissions are scaled by 1 / that sum",
+                        "their loans' financed emissions are scaled by 1 / that sum (from the results: "
+                        "attribution_factor summed by borrower_id over rows with outstanding_cny and no "
+                        "duplicate_of_row)",
                     ),
                     "scope12": figure(
                         round(above12, 4),

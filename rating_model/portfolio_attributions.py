@@ -15,8 +15,9 @@ from rating_model.portfolio_breakdowns import FINANCED_SCOPES, floats
 
 __all__ = ["Attributions"]
 
-#: attribution factors are rounded to 6 decimals per loan: a borrower's sum may exceed 1 by this per loan
-_ROUNDING_SLACK = 5e-7
+#: attribution factors are rounded to 12 significant figures per loan (rating_model.batch): a borrower's
+#: sum may exceed 1 by this per loan without being above its whole
+_ROUNDING_SLACK = 1e-9
 
 
 class Attributions:
@@ -26,7 +27,10 @@ class Attributions:
     (each attributed the whole borrower), or with loans above its equity + debt, would have its emissions
     counted more than once in the book's total. The loans' factors are summed per ``borrower_id`` at the
     end, and where a borrower's sum exceeds 1 its loans' financed emissions are scaled by 1 / sum (PCAF Part
-    A: financed emissions are a share of the borrower's emissions). Ids are kept as 64-bit hashes, with the
+    A: financed emissions are a share of the borrower's emissions). The scale is not a column of the
+    results: it is known only once the book's last chunk is rated, after the rows are written; it is
+    reproduced from them as 1 / the sum of ``attribution_factor`` over a ``borrower_id``'s counted rows
+    (``duplicate_of_row`` empty) where that sum is above 1. Ids are kept as 64-bit hashes, with the
     factor, the five financed figures and two small group codes (attribution basis, industry): 61 bytes per
     loan, 61 MB for a million loans; a collision between two of a million ids has a probability near 3e-8.
     """

@@ -274,8 +274,12 @@ _FLAGS = {
     "outstanding_above_amount": "rows whose loan.outstanding is above loan.amount (refused rows included "
     "where their loan columns parse)",
     "borrower_data_conflict": "rows whose borrower_id is listed elsewhere in the book with different "
-    "operating data; the borrower's emissions are those of its first row (borrower_emissions)",
-    "duplicate_loan_id": "rows whose loan_id is given on another row too (only with a loan_id column)",
+    "operating data or balance sheet; the borrower's emissions are those of its first row "
+    "(borrower_emissions)",
+    "duplicate_loan_id": "rows whose loan_id is given on another row too (only with a loan_id column); all "
+    "but the first are left out of the totals (coverage.duplicate_rows)",
+    "duplicate_row": "rows every cell of which equals another row's, the first copy included; all but the "
+    "first are left out of the totals (coverage.duplicate_rows)",
 }
 
 

@@ -88,6 +88,13 @@ class RowsSchema(Schema):
     total = fields.Integer(required=True)
     rated = fields.Integer(required=True)
     errors = fields.Integer(required=True)
+    duplicates = fields.Integer(
+        metadata={
+            "description": "Rows repeating an earlier row (the results' duplicate_of_row), left out of every "
+            "other figure. Absent from summaries computed before it was counted (they counted such rows "
+            "twice)."
+        }
+    )
 
 
 class GradeDistributionSchema(Schema):
@@ -212,6 +219,9 @@ class GreenRatedBorrowerTermsSchema(Schema):
     )
 
 
+_DUPLICATES = "Absent from summaries computed before duplicate rows were found (they counted them twice)."
+
+
 class CoverageSchema(Schema):
     """The covered figures beside the refused rows' exposure, so that the summary reconciles to the ledger."""
 
@@ -223,6 +233,13 @@ class CoverageSchema(Schema):
     refused_without_loan_data = fields.Nested(FigureSchema, required=True)
     total_outstanding = fields.Nested(FigureSchema, required=True)
     ratio = fields.Nested(FigureSchema, required=True)
+    duplicate_rows = fields.Nested(
+        FigureSchema,
+        metadata={"description": "Rows repeating an earlier row, left out of the totals. " + _DUPLICATES},
+    )
+    duplicate_outstanding = fields.Nested(
+        FigureSchema, metadata={"description": "The outstanding of those rows, CNY. " + _DUPLICATES}
+    )
 
 
 class FlagsSchema(Schema):
@@ -232,6 +249,9 @@ class FlagsSchema(Schema):
     outstanding_above_amount = fields.Nested(FigureSchema, required=True)
     borrower_data_conflict = fields.Nested(FigureSchema, required=True)
     duplicate_loan_id = fields.Nested(FigureSchema, required=True)
+    duplicate_row = fields.Nested(
+        FigureSchema, metadata={"description": "Rows equal cell for cell to another row. " + _DUPLICATES}
+    )
     conflicting_borrowers = fields.Nested(FigureSchema, required=True)
     duplicate_loan_ids = fields.Nested(FigureSchema, required=True)
 

@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rating_model.batch import passthrough_columns, result_schema
-from rating_model.book_checks import BORROWER_ID, LOAN_ID
+from rating_model.book_checks import BORROWER_ID, BORROWER_LOAN_COLUMNS, LOAN_ID
 from rating_model.engine import Engine
 from rating_model.exceptions import RatingModelError
 from rating_model.flat import FLAT_DTYPES, csv_compression, file_kind
@@ -50,8 +50,10 @@ __all__ = ["main", "rate_dataframe", "spark_schema", "spark_types", "with_file_p
 
 # the column that carries monotonically_increasing_id() to the workers when the caller names none
 _ROW_ID = "_greenrate_row_id"
-# the column that carries each row's operating-data digest through the rating to the cross-row checks
+# the columns that carry each row's digests through the rating to the cross-row checks: of what it says of
+# its borrower (operating data and balance sheet), and of every cell
 _DIGEST = "_greenrate_data_digest"
+_ROW_DIGEST = "_greenrate_row_digest"
 
 # -- on the driver ----------------------------------------------------------------------------------------
 
@@ -114,19 +116,25 @@ def rate_dataframe(df: DataFrame, *, model_document: Mapping[str, Any] | None = 
         raise ValueError(f"{row_column}: row_column must name an integer column of the DataFrame")
     keep = passthrough_columns([c for c in df.columns if c != row_column])
     # the cross-row checks over the whole DataFrame (rating_model.book_checks): each row's operating data
-    # digested here (as JSON, so that a null in one column and a value in another never digest alike),
-    # compared per borrower_id after rating; a batch alone would see only part of a borrower's rows
-    data = sorted(c for c in df.columns if c in FLAT_DTYPES and not c.startswith("loan__"))
+    # and balance sheet, and all its cells, digested here (as JSON, so that a null in one column and a
+    # value in another never digest alike), compared per borrower_id and across rows after rating; a
+    # batch alone would see only part of a borrower's rows
+    data = sorted(c for c in df.columns
+                  if c in FLAT_DTYPES and (not c.startswith("loan__") or c in BORROWER_LOAN_COLUMNS))
+    cells = sorted(c for c in df.columns if c != row_column)
     df = df.withColumn(_DIGEST, F.xxhash64(F.to_json(F.struct(*[F.col(c) for c in data]))))
-    schema = spark_schema(engine, [(name, df.schema[name].dataType) for name in [*keep, _DIGEST]])
+    df = df.withColumn(_ROW_DIGEST, F.xxhash64(F.to_json(F.struct(*[F.col(c) for c in cells]))))
+    carried = [*keep, _DIGEST, _ROW_DIGEST]
+    schema = spark_schema(engine, [(name, df.schema[name].dataType) for name in carried])
     body = partial(rate_batches, model_json=None if model_document is None else json.dumps(model_document),
                    sha256=engine.artifact.sha256, versions=engine.versions, row_column=row_column)
     return _cross_row_flags(df.mapInPandas(body, schema), keep)
 
 
 def _cross_row_flags(results: DataFrame, columns: Sequence[str]) -> DataFrame:
-    """``borrower_data_conflict`` and ``duplicate_loan_id`` over the whole book, as
-    :class:`rating_model.book_checks.BookChecks` sets them (empty without an id), and the digest dropped."""
+    """``borrower_data_conflict``, ``duplicate_loan_id`` (empty without an id), ``duplicate_row`` and
+    ``duplicate_of_row`` over the whole book, as :class:`rating_model.book_checks.BookChecks` sets them,
+    and the digests dropped."""
     from pyspark.sql import Window
     from pyspark.sql import functions as F
 
@@ -138,12 +146,20 @@ def _cross_row_flags(results: DataFrame, columns: Sequence[str]) -> DataFrame:
         digests = F.size(F.collect_set(_DIGEST).over(Window.partitionBy(borrower))) > 1
         results = results.withColumn(
             "borrower_data_conflict", F.when(borrower.isNull() | (borrower == ""), None).otherwise(digests))
+    row, copies = F.col("row"), Window.partitionBy(_ROW_DIGEST)
+    first_copy = F.min(row).over(copies)
+    results = results.withColumn("duplicate_row", F.count(F.lit(1)).over(copies) > 1)
+    of_row = F.when(row != first_copy, first_copy)
     if LOAN_ID in columns:
         loan = present(LOAN_ID)
-        twice = F.count(F.lit(1)).over(Window.partitionBy(loan)) > 1
-        results = results.withColumn(
-            "duplicate_loan_id", F.when(loan.isNull() | (loan == ""), None).otherwise(twice))
-    return results.drop(_DIGEST)
+        same_loan = Window.partitionBy(loan)
+        no_loan = loan.isNull() | (loan == "")
+        twice = F.count(F.lit(1)).over(same_loan) > 1
+        results = results.withColumn("duplicate_loan_id", F.when(no_loan, None).otherwise(twice))
+        first_loan = F.min(row).over(same_loan)
+        # the same loan on a later row: its first row, whatever the rest of the row says
+        of_row = F.when(~no_loan & (row != first_loan), first_loan).otherwise(of_row)
+    return results.withColumn("duplicate_of_row", of_row).drop(_DIGEST, _ROW_DIGEST)
 
 
 def with_file_positions(df: DataFrame, column: str = "position") -> DataFrame:

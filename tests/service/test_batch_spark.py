@@ -320,6 +320,28 @@ def test_cross_row_flags_are_set_over_the_whole_dataframe(spark: Any, book: pd.D
     df = with_file_positions(spark.read.parquet(str(tmp_path / "twice.parquet")), "position")
     actual = rate_dataframe(df, row_column="position").toArrow().to_pandas()
     actual = actual.sort_values("row").reset_index(drop=True)
-    _assert_same(actual, expected, ["borrower_data_conflict", "duplicate_loan_id"])
+    _assert_same(actual, expected, ["borrower_data_conflict", "duplicate_loan_id", "duplicate_of_row"])
     assert actual["duplicate_loan_id"].tolist() == [i in (7, 40) for i in range(41)]
+    assert _cells(actual["duplicate_of_row"]) == [7 if i == 40 else None for i in range(41)]
     assert "_greenrate_data_digest" not in actual.columns
+
+
+def test_repeated_rows_and_balance_sheets_are_found_over_the_whole_dataframe(
+        spark: Any, book: pd.DataFrame, tmp_path: Path) -> None:
+    """A PCAF audit: a row given twice without a loan_id, and one borrower with two balance sheets, in
+    different batches and tasks, flagged as the single-machine batch flags them."""
+    small = book.iloc[:40].reset_index(drop=True)
+    sheet = small.index[small["loan__borrower_equity_plus_debt"].notna()][0]
+    other = small.iloc[[sheet]].assign(
+        loan__borrower_equity_plus_debt=small.loc[sheet, "loan__borrower_equity_plus_debt"] * 2)
+    both = pd.concat([small, small.iloc[[3]], other], ignore_index=True)
+    both.to_parquet(tmp_path / "again.parquet", index=False, engine="pyarrow", row_group_size=10)
+    expected = rate_frame(both, Engine.load())
+    assert expected["duplicate_row"].tolist() == [i in (3, 40) for i in range(42)]
+    assert _cells(expected["duplicate_of_row"]) == [3 if i == 40 else None for i in range(42)]
+    assert expected["borrower_data_conflict"].tolist() == [i in (sheet, 41) for i in range(42)]
+    df = with_file_positions(spark.read.parquet(str(tmp_path / "again.parquet")), "position")
+    actual = rate_dataframe(df, row_column="position").toArrow().to_pandas()
+    actual = actual.sort_values("row").reset_index(drop=True)
+    _assert_same(actual, expected, ["borrower_data_conflict", "duplicate_row", "duplicate_of_row"])
+    assert "_greenrate_row_digest" not in actual.columns

@@ -1,0 +1,179 @@
+"""A PCAF auditor's review of the batch results and the portfolio summary, finding by finding.
+
+Each test failed on the code before the fix: a refused row's exposure lost for a bad balance sheet (the
+coverage ratio read 1.0), a row given twice counted twice without a flag, a borrower's two balance sheets
+unflagged, the loan amount standing in for a missing outstanding without a word, a factor the results
+could not reproduce (no denominator, no rate; 0.000000 for a tiny factor), and Scope 3 reported as 0 where
+it was not measured.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from rating_model.batch import rate_frame
+from rating_model.book_checks import scan_book
+from rating_model.loan_book import iter_loan_book
+from rating_model.portfolio import summarize
+from tests.conftest import session_engine
+
+L = "loan__"
+
+
+@pytest.fixture(scope="module")
+def book() -> pd.DataFrame:
+    return next(iter_loan_book(60, seed=7, chunk_rows=10_000))
+
+
+def _with_sheet(book: pd.DataFrame) -> pd.Index:
+    return book.index[book[L + "borrower_equity_plus_debt"].notna()]
+
+
+def test_a_refused_rows_exposure_needs_its_outstanding_and_rate_only(book: pd.DataFrame) -> None:
+    """H1: equity + debt of 0 (or negative) refused the row and lost its exposure with it: the coverage
+    read 1.0 with a third of the book refused. So did a missing amount beside an outstanding, and a
+    contradicting rate beside a CNY loan."""
+    frame = book.head(10).copy()
+    sheet = _with_sheet(frame)
+    frame.loc[sheet[0], L + "borrower_equity_plus_debt"] = 0.0
+    frame.loc[sheet[1], L + "borrower_equity_plus_debt"] = -500_000.0
+    frame.loc[sheet[2], [L + "amount", L + "outstanding"]] = [np.nan, 100_000.0]
+    frame.loc[sheet[3], L + "fx_to_cny"] = 7.0  # beside a CNY loan: the row's error, its CNY figure stands
+    frame.loc[sheet[4], L + "outstanding"] = np.inf  # given but unreadable: unknown, not the amount
+    frame.loc[sheet[5], [L + "outstanding", "company__employees"]] = [np.nan, -5]  # the amount stands in
+    out = rate_frame(frame, session_engine())
+    refused = out["error"].notna()
+    assert refused.sum() == 6 and out.loc[list(sheet[:6]), "error"].notna().all()
+    exposure = out["refused_outstanding_cny"]
+    for row in sheet[:2]:
+        assert exposure[row] == frame.loc[row, L + "outstanding"]
+    assert exposure[sheet[2]] == 100_000.0 and pd.isna(out.loc[sheet[2], "outstanding_above_amount"])
+    assert exposure[sheet[3]] == frame.loc[sheet[3], L + "outstanding"]
+    assert math.isnan(exposure[sheet[4]]) and pd.isna(out.loc[sheet[4], "outstanding_basis"])
+    assert exposure[sheet[5]] == frame.loc[sheet[5], L + "amount"]
+    assert out.loc[sheet[5], "outstanding_basis"] == "amount"
+    assert (out.loc[refused & exposure.notna(), "loan_fx_to_cny"] == 1.0).all()
+    coverage = summarize([out])["coverage"]
+    assert coverage["refused_loans"]["value"] == 5 and coverage["refused_without_loan_data"]["value"] == 1
+    covered = out["outstanding_cny"].sum()
+    assert coverage["ratio"]["value"] == round(covered / (covered + exposure.sum()), 6) < 1
+
+
+def test_a_third_of_the_book_with_a_zero_balance_sheet_is_not_full_coverage() -> None:
+    """H1's repro: equity + debt 0 on 30% of the rows that disclose it."""
+    frame = next(iter_loan_book(200, seed=3, chunk_rows=10_000))
+    sheet = _with_sheet(frame)
+    zero = sheet[: int(len(sheet) * 0.3)]
+    frame.loc[zero, L + "borrower_equity_plus_debt"] = 0.0
+    coverage = summarize([rate_frame(frame, session_engine())])["coverage"]
+    assert coverage["refused_loans"]["value"] == len(zero)
+    assert coverage["refused_without_loan_data"]["value"] == 0
+    outstanding = frame[L + "outstanding"].fillna(frame[L + "amount"])
+    expected = 1 - outstanding[zero].sum() / outstanding.sum()
+    assert coverage["ratio"]["value"] == pytest.approx(expected, abs=1e-6)
+
+
+def test_a_row_given_twice_is_flagged_and_counted_once(book: pd.DataFrame) -> None:
+    """M1: the generator writes no loan_id, and a row repeated cell for cell was counted twice without a
+    flag; with a loan_id the repeat was flagged but still counted. Each is now counted at its first row,
+    across chunks, and the summary says what it left out."""
+    part1, part2 = book.head(30), pd.concat([book.iloc[30:40], book.iloc[[2, 5]]], ignore_index=True)
+    whole = pd.concat([part1, part2], ignore_index=True)
+    checks = scan_book(lambda: (part1, part2))
+    out = pd.concat([rate_frame(part1, session_engine(), checks=checks),
+                     rate_frame(part2, session_engine(), first_row=30, checks=checks)], ignore_index=True)
+    assert out["duplicate_row"].tolist() == [i in (2, 5, 40, 41) for i in range(42)]
+    assert out["duplicate_of_row"].tolist() == [{40: 2, 41: 5}.get(i, pd.NA) for i in range(42)]
+    once = summarize([rate_frame(whole.head(40), session_engine())])
+    s = summarize([out.iloc[:35], out.iloc[35:]])
+    assert s["outstanding"] == once["outstanding"] and s["loans"] == once["loans"]
+    assert s["financed_emissions"]["scope12"] == once["financed_emissions"]["scope12"]
+    assert s["rows"]["total"] == 42 and s["rows"]["duplicates"] == 2
+    assert s["coverage"]["duplicate_rows"]["value"] == 2
+    assert s["coverage"]["duplicate_outstanding"]["value"] == out.loc[[40, 41], "outstanding_cny"].sum()
+    assert s["flags"]["duplicate_row"]["value"] == 4
+    # the same loan id on two rows that differ: the loan once, at its first row
+    ids = whole.head(40).assign(loan_id=[f"L{i}" for i in range(39)] + ["L7"])
+    ids.loc[39, L + "outstanding"] = 1.0
+    rated = rate_frame(ids, session_engine())
+    assert rated["duplicate_of_row"].tolist() == [7 if i == 39 else pd.NA for i in range(40)]
+    assert not rated["duplicate_row"].any()
+    assert summarize([rated])["outstanding"]["value"] == round(rated.loc[:38, "outstanding_cny"].sum(), 2)
+
+
+def test_one_borrower_with_two_balance_sheets_is_a_conflict(book: pd.DataFrame) -> None:
+    """M2: the conflict digest left out every loan__ column, the borrower's balance sheet with them."""
+    row = _with_sheet(book)[0]
+    for column in (L + "borrower_equity_plus_debt", L + "borrower_total_assets"):
+        second = book.loc[[row]].assign(**{column: 400_000.0, "loan__outstanding": 1_000.0})
+        assert second[column].iloc[0] != book.loc[row, column]
+        out = rate_frame(pd.concat([book.head(20), second], ignore_index=True), session_engine())
+        assert out["borrower_data_conflict"].tolist() == [i in (row, 20) for i in range(21)], column
+    # the loan's own terms are not the borrower's: another loan to it is no conflict
+    other = book.loc[[row]].assign(loan__outstanding=1_000.0, loan__use_of_proceeds="renewable_energy")
+    out = rate_frame(pd.concat([book.head(20), other], ignore_index=True), session_engine())
+    assert not out["borrower_data_conflict"].any()
+
+
+def test_outstanding_basis_says_when_the_amount_stood_in(book: pd.DataFrame) -> None:
+    """M3: a missing outstanding was replaced by the loan amount with no column saying so."""
+    frame = book.head(6).copy()
+    frame.loc[1, L + "outstanding"] = np.nan
+    out = rate_frame(frame, session_engine())
+    assert out.loc[1, "outstanding_basis"] == "amount"
+    assert out.loc[1, "outstanding_cny"] == frame.loc[1, L + "amount"]
+    assert (out.drop(index=1)["outstanding_basis"] == "outstanding").all()
+    assert pd.isna(rate_frame(frame.assign(**{L + "amount": np.nan, L + "outstanding": np.nan,
+                                              L + "currency": None, L + "use_of_proceeds": None,
+                                              L + "borrower_equity_plus_debt": np.nan,
+                                              L + "borrower_total_assets": np.nan}).head(1),
+                              session_engine()).loc[0, "outstanding_basis"])
+
+
+def test_the_factor_and_the_financed_figures_are_reproduced_from_the_row(book: pd.DataFrame) -> None:
+    """M5 and L3: the results carried no denominator and no rate, and a factor below 5e-7 read 0.000000;
+    now factor = min(1, outstanding_cny / attribution_denominator_cny), outstanding_cny = outstanding x
+    loan_fx_to_cny, and factor x gross emissions gives the financed figures within their rounding."""
+    frame = book.copy()
+    sheet = _with_sheet(frame)
+    gross = rate_frame(frame, session_engine())[["scope1_tco2e", "scope2_location_tco2e"]].sum(axis=1)
+    big = gross[sheet[1:]].idxmax()  # hundreds of tCO2e
+    frame.loc[sheet[0], [L + "currency", L + "fx_to_cny", L + "outstanding"]] = ["USD", 7.1, 50_000.0]
+    # a factor of 4e-7: the API's 6 decimals say 0, which times the gross emissions says nothing
+    frame.loc[big, L + "outstanding"] = 4e-7 * frame.loc[big, L + "borrower_equity_plus_debt"]
+    out = rate_frame(frame, session_engine())
+    loans = out["outstanding_cny"].notna()
+    assert loans.all()
+    given = frame[L + "outstanding"].fillna(frame[L + "amount"])
+    assert np.allclose(out["outstanding_cny"], (given * out["loan_fx_to_cny"]).round(2), rtol=1e-12)
+    assert out.loc[sheet[0], "loan_fx_to_cny"] == 7.1
+    with_sheet = out["attribution_basis"] != "none"
+    assert out.loc[with_sheet, "attribution_denominator_cny"].notna().all()
+    assert out.loc[~with_sheet, "attribution_denominator_cny"].isna().all()
+    denominator = out["attribution_denominator_cny"]
+    ratio = (out["outstanding_cny"] / denominator).clip(upper=1.0)
+    # within the rounding of the two CNY figures to the fen
+    slack = 1e-9 * ratio + 0.01 / denominator
+    assert ((out["attribution_factor"] - ratio).abs() <= slack)[with_sheet].all()
+    assert out.loc[big, "attribution_factor"] == pytest.approx(4e-7, rel=1e-9)
+    gross12 = out["scope1_tco2e"] + out["scope2_location_tco2e"]
+    assert (out["financed_scope12_tco2e"] - out["attribution_factor"] * gross12).abs().max() < 2e-4
+    assert out.loc[big, "financed_scope12_tco2e"] == round(4e-7 * gross12[big], 4) > 0
+
+
+def test_scope3_is_empty_where_it_was_not_measured(book: pd.DataFrame) -> None:
+    """L1: scope3_tco2e read 0.0 for borrowers with no Scope 3 data, beside an empty financed_scope3 and a
+    summary saying "not measured, not zero"."""
+    out = rate_frame(book, session_engine())
+    unmeasured = out["financed_scope3_tco2e"].isna()
+    assert unmeasured.any() and (~unmeasured).any()
+    assert out.loc[unmeasured, "scope3_tco2e"].isna().all()
+    assert out.loc[~unmeasured, "scope3_tco2e"].notna().all()
+    gross12 = out["scope1_tco2e"] + out["scope2_location_tco2e"]
+    assert (out.loc[unmeasured, "total_tco2e"] - gross12[unmeasured]).abs().max() < 2e-4
+    s = summarize([out])
+    assert str(int((~unmeasured).sum())) in s["financed_emissions"]["scope3"]["basis"]
