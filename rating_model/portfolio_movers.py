@@ -45,6 +45,11 @@ class PreviousRun:
     ----------
     label:
         How the summary names the run compared with (the service uses the earlier portfolio's id).
+    file_name:
+        The file the run compared with was rated from, when the label does not say it
+        (``compared_with_file``).
+    chosen:
+        How that run was chosen (``compared_with_basis``), when not by the user by name.
     ids:
         Unique borrower ids (a borrower listed on several rows keeps its first row).
     scores, grades:
@@ -55,9 +60,13 @@ class PreviousRun:
     ids: pd.Index
     scores: np.ndarray
     grades: np.ndarray
+    file_name: str | None = None
+    chosen: str | None = None
 
     @classmethod
-    def from_frame(cls, label: str, frame: pd.DataFrame) -> PreviousRun:
+    def from_frame(
+        cls, label: str, frame: pd.DataFrame, *, file_name: str | None = None, chosen: str | None = None
+    ) -> PreviousRun:
         """From a previous run's results (``borrower_id``, ``score``, ``grade``); unrated rows are dropped.
 
         Raises
@@ -77,6 +86,8 @@ class PreviousRun:
             ids=pd.Index(rated[BORROWER_ID].to_numpy(dtype=object)),
             scores=floats(rated["score"]),
             grades=rated["grade"].astype(object).to_numpy(dtype=object),
+            file_name=file_name,
+            chosen=chosen,
         )
 
 
@@ -150,9 +161,11 @@ class Movers:
             self.transitions.items(), key=lambda kv: (_rank(kv[0][0]), _rank(kv[0][1]))
         ):
             table.setdefault(before, {})[after] = count
+        said = {"compared_with_file": self.previous.file_name, "compared_with_basis": self.previous.chosen}
         return {
             "available": True,
             "compared_with": self.previous.label,
+            **{key: text for key, text in said.items() if text is not None},
             "unit": "score points (0-100 scale); change = this run's score - the previous run's score",
             "basis": (
                 "rated rows matched on borrower_id with the previous run's rated rows; a borrower on "

@@ -52,7 +52,8 @@ class PortfolioUploadSchema(Schema):
         validate=Anchored(f"^{PORTFOLIO_ID.pattern}$", error="Not a portfolio id (pf_ and 32 hex digits)."),
         metadata={
             "description": "Id of an earlier completed portfolio of this tenant for the top movers; "
-            "default: the tenant's latest completed one."
+            "default: the tenant's latest completed one uploaded under the same file name, else its latest "
+            "completed one (the movers name its file: `compared_with_file`)."
         },
     )
 
@@ -302,6 +303,12 @@ class MoversSchema(Schema):
     available = fields.Boolean(required=True)
     reason = fields.String(metadata={"description": "Why there are no movers (only when unavailable)."})
     compared_with = fields.String(metadata={"description": "The earlier portfolio's id."})
+    compared_with_file = fields.String(
+        metadata={"description": "The file name the earlier portfolio was uploaded as (absent before)."}
+    )
+    compared_with_basis = fields.String(
+        metadata={"description": "How the earlier portfolio was chosen (absent before)."}
+    )
     unit = fields.String()
     basis = fields.String()
     top_n = fields.Integer()

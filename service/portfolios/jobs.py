@@ -104,8 +104,24 @@ def clean_file_name(name: str) -> str:
     return text[-_MAX_NAME:] or "upload"
 
 
-def resolve_previous(db: Engine, tenant: str, requested: str | None) -> str | None:
-    """The earlier portfolio the movers compare with: the one asked for, else the tenant's latest completed.
+def stored_name(filename: str, suffix: str) -> str:
+    """The name a job records its upload under: the base name as sent, ``upload`` with the suffix it was
+    read by when the cleaned name lost it."""
+    name = clean_file_name(filename)
+    return name if storage.upload_suffix(name) == suffix else "upload" + suffix
+
+
+def resolve_previous(
+    db: Engine, tenant: str, requested: str | None, file_name: str | None = None
+) -> str | None:
+    """The earlier portfolio the movers compare with: the one asked for, else the tenant's latest completed
+    one uploaded under the same ``file_name``, else its latest completed one.
+
+    A tenant that uploads several books (a branch's, a product's) had each compared with whichever was
+    completed last, so movers matched unrelated borrowers (a PCAF auditor's review); the same name is the
+    same book, where the tenant keeps names. A book renamed every year (``2024.parquet``, then
+    ``2025.parquet``) is still compared with the latest, and the movers name the book compared with
+    (``compared_with_file``), so that a wrong comparison shows.
 
     Raises
     ------
@@ -114,7 +130,8 @@ def resolve_previous(db: Engine, tenant: str, requested: str | None) -> str | No
         refused with the same words as a missing one).
     """
     if requested is None:
-        latest = records.latest_completed(db, tenant)
+        latest = None if file_name is None else records.latest_completed(db, tenant, file_name)
+        latest = latest or records.latest_completed(db, tenant)
         return None if latest is None else latest.id
     found = records.get_job(db, requested, tenant)
     if found is None or found.status != "completed":
@@ -162,7 +179,7 @@ def plan(db: Engine, tenant: str, filename: str, previous: str | None) -> Plan:
                 ]
             }
         )
-    return Plan(suffix, resolve_previous(db, tenant, previous), previous)
+    return Plan(suffix, resolve_previous(db, tenant, previous, stored_name(filename, suffix)), previous)
 
 
 def submit(
@@ -195,9 +212,7 @@ def submit(
     """
     limit = settings.portfolio_jobs_per_tenant
     job_id = new_portfolio_id()
-    name = clean_file_name(upload.filename)
-    if storage.upload_suffix(name) != checked.suffix:
-        name = "upload" + checked.suffix
+    name = stored_name(upload.filename, checked.suffix)
     files = JobFiles.of(settings.portfolio_dir, job_id)
     source = files.input(name)
     try:

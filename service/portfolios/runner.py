@@ -268,7 +268,12 @@ def _previous_run(context: RunContext, job: PortfolioJob) -> tuple[PreviousRun |
             f"the earlier portfolio {earlier.id} has no borrower_id column, so its borrowers "
             "cannot be matched with this run"
         )
-    return PreviousRun.from_frame(earlier.id, scores), None
+    chosen = (
+        "named by `previous` at upload or, without one, the tenant's latest completed portfolio uploaded "
+        "under the same file name, else its latest completed one; nothing checks that it is the same book: "
+        "matched, new and not_rated_now say how far their borrowers overlap"
+    )
+    return PreviousRun.from_frame(earlier.id, scores, file_name=earlier.file_name, chosen=chosen), None
 
 
 def _reason(exc: Exception, settings: Settings) -> str:

@@ -230,14 +230,17 @@ def get_job(db: Engine, job_id: str, tenant: str | None = None) -> PortfolioJob 
     return None if row is None else _job(row)
 
 
-def latest_completed(db: Engine, tenant: str) -> PortfolioJob | None:
-    """The tenant's most recently created completed job: the default comparison for the top movers."""
+def latest_completed(db: Engine, tenant: str, file_name: str | None = None) -> PortfolioJob | None:
+    """The tenant's most recently created completed job (of the book uploaded as ``file_name``, if given):
+    the default comparison for the top movers."""
     query = (
         select(portfolio_jobs)
         .where(_T.tenant == tenant, _T.status == "completed")
         .order_by(_T.created_at.desc(), _T.id.desc())
         .limit(1)
     )
+    if file_name is not None:
+        query = query.where(_T.file_name == file_name)
     with db.connect() as conn:
         row = conn.execute(query).first()
     return None if row is None else _job(row)

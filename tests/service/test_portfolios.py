@@ -187,6 +187,28 @@ def test_the_next_book_reports_movers_against_the_last_one(portfolio_app: Flask,
     }
     explicit = upload(client, key, as_file(later, "again.csv", tmp_path), previous=first)
     assert explicit.status_code == 202 and explicit.json["previous"] == first
+    assert movers["compared_with_file"] == "2024.parquet"
+    assert "same file name" in movers["compared_with_basis"]
+
+
+def test_a_book_is_compared_with_its_own_last_run_not_another_books(portfolio_app: Flask,
+                                                                    tmp_path: Path) -> None:
+    """A PCAF auditor's review: a tenant with two books (a branch's, say) had each compared with whichever
+    was completed last, so the movers matched unrelated borrowers. The same file name is the same book."""
+    client = portfolio_app.test_client()
+    key = create_key(portfolio_app)
+    retail = upload(client, key, as_file(book(40, seed=5), "retail.parquet", tmp_path)).json["id"]
+    assert work(portfolio_app)
+    sme = upload(client, key, as_file(book(40, seed=6), "sme.parquet", tmp_path))
+    assert sme.json["previous"] == retail  # no earlier sme.parquet: the latest completed, as before
+    assert work(portfolio_app)
+    again = upload(client, key, as_file(book(40, seed=5).head(39), "retail.parquet", tmp_path))
+    assert again.status_code == 202 and again.json["previous"] == retail
+    assert work(portfolio_app)
+    done = client.get(f"/v1/portfolios/{again.json['id']}", headers=bearer(key)).json
+    movers = done["summary"]["movers"]
+    assert movers["compared_with"] == retail and movers["compared_with_file"] == "retail.parquet"
+    assert movers["matched"]["value"] > 30
 
 
 @pytest.mark.parametrize(
