@@ -148,7 +148,8 @@ def _cross_row_flags(results: DataFrame, columns: Sequence[str]) -> DataFrame:
             "borrower_data_conflict", F.when(borrower.isNull() | (borrower == ""), None).otherwise(digests))
     row, copies = F.col("row"), Window.partitionBy(_ROW_DIGEST)
     first_copy = F.min(row).over(copies)
-    results = results.withColumn("duplicate_row", F.count(F.lit(1)).over(copies) > 1)
+    # nullable, as the result schema declares it (a comparison of a count alone is never null)
+    results = results.withColumn("duplicate_row", F.when(row.isNotNull(), F.count(F.lit(1)).over(copies) > 1))
     of_row = F.when(row != first_copy, first_copy)
     if LOAN_ID in columns:
         loan = present(LOAN_ID)
