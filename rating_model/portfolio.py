@@ -157,6 +157,7 @@ class PortfolioAccumulator:
         self.refused_outstanding = 0.0
         self.repeats = 0  # rows repeating an earlier row (duplicate_of_row): left out of every figure
         self.repeated_outstanding = 0.0
+        self.rated_counted = 0  # rated rows, duplicates left out: what the grade shares divide by
         self._borrowers = BorrowerEmissions()
         self._by_basis = ByGroup()
         self._by_industry = ByGroup()
@@ -203,6 +204,7 @@ class PortfolioAccumulator:
             n = len(chunk)
         rated = (chunk["error"].isna() & chunk["score"].notna()).to_numpy(dtype=bool)
         refused = chunk["error"].notna().to_numpy(dtype=bool)
+        self.rated_counted += int(rated.sum())
         exposure = floats(chunk["refused_outstanding_cny"])
         has_exposure = refused & ~np.isnan(exposure)
         self.refused_loans += int(has_exposure.sum())
@@ -347,7 +349,6 @@ class PortfolioAccumulator:
     def summary(self) -> dict[str, Any]:
         """The portfolio figures, each with its unit and basis (JSON-ready: plain numbers and strings)."""
         grades = [*GRADES, *sorted(set(self.grade_rows) - set(GRADES))]
-        counted = sum(self.grade_rows.values())
         financed_rows = "rated rows with loan data"
         capped, excess = self._attributions.excess()
         above = {key: float(excess[key].sum()) for key, _ in FINANCED_SCOPES}
@@ -376,7 +377,7 @@ class PortfolioAccumulator:
                     "basis": f"{RATED_ROWS}, by grade after knock-outs; shares of rated rows (duplicates "
                     "left out)",
                     "values": {g: self.grade_rows.get(g, 0) for g in grades},
-                    "shares": {g: share(self.grade_rows.get(g, 0), counted) for g in grades},
+                    "shares": {g: share(self.grade_rows.get(g, 0), self.rated_counted) for g in grades},
                 },
                 "by_outstanding": {
                     "unit": _CNY,
