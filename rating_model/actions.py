@@ -151,12 +151,18 @@ def known_operations() -> frozenset[str]:
 
 
 def apply_change(data: OperatingData, change: Mapping[str, Any]) -> OperatingData | None:
-    """Apply every operation of one action; ``None`` when no part of it changes anything."""
-    result = data
-    applied = False
-    for operation, argument in change.items():
+    """Apply every operation of one action; ``None`` when its first operation changes nothing.
+
+    An action is its first operation; the others come with it (``save_water`` adopts water-saving
+    fixtures as it cuts the water used). Where the first finds nothing to change, the action does not
+    apply: a review of engine 2.2 found ``save_water`` offered to businesses that gave no water figure, as
+    ``adopt_water_saving_equipment`` under another name at a higher cost, told to "fix leaks".
+    """
+    result = data if change else None
+    for position, (operation, argument) in enumerate(change.items()):
         new = _OPERATIONS[operation](result, argument)
         if new is not None:
             result = new
-            applied = True
-    return result if applied else None
+        elif position == 0:
+            return None
+    return result

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -43,7 +43,7 @@ from rating_model.values import fast_init
 #: deployed (the model, standard, factor-set and schema versions would not have changed). A recorded
 #: fingerprint of the default engine's ratings (tests/rating_model/test_engine_fingerprint.py) fails the
 #: tests when ratings change under an unchanged version. What each version changed is in CHANGES.md.
-ENGINE_VERSION = "2.2"
+ENGINE_VERSION = "2.3"
 
 MODELS_DIR = Path(__file__).parent / "data" / "models"
 DEFAULT_MODEL = MODELS_DIR / "default.json"
@@ -238,6 +238,13 @@ class Engine:
         # stands), and an EV charged on a coal-heavy grid may emit more than the car it replaces.
         return Outcome(score, cap(by_score, knock_outs, self.standard), values, inventory.total_tco2e)
 
+    def rerate_from(self, filled: Filled) -> Callable[[Filled], Outcome]:
+        """Re-rating against ``filled``'s own evaluation (:meth:`outcome`): a changed business that shares
+        its energy, transport and resources reuses its inventory. The improvement plan tries a path's
+        answers without against the business with the path's figures changed."""
+        ev = self.evaluate(filled)
+        return lambda changed: self.outcome(changed, ev)
+
     @staticmethod
     def _defaults(data: OperatingData) -> SectorDefaults:
         return sector_defaults(sector_of(data.company.isic_division))
@@ -250,7 +257,7 @@ class Engine:
         unassessed = self.unassessed(ev)
         imps, path = improvements(filled, ev.outcome, ev.contributions, standard, self.actions,
                                   lambda f: self.outcome(f, ev), knock_outs=ev.grading.knock_outs,
-                                  unassessed=unassessed)
+                                  unassessed=unassessed, rebase=self.rerate_from)
         inv = ev.inventory
         loan = assess_green_loan(data, ev.grading.grade, ev.grading.knock_outs, standard)
         financed = financed_emissions(

@@ -8,8 +8,9 @@ so a change to the generator does not move it, then a dozen edge cases the revie
 engine 2.1: fuels listed at 0 or left out, water and waste at 0, no vehicles, 0 vans, a bill's amount, a
 freight firm's fleet and a coal workshop; a reproducibility audit found two rule changes made under
 unchanged versions that the synthetic rows never reached; and five at engine 2.2, a Beijing restaurant's
-purchased heat left out, none, given in both years, left out in Guangdong and with no province named) and
-compares each rating's digest with the
+purchased heat left out, none, given in both years, left out in Guangdong and with no province named; and
+three at engine 2.3, a Hebei tea shop whose path changes its fleet, an office that gave its bill's amount,
+a restaurant with no water figure) and compares each rating's digest with the
 digests recorded in ``tests/data/engine_fingerprint.json`` under the versions that produced them.
 
 After a deliberate change (``ENGINE_VERSION`` bumped, or a new default model, standard or factor set),

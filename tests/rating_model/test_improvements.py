@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 
 from rating_model.engine import Evaluation
 from rating_model.estimation import Filled
 from rating_model.improvements import Search, first_reaching, improvements
+from rating_model.values import evolve
 from tests.rating_model.test_engine import FULL, MINIMAL
 
 Guesser = Callable[[int | None], int | None]
@@ -96,7 +98,9 @@ def test_the_engine_finds_the_same_path_as_trying_every_prefix() -> None:
             search: Search | None, filled: Filled = filled, ev: Evaluation = ev
         ) -> tuple[list[dict[str, object]], dict[str, object]]:
             found, path = improvements(filled, ev.outcome, ev.contributions, engine.standard, engine.actions,
-                                       lambda f: engine.outcome(f, ev), search)
+                                       lambda f: engine.outcome(f, ev), search,
+                                       knock_outs=ev.grading.knock_outs, unassessed=engine.unassessed(ev),
+                                       rebase=engine.rerate_from)
             return [improvement.to_dict() for improvement in found], path
 
         searched = explain(None)
@@ -145,6 +149,94 @@ def test_the_path_to_the_next_grade_has_no_action_it_can_do_without() -> None:
     for left_out in path["actions"]:
         rest = [a for a in path["actions"] if a != left_out]
         assert engine.standard.rank(grade_with(rest)) > engine.standard.rank(path["target_grade"]), left_out
+
+
+def _grade_with(engine: Any, data: Any, actions: list[str]) -> str:
+    """The grade of ``data`` after ``actions``, by a full rating of the changed business."""
+    from rating_model.actions import apply_change
+    from rating_model.estimation import Filled, fill_missing
+
+    business = fill_missing(data, engine.standard)
+    for name in actions:
+        changed = apply_change(business.data, engine.standard.actions[name].change)
+        if changed is not None:
+            business = Filled(changed, business.estimates)
+    return str(engine.rate(business.data).grade)
+
+
+def test_a_path_that_changes_figures_carries_no_answer_it_can_do_without() -> None:
+    """A review of engine 2.2: a tea shop in Hebei was told to adopt green procurement, name a climate person
+    and commission an energy audit (medium cost) beside replacing a car with an electric one; the person
+    and the audit were worth no point, and the procurement policy with the car reached dark green alone.
+    The path changes the fleet, so it had been given as found; its answers are now tried without."""
+    from tests.conftest import session_engine
+
+    engine = session_engine()
+    tea_shop = {
+        "company": {"country": "CN", "region": "CN-HE", "industry_code": "5630", "employees": 4,
+                    "annual_revenue": 900_000, "currency": "CNY", "reporting_year": 2022},
+        "energy": {"electricity_kwh": 12_000, "green_electricity_kwh": 12_000,
+                   "green_electricity_instrument": "green_certificate", "fuels": []},
+        "transport": {"fleet": [{"fuel": "gasoline", "vehicles": 2, "km": 30_000}]},
+        "resources": {"waste_t": 2, "waste_recycled_t": 1.5},
+        "practices": {"e_invoicing": True, "digital_ordering": True, "led_lighting": True,
+                      "waste_sorting": True, "green_packaging": True, "environmental_policy": True},
+        "data_source": "energy_bills",
+    }
+    data = engine.parse(tea_shop)
+    path = engine.rate(data).to_dict()["path_to_next_grade"]
+    assert path["reachable"] and "electrify_fleet" in path["actions"], path
+    assert not {"do_energy_audit", "name_climate_responsible_person"} & set(path["actions"]), path
+    assert _grade_with(engine, data, path["actions"]) == path["grade_after"] == path["target_grade"]
+    for left_out in path["actions"]:
+        rest = [a for a in path["actions"] if a != left_out]
+        rank = engine.standard.rank
+        assert rank(_grade_with(engine, data, rest)) > rank(path["target_grade"]), left_out
+
+
+def test_green_power_is_offered_only_on_the_kwh_a_business_reported() -> None:
+    """A review of engine 2.2: an office that gave its electricity bill's amount (the engine estimates its
+    kWh) was sent down a path through buying green power, which it cannot report: the schema refuses
+    ``green_electricity_kwh`` without ``electricity_kwh``. The same office giving its kWh is offered it."""
+    from tests.conftest import session_engine
+
+    engine = session_engine()
+    office = {
+        "company": {"country": "CN", "region": "CN-GD", "industry_code": "4690", "employees": 4,
+                    "annual_revenue": 5_000_000, "currency": "CNY", "reporting_year": 2024,
+                    "floor_area_m2": 80},
+        "energy": {"electricity_spend": 9_000, "fuels": []},
+        "transport": {"fleet": []},
+        "data_source": "energy_bills",
+    }
+    by_bill = engine.rate(engine.parse(office)).to_dict()
+    offered = [i["action"] for i in by_bill["improvements"]]
+    assert offered and "buy_green_power" not in offered
+    assert "buy_green_power" not in by_bill["path_to_next_grade"]["actions"]
+    office["energy"] = {"electricity_kwh": 9_000 / 0.65, "fuels": []}
+    by_kwh = engine.rate(engine.parse(office)).to_dict()
+    assert "buy_green_power" in [i["action"] for i in by_kwh["improvements"]]
+
+
+def test_save_water_is_not_offered_without_a_water_figure() -> None:
+    """An action is its first operation: ``save_water`` (cut the water used by a fifth, with water-saving
+    fixtures) without a water figure had been ``adopt_water_saving_equipment`` under another name, at a
+    medium cost instead of a low one (a review of engine 2.2: in 274 of 600 plans)."""
+    from rating_model.actions import apply_change
+    from tests.conftest import session_engine
+
+    engine = session_engine()
+    cafe = engine.parse(_CAFE)
+    change = engine.standard.actions["save_water"].change
+    assert list(change)[0] == "scale_water_by"
+    without_water = engine.rate(evolve(cafe, resources=evolve(cafe.resources, water_m3=None))).to_dict()
+    offered = [i["action"] for i in without_water["improvements"]]
+    assert "save_water" not in offered and "adopt_water_saving_equipment" in offered
+    assert apply_change(evolve(cafe, resources=evolve(cafe.resources, water_m3=None)), change) is None
+    with_water = evolve(cafe, resources=evolve(cafe.resources, water_m3=400.0))
+    changed = apply_change(with_water, change)
+    assert changed is not None and changed.resources.water_m3 == 320.0
+    assert changed.practices.water_saving_equipment is True
 
 
 #: a restaurant with two gasoline cars, some bills and few practices (not green, a long path to light green),
