@@ -19,7 +19,7 @@ from rating_model.operating_data import OperatingData
 from rating_model.reasons import Contribution
 from rating_model.rounding import round_float
 from rating_model.standard import COSTS, Action, KnockOut, MaterialInput, Standard
-from rating_model.values import fast_init
+from rating_model.values import evolve, fast_init
 
 
 @dataclass(frozen=True, slots=True)
@@ -470,14 +470,25 @@ def _answers_irreducible(
         others = {name for k in trial for name in ordered[k][1].moves}
         if others.isdisjoint(planned.moves) and outcome.score - improvement.score_gain < floor:
             continue  # it adds exactly its own gain, and the path without it falls short
-        business = figures
-        for k in trial:
-            if ordered[k][1].answers_only:
-                business = _applied(business, ordered[k][1])
-        tried = rerate(business)
+        tried = rerate(_with_answers(figures, [ordered[k][1] for k in trial if ordered[k][1].answers_only]))
         if standard.rank(tried.grade) <= standard.rank(target):
             kept, outcome = trial, tried
     return kept, outcome
+
+
+def _with_answers(business: Filled, answers: list[PlannedAction]) -> Filled:
+    """``business`` with the answers given: the practices adopted in one copy of its practices (applying them
+    one by one, each a copy of the practices and of the business, was most of the cost of trying a path's
+    answers without), the other answers (targets) applied in turn."""
+    adopted = [planned.practice for planned in answers if planned.practice is not None]
+    data = business.data
+    if adopted:
+        data = evolve(data, practices=evolve(data.practices, **dict.fromkeys(adopted, True)))
+    result = Filled(data, business.estimates)
+    for planned in answers:
+        if planned.practice is None:
+            result = _applied(result, planned)
+    return result
 
 
 def _applied(business: Filled, planned: PlannedAction) -> Filled:
