@@ -63,29 +63,76 @@ def _split(value: float | None, share: float) -> tuple[float | None, float | Non
     return value * (1 - share), value * share
 
 
-def _electrify_fleet(data: OperatingData, share: float) -> OperatingData | None:
-    """Replace ``share`` of each combustion fleet item (petrol, diesel, LPG, natural gas, or a vehicle of
-    unknown fuel; hybrids are kept) with electric vehicles driving the same distance.
+def _replaceable(item: FleetItem, km: float | None) -> bool:
+    """A combustion item (petrol, diesel, LPG, natural gas, or a vehicle of unknown fuel; hybrids are kept)
+    with something to size a replacement by (its km, or its fuel's distance, or a vehicle count) and not
+    known to drive nothing."""
+    if item.fuel in _LOW_CARBON_FUELS or item.fuel == "hybrid" or km == 0:
+        return False
+    return km is not None or bool(item.vehicles)
 
-    Counted vehicles move whole (half of 3 is 2); an item without a count moves exactly ``share`` of its
-    fuel or km. The EVs drive what they replace (the item's km, or the distance its fuel implies:
-    :func:`~rating_model.inventory.fleet_distances`), so the saving is the fuel burned less the electricity
-    charged for the same km, never the whole fuel against the seed's 12,000 km. Only an item counted by
-    vehicles alone keeps the seed distance, per vehicle, on both sides.
+
+def _vehicles_moved(counts: list[int], per_vehicle_km: list[float | None], share: float) -> list[int]:
+    """How many of each counted item's vehicles ``share`` of the whole counted fleet replaces.
+
+    The share applies to the fleet, rounded up to whole vehicles (half of 3 is 2; at least one), and the
+    vehicles are taken from the items in proportion to their counts: each item gives the whole vehicles
+    of its own share, and the vehicles left to round up come from the items with the largest fractions
+    left over (largest remainders); between equal fractions, from the item whose vehicles each drive
+    furthest (the distance the inventory prices; a count without km or fuel, driven the seed distance,
+    after those), then the first listed. Rounding each item up had replaced a florist's three vehicles
+    of three fuels, one each, when told to replace half (an energy-efficiency advisor's review).
     """
+    total = 0
+    for count in counts:
+        total += count
+    # rounded to 9 places first: 10 x 0.3 is 3.0000000000000004 in floats, 3 vehicles, not 4
+    moved = [math.floor(round(count * share, 9)) for count in counts]
+    left = [round(count * share, 9) - whole for count, whole in zip(counts, moved, strict=True)]
+    rest = math.ceil(round(total * share, 9))
+    for whole in moved:
+        rest -= whole
+    order = sorted(
+        range(len(counts)),
+        key=lambda i: (-left[i], per_vehicle_km[i] is None, -(per_vehicle_km[i] or 0.0), i),
+    )
+    for i in order[:rest]:
+        moved[i] += 1
+    return moved
+
+
+def _electrify_fleet(data: OperatingData, share: float) -> OperatingData | None:
+    """Replace ``share`` of the combustion fleet (petrol, diesel, LPG, natural gas, or a vehicle of unknown
+    fuel; hybrids are kept) with electric vehicles driving the same distance.
+
+    Counted vehicles move whole, ``share`` of the counted fleet rounded up (half of 3 is 2, whatever
+    their fuels: :func:`_vehicles_moved` says which); an item without a count moves exactly ``share`` of
+    its fuel or km. The EVs drive what they replace (the item's km, or the distance its fuel implies:
+    :func:`~rating_model.inventory.fleet_distances`), so the saving is the fuel burned less the
+    electricity charged for the same km, never the whole fuel against the seed's 12,000 km. Only an item
+    counted by vehicles alone keeps the seed distance, per vehicle, on both sides.
+    """
+    items = data.transport.vehicles
+    distances = fleet_distances(data)
+    replaced = [_replaceable(item, km) for item, km in zip(items, distances, strict=True)]
+    counted: list[int] = []  # the positions of the items whose vehicles move whole
+    counts: list[int] = []
+    per_vehicle: list[float | None] = []
+    for position, (item, km) in enumerate(zip(items, distances, strict=True)):
+        if replaced[position] and item.vehicles:
+            counted.append(position)
+            counts.append(item.vehicles)
+            per_vehicle.append(None if km is None else km / item.vehicles)
+    whole = dict(zip(counted, _vehicles_moved(counts, per_vehicle, share), strict=True))
     fleet: list[FleetItem] = []
     changed = False
-    distances = fleet_distances(data)
-    for item, km in zip(data.transport.vehicles, distances, strict=True):
-        if item.fuel in _LOW_CARBON_FUELS or item.fuel == "hybrid":
+    for position, (item, km) in enumerate(zip(items, distances, strict=True)):
+        moved = whole.get(position)
+        if not replaced[position] or moved == 0:
             fleet.append(item)
             continue
         vehicles = item.vehicles
-        moved = math.ceil(vehicles * share) if vehicles else None
         part = moved / vehicles if vehicles and moved is not None else share
-        if (km is None and moved is None) or km == 0:
-            fleet.append(item)  # nothing to size a replacement by, or nothing driven to replace
-            continue
         _, ev_km = _split(km, part)
         kept_km, _ = _split(item.km, part)
         kept_fuel, _ = _split(item.fuel_quantity, part)

@@ -240,23 +240,33 @@ def held_back_by(
     never told that the coal caps its grade, nor a shop without its bills that its blank answers were worth
     more than every action together (a small-business adviser's review). Three reasons, in this order: a
     knock-out capping the grade below the target (its remedy, from the standard), points that figures not
-    reported could earn (an indicator in its missing bin, capped at the worst reported bin's points), and a
-    score the modelled actions together fall short with (``best_score``: every action of the path taken).
+    reported or practices not answered could earn (an indicator in its missing bin, capped at the worst
+    reported bin's points), and a score the modelled actions together fall short with (``best_score``:
+    every action of the path taken).
+
+    The points not given are said only where they could change the outcome: the score every action
+    reaches is short of the target's floor, and no knock-out that no data lifts (a penalty, an excluded
+    activity, coal burned) caps the grade below the target. An energy-efficiency advisor's review found a
+    dye house at 80.2 points, capped at light green by a penalty, told that "up to 10.8 more points wait",
+    and a coal-mine services firm told so right after "no change of operations lifts this cap".
     """
     labels = {c.grade: c for c in standard.cutoffs}
     out: list[dict[str, object]] = []
-    for rule in knock_outs:
-        if standard.rank(rule.cap_grade) > standard.rank(target):
-            cap = labels[rule.cap_grade]
-            out.append(_held_back(
-                "knock_out", rule.id, [], None,
-                f"{rule.name}: the grade is capped at {cap.label}. {rule.remedy}".strip(),
-                f"{rule.name_zh}：评级上限为{cap.label_zh}。{rule.remedy_zh}".strip("。 ") + "。",
-            ))
+    capping = [rule for rule in knock_outs if standard.rank(rule.cap_grade) > standard.rank(target)]
+    for rule in capping:
+        cap = labels[rule.cap_grade]
+        out.append(_held_back(
+            "knock_out", rule.id, [], None,
+            f"{rule.name}: the grade is capped at {cap.label}. {rule.remedy}".strip(),
+            f"{rule.name_zh}：评级上限为{cap.label_zh}。{rule.remedy_zh}".strip("。 ") + "。",
+        ))
+    floor = standard.grade_floor(target)
+    short = best_score < floor
     unreported = [c for c in contributions if c.value is None and c.max_points > c.points]
-    if unreported:
+    if unreported and short and all(lifted_by_reporting(rule) for rule in capping):
         points = round_float(math.fsum([c.max_points - c.points for c in unreported]), 1)
-        names = [standard.indicators[c.indicator] for c in unreported]
+        message, zh = missing_data_messages([(c.indicator, c.max_points - c.points) for c in unreported],
+                                            standard)
         # an input the sector must report, named as the owner can act on it (the fleet, not the indicators)
         rules: list[MaterialInput] = []
         for c in unreported:
@@ -265,17 +275,10 @@ def held_back_by(
                     rules.append(material)
         out.append(_held_back(
             "missing_data", None, [c.indicator for c in unreported], points,
-            f"Up to {points:g} more points wait in figures not reported (or only estimated from the sector): "
-            f"{'; '.join(n.name for n in names)}. Report them, from the bills where there are any, "
-            "to be scored on them; a blank never scores better than the worst figure."
-            + "".join(f" {r.reason[0].upper()}{r.reason[1:]}." for r in rules),
-            f"未填报（或仅按行业默认值估算）的数据最多还能带来 {points:g} 分："
-            f"{'、'.join(n.name_zh for n in names)}。"
-            "请按账单等实际数据填报，按实际情况计分；空白的得分不会高于最差的填报值。"
-            + "".join(f"{r.reason_zh}。" for r in rules),
+            message + "".join(f" {r.reason[0].upper()}{r.reason[1:]}." for r in rules),
+            zh + "".join(f"{r.reason_zh}。" for r in rules),
         ))
-    floor = standard.grade_floor(target)
-    if best_score < floor:
+    if short:
         grade = labels[target]
         out.append(_held_back(
             "beyond_actions", None, [], None,
@@ -285,6 +288,59 @@ def held_back_by(
             f"{grade.label_zh}需要 {floor:g} 分。",
         ))
     return out
+
+
+def lifted_by_reporting(rule: KnockOut) -> bool:
+    """Whether reporting data can lift the knock-out: too little data given (completeness), or an input
+    left out (the site fuels). A penalty, an excluded activity or coal burned is lifted by no figure."""
+    return rule.max_completeness is not None or bool(rule.unreported)
+
+
+def missing_data_messages(gaps: Sequence[tuple[str, float]], standard: Standard) -> tuple[str, str]:
+    """What the points of indicators in their missing bins wait on, in English and Chinese: figures to
+    report (from the bills, where there are any) and practices and policies to answer, said apart.
+
+    ``gaps`` are the indicators, each with the points it could earn at most. An indicator scoring answers
+    to practices (``Indicator.practices``: green operations, environmental management) waits on answers;
+    every other on figures. The sentence had called both "figures not reported ... from the bills", and
+    told a noodle bar that gave nothing but its company that "up to 100 more points" waited there, a
+    third of them in practices (an energy-efficiency advisor's review).
+    """
+    figures = [(standard.indicators[i], p) for i, p in gaps if not standard.indicators[i].practices]
+    answers = [(standard.indicators[i], p) for i, p in gaps if standard.indicators[i].practices]
+    total = round_float(math.fsum([p for _, p in gaps]), 1)
+    f_en, f_zh = "; ".join(i.name for i, _ in figures), "、".join(i.name_zh for i, _ in figures)
+    a_en, a_zh = "; ".join(i.name for i, _ in answers), "、".join(i.name_zh for i, _ in answers)
+    report = "Report them, from the bills where there are any, to be scored on them"
+    report_zh = "请按账单等实际数据填报，按实际情况计分"
+    say = "Say which are in place; only those in place earn points"
+    say_zh = "请逐项说明是否已经做到；只有已做到的才能得分"
+    if not answers:
+        return (
+            f"Up to {total:g} more points wait in figures not reported (or only estimated from the sector): "
+            f"{f_en}. {report}; a blank never scores better than the worst figure.",
+            f"未填报（或仅按行业默认值估算）的数据最多还能带来 {total:g} 分：{f_zh}。"
+            f"{report_zh}；空白的得分不会高于最差的填报值。",
+        )
+    if not figures:
+        return (
+            f"Up to {total:g} more points wait in practices and policies not answered: {a_en}. {say}; a "
+            "blank never scores better than answering no.",
+            f"未作答的绿色经营做法和管理制度最多还能带来 {total:g} 分：{a_zh}。"
+            f"{say_zh}；空白的得分不会高于回答“没有”。",
+        )
+    in_figures = round_float(math.fsum([p for _, p in figures]), 1)
+    in_answers = round_float(math.fsum([p for _, p in answers]), 1)
+    return (
+        f"Up to {total:g} more points wait in figures and answers not given. Figures not reported (or only "
+        f"estimated from the sector), up to {in_figures:g} points: {f_en}. {report}. Practices and policies "
+        f"not answered, up to {in_answers:g} points: {a_en}. {say}. A blank never scores better than the "
+        "worst figure, or than answering no.",
+        f"未填报的数据和未作答的问题最多还能带来 {total:g} 分。"
+        f"未填报（或仅按行业默认值估算）的数据最多 {in_figures:g} 分：{f_zh}。{report_zh}。"
+        f"未作答的绿色经营做法和管理制度最多 {in_answers:g} 分：{a_zh}。{say_zh}。"
+        "空白的得分不会高于最差的填报值，也不会高于回答“没有”。",
+    )
 
 
 def _held_back(

@@ -106,7 +106,10 @@ class ImprovementSchema(ContractSchema):
 class HeldBackSchema(ContractSchema):
     reason = _one_of(("knock_out", "missing_data", "beyond_actions"))
     knock_out = _str("The knock-out's id (reason knock_out).", nullable=True)
-    indicators = _strings("Indicators scored in their missing bin (reason missing_data).")
+    indicators = _strings(
+        "Indicators scored in their missing bin (reason missing_data): figures not reported and practices "
+        "not answered."
+    )
     points = _num("Points the indicators not reported could earn at most (reason missing_data).",
                   nullable=True)
     message = _str("What holds the grade back and what to do about it, in plain words.")
@@ -128,8 +131,10 @@ class PathToNextGradeSchema(ContractSchema):
         metadata={"description": (
             "Why the target grade is out of reach, in this order (empty when it is reachable or there is no "
             "better grade; from schema 1.6): a knock-out capping the grade below it, with what lifts it; the "
-            "points figures not reported could earn; the score every modelled action reaches together, when "
-            "short of the grade's floor."
+            "points figures not reported and practices not answered could earn (from engine 2.3 only where "
+            "they could change the grade: every action together falls short of the grade's floor and no "
+            "knock-out that no data lifts caps it below); the score every modelled action reaches together, "
+            "when short of the grade's floor."
         )},
     )
 

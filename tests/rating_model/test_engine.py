@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import copy
+import itertools
 import json
+import math
 import re
 from dataclasses import replace
 from typing import Any
@@ -18,7 +20,7 @@ from rating_model.estimation import Filled, fill_missing
 from rating_model.exceptions import ArtifactError, FactorNotFoundError
 from rating_model.factors import load_factor_set
 from rating_model.grading import lowered_by_completeness
-from rating_model.improvements import held_back_by
+from rating_model.improvements import held_back_by, lifted_by_reporting
 from rating_model.indicators import IndicatorSet, answered_none
 from rating_model.inventory import compute_inventory
 from rating_model.operating_data import PRACTICE_FLAGS, OperatingData
@@ -220,7 +222,10 @@ def _assert_improvements_are_re_ratings(data: OperatingData) -> None:
                 if ENGINE.standard.rank(k.cap_grade) > ENGINE.standard.rank(path["target_grade"])}
         assert {h["knock_out"] for h in path["held_back_by"] if h["reason"] == "knock_out"} == caps
         blank = {c.indicator for c in rating.contributions if c.value is None and c.max_points > c.points}
-        assert ("missing_data" in reasons) == bool(blank)
+        # points not given are said only where they could change the outcome: every action together falls
+        # short of the grade's floor, and no cap holds that no figure lifts (a penalty, coal, the activity)
+        lasting = {k.id for k in rating_knock_outs(data) if k.id in caps and not lifted_by_reporting(k)}
+        assert ("missing_data" in reasons) == bool(blank and "beyond_actions" in reasons and not lasting)
     else:
         assert path["held_back_by"] == []
 
@@ -299,6 +304,51 @@ def test_electrifying_prices_both_sides_on_the_inventorys_basis_and_leaves_empty
     assert [(i.fuel, i.vehicles, i.km) for i in changed.transport.fleet] == [
         ("diesel", None, 4000), ("electric", None, 4000), ("diesel", None, None)
     ]
+
+
+def test_electrifying_half_a_fleet_replaces_half_of_its_counted_vehicles_whatever_their_fuels() -> None:
+    """An energy-efficiency advisor's review: a florist with one petrol car, one diesel van and one LPG van,
+    told to "replace half" of them, had all three replaced (each item of one vehicle rounded up on its
+    own). The share is of the whole counted fleet, rounded up to whole vehicles: 2 of 3, taken in
+    proportion to each item's count, ties to the vehicles that drive furthest, then the first listed."""
+    change = ENGINE.standard.actions["electrify_fleet"].change
+
+    def after(fleet: list[dict[str, Any]]) -> list[tuple[str, int | None, float | None]]:
+        payload = copy.deepcopy(VANS)
+        payload["transport"]["fleet"] = fleet
+        changed = apply_change(ENGINE.parse(payload), change)
+        assert changed is not None
+        return [(i.fuel, i.vehicles, i.km) for i in changed.transport.fleet]
+
+    florist = [{"fuel": "gasoline", "vehicles": 1, "km": 10_000},
+               {"fuel": "diesel", "vehicles": 1, "km": 20_000},
+               {"fuel": "lpg", "vehicles": 1, "km": 30_000}]
+    assert after(florist) == [("gasoline", 1, 10_000), ("electric", 1, 20_000), ("electric", 1, 30_000)]
+    payload = copy.deepcopy(VANS)
+    payload["transport"]["fleet"] = florist
+    offered = {i.action: i for i in ENGINE.rate(ENGINE.parse(payload)).improvements}
+    assert offered["electrify_fleet"].to_value == pytest.approx(2 / 3)
+    # equal distances: the first listed
+    same = [{"fuel": "gasoline", "vehicles": 1, "km": 9000}, {"fuel": "diesel", "vehicles": 1, "km": 9000}]
+    assert after(same) == [("electric", 1, 9000), ("diesel", 1, 9000)]
+    # half of 7 counted is 4: each item's own half first (3 of 6 vans), the vehicle rounded up after;
+    # hybrids are kept, and an uncounted item moves exactly half its fuel
+    mixed = [{"fuel": "diesel", "vehicles": 6, "km": 60_000}, {"fuel": "gasoline", "vehicles": 1, "km": 5000},
+             {"fuel": "hybrid", "vehicles": 2, "km": 20_000},
+             {"fuel": "lpg", "fuel_quantity": 1000, "unit": "kg"}]
+    moved = after(mixed)
+    assert moved[:4] == [("diesel", 3, 30_000), ("electric", 3, 30_000), ("electric", 1, 5000),
+                         ("hybrid", 2, 20_000)]
+    assert [(fuel, n) for fuel, n, _ in moved[4:]] == [("lpg", None), ("electric", None)]
+    # never more than the share of the counted fleet rounds up to, at least one, none from an item beyond it
+    for counts in itertools.product(range(4), repeat=3):
+        fuels = ("gasoline", "diesel", "natural_gas")
+        fleet = [{"fuel": fuel, "vehicles": n, "km": 1000.0 * n * (k + 1)}
+                 for k, (fuel, n) in enumerate(zip(fuels, counts, strict=True)) if n]
+        if not fleet:
+            continue
+        electric = [n or 0 for fuel, n, _ in after(fleet) if fuel == "electric"]
+        assert math.fsum(electric) == max(1, math.ceil(math.fsum(counts) / 2)), counts
 
 
 def test_savings_are_physical_emissions_on_the_totals_basis() -> None:

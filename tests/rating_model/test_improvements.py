@@ -305,3 +305,112 @@ def test_an_improvement_names_the_most_specific_indicator_it_moves() -> None:
     assert named["save_water"] == "water_efficiency_ratio"
     assert named["cut_electricity_use"] == "energy_efficiency_ratio"
     assert named["buy_green_power"] == "renewable_electricity_share"
+
+
+#: two businesses of an energy-efficiency advisor's review whose next grade is out of reach: a dye house
+#: scoring dark green, capped at light green by a penalty, and a coal-mine services firm (ISIC 05)
+_DYE_HOUSE: dict[str, Any] = {
+    "company": {"country": "CN", "region": "CN-ZJ", "industry_code": "1313", "employees": 30,
+                "annual_revenue": 10_000_000, "currency": "CNY", "reporting_year": 2024,
+                "floor_area_m2": 1500},
+    "energy": {"electricity_kwh": 500_000,
+               "fuels": [{"fuel": "natural_gas", "quantity": 60_000, "unit": "m3"}],
+               "purchased_heat_gj": 8000, "green_electricity_kwh": 200_000,
+               "green_electricity_instrument": "green_certificate"},
+    "transport": {"fleet": []},
+    "resources": {"water_m3": 40_000, "waste_t": 50, "waste_recycled_t": 35},
+    "practices": {"led_lighting": True, "e_invoicing": True, "waste_sorting": True,
+                  "environmental_policy": True, "climate_responsible_person": True,
+                  "green_procurement_policy": True, "digital_ordering": True,
+                  "energy_efficient_equipment": True},
+    "compliance": {"environmental_penalties_3y": 1},
+    "data_source": "energy_bills",
+}
+_MINE_SERVICES: dict[str, Any] = {
+    "company": {"country": "CN", "region": "CN-SX", "industry_code": "0510", "employees": 20,
+                "annual_revenue": 8_000_000, "currency": "CNY", "reporting_year": 2024},
+    "energy": {"electricity_kwh": 300_000, "fuels": [{"fuel": "diesel", "quantity": 20_000, "unit": "L"}],
+               "purchased_heat_gj": 0},
+    "transport": {"fleet": []},
+    "practices": {"environmental_policy": True, "green_procurement_policy": True},
+    "data_source": "energy_bills",
+}
+
+
+def test_points_not_given_are_said_only_where_they_could_change_the_grade() -> None:
+    """The review: the dye house, at 80.2 points and capped by a penalty, was told that "up to 10.8 more
+    points wait" in figures; the mine services firm was told so right after "no change of operations lifts
+    this cap". Points help only while the score is short of the grade's floor, and only where no cap holds
+    that no figure lifts; a cap that reporting lifts (the fuels left out) leaves them said."""
+    from rating_model.estimation import fill_missing
+    from rating_model.improvements import held_back_by
+    from tests.conftest import session_engine
+
+    engine = session_engine()
+    standard = engine.standard
+    dye = engine.rate(engine.parse(_DYE_HOUSE)).to_dict()
+    path = dye["path_to_next_grade"]
+    assert dye["grade"] == "light_green" and dye["score"] >= standard.grade_floor(path["target_grade"])
+    assert any(c["value"] is None and c["max_points"] > c["points"] for c in dye["contributions"])
+    assert [(h["reason"], h["knock_out"]) for h in path["held_back_by"]] == [
+        ("knock_out", "environmental_penalty")]
+
+    mine = engine.rate(engine.parse(_MINE_SERVICES)).to_dict()
+    held = mine["path_to_next_grade"]["held_back_by"]
+    assert held[0]["knock_out"] == "excluded_activity" and "no change of operations" in held[0]["message"]
+    assert "missing_data" not in {h["reason"] for h in held}
+    # the cap alone keeps the points unsaid, however short the score: asked with a score below the floor
+    ev = engine.evaluate(fill_missing(engine.parse(_MINE_SERVICES), standard))
+    rules = {rule.id: rule for rule in standard.knock_outs}
+
+    def reasons(*caps: str) -> list[str]:
+        said = held_back_by("light_green", 30.0, [rules[c] for c in caps], ev.contributions, standard)
+        return [str(h["reason"]) for h in said]
+
+    assert reasons() == ["missing_data", "beyond_actions"]
+    for lasting in ("excluded_activity", "repeated_environmental_penalties"):
+        assert reasons(lasting) == ["knock_out", "beyond_actions"], lasting
+    assert reasons("fuels_not_reported") == ["missing_data", "beyond_actions"]  # caps at the target only
+    lifted = held_back_by("green", 50.0, [rules["fuels_not_reported"]], ev.contributions, standard)
+    assert [h["reason"] for h in lifted] == ["knock_out", "missing_data", "beyond_actions"]
+    enough = held_back_by("green", 61.0, [rules["fuels_not_reported"]], ev.contributions, standard)
+    assert [h["reason"] for h in enough] == ["knock_out"]  # the score is there: the cap's remedy is all
+
+
+def test_points_not_given_say_figures_to_report_apart_from_practices_to_answer() -> None:
+    """The review: a noodle bar that gave nothing but its company was told that "up to 100 more points
+    wait in figures not reported ... from the bills", a third of them in practices and policies, which no
+    bill holds. The message says each part with its points, in English and Chinese; a business missing
+    only figures, or only answers, is told of those alone."""
+    from rating_model.improvements import missing_data_messages
+    from tests.conftest import session_engine
+
+    engine = session_engine()
+    rated = engine.rate(engine.parse(_BARE)).to_dict()
+    (blank,) = [h for h in rated["path_to_next_grade"]["held_back_by"] if h["reason"] == "missing_data"]
+    gaps = {c["indicator"]: c["max_points"] - c["points"] for c in rated["contributions"]}
+    answers = [i for i in blank["indicators"] if engine.standard.indicators[i].practices]
+    figures = [i for i in blank["indicators"] if i not in answers]
+    assert answers == ["green_operations", "environmental_management"] and figures
+    in_answers = round(sum(gaps[i] for i in answers), 1)
+    in_figures = round(sum(gaps[i] for i in figures), 1)
+    en, zh = str(blank["message"]), str(blank["message_zh"])
+    assert en.startswith(f"Up to {blank['points']:g} more points wait in figures and answers not given.")
+    said_figures, said_answers = en.split("Practices and policies not answered")
+    assert f"Figures not reported (or only estimated from the sector), up to {in_figures:g} points" in en
+    assert f"not answered, up to {in_answers:g} points" in en
+    names = engine.standard.indicators
+    assert all(names[i].name in said_figures for i in figures)
+    assert not any(names[i].name in said_figures for i in answers)
+    assert all(names[i].name in said_answers for i in answers) and "Say which are in place" in said_answers
+    zh_figures, zh_answers = zh.split("未作答的绿色经营做法和管理制度")
+    assert f"数据最多 {in_figures:g} 分" in zh_figures and zh_answers.startswith(f"最多 {in_answers:g} 分")
+    assert all(names[i].name_zh in zh_figures for i in figures)
+    assert all(names[i].name_zh in zh_answers and names[i].name_zh not in zh_figures for i in answers)
+
+    only_answers = missing_data_messages([(i, gaps[i]) for i in answers], engine.standard)
+    assert only_answers[0].startswith(f"Up to {in_answers:g} more points wait in practices and policies")
+    assert "bills" not in only_answers[0] and "账单" not in only_answers[1]
+    only_figures = missing_data_messages([(i, gaps[i]) for i in figures], engine.standard)
+    assert only_figures[0].startswith(f"Up to {in_figures:g} more points wait in figures not reported")
+    assert "practices" not in only_figures[0] and "做法" not in only_figures[1]

@@ -81,6 +81,32 @@ def test_no_vehicles_scored_by_the_standard_says_how_it_was_scored() -> None:
     assert held_back({**unscored, "path_to_next_grade": path}, "zh", {}, standard) == ["最多还能带来 10.1 分"]
 
 
+def test_points_beside_no_vehicles_say_figures_to_report_apart_from_practices_to_answer() -> None:
+    """Where the page takes the fleet out of the engine's "points not given" (an older standard leaving
+    "no vehicles" in the missing bin), the rest is said as the engine says it: an energy-efficiency
+    advisor's review found practices and policies among the "figures not reported ... from the bills"."""
+    standard = load_standard(DEFAULT_STANDARD)
+    operating: dict[str, Any] = {"transport": {"fleet": []}}
+    blank = {"value": None, "unit": "share 0-1", "points": 0.0}
+    contributions = [{**blank, "indicator": "low_carbon_fleet_share", "max_points": 10.1},
+                     {**blank, "indicator": "waste_recycling_rate", "max_points": 18.8},
+                     {**blank, "indicator": "green_operations", "max_points": 17.4}]
+    path = {"target_grade": "light_green", "reachable": False, "held_back_by": [
+        {"reason": "missing_data", "indicators": [c["indicator"] for c in contributions], "points": 46.3,
+         "message": "engine", "message_zh": "引擎"}]}
+    rating = {"versions": {"standard": "greenrate-sme@1.4.0"}, "contributions": contributions,
+              "path_to_next_grade": path}
+    zh = held_back(rating, "zh", operating, standard)
+    assert len(zh) == 2 and "没有车辆" in zh[1]
+    figures, answers = zh[0].split("未作答的绿色经营做法和管理制度")
+    assert zh[0].startswith("未填报的数据和未作答的问题最多还能带来 36.2 分。")
+    assert "数据最多 18.8 分：废弃物回收利用率。" in figures and "绿色经营行为" not in figures
+    assert answers.startswith("最多 17.4 分：绿色经营行为。") and "低碳车辆占比" not in zh[0]
+    (en, _) = held_back(rating, "en", operating, standard)
+    assert "Figures not reported (or only estimated from the sector), up to 18.8 points: Waste recycled" in en
+    assert "Practices and policies not answered, up to 17.4 points: Green operating practices adopted" in en
+
+
 def _errors(page: str) -> str:
     found = re.search(r'<div class="alert" role="alert" id="error-summary".*?</div>', page, re.S)
     assert found, page[:2000]

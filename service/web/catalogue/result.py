@@ -101,9 +101,6 @@ EN: Mapping[str, str] = {
     "no_vehicles_unscored": "{name}: no vehicles (your answer); the standard this rating used ({standard}) "
     "does not yet score “no vehicles”, so it counts as unknown: {earned}.",
     "no_vehicles_scored": "{name}: no vehicles, scored as a fleet with no combustion vehicle: {earned}.",
-    "held_missing": "Up to {points} more points wait in figures not reported (or only estimated from the "
-    "sector): {names}. Report them, from the bills where there are any, to be scored on them; a blank never "
-    "scores better than the worst figure.",
     "held_no_vehicles": "{name}: you answered “no vehicles”; the standard this rating used ({standard}) does "
     "not yet score that answer, so its {points} points cannot be earned by reporting anything.",
 }
@@ -188,8 +185,6 @@ ZH: Mapping[str, str] = {
     "no_vehicles_unscored": "{name}：您填写的是没有车辆；本评级采用的标准（{standard}）尚不为“没有车辆”计分，"
     "按未知计，{earned}。",
     "no_vehicles_scored": "{name}：没有车辆，按没有燃油车的车队计分，{earned}。",
-    "held_missing": "未填报（或仅按行业默认值估算）的数据最多还能带来 {points} 分：{names}。"
-    "请按账单等实际数据填报，按实际情况计分；空白的得分不会高于最差的填报值。",
     "held_no_vehicles": "{name}：您填写的是没有车辆；本评级采用的标准（{standard}）尚不为这一回答计分，"
     "这 {points} 分目前无法通过填报获得。",
 }

@@ -12,6 +12,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+from rating_model.improvements import missing_data_messages
 from rating_model.standard import Standard
 from service.web.i18n import texts
 from service.web.labels import joined
@@ -164,22 +165,23 @@ def _missing_data(
     lang: str,
 ) -> list[str]:
     """The engine's "points wait in figures not reported", without the fleet when the owner answered "no
-    vehicles" (said on its own line, with the points no answer on the form can earn under this standard)."""
+    vehicles" (said on its own line, with the points no answer on the form can earn under this standard).
+    The other indicators are said as the engine says them (:func:`missing_data_messages`: figures to
+    report apart from practices to answer)."""
     indicators = [str(i) for i in held.get("indicators", [])]
     if FLEET not in indicators or not no_vehicles(operating):
         return [message]
     t = texts(lang)
     points = {c["indicator"]: c for c in rating.get("contributions", [])}
     fleet = points.get(FLEET)
-    if fleet is None or any(i not in points for i in indicators):
+    if fleet is None or any(i not in points or i not in standard.indicators for i in indicators):
         return [message]  # a points table the page cannot read: the engine's sentence as it is
     out = []
     others = [i for i in indicators if i != FLEET]
     if others:
-        gap = round(sum(float(points[i]["max_points"]) - float(points[i]["points"]) for i in others), 1)
-        out.append(t["held_missing"].format(
-            points=f"{gap:g}", names=joined([indicator_name(standard, i, lang) for i in others], lang),
-        ))
+        gaps = [(i, float(points[i]["max_points"]) - float(points[i]["points"])) for i in others]
+        english, chinese = missing_data_messages(gaps, standard)
+        out.append(chinese if lang == "zh" else english)
     lacking = float(fleet["max_points"]) - float(fleet["points"])
     out.append(t["held_no_vehicles"].format(
         name=indicator_name(standard, FLEET, lang), points=f"{lacking:g}",
