@@ -80,9 +80,13 @@ def registry_actor(db: Engine) -> str:
     from service.auth import hash_key
     from service.records.api_keys import find_active_key
 
-    key = os.environ.get(ANALYST_KEY_ENV, "").strip()
-    if not key:
+    given = os.environ.get(ANALYST_KEY_ENV)
+    if given is None:
         return cli_actor()
+    key = given.strip()
+    if not key:  # set but blank (a template's empty value): acting as the account instead was silent
+        raise click.ClickException(f"{ANALYST_KEY_ENV} is set but empty: unset it, or give the key; nothing "
+                                   "was done")
     found = find_active_key(db, hash_key(key))
     if found is None or found.role != "analyst":
         raise click.ClickException(

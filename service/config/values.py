@@ -141,8 +141,12 @@ def parse_redis_url(raw: str) -> str | None:
     try:
         # redis-py's own parser (untyped), so what passes here is what the client will connect to
         parsed: dict[str, Any] = parse_url(value)  # type: ignore[no-untyped-call]
-    except ValueError as exc:
-        raise ConfigError(f"is not a Redis URL such as redis://host:6379/0 ({exc})") from None
+    except ValueError:
+        # redis-py's and urllib's messages quote parts of the URL, a password's included ("Port could not be
+        # cast to integer value as 'Sup3r'" for redis://:Sup3r/Secret@cache:6379/0: a security review)
+        raise ConfigError("is not a Redis URL such as redis://host:6379/0 (its scheme, host, port or "
+                          "database cannot be read; the value is not shown: it may hold a password)"
+                          ) from None
     parts = urlsplit(value)
     if parts.scheme == "unix":
         if not parsed.get("path"):

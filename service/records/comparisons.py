@@ -15,6 +15,7 @@ recorded, and one recorded by an earlier release is not counted by the gate.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -27,6 +28,9 @@ from rating_model.standard import Standard, load_standard, standard_for_model
 from service.records.database import as_utc
 from service.records.model_tables import model_comparisons, models
 from service.records.registry import NotRegistered, RegistryError
+
+_HEX64 = re.compile(r"[0-9a-f]{64}")  # a sha256, as hexdigest writes it
+_HEX16 = re.compile(r"[0-9a-f]{16}")  # a 64-bit row hash, as row_sketch writes it
 
 
 class NotAsRegistered(RegistryError):
@@ -93,8 +97,20 @@ def fingerprint_missing(artifact: ScorecardArtifact) -> list[str]:
     ``metadata.row_sketch``, its rows'): without both, a copy of its training file with a row dropped or
     reordered passes as data it has not seen."""
     metadata = artifact.metadata
-    return [f"metadata.{key}" for key, kind in (("data_sha256", str), ("row_sketch", list))
-            if not isinstance(metadata.get(key), kind)]
+    digest, sketch, rows = metadata.get("data_sha256"), metadata.get("row_sketch"), metadata.get("rows")
+    trained = rows if isinstance(rows, int) and not isinstance(rows, bool) else 0
+    missing = []
+    if not (isinstance(digest, str) and _HEX64.fullmatch(digest)):
+        missing.append("metadata.data_sha256")
+    # a sketch as train.row_sketch writes it: distinct hashes of training rows, at most one a row, 16 hex
+    # digits each (a security review: an empty sketch, or 0 rows, made trained_share 0 on the model's own
+    # training file, and such a model passed as fingerprinted)
+    if not (isinstance(sketch, list) and 0 < len(sketch) <= trained and len(set(sketch)) == len(sketch)
+            and all(isinstance(h, str) and _HEX16.fullmatch(h) for h in sketch)):
+        missing.append("metadata.row_sketch")
+    if trained <= 0:
+        missing.append("metadata.rows")
+    return missing
 
 
 def standards_of_pair(champion_trained_for: object, release: Standard) -> tuple[Standard, Standard]:

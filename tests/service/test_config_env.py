@@ -271,6 +271,15 @@ def test_the_database_pool_is_one_connection_per_worker_thread() -> None:
     assert load_settings(environ=given).database_pool_size == 2
 
 
+def test_a_redis_url_refused_is_not_quoted_back() -> None:
+    """A security review: a password with a slash made urllib read part of it as the port, and the refusal
+    quoted it ("Port could not be cast to integer value as 'Sup3r'")."""
+    with pytest.raises(ConfigError) as refused:
+        load_settings(environ={"GREENRATE_REDIS_URL": "redis://:Sup3r/Secret@cache:6379/0"})
+    assert "Sup3r" not in str(refused.value) and "Secret" not in str(refused.value)
+    assert "GREENRATE_REDIS_URL is not a Redis URL" in str(refused.value)
+
+
 @pytest.mark.parametrize(
     ("overrides", "refusal"),
     [

@@ -415,6 +415,10 @@ def test_with_an_analyst_key_the_cli_is_the_same_person_as_the_api(
         wrong = run({**four_eyes, "GREENRATE_ANALYST_KEY": keys["bank"]}, "model", "promote", b, "--reason",
                     "CR-31 b", "--replacing", DEFAULT_VERSION)
         assert wrong.exit_code == 1 and "is not an active analyst key" in wrong.output
+        # set but blank (a security review): it had acted as the account, silently
+        blank = run({**four_eyes, "GREENRATE_ANALYST_KEY": "  "}, "model", "promote", b, "--reason",
+                    "CR-31 b", "--replacing", DEFAULT_VERSION)
+        assert blank.exit_code == 1 and "is set but empty" in blank.output
         # registered from an account, promoted by a key: allowed, and the trail says what was not checked
         c = _register(four_eyes, tmp_path, "c")
         activation.activate(db, c, actor=ann, reason="CR-32 c", fits=lambda a: None,

@@ -470,6 +470,29 @@ def test_a_challenger_without_a_training_fingerprint_is_no_evidence(make_app: Ap
     assert registry.active_version(db) == DEFAULT_VERSION
 
 
+@pytest.mark.parametrize(("part", "value", "named"), [
+    ("row_sketch", [], "metadata.row_sketch"),
+    ("rows", 0, "metadata.row_sketch and metadata.rows"),
+    ("row_sketch", ["not a hash"], "metadata.row_sketch"),
+    ("data_sha256", "0", "metadata.data_sha256"),
+])
+def test_a_fingerprint_that_could_never_match_is_no_fingerprint(
+    make_app: AppFactory, part: str, value: object, named: str
+) -> None:
+    """A security review kept the fingerprint's fields but emptied them (``row_sketch: []``, or ``rows: 0``
+    beside a real sketch): the share of the model's own training rows it finds is then 0 on its very
+    training file, and such a challenger was counted as fingerprinted."""
+    app = make_app()
+    db = services_of(app).db
+    register_packaged_default(db)
+    doc = variant_document(f"hollow-{part}-{named}")
+    doc["metadata"][part] = value
+    hollow = ScorecardArtifact.from_dict(rehash(doc))
+    registry.register(db, hollow, source="cli", actor="t", reason="test variant")
+    with pytest.raises(comparisons.Unverifiable, match=rf"\({named} missing\)"):
+        record_comparison(db, hollow.version, DEFAULT_VERSION)
+
+
 def test_a_model_trained_on_an_edited_copy_of_the_standard_is_refused(make_app: AppFactory) -> None:
     """A model trained with `--standard` pointing at a hand-edited 1.9 YAML (same label, another
     standard_sha256 than the published file's) was uploaded and promoted."""
