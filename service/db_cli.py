@@ -67,7 +67,8 @@ def db_upgrade(revision: str) -> None:
     rolling deploy failed on a revision it does not know ("Can't locate revision") instead of serving.
 
     Every run says how many ratings carry no signature, what GREENRATE_UNSIGNED_RATINGS does with them,
-    and that `greenrate ratings sign-unsigned` signs those it re-derives byte for byte.
+    and what to do instead: serve them while they must be served, or erase them and rate again (no
+    command signs a rating after it was issued).
     """
     settings = command_settings()
     with database(settings) as engine:
@@ -112,14 +113,14 @@ def db_upgrade(revision: str) -> None:
         click.echo(
             f"{unsigned} rating(s) were issued before ratings were signed (migration 0018) and carry no "
             "signature: " + (
-                "they are served (GREENRATE_UNSIGNED_RATINGS=serve), each logged and counted"
+                "they are served (GREENRATE_UNSIGNED_RATINGS=serve), each logged and counted; go back to "
+                "refuse once they are no longer read"
                 if served else
                 "the service refuses them (500, and any GET /v1/ratings page holding one) under "
                 "GREENRATE_UNSIGNED_RATINGS=refuse, the default; set GREENRATE_UNSIGNED_RATINGS=serve for "
                 "as long as they must be served"
-            ) + "; `greenrate ratings sign-unsigned` signs those it re-derives byte for byte (a dry run: "
-            "--apply signs) and lists the others, so that refuse serves them (docs/operations.md, Unsigned "
-            "ratings)"
+            ) + "; or erase them (greenrate ratings erase) and rate their inputs again, which signs the new "
+            "ratings: none is ever signed after issue (docs/operations.md, Unsigned ratings)"
         )
 
 

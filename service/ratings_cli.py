@@ -3,11 +3,10 @@ the Redis copies they are served from.
 
 Every issued rating is recorded in the database with its input, versions and signature: ``ratings verify``
 checks one's record against its signature (or a random sample's, after a restore), then re-derives it and
-compares it byte for byte; ``ratings sign-unsigned`` (:mod:`service.ratings_sign_cli`) signs the
-ratings recorded without a signature that re-derive byte for byte; ``ratings erase`` deletes one (a
-court-ordered erasure) with its cached copy, and records the erasure. The Redis cache is an accelerator
-that serves ratings without the database, so a change to the recorded ratings behind its back must reach
-it too: an erasure deletes its one copy (and the workers, reading the recorded erasures, miss a
+compares it byte for byte; ``ratings erase``
+deletes one (a court-ordered erasure) with its cached copy, and records the erasure. The Redis cache is an
+accelerator that serves ratings without the database, so a change to the recorded ratings behind its back
+must reach it too: an erasure deletes its one copy (and the workers, reading the recorded erasures, miss a
 copy written back), and after a restore or a failover ``cache clear`` deletes them all.
 """
 
@@ -23,7 +22,6 @@ from service import model_cli
 from service.commands import command_settings, database, database_error
 from service.config.settings import Settings
 from service.ratings import verification
-from service.ratings_sign_cli import sign_unsigned
 from service.records.rating_signatures import RatingKey, service_rating_key
 from service.revision import code_revision
 
@@ -32,10 +30,7 @@ _erasure_log = structlog.get_logger("greenrate.erasure")
 
 @click.group()
 def ratings() -> None:
-    """Issued ratings: re-derive one from its record, sign those recorded unsigned, or erase one."""
-
-
-ratings.add_command(sign_unsigned)
+    """Issued ratings: re-derive one from its record, or erase one."""
 
 
 @ratings.command("verify")
@@ -112,20 +107,17 @@ def _signature(outcome: verification.Verification, key: RatingKey) -> str:
                 f"{key.id}{previous}): run it with the service's GREENRATE_SECRET_KEY and "
                 "GREENRATE_PREVIOUS_SECRET_KEYS (or in its working directory, where instance/secret_key is); "
                 "cannot be checked")
-    late = ("" if not outcome.signed_late else
-            " (added after issue by `greenrate ratings sign-unsigned`, which re-derived it byte for byte)")
     if outcome.signature == "valid":
-        return f"signature valid{late}"
+        return "signature valid"
     if outcome.signature == "previous_key":
-        return (f"signature valid, signed with a previous key ({outcome.signed_with}){late}: served while "
-                "its secret stays in GREENRATE_PREVIOUS_SECRET_KEYS")
+        return (f"signature valid, signed with a previous key ({outcome.signed_with}): served while its "
+                "secret stays in GREENRATE_PREVIOUS_SECRET_KEYS")
     after = ("" if outcome.first_signed is None
              else f", recorded after the first signed rating (seq {outcome.first_signed})")
     if outcome.unsigned_refused:
         return (f"UNSIGNED{after}: refused, as the service refuses it (GREENRATE_UNSIGNED_RATINGS=refuse): "
                 "nothing shows it is the rating issued; issued before migration 0018 signed ratings (serve "
-                "them with GREENRATE_UNSIGNED_RATINGS=serve, or sign those that re-derive byte for byte with "
-                "greenrate ratings sign-unsigned), or written into the database by someone else")
+                "them with GREENRATE_UNSIGNED_RATINGS=serve), or written into the database by someone else")
     if outcome.first_signed is not None:
         return (f"warning: unsigned, yet recorded after the first signed rating (seq {outcome.first_signed})"
                 ": written by the release before signing during the upgrade, or its signature was removed, "
@@ -183,8 +175,9 @@ def _verify_sample(settings: Settings, key: RatingKey, count: int) -> None:
         try:
             chosen = verification.sample_ratings(engine, count)
             first_signed = verification.first_signed_seq(engine) if chosen else None
+            raters = verification.Raters(engine)  # each model's engine loaded once, not once a rating
             for rating_id, _current in chosen:
-                outcome = verification.verify_rating(engine, rating_id, key, first_signed)
+                outcome = verification.verify_rating(engine, rating_id, key, first_signed, raters=raters)
                 assert outcome is not None  # just listed
                 category = _category(outcome)
                 tally[category] += 1

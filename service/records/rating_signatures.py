@@ -40,14 +40,6 @@ service and the ``greenrate`` commands apply the one the settings give.
 
 What a valid signature proves: the row is what a service holding this secret recorded. What it does not:
 whoever holds both the database and the secret can sign anything.
-
-A rating recorded unsigned can be signed after the fact by ``greenrate ratings sign-unsigned``
-(:mod:`service.ratings.unsigned`), which signs only one it re-derives byte for byte from its recorded
-input and versions. It is signed as a rating is issued (:func:`signed`: ``v1`` and ``v2``) with its build
-left null, as recorded: no release from 0019 on issues a rating without a build, so a ``v2`` signature over
-no build marks, in the signed record itself, a signature added after issue (:func:`signed_after_issue`).
-Such a signature proves what the re-derivation proved and that the row was in the database, unsigned, when
-the operator signed it; not that the service issued it (see that module).
 """
 
 from __future__ import annotations
@@ -61,7 +53,7 @@ from typing import Any, Literal
 
 import orjson
 import structlog
-from sqlalchemy import ColumnElement, Engine, and_, or_
+from sqlalchemy import Engine
 
 from service.cache import input_hash
 from service.config.settings import Settings, UnsignedRatings
@@ -279,8 +271,7 @@ def _refusal(key: RatingKey, row: Mapping[Any, Any], read: str, found: Signature
     elif found.status == "unsigned":
         reason = ("the record carries no signature: issued before migration 0018 signed ratings, or written "
                   "into the database by someone else; refused under GREENRATE_UNSIGNED_RATINGS=refuse (serve "
-                  "serves ratings issued before signing; greenrate ratings sign-unsigned signs those it "
-                  "re-derives byte for byte)")
+                  "serves ratings issued before signing)")
     else:
         reason = "the record does not match its signature: changed in the database after it was issued"
     _log.error(
@@ -305,16 +296,3 @@ def count_signed(db: Engine) -> int | None:
     """How many ratings carry a signature; ``None`` where the schema has none (before migration 0018), or
     no ratings table at all (what ``greenrate db downgrade`` says a downgrade took away)."""
     return count_ratings_where(db, ratings.c.signature.is_not(None))
-
-
-def signed_after_issue(row: Mapping[Any, Any]) -> bool:
-    """Whether ``row``'s signature was added after it was issued (``greenrate ratings sign-unsigned``):
-    a ``v2`` signature over no build, which no release issues (each records its build from 0019 on)."""
-    return row["signature_v2"] is not None and row["code_revision"] is None
-
-
-#: The ratings signed when they were issued: signed, and not :func:`signed_after_issue`.
-SIGNED_AT_ISSUE: ColumnElement[bool] = and_(
-    ratings.c.signature.is_not(None),
-    or_(ratings.c.signature_v2.is_(None), ratings.c.code_revision.is_not(None)),
-)

@@ -185,8 +185,8 @@ Index(
 )
 # `greenrate model drift`: one model version's ratings since a date (migration 0011).
 Index("ix_ratings_model_version_issued_at", ratings.c.model_version, ratings.c.issued_at)
-# The ratings without a signature: counted by every `greenrate db upgrade`, signed in batches by `greenrate
-# ratings sign-unsigned`; empty once none is left (migration 0021).
+# The ratings without a signature, counted by every `greenrate db upgrade`: empty once none is left
+# (migration 0021).
 Index(
     "ix_ratings_unsigned", ratings.c.seq,
     postgresql_where=ratings.c.signature.is_(None), sqlite_where=ratings.c.signature.is_(None),

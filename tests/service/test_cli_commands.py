@@ -9,7 +9,7 @@ from click.testing import CliRunner, Result
 from sqlalchemy import String, create_engine, inspect
 
 from benchmarks.harness import free_port
-from service import create_app
+from service import create_app, ratings_cli
 from service.cli import main
 from service.records import api_keys, migrate
 from service.records.tables import api_keys as api_keys_table
@@ -360,7 +360,9 @@ def test_every_upgrade_says_how_many_ratings_are_unsigned_and_what_the_policy_do
 ) -> None:
     """A database the release before had already taken to 0018 holds its unsigned ratings still; the
     upgrade to this release said nothing of them (they were counted only by the run adding the column), and
-    under the new default, refuse, each of them answered 500 (integrator review)."""
+    under the new default, refuse, each of them answered 500 (integrator review). The way out it names is
+    serve, or erasing them and rating their inputs again: no command signs a rating after issue (one that
+    did could only ever sign rows the service never issued: docs/operations.md, Unsigned ratings)."""
     run(env, "db", "upgrade")
     key = run(env, "keys", "create", "--tenant", "bank-a", "--role", "bank").output.strip().splitlines()[-1]
     app = create_app({"TESTING": True, "DATABASE_URL": env["GREENRATE_DATABASE_URL"], "ACCESS_LOG": False,
@@ -377,12 +379,16 @@ def test_every_upgrade_says_how_many_ratings_are_unsigned_and_what_the_policy_do
             in refused.output
         assert "the service refuses them (500" in refused.output
         assert "set GREENRATE_UNSIGNED_RATINGS=serve" in refused.output
-        assert "`greenrate ratings sign-unsigned` signs those it re-derives byte for byte" in refused.output
+        assert "or erase them (greenrate ratings erase) and rate their inputs again" in refused.output
+        assert "sign-" not in refused.output
     served = run({**env, "GREENRATE_UNSIGNED_RATINGS": "serve"}, "db", "upgrade")
     assert served.exit_code == 0, served.output
     assert "1 rating(s) were issued before ratings were signed" in served.output
     assert "they are served (GREENRATE_UNSIGNED_RATINGS=serve)" in served.output
-    assert "refuses" not in served.output and "greenrate ratings sign-unsigned" in served.output
+    assert "or erase them (greenrate ratings erase) and rate their inputs again" in served.output
+    assert "refuses" not in served.output and "sign-" not in served.output
+    # and there is no command that would sign them
+    assert not [name for name in ratings_cli.ratings.commands if "sign" in name]
 
 
 def test_downgrading_below_0019_says_how_many_ratings_lose_their_build(env: dict[str, str]) -> None:

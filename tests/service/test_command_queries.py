@@ -5,11 +5,16 @@ A DBA review: ``greenrate ratings verify --sample N`` ran ``ORDER BY random()`` 
 whole table, past the 3 s statement timeout at a few million ratings); ``greenrate model drift`` fetched
 every matching rating's body at once; both ran under the service's 3 s timeout and, when it cancelled them,
 asked whether `greenrate db upgrade` had run.
+
+And `greenrate db upgrade`'s count of the unsigned ratings, run on every upgrade (the image runs it as each
+container starts): it read the whole table, and from migration 0021 reads a partial index of the unsigned
+ratings only.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -27,6 +32,7 @@ from service.ratings.verification import sample_ratings
 from service.records import migrate
 from service.records.database import create_db_engine, database_url
 from service.records.monitoring import live_distribution
+from service.records.rating_signatures import count_unsigned
 from service.records.tables import ratings
 from tests.service.filled_ratings import filled_database
 from tests.service.tampering import guard_lifted
@@ -174,3 +180,50 @@ def test_a_command_past_its_statement_timeout_says_so(
     assert said in result.output
     assert "(2 s, GREENRATE_DATABASE_COMMAND_TIMEOUT_SECONDS); raise" in result.output
     assert "greenrate db upgrade" not in result.output
+
+
+#: 20,000 ratings signed at issue (a signature's shape is enough for the plan) and 3 from before signing
+_SIGNED_FILL = """
+INSERT INTO ratings (id, tenant, input_hash, input_json, result_json, model_version, standard_version,
+    factor_set_version, schema_version, engine_version, score, grade, issued_at, valid_until, signature)
+SELECT 'rt_' || n, 'bank-a', md5(n::text) || md5(n::text), '{}', '{"pad": "' || repeat('x', 600) || '"}',
+    'sc-1', 'std', 'fs', '1.6', '1.7', mod(n, 100), 'green',
+    timestamptz '2026-12-01' - n * interval '1 second', timestamptz '2027-12-01',
+    CASE WHEN n IN (7, 5000, 19999) THEN NULL ELSE 'v1:k:' || md5(n::text) END
+FROM generate_series(1, 20000) AS n
+"""
+
+
+@pytest.fixture
+def mostly_signed(postgres_url: str) -> Iterator[Engine]:
+    yield from filled_database(postgres_url, _SIGNED_FILL)
+
+
+def _plan_nodes(plan: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    yield plan
+    for child in plan.get("Plans", []):
+        yield from _plan_nodes(child)
+
+
+@pytest.mark.integration
+def test_the_upgrades_unsigned_count_reads_the_unsigned_ratings_only(mostly_signed: Engine) -> None:
+    assert count_unsigned(mostly_signed) == 3
+    (statement, parameters, _), = _statements(mostly_signed, lambda: count_unsigned(mostly_signed))
+    with mostly_signed.connect() as conn:
+        raw = conn.exec_driver_sql(f"EXPLAIN (ANALYZE, FORMAT JSON) {statement}", parameters).scalar()
+    nodes = list(_plan_nodes((raw if isinstance(raw, list) else json.loads(raw))[0]["Plan"]))
+    assert "ix_ratings_unsigned" in {node.get("Index Name") for node in nodes}, nodes
+    assert not any(node["Node Type"] == "Seq Scan" for node in nodes), nodes
+    assert _most_rows_a_node_read(mostly_signed, statement, parameters) <= 3
+
+
+def test_sqlite_counts_the_unsigned_ratings_by_their_index(tmp_path: Any) -> None:
+    db = create_engine(f"sqlite:///{tmp_path / 'count.sqlite3'}")
+    migrate.upgrade(db)
+    (statement, parameters, _), = _statements(db, lambda: count_unsigned(db))
+    with db.connect() as conn:
+        plan = " ".join(str(row[-1]) for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}",
+                                                                      parameters))
+    db.dispose()
+    # the index's entries (the unsigned ratings), not the table's rows ("SCAN ratings" alone, before 0021)
+    assert re.fullmatch(r"(SCAN|SEARCH) ratings USING (COVERING )?INDEX ix_ratings_unsigned\b.*", plan), plan

@@ -134,6 +134,45 @@ def test_an_input_this_release_refuses_is_said_and_long_lists_say_how_many_more(
     assert outcome.cannot_verify.startswith("this release refuses it: InvalidInputError")
 
 
+def test_a_sample_builds_each_recorded_models_engine_once(
+    make_app: AppFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Loading a model and building its engine cost some twenty times the re-derivation itself, and
+    ``--sample N`` did it for each of its N ratings: one engine per recorded model now serves them all."""
+    from typing import Any
+
+    from rating_model.artifact import ScorecardArtifact
+    from service.ratings import verification
+    from service.records.registry import register
+    from tests.service.model_fixtures import variant_document
+
+    app, first = _issued(make_app)
+    client, key = app.test_client(), create_key(app)
+    others = [client.post("/v1/ratings", json=payload(name=f"Cafe {i}"), headers=bearer(key)).json["id"]
+              for i in range(3)]
+    variant = ScorecardArtifact.from_dict(variant_document("sample"))
+    register(services_of(app).db, variant, source="test", actor="test", reason="a variant for the sample")
+    with services_of(app).db.connect() as conn:
+        row = conn.execute(ratings.select().where(ratings.c.id == others[0])).one()
+    default = row.model_version
+    # rated under the variant (same points): its record says so, body and column
+    _set(app, others[0], model_version=variant.version,
+         result_json=row.result_json.replace(default, variant.version))
+    built: list[str] = []
+
+    class Counted(verification.RatingEngine):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            built.append(self.artifact.version)
+
+    monkeypatch.setattr(verification, "RatingEngine", Counted)
+    env = {"GREENRATE_DATABASE_URL": str(services_of(app).db.url)}
+    sample = CliRunner().invoke(main, ["ratings", "verify", "--sample", "10"], env=env)
+    assert sample.exit_code == 0, sample.output
+    assert "4 rating(s) checked: 4 identical, signature valid" in sample.output
+    assert sorted(built) == sorted([default, variant.version])  # not once for each of the 4 ratings
+
+
 def test_a_sample_of_ratings_is_verified_and_counted_by_outcome(make_app: AppFactory) -> None:
     """After a restore, one rating at a time was all the command did (operations review). A rating of an
     earlier release is counted apart, also when it needs that release (diff review: it failed the check);

@@ -3,12 +3,11 @@
 ``greenrate db upgrade`` says on every run how many ratings carry no signature, and counted them by
 reading the whole table, on every run: the image runs it as each container starts. An ``EXISTS`` probe
 first would not have helped: it stops at the first unsigned rating, but when there is none, the state a
-database reaches once ``greenrate ratings sign-unsigned`` has signed them (and the one of every database
-created after 0018), it reads the whole table to say so, on every run. An index holding only the unsigned
-ratings answers both at the cost of its own size: the count reads its entries and nothing else, nothing at
-all when none is left, and ``sign-unsigned`` walks it for its batches in sequence order. New ratings are
-signed as they are recorded, so they never enter it: the service writes it only when an unsigned row is
-inserted (the release before signing, during a rolling deploy, or someone else) and when one is signed.
+database reaches once the unsigned ratings are erased (and the one of every database created after 0018),
+it reads the whole table to say so, on every run. An index holding only the unsigned ratings answers both
+at the cost of its own size: the count reads its entries and nothing else, nothing at all when none is
+left. New ratings are signed as they are recorded, so they never enter it: the service writes it only when
+an unsigned row is inserted (the release before signing, during a rolling deploy, or someone else).
 
 Built ``CONCURRENTLY`` on PostgreSQL (service.records.online_index): ratings are written meanwhile, and
 the build reads the table once. Partial indexes are SQLite's too (3.8.0). Downgrading drops the index and
