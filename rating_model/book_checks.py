@@ -13,13 +13,15 @@ an earlier one (the same ``loan_id``, or every cell the same) also names that ea
 A book is read in chunks, so the checks are made in passes over the whole book first
 (:class:`BookScanner`), keeping 64-bit hashes (of each id, of a few cells of each row, and of each
 candidate row's cells), and handed to the rating of each chunk as :class:`BookChecks`: the flagged ids
-and rows only, a few in a sound book. Two different ids or rows sharing a hash among a million rows has
+and rows only, a few in a sound book, in sorted arrays (a book of identical rows flags every row: 8 bytes
+each, and a chunk rated in another process is sent only its own rows' part, :meth:`BookChecks.for_rows`).
+Two different ids or rows sharing a hash among a million rows has
 a probability near 3e-8.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -108,57 +110,109 @@ def _row_keys(frame: pd.DataFrame, ids: Iterable[np.ndarray]) -> np.ndarray:
     return keys
 
 
-@dataclass(frozen=True, slots=True)
+def _no_rows() -> np.ndarray:
+    return np.zeros(0, dtype=np.int64)
+
+
+def _no_ids() -> np.ndarray:
+    return np.zeros(0, dtype=np.uint64)
+
+
+def _frozen(values: Any, dtype: type) -> np.ndarray:
+    """``values`` as a read-only 1-d array of ``dtype`` (a view: the caller's array stays as it was)."""
+    array: np.ndarray = np.asarray(values, dtype=dtype).reshape(-1).view()
+    array.flags.writeable = False
+    return array
+
+
+@dataclass(frozen=True, slots=True, eq=False)
 class BookChecks:
     """What the whole book says about each id and row: the hashes of ids and the rows to flag.
+
+    Everything is held in sorted NumPy arrays (8 bytes an entry, read-only), not Python sets of ints
+    (about 70 bytes an entry, and as many objects to pickle): a book of 10,000,000 identical rows, tiny
+    as a Parquet file, flags every row, and each chunk rated in another process is sent only the rows of
+    the checks that fall in it (:meth:`for_rows`). Compared by identity (``eq=False``): arrays have no
+    single truth value to compare with.
 
     Attributes
     ----------
     conflicting_borrowers:
-        Hashes of the borrower ids listed with different operating data or balance sheets.
+        Hashes (sorted ``uint64``) of the borrower ids listed with different operating data or balance
+        sheets.
     duplicate_loans:
-        Hashes of the loan ids given on more than one row.
+        Hashes (sorted ``uint64``) of the loan ids given on more than one row.
     has_loan_id:
         Whether the book has a ``loan_id`` column (without one, ``duplicate_loan_id`` is empty).
     checked:
         ``False``: the book was not scanned as a whole (:data:`UNCHECKED`), and the flags are empty
         rather than checked against one chunk only.
     repeated_rows:
-        The position in the book of every row repeated cell for cell elsewhere in it.
-    first_rows:
-        For each row that repeats an earlier one (the same ``loan_id``, or every cell), the position of
-        the first such row.
+        The positions in the book (sorted ``int64``) of every row repeated cell for cell elsewhere in it.
+    later_rows, first_rows:
+        Each row that repeats an earlier one (the same ``loan_id``, or every cell; sorted ``int64``), and
+        at the same index the position of the first such row.
     """
 
-    conflicting_borrowers: frozenset[int]
-    duplicate_loans: frozenset[int]
-    has_loan_id: bool
+    conflicting_borrowers: np.ndarray = field(default_factory=_no_ids)
+    duplicate_loans: np.ndarray = field(default_factory=_no_ids)
+    has_loan_id: bool = False
     checked: bool = True
-    repeated_rows: frozenset[int] = frozenset()
-    first_rows: Mapping[int, int] = field(default_factory=dict)
+    repeated_rows: np.ndarray = field(default_factory=_no_rows)
+    later_rows: np.ndarray = field(default_factory=_no_rows)
+    first_rows: np.ndarray = field(default_factory=_no_rows)
+
+    def __post_init__(self) -> None:
+        for name, dtype in (("conflicting_borrowers", np.uint64), ("duplicate_loans", np.uint64),
+                            ("repeated_rows", np.int64), ("later_rows", np.int64),
+                            ("first_rows", np.int64)):
+            object.__setattr__(self, name, _frozen(getattr(self, name), dtype))
+        if self.later_rows.shape != self.first_rows.shape:
+            raise ValueError("later_rows and first_rows must have the same length")
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        # through the constructor, so that the arrays are read-only in the process that unpickles them
+        return (BookChecks, (self.conflicting_borrowers, self.duplicate_loans, self.has_loan_id,
+                             self.checked, self.repeated_rows, self.later_rows, self.first_rows))
+
+    def for_rows(self, first_row: int, n: int) -> BookChecks:
+        """The checks of rows ``first_row`` to ``first_row + n - 1`` only: what a chunk rated in another
+        process is sent, so that what is pickled with it grows with the chunk, not with the book.
+        :meth:`flags` gives the same for those rows as on the whole checks."""
+        lo, hi = np.searchsorted(self.repeated_rows, (first_row, first_row + n))
+        later_lo, later_hi = np.searchsorted(self.later_rows, (first_row, first_row + n))
+        return BookChecks(self.conflicting_borrowers, self.duplicate_loans, self.has_loan_id, self.checked,
+                          self.repeated_rows[lo:hi], self.later_rows[later_lo:later_hi],
+                          self.first_rows[later_lo:later_hi])
 
     def flags(self, frame: pd.DataFrame, first_row: int = 0) -> dict[str, Any]:
         """The flag columns of the rows of ``frame`` (a chunk of the book whose first row is ``first_row``):
         ``borrower_data_conflict`` and ``duplicate_loan_id`` (empty where the row has no id to check),
         ``duplicate_row`` and ``duplicate_of_row`` (a list, ``None`` for a row that repeats none)."""
         n, checked = len(frame), self.checked
-        positions = range(first_row, first_row + n)
-        repeated = np.fromiter((p in self.repeated_rows for p in positions), dtype=bool, count=n)
+        lo, hi = np.searchsorted(self.repeated_rows, (first_row, first_row + n))
+        repeated = np.zeros(n, dtype=bool)
+        repeated[self.repeated_rows[lo:hi] - first_row] = True
+        lo, hi = np.searchsorted(self.later_rows, (first_row, first_row + n))
+        first_of: list[int | None] = [None] * n
+        for row, first in zip((self.later_rows[lo:hi] - first_row).tolist(), self.first_rows[lo:hi].tolist(),
+                              strict=True):
+            first_of[row] = first
         return {
             "borrower_data_conflict": _flag(frame, BORROWER_ID, self.conflicting_borrowers, checked),
             "duplicate_loan_id": _flag(frame, LOAN_ID, self.duplicate_loans, checked and self.has_loan_id),
             "duplicate_row": pd.arrays.BooleanArray(repeated, np.full(n, not checked)),
-            "duplicate_of_row": [self.first_rows.get(p) for p in positions],
+            "duplicate_of_row": first_of,
         }
 
 
 #: for a path that rates parts of a book it cannot see whole (Spark's batches): the flags stay empty
-UNCHECKED = BookChecks(frozenset(), frozenset(), has_loan_id=False, checked=False)
+UNCHECKED = BookChecks(has_loan_id=False, checked=False)
 
 
-def _flag(frame: pd.DataFrame, column: str, flagged: frozenset[int], checked: bool) -> pd.arrays.BooleanArray:
+def _flag(frame: pd.DataFrame, column: str, flagged: np.ndarray, checked: bool) -> pd.arrays.BooleanArray:
     hashes, present = id_hashes(frame, column)
-    values = np.isin(hashes, np.fromiter(flagged, dtype=np.uint64, count=len(flagged)))
+    values = np.isin(hashes, flagged)
     return pd.arrays.BooleanArray(values & present, ~present | (not checked))
 
 
@@ -223,35 +277,46 @@ class BookScanner:
             self._copies.append(pd.DataFrame({"digest": row_digests(frame[rows]), "row": positions[rows]}))
 
     def checks(self) -> BookChecks:
-        conflicting: frozenset[int] = frozenset()
+        conflicting = _no_ids()
         if self._pairs:
             pairs = pd.concat(self._pairs).drop_duplicates()
             counts = pairs.groupby("id", sort=False).size()
-            conflicting = frozenset(int(h) for h in counts.index[counts.to_numpy() > 1])
-        first_rows: dict[int, int] = {}
-        repeated: frozenset[int] = frozenset()
+            conflicting = np.sort(counts.index[counts.to_numpy() > 1].to_numpy(dtype=np.uint64))
+        repeated = _no_rows()
+        later, first_of = [_no_rows()], [_no_rows()]  # rows repeating an earlier one, and that one
         if self._copies:
             copies = pd.concat(self._copies, ignore_index=True)
             group = copies.groupby("digest", sort=False)["row"]
             size, first = group.transform("size").to_numpy(), group.transform("min").to_numpy()
-            rows = copies["row"].to_numpy()
-            repeated = frozenset(int(r) for r in rows[size > 1])
-            first_rows.update((int(r), int(f)) for r, f in zip(rows, first, strict=True) if r != f)
-        duplicates: frozenset[int] = frozenset()
+            rows = copies["row"].to_numpy(dtype=np.int64)
+            repeated = np.sort(rows[size > 1])
+            later.append(rows[rows != first])
+            first_of.append(first[rows != first].astype(np.int64))
+        duplicates = _no_ids()
         if self._loans:
             ids = np.concatenate([hashes for hashes, _ in self._loans])
             positions = np.concatenate([rows for _, rows in self._loans])
             unique, first, counts = np.unique(ids, return_index=True, return_counts=True)
-            duplicates = frozenset(int(h) for h in unique[counts > 1])
-            if duplicates:
-                # the same loan on a later row: its first row, whatever the rest of the row says
-                first_of = pd.Series(positions[first], index=unique)
-                twice = np.isin(ids, unique[counts > 1])
-                later = first_of.loc[ids[twice]].to_numpy()
-                first_rows.update(
-                    (int(r), int(f)) for r, f in zip(positions[twice], later, strict=True) if r != f
-                )
-        return BookChecks(conflicting, duplicates, self.has_loan_id, True, repeated, first_rows)
+            duplicates = unique[counts > 1]
+            if duplicates.size:
+                # the same loan on a later row: its first row, whatever the rest of the row says (listed
+                # after the copies' first rows, so that it is the one kept for a row that is both)
+                twice = np.isin(ids, duplicates)
+                earliest = positions[first][np.searchsorted(unique, ids[twice])]
+                rows = positions[twice]
+                later.append(rows[rows != earliest])
+                first_of.append(earliest[rows != earliest])
+        later_rows, first_rows = _last_per_row(np.concatenate(later), np.concatenate(first_of))
+        return BookChecks(conflicting, duplicates, self.has_loan_id, True, repeated, later_rows, first_rows)
+
+
+def _last_per_row(rows: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``rows`` sorted, each once, with its value: the last given for it where a row is given twice."""
+    order = np.argsort(rows, kind="stable")
+    rows, values = rows[order], values[order]
+    last = np.ones(rows.size, dtype=bool)
+    last[:-1] = rows[1:] != rows[:-1]
+    return rows[last], values[last]
 
 
 def _repeated(parts: list[np.ndarray]) -> np.ndarray:

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import pandas as pd
 import pyarrow as pa
@@ -45,6 +45,14 @@ __all__ = [
 
 _IN_FLIGHT_PER_WORKER = 2  # one chunk being rated, one waiting: workers never idle, memory stays bounded
 T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
+
+
+class _ChunkJob(Protocol[T_co]):
+    """What rates one chunk: :func:`rating_model.book_chunks.rated_frame` or ``rated_table``."""
+
+    def __call__(self, engine: Engine, chunk: Chunk, first_row: int, checks: BookChecks | None = None
+                 ) -> T_co: ...
 
 
 def rate_chunks(
@@ -61,8 +69,7 @@ def rate_chunks(
     process (no start-up cost: the right choice for small files and for tests). ``checks``: the whole
     book's cross-row checks (:func:`service.batch.files.scan_file`); ``None`` checks each chunk on its own.
     """
-    return _rate_chunks(functools.partial(rated_frame, checks=checks), _placed(chunks), model_document,
-                        workers)
+    return _rate_chunks(rated_frame, _placed(chunks), model_document, workers, checks)
 
 
 def rate_placed_chunks(
@@ -74,7 +81,7 @@ def rate_placed_chunks(
 ) -> Iterator[pd.DataFrame]:
     """:func:`rate_chunks` for ``(chunk, first_row)`` pairs: chunks that say where they start in the file,
     so that a resumed portfolio job rates only the chunks it has not done yet."""
-    return _rate_chunks(functools.partial(rated_frame, checks=checks), chunks, model_document, workers)
+    return _rate_chunks(rated_frame, chunks, model_document, workers, checks)
 
 
 def rate_chunks_as_tables(
@@ -85,8 +92,7 @@ def rate_chunks_as_tables(
     checks: BookChecks | None = None,
 ) -> Iterator[pa.Table]:
     """:func:`rate_chunks` with each result as an Arrow table: what a file writer wants, made cheaply."""
-    return _rate_chunks(functools.partial(rated_table, checks=checks), _placed(chunks), model_document,
-                        workers)
+    return _rate_chunks(rated_table, _placed(chunks), model_document, workers, checks)
 
 
 def _placed(chunks: Iterable[Chunk]) -> Iterator[tuple[Chunk, int]]:
@@ -97,19 +103,27 @@ def _placed(chunks: Iterable[Chunk]) -> Iterator[tuple[Chunk, int]]:
         first_row += chunk_length(chunk)
 
 
-def _rate_chunks(job: Callable[[Engine, Chunk, int], T], chunks: Iterable[tuple[Chunk, int]],
-                 model_document: Mapping[str, Any] | None, workers: int | None) -> Iterator[T]:
+def _rate_chunks(job: _ChunkJob[T],
+                 chunks: Iterable[tuple[Chunk, int]], model_document: Mapping[str, Any] | None,
+                 workers: int | None, checks: BookChecks | None) -> Iterator[T]:
+    """``job`` on each chunk, in this process or in ``workers`` processes.
+
+    A worker's chunk is sent with the checks of its own rows only (:meth:`BookChecks.for_rows`): the
+    whole book's, pickled with every chunk, would cost a book of repeated rows (every one of which is
+    flagged) its size in memory and in pickling for each chunk.
+    """
     n_workers = default_workers() if workers is None else workers
     if n_workers <= 1:
         engine = Engine.load(model_document)
         for chunk, first_row in chunks:
-            yield job(engine, chunk, first_row)
+            yield job(engine, chunk, first_row, checks)
         return
     pending: deque[Future[T]] = deque()
     pool = batch_pool(n_workers, model_document)
     try:
         for chunk, first_row in chunks:
-            pending.append(pool.submit(in_worker, job, chunk, first_row))
+            own = None if checks is None else checks.for_rows(first_row, chunk_length(chunk))
+            pending.append(pool.submit(in_worker, functools.partial(job, checks=own), chunk, first_row))
             if len(pending) >= n_workers * _IN_FLIGHT_PER_WORKER:
                 yield pending.popleft().result()
         while pending:

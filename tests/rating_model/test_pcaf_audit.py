@@ -10,6 +10,7 @@ it was not measured.
 from __future__ import annotations
 
 import math
+import pickle
 
 import numpy as np
 import pandas as pd
@@ -177,3 +178,32 @@ def test_scope3_is_empty_where_it_was_not_measured(book: pd.DataFrame) -> None:
     assert (out.loc[unmeasured, "total_tco2e"] - gross12[unmeasured]).abs().max() < 2e-4
     s = summarize([out])
     assert str(int((~unmeasured).sum())) in s["financed_emissions"]["scope3"]["basis"]
+
+
+def test_a_chunk_is_given_the_checks_of_its_own_rows_only(book: pd.DataFrame) -> None:
+    """Security review H12: the repeated rows and their first rows were Python sets and dicts (885 MB for
+    2,000,000 identical rows) pickled whole with every chunk. They are sorted arrays now, and a chunk
+    rated in another process is sent the slice of them for its rows, which flags those rows alike."""
+    same = pd.concat([book.iloc[[4]]] * 50, ignore_index=True)
+    frame = pd.concat([book.head(10), same], ignore_index=True).assign(
+        loan_id=[f"L{i}" for i in range(10)] + ["S"] * 50)
+    frame.loc[1, "loan_id"] = "L0"  # a later row of loan L0, repeated cell for cell at row 2
+    frame.loc[2] = frame.loc[1]
+    parts = [frame.iloc[i:i + 7].reset_index(drop=True) for i in range(0, len(frame), 7)]
+    checks = scan_book(lambda: iter(parts))
+    assert checks.repeated_rows.dtype == np.int64 and not checks.repeated_rows.flags.writeable
+    assert checks.repeated_rows.tolist() == [1, 2, *range(10, 60)]
+    # row 2 repeats row 1 cell for cell, but its loan was first given at row 0: that is the row it names
+    assert dict(zip(checks.later_rows.tolist(), checks.first_rows.tolist(), strict=True)) == {
+        1: 0, 2: 0, **{i: 10 for i in range(11, 60)}}
+    for i, part in enumerate(parts):
+        own = pickle.loads(pickle.dumps(checks.for_rows(7 * i, len(part))))
+        assert own.repeated_rows.size <= len(part) and own.later_rows.size <= len(part)
+        assert not own.later_rows.flags.writeable
+        whole, alone = checks.flags(part, 7 * i), own.flags(part, 7 * i)
+        assert alone["duplicate_of_row"] == whole["duplicate_of_row"], i
+        for name in ("borrower_data_conflict", "duplicate_loan_id", "duplicate_row"):
+            assert alone[name].equals(whole[name]), (i, name)
+    flags = checks.flags(parts[1], 7)
+    assert flags["duplicate_row"].tolist() == [False, False, False, True, True, True, True]
+    assert flags["duplicate_of_row"] == [None, None, None, None, 10, 10, 10]

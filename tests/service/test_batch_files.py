@@ -293,6 +293,22 @@ def test_csv_numbers_are_read_as_the_api_reads_them(tmp_path: Path) -> None:
     assert pd.isna(out.loc[5, "error"])  # padding around ASCII digits is still a number
 
 
+def test_cross_row_flags_are_the_same_in_worker_processes(tmp_path: Path) -> None:
+    """Each chunk rated in a worker is sent only its own rows' checks (security review H12): the flags
+    are those of one process."""
+    book = next(iter_loan_book(120, seed=5, chunk_rows=10_000))
+    book = pd.concat([book, book.iloc[[3, 3, 110]]], ignore_index=True)  # rows 120, 121 and 122 repeat
+    book.to_parquet(tmp_path / "book.parquet", index=False)
+    rated = {}
+    for workers in (1, 2):
+        rate_file(tmp_path / "book.parquet", tmp_path / f"rated{workers}.csv", workers=workers, chunk_rows=50)
+        rated[workers] = pd.concat(read_results(tmp_path / f"rated{workers}.csv"), ignore_index=True)
+    assert rated[2]["duplicate_row"].tolist() == [i in (3, 110, 120, 121, 122) for i in range(123)]
+    assert rated[2]["duplicate_of_row"].tolist() == [{120: 3, 121: 3, 122: 110}.get(i, pd.NA)
+                                                     for i in range(123)]
+    pd.testing.assert_frame_equal(rated[1], rated[2])
+
+
 def test_cross_row_flags_span_the_chunks_of_a_file(tmp_path: Path) -> None:
     """The checks are made over the whole book, not the chunk a row is rated in (a portfolio review)."""
     book = next(iter_loan_book(240, seed=5, chunk_rows=10_000))
