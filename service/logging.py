@@ -152,32 +152,71 @@ def exception_summary(exc: BaseException) -> str:
     return " <- ".join(parts)
 
 
-#: A URL's user information, replaced whole: Redis takes a password alone (``redis://:secret@``) and some
-#: clients take one in the user's place (``redis://secret@``).
-_URL_CREDENTIALS = re.compile(r"\b([a-zA-Z][a-zA-Z0-9+.-]*://)[^\s/@'\"]*@")
-#: A ``password=...`` setting (a libpq connection string's, a quoted configuration's) and its like.
+#: What :func:`redacted` reads of a text: a message worth reading is far shorter (callers keep 300
+#: characters of the result), and a bound on its length bounds the cost of the patterns below.
+MAX_REDACTED = 4_000
+#: A URL's scheme (at most 32 characters).
+_SCHEME = r"[a-zA-Z][\w+.-]{0,31}://"
+#: A ``file:`` URL: a path, whole.
+_FILE_URL = re.compile(r"(?<![\w+.-])file://[^\n'\"]*", re.IGNORECASE)
+#: A URL's user information, replaced whole, up to the last ``@`` before the next URL or the end of the
+#: line (at most 256 characters): Redis takes a password alone (``redis://:secret@``), some clients take one
+#: in the user's place (``redis://secret@``), and a password may hold ``@``, ``/`` or a space. An ``@``
+#: further on the line (an e-mail address) costs the words between, never a password.
+_URL_CREDENTIALS = re.compile(r"((?<![\w+.-])" + _SCHEME + r")(?:(?!" + _SCHEME + r")[^\n]){0,256}@")
+#: An HTTP bearer token.
+_BEARER = re.compile(r"\b(Bearer\s+)[^\s'\",;)]+", re.IGNORECASE)
+#: A ``password=...`` setting (a libpq connection string's, a quoted configuration's, a JSON or dict
+#: entry's, an environment variable's such as ``PGPASSWORD=`` or ``GREENRATE_SECRET_KEY=``) and its like:
+#: the keyword may follow a prefix, not precede more of a word (``KeyError:``, ``password_file=`` stay).
 _SECRET_SETTING = re.compile(
-    r"\b(password|passwd|pwd|secret|token|api_?key)\b(\s*[=:]\s*)(\"[^\"]*\"|'[^']*'|[^\s,;)]+)",
+    r"(?<![\w-])([\w-]*?(?:password|passwd|passphrase|pwd|secret(?:[_-]?key)?|token|api[_-]?key"
+    r"|credentials?))(?![\w-])(['\"]?\s*[=:]\s*)(\"[^\"\n]*\"?|'[^'\n]*'?|[^\s,;)]+)",
     re.IGNORECASE,
 )
-#: A quoted path, absolute or relative (an OSError's, pyarrow's ``'/srv/portfolios/pf_1/input.csv'``; it
-#: may hold spaces), and an absolute one unquoted, of two parts or more (not ``kWh/m2`` nor a URL's path,
-#: which follow a character).
-_QUOTED_PATH = re.compile(r"""(['"])(?:/|~/|\.{1,2}/|[A-Za-z]:[/\\]|[\w.-]+[/\\])[^'"\n]*\1""")
-_BARE_PATH = re.compile(r"(?<![\w.:/~-])/[^\s/'\"():,;]+(?:/[^\s/'\"():,;]+)+/?")
+#: A greenrate API key (:data:`service.auth.KEY_TAG` and more than its listed prefix) wherever it is.
+_API_KEY = re.compile(r"(?<![\w-])gr_[\w-]{8,}")
+#: Where a path starts: ``/``, ``~/``, ``./``, ``../``, a drive (``C:\``, ``C:/``) or a UNC share (``\\``).
+_PATH_START = r"(?:/|~/|\.{1,2}/|[A-Za-z]:[/\\]|\\\\)"
+#: A quoted path, absolute or relative (an OSError's, pyarrow's ``'/srv/portfolios/pf_1/input.csv'``),
+#: to its closing quote: the next quote not between two letters (``'/srv/O'Brien Bakery.csv'`` is one).
+#: An opening quote follows no letter, so no quote is both an apostrophe and an opening: each character
+#: is read from one opening at most, and a long text in one pass.
+_QUOTED_PATH = re.compile(
+    r"(?<!\w)(['\"])(?:" + _PATH_START + r"|[\w.-]+[/\\])(?:[^'\"\n]|(?<=\w)['\"](?=\w))*\1(?!\w)"
+)
+#: An unquoted path, from its start (``/`` only before a second ``/``: not ``kWh/m2``, ``3/4`` nor a
+#: URL's path, which follow a character) to the end of the line, the next quote or the next ``": "``:
+#: its names may hold spaces (``/srv/green rate/Zhang San loans.csv``), and nothing tells where they end.
+_BARE_PATH = re.compile(
+    r"(?<![\w.:/~\\-])(?:/[^\s/'\"]+/|~/|\.{1,2}/|[A-Za-z]:[/\\]|\\\\)(?:[^\n'\":]|:(?! ))*"
+)
 
 
 def redacted(text: str) -> str:
-    """``text`` without what must never leave the server: a URL's user and password (``redis://***@cache``),
-    a ``password=`` setting's value, and file paths (``<path>``).
+    r"""``text`` without what must never leave the server: a URL's user and password (``redis://***@cache``),
+    a ``password=`` setting's value (``PGPASSWORD=***``, ``"password": ***``), a bearer token or an API
+    key, and file paths (``<path>``).
 
     For text written for its reader and worth reading, where :func:`exception_summary` would say too little:
     a loan book's parser error to the bank that uploaded it (its own data), why the active model cannot be
     loaded to readiness. Such text may still name a file of the server: pyarrow's errors quote the path
     they were given, and an OSError's message its file.
+
+    A path is removed from where it starts (``/dir/``, ``~/``, ``./``, ``C:\``, ``\\share``, or a quote
+    before one) to its closing quote, or unquoted to the end of the line, the next quote or the next
+    ``": "``: a name may hold spaces, quotes and any script, so the words after an unquoted path go with
+    it. Only the first :data:`MAX_REDACTED` characters are read (to the last space before them, so that
+    no secret is kept cut in two), and every pattern reads each character a bounded number of times.
     """
+    if len(text) > MAX_REDACTED:
+        head = text[:MAX_REDACTED]
+        text = head[: max(head.rfind(" "), head.rfind("\n"), 0)] + " …"
+    text = _FILE_URL.sub("<path>", text)
     text = _URL_CREDENTIALS.sub(r"\1***@", text)
+    text = _BEARER.sub(r"\1***", text)
     text = _SECRET_SETTING.sub(r"\1\2***", text)
+    text = _API_KEY.sub("gr_***", text)
     text = _QUOTED_PATH.sub(r"\1<path>\1", text)
     return _BARE_PATH.sub("<path>", text)
 

@@ -30,9 +30,10 @@ from structlog.testing import capture_logs
 
 from rating_model.artifact import ScorecardArtifact
 from rating_model.exceptions import ArtifactError
+from service import logging as logging_module
 from service import metrics, model_watch, write_health
 from service.config import load_settings
-from service.logging import exception_summary, redacted
+from service.logging import MAX_REDACTED, exception_summary, redacted
 from service.models import register_packaged_default
 from service.portfolios import recovery, retention, runner
 from service.records import activation, registry
@@ -237,3 +238,53 @@ def test_rq_logs_and_keeps_a_failed_job_without_its_message(
     failed = client.get(f"/v1/portfolios/{job_id}", headers=bearer(key)).json
     assert failed["status"] == "failed" and "internal error (ValueError)" in failed["error"]
 
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("PGPASSWORD=hunter2", "PGPASSWORD=***"),
+    ("GREENRATE_SECRET_KEY=abcdef123", "GREENRATE_SECRET_KEY=***"),
+    ("secret_key=abc", "secret_key=***"),
+    ("postgresql://u:p@h/db?sslpassword=xyz", "postgresql://***@h/db?sslpassword=***"),
+    ('{"password": "hunter2", "user": "app"}', '{"password": ***, "user": "app"}'),
+    ("{'password': 'hunter2'}", "{'password': ***}"),
+    ("passphrase=hunter2", "passphrase=***"),
+    ("Authorization: Bearer gr_AbCdEf0123456789", "Authorization: Bearer ***"),
+    ("refused key 'gr_live_AbCdEf0123456789'", "refused key 'gr_***'"),
+    ("file:///srv/portfolios/pf_1/input.csv", "<path>"),
+    ("could not open C:\\Users\\alice\\borrower zhang.csv", "could not open <path>"),
+    ("\\\\fileserver\\share\\borrower.csv: denied", "<path>: denied"),
+    ("redis://:pa ss@cache:6379/0", "redis://***@cache:6379/0"),
+    ("rediss://:p/ss@cache:6380", "rediss://***@cache:6380"),
+    ("postgresql://user:p@ss@db/x", "postgresql://***@db/x"),
+    ("Failed to open local file '/srv/portfolios/pf_1/input/O'Brien Bakery 张三.csv'. Detail: [errno 2]",
+     "Failed to open local file '<path>'. Detail: [errno 2]"),
+    ("no /srv/green rate/pf_1/input/Zhang San loans.csv\nnext line", "no <path>\nnext line"),
+    ("/srv/x/Zhang San.csv: gone, 3/4 of kWh/m2", "<path>: gone, 3/4 of kWh/m2"),
+    # left alone: words that hold a keyword but are no setting, a ratio, a file name with no directory
+    ("KeyError: 'loan__amount'; password_file=x; 3/4 of kWh/m2 in single.csv",
+     "KeyError: 'loan__amount'; password_file=x; 3/4 of kWh/m2 in single.csv"),
+])
+def test_redacted_finds_credentials_and_paths_in_their_other_forms(text: str, expected: str) -> None:
+    """Security review H12: each of these kept its password, key or path (or the tail of a path's name)."""
+    assert redacted(text) == expected
+
+
+@pytest.mark.parametrize("unit", ["a.", "a://", "a:// @", "'/a'b", "x'C:\\", "x'a/", "p-", "password-",
+                                  'password="', " /a", "'/", "gr_"])
+def test_each_pattern_reads_a_long_text_in_one_pass(unit: str) -> None:
+    """``a.`` 40,000 times took the URL pattern 3.1 s (it tried every start of the run as a scheme), and
+    ``x'C:\\`` repeated kept the first quoted-path pattern written here busy for minutes (an opening quote
+    could be read as an apostrophe): each pattern now reads 200 KB of each of these, past the bound that
+    :func:`redacted` puts on its input, without trying a start at each character. No clock: a pattern
+    that went quadratic again would take minutes here."""
+    text = unit * (200_000 // len(unit))
+    for pattern in (logging_module._FILE_URL, logging_module._URL_CREDENTIALS, logging_module._BEARER,
+                    logging_module._SECRET_SETTING, logging_module._API_KEY, logging_module._QUOTED_PATH,
+                    logging_module._BARE_PATH):
+        pattern.sub("", text)
+    assert len(redacted(text)) <= MAX_REDACTED + 2
+
+
+def test_a_secret_cut_at_the_bound_is_not_kept_in_part() -> None:
+    text = "x " * (MAX_REDACTED // 2 - 3) + "redis://:hunter2@cache"
+    assert "hunt" not in redacted(text) and redacted(text).endswith(" …")
