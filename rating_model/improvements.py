@@ -466,29 +466,13 @@ def _irreducible(
     once, from the end of the list, against the actions still kept; the result is a path none of whose
     actions can be left out.
     """
-    floor = standard.grade_floor(target) - 0.05  # scores have one decimal: half a unit of slack
-    for position in range(len(kept) - 2, -1, -1):
-        trial = kept[:position] + kept[position + 1 :]
-        improvement, planned, _ = ordered[kept[position]]
-        others = {name for k in trial for name in ordered[k][1].moves}
-        if (
-            not planned.resets_estimates
-            and others.isdisjoint(planned.moves)
-            and outcome.score - improvement.score_gain < floor
-        ):
-            # No other action moves its indicators, so it adds exactly its own gain (the points add up per
-            # indicator): without it the score is below the grade's floor, and caps only lower a grade.
-            continue
+    def without(trial: list[int]) -> Outcome:
         business = filled
         for k in trial:
-            planned = ordered[k][1]
-            changed = apply_change(business.data, planned.action.change)
-            if changed is not None:
-                business = Filled(changed, () if planned.resets_estimates else business.estimates)
-        tried = rerate(business)
-        if standard.rank(tried.grade) <= standard.rank(target):
-            kept, outcome = trial, tried
-    return kept, outcome
+            business = _applied(business, ordered[k][1])
+        return rerate(business)
+
+    return _left_out(ordered, kept, kept[:-1], outcome, without, standard, target)
 
 
 def _answers_irreducible(
@@ -519,14 +503,39 @@ def _answers_irreducible(
         if not planned.answers_only:
             figures = _applied(figures, planned)
     rerate = rebase(figures)
+
+    def without(trial: list[int]) -> Outcome:
+        return rerate(_with_answers(figures, [ordered[k][1] for k in trial if ordered[k][1].answers_only]))
+
+    return _left_out(ordered, kept, answers, outcome, without, standard, target)
+
+
+def _left_out(
+    ordered: list[tuple[Improvement, PlannedAction, Outcome | None]],
+    kept: list[int],
+    candidates: list[int],
+    outcome: Outcome,
+    without: Callable[[list[int]], Outcome],
+    standard: Standard,
+    target: str,
+) -> tuple[list[int], Outcome]:
+    """Try each of ``candidates`` (positions among ``kept``), from the last (costliest, as the path was
+    taken cheapest first), left out of the actions still kept; leave it out where ``without`` (the outcome
+    of the remaining actions) still reaches ``target``."""
     floor = standard.grade_floor(target) - 0.05  # scores have one decimal: half a unit of slack
-    for candidate in reversed(answers):  # costliest first, as the path was taken cheapest first
+    for candidate in reversed(candidates):
         trial = [k for k in kept if k != candidate]
         improvement, planned, _ = ordered[candidate]
         others = {name for k in trial for name in ordered[k][1].moves}
-        if others.isdisjoint(planned.moves) and outcome.score - improvement.score_gain < floor:
-            continue  # it adds exactly its own gain, and the path without it falls short
-        tried = rerate(_with_answers(figures, [ordered[k][1] for k in trial if ordered[k][1].answers_only]))
+        if (
+            not planned.resets_estimates
+            and others.isdisjoint(planned.moves)
+            and outcome.score - improvement.score_gain < floor
+        ):
+            # No other action moves its indicators, so it adds exactly its own gain (the points add up per
+            # indicator): without it the score is below the grade's floor, and caps only lower a grade.
+            continue
+        tried = without(trial)
         if standard.rank(tried.grade) <= standard.rank(target):
             kept, outcome = trial, tried
     return kept, outcome
