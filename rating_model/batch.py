@@ -232,7 +232,7 @@ def passthrough_columns(columns: Sequence[str]) -> list[str]:
     return keep
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)
 class _Measured:
     """What the row-by-row half keeps of one business: the figures, not the inventory's line items.
 
@@ -248,6 +248,20 @@ class _Measured:
     pcaf_score: int
     sector: str
     figures: tuple[Any, ...]  # the _FIGURES columns, already rounded as the API rounds them
+
+    def __init__(
+        self, data: OperatingData, knock_outs: tuple[KnockOut, ...], scope12_location: float,
+        scope3: float | None, scopes: tuple[float, float, float], pcaf_score: int, sector: str,
+        figures: tuple[Any, ...],
+    ) -> None:
+        self.data = data
+        self.knock_outs = knock_outs
+        self.scope12_location = scope12_location
+        self.scope3 = scope3
+        self.scopes = scopes
+        self.pcaf_score = pcaf_score
+        self.sector = sector
+        self.figures = figures
 
 
 #: result columns known before scoring, in the order of :func:`_figures`

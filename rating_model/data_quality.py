@@ -30,12 +30,20 @@ _PRACTICE_NAMES = tuple(f.name for f in fields(Practices))
 _PRACTICE_ANSWERS = attrgetter(*_PRACTICE_NAMES)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class DataQuality:
     pcaf_score: int
     completeness: float
     estimated_fields: tuple[str, ...]
     data_source: str
+
+    def __init__(
+        self, pcaf_score: int, completeness: float, estimated_fields: tuple[str, ...], data_source: str,
+    ) -> None:
+        object.__setattr__(self, "pcaf_score", pcaf_score)
+        object.__setattr__(self, "completeness", completeness)
+        object.__setattr__(self, "estimated_fields", estimated_fields)
+        object.__setattr__(self, "data_source", data_source)
 
     def to_dict(self) -> dict[str, object]:
         return {

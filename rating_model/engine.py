@@ -53,7 +53,7 @@ _ENERGY_INDICATORS = frozenset({"carbon_intensity", "energy_efficiency_ratio", "
                                 "emissions_change"})
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class Evaluation:
     """One pass of the scoring pipeline over (filled) operating data."""
 
@@ -68,6 +68,22 @@ class Evaluation:
     grading: Grading
     #: the indicators missing only for an input left out (:meth:`Engine.unassessed`)
     unassessed: dict[str, tuple[MaterialInput, ...]]
+
+    def __init__(
+        self, filled: Filled, inventory: Inventory, benchmark: Benchmark, quality: DataQuality,
+        values: dict[str, float | None], contributions: tuple[Contribution, ...], score: float,
+        probability: float, grading: Grading, unassessed: dict[str, tuple[MaterialInput, ...]],
+    ) -> None:
+        object.__setattr__(self, "filled", filled)
+        object.__setattr__(self, "inventory", inventory)
+        object.__setattr__(self, "benchmark", benchmark)
+        object.__setattr__(self, "quality", quality)
+        object.__setattr__(self, "values", values)
+        object.__setattr__(self, "contributions", contributions)
+        object.__setattr__(self, "score", score)
+        object.__setattr__(self, "probability", probability)
+        object.__setattr__(self, "grading", grading)
+        object.__setattr__(self, "unassessed", unassessed)
 
     @property
     def outcome(self) -> Outcome:

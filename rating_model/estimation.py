@@ -17,7 +17,7 @@ from rating_model.values import evolve as replace
 from rating_model.values import fast_init
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class Estimate:
     """One estimated input figure and how it was reached."""
 
@@ -32,13 +32,29 @@ class Estimate:
     #: ``method`` in Chinese, with the same figures: the IFRS S2 summary states it in both languages
     method_zh: str
 
+    def __init__(
+        self, field: str, value: float, unit: str, method: str, pcaf_floor: int, sector_default: bool,
+        method_zh: str,
+    ) -> None:
+        object.__setattr__(self, "field", field)
+        object.__setattr__(self, "value", value)
+        object.__setattr__(self, "unit", unit)
+        object.__setattr__(self, "method", method)
+        object.__setattr__(self, "pcaf_floor", pcaf_floor)
+        object.__setattr__(self, "sector_default", sector_default)
+        object.__setattr__(self, "method_zh", method_zh)
 
-@dataclass(frozen=True, slots=True)
+
+@dataclass(frozen=True, slots=True, init=False)
 class Filled:
     """Operating data with the gaps filled, and the list of what was filled."""
 
     data: OperatingData
     estimates: tuple[Estimate, ...]
+
+    def __init__(self, data: OperatingData, estimates: tuple[Estimate, ...]) -> None:
+        object.__setattr__(self, "data", data)
+        object.__setattr__(self, "estimates", estimates)
 
     @property
     def paths(self) -> frozenset[str]:

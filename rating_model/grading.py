@@ -14,11 +14,16 @@ from rating_model.standard import KnockOut, Standard
 from rating_model.values import fast_init
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class Grading:
     grade: str
     score_grade: str
     knock_outs: tuple[KnockOut, ...]
+
+    def __init__(self, grade: str, score_grade: str, knock_outs: tuple[KnockOut, ...]) -> None:
+        object.__setattr__(self, "grade", grade)
+        object.__setattr__(self, "score_grade", score_grade)
+        object.__setattr__(self, "knock_outs", knock_outs)
 
 
 def applicable_knock_outs(filled: Filled, completeness: float, standard: Standard) -> tuple[KnockOut, ...]:

@@ -21,7 +21,7 @@ from rating_model.values import fast_init
 GREEN_LOAN_BASES = ("use_of_proceeds", "green_rated_borrower", "borrower")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class GreenLoan:
     eligible: bool
     basis: str | None
@@ -34,6 +34,20 @@ class GreenLoan:
     #: ``rationale`` in Chinese, sentence for sentence (engine 1.8): a Chinese bank's credit memo had only
     #: the English (a Chinese-speaking relationship manager's review)
     rationale_zh: tuple[str, ...] = ()
+
+    def __init__(
+        self, eligible: bool, basis: str | None, category: str | None, pricing_tier: str | None,
+        rationale: tuple[str, ...], knock_outs: tuple[str, ...], green_rated_borrower: bool,
+        rationale_zh: tuple[str, ...] = (),
+    ) -> None:
+        object.__setattr__(self, "eligible", eligible)
+        object.__setattr__(self, "basis", basis)
+        object.__setattr__(self, "category", category)
+        object.__setattr__(self, "pricing_tier", pricing_tier)
+        object.__setattr__(self, "rationale", rationale)
+        object.__setattr__(self, "knock_outs", knock_outs)
+        object.__setattr__(self, "green_rated_borrower", green_rated_borrower)
+        object.__setattr__(self, "rationale_zh", rationale_zh)
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -54,7 +68,7 @@ class GreenLoan:
 ATTRIBUTION_BASES = ("equity_plus_debt", "total_assets", "none")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class FinancedEmissions:
     attribution_factor: float
     scope12_tco2e: float
@@ -80,6 +94,29 @@ class FinancedEmissions:
     exact_factor: float = 0.0
     loan_fx_to_cny: float = 1.0
     sheet_cny: float | None = None
+
+    def __init__(
+        self, attribution_factor: float, scope12_tco2e: float, scope3_tco2e: float | None, pcaf_score: int,
+        basis: str, outstanding_cny: float, tco2e_per_cny_million_lent: float | None,
+        attribution_basis: str = "equity_plus_debt", capped: bool = False, scope1_tco2e: float | None = None,
+        scope2_location_tco2e: float | None = None, scope2_market_tco2e: float | None = None,
+        exact_factor: float = 0.0, loan_fx_to_cny: float = 1.0, sheet_cny: float | None = None,
+    ) -> None:
+        object.__setattr__(self, "attribution_factor", attribution_factor)
+        object.__setattr__(self, "scope12_tco2e", scope12_tco2e)
+        object.__setattr__(self, "scope3_tco2e", scope3_tco2e)
+        object.__setattr__(self, "pcaf_score", pcaf_score)
+        object.__setattr__(self, "basis", basis)
+        object.__setattr__(self, "outstanding_cny", outstanding_cny)
+        object.__setattr__(self, "tco2e_per_cny_million_lent", tco2e_per_cny_million_lent)
+        object.__setattr__(self, "attribution_basis", attribution_basis)
+        object.__setattr__(self, "capped", capped)
+        object.__setattr__(self, "scope1_tco2e", scope1_tco2e)
+        object.__setattr__(self, "scope2_location_tco2e", scope2_location_tco2e)
+        object.__setattr__(self, "scope2_market_tco2e", scope2_market_tco2e)
+        object.__setattr__(self, "exact_factor", exact_factor)
+        object.__setattr__(self, "loan_fx_to_cny", loan_fx_to_cny)
+        object.__setattr__(self, "sheet_cny", sheet_cny)
 
     def to_dict(self) -> dict[str, object]:
         return {

@@ -22,7 +22,7 @@ from rating_model.standard import COSTS, Action, KnockOut, MaterialInput, Standa
 from rating_model.values import evolve, fast_init
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class Outcome:
     """What re-rating a changed business gives: enough to rank an action.
 
@@ -34,8 +34,16 @@ class Outcome:
     values: dict[str, float | None]
     emissions_tco2e: float
 
+    def __init__(
+        self, score: float, grade: str, values: dict[str, float | None], emissions_tco2e: float,
+    ) -> None:
+        object.__setattr__(self, "score", score)
+        object.__setattr__(self, "grade", grade)
+        object.__setattr__(self, "values", values)
+        object.__setattr__(self, "emissions_tco2e", emissions_tco2e)
 
-@dataclass(frozen=True, slots=True)
+
+@dataclass(frozen=True, slots=True, init=False)
 class Improvement:
     action: str
     indicator: str
@@ -47,6 +55,22 @@ class Improvement:
     cost: str
     description: str
     description_zh: str
+
+    def __init__(
+        self, action: str, indicator: str, from_value: float | None, to_value: float | None,
+        score_gain: float, grade_after: str, tco2e_saved: float | None, cost: str, description: str,
+        description_zh: str,
+    ) -> None:
+        object.__setattr__(self, "action", action)
+        object.__setattr__(self, "indicator", indicator)
+        object.__setattr__(self, "from_value", from_value)
+        object.__setattr__(self, "to_value", to_value)
+        object.__setattr__(self, "score_gain", score_gain)
+        object.__setattr__(self, "grade_after", grade_after)
+        object.__setattr__(self, "tco2e_saved", tco2e_saved)
+        object.__setattr__(self, "cost", cost)
+        object.__setattr__(self, "description", description)
+        object.__setattr__(self, "description_zh", description_zh)
 
     def to_dict(self) -> dict[str, object]:
         return {

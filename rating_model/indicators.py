@@ -25,7 +25,7 @@ from rating_model.values import fast_init
 _FLEET_WEIGHT = {"electric": 1.0, "hybrid": 0.5}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class IndicatorContext:
     """What the derivations read: upstream results only, never recomputed here."""
 
@@ -37,6 +37,17 @@ class IndicatorContext:
     #: the fields filled from sector defaults: the standard's ``missing_when_sector_default`` indicators of
     #: each fall in their missing bin (standard 1.3.0)
     sector_default_fields: frozenset[str]
+
+    def __init__(
+        self, data: OperatingData, inventory: Inventory, benchmark: Benchmark, defaults: SectorDefaults,
+        pcaf_score: int, sector_default_fields: frozenset[str],
+    ) -> None:
+        object.__setattr__(self, "data", data)
+        object.__setattr__(self, "inventory", inventory)
+        object.__setattr__(self, "benchmark", benchmark)
+        object.__setattr__(self, "defaults", defaults)
+        object.__setattr__(self, "pcaf_score", pcaf_score)
+        object.__setattr__(self, "sector_default_fields", sector_default_fields)
 
 
 def _carbon_intensity(ctx: IndicatorContext) -> float | None:

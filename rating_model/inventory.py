@@ -48,7 +48,7 @@ class Intensities(NamedTuple):
         return self._asdict()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class Inventory:
     """A year's GHG inventory, with everything needed to trace and disclose each figure.
 
@@ -110,6 +110,51 @@ class Inventory:
     assumptions_zh: tuple[str, ...] = ()
     not_available_zh: tuple[str, ...] = ()
     fallbacks_zh: tuple[str, ...] = ()
+
+    def __init__(
+        self, factor_set: str, reporting_year: int, scope1_tco2e: float, scope2_location_tco2e: float,
+        scope2_market_tco2e: float, scope3_tco2e: float, scope3_by_category: dict[str, float],
+        scope3_categories_included: tuple[str, ...], scope12_location_tco2e: float,
+        scope12_market_tco2e: float, total_tco2e: float, energy_mwh: float, vehicle_fuel_mwh: float,
+        electricity_mwh: float, renewable_share: float, renewable_electricity_share: float | None,
+        intensities: Intensities, neutrality: Neutrality, equivalents: Equivalents,
+        line_items: tuple[LineItem, ...], factors: tuple[FactorRef, ...], grid_factor: FactorRef,
+        residual_factor: FactorRef, estimated: tuple[str, ...], fallbacks: tuple[str, ...],
+        assumptions: tuple[str, ...], missing: tuple[str, ...], not_available: tuple[str, ...],
+        assumptions_zh: tuple[str, ...] = (), not_available_zh: tuple[str, ...] = (),
+        fallbacks_zh: tuple[str, ...] = (),
+    ) -> None:
+        object.__setattr__(self, "factor_set", factor_set)
+        object.__setattr__(self, "reporting_year", reporting_year)
+        object.__setattr__(self, "scope1_tco2e", scope1_tco2e)
+        object.__setattr__(self, "scope2_location_tco2e", scope2_location_tco2e)
+        object.__setattr__(self, "scope2_market_tco2e", scope2_market_tco2e)
+        object.__setattr__(self, "scope3_tco2e", scope3_tco2e)
+        object.__setattr__(self, "scope3_by_category", scope3_by_category)
+        object.__setattr__(self, "scope3_categories_included", scope3_categories_included)
+        object.__setattr__(self, "scope12_location_tco2e", scope12_location_tco2e)
+        object.__setattr__(self, "scope12_market_tco2e", scope12_market_tco2e)
+        object.__setattr__(self, "total_tco2e", total_tco2e)
+        object.__setattr__(self, "energy_mwh", energy_mwh)
+        object.__setattr__(self, "vehicle_fuel_mwh", vehicle_fuel_mwh)
+        object.__setattr__(self, "electricity_mwh", electricity_mwh)
+        object.__setattr__(self, "renewable_share", renewable_share)
+        object.__setattr__(self, "renewable_electricity_share", renewable_electricity_share)
+        object.__setattr__(self, "intensities", intensities)
+        object.__setattr__(self, "neutrality", neutrality)
+        object.__setattr__(self, "equivalents", equivalents)
+        object.__setattr__(self, "line_items", line_items)
+        object.__setattr__(self, "factors", factors)
+        object.__setattr__(self, "grid_factor", grid_factor)
+        object.__setattr__(self, "residual_factor", residual_factor)
+        object.__setattr__(self, "estimated", estimated)
+        object.__setattr__(self, "fallbacks", fallbacks)
+        object.__setattr__(self, "assumptions", assumptions)
+        object.__setattr__(self, "missing", missing)
+        object.__setattr__(self, "not_available", not_available)
+        object.__setattr__(self, "assumptions_zh", assumptions_zh)
+        object.__setattr__(self, "not_available_zh", not_available_zh)
+        object.__setattr__(self, "fallbacks_zh", fallbacks_zh)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-able form: nested records become objects, tuples become lists."""

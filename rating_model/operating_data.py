@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field, fields, is_dataclass
+from dataclasses import dataclass, fields, is_dataclass
 from typing import Any, Final, NamedTuple
 
 from rating_model.exceptions import InvalidInputError
@@ -139,7 +139,7 @@ WHOLE_LIMITS: Final[dict[str, WholeLimit]] = {
 LIMITS: Final[dict[str, Limit | WholeLimit]] = {**NUMBER_LIMITS, **WHOLE_LIMITS}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class Company:
     country: str
     industry_code: str
@@ -156,6 +156,25 @@ class Company:
     #: printed in the disclosures), so a bank may send a pseudonym or leave it out. Left out, it is not in
     #: the canonical input either, whose keys are sorted: an input that gives one hashes as it always did.
     name: str | None = None
+
+    def __init__(
+        self, country: str, industry_code: str, employees: int, annual_revenue: float, currency: str,
+        reporting_year: int, region: str | None = None, floor_area_m2: float | None = None,
+        external_id: str | None = None, operating_hours_per_week: float | None = None,
+        fx_to_cny: float | None = None, name: str | None = None,
+    ) -> None:
+        object.__setattr__(self, "country", country)
+        object.__setattr__(self, "industry_code", industry_code)
+        object.__setattr__(self, "employees", employees)
+        object.__setattr__(self, "annual_revenue", annual_revenue)
+        object.__setattr__(self, "currency", currency)
+        object.__setattr__(self, "reporting_year", reporting_year)
+        object.__setattr__(self, "region", region)
+        object.__setattr__(self, "floor_area_m2", floor_area_m2)
+        object.__setattr__(self, "external_id", external_id)
+        object.__setattr__(self, "operating_hours_per_week", operating_hours_per_week)
+        object.__setattr__(self, "fx_to_cny", fx_to_cny)
+        object.__setattr__(self, "name", name)
 
     @property
     def isic_division(self) -> str:
@@ -195,14 +214,19 @@ def revenue_cny_million(company: Company) -> float:
     return to_cny(company, company.annual_revenue) / 1e6
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class FuelUse:
     fuel: str
     quantity: float
     unit: str
 
+    def __init__(self, fuel: str, quantity: float, unit: str) -> None:
+        object.__setattr__(self, "fuel", fuel)
+        object.__setattr__(self, "quantity", quantity)
+        object.__setattr__(self, "unit", unit)
 
-@dataclass(frozen=True, slots=True)
+
+@dataclass(frozen=True, slots=True, init=False)
 class GridFactor:
     """A caller-supplied location-based grid factor, for countries without a shipped factor set."""
 
@@ -210,8 +234,13 @@ class GridFactor:
     source: str
     year: int | None = None
 
+    def __init__(self, kgco2e_per_kwh: float, source: str, year: int | None = None) -> None:
+        object.__setattr__(self, "kgco2e_per_kwh", kgco2e_per_kwh)
+        object.__setattr__(self, "source", source)
+        object.__setattr__(self, "year", year)
 
-@dataclass(frozen=True, slots=True)
+
+@dataclass(frozen=True, slots=True, init=False)
 class Energy:
     """A year's site energy. ``fuels`` is ``None`` when not answered (the standard may estimate it) and
     ``()`` when the business said it burns no fuel on site (``"fuels": []``): the two rate differently."""
@@ -225,8 +254,23 @@ class Energy:
     electricity_spend: float | None = None
     grid_factor: GridFactor | None = None
 
+    def __init__(
+        self, electricity_kwh: float | None = None, green_electricity_kwh: float | None = None,
+        green_electricity_instrument: str | None = None, onsite_renewable_kwh: float | None = None,
+        fuels: tuple[FuelUse, ...] | None = None, purchased_heat_gj: float | None = None,
+        electricity_spend: float | None = None, grid_factor: GridFactor | None = None,
+    ) -> None:
+        object.__setattr__(self, "electricity_kwh", electricity_kwh)
+        object.__setattr__(self, "green_electricity_kwh", green_electricity_kwh)
+        object.__setattr__(self, "green_electricity_instrument", green_electricity_instrument)
+        object.__setattr__(self, "onsite_renewable_kwh", onsite_renewable_kwh)
+        object.__setattr__(self, "fuels", fuels)
+        object.__setattr__(self, "purchased_heat_gj", purchased_heat_gj)
+        object.__setattr__(self, "electricity_spend", electricity_spend)
+        object.__setattr__(self, "grid_factor", grid_factor)
 
-@dataclass(frozen=True, slots=True)
+
+@dataclass(frozen=True, slots=True, init=False)
 class FleetItem:
     fuel: str
     vehicles: int | None = None
@@ -234,14 +278,28 @@ class FleetItem:
     fuel_quantity: float | None = None
     unit: str | None = None
 
+    def __init__(
+        self, fuel: str, vehicles: int | None = None, km: float | None = None,
+        fuel_quantity: float | None = None, unit: str | None = None,
+    ) -> None:
+        object.__setattr__(self, "fuel", fuel)
+        object.__setattr__(self, "vehicles", vehicles)
+        object.__setattr__(self, "km", km)
+        object.__setattr__(self, "fuel_quantity", fuel_quantity)
+        object.__setattr__(self, "unit", unit)
 
-@dataclass(frozen=True, slots=True)
+
+@dataclass(frozen=True, slots=True, init=False)
 class TravelItem:
     mode: str
     passenger_km: float
 
+    def __init__(self, mode: str, passenger_km: float) -> None:
+        object.__setattr__(self, "mode", mode)
+        object.__setattr__(self, "passenger_km", passenger_km)
 
-@dataclass(frozen=True, slots=True)
+
+@dataclass(frozen=True, slots=True, init=False)
 class Transport:
     """Vehicles and business travel. ``fleet`` is ``None`` when not answered and ``()`` when the business
     said it runs no vehicles (``"fleet": []``): the fleet indicator scores the second as a fleet with no
@@ -251,13 +309,19 @@ class Transport:
     fleet: tuple[FleetItem, ...] | None = None
     business_travel: tuple[TravelItem, ...] = ()
 
+    def __init__(
+        self, fleet: tuple[FleetItem, ...] | None = None, business_travel: tuple[TravelItem, ...] = (),
+    ) -> None:
+        object.__setattr__(self, "fleet", fleet)
+        object.__setattr__(self, "business_travel", business_travel)
+
     @property
     def vehicles(self) -> tuple[FleetItem, ...]:
         """The fleet's items, empty whether the business runs no vehicles or did not say."""
         return self.fleet or ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class Resources:
     water_m3: float | None = None
     waste_t: float | None = None
@@ -267,8 +331,19 @@ class Resources:
     #: landfilled food waste emits more methane per tonne than mixed commercial waste
     food_waste_t: float | None = None
 
+    def __init__(
+        self, water_m3: float | None = None, waste_t: float | None = None,
+        waste_recycled_t: float | None = None, hazardous_waste_t: float | None = None,
+        food_waste_t: float | None = None,
+    ) -> None:
+        object.__setattr__(self, "water_m3", water_m3)
+        object.__setattr__(self, "waste_t", waste_t)
+        object.__setattr__(self, "waste_recycled_t", waste_recycled_t)
+        object.__setattr__(self, "hazardous_waste_t", hazardous_waste_t)
+        object.__setattr__(self, "food_waste_t", food_waste_t)
 
-@dataclass(frozen=True, slots=True)
+
+@dataclass(frozen=True, slots=True, init=False)
 class Practices:
     """Green-behaviour flags (MYbank-style signals); ``None`` is "not answered", not "no"."""
 
@@ -286,35 +361,87 @@ class Practices:
     green_packaging: bool | None = None
     green_products_share: float | None = None
 
+    def __init__(
+        self, e_invoicing: bool | None = None, digital_ordering: bool | None = None,
+        energy_efficient_equipment: bool | None = None, led_lighting: bool | None = None,
+        green_procurement_policy: bool | None = None, iso14001: bool | None = None,
+        energy_audit: bool | None = None, environmental_policy: bool | None = None,
+        climate_responsible_person: bool | None = None, waste_sorting: bool | None = None,
+        water_saving_equipment: bool | None = None, green_packaging: bool | None = None,
+        green_products_share: float | None = None,
+    ) -> None:
+        object.__setattr__(self, "e_invoicing", e_invoicing)
+        object.__setattr__(self, "digital_ordering", digital_ordering)
+        object.__setattr__(self, "energy_efficient_equipment", energy_efficient_equipment)
+        object.__setattr__(self, "led_lighting", led_lighting)
+        object.__setattr__(self, "green_procurement_policy", green_procurement_policy)
+        object.__setattr__(self, "iso14001", iso14001)
+        object.__setattr__(self, "energy_audit", energy_audit)
+        object.__setattr__(self, "environmental_policy", environmental_policy)
+        object.__setattr__(self, "climate_responsible_person", climate_responsible_person)
+        object.__setattr__(self, "waste_sorting", waste_sorting)
+        object.__setattr__(self, "water_saving_equipment", water_saving_equipment)
+        object.__setattr__(self, "green_packaging", green_packaging)
+        object.__setattr__(self, "green_products_share", green_products_share)
 
-@dataclass(frozen=True, slots=True)
+
+@dataclass(frozen=True, slots=True, init=False)
 class Compliance:
     environmental_penalties_3y: int | None = None
 
+    def __init__(self, environmental_penalties_3y: int | None = None) -> None:
+        object.__setattr__(self, "environmental_penalties_3y", environmental_penalties_3y)
 
-@dataclass(frozen=True, slots=True)
+
+@dataclass(frozen=True, slots=True, init=False)
 class Offset:
     standard: str
     tco2e: float
     type: str
     vintage: int | None = None
 
+    def __init__(self, standard: str, tco2e: float, type: str, vintage: int | None = None) -> None:
+        object.__setattr__(self, "standard", standard)
+        object.__setattr__(self, "tco2e", tco2e)
+        object.__setattr__(self, "type", type)
+        object.__setattr__(self, "vintage", vintage)
 
-@dataclass(frozen=True, slots=True)
+
+@dataclass(frozen=True, slots=True, init=False)
 class Target:
     scopes: tuple[int, ...]
     base_year: int
     target_year: int
     reduction_pct: float
 
+    def __init__(
+        self, scopes: tuple[int, ...], base_year: int, target_year: int, reduction_pct: float,
+    ) -> None:
+        object.__setattr__(self, "scopes", scopes)
+        object.__setattr__(self, "base_year", base_year)
+        object.__setattr__(self, "target_year", target_year)
+        object.__setattr__(self, "reduction_pct", reduction_pct)
 
-@dataclass(frozen=True, slots=True)
+
+#: the sections of a business that says nothing of them: one shared empty value each (values never change)
+_NO_ENERGY = Energy()
+_NO_TRANSPORT = Transport()
+_NO_RESOURCES = Resources()
+_NO_PRACTICES = Practices()
+_NO_COMPLIANCE = Compliance()
+
+
+@dataclass(frozen=True, slots=True, init=False)
 class PreviousYear:
-    energy: Energy = field(default_factory=Energy)
-    transport: Transport = field(default_factory=Transport)
+    energy: Energy = _NO_ENERGY
+    transport: Transport = _NO_TRANSPORT
+
+    def __init__(self, energy: Energy = _NO_ENERGY, transport: Transport = _NO_TRANSPORT) -> None:
+        object.__setattr__(self, "energy", energy)
+        object.__setattr__(self, "transport", transport)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class Loan:
     amount: float
     currency: str
@@ -326,22 +453,54 @@ class Loan:
     #: CNY per unit of the loan's currency: needed only when that is neither CNY nor the company's currency
     fx_to_cny: float | None = None
 
+    def __init__(
+        self, amount: float, currency: str, use_of_proceeds: str, outstanding: float | None = None,
+        borrower_equity_plus_debt: float | None = None, borrower_total_assets: float | None = None,
+        fx_to_cny: float | None = None,
+    ) -> None:
+        object.__setattr__(self, "amount", amount)
+        object.__setattr__(self, "currency", currency)
+        object.__setattr__(self, "use_of_proceeds", use_of_proceeds)
+        object.__setattr__(self, "outstanding", outstanding)
+        object.__setattr__(self, "borrower_equity_plus_debt", borrower_equity_plus_debt)
+        object.__setattr__(self, "borrower_total_assets", borrower_total_assets)
+        object.__setattr__(self, "fx_to_cny", fx_to_cny)
 
-@dataclass(frozen=True, slots=True)
+
+@dataclass(frozen=True, slots=True, init=False)
 class OperatingData:
     """Everything the engine rates; the canonical form of it is what ratings are keyed and stored by."""
 
     company: Company
-    energy: Energy = field(default_factory=Energy)
-    transport: Transport = field(default_factory=Transport)
-    resources: Resources = field(default_factory=Resources)
-    practices: Practices = field(default_factory=Practices)
-    compliance: Compliance = field(default_factory=Compliance)
+    energy: Energy = _NO_ENERGY
+    transport: Transport = _NO_TRANSPORT
+    resources: Resources = _NO_RESOURCES
+    practices: Practices = _NO_PRACTICES
+    compliance: Compliance = _NO_COMPLIANCE
     offsets: tuple[Offset, ...] = ()
     targets: tuple[Target, ...] = ()
     previous_year: PreviousYear | None = None
     data_source: str = "estimated"
     loan: Loan | None = None
+
+    def __init__(
+        self, company: Company, energy: Energy = _NO_ENERGY, transport: Transport = _NO_TRANSPORT,
+        resources: Resources = _NO_RESOURCES, practices: Practices = _NO_PRACTICES,
+        compliance: Compliance = _NO_COMPLIANCE, offsets: tuple[Offset, ...] = (),
+        targets: tuple[Target, ...] = (), previous_year: PreviousYear | None = None,
+        data_source: str = "estimated", loan: Loan | None = None,
+    ) -> None:
+        object.__setattr__(self, "company", company)
+        object.__setattr__(self, "energy", energy)
+        object.__setattr__(self, "transport", transport)
+        object.__setattr__(self, "resources", resources)
+        object.__setattr__(self, "practices", practices)
+        object.__setattr__(self, "compliance", compliance)
+        object.__setattr__(self, "offsets", offsets)
+        object.__setattr__(self, "targets", targets)
+        object.__setattr__(self, "previous_year", previous_year)
+        object.__setattr__(self, "data_source", data_source)
+        object.__setattr__(self, "loan", loan)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-able form with ``None`` and empty lists dropped (except ``fuels: []`` and ``fleet: []``,

@@ -18,7 +18,7 @@ from rating_model.standard import MaterialInput, Standard
 from rating_model.values import fast_init
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class Measured:
     """Inventory, benchmark, data quality and indicator values of one business."""
 
@@ -30,6 +30,17 @@ class Measured:
     #: the indicators missing only for an input left out, with the standard's rules saying which
     #: (:meth:`~rating_model.indicators.IndicatorSet.unassessed`)
     unassessed: dict[str, tuple[MaterialInput, ...]]
+
+    def __init__(
+        self, filled: Filled, inventory: Inventory, benchmark: Benchmark, quality: DataQuality,
+        values: dict[str, float | None], unassessed: dict[str, tuple[MaterialInput, ...]],
+    ) -> None:
+        object.__setattr__(self, "filled", filled)
+        object.__setattr__(self, "inventory", inventory)
+        object.__setattr__(self, "benchmark", benchmark)
+        object.__setattr__(self, "quality", quality)
+        object.__setattr__(self, "values", values)
+        object.__setattr__(self, "unassessed", unassessed)
 
 
 def measure(filled: Filled, standard: Standard, indicators: IndicatorSet) -> Measured:

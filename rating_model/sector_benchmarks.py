@@ -63,7 +63,7 @@ class SectorDefaults:
         return asdict(self)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class Benchmark:
     """How a business's energy intensity compares with its sector's expected intensity.
 
@@ -94,6 +94,25 @@ class Benchmark:
     source: str
     estimated: bool
     notes: tuple[str, ...]
+
+    def __init__(
+        self, sector: str, sector_name: str, basis: str, intensity_unit: str, expected_intensity: float,
+        actual_intensity: float | None, efficiency_ratio: float | None, percentile: int | None,
+        hours_factor: float, sigma: float, source: str, estimated: bool, notes: tuple[str, ...],
+    ) -> None:
+        object.__setattr__(self, "sector", sector)
+        object.__setattr__(self, "sector_name", sector_name)
+        object.__setattr__(self, "basis", basis)
+        object.__setattr__(self, "intensity_unit", intensity_unit)
+        object.__setattr__(self, "expected_intensity", expected_intensity)
+        object.__setattr__(self, "actual_intensity", actual_intensity)
+        object.__setattr__(self, "efficiency_ratio", efficiency_ratio)
+        object.__setattr__(self, "percentile", percentile)
+        object.__setattr__(self, "hours_factor", hours_factor)
+        object.__setattr__(self, "sigma", sigma)
+        object.__setattr__(self, "source", source)
+        object.__setattr__(self, "estimated", estimated)
+        object.__setattr__(self, "notes", notes)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-able form (notes as a list)."""

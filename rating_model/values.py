@@ -15,6 +15,15 @@ making the engine's values native took ``Engine.rate`` from 2.36M to 2.12M instr
 native only if it carries no decorator it does not know, so a compiled module calls :func:`fast_init` on
 its classes after defining them instead of decorating them.
 
+The compiled modules' value classes go one step further: they are declared ``init=False`` with an
+``__init__`` of their own that stores each field with ``object.__setattr__(self, "name", name)``, which
+mypy accepts on a frozen class and mypyc compiles to a store into the object's struct. The ``__init__``
+that ``dataclass`` generates is interpreted even in a compiled module: calling it (CPython's
+``slot_tp_init``, a frame, a descriptor call per field) was about a fifth of the instructions of a
+loan-book row. Compiled, :func:`fast_init` keeps that ``__init__``; in plain Python (where the same line
+would be the slow generated one) it checks that the declared ``__init__`` takes the fields in order with
+their defaults, and replaces it with the descriptor version.
+
 :func:`fast_init` replaces the generated ``__init__`` with one of the same signature, defaults and default
 factories; :func:`evolve` is ``dataclasses.replace`` on the same footing.
 """
@@ -22,6 +31,8 @@ factories; :func:`evolve` is ``dataclasses.replace`` on the same footing.
 from __future__ import annotations
 
 from dataclasses import MISSING, fields, is_dataclass
+from inspect import Parameter, signature
+from types import FunctionType
 from typing import Any, TypeVar
 
 __all__ = ["evolve", "fast_init"]
@@ -35,6 +46,8 @@ _COPIERS: dict[type, tuple[Any, dict[str, Any]]] = {}
 def fast_init(cls: type[T]) -> type[T]:
     """Give a frozen dataclass an ``__init__`` that sets its fields through their data descriptors.
 
+    A class declared ``init=False`` brings its own ``__init__``: a compiled one is kept, an interpreted one
+    must take exactly the fields, in order, with their defaults (else ``TypeError``) and is replaced.
     Raises ``TypeError`` at import time for what the generated ``__init__`` does not reproduce
     (``init=False`` or keyword-only fields, ``__post_init__``), and for a class whose fields have no
     descriptors (neither ``slots=True`` nor compiled), so no class silently changes behaviour.
@@ -45,7 +58,32 @@ def fast_init(cls: type[T]) -> type[T]:
     if not _has_field_descriptors(cls) or hasattr(cls, "__post_init__"):
         raise TypeError(f"{cls.__name__}: fast_init needs slots=True (or a class compiled by mypyc) and no "
                         "__post_init__")
-    namespace: dict[str, Any] = {"_FACTORY": _FACTORY}
+    namespace: dict[str, Any] = {"_FACTORY": _FACTORY, "_cls": cls}
+    lines: list[str] = []
+    declared = None if params.init else cls.__dict__.get("__init__")
+    if not params.init and declared is None:
+        raise TypeError(f"{cls.__name__}: init=False needs an __init__ of its own")
+    if declared is None or isinstance(declared, FunctionType):
+        if declared is not None:
+            _check_declared_init(cls, declared)
+        lines += _descriptor_init(cls, namespace)
+    # Pickling and deep copies rebuild the value through this __init__: the dataclass's own way sets the
+    # fields one by one through __setattr__, which a compiled frozen class refuses.
+    values = "".join(f"self.{f.name}, " for f in fields(cls))
+    lines += ["def __reduce__(self):", f"    return _cls, ({values})"]
+    exec("\n".join(lines) + "\n", namespace)  # the source is built from field names only
+    for name in ("__init__", "__reduce__"):
+        method = namespace.get(name)
+        if method is None:
+            continue  # a compiled __init__, kept
+        method.__qualname__ = f"{cls.__qualname__}.{name}"
+        method.__module__ = cls.__module__
+        setattr(cls, name, method)
+    return cls
+
+
+def _descriptor_init(cls: type, namespace: dict[str, Any]) -> list[str]:
+    """The source of an ``__init__`` with the dataclass's signature that sets each field's descriptor."""
     arguments: list[str] = []
     body: list[str] = []
     for f in fields(cls):
@@ -62,20 +100,22 @@ def fast_init(cls: type[T]) -> type[T]:
         else:
             arguments.append(f.name)
         body.append(f"_set_{f.name}(self, {f.name})")
-    lines = [f"def __init__(self, {', '.join(arguments)}):", *(f"    {line}" for line in body or ["pass"])]
-    # Pickling and deep copies rebuild the value through this __init__: the dataclass's own way sets the
-    # fields one by one through __setattr__, which a compiled frozen class refuses.
-    values = "".join(f"self.{f.name}, " for f in fields(cls))
-    lines += ["def __reduce__(self):", f"    return _cls, ({values})"]
-    namespace["_cls"] = cls
-    source = "\n".join(lines) + "\n"
-    exec(source, namespace)  # the source is built above from field names only
-    for name in ("__init__", "__reduce__"):
-        method = namespace[name]
-        method.__qualname__ = f"{cls.__qualname__}.{name}"
-        method.__module__ = cls.__module__
-        setattr(cls, name, method)
-    return cls
+    return [f"def __init__(self, {', '.join(arguments)}):", *(f"    {line}" for line in body or ["pass"])]
+
+
+def _check_declared_init(cls: type, declared: FunctionType) -> None:
+    """A declared ``__init__`` takes the fields in order, positionally or by name, with their defaults.
+
+    What is replaced in plain Python runs compiled: a field left out, swapped or given another default
+    there would make the two builds construct different values.
+    """
+    parameters = list(signature(declared).parameters.values())[1:]
+    expected = [(f.name, f.default) for f in fields(cls)]
+    found = [(p.name, MISSING if p.default is Parameter.empty else p.default) for p in parameters]
+    kinds = {p.kind for p in parameters}
+    if found != expected or kinds - {Parameter.POSITIONAL_OR_KEYWORD}:
+        raise TypeError(f"{cls.__name__}.__init__ must take the fields in order with their defaults: "
+                        f"{[name for name, _ in expected]}")
 
 
 def _has_field_descriptors(cls: type) -> bool:
@@ -87,16 +127,14 @@ def _copier(cls: type) -> tuple[Any, dict[str, Any]]:
     """A function copying every field of a ``cls`` object (generated, unrolled) and each field's setter.
 
     Reading ``obj.name`` attribute by attribute beats a ``getattr`` loop; :func:`evolve` then sets the
-    changed fields over the copy. ``cls.__new__`` makes the empty object: ``object.__new__`` refuses a
-    compiled class.
+    changed fields over the copy. The copy is made by the class's ``__init__`` (there is no empty object
+    to fill: ``object.__new__`` refuses a compiled class, whose ``__new__`` runs its ``__init__``).
     """
     names = tuple(f.name for f in fields(cls))
     setters = {name: cls.__dict__[name].__set__ for name in names}
-    namespace: dict[str, Any] = {"_new": cls.__new__, "_cls": cls}
-    namespace.update({f"_set_{name}": setter for name, setter in setters.items()})
-    body = [f"    _set_{n}(new, obj.{n})" for n in names]
-    lines = ["def copy(obj):", "    new = _new(_cls)", *body, "    return new"]
-    exec("\n".join(lines) + "\n", namespace)  # built from the class's field names only
+    namespace: dict[str, Any] = {"_cls": cls}
+    source = f"def copy(obj):\n    return _cls({', '.join(f'obj.{n}' for n in names)})\n"
+    exec(source, namespace)  # built from the class's field names only
     made = _COPIERS[cls] = (namespace["copy"], setters)
     return made
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import types
 from dataclasses import dataclass, field, make_dataclass
 from typing import Any
 
@@ -120,3 +121,99 @@ def test_evolve_refuses_a_name_that_is_not_a_field() -> None:
     data = OperatingData(Company("CN", "5610", 8, 3e6, "CNY", 2024, name="Cafe"))
     with pytest.raises(TypeError, match="no field 'energi'"):
         evolve(data, energi=Energy())
+
+
+def _declared(init_source: str, *, default: object = 3) -> Any:
+    """A frozen slotted dataclass ``(name: str, count: int = default)`` with the given ``__init__``."""
+    namespace: dict[str, Any] = {}
+    exec(init_source, namespace)  # a test fixture: the source is the literal text of this test module
+    cls = make_dataclass("_Declared", [("name", str), ("count", int, field(default=default))],
+                         frozen=True, slots=True, init=False, namespace={"__init__": namespace["__init__"]})
+    return cls
+
+
+_SETS = "    object.__setattr__(self, 'name', name)\n    object.__setattr__(self, 'count', count)\n"
+
+
+def test_a_declared_init_is_checked_and_then_replaced() -> None:
+    """Plain Python stands in for the compiled ``__init__``: it must take the fields in order, with their
+    defaults, or the two builds would construct different values."""
+    fast = fast_init(_declared("def __init__(self, name, count=3):\n" + _SETS))
+    assert fast.__init__.__qualname__ == "_Declared.__init__" and _fields(fast("a")) == ("a", 3)
+    assert _fields(fast(count=4, name="b")) == ("b", 4)
+    for wrong in ("def __init__(self, count, name):\n",  # swapped
+                  "def __init__(self, name, count=4):\n",  # another default
+                  "def __init__(self, name, count):\n",  # the default left out
+                  "def __init__(self, name, *, count=3):\n",  # keyword-only
+                  "def __init__(self, name):\n    count = 3\n"):  # a field left out
+        with pytest.raises(TypeError, match="must take the fields in order"):
+            fast_init(_declared(wrong + _SETS))
+
+
+def test_init_false_without_an_init_of_its_own_is_refused() -> None:
+    with pytest.raises(TypeError, match="needs an __init__ of its own"):
+        fast_init(make_dataclass("_NoInit", [("name", str)], frozen=True, slots=True, init=False))
+
+
+def _value_classes_of_compiled_modules() -> list[type]:
+    import importlib
+    import json
+
+    from rating_model import COMPILED_RECORD
+
+    classes: list[type] = []
+    for module in sorted(json.loads(COMPILED_RECORD.read_text(encoding="utf-8"))):
+        loaded = importlib.import_module(f"rating_model.{module}")
+        classes += [value for value in vars(loaded).values()
+                    if isinstance(value, type) and value.__module__ == loaded.__name__
+                    and dataclasses.is_dataclass(value) and "__reduce__" in value.__dict__]
+    return classes
+
+
+def test_compiled_modules_declare_their_values_init() -> None:
+    """A value class of a compiled module brings its own ``__init__``: the generated one is interpreted
+    even there, and calling it was a fifth of the instructions of a loan-book row."""
+    from rating_model import reader
+
+    classes = _value_classes_of_compiled_modules()
+    assert len(classes) >= 25, [c.__name__ for c in classes]
+    compiled = not (reader.__file__ or "").endswith(".py")
+    for cls in classes:
+        assert not cls.__dataclass_params__.init, f"{cls.__name__}: declare init=False and an __init__"  # type: ignore[attr-defined]
+        # compiled, the class keeps its compiled __init__; in plain Python it is replaced (and was checked)
+        assert isinstance(cls.__dict__["__init__"], types.FunctionType) is not compiled, cls.__name__
+
+
+def test_declared_inits_rebuild_every_value_of_a_rating() -> None:
+    """Positionally and by name, each value class of a rating rebuilds an equal value from its fields:
+    the declared ``__init__`` (compiled or replaced) takes them in the order the dataclass lists them."""
+    from rating_model.engine import Engine
+    from rating_model.estimation import fill_missing
+    from tests.conftest import BASE_PAYLOAD
+
+    engine = Engine.load()
+    data = engine.parse({**BASE_PAYLOAD, "loan": {"amount": 1e6, "currency": "CNY", "use_of_proceeds":
+                                                  "energy_efficiency", "outstanding": 8e5,
+                                                  "borrower_equity_plus_debt": 5e6}})
+    filled = fill_missing(data, engine.standard)
+    seen: dict[type, object] = {}
+
+    def walk(value: object) -> None:
+        if isinstance(value, (tuple, list)):
+            for item in value:
+                walk(item)
+        elif dataclasses.is_dataclass(value) and not isinstance(value, type) and type(value) not in seen:
+            seen[type(value)] = value
+            for f in dataclasses.fields(value):
+                walk(getattr(value, f.name))
+
+    walk((filled, engine.evaluate(filled), data.loan))
+    walk(engine.rate(data))
+    declared = set(_value_classes_of_compiled_modules())
+    covered = declared & set(seen)
+    assert len(covered) >= 15, sorted(c.__name__ for c in declared - covered)
+    for cls in covered:
+        value = seen[cls]
+        values = _fields(value)
+        assert cls(*values) == value, cls.__name__
+        assert cls(**{f.name: v for f, v in zip(dataclasses.fields(value), values, strict=True)}) == value  # type: ignore[arg-type]
