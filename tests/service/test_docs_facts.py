@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import cast
 
+import click
 from flask.testing import FlaskClient
 
 from rating_model.engine import DEFAULT_MODEL, Engine
@@ -153,3 +155,64 @@ def test_the_verify_sample_names_the_versions_a_rating_issued_now_has() -> None:
                        r"factor_set (\S+), schema (\S+), engine ([^)\s]+)\)", text)
     versions = Engine.load().versions
     assert named == [tuple(versions[k] for k in ("model", "standard", "factor_set", "schema", "engine"))]
+
+
+def _greenrate_invocations(text: str) -> list[tuple[str, bool]]:
+    """Each `greenrate ...` the text names: inline code (``True``: it may be a mention, not a command line)
+    and the command lines of its code blocks (``False``), continuation lines joined, comments dropped."""
+    found = [(m.group(1), True) for m in re.finditer(r"`(greenrate [^`]+)`", text)]
+    for block in re.findall(r"^```[a-z]*\n(.*?)^```", text, re.M | re.S):
+        for line in block.replace("\\\n", " ").splitlines():
+            line = line.lstrip("$ ").split(" # ")[0]
+            found += [(m.group(1), False) for m in
+                      re.finditer(r"(?:^|\$\(|&&\s*)(?:[A-Z_]+=\S+\s+)*(greenrate [^|;&)]+)", line)]
+    return found
+
+
+def test_the_greenrate_commands_the_docs_name_exist_with_their_options() -> None:
+    """synthetic-population.md told analysts to train with `greenrate model train --data FILE`, which
+    stops with "Missing option '--out'" (newcomer review): every command the docs name exists, with every
+    option they give it, and a command line that gives its options their values gives the required ones."""
+    from service.cli import main
+
+    wrong = []
+    for document in _documents():
+        for invocation, inline in _greenrate_invocations(document.read_text(encoding="utf-8")):
+            words, command = invocation.split()[1:], cast(click.Command, main)
+            while isinstance(command, click.Group) and words and words[0] in command.commands:
+                command = command.commands[words.pop(0)]
+            if command is main:
+                if inline:
+                    wrong.append(f"{document.name}: no command `{invocation}`")
+                continue
+            if isinstance(command, click.Group):
+                if words and re.fullmatch(r"[a-z][a-z-]*", words[0]):
+                    wrong.append(f"{document.name}: no subcommand `{invocation}`")
+                continue
+            known = {opt for param in command.params for opt in param.opts} | {"--help"}
+            given = re.findall(r"(?<![\w-])--[a-z][a-z-]*", " ".join(words))
+            wrong += [f"{document.name}: `{invocation}` has no {opt}" for opt in given if opt not in known]
+            # `greenrate model train --out` mentions an option; `... --data FILE` is a command to run
+            mention = inline and (not words or re.search(r"--[a-z-]+(\s+--|\s*$)", invocation) is not None)
+            if mention or "..." in invocation or "…" in invocation:
+                continue
+            flags = {p.opts[0] for p in command.params if isinstance(p, click.Option) and p.is_flag}
+            required = [p.opts[0] for p in command.params
+                        if isinstance(p, click.Option) and p.required and p.opts[0] not in flags]
+            wrong += [f"{document.name}: `{invocation}` lacks {opt}" for opt in required if opt not in given]
+    assert wrong == []
+
+
+def test_the_repository_files_the_docs_name_exist() -> None:
+    """synthetic-population.md named the columns after `docs/api-v1.md`, a file of the project's design
+    notes that the repository does not hold (newcomer review)."""
+    outside = {"docs/domain.md"}  # named as the shared documentation's, not the repository's
+    top = "|".join(("rating_model", "service", "schemas", "tests", "benchmarks", "docs", "deploy"))
+    missing = [
+        f"{document.name}: {path}"
+        for document in _documents()
+        for path in re.findall(rf"`((?:{top})/[\w./-]*\w)`", document.read_text(encoding="utf-8"))
+        if path not in outside and not (ROOT / path).exists()
+    ]
+    assert missing == []
+
