@@ -216,3 +216,12 @@ def test_the_repository_files_the_docs_name_exist() -> None:
     ]
     assert missing == []
 
+
+def test_the_readme_names_the_requester_fields_of_a_list_item(client: FlaskClient) -> None:
+    """README called them "id, prefix and role" while the list item's `requested_by` has `key_id`
+    (newcomer review)."""
+    schemas = client.get("/openapi.json").get_json()["components"]["schemas"]
+    text = " ".join(README.read_text(encoding="utf-8").split())
+    named = re.search(r"\(`requested_by`: `(\w+)`, `(\w+)` and `(\w+)`\)", text)
+    assert named is not None
+    assert set(named.groups()) == set(schemas["Requester"]["properties"])
