@@ -155,14 +155,25 @@ def test_init_false_without_an_init_of_its_own_is_refused() -> None:
         fast_init(make_dataclass("_NoInit", [("name", str)], frozen=True, slots=True, init=False))
 
 
+def _compiled_module_names() -> list[str]:
+    """setup.py's ``COMPILED``, read from its source (a plain-Python install writes no build record)."""
+    import ast
+    from pathlib import Path
+
+    tree = ast.parse((Path(__file__).resolve().parents[2] / "setup.py").read_text(encoding="utf-8"))
+    for node in tree.body:
+        if isinstance(node, ast.AnnAssign | ast.Assign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if any(isinstance(t, ast.Name) and t.id == "COMPILED" for t in targets) and node.value:
+                return sorted(ast.literal_eval(node.value))
+    raise AssertionError("setup.py has no COMPILED tuple")
+
+
 def _value_classes_of_compiled_modules() -> list[type]:
     import importlib
-    import json
-
-    from rating_model import COMPILED_RECORD
 
     classes: list[type] = []
-    for module in sorted(json.loads(COMPILED_RECORD.read_text(encoding="utf-8"))):
+    for module in _compiled_module_names():
         loaded = importlib.import_module(f"rating_model.{module}")
         classes += [value for value in vars(loaded).values()
                     if isinstance(value, type) and value.__module__ == loaded.__name__
