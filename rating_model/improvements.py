@@ -268,11 +268,14 @@ def held_back_by(
     reported bin's points), and a score the modelled actions together fall short with (``best_score``:
     every action of the path taken).
 
-    The points not given are said only where they could change the outcome: the score every action
-    reaches is short of the target's floor, and no knock-out that no data lifts (a penalty, an excluded
-    activity, coal burned) caps the grade below the target. An energy-efficiency advisor's review found a
-    dye house at 80.2 points, capped at light green by a penalty, told that "up to 10.8 more points wait",
-    and a coal-mine services firm told so right after "no change of operations lifts this cap".
+    The points not given, and the score the actions fall short with, are said only where they could
+    change the outcome: the score every action reaches is short of the target's floor, and no knock-out
+    that no data lifts (a penalty, an excluded activity, coal burned) caps the grade below the target. An
+    energy-efficiency advisor's review found a dye house at 80.2 points, capped at light green by a
+    penalty, told that "up to 10.8 more points wait", and a coal-mine services firm told so right after "no
+    change of operations lifts this cap". Under such a cap no action of the plan lifts the grade, so
+    "the actions reach 33.6 points together; Light green starts at 45" promised what the cap rules out
+    (a noodle bar with three penalties, engine 2.3): the cap and its remedy are all that is said.
     """
     labels = {c.grade: c for c in standard.cutoffs}
     out: list[dict[str, object]] = []
@@ -285,9 +288,10 @@ def held_back_by(
             f"{rule.name_zh}：评级上限为{cap.label_zh}。{rule.remedy_zh}".strip("。 ") + "。",
         ))
     floor = standard.grade_floor(target)
-    short = best_score < floor
+    # a cap that no figure lifts leaves the score nothing to decide
+    short = best_score < floor and all(lifted_by_reporting(rule) for rule in capping)
     unreported = [c for c in contributions if c.value is None and c.max_points > c.points]
-    if unreported and short and all(lifted_by_reporting(rule) for rule in capping):
+    if unreported and short:
         points = round_float(math.fsum([c.max_points - c.points for c in unreported]), 1)
         message, zh = missing_data_messages([(c.indicator, c.max_points - c.points) for c in unreported],
                                             standard)

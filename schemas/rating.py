@@ -134,7 +134,7 @@ class PathToNextGradeSchema(ContractSchema):
             "points figures not reported and practices not answered could earn (from engine 2.3 only where "
             "they could change the grade: every action together falls short of the grade's floor and no "
             "knock-out that no data lifts caps it below); the score every modelled action reaches together, "
-            "when short of the grade's floor."
+            "when short of the grade's floor (from engine 2.4 only where no such knock-out caps it below)."
         )},
     )
 

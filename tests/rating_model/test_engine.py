@@ -226,6 +226,8 @@ def _assert_improvements_are_re_ratings(data: OperatingData) -> None:
         # short of the grade's floor, and no cap holds that no figure lifts (a penalty, coal, the activity)
         lasting = {k.id for k in rating_knock_outs(data) if k.id in caps and not lifted_by_reporting(k)}
         assert ("missing_data" in reasons) == bool(blank and "beyond_actions" in reasons and not lasting)
+        if lasting:  # the cap decides: no score the actions reach, no points waiting (engine 2.4)
+            assert reasons == {"knock_out"}, path["held_back_by"]
     else:
         assert path["held_back_by"] == []
 

@@ -10,7 +10,8 @@ freight firm's fleet and a coal workshop; a reproducibility audit found two rule
 unchanged versions that the synthetic rows never reached; and five at engine 2.2, a Beijing restaurant's
 purchased heat left out, none, given in both years, left out in Guangdong and with no province named; and
 three at engine 2.3, a Hebei tea shop whose path changes its fleet, an office that gave its bill's amount,
-a restaurant with no water figure) and compares each rating's digest with the
+a restaurant with no water figure; and one at engine 2.4, a noodle bar with three environmental penalties
+that gave nothing else, whose unreachable grade no action lifts) and compares each rating's digest with the
 digests recorded in ``tests/data/engine_fingerprint.json`` under the versions that produced them.
 
 After a deliberate change (``ENGINE_VERSION`` bumped, or a new default model, standard or factor set),

@@ -369,7 +369,7 @@ def test_points_not_given_are_said_only_where_they_could_change_the_grade() -> N
 
     assert reasons() == ["missing_data", "beyond_actions"]
     for lasting in ("excluded_activity", "repeated_environmental_penalties"):
-        assert reasons(lasting) == ["knock_out", "beyond_actions"], lasting
+        assert reasons(lasting) == ["knock_out"], lasting  # engine 2.4: nor the score the actions reach
     assert reasons("fuels_not_reported") == ["missing_data", "beyond_actions"]  # caps at the target only
     lifted = held_back_by("green", 50.0, [rules["fuels_not_reported"]], ev.contributions, standard)
     assert [h["reason"] for h in lifted] == ["knock_out", "missing_data", "beyond_actions"]
@@ -414,3 +414,25 @@ def test_points_not_given_say_figures_to_report_apart_from_practices_to_answer()
     only_figures = missing_data_messages([(i, gaps[i]) for i in figures], engine.standard)
     assert only_figures[0].startswith(f"Up to {in_figures:g} more points wait in figures not reported")
     assert "practices" not in only_figures[0] and "做法" not in only_figures[1]
+
+
+def test_a_cap_no_action_lifts_is_said_without_the_score_the_actions_reach() -> None:
+    """Engine 2.3 told a noodle bar with three environmental penalties in three years, capped at not green,
+    that "the improvement actions this standard models reach 33.6 points together; Light green starts at
+    45": as if 11.4 more points would do, where no action lifts the cap. Under a cap that no action or
+    figure lifts, the plan says the cap and its remedy alone; without the penalties, the same bar is told
+    how far the actions fall short (and what its blanks are worth)."""
+    from tests.conftest import session_engine
+
+    engine = session_engine()
+    penalised = {**_BARE, "compliance": {"environmental_penalties_3y": 3}}
+    path = engine.rate(engine.parse(penalised)).to_dict()["path_to_next_grade"]
+    assert (path["target_grade"], path["reachable"]) == ("light_green", False)
+    assert [(h["reason"], h["knock_out"]) for h in path["held_back_by"]] == [
+        ("knock_out", "repeated_environmental_penalties")]
+    assert "Lifted once fewer than three environmental penalties" in path["held_back_by"][0]["message"]
+
+    clean = engine.rate(engine.parse(_BARE)).to_dict()["path_to_next_grade"]
+    assert [h["reason"] for h in clean["held_back_by"]] == ["missing_data", "beyond_actions"]
+    assert "Light green starts at 45" in clean["held_back_by"][1]["message"]
+
