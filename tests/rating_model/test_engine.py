@@ -199,7 +199,7 @@ def _assert_improvements_are_re_ratings(data: OperatingData) -> None:
         p = planned[improvement.action]
         changed = apply_change(filled.data, p.action.change)
         assert changed is not None
-        again = ENGINE.evaluate(Filled(changed, () if p.resets_estimates else filled.estimates))
+        again = ENGINE.evaluate(Filled(changed, filled.estimates))
         assert round(again.score - rating.score, 2) == improvement.score_gain, improvement.action
         assert again.grading.grade == improvement.grade_after, improvement.action
     path = rating.path_to_next_grade
@@ -209,7 +209,7 @@ def _assert_improvements_are_re_ratings(data: OperatingData) -> None:
             p = planned[action]
             changed = apply_change(business.data, p.action.change)
             if changed is not None:
-                business = Filled(changed, () if p.resets_estimates else business.estimates)
+                business = Filled(changed, business.estimates)
         again = ENGINE.evaluate(business)
         assert again.score == pytest.approx(path["score_after"], abs=1e-9)
         assert again.grading.grade == path["grade_after"]

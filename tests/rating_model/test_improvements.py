@@ -287,8 +287,7 @@ def test_an_unreachable_grade_names_what_every_action_together_reaches_and_only_
     for action in actions:
         changed = apply_change(business.data, action.change)
         if changed is not None:
-            resets = "set_data_source" in action.change
-            business = Filled(changed, () if resets else business.estimates)
+            business = Filled(changed, business.estimates)
     together = engine.outcome(business, engine.evaluate(fill_missing(data, engine.standard))).score
     assert together > rated["score"]
     assert f"reach {together:g} points together" in reasons["beyond_actions"]["message"]
@@ -436,3 +435,87 @@ def test_a_cap_no_action_lifts_is_said_without_the_score_the_actions_reach() -> 
     assert [h["reason"] for h in clean["held_back_by"]] == ["missing_data", "beyond_actions"]
     assert "Light green starts at 45" in clean["held_back_by"][1]["message"]
 
+
+def _after(engine: Any, data: Any, actions: list[str]) -> Any:
+    """``data`` after ``actions`` (each that changes something), as the business would report it."""
+    from rating_model.actions import apply_change
+
+    for name in actions:
+        changed = apply_change(data, engine.standard.actions[name].change)
+        data = data if changed is None else changed
+    return data
+
+
+#: The cafe giving its own figures (its cars' distance too: a count alone rests on the seed distance,
+#: PCAF 3 at best) but calling them estimated: reporting them from the bills changes its data source
+#: alone, PCAF 4 to 2.
+_OWN_FIGURES: dict[str, Any] = {
+    **_CAFE, "transport": {"fleet": [{"fuel": "gasoline", "vehicles": 2, "km": 30_000}]},
+    "data_source": "estimated",
+}
+
+
+def _scoring_targets_and_data_quality(engine: Any) -> Any:
+    """The default engine under a model that scores target ambition (5 points from 2 % a year) and the data
+    quality (6 points for PCAF 1, 3 for PCAF 2 or 3), the 11 points taken from environmental management so
+    that scores stay within 0-100; the default model gives both indicators none."""
+    from rating_model.artifact import ScorecardArtifact
+    from rating_model.artifact_format import content_sha256
+    from rating_model.engine import Engine
+
+    doc = engine.artifact.to_dict()
+    features = {f["name"]: f for f in doc["features"]}
+    features["measurement_quality"]["points"] = [6.0, 3.0, 0.0]
+    target = features["target_ambition"]
+    target.update(edges=[2.0], labels=["< 2", ">= 2"], points=[0.0, 5.0])
+    target["stats"].update(count=[44000, 4104], event_rate=[0.34, 0.5], woe=[0.0, 0.6])
+    features["environmental_management"]["points"] = [0.0, 2.6, 5.2]
+    doc["version"] = "test-targets-and-data-quality"
+    doc["sha256"] = content_sha256(doc)
+    return Engine(engine.standard, ScorecardArtifact.from_dict(doc))
+
+
+def test_a_target_and_the_bills_are_offered_only_where_the_model_scores_them() -> None:
+    """``set_target`` and ``provide_energy_bills`` move only target ambition and the data quality (the PCAF
+    score), which the default model scores nothing (one bin; a coefficient set to 0); neither changes a
+    knock-out or an emission, so no plan under it offers them, and a business that takes them is rated as
+    before. Under a model that scores those indicators both are offered where they earn points, the gain
+    being exactly those points."""
+    from tests.conftest import session_engine
+
+    engine = session_engine()
+    points = {c.name: c.points for c in engine.artifact.features}
+    assert set(points["target_ambition"]) == set(points["measurement_quality"]) == {0.0}
+    data = engine.parse(_OWN_FIGURES)
+    rated = engine.rate(data)
+    offered = {i.action for i in rated.improvements}
+    assert offered and not {"set_target", "provide_energy_bills"} & offered
+    for name in ("set_target", "provide_energy_bills"):
+        taken = engine.rate(_after(engine, data, [name]))
+        assert (taken.score, taken.grade) == (rated.score, rated.grade), name
+    assert engine.rate(_after(engine, data, ["provide_energy_bills"])).data_quality.pcaf_score == 2
+    assert rated.data_quality.pcaf_score == 4
+
+    scoring = _scoring_targets_and_data_quality(engine)
+    plan = {i.action: i for i in scoring.rate(scoring.parse(_OWN_FIGURES)).improvements}
+    assert plan["set_target"].score_gain == 5.0 and plan["set_target"].to_value == 4.2
+    assert plan["provide_energy_bills"].score_gain == 3.0  # PCAF 4 to 2
+    assert "provide_energy_bills" not in {i.action for i in scoring.rate(scoring.parse(_CAFE)).improvements}
+
+
+def test_reporting_the_bills_is_not_credited_with_the_sectors_figures() -> None:
+    """A noodle bar that gave nothing but its company has its electricity and gas estimated from its
+    sector. Engines 2.0 to 2.3 rated "report your bills" as if the bills said what the sector's defaults
+    say: the estimates became its figures, carbon intensity and the energy ratio left their missing bins,
+    the fuels cap was lifted, and a model scoring the data quality would have offered the action with
+    points that only the sector's figures earned (125 of 2,000 synthetic businesses). The engine does not
+    know what the bills say: the estimates stay flagged (PCAF 4), so the action earns nothing here and is
+    not offered; what the figures would earn is in ``held_back_by``."""
+    from tests.conftest import session_engine
+
+    scoring = _scoring_targets_and_data_quality(session_engine())
+    bare = scoring.rate(scoring.parse(_BARE)).to_dict()
+    assert {"energy.electricity_kwh", "energy.fuels"} <= set(bare["data_quality"]["estimated_fields"])
+    assert "provide_energy_bills" not in {i["action"] for i in bare["improvements"]}
+    assert "set_target" in {i["action"] for i in bare["improvements"]}  # the model does score its target
+    assert "missing_data" in {h["reason"] for h in bare["path_to_next_grade"]["held_back_by"]}
