@@ -20,7 +20,7 @@ from rating_model.values import fast_init
 
 #: The version of the operating-data and rating documents: a change to what a document holds or means bumps
 #: it. Ratings are reused only under the same version. What each version changed is in CHANGES.md.
-SCHEMA_VERSION = "1.9"
+SCHEMA_VERSION = "1.10"
 
 STATIONARY_FUELS = ("natural_gas", "diesel", "gasoline", "lpg", "coal", "fuel_oil")
 FLEET_FUELS = ("gasoline", "diesel", "hybrid", "electric", "lpg", "natural_gas", "unknown")

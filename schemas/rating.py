@@ -123,6 +123,16 @@ class PathToNextGradeSchema(ContractSchema):
         "Improvement actions that together reach the target grade, cheapest first; from engine 1.6 none of "
         "them can be left out (each was tried without, costliest first)."
     )
+    score_gains = fields.List(  # optional: absent from the ratings stored before schema 1.10
+        fields.Float(allow_nan=False),
+        metadata={"description": (
+            "The points each of `actions` adds after the ones before it, in the same order (each prefix "
+            "re-rated): they add up to `score_after` minus the rating's score (from schema 1.10). An "
+            "improvement's own `score_gain` is measured alone and differs where actions of the path move "
+            "the same indicator: two green operations each earn the first bin's points alone, the second "
+            "bin's together. Empty when the path is not reachable."
+        )},
+    )
     score_after = _num()
     grade_after = fields.String(required=True, allow_none=True, validate=validate.OneOf(GRADES))
     tco2e_saved = _num(_SAVED, nullable=True)

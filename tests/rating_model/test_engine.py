@@ -191,7 +191,8 @@ def test_only_grades_above_a_completeness_cap_are_lowered_by_completeness() -> N
 
 
 def _assert_improvements_are_re_ratings(data: OperatingData) -> None:
-    """Every improvement and the path to the next grade against a full, non-incremental re-rating."""
+    """Every improvement and the path to the next grade against a full, non-incremental re-rating: each
+    step's gain too (``score_gains``, a re-rating of the path so far), and they add up to the path's."""
     rating = ENGINE.rate(data)
     filled = fill_missing(data, ENGINE.standard)
     planned = {p.action.id: p for p in ENGINE.actions.actions}
@@ -204,12 +205,17 @@ def _assert_improvements_are_re_ratings(data: OperatingData) -> None:
         assert again.grading.grade == improvement.grade_after, improvement.action
     path = rating.path_to_next_grade
     if path["reachable"]:
-        business = filled
-        for action in path["actions"]:
+        business, before = filled, rating.score
+        assert len(path["score_gains"]) == len(path["actions"])
+        for action, gain in zip(path["actions"], path["score_gains"], strict=True):
             p = planned[action]
             changed = apply_change(business.data, p.action.change)
             if changed is not None:
                 business = Filled(changed, business.estimates)
+            step = ENGINE.evaluate(business).score
+            assert round(step - before, 2) == gain, action
+            before = step
+        assert round(math.fsum(path["score_gains"]), 2) == round(path["score_after"] - rating.score, 2)
         again = ENGINE.evaluate(business)
         assert again.score == pytest.approx(path["score_after"], abs=1e-9)
         assert again.grading.grade == path["grade_after"]
@@ -228,8 +234,9 @@ def _assert_improvements_are_re_ratings(data: OperatingData) -> None:
         assert ("missing_data" in reasons) == bool(blank and "beyond_actions" in reasons and not lasting)
         if lasting:  # the cap decides: no score the actions reach, no points waiting (engine 2.4)
             assert reasons == {"knock_out"}, path["held_back_by"]
+        assert path["score_gains"] == []
     else:
-        assert path["held_back_by"] == []
+        assert path["held_back_by"] == [] and path["score_gains"] == []
 
 
 def rating_knock_outs(data: OperatingData) -> tuple[Any, ...]:

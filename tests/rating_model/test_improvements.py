@@ -436,6 +436,33 @@ def test_a_cap_no_action_lifts_is_said_without_the_score_the_actions_reach() -> 
     assert "Light green starts at 45" in clean["held_back_by"][1]["message"]
 
 
+def test_the_path_gives_each_actions_gain_after_the_ones_before_it() -> None:
+    """Each improvement's ``score_gain`` is measured alone: the cafe's LED lighting and green packaging
+    each earn 3.7 alone (a third green operation of seven), and 8.6 together (the fourth earns 4.9), so the
+    gains listed for its path added up to 44.0 where the path gains 45.2. ``score_gains`` gives, in the
+    path's order, what each action adds after the ones before it: each a re-rating of the path so far, and
+    together the path's gain."""
+    from tests.conftest import session_engine
+
+    engine = session_engine()
+    data = engine.parse(_CAFE)
+    rated = engine.rate(data).to_dict()
+    path = rated["path_to_next_grade"]
+    alone = {i["action"]: i["score_gain"] for i in rated["improvements"]}
+    assert path["reachable"] and path["actions"] == [
+        "adopt_environmental_policy", "adopt_green_procurement_policy", "adopt_green_packaging",
+        "adopt_led_lighting", "recycle_more", "buy_green_power"]
+    assert [alone[a] for a in path["actions"]] == [8.1, 8.1, 3.7, 3.7, 3.0, 17.4]
+    assert path["score_gains"] == [8.1, 8.1, 3.7, 4.9, 3.0, 17.4]
+    assert round(sum(path["score_gains"]), 2) == round(path["score_after"] - rated["score"], 2) == 45.2
+    before = rated["score"]
+    for k, gain in enumerate(path["score_gains"]):
+        step = engine.rate(_after(engine, data, path["actions"][: k + 1])).score
+        assert round(step - before, 2) == gain, path["actions"][k]
+        before = step
+    assert before == path["score_after"]
+
+
 def _after(engine: Any, data: Any, actions: list[str]) -> Any:
     """``data`` after ``actions`` (each that changes something), as the business would report it."""
     from rating_model.actions import apply_change
