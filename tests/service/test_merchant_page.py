@@ -198,7 +198,8 @@ def test_next_grade_lists_the_checked_actions_in_the_owners_language() -> None:
         "improvements": [{"action": "a1", "description": "Do one", "description_zh": "做一"}],
     }
     zh = next_grade(rating, "zh", texts("zh"))
-    assert zh == {"grade": "浅绿", "actions": ["做一", "a2"], "score_after": 48.0, "alone": None}
+    assert zh == {"grade": "浅绿", "actions": ["做一", "a2"], "gains": None, "differs": False,
+                  "score_after": 48.0, "alone": None}
     assert next_grade({"path_to_next_grade": {"reachable": False}}, "en", texts("en")) is None
 
 
@@ -581,6 +582,8 @@ def test_next_grade_names_the_grade_the_path_reaches_and_does_not_overstate() ->
     assert en == {
         "grade": "Green",
         "actions": ["Adopt a policy", "Name a person", "Buy green power"],
+        "gains": None,  # a rating stored before schema 1.10: the actions alone, as before
+        "differs": False,
         "score_after": 62.9,
         "alone": {"action": "Buy green power", "grade": "Light green"},
     }
@@ -591,6 +594,90 @@ def test_next_grade_names_the_grade_the_path_reaches_and_does_not_overstate() ->
         t = texts(lang)
         assert "all" not in t["next_together"] and "全部" not in t["next_together"]
         assert "{grade}" in t["next_together"] and "{score}" in t["next_together"]
+
+
+def _tenths(shown: str) -> int:
+    return round(float(shown) * 10)
+
+
+def test_each_step_of_the_path_gains_after_the_ones_before_it_and_the_steps_add_up() -> None:
+    """The plan's gains are each measured alone: two policies raising one indicator earn 7.7 each alone and
+    15.5 together, so the path's actions at their own gains (7.7, 7.7, 20.7: 36.1) did not add up to the
+    36.2 points the path gains. ``score_gains`` (schema 1.10) gives each step after the ones before it;
+    the page prints them so that they add up to the score as printed, not each rounded on its own."""
+    from service.web.view.plan import next_grade
+
+    path = {**_PATH_CASE["path_to_next_grade"], "score_gains": [7.7, 7.8, 20.7]}
+    rating = {**_PATH_CASE, "score": 26.7, "path_to_next_grade": path}
+    en = next_grade(rating, "en", texts("en"))
+    assert en is not None and en["gains"] == ["+7.7", "+7.8", "+20.7"] and en["differs"]
+    assert sum(_tenths(g) for g in en["gains"]) == 629 - 267
+    assert next_grade(rating, "zh", texts("zh"))["gains"] == en["gains"]  # type: ignore[index]
+    # gains that each round down: 41.33 + 2.14 + 1.83 = 45.3, printed 41.3, +2.2, +1.8 (not +2.1, +1.8)
+    rounded = {"grade": "not_green", "score": 41.33, "improvements": [], "path_to_next_grade": {
+        "target_grade": "light_green", "reachable": True, "actions": ["a", "b"], "score_gains": [2.14, 1.83],
+        "score_after": 45.3, "grade_after": "light_green"}}
+    steps = next_grade(rounded, "en", texts("en"))
+    assert steps is not None and steps["gains"] == ["+2.2", "+1.8"] and not steps["differs"]
+    # steps that are the plan's own gains say nothing more
+    same = {**rating, "path_to_next_grade": {**path, "score_gains": [7.7, 7.7, 20.7], "score_after": 62.8}}
+    assert next_grade(same, "en", texts("en"))["differs"] is False  # type: ignore[index]
+    # a rating stored before schema 1.10, or gains not one per action: the actions as they were listed
+    for gains in (None, [], [7.7, 30.2]):
+        old = {**rating, "path_to_next_grade": {**path, "score_gains": gains}}
+        assert next_grade(old, "en", texts("en"))["gains"] is None  # type: ignore[index]
+
+
+def test_the_page_lists_each_steps_gain_so_the_path_adds_up_and_an_older_rating_as_before(
+    make_app: AppFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The tea house with every management practice takes green packaging after digital ordering: each
+    earns 3.7 alone (a green operation more), as the plan says, and the second 4.9 after the first, so the
+    actions' own gains fall short of the path's. The page gives each step's gain after the ones before it,
+    in both languages, adding up to the score the path reaches, and says why packaging reads 4.9 there; a
+    rating stored before schema 1.10 lists the actions as the page always did."""
+    from service.web import routes
+
+    app = _app(make_app)
+    client = app.test_client()
+    managed = ("environmental_policy", "climate_responsible_person", "green_procurement_policy",
+               "energy_audit", "iso14001")
+    location = _post(client, **{key: "yes" for key in managed}).headers["Location"]
+    rating = _stored_rating(app, location)
+    path = rating["path_to_next_grade"]
+    alone = {i["action"]: i["score_gain"] for i in rating["improvements"]}
+    assert path["reachable"] and len(path["actions"]) > 1
+    assert round(sum(alone[a] for a in path["actions"]), 2) != round(path["score_after"] - rating["score"], 2)
+    for lang, points, then in (("en", " points", "then "), ("zh", " 分", "再 ")):
+        t = texts(lang)
+        page = client.get(location.replace("lang=en", f"lang={lang}")).get_data(as_text=True)
+        steps = re.search(r'<ol class="plan" id="next-grade-steps">(.*?)</ol>', page, re.S)
+        assert steps is not None, lang
+        items = re.findall(r'<li>([^<]*)<span class="gain">([^<]*)</span></li>', steps.group(1))
+        names = {i["action"]: html.unescape(i["description_zh" if lang == "zh" else "description"])
+                 for i in rating["improvements"]}
+        assert [html.unescape(a) for a, _ in items] == [names[a] + t["colon"] for a in path["actions"]]
+        shown = [g.removeprefix(then).removesuffix(points) for _, g in items]
+        assert [g.startswith(then) for _, g in items] == [k > 0 for k in range(len(items))]
+        assert shown == [f"{g:+.1f}" for g in path["score_gains"]], lang
+        assert sum(_tenths(g) for g in shown) == _tenths(f"{path['score_after']:.1f}") - _tenths(
+            f"{rating['score']:.1f}")
+        note = re.search(r'<p class="note" id="steps-add-up">([^<]*)</p>', page)
+        said = t["steps_add_up"].format(score=f"{rating['score']:.1f}", after=f"{path['score_after']:.1f}")
+        assert note is not None
+        assert html.unescape(note.group(1)) == said + t["sentence_sep"] + t["steps_alone"]
+
+    original = routes._stored  # as stored before schema 1.10: no score_gains
+    monkeypatch.setattr(routes, "_stored", lambda rid: (
+        {**original(rid)[0], "path_to_next_grade": {k: v for k, v in path.items() if k != "score_gains"}},
+        original(rid)[1]))
+    page = client.get(location).get_data(as_text=True)
+    assert 'id="next-grade-steps"' not in page and 'id="steps-add-up"' not in page
+    listed = re.search(r'<p id="next-grade">[^<]*</p>\n<ul>(.*?)</ul>', page, re.S)
+    assert listed is not None
+    described = {i["action"]: i["description"] for i in rating["improvements"]}
+    assert [html.unescape(x) for x in re.findall(r"<li>([^<]*)</li>", listed.group(1))] == [
+        described[a] for a in path["actions"]]
 
 
 def test_next_grade_on_the_page_follows_the_ratings_path(make_app: AppFactory) -> None:

@@ -38,6 +38,13 @@ EN: Mapping[str, str] = {
     "({grade}):",
     "next_one": "Starting with the cheapest actions, this one raises your score to {score} ({grade}):",
     "next_alone": "Alternatively, “{action}” alone reaches {grade}.",
+    # a step of the path to the next grade: what it adds after the steps before it (schema 1.10)
+    "step_first": "{gain} points",
+    "step_then": "then {gain} points",
+    "steps_add_up": "Each step is counted after the ones before it, so the steps add up from your {score} "
+    "points now to {after}.",
+    "steps_alone": "The plan above gives each action's points on its own, which differ where actions raise "
+    "the same part of your score.",
     "held_back": "Why the next grade is out of reach for now:",
     "overlap": "{actions} all raise “{indicator}”: together they earn at most {most} points, not {total}.",
     "no_plan": "None of the actions this standard models raises your score.",
@@ -129,6 +136,12 @@ ZH: Mapping[str, str] = {
     "next_together": "从成本最低的措施做起，同时完成以下各项，得分可升至 {score}（{grade}）：",
     "next_one": "从成本最低的措施做起，完成以下一项，得分可升至 {score}（{grade}）：",
     "next_alone": "或者，仅完成“{action}”一项即可达到{grade}。",
+    "step_first": "{gain} 分",
+    "step_then": "再 {gain} 分",
+    "steps_add_up": "每一步的得分按完成前面各步之后计算，因此各步相加，"
+    "正好从现在的 {score} 分升至 {after} 分。",
+    "steps_alone": "上方改进计划中的分数是各项措施单独完成时的得分；"
+    "几项措施提高同一方面的得分时，两者会有所不同。",
     "held_back": "暂时达不到下一等级的原因：",
     "overlap": "{actions}都提高“{indicator}”：同时完成最多加 {most} 分，而不是 {total} 分。",
     "no_plan": "本标准列出的措施都无法再提高您的得分。",

@@ -1,5 +1,6 @@
 """The way to a better grade: the improvement plan, where its steps' gains overlap, the actions that reach
-the next grade, what holds it back, and the grade ladder with the points to the next grade.
+the next grade (each with what it adds after the ones before it), what holds it back, and the grade ladder
+with the points to the next grade.
 
 Everything is read from the rating's ``improvements``, ``path_to_next_grade`` and points table, as the
 engine re-rated them: the page works out no gain of its own, only how to say it. The grades run worst
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from itertools import pairwise
 from typing import Any
 
 from rating_model.improvements import missing_data_messages
@@ -89,12 +91,49 @@ def plan_overlaps(
     return notes
 
 
+def _tenths(score: Any) -> int:
+    """A score in tenths of a point, rounded as the page prints it (``num(1)``)."""
+    return round(float(f"{float(score):.1f}") * 10)
+
+
+def _step_gains(path: Mapping[str, Any], score: Any) -> list[int] | None:
+    """What each action of the path adds after the ones before it, in tenths of a point as the page says
+    them; ``None`` for a rating stored before schema 1.10 (no ``score_gains``, or not one per action).
+
+    Each step is the difference of the printed scores before and after it (the rating's score, plus the
+    gains so far, the last one the path's ``score_after``), so the steps the owner reads add up to the score
+    the path reaches as printed: gains of 2.14 and 1.83 from 41.33, each printed on its own, would read
+    "+2.1, +1.8" (3.9) from 41.3 to 45.3; as printed here they read "+2.2, +1.8".
+    """
+    gains = path.get("score_gains")
+    actions = path.get("actions") or []
+    if not isinstance(gains, list) or not actions or len(gains) != len(actions) or score is None:
+        return None
+    reached = [float(score)]
+    for gain in gains[:-1]:
+        reached.append(reached[-1] + float(gain))
+    reached.append(float(path["score_after"]))
+    printed = [_tenths(s) for s in reached]
+    return [after - before for before, after in pairwise(printed)]
+
+
+def _signed(tenths: int) -> str:
+    return f"{tenths / 10:+.1f}"
+
+
 def next_grade(rating: Mapping[str, Any], lang: str, t: Mapping[str, str]) -> dict[str, Any] | None:
     """The actions the engine re-rated together, cheapest first, and the grade they reach; if reachable.
 
     The grade is the path's ``grade_after`` (what those actions were checked to reach, which can be above
     the next grade), never its ``target_grade``. The engine takes actions cheapest first, so the list is
     not the only way up: when one action of the plan alone already lifts the grade, ``alone`` says so.
+
+    ``gains`` are the points each action adds after the ones before it (the path's ``score_gains``, schema
+    1.10), signed and with one decimal, so the list adds up to ``score_after``: the plan's own gains are
+    each measured alone, and where two actions raise one indicator (green packaging and LED lighting, 3.7
+    points each alone, 8.6 together) they did not. A rating stored before has none (``gains`` is ``None``):
+    the actions are listed as they were. ``differs`` says whether a step's gain is not the one the plan
+    above shows for that action alone (its first :data:`PLAN_STEPS`), which the page then explains.
     """
     path = rating.get("path_to_next_grade") or {}
     if not path.get("reachable") or not path.get("target_grade"):
@@ -111,9 +150,16 @@ def next_grade(rating: Mapping[str, Any], lang: str, t: Mapping[str, str]) -> di
     )
     if alone is not None and actions == [alone["action"]]:
         alone = None  # the path is that very action: nothing more to say
+    steps = _step_gains(path, rating.get("score"))
+    # the gains the plan above shows, each measured alone (:func:`plan`)
+    by_itself = {i["action"]: i["score_gain"] for i in improvements[:PLAN_STEPS] if i.get("score_gain")}
     return {
         "grade": t.get("grade_" + grade, grade),
         "actions": [described.get(a) or a.replace("_", " ") for a in actions],
+        "gains": None if steps is None else [_signed(g) for g in steps],
+        "differs": steps is not None and any(
+            a in by_itself and _tenths(by_itself[a]) != g for a, g in zip(actions, steps, strict=True)
+        ),
         "score_after": path.get("score_after"),
         "alone": None
         if alone is None
