@@ -41,6 +41,8 @@ ADDED_SINCE_PREVIOUS_RELEASE = [
     ("emissions", "intensities", "scope12_location_per_cny_million_revenue"),
     # engine 1.8, schema 1.7: the green-loan rationale in Chinese
     ("green_loan", "rationale_zh"),
+    # engine 2.4, schema 1.10: each action's gain after the ones before it on the path to the next grade
+    ("path_to_next_grade", "score_gains"),
 ]
 #: The keys a release after the previous one added to the items of the IFRS S2 summary (every item that
 #: has a note or a value in words), which the disclosure's five sections copy.
