@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, insert, select, update
@@ -26,6 +25,7 @@ from rating_model.exceptions import ArtifactError
 from rating_model.standard import load_standard
 from schemas.models import ActivateRequestSchema
 from service.records import comparisons
+from service.records.clock import database_now
 from service.records.model_tables import active_model, model_events, models
 from service.records.registry import (
     FitCheck,
@@ -171,21 +171,26 @@ def _switch(db: Engine, version: str, previous: str | None, *, action: str, reas
     do: SQLite ignores it, and pysqlite only begins the transaction at the first write, so a read before
     it may already be stale. The write itself takes the lock (SQLite's database lock, PostgreSQL's row
     lock, which re-checks the condition on the newest row), and the event is inserted under that lock.
+    Both carry the moment the write took from the database's clock (:mod:`service.records.clock`), not
+    this host's.
     """
-    now = datetime.now(UTC)
     try:
         with db.begin() as conn:
             if previous is None:
-                conn.execute(insert(active_model).values(id=1, version=version, activated_at=now))
+                at = conn.execute(
+                    insert(active_model).values(id=1, version=version, activated_at=database_now())
+                    .returning(active_model.c.activated_at)
+                ).scalar_one()
             else:
-                changed = conn.execute(
+                at = conn.execute(
                     update(active_model)
                     .where(active_model.c.id == 1, active_model.c.version == previous)
-                    .values(version=version, activated_at=now)
-                ).rowcount
-                if changed != 1:
+                    .values(version=version, activated_at=database_now())
+                    .returning(active_model.c.activated_at)
+                ).scalar_one_or_none()
+                if at is None:
                     return False  # another activation came first; nothing was written
-            add_event(conn, version, action, previous, reason, actor, now)
+            add_event(conn, version, action, previous, reason, actor, at)
     except IntegrityError:
         return False  # another process inserted the first active row first
     return True

@@ -18,13 +18,14 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine, insert, select
 
 from rating_model.artifact import ScorecardArtifact
 from rating_model.standard import Standard, load_standard, standard_for_model
+from service.records.clock import database_now
 from service.records.database import as_utc
 from service.records.model_tables import model_comparisons, models
 from service.records.registry import NotRegistered, RegistryError
@@ -205,16 +206,15 @@ def record(
                 f"the {role} compared is not the {artifact.version!r} registered (sha256 "
                 f"{artifact.sha256[:12]}…, registered {registered[artifact.version][:12]}…)"
             )
-    now = datetime.now(UTC)
     row = {"challenger": challenger.version, "champion": champion.version,
            "data_json": json.dumps(dict(data), sort_keys=True, allow_nan=False),
            "summary_json": json.dumps(dict(summary), sort_keys=True, allow_nan=False),
-           "recorded_by": actor, "at": now}
+           "recorded_by": actor, "at": database_now()}  # the database's clock: the gate reads its age
+    t = model_comparisons
     with db.begin() as conn:
-        inserted = conn.execute(insert(model_comparisons).values(**row)).inserted_primary_key
-    assert inserted is not None
-    return Comparison(int(inserted[0]), challenger.version, champion.version, dict(data), dict(summary),
-                      actor, now)
+        inserted = conn.execute(insert(t).values(**row).returning(t.c.id, t.c.at)).one()
+    return Comparison(int(inserted.id), challenger.version, champion.version, dict(data), dict(summary),
+                      actor, as_utc(inserted.at))
 
 
 def _comparison(row: Any) -> Comparison:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, insert, select
@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from rating_model.artifact import ScorecardArtifact
 from rating_model.exceptions import ArtifactError
 from service.exceptions import ServiceError
+from service.records.clock import database_now
 from service.records.database import as_utc
 from service.records.model_tables import active_model, model_events, models
 
@@ -128,8 +129,9 @@ def register(
     metrics: Mapping[str, Any] | None = None,
     action: str = "register",
 ) -> ModelRecord:
-    """Store a verified artifact; raises :class:`VersionExists` when the version (or its hash) is known."""
-    now = datetime.now(UTC)
+    """Store a verified artifact; raises :class:`VersionExists` when the version (or its hash) is known.
+
+    Its ``created_at`` and its event's ``at`` are the database's clock (:mod:`service.records.clock`)."""
     row = {
         "version": artifact.version,
         "sha256": artifact.sha256,
@@ -139,13 +141,13 @@ def register(
         "card_json": json.dumps(artifact.card, sort_keys=True, allow_nan=False),
         "standard": str(artifact.metadata.get("standard", "")),
         "source": source,
-        "created_at": now,
+        "created_at": database_now(),
         "created_by": actor,
     }
     try:
         with db.begin() as conn:
-            conn.execute(insert(models).values(**row))
-            add_event(conn, artifact.version, action, None, reason, actor, now)
+            created = conn.execute(insert(models).values(**row).returning(models.c.created_at)).scalar_one()
+            add_event(conn, artifact.version, action, None, reason, actor, created)
     except IntegrityError:
         raise VersionExists(
             f"model version {artifact.version!r} (or its sha256) is already registered"
@@ -174,10 +176,11 @@ def ensure_registered(db: Engine, artifact: ScorecardArtifact, *, source: str, a
     if active_version(db) is None and not ever_activated(db):
         try:
             with db.begin() as conn:
-                conn.execute(insert(active_model).values(id=1, version=artifact.version,
-                                                         activated_at=datetime.now(UTC)))
-                add_event(conn, artifact.version, "promote", None, "first active model", actor,
-                          datetime.now(UTC))
+                activated = conn.execute(
+                    insert(active_model).values(id=1, version=artifact.version, activated_at=database_now())
+                    .returning(active_model.c.activated_at)
+                ).scalar_one()
+                add_event(conn, artifact.version, "promote", None, "first active model", actor, activated)
         except IntegrityError:
             pass  # another process activated a model first; theirs stands
     return created
@@ -187,7 +190,8 @@ def add_event(conn: Connection, version: str, action: str, previous: str | None,
               at: datetime) -> None:
     """Add one row to the audit trail, in the caller's transaction: under the lock of the write it
     records, so that the trail never disagrees with the registry (registering, and changing the active
-    model in :mod:`service.records.activation`)."""
+    model in :mod:`service.records.activation`). ``at`` is the moment that write took from the database's
+    clock (read back with RETURNING), so the event and the row it records name one moment."""
     conn.execute(insert(model_events).values(version=version, action=action, previous_version=previous,
                                              reason=reason, actor=actor, at=at))
 
