@@ -208,15 +208,22 @@ class ComparisonSchema(Schema):
     )
     counted = fields.Boolean(
         required=True,
-        metadata={"description": "Whether a promotion of its challenger replacing its champion counts it "
-                  "now (every counted one is read; any that needs a justification needs one)."},
+        metadata={"description": "Whether a promotion of its challenger replacing the active model counts "
+                  "it now (every counted one is read; any that needs a justification needs one)."},
     )
     not_counted = fields.String(
         required=True,
         allow_none=True,
         metadata={"description": "Why it is not counted (too few rows, a model trained on the file, a "
                   "challenger without a training fingerprint, another standard than this release's, no score "
-                  "PSI or migration); null when counted."},
+                  "PSI or migration; or out of date: its champion is not the active model, it was recorded "
+                  "before the active model last became active, or it is past `valid_until`); null when "
+                  "counted."},
+    )
+    valid_until = UtcDateTime(
+        required=True,
+        metadata={"description": "When it stops counting by age: `at` plus "
+                  "`GREENRATE_MODEL_COMPARISON_VALID_DAYS` (both on the database's clock)."},
     )
     needs_justification = fields.List(
         fields.String(),

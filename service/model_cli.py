@@ -132,11 +132,12 @@ def _cells(metrics: dict[str, Any]) -> str:
 def list_comparisons(version: str) -> None:
     """The recorded comparisons VERSION took part in, oldest first, as a promotion reads them.
 
-    Each says whether a promotion of its challenger replacing its champion counts it, and what in it that
-    promotion must justify (--accept-worse); a promotion reads every counted comparison of the pair.
+    Each says whether a promotion of its challenger replacing the active model counts it now (made against
+    that model while active, within GREENRATE_MODEL_COMPARISON_VALID_DAYS), and what in it that promotion
+    must justify (--accept-worse); a promotion reads every counted comparison of the pair.
     """
     with _registry() as db:
-        found = activation.reviewed(db, version)
+        found = activation.reviewed(db, version, valid_days=command_settings().model_comparison_valid_days)
     if not found:
         click.echo(f"no comparison of {version} was recorded")
     for r in found:
@@ -151,7 +152,8 @@ def list_comparisons(version: str) -> None:
         if "psi" in psi and "moved_share" in mig:
             click.echo(f"    score PSI {psi['psi']:.4f}; grade migration {mig['moved_share']:.1%} "
                        f"({mig.get('upgrades')} up, {mig.get('downgrades')} down)")
-        click.echo(f"    {'counted' if r.not_counted is None else 'NOT COUNTED: ' + r.not_counted}")
+        counted = f"counted (until {r.valid_until:%Y-%m-%d %H:%M} UTC)"
+        click.echo(f"    {counted if r.not_counted is None else 'NOT COUNTED: ' + r.not_counted}")
         for finding in r.needs_justification:
             click.echo(f"    needs a justification: {finding}")
 
@@ -186,15 +188,18 @@ def promote(version: str, reason: str, replacing: str, accept_worse: str | None)
 
     Refused when VERSION is active already, its artifact does not fit the standard the service runs,
     another version than the compared champion (--replacing) is active by now, (four eyes,
-    GREENRATE_MODEL_FOUR_EYES) the account running this registered VERSION itself, or the recorded
-    comparison shows VERSION worse than the champion and --accept-worse does not say why.
+    GREENRATE_MODEL_FOUR_EYES) the account running this registered VERSION itself, no recorded comparison
+    against the champion counts (one recorded before it last became active, or more than
+    GREENRATE_MODEL_COMPARISON_VALID_DAYS ago, no longer does), or the recorded comparison shows VERSION
+    worse than the champion and --accept-worse does not say why.
     """
     with _registry() as db:
         previous = activation.activate(db, version, actor=registry_actor(db), reason=reason,
                                        fits=_fits_running_standard(), replacing=replacing,
                                        four_eyes=command_settings().model_four_eyes,
                                        require_comparison=command_settings().model_require_comparison,
-                                       accept_worse=accept_worse)
+                                       accept_worse=accept_worse,
+                                       comparison_valid_days=command_settings().model_comparison_valid_days)
     click.echo(f"active model: {version} (was {previous})")
 
 

@@ -83,6 +83,7 @@ _APP_PARSERS: dict[str, Callable[[str], Any]] = {
     "model_poll_seconds": Number(0, 3_600),
     "model_four_eyes": parse_bool,
     "model_require_comparison": parse_bool,
+    "model_comparison_valid_days": WholeNumber(1, 3_660),
     "portfolio_dir": parse_directory,
     "portfolio_max_bytes": WholeNumber(1_024, 1_024 * 1_024 * 1_024 * 1_024),
     "portfolio_max_rows": WholeNumber(1, 1_000_000_000),

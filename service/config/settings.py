@@ -22,6 +22,10 @@ UNSIGNED_RATING_POLICIES: tuple[UnsignedRatings, ...] = ("refuse", "serve")
 DEFAULT_MIGRATION_LOCK_TIMEOUT_SECONDS = 5.0
 #: gunicorn's threads per worker by default (sync workers): also each process's database connections.
 DEFAULT_THREADS = 1
+#: Days a recorded comparison counts for a promotion (GREENRATE_MODEL_COMPARISON_VALID_DAYS): a month of
+#: the bank's lending moves the population a holdout stood for; a model-risk review had a challenger
+#: promoted on a comparison recorded months before, against data that had drifted since.
+DEFAULT_COMPARISON_VALID_DAYS = 30
 
 
 def default_database_url() -> str:
@@ -91,6 +95,9 @@ class Settings:
     model_four_eyes: bool = True
     # A promotion needs a recorded comparison of the challenger against the champion it replaces.
     model_require_comparison: bool = True
+    # How long a recorded comparison counts: one older than this many days (on the database's clock) is
+    # named in the refusal, not counted; record it again on current labelled data.
+    model_comparison_valid_days: int = DEFAULT_COMPARISON_VALID_DAYS
     # Portfolio jobs: uploaded loan books, per-chunk result parts and merged results live under this
     # directory, which the API and every `greenrate worker` must share (one disk or a shared mount).
     portfolio_dir: str = field(default_factory=default_portfolio_dir)

@@ -120,7 +120,9 @@ class ActivateModel(MethodView):
         uploaded the version itself (four eyes, `GREENRATE_MODEL_FOUR_EYES`); 409 too when no comparison of
         it against the active model was recorded (`greenrate model compare --record`;
         `GREENRATE_MODEL_REQUIRE_COMPARISON`; one on too few rows, on a model's training file, of a
-        challenger without a training fingerprint or under another standard does not count), or when any
+        challenger without a training fingerprint or under another standard does not count, nor one
+        recorded before the active model last became active or more than
+        `GREENRATE_MODEL_COMPARISON_VALID_DAYS` ago, and the answer says why each does not), or when any
         recorded comparison of the pair shows it worse, or moving the score scale or the grades (score PSI
         above 0.25, more than 20 % of the businesses changing grade), and `accept_worse` does not say why
         to promote it anyway. The audit event names every comparison of the pair it read.
@@ -132,6 +134,7 @@ class ActivateModel(MethodView):
             s.db, version, actor=actor, reason=body["reason"], fits=fits, replacing=body["replacing"],
             four_eyes=s.settings.model_four_eyes, require_comparison=s.settings.model_require_comparison,
             accept_worse=body.get("accept_worse"),
+            comparison_valid_days=s.settings.model_comparison_valid_days,
         )
         watcher(current_app).check(s.db, s.engines, force=True)
         return {"version": version, "previous_version": previous, "reason": body["reason"], "actor": actor}
@@ -146,15 +149,18 @@ class ModelComparisons(MethodView):
         """Every recorded comparison the version took part in, as challenger or champion, oldest first.
 
         What an approver reads before a promotion: all the evidence recorded, not only what the maker chose
-        to name. Each says whether a promotion of its challenger replacing its champion counts it now
-        (`counted`, else `not_counted` says why) and what in it that promotion must justify
-        (`needs_justification`, the promotion's `accept_worse`): a promotion reads every counted comparison
-        of the pair. Like `greenrate model comparisons VERSION`. 404 when the version is not registered.
+        to name. Each says whether a promotion of its challenger replacing the active model counts it now
+        (`counted`, else `not_counted` says why: its champion must be the active model, and it must have
+        been recorded since that model last became active and within `valid_until`), and what in it that
+        promotion must justify (`needs_justification`, the promotion's `accept_worse`): a promotion reads
+        every counted comparison of the pair. Like `greenrate model comparisons VERSION`. 404 when the
+        version is not registered.
         """
+        s = services()
         return {"items": [
             {**asdict(r.comparison), "counted": r.not_counted is None, "not_counted": r.not_counted,
-             "needs_justification": r.needs_justification}
-            for r in activation.reviewed(services().db, version)
+             "needs_justification": r.needs_justification, "valid_until": r.valid_until}
+            for r in activation.reviewed(s.db, version, valid_days=s.settings.model_comparison_valid_days)
         ]}
 
 

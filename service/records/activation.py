@@ -4,8 +4,9 @@ Registering a model (:mod:`service.records.registry`) makes nothing active; here
 only after the checks a model-risk review asks for: a reason that says something, the artifact verified
 again and able to rate under the running standard, four eyes (its maker may not promote it), and the
 recorded comparisons against the champion it replaces (:mod:`service.records.comparisons`), every one of
-them, none showing it worse or moving the score scale or the grades beyond what a retraining does, unless
-the promotion says why to accept that. Promotion and rollback change the single ``active_model`` row with
+them made while that champion is active and within ``GREENRATE_MODEL_COMPARISON_VALID_DAYS``, none showing
+it worse or moving the score scale or the grades beyond what a retraining does, unless the promotion says
+why to accept that. Promotion and rollback change the single ``active_model`` row with
 a conditional write and add a ``model_events`` row under that write's lock, in one transaction: the audit
 trail can never disagree with what is active, on SQLite as on PostgreSQL. Rollbacks undo promotions as a
 stack replayed from that trail.
@@ -15,15 +16,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy import Connection, Engine, insert, select, true, update
 from sqlalchemy.exc import IntegrityError
 
 from rating_model.artifact import ScorecardArtifact
 from rating_model.exceptions import ArtifactError
 from rating_model.standard import load_standard
 from schemas.models import ActivateRequestSchema
+from service.config.settings import DEFAULT_COMPARISON_VALID_DAYS
 from service.records import comparisons
 from service.records.clock import database_now
 from service.records.model_tables import active_model, model_events, models
@@ -32,7 +35,6 @@ from service.records.registry import (
     NotRegistered,
     Refused,
     RegistryError,
-    active_version,
     add_event,
     get_model,
     load_artifact,
@@ -163,8 +165,12 @@ def _check_fits(db: Engine, version: str, fits: FitCheck, *, doing: str) -> Scor
     return artifact
 
 
-def _switch(db: Engine, version: str, previous: str | None, *, action: str, reason: str, actor: str) -> bool:
-    """Replace ``previous`` by ``version`` as the active model and record it; False when ``previous`` is gone.
+def _switch(
+    db: Engine, version: str, previous: str | None, *, action: str, reason: str, actor: str,
+    since: datetime | None = None,
+) -> bool:
+    """Replace ``previous`` by ``version`` as the active model and record it; False when ``previous`` is gone
+    (or, with ``since``, became active again after that moment).
 
     The change is a conditional write (``UPDATE ... WHERE version = :previous``, or the first INSERT),
     so the event's ``previous_version`` is exactly what was replaced. A ``SELECT ... FOR UPDATE`` would not
@@ -184,7 +190,8 @@ def _switch(db: Engine, version: str, previous: str | None, *, action: str, reas
             else:
                 at = conn.execute(
                     update(active_model)
-                    .where(active_model.c.id == 1, active_model.c.version == previous)
+                    .where(active_model.c.id == 1, active_model.c.version == previous,
+                           true() if since is None else active_model.c.activated_at <= since)
                     .values(version=version, activated_at=database_now())
                     .returning(active_model.c.activated_at)
                 ).scalar_one_or_none()
@@ -215,6 +222,7 @@ def activate(
     four_eyes: bool = False,
     require_comparison: bool = False,
     accept_worse: str | None = None,
+    comparison_valid_days: int = DEFAULT_COMPARISON_VALID_DAYS,
 ) -> str | None:
     """Promote ``version`` to the active model, audited with who and why; returns the version it replaced.
 
@@ -239,8 +247,11 @@ def activate(
         four eyes could not be verified.
     :raises NoComparison: ``require_comparison`` is on (``GREENRATE_MODEL_REQUIRE_COMPARISON``) and no
         comparison of ``version`` against the active model that counts was recorded
-        (:func:`service.records.comparisons.not_evidence`); the promotion's audit event names every
-        recorded one, counted or not.
+        (:func:`service.records.comparisons.not_evidence`), or every one is out of date
+        (:func:`service.records.comparisons.out_of_date`: recorded before the champion last became active,
+        or more than ``comparison_valid_days`` ago, ``GREENRATE_MODEL_COMPARISON_VALID_DAYS``); the refusal
+        says why each does not count, and the promotion's audit event names every recorded one, counted
+        or not.
     :raises ComparisonFailed: any counted comparison shows ``version`` worse than the active model (AUC,
         Gini or KS lower, or Brier higher, beyond the bootstrap interval) or moving the score scale or the
         grades (:func:`shifted`), and ``accept_worse`` gives no justification: a model trained on random
@@ -267,20 +278,24 @@ def activate(
         # allowed where four eyes is off, but never silently: the trail says who approved their own model
         reason = f"{reason} [promoted by its own maker: four eyes off]"
     for _ in range(_ATTEMPTS):
-        previous = active_version(db)
+        state = comparisons.standing(db, comparison_valid_days)
+        previous = state.active
         if previous == version:
             raise AlreadyActive(f"model version {version!r} is already the active one")
         _expect(previous, replacing, f"promoting {version!r}",
                 next_step="Compare with the active model again before promoting.")
-        evidence = _evidence(db, challenger, previous, required=require_comparison, accept_worse=accept_worse)
+        evidence = _evidence(db, challenger, state, required=require_comparison, accept_worse=accept_worse)
         audited = f"{reason} [{evidence}]"
-        if _switch(db, version, previous, action="promote", reason=audited, actor=actor):
+        # conditional on the champion's tenure the evidence was judged in, not only on its name: a
+        # promotion and a rollback to it meanwhile would have made comparisons recorded before them stale
+        if _switch(db, version, previous, action="promote", reason=audited, actor=actor,
+                   since=state.active_since):
             return previous
     raise RegistryError(f"the active model changed {_ATTEMPTS} times while promoting {version!r}; try again")
 
 
 def _evidence(
-    db: Engine, challenger: ScorecardArtifact, champion: str | None, *, required: bool,
+    db: Engine, challenger: ScorecardArtifact, state: comparisons.Standing, *, required: bool,
     accept_worse: str | None = None,
 ) -> str:
     """How the promotion's audit event names the recorded comparisons it rests on: every one of the pair,
@@ -290,11 +305,11 @@ def _evidence(
     Every counted comparison is read, not the newest: a maker whose comparison on the full holdout showed
     the challenger worse had recorded a second one on a slice of it, and the promotion rested on that.
     """
-    version = challenger.version
+    version, champion = challenger.version, state.active
     recorded = [] if champion is None else comparisons.of_pair(db, version, champion)
     counted, set_aside = [], []
     for found in recorded:
-        why = _not_counted(db, found, challenger)
+        why = _not_counted(db, found, challenger, state)
         if why is None:
             counted.append(found)
         else:
@@ -334,46 +349,69 @@ def needs_justification(found: comparisons.Comparison) -> list[str]:
     return out
 
 
-def _not_counted(db: Engine, found: comparisons.Comparison, challenger: ScorecardArtifact) -> str | None:
-    """Why the promotion gate does not count ``found`` in this release (``None``: it counts)."""
+def _not_counted(
+    db: Engine, found: comparisons.Comparison, challenger: ScorecardArtifact, state: comparisons.Standing
+) -> str | None:
+    """Why the promotion gate does not count ``found`` now (``None``: it counts): no evidence in this
+    release (:func:`~service.records.comparisons.not_evidence`), or out of date
+    (:func:`~service.records.comparisons.out_of_date`)."""
     champion = get_model(db, found.champion)
     trained_for = champion.standard if champion is not None else None
     why = comparisons.not_evidence(challenger, trained_for, found.data, found.summary, load_standard())
-    return None if why is None else str(why)
+    return str(why) if why is not None else comparisons.out_of_date(found, state)
 
 
 @dataclass(frozen=True, slots=True)
 class Reviewed:
-    """A recorded comparison as an approver reads it: whether a promotion of its challenger replacing its
-    champion counts it now, and what in it that promotion would have to justify."""
+    """A recorded comparison as an approver reads it: whether a promotion of its challenger replacing the
+    active model counts it now (its champion must be that model), until when at the latest, and what in it
+    that promotion would have to justify."""
 
     comparison: comparisons.Comparison
     not_counted: str | None
     needs_justification: list[str]
+    valid_until: datetime
 
 
-def reviewed(db: Engine, version: str) -> list[Reviewed]:
+class _Gate:
+    """The promotion gate's judgement of recorded comparisons as the registry stands now (one read of the
+    active model and the database's clock), each challenger's artifact loaded and verified once."""
+
+    def __init__(self, db: Engine, valid_days: int) -> None:
+        self.db = db
+        self.state = comparisons.standing(db, valid_days)
+        self._challengers: dict[str, ScorecardArtifact | str] = {}
+
+    def not_counted(self, found: comparisons.Comparison) -> str | None:
+        """Why a promotion of ``found``'s challenger would not count it now (``None``: it would)."""
+        challenger = self._challengers.get(found.challenger)
+        if challenger is None:
+            try:
+                artifact = load_artifact(self.db, found.challenger)
+                challenger = artifact if artifact is not None else "it is not registered"
+            except ArtifactError as exc:
+                challenger = f"the challenger's stored artifact does not verify: {exc}"
+            self._challengers[found.challenger] = challenger
+        if isinstance(challenger, str):
+            return challenger
+        return _not_counted(self.db, found, challenger, self.state)
+
+
+def reviewed(db: Engine, version: str, *, valid_days: int = DEFAULT_COMPARISON_VALID_DAYS) -> list[Reviewed]:
     """Every recorded comparison ``version`` took part in (challenger or champion), oldest first, judged
-    by the promotion gate's own rules: ``GET /v1/models/{version}/comparisons`` and ``greenrate model
-    comparisons``. Nothing listed them, so an approver saw only the one the audit trail named.
+    by the promotion gate's own rules as the registry stands now: ``GET /v1/models/{version}/comparisons``
+    and ``greenrate model comparisons``. Nothing listed them, so an approver saw only the one the audit
+    trail named.
 
+    :param valid_days: how many days a comparison counts (``GREENRATE_MODEL_COMPARISON_VALID_DAYS``).
     :raises NotRegistered: no such version.
     """
     if get_model(db, version) is None:
         raise NotRegistered(version)
-    out = []
-    challengers: dict[str, ScorecardArtifact | str] = {}
-    for found in comparisons.of_model(db, version):
-        if found.challenger not in challengers:
-            try:
-                artifact = load_artifact(db, found.challenger)
-                challengers[found.challenger] = artifact if artifact is not None else "it is not registered"
-            except ArtifactError as exc:
-                challengers[found.challenger] = f"the challenger's stored artifact does not verify: {exc}"
-        challenger = challengers[found.challenger]
-        why = challenger if isinstance(challenger, str) else _not_counted(db, found, challenger)
-        out.append(Reviewed(found, why, needs_justification(found)))
-    return out
+    gate = _Gate(db, valid_days)
+    return [Reviewed(found, gate.not_counted(found), needs_justification(found),
+                     gate.state.valid_until(found))
+            for found in comparisons.of_model(db, version)]
 
 
 def _kind(actor: str) -> str | None:

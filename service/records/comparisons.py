@@ -9,7 +9,10 @@ no evidence. Nor is a comparison that could flatter the challenger unseen (:func
 few rows, on a file a model was trained on, of a challenger that carries no fingerprint of its training
 rows (so that could not be told), under another standard than each model rates under in this release, or
 without the score PSI and grade migration the promotion gate reads. Such a comparison is refused when
-recorded, and one recorded by an earlier release is not counted by the gate.
+recorded, and one recorded by an earlier release is not counted by the gate. Nor does the gate count one
+that is out of date (:func:`out_of_date`): against another champion than the active one, recorded before
+that champion last became active, or older than ``GREENRATE_MODEL_COMPARISON_VALID_DAYS`` on the
+database's clock.
 """
 
 from __future__ import annotations
@@ -18,16 +21,16 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, insert, select
 
 from rating_model.artifact import ScorecardArtifact
 from rating_model.standard import Standard, load_standard, standard_for_model
-from service.records.clock import database_now
+from service.records.clock import database_now, database_time
 from service.records.database import as_utc
-from service.records.model_tables import model_comparisons, models
+from service.records.model_tables import active_model, model_comparisons, models
 from service.records.registry import NotRegistered, RegistryError
 
 _HEX64 = re.compile(r"[0-9a-f]{64}")  # a sha256, as hexdigest writes it
@@ -170,6 +173,61 @@ def not_evidence(
     if not _has_scale(summary):
         return Incomplete("the comparison records no score PSI or grade migration, which the promotion "
                           "gate reads: record it again with `greenrate model compare --record`")
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Standing:
+    """Where the registry stands when the promotion gate judges a recorded comparison, beside its content:
+    the active model (``None``: none), the moment it last became active (``active_model.activated_at``,
+    by a promotion or a rollback), the database's clock now, and how many days a comparison counts
+    (``GREENRATE_MODEL_COMPARISON_VALID_DAYS``)."""
+
+    active: str | None
+    active_since: datetime | None
+    now: datetime
+    valid_days: int
+
+    def valid_until(self, found: Comparison) -> datetime:
+        """When ``found`` stops counting by age."""
+        return found.at + timedelta(days=self.valid_days)
+
+
+def standing(db: Engine, valid_days: int) -> Standing:
+    """The registry's :class:`Standing` now: one read of the active row and of the database's clock (the
+    clock that dated every comparison this release recorded, :mod:`service.records.clock`)."""
+    with db.connect() as conn:
+        row = conn.execute(
+            select(active_model.c.version, active_model.c.activated_at).where(active_model.c.id == 1)
+        ).first()
+        now = database_time(conn)
+    if row is None:
+        return Standing(None, None, now, valid_days)
+    return Standing(row.version, as_utc(row.activated_at), now, valid_days)
+
+
+def out_of_date(found: Comparison, state: Standing) -> str | None:
+    """Why ``found`` no longer counts for a promotion whatever it measured (``None``: it still may).
+
+    A comparison counts only against the champion a promotion replaces, as that champion stands: made
+    against the active model, since it last became active, and within the validity period. A model-risk
+    validator's review: a comparison recorded months before, against a champion replaced (and rolled back
+    to) since, or on a population that has drifted since, still let a challenger through; the gate had read
+    only which two versions it named, never when.
+    """
+    if found.champion != state.active:
+        return (f"its champion {found.champion!r} is not the active model ({state.active!r} is): a "
+                "comparison counts only against the champion a promotion replaces")
+    since = state.active_since
+    if since is not None and found.at < since:
+        return (f"it was recorded on {found.at:%Y-%m-%d %H:%M:%S} UTC, before {found.champion!r} last became "
+                f"the active model, on {since:%Y-%m-%d %H:%M:%S} UTC: a comparison counts only if made "
+                "against the champion while it is the active model; record it again")
+    if state.now > state.valid_until(found):
+        age = (state.now - found.at).days
+        return (f"it was recorded {age} days ago, on {found.at:%Y-%m-%d}, and a comparison counts for "
+                f"{state.valid_days} days (GREENRATE_MODEL_COMPARISON_VALID_DAYS): the population it was "
+                "made on may have drifted since; compare again on current labelled data and record it")
     return None
 
 

@@ -42,6 +42,12 @@ def test_values_are_parsed_to_types() -> None:
     assert settings.log_level == "DEBUG"
 
 
+def test_a_comparison_counts_for_thirty_days_unless_set() -> None:
+    assert load_settings(environ={}).model_comparison_valid_days == 30
+    given = load_settings(environ={"GREENRATE_MODEL_COMPARISON_VALID_DAYS": " 90 "})
+    assert given.model_comparison_valid_days == 90
+
+
 def test_empty_redis_url_means_unset() -> None:
     assert load_settings(environ={"GREENRATE_REDIS_URL": ""}).redis_url is None
 
@@ -84,6 +90,10 @@ def test_the_privacy_contact_is_one_line_of_text_and_empty_means_none() -> None:
         ("GREENRATE_PRIVACY_CONTACT", "privacy@bank.example\nSecond line"),
         ("GREENRATE_PRIVACY_CONTACT", "privacy@\u202eelpmaxe.knab"),
         ("GREENRATE_PRIVACY_CONTACT", "x" * 201),
+        ("GREENRATE_MODEL_COMPARISON_VALID_DAYS", "0"),
+        ("GREENRATE_MODEL_COMPARISON_VALID_DAYS", "3_0"),
+        ("GREENRATE_MODEL_COMPARISON_VALID_DAYS", "30d"),
+        ("GREENRATE_MODEL_COMPARISON_VALID_DAYS", "3661"),
     ],
 )
 def test_bad_values_name_the_variable(name: str, value: str) -> None:

@@ -427,3 +427,30 @@ def test_with_an_analyst_key_the_cli_is_the_same_person_as_the_api(
         db.dispose()
     assert "[four eyes not verifiable: made by cli/" in _history(four_eyes)[-1]
     assert f"promoted by {ann}: an operating-system account and an API key" in _history(four_eyes)[-1]
+
+
+def test_a_comparison_past_its_validity_is_named_and_not_counted(env: dict[str, str], tmp_path: Path) -> None:
+    """A validator's review: a comparison recorded months before still let a challenger through. The CLI
+    reads GREENRATE_MODEL_COMPARISON_VALID_DAYS like the service: the listing and the refusal say why."""
+    from tests.service.test_model_comparison_validity import aged
+
+    gated = {**env, "GREENRATE_MODEL_REQUIRE_COMPARISON": "true"}
+    b = _register(gated, tmp_path, "b")
+    db = create_engine(env["GREENRATE_DATABASE_URL"])
+    try:
+        aged(db, b, DEFAULT_VERSION, days=45)
+    finally:
+        db.dispose()
+    listed = run(gated, "model", "comparisons", b)
+    assert listed.exit_code == 0, listed.output
+    assert "NOT COUNTED: it was recorded 45 days ago" in listed.output
+    refused = run(gated, "model", "promote", b, "--reason", "CR-70 b", "--replacing", DEFAULT_VERSION)
+    assert refused.exit_code == 1
+    assert "comparison #1 not counted: it was recorded 45 days ago" in refused.output
+    quarterly = {**gated, "GREENRATE_MODEL_COMPARISON_VALID_DAYS": "90"}
+    assert "    counted (until " in run(quarterly, "model", "comparisons", b).output
+    promoted = run(quarterly, "model", "promote", b, "--reason", "CR-70 b", "--replacing", DEFAULT_VERSION)
+    assert promoted.exit_code == 0, promoted.output
+    bad = run({**gated, "GREENRATE_MODEL_COMPARISON_VALID_DAYS": "0"}, "model", "comparisons", b)
+    assert bad.exit_code == 1
+    assert "GREENRATE_MODEL_COMPARISON_VALID_DAYS must be between 1 and 3660" in bad.output

@@ -1,0 +1,136 @@
+"""A recorded comparison counts for a promotion only against the champion as it stands, and not for ever."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, insert, update
+
+from service.models import register_packaged_default
+from service.records import activation, comparisons, registry
+from service.records.clock import database_time
+from service.records.model_tables import active_model, model_comparisons
+from tests.conftest import AppFactory, bearer, create_key, services_of
+from tests.service.model_fixtures import compared_data, compared_summary, record_comparison
+from tests.service.test_model_registry import DEFAULT_VERSION, FITS
+from tests.service.test_model_registry_activation import _activations, _registered
+
+#: Past the resolution of SQLite's clock (milliseconds), so that one step's moment is after the previous one's
+_TICK = 0.01
+
+
+def _db_now(db: Engine) -> datetime:
+    with db.connect() as conn:
+        return database_time(conn)
+
+
+def aged(db: Engine, challenger: str, champion: str, days: float) -> None:
+    """A comparison that passes every content check, recorded ``days`` ago on the database's clock, with the
+    champion active since twice as long (so that only its age can tell)."""
+    now = _db_now(db)
+    with db.begin() as conn:
+        conn.execute(update(active_model).values(activated_at=now - timedelta(days=2 * days)))
+        conn.execute(insert(model_comparisons).values(
+            challenger=challenger, champion=champion, data_json=json.dumps(compared_data()),
+            summary_json=json.dumps(compared_summary()), recorded_by="bank-a/ann",
+            at=now - timedelta(days=days)))
+
+
+def _promote(client: Any, key: str, version: str) -> Any:
+    return client.post(f"/v1/models/{version}/activate", headers=bearer(key),
+                       json={"reason": "CR-60 approved", "replacing": DEFAULT_VERSION})
+
+
+def test_a_comparison_older_than_the_validity_period_no_longer_counts(make_app: AppFactory) -> None:
+    """A validator's review: a comparison recorded months before, on a population that had drifted since,
+    still let a challenger through; nothing ever expired."""
+    app = make_app()
+    client, db = app.test_client(), services_of(app).db
+    register_packaged_default(db)
+    (b,) = _registered(db, "aged")
+    aged(db, b, DEFAULT_VERSION, days=40)
+    why = (r"comparison #1 not counted: it was recorded 40 days ago, on \d{4}-\d\d-\d\d, and a comparison "
+           r"counts for 30 days \(GREENRATE_MODEL_COMPARISON_VALID_DAYS\): the population it was made on may "
+           r"have drifted since")
+    with pytest.raises(activation.NoComparison, match=why):
+        activation.activate(db, b, actor="bob", reason="CR-60", fits=FITS, replacing=DEFAULT_VERSION,
+                            require_comparison=True)
+    checker = create_key(app, "bank-a", "analyst")
+    refused = _promote(client, checker, b)
+    assert refused.status_code == 409 and "it was recorded 40 days ago" in refused.json["message"]
+    (listed,) = client.get(f"/v1/models/{b}/comparisons", headers=bearer(checker)).json["items"]
+    assert listed["counted"] is False and "recorded 40 days ago" in listed["not_counted"]
+    at, until = (datetime.fromisoformat(listed[k].replace("Z", "+00:00")) for k in ("at", "valid_until"))
+    assert until - at == timedelta(days=30)
+    # a bank whose validation allows a quarter says so, and the same evidence counts
+    quarterly = make_app(DATABASE_URL=services_of(app).settings.database_url, MODEL_COMPARISON_VALID_DAYS=90)
+    listed = quarterly.test_client().get(f"/v1/models/{b}/comparisons", headers=bearer(checker)).json["items"]
+    assert [(c["counted"], c["not_counted"]) for c in listed] == [(True, None)]
+    assert _promote(quarterly.test_client(), checker, b).status_code == 200
+    assert "[comparison #1: 5000 rows of holdout.parquet" in _activations(db)[-1].reason
+
+
+def test_a_comparison_made_before_the_champion_last_became_active_no_longer_counts(
+    make_app: AppFactory,
+) -> None:
+    """A comparison against the default, recorded before another model was promoted and then rolled back,
+    had let a challenger through against the default on its return: evidence made against a champion
+    that has been replaced since is not evidence about it as it now stands."""
+    app = make_app()
+    db = services_of(app).db
+    register_packaged_default(db)
+    b, c = _registered(db, "b", "c")
+    record_comparison(db, b, DEFAULT_VERSION)
+    time.sleep(_TICK)
+    activation.activate(db, c, actor="bob", reason="CR-63 c", fits=FITS, replacing=DEFAULT_VERSION)
+    activation.rollback(db, actor="bob", reason="CR-64 c misgrades", fits=FITS, undoing=c)
+    with pytest.raises(activation.NoComparison, match=(
+        rf"comparison #1 not counted: it was recorded on .* UTC, before '{DEFAULT_VERSION}' last became "
+        r"the active model, on .* UTC: a comparison counts only if made against the champion while it is "
+        r"the active model; record it again")):
+        activation.activate(db, b, actor="bob", reason="CR-65", fits=FITS, replacing=DEFAULT_VERSION,
+                            require_comparison=True)
+    record_comparison(db, b, DEFAULT_VERSION)
+    activation.activate(db, b, actor="bob", reason="CR-65", fits=FITS, replacing=DEFAULT_VERSION,
+                        require_comparison=True)
+    reason = _activations(db)[-1].reason
+    assert "comparison #1 not counted: it was recorded on" in reason and "comparison #2: 5000 rows" in reason
+
+
+def test_a_comparison_against_another_champion_is_listed_as_not_counted(make_app: AppFactory) -> None:
+    """`counted` had meant "would count if its champion were active": an approver read a comparison against
+    a model that was not the champion as counted evidence."""
+    app = make_app()
+    client, db = app.test_client(), services_of(app).db
+    register_packaged_default(db)
+    b, c = _registered(db, "b", "c")
+    record_comparison(db, b, c)
+    checker = create_key(app, "bank-a", "analyst")
+    (listed,) = client.get(f"/v1/models/{b}/comparisons", headers=bearer(checker)).json["items"]
+    assert listed["counted"] is False
+    expected = f"its champion '{c}' is not the active model ('{DEFAULT_VERSION}' is)"
+    assert listed["not_counted"].startswith(expected)
+
+
+def test_a_promotion_is_conditional_on_the_champion_s_tenure_it_judged(make_app: AppFactory) -> None:
+    """Between the gate's reading and the write, a promotion and a rollback back to the same champion make
+    the comparisons recorded before them stale: the conditional write fails and the gate reads again."""
+    app = make_app()
+    db = services_of(app).db
+    register_packaged_default(db)
+    b, c = _registered(db, "b", "c")
+    judged = comparisons.standing(db, 30)
+    time.sleep(_TICK)
+    activation.activate(db, c, actor="bob", reason="CR-66 c", fits=FITS)
+    activation.rollback(db, actor="bob", reason="CR-67 undo", fits=FITS, undoing=c)
+    assert registry.active_version(db) == DEFAULT_VERSION
+    assert not activation._switch(db, b, DEFAULT_VERSION, action="promote", reason="CR-68", actor="bob",
+                                  since=judged.active_since)
+    assert registry.active_version(db) == DEFAULT_VERSION
+    assert activation._switch(db, b, DEFAULT_VERSION, action="promote", reason="CR-68", actor="bob",
+                              since=comparisons.standing(db, 30).active_since)
+    assert registry.active_version(db) == b
