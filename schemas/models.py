@@ -42,9 +42,10 @@ class ModelSummarySchema(Schema):
         required=True,
         allow_none=True,
         metadata={"description": "The version's metrics as measured by its newest recorded comparison "
-                  "(`greenrate model compare --record`), as challenger or champion; null when none was "
-                  "recorded. `GET /v1/models/{version}/comparisons` lists them all, and says whether a "
-                  "promotion counts each."},
+                  "(`greenrate model compare --record`), as challenger or champion, that a promotion counts "
+                  "now; when none counts, by its newest one, with `counted` false and `not_counted` saying "
+                  "why; null when none was recorded. `GET /v1/models/{version}/comparisons` lists them all, "
+                  "and says whether a promotion counts each."},
     )
     active = fields.Boolean(required=True)
 
@@ -65,6 +66,16 @@ class MeasuredSchema(Schema):
         metadata={"description": "This version's AUC, Gini, KS and Brier on those rows."},
     )
     at = UtcDateTime(required=True)
+    counted = fields.Boolean(
+        required=True,
+        metadata={"description": "Whether a promotion counts this comparison now (the gate's own rule, as "
+                  "`counted` in `GET /v1/models/{version}/comparisons`)."},
+    )
+    not_counted = fields.String(
+        required=True,
+        allow_none=True,
+        metadata={"description": "Why a promotion does not count it; null when counted."},
+    )
 
 
 class ModelListSchema(Schema):

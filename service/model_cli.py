@@ -25,7 +25,7 @@ from rating_model.artifact import ScorecardArtifact
 from rating_model.exceptions import ArtifactError
 from service.commands import command_settings, database, database_failure
 from service.model_data_cli import register_data_commands
-from service.records import activation, comparisons, registry
+from service.records import activation, registry
 
 
 @contextmanager
@@ -109,17 +109,20 @@ def list_models() -> None:
     """Registered versions with the holdout metrics their artifacts declare; `*` marks the active one."""
     with _registry() as db:
         records = registry.list_models(db)
-        measured = comparisons.newest_measured(db)
+        measured = activation.measured(db, valid_days=command_settings().model_comparison_valid_days)
     click.echo("  (metrics as each artifact declares them about itself, on its own training holdout: not "
                "measured, not comparable across versions; `measured` lines are from the newest recorded "
-               "comparison, `greenrate model comparisons VERSION` lists them all)")
+               "comparison a promotion counts now, else the newest, marked NOT COUNTED; `greenrate model "
+               "comparisons VERSION` lists them all)")
     click.echo(f"  {'version':<18} {'source':<9} {'auc':>6} {'gini':>6} {'ks':>6} {'brier':>6}  created")
     for r in records:
         click.echo(f"{'*' if r.active else ' '} {r.version:<18} {r.source:<9} {_cells(r.metrics)}  "
                    f"{r.created_at:%Y-%m-%d %H:%M} by {r.created_by}")
         if (seen := measured.get(r.version)) is not None:
+            counted = "counted" if seen["counted"] else f"NOT COUNTED: {seen['not_counted']}"
             click.echo(f"  {'  measured':<18} {'#' + str(seen['comparison']):<9} {_cells(seen['metrics'])}  "
-                       f"as {seen['role']} against {seen['against']}, {seen['rows']} rows of {seen['file']}")
+                       f"as {seen['role']} against {seen['against']}, {seen['rows']} rows of {seen['file']}; "
+                       f"{counted}")
 
 
 def _cells(metrics: dict[str, Any]) -> str:

@@ -36,7 +36,7 @@ from service.extensions import services
 from service.hardening import json_body
 from service.model_watch import engine_for, watcher
 from service.openapi import documented
-from service.records import activation, comparisons, registry
+from service.records import activation, registry
 
 blp = Blueprint(
     "models",
@@ -74,10 +74,12 @@ class Models(MethodView):
         """Every registered model version, oldest first, and the active one.
 
         `metrics` are what each artifact declares about itself (`metrics_declared_by`: `artifact`), not
-        measured by the registry; `measured` gives the version's metrics in its newest recorded comparison.
+        measured by the registry; `measured` gives the version's metrics in its newest recorded comparison
+        that a promotion counts now, else in its newest one with `counted` false and why (`not_counted`).
         """
-        db = services().db
-        measured = comparisons.newest_measured(db)
+        s = services()
+        db = s.db
+        measured = activation.measured(db, valid_days=s.settings.model_comparison_valid_days)
         items = [{**asdict(r), "metrics_declared_by": "artifact", "measured": measured.get(r.version)}
                  for r in registry.list_models(db)]
         return {"items": items, "active": registry.active_version(db)}

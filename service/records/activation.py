@@ -414,6 +414,13 @@ def reviewed(db: Engine, version: str, *, valid_days: int = DEFAULT_COMPARISON_V
             for found in comparisons.of_model(db, version)]
 
 
+def measured(db: Engine, *, valid_days: int = DEFAULT_COMPARISON_VALID_DAYS) -> dict[str, dict[str, Any]]:
+    """Per registered version, its metrics in the newest recorded comparison the gate counts now, else in
+    its newest, marked not counted with why (:func:`service.records.comparisons.newest_measured`), judged
+    as :func:`reviewed` judges: ``measured`` in ``GET /v1/models`` and ``greenrate model list``."""
+    return comparisons.newest_measured(db, _Gate(db, valid_days).not_counted)
+
+
 def _kind(actor: str) -> str | None:
     """What the audit trail's ``actor`` names: ``account``, an operating-system account (the CLI without
     ``GREENRATE_ANALYST_KEY``); ``key``, an API key's tenant/prefix; ``None``, the service itself

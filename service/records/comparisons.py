@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -302,23 +302,34 @@ def of_model(db: Engine, version: str) -> list[Comparison]:
     return [_comparison(row) for row in rows]
 
 
-def newest_measured(db: Engine) -> dict[str, dict[str, Any]]:
-    """Per registered version, its metrics as measured by the newest recorded comparison it took part in
-    (as challenger or champion): what ``GET /v1/models`` shows beside the metrics an artifact declares
-    about itself, which nobody measured (an upload declaring AUC 0.99 had been listed so)."""
+def newest_measured(
+    db: Engine, not_counted: Callable[[Comparison], str | None]
+) -> dict[str, dict[str, Any]]:
+    """Per registered version, its metrics in the newest recorded comparison it took part in (as challenger
+    or champion) that the promotion gate counts now, else in its newest one, marked as not counted with
+    why: what ``GET /v1/models`` (``measured``) and ``greenrate model list`` show beside the metrics an
+    artifact declares about itself, which nobody measured (an upload declaring AUC 0.99 had been listed so).
+
+    ``not_counted`` is the gate's own judgement (:func:`service.records.activation.measured` passes it), so
+    what is shown as counted is what a promotion would count: a validator's review found the newest record
+    shown, one on the challenger's own training file among them, while the gate had set it aside.
+    """
     t = model_comparisons
     with db.connect() as conn:
         rows = conn.execute(select(t).order_by(t.c.id)).all()
     out: dict[str, dict[str, Any]] = {}
-    for found in map(_comparison, rows):
+    for found in map(_comparison, rows):  # oldest first: a newer one replaces one as counted as itself
+        why = not_counted(found)
         metrics = dict(found.summary.get("metrics") or {})
         for role, version, against in (("challenger", found.challenger, found.champion),
                                        ("champion", found.champion, found.challenger)):
+            if why is not None and version in out and out[version]["counted"]:
+                continue
             out[version] = {
                 "comparison": found.id, "role": role, "against": against,
                 "rows": int(found.summary.get("rows", 0)), "file": found.data.get("file"),
                 "file_sha256": found.data.get("file_sha256"),
                 "metrics": {name: m.get(role) for name, m in metrics.items() if isinstance(m, Mapping)},
-                "at": found.at,
+                "at": found.at, "counted": why is None, "not_counted": why,
             }
     return out

@@ -134,3 +134,65 @@ def test_a_promotion_is_conditional_on_the_champion_s_tenure_it_judged(make_app:
     assert activation._switch(db, b, DEFAULT_VERSION, action="promote", reason="CR-68", actor="bob",
                               since=comparisons.standing(db, 30).active_since)
     assert registry.active_version(db) == b
+
+
+def _earlier_release_recorded(db: Engine, challenger: str, champion: str, auc: float, **data: Any) -> None:
+    """A comparison kept by an earlier release, without this release's checks on its content."""
+    metric = {"champion": 0.70, "challenger": auc, "delta": auc - 0.70, "ci_low": -0.01, "ci_high": 0.01}
+    with db.begin() as conn:
+        conn.execute(insert(model_comparisons).values(
+            challenger=challenger, champion=champion, data_json=json.dumps({**compared_data(), **data}),
+            summary_json=json.dumps(compared_summary(metrics={"auc": metric})), recorded_by="cli/ann",
+            at=_db_now(db)))
+
+
+def test_measured_shows_what_the_gate_counts_or_says_it_does_not(make_app: AppFactory) -> None:
+    """A validator's review: `measured` showed the newest recorded comparison whatever the gate made of
+    it; one recorded on the challenger's own training file (AUC 0.95) was listed as its measured metrics
+    while the gate set it aside."""
+    app = make_app()
+    client, db = app.test_client(), services_of(app).db
+    register_packaged_default(db)
+    b, c, d = _registered(db, "b", "c", "d")
+    analyst = create_key(app, "bank-a", "analyst")
+
+    def measured(version: str) -> dict[str, Any]:
+        items = client.get("/v1/models", headers=bearer(analyst)).json["items"]
+        return next(i["measured"] for i in items if i["version"] == version)  # type: ignore[no-any-return]
+
+    _earlier_release_recorded(db, b, DEFAULT_VERSION, 0.95, trained_on_it=[b])  # #1, in-sample
+    shown = measured(b)
+    assert (shown["comparison"], shown["metrics"], shown["counted"]) == (1, {"auc": 0.95}, False)
+    assert shown["not_counted"].endswith("was trained on holdout.parquet: its metrics there are optimistic, "
+                                         "so they are no evidence for a promotion; compare on data it has "
+                                         "not seen")
+    _earlier_release_recorded(db, b, DEFAULT_VERSION, 0.69)  # #2, counted
+    _earlier_release_recorded(db, b, DEFAULT_VERSION, 0.97, trained_on_it=[b])  # #3, newest, in-sample
+    shown = measured(b)
+    assert (shown["comparison"], shown["metrics"], shown["counted"], shown["not_counted"]) == (
+        2, {"auc": 0.69}, True, None)
+    assert measured(DEFAULT_VERSION)["comparison"] == 2  # the champion's side reads the same rule
+    # against a model that is not the champion: shown, and marked
+    _earlier_release_recorded(db, c, d, 0.71)
+    assert measured(c)["counted"] is False and "is not the active model" in measured(c)["not_counted"]
+    assert measured(d)["not_counted"] == measured(c)["not_counted"]
+    listing = client.get("/openapi.json").json["components"]["schemas"]["Measured"]
+    assert {"counted", "not_counted"} <= set(listing["required"])
+
+
+def test_the_cli_listing_marks_what_the_gate_does_not_count(make_app: AppFactory) -> None:
+    from click.testing import CliRunner
+
+    from service.cli import main
+
+    app = make_app()
+    db = services_of(app).db
+    register_packaged_default(db)
+    (b,) = _registered(db, "b")
+    _earlier_release_recorded(db, b, DEFAULT_VERSION, 0.95, trained_on_it=[b])
+    env = {"GREENRATE_DATABASE_URL": services_of(app).settings.database_url}
+    listed = CliRunner().invoke(main, ["model", "list"], env=env, catch_exceptions=False)
+    assert listed.exit_code == 0, listed.output
+    line = next(line for line in listed.output.splitlines() if "measured" in line and "as challenger" in line)
+    assert "#1" in line and "0.950" in line and "; NOT COUNTED: " in line
+    assert "was trained on holdout.parquet" in line

@@ -165,7 +165,8 @@ def test_the_listing_says_the_metrics_are_declared_and_shows_measured_ones(
     measured = listed(doc["version"])["measured"]
     assert {k: v for k, v in measured.items() if k != "at"} == {
         "comparison": 1, "role": "challenger", "against": DEFAULT_VERSION, "rows": 5000,
-        "file": "holdout.parquet", "file_sha256": "d" * 64, "metrics": {"auc": 0.6101}}
+        "file": "holdout.parquet", "file_sha256": "d" * 64, "metrics": {"auc": 0.6101}, "counted": True,
+        "not_counted": None}
     assert listed(DEFAULT_VERSION)["measured"]["metrics"] == {"auc": 0.7012}
     assert listed(DEFAULT_VERSION)["measured"]["role"] == "champion"
     spec = client.get("/openapi.json").json["components"]["schemas"]["ModelSummary"]["properties"]
