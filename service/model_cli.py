@@ -69,7 +69,7 @@ ANALYST_KEY_ENV = "GREENRATE_ANALYST_KEY"
 
 def registry_actor(db: Engine) -> str:
     """Who the audit trail names for a registry command that writes (register, promote, rollback,
-    ``compare --record``): the analyst key in ``GREENRATE_ANALYST_KEY`` when set, else the account.
+    ``compare`` when it records): the analyst key in ``GREENRATE_ANALYST_KEY`` when set, else the account.
 
     The key is named as the API names it (its tenant and prefix), so four eyes compares one person
     across the CLI and the API: a comparison recorded as ``cli/root`` and a promotion by the same person's

@@ -44,13 +44,19 @@ def progress_bar(description: str, total: int | None) -> Iterator[Callable[[int]
         yield lambda n: bar.advance(task, n)
 
 
+def names_a_file(ref: str) -> bool:
+    """Whether a model reference names a file (``.json``, or a path that exists), not a registry version."""
+    path = Path(ref)
+    return path.suffix == ".json" or path.exists()
+
+
 def load_model(ref: str) -> ScorecardArtifact:
     """An artifact from a JSON file, or from the registry by version (``active`` = the active one)."""
     from sqlalchemy.exc import SQLAlchemyError
 
     path = Path(ref)
     try:
-        if path.suffix == ".json" or path.exists():
+        if names_a_file(ref):
             return ScorecardArtifact.from_json(path.read_bytes())
         from service.commands import database
         from service.records import registry
@@ -393,13 +399,21 @@ def _echo_segments(segments: Sequence[dict[str, Any]]) -> None:
 @click.option("--samples", type=click.IntRange(20, 10_000), default=200, show_default=True,
               help="Bootstrap resamples for the confidence intervals (fixed seed).")
 @click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path), default=None)
-@click.option("--record", is_flag=True,
+@click.option("--record/--no-record", default=None,
               help="Keep the result in the registry (both models must be registered): the evidence a "
-                   "promotion of CHALLENGER replacing CHAMPION needs.")
+                   "promotion of CHALLENGER replacing CHAMPION needs. Default: recorded when either model "
+                   "is named by its registered version (or active), and said when it cannot be.")
 @_workers
 def compare_models(champion: str, challenger: str, data: Path, standard_path: Path | None, samples: int,
-                   json_out: Path | None, record: bool, workers: int | None) -> None:
-    """CHAMPION vs CHALLENGER: metric deltas with 95 % CIs, score and indicator PSI, grade migration."""
+                   json_out: Path | None, record: bool | None, workers: int | None) -> None:
+    """CHAMPION vs CHALLENGER: metric deltas with 95 % CIs, score and indicator PSI, grade migration.
+
+    A comparison that reads the registry (a model named by version, or active) is recorded unless
+    --no-record says not to: one computed and never recorded is in nobody's trail, and a promotion cannot
+    count what it does not see (a model-risk validator's review). Where it cannot be recorded (a model not
+    registered, too few rows, a model's own training file...), the command says why and still succeeds;
+    with --record it fails instead.
+    """
     import numpy as np
 
     from rating_model.monitoring import compare_models as compare
@@ -443,13 +457,24 @@ def compare_models(champion: str, challenger: str, data: Path, standard_path: Pa
     if info["trained_on_it"]:
         click.echo(f"  warning: trained on this very file: {', '.join(info['trained_on_it'])}")
     _write_json(json_out, result)
-    if record:
-        _record_comparison(b, a, result["data"], result)
+    unseen = (f"a promotion of {b.version} replacing {a.version} does not see this comparison (it counts "
+              "only recorded ones)")
+    if record is None and all(names_a_file(ref) for ref in (champion, challenger)):
+        click.echo(f"not recorded: both models were given as files; {unseen}: --record keeps it")
+    elif record is False:
+        click.echo(f"not recorded (--no-record): {unseen}")
+    else:
+        _record_comparison(b, a, result["data"], result, required=bool(record), unseen=unseen)
 
 
 def _record_comparison(challenger: ScorecardArtifact, champion: ScorecardArtifact, data: dict[str, Any],
-                       result: dict[str, Any]) -> None:
-    """Keep the comparison in the registry, as the evidence a promotion of ``challenger`` rests on."""
+                       result: dict[str, Any], *, required: bool, unseen: str) -> None:
+    """Keep the comparison in the registry, as the evidence a promotion of ``challenger`` rests on.
+
+    :param required: ``--record`` was given: what stops the record fails the command; otherwise (the
+        default of a comparison that reads the registry) it is said, with ``unseen``, and the command
+        succeeds on the comparison it printed.
+    """
     from sqlalchemy.exc import SQLAlchemyError
 
     from service.commands import database
@@ -462,8 +487,17 @@ def _record_comparison(challenger: ScorecardArtifact, champion: ScorecardArtifac
             kept = comparisons.record(db, challenger, champion, data=data, summary=summary,
                                       actor=registry_actor(db))
     except registry.RegistryError as exc:
-        raise click.ClickException(f"not recorded: {exc}") from None
+        why = f"not recorded: {exc}"
     except SQLAlchemyError as exc:
-        raise click.ClickException(f"cannot record: {database_failure(exc)}") from None
-    click.echo(f"recorded {kept.evidence()}; `greenrate model promote {challenger.version} --replacing "
-               f"{champion.version} --reason ...` may rest on it")
+        why = f"cannot record: {database_failure(exc)}"
+    except click.ClickException as exc:  # GREENRATE_ANALYST_KEY refused, or a setting
+        if required:
+            raise
+        why = f"not recorded: {exc.message}"
+    else:
+        click.echo(f"recorded {kept.evidence()}; `greenrate model promote {challenger.version} --replacing "
+                   f"{champion.version} --reason ...` may rest on it")
+        return
+    if required:
+        raise click.ClickException(why)
+    click.echo(f"{why}; {unseen}")

@@ -454,3 +454,32 @@ def test_a_comparison_past_its_validity_is_named_and_not_counted(env: dict[str, 
     bad = run({**gated, "GREENRATE_MODEL_COMPARISON_VALID_DAYS": "0"}, "model", "comparisons", b)
     assert bad.exit_code == 1
     assert "GREENRATE_MODEL_COMPARISON_VALID_DAYS must be between 1 and 3660" in bad.output
+
+
+def test_a_comparison_that_reads_the_registry_is_recorded_unless_told_not_to(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    """A validator's review: a comparison computed and never recorded is invisible to the promotion gate,
+    and `--record` had to be asked for. One that names a registered version is now recorded by default;
+    what it cannot record, it says, and leaving it out is an explicit `--no-record`."""
+    data = _generated(env, tmp_path, 1200)
+    b = _register(env, tmp_path, "b")
+    compare = ("model", "compare", "active", b, "--data", str(data), "--samples", "20")
+    kept = run(env, *compare)
+    assert kept.exit_code == 0 and "recorded comparison #1: " in kept.output, kept.output
+    left_out = run(env, *compare, "--no-record")
+    assert left_out.exit_code == 0, left_out.output
+    assert (f"not recorded (--no-record): a promotion of {b} replacing {DEFAULT_VERSION} does not see this "
+            "comparison") in left_out.output
+    tiny = tmp_path / "tiny.parquet"
+    made = run(env, "model", "generate-data", "--rows", "300", "--seed", "6", "--out", str(tiny))
+    assert made.exit_code == 0, made.output
+    too_few = run(env, "model", "compare", "active", b, "--data", str(tiny), "--samples", "20")
+    assert too_few.exit_code == 0, too_few.output  # the comparison itself stands; only the record is refused
+    assert "not recorded: the comparison was made on" in too_few.output
+    assert "does not see this comparison" in too_few.output
+    files = tmp_path / "b.json"  # written by _register
+    offline = run(env, "model", "compare", str(files), str(files), "--data", str(data), "--samples", "20")
+    assert offline.exit_code == 0 and "not recorded: both models were given as files" in offline.output
+    listed = run(env, "model", "comparisons", b)
+    assert "#1 " in listed.output and "#2 " not in listed.output, listed.output
