@@ -55,16 +55,15 @@ PRACTICE_FLAGS = (
 PRACTICE_SHARES = ("green_products_share",)
 
 # The formats of the coded text fields, each matching the whole (stripped) text. Compiled once: every
-# request checks four of them. The API's schema (schemas/operating_data.py) publishes and checks the same
-# patterns (their ``.pattern``), so the two layers cannot drift apart.
+# request checks three of them. The API's schema (schemas/operating_data.py) publishes and checks the same
+# patterns (their ``.pattern``), so the two layers cannot drift apart. Currency codes are checked against
+# ISO 4217's list itself, not a pattern (rating_model.currencies).
 #: ISO 3166-1 alpha-2 country code (``company.country``)
 COUNTRY_PATTERN: Final = re.compile(r"[A-Z]{2}")
 #: ISO 3166-2 subdivision (``company.region``); that it lies in the country is checked apart
 REGION_PATTERN: Final = re.compile(r"[A-Z]{2}-[A-Z0-9]{1,3}")
 #: ISIC Rev.4 code, 2-4 digits (``company.industry_code``)
 INDUSTRY_PATTERN: Final = re.compile(r"[0-9]{2,4}")
-#: ISO 4217 currency code (``company.currency``, ``loan.currency``)
-CURRENCY_PATTERN: Final = re.compile(r"[A-Z]{3}")
 
 
 class Limit(NamedTuple):

@@ -17,10 +17,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
+from rating_model.currencies import currency_problem
 from rating_model.operating_data import (
     CNY_FX_MESSAGE,
     COUNTRY_PATTERN,
-    CURRENCY_PATTERN,
     DATA_SOURCES,
     FLEET_FUELS,
     GREEN_INSTRUMENTS,
@@ -80,6 +80,18 @@ def _number(r: Reader, key: str, limit: Limit, required: bool = False) -> float 
     return r.number(key, required=required, minimum=minimum, maximum=maximum, exclusive_minimum=exclusive)
 
 
+def _currency(r: Reader, required: bool = True) -> str | None:
+    """The ``currency`` of ``r``: an ISO 4217 code (:mod:`rating_model.currencies`), else its error."""
+    code = r.text("currency", required=required)
+    if code is None:
+        return None
+    problem = currency_problem(code)
+    if problem is not None:
+        r.fail("currency", problem)
+        return None
+    return code
+
+
 def _whole(r: Reader, key: str, limit: WholeLimit, required: bool = False) -> int | None:
     """:meth:`Reader.integer` within ``limit`` (one of :data:`LIMITS`)."""
     minimum, maximum = limit
@@ -106,7 +118,7 @@ def _read_company(r: Reader) -> Company | None:
     industry = r.text("industry_code", required=True, pattern=INDUSTRY_PATTERN)
     employees = _whole(r, "employees", WHOLE_LIMITS["company.employees"], required=True)
     revenue = _number(r, "annual_revenue", NUMBER_LIMITS["company.annual_revenue"], required=True)
-    currency = r.text("currency", required=True, pattern=CURRENCY_PATTERN)
+    currency = _currency(r)
     year = _whole(r, "reporting_year", WHOLE_LIMITS["company.reporting_year"], required=True)
     area = _number(r, "floor_area_m2", NUMBER_LIMITS["company.floor_area_m2"])
     external_id = r.text("external_id", max_length=120)
@@ -324,7 +336,7 @@ def _read_loan(r: Reader | None, use_of_proceeds: tuple[str, ...] | None) -> Loa
         return None
     r.reject_unknown(_names(Loan))
     amount = _number(r, "amount", NUMBER_LIMITS["loan.amount"], required=True)
-    currency = r.text("currency", required=True, pattern=CURRENCY_PATTERN)
+    currency = _currency(r)
     use = r.text("use_of_proceeds", required=True, max_length=80, choices=use_of_proceeds)
     outstanding = _number(r, "outstanding", NUMBER_LIMITS["loan.outstanding"])
     equity_debt = _number(r, "borrower_equity_plus_debt", NUMBER_LIMITS["loan.borrower_equity_plus_debt"])
@@ -376,7 +388,7 @@ def read_loan_exposure(payload: Mapping[str, Any]) -> LoanExposure | None:
     outstanding = amount if outstanding is None else outstanding
     if outstanding is None:
         return None
-    currency = loan.text("currency", required=True, pattern=CURRENCY_PATTERN)
+    currency = _currency(loan)
     if currency is None:
         return None
     to_cny = 1.0 if currency == "CNY" else _rate_to_cny(r, loan, currency)
@@ -400,7 +412,7 @@ def _rate_to_cny(r: Reader, loan: Reader, currency: str) -> float | None:
     if not readable:
         return None
     company = r.child("company")
-    company_currency = None if company is None else company.text("currency", pattern=CURRENCY_PATTERN)
+    company_currency = None if company is None else _currency(company, required=False)
     company_fx = None
     if company is not None and company_currency == currency:
         company_fx, _ = _read_alone(company, "fx_to_cny", NUMBER_LIMITS["company.fx_to_cny"])

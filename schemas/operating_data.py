@@ -14,11 +14,11 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields
 
+from rating_model.currencies import CURRENCY_CODES, currency_problem
 from rating_model.exceptions import UnknownUnitError
 from rating_model.flat_columns import FUEL_UNITS
 from rating_model.operating_data import (
     COUNTRY_PATTERN,
-    CURRENCY_PATTERN,
     DATA_SOURCES,
     FLEET_FUELS,
     GREEN_INSTRUMENTS,
@@ -34,7 +34,7 @@ from rating_model.operating_data import (
 )
 from rating_model.standard import load_standard
 from rating_model.units import canonical
-from schemas.fields import BoundedList, Flag, Number, WholeNumber, not_blank, text
+from schemas.fields import BoundedList, CodeOf, Flag, Number, WholeNumber, not_blank, text
 
 #: What the engine takes for a ``data_source`` left out or null (its reader's default; a test holds the two
 #: together, reading the engine's answer rather than its compiled dataclass).
@@ -50,6 +50,10 @@ def _limit(path: str) -> dict[str, Any]:
         return {"minimum": bounds.minimum, "maximum": bounds.maximum}
     return {"minimum": bounds.minimum, "maximum": bounds.maximum,
             "exclusive_minimum": bounds.exclusive_minimum}
+
+
+#: the engine's list of currency codes and its words for a code not on it (rating_model.currencies)
+_ISO_4217 = CodeOf(CURRENCY_CODES, currency_problem)
 
 
 def _known_unit(unit: str) -> None:
@@ -95,7 +99,10 @@ class CompanySchema(StrictSchema):
     employees = WholeNumber(required=True, **_limit("company.employees"))
     annual_revenue = Number(required=True, **_limit("company.annual_revenue"))
     currency = text(
-        required=True, pattern=CURRENCY_PATTERN.pattern, description="ISO 4217 code of all money fields."
+        required=True,
+        also=(_ISO_4217,),
+        description="ISO 4217 code of all money fields (List One, and the few codes withdrawn from it "
+        "lately; `RMB` is not a code: the renminbi's is `CNY`).",
     )
     reporting_year = WholeNumber(required=True, **_limit("company.reporting_year"))
     floor_area_m2 = Number(**_limit("company.floor_area_m2"))
@@ -261,7 +268,11 @@ class PreviousYearSchema(StrictSchema):
 
 class LoanSchema(StrictSchema):
     amount = Number(required=True, **_limit("loan.amount"))
-    currency = text(required=True, pattern=CURRENCY_PATTERN.pattern)
+    currency = text(
+        required=True,
+        also=(_ISO_4217,),
+        description="ISO 4217 code of the loan's amounts (amount, outstanding), as company.currency.",
+    )
     use_of_proceeds = text(
         required=True,
         max_length=80,

@@ -207,3 +207,22 @@ def test_a_chunk_is_given_the_checks_of_its_own_rows_only(book: pd.DataFrame) ->
     flags = checks.flags(parts[1], 7)
     assert flags["duplicate_row"].tolist() == [False, False, False, True, True, True, True]
     assert flags["duplicate_of_row"] == [None, None, None, None, 10, 10, 10]
+
+
+def test_a_currency_not_in_iso_4217_refuses_the_row_naming_the_field(book: pd.DataFrame) -> None:
+    """L6: the currencies were checked for three capital letters only: RMB (not a code; the renminbi's is
+    CNY) was rated as a currency of its own. Each of these is that row's error, keyed by its field, with
+    the API's words; a loan whose currency is not a code has no CNY figure, so no exposure either."""
+    frame = book.head(8).copy()
+    frame.loc[0, ["company__currency", "company__fx_to_cny"]] = ["RMB", 1.0]
+    frame.loc[1, L + "currency"] = "usd"
+    frame.loc[2, [L + "currency", L + "fx_to_cny"]] = ["RMBX", 1.0]
+    frame.loc[3, ["company__currency", "company__fx_to_cny"]] = ["HRK", 0.95]  # withdrawn in 2023: a code
+    out = rate_frame(frame, session_engine())
+    assert out.loc[0, "error"] == (
+        "company.currency: must be an ISO 4217 currency code: RMB is not one, send CNY")
+    assert out.loc[1, "error"] == "loan.currency: must be an ISO 4217 currency code in capital letters: USD"
+    assert out.loc[2, "error"].startswith("loan.currency: must be an ISO 4217 currency code (List One")
+    assert out["error"].notna().sum() == 3 and pd.isna(out.loc[3, "error"])
+    assert out.loc[0, "refused_outstanding_cny"] == frame.loc[0, L + "outstanding"]  # a CNY loan
+    assert out.loc[[1, 2], "refused_outstanding_cny"].isna().all()
