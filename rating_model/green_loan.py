@@ -342,6 +342,12 @@ def financed_emissions(
         sheet_cny = outstanding_cny
     else:
         sheet_cny = to_cny(company, sheet)
+        if not sheet_cny > 0:  # never divided by, never read as "attribute nothing"
+            raise InvalidInputError(
+                f"loan.borrower_{attribution_basis}",
+                "must be greater than 0 in CNY: the attribution factor divides by it (the parser refuses "
+                "this first; data built in Python reaches here)",
+            )
         if loan.currency != company.currency:
             basis += (
                 f"; the balance sheet is in the company's currency ({company.currency}) and the "
@@ -372,7 +378,7 @@ def financed_emissions(
         ratio = outstanding / sheet
     else:
         ratio = outstanding_cny / sheet_cny
-    factor = min(1.0, ratio) if sheet_cny > 0 and outstanding > 0 else 0.0
+    factor = min(1.0, ratio) if outstanding > 0 else 0.0
     financed12 = factor * scope12_tco2e
     # Below one yuan outstanding an intensity per million lent is meaningless (and overflows).
     per_million = round_float(financed12 / (outstanding_cny / 1e6), 4) if outstanding_cny >= 1.0 else None

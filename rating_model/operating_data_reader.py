@@ -52,6 +52,7 @@ from rating_model.operating_data import (
     TravelItem,
     WholeLimit,
     plain,
+    to_cny,
 )
 from rating_model.reader import Reader, raise_if_errors
 from rating_model.units import CANONICAL_UNITS, known_unit
@@ -339,14 +340,60 @@ def _read_loan(r: Reader | None, use_of_proceeds: tuple[str, ...] | None) -> Loa
     currency = _currency(r)
     use = r.text("use_of_proceeds", required=True, max_length=80, choices=use_of_proceeds)
     outstanding = _number(r, "outstanding", NUMBER_LIMITS["loan.outstanding"])
-    equity_debt = _number(r, "borrower_equity_plus_debt", NUMBER_LIMITS["loan.borrower_equity_plus_debt"])
-    assets = _number(r, "borrower_total_assets", NUMBER_LIMITS["loan.borrower_total_assets"])
+    equity_debt = _balance_sheet(r, "borrower_equity_plus_debt")
+    assets = _balance_sheet(r, "borrower_total_assets")
     fx = _number(r, "fx_to_cny", NUMBER_LIMITS["loan.fx_to_cny"])
     if currency == "CNY" and fx is not None and fx != 1.0:
         r.fail("fx_to_cny", CNY_FX_MESSAGE)
     if amount is None or currency is None or use is None:
         return None
     return Loan(amount, currency, use, outstanding, equity_debt, assets, fx)
+
+
+#: Why a balance sheet of 0 or less is refused, and what to send (PCAF Part A, 5.2, footnotes 90 and 92): the
+#: attribution factor divides by it, so it is never taken as a missing figure (which would switch the basis
+#: to total assets unsaid) nor divided by.
+_SHEET_NOT_POSITIVE = {
+    "borrower_equity_plus_debt": (
+        "must be greater than 0: PCAF divides the outstanding amount by the borrower's equity + debt (a "
+        "negative book equity counts as 0, so send the debt alone); if it is not known, leave it out, and "
+        "borrower_total_assets (PCAF's fallback) is divided by instead, as attribution_basis says"
+    ),
+    "borrower_total_assets": (
+        "must be greater than 0: PCAF's fallback divides the outstanding amount by the borrower's total "
+        "assets; if they are not known, leave them out"
+    ),
+}
+
+
+def _balance_sheet(r: Reader, key: str) -> float | None:
+    """``loan.borrower_equity_plus_debt`` or ``loan.borrower_total_assets``: above 0, or left out.
+
+    A 0 is refused, not read as unknown: a core-banking export that writes 0 for a missing figure must
+    leave the cell empty instead, so that the fallback PCAF allows (total assets, or no balance sheet at
+    all) is the one the row's ``attribution_basis`` names, never a basis switched without a word.
+    """
+    value = r.data.get(key)
+    if isinstance(value, int | float) and not isinstance(value, bool) and value <= 0:
+        r.fail(key, _SHEET_NOT_POSITIVE[key])
+        return None
+    return _number(r, key, NUMBER_LIMITS[f"loan.{key}"])
+
+
+def _check_balance_sheet(r: Reader, company: Company | None, loan: Loan | None) -> None:
+    """A balance sheet must still be above 0 once in CNY, or the attribution factor would divide by 0.
+
+    Only an absurdly small figure at a tiny ``company.fx_to_cny`` gets there (5e-324 x 1e-6 is 0.0 in
+    floating point): its loan had been attributed nothing under basis ``equity_plus_debt``, or raised
+    ZeroDivisionError for a loan in another currency.
+    """
+    if company is None or loan is None or (company.currency != "CNY" and company.fx_to_cny is None):
+        return
+    for key, value in (("borrower_equity_plus_debt", loan.borrower_equity_plus_debt),
+                       ("borrower_total_assets", loan.borrower_total_assets)):
+        if value is not None and not to_cny(company, value) > 0:
+            r.fail(f"loan.{key}", "is 0 once converted to CNY at company.fx_to_cny: the attribution factor "
+                   "would divide by 0 (give the balance sheet in units of company.currency)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -478,6 +525,7 @@ def parse_operating_data(
     previous_year = _read_previous(r.child("previous_year"))
     loan = _read_loan(r.child("loan"), use_of_proceeds)
     _check_loan_currency(r, company, loan)
+    _check_balance_sheet(r, company, loan)
     raise_if_errors(errors)
     assert company is not None
     return OperatingData(

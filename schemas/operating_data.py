@@ -286,15 +286,17 @@ class LoanSchema(StrictSchema):
         metadata={
             "description": "The borrower's equity + debt (PCAF attribution), in the company's reporting "
             "currency (company.currency, like annual_revenue), not the loan's: outstanding and balance sheet "
-            "are both converted to CNY before dividing (engine 1.9)."
+            "are both converted to CNY before dividing (engine 1.9). Above 0: a negative book equity counts "
+            "as 0 (PCAF Part A 5.2), so send the debt alone; 0 is refused, never read as unknown: leave it "
+            "out when it is not known, and total assets are divided by instead (PCAF's fallback)."
         },
     )
     borrower_total_assets = Number(
         **_limit("loan.borrower_total_assets"),
         metadata={
             "description": "The borrower's total assets, PCAF's fallback when equity + debt is unknown; in "
-            "company.currency. Without either, the borrower's whole emissions are attributed (factor 1, "
-            "PCAF score 5)."
+            "company.currency; above 0 (leave it out when it is not known). Without either, the borrower's "
+            "whole emissions are attributed (factor 1, PCAF score 5)."
         },
     )
     fx_to_cny = Number(

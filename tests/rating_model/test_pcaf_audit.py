@@ -18,6 +18,7 @@ import pytest
 
 from rating_model.batch import rate_frame
 from rating_model.book_checks import scan_book
+from rating_model.exceptions import InvalidInputError
 from rating_model.loan_book import iter_loan_book
 from rating_model.portfolio import summarize
 from tests.conftest import session_engine
@@ -207,6 +208,70 @@ def test_a_chunk_is_given_the_checks_of_its_own_rows_only(book: pd.DataFrame) ->
     flags = checks.flags(parts[1], 7)
     assert flags["duplicate_row"].tolist() == [False, False, False, True, True, True, True]
     assert flags["duplicate_of_row"] == [None, None, None, None, 10, 10, 10]
+
+
+def test_a_balance_sheet_of_0_is_refused_saying_how_to_use_the_fallback(book: pd.DataFrame) -> None:
+    """M4: PCAF divides by equity + debt, and falls back to total assets only when equity and debt cannot
+    be obtained (Part A 5.2, footnote 92); a negative equity counts as 0 (footnote 90). A 0 is not "not
+    obtained": the row is refused (its exposure kept), saying to leave the cell empty, never attributed on
+    total assets unsaid; left empty, total assets are divided by and the row says so."""
+    frame = book.head(8).copy()
+    sheet = _with_sheet(frame)
+    frame.loc[sheet[0], [L + "borrower_equity_plus_debt", L + "borrower_total_assets"]] = [0.0, 2e6]
+    frame.loc[sheet[1], [L + "borrower_equity_plus_debt", L + "borrower_total_assets"]] = [np.nan, 2e6]
+    frame.loc[sheet[2], L + "borrower_equity_plus_debt"] = -300_000.0
+    frame.loc[sheet[3], [L + "borrower_equity_plus_debt", L + "borrower_total_assets"]] = [np.nan, 0.0]
+    out = rate_frame(frame, session_engine())
+    zero = out.loc[sheet[0]]
+    assert zero["error"].startswith("loan.borrower_equity_plus_debt: must be greater than 0: PCAF divides")
+    assert "leave it out" in zero["error"] and pd.isna(zero["attribution_basis"])
+    assert zero["refused_outstanding_cny"] == frame.loc[sheet[0], L + "outstanding"]
+    assert "a negative book equity counts as 0" in out.loc[sheet[2], "error"]
+    assert out.loc[sheet[3], "error"].startswith("loan.borrower_total_assets: must be greater than 0: PCAF's")
+    fallback = out.loc[sheet[1]]
+    assert pd.isna(fallback["error"]) and fallback["attribution_basis"] == "total_assets"
+    assert fallback["attribution_denominator_cny"] == 2e6
+    assert fallback["attribution_factor"] == pytest.approx(fallback["outstanding_cny"] / 2e6, rel=1e-11)
+    assert out["error"].notna().sum() == 3
+
+
+def test_a_balance_sheet_that_is_0_in_cny_is_refused_never_divided_by(book: pd.DataFrame) -> None:
+    """M4: a balance sheet above 0 that is 0.0 once converted (5e-324 at a rate of 1e-6) was divided by:
+    a loan in the company's currency was attributed nothing under basis equity_plus_debt, and one in
+    another currency raised ZeroDivisionError, which stopped the whole chunk. It is the row's error now."""
+    frame = book.head(6).copy()
+    sheet = _with_sheet(frame)
+    foreign = {"company__currency": "USD", "company__fx_to_cny": 1e-6,
+               L + "borrower_equity_plus_debt": 5e-324}
+    for row, loan_currency in ((sheet[0], "USD"), (sheet[1], "CNY")):
+        for column, value in foreign.items():
+            frame.loc[row, column] = value
+        frame.loc[row, L + "currency"] = loan_currency
+    out = rate_frame(frame, session_engine())
+    for row in sheet[:2]:
+        assert out.loc[row, "error"].startswith(
+            "loan.borrower_equity_plus_debt: is 0 once converted to CNY at company.fx_to_cny"), row
+    assert out["error"].notna().sum() == 2 and (out.loc[out["error"].isna(), "attribution_factor"] > 0).all()
+
+
+def test_the_attribution_never_divides_by_a_balance_sheet_of_0_built_in_python() -> None:
+    """M4: data built in Python skips the parser; a 0 balance sheet raised ZeroDivisionError."""
+    from rating_model.green_loan import financed_emissions
+    from rating_model.operating_data_reader import parse_operating_data
+    from rating_model.values import evolve
+
+    company = {"name": "x", "country": "CN", "industry_code": "5610", "employees": 5,
+               "annual_revenue": 3e6, "currency": "CNY", "reporting_year": 2022}
+    loan = {"amount": 1e5, "currency": "CNY", "use_of_proceeds": "energy_efficiency",
+            "borrower_total_assets": 1e6}
+    data = parse_operating_data({"company": company, "loan": loan},
+                                use_of_proceeds=session_engine().standard.use_of_proceeds)
+    assert data.loan is not None
+    for sheet in ({"borrower_total_assets": 0.0}, {"borrower_equity_plus_debt": 0.0}):
+        zero = evolve(data, loan=evolve(data.loan, **{"borrower_total_assets": None, **sheet}))
+        with pytest.raises(InvalidInputError) as refused:
+            financed_emissions(zero, 40.0, None, 2)
+        assert refused.value.field == f"loan.{next(iter(sheet))}"
 
 
 def test_a_currency_not_in_iso_4217_refuses_the_row_naming_the_field(book: pd.DataFrame) -> None:
