@@ -87,7 +87,7 @@ def rate_command(source: Path, target: Path, model_ref: str | None, workers: int
     import pandas as pd
 
     from rating_model.flat import file_kind
-    from service.batch.files import DEFAULT_CHUNK_ROWS, BookTooWide, check_book, count_rows
+    from service.batch.files import DEFAULT_CHUNK_ROWS, BookTooWide, BookUnreadable, check_book, count_rows
     from service.batch.pool import rate_file
     from service.model_data_cli import progress_bar
 
@@ -105,7 +105,7 @@ def rate_command(source: Path, target: Path, model_ref: str | None, workers: int
                                chunk_rows=chunk_rows or DEFAULT_CHUNK_ROWS, progress=advance)
     except InvalidInputError as exc:
         raise click.ClickException(f"{source.name}: column {exc.field!r}: {exc.message}") from None
-    except BookTooWide as exc:
+    except (BookTooWide, BookUnreadable) as exc:
         raise click.ClickException(f"{source.name}: {exc}") from None
     except UnicodeDecodeError as exc:
         raise click.ClickException(

@@ -10,7 +10,9 @@ whole file before anything is rated. :mod:`service.batch.pool` rates the chunks 
 from __future__ import annotations
 
 import bz2
+import functools
 import gzip
+import io
 import lzma
 import os
 import re
@@ -33,6 +35,7 @@ from service.batch.flat_files import refuse_long_first_row
 __all__ = [
     "DEFAULT_CHUNK_ROWS",
     "BookTooWide",
+    "BookUnreadable",
     "check_book",
     "count_rows",
     "read_chunks",
@@ -98,14 +101,26 @@ def _refuse_long_first_row(source: Path, columns: int) -> None:
 
 
 _RAGGED = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
+_UNCLOSED = re.compile(r"EOF inside string starting at row (\d+)")
 
 
 def _ragged_line(message: str, columns: int) -> str:
-    """pandas' message for a line with more cells than the header, said in the results' row numbers.
+    """pandas' message for a line with more cells than the header, or for a quote never closed, said in
+    the results' row numbers.
 
     Such a line is refused with the whole file, not made that row's error: its cells are most likely
-    shifted (a comma in an unquoted name), so every cell after it would be read into the wrong column.
+    shifted (a comma in an unquoted name), so every cell after it would be read into the wrong column; after
+    an unclosed quote every later line would be read into one cell.
     """
+    unclosed = _UNCLOSED.search(message)
+    if unclosed is not None:
+        line = int(unclosed.group(1)) + 1
+        where = "the header line" if line == 1 else (
+            f"line {line} (row {line - 2} of the results, counting from 0 after the header, if no blank line "
+            "or cell with a line break comes before it)")
+        return (f"{where} opens a quoted cell that is never closed: every line after it would be read into "
+                "that cell, so the file was not rated; close the quote, or double a quote inside a quoted "
+                "cell (\"\")")
     found = _RAGGED.search(message)
     if found is None:
         return message
@@ -128,8 +143,24 @@ MAX_HEADER_BYTES = 256 * 1024
 MAX_PARQUET_FOOTER_BYTES = 8 * 1024 * 1024
 
 
+#: The opening bytes of a CSV book (once decompressed) read whole by :func:`check_book`, as the batch reads
+#: them: a file that is not CSV at all shows in them, and a bad line there refuses the file before anything
+#: is queued or rated instead of failing a job later (a PCAF audit: a malformed book was accepted at upload
+#: and failed in the worker). Most books are smaller than this, and are read whole; a bad line further into
+#: a larger one still fails its job, naming the line. Bounded, so that a check never costs a web worker
+#: more than a few tens of megabytes, whatever the upload (a compressed book is small for its rows).
+SAMPLE_BYTES = 1024 * 1024
+#: what a CSV saved in another convention separates its cells with, as a one-column header shows it
+_OTHER_DELIMITERS = (";", "\t", "|")
+
+
 class BookTooWide(ValueError):
     """A loan book whose header is too large to read safely; the message says the limit."""
+
+
+class BookUnreadable(ValueError):
+    """A loan book that cannot be read as the format its name declares (empty, binary, not UTF-8, not
+    comma-separated); the message says what is wrong and what to do."""
 
 
 def _open_csv_bytes(source: Path) -> Any:
@@ -151,9 +182,10 @@ def _open_csv_bytes(source: Path) -> Any:
     return open(source, "rb")  # closed by the caller's with-block
 
 
-def _check_width(source: Path) -> None:
+def _check_width(source: Path, head: bytes = b"") -> None:
     """Refuse a header too large to read (:data:`MAX_HEADER_BYTES`, :data:`MAX_PARQUET_FOOTER_BYTES`),
-    reading at most that much: before pandas or pyarrow parse it whole."""
+    reading at most that much: before pandas or pyarrow parse it whole. ``head`` is a CSV's opening
+    bytes, decompressed (:func:`_csv_head`)."""
     if file_kind(source) == "parquet":
         with open(source, "rb") as stream:
             stream.seek(0, os.SEEK_END)
@@ -170,8 +202,6 @@ def _check_width(source: Path) -> None:
                 f"{MAX_PARQUET_FOOTER_BYTES:,} a loan book of at most {MAX_BOOK_COLUMNS:,} columns needs"
             )
         return
-    with _open_csv_bytes(source) as stream:
-        head = stream.read(2 * MAX_HEADER_BYTES + 1)
     for what, ended, fields in _first_records(head, 2):
         if not ended:
             raise BookTooWide(
@@ -222,13 +252,100 @@ def _first_records(head: bytes, count: int) -> list[tuple[str, bool, int]]:
     return found
 
 
+def _csv_head(source: Path) -> bytes:
+    """The CSV's first :data:`SAMPLE_BYTES` + 1 bytes, decompressed: one more than is sampled, to tell a
+    book read whole from one cut short."""
+    with _open_csv_bytes(source) as stream:
+        head: bytes = stream.read(SAMPLE_BYTES + 1)
+    return head
+
+
+def _check_text(head: bytes) -> None:
+    """Refuse opening bytes that are no CSV text at all: nothing, binary data, or not UTF-8.
+
+    Raises
+    ------
+    BookUnreadable
+        Saying where, and how to save the book instead.
+    """
+    if not head.removeprefix(b"\xef\xbb\xbf").strip():
+        raise BookUnreadable("the file is empty: a loan book is a CSV file whose first line names its "
+                             "columns (company__name, energy__electricity_kwh, ...), then one loan a line")
+    nul = head.find(b"\x00")
+    if nul >= 0:
+        raise BookUnreadable(
+            f"binary data, not CSV text (a NUL byte at byte {nul:,}; a spreadsheet file renamed .csv, or "
+            "text saved as UTF-16 'Unicode text', has them): save the loan book as CSV UTF-8")
+    try:
+        _complete_lines(head).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise BookUnreadable(
+            f"not UTF-8 text (byte {exc.start:,} is 0x{head[exc.start]:02x}, {exc.reason}): save the loan "
+            "book as CSV UTF-8 (a spreadsheet's 'CSV UTF-8' type; GBK or Latin-1 text is refused)") from None
+
+
+def _complete_lines(head: bytes) -> bytes:
+    """``head`` without the line it cuts short: all of it when it is the whole file, else up to its last
+    line break (never inside a character: no byte of a multi-byte UTF-8 character is a line break)."""
+    if len(head) <= SAMPLE_BYTES:
+        return head
+    head = head[:SAMPLE_BYTES]
+    end = max(head.rfind(b"\n"), head.rfind(b"\r")) + 1
+    return head[:end] if end > 0 else head
+
+
+def _check_sample(head: bytes) -> list[str]:
+    """Read the book's opening lines as the batch reads them; returns the header's names as written.
+
+    Read without a header, every line (the first data row too) is held to the header's width: a line with
+    more cells refuses the file, as it would while rated (:func:`read_raw_chunks`). A quote still open where
+    a sample cut short ends may close further on: only one open at the end of the file is refused.
+
+    Raises
+    ------
+    pandas.errors.ParserError
+        A line with more cells than the header, or a quote never closed, named by its line.
+    """
+    sample = _complete_lines(head)
+    read = functools.partial(pd.read_csv, header=None, dtype=str, keep_default_na=False, index_col=False,
+                             encoding=CSV_ENCODING)
+    try:
+        lines = read(io.BytesIO(sample))
+    except pd.errors.ParserError as exc:
+        message = str(exc)
+        if not (len(head) > SAMPLE_BYTES and _UNCLOSED.search(message)):
+            expected = _RAGGED.search(message)
+            raise pd.errors.ParserError(
+                _ragged_line(message, int(expected.group(1)) if expected else 0)) from None
+        # the lines before the open quote were read (pandas stops at the first bad line): the header stands
+        lines = read(io.BytesIO(sample), nrows=1)
+    return [str(name) for name in lines.iloc[0]] if len(lines) else []
+
+
+def _refuse_other_delimiters(names: list[str]) -> None:
+    """A header read as one column holding semicolons (tabs, bars) is a CSV of another convention."""
+    if len(names) != 1:
+        return
+    counts = {mark: names[0].count(mark) for mark in _OTHER_DELIMITERS}
+    mark, times = max(counts.items(), key=lambda item: item[1])
+    if times:
+        shown = {";": "semicolons (as spreadsheet programs save CSV where the decimal mark is a comma)",
+                 "\t": "tabs (a tab-separated export)", "|": "vertical bars"}[mark]
+        raise BookUnreadable(
+            f"the header reads as a single column: this file's cells are separated by {shown}, not by commas "
+            "as a loan book's are; save it as comma-separated CSV UTF-8")
+
+
 def check_book(path: str | Path) -> list[str]:
     """The columns of a loan book that can be rated at all; raises naming the first column that cannot.
 
     Refused, for the whole file: a column name given twice (which of the two is the borrower's?), a ``__``
     column the flat format does not know or a clash with a result column (:func:`passthrough_columns`), and
-    in Parquet a column of lists, structs, maps or bytes, which no flat field holds and no CSV can show.
-    Reading the header raises what pandas or pyarrow raise for a file that is not what its name says.
+    in Parquet a column of lists, structs, maps or bytes, which no flat field holds and no CSV can show. A
+    CSV's first :data:`SAMPLE_BYTES` are read as the batch will read them: an empty file, binary data, text
+    that is not UTF-8, cells separated by something else than commas, and a line with more cells than the
+    header or a quote never closed in them, refuse the file. Reading the header raises what pandas or
+    pyarrow raise for a file that is not what its name says (a compressed file that does not decompress).
 
     Raises
     ------
@@ -237,29 +354,32 @@ def check_book(path: str | Path) -> list[str]:
     BookTooWide
         A header past :data:`MAX_BOOK_COLUMNS` columns or :data:`MAX_HEADER_BYTES`, checked before it is
         parsed.
+    BookUnreadable
+        A CSV that is not CSV text, or not comma-separated.
     pandas.errors.ParserError
-        A CSV whose first data row has more cells than the header, named as a later such line is named
-        while the book is read (:func:`read_raw_chunks`).
+        A CSV line within the sample with more cells than the header or a quote never closed, named as such
+        a line further on is named while the book is read (:func:`read_raw_chunks`).
     """
     source = Path(path)
-    _check_width(source)
     if file_kind(source) == "parquet":
+        _check_width(source)
         schema = pq.ParquetFile(source).schema_arrow
         names = list(schema.names)
     else:
         schema = None
-        # the header as written: pandas renames a repeated name (``a.1``), which would hide it
-        header = pd.read_csv(source, header=None, nrows=1, dtype=str, keep_default_na=False,
-                             index_col=False, encoding=CSV_ENCODING)
-        names = [str(name) for name in header.iloc[0]] if len(header) else []
+        head = _csv_head(source)
+        _check_text(head)
+        _check_width(source, head)
+        # the header as written (pandas renames a repeated name, ``a.1``, which would hide it), and every
+        # line of the sample held to its width
+        names = _check_sample(head)
+        _refuse_other_delimiters(names)
     if len(names) > MAX_BOOK_COLUMNS:
         raise BookTooWide(
             f"the file has {len(names):,} columns; a loan book has at most {MAX_BOOK_COLUMNS:,}"
         )
     passthrough_columns(names)  # a repeated name first, then unknown and clashing names
-    if schema is None:
-        _refuse_long_first_row(source, len(names))  # a later long line refuses the file as it is read
-    else:
+    if schema is not None:
         for field in schema:
             if not _plain(field.type):
                 raise InvalidInputError(

@@ -138,12 +138,14 @@ class Portfolios(MethodView):
         """Rate a whole loan book (CSV or Parquet upload) as a background job.
 
         Answers 202 with the job and its `Location`; follow it with `GET /v1/portfolios/{id}`. A file that
-        cannot be rated at all (unreadable, no column of the flat format, an unknown `__` column, no rows)
-        is refused with 422 under `errors.file`; a row that cannot be rated gets its own `error` in the
-        results and the job completes. `previous` names the earlier portfolio the top movers compare with
-        (default: this tenant's latest completed one uploaded under the same file name, else its latest
-        completed one; the movers name the file compared with). 503 when the service has no job queue
-        (`GREENRATE_REDIS_URL` unset) or the queue is unreachable (then with `Retry-After`).
+        cannot be rated at all (unreadable as its declared format: an empty file, binary data, a CSV not
+        comma-separated or not UTF-8, a bad line within a CSV's first megabyte; no column of the flat
+        format, an unknown `__` column, no rows) is refused with 422 under `errors.file`; a row that cannot
+        be rated gets its own `error` in the results and the job completes. `previous` names the earlier
+        portfolio the top movers compare with (default: this tenant's latest completed one uploaded under
+        the same file name, else its latest completed one; the movers name the file compared with). 503
+        when the service has no job queue (`GREENRATE_REDIS_URL` unset) or the queue is unreachable (then
+        with `Retry-After`).
 
         Safe to retry: the same file (by its sha256) with the same options, while its job is queued or
         running, answers that job (same id, `Idempotent-Replayed: true`), never a second one nor a 429

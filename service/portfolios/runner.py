@@ -289,6 +289,6 @@ def _reason(exc: Exception, settings: Settings) -> str:
         )
     if isinstance(exc, RatingModelError | storage.BookTooLong):
         return f"the loan book cannot be rated: {redacted(str(exc))}"
-    if isinstance(exc, storage.malformed_errors()):  # the line or column: the owner's own data
+    if storage.malformed(exc):  # the line or column: the owner's own data
         return f"the loan book could not be read: {redacted(str(exc))[:300]}"
     return f"internal error ({type(exc).__name__}); quote the portfolio id when reporting it"

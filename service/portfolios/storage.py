@@ -45,11 +45,30 @@ def unreadable_errors() -> tuple[type[BaseException], ...]:
 
 
 def malformed_errors() -> tuple[type[BaseException], ...]:
-    """What a file readable at upload can still raise further in (a bad line, text that is not UTF-8)."""
+    """What a file readable at upload can still raise further in (a bad line, text that is not UTF-8,
+    compressed data that does not decompress): the upload checks a CSV's opening megabyte only."""
+    import gzip
+    import lzma
+    import zlib
+
     import pandas as pd
     import pyarrow as pa
 
-    return (pd.errors.ParserError, pa.ArrowInvalid, UnicodeDecodeError)
+    return (pd.errors.ParserError, pa.ArrowInvalid, UnicodeDecodeError, gzip.BadGzipFile, zlib.error,
+            lzma.LZMAError, zipfile.BadZipFile)
+
+
+#: what Python's gzip, bz2 and lzma readers raise (as an EOFError) for a file cut short
+_CUT_SHORT = "Compressed file ended before the end-of-stream marker was reached"
+
+
+def malformed(exc: BaseException) -> bool:
+    """Whether ``exc`` is the book's own fault, met further into it than the upload's check reads.
+
+    A compressed book cut short is whole for its opening megabyte and ends early: an EOFError, which only
+    its words tell from another cause's (a job had failed with "internal error (EOFError)").
+    """
+    return isinstance(exc, malformed_errors()) or (isinstance(exc, EOFError) and _CUT_SHORT in str(exc))
 
 
 class UploadRefused(ServiceError):
@@ -141,13 +160,15 @@ def inspect_upload(path: Path, max_rows: int) -> int | None:
     Raises
     ------
     UploadRefused
-        Unreadable, no column of the flat format, a column the batch refuses (a repeated name, an unknown
-        ``__`` name, nested or binary Parquet values: :func:`~service.batch.files.check_book`), or no
-        rows. A bad *row* is not refused here: it gets its own ``error`` in the results.
+        Unreadable as its declared format (an empty file, binary data, text that is not UTF-8 or not
+        comma-separated, a bad line within the opening megabyte a CSV is checked on), no column of the flat
+        format, a column the batch refuses (a repeated name, an unknown ``__`` name, nested or binary
+        Parquet values: :func:`~service.batch.files.check_book`), or no rows. A bad *row* is not refused
+        here: it gets its own ``error`` in the results.
     """
     import pandas as pd
 
-    from service.batch.files import BookTooWide, check_book
+    from service.batch.files import BookTooWide, BookUnreadable, check_book
 
     try:
         columns = check_book(path)
@@ -160,7 +181,7 @@ def inspect_upload(path: Path, max_rows: int) -> int | None:
                 rows = 0
     except InvalidInputError as exc:  # before unreadable_errors(): it is a ValueError too
         raise UploadRefused({"file": [f"column {exc.field!r}: {exc.message}"]}) from None
-    except (BookTooWide, BookTooLong) as exc:  # ValueErrors too
+    except (BookTooWide, BookTooLong, BookUnreadable) as exc:  # ValueErrors too
         raise UploadRefused({"file": [str(exc)]}) from None
     except pd.errors.ParserError as exc:  # a ValueError too: its message names the line (a path taken out)
         unread = f"the loan book could not be read: {redacted(str(exc))[:300]}"

@@ -19,7 +19,8 @@ from rating_model.exceptions import InvalidInputError
 from rating_model.loan_book import iter_loan_book
 from rating_model.portfolio import summarize
 from service.batch import files as batch_files
-from service.batch.files import BookTooWide, check_book, read_chunks, scan_file
+from service.batch.files import BookTooWide, BookUnreadable, check_book, read_chunks, scan_file
+from service.batch.flat_files import write_frame
 from service.batch.pool import rate_chunks, rate_file
 from service.batch.results import read_results
 from service.batch.writer import ResultWriter, csv_safe, write_loan_book
@@ -241,6 +242,75 @@ def test_a_header_too_wide_to_read_is_refused_before_it_is_parsed(tmp_path: Path
     _write_compressed(wide_row, b"company__name,company__country\n" + b"1," * 3_000 + b"1\n")
     with pytest.raises(BookTooWide, match="first row has 2,001 columns"):
         check_book(wide_row)
+
+
+def _large_book(tmp_path: Path, name: str = "large.csv.gz") -> tuple[Path, list[bytes]]:
+    """A book of about 1.7 MB of CSV (past the checked opening megabyte), and its lines."""
+    plain = tmp_path / "large.csv"
+    write_frame(next(iter_loan_book(4_500, seed=5, chunk_rows=10_000)), plain)
+    lines = plain.read_bytes().split(b"\n")
+    assert sum(map(len, lines)) > 1.5 * batch_files.SAMPLE_BYTES
+    return tmp_path / name, lines
+
+
+def test_the_opening_megabyte_of_a_csv_is_read_as_the_batch_reads_it(tmp_path: Path) -> None:
+    """PCAF audit L8: only the header and first row were checked before a book was accepted; a bad line
+    further on failed the job in the worker. The opening megabyte (decompressed) is parsed as the batch
+    parses it: a bad line in it refuses the file, named as the worker names one; memory stays bounded."""
+    path, lines = _large_book(tmp_path)
+    early = list(lines)
+    early[100] += b",x"
+    _write_compressed(path, b"\n".join(early))
+    with pytest.raises(pd.errors.ParserError, match=r"^line 101 \(row 99 of the results.* cells where the"):
+        check_book(path)
+    # the same line past the sample: accepted here, refused as it is read (the job fails naming it)
+    late = list(lines)
+    late[4_300] += b",x"
+    _write_compressed(path, b"\n".join(late))
+    assert check_book(path)[0] == "borrower_id"
+    with pytest.raises(pd.errors.ParserError, match=r"^line 4301 \(row 4299 of the results"):
+        for _ in read_chunks(path):
+            pass
+
+
+def test_a_quoted_cell_across_the_end_of_the_sample_is_no_unclosed_quote(tmp_path: Path) -> None:
+    """The sample ends at a line break, which may fall inside a quoted cell of several lines: that quote
+    closes further on, so only a quote still open at the end of the file refuses it."""
+    path, lines = _large_book(tmp_path, "notes.csv")
+    size, at = 0, 0
+    while size < batch_files.SAMPLE_BYTES - 50_000:
+        size, at = size + len(lines[at]) + 1, at + 1
+    rows = [line + b"," for line in lines[1:] if line]
+    rows[at] += b'"' + b"a note\n" * 20_000 + b'"'  # 140 KB of lines across the 1 MiB mark
+    path.write_bytes(b"\n".join([lines[0] + b",note", *rows]) + b"\n")
+    sample = batch_files._complete_lines(batch_files._csv_head(path))  # the premise: it ends in the note
+    assert sample.count(b'"') % 2 == 1 and len(sample) < batch_files.SAMPLE_BYTES
+    assert check_book(path)[-1] == "note"
+    assert sum(len(chunk) for chunk in read_chunks(path)) == len(rows)
+    path.write_bytes(b"\n".join([lines[0] + b",note", *rows]) + b'\nb,"never closed\n')
+    with pytest.raises(pd.errors.ParserError, match="opens a quoted cell that is never closed"):
+        for _ in read_chunks(path):
+            pass
+
+
+@pytest.mark.parametrize(("content", "expected"), [
+    (b"", "the file is empty"),
+    (b"\xef\xbb\xbf\n\n", "the file is empty"),
+    (b"borrower_id;company__name\nb;x\n", "separated by semicolons"),
+    (b"borrower_id\tcompany__name\nb\tx\n", "separated by tabs"),
+    (b"borrower_id|company__name\nb|x\n", "separated by vertical bars"),
+    (b"borrower_id,company__name\nb,\x00x\n", "binary data, not CSV text (a NUL byte at byte 28"),
+    ("borrower_id,company__name\nb,杭州\n".encode("gbk"), "not UTF-8 text (byte 28 is 0xba"),
+])
+def test_a_file_that_is_not_comma_separated_utf8_text_says_so(tmp_path: Path, content: bytes,
+                                                               expected: str) -> None:
+    """An empty file was refused as "EmptyDataError", a semicolon-separated one with its whole header
+    quoted back as one unknown column, GBK text as "UnicodeDecodeError"."""
+    source = tmp_path / "book.csv"
+    source.write_bytes(content)
+    with pytest.raises(BookUnreadable) as refused:
+        check_book(source)
+    assert str(refused.value).startswith(expected) or expected in str(refused.value), str(refused.value)
 
 
 def test_a_book_with_old_mac_line_ends_is_read(tmp_path: Path) -> None:

@@ -32,7 +32,7 @@ from service.batch.flat_files import write_frame
 from service.cli import main as cli_main
 from service.engine_slot import EngineSlot
 from service.model_watch import ModelWatcher
-from service.portfolios import runner
+from service.portfolios import runner, storage
 from service.portfolios.queue import portfolio_queue
 from service.portfolios.recovery import MAX_RECOVERIES, recover
 from service.portfolios.retention import purge_expired
@@ -234,6 +234,80 @@ def test_a_file_that_cannot_be_rated_is_refused_with_a_field_error(
     directory = Path(services_of(portfolio_app).settings.portfolio_dir)
     assert not directory.exists() or not any(directory.iterdir())  # nothing kept of a refused upload
     assert records.unfinished(services_of(portfolio_app).db) == []
+
+
+def _book_bytes(tmp_path: Path, rows: int = 30) -> bytes:
+    path = tmp_path / "book.csv"
+    write_frame(book(rows), path)
+    return path.read_bytes()
+
+
+def _line_changed(content: bytes, index: int, change: Any) -> bytes:
+    lines = content.split(b"\n")
+    lines[index] = change(lines[index])
+    return b"\n".join(lines)
+
+
+UNREADABLE_CSV: dict[str, tuple[Any, str]] = {
+    "empty": (lambda good: b"", "the file is empty"),
+    "blank lines": (lambda good: b"\xef\xbb\xbf\r\n\n  \n", "the file is empty"),
+    "semicolons": (lambda good: good.replace(b",", b";"), "separated by semicolons"),
+    "tabs": (lambda good: good.replace(b",", b"\t"), "separated by tabs"),
+    "binary": (lambda good: b"PK\x03\x04\x14\x00\x06\x00" + bytes(range(256)) * 8, "binary data"),
+    "utf-16": (lambda good: good[:2000].decode().encode("utf-16"), "binary data"),
+    "gbk": (lambda good: good.replace(b"CN,", "中国,".encode("gbk"), 1), "not UTF-8 text"),
+    "ragged later": (lambda good: _line_changed(good, 20, lambda line: line + b",x,y"),
+                     "line 21 (row 19 of the results"),
+    "quote never closed": (lambda good: good + b'B31,"Cafe\nB32,x\n', "line 32 (row 30 of the results"),
+}
+
+
+@pytest.mark.parametrize("case", list(UNREADABLE_CSV))
+def test_a_csv_that_cannot_be_read_as_csv_is_refused_at_upload(
+    portfolio_app: Flask, tmp_path: Path, case: str
+) -> None:
+    """PCAF audit L8: a book that is not comma-separated UTF-8 CSV, or has a bad line after its first row,
+    was accepted (202) and failed minutes later in the worker, or was refused with its whole header quoted
+    back as one unknown column (a semicolon-separated export), or with a parser's class name. The upload
+    reads the book's opening megabyte (all of a book this size) as the worker will, and refuses it with 422
+    in the service's one error shape, saying what is wrong; nothing is queued or kept."""
+    make, expected = UNREADABLE_CSV[case]
+    client, key = portfolio_app.test_client(), create_key(portfolio_app)
+    response = upload(client, key, (io.BytesIO(make(_book_bytes(tmp_path))), "book.csv"))
+    assert response.status_code == 422, response.json
+    assert set(response.json) >= {"code", "status", "message", "errors"} and response.json["code"] == 422
+    [message] = response.json["errors"]["file"]
+    assert expected in message and len(message) < 400, message
+    spec = client.get("/openapi.json").json
+    assert contract_errors(spec, "/v1/portfolios", "post", response) == []
+    directory = Path(services_of(portfolio_app).settings.portfolio_dir)
+    assert not directory.exists() or not any(directory.iterdir())
+    assert records.unfinished(services_of(portfolio_app).db) == []
+
+
+def test_a_compressed_book_cut_short_past_its_first_megabyte_fails_saying_so(
+    portfolio_app: Flask, tmp_path: Path
+) -> None:
+    """Its opening megabyte reads, so the upload is accepted (only decompressing it all would tell, and a
+    small upload can hold gigabytes); the job then fails with the file's fault, where it said "internal
+    error (EOFError)"."""
+    import gzip
+
+    client, key = portfolio_app.test_client(), create_key(portfolio_app)
+    whole = gzip.compress(_book_bytes(tmp_path, rows=4_500))
+    accepted = upload(client, key, (io.BytesIO(whole[: len(whole) * 4 // 5]), "book.csv.gz"))
+    assert accepted.status_code == 202, accepted.json
+    settings = services_of(portfolio_app).settings
+    job = records.get_job(services_of(portfolio_app).db, accepted.json["id"])
+    assert job is not None
+    source = storage.JobFiles.of(settings.portfolio_dir, job.id).input(job.file_name)
+    with pytest.raises(EOFError) as cut_short:  # what the worker meets first, counting the rows
+        storage.count_rows(source, 10_000_000)
+    # the reason the job fails with (running the worker here is slow: RQ's teardown after a quick failure)
+    assert runner._reason(cut_short.value, settings) == (
+        "the loan book could not be read: Compressed file ended before the end-of-stream marker was reached")
+    assert runner._reason(EOFError("Ran out of input"), settings).startswith(
+        "internal error (EOFError)")
 
 
 def test_an_extra_cell_on_the_first_data_row_refuses_the_upload_naming_the_line(
