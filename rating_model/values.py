@@ -110,12 +110,14 @@ def _check_declared_init(cls: type, declared: FunctionType) -> None:
     there would make the two builds construct different values.
     """
     parameters = list(signature(declared).parameters.values())[1:]
-    expected = [(f.name, f.default) for f in fields(cls)]
-    found = [(p.name, MISSING if p.default is Parameter.empty else p.default) for p in parameters]
+    # defaults compared by type too: 0, 0.0 and False are equal, and would build values of other types
+    expected = [(f.name, type(f.default), f.default) for f in fields(cls)]
+    defaults = [MISSING if p.default is Parameter.empty else p.default for p in parameters]
+    found = [(p.name, type(default), default) for p, default in zip(parameters, defaults, strict=True)]
     kinds = {p.kind for p in parameters}
     if found != expected or kinds - {Parameter.POSITIONAL_OR_KEYWORD}:
         raise TypeError(f"{cls.__name__}.__init__ must take the fields in order with their defaults: "
-                        f"{[name for name, _ in expected]}")
+                        f"{[name for name, _, _ in expected]}")
 
 
 def _has_field_descriptors(cls: type) -> bool:

@@ -144,6 +144,7 @@ def test_a_declared_init_is_checked_and_then_replaced() -> None:
     for wrong in ("def __init__(self, count, name):\n",  # swapped
                   "def __init__(self, name, count=4):\n",  # another default
                   "def __init__(self, name, count):\n",  # the default left out
+                  "def __init__(self, name, count=3.0):\n",  # a default of another type
                   "def __init__(self, name, *, count=3):\n",  # keyword-only
                   "def __init__(self, name):\n    count = 3\n"):  # a field left out
         with pytest.raises(TypeError, match="must take the fields in order"):
@@ -228,3 +229,31 @@ def test_declared_inits_rebuild_every_value_of_a_rating() -> None:
         values = _fields(value)
         assert cls(*values) == value, cls.__name__
         assert cls(**{f.name: v for f, v in zip(dataclasses.fields(value), values, strict=True)}) == value  # type: ignore[arg-type]
+
+
+def test_declared_inits_only_store_each_field_from_its_own_parameter() -> None:
+    """The compiled build runs a declared ``__init__``'s body, the plain build its replacement (which stores
+    each field from its own parameter): a body that stored another parameter, left a field out or changed
+    a value would make the two builds construct different values, and the signature check cannot see it."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "rating_model"
+    checked = 0
+    for module in _compiled_module_names():
+        tree = ast.parse((root / f"{module}.py").read_text(encoding="utf-8"))
+        for cls in (node for node in tree.body if isinstance(node, ast.ClassDef)):
+            init = next((s for s in cls.body if isinstance(s, ast.FunctionDef) and s.name == "__init__"),
+                        None)
+            if init is None or not any("init=False" in ast.unparse(d) for d in cls.decorator_list):
+                continue
+            frozen = any("frozen=True" in ast.unparse(d) for d in cls.decorator_list)
+            names = [s.target.id for s in cls.body if isinstance(s, ast.AnnAssign)
+                     and isinstance(s.target, ast.Name) and "ClassVar" not in ast.unparse(s.annotation)]
+            expected = [f"object.__setattr__(self, {n!r}, {n})" if frozen else f"self.{n} = {n}"
+                        for n in names]
+            body = [ast.unparse(s).replace('"', "'") for s in init.body
+                    if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
+            assert body == [line.replace('"', "'") for line in expected], f"{module}.{cls.name}.__init__"
+            checked += 1
+    assert checked >= 29
