@@ -137,20 +137,24 @@ def test_a_promotion_is_conditional_on_the_champion_s_tenure_it_judged(make_app:
 
 
 def _earlier_release_recorded(db: Engine, challenger: str, champion: str, auc: float, **data: Any) -> None:
-    """A comparison kept by an earlier release, without this release's checks on its content."""
+    """A comparison kept by an earlier release, without this release's checks on its content.
+
+    Dated on the transaction's own connection: a second one opened inside it waits for ever on a pool of
+    one (PostgreSQL's, at GREENRATE_THREADS=1), where SQLite's pool hands out another.
+    """
     metric = {"champion": 0.70, "challenger": auc, "delta": auc - 0.70, "ci_low": -0.01, "ci_high": 0.01}
     with db.begin() as conn:
         conn.execute(insert(model_comparisons).values(
             challenger=challenger, champion=champion, data_json=json.dumps({**compared_data(), **data}),
             summary_json=json.dumps(compared_summary(metrics={"auc": metric})), recorded_by="cli/ann",
-            at=_db_now(db)))
+            at=database_time(conn)))
 
 
-def test_measured_shows_what_the_gate_counts_or_says_it_does_not(make_app: AppFactory) -> None:
+def test_measured_shows_what_the_gate_counts_or_says_it_does_not(make_backend_app: AppFactory) -> None:
     """A validator's review: `measured` showed the newest recorded comparison whatever the gate made of
     it; one recorded on the challenger's own training file (AUC 0.95) was listed as its measured metrics
     while the gate set it aside."""
-    app = make_app()
+    app = make_backend_app()
     client, db = app.test_client(), services_of(app).db
     register_packaged_default(db)
     b, c, d = _registered(db, "b", "c", "d")
@@ -180,12 +184,12 @@ def test_measured_shows_what_the_gate_counts_or_says_it_does_not(make_app: AppFa
     assert {"counted", "not_counted"} <= set(listing["required"])
 
 
-def test_the_cli_listing_marks_what_the_gate_does_not_count(make_app: AppFactory) -> None:
+def test_the_cli_listing_marks_what_the_gate_does_not_count(make_backend_app: AppFactory) -> None:
     from click.testing import CliRunner
 
     from service.cli import main
 
-    app = make_app()
+    app = make_backend_app()
     db = services_of(app).db
     register_packaged_default(db)
     (b,) = _registered(db, "b")
@@ -196,3 +200,4 @@ def test_the_cli_listing_marks_what_the_gate_does_not_count(make_app: AppFactory
     line = next(line for line in listed.output.splitlines() if "measured" in line and "as challenger" in line)
     assert "#1" in line and "0.950" in line and "; NOT COUNTED: " in line
     assert "was trained on holdout.parquet" in line
+

@@ -115,13 +115,17 @@ def test_rollbacks_walk_back_through_the_promotions(app: Flask) -> None:
     ]
 
 
-def test_a_no_op_promotion_recorded_by_an_earlier_release_does_not_block_rollback(app: Flask) -> None:
-    db = services_of(app).db
+def test_a_no_op_promotion_recorded_by_an_earlier_release_does_not_block_rollback(
+    make_backend_app: AppFactory,
+) -> None:
+    db = services_of(make_backend_app()).db
     (b,) = _registered(db, "b")
     activation.activate(db, b, actor="ann", reason="promote b", fits=FITS)
+    # read before the transaction: a second connection inside it waits for ever on PostgreSQL's pool of one
+    at = _activations(db)[-1].at
     with db.begin() as conn:  # what the old code wrote for `promote <active>`
         conn.execute(insert(model_events).values(version=b, action="promote", previous_version=b,
-                                                 reason="again", actor="ann", at=_activations(db)[-1].at))
+                                                 reason="again", actor="ann", at=at))
     assert activation.rollback(db, actor="bob", reason="undo b", fits=FITS) == (DEFAULT_VERSION, b)
 
 
