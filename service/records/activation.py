@@ -307,9 +307,10 @@ def _evidence(
     """
     version, champion = challenger.version, state.active
     recorded = [] if champion is None else comparisons.of_pair(db, version, champion)
+    trained_for = _trained_for(db, champion) if recorded else None  # every one is against ``champion``
     counted, set_aside = [], []
     for found in recorded:
-        why = _not_counted(db, found, challenger, state)
+        why = _not_counted(found, challenger, trained_for, state)
         if why is None:
             counted.append(found)
         else:
@@ -349,14 +350,20 @@ def needs_justification(found: comparisons.Comparison) -> list[str]:
     return out
 
 
+def _trained_for(db: Engine, champion: str | None) -> str | None:
+    """The standard ``champion`` was trained for (its registry row's; ``None`` when not registered)."""
+    record = None if champion is None else get_model(db, champion)
+    return record.standard if record is not None else None
+
+
 def _not_counted(
-    db: Engine, found: comparisons.Comparison, challenger: ScorecardArtifact, state: comparisons.Standing
+    found: comparisons.Comparison, challenger: ScorecardArtifact, trained_for: str | None,
+    state: comparisons.Standing,
 ) -> str | None:
     """Why the promotion gate does not count ``found`` now (``None``: it counts): no evidence in this
     release (:func:`~service.records.comparisons.not_evidence`), or out of date
-    (:func:`~service.records.comparisons.out_of_date`)."""
-    champion = get_model(db, found.champion)
-    trained_for = champion.standard if champion is not None else None
+    (:func:`~service.records.comparisons.out_of_date`). ``trained_for`` is the standard of ``found``'s
+    champion (:func:`_trained_for`), read by the caller once per champion, not once per comparison."""
     why = comparisons.not_evidence(challenger, trained_for, found.data, found.summary, load_standard())
     return str(why) if why is not None else comparisons.out_of_date(found, state)
 
@@ -375,12 +382,16 @@ class Reviewed:
 
 class _Gate:
     """The promotion gate's judgement of recorded comparisons as the registry stands now (one read of the
-    active model and the database's clock), each challenger's artifact loaded and verified once."""
+    active model and the database's clock), each challenger's artifact loaded and verified once and each
+    champion's standard read once: the comparisons table is append-only and ``greenrate model compare``
+    records by default, so reads per comparison made ``GET /v1/models`` cost 2,012 queries (0.8 s) at
+    1,000 of them; the reads now grow with the models compared, not with the comparisons."""
 
     def __init__(self, db: Engine, valid_days: int) -> None:
         self.db = db
         self.state = comparisons.standing(db, valid_days)
         self._challengers: dict[str, ScorecardArtifact | str] = {}
+        self._trained_for: dict[str, str | None] = {}
 
     def not_counted(self, found: comparisons.Comparison) -> str | None:
         """Why a promotion of ``found``'s challenger would not count it now (``None``: it would)."""
@@ -394,7 +405,9 @@ class _Gate:
             self._challengers[found.challenger] = challenger
         if isinstance(challenger, str):
             return challenger
-        return _not_counted(self.db, found, challenger, self.state)
+        if found.champion not in self._trained_for:
+            self._trained_for[found.champion] = _trained_for(self.db, found.champion)
+        return _not_counted(found, challenger, self._trained_for[found.champion], self.state)
 
 
 def reviewed(db: Engine, version: str, *, valid_days: int = DEFAULT_COMPARISON_VALID_DAYS) -> list[Reviewed]:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, insert, update
+from sqlalchemy import Engine, event, insert, update
 
 from service.models import register_packaged_default
 from service.records import activation, comparisons, registry
@@ -201,3 +202,51 @@ def test_the_cli_listing_marks_what_the_gate_does_not_count(make_backend_app: Ap
     assert "#1" in line and "0.950" in line and "; NOT COUNTED: " in line
     assert "was trained on holdout.parquet" in line
 
+
+def _queries(db: Engine, run: Callable[[], Any]) -> int:
+    """How many statements ``run()`` sends to ``db``."""
+    sent = [0]
+
+    def count(*_: Any) -> None:
+        sent[0] += 1
+
+    event.listen(db, "before_cursor_execute", count)
+    try:
+        run()
+    finally:
+        event.remove(db, "before_cursor_execute", count)
+    return sent[0]
+
+
+def test_the_listings_queries_do_not_grow_with_the_recorded_comparisons(make_app: AppFactory) -> None:
+    """A review: `GET /v1/models` and `GET /v1/models/{version}/comparisons` read the champion's registry
+    row (two queries) for every recorded comparison the gate judged: 2,012 queries and 0.8 s at 1,000 of
+    them, in a table that only grows (`greenrate model compare` records by default). The gate reads what
+    it needs once per model compared, so the same models compared 8 or 40 times cost the same queries;
+    what is counted and why does not change."""
+    app = make_app()
+    client, db = app.test_client(), services_of(app).db
+    register_packaged_default(db)
+    b, c, d = _registered(db, "b", "c", "d")
+    analyst = create_key(app, "bank-a", "analyst")
+    # against the active model (counted), and against one that is not (set aside, another champion read)
+    pairs = [(b, DEFAULT_VERSION), (c, DEFAULT_VERSION), (d, c), (b, c)]
+    listings = {"models": "/v1/models", "comparisons": f"/v1/models/{DEFAULT_VERSION}/comparisons",
+                "of b": f"/v1/models/{b}/comparisons"}
+    cost: dict[int, dict[str, int]] = {}
+    client.get("/v1/models", headers=bearer(analyst))  # an app's first request makes reads of its own
+    recorded = 0
+    for total in (8, 40):
+        for challenger, champion in pairs * ((total - recorded) // len(pairs)):
+            _earlier_release_recorded(db, challenger, champion, 0.71)
+        recorded = total
+        cost[total] = {name: _queries(db, lambda path=path: client.get(path, headers=bearer(analyst)))
+                       for name, path in listings.items()}
+        listed = client.get(f"/v1/models/{DEFAULT_VERSION}/comparisons", headers=bearer(analyst)).json
+        assert len(listed["items"]) == total // 2
+        assert all(item["counted"] for item in listed["items"])
+        of_b = client.get(f"/v1/models/{b}/comparisons", headers=bearer(analyst)).json["items"]
+        assert [item["counted"] for item in of_b] == [True, False] * (total // 4)
+        assert all(item["not_counted"].startswith(f"its champion '{c}' is not the active model")
+                   for item in of_b[1::2])
+    assert cost[8] == cost[40], cost
