@@ -119,6 +119,23 @@ NUMBER_LIMITS: Final[dict[str, Limit]] = {
     "loan.borrower_total_assets": Limit(0.0, 1e15, exclusive_minimum=True),
     "loan.fx_to_cny": Limit(1e-6, 1e6),
 }
+#: Why a number below its minimum is refused, and what to send instead, by path, where the bound alone would
+#: not tell: the engine's reader and the API's schema both answer with these words (the API had answered a
+#: balance sheet of 0 with its bounds only, "Must be greater than 0.0 and less than or equal to 1e15").
+#: A balance sheet of 0 or less: the attribution factor divides by it (PCAF Part A, 5.2, footnotes 90 and
+#: 92), so it is never taken for a missing figure (which would switch the basis to total assets unsaid) nor
+#: divided by.
+BELOW_MINIMUM: Final[dict[str, str]] = {
+    "loan.borrower_equity_plus_debt": (
+        "must be greater than 0: PCAF divides the outstanding amount by the borrower's equity + debt (a "
+        "negative book equity counts as 0, so send the debt alone); if it is not known, leave it out, and "
+        "borrower_total_assets (PCAF's fallback) is divided by instead, as attribution_basis says"
+    ),
+    "loan.borrower_total_assets": (
+        "must be greater than 0: PCAF's fallback divides the outstanding amount by the borrower's total "
+        "assets; if they are not known, leave them out"
+    ),
+}
 #: The range of each whole number (a count, a year, a scope), by path (see :data:`LIMITS`).
 WHOLE_LIMITS: Final[dict[str, WholeLimit]] = {
     "company.employees": WholeLimit(1, 1_000_000),

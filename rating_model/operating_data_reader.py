@@ -19,6 +19,7 @@ from typing import Any
 
 from rating_model.currencies import currency_problem
 from rating_model.operating_data import (
+    BELOW_MINIMUM,
     CNY_FX_MESSAGE,
     COUNTRY_PATTERN,
     DATA_SOURCES,
@@ -350,22 +351,6 @@ def _read_loan(r: Reader | None, use_of_proceeds: tuple[str, ...] | None) -> Loa
     return Loan(amount, currency, use, outstanding, equity_debt, assets, fx)
 
 
-#: Why a balance sheet of 0 or less is refused, and what to send (PCAF Part A, 5.2, footnotes 90 and 92): the
-#: attribution factor divides by it, so it is never taken as a missing figure (which would switch the basis
-#: to total assets unsaid) nor divided by.
-_SHEET_NOT_POSITIVE = {
-    "borrower_equity_plus_debt": (
-        "must be greater than 0: PCAF divides the outstanding amount by the borrower's equity + debt (a "
-        "negative book equity counts as 0, so send the debt alone); if it is not known, leave it out, and "
-        "borrower_total_assets (PCAF's fallback) is divided by instead, as attribution_basis says"
-    ),
-    "borrower_total_assets": (
-        "must be greater than 0: PCAF's fallback divides the outstanding amount by the borrower's total "
-        "assets; if they are not known, leave them out"
-    ),
-}
-
-
 def _balance_sheet(r: Reader, key: str) -> float | None:
     """``loan.borrower_equity_plus_debt`` or ``loan.borrower_total_assets``: above 0, or left out.
 
@@ -375,7 +360,7 @@ def _balance_sheet(r: Reader, key: str) -> float | None:
     """
     value = r.data.get(key)
     if isinstance(value, int | float) and not isinstance(value, bool) and value <= 0:
-        r.fail(key, _SHEET_NOT_POSITIVE[key])
+        r.fail(key, BELOW_MINIMUM[f"loan.{key}"])
         return None
     return _number(r, key, NUMBER_LIMITS[f"loan.{key}"])
 

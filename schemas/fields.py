@@ -18,8 +18,29 @@ from typing import Any
 from marshmallow import ValidationError, fields, validate
 
 
+class Range(validate.Range):
+    """marshmallow's ``Range`` (which the OpenAPI document reads its bounds from), with words of the
+    caller's for a value below the minimum: why it is refused and what to send instead, where the bounds
+    alone would not say (:data:`rating_model.operating_data.BELOW_MINIMUM`). A value above the maximum
+    keeps marshmallow's message."""
+
+    def __init__(self, *, below_minimum: str | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.below_minimum = below_minimum
+
+    def __call__(self, value: Any) -> Any:
+        if self.below_minimum is not None and self.min is not None and (
+            value < self.min if self.min_inclusive else value <= self.min
+        ):
+            raise ValidationError(self.below_minimum)
+        return super().__call__(value)
+
+
 class Number(fields.Float):
-    """A finite JSON number within ``[minimum, maximum]``; strings and booleans are refused."""
+    """A finite JSON number within ``[minimum, maximum]``; strings and booleans are refused.
+
+    :param below_minimum: the message for a number below ``minimum`` (marshmallow's names both bounds).
+    """
 
     def __init__(
         self,
@@ -27,9 +48,11 @@ class Number(fields.Float):
         minimum: float = 0.0,
         maximum: float | None = None,
         exclusive_minimum: bool = False,
+        below_minimum: str | None = None,
         **kwargs: Any,
     ) -> None:
-        validators = [validate.Range(min=minimum, max=maximum, min_inclusive=not exclusive_minimum)]
+        validators = [Range(min=minimum, max=maximum, min_inclusive=not exclusive_minimum,
+                            below_minimum=below_minimum)]
         kwargs.setdefault("allow_none", not kwargs.get("required", False))
         super().__init__(allow_nan=False, validate=validators, **kwargs)
 

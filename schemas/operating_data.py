@@ -18,6 +18,7 @@ from rating_model.currencies import CURRENCY_CODES, currency_problem
 from rating_model.exceptions import UnknownUnitError
 from rating_model.flat_columns import FUEL_UNITS
 from rating_model.operating_data import (
+    BELOW_MINIMUM,
     COUNTRY_PATTERN,
     DATA_SOURCES,
     FLEET_FUELS,
@@ -44,12 +45,13 @@ _PCAF_BY_SOURCE = load_standard().pcaf_by_data_source
 
 def _limit(path: str) -> dict[str, Any]:
     """The engine's bounds of the number at ``path`` (a key of its ``LIMITS``), as keyword arguments of
-    :class:`Number` or :class:`WholeNumber`."""
+    :class:`Number` or :class:`WholeNumber`, with the engine's words for a number below the minimum where
+    it has some (its ``BELOW_MINIMUM``: a batch row and the API refuse a balance sheet of 0 alike)."""
     bounds = LIMITS[path]
     if isinstance(bounds, WholeLimit):
         return {"minimum": bounds.minimum, "maximum": bounds.maximum}
     return {"minimum": bounds.minimum, "maximum": bounds.maximum,
-            "exclusive_minimum": bounds.exclusive_minimum}
+            "exclusive_minimum": bounds.exclusive_minimum, "below_minimum": BELOW_MINIMUM.get(path)}
 
 
 #: the engine's list of currency codes and its words for a code not on it (rating_model.currencies)

@@ -8,6 +8,7 @@ from datetime import datetime
 from flask import Flask
 from flask.testing import FlaskClient
 
+from rating_model.operating_data import BELOW_MINIMUM
 from schemas.rating import RatingSchema
 from service.auth import hash_key
 from service.records import api_keys
@@ -171,6 +172,23 @@ def test_a_loan_in_a_third_currency_needs_its_rate_and_then_has_financed_emissio
     assert financed["outstanding_cny"] == 40_000 * 7.1
     # the balance sheet is the CNY company's (engine 1.9): USD 40,000 at 7.1 against CNY 300,000
     assert financed["attribution_factor"] == round(40_000 * 7.1 / 300_000, 6)
+
+
+def test_a_balance_sheet_of_0_is_refused_with_the_batch_rows_words(
+    client: FlaskClient, bank_key: str
+) -> None:
+    """Review L2: the API answered a balance sheet of 0 or less with marshmallow's bounds only, where a
+    batch row said why (PCAF divides by it) and what to send; one text now, the engine's."""
+    for key, value in (("borrower_equity_plus_debt", 0), ("borrower_equity_plus_debt", -300_000),
+                       ("borrower_total_assets", 0.0)):
+        body = payload()
+        body["loan"] = {"amount": 50_000, "currency": "CNY", "use_of_proceeds": "energy_efficiency",
+                        key: value}
+        refused = client.post("/v1/ratings", json=body, headers=bearer(bank_key))
+        assert refused.status_code == 422
+        assert refused.get_json()["errors"] == {f"loan.{key}": [BELOW_MINIMUM[f"loan.{key}"]]}
+    assert "a negative book equity counts as 0, so send the debt alone" in BELOW_MINIMUM[
+        "loan.borrower_equity_plus_debt"]
 
 
 def test_every_field_error_comes_back_in_one_answer(client: FlaskClient, bank_key: str) -> None:
