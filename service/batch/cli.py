@@ -115,6 +115,8 @@ def rate_command(source: Path, target: Path, model_ref: str | None, workers: int
         raise click.ClickException(f"{source.name}: the file is empty; a loan book needs a header row"
                                    ) from None
     except _unreadable() as exc:
+        if isinstance(exc, OSError) and exc.errno is not None:  # the system's (no such directory)
+            raise click.ClickException(str(exc)) from None
         kind = file_kind(source).upper()
         raise click.ClickException(f"{source.name}: not a readable {kind} file ({type(exc).__name__}: {exc})"
                                    ) from None
@@ -179,15 +181,10 @@ def summarize_command(results: Path, previous_path: Path | None, out_path: Path 
 
 def _unreadable() -> tuple[type[BaseException], ...]:
     """What reading a malformed book raises (a bad CSV line, a file that is not Parquet or gzip, a column
-    Arrow cannot carry through...)."""
-    import gzip
-    import zipfile
+    Arrow cannot carry through...): the list the upload refuses a book on, so the two cannot differ."""
+    from service.portfolios.storage import unreadable_errors
 
-    import pyarrow as pa
-
-    from service.portfolios.storage import malformed_errors
-
-    return (*malformed_errors(), pa.ArrowException, EOFError, gzip.BadGzipFile, zipfile.BadZipFile)
+    return unreadable_errors()
 
 
 @batch.command("generate-book")

@@ -38,10 +38,18 @@ _COPY_BLOCK = 1024 * 1024
 
 
 def unreadable_errors() -> tuple[type[BaseException], ...]:
-    """What reading a file that is not what its name says can raise (pandas, pyarrow, the decompressors)."""
+    """What reading a file that is not what its name says can raise (pandas, pyarrow, the decompressors):
+    the one list POST /v1/portfolios (422) and ``greenrate batch rate`` (exit 1) refuse a book on.
+
+    It holds :func:`malformed_errors`: lzma.LZMAError and zlib.error are no OSError or ValueError, and an
+    upload named .csv.xz that was not xz had been answered 500 while the CLI refused it. What zipfile raises
+    as RuntimeError or NotImplementedError (a password, Deflate64, AES) is said in words by
+    :func:`~service.batch.files.check_book` (BookUnreadable, a ValueError) rather than caught here: those
+    two classes are raised by bugs as much as by files.
+    """
     import pyarrow as pa
 
-    return (ValueError, OSError, EOFError, zipfile.BadZipFile, pa.ArrowException)
+    return (*malformed_errors(), ValueError, OSError, EOFError, pa.ArrowException)
 
 
 def malformed_errors() -> tuple[type[BaseException], ...]:
@@ -60,15 +68,20 @@ def malformed_errors() -> tuple[type[BaseException], ...]:
 
 #: what Python's gzip, bz2 and lzma readers raise (as an EOFError) for a file cut short
 _CUT_SHORT = "Compressed file ended before the end-of-stream marker was reached"
+#: what Python's bz2 reader raises (as a plain OSError) for data that does not decompress
+_BZ2_CORRUPT = "Invalid data stream"
 
 
 def malformed(exc: BaseException) -> bool:
     """Whether ``exc`` is the book's own fault, met further into it than the upload's check reads.
 
     A compressed book cut short is whole for its opening megabyte and ends early: an EOFError, which only
-    its words tell from another cause's (a job had failed with "internal error (EOFError)").
+    its words tell from another cause's (a job had failed with "internal error (EOFError)"). A bz2 book
+    corrupt further on raises a plain OSError, told likewise by its words from a disk's.
     """
-    return isinstance(exc, malformed_errors()) or (isinstance(exc, EOFError) and _CUT_SHORT in str(exc))
+    return (isinstance(exc, malformed_errors())
+            or (isinstance(exc, EOFError) and _CUT_SHORT in str(exc))
+            or (type(exc) is OSError and str(exc) == _BZ2_CORRUPT))
 
 
 class UploadRefused(ServiceError):
@@ -186,10 +199,11 @@ def inspect_upload(path: Path, max_rows: int) -> int | None:
     except pd.errors.ParserError as exc:  # a ValueError too: its message names the line (a path taken out)
         unread = f"the loan book could not be read: {redacted(str(exc))[:300]}"
         raise UploadRefused({"file": [unread]}) from None
-    except unreadable_errors() as exc:
+    except unreadable_errors() as exc:  # the reader's words too, as greenrate batch rate says them
         kind = file_format(upload_suffix(path.name) or ".csv")
+        said = redacted(str(exc))[:200]
         raise UploadRefused(
-            {"file": [f"not a readable {kind.upper()} file ({type(exc).__name__})"]}
+            {"file": [f"not a readable {kind.upper()} file ({type(exc).__name__}{': ' * bool(said)}{said})"]}
         ) from None
     if not any(c in FLAT_DTYPES for c in columns):
         raise UploadRefused(
