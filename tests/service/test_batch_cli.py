@@ -23,6 +23,7 @@ from rating_model.portfolio import summarize
 from service.batch.flat_files import read_frame
 from service.cli import main
 from tests.conftest import AppFactory, batch_agrees_with_api, bearer, create_key, services_of, session_engine
+from tests.service.hostile_books import UNREADABLE_COMPRESSED
 
 
 def run(env: dict[str, str], *args: str) -> Result:
@@ -320,3 +321,29 @@ def test_an_extra_cell_on_the_first_data_row_is_refused_too(env: dict[str, str],
     assert rated.exit_code == 1 and not (tmp_path / "r.csv").exists()
     assert "line 2 (row 0 of the results" in rated.output
     assert f"has {columns + 1} cells where the header has {columns}" in rated.output
+
+
+@pytest.mark.parametrize("name", list(UNREADABLE_COMPRESSED))
+def test_a_compressed_book_that_cannot_be_read_exits_1_in_the_uploads_words(
+    env: dict[str, str], tmp_path: Path, name: str
+) -> None:
+    """An encrypted or Deflate64 zip ended the command with zipfile's traceback (RuntimeError,
+    NotImplementedError; diff review M1): refused in the words POST /v1/portfolios answers 422 with."""
+    content, expected = UNREADABLE_COMPRESSED[name]
+    (tmp_path / name).write_bytes(content)
+    result = CliRunner().invoke(main, ["batch", "rate", str(tmp_path / name), str(tmp_path / "r.csv"),
+                                       "--model", str(DEFAULT_MODEL), "--workers", "1"], env=env)
+    assert result.exit_code == 1, (result.output, result.exception)
+    assert f"{name}: " in result.output and expected in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "r.csv").exists()
+
+
+def test_a_system_error_is_not_called_an_unreadable_book(env: dict[str, str], tmp_path: Path) -> None:
+    """The upload's list of unreadable errors holds OSError (a bz2 stream that does not decompress is one):
+    a target under a file (not a directory) is said as such, not as the book's fault."""
+    book = tmp_path / "book.csv"
+    run(env, "batch", "generate-book", str(book), "--rows", "5")
+    result = CliRunner().invoke(main, ["batch", "rate", str(book), str(book / "r.csv"),
+                                       "--model", str(DEFAULT_MODEL), "--workers", "1"], env=env)
+    assert result.exit_code == 1 and "Traceback" not in result.output, result.output
+    assert "not a readable" not in result.output and "[Errno 17] File exists" in result.output, result.output
