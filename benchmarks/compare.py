@@ -3,7 +3,7 @@
 Needs the ``compare`` extra (optbinning, interpret-core, scorecardpy)::
 
     python3.11 -m venv .venv-compare
-    .venv-compare/bin/pip install -e ".[test,compare]"
+    .venv-compare/bin/pip install -c constraints.txt -e ".[test,compare]"
     .venv-compare/bin/python -m benchmarks.compare --out docs/scorecard-comparison.md
 
 The numbers are written together with the command, the package versions and the date, so a reader can
@@ -123,7 +123,7 @@ def render(
         "",
         "```",
         "python3.11 -m venv .venv-compare",
-        '.venv-compare/bin/pip install -e ".[test,compare]"',
+        '.venv-compare/bin/pip install -c constraints.txt -e ".[test,compare]"',
         f".venv-compare/bin/{command}",
         "```",
         "",
