@@ -48,9 +48,9 @@ def fast_init(cls: type[T]) -> type[T]:
 
     A class declared ``init=False`` brings its own ``__init__``: a compiled one is kept, an interpreted one
     must take exactly the fields, in order, with their defaults (else ``TypeError``) and is replaced.
-    Raises ``TypeError`` at import time for what the generated ``__init__`` does not reproduce
-    (``init=False`` or keyword-only fields, ``__post_init__``), and for a class whose fields have no
-    descriptors (neither ``slots=True`` nor compiled), so no class silently changes behaviour.
+    Raises ``TypeError`` at import time for what the generated ``__init__`` does not reproduce (fields
+    declared ``field(init=False)`` or keyword-only, ``__post_init__``), and for a class whose fields have
+    no descriptors (neither ``slots=True`` nor compiled), so no class silently changes behaviour.
     """
     params = cls.__dict__.get("__dataclass_params__")
     if not is_dataclass(cls) or params is None or not params.frozen:
