@@ -179,7 +179,7 @@ def _value_classes_of_compiled_modules() -> list[type]:
         classes += [value for value in vars(loaded).values()
                     if isinstance(value, type) and value.__module__ == loaded.__name__
                     and dataclasses.is_dataclass(value) and "__reduce__" in value.__dict__]
-    return classes
+    return list(dict.fromkeys(classes))  # once each: a module's `_value_class` loop name is one of them too
 
 
 def test_compiled_modules_declare_their_values_init() -> None:
