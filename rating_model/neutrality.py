@@ -66,9 +66,12 @@ class Neutrality(NamedTuple):
         years, the previous year's at this year's factors. ``None`` without comparable previous-year data.
         They are the comparative figures the IFRS S2 summary discloses.
     operationally_neutral:
-        Credits were retired and cover market-based Scope 1+2, or that figure is zero on complete data:
-        electricity, site fuels and the fleet each answered or estimated (a zero with one of them not
-        answered is a zero by omission; a road-freight firm without its fleet had been "neutral").
+        Market-based Scope 1+2 is zero or covered by the credits retired, on complete data: electricity,
+        site fuels and the fleet (and heat where the standard asks for it) each answered or estimated. A
+        zero with one of them not answered is a zero by omission (a road-freight firm without its fleet
+        had been "neutral"), and credits covering only the part reported are no better: a neutrality
+        claim covers the whole Scope 1+2 boundary (ISO 14068-1, PAS 2060), so 40 t of credits against the
+        electricity of a freight firm that left its fleet out had been "neutral" (GHG-accounting audit).
     """
 
     # The public contract's names (api-v1.md, binding): ``reduction`` and ``substitution``, both in tCO2e.
@@ -299,7 +302,8 @@ def neutrality(
     """Neutrality figures for the year; ``scope12_lines_now`` are this year's Scope 1/2 lines.
 
     ``scope12_unreported``: some Scope 1 or 2 input (electricity, site fuels, the fleet) was neither given
-    nor estimated, so a zero market-based Scope 1+2 is not evidence of neutrality.
+    nor estimated, so market-based Scope 1+2 is partial: neither its zero nor credits covering it are
+    evidence of neutrality.
     """
     compared = _reduction(data, scope12_lines_now, ctx)
     energy = data.energy
@@ -313,8 +317,10 @@ def neutrality(
         by_type[offset.type] = by_type.get(offset.type, 0.0) + offset.tco2e
         by_standard[offset.standard] = by_standard.get(offset.standard, 0.0) + offset.tco2e
     net = scope12_market - total
-    # decided on the figures as shown (to 0.1 kg): never "net 0.0" beside "not neutral"
-    neutral = (total > 0 and round_tco2e(net) <= 0) or (scope12_market == 0 and not scope12_unreported)
+    # decided on the figures as shown (to 0.1 kg): never "net 0.0" beside "not neutral"; and on complete
+    # data only, with credits as without: credits cover the Scope 1+2 reported, not what was left out
+    covered = (total > 0 and round_tco2e(net) <= 0) or scope12_market == 0
+    neutral = covered and not scope12_unreported
     return Neutrality(
         compared.reduction,
         substitution,

@@ -388,12 +388,31 @@ def test_the_previous_years_factors_are_not_reported_as_this_years() -> None:
 
 
 def test_credits_are_never_netted_from_gross() -> None:
-    payload = _payload(electricity_kwh=10_000)
+    payload = _payload(electricity_kwh=10_000, fuels=[])
+    payload["transport"] = {"fleet": []}
     payload["offsets"] = [{"standard": "GS", "tco2e": 100, "type": "removal"}]
     inventory = compute_inventory(parse_operating_data(payload))
     assert inventory.total_tco2e == pytest.approx(10_000 * 0.5366 / 1000)
     assert inventory.neutrality.operationally_neutral
     assert "36(e)" in inventory.neutrality.note
+
+
+@pytest.mark.parametrize("left_out", ["energy.fuels", "transport.fleet"])
+def test_credits_covering_a_partial_scope12_are_not_neutrality(left_out: str) -> None:
+    """Credits cover the Scope 1+2 reported, not what was left out: a freight firm that never answered its
+    fleet, with credits retiring its electricity twice over, had been "operationally neutral" (a zero
+    by omission was already refused; GHG-accounting audit). The net and the surplus stay as computed."""
+    payload = _payload(electricity_kwh=10_000, fuels=[])
+    payload["transport"] = {"fleet": []}
+    section, _, name = left_out.partition(".")
+    del payload[section][name]
+    payload["offsets"] = [{"standard": "CCER", "tco2e": 2 * 5.856, "type": "avoidance"}]
+    inventory = compute_inventory(parse_operating_data(payload))
+    assert left_out in inventory.missing
+    neutrality = inventory.neutrality
+    assert neutrality.net_scope12_after_credits == 0.0
+    assert neutrality.surplus_credits_tco2e == pytest.approx(5.856)
+    assert not neutrality.operationally_neutral
 
 
 def test_to_dict_is_json_serialisable() -> None:
