@@ -232,8 +232,12 @@ def test_uncertain_membership_is_stated() -> None:
 def test_residual_selection() -> None:
     exact = FS.residual("CN", 2022)
     assert exact is not None and exact.record.value == 0.5856 and exact.fallback is None
-    later = FS.residual("CN", 2023)
-    assert later is not None and later.record.year == 2022 and "no 2023 residual" in str(later.fallback)
+    this_year = FS.residual("CN", 2023)  # cn-2024.3: the 2023 release's residual factor
+    assert this_year is not None and this_year.record.value == 0.6096 and this_year.fallback is None
+    later = FS.residual("CN", 2024)
+    assert later is not None and later.record.year == 2023 and "no 2024 residual" in str(later.fallback)
+    earlier = FS.residual("CN", 2021)
+    assert earlier is not None and earlier.record.year == 2022 and "no 2021 residual" in str(earlier.fallback)
     assert FS.residual("SG", 2022) is None
 
 
@@ -246,9 +250,9 @@ def test_a_regions_national_residual_is_stated(region: str) -> None:
         f"market-based Scope 2: asked for {region}; no residual factor is published for {region} or its "
         "regional grid (national only), used the national residual factor 2022 (0.5856 kgCO2/kWh)"
     )
-    later = FS.residual("CN", 2023, region)
+    later = FS.residual("CN", 2024, region)
     assert later is not None and f"asked for {region}" in str(later.fallback)
-    assert "no 2023 residual factor" in str(later.fallback)
+    assert "no 2024 residual factor" in str(later.fallback)
 
 
 def test_country_without_factor_set() -> None:
@@ -310,10 +314,12 @@ def test_unknown_version() -> None:
 #: sha256 over each shipped factor set's files (name, NUL, bytes, NUL; sorted by name). A released set never
 #: changes: a rating names its factor set, and whoever re-reads that set must find the numbers and rules it
 #: was computed with. New or changed records make a new version (cn-2024.2 added the food-waste factor and
-#: LPG's litre-only volume to cn-2024.1's unchanged values).
+#: LPG's litre-only volume to cn-2024.1's unchanged values; cn-2024.3 the 2023 residual, South and Southwest
+#: grid factors to cn-2024.2's).
 RELEASED_FACTOR_SETS = {
     "cn-2024.1": "d166d9ef8d5a5c507e3c29053203e6b9829b84b8d72f03b86353880c11bc6dd4",
     "cn-2024.2": "b238abbff332b8807f31bf0fbc4f812d705ee032d210824ecf9b50beef9a5b9b",
+    "cn-2024.3": "ba85c00af4521f48db77fb1c5f95a0690d7f1589dbe27102eb4e4859d7233c45",
 }
 
 

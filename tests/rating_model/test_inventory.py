@@ -64,6 +64,8 @@ def test_golden_provenance(case: dict[str, Any]) -> None:
         assert inventory.grid_factor.id == case["expected_grid_factor"]
     if case.get("expected_no_grid_fallback"):
         assert not [f for f in inventory.fallbacks if f.startswith("grid factor")]
+    if case.get("expected_no_residual_fallback"):
+        assert not [f for f in inventory.fallbacks if f.startswith("market-based Scope 2")]
     if "expected_estimated" in case:
         assert list(inventory.estimated) == case["expected_estimated"]
     if "expected_missing" in case:
@@ -281,7 +283,7 @@ def test_reduction_counts_a_fuel_switch_a_stopped_fuel_and_an_electrified_fleet(
     assert switched.change_pct == pytest.approx(-(coal_t - gas_t) / (coal_t + grid_t) * 100)
     assert switched.reduction_basis == (
         "like for like over purchased electricity, stationary fuels, both years at this year's factors "
-        "(factor set cn-2024.2; electricity at cn.grid.national.2022, the 2022 grid factor); "
+        "(factor set cn-2024.3; electricity at cn.grid.national.2022, the 2022 grid factor); "
         "previous_year also priced with cn.fuel.coal"
     )
     payload["energy"]["fuels"] = []  # no fuel burned this year: compared as 0
@@ -381,7 +383,7 @@ def test_the_previous_years_factors_are_not_reported_as_this_years() -> None:
     compared = basis.split("; left out")[0]
     assert compared == (
         "like for like over purchased electricity, fleet, both years at this year's factors (factor set "
-        "cn-2024.2; electricity at cn.grid.national.2022, the 2022 grid factor)"
+        "cn-2024.3; electricity at cn.grid.national.2022, the 2022 grid factor)"
     )
     assert "previous_year also priced with defra2025.car.diesel" in basis
     assert "cn.heat.purchased" not in basis  # heat was left out of the comparison, so its factor was too
@@ -573,7 +575,7 @@ def test_the_comparison_names_the_factors_it_used_not_the_reporting_year() -> No
     basis = compute_inventory(parse_operating_data(payload)).neutrality.reduction_basis
     assert basis == (
         "like for like over purchased electricity, stationary fuels, both years at this year's factors "
-        "(factor set cn-2024.2; electricity at cn.grid.national.2023, the 2023 grid factor)"
+        "(factor set cn-2024.3; electricity at cn.grid.national.2023, the 2023 grid factor)"
     )
     assert "2024 factors" not in basis
     del payload["energy"]["electricity_kwh"]  # fuels alone: no grid factor to name
@@ -581,7 +583,7 @@ def test_the_comparison_names_the_factors_it_used_not_the_reporting_year() -> No
     payload["energy"]["fuels"] = [{"fuel": "natural_gas", "quantity": 100, "unit": "m3"}]
     basis = compute_inventory(parse_operating_data(payload)).neutrality.reduction_basis
     assert basis == (
-        "like for like over stationary fuels, both years at this year's factors (factor set cn-2024.2)"
+        "like for like over stationary fuels, both years at this year's factors (factor set cn-2024.3)"
     )
 
 
