@@ -31,7 +31,7 @@ from rating_model.book_checks import BookChecks, scan_book
 from rating_model.book_chunks import Chunk, as_frame, typed_frame
 from rating_model.exceptions import InvalidInputError
 from rating_model.flat import CSV_ENCODING, FLAT_DTYPES, csv_compression, file_kind
-from service.batch.flat_files import refuse_long_first_row
+from service.batch.flat_files import other_separator, refuse_long_first_row
 
 __all__ = [
     "DEFAULT_CHUNK_ROWS",
@@ -151,8 +151,6 @@ MAX_PARQUET_FOOTER_BYTES = 8 * 1024 * 1024
 #: a larger one still fails its job, naming the line. Bounded, so that a check never costs a web worker
 #: more than a few tens of megabytes, whatever the upload (a compressed book is small for its rows).
 SAMPLE_BYTES = 1024 * 1024
-#: what a CSV saved in another convention separates its cells with, as a one-column header shows it
-_OTHER_DELIMITERS = (";", "\t", "|")
 
 
 class BookTooWide(ValueError):
@@ -388,6 +386,8 @@ def _check_sample(head: bytes) -> list[str]:
     ------
     pandas.errors.ParserError
         A line with more cells than the header, or a quote never closed, named by its line.
+    BookUnreadable
+        Such a line under a header of one column separated otherwise (:func:`_refuse_other_delimiters`).
     """
     sample = _complete_lines(head)
     read = functools.partial(pd.read_csv, header=None, dtype=str, keep_default_na=False, index_col=False,
@@ -397,6 +397,9 @@ def _check_sample(head: bytes) -> list[str]:
     except pd.errors.ParserError as exc:
         message = str(exc)
         if not (len(head) > SAMPLE_BYTES and _UNCLOSED.search(message)):
+            # a semicolon-separated book's first decimal comma makes a line "longer" than its one-column
+            # header: said as the separator it is, not as that line (it had been, for any such book)
+            _refuse_other_delimiters([str(name) for name in read(io.BytesIO(sample), nrows=1).iloc[0]])
             expected = _RAGGED.search(message)
             raise pd.errors.ParserError(
                 _ragged_line(message, int(expected.group(1)) if expected else 0)) from None
@@ -407,13 +410,8 @@ def _check_sample(head: bytes) -> list[str]:
 
 def _refuse_other_delimiters(names: list[str]) -> None:
     """A header read as one column holding semicolons (tabs, bars) is a CSV of another convention."""
-    if len(names) != 1:
-        return
-    counts = {mark: names[0].count(mark) for mark in _OTHER_DELIMITERS}
-    mark, times = max(counts.items(), key=lambda item: item[1])
-    if times:
-        shown = {";": "semicolons (as spreadsheet programs save CSV where the decimal mark is a comma)",
-                 "\t": "tabs (a tab-separated export)", "|": "vertical bars"}[mark]
+    shown = other_separator(names)
+    if shown is not None:
         raise BookUnreadable(
             f"the header reads as a single column: this file's cells are separated by {shown}, not by commas "
             "as a loan book's are; save it as comma-separated CSV UTF-8")

@@ -9,6 +9,7 @@ column's name, a first data row longer than the header is refused.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -23,7 +24,35 @@ from rating_model.flat import (
     with_flat_dtypes,
 )
 
-__all__ = ["read_as_text", "read_frame", "refuse_long_first_row", "write_frame"]
+__all__ = ["OtherSeparator", "other_separator", "read_as_text", "read_frame", "refuse_long_first_row",
+           "write_frame"]
+
+#: the separators a spreadsheet's "CSV" may use instead of the comma, and how a refusal names each
+_OTHER_SEPARATORS = {
+    ";": "semicolons (as spreadsheet programs save CSV where the decimal mark is a comma)",
+    "\t": "tabs (a tab-separated export)",
+    "|": "vertical bars",
+}
+
+
+class OtherSeparator(ValueError):
+    """A flat CSV whose cells are separated by another character than the comma."""
+
+
+def other_separator(header: Sequence[str]) -> str | None:
+    """How the separator of a CSV read as one column is named (the commonest of semicolon, tab and
+    vertical bar in that column's name), or None when the header is not one such column.
+
+    Read with commas, a semicolon-separated header is one column, and the first line holding a comma
+    anywhere (a name, a decimal comma) is refused as "Expected 1 fields in line 17, saw 2", which names
+    neither the separator nor the fix. Such a file is refused, not read with its own separator: its numbers
+    would carry decimal commas (``1,5``), which the flat format does not read as numbers.
+    """
+    if len(header) != 1:
+        return None
+    counts = {mark: str(header[0]).count(mark) for mark in _OTHER_SEPARATORS}
+    mark, times = max(counts.items(), key=lambda item: item[1])
+    return _OTHER_SEPARATORS[mark] if times else None
 
 
 def read_frame(path: str | Path) -> pd.DataFrame:
@@ -73,7 +102,8 @@ def write_frame(frame: pd.DataFrame, path: str | Path) -> None:
 
 
 def refuse_long_first_row(path: str | Path) -> None:
-    """Raise pandas' own ``ParserError`` when a CSV's first data row has more cells than its header.
+    """Raise pandas' own ``ParserError`` when a CSV's first data row has more cells than its header (and
+    :class:`OtherSeparator` when the header is one column separated otherwise: :func:`other_separator`).
 
     pandas refuses such a line anywhere else in a file, but on the first data row it takes the extra cell
     to mean that the first column is the frame's index and reads every row one column off (with
@@ -81,5 +111,11 @@ def refuse_long_first_row(path: str | Path) -> None:
     warning). Read without a header, the header line sets the width and that row is refused like any
     other long line ("Expected N fields in line 2, saw N+1").
     """
+    header = pd.read_csv(path, nrows=0, index_col=False, encoding=CSV_ENCODING).columns
+    separator = other_separator([str(name) for name in header])
+    if separator is not None:
+        raise OtherSeparator(f"the header reads as a single column: this file's cells are separated by "
+                             f"{separator}, not by commas as the flat format's are; save it as "
+                             "comma-separated CSV UTF-8")
     pd.read_csv(path, header=None, nrows=2, dtype=str, keep_default_na=False, index_col=False,
                 encoding=CSV_ENCODING)

@@ -298,6 +298,8 @@ def test_a_quoted_cell_across_the_end_of_the_sample_is_no_unclosed_quote(tmp_pat
     (b"", "the file is empty"),
     (b"\xef\xbb\xbf\n\n", "the file is empty"),
     (b"borrower_id;company__name\nb;x\n", "separated by semicolons"),
+    # a decimal comma in a row had made that line "too long" for the one-column header: refused as the line
+    (b"borrower_id;energy__electricity_kwh\nb;1,5\n", "separated by semicolons"),
     (b"borrower_id\tcompany__name\nb\tx\n", "separated by tabs"),
     (b"borrower_id|company__name\nb|x\n", "separated by vertical bars"),
     (b"borrower_id,company__name\nb,\x00x\n", "binary data, not CSV text (a NUL byte at byte 28"),

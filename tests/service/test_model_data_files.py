@@ -59,6 +59,9 @@ BAD_FILES: dict[str, tuple[str, Callable[[Path], None], str]] = {
     "header-only": ("d.csv", lambda path: FRAME.iloc[:0].to_csv(path, index=False), "no data rows"),
     "garbage-parquet": ("d.parquet", _write_bytes(b"not parquet at all"), "cannot read d.parquet"),
     "txt": ("d.txt", lambda path: FRAME.to_csv(path, index=False), "unknown flat-file type"),
+    # a spreadsheet's CSV where the comma is the decimal mark: refused as "Expected 1 fields in line 2"
+    "semicolons": ("d.csv", lambda path: FRAME.to_csv(path, index=False, sep=";", decimal=","),
+                   "this file's cells are separated by semicolons"),
 }
 
 
@@ -87,7 +90,8 @@ def test_train_evaluate_and_compare_refuse_a_bad_file_with_the_reason(env: dict[
                                               ("header-only", "file, label: there are no data rows"),
                                               ("txt", "unknown flat-file type"),
                                               ("garbage-parquet", "cannot read d.parquet"),
-                                              ("empty", "cannot read d.csv")])
+                                              ("empty", "cannot read d.csv"),
+                                              ("semicolons", "separated by semicolons")])
 def test_validate_data_refuses_what_training_refuses(env: dict[str, str], tmp_path: Path, case: str,
                                                      reason: str) -> None:
     """'No problems' promised training with no skipped rows; a one-class or empty file then crashed it."""
