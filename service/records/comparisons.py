@@ -47,7 +47,8 @@ class NotEvidence(RegistryError):
 
 #: The fewest rows a comparison a promotion rests on may be made on: on fewer, the bootstrap intervals of
 #: AUC or KS deltas of a few hundredths are noise (a 40-row file had been recorded, and as the newest record
-#: it was the one the promotion rested on).
+#: it was the one the promotion rested on). Distinct rows: a row repeated in every cell (``rows_repeated``)
+#: counts once, or a 400-row holdout written three times passes as 1,200 rows.
 MIN_ROWS = 1000
 
 
@@ -78,8 +79,8 @@ class Incomplete(NotEvidence):
 @dataclass(frozen=True, slots=True)
 class Comparison:
     """One recorded comparison: ``data`` names the file (``file``, ``file_sha256`` of its bytes,
-    ``rows_sha256`` of its rows as read, ``rows_read``, ``rows_left_out``, ``trained_on_it``, ``standard``,
-    ``samples``), ``summary`` is what ``greenrate model compare`` printed."""
+    ``rows_sha256`` of its rows as read, ``rows_read``, ``rows_left_out``, ``rows_repeated``,
+    ``trained_on_it``, ``standard``, ``samples``), ``summary`` is what ``greenrate model compare`` printed."""
 
     id: int
     challenger: str
@@ -152,9 +153,13 @@ def not_evidence(
     is): one rule for recording it and for the promotion gate, which also meets records an earlier release
     kept. ``champion_trained_for`` is the champion's ``metadata.standard``."""
     rows = int(summary.get("rows", 0))
-    if rows < MIN_ROWS:
-        return TooFewRows(f"the comparison was made on {rows} rows; a promotion rests only on one of at "
-                          f"least {MIN_ROWS} rated rows")
+    # a record made before rows_repeated was kept cannot tell its repeats: its rows count as distinct
+    kept = data.get("rows_repeated", 0)
+    repeated = kept if isinstance(kept, int) and not isinstance(kept, bool) and kept > 0 else 0
+    if rows - repeated < MIN_ROWS:
+        made_on = f"{rows} rows" + (f", {repeated} of them repeating another row" if repeated else "")
+        return TooFewRows(f"the comparison was made on {made_on}; a promotion rests only on one of at "
+                          f"least {MIN_ROWS} distinct rated rows")
     if data.get("trained_on_it"):
         return InSample(f"{', '.join(data['trained_on_it'])} was trained on {data.get('file')}: its metrics "
                         "there are optimistic, so they are no evidence for a promotion; compare on data it "

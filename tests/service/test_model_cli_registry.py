@@ -270,8 +270,29 @@ def test_a_comparison_on_too_few_rows_is_no_evidence(env: dict[str, str], tmp_pa
     refused = run(env, "model", "compare", "active", b, "--data", str(tiny), "--samples", "20", "--record")
     assert (
         refused.exit_code == 1
-        and "a promotion rests only on one of at least 1000 rated rows" in refused.output
+        and "a promotion rests only on one of at least 1000 distinct rated rows" in refused.output
     )
+
+
+def test_rows_repeated_to_pass_the_minimum_are_counted_once(env: dict[str, str], tmp_path: Path) -> None:
+    """A 400-row holdout written out three times had been recorded as a comparison on 1,200 rows, its
+    bootstrap intervals drawn from the copies as if they were businesses of their own."""
+    import pandas as pd
+
+    tiny, padded = tmp_path / "tiny.parquet", tmp_path / "padded.parquet"
+    assert (
+        run(env, "model", "generate-data", "--rows", "400", "--seed", "6", "--out", str(tiny)).exit_code == 0
+    )
+    pd.concat([pd.read_parquet(tiny)] * 3).to_parquet(padded, index=False)
+    b = _register(env, tmp_path, "b")
+    out = tmp_path / "c.json"
+    refused = run(env, "model", "compare", "active", b, "--data", str(padded), "--samples", "20", "--record",
+                  "--json", str(out))
+    assert refused.exit_code == 1, refused.output
+    said = " ".join(refused.output.split())
+    assert "800 rated row(s) of padded.parquet repeat another row in every cell" in said
+    assert "made on 1200 rows, 800 of them repeating another row" in said
+    assert json.loads(out.read_text())["data"]["rows_repeated"] == 800
 
 
 def test_a_copy_of_the_training_file_with_rows_dropped_is_still_its_training_data(
