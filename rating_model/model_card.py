@@ -44,6 +44,33 @@ def no_point_features(model: Scorecard) -> dict[str, str]:
     return out
 
 
+#: Fewer holdout rows than this and the card says its holdout metrics cannot be read: the floor a comparison
+#: must clear to be evidence for a promotion (``service.records.comparisons.MIN_ROWS``). A 30-row file had
+#: trained a card declaring AUC 1.0 and KS 1.0, measured on 4 holdout rows, with nothing saying so.
+HOLDOUT_MIN_ROWS = 1000
+
+
+def holdout_limitations(holdout_rows: int | None, holdout_green: int | None,
+                        holdout_repeats: int) -> list[str]:
+    """What the card's holdout metrics cannot back: too few rows to read them from, and holdout rows that
+    repeat a row trained on (a file holding duplicated rows), which flatter them."""
+    lines = []
+    rows, green = holdout_rows, holdout_green
+    if rows is not None and green is not None and rows < HOLDOUT_MIN_ROWS:
+        lines.append(
+            f"metrics_holdout were measured on {rows} holdout rows ({green} green, {rows - green} not), "
+            f"fewer than the {HOLDOUT_MIN_ROWS} a comparison must rest on: too few for AUC, KS or Brier to "
+            "be relied on; judge the model with greenrate model evaluate on a larger labelled file."
+        )
+    if holdout_repeats:
+        lines.append(
+            f"{holdout_repeats} holdout row(s) repeat in every cell a row the model was trained on (the "
+            "training file holds duplicated rows): metrics_holdout partly measure the model on its own "
+            "training rows and flatter it."
+        )
+    return lines
+
+
 def _names(names: Sequence[str]) -> str:
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
@@ -84,12 +111,17 @@ def _limitations(no_points: Mapping[str, str], segments: Sequence[Mapping[str, A
 
 def model_card(standard: Standard, source: Mapping[str, Any], metrics: Mapping[str, float], *,
                no_points: Mapping[str, str] | None = None,
-               segments: Sequence[Mapping[str, Any]] = ()) -> dict[str, Any]:
+               segments: Sequence[Mapping[str, Any]] = (),
+               holdout_rows: int | None = None, holdout_green: int | None = None,
+               holdout_repeats: int = 0) -> dict[str, Any]:
     """What the model is for, what it was trained on and how to replace it, in plain words.
 
     ``no_points`` (from :func:`no_point_features`) and ``segments`` (the holdout's
     :func:`~rating_model.evaluation.calibration_by_segment`) add their limitations; ``segments`` is kept
-    as ``calibration_by_segment_holdout``.
+    as ``calibration_by_segment_holdout``. ``holdout_rows`` and ``holdout_green`` (the rows the metrics
+    were measured on, and the green ones among them) add one when there are fewer than
+    :data:`HOLDOUT_MIN_ROWS`, and ``holdout_repeats`` (holdout rows equal to a row trained on) one when
+    there are any: a card of a larger holdout of distinct rows reads as it always did.
     """
     synthetic = bool(source.get("synthetic"))
     return {
@@ -113,6 +145,7 @@ def model_card(standard: Standard, source: Mapping[str, Any], metrics: Mapping[s
             "The grade cut-offs are the standard's; the model only sets points per indicator bin.",
             "Probabilities are calibrated to the training population only.",
             *_limitations(no_points or {}, segments),
+            *holdout_limitations(holdout_rows, holdout_green, holdout_repeats),
         ],
         "how_to_retrain": (
             "python -m rating_model.train --data labelled.parquet --out model.json: a CSV or "

@@ -29,7 +29,7 @@ from rating_model.exceptions import InvalidInputError
 from rating_model.factors import factor_sets_document
 from rating_model.indicator_batch import frame_indicators_answered
 from rating_model.labels import class_problem, labels_of
-from rating_model.model_card import model_card, no_point_features
+from rating_model.model_card import holdout_limitations, model_card, no_point_features
 from rating_model.monitoring import SCORE_EDGES, band_counts
 from rating_model.operating_data import SCHEMA_VERSION
 from rating_model.scorecard import Scorecard
@@ -54,6 +54,9 @@ class TrainResult:
     artifact: dict[str, Any]
     metrics: dict[str, float]
     skipped_rows: int
+    #: what the holdout metrics cannot back (too few rows, rows repeating a row trained on), as the model
+    #: card's limitations say it: the command warns with them beside the metrics it prints
+    holdout_warnings: tuple[str, ...] = ()
 
 
 def binary_metrics(y: np.ndarray, p: np.ndarray) -> dict[str, float]:
@@ -179,6 +182,10 @@ def train(frame: pd.DataFrame, *, standard: Standard | None = None, seed: int = 
         if (value := standard.indicators[name].when_none) is not None and none_rows[name] > 0
     }
     hashes = row_hashes(frame)  # hashed once: the file's fingerprint and the sketch of its rows
+    # a row given twice can land in the holdout and among the rows trained on: measured on itself
+    kept_hashes = hashes[keep]
+    holdout_facts = {"holdout_rows": int(holdout.sum()), "holdout_green": int(y_all[holdout].sum()),
+                     "holdout_repeats": int(np.isin(kept_hashes[holdout], kept_hashes[~holdout]).sum())}
     metadata = {
         "standard": standard.label,
         "standard_sha256": standard.sha256,
@@ -192,12 +199,13 @@ def train(frame: pd.DataFrame, *, standard: Standard | None = None, seed: int = 
         "skipped_rows": len(bad),
         "answered_none": served_none,
         "card": model_card(standard, card_source, metrics, no_points=no_point_features(model),
-                           segments=segments),
+                           segments=segments, **holdout_facts),
         # the training population's score distribution, so drift monitoring can compare live scores with it
         "score_bands": {"edges": list(SCORE_EDGES),
                         "counts": band_counts(model.score_points(X_all[~holdout])).tolist()},
     }
-    return TrainResult(model.to_artifact(metadata), metrics, len(bad))
+    return TrainResult(model.to_artifact(metadata), metrics, len(bad),
+                       tuple(holdout_limitations(**holdout_facts)))
 
 
 if __name__ == "__main__":

@@ -341,6 +341,8 @@ def train_model(data: Path, standard_path: Path | None, seed: int, out: Path, wo
     out.write_text(artifact.to_json() + "\n", encoding="utf-8")
     click.echo(f"wrote {out}: version {artifact.version}, sha256 {artifact.sha256}")
     click.echo(f"holdout {_metrics_line(result.metrics)}; skipped {result.skipped_rows} row(s)")
+    for line in result.holdout_warnings:  # what the card says the metrics above cannot back
+        _console.print(f"[yellow]warning: {line}[/]")
 
 
 @click.command("evaluate")

@@ -116,3 +116,40 @@ def test_a_card_without_wide_gaps_or_idle_features_adds_no_limitation() -> None:
     assert ("businesses reporting emissions_change: predicted 0.486, observed 0.397 (+8.9 pp, 3124 rows); "
             "businesses leaving carbon_intensity blank: predicted 0.253, observed 0.327 (-7.4 pp, 4830 rows)"
             ) in card["limitations"][3]
+
+
+def test_the_card_says_when_its_holdout_metrics_rest_on_too_few_rows() -> None:
+    """A 30-row file trained a card declaring AUC 1.0 and KS 1.0, measured on 4 holdout rows, with nothing
+    in the card (nor `greenrate model list`, which shows them) saying how few."""
+    frame = generate_frame(60, 3)
+    result = train(frame, seed=SEED, source={"synthetic": True})
+    holdout = round(len(frame) * HOLDOUT_SHARE)
+    lines = [line for line in result.artifact["metadata"]["card"]["limitations"]
+             if line.startswith("metrics_holdout were measured on ")]
+    assert len(lines) == 1 and result.holdout_warnings == (lines[0],)
+    rows = int(lines[0].split(" holdout rows")[0].rsplit(" ", 1)[1])
+    assert 0 < rows < 2 * holdout  # the holdout the seed drew, about a fifth of the rows
+    assert "fewer than the 1000 a comparison must rest on" in lines[0]
+
+
+def test_the_card_says_when_holdout_rows_repeat_rows_trained_on() -> None:
+    """A file holding each of 500 rows twice trained a model whose holdout metrics were partly measured on
+    its own training rows (about four in ten holdout rows), and the card did not say so."""
+    frame = _trained()[0]
+    doubled = pd.concat([frame.iloc[:1500], frame.iloc[:500]], ignore_index=True)
+    card = train(doubled, seed=SEED, source={"synthetic": True}).artifact["metadata"]["card"]
+    repeats = [line for line in card["limitations"] if "holdout row(s) repeat in every cell" in line]
+    assert len(repeats) == 1 and int(repeats[0].split(" ")[0]) > 0
+    # distinct rows: no such line, whatever the holdout's size
+    distinct = _trained()[1]["metadata"]["card"]["limitations"]
+    assert not any("repeat in every cell" in line for line in distinct)
+
+
+def test_a_holdout_of_enough_distinct_rows_adds_no_limitation() -> None:
+    """The default model's card (a 60,000-row file) reads as it did: its artifact's bytes do not change."""
+    standard = load_standard(DEFAULT_STANDARD)
+    card = model_card(standard, {"synthetic": True}, {"auc": 0.7}, holdout_rows=12_000, holdout_green=4_000)
+    assert len(card["limitations"]) == 2
+    small = model_card(standard, {"synthetic": True}, {"auc": 1.0}, holdout_rows=4, holdout_green=1)
+    said = "metrics_holdout were measured on 4 holdout rows (1 green, 3 not)"
+    assert small["limitations"][2].startswith(said)
