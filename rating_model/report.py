@@ -114,9 +114,14 @@ def _migration_plot(migration: dict[str, Any], champion: str, challenger: str) -
 def _data_section(data: Mapping[str, Any] | None) -> list[str]:
     if not data:
         return []
+    # the file's sha256 as sha256sum prints it (the key labelled_indicators fills: the report had read
+    # a 'sha256' nothing writes and printed "sha256 None"), so a validator can match the file
+    repeated = data.get("rows_repeated")
     parts = [f"<p>Data: <code>{html.escape(str(data.get('file')))}</code>, sha256 "
-             f"<code>{html.escape(str(data.get('sha256')))}</code>; {data.get('rows_read')} rows read, "
-             f"{data.get('rows_left_out')} left out (the engine cannot rate them).</p>"]
+             f"<code>{html.escape(str(data.get('file_sha256')))}</code>; {data.get('rows_read')} rows read, "
+             f"{data.get('rows_left_out')} left out (the engine cannot rate them)"
+             + (f", {repeated} repeating another row in every cell (each copy counted as a business)"
+                if repeated else "") + ".</p>"]
     if data.get("trained_on_it"):
         versions = ", ".join(html.escape(str(v)) for v in data["trained_on_it"])
         parts.append(f'<p class="warning"><strong>Warning: {versions} was trained on this very file; its '
@@ -176,9 +181,9 @@ def render_report(artifact: ScorecardArtifact, indicators: pd.DataFrame, y: NDAr
     ``champion_view`` is the same rows' indicators and the standard the champion rates under, when that is
     not the model's own (a champion approved under an earlier standard); by default it shares the model's.
 
-    ``data`` identifies the labelled file (``file``, ``sha256``, ``rows_read``, ``rows_left_out``,
-    ``trained_on_it``): a report for an approval ticket says what it was computed on, and says so loudly
-    when a model was fit on that very file.
+    ``data`` identifies the labelled file (``file``, ``file_sha256``, ``rows_read``, ``rows_left_out``,
+    ``rows_repeated``, ``trained_on_it``): a report for an approval ticket says what it was computed on,
+    and says so loudly when a model was fit on that very file.
     """
     y = np.asarray(y, dtype=int)
     ev = evaluate(artifact, indicators, y, standard)

@@ -33,6 +33,10 @@ def test_the_report_shows_calibration_by_segment_and_the_cards_limitations(tmp_p
                  "--workers", "1")
     assert result.exit_code == 0, result.output
     page = out.read_text(encoding="utf-8")
+    import hashlib
+
+    # the file it was computed on, as sha256sum names it (the page had said "sha256 None")
+    assert f"sha256 <code>{hashlib.sha256(holdout.read_bytes()).hexdigest()}</code>" in page
     assert "<h3>Calibration by segment</h3>" in page  # on the data reported on
     assert "<h3>Calibration by segment on the training holdout</h3>" in page  # the card's
     holdout_table = page.split("on the training holdout</h3>")[1].split("</table>")[0]
