@@ -225,9 +225,14 @@ def render_report(artifact: ScorecardArtifact, indicators: pd.DataFrame, y: NDAr
                   _table([[m, v["champion"], v["challenger"], v["delta"],
                            f"[{v['ci_low']:+.4f}, {v['ci_high']:+.4f}]"] for m, v in cmp["metrics"].items()],
                          ["metric", "champion", "this model", "delta", "95% CI (paired bootstrap)"]),
-                  f"<p>Score PSI {cmp['score_psi']['psi']:.4f} ({cmp['score_psi']['reading']}).</p>",
+                  f"<p>Score PSI {cmp['score_psi']['psi']:.4f} ({cmp['score_psi']['reading']}): this "
+                  "model's scores against the champion's on these rows, in 10-point bands.</p>",
+                  # not a PSI of the two models' points (the column had said so): how far these rows are
+                  # from the population the champion learned from, bin by bin
+                  "<p>Indicator PSI: these rows against the champion's training rows, over the "
+                  "champion's bins.</p>",
                   _table([[n, p["psi"], p["reading"]] for n, p in cmp["indicator_psi"].items()],
-                         ["indicator", "PSI of points", "reading"]),
+                         ["indicator", "PSI against the champion's training rows", "reading"]),
                   '<img alt="Grade migration" src="'
                   f'{_migration_plot(cmp["migration"], champion.version, artifact.version)}">',
                   _migration_table(cmp["migration"])]

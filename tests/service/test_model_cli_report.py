@@ -30,9 +30,11 @@ def test_the_report_shows_calibration_by_segment_and_the_cards_limitations(tmp_p
     card = json.loads(model.read_text())["metadata"]["card"]
     out = tmp_path / "report.html"
     result = run(tmp_path, "model", "report", str(model), "--data", str(holdout), "--out", str(out),
-                 "--workers", "1")
+                 "--champion", str(DEFAULT_MODEL), "--workers", "1")
     assert result.exit_code == 0, result.output
     page = out.read_text(encoding="utf-8")
+    # the indicator PSI is of these rows against the champion's training rows, not of the models' points
+    assert "PSI of points" not in page and html.escape("PSI against the champion's training rows") in page
     import hashlib
 
     # the file it was computed on, as sha256sum names it (the page had said "sha256 None")
