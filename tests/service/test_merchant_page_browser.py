@@ -188,3 +188,36 @@ def test_last_years_fuel_is_labelled_described_and_refused_beside_itself(browser
     page.get_by_label("上一年店内燃料").select_option("coal")
     page.get_by_role("button", name="一键评级").click()
     expect(page.locator("#grade")).to_be_visible()
+
+
+@pytest.mark.parametrize(("lang", "locale"), [("en", "en-US"), ("zh", "zh-CN")])
+def test_enter_in_a_field_rates_and_keeps_the_language(
+    browser: Any, live_url: str, lang: str, locale: str
+) -> None:
+    """Enter in a field (a phone keyboard's "Go") presses the form's first submit button. The language
+    switch, placed before the form, had been that button: the owner got the form back in the other
+    language, unrated. The hidden rating button before it is neither in the tab order nor read out."""
+    from playwright.sync_api import expect
+
+    page = browser.new_page(locale=locale, viewport={"width": 360, "height": 740})
+    page.goto(f"{live_url}/?lang={lang}")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "lang-switch"  # the first stop, as on every page
+    submit = "Rate my business" if lang == "en" else "一键评级"
+    expect(page.get_by_role("button", name=submit)).to_have_count(1)
+    for employees in ("8", "八"):  # rated; then refused, which comes back in the same language
+        page.goto(f"{live_url}/?lang={lang}")
+        page.locator("#industry").select_option("5610")
+        page.locator("#region").select_option("CN-ZJ")
+        page.locator("#employees").fill(employees)
+        page.locator("#revenue").fill("150万")
+        page.locator("#electricity").fill("30000")
+        page.locator("#electricity").press("Enter")
+        page.wait_for_load_state()
+        expect(page.locator("html")).to_have_attribute("lang", "zh-CN" if lang == "zh" else "en")
+        if employees == "8":
+            expect(page.locator("#grade")).to_be_visible()
+        else:
+            expect(page.locator("#employees")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#employees")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("html")).to_have_attribute("lang", "zh-CN" if lang == "zh" else "en")
