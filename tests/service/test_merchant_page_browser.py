@@ -221,3 +221,19 @@ def test_enter_in_a_field_rates_and_keeps_the_language(
             expect(page.locator("#employees")).to_have_attribute("aria-invalid", "true")
     expect(page.locator("#employees")).to_have_attribute("aria-invalid", "true")
     expect(page.locator("html")).to_have_attribute("lang", "zh-CN" if lang == "zh" else "en")
+
+
+def test_english_quotation_marks_are_not_full_width(browser: Any, live_url: str) -> None:
+    """The pages named the CJK font first, whose quotation marks are a full em wide: English read “ Not
+    sure ” with a gap at each mark. An English page takes a Latin font first; Chinese keeps the CJK one
+    (its marks are the ones Chinese writes), on a Chinese page and for Chinese text in an English one."""
+    page = browser.new_page(locale="en-US", viewport={"width": 1000, "height": 900})
+    width = """([lang, text]) => { const e = document.createElement('span'); e.textContent = text;
+        if (lang) e.lang = lang; document.querySelector('main').appendChild(e);
+        const em = e.getBoundingClientRect().width / parseFloat(getComputedStyle(e).fontSize);
+        e.remove(); return em; }"""
+    page.goto(live_url + "/?lang=en")
+    assert page.evaluate(width, [None, "“"]) < 0.7
+    assert page.evaluate(width, ["zh-CN", "“"]) > 0.9
+    page.goto(live_url + "/?lang=zh")
+    assert page.evaluate(width, [None, "“"]) > 0.9
