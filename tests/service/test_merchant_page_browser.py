@@ -237,3 +237,46 @@ def test_english_quotation_marks_are_not_full_width(browser: Any, live_url: str)
     assert page.evaluate(width, ["zh-CN", "“"]) > 0.9
     page.goto(live_url + "/?lang=zh")
     assert page.evaluate(width, [None, "“"]) > 0.9
+
+
+#: the words of a table's labels and figures that a line break splits: runs of ASCII other than a space
+#: or a hyphen (which may end a line; Chinese breaks between any two characters)
+_SPLIT_WORDS = """() => [...document.querySelectorAll('th, td.num, .scroll td')].flatMap(cell => {
+    const split = []; const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        for (const word of node.data.matchAll(/[!-,.-~]+/g)) {
+            const range = document.createRange();
+            range.setStart(node, word.index); range.setEnd(node, word.index + word[0].length);
+            const lines = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+            if (lines.size > 1) split.push(word[0]);
+        }
+    }
+    return split; })"""
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_tables_on_a_phone_keep_labels_and_figures_whole(browser: Any, live_url: str, lang: str) -> None:
+    """At 360 px the tables of the result page and of the printable disclosure gave each column its
+    narrowest width: "Resources and circularity" read "circularit / y", a figure 18.3012 and the year 2023
+    broke across lines. Labels and figures now break only at a space or a hyphen, the factor table scrolls
+    in its own box, and the page itself still never scrolls sideways."""
+    from playwright.sync_api import expect
+
+    page = browser.new_page(locale="en-US", viewport={"width": 360, "height": 740})
+    page.goto(f"{live_url}/?lang={lang}")
+    page.locator("#industry").select_option("5610")
+    page.locator("#region").select_option("CN-ZJ")
+    page.locator("#employees").fill("8")
+    page.locator("#revenue").fill("150万")
+    page.locator("#electricity").fill("30000")
+    page.locator("#fuel").select_option("natural_gas")
+    page.locator("#fuel_amount").fill("3000")
+    page.locator("#more-details summary").click()
+    page.locator("#floor_area").fill("120")
+    page.locator("#rating-form button[type=submit]").last.click()
+    expect(page.locator("#grade")).to_be_visible()
+    result = page.url.split("?")[0]
+    for address in (f"{result}?lang={lang}", f"{result}/disclosure?lang={lang}"):
+        page.goto(address)
+        assert page.evaluate(_SPLIT_WORDS) == [], address
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360, address
