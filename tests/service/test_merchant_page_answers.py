@@ -402,3 +402,28 @@ def test_the_chinese_disclosure_writes_amounts_and_times_as_a_reader_does(make_a
     assert "员工人数 4" in lines and "年营业收入 60万元" in lines, lines[:12]
     english = _text(client.get(base + "?lang=en").get_data(as_text=True))
     assert "600000 CNY" in english and rating["issued_at"] in english
+
+
+def test_kwh_and_yuan_as_owners_write_them_and_mwh_converted() -> None:
+    """"3万度电" is how electricity is said, and a bill prints KWH or kW·h; "30 MWh" is a larger bill's
+    unit; "150万块", "1500000 CNY" are the revenue: each had the generic "enter a number", which did not
+    say what was wrong. MWh is converted to the kWh the field holds, also for last year's; a bill's
+    yuan take no MWh."""
+    from service.web.form import parse_form
+    from tests.service.test_merchant_page import FORM
+
+    def kwh(**answers: str) -> Any:
+        parsed = parse_form({**FORM, **answers})
+        assert parsed.payload is not None, parsed.errors
+        previous = parsed.payload.get("previous_year", {}).get("energy", {}).get("electricity_kwh")
+        return parsed.payload["energy"]["electricity_kwh"], previous
+
+    for typed in ("3万度电", "30000度电", "30000 KWH", "30000 kW·h", "30 MWh", "30兆瓦时", "0.003万MWh"):
+        assert kwh(electricity=typed) == (30000, None), typed
+    assert kwh(electricity="1.1MWh", previous_electricity="1.2 MWh") == (1100, 1200)
+    for typed in ("150万块", "150万块钱", "1500000 CNY", "150万人民币", "1,500,000 RMB"):
+        parsed = parse_form({**FORM, "revenue": typed})
+        assert parsed.payload is not None and parsed.payload["company"]["annual_revenue"] == 1_500_000, typed
+    bill = parse_form({**FORM, "electricity": "30 MWh", "electricity_unit": "bill"})
+    assert bill.errors["electricity"].key == "not_a_number"
+    assert parse_form({**FORM, "electricity": "2e9 MWh"}).errors["electricity"].key == "too_large"

@@ -27,13 +27,20 @@ from service.web.form.fields import (
 from service.web.fuels import FUEL_AMOUNT_UNITS, FUEL_UNITS, previous_fuel_of
 from service.web.heat import HEAT_UNIT_WORDS, HEAT_UNITS, unconverted_heat
 
+#: kWh as owners write it ("3万度电" is how it is said; a bill prints kWh, KWH or kW·h), and MWh, which
+#: :data:`_CONVERTED_WORDS` turns into kWh: each had been refused with "enter a number", which did not say
+#: what was wrong with "3万度电"
+_KWH_WORDS = ("千瓦时", "度电", "度", "kwh", "kWh", "KWh", "KWH", "kW·h", "kw·h", *(_MWH_WORDS := (
+    "兆瓦时", "MWh", "MWH", "mwh")))
+#: yuan as owners write them after a figure (the label says yuan, or CNY)
+_YUAN_WORDS = ("元", "块钱", "块", "人民币", "CNY", "RMB", "rmb")
 #: The unit a field's label already names, which may follow its number: electricity's by the unit chosen
 #: (so "500元" is not read as 500 kWh), a gas amount's by the gas (so "300kg" is not read as 300 m³).
 UNIT_WORDS: Mapping[str, tuple[str, ...]] = {
     "employees": ("人", "名"),
-    "revenue": ("元",),
-    "electricity_kwh": ("千瓦时", "度", "kwh", "kWh"),
-    "electricity_spend": ("元",),
+    "revenue": _YUAN_WORDS,
+    "electricity_kwh": _KWH_WORDS,
+    "electricity_spend": _YUAN_WORDS,
     "green_share": ("%",),
     **{fuel: tuple(w for _, words in units for w in words) for fuel, units in FUEL_AMOUNT_UNITS.items()},
     "vehicles": ("辆", "台"),
@@ -44,7 +51,7 @@ UNIT_WORDS: Mapping[str, tuple[str, ...]] = {
     "water": ("立方米", "立方", "方", "吨", "m3", "m³"),
     "waste": ("吨", "t", "千克", "公斤", "kg"),
     "waste_recycled": ("吨", "t", "千克", "公斤", "kg"),
-    "previous_electricity": ("千瓦时", "度", "kwh", "kWh"),
+    "previous_electricity": _KWH_WORDS,
     "heat_amount": HEAT_UNIT_WORDS,
 }
 #: Units a field also takes, other than the one its value is in: the words that say it, the unit they
@@ -54,6 +61,9 @@ _CONVERTED_WORDS: Mapping[str, tuple[tuple[tuple[str, ...], str, str], ...]] = {
     "waste": ((("千克", "公斤", "kg"), "kg", "t"),),
     "waste_recycled": ((("千克", "公斤", "kg"), "kg", "t"),),
     "heat_amount": tuple((words, unit, HEAT_UNITS[0][0]) for unit, words in HEAT_UNITS[1:]),
+    # read only with the unit kWh chosen: the bill's yuan take no MWh
+    "electricity": ((_MWH_WORDS, "MWh", "kWh"),),
+    "previous_electricity": ((_MWH_WORDS, "MWh", "kWh"),),
 }
 
 
