@@ -200,9 +200,10 @@ def test_the_reason_for_a_change_not_compared_says_what_to_give_and_where() -> N
             "max_points": 10.8}
     rating = {"reason_codes": [code], "contributions": [line]}
     (en,) = [r["text"] for r in reasons(rating, standard, "en")]
-    assert en == code["message"] + " " + texts("en")["previous_on_form"]
+    assert en == (f"Change in Scope 1+2 emissions on the previous year: {rule.reason}. Until then it is "
+                  "scored as unknown: 0 of 10.8 points. " + texts("en")["previous_on_form"])
     (zh,) = [r["text"] for r in reasons(rating, standard, "zh")]
-    assert zh == code["message_zh"] + (
+    assert zh == f"范围一和范围二排放同比变化：{rule.reason_zh}。填报之前按未知计，得 0 / 10.8 分。" + (
         "上一年的用电、燃料、热力和车辆用量可在评级表单的“更多信息（选填）”中填写。"
     )
     # an indicator that does not compare two years is not pointed at last year's figures

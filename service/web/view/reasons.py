@@ -51,6 +51,7 @@ def reasons(
             text: str | None = _no_vehicles_text(c, name, standard_label(rating), lang)
         elif c is not None and c.get("value") is None and _waits_on_an_input(r, standard):
             text = str(r.get("message_zh") or r["message"]) if lang == "zh" else str(r["message"])
+            text = _until_reported(text, c, lang)
             if r["indicator"] in YEAR_ON_YEAR:  # the change computed all the same, and where last year goes
                 said = (text, change_unscored(rating, lang), t["previous_on_form"])
                 text = t["sentence_sep"].join(x for x in said if x)
@@ -79,6 +80,21 @@ def change_unscored(rating: Mapping[str, Any], lang: str) -> str | None:
     if pct is not None:
         moved += f"{t['paren_open']}{float(pct):+.1f}{percent_sign(lang)}{t['paren_close']}"
     return t["change_unscored"].format(moved=moved)
+
+
+def _until_reported(text: str, c: Mapping[str, Any], lang: str) -> str:
+    """The engine's reason for an indicator waiting on an input, its close said as the page says a figure
+    it has nothing on: "... or that you burn none (scored in the missing-data bin) earns 0 of 9 points."
+    read as analyst's words run into the remedy; it ends "... or that you burn none. Until then it is
+    scored as unknown: 0 of 9 points." A sentence closing otherwise is kept as the engine said it."""
+    earned = _earned(c, lang)
+    if lang == "zh":
+        close = f"（按缺失数据计分），{earned}。"
+        said = f"。填报之前按未知计，{earned}。"
+    else:
+        close = f" (scored in the missing-data bin) earns {c['points']:g} of {c['max_points']:g} points."
+        said = f". Until then it is scored as unknown: {earned}."
+    return text.removesuffix(close) + said if text.endswith(close) else text
 
 
 def _waits_on_an_input(reason: Mapping[str, Any], standard: Standard) -> bool:
