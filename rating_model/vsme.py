@@ -73,10 +73,27 @@ def _answered(practices: Mapping[str, Any], keys: tuple[str, ...], what: str) ->
     return _not_available(f"No {what} was reported as in place ({detail}{', '.join(unanswered)}).")
 
 
-def _b1(op: Mapping[str, Any]) -> dict[str, Item]:
+def _engine_at_least(rating: Mapping[str, Any], version: tuple[int, ...]) -> bool:
+    """Whether the engine that issued ``rating`` is ``version`` or later (an unreadable version is not)."""
+    engine = str(rating.get("versions", {}).get("engine", "unrecorded"))
+    parts = engine.split(".")
+    return all(p.isdigit() for p in parts) and tuple(int(p) for p in parts) >= version
+
+
+def _balance_sheet_currency(rating: Mapping[str, Any], op: Mapping[str, Any]) -> str | None:
+    """The currency the rating read the loan's balance sheet in: the company's from engine 1.9 (the
+    borrower's statement, like its turnover, converted at ``company.fx_to_cny`` before the attribution
+    divides by it), the loan's before (an export of an earlier rating says what that rating divided by).
+    B1 had kept the loan's after 1.9, labelling a EUR company's total assets as CNY beside a CNY loan."""
+    if _engine_at_least(rating, (1, 9)):
+        currency: str | None = op.get("company", {}).get("currency")
+        return currency
+    return (op.get("loan") or {}).get("currency")
+
+
+def _b1(rating: Mapping[str, Any], op: Mapping[str, Any]) -> dict[str, Item]:
     c = op.get("company", {})
-    # Balance-sheet figures come with the loan and are in the loan's currency (PCAF attribution needs them
-    # in the currency of the amount lent), which need not be the company's reporting currency.
+    # Balance-sheet figures come with the loan (for the PCAF attribution), in the company's currency.
     loan = op.get("loan") or {}
     iso14001 = op.get("practices", {}).get("iso14001")
     certifications = ["ISO 14001"] if iso14001 else []
@@ -100,7 +117,7 @@ def _b1(op: Mapping[str, Any]) -> dict[str, Item]:
         "site_geolocation": _maybe(
             c.get("region"), note="Region (ISO 3166-2) only; no site coordinates held."
         ),
-        "balance_sheet_total": _maybe(loan.get("borrower_total_assets"), loan.get("currency")),
+        "balance_sheet_total": _maybe(loan.get("borrower_total_assets"), _balance_sheet_currency(rating, op)),
         "certifications": _disclosed(certifications)
         if certifications
         # greenrate asks about ISO 14001 only: a "no" to it says nothing of other labels
@@ -127,9 +144,7 @@ def _b2(op: Mapping[str, Any]) -> dict[str, Item]:
 def _energy_note(rating: Mapping[str, Any]) -> str:
     """What the rating's energy total holds: engine 1.6 added vehicle fuel given as a quantity, and an
     export of an earlier rating (served as issued) must describe the total that rating computed."""
-    engine = str(rating.get("versions", {}).get("engine", "unrecorded"))
-    parts = engine.split(".")
-    if all(p.isdigit() for p in parts) and tuple(int(p) for p in parts) >= (1, 6):
+    if _engine_at_least(rating, (1, 6)):
         return (
             "Electricity (purchased and on-site renewable), fuels burnt on site, purchased heat and vehicle "
             "fuel given as a quantity; vehicles given as km or a count (their energy is not known) and EV "
@@ -372,7 +387,7 @@ def vsme_export(rating: Mapping[str, Any], operating: Mapping[str, Any]) -> dict
     """
     employees = operating.get("company", {}).get("employees", 0)
     datapoints: dict[str, dict[str, Item]] = {
-        "B1": _b1(operating),
+        "B1": _b1(rating, operating),
         "B2": _b2(operating),
         "B3": _b3(rating, operating),
         "B4": {

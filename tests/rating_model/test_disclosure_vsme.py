@@ -163,7 +163,11 @@ def test_inventory_shows_a_scope_the_rating_does_not_disclose_as_none_never_zero
     assert build_disclosure(rating, operating)["inventory"]["scope3"] is None
 
 
-def test_vsme_balance_sheet_total_is_in_the_loan_currency() -> None:
+def test_vsme_balance_sheet_total_is_in_the_companys_currency() -> None:
+    """Engine 1.9 reads the loan's balance sheet in ``company.currency`` (the borrower's statement, like its
+    turnover), but B1 still labelled it with the loan's currency: a EUR company's EUR 3 M of total assets
+    beside a CNY loan was exported as CNY 3 M. A rating of an engine before 1.9, which read it in the loan's
+    currency, is exported as that rating read it."""
     body = _with(
         RICH,
         company={**RICH["company"], "currency": "EUR", "fx_to_cny": 7.8, "annual_revenue": 400_000},
@@ -171,8 +175,14 @@ def test_vsme_balance_sheet_total_is_in_the_loan_currency() -> None:
     )
     rating, operating = _rated(body)
     b1 = vsme_export(rating, operating)["datapoints"]["B1"]
-    assert b1["balance_sheet_total"] == {"status": "disclosed", "value": 3_000_000, "unit": "CNY"}
-    assert b1["turnover"]["unit"] == "EUR"
+    assert b1["balance_sheet_total"]["value"] == 3_000_000
+    assert b1["balance_sheet_total"]["unit"] == "EUR" == b1["turnover"]["unit"]
+    # the attribution divided by it in EUR: CNY 500k over EUR 3 M at 7.8
+    assert rating["financed_emissions"]["attribution_factor"] == pytest.approx(500_000 / (3_000_000 * 7.8),
+                                                                               abs=1e-6)
+    earlier = {**rating, "versions": {**rating["versions"], "engine": "1.8"}}
+    b1 = vsme_export(earlier, operating)["datapoints"]["B1"]
+    assert b1["balance_sheet_total"]["unit"] == "CNY"
 
 
 def test_vsme_b1_has_every_required_datapoint_of_the_basic_module() -> None:
