@@ -355,9 +355,11 @@ class PortfolioAccumulator:
         above12, above3 = above["scope12"], above["scope3"]
         financed12 = self.financed12 - above12
         bases = dict(enumerate(ATTRIBUTION_BASES))
-        self._by_basis.subtract(excess.assign(basis=excess["basis"].map(bases)), "basis")
+        basis_groups = self._by_basis.less(excess.assign(basis=excess["basis"].map(bases)), "basis")
         names = {code: division for division, code in self._division_codes.items()}
-        self._by_industry.subtract(excess.assign(division=excess["division"].map(names)), "division")
+        industry_groups = self._by_industry.less(
+            excess.assign(division=excess["division"].map(names)), "division"
+        )
         return {
             "versions": self._versions.summary(),
             "coverage": self._coverage(),
@@ -425,7 +427,7 @@ class PortfolioAccumulator:
                         ("scope2_market", "Scope 2 market-based"),
                     )
                 },
-                "by_attribution_basis": by_attribution_basis(self._by_basis, self.outstanding, financed12),
+                "by_attribution_basis": by_attribution_basis(basis_groups, self.outstanding, financed12),
                 "over_attribution": {
                     "borrowers": figure(
                         capped,
@@ -496,7 +498,7 @@ class PortfolioAccumulator:
                 ),
                 **self._green.borrowers(),
             },
-            "by_industry": by_industry(self._by_industry, self.outstanding, financed12),
+            "by_industry": by_industry(industry_groups, self.outstanding, financed12),
             "flags": self._flags.summary(),
             "intensity": figure(
                 None if self.outstanding <= 0 else round(financed12 / (self.outstanding / 1e6), 4),

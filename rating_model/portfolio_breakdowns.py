@@ -88,7 +88,7 @@ class ByGroup:
 
     The groups are the values of one result column (``attribution_basis``, or the ISIC division of
     ``industry_code``); the over-attribution taken out of the book's totals (a borrower's loans attributing
-    more than its whole emissions) is taken out of its loans' groups too (:meth:`subtract`), so the groups
+    more than its whole emissions) is taken out of its loans' groups too (:meth:`less`), so the groups
     add up to the totals.
     """
 
@@ -122,15 +122,22 @@ class ByGroup:
             for group, sector in zip(keys[loan], sectors[loan], strict=True):
                 self.sectors.setdefault(str(group), str(sector))
 
-    def subtract(self, excess: pd.DataFrame, key: str) -> None:
-        """Take out each group's share of the over-attribution (``excess``: one row per loan scaled)."""
+    def less(self, excess: pd.DataFrame, key: str) -> ByGroup:
+        """These groups with each one's share of the over-attribution (``excess``: one row per loan scaled)
+        taken out: a copy, so the running sums stay those of the loans. The summary is read from the copy
+        (taken out of the sums themselves, a second summary of the book took it out twice: a division's
+        financed emissions fell to a quarter of the book total beside it)."""
+        out = ByGroup()
+        out.sums = {group: dict(sums) for group, sums in self.sums.items()}
+        out.sectors = dict(self.sectors)
         if not len(excess):
-            return
+            return out
         for group, row in excess.groupby(key, sort=False)[[k for k, _ in FINANCED_SCOPES]].sum().iterrows():
-            into = self.sums.get(str(group))
+            into = out.sums.get(str(group))
             if into is not None:
                 for name, value in row.items():
                     into[str(name)] -= float(value)
+        return out
 
     def table(self, total_outstanding: float, total_financed12: float) -> dict[str, dict[str, Any]]:
         """Per group: the figures, shares of the book's outstanding and financed Scopes 1+2, intensity."""

@@ -352,3 +352,26 @@ def test_a_blank_borrower_id_is_no_id_whatever_the_file_format() -> None:
     padded = results(SHARED)
     padded["borrower_id"] = padded["borrower_id"] + " "  # "X " is borrower X
     assert summarize([padded])["financed_emissions"]["over_attribution"]["borrowers"]["value"] == 2
+
+
+def test_the_summary_can_be_read_twice_and_the_book_added_to_after() -> None:
+    """``summary`` took the over-attribution out of the per-industry and per-basis sums themselves, so a
+    second call took it out again: X's and Y's division showed 15 tCO2e of financed Scopes 1+2 where the book
+    total beside it said 60 (a bank's progress report and final report of one run would disagree)."""
+    rows = results(SHARED)
+    rows["industry_code"] = pd.array(["4711"] * len(rows), dtype="string")
+    rows["sector"] = pd.array(["retail"] * len(rows), dtype="string")
+    rows["attribution_basis"] = pd.array(["none"] * len(rows), dtype="string")
+    acc = PortfolioAccumulator()
+    acc.add(rows.iloc[:3].reset_index(drop=True))
+    first = acc.summary()
+    assert acc.summary() == first
+    acc.add(rows.iloc[3:].reset_index(drop=True))
+    s = acc.summary()
+    assert s == summarize([rows]) == acc.summary()
+    total = s["financed_emissions"]["scope12"]["value"]
+    assert total == pytest.approx(60.0)
+    assert s["by_industry"]["values"]["47"]["financed_scope12"] == pytest.approx(total)
+    assert s["financed_emissions"]["by_attribution_basis"]["values"]["none"]["financed_scope12"] == (
+        pytest.approx(total)
+    )
