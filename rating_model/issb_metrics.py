@@ -3,7 +3,8 @@
 The scopes, the energy and the intensity as the inventory gives them, the Scope 1 and 2 comparative, the
 contractual instruments behind market-based Scope 2, the business's targets and carbon credits, and its
 capital deployment. Every figure is rounded as the rating's emissions section rounds it, and a scope that
-an unreported input leaves partial, or that rests on estimated inputs, says so in its own note: what is
+an unreported input leaves partial, or that rests on estimated inputs, says so in its own note, as do the
+energy total and the intensity that such inputs feed: what is
 left out, and the reliefs the summary rests on, are stated in the basis of preparation
 (:mod:`rating_model.issb_basis`), which these notes point to.
 """
@@ -66,17 +67,31 @@ def _excludes(*words: Said) -> Said:
     )
 
 
+#: The Scope 1 and 2 inputs a business can leave unreported, each with its scope and its words, in the order
+#: the notes name them
+_GAPS: tuple[tuple[int, str, Said], ...] = (
+    *((1, path, words) for path, words in SCOPE1_GAPS.items()),
+    (2, "energy.electricity_kwh", ELECTRICITY),
+    (2, "energy.purchased_heat_gj", HEAT),
+)
+
+
 def _scope_gaps(inv: Inventory) -> dict[int, Said]:
     """A note for each scope an unreported input leaves partial."""
     notes: dict[int, Said] = {}
-    fleet_or_fuels = [words for path, words in SCOPE1_GAPS.items() if path in inv.missing]
-    if fleet_or_fuels:
-        notes[1] = _excludes(*fleet_or_fuels)
-    scope2 = [words for path, words in (("energy.electricity_kwh", ELECTRICITY),
-                                        ("energy.purchased_heat_gj", HEAT)) if path in inv.missing]
-    if scope2:
-        notes[2] = _excludes(*scope2)
+    for scope in (1, 2):
+        words = [said for s, path, said in _GAPS if s == scope and path in inv.missing]
+        if words:
+            notes[scope] = _excludes(*words)
     return notes
+
+
+def _gaps(inv: Inventory) -> Said:
+    """The note of a figure every Scope 1 and 2 input feeds (the energy total, the intensity): the inputs
+    left unreported, as the scopes' notes name them (``("", "")`` when none); those figures had been
+    disclosed with no word of what the scopes beside them excluded."""
+    words = [said for _, path, said in _GAPS if path in inv.missing]
+    return _excludes(*words) if words else ("", "")
 
 
 def _scope3_included(inv: Inventory) -> Said:
@@ -134,20 +149,26 @@ def metrics_and_targets(
         "scope3_tco2e": scope3,
         "energy_mwh": disclosed(
             round_float(inv.energy_mwh, 4),
-            (f"Renewable share {inv.renewable_share:.1%} (VSME B3). Electricity, fuels burnt on site, "
-             "purchased heat and vehicle fuel given as a quantity; vehicles given as km or a count (their "
-             "energy is not known) and EV charging off the premises are in Scope 1 and 2 but not in this "
-             "total.",
-             f"可再生能源占比 {inv.renewable_share:.1%}（VSME B3）。本合计包括电力、经营场所燃烧的燃料、"
-             "外购热力和以数量填报的车辆燃料；以里程或车辆数填报的车辆（其能耗未知）和在经营场所以外的"
-             "电动汽车充电计入范围一和范围二，但不计入本合计。"),
+            sentences(
+                (f"Renewable share {inv.renewable_share:.1%} (VSME B3). Electricity, fuels burnt on site, "
+                 "purchased heat and vehicle fuel given as a quantity; vehicles given as km or a count "
+                 "(their energy is not known) and EV charging off the premises are in Scope 1 and 2 but not "
+                 "in this total.",
+                 f"可再生能源占比 {inv.renewable_share:.1%}（VSME B3）。本合计包括电力、经营场所燃烧的燃料、"
+                 "外购热力和以数量填报的车辆燃料；以里程或车辆数填报的车辆（其能耗未知）和在经营场所以外的"
+                 "电动汽车充电计入范围一和范围二，但不计入本合计。"),
+                _ESTIMATED if _energy_estimated(inv) else none, _gaps(inv),
+            ),
         ),
         "ghg_intensity_per_cny_million": disclosed(
             round_float(inv.intensities.per_cny_million_revenue, 6),
-            (f"Gross Scope 1 + Scope 2 (location-based) + {scope3_words[0]}, in tCO2e per CNY million of "
-             "revenue.",
-             f"总排放：范围一 + 范围二（基于位置）+ {scope3_words[1]}，"
-             "单位为吨二氧化碳当量/百万元营业收入。"),
+            sentences(
+                (f"Gross Scope 1 + Scope 2 (location-based) + {scope3_words[0]}, in tCO2e per CNY million "
+                 "of revenue.",
+                 f"总排放：范围一 + 范围二（基于位置）+ {scope3_words[1]}，"
+                 "单位为吨二氧化碳当量/百万元营业收入。"),
+                _ESTIMATED if estimated else none, _gaps(inv),
+            ),
         ),
         "scope12_comparative": _comparatives(data, inv),
         "transition_risk_exposure": not_available(
@@ -244,11 +265,21 @@ def _targets(data: OperatingData) -> Item:
     )
 
 
+#: The sentence of a figure's note that says it rests on estimated inputs: "disclosed" is not "measured"
+_ESTIMATED: Said = ("Includes estimated figures (emissions.estimated).",
+                    f"含估算数据（{SEE_ESTIMATES_ZH}）。")
+
+
 def _estimated_scopes(inv: Inventory) -> dict[int, Said]:
-    """A note for each scope some of whose lines rest on estimated inputs: "disclosed" is not "measured"."""
+    """A note for each scope some of whose lines rest on estimated inputs."""
     scopes = sorted({line.scope for line in inv.line_items if line.quality == ESTIMATED})
-    said: Said = ("Includes estimated figures (emissions.estimated).", f"含估算数据（{SEE_ESTIMATES_ZH}）。")
-    return {scope: said for scope in scopes}
+    return dict.fromkeys(scopes, _ESTIMATED)
+
+
+def _energy_estimated(inv: Inventory) -> bool:
+    """Whether the energy total rests on an estimated input: electricity or fuels filled by the standard's
+    rules (a vehicle counted at the seed distance is not in the total; its energy is not known)."""
+    return any(path.startswith("energy.") for path in inv.estimated)
 
 
 _INSTRUMENT_WORDS: dict[str, Said] = {

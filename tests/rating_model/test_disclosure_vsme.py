@@ -390,3 +390,29 @@ def test_a_bill_converted_at_the_standards_tariff_is_not_called_a_sector_default
     ) in dq["statement"]
     note = rating["issb_summary"]["basis_of_preparation"]["estimates"]["note"]
     assert "electricity: converted from the bill: electricity_spend 30000 CNY / 0.65 CNY/kWh" in note
+
+
+def test_the_ifrs_energy_and_intensity_say_when_they_rest_on_estimates_or_leave_inputs_out() -> None:
+    """The scopes of a one-click shop said "Includes estimated figures", but its energy total (all of it
+    sector defaults) and its intensity beside them were disclosed with no word of it, as were a Beijing
+    shop's energy and intensity without the purchased heat and vehicles its Scope 1 and 2 notes exclude (the
+    VSME export marks the same figures ``estimated``)."""
+    metrics = _rated(ONE_CLICK)[0]["issb_summary"]["metrics_and_targets"]
+    for name in ("energy_mwh", "ghg_intensity_per_cny_million"):
+        assert "Includes estimated figures (emissions.estimated)." in metrics[name]["note"], name
+        assert "含估算数据" in metrics[name]["note_zh"], name
+    beijing = _with(ONE_CLICK, company={**ONE_CLICK["company"], "region": "CN-BJ"},
+                    energy={"electricity_kwh": 20_000, "fuels": []}, data_source="energy_bills")
+    rating = _rated(beijing)[0]
+    assert {"energy.purchased_heat_gj", "transport.fleet"} <= set(rating["emissions"]["missing"])
+    metrics = rating["issb_summary"]["metrics_and_targets"]
+    assert "Excludes purchased heat, not reported" in metrics["scope2_location_tco2e"]["note"]
+    energy, intensity = metrics["energy_mwh"], metrics["ghg_intensity_per_cny_million"]
+    assert "estimated" not in energy["note"] and "estimated" not in intensity["note"]
+    assert "Excludes company vehicles and purchased heat, not reported" in energy["note"]
+    assert "Excludes company vehicles and purchased heat, not reported" in intensity["note"]
+    assert all("未包含企业车辆和外购热力" in item["note_zh"] for item in (energy, intensity))
+    reported = _rated(_with(beijing, energy={**beijing["energy"], "purchased_heat_gj": 0},
+                            transport={"fleet": []}))[0]["issb_summary"]["metrics_and_targets"]
+    for name in ("energy_mwh", "ghg_intensity_per_cny_million"):
+        assert "Excludes" not in reported[name]["note"] and "estimated" not in reported[name]["note"], name
