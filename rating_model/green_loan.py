@@ -175,6 +175,20 @@ def _knock_out_sentences(k: KnockOut, data: OperatingData, grade_zh: dict[str, s
             "但不妨碍绿色贷款待遇。")
 
 
+#: What an eligible loan's rationale says of the Green Loan Principles' other three core components: greenrate
+#: judges the use of proceeds (component 1) alone. It had asked for components 3 and 4 and never named
+#: component 2, and "Eligible as a green loan" read as all four met (a bank's green-finance review).
+_OTHER_GLP_COMPONENTS = (
+    "greenrate checks the use of proceeds only; the other three GLP components are for the loan's "
+    "documentation to show: the borrower's process for project evaluation and selection, with its "
+    "environmental and social risks (component 2); the proceeds tracked separately (component 3); reporting "
+    "at least annually on their use and expected environmental impact (component 4).",
+    "greenrate 仅核查资金用途；《绿色贷款原则》其余三项核心要素须由贷款文件体现：借款人的项目评估与遴选流程"
+    "及其环境和社会风险（第二项）；贷款资金单独管理和追踪（第三项）；至少每年报告一次资金使用情况和预期环境"
+    "效益（第四项）。",
+)
+
+
 def assess_green_loan(
     data: OperatingData, grade: str, knock_outs: tuple[KnockOut, ...], standard: Standard
 ) -> GreenLoan:
@@ -230,11 +244,9 @@ def assess_green_loan(
             f"资金用途“{use}”属于《绿色贷款原则》的“{info['glp_zh']}”类别；中国目录：{info['cn_catalogue']}。",
         ))
         if meets_grade:
-            said.append((f"Eligible as a green loan: {on_grade[0]}.", f"可作为绿色贷款：{on_grade[1]}。"))
-            said.append((
-                "Track the proceeds separately and report at least annually (GLP components 3 and 4).",
-                "贷款资金应单独管理，并至少每年报告一次（《绿色贷款原则》第三、四项核心要素：资金管理与报告）。",
-            ))
+            said.append((f"Eligible as a green loan by its use of proceeds (GLP component 1): {on_grade[0]}.",
+                         f"按资金用途可作为绿色贷款（《绿色贷款原则》第一项核心要素）：{on_grade[1]}。"))
+            said.append(_OTHER_GLP_COMPONENTS)
         else:
             said.append((f"Grade {grade} is below the minimum {gate}.",
                          f"评级{zh[grade]}低于最低要求{zh.get(gate or '', gate)}。"))

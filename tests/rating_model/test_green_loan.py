@@ -367,3 +367,25 @@ def test_a_loan_in_a_third_currency_is_never_converted_at_the_companys_rate() ->
     assert refused.value.field == "loan.fx_to_cny"
     assert loan_to_cny(Loan(amount=1, currency="USD", use_of_proceeds="energy_efficiency"), "USD", 7.1) == 7.1
     assert loan_to_cny(dataclasses.replace(eur, fx_to_cny=7.8), "USD", 7.1) == 7.8
+
+
+def test_an_eligible_green_loan_says_which_glp_components_greenrate_checked() -> None:
+    """The rationale said "Eligible as a green loan", then asked for components 3 and 4, and never named
+    component 2 (project evaluation and selection, with its environmental and social risks): a bank's
+    green-finance review read it as all four Green Loan Principles components met, where greenrate checks
+    the use of proceeds alone."""
+    data = data_with({"amount": 1e5, "currency": "CNY", "use_of_proceeds": "energy_efficiency"})
+    result = assess_green_loan(data, "green", (), STANDARD)
+    assert result.eligible
+    said = " ".join(result.rationale)
+    assert "Eligible as a green loan by its use of proceeds (GLP component 1)" in said
+    assert "use of proceeds only" in said
+    for component in ("project evaluation and selection", "environmental and social risks",
+                      "(component 2)", "(component 3)", "(component 4)", "at least annually"):
+        assert component in said, component
+    zh = "".join(result.rationale_zh)
+    assert "第一项核心要素" in zh and all(f"（第{n}项）" in zh for n in "二三四")
+    general_purpose = data_with({"amount": 1e5, "currency": "CNY",
+                                 "use_of_proceeds": "general_working_capital"})
+    general = assess_green_loan(general_purpose, "green", (), STANDARD)
+    assert not any("component" in line for line in general.rationale)
