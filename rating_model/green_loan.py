@@ -238,10 +238,17 @@ def assess_green_loan(
             ))
     elif use is not None and use in standard.green_uses:
         info = standard.green_uses[use]
+        # the catalogue decides eligibility item by item, with technical criteria; the standard maps a GLP
+        # category to a top-level name only (its catalogue_note: names not verified against the text), and
+        # "China catalogue: X" had read as the project checked against the catalogue
         said.append((
-            f"Use of proceeds '{use}' is a Green Loan Principles category ({info['glp']}); "
-            f"China catalogue: {info['cn_catalogue']}.",
-            f"资金用途“{use}”属于《绿色贷款原则》的“{info['glp_zh']}”类别；中国目录：{info['cn_catalogue']}。",
+            f"Use of proceeds '{use}' is a Green Loan Principles category ({info['glp']}); it maps to "
+            f"top-level category {info['cn_catalogue']} of China's Green and Low-carbon Transition Industry "
+            "Guidance Catalogue (2024) (a mapping of the category, not a check of the project against the "
+            "catalogue's items).",
+            f"资金用途“{use}”属于《绿色贷款原则》的“{info['glp_zh']}”类别；"
+            f"对应《绿色低碳转型产业指导目录（2024年版）》一级类别“{info['cn_catalogue']}”"
+            "（按类别对应，未逐项核对项目是否符合目录条目）。",
         ))
         if meets_grade:
             said.append((f"Eligible as a green loan by its use of proceeds (GLP component 1): {on_grade[0]}.",

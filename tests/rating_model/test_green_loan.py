@@ -321,7 +321,8 @@ def test_the_chinese_rationale_names_the_green_category_in_chinese(use: str) -> 
     data = data_with({"amount": 1e5, "currency": "CNY", "use_of_proceeds": use})
     result = assess_green_loan(data, "light_green", (), STANDARD)
     (said,) = [zh for zh in result.rationale_zh if zh.startswith("资金用途")]
-    assert f"属于《绿色贷款原则》的“{info['glp_zh']}”类别；中国目录：{info['cn_catalogue']}。" in said
+    category = f"属于《绿色贷款原则》的“{info['glp_zh']}”类别；"
+    assert category + f"对应{_CATALOGUE_ZH}一级类别“{info['cn_catalogue']}”" in said
     assert info["glp"] not in said and info["glp"] in " ".join(result.rationale)
     earlier = load_standard(STANDARD_DIR / "greenrate-sme-1.8.yaml")
     if use in earlier.green_uses:
@@ -389,3 +390,21 @@ def test_an_eligible_green_loan_says_which_glp_components_greenrate_checked() ->
                                  "use_of_proceeds": "general_working_capital"})
     general = assess_green_loan(general_purpose, "green", (), STANDARD)
     assert not any("component" in line for line in general.rationale)
+
+
+_CATALOGUE_ZH = "《绿色低碳转型产业指导目录（2024年版）》"
+
+
+def test_the_catalogue_category_is_named_as_a_mapping_not_a_check_of_the_project() -> None:
+    """"China catalogue: 节能降碳产业" read as the loan checked against China's green industry catalogue,
+    whose eligibility is decided item by item with technical criteria; greenrate maps the loan's Green Loan
+    Principles category to a top-level category (whose names the standard marks as not verified against
+    the catalogue's text), and the rationale says so, naming the catalogue."""
+    data = data_with({"amount": 1e5, "currency": "CNY", "use_of_proceeds": "energy_efficiency"})
+    result = assess_green_loan(data, "green", (), STANDARD)
+    (said,) = [en for en in result.rationale if en.startswith("Use of proceeds")]
+    assert "China's Green and Low-carbon Transition Industry Guidance Catalogue (2024)" in said
+    assert "top-level category 节能降碳产业" in said
+    assert "not a check of the project against the catalogue's items" in said
+    (zh,) = [zh for zh in result.rationale_zh if zh.startswith("资金用途")]
+    assert f"{_CATALOGUE_ZH}一级类别“节能降碳产业”" in zh and "未逐项核对" in zh
