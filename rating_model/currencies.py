@@ -5,6 +5,13 @@ found the fields checked only for three capital letters: ``RMB`` (the renminbi's
 its code, which is ``CNY``) was rated as a currency of its own, its rate to CNY taken on trust. The API's
 schema (:mod:`schemas.operating_data`) and the engine's reader (which the batch goes through) both ask
 :func:`currency_problem`, so the two layers refuse the same codes with the same words.
+
+``CNH`` is refused as ``RMB`` is, with the code to send: it is the market's name for the renminbi traded
+offshore (Hong Kong), not a code of ISO 4217's list (``data/iso4217.json`` has ``CNY``, Yuan Renminbi, and
+no CNH), which gives the renminbi one code wherever it is held. Sent as ``CNY``, an offshore loan's yuan
+are counted at par with onshore ones (``fx_to_cny`` beside CNY must be 1): the two markets' rates differ
+by a spread, not by a conversion the engine could source. A bank's core system sends CNH for offshore
+books; told only "not a code", it could not know that CNY is what it should send.
 """
 
 from __future__ import annotations
@@ -17,8 +24,12 @@ from rating_model.exceptions import ArtifactError
 
 DATA_FILE: Final = Path(__file__).resolve().parent / "data" / "iso4217.json"
 
-#: common names of a currency that are not its code, with the code to send instead
-_NOT_CODES: Final = {"RMB": "CNY"}
+#: names of a currency that are not its code, with what to send instead (said after "... is not one")
+_NOT_CODES: Final[dict[str, str]] = {
+    "RMB": "send CNY",
+    "CNH": ("it is the offshore market's name for the renminbi, whose ISO 4217 code is CNY wherever it is "
+            "held: send CNY (offshore yuan are counted at par with onshore ones)"),
+}
 
 
 def _load(path: Path = DATA_FILE) -> tuple[frozenset[str], frozenset[str]]:
@@ -58,5 +69,5 @@ def currency_problem(code: str) -> str | None:
     if upper in CURRENCIES:
         return f"must be an ISO 4217 currency code in capital letters: {upper}"
     if upper in _NOT_CODES:
-        return f"must be an ISO 4217 currency code: {upper} is not one, send {_NOT_CODES[upper]}"
+        return f"must be an ISO 4217 currency code: {upper} is not one, {_NOT_CODES[upper]}"
     return "must be an ISO 4217 currency code (List One, e.g. CNY, USD, EUR)"

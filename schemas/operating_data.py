@@ -104,7 +104,8 @@ class CompanySchema(StrictSchema):
         required=True,
         also=(_ISO_4217,),
         description="ISO 4217 code of all money fields (List One, and the few codes withdrawn from it "
-        "lately; `RMB` is not a code: the renminbi's is `CNY`).",
+        "lately; `RMB` is not a code, nor `CNH`, the offshore market's name for it: the renminbi's is `CNY`, "
+        "offshore yuan counted at par).",
     )
     reporting_year = WholeNumber(required=True, **_limit("company.reporting_year"))
     floor_area_m2 = Number(**_limit("company.floor_area_m2"))

@@ -15,12 +15,15 @@ import pickle
 import numpy as np
 import pandas as pd
 import pytest
+from marshmallow import ValidationError
 
 from rating_model.batch import rate_frame
 from rating_model.book_checks import scan_book
+from rating_model.currencies import currency_problem
 from rating_model.exceptions import InvalidInputError
 from rating_model.loan_book import iter_loan_book
 from rating_model.portfolio import summarize
+from schemas.operating_data import OperatingDataSchema
 from tests.conftest import session_engine
 
 L = "loan__"
@@ -291,3 +294,21 @@ def test_a_currency_not_in_iso_4217_refuses_the_row_naming_the_field(book: pd.Da
     assert out["error"].notna().sum() == 3 and pd.isna(out.loc[3, "error"])
     assert out.loc[0, "refused_outstanding_cny"] == frame.loc[0, L + "outstanding"]  # a CNY loan
     assert out.loc[[1, 2], "refused_outstanding_cny"].isna().all()
+
+
+def test_the_offshore_renminbi_is_refused_saying_to_send_cny(book: pd.DataFrame) -> None:
+    """CNH, which a bank's offshore (Hong Kong) book sends, is not in ISO 4217's list (the renminbi's code is
+    CNY wherever it is held): it had the generic refusal, which did not say what to send. The batch's row
+    and the API's 422 now say the same, naming CNY."""
+    frame = book.head(3).copy()
+    frame.loc[0, ["company__currency", "company__fx_to_cny"]] = ["CNH", 1.0]
+    frame.loc[1, [L + "currency", L + "fx_to_cny"]] = [" cnh ", 0.99]
+    out = rate_frame(frame, session_engine())
+    words = currency_problem("CNH")
+    assert words is not None and "send CNY" in words and "offshore" in words
+    assert out.loc[0, "error"] == f"company.currency: {words}"
+    assert out.loc[1, "error"] == f"loan.currency: {words}"
+    assert pd.isna(out.loc[2, "error"])
+    with pytest.raises(ValidationError) as refused:
+        OperatingDataSchema().load({"company": {"currency": "CNH"}})
+    assert refused.value.messages["company"]["currency"] == [words]  # type: ignore[index]

@@ -264,9 +264,10 @@ def test_the_schema_publishes_the_engines_patterns(path: str) -> None:
 
 
 #: Currency codes around ISO 4217's list: on it (current, and withdrawn lately), and what a loan book holds
-#: that is not (a PCAF audit: ``RMB`` was rated as a currency of its own, its rate to CNY taken on trust)
+#: that is not (a PCAF audit: ``RMB`` was rated as a currency of its own, its rate to CNY taken on trust;
+#: ``CNH``, the offshore renminbi's market name, which a bank's offshore book sends)
 CODES = ["CNY", "USD", "EUR", "XAU", "HRK", "BGN", "XCG", "ZWG",
-         "RMB", "RMBX", "usd", "Cny", "CN", "XXX", "XTS", "ABC", "DEM", "C1Y", "ＣＮＹ", ""]
+         "RMB", "RMBX", "CNH", "cnh", "usd", "Cny", "CN", "XXX", "XTS", "ABC", "DEM", "C1Y", "ＣＮＹ", ""]
 
 
 @pytest.mark.parametrize("path", ["company.currency", "loan.currency"])
