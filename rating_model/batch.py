@@ -56,6 +56,7 @@ __all__ = [
     "passthrough_columns",
     "rate_frame",
     "result_schema",
+    "unnamed_column",
 ]
 
 _FLAT_NAMES = frozenset(c.name for c in FLAT_COLUMNS)
@@ -207,17 +208,30 @@ def result_schema(engine: Engine) -> tuple[ResultColumn, ...]:
     return (*RESULT_COLUMNS[:at], *_pillar_columns(engine), *RESULT_COLUMNS[at:])
 
 
+def unnamed_column(position: int, name: str = "") -> InvalidInputError:
+    """The refusal of a column whose header cell (``position``, from 1) is blank, in one set of words for
+    every reader of a book (:func:`passthrough_columns`; Spark, which names such a column itself)."""
+    return InvalidInputError(name, f"has no name (cell {position} of the header is blank): name the column, "
+                             "which is then carried through to the results under that name, or delete it "
+                             "(a blank cell at the end of the header is often a stray comma)")
+
+
 def passthrough_columns(columns: Sequence[str]) -> list[str]:
     """The input columns carried through to the output; raises on a ``__`` column the format lacks.
 
-    Also refused: a name given twice, and a name of a result column.
+    Also refused: a column without a name (blank), a name given twice, and a name of a result column.
 
     A column named like a flat field but unknown (``energy__electricty_kwh``) would otherwise be dropped
-    without a word and the business rated as if it had not reported it.
+    without a word and the business rated as if it had not reported it. A column without a name was carried
+    through under whatever the reader made up for it (pandas' ``Unnamed: 170`` for a CSV, Spark's ``_c170``,
+    ``""`` from Parquet), a name the bank never wrote and could not join its records on; and its cells may be
+    a flat field whose header cell was lost. Its header cell is refused as an unknown ``__`` name is.
     """
     keep: list[str] = []
     seen: set[str] = set()
-    for name in columns:
+    for position, name in enumerate(columns, start=1):
+        if not str(name).strip():
+            raise unnamed_column(position, str(name))
         if str(name) in seen:
             raise InvalidInputError(str(name), "appears more than once in the header; keep one column of "
                                     "each name, or the rows could be rated from the wrong one")

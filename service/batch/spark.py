@@ -35,7 +35,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rating_model.batch import passthrough_columns, result_schema
+from rating_model.batch import passthrough_columns, result_schema, unnamed_column
 from rating_model.book_checks import BORROWER_ID, BORROWER_LOAN_COLUMNS, LOAN_ID
 from rating_model.engine import Engine
 from rating_model.exceptions import RatingModelError
@@ -195,7 +195,8 @@ def _read(spark: SparkSession, path: str) -> tuple[DataFrame, bool]:
 
     CSV columns are read as text, never inferred: an id like ``00123`` keeps its zeros and each flat cell
     is converted by its documented type; a malformed line stops the job (``FAILFAST``) rather than
-    becoming a row of empty cells.
+    becoming a row of empty cells. A blank header cell, which Spark names ``_c`` and its index, is refused
+    (:func:`rating_model.batch.unnamed_column`), as the single-machine batch refuses it.
     """
     try:
         kind = file_kind(Path(path))
@@ -211,7 +212,11 @@ def _read(spark: SparkSession, path: str) -> tuple[DataFrame, bool]:
         # every newline: such a file stopped here as malformed). A multi-line CSV is not split across tasks.
         reader = spark.read.options(header=True, inferSchema=False, mode="FAILFAST", escape='"',
                                     multiLine=True)
-        return reader.csv(path), False
+        df = reader.csv(path)
+        for index, name in enumerate(df.columns):
+            if name == f"_c{index}":  # Spark's name for a blank header cell: refused as the other paths do
+                raise unnamed_column(index + 1)
+        return df, False
     return spark.read.parquet(path), True
 
 

@@ -6,6 +6,7 @@ tests/rating_model/test_batch.py.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -24,6 +25,7 @@ from service.batch.flat_files import write_frame
 from service.batch.pool import rate_chunks, rate_file
 from service.batch.results import read_results
 from service.batch.writer import ResultWriter, csv_safe, write_loan_book
+from service.portfolios.storage import UploadRefused, inspect_upload
 from tests.conftest import session_engine
 from tests.service.hostile_books import UNREADABLE_COMPRESSED
 
@@ -201,6 +203,36 @@ def test_a_column_name_given_twice_is_refused(tmp_path: Path, name: str, kind: s
     assert refused.value.field == name
     with pytest.raises(InvalidInputError, match="more than once"):
         rate_file(source, tmp_path / "r.parquet", workers=1)
+
+
+@pytest.mark.parametrize("kind", ["csv", "parquet"])
+@pytest.mark.parametrize("blanks", [[""], ["", ""], ["  "]])
+def test_a_column_without_a_name_is_refused_as_an_unknown_column_is(tmp_path: Path, kind: str,
+                                                                      blanks: list[str]) -> None:
+    """A blank header cell (a stray comma after the last name, a header cell deleted) had its column carried
+    through under a name the bank never wrote: pandas' ``Unnamed: 170`` in a CSV's results, ``""`` from
+    Parquet; two of them were refused as one name given twice. It is refused before anything is written,
+    naming the cell, in the batch command's and the portfolio upload's words alike."""
+    frame = next(iter_loan_book(4, seed=1, chunk_rows=10_000))
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    for blank in blanks:
+        table = table.append_column(pa.field(blank, pa.string()), pa.array(["x"] * len(frame)))
+    source = tmp_path / f"book.{kind}"
+    if kind == "csv":
+        pa_csv.write_csv(table, source)
+    else:
+        pq.write_table(table, source)
+    cell = len(frame.columns) + 1
+    said = re.escape(f"{blanks[0]}: has no name (cell {cell} of the header is blank)")
+    with pytest.raises(InvalidInputError, match=f"^{said}") as refused:
+        check_book(source)
+    assert refused.value.field == blanks[0]
+    with pytest.raises(InvalidInputError, match="has no name"):
+        rate_file(source, tmp_path / "r.csv", workers=1)
+    assert not (tmp_path / "r.csv").exists()
+    with pytest.raises(UploadRefused) as upload:
+        inspect_upload(source, 1_000)
+    assert upload.value.errors == {"file": [f"column {blanks[0]!r}: {refused.value.message}"]}
 
 
 def _write_compressed(path: Path, data: bytes) -> None:

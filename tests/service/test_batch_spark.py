@@ -27,6 +27,7 @@ from rating_model.engine import Engine
 from rating_model.exceptions import InvalidInputError
 from rating_model.loan_book import iter_loan_book
 from rating_model.spark_tasks import worker_engine
+from service.batch.files import check_book
 from service.batch.pool import rate_file
 from service.batch.spark import main, rate_dataframe, spark_schema, with_file_positions
 
@@ -267,6 +268,24 @@ def test_bad_columns_are_refused_before_any_job(spark: Any) -> None:
         rate_dataframe(df)
     with pytest.raises(ValueError, match="integer column"):
         rate_dataframe(df, row_column="borrower_id")
+
+
+def test_a_csv_column_without_a_name_is_refused_as_on_one_machine(
+    spark: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Spark names a blank header cell ``_c`` and its index, and carried the column through under that
+    name; the single-machine batch refuses it (rating_model.batch.unnamed_column), and so does Spark now,
+    in the same words."""
+    frame = next(iter_loan_book(3, seed=2, chunk_rows=10_000))
+    source = tmp_path / "book.csv"
+    frame.assign(**{"": "x"}).to_csv(source, index=False, lineterminator="\n")
+    with pytest.raises(InvalidInputError) as single:
+        check_book(source)
+    capsys.readouterr()
+    assert main([str(source), str(tmp_path / "out")]) == 1
+    said = capsys.readouterr().err
+    assert said.strip() == f"python -m service.batch.spark: error: {single.value}"
+    assert f"cell {len(frame.columns) + 1} of the header" in said and not (tmp_path / "out").exists()
 
 
 def test_a_worker_refuses_an_engine_other_than_the_drivers() -> None:
