@@ -36,7 +36,7 @@ from rating_model.estimation import fill_missing
 from rating_model.exceptions import InvalidInputError, RatingModelError
 from rating_model.flat import EXTRA_COLUMNS, FLAT_COLUMNS, checked, payloads_from_frame
 from rating_model.grading import Grading, applicable_knock_outs, grade
-from rating_model.green_loan import GreenLoan, assess_green_loan, financed_emissions
+from rating_model.green_loan import GreenLoan, assess_green_loan, equity_debt_above_assets, financed_emissions
 from rating_model.operating_data import Loan
 from rating_model.operating_data_reader import LoanExposure, read_loan_exposure
 from rating_model.pipeline import measure
@@ -181,6 +181,10 @@ RESULT_COLUMNS: tuple[ResultColumn, ...] = (
                  "The balance sheet attribution_factor divides by, in CNY (attribution_basis: equity + "
                  "debt, or total assets, at company.fx_to_cny): factor = min(1, outstanding_cny / this); "
                  "empty with basis none and without loan data"),
+    ResultColumn("equity_debt_above_assets", "boolean", None,
+                 "loan.borrower_equity_plus_debt is above loan.borrower_total_assets: possible only under a "
+                 "negative book equity (counted as 0: the debt alone), otherwise one figure is wrong; equity "
+                 "+ debt is divided by. Empty unless both are given, and for refused rows"),
     ResultColumn("duplicate_row", "boolean", None,
                  "Every cell of this row (pass-through columns included) equals another row's; empty when "
                  "the book was not checked as a whole"),
@@ -439,7 +443,7 @@ def _result_columns(rows: list[_Measured | None], errors: list[str | None], matr
     (grades, score_grades, knock_out_ids, eligible, basis, category, tier, rated_green, attribution,
      financed12, financed3, outstanding, per_million, financed_pcaf, attribution_basis, financed1,
      financed2_location, financed2_market, industry, sector, blocked_by, capped, above_amount,
-     outstanding_basis, loan_fx, denominator) = (
+     outstanding_basis, loan_fx, denominator, above_assets) = (
         cols[name] for name in (
             "grade", "score_grade", "knock_outs", "green_loan_eligible", "green_loan_basis",
             "green_loan_category", "pricing_tier", "green_rated_borrower",
@@ -447,7 +451,8 @@ def _result_columns(rows: list[_Measured | None], errors: list[str | None], matr
             "outstanding_cny", "tco2e_per_cny_million_lent", "financed_pcaf_score", "attribution_basis",
             "financed_scope1_tco2e", "financed_scope2_location_tco2e", "financed_scope2_market_tco2e",
             "industry_code", "sector", "green_loan_blocked_by", "attribution_capped",
-            "outstanding_above_amount", "outstanding_basis", "loan_fx_to_cny", "attribution_denominator_cny"))
+            "outstanding_above_amount", "outstanding_basis", "loan_fx_to_cny", "attribution_denominator_cny",
+            "equity_debt_above_assets"))
     for i, score, row_points in zip(ok, scores.tolist(), points.tolist(), strict=True):
         r = rows[i]
         assert r is not None
@@ -488,6 +493,7 @@ def _result_columns(rows: list[_Measured | None], errors: list[str | None], matr
             financed2_market[i] = financed.scope2_market_tco2e
             capped[i] = None if financed.attribution_basis == "none" else financed.capped
             above_amount[i] = _above_amount(given)
+            above_assets[i] = equity_debt_above_assets(given)
             attribution[i] = _round_significant(financed.exact_factor, _FACTOR_FIGURES)
             outstanding_basis[i] = "amount" if given.outstanding is None else "outstanding"
             loan_fx[i] = financed.loan_fx_to_cny

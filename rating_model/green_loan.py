@@ -301,6 +301,23 @@ def loan_to_cny(loan: Loan, company_currency: str, company_fx: float | None) -> 
     )
 
 
+def equity_debt_above_assets(loan: Loan) -> bool | None:
+    """Whether the borrower's equity + debt is above its total assets (``None`` unless both are given).
+
+    Debt is part of the liabilities and liabilities + equity = total assets, so equity + debt can only be
+    above the total assets under a negative book equity, which PCAF counts as 0: the bank then sends the
+    debt alone (``BELOW_MINIMUM`` says so), and a debt above the assets is an insolvent borrower's true
+    balance sheet. Otherwise one of the two figures is wrong (another unit, date or borrower). Which one
+    cannot be told from the row, so neither the API nor the batch refuses the loan: equity + debt is divided
+    by, as PCAF asks, and the loan is flagged (the API's ``financed_emissions.basis``, the batch's
+    ``equity_debt_above_assets``) for the bank to check. Both figures are in ``company.currency``.
+    """
+    equity_debt, assets = loan.borrower_equity_plus_debt, loan.borrower_total_assets
+    if equity_debt is None or assets is None:
+        return None
+    return equity_debt > assets
+
+
 def outstanding_of(loan: Loan) -> float:
     """The outstanding amount in the loan's currency: the amount for a new loan that gives none."""
     return loan.outstanding if loan.outstanding is not None else loan.amount
@@ -391,6 +408,13 @@ def financed_emissions(
                 f"; capped at 1: outstanding CNY {outstanding_cny:,.0f} exceeds the balance sheet "
                 f"CNY {sheet_cny:,.0f}"
             )
+    if equity_debt_above_assets(loan):
+        basis += (
+            f"; equity + debt {loan.borrower_equity_plus_debt:,.0f} is above total assets "
+            f"{loan.borrower_total_assets:,.0f} ({company.currency}), which a balance sheet allows only "
+            "under a negative book equity (counted as 0: the debt alone); otherwise one of the two figures "
+            "is wrong, check both"
+        )
     if sheet is None:
         ratio = 1.0
     elif loan.currency == company.currency:  # one currency: as given (converting could move the last bit)

@@ -408,3 +408,21 @@ def test_the_catalogue_category_is_named_as_a_mapping_not_a_check_of_the_project
     assert "not a check of the project against the catalogue's items" in said
     (zh,) = [zh for zh in result.rationale_zh if zh.startswith("资金用途")]
     assert f"{_CATALOGUE_ZH}一级类别“节能降碳产业”" in zh and "未逐项核对" in zh
+
+
+def test_equity_plus_debt_above_total_assets_is_divided_by_and_flagged() -> None:
+    """Equity + debt can only be above total assets (liabilities + equity) under a negative book equity,
+    which PCAF counts as 0 (the bank sends the debt alone); otherwise a figure is wrong. It had been
+    accepted without a word: the loan is still attributed by equity + debt, and the basis says so."""
+    loan = {"amount": 500_000, "outstanding": 400_000, "currency": "CNY",
+            "use_of_proceeds": "energy_efficiency", "borrower_equity_plus_debt": 2_500_000,
+            "borrower_total_assets": 2_000_000}
+    fe = financed_emissions(data_with(loan), 40.0, None, 2)
+    assert fe is not None and fe.attribution_basis == "equity_plus_debt"
+    assert fe.attribution_factor == pytest.approx(400_000 / 2_500_000)
+    assert ("equity + debt 2,500,000 is above total assets 2,000,000 (CNY), which a balance sheet allows "
+            "only under a negative book equity") in fe.basis
+    for sheet, outstanding in ((2_000_000, 400_000), (1_500_000, 400_000), (2_500_000, 0)):
+        fe = financed_emissions(data_with({**loan, "borrower_equity_plus_debt": sheet,
+                                           "outstanding": outstanding}), 40.0, None, 2)
+        assert fe is not None and ("is above total assets" in fe.basis) == (sheet > 2_000_000), sheet

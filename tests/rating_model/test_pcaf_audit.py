@@ -21,6 +21,7 @@ from rating_model.batch import rate_frame
 from rating_model.book_checks import scan_book
 from rating_model.currencies import currency_problem
 from rating_model.exceptions import InvalidInputError
+from rating_model.flat import checked, payloads_from_frame
 from rating_model.loan_book import iter_loan_book
 from rating_model.portfolio import summarize
 from schemas.operating_data import OperatingDataSchema
@@ -312,3 +313,26 @@ def test_the_offshore_renminbi_is_refused_saying_to_send_cny(book: pd.DataFrame)
     with pytest.raises(ValidationError) as refused:
         OperatingDataSchema().load({"company": {"currency": "CNH"}})
     assert refused.value.messages["company"]["currency"] == [words]  # type: ignore[index]
+
+
+def test_equity_plus_debt_above_total_assets_is_flagged_as_the_api_flags_it(book: pd.DataFrame) -> None:
+    """The batch's column flags the rows whose basis the API's financed emissions flag (one rule,
+    rating_model.green_loan.equity_debt_above_assets): rated, divided by equity + debt; empty unless both
+    figures are given, and for a refused row."""
+    frame = book.head(6).copy()
+    sheet = frame.index[:5]
+    frame.loc[sheet, L + "borrower_equity_plus_debt"] = 2_000_000.0
+    frame.loc[sheet, L + "borrower_total_assets"] = [1.5e6, 2e6, 2.5e6, np.nan, 1e6]
+    frame.loc[sheet[4], "company__employees"] = -5  # refused
+    frame.loc[frame.index[5], [L + "borrower_equity_plus_debt", L + "borrower_total_assets"]] = [np.nan, 9e5]
+    out = rate_frame(frame, session_engine())
+    flag = out["equity_debt_above_assets"]
+    assert str(flag.dtype) == "boolean"
+    assert flag.tolist()[:3] == [True, False, False] and flag[3:].isna().all()
+    assert out.loc[0, "attribution_basis"] == "equity_plus_debt" and pd.isna(out.loc[0, "error"])
+    assert out.loc[0, "attribution_denominator_cny"] == 2_000_000.0
+    engine = session_engine()
+    for row in range(3):
+        payload = checked(next(payloads_from_frame(frame.iloc[[row]], ignore_unknown=True)))
+        rating = engine.rate(engine.parse(payload)).to_dict()
+        assert ("is above total assets" in rating["financed_emissions"]["basis"]) == bool(flag[row]), row

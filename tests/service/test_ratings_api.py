@@ -191,6 +191,24 @@ def test_a_balance_sheet_of_0_is_refused_with_the_batch_rows_words(
         "loan.borrower_equity_plus_debt"]
 
 
+def test_equity_plus_debt_above_total_assets_is_rated_and_flagged_in_the_basis(
+    client: FlaskClient, bank_key: str
+) -> None:
+    """Only a negative book equity (counted as 0: the debt alone) puts equity + debt above total assets;
+    the API rates the loan, dividing by equity + debt as the batch does, and its basis says to check
+    both figures (the batch's ``equity_debt_above_assets`` flags the same loans)."""
+    body = payload()
+    body["loan"] = {"amount": 50_000, "outstanding": 40_000, "currency": "CNY",
+                    "use_of_proceeds": "energy_efficiency", "borrower_equity_plus_debt": 400_000,
+                    "borrower_total_assets": 320_000}
+    rated = client.post("/v1/ratings", json=body, headers=bearer(bank_key))
+    assert rated.status_code == 201
+    financed = rated.get_json()["financed_emissions"]
+    assert financed["attribution_factor"] == round(40_000 / 400_000, 6)
+    assert "equity + debt 400,000 is above total assets 320,000 (CNY)" in financed["basis"]
+    assert "otherwise one of the two figures is wrong, check both" in financed["basis"]
+
+
 def test_every_field_error_comes_back_in_one_answer(client: FlaskClient, bank_key: str) -> None:
     """An unknown unit is reported with the request's other field errors, not in a second round."""
     body = payload(employees=0, country="China")
