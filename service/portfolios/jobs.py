@@ -244,6 +244,8 @@ def submit(
     job = recorded.job
     if not recorded.new:
         files.remove()  # the earlier job has these bytes already
+        if key is not None and job.idempotency_key is None:  # matched by its bytes: the key names it now
+            job = records.adopt_key(db, job, key)
         if key is not None and job.idempotency_key == key and job.request_sha256 != identity.request_sha256:
             raise IdempotencyKeyRefused(
                 f"already used for portfolio {job.id}, whose file or options differ from this upload's: "

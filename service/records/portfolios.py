@@ -214,6 +214,28 @@ def same_upload(db: Engine, tenant: str, identity: UploadIdentity) -> PortfolioJ
     return None if row is None else _job(row)
 
 
+def adopt_key(db: Engine, job: PortfolioJob, key: str) -> PortfolioJob:
+    """``job`` named by the ``Idempotency-Key`` ``key`` from now on, when it has none yet; the job the key
+    names (this one, or the one a concurrent upload bound it to first), as it is now.
+
+    An upload under a new key that :func:`same_upload` matched by its bytes (a job queued without a key)
+    is answered with that job; unless the key is recorded with it, the key names nothing: the same key
+    then took another book as a new job, and the keyed upload retried after its job finished was rated
+    again. A job keeps the key it was created with: one column, one key.
+    """
+    try:
+        with db.begin() as conn:
+            conn.execute(
+                update(portfolio_jobs)
+                .where(_T.id == job.id, _T.idempotency_key.is_(None))
+                .values(idempotency_key=key)
+            )
+    except IntegrityError:  # a concurrent upload bound the key to another job of the tenant first
+        pass
+    keyed = same_upload(db, job.tenant, UploadIdentity("", "", key))
+    return job if keyed is None else keyed
+
+
 def delete_job(db: Engine, job_id: str) -> None:
     """Forget a job that could not be enqueued (the caller was told nothing was accepted)."""
     with db.begin() as conn:

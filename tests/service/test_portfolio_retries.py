@@ -149,6 +149,30 @@ def test_an_idempotency_key_names_one_job_for_good(
     assert _jobs(app) == 3
 
 
+def test_a_key_sent_with_a_book_queued_without_one_names_that_job_for_good(
+    make_app: AppFactory, redis_url: str, tmp_path: Path, database: str | None
+) -> None:
+    """A new Idempotency-Key on a book already queued without one (a client that added keys to its retries)
+    was answered with that job but bound to nothing: the same key then took another book as a new job,
+    where 422 is promised, and the keyed request, retried once its job had finished, was rated again."""
+    app = _app(make_app, redis_url, tmp_path, database)
+    key = create_key(app)
+    content, other = _bytes(120, 3, tmp_path), _bytes(120, 4, tmp_path)
+    unkeyed = _post(app, key, content)
+    upload_id = {"Idempotency-Key": "book-2025-06-30"}
+    keyed = _post(app, key, content, headers=upload_id)
+    assert keyed.json["id"] == unkeyed.json["id"] and keyed.headers["Idempotent-Replayed"] == "true"
+
+    misused = _post(app, key, other, headers=upload_id)
+    assert misused.status_code == 422, misused.json
+    assert unkeyed.json["id"] in misused.json["errors"]["Idempotency-Key"][0]
+    assert work(app)
+    late = _post(app, key, content, headers=upload_id)
+    assert late.status_code == 202 and late.headers["Idempotent-Replayed"] == "true", late.json
+    assert late.json["id"] == unkeyed.json["id"] and late.json["status"] == "completed"
+    assert _jobs(app) == 1
+
+
 @pytest.mark.parametrize("value", ["", '""', "   ", "x" * 256, "clé-1", "a\tb"])
 def test_an_idempotency_key_that_is_no_key_is_refused(
     make_app: AppFactory, redis_url: str, tmp_path: Path, value: str
