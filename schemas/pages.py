@@ -163,6 +163,14 @@ class BatchItemResultSchema(Schema):
     cache = fields.String(
         validate=validate.OneOf(("hit", "miss")), metadata={"description": "Rated items only."}
     )
+    input_sha256 = fields.String(
+        validate=validate.Regexp("^[0-9a-f]{64}$"),
+        metadata={
+            "description": "Rated items only: the lowercase hex SHA-256 of the canonical input the engine "
+            "rated, exactly as recorded; what `X-Input-SHA256` says of a single rating and the list's "
+            "`input_sha256`. Keep it for audit."
+        },
+    )
     rating = fields.Nested(RatingSchema, metadata={"description": "Rated items only."})
     error = fields.Nested(ErrorSchema, metadata={"description": "Failed items only."})
 

@@ -11,7 +11,8 @@ from service.ratings.issuing import Issued, ItemFailure
 
 def batch_body(results: Sequence[Issued | ItemFailure]) -> str:
     """``{"results": [...], "rated": n, "failed": m}`` in request order; a failed item's ``error`` is the
-    body its own request would have been answered with (:func:`service.errors.error_json`)."""
+    body its own request would have been answered with (:func:`service.errors.error_json`), a rated item
+    carries its input's hash as recorded (``input_sha256``: the ``X-Input-SHA256`` of a single rating)."""
     parts: list[str] = []
     rated = 0
     for index, result in enumerate(results):
@@ -20,7 +21,7 @@ def batch_body(results: Sequence[Issued | ItemFailure]) -> str:
             cache = "hit" if result.cache_hit else "miss"
             parts.append(
                 f'{{"index":{index},"status":201,"id":{json.dumps(result.id)},'
-                f'"cache":"{cache}","rating":{result.body.decode()}}}'
+                f'"cache":"{cache}","input_sha256":"{result.input_sha256}","rating":{result.body.decode()}}}'
             )
             continue
         error = error_json(result.code, result.message, result.errors)

@@ -18,6 +18,7 @@ from service.cache import MemoryCache
 from service.ratings.verification import INPUT_MISMATCH, verify_rating
 from service.records.tables import ratings
 from tests.conftest import AppFactory, bearer, create_key, payload, services_of
+from tests.service.contract import contract_errors
 from tests.service.tampering import app_key, guard_lifted
 
 HEADER = "X-Input-SHA256"
@@ -109,3 +110,28 @@ def test_a_hit_from_redis_carries_the_same_hash(make_app: AppFactory, redis_url:
     second = second_app.test_client().post("/v1/ratings", json=payload(), headers=bearer(key))
     assert second.headers["X-Cache"] == "hit" and second.data == first.data
     assert second.headers[HEADER] == first.headers[HEADER]
+
+
+def test_each_rated_batch_item_carries_the_hash_of_its_recorded_input(
+    app: Flask, client: FlaskClient
+) -> None:
+    """A batch answer carries up to 100 ratings and had no input hash for any of them: a bank rating its
+    book through ``/v1/ratings/batch`` had no ``X-Input-SHA256`` to keep, the anchor that tells a record
+    rewritten with its hash recomputed from the one issued (docs/operations.md, ``ratings verify``)."""
+    bank = create_key(app, "bank-a", "bank")
+    single = client.post("/v1/ratings", json=payload(external_id="b-0"), headers=bearer(bank))
+    items = [payload(external_id="b-0"), payload(employees="many"), payload(external_id="b-2")]
+    answer = client.post("/v1/ratings/batch", json={"items": items}, headers=bearer(bank))
+    assert answer.status_code == 200, answer.json
+    hit, failed, new = answer.get_json()["results"]
+    assert hit["cache"] == "hit" and hit["input_sha256"] == single.headers[HEADER]
+    assert new["cache"] == "miss" and new["input_sha256"] == _record(app, new["id"]).input_hash
+    assert "input_sha256" not in failed
+    page = client.get("/v1/ratings", headers=bearer(bank)).get_json()
+    listed = {i["id"]: i["input_sha256"] for i in page["items"]}
+    assert listed == {hit["id"]: hit["input_sha256"], new["id"]: new["input_sha256"]}
+
+    spec = client.get("/openapi.json").get_json()
+    assert contract_errors(spec, "/v1/ratings/batch", "post", answer) == []
+    described = spec["components"]["schemas"]["BatchItemResult"]["properties"]["input_sha256"]
+    assert described["pattern"] == "^[0-9a-f]{64}$" and "X-Input-SHA256" in described["description"]
