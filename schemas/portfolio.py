@@ -394,6 +394,21 @@ class ResultLinksSchema(Schema):
     parquet = fields.String(required=True)
 
 
+class UploaderSchema(Schema):
+    """The API key whose upload created a job (``GET /v1/keys/{key_id}`` shows it to an admin key)."""
+
+    # null only for a row written without them (the service has always recorded both)
+    key_id = fields.Integer(required=True, allow_none=True, metadata={"description": "See GET /v1/keys."})
+    prefix = fields.String(
+        required=True, allow_none=True, metadata={"description": "The key's non-secret prefix."}
+    )
+    role = fields.String(
+        required=True,
+        validate=validate.OneOf(("bank",)),
+        metadata={"description": "The key's role: only bank keys upload loan books."},
+    )
+
+
 class PortfolioJobSchema(Schema):
     """A portfolio job: its progress while it runs, then the summary and the results download."""
 
@@ -410,6 +425,15 @@ class PortfolioJobSchema(Schema):
     progress = fields.Nested(ProgressSchema, required=True)
     previous = fields.String(
         required=True, allow_none=True, metadata={"description": "The portfolio the top movers compare with."}
+    )
+    requested_by = fields.Nested(
+        UploaderSchema,
+        required=True,
+        metadata={
+            "description": "The API key whose upload created the job, for audit, as each rating of "
+            "`GET /v1/ratings` names its own: a retry of the upload (by any key of the tenant) gets the job, "
+            "still named by that key."
+        },
     )
     model_version = fields.String(
         required=True, allow_none=True, metadata={"description": "Set when it starts."}

@@ -309,6 +309,8 @@ def document(job: PortfolioJob) -> dict[str, Any]:
             "chunks_done": job.chunks_done,
         },
         "previous": job.previous_id,
+        # only bank keys upload books (POST /v1/portfolios), and a key's role never changes
+        "requested_by": {"key_id": job.requester_key_id, "prefix": job.requester_prefix, "role": "bank"},
         "model_version": job.model_version,
         "versions": summary.get("versions") if done and summary else None,
         "created_at": utc_iso(job.created_at),

@@ -57,6 +57,8 @@ class PortfolioJob:
     upload_sha256: str | None = None
     request_sha256: str | None = None
     idempotency_key: str | None = None
+    requester_key_id: int | None = None  # the (bank) key whose upload created the job
+    requester_prefix: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +109,8 @@ def _job(row: Any) -> PortfolioJob:
         upload_sha256=row.upload_sha256,
         request_sha256=row.request_sha256,
         idempotency_key=row.idempotency_key,
+        requester_key_id=row.requester_key_id,
+        requester_prefix=row.requester_prefix,
     )
 
 

@@ -162,6 +162,27 @@ def test_a_loan_book_becomes_a_summary_and_results(portfolio_app: Flask, tmp_pat
     )
 
 
+def test_a_job_names_the_key_whose_upload_created_it(portfolio_app: Flask, tmp_path: Path) -> None:
+    """Every rating of the list names the key that asked for it; a portfolio job, whose results a bank's
+    loan book relies on, named none over the API (its row records it), so an auditor could not tell which
+    of the tenant's keys uploaded a book. A retry by another key of the tenant gets the job, still named
+    by the key that created it."""
+    client = portfolio_app.test_client()
+    key, other = create_key(portfolio_app), create_key(portfolio_app)
+    accepted = upload(client, key, as_file(book(20), "book.csv", tmp_path))
+    with services_of(portfolio_app).db.connect() as conn:
+        row = conn.execute(portfolio_jobs.select().where(portfolio_jobs.c.id == accepted.json["id"])).one()
+    named = {"key_id": row.requester_key_id, "prefix": key[:11], "role": "bank"}
+    assert row.requester_key_id is not None and accepted.json["requested_by"] == named
+    retried = upload(client, other, as_file(book(20), "book.csv", tmp_path))
+    assert retried.json["id"] == accepted.json["id"] and retried.json["requested_by"] == named
+    fetched = client.get(accepted.headers["Location"], headers=bearer(other))
+    assert fetched.json["requested_by"] == named
+    spec = client.get("/openapi.json").json
+    assert contract_errors(spec, "/v1/portfolios/{portfolio_id}", "get", fetched) == []
+    assert "requested_by" in spec["components"]["schemas"]["PortfolioJob"]["required"]
+
+
 def test_the_next_book_reports_movers_against_the_last_one(portfolio_app: Flask, tmp_path: Path) -> None:
     client = portfolio_app.test_client()
     key = create_key(portfolio_app)
