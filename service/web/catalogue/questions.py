@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 EN: Mapping[str, str] = {
+    # the form's own heading: nothing is rated yet ("Your green rating" is the result page's, shared.title)
+    "form_title": "Get your green rating",
     "intro": "Answer a few questions about your business and get a green rating, the reasons for it, a plan "
     "to improve it and a disclosure you can hand to any bank.",
     "company_name": "Business name",
@@ -122,6 +124,7 @@ EN: Mapping[str, str] = {
 }
 
 ZH: Mapping[str, str] = {
+    "form_title": "获取您的绿色评级",
     "intro": "回答几个关于您店铺的问题，即可获得绿色评级、评级理由、改进计划，以及可交给任何银行的披露报告。",
     "company_name": "店铺名称",
     "industry": "行业",
