@@ -1106,12 +1106,12 @@ def test_revenue_is_read_as_the_owner_wrote_it(make_app: AppFactory, typed: str,
         ("employees", "0", "Enter at least 1."),
         ("electricity", "-50", "Enter at least 0."),
         ("revenue", "1e1000000", "That is more than 1,000 trillion"),  # decimal.Overflow had been a 500
-        ("employees", "1e1000000万", "Enter a number"),
+        ("employees", "1e1000000万", "Enter the number of people, such as 6."),
         ("green_share", "1,5", "Use a point for decimals"),  # had been read as 15 %
         ("electricity", "30.000,5", "Use a point for decimals"),  # had been read as 30.0005
         ("revenue", "10²", "Enter a number"),  # NFKC had made it 102
         ("revenue", "1e3k", "Enter a number"),
-        ("employees", "100%", "Enter a number"),  # units are the field's own
+        ("employees", "100%", "Enter the number of people"),  # units are the field's own
         ("electricity", "500元", "choose “CNY (yearly bill)” under “Unit”"),  # money, with kWh chosen
     ],
 )

@@ -21,3 +21,18 @@ def test_the_form_asks_for_a_rating_and_the_result_page_keeps_its_title(make_app
         assert re.search(rf"<title>[^<]*greenrate · {asked}</title>", refused)
         result = client.get(_post(client, lang).headers["Location"]).get_data(as_text=True)
         assert f"greenrate · {given} · " in result and f"<h1>{given}" in result and asked not in result
+
+
+def test_the_employees_field_asks_for_people_not_an_amount(make_app: AppFactory) -> None:
+    """The employees field shared the amounts' refusal, "such as 12000 or 1.2万", an example of money."""
+    from service.web.form import parse_form
+    from tests.service.test_merchant_page import FORM
+
+    for typed in ("x", "six", "6 staff", "1万2"):
+        assert parse_form({**FORM, "employees": typed}).errors["employees"].key == "employees_not_a_number"
+    assert parse_form({**FORM, "revenue": "x"}).errors["revenue"].key == "not_a_number"  # amounts keep theirs
+    assert parse_form({**FORM, "employees": "6人"}).payload is not None
+    client = _app(make_app).test_client()
+    for lang, said in (("en", "Enter the number of people, such as 6."), ("zh", "请输入人数，例如 6。")):
+        page = _post(client, lang, employees="x").get_data(as_text=True)
+        assert f'<p class="error" id="employees-error">{said}</p>' in page and "12000" not in page

@@ -17,6 +17,7 @@ EN: Mapping[str, str] = {
     "invalid_choice": "Please choose one of the options.",
     "required": "Please fill this in.",
     "not_a_number": "Enter a number, such as 12000 or 1.2万.",
+    "employees_not_a_number": "Enter the number of people, such as 6.",
     "not_whole": "Enter a whole number, such as 6.",
     "decimal_comma": "Use a point for decimals (1.5), and commas only between thousands (1,500,000).",
     "revenue_unlikely": "That is {per} yuan a year per employee: is it the year's revenue in yuan (90万 is "
@@ -77,6 +78,7 @@ ZH: Mapping[str, str] = {
     "invalid_choice": "请从选项中选择。",
     "required": "请填写此项。",
     "not_a_number": "请输入数字，例如 12000 或 1.2万。",
+    "employees_not_a_number": "请输入人数，例如 6。",
     "not_whole": "请输入整数，例如 6。",
     "decimal_comma": "小数请用小数点（1.5），逗号只用于千位分隔（1,500,000）。",
     "revenue_unlikely": "折合每名员工每年 {per} 元。这是以元计的全年营业收入吗（90万 即 900000）？"

@@ -116,12 +116,15 @@ _WAN_AND_DIGITS = re.compile(r"[0-9.]+万[0-9]+")
 
 
 def _better_key(key: str, raw: str, form_field: str, values: Mapping[str, Any]) -> str:
-    """A refusal that names what the field takes, where the generic "enter a number" would not help: a
-    fuel amount with another word ("10罐" of piped gas), money or "1万2" in the kWh field (the bill's
-    amount has its own unit), "1万2" anywhere (12,000 written as it is said), heat in a unit the page does
-    not convert (:func:`service.web.heat.unconverted_heat`)."""
+    """A refusal that names what the field takes, where the generic "enter a number" would not help: the
+    employees (a count of people, where the amounts' example is money), a fuel amount with another word
+    ("10罐" of piped gas), money or "1万2" in the kWh field (the bill's amount has its own unit), "1万2"
+    anywhere (12,000 written as it is said), heat in a unit the page does not convert
+    (:func:`service.web.heat.unconverted_heat`)."""
     if key != "not_a_number":
         return key
+    if form_field == "employees":  # a count of people: "such as 12000 or 1.2万" is an example of money
+        return "employees_not_a_number"
     text = typed(raw)
     kwh = form_field == "electricity" and values.get("electricity_unit") == "kwh"
     if kwh and (looks_like_money(text) or _WAN_AND_DIGITS.fullmatch(text)):
