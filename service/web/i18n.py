@@ -96,19 +96,27 @@ def _beijing() -> tzinfo:
 
 
 def local_time(stamp: object, lang: str) -> str:
-    """A rating's UTC time (ISO 8601, "Z") as the reader reads it: Beijing time, named, on a Chinese page
-    ("2026-12-06 12:00（北京时间）"); as stored, UTC, on an English one. A value that is not a time is
+    """A rating's UTC time (ISO 8601, "Z") as the owner reads it: Beijing time, named, in either language
+    ("2026-12-06 12:00（北京时间）", "2026-12-06 12:00 (Beijing time)"). The English pages had shown the
+    stored stamp ("2026-12-06T04:00:00Z") beside the Chinese pages' Beijing time, a date that could differ
+    from theirs (a browser review); the stamp itself stays in the JSON. A value that is not a time is
     shown as it is."""
     text = str(stamp or "")
-    if lang != "zh":
-        return text
     try:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         return text
     if moment.tzinfo is None:
         return text
-    return moment.astimezone(_beijing()).strftime("%Y-%m-%d %H:%M") + "（北京时间）"
+    named = "（北京时间）" if lang == "zh" else " (Beijing time)"
+    return moment.astimezone(_beijing()).strftime("%Y-%m-%d %H:%M") + named
+
+
+def disclosure_time(stamp: object, lang: str) -> str:
+    """A rating's time as the printable disclosure shows it: the stored UTC stamp in English, which a
+    bank's credit file reads back exactly as the JSON has it (as it reads the figures, unseparated), and
+    Beijing time in Chinese (:func:`local_time`), as a Chengdu reviewer asked of the Chinese disclosure."""
+    return local_time(stamp, lang) if lang == "zh" else str(stamp or "")
 
 
 def message(lang: str, key: str, params: Mapping[str, str]) -> str:

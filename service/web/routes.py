@@ -50,7 +50,7 @@ from service.web.form.choices import INDUSTRIES, PRACTICES, REGIONS, VEHICLE_CHO
 from service.web.form.fields import DETAIL_CHOICES, DETAIL_FIELDS, GENERAL, NAME_MAX_LENGTH
 from service.web.fuels import BOTTLE_SIZES_KG, FUEL_CHOICES, PREVIOUS_FUEL_CHOICES
 from service.web.heat import HEAT_CHOICES
-from service.web.i18n import choose_language, local_time, money, texts
+from service.web.i18n import choose_language, disclosure_time, local_time, money, texts
 from service.web.i18n import message as error_message
 from service.web.labels import in_language, item_label
 from service.web.view import business_word
@@ -75,6 +75,7 @@ bp.add_app_template_global(in_language, "in_language")
 bp.add_app_template_global(estimated_fields, "estimated_fields")
 bp.add_app_template_global(money, "money")
 bp.add_app_template_global(local_time, "local_time")
+bp.add_app_template_global(disclosure_time, "disclosure_time")
 
 
 def _form_page(

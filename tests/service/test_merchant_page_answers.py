@@ -377,14 +377,17 @@ def test_the_chinese_disclosure_writes_amounts_and_times_as_a_reader_does(make_a
 
     from pypdf import PdfReader
 
-    from service.web.i18n import local_time, money
+    from service.web.i18n import disclosure_time, local_time, money
 
     assert money(600000.0, "CNY", "zh") == "60万元" and money(600000.0, "CNY", "en") == "600000 CNY"
     assert money(1234567.0, "CNY", "zh") == "1,234,567元" and money(5000.0, "EUR", "zh") == "5000 EUR"
     assert local_time("2026-12-06T03:59:45Z", "zh") == "2026-12-06 11:59（北京时间）"
     assert local_time("2026-12-31T20:00:00Z", "zh") == "2027-01-01 04:00（北京时间）"  # the date moves too
-    assert local_time("2026-12-06T03:59:45Z", "en") == "2026-12-06T03:59:45Z"
+    # Beijing time on the English pages too (a browser review): the UTC stamp had been shown as stored
+    assert local_time("2026-12-06T03:59:45Z", "en") == "2026-12-06 11:59 (Beijing time)"
     assert local_time("not a time", "zh") == "not a time"
+    assert disclosure_time("2026-12-06T03:59:45Z", "en") == "2026-12-06T03:59:45Z"
+    assert disclosure_time("2026-12-06T03:59:45Z", "zh") == "2026-12-06 11:59（北京时间）"
 
     app = _app(make_app)
     client = app.test_client()
@@ -401,6 +404,8 @@ def test_the_chinese_disclosure_writes_amounts_and_times_as_a_reader_does(make_a
     lines = pdf.splitlines()
     assert "员工人数 4" in lines and "年营业收入 60万元" in lines, lines[:12]
     english = _text(client.get(base + "?lang=en").get_data(as_text=True))
+    # the English disclosure keeps the stamp as stored, read back as the JSON has it (the result page
+    # says Beijing time: test_merchant_page_readability.py)
     assert "600000 CNY" in english and rating["issued_at"] in english
 
 

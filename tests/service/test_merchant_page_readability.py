@@ -36,3 +36,22 @@ def test_the_employees_field_asks_for_people_not_an_amount(make_app: AppFactory)
     for lang, said in (("en", "Enter the number of people, such as 6."), ("zh", "请输入人数，例如 6。")):
         page = _post(client, lang, employees="x").get_data(as_text=True)
         assert f'<p class="error" id="employees-error">{said}</p>' in page and "12000" not in page
+
+
+def test_the_english_result_page_says_when_it_was_issued_in_beijing_time(make_app: AppFactory) -> None:
+    """The English result page showed the stored "2026-12-06T22:09:55Z" where the Chinese one showed
+    "2026-12-07 06:09（北京时间）": another date, and a stamp an owner does not read."""
+    from datetime import datetime, timedelta
+
+    from tests.service.test_merchant_page import _stored_rating
+
+    app = _app(make_app)
+    client = app.test_client()
+    location = _post(client, "en").headers["Location"]
+    issued = _stored_rating(app, location)["issued_at"]
+    beijing = datetime.fromisoformat(issued.replace("Z", "+00:00")) + timedelta(hours=8)
+    said = beijing.strftime("%Y-%m-%d %H:%M")
+    english = client.get(location).get_data(as_text=True)
+    assert f"Issued {said} (Beijing time)</p>" in english and issued not in english
+    chinese = client.get(location.replace("lang=en", "lang=zh")).get_data(as_text=True)
+    assert f"出具日期 {said}（北京时间）</p>" in chinese
