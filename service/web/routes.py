@@ -53,7 +53,7 @@ from service.web.heat import HEAT_CHOICES
 from service.web.i18n import choose_language, disclosure_time, local_time, money, texts
 from service.web.i18n import message as error_message
 from service.web.labels import in_language, item_label
-from service.web.view import business_word
+from service.web.view import business_word, grouped
 from service.web.view.bars import emission_bars, pillar_bars
 from service.web.view.disclosure import disclosure_value
 from service.web.view.loan import green_loan_line, knock_out_names
@@ -75,6 +75,7 @@ bp.add_app_template_global(in_language, "in_language")
 bp.add_app_template_global(estimated_fields, "estimated_fields")
 bp.add_app_template_global(money, "money")
 bp.add_app_template_global(local_time, "local_time")
+bp.add_app_template_filter(grouped, "grouped")  # the result page's figures (the disclosure's are ``num``)
 bp.add_app_template_global(disclosure_time, "disclosure_time")
 
 

@@ -207,10 +207,11 @@ def test_a_page_post_with_heat_is_rated_and_the_result_says_where_the_heat_went(
     assert result.status_code == 200
     zh = _text(result.get_data(as_text=True))
     tco2e = f"{heat[0]['tco2e']:.2f}"
-    said = f"外购热力（1188.0 吉焦）同样计入范围二，基于位置和基于市场相同：{tco2e} 吨二氧化碳当量。"
+    # the result page separates thousands (a browser review); the disclosure keeps "1188.0"
+    said = f"外购热力（1,188.0 吉焦）同样计入范围二，基于位置和基于市场相同：{tco2e} 吨二氧化碳当量。"
     assert said in zh
     en = _text(client.get(posted.headers["Location"].replace("lang=zh", "lang=en")).get_data(as_text=True))
-    assert "The heat you bought (1188.0 GJ) is in Scope 2 as well" in en
+    assert "The heat you bought (1,188.0 GJ) is in Scope 2 as well" in en
     # none is sent as 0, not sure as nothing; neither says anything of heat on the result
     for choice, sent_heat in (("none", 0), ("", None)):
         posted = _post(client, "en", **{**OFFICE, "heat": choice})

@@ -55,3 +55,34 @@ def test_the_english_result_page_says_when_it_was_issued_in_beijing_time(make_ap
     assert f"Issued {said} (Beijing time)</p>" in english and issued not in english
     chinese = client.get(location.replace("lang=en", "lang=zh")).get_data(as_text=True)
     assert f"出具日期 {said}（北京时间）</p>" in chinese
+
+
+def test_the_result_page_separates_thousands_and_the_disclosure_keeps_plain_figures(
+    make_app: AppFactory,
+) -> None:
+    """"8461538461.54" t CO2e could not be read on the result page: its figures are grouped ("16,500.00"),
+    in both languages; the disclosure and its PDF keep the plain figures a bank reads back from the JSON."""
+    from rating_model.disclosure import inventory
+    from service.web.view import grouped
+    from tests.service.test_merchant_page import _stored_rating
+
+    assert grouped(8461538461.544) == "8,461,538,461.54" and grouped(1500000.0, 0) == "1,500,000"
+    assert grouped(12.5, 1) == "12.5" and grouped(None) == "n/a"
+    app = _app(make_app)
+    client = app.test_client()
+    big = {"revenue": "2亿", "employees": "400", "electricity": "3000万", "heat": "bought",
+           "heat_amount": "12000"}
+    for lang in ("en", "zh"):
+        location = _post(client, lang, **big).headers["Location"]
+        rating = _stored_rating(app, location)
+        inv = inventory(rating)
+        scope2, total = inv["scope2_location"], rating["emissions"]["total"]
+        assert scope2 > 10_000 and total > 10_000
+        page = client.get(location).get_data(as_text=True)
+        figures = page.split('id="emission-figures"', 1)[1].split("</table>", 1)[0]
+        assert f"<td>{grouped(scope2)}</td>" in figures and "," in grouped(scope2)
+        assert f"{scope2:.2f}" not in page and f"{total:.2f}" not in page
+        notes = page.split('id="scopes-note">', 1)[1].split("</p>", 1)[0]
+        assert grouped(total) in notes and "12,000.0" in notes  # the heat bought, in GJ
+        disclosure = client.get(location.split("?")[0] + f"/disclosure?lang={lang}").get_data(as_text=True)
+        assert f"{scope2:.2f}" in disclosure and grouped(scope2) not in disclosure

@@ -9,7 +9,7 @@ improvement plan and the grade ladder (:mod:`service.web.view.plan`), the notes 
 obtained (:mod:`service.web.view.notes`), the green-loan line (:mod:`service.web.view.loan`) and the
 disclosure page's item values (:mod:`service.web.view.disclosure`). This module keeps what several of them
 say the same way: an indicator by its name in the standard, the standard a rating was made under, what the
-page calls the business, and whether its owner answered "no vehicles".
+page calls the business, whether its owner answered "no vehicles", and a figure with thousands separators.
 """
 
 from __future__ import annotations
@@ -20,7 +20,19 @@ from typing import Any
 from rating_model.exceptions import InvalidInputError
 from rating_model.sector_benchmarks import sector_of
 from rating_model.standard import Standard
+from service.disclosure.render import num
 from service.web.i18n import texts
+
+
+def grouped(value: Any, digits: int = 2) -> str:
+    """A figure as the result page shows it: :func:`service.disclosure.render.num`'s fixed decimals, with
+    thousands separators ("8,461,538,461.54" t CO2e, where a browser review could not read "8461538461.54").
+    Only the owner's page groups digits: the disclosure and its PDF keep ``num``'s plain figures, which a
+    bank's file reads back exactly as the JSON has them. Chinese writes digits alike (as
+    :func:`service.web.i18n.amount` does); its yuan keep their 万 (:func:`service.web.i18n.money`)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return num(value, digits)
+    return f"{value:,.{digits}f}"
 
 
 def indicator_name(standard: Standard, indicator: str, lang: str) -> str:

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from rating_model.disclosure import inventory
-from service.disclosure.render import num
+from service.web.view import grouped
 
 BAR_WIDTH = 320
 
@@ -49,7 +49,7 @@ def emission_bars(rating: Mapping[str, Any], t: Mapping[str, str]) -> list[dict[
             "label": label,
             "value": inv[key],
             "width": 0.0 if inv[key] is None else round(BAR_WIDTH * float(inv[key]) / top, 1),
-            "text": t["status_" + inv["status"][key]] if inv[key] is None else num(inv[key]),
+            "text": t["status_" + inv["status"][key]] if inv[key] is None else grouped(inv[key]),
         }
         for label, key in rows
     ]

@@ -16,10 +16,9 @@ from typing import Any
 from rating_model import estimation
 from rating_model.disclosure import assumed_figures
 from rating_model.standard import Standard, load_standard, published_standard_path
-from service.disclosure.render import num
 from service.web.i18n import amount, texts
 from service.web.labels import field_labels, joined, unreported_labels
-from service.web.view import business_word, standard_label
+from service.web.view import business_word, grouped, standard_label
 
 
 def scopes_note(rating: Mapping[str, Any], t: Mapping[str, str]) -> str:
@@ -40,7 +39,7 @@ def scopes_note(rating: Mapping[str, Any], t: Mapping[str, str]) -> str:
     heat = next((line for line in emissions.get("line_items") or () if line.get("path") == _HEAT), None)
     if heat is None or not heat.get("quantity"):
         return note
-    return note + t["heat_in_scope2"].format(gj=num(heat["quantity"], 1), t=num(heat.get("tco2e")))
+    return note + t["heat_in_scope2"].format(gj=grouped(heat["quantity"], 1), t=grouped(heat.get("tco2e")))
 
 
 _HEAT = "energy.purchased_heat_gj"

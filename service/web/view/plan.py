@@ -18,7 +18,7 @@ from rating_model.improvements import missing_data_messages
 from rating_model.standard import Standard
 from service.web.i18n import texts
 from service.web.labels import joined
-from service.web.view import FLEET, indicator_name, no_vehicles, standard_label
+from service.web.view import FLEET, grouped, indicator_name, no_vehicles, standard_label
 
 PLAN_STEPS = 4
 GRADE_ORDER = ("not_green", "light_green", "green", "dark_green")
@@ -36,7 +36,7 @@ def _saving(saved: float | None, t: Mapping[str, str]) -> str | None:
     """
     if saved is None or abs(saved) < 0.05:
         return None
-    return t["saves" if saved > 0 else "adds"].format(t=f"{abs(saved):.1f}")
+    return t["saves" if saved > 0 else "adds"].format(t=grouped(abs(saved), 1))
 
 
 def plan(rating: Mapping[str, Any], lang: str, t: Mapping[str, str]) -> list[dict[str, Any]]:

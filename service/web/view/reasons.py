@@ -14,9 +14,9 @@ from typing import Any
 
 from rating_model.indicators import YEAR_ON_YEAR
 from rating_model.standard import Standard
-from service.disclosure.render import num, percent_sign
+from service.disclosure.render import percent_sign
 from service.web.i18n import texts
-from service.web.view import FLEET, business_word, indicator_name, no_vehicles, standard_label
+from service.web.view import FLEET, business_word, grouped, indicator_name, no_vehicles, standard_label
 
 #: how an indicator comparing the business with its sector's expectation is measured
 _PEER_RATIO = "ratio (actual / expected)"
@@ -76,7 +76,7 @@ def change_unscored(rating: Mapping[str, Any], lang: str) -> str | None:
     if diff == 0:
         moved = t["change_same"]
     else:
-        moved = t["change_rose" if diff > 0 else "change_fell"].format(t=num(abs(diff)))
+        moved = t["change_rose" if diff > 0 else "change_fell"].format(t=grouped(abs(diff)))
     if pct is not None:
         moved += f"{t['paren_open']}{float(pct):+.1f}{percent_sign(lang)}{t['paren_close']}"
     return t["change_unscored"].format(moved=moved)
