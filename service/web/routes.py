@@ -31,6 +31,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as BaseResponse
 
 from rating_model.disclosure import build_disclosure
+from rating_model.estimation import bill_tariff
 from rating_model.exceptions import FactorNotFoundError, InvalidInputError, InvalidInputErrors
 from rating_model.vsme import vsme_export
 from service.auth import Principal
@@ -106,6 +107,7 @@ def _form_page(
         values=values or {"practices": set()},
         errors={f: error_message(lang, e.key, e.params) for f, e in errors.items()},
         unlikely_revenue=errors.get("revenue") is not None and errors["revenue"].key == "revenue_unlikely",
+        unlikely_bill=errors.get("electricity") is not None and errors["electricity"].key == "bill_unlikely",
         fuel_choices=_options(FUEL_CHOICES, "fuel_"),
         previous_fuel_choices=tuple(PREVIOUS_FUEL_CHOICES.items()),
         bottle_sizes=BOTTLE_SIZES_KG,
@@ -170,7 +172,7 @@ def form() -> Response:
 @bp.post("/")
 def rate() -> BaseResponse:  # a page, or the redirect to the rating (Werkzeug's response class)
     lang = choose_language()
-    parsed = parse_form(request.form)
+    parsed = parse_form(request.form, _bill_tariff())
     if request.form.get(SWITCH_FIELD):  # the language switch: the same answers, in the other language
         return _form_page(lang, parsed.values)
     # Whatever is refused, the answers come back in the form: nothing the merchant typed is lost.
@@ -196,6 +198,16 @@ def rate() -> BaseResponse:  # a page, or the redirect to the rating (Werkzeug's
         response.headers["Retry-After"] = str(services().settings.retry_after_seconds)
         return response
     return redirect(url_for("merchant_page.result", rating_id=issued.id, lang=lang), code=303)
+
+
+def _bill_tariff() -> float | None:
+    """The tariff (CNY per kWh) a bill will be converted at: the standard of this request's engine, the
+    one that rates it; ``None`` when no engine can be had now (the rating then answers 503, keeping the
+    answers)."""
+    try:
+        return bill_tariff(issuing_context().loaded.engine.standard)
+    except UNAVAILABLE_RATING_ERRORS:
+        return None
 
 
 def init_app(app: Flask) -> None:

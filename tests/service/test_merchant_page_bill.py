@@ -24,7 +24,7 @@ from rating_model.standard import STANDARD_DIR, Standard, load_standard
 from service.web.i18n import amount, texts
 from service.web.view import notes as page_notes
 from tests.conftest import AppFactory, session_engine
-from tests.service.test_merchant_page import _app, _post, _stored_rating
+from tests.service.test_merchant_page import _app, _post, _stored_input, _stored_rating
 
 Stored = dict[str, Any]
 
@@ -137,3 +137,56 @@ def test_the_estimate_and_the_page_follow_the_standards_rule_together() -> None:
     (estimate,) = fill_missing(data, changed).estimates
     assert estimate.value == pytest.approx(24_000 / 0.8)
     assert page_notes.bill_tariff({"versions": {"standard": changed.label}}, changed) == 0.8
+
+
+def test_a_bill_converting_above_the_kwh_range_is_refused_as_a_typed_kwh_is(make_app: AppFactory) -> None:
+    """10 trillion yuan of electricity against 1.5 million of revenue was rated: about 1.5e13 kWh at the
+    standard's tariff, above the 1e12 the same kWh typed is refused at (a browser review)."""
+    from service.web.form import parse_form
+    from service.web.form.fields import LIMITS
+    from tests.service.test_merchant_page import FORM
+
+    tariff = bill_tariff(load_standard())
+    assert tariff is not None
+    top = LIMITS["electricity_kwh"].maximum
+    huge = {**FORM, "electricity": "10万亿", "electricity_unit": "bill", "bill_confirmed": "yes"}
+    assert parse_form(huge, tariff).errors["electricity"].key == "bill_too_large"
+    assert parse_form({**FORM, "electricity": "1.5e13"}, tariff).errors["electricity"].key == "too_large"
+    # the largest bill taken converts to the largest kWh taken, not above it (a revenue to match)
+    largest = f"{top * tariff:.0f}"
+    assert parse_form({**huge, "electricity": largest, "revenue": "1万亿"}, tariff).payload is not None
+    above = f"{top * tariff + 1:.0f}"
+    assert parse_form({**huge, "electricity": above, "revenue": "1万亿"}, tariff).errors
+    client = _app(make_app).test_client()
+    for lang, said in (
+        ("en", f"At the standard's assumed tariff of {tariff:g} yuan per kWh, that is more than 1 trillion "
+               "kWh; please check the figure."),
+        ("zh", f"按评级标准假定的电价 {tariff:g} 元/千瓦时换算，超过了 1万亿 千瓦时，请核对数值。"),
+    ):
+        refused = _post(client, lang, electricity="10万亿", electricity_unit="bill", bill_confirmed="yes")
+        page = html.unescape(refused.get_data(as_text=True))
+        assert refused.status_code == 422 and f'id="electricity-error">{said}</p>' in page
+        assert 'value="10万亿"' in page  # what was typed is kept
+
+
+def test_a_bill_above_the_revenue_is_confirmed_before_it_is_rated(make_app: AppFactory) -> None:
+    """A yearly bill above the year's revenue is most likely 万 typed twice or kWh under the bill's unit:
+    asked, as the revenue per employee is, and rated once the owner ticks that it is right."""
+    app = _app(make_app)
+    client = app.test_client()
+    doubled = {"electricity": "12000万", "electricity_unit": "bill"}  # 1.2亿 yuan against 150万 of revenue
+    for lang, said in (
+        ("en", "A yearly electricity bill of 120 million yuan is more than the year's revenue (1.5 million "
+               "yuan): is 万 typed twice"),
+        ("zh", "全年电费 1.2亿元 超过了全年营业收入（150万元）：是否多写了一个“万”"),
+    ):
+        asked = _post(client, lang, **doubled)
+        page = html.unescape(asked.get_data(as_text=True))
+        assert asked.status_code == 422 and said in page
+        assert 'id="bill_confirmed" name="bill_confirmed" value="yes" >' in page  # offered, not ticked
+    confirmed = _post(client, **doubled, bill_confirmed="yes")
+    assert confirmed.status_code == 303
+    assert _stored_input(app, confirmed.headers["Location"])["energy"]["electricity_spend"] == 1.2e8
+    # a bill within the revenue, and kWh above it (not yuan), are not asked about
+    assert _post(client, electricity="150万", electricity_unit="bill").status_code == 303
+    assert _post(client, electricity="200万", electricity_unit="kwh").status_code == 303

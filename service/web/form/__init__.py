@@ -33,7 +33,7 @@ from marshmallow import ValidationError
 
 from schemas.errors import flatten_errors
 from schemas.fields import UNSTORABLE
-from service.web.amounts import FieldError
+from service.web.amounts import FieldError, plain
 from service.web.form.choices import ELECTRICITY_KEYS, INDUSTRIES, PRACTICES, REGIONS
 from service.web.form.details import read_details, resources_and_previous_year
 from service.web.form.energy import read_fuels, read_heat, read_previous_fuels
@@ -42,6 +42,7 @@ from service.web.form.fields import (
     DETAIL_FIELDS,
     FIELD_PATHS,
     GENERAL,
+    LIMITS,
     NAME_MAX_LENGTH,
     NUMBER_FIELDS,
     PLAUSIBLE_REVENUE_PER_EMPLOYEE,
@@ -79,8 +80,32 @@ def errors_at(paths: Iterable[str], values: Mapping[str, Any]) -> dict[str, Fiel
     return out
 
 
-def parse_form(form: Mapping[str, str]) -> ParsedForm:
+def _bill_error(
+    bill: float, revenue: float | None, tariff: float | None, confirmed: bool
+) -> FieldError | None:
+    """What is wrong with a yearly electricity bill of ``bill`` yuan, if anything.
+
+    Refused when the kWh the engine will convert it into (at the standard's ``tariff``, CNY per kWh) is
+    above the schema's range for a typed kWh: 10 trillion yuan was rated as about 1.5e13 kWh, above the
+    1e12 the same figure typed in kWh is refused at (a browser review). Asked, as the revenue per employee
+    is, when the bill is above the year's revenue: most likely 万 typed twice, or kWh under the bill's unit;
+    a confirmation, not a refusal, since a business can run at a loss. ``tariff`` is ``None`` when no
+    engine can be had: the rating that follows answers that, keeping the answers.
+    """
+    top = LIMITS["electricity_kwh"].maximum
+    if tariff is not None and bill / tariff > top:  # the division the engine's conversion makes
+        return FieldError("bill_too_large", {"max": plain(top), "tariff": f"{tariff:g}"})
+    if revenue is not None and bill > revenue and not confirmed:
+        return FieldError("bill_unlikely", {"bill": plain(bill), "revenue": plain(revenue)})
+    return None
+
+
+def parse_form(form: Mapping[str, str], tariff: float | None = None) -> ParsedForm:
     """Check the form and build the operating data; errors name the form field, never echo code.
+
+    ``tariff`` is the standard's for converting an electricity bill into kWh (CNY per kWh,
+    :func:`rating_model.estimation.bill_tariff`), which the bill's range is checked at; without it, only
+    the bill's own range is.
 
     A name left empty is left out of the operating data: the result and the disclosure say it was not
     given. (A default name stored in its place, "My business", read as a name the owner had given.)
@@ -110,6 +135,7 @@ def parse_form(form: Mapping[str, str]) -> ParsedForm:
     }
     values["practices"] = {k for k, _, _ in PRACTICES if form.get(k) == "yes"}
     values["revenue_confirmed"] = form.get("revenue_confirmed") == "yes"
+    values["bill_confirmed"] = form.get("bill_confirmed") == "yes"
     name = str(values["company_name"]).strip()
     # echoed into the form again: a character that cannot be stored shows as the replacement character
     values["company_name"] = UNSTORABLE.sub("\ufffd", str(values["company_name"]))
@@ -129,6 +155,10 @@ def parse_form(form: Mapping[str, str]) -> ParsedForm:
         if per_employee < PLAUSIBLE_REVENUE_PER_EMPLOYEE:  # most likely 万 left out: ask, never guess
             parsed.errors["revenue"] = FieldError("revenue_unlikely", {"per": f"{per_employee:.0f}"})
     electricity = checked_number(parsed, "electricity")
+    if electricity is not None and values["electricity_unit"] == "bill":
+        bill_error = _bill_error(float(electricity), revenue, tariff, values["bill_confirmed"])
+        if bill_error is not None:
+            parsed.errors["electricity"] = bill_error
     green_share = None
     if str(values["green_share"]).strip():  # optional: left empty, green power is not answered
         green_share = checked_number(parsed, "green_share")
