@@ -58,7 +58,7 @@ from service.web.view import business_word, grouped
 from service.web.view.bars import emission_bars, pillar_bars
 from service.web.view.disclosure import disclosure_value
 from service.web.view.loan import green_loan_line, knock_out_names
-from service.web.view.notes import data_notes, estimated_fields, scopes_note
+from service.web.view.notes import data_notes, estimated_fields, scopes_note, unanswered_note
 from service.web.view.plan import grade_ladder, held_back, next_grade, plan, plan_overlaps
 from service.web.view.reasons import reasons
 
@@ -282,6 +282,7 @@ def result(rating_id: str) -> str:
         emissions=emission_bars(rating, t),
         scopes_note=scopes_note(rating, t),
         data_notes=data_notes(rating, operating, standard, lang),
+        unanswered=unanswered_note(operating, lang),
         reasons=reasons(rating, standard, lang, operating),
         plan=plan(rating, lang, t),
         overlaps=plan_overlaps(rating, standard, lang, t),

@@ -205,3 +205,44 @@ def test_the_vehicles_default_says_it_costs_the_change_on_last_year(make_app: Ap
         assert f'<option value="" selected>{escape(option)}</option>' in page
         assert hint in texts(lang)["more_details_hint"]
         assert str(escape(texts(lang)["more_details_hint"])) in page
+
+
+#: every question of the form answered, the optional ones too (a cafe with gas, no heat, no vehicles)
+EVERY_ANSWER = {
+    "fuel": "natural_gas", "fuel_amount": "2000", "heat": "none", "vehicle_fuel": "none", "green_share": "0",
+    "floor_area": "80", "water": "300", "waste": "2", "waste_recycled": "1", "previous_electricity": "31000",
+    "previous_fuel": "2100", "previous_heat": "0",
+}
+
+
+def test_optional_questions_left_blank_are_said_to_score_no_better_than_the_worst_answer(
+    make_app: AppFactory,
+) -> None:
+    """With the minimum answers a business scored 0.0 with every pillar at 0 and nothing said the blanks
+    were why (a browser review). One line says what answering does, no more than is true: a blank earns
+    at most its question's worst answer's points (docs/rating-engine.md), but an answer can move another
+    figure (a floor area turns the energy comparison per employee into one per m²), so it is not said
+    that answering can only raise the score."""
+    from service.web.view.notes import left_unanswered
+    from tests.service.test_merchant_page import _stored_input
+
+    app = _app(make_app)
+    client = app.test_client()
+    for lang in ("en", "zh"):
+        line = texts(lang)["unanswered"]
+        assert ("can only add to that question's points" in line and "can still fall" in line) or (
+            "只会增加该问题的得分" in line and "仍可能降低" in line)
+        page = client.get(_post(client, lang).headers["Location"]).get_data(as_text=True)
+        assert f'<p id="unanswered">{escape(line)}</p>' in page
+        answered = _post(client, lang, **EVERY_ANSWER)
+        assert answered.status_code == 303, _errors(answered.get_data(as_text=True))
+        assert 'id="unanswered"' not in client.get(answered.headers["Location"]).get_data(as_text=True)
+    everything = _stored_input(app, answered.headers["Location"])
+    assert not left_unanswered(everything)
+    assert left_unanswered({**everything, "previous_year": None})
+    assert left_unanswered({**everything, "transport": {"fleet": [{"fuel": "diesel", "vehicles": 2}]}})
+    assert not left_unanswered({**everything, "transport": {"fleet": [{"fuel": "diesel", "vehicles": 2,
+                                                                       "km": 9000}]}})
+    billed = {**everything, "energy": {**everything["energy"], "electricity_kwh": None,
+                                       "green_electricity_kwh": None, "electricity_spend": 20000}}
+    assert not left_unanswered(billed)  # green power is asked of kWh only

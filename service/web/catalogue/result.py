@@ -46,6 +46,10 @@ EN: Mapping[str, str] = {
     "steps_alone": "The plan above gives each action's points on its own, which differ where actions raise "
     "the same part of your score.",
     "held_back": "Why the next grade is out of reach for now:",
+    "unanswered": "Some optional questions were left unanswered. A question left blank never earns more "
+    "points than its worst answer would, so answering it can only add to that question's points; the score "
+    "as a whole can still fall where an answer changes another figure (a floor area, for one, changes how "
+    "your energy use compares with similar businesses).",
     "overlap": "{actions} all raise “{indicator}”: together they earn at most {most} points, not {total}.",
     "no_plan": "None of the actions this standard models raises your score.",
     "negative": "negative",
@@ -143,6 +147,9 @@ ZH: Mapping[str, str] = {
     "steps_alone": "上方改进计划中的分数是各项措施单独完成时的得分；"
     "几项措施提高同一方面的得分时，两者会有所不同。",
     "held_back": "暂时达不到下一等级的原因：",
+    "unanswered": "部分选填问题没有回答。未回答的问题，得分不会高于该问题最差答案的得分，"
+    "因此回答只会增加该问题的得分；但如果回答改变了其他数据，总分仍可能降低"
+    "（例如填写经营面积后，您的用能与同行的比较方式会随之改变）。",
     "overlap": "{actions}都提高“{indicator}”：同时完成最多加 {most} 分，而不是 {total} 分。",
     "no_plan": "本标准列出的措施都无法再提高您的得分。",
     "negative": "减分",

@@ -122,6 +122,41 @@ def data_notes(
     return notes
 
 
+def left_unanswered(operating: Mapping[str, Any]) -> bool:
+    """Whether the owner left any of the form's optional questions blank, read off the input it sent: the
+    fuel, heat or vehicles "not sure", the vehicles' litres or km, the green power of a kWh figure, and the
+    "more details" (floor area, water, waste and what of it was recycled, last year's figures)."""
+    company = operating.get("company") or {}
+    energy = operating.get("energy") or {}
+    resources = operating.get("resources") or {}
+    fleet = (operating.get("transport") or {}).get("fleet")
+    return (
+        energy.get("fuels") is None
+        or energy.get("purchased_heat_gj") is None
+        or fleet is None
+        or any(item.get("km") is None and item.get("fuel_quantity") is None for item in fleet)
+        or (energy.get("electricity_kwh") is not None and energy.get("green_electricity_kwh") is None)
+        or company.get("floor_area_m2") is None
+        or resources.get("water_m3") is None
+        or resources.get("waste_t") is None
+        or resources.get("waste_recycled_t") is None
+        or operating.get("previous_year") is None
+    )
+
+
+def unanswered_note(operating: Mapping[str, Any], lang: str) -> str | None:
+    """The line that tells an owner who left optional questions blank what answering them does; ``None``
+    when every one was answered.
+
+    A rating from the minimum answers scored 0.0 with every pillar at 0, and nothing on the page said the
+    blanks were the cause (a browser review). The standard scores a blank no better than the worst
+    answer to its own question (docs/rating-engine.md: a blank earns at most the worst reported bin's
+    points), but not every answer can only raise the score: a floor area moves the energy comparison with
+    peers from per employee to per m², which can earn fewer points. The line says exactly that much.
+    """
+    return texts(lang)["unanswered"] if left_unanswered(operating) else None
+
+
 def estimated_fields(paths: list[str], lang: str) -> str:
     """The rating's estimated fields as the owner reads them (``energy.fuels`` is not a word)."""
     return joined(field_labels(paths, lang), lang)
