@@ -5,9 +5,10 @@ label to the bytes: a reproducibility review edited one grid factor of ``cn-2024
 every sector benchmark, and the service started and rated with the edited numbers under the unchanged
 labels, while cache hits and reused ratings kept serving the old ones (``greenrate ratings verify``: 300
 of 300 differ). A published file may never change; a change is a new version beside it. So the package
-records each file's digest in ``data/published.json``, and the loaders of the standards, the factor sets
-and the sector benchmarks read every packaged file through :func:`verified_bytes`: a file whose bytes no
-longer match, or a packaged file never recorded, is refused, and the engine does not load.
+records each file's digest in ``data/published.json``, and the loaders of the standards, the factor sets,
+the sector benchmarks and the ISIC Rev. 4 list read every packaged file through :func:`verified_bytes`: a
+file whose bytes no longer match, or a packaged file never recorded, is refused, and the engine does not
+load.
 
 Recording is a deliberate act: ``python -m rating_model.published`` adds the files not yet recorded and
 refuses to change a recorded digest, unless the file is named with ``--unreleased PATH`` (a file of the
@@ -29,7 +30,7 @@ from rating_model.exceptions import RatingModelError
 DATA_DIR = Path(__file__).parent / "data"
 MANIFEST = DATA_DIR / "published.json"
 #: the published data files, relative to :data:`DATA_DIR` (models verify themselves by their own sha256)
-PATTERNS = ("standard/*.yaml", "factors/*/*.json", "sector_benchmarks.json")
+PATTERNS = ("standard/*.yaml", "factors/*/*.json", "sector_benchmarks.json", "isic_rev*.json")
 
 
 def published_files(data_dir: Path = DATA_DIR) -> list[str]:
