@@ -82,7 +82,9 @@ class ListSpec:
 _COMPANY = (
     ("name", "string", "", "Business name or a pseudonym; optional (nothing is computed from it)"),
     ("country", "string", "ISO 3166-1 alpha-2", "Country (required)"),
-    ("industry_code", "string", "ISIC Rev.4", "2-4 digits; the first 2 are the division (required)"),
+    ("industry_code", "string", "ISIC Rev.4",
+     "A division (2 digits), group (3) or class (4) of ISIC Rev.4; the first 2 digits are the division "
+     "(required)"),
     ("employees", "Int64", "persons", "Headcount, 1-1,000,000 (required)"),
     ("annual_revenue", "float64", "company currency", "Turnover of the reporting year, > 0 (required)"),
     ("currency", "string", "ISO 4217", "Currency of every money field (required)"),

@@ -62,7 +62,8 @@ PRACTICE_SHARES = ("green_products_share",)
 COUNTRY_PATTERN: Final = re.compile(r"[A-Z]{2}")
 #: ISO 3166-2 subdivision (``company.region``); that it lies in the country is checked apart
 REGION_PATTERN: Final = re.compile(r"[A-Z]{2}-[A-Z0-9]{1,3}")
-#: ISIC Rev.4 code, 2-4 digits (``company.industry_code``)
+#: ISIC Rev.4 code, 2-4 digits (``company.industry_code``); that it is a division, group or class of ISIC
+#: Rev.4 is checked against the UN's list apart (rating_model.isic)
 INDUSTRY_PATTERN: Final = re.compile(r"[0-9]{2,4}")
 
 

@@ -3,7 +3,8 @@
 :func:`parse_operating_data` gives the :class:`~rating_model.operating_data.OperatingData` the engine
 rates, or raises naming every bad field; :func:`read_loan_exposure` reads the exposure of a loan whose
 row is refused. Every field is checked against the limits and patterns :mod:`rating_model.operating_data`
-states (the API's schema checks the same), and so are the rules across fields: green electricity within
+states, and each code against its list (:mod:`rating_model.currencies`, :mod:`rating_model.isic`; the API's
+schema checks the same), and so are the rules across fields: green electricity within
 the electricity bought, recycled, hazardous and food waste within the waste, a target's base year already
 measured, a loan's money convertible to CNY. Each error names its field's path, and one pass reports them
 all (:class:`rating_model.reader.Reader`). This runs for every rating request and every loan-book row.
@@ -18,6 +19,7 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from rating_model.currencies import currency_problem
+from rating_model.isic import industry_code_problem
 from rating_model.operating_data import (
     BELOW_MINIMUM,
     CNY_FX_MESSAGE,
@@ -118,6 +120,10 @@ def _read_company(r: Reader) -> Company | None:
         r.fail("region", f"must be a subdivision of {country} (ISO 3166-2, e.g. {country}-XX)")
         region = None
     industry = r.text("industry_code", required=True, pattern=INDUSTRY_PATTERN)
+    problem = industry_code_problem(industry) if industry is not None else None
+    if problem is not None:  # 2-4 digits, but no division, group or class of ISIC Rev. 4
+        r.fail("industry_code", problem)
+        industry = None
     employees = _whole(r, "employees", WHOLE_LIMITS["company.employees"], required=True)
     revenue = _number(r, "annual_revenue", NUMBER_LIMITS["company.annual_revenue"], required=True)
     currency = _currency(r)

@@ -17,6 +17,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields
 from rating_model.currencies import CURRENCY_CODES, currency_problem
 from rating_model.exceptions import UnknownUnitError
 from rating_model.flat_columns import FUEL_UNITS
+from rating_model.isic import INDUSTRY_CODES, industry_code_problem
 from rating_model.operating_data import (
     BELOW_MINIMUM,
     COUNTRY_PATTERN,
@@ -56,6 +57,9 @@ def _limit(path: str) -> dict[str, Any]:
 
 #: the engine's list of currency codes and its words for a code not on it (rating_model.currencies)
 _ISO_4217 = CodeOf(CURRENCY_CODES, currency_problem)
+#: the engine's ISIC Rev. 4 codes and its words for one of 2-4 digits not among them (rating_model.isic);
+#: the pattern stays, for text that is not 2-4 digits
+_ISIC_REV_4 = CodeOf(INDUSTRY_CODES, industry_code_problem)
 
 
 def _known_unit(unit: str) -> None:
@@ -96,7 +100,12 @@ class CompanySchema(StrictSchema):
     country = text(required=True, pattern=COUNTRY_PATTERN.pattern, description="ISO 3166-1 alpha-2.")
     region = text(pattern=REGION_PATTERN.pattern, description="ISO 3166-2 subdivision, e.g. CN-ZJ.")
     industry_code = text(
-        required=True, pattern=INDUSTRY_PATTERN.pattern, description="ISIC Rev.4 code (2-4 digits)."
+        required=True,
+        pattern=INDUSTRY_PATTERN.pattern,
+        also=(_ISIC_REV_4,),
+        description="ISIC Rev.4 code: a division (2 digits), group (3) or class (4) of the UN Statistics "
+        "Division's structure (a section's letter is not taken). Its first two digits, the division, pick "
+        "the benchmark sector.",
     )
     employees = WholeNumber(required=True, **_limit("company.employees"))
     annual_revenue = Number(required=True, **_limit("company.annual_revenue"))

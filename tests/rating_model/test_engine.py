@@ -260,7 +260,7 @@ def test_every_improvement_is_what_a_full_re_rating_gives(payload: dict[str, Any
 
 
 VANS: dict[str, Any] = {
-    "company": {"name": "Vans", "country": "CN", "region": "CN-ZJ", "industry_code": "4920", "employees": 10,
+    "company": {"name": "Vans", "country": "CN", "region": "CN-ZJ", "industry_code": "4923", "employees": 10,
                 "annual_revenue": 4_000_000, "currency": "CNY", "reporting_year": 2022},
     "energy": {"electricity_kwh": 18_000, "fuels": [], "purchased_heat_gj": 0},
     "transport": {"fleet": [{"fuel": "diesel", "fuel_quantity": 20_000, "unit": "L"}]},

@@ -18,6 +18,7 @@ from marshmallow import Schema, ValidationError, fields
 
 from rating_model.currencies import CURRENCY_CODES
 from rating_model.exceptions import InvalidInputError, InvalidInputErrors
+from rating_model.isic import INDUSTRY_CODES
 from rating_model.operating_data import (
     BELOW_MINIMUM,
     COUNTRY_PATTERN,
@@ -306,3 +307,43 @@ def test_the_schema_publishes_the_engines_currency_codes(path: str) -> None:
     [codes] = [v for v in field.validators if isinstance(v, CodeOf)]
     assert list(codes.choices) == list(CURRENCY_CODES) and not any(
         isinstance(v, Anchored) for v in field.validators)
+
+
+#: Industry codes around ISIC Rev. 4's list: a division, group and class of it, 4799 among them (a class:
+#: other retail not in stores), and codes of 2-4 digits that are none (only the division had been checked:
+#: 9999 was rated as an extraterritorial body, 111, 0111 with its leading zero lost, as a beverage maker)
+INDUSTRY = ["56", "561", "5610", "4799", "9900", "0111", "9999", "999", "4735", "4701", "00", "4800", "111",
+            "0000"]
+
+
+@pytest.mark.parametrize("code", INDUSTRY)
+def test_both_layers_take_the_same_industry_codes_and_say_the_same(code: str) -> None:
+    """The API's schema and the engine (which the batch's rows go through) take exactly the codes of the
+    list, and refuse any other of 2-4 digits with the same words (the engine's)."""
+    body = _base()
+    _put(body, "company.industry_code", code)
+    try:
+        SCHEMA.load(copy.deepcopy(body))
+        by_schema: list[str] = []
+    except ValidationError as exc:
+        by_schema = flatten_errors(exc.messages).get("company.industry_code", [])
+    try:
+        parse_operating_data(body, use_of_proceeds=USES)
+        by_engine: list[str] = []
+    except (InvalidInputError, InvalidInputErrors) as exc:
+        by_engine = exc.errors.get("company.industry_code", [])
+    refused = code not in INDUSTRY_CODES
+    assert (bool(by_schema), bool(by_engine)) == (refused, refused), (by_schema, by_engine)
+    assert by_schema == by_engine
+    if refused:
+        head = "must be a division (2 digits), group (3) or class (4) of ISIC Rev. 4"
+        assert by_engine[0].startswith(f"{head}: {code} is not one")
+
+
+def test_the_schema_publishes_the_engines_industry_codes() -> None:
+    """The OpenAPI document lists the codes the engine takes (an enum), beside the pattern of their shape."""
+    node = SCHEMA.fields["company"]
+    assert isinstance(node, fields.Nested)
+    field = node.schema.fields["industry_code"]
+    [codes] = [v for v in field.validators if isinstance(v, CodeOf)]
+    assert list(codes.choices) == list(INDUSTRY_CODES)

@@ -8,6 +8,7 @@ from datetime import datetime
 from flask import Flask
 from flask.testing import FlaskClient
 
+from rating_model.isic import industry_code_problem
 from rating_model.operating_data import BELOW_MINIMUM
 from schemas.rating import RatingSchema
 from service.auth import hash_key
@@ -109,6 +110,19 @@ def test_engine_refusals_are_422_keyed_by_field_path(client: FlaskClient, bank_k
     assert "energy.green_electricity_kwh" in response.json["errors"]
     mismatch = client.post("/v1/ratings", json=payload(region="US-CA"), headers=bearer(bank_key))
     assert mismatch.status_code == 422 and "company.region" in mismatch.json["errors"]
+
+
+def test_an_industry_code_not_in_isic_rev_4_is_422_naming_the_field(
+    client: FlaskClient, bank_key: str
+) -> None:
+    """Only its division had been checked: 9999 (division 99 has the one class 9900) was rated. The 422
+    says what the engine says (rating_model.isic); 4799 is a class of the list, and rates."""
+    for code in ("9999", "4735"):
+        refused = client.post("/v1/ratings", json=payload(industry_code=code), headers=bearer(bank_key))
+        assert refused.status_code == 422
+        assert refused.json["errors"] == {"company.industry_code": [industry_code_problem(code)]}
+    rated = client.post("/v1/ratings", json=payload(industry_code="4799"), headers=bearer(bank_key))
+    assert rated.status_code == 201, rated.json
 
 
 def test_request_log_line_has_no_company_data_or_key(make_app, capsys) -> None:
