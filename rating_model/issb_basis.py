@@ -114,6 +114,28 @@ def first_period_only(relief: Said) -> Said:
     )
 
 
+#: The reporting entity and its organisational boundary, as greenrate assumes them: the business is never
+#: asked for its consolidation approach or its investees, so the basis says the approach is assumed, not
+#: stated (it had read "Single entity, operational control.", a claim the data cannot support). Counting
+#: every activity it reports in full in its own Scope 1 and 2 is what the operational control approach
+#: would count, and what the inventory does.
+ENTITY: tuple[Said, Said] = (
+    ("Assumed by greenrate: the business alone (no subsidiary, joint venture or other investee), every "
+     "activity it reported counted in full in its Scope 1 and 2, as the operational control approach "
+     "would count it.",
+     "greenrate 的假设：仅包括企业本身（不含子公司、合营企业或其他被投资方），其报告的各项活动全部计入"
+     "其范围一和范围二，与运营控制权法的计算方式相同。"),
+    ("Not stated by the business (greenrate does not ask for it): its organisational boundary, i.e. which "
+     "consolidation approach of the GHG Protocol Corporate Standard (2004, chapter 3) applies (equity "
+     "share, financial control or operational control) and whether it has subsidiaries or other investees. "
+     "IFRS S2 para 29(a)(iii) asks for the approach used to measure greenhouse gas emissions, the "
+     "consolidation approach included.",
+     "企业未说明、greenrate 也未询问其组织边界，即适用《温室气体核算体系：企业核算与报告标准》（2004）"
+     "第 3 章的哪种合并方法（股权比例法、财务控制权法或运营控制权法），以及企业是否有子公司或其他被投资方。"
+     "IFRS S2 第 29(a)(iii) 段要求披露计量温室气体排放所用的方法，包括所采用的合并方法。"),
+)
+
+
 #: The relief for Scope 3 (C4(b)), as the reliefs and the Scope 3 note state it with its condition.
 OMIT_SCOPE3: Said = ("Omitting Scope 3 (relief C4(b))", "不披露范围三（豁免 C4(b)）")
 
@@ -182,7 +204,7 @@ def basis_of_preparation(
                             "《温室气体核算体系：企业核算与报告标准》（2004）；《企业价值链（范围三）核算与报告标准》"
                             "（2011）的类别。")),
         "reporting_period": disclosed(data.company.reporting_year),
-        "entity": stated(("Single entity, operational control.", "单一主体，运营控制权法。")),
+        "entity": stated(*ENTITY),
         "emission_factors": disclosed(
             inv.factor_set, ("Factor set version; each factor is cited in emissions.factors.",
                              "排放因子集版本；每个因子的出处见“排放因子及来源”。")

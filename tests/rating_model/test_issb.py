@@ -229,3 +229,21 @@ def test_no_chinese_sentence_reads_as_code(body: dict[str, Any]) -> None:
         assert "previous_year" not in text, (where, text)
         assert not _SNAKE.findall(text), (where, _SNAKE.findall(text), text)
         assert not _COLONS.search(text), (where, text)
+
+
+def test_the_organisational_boundary_is_said_to_be_assumed_not_stated() -> None:
+    """The basis had stated "Single entity, operational control.": an organisational boundary the business
+    is never asked about. It says what greenrate assumed, that the business did not state it, and where
+    IFRS S2 asks for it (29(a)(iii): the approach used to measure emissions, the consolidation approach of
+    the GHG Protocol Corporate Standard, chapter 3, included), in both languages."""
+    engine: Engine = session_engine()
+    for body in (ONE_CLICK, FULL):
+        entity = engine.rate(engine.parse(body)).to_dict()["issb_summary"]["basis_of_preparation"]["entity"]
+        assert entity["value"].startswith("Assumed by greenrate: the business alone")
+        assert entity["value_zh"].startswith("greenrate 的假设：仅包括企业本身")
+        assert entity["note"].startswith("Not stated by the business (greenrate does not ask for it): ")
+        assert entity["note_zh"].startswith("企业未说明、greenrate 也未询问其组织边界")
+        assert "IFRS S2 para 29(a)(iii)" in entity["note"] and "IFRS S2 第 29(a)(iii) 段" in entity["note_zh"]
+        assert "GHG Protocol Corporate Standard (2004, chapter 3)" in entity["note"]
+        assert "《温室气体核算体系：企业核算与报告标准》（2004）第 3 章" in entity["note_zh"]
+
