@@ -111,9 +111,9 @@ def metrics_and_targets(
     scope3 = (
         disclosed(
             round_tco2e(inv.scope3_tco2e),
-            (f"Categories included: {included[0]} (partial: see basis_of_preparation.exclusions for what is "
-             "not collected).",
-             f"纳入的类别：{included[1]}。不完整：未收集的部分{SEE_EXCLUSIONS_ZH}。"),
+            (f"Categories included (para 29(a)(vi)): {included[0]} (partial: see "
+             "basis_of_preparation.exclusions for what is not collected).",
+             f"纳入的类别（第 29(a)(vi) 段）：{included[1]}。不完整：未收集的部分{SEE_EXCLUSIONS_ZH}。"),
         )
         if inv.scope3_categories_included
         else not_available(sentences(("No Scope 3 activity data.", "没有范围三活动数据。"),
@@ -134,8 +134,9 @@ def metrics_and_targets(
         "scope1_tco2e": disclosed(
             round_tco2e(inv.scope1_tco2e),
             sentences(
-                ("Gross, GHG Protocol (para 29(a)(i)).",
-                 "总排放，按温室气体核算体系计算（第 29(a)(i) 段）。"),
+                # gross is para 29(a)(i), the GHG Protocol 29(a)(ii) (the note had cited (i) for both)
+                ("Gross (para 29(a)(i)), measured under the GHG Protocol (para 29(a)(ii)).",
+                 "总排放（第 29(a)(i) 段），按温室气体核算体系计算（第 29(a)(ii) 段）。"),
                 estimated.get(1, none), gaps.get(1, none),
             ),
         ),

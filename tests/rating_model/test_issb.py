@@ -247,3 +247,18 @@ def test_the_organisational_boundary_is_said_to_be_assumed_not_stated() -> None:
         assert "GHG Protocol Corporate Standard (2004, chapter 3)" in entity["note"]
         assert "《温室气体核算体系：企业核算与报告标准》（2004）第 3 章" in entity["note_zh"]
 
+
+def test_the_scope_notes_cite_the_paragraphs_that_ask_for_them() -> None:
+    """The Scope 3 note named its categories without 29(a)(vi), the paragraph that asks for them; the
+    Scope 1 note cited 29(a)(i), which asks for gross emissions, for the GHG Protocol too (29(a)(ii))."""
+    engine: Engine = session_engine()
+    metrics = engine.rate(engine.parse(FULL)).to_dict()["issb_summary"]["metrics_and_targets"]
+    scope3 = metrics["scope3_tco2e"]
+    assert scope3["status"] == "disclosed"
+    assert scope3["note"].startswith("Categories included (para 29(a)(vi)): ")
+    assert scope3["note_zh"].startswith("纳入的类别（第 29(a)(vi) 段）：")
+    scope1 = metrics["scope1_tco2e"]
+    assert scope1["note"].startswith(
+        "Gross (para 29(a)(i)), measured under the GHG Protocol (para 29(a)(ii)).")
+    assert scope1["note_zh"].startswith(
+        "总排放（第 29(a)(i) 段），按温室气体核算体系计算（第 29(a)(ii) 段）。")
