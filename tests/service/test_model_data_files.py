@@ -209,3 +209,22 @@ def test_a_report_judges_the_model_and_its_champion_each_under_its_own_standard(
                  "--out", str(against))
     assert result.exit_code == 0, result.output
     assert f"standard {load_standard().label}" in against.read_text(encoding="utf-8")
+
+
+def test_validate_data_warns_of_repeated_rows_as_evaluate_does(env: dict[str, str], tmp_path: Path) -> None:
+    """A file of exact duplicate rows passed validate-data silently, while compare (and evaluate, report)
+    warned that each copy counts as a business of its own: validate-data says it too, in the same words,
+    and still passes the file (a repeat is a warning, not a problem)."""
+    data = tmp_path / "d.csv"
+    write_frame(pd.concat([FRAME, FRAME.iloc[[4, 4, 17]]], ignore_index=True), data)
+    consequence = ("repeat another row in every cell: each copy counts as a business of its own in the "
+                   "metrics and their intervals, which are narrower than the distinct rows support")
+    validated = run(env, "model", "validate-data", str(data))
+    assert validated.exit_code == 0, validated.output
+    said = " ".join(validated.output.split())
+    assert f"warning: 3 row(s) of d.csv {consequence}" in said
+    assert "d.csv: 303 rows, no problems" in said
+    evaluated = run(env, "model", "evaluate", MODEL, "--data", str(data), "--workers", "1")
+    assert f"warning: 3 rated row(s) of d.csv {consequence}" in " ".join(evaluated.output.split())
+    write_frame(FRAME, data)  # distinct rows: nothing said
+    assert "repeat another row" not in run(env, "model", "validate-data", str(data)).output
