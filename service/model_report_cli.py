@@ -72,7 +72,12 @@ def report_command(model: str, data: Path, champion: str | None, out: Path, stan
 @_workers
 def drift_command(since: datetime, model_ref: str, training_data: Path | None, json_out: Path | None,
                   workers: int | None) -> None:
-    """PSI of live scores and indicators (recorded ratings) against the model's training population."""
+    """PSI of live scores and indicators (recorded ratings) against the model's training population.
+
+    The report names its window (``window``: ``since`` as given, read as UTC, and ``until``, when the
+    ratings were read), in its JSON and its first line: a drift JSON had not said which ratings it was
+    computed over, so a validator holding one could not tell the window it covers.
+    """
     from sqlalchemy.exc import SQLAlchemyError
 
     from rating_model.evaluation import score_frame
@@ -81,13 +86,17 @@ def drift_command(since: datetime, model_ref: str, training_data: Path | None, j
     from service.records.monitoring import live_distribution
 
     artifact = load_model(model_ref)
+    start = since.replace(tzinfo=UTC)
+    # a rating issued while the command reads is left out: the window said is the window counted
+    until = datetime.now(UTC)
+    window = f"from {start:%Y-%m-%d %H:%M:%S} to {until:%Y-%m-%d %H:%M:%S} UTC"
     try:
         with database() as db:
-            scores, bins = live_distribution(db, artifact.version, since.replace(tzinfo=UTC))
+            scores, bins = live_distribution(db, artifact.version, start, until)
     except SQLAlchemyError as exc:  # an unmigrated, unreachable or slow database
         raise click.ClickException(f"cannot read the recorded ratings: {database_failure(exc)}") from None
     if len(scores) == 0:
-        raise click.ClickException(f"no ratings by {artifact.version} since {since:%Y-%m-%d %H:%M}")
+        raise click.ClickException(f"no ratings by {artifact.version} issued {window}")
     training_scores = None
     bands = artifact.metadata.get("score_bands")
     if training_data is not None:
@@ -95,7 +104,8 @@ def drift_command(since: datetime, model_ref: str, training_data: Path | None, j
         X, _ = labelled_indicators(training_data, standard, workers)
         training_scores = score_frame(artifact, X, standard).scores
     result = drift(artifact, training_scores, scores, bins, training_bands=bands)
-    click.echo(f"drift of {artifact.version}: {result['live_rows']} ratings since {since:%Y-%m-%d}")
+    result["window"] = {"since": start.isoformat(), "until": until.isoformat()}
+    click.echo(f"drift of {artifact.version}: {result['live_rows']} ratings issued {window}")
     if not result["enough_rows"]:
         _console.print(f"[yellow]warning: fewer than {MIN_DRIFT_ROWS} ratings: the PSI values below are "
                        "sampling noise more than drift; widen --since or wait for more ratings[/]")

@@ -58,9 +58,10 @@ class RecordedLabels(Sequence[str | None]):
 
 
 def live_distribution(
-    db: Engine, model_version: str, since: datetime
+    db: Engine, model_version: str, since: datetime, until: datetime | None = None
 ) -> tuple[NDArray[np.float64], dict[str, RecordedLabels]]:
-    """Scores and per-indicator bin labels of ratings issued by a model since a moment.
+    """Scores and per-indicator bin labels of ratings issued by a model since a moment (and up to
+    ``until``, both ends included, when given: the window a drift report says it covers).
 
     Both come from each rating's own recorded body (its ``contributions``), exactly as issued, so the
     drift seen is the drift in what the bank was told, not a recomputation. The bin label is read, not
@@ -75,6 +76,8 @@ def live_distribution(
     query = select(ratings.c.score, ratings.c.result_json).where(
         ratings.c.model_version == model_version, ratings.c.issued_at >= since
     )
+    if until is not None:
+        query = query.where(ratings.c.issued_at <= until)
     scores = array("d")
     bins: dict[str, RecordedLabels] = {}
     with db.connect() as conn:

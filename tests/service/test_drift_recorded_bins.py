@@ -75,3 +75,34 @@ def test_drift_on_an_unmigrated_database_says_so(env: dict[str, str]) -> None:
         assert result.exit_code == 1, result.output
         assert "OperationalError (has `greenrate db upgrade` run?)" in result.output
         assert "Traceback" not in result.output
+
+
+def test_the_drift_report_names_the_window_it_covers(env: dict[str, str], tmp_path: Path) -> None:
+    """A drift JSON did not record the --since it was computed over, nor the output show more than its
+    date: a validator holding a report could not tell which ratings it covers. The JSON's ``window`` says
+    since (as given, UTC) and until (when the ratings were read), the first line says both, and a rating
+    issued after ``until`` is not counted."""
+    from rating_model.artifact import ScorecardArtifact
+    from service.records.monitoring import live_distribution
+
+    assert run(env, "db", "upgrade").exit_code == 0
+    stored = _record_ratings(env["GREENRATE_DATABASE_URL"], 12)
+    since = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1, minutes=30, seconds=7)
+    out = tmp_path / "drift.json"
+    before = datetime.now(UTC)
+    result = run(env, "model", "drift", "--since", f"{since:%Y-%m-%dT%H:%M:%S}",
+                 "--model", str(DEFAULT_MODEL), "--json", str(out))
+    assert result.exit_code == 0, result.output
+    window = json.loads(out.read_text())["window"]
+    assert window["since"] == since.isoformat() and window["since"].endswith("+00:00")
+    until = datetime.fromisoformat(window["until"])
+    assert before <= until <= datetime.now(UTC)
+    assert (f"{stored} ratings issued from {since:%Y-%m-%d %H:%M:%S} to {until:%Y-%m-%d %H:%M:%S} UTC"
+            in result.output)
+    version = ScorecardArtifact.from_json(DEFAULT_MODEL.read_bytes()).version
+    db = create_engine(env["GREENRATE_DATABASE_URL"])
+    try:
+        assert len(live_distribution(db, version, since, until)[0]) == stored
+        assert len(live_distribution(db, version, since, since + timedelta(minutes=1))[0]) == 0
+    finally:
+        db.dispose()

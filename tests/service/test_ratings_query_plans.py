@@ -110,6 +110,12 @@ def test_the_drift_monitor_reads_one_models_ratings_by_index(db: Engine) -> None
     plan = _plan_of(db, lambda: live_distribution(db, "sc-new", since))
     assert _indexes(plan) == {"ix_ratings_model_version_issued_at"}, plan
     assert _removed(plan) == 0, plan
+    # the window's end, as `greenrate model drift` bounds it, is read from the same index
+    until = since + timedelta(hours=1)
+    assert len(live_distribution(db, "sc-new", since, until)[0]) == 61
+    plan = _plan_of(db, lambda: live_distribution(db, "sc-new", since, until))
+    assert _indexes(plan) == {"ix_ratings_model_version_issued_at"}, plan
+    assert _removed(plan) == 0, plan
 
 
 def test_the_lookup_of_an_identical_rating_reads_the_inputs_index(db: Engine) -> None:
