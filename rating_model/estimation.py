@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rating_model.operating_data import FuelUse, OperatingData, to_cny
+from rating_model.exceptions import InvalidInputError
+from rating_model.operating_data import NUMBER_LIMITS, FuelUse, OperatingData, to_cny
 from rating_model.sector_benchmarks import sector_defaults, sector_of
 from rating_model.standard import EstimationRule, Standard
 from rating_model.values import evolve as replace
@@ -92,6 +93,21 @@ def _sector_default(value: float, per: str, per_zh: str) -> tuple[str, str]:
 
 #: the input an electricity bill's amount (``energy.electricity_spend``) is converted into
 BILLED_FIELD = "energy.electricity_kwh"
+#: the most kWh a bill may convert into: the bound of a typed ``energy.electricity_kwh``
+_MOST_KWH = NUMBER_LIMITS[BILLED_FIELD].maximum
+
+
+def bill_too_large(tariff_cny_per_kwh: float) -> str:
+    """Why a bill is refused whose kWh at the standard's tariff pass the bound of a typed figure.
+
+    A yearly bill of 10 trillion yuan (the schema takes up to 1e13 in the company's currency, times its
+    FX rate) had been rated as 1.5e13 kWh, above the 1e12 kWh that ``energy.electricity_kwh`` is refused
+    beyond (a merchant-page review): a figure like that is a typo, never a business's electricity.
+    """
+    return (
+        f"at the standard's assumed tariff of {tariff_cny_per_kwh:g} CNY per kWh, this bill is more than "
+        f"{_MOST_KWH:g} kWh, the most energy.electricity_kwh takes: check the amount and its currency"
+    )
 
 
 def bill_rule(standard: Standard) -> EstimationRule | None:
@@ -134,6 +150,8 @@ def fill_missing(data: OperatingData, standard: Standard) -> Filled:
             assert rule is not None and rule.tariff_cny_per_kwh is not None
             spend_cny = to_cny(company, energy.electricity_spend)
             kwh = spend_cny / rule.tariff_cny_per_kwh
+            if kwh > _MOST_KWH:  # held to the bound a typed figure is: a bill is no licence for 1e13 kWh
+                raise InvalidInputError("energy.electricity_spend", bill_too_large(rule.tariff_cny_per_kwh))
             # the bill's own amount at the standard's tariff: not a sector default, and said so (in Chinese
             # in words and without brackets: the summary quotes it inside its own)
             method = (

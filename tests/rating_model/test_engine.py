@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 
 from rating_model.actions import apply_change
 from rating_model.engine import DEFAULT_MODEL, Engine
-from rating_model.estimation import Filled, fill_missing
-from rating_model.exceptions import ArtifactError, FactorNotFoundError
+from rating_model.estimation import Filled, bill_too_large, fill_missing
+from rating_model.exceptions import ArtifactError, FactorNotFoundError, InvalidInputError
 from rating_model.factors import load_factor_set
 from rating_model.grading import lowered_by_completeness
 from rating_model.improvements import held_back_by, lifted_by_reporting
@@ -100,6 +100,23 @@ def test_the_bills_amount_is_divided_by_the_tariff_in_cny() -> None:
         assert filled.data.energy.electricity_kwh == pytest.approx(kwh)
         [estimate] = [e for e in filled.estimates if e.field == "energy.electricity_kwh"]
         assert estimate.pcaf_floor == 3 and not estimate.sector_default
+
+
+def test_a_bill_converting_to_more_kwh_than_a_typed_figure_may_be_is_refused() -> None:
+    """A bill is held to the bound of a typed ``electricity_kwh`` (1e12 kWh) once converted at the tariff: a
+    yearly bill of 10 trillion yuan (the schema takes 1e13) had been rated as 1.5e13 kWh. Exactly 1e12 kWh
+    (650 billion yuan at 0.65) still rates; a USD bill counts at its FX rate."""
+    company = {**MINIMAL["company"], "reporting_year": 2022}
+    usd = {"currency": "USD", "fx_to_cny": 7.1, "annual_revenue": 130_000}
+    for extra, spend in (({}, 1e13), (usd, 1e12)):
+        data = ENGINE.parse({"company": {**company, **extra}, "energy": {"electricity_spend": spend}})
+        with pytest.raises(InvalidInputError) as refused:
+            ENGINE.rate(data)
+        assert refused.value.field == "energy.electricity_spend"
+        assert refused.value.message == bill_too_large(0.65)
+        assert "more than 1e+12 kWh" in refused.value.message
+    edge = ENGINE.parse({"company": company, "energy": {"electricity_spend": 6.5e11}})
+    assert fill_missing(edge, ENGINE.standard).data.energy.electricity_kwh == pytest.approx(1e12)
 
 
 def test_sector_default_electricity_is_per_m2_first_and_takes_the_sector_default_floor() -> None:
@@ -1081,8 +1098,6 @@ def test_published_indicator_values_are_the_values_binned() -> None:
 
 
 def test_an_integer_beyond_float_range_is_a_typed_error() -> None:
-    from rating_model.exceptions import InvalidInputError
-
     huge = copy.deepcopy(MINIMAL)
     huge["company"]["employees"] = 10**400
     with pytest.raises(InvalidInputError, match="number too large") as refused:

@@ -8,6 +8,7 @@ from datetime import datetime
 from flask import Flask
 from flask.testing import FlaskClient
 
+from rating_model.estimation import bill_too_large
 from rating_model.isic import industry_code_problem
 from rating_model.operating_data import BELOW_MINIMUM
 from schemas.rating import RatingSchema
@@ -110,6 +111,18 @@ def test_engine_refusals_are_422_keyed_by_field_path(client: FlaskClient, bank_k
     assert "energy.green_electricity_kwh" in response.json["errors"]
     mismatch = client.post("/v1/ratings", json=payload(region="US-CA"), headers=bearer(bank_key))
     assert mismatch.status_code == 422 and "company.region" in mismatch.json["errors"]
+
+
+def test_a_bill_above_the_kwh_bound_once_converted_is_422_naming_the_bill(
+    client: FlaskClient, bank_key: str
+) -> None:
+    """The schema takes a bill up to 1e13; at the standard's tariff that is 1.5e13 kWh, above the 1e12 a
+    typed electricity_kwh is refused beyond: the engine's words, keyed by the bill."""
+    body = payload()
+    body["energy"] = {"electricity_spend": 1e13}
+    refused = client.post("/v1/ratings", json=body, headers=bearer(bank_key))
+    assert refused.status_code == 422
+    assert refused.json["errors"] == {"energy.electricity_spend": [bill_too_large(0.65)]}
 
 
 def test_an_industry_code_not_in_isic_rev_4_is_422_naming_the_field(
