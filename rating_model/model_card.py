@@ -45,8 +45,9 @@ def no_point_features(model: Scorecard) -> dict[str, str]:
 
 
 #: Fewer holdout rows than this and the card says its holdout metrics cannot be read: the floor a comparison
-#: must clear to be evidence for a promotion (``service.records.comparisons.MIN_ROWS``). A 30-row file had
-#: trained a card declaring AUC 1.0 and KS 1.0, measured on 4 holdout rows, with nothing saying so.
+#: must clear to be evidence for a promotion (``service.records.comparisons.MIN_ROWS`` is this constant). A
+#: 30-row file had trained a card declaring AUC 1.0 and KS 1.0, measured on 4 holdout rows, with nothing
+#: saying so.
 HOLDOUT_MIN_ROWS = 1000
 
 

@@ -27,6 +27,7 @@ from typing import Any
 from sqlalchemy import Engine, insert, select
 
 from rating_model.artifact import ScorecardArtifact
+from rating_model.model_card import HOLDOUT_MIN_ROWS
 from rating_model.standard import Standard, load_standard, standard_for_model
 from service.records.clock import database_now, database_time
 from service.records.database import as_utc
@@ -48,8 +49,10 @@ class NotEvidence(RegistryError):
 #: The fewest rows a comparison a promotion rests on may be made on: on fewer, the bootstrap intervals of
 #: AUC or KS deltas of a few hundredths are noise (a 40-row file had been recorded, and as the newest record
 #: it was the one the promotion rested on). Distinct rows: a row repeated in every cell (``rows_repeated``)
-#: counts once, or a 400-row holdout written three times passes as 1,200 rows.
-MIN_ROWS = 1000
+#: counts once, or a 400-row holdout written three times passes as 1,200 rows. The model card's floor for
+#: readable holdout metrics (:data:`rating_model.model_card.HOLDOUT_MIN_ROWS`) is this one: a card must not
+#: call metrics readable on fewer rows than a promotion may rest on.
+MIN_ROWS = HOLDOUT_MIN_ROWS
 
 
 class TooFewRows(NotEvidence):
