@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, delete, func, insert, select, update
+from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from service.records.database import as_utc
@@ -192,6 +192,12 @@ def insert_job(
     return Recorded(found, new=True)
 
 
+def _keyed(conn: Connection, tenant: str, key: str) -> PortfolioJob | None:
+    """The tenant's job created (or adopted) under the ``Idempotency-Key`` ``key``, if any."""
+    row = conn.execute(select(portfolio_jobs).where(_T.tenant == tenant, _T.idempotency_key == key)).first()
+    return None if row is None else _job(row)
+
+
 def same_upload(db: Engine, tenant: str, identity: UploadIdentity) -> PortfolioJob | None:
     """The tenant's job this upload is a repeat of, if any.
 
@@ -202,12 +208,9 @@ def same_upload(db: Engine, tenant: str, identity: UploadIdentity) -> PortfolioJ
     """
     with db.connect() as conn:
         if identity.idempotency_key is not None:
-            key = identity.idempotency_key
-            keyed = conn.execute(
-                select(portfolio_jobs).where(_T.tenant == tenant, _T.idempotency_key == key)
-            ).first()
+            keyed = _keyed(conn, tenant, identity.idempotency_key)
             if keyed is not None:
-                return _job(keyed)
+                return keyed
         row = conn.execute(
             select(portfolio_jobs)
             .where(
@@ -236,7 +239,8 @@ def adopt_key(db: Engine, job: PortfolioJob, key: str) -> PortfolioJob:
             )
     except IntegrityError:  # a concurrent upload bound the key to another job of the tenant first
         pass
-    keyed = same_upload(db, job.tenant, UploadIdentity("", "", key))
+    with db.connect() as conn:
+        keyed = _keyed(conn, job.tenant, key)
     return job if keyed is None else keyed
 
 
