@@ -110,6 +110,13 @@ def bill_too_large(tariff_cny_per_kwh: float) -> str:
     )
 
 
+def bill_above_bound(spend_cny: float, tariff_cny_per_kwh: float) -> bool:
+    """Whether a bill of ``spend_cny`` converts at the tariff into more kWh than a typed
+    ``energy.electricity_kwh`` may be: the one test the engine's conversion (:func:`fill_missing`) and the
+    merchant page's form apply, so the two refuse the same bills."""
+    return spend_cny / tariff_cny_per_kwh > _MOST_KWH
+
+
 def bill_rule(standard: Standard) -> EstimationRule | None:
     """The standard's rule converting an electricity bill's amount into kWh: the rule of
     ``energy.electricity_kwh`` with a tariff (CNY per kWh, applied to the amount in CNY, see :func:`to_cny`);
@@ -149,9 +156,10 @@ def fill_missing(data: OperatingData, standard: Standard) -> Filled:
             rule = bill_rule(standard)
             assert rule is not None and rule.tariff_cny_per_kwh is not None
             spend_cny = to_cny(company, energy.electricity_spend)
-            kwh = spend_cny / rule.tariff_cny_per_kwh
-            if kwh > _MOST_KWH:  # held to the bound a typed figure is: a bill is no licence for 1e13 kWh
+            # held to the bound a typed figure is: a bill is no licence for 1e13 kWh
+            if bill_above_bound(spend_cny, rule.tariff_cny_per_kwh):
                 raise InvalidInputError("energy.electricity_spend", bill_too_large(rule.tariff_cny_per_kwh))
+            kwh = spend_cny / rule.tariff_cny_per_kwh
             # the bill's own amount at the standard's tariff: not a sector default, and said so (in Chinese
             # in words and without brackets: the summary quotes it inside its own)
             method = (

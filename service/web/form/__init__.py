@@ -31,6 +31,7 @@ from typing import Any
 
 from marshmallow import ValidationError
 
+from rating_model.estimation import bill_above_bound
 from schemas.errors import flatten_errors
 from schemas.fields import UNSTORABLE
 from service.web.amounts import FieldError, plain
@@ -92,9 +93,10 @@ def _bill_error(
     a confirmation, not a refusal, since a business can run at a loss. ``tariff`` is ``None`` when no
     engine can be had: the rating that follows answers that, keeping the answers.
     """
-    top = LIMITS["electricity_kwh"].maximum
-    if tariff is not None and bill / tariff > top:  # the division the engine's conversion makes
-        return FieldError("bill_too_large", {"max": plain(top), "tariff": f"{tariff:g}"})
+    if tariff is not None and bill_above_bound(bill, tariff):  # the engine's own test (the page is in CNY)
+        return FieldError(
+            "bill_too_large", {"max": plain(LIMITS["electricity_kwh"].maximum), "tariff": f"{tariff:g}"}
+        )
     if revenue is not None and bill > revenue and not confirmed:
         return FieldError("bill_unlikely", {"bill": plain(bill), "revenue": plain(revenue)})
     return None
