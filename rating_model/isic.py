@@ -49,7 +49,6 @@ def _load(path: Path = DATA_FILE) -> dict[str, str]:
 _TITLES: Final = _load()
 #: every accepted code, sorted: the divisions (2 digits), groups (3) and classes (4) of ISIC Rev. 4
 INDUSTRY_CODES: Final[tuple[str, ...]] = tuple(sorted(_TITLES))
-_CODES: Final = frozenset(_TITLES)
 
 
 def industry_title(code: str) -> str | None:
@@ -71,19 +70,19 @@ def industry_code_problem(code: str) -> str | None:
     Text that is not 2-4 digits is left to :data:`~rating_model.operating_data.INDUSTRY_PATTERN` (both
     layers check it, each in its own words), so a code is refused once, not twice.
     """
-    if code in _CODES or INDUSTRY_PATTERN.fullmatch(code) is None:
+    if code in _TITLES or INDUSTRY_PATTERN.fullmatch(code) is None:
         return None
     head = f"must be a division (2 digits), group (3) or class (4) of ISIC Rev. 4: {code} is not one"
     division, parent = code[:2], code[:-1]
-    if division not in _CODES:
+    if division not in _TITLES:
         nearest = f"there is no division {division}"
-    elif parent in _CODES:  # a group of a listed division, or a class of a listed group
+    elif parent in _TITLES:  # a group of a listed division, or a class of a listed group
         level = _LEVELS[len(code)]
         plural = "classes" if level == "class" else f"{level}s"
         nearest = f"the {plural} of {_LEVELS[len(parent)]} {parent}: {_within(parent, len(code))}"
     else:
         nearest = f"division {division} has no group {parent}, its groups: {_within(division, 3)}"
     zero = "0" + code
-    if zero in _CODES:  # a spreadsheet reads 0111 as the number 111
+    if zero in _TITLES:  # a spreadsheet reads 0111 as the number 111
         nearest += f" (if a leading zero was lost: {zero} is {_TITLES[zero].lower()})"
     return f"{head}; {nearest}"
