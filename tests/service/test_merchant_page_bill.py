@@ -55,7 +55,7 @@ def _kwh_said(note: str, lang: str) -> str:
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
-@pytest.mark.parametrize("spend", [0.65, 1, 7, 2_400, 24_000, 12_345.67, 58_500, 999_999, 3.3e9, 1e13])
+@pytest.mark.parametrize("spend", [0.65, 1, 7, 2_400, 24_000, 12_345.67, 58_500, 999_999, 3.3e9, 6.4e11])
 def test_a_cny_bill_is_shown_as_before(spend: float, lang: str) -> None:
     """For a CNY business the note is the one the page wrote before: the bill divided by the standard's
     tariff and rounded (the engine divided the same amount by the same tariff), the whole note unchanged."""
