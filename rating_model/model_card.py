@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from rating_model.evaluation import SEGMENT_GAP_LIMIT, segment_gaps
+from rating_model.evidence import HOLDOUT_MIN_ROWS
 from rating_model.standard import Standard
 
 if TYPE_CHECKING:
@@ -42,13 +43,6 @@ def no_point_features(model: Scorecard) -> dict[str, str]:
         name = feature["name"]
         out[name] = "dropped" if name in model.dropped_features_ else ("one_bin" if coef == 0 else "rounded")
     return out
-
-
-#: Fewer holdout rows than this and the card says its holdout metrics cannot be read: the floor a comparison
-#: must clear to be evidence for a promotion (``service.records.comparisons.MIN_ROWS`` is this constant). A
-#: 30-row file had trained a card declaring AUC 1.0 and KS 1.0, measured on 4 holdout rows, with nothing
-#: saying so.
-HOLDOUT_MIN_ROWS = 1000
 
 
 def holdout_limitations(holdout_rows: int | None, holdout_green: int | None,

@@ -27,7 +27,7 @@ from typing import Any
 from sqlalchemy import Engine, insert, select
 
 from rating_model.artifact import ScorecardArtifact
-from rating_model.model_card import HOLDOUT_MIN_ROWS
+from rating_model.evidence import HOLDOUT_MIN_ROWS
 from rating_model.standard import Standard, load_standard, standard_for_model
 from service.records.clock import database_now, database_time
 from service.records.database import as_utc
@@ -50,7 +50,7 @@ class NotEvidence(RegistryError):
 #: AUC or KS deltas of a few hundredths are noise (a 40-row file had been recorded, and as the newest record
 #: it was the one the promotion rested on). Distinct rows: a row repeated in every cell (``rows_repeated``)
 #: counts once, or a 400-row holdout written three times passes as 1,200 rows. The model card's floor for
-#: readable holdout metrics (:data:`rating_model.model_card.HOLDOUT_MIN_ROWS`) is this one: a card must not
+#: readable holdout metrics (:data:`rating_model.evidence.HOLDOUT_MIN_ROWS`) is this one: a card must not
 #: call metrics readable on fewer rows than a promotion may rest on.
 MIN_ROWS = HOLDOUT_MIN_ROWS
 
