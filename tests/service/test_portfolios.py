@@ -233,6 +233,13 @@ def test_a_book_is_compared_with_its_own_last_run_not_another_books(portfolio_ap
     assert movers["matched"]["value"] > 30
 
 
+def _nothing_kept(app: Flask) -> None:
+    """A refused upload leaves no file in the portfolio directory and no job to run."""
+    directory = Path(services_of(app).settings.portfolio_dir)
+    assert not directory.exists() or not any(directory.iterdir())
+    assert records.unfinished(services_of(app).db) == []
+
+
 @pytest.mark.parametrize(
     ("name", "content", "expected"),
     [
@@ -253,9 +260,7 @@ def test_a_file_that_cannot_be_rated_is_refused_with_a_field_error(
     response = upload(client, key, (io.BytesIO(content), name))
     assert response.status_code == 422, response.json
     assert list(response.json["errors"]) == ["file"] and expected in response.json["errors"]["file"][0]
-    directory = Path(services_of(portfolio_app).settings.portfolio_dir)
-    assert not directory.exists() or not any(directory.iterdir())  # nothing kept of a refused upload
-    assert records.unfinished(services_of(portfolio_app).db) == []
+    _nothing_kept(portfolio_app)
 
 
 def _book_bytes(tmp_path: Path, rows: int = 30) -> bytes:
@@ -302,9 +307,7 @@ def test_a_csv_that_cannot_be_read_as_csv_is_refused_at_upload(
     assert expected in message and len(message) < 400, message
     spec = client.get("/openapi.json").json
     assert contract_errors(spec, "/v1/portfolios", "post", response) == []
-    directory = Path(services_of(portfolio_app).settings.portfolio_dir)
-    assert not directory.exists() or not any(directory.iterdir())
-    assert records.unfinished(services_of(portfolio_app).db) == []
+    _nothing_kept(portfolio_app)
 
 
 def test_a_compressed_book_cut_short_past_its_first_megabyte_fails_saying_so(
@@ -346,9 +349,7 @@ def test_a_compressed_book_that_cannot_be_read_is_refused_in_words(
     [message] = response.json["errors"]["file"]
     assert expected in message and len(message) < 400, message
     assert contract_errors(client.get("/openapi.json").json, "/v1/portfolios", "post", response) == []
-    directory = Path(services_of(portfolio_app).settings.portfolio_dir)
-    assert not directory.exists() or not any(directory.iterdir())
-    assert records.unfinished(services_of(portfolio_app).db) == []
+    _nothing_kept(portfolio_app)
 
 
 def test_a_bz2_book_corrupt_past_its_first_megabyte_fails_saying_so(
