@@ -280,3 +280,34 @@ def test_tables_on_a_phone_keep_labels_and_figures_whole(browser: Any, live_url:
         page.goto(address)
         assert page.evaluate(_SPLIT_WORDS) == [], address
         assert page.evaluate("document.documentElement.scrollWidth") <= 360, address
+
+
+#: WCAG 2.2's text-spacing overrides (1.4.12), as a reader's own style sheet sets them
+_TEXT_SPACING = """* { line-height: 1.5 !important; letter-spacing: .12em !important;
+    word-spacing: .16em !important; } p { margin-bottom: 2em !important; }"""
+
+
+def test_long_words_wrap_on_a_phone(browser: Any, live_url: str) -> None:
+    """At 320 px a business name written without spaces ran off the screen in the result page's heading
+    (the page was 863 px wide), and the rating id there and the error page's reference did the same once
+    a reader's text spacing was on: the page scrolled sideways. A word wider than the line now breaks."""
+    from playwright.sync_api import expect
+
+    context = browser.new_context(locale="en-US", viewport={"width": 320, "height": 740}, bypass_csp=True)
+    page = context.new_page()
+    page.goto(f"{live_url}/?lang=en")
+    page.locator("#company_name").fill("HangzhouLotusTeaHouseCateringManagement")
+    page.locator("#industry").select_option("5610")
+    page.locator("#region").select_option("CN-ZJ")
+    page.locator("#employees").fill("8")
+    page.locator("#revenue").fill("150万")
+    page.locator("#electricity").fill("30000")
+    page.locator("#electricity").press("Enter")
+    expect(page.locator("#grade")).to_be_visible()
+    result = page.url.split("?")[0]
+    for address in (f"{result}?lang=en", f"{result}?lang=zh", f"{live_url}/result/rt_{'0' * 32}?lang=en"):
+        page.goto(address)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 320, address
+        page.add_style_tag(content=_TEXT_SPACING)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 320, address
+    context.close()
