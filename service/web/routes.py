@@ -55,7 +55,7 @@ from service.web.i18n import choose_language, disclosure_time, local_time, money
 from service.web.i18n import message as error_message
 from service.web.labels import in_language, item_label
 from service.web.view import business_word, grouped
-from service.web.view.bars import emission_bars, pillar_bars
+from service.web.view.bars import chart_rows, emission_bars, pillar_bars
 from service.web.view.disclosure import disclosure_value
 from service.web.view.loan import green_loan_line, knock_out_names
 from service.web.view.notes import data_notes, estimated_fields, scopes_note, unanswered_note
@@ -78,6 +78,7 @@ bp.add_app_template_global(money, "money")
 bp.add_app_template_global(local_time, "local_time")
 bp.add_app_template_filter(grouped, "grouped")  # the result page's figures (the disclosure's are ``num``)
 bp.add_app_template_global(disclosure_time, "disclosure_time")
+bp.add_app_template_global(chart_rows, "chart_rows")  # the result page's bars, each row where it goes
 
 
 def _form_page(

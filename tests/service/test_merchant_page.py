@@ -435,6 +435,26 @@ def test_scope3_bar_shows_a_disclosed_figure() -> None:
     assert emission_bars(rating, texts("en"))[3]["text"] == "1.50"
 
 
+def test_a_chart_label_too_wide_for_its_column_takes_more_lines() -> None:
+    """The result page's charts have 190 units for a label left of the bars (13-unit text): a wider label
+    breaks between words, or between CJK characters; a row of one line stays where it always was."""
+    from service.web.view.bars import chart_rows, label_lines
+
+    assert label_lines("Energy and climate") == ["Energy and climate"]
+    assert label_lines("Green practices and governance") == ["Green practices and", "governance"]
+    assert label_lines("绿" * 20) == ["绿" * 14, "绿" * 6]
+    assert label_lines("x" * 40) == ["x" * 40]  # a word wider than the column is not cut
+    rows, height = chart_rows(
+        [{"label": "Energy and climate"}, {"label": "Green practices and governance"}, {"label": "Scope 1"}]
+    )
+    assert [(row.y, row.lines) for row in rows] == [
+        (4, (("Energy and climate", 21),)),
+        (46, (("Green practices and", 55), ("governance", 71))),
+        (88, (("Scope 1", 105),)),
+    ]
+    assert height == 124 and chart_rows([{"label": "Scope 1"}] * 4)[1] == 34 * 4 + 6
+
+
 @pytest.mark.parametrize(
     ("header", "lang"),
     [
