@@ -28,20 +28,38 @@ NO_POINTS_REASONS = {
         "moves no score"
     ),
     "one_bin": "every training row fell in one bin, so {it} carries nothing to weigh (coefficient 0)",
+    "capped": (
+        "every reported value of {it} fell in one bin, so only its blank bin told businesses apart, and the "
+        "standard's missing-data rule caps a blank at the worst reported bin's points: a blank and a value "
+        "earn the same"
+    ),
     "rounded": "the weight of {it} rounds to 0 points at the card's decimals",
 }
 
 
 def no_point_features(model: Scorecard) -> dict[str, str]:
     """Each feature of a fitted card that scores no points in any bin, with why (a key of
-    :data:`NO_POINTS_REASONS`): dropped for a negative coefficient, one WOE value in training, or rounding."""
+    :data:`NO_POINTS_REASONS`): dropped for a negative coefficient, one WOE value in training, one WOE value
+    as served (the missing-data cap lowered the blank bin, the only one apart, to the value bin's), or
+    rounding.
+
+    The cap's case had read as rounding: a feature fitted with a coefficient of 1.15, all of it on its
+    blank bin, was said to have a weight that "rounds to 0 points".
+    """
     out: dict[str, str] = {}
     for feature, coef in zip(model.features_, model.coef_, strict=True):
         every = [*feature["points"], feature["missing_points"], feature.get("unseen_points", 0.0)]
         if any(every):
             continue
         name = feature["name"]
-        out[name] = "dropped" if name in model.dropped_features_ else ("one_bin" if coef == 0 else "rounded")
+        bins = model.binner_.bins_[name]
+        served = [*bins.woe, bins.missing_woe, *([] if bins.unseen_woe is None else [bins.unseen_woe])]
+        if name in model.dropped_features_:
+            out[name] = "dropped"
+        elif coef == 0:
+            out[name] = "one_bin"
+        else:
+            out[name] = "capped" if max(served) == min(served) else "rounded"
     return out
 
 

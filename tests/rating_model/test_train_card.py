@@ -13,7 +13,7 @@ from rating_model.artifact import ScorecardArtifact
 from rating_model.evaluation import SEGMENT_GAP_LIMIT, calibration_by_segment, score_frame
 from rating_model.indicator_batch import frame_indicators_answered
 from rating_model.labels import labels_of
-from rating_model.model_card import model_card
+from rating_model.model_card import model_card, no_point_features
 from rating_model.standard import DEFAULT_STANDARD, load_standard
 from rating_model.synthetic import generate_frame
 from rating_model.train import HOLDOUT_SHARE, train
@@ -98,6 +98,24 @@ def test_the_card_reports_calibration_by_segment_on_the_holdout() -> None:
     for s in wide:
         assert f"({100 * s['gap']:+.1f} pp, {s['rows']} rows)" in line[0]
         assert s["indicator"] in line[0]
+
+
+def test_a_feature_the_missing_cap_flattens_is_not_said_to_round_to_nothing() -> None:
+    """A feature whose reported values all fall in one bin carries its weight in its blank bin alone: where
+    the blanks are greener, the cap lowers their WOE to the one bin's and every business earns the same.
+    Its coefficient was 1.15, and the card said its weight "rounds to 0 points at the card's decimals"."""
+    from rating_model.scorecard import Scorecard
+
+    rng = np.random.default_rng(0)
+    a = rng.normal(0.0, 1.0, 4_000)
+    blank = rng.random(4_000) < 0.3
+    y = (rng.random(4_000) < 1.0 / (1.0 + np.exp(-(a + blank)))).astype(int)
+    X = pd.DataFrame({"a": a, "b": np.where(blank, np.nan, 1.0)})
+    card = Scorecard(directions={"a": "increasing", "b": "increasing"}, missing_cap="lowest").fit(X, y)
+    assert card.coef_[1] > 1.0 and card.features_[1]["stats"]["missing"]["rule"] == "capped"
+    assert no_point_features(card) == {"b": "capped"}
+    line = model_card(load_standard(DEFAULT_STANDARD), {}, {}, no_points={"b": "capped"})["limitations"][2]
+    assert line.startswith("b scores no points in this model: ") and "blank" in line and "round" not in line
 
 
 def test_a_card_without_wide_gaps_or_idle_features_adds_no_limitation() -> None:
