@@ -66,12 +66,19 @@ def resolve_directions(
     """The declared direction of every column; every numeric column must have one, categorical none.
 
     Keys may be column names or indices. Unknown keys are an error, because a misspelt feature name
-    would otherwise silently fall back to the default direction.
+    would otherwise silently fall back to the default direction; so is a column declared by its name and
+    by its index with two different directions, whose index had been dropped in silence.
     """
     given = dict(directions or {})
     out: list[str | None] = []
     for j, (name, kind) in enumerate(zip(names, kinds, strict=True)):
-        value = given.pop(name, given.pop(j, None))
+        by_index, by_name = given.pop(j, None), given.pop(name, None)
+        if by_index is not None and by_name is not None and by_index != by_name:
+            raise ValueError(
+                f"feature {name!r} is declared twice with different directions: {by_name!r} by its name, "
+                f"{by_index!r} by its index {j}"
+            )
+        value = by_name if by_name is not None else by_index
         if kind == CATEGORICAL:
             if value is not None:
                 raise ValueError(f"feature {name!r} is categorical: it takes no direction (got {value!r})")

@@ -112,11 +112,19 @@ def test_categorical_features_by_index_on_object_arrays() -> None:
     assert binner.bins_["x1"].direction == "decreasing"
 
 
+def test_a_column_declared_by_name_and_index_alike_is_accepted() -> None:
+    X, y = mixed_frame(300)
+    binner = MonotoneBinner(directions={**DIRECTIONS, 0: DIRECTIONS["size"]}).fit(X, y)
+    assert binner.bins_["size"].direction == DIRECTIONS["size"]
+
+
 @pytest.mark.parametrize(
     ("params", "message"),
     [
         ({"directions": {"size": "increasing"}}, "needs a declared direction"),
         ({"directions": {**DIRECTIONS, "sise": "increasing"}}, "unknown feature"),
+        # "size" is column 0: declared both ways, the index's word had been dropped without a word
+        ({"directions": {**DIRECTIONS, 0: "decreasing"}}, "declared twice"),
         ({"directions": {**DIRECTIONS, "sector": "increasing"}}, "takes no direction"),
         ({"directions": DIRECTIONS, "max_bins": 1}, "'max_bins' parameter"),
         ({"directions": DIRECTIONS, "unseen_category": "zero"}, "'unseen_category' parameter"),
