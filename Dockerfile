@@ -25,8 +25,11 @@ RUN apt-get update \
     && rm -rf /var/lib/apt/lists/*
 RUN useradd --system --uid 10001 --create-home --home-dir /app --shell /usr/sbin/nologin greenrate
 WORKDIR /app
-COPY --from=builder /wheels /wheels
-RUN pip install --no-cache-dir --no-index --find-links /wheels greenrate && rm -rf /wheels
+# The wheels are mounted from the builder for the install alone (BuildKit, Docker's builder since 23.0):
+# copied in, then removed by the install's layer, they had stayed in the copy's layer, 117 MB of the image
+# beside the packages installed from them.
+RUN --mount=type=bind,from=builder,source=/wheels,target=/wheels \
+    pip install --no-cache-dir --no-index --find-links /wheels greenrate
 COPY gunicorn.conf.py ./gunicorn.conf.py
 RUN mkdir -p /app/instance/portfolios && chown -R greenrate:greenrate /app/instance
 # The build's revision, recorded and signed with every rating the image issues and shown by /readyz (an image

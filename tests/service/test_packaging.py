@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -107,3 +108,35 @@ print(answer.status_code, answer.get_json().get("grade"), migrate.current_revisi
 
     assert status == "201" and grade in ("dark_green", "green", "light_green", "not_green")
     assert revision == migrate.head_revision()
+
+
+def _instructions(dockerfile: str) -> list[str]:
+    """The Dockerfile's instructions, each on one line: continuations joined, comments dropped."""
+    steps: list[str] = []
+    current = ""
+    for raw in dockerfile.splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.endswith("\\"):
+            current += line[:-1] + " "
+            continue
+        steps.append(current + line)
+        current = ""
+    return steps
+
+
+def test_no_layer_of_the_image_holds_files_a_later_layer_deletes() -> None:
+    """Each instruction is a layer, and a file a later layer deletes is still shipped in the layer that
+    added it: the runtime stage had copied the builder's wheels in (``COPY --from=builder /wheels``) and
+    removed them after the install, and the image carried them beside the installed packages all the same,
+    117 MB (operations review). They are mounted for the install alone instead."""
+    steps = _instructions((ROOT / "Dockerfile").read_text())
+    runtime = steps[max(i for i, step in enumerate(steps) if step.upper().startswith("FROM ")) + 1 :]
+    for i, step in enumerate(runtime):
+        if not step.upper().startswith(("COPY ", "ADD ")):
+            continue
+        target = step.split()[-1].rstrip("/")
+        for later in runtime[i + 1 :]:
+            removes = re.search(rf"\brm\s+(?:-\w+\s+)*{re.escape(target)}(?![\w./-])", later)
+            assert not (later.upper().startswith("RUN ") and removes), (step, later)
