@@ -102,10 +102,23 @@ def post_worker_init(worker):
 
 
 def worker_abort(worker):
-    """A worker past GREENRATE_TIMEOUT_SECONDS is being cut off: log the request it was serving."""
+    """A worker past GREENRATE_TIMEOUT_SECONDS is being cut off: log the request it was serving, then end
+    the process here, so that the client's connection closes without an answer.
+
+    gunicorn's own way raises SystemExit into the request and answers it with a 500 of its own HTML: not
+    the API's error body, no request id, and the status the API keeps for a rating no retry mends, where a
+    request cut off is worth retrying (an identical input gets the rating if it was issued); and it logs the
+    traceback, messages and all. A connection closed without an answer is one the proxy answers with its
+    502 in the service's error shape (deploy/nginx.conf; operations review, H2). Nothing is lost by not
+    unwinding: the log lines are flushed as written, the master merges the worker's metric files, and the
+    database rolls back what the request left open, as after the SIGKILL that would follow.
+    """
     from service.logging import log_request_timeout
 
-    log_request_timeout(worker.cfg.timeout)
+    try:
+        log_request_timeout(worker.cfg.timeout)
+    finally:
+        os._exit(1)
 
 
 def child_exit(server, worker):

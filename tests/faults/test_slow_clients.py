@@ -184,3 +184,33 @@ def test_a_request_cut_off_by_the_worker_timeout_is_logged_with_its_id(
     assert found, log.read_text(errors="replace")[-2000:]
     assert found[0]["request_id"] == "slow-form-1" and found[0]["route"] == "/"
     assert found[0]["method"] == "POST" and found[0]["timeout_seconds"] == 2
+
+
+def test_a_request_cut_off_by_the_worker_timeout_gets_no_answer_of_gunicorn_s_own(
+    tmp_path: Path, sqlite_template: Path
+) -> None:
+    """gunicorn cuts a worker off by raising SystemExit into the request, which it then answered with a 500
+    of its own HTML: not the API's error body, no request id, and the status the API keeps for a rating no
+    retry mends, where this one is worth retrying; and it logged the traceback, messages and all. The
+    worker now ends in the worker_abort hook, after its ``request_timeout`` line: the connection closes
+    without an answer, which the proxy answers with its 502 in the service's error shape (docs/operations.md,
+    When a dependency fails)."""
+    database = tmp_path / "g.sqlite3"
+    shutil.copyfile(sqlite_template, database)
+    settings = {"GREENRATE_DATABASE_URL": f"sqlite:///{database}", "GREENRATE_TIMEOUT_SECONDS": "2",
+                "GREENRATE_SECRET_KEY": "a-secret-of-at-least-32-characters-0123456789"}
+    with gunicorn_server(settings, tmp_path) as (base, _process):
+        head = _SLOW_HEAD.replace(b"\r\n\r\n", b"\r\nX-Request-ID: slow-form-2\r\n\r\n", 1)
+        with socket.create_connection(("127.0.0.1", int(base.rsplit(":", 1)[1])), timeout=30) as sock:
+            sock.sendall(head)  # the worker waits for the rest of the body until gunicorn cuts it off
+            try:
+                answer = sock.recv(65536)  # blocks until the worker answers or its connection closes
+            except ConnectionResetError:
+                answer = b""
+        assert answer == b"", answer[:200]
+        assert answers(base, 10)  # a new worker serves in its place
+    log = (tmp_path / "gunicorn.stderr").read_text(errors="replace")
+    timeouts = [json.loads(line) for line in log.splitlines()
+                if line.startswith("{") and "request_timeout" in line]
+    assert [line["request_id"] for line in timeouts] == ["slow-form-2"], log[-2000:]
+    assert "Error handling request" not in log and "Traceback" not in log, log[-2000:]
