@@ -42,6 +42,10 @@ graceful_timeout = _server.graceful_timeout_seconds
 keepalive = _server.keepalive_seconds
 max_requests = _server.max_requests
 max_requests_jitter = _server.max_requests_jitter
+# The master tells a live worker by a file the worker touches every few seconds, in the temporary directory
+# by default: in a container that is the overlay disk, where the touch can wait behind other writes long
+# enough for a healthy worker to be timed out and killed (gunicorn's FAQ). /dev/shm is memory.
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
 preload_app = False  # one app, one DB pool, one Redis client and one engine per worker, made after fork
 accesslog = None  # the app logs one JSON line per request itself
 errorlog = "-"

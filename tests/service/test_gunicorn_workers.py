@@ -167,3 +167,30 @@ def test_recycled_workers_metrics_are_merged_and_every_request_still_counted(tmp
         assert count == sent
         assert not [p for p in os.listdir(metrics_dir) if p.endswith(".tmp")]
     assert "not merged" not in (tmp_path / "gunicorn.stderr").read_text()
+
+
+@pytest.mark.skipif(not Path("/dev/shm").is_dir() or not Path("/proc/self/fd").is_dir(), reason="Linux only")
+def test_the_workers_heartbeat_files_are_in_memory(tmp_path: Path) -> None:
+    """gunicorn's master tells a live worker by a file the worker touches every few seconds, in the
+    temporary directory unless told otherwise: in a container that is the overlay disk, where the touch can
+    wait behind other writes long enough for a healthy worker to be timed out and killed (gunicorn's FAQ
+    on blocking in the heartbeat). gunicorn.conf.py puts the files in /dev/shm, which is memory."""
+    import os
+
+    database = f"sqlite:///{tmp_path}/server.sqlite3"
+    db = create_engine(database)
+    migrate.upgrade(db)
+    db.dispose()
+    with gunicorn_server({"GREENRATE_DATABASE_URL": database}, tmp_path) as (_base, process):
+        children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
+        heartbeats = []
+        for pid in children:
+            for fd in Path(f"/proc/{pid}/fd").iterdir():
+                try:
+                    target = os.readlink(fd)
+                except OSError:  # closed meanwhile
+                    continue
+                if "wgunicorn-" in target:
+                    heartbeats.append(target)
+    assert len(heartbeats) >= len(children) >= 2, heartbeats
+    assert all(target.startswith("/dev/shm/") for target in heartbeats), heartbeats
