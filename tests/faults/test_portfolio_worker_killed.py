@@ -197,3 +197,23 @@ def _json_lines(output: str) -> list[dict[str, Any]]:
             except ValueError:
                 continue
     return lines
+
+
+def test_an_idle_worker_stops_at_once_on_sigterm(
+    live_app: Flask, start_worker: object, tmp_path: Path
+) -> None:
+    """SIGTERM is how compose and Kubernetes stop a worker, each after 30 s by default (compose.yaml's
+    stop_grace_period), then SIGKILL. An idle worker had taken a minute to exit: RQ's pubsub thread waits up
+    to 60 s for a message, and redis-py 8's PubSubWorkerThread.stop() waits for that thread, so every stop of
+    an idle worker ran out the grace period and ended in SIGKILL (operations review, H2)."""
+    import time
+
+    worker, log = start_worker("idle")  # type: ignore[operator]
+    wait_until(lambda: "Listening on" in log.read_text() or worker.poll() is not None, "the worker idle",
+               timeout=60)
+    assert worker.poll() is None, log.read_text()[-2000:]
+    stopped = time.monotonic()
+    worker.send_signal(signal.SIGTERM)
+    assert worker.wait(timeout=30) == 0, log.read_text()[-2000:]
+    assert time.monotonic() - stopped < 10, log.read_text()[-2000:]
+    assert "warm shut down requested" in log.read_text()
