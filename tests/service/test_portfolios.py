@@ -162,6 +162,30 @@ def test_a_loan_book_becomes_a_summary_and_results(portfolio_app: Flask, tmp_pat
     )
 
 
+def test_parquet_results_answer_whole_as_the_contract_says(portfolio_app: Flask, tmp_path: Path) -> None:
+    """The Parquet download was served by ``send_file``: 304 to a conditional request, 206 and 416 to a
+    range, with ETag, Last-Modified and Expires, none of which the contract declares (nor the CSV does): a
+    bank integrator's review. Whatever the request asks, the answer is the whole file, as documented."""
+    client = portfolio_app.test_client()
+    key = create_key(portfolio_app)
+    job_id = upload(client, key, as_file(book(30), "book.parquet", tmp_path)).json["id"]
+    assert work(portfolio_app)
+    spec = client.get("/openapi.json").json
+    path = "/v1/portfolios/{portfolio_id}/results"
+    url = f"/v1/portfolios/{job_id}/results?format=parquet"
+    with client.get(url, headers=bearer(key)) as whole:
+        assert whole.status_code == 200 and whole.headers["Content-Length"] == str(len(whole.data))
+        assert whole.headers["Content-Disposition"] == f'attachment; filename="{job_id}-results.parquet"'
+        data = whole.data
+    asked = [{"If-None-Match": "*"}, {"If-Modified-Since": "Wed, 21 Oct 2099 07:28:00 GMT"},
+             {"Range": "bytes=0-9"}, {"Range": "bytes=999999999-"}]
+    for headers in asked:
+        with client.get(url, headers={**bearer(key), **headers}) as answer:
+            assert answer.status_code == 200 and answer.data == data, headers
+            assert contract_errors(spec, path, "get", answer) == [], headers
+    assert pd.read_parquet(io.BytesIO(data))["row"].tolist() == list(range(30))
+
+
 def test_a_job_names_the_key_whose_upload_created_it(portfolio_app: Flask, tmp_path: Path) -> None:
     """Every rating of the list names the key that asked for it; a portfolio job, whose results a bank's
     loan book relies on, named none over the API (its row records it), so an auditor could not tell which
