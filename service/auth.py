@@ -35,7 +35,8 @@ ANY_ROLE = ROLES
 TENANT_PATTERN = re.compile(r"[a-z0-9][a-z0-9_.-]{0,63}")
 KEY_TAG = "gr_"
 PREFIX_LENGTH = 11  # "gr_" + 8 characters: enough to tell keys apart in a listing, useless to an attacker
-_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="greenrate"'}
+#: What every 401 asks for (RFC 6750, section 3); /openapi.json documents it on the shared 401 answer.
+CHALLENGE = {"WWW-Authenticate": 'Bearer realm="greenrate"'}
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -182,7 +183,7 @@ def _key_ring() -> KeyRing:
 
 def reject_key() -> NoReturn:
     """Answer 401 as for any invalid key (also for a key found revoked in the middle of a request)."""
-    abort(401, message="Invalid, revoked or expired API key.", headers=_CHALLENGE)
+    abort(401, message="Invalid, revoked or expired API key.", headers=CHALLENGE)
 
 
 def requires(*roles: str, fresh: bool = False) -> Callable[[F], F]:
@@ -198,7 +199,7 @@ def requires(*roles: str, fresh: bool = False) -> Callable[[F], F]:
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             key_hash = presented_key_hash()
             if key_hash is None:
-                abort(401, message="Missing API key: send Authorization: Bearer <key>.", headers=_CHALLENGE)
+                abort(401, message="Missing API key: send Authorization: Bearer <key>.", headers=CHALLENGE)
             principal = _key_ring().resolve(key_hash, fresh=fresh)
             if principal is None:
                 reject_key()

@@ -32,6 +32,7 @@ from rating_model.exceptions import (
     StandardError,
 )
 from schemas.errors import ErrorSchema, flatten_errors
+from service.auth import CHALLENGE
 from service.config.settings import Settings
 from service.exceptions import INVALID_FIELDS, ServiceError
 from service.extensions import services
@@ -190,14 +191,29 @@ _RETRY_AFTER_HEADER = {
 }
 
 
+#: The header of every 401 (:data:`service.auth.CHALLENGE`), which the document did not declare (a bank
+#: integrator's review): a generated client could not read it, nor a validator tell it from a stray one.
+_CHALLENGE_HEADER = {
+    name: {
+        "description": "The challenge of a bearer-token API (RFC 6750): send an API key as "
+        "`Authorization: Bearer <key>`. On every 401.",
+        "required": True,
+        "schema": {"type": "string", "enum": [value]},
+    }
+    for name, value in CHALLENGE.items()
+}
+
+
 class GreenrateApi(Api):  # type: ignore[misc]
     """flask-smorest's Api with our error body for every HTTP error."""
 
     ERROR_SCHEMA = ErrorSchema
 
     def _register_responses(self) -> None:
-        """flask-smorest's shared error responses, with the ``Retry-After`` header that 429 and 503 send."""
+        """flask-smorest's shared error responses, with the ``Retry-After`` header that 429 and 503 send and
+        the ``WWW-Authenticate`` challenge of 401."""
         super()._register_responses()
+        self.spec.components.responses_lazy[HTTPStatus.UNAUTHORIZED.name]["headers"] = _CHALLENGE_HEADER
         for status in (HTTPStatus.TOO_MANY_REQUESTS, HTTPStatus.SERVICE_UNAVAILABLE):
             self.spec.components.responses_lazy[status.name]["headers"] = _RETRY_AFTER_HEADER
 

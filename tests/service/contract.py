@@ -9,6 +9,11 @@ A body that is not JSON (a PDF, a Parquet or CSV file, a page, the metrics text)
 client reads it: its media type must be one the operation declares for that status, as a string, and as
 ``format: binary`` unless it is ``text/*``, since openapi-python-client and its peers decode a body by the
 declared media type alone (client review: "generated clients mishandle PDF/Parquet").
+
+Every header of the answer must be declared for its status too, but for those of every answer that say
+nothing of the operation (the body's framing, the security headers, ``Cache-Control: no-store``): a 401's
+challenge, a 409's ``Location`` and the ETag, Last-Modified and Expires of a Parquet download went
+undeclared, while schemathesis checks only the headers that are declared (a bank integrator's review).
 """
 
 from __future__ import annotations
@@ -49,15 +54,39 @@ def _closest(error: ValidationError) -> list[ValidationError]:
     return [e for inner in min(branches.values(), key=len) for e in _closest(inner)]
 
 
+#: Headers every answer may carry whatever the operation, left out of each response's own declaration:
+#: HTTP's framing, and the security headers of service/hardening.py (README: "Every response carries
+#: X-Request-ID and security headers"; X-Request-ID itself is declared on every response).
+EVERY_ANSWERS = frozenset({
+    "content-type", "content-length", "cache-control", "x-content-type-options", "x-frame-options",
+    "referrer-policy", "content-security-policy",
+})
+
+
+def undeclared_headers(spec: dict[str, Any], path: str, method: str, response: TestResponse) -> list[str]:
+    """The headers of ``response`` that ``spec`` does not declare for its status (nor every answer's own),
+    and those it declares required that the answer lacks."""
+    declared = documented_response(spec, path, method, response.status_code).get("headers", {})
+    known = EVERY_ANSWERS | {name.lower() for name in declared}
+    sent = {name.lower() for name in response.headers.keys()}
+    missing = [name for name, header in sorted(declared.items())
+               if "$ref" not in header and header.get("required") and name.lower() not in sent]
+    return [f"header {name}: not declared for {response.status_code}" for name in sorted(sent - known)] + [
+        f"header {name}: declared required, not sent" for name in missing]
+
+
 def contract_errors(spec: dict[str, Any], path: str, method: str, response: TestResponse) -> list[str]:
-    """What in ``response`` breaks the schema ``spec`` documents for its path, method and status."""
+    """What in ``response`` breaks what ``spec`` documents for its path, method and status: its headers,
+    and its body against the schema."""
     status, media_type = response.status_code, response.mimetype
     content = documented_response(spec, path, method, status).get("content", {})
+    headers = undeclared_headers(spec, path, method, response)
     if media_type not in content:
-        return [f"(root): {media_type} is not declared for {status} ({', '.join(content)})"]
+        return [*headers, f"(root): {media_type} is not declared for {status} ({', '.join(content)})"]
     schema = content[media_type]["schema"]
     if not response.is_json:
-        return body_schema_errors(media_type, schema) + ([] if response.data else ["(root): empty body"])
+        empty = [] if response.data else ["(root): empty body"]
+        return [*headers, *body_schema_errors(media_type, schema), *empty]
     validator = OAS30ReadValidator(
         {"allOf": [schema], "components": spec["components"]}, format_checker=oas30_format_checker
     )
@@ -65,4 +94,4 @@ def contract_errors(spec: dict[str, Any], path: str, method: str, response: Test
         (e for found in validator.iter_errors(response.get_json()) for e in _closest(found)),
         key=lambda e: list(e.absolute_path),
     )
-    return [f"{'/'.join(map(str, e.absolute_path)) or '(root)'}: {e.message}" for e in errors]
+    return headers + [f"{'/'.join(map(str, e.absolute_path)) or '(root)'}: {e.message}" for e in errors]

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.conftest import AppFactory
+from tests.conftest import AppFactory, bearer
 
 
 def test_each_app_is_independent(make_app: AppFactory) -> None:
@@ -77,6 +78,32 @@ def test_every_keyed_operation_documents_the_answers_any_key_check_can_give(clie
     for path, method, op in keyed:
         assert op["security"] == [{"bearerAuth": []}], (path, method)
         assert {"401", "429", "503"} <= set(op["responses"]), (path, method)
+
+
+def _operations(spec: dict[str, Any], prefix: str = "/") -> list[tuple[str, str]]:
+    return [(path, method) for path, item in spec["paths"].items() if path.startswith(prefix)
+            for method in item if method in ("get", "post", "put", "delete", "patch")]
+
+
+def _url(path: str, value: str = "1") -> str:
+    return re.sub(r"\{[^}]+\}", value, path)
+
+
+def test_every_401_declares_the_challenge_it_sends(client: FlaskClient) -> None:
+    """Every 401 carries ``WWW-Authenticate`` (RFC 6750), which the document did not declare (a bank
+    integrator's review): each keyed operation's 401, without a key or with an unknown one, is what the
+    document says, headers included."""
+    from tests.service.contract import contract_errors
+
+    spec = client.get("/openapi.json").get_json()
+    keyed = _operations(spec, "/v1/")
+    assert len(keyed) > 25
+    for path, method in keyed:
+        for headers in ({}, bearer("gr_no-such-key")):
+            answer = client.open(_url(path), method=method.upper(), headers=headers)
+            assert answer.status_code == 401, (path, method)
+            assert answer.headers["WWW-Authenticate"] == 'Bearer realm="greenrate"'
+            assert contract_errors(spec, path, method, answer) == [], (path, method)
 
 
 def test_429_and_503_document_their_retry_after_header(client: FlaskClient) -> None:
