@@ -19,6 +19,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from webargs.flaskparser import abort
 
+from schemas.errors import ErrorSchema
 from schemas.fields import Cursor, utc_iso
 from schemas.keys import KeyCreateSchema, KeyListQuerySchema, KeyListSchema, KeySchema, NewKeySchema
 from service.auth import current_principal, reject_key, requires
@@ -66,6 +67,20 @@ _CREATED_HEADERS = {
     },
 }
 
+#: The creation's own 409, for the ``Location`` a retried creation carries: the shared 409 declares no
+#: header, so a generated client could not read it (a bank integrator's review).
+_CONFLICT = {
+    "description": "Conflict: this `Idempotency-Key` already created a key (a retry: `Location` names that "
+    "key, and `message` and `errors[\"Idempotency-Key\"]` its id, prefix, label and creation time, never "
+    "its secret), or the tenant already holds the most active keys it may (no `Location`).",
+    "content": {"application/json": {"schema": ErrorSchema}},
+    "headers": {
+        "Location": {
+            "description": "On a retried creation only: the path of the key its `Idempotency-Key` created.",
+            "schema": {"type": "string"},
+        }
+    },
+}
 
 _IDEMPOTENCY_PARAMETER = {
     "in": "header",
@@ -114,8 +129,8 @@ class Keys(MethodView):
         next_cursor = Cursor.encode(keys[-1].id) if more and keys else None
         return {"items": keys, "limit": query["limit"], "next_cursor": next_cursor}
 
-    @documented(blp, 400, 401, 403, 409, 413, 415, 422, 429, 503, operation="create_key")
-    @blp.doc(parameters=[_IDEMPOTENCY_PARAMETER])
+    @documented(blp, 400, 401, 403, 413, 415, 422, 429, 503, operation="create_key")
+    @blp.doc(parameters=[_IDEMPOTENCY_PARAMETER], responses={"409": _CONFLICT})
     @requires("admin", fresh=True)
     @json_body
     @blp.arguments(_CREATE)

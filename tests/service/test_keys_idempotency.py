@@ -26,6 +26,7 @@ from service.records import api_keys, migrate
 from service.records.api_keys import Outcome
 from service.records.tables import api_keys as api_keys_table
 from tests.conftest import AppFactory, bearer, create_key, services_of
+from tests.service.contract import contract_errors
 
 T = TypeVar("T")
 BODY = {
@@ -59,10 +60,12 @@ def test_a_retry_gets_the_key_it_created_named_without_its_secret(
     secret = made["key"]
     assert client.get("/v1/ratings", headers=bearer(secret)).status_code == 403  # it works (a merchant key)
 
+    spec = client.get("/openapi.json").get_json()
     for header in ("2f1c0b6e-retry-1", '"2f1c0b6e-retry-1"'):  # bare, or the draft's quoted string
         retry = create(client, admin, header)
         assert retry.status_code == 409, retry.get_json()
         assert retry.headers["Location"] == f"/v1/keys/{made['id']}"
+        assert contract_errors(spec, "/v1/keys", "post", retry) == []  # its Location is declared
         assert secret not in retry.get_data(as_text=True)
         error = retry.get_json()
         assert set(error) == {"code", "status", "message", "errors", "request_id"}
