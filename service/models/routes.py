@@ -105,7 +105,7 @@ class Models(MethodView):
 
 @blp.route("/<string(maxlength=80):version>/activate")
 class ActivateModel(MethodView):
-    @documented(blp, 400, 401, 403, 404, 409, 415, 422, 429, 503, operation="activate_model")
+    @documented(blp, 400, 401, 403, 404, 409, 413, 415, 422, 429, 503, operation="activate_model")
     @requires("analyst", fresh=True)  # a key revoked a second ago must not promote a model
     @json_body
     @blp.arguments(ActivateRequestSchema)
@@ -168,7 +168,7 @@ class ModelComparisons(MethodView):
 
 @blp.route("/<string(maxlength=80):version>/rollback")
 class RollBackModel(MethodView):
-    @documented(blp, 400, 401, 403, 404, 409, 415, 422, 429, 503, operation="roll_back_model")
+    @documented(blp, 400, 401, 403, 404, 409, 413, 415, 422, 429, 503, operation="roll_back_model")
     @requires("analyst", fresh=True)
     @json_body
     @blp.arguments(RollbackRequestSchema)
