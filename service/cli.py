@@ -30,9 +30,12 @@ class _Commands(click.Group):
         except ModuleNotFoundError as exc:
             if (exc.name or "").partition(".")[0] not in _TRAINING_MODULES:
                 raise
+            # the install docs/analyst-guide.md gives: it said pip install -e '.[train]', which a newcomer
+            # ran as told and got whatever versions were newest, not those the tests passed on
             raise click.ClickException(
-                f"this command needs the training tools ({exc.name} is not installed): "
-                "pip install -e '.[train]' in the service's virtualenv"
+                f"this command needs the training tools ({exc.name} is not installed): install them into "
+                "the service's virtualenv from the checkout with "
+                "`.venv/bin/pip install -c constraints.txt -e '.[train]'`"
             ) from None
 
 

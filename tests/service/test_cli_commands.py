@@ -234,7 +234,11 @@ def test_training_commands_without_the_training_extra_say_what_to_install(tmp_pa
     assert run("model", "validate-data", str(data)).returncode == 0
     trained = run("model", "train", "--data", str(data), "--out", str(tmp_path / "m.json"))
     assert trained.returncode == 1 and "Traceback" not in trained.stderr
-    assert "pip install -e '.[train]'" in trained.stderr
+    # the install the analyst guide gives, with the constraints every install takes (it said only
+    # `pip install -e '.[train]'`, which installs whatever versions are newest)
+    install = ".venv/bin/pip install -c constraints.txt -e '.[train]'"
+    assert install in trained.stderr
+    assert install in (Path(__file__).parents[2] / "docs" / "analyst-guide.md").read_text(encoding="utf-8")
 
 
 def test_upgrading_to_an_older_revision_says_it_changed_nothing(env: dict[str, str]) -> None:
