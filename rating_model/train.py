@@ -102,9 +102,33 @@ ROW_SKETCH_SIZE = 512
 
 
 def row_hashes(frame: pd.DataFrame) -> NDArray[np.uint64]:
-    """Each row's 64-bit hash (the same rows read alike give the same hashes)."""
-    hashes: NDArray[np.uint64] = pd.util.hash_pandas_object(frame, index=False).to_numpy(dtype=np.uint64)
+    """Each row's 64-bit hash (the same rows read alike give the same hashes).
+
+    A cell holding a list, an array or a mapping (a frame built in memory; a flat file's reader refuses
+    such a column, :func:`service.batch.flat_files.refuse_nested_columns`) cannot be hashed: it is refused
+    as an :class:`InvalidInputError` naming its column, where pandas' "unhashable type" named none and
+    ended training with a traceback after the rows holding it had been left out as unratable.
+    """
+    try:
+        hashes: NDArray[np.uint64] = pd.util.hash_pandas_object(frame, index=False).to_numpy(dtype=np.uint64)
+    except TypeError:
+        column = next((c for c in frame.columns if _unhashable(frame[c])), None)
+        if column is None:
+            raise
+        raise InvalidInputError(str(column), "holds nested values (a list, an array or a mapping in a cell), "
+                                "which no flat field takes: one number or text per cell") from None
     return hashes
+
+
+def _unhashable(column: pd.Series) -> bool:
+    """Whether pandas cannot hash ``column`` (only an object column can hold a list or a dict)."""
+    if column.dtype != object:
+        return False
+    try:
+        pd.util.hash_pandas_object(column, index=False)
+    except TypeError:
+        return True
+    return False
 
 
 def row_sketch(hashes: NDArray[np.uint64]) -> list[str]:

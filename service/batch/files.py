@@ -29,9 +29,8 @@ import pyarrow.parquet as pq
 from rating_model.batch import passthrough_columns
 from rating_model.book_checks import BookChecks, scan_book
 from rating_model.book_chunks import Chunk, as_frame, typed_frame
-from rating_model.exceptions import InvalidInputError
 from rating_model.flat import CSV_ENCODING, FLAT_DTYPES, csv_compression, file_kind
-from service.batch.flat_files import other_separator, refuse_long_first_row
+from service.batch.flat_files import other_separator, refuse_long_first_row, refuse_nested_columns
 
 __all__ = [
     "DEFAULT_CHUNK_ROWS",
@@ -461,21 +460,8 @@ def check_book(path: str | Path) -> list[str]:
         )
     passthrough_columns(names)  # a repeated name first, then unknown and clashing names
     if schema is not None:
-        for field in schema:
-            if not _plain(field.type):
-                raise InvalidInputError(
-                    field.name, f"holds {field.type} values, which no flat field takes and no CSV can "
-                    "hold; store the column as text or numbers, or leave it out")
+        refuse_nested_columns(schema)
     return names
-
-
-def _plain(kind: pa.DataType) -> bool:
-    """A cell type a CSV can hold as text and a row can be rated from (no nesting, no raw bytes)."""
-    if pa.types.is_dictionary(kind):
-        return _plain(kind.value_type)
-    binary = (pa.types.is_binary(kind) or pa.types.is_large_binary(kind)
-              or pa.types.is_fixed_size_binary(kind) or pa.types.is_binary_view(kind))
-    return not (pa.types.is_nested(kind) or binary)
 
 
 def count_rows(path: str | Path) -> int | None:

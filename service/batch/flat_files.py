@@ -13,7 +13,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
+from rating_model.exceptions import InvalidInputError
 from rating_model.flat import (
     CSV_ENCODING,
     LABEL_COLUMN,
@@ -25,7 +28,7 @@ from rating_model.flat import (
 )
 
 __all__ = ["OtherSeparator", "other_separator", "read_as_text", "read_frame", "refuse_long_first_row",
-           "write_frame"]
+           "refuse_nested_columns", "write_frame"]
 
 #: the separators a spreadsheet's "CSV" may use instead of the comma, and how a refusal names each
 _OTHER_SEPARATORS = {
@@ -71,7 +74,33 @@ def read_frame(path: str | Path) -> pd.DataFrame:
         if LABEL_COLUMN in frame.columns:
             frame[LABEL_COLUMN] = typed_labels(frame[LABEL_COLUMN])
         return frame
+    refuse_nested_columns(pq.read_schema(source))
     return with_flat_dtypes(pd.read_parquet(source, engine="pyarrow"))
+
+
+def refuse_nested_columns(schema: pa.Schema) -> None:
+    """Raise :class:`~rating_model.exceptions.InvalidInputError` naming the first Parquet column whose
+    cells are not plain values (lists, structs, maps, raw bytes).
+
+    The flat format holds one number or text per cell. A list column outside the format crashed the
+    commands that hash a file's rows (evaluate, compare, report: "unhashable type"), and one in a text
+    column of the format was read as its repr (``"['a' 'b']"``) and trained on; a loan book's such column
+    was already refused so (:func:`service.batch.files.check_book`), in these words.
+    """
+    for field in schema:
+        if not plain_type(field.type):
+            raise InvalidInputError(
+                field.name, f"holds {field.type} values, which no flat field takes and no CSV can hold; "
+                "store the column as text or numbers, or leave it out")
+
+
+def plain_type(kind: pa.DataType) -> bool:
+    """A cell type a CSV can hold as text and a row can be rated from (no nesting, no raw bytes)."""
+    if pa.types.is_dictionary(kind):
+        return plain_type(kind.value_type)
+    binary = (pa.types.is_binary(kind) or pa.types.is_large_binary(kind)
+              or pa.types.is_fixed_size_binary(kind) or pa.types.is_binary_view(kind))
+    return not (pa.types.is_nested(kind) or binary)
 
 
 def read_as_text(path: str | Path) -> pd.DataFrame:

@@ -14,6 +14,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+import pyarrow
+
 from rating_model import train as training
 from rating_model.artifact import ScorecardArtifact
 from rating_model.exceptions import InvalidInputError
@@ -32,7 +34,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args(argv)
     if args.data is not None:
-        frame = read_frame(args.data)
+        try:
+            frame = read_frame(args.data)
+        except (OSError, ValueError, pyarrow.ArrowException) as exc:  # the reader's own reason, no traceback
+            parser.error(f"cannot read {args.data.name}: {exc}")
         source: dict[str, Any] = {"synthetic": False, "file": args.data.name, "rows": len(frame)}
     else:
         frame = generate_frame(args.rows, args.seed)

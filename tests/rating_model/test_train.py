@@ -14,7 +14,7 @@ from rating_model.exceptions import InvalidInputError
 from rating_model.labels import labels_of
 from rating_model.sector_benchmarks import sector_of
 from rating_model.synthetic import generate_frame
-from rating_model.train import MAX_SEED, binary_metrics, train
+from rating_model.train import MAX_SEED, binary_metrics, row_hashes, train
 
 FRAME = generate_frame(3_000, 11)
 
@@ -109,6 +109,20 @@ def test_labels_as_numbers_or_text_read_the_same() -> None:
 def test_training_refuses_data_it_cannot_learn_from(change: Any, reason: str) -> None:
     with pytest.raises(InvalidInputError, match=reason):
         train(change(FRAME.iloc[:300].copy()), seed=5)
+
+
+@pytest.mark.parametrize("cell", [["a", "b"], np.array(["a"]), {"k": 1}], ids=["list", "array", "dict"])
+def test_a_column_of_nested_cells_is_refused_by_name_not_a_type_error(cell: Any) -> None:
+    """A frame built in memory can hold what no flat file does: a list or a dict in a cell. On a few rows
+    of a text column the engine refused those rows and training went on, to crash hashing the rows."""
+    frame = FRAME.iloc[:300].copy()
+    frame["company__name"] = frame["company__name"].astype(object)
+    frame.loc[frame.index[:3], "company__name"] = pd.Series([cell] * 3, index=frame.index[:3], dtype=object)
+    with pytest.raises(InvalidInputError, match="holds nested values") as refused:
+        train(frame, seed=5)
+    assert refused.value.field == "company__name"
+    with pytest.raises(InvalidInputError, match="company__name: holds nested values"):
+        row_hashes(frame)
 
 
 @pytest.mark.parametrize("seed", [-1, MAX_SEED + 1, 1.5, True])

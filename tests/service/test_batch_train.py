@@ -54,3 +54,14 @@ def test_a_refused_file_ends_the_command_with_its_reason(tmp_path: Path) -> None
     write_frame(generate_frame(50, SEED).drop(columns=["label", "latent_greenness"]), data)
     done = _run("rating_model.train", "--data", str(data), "--out", str(tmp_path / "m.json"))
     assert done.returncode == 2 and "label" in done.stderr.splitlines()[-1]
+
+
+def test_a_nested_parquet_column_ends_the_command_with_its_name(tmp_path: Path) -> None:
+    """A list column had reached the rows' hashing (a TypeError traceback) or been read as its repr."""
+    data = tmp_path / "labelled.parquet"
+    frame = generate_frame(50, SEED)
+    write_frame(frame.assign(company__name=[["a", "b"]] * len(frame)), data)
+    done = _run("rating_model.train", "--data", str(data), "--out", str(tmp_path / "m.json"))
+    assert done.returncode == 2, done.stderr
+    assert "cannot read labelled.parquet: company__name: holds list<" in done.stderr.splitlines()[-1]
+    assert not (tmp_path / "m.json").exists()

@@ -43,6 +43,12 @@ def _with_labels(labels: Any) -> Callable[[Path], None]:
     return write
 
 
+def _with_column(name: str, cells: Callable[[int], list[Any]]) -> Callable[[Path], None]:
+    def write(path: Path) -> None:
+        write_frame(FRAME.assign(**{name: cells(len(FRAME))}), path)
+    return write
+
+
 def _write_bytes(data: bytes) -> Callable[[Path], None]:
     return lambda path: path.write_bytes(data)
 
@@ -62,6 +68,14 @@ BAD_FILES: dict[str, tuple[str, Callable[[Path], None], str]] = {
     # a spreadsheet's CSV where the comma is the decimal mark: refused as "Expected 1 fields in line 2"
     "semicolons": ("d.csv", lambda path: FRAME.to_csv(path, index=False, sep=";", decimal=","),
                    "this file's cells are separated by semicolons"),
+    # nested Parquet columns: evaluate and compare crashed hashing the rows (unhashable ndarray or dict),
+    # and a list in a text column of the format was read as its repr ("['a' 'b']") and trained on
+    "list-parquet": ("d.parquet", _with_column("tags", lambda n: [["a", "b"]] * n),
+                     "cannot read d.parquet: tags: holds list<"),
+    "struct-parquet": ("d.parquet", _with_column("meta", lambda n: [{"k": 1}] * n),
+                       "cannot read d.parquet: meta: holds struct<"),
+    "list-in-a-known-column": ("d.parquet", _with_column("company__name", lambda n: [["a", "b"]] * n),
+                               "cannot read d.parquet: company__name: holds list<"),
 }
 
 
@@ -91,7 +105,9 @@ def test_train_evaluate_and_compare_refuse_a_bad_file_with_the_reason(env: dict[
                                               ("txt", "unknown flat-file type"),
                                               ("garbage-parquet", "cannot read d.parquet"),
                                               ("empty", "cannot read d.csv"),
-                                              ("semicolons", "separated by semicolons")])
+                                              ("semicolons", "separated by semicolons"),
+                                              ("list-parquet", "cannot read d.parquet: tags: holds list<"),
+                                              ("list-in-a-known-column", "company__name: holds list<")])
 def test_validate_data_refuses_what_training_refuses(env: dict[str, str], tmp_path: Path, case: str,
                                                      reason: str) -> None:
     """'No problems' promised training with no skipped rows; a one-class or empty file then crashed it."""
