@@ -8,6 +8,7 @@ line misses (the holdout's calibration by segment, also kept as a table). Traini
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -122,11 +123,42 @@ def _limitations(no_points: Mapping[str, str], segments: Sequence[Mapping[str, A
     return lines
 
 
+#: where the card's retraining command writes the artifact
+RETRAIN_OUT = "model.json"
+_FORMAT = ("a CSV or Parquet file in the flat operating-data format plus a 'label' column "
+           "(docs/synthetic-population.md, 'Bringing real labels'); see docs/rating-engine.md.")
+
+
+def how_to_retrain(source: Mapping[str, Any], seed: int | None) -> str:
+    """The card's ``how_to_retrain``: the command that rebuilds this model, then what it needs.
+
+    The command carries the seed, which draws the holdout and seeds the fit: cited without it (as it had
+    been), it trained with the default seed and gave another model and version. It names the model's
+    training file (``source["file"]``, by name), or the rows and seed of the synthetic population
+    ``python -m rating_model.train`` draws without ``--data``; a model trained on a frame given in code is
+    cited with ``labelled.parquet``, where those rows are to be written. It rebuilds the very artifact
+    (the same bytes on the same machine and library versions) only under the packaged standard, the one
+    that command trains under: the card names the standard.
+    """
+    option = "" if seed is None else f" --seed {seed}"
+    rows, file = source.get("rows"), source.get("file")
+    if (file is None and source.get("generator") == "rating_model.synthetic" and isinstance(rows, int)
+            and source.get("seed") == seed):
+        return (f"python -m rating_model.train --rows {rows}{option} --out {RETRAIN_OUT}: rebuilds this "
+                "model from the synthetic population it was trained on. To train on real labels: "
+                f"python -m rating_model.train --data labelled.parquet{option} --out {RETRAIN_OUT}, with "
+                + _FORMAT)
+    data = shlex.quote(str(file)) if file is not None else "labelled.parquet"
+    rebuilds = ("rebuilds this model from its training file" if file is not None
+                else "rebuilds this model from its training rows written to that file")
+    return f"python -m rating_model.train --data {data}{option} --out {RETRAIN_OUT}: {rebuilds}, " + _FORMAT
+
+
 def model_card(standard: Standard, source: Mapping[str, Any], metrics: Mapping[str, float], *,
                no_points: Mapping[str, str] | None = None,
                segments: Sequence[Mapping[str, Any]] = (),
                holdout_rows: int | None = None, holdout_green: int | None = None,
-               holdout_repeats: int = 0) -> dict[str, Any]:
+               holdout_repeats: int = 0, seed: int | None = None) -> dict[str, Any]:
     """What the model is for, what it was trained on and how to replace it, in plain words.
 
     ``no_points`` (from :func:`no_point_features`) and ``segments`` (the holdout's
@@ -134,7 +166,8 @@ def model_card(standard: Standard, source: Mapping[str, Any], metrics: Mapping[s
     as ``calibration_by_segment_holdout``. ``holdout_rows`` and ``holdout_green`` (the rows the metrics
     were measured on, and the green ones among them) add one when there are fewer than
     :data:`HOLDOUT_MIN_ROWS`, and ``holdout_repeats`` (holdout rows equal to a row trained on) one when
-    there are any: a card of a larger holdout of distinct rows reads as it always did.
+    there are any: a card of a larger holdout of distinct rows reads as it always did. ``seed`` (the one
+    training drew the holdout and fitted with) is part of the command ``how_to_retrain`` cites.
     """
     synthetic = bool(source.get("synthetic"))
     return {
@@ -160,11 +193,7 @@ def model_card(standard: Standard, source: Mapping[str, Any], metrics: Mapping[s
             *_limitations(no_points or {}, segments),
             *holdout_limitations(holdout_rows, holdout_green, holdout_repeats),
         ],
-        "how_to_retrain": (
-            "python -m rating_model.train --data labelled.parquet --out model.json: a CSV or "
-            "Parquet file in the flat operating-data format plus a 'label' column "
-            "(docs/synthetic-population.md, 'Bringing real labels'); see docs/rating-engine.md."
-        ),
+        "how_to_retrain": how_to_retrain(source, seed),
         "metrics_holdout": dict(metrics),
         "calibration_by_segment_holdout": [dict(s) for s in segments],
     }

@@ -224,7 +224,7 @@ def train(frame: pd.DataFrame, *, standard: Standard | None = None, seed: int = 
         "skipped_rows": len(bad),
         "answered_none": served_none,
         "card": model_card(standard, card_source, metrics, no_points=no_point_features(model),
-                           segments=segments, **holdout_facts),
+                           segments=segments, seed=seed, **holdout_facts),
         # the training population's score distribution, so drift monitoring can compare live scores with it
         "score_bands": {"edges": list(SCORE_EDGES),
                         "counts": band_counts(model.score_points(X_all[~holdout])).tolist()},

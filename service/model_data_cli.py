@@ -331,18 +331,14 @@ def validate_data(data: Path, standard_path: Path | None, max_problems: int) -> 
 @_workers
 def train_model(data: Path, standard_path: Path | None, seed: int, out: Path, workers: int | None) -> None:
     """Train a scorecard; the artifact is content-addressed (same data and seed: the same bytes)."""
-    from rating_model.flat import LATENT_COLUMN
     from rating_model.train import train
+    from service.batch.train import training_source
     from service.batch.workers import training_workers
 
     standard = _standard(standard_path)
     frame, _ = read_labelled(data)
-    # a file from `generate-data` carries the generator's latent greenness: its labels are synthetic, and
-    # the model card must say so (it had said "labelled data supplied by the operator")
-    synthetic = LATENT_COLUMN in frame.columns
-    source = {"synthetic": synthetic, "file": data.name, "rows": len(frame)}
-    if synthetic:
-        source["generator"] = "rating_model.synthetic (greenrate model generate-data)"
+    # synthetic labels said so, as the command the card cites says them (python -m rating_model.train)
+    source = training_source(frame, data.name)
     try:
         with progress_bar("deriving indicators", len(frame)) as advance, \
                 training_workers(len(frame), workers) as parallel:

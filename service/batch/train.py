@@ -12,16 +12,35 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow
 
 from rating_model import train as training
 from rating_model.artifact import ScorecardArtifact
 from rating_model.exceptions import InvalidInputError
+from rating_model.flat import LATENT_COLUMN
 from rating_model.synthetic import generate_frame
 from service.batch.flat_files import read_frame
 from service.batch.workers import training_workers
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+def training_source(frame: pd.DataFrame, name: str) -> dict[str, Any]:
+    """What a model card says a file it was trained on was (``trained_on``): its name and rows, and
+    whether its labels are synthetic.
+
+    A file of ``greenrate model generate-data`` carries the generator's latent greenness: its labels are
+    synthetic and the card says so (it had said "labelled data supplied by the operator"). This command
+    and ``greenrate model train`` say it alike, so that the command a card cites (``how_to_retrain``)
+    writes the same card, and so the same artifact, as the one that trained the model.
+    """
+    source: dict[str, Any] = {"synthetic": LATENT_COLUMN in frame.columns, "file": name, "rows": len(frame)}
+    if source["synthetic"]:
+        source["generator"] = "rating_model.synthetic (greenrate model generate-data)"
+    return source
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -38,7 +57,7 @@ def main(argv: list[str] | None = None) -> None:
             frame = read_frame(args.data)
         except (OSError, ValueError, pyarrow.ArrowException) as exc:  # the reader's own reason, no traceback
             parser.error(f"cannot read {args.data.name}: {exc}")
-        source: dict[str, Any] = {"synthetic": False, "file": args.data.name, "rows": len(frame)}
+        source = training_source(frame, args.data.name)
     else:
         frame = generate_frame(args.rows, args.seed)
         source = {

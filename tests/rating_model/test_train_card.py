@@ -171,3 +171,14 @@ def test_a_holdout_of_enough_distinct_rows_adds_no_limitation() -> None:
     small = model_card(standard, {"synthetic": True}, {"auc": 1.0}, holdout_rows=4, holdout_green=1)
     said = "metrics_holdout were measured on 4 holdout rows (1 green, 3 not)"
     assert small["limitations"][2].startswith(said)
+
+
+def test_the_card_cites_the_retraining_command_with_the_seed_it_was_trained_with() -> None:
+    """Cited without ``--seed``, the command trained with the default seed: another holdout, another fit
+    (tests/service/test_batch_train.py runs the cited command and compares the bytes)."""
+    card = _trained()[1]["metadata"]["card"]
+    assert card["how_to_retrain"].startswith(
+        f"python -m rating_model.train --data labelled.parquet --seed {SEED} --out model.json: ")
+    synthetic = {"synthetic": True, "generator": "rating_model.synthetic", "rows": 600, "seed": 9}
+    cited = model_card(load_standard(DEFAULT_STANDARD), synthetic, {"auc": 0.7}, seed=9)["how_to_retrain"]
+    assert cited.startswith("python -m rating_model.train --rows 600 --seed 9 --out model.json: ")
