@@ -15,6 +15,7 @@ from typing import Any
 from marshmallow import RAISE, Schema, ValidationError, fields
 
 from rating_model.currencies import CURRENCY_CODES, currency_problem
+from rating_model.estimation import BILLED_FIELD, bill_tariff
 from rating_model.exceptions import UnknownUnitError
 from rating_model.flat_columns import FUEL_UNITS
 from rating_model.isic import INDUSTRY_CODES, industry_code_problem
@@ -42,6 +43,29 @@ from schemas.fields import BoundedList, CodeOf, Flag, Number, WholeNumber, not_b
 #: together, reading the engine's answer rather than its compiled dataclass).
 DEFAULT_DATA_SOURCE = "estimated"
 _PCAF_BY_SOURCE = load_standard().pcaf_by_data_source
+#: the packaged standard's tariff a bill is converted at, and the most kWh it may convert into
+_TARIFF = bill_tariff(load_standard())
+_MOST_KWH = LIMITS[BILLED_FIELD].maximum
+
+
+def _bill_description() -> str:
+    """What ``energy.electricity_spend`` is and the bound its conversion is held to.
+
+    The maximum published beside it bounds the figure in any currency; the engine also refuses a bill
+    whose kWh at the standard's tariff pass the most ``electricity_kwh`` takes (a 422 naming this field,
+    :func:`rating_model.estimation.bill_above_bound`). That bound is in CNY after ``fx_to_cny`` and at a
+    tariff of the standard, so no static maximum can publish it: a client that validated against the
+    document sent CNY bills from 6.5e11 to 1e13 and met a 422 it was told it would not get.
+    """
+    text = ("The yearly electricity bill, in the company's currency, read only when `electricity_kwh` is "
+            "left out: converted to CNY at `company.fx_to_cny` and into kWh at the standard's assumed tariff "
+            "(its `estimation` rules, `GET /v1/standard`), and flagged as an estimate.")
+    if _TARIFF is None:
+        return text
+    return (f"{text} A bill that converts to more than {_MOST_KWH:g} kWh, the most `electricity_kwh` takes, "
+            "is refused with a 422 naming this field, though within this field's maximum (which bounds the "
+            f"figure in any currency): under the packaged standard's {_TARIFF:g} CNY per kWh, a bill of more "
+            f"than {_MOST_KWH * _TARIFF:g} CNY.")
 
 
 def _limit(path: str) -> dict[str, Any]:
@@ -179,7 +203,7 @@ class EnergySchema(StrictSchema):
         )},
     )
     electricity_spend = Number(
-        **_limit("energy.electricity_spend"), metadata={"description": "Spend fallback when kWh is unknown."}
+        **_limit("energy.electricity_spend"), metadata={"description": _bill_description()}
     )
     grid_factor = fields.Nested(GridFactorSchema, allow_none=True)
 

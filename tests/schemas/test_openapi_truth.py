@@ -362,3 +362,35 @@ def test_an_excluded_bound_is_written_as_the_declared_openapi_version_spells_it(
     assert published("3.0.3", above_zero) == {"minimum": 0.0, "exclusiveMinimum": True, "maximum": 3.0}
     assert published("3.1.0", above_zero) == {"exclusiveMinimum": 0.0, "maximum": 3.0}
     assert published("3.0.3", Number(minimum=0.0, maximum=3.0)) == {"minimum": 0.0, "maximum": 3.0}
+
+
+def test_a_bill_is_documented_with_the_bound_its_conversion_is_held_to(served: Served) -> None:
+    """``energy.electricity_spend`` is published up to 1e13, but a bill is converted into kWh at the served
+    standard's tariff and refused past the most ``electricity_kwh`` takes (1e12 kWh): every CNY bill from
+    6.5e11 to 1e13 was allowed by the document and answered 422. No static maximum can say it (the bound is
+    in CNY, after ``fx_to_cny``, at a tariff of the standard): the field's description does, from the
+    served standard's tariff and the published kWh bound, and the service answers at that bound as it says
+    (a 422 naming the bill, beside the rest of the body's field errors' shape)."""
+    schemas = served.spec["components"]["schemas"]
+    bill = schemas["Energy"]["properties"]["electricity_spend"]
+    most_kwh = schemas["Energy"]["properties"]["electricity_kwh"]["maximum"]
+    document = served.client.get("/v1/standard", headers=bearer(served.keys["bank"])).get_json()["document"]
+    [tariff] = [r["tariff_cny_per_kwh"] for r in document["estimation"]["rules"] if "tariff_cny_per_kwh" in r]
+    most_cny = most_kwh * tariff
+    said = " ".join(bill["description"].split())
+    assert f"{tariff:g} CNY per kWh" in said and f"more than {most_kwh:g} kWh" in said
+    assert f"more than {most_cny:g} CNY" in said and "422 naming this field" in said
+    assert "company.fx_to_cny" in said and "electricity_kwh" in said
+
+    def body(spend: float, **company: Any) -> dict[str, Any]:
+        made = _base()
+        made["company"].update(company)
+        made["energy"] = {"electricity_spend": spend}
+        return made
+
+    assert served.rate(body(most_cny)).status_code == 201
+    for past in (body(most_cny * (1 + 1e-9)), body(most_cny / 7.1 * 1.001, currency="USD", fx_to_cny=7.1)):
+        assert served.allows({"$ref": OPERATING_DATA}, past)  # within the maximum: the description says it
+        answer = served.rate(past)
+        assert answer.status_code == 422, answer.get_json()
+        assert list(answer.get_json()["errors"]) == ["energy.electricity_spend"]
