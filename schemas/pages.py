@@ -156,6 +156,24 @@ class BatchRequestSchema(Schema):
     items = BoundedList(RawObject(OperatingDataSchema), required=True, min_items=1, max_items=MAX_BATCH_ITEMS)
 
 
+class BatchWarningSchema(Schema):
+    """Something about an item that did not stop it from being rated, and that a client should see."""
+
+    code = fields.String(
+        required=True,
+        validate=validate.OneOf(("duplicate_external_id",)),
+        metadata={"description": "`duplicate_external_id`: another item of the request gives the same "
+                  "`company.external_id` (compared without leading and trailing spaces; case counts)."},
+    )
+    message = fields.String(required=True, metadata={"description": "What it means, in plain words."})
+    indices = fields.List(
+        fields.Integer(),
+        required=True,
+        metadata={"description": "The positions in the request's items of the other items it concerns "
+                  "(for `duplicate_external_id`: those giving the same external_id), ascending."},
+    )
+
+
 class BatchItemResultSchema(Schema):
     index = fields.Integer(required=True, metadata={"description": "Position in the request's items."})
     status = fields.Integer(required=True, metadata={"description": "201 when rated, else the error's code."})
@@ -173,6 +191,11 @@ class BatchItemResultSchema(Schema):
     )
     rating = fields.Nested(RatingSchema, metadata={"description": "Rated items only."})
     error = fields.Nested(ErrorSchema, metadata={"description": "Failed items only."})
+    warnings = fields.List(
+        fields.Nested(BatchWarningSchema),
+        metadata={"description": "Only on an item that has any, rated or failed: what the service noticed "
+                  "about it beside the other items (`duplicate_external_id`). Nothing was refused for it."},
+    )
 
 
 class BatchResultSchema(Schema):

@@ -33,7 +33,7 @@ from service.extensions import services
 from service.hardening import json_body, request_body
 from service.limits import spend_tenant_budget
 from service.openapi import documented
-from service.ratings.batch_body import batch_body
+from service.ratings.batch_body import batch_body, batch_warnings
 from service.ratings.issuing import (
     Issued,
     IssuingContext,
@@ -254,6 +254,12 @@ class RatingBatch(MethodView):
 
         Each item is rated (or reused) exactly like `POST /v1/ratings`; an invalid item gets its own 422
         error and does not stop the others. New ratings are recorded in one transaction.
+
+        Items that give the same `company.external_id` (compared as stored, without leading and trailing
+        spaces; case counts) are each rated, or fail, on their own data all the same, and each carries a
+        `duplicate_external_id` warning whose `indices` are the other items giving it: the same loan given
+        twice (identical items get one rating) or one business with two sets of figures (two ratings,
+        both listed by `GET /v1/ratings?external_id=`). Match results to items by `index`.
         """
         principal = current_principal()
         spend_tenant_budget(
@@ -261,4 +267,4 @@ class RatingBatch(MethodView):
             "batch items", largest_cost=MAX_BATCH_ITEMS,
         )
         results = issue_batch(_context(), principal, batch["items"])
-        return Response(batch_body(results), status=200, mimetype=_JSON)
+        return Response(batch_body(results, batch_warnings(batch["items"])), status=200, mimetype=_JSON)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -116,7 +118,8 @@ def test_a_failed_item_is_the_error_body_its_own_request_gets(client: FlaskClien
         item = payload()
         item["company"][name] = 1
         single = client.post("/v1/ratings", json=item, headers=bearer(bank_key))
-        batch = client.post("/v1/ratings/batch", json={"items": [payload(), item]}, headers=bearer(bank_key))
+        items = [payload(external_id="another"), item]  # one external_id each: no warning beside the error
+        batch = client.post("/v1/ratings/batch", json={"items": items}, headers=bearer(bank_key))
         assert single.status_code == 422 and batch.status_code == 200
         assert single.json["errors"] == {f"company.{name}": ["Unknown field."]}
         error = batch.json["results"][1]["error"]
@@ -139,3 +142,44 @@ def test_a_failed_items_errors_are_left_out_when_there_are_none(app: Flask) -> N
     with app.test_request_context("/v1/ratings/batch", method="POST"):
         body = json.loads(batch_body([ItemFailure(422, "Some fields are invalid.", {})]))
     assert "errors" not in body["results"][0]["error"]
+
+
+def test_items_sharing_an_external_id_are_each_rated_and_warned(client: FlaskClient, bank_key: str) -> None:
+    """Two items of one batch under the same external_id (a loan given twice in an extract, or one
+    business twice with different figures) were rated without a word: a client matching results by
+    external_id kept one and lost the other, and the ratings list then held two under that id. Each item
+    is still rated (or fails) on its own; each sharing item says which others share it."""
+    twin = payload(external_id="b-1")
+    twin["energy"]["electricity_kwh"] = 50_000  # the same id, other figures: another rating
+    items = [payload(external_id="b-1"), payload(external_id="b-2"), payload(external_id=" b-1 "), twin,
+             payload(external_id="b-1", employees="many"), payload(), payload(external_id="B-2")]
+    for item in items[5:6]:
+        del item["company"]["external_id"]
+    response = client.post("/v1/ratings/batch", json={"items": items}, headers=bearer(bank_key))
+    assert response.status_code == 200, response.json
+    body = BatchResultSchema().load(response.json)
+    results = body["results"]
+    assert [r["status"] for r in results] == [201, 201, 201, 201, 422, 201, 201]
+    assert (body["rated"], body["failed"]) == (6, 1)
+    shared = {r["index"]: r["warnings"] for r in results if "warnings" in r}
+    assert set(shared) == {0, 2, 3, 4}  # trimmed as stored; "B-2" is another id; no id, no warning
+    for index, warnings in shared.items():
+        [warning] = warnings
+        others = [i for i in (0, 2, 3, 4) if i != index]
+        assert warning["code"] == "duplicate_external_id" and warning["indices"] == others
+        assert "'b-1'" in warning["message"] and "GET /v1/ratings?external_id=" in warning["message"]
+    assert results[0]["id"] == results[2]["id"] != results[3]["id"]  # the same input, the same rating
+    listed = client.get("/v1/ratings?external_id=b-1", headers=bearer(bank_key)).json["items"]
+    assert {i["id"] for i in listed} == {results[0]["id"], results[3]["id"]}
+    # an id the body cannot hold as UTF-8 (a lone surrogate) is echoed with \u escapes, never a 500
+    odd = [payload(external_id="\ud800"), payload(external_id="\ud800", employees=13)]
+    echoed = client.post("/v1/ratings/batch", json={"items": odd}, headers=bearer(bank_key))
+    assert echoed.status_code == 200 and echoed.json["results"][1]["warnings"][0]["indices"] == [0]
+
+
+def test_the_batch_documents_its_duplicate_external_id_warning(client: FlaskClient) -> None:
+    spec = client.get("/openapi.json").json
+    operation = spec["paths"]["/v1/ratings/batch"]["post"]
+    assert "duplicate_external_id" in operation["description"]
+    item = spec["components"]["schemas"]["BatchItemResult"]["properties"]
+    assert "warnings" in item and "duplicate_external_id" in json.dumps(spec["components"]["schemas"])
