@@ -190,6 +190,28 @@ def test_last_years_fuel_is_labelled_described_and_refused_beside_itself(browser
     expect(page.locator("#grade")).to_be_visible()
 
 
+def test_an_empty_form_gets_the_pages_error_summary_not_the_browsers_pop_up(
+    browser: Any, live_url: str
+) -> None:
+    """The browser's own check of ``required`` had stopped an empty form with its pop-up, in the browser's
+    language (English here, on a Chinese page) and one field at a time. The form is ``novalidate``: it
+    reaches the server, whose summary lists every field left empty, in the page's language, and takes the
+    focus; each field says its error and keeps its ``required``."""
+    from playwright.sync_api import expect
+
+    page = browser.new_page(locale="en-US", viewport={"width": 360, "height": 740})
+    page.goto(f"{live_url}/?lang=zh")
+    page.get_by_role("button", name="一键评级").click()
+    summary = page.locator("#error-summary")
+    expect(summary).to_be_focused()
+    expect(summary.get_by_role("link")).to_have_count(5)
+    expect(summary.get_by_role("link").first).to_have_text("行业：请从选项中选择。")
+    employees = page.get_by_label("员工人数")
+    expect(employees).to_have_attribute("aria-invalid", "true")
+    expect(employees).to_have_accessible_description("请填写此项。")
+    expect(employees).to_have_attribute("required", "")
+
+
 @pytest.mark.parametrize(("lang", "locale"), [("en", "en-US"), ("zh", "zh-CN")])
 def test_enter_in_a_field_rates_and_keeps_the_language(
     browser: Any, live_url: str, lang: str, locale: str

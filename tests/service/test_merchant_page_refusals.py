@@ -200,3 +200,14 @@ def test_every_number_out_of_range_is_refused_at_the_field(
         assert summary_links(page).keys() == {field}, answers[field]  # this figure alone is refused
         assert_refused_at(page, lang, field, message(lang, error.key, error.params))
         assert_kept(answers, page)
+
+
+def test_the_form_leaves_its_checks_to_the_server_and_still_says_what_is_required(
+    make_app: AppFactory,
+) -> None:
+    """``novalidate`` on the form: the browser submits whatever is typed, and the server's refusals above
+    answer it; the required fields keep ``required``, which screen readers announce."""
+    page = _app(make_app).test_client().get("/?lang=zh").get_data(as_text=True)
+    assert '<form method="post" action="/?lang=zh" id="rating-form" novalidate>' in page
+    required = [name for name, attrs in _Form(page).attrs.items() if "required" in attrs]
+    assert tuple(required) == REQUIRED
