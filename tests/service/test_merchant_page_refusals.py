@@ -211,3 +211,25 @@ def test_the_form_leaves_its_checks_to_the_server_and_still_says_what_is_require
     assert '<form method="post" action="/?lang=zh" id="rating-form" novalidate>' in page
     required = [name for name, attrs in _Form(page).attrs.items() if "required" in attrs]
     assert tuple(required) == REQUIRED
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize(
+    ("field", "box", "answers"),
+    [
+        ("revenue", "revenue_confirmed", {"revenue": "90"}),  # 11 yuan a year per employee
+        ("electricity", "bill_confirmed", {"electricity_unit": "bill", "electricity": "200万",
+                                           "green_share": ""}),
+    ],
+)
+def test_a_figure_to_confirm_names_the_box_to_tick_by_its_label(
+    make_app: AppFactory, lang: str, field: str, box: str, answers: dict[str, str]
+) -> None:
+    """"Tick the box below" (“勾选下方的确认框”) named the box by where it sits, which the summary above the
+    form, and a screen reader reading the field's description, have no "below" for."""
+    page = _post(_app(make_app).test_client(), lang, {**EVERY_ANSWER, **answers}).get_data(as_text=True)
+    label = re.search(rf'<input type="checkbox" id="{box}"[^>]*> <label for="{box}">(.*?)</label>', page)
+    assert label is not None, "the box to confirm with is offered"
+    said = summary_links(page)[field]
+    assert f"“{html.unescape(label[1])}”" in said and "below" not in said and "下方" not in said
+    assert_refused_at(page, lang, field, said.split(texts(lang)["colon"], 1)[1])

@@ -4,11 +4,16 @@
 
 Most name what the field takes instead (its units, the answer it depends on) rather than a bare "not
 valid"; kept apart from the questions, a field's refusals can be reviewed together in both languages.
+A figure to confirm names the box to tick by its label, taken from the questions so the two cannot drift:
+"the box below" was a position, which the summary above the form and a screen reader's reading of the
+field's description do not have.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+
+from service.web.catalogue import questions
 
 EN: Mapping[str, str] = {
     "green_needs_kwh": "Give the electricity in kWh to report the green power bought.",
@@ -21,10 +26,10 @@ EN: Mapping[str, str] = {
     "not_whole": "Enter a whole number, such as 6.",
     "decimal_comma": "Use a point for decimals (1.5), and commas only between thousands (1,500,000).",
     "revenue_unlikely": "That is {per} yuan a year per employee: is it the year's revenue in yuan (90万 is "
-    "900000)? Correct it, or tick the box below if it is right.",
+    "900000)? Correct it, or tick “" + questions.EN["revenue_confirmed"] + "” if it is right.",
     "bill_unlikely": "A yearly electricity bill of {bill} yuan is more than the year's revenue ({revenue} "
-    "yuan): is 万 typed twice, or is it kWh (choose “kWh” under “Unit”)? Correct it, or tick the box "
-    "below if it is right.",
+    "yuan): is 万 typed twice, or is it kWh (choose “kWh” under “Unit”)? Correct it, or tick “"
+    + questions.EN["bill_confirmed"] + "” if it is right.",
     # a typed kWh's "too_large", said of the kWh the bill converts into
     "bill_too_large": "At the standard's assumed tariff of {tariff} yuan per kWh, that is more than {max} "
     "kWh; please check the figure.",
@@ -88,9 +93,10 @@ ZH: Mapping[str, str] = {
     "not_whole": "请输入整数，例如 6。",
     "decimal_comma": "小数请用小数点（1.5），逗号只用于千位分隔（1,500,000）。",
     "revenue_unlikely": "折合每名员工每年 {per} 元。这是以元计的全年营业收入吗（90万 即 900000）？"
-    "如有误请更正；如无误，请勾选下方的确认框。",
+    "如有误请更正；如无误，请勾选“" + questions.ZH["revenue_confirmed"] + "”。",
     "bill_unlikely": "全年电费 {bill}元 超过了全年营业收入（{revenue}元）：是否多写了一个“万”，"
-    "或者填写的其实是千瓦时（请把“单位”改为“千瓦时（度）”）？如有误请更正；如无误，请勾选下方的确认框。",
+    "或者填写的其实是千瓦时（请把“单位”改为“千瓦时（度）”）？如有误请更正；如无误，请勾选“"
+    + questions.ZH["bill_confirmed"] + "”。",
     "bill_too_large": "按评级标准假定的电价 {tariff} 元/千瓦时换算，超过了 {max} 千瓦时，请核对数值。",
     "too_small": "请输入不小于 {min} 的数值。",
     "too_large": "超过了 {max}，请核对数值。",
