@@ -67,6 +67,9 @@ _PUBLIC = Principal(key_id=None, prefix=None, tenant=PUBLIC_TENANT, role="page")
 _RATING_ID = "string(maxlength=40):rating_id"
 #: the form's language switch: a post that only asks for the form again in the other language
 SWITCH_FIELD = "switch_language"
+#: sent with a form that came back refused: its language switch checks the answers again, so the form in the
+#: other language says what is still wrong (a form not yet submitted is switched without a word of error)
+REFUSED_FIELD = "answers_refused"
 
 bp = Blueprint("merchant_page", __name__)
 # for the disclosure page too (rendered by service.disclosure.render, for the API as well as this page)
@@ -90,6 +93,7 @@ def _form_page(
 ) -> Response:
     t = texts(lang)
     errors = dict(errors or {})
+    refused = bool(errors)
     general = errors.pop(GENERAL, None)
     if general is not None and message is None:
         message = error_message(lang, general.key, general.params)
@@ -119,6 +123,7 @@ def _form_page(
         privacy_contact=services().settings.privacy_contact,
         csrf_field=csrf.FIELD,
         switch_field=SWITCH_FIELD,
+        refused_field=REFUSED_FIELD if refused else None,
         csrf_token=signed,
         message=message,
     )
@@ -175,7 +180,11 @@ def rate() -> BaseResponse:  # a page, or the redirect to the rating (Werkzeug's
     lang = choose_language()
     parsed = parse_form(request.form, _bill_tariff())
     if request.form.get(SWITCH_FIELD):  # the language switch: the same answers, in the other language
-        return _form_page(lang, parsed.values)
+        # A refused form's errors are said again in that language, of the answers as they are now: checked
+        # again, not carried, so one corrected before the switch is not still called wrong. The engine's
+        # own refusals (reached only past these checks) are not: finding them means rating, and the switch
+        # spends no budget and needs no token.
+        return _form_page(lang, parsed.values, parsed.errors if request.form.get(REFUSED_FIELD) else None)
     # Whatever is refused, the answers come back in the form: nothing the merchant typed is lost.
     if not csrf.valid():
         return _form_page(lang, parsed.values, status=400, message=texts(lang)["csrf"])

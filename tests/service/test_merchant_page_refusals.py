@@ -99,7 +99,7 @@ def _post(client: Any, lang: str, answers: dict[str, str]) -> Any:
 def assert_kept(answers: dict[str, str], page: str) -> None:
     """Every answer is back in the form as it was sent, and no box is ticked that was not."""
     form = _Form(page)
-    kept = {name: value for name, value in form.values.items() if name != "csrf_token"}
+    kept = {name: value for name, value in form.values.items() if form.attrs[name].get("type") != "hidden"}
     sent = {name: value for name, value in answers.items() if value or name in kept}
     assert kept == sent
 
@@ -233,3 +233,28 @@ def test_a_figure_to_confirm_names_the_box_to_tick_by_its_label(
     said = summary_links(page)[field]
     assert f"“{html.unescape(label[1])}”" in said and "below" not in said and "下方" not in said
     assert_refused_at(page, lang, field, said.split(texts(lang)["colon"], 1)[1])
+
+
+def test_switching_language_on_a_refused_form_says_what_is_still_wrong_in_that_language(
+    make_app: AppFactory,
+) -> None:
+    """The switch kept the answers of a refused form but dropped its errors: an owner who switched to read
+    them in Chinese read none. They are checked again on the switch, so one corrected before it is gone."""
+    client = _app(make_app).test_client()
+    answers = {**EVERY_ANSWER, "employees": "", "water": "-1"}
+    page = _post(client, "en", answers).get_data(as_text=True)
+    for lang in ("zh", "en"):  # to Chinese, and back
+        # what the browser sends with the switch: the form as it stands
+        switched = client.post(f"/?lang={lang}", data={**_Form(page).values, "switch_language": "1"})
+        page = switched.get_data(as_text=True)
+        assert switched.status_code == 200 and "Location" not in switched.headers  # not rated
+        assert tuple(summary_links(page)) == ("employees", "water")
+        assert_refused_at(page, lang, "employees", texts(lang)["required"])
+        assert_refused_at(page, lang, "water", message(lang, "too_small", {"min": "0"}))
+        assert_kept(answers, page)
+    corrected = {**_Form(page).values, "employees": "8", "switch_language": "1"}
+    page = client.post("/?lang=zh", data=corrected).get_data(as_text=True)
+    assert tuple(summary_links(page)) == ("water",) and 'id="employees-error"' not in page
+    corrected = {**_Form(page).values, "water": "300", "switch_language": "1"}
+    page = client.post("/?lang=en", data=corrected).get_data(as_text=True)
+    assert 'class="error"' not in page and "<title>greenrate" in page and "answers_refused" not in page
