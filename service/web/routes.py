@@ -249,13 +249,21 @@ def page_error(code: int, headers: Mapping[str, str]) -> Response | None:
     return error_page(code, headers)
 
 
-def error_page(code: int, headers: Mapping[str, str]) -> Response:
-    """The page of an error, in the visitor's language, with the request id to quote when asking for help."""
+def error_page(
+    code: int, headers: Mapping[str, str], message: str | None = None, result_url: str | None = None
+) -> Response:
+    """The page of an error, in the visitor's language, with the request id to quote when asking for help:
+    ``message`` says what happened where the code alone cannot (how long to wait), and ``result_url``
+    leads back to the rating the request came from (the form's link alone would leave its result behind).
+    """
     lang = choose_language()
     t = texts(lang)
-    messages = {404: t["error_not_found"], 413: t["error_too_large"], 503: t["error_unavailable"]}
-    message = messages.get(code, t["error_generic"]).format(code=code)
-    html = render_template("error.html", t=t, lang=lang, message=message, request_id=request_id())
+    if message is None:
+        messages = {404: t["error_not_found"], 413: t["error_too_large"], 503: t["error_unavailable"]}
+        message = messages.get(code, t["error_generic"]).format(code=code)
+    html = render_template(
+        "error.html", t=t, lang=lang, message=message, request_id=request_id(), result_url=result_url
+    )
     response = make_response(html, code)
     for name, value in headers.items():
         if name.lower() not in ("content-type", "content-length"):
@@ -321,11 +329,13 @@ def disclosure(rating_id: str) -> Response:
     if kind == "pdf":
         retry_after = _over_page_limit()
         if retry_after is not None:
-            return Response(
+            # the site's error page in the page's language, which the browser shows: the link is no
+            # ``download`` link (result.html), and the plain text it had answered was never seen
+            return error_page(
+                429,
+                {"Retry-After": str(retry_after)},
                 _too_many(lang, retry_after, "too_many_pdf"),
-                status=429,
-                mimetype="text/plain",
-                headers={"Retry-After": str(retry_after)},
+                url_for("merchant_page.result", rating_id=rating_id, lang=lang),
             )
         name = f"greenrate-disclosure-{rating_id}.pdf"
         return Response(

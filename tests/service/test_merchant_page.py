@@ -217,6 +217,32 @@ def test_pdf_downloads_share_the_page_budget(make_app: AppFactory) -> None:
     assert refused.status_code == 429
 
 
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_pdf_over_the_budget_is_the_error_page_in_the_pages_language(
+    make_app: AppFactory, lang: str
+) -> None:
+    """It had answered plain text behind a ``download`` link, which a browser takes for a failed download
+    and never shows: the owner was not told to wait, nor for how long. The link is a plain one (the PDF is
+    a download by its Content-Disposition), and the 429 is the site's error page, with the wait and a way
+    back to the rating."""
+    client = _app(make_app, PAGE_RATE_LIMIT="1 per hour").test_client()
+    location = _post(client, lang).headers["Location"]
+    result = client.get(location).get_data(as_text=True)
+    link = re.search(r'<a id="disclosure-pdf" href="([^"]+)"([^>]*)>', result)
+    assert link is not None and "download" not in link[2]
+    limited = client.get(html.unescape(link[1]))
+    page = limited.get_data(as_text=True)
+    assert limited.status_code == 429 and limited.mimetype == "text/html"
+    minutes = -(-int(limited.headers["Retry-After"]) // 60)
+    t = texts(lang)
+    wait = t["too_many_pdf"].format(wait=t["wait_minutes"].format(n=minutes))
+    assert f'<html lang="{"zh-CN" if lang == "zh" else "en"}">' in page
+    assert f"<h1>{t['error_title']}</h1>" in page
+    assert f'<p role="alert">{wait}</p>' in page
+    assert f'<a href="{html.escape(location)}">{t["error_back_result"]}</a>' in page
+    assert "Content-Security-Policy" in limited.headers
+
+
 def test_without_a_configured_secret_the_machine_key_is_made_once_and_shared(tmp_path: Path) -> None:
     from service.secret import instance_secret as _instance_secret
 

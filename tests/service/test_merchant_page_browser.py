@@ -17,10 +17,12 @@ import shutil
 import subprocess
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
+from flask import Flask
 from pypdf import PdfReader
 from werkzeug.serving import make_server
 
@@ -73,10 +75,9 @@ def browser() -> Iterator[Any]:
             chromium.close()
 
 
-@pytest.fixture
-def live_url(make_app: AppFactory) -> Iterator[str]:
-    """The app served on a free loopback port from a background thread, for the browser to reach."""
-    app = make_app(SECRET_KEY="browser-test-secret-key-0123456789abcdef")
+@contextmanager
+def _served(app: Flask) -> Iterator[str]:
+    """``app`` served on a free loopback port from a background thread, for the browser to reach."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -85,6 +86,12 @@ def live_url(make_app: AppFactory) -> Iterator[str]:
     finally:
         server.shutdown()
         thread.join(timeout=10)
+
+
+@pytest.fixture
+def live_url(make_app: AppFactory) -> Iterator[str]:
+    with _served(make_app(SECRET_KEY="browser-test-secret-key-0123456789abcdef")) as url:
+        yield url
 
 
 def test_one_click_in_the_browser(browser: Any, live_url: str, tmp_path: Path) -> None:
@@ -361,3 +368,31 @@ def test_chart_labels_stay_clear_of_their_bars(browser: Any, live_url: str, lang
     assert all(right < 200 for _, right in edges), edges
     if lang == "en":
         assert "Green practices andgovernance" in [text for text, _ in edges], edges
+
+
+def test_a_pdf_over_the_budget_shows_the_error_page_in_the_pages_language(
+    browser: Any, make_app: AppFactory
+) -> None:
+    """"Download PDF" was a ``download`` link: over the page's budget Chromium took its 429 for a failed
+    download and stayed on the result, the wait it said unseen. The link is a plain one now (the PDF is a
+    download by its Content-Disposition, as the first test shows), and the 429 is the site's error page."""
+    from playwright.sync_api import expect
+
+    app = make_app(SECRET_KEY="browser-test-secret-key-0123456789abcdef", PAGE_RATE_LIMIT="1 per hour")
+    with _served(app) as url:
+        page = browser.new_page(locale="en-US", viewport={"width": 360, "height": 740})
+        page.goto(f"{url}/?lang=zh")
+        page.locator("#industry").select_option("5610")
+        page.locator("#region").select_option("CN-ZJ")
+        page.locator("#employees").fill("8")
+        page.locator("#revenue").fill("150万")
+        page.locator("#electricity").fill("30000")
+        page.locator("#electricity").press("Enter")  # the budget's one rating
+        expect(page.locator("#grade")).to_be_visible()
+        result = page.url
+        page.get_by_role("link", name="下载 PDF").click()
+        expect(page.get_by_role("heading", name="出错了")).to_be_visible()
+        expect(page.get_by_role("alert")).to_have_text(re.compile(r"^PDF 下载过于频繁，请\d+ 分钟后再试。$"))
+        page.get_by_role("link", name="返回您的绿色评级").click()
+        expect(page.locator("#grade")).to_be_visible()
+        assert page.url == result

@@ -20,6 +20,7 @@ EN: Mapping[str, str] = {
     "error_too_large": "The form sent was too large.",
     "error_generic": "The request could not be served ({code}).",
     "error_back": "Back to the rating form",
+    "error_back_result": "Back to your green rating",
     "error_unavailable": "The service cannot reach its records just now. Please try again in a few minutes.",
     "form_unavailable": "The service cannot record ratings just now, so nothing was saved; your answers are "
     "still here. Please try again in a few minutes.",
@@ -37,6 +38,7 @@ ZH: Mapping[str, str] = {
     "error_too_large": "提交的表单过大。",
     "error_generic": "请求无法完成（{code}）。",
     "error_back": "返回评级表单",
+    "error_back_result": "返回您的绿色评级",
     "error_unavailable": "服务暂时无法读取记录，请几分钟后再试。",
     "form_unavailable": "服务暂时无法记录评级，本次未保存任何内容；您填写的内容仍在下方。请几分钟后再试。",
     "error_reference": "如需帮助，请提供此编号：",
