@@ -21,6 +21,7 @@ from functools import lru_cache
 from typing import Any, NamedTuple
 
 from rating_model.factors import FactorRecord, FactorRef, FactorSet, load_factor_set
+from rating_model.factors.factor_set import COUNTRY_NAMES_ZH
 from rating_model.fleet import driven_km
 from rating_model.line_items import ESTIMATED, Context, LineItem
 from rating_model.neutrality import Equivalents, Neutrality, equivalents, neutrality
@@ -381,7 +382,8 @@ def compute_inventory(
             f"(their 2025 values for reporting year {ctx.year}): " + ", ".join(ctx.proxies)
         )
         fallbacks_zh.append(
-            f"这些活动没有 {ctx.country} 的排放因子；采用英国 DESNZ/DEFRA 2025 年排放因子作为替代"
+            f"这些活动没有{COUNTRY_NAMES_ZH.get(ctx.country, ctx.country)}的排放因子；"
+            "采用英国 DESNZ/DEFRA 2025 年排放因子作为替代"
             f"（报告年 {ctx.year} 采用其 2025 年数值）：" + "、".join(ctx.proxies)
         )
     return Inventory(  # positional: this runs per request and keywords cost time

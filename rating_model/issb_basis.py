@@ -77,7 +77,7 @@ _UNREPORTED: dict[str, Said] = {
         "rating standard asks it of manufacturers, where district heat is sold, or where no province is "
         "named (an answer of none, 0 in the API, would say none is bought).",
         f"范围二可能未包含{HEAT[1]}：企业未填报用量（未说明是否购买，或购买了但没有计量用量，如暖气费含在房租里"
-        "或按面积收费）；评价标准要求制造业企业、有集中供热出售的省份以及未注明省份的企业填报"
+        "或按面积收费）；评级标准要求制造业企业、有集中供热出售的省份以及未注明省份的企业填报"
         "（回答“没有”，即 API 中填 0，表示未购买）。",
     ),
 }
@@ -257,7 +257,8 @@ GWP_NOTE: Said = (
     "Each factor covers the gases its publisher states (emissions.factors[].gwp_basis), summed as tCO2e "
     "without restatement; IFRS S2 B21 asks for CO2e on the latest IPCC GWP100 values (AR6).",
     "每个排放因子覆盖其发布方所述的温室气体（各因子的口径分列于本项），按吨二氧化碳当量直接加总、"
-    "未作换算；IFRS S2 B21 段要求按 IPCC 最新（AR6）的 GWP100 值折算为二氧化碳当量。",
+    "未作换算；IFRS S2 第 B21 段要求按 IPCC 最新的第六次评估报告（AR6）所列全球增温潜势（GWP100）"
+    "折算为二氧化碳当量。",
 )
 
 

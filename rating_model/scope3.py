@@ -23,7 +23,7 @@ _TRAVEL = {mode: ("travel." + mode, "business travel by " + mode.replace("_", " 
 _CAR_NOTE = (
     "business travel by car: the DEFRA factor is per vehicle-km; passenger_km is counted as vehicle-km "
     "(one traveller per car, conservative)",
-    "公务出行乘车：DEFRA 排放因子按车公里计；填报的人公里数按车公里计算（每车一名出行者，从保守计）",
+    "商务差旅（乘车）：DEFRA 排放因子按车公里计；填报的人公里数按车公里计算（每车只算一名出行者，取保守值）",
 )
 
 
@@ -107,7 +107,7 @@ def waste_lines(resources: Resources, ctx: Context, out: list[LineItem]) -> None
     _waste_line(ctx, out, "resources.waste_t", "waste.landfill",
                 "non-recycled, non-hazardous waste to landfill" + other, rest)
     ctx.assume("non-recycled waste is taken to go to landfill (conservative where the route is unknown)",
-               "未回收的废弃物按填埋处理计（处置去向未知时从保守计）")
+               "未回收的废弃物按填埋处理计（处置去向未知时取保守值）")
     if recycled > 0:
         _waste_line(ctx, out, "resources.waste_recycled_t", "waste.recycling",
                     "recycled waste (transport to recycling only)", recycled)

@@ -58,6 +58,28 @@ _UNCERTAIN_ZH = {
 }
 #: the Chinese in a grid's name as the sets write it: "East China grid (华东)"
 _NAME_ZH = re.compile(r"\(([^()]+)\)")
+#: The provinces, municipalities and autonomous regions (ISO 3166-2:CN) by the names a Chinese reader knows
+#: them by: the Chinese fallbacks had said "CN-BJ 没有发布省级排放因子", a code a bank's officer or a shop
+#: owner has to look up (the merchant form's region choice shows the same names).
+REGION_NAMES_ZH = {
+    "CN-BJ": "北京", "CN-TJ": "天津", "CN-HE": "河北", "CN-SX": "山西", "CN-NM": "内蒙古", "CN-LN": "辽宁",
+    "CN-JL": "吉林", "CN-HL": "黑龙江", "CN-SH": "上海", "CN-JS": "江苏", "CN-ZJ": "浙江", "CN-AH": "安徽",
+    "CN-FJ": "福建", "CN-JX": "江西", "CN-SD": "山东", "CN-HA": "河南", "CN-HB": "湖北", "CN-HN": "湖南",
+    "CN-GD": "广东", "CN-GX": "广西", "CN-HI": "海南", "CN-CQ": "重庆", "CN-SC": "四川", "CN-GZ": "贵州",
+    "CN-YN": "云南", "CN-XZ": "西藏", "CN-SN": "陕西", "CN-GS": "甘肃", "CN-QH": "青海", "CN-NX": "宁夏",
+    "CN-XJ": "新疆", "CN-HK": "香港", "CN-MO": "澳门", "CN-TW": "台湾",
+}
+
+#: The countries a factor set covers, by their Chinese names ("这些活动没有中国的排放因子", not "没有 CN 的")
+COUNTRY_NAMES_ZH = {"CN": "中国"}
+
+
+def place_zh(region: str) -> str:
+    """A region as a Chinese sentence names it: its name with the code the rating carries beside it
+    ("浙江（CN-ZJ）"), so the sentence reads and can still be matched to ``company.region``; a code not
+    known here stays as it is."""
+    name = REGION_NAMES_ZH.get(region)
+    return f"{name}（{region}）" if name else region
 
 
 def _pick_year(years: dict[int, FactorRecord], year: int) -> FactorRecord:
@@ -168,8 +190,8 @@ class FactorSet:
                     departures.append((
                         f"asked for {region}; no residual factor is published for {region} or its regional "
                         "grid (national only)",
-                        f"所需为 {region} 的因子，但该因子只发布全国数值，"
-                        f"{region} 及其所属区域电网没有单独发布",
+                        f"所需为{place_zh(region)}的因子，但该因子只发布全国数值，"
+                        f"{place_zh(region)}及其所属区域电网没有单独发布",
                     ))
                 if record.year != year:
                     departures.append((
@@ -199,23 +221,23 @@ class FactorSet:
 
     def _label_zh(self, level: str) -> str:
         """:meth:`_label` in Chinese, as it stands before 排放因子: 华东电网 (from the set's "East China grid
-        (华东)"), 全国平均, "CN-ZJ 省级"."""
+        (华东)"), 全国平均, "浙江（CN-ZJ）的省级"."""
         if level.startswith("CN:grid:"):
             name = self._names.get(level.rsplit(":", 1)[1], level)
             found = _NAME_ZH.search(name)
             return f"{found.group(1)}电网" if found else name
         if level == "CN" or len(level) == 2:
             return "全国平均"
-        return f"{level} 省级"
+        return f"{place_zh(level)}的省级"
 
     def uncertain_zh(self, region: str, code: str) -> str:
         """The set's note on ``region``'s uncertain grid region (``code`` its canonical form) in Chinese: the
         translation of the note as the set words it, else what the set maps it to."""
         known = _UNCERTAIN_ZH.get(self._uncertain[code])
         if known is not None:
-            return f"{region} 所属区域电网：{known}"
+            return f"{place_zh(region)}所属区域电网：{known}"
         grid = self._label_zh(f"CN:grid:{self._members[code]}")
-        return f"{region} 所属区域电网不确定，按{grid}计（见排放因子集的区域电网说明）"
+        return f"{place_zh(region)}所属区域电网不确定，按{grid}计（见排放因子集的区域电网说明）"
 
     def _select_grid(self, country: str, region: str | None, year: int) -> Selection:
         if not self.covers(country):
@@ -272,30 +294,31 @@ class FactorSet:
         ``None`` when it is)."""
         used = f"{self._label(level)} {record.year} ({record.value:g} {record.unit})"
         label_zh = self._label_zh(level)
-        spaced = " " if label_zh[:1].isascii() else ""  # "2022 年 CN-ZJ 省级排放因子", "2022 年华东电网…"
+        spaced = " " if label_zh[:1].isascii() else ""  # a code without a name: "2022 年 CN-99的省级…"
         used_zh = f"{record.year} 年{spaced}{label_zh}排放因子（{record.value:g} {record.unit}）"
         if region is None:
             missing = "" if record.year == year else f"; no {year} factor, nearest year used"
             missing_zh = "" if record.year == year else f"；没有 {year} 年的排放因子，采用了最接近的年份"
             return (f"grid factor: no company.region given, used the {used}{missing}",
                     f"电网排放因子：未填报所在省份，采用 {used_zh}{missing_zh}")
+        place = place_zh(region)
         if national:
             return (f"grid factor: no factor for {region} or its regional grid, used the {used}",
-                    f"电网排放因子：没有 {region} 或其所属区域电网的排放因子，采用 {used_zh}")
+                    f"电网排放因子：没有{place}或其所属区域电网的排放因子，采用 {used_zh}")
         if ":grid:" in level:
             # The province publishes no factor of its own, so its regional grid's stands in: that is the
             # practice (domain.md s.6), but still a different place from the one asked for.
             other_year = "" if record.year == year else f"; no {year} factor for {region}"
-            other_year_zh = "" if record.year == year else f"，也没有 {region} {year} 年的排放因子"
+            other_year_zh = "" if record.year == year else f"，也没有{place} {year} 年的排放因子"
             return (
                 f"grid factor: asked for {region} {year}; no provincial factor is published for {region}"
                 f"{other_year}, used the {used}",
-                f"电网排放因子：所需为 {region} {year} 年的排放因子；{region} 没有发布省级排放因子"
+                f"电网排放因子：所需为{place} {year} 年的排放因子；未发布{place}的省级排放因子"
                 f"{other_year_zh}，采用 {used_zh}",
             )
         if record.year != year:
             return (f"grid factor: no {year} factor for {region}, used the {used}",
-                    f"电网排放因子：没有 {region} {year} 年的排放因子，采用 {used_zh}")
+                    f"电网排放因子：没有{place} {year} 年的排放因子，采用 {used_zh}")
         return None, None
 
     def to_dict(self) -> dict[str, Any]:
