@@ -1,4 +1,5 @@
-"""The rating's Chinese as a Chinese reader meets it: places by name, terms as the rest of the rating says them.
+"""The rating's Chinese as a Chinese reader meets it: places by name, terms as the rest of the rating says
+them.
 
 A review read as a Hangzhou restaurant owner and a city commercial bank's green-finance officer found the
 Chinese fallbacks naming provinces by ISO code ("CN-BJ 没有发布省级排放因子") and the country as "CN", one
@@ -52,7 +53,8 @@ def test_a_grid_fallback_names_the_province_in_chinese() -> None:
 
 
 def test_a_provincial_fallback_and_the_uncertain_grid_name_the_province() -> None:
-    assert "采用 2022 年四川（CN-SC）的省级排放因子" in _zh(_with({"region": "CN-SC", "reporting_year": 2021}))
+    sichuan_2021 = _with({"region": "CN-SC", "reporting_year": 2021})
+    assert "采用 2022 年四川（CN-SC）的省级排放因子" in _zh(sichuan_2021)
     assert "重庆（CN-CQ）所属区域电网：" in _zh(_with({"region": "CN-CQ"}))
 
 
@@ -62,7 +64,8 @@ def test_a_proxy_factor_says_china_not_cn() -> None:
 
 
 def test_business_travel_and_the_standard_are_named_as_everywhere_else() -> None:
-    body = _with({"industry_code": "1071"}, transport={"business_travel": [{"mode": "car", "passenger_km": 2500}]},
+    travel = {"business_travel": [{"mode": "car", "passenger_km": 2500}]}
+    body = _with({"industry_code": "1071"}, transport=travel,
                  resources={"waste_t": 8, "waste_recycled_t": 2})
     body["energy"].pop("purchased_heat_gj", None)
     text = _zh(body)
