@@ -18,8 +18,10 @@ and ``greenrate portfolios purge`` does the same once (for a cron job when no wo
 
 from __future__ import annotations
 
+import re
 import shutil
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import structlog
 from sqlalchemy import Engine as DbEngine
@@ -34,7 +36,8 @@ _log = structlog.get_logger("greenrate.portfolios")
 
 
 def purge_expired(db: DbEngine, settings: Settings, now: datetime | None = None) -> list[str]:
-    """Delete the files of every job finished more than the retention ago; returns the job ids.
+    """Delete the files of every job finished more than the retention ago, and every job directory older
+    than that which no job row names (an upload its request never recorded); returns the job ids.
 
     Nothing happens when the retention is 0 (keep files).
     """
@@ -48,7 +51,35 @@ def purge_expired(db: DbEngine, settings: Settings, now: datetime | None = None)
         delete_files(db, settings, job.id, moment)
         purged.append(job.id)
         _log.info("portfolio_files_purged", portfolio=job.id, retention_days=days)
+    for job_id in _unrecorded_older_than(db, settings.portfolio_dir, cutoff):
+        shutil.rmtree(JobFiles.of(settings.portfolio_dir, job_id).root, ignore_errors=True)
+        purged.append(job_id)
+        _log.info("portfolio_unrecorded_files_purged", portfolio=job_id, retention_days=days)
     return purged
+
+
+#: what :func:`service.portfolios.jobs.new_portfolio_id` names a job's directory
+_JOB_DIRECTORY = re.compile(r"pf_[0-9a-f]{32}")
+
+
+def _unrecorded_older_than(db: DbEngine, portfolio_dir: str, cutoff: datetime) -> list[str]:
+    """The job directories no job row names, last changed before ``cutoff``: uploads never recorded.
+
+    An upload is saved before its job is recorded, and a refused one is removed by the request; but a web
+    worker ended mid-request (gunicorn's timeout ends it without unwinding, an OOM kill, a host that died)
+    left the loan book on disk with no job, which neither ``DELETE`` nor the retention could reach, kept
+    for good (data-protection review). Only directories older than the retention are taken: an upload in
+    progress is minutes old, and its row is written before the request answers.
+    """
+    root = Path(portfolio_dir)
+    if not root.is_dir():
+        return []
+    limit = cutoff.timestamp()
+    candidates = sorted(
+        entry.name for entry in root.iterdir()
+        if _JOB_DIRECTORY.fullmatch(entry.name) and entry.is_dir() and entry.stat().st_mtime < limit
+    )
+    return [job_id for job_id in candidates if records.get_job(db, job_id) is None]
 
 
 def delete_files(db: DbEngine, settings: Settings, job_id: str, at: datetime) -> None:

@@ -6,6 +6,7 @@ the session's engine; the killed-worker case with real processes is tests/faults
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import os
@@ -888,3 +889,30 @@ def test_a_tenant_has_at_most_its_share_of_jobs_and_a_long_book_fails_naming_the
     assert failed["status"] == "failed" and "more than 50 rows" in failed["error"], failed
     assert "GREENRATE_PORTFOLIO_MAX_ROWS" in failed["error"]
     assert upload(client, key, as_file(book(20), "next.csv", tmp_path)).status_code == 202  # jobs done
+
+
+def test_the_retention_deletes_an_upload_that_was_never_recorded(
+    portfolio_app: Flask, tmp_path: Path
+) -> None:
+    """A web worker ended between saving an upload and recording its job (gunicorn's timeout ends it
+    without unwinding) left the loan book on disk with no job: no DELETE or retention reached it, and it was
+    kept for good (data-protection review). Once older than the retention it goes; a recent one stays."""
+    client, key = portfolio_app.test_client(), create_key(portfolio_app)
+    recorded = upload(client, key, as_file(book(20), "b.csv", tmp_path)).json["id"]
+    s = services_of(portfolio_app)
+    settings = dataclasses.replace(s.settings, portfolio_retention_days=30)
+    directory = Path(settings.portfolio_dir)
+    old, fresh = "pf_" + "a" * 32, "pf_" + "b" * 32
+    for name in (old, fresh):
+        (directory / name).mkdir(parents=True)
+        (directory / name / "input.csv").write_text("borrower_id\nZhang San\n")
+    stale = (datetime.now(UTC) - timedelta(days=31)).timestamp()
+    os.utime(directory / old, (stale, stale))
+    os.utime(directory / recorded, (stale, stale))  # a recorded job's files wait for its own retention
+    (directory / "not-a-job").mkdir()
+    os.utime(directory / "not-a-job", (stale, stale))
+
+    assert purge_expired(s.db, settings) == [old]
+    assert not (directory / old).exists()
+    assert (directory / fresh).exists() and (directory / recorded).exists()
+    assert (directory / "not-a-job").exists()
