@@ -95,7 +95,7 @@ ZH: Mapping[str, str] = {
     "version_factor_set": "排放因子集",
     "version_schema": "数据格式",
     "version_engine": "计算引擎",
-    "dq_estimated": "{n} 项输入数据按标准的行业默认值估算（{fields}）；"
+    "dq_estimated": "{n} 项输入数据按标准的行业默认值估算：{fields}；"
     "PCAF 数据质量评分 {pcaf}（共 5 级，1 最好），数据完整度 {completeness}。",
     "dq_measured": "没有估算的输入数据；"
     "PCAF 数据质量评分 {pcaf}（共 5 级，1 最好），数据完整度 {completeness}。",

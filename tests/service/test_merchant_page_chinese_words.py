@@ -1,0 +1,29 @@
+"""The Chinese pages as a Hangzhou restaurant owner and a bank officer read them: full-width punctuation
+without an English space after "。", one bracket level where a label already carries one, subjects that do
+the verbs, and the units an owner types."""
+
+from __future__ import annotations
+
+import re
+
+from tests.conftest import AppFactory
+from tests.service.test_merchant_page import _app, _post
+
+
+def _data_quality(page: str) -> str:
+    """The disclosure's data-quality paragraph (the one after its last "数据质量"/"Data quality" heading)."""
+    return page.rsplit("</h2>", 1)[1].split("<p>", 1)[1].split("</p>", 1)[0]
+
+
+def test_the_disclosures_data_quality_reads_as_one_chinese_paragraph(make_app: AppFactory) -> None:
+    """A bill converted at the standard's tariff, then the sector defaults: "……并非行业默认值。 1 项输入数据按
+    标准的行业默认值估算（经营场所燃料（天然气））" had an English space after "。" and a bracket in a
+    bracket around the field's own; English keeps its space between the sentences."""
+    client = _app(make_app).test_client()
+    location = _post(client, "zh", electricity="12345", electricity_unit="bill", fuel="").headers["Location"]
+    disclosure = location.split("?")[0] + "/disclosure"
+    zh = _data_quality(client.get(disclosure + "?lang=zh").get_data(as_text=True))
+    assert "并非行业默认值。1 项输入数据按标准的行业默认值估算：经营场所燃料（天然气）；PCAF" in zh, zh
+    assert "。 " not in zh and "））" not in zh
+    en = _data_quality(client.get(disclosure + "?lang=en").get_data(as_text=True))
+    assert re.search(r"estimation rules\), not taken from a sector default\. 1 input figure", en), en
