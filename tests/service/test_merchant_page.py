@@ -1020,10 +1020,11 @@ def test_the_result_says_what_the_rating_means_for_a_green_loan() -> None:
     eligible = {"grade": "green", "green_loan": {"eligible": True, "basis": "borrower", "knock_outs": []}}
     assert green_loan_line(eligible, "light_green", en) == {
         "eligible": True, "text": en["loan_eligible"].format(grade="Green")}
-    assert "本店铺评级为中绿。用于绿色项目" in green_loan_line(eligible, "light_green", zh)["text"]
+    said = green_loan_line(eligible, "light_green", zh)["text"]
+    assert said.startswith("本店铺评级为中绿，可以为节能、可再生能源等绿色项目申请绿色贷款")
     rated = {"grade": "green", "green_loan": {**eligible["green_loan"], "green_rated_borrower": True}}
     # the second sentence follows the first as Chinese writes it, with no space after "。"
-    assert "银行。您的评级已达到绿色评级借款人的要求" in green_loan_line(rated, "light_green", zh)["text"]
+    assert "报告）。您的评级已达到绿色评级借款人的要求" in green_loan_line(rated, "light_green", zh)["text"]
     assert "bank. As a green-rated business" in green_loan_line(rated, "light_green", en)["text"]
     penalty = {"grade": "light_green", "green_loan": {
         "eligible": False,

@@ -56,22 +56,24 @@ def test_a_manufacturer_is_a_business_beside_its_peers_and_a_shop_is_a_shop() ->
     (note,) = data_notes(estimated, {**_of("1410"), "energy": {"electricity_kwh": 1.0}}, standard, "zh")
     assert note.startswith("以下数据表单中未提供，按同类企业估算：")
     loan = {"grade": "light_green", "green_loan": {"eligible": True, "knock_outs": []}}
-    assert green_loan_line(loan, None, texts("zh"), business="企业")["text"].startswith("本企业评级为浅绿。")
+    assert green_loan_line(loan, None, texts("zh"), business="企业")["text"].startswith("本企业评级为浅绿，")
 
 
 def test_a_business_rated_not_green_is_told_the_green_loan_as_a_concession() -> None:
-    """"本店铺评级为非绿。用于绿色项目……的贷款，可以申请绿色贷款" read as a contradiction."""
+    """"本店铺评级为非绿。用于绿色项目……的贷款，可以申请绿色贷款" read as a contradiction; and the loan was
+    the one applying ("用于绿色项目的贷款……可以申请绿色贷款"): the owner applies, for the project."""
     loan = {"eligible": True, "basis": "project", "knock_outs": []}
     not_green = {"grade": "not_green", "green_loan": loan}
     zh = green_loan_line(not_green, None, texts("zh"))
-    assert zh == {"eligible": True, "text": "虽然本店铺评级为非绿，用于绿色项目（如节能、可再生能源）的贷款"
-                  "仍可申请绿色贷款：请将本评级（或披露报告）出示给您的银行。"}
+    assert zh == {"eligible": True, "text": "虽然本店铺评级为非绿，仍可以为节能、可再生能源等绿色项目"
+                  "申请绿色贷款：请向您的银行出示本评级（或披露报告）。"}
     assert green_loan_line(not_green, None, texts("zh"), business="企业")["text"].startswith("虽然本企业")
     en = green_loan_line(not_green, None, texts("en"))["text"]
     assert en.startswith("Although this business is rated Not green, you can still apply for green loans")
     # a business rated light green or better is told plainly
     light = green_loan_line({"grade": "light_green", "green_loan": loan}, None, texts("zh"))["text"]
-    assert light.startswith("本店铺评级为浅绿。用于绿色项目") and "虽然" not in light
+    assert light == ("本店铺评级为浅绿，可以为节能、可再生能源等绿色项目申请绿色贷款："
+                     "请向您的银行出示本评级（或披露报告）。")
 
 
 def test_an_optional_label_has_one_bracket(make_app: AppFactory) -> None:

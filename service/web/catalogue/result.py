@@ -184,12 +184,13 @@ ZH: Mapping[str, str] = {
     "scope": "排放来源",
     "total_line": "合计：{total} 吨二氧化碳当量。",
     "green_loan": "绿色贷款",
-    "loan_eligible": "本{business}评级为{grade}。用于绿色项目（如节能、可再生能源）的贷款，可以申请绿色贷款："
-    "请将本评级（或披露报告）出示给您的银行。",
+    # the owner applies, for the project: "用于绿色项目……的贷款，可以申请绿色贷款" had the loan apply
+    "loan_eligible": "本{business}评级为{grade}，可以为节能、可再生能源等绿色项目申请绿色贷款："
+    "请向您的银行出示本评级（或披露报告）。",
     "loan_preferential": "您的评级已达到绿色评级借款人的要求，普通经营贷款也可能获得银行的优惠条件。",
     "loan_blocked": "暂不能申请绿色贷款：{reasons}。",
-    "loan_eligible_not_green": "虽然本{business}评级为{grade}，用于绿色项目（如节能、可再生能源）的贷款"
-    "仍可申请绿色贷款：请将本评级（或披露报告）出示给您的银行。",
+    "loan_eligible_not_green": "虽然本{business}评级为{grade}，"
+    "仍可以为节能、可再生能源等绿色项目申请绿色贷款：请向您的银行出示本评级（或披露报告）。",
     "loan_below": "绿色贷款要求评级达到{min}或以上；本{business}评级为{grade}。"
     "下方的改进计划给出了成本最低的提升路径。",
     "knock_out_excluded_activity": "所属行业不在绿色金融支持范围内",
