@@ -27,3 +27,25 @@ def test_the_disclosures_data_quality_reads_as_one_chinese_paragraph(make_app: A
     assert "。 " not in zh and "））" not in zh
     en = _data_quality(client.get(disclosure + "?lang=en").get_data(as_text=True))
     assert re.search(r"estimation rules\), not taken from a sector default\. 1 input figure", en), en
+
+
+def test_a_refused_fields_label_says_what_it_takes_in_its_bracket_not_after_a_colon(
+    make_app: AppFactory,
+) -> None:
+    """The error summary writes "label：message": the vehicles' amount, labelled "上一年全部车辆用量：燃油车填
+    加油升数，纯电动车填行驶公里数", read as three colons in one line. Its explanation is in its bracket now,
+    with "选填" inside it, and no field's label has a colon of its own."""
+    from service.web.i18n import texts
+
+    client = _app(make_app).test_client()
+    for lang, label in (("zh", "上一年全部车辆用量（燃油车填加油升数，纯电动车填行驶公里数，选填）"),
+                        ("en", "Last year, all vehicles together (litres of fuel bought, or km driven if "
+                               "electric, optional)")):
+        page = client.get(f"/?lang={lang}").get_data(as_text=True)
+        assert f'<label for="previous_vehicle_amount">{label}</label>' in page, lang
+        fields = re.findall(r'<label for="([a-z_]+)">', page)
+        t = texts(lang)
+        assert fields and not [f for f in fields if f in t and t["colon"].strip() in t[f]], lang
+    refused = _post(client, "zh", previous_vehicle_amount="100").get_data(as_text=True)
+    summary = refused.split('id="error-summary"', 1)[1].split("</ul>", 1)[0]
+    assert "上一年全部车辆用量（燃油车填加油升数，纯电动车填行驶公里数）：请先在上面选择" in summary

@@ -135,7 +135,9 @@ def test_the_chinese_page_asks_last_years_fuel_and_vehicles(make_app: AppFactory
     page = client.get("/?lang=zh").get_data(as_text=True)
     zh = texts("zh")
     for field in ("previous_fuel", "previous_vehicle_amount"):
-        assert f'<label for="{field}">{zh[field]}（选填）</label>' in page
+        # "选填" after the label, or inside the bracket it ends with
+        label = zh[field][:-1] + "，选填）" if zh[field].endswith("）") else zh[field] + "（选填）"
+        assert f'<label for="{field}">{label}</label>' in page
         assert f'<p class="hint" id="{field}-hint">{zh[field + "_hint"]}</p>' in page
         assert re.search(rf'id="{field}" name="{field}"[^>]* aria-describedby="{field}-hint">', page)
     assert ("<summary>更多信息（选填）：经营面积、用水、废弃物，上一年的用电、燃料、热力和车辆用量"

@@ -102,8 +102,9 @@ EN: Mapping[str, str] = {
     "previous_heat_hint": "From last year's heat bills, in GJ or MWh as this year's amount, which it is "
     "compared with: it needs this year's answer above (None, or the amount). Heating charged by floor area: "
     "leave it empty.",
-    "previous_vehicle_amount": "Last year, all vehicles together: litres of fuel bought, or km driven if "
-    "electric",
+    # what to give in the label's bracket, not after a colon: the error summary puts "label: message"
+    "previous_vehicle_amount": "Last year, all vehicles together (litres of fuel bought, or km driven if "
+    "electric)",
     "previous_vehicle_amount_hint": "From last year's fuel receipts or odometers, in the units of this "
     "year's amount, which it is compared with: it needs this year's amount (vehicles counted alone are an "
     "estimate, never compared). With vehicles “None”, leave it empty.",
@@ -119,7 +120,7 @@ EN: Mapping[str, str] = {
     "vehicle_fuel_electric": "Electric",
     "vehicles": "Number of vehicles",
     "vehicles_hint": "Needed when you chose a fuel above; otherwise leave it empty.",
-    "vehicle_amount": "Per year, all vehicles together: litres of fuel bought, or km driven if electric",
+    "vehicle_amount": "Per year, all vehicles together (litres of fuel bought, or km driven if electric)",
     "vehicle_amount_hint": "From the fuel receipts, or the odometers of electric vehicles. Left empty, each "
     "vehicle is counted at a typical yearly distance, as an estimate.",
 }
@@ -201,7 +202,7 @@ ZH: Mapping[str, str] = {
     "previous_heat": "上一年外购热力用量",
     "previous_heat_hint": "见上一年热费单，单位与本年用量相同（吉焦或兆瓦时），与本年对比，"
     "因此需先在上面回答本年外购热力（没有或用量）。按面积收费的暖气费请留空。",
-    "previous_vehicle_amount": "上一年全部车辆用量：燃油车填加油升数，纯电动车填行驶公里数",
+    "previous_vehicle_amount": "上一年全部车辆用量（燃油车填加油升数，纯电动车填行驶公里数）",
     "previous_vehicle_amount_hint": "见上一年加油票据或里程表，单位与本年车辆用量相同，与本年用量对比，"
     "因此需先填写本年用量（只填车辆数按估算，估算数据不参与对比）。车辆选“没有”的请留空。",
     "vehicle_fuel": "经营用车（轿车、面包车、货车）",
@@ -215,6 +216,6 @@ ZH: Mapping[str, str] = {
     "vehicle_fuel_electric": "纯电动车",
     "vehicles": "车辆数",
     "vehicles_hint": "上面选择了车辆能源类型时必填，否则不填。",
-    "vehicle_amount": "全部车辆全年用量：燃油车填加油升数，纯电动车填行驶公里数",
+    "vehicle_amount": "全部车辆全年用量（燃油车填加油升数，纯电动车填行驶公里数）",
     "vehicle_amount_hint": "见加油票据，纯电动车见里程表。不填则每辆车按常见的年行驶里程估算。",
 }
