@@ -149,7 +149,7 @@ def test_a_bare_number_beside_a_bottle_size_is_asked_about_never_guessed(make_ap
     said, or no size chosen, is read as before."""
     app = _app(make_app)
     client = app.test_client()
-    for lang, asked in (("zh", "已选择每瓶规格：30 是瓶数还是千克数？请写 30瓶 或 30kg。"),
+    for lang, asked in (("zh", "已选择每瓶规格：30 是瓶数还是千克数？请写 30瓶 或 30公斤。"),
                         ("en", "A bottle size is chosen: is 30 the number of bottles or kg? Write 30 bottles "
                                "or 30 kg.")):
         bare = _post(client, lang, company_name="老王烧烤", fuel="lpg", fuel_amount="30", lpg_bottle_kg="15")

@@ -246,5 +246,6 @@ def test_the_heat_refusals_send_the_owner_where_each_year_can_go() -> None:
     assert zh["heat_money"].startswith("热费金额（元）无法换算为热量")
     assert zh["previous_heat_money"].endswith("只有金额时，请将此项留空。")
     assert en["heat_money"].startswith("A heat bill's amount in yuan cannot be converted into heat")
-    assert zh["heat_unsure"] == "不确定（不填报；在出售集中供热的地区或制造业企业，能耗指标不计分）"
+    # two conditions, each its own ("在出售集中供热的地区或制造业企业" put a manufacturer "in" somewhere)
+    assert zh["heat_unsure"] == "不确定（不填报；所在地区有集中供热，或属于制造业的，能耗指标不计分）"
     assert "or for a manufacturer" in en["heat_unsure"]

@@ -115,7 +115,8 @@ ZH: Mapping[str, str] = {
     "previous_heat_money": "热费金额（元）无法换算为热量：请按上一年热费单或热量表填写用量，"
     "单位吉焦或兆瓦时；只有金额时，请将此项留空。",
     "heat_needs_bought": "要填写用量，请在上面选“有”（选“没有”时只能填 0），或不填此项。",
-    "bottles_or_kg": "已选择每瓶规格：{n} 是瓶数还是千克数？请写 {n}瓶 或 {n}kg。",
+    # 公斤, as an owner says it and the hints write it (the form reads 千克, 公斤 and kg alike)
+    "bottles_or_kg": "已选择每瓶规格：{n} 是瓶数还是千克数？请写 {n}瓶 或 {n}公斤。",
     "electricity_looks_like_money": "这看起来是金额：如果是全年电费，请把“单位”改为“元（全年电费）”；"
     "如果是千瓦时，请只填数字，例如 12000 或 1.2万。",
     "wan_and_digits": "请写成 1.2万 或 12000。",

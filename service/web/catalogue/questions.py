@@ -167,7 +167,8 @@ ZH: Mapping[str, str] = {
     "heat": "外购热力（集中供暖或园区蒸汽）",
     "heat_hint": "从城市供热管网购买的暖气、热水，或从工业园区管道输送的蒸汽，按热费单付费，"
     "或包含在房租、物业费里。自己用燃气、煤或电产生的热不算外购热力，请在上面填写燃料。",
-    "heat_unsure": "不确定（不填报；在出售集中供热的地区或制造业企业，能耗指标不计分）",
+    # "在……地区或制造业企业" put a manufacturer "in" somewhere: each case is a condition of its own
+    "heat_unsure": "不确定（不填报；所在地区有集中供热，或属于制造业的，能耗指标不计分）",
     "heat_none": "没有：经营场所不使用集中供暖或园区蒸汽",
     "heat_bought": "有：在下面填写全年用量",
     "heat_amount": "全年外购热力用量",
