@@ -302,6 +302,8 @@ class FactorSet:
             return (f"grid factor: no company.region given, used the {used}{missing}",
                     f"电网排放因子：未填报所在省份，采用 {used_zh}{missing_zh}")
         place = place_zh(region)
+        # "浙江（CN-ZJ）2025 年": a full-width bracket sets the year apart; a bare code needs a space
+        year_zh = f"{'' if place.endswith('）') else ' '}{year} 年"
         if national:
             return (f"grid factor: no factor for {region} or its regional grid, used the {used}",
                     f"电网排放因子：没有{place}或其所属区域电网的排放因子，采用 {used_zh}")
@@ -309,16 +311,16 @@ class FactorSet:
             # The province publishes no factor of its own, so its regional grid's stands in: that is the
             # practice (domain.md s.6), but still a different place from the one asked for.
             other_year = "" if record.year == year else f"; no {year} factor for {region}"
-            other_year_zh = "" if record.year == year else f"，也没有{place} {year} 年的排放因子"
+            other_year_zh = "" if record.year == year else f"，也没有{place}{year_zh}的排放因子"
             return (
                 f"grid factor: asked for {region} {year}; no provincial factor is published for {region}"
                 f"{other_year}, used the {used}",
-                f"电网排放因子：所需为{place} {year} 年的排放因子；未发布{place}的省级排放因子"
+                f"电网排放因子：所需为{place}{year_zh}的排放因子；未发布{place}的省级排放因子"
                 f"{other_year_zh}，采用 {used_zh}",
             )
         if record.year != year:
             return (f"grid factor: no {year} factor for {region}, used the {used}",
-                    f"电网排放因子：没有{place} {year} 年的排放因子，采用 {used_zh}")
+                    f"电网排放因子：没有{place}{year_zh}的排放因子，采用 {used_zh}")
         return None, None
 
     def to_dict(self) -> dict[str, Any]:
