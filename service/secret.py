@@ -29,19 +29,33 @@ INSTANCE_SECRET = Path("instance") / "secret_key"
 
 
 def instance_secret(path: Path) -> str:
-    """The machine's secret: created once (first writer wins), then read by every worker."""
+    """The machine's secret: created once (first writer wins), then read by every worker.
+
+    The key is written whole under a name of this process's own, flushed to disk, then linked to ``path``
+    (``os.link`` fails if the name exists, so the first writer wins). The file had been created empty and
+    then written: on a full disk the write failed after the name existed, and the empty file made every
+    later start fail until an operator deleted it (fault-injection review); a worker reading it while the
+    first was writing found it empty too. Now ``path`` exists only with the whole key in it.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        for _ in range(50):  # another worker may be writing it this very moment
-            value = path.read_text(encoding="ascii").strip()
-            if value:
-                return value
-        raise RuntimeError(f"{path} is empty: delete it or set GREENRATE_SECRET_KEY") from None
-    value = secrets.token_urlsafe(48)
-    with os.fdopen(fd, "w", encoding="ascii") as fh:
-        fh.write(value + "\n")
+    if not path.exists():
+        temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        value = secrets.token_urlsafe(48)
+        try:
+            fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w", encoding="ascii") as fh:
+                fh.write(value + "\n")
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.link(temporary, path)
+            return value
+        except FileExistsError:
+            pass  # another worker linked its key first: read it below
+        finally:
+            temporary.unlink(missing_ok=True)
+    value = path.read_text(encoding="ascii").strip()
+    if not value:  # left by a release that created the file before writing it
+        raise RuntimeError(f"{path} is empty: delete it or set GREENRATE_SECRET_KEY")
     return value
 
 
