@@ -278,8 +278,12 @@ def write_part(
     temporary = target.with_name(f".{target.name}.{tag}.tmp")
     table = pa.Table.from_pandas(frame, preserve_index=False)
     stamp = {_RATED_BY: json.dumps(dict(versions), sort_keys=True).encode()}
-    pq.write_table(table.replace_schema_metadata({**(table.schema.metadata or {}), **stamp}), temporary)
-    _replace_durably(temporary, target)
+    try:
+        pq.write_table(table.replace_schema_metadata({**(table.schema.metadata or {}), **stamp}), temporary)
+        _replace_durably(temporary, target)
+    except BaseException:  # as merge_parts: a refused write leaves no temporary taking the disk's room
+        temporary.unlink(missing_ok=True)
+        raise
 
 
 def rated_by(files: JobFiles, count: int) -> list[dict[str, str] | None]:
@@ -323,12 +327,18 @@ def merge_parts(files: JobFiles, count: int, tag: str) -> int:
     )
     temporary = files.root / f".results.parquet.{tag}.tmp"
     rows = 0
-    with pq.ParquetWriter(temporary, schema) as writer:
-        for index in range(count):
-            table = pq.read_table(files.part(index))
-            writer.write_table(table.cast(schema))
-            rows += table.num_rows
-    _replace_durably(temporary, files.results)
+    try:
+        with pq.ParquetWriter(temporary, schema) as writer:
+            for index in range(count):
+                table = pq.read_table(files.part(index))
+                writer.write_table(table.cast(schema))
+                rows += table.num_rows
+        _replace_durably(temporary, files.results)
+    except BaseException:
+        # a join refused mid-way (a full disk) had left its temporary, as large as all it had written:
+        # the room the next job needed stayed taken until the retention deleted the job's directory
+        temporary.unlink(missing_ok=True)
+        raise
     return rows
 
 
