@@ -24,12 +24,14 @@ under the retention, and its summary's top movers lose the borrower ids they nam
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import secrets
 import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import IO, Any
 
 import redis
@@ -66,6 +68,37 @@ class QueueUnavailable(ServiceError):
 
     def __init__(self, detail: str) -> None:
         super().__init__(detail, message="The job queue is unreachable; the loan book was not accepted.")
+
+
+class StorageUnavailable(ServiceError):
+    """The upload could not be saved: the portfolio directory is full or read-only (503, retryable).
+
+    Nothing was accepted (the partial file is removed). It had been answered as a bug (500, "internal
+    error", a traceback in the log): a full disk is the service's dependency failing, which the client may
+    retry once an operator has made room, as it retries a database or queue outage (fault-injection review).
+    """
+
+    code = 503
+    retry_after = True
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail, message="The loan book cannot be stored now; it was not accepted.")
+
+
+#: what saving an upload can meet that is the storage's state, not a bug: a full disk, a quota, read-only
+_STORAGE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS})
+
+
+def _save(stream: IO[bytes], target: Path) -> storage.SavedUpload:
+    """:func:`storage.save_upload`, its storage's refusal said as :class:`StorageUnavailable`."""
+    try:
+        return storage.save_upload(stream, target)
+    except OSError as exc:
+        if exc.errno not in _STORAGE_ERRNOS:
+            raise
+        reason = exc.strerror or errno.errorcode.get(exc.errno or 0, "OSError")
+        _log.error("portfolio_storage_unavailable", error=reason)  # the path is not logged: it names the job
+        raise StorageUnavailable(reason) from None
 
 
 class TooManyJobs(ServiceError):
@@ -204,6 +237,8 @@ def submit(
         422: ``key`` was sent before with another upload (nothing was kept).
     QueueUnavailable
         503: the queue did not take the job (nothing was kept).
+    StorageUnavailable
+        503: the portfolio directory is full or read-only (nothing was kept).
     TooManyJobs
         429: the tenant's jobs would be more than its share of the workers (nothing was kept). Checked
         once the upload is saved (its bytes say whether it is a retry), and again once the job is
@@ -216,7 +251,7 @@ def submit(
     files = JobFiles.of(settings.portfolio_dir, job_id)
     source = files.input(name)
     try:
-        saved = storage.save_upload(upload.stream, source)
+        saved = _save(upload.stream, source)
         identity = checked.identity(saved.sha256, key)
         earlier = records.same_upload(db, principal.tenant, identity)
         if earlier is not None:

@@ -145,8 +145,8 @@ class Portfolios(MethodView):
         be rated gets its own `error` in the results and the job completes. `previous` names the earlier
         portfolio the top movers compare with (default: this tenant's latest completed one uploaded under
         the same file name, else its latest completed one; the movers name the file compared with). 503
-        when the service has no job queue (`GREENRATE_REDIS_URL` unset) or the queue is unreachable (then
-        with `Retry-After`).
+        when the service has no job queue (`GREENRATE_REDIS_URL` unset), or the queue is unreachable or
+        the service's storage full (then with `Retry-After`; nothing was accepted).
 
         Safe to retry: the same file (by its sha256) with the same options, while its job is queued or
         running, answers that job (same id, `Idempotent-Replayed: true`), never a second one nor a 429
