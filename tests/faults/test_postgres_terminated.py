@@ -1,0 +1,90 @@
+"""A PostgreSQL backend terminated in the middle of a rating's transaction (``pg_terminate_backend``).
+
+Unlike tests/faults/test_postgres_outage.py (the network cut between requests), the server ends the very
+connection a write is using, after the transaction has begun: its advisory locks are taken, the INSERT is
+about to be sent. The request answers a clean 503 in the API's error shape, nothing of it is recorded, and
+the next request on the same app succeeds (the pool drops the dead connection). No sleeps: the termination
+is sent from a hook on the app's engine, just before the chosen statement.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, create_engine, event
+
+from service.records import migrate
+from service.records.database import database_url
+from tests.conftest import AppFactory, bearer, create_key, payload, services_of
+
+pytestmark = [pytest.mark.slow, pytest.mark.integration]
+
+
+class Terminator:
+    """Ends the backend of the app's connection just before the first statement ``when`` matches."""
+
+    def __init__(self, app_db: Engine, direct: Engine) -> None:
+        self.direct = direct
+        self.when: Callable[[str], bool] | None = None
+        self.fired = 0
+        event.listen(app_db, "before_cursor_execute", self._before)
+
+    def _before(self, conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if self.when is not None and self.when(statement):
+            self.when = None
+            with self.direct.connect() as other:
+                pid = cursor.connection.info.backend_pid
+                other.exec_driver_sql("SELECT pg_terminate_backend(%s)", (pid,))
+            self.fired += 1
+
+
+@pytest.fixture
+def direct(postgres_url: str) -> Iterator[Engine]:
+    engine = create_engine(database_url(postgres_url))
+    migrate.upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+def stored(direct: Engine) -> set[str]:
+    with direct.connect() as conn:
+        return {row[0] for row in conn.exec_driver_sql("SELECT id FROM ratings")}
+
+
+@pytest.mark.parametrize(
+    ("path", "statement"),
+    [("/v1/ratings", "INSERT INTO ratings"), ("/v1/ratings/batch", "INSERT INTO ratings"),
+     ("/v1/ratings/batch", "SELECT count(pg_advisory_xact_lock")],
+)
+def test_a_write_whose_connection_is_terminated_is_a_clean_503_and_the_next_succeeds(
+    make_app: AppFactory, postgres_url: str, direct: Engine, path: str, statement: str
+) -> None:
+    app = make_app(DATABASE_URL=postgres_url, KEY_CACHE_SECONDS=300.0, RETRY_AFTER_SECONDS=3)
+    client = app.test_client()
+    key = create_key(app)
+    terminator = Terminator(services_of(app).db, direct)
+
+    def send(first: int) -> Any:
+        if path == "/v1/ratings":
+            return client.post(path, json=payload(employees=first), headers=bearer(key))
+        items = [payload(employees=first + i) for i in range(4)]
+        return client.post(path, json={"items": items}, headers=bearer(key))
+
+    assert send(1).status_code in (200, 201)
+    before = stored(direct)
+    terminator.when = lambda sql: sql.startswith(statement)
+    refused = send(10)
+    assert terminator.fired == 1
+    assert refused.status_code == 503 and refused.headers["Retry-After"] == "3"
+    assert refused.json == {
+        "code": 503, "status": "Service Unavailable",
+        "message": "The records cannot be reached now; nothing was issued or changed.",
+        "request_id": refused.headers["X-Request-ID"],
+    }
+    assert stored(direct) == before  # nothing of the refused request, not even one item of a batch
+    again = send(10)  # the same request, at once: the pool replaced the dead connection
+    assert again.status_code in (200, 201), again.data
+    ids = [again.json["id"]] if path == "/v1/ratings" else [r["id"] for r in again.json["results"]]
+    assert stored(direct) == before | set(ids) and len(ids) == (1 if path == "/v1/ratings" else 4)
