@@ -11,8 +11,11 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
+from rating_model.factors.factor_set import COUNTRY_NAMES_ZH, REGION_NAMES_ZH
+from rating_model.isic import industry_title
 from rating_model.issb_basis import GWP_NOTE
 from rating_model.neutrality import CREDITS_NOTE
+from service.web.form.choices import INDUSTRIES, REGIONS
 
 #: Every IFRS S2 item the disclosure lists (``rating_model.issb``), by key: (English, Chinese).
 ITEM_LABELS: Mapping[str, tuple[str, str]] = {
@@ -89,6 +92,48 @@ DATA_SOURCE_LABELS: Mapping[str, tuple[str, str]] = {
     "energy_bills": ("energy bills", "能源账单"),
     "estimated": ("estimated", "估算"),
 }
+
+#: Countries by ISO 3166-1 code in English, beside the engine's Chinese names (``COUNTRY_NAMES_ZH``).
+COUNTRY_NAMES_EN: Mapping[str, str] = {"CN": "China"}
+#: Provinces by ISO 3166-2 code in English, beside the engine's Chinese names (``REGION_NAMES_ZH``): the
+#: form's 31 (:data:`~service.web.form.choices.REGIONS`, the words its province list shows) and the three
+#: the API takes as well.
+REGION_NAMES_EN: Mapping[str, str] = {
+    **{code: english for code, english, _ in REGIONS},
+    "CN-HK": "Hong Kong", "CN-MO": "Macao", "CN-TW": "Taiwan",
+}
+#: The form's industries in Chinese by ISIC code: the words the owner chose the class by. ISIC's titles are
+#: published in English (:func:`rating_model.isic.industry_title`); a class the form does not offer has
+#: none in Chinese here.
+INDUSTRY_NAMES_ZH: Mapping[str, str] = {code: chinese for code, _, chinese in INDUSTRIES}
+
+
+def place_words(country: str, region: str | None, lang: str) -> str:
+    """Where the business is, in words with its codes in brackets, as a bank officer reads a credit
+    file: "China, Zhejiang (CN-ZJ)", "中国浙江（CN-ZJ）"; "China (CN)" without a province. The disclosure had
+    printed the codes alone ("CN，CN-ZJ"). A code with no name here is shown as it is, once: "US-CA",
+    "中国（CN-99）". The country's code stands beside the province's only where the province's does not
+    carry it."""
+    zh = lang == "zh"
+    countries, regions = (COUNTRY_NAMES_ZH, REGION_NAMES_ZH) if zh else (COUNTRY_NAMES_EN, REGION_NAMES_EN)
+    words = [name for name in (countries.get(country), regions.get(region or "")) if name]
+    codes = [country] if not region or not region.startswith(country + "-") else []
+    codes += [region] if region else []
+    code = ("，" if zh else ", ").join(codes)
+    if not words:
+        return code
+    return ("" if zh else ", ").join(words) + (f"（{code}）" if zh else f" ({code})")
+
+
+def industry_words(code: str, lang: str) -> dict[str, str | None]:
+    """The business's ISIC class in words, and the words' language where it is not the page's: in English
+    ISIC's own title, in Chinese the form's words for its class, or ISIC's English title marked ``lang="en"``
+    for a class the form does not offer. ``None`` as the text for a code with no title (a rating stored
+    under an older list): the page shows the code alone."""
+    if lang == "zh" and code in INDUSTRY_NAMES_ZH:
+        return {"text": INDUSTRY_NAMES_ZH[code], "lang": None}
+    return {"text": industry_title(code), "lang": None if lang == "en" else "en"}
+
 
 #: The fixed sentences the disclosure quotes from the engine, in Chinese (keyed by the engine's English).
 ENGINE_TEXT_ZH: Mapping[str, str] = {

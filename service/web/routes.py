@@ -53,7 +53,7 @@ from service.web.fuels import BOTTLE_SIZES_KG, FUEL_CHOICES, PREVIOUS_FUEL_CHOIC
 from service.web.heat import HEAT_CHOICES
 from service.web.i18n import choose_language, disclosure_time, local_time, money, texts
 from service.web.i18n import message as error_message
-from service.web.labels import in_language, item_label
+from service.web.labels import in_language, industry_words, item_label, place_words
 from service.web.view import business_word, grouped
 from service.web.view.bars import chart_rows, emission_bars, pillar_bars
 from service.web.view.disclosure import disclosure_value
@@ -74,6 +74,8 @@ REFUSED_FIELD = "answers_refused"
 bp = Blueprint("merchant_page", __name__)
 # for the disclosure page too (rendered by service.disclosure.render, for the API as well as this page)
 bp.add_app_template_global(item_label, "item_label")
+bp.add_app_template_global(place_words, "place_words")
+bp.add_app_template_global(industry_words, "industry_words")
 bp.add_app_template_global(disclosure_value, "disclosure_value")
 bp.add_app_template_global(in_language, "in_language")
 bp.add_app_template_global(estimated_fields, "estimated_fields")

@@ -454,7 +454,55 @@ def test_a_rating_without_a_name_has_every_disclosure_saying_it_was_not_given(
     assert rating["score"] == named["score"] and rating["id"] != named["id"]  # another input, same figures
     url = f"/v1/ratings/{rating['id']}/disclosure"
     page = client.get(url, headers={**bearer(bank_key), "Accept": "text/html"}).get_data(as_text=True)
-    assert "Name not given (CN" in page and "<title>Climate-related disclosure</title>" in page
+    assert "<td>Name not given</td>" in page and "<title>Climate-related disclosure</title>" in page
     pdf = client.get(url + "?lang=zh", headers={**bearer(bank_key), "Accept": "application/pdf"})
     printed = re.sub(r"\s+", "", "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages))
-    assert pdf.status_code == 200 and "未提供名称（CN" in printed
+    assert pdf.status_code == 200 and "企业未提供名称所在地区" in printed
+
+
+def test_the_disclosure_names_the_place_and_the_industry_in_words_and_labels_the_reporting_year(
+    client: FlaskClient, bank_key: str
+) -> None:
+    """A bank officer read "杭州绿叶面馆（CN，CN-ZJ；ISIC 5610；2024）": codes where the province and the
+    trade are words, and a bare year. Each is its own labelled row now, in the page's language, the codes
+    kept in brackets for the bank's systems; a class the form does not offer has ISIC's English title,
+    marked as English on the Chinese page."""
+    rating = _rate(client, bank_key, payload(name="杭州绿叶面馆"))
+    url = f"/v1/ratings/{rating['id']}/disclosure"
+    rows = {
+        "en": ("<td>杭州绿叶面馆</td>", "<th scope=\"row\">Location</th><td>China, Zhejiang (CN-ZJ)</td>",
+               "<th scope=\"row\">Industry</th><td>Restaurants and mobile food service activities "
+               "(ISIC 5610)</td>",
+               "<th scope=\"row\">Reporting year</th><td>2024</td>"),
+        "zh": ("<td>杭州绿叶面馆</td>", "<th scope=\"row\">所在地区</th><td>中国浙江（CN-ZJ）</td>",
+               "<th scope=\"row\">行业</th><td>餐馆、咖啡店（ISIC 5610）</td>",
+               "<th scope=\"row\">报告年度</th><td>2024</td>"),
+    }
+    for lang, expected in rows.items():
+        page = client.get(f"{url}?lang={lang}", headers={**bearer(bank_key), "Accept": "text/html"})
+        text = page.get_data(as_text=True)
+        for row in expected:
+            assert row in text, (lang, row)
+        assert "CN，CN-ZJ" not in text and "CN, CN-ZJ" not in text
+    pdf = client.get(url + "?lang=zh", headers={**bearer(bank_key), "Accept": "application/pdf"})
+    printed = re.sub(r"\s+", "", "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages))
+    assert "所在地区中国浙江（CN-ZJ）行业餐馆、咖啡店（ISIC5610）报告年度2024" in printed, printed[:300]
+    body = payload(industry_code="4719")
+    del body["company"]["region"]
+    other = _rate(client, bank_key, body)
+    zh = client.get(f"/v1/ratings/{other['id']}/disclosure?lang=zh",
+                    headers={**bearer(bank_key), "Accept": "text/html"}).get_data(as_text=True)
+    assert "<td>中国（CN）</td>" in zh
+    assert '<td><span lang="en">Other retail sale in non-specialized stores</span>（ISIC 4719）</td>' in zh
+
+
+def test_place_words_keep_a_code_they_have_no_name_for() -> None:
+    """A province or country with no name here is shown by its code, once; every province the engine
+    names in Chinese has its English name too."""
+    from rating_model.factors.factor_set import REGION_NAMES_ZH
+    from service.web.labels import REGION_NAMES_EN, place_words
+
+    assert set(REGION_NAMES_EN) == set(REGION_NAMES_ZH)
+    assert place_words("US", "US-CA", "en") == "US-CA" and place_words("US", None, "zh") == "US"
+    assert place_words("CN", "CN-99", "zh") == "中国（CN-99）"
+    assert place_words("CN", "US-CA", "en") == "China (CN, US-CA)"
