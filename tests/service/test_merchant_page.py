@@ -1310,7 +1310,7 @@ def test_an_unlikely_revenue_is_confirmed_before_it_is_rated_and_disclosed(make_
     assert asked.status_code == 422 and "That is 11 yuan a year per employee" in html
     assert 'id="revenue_confirmed" name="revenue_confirmed" value="yes" >' in html  # offered, not ticked
     zh = _post(client, "zh", revenue="90").get_data(as_text=True)
-    assert "折合每名员工每年 11 元" in zh
+    assert "折合每名员工每年 11元。" in zh
     confirmed = _post(client, revenue="90", revenue_confirmed="yes")
     assert confirmed.status_code == 303
     assert _stored_rating(app, confirmed.headers["Location"])["emissions"]["intensities"][

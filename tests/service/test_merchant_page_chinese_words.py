@@ -49,3 +49,17 @@ def test_a_refused_fields_label_says_what_it_takes_in_its_bracket_not_after_a_co
     refused = _post(client, "zh", previous_vehicle_amount="100").get_data(as_text=True)
     summary = refused.split('id="error-summary"', 1)[1].split("</ul>", 1)[0]
     assert "上一年全部车辆用量（燃油车填加油升数，纯电动车填行驶公里数）：请先在上面选择" in summary
+
+
+def test_the_chinese_refusals_write_yuan_after_an_amount_as_the_page_does_everywhere(
+    make_app: AppFactory,
+) -> None:
+    """The revenue per employee was "每年 5,000 元" beside the bill's "全年电费 1.2亿元" and the disclosure's
+    "320万元": the yuan follows the figure without a space in every amount of money on the page."""
+    client = _app(make_app).test_client()
+    revenue = _post(client, "zh", revenue="40000").get_data(as_text=True)
+    assert "折合每名员工每年 5,000元。" in revenue, revenue
+    bill = _post(client, "zh", revenue="150万", electricity="1.2亿", electricity_unit="bill")
+    refused = bill.get_data(as_text=True)
+    assert "全年电费 1.2亿元 超过了全年营业收入（150万元）" in refused
+    assert not re.search(r"[0-9万亿] 元", revenue + refused)

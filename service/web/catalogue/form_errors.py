@@ -92,7 +92,8 @@ ZH: Mapping[str, str] = {
     "employees_not_a_number": "请输入人数，例如 6。",
     "not_whole": "请输入整数，例如 6。",
     "decimal_comma": "小数请用小数点（1.5），逗号只用于千位分隔（1,500,000）。",
-    "revenue_unlikely": "折合每名员工每年 {per} 元。这是以元计的全年营业收入吗（90万 即 900000）？"
+    # yuan written after the figure as every amount of money is ("{bill}元", "60万元"): "5,000 元" was alone
+    "revenue_unlikely": "折合每名员工每年 {per}元。这是以元计的全年营业收入吗（90万 即 900000）？"
     "如有误请更正；如无误，请勾选“" + questions.ZH["revenue_confirmed"] + "”。",
     "bill_unlikely": "全年电费 {bill}元 超过了全年营业收入（{revenue}元）：是否多写了一个“万”，"
     "或者填写的其实是千瓦时（请把“单位”改为“千瓦时（度）”）？如有误请更正；如无误，请勾选“"
