@@ -300,7 +300,7 @@ def result(rating_id: str) -> str:
         company=operating.get("company", {}),
         pillars=pillar_bars(rating, lang),
         emissions=emission_bars(rating, t),
-        scopes_note=scopes_note(rating, t),
+        scopes_note=scopes_note(rating, lang),
         data_notes=data_notes(rating, operating, standard, lang),
         unanswered=unanswered_note(operating, lang),
         reasons=reasons(rating, standard, lang, operating),

@@ -207,11 +207,11 @@ def test_a_page_post_with_heat_is_rated_and_the_result_says_where_the_heat_went(
     assert result.status_code == 200
     zh = _text(result.get_data(as_text=True))
     tco2e = f"{heat[0]['tco2e']:.2f}"
-    # the result page separates thousands (a browser review); the disclosure keeps "1188.0"
-    said = f"外购热力（1,188.0 吉焦）同样计入范围二，基于位置和基于市场相同：{tco2e} 吨二氧化碳当量。"
+    # the amount as the page writes every quantity (the bill's kWh): separated, no trailing ".0"
+    said = f"外购热力（1,188 吉焦）同样计入范围二，基于位置和基于市场相同：{tco2e} 吨二氧化碳当量。"
     assert said in zh
     en = _text(client.get(posted.headers["Location"].replace("lang=zh", "lang=en")).get_data(as_text=True))
-    assert "The heat you bought (1,188.0 GJ) is in Scope 2 as well" in en
+    assert "The heat you bought (1,188 GJ) is in Scope 2 as well" in en
     # none is sent as 0, not sure as nothing; neither says anything of heat on the result
     for choice, sent_heat in (("none", 0), ("", None)):
         posted = _post(client, "en", **{**OFFICE, "heat": choice})
@@ -249,3 +249,19 @@ def test_the_heat_refusals_send_the_owner_where_each_year_can_go() -> None:
     # two conditions, each its own ("在出售集中供热的地区或制造业企业" put a manufacturer "in" somewhere)
     assert zh["heat_unsure"] == "不确定（不填报；所在地区有集中供热，或属于制造业的，能耗指标不计分）"
     assert "or for a manufacturer" in en["heat_unsure"]
+
+
+def test_the_heat_amount_is_written_as_the_pages_other_quantities() -> None:
+    """A heat amount converted from MWh (333 MWh is 1198.8000000000002 GJ in floating point) or a round
+    one in 万 is written as the bill's kWh are (:func:`service.web.i18n.amount`), never with a float's
+    tail or a fixed ".0"."""
+    from service.web.view.notes import scopes_note
+
+    def rating(quantity: float) -> dict[str, Any]:
+        line = {"path": "energy.purchased_heat_gj", "quantity": quantity, "tco2e": 1.0}
+        return {"emissions": {"line_items": [line]}}
+
+    assert "(1,198.8 GJ)" in scopes_note(rating(333 * 3.6), "en")
+    assert "外购热力（1,198.8 吉焦）" in scopes_note(rating(333 * 3.6), "zh")
+    assert "外购热力（1.2万 吉焦）" in scopes_note(rating(12_000.0), "zh")
+    assert "(12,000 GJ)" in scopes_note(rating(12_000.0), "en")

@@ -21,14 +21,17 @@ from service.web.labels import field_labels, joined, unreported_labels
 from service.web.view import business_word, grouped, standard_label
 
 
-def scopes_note(rating: Mapping[str, Any], t: Mapping[str, str]) -> str:
+def scopes_note(rating: Mapping[str, Any], lang: str) -> str:
     """What each scope counts, with the two electricity factors of the rating: market-based Scope 2 prices
     the power not covered by green certificates at the national residual factor, which can be well above
     the province's grid average (a Chengdu noodle shop: 7.03 t market-based against 1.68 t location-based at
     Sichuan's hydro-heavy grid), while the note had read as if market-based could only be lower.
 
     Heat bought (district heating, a park's steam) is Scope 2 too, one factor on both bases: said after the
-    electricity's, with its amount and emissions, where the rating counted any."""
+    electricity's, with its amount and emissions, where the rating counted any. The amount is written as the
+    page writes every quantity (:func:`~service.web.i18n.amount`, as the kWh a bill came to): "1,188 GJ",
+    not "1,188.0"."""
+    t = texts(lang)
     emissions = rating.get("emissions") or {}
     grid = (emissions.get("grid_factor") or {}).get("value")
     residual = (emissions.get("residual_factor") or {}).get("value")
@@ -39,7 +42,8 @@ def scopes_note(rating: Mapping[str, Any], t: Mapping[str, str]) -> str:
     heat = next((line for line in emissions.get("line_items") or () if line.get("path") == _HEAT), None)
     if heat is None or not heat.get("quantity"):
         return note
-    return note + t["heat_in_scope2"].format(gj=grouped(heat["quantity"], 1), t=grouped(heat.get("tco2e")))
+    gj = amount(float(heat["quantity"]), lang)
+    return note + t["heat_in_scope2"].format(gj=gj, t=grouped(heat.get("tco2e")))
 
 
 _HEAT = "energy.purchased_heat_gj"
