@@ -197,7 +197,7 @@ class FactorSet:
                     departures.append((
                         f"no {year} residual factor (grid average excluding market-traded non-fossil "
                         f"power) for {country}",
-                        f"没有 {country} {year} 年的该因子",
+                        f"没有{COUNTRY_NAMES_ZH.get(country, f' {country}')} {year} 年的该因子",
                     ))
                 fallback = fallback_zh = None
                 if departures:

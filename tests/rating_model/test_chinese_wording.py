@@ -81,3 +81,10 @@ def test_the_region_names_are_the_ones_the_form_shows() -> None:
     for code, _english, chinese in REGIONS:
         assert REGION_NAMES_ZH[code] == chinese, code
     assert place_zh("CN-ZJ") == "浙江（CN-ZJ）" and place_zh("CN-99") == "CN-99"
+
+
+def test_the_residual_factors_year_fallback_names_the_country() -> None:
+    """The latest residual factor is 2023's: a 2025 rating says so of 中国, not of "CN" (a review of the
+    disclosures read "没有 CN 2025 年的该因子")."""
+    text = _zh(_with({"reporting_year": 2025}))
+    assert "没有中国 2025 年的该因子" in text and "没有 CN" not in text
