@@ -17,15 +17,25 @@ matching are computed one way.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import hmac
 import os
 import secrets
+import time
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
 INSTANCE_SECRET = Path("instance") / "secret_key"
+
+
+#: how often a reader looks again at a key file another worker is still writing (without hard links), and
+#: how long it waits between looks: about two seconds in all, where writing 65 bytes takes microseconds
+_READ_ATTEMPTS = 200
+_READ_PAUSE_SECONDS = 0.01
+#: what ``os.link`` answers on a filesystem without hard links (vfat, some FUSE and SMB mounts, Azure Files)
+_NO_HARD_LINKS = frozenset({errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.ENOSYS})
 
 
 def instance_secret(path: Path) -> str:
@@ -36,27 +46,61 @@ def instance_secret(path: Path) -> str:
     then written: on a full disk the write failed after the name existed, and the empty file made every
     later start fail until an operator deleted it (fault-injection review); a worker reading it while the
     first was writing found it empty too. Now ``path`` exists only with the whole key in it.
+
+    On a filesystem without hard links (``os.link`` refused) the key is written in place, created
+    exclusively, and the file is removed if the write fails; a worker that reads it empty meanwhile looks
+    again for a moment. Without that fallback no worker could start there at all.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    if not path.exists():
-        temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
-        value = secrets.token_urlsafe(48)
+    for _ in range(_READ_ATTEMPTS):
+        if not path.exists():
+            made = _make(path)
+            if made is not None:
+                return made
         try:
-            fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "w", encoding="ascii") as fh:
-                fh.write(value + "\n")
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.link(temporary, path)
+            value = path.read_text(encoding="ascii").strip()
+        except FileNotFoundError:
+            continue  # a writer without hard links removed the file its write failed in: make it again
+        if value:
             return value
-        except FileExistsError:
-            pass  # another worker linked its key first: read it below
-        finally:
-            temporary.unlink(missing_ok=True)
-    value = path.read_text(encoding="ascii").strip()
-    if not value:  # left by a release that created the file before writing it
-        raise RuntimeError(f"{path} is empty: delete it or set GREENRATE_SECRET_KEY")
+        time.sleep(_READ_PAUSE_SECONDS)  # a writer without hard links is between creating and writing
+    # left by a release that created the file before writing it, or a writer that died between the two
+    raise RuntimeError(f"{path} is empty: delete it or set GREENRATE_SECRET_KEY")
+
+
+def _make(path: Path) -> str | None:
+    """A new key linked to ``path`` whole (:func:`instance_secret`); ``None`` if another worker made it."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    value = secrets.token_urlsafe(48)
+    try:
+        _write_new(temporary, value)
+        os.link(temporary, path)
+        return value
+    except FileExistsError:
+        return None  # another worker linked its key first: read it
+    except OSError as exc:
+        if exc.errno not in _NO_HARD_LINKS:
+            raise
+    finally:
+        temporary.unlink(missing_ok=True)
+    try:
+        _write_new(path, value)
+    except FileExistsError:
+        return None
     return value
+
+
+def _write_new(path: Path, value: str) -> None:
+    """Create ``path`` (it must not exist), owner-only, holding ``value`` on disk; removed if that fails."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="ascii") as fh:
+            fh.write(value + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
 
 
 @cache
