@@ -52,7 +52,12 @@ def purge_expired(db: DbEngine, settings: Settings, now: datetime | None = None)
         purged.append(job.id)
         _log.info("portfolio_files_purged", portfolio=job.id, retention_days=days)
     for job_id in _unrecorded_older_than(db, settings.portfolio_dir, cutoff):
-        shutil.rmtree(JobFiles.of(settings.portfolio_dir, job_id).root, ignore_errors=True)
+        # as delete_files: "already gone" (another worker's sweep) is no error, and any other is raised,
+        # not swallowed with the directory still there and logged as purged at every sweep
+        try:
+            shutil.rmtree(JobFiles.of(settings.portfolio_dir, job_id).root)
+        except FileNotFoundError:
+            continue
         purged.append(job_id)
         _log.info("portfolio_unrecorded_files_purged", portfolio=job_id, retention_days=days)
     return purged
@@ -77,9 +82,21 @@ def _unrecorded_older_than(db: DbEngine, portfolio_dir: str, cutoff: datetime) -
     limit = cutoff.timestamp()
     candidates = sorted(
         entry.name for entry in root.iterdir()
-        if _JOB_DIRECTORY.fullmatch(entry.name) and entry.is_dir() and entry.stat().st_mtime < limit
+        if _JOB_DIRECTORY.fullmatch(entry.name) and _directory_older_than(entry, limit)
     )
     return [job_id for job_id in candidates if records.get_job(db, job_id) is None]
+
+
+def _directory_older_than(entry: Path, limit: float) -> bool:
+    """Whether ``entry`` is a directory last changed before ``limit`` (a timestamp); ``False`` once gone.
+
+    Every portfolio worker sweeps, so another may delete the directory between the listing and the look
+    (as may the request of a refused upload): that had ended the sweep with FileNotFoundError.
+    """
+    try:
+        return entry.is_dir() and entry.stat().st_mtime < limit
+    except FileNotFoundError:
+        return False
 
 
 def delete_files(db: DbEngine, settings: Settings, job_id: str, at: datetime) -> None:

@@ -916,3 +916,42 @@ def test_the_retention_deletes_an_upload_that_was_never_recorded(
     assert not (directory / old).exists()
     assert (directory / fresh).exists() and (directory / recorded).exists()
     assert (directory / "not-a-job").exists()
+
+
+def test_the_unrecorded_sweep_survives_a_directory_deleted_under_it(
+    portfolio_app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every portfolio worker sweeps: another may delete a directory between the listing and the look at
+    its age, which had ended this sweep with FileNotFoundError; one it cannot delete is raised (for
+    :func:`purge_safely` to log), not counted as purged at every sweep with the loan book still there."""
+    s = services_of(portfolio_app)
+    settings = dataclasses.replace(s.settings, portfolio_retention_days=30)
+    directory = Path(settings.portfolio_dir)
+    gone, kept = directory / ("pf_" + "c" * 32), directory / ("pf_" + "d" * 32)
+    stale = (datetime.now(UTC) - timedelta(days=31)).timestamp()
+    for path in (gone, kept):
+        path.mkdir(parents=True)
+        os.utime(path, (stale, stale))
+    looked = Path.is_dir
+
+    def removed_meanwhile(path: Path) -> bool:
+        answer = looked(path)
+        if path == gone:
+            path.rmdir()  # another worker's sweep, right after our listing
+        return answer
+
+    monkeypatch.setattr(Path, "is_dir", removed_meanwhile)
+    assert purge_expired(s.db, settings) == [kept.name]
+    monkeypatch.undo()
+
+    stuck = directory / ("pf_" + "e" * 32)
+    stuck.mkdir()
+    os.utime(stuck, (stale, stale))
+
+    def refused(path: Path) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr("service.portfolios.retention.shutil.rmtree", refused)
+    with pytest.raises(PermissionError):
+        purge_expired(s.db, settings)
+    assert stuck.exists()
