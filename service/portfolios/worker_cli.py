@@ -54,7 +54,11 @@ class PortfolioWorker(SimpleWorker):
     def subscribe(self) -> None:
         """RQ's subscription to this worker's command channel (``rq`` commands such as ``kill-horse``), with a
         thread that waits :data:`PUBSUB_WAIT_SECONDS` at a time instead of RQ's 60, so that a warm shutdown
-        of an idle worker (SIGTERM) ends within about a second: the wait costs no Redis command."""
+        of an idle worker (SIGTERM) ends within about a second: the wait costs no Redis command.
+
+        RQ passes no way to set the wait, so this is a copy of its method; an RQ whose ``subscribe`` differs
+        from the copy apart from the wait fails tests/service/test_portfolio_worker_subscribe.py, which says
+        what to re-check."""
         self.log.info("Worker %s: subscribing to channel %s", self.name, self.pubsub_channel_name)
         self.pubsub = self.connection.pubsub()
         self.pubsub.subscribe(**{self.pubsub_channel_name: self.handle_payload})
