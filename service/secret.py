@@ -36,6 +36,9 @@ _READ_ATTEMPTS = 200
 _READ_PAUSE_SECONDS = 0.01
 #: what ``os.link`` answers on a filesystem without hard links (vfat, some FUSE and SMB mounts, Azure Files)
 _NO_HARD_LINKS = frozenset({errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.ENOSYS})
+#: what opening or fsyncing a directory answers where the filesystem cannot (some FUSE and SMB mounts)
+_NO_DIRECTORY_SYNC = frozenset({errno.EINVAL, errno.EBADF, errno.EACCES, errno.EOPNOTSUPP, errno.ENOTSUP,
+                                errno.ENOSYS, errno.EPERM})
 
 
 def instance_secret(path: Path) -> str:
@@ -50,8 +53,15 @@ def instance_secret(path: Path) -> str:
     On a filesystem without hard links (``os.link`` refused) the key is written in place, created
     exclusively, and the file is removed if the write fails; a worker that reads it empty meanwhile looks
     again for a moment. Without that fallback no worker could start there at all.
+
+    The file's contents are fsynced before its name lands, and the directory after (:func:`_sync_directory`):
+    a name is an entry in its directory, so without that a power failure right after the first start could
+    lose the name the key was handed out under, and the next start would make another key, refusing every
+    token, cache entry and recorded rating signed with the first.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.parent.is_dir():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _sync_directory(path.parent.parent)  # the new directory's own name
     for _ in range(_READ_ATTEMPTS):
         if not path.exists():
             made = _make(path)
@@ -72,10 +82,11 @@ def _make(path: Path) -> str | None:
     """A new key linked to ``path`` whole (:func:`instance_secret`); ``None`` if another worker made it."""
     temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
     value = secrets.token_urlsafe(48)
+    linked = False
     try:
         _write_new(temporary, value)
         os.link(temporary, path)
-        return value
+        linked = True
     except FileExistsError:
         return None  # another worker linked its key first: read it
     except OSError as exc:
@@ -83,11 +94,37 @@ def _make(path: Path) -> str | None:
             raise
     finally:
         temporary.unlink(missing_ok=True)
+    if linked:
+        _sync_directory(path.parent)  # the new name, and the temporary's removal with it
+        return value
     try:
         _write_new(path, value)
     except FileExistsError:
         return None
+    _sync_directory(path.parent)
     return value
+
+
+def _sync_directory(directory: Path) -> None:
+    """fsync ``directory``, so that a name just made in it survives a power failure, where the platform
+    allows it: Windows cannot open a directory (no ``O_DIRECTORY``) and some FUSE and SMB mounts refuse to
+    fsync one, and there the key is used all the same, as it was before this sync was added."""
+    flag = getattr(os, "O_DIRECTORY", None)
+    if flag is None:
+        return
+    try:
+        fd = os.open(directory, os.O_RDONLY | flag)
+    except OSError as exc:
+        if exc.errno in _NO_DIRECTORY_SYNC:
+            return
+        raise
+    try:
+        os.fsync(fd)
+    except OSError as exc:
+        if exc.errno not in _NO_DIRECTORY_SYNC:
+            raise
+    finally:
+        os.close(fd)
 
 
 def _write_new(path: Path, value: str) -> None:
