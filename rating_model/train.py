@@ -152,6 +152,28 @@ def trained_share(sketch: list[str], trained_rows: int, hashes: NDArray[np.uint6
     return min(1.0, float(present.mean()) * trained_rows / len(hashes))
 
 
+def holdout_rows(rated_rows: int, seed: int) -> NDArray[np.bool_]:
+    """Which of a file's ``rated_rows`` rows (those the engine rates, in file order) :func:`train` holds out
+    for its metrics with ``seed``; the others are the rows it fits on and the rows ``score_bands`` counts.
+    One function, so that a tool reproducing the split (:func:`fitted_rows`) draws exactly what train drew."""
+    return np.random.default_rng(seed).random(rated_rows) < HOLDOUT_SHARE
+
+
+def fitted_rows(metadata: Mapping[str, Any], rated_rows: int, digest: str) -> NDArray[np.bool_] | None:
+    """The rows :func:`train` fit the model of ``metadata`` on, of a file's ``rated_rows`` rated rows, when
+    that split can be reproduced: the file's rows (their :func:`rows_digest`, ``digest``) are the ones the
+    artifact records (``data_sha256``), as many rows are rated as it records (``rows``: the same standard
+    refused the same rows) and it records its ``seed``. Else ``None``: the holdout cannot be told apart.
+
+    Drift monitoring compares live scores with the training population: the rows the stored score bands
+    count, not the holdout too."""
+    seed = metadata.get("seed")
+    if (metadata.get("data_sha256") != digest or metadata.get("rows") != rated_rows
+            or isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_SEED):
+        return None
+    return ~holdout_rows(rated_rows, seed)
+
+
 def train(frame: pd.DataFrame, *, standard: Standard | None = None, seed: int = DEFAULT_SEED,
           source: Mapping[str, Any] | None = None, parallel: Parallel | None = None,
           progress: Callable[[int], None] | None = None) -> TrainResult:
@@ -179,8 +201,7 @@ def train(frame: pd.DataFrame, *, standard: Standard | None = None, seed: int = 
     if left is not None:
         raise InvalidInputError(
             "label", f"after leaving out the {len(bad)} row(s) the engine cannot rate, {left}")
-    rng = np.random.default_rng(seed)
-    holdout = rng.random(len(y_all)) < HOLDOUT_SHARE
+    holdout = holdout_rows(len(y_all), seed)
     if class_problem(y_all[holdout]) or class_problem(y_all[~holdout]):
         raise InvalidInputError(
             "label", f"{len(y_all)} rows are too few: the {HOLDOUT_SHARE:.0%} holdout drawn with seed {seed} "

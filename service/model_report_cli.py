@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 import numpy as np
 
+from rating_model.artifact import ScorecardArtifact
 from service.commands import database_failure
 from service.model_data_cli import (
     DATA_FILE,
@@ -20,6 +21,9 @@ from service.model_data_cli import (
     labelled_indicators,
     load_model,
 )
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @click.command("report")
@@ -67,7 +71,8 @@ def report_command(model: str, data: Path, champion: str | None, out: Path, stan
 @click.option("--model", "model_ref", default="active", show_default=True,
               help="Registered version to check.")
 @click.option("--training-data", type=DATA_FILE, default=None,
-              help="The model's training file, when its artifact carries no score distribution.")
+              help="The model's training file, when its artifact carries no score distribution "
+                   "(its holdout left out when the split can be drawn again; the output says which rows).")
 @click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path), default=None)
 @_workers
 def drift_command(since: datetime, model_ref: str, training_data: Path | None, json_out: Path | None,
@@ -99,13 +104,20 @@ def drift_command(since: datetime, model_ref: str, training_data: Path | None, j
         raise click.ClickException(f"no ratings by {artifact.version} issued {window}")
     training_scores = None
     bands = artifact.metadata.get("score_bands")
+    training_rows: dict[str, Any] | None = None
+    said = ""
     if training_data is not None:
         standard = _standard_of(artifact, None)  # the standard the model rates under, as its ratings were
-        X, _ = labelled_indicators(training_data, standard, workers)
+        info: dict[str, Any] = {}
+        X, _ = labelled_indicators(training_data, standard, workers, info=info)
+        X, training_rows, said = _fitted_population(artifact, X, info["rows_sha256"], training_data.name)
         training_scores = score_frame(artifact, X, standard).scores
     result = drift(artifact, training_scores, scores, bins, training_bands=bands)
     result["window"] = {"since": start.isoformat(), "until": until.isoformat()}
     click.echo(f"drift of {artifact.version}: {result['live_rows']} ratings issued {window}")
+    if training_rows is not None:
+        result["training_rows"] = training_rows
+        click.echo(f"  training scores: {said}")
     if not result["enough_rows"]:
         _console.print(f"[yellow]warning: fewer than {MIN_DRIFT_ROWS} ratings: the PSI values below are "
                        "sampling noise more than drift; widen --since or wait for more ratings[/]")
@@ -120,3 +132,30 @@ def drift_command(since: datetime, model_ref: str, training_data: Path | None, j
         click.echo(f"  PSI {name:<28} {p['psi']:.4f} ({p['reading']}){left_out}")
     _write_json(json_out, result)
 
+
+def _fitted_population(artifact: ScorecardArtifact, X: pd.DataFrame, digest: str,
+                       name: str) -> tuple[pd.DataFrame, dict[str, Any], str]:
+    """The rows of a ``--training-data`` file to score as the training population, what the JSON records of
+    them (``training_rows``) and the line that says which they are.
+
+    The score bands ``train`` stores count the rows the model was fit on, not its holdout; scoring the
+    whole file mixed the holdout in, so drift read against the file and against the bands differed. When
+    the file is the model's own training file and the artifact records its seed, the split is drawn again
+    (:func:`rating_model.train.fitted_rows`) and the holdout left out; otherwise every rated row is scored,
+    and the output and the JSON say so."""
+    from rating_model.train import fitted_rows
+
+    fitted = fitted_rows(artifact.metadata, len(X), digest)
+    if fitted is None:
+        record = {"file": name, "rows": len(X), "split": "all rated rows"}
+        return X, record, (
+            f"all {len(X)} rated rows of {name}, holdout included: it is not the file {artifact.version} was "
+            "trained on with a recorded seed, so its split cannot be drawn again (stored score bands count "
+            "the rows trained on only)"
+        )
+    rows, held = int(fitted.sum()), int((~fitted).sum())
+    record = {"file": name, "rows": rows, "split": "training rows", "holdout_left_out": held}
+    return X[fitted].reset_index(drop=True), record, (
+        f"the {rows} rows of {name} {artifact.version} was fit on (its holdout of {held} rows, drawn again "
+        f"with seed {artifact.metadata['seed']}, left out, as the stored score bands do)"
+    )
