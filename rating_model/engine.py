@@ -68,11 +68,14 @@ class Evaluation:
     grading: Grading
     #: the indicators missing only for an input left out (:meth:`Engine.unassessed`)
     unassessed: dict[str, tuple[MaterialInput, ...]]
+    #: what the indicators were derived from (:meth:`Engine.outcome` derives again only what a change moves)
+    context: IndicatorContext
 
     def __init__(
         self, filled: Filled, inventory: Inventory, benchmark: Benchmark, quality: DataQuality,
         values: dict[str, float | None], contributions: tuple[Contribution, ...], score: float,
         probability: float, grading: Grading, unassessed: dict[str, tuple[MaterialInput, ...]],
+        context: IndicatorContext,
     ) -> None:
         object.__setattr__(self, "filled", filled)
         object.__setattr__(self, "inventory", inventory)
@@ -84,6 +87,7 @@ class Evaluation:
         object.__setattr__(self, "probability", probability)
         object.__setattr__(self, "grading", grading)
         object.__setattr__(self, "unassessed", unassessed)
+        object.__setattr__(self, "context", context)
 
     @property
     def outcome(self) -> Outcome:
@@ -200,7 +204,8 @@ class Engine:
         )
         knock_outs = applicable_knock_outs(filled, m.quality.completeness, standard)
         return Evaluation(filled, m.inventory, m.benchmark, m.quality, values, contributions, scored.score,
-                          scored.probability, grade(scored.score, knock_outs, standard), m.unassessed)
+                          scored.probability, grade(scored.score, knock_outs, standard), m.unassessed,
+                          m.context)
 
     def outcome(self, filled: Filled, base: Evaluation) -> Outcome:
         """Score and grade of a changed business, recomputing only what the change touched.
@@ -211,15 +216,18 @@ class Engine:
         Completeness counts the practices answered, so adopting a blank one can lift a completeness
         knock-out: it is read again (:class:`~rating_model.data_quality.Completeness`) whenever such a
         knock-out could lower the grade the score earns
-        (:func:`~rating_model.grading.lowered_by_completeness`). Only the indicators whose value changed are
-        re-binned (:meth:`ScorecardArtifact.score_after`, exact).
+        (:func:`~rating_model.grading.lowered_by_completeness`). A change of answers alone derives again only
+        the indicators that read them (:meth:`IndicatorSet.derive_after`), and only the indicators whose
+        value changed are re-binned (:meth:`ScorecardArtifact.score_after`, exact).
         """
         data, before = filled.data, base.filled.data
         same_energy = data.energy is before.energy
         # the inventory reads the estimated paths too (the comparison leaves estimated fields out): reporting
         # the bills turns estimates into the business's figures (a review: the plan had kept the old
         # inventory and lost the year-on-year change that a full re-rating gained)
-        same_estimates = filled.paths == base.filled.paths
+        # every action keeps the business's own estimates (improvements._applied): the same tuple, then
+        kept_estimates = filled.estimates is base.filled.estimates
+        same_estimates = kept_estimates or filled.paths == base.filled.paths
         if (same_energy and same_estimates and data.transport is before.transport
                 and data.resources is before.resources):
             inventory = base.inventory
@@ -229,12 +237,14 @@ class Engine:
         bench = base.benchmark if same_energy else benchmark(data, inventory)
         quality = base.quality
         compared = inventory.neutrality.change_pct is not None
-        if data.data_source != before.data_source or filled.estimates != base.filled.estimates:
+        if data.data_source != before.data_source or not (
+                kept_estimates or filled.estimates == base.filled.estimates):
             quality = assess(data, filled, self.standard, compared)
-        ctx = IndicatorContext(
-            data, inventory, bench, self._defaults(data), quality.pcaf_score, filled.sector_default_fields
-        )
-        values = self.indicators.derive(ctx)
+        known = base.context
+        defaults = known.defaults if data.company is before.company else self._defaults(data)
+        filled_by_default = known.sector_default_fields if kept_estimates else filled.sector_default_fields
+        ctx = IndicatorContext(data, inventory, bench, defaults, quality.pcaf_score, filled_by_default)
+        values = self.indicators.derive_after(ctx, base.context, base.values)
         score = self.artifact.score_after(values, base.values, base.score)
         by_score = self.standard.grade_for(score)
         if quality is base.quality and by_score in self._lowered_by_completeness:

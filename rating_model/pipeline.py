@@ -30,10 +30,14 @@ class Measured:
     #: the indicators missing only for an input left out, with the standard's rules saying which
     #: (:meth:`~rating_model.indicators.IndicatorSet.unassessed`)
     unassessed: dict[str, tuple[MaterialInput, ...]]
+    #: what the indicators were derived from: a re-rating derives again only what its change moves
+    #: (:meth:`~rating_model.indicators.IndicatorSet.derive_after`)
+    context: IndicatorContext
 
     def __init__(
         self, filled: Filled, inventory: Inventory, benchmark: Benchmark, quality: DataQuality,
         values: dict[str, float | None], unassessed: dict[str, tuple[MaterialInput, ...]],
+        context: IndicatorContext,
     ) -> None:
         object.__setattr__(self, "filled", filled)
         object.__setattr__(self, "inventory", inventory)
@@ -41,6 +45,7 @@ class Measured:
         object.__setattr__(self, "quality", quality)
         object.__setattr__(self, "values", values)
         object.__setattr__(self, "unassessed", unassessed)
+        object.__setattr__(self, "context", context)
 
 
 def measure(filled: Filled, standard: Standard, indicators: IndicatorSet) -> Measured:
@@ -52,7 +57,7 @@ def measure(filled: Filled, standard: Standard, indicators: IndicatorSet) -> Mea
     ctx = IndicatorContext(data, inventory, bench, sector_defaults(sector_of(data.company.isic_division)),
                            quality.pcaf_score, filled.sector_default_fields)
     values, unassessed = indicators.derive_with_unassessed(ctx)
-    return Measured(filled, inventory, bench, quality, values, unassessed)
+    return Measured(filled, inventory, bench, quality, values, unassessed, ctx)
 
 
 def measure_data(data: OperatingData, standard: Standard, indicators: IndicatorSet) -> Measured:

@@ -21,9 +21,9 @@ from rating_model.exceptions import ArtifactError, FactorNotFoundError, InvalidI
 from rating_model.factors import load_factor_set
 from rating_model.grading import lowered_by_completeness
 from rating_model.improvements import held_back_by, lifted_by_reporting
-from rating_model.indicators import IndicatorSet, answered_none
+from rating_model.indicators import ANSWER_READERS, IndicatorContext, IndicatorSet, answered_none
 from rating_model.inventory import compute_inventory
-from rating_model.operating_data import PRACTICE_FLAGS, OperatingData
+from rating_model.operating_data import PRACTICE_FLAGS, OperatingData, Target
 from rating_model.pipeline import measure_data
 from rating_model.reasons import reason_codes
 from rating_model.standard import STANDARD_DIR, load_standard, parse_standard
@@ -1387,3 +1387,79 @@ def test_the_engine_adds_floats_the_same_on_every_supported_python() -> None:
         "portfolio_movers.py: (n for (a, b), n in self.transitions.items() if _rank(b) > _rank(a))",
     }
     assert set(floats) <= allowed, sorted(set(floats) - allowed)
+
+
+_ANSWER_CHANGES = tuple(p.action.change for p in ENGINE.actions.actions if p.answers_only)
+
+
+def _with_answers_changed(ev: Any, data: OperatingData) -> IndicatorContext:
+    """The context of ``data`` (``ev``'s business with other answers): its inventory and the rest kept, as
+    ``Engine.outcome`` keeps them when only answers change."""
+    known = ev.context
+    return IndicatorContext(data, known.inventory, known.benchmark, known.defaults, known.pcaf_score,
+                            known.sector_default_fields)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(payloads())
+def test_indicators_derived_again_after_a_change_are_those_derived_afresh(payload: dict[str, Any]) -> None:
+    """``derive_after`` derives again only the indicators of the answers when only answers changed: every
+    value, in the standard's order, is what deriving all of them gives (each answer action alone, all of them
+    together); and a re-rating's values are a full evaluation's whatever the action changes."""
+    filled = fill_missing(ENGINE.parse(payload), ENGINE.standard)
+    ev = ENGINE.evaluate(filled)
+    everything = filled.data
+    for change in _ANSWER_CHANGES:
+        changed = apply_change(filled.data, change)
+        everything = apply_change(everything, change) or everything
+        for data in (changed, everything):
+            if data is None:
+                continue
+            ctx = _with_answers_changed(ev, data)
+            after = ENGINE.indicators.derive_after(ctx, ev.context, ev.values)
+            assert list(after.items()) == list(ENGINE.indicators.derive(ctx).items()), change
+    for planned in ENGINE.actions.actions:
+        changed = apply_change(filled.data, planned.action.change)
+        if changed is not None:
+            business = Filled(changed, filled.estimates)
+            outcome = ENGINE.outcome(business, ev)
+            assert list(outcome.values.items()) == list(ENGINE.evaluate(business).values.items())
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(payloads())
+def test_only_the_indicators_of_the_answers_read_the_answers(payload: dict[str, Any]) -> None:
+    """Every other indicator keeps its value whatever the practices and targets say: ``derive_after`` copies
+    them when only answers change, so a derivation that read the answers must be listed in
+    ``ANSWER_READERS``."""
+    filled = fill_missing(ENGINE.parse(payload), ENGINE.standard)
+    ev = ENGINE.evaluate(filled)
+    data = filled.data
+    target = Target((1, 2), 2020, 2030, 50.0)
+    for answer in (True, False, None):
+        practices = replace(data.practices, green_products_share=None if answer is None else 0.5,
+                            **dict.fromkeys(PRACTICE_FLAGS, answer))
+        for targets in ((), (target,)):
+            values = ENGINE.indicators.derive(_with_answers_changed(ev, replace(
+                data, practices=practices, targets=targets)))
+            assert {k: v for k, v in values.items() if k not in ANSWER_READERS} == {
+                k: v for k, v in ev.values.items() if k not in ANSWER_READERS}
+
+
+def test_an_answer_a_standards_rule_can_leave_missing_is_derived_with_its_rules() -> None:
+    """Under a standard whose rules read an indicator of the answers (here: target ambition left missing
+    when electricity came from sector defaults), a change of answers derives every indicator and applies the
+    rules, as a full re-rating does."""
+    doc = copy.deepcopy(dict(load_standard().document))
+    doc["estimation"]["missing_when_sector_default"]["energy.electricity_kwh"].append("target_ambition")
+    indicators = IndicatorSet(parse_standard(doc))
+    filled = fill_missing(ENGINE.parse(MINIMAL), ENGINE.standard)
+    ev = ENGINE.evaluate(filled)
+    assert "energy.electricity_kwh" in filled.sector_default_fields
+    changed = apply_change(filled.data, ENGINE.standard.actions["set_target"].change)
+    assert changed is not None
+    ctx = _with_answers_changed(ev, changed)
+    after = indicators.derive_after(ctx, ev.context, indicators.derive(ev.context))
+    assert after == indicators.derive(ctx) and after["target_ambition"] is None
+    assert ENGINE.indicators.derive_after(ctx, ev.context, ev.values)["target_ambition"] == pytest.approx(
+        ENGINE.indicators.derive(ctx)["target_ambition"]) != 0
