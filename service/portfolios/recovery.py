@@ -42,7 +42,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from service.config.settings import Settings
 from service.logging import exception_summary
-from service.portfolios.queue import enqueue
+from service.portfolios.queue import enqueue, reraise_stop_request
 from service.records import portfolios as records
 from service.records.portfolios import PortfolioJob
 
@@ -188,5 +188,6 @@ def recover_safely(db: DbEngine, queue: Queue, settings: Settings, *, host: str,
     try:
         return recover(db, queue, settings, host=host, pid=pid)
     except (SQLAlchemyError, redis.RedisError) as exc:
+        reraise_stop_request(exc)  # a SIGTERM that interrupted the sweep's query stops the worker
         _log.warning("portfolio_sweep_failed", error=type(exc).__name__, detail=exception_summary(exc))
         return []

@@ -29,6 +29,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from service.config.settings import Settings
 from service.logging import exception_summary
+from service.portfolios.queue import reraise_stop_request
 from service.portfolios.storage import JobFiles
 from service.records import portfolios as records
 
@@ -120,5 +121,6 @@ def purge_safely(db: DbEngine, settings: Settings) -> list[str]:
     try:
         return purge_expired(db, settings)
     except (SQLAlchemyError, OSError) as exc:
+        reraise_stop_request(exc)  # a SIGTERM that interrupted the purge's query stops the worker
         _log.warning("portfolio_purge_failed", error=type(exc).__name__, detail=exception_summary(exc))
         return []

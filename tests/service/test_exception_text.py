@@ -288,3 +288,37 @@ def test_each_pattern_reads_a_long_text_in_one_pass(unit: str) -> None:
 def test_a_secret_cut_at_the_bound_is_not_kept_in_part() -> None:
     text = "x " * (MAX_REDACTED // 2 - 3) + "redis://:hunter2@cache"
     assert "hunt" not in redacted(text) and redacted(text).endswith(" …")
+
+
+def test_a_stop_request_that_interrupts_a_sweep_or_a_purge_stops_the_worker(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """SIGTERM on an idle worker is RQ's StopRequested, raised by its signal handler wherever the worker is.
+    Raised inside a sweep's query, the driver's rollback failed and the StopRequested reached the sweep as
+    the context of a SQLAlchemy OperationalError: logged as a failed sweep and swallowed, the worker went on
+    waiting for jobs until SIGKILL (about one stop in ten of test_an_idle_worker_stops_at_once_on_sigterm)."""
+    from rq.exceptions import StopRequested
+    from sqlalchemy.exc import OperationalError
+
+    def interrupted(*_args: Any, **_kwargs: Any) -> list[str]:
+        try:
+            raise StopRequested()
+        except StopRequested:
+            # what SQLAlchemy raises when the rollback after the interrupted statement fails
+            raise OperationalError("SELECT ...", {}, Exception("the connection is lost")) from None
+
+    def interrupted_chain(*_args: Any, **_kwargs: Any) -> list[str]:
+        try:
+            raise StopRequested()
+        except StopRequested as stop:
+            raise OSError(errno.EIO, "Input/output error") from stop
+
+    monkeypatch.setattr(recovery, "recover", interrupted)
+    monkeypatch.setattr(retention, "purge_expired", interrupted)
+    with pytest.raises(StopRequested):
+        recovery.recover_safely(None, None, None, host="h", pid=1)  # type: ignore[arg-type]
+    with pytest.raises(StopRequested):
+        retention.purge_safely(None, None)  # type: ignore[arg-type]
+    monkeypatch.setattr(retention, "purge_expired", interrupted_chain)
+    with pytest.raises(StopRequested):
+        retention.purge_safely(None, None)  # type: ignore[arg-type]
