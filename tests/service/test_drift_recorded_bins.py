@@ -7,7 +7,6 @@ and reported a shift (PSI 1.3) of ratings drawn from the very population the mod
 
 from __future__ import annotations
 
-import hashlib
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -17,12 +16,10 @@ from click.testing import CliRunner, Result
 from sqlalchemy import create_engine
 
 from rating_model.engine import DEFAULT_MODEL, Engine
-from rating_model.exceptions import RatingModelError
 from rating_model.flat import payloads_from_frame
 from rating_model.synthetic import generate_frame
 from service.cli import main
-from service.records.ratings import NewRating, insert_ratings
-from tests.service.tampering import TEST_KEY
+from tests.service.recorded_ratings import record_ratings
 
 
 @pytest.fixture
@@ -36,22 +33,8 @@ def run(env: dict[str, str], *args: str) -> Result:
 
 def _record_ratings(url: str, rows: int) -> int:
     """Rate a synthetic population (the generator the packaged model was trained on) and store the bodies."""
-    engine = Engine.load()
-    now = datetime.now(UTC)
-    new = []
-    for i, payload in enumerate(payloads_from_frame(generate_frame(rows, 5), ignore_unknown=True)):
-        try:
-            rating = engine.rate(engine.parse(payload))
-        except RatingModelError:
-            continue
-        body = json.dumps(rating.to_dict())
-        new.append(NewRating(f"r{i}", "bank-a", None, None, hashlib.sha256(body.encode()).hexdigest(), "{}",
-                             body, rating.versions, rating.score, rating.grade, None, None, now,
-                             now + timedelta(days=365)))
-    db = create_engine(url)
-    insert_ratings(db, new, TEST_KEY)
-    db.dispose()
-    return len(new)
+    payloads = payloads_from_frame(generate_frame(rows, 5), ignore_unknown=True)
+    return record_ratings(url, Engine.load(), payloads)
 
 
 def test_drift_of_ratings_from_the_training_population_is_stable(env: dict[str, str], tmp_path: Path) -> None:

@@ -10,7 +10,6 @@ scores every rated row and says so.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -19,16 +18,13 @@ from typing import Any
 import numpy as np
 import pytest
 from click.testing import CliRunner, Result
-from sqlalchemy import create_engine
 
 from rating_model.engine import Engine
-from rating_model.exceptions import RatingModelError
 from rating_model.flat import payloads_from_frame
 from rating_model.train import HOLDOUT_SHARE, fitted_rows, holdout_rows
 from service.batch.flat_files import read_frame, write_frame
 from service.cli import main
-from service.records.ratings import NewRating, insert_ratings
-from tests.service.tampering import TEST_KEY
+from tests.service.recorded_ratings import record_ratings
 
 ROWS = 1500
 SEED = 41
@@ -54,23 +50,9 @@ def trained(env: dict[str, str], tmp_path: Path) -> tuple[Path, Path, dict[str, 
     assert result.exit_code == 0, result.output
     document = json.loads(model.read_text())
     assert run(env, "db", "upgrade").exit_code == 0
-    engine = Engine.load(document)
-    now = datetime.now(UTC)
-    new = []
-    for i, payload in enumerate(payloads_from_frame(read_frame(data).head(200), ignore_unknown=True)):
-        if isinstance(payload, RatingModelError):
-            continue  # a row the engine refuses to read: not a rating
-        try:
-            rating = engine.rate(engine.parse(payload))
-        except RatingModelError:
-            continue
-        body = json.dumps(rating.to_dict())
-        new.append(NewRating(f"r{i}", "bank-a", None, None, hashlib.sha256(body.encode()).hexdigest(), "{}",
-                             body, rating.versions, rating.score, rating.grade, None, None, now,
-                             now + timedelta(days=365)))
-    db = create_engine(env["GREENRATE_DATABASE_URL"])
-    insert_ratings(db, new, TEST_KEY)
-    db.dispose()
+    frame = read_frame(data).head(200)
+    record_ratings(env["GREENRATE_DATABASE_URL"], Engine.load(document),
+                   payloads_from_frame(frame, ignore_unknown=True))
     return data, model, document
 
 
