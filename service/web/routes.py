@@ -279,6 +279,21 @@ def _page_error(error: HTTPException) -> Response:
     return error_page(error.code or 500, dict(error.get_headers()))
 
 
+def page_provenance() -> dict[str, str]:
+    """Where a page rating's figures came from, for the bank its link or PDF is handed to.
+
+    Anyone can rate any answers on the page, as often as they like, under a tenant no bank can list, and
+    hand over the best result: the disclosure had shown the grade and "No input figure was estimated" with
+    nothing saying the answers were the business's own and checked by no bank (adversarial review). A
+    bank's own ratings do not carry it: the bank lists every rating of its tenant.
+    """
+    return {
+        "issued_through": "public_page",
+        "note": texts("en")["provenance_public_page"],
+        "note_zh": texts("zh")["provenance_public_page"],
+    }
+
+
 def _stored(rating_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
     found = get_rating_with_input(services().db, PUBLIC_TENANT, rating_id, key=signing_key())
     if found is None:
@@ -324,7 +339,7 @@ def disclosure(rating_id: str) -> Response:
         return Response(
             json.dumps(vsme_export(rating, operating), ensure_ascii=False), mimetype="application/json"
         )
-    doc = build_disclosure(rating, operating)
+    doc = {**build_disclosure(rating, operating), "provenance": page_provenance()}
     if kind == "json":
         return Response(json.dumps(doc, ensure_ascii=False), mimetype="application/json")
     html = render_html(doc, lang)

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from markupsafe import escape
 from pypdf import PdfReader
 from sqlalchemy import create_engine
 
@@ -1445,3 +1446,36 @@ def test_steps_that_raise_one_indicator_say_their_gains_do_not_add_up() -> None:
     assert zh.startswith("“policy（中）”、“procurement（中）”、“officer（中）”都提高“环境管理措施”")
     rating["contributions"][0]["max_points"] = 23.1  # gains that do add up say nothing
     assert plan_overlaps(rating, standard, "en", texts("en")) == []
+
+
+def test_a_page_rating_says_it_rests_on_the_business_s_own_unchecked_answers(make_app: AppFactory) -> None:
+    """The link the owner hands a bank showed a grade, a PCAF score of 2 ("No input figure was estimated")
+    and nothing of where it came from: anyone can rate any answers on the page, as often as they like,
+    under a tenant no bank can list, and hand over the best one (an adversarial review: an owner tried
+    variants of its answers and sent the dark-green one). The result page, the printed disclosure in both
+    languages and its JSON now say that the answers are the business's own, checked by no bank, and that
+    other ratings made on the page are not visible to a bank; a bank's own disclosure does not."""
+    app = _app(make_app)
+    client = app.test_client()
+    location = _post(client).headers["Location"]
+    base = location.split("?")[0]
+    for lang in ("en", "zh"):
+        words = str(escape(texts(lang)["provenance_public_page"]))  # as the page writes it (&#39;)
+        assert words in client.get(f"{base}?lang={lang}").get_data(as_text=True)
+        assert words in client.get(f"{base}/disclosure?lang={lang}").get_data(as_text=True)
+    pdf = PdfReader(io.BytesIO(client.get(f"{base}/disclosure?as=pdf&lang=en").data))
+    assert "checked by no bank" in " ".join(page.extract_text() for page in pdf.pages).replace("\n", " ")
+    as_json = client.get(f"{base}/disclosure?as=json").get_json()
+    assert as_json["provenance"] == {
+        "issued_through": "public_page",
+        "note": texts("en")["provenance_public_page"],
+        "note_zh": texts("zh")["provenance_public_page"],
+    }
+    bank = create_key(app, "bank-a", "bank")
+    rating_id = client.post("/v1/ratings", json=payload(), headers=bearer(bank)).get_json()["id"]
+    own = client.get(f"/v1/ratings/{rating_id}/disclosure", headers={**bearer(bank), "Accept": "text/html"})
+    assert own.status_code == 200 and str(escape(texts("en")["provenance_public_page"])) not in own.get_data(
+        as_text=True
+    )
+    as_bank_json = client.get(f"/v1/ratings/{rating_id}/disclosure", headers=bearer(bank)).get_json()
+    assert "provenance" not in as_bank_json

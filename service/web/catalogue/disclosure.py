@@ -69,6 +69,10 @@ EN: Mapping[str, str] = {
     "intensity_unit_scope12_market_per_cny_million_revenue": "t CO2e per CNY million",
     "intensity_unit_per_employee": "t CO2e per employee",
     "intensity_unit_per_m2": "t CO2e per m²",
+    # a rating made on the public page: where its figures came from, for the bank it is handed to
+    "provenance_public_page": "Made on greenrate's public page from the business's own answers, checked by "
+    "no bank. Anyone can rate other answers there, as often as they like, and no bank can see those "
+    "ratings: check the figures against the bills and the practices against evidence before relying on it.",
 }
 
 ZH: Mapping[str, str] = {
@@ -132,4 +136,7 @@ ZH: Mapping[str, str] = {
     "intensity_unit_scope12_market_per_cny_million_revenue": "吨二氧化碳当量/百万元营业收入",
     "intensity_unit_per_employee": "吨二氧化碳当量/人",
     "intensity_unit_per_m2": "吨二氧化碳当量/平方米",
+    "provenance_public_page": "本评级由企业在 greenrate 公开页面上自行填写的答案生成，未经任何银行核实。"
+    "任何人都可以在该页面用其他答案多次评级，银行看不到这些评级：据此授信前，请按账单核对数据，"
+    "并核实所填绿色经营行为的证明材料。",
 }
