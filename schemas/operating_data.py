@@ -140,7 +140,14 @@ class CompanySchema(StrictSchema):
         "lately; `RMB` is not a code, nor `CNH`, the offshore market's name for it: the renminbi's is `CNY`, "
         "offshore yuan counted at par).",
     )
-    reporting_year = WholeNumber(required=True, **_limit("company.reporting_year"))
+    reporting_year = WholeNumber(
+        required=True,
+        **_limit("company.reporting_year"),
+        metadata={
+            "description": "The year the figures are of. A rating or a stored profile of a year after the "
+            "year of issue (UTC) is refused (422): a year not yet begun has no figures to rate."
+        },
+    )
     floor_area_m2 = Number(**_limit("company.floor_area_m2"))
     external_id = text(
         max_length=120,

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from marshmallow import Schema, ValidationError
 
 from schemas.errors import flatten_errors
+from service.ratings.issuing import check_reporting_year
 
 if TYPE_CHECKING:  # imported for types only: service.engine_slot loads the engine after startup
     from rating_model.engine import Engine
@@ -41,7 +43,9 @@ def check_ratable(engine: Engine, profile: Mapping[str, Any]) -> None:
     propagate unchanged, so the service's error table answers the same 422 (field paths and messages) as
     ``POST /v1/ratings`` does for that body.
     """
-    engine.rate(engine.parse(profile))
+    data = engine.parse(profile)
+    check_reporting_year(data, datetime.now(UTC))  # what issuing refuses (a year not yet begun)
+    engine.rate(data)
 
 
 def load_stored(schema: Schema, profile_json: str) -> dict[str, Any]:

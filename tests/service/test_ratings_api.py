@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 
 from flask import Flask
 from flask.testing import FlaskClient
@@ -111,6 +111,31 @@ def test_engine_refusals_are_422_keyed_by_field_path(client: FlaskClient, bank_k
     assert "energy.green_electricity_kwh" in response.json["errors"]
     mismatch = client.post("/v1/ratings", json=payload(region="US-CA"), headers=bearer(bank_key))
     assert mismatch.status_code == 422 and "company.region" in mismatch.json["errors"]
+
+
+def test_a_reporting_year_after_the_year_of_issue_is_422_on_every_way_in(
+    app: Flask, client: FlaskClient, bank_key: str
+) -> None:
+    """A year not yet begun has no bills: its figures are a plan, and a rating of them, valid for a year
+    from today, read to a bank like one of a year measured. The engine takes 1990 to 2100 (it reads no
+    clock), and a merchant had a rating on "2099" data with data_source energy_bills (adversarial review).
+    The service refuses a reporting year after the year of issue (UTC) wherever a rating is issued or a
+    profile stored; this year (a year in progress) is still rated."""
+    this_year = datetime.now(UTC).year
+    later = this_year + 2  # after the year of issue even if the test runs across a New Year
+    refused = client.post("/v1/ratings", json=payload(reporting_year=later), headers=bearer(bank_key))
+    assert refused.status_code == 422
+    assert list(refused.json["errors"]) == ["company.reporting_year"]
+    items = [payload(reporting_year=later), payload()]
+    batch = client.post("/v1/ratings/batch", json={"items": items}, headers=bearer(bank_key)).json
+    assert [r["status"] for r in batch["results"]] == [422, 201]
+    assert list(batch["results"][0]["error"]["errors"]) == ["company.reporting_year"]
+    merchant = create_key(app, "bank-a", "merchant", merchant_id="m-1")
+    stored = client.put("/v1/merchants/m-1/profile", json=payload(reporting_year=later),
+                        headers=bearer(merchant))
+    assert stored.status_code == 422 and list(stored.json["errors"]) == ["company.reporting_year"]
+    assert client.post("/v1/ratings", json=payload(reporting_year=this_year),
+                       headers=bearer(bank_key)).status_code == 201
 
 
 def test_a_bill_above_the_kwh_bound_once_converted_is_422_naming_the_bill(
