@@ -100,6 +100,7 @@ def _fleet_item(
             density_kg_per_l=record.density_kg_per_l,
             ncv_mj_per_unit=record.ncv_mj_per_unit,
             liquid_volume_units=record.liquid_volume_units,
+            gas_volume_units=record.gas_volume_units,
         )
         converted = conversion_note(item.fuel_quantity, item.unit or "", base, record)
         out.append(

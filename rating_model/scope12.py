@@ -134,6 +134,7 @@ def fuel_lines(energy: Energy, ctx: Context, prefix: str, out: list[LineItem]) -
             density_kg_per_l=record.density_kg_per_l,
             ncv_mj_per_unit=record.ncv_mj_per_unit,
             liquid_volume_units=record.liquid_volume_units,
+            gas_volume_units=record.gas_volume_units,
         )
         energy_mj += base * (record.ncv_mj_per_unit or 0.0)
         out.append(

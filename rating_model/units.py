@@ -131,6 +131,7 @@ def fuel_quantity(
     density_kg_per_l: float | None = None,
     ncv_mj_per_unit: float | None = None,
     liquid_volume_units: tuple[str, ...] | None = None,
+    gas_volume_units: tuple[str, ...] | None = None,
 ) -> float:
     """Express an amount of fuel in ``target_unit`` (the unit its emission factor is per: ``kg`` or ``m3``).
 
@@ -140,7 +141,10 @@ def fuel_quantity(
     kilograms of natural gas, has no stated physical property and is refused rather than guessed. So is a
     volume outside ``liquid_volume_units`` when given: for a fuel that is a gas at ambient conditions
     (LPG), the density is the liquid's, and a cubic metre may well be of the gas (piped LPG is sold so),
-    some 250 times lighter.
+    some 250 times lighter. And a volume outside ``gas_volume_units`` when given: for a fuel whose factor
+    is per volume of the gas (natural gas, per m3 as meters and bills read it), a litre is more likely of
+    the liquefied gas (LNG is sold by the litre or the tonne), some 600 times denser, than of the gas; read
+    as litres of gas it counted a thousandth of the gas, or a six-hundredth of the LNG (adversarial review).
 
     Raises
     ------
@@ -152,6 +156,15 @@ def fuel_quantity(
     dim_source, size_source = _UNITS[source]
     dim_target, size_target = _UNITS[target]
     if dim_source == dim_target:
+        if dim_source == "volume" and gas_volume_units is not None and source not in gas_volume_units:
+            allowed = ", ".join(f"{u} (of the gas)" for u in gas_volume_units)
+            if ncv_mj_per_unit:
+                allowed += ", " + ", ".join(DIMENSIONS["energy"])
+            raise UnknownUnitError(
+                field,
+                f"{fuel} cannot be given in {unit!r}: a volume in {unit!r} may be of the liquefied gas, some "
+                f"600 times denser than the gas the factor is for; use one of: {allowed}",
+            )
         return value if size_source == size_target else value * size_source / size_target
     if dim_source == "energy" and ncv_mj_per_unit:
         return value * size_source / ncv_mj_per_unit

@@ -22,7 +22,7 @@ from rating_model.published import verified_bytes
 from rating_model.units import DIMENSIONS, EMISSION_FACTOR_UNITS, PARAMETER_UNITS
 
 FACTORS_DIR = Path(__file__).resolve().parent.parent / "data" / "factors"
-DEFAULT_FACTOR_SET = "cn-2024.3"
+DEFAULT_FACTOR_SET = "cn-2024.4"
 
 GWP_BASES = frozenset({"AR5", "AR6", "CO2 only", "n/a"})
 QUALITIES = frozenset({"published", "derived", "unverified", "estimate"})
@@ -94,9 +94,19 @@ def _check_record(version: str, where: str, raw: Any) -> FactorRecord:
                 version, where, f"liquid_volume_units must list volume units of {list(DIMENSIONS['volume'])}"
             )
     activity_unit, kg = EMISSION_FACTOR_UNITS.get(raw["unit"], (None, None))
+    gas = raw.get("gas_volume_units")
+    if gas is not None:
+        if activity_unit not in DIMENSIONS["volume"]:
+            raise _fail(version, where, "gas_volume_units needs a factor per volume of the gas")
+        if not gas or any(unit not in DIMENSIONS["volume"] for unit in gas):
+            raise _fail(
+                version, where, f"gas_volume_units must list volume units of {list(DIMENSIONS['volume'])}"
+            )
     values: dict[str, Any] = {k: (float(v) if k in _FLOATS else v) for k, v in raw.items()}
     if liquid is not None:
         values["liquid_volume_units"] = tuple(liquid)
+    if gas is not None:
+        values["gas_volume_units"] = tuple(gas)
     return FactorRecord(
         **values,
         kg_per_unit=None if kg is None else float(raw["value"]) * kg,

@@ -28,6 +28,9 @@ OPTIONAL_FIELDS: dict[str, tuple[type, ...]] = {
     # the volume units the density is for, when a fuel is a gas at ambient conditions (LPG): a volume in
     # any other unit may be the gas, whose density the set does not hold, and is refused
     "liquid_volume_units": (list,),
+    # the volume units a factor per volume of the gas takes (natural gas: m3): a litre may be of the
+    # liquefied gas, some 600 times denser, and is refused (factor set cn-2024.4 on)
+    "gas_volume_units": (list,),
 }
 
 
@@ -74,6 +77,7 @@ class FactorRecord:
     density_kg_per_l: float | None = None
     ncv_mj_per_unit: float | None = None
     liquid_volume_units: tuple[str, ...] | None = None
+    gas_volume_units: tuple[str, ...] | None = None
     kg_per_unit: float | None = field(default=None, compare=False)
     activity_unit: str | None = field(default=None, compare=False)
     ref: FactorRef = field(init=False, compare=False, repr=False)

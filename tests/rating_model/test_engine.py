@@ -590,7 +590,7 @@ def test_a_field_filled_from_sector_defaults_this_year_is_not_compared_with_last
     assert "energy.fuels" in r["data_quality"]["estimated_fields"]
     neutrality = r["neutrality"]
     assert neutrality["reduction_basis"] == (
-        "like for like over purchased electricity, both years at this year's factors (factor set cn-2024.3; "
+        "like for like over purchased electricity, both years at this year's factors (factor set cn-2024.4; "
         "electricity at cn.grid.east.2022, the 2022 grid factor); "
         "left out (reported in one year only): purchased heat, fleet; "
         "left out (estimated, this year or last): stationary fuels"

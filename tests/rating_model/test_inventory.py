@@ -167,6 +167,32 @@ def test_lpg_in_cubic_metres_is_refused_not_taken_for_the_liquid(path: str) -> N
     assert litres.scope1_tco2e == pytest.approx(100 * 0.5311 * 3.101 / 1000)
 
 
+@pytest.mark.parametrize("path", ["energy", "fleet"])
+def test_natural_gas_in_litres_is_refused_not_taken_for_litres_of_gas(path: str) -> None:
+    """A litre of natural gas is more likely of LNG, some 600x denser than the gas the factor is per m3 of:
+    read as litres of gas it counted a thousandth of the m3 a typo meant (adversarial review: +5 points)."""
+    gas = {"fuel": "natural_gas", "quantity": 6000, "unit": "L"}
+    payload = _payload(fuels=[gas] if path == "energy" else [])
+    if path == "fleet":
+        payload["transport"] = {"fleet": [{"fuel": "natural_gas", "fuel_quantity": 6000, "unit": "L"}]}
+    with pytest.raises(UnknownUnitError) as err:
+        compute_inventory(parse_operating_data(payload))
+    assert err.value.field == ("energy.fuels.0.unit" if path == "energy" else "transport.fleet.0.unit")
+    assert "liquefied" in err.value.message and "m3 (of the gas)" in err.value.message
+    assert "kWh" in err.value.message  # energy units convert by the NCV
+    metres = compute_inventory(parse_operating_data(_payload(fuels=[{**gas, "unit": "m3"}])))
+    assert metres.scope1_tco2e == pytest.approx(6000 * 2.162 / 1000)
+    kwh = compute_inventory(parse_operating_data(_payload(fuels=[{**gas, "unit": "kWh"}])))
+    assert kwh.scope1_tco2e == pytest.approx(6000 * 3.6 / 38.931 * 2.162 / 1000)
+
+
+def test_the_previous_set_still_takes_natural_gas_in_litres() -> None:
+    """cn-2024.3 read litres of natural gas as litres of gas: re-reading a rating of it gives just that."""
+    gas = {"fuel": "natural_gas", "quantity": 6000, "unit": "L"}
+    old = compute_inventory(parse_operating_data(_payload(fuels=[gas])), factor_set_version="cn-2024.3")
+    assert old.scope1_tco2e == pytest.approx(6 * 2.162 / 1000)
+
+
 def test_fleet_unit_error_names_the_fleet_field() -> None:
     payload = _payload()
     payload["transport"] = {"fleet": [{"fuel": "diesel", "fuel_quantity": 5, "unit": "barrel"}]}
@@ -283,7 +309,7 @@ def test_reduction_counts_a_fuel_switch_a_stopped_fuel_and_an_electrified_fleet(
     assert switched.change_pct == pytest.approx(-(coal_t - gas_t) / (coal_t + grid_t) * 100)
     assert switched.reduction_basis == (
         "like for like over purchased electricity, stationary fuels, both years at this year's factors "
-        "(factor set cn-2024.3; electricity at cn.grid.national.2022, the 2022 grid factor); "
+        "(factor set cn-2024.4; electricity at cn.grid.national.2022, the 2022 grid factor); "
         "previous_year also priced with cn.fuel.coal"
     )
     payload["energy"]["fuels"] = []  # no fuel burned this year: compared as 0
@@ -383,7 +409,7 @@ def test_the_previous_years_factors_are_not_reported_as_this_years() -> None:
     compared = basis.split("; left out")[0]
     assert compared == (
         "like for like over purchased electricity, fleet, both years at this year's factors (factor set "
-        "cn-2024.3; electricity at cn.grid.national.2022, the 2022 grid factor)"
+        "cn-2024.4; electricity at cn.grid.national.2022, the 2022 grid factor)"
     )
     assert "previous_year also priced with defra2025.car.diesel" in basis
     assert "cn.heat.purchased" not in basis  # heat was left out of the comparison, so its factor was too
@@ -575,7 +601,7 @@ def test_the_comparison_names_the_factors_it_used_not_the_reporting_year() -> No
     basis = compute_inventory(parse_operating_data(payload)).neutrality.reduction_basis
     assert basis == (
         "like for like over purchased electricity, stationary fuels, both years at this year's factors "
-        "(factor set cn-2024.3; electricity at cn.grid.national.2023, the 2023 grid factor)"
+        "(factor set cn-2024.4; electricity at cn.grid.national.2023, the 2023 grid factor)"
     )
     assert "2024 factors" not in basis
     del payload["energy"]["electricity_kwh"]  # fuels alone: no grid factor to name
@@ -583,7 +609,7 @@ def test_the_comparison_names_the_factors_it_used_not_the_reporting_year() -> No
     payload["energy"]["fuels"] = [{"fuel": "natural_gas", "quantity": 100, "unit": "m3"}]
     basis = compute_inventory(parse_operating_data(payload)).neutrality.reduction_basis
     assert basis == (
-        "like for like over stationary fuels, both years at this year's factors (factor set cn-2024.3)"
+        "like for like over stationary fuels, both years at this year's factors (factor set cn-2024.4)"
     )
 
 
