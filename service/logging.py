@@ -1,8 +1,9 @@
 """Structured JSON logs: one line per request, and every line carries the request id.
 
-The access line holds the request id, tenant, route, status, duration, cache outcome and model version.
-It never holds company names, payloads or keys: a rating request's body is a business's confidential
-operating data, and the key prefix is not needed to trace a request (the request id is). A logged
+The access line holds the request id, tenant, the key's database id, the rating answered, route, status,
+duration, cache outcome and model version. It never holds company names, payloads or keys: a rating
+request's body is a business's confidential operating data, and the key prefix is not needed to trace a
+request (the request id is; the key's id names the key as the ratings' list and ``GET /v1/keys`` do). A logged
 exception is its class and its stack frames, never its message (:func:`exception_frames`); where a line,
 a job record or an answer says more of a failure, it says its class and code (:func:`exception_summary`),
 or, for text written for its reader, the text without paths or credentials (:func:`redacted`).
@@ -282,7 +283,15 @@ _ACCESS = structlog.wrap_logger(
 
 
 def _access_line(response: Response) -> Response:
+    """The request's access line; a batch's adds ``rating_ids``, one per item (``None``: it failed).
+
+    ``key_id`` (the key's database id, as ``requested_by.key_id`` and ``GET /v1/keys`` name it; never the
+    key nor its prefix) and ``rating_id`` (the rating answered, or asked for by its path) make the line an
+    auditor's record of who asked for which rating: a rating's own record names only the key whose request
+    issued it, so a cache hit by another key, or a read, had left no trace of either (audit review).
+    """
     principal = g.get("principal")
+    batch = g.get("rating_ids")
     _ACCESS.info(
         "request",
         method=request.method,
@@ -290,8 +299,11 @@ def _access_line(response: Response) -> Response:
         status=response.status_code,
         duration_ms=round((time.perf_counter() - g.get("log_started_at", time.perf_counter())) * 1000, 3),
         tenant=principal.tenant if principal is not None else None,
+        key_id=principal.key_id if principal is not None else None,
+        rating_id=g.get("rating_id") or (request.view_args or {}).get("rating_id"),
         cache=g.get("cache_result"),
         model_version=g.get("model_version"),
+        **({} if batch is None else {"rating_ids": batch}),
     )
     return response
 

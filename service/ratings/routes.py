@@ -134,6 +134,7 @@ def _context() -> IssuingContext:
 
 def _issued_response(issued: Issued) -> Response:
     g.cache_result = "hit" if issued.cache_hit else "miss"
+    g.rating_id = issued.id  # for the access line: which rating this key was handed, hit or miss
     headers = rating_headers(issued.merchant_id, issued.input_sha256)
     headers["Location"] = f"/v1/ratings/{issued.id}"
     headers["X-Cache"] = g.cache_result
@@ -267,4 +268,5 @@ class RatingBatch(MethodView):
             "batch items", largest_cost=MAX_BATCH_ITEMS,
         )
         results = issue_batch(_context(), principal, batch["items"])
+        g.rating_ids = [r.id if isinstance(r, Issued) else None for r in results]  # for the access line
         return Response(batch_body(results, batch_warnings(batch["items"])), status=200, mimetype=_JSON)

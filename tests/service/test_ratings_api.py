@@ -319,3 +319,31 @@ def test_external_id_is_listed_as_stored_and_a_blank_one_is_refused(
         refused = client.post("/v1/ratings", json=payload(external_id=blank), headers=bearer(bank_key))
         assert refused.status_code == 422, blank
         assert "company.external_id" in refused.get_json()["errors"]
+
+
+def _key_id(app: Flask, key: str) -> int:
+    found = services_of(app).keys.resolve(hash_key(key))
+    assert found is not None and found.key_id is not None
+    return found.key_id
+
+
+def test_request_log_lines_say_which_key_asked_for_which_rating(make_app, capsys) -> None:
+    """For an auditor: who asked for which rating, with which key, when. A cache hit is recorded nowhere
+    else (``requested_by`` names the key whose request issued the rating), nor is a read: the access line
+    named the tenant and the route only (``/v1/ratings/<rating_id>``), so a hit by another key of the bank,
+    a read of a rating or a batch's hits left no trace of the key or of the rating (audit review)."""
+    app = make_app(ACCESS_LOG=True)
+    first, second = create_key(app), create_key(app)
+    client = app.test_client()
+    issued = client.post("/v1/ratings", json=payload(), headers=bearer(first)).json["id"]
+    assert client.post("/v1/ratings", json=payload(), headers=bearer(second)).headers["X-Cache"] == "hit"
+    assert client.get(f"/v1/ratings/{issued}", headers=bearer(second)).status_code == 200
+    items = {"items": [payload(), {"company": {}}]}
+    assert client.post("/v1/ratings/batch", json=items, headers=bearer(second)).status_code == 200
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
+    access = [(line["key_id"], line["rating_id"], line.get("rating_ids"))
+              for line in lines if line.get("event") == "request"]
+    one, two = _key_id(app, first), _key_id(app, second)
+    assert access == [
+        (one, issued, None), (two, issued, None), (two, issued, None), (two, None, [issued, None]),
+    ]
