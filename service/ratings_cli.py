@@ -22,6 +22,7 @@ from service import model_cli
 from service.commands import command_settings, database, database_error
 from service.config.settings import Settings
 from service.ratings import verification
+from service.records.erasures import find_erasure
 from service.records.rating_signatures import RatingKey, service_rating_key
 from service.revision import code_revision
 
@@ -47,7 +48,8 @@ def verify_rating(rating_id: str | None, sample: int | None) -> None:
     was changed (tampered), was signed with a key this command does not hold (run it with the service's
     GREENRATE_SECRET_KEY and GREENRATE_PREVIOUS_SECRET_KEYS), is unsigned (refused, as the service refuses
     it, under GREENRATE_UNSIGNED_RATINGS=refuse, the default), differs (the fields are listed), cannot be
-    re-derived by this release (what is missing is said) or is not recorded. Under
+    re-derived by this release (what is missing is said) or is not recorded (one erased says when, by whom
+    and the reason's digest). Under
     GREENRATE_UNSIGNED_RATINGS=serve an unsigned rating re-derived identical exits 0 with a warning, as
     the service serves it. With --sample N, N ratings at random, one line each that is not identical or is
     unsigned, and a count: exit 1 when one is tampered, signed with another key or refused as unsigned,
@@ -66,8 +68,16 @@ def verify_rating(rating_id: str | None, sample: int | None) -> None:
     with database(settings) as engine:
         try:
             outcome = verification.verify_rating(engine, rating_id, key)
+            erased = find_erasure(engine, rating_id) if outcome is None else None
         except SQLAlchemyError as exc:
             raise database_error(exc) from None
+    if erased is not None:  # not "no rating": an auditor must tell an erased rating from one never issued
+        moment = "%Y-%m-%d %H:%M:%S UTC"
+        raise click.ClickException(
+            f"{rating_id} (tenant {erased.tenant}) was erased on {erased.erased_at:{moment}} "
+            f"by {erased.actor} (reason sha256 {erased.reason_sha256}); issued {erased.issued_at:{moment}}: "
+            "its record is no longer held, so nothing can be verified"
+        )
     if outcome is None:
         raise click.ClickException(f"no rating {rating_id} is recorded in this database")
     who = f"{rating_id} (tenant {outcome.tenant})"

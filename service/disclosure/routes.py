@@ -24,7 +24,7 @@ from service.disclosure.render import num, pct, render_html, render_pdf, show
 from service.extensions import services
 from service.limits import spend_tenant_budget
 from service.openapi import documented
-from service.ratings.routes import signing_key
+from service.ratings.routes import rating_not_found, signing_key
 from service.records.rating_inputs import get_rating_with_input
 from service.web.i18n import choose_language
 
@@ -63,7 +63,7 @@ def _json(document: dict[str, Any]) -> Response:
 
 @blp.route("/<rating_id:rating_id>/disclosure")
 class Disclosure(MethodView):
-    @documented(blp, 401, 403, 404, 406, 429, 500, 503, operation="get_disclosure")
+    @documented(blp, 401, 403, 404, 406, 410, 429, 500, 503, operation="get_disclosure")
     @requires("bank", "merchant")
     @blp.arguments(DisclosureQuerySchema, location="query", unknown=None)
     @blp.doc(responses={"200": _CONTENT})
@@ -72,7 +72,7 @@ class Disclosure(MethodView):
 
         `Accept: application/json` (default), `text/html` or `application/pdf`. `?format=vsme` answers the
         VSME-keyed export (JSON only, 406 for any other `Accept`; each datapoint disclosed, not applicable or
-        not available).
+        not available). A rating erased from the records answers 410 to the bank's keys, as the rating does.
         """
         principal = current_principal()
         merchant = readable_ratings_merchant(principal)
@@ -80,7 +80,7 @@ class Disclosure(MethodView):
             services().db, principal.tenant, rating_id, merchant, key=signing_key()
         )
         if stored is None:
-            abort(404, message="Rating not found.")
+            rating_not_found(rating_id, merchant)
         rating, operating = json.loads(stored.result_json), json.loads(stored.input_json)
         if query["format"] == "vsme":
             return respond_vsme(vsme_export(rating, operating))

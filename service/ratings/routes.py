@@ -11,14 +11,14 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any, TypeVar, cast
+from typing import Any, NoReturn, TypeVar, cast
 
 from flask import Response, current_app, g, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from webargs.flaskparser import abort
 
-from schemas.fields import RatingCursor
+from schemas.fields import RatingCursor, utc_iso
 from schemas.operating_data import OperatingDataSchema
 from schemas.pages import (
     MAX_BATCH_ITEMS,
@@ -42,6 +42,7 @@ from service.ratings.issuing import (
     issue_rating,
     reissue_repeat,
 )
+from service.records.erasures import Erasure, find_erasure
 from service.records.rating_signatures import RatingKey, service_rating_key
 from service.records.ratings import get_rating, list_ratings
 
@@ -114,6 +115,28 @@ def signing_key() -> RatingKey:
     if key is None:
         key = current_app.extensions[_RATING_KEY] = service_rating_key(services().settings)
     return key
+
+
+def erased_message(erasure: Erasure) -> str:
+    """What a bank reads of a rating erased from its records (seconds suffice: the record keeps more)."""
+    issued, erased = (utc_iso(m.replace(microsecond=0)) for m in (erasure.issued_at, erasure.erased_at))
+    return (f"This rating was issued on {issued} and erased from the records on {erased} by the operator "
+            "(greenrate ratings erase), so it can no longer be served.")
+
+
+def rating_not_found(rating_id: str, merchant: str | None) -> NoReturn:
+    """Answer 404 for a rating the caller cannot read, or 410 for one erased from its tenant's records.
+
+    A bank's auditor fetching the rating a loan was granted on, after the operator erased it, got the 404
+    of an id never issued (audit review). The erasure is recorded with its tenant, so a bank key, which
+    reads all of its tenant's ratings, is told when the rating was issued and erased; a merchant key gets
+    404 as before, since the erasure does not name the merchant (a sole proprietor's id, perhaps).
+    """
+    if merchant is None:
+        erasure = find_erasure(services().db, rating_id, current_principal().tenant)
+        if erasure is not None:
+            abort(410, message=erased_message(erasure))
+    abort(404, message="Rating not found.")
 
 
 def _context() -> IssuingContext:
@@ -222,7 +245,7 @@ class Ratings(MethodView):
 
 @blp.route("/<rating_id:rating_id>")
 class RatingById(MethodView):
-    @documented(blp, 401, 403, 404, 422, 429, 500, 503, operation="get_rating")
+    @documented(blp, 401, 403, 404, 410, 422, 429, 500, 503, operation="get_rating")
     @requires("bank", "merchant")
     @blp.response(200, RatingSchema, headers=RATING_HEADERS)
     def get(self, rating_id: str) -> Response:
@@ -230,6 +253,8 @@ class RatingById(MethodView):
 
         A rating of another tenant answers 404, exactly like a missing one; a merchant key reads only its
         own merchant's ratings. `X-Issued-By` says whether it was issued for the bank or for a merchant.
+        A rating the operator erased from the records (`greenrate ratings erase`) answers 410 to the bank's
+        keys, saying when it was issued and erased (404 to a merchant key).
         A rating whose record no longer matches the signature it was recorded with (changed in the
         database since), or carries no signature (issued before signing; served only under
         `GREENRATE_UNSIGNED_RATINGS=serve`), is not served: 500.
@@ -238,7 +263,7 @@ class RatingById(MethodView):
         merchant = readable_ratings_merchant(principal)
         stored = get_rating(services().db, principal.tenant, rating_id, merchant, key=signing_key())
         if stored is None:
-            abort(404, message="Rating not found.")
+            rating_not_found(rating_id, merchant)
         headers = rating_headers(stored.merchant_id, stored.input_hash)
         return Response(stored.result_json, status=200, mimetype=_JSON, headers=headers)
 

@@ -12,11 +12,12 @@ one set lookup.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from datetime import datetime
 
 from sqlalchemy import Connection, Engine, func, insert, select
 
+from service.records.database import as_utc
 from service.records.erasure_tables import rating_erasures
 
 #: What says the table changed: its row count and its highest ``seq``. An erasure adds a row (both move); a
@@ -43,10 +44,34 @@ class Erasure:
         return {k: v.isoformat() if isinstance(v, datetime) else v for k, v in asdict(self).items()}
 
 
+#: An erasure's columns, as :class:`Erasure` names them.
+_ERASURE_FIELDS = tuple(f.name for f in fields(Erasure))
+
+
 def record_erasure(conn: Connection, erasure: Erasure) -> None:
     """Record one erasure within ``conn``'s transaction: the one that deletes the rating, so that neither is
     kept without the other."""
     conn.execute(insert(rating_erasures).values(**asdict(erasure)))
+
+
+def find_erasure(db: Engine, rating_id: str, tenant: str | None = None) -> Erasure | None:
+    """The latest recorded erasure of ``rating_id`` (in ``tenant``, when given), or ``None``.
+
+    What tells an erased rating from one never issued: a bank's auditor fetching, a year on, the rating a
+    loan was granted on got the "not found" of a mistyped or made-up id, and ``greenrate ratings verify``
+    "no rating is recorded", though this table says when and by whom it was erased (audit review).
+    """
+    c = rating_erasures.c
+    query = select(*(c[name] for name in _ERASURE_FIELDS)).where(c.rating_id == rating_id)
+    if tenant is not None:
+        query = query.where(c.tenant == tenant)
+    with db.connect() as conn:
+        row = conn.execute(query.order_by(c.seq.desc()).limit(1)).first()
+    if row is None:
+        return None
+    found = dict(row._mapping)
+    found.update(issued_at=as_utc(row.issued_at), erased_at=as_utc(row.erased_at))
+    return Erasure(**found)
 
 
 def erasure_marker(conn: Connection) -> Marker:

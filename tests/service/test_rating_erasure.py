@@ -81,7 +81,7 @@ def test_erasing_a_rating_deletes_it_logs_why_and_keeps_the_guard(make_app: AppF
     assert row == {k: v for k, v in event.items() if k not in ("event", "level", "timestamp", "cache")}
     assert row["rating_id"] == erased and row["reason_length"] == 20
     assert as_utc(recorded["issued_at"]) <= as_utc(recorded["erased_at"]) <= datetime.now(UTC)
-    assert client.get(f"/v1/ratings/{erased}", headers=bearer(key)).status_code == 404
+    assert client.get(f"/v1/ratings/{erased}", headers=bearer(key)).status_code == 410  # erased: not 404
     assert client.get(f"/v1/ratings/{kept}", headers=bearer(key)).status_code == 200
     _still_append_only(app)
     again = erase(app, erased, "--reason", "Court order 2026-117")
@@ -376,3 +376,34 @@ def test_a_redis_key_of_the_erased_rating_is_the_one_issuing_uses() -> None:
         recorded = Erasure("rt_1", "bank-a", principal.role, now, now, "0" * 16, 12, "cli/dpo")
         erased = ErasedRating(recorded, merchant_id, "h" * 64, versions)
         assert erased.cache_key("ns") == cache_key("ns", principal.scope, versions, "h" * 64)
+
+
+def test_an_erased_rating_says_it_was_erased_to_its_bank_and_to_verify(make_app: AppFactory) -> None:
+    """A bank's auditor, a year on, fetched a rating a loan was granted on and got "Rating not found.", and
+    `greenrate ratings verify` "no rating ... is recorded": the same as for an id never issued (a typo, a
+    forged reference), though the records hold the erasure (audit review). The bank's keys now get 410 with
+    when it was issued and erased; another tenant and a merchant key (whose merchant the erasure does not
+    name) still get 404, and verify names the erasure."""
+    app = make_app()
+    client = app.test_client()
+    key = create_key(app)
+    erased = client.post("/v1/ratings", json=payload(), headers=bearer(key)).get_json()["id"]
+    assert erase(app, erased, "--reason", "Court order 2026-117").exit_code == 0
+    (recorded,) = _recorded_erasures(app)
+    when = {k: as_utc(recorded[k]).strftime("%Y-%m-%dT%H:%M:%SZ") for k in ("issued_at", "erased_at")}
+    for path in (f"/v1/ratings/{erased}", f"/v1/ratings/{erased}/disclosure"):
+        gone = client.get(path, headers=bearer(key))
+        assert gone.status_code == 410, gone.json
+        assert gone.json["message"] == (
+            f"This rating was issued on {when['issued_at']} and erased from the records on "
+            f"{when['erased_at']} by the operator (greenrate ratings erase), so it can no longer be served."
+        )
+        assert client.get(path, headers=bearer(create_key(app, "bank-b"))).status_code == 404
+        merchant = create_key(app, "bank-a", "merchant", merchant_id="shop-7")
+        assert client.get(path, headers=bearer(merchant)).status_code == 404
+    env = {"GREENRATE_DATABASE_URL": str(services_of(app).settings.database_url)}
+    verify = CliRunner().invoke(main, ["ratings", "verify", erased], env=env)
+    assert verify.exit_code == 1
+    assert (f"{erased} (tenant bank-a) was erased on {recorded['erased_at']:%Y-%m-%d %H:%M:%S} UTC by "
+            f"{recorded['actor']} (reason sha256 {recorded['reason_sha256']}); issued "
+            f"{recorded['issued_at']:%Y-%m-%d %H:%M:%S} UTC: its record is no longer held") in verify.output
