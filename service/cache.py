@@ -40,6 +40,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import NamedTuple, Protocol, cast
 
 import redis
@@ -67,6 +68,38 @@ class CachedRating:
     def decode(cls, raw: bytes) -> CachedRating | None:
         rating_id, sep, body = raw.partition(b"\n")
         return cls(rating_id.decode(), body) if sep and rating_id and body else None
+
+    def issued_at(self) -> float | None:
+        """When the rating was issued (epoch seconds), as its body says; ``None`` if it says nothing readable.
+
+        The body's first ``"issued_at":"`` is its own top-level field (issuing writes it third, after ``id``
+        and ``external_id``): a JSON string holds a quote only escaped, so no value can hold those bytes.
+        """
+        start = self.body.find(_ISSUED_AT)
+        if start < 0:
+            return None
+        start += len(_ISSUED_AT)
+        try:
+            return datetime.fromisoformat(self.body[start:self.body.index(b'"', start)].decode()).timestamp()
+        except ValueError:  # no closing quote, or not a moment
+            return None
+
+
+#: Where a rating's body states its issue moment.
+_ISSUED_AT = b'"issued_at":"'
+
+
+def _outdated(rating: CachedRating | None, issued_after: float | None) -> bool:
+    """``rating`` was issued at or before ``issued_after`` (or says not when): a miss, like the records'.
+
+    A cached entry lives until its rating's own validity ends; the records hand out a rating only if it
+    was issued within the validity the service runs with now, and after GREENRATE_RATING_VALIDITY_DAYS
+    went from 365 to 30 a Redis entry of a rating issued 200 days before was still a hit (audit review).
+    """
+    if rating is None or issued_after is None:
+        return False
+    issued = rating.issued_at()
+    return issued is None or issued <= issued_after
 
 
 class CacheEntry(NamedTuple):
@@ -101,7 +134,11 @@ def cache_key(namespace: str, tenant: str, versions: Mapping[str, str], digest: 
 class RatingCache(Protocol):
     backend: str
 
-    def get_many(self, keys: Sequence[str]) -> list[CachedRating | None]: ...
+    def get_many(self, keys: Sequence[str], issued_after: float | None = None) -> list[CachedRating | None]:
+        """The entries under ``keys``; one of a rating erased, expired or issued at or before
+        ``issued_after`` (epoch seconds: the start of the validity the service runs with now) is a miss,
+        and is deleted."""
+        ...
 
     def put_many(self, entries: Sequence[CacheEntry]) -> None: ...
 
@@ -137,7 +174,7 @@ class MemoryCache:
         self._entries: OrderedDict[str, tuple[float, bytes]] = OrderedDict()
         self._bytes = 0
 
-    def get_many(self, keys: Sequence[str]) -> list[CachedRating | None]:
+    def get_many(self, keys: Sequence[str], issued_after: float | None = None) -> list[CachedRating | None]:
         now = self._clock()
         found: list[bytes | None] = []
         with self._lock:
@@ -153,8 +190,9 @@ class MemoryCache:
         ratings = [None if raw is None else CachedRating.decode(raw) for raw in found]
         erased = self._erased.ids
         for i, rating in enumerate(ratings):
-            if rating is not None and rating.id in erased:  # erased since it was cached: gone, a miss
-                cache_error("erased")
+            erased_since = rating is not None and rating.id in erased  # erased since it was cached
+            if erased_since or _outdated(rating, issued_after):  # gone, a miss
+                cache_error("erased" if erased_since else "outdated")
                 ratings[i] = None
                 with self._lock:
                     if keys[i] in self._entries:
@@ -224,11 +262,12 @@ class RedisCache:
         return self._keys.sign(_signed_bytes(cache_key, expiry, raw)) + expiry + raw
 
     def _verified(
-        self, cache_key: str, value: bytes, now: float, erased: frozenset[str]
+        self, cache_key: str, value: bytes, now: float, erased: frozenset[str], issued_after: float | None
     ) -> CachedRating | None:
         """The entry, if signed with the current secret or a previous one (an entry names no key: each is
         tried, the current one first, so only an entry no held key signed costs one HMAC per key), not
-        past the expiry it was signed with (``now``, epoch seconds) and not of a rating in ``erased``."""
+        past the expiry it was signed with (``now``, epoch seconds), not of a rating in ``erased`` and not
+        of one issued at or before ``issued_after``."""
         signature, expiry, raw = value[:_MAC_BYTES], value[_MAC_BYTES:_HEADER_BYTES], value[_HEADER_BYTES:]
         signer = self._keys.signer(_signed_bytes(cache_key, expiry, raw), signature)
         if signer is None:  # a value too short to hold an expiry included: this service never signed one
@@ -241,6 +280,9 @@ class RedisCache:
         if rating is not None and rating.id in erased:  # signed before its erasure, and written back
             cache_error("erased")
             return None
+        if _outdated(rating, issued_after):  # issued before the validity the service runs with now
+            cache_error("outdated")
+            return None
         if signer is not self._keys.current:
             previous_key_used("cache", signer.secret_id)
         return rating
@@ -251,7 +293,7 @@ class RedisCache:
         cache_error(f"{operation}_skipped")
         return False
 
-    def get_many(self, keys: Sequence[str]) -> list[CachedRating | None]:
+    def get_many(self, keys: Sequence[str], issued_after: float | None = None) -> list[CachedRating | None]:
         if not keys or not self._call_allowed("get"):
             return [None] * len(keys)
         try:
@@ -264,12 +306,12 @@ class RedisCache:
         now = time.time()
         erased = self._erased.ids
         found = [
-            None if value is None else self._verified(key, cast(bytes, value), now, erased)
+            None if value is None else self._verified(key, cast(bytes, value), now, erased, issued_after)
             for key, value in zip(keys, raw, strict=True)
         ]
         forged = [k for k, value, rating in zip(keys, raw, found, strict=True) if value and rating is None]
-        # forged, expired or erased: gone, so the recorded rating (or a new one) is cached in its place
-        # (writes are NX)
+        # forged, expired, erased or outdated: gone, so the recorded rating (or a new one) is cached in its
+        # place (writes are NX)
         if forged:
             try:
                 self.client.unlink(*forged)

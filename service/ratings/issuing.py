@@ -157,6 +157,12 @@ def _rate(
     ), text
 
 
+def _issued_after(ctx: IssuingContext, now: datetime) -> float:
+    """The moment (epoch seconds) a reusable rating must have been issued after: one validity back, for
+    the cache as for the records (:func:`service.records.ratings.find_reusable`)."""
+    return (now - ctx.validity).timestamp()
+
+
 def _cache_entry(key: str, rating: CachedRating, valid_until: datetime) -> CacheEntry | None:
     """The cache entry of a rating, expiring with its validity; ``None`` if it has (almost) none left.
 
@@ -187,11 +193,11 @@ def _resolve(
     distinct = {p.digest: p for p in prepared}
     issued: dict[str, Issued] = {}
     failed: dict[str, _Failure] = {}
-    cached = ctx.cache.get_many([p.key for p in distinct.values()])
+    now = datetime.now(UTC).replace(microsecond=0)
+    cached = ctx.cache.get_many([p.key for p in distinct.values()], _issued_after(ctx, now))
     for p, hit in zip(distinct.values(), cached, strict=True):
         if hit is not None:
             issued[p.digest] = Issued(hit.id, hit.body, True, p.digest, principal.merchant)
-    now = datetime.now(UTC).replace(microsecond=0)
     missing = [p for p in distinct.values() if p.digest not in issued]
     to_cache: list[CacheEntry | None] = []
     grades: list[str] = []  # of the ratings newly issued
@@ -261,7 +267,8 @@ def reissue_repeat(ctx: IssuingContext, principal: Principal, fingerprint: str) 
     digest = ctx.loaded.digest_of(fingerprint)
     if digest is None:
         return None
-    hit = ctx.cache.get_many([cache_key(ctx.namespace, principal.scope, ctx.loaded.versions, digest)])[0]
+    key = cache_key(ctx.namespace, principal.scope, ctx.loaded.versions, digest)
+    hit = ctx.cache.get_many([key], _issued_after(ctx, datetime.now(UTC).replace(microsecond=0)))[0]
     if hit is None:
         return None
     cache_lookup(True)

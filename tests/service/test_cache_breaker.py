@@ -313,3 +313,33 @@ def test_a_redis_entry_of_an_erased_rating_is_a_miss_and_deleted(redis_url: str)
     fresh = ttl_entry(gone.key, CachedRating("rt_new", b'{"score":1}'), 60)
     cache.put_many([fresh])
     assert cache.get_many([gone.key]) == [fresh.rating]
+
+
+@pytest.mark.parametrize("backend", ["memory", "redis"])
+def test_an_entry_of_a_rating_issued_before_the_current_validity_is_a_miss_and_deleted(
+    backend: str, request: pytest.FixtureRequest
+) -> None:
+    """GREENRATE_RATING_VALIDITY_DAYS shortened: an entry lives until its rating's own validity ends, but a
+    rating issued before the validity the service runs with now is not handed out by the records, nor now
+    by the cache (audit review). Its issue moment is read from the body; a body that states none is a miss
+    too (the records decide)."""
+    if backend == "redis":
+        keys = signing_keys("cache", "the-cache-validity-test-secret-0123456789")
+        cache: MemoryCache | RedisCache = RedisCache(
+            request.getfixturevalue("redis_url"), timeout_ms=500, breaker=CircuitBreaker(3, 10),
+            signing_keys=keys, erased=ErasedRatings())
+    else:
+        cache = MemoryCache(10, erased=ErasedRatings())
+    # an external id holding the field's name, escaped as in any JSON string, is not the field
+    tricky = b'"external_id":"a\\"issued_at\\":\\"2099"'
+    old = CachedRating("rt_1", b'{"id":"rt_1",' + tricky + b',"issued_at":"2026-01-01T00:00:00Z"}')
+    new = CachedRating("rt_2", b'{"id":"rt_2","external_id":null,"issued_at":"2026-06-01T00:00:00Z"}')
+    blank = CachedRating("rt_3", b'{"id":"rt_3"}')
+    entries = [ttl_entry(f"greenrate:rating:v2:t:{r.id}", r, 60) for r in (old, new, blank)]
+    cache.put_many(entries)
+    names = [e.key for e in entries]
+    assert cache.get_many(names) == [old, new, blank]  # no validity asked: as before
+    before = _integrity_count("outdated")
+    assert cache.get_many(names, issued_after=1767225600.0) == [None, new, None]  # 2026-01-01T00:00:00Z
+    assert _integrity_count("outdated") == before + 2
+    assert cache.get_many(names) == [None, new, None]  # deleted

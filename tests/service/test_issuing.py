@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask import Flask
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from rating_model.exceptions import FactorNotFoundError
+from schemas.fields import utc_iso
 from service.auth import Principal, hash_key
 from service.cache import MemoryCache
 from service.engine_slot import LoadedEngine
+from service.ratings.encoding import rating_json
 from service.ratings.issuing import Issued, IssuingContext, ItemFailure, issue_batch, issue_rating
 from service.records.tables import ratings
 from tests.conftest import create_key, payload, services_of
@@ -81,6 +84,28 @@ def test_a_shorter_validity_applies_to_ratings_issued_under_a_longer_one(app: Fl
     assert issue_rating(context(app, validity=timedelta(days=365)), bank, payload()).id == issued.id
     fresh = issue_rating(context(app, validity=timedelta(days=30)), bank, payload())
     assert fresh.id != issued.id and not fresh.cache_hit and count(app) == 2
+
+
+def test_a_shorter_validity_applies_to_cached_ratings_too(app: Flask) -> None:
+    """The records stopped handing out a rating issued before the validity the service runs with now, but
+    the cache did not: a Redis entry lives until its rating's own ``valid_until``, so after
+    GREENRATE_RATING_VALIDITY_DAYS went from 365 to 30 a rating issued 200 days before was still a hit
+    (audit review). A hit issued before the current validity is a miss now, and its entry is replaced by
+    the new rating's."""
+    bank, cache = principal(app), MemoryCache(100, erased=services_of(app).erased)
+    issued = issue_rating(context(app, validity=timedelta(days=365)), bank, payload())
+    before = datetime.now(UTC).replace(microsecond=0) - timedelta(days=200)
+    with services_of(app).db.begin() as conn, guard_lifted(conn, "ratings"):  # as if issued 200 days ago
+        body = json.loads(conn.execute(select(ratings.c.result_json)).scalar_one())
+        body["issued_at"] = utc_iso(before)
+        conn.execute(update(ratings).values(issued_at=before, result_json=rating_json(body).decode()))
+        re_sign(conn, app_key(app))
+    found = issue_rating(context(app, cache=cache, validity=timedelta(days=365)), bank, payload())
+    assert found.id == issued.id and len(cache._entries) == 1  # cached from the records, until day 365
+    fresh = issue_rating(context(app, cache=cache, validity=timedelta(days=30)), bank, payload())
+    assert fresh.id != issued.id and not fresh.cache_hit and count(app) == 2
+    again = issue_rating(context(app, cache=cache, validity=timedelta(days=30)), bank, payload())
+    assert again.id == fresh.id and again.cache_hit
 
 
 def test_a_rating_found_in_the_records_is_cached_only_until_its_validity_ends(app: Flask) -> None:
