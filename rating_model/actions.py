@@ -12,8 +12,9 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from rating_model.inventory import fleet_distances
+from rating_model.inventory import compute_inventory, fleet_distances
 from rating_model.operating_data import FleetItem, OperatingData, Target
+from rating_model.sector_benchmarks import benchmark
 from rating_model.values import evolve as replace
 
 # A target set today runs to the reporting year + 7 (a 2030-style horizon for 2023 data).
@@ -42,6 +43,37 @@ def _scale_electricity(data: OperatingData, factor: float) -> OperatingData | No
     kwh = e.electricity_kwh * factor
     green = None if e.green_electricity_kwh is None else min(e.green_electricity_kwh, kwh)
     return replace(data, energy=replace(e, electricity_kwh=kwh, green_electricity_kwh=green))
+
+
+def _cut_site_energy_below_ratio(data: OperatingData, ratio: float) -> OperatingData | None:
+    """Cut the premises' energy (grid electricity, fuels burned on site, heat bought) by the whole per cent
+    that takes the energy ratio (actual over the sector's expected energy for the business's size,
+    :func:`~rating_model.sector_benchmarks.benchmark`) just below ``ratio``; ``None`` when it is below
+    already, or not measured.
+
+    The ratio is the premises' purchased energy over a fixed expectation, so scaling every purchased input
+    by one factor scales it by that factor: the cut is the least whole per cent that lifts a knock-out on
+    the ratio (standard 1.10.0's ``energy_far_above_sector``), whatever the mix of electricity and gas.
+    On-site renewables are left as they are (the ratio leaves them out); green electricity bought stays, up
+    to the electricity left. The ratio is measured here, for the business as the plan has changed it so far.
+    """
+    e = data.energy
+    if e.electricity_kwh is None:
+        return None
+    now = benchmark(data, compute_inventory(data)).efficiency_ratio
+    if now is None or now < ratio:
+        return None
+    # the largest whole per cent strictly below ratio / now (the floor of a hair less, so that an exact
+    # quotient is cut one per cent more): the ratio after it is below ``ratio`` by far more than rounding
+    factor = math.floor(ratio / now * 100.0 - 1e-9) / 100.0
+    if factor <= 0:
+        return None
+    kwh = e.electricity_kwh * factor
+    green = None if e.green_electricity_kwh is None else min(e.green_electricity_kwh, kwh)
+    fuels = None if e.fuels is None else tuple(replace(f, quantity=f.quantity * factor) for f in e.fuels)
+    heat = None if e.purchased_heat_gj is None else e.purchased_heat_gj * factor
+    energy = replace(e, electricity_kwh=kwh, green_electricity_kwh=green, fuels=fuels, purchased_heat_gj=heat)
+    return replace(data, energy=energy)
 
 
 def _set_target(data: OperatingData, pct_per_year: float) -> OperatingData | None:
@@ -184,6 +216,7 @@ def _set_data_source(data: OperatingData, source: str) -> OperatingData | None:
 _OPERATIONS: Mapping[str, Any] = {
     "raise_renewable_electricity_share_by": _raise_renewable,
     "scale_electricity_by": _scale_electricity,
+    "cut_site_energy_below_ratio": _cut_site_energy_below_ratio,
     "set_target_pct_per_year": _set_target,
     "electrify_fleet_share": _electrify_fleet,
     "raise_recycling_rate_by": _raise_recycling,
@@ -191,6 +224,12 @@ _OPERATIONS: Mapping[str, Any] = {
     "set_practice": _set_practice,
     "set_data_source": _set_data_source,
 }
+
+
+#: Operations that lift a knock-out on the energy ratio and earn points only by the way: the improvement
+#: plan tries them only under such a knock-out, and keeps one that lifts the grade without a point
+#: (:func:`rating_model.improvements.improvements`).
+CAP_LIFTING_OPERATIONS = frozenset({"cut_site_energy_below_ratio"})
 
 
 def known_operations() -> frozenset[str]:

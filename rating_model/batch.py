@@ -42,6 +42,7 @@ from rating_model.operating_data_reader import LoanExposure, read_loan_exposure
 from rating_model.pipeline import measure
 from rating_model.rounding import round_float, round_tco2e
 from rating_model.sector_benchmarks import sector_of
+from rating_model.standard import ENERGY_RATIO_INDICATOR
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -356,7 +357,9 @@ def rate_frame(frame: pd.DataFrame, engine: Engine, *, first_row: int = 0,
             rated += 1
             quality = m.quality
             inv = m.inventory
-            rows[i] = _Measured(data, applicable_knock_outs(filled, quality.completeness, standard),
+            knock_outs = applicable_knock_outs(filled, quality.completeness, standard,
+                                               energy_ratio=values.get(ENERGY_RATIO_INDICATOR))
+            rows[i] = _Measured(data, knock_outs,
                                 inv.scope12_location_tco2e,
                                 inv.scope3_tco2e if inv.scope3_categories_included else None,
                                 (inv.scope1_tco2e, inv.scope2_location_tco2e, inv.scope2_market_tco2e),

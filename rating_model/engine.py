@@ -34,7 +34,14 @@ from rating_model.rating import Rating
 from rating_model.reasons import Contribution, reason_codes
 from rating_model.rounding import round_float, round_tco2e
 from rating_model.sector_benchmarks import Benchmark, SectorDefaults, benchmark, sector_defaults, sector_of
-from rating_model.standard import DEFAULT_STANDARD, MaterialInput, Standard, load_standard, standard_for_model
+from rating_model.standard import (
+    DEFAULT_STANDARD,
+    ENERGY_RATIO_INDICATOR,
+    MaterialInput,
+    Standard,
+    load_standard,
+    standard_for_model,
+)
 from rating_model.values import fast_init
 
 #: The version of the computation itself: the code that turns operating data into a rating under a given
@@ -202,7 +209,8 @@ class Engine:
                                f.max_points, energy_estimated and energy and values[f.name] is not None))
             for f, (pillar, unit, energy) in zip(scored.features, self._lines, strict=True)
         )
-        knock_outs = applicable_knock_outs(filled, m.quality.completeness, standard)
+        knock_outs = applicable_knock_outs(filled, m.quality.completeness, standard,
+                                           energy_ratio=values.get(ENERGY_RATIO_INDICATOR))
         return Evaluation(filled, m.inventory, m.benchmark, m.quality, values, contributions, scored.score,
                           scored.probability, grade(scored.score, knock_outs, standard), m.unassessed,
                           m.context)
@@ -250,15 +258,17 @@ class Engine:
         if quality is base.quality and by_score in self._lowered_by_completeness:
             quality = self._completeness.after(filled, base.filled, quality, compared)
         # Knock-outs read the company, its compliance record, the fuels it burns, whether they were estimated
-        # (reporting the bills turns the estimate into the business's figure) and the completeness of its
-        # data alone. Where completeness was not read again, no completeness knock-out can lower
-        # ``by_score``, so whether the list holds one makes no difference to the grade.
+        # (reporting the bills turns the estimate into the business's figure), the energy ratio (standard
+        # 1.10.0) and the completeness of its data alone. Where completeness was not read again, no
+        # completeness knock-out can lower ``by_score``, so whether the list holds one makes no difference.
+        ratio = values.get(ENERGY_RATIO_INDICATOR)
         unchanged = (data.company is before.company and data.compliance is before.compliance and same_energy
-                     and same_estimates)
+                     and same_estimates and ratio == base.values.get(ENERGY_RATIO_INDICATOR))
         if unchanged and quality is base.quality:
             knock_outs = base.grading.knock_outs
         else:
-            knock_outs = applicable_knock_outs(filled, quality.completeness, self.standard)
+            knock_outs = applicable_knock_outs(filled, quality.completeness, self.standard,
+                                               energy_ratio=ratio)
         # Savings are physical: the headline total's basis (location-based Scope 2), so green power bought
         # under a certificate, which lowers only market-based Scope 2, saves nothing here (its score gain
         # stands), and an EV charged on a coal-heavy grid may emit more than the car it replaces.

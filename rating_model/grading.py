@@ -26,11 +26,15 @@ class Grading:
         object.__setattr__(self, "knock_outs", knock_outs)
 
 
-def applicable_knock_outs(filled: Filled, completeness: float, standard: Standard) -> tuple[KnockOut, ...]:
+def applicable_knock_outs(
+    filled: Filled, completeness: float, standard: Standard, *, energy_ratio: float | None
+) -> tuple[KnockOut, ...]:
     """The knock-out rules this business triggers, in the standard's order.
 
     It takes the filled data with its estimates, not the data alone: a rule on an input left out
     (``unreported``) must tell a figure the business gave from the standard's estimate in its place.
+    ``energy_ratio`` is the business's :data:`~rating_model.standard.ENERGY_RATIO_INDICATOR` value as
+    measured (``None``: not assessed), which a ``min_energy_ratio`` rule reads.
     """
     data = filled.data
     penalties = data.compliance.environmental_penalties_3y or 0
@@ -46,7 +50,21 @@ def applicable_knock_outs(filled: Filled, completeness: float, standard: Standar
             hits.append(rule)
         elif rule.unreported and any(unreported(filled, field) for field in rule.unreported):
             hits.append(rule)
+        elif (rule.min_energy_ratio is not None and energy_ratio is not None
+              and energy_ratio >= rule.min_energy_ratio
+              and data.company.isic_division not in rule.exempt_isic_divisions
+              and not energy_from_sector(filled)):
+            hits.append(rule)
     return tuple(hits)
+
+
+def energy_from_sector(filled: Filled) -> bool:
+    """Whether any energy input was filled from the sector's defaults: the energy ratio then compares the
+    sector with itself, and a cap on it would judge the standard's estimate, not the business (standard
+    1.10.0's ``energy_far_above_sector``). The standard leaves the ratio missing then anyway
+    (``missing_when_sector_default``, ``missing_when_not_reported``); this says so for the knock-out itself.
+    Electricity estimated from the bill's amount is the business's own figure, scored as reported."""
+    return any(field.startswith("energy.") for field in filled.sector_default_fields)
 
 
 def unreported(filled: Filled, field: str) -> bool:

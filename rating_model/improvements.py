@@ -12,7 +12,7 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from rating_model.actions import apply_change
+from rating_model.actions import CAP_LIFTING_OPERATIONS, apply_change
 from rating_model.estimation import Filled
 from rating_model.grading import lowered_by_completeness
 from rating_model.operating_data import OperatingData
@@ -120,6 +120,9 @@ class PlannedAction:
     needs_reported: frozenset[str]
     #: it changes answers only (practices, targets), never the figures the inventory is computed from
     answers_only: bool
+    #: it cuts the energy to lift a knock-out on the energy ratio (:data:`CAP_LIFTING_OPERATIONS`): tried
+    #: only under such a knock-out, and kept when it lifts the grade without a point
+    lifts_cap: bool = False
 
     def headroom(self, gaps: Mapping[str, float]) -> float:
         """Points the action could win at most: the gap to the maximum of every indicator it moves."""
@@ -173,6 +176,7 @@ class ActionIndex:
                 action, moves, primary.id, practice, None if practice is None else owner.get(practice),
                 COSTS.index(action.cost), needs,
                 set(action.change) <= ANSWER_OPERATIONS,
+                not CAP_LIFTING_OPERATIONS.isdisjoint(action.change),
             ))
         return cls(tuple(planned), lowered_by_completeness(standard))
 
@@ -189,7 +193,8 @@ def improvements(
     unassessed: Mapping[str, tuple[MaterialInput, ...]] | None = None,
     rebase: Rebase | None = None,
 ) -> tuple[list[Improvement], dict[str, object]]:
-    """Every applicable action with a positive score gain, best first; the cheapest path to the next grade.
+    """Every applicable action with a positive score gain (or lifting a cap on the energy ratio to a better
+    grade), best first; the cheapest path to the next grade.
 
     ``search`` finds the path's first prefix that reaches the next grade (default :func:`first_reaching`);
     a test passes a linear scan to check the guided search against trying every prefix. ``knock_outs``
@@ -203,8 +208,12 @@ def improvements(
     shared: dict[tuple[str, bool], Outcome] = {}
     data, estimates, base_score, base_values = filled.data, filled.estimates, base.score, base.values
     estimated = filled.paths
+    # an action cutting the energy to lift a cap on the energy ratio is for a business under that cap
+    ratio_capped = any(rule.min_energy_ratio is not None for rule in knock_outs)
     for planned in index.actions:
         if planned.headroom(gaps) <= 0 or not planned.needs_reported.isdisjoint(estimated):
+            continue
+        if planned.lifts_cap and not ratio_capped:
             continue
         action = planned.action
         key = planned.sibling_key(data)
@@ -227,7 +236,9 @@ def improvements(
             if key is not None:
                 shared[key] = outcome
         gain = round_float(outcome.score - base_score, 2)
-        if gain <= 0:
+        # the energy cut that lifts a cap may move no bin (the ratio's worst bin starts below the cap's
+        # threshold), yet the grade it lifts is what the plan is for (standard 1.10.0)
+        if gain <= 0 and not (planned.lifts_cap and standard.rank(outcome.grade) < standard.rank(base.grade)):
             continue
         primary = planned.primary
         saved = round_float(base.emissions_tco2e - outcome.emissions_tco2e, 3)
@@ -287,8 +298,10 @@ def held_back_by(
             f"{rule.name_zh}：评级上限为{cap.label_zh}。{rule.remedy_zh}".strip("。 ") + "。",
         ))
     floor = standard.grade_floor(target)
-    # a cap that no figure lifts leaves the score nothing to decide
-    short = best_score < floor and all(lifted_by_reporting(rule) for rule in capping)
+    # a cap that no figure lifts leaves the score nothing to decide; the plan's actions lift a cap on the
+    # energy ratio, and ``best_score`` is with them taken
+    short = best_score < floor and all(
+        lifted_by_reporting(rule) or rule.min_energy_ratio is not None for rule in capping)
     unreported = [c for c in contributions if c.value is None and c.max_points > c.points]
     if unreported and short:
         points = round_float(math.fsum([c.max_points - c.points for c in unreported]), 1)

@@ -39,6 +39,9 @@ COSTS = ("low", "medium", "high")
 #: estimated figure is not reported: fuels left out are filled with a sector-default gas estimate, which
 #: would otherwise hide a coal boiler from the coal knock-out (:func:`rating_model.grading.unreported`).
 UNREPORTED_KNOCK_OUT_FIELDS = ("energy.fuels",)
+#: The indicator a knock-out's ``min_energy_ratio`` reads (1.10.0 on): the premises' purchased energy over the
+#: sector's expected energy for the business's size (:func:`rating_model.sector_benchmarks.benchmark`).
+ENERGY_RATIO_INDICATOR = "energy_efficiency_ratio"
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +95,12 @@ class KnockOut:
     fuels: tuple[str, ...] = ()
     #: inputs whose absence triggers it, among :data:`UNREPORTED_KNOCK_OUT_FIELDS` (1.7.0: the fuels)
     unreported: tuple[str, ...] = ()
+    #: the :data:`ENERGY_RATIO_INDICATOR` value (actual / the sector's expected energy for the business's
+    #: size) from which it applies, when the energy is the business's own, never the sector's (1.10.0)
+    min_energy_ratio: float | None = None
+    #: the ISIC divisions a ``min_energy_ratio`` rule does not apply to: those whose energy is mostly burnt
+    #: away from the premises the sector's expectation is of (construction's site machinery, 1.10.0)
+    exempt_isic_divisions: tuple[str, ...] = ()
     #: whether it denies green-loan treatment, beyond capping the grade (1.0.0: every knock-out did)
     blocks_green_loan: bool = True
     #: what lifts it, in plain words (1.4.0 on; empty in earlier standards, which did not say)
@@ -304,7 +313,7 @@ def _check_score_range(doc: Mapping[str, Any]) -> None:
                             f"0-100), got {found!r}")
 
 
-def _parse_knock_outs(doc: Mapping[str, Any]) -> tuple[KnockOut, ...]:
+def _parse_knock_outs(doc: Mapping[str, Any], indicators: Mapping[str, Indicator]) -> tuple[KnockOut, ...]:
     out = []
     for k in doc.get("knock_outs", ()):
         if k.get("cap_grade") not in GRADES:
@@ -331,6 +340,8 @@ def _parse_knock_outs(doc: Mapping[str, Any]) -> tuple[KnockOut, ...]:
                 max_completeness=k.get("max_completeness"),
                 fuels=fuels,
                 unreported=tuple(unreported),
+                min_energy_ratio=_min_energy_ratio(k, indicators),
+                exempt_isic_divisions=_exempt_divisions(k),
                 blocks_green_loan=blocks,
                 remedy=str(k.get("remedy", "")).strip(),
                 remedy_zh=str(k.get("remedy_zh", k.get("remedy", ""))).strip(),
@@ -338,6 +349,32 @@ def _parse_knock_outs(doc: Mapping[str, Any]) -> tuple[KnockOut, ...]:
             )
         )
     return tuple(out)
+
+
+def _min_energy_ratio(rule: Mapping[str, Any], indicators: Mapping[str, Indicator]) -> float | None:
+    """A knock-out's ``min_energy_ratio`` (1.10.0 on): a number above 1, since a ratio of 1 is the sector's
+    expected use and a cap on it would cap half the sector, read from the standard's energy ratio."""
+    if "min_energy_ratio" not in rule:
+        return None
+    value = rule["min_energy_ratio"]
+    if (isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value)
+            or value <= 1 or ENERGY_RATIO_INDICATOR not in indicators):
+        raise StandardError(
+            f"knock-out {rule.get('id')}: min_energy_ratio must be a number above 1, in a standard with "
+            f"the {ENERGY_RATIO_INDICATOR} indicator"
+        )
+    return float(value)
+
+
+def _exempt_divisions(rule: Mapping[str, Any]) -> tuple[str, ...]:
+    """A ``min_energy_ratio`` rule's ``exempt_isic_divisions``: two-digit ISIC Rev.4 divisions."""
+    divisions = rule.get("exempt_isic_divisions", [])
+    if (not isinstance(divisions, list)
+            or not all(isinstance(d, str) and len(d) == 2 and d.isdigit() for d in divisions)
+            or (divisions and "min_energy_ratio" not in rule)):
+        raise StandardError(f"knock-out {rule.get('id')}: exempt_isic_divisions must be a list of two-digit "
+                            "ISIC divisions, beside min_energy_ratio")
+    return tuple(divisions)
 
 
 def _parse_actions(doc: Mapping[str, Any], indicators: Mapping[str, Indicator]) -> dict[str, Action]:
@@ -413,7 +450,7 @@ def parse_standard(doc: Mapping[str, Any]) -> Standard:
         pillars=pillars,
         indicators=indicators,
         cutoffs=_parse_cutoffs(doc),
-        knock_outs=_parse_knock_outs(doc),
+        knock_outs=_parse_knock_outs(doc, indicators),
         actions=_parse_actions(doc, indicators),
         pcaf_by_data_source=pcaf,
         estimation=estimation,
