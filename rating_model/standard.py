@@ -26,7 +26,7 @@ from rating_model.operating_data import DATA_SOURCES, PRACTICE_FLAGS, STATIONARY
 from rating_model.published import verified_bytes
 
 STANDARD_DIR = Path(__file__).parent / "data" / "standard"
-DEFAULT_STANDARD = STANDARD_DIR / "greenrate-sme-1.9.yaml"
+DEFAULT_STANDARD = STANDARD_DIR / "greenrate-sme-1.10.yaml"
 #: The sections a scorecard depends on: how indicators are derived and scored, the grade cut-offs, the
 #: estimation that fills their inputs and the data-quality rules (the measurement_quality indicator is the
 #: PCAF score they set). A later version may accept models trained for an earlier one

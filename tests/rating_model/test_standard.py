@@ -29,7 +29,7 @@ def doc() -> dict[str, Any]:
 
 
 def test_default_standard_loads_with_every_indicator_derivable() -> None:
-    assert STANDARD.label == "greenrate-sme@1.9.0"
+    assert STANDARD.label == "greenrate-sme@1.10.0"
     assert len(STANDARD.indicators) == 13
     assert IndicatorSet(STANDARD).ids == tuple(STANDARD.indicators)
     pillars = {"energy_climate", "resources_circularity", "practices_governance"}
@@ -228,7 +228,8 @@ def test_the_released_standard_is_kept_and_its_knock_outs_all_block_green_loans(
     blocking = {k.id: k.blocks_green_loan for k in STANDARD.knock_outs}
     assert blocking == {"excluded_activity": True, "environmental_penalty": True,
                         "repeated_environmental_penalties": True, "coal_burned_on_site": False,
-                        "fuels_not_reported": False, "insufficient_data": False}
+                        "energy_far_above_sector": False, "fuels_not_reported": False,
+                        "insufficient_data": False}
     kept = load_standard(STANDARD_DIR / "greenrate-sme-1.1.yaml")  # 1.1.0 too, without 1.2.0's coal rule
     assert kept.label == "greenrate-sme@1.1.0"
     assert "coal_burned_on_site" not in {k.id for k in kept.knock_outs}
