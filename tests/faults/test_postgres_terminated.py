@@ -84,6 +84,10 @@ def test_a_write_whose_connection_is_terminated_is_a_clean_503_and_the_next_succ
         "request_id": refused.headers["X-Request-ID"],
     }
     assert stored(direct) == before  # nothing of the refused request, not even one item of a batch
+    # A lost connection is no storage refusing writes: the host stays in the load balancer. It had gone out
+    # for 30 s (every worker's /readyz 503, "writes are failing (AdminShutdown ...)"), and a host out of the
+    # balancer, or serving only cache hits, gets no write to clear it (concurrency review, H4).
+    assert client.get("/readyz").status_code == 200, client.get("/readyz").json
     again = send(10)  # the same request, at once: the pool replaced the dead connection
     assert again.status_code in (200, 201), again.data
     ids = [again.json["id"]] if path == "/v1/ratings" else [r["id"] for r in again.json["results"]]
