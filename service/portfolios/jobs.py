@@ -28,6 +28,7 @@ import errno
 import hashlib
 import json
 import secrets
+import time
 import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -48,7 +49,8 @@ from service.idempotency import IdempotencyKeyRefused as IdempotencyKeyRefused
 from service.idempotency import idempotency_key as idempotency_key
 from service.logging import exception_summary
 from service.portfolios import storage
-from service.portfolios.queue import enqueue
+from service.portfolios.queue import enqueue, holds
+from service.portfolios.recovery import ENQUEUE_GRACE_SECONDS
 from service.portfolios.retention import delete_files
 from service.portfolios.storage import JobFiles, UploadRefused
 from service.records import portfolios as records
@@ -99,6 +101,75 @@ def _save(stream: IO[bytes], target: Path) -> storage.SavedUpload:
         reason = exc.strerror or errno.errorcode.get(exc.errno or 0, "OSError")
         _log.error("portfolio_storage_unavailable", error=reason)  # the path is not logged: it names the job
         raise StorageUnavailable(reason) from None
+
+
+class NotQueued(ServiceError):
+    """A retry of an upload whose job is recorded but not queued, and did not come to be while the retry
+    waited: that upload was refused (its queue unreachable, or the tenant at its job limit) and its job
+    removed, or it is still waiting for the queue (503, retryable: this request accepted nothing)."""
+
+    code = 503
+    retry_after = True
+
+    def __init__(self, job_id: str) -> None:
+        super().__init__(
+            f"portfolio {job_id}, recorded by an earlier upload of the same book, is not queued",
+            message="The earlier upload of this loan book was not queued (refused, or still waiting for the "
+            "job queue); nothing was accepted by this request: send it again.",
+        )
+
+
+#: How long a retry waits for the upload that recorded its job to queue it or give it up: one Redis round
+#: trip, or the queue's timeout (``service.portfolios.queue``) when Redis is failing, then a removal.
+_CONFIRM_SECONDS = 3.0
+_POLL_SECONDS = 0.01
+#: A queued job recorded longer ago than this is past the request of the upload that recorded it: it was
+#: queued, and if its queue entry was lost since (a Redis restarted without persistence) the workers' sweep
+#: queues it again (:mod:`service.portfolios.recovery`, which leaves younger ones to their upload).
+_IN_FLIGHT_SECONDS = ENQUEUE_GRACE_SECONDS
+
+
+def _pause() -> None:
+    time.sleep(_POLL_SECONDS)
+
+
+def _queued(db: Engine, queue: Queue, job: PortfolioJob) -> PortfolioJob:
+    """``job`` as a retry of the upload that recorded it is answered: once the queue holds it.
+
+    That upload queues the job after recording it, and removes it again if the queue refuses it or the
+    tenant's job limit, checked once more in between, is passed. A retry answered with the job before that
+    named a job that then did not exist (concurrency review, H4: 4 of 6 identical uploads sent during a
+    Redis outage got an id that answered 404). A job a worker has taken, or recorded before any upload
+    still running, was queued; for a younger one the retry looks at the queue until it holds the job, or
+    the job is gone, for up to :data:`_CONFIRM_SECONDS`.
+
+    Raises
+    ------
+    QueueUnavailable
+        The queue cannot be asked.
+    NotQueued
+        The job was removed, or is still not queued.
+    """
+    deadline = time.monotonic() + _CONFIRM_SECONDS
+
+    def in_flight(job: PortfolioJob) -> bool:
+        return (datetime.now(UTC) - job.created_at).total_seconds() < _IN_FLIGHT_SECONDS
+
+    while job.status == "queued" and in_flight(job):
+        try:
+            held = holds(queue, job.id)
+        except redis.RedisError as exc:
+            raise QueueUnavailable(exception_summary(exc)) from exc
+        current = records.get_job(db, job.id)
+        if current is None:
+            raise NotQueued(job.id)
+        if held:
+            return current
+        if time.monotonic() >= deadline:
+            raise NotQueued(job.id)
+        _pause()
+        job = current
+    return job
 
 
 class TooManyJobs(ServiceError):
@@ -237,6 +308,8 @@ def submit(
         422: ``key`` was sent before with another upload (nothing was kept).
     QueueUnavailable
         503: the queue did not take the job (nothing was kept).
+    NotQueued
+        503: the same upload's job is recorded, but its upload did not queue it (:func:`_queued`).
     StorageUnavailable
         503: the portfolio directory is full or read-only (nothing was kept).
     TooManyJobs
@@ -286,7 +359,7 @@ def submit(
                 f"already used for portfolio {job.id}, whose file or options differ from this upload's: "
                 "send a new key for a new upload"
             )
-        return Submitted(job, existing=True)
+        return Submitted(_queued(db, queue, job), existing=True)
     if records.unfinished_of(db, principal.tenant) > limit:
         records.delete_job(db, job_id)
         files.remove()

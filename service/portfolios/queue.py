@@ -13,6 +13,7 @@ import redis
 from flask import Flask
 from rq import Queue
 from rq.exceptions import StopRequested
+from rq.job import Job
 
 from service.config.settings import Settings
 
@@ -56,6 +57,11 @@ def enqueue(queue: Queue, settings: Settings, job_id: str) -> None:
         failure_ttl=7 * 24 * 3600,
         description=f"portfolio {job_id}",
     )
+
+
+def holds(queue: Queue, job_id: str) -> bool:
+    """Whether RQ holds a job of this id (waiting, running, or kept after it ran): it was enqueued."""
+    return bool(Job.exists(job_id, connection=queue.connection))
 
 
 def web_queue(app: Flask, settings: Settings) -> Queue:

@@ -46,7 +46,7 @@ MAX_RECOVERIES = 3
 #: a run on another host with no progress (one chunk) for this long is presumed dead
 STALE_AFTER_SECONDS = 15 * 60
 #: a queued job younger than this may be between its row's insert and its enqueue: left alone
-_ENQUEUE_GRACE_SECONDS = 60
+ENQUEUE_GRACE_SECONDS = 60
 _LOST = frozenset({JobStatus.FINISHED, JobStatus.FAILED, JobStatus.STOPPED, JobStatus.CANCELED})
 
 
@@ -74,7 +74,7 @@ def run_is_gone(job: PortfolioJob, connection: redis.Redis, *, host: str, pid: i
 
 
 def _queue_lost(job: PortfolioJob, queue: Queue, now: datetime) -> bool:
-    if (now - job.created_at).total_seconds() < _ENQUEUE_GRACE_SECONDS:
+    if (now - job.created_at).total_seconds() < ENQUEUE_GRACE_SECONDS:
         return False
     try:
         status = Job.fetch(job.id, connection=queue.connection).get_status()

@@ -151,7 +151,10 @@ class Portfolios(MethodView):
         Safe to retry: the same file (by its sha256) with the same options, while its job is queued or
         running, answers that job (same id, `Idempotent-Replayed: true`), never a second one nor a 429
         for the tenant's share of jobs; with an `Idempotency-Key`, the same key answers its job whenever
-        it is retried. A book uploaded again once its job has finished is rated again (a new job).
+        it is retried. A retry sent while the first upload is still queuing its job waits for it (up to
+        3 s), and answers 503 with `Retry-After`, nothing accepted, when that job was not queued (the
+        queue refused it, or the tenant's job limit). A book uploaded again once its job has finished is
+        rated again (a new job).
         """
         s = services()
         principal = current_principal()

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import redis
 from flask import Flask
 from sqlalchemy import MetaData, Table, create_engine, func, insert, select
 
@@ -230,3 +231,59 @@ def test_jobs_recorded_by_the_code_before_the_migration_stay_jobs_of_their_own(t
         conn.execute(insert(before), [{**row, "id": "pf_old3"}])  # the code before, after the migration
         assert conn.execute(select(func.count()).select_from(portfolio_jobs)).scalar_one() == 3
     db.dispose()
+
+
+@pytest.mark.parametrize("queue_takes_it", [False, True])
+def test_a_retry_is_answered_with_its_job_only_once_the_queue_holds_it(
+    make_app: AppFactory, redis_url: str, tmp_path: Path, database: str | None, queue_takes_it: bool,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A retry that arrives while its first upload is between recording its job and queuing it.
+
+    The retry found the job recorded and answered it at once (202, ``Idempotent-Replayed: true``); the
+    first upload's queue then refused it (Redis down), and the job was removed: the retry named a job that
+    does not exist, which the client polled as a 404 (concurrency review, H4: 4 of 6 identical uploads
+    during a Redis outage got a job id that was never queued). The retry now waits for the first upload to
+    queue the job, or to give it up, and answers as it did: the job, or 503 with nothing accepted.
+    """
+    app = _app(make_app, redis_url, tmp_path, database)
+    key = create_key(app)
+    content = _bytes(120, 3, tmp_path)
+    recorded, retry_waits, first_done = threading.Event(), threading.Event(), threading.Event()
+    enqueue = jobs.enqueue
+
+    def queue_after_the_retry_looked(queue: Any, settings: Any, job_id: str) -> None:
+        recorded.set()
+        assert retry_waits.wait(timeout=30)
+        if not queue_takes_it:
+            raise redis.ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+        enqueue(queue, settings, job_id)
+
+    def retry_waiting() -> None:  # the retry waits for the first upload: let it go on, then look again
+        retry_waits.set()
+        assert first_done.wait(timeout=30)
+
+    monkeypatch.setattr(jobs, "enqueue", queue_after_the_retry_looked)
+    monkeypatch.setattr(jobs, "_pause", retry_waiting, raising=False)
+    headers = {"Idempotency-Key": "one-upload"}
+
+    def first_upload() -> Any:
+        try:
+            return _post(app, key, content, headers=headers)
+        finally:
+            first_done.set()
+
+    with ThreadPoolExecutor(1) as pool:
+        first = pool.submit(first_upload)
+        assert recorded.wait(timeout=30)
+        retry = _post(app, key, content, headers=headers)
+        retry_waits.set()  # (a retry that did not wait answered already)
+        first_answer = first.result(timeout=30)
+    if queue_takes_it:
+        assert [first_answer.status_code, retry.status_code] == [202, 202]
+        assert retry.json["id"] == first_answer.json["id"] and retry.headers["Idempotent-Replayed"] == "true"
+        assert _jobs(app) == 1
+    else:
+        assert [first_answer.status_code, retry.status_code] == [503, 503], retry.json
+        assert "Retry-After" in retry.headers
+        assert _jobs(app) == 0 and _directories(app) == []

@@ -25,7 +25,13 @@ from schemas.fields import RatingCursor
 from service.exceptions import ServiceError
 from service.model_watch import engine_for
 from service.models import register_packaged_default
-from service.portfolios.jobs import IdempotencyKeyRefused, QueueUnavailable, StorageUnavailable, TooManyJobs
+from service.portfolios.jobs import (
+    IdempotencyKeyRefused,
+    NotQueued,
+    QueueUnavailable,
+    StorageUnavailable,
+    TooManyJobs,
+)
 from service.portfolios.storage import UploadRefused
 from service.records import activation, comparisons, registry
 from service.records.model_tables import models
@@ -231,6 +237,7 @@ def _every_refusal() -> list[ServiceError]:
         TooManyJobs(2),
         IdempotencyKeyRefused("already used for portfolio pf_0, whose file or options differ"),
         QueueUnavailable("Error 111 connecting to 127.0.0.1:6379. Connection refused."),
+        NotQueued("pf_0"),
         StorageUnavailable("ENOSPC: No space left on device"),
         UnknownCursor("djI6cmF0aW5nXzAw"),
         registry.RegistryError("the active model changed 50 times while promoting 'x'; try again"),
