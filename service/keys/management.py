@@ -190,7 +190,7 @@ def create_key(
         raise OutlivesActor(acting.expires_at)
     new = generate_key()
     limit = MAX_ACTIVE_KEYS
-    outcome, key_id = api_keys.insert_tenant_key(
+    outcome, record = api_keys.insert_tenant_key(
         db,
         actor_id=_actor_id(actor),
         max_active=limit,
@@ -210,11 +210,9 @@ def create_key(
         earlier = created_before(db, actor, idempotency_key, KeyRequest(role, merchant_id, label, expires_at))
         if earlier is not None:
             raise AlreadyCreated(earlier)
-    if outcome is not Outcome.DONE or key_id is None:
+    if outcome is not Outcome.DONE or record is None:
         raise TenantFull(limit)
-    record = tenant_key(db, actor, key_id)
-    if record is None:  # pragma: no cover - the row was inserted a moment ago, in this tenant
-        raise RuntimeError(f"the new key {key_id} cannot be read back")
+    # the key as the insert returned it: once it is committed, the answer must not depend on another read
     _audit(
         "api_key_created",
         actor,

@@ -201,14 +201,18 @@ def insert_tenant_key(
     label: str | None,
     expires_at: datetime | None,
     idempotency_key: str | None = None,
-) -> tuple[Outcome, int | None]:
-    """Store a new key of ``tenant`` for the admin key ``actor_id``; ``(DONE, its id)`` or why not.
+) -> tuple[Outcome, KeyRecord | None]:
+    """Store a new key of ``tenant`` for the admin key ``actor_id``; ``(DONE, the key as stored)`` or why not.
+
+    The key comes back from the insert itself (``RETURNING``): read back after the commit, a read that
+    failed (its connection terminated) answered 503 "nothing was issued or changed" for a key that existed,
+    whose secret the client then never saw (concurrency review, H4).
 
     Refused while the actor is revoked or expired (``ACTOR_INACTIVE``) or when ``tenant`` already holds
     ``max_active`` usable keys of ``counted_roles`` (``TENANT_FULL``; expired keys do not count). The
     tenant's usable admin keys are locked first, so concurrent creations count one after another; the
     insert itself is conditional on both rules, which keeps them on SQLite too, where that lock is a no-op.
-    With ``idempotency_key``: ``(ALREADY_CREATED, that key's id)`` when the actor created a key under it
+    With ``idempotency_key``: ``(ALREADY_CREATED, that key)`` when the actor created a key under it
     before, or meanwhile (the unique index of migration 0017 refuses the second insert).
     """
     now = datetime.now(UTC)
@@ -246,14 +250,14 @@ def insert_tenant_key(
         "created_by",
         "idempotency_key",
     ]
-    statement = insert(api_keys).from_select(columns, values).returning(api_keys.c.id)
+    statement = insert(api_keys).from_select(columns, values).returning(*_COLUMNS)
     try:
         with db.begin() as conn:
             if actor_id not in _lock_active_admins(conn, tenant, now):
                 return Outcome.ACTOR_INACTIVE, None
-            inserted = conn.execute(statement).scalar()
+            inserted = conn.execute(statement).first()
             if inserted is not None:
-                return Outcome.DONE, int(inserted)
+                return Outcome.DONE, _record(inserted)
             # Nothing inserted (SQLite: a revocation or a creation of another worker came in between).
             actor_active = conn.execute(select(_active(actor_id, tenant, now))).scalar()
     except IntegrityError:
@@ -261,7 +265,7 @@ def insert_tenant_key(
         earlier = None if idempotency_key is None else created_under(db, tenant, actor_id, idempotency_key)
         if earlier is None:
             raise
-        return Outcome.ALREADY_CREATED, earlier.id
+        return Outcome.ALREADY_CREATED, earlier
     return (Outcome.TENANT_FULL if actor_active else Outcome.ACTOR_INACTIVE), None
 
 

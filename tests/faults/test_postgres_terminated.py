@@ -92,3 +92,36 @@ def test_a_write_whose_connection_is_terminated_is_a_clean_503_and_the_next_succ
     assert again.status_code in (200, 201), again.data
     ids = [again.json["id"]] if path == "/v1/ratings" else [r["id"] for r in again.json["results"]]
     assert stored(direct) == before | set(ids) and len(ids) == (1 if path == "/v1/ratings" else 4)
+
+
+def test_a_key_created_is_answered_with_its_secret_whatever_fails_after_its_commit(
+    make_app: AppFactory, postgres_url: str, direct: Engine
+) -> None:
+    """The creation read its key back after committing it: that read, its connection terminated, answered
+    503 "nothing was issued or changed" for a key that existed, and the retry under the same
+    Idempotency-Key got 409 without the secret, shown nowhere (concurrency review, H4: 1 of 8 creations
+    answered 503 while PostgreSQL backends were terminated). The answer is now made of what the insert
+    returned: nothing is asked of the database once the key is committed."""
+    app = make_app(DATABASE_URL=postgres_url, KEY_CACHE_SECONDS=300.0)
+    client = app.test_client()
+    admin = create_key(app, role="admin")
+    terminator = Terminator(services_of(app).db, direct)
+    inserted: list[str] = []
+
+    def after_the_insert(sql: str) -> bool:
+        if sql.startswith("INSERT INTO api_keys"):
+            inserted.append(sql)
+            return False
+        return bool(inserted)
+
+    terminator.when = after_the_insert
+    created = client.post("/v1/keys", json={"role": "bank", "label": "till"},
+                          headers={**bearer(admin), "Idempotency-Key": "till-1"})
+    assert inserted and created.status_code == 201, created.json
+    assert terminator.fired == 0
+    terminator.when = None
+    listed = client.get("/v1/ratings", headers=bearer(created.json["key"]))
+    assert listed.status_code == 200  # the secret answered is the key's
+    with direct.connect() as conn:
+        labels = [row[0] for row in conn.exec_driver_sql("SELECT label FROM api_keys WHERE role = 'bank'")]
+    assert labels == ["till"]

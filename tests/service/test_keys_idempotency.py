@@ -152,11 +152,12 @@ def test_a_retry_arriving_while_the_first_is_created_is_answered_with_its_key(
 
 def _insert(db: Engine, actor_id: int, idempotency_key: str | None) -> tuple[Outcome, int | None]:
     new = generate_key()
-    return api_keys.insert_tenant_key(
+    outcome, record = api_keys.insert_tenant_key(
         db, actor_id=actor_id, max_active=500, counted_roles=ISSUABLE_ROLES, prefix=new.prefix,
         key_hash=new.key_hash, tenant="bank-a", role="bank", merchant_id=None, label=None, expires_at=None,
         idempotency_key=idempotency_key,
     )
+    return outcome, None if record is None else record.id
 
 
 def _admin_id(db: Engine) -> int:
