@@ -39,6 +39,7 @@ import redis
 import structlog
 from rq import Queue
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from schemas.fields import utc_iso
 from service.auth import Principal
@@ -323,6 +324,7 @@ def submit(
     name = stored_name(upload.filename, checked.suffix)
     files = JobFiles.of(settings.portfolio_dir, job_id)
     source = files.input(name)
+    inserting = False
     try:
         saved = _save(upload.stream, source)
         identity = checked.identity(saved.sha256, key)
@@ -332,6 +334,8 @@ def submit(
         else:
             if records.unfinished_of(db, principal.tenant) >= limit:
                 raise TooManyJobs(limit)
+            rows_total = storage.inspect_upload(source, settings.portfolio_max_rows)
+            inserting = True
             recorded = records.insert_job(
                 db,
                 job_id=job_id,
@@ -340,14 +344,17 @@ def submit(
                 file_format=storage.file_format(checked.suffix),
                 file_bytes=saved.bytes,
                 chunk_rows=settings.portfolio_chunk_rows,
-                rows_total=storage.inspect_upload(source, settings.portfolio_max_rows),
+                rows_total=rows_total,
                 previous_id=checked.previous_id,
                 requester_key_id=principal.key_id,
                 requester_prefix=principal.prefix,
                 identity=identity,
             )  # not new when an identical upload was recorded meanwhile
     except BaseException:
-        files.remove()  # refused, or not recorded: nothing of it is kept
+        if inserting:  # a commit cut off may have recorded the job all the same
+            _withdraw(db, files, job_id)
+        else:
+            files.remove()  # refused, or not recorded: nothing of it is kept
         raise
     job = recorded.job
     if not recorded.new:
@@ -360,17 +367,34 @@ def submit(
                 "send a new key for a new upload"
             )
         return Submitted(_queued(db, queue, job), existing=True)
-    if records.unfinished_of(db, principal.tenant) > limit:
-        records.delete_job(db, job_id)
-        files.remove()
-        raise TooManyJobs(limit)
     try:
+        if records.unfinished_of(db, principal.tenant) > limit:
+            raise TooManyJobs(limit)
         enqueue(queue, settings, job_id)
-    except redis.RedisError as exc:
-        records.delete_job(db, job_id)
-        files.remove()
-        raise QueueUnavailable(exception_summary(exc)) from exc
+    except BaseException as exc:
+        _withdraw(db, files, job_id)
+        if isinstance(exc, redis.RedisError):
+            raise QueueUnavailable(exception_summary(exc)) from exc
+        raise
     return Submitted(job, existing=False)
+
+
+def _withdraw(db: Engine, files: JobFiles, job_id: str) -> None:
+    """Remove a job its upload recorded but did not queue, and then its book: the upload is refused.
+
+    Whatever failed once the job was recorded (its queue, the tenant's limit, the database itself: a
+    terminated connection left the job recorded without its book, counted against the tenant until the
+    workers' sweep queued it to fail; concurrency review, H4). When the job cannot be removed either, it
+    stays whole, book and all: the workers' sweep queues it after its grace, and a retry of the upload is
+    answered with it.
+    """
+    try:
+        records.delete_job(db, job_id)
+    except SQLAlchemyError as exc:
+        _log.warning("portfolio_not_withdrawn", portfolio=job_id, error=type(exc).__name__,
+                     detail=exception_summary(exc), consequence="queued by the workers' sweep instead")
+        return
+    files.remove()
 
 
 def cancel(db: Engine, settings: Settings, job: PortfolioJob) -> PortfolioJob | None:

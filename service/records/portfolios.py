@@ -178,8 +178,10 @@ def insert_job(
     for last in (False, True):
         try:
             with db.begin() as conn:
-                conn.execute(insert(portfolio_jobs).values(**row))
-            break
+                # the job as stored, from the insert itself: a read after the commit could fail (its
+                # connection terminated) and leave the job recorded for an upload answered as refused
+                stored = conn.execute(insert(portfolio_jobs).values(**row).returning(*portfolio_jobs.c)).one()
+            return Recorded(_job(stored), new=True)
         except IntegrityError:
             earlier = None if identity is None else same_upload(db, tenant, identity)
             if earlier is not None:
@@ -187,9 +189,7 @@ def insert_job(
             if last or identity is None:
                 raise  # not a repeat of an upload: another constraint, which is a bug
             # the job it collided with is gone already (its enqueue failed, or it finished): once more
-    found = get_job(db, job_id)
-    assert found is not None  # just inserted
-    return Recorded(found, new=True)
+    raise AssertionError("unreachable: the second try returns or raises")  # pragma: no cover
 
 
 def _keyed(conn: Connection, tenant: str, key: str) -> PortfolioJob | None:

@@ -10,6 +10,7 @@ is sent from a hook on the app's engine, just before the chosen statement.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,6 +19,7 @@ from sqlalchemy import Engine, create_engine, event
 from service.records import migrate
 from service.records.database import database_url
 from tests.conftest import AppFactory, bearer, create_key, payload, services_of
+from tests.service.test_portfolios import as_file, book
 
 pytestmark = [pytest.mark.slow, pytest.mark.integration]
 
@@ -125,3 +127,40 @@ def test_a_key_created_is_answered_with_its_secret_whatever_fails_after_its_comm
     with direct.connect() as conn:
         labels = [row[0] for row in conn.exec_driver_sql("SELECT label FROM api_keys WHERE role = 'bank'")]
     assert labels == ["till"]
+
+
+def test_an_upload_whose_connection_is_terminated_once_its_job_is_recorded_keeps_all_of_it_or_nothing(
+    make_app: AppFactory, postgres_url: str, direct: Engine, redis_url: str, tmp_path: Path
+) -> None:
+    """The upload read its job back after recording it, then counted the tenant's jobs, then queued it.
+    That read, its connection terminated, answered 503 and removed the book's file but left the job
+    recorded: queued without a queue entry and without its book, counted against the tenant's jobs, until
+    the workers' sweep queued it a minute later to fail (concurrency review, H4). Whatever statement after
+    the insert fails, the answer is now a job that is queued with its book, or 503 and nothing kept."""
+    portfolios = tmp_path / "portfolios"
+    app = make_app(DATABASE_URL=postgres_url, REDIS_URL=redis_url, PORTFOLIO_DIR=str(portfolios),
+                   KEY_CACHE_SECONDS=300.0)
+    key = create_key(app)
+    terminator = Terminator(services_of(app).db, direct)
+    inserted: list[str] = []
+
+    def after_the_insert(sql: str) -> bool:
+        if sql.startswith("INSERT INTO portfolio_jobs"):
+            inserted.append(sql)
+            return False
+        return bool(inserted)
+
+    terminator.when = after_the_insert
+    content = as_file(book(20), "book.csv", tmp_path)
+    answer = app.test_client().post("/v1/portfolios", data={"file": content}, headers=bearer(key),
+                                    content_type="multipart/form-data")
+    terminator.when = None
+    assert inserted and terminator.fired == 1
+    with direct.connect() as conn:
+        jobs = [row[0] for row in conn.exec_driver_sql("SELECT id FROM portfolio_jobs")]
+    kept = sorted(p.name for p in portfolios.glob("*"))
+    if answer.status_code == 202:
+        assert jobs == kept == [answer.json["id"]]
+    else:
+        assert answer.status_code == 503 and "Retry-After" in answer.headers
+        assert jobs == kept == [], answer.json
