@@ -173,10 +173,10 @@ _LIST_FIELDS: dict[str, tuple[str, str, str]] = {
     "reduction_pct": ("float64", "%", "Reduction from the base year by the target year"),
 } | {f: (d, u, m) for f, d, u, m in _FLEET_FIELDS}
 #: the units each stationary fuel may be given in with the default factor set (a volume needs a density,
-#: energy a calorific value, and LPG's density is the liquid's); tests/rating_model/test_flat.py holds it
-#: to what the engine converts
+#: energy a calorific value, LPG's density is the liquid's, natural gas is per m3 of the gas);
+#: tests/rating_model/test_flat.py holds it to what the engine converts
 FUEL_UNITS: dict[str, str] = {
-    "natural_gas": "m3, L, kWh, MWh, MJ, GJ, TJ",
+    "natural_gas": "m3 (of the gas), kWh, MWh, MJ, GJ, TJ",
     "diesel": "L, m3, kg, t, kWh, MWh, MJ, GJ, TJ",
     "gasoline": "L, m3, kg, t, kWh, MWh, MJ, GJ, TJ",
     "lpg": "kg, t, L (of the liquid), kWh, MWh, MJ, GJ, TJ",

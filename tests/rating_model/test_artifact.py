@@ -136,7 +136,7 @@ def test_an_artifact_trained_for_the_standard_scores_on_its_0_to_100_scale() -> 
     uplifted["version"] = "bank-2026q4"
     uplifted["sha256"] = content_sha256(uplifted)
     with pytest.raises(ArtifactError, match=r"score_range \[0.0, 130.0\] is not the standard's score range "
-                       r"\[0.0, 100.0\]: every rating under 'greenrate-sme@1.9.0'"):
+                       r"\[0.0, 100.0\]: every rating under 'greenrate-sme@1.10.0'"):
         ScorecardArtifact.from_dict(uplifted)
     wider = json.loads(DEFAULT_MODEL.read_text(encoding="utf-8"))
     wider["score_range"] = [0.0, 100.5]  # the points still fit inside: the range itself is the contract

@@ -246,6 +246,7 @@ def test_the_documented_fuel_units_are_exactly_those_the_engine_converts() -> No
                     density_kg_per_l=record.density_kg_per_l,
                     ncv_mj_per_unit=record.ncv_mj_per_unit,
                     liquid_volume_units=record.liquid_volume_units,
+                    gas_volume_units=record.gas_volume_units,
                 )
             except UnknownUnitError:
                 continue

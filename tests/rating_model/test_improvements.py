@@ -351,8 +351,8 @@ def test_points_not_given_are_said_only_where_they_could_change_the_grade() -> N
     path = dye["path_to_next_grade"]
     assert dye["grade"] == "light_green" and dye["score"] >= standard.grade_floor(path["target_grade"])
     assert any(c["value"] is None and c["max_points"] > c["points"] for c in dye["contributions"])
-    assert [(h["reason"], h["knock_out"]) for h in path["held_back_by"]] == [
-        ("knock_out", "environmental_penalty")]
+    assert [(h["reason"], h["knock_out"]) for h in path["held_back_by"]] == [  # 1.10.0: 6.4x its sector
+        ("knock_out", "environmental_penalty"), ("knock_out", "energy_far_above_sector")]
 
     mine = engine.rate(engine.parse(_MINE_SERVICES)).to_dict()
     held = mine["path_to_next_grade"]["held_back_by"]

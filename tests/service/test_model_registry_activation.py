@@ -434,7 +434,7 @@ def test_a_comparison_under_another_standard_is_no_evidence(make_app: AppFactory
     challenger, champion = registry.load_artifact(db, b), registry.load_artifact(db, DEFAULT_VERSION)
     assert challenger is not None and champion is not None
     for data, why in ((under_older, "the champion was judged under 'greenrate-sme@1.8.0'"),
-                      (edited, r"the challenger was judged under 'greenrate-sme@1.9.0' \(sha256 e{12}…")):
+                      (edited, r"the challenger was judged under 'greenrate-sme@1.10.0' \(sha256 e{12}…")):
         with pytest.raises(comparisons.OtherStandard, match=why):
             comparisons.record(db, challenger, champion, data=data, summary=compared_summary(), actor="ann")
         _as_an_earlier_release_recorded(db, b, data)
@@ -517,7 +517,7 @@ def test_a_model_trained_on_an_edited_copy_of_the_standard_is_refused(make_app: 
     analyst = create_key(app, "bank-a", "analyst")
     uploaded = client.post("/v1/models", json=doc, headers=bearer(analyst))
     assert uploaded.status_code == 422, uploaded.json
-    assert (f"trained on a standard document with sha256 {edited.sha256[:12]}…, not on greenrate-sme@1.9.0 "
+    assert (f"trained on a standard document with sha256 {edited.sha256[:12]}…, not on greenrate-sme@1.10.0 "
             "as published") in uploaded.json["message"]
     # one registered before this check (by an earlier release) is not promoted either
     registry.register(db, ScorecardArtifact.from_dict(doc), source="upload", actor="t", reason="earlier")
