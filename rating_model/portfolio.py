@@ -326,10 +326,11 @@ class PortfolioAccumulator:
                 round(total, 2), _CNY, "covered_outstanding + refused_outstanding: the book's known exposure"
             ),
             "ratio": figure(
-                share(self.outstanding, total),
+                share(self.outstanding, total, partial=self.outstanding > 0 and self.refused_outstanding > 0),
                 _SHARE,
                 "covered_outstanding / total_outstanding: the share of the exposure the financed emissions, "
-                "data quality and intensity cover",
+                "data quality and intensity cover, to 6 decimals; 1.0 only when no refused row has exposure "
+                "(a share above 0.999999 that is not whole is said as 0.999999)",
             ),
             "duplicate_rows": figure(
                 self.repeats,

@@ -73,8 +73,29 @@ def floats(series: pd.Series) -> np.ndarray:
     return values
 
 
-def share(part: float, whole: float) -> float | None:
-    return round(part / whole, 6) if whole > 0 else None
+#: the smallest share the summary says (its 6 decimals): a part of the whole is said as at least this, and
+#: at most 1 - this
+_SMALLEST_SHARE = 1e-6
+
+
+def share(part: float, whole: float, *, partial: bool | None = None) -> float | None:
+    """``part / whole`` to 6 decimals; ``None`` when ``whole`` is not positive.
+
+    A share of part of the whole is never said as the whole or as nothing: where it would round to 1 or 0
+    it is said as 0.999999 or 0.000001. A bank's reconciliation found a coverage ratio of 1.0 beside
+    CNY 1,000 of refused exposure in a CNY 35 billion book, which reads as full coverage (IFRS S2 B62) where
+    the summary's own parts say otherwise. ``partial`` says whether the part is strictly between nothing and
+    the whole; by default it is judged only for counts (integers, compared exactly): sums of amounts
+    accumulated in another order may differ in their last bits, so their callers say it when they know it.
+    """
+    if not whole > 0:
+        return None
+    value = round(part / whole, 6)
+    if partial is None:
+        partial = isinstance(part, int) and isinstance(whole, int) and 0 < part < whole
+    if partial:
+        value = min(max(value, _SMALLEST_SHARE), 1.0 - _SMALLEST_SHARE)
+    return value
 
 
 def flags(series: pd.Series) -> np.ndarray:

@@ -14,6 +14,7 @@ import pytest
 from rating_model.batch import rate_frame
 from rating_model.loan_book import iter_loan_book
 from rating_model.portfolio import summarize
+from rating_model.portfolio_breakdowns import share
 from tests.conftest import session_engine
 
 
@@ -174,3 +175,27 @@ def test_a_borrower_listed_on_several_rows_counts_once_and_contradictions_are_fl
 def test_the_summary_names_every_version(rated: pd.DataFrame) -> None:
     """Finding 7: model_version alone did not say what rated the book."""
     assert summarize([rated])["versions"] == session_engine().versions
+
+
+def test_a_coverage_ratio_short_of_the_whole_never_reads_as_full_coverage(book: pd.DataFrame) -> None:
+    """A reconciliation of a 35-billion book: one refused CNY 1,000 loan beside it rounded the coverage ratio
+    to 1.0, which reads as the whole exposure covered (IFRS S2 B62) while refused_outstanding says not."""
+    big = book.iloc[:8].astype({"company__employees": "object"})
+    big["loan__amount"] = big["loan__outstanding"] = 5e9
+    big["loan__borrower_equity_plus_debt"], big["loan__borrower_total_assets"] = 1e10, np.nan
+    big.loc[0, ["loan__amount", "loan__outstanding"]] = 1_000.0
+    big.loc[0, "company__employees"] = "many"  # refused, its exposure kept
+    coverage = {k: v["value"] for k, v in summarize([rate_frame(big, session_engine())])["coverage"].items()}
+    assert coverage["refused_outstanding"] == 1_000.0 and coverage["covered_outstanding"] == 3.5e10
+    assert coverage["ratio"] == 0.999999
+    whole = summarize([rate_frame(big.drop(index=0), session_engine())])["coverage"]["ratio"]["value"]
+    assert whole == 1.0  # nothing refused: whole
+
+
+def test_a_count_share_short_of_the_whole_or_above_nothing_is_said_so() -> None:
+    """Counts are compared exactly: 1 of 3,000,000 is not 0, 2,999,999 of them not 1; sums of amounts keep
+    plain rounding unless their caller says they are partial (two sums of one set may differ in last bits)."""
+    assert share(1, 3_000_000) == 0.000001 and share(2_999_999, 3_000_000) == 0.999999
+    assert share(0, 3) == 0.0 and share(3, 3) == 1.0 and share(1, 0) is None and share(1, 4) == 0.25
+    assert share(1e10 - 1e-6, 1e10) == 1.0  # a float sum a hair below its total stays whole
+    assert share(1.0, 3.5e10, partial=True) == 0.000001
