@@ -10,7 +10,8 @@ and PCAF attribution. Explanations (reason codes, improvements, the IFRS S2 narr
 documents and stay with the API; the batch carries the figures a bank aggregates.
 
 A row the engine refuses does not stop the batch: its ``error`` column names the field and the reason,
-exactly as the API's 422 would, and its result columns are empty. Columns that are not part of the flat
+exactly as the API's 422 would, and its result columns are empty but for its loan's exposure and the
+borrower's ``company__external_id``, which every result row carries. Columns that are not part of the flat
 operating-data format and have no ``__`` in their name (``borrower_id``, ``loan_id``...) are carried
 through unchanged, so results join back to the bank's own records; a column with ``__`` that the format
 does not know is a typo that would silently drop data, and is refused for the whole file.
@@ -38,7 +39,7 @@ from rating_model.flat import EXTRA_COLUMNS, FLAT_COLUMNS, checked, payloads_fro
 from rating_model.grading import Grading, applicable_knock_outs, grade
 from rating_model.green_loan import GreenLoan, assess_green_loan, equity_debt_above_assets, financed_emissions
 from rating_model.operating_data import Loan
-from rating_model.operating_data_reader import LoanExposure, read_loan_exposure
+from rating_model.operating_data_reader import LoanExposure, read_external_id, read_loan_exposure
 from rating_model.pipeline import measure
 from rating_model.rounding import round_float, round_tco2e
 from rating_model.sector_benchmarks import sector_of
@@ -193,8 +194,15 @@ RESULT_COLUMNS: tuple[ResultColumn, ...] = (
                  "The first row this one repeats (the same loan_id, or without one every cell the same): "
                  "the portfolio summary counts the loan once, at that row, and leaves this row out of its "
                  "totals; empty for a row that repeats none"),
+    # a bank joining results to its own records by borrower, not by position (the loans of one borrower
+    # share its id); named as in the input, where no pass-through column can be named (it has a __)
+    ResultColumn("company__external_id", "string", ("external_id",),
+                 "The borrower's company__external_id, trimmed, on rated and refused rows alike (each loan "
+                 "of a borrower carries it); empty when not given, and for a refused row whose id is not "
+                 "text of at most 120 characters"),
 )
 _PILLARS_AFTER = "probability_green"
+_EXTERNAL_ID = "company__external_id"
 #: significant figures of the batch's attribution_factor: factor x gross emissions reproduces the financed
 #: figures (rounded to 4 decimals) for any factor, where the API's 6 decimals read 0 below 5e-7
 _FACTOR_FIGURES = 12
@@ -336,11 +344,13 @@ def rate_frame(frame: pd.DataFrame, engine: Engine, *, first_row: int = 0,
     rows: list[_Measured | None] = [None] * n
     errors: list[str | None] = [None] * n
     refused_loans: list[LoanExposure | None] = [None] * n
+    external_ids: list[str | None] = [None] * n
     standard, indicators = engine.standard, engine.indicators
     # the indicator dict is built in the standard's order; when the model reads them in that order too
     # (always, for a model trained on the standard), its values are the matrix row as they are
     in_order = tuple(names) == indicators.ids
     flat = frame[[c for c in frame.columns if c in _FLAT_NAMES]]
+    id_cells = frame[_EXTERNAL_ID] if _EXTERNAL_ID in frame.columns else None
     for i, payload in enumerate(payloads_from_frame(flat)):
         try:
             data = engine.parse(checked(payload))  # a contradicting row: that row's error, not the book's
@@ -350,11 +360,14 @@ def rate_frame(frame: pd.DataFrame, engine: Engine, *, first_row: int = 0,
             errors[i] = str(exc)
             if isinstance(payload, dict):
                 refused_loans[i] = read_loan_exposure(payload)
+            if id_cells is not None:  # read from its cell: a row whose cells contradict has no payload
+                external_ids[i] = read_external_id(id_cells.iat[i])
         else:
             values = m.values
             ordered = values.values() if in_order else [values[name] for name in names]
             flat_values.extend([math.nan if v is None else v for v in ordered])
             rated += 1
+            external_ids[i] = data.company.external_id
             quality = m.quality
             inv = m.inventory
             knock_outs = applicable_knock_outs(filled, quality.completeness, standard,
@@ -373,6 +386,7 @@ def rate_frame(frame: pd.DataFrame, engine: Engine, *, first_row: int = 0,
     matrix = np.fromiter(flat_values, dtype=np.float64, count=len(flat_values)).reshape(rated, len(names))
     columns = _result_columns(rows, errors, matrix, engine)
     columns["row"] = np.arange(first_row, first_row + n, dtype=np.int64)
+    columns[_EXTERNAL_ID] = external_ids
     for i, refused in enumerate(refused_loans):
         if refused is not None:
             columns["refused_outstanding_cny"][i] = round_float(refused.outstanding * refused.to_cny, 2)

@@ -2,12 +2,13 @@
 
 :func:`parse_operating_data` gives the :class:`~rating_model.operating_data.OperatingData` the engine
 rates, or raises naming every bad field; :func:`read_loan_exposure` reads the exposure of a loan whose
-row is refused. Every field is checked against the limits and patterns :mod:`rating_model.operating_data`
-states, and each code against its list (:mod:`rating_model.currencies`, :mod:`rating_model.isic`; the API's
-schema checks the same), and so are the rules across fields: green electricity within
-the electricity bought, recycled, hazardous and food waste within the waste, a target's base year already
-measured, a loan's money convertible to CNY. Each error names its field's path, and one pass reports them
-all (:class:`rating_model.reader.Reader`). This runs for every rating request and every loan-book row.
+row is refused, and :func:`read_external_id` the borrower's own id on such a row. Every field is checked
+against the limits and patterns :mod:`rating_model.operating_data` states, and each code against its list
+(:mod:`rating_model.currencies`, :mod:`rating_model.isic`; the API's schema checks the same), and so are
+the rules across fields: green electricity within the electricity bought, recycled, hazardous and food
+waste within the waste, a target's base year already measured, a loan's money convertible to CNY. Each
+error names its field's path, and one pass reports them all (:class:`rating_model.reader.Reader`). This
+runs for every rating request and every loan-book row.
 """
 
 from __future__ import annotations
@@ -102,6 +103,22 @@ def _whole(r: Reader, key: str, limit: WholeLimit, required: bool = False) -> in
     return r.integer(key, required=required, minimum=minimum, maximum=maximum)
 
 
+#: the longest ``company.external_id`` read (the API's schema states the same limit)
+EXTERNAL_ID_MAX_LENGTH = 120
+
+
+def read_external_id(value: Any) -> str | None:
+    """A ``company.external_id`` as :func:`parse_operating_data` reads it, read alone; ``None`` when it is
+    not given, blank, not text or longer than the limit.
+
+    For a loan-book row the parser refuses: its result must still name the borrower, or the bank can only
+    find it by its position in the file. Read by the same rule as a rated row's id (trimmed, at most
+    :data:`EXTERNAL_ID_MAX_LENGTH` characters), so the two never name one borrower differently.
+    """
+    reader = Reader({"external_id": value}, "company", [])
+    return reader.text("external_id", max_length=EXTERNAL_ID_MAX_LENGTH) or None
+
+
 def _read_company(r: Reader) -> Company | None:
     r.reject_unknown(_names(Company))
     # optional: nothing is computed from the name; given, it must be printable (the disclosures print it)
@@ -129,7 +146,7 @@ def _read_company(r: Reader) -> Company | None:
     currency = _currency(r)
     year = _whole(r, "reporting_year", WHOLE_LIMITS["company.reporting_year"], required=True)
     area = _number(r, "floor_area_m2", NUMBER_LIMITS["company.floor_area_m2"])
-    external_id = r.text("external_id", max_length=120)
+    external_id = r.text("external_id", max_length=EXTERNAL_ID_MAX_LENGTH)
     hours = _number(r, "operating_hours_per_week", NUMBER_LIMITS["company.operating_hours_per_week"])
     fx = _number(r, "fx_to_cny", NUMBER_LIMITS["company.fx_to_cny"])
     if currency and currency != "CNY" and fx is None and "fx_to_cny" not in r.data:

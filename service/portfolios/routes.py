@@ -81,7 +81,8 @@ _IDEMPOTENCY_PARAMETER = {
 }
 _RESULTS_CONTENT = {
     "description": "One row per loan, in the book's order: its pass-through columns (`borrower_id`...), "
-    "`row`, `error` (empty when rated), then the rating's figures (the columns of `greenrate batch rate`).",
+    "`row`, `error` (empty when rated), then the rating's figures (the columns of `greenrate batch rate`), "
+    "last the borrower's `company__external_id` as the book gives it (trimmed), on refused rows too.",
     "headers": {
         "Content-Disposition": {
             "description": "`attachment`, with the file name `{portfolio_id}-results.csv` (or `.parquet`).",

@@ -31,7 +31,7 @@ from rq.timeouts import JobTimeoutException
 from sqlalchemy import Engine as DbEngine
 from sqlalchemy.exc import SQLAlchemyError
 
-from rating_model.batch import rate_frame
+from rating_model.batch import rate_frame, result_schema
 from rating_model.book_checks import scan_book
 from rating_model.book_chunks import Chunk, as_frame, chunk_length
 from rating_model.exceptions import ArtifactError, RatingModelError
@@ -188,12 +188,16 @@ def _resumable(db: DbEngine, job: PortfolioJob, files: JobFiles, engine: Engine)
 
     A job interrupted by an upgrade (a new engine, standard or factor set; the model is the job's own) has
     parts whose ratings, and even columns, the new code would not write: one result must come from one
-    engine, so it is rated again whole.
+    engine, so it is rated again whole. So is a job whose parts lack a result column this code writes
+    (``company__external_id`` came without a new version): the parts could not be joined into one file.
     """
     if job.chunks_done == 0:
         return job
     stamps = storage.rated_by(files, job.chunks_done)
-    if all(stamp == engine.versions for stamp in stamps):
+    written = {c.name for c in result_schema(engine)}
+    if all(stamp == engine.versions for stamp in stamps) and all(
+        written <= names for names in storage.part_columns(files, job.chunks_done)
+    ):
         return job
     records.restart_chunks(db, job.id, job.attempt)
     _log.warning(

@@ -302,6 +302,14 @@ def rated_by(files: JobFiles, count: int) -> list[dict[str, str] | None]:
     return found
 
 
+def part_columns(files: JobFiles, count: int) -> list[frozenset[str]]:
+    """The column names of parts 0..count-1: a part written by code with other result columns (a column
+    added by an upgrade that kept every version) cannot be joined with this code's parts."""
+    import pyarrow.parquet as pq
+
+    return [frozenset(pq.read_schema(files.part(index)).names) for index in range(count)]
+
+
 def read_parts(files: JobFiles, count: int) -> Iterator[pd.DataFrame]:
     """The result parts 0..count-1 in order, one at a time."""
     import pyarrow.parquet as pq

@@ -46,7 +46,9 @@ def test_every_result_column_equals_the_engines_own_rating(book: pd.DataFrame) -
     assert out["borrower_id"].tolist() == book["borrower_id"].tolist()
     assert out["row"].tolist() == list(range(len(book)))
     for i in range(0, len(book), 7):
-        rating = engine.rate(engine.parse(payloads[i])).to_dict()
+        data = engine.parse(payloads[i])
+        # the service adds the id the company gives to the engine's rating (service/ratings/issuing.py)
+        rating = {**engine.rate(data).to_dict(), "external_id": data.company.external_id}
         for column in result_schema(engine):
             if column.api_path is not None:
                 value = cell(out, i, column.name)
@@ -86,6 +88,24 @@ def test_bad_rows_are_kept_with_the_field_and_reason_and_others_rated(book: pd.D
     assert errors[4].startswith("company.industry_code")
     assert out.loc[[1, 3, 4], "score"].isna().all() and out.loc[[0, 2, 5], "score"].notna().all()
     assert out["borrower_id"].tolist() == frame["borrower_id"].tolist()
+
+
+def test_every_result_row_names_its_borrower_rated_or_refused(book: pd.DataFrame) -> None:
+    """A bank joins the results to its records by company__external_id (shared by a borrower's loans), not
+    by position: it was consumed as operating data and came out on no row, rated or refused."""
+    frame = book.head(7).copy()
+    ids = frame["company__external_id"].tolist()
+    frame.loc[1, "company__external_id"] = ids[0]  # a second loan of the same borrower
+    frame.loc[2, ["company__employees", "company__external_id"]] = [-3, "  B-77 "]  # refused; trimmed
+    # cells that contradict each other: refused before any payload is built, the id read from its cell
+    frame.loc[3, ["energy__fuels_none", "energy__fuel__natural_gas__quantity"]] = [True, 50.0]
+    frame.loc[4, ["company__employees", "company__external_id"]] = [-3, "x" * 121]  # unreadable: too long
+    frame.loc[5, "company__external_id"] = pd.NA
+    out = rate_frame(frame, session_engine())
+    assert out["error"].notna().tolist() == [False, False, True, True, True, False, False]
+    assert out["company__external_id"].tolist() == [ids[0], ids[0], "B-77", ids[3], pd.NA, pd.NA, ids[6]]
+    assert str(out["company__external_id"].dtype) == "string"
+    assert list(out.columns).count("company__external_id") == 1
 
 
 def test_unknown_double_underscore_column_is_refused_and_plain_ids_pass_through() -> None:

@@ -747,13 +747,14 @@ def test_a_job_in_several_processes_equals_one_process_also_when_resumed(
     loans = book(450)
     loans.loc[5, "company__employees"] = -3
     results: dict[str, pd.DataFrame] = {}
-    # "upgraded": the dead run was of an earlier greenrate (another engine version): rated again whole
-    for name, processes in (("serial", 1), ("parallel", 2), ("resumed", 2), ("upgraded", 1)):
+    # "upgraded": the dead run was of an earlier greenrate (another engine version): rated again whole;
+    # "columns": of one that wrote a result column fewer under the same versions (company__external_id)
+    for name, processes in (("serial", 1), ("parallel", 2), ("resumed", 2), ("upgraded", 1), ("columns", 1)):
         app = make_app(REDIS_URL=redis_url, PORTFOLIO_DIR=str(tmp_path / name), PORTFOLIO_PROCESSES=processes,
                        PORTFOLIO_CHUNK_ROWS=CHUNK_ROWS, RATE_LIMIT="100000 per minute")
         client, key = app.test_client(), create_key(app)
         job_id = upload(client, key, as_file(loans, "book.parquet", tmp_path)).json["id"]
-        if name in ("resumed", "upgraded"):  # a dead run rated chunks 0 and 1, wrote and recorded their parts
+        if name != "serial" and name != "parallel":  # a dead run rated and recorded chunks 0 and 1
             s = services_of(app)
             dead = records.claim(s.db, job_id, Worker("rq-worker-gone", "elsewhere", 1))
             assert dead is not None
@@ -765,6 +766,8 @@ def test_a_job_in_several_processes_equals_one_process_also_when_resumed(
                 versions = session_engine().versions
                 if name == "upgraded":
                     versions = {**versions, "engine": "0.9"}
+                if name == "columns":
+                    part = part.drop(columns=["company__external_id"])
                 runner.storage.write_part(files, index, part, "dead-run", versions)
                 records.chunk_done(s.db, job_id, dead.attempt, index, (index + 1) * CHUNK_ROWS)
             connection = Redis.from_url(s.settings.redis_url)
@@ -784,6 +787,7 @@ def test_a_job_in_several_processes_equals_one_process_also_when_resumed(
     resumed["model_version"] = resumed["model_version"].str.removesuffix("*")
     pd.testing.assert_frame_equal(resumed, serial)
     pd.testing.assert_frame_equal(results["upgraded"], serial)  # no row of the earlier engine's parts
+    pd.testing.assert_frame_equal(results["columns"], serial)  # the parts without the column, rated again
 
 
 def _parquet_bytes(table: pa.Table) -> io.BytesIO:
