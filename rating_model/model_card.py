@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from rating_model.evaluation import SEGMENT_GAP_LIMIT, segment_gaps
 from rating_model.evidence import HOLDOUT_MIN_ROWS
-from rating_model.standard import Standard
+from rating_model.standard import DEFAULT_STANDARD, Standard, load_standard, published_standard_path
 
 if TYPE_CHECKING:
     from rating_model.scorecard import Scorecard
@@ -129,28 +129,54 @@ _FORMAT = ("a CSV or Parquet file in the flat operating-data format plus a 'labe
            "(docs/synthetic-population.md, 'Bringing real labels'); see docs/rating-engine.md.")
 
 
-def how_to_retrain(source: Mapping[str, Any], seed: int | None) -> str:
+#: where the card's retraining command reads a standard given in code, not from a file (as labelled.parquet)
+RETRAIN_STANDARD = "standard.yaml"
+
+
+def retrain_standard(standard: Standard, file: str | None = None) -> str | None:
+    """What the retraining command's ``--standard`` is to say for a model trained under ``standard``:
+    ``None`` for the packaged default (the command's own), the label of a published version
+    (``greenrate-sme@1.8.0``, which the option reads from the package wherever it is installed), else the
+    standard's file by name (``file``, as a training file is named; :data:`RETRAIN_STANDARD` when it was
+    given in code). A model trained under another standard had been cited without the option, so the
+    command rebuilt it under the default: another model, or a refusal.
+    """
+    if standard.sha256 == load_standard(DEFAULT_STANDARD).sha256:
+        return None
+    path = published_standard_path(standard.label)
+    if path is not None and load_standard(path).sha256 == standard.sha256:
+        return standard.label
+    return file if file is not None else RETRAIN_STANDARD
+
+
+def how_to_retrain(source: Mapping[str, Any], seed: int | None, standard: str | None = None) -> str:
     """The card's ``how_to_retrain``: the command that rebuilds this model, then what it needs.
 
     The command carries the seed, which draws the holdout and seeds the fit: cited without it (as it had
     been), it trained with the default seed and gave another model and version. It names the model's
     training file (``source["file"]``, by name), or the rows and seed of the synthetic population
     ``python -m rating_model.train`` draws without ``--data``; a model trained on a frame given in code is
-    cited with ``labelled.parquet``, where those rows are to be written. It rebuilds the very artifact
-    (the same bytes on the same machine and library versions) only under the packaged standard, the one
-    that command trains under: the card names the standard.
+    cited with ``labelled.parquet``, where those rows are to be written. ``standard`` (from
+    :func:`retrain_standard`) is its ``--standard``, left out for the packaged default, so the command
+    rebuilds the very artifact (the same bytes on the same machine and library versions) under any
+    standard.
     """
     option = "" if seed is None else f" --seed {seed}"
+    if standard is not None:
+        option += f" --standard {shlex.quote(standard)}"
+    # a standard given in code has no file to name: its document is to be written where the command reads it
+    under = f" under its standard, written to {RETRAIN_STANDARD}" if standard == RETRAIN_STANDARD else ""
     rows, file = source.get("rows"), source.get("file")
     if (file is None and source.get("generator") == "rating_model.synthetic" and isinstance(rows, int)
             and source.get("seed") == seed):
         return (f"python -m rating_model.train --rows {rows}{option} --out {RETRAIN_OUT}: rebuilds this "
-                "model from the synthetic population it was trained on. To train on real labels: "
+                f"model from the synthetic population it was trained on{under}. To train on real labels: "
                 f"python -m rating_model.train --data labelled.parquet{option} --out {RETRAIN_OUT}, with "
                 + _FORMAT)
     data = shlex.quote(str(file)) if file is not None else "labelled.parquet"
     rebuilds = ("rebuilds this model from its training file" if file is not None
                 else "rebuilds this model from its training rows written to that file")
+    rebuilds += under
     return f"python -m rating_model.train --data {data}{option} --out {RETRAIN_OUT}: {rebuilds}, " + _FORMAT
 
 
@@ -158,7 +184,8 @@ def model_card(standard: Standard, source: Mapping[str, Any], metrics: Mapping[s
                no_points: Mapping[str, str] | None = None,
                segments: Sequence[Mapping[str, Any]] = (),
                holdout_rows: int | None = None, holdout_green: int | None = None,
-               holdout_repeats: int = 0, seed: int | None = None) -> dict[str, Any]:
+               holdout_repeats: int = 0, seed: int | None = None,
+               standard_file: str | None = None) -> dict[str, Any]:
     """What the model is for, what it was trained on and how to replace it, in plain words.
 
     ``no_points`` (from :func:`no_point_features`) and ``segments`` (the holdout's
@@ -167,7 +194,9 @@ def model_card(standard: Standard, source: Mapping[str, Any], metrics: Mapping[s
     were measured on, and the green ones among them) add one when there are fewer than
     :data:`HOLDOUT_MIN_ROWS`, and ``holdout_repeats`` (holdout rows equal to a row trained on) one when
     there are any: a card of a larger holdout of distinct rows reads as it always did. ``seed`` (the one
-    training drew the holdout and fitted with) is part of the command ``how_to_retrain`` cites.
+    training drew the holdout and fitted with) is part of the command ``how_to_retrain`` cites, and so is
+    the standard when it is not the packaged default (:func:`retrain_standard`; ``standard_file``: the
+    name of the file it was read from).
     """
     synthetic = bool(source.get("synthetic"))
     return {
@@ -193,7 +222,7 @@ def model_card(standard: Standard, source: Mapping[str, Any], metrics: Mapping[s
             *_limitations(no_points or {}, segments),
             *holdout_limitations(holdout_rows, holdout_green, holdout_repeats),
         ],
-        "how_to_retrain": how_to_retrain(source, seed),
+        "how_to_retrain": how_to_retrain(source, seed, retrain_standard(standard, standard_file)),
         "metrics_holdout": dict(metrics),
         "calibration_by_segment_holdout": [dict(s) for s in segments],
     }

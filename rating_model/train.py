@@ -176,8 +176,12 @@ def fitted_rows(metadata: Mapping[str, Any], rated_rows: int, digest: str) -> ND
 
 def train(frame: pd.DataFrame, *, standard: Standard | None = None, seed: int = DEFAULT_SEED,
           source: Mapping[str, Any] | None = None, parallel: Parallel | None = None,
-          progress: Callable[[int], None] | None = None) -> TrainResult:
+          progress: Callable[[int], None] | None = None, standard_file: str | None = None) -> TrainResult:
     """Fit a scorecard on a flat labelled frame and return its artifact and holdout metrics.
+
+    ``standard_file``: the name of the file ``standard`` was read from, for the retraining command the
+    model card cites when it is neither the packaged default nor a published version
+    (:func:`rating_model.model_card.retrain_standard`).
 
     ``parallel``: worker processes to derive the indicators in
     (:func:`service.batch.workers.training_workers`; ``None``: in this process, see
@@ -245,7 +249,7 @@ def train(frame: pd.DataFrame, *, standard: Standard | None = None, seed: int = 
         "skipped_rows": len(bad),
         "answered_none": served_none,
         "card": model_card(standard, card_source, metrics, no_points=no_point_features(model),
-                           segments=segments, seed=seed, **holdout_facts),
+                           segments=segments, seed=seed, standard_file=standard_file, **holdout_facts),
         # the training population's score distribution, so drift monitoring can compare live scores with it
         "score_bands": {"edges": list(SCORE_EDGES),
                         "counts": band_counts(model.score_points(X_all[~holdout])).tolist()},

@@ -339,11 +339,13 @@ def train_model(data: Path, standard_path: Path | None, seed: int, out: Path, wo
     frame, _ = read_labelled(data)
     # synthetic labels said so, as the command the card cites says them (python -m rating_model.train)
     source = training_source(frame, data.name)
+    # the card's retraining command names the standard's file by name, as it names the data file
+    standard_file = None if standard_path is None else standard_path.name
     try:
         with progress_bar("deriving indicators", len(frame)) as advance, \
                 training_workers(len(frame), workers) as parallel:
             result = train(frame, standard=standard, seed=seed, source=source, parallel=parallel,
-                           progress=advance)
+                           progress=advance, standard_file=standard_file)
     except InvalidInputError as exc:
         raise click.ClickException(f"{data.name}, {exc.field}: {exc.message}") from None
     artifact = ScorecardArtifact.from_dict(result.artifact)

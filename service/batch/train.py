@@ -18,8 +18,9 @@ import pyarrow
 
 from rating_model import train as training
 from rating_model.artifact import ScorecardArtifact
-from rating_model.exceptions import InvalidInputError
+from rating_model.exceptions import InvalidInputError, StandardError
 from rating_model.flat import LATENT_COLUMN
+from rating_model.standard import Standard, load_standard, published_standard_path
 from rating_model.synthetic import generate_frame
 from service.batch.flat_files import read_frame
 from service.batch.workers import training_workers
@@ -43,6 +44,18 @@ def training_source(frame: pd.DataFrame, name: str) -> dict[str, Any]:
     return source
 
 
+def read_standard(value: str) -> Standard:
+    """``--standard``: a published version by its label (``greenrate-sme@1.8.0``, the form a model card
+    cites, read from the package wherever it is installed), else a standard YAML file.
+
+    :raises StandardError: neither, or a file that is no valid standard (its own reason).
+    """
+    path = published_standard_path(value) if "@" in value else None
+    if path is None and "@" in value and not Path(value).exists():
+        raise StandardError(f"{value} is neither a standard published in this release nor a file")
+    return load_standard(path or Path(value))
+
+
 def main(argv: list[str] | None = None) -> None:
     """Train on a labelled flat file, or on the synthetic population when no file is given, and write it."""
     parser = argparse.ArgumentParser(description=training.__doc__)
@@ -50,8 +63,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rows", type=int, default=training.DEFAULT_ROWS,
                         help="synthetic rows (without --data)")
     parser.add_argument("--seed", type=int, default=training.DEFAULT_SEED)
+    parser.add_argument("--standard", help="the standard to train under: a YAML file, or a published "
+                        "version by its label (greenrate-sme@1.8.0); default: the packaged one")
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args(argv)
+    standard, standard_file = None, None
+    if args.standard is not None:
+        standard_file = Path(args.standard).name  # cited by name, as the --data file is
+        try:
+            standard = read_standard(args.standard)
+        except StandardError as exc:
+            parser.error(f"--standard: {exc}")
     if args.data is not None:
         try:
             frame = read_frame(args.data)
@@ -65,7 +87,8 @@ def main(argv: list[str] | None = None) -> None:
         }
     try:
         with training_workers(len(frame)) as parallel:
-            result = training.train(frame, seed=args.seed, source=source, parallel=parallel)
+            result = training.train(frame, standard=standard, seed=args.seed, source=source,
+                                    parallel=parallel, standard_file=standard_file)
     except InvalidInputError as exc:
         parser.error(f"{exc.field}: {exc.message}")
     artifact = ScorecardArtifact.from_dict(result.artifact)

@@ -182,3 +182,35 @@ def test_the_card_cites_the_retraining_command_with_the_seed_it_was_trained_with
     synthetic = {"synthetic": True, "generator": "rating_model.synthetic", "rows": 600, "seed": 9}
     cited = model_card(load_standard(DEFAULT_STANDARD), synthetic, {"auc": 0.7}, seed=9)["how_to_retrain"]
     assert cited.startswith("python -m rating_model.train --rows 600 --seed 9 --out model.json: ")
+
+
+def test_the_card_cites_the_standard_it_was_trained_under_unless_it_is_the_default() -> None:
+    """The cited command had no ``--standard``: a model trained under an earlier published version or a
+    bank's own file was cited with a command that retrained it under the packaged default (the command
+    run: tests/service/test_batch_train.py)."""
+    import copy
+
+    from rating_model.standard import STANDARD_DIR, parse_standard
+
+    synthetic = {"synthetic": True, "generator": "rating_model.synthetic", "rows": 600, "seed": 9}
+    default = load_standard(DEFAULT_STANDARD)
+    older = load_standard(STANDARD_DIR / "greenrate-sme-1.8.yaml")
+    document = copy.deepcopy(dict(default.document))
+    document["grades"]["cutoffs"][1]["min_score"] -= 5  # a bank's edit under the same label
+    edited = parse_standard(document)
+
+    def cited(standard: Any, source: dict[str, Any], file: str | None = None) -> str:
+        card = model_card(standard, source, {"auc": 0.7}, seed=9, standard_file=file)
+        return str(card["how_to_retrain"])
+
+    assert "--standard" not in cited(default, synthetic) + cited(default, {"synthetic": False}, "x.yaml")
+    assert cited(older, synthetic).startswith(
+        "python -m rating_model.train --rows 600 --seed 9 --standard greenrate-sme@1.8.0 --out model.json: ")
+    # by its file's name, as the training file is; given in code, where its document is to be written
+    assert cited(edited, {"file": "book.csv"}, "bank std.yaml").startswith(
+        "python -m rating_model.train --data book.csv --seed 9 --standard 'bank std.yaml' --out model.json: ")
+    in_code = cited(edited, {"synthetic": False})
+    assert in_code.startswith(
+        "python -m rating_model.train --data labelled.parquet --seed 9 --standard standard.yaml --out "
+        "model.json: rebuilds this model from its training rows written to that file under its standard, "
+        "written to standard.yaml, ")

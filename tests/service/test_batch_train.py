@@ -16,6 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from rating_model.artifact import ScorecardArtifact
+from rating_model.standard import DEFAULT_STANDARD, STANDARD_DIR, load_standard
 from rating_model.synthetic import generate_frame
 from rating_model.train import train
 from service.batch.flat_files import read_frame, write_frame
@@ -84,14 +85,31 @@ def _retrained_by_its_card(model: Path, where: Path) -> bytes:
     return (where / out).read_bytes()
 
 
-@pytest.mark.parametrize("how", ["real-labels", "synthetic-population", "greenrate-on-a-generated-file"])
+@pytest.mark.parametrize("how", ["real-labels", "synthetic-population", "greenrate-on-a-generated-file",
+                                 "published-standard", "edited-standard"])
 def test_the_command_a_card_cites_rebuilds_the_model_byte_for_byte(tmp_path: Path, how: str) -> None:
     """The card cited ``--data labelled.parquet --out model.json`` without the seed: the holdout draw and
     the fit differ by seed, so the cited command gave another model (and another version). A model of
     ``greenrate model train`` on a file of ``generate-data`` is cited by the same command, which must
-    write the same card (synthetic labels, said so)."""
+    write the same card (synthetic labels, said so). A model trained under another standard than the
+    packaged one (a published earlier version, or a bank's own file) was cited without it: the command had
+    no ``--standard``, and retrained under the default."""
     trained, data = tmp_path / "trained.json", tmp_path / "labelled.csv"
-    if how == "synthetic-population":
+    if how == "published-standard":
+        write_frame(generate_frame(ROWS, 3), data)
+        args = ["model", "train", "--data", str(data), "--seed", str(SEED), "--out", str(trained),
+                "--workers", "1", "--standard", str(STANDARD_DIR / "greenrate-sme-1.8.yaml")]
+        result = CliRunner().invoke(main, args, catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+    elif how == "edited-standard":
+        write_frame(generate_frame(ROWS, 3).drop(columns=["latent_greenness"]), data)
+        edited = tmp_path / "bank-standard.yaml"
+        text = DEFAULT_STANDARD.read_text(encoding="utf-8")
+        edited.write_text(text.replace('published: "2026-12-06"', 'published: "2027-01"'), encoding="utf-8")
+        done = _run("rating_model.train", "--data", str(data), "--seed", str(SEED), "--standard", str(edited),
+                    "--out", str(trained))
+        assert done.returncode == 0, done.stderr
+    elif how == "synthetic-population":
         done = _run("rating_model.train", "--rows", str(ROWS), "--seed", str(SEED), "--out", str(trained))
         assert done.returncode == 0, done.stderr
     elif how == "real-labels":
@@ -105,4 +123,28 @@ def test_the_command_a_card_cites_rebuilds_the_model_byte_for_byte(tmp_path: Pat
         result = CliRunner().invoke(main, args, catch_exceptions=False)
         assert result.exit_code == 0, result.output
         assert ScorecardArtifact.from_json(trained.read_bytes()).metadata["card"]["synthetic_data"] is True
+    metadata = ScorecardArtifact.from_json(trained.read_bytes()).metadata
+    cited = {"published-standard": " --standard greenrate-sme@1.8.0 ",
+             "edited-standard": " --standard bank-standard.yaml "}.get(how)
+    if cited is None:
+        assert "--standard" not in metadata["card"]["how_to_retrain"]
+    else:
+        assert cited in metadata["card"]["how_to_retrain"].split(": ", 1)[0] + " "
+        assert metadata["standard_sha256"] != load_standard(DEFAULT_STANDARD).sha256
     assert _retrained_by_its_card(trained, tmp_path) == trained.read_bytes()
+
+
+def test_the_standard_option_refuses_what_is_no_standard(tmp_path: Path) -> None:
+    """``--standard`` names a published version or a file that is a valid standard, else the command ends
+    with the reason (no traceback, no artifact)."""
+    data, out = tmp_path / "labelled.csv", tmp_path / "m.json"
+    write_frame(generate_frame(50, SEED), data)
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("id: greenrate-sme\n", encoding="utf-8")
+    for value, said in (("greenrate-sme@0.1.0", "neither a standard published in this release nor a file"),
+                        (str(tmp_path / "missing.yaml"), "cannot read standard"),
+                        (str(broken), "missing 'score'")):
+        done = _run("rating_model.train", "--data", str(data), "--standard", value, "--out", str(out))
+        assert done.returncode == 2, done.stderr
+        assert "--standard: " in done.stderr and said in done.stderr, done.stderr
+        assert not out.exists()
