@@ -262,6 +262,33 @@ def spend_budget(limit: str, *keys: str, cost: int = 1, largest_cost: int = 1) -
         return Refusal(item.amount, max(1, int(item.get_expiry())))
 
 
+def budget_wait(limit: str, *keys: str) -> int | None:
+    """The seconds until a budget :func:`spend_budget` spent resets, read without spending it; ``None``
+    while some of it is left.
+
+    For a page that says again why a request was refused (the merchant form's language switch): the wait
+    read again is the one left now, and none once the budget is back. Read where :func:`spend_budget`
+    counts: the storage, or this process's share while it is down.
+    """
+    extensions = current_app.extensions
+    item = parse_limit(limit)
+    keys = (extensions[_NAMESPACE], *keys)
+    strategy = extensions[EXTENSION_NAME + ".greenrate"].limiter
+    if strategy is extensions[_STRATEGY]:
+        try:
+            if strategy.test(item, *keys):
+                return None
+            return _seconds_until(strategy.get_window_stats(item, *keys).reset_time)
+        except Exception as exc:  # noqa: BLE001 - Redis down: read this process's count, as spend_budget
+            _log.warning("rate_limit_storage_unavailable", budget=keys[1] if len(keys) > 1 else None,
+                         reading="wait", error=type(exc).__name__)
+    fallback = extensions[_FALLBACK]
+    item = worker_share(item, extensions[_WORKERS], 1)
+    if fallback.test(item, *keys):
+        return None
+    return _seconds_until(fallback.get_window_stats(item, *keys).reset_time)
+
+
 def spend_tenant_budget(
     limit: str, budget: str, payer: str, cost: int, what: str, largest_cost: int = 1
 ) -> None:

@@ -39,7 +39,7 @@ from service.disclosure.render import render_html, render_pdf
 from service.errors import PAGE_ERRORS, UNAVAILABLE_RATING_ERRORS, dependency_unavailable
 from service.extensions import services
 from service.hardening import request_id
-from service.limits import hit_budget
+from service.limits import budget_wait, hit_budget
 from service.ratings.issuing import issue_rating
 from service.ratings.routes import _context as issuing_context
 from service.ratings.routes import signing_key
@@ -70,6 +70,14 @@ SWITCH_FIELD = "switch_language"
 #: sent with a form that came back refused: its language switch checks the answers again, so the form in the
 #: other language says what is still wrong (a form not yet submitted is switched without a word of error)
 REFUSED_FIELD = "answers_refused"
+#: sent with a form whose request was refused as a whole, naming why (the key of its words): the switch says
+#: it again in the other language, the wait of a spent budget read again (:func:`_refusal_again`)
+REQUEST_REFUSED_FIELD = "request_refused"
+#: the request-level refusals: the form expired, too many ratings from the address, the records down
+REQUEST_REFUSALS = ("csrf", "too_many", "form_unavailable")
+
+#: the key of the pages' budget of ratings and PDFs per client address (:func:`_over_page_limit`)
+_PAGE_BUDGET = "merchant-page"
 
 bp = Blueprint("merchant_page", __name__)
 # for the disclosure page too (rendered by service.disclosure.render, for the API as well as this page)
@@ -91,11 +99,19 @@ def _form_page(
     values: dict[str, Any] | None = None,
     errors: dict[str, FieldError] | None = None,
     status: int = 200,
-    message: str | None = None,
+    refusal: str | None = None,
+    retry_after: int | None = None,
 ) -> Response:
+    """The form with ``values``, ``errors`` at their fields, and ``refusal``'s words (one of
+    :data:`REQUEST_REFUSALS`; ``too_many`` with the ``retry_after`` seconds to wait) above them."""
     t = texts(lang)
     errors = dict(errors or {})
     refused = bool(errors)
+    message = None
+    if refusal == "too_many":
+        message = _too_many(lang, retry_after or 1)
+    elif refusal is not None:
+        message = t[refusal]
     general = errors.pop(GENERAL, None)
     if general is not None and message is None:
         message = error_message(lang, general.key, general.params)
@@ -126,6 +142,8 @@ def _form_page(
         csrf_field=csrf.FIELD,
         switch_field=SWITCH_FIELD,
         refused_field=REFUSED_FIELD if refused else None,
+        request_refused_field=REQUEST_REFUSED_FIELD,
+        refusal=refusal,
         csrf_token=signed,
         message=message,
     )
@@ -148,7 +166,7 @@ def _over_page_limit() -> int | None:
     twice the documented work, most of it keyless PDF rendering (security review). Pages themselves are
     cheap reads of a stored rating.
     """
-    return hit_budget(services().settings.page_rate_limit, "merchant-page", _client_network())
+    return hit_budget(services().settings.page_rate_limit, _PAGE_BUDGET, _client_network())
 
 
 def _client_network() -> str:
@@ -185,16 +203,20 @@ def rate() -> BaseResponse:  # a page, or the redirect to the rating (Werkzeug's
         # A refused form's errors are said again in that language, of the answers as they are now: checked
         # again, not carried, so one corrected before the switch is not still called wrong. The engine's
         # own refusals (reached only past these checks) are not: finding them means rating, and the switch
-        # spends no budget and needs no token.
-        return _form_page(lang, parsed.values, parsed.errors if request.form.get(REFUSED_FIELD) else None)
+        # spends no budget and needs no token. A refused request's words are said again too, as they
+        # stand now (:func:`_refusal_again`): they had been dropped, and an owner who switched to read why
+        # nothing was rated read nothing.
+        errors = parsed.errors if request.form.get(REFUSED_FIELD) else None
+        refusal, retry_after = _refusal_again(request.form.get(REQUEST_REFUSED_FIELD))
+        return _form_page(lang, parsed.values, errors, refusal=refusal, retry_after=retry_after)
     # Whatever is refused, the answers come back in the form: nothing the merchant typed is lost.
     if not csrf.valid():
-        return _form_page(lang, parsed.values, status=400, message=texts(lang)["csrf"])
+        return _form_page(lang, parsed.values, status=400, refusal="csrf")
     if parsed.payload is None:  # refused before any work: does not spend the address's budget
         return _form_page(lang, parsed.values, parsed.errors, status=422)
     retry_after = _over_page_limit()
     if retry_after is not None:
-        response = _form_page(lang, parsed.values, status=429, message=_too_many(lang, retry_after))
+        response = _form_page(lang, parsed.values, status=429, refusal="too_many", retry_after=retry_after)
         response.headers["Retry-After"] = str(retry_after)
         return response
     try:
@@ -206,10 +228,24 @@ def rate() -> BaseResponse:  # a page, or the redirect to the rating (Werkzeug's
         return _form_page(lang, parsed.values, errors, status=422)
     except UNAVAILABLE_RATING_ERRORS as exc:  # the records or the model are down: keep what was typed
         dependency_unavailable(exc)
-        response = _form_page(lang, parsed.values, status=503, message=texts(lang)["form_unavailable"])
+        response = _form_page(lang, parsed.values, status=503, refusal="form_unavailable")
         response.headers["Retry-After"] = str(services().settings.retry_after_seconds)
         return response
     return redirect(url_for("merchant_page.result", rating_id=issued.id, lang=lang), code=303)
+
+
+def _refusal_again(sent: str | None) -> tuple[str | None, int | None]:
+    """What the form switched to the other language says of the refusal the form was sent back with
+    (``sent``, the key its page carried; anything else is ignored): the same words, but the wait of a
+    spent budget is read again without spending it, and a budget that has come back since is not a
+    refusal any more (as a corrected answer is no longer called wrong). An expired form and records that
+    were down are said as they were: the switch sends no token and rates nothing that could test them."""
+    if sent not in REQUEST_REFUSALS:
+        return None, None
+    if sent == "too_many":
+        wait = budget_wait(services().settings.page_rate_limit, _PAGE_BUDGET, _client_network())
+        return (None, None) if wait is None else (sent, wait)
+    return sent, None
 
 
 def _bill_tariff() -> float | None:

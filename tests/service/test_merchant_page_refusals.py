@@ -15,11 +15,13 @@ from html.parser import HTMLParser
 from typing import Any
 
 import pytest
+from sqlalchemy import create_engine
 
 from service.web.amounts import Bounds
 from service.web.form.fields import LIMITS
 from service.web.i18n import message, texts
-from tests.conftest import AppFactory
+from tests.conftest import AppFactory, services_of
+from tests.live_services import free_port
 from tests.service.test_merchant_page import _app, _token
 
 #: Every question answered, each figure in a unit word an owner writes: accepted as it stands (checked
@@ -258,3 +260,54 @@ def test_switching_language_on_a_refused_form_says_what_is_still_wrong_in_that_l
     corrected = {**_Form(page).values, "water": "300", "switch_language": "1"}
     page = client.post("/?lang=en", data=corrected).get_data(as_text=True)
     assert 'class="error"' not in page and "<title>greenrate" in page and "answers_refused" not in page
+
+
+def _message(page: str) -> str | None:
+    """The words of a refused request, above the form (none: ``None``)."""
+    found = re.search(r'<p class="alert" role="alert" id="form-message"[^>]*>(.*?)</p>', page)
+    return None if found is None else html.unescape(found[1])
+
+
+def test_switching_language_says_why_a_refused_request_was_not_rated_in_that_language(
+    make_app: AppFactory,
+) -> None:
+    """The switch kept a refused request's answers but dropped why nothing was rated (the form expired,
+    the records down, too many ratings from the address): an owner who switched to read it read nothing.
+    The page carries which refusal it was; the switch says it in the other language, the wait read again
+    without spending the budget, and says none once the budget is there."""
+    app = _app(make_app, PAGE_RATE_LIMIT="1 per hour")
+    client = app.test_client()
+
+    def switched(page: str, lang: str, **extra: Any) -> str:
+        answer = client.post(f"/?lang={lang}", data={**_Form(page).values, "switch_language": "1"}, **extra)
+        assert answer.status_code == 200 and "Location" not in answer.headers  # nothing rated or spent
+        return str(answer.get_data(as_text=True))
+
+    expired = client.post("/?lang=en", data={**EVERY_ANSWER, "csrf_token": "stale"})
+    assert expired.status_code == 400
+    page = expired.get_data(as_text=True)
+    for lang in ("zh", "en"):  # to Chinese, and back
+        page = switched(page, lang)
+        assert _message(page) == texts(lang)["csrf"]
+        assert_kept(EVERY_ANSWER, page)
+    services = services_of(app)
+    real_db = services.db
+    services.db = create_engine(f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/none")
+    try:
+        down = _post(client, "en", EVERY_ANSWER)  # spends the hour's one rating, then finds no records
+        assert down.status_code == 503
+        page = switched(down.get_data(as_text=True), "zh")
+    finally:
+        services.db = real_db
+    assert _message(page) == texts("zh")["form_unavailable"]
+    limited = _post(client, "zh", EVERY_ANSWER)
+    assert limited.status_code == 429
+    page = switched(limited.get_data(as_text=True), "en")
+    minutes = -(-int(limited.headers["Retry-After"]) // 60)
+    t = texts("en")
+    assert _message(page) in {t["too_many"].format(wait=t["wait_minutes"].format(n=n))
+                              for n in (minutes, minutes - 1)}
+    assert_kept(EVERY_ANSWER, page)
+    # an address whose budget is there has nothing to wait for, whatever the page it switches says
+    elsewhere = switched(page, "zh", environ_base={"REMOTE_ADDR": "192.0.2.7"})
+    assert _message(elsewhere) is None and "request_refused" not in elsewhere
