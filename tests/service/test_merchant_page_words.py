@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from markupsafe import escape
 
 from rating_model.standard import DEFAULT_STANDARD, load_standard
@@ -104,3 +105,17 @@ def test_each_carbon_intensity_is_printed_in_its_own_unit(make_app: AppFactory) 
             "per_cny_million_revenue", "scope12_market_per_cny_million_revenue", "per_employee", "per_m2")}
         assert [unit for _, unit in rows] == list(units.values()), rows
     assert texts("zh")["intensity_unit_per_employee"] == "吨二氧化碳当量/人"
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_an_error_naming_a_question_quotes_its_whole_label(make_app: AppFactory, lang: str) -> None:
+    """Bottled gas in bottles asked for their size under “Size of a gas bottle” (“每瓶液化气规格”), the
+    first words of the question “Size of a gas bottle (when counted in bottles)”: an owner looking for the
+    quoted words on the page found none. A quote of a question's first words is its whole label."""
+    page = _app(make_app).test_client().get(f"/?lang={lang}")
+    t = texts(lang)
+    labels = {t[f] for f in re.findall(r'<label for="(\w+)"', page.get_data(as_text=True)) if f in t}
+    short = [(key, quoted) for key, text in t.items() for quoted in re.findall("“([^”]+)”", text)
+             if any(label != quoted and label.startswith(quoted) for label in labels)]
+    assert not short
+    assert f"“{t['lpg_bottle_kg']}”" in t["fuel_forms_lpg"]

@@ -37,8 +37,9 @@ EN: Mapping[str, str] = {
     "too_large": "That is more than {max}; please check the figure.",
     "error_prefix": "Error: ",
     "fuel_forms_natural_gas": "Enter the cubic metres of gas, such as 3000, 3000 m3 or 3000方.",
+    # the size's question by its whole label, from the questions' words (it had "Size of a gas bottle")
     "fuel_forms_lpg": "Enter the bottled gas used in the year: kg (such as 450 or 450 kg), or the number of "
-    "bottles (such as 30 bottles) with their size chosen under “Size of a gas bottle”.",
+    "bottles (such as 30 bottles) with their size chosen under “" + questions.EN["lpg_bottle_kg"] + "”.",
     "fuel_forms_coal": "Enter the coal burned in the year, in kg or tonnes, such as 800 kg or 12 t.",
     "bottle_size_needed": "Choose the size of a bottle (5, 15 or 50 kg), or give the amount in kg.",
     "heat_forms": "Enter the heat bought in the year from the bill, in GJ (such as 1200 or 1200 GJ) or MWh "
@@ -104,7 +105,7 @@ ZH: Mapping[str, str] = {
     "error_prefix": "错误：",
     "fuel_forms_natural_gas": "请填写立方米数，例如 3000、3000方 或 3000立方米。",
     "fuel_forms_lpg": "请填写全年液化气用量：千克数（如 450 或 450公斤），"
-    "或瓶数（如 30瓶）并在“每瓶液化气规格”中选择规格。",
+    "或瓶数（如 30瓶）并在“" + questions.ZH["lpg_bottle_kg"] + "”中选择规格。",
     "fuel_forms_coal": "请填写全年燃煤量，单位千克或吨，例如 800公斤 或 12吨。",
     "bottle_size_needed": "请选择每瓶规格（5、15 或 50 千克），或直接填写千克数。",
     "heat_forms": "请按热费单填写全年外购热力，单位吉焦（如 1200 或 1200吉焦）或兆瓦时（如 330兆瓦时）。"
