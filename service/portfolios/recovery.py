@@ -18,6 +18,12 @@ workers exactly one re-enqueues it) and enqueued again under the same RQ id; the
 first unfinished chunk. A queued job whose queue entry is lost (a Redis restarted without persistence)
 is enqueued again too. A job whose runs died :data:`MAX_RECOVERIES` times is marked failed instead: a
 book that kills every worker that touches it must not take the whole fleet down in turn.
+
+A run interrupted by a passing fault (a database error, a full portfolio directory: see
+:func:`service.portfolios.runner.run_portfolio`) puts its job back to ``queued`` itself, saying why in
+``error``; the sweep re-enqueues it like a job whose queue entry was lost (counted in ``recoveries``, so
+the same bound holds), but only :data:`RESUME_DELAYS_SECONDS` after the interruption: a database that is
+restarting, or a disk an operator is clearing, would fail a run started at once as well.
 """
 
 from __future__ import annotations
@@ -47,6 +53,9 @@ MAX_RECOVERIES = 3
 STALE_AFTER_SECONDS = 15 * 60
 #: a queued job younger than this may be between its row's insert and its enqueue: left alone
 ENQUEUE_GRACE_SECONDS = 60
+#: how long after an interrupted run its job is resumed, by the number of retries before it (the last for
+#: any later one): about 21 minutes from the first interruption to the last run a job is given
+RESUME_DELAYS_SECONDS = (60, 5 * 60, 15 * 60)
 _LOST = frozenset({JobStatus.FINISHED, JobStatus.FAILED, JobStatus.STOPPED, JobStatus.CANCELED})
 
 
@@ -71,6 +80,18 @@ def run_is_gone(job: PortfolioJob, connection: redis.Redis, *, host: str, pid: i
         # Our own pid can only be a predecessor's (a restarted container reuses pid 1): not this process.
         return job.worker_pid is None or job.worker_pid == pid or not _pid_alive(job.worker_pid)
     return job.heartbeat_at is None or (now - job.heartbeat_at).total_seconds() > STALE_AFTER_SECONDS
+
+
+def resume_delay(recoveries: int) -> int:
+    """Seconds between a run's interruption and the re-enqueue of its job (see the module doc)."""
+    return RESUME_DELAYS_SECONDS[min(recoveries, len(RESUME_DELAYS_SECONDS) - 1)]
+
+
+def _resting(job: PortfolioJob, now: datetime) -> bool:
+    """Whether ``job`` was put back by an interrupted run (its ``error`` says why) too recently to resume."""
+    if job.error is None or job.heartbeat_at is None:
+        return False
+    return (now - job.heartbeat_at).total_seconds() < resume_delay(job.recoveries)
 
 
 def _queue_lost(job: PortfolioJob, queue: Queue, now: datetime) -> bool:
@@ -129,7 +150,7 @@ def recover(
         if job.status == "running":
             if not run_is_gone(job, queue.connection, host=host, pid=pid, now=moment):
                 continue
-        elif not _queue_lost(job, queue, moment):
+        elif _resting(job, moment) or not _queue_lost(job, queue, moment):
             continue
         if job.recoveries >= MAX_RECOVERIES:
             if records.give_up(

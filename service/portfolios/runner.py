@@ -29,7 +29,8 @@ import structlog
 from rq import get_current_job
 from rq.timeouts import JobTimeoutException
 from sqlalchemy import Engine as DbEngine
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from rating_model.batch import rate_frame, result_schema
 from rating_model.book_checks import scan_book
@@ -45,6 +46,7 @@ from service.engine_slot import EngineSlot
 from service.logging import exception_summary, redacted
 from service.model_watch import ModelWatcher, engine_for
 from service.portfolios import storage
+from service.portfolios.recovery import MAX_RECOVERIES, resume_delay
 from service.portfolios.storage import JobFiles
 from service.records import portfolios as records
 from service.records.database import create_db_engine
@@ -158,6 +160,9 @@ def run_portfolio(context: RunContext, job_id: str, worker: Worker) -> str:
         _log.warning("portfolio_superseded", portfolio=job_id, attempt=job.attempt)
         return "superseded"
     except Exception as exc:
+        cause = _passing_fault(exc)
+        if cause is not None:
+            return _interrupted(context.db, job, files, exc, cause)
         try:
             records.fail(context.db, job_id, job.attempt, _reason(exc, context.settings))
         except Superseded:
@@ -170,6 +175,63 @@ def run_portfolio(context: RunContext, job_id: str, worker: Worker) -> str:
     files.remove_parts()
     _log.info("portfolio_completed", portfolio=job_id, rows=rows)
     return "completed"
+
+
+def _passing_fault(exc: Exception) -> str | None:
+    """What interrupted a run, said for the job's owner, when it is a fault that passes; else ``None``.
+
+    The database unreachable or its connection lost (a terminated backend, a failover, the pool's wait
+    run out): the job itself is sound, and a later run resumes it from its last finished chunk. A
+    constraint violation or a value the database refuses is no such fault (a run again would meet it
+    again): the job fails, as for any other error. Never the error's text: a driver's names the server.
+    """
+    if isinstance(exc, OperationalError | InterfaceError | PoolTimeout) or (
+        isinstance(exc, DBAPIError) and exc.connection_invalidated
+    ):
+        return f"a database error ({type(exc).__name__})"
+    return None
+
+
+def _interrupted(db: DbEngine, job: PortfolioJob, files: JobFiles, exc: Exception, cause: str) -> str:
+    """Leave a job its run could not finish for a passing fault to be resumed, or fail it after as many
+    interrupted runs as the recovery sweep allows a job whose worker died.
+
+    A database blip had failed the job for good, "internal error (OperationalError)", though the pool
+    recovered at once (the write of the failure succeeded) and the job could resume from its last finished
+    chunk (fault-injection review). The job goes back to ``queued`` with ``error`` saying why; the sweep
+    re-enqueues it after :func:`~service.portfolios.recovery.resume_delay`. When this write fails too
+    (the database is still down), the job stays ``running`` under a run that is over, which the sweep
+    treats as a dead worker's: resumed the same way, counted the same way.
+    """
+    interruptions = job.recoveries + 1
+    final = job.recoveries >= MAX_RECOVERIES
+    try:
+        if final:
+            records.fail(
+                db, job.id, job.attempt,
+                f"stopped by {cause} after {interruptions} interrupted runs; not retried again: "
+                "upload the book again once the service has recovered",
+            )
+        else:
+            delay = resume_delay(job.recoveries)
+            records.release(
+                db, job.id, job.attempt,
+                f"interrupted by {cause}; resumes from its last finished chunk in about "
+                f"{max(1, delay // 60)} min (retry {interruptions} of {MAX_RECOVERIES})",
+            )
+    except Superseded:
+        if _cancelled(db, job, files):
+            return "cancelled"
+        return "superseded"
+    except SQLAlchemyError:
+        pass  # the database is still down: the sweep will see the run gone
+    if final:
+        _log.error("portfolio_failed", portfolio=job.id, attempt=job.attempt, interruptions=interruptions,
+                   exc_info=exc)
+        raise exc
+    _log.warning("portfolio_interrupted", portfolio=job.id, attempt=job.attempt, cause=cause,
+                 interruptions=interruptions, detail=exception_summary(exc))
+    return "interrupted"
 
 
 def _cancelled(db: DbEngine, job: PortfolioJob, files: JobFiles) -> bool:

@@ -476,6 +476,19 @@ def fail(db: Engine, job_id: str, attempt: int, error: str) -> None:
     _guarded(db, job_id, attempt, status="failed", error=error[:2000], heartbeat_at=now, finished_at=now)
 
 
+def release(db: Engine, job_id: str, attempt: int, note: str) -> None:
+    """Put this run's job back to ``queued``, its recorded chunks kept, saying why in ``error``.
+
+    For a run interrupted by a passing fault (a database blip, a full disk): the recovery sweep
+    re-enqueues the job once its delay has passed, counting the retry, and the next run's claim clears
+    the note. ``heartbeat_at`` is when it was interrupted, which the delay counts from.
+    """
+    _guarded(
+        db, job_id, attempt, status="queued", error=note[:2000], heartbeat_at=_now(),
+        worker=None, worker_host=None, worker_pid=None,
+    )
+
+
 def requeue_running(db: Engine, job: PortfolioJob) -> bool:
     """Put back a running job whose run is gone; True for the one sweep that wins the race."""
     with db.begin() as conn:
