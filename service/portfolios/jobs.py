@@ -88,8 +88,6 @@ class StorageUnavailable(ServiceError):
         super().__init__(detail, message="The loan book cannot be stored now; it was not accepted.")
 
 
-#: what saving an upload can meet that is the storage's state, not a bug: a full disk, a quota, read-only
-_STORAGE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS})
 
 
 def _save(stream: IO[bytes], target: Path) -> storage.SavedUpload:
@@ -97,7 +95,7 @@ def _save(stream: IO[bytes], target: Path) -> storage.SavedUpload:
     try:
         return storage.save_upload(stream, target)
     except OSError as exc:
-        if exc.errno not in _STORAGE_ERRNOS:
+        if exc.errno not in storage.STORAGE_ERRNOS:
             raise
         reason = exc.strerror or errno.errorcode.get(exc.errno or 0, "OSError")
         _log.error("portfolio_storage_unavailable", error=reason)  # the path is not logged: it names the job

@@ -17,6 +17,7 @@ model, and results equal what ``POST /v1/ratings`` gave under that model.
 
 from __future__ import annotations
 
+import errno
 import os
 import socket
 from collections import deque
@@ -181,14 +182,20 @@ def _passing_fault(exc: Exception) -> str | None:
     """What interrupted a run, said for the job's owner, when it is a fault that passes; else ``None``.
 
     The database unreachable or its connection lost (a terminated backend, a failover, the pool's wait
-    run out): the job itself is sound, and a later run resumes it from its last finished chunk. A
-    constraint violation or a value the database refuses is no such fault (a run again would meet it
-    again): the job fails, as for any other error. Never the error's text: a driver's names the server.
+    run out) and the portfolio directory full or read-only: the job itself is sound, and a later run
+    resumes it from its last finished chunk. A constraint violation or a value the database refuses is no
+    such fault (a run again would meet it again): the job fails, as for any other error. Never the
+    error's text: a driver's names the server, an OSError's the job's path.
     """
     if isinstance(exc, OperationalError | InterfaceError | PoolTimeout) or (
         isinstance(exc, DBAPIError) and exc.connection_invalidated
     ):
         return f"a database error ({type(exc).__name__})"
+    if isinstance(exc, OSError) and exc.errno in storage.STORAGE_ERRNOS:
+        return (
+            "a full or read-only portfolio directory "
+            f"({errno.errorcode.get(exc.errno, 'OSError')}: {os.strerror(exc.errno)})"
+        )
     return None
 
 

@@ -10,6 +10,7 @@ again under the same name: one part per chunk index, so no row can be counted tw
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -136,6 +137,11 @@ class JobFiles:
 
     def remove_parts(self) -> None:
         shutil.rmtree(self.parts, ignore_errors=True)
+
+
+#: what a write to the portfolio directory can meet that is the storage's state, not a bug nor the book's:
+#: a full disk, a quota, a filesystem remounted read-only; an operator can make it pass
+STORAGE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS})
 
 
 def _replace_durably(temporary: Path, target: Path) -> None:

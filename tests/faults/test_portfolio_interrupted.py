@@ -5,7 +5,8 @@ or ``complete``) failed the job for good, "internal error (OperationalError)", a
 recovered at once (the very write that recorded the failure succeeded) and the job could have resumed from
 its last finished chunk, as it does after a killed worker. Now the run puts the job back to ``queued``,
 saying why in ``error``; the recovery sweep re-enqueues it after a delay that grows with each retry, and
-the next run resumes it. A run interrupted :data:`MAX_RECOVERIES` times before fails, saying so.
+the next run resumes it. A run interrupted :data:`MAX_RECOVERIES` times before fails, saying so. A full
+(or read-only) portfolio directory is treated the same way: an operator may free space meanwhile.
 
 The worker runs in-process (``greenrate worker``'s class, burst mode); the backend is terminated from a
 hook on the app's database engine just before the chosen statement (no sleeps), as in
@@ -14,6 +15,7 @@ tests/faults/test_postgres_terminated.py.
 
 from __future__ import annotations
 
+import errno
 import os
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -27,7 +29,7 @@ from redis import Redis
 from sqlalchemy import Engine, create_engine, update
 from sqlalchemy.exc import DataError, IntegrityError
 
-from service.portfolios import runner
+from service.portfolios import runner, storage
 from service.portfolios.queue import portfolio_queue
 from service.portfolios.recovery import MAX_RECOVERIES, RESUME_DELAYS_SECONDS, recover
 from service.records import migrate
@@ -167,6 +169,60 @@ def test_a_database_that_keeps_failing_fails_the_job_saying_so(
         "not retried again: upload the book again once the service has recovered"
     )
     assert _sweep(app, 86_400) == []
+
+
+def _refusing_writes(monkeypatch: pytest.MonkeyPatch, code: int, times: int) -> list[int]:
+    """``storage.write_part`` refused by the disk ``times`` times from the second part on."""
+    write = storage.write_part
+    refused: list[int] = []
+
+    def full(files: storage.JobFiles, index: int, *args: Any, **kwargs: Any) -> None:
+        if index >= 1 and len(refused) < times:
+            refused.append(index)
+            raise OSError(code, os.strerror(code))
+        write(files, index, *args, **kwargs)
+
+    monkeypatch.setattr(storage, "write_part", full)
+    return refused
+
+
+@pytest.mark.parametrize("code", [errno.ENOSPC, errno.EROFS])
+def test_a_full_disk_mid_run_leaves_the_job_to_resume_once_there_is_room(
+    make_app: AppFactory, redis_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, code: int
+) -> None:
+    app = _app(make_app, redis_url, tmp_path)
+    key = create_key(app)
+    loans = book(ROWS)
+    job_id = upload(app.test_client(), key, as_file(loans, "book.csv", tmp_path)).json["id"]
+    refused = _refusing_writes(monkeypatch, code, 1)
+    assert work(app) and refused == [1]
+    interrupted = _state(app, key, job_id)
+    assert interrupted["status"] == "queued" and interrupted["progress"]["chunks_done"] == 1, interrupted
+    name = errno.errorcode[code]
+    assert interrupted["error"].startswith(
+        f"interrupted by a full or read-only portfolio directory ({name}: {os.strerror(code)})"
+    ), interrupted["error"]
+    assert str(tmp_path) not in interrupted["error"]
+    _resumed_whole(app, key, job_id, loans, 0)
+
+
+def test_a_disk_that_stays_full_fails_the_job_saying_so(
+    make_app: AppFactory, redis_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = _app(make_app, redis_url, tmp_path)
+    key = create_key(app)
+    job_id = upload(app.test_client(), key, as_file(book(ROWS), "book.csv", tmp_path)).json["id"]
+    refused = _refusing_writes(monkeypatch, errno.ENOSPC, MAX_RECOVERIES + 1)
+    for attempt in range(MAX_RECOVERIES + 1):
+        assert work(app)
+        state = _state(app, key, job_id)
+        if attempt < MAX_RECOVERIES:
+            assert state["status"] == "queued" and f"retry {attempt + 1} of" in state["error"], state
+            assert _sweep(app, RESUME_DELAYS_SECONDS[-1] + 1) == [job_id]
+    assert len(refused) == MAX_RECOVERIES + 1
+    assert state["status"] == "failed", state
+    assert state["error"].startswith("stopped by a full or read-only portfolio directory (ENOSPC: ")
+    assert f"after {MAX_RECOVERIES + 1} interrupted runs; not retried again" in state["error"]
 
 
 @pytest.mark.parametrize("error", [IntegrityError, DataError])
