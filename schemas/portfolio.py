@@ -450,7 +450,14 @@ class PortfolioJobSchema(Schema):
     created_at = UtcDateTime(required=True)
     started_at = UtcDateTime(required=True, allow_none=True)
     finished_at = UtcDateTime(required=True, allow_none=True)
-    error = fields.String(required=True, allow_none=True, metadata={"description": "Why it failed."})
+    error = fields.String(
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "Why it failed; for a queued job, why its last run was interrupted (a database "
+            "or storage fault that passes: it resumes from its last finished chunk)."
+        },
+    )
     summary = fields.Nested(
         PortfolioSummarySchema, required=True, allow_none=True, metadata={"description": "Once completed."}
     )
