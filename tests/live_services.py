@@ -5,6 +5,12 @@ postgres); otherwise start throwaway ones from the installed binaries in a tempo
 fail with a message that says what is missing. ``TEST_REDIS_URL`` / ``TEST_DATABASE_URL`` (a server URL,
 e.g. ``postgresql://postgres@host:5432/postgres``) point the tests elsewhere. Nothing here ever stops the
 machine's own servers: only processes this module started are stopped.
+
+A Redis test database belongs to one test session at a time (:func:`claim_redis_database`): the tests
+flush it before and after each test, so a second session on the same database (a run of one file while
+``make test`` runs, both on the default database 15) emptied the first one's queue and jobs under it, and
+its burst workers ran the first one's portfolio jobs against their own records: tests failed far from the
+cause, as if a job had vanished or been left queued.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ import glob
 import os
 import pwd
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -93,25 +100,60 @@ def redis_db_index(url: str) -> int:
     return int(db)
 
 
+#: the name of the connection through which a test session holds its Redis database
+_SESSION_CLIENT = "greenrate-tests"
+
+
+def claim_redis_database(url: str) -> redis.Redis:
+    """Hold the database ``url`` names for this test session; stop the session if another one holds it.
+
+    The hold is a connection kept open for the session, named after it and on that database: Redis lists
+    it (``CLIENT LIST``) until the session ends, however it ends, so no claim is ever left behind by a
+    session that was killed, and a session on another machine is seen as well. Each session names its
+    connection before it looks for another's, so of two starting together at least one stops. Close the
+    returned client to let the database go.
+    """
+    index = redis_db_index(url)
+    me = f"{_SESSION_CLIENT}:{socket.gethostname()}:{os.getpid()}"
+    holder = redis.Redis.from_url(url, client_name=me, socket_timeout=5)
+    holder.ping()  # connected, and named, before the others are looked at
+    others = [
+        client["name"] for client in holder.client_list()
+        if client.get("name", "").startswith(f"{_SESSION_CLIENT}:") and client["name"] != me
+        and int(client.get("db", -1)) == index
+    ]
+    if others:
+        holder.close()
+        pytest.exit(  # the URL is not quoted: it may hold a password
+            f"the test Redis database {index} is in use by another test session ({', '.join(others)}: "
+            "its host and process id): each would flush it under the other's queued jobs. Wait for that "
+            f"session to end, or give this one another database (TEST_REDIS_URL=redis://{_HOST}:6379/<index>)"
+        )
+    return holder
+
+
 @pytest.fixture(scope="session")
 def live_redis_url() -> Iterator[str]:
-    """A Redis URL on a test database: ``TEST_REDIS_URL``, else database 15 of the machine's server if it
-    runs, else of a throwaway one."""
+    """A Redis URL on a test database held by this session (:func:`claim_redis_database`):
+    ``TEST_REDIS_URL``, else database 15 of the machine's server if it runs, else of a throwaway one."""
     configured = os.environ.get("TEST_REDIS_URL")
+    server = None
     if configured:
-        yield configured
-        return
-    if port_open(6379):
-        client = redis.Redis(host=_HOST, port=6379, socket_timeout=2)
-        client.ping()
-        client.close()
-        yield f"redis://{_HOST}:6379/{REDIS_TEST_DB}"
-        return
-    server = start_redis()
+        url = configured
+    elif port_open(6379):
+        url = f"redis://{_HOST}:6379/{REDIS_TEST_DB}"
+    else:
+        server = start_redis()
+        url = server.url
     try:
-        yield server.url
+        holder = claim_redis_database(url)
+        try:
+            yield url
+        finally:
+            holder.close()
     finally:
-        server.stop()
+        if server is not None:
+            server.stop()
 
 
 # -- PostgreSQL ---------------------------------------------------------------------------------------

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from datetime import datetime
@@ -329,6 +331,29 @@ def test_the_test_redis_url_may_name_any_database_but_must_name_one() -> None:
     assert redis_db_index("redis://127.0.0.1:6379?db=3") == 3
     with pytest.raises(pytest.fail.Exception, match="names no database index"):
         redis_db_index("redis://127.0.0.1:6379")
+
+
+def test_a_second_test_session_on_this_redis_database_stops_before_flushing_it(redis_url: str) -> None:
+    """Two test sessions on one Redis database (``make test`` and a run of one file, both on the default 15)
+    flushed it under each other before and after every test, and one's burst workers ran the other's
+    queued portfolio jobs against their own records (finding nothing to do): CI failed four portfolio tests
+    that pass alone, a job vanished (NoSuchJobError) or left queued (a 429 from the tenant's unfinished
+    jobs). Now the second session stops at once, naming this one, and this one's keys stay."""
+    client = redis.Redis.from_url(redis_url)
+    try:
+        client.set("this-session", "kept")
+        second = subprocess.run(
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+             "tests/service/test_cache_breaker.py::test_a_redis_entry_of_the_format_before_is_a_miss"],
+            cwd=Path(__file__).resolve().parents[2], env={**os.environ, "TEST_REDIS_URL": redis_url},
+            capture_output=True, text=True, timeout=120,
+        )
+        assert second.returncode != 0, second.stdout[-2000:]
+        assert "is in use by another test session" in second.stdout, second.stdout[-2000:]
+        assert f":{os.getpid()}" in second.stdout  # this session, by its process id
+        assert client.get("this-session") == b"kept"  # nothing flushed
+    finally:
+        client.close()
 
 
 def test_every_timestamp_is_utc_whatever_the_servers_time_zone(
