@@ -273,7 +273,14 @@ class OffsetSchema(StrictSchema):
     standard = text(required=True, choices=OFFSET_STANDARDS)
     tco2e = Number(required=True, **_limit("offsets.*.tco2e"))
     type = text(required=True, choices=OFFSET_TYPES)
-    vintage = WholeNumber(**_limit("offsets.*.vintage"))
+    vintage = WholeNumber(
+        **_limit("offsets.*.vintage"),
+        metadata={
+            "description": "The year the credit's reduction or removal took place. A vintage after the year "
+            "of issue (UTC) is refused (422): no credit is issued for a year not yet begun; one after the "
+            "reporting year is taken (credits are often retired after the year they offset)."
+        },
+    )
 
 
 class TargetSchema(StrictSchema):

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from marshmallow import Schema, ValidationError
 
 from schemas.errors import flatten_errors
-from service.ratings.issuing import check_reporting_year
+from service.ratings.issuing import check_not_after_issue
 
 if TYPE_CHECKING:  # imported for types only: service.engine_slot loads the engine after startup
     from rating_model.engine import Engine
@@ -44,7 +44,7 @@ def check_ratable(engine: Engine, profile: Mapping[str, Any]) -> None:
     ``POST /v1/ratings`` does for that body.
     """
     data = engine.parse(profile)
-    check_reporting_year(data, datetime.now(UTC))  # what issuing refuses (a year not yet begun)
+    check_not_after_issue(data, datetime.now(UTC))  # what issuing refuses (years not yet begun)
     engine.rate(data)
 
 

@@ -102,28 +102,39 @@ def _prepare(ctx: IssuingContext, scope: str, payload: Mapping[str, Any]) -> _Pr
     return _Prepared(data, canonical, digest, cache_key(ctx.namespace, scope, ctx.loaded.versions, digest))
 
 
-def check_reporting_year(data: OperatingData, now: datetime) -> None:
-    """Refuse a reporting year after the year of issue (UTC): a year not yet begun has no bills.
+def check_not_after_issue(data: OperatingData, now: datetime) -> None:
+    """Refuse a reporting year, or a carbon credit's vintage, after the year of issue (UTC): a year not yet
+    begun has no bills, and no credit has been issued for it.
 
     The engine reads no clock (a rating re-derives from its input alone) and takes any year from 1990 to
     2100, so a rating of "2099" data, valid for a year from today and saying ``energy_bills``, read to a
-    bank like one of a year measured (adversarial review). Checked where a rating is issued or a profile
-    stored, never when one is verified or read back. This year, a year in progress, is rated.
+    bank like one of a year measured, and credits of vintage 2099 were counted towards
+    ``net_scope12_after_credits`` (adversarial review). A vintage after the reporting year is taken: credits
+    are often retired after the year they offset. Checked where a rating is issued or a profile stored,
+    never when one is verified or read back. This year, a year in progress, is rated.
 
-    :raises InvalidInputError: keyed ``company.reporting_year``, answered 422 like the engine's refusals.
+    :raises InvalidInputError: keyed ``company.reporting_year`` or ``offsets.<i>.vintage``, answered 422
+        like the engine's refusals.
     """
     if data.company.reporting_year > now.year:
         raise InvalidInputError(
             "company.reporting_year",
             f"must not be after {now.year}, the year of issue: a year not yet begun has no figures to rate",
         )
+    for index, offset in enumerate(data.offsets):
+        if offset.vintage is not None and offset.vintage > now.year:
+            raise InvalidInputError(
+                f"offsets.{index}.vintage",
+                f"must not be after {now.year}, the year of issue: no credit has been issued for a year "
+                "not yet begun",
+            )
 
 
 def _rate(
     ctx: IssuingContext, principal: Principal, prepared: _Prepared, now: datetime
 ) -> tuple[NewRating, bytes]:
     """A new rating's record and its JSON bytes (the record holds the same JSON as text)."""
-    check_reporting_year(prepared.data, now)
+    check_not_after_issue(prepared.data, now)
     rating = ctx.loaded.engine.rate(prepared.data).to_dict()
     rating_id = new_rating_id()
     valid_until = now + ctx.validity

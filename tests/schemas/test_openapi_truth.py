@@ -48,8 +48,8 @@ NOT_BY_LENGTH = frozenset({
 #: Years the service bounds by the clock, below the document's static maximum (the engine's, which reads no
 #: clock, so that a recorded rating re-derives whenever it is verified), as the reporting year's description
 #: says: a reporting year after the year of issue (UTC) is refused, and with it a target's base year after
-#: the year of issue, since a base year is never after the reporting year.
-BY_THE_CLOCK = frozenset({"company.reporting_year", "targets.0.base_year"})
+#: the year of issue, since a base year is never after the reporting year; and a credit's vintage after it.
+BY_THE_CLOCK = frozenset({"company.reporting_year", "targets.0.base_year", "offsets.0.vintage"})
 
 
 def refused_by_the_clock(path: str, value: Any) -> bool:

@@ -138,6 +138,23 @@ def test_a_reporting_year_after_the_year_of_issue_is_422_on_every_way_in(
                        headers=bearer(bank_key)).status_code == 201
 
 
+def test_a_credit_vintage_after_the_year_of_issue_is_422_naming_the_credit(
+    client: FlaskClient, bank_key: str
+) -> None:
+    """Credits of vintage 2099 were netted in net_scope12_after_credits (adversarial review): no credit is
+    issued for a year not yet begun. A vintage after the reporting year is taken: credits offsetting a year
+    are often retired after it."""
+    this_year = datetime.now(UTC).year
+    credits = [{"standard": "CCER", "tco2e": 1.0, "type": "avoidance", "vintage": this_year},
+               {"standard": "VCS", "tco2e": 1.0, "type": "removal", "vintage": this_year + 2}]
+    body = {**payload(reporting_year=this_year - 1), "offsets": credits}
+    refused = client.post("/v1/ratings", json=body, headers=bearer(bank_key))
+    assert refused.status_code == 422
+    assert list(refused.json["errors"]) == ["offsets.1.vintage"]
+    body["offsets"] = credits[:1]  # this year's vintage, after the reporting year: taken
+    assert client.post("/v1/ratings", json=body, headers=bearer(bank_key)).status_code == 201
+
+
 def test_a_bill_above_the_kwh_bound_once_converted_is_422_naming_the_bill(
     client: FlaskClient, bank_key: str
 ) -> None:
