@@ -7,6 +7,7 @@ same frame in this process gives, byte for byte.
 
 from __future__ import annotations
 
+import re
 import shlex
 import subprocess
 import sys
@@ -105,7 +106,9 @@ def test_the_command_a_card_cites_rebuilds_the_model_byte_for_byte(tmp_path: Pat
         write_frame(generate_frame(ROWS, 3).drop(columns=["latent_greenness"]), data)
         edited = tmp_path / "bank-standard.yaml"
         text = DEFAULT_STANDARD.read_text(encoding="utf-8")
-        edited.write_text(text.replace('published: "2026-12-06"', 'published: "2027-01"'), encoding="utf-8")
+        bank_copy = re.sub(r'^published: "[^"]*"$', 'published: "2027-01"', text, count=1, flags=re.M)
+        assert bank_copy != text
+        edited.write_text(bank_copy, encoding="utf-8")
         done = _run("rating_model.train", "--data", str(data), "--seed", str(SEED), "--standard", str(edited),
                     "--out", str(trained))
         assert done.returncode == 0, done.stderr
