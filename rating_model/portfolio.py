@@ -3,10 +3,11 @@
 A loan book of a million borrowers is rated in chunks (:func:`rating_model.batch.rate_frame`), and its
 summary must not need the million rows at once: :class:`PortfolioAccumulator` keeps running sums, counts
 and the current top movers, and :meth:`~PortfolioAccumulator.summary` turns them into the figures a bank
-discloses (IFRS S2 B61-B63 with PCAF Part A for business loans): the grade distribution by count and by
-outstanding amount, financed emissions (Scopes 1+2 and Scope 3 kept apart, never netted), the
-outstanding-weighted PCAF data-quality score (PCAF Box 8), the green-loan share, the economic intensity in
-tCO2e per CNY million lent, and the borrowers whose score moved most since the previous run.
+discloses (IFRS S2 B61-B63 with PCAF Part A for business loans): the grade distribution by count, by
+outstanding amount and by borrower (each once), financed emissions (Scopes 1+2 and Scope 3 kept apart,
+never netted), the outstanding-weighted PCAF data-quality score (PCAF Box 8), the green-loan share, the
+economic intensity in tCO2e per CNY million lent, and the borrowers whose score moved most since the
+previous run.
 
 Every figure names its unit and its basis (which rows it covers and how it is computed), because a
 portfolio figure without its basis cannot be audited. Pure computation (pandas and NumPy, no I/O): the
@@ -141,6 +142,8 @@ class PortfolioAccumulator:
             raise ValueError("top_n must be at least 1")
         self.rows = self.rated = self.errors = self.without_loan = self.loans = 0
         self.grade_rows: dict[str, int] = dict.fromkeys(GRADES, 0)
+        # each borrower once, by the grade of its first rated row (the row borrower_emissions counts)
+        self.grade_borrowers: dict[str, int] = dict.fromkeys(GRADES, 0)
         self.grade_outstanding: dict[str, float] = dict.fromkeys(GRADES, 0.0)
         self.outstanding = 0.0
         self.financed12 = self.financed3 = 0.0
@@ -243,7 +246,9 @@ class PortfolioAccumulator:
         self._by_basis.add(bases, chunk, loan, outstanding)
         self._by_industry.add(divisions, chunk, loan, outstanding,
                               chunk["sector"].astype(object).to_numpy(dtype=object))
-        self._borrowers.add(chunk, rated, hashes, present)
+        first = self._borrowers.add(chunk, rated, hashes, present)
+        for grade, count in zip(*np.unique(grades[first].astype(str), return_counts=True), strict=True):
+            self.grade_borrowers[grade] = self.grade_borrowers.get(grade, 0) + int(count)
         self._green.add(chunk, rated, loan, outstanding, hashes, present)
         self._versions.add(chunk, rated)
         scores = floats(chunk["financed_pcaf_score"])  # the loan's score: 5 without a balance sheet
@@ -287,6 +292,7 @@ class PortfolioAccumulator:
             rows[keep],
             floats(chunk["score"])[keep],
             grades[keep].astype(str),
+            without_id=int((rated & ~present).sum()),
         )
 
     def _coverage(self) -> dict[str, Any]:
@@ -349,7 +355,9 @@ class PortfolioAccumulator:
 
     def summary(self) -> dict[str, Any]:
         """The portfolio figures, each with its unit and basis (JSON-ready: plain numbers and strings)."""
-        grades = [*GRADES, *sorted(set(self.grade_rows) - set(GRADES))]
+        grades = [*GRADES, *sorted((set(self.grade_rows) | set(self.grade_borrowers)) - set(GRADES))]
+        borrowers = self._borrowers.rows  # each borrower_id once, each rated row without one on its own
+        without_id = self._borrowers.without_id
         financed_rows = "rated rows with loan data"
         capped, excess = self._attributions.excess()
         above = {key: float(excess[key].sum()) for key, _ in FINANCED_SCOPES}
@@ -390,6 +398,17 @@ class PortfolioAccumulator:
                         g: share(self.grade_outstanding.get(g, 0.0), self.outstanding) for g in grades
                     },
                 },
+                "by_borrower": {
+                    "unit": "borrowers",
+                    "basis": f"{RATED_ROWS}, each borrower_id counted once, under the grade of its first "
+                    "rated row (the row borrower_emissions counts); a borrower's grade does not depend on "
+                    "its loans, so its rows differ in grade only when they differ in operating data or "
+                    "balance sheet (flagged borrower_data_conflict, see flags.conflicting_borrowers), and "
+                    f"then only the first row's grade is counted; {without_id} rated rows without a "
+                    "borrower_id each counted as a borrower; shares of the borrowers figure",
+                    "values": {g: self.grade_borrowers.get(g, 0) for g in grades},
+                    "shares": {g: share(self.grade_borrowers.get(g, 0), borrowers) for g in grades},
+                },
                 "without_loan_data": figure(
                     self.without_loan,
                     _ROWS,
@@ -401,6 +420,15 @@ class PortfolioAccumulator:
                 round(self.outstanding, 2), _CNY, f"sum of outstanding_cny over {_WITH_LOAN}"
             ),
             "loans": figure(self.loans, _ROWS, _WITH_LOAN),
+            "borrowers": figure(
+                borrowers,
+                "borrowers",
+                f"borrowers rated: distinct borrower_ids among the {RATED_ROWS}, each counted once however "
+                f"many loans it has, plus {without_id} rated rows without a borrower_id, each counted as a "
+                "borrower (as borrower_emissions, grade_distribution.by_borrower and "
+                "green_rated_borrower_terms.borrowers count them); a borrower whose every row was refused is "
+                "not counted",
+            ),
             "financed_emissions": {
                 "scope12": figure(
                     round(financed12, 4),

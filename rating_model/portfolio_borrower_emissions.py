@@ -39,10 +39,15 @@ class BorrowerEmissions:
         self.rows = self.without_id = 0
         self._seen = np.empty(0, dtype=np.uint64)  # sorted hashes of the ids already counted
 
-    def add(self, chunk: pd.DataFrame, rated: np.ndarray, hashes: np.ndarray, present: np.ndarray) -> None:
+    def add(
+        self, chunk: pd.DataFrame, rated: np.ndarray, hashes: np.ndarray, present: np.ndarray
+    ) -> np.ndarray:
         """Add the gross emissions of each borrower once: the first rated row of each ``borrower_id``
-        (``hashes`` and ``present`` from :func:`rating_model.book_checks.id_hashes`)."""
-        first = rated & ~present
+        (``hashes`` and ``present`` from :func:`rating_model.book_checks.id_hashes`).
+
+        Returns the chunk's rows counted, one per borrower: the summary's other borrower-once figures (the
+        borrower count, the grades by borrower) read the same rows, so that they agree with these."""
+        first: np.ndarray = rated & ~present
         self.without_id += int(first.sum())
         candidates = np.flatnonzero(rated & present)
         if len(candidates):
@@ -54,6 +59,7 @@ class BorrowerEmissions:
         self.rows += int(first.sum())
         for key in self.gross:
             self.gross[key] += float(np.nansum(floats(chunk[f"{key}_tco2e"])[first]))
+        return first
 
     def summary(self) -> dict[str, Any]:
         """The ``borrower_emissions`` section: one figure per gross column, in tCO2e."""

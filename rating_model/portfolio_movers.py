@@ -3,8 +3,10 @@
 A bank rates its loan book again each period and asks who moved: the borrowers whose score rose or fell
 most, and how many changed grade, from which grade to which. Borrowers are matched on ``borrower_id`` (a
 borrower on several rows, one per loan, counts once: its first row), and only the current top ``n`` of
-each list is kept as the chunks arrive, so that no book is held whole. :class:`PreviousRun` is the run
-compared with; :class:`Movers` folds the result chunks in for
+each list is kept as the chunks arrive, so that no book is held whole. ``new`` counts loan rows (as it
+always has: clients read it so), ``new_borrowers`` the borrowers behind them, so that ``matched +
+new_borrowers`` is the number of borrowers of this run the movers could match by id.
+:class:`PreviousRun` is the run compared with; :class:`Movers` folds the result chunks in for
 :class:`rating_model.portfolio.PortfolioAccumulator` and says its figures with their unit and basis.
 """
 
@@ -99,15 +101,31 @@ class Movers:
         self.top_n = top_n
         self.matched = np.zeros(len(previous.ids), dtype=bool)
         self.new_rows = 0
+        self.without_id = 0  # rated rows without a borrower_id: matched with nothing, new to no count
+        self._new = np.empty(0, dtype=np.uint64)  # sorted hashes of the new borrowers' ids
         self.transitions: dict[tuple[str, str], int] = {}
         self.rises = pd.DataFrame(columns=list(_MOVER_FIELDS))
         self.falls = pd.DataFrame(columns=list(_MOVER_FIELDS))
         self.regraded = pd.DataFrame(columns=[*_MOVER_FIELDS, "steps", "size", "abs_change"])
 
-    def add(self, ids: np.ndarray, rows: np.ndarray, scores: np.ndarray, grades: np.ndarray) -> None:
+    def add(
+        self,
+        ids: np.ndarray,
+        rows: np.ndarray,
+        scores: np.ndarray,
+        grades: np.ndarray,
+        *,
+        without_id: int = 0,
+    ) -> None:
+        """Fold in the rated rows with a ``borrower_id`` of one chunk; ``without_id``: the chunk's rated rows
+        without one, which cannot be matched and are only said in the basis."""
+        self.without_id += without_id
         positions = self.previous.ids.get_indexer(ids)
         found = positions >= 0
         self.new_rows += int((~found).sum())
+        if not found.all():
+            # a new borrower with several loans is one borrower: its ids' hashes, kept across chunks
+            self._new = np.union1d(self._new, pd.util.hash_array(ids[~found].astype(object)))
         # A borrower on several rows (one row per loan) counts once: its first row in the file.
         candidates = np.flatnonzero(found)
         _, first = np.unique(positions[candidates], return_index=True)
@@ -169,12 +187,23 @@ class Movers:
             "unit": "score points (0-100 scale); change = this run's score - the previous run's score",
             "basis": (
                 "rated rows matched on borrower_id with the previous run's rated rows; a borrower on "
-                "several rows counts once (its first row)"
+                "several rows counts once (its first row) in every count but new, which counts rows; "
+                f"{self.without_id} rated rows without a borrower_id cannot be matched and are in no count"
             ),
             "top_n": self.top_n,
             "matched": figure(matched, "borrowers", "borrowers rated in both runs"),
             "new": figure(
-                self.new_rows, _ROWS, "rated rows whose borrower_id the previous run did not rate"
+                self.new_rows,
+                _ROWS,
+                "rated rows whose borrower_id the previous run did not rate: one per loan, so a new "
+                "borrower with several loans counts once per loan (see new_borrowers)",
+            ),
+            "new_borrowers": figure(
+                len(self._new),
+                "borrowers",
+                "distinct borrower_ids of this run's rated rows that the previous run did not rate, each "
+                "counted once however many loans it has (matched + new_borrowers: the borrowers of this "
+                "run with a borrower_id); rated rows without a borrower_id are not counted",
             ),
             "not_rated_now": figure(
                 len(self.matched) - matched,

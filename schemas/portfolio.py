@@ -99,8 +99,22 @@ class RowsSchema(Schema):
 
 
 class GradeDistributionSchema(Schema):
-    by_count = fields.Nested(DistributionSchema, required=True)
+    by_count = fields.Nested(
+        DistributionSchema,
+        required=True,
+        metadata={"description": "Rated rows (loans) by grade: a borrower with 3 loans counts 3 times."},
+    )
     by_outstanding = fields.Nested(DistributionSchema, required=True)
+    by_borrower = fields.Nested(
+        DistributionSchema,
+        metadata={
+            "description": "Borrowers by grade, each `borrower_id` once under the grade of its first rated "
+            "row (the row `borrower_emissions` counts; rows of one borrower differ in grade only when they "
+            "differ in operating data, flagged `borrower_data_conflict`); a rated row without a "
+            "`borrower_id` counts as a borrower. Its values sum to the summary's `borrowers`. Absent from "
+            "summaries computed before."
+        },
+    )
     without_loan_data = fields.Nested(FigureSchema, required=True)
 
 
@@ -312,9 +326,29 @@ class MoversSchema(Schema):
     unit = fields.String()
     basis = fields.String()
     top_n = fields.Integer()
-    matched = fields.Nested(FigureSchema)
-    new = fields.Nested(FigureSchema)
-    not_rated_now = fields.Nested(FigureSchema)
+    matched = fields.Nested(
+        FigureSchema, metadata={"description": "Borrowers rated in both runs, each `borrower_id` once."}
+    )
+    new = fields.Nested(
+        FigureSchema,
+        metadata={
+            "description": "Loan ROWS whose `borrower_id` the previous run did not rate: a new borrower with "
+            "five loans counts 5; `new_borrowers` counts borrowers."
+        },
+    )
+    new_borrowers = fields.Nested(
+        FigureSchema,
+        metadata={
+            "description": "Borrowers (distinct `borrower_id`s) of this run's rated rows that the previous "
+            "run did not rate, each once; `matched + new_borrowers` is this run's borrowers with an id (rows "
+            "without one are matched with nothing and counted in neither). Absent from summaries computed "
+            "before."
+        },
+    )
+    not_rated_now = fields.Nested(
+        FigureSchema,
+        metadata={"description": "Borrowers the previous run rated that have no rated row in this run."},
+    )
     rises = fields.List(
         fields.Nested(MoverSchema),
         metadata={"description": "Largest score rises; emptied when the job's files are deleted."},
@@ -340,6 +374,14 @@ class PortfolioSummarySchema(Schema):
     grade_distribution = fields.Nested(GradeDistributionSchema, required=True)
     outstanding = fields.Nested(FigureSchema, required=True)
     loans = fields.Nested(FigureSchema, required=True)
+    borrowers = fields.Nested(
+        FigureSchema,
+        metadata={
+            "description": "Borrowers rated: distinct `borrower_id`s among the rated rows, each once however "
+            "many loans it has, plus each rated row without a `borrower_id` (counted as a borrower). Absent "
+            "from summaries computed before."
+        },
+    )
     financed_emissions = fields.Nested(FinancedSchema, required=True)
     borrower_emissions = fields.Nested(GrossSchema, required=True)
     pcaf_data_quality = fields.Nested(FigureSchema, required=True)

@@ -375,3 +375,50 @@ def test_the_summary_can_be_read_twice_and_the_book_added_to_after() -> None:
     assert s["financed_emissions"]["by_attribution_basis"]["values"]["none"]["financed_scope12"] == (
         pytest.approx(total)
     )
+
+
+def test_borrowers_are_counted_once_beside_the_loan_rows() -> None:
+    """A climate-risk analyst's reconciliation: ``movers.new`` counted loan rows while ``matched`` counted
+    borrowers (two new borrowers with 5 loans gave ``new: 5``), and the grades were by loan row only, with
+    no borrower count. The row counts stay; ``new_borrowers``, ``borrowers`` and ``by_borrower`` are added,
+    each borrower_id once (its first rated row), across chunks."""
+
+    def rated(borrower: str | None, grade: str, score: float) -> dict[str, Any]:
+        row = loan("x", grade, score, 1_000.0, (1.0, 0.0), (1.0, 1.0, 1.0, 0.0), 2, False)
+        return row | {"borrower_id": borrower}
+
+    book = [
+        rated("A", "green", 60.0),
+        rated("A", "green", 60.0),  # A's second loan
+        rated("N1", "dark_green", 80.0),  # N1: new, three loans over both chunks
+        rated("N1", "dark_green", 80.0),
+        rated("B", "dark_green", 80.0),
+        rated("N1", "dark_green", 80.0),
+        rated("N2", "green", 55.0),  # N2: new, two loans whose operating data (and grade) differ
+        rated("N2", "not_green", 10.0),
+        rated(None, "light_green", 35.0),  # no borrower_id: a borrower of its own, matched with nothing
+        {"borrower_id": "R", "error": "company.employees: must be greater than 0"},  # refused: not rated
+    ]
+    acc = PortfolioAccumulator(previous=PreviousRun.from_frame("pf_prev", PREVIOUS))
+    acc.add(results(book[:4]))
+    acc.add(results(book[4:], first_row=4))
+    s = acc.summary()
+    grades = s["grade_distribution"]
+    assert grades["by_count"]["values"] == {"dark_green": 4, "green": 3, "light_green": 1, "not_green": 1}
+    assert s["borrowers"]["value"] == 5 and s["borrowers"]["unit"] == "borrowers"  # A, N1, B, N2, the row
+    by_borrower = grades["by_borrower"]
+    assert by_borrower["unit"] == "borrowers" and "first rated row" in by_borrower["basis"]
+    # N2 once, under its first row's grade (green), as borrower_emissions counts its first row
+    assert by_borrower["values"] == {"dark_green": 2, "green": 2, "light_green": 1, "not_green": 0}
+    assert by_borrower["shares"] == {"dark_green": 0.4, "green": 0.4, "light_green": 0.2, "not_green": 0.0}
+    assert s["borrower_emissions"]["scope1"]["value"] == 5.0  # the same five rows
+    movers = s["movers"]
+    assert movers["new"]["value"] == 5 and movers["new"]["unit"] == "rows"  # N1's 3 loans and N2's 2
+    assert movers["new_borrowers"] | {"basis": None} == {"value": 2, "unit": "borrowers", "basis": None}
+    assert movers["matched"]["value"] == 2 and movers["not_rated_now"]["value"] == 3  # A, B; C, E, Z
+    assert movers["matched"]["value"] + movers["new_borrowers"]["value"] == s["borrowers"]["value"] - 1
+    assert "1 rated rows without a borrower_id" in movers["basis"]
+
+    empty = summarize([])
+    assert empty["borrowers"]["value"] == 0
+    assert set(empty["grade_distribution"]["by_borrower"]["shares"].values()) == {None}

@@ -143,6 +143,10 @@ def test_summarize_gives_the_portfolio_summary_of_a_results_file(env: dict[str, 
     assert summary["coverage"] == expected["coverage"] and summary["coverage"]["refused_loans"]["value"] == 1
     assert summary["financed_emissions"] == expected["financed_emissions"]
     assert summary["movers"]["matched"]["value"] == 39 and summary["movers"]["rises"] == []
+    # borrowers beside loan rows, the same from the CSV as from the Parquet (a climate-risk analyst's review)
+    assert summary["borrowers"] == expected["borrowers"] and summary["borrowers"]["value"] == 39
+    assert summary["grade_distribution"] == expected["grade_distribution"]
+    assert summary["movers"]["new_borrowers"]["value"] == 0
     written = run(env, "batch", "summarize", str(tmp_path / "r.parquet"), "--out", str(tmp_path / "s.json"))
     assert written.exit_code == 0 and json.loads((tmp_path / "s.json").read_text())["rows"]["errors"] == 1
     stale = tmp_path / "old.parquet"

@@ -129,6 +129,10 @@ def test_a_loan_book_becomes_a_summary_and_results(portfolio_app: Flask, tmp_pat
     assert set(summary["financed_emissions"]["by_attribution_basis"]["values"]) == {
         "equity_plus_debt", "total_assets", "none"}
     assert summary["by_industry"]["values"] and summary["flags"]["borrower_data_conflict"]["value"] == 0
+    # the borrower figures reach the client (the response schema keeps only the fields it declares)
+    by_borrower = summary["grade_distribution"]["by_borrower"]
+    rated_ids = loans["borrower_id"].drop(7).nunique()
+    assert summary["borrowers"]["value"] == sum(by_borrower["values"].values()) == rated_ids
 
     csv = client.get(done.json["results"]["csv"], headers=bearer(key))
     assert csv.status_code == 200 and csv.mimetype == "text/csv"
