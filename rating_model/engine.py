@@ -29,7 +29,7 @@ from rating_model.issb import issb_summary
 from rating_model.line_items import LineItem
 from rating_model.operating_data import SCHEMA_VERSION, OperatingData
 from rating_model.operating_data_reader import parse_operating_data
-from rating_model.pipeline import measure
+from rating_model.pipeline import Figures, MeasuredFigures, measure
 from rating_model.rating import Rating
 from rating_model.reasons import Contribution, reason_codes
 from rating_model.rounding import round_float, round_tco2e
@@ -196,9 +196,10 @@ class Engine:
 
     # -- the pipeline -------------------------------------------------------------------------------
 
-    def evaluate(self, filled: Filled) -> Evaluation:
-        """Measure already-filled data, then score and grade it."""
-        m = measure(filled, self.standard, self.indicators)
+    def evaluate(self, filled: Filled, figures: Figures | None = None) -> Evaluation:
+        """Measure already-filled data, then score and grade it (``figures``: the rating's counterfactual
+        inventories, when it is one of them)."""
+        m = measure(filled, self.standard, self.indicators, figures)
         standard = self.standard
         values = m.values
         scored = self.artifact.score_row(values)
@@ -215,7 +216,7 @@ class Engine:
                           scored.probability, grade(scored.score, knock_outs, standard), m.unassessed,
                           m.context)
 
-    def outcome(self, filled: Filled, base: Evaluation) -> Outcome:
+    def outcome(self, filled: Filled, base: Evaluation, figures: Figures | None = None) -> Outcome:
         """Score and grade of a changed business, recomputing only what the change touched.
 
         Actions replace only the sections they change (``evolve``), so identity tells what is unchanged:
@@ -226,7 +227,8 @@ class Engine:
         knock-out could lower the grade the score earns
         (:func:`~rating_model.grading.lowered_by_completeness`). A change of answers alone derives again only
         the indicators that read them (:meth:`IndicatorSet.derive_after`), and only the indicators whose
-        value changed are re-binned (:meth:`ScorecardArtifact.score_after`, exact).
+        value changed are re-binned (:meth:`ScorecardArtifact.score_after`, exact). Changed figures take their
+        inventory and benchmark from ``figures`` (the rating's: one per set of identical figures) when given.
         """
         data, before = filled.data, base.filled.data
         same_energy = data.energy is before.energy
@@ -236,13 +238,22 @@ class Engine:
         # every action keeps the business's own estimates (improvements._applied): the same tuple, then
         kept_estimates = filled.estimates is base.filled.estimates
         same_estimates = kept_estimates or filled.paths == base.filled.paths
+        measured: MeasuredFigures | None = None
         if (same_energy and same_estimates and data.transport is before.transport
                 and data.resources is before.resources):
             inventory = base.inventory
+        elif figures is not None:
+            measured = figures.measured(filled, self.indicators)
+            inventory = measured.inventory
         else:
             asked = self.indicators.asked(data.company)
             inventory = compute_inventory(data, estimated=filled.paths, asked=asked)
-        bench = base.benchmark if same_energy else benchmark(data, inventory)
+        if same_energy:
+            bench = base.benchmark
+        elif measured is not None:
+            bench = measured.benchmark()
+        else:
+            bench = benchmark(data, inventory)
         quality = base.quality
         compared = inventory.neutrality.change_pct is not None
         if data.data_source != before.data_source or not (
@@ -274,12 +285,13 @@ class Engine:
         # stands), and an EV charged on a coal-heavy grid may emit more than the car it replaces.
         return Outcome(score, cap(by_score, knock_outs, self.standard), values, inventory.total_tco2e)
 
-    def rerate_from(self, filled: Filled) -> Callable[[Filled], Outcome]:
+    def rerate_from(self, filled: Filled, figures: Figures | None = None) -> Callable[[Filled], Outcome]:
         """Re-rating against ``filled``'s own evaluation (:meth:`outcome`): a changed business that shares
         its energy, transport and resources reuses its inventory. The improvement plan tries a path's
-        answers without against the business with the path's figures changed."""
-        ev = self.evaluate(filled)
-        return lambda changed: self.outcome(changed, ev)
+        answers without against the business with the path's figures changed (whose inventory ``figures``,
+        the rating's, usually holds already)."""
+        ev = self.evaluate(filled, figures)
+        return lambda changed: self.outcome(changed, ev, figures)
 
     @staticmethod
     def _defaults(data: OperatingData) -> SectorDefaults:
@@ -291,9 +303,10 @@ class Engine:
         filled = fill_missing(data, standard)
         ev = self.evaluate(filled)
         unassessed = self.unassessed(ev)
+        figures = Figures()  # the plan's counterfactual inventories, each computed once
         imps, path = improvements(filled, ev.outcome, ev.contributions, standard, self.actions,
-                                  lambda f: self.outcome(f, ev), knock_outs=ev.grading.knock_outs,
-                                  unassessed=unassessed, rebase=self.rerate_from)
+                                  lambda f: self.outcome(f, ev, figures), knock_outs=ev.grading.knock_outs,
+                                  unassessed=unassessed, rebase=lambda f: self.rerate_from(f, figures))
         inv = ev.inventory
         loan = assess_green_loan(data, ev.grading.grade, ev.grading.knock_outs, standard)
         financed = financed_emissions(

@@ -1,0 +1,68 @@
+"""The improvement plan computes each counterfactual's inventory once (rating_model.pipeline.Figures)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from rating_model.actions import apply_change
+from rating_model.engine import Engine
+from rating_model.estimation import Filled, fill_missing
+from rating_model.inventory import compute_inventory
+from rating_model.pipeline import Figures
+from rating_model.values import evolve
+from tests.conftest import BASE_PAYLOAD
+
+ENGINE = Engine.load()
+
+
+def _filled() -> Filled:
+    return fill_missing(ENGINE.parse(BASE_PAYLOAD), ENGINE.standard)
+
+
+def _changed(filled: Filled, change: Mapping[str, object]) -> Filled:
+    data = apply_change(filled.data, change)
+    assert data is not None
+    return Filled(data, filled.estimates)
+
+
+def test_identical_figures_built_twice_share_one_inventory() -> None:
+    """The same action applied twice builds new, identical figures: their inventory is computed once, and
+    is the one computing it afresh gives."""
+    filled = _filled()
+    figures = Figures()
+    once = figures.measured(_changed(filled, {"scale_electricity_by": 0.85}), ENGINE.indicators)
+    again = _changed(filled, {"scale_electricity_by": 0.85})
+    assert again.data.energy is not once.filled.data.energy
+    assert figures.measured(again, ENGINE.indicators) is once
+    assert once.benchmark() is once.benchmark()
+    fresh = compute_inventory(again.data, estimated=again.paths, asked=ENGINE.indicators.asked(
+        again.data.company))
+    assert fresh == once.inventory
+
+
+def test_other_figures_or_equal_figures_of_another_type_get_their_own_inventory() -> None:
+    """Figures that differ, or that are only equal (``==`` takes 42000 for 42000.0), are computed anew."""
+    filled = _filled()
+    figures = Figures()
+    cut = figures.measured(_changed(filled, {"scale_electricity_by": 0.85}), ENGINE.indicators)
+    assert figures.measured(_changed(filled, {"scale_electricity_by": 0.8}), ENGINE.indicators) is not cut
+    energy = filled.data.energy
+    assert energy.electricity_kwh is not None
+    as_int = evolve(energy, electricity_kwh=int(energy.electricity_kwh))
+    as_float = evolve(energy, electricity_kwh=float(energy.electricity_kwh))
+    first = figures.measured(Filled(evolve(filled.data, energy=as_int), filled.estimates), ENGINE.indicators)
+    second = Filled(evolve(filled.data, energy=as_float), filled.estimates)
+    assert as_int == as_float
+    assert figures.measured(second, ENGINE.indicators) is not first
+
+
+def test_a_rating_reuses_the_inventory_of_figures_its_plan_built_again() -> None:
+    """Rating with the plan's figures shared gives what re-rating each counterfactual afresh gives."""
+    filled = _filled()
+    ev = ENGINE.evaluate(filled)
+    figures = Figures()
+    for change in ({"scale_electricity_by": 0.85}, {"raise_renewable_electricity_share_by": 0.3}):
+        for _ in range(2):
+            business = _changed(filled, change)
+            assert ENGINE.outcome(business, ev, figures) == ENGINE.outcome(business, ev)
+            assert ENGINE.rerate_from(business, figures)(business) == ENGINE.rerate_from(business)(business)
