@@ -231,7 +231,7 @@ def improvements(
             changed = apply_change(data, action.change)
             if changed is None:
                 continue
-            # Every action keeps the estimates flagged, reporting the bills too (:func:`_applied`).
+            # Every action keeps the estimates flagged, reporting the bills too (:func:`_take`).
             outcome = rerate(Filled(changed, estimates))
             if key is not None:
                 shared[key] = outcome
@@ -413,28 +413,25 @@ def _path_to_next_grade(
     # reaches the grade is found by a guess checked with two re-ratings, or else by bisection. Prefixes
     # are built only as far as a re-rating asks: the grade is usually reached well before the list ends.
     # An action that changes nothing after the ones before it leaves its prefix equal to the one before.
-    prefixes: list[Filled] = []
+    # A prefix is built as a business only when it is re-rated (:func:`_take`).
+    prefixes: list[Taken] = []
     applied: list[bool] = []
     rated: dict[int, Outcome] = {}
     if ordered and ordered[0][2] is not None:
         rated[0] = ordered[0][2]  # the first prefix is the first action alone, already re-rated
 
-    def prefix(k: int) -> Filled:
+    def prefix(k: int) -> Taken:
         while len(prefixes) <= k:
-            planned = ordered[len(prefixes)][1]
-            last = prefixes[-1] if prefixes else filled
-            changed = apply_change(last.data, planned.action.change)
-            applied.append(changed is not None)
-            if changed is None:
-                prefixes.append(last)
-            else:
-                prefixes.append(Filled(changed, last.estimates))
+            last = prefixes[-1] if prefixes else (filled.data, ())
+            taken = _take(last, ordered[len(prefixes)][1])
+            applied.append(taken is not None)
+            prefixes.append(last if taken is None else taken)
         return prefixes[k]
 
     def outcome_at(k: int) -> Outcome:
         if k not in rated:
-            business = prefix(k)
-            rated[k] = outcome_at(k - 1) if k > 0 and not applied[k] else rerate(business)
+            taken = prefix(k)
+            rated[k] = outcome_at(k - 1) if k > 0 and not applied[k] else rerate(_business(taken, filled))
         return rated[k]
 
     def reaches(k: int) -> bool:
@@ -458,10 +455,9 @@ def _path_to_next_grade(
     kept: list[int] = []
     outcome = base
     if first is not None:
-        prefix(first)  # a first prefix re-rated alone was never built
+        after, _ = prefix(first)  # its figures (a first prefix re-rated alone was never taken)
         kept = [k for k in range(first + 1) if applied[k]]
         outcome = outcome_at(first)
-        after = prefix(first).data
         if (
             after.energy is filled.data.energy
             and after.transport is filled.data.transport
@@ -511,17 +507,17 @@ def _step_gains(
     exactly what it adds alone (the points add up per indicator). The last prefix is the path itself.
     """
     scores = [base.score]
-    business = filled
+    taken: Taken = (filled.data, ())
     moved: set[str] = set()
     for position, k in enumerate(kept):
         improvement, planned, _ = ordered[k]
-        business = _applied(business, planned)
+        taken = _take(taken, planned) or taken
         if position == len(kept) - 1:
             score = outcome.score
         elif planned.answers_only and moved.isdisjoint(planned.moves):
             score = scores[-1] + improvement.score_gain
         else:
-            score = rerate(business).score
+            score = rerate(_business(taken, filled)).score
         moved.update(planned.moves)
         scores.append(score)
     return [round_float(scores[i + 1] - scores[i], 2) for i in range(len(kept))]
@@ -545,10 +541,10 @@ def _irreducible(
     actions can be left out.
     """
     def without(trial: list[int]) -> Outcome:
-        business = filled
+        taken: Taken = (filled.data, ())
         for k in trial:
-            business = _applied(business, ordered[k][1])
-        return rerate(business)
+            taken = _take(taken, ordered[k][1]) or taken
+        return rerate(_business(taken, filled))
 
     return _left_out(ordered, kept, kept[:-1], outcome, without, standard, target)
 
@@ -575,15 +571,21 @@ def _answers_irreducible(
     answers = [k for k in kept[:-1] if ordered[k][1].answers_only]
     if not answers:
         return kept, outcome
-    figures = filled
+    taken: Taken = (filled.data, ())
     for k in kept:
         planned = ordered[k][1]
         if not planned.answers_only:
-            figures = _applied(figures, planned)
+            taken = _take(taken, planned) or taken
+    figures = _business(taken, filled)
     rerate = rebase(figures)
 
     def without(trial: list[int]) -> Outcome:
-        return rerate(_with_answers(figures, [ordered[k][1] for k in trial if ordered[k][1].answers_only]))
+        answered: Taken = (figures.data, ())
+        for k in trial:
+            planned = ordered[k][1]
+            if planned.answers_only:
+                answered = _take(answered, planned) or answered
+        return rerate(_business(answered, figures))
 
     return _left_out(ordered, kept, answers, outcome, without, standard, target)
 
@@ -618,23 +620,22 @@ def _left_out(
     return kept, outcome
 
 
-def _with_answers(business: Filled, answers: list[PlannedAction]) -> Filled:
-    """``business`` with the answers given: the practices adopted in one copy of its practices (applying them
-    one by one, each a copy of the practices and of the business, was most of the cost of trying a path's
-    answers without), the other answers (targets) applied in turn."""
-    adopted = [planned.practice for planned in answers if planned.practice is not None]
-    data = business.data
-    if adopted:
-        data = evolve(data, practices=evolve(data.practices, **dict.fromkeys(adopted, True)))
-    result = Filled(data, business.estimates)
-    for planned in answers:
-        if planned.practice is None:
-            result = _applied(result, planned)
-    return result
+#: A business part-way through a list of actions (:func:`_take`): its data with every action taken but the
+#: adoptions of single practices, and the practices those adopt, to be set in one copy (:func:`_business`).
+Taken = tuple[OperatingData, tuple[str, ...]]
 
 
-def _applied(business: Filled, planned: PlannedAction) -> Filled:
-    """``business`` after one action (as it is when the action changes nothing).
+def _take(taken: Taken, planned: PlannedAction) -> Taken | None:
+    """``taken`` after one more action; ``None`` when the action changes nothing after the ones before it.
+
+    The same business as applying each action to the data in turn
+    (:func:`~rating_model.actions.apply_change`), built more cheaply: an action that adopts one practice
+    is only noted, and :func:`_business` sets all the noted practices in one copy of the practices and of
+    the data. Applying them one by one made two copies per action, and a path's prefixes, its steps and
+    its trials without an action are mostly such actions (a copy of the data per practice was most of the
+    cost of trying a path's answers without). An action whose operations read the practices
+    (``save_water`` adopts water-saving fixtures) sees the
+    noted ones set first, as it would in turn.
 
     The estimates stay flagged whatever the action, ``provide_energy_bills`` too: the engine does not
     know what the bills say. Taking its estimates for the bills' figures (engine 2.0 to 2.3) would have
@@ -646,10 +647,32 @@ def _applied(business: Filled, planned: PlannedAction) -> Filled:
     estimated); what the figures would earn is said by ``held_back_by`` (``missing_data``, and the remedy
     of a cap on fuels left out).
     """
-    changed = apply_change(business.data, planned.action.change)
-    if changed is None:
-        return business
-    return Filled(changed, business.estimates)
+    data, adopted = taken
+    practice = planned.practice
+    if practice is not None:
+        if practice in adopted or getattr(data.practices, practice) is True:
+            return None
+        return data, (*adopted, practice)
+    change = planned.action.change
+    if adopted and "set_practice" in change:
+        data, adopted = _adopt(data, adopted), ()
+    changed = apply_change(data, change)
+    return None if changed is None else (changed, adopted)
+
+
+def _business(taken: Taken, like: Filled) -> Filled:
+    """The business ``taken`` stands for, with ``like``'s estimates (every action keeps them)."""
+    data, adopted = taken
+    if adopted:
+        data = _adopt(data, adopted)
+    elif data is like.data:
+        return like
+    return Filled(data, like.estimates)
+
+
+def _adopt(data: OperatingData, practices: tuple[str, ...]) -> OperatingData:
+    """``data`` with ``practices`` adopted, in one copy of its practices."""
+    return evolve(data, practices=evolve(data.practices, **dict.fromkeys(practices, True)))
 
 
 def first_reaching(

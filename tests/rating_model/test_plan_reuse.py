@@ -1,15 +1,19 @@
-"""The improvement plan computes each counterfactual's inventory once (rating_model.pipeline.Figures)."""
+"""The improvement plan builds and re-rates its counterfactuals once where it can, with the same results."""
 
 from __future__ import annotations
 
+import random
 from collections.abc import Mapping
 
 from rating_model.actions import apply_change
 from rating_model.engine import Engine
 from rating_model.estimation import Filled, fill_missing
+from rating_model.flat import whole_payloads
+from rating_model.improvements import Taken, _business, _take
 from rating_model.inventory import compute_inventory
 from rating_model.pipeline import Figures
-from rating_model.values import evolve
+from rating_model.synthetic import generate_frame
+from rating_model.values import evolve, identical
 from tests.conftest import BASE_PAYLOAD
 
 ENGINE = Engine.load()
@@ -66,3 +70,31 @@ def test_a_rating_reuses_the_inventory_of_figures_its_plan_built_again() -> None
             business = _changed(filled, change)
             assert ENGINE.outcome(business, ev, figures) == ENGINE.outcome(business, ev)
             assert ENGINE.rerate_from(business, figures)(business) == ENGINE.rerate_from(business)(business)
+
+
+def test_taking_actions_builds_the_business_applying_them_in_turn_builds() -> None:
+    """:func:`_take` notes single practices and sets them in one copy: the business it builds, and whether
+    each action changed anything after the ones before it, are those of applying every action in turn,
+    whatever the order (water-saving fixtures adopted alone, then by ``save_water``, and the reverse)."""
+    planned = ENGINE.actions.actions
+    by_id = {p.action.id: p for p in planned}
+    frame = generate_frame(40, 3).drop(columns=["label", "latent_greenness"])
+    businesses = [fill_missing(ENGINE.parse(p), ENGINE.standard) for p in whole_payloads(frame)]
+    businesses.append(_filled())
+    shuffle = random.Random(5)
+    orders = [["adopt_water_saving_equipment", "save_water", "adopt_led_lighting"],
+              ["save_water", "adopt_water_saving_equipment", "set_target", "adopt_led_lighting"]]
+    compared = 0
+    for filled in businesses:
+        for order in [*orders, *(shuffle.sample(list(by_id), 8) for _ in range(3))]:
+            data = filled.data
+            taken: Taken = (data, ())
+            for name in order:
+                changed = apply_change(data, by_id[name].action.change)
+                next_taken: Taken | None = _take(taken, by_id[name])
+                assert (next_taken is None) == (changed is None), (order, name)
+                data, taken = changed or data, next_taken or taken
+                built = _business(taken, filled)
+                assert identical(built.data, data) and built.estimates is filled.estimates, (order, name)
+                compared += 1
+    assert compared > 1000
