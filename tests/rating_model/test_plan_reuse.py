@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from rating_model.actions import apply_change
 from rating_model.engine import Engine
 from rating_model.estimation import Filled, fill_missing
 from rating_model.flat import whole_payloads
-from rating_model.improvements import Taken, _business, _take
+from rating_model.improvements import (
+    Improvement,
+    Outcome,
+    PlannedAction,
+    Taken,
+    _business,
+    _left_out,
+    _take,
+)
 from rating_model.inventory import compute_inventory
+from rating_model.operating_data import OperatingData
 from rating_model.pipeline import Figures
 from rating_model.synthetic import generate_frame
 from rating_model.values import evolve, identical
@@ -98,3 +107,64 @@ def test_taking_actions_builds_the_business_applying_them_in_turn_builds() -> No
                 assert identical(built.data, data) and built.estimates is filled.estimates, (order, name)
                 compared += 1
     assert compared > 1000
+
+
+def _trials(kept: list[str], world: Callable[[list[str]], bool], business: OperatingData,
+            candidates: list[str] | None = None) -> tuple[list[str], int]:
+    """:func:`_left_out` over the named actions in a made-up world that says which sets of actions reach
+    the target grade; the actions it keeps, and how many sets it tried."""
+    planned = {p.action.id: p for p in ENGINE.actions.actions}
+    standard = ENGINE.standard
+    target, short = standard.cutoffs[0].grade, standard.cutoffs[1].grade
+    ordered: list[tuple[Improvement, PlannedAction, Outcome | None]] = [
+        (Improvement(name, planned[name].primary, None, None, 1.0, short, None, "low", "", ""), planned[name],
+         None)
+        for name in kept
+    ]
+    tried: list[list[str]] = []
+
+    def without(trial: list[int]) -> Outcome:
+        names = [kept[k] for k in trial]
+        tried.append(names)
+        return Outcome(90.0, target if world(names) else short, {}, 0.0)
+
+    positions = list(range(len(kept)))
+    chosen = positions[:-1] if candidates is None else [kept.index(name) for name in candidates]
+    left, _ = _left_out(ordered, positions, chosen, Outcome(90.0, target, {}, 0.0), without, standard,
+                        target, business)
+    return [kept[k] for k in left], len(tried)
+
+
+def test_a_practice_whose_sibling_was_needed_is_not_tried_again() -> None:
+    """Three practices of green operations answered "no", each needed (the target takes all four actions):
+    once the last is found needed, its two siblings are too, with the same actions kept; a sibling that was
+    blank (it makes the data more complete) is still tried."""
+    data = ENGINE.parse({**BASE_PAYLOAD, "practices": {
+        "led_lighting": False, "e_invoicing": False, "digital_ordering": False, "waste_sorting": None}})
+    kept = ["adopt_led_lighting", "adopt_e_invoicing", "adopt_digital_ordering", "adopt_waste_sorting"]
+
+    def all_four(names: list[str]) -> bool:
+        return len(names) == 4
+
+    assert _trials(kept, all_four, data) == (kept, 1)
+    blank_first = [kept[3], kept[0], kept[1], kept[2]]
+    assert _trials(blank_first, all_four, data) == (blank_first, 2)  # the blank one and one "no"
+
+    def any_two(names: list[str]) -> bool:
+        return len(names) >= 2
+
+    # each left out while the rest still reach the grade changes the actions kept: every sibling is tried
+    assert _trials(kept, any_two, data) == ([kept[0], kept[3]], 3)
+
+
+def test_a_practice_another_kept_action_adopts_too_is_still_tried() -> None:
+    """``save_water`` adopts water-saving fixtures as well: leaving out their own action changes nothing, so
+    it is not taken for its sibling that was needed."""
+    data = ENGINE.parse({**BASE_PAYLOAD, "practices": {
+        "led_lighting": False, "water_saving_equipment": False}})
+    kept = ["adopt_water_saving_equipment", "adopt_led_lighting", "save_water"]
+
+    def needs_led(names: list[str]) -> bool:
+        return "adopt_led_lighting" in names and "save_water" in names
+
+    assert _trials(kept, needs_led, data, kept[:2]) == (kept[1:], 2)
