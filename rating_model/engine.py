@@ -235,7 +235,7 @@ class Engine:
         # the inventory reads the estimated paths too (the comparison leaves estimated fields out): reporting
         # the bills turns estimates into the business's figures (a review: the plan had kept the old
         # inventory and lost the year-on-year change that a full re-rating gained)
-        # every action keeps the business's own estimates (improvements._take): the same tuple, then
+        # every action keeps the business's own estimates (improvements.Applying.take): the same tuple, then
         kept_estimates = filled.estimates is base.filled.estimates
         same_estimates = kept_estimates or filled.paths == base.filled.paths
         measured: MeasuredFigures | None = None

@@ -210,6 +210,7 @@ def improvements(
     estimated = filled.paths
     # an action cutting the energy to lift a cap on the energy ratio is for a business under that cap
     ratio_capped = any(rule.min_energy_ratio is not None for rule in knock_outs)
+    applying = Applying()
     for planned in index.actions:
         if planned.headroom(gaps) <= 0 or not planned.needs_reported.isdisjoint(estimated):
             continue
@@ -228,10 +229,10 @@ def improvements(
                     outcome = other
         own = outcome is None  # re-rated for this very action, not borrowed from a sibling practice
         if outcome is None:
-            changed = apply_change(data, action.change)
+            changed = applying.apply(data, planned)
             if changed is None:
                 continue
-            # Every action keeps the estimates flagged, reporting the bills too (:func:`_take`).
+            # Every action keeps the estimates flagged, reporting the bills too (:meth:`Applying.take`).
             outcome = rerate(Filled(changed, estimates))
             if key is not None:
                 shared[key] = outcome
@@ -250,7 +251,8 @@ def improvements(
             outcome if own else None,
         ))
     found.sort(key=lambda item: (-item[0].score_gain, item[1].cost_rank, item[0].action))
-    path, best = _path_to_next_grade(filled, base, found, standard, rerate, search or first_reaching, rebase)
+    path, best = _path_to_next_grade(filled, base, found, standard, rerate, search or first_reaching, rebase,
+                                     applying)
     target = path["target_grade"]
     path["held_back_by"] = (
         held_back_by(str(target), best, knock_outs, contributions, standard, unassessed)
@@ -398,6 +400,7 @@ def _path_to_next_grade(
     rerate: Rerate,
     search: Search,
     rebase: Rebase | None,
+    applying: Applying,
 ) -> tuple[dict[str, object], float]:
     """Take actions cheapest first (then by gain) until the next grade is reached; verify by re-rating.
 
@@ -413,7 +416,7 @@ def _path_to_next_grade(
     # reaches the grade is found by a guess checked with two re-ratings, or else by bisection. Prefixes
     # are built only as far as a re-rating asks: the grade is usually reached well before the list ends.
     # An action that changes nothing after the ones before it leaves its prefix equal to the one before.
-    # A prefix is built as a business only when it is re-rated (:func:`_take`).
+    # A prefix is built as a business only when it is re-rated (:meth:`Applying.take`).
     prefixes: list[Taken] = []
     applied: list[bool] = []
     rated: dict[int, Outcome] = {}
@@ -423,7 +426,7 @@ def _path_to_next_grade(
     def prefix(k: int) -> Taken:
         while len(prefixes) <= k:
             last = prefixes[-1] if prefixes else (filled.data, ())
-            taken = _take(last, ordered[len(prefixes)][1])
+            taken = applying.take(last, ordered[len(prefixes)][1])
             applied.append(taken is not None)
             prefixes.append(last if taken is None else taken)
         return prefixes[k]
@@ -465,12 +468,13 @@ def _path_to_next_grade(
         ):
             # Only answers changed (practices, targets, the data source): re-ratings without one action
             # reuse the inventory, so trying each costs little.
-            kept, outcome = _irreducible(filled, ordered, kept, outcome, rerate, standard, target)
+            kept, outcome = _irreducible(filled, ordered, kept, outcome, rerate, standard, target, applying)
         elif rebase is not None:
             # A path that changes energy, vehicles or resources would recompute the inventory for every try
             # of its figures (it had cost 80 % more instructions a rating): those are kept as found, and
             # only its answers are tried without, against the business with the figures changed.
-            kept, outcome = _answers_irreducible(filled, ordered, kept, outcome, rebase, standard, target)
+            kept, outcome = _answers_irreducible(filled, ordered, kept, outcome, rebase, standard, target,
+                                                 applying)
         taken = [ordered[k][0].action for k in kept]
     reached = standard.rank(outcome.grade) <= standard.rank(target)
     saved = round_float(base.emissions_tco2e - outcome.emissions_tco2e, 3)
@@ -480,7 +484,7 @@ def _path_to_next_grade(
         "target_grade": target,
         "reachable": reached,
         "actions": taken if reached else [],
-        "score_gains": _step_gains(filled, base, ordered, kept, outcome, rerate) if reached else [],
+        "score_gains": _step_gains(filled, base, ordered, kept, outcome, rerate, applying) if reached else [],
         "score_after": outcome.score if reached else base.score,
         "grade_after": outcome.grade if reached else base.grade,
         "tco2e_saved": (saved or None) if reached else None,
@@ -494,6 +498,7 @@ def _step_gains(
     kept: list[int],
     outcome: Outcome,
     rerate: Rerate,
+    applying: Applying,
 ) -> list[float]:
     """The points each action of the path adds after the ones before it, in the path's order: they add up
     to the path's gain (``outcome``, the path re-rated, against ``base``).
@@ -511,7 +516,7 @@ def _step_gains(
     moved: set[str] = set()
     for position, k in enumerate(kept):
         improvement, planned, _ = ordered[k]
-        taken = _take(taken, planned) or taken
+        taken = applying.take(taken, planned) or taken
         if position == len(kept) - 1:
             score = outcome.score
         elif planned.answers_only and moved.isdisjoint(planned.moves):
@@ -531,6 +536,7 @@ def _irreducible(
     rerate: Rerate,
     standard: Standard,
     target: str,
+    applying: Applying,
 ) -> tuple[list[int], Outcome]:
     """Leave out of a path that reaches ``target`` every action it reaches it without, costliest first.
 
@@ -543,7 +549,7 @@ def _irreducible(
     def without(trial: list[int]) -> Outcome:
         taken: Taken = (filled.data, ())
         for k in trial:
-            taken = _take(taken, ordered[k][1]) or taken
+            taken = applying.take(taken, ordered[k][1]) or taken
         return rerate(_business(taken, filled))
 
     return _left_out(ordered, kept, kept[:-1], outcome, without, standard, target, filled.data)
@@ -557,6 +563,7 @@ def _answers_irreducible(
     rebase: Rebase,
     standard: Standard,
     target: str,
+    applying: Applying,
 ) -> tuple[list[int], Outcome]:
     """:func:`_irreducible` over the answers of a path that also changes figures, the figures kept.
 
@@ -575,7 +582,7 @@ def _answers_irreducible(
     for k in kept:
         planned = ordered[k][1]
         if not planned.answers_only:
-            taken = _take(taken, planned) or taken
+            taken = applying.take(taken, planned) or taken
     figures = _business(taken, filled)
     rerate = rebase(figures)
 
@@ -584,7 +591,7 @@ def _answers_irreducible(
         for k in trial:
             planned = ordered[k][1]
             if planned.answers_only:
-                answered = _take(answered, planned) or answered
+                answered = applying.take(answered, planned) or answered
         return rerate(_business(answered, figures))
 
     return _left_out(ordered, kept, answers, outcome, without, standard, target, filled.data)
@@ -640,44 +647,65 @@ def _left_out(
     return kept, outcome
 
 
-#: A business part-way through a list of actions (:func:`_take`): its data with every action taken but the
-#: adoptions of single practices, and the practices those adopt, to be set in one copy (:func:`_business`).
+#: A business part-way through a list of actions (:meth:`Applying.take`): its data with every action taken
+#: but the adoptions of single practices, and the practices those adopt, to be set in one copy
+#: (:func:`_business`).
 Taken = tuple[OperatingData, tuple[str, ...]]
 
 
-def _take(taken: Taken, planned: PlannedAction) -> Taken | None:
-    """``taken`` after one more action; ``None`` when the action changes nothing after the ones before it.
+class Applying:
+    """The actions of one improvement plan applied to its businesses, each action once to each data.
 
-    The same business as applying each action to the data in turn
-    (:func:`~rating_model.actions.apply_change`), built more cheaply: an action that adopts one practice
-    is only noted, and :func:`_business` sets all the noted practices in one copy of the practices and of
-    the data. Applying them one by one made two copies per action, and a path's prefixes, its steps and
-    its trials without an action are mostly such actions (a copy of the data per practice was most of the
-    cost of trying a path's answers without). An action whose operations read the practices
-    (``save_water`` adopts water-saving fixtures) sees the
-    noted ones set first, as it would in turn.
-
-    The estimates stay flagged whatever the action, ``provide_energy_bills`` too: the engine does not
-    know what the bills say. Taking its estimates for the bills' figures (engine 2.0 to 2.3) would have
-    credited the owner with the sector's figures: under a model that scores the data quality (the test's
-    ``_scoring_targets_and_data_quality``), the action was offered to 526 of 2,000 synthetic businesses
-    whose figures were estimated, 125 of them with more points than the data quality earns (indicators
-    waiting in their missing bins scored on the sector's figures, the fuels cap lifted). Kept, reporting
-    the bills earns what the data source alone earns (the PCAF score, where nothing the bills hold was
-    estimated); what the figures would earn is said by ``held_back_by`` (``missing_data``, and the remedy
-    of a cap on fuels left out).
+    The plan applies the same action to the same data again and again: alone, then at the head of its
+    path, in the steps of its gains, among the figures its answers are tried against. Each application
+    built new sections of the same values (and an inventory for them again, but for the memo the engine
+    keeps by their values). Applied once, they are the same objects wherever they recur, so a
+    counterfactual's figures are known by identity (:class:`~rating_model.pipeline.Figures`), and the
+    action is not applied again. Made per plan: an entry keeps the data its key's id names alive.
     """
-    data, adopted = taken
-    practice = planned.practice
-    if practice is not None:
-        if practice in adopted or getattr(data.practices, practice) is True:
-            return None
-        return data, (*adopted, practice)
-    change = planned.action.change
-    if adopted and "set_practice" in change:
-        data, adopted = _adopt(data, adopted), ()
-    changed = apply_change(data, change)
-    return None if changed is None else (changed, adopted)
+
+    def __init__(self) -> None:
+        self._applied: dict[tuple[int, str], tuple[OperatingData, OperatingData | None]] = {}
+
+    def apply(self, data: OperatingData, planned: PlannedAction) -> OperatingData | None:
+        """:func:`~rating_model.actions.apply_change` of ``planned``'s action to ``data``, made once."""
+        key = (id(data), planned.action.id)
+        found = self._applied.get(key)
+        if found is None:
+            found = self._applied[key] = (data, apply_change(data, planned.action.change))
+        return found[1]
+
+    def take(self, taken: Taken, planned: PlannedAction) -> Taken | None:
+        """``taken`` after one more action; ``None`` when the action changes nothing after the ones before.
+
+        The same business as applying each action to the data in turn, built more cheaply: an action that
+        adopts one practice is only noted, and :func:`_business` sets all the noted practices in one copy
+        of the practices and of the data. Applying them one by one made two copies per action, and a
+        path's prefixes, its steps and its trials without an action are mostly such actions (a copy of the
+        data per practice was most of the cost of trying a path's answers without). An action whose
+        operations read the practices (``save_water`` adopts water-saving fixtures) sees the noted ones
+        set first, as it would in turn.
+
+        The estimates stay flagged whatever the action, ``provide_energy_bills`` too: the engine does not
+        know what the bills say. Taking its estimates for the bills' figures (engine 2.0 to 2.3) would
+        have credited the owner with the sector's figures: under a model that scores the data quality
+        (the test's ``_scoring_targets_and_data_quality``), the action was offered to 526 of 2,000
+        synthetic businesses whose figures were estimated, 125 of them with more points than the data
+        quality earns (indicators waiting in their missing bins scored on the sector's figures, the fuels
+        cap lifted). Kept, reporting the bills earns what the data source alone earns (the PCAF score,
+        where nothing the bills hold was estimated); what the figures would earn is said by
+        ``held_back_by`` (``missing_data``, and the remedy of a cap on fuels left out).
+        """
+        data, adopted = taken
+        practice = planned.practice
+        if practice is not None:
+            if practice in adopted or getattr(data.practices, practice) is True:
+                return None
+            return data, (*adopted, practice)
+        if adopted and "set_practice" in planned.action.change:
+            data, adopted = _adopt(data, adopted), ()
+        changed = self.apply(data, planned)
+        return None if changed is None else (changed, adopted)
 
 
 def _business(taken: Taken, like: Filled) -> Filled:

@@ -15,7 +15,7 @@ from rating_model.inventory import Inventory, compute_inventory
 from rating_model.operating_data import OperatingData
 from rating_model.sector_benchmarks import Benchmark, benchmark, sector_defaults, sector_of
 from rating_model.standard import MaterialInput, Standard
-from rating_model.values import fast_init, identical
+from rating_model.values import fast_init
 
 
 @dataclass(frozen=True, slots=True, init=False)
@@ -67,37 +67,31 @@ class MeasuredFigures:
 class Figures:
     """The inventories (and benchmarks) of the figures a rating's improvement plan re-rated, each made once.
 
-    The plan re-rates each action alone, then builds the same figures again from the business: the action
-    at the head of its path, the steps of its gains, the figures its answers are tried against. Each build
-    is a new energy, transport and resources of identical values, and each had its inventory computed again
-    (170 of the 528 inventories of 100 synthetic businesses, about 214K instructions each, plus the
-    benchmark). The inventory is a pure function of those sections' values, of the company, offsets and
-    previous year (which no action changes) and of the estimated paths (which every action keeps), so the
-    first inventory is reused for figures :func:`~rating_model.values.identical` to its own under the same
-    company, offsets, previous year and estimates (the same objects).
+    The plan re-rates each action alone, then meets the same figures again: the action at the head of its
+    path, the steps of its gains, the figures its answers are tried against. It applies each action to
+    each data once (:class:`~rating_model.improvements.Applying`), so those figures are the same energy,
+    transport and resources objects; their inventory had been computed again each time (170 of the 528
+    inventories of 100 synthetic businesses, about 214K instructions each, and the benchmark). The
+    inventory reads those sections, the company, offsets and previous year (which no action changes) and
+    the estimated paths (which every action keeps): the same objects, the same inventory.
 
     Made for one rating (``Engine.rate``) and dropped with it: the engine stays immutable and shared by
     threads, and an entry keeps the objects whose ids its key holds alive, so no other object takes an id.
     """
 
     def __init__(self) -> None:
-        self._measured: dict[tuple[object, ...], MeasuredFigures] = {}
+        self._measured: dict[tuple[int, ...], MeasuredFigures] = {}
 
     def measured(self, filled: Filled, indicators: IndicatorSet) -> MeasuredFigures:
-        """The inventory of ``filled``'s figures: one already computed for identical figures, or a new one."""
+        """The inventory of ``filled``'s figures: the one already computed for these objects, or a new one."""
         data = filled.data
-        energy, transport, resources = data.energy, data.transport, data.resources
         key = (id(data.company), id(data.offsets), id(data.previous_year), id(filled.estimates),
-               energy, transport, resources)  # the sections hash by value; identical() then decides
+               id(data.energy), id(data.transport), id(data.resources))
         found = self._measured.get(key)
-        if found is not None:
-            old = found.filled.data
-            if identical(energy, old.energy) and identical(transport, old.transport) and identical(
-                    resources, old.resources):
-                return found
-        inventory = compute_inventory(data, estimated=filled.paths, asked=indicators.asked(data.company))
-        made = self._measured[key] = MeasuredFigures(filled, inventory)
-        return made
+        if found is None:
+            inventory = compute_inventory(data, estimated=filled.paths, asked=indicators.asked(data.company))
+            found = self._measured[key] = MeasuredFigures(filled, inventory)
+        return found
 
 
 def measure(

@@ -25,19 +25,17 @@ would be the slow generated one) it checks that the declared ``__init__`` takes 
 their defaults, and replaces it with the descriptor version.
 
 :func:`fast_init` replaces the generated ``__init__`` with one of the same signature, defaults and default
-factories; :func:`evolve` is ``dataclasses.replace`` on the same footing; :func:`identical` tells two values
-that every computation treats alike.
+factories; :func:`evolve` is ``dataclasses.replace`` on the same footing.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import MISSING, fields, is_dataclass
 from inspect import Parameter, signature
 from types import FunctionType
 from typing import Any, TypeVar
 
-__all__ = ["evolve", "fast_init", "identical"]
+__all__ = ["evolve", "fast_init"]
 
 T = TypeVar("T")
 _FACTORY = object()  # a parameter's default when the field has a default factory
@@ -158,25 +156,3 @@ def evolve(obj: T, **changes: Any) -> T:
             raise TypeError(f"{cls.__name__} has no field {name!r}")
         setter(new, value)
     return new  # type: ignore[no-any-return]
-
-
-def identical(a: object, b: object) -> bool:
-    """Whether ``a`` and ``b`` hold the same values, of the same types, to every field of nested values.
-
-    Stricter than ``==``, which takes ``1`` for ``1.0``, ``True`` for ``1`` and ``-0.0`` for ``0.0``: values
-    that print differently (a rating's JSON) or divide to other infinities. A pure function of values, such
-    as the inventory of a business's figures, therefore gives an identical result for identical inputs: the
-    improvement plan builds the same counterfactual figures more than once (an action alone, then the same
-    action at the head of the path) and computes them once (``rating_model.engine.Figures``).
-    """
-    if a is b:
-        return True
-    if type(a) is not type(b):
-        return False
-    if isinstance(a, float) and isinstance(b, float):
-        return a == b and math.copysign(1.0, a) == math.copysign(1.0, b)
-    if isinstance(a, tuple) and isinstance(b, tuple):
-        return len(a) == len(b) and all(identical(x, y) for x, y in zip(a, b, strict=True))
-    if is_dataclass(a) and not isinstance(a, type):
-        return all(identical(getattr(a, f.name), getattr(b, f.name)) for f in fields(a))
-    return a == b

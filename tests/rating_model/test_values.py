@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from rating_model.operating_data import Company, Energy, FuelUse, OperatingData
-from rating_model.values import evolve, fast_init, identical
+from rating_model.values import evolve, fast_init
 
 
 def _spec() -> list[tuple[str, type, Any]]:
@@ -121,20 +121,6 @@ def test_evolve_refuses_a_name_that_is_not_a_field() -> None:
     data = OperatingData(Company("CN", "5610", 8, 3e6, "CNY", 2024, name="Cafe"))
     with pytest.raises(TypeError, match="no field 'energi'"):
         evolve(data, energi=Energy())
-
-
-def test_identical_is_equal_values_of_the_same_types() -> None:
-    """``==`` takes 1 for 1.0, True for 1 and -0.0 for 0.0, which print differently in a rating's JSON;
-    :func:`identical` does not, through tuples and nested values."""
-    fuel = FuelUse("natural_gas", 5200.0, "m3")
-    same_fuel = FuelUse("natural_gas", 5200.0, "m3")
-    assert identical(Energy(42000.0, fuels=(fuel,)), Energy(42000.0, fuels=(same_fuel,)))
-    assert Energy(42000) == Energy(42000.0) and not identical(Energy(42000), Energy(42000.0))
-    assert not identical(Energy(0.0), Energy(-0.0))
-    assert not identical((True,), (1,))
-    assert not identical(Energy(1.0, fuels=(fuel,)), Energy(1.0, fuels=(fuel, fuel)))
-    assert not identical(Energy(1.0, fuels=(fuel,)), Energy(1.0, fuels=(FuelUse("natural_gas", 5200, "m3"),)))
-    assert not identical(float("nan"), float("nan"))
 
 
 def _declared(init_source: str, *, default: object = 3) -> Any:
