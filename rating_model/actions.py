@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from rating_model.inventory import compute_inventory, fleet_distances
-from rating_model.operating_data import FleetItem, OperatingData, Target
+from rating_model.operating_data import FleetItem, OperatingData, Target, adopt_practices
 from rating_model.sector_benchmarks import benchmark
 from rating_model.values import evolve as replace
 
@@ -204,7 +204,7 @@ def _scale_water(data: OperatingData, factor: float) -> OperatingData | None:
 def _set_practice(data: OperatingData, name: str) -> OperatingData | None:
     if getattr(data.practices, name) is True:
         return None
-    return replace(data, practices=replace(data.practices, **{name: True}))
+    return adopt_practices(data, (name,))
 
 
 def _set_data_source(data: OperatingData, source: str) -> OperatingData | None:

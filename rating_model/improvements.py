@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from rating_model.actions import CAP_LIFTING_OPERATIONS, apply_change
 from rating_model.estimation import Filled
 from rating_model.grading import lowered_by_completeness
-from rating_model.operating_data import OperatingData
+from rating_model.operating_data import OperatingData, adopt_practices
 from rating_model.reasons import Contribution
 from rating_model.rounding import round_float
 from rating_model.standard import COSTS, Action, KnockOut, MaterialInput, Standard
-from rating_model.values import evolve, fast_init
+from rating_model.values import fast_init
 
 
 @dataclass(frozen=True, slots=True, init=False)
@@ -703,7 +703,7 @@ class Applying:
                 return None
             return data, (*adopted, practice)
         if adopted and "set_practice" in planned.action.change:
-            data, adopted = _adopt(data, adopted), ()
+            data, adopted = adopt_practices(data, adopted), ()
         changed = self.apply(data, planned)
         return None if changed is None else (changed, adopted)
 
@@ -712,15 +712,10 @@ def _business(taken: Taken, like: Filled) -> Filled:
     """The business ``taken`` stands for, with ``like``'s estimates (every action keeps them)."""
     data, adopted = taken
     if adopted:
-        data = _adopt(data, adopted)
+        data = adopt_practices(data, adopted)
     elif data is like.data:
         return like
     return Filled(data, like.estimates)
-
-
-def _adopt(data: OperatingData, practices: tuple[str, ...]) -> OperatingData:
-    """``data`` with ``practices`` adopted, in one copy of its practices."""
-    return evolve(data, practices=evolve(data.practices, **dict.fromkeys(practices, True)))
 
 
 def first_reaching(

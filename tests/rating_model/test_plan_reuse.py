@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from collections.abc import Callable
+
+import pytest
 
 from rating_model.actions import apply_change
 from rating_model.engine import Engine
@@ -19,9 +22,10 @@ from rating_model.improvements import (
     _left_out,
 )
 from rating_model.inventory import compute_inventory
-from rating_model.operating_data import OperatingData
+from rating_model.operating_data import OperatingData, Practices, adopt_practices
 from rating_model.pipeline import Figures
 from rating_model.synthetic import generate_frame
+from rating_model.values import evolve
 from tests.conftest import BASE_PAYLOAD
 
 ENGINE = Engine.load()
@@ -173,3 +177,33 @@ def test_a_practice_another_kept_action_adopts_too_is_still_tried() -> None:
         return "adopt_led_lighting" in names and "save_water" in names
 
     assert _trials(kept, needs_led, data, kept[:2]) == (kept[1:], 2)
+
+
+def test_adopting_practices_carries_every_other_field() -> None:
+    """:func:`adopt_practices` builds the data and its practices field by field: each field of either, given
+    a value of its own, comes through (a field added later and not carried would fall back to its default),
+    and the result is what ``evolve`` gives."""
+    data = ENGINE.parse({
+        **BASE_PAYLOAD,
+        "transport": {"fleet": [{"fuel": "diesel", "vehicles": 2}]},
+        "resources": {"water_m3": 300.0},
+        "compliance": {"environmental_penalties_3y": 0},
+        "offsets": [{"standard": "CCER", "tco2e": 1.0, "type": "avoidance"}],
+        "targets": [{"scopes": [1, 2], "base_year": 2023, "target_year": 2030, "reduction_pct": 30}],
+        "previous_year": {"energy": {"electricity_kwh": 40_000}},
+        "loan": {"amount": 1e6, "currency": "CNY", "use_of_proceeds": "energy_efficiency"},
+    })
+    names = ("led_lighting", "iso14001")
+    adopted = adopt_practices(data, names)
+    for f in dataclasses.fields(OperatingData):
+        if f.name != "practices":
+            assert getattr(data, f.name) != f.default, f.name  # given, so a field left behind would show
+            assert getattr(adopted, f.name) is getattr(data, f.name), f.name
+    flags = {f.name: True for f in dataclasses.fields(Practices)} | {"green_products_share": 0.25}
+    for name, value in flags.items():
+        given = evolve(data, practices=evolve(data.practices, **{name: value}))
+        adopted = adopt_practices(given, names)
+        assert getattr(adopted.practices, name) == value, name
+        assert adopted == evolve(given, practices=evolve(given.practices, **dict.fromkeys(names, True)))
+    with pytest.raises(ValueError, match="green_products_share"):
+        adopt_practices(data, ("green_products_share",))
