@@ -10,7 +10,7 @@ Imports numpy and the standard library only.
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -246,18 +246,26 @@ class ScorecardArtifact:
         score = total / self._scale
         return new(RowScore, (score, self.probability_of(score), tuple(parts)))
 
-    def score_after(self, values: Mapping[str, Any], before: Mapping[str, Any], before_score: float) -> float:
+    def score_after(
+        self, values: Mapping[str, Any], before: Mapping[str, Any], before_score: float,
+        changed: Collection[str] | None = None,
+    ) -> float:
         """The score of ``values``, knowing the score of ``before``: only changed features are re-binned.
 
         A counterfactual changes one or two indicators of a dozen; a feature whose value is unchanged
         keeps its bin and its points. The total is counted in the same integer units as :meth:`score_row`,
         so the result is identical to its ``score``, not an approximation: ``before_score`` is
         ``total / scale`` for an integer total far below 2**52, and ``round(before_score * scale)`` gives
-        that total back exactly.
+        that total back exactly. ``changed``, when given, names the only features whose values can differ
+        (the indicators derived again: :meth:`IndicatorSet.derive_changed`), and the others are not even
+        compared: most of the improvement plan's re-ratings change answers alone, four indicators of
+        fourteen. Integer units add up in any order.
         """
         get, old = values.get, before.get
         total = round(before_score * self._scale)
-        for f in self._features:
+        by_name = self._by_name
+        features = self._features if changed is None else [by_name[name] for name in changed]
+        for f in features:
             name = f.name
             value, previous = get(name), old(name)
             if value is previous or value == previous:

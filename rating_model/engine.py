@@ -226,7 +226,7 @@ class Engine:
         knock-out: it is read again (:class:`~rating_model.data_quality.Completeness`) whenever such a
         knock-out could lower the grade the score earns
         (:func:`~rating_model.grading.lowered_by_completeness`). A change of answers alone derives again only
-        the indicators that read them (:meth:`IndicatorSet.derive_after`), and only the indicators whose
+        the indicators that read them (:meth:`IndicatorSet.derive_changed`), and only the indicators whose
         value changed are re-binned (:meth:`ScorecardArtifact.score_after`, exact). Changed figures take their
         inventory and benchmark from ``figures`` (the rating's: one per set of identical figures) when given.
         """
@@ -263,8 +263,8 @@ class Engine:
         defaults = known.defaults if data.company is before.company else self._defaults(data)
         filled_by_default = known.sector_default_fields if kept_estimates else filled.sector_default_fields
         ctx = IndicatorContext(data, inventory, bench, defaults, quality.pcaf_score, filled_by_default)
-        values = self.indicators.derive_after(ctx, base.context, base.values)
-        score = self.artifact.score_after(values, base.values, base.score)
+        values, rederived = self.indicators.derive_changed(ctx, base.context, base.values)
+        score = self.artifact.score_after(values, base.values, base.score, rederived)
         by_score = self.standard.grade_for(score)
         if quality is base.quality and by_score in self._lowered_by_completeness:
             quality = self._completeness.after(filled, base.filled, quality, compared)

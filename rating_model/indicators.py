@@ -290,6 +290,7 @@ class IndicatorSet:
         self._answer_plan: tuple[tuple[str, Derivation], ...] | None = (
             of_answers if ruled.isdisjoint(name for name, _ in of_answers) else None
         )
+        self._answer_names = tuple(name for name, _ in of_answers)
 
     def asked(self, company: Company) -> frozenset[str]:
         """The inputs the standard's ``missing_when_not_reported`` rules ask of this business (its sector,
@@ -374,6 +375,12 @@ class IndicatorSet:
     def derive_after(
         self, ctx: IndicatorContext, before: IndicatorContext, values: Mapping[str, float | None]
     ) -> dict[str, float | None]:
+        """:meth:`derive_changed`'s values alone."""
+        return self.derive_changed(ctx, before, values)[0]
+
+    def derive_changed(
+        self, ctx: IndicatorContext, before: IndicatorContext, values: Mapping[str, float | None]
+    ) -> tuple[dict[str, float | None], tuple[str, ...] | None]:
         """:meth:`derive` of ``ctx``, given the derived ``values`` of ``before``: the same values, in the same
         order, but only the indicators that read the answers are derived again when ``ctx`` differs from
         ``before`` in its answers alone (practices, targets). Most re-ratings of the improvement plan are
@@ -383,6 +390,9 @@ class IndicatorSet:
         sector defaults, the PCAF score, the fields filled from sector defaults and every other section of
         the operating data (compared by identity, as actions replace only the sections they change).
         Otherwise, and under a standard whose rules read an indicator of the answers, all are derived.
+
+        Also the indicators derived again (``None``: all of them): no other value can differ from
+        ``values``', so the score need only re-bin those (:meth:`ScorecardArtifact.score_after`).
         """
         plan, data, old = self._answer_plan, ctx.data, before.data
         if (
@@ -394,11 +404,11 @@ class IndicatorSet:
             or ctx.sector_default_fields != before.sector_default_fields
             or not _same_but_answers(data, old)
         ):
-            return self.derive(ctx)
+            return self.derive(ctx), None
         out = dict(values)
         for name, derive in plan:
             out[name] = derive(ctx)
-        return out
+        return out, self._answer_names
 
     def derive_with_unassessed(
         self, ctx: IndicatorContext

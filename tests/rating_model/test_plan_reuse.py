@@ -21,6 +21,7 @@ from rating_model.improvements import (
     _business,
     _left_out,
 )
+from rating_model.indicators import IndicatorContext
 from rating_model.inventory import compute_inventory
 from rating_model.operating_data import OperatingData, Practices, adopt_practices
 from rating_model.pipeline import Figures
@@ -207,3 +208,34 @@ def test_adopting_practices_carries_every_other_field() -> None:
         assert adopted == evolve(given, practices=evolve(given.practices, **dict.fromkeys(names, True)))
     with pytest.raises(ValueError, match="green_products_share"):
         adopt_practices(data, ("green_products_share",))
+
+
+def test_a_change_of_answers_rebins_only_the_indicators_derived_again() -> None:
+    """``derive_changed`` names the indicators it derived again when only answers changed (no other value
+    can differ), all of them otherwise; re-binning those alone scores as scoring afresh does."""
+    frame = generate_frame(30, 9).drop(columns=["label", "latent_greenness"])
+    artifact, indicators = ENGINE.artifact, ENGINE.indicators
+    answered = figured = 0
+    for payload in whole_payloads(frame):
+        filled = fill_missing(ENGINE.parse(payload), ENGINE.standard)
+        ev = ENGINE.evaluate(filled)
+        for planned in ENGINE.actions.actions:
+            changed = apply_change(filled.data, planned.action.change)
+            if changed is None:
+                continue
+            business = Filled(changed, filled.estimates)
+            outcome = ENGINE.outcome(business, ev)
+            assert outcome.score == ENGINE.evaluate(business).score, planned.action.id
+            if not planned.answers_only:
+                figured += 1
+                continue
+            known = ev.context  # what Engine.outcome derives a change of answers from
+            ctx = IndicatorContext(changed, known.inventory, known.benchmark, known.defaults,
+                                   known.pcaf_score, known.sector_default_fields)
+            values, names = indicators.derive_changed(ctx, ev.context, ev.values)
+            assert names is not None and values == indicators.derive(ctx), planned.action.id
+            assert all(values[i] == ev.values[i] for i in values if i not in names)
+            fresh = artifact.score_row(values).score
+            assert artifact.score_after(values, ev.values, ev.score, names) == fresh
+            answered += 1
+    assert answered > 100 and figured > 30
