@@ -228,7 +228,8 @@ class Engine:
         (:func:`~rating_model.grading.lowered_by_completeness`). A change of answers alone derives again only
         the indicators that read them (:meth:`IndicatorSet.derive_changed`), and only the indicators whose
         value changed are re-binned (:meth:`ScorecardArtifact.score_after`, exact). Changed figures take their
-        inventory and benchmark from ``figures`` (the rating's: one per set of identical figures) when given.
+        inventory and benchmark from ``figures`` when given (the rating's: computed once for the same
+        sections).
         """
         data, before = filled.data, base.filled.data
         same_energy = data.energy is before.energy

@@ -658,10 +658,10 @@ class Applying:
 
     The plan applies the same action to the same data again and again: alone, then at the head of its
     path, in the steps of its gains, among the figures its answers are tried against. Each application
-    built new sections of the same values (and an inventory for them again, but for the memo the engine
-    keeps by their values). Applied once, they are the same objects wherever they recur, so a
-    counterfactual's figures are known by identity (:class:`~rating_model.pipeline.Figures`), and the
-    action is not applied again. Made per plan: an entry keeps the data its key's id names alive.
+    built new sections of the same values, and an inventory for them again. Applied once, they are the
+    same objects wherever they recur, so a counterfactual's figures are known by identity
+    (:class:`~rating_model.pipeline.Figures`), and the action is not applied again. Made per plan: an
+    entry keeps the data its key's id names alive.
     """
 
     def __init__(self) -> None:
