@@ -34,7 +34,7 @@ def applicable_knock_outs(
     It takes the filled data with its estimates, not the data alone: a rule on an input left out
     (``unreported``) must tell a figure the business gave from the standard's estimate in its place.
     ``energy_ratio`` is the business's :data:`~rating_model.standard.ENERGY_RATIO_INDICATOR` value as
-    measured (``None``: not assessed), which a ``min_energy_ratio`` rule reads.
+    measured (``None``: not assessed), which a ``min_energy_ratio`` or ``max_energy_ratio`` rule reads.
     """
     data = filled.data
     penalties = data.compliance.environmental_penalties_3y or 0
@@ -50,8 +50,9 @@ def applicable_knock_outs(
             hits.append(rule)
         elif rule.unreported and any(unreported(filled, field) for field in rule.unreported):
             hits.append(rule)
-        elif (rule.min_energy_ratio is not None and energy_ratio is not None
-              and energy_ratio >= rule.min_energy_ratio
+        elif (energy_ratio is not None
+              and (rule.min_energy_ratio is not None and energy_ratio >= rule.min_energy_ratio
+                   or rule.max_energy_ratio is not None and energy_ratio < rule.max_energy_ratio)
               and data.company.isic_division not in rule.exempt_isic_divisions
               and not energy_from_sector(filled)):
             hits.append(rule)

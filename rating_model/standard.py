@@ -26,7 +26,7 @@ from rating_model.operating_data import DATA_SOURCES, PRACTICE_FLAGS, STATIONARY
 from rating_model.published import verified_bytes
 
 STANDARD_DIR = Path(__file__).parent / "data" / "standard"
-DEFAULT_STANDARD = STANDARD_DIR / "greenrate-sme-1.10.yaml"
+DEFAULT_STANDARD = STANDARD_DIR / "greenrate-sme-1.11.yaml"
 #: The sections a scorecard depends on: how indicators are derived and scored, the grade cut-offs, the
 #: estimation that fills their inputs and the data-quality rules (the measurement_quality indicator is the
 #: PCAF score they set). A later version may accept models trained for an earlier one
@@ -98,6 +98,9 @@ class KnockOut:
     #: the :data:`ENERGY_RATIO_INDICATOR` value (actual / the sector's expected energy for the business's
     #: size) from which it applies, when the energy is the business's own, never the sector's (1.10.0)
     min_energy_ratio: float | None = None
+    #: the :data:`ENERGY_RATIO_INDICATOR` value below which it applies, on the business's own figures: use
+    #: so far below the sector's that the figures, not the premises, are the likelier explanation (1.11.0)
+    max_energy_ratio: float | None = None
     #: the ISIC divisions a ``min_energy_ratio`` rule does not apply to: those whose energy is mostly burnt
     #: away from the premises the sector's expectation is of (construction's site machinery, 1.10.0)
     exempt_isic_divisions: tuple[str, ...] = ()
@@ -341,6 +344,7 @@ def _parse_knock_outs(doc: Mapping[str, Any], indicators: Mapping[str, Indicator
                 fuels=fuels,
                 unreported=tuple(unreported),
                 min_energy_ratio=_min_energy_ratio(k, indicators),
+                max_energy_ratio=_max_energy_ratio(k, indicators),
                 exempt_isic_divisions=_exempt_divisions(k),
                 blocks_green_loan=blocks,
                 remedy=str(k.get("remedy", "")).strip(),
@@ -366,14 +370,30 @@ def _min_energy_ratio(rule: Mapping[str, Any], indicators: Mapping[str, Indicato
     return float(value)
 
 
+def _max_energy_ratio(rule: Mapping[str, Any], indicators: Mapping[str, Indicator]) -> float | None:
+    """A knock-out's ``max_energy_ratio`` (1.11.0 on): a number between 0 and 1, since a ratio of 1 is the
+    sector's expected use (a bound above it would cap half the sector) and none is below 0; not beside a
+    ``min_energy_ratio``, as one rule caps one side."""
+    if "max_energy_ratio" not in rule:
+        return None
+    value = rule["max_energy_ratio"]
+    if (isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value)
+            or not 0 < value < 1 or ENERGY_RATIO_INDICATOR not in indicators or "min_energy_ratio" in rule):
+        raise StandardError(
+            f"knock-out {rule.get('id')}: max_energy_ratio must be a number between 0 and 1, in a standard "
+            f"with the {ENERGY_RATIO_INDICATOR} indicator, and not beside min_energy_ratio"
+        )
+    return float(value)
+
+
 def _exempt_divisions(rule: Mapping[str, Any]) -> tuple[str, ...]:
-    """A ``min_energy_ratio`` rule's ``exempt_isic_divisions``: two-digit ISIC Rev.4 divisions."""
+    """An energy-ratio rule's ``exempt_isic_divisions``: two-digit ISIC Rev.4 divisions."""
     divisions = rule.get("exempt_isic_divisions", [])
     if (not isinstance(divisions, list)
             or not all(isinstance(d, str) and len(d) == 2 and d.isdigit() for d in divisions)
-            or (divisions and "min_energy_ratio" not in rule)):
+            or (divisions and "min_energy_ratio" not in rule and "max_energy_ratio" not in rule)):
         raise StandardError(f"knock-out {rule.get('id')}: exempt_isic_divisions must be a list of two-digit "
-                            "ISIC divisions, beside min_energy_ratio")
+                            "ISIC divisions, beside min_energy_ratio or max_energy_ratio")
     return tuple(divisions)
 
 

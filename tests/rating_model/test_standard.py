@@ -29,7 +29,7 @@ def doc() -> dict[str, Any]:
 
 
 def test_default_standard_loads_with_every_indicator_derivable() -> None:
-    assert STANDARD.label == "greenrate-sme@1.10.0"
+    assert STANDARD.label == "greenrate-sme@1.11.0"
     assert len(STANDARD.indicators) == 13
     assert IndicatorSet(STANDARD).ids == tuple(STANDARD.indicators)
     pillars = {"energy_climate", "resources_circularity", "practices_governance"}
@@ -228,7 +228,8 @@ def test_the_released_standard_is_kept_and_its_knock_outs_all_block_green_loans(
     blocking = {k.id: k.blocks_green_loan for k in STANDARD.knock_outs}
     assert blocking == {"excluded_activity": True, "environmental_penalty": True,
                         "repeated_environmental_penalties": True, "coal_burned_on_site": False,
-                        "energy_far_above_sector": False, "fuels_not_reported": False,
+                        "energy_far_above_sector": False, "energy_implausibly_low": False,
+                        "fuels_not_reported": False,
                         "insufficient_data": False}
     kept = load_standard(STANDARD_DIR / "greenrate-sme-1.1.yaml")  # 1.1.0 too, without 1.2.0's coal rule
     assert kept.label == "greenrate-sme@1.1.0"
@@ -259,8 +260,15 @@ def test_models_of_an_earlier_version_rate_only_where_nothing_that_scores_change
     assert seventh.models_trained_for == ("greenrate-sme@1.6.0",)
     check_model_compatibility(seventh)
     assert not seventh.rates_models_for("greenrate-sme@1.5.0")
-    # 1.8.0 leaves the indicators reading the fuels missing when they are left out: only its own models
-    assert STANDARD.models_trained_for == () and not STANDARD.rates_models_for("greenrate-sme@1.7.0")
+    # 1.8.0 leaves the indicators reading the fuels missing when they are left out: only its own models; so
+    # do 1.9.0 (purchased heat) and 1.10.0 (an action listed under two indicators)
+    for version in (8, 9, 10):
+        own = load_standard(STANDARD_DIR / f"greenrate-sme-1.{version}.yaml")
+        assert own.models_trained_for == () and not own.rates_models_for(f"greenrate-sme@1.{version - 1}.0")
+    # 1.11.0 adds a knock-out (energy implausibly low), which scores nothing: 1.10.0's models rate under it
+    assert STANDARD.models_trained_for == ("greenrate-sme@1.10.0",)
+    check_model_compatibility(STANDARD)
+    assert not STANDARD.rates_models_for("greenrate-sme@1.9.0")
     assert not STANDARD.rates_models_for("greenrate-sme@1.6.0")
     assert STANDARD.indicators["low_carbon_fleet_share"].when_none == 1.0
     assert fourth.indicators["low_carbon_fleet_share"].when_none is None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -434,7 +435,8 @@ def test_a_comparison_under_another_standard_is_no_evidence(make_app: AppFactory
     challenger, champion = registry.load_artifact(db, b), registry.load_artifact(db, DEFAULT_VERSION)
     assert challenger is not None and champion is not None
     for data, why in ((under_older, "the champion was judged under 'greenrate-sme@1.8.0'"),
-                      (edited, r"the challenger was judged under 'greenrate-sme@1.10.0' \(sha256 e{12}…")):
+                      (edited, rf"the challenger was judged under '{re.escape(load_standard().label)}' "
+                               r"\(sha256 e{12}…")):
         with pytest.raises(comparisons.OtherStandard, match=why):
             comparisons.record(db, challenger, champion, data=data, summary=compared_summary(), actor="ann")
         _as_an_earlier_release_recorded(db, b, data)

@@ -1,12 +1,12 @@
-"""Standard 1.10.0's knock-out ``energy_far_above_sector``: premises using three times or more the energy
-their sector is expected to use for their size are graded light green at best.
+"""The knock-outs on the energy ratio: standard 1.10.0's ``energy_far_above_sector`` (premises using three
+times or more the energy their sector is expected to use for their size are graded light green at best) and
+1.11.0's ``energy_implausibly_low`` (premises whose own figures show less than a tenth of it, likewise).
 
 A gaming review took a restaurant (ISIC 5610, CN-GD, 10 staff, CNY 2M revenue, 150 m2) using 5x and 50x its
 sector's expected energy to green on practice answers, recycling and ``"fleet": []``, and to dark green
-with certificates for 13.5 % of its electricity. The engine is built with 1.10.0 and the packaged model (its
-features are 1.10.0's indicators): the packaged model names 1.9.0, so ``Engine.load`` rates under 1.9.0 until
-a model is trained for 1.10.0, and these tests pass either way.
-"""
+with certificates for 13.5 % of its electricity; the same review reported energy as 0 (or 1 kWh), which
+scored the ratio's best bin and made the business operationally neutral. Each engine is built with its
+standard and the packaged model (trained for 1.10.0), for every standard here with the model's indicators."""
 
 from __future__ import annotations
 
@@ -28,6 +28,7 @@ from rating_model.grading import applicable_knock_outs
 from rating_model.standard import STANDARD_DIR, load_standard, parse_standard
 
 V110 = STANDARD_DIR / "greenrate-sme-1.10.yaml"
+V111 = STANDARD_DIR / "greenrate-sme-1.11.yaml"
 #: the restaurant sector's expected site energy (sector_benchmarks.json: food_service, 830 kWh/m2, hours
 #: not given) for the review's 150 m2
 EXPECTED_KWH = 830.0 * 150
@@ -38,7 +39,7 @@ PRACTICES = ("led_lighting", "e_invoicing", "digital_ordering", "waste_sorting",
 
 @pytest.fixture(scope="module")
 def engines() -> dict[str, Engine]:
-    """An engine per standard from 1.0 to 1.10, each with the packaged model's points table."""
+    """An engine per standard whose indicators are the packaged model's, each with its points table."""
     artifact = ScorecardArtifact.from_dict(json.loads(DEFAULT_MODEL.read_text(encoding="utf-8")))
     out = {}
     for path in STANDARD_DIR.glob("greenrate-sme-*.yaml"):
@@ -151,15 +152,16 @@ def test_construction_burns_its_energy_on_site_and_is_exempt(engines: dict[str, 
 
 
 def test_older_standards_have_no_such_rule_and_rate_as_before(engines: dict[str, Engine]) -> None:
-    assert {"1.9.0", "1.10.0"} <= set(engines)
+    assert {"1.9.0", "1.10.0", "1.11.0"} <= set(engines)
+    since = ("1.10.0", "1.11.0")
     for path in STANDARD_DIR.glob("greenrate-sme-*.yaml"):
         standard = load_standard(path)
-        if standard.version != "1.10.0":
+        if standard.version not in since:
             assert all(k.min_energy_ratio is None and not k.exempt_isic_divisions
                        for k in standard.knock_outs)
             assert "cut_energy_to_sector_range" not in standard.actions
     for version, engine in engines.items():
-        if version == "1.10.0":
+        if version in since:
             continue
         rating = rated(engine, restaurant(50.0, green_share=0.135))
         assert "energy_far_above_sector" not in knock_outs(rating)
@@ -265,4 +267,126 @@ def test_a_malformed_energy_rule_is_refused(rule: dict[str, Any]) -> None:
     knock_out.pop("exempt_isic_divisions")
     knock_out.update(rule)
     with pytest.raises(StandardError, match="min_energy_ratio|exempt_isic_divisions"):
+        parse_standard(doc)
+
+
+# --- 1.11.0: energy_implausibly_low ---------------------------------------------------------------------
+
+
+def test_energy_reported_as_zero_or_one_kwh_is_light_green_at_best(engines: dict[str, Engine]) -> None:
+    """The review's restaurant reporting no energy at all, or 1 kWh: the best ratio bin and operational
+    neutrality had made it dark green under 1.10.0; under 1.11.0 the cap holds it at light green."""
+    engine = engines["1.11.0"]
+    for payload in (restaurant(0.0), restaurant(None, electricity_kwh=1.0),
+                    restaurant(0.0, green_share=0.0, purchased_heat_gj=0.0)):
+        before = rated(engines["1.10.0"], payload)
+        assert before["grade"] in ("green", "dark_green") and before["knock_outs"] == []
+        rating = rated(engine, payload)
+        assert energy_ratio(rating) < 0.001
+        assert knock_outs(rating) == ["energy_implausibly_low"]
+        assert rating["grade"] == "light_green"
+        assert rating["score_grade"] == before["score_grade"]  # the score is the model's, unchanged
+        loan = rating["green_loan"]
+        assert loan["knock_outs"] == []  # a cap, not a denial
+        assert "Knock-out energy_implausibly_low applies" in " ".join(loan["rationale"])
+        assert "限级条款“用能远低于同业，数据存疑”适用" in "".join(loan["rationale_zh"])
+
+
+def test_the_threshold_is_a_tenth_of_the_sectors_expected_energy(engines: dict[str, Engine]) -> None:
+    engine = engines["1.11.0"]
+    for ratio, capped in ((0.05, True), (0.099, True), (0.1, False), (0.11, False), (1.0, False)):
+        rating = rated(engine, restaurant(ratio))
+        assert energy_ratio(rating) == pytest.approx(ratio)
+        assert ("energy_implausibly_low" in knock_outs(rating)) is capped, ratio
+        # both caps on the ratio are in force in 1.11.0, each on its own side
+        assert "energy_far_above_sector" not in knock_outs(rating)
+    assert knock_outs(rated(engine, restaurant(5.0))) == ["energy_far_above_sector"]
+
+
+def test_energy_from_the_sector_never_triggers_the_low_cap(engines: dict[str, Engine]) -> None:
+    engine = engines["1.11.0"]
+    standard = engine.standard
+    assert "energy_implausibly_low" not in knock_outs(rated(engine, restaurant(None)))
+    filled = fill_missing(engine.parse(restaurant(None)), standard)
+    assert applicable_knock_outs(filled, 1.0, standard, energy_ratio=0.0) == ()
+    own = fill_missing(engine.parse(restaurant(0.0)), standard)
+    assert [k.id for k in applicable_knock_outs(own, 1.0, standard, energy_ratio=0.0)] == [
+        "energy_implausibly_low"]
+    # a ratio that is not assessed is never below anything
+    assert applicable_knock_outs(own, 1.0, standard, energy_ratio=None) == ()
+
+
+def test_sectors_working_away_from_their_premises_are_exempt_from_the_low_cap(
+        engines: dict[str, Engine]) -> None:
+    """Drivers, site crews and farm hands use little premises energy: 8.9 % of synthetic land-transport
+    firms are below a tenth of their per-employee expectation. A shop or an office is not exempt."""
+    engine = engines["1.11.0"]
+    for division in ("0111", "4100", "4390", "4923", "5011", "5110", "5320"):
+        assert "energy_implausibly_low" not in knock_outs(rated(engine, restaurant(0.0, industry=division)))
+    for division in ("4711", "5210", "6201", "5610"):
+        assert knock_outs(rated(engine, restaurant(0.0, industry=division))) == ["energy_implausibly_low"]
+
+
+def test_no_action_lifts_the_low_cap_and_the_plan_says_the_figures_do(engines: dict[str, Engine]) -> None:
+    engine = engines["1.11.0"]
+    rating = rated(engine, restaurant(0.0))
+    path = rating["path_to_next_grade"]
+    assert path["target_grade"] in ("green", "dark_green") and not path["reachable"]
+    held = [h for h in path["held_back_by"] if h["knock_out"]]
+    assert [h["knock_out"] for h in held] == ["energy_implausibly_low"]
+    assert "Check them against a year of bills" in held[0]["message"]
+    assert "landlord" in held[0]["message"] and "房东" in held[0]["message_zh"]
+    # never "use more energy", never the cut that lifts the cap above
+    assert "cut_energy_to_sector_range" not in {i["action"] for i in rating["improvements"]}
+    assert not any(h["reason"] == "beyond_actions" for h in path["held_back_by"])
+
+
+def test_an_action_that_would_cut_below_a_tenth_is_capped_in_its_counterfactual(
+        engines: dict[str, Engine]) -> None:
+    """The plan's counterfactuals are graded under the same rules: a cut that takes a business's own
+    figures below a tenth of its sector's never shows a grade above light green."""
+    engine = engines["1.11.0"]
+    rating = rated(engine, restaurant(0.12))
+    assert knock_outs(rating) == []
+    for item in rating["improvements"]:
+        if item["indicator"] == "energy_efficiency_ratio" and item["to"] is not None and item["to"] < 0.1:
+            assert item["grade_after"] in ("light_green", "not_green")
+
+
+def test_the_batch_agrees_with_the_api_on_the_low_cap(engines: dict[str, Engine]) -> None:
+    engine = engines["1.11.0"]
+    payloads = [restaurant(r) for r in (0.0, 0.099, 0.1, 5.0)]
+    payloads.append(restaurant(None, electricity_kwh=1.0))
+    payloads.append(restaurant(None))
+    out = rate_frame(with_flat_dtypes(pd.DataFrame([flatten(p) for p in payloads])), engine)
+    for i, payload in enumerate(payloads):
+        rating = rated(engine, payload)
+        cell = out.at[i, "knock_outs"]
+        assert (None if pd.isna(cell) else cell.split(",")) == (knock_outs(rating) or None)
+        assert out.at[i, "grade"] == rating["grade"]
+    assert [None if pd.isna(c) else c for c in out["knock_outs"]] == [
+        "energy_implausibly_low", "energy_implausibly_low", None, "energy_far_above_sector",
+        "energy_implausibly_low", None]
+
+
+def test_models_trained_for_1_10_rate_under_1_11_which_is_the_default() -> None:
+    standard = load_standard()
+    assert standard.label == "greenrate-sme@1.11.0"
+    assert standard.rates_models_for("greenrate-sme@1.10.0")
+    engine = Engine.load()
+    assert engine.standard.label == "greenrate-sme@1.11.0"
+    assert "energy_implausibly_low" in {k.id for k in engine.standard.knock_outs}
+
+
+@pytest.mark.parametrize("rule", [
+    {"max_energy_ratio": 0}, {"max_energy_ratio": 1.0}, {"max_energy_ratio": 1.5},
+    {"max_energy_ratio": True}, {"max_energy_ratio": "0.1"}, {"max_energy_ratio": float("nan")},
+    {"max_energy_ratio": 0.1, "min_energy_ratio": 3.0},
+])
+def test_a_malformed_low_energy_rule_is_refused(rule: dict[str, Any]) -> None:
+    doc = copy.deepcopy(dict(load_standard(V111).document))
+    knock_out = next(k for k in doc["knock_outs"] if k["id"] == "energy_implausibly_low")
+    knock_out.pop("max_energy_ratio")
+    knock_out.update(rule)
+    with pytest.raises(StandardError, match="max_energy_ratio"):
         parse_standard(doc)
