@@ -26,10 +26,11 @@ BEARER_SCHEME = {
 
 
 def documented(
-    blp: Blueprint, *error_codes: int, operation: str, secured: bool = True
+    blp: Blueprint, *error_codes: int, operation: str, secured: bool = True,
+    responses: dict[str, Any] | None = None, parameters: list[dict[str, Any]] | None = None,
 ) -> Callable[[F], F]:
     """Document the operation's id, the bearer key and the error statuses a view can answer (each with the
-    one error body).
+    one error body), and any other ``responses`` (a 304, say) and header ``parameters`` it has.
 
     ``operation`` is the ``operationId`` a generated client names its function by (``create_rating``):
     without one, generators derived names from the paths (``post_v1_ratings_batch``), which any change of
@@ -42,8 +43,10 @@ def documented(
     codes = sorted({*error_codes, 422}) if secured else error_codes
     doc: dict[str, Any] = {
         "operationId": operation,
-        "responses": {str(code): HTTPStatus(code).name for code in codes},
+        "responses": {**{str(code): HTTPStatus(code).name for code in codes}, **(responses or {})},
     }
+    if parameters:
+        doc["parameters"] = parameters
     if secured:
         doc["security"] = [{"bearerAuth": []}]
     return blp.doc(**doc)  # type: ignore[no-any-return]

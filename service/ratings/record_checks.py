@@ -116,7 +116,10 @@ def check_record(key: RatingKey, row: Mapping[Any, Any]) -> RecordCheck:
     elif signature.status == "tampered":
         tampered.append(SIGNATURE_MISMATCH)
     elif signature.status in SIGNED_AS_ISSUED and row["result_sha256"] != digest:
-        tampered.append("result_sha256 (the stored hash of the body is not the body's: the list refuses it)")
+        tampered.append(
+            "result_sha256 (the stored hash of the body is not the body's: the list and a read by id "
+            "refuse it)"
+        )
     if row["signature_v2"] is not None and signature.status in SIGNED_AS_ISSUED:
         if check_layout(key, row, digest, FORMAT).status != signature.status:  # both are signed at once
             tampered.append(V1_MISMATCH)

@@ -85,6 +85,44 @@ RATING_HEADERS = {
         "schema": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
     },
 }
+#: A rating read by id: the stored body's own sha256, so that an auditor can check the bytes kept against it.
+ETAG_HEADER = {
+    "ETag": {
+        "description": "A strong entity tag of the body: the lowercase hex SHA-256 of its bytes, in quotes, "
+        "exactly as the rating's record holds it (`ratings.result_sha256`, which its signature covers). The "
+        "body is the rating exactly as issued and names its id, so the tag is the rating's for good: send it "
+        "back in `If-None-Match` to be answered 304 without the body while the rating is still served as "
+        "kept (an erased rating answers 410, a changed record 500, never 304).",
+        "required": True,
+        "schema": {"type": "string", "pattern": '^"[0-9a-f]{64}"$'},
+    },
+}
+#: The conditional request headers a read by id evaluates (RFC 9110, section 13.1), as header parameters.
+CONDITIONAL_PARAMETERS = [
+    {
+        "name": "If-None-Match",
+        "in": "header",
+        "required": False,
+        "description": "The `ETag` (or a list of them, or `*`) of the rating you hold: a match, compared "
+        "weakly (a `W/` tag matches too), answers 304 without the body. Evaluated after the key, the tenant "
+        "and the record are checked, as for the 200.",
+        "schema": {"type": "string"},
+    },
+    {
+        "name": "If-Match",
+        "in": "header",
+        "required": False,
+        "description": "Answer only if the rating is still this `ETag` (or a list, or `*`), compared "
+        "strongly; otherwise 412. Evaluated before `If-None-Match`.",
+        "schema": {"type": "string"},
+    },
+]
+NOT_MODIFIED = {
+    "description": "Not Modified: the `If-None-Match` tag matches the rating's `ETag`. No body; the same "
+    "`ETag` and `Cache-Control` as the 200.",
+    "headers": {"ETag": ETAG_HEADER["ETag"]},
+}
+
 #: The headers every issuing view sends (this one and the merchants' one-click), documented once.
 ISSUE_HEADERS = {
     "Location": {"description": "Path of the rating.", "schema": {"type": "string"}},
@@ -243,11 +281,34 @@ class Ratings(MethodView):
         return {"items": items, "limit": query["limit"], "next_cursor": next_cursor}
 
 
+def conditional_read(body: str, sha256: str, headers: dict[str, str]) -> Response:
+    """Answer a stored ``body`` (whose bytes' hex sha256 is ``sha256``) with it as a strong ``ETag``, under
+    the request's ``If-Match`` (412 when none matches, compared strongly) and then ``If-None-Match`` (304
+    when one matches, compared weakly), in RFC 9110's order (section 13.2.2).
+
+    A bank's auditor re-reading ratings a year on had nothing to tell a rating unchanged from the copy it
+    kept but the whole body (audit review). The tag is the stored hash, not the body hashed or serialised
+    again, and it is the hash of the bytes served (Werkzeug parses the headers, ``*`` and lists included).
+    Call it once the key, the tenant and the record were checked: a 304 tells as much as the 200.
+    The 304 carries the ``ETag`` and, from the after-request hooks, the ``Cache-Control`` and request id of
+    the 200, and none of the body's metadata (RFC 9110, section 15.4.5).
+    """
+    if request.if_match and not request.if_match.contains(sha256):
+        abort(412, message="The rating's ETag matches none of If-Match: it is not the rating you hold.")
+    if request.if_none_match.contains_weak(sha256):
+        answer = Response(status=304)
+    else:
+        answer = Response(body, status=200, mimetype=_JSON, headers=headers)
+    answer.set_etag(sha256)
+    return answer
+
+
 @blp.route("/<rating_id:rating_id>")
 class RatingById(MethodView):
-    @documented(blp, 401, 403, 404, 410, 422, 429, 500, 503, operation="get_rating")
+    @documented(blp, 401, 403, 404, 410, 412, 422, 429, 500, 503, operation="get_rating",
+                responses={"304": NOT_MODIFIED}, parameters=CONDITIONAL_PARAMETERS)
     @requires("bank", "merchant")
-    @blp.response(200, RatingSchema, headers=RATING_HEADERS)
+    @blp.response(200, RatingSchema, headers={**RATING_HEADERS, **ETAG_HEADER})
     def get(self, rating_id: str) -> Response:
         """One rating, exactly as issued (the same bytes).
 
@@ -258,6 +319,10 @@ class RatingById(MethodView):
         A rating whose record no longer matches the signature it was recorded with (changed in the
         database since), or carries no signature (issued before signing; served only under
         `GREENRATE_UNSIGNED_RATINGS=serve`), is not served: 500.
+
+        `ETag` is the SHA-256 of the body's bytes as recorded and signed with the rating: `If-None-Match`
+        with it answers 304 without the body (after the same checks: a rating erased since answers 410),
+        and `If-Match` without it 412.
         """
         principal = current_principal()
         merchant = readable_ratings_merchant(principal)
@@ -265,7 +330,7 @@ class RatingById(MethodView):
         if stored is None:
             rating_not_found(rating_id, merchant)
         headers = rating_headers(stored.merchant_id, stored.input_hash)
-        return Response(stored.result_json, status=200, mimetype=_JSON, headers=headers)
+        return conditional_read(stored.result_json, stored.result_sha256, headers)
 
 
 @blp.route("/batch")

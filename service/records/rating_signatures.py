@@ -239,13 +239,18 @@ def verified(key: RatingKey, row: Mapping[Any, Any], read: str, *, body: bool = 
     :param read: which read found it (``get``, ``list``, ``reuse``, ``with_input``), for the log and the
         ``greenrate_rating_integrity_failures_total`` metric.
     :param body: the row holds ``result_json`` (hashed here); else its stored ``result_sha256`` is used.
+        A row that holds both must have them agree: the body's hash is what a read by id serves as its
+        ``ETag`` (the stored one, not computed again), and the list checks the stored one.
     :raises RatingRecordRefused: the record is not what was signed, was signed with another key, or is
         unsigned and ``key.unsigned`` is ``refuse``.
     """
-    found = check(key, row, body_sha256(row["result_json"]) if body else row["result_sha256"])
+    digest = body_sha256(row["result_json"]) if body else row["result_sha256"]
+    found = check(key, row, digest)
     if (found.status in SIGNED_AS_ISSUED and "input_json" in row
             and input_hash(row["input_json"]) != row["input_hash"]):
         found = SignatureCheck("tampered", found.key_id)  # the input served is not the one signed for
+    if found.status in SIGNED_AS_ISSUED and body and row.get("result_sha256", digest) != digest:
+        found = SignatureCheck("tampered", found.key_id)  # the stored hash is not the served body's
     if found.status in ("tampered", "other_key") or (found.status == "unsigned" and key.unsigned == "refuse"):
         raise _refusal(key, row, read, found)
     if found.status == "previous_key":

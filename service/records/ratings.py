@@ -34,8 +34,10 @@ from service.exceptions import INVALID_FIELDS, ServiceError
 from service.records.database import as_utc, count_ratings_where
 from service.records.rating_signatures import (
     CHECKED_COLUMNS,
+    SIGNED_AS_ISSUED,
     RatingKey,
     RatingRecordRefused,
+    body_sha256,
     signed,
     verified,
 )
@@ -100,13 +102,15 @@ _SIGNED = tuple(ratings.c[name] for name in CHECKED_COLUMNS)
 
 @dataclass(frozen=True, slots=True)
 class StoredRating:
-    """A rating as served: its id and its exact JSON text, the merchant it was issued for (if any) and the
-    hash of its recorded input."""
+    """A rating as served: its id and its exact JSON text, the merchant it was issued for (if any), the
+    hash of its recorded input and the sha256 of the text's UTF-8 bytes (its stored ``result_sha256``, which
+    its signature covers: the answer's ``ETag``)."""
 
     id: str
     result_json: str
     merchant_id: str | None = None
     input_hash: str = ""
+    result_sha256: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -354,18 +358,24 @@ def get_rating(
 ) -> StoredRating | None:
     """The rating if it exists in this tenant (and belongs to this merchant when one is given).
 
+    Its ``result_sha256`` is the stored one, checked against the body with the signature (a record whose
+    stored hash is not its body's is refused, as the list refuses it), so it names the bytes served without
+    hashing them again; a rating issued before signing (served under ``GREENRATE_UNSIGNED_RATINGS=serve``)
+    has none stored, and its body is hashed.
+
     :raises RatingRecordRefused: its record does not verify against its signature under ``key``.
     """
     c = ratings.c
-    query = select(*_SIGNED, c.result_json).where(c.id == rating_id, c.tenant == tenant)
+    query = select(*_SIGNED, c.result_json, c.result_sha256).where(c.id == rating_id, c.tenant == tenant)
     if merchant_id is not None:
         query = query.where(c.merchant_id == merchant_id)
     with db.connect() as conn:
         row = conn.execute(query).first()
     if row is None:
         return None
-    verified(key, row._mapping, "get")
-    return StoredRating(row.id, row.result_json, row.merchant_id, row.input_hash)
+    status = verified(key, row._mapping, "get")
+    digest = row.result_sha256 if status in SIGNED_AS_ISSUED else body_sha256(row.result_json)
+    return StoredRating(row.id, row.result_json, row.merchant_id, row.input_hash, digest)
 
 
 class UnknownCursor(ServiceError, LookupError):

@@ -11,6 +11,7 @@ chooses). On SQLite and on PostgreSQL (``integration``).
 
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Any
 
@@ -127,6 +128,8 @@ def test_an_inserted_unsigned_rating_is_served_logged_and_counted_under_serve(
     with capture_logs() as logs:
         served = client.get(f"/v1/ratings/{FORGED_ID}", headers=bearer(key))
     assert served.status_code == 200 and served.get_json() == json.loads(rating_json(forged))
+    # no stored hash (null before signing): its ETag is the served body's own sha256 all the same
+    assert served.headers["ETag"] == f'"{hashlib.sha256(served.data).hexdigest()}"'
     (event,) = [e for e in logs if e["event"] == "rating_unsigned_served"]
     assert event["log_level"] == "warning" and event["rating_id"] == FORGED_ID and event["read"] == "get"
     assert not [e for e in logs if e["event"] == "rating_record_refused"]
