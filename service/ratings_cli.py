@@ -230,6 +230,9 @@ def erase_rating(rating_id: str, reason: str) -> None:
     `rating_erased` event with the same. The service's workers read the recorded erasures every
     GREENRATE_MODEL_POLL_SECONDS and from then on miss a cached copy (in Redis, one written back after
     this command deleted it; in their own memory, without GREENRATE_REDIS_URL): the command says so.
+
+    Exit 1 when nothing was erased: for a rating erased before, saying when, by whom and with which
+    reason digest; for an id neither recorded nor erased, saying so.
     """
     import redis
 
@@ -249,8 +252,18 @@ def erase_rating(rating_id: str, reason: str) -> None:
             erased = erasure.erase_rating(engine, rating_id, reason=reason, actor=actor)
     except SQLAlchemyError as exc:
         raise database_error(exc) from None
+    if isinstance(erased, erasure.AlreadyErased):  # not "no rating": an id erased is not an id never issued
+        before, moment = erased.recorded, "%Y-%m-%d %H:%M:%S UTC"
+        raise click.ClickException(
+            f"{rating_id} (tenant {before.tenant}) was already erased on {before.erased_at:{moment}} by "
+            f"{before.actor} (reason sha256 {before.reason_sha256}); issued {before.issued_at:{moment}}: "
+            "nothing was erased again (if Redis could not be reached then, run `greenrate cache clear`)"
+        )
     if erased is None:
-        raise click.ClickException(f"no rating {rating_id} is recorded in this database: nothing was erased")
+        raise click.ClickException(
+            f"no rating {rating_id} is recorded in this database, and none of that id was erased from it: "
+            "nothing was erased"
+        )
     issuer = f"tenant {erased.tenant}" + (f", merchant {erased.merchant_id}" if erased.merchant_id else "")
     key = erased.cache_key(settings.redis_namespace)
     evicted: bool | None = None

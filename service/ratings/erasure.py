@@ -27,13 +27,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import redis
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import Connection, Engine, delete, select
 
 from service.auth import Principal
 from service.cache import cache_key
 from service.records.append_only import guard_lifted
 from service.records.database import as_utc
-from service.records.erasures import Erasure, record_erasure
+from service.records.erasures import Erasure, latest_erasure, record_erasure
 from service.records.ratings import row_versions
 from service.records.tables import ratings
 
@@ -76,18 +76,35 @@ class ErasedRating:
         return cache_key(namespace, issuer.scope, self.versions, self.input_hash)
 
 
+@dataclass(frozen=True, slots=True)
+class AlreadyErased:
+    """Nothing was deleted: the rating was erased before, as ``recorded`` (its latest erasure) says.
+
+    An erasure run twice said "no rating ... is recorded in this database: nothing was erased", the words
+    for an id never issued (a typo, a made-up reference), though the records say when and by whom it was
+    erased (audit review).
+    """
+
+    recorded: Erasure
+
+
 def reason_digest(reason: str) -> str:
     """The first :data:`REASON_DIGEST_HEX` hex digits of the sha256 of the reason (UTF-8, without leading
     and trailing white space): what the audit line says of it, to match the reason kept elsewhere."""
     return hashlib.sha256(reason.strip().encode()).hexdigest()[:REASON_DIGEST_HEX]
 
 
-def erase_rating(db: Engine, rating_id: str, *, reason: str, actor: str) -> ErasedRating | None:
+def erase_rating(
+    db: Engine, rating_id: str, *, reason: str, actor: str
+) -> ErasedRating | AlreadyErased | None:
     """Delete the rating ``rating_id`` (of any tenant), guard lifted for this DELETE only, and record the
-    erasure (by ``actor``, the reason by its :func:`reason_digest` and length only) in the same transaction;
-    ``None`` when no such rating is recorded (nothing is recorded then: an erasure run twice at once records
-    one). Nothing else is changed: on SQLite, UPDATE stays refused throughout. What it recorded is returned
-    (:attr:`ErasedRating.recorded`) for the audit line to log as it is."""
+    erasure (by ``actor``, the reason by its :func:`reason_digest` and length only) in the same transaction.
+    Nothing else is changed: on SQLite, UPDATE stays refused throughout. What it recorded is returned
+    (:attr:`ErasedRating.recorded`) for the audit line to log as it is.
+
+    When no such rating is recorded, nothing is deleted or recorded (an erasure run twice, even at once,
+    records one): :class:`AlreadyErased` with the erasure recorded before, or ``None`` for an id never
+    erased (never issued, or deleted without its erasure recorded)."""
     c = ratings.c
     query = select(
         c.id, c.tenant, c.merchant_id, c.issued_at, c.input_hash, c.model_version, c.standard_version,
@@ -98,11 +115,11 @@ def erase_rating(db: Engine, rating_id: str, *, reason: str, actor: str) -> Eras
             conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
         row = conn.execute(query).first()
         if row is None:
-            return None
+            return _erased_before(conn, rating_id)
         with guard_lifted(conn, "ratings", ("DELETE",)):
             deleted = conn.execute(delete(ratings).where(c.id == rating_id)).rowcount
         if not deleted:  # another erasure of it committed after this one read it
-            return None
+            return _erased_before(conn, rating_id)
         recorded = Erasure(
             rating_id=row.id, tenant=row.tenant,
             issued_by="bank" if row.merchant_id is None else "merchant", issued_at=as_utc(row.issued_at),
@@ -113,6 +130,13 @@ def erase_rating(db: Engine, rating_id: str, *, reason: str, actor: str) -> Eras
     return ErasedRating(
         recorded=recorded, merchant_id=row.merchant_id, input_hash=row.input_hash, versions=row_versions(row)
     )
+
+
+def _erased_before(conn: Connection, rating_id: str) -> AlreadyErased | None:
+    """The erasure recorded for ``rating_id`` before this one found nothing to delete, if any (read in
+    this transaction: on PostgreSQL, one that committed while this one waited on the row is seen too)."""
+    recorded = latest_erasure(conn, rating_id)
+    return None if recorded is None else AlreadyErased(recorded)
 
 
 def evict_from_redis(url: str, key: str) -> bool:

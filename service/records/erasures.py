@@ -61,12 +61,18 @@ def find_erasure(db: Engine, rating_id: str, tenant: str | None = None) -> Erasu
     loan was granted on got the "not found" of a mistyped or made-up id, and ``greenrate ratings verify``
     "no rating is recorded", though this table says when and by whom it was erased (audit review).
     """
+    with db.connect() as conn:
+        return latest_erasure(conn, rating_id, tenant)
+
+
+def latest_erasure(conn: Connection, rating_id: str, tenant: str | None = None) -> Erasure | None:
+    """:func:`find_erasure` within ``conn`` (the erasure's own transaction, which finds no rating to delete
+    and must say whether one was erased before)."""
     c = rating_erasures.c
     query = select(*(c[name] for name in _ERASURE_FIELDS)).where(c.rating_id == rating_id)
     if tenant is not None:
         query = query.where(c.tenant == tenant)
-    with db.connect() as conn:
-        row = conn.execute(query.order_by(c.seq.desc()).limit(1)).first()
+    row = conn.execute(query.order_by(c.seq.desc()).limit(1)).first()
     if row is None:
         return None
     found = dict(row._mapping)

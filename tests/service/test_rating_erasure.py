@@ -26,6 +26,7 @@ from rating_model.standard import DEFAULT_STANDARD, load_standard
 from service.cli import main
 from service.model_watch import engine_for, watcher
 from service.models import register_packaged_default
+from service.ratings import erasure
 from service.records import activation, migrate, registry
 from service.records.append_only import guard_lifted
 from service.records.database import as_utc
@@ -85,11 +86,39 @@ def test_erasing_a_rating_deletes_it_logs_why_and_keeps_the_guard(make_app: AppF
     assert client.get(f"/v1/ratings/{kept}", headers=bearer(key)).status_code == 200
     _still_append_only(app)
     again = erase(app, erased, "--reason", "Court order 2026-117")
-    assert again.exit_code == 1 and "no rating" in again.output and "nothing was erased" in again.output
+    assert again.exit_code == 1 and "no rating" not in again.output  # erased, not never issued
+    moment = "%Y-%m-%d %H:%M:%S UTC"
+    assert (f"{erased} (tenant bank-a) was already erased on {recorded['erased_at']:{moment}} by "
+            f"{recorded['actor']} (reason sha256 {digest}); issued {recorded['issued_at']:{moment}}: nothing "
+            "was erased again") in again.output
     assert len(_recorded_erasures(app)) == 1  # nothing erased, nothing recorded
     refused = pytest.raises(DBAPIError, match="rating_erasures is append-only")
     with refused, services_of(app).db.begin() as conn:
         conn.execute(delete(rating_erasures))
+
+
+def test_erasing_twice_tells_an_erased_rating_from_one_never_recorded(make_app: AppFactory) -> None:
+    """Run twice, the erasure said "no rating ... is recorded in this database: nothing was erased", the
+    words for an id never issued, to the CLI and to :func:`erasure.erase_rating`'s callers alike (``None``
+    for both), though the records say when and by whom it was erased (audit review)."""
+    app = make_app()
+    client, key = app.test_client(), create_key(app)
+    db = services_of(app).db
+    rating_id = client.post("/v1/ratings", json=payload(), headers=bearer(key)).get_json()["id"]
+    first = erasure.erase_rating(db, rating_id, reason="Court order 2026-117", actor="cli/first")
+    assert isinstance(first, erasure.ErasedRating)
+    again = erasure.erase_rating(db, rating_id, reason="Court order 2026-118", actor="cli/second")
+    assert again == erasure.AlreadyErased(first.recorded)  # the first erasure, as recorded
+    never = "rt_" + "0" * 32
+    assert erasure.erase_rating(db, never, reason="Court order 2026-117", actor="cli/first") is None
+    assert len(_recorded_erasures(app)) == 1
+    unknown = erase(app, never, "--reason", "Court order 2026-117")
+    assert unknown.exit_code == 1 and "already erased" not in unknown.output
+    assert (f"no rating {never} is recorded in this database, and none of that id was erased from it: "
+            "nothing was erased") in unknown.output
+    twice = erase(app, rating_id, "--reason", "Court order 2026-117")
+    assert twice.exit_code == 1 and f"{rating_id} (tenant bank-a) was already erased on " in twice.output
+    assert " by cli/first (reason sha256 " in twice.output and "nothing was erased again" in twice.output
 
 
 def _recorded_erasures(app: Flask) -> list[dict[str, Any]]:
