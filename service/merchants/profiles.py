@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from marshmallow import Schema, ValidationError
 
+from rating_model.issue_year import check_not_after_issue
 from schemas.errors import flatten_errors
-from service.ratings.issuing import check_not_after_issue
+from service.issue_year import year_of_issue
 
 if TYPE_CHECKING:  # imported for types only: service.engine_slot loads the engine after startup
     from rating_model.engine import Engine
@@ -44,7 +44,7 @@ def check_ratable(engine: Engine, profile: Mapping[str, Any]) -> None:
     ``POST /v1/ratings`` does for that body.
     """
     data = engine.parse(profile)
-    check_not_after_issue(data, datetime.now(UTC))  # what issuing refuses (years not yet begun)
+    check_not_after_issue(data, year_of_issue())  # what issuing refuses (years not yet begun)
     engine.rate(data)
 
 

@@ -32,6 +32,7 @@ from marshmallow import ValidationError
 from sqlalchemy import Engine
 
 from rating_model.exceptions import FactorNotFoundError, InvalidInputError, InvalidInputErrors
+from rating_model.issue_year import check_not_after_issue
 from rating_model.operating_data import OperatingData
 from schemas.errors import flatten_errors
 from schemas.fields import utc_iso
@@ -41,6 +42,7 @@ from service.cache import CachedRating, CacheEntry, RatingCache, cache_key, inpu
 from service.engine_slot import LoadedEngine
 from service.errors import refusal
 from service.exceptions import INVALID_FIELDS, ServiceError
+from service.issue_year import year_of_issue
 from service.metrics import cache_lookup, rating_issued
 from service.ratings.encoding import rating_json
 from service.records.rating_signatures import RatingKey
@@ -102,39 +104,11 @@ def _prepare(ctx: IssuingContext, scope: str, payload: Mapping[str, Any]) -> _Pr
     return _Prepared(data, canonical, digest, cache_key(ctx.namespace, scope, ctx.loaded.versions, digest))
 
 
-def check_not_after_issue(data: OperatingData, now: datetime) -> None:
-    """Refuse a reporting year, or a carbon credit's vintage, after the year of issue (UTC): a year not yet
-    begun has no bills, and no credit has been issued for it.
-
-    The engine reads no clock (a rating re-derives from its input alone) and takes any year from 1990 to
-    2100, so a rating of "2099" data, valid for a year from today and saying ``energy_bills``, read to a
-    bank like one of a year measured, and credits of vintage 2099 were counted towards
-    ``net_scope12_after_credits`` (adversarial review). A vintage after the reporting year is taken: credits
-    are often retired after the year they offset. Checked where a rating is issued or a profile stored,
-    never when one is verified or read back. This year, a year in progress, is rated.
-
-    :raises InvalidInputError: keyed ``company.reporting_year`` or ``offsets.<i>.vintage``, answered 422
-        like the engine's refusals.
-    """
-    if data.company.reporting_year > now.year:
-        raise InvalidInputError(
-            "company.reporting_year",
-            f"must not be after {now.year}, the year of issue: a year not yet begun has no figures to rate",
-        )
-    for index, offset in enumerate(data.offsets):
-        if offset.vintage is not None and offset.vintage > now.year:
-            raise InvalidInputError(
-                f"offsets.{index}.vintage",
-                f"must not be after {now.year}, the year of issue: no credit has been issued for a year "
-                "not yet begun",
-            )
-
-
 def _rate(
     ctx: IssuingContext, principal: Principal, prepared: _Prepared, now: datetime
 ) -> tuple[NewRating, bytes]:
     """A new rating's record and its JSON bytes (the record holds the same JSON as text)."""
-    check_not_after_issue(prepared.data, now)
+    check_not_after_issue(prepared.data, year_of_issue(now))
     rating = ctx.loaded.engine.rate(prepared.data).to_dict()
     rating_id = new_rating_id()
     valid_until = now + ctx.validity
