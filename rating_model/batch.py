@@ -10,7 +10,8 @@ and PCAF attribution. Explanations (reason codes, improvements, the IFRS S2 narr
 documents and stay with the API; the batch carries the figures a bank aggregates.
 
 A row the engine refuses does not stop the batch: its ``error`` column names the field and the reason,
-exactly as the API's 422 would, and its result columns are empty but for its loan's exposure and the
+exactly as the API's 422 would (a reporting year after the year of issue too, when the caller passes that
+year: the engine reads no clock), and its result columns are empty but for its loan's exposure and the
 borrower's ``company__external_id``, which every result row carries. Columns that are not part of the flat
 operating-data format and have no ``__`` in their name (``borrower_id``, ``loan_id``...) are carried
 through unchanged, so results join back to the bank's own records; a column with ``__`` that the format
@@ -38,6 +39,7 @@ from rating_model.exceptions import InvalidInputError, RatingModelError
 from rating_model.flat import EXTRA_COLUMNS, FLAT_COLUMNS, checked, payloads_from_frame
 from rating_model.grading import Grading, applicable_knock_outs, grade
 from rating_model.green_loan import GreenLoan, assess_green_loan, equity_debt_above_assets, financed_emissions
+from rating_model.issue_year import check_not_after_issue
 from rating_model.operating_data import Loan
 from rating_model.operating_data_reader import LoanExposure, read_external_id, read_loan_exposure
 from rating_model.pipeline import measure
@@ -312,7 +314,8 @@ def _figures(m: Measured) -> tuple[Any, ...]:
 
 def rate_frame(frame: pd.DataFrame, engine: Engine, *, first_row: int = 0,
                progress: Callable[[int], None] | None = None,
-               checks: BookChecks | None = None) -> pd.DataFrame:
+               checks: BookChecks | None = None,
+               issue_year: int | None = None) -> pd.DataFrame:
     """Rate every row of a flat frame; one output row per input row, in order.
 
     Parameters
@@ -328,6 +331,12 @@ def rate_frame(frame: pd.DataFrame, engine: Engine, *, first_row: int = 0,
     checks:
         The whole book's cross-row checks (:func:`rating_model.book_checks.scan_book`), when ``frame`` is
         one chunk of it; ``None``: ``frame`` is the whole book, and is checked on its own.
+    issue_year:
+        The year of issue (UTC) when the results are issued or recorded as ratings: a row whose reporting
+        year (or a credit's vintage) is after it is refused, its ``error`` the field and words of the
+        API's 422 (:func:`rating_model.issue_year.check_not_after_issue`). The engine reads no clock, so
+        the service passes it (:func:`service.issue_year.year_of_issue`); ``None`` checks no year (a
+        model's evaluation on labelled data of any year).
 
     Returns
     -------
@@ -354,6 +363,8 @@ def rate_frame(frame: pd.DataFrame, engine: Engine, *, first_row: int = 0,
     for i, payload in enumerate(payloads_from_frame(flat)):
         try:
             data = engine.parse(checked(payload))  # a contradicting row: that row's error, not the book's
+            if issue_year is not None:  # a year not yet begun: that row's error, as the API's 422
+                check_not_after_issue(data, issue_year)
             filled = fill_missing(data, standard)
             m = measure(filled, standard, indicators)
         except RatingModelError as exc:

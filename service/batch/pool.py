@@ -38,6 +38,7 @@ from rating_model.engine import Engine
 from service.batch.files import DEFAULT_CHUNK_ROWS, check_book, read_raw_chunks, scan_file
 from service.batch.workers import default_workers, worker_pool
 from service.batch.writer import ResultWriter
+from service.issue_year import year_of_issue
 
 __all__ = [
     "BatchReport", "batch_pool", "rate_chunks", "rate_chunks_as_tables", "rate_file", "rate_placed_chunks",
@@ -51,8 +52,8 @@ T_co = TypeVar("T_co", covariant=True)
 class _ChunkJob(Protocol[T_co]):
     """What rates one chunk: :func:`rating_model.book_chunks.rated_frame` or ``rated_table``."""
 
-    def __call__(self, engine: Engine, chunk: Chunk, first_row: int, checks: BookChecks | None = None
-                 ) -> T_co: ...
+    def __call__(self, engine: Engine, chunk: Chunk, first_row: int, checks: BookChecks | None = None,
+                 issue_year: int | None = None) -> T_co: ...
 
 
 def rate_chunks(
@@ -61,6 +62,7 @@ def rate_chunks(
     model_document: Mapping[str, Any] | None = None,
     workers: int | None = None,
     checks: BookChecks | None = None,
+    issue_year: int | None = None,
 ) -> Iterator[pd.DataFrame]:
     """Rated chunks in input order, rated by ``workers`` processes (the packaged model unless given).
 
@@ -68,8 +70,10 @@ def rate_chunks(
     reading back instead of letting results pile up in memory. With one worker, everything runs in this
     process (no start-up cost: the right choice for small files and for tests). ``checks``: the whole
     book's cross-row checks (:func:`service.batch.files.scan_file`); ``None`` checks each chunk on its own.
+    ``issue_year``: a row of a later reporting year is refused (its ``error``), as ``POST /v1/ratings``
+    refuses it; ``None`` is the year of issue now (:func:`service.issue_year.year_of_issue`), read once.
     """
-    return _rate_chunks(rated_frame, _placed(chunks), model_document, workers, checks)
+    return _rate_chunks(rated_frame, _placed(chunks), model_document, workers, checks, issue_year)
 
 
 def rate_placed_chunks(
@@ -78,10 +82,11 @@ def rate_placed_chunks(
     model_document: Mapping[str, Any] | None = None,
     workers: int | None = None,
     checks: BookChecks | None = None,
+    issue_year: int | None = None,
 ) -> Iterator[pd.DataFrame]:
     """:func:`rate_chunks` for ``(chunk, first_row)`` pairs: chunks that say where they start in the file,
     so that a resumed portfolio job rates only the chunks it has not done yet."""
-    return _rate_chunks(rated_frame, chunks, model_document, workers, checks)
+    return _rate_chunks(rated_frame, chunks, model_document, workers, checks, issue_year)
 
 
 def rate_chunks_as_tables(
@@ -90,9 +95,10 @@ def rate_chunks_as_tables(
     model_document: Mapping[str, Any] | None = None,
     workers: int | None = None,
     checks: BookChecks | None = None,
+    issue_year: int | None = None,
 ) -> Iterator[pa.Table]:
     """:func:`rate_chunks` with each result as an Arrow table: what a file writer wants, made cheaply."""
-    return _rate_chunks(rated_table, _placed(chunks), model_document, workers, checks)
+    return _rate_chunks(rated_table, _placed(chunks), model_document, workers, checks, issue_year)
 
 
 def _placed(chunks: Iterable[Chunk]) -> Iterator[tuple[Chunk, int]]:
@@ -105,25 +111,30 @@ def _placed(chunks: Iterable[Chunk]) -> Iterator[tuple[Chunk, int]]:
 
 def _rate_chunks(job: _ChunkJob[T],
                  chunks: Iterable[tuple[Chunk, int]], model_document: Mapping[str, Any] | None,
-                 workers: int | None, checks: BookChecks | None) -> Iterator[T]:
+                 workers: int | None, checks: BookChecks | None, issue_year: int | None) -> Iterator[T]:
     """``job`` on each chunk, in this process or in ``workers`` processes.
+
+    Every chunk is judged by one year of issue: ``issue_year``, or the year now, read here once (never by
+    a worker), so that a book rated across New Year refuses the same rows from its first chunk to its last.
 
     A worker's chunk is sent with the checks of its own rows only (:meth:`BookChecks.for_rows`): the
     whole book's, pickled with every chunk, would cost a book of repeated rows (every one of which is
     flagged) its size in memory and in pickling for each chunk.
     """
+    year = year_of_issue() if issue_year is None else issue_year
     n_workers = default_workers() if workers is None else workers
     if n_workers <= 1:
         engine = Engine.load(model_document)
         for chunk, first_row in chunks:
-            yield job(engine, chunk, first_row, checks)
+            yield job(engine, chunk, first_row, checks, year)
         return
     pending: deque[Future[T]] = deque()
     pool = batch_pool(n_workers, model_document)
     try:
         for chunk, first_row in chunks:
             own = None if checks is None else checks.for_rows(first_row, chunk_length(chunk))
-            pending.append(pool.submit(in_worker, functools.partial(job, checks=own), chunk, first_row))
+            pending.append(pool.submit(in_worker, functools.partial(job, checks=own, issue_year=year), chunk,
+                                       first_row))
             if len(pending) >= n_workers * _IN_FLIGHT_PER_WORKER:
                 yield pending.popleft().result()
         while pending:
@@ -172,8 +183,12 @@ def rate_file(
     workers: int | None = None,
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
     progress: Callable[[int], None] | None = None,
+    issue_year: int | None = None,
 ) -> BatchReport:
     """Rate a CSV/Parquet loan book into a CSV/Parquet result file (formats by extension, independently).
+
+    A row whose reporting year is after ``issue_year`` (``None``: the year of issue now) is refused in its
+    ``error`` column and counted in :attr:`BatchReport.errors`, the rest of the book rated.
 
     Raises
     ------
@@ -191,7 +206,7 @@ def rate_file(
     with ResultWriter(target) as writer:
         chunks = read_raw_chunks(source, chunk_rows)
         for result in rate_chunks_as_tables(chunks, model_document=model_document, workers=workers,
-                                            checks=checks):
+                                            checks=checks, issue_year=issue_year):
             writer.write(result)
             rows += result.num_rows
             errors += result.num_rows - result.column("error").null_count

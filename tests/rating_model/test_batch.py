@@ -16,6 +16,7 @@ import pytest
 from rating_model.batch import RESULT_COLUMNS, passthrough_columns, rate_frame, result_schema
 from rating_model.exceptions import InvalidInputError
 from rating_model.flat import payloads_from_frame
+from rating_model.issue_year import check_not_after_issue
 from rating_model.loan_book import iter_loan_book
 from tests.conftest import batch_agrees_with_api, session_engine
 
@@ -136,3 +137,41 @@ def test_the_docs_list_every_result_column_in_the_order_written() -> None:
     # the table said green_rated_borrower before green_loan_category and pricing_tier (contract review)
     listed = sorted(RESULT_COLUMNS, key=lambda c: doc.index(f"| `{c.name}` |"))
     assert [c.name for c in listed] == [c.name for c in RESULT_COLUMNS]
+
+
+def test_a_row_of_a_year_after_the_year_of_issue_is_that_rows_error_in_the_apis_words(
+    book: pd.DataFrame,
+) -> None:
+    """A loan book's row of 2099 was rated into the results and the portfolio's figures, where
+    ``POST /v1/ratings`` answers 422 on ``company.reporting_year`` (adversarial review). Given the year of
+    issue, such a row is refused alone, ``field: reason`` in the very words of the API's refusal, its
+    exposure kept; the year of issue itself is rated. The engine reads no clock: without a year, none is
+    checked."""
+    frame = book.head(4).copy()
+    frame.loc[1, "company__reporting_year"] = 2099
+    frame.loc[2, "company__reporting_year"] = 2030
+    out = rate_frame(frame, session_engine(), issue_year=2030)
+    data = session_engine().parse(next(payloads_from_frame(frame.iloc[[1]].drop(columns=["borrower_id"]))))
+    with pytest.raises(InvalidInputError) as refusal:
+        check_not_after_issue(data, 2030)
+    assert refusal.value.field == "company.reporting_year"
+    assert out["error"].notna().tolist() == [False, True, False, False]
+    assert out.loc[1, "error"] == str(refusal.value)
+    assert out.loc[1, "error"].startswith("company.reporting_year: must not be after 2030, the year of issue")
+    assert pd.isna(out.loc[1, "score"]) and out.loc[[0, 2, 3], "score"].notna().all()
+    assert out.loc[1, "refused_outstanding_cny"] > 0  # still on the ledger: counted in the coverage
+    assert rate_frame(frame, session_engine())["error"].isna().all()
+
+
+def test_a_credit_vintage_after_the_year_of_issue_is_refused_naming_the_credit(book: pd.DataFrame) -> None:
+    """One check for every way in (the API, a profile, a book's rows): the year passed in, no clock read."""
+    payload = next(payloads_from_frame(book.head(1).drop(columns=["borrower_id"])))
+    payload["company"]["reporting_year"] = 2024
+    payload["offsets"] = [{"standard": "CCER", "tco2e": 1.0, "type": "avoidance", "vintage": 2025},
+                          {"standard": "VCS", "tco2e": 1.0, "type": "removal", "vintage": 2026}]
+    data = session_engine().parse(payload)
+    check_not_after_issue(data, 2026)  # after the reporting year, not after the year of issue: taken
+    with pytest.raises(InvalidInputError) as refusal:
+        check_not_after_issue(data, 2025)
+    assert refusal.value.errors == {"offsets.1.vintage": [
+        "must not be after 2025, the year of issue: no credit has been issued for a year not yet begun"]}

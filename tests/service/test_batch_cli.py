@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import math
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -351,3 +351,30 @@ def test_a_system_error_is_not_called_an_unreadable_book(env: dict[str, str], tm
                                        "--model", str(DEFAULT_MODEL), "--workers", "1"], env=env)
     assert result.exit_code == 1 and "Traceback" not in result.output, result.output
     assert "not a readable" not in result.output and "[Errno 17] File exists" in result.output, result.output
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_row_of_a_year_not_yet_begun_is_its_own_error_in_the_apis_words(
+    env: dict[str, str], tmp_path: Path, make_app: AppFactory, workers: str
+) -> None:
+    """``POST /v1/ratings`` answers 422 on a reporting year after the year of issue (UTC), but the batch
+    rated a row dated 2099 (adversarial review). That row alone is refused now, its error the API's field
+    and words, the rest of the book rated; exit status 3 like any refused row, in one process or two."""
+    later = datetime.now(UTC).year + 2  # after the year of issue even across a New Year
+    book = tmp_path / "book.csv"
+    run(env, "batch", "generate-book", str(book), "--rows", "250")
+    frame = pd.read_csv(book, dtype=str, keep_default_na=False)
+    frame.loc[150, "company__reporting_year"] = str(later)
+    frame.to_csv(book, index=False)
+    rated = run(env, "batch", "rate", str(book), str(tmp_path / "r.parquet"), "--model", str(DEFAULT_MODEL),
+                "--workers", workers, "--chunk-rows", "100")
+    assert rated.exit_code == 3 and "1 row(s) refused" in rated.output, rated.output
+    out = pd.read_parquet(tmp_path / "r.parquet")
+    assert len(out) == 250 and out["error"].notna().tolist() == [i == 150 for i in range(250)]
+    assert out["score"].notna().sum() == 249
+    app = make_app()
+    payload = next(payloads_from_frame(read_frame(book).drop(columns=["borrower_id"]).iloc[[150]]))
+    refused = app.test_client().post("/v1/ratings", json=payload, headers=bearer(create_key(app)))
+    assert refused.status_code == 422 and list(refused.json["errors"]) == ["company.reporting_year"]
+    [said] = refused.json["errors"]["company.reporting_year"]
+    assert out.loc[150, "error"] == f"company.reporting_year: {said}"
