@@ -44,6 +44,7 @@ from service.batch.pool import rate_placed_chunks
 from service.config import load_settings
 from service.config.settings import Settings
 from service.engine_slot import EngineSlot
+from service.issue_year import year_of_issue
 from service.logging import exception_summary, redacted
 from service.model_watch import ModelWatcher, engine_for
 from service.portfolios import storage
@@ -286,7 +287,13 @@ def _rate(db: DbEngine, job: PortfolioJob, engine: Engine, files: JobFiles, sour
     With ``processes`` > 1 the chunks are rated in that many processes (a few chunks ahead, results
     in order) by an engine built from this engine's model document; parts are still written and recorded
     one at a time, in order, so a run killed midway resumes exactly as a serial one would.
+
+    A row whose reporting year is after the year of issue, read once as the run starts, is refused in its
+    ``error`` (as ``POST /v1/ratings`` refuses it with 422), the rest of the book rated: a row of 2099 was
+    rated into the portfolio's figures. A run resumed after New Year judges its remaining chunks by the
+    new year.
     """
+    year = year_of_issue()
     count = 0
     sent: deque[tuple[int, int]] = deque()  # (index, rows up to its end) of each chunk sent to be rated
     # a pass over the whole book first, so that each chunk's rows are checked against the others
@@ -306,9 +313,9 @@ def _rate(db: DbEngine, job: PortfolioJob, engine: Engine, files: JobFiles, sour
     results: Iterator[pd.DataFrame]
     if processes > 1:
         results = rate_placed_chunks(todo(), model_document=engine.artifact.to_dict(), workers=processes,
-                                     checks=checks)
+                                     checks=checks, issue_year=year)
     else:
-        results = (rate_frame(as_frame(chunk), engine, first_row=first_row, checks=checks)
+        results = (rate_frame(as_frame(chunk), engine, first_row=first_row, checks=checks, issue_year=year)
                    for chunk, first_row in todo())
     for result in results:
         index, rows_done = sent.popleft()

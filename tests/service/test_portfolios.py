@@ -963,3 +963,34 @@ def test_the_unrecorded_sweep_survives_a_directory_deleted_under_it(
     with pytest.raises(PermissionError):
         purge_expired(s.db, settings)
     assert stuck.exists()
+
+
+@pytest.mark.parametrize("processes", [1, 2])
+def test_a_row_of_a_year_not_yet_begun_is_refused_alone_and_the_book_completes(
+    make_app: AppFactory, redis_url: str, tmp_path: Path, processes: int
+) -> None:
+    """``POST /v1/ratings`` answers 422 on a reporting year after the year of issue (UTC), but a portfolio
+    rated a row dated 2099 into the bank's figures (adversarial review). The row is refused in its
+    ``error``, in the API's field and words, its exposure counted as refused; the job completes with every
+    other row rated, in one process or several."""
+    app = make_app(REDIS_URL=redis_url, PORTFOLIO_DIR=str(tmp_path / "portfolios"),
+                   PORTFOLIO_PROCESSES=processes, PORTFOLIO_CHUNK_ROWS=CHUNK_ROWS,
+                   RATE_LIMIT="100000 per minute")
+    client, key = app.test_client(), create_key(app)
+    loans = book(250)
+    loans.loc[130, "company__reporting_year"] = datetime.now(UTC).year + 2  # later even across a New Year
+    job_id = upload(client, key, as_file(loans, "book.csv", tmp_path)).json["id"]
+    try:
+        assert work(app)
+    finally:
+        runner._CONTEXT.clear()
+    results = _results(client, key, job_id)
+    assert results["error"].notna().tolist() == [i == 130 for i in range(250)]
+    assert results["score"].notna().sum() == 249
+    refused = client.post("/v1/ratings", json=next(payloads_from_frame(
+        loans.drop(columns=["borrower_id"]).iloc[[130]])), headers=bearer(key))
+    assert refused.status_code == 422 and list(refused.json["errors"]) == ["company.reporting_year"]
+    [said] = refused.json["errors"]["company.reporting_year"]
+    assert results.loc[130, "error"] == f"company.reporting_year: {said}"
+    summary = client.get(f"/v1/portfolios/{job_id}", headers=bearer(key)).json["summary"]
+    assert summary["rows"]["errors"] == 1 and summary["coverage"]["refused_loans"]["value"] == 1
