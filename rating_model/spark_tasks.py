@@ -42,12 +42,14 @@ def worker_engine(model_json: str | None, sha256: str, versions: Mapping[str, st
 
 
 def rate_batches(batches: Iterator[pd.DataFrame], *, model_json: str | None, sha256: str,
-                 versions: Mapping[str, str], row_column: str) -> Iterator[pd.DataFrame]:
+                 versions: Mapping[str, str], row_column: str, issue_year: int | None = None
+                 ) -> Iterator[pd.DataFrame]:
     """``mapInPandas`` body: each Arrow batch through :func:`rate_frame`, ``row`` from ``row_column``.
 
     Cells arrive in Spark's types (text from a CSV read without a schema, numbers, booleans); the flat
     format converts each by its column's documented type and leaves an unconvertible cell to the parser,
-    which names it in that row's ``error``.
+    which names it in that row's ``error``. ``issue_year``: the driver's year of issue, so that every
+    executor refuses the same reporting years (:func:`rating_model.batch.rate_frame`), whatever its clock.
     """
     engine = worker_engine(model_json, sha256, versions)
     for batch in batches:
@@ -55,6 +57,6 @@ def rate_batches(batches: Iterator[pd.DataFrame], *, model_json: str | None, sha
         if ids.isna().any():
             raise ValueError(f"{row_column}: the row column has empty values")
         # a batch is part of the book: the cross-row flags are set over the whole DataFrame afterwards
-        out = rate_frame(batch.drop(columns=[row_column]), engine, checks=UNCHECKED)
+        out = rate_frame(batch.drop(columns=[row_column]), engine, checks=UNCHECKED, issue_year=issue_year)
         out["row"] = ids.to_numpy(dtype=np.int64)
         yield out

@@ -41,6 +41,7 @@ from rating_model.engine import Engine
 from rating_model.exceptions import RatingModelError
 from rating_model.flat import FLAT_DTYPES, csv_compression, file_kind
 from rating_model.spark_tasks import rate_batches
+from service.issue_year import year_of_issue
 
 if TYPE_CHECKING:
     from pyspark.sql import Column, DataFrame, SparkSession
@@ -76,7 +77,7 @@ def spark_schema(engine: Engine, passthrough: Sequence[tuple[str, DataType]] = (
 
 
 def rate_dataframe(df: DataFrame, *, model_document: Mapping[str, Any] | None = None,
-                   row_column: str | None = None) -> DataFrame:
+                   row_column: str | None = None, issue_year: int | None = None) -> DataFrame:
     """Rate every row of a Spark DataFrame of the flat loan-book format; lazy, like any transformation.
 
     Parameters
@@ -90,6 +91,10 @@ def rate_dataframe(df: DataFrame, *, model_document: Mapping[str, Any] | None = 
     row_column:
         An integer column without empty values whose values become ``row`` (it is not passed through
         again). Without one, ``row`` is ``monotonically_increasing_id()``: unique, not a file position.
+    issue_year:
+        A row whose reporting year is after it is refused in its ``error``, as ``POST /v1/ratings``
+        refuses it; ``None``: the year of issue now (:func:`service.issue_year.year_of_issue`), read here
+        on the driver, so that no executor judges by its own clock.
 
     Returns
     -------
@@ -127,7 +132,8 @@ def rate_dataframe(df: DataFrame, *, model_document: Mapping[str, Any] | None = 
     carried = [*keep, _DIGEST, _ROW_DIGEST]
     schema = spark_schema(engine, [(name, df.schema[name].dataType) for name in carried])
     body = partial(rate_batches, model_json=None if model_document is None else json.dumps(model_document),
-                   sha256=engine.artifact.sha256, versions=engine.versions, row_column=row_column)
+                   sha256=engine.artifact.sha256, versions=engine.versions, row_column=row_column,
+                   issue_year=year_of_issue() if issue_year is None else issue_year)
     return _cross_row_flags(df.mapInPandas(body, schema), keep)
 
 

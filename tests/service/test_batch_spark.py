@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -364,3 +365,25 @@ def test_repeated_rows_and_balance_sheets_are_found_over_the_whole_dataframe(
     actual = actual.sort_values("row").reset_index(drop=True)
     _assert_same(actual, expected, ["borrower_data_conflict", "duplicate_row", "duplicate_of_row"])
     assert "_greenrate_row_digest" not in actual.columns
+
+
+def test_a_row_of_a_year_not_yet_begun_is_refused_as_on_one_machine(spark: Any, book: pd.DataFrame,
+                                                                    tmp_path: Path) -> None:
+    """A row dated 2099 was rated on Spark too, where ``POST /v1/ratings`` answers 422 (adversarial review):
+    refused in its ``error`` as the single-machine batch refuses it, by the driver's year of issue, the
+    other rows rated."""
+    year = datetime.now(UTC).year
+    path = tmp_path / "later.parquet"
+    later = book.iloc[:300].copy()
+    later.loc[40, "company__reporting_year"] = year + 2
+    later.to_parquet(path, index=False, engine="pyarrow", row_group_size=100)
+    rate_file(path, tmp_path / "later-batch.parquet", workers=1, chunk_rows=200, issue_year=year)
+    batch = pd.read_parquet(tmp_path / "later-batch.parquet")
+    df = with_file_positions(spark.read.parquet(str(path)), "position")
+    actual = rate_dataframe(df, row_column="position", issue_year=year).toArrow().to_pandas()
+    actual = actual.sort_values("row").reset_index(drop=True)
+    _assert_same(actual, batch, list(batch.columns))
+    assert actual.loc[40, "error"].startswith(f"company.reporting_year: must not be after {year}, the year")
+    assert actual["error"].notna().sum() == 1 + sum(row < 300 for row in {r for r, _, _ in BAD_CELLS})
+    by_clock = rate_dataframe(df, row_column="position").toArrow().to_pandas()  # the year of issue now
+    assert by_clock.set_index("row").loc[40, "error"] == actual.loc[40, "error"]
