@@ -3,7 +3,9 @@
 A client sends an id of its own (a UUID, say), the same on every retry of one request, so that a retry
 after a lost answer is recognised whenever it comes. Portfolio uploads (``POST /v1/portfolios``) and key
 creation (``POST /v1/keys``) read it alike; each records the key with what it created and refuses the same
-key with another request.
+key with another request. A model upload (``POST /v1/models``) needs none: its artifact names it (version and
+sha256), so a retry by the API key that uploaded it is recognised by that. A retried portfolio or model upload
+is answered with what the first created and ``Idempotent-Replayed: true``.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ import re
 from service.exceptions import ServiceError
 
 IDEMPOTENCY_KEY = "Idempotency-Key"
+#: The response header saying whether an answer is a retry's (``true``) or the first request's (``false``)
+IDEMPOTENT_REPLAYED = "Idempotent-Replayed"
 #: 1 to 255 printable ASCII characters (a UUID, say), bare or as a quoted string
 #: (draft-ietf-httpapi-idempotency-key-header writes it as a structured-field string)
 _KEY = re.compile(r"[\x20-\x7e]{1,255}")

@@ -164,15 +164,22 @@ def list_comparisons(version: str) -> None:
 @model.command("register")
 @click.argument("artifact_path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def register_model(artifact_path: Path) -> None:
-    """Verify an artifact (structure, sha256, fit to the standard) and add it to the registry."""
+    """Verify an artifact (structure, sha256, fit to the standard) and add it to the registry.
+
+    Safe to run again (after a lost connection, say): the same artifact registered before by the same
+    actor succeeds again, saying so, and is registered and audited once.
+    """
     try:
         artifact = ScorecardArtifact.from_json(artifact_path.read_bytes())
         _fits_running_standard()(artifact)
     except ArtifactError as exc:
         raise click.ClickException(f"artifact refused: {exc}") from None
     with _registry() as db:
-        registry.register(db, artifact, source="cli", actor=registry_actor(db),
-                          reason=f"registered from {artifact_path.name}")
+        registered = registry.register(db, artifact, source="cli", actor=registry_actor(db),
+                                       reason=f"registered from {artifact_path.name}")
+    if registered.replayed:
+        click.echo(f"{artifact.version} was registered already, with this very artifact, by you "
+                   f"({registered.record.created_at:%Y-%m-%d %H:%M} UTC): nothing was changed")
     four_eyes = " (by another analyst: four eyes)" if command_settings().model_four_eyes else ""
     click.echo(f"registered {artifact.version} (sha256 {artifact.sha256[:12]}…); promote it{four_eyes} with "
                f"`greenrate model promote {artifact.version} --replacing CHAMPION --reason ...`")

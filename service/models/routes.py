@@ -34,6 +34,7 @@ from schemas.models import (
 from service.auth import Principal, current_principal, requires
 from service.extensions import services
 from service.hardening import json_body
+from service.idempotency import IDEMPOTENT_REPLAYED
 from service.model_watch import engine_for, watcher
 from service.openapi import documented
 from service.records import activation, registry
@@ -53,6 +54,17 @@ events_blp = Blueprint(
     description="The model registry's audit trail: who registered, uploaded, promoted or rolled back which "
     "version, when, why and on what evidence.",
 )
+
+
+_REGISTERED_HEADERS = {
+    "Location": {"description": "Path of the model version.", "schema": {"type": "string"}},
+    IDEMPOTENT_REPLAYED: {
+        "description": "`true`: this very artifact (its version and sha256) was registered before by the "
+        "calling key, so this is a retry (its first answer lost, say) answered with that registration: "
+        "nothing was registered or audited again; `false`: registered now.",
+        "schema": {"type": "string", "enum": ["true", "false"]},
+    },
+}
 
 
 def actor_of(principal: Principal) -> str:
@@ -88,19 +100,23 @@ class Models(MethodView):
     @requires("analyst")
     @json_body
     @blp.arguments(ArtifactUploadSchema)
-    @blp.response(201, ModelSummarySchema)
+    @blp.response(201, ModelSummarySchema, headers=_REGISTERED_HEADERS)
     def post(self, document: dict[str, Any]) -> Any:
         """Register an artifact trained elsewhere; it does not become active until activated.
 
         Accepted only when its structure and sha256 verify and it fits the running standard (same
         standard version, its indicators, their declared directions); otherwise 422 with the reason.
-        A version already registered answers 409: artifacts are immutable.
+        A version already registered answers 409: artifacts are immutable. Safe to retry: the same
+        artifact (version and sha256) uploaded again by the key that uploaded it is answered 201 with that
+        registration and `Idempotent-Replayed: true`, registered and audited once.
         """
         s = services()
         artifact = registry.verified_upload(document, _fits_running_standard)
-        record = registry.register(s.db, artifact, source="upload", actor=actor_of(current_principal()),
-                                   reason="uploaded through the API", action="upload")
-        return record, 201, {"Location": f"/v1/models/{record.version}"}
+        registered = registry.register(s.db, artifact, source="upload", actor=actor_of(current_principal()),
+                                       reason="uploaded through the API", action="upload")
+        record = registered.record
+        return record, 201, {"Location": f"/v1/models/{record.version}",
+                             IDEMPOTENT_REPLAYED: "true" if registered.replayed else "false"}
 
 
 @blp.route("/<string(maxlength=80):version>/activate")

@@ -23,6 +23,7 @@ from werkzeug.wsgi import wrap_file
 from schemas.portfolio import PORTFOLIO_ID, PortfolioJobSchema, PortfolioUploadSchema, ResultsQuerySchema
 from service.auth import current_principal, requires
 from service.extensions import services
+from service.idempotency import IDEMPOTENT_REPLAYED
 from service.openapi import documented
 from service.portfolios.jobs import IDEMPOTENCY_KEY, Upload, cancel, document, idempotency_key, plan, submit
 from service.portfolios.queue import web_queue
@@ -58,7 +59,7 @@ blp.DEFAULT_LOCATION_CONTENT_TYPE_MAPPING = {
 }
 _UPLOAD = PortfolioUploadSchema()
 _RESULTS_QUERY = ResultsQuerySchema()
-_REPLAYED = "Idempotent-Replayed"
+_REPLAYED = IDEMPOTENT_REPLAYED
 _CREATED_HEADERS = {
     "Location": {"description": "Path of the portfolio job.", "schema": {"type": "string"}},
     _REPLAYED: {

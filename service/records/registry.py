@@ -119,6 +119,15 @@ def verified_upload(document: Mapping[str, Any], fits: FitCheck) -> ScorecardArt
     return artifact
 
 
+@dataclass(frozen=True, slots=True)
+class Registration:
+    """What :func:`register` answers: the version as registered, and whether this call is a retry of a
+    registration recorded before (``replayed``: nothing was written or audited again)."""
+
+    record: ModelRecord
+    replayed: bool
+
+
 def register(
     db: Engine,
     artifact: ScorecardArtifact,
@@ -128,8 +137,17 @@ def register(
     reason: str,
     metrics: Mapping[str, Any] | None = None,
     action: str = "register",
-) -> ModelRecord:
-    """Store a verified artifact; raises :class:`VersionExists` when the version (or its hash) is known.
+) -> Registration:
+    """Store a verified artifact; raises :class:`VersionExists` when the version (or its hash) is known,
+    unless it is this very registration again.
+
+    A registration whose answer was lost (the connection gone as the COMMIT was acknowledged) is retried
+    by its client, and that retry found its own version and answered 409 "already registered" for an
+    upload that had succeeded (concurrency review). So the same ``actor`` registering the same artifact (its
+    version and sha256, which covers its metadata and card) from the same ``source`` with the same metrics is
+    answered with the record, ``replayed``, and nothing is written or audited twice; another artifact under
+    the version, or anyone else, still conflicts. The record is made of what the INSERT returned: nothing is
+    read once the registration is committed, so no read-back can fail after it.
 
     Its ``created_at`` and its event's ``at`` are the database's clock (:mod:`service.records.clock`)."""
     row = {
@@ -146,15 +164,29 @@ def register(
     }
     try:
         with db.begin() as conn:
-            created = conn.execute(insert(models).values(**row).returning(models.c.created_at)).scalar_one()
-            add_event(conn, artifact.version, action, None, reason, actor, created)
+            inserted = conn.execute(insert(models).values(**row).returning(*_SUMMARY)).one()
+            add_event(conn, artifact.version, action, None, reason, actor, inserted.created_at)
     except IntegrityError:
-        raise VersionExists(
-            f"model version {artifact.version!r} (or its sha256) is already registered"
-        ) from None
-    found = get_model(db, artifact.version)
-    assert found is not None  # just inserted
-    return found
+        earlier = _registered_as(db, row)
+        if earlier is None:
+            raise VersionExists(
+                f"model version {artifact.version!r} (or its sha256) is already registered"
+            ) from None
+        return Registration(earlier, replayed=True)
+    # not active: nothing could name the version before this transaction committed it
+    return Registration(_record(inserted, None), replayed=False)
+
+
+def _registered_as(db: Engine, row: Mapping[str, Any]) -> ModelRecord | None:
+    """The registered version of ``row`` when it is that very registration (the same sha256, source,
+    registering actor and metrics), as it stands now; ``None`` when the version is someone else's or another
+    artifact's, or only the sha256 is taken (by another version)."""
+    with db.connect() as conn:
+        found = conn.execute(select(*_SUMMARY).where(models.c.version == row["version"])).first()
+    same = ("sha256", "source", "created_by", "metrics_json")
+    if found is None or any(getattr(found, name) != row[name] for name in same):
+        return None
+    return _record(found, active_version(db))
 
 
 def ensure_registered(db: Engine, artifact: ScorecardArtifact, *, source: str, actor: str) -> bool:
@@ -169,8 +201,8 @@ def ensure_registered(db: Engine, artifact: ScorecardArtifact, *, source: str, a
     created = False
     if get_model(db, artifact.version) is None:
         try:
-            register(db, artifact, source=source, actor=actor, reason="packaged default model")
-            created = True
+            registered = register(db, artifact, source=source, actor=actor, reason="packaged default model")
+            created = not registered.replayed  # replayed: another process of this actor registered it
         except VersionExists:
             pass  # another process registered it first
     if active_version(db) is None and not ever_activated(db):

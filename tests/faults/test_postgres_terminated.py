@@ -164,3 +164,41 @@ def test_an_upload_whose_connection_is_terminated_once_its_job_is_recorded_keeps
     else:
         assert answer.status_code == 503 and "Retry-After" in answer.headers
         assert jobs == kept == [], answer.json
+
+
+def test_a_model_upload_is_answered_whatever_fails_after_its_commit(
+    make_app: AppFactory, postgres_url: str, direct: Engine
+) -> None:
+    """The upload read its model back after committing it: that read, its connection terminated, answered
+    503 for a version that was registered, and the analyst's retry got 409 "already registered" for their
+    own upload (concurrency review). The answer is now made of what the insert returned, and a retry of it
+    by the same key is answered 201 with the registration (``Idempotent-Replayed: true``), audited once."""
+    from service.models import register_packaged_default
+    from tests.service.model_fixtures import variant_document
+
+    app = make_app(DATABASE_URL=postgres_url, KEY_CACHE_SECONDS=300.0)
+    client = app.test_client()
+    register_packaged_default(services_of(app).db)
+    analyst = create_key(app, role="analyst")
+    terminator = Terminator(services_of(app).db, direct)
+    recorded: list[str] = []
+
+    def after_the_audit_event(sql: str) -> bool:
+        if sql.startswith("INSERT INTO model_events"):
+            recorded.append(sql)
+            return False
+        return bool(recorded)
+
+    terminator.when = after_the_audit_event
+    doc = variant_document("terminated after its commit")
+    created = client.post("/v1/models", json=doc, headers=bearer(analyst))
+    assert recorded and created.status_code == 201, created.json
+    assert terminator.fired == 0 and created.headers["Idempotent-Replayed"] == "false"
+    terminator.when = None
+    retried = client.post("/v1/models", json=doc, headers=bearer(analyst))
+    assert retried.status_code == 201 and retried.headers["Idempotent-Replayed"] == "true"
+    assert retried.json == created.json
+    with direct.connect() as conn:
+        trail = conn.exec_driver_sql("SELECT action FROM model_events WHERE version = %s",
+                                     (doc["version"],)).scalars().all()
+    assert trail == ["upload"]

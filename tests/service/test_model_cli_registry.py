@@ -10,6 +10,7 @@ from click.testing import CliRunner, Result
 from sqlalchemy import create_engine
 
 from rating_model.artifact import ScorecardArtifact
+from rating_model.artifact_format import content_sha256
 from service.cli import main
 from service.records import activation, registry
 from tests.service.model_fixtures import (
@@ -504,3 +505,28 @@ def test_a_comparison_that_reads_the_registry_is_recorded_unless_told_not_to(
     assert offline.exit_code == 0 and "not recorded: both models were given as files" in offline.output
     listed = run(env, "model", "comparisons", b)
     assert "#1 " in listed.output and "#2 " not in listed.output, listed.output
+
+
+def test_registering_the_same_artifact_again_succeeds_once_audited(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    """A register run again (its connection lost as it committed, say) succeeds and says so; another
+    artifact under the version still fails."""
+    doc = variant_document("registered twice")
+    path = tmp_path / "b.json"
+    path.write_text(json.dumps(doc))
+    assert run(env, "model", "register", str(path)).exit_code == 0
+    again = run(env, "model", "register", str(path))
+    assert again.exit_code == 0, again.output
+    assert f"{doc['version']} was registered already, with this very artifact, by you" in again.output
+    assert sum(f"register  {doc['version']}" in line for line in _history(env)) == 1
+    named = variant_document("named")
+    named["version"] = "bank-2026q4"
+    named["sha256"] = content_sha256(named)
+    path.write_text(json.dumps(named))
+    assert run(env, "model", "register", str(path)).exit_code == 0
+    named["metadata"]["card"]["variant"] = "another artifact under its name"
+    named["sha256"] = content_sha256(named)
+    path.write_text(json.dumps(named))
+    refused = run(env, "model", "register", str(path))
+    assert refused.exit_code == 1 and "already registered" in refused.output

@@ -46,9 +46,9 @@ def test_registry_registers_once_activates_and_audits(app: Flask) -> None:
     assert register_packaged_default(db) is False  # idempotent
     assert registry.active_version(db) == DEFAULT_VERSION
     other = ScorecardArtifact.from_dict(variant_document("b"))
-    registry.register(db, other, source="cli", actor="t", reason="test")
+    assert registry.register(db, other, source="cli", actor="t", reason="test").replayed is False
     with pytest.raises(registry.VersionExists):
-        registry.register(db, other, source="cli", actor="t", reason="again")
+        registry.register(db, other, source="cli", actor="u", reason="again")
     previous = activation.activate(db, other.version, actor="ann", reason="better KS", fits=FITS)
     assert previous == DEFAULT_VERSION
     assert [m.version for m in registry.list_models(db) if m.active] == [other.version]
@@ -78,7 +78,9 @@ def test_list_and_upload_and_conflict(client: Any, app: Flask, analyst: str) -> 
     assert created.status_code == 201, created.json
     assert created.headers["Location"] == f"/v1/models/{doc['version']}"
     assert created.json["source"] == "upload" and created.json["active"] is False
-    assert client.post("/v1/models", json=doc, headers=bearer(analyst)).status_code == 409
+    assert created.headers["Idempotent-Replayed"] == "false"
+    other = create_key(app, "bank-a", "analyst")
+    assert client.post("/v1/models", json=doc, headers=bearer(other)).status_code == 409
     # any registered version is readable, with its points table and card
     shown = client.get(f"/v1/models/{doc['version']}", headers=bearer(analyst)).json
     assert shown["version"] == doc["version"] and shown["card"]["variant"] == "uploaded"

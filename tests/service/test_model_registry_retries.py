@@ -1,0 +1,112 @@
+"""A registration or promotion whose answer is lost after its commit, retried by its client.
+
+A concurrency review: the connection lost once the COMMIT of an upload was sent (or its read-back after it)
+answered 503, and the client's retry then answered 409 "already registered" although its own first attempt
+had succeeded; a promotion's retry answered 409 "already the active one" alike. Now the same caller's
+retry of the same request is answered like the first success, recorded and audited once, while another
+artifact under the version, another caller or another request still conflicts.
+
+The lost answer is :class:`LostAnswer`: the transaction that wrote the chosen statement is committed, then
+the caller hears an OperationalError, as from a connection that died before the server's answer to the
+COMMIT arrived (a ``pg_terminate_backend`` cannot land between the two).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Engine, event
+from sqlalchemy.exc import OperationalError
+
+from rating_model.artifact import ScorecardArtifact
+from rating_model.artifact_format import content_sha256
+from service.models import register_packaged_default
+from service.records import registry
+from tests.conftest import AppFactory, bearer, create_key, services_of
+from tests.service.contract import undeclared_headers
+from tests.service.model_fixtures import variant_document
+
+
+class LostAnswer:
+    """Commits the first transaction that runs a statement starting with ``statement``, then raises the
+    OperationalError of a connection lost before the COMMIT's answer: the write is kept, the caller is told
+    it failed. Fires once."""
+
+    def __init__(self, db: Engine, statement: str) -> None:
+        self.statement = statement
+        self.fired = 0
+        event.listen(db, "before_cursor_execute", self._seen)
+        event.listen(db, "commit", self._commit)
+
+    def _seen(self, conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if not self.fired and statement.startswith(self.statement):
+            conn.info["greenrate_lose_answer"] = True
+
+    def _commit(self, conn: Any) -> None:
+        if conn.info.pop("greenrate_lose_answer", False):
+            conn.connection.dbapi_connection.commit()  # the server has it
+            self.fired += 1
+            raise OperationalError("COMMIT", {}, ConnectionError("server closed the connection unexpectedly"))
+
+
+def _named(tag: str, version: str = "bank-2026q4") -> dict[str, Any]:
+    """A model named freely (not by its hash), with content told apart by ``tag``."""
+    doc = variant_document(tag)
+    doc["version"] = version
+    doc["sha256"] = content_sha256(doc)
+    return doc
+
+
+def _events(db: Engine, version: str) -> list[tuple[str, str | None, str]]:
+    return [(e.action, e.previous_version, e.actor) for e in registry.events(db, version)]
+
+
+def test_an_upload_whose_answer_is_lost_is_answered_201_on_its_retry(make_backend_app: AppFactory) -> None:
+    app = make_backend_app()
+    client = app.test_client()
+    db = services_of(app).db
+    register_packaged_default(db)
+    analyst, other = create_key(app, "bank-a", "analyst"), create_key(app, "bank-a", "analyst")
+    doc = _named("lost answer")
+    lost = LostAnswer(db, "INSERT INTO models")
+    first = client.post("/v1/models", json=doc, headers=bearer(analyst))
+    assert lost.fired == 1 and first.status_code == 503, first.json
+    assert registry.get_model(db, doc["version"]) is not None  # committed all the same
+
+    retry = client.post("/v1/models", json=doc, headers=bearer(analyst))
+    assert retry.status_code == 201, retry.json
+    assert retry.headers["Idempotent-Replayed"] == "true"
+    assert retry.headers["Location"] == f"/v1/models/{doc['version']}"
+    assert retry.json["version"] == doc["version"] and retry.json["sha256"] == doc["sha256"]
+    assert retry.json["source"] == "upload" and retry.json["created_by"].startswith("bank-a/")
+    assert client.post("/v1/models", json=doc, headers=bearer(analyst)).json == retry.json
+    assert [action for action, _, _ in _events(db, doc["version"])] == ["upload"]  # audited once
+
+    # another analyst's upload of it, or another artifact under its version, still conflicts
+    assert client.post("/v1/models", json=doc, headers=bearer(other)).status_code == 409
+    imposter = _named("another artifact")
+    conflict = client.post("/v1/models", json=imposter, headers=bearer(analyst))
+    assert conflict.status_code == 409 and "already registered" in conflict.json["message"]
+    assert len(_events(db, doc["version"])) == 1
+    spec = client.get("/openapi.json").json
+    for answer in (first, retry, conflict):  # the replay's header is in the contract
+        assert undeclared_headers(spec, "/v1/models", "post", answer) == []
+
+
+def test_a_registration_replays_only_for_the_same_actor_source_and_metrics(
+    make_backend_app: AppFactory,
+) -> None:
+    db = services_of(make_backend_app()).db
+    artifact = ScorecardArtifact.from_dict(variant_document("registered once"))
+    first = registry.register(db, artifact, source="cli", actor="cli/ann", reason="from b.json")
+    assert first.replayed is False and first.record.active is False
+    again = registry.register(db, artifact, source="cli", actor="cli/ann", reason="from b.json, again")
+    assert again == registry.Registration(first.record, replayed=True)
+    for other in ({"actor": "cli/bob"}, {"source": "upload"}, {"metrics": {"auc": 0.99}}):
+        arguments: dict[str, Any] = {"source": "cli", "actor": "cli/ann", **other}
+        try:
+            registry.register(db, artifact, reason="from b.json", **arguments)
+        except registry.VersionExists:
+            continue
+        raise AssertionError(f"{other} replayed the registration")
+    assert [e.reason for e in registry.events(db, artifact.version)] == ["from b.json"]
