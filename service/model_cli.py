@@ -196,7 +196,9 @@ def register_model(artifact_path: Path) -> None:
 def promote(version: str, reason: str, replacing: str, accept_worse: str | None) -> None:
     """Make VERSION the active model; running workers switch within GREENRATE_MODEL_POLL_SECONDS.
 
-    Refused when VERSION is active already, its artifact does not fit the standard the service runs,
+    Refused when VERSION is active already (unless this repeats the promotion that made it active: the
+    same actor, --reason and --replacing, nothing promoted or rolled back since, which succeeds again and
+    is audited once), its artifact does not fit the standard the service runs,
     another version than the compared champion (--replacing) is active by now, (four eyes,
     GREENRATE_MODEL_FOUR_EYES) the account running this registered VERSION itself, no recorded comparison
     against the champion counts (one recorded before it last became active, or more than

@@ -132,7 +132,9 @@ class ActivateModel(MethodView):
         Every worker rates with it within the poll interval. Ratings issued before keep their version and
         read back unchanged.
 
-        404 when the version is not registered; 409 when it is the active one already, or when
+        404 when the version is not registered; 409 when it is the active one already (but a retry of
+        the promotion that made it active, by the same key with the same `reason` and `replacing`, nothing
+        promoted or rolled back since, is answered 200 as that promotion was and audited once), or when
         `replacing` names another version than the active one; 422 when its artifact does not fit the
         running standard (the check every worker makes before rating with it); 403 when the calling key
         uploaded the version itself (four eyes, `GREENRATE_MODEL_FOUR_EYES`); 409 too when no comparison of

@@ -29,9 +29,11 @@ from schemas.models import ActivateRequestSchema
 from service.config.settings import DEFAULT_COMPARISON_VALID_DAYS
 from service.records import comparisons
 from service.records.clock import database_now
+from service.records.database import as_utc
 from service.records.model_tables import active_model, model_events, models
 from service.records.registry import (
     FitCheck,
+    ModelEvent,
     NotRegistered,
     Refused,
     RegistryError,
@@ -237,7 +239,11 @@ def activate(
     :raises NotRegistered: no such version.
     :raises ModelDoesNotFit: its artifact does not verify or does not fit the running standard.
     :raises AlreadyActive: it is the active version already (a no-op promotion would only make the next
-        rollback undo nothing).
+        rollback undo nothing), unless this call repeats the promotion that made it active
+        (:func:`_repeated`: the same actor, reason and ``replacing``, nothing promoted or rolled back
+        since): that returns what it replaced, as it did, and records nothing. Its client retries a
+        promotion whose answer was lost after the commit, and got this refusal for its own promotion
+        (concurrency review).
     :raises ActiveChanged: ``replacing`` is given and is not the active version.
     :raises SameActor: ``four_eyes`` is on and ``actor`` registered or uploaded ``version`` (the service and
         the CLI pass ``GREENRATE_MODEL_FOUR_EYES``, on by default: a model's maker does not approve it).
@@ -281,6 +287,9 @@ def activate(
         state = comparisons.standing(db, comparison_valid_days)
         previous = state.active
         if previous == version:
+            repeated = _repeated(db, version, actor=actor, reason=reason, replacing=replacing)
+            if repeated is not None:
+                return repeated.previous_version  # answered as it was; audited once
             raise AlreadyActive(f"model version {version!r} is already the active one")
         _expect(previous, replacing, f"promoting {version!r}",
                 next_step="Compare with the active model again before promoting.")
@@ -292,6 +301,34 @@ def activate(
                    since=state.active_since):
             return previous
     raise RegistryError(f"the active model changed {_ATTEMPTS} times while promoting {version!r}; try again")
+
+
+def _repeated(
+    db: Engine, version: str, *, actor: str, reason: str, replacing: str | None
+) -> ModelEvent | None:
+    """The promotion of ``version`` a promotion by ``actor`` with ``reason`` and ``replacing`` repeats, if the
+    last activation is that one (so nothing was promoted or rolled back since); ``None`` otherwise.
+
+    Its audited reason is ``reason`` followed by what :func:`activate` adds in brackets (the evidence), and
+    ``replacing`` (when given) must be the version it replaced: a promotion with another reason or champion
+    is another request, refused as a no-op, not a retry.
+    """
+    last = (
+        select(model_events)
+        .where(model_events.c.action.in_(("promote", "rollback")))
+        .order_by(model_events.c.id.desc())
+        .limit(1)
+    )
+    with db.connect() as conn:
+        found = conn.execute(last).first()
+    if (
+        found is None or found.action != "promote" or found.version != version or found.actor != actor
+        or not found.reason.startswith(f"{reason} [")
+        or (replacing is not None and found.previous_version != replacing)
+    ):
+        return None
+    return ModelEvent(found.id, found.version, found.action, found.previous_version, found.reason,
+                      found.actor, as_utc(found.at))
 
 
 def _evidence(

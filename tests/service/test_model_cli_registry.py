@@ -530,3 +530,16 @@ def test_registering_the_same_artifact_again_succeeds_once_audited(
     path.write_text(json.dumps(named))
     refused = run(env, "model", "register", str(path))
     assert refused.exit_code == 1 and "already registered" in refused.output
+
+
+def test_a_promotion_run_again_succeeds_once_audited(env: dict[str, str], tmp_path: Path) -> None:
+    """The same promote run again (its connection lost as it committed, say) succeeds as it did; a
+    promote of the active version with another reason is still refused."""
+    b = _register(env, tmp_path, "b")
+    args = ("model", "promote", b, "--reason", "b is better", "--replacing", DEFAULT_VERSION)
+    assert run(env, *args).exit_code == 0
+    again = run(env, *args)
+    assert again.exit_code == 0 and f"active model: {b} (was {DEFAULT_VERSION})" in again.output
+    assert sum(f"promote   {b}" in line for line in _history(env)) == 1
+    other = run(env, "model", "promote", b, "--reason", "b is better still", "--replacing", DEFAULT_VERSION)
+    assert other.exit_code == 1 and "already the active one" in other.output

@@ -24,7 +24,8 @@ from service.models import register_packaged_default
 from service.records import registry
 from tests.conftest import AppFactory, bearer, create_key, services_of
 from tests.service.contract import undeclared_headers
-from tests.service.model_fixtures import variant_document
+from tests.service.model_fixtures import record_comparison, variant_document
+from tests.service.test_model_registry import DEFAULT_VERSION
 
 
 class LostAnswer:
@@ -110,3 +111,44 @@ def test_a_registration_replays_only_for_the_same_actor_source_and_metrics(
             continue
         raise AssertionError(f"{other} replayed the registration")
     assert [e.reason for e in registry.events(db, artifact.version)] == ["from b.json"]
+
+
+def test_a_promotion_whose_answer_is_lost_is_answered_200_on_its_retry(make_backend_app: AppFactory) -> None:
+    app = make_backend_app(MODEL_POLL_SECONDS=0.0)
+    client = app.test_client()
+    db = services_of(app).db
+    register_packaged_default(db)
+    maker, checker, colleague = (create_key(app, "bank-a", "analyst") for _ in range(3))
+    doc = variant_document("promoted, answer lost")
+    version = doc["version"]
+    assert client.post("/v1/models", json=doc, headers=bearer(maker)).status_code == 201
+    evidence = record_comparison(db, version, DEFAULT_VERSION)
+    body = {"reason": "CR-7 approved", "replacing": DEFAULT_VERSION}
+    activate = f"/v1/models/{version}/activate"
+    lost = LostAnswer(db, "UPDATE active_model")
+    first = client.post(activate, json=body, headers=bearer(checker))
+    assert lost.fired == 1 and first.status_code == 503, first.json
+    assert registry.active_version(db) == version  # committed all the same
+
+    retry = client.post(activate, json=body, headers=bearer(checker))
+    assert retry.status_code == 200, retry.json
+    assert retry.json == {"version": version, "previous_version": DEFAULT_VERSION, "reason": "CR-7 approved",
+                          "actor": retry.json["actor"]} and retry.json["actor"].startswith("bank-a/")
+    assert client.post(activate, json=body, headers=bearer(checker)).json == retry.json
+    promotions = [e for e in _events(db, version) if e[0] == "promote"]
+    assert promotions == [("promote", DEFAULT_VERSION, retry.json["actor"])]  # audited once
+    assert registry.events(db, version)[-1].reason == f"CR-7 approved [{evidence}]"
+
+    # another analyst, another reason or another champion: a promotion of the active version, refused
+    for key, sent in ((colleague, body), (checker, {**body, "reason": "CR-8 approved"}),
+                      (checker, {**body, "replacing": version})):
+        refused = client.post(activate, json=sent, headers=bearer(key))
+        assert refused.status_code == 409 and "already the active one" in refused.json["message"], sent
+    assert len(_events(db, version)) == 2  # its upload and its one promotion
+
+    # one promotion to undo; after the rollback the same request is no retry, and nothing is left to replay
+    back = client.post(f"/v1/models/{version}/rollback", json={"reason": "CR-7 undone"},
+                       headers=bearer(colleague))
+    assert back.status_code == 200 and back.json["version"] == DEFAULT_VERSION, back.json
+    again = client.post(activate, json=body, headers=bearer(checker))
+    assert again.status_code == 409 and "no comparison" in again.json["message"], again.json
