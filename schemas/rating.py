@@ -292,7 +292,10 @@ class EquivalentsSchema(ContractSchema):
 
 
 class DataQualitySchema(ContractSchema):
-    pcaf_score = fields.Integer(required=True, validate=validate.Range(1, 5))
+    pcaf_score = fields.Integer(required=True, validate=validate.Range(1, 5), metadata={
+        "description": "The borrower's PCAF data-quality score, 1 (best) to 5: its `data_source`'s score "
+        "under the standard, worsened by every estimated input (`estimated_fields`). A loan's own score, "
+        "which also needs the borrower's balance sheet, is `financed_emissions.pcaf_score`."})
     completeness = fields.Float(required=True, validate=validate.Range(0, 1))
     estimated_fields = _strings()
     data_source = _one_of(DATA_SOURCES)
@@ -367,20 +370,41 @@ class GreenLoanSchema(ContractSchema):
     )
 
 
+#: What the financed figures count, said on the fields: they had no description, so a bank could not tell
+#: from the contract which Scope 2 ``scope12_tco2e`` holds, nor whose PCAF score ``pcaf_score`` is (a
+#: green-loan officer's review); the batch's columns (rating_model.batch) said both.
 class FinancedEmissionsSchema(ContractSchema):
-    attribution_factor = _num()
-    scope12_tco2e = _num()
+    attribution_factor = _num(
+        "PCAF attribution factor, rounded to 6 decimals: outstanding / (equity + debt), or / total assets "
+        "(PCAF's fallback), both in CNY (`basis` says which), capped at 1; 1 without a balance sheet (the "
+        "borrower's whole emissions), 0 when nothing is outstanding."
+    )
+    scope12_tco2e = _num(
+        "Financed Scope 1 + Scope 2 location-based (the grid average, as `emissions.scope2_location`), "
+        "tCO2e: `attribution_factor` × the borrower's gross Scopes 1+2. Carbon credits are never netted."
+    )
     scope3_tco2e = _num(
         "Financed Scope 3 (the categories with data); null when the borrower reported no Scope 3 category: "
         "not measured, which is not zero (always a number before schema 1.5).",
         nullable=True,
     )
-    pcaf_score = fields.Integer(required=True, validate=validate.Range(1, 5))
-    basis = _str()
+    pcaf_score = fields.Integer(required=True, validate=validate.Range(1, 5), metadata={
+        "description": "This loan's PCAF data-quality score, 1 (best) to 5, of its financed Scopes 1+2 (the "
+        "score PCAF weights by outstanding, Box 8): the borrower's (`data_quality.pcaf_score`) when a "
+        "balance sheet is given (equity + debt, or total assets), 5 without one (only the outstanding "
+        "amount known). PCAF reports the data quality of Scope 3 apart; greenrate gives it no score of its "
+        "own."})
+    basis = _str("How the attribution was made, in words: the balance sheet divided by, and what was "
+                 "assumed or capped.")
     tco2e_per_cny_million_lent = _num(
-        "Financed Scope 1+2 per CNY million outstanding; null when nothing is outstanding.", nullable=True
+        "Financed Scope 1 + Scope 2 location-based per CNY million outstanding; null when nothing is "
+        "outstanding (under one yuan).",
+        nullable=True,
     )
-    outstanding_cny = _num()
+    outstanding_cny = _num(
+        "The outstanding amount in CNY: `loan.outstanding`, or `loan.amount` when it is not given, at the "
+        "loan's rate to CNY."
+    )
 
 
 class DisclosureItemSchema(ContractSchema):

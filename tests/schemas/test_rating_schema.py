@@ -72,3 +72,28 @@ def test_unknown_fields_are_contract_drift() -> None:
     with pytest.raises(ValidationError) as info:
         RatingSchema().load(body)
     assert "surprise" in info.value.messages
+
+
+def test_the_financed_emissions_fields_say_what_they_count() -> None:
+    """A green-loan officer's review: the API's ``financed_emissions`` fields had no description, so a bank
+    reading ``scope12_tco2e`` for a borrower that bought green power could not tell which Scope 2 it holds
+    (location-based, as the batch column says), nor that ``pcaf_score`` is the loan's score (5 without a
+    balance sheet, where ``data_quality.pcaf_score`` keeps the borrower's) and is the Scopes 1+2 score
+    that PCAF weights by outstanding (Box 8), Scope 3's being reported apart by PCAF and not scored by
+    greenrate."""
+    from schemas.rating import DataQualitySchema, FinancedEmissionsSchema
+
+    fields = FinancedEmissionsSchema().fields
+
+    def said(name: str) -> str:
+        return str(fields[name].metadata.get("description", ""))
+
+    assert "location-based" in said("scope12_tco2e") and "never netted" in said("scope12_tco2e")
+    assert "location-based" in said("tco2e_per_cny_million_lent")
+    assert "outstanding / (equity + debt)" in said("attribution_factor") and "1" in said("attribution_factor")
+    score = said("pcaf_score")
+    assert "5" in score and "balance sheet" in score and "data_quality.pcaf_score" in score
+    assert "Scopes 1+2" in score and "Scope 3" in score
+    assert "loan.outstanding" in said("outstanding_cny") and "loan.amount" in said("outstanding_cny")
+    assert "financed_emissions.pcaf_score" in str(
+        DataQualitySchema().fields["pcaf_score"].metadata.get("description", ""))
