@@ -316,6 +316,24 @@ class PreviousYearSchema(StrictSchema):
     transport = fields.Nested(TransportSchema, allow_none=True)
 
 
+def _uses_of_proceeds() -> str:
+    """The description of ``loan.use_of_proceeds``, from the standard: which values are green categories
+    (with their Green Loan Principles names) and which are not. It had called every value a "green-loan
+    category" and named none, general_working_capital included (a green-loan officer's review)."""
+    standard = load_standard()
+    green = "; ".join(f"`{key}` ({info['glp']})" for key, info in standard.green_uses.items())
+    other = ", ".join(f"`{key}`" for key in standard.non_green_uses)
+    return (
+        "What the loan finances, one of the standard's uses of proceeds. The Green Loan Principles "
+        f"categories: {green}. Not green: {other} (a general-purpose loan, not a green loan; a green-rated "
+        "borrower may get preferential terms on it, `green_loan.green_rated_borrower`). The category is "
+        "taken as declared: the loan's documents must show it."
+    )
+
+
+_USES = _uses_of_proceeds()
+
+
 class LoanSchema(StrictSchema):
     amount = Number(required=True, **_limit("loan.amount"))
     currency = text(
@@ -327,10 +345,16 @@ class LoanSchema(StrictSchema):
         required=True,
         max_length=80,
         choices=load_standard().use_of_proceeds,
-        description="Green-loan category of the standard (the set was only in an error message and the "
-        "standard's document; client review).",
+        description=_USES,
     )
-    outstanding = Number(**_limit("loan.outstanding"))
+    outstanding = Number(
+        **_limit("loan.outstanding"),
+        metadata={
+            "description": "The amount outstanding (PCAF: disbursed minus repaid), in the loan's currency; "
+            "the PCAF attribution divides it by the balance sheet. Left out or null, `amount` is taken (a "
+            "new loan, fully drawn); 0 attributes nothing."
+        },
+    )
     borrower_equity_plus_debt = Number(
         **_limit("loan.borrower_equity_plus_debt"),
         metadata={

@@ -192,3 +192,22 @@ def test_every_engine_enumeration_is_enforced() -> None:
     assert isinstance(fuel_field, fields.String)
     choices = next(v.choices for v in fuel_field.validators if hasattr(v, "choices"))
     assert tuple(choices) == od.STATIONARY_FUELS
+
+
+def test_the_loan_fields_say_which_uses_are_green_and_what_is_outstanding() -> None:
+    """A green-loan officer's review: ``use_of_proceeds`` was described as a "green-loan category" while
+    one of its values (general_working_capital) is not green, and named no Green Loan Principles category;
+    ``outstanding``, which the PCAF attribution divides, had no description (PCAF: disbursed minus repaid,
+    the amount used for a new loan that gives none)."""
+    from rating_model.standard import load_standard
+
+    standard = load_standard()
+    use = str(LoanSchema().fields["use_of_proceeds"].metadata.get("description", ""))
+    for key, info in standard.green_uses.items():
+        assert f"`{key}` ({info['glp']})" in use, key
+    for key in standard.use_of_proceeds:
+        if key not in standard.green_uses:
+            assert f"`{key}`" in use and "not a green loan" in use, key
+    outstanding = str(LoanSchema().fields["outstanding"].metadata.get("description", ""))
+    assert "disbursed minus repaid" in outstanding and "`amount`" in outstanding
+    assert "loan's currency" in outstanding
