@@ -57,7 +57,7 @@ from service.web.labels import in_language, industry_words, item_label, place_wo
 from service.web.view import business_word, grouped
 from service.web.view.bars import chart_rows, emission_bars, pillar_bars
 from service.web.view.disclosure import disclosure_value
-from service.web.view.loan import green_loan_line, knock_out_names
+from service.web.view.loan import green_loan_line, knock_out_names, lasting_knock_outs
 from service.web.view.notes import data_notes, estimated_fields, scopes_note, unanswered_note
 from service.web.view.plan import grade_ladder, held_back, next_grade, plan, plan_overlaps
 from service.web.view.reasons import reasons
@@ -360,7 +360,7 @@ def result(rating_id: str) -> str:
         next_grade=next_grade(rating, lang, t),
         held_back=held_back(rating, lang, operating, standard),
         green_loan=green_loan_line(rating, standard.min_loan_grade, t, knock_out_names(standard, lang),
-                                   business_word(operating, lang)),
+                                   business_word(operating, lang), lasting_knock_outs(standard)),
         ladder=grade_ladder(rating, standard, t),
     )
 

@@ -1479,3 +1479,28 @@ def test_a_page_rating_says_it_rests_on_the_business_s_own_unchecked_answers(mak
     )
     as_bank_json = client.get(f"/v1/ratings/{rating_id}/disclosure", headers=bearer(bank)).get_json()
     assert "provenance" not in as_bank_json
+
+
+def test_a_green_loan_denied_for_the_activity_itself_is_not_said_to_be_denied_for_now() -> None:
+    """A green-loan officer's review: a coal mine (ISIC 05, excluded activity) was told "Green loans are not
+    available for now" (暂不能申请), as if the denial would lapse like a penalty's three years, where the
+    standard's remedy says no change of operations lifts it. A penalty's denial is still "for now"."""
+    from rating_model.standard import load_standard
+    from service.web.view.loan import knock_out_names, lasting_knock_outs
+
+    standard = load_standard()
+    assert lasting_knock_outs(standard) == frozenset({"excluded_activity"})
+    mine = {"grade": "not_green", "green_loan": {
+        "eligible": False, "knock_outs": ["excluded_activity: ...", "environmental_penalty: ..."]}}
+    for lang, said in (("en", "Green loans are not available to this business: excluded activity; "),
+                       ("zh", "不能申请绿色贷款：排除类经营活动；")):
+        line = green_loan_line(mine, None, texts(lang), knock_out_names(standard, lang),
+                               lasting=lasting_knock_outs(standard))
+        assert not line["eligible"] and line["text"].startswith(said), line
+        assert "for now" not in line["text"] and "暂" not in line["text"]
+    penalty = {"grade": "light_green", "green_loan": {"eligible": False,
+                                                      "knock_outs": ["environmental_penalty: ..."]}}
+    line = green_loan_line(penalty, None, texts("en"), knock_out_names(standard, "en"),
+                           lasting=lasting_knock_outs(standard))
+    assert line["text"] == (
+        "Green loans are not available for now: environmental penalty in the last three years.")

@@ -93,6 +93,7 @@ EN: Mapping[str, str] = {
     "loan_preferential": "As a green-rated business you may also get your bank's preferential terms on an "
     "ordinary business loan.",
     "loan_blocked": "Green loans are not available for now: {reasons}.",
+    "loan_excluded": "Green loans are not available to this business: {reasons}.",
     "loan_eligible_not_green": "Although this business is rated {grade}, you can still apply for green loans "
     "that finance a green project, such as energy efficiency or renewable energy: show this rating (or its "
     "disclosure) to your bank.",
@@ -189,6 +190,7 @@ ZH: Mapping[str, str] = {
     "请向您的银行出示本评级（或披露报告）。",
     "loan_preferential": "您的评级已达到绿色评级借款人的要求，普通经营贷款也可能获得银行的优惠条件。",
     "loan_blocked": "暂不能申请绿色贷款：{reasons}。",
+    "loan_excluded": "不能申请绿色贷款：{reasons}。",
     "loan_eligible_not_green": "虽然本{business}评级为{grade}，"
     "仍可以为节能、可再生能源等绿色项目申请绿色贷款：请向您的银行出示本评级（或披露报告）。",
     "loan_below": "绿色贷款要求评级达到{min}或以上；本{business}评级为{grade}。"

@@ -8,7 +8,7 @@ it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from rating_model.standard import Standard
@@ -24,12 +24,20 @@ def knock_out_names(standard: Standard, lang: str) -> dict[str, str]:
     return {k.id: k.name[:1].lower() + k.name[1:] for k in standard.knock_outs}
 
 
+def lasting_knock_outs(standard: Standard) -> frozenset[str]:
+    """The knock-outs that deny a green loan for the business's activity itself (those of ISIC divisions:
+    the standard's remedy says no change of operations lifts them), whose denial is not "for now" as a
+    penalty's, which lapses after three years: a coal mine had been told 暂不能申请绿色贷款."""
+    return frozenset(k.id for k in standard.knock_outs if k.isic_divisions)
+
+
 def green_loan_line(
     rating: Mapping[str, Any],
     min_grade: str | None,
     t: Mapping[str, str],
     knock_out_names: Mapping[str, str] | None = None,
     business: str | None = None,
+    lasting: Collection[str] = (),
 ) -> dict[str, Any]:
     """What the rating, as issued, means for a green loan, in the owner's words: eligible (and, when rated
     green, preferential terms on an ordinary loan too), blocked by a knock-out (named), or not yet at the
@@ -40,7 +48,8 @@ def green_loan_line(
     held-back list does: the completeness knock-out had two Chinese names on one page. A business rated not
     green is told that a green project's loan is open to it all the same, as a concession: "本店铺评级为非
     绿。…可以申请绿色贷款" read as a contradiction (a review in Chinese). ``business`` is what the page
-    calls it (:func:`service.web.view.business_word`).
+    calls it (:func:`service.web.view.business_word`). A denial by a knock-out in ``lasting``
+    (:func:`lasting_knock_outs`) is not said to be "for now".
     """
     loan = rating.get("green_loan") or {}
     grade = t.get("grade_" + str(rating.get("grade")), str(rating.get("grade")))
@@ -56,7 +65,8 @@ def green_loan_line(
     if blocked:
         names = knock_out_names or {}
         reasons = [names.get(k) or t.get("knock_out_" + k, k.replace("_", " ")) for k in blocked]
-        return {"eligible": False, "text": t["loan_blocked"].format(reasons=t["list_sep"].join(reasons))}
+        key = "loan_excluded" if any(k in lasting for k in blocked) else "loan_blocked"
+        return {"eligible": False, "text": t[key].format(reasons=t["list_sep"].join(reasons))}
     gate = min_grade or _EARLIER_MIN_GRADE
     lowest = t.get("grade_" + gate, gate)
     return {"eligible": False, "text": t["loan_below"].format(grade=grade, min=lowest, business=business)}
