@@ -309,7 +309,8 @@ class Engine:
                                   lambda f: self.outcome(f, ev, figures), knock_outs=ev.grading.knock_outs,
                                   unassessed=unassessed, rebase=lambda f: self.rerate_from(f, figures))
         inv = ev.inventory
-        loan = assess_green_loan(data, ev.grading.grade, ev.grading.knock_outs, standard)
+        loan = assess_green_loan(data, ev.grading.grade, ev.grading.knock_outs, standard,
+                                 ev.values.get(ENERGY_RATIO_INDICATOR))
         financed = financed_emissions(
             data,
             inv.scope12_location_tco2e,

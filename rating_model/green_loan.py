@@ -135,9 +135,11 @@ _FUEL_ZH = {"natural_gas": "天然气", "diesel": "柴油", "gasoline": "汽油"
             "coal": "煤炭", "fuel_oil": "燃料油"}
 
 
-def _facts(knock_out: KnockOut, data: OperatingData) -> tuple[str, str]:
+def _facts(knock_out: KnockOut, data: OperatingData, energy_ratio: float | None = None) -> tuple[str, str]:
     """What in the data set off ``knock_out``, for a credit memo (the rule's text alone does not say), in
-    English and in Chinese."""
+    English and in Chinese. ``energy_ratio`` is the energy ratio indicator's value, which a
+    ``min_energy_ratio`` or ``max_energy_ratio`` rule reads (a green-loan officer's review: 3.1 and 50 times the sector's energy
+    had read alike)."""
     penalties = data.compliance.environmental_penalties_3y
     if knock_out.min_penalties is not None and penalties is not None:
         counted = "1 environmental penalty" if penalties == 1 else f"{penalties} environmental penalties"
@@ -152,20 +154,32 @@ def _facts(knock_out: KnockOut, data: OperatingData) -> tuple[str, str]:
             return "", ""
         return (f" ({', '.join(burnt)} burnt on the premises)",
                 f"（在经营场所燃烧{'、'.join(_FUEL_ZH.get(f, f) for f in burnt)}）")
+    if knock_out.min_energy_ratio is not None and energy_ratio is not None:
+        limit = knock_out.min_energy_ratio
+        return (f" (the premises use {energy_ratio:.1f} times the energy their sector is expected to use for "
+                f"their size; it applies from {limit:g} times)",
+                f"（经营场所用能为同业同等规模预期用能的 {energy_ratio:.1f} 倍；{limit:g} 倍起适用）")
+    if knock_out.max_energy_ratio is not None and energy_ratio is not None:
+        limit = knock_out.max_energy_ratio
+        return (f" (the premises use {energy_ratio:.2f} times the energy their sector is expected to use for "
+                f"their size; it applies below {limit:g} times)",
+                f"（经营场所用能为同业同等规模预期用能的 {energy_ratio:.2f} 倍；低于 {limit:g} 倍时适用）")
     if knock_out.max_completeness is not None:
         limit = knock_out.max_completeness
         return f" (data completeness below {limit:g})", f"（数据完整度低于 {limit:g}）"
     return "", ""
 
 
-def _knock_out_sentences(k: KnockOut, data: OperatingData, grade_zh: dict[str, str]) -> tuple[str, str]:
+def _knock_out_sentences(
+    k: KnockOut, data: OperatingData, grade_zh: dict[str, str], energy_ratio: float | None = None
+) -> tuple[str, str]:
     """The rationale's sentence on one knock-out, in English and in Chinese.
 
     In Chinese a rule that blocks green-loan treatment is a 否决项 and one that only caps the grade a 限级条款
     (a bank's inclusive-finance officer read 否决项 beside "does not block" as a contradiction), each named
     by its Chinese name: the rule's id is the API's key, not words of a Chinese credit memo.
     """
-    facts, facts_zh = _facts(k, data)
+    facts, facts_zh = _facts(k, data, energy_ratio)
     if k.blocks_green_loan:
         return (f"Knock-out {k.id} ({k.name}) applies{facts}: no green-loan treatment is available.",
                 f"否决项“{k.name_zh}”适用{facts_zh}：不能获得绿色贷款待遇。")
@@ -190,7 +204,8 @@ _OTHER_GLP_COMPONENTS = (
 
 
 def assess_green_loan(
-    data: OperatingData, grade: str, knock_outs: tuple[KnockOut, ...], standard: Standard
+    data: OperatingData, grade: str, knock_outs: tuple[KnockOut, ...], standard: Standard,
+    energy_ratio: float | None = None,
 ) -> GreenLoan:
     """Eligibility as a green loan by the use of proceeds (GLP), and green-rated-borrower terms apart.
 
@@ -198,6 +213,8 @@ def assess_green_loan(
     only its pricing tier: a transition loan to a borrower not yet rated green is what green loans are for.
     A green-rated borrower's general-purpose loan may get preferential terms (``green_rated_borrower``),
     but it is not a green loan, so a bank's green-loan figures count use of proceeds only.
+    ``energy_ratio`` (the energy ratio indicator's value) is what the rationale says set off a
+    ``min_energy_ratio`` knock-out.
     """
     # ``knock_outs`` of the answer are those that deny green-loan treatment; one that only caps the grade
     # (the standard says which) is in the rationale, and the grade already carries it.
@@ -206,7 +223,7 @@ def assess_green_loan(
     use = loan.use_of_proceeds if loan else None
     zh = {c.grade: c.label_zh for c in standard.cutoffs}
     # each sentence in English and in Chinese, side by side, so the two never drift apart
-    said = [_knock_out_sentences(k, data, zh) for k in knock_outs]
+    said = [_knock_out_sentences(k, data, zh, energy_ratio) for k in knock_outs]
     if blocking:
         return GreenLoan(False, None, use, None, tuple(en for en, _ in said), blocking, False,
                          tuple(cn for _, cn in said))

@@ -270,6 +270,21 @@ def test_a_malformed_energy_rule_is_refused(rule: dict[str, Any]) -> None:
         parse_standard(doc)
 
 
+def test_the_green_loan_rationale_names_the_ratio_that_set_off_the_cap(engines: dict[str, Engine]) -> None:
+    """A green-loan officer's review: every other knock-out's sentence says what in the data set it off (the
+    penalties counted, the ISIC division, the coal burnt, the completeness), but this one said only
+    "Knock-out energy_far_above_sector applies": a credit memo could not tell 3.1 times from 50 times its
+    sector's energy, which is what sizes an energy-efficiency loan."""
+    engine = engines["1.10.0"]
+    for ratio, said, said_zh in ((5.0, "5.0 times", "5.0 倍"), (50.0, "50.0 times", "50.0 倍")):
+        loan = rated(engine, restaurant(ratio))["green_loan"]
+        (en,) = [s for s in loan["rationale"] if "energy_far_above_sector" in s]
+        assert (f"(the premises use {said} the energy their sector is expected to use for their size; it "
+                "applies from 3 times)") in en, en
+        (zh,) = [s for s in loan["rationale_zh"] if "用能远高于同业" in s]
+        assert f"（经营场所用能为同业同等规模预期用能的 {said_zh}；3 倍起适用）" in zh, zh
+
+
 # --- 1.11.0: energy_implausibly_low ---------------------------------------------------------------------
 
 
@@ -390,3 +405,13 @@ def test_a_malformed_low_energy_rule_is_refused(rule: dict[str, Any]) -> None:
     knock_out.update(rule)
     with pytest.raises(StandardError, match="max_energy_ratio"):
         parse_standard(doc)
+
+
+def test_the_green_loan_rationale_names_the_ratio_under_the_low_cap(engines: dict[str, Engine]) -> None:
+    engine = engines["1.11.0"]
+    loan = rated(engine, restaurant(0.04))["green_loan"]
+    (en,) = [s for s in loan["rationale"] if "energy_implausibly_low" in s]
+    assert ("(the premises use 0.04 times the energy their sector is expected to use for their size; it "
+            "applies below 0.1 times)") in en, en
+    (zh,) = [s for s in loan["rationale_zh"] if "用能远低于同业" in s]
+    assert "（经营场所用能为同业同等规模预期用能的 0.04 倍；低于 0.1 倍时适用）" in zh, zh
