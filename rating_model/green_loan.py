@@ -425,6 +425,13 @@ def financed_emissions(
                 f"; capped at 1: outstanding CNY {outstanding_cny:,.0f} exceeds the balance sheet "
                 f"CNY {sheet_cny:,.0f}"
             )
+    if loan.outstanding is not None and loan.outstanding > loan.amount:
+        # the batch flags the row (outstanding_above_amount); the API's reader has only these words
+        basis += (
+            f"; outstanding {loan.outstanding:,.0f} is above the loan amount {loan.amount:,.0f} "
+            f"({loan.currency}): an outstanding amount is disbursed minus repaid, so check both (unless "
+            "interest was capitalised); the outstanding amount is divided as given"
+        )
     if equity_debt_above_assets(loan):
         basis += (
             f"; equity + debt {loan.borrower_equity_plus_debt:,.0f} is above total assets "

@@ -426,3 +426,19 @@ def test_equity_plus_debt_above_total_assets_is_divided_by_and_flagged() -> None
         fe = financed_emissions(data_with({**loan, "borrower_equity_plus_debt": sheet,
                                            "outstanding": outstanding}), 40.0, None, 2)
         assert fe is not None and ("is above total assets" in fe.basis) == (sheet > 2_000_000), sheet
+
+
+def test_an_outstanding_above_the_loan_amount_is_attributed_as_given_and_flagged() -> None:
+    """A green-loan officer's review: a loan of CNY 600,000 sent with 900,000 outstanding was attributed 0.45
+    of the borrower without a word, where the batch flags the same row (``outstanding_above_amount``). An
+    outstanding amount is disbursed minus repaid, so above the amount one figure is likely wrong (or
+    interest was capitalised): the factor still divides the outstanding as given, and the basis says so."""
+    loan = {"amount": 600_000, "outstanding": 900_000, "currency": "CNY",
+            "use_of_proceeds": "energy_efficiency", "borrower_equity_plus_debt": 2_000_000}
+    fe = financed_emissions(data_with(loan), 40.0, None, 2)
+    assert fe is not None and fe.attribution_factor == pytest.approx(0.45)
+    assert ("outstanding 900,000 is above the loan amount 600,000 (CNY): an outstanding amount is disbursed "
+            "minus repaid, so check both") in fe.basis
+    for outstanding in (600_000, 500_000, None):
+        fe = financed_emissions(data_with({**loan, "outstanding": outstanding}), 40.0, None, 2)
+        assert fe is not None and "above the loan amount" not in fe.basis, outstanding
