@@ -225,3 +225,16 @@ def test_the_readme_names_the_requester_fields_of_a_list_item(client: FlaskClien
     named = re.search(r"\(`requested_by`: `(\w+)`, `(\w+)` and `(\w+)`\)", text)
     assert named is not None
     assert set(named.groups()) == set(schemas["Requester"]["properties"])
+
+
+def test_the_engine_doc_names_every_knock_out_and_those_that_deny_green_loans() -> None:
+    """A green-loan officer's review: docs/rating-engine.md's grade step listed the caps as "penalties,
+    excluded activities, coal burned on the premises, mostly estimated data", four of the standard's seven
+    (not fuels left out, 1.7.0, nor energy far above the sector's, 1.10.0), and not which deny green loans."""
+    standard = load_standard(DEFAULT_STANDARD)
+    text = (ROOT / "docs" / "rating-engine.md").read_text(encoding="utf-8")
+    (row,) = [line for line in text.splitlines() if line.startswith("| grade | `grading.py` |")]
+    for k in standard.knock_outs:
+        assert f"`{k.id}`" in row, k.id
+    denying = ", ".join(f"`{k.id}`" for k in standard.knock_outs if k.blocks_green_loan)
+    assert f"; {denying} also deny green-loan treatment, the others only cap the grade" in row, row
