@@ -138,8 +138,8 @@ _FUEL_ZH = {"natural_gas": "天然气", "diesel": "柴油", "gasoline": "汽油"
 def _facts(knock_out: KnockOut, data: OperatingData, energy_ratio: float | None = None) -> tuple[str, str]:
     """What in the data set off ``knock_out``, for a credit memo (the rule's text alone does not say), in
     English and in Chinese. ``energy_ratio`` is the energy ratio indicator's value, which a
-    ``min_energy_ratio`` or ``max_energy_ratio`` rule reads (a green-loan officer's review: 3.1 and 50 times the sector's energy
-    had read alike)."""
+    ``min_energy_ratio`` or ``max_energy_ratio`` rule reads (a green-loan officer's review: 3.1 and 50 times
+    the sector's energy had read alike)."""
     penalties = data.compliance.environmental_penalties_3y
     if knock_out.min_penalties is not None and penalties is not None:
         counted = "1 environmental penalty" if penalties == 1 else f"{penalties} environmental penalties"
@@ -189,17 +189,21 @@ def _knock_out_sentences(
             "但不妨碍绿色贷款待遇。")
 
 
-#: What an eligible loan's rationale says of the Green Loan Principles' other three core components: greenrate
-#: judges the use of proceeds (component 1) alone. It had asked for components 3 and 4 and never named
-#: component 2, and "Eligible as a green loan" read as all four met (a bank's green-finance review).
+#: What an eligible loan's rationale says of the rest of the Green Loan Principles: greenrate takes the use of
+#: proceeds as declared and checks its category (part of component 1) alone. It had asked for components 3
+#: and 4 and never named component 2, and "Eligible as a green loan" read as all four met (a bank's
+#: green-finance review); "greenrate checks the use of proceeds" read as the project checked, though component
+#: 1 also asks for its environmental benefits to be assessed and, where feasible, quantified, which greenrate
+#: does not do (a green-loan officer's review).
 _OTHER_GLP_COMPONENTS = (
-    "greenrate checks the use of proceeds only; the other three GLP components are for the loan's "
-    "documentation to show: the borrower's process for project evaluation and selection, with its "
+    "greenrate takes the use of proceeds as declared and checks only that its category is green; the rest is "
+    "for the loan's documentation to show: the project's environmental benefits, assessed and where feasible "
+    "quantified (component 1); the borrower's process for project evaluation and selection, with its "
     "environmental and social risks (component 2); the proceeds tracked separately (component 3); reporting "
     "at least annually on their use and expected environmental impact (component 4).",
-    "greenrate 仅核查资金用途；《绿色贷款原则》其余三项核心要素须由贷款文件体现：借款人的项目评估与遴选流程"
-    "及其环境和社会风险（第二项）；贷款资金单独管理和追踪（第三项）；至少每年报告一次资金使用情况和预期环境"
-    "效益（第四项）。",
+    "greenrate 以申报的资金用途为准，仅核对其类别是否属于绿色类别；其余内容须由贷款文件体现：项目的环境效益，"
+    "须经评估并在可行时量化（第一项）；借款人的项目评估与遴选流程及其环境和社会风险（第二项）；贷款资金单独"
+    "管理和追踪（第三项）；至少每年报告一次资金使用情况和预期环境效益（第四项）。",
 )
 
 
@@ -268,8 +272,10 @@ def assess_green_loan(
             "（按类别对应，未逐项核对项目是否符合目录条目）。",
         ))
         if meets_grade:
-            said.append((f"Eligible as a green loan by its use of proceeds (GLP component 1): {on_grade[0]}.",
-                         f"按资金用途可作为绿色贷款（《绿色贷款原则》第一项核心要素）：{on_grade[1]}。"))
+            said.append((f"Eligible as a green loan by its declared use of proceeds (its category, under GLP "
+                          f"component 1): {on_grade[0]}.",
+                         f"按申报的资金用途可作为绿色贷款（《绿色贷款原则》第一项核心要素中的用途类别）："
+                         f"{on_grade[1]}。"))
             said.append(_OTHER_GLP_COMPONENTS)
         else:
             said.append((f"Grade {grade} is below the minimum {gate}.",

@@ -374,18 +374,24 @@ def test_an_eligible_green_loan_says_which_glp_components_greenrate_checked() ->
     """The rationale said "Eligible as a green loan", then asked for components 3 and 4, and never named
     component 2 (project evaluation and selection, with its environmental and social risks): a bank's
     green-finance review read it as all four Green Loan Principles components met, where greenrate checks
-    the use of proceeds alone."""
+    the use of proceeds alone. A green-loan officer's review then found "greenrate checks the use of
+    proceeds" read as the project checked: it takes the category as declared, and component 1's assessment
+    of the project's environmental benefits is the loan documentation's too."""
     data = data_with({"amount": 1e5, "currency": "CNY", "use_of_proceeds": "energy_efficiency"})
     result = assess_green_loan(data, "green", (), STANDARD)
     assert result.eligible
     said = " ".join(result.rationale)
-    assert "Eligible as a green loan by its use of proceeds (GLP component 1)" in said
-    assert "use of proceeds only" in said
-    for component in ("project evaluation and selection", "environmental and social risks",
+    assert ("Eligible as a green loan by its declared use of proceeds (its category, under GLP component 1)"
+            in said)
+    assert "takes the use of proceeds as declared and checks only that its category is green" in said
+    assert "checks the use of proceeds" not in said
+    for component in ("environmental benefits, assessed and where feasible quantified (component 1)",
+                      "project evaluation and selection", "environmental and social risks",
                       "(component 2)", "(component 3)", "(component 4)", "at least annually"):
         assert component in said, component
     zh = "".join(result.rationale_zh)
-    assert "第一项核心要素" in zh and all(f"（第{n}项）" in zh for n in "二三四")
+    assert "按申报的资金用途" in zh and "以申报的资金用途为准" in zh
+    assert "第一项核心要素" in zh and all(f"（第{n}项）" in zh for n in "一二三四")
     general_purpose = data_with({"amount": 1e5, "currency": "CNY",
                                  "use_of_proceeds": "general_working_capital"})
     general = assess_green_loan(general_purpose, "green", (), STANDARD)
