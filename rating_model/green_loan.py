@@ -171,21 +171,25 @@ def _facts(knock_out: KnockOut, data: OperatingData, energy_ratio: float | None 
 
 
 def _knock_out_sentences(
-    k: KnockOut, data: OperatingData, grade_zh: dict[str, str], energy_ratio: float | None = None
+    k: KnockOut, data: OperatingData, labels: dict[str, tuple[str, str]], energy_ratio: float | None = None
 ) -> tuple[str, str]:
     """The rationale's sentence on one knock-out, in English and in Chinese.
 
     In Chinese a rule that blocks green-loan treatment is a 否决项 and one that only caps the grade a 限级条款
     (a bank's inclusive-finance officer read 否决项 beside "does not block" as a contradiction), each named
-    by its Chinese name: the rule's id is the API's key, not words of a Chinese credit memo.
+    by its Chinese name: the rule's id is the API's key, not words of a Chinese credit memo. In English a
+    rule that only caps is named beside its id, and its grade in words, as a denying one is (a green-loan
+    officer's review read "caps the grade at light_green" as an API key, not a sentence). ``labels`` are
+    each grade's label in English and in Chinese.
     """
     facts, facts_zh = _facts(k, data, energy_ratio)
     if k.blocks_green_loan:
         return (f"Knock-out {k.id} ({k.name}) applies{facts}: no green-loan treatment is available.",
                 f"否决项“{k.name_zh}”适用{facts_zh}：不能获得绿色贷款待遇。")
-    return (f"Knock-out {k.id} applies{facts}: it caps the grade at {k.cap_grade} but does not block "
+    cap = labels[k.cap_grade][0].lower()
+    return (f"Knock-out {k.id} ({k.name}) applies{facts}: it caps the grade at {cap} but does not block "
             "green-loan treatment.",
-            f"限级条款“{k.name_zh}”适用{facts_zh}：评级最高为{grade_zh[k.cap_grade]}，"
+            f"限级条款“{k.name_zh}”适用{facts_zh}：评级最高为{labels[k.cap_grade][1]}，"
             "但不妨碍绿色贷款待遇。")
 
 
@@ -227,7 +231,8 @@ def assess_green_loan(
     use = loan.use_of_proceeds if loan else None
     zh = {c.grade: c.label_zh for c in standard.cutoffs}
     # each sentence in English and in Chinese, side by side, so the two never drift apart
-    said = [_knock_out_sentences(k, data, zh, energy_ratio) for k in knock_outs]
+    labels = {c.grade: (c.label, c.label_zh) for c in standard.cutoffs}
+    said = [_knock_out_sentences(k, data, labels, energy_ratio) for k in knock_outs]
     if blocking:
         return GreenLoan(False, None, use, None, tuple(en for en, _ in said), blocking, False,
                          tuple(cn for _, cn in said))

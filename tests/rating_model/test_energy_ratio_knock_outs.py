@@ -98,7 +98,9 @@ def test_the_reviews_restaurant_is_light_green_at_best_from_three_times_its_sect
             # as the coal cap: no green-loan denial, said as a cap in both languages
             loan = rating["green_loan"]
             assert loan["knock_outs"] == []
-            assert "Knock-out energy_far_above_sector applies" in " ".join(loan["rationale"])
+            assert ("Knock-out energy_far_above_sector (Energy use far above the sector's) applies"
+                    in " ".join(loan["rationale"]))
+            assert "it caps the grade at light green but does not block" in " ".join(loan["rationale"])
             assert "限级条款“用能远高于同业”适用" in "".join(loan["rationale_zh"])
     # the same restaurant with certificates reached dark green (pricing tier 1) under 1.9.0
     before = rated(engines["1.9.0"], restaurant(5.0, green_share=0.135))
@@ -303,7 +305,8 @@ def test_energy_reported_as_zero_or_one_kwh_is_light_green_at_best(engines: dict
         assert rating["score_grade"] == before["score_grade"]  # the score is the model's, unchanged
         loan = rating["green_loan"]
         assert loan["knock_outs"] == []  # a cap, not a denial
-        assert "Knock-out energy_implausibly_low applies" in " ".join(loan["rationale"])
+        assert ("Knock-out energy_implausibly_low (Energy use implausibly far below the sector's) applies"
+                in " ".join(loan["rationale"]))
         assert "限级条款“用能远低于同业，数据存疑”适用" in "".join(loan["rationale_zh"])
 
 
