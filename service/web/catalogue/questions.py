@@ -38,7 +38,11 @@ EN: Mapping[str, str] = {
     "revenue_confirmed": "Yes, this is the year's revenue in yuan",
     "bill_confirmed": "Yes, this is the year's electricity bill in yuan",
     "revenue_hint": "In yuan: 900000 and 90万 both work.",
-    "electricity_hint": "From your electricity bills: kWh for the year, or what the year's bills came to.",
+    # electricity in the rent has no bill of its own: an owner in a mall typed 0, which the standard (1.11.0)
+    # doubts and caps, and whose remedy, the landlord's share, the form had not said
+    "electricity_hint": "From your electricity bills: kWh for the year, or what the year's bills came to. "
+    "Electricity included in the rent or the property fee, or paid through the landlord's or the mall's "
+    "meter, is your use too: ask them for your share, in kWh or yuan.",
     "fuel": "Fuel burned on site (cooking, heating, boilers)",
     "fuel_unsure": "Not sure (estimated from businesses like yours: your energy is then not scored, and the "
     "grade stops at light green)",
@@ -149,7 +153,8 @@ ZH: Mapping[str, str] = {
     "revenue_confirmed": "是的，这是以元计的全年营业收入",
     "bill_confirmed": "是的，这是以元计的全年电费",
     "revenue_hint": "单位：元；填 900000 或 90万 都可以。",
-    "electricity_hint": "见电费单：全年用电千瓦时数，或全年电费金额。",
+    "electricity_hint": "见电费单：全年用电千瓦时数，或全年电费金额。电费包含在房租、物业费里，"
+    "或通过房东、商场的电表缴纳的，也是本店的用电：请向房东或商场物业索取分摊的度数或金额。",
     "fuel": "店内燃料使用（做饭、取暖、锅炉）",
     "fuel_unsure": "不确定（按同类店铺估算；能耗指标不计分，评级最高为浅绿）",
     "fuel_none": "不使用：全部用电",
