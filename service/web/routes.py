@@ -59,7 +59,7 @@ from service.web.view.bars import chart_rows, emission_bars, pillar_bars
 from service.web.view.disclosure import disclosure_value
 from service.web.view.loan import green_loan_line, knock_out_names, lasting_knock_outs
 from service.web.view.notes import data_notes, estimated_fields, scopes_note, unanswered_note
-from service.web.view.plan import grade_ladder, held_back, next_grade, plan, plan_overlaps
+from service.web.view.plan import grade_caps, grade_ladder, held_back, next_grade, plan, plan_overlaps
 from service.web.view.reasons import reasons
 
 PUBLIC_TENANT = "_public"
@@ -362,6 +362,7 @@ def result(rating_id: str) -> str:
         green_loan=green_loan_line(rating, standard.min_loan_grade, t, knock_out_names(standard, lang),
                                    business_word(operating, lang), lasting_knock_outs(standard)),
         ladder=grade_ladder(rating, standard, t),
+        caps=grade_caps(rating, standard, lang),
     )
 
 

@@ -4,10 +4,13 @@ in tonnes, read in Chinese first and in English."""
 
 from __future__ import annotations
 
+import html
 import re
 
+from flask.testing import FlaskClient
+
 from tests.conftest import AppFactory
-from tests.service.test_merchant_page import _app
+from tests.service.test_merchant_page import _app, _token
 
 
 def _hint(page: str, field: str) -> str:
@@ -25,3 +28,60 @@ def test_the_electricity_question_says_that_electricity_in_the_rent_counts(make_
     assert "房租" in zh and "房东" in zh and "分摊" in zh, zh
     en = _hint(client.get("/?lang=en").get_data(as_text=True), "electricity")
     assert "included in the rent" in en and "landlord" in en and "your share" in en, en
+
+
+#: a hair salon in a Guangzhou mall, its electricity in the rent, answered as 0 kWh; with every practice and
+#: half its waste recycled its score (63.3) is a green one, which standard 1.11.0 caps at light green
+SALON = {
+    "company_name": "丝域美发", "industry": "9602", "region": "CN-GD", "employees": "5", "revenue": "60万",
+    "electricity": "0", "electricity_unit": "kwh", "fuel": "none", "heat": "none", "vehicle_fuel": "none",
+    "floor_area": "60", "water": "300", "waste": "1", "waste_recycled": "0.5", "previous_electricity": "0",
+}
+_PRACTICES = (
+    "led_lighting", "e_invoicing", "digital_ordering", "environmental_policy", "climate_responsible_person",
+    "green_procurement_policy", "water_saving_equipment", "waste_sorting", "green_packaging",
+    "energy_efficient_equipment",
+)
+
+
+def _caps(page: str) -> str | None:
+    found = re.search(r'<div id="grade-caps">(.*?)</div>', page, re.S)
+    return None if found is None else html.unescape(re.sub(r"<[^>]+>", "", found.group(1)))
+
+
+def _rated(client: FlaskClient, lang: str, form: dict[str, str]) -> str:
+    posted = client.post(f"/?lang={lang}", data={**form, "csrf_token": _token(client)})
+    assert posted.status_code == 303, posted.get_data(as_text=True)[-2000:]
+    return client.get(posted.headers["Location"]).get_data(as_text=True)
+
+
+def test_a_grade_capped_below_its_score_says_so_beside_the_grades(make_app: AppFactory) -> None:
+    """The salon at 63.3 points read "浅绿" beside "中绿：60 分及以上" with nothing near them saying why: the
+    cap was said only at the foot of the plan. Under the grades the page now says what the score alone
+    would be and names the cap, pointing to its remedy below rather than saying it twice."""
+    client = _app(make_app).test_client()
+    form = {**SALON, **dict.fromkeys(_PRACTICES, "yes")}
+    zh = _rated(client, "zh", form)
+    assert 'data-grade="light_green"' in zh
+    assert _caps(zh) == ("按得分 63.3 本可评为中绿，但评级受以下限级条款限制："
+                         "用能远低于同业，数据存疑：评级上限为浅绿。"
+                         "解除办法见下文“暂时达不到下一等级的原因”。"), _caps(zh)
+    assert 'href="#held-back-intro"' in zh and zh.count("可向房东索取分摊数") == 1
+    en = _caps(_rated(client, "en", form))
+    assert en is not None and en.startswith("Your score of 63.3 would be Green, but the grade is capped:")
+    assert "Energy use implausibly far below the sector's: the grade can be Light green at most." in en
+
+
+def test_a_cap_that_does_not_hold_the_grade_yet_is_said_with_its_remedy(make_app: AppFactory) -> None:
+    """The same salon with no practices (29.6 points, not green) is under the cap too, but nothing held
+    its next grade back, so the page never said that its 0 kWh was doubted, nor that electricity in the
+    rent counts: the cap is named with the standard's remedy."""
+    client = _app(make_app).test_client()
+    zh = _caps(_rated(client, "zh", SALON))
+    assert zh is not None and zh.startswith(
+        "无论得分多少，本评级都受以下限级条款限制：用能远低于同业，数据存疑：评级上限为浅绿。")
+    assert "包含在租金中或通过房东电表缴纳的电费也是本企业的用电" in zh, zh
+    en = _caps(_rated(client, "en", SALON))
+    assert en is not None and "electricity included in the rent or paid through the landlord's meter" in en
+    ordinary = _rated(client, "zh", {**SALON, "electricity": "9000"})  # a salon's own meter: no cap
+    assert _caps(ordinary) is None and 'id="grade-caps"' not in ordinary

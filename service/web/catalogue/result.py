@@ -82,6 +82,12 @@ EN: Mapping[str, str] = {
     "ladder_from": "from {score}",
     "ladder_below": "below {score}",
     "ladder_gap": "{points} more points reach {grade}.",
+    # the knock-outs that apply, under the grades (service.web.view.plan.grade_caps): a salon scoring 63.3
+    # read "Light green" beside "Green: from 60" with nothing near it saying why
+    "caps_binding": "Your score of {score} would be {grade}, but the grade is capped:",
+    "caps_apply": "Whatever points it earns, this rating's grade is capped:",
+    "cap_line": "{name}: the grade can be {grade} at most.",
+    "cap_below": "What lifts it is said below, under “Why the next grade is out of reach for now”.",
     "scopes_explained": "Scope 1 is the fuel you burn yourself; Scope 2 the electricity you buy (location: "
     "at your grid's average; market: counting the green power you bought as zero); Scope 3 your water, waste "
     "and business travel.",
@@ -180,6 +186,10 @@ ZH: Mapping[str, str] = {
     "ladder_from": "{score} 分及以上",
     "ladder_below": "低于 {score} 分",
     "ladder_gap": "再得 {points} 分即可达到{grade}。",
+    "caps_binding": "按得分 {score} 本可评为{grade}，但评级受以下限级条款限制：",
+    "caps_apply": "无论得分多少，本评级都受以下限级条款限制：",
+    "cap_line": "{name}：评级上限为{grade}。",
+    "cap_below": "解除办法见下文“暂时达不到下一等级的原因”。",
     "scopes_explained": "范围一是您自己燃烧的燃料；范围二是您购买的电力（基于位置：按所在电网平均排放因子；"
     "基于市场：购买的绿色电力按零计）；范围三是用水、废弃物和商务差旅。",
     "scope": "排放来源",

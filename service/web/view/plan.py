@@ -1,6 +1,6 @@
 """The way to a better grade: the improvement plan, where its steps' gains overlap, the actions that reach
 the next grade (each with what it adds after the ones before it), what holds it back, and the grade ladder
-with the points to the next grade.
+with the points to the next grade or the caps that hold the grade.
 
 Everything is read from the rating's ``improvements``, ``path_to_next_grade`` and points table, as the
 engine re-rated them: the page works out no gain of its own, only how to say it. The grades run worst
@@ -258,3 +258,55 @@ def grade_ladder(rating: Mapping[str, Any], standard: Standard, t: Mapping[str, 
         # rounded up: 59.96 against 60 is "0.1 more points", never "0.0" beside a score shown as 60.0
         gap = {"points": math.ceil((floor - score) * 10 - 1e-9) / 10, "label": t["grade_" + grade]}
     return {"steps": steps, "gap": gap}
+
+
+def grade_caps(rating: Mapping[str, Any], standard: Standard, lang: str) -> dict[str, Any] | None:
+    """The knock-outs that apply to the rating (``knock_outs``, schema 1.4 on), said under the grades: each
+    with the grade it caps at and what lifts it; ``None`` when none applies.
+
+    The ladder gives no distance to the next grade when the grade is capped, and the cap was said only at
+    the foot of the plan, when it held the next grade back: a salon whose electricity is in the rent,
+    answering 0 kWh (standard 1.11.0's ``energy_implausibly_low``), read "Light green" beside a score of
+    63.3 and "Green: from 60" with nothing near them saying why, and the same salon at 29.6 points, not
+    yet held back by it, was never told that its 0 kWh was doubted. ``binding`` is the grade the score
+    alone would have (the current standard's cut-offs, as :func:`grade_ladder` reads them) when a cap holds
+    the grade below it. A cap already explained under "why the next grade is out of reach" points there
+    (``below``) rather than saying its remedy twice.
+    """
+    applied = [k for k in rating.get("knock_outs") or [] if isinstance(k, Mapping) and k.get("id")]
+    if not applied:
+        return None
+    t = texts(lang)
+    defined = {k.id: k for k in standard.knock_outs}
+    path = rating.get("path_to_next_grade") or {}
+    said_below = set()
+    if path.get("target_grade") and not path.get("reachable"):  # the held-back list (:func:`held_back`)
+        held = path.get("held_back_by", [])
+        said_below = {h.get("knock_out") for h in held if h.get("reason") == "knock_out"}
+    caps = []
+    for k in applied:
+        ko_id = str(k["id"])
+        known = defined.get(ko_id)
+        if lang == "zh":
+            name = k.get("name_zh") or (known.name_zh if known else "") or t.get("knock_out_" + ko_id, ko_id)
+            remedy = known.remedy_zh if known else ""
+        else:
+            name = k.get("name") or (known.name if known else ko_id)
+            remedy = known.remedy if known else ""
+        cap = str(k.get("cap_grade") or (known.cap_grade if known else ""))
+        line = t["cap_line"].format(name=name, grade=t.get("grade_" + cap, cap))
+        below = ko_id in said_below
+        if not below and remedy:
+            line = f"{line}{'' if lang == 'zh' else ' '}{remedy}"
+        caps.append({"text": line, "below": below})
+    grade = rating.get("grade")
+    own = standard.grade_for(float(rating.get("score", 0.0)))
+    binding = (
+        own in GRADE_ORDER and grade in GRADE_ORDER and GRADE_ORDER.index(own) > GRADE_ORDER.index(str(grade))
+    )
+    intro = (
+        t["caps_binding"].format(score=f"{float(rating['score']):.1f}", grade=t["grade_" + own])
+        if binding
+        else t["caps_apply"]
+    )
+    return {"intro": intro, "caps": caps}
