@@ -78,8 +78,9 @@ def typed(raw: str) -> str:
     return raw.translate(_FULL_WIDTH).replace("\u00a0", "").replace(" ", "")
 
 
-#: money typed where a quantity is asked: "12000元", "¥12000", "12000块"
-_MONEY = re.compile(r"^[¥￥].*|.*(元|块|块钱|rmb|RMB|CNY)$")
+#: money typed where a quantity is asked: "12000元", "¥12000", "12000块", and as an English page's owner
+#: writes it, "12000 yuan" or "CNY 12000" (which had been "enter a number", saying nothing of the unit)
+_MONEY = re.compile(r"^(?:[¥￥]|CNY|RMB|rmb).*|.*(?:元|块|块钱|rmb|RMB|CNY|yuan|Yuan)$")
 
 
 def looks_like_money(text: str) -> bool:

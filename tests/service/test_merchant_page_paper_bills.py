@@ -85,3 +85,38 @@ def test_a_cap_that_does_not_hold_the_grade_yet_is_said_with_its_remedy(make_app
     assert en is not None and "electricity included in the rent or paid through the landlord's meter" in en
     ordinary = _rated(client, "zh", {**SALON, "electricity": "9000"})  # a salon's own meter: no cap
     assert _caps(ordinary) is None and 'id="grade-caps"' not in ordinary
+
+
+def test_the_vans_fuel_receipts_in_yuan_are_answered_with_the_litres_they_print(make_app: AppFactory) -> None:
+    """A printing shop's diesel van: the owner typed the receipts' total, "23000元", and was told
+    "请输入数字，例如 12000 或 1.2万", which said nothing of the unit. The refusal asks for the litres
+    printed beside the amount, or leaves the estimate; last year's amount likewise. "23000 yuan" and
+    "CNY 23000" on the English page are money too (they had been "Enter a number"), here and in the
+    electricity and heat fields."""
+    from service.web.form import parse_form
+    from tests.service.test_merchant_page import FORM
+
+    van = {**FORM, "vehicle_fuel": "diesel", "vehicles": "1", "vehicle_amount": "3200升"}
+    assert parse_form(van).payload is not None
+    for typed in ("23000元", "¥23000", "23000 yuan", "CNY 23000", "２３０００元"):
+        assert parse_form({**van, "vehicle_amount": typed}).errors["vehicle_amount"].key == "vehicle_money"
+        last_year = parse_form({**van, "previous_vehicle_amount": typed}).errors
+        assert last_year["previous_vehicle_amount"].key == "previous_vehicle_money"
+    for typed in ("12000 yuan", "CNY 12000"):
+        kwh = parse_form({**FORM, "electricity": typed}).errors
+        assert kwh["electricity"].key == "electricity_looks_like_money"
+        heat = parse_form({**FORM, "heat": "bought", "heat_amount": typed}).errors
+        assert heat["heat_amount"].key == "heat_money"
+    assert parse_form({**van, "vehicle_amount": "lots"}).errors["vehicle_amount"].key == "not_a_number"
+    # where yuan are asked, the English page's "yuan" is their unit word, as 元 is
+    bill = parse_form(
+        {**FORM, "electricity": "3200 yuan", "electricity_unit": "bill", "revenue": "900000 yuan"})
+    assert bill.payload is not None and bill.payload["energy"]["electricity_spend"] == 3200
+    assert bill.payload["company"]["annual_revenue"] == 900000
+    client = _app(make_app).test_client()
+    for lang, said in (("zh", "这看起来是金额：请填写加油升数（加油小票上金额旁印有升数）"),
+                       ("en", "This looks like an amount of money: give the litres of fuel bought")):
+        page = client.post(f"/?lang={lang}", data={**van, "vehicle_amount": "23000元",
+                                                   "csrf_token": _token(client)}).get_data(as_text=True)
+        assert f'<p class="error" id="vehicle_amount-error">{said}' in page, lang
+        assert 'name="vehicle_amount" inputmode="decimal" autocomplete="off" value="23000元"' in page

@@ -59,6 +59,13 @@ EN: Mapping[str, str] = {
     "electricity bills came to, choose “CNY (yearly bill)” under “Unit”; if it is kWh, type the number "
     "alone, such as 12000 or 1.2万.",
     "wan_and_digits": "Write it as 1.2万 or 12000.",
+    # the fuel receipts' yuan typed for the vehicles: "enter a number" did not say that litres are asked
+    "vehicle_money": "This looks like an amount of money: give the litres of fuel bought, printed on each "
+    "fuel receipt beside the amount paid (for electric vehicles, the km driven). With only the amounts paid, "
+    "leave this empty: each vehicle is then counted at a typical yearly distance, as an estimate.",
+    "previous_vehicle_money": "This looks like an amount of money: give last year's litres of fuel bought, "
+    "from the fuel receipts (for electric vehicles, the km driven). With only the amounts paid, leave this "
+    "empty.",
     "previous_fuel_none": "This year's fuel is “None”, so choose the fuel burned last year under “Fuel "
     "burned on site last year” to give its amount; otherwise leave this empty.",
     "previous_fuel_amount_beside_none": "Last year's fuel is “None”, which has no amount: leave this empty, "
@@ -122,6 +129,10 @@ ZH: Mapping[str, str] = {
     "electricity_looks_like_money": "这看起来是金额：如果是全年电费，请把“单位”改为“元（全年电费）”；"
     "如果是千瓦时，请只填数字，例如 12000 或 1.2万。",
     "wan_and_digits": "请写成 1.2万 或 12000。",
+    "vehicle_money": "这看起来是金额：请填写加油升数（加油小票上金额旁印有升数），纯电动车填行驶公里数。"
+    "只有金额时请将此项留空，每辆车将按常见的年行驶里程估算。",
+    "previous_vehicle_money": "这看起来是金额：请按上一年的加油小票填写加油升数，纯电动车填行驶公里数。"
+    "只有金额时请将此项留空。",
     "previous_fuel_none": "本年燃料选的是“不使用”，如要填写上一年用量，"
     "请先在“上一年店内燃料”中选择上一年的燃料，否则请留空。",
     "previous_fuel_amount_beside_none": "上一年燃料选的是“不使用”，无需填写用量："

@@ -33,7 +33,7 @@ from service.web.heat import HEAT_UNIT_WORDS, HEAT_UNITS, unconverted_heat
 _KWH_WORDS = ("千瓦时", "度电", "度", "kwh", "kWh", "KWh", "KWH", "kW·h", "kw·h", *(_MWH_WORDS := (
     "兆瓦时", "MWh", "MWH", "mwh")))
 #: yuan as owners write them after a figure (the label says yuan, or CNY)
-_YUAN_WORDS = ("元", "块钱", "块", "人民币", "CNY", "RMB", "rmb")
+_YUAN_WORDS = ("元", "块钱", "块", "人民币", "CNY", "RMB", "rmb", "yuan", "Yuan")
 #: The unit a field's label already names, which may follow its number: electricity's by the unit chosen
 #: (so "500元" is not read as 500 kWh), a gas amount's by the gas (so "300kg" is not read as 300 m³).
 UNIT_WORDS: Mapping[str, tuple[str, ...]] = {
@@ -119,7 +119,8 @@ def _better_key(key: str, raw: str, form_field: str, values: Mapping[str, Any]) 
     """A refusal that names what the field takes, where the generic "enter a number" would not help: the
     employees (a count of people, where the amounts' example is money), a fuel amount with another word
     ("10罐" of piped gas), money or "1万2" in the kWh field (the bill's amount has its own unit), "1万2"
-    anywhere (12,000 written as it is said), heat in a unit the page does not convert
+    anywhere (12,000 written as it is said), the vehicles' fuel receipts in yuan (the litres are asked, or
+    the estimate left to), heat in a unit the page does not convert
     (:func:`service.web.heat.unconverted_heat`)."""
     if key != "not_a_number":
         return key
@@ -131,6 +132,10 @@ def _better_key(key: str, raw: str, form_field: str, values: Mapping[str, Any]) 
         return "electricity_looks_like_money"
     if _WAN_AND_DIGITS.fullmatch(text):
         return "wan_and_digits"
+    if PREVIOUS_AMOUNTS.get(form_field, form_field) == "vehicle_amount" and looks_like_money(text):
+        # the yuan of the fuel receipts: a price per litre would be a decision of the standard's, not the
+        # page's, so the litres printed beside them are asked for, or the estimate named
+        return "previous_vehicle_money" if form_field == "previous_vehicle_amount" else "vehicle_money"
     if PREVIOUS_AMOUNTS.get(form_field, form_field) == "heat_amount":  # steam in tonnes, kcal, money, ...
         return unconverted_heat(form_field, text)
     fuel = previous_fuel_of(values) if form_field == "previous_fuel" else values.get("fuel")
