@@ -37,7 +37,8 @@ AMOUNT_REQUIRED: frozenset[str] = frozenset({"lpg", "coal"})
 #: Bottled gas may be given as a number of bottles of one size ("30瓶", with the size chosen): the owner's
 #: own figures, multiplied (bottles x kg a bottle), no conversion factor. The sizes are the filling sizes
 #: of Chinese LPG cylinders (YSP-12, -35.5 and -118 hold 5, 15 and 50 kg).
-BOTTLE_WORDS: tuple[str, ...] = ("瓶", "罐", "bottles", "bottle")
+#: An English owner's 15 kg "cylinders" are bottles too.
+BOTTLE_WORDS: tuple[str, ...] = ("瓶", "罐", "bottles", "bottle", "cylinders", "cylinder")
 BOTTLE_SIZES_KG: tuple[str, ...] = ("5", "15", "50")
 
 #: The answers to "last year's fuel", each with the key of its label: ``""`` (the default) is this year's

@@ -120,3 +120,20 @@ def test_the_vans_fuel_receipts_in_yuan_are_answered_with_the_litres_they_print(
                                                    "csrf_token": _token(client)}).get_data(as_text=True)
         assert f'<p class="error" id="vehicle_amount-error">{said}' in page, lang
         assert 'name="vehicle_amount" inputmode="decimal" autocomplete="off" value="23000元"' in page
+
+
+def test_the_units_printed_on_the_bills_are_taken_as_written_in_english() -> None:
+    """A noodle restaurant's water bill in tonnes: the English hint says "a bill's tonnes are cubic metres",
+    and "620 t" was refused with "Enter a number"; its 15 kg LPG "cylinders" were refused as well."""
+    from service.web.form import parse_form
+    from tests.service.test_merchant_page import FORM
+
+    for typed in ("620 t", "620 tonnes", "620吨", "620 m³"):
+        parsed = parse_form({**FORM, "water": typed})
+        assert parsed.payload is not None and parsed.payload["resources"]["water_m3"] == 620, typed
+    waste = parse_form({**FORM, "waste": "2 tonnes", "waste_recycled": "800 kg"}).payload
+    assert waste is not None and waste["resources"] == {"waste_t": 2, "waste_recycled_t": 0.8}
+    for typed in ("48 cylinders", "48 bottles", "48瓶"):
+        parsed = parse_form({**FORM, "fuel": "lpg", "fuel_amount": typed, "lpg_bottle_kg": "15"})
+        assert parsed.payload is not None, (typed, parsed.errors)
+        assert parsed.payload["energy"]["fuels"] == [{"fuel": "lpg", "quantity": 720, "unit": "kg"}], typed

@@ -47,10 +47,11 @@ UNIT_WORDS: Mapping[str, tuple[str, ...]] = {
     "vehicle_km": ("公里", "千米", "km"),
     "vehicle_fuel_quantity": ("公升", "升", "L", "l"),
     "floor_area": ("平方米", "平米", "平", "㎡", "m2", "m²"),
-    # a water bill's 吨 is a cubic metre of water
-    "water": ("立方米", "立方", "方", "吨", "m3", "m³"),
-    "waste": ("吨", "t", "千克", "公斤", "kg"),
-    "waste_recycled": ("吨", "t", "千克", "公斤", "kg"),
+    # a water bill's 吨 is a cubic metre of water, and so is its "t" on the English page, whose hint says so
+    # ("620 t" had been refused with "enter a number")
+    "water": ("立方米", "立方", "方", "吨", "m3", "m³", "t", "tonnes"),
+    "waste": ("吨", "t", "tonnes", "千克", "公斤", "kg"),
+    "waste_recycled": ("吨", "t", "tonnes", "千克", "公斤", "kg"),
     "previous_electricity": _KWH_WORDS,
     "heat_amount": HEAT_UNIT_WORDS,
 }
