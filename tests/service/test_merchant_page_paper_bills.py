@@ -137,3 +137,25 @@ def test_the_units_printed_on_the_bills_are_taken_as_written_in_english() -> Non
         parsed = parse_form({**FORM, "fuel": "lpg", "fuel_amount": typed, "lpg_bottle_kg": "15"})
         assert parsed.payload is not None, (typed, parsed.errors)
         assert parsed.payload["energy"]["fuels"] == [{"fuel": "lpg", "quantity": 720, "unit": "kg"}], typed
+
+
+def test_a_florist_finds_its_trade_and_its_disclosure_names_it(make_app: AppFactory) -> None:
+    """A florist delivering by e-bike had only "便利店、杂货店" to choose, and the disclosure it hands its
+    bank then named a grocery's ISIC class. ISIC 4773 (other retail in specialised stores, flowers and plants
+    among them) is offered, rated in the retail sector as the grocery is."""
+    from rating_model.sector_benchmarks import sector_of
+
+    assert sector_of("4773") == sector_of("4711") == "retail"
+    client = _app(make_app).test_client()
+    for lang, words in (("zh", "花店等其他专卖店"), ("en", "Florist or other specialised shop")):
+        form = client.get(f"/?lang={lang}").get_data(as_text=True)
+        assert f'<option value="4773" >{words}</option>' in form, lang
+    florist = {
+        "industry": "4773", "region": "CN-ZJ", "employees": "3", "revenue": "45万", "electricity": "3200元",
+        "electricity_unit": "bill", "fuel": "none", "heat": "none", "vehicle_fuel": "none",
+    }
+    posted = client.post("/?lang=zh", data={**florist, "csrf_token": _token(client)})
+    assert posted.status_code == 303
+    disclosure = posted.headers["Location"].split("?")[0] + "/disclosure?lang=zh"
+    page = client.get(disclosure).get_data(as_text=True)
+    assert "花店等其他专卖店" in page and "4773" in page

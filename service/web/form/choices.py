@@ -18,6 +18,9 @@ INDUSTRIES: tuple[tuple[str, str, str], ...] = (
     ("4711", "Grocery or convenience store", "便利店、杂货店"),
     ("4771", "Clothing or shoe shop", "服装鞋帽店"),
     ("4721", "Food shop", "食品店"),
+    # ISIC 4773 includes flowers and plants: a florist had only the grocery to choose, and the disclosure it
+    # handed its bank named "retail sale in non-specialized stores with food ... predominating"
+    ("4773", "Florist or other specialised shop", "花店等其他专卖店"),
     ("1071", "Bakery (own production)", "烘焙坊（自产）"),
     # workshops: a garment workshop burning coal had no industry to choose (a rural bank's review)
     ("1410", "Garment making", "服装加工、制衣"),
