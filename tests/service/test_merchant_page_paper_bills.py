@@ -159,3 +159,27 @@ def test_a_florist_finds_its_trade_and_its_disclosure_names_it(make_app: AppFact
     disclosure = posted.headers["Location"].split("?")[0] + "/disclosure?lang=zh"
     page = client.get(disclosure).get_data(as_text=True)
     assert "花店等其他专卖店" in page and "4773" in page
+
+
+def test_the_recycling_rate_left_unscored_says_where_the_waste_is_given(make_app: AppFactory) -> None:
+    """A noodle restaurant without its waste figures read "废弃物回收利用率：没有可计分的信息，按未知计，
+    得 0 / 18.8 分", the largest single loss on the page, with no word of the "more details" fields that
+    score it.
+    The reason says where they are; given, it is scored and says nothing more."""
+    from service.web.i18n import texts
+
+    client = _app(make_app).test_client()
+    form = {
+        "industry": "5610", "region": "CN-SC", "employees": "6", "revenue": "80万", "electricity": "18600",
+        "electricity_unit": "kwh", "fuel": "lpg", "fuel_amount": "48瓶", "lpg_bottle_kg": "15",
+        "heat": "none", "vehicle_fuel": "none", "water": "620吨",
+    }
+    for lang, said in (("zh", "废弃物回收利用率：没有可计分的信息，按未知计，得 0 / 18.8 分。"
+                              "全年废弃物及其中回收利用的部分，可在评级表单的“更多信息（选填）”中填写。"),
+                       ("en", "Waste recycled or reused: nothing to score it on, so scored as unknown: "
+                              "0 of 18.8 points. The year's waste, and the part of it recycled, can be given "
+                              "under “More details” on the rating form.")):
+        page = html.unescape(_rated(client, lang, form))
+        assert said in page, lang
+        given = html.unescape(_rated(client, lang, {**form, "waste": "2", "waste_recycled": "500公斤"}))
+        assert texts(lang)["waste_on_form"] not in given, lang

@@ -77,6 +77,9 @@ EN: Mapping[str, str] = {
     "can be given under “More details” on the rating form.",
     "previous_on_form": "Last year's electricity, fuel, heat and vehicles can be given under “More details” "
     "on the rating form.",
+    # the recycling rate's 18.8 points wait on the year's waste, which the short form does not ask
+    "waste_on_form": "The year's waste, and the part of it recycled, can be given under “More details” on "
+    "the rating form.",
     "pillar": "Part of the standard",
     "ladder": "Grades by score",
     "ladder_from": "from {score}",
@@ -181,6 +184,7 @@ ZH: Mapping[str, str] = {
     "completeness_on_form": "经营面积、用水、废弃物，以及上一年的用电、燃料、热力和车辆用量，"
     "可在评级表单的“更多信息（选填）”中填写。",
     "previous_on_form": "上一年的用电、燃料、热力和车辆用量可在评级表单的“更多信息（选填）”中填写。",
+    "waste_on_form": "全年废弃物及其中回收利用的部分，可在评级表单的“更多信息（选填）”中填写。",
     "pillar": "评价维度",
     "ladder": "等级与得分",
     "ladder_from": "{score} 分及以上",

@@ -57,9 +57,28 @@ def reasons(
                 text = t["sentence_sep"].join(x for x in said if x)
         else:
             text = None if c is None else _reason_text(c, name, lang, r.get("message_zh"), business)
+            if c is not None and c.get("value") is None and _left_out(r["indicator"], operating):
+                text = t["sentence_sep"].join((text or r["message"], t[_ON_FORM[r["indicator"]][1]]))
         text = _with_basis(r["indicator"], name, text or r["message"], lang)
         out.append({"effect": r["effect"], "text": text})
     return out
+
+
+#: indicators that wait on a figure of the form's "more details" part: the figure (its place in the
+#: operating data) and the words that say where it is given. The recycling rate's 18.8 points were "nothing to
+#: score it on" with no word of the waste figures the form takes (a noodle restaurant's review).
+_ON_FORM: Mapping[str, tuple[tuple[str, str], str]] = {
+    "waste_recycling_rate": (("resources", "waste_t"), "waste_on_form"),
+}
+
+
+def _left_out(indicator: str, operating: Mapping[str, Any] | None) -> bool:
+    """Whether ``indicator`` waits on a "more details" figure the owner left out (:data:`_ON_FORM`)."""
+    if indicator not in _ON_FORM:
+        return False
+    (part, figure), _words = _ON_FORM[indicator]
+    given = ((operating or {}).get(part) or {}).get(figure)
+    return given is None
 
 
 def change_unscored(rating: Mapping[str, Any], lang: str) -> str | None:
