@@ -72,6 +72,13 @@ def actor_of(principal: Principal) -> str:
     return f"{principal.tenant}/{principal.prefix}"
 
 
+def _summary(record: registry.ModelRecord, measured: dict[str, Any] | None) -> dict[str, Any]:
+    """A version as ``ModelSummarySchema`` documents it, in the listing and in an upload's answer alike:
+    the upload had answered the bare record, without ``metrics_declared_by`` and ``measured``, which the
+    contract marks required (a strict client refused it)."""
+    return {**asdict(record), "metrics_declared_by": "artifact", "measured": measured}
+
+
 def _fits_running_standard(artifact: ScorecardArtifact) -> object:
     """The workers' own check of an upload, under the standard of the engine this worker holds."""
     return engine_for(services().engines.held().engine.standard, artifact)
@@ -92,8 +99,7 @@ class Models(MethodView):
         s = services()
         db = s.db
         measured = activation.measured(db, valid_days=s.settings.model_comparison_valid_days)
-        items = [{**asdict(r), "metrics_declared_by": "artifact", "measured": measured.get(r.version)}
-                 for r in registry.list_models(db)]
+        items = [_summary(r, measured.get(r.version)) for r in registry.list_models(db)]
         return {"items": items, "active": registry.active_version(db)}
 
     @documented(blp, 400, 401, 403, 409, 413, 415, 422, 429, 503, operation="register_model")
@@ -115,8 +121,16 @@ class Models(MethodView):
         registered = registry.register(s.db, artifact, source="upload", actor=actor_of(current_principal()),
                                        reason="uploaded through the API", action="upload")
         record = registered.record
-        return record, 201, {"Location": f"/v1/models/{record.version}",
-                             IDEMPOTENT_REPLAYED: "true" if registered.replayed else "false"}
+        # a version registered just now has no recorded comparison (each names registered versions), so
+        # nothing is read once it is committed; a replay's may have some since, read as the listing reads
+        measured = None
+        if registered.replayed:
+            valid_days = s.settings.model_comparison_valid_days
+            measured = activation.measured(s.db, valid_days=valid_days).get(record.version)
+        return _summary(record, measured), 201, {
+            "Location": f"/v1/models/{record.version}",
+            IDEMPOTENT_REPLAYED: "true" if registered.replayed else "false",
+        }
 
 
 @blp.route("/<string(maxlength=80):version>/activate")

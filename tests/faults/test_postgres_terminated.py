@@ -19,6 +19,7 @@ from sqlalchemy import Engine, create_engine, event
 from service.records import migrate
 from service.records.database import database_url
 from tests.conftest import AppFactory, bearer, create_key, payload, services_of
+from tests.service.contract import contract_errors
 from tests.service.test_portfolios import as_file, book
 
 pytestmark = [pytest.mark.slow, pytest.mark.integration]
@@ -198,6 +199,9 @@ def test_a_model_upload_is_answered_whatever_fails_after_its_commit(
     retried = client.post("/v1/models", json=doc, headers=bearer(analyst))
     assert retried.status_code == 201 and retried.headers["Idempotent-Replayed"] == "true"
     assert retried.json == created.json
+    spec = client.get("/openapi.json").json
+    for answer in (created, retried):  # the contract's summary, with metrics_declared_by and measured
+        assert contract_errors(spec, "/v1/models", "post", answer) == [], answer.json
     with direct.connect() as conn:
         trail = conn.exec_driver_sql("SELECT action FROM model_events WHERE version = %s",
                                      (doc["version"],)).scalars().all()

@@ -20,6 +20,7 @@ from service.models import register_packaged_default
 from service.records import activation, registry
 from service.records.model_tables import active_model, models
 from tests.conftest import AppFactory, bearer, create_key, payload, services_of
+from tests.service.contract import contract_errors
 from tests.service.model_fixtures import (
     default_document,
     record_comparison,
@@ -79,6 +80,13 @@ def test_list_and_upload_and_conflict(client: Any, app: Flask, analyst: str) -> 
     assert created.headers["Location"] == f"/v1/models/{doc['version']}"
     assert created.json["source"] == "upload" and created.json["active"] is False
     assert created.headers["Idempotent-Replayed"] == "false"
+    # the answer is the version as the contract documents it, as the listing shows it: declared metrics,
+    # no comparison measured yet (the 201 lacked metrics_declared_by and measured, which it marks required)
+    spec = client.get("/openapi.json").json
+    assert contract_errors(spec, "/v1/models", "post", created) == []
+    assert created.json["metrics_declared_by"] == "artifact" and created.json["measured"] is None
+    listed = client.get("/v1/models", headers=bearer(analyst)).json["items"]
+    assert [item for item in listed if item["version"] == doc["version"]] == [created.json]
     other = create_key(app, "bank-a", "analyst")
     assert client.post("/v1/models", json=doc, headers=bearer(other)).status_code == 409
     # any registered version is readable, with its points table and card

@@ -23,7 +23,7 @@ from rating_model.artifact_format import content_sha256
 from service.models import register_packaged_default
 from service.records import registry
 from tests.conftest import AppFactory, bearer, create_key, services_of
-from tests.service.contract import undeclared_headers
+from tests.service.contract import contract_errors
 from tests.service.model_fixtures import record_comparison, variant_document
 from tests.service.test_model_registry import DEFAULT_VERSION
 
@@ -74,9 +74,14 @@ def test_an_upload_whose_answer_is_lost_is_answered_201_on_its_retry(make_backen
     assert lost.fired == 1 and first.status_code == 503, first.json
     assert registry.get_model(db, doc["version"]) is not None  # committed all the same
 
+    # compared meanwhile (by a colleague, say): the retry shows it measured, as the listing does
+    record_comparison(db, doc["version"], DEFAULT_VERSION)
     retry = client.post("/v1/models", json=doc, headers=bearer(analyst))
     assert retry.status_code == 201, retry.json
     assert retry.headers["Idempotent-Replayed"] == "true"
+    listed = client.get("/v1/models", headers=bearer(analyst)).json["items"]
+    assert [item for item in listed if item["version"] == doc["version"]] == [retry.json]
+    assert retry.json["measured"]["against"] == DEFAULT_VERSION and retry.json["metrics_declared_by"]
     assert retry.headers["Location"] == f"/v1/models/{doc['version']}"
     assert retry.json["version"] == doc["version"] and retry.json["sha256"] == doc["sha256"]
     assert retry.json["source"] == "upload" and retry.json["created_by"].startswith("bank-a/")
@@ -90,8 +95,8 @@ def test_an_upload_whose_answer_is_lost_is_answered_201_on_its_retry(make_backen
     assert conflict.status_code == 409 and "already registered" in conflict.json["message"]
     assert len(_events(db, doc["version"])) == 1
     spec = client.get("/openapi.json").json
-    for answer in (first, retry, conflict):  # the replay's header is in the contract
-        assert undeclared_headers(spec, "/v1/models", "post", answer) == []
+    for answer in (first, retry, conflict):  # the replay's header and body are the contract's
+        assert contract_errors(spec, "/v1/models", "post", answer) == [], answer.json
 
 
 def test_a_registration_replays_only_for_the_same_actor_source_and_metrics(
