@@ -220,7 +220,12 @@ def promote(version: str, reason: str, replacing: str, accept_worse: str | None)
 @click.option("--undoing", required=True, metavar="VERSION",
               help="Roll back only while VERSION is active: the promotion meant to be undone.")
 def rollback(reason: str, undoing: str) -> None:
-    """Undo the latest promotion not undone yet: repeated, it walks back through them (C → B → A)."""
+    """Undo the latest promotion not undone yet: repeated, it walks back through them (C → B → A).
+
+    Refused when --undoing is no longer active, unless this repeats the rollback that took it out (the
+    same actor and --reason, nothing promoted or rolled back since: its connection lost as it committed,
+    say), which succeeds again and is audited once.
+    """
     with _registry() as db:
         target, undone = activation.rollback(db, actor=registry_actor(db), reason=reason,
                                              fits=_fits_running_standard(earlier=True), undoing=undoing)

@@ -213,8 +213,10 @@ class RollBackModel(MethodView):
         for a second person), and it returns only to a version that was promoted before.
 
         404 when the version is not registered; 409 when it is not the active one (someone rolled back or
-        promoted meanwhile: nothing changes) or nothing is left to roll back to; 422 when the reason says
-        nothing or the version it returns to does not fit the running standard.
+        promoted meanwhile: nothing changes; but a retry of the rollback that took it out, by the same key
+        with the same `reason`, nothing promoted or rolled back since, is answered 200 as that rollback was
+        and audited once) or nothing is left to roll back to; 422 when the reason says nothing or the
+        version it returns to does not fit the running standard.
         """
         s = services()
         if registry.get_model(s.db, version) is None:

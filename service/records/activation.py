@@ -313,6 +313,32 @@ def _repeated(
     ``replacing`` (when given) must be the version it replaced: a promotion with another reason or champion
     is another request, refused as a no-op, not a retry.
     """
+    found = _last_activation(db)
+    if (
+        found is None or found.action != "promote" or found.version != version or found.actor != actor
+        or not found.reason.startswith(f"{reason} [")
+        or (replacing is not None and found.previous_version != replacing)
+    ):
+        return None
+    return found
+
+
+def _repeated_rollback(db: Engine, undoing: str, *, actor: str, reason: str) -> ModelEvent | None:
+    """The rollback of ``undoing`` a rollback by ``actor`` with ``reason`` repeats, if the last activation
+    is that one (so nothing was promoted or rolled back since); ``None`` otherwise. A rollback's reason is
+    audited as given, so it must be the same; another actor or reason is another request (its 409 stands:
+    ``undoing`` is not active)."""
+    found = _last_activation(db)
+    if (
+        found is None or found.action != "rollback" or found.previous_version != undoing
+        or found.actor != actor or found.reason != reason
+    ):
+        return None
+    return found
+
+
+def _last_activation(db: Engine) -> ModelEvent | None:
+    """The newest promotion or rollback in the audit trail: the one that made the active model active."""
     last = (
         select(model_events)
         .where(model_events.c.action.in_(("promote", "rollback")))
@@ -321,11 +347,7 @@ def _repeated(
     )
     with db.connect() as conn:
         found = conn.execute(last).first()
-    if (
-        found is None or found.action != "promote" or found.version != version or found.actor != actor
-        or not found.reason.startswith(f"{reason} [")
-        or (replacing is not None and found.previous_version != replacing)
-    ):
+    if found is None:
         return None
     return ModelEvent(found.id, found.version, found.action, found.previous_version, found.reason,
                       found.actor, as_utc(found.at))
@@ -537,12 +559,21 @@ def rollback(
 
     :param undoing: the version the caller means to take out. When given and another version is active
         (two people rolling back the same incident at once), nothing changes (:class:`ActiveChanged`),
-        rather than the second rollback walking back one promotion further than anyone intended.
+        rather than the second rollback walking back one promotion further than anyone intended. But when
+        this call repeats the rollback that took ``undoing`` out (:func:`_repeated_rollback`: the same
+        actor and reason, nothing promoted or rolled back since), it returns what that one did, as it did,
+        and records nothing: its client retries a rollback whose answer was lost after the commit, and got
+        :class:`ActiveChanged` for its own rollback (concurrency review). Without ``undoing`` a rollback
+        run again walks back further, as asked: a retry cannot be told from a second rollback.
     """
     check_reason(reason, doing="rollback")
     for _ in range(_ATTEMPTS):
         with db.connect() as conn:
             stack = _activation_stack(conn)
+        if undoing is not None and (stack[-1] if stack else None) != undoing:
+            repeated = _repeated_rollback(db, undoing, actor=actor, reason=reason)
+            if repeated is not None:
+                return repeated.version, undoing  # answered as it was; audited once
         _expect(stack[-1] if stack else None, undoing, "rolling back",
                 next_step="Read `greenrate model history` before rolling back.")
         target = _undo_target(stack)

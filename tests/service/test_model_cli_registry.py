@@ -543,3 +543,19 @@ def test_a_promotion_run_again_succeeds_once_audited(env: dict[str, str], tmp_pa
     assert sum(f"promote   {b}" in line for line in _history(env)) == 1
     other = run(env, "model", "promote", b, "--reason", "b is better still", "--replacing", DEFAULT_VERSION)
     assert other.exit_code == 1 and "already the active one" in other.output
+
+
+def test_a_rollback_run_again_succeeds_once_audited(env: dict[str, str], tmp_path: Path) -> None:
+    """The same rollback run again (its connection lost as it committed, say) succeeds as it did, where it
+    answered "the active model is ..., not ...": a rollback of it with another reason is still refused."""
+    b = _register(env, tmp_path, "b")
+    promoted = run(env, "model", "promote", b, "--reason", "b is better", "--replacing", DEFAULT_VERSION)
+    assert promoted.exit_code == 0
+    args = ("model", "rollback", "--reason", "INC-1 b misgrades", "--undoing", b)
+    assert run(env, *args).exit_code == 0
+    again = run(env, *args)
+    assert again.exit_code == 0, again.output
+    assert f"active model: {DEFAULT_VERSION} (rolled back from {b})" in again.output
+    assert sum(f"rollback  {DEFAULT_VERSION} (was {b})" in line for line in _history(env)) == 1
+    other = run(env, "model", "rollback", "--reason", "INC-2 b misgrades", "--undoing", b)
+    assert other.exit_code == 1 and "nothing was changed" in other.output

@@ -157,3 +157,50 @@ def test_a_promotion_whose_answer_is_lost_is_answered_200_on_its_retry(make_back
     assert back.status_code == 200 and back.json["version"] == DEFAULT_VERSION, back.json
     again = client.post(activate, json=body, headers=bearer(checker))
     assert again.status_code == 409 and "no comparison" in again.json["message"], again.json
+
+
+def test_a_rollback_whose_answer_is_lost_is_answered_200_on_its_retry(make_backend_app: AppFactory) -> None:
+    """The retry of a rollback whose answer was lost after its commit found its version no longer active
+    and got 409 ActiveChanged for its own rollback; it is now answered as that rollback was, audited once."""
+    app = make_backend_app(MODEL_POLL_SECONDS=0.0)
+    client = app.test_client()
+    db = services_of(app).db
+    register_packaged_default(db)
+    maker, checker, colleague = (create_key(app, "bank-a", "analyst") for _ in range(3))
+    doc = variant_document("rolled back, answer lost")
+    version = doc["version"]
+    assert client.post("/v1/models", json=doc, headers=bearer(maker)).status_code == 201
+    record_comparison(db, version, DEFAULT_VERSION)
+    promoted = client.post(f"/v1/models/{version}/activate", headers=bearer(checker),
+                           json={"reason": "CR-7 approved", "replacing": DEFAULT_VERSION})
+    assert promoted.status_code == 200, promoted.json
+    rollback, body = f"/v1/models/{version}/rollback", {"reason": "INC-3 grades jumped"}
+    lost = LostAnswer(db, "UPDATE active_model")
+    first = client.post(rollback, json=body, headers=bearer(maker))
+    assert lost.fired == 1 and first.status_code == 503, first.json
+    assert registry.active_version(db) == DEFAULT_VERSION  # committed all the same
+
+    retry = client.post(rollback, json=body, headers=bearer(maker))
+    assert retry.status_code == 200, retry.json
+    assert retry.json == {"version": DEFAULT_VERSION, "previous_version": version,
+                          "reason": "INC-3 grades jumped", "actor": retry.json["actor"]}
+    assert retry.json["actor"].startswith("bank-a/")
+    assert client.post(rollback, json=body, headers=bearer(maker)).json == retry.json
+    rollbacks = [e for e in _events(db, DEFAULT_VERSION) if e[0] == "rollback"]
+    assert rollbacks == [("rollback", version, retry.json["actor"])]  # audited once
+
+    # another analyst or another reason: another rollback of a version no longer active, refused
+    trail = registry.events(db)
+    for key, sent in ((colleague, body), (maker, {"reason": "INC-4 grades jumped"})):
+        refused = client.post(rollback, json=sent, headers=bearer(key))
+        assert refused.status_code == 409 and "nothing was changed" in refused.json["message"], sent
+
+    # something promoted since: the same rollback is no retry any more
+    later = variant_document("promoted after the rollback")
+    assert client.post("/v1/models", json=later, headers=bearer(maker)).status_code == 201
+    record_comparison(db, later["version"], DEFAULT_VERSION)
+    assert client.post(f"/v1/models/{later['version']}/activate", headers=bearer(checker),
+                       json={"reason": "CR-8 approved", "replacing": DEFAULT_VERSION}).status_code == 200
+    stale = client.post(rollback, json=body, headers=bearer(maker))
+    assert stale.status_code == 409 and "nothing was changed" in stale.json["message"], stale.json
+    assert [e for e in registry.events(db) if e not in trail] == registry.events(db)[-2:]  # upload, promote
