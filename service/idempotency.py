@@ -5,7 +5,9 @@ after a lost answer is recognised whenever it comes. Portfolio uploads (``POST /
 creation (``POST /v1/keys``) read it alike; each records the key with what it created and refuses the same
 key with another request. A model upload (``POST /v1/models``) needs none: its artifact names it (version and
 sha256), so a retry by the API key that uploaded it is recognised by that. A retried portfolio or model upload
-is answered with what the first created and ``Idempotent-Replayed: true``.
+is answered with what the first created and ``Idempotent-Replayed: true``, and so is the retry of a model's
+promotion or rollback (``POST /v1/models/{version}/activate``, ``/rollback``) by the same key with the same
+reason, recognised by the audit trail (nothing promoted or rolled back since).
 """
 
 from __future__ import annotations

@@ -206,13 +206,15 @@ def promote(version: str, reason: str, replacing: str, accept_worse: str | None)
     worse than the champion and --accept-worse does not say why.
     """
     with _registry() as db:
-        previous = activation.activate(db, version, actor=registry_actor(db), reason=reason,
-                                       fits=_fits_running_standard(), replacing=replacing,
-                                       four_eyes=command_settings().model_four_eyes,
-                                       require_comparison=command_settings().model_require_comparison,
-                                       accept_worse=accept_worse,
-                                       comparison_valid_days=command_settings().model_comparison_valid_days)
-    click.echo(f"active model: {version} (was {previous})")
+        promoted = activation.promote(db, version, actor=registry_actor(db), reason=reason,
+                                      fits=_fits_running_standard(), replacing=replacing,
+                                      four_eyes=command_settings().model_four_eyes,
+                                      require_comparison=command_settings().model_require_comparison,
+                                      accept_worse=accept_worse,
+                                      comparison_valid_days=command_settings().model_comparison_valid_days)
+    if promoted.replayed:
+        click.echo(f"{version} was promoted already, with this very reason, by you: nothing was changed")
+    click.echo(f"active model: {version} (was {promoted.previous})")
 
 
 @model.command("rollback")
@@ -227,9 +229,11 @@ def rollback(reason: str, undoing: str) -> None:
     say), which succeeds again and is audited once.
     """
     with _registry() as db:
-        target, undone = activation.rollback(db, actor=registry_actor(db), reason=reason,
-                                             fits=_fits_running_standard(earlier=True), undoing=undoing)
-    click.echo(f"active model: {target} (rolled back from {undone})")
+        done = activation.roll_back(db, actor=registry_actor(db), reason=reason,
+                                    fits=_fits_running_standard(earlier=True), undoing=undoing)
+    if done.replayed:
+        click.echo(f"{undoing} was rolled back already, with this very reason, by you: nothing was changed")
+    click.echo(f"active model: {done.version} (rolled back from {done.previous})")
 
 
 @model.command("history")

@@ -56,15 +56,38 @@ events_blp = Blueprint(
 )
 
 
+def _replayed(description: str) -> dict[str, Any]:
+    """The ``Idempotent-Replayed`` header as each registry write that recognises its own retry declares it
+    (as ``POST /v1/portfolios`` does): ``true`` or ``false`` with every answer of its success status."""
+    return {"description": description, "schema": {"type": "string", "enum": ["true", "false"]}}
+
+
 _REGISTERED_HEADERS = {
     "Location": {"description": "Path of the model version.", "schema": {"type": "string"}},
-    IDEMPOTENT_REPLAYED: {
-        "description": "`true`: this very artifact (its version and sha256) was registered before by the "
-        "calling key, so this is a retry (its first answer lost, say) answered with that registration: "
-        "nothing was registered or audited again; `false`: registered now.",
-        "schema": {"type": "string", "enum": ["true", "false"]},
-    },
+    IDEMPOTENT_REPLAYED: _replayed(
+        "`true`: this very artifact (its version and sha256) was registered before by the calling key, so "
+        "this is a retry (its first answer lost, say) answered with that registration: nothing was "
+        "registered or audited again; `false`: registered now."
+    ),
 }
+_PROMOTED_HEADERS = {
+    IDEMPOTENT_REPLAYED: _replayed(
+        "`true`: this repeats the promotion that made the version active (the calling key, the same "
+        "`reason` and `replacing`, nothing promoted or rolled back since), a retry (its first answer lost, "
+        "say) answered as that promotion was: nothing was changed or audited again; `false`: promoted now."
+    ),
+}
+_ROLLED_BACK_HEADERS = {
+    IDEMPOTENT_REPLAYED: _replayed(
+        "`true`: this repeats the rollback that took the version out (the calling key, the same `reason`, "
+        "nothing promoted or rolled back since), a retry (its first answer lost, say) answered as that "
+        "rollback was: nothing was changed or audited again; `false`: rolled back now."
+    ),
+}
+
+
+def _replay_header(replayed: bool) -> dict[str, str]:
+    return {IDEMPOTENT_REPLAYED: "true" if replayed else "false"}
 
 
 def actor_of(principal: Principal) -> str:
@@ -77,6 +100,12 @@ def _summary(record: registry.ModelRecord, measured: dict[str, Any] | None) -> d
     the upload had answered the bare record, without ``metrics_declared_by`` and ``measured``, which the
     contract marks required (a strict client refused it)."""
     return {**asdict(record), "metrics_declared_by": "artifact", "measured": measured}
+
+
+def _activation(switched: activation.Switched, reason: str, actor: str) -> dict[str, Any]:
+    """A promotion or rollback as ``ActivationSchema`` documents it (a replay's as its first answer was)."""
+    return {"version": switched.version, "previous_version": switched.previous, "reason": reason,
+            "actor": actor}
 
 
 def _fits_running_standard(artifact: ScorecardArtifact) -> object:
@@ -127,10 +156,8 @@ class Models(MethodView):
         if registered.replayed:
             valid_days = s.settings.model_comparison_valid_days
             measured = activation.measured(s.db, valid_days=valid_days).get(record.version)
-        return _summary(record, measured), 201, {
-            "Location": f"/v1/models/{record.version}",
-            IDEMPOTENT_REPLAYED: "true" if registered.replayed else "false",
-        }
+        return _summary(record, measured), 201, {"Location": f"/v1/models/{record.version}",
+                                                 **_replay_header(registered.replayed)}
 
 
 @blp.route("/<string(maxlength=80):version>/activate")
@@ -139,8 +166,8 @@ class ActivateModel(MethodView):
     @requires("analyst", fresh=True)  # a key revoked a second ago must not promote a model
     @json_body
     @blp.arguments(ActivateRequestSchema)
-    @blp.response(200, ActivationSchema)
-    def post(self, body: dict[str, Any], version: str) -> dict[str, Any]:
+    @blp.response(200, ActivationSchema, headers=_PROMOTED_HEADERS)
+    def post(self, body: dict[str, Any], version: str) -> Any:
         """Promote a registered version, audited with the reason.
 
         Every worker rates with it within the poll interval. Ratings issued before keep their version and
@@ -148,7 +175,8 @@ class ActivateModel(MethodView):
 
         404 when the version is not registered; 409 when it is the active one already (but a retry of
         the promotion that made it active, by the same key with the same `reason` and `replacing`, nothing
-        promoted or rolled back since, is answered 200 as that promotion was and audited once), or when
+        promoted or rolled back since, is answered 200 as that promotion was, with
+        `Idempotent-Replayed: true`, and audited once), or when
         `replacing` names another version than the active one; 422 when its artifact does not fit the
         running standard (the check every worker makes before rating with it); 403 when the calling key
         uploaded the version itself (four eyes, `GREENRATE_MODEL_FOUR_EYES`); 409 too when no comparison of
@@ -164,14 +192,14 @@ class ActivateModel(MethodView):
         s = services()
         actor = actor_of(current_principal())
         fits = partial(engine_for, s.engines.held().engine.standard)
-        previous = activation.activate(
+        promoted = activation.promote(
             s.db, version, actor=actor, reason=body["reason"], fits=fits, replacing=body["replacing"],
             four_eyes=s.settings.model_four_eyes, require_comparison=s.settings.model_require_comparison,
             accept_worse=body.get("accept_worse"),
             comparison_valid_days=s.settings.model_comparison_valid_days,
         )
         watcher(current_app).check(s.db, s.engines, force=True)
-        return {"version": version, "previous_version": previous, "reason": body["reason"], "actor": actor}
+        return _activation(promoted, body["reason"], actor), 200, _replay_header(promoted.replayed)
 
 
 @blp.route("/<string(maxlength=80):version>/comparisons")
@@ -204,8 +232,8 @@ class RollBackModel(MethodView):
     @requires("analyst", fresh=True)
     @json_body
     @blp.arguments(RollbackRequestSchema)
-    @blp.response(200, ActivationSchema)
-    def post(self, body: dict[str, Any], version: str) -> dict[str, Any]:
+    @blp.response(200, ActivationSchema, headers=_ROLLED_BACK_HEADERS)
+    def post(self, body: dict[str, Any], version: str) -> Any:
         """Undo the promotion of `version`, the active one, back to the version it replaced.
 
         Audited with the reason, like `greenrate model rollback --undoing VERSION`, for an analyst in an
@@ -214,9 +242,9 @@ class RollBackModel(MethodView):
 
         404 when the version is not registered; 409 when it is not the active one (someone rolled back or
         promoted meanwhile: nothing changes; but a retry of the rollback that took it out, by the same key
-        with the same `reason`, nothing promoted or rolled back since, is answered 200 as that rollback was
-        and audited once) or nothing is left to roll back to; 422 when the reason says nothing or the
-        version it returns to does not fit the running standard.
+        with the same `reason`, nothing promoted or rolled back since, is answered 200 as that rollback
+        was, with `Idempotent-Replayed: true`, and audited once) or nothing is left to roll back to; 422
+        when the reason says nothing or the version it returns to does not fit the running standard.
         """
         s = services()
         if registry.get_model(s.db, version) is None:
@@ -224,10 +252,9 @@ class RollBackModel(MethodView):
         actor = actor_of(current_principal())
         # a rollback returns to a model approved before, under the standard it was approved for if need be
         fits = partial(engine_for, s.engines.held().engine.standard, earlier=True)
-        target, undone = activation.rollback(s.db, actor=actor, reason=body["reason"], fits=fits,
-                                             undoing=version)
+        done = activation.roll_back(s.db, actor=actor, reason=body["reason"], fits=fits, undoing=version)
         watcher(current_app).check(s.db, s.engines, force=True)
-        return {"version": target, "previous_version": undone, "reason": body["reason"], "actor": actor}
+        return _activation(done, body["reason"], actor), 200, _replay_header(done.replayed)
 
 
 @events_blp.route("")

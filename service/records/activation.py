@@ -213,6 +213,18 @@ def _expect(active: str | None, replacing: str | None, doing: str, *, next_step:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class Switched:
+    """What :func:`promote` or :func:`roll_back` answers: ``version`` is active now in place of
+    ``previous``, and ``replayed`` says this call repeated the promotion or rollback recorded before (its
+    answer lost, say), so nothing was written or audited again: the API says so with
+    ``Idempotent-Replayed``, as a replayed registration does."""
+
+    version: str
+    previous: str | None
+    replayed: bool
+
+
 def activate(
     db: Engine,
     version: str,
@@ -226,7 +238,28 @@ def activate(
     accept_worse: str | None = None,
     comparison_valid_days: int = DEFAULT_COMPARISON_VALID_DAYS,
 ) -> str | None:
-    """Promote ``version`` to the active model, audited with who and why; returns the version it replaced.
+    """:func:`promote`, answering only the version it replaced, as promotions always answered (for the
+    callers that need not know whether it was a retry)."""
+    return promote(db, version, actor=actor, reason=reason, fits=fits, replacing=replacing,
+                   four_eyes=four_eyes, require_comparison=require_comparison, accept_worse=accept_worse,
+                   comparison_valid_days=comparison_valid_days).previous
+
+
+def promote(
+    db: Engine,
+    version: str,
+    *,
+    actor: str,
+    reason: str,
+    fits: FitCheck,
+    replacing: str | None = None,
+    four_eyes: bool = False,
+    require_comparison: bool = False,
+    accept_worse: str | None = None,
+    comparison_valid_days: int = DEFAULT_COMPARISON_VALID_DAYS,
+) -> Switched:
+    """Promote ``version`` to the active model, audited with who and why; answers the version it replaced,
+    and whether this call repeated the promotion recorded before (``replayed``).
 
     :param replacing: the version the caller expects to replace (the champion its comparison was made
         against). When given, the promotion happens only while that version is active, as one conditional
@@ -241,9 +274,9 @@ def activate(
     :raises AlreadyActive: it is the active version already (a no-op promotion would only make the next
         rollback undo nothing), unless this call repeats the promotion that made it active
         (:func:`_repeated`: the same actor, reason and ``replacing``, nothing promoted or rolled back
-        since): that returns what it replaced, as it did, and records nothing. Its client retries a
-        promotion whose answer was lost after the commit, and got this refusal for its own promotion
-        (concurrency review).
+        since): that answers what it replaced, as it did, ``replayed``, and records nothing. Its client
+        retries a promotion whose answer was lost after the commit, and got this refusal for its own
+        promotion (concurrency review).
     :raises ActiveChanged: ``replacing`` is given and is not the active version.
     :raises SameActor: ``four_eyes`` is on and ``actor`` registered or uploaded ``version`` (the service and
         the CLI pass ``GREENRATE_MODEL_FOUR_EYES``, on by default: a model's maker does not approve it).
@@ -289,7 +322,7 @@ def activate(
         if previous == version:
             repeated = _repeated(db, version, actor=actor, reason=reason, replacing=replacing)
             if repeated is not None:
-                return repeated.previous_version  # answered as it was; audited once
+                return Switched(version, repeated.previous_version, replayed=True)  # audited once
             raise AlreadyActive(f"model version {version!r} is already the active one")
         _expect(previous, replacing, f"promoting {version!r}",
                 next_step="Compare with the active model again before promoting.")
@@ -299,7 +332,7 @@ def activate(
         # promotion and a rollback to it meanwhile would have made comparisons recorded before them stale
         if _switch(db, version, previous, action="promote", reason=audited, actor=actor,
                    since=state.active_since):
-            return previous
+            return Switched(version, previous, replayed=False)
     raise RegistryError(f"the active model changed {_ATTEMPTS} times while promoting {version!r}; try again")
 
 
@@ -551,7 +584,18 @@ def _undo_target(stack: list[str]) -> str:
 def rollback(
     db: Engine, *, actor: str, reason: str, fits: FitCheck, undoing: str | None = None
 ) -> tuple[str, str]:
-    """Undo the latest activation not yet undone; returns (version re-activated, version undone).
+    """:func:`roll_back`, answering (version re-activated, version undone), as rollbacks always answered
+    (for the callers that need not know whether it was a retry)."""
+    done = roll_back(db, actor=actor, reason=reason, fits=fits, undoing=undoing)
+    assert done.previous is not None  # a rollback always undoes an activation
+    return done.version, done.previous
+
+
+def roll_back(
+    db: Engine, *, actor: str, reason: str, fits: FitCheck, undoing: str | None = None
+) -> Switched:
+    """Undo the latest activation not yet undone; answers the version re-activated, the version undone
+    (``previous``), and whether this call repeated the rollback recorded before (``replayed``).
 
     Rollbacks walk back through the promotions (C → B → A) and are events of their own: the trail stays
     append-only. The target is checked like a promotion (``fits``), in case the running standard has
@@ -561,10 +605,11 @@ def rollback(
         (two people rolling back the same incident at once), nothing changes (:class:`ActiveChanged`),
         rather than the second rollback walking back one promotion further than anyone intended. But when
         this call repeats the rollback that took ``undoing`` out (:func:`_repeated_rollback`: the same
-        actor and reason, nothing promoted or rolled back since), it returns what that one did, as it did,
-        and records nothing: its client retries a rollback whose answer was lost after the commit, and got
-        :class:`ActiveChanged` for its own rollback (concurrency review). Without ``undoing`` a rollback
-        run again walks back further, as asked: a retry cannot be told from a second rollback.
+        actor and reason, nothing promoted or rolled back since), it answers what that one did, as it did,
+        ``replayed``, and records nothing: its client retries a rollback whose answer was lost after the
+        commit, and got :class:`ActiveChanged` for its own rollback (concurrency review). Without
+        ``undoing`` a rollback run again walks back further, as asked: a retry cannot be told from a second
+        rollback.
     """
     check_reason(reason, doing="rollback")
     for _ in range(_ATTEMPTS):
@@ -573,7 +618,7 @@ def rollback(
         if undoing is not None and (stack[-1] if stack else None) != undoing:
             repeated = _repeated_rollback(db, undoing, actor=actor, reason=reason)
             if repeated is not None:
-                return repeated.version, undoing  # answered as it was; audited once
+                return Switched(repeated.version, undoing, replayed=True)  # audited once
         _expect(stack[-1] if stack else None, undoing, "rolling back",
                 next_step="Read `greenrate model history` before rolling back.")
         target = _undo_target(stack)
@@ -581,6 +626,6 @@ def rollback(
         # conditional on the trail's last version: a concurrent change (or a trail that disagrees with
         # the active row) writes nothing, and the stack is read again
         if _switch(db, target, stack[-1], action="rollback", reason=reason, actor=actor):
-            return target, stack[-1]
+            return Switched(target, stack[-1], replayed=False)
     raise RegistryError(f"could not roll back: the active model is not {stack[-1]!r}, the last version "
                         "the audit trail activated (it changed meanwhile, or was set outside the registry)")

@@ -540,6 +540,7 @@ def test_a_promotion_run_again_succeeds_once_audited(env: dict[str, str], tmp_pa
     assert run(env, *args).exit_code == 0
     again = run(env, *args)
     assert again.exit_code == 0 and f"active model: {b} (was {DEFAULT_VERSION})" in again.output
+    assert "promoted already, with this very reason, by you: nothing was changed" in again.output
     assert sum(f"promote   {b}" in line for line in _history(env)) == 1
     other = run(env, "model", "promote", b, "--reason", "b is better still", "--replacing", DEFAULT_VERSION)
     assert other.exit_code == 1 and "already the active one" in other.output
@@ -556,6 +557,7 @@ def test_a_rollback_run_again_succeeds_once_audited(env: dict[str, str], tmp_pat
     again = run(env, *args)
     assert again.exit_code == 0, again.output
     assert f"active model: {DEFAULT_VERSION} (rolled back from {b})" in again.output
+    assert f"{b} was rolled back already, with this very reason, by you: nothing was changed" in again.output
     assert sum(f"rollback  {DEFAULT_VERSION} (was {b})" in line for line in _history(env)) == 1
     other = run(env, "model", "rollback", "--reason", "INC-2 b misgrades", "--undoing", b)
     assert other.exit_code == 1 and "nothing was changed" in other.output

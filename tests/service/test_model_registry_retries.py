@@ -137,6 +137,7 @@ def test_a_promotion_whose_answer_is_lost_is_answered_200_on_its_retry(make_back
 
     retry = client.post(activate, json=body, headers=bearer(checker))
     assert retry.status_code == 200, retry.json
+    assert retry.headers["Idempotent-Replayed"] == "true"  # as a replayed registration says
     assert retry.json == {"version": version, "previous_version": DEFAULT_VERSION, "reason": "CR-7 approved",
                           "actor": retry.json["actor"]} and retry.json["actor"].startswith("bank-a/")
     assert client.post(activate, json=body, headers=bearer(checker)).json == retry.json
@@ -155,6 +156,10 @@ def test_a_promotion_whose_answer_is_lost_is_answered_200_on_its_retry(make_back
     back = client.post(f"/v1/models/{version}/rollback", json={"reason": "CR-7 undone"},
                        headers=bearer(colleague))
     assert back.status_code == 200 and back.json["version"] == DEFAULT_VERSION, back.json
+    assert back.headers["Idempotent-Replayed"] == "false"
+    spec = client.get("/openapi.json").json
+    for answer in (first, retry, refused):  # the replay's header is declared
+        assert contract_errors(spec, "/v1/models/{version}/activate", "post", answer) == [], answer.json
     again = client.post(activate, json=body, headers=bearer(checker))
     assert again.status_code == 409 and "no comparison" in again.json["message"], again.json
 
@@ -173,7 +178,7 @@ def test_a_rollback_whose_answer_is_lost_is_answered_200_on_its_retry(make_backe
     record_comparison(db, version, DEFAULT_VERSION)
     promoted = client.post(f"/v1/models/{version}/activate", headers=bearer(checker),
                            json={"reason": "CR-7 approved", "replacing": DEFAULT_VERSION})
-    assert promoted.status_code == 200, promoted.json
+    assert promoted.status_code == 200 and promoted.headers["Idempotent-Replayed"] == "false"
     rollback, body = f"/v1/models/{version}/rollback", {"reason": "INC-3 grades jumped"}
     lost = LostAnswer(db, "UPDATE active_model")
     first = client.post(rollback, json=body, headers=bearer(maker))
@@ -182,6 +187,7 @@ def test_a_rollback_whose_answer_is_lost_is_answered_200_on_its_retry(make_backe
 
     retry = client.post(rollback, json=body, headers=bearer(maker))
     assert retry.status_code == 200, retry.json
+    assert retry.headers["Idempotent-Replayed"] == "true"
     assert retry.json == {"version": DEFAULT_VERSION, "previous_version": version,
                           "reason": "INC-3 grades jumped", "actor": retry.json["actor"]}
     assert retry.json["actor"].startswith("bank-a/")
@@ -204,3 +210,7 @@ def test_a_rollback_whose_answer_is_lost_is_answered_200_on_its_retry(make_backe
     stale = client.post(rollback, json=body, headers=bearer(maker))
     assert stale.status_code == 409 and "nothing was changed" in stale.json["message"], stale.json
     assert [e for e in registry.events(db) if e not in trail] == registry.events(db)[-2:]  # upload, promote
+    spec = client.get("/openapi.json").json
+    for answer in (first, retry, stale):  # the replay's header is declared
+        assert contract_errors(spec, "/v1/models/{version}/rollback", "post", answer) == [], answer.json
+    assert contract_errors(spec, "/v1/models/{version}/activate", "post", promoted) == []
