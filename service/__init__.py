@@ -17,7 +17,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from service import api, errors, extensions, hardening, limits, logging, metrics, model_watch
+from service import api, errors, extensions, hardening, limits, logging, lost_answers, metrics, model_watch
 from service.config import load_settings
 from service.config.settings import Settings
 from service.flask_app import GreenrateFlask
@@ -56,6 +56,7 @@ def configure(app: Flask, settings: Settings, test_config: Mapping[str, Any] | N
 def register_extensions(app: Flask, settings: Settings) -> None:
     """Database pool, cache client, engine slot and key cache: once per app; the active-model watcher."""
     services = extensions.init_app(app, settings)
+    lost_answers.init_app(services.db)  # a 503 after a COMMIT was sent says what it may have recorded
     model_watch.init_app(app, settings.model_poll_seconds, services.erased)
 
 

@@ -38,6 +38,7 @@ from service.exceptions import INVALID_FIELDS, ServiceError
 from service.extensions import services
 from service.hardening import request_id
 from service.limits import breach_headers
+from service.lost_answers import UNREACHED, unavailable_message
 from service.records.database import UNAVAILABLE_ERRORS, schema_behind
 from service.write_health import driver_error, is_write_failure
 
@@ -58,7 +59,7 @@ ERROR_TABLE: tuple[tuple[type[Exception] | tuple[type[Exception], ...], int, str
     (FactorNotFoundError, 422, "No emission factor applies to this input.", False),
     (MODEL_UNAVAILABLE_ERRORS, 503, "The rating model is not available.", True),
     (RatingModelError, 422, "The operating data cannot be rated.", False),
-    (UNAVAILABLE_ERRORS, 503, "The records cannot be reached now; nothing was issued or changed.", True),
+    (UNAVAILABLE_ERRORS, 503, UNREACHED, True),  # or what a write says once it sent a COMMIT
 )
 
 _MESSAGES = {
@@ -253,6 +254,8 @@ def register(app: Flask, settings: Settings) -> None:
                 return _schema_mismatch(exc)
             if code >= 500:
                 dependency_unavailable(exc, code)
+            if isinstance(exc, UNAVAILABLE_ERRORS):  # a write's COMMIT may have been sent: say what then
+                message = unavailable_message()
             return respond(code, message, field_errors(exc), retry_after if send else None)
 
         for exc_type in exc_types if isinstance(exc_types, tuple) else (exc_types,):

@@ -41,6 +41,7 @@ from service.keys.management import (
     tenant_keys,
 )
 from service.limits import spend_tenant_budget
+from service.lost_answers import on_lost_answer
 from service.openapi import documented
 from service.records.api_keys import KeyRecord
 from service.records.api_keys import key_id as parse_key_id
@@ -129,6 +130,14 @@ class Keys(MethodView):
         next_cursor = Cursor.encode(keys[-1].id) if more and keys else None
         return {"items": keys, "limit": query["limit"], "next_cursor": next_cursor}
 
+    @on_lost_answer(
+        "Do not send it again as it is: a key may have been created whose secret you never received. List "
+        "the tenant's keys (GET /v1/keys), revoke one that request created (by its label), then create it "
+        "again, with an Idempotency-Key.",
+        with_key="Sending it again with the same Idempotency-Key creates no second key; if the key was "
+        "created, that answers 409 without its secret (shown in the lost answer only): revoke it "
+        "(DELETE /v1/keys/{key_id}) and create another with a new Idempotency-Key.",
+    )
     @documented(blp, 400, 401, 403, 413, 415, 422, 429, 503, operation="create_key")
     @blp.doc(parameters=[_IDEMPOTENCY_PARAMETER], responses={"409": _CONFLICT})
     @requires("admin", fresh=True)
@@ -226,6 +235,7 @@ class KeyById(MethodView):
             abort(404, message=_NOT_FOUND)
         return record
 
+    @on_lost_answer("Sending it again is safe: a key revoked already answers 204 again.")
     @documented(blp, 401, 403, 404, 409, 429, 503, operation="revoke_key")
     @requires("admin", fresh=True)
     @blp.response(204)

@@ -29,6 +29,7 @@ from service.auth import Principal, current_principal, requires
 from service.errors import field_errors
 from service.extensions import services
 from service.hardening import json_body
+from service.lost_answers import on_lost_answer
 from service.merchants.profiles import STALE_PROFILE_MESSAGE, StaleProfileError, check_ratable, load_stored
 from service.openapi import documented
 from service.ratings.issuing import issue_rating
@@ -70,6 +71,7 @@ def _profile_response(stored: StoredProfile, status: int) -> Response:
 
 @blp.route(f"/<{_MERCHANT_ID}>/profile")
 class MerchantProfile(MethodView):
+    @on_lost_answer("Sending the same request again is safe: it stores the same profile.")
     @documented(blp, 400, 401, 403, 404, 413, 415, 429, 503, operation="put_merchant_profile")
     @requires("merchant", "bank")
     @json_body
@@ -99,6 +101,7 @@ class MerchantProfile(MethodView):
             abort(404, message="Merchant profile not found.")
         return _profile_response(stored, 200)
 
+    @on_lost_answer("Sending it again is safe: 404 then means the profile was deleted.")
     @documented(blp, 401, 403, 404, 429, 503, operation="delete_merchant_profile")
     @requires("merchant", "bank")
     @blp.response(204)
@@ -124,6 +127,8 @@ class MerchantProfile(MethodView):
 
 @blp.route(f"/<{_MERCHANT_ID}>/rating")
 class MerchantRating(MethodView):
+    @on_lost_answer("Sending it again is safe: a profile rated already is answered with that rating (the "
+                    "same id), not rated twice.")
     @documented(blp, 400, 401, 403, 404, 422, 429, 500, 503, operation="rate_merchant")
     @requires("merchant", "bank")
     @blp.response(201, RatingSchema, headers=ISSUE_HEADERS)

@@ -35,6 +35,7 @@ from service.auth import Principal, current_principal, requires
 from service.extensions import services
 from service.hardening import json_body
 from service.idempotency import IDEMPOTENT_REPLAYED
+from service.lost_answers import on_lost_answer
 from service.model_watch import engine_for, watcher
 from service.openapi import documented
 from service.records import activation, registry
@@ -131,6 +132,8 @@ class Models(MethodView):
         items = [_summary(r, measured.get(r.version)) for r in registry.list_models(db)]
         return {"items": items, "active": registry.active_version(db)}
 
+    @on_lost_answer("Sending the same artifact again with this key is safe: registered already, it is "
+                    "answered 201 with that registration (Idempotent-Replayed: true), not registered twice.")
     @documented(blp, 400, 401, 403, 409, 413, 415, 422, 429, 503, operation="register_model")
     @requires("analyst")
     @json_body
@@ -162,6 +165,10 @@ class Models(MethodView):
 
 @blp.route("/<string(maxlength=80):version>/activate")
 class ActivateModel(MethodView):
+    @on_lost_answer("Sending the same request again with this key is safe: promoted already, and nothing "
+                    "promoted or rolled back since, it is answered 200 as that promotion was "
+                    "(Idempotent-Replayed: true), not promoted twice; GET /v1/model-events shows what was "
+                    "done.")
     @documented(blp, 400, 401, 403, 404, 409, 413, 415, 422, 429, 503, operation="activate_model")
     @requires("analyst", fresh=True)  # a key revoked a second ago must not promote a model
     @json_body
@@ -228,6 +235,10 @@ class ModelComparisons(MethodView):
 
 @blp.route("/<string(maxlength=80):version>/rollback")
 class RollBackModel(MethodView):
+    @on_lost_answer("Sending the same request again with this key is safe: rolled back already, and "
+                    "nothing promoted or rolled back since, it is answered 200 as that rollback was "
+                    "(Idempotent-Replayed: true), not rolled back twice; GET /v1/model-events shows what "
+                    "was done.")
     @documented(blp, 400, 401, 403, 404, 409, 413, 415, 422, 429, 503, operation="roll_back_model")
     @requires("analyst", fresh=True)
     @json_body

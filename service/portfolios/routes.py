@@ -24,6 +24,7 @@ from schemas.portfolio import PORTFOLIO_ID, PortfolioJobSchema, PortfolioUploadS
 from service.auth import current_principal, requires
 from service.extensions import services
 from service.idempotency import IDEMPOTENT_REPLAYED
+from service.lost_answers import on_lost_answer
 from service.openapi import documented
 from service.portfolios.jobs import IDEMPOTENCY_KEY, Upload, cancel, document, idempotency_key, plan, submit
 from service.portfolios.queue import web_queue
@@ -131,6 +132,13 @@ def _own_job(portfolio_id: str) -> PortfolioJob:
 
 @blp.route("")
 class Portfolios(MethodView):
+    @on_lost_answer(
+        "Sending the same file with the same options again is safe while a job recorded for it is queued or "
+        "running: it answers that job (Idempotent-Replayed: true). Send an Idempotency-Key with an upload "
+        "to make its retry safe whenever it comes.",
+        with_key="Sending it again with the same Idempotency-Key is safe: it answers the job recorded for "
+        "it, if any (Idempotent-Replayed: true), whenever it comes.",
+    )
     @documented(blp, 401, 403, 413, 415, 429, 503, operation="create_portfolio")
     @blp.doc(parameters=[_IDEMPOTENCY_PARAMETER])
     @requires("bank")
@@ -191,6 +199,7 @@ class PortfolioById(MethodView):
         """
         return _json(document(_own_job(portfolio_id)))
 
+    @on_lost_answer("Sending it again is safe: it answers the job as it is then.")
     @documented(blp, 401, 403, 404, 429, 503, operation="cancel_portfolio")
     @requires("bank")
     @blp.response(200, PortfolioJobSchema)

@@ -32,6 +32,7 @@ from service.auth import current_principal, readable_ratings_merchant, requires
 from service.extensions import services
 from service.hardening import json_body, request_body
 from service.limits import spend_tenant_budget
+from service.lost_answers import on_lost_answer
 from service.openapi import documented
 from service.ratings.batch_body import batch_body, batch_warnings
 from service.ratings.issuing import (
@@ -224,6 +225,8 @@ def _repeats_first(view: F) -> F:
 
 @blp.route("")
 class Ratings(MethodView):
+    @on_lost_answer("Sending the same request again is safe: an input rated already is answered with that "
+                    "rating (the same id), not rated twice.")
     @documented(blp, 400, 401, 403, 413, 415, 429, 500, 503, operation="create_rating")
     @requires("bank")
     @_repeats_first
@@ -335,6 +338,8 @@ class RatingById(MethodView):
 
 @blp.route("/batch")
 class RatingBatch(MethodView):
+    @on_lost_answer("Sending the same batch again is safe: each input rated already is answered with that "
+                    "rating (the same id), not rated twice.")
     @documented(blp, 400, 401, 403, 413, 415, 429, 503, operation="create_ratings_batch")
     @requires("bank")
     @json_body

@@ -20,6 +20,7 @@ from sqlalchemy.exc import OperationalError
 
 from rating_model.artifact import ScorecardArtifact
 from rating_model.artifact_format import content_sha256
+from service.lost_answers import NOT_KNOWN
 from service.models import register_packaged_default
 from service.records import registry
 from tests.conftest import AppFactory, bearer, create_key, services_of
@@ -36,15 +37,16 @@ class LostAnswer:
     def __init__(self, db: Engine, statement: str) -> None:
         self.statement = statement
         self.fired = 0
+        self._mark = f"greenrate_lose_answer_{id(self)}"  # its own: several may listen to one engine
         event.listen(db, "before_cursor_execute", self._seen)
         event.listen(db, "commit", self._commit)
 
     def _seen(self, conn: Any, cursor: Any, statement: str, *args: Any) -> None:
         if not self.fired and statement.startswith(self.statement):
-            conn.info["greenrate_lose_answer"] = True
+            conn.info[self._mark] = True
 
     def _commit(self, conn: Any) -> None:
-        if conn.info.pop("greenrate_lose_answer", False):
+        if conn.info.pop(self._mark, False):
             conn.connection.dbapi_connection.commit()  # the server has it
             self.fired += 1
             raise OperationalError("COMMIT", {}, ConnectionError("server closed the connection unexpectedly"))
@@ -72,6 +74,9 @@ def test_an_upload_whose_answer_is_lost_is_answered_201_on_its_retry(make_backen
     lost = LostAnswer(db, "INSERT INTO models")
     first = client.post("/v1/models", json=doc, headers=bearer(analyst))
     assert lost.fired == 1 and first.status_code == 503, first.json
+    # not "nothing was issued or changed": it was registered, and the retry is safe, as it says
+    assert first.json["message"].startswith(NOT_KNOWN) and "Sending the same artifact again" in first.json[
+        "message"]
     assert registry.get_model(db, doc["version"]) is not None  # committed all the same
 
     # compared meanwhile (by a colleague, say): the retry shows it measured, as the listing does
@@ -133,6 +138,7 @@ def test_a_promotion_whose_answer_is_lost_is_answered_200_on_its_retry(make_back
     lost = LostAnswer(db, "UPDATE active_model")
     first = client.post(activate, json=body, headers=bearer(checker))
     assert lost.fired == 1 and first.status_code == 503, first.json
+    assert first.json["message"].startswith(NOT_KNOWN) and "promoted already" in first.json["message"]
     assert registry.active_version(db) == version  # committed all the same
 
     retry = client.post(activate, json=body, headers=bearer(checker))
@@ -183,6 +189,7 @@ def test_a_rollback_whose_answer_is_lost_is_answered_200_on_its_retry(make_backe
     lost = LostAnswer(db, "UPDATE active_model")
     first = client.post(rollback, json=body, headers=bearer(maker))
     assert lost.fired == 1 and first.status_code == 503, first.json
+    assert first.json["message"].startswith(NOT_KNOWN) and "rolled back already" in first.json["message"]
     assert registry.active_version(db) == DEFAULT_VERSION  # committed all the same
 
     retry = client.post(rollback, json=body, headers=bearer(maker))
