@@ -500,24 +500,31 @@ def _record_comparison(challenger: ScorecardArtifact, champion: ScorecardArtifac
     """
     from sqlalchemy.exc import SQLAlchemyError
 
-    from service.commands import database
+    from service.commands import command_settings, database
     from service.model_cli import registry_actor
     from service.records import comparisons, registry
 
     summary = {k: v for k, v in _finite(result).items() if k != "data"}
     try:
         with database() as db:
-            kept = comparisons.record(db, challenger, champion, data=data, summary=summary,
-                                      actor=registry_actor(db))
+            recorded = comparisons.record(db, challenger, champion, data=data, summary=summary,
+                                          actor=registry_actor(db),
+                                          valid_days=command_settings().model_comparison_valid_days)
     except registry.RegistryError as exc:
         why = f"not recorded: {exc}"
     except SQLAlchemyError as exc:
-        why = f"cannot record: {database_failure(exc)}"
+        # its COMMIT may have been applied all the same: the same command run again says so, once recorded
+        why = (f"cannot record: {database_failure(exc)}; it may have been recorded all the same: the same "
+               "command run again records it once")
     except click.ClickException as exc:  # GREENRATE_ANALYST_KEY refused, or a setting
         if required:
             raise
         why = f"not recorded: {exc.message}"
     else:
+        kept = recorded.comparison
+        if recorded.replayed:
+            click.echo(f"this very comparison was recorded already, by you ({kept.at:%Y-%m-%d %H:%M} UTC): "
+                       "nothing was recorded again")
         click.echo(f"recorded {kept.evidence()}; `greenrate model promote {challenger.version} --replacing "
                    f"{champion.version} --reason ...` may rest on it")
         return

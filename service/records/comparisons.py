@@ -29,6 +29,7 @@ from sqlalchemy import Engine, insert, select
 from rating_model.artifact import ScorecardArtifact
 from rating_model.evidence import HOLDOUT_MIN_ROWS
 from rating_model.standard import Standard, load_standard, standard_for_model
+from service.config.settings import DEFAULT_COMPARISON_VALID_DAYS
 from service.records.clock import database_now, database_time
 from service.records.database import as_utc
 from service.records.model_tables import active_model, model_comparisons, models
@@ -239,6 +240,15 @@ def out_of_date(found: Comparison, state: Standing) -> str | None:
     return None
 
 
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    """What :func:`record` answers: the comparison as recorded, and whether this call repeated one recorded
+    before (``replayed``: nothing was written again)."""
+
+    comparison: Comparison
+    replayed: bool
+
+
 def record(
     db: Engine,
     challenger: ScorecardArtifact,
@@ -248,11 +258,21 @@ def record(
     summary: Mapping[str, Any],
     actor: str,
     release: Standard | None = None,
-) -> Comparison:
+    valid_days: int = DEFAULT_COMPARISON_VALID_DAYS,
+) -> Recorded:
     """Keep a comparison of two registered models; refuses one of a model not (or not so) registered, and
     one that is no evidence (:func:`not_evidence`): no promotion rests on that.
 
+    A comparison whose answer was lost (the connection gone as its COMMIT was acknowledged) is run again by
+    its analyst, and was recorded twice: the trail then showed two comparisons where one was made, and the
+    promotion resting on them named both (concurrency review). ``greenrate model compare`` measures the
+    same file alike every time (its bootstrap has a fixed seed), so the same ``actor``'s record of the same
+    pair, data and summary is answered with the one recorded (``replayed``) while it is the newest of the
+    pair and still as fresh as a new one would be (nothing promoted or rolled back since it was recorded,
+    within ``valid_days``); once it is not, the same comparison is recorded anew, as evidence of today.
+
     :param release: the standard this release rates under (the packaged one by default).
+    :param valid_days: how many days a comparison counts (``GREENRATE_MODEL_COMPARISON_VALID_DAYS``).
     """
     refused = not_evidence(challenger, champion.metadata.get("standard"), data, summary,
                            release or load_standard())
@@ -276,11 +296,35 @@ def record(
            "data_json": json.dumps(dict(data), sort_keys=True, allow_nan=False),
            "summary_json": json.dumps(dict(summary), sort_keys=True, allow_nan=False),
            "recorded_by": actor, "at": database_now()}  # the database's clock: the gate reads its age
+    earlier = _recorded_as(db, row, valid_days)
+    if earlier is not None:
+        return Recorded(earlier, replayed=True)
     t = model_comparisons
     with db.begin() as conn:
         inserted = conn.execute(insert(t).values(**row).returning(t.c.id, t.c.at)).one()
-    return Comparison(int(inserted.id), challenger.version, champion.version, dict(data), dict(summary),
-                      actor, as_utc(inserted.at))
+    return Recorded(Comparison(int(inserted.id), challenger.version, champion.version, dict(data),
+                               dict(summary), actor, as_utc(inserted.at)), replayed=False)
+
+
+def _recorded_as(db: Engine, row: Mapping[str, Any], valid_days: int) -> Comparison | None:
+    """The newest recorded comparison of ``row``'s pair when it is ``row`` again (the same recorder, data
+    and summary) and a record made now would be no fresher for the promotion gate (:func:`out_of_date`'s
+    tenure and age: nothing promoted or rolled back since it was recorded, within ``valid_days``)."""
+    t = model_comparisons
+    with db.connect() as conn:
+        found = conn.execute(
+            select(t).where(t.c.challenger == row["challenger"], t.c.champion == row["champion"])
+            .order_by(t.c.id.desc()).limit(1)
+        ).first()
+    if found is None or any(getattr(found, name) != row[name]
+                            for name in ("recorded_by", "data_json", "summary_json")):
+        return None
+    earlier = _comparison(found)
+    state = standing(db, valid_days)
+    since = state.active_since
+    if (since is not None and earlier.at < since) or state.now > state.valid_until(earlier):
+        return None
+    return earlier
 
 
 def _comparison(row: Any) -> Comparison:

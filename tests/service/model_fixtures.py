@@ -97,4 +97,4 @@ def record_comparison(
     kept = comparisons.record(db, found[0], found[1], data=compared_data(rows=rows, file=file),
                               summary=compared_summary(rows=rows, metrics=metrics, **summary),
                               actor="bank-a/ann")
-    return kept.evidence()
+    return kept.comparison.evidence()

@@ -561,3 +561,32 @@ def test_a_rollback_run_again_succeeds_once_audited(env: dict[str, str], tmp_pat
     assert sum(f"rollback  {DEFAULT_VERSION} (was {b})" in line for line in _history(env)) == 1
     other = run(env, "model", "rollback", "--reason", "INC-2 b misgrades", "--undoing", b)
     assert other.exit_code == 1 and "nothing was changed" in other.output
+
+
+def test_a_comparison_recorded_with_its_answer_lost_is_recorded_once_when_run_again(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    """`compare --record` whose COMMIT was applied but whose answer was lost failed, and run again it
+    recorded the same comparison a second time, both named by the promotion resting on them (concurrency
+    review). Run again now, it says it was recorded already and records nothing more."""
+    from sqlalchemy import Engine, event
+
+    from tests.service.test_model_registry_retries import LostAnswer
+
+    data = _generated(env, tmp_path, 1200)
+    b = _register(env, tmp_path, "b")
+    compare = ("model", "compare", "active", b, "--data", str(data), "--samples", "20", "--record")
+    lost = LostAnswer(Engine, "INSERT INTO model_comparisons")  # type: ignore[arg-type]  # every engine
+    try:
+        failed = run(env, *compare)
+    finally:
+        event.remove(Engine, "before_cursor_execute", lost._seen)
+        event.remove(Engine, "commit", lost._commit)
+    assert lost.fired == 1 and failed.exit_code == 1, failed.output
+    assert "cannot record" in failed.output and "may have been recorded all the same" in failed.output
+    again = run(env, *compare)
+    assert again.exit_code == 0, again.output
+    assert "this very comparison was recorded already, by you" in again.output
+    assert "recorded comparison #1: " in again.output
+    listed = run(env, "model", "comparisons", b)
+    assert "#1 " in listed.output and "#2 " not in listed.output, listed.output

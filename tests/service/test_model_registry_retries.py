@@ -22,10 +22,15 @@ from rating_model.artifact import ScorecardArtifact
 from rating_model.artifact_format import content_sha256
 from service.lost_answers import NOT_KNOWN
 from service.models import register_packaged_default
-from service.records import registry
+from service.records import activation, comparisons, registry
 from tests.conftest import AppFactory, bearer, create_key, services_of
 from tests.service.contract import contract_errors
-from tests.service.model_fixtures import record_comparison, variant_document
+from tests.service.model_fixtures import (
+    compared_data,
+    compared_summary,
+    record_comparison,
+    variant_document,
+)
 from tests.service.test_model_registry import DEFAULT_VERSION
 
 
@@ -221,3 +226,37 @@ def test_a_rollback_whose_answer_is_lost_is_answered_200_on_its_retry(make_backe
     for answer in (first, retry, stale):  # the replay's header is declared
         assert contract_errors(spec, "/v1/models/{version}/rollback", "post", answer) == [], answer.json
     assert contract_errors(spec, "/v1/models/{version}/activate", "post", promoted) == []
+
+
+def test_a_comparison_replays_only_while_it_is_the_newest_and_as_fresh_as_a_new_one(
+    make_backend_app: AppFactory,
+) -> None:
+    """The same recorder's same comparison is the one recorded; another recorder's, other data, one after
+    another comparison of the pair, or one after the champion became active again, is recorded anew (a
+    re-measurement since the champion's tenure began is evidence the older one is not)."""
+    db = services_of(make_backend_app()).db
+    register_packaged_default(db)
+    artifact = ScorecardArtifact.from_dict(variant_document("compared twice"))
+    registry.register(db, artifact, source="cli", actor="cli/ann", reason="from b.json")
+    champion = registry.load_artifact(db, DEFAULT_VERSION)
+    assert champion is not None
+
+    def record(actor: str = "cli/ann", rows: int = 5000) -> comparisons.Recorded:
+        return comparisons.record(db, artifact, champion, data=compared_data(rows=rows),
+                                  summary=compared_summary(rows=rows), actor=actor)
+
+    first = record()
+    assert first.replayed is False
+    assert record() == comparisons.Recorded(first.comparison, replayed=True)
+    assert record(actor="cli/bob").replayed is False  # another recorder's: its own record
+    assert record().replayed is False  # no longer the newest of the pair
+    newest = record(rows=4000)
+    assert newest.replayed is False and record(rows=4000).comparison == newest.comparison
+    # the champion becomes active again (promoted away and rolled back): a record of before its tenure is
+    # not counted, so the same comparison is recorded anew
+    activation.activate(db, artifact.version, actor="cli/bob", reason="CR-1 approved", fits=lambda a: None,
+                        replacing=DEFAULT_VERSION)
+    activation.rollback(db, actor="cli/bob", reason="INC-1 undone", fits=lambda a: None,
+                        undoing=artifact.version)
+    assert record(rows=4000).replayed is False
+    assert len(comparisons.of_pair(db, artifact.version, DEFAULT_VERSION)) == 5
