@@ -294,8 +294,13 @@ class EquivalentsSchema(ContractSchema):
 class DataQualitySchema(ContractSchema):
     pcaf_score = fields.Integer(required=True, validate=validate.Range(1, 5), metadata={
         "description": "The borrower's PCAF data-quality score, 1 (best) to 5: its `data_source`'s score "
-        "under the standard, worsened by every estimated input (`estimated_fields`). A loan's own score, "
-        "which also needs the borrower's balance sheet, is `financed_emissions.pcaf_score`."})
+        "under the standard (`data_quality.pcaf_by_data_source`: verified_report 1, self_reported_inventory "
+        "and energy_bills 2, estimated 4), worsened by every estimated input (`estimated_fields`). greenrate "
+        "always computes the emissions itself from the activity data with the pinned factors; score 1 takes "
+        "`verified_report` at its word (no verifier is named in the data), and a bank that applies PCAF "
+        "option 1a strictly (the borrower's own verified totals) would count such emissions as option 2a, "
+        "score 2. A loan's own score, which also needs the borrower's balance sheet, is "
+        "`financed_emissions.pcaf_score`."})
     completeness = fields.Float(required=True, validate=validate.Range(0, 1))
     estimated_fields = _strings()
     data_source = _one_of(DATA_SOURCES)
