@@ -79,11 +79,14 @@ Index(
     "ix_api_keys_created_by_idempotency_key", api_keys.c.created_by, api_keys.c.idempotency_key,
     unique=True, postgresql_where=_KEYED, sqlite_where=_KEYED,
 )
+# A tenant's keys, newest first (GET /v1/keys), and the admin keys and active keys a creation locks and counts
+# (migration 0022): without it every key-management request read every tenant's keys.
+Index("ix_api_keys_tenant_id", api_keys.c.tenant, api_keys.c.id)
 
 #: The Alembic revision of these tables: what the code needs the database to be at (readiness compares the
 #: two). Kept here, not asked of Alembic, so that web workers never import it (about 10 MB each);
 #: tests/service/test_migrations_sqlite.py holds it equal to the migrations' head.
-SCHEMA_REVISION = "0021"
+SCHEMA_REVISION = "0022"
 
 #: Which releases' code can serve the database's schema, written by the migration runner in the same
 #: transaction as each migration (migration 0012, :func:`service.records.migrate.record_compatibility`).

@@ -224,6 +224,18 @@ def test_the_key_idempotency_index_is_built_valid_and_dropped_again(db: Engine) 
     migrate.upgrade(db)
 
 
+def test_the_index_of_each_tenants_keys_is_built_valid_and_dropped_again(db: Engine) -> None:
+    """0022 builds ``ix_api_keys_tenant_id`` CONCURRENTLY (every request's key lookup reads api_keys
+    meanwhile): valid at the head, gone below it, and built again."""
+    migrate.upgrade(db)
+    assert _index_valid(db, "ix_api_keys_tenant_id") is True
+    assert_schema_matches_tables(db)
+    migrate.downgrade(db, "0021")
+    assert _index_valid(db, "ix_api_keys_tenant_id") is None
+    migrate.upgrade(db)
+    assert _index_valid(db, "ix_api_keys_tenant_id") is True
+
+
 def test_code_revisions_are_added_and_removed(db: Engine) -> None:
     """0019 on PostgreSQL: two nullable columns, a catalog change; the v1 signatures outlive a downgrade."""
     assert_code_revisions_added_and_removed(db)
