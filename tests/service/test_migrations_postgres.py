@@ -236,6 +236,18 @@ def test_the_index_of_each_tenants_keys_is_built_valid_and_dropped_again(db: Eng
     assert _index_valid(db, "ix_api_keys_tenant_id") is True
 
 
+def test_the_index_of_the_erasures_by_rating_is_built_valid_and_dropped_again(db: Engine) -> None:
+    """0023 builds ``ix_rating_erasures_rating_id_seq`` CONCURRENTLY (the web workers poll the erasures
+    meanwhile): valid at the head, gone below it, and built again."""
+    migrate.upgrade(db)
+    assert _index_valid(db, "ix_rating_erasures_rating_id_seq") is True
+    assert_schema_matches_tables(db)
+    migrate.downgrade(db, "0022")
+    assert _index_valid(db, "ix_rating_erasures_rating_id_seq") is None
+    migrate.upgrade(db)
+    assert _index_valid(db, "ix_rating_erasures_rating_id_seq") is True
+
+
 def test_code_revisions_are_added_and_removed(db: Engine) -> None:
     """0019 on PostgreSQL: two nullable columns, a catalog change; the v1 signatures outlive a downgrade."""
     assert_code_revisions_added_and_removed(db)
