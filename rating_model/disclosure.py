@@ -8,6 +8,7 @@ the three cannot disagree.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
@@ -15,7 +16,12 @@ from typing import Any
 from rating_model.estimation import bill_rule
 from rating_model.standard import load_standard, published_standard_path
 
-DISCLOSURE_VERSION = "1.0"
+#: The version of the disclosure document's shape (the JSON; the page and the PDF print the same dictionary).
+#: A field added bumps the minor (a client that ignores fields it does not know reads on), a field removed,
+#: renamed or given another meaning the major. The disclosure is rebuilt from the stored rating whenever it
+#: is served, so a rating issued long ago is disclosed in the current version; what each version changed is
+#: in README.md (Versions and deprecation).
+DISCLOSURE_VERSION = "1.1"
 IFRS_S2_SECTIONS = (
     "governance",
     "strategy",
@@ -241,6 +247,98 @@ def data_quality_statement(
     }
 
 
+@lru_cache(maxsize=16)
+def _standard_remedies(standard_label: str) -> Mapping[str, tuple[str, str]]:
+    """Each knock-out's remedy, in English and Chinese, in the standard ``standard_label`` (a rating's
+    ``versions.standard``) as published here; empty when it is not."""
+    path = published_standard_path(standard_label)
+    if path is None:
+        return {}
+    return {k.id: (k.remedy, k.remedy_zh) for k in load_standard(path).knock_outs}
+
+
+def _after_first(sentence: str, lead: str, stop: str) -> str | None:
+    """``sentence`` after its first ``stop`` when it starts with ``lead``: a held-back message is "<name>:
+    the grade is capped at <grade>. <remedy>", whose first sentence the disclosure says in its own rows."""
+    head, found, rest = sentence.partition(stop)
+    if lead and head.startswith(lead) and found:
+        return rest.strip() or None
+    return sentence.strip() or None
+
+
+#: What set a knock-out off, in the rationale's sentence on it: "Knock-out <id> (<name>) applies (<facts>):
+#: ..." and "...“<name_zh>”适用（<facts>）：..." (a rule the engine had no facts for has no brackets)
+_FACTS = re.compile(r" applies \((?P<facts>.*)\): ")
+_FACTS_ZH = re.compile(r"适用（(?P<facts>.*)）：")
+
+
+def _facts(rationale: list[str], rationale_zh: list[str], knock_out: str) -> tuple[str | None, str | None]:
+    """What set ``knock_out`` off, as the rating's green-loan rationale says it, in English and Chinese
+    (the Chinese sentence is the English one's, sentence for sentence, when the rating has it)."""
+    for i, sentence in enumerate(rationale):
+        if not sentence.startswith(f"Knock-out {knock_out} "):
+            continue
+        found = _FACTS.search(sentence)
+        if found is None:
+            return None, None
+        zh = rationale_zh[i] if len(rationale_zh) == len(rationale) else ""
+        found_zh = _FACTS_ZH.search(zh)
+        return found.group("facts"), None if found_zh is None else found_zh.group("facts")
+    return None, None
+
+
+def grade_caps(rating: Mapping[str, Any]) -> list[dict[str, Any]] | None:
+    """Every knock-out that applies to the rating, as the disclosure says it beside the grade; ``None`` for a
+    rating issued before schema 1.4, which did not record them (``[]``: none applies).
+
+    A loan officer reading "light green 63.3" could not tell that standard 1.11.0's
+    ``energy_implausibly_low`` had capped a green score, nor that the salon's energy figures were doubted.
+    Each cap gives its name (``name_zh`` from schema 1.7), the grade it caps at, whether it denies green-loan
+    treatment (``blocks_green_loan``), what set it off (``trigger``: the facts the green-loan rationale
+    names, ``None`` where it names none) and what lifts it (``remedy``). All of it is read from the stored
+    rating: the remedy from ``path_to_next_grade.held_back_by``, where the cap holds the next grade back,
+    else from the standard the rating names (``versions.standard``, kept in the package for every published
+    version), since a cap below the score's grade is not held back and so has no message in the rating.
+    """
+    applied = rating.get("knock_outs")
+    if applied is None:
+        return None
+    loan = rating.get("green_loan") or {}
+    rationale = [str(s) for s in loan.get("rationale") or []]
+    rationale_zh = [str(s) for s in loan.get("rationale_zh") or []]
+    held = {
+        str(h.get("knock_out")): h
+        for h in (rating.get("path_to_next_grade") or {}).get("held_back_by") or []
+        if h.get("reason") == "knock_out"
+    }
+    caps = []
+    for k in applied:
+        ko_id = str(k["id"])
+        name, name_zh = str(k.get("name") or ko_id), k.get("name_zh")
+        trigger, trigger_zh = _facts(rationale, rationale_zh, ko_id)
+        if ko_id in held:
+            said = held[ko_id]
+            remedy = _after_first(str(said.get("message") or ""), f"{name}:", ". ")
+            message_zh = said.get("message_zh")
+            remedy_zh = (None if not message_zh
+                         else _after_first(str(message_zh), f"{name_zh or name}：", "。"))
+        else:
+            label = str((rating.get("versions") or {}).get("standard", ""))
+            remedy, remedy_zh = _standard_remedies(label).get(ko_id, ("", ""))
+        caps.append({
+            "id": ko_id,
+            "name": name,
+            "name_zh": name_zh,
+            "cap_grade": k.get("cap_grade"),
+            "blocks_green_loan": bool(k.get("blocks_green_loan")),
+            "trigger": trigger,
+            "trigger_zh": trigger_zh,
+            "remedy": remedy or None,
+            "remedy_zh": remedy_zh or None,
+        })
+    return caps
+
+
 def build_disclosure(rating: Mapping[str, Any], operating: Mapping[str, Any]) -> dict[str, Any]:
     """The IFRS S2-shaped disclosure of one issued rating.
 
@@ -254,7 +352,8 @@ def build_disclosure(rating: Mapping[str, Any], operating: Mapping[str, Any]) ->
     Returns
     -------
     dict
-        ``rating`` (id, dates, score, grade, pillars, versions), ``company``, the five IFRS S2 sections
+        ``rating`` (id, dates, score, grade, the grade the score alone earns, the knock-outs that cap it,
+        pillars, versions), ``company``, the five IFRS S2 sections
         (each item ``disclosed``, ``not_applicable`` or ``not_available``), ``inventory``,
         ``factor_sources`` and ``data_quality``.
     """
@@ -268,6 +367,8 @@ def build_disclosure(rating: Mapping[str, Any], operating: Mapping[str, Any]) ->
             "valid_until": rating.get("valid_until"),
             "score": rating["score"],
             "grade": rating["grade"],
+            "score_grade": rating.get("score_grade", rating["grade"]),
+            "knock_outs": grade_caps(rating),
             "pillars": rating.get("pillars", []),
             "versions": rating.get("versions", {}),
         },

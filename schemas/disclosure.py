@@ -31,6 +31,33 @@ from schemas.rating import (
 )
 
 
+class DisclosedKnockOutSchema(ContractSchema):
+    """A knock-out rule that applies to the rating, as the disclosure states it beside the grade (from
+    disclosure 1.1): read from the stored rating, never re-rated."""
+
+    id = _str("The rule's id in the standard the rating names.")
+    name = _str()
+    name_zh = _str("The rule's name in Chinese; null for a rating issued before schema 1.7.", nullable=True)
+    cap_grade = fields.String(
+        required=True, validate=validate.OneOf(GRADES), metadata={"description": "The best grade it allows."}
+    )
+    blocks_green_loan = fields.Boolean(
+        required=True, metadata={"description": "Whether it also denies green-loan treatment."}
+    )
+    trigger = _str(
+        "What set it off, as the rating's green-loan rationale names it (the energy ratio, the penalties, "
+        "the fuel burnt...); null where the rationale names nothing.",
+        nullable=True,
+    )
+    trigger_zh = _str("`trigger` in Chinese; null where the rating has no Chinese rationale.", nullable=True)
+    remedy = _str(
+        "What lifts it: the rating's own words where the cap holds the next grade back "
+        "(`path_to_next_grade.held_back_by`), else the remedy of the standard the rating names.",
+        nullable=True,
+    )
+    remedy_zh = _str("`remedy` in Chinese.", nullable=True)
+
+
 class DisclosedRatingSchema(ContractSchema):
     """The rating a disclosure cites: its id and dates, and the figures a reader checks first."""
 
@@ -39,6 +66,19 @@ class DisclosedRatingSchema(ContractSchema):
     valid_until = fields.DateTime(required=True, format="iso")
     score = fields.Float(required=True, validate=validate.Range(0, 100), metadata={"description": "0-100."})
     grade = fields.String(required=True, validate=validate.OneOf(GRADES))
+    score_grade = fields.String(
+        required=True,
+        validate=validate.OneOf(GRADES),
+        metadata={"description": "The grade the score alone earns: worse than `grade` only where a knock-out "
+                  "caps it (from disclosure 1.1)."},
+    )
+    knock_outs = fields.List(
+        fields.Nested(DisclosedKnockOutSchema),
+        required=True,
+        allow_none=True,
+        metadata={"description": "Every knock-out that applies, in the standard's order (empty: none; from "
+                  "disclosure 1.1); null for a rating issued before schema 1.4, which did not record them."},
+    )
     pillars = fields.List(fields.Nested(PillarSchema), required=True)
     versions = fields.Nested(VersionsSchema, required=True)
 

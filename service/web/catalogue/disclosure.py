@@ -69,6 +69,21 @@ EN: Mapping[str, str] = {
     "intensity_unit_scope12_market_per_cny_million_revenue": "t CO2e per CNY million",
     "intensity_unit_per_employee": "t CO2e per employee",
     "intensity_unit_per_m2": "t CO2e per m²",
+    # the knock-outs that cap the grade, beside it (rating_model.disclosure.grade_caps): a loan officer read
+    # "light green 63.3" and could not tell that a cap had lowered a green score, by what, or why
+    "score_grade": "Grade the score alone earns",
+    "score_grade_capped": "{grade}: capped by the knock-out rules below",
+    "caps_title": "Knock-out rules that cap the grade",
+    "caps_lowered": "The score of {score} alone earns {own}; the grade is {grade} because of the rules "
+    "below.",
+    "caps_not_lowered": "These rules apply to the business; the score alone earns no better grade than they "
+    "allow, so they do not lower this grade.",
+    "cap_grade": "Best grade allowed",
+    "cap_green_loan": "Green-loan treatment",
+    "cap_denies": "Denied by this rule",
+    "cap_does_not_deny": "Not denied by this rule (it caps the grade only)",
+    "cap_trigger": "What set it off",
+    "cap_remedy": "What lifts it",
     # a rating made on the public page: where its figures came from, for the bank it is handed to
     "provenance_public_page": "Made on greenrate's public page from the business's own answers, checked by "
     "no bank. Anyone can rate other answers there, as often as they like, and no bank can see those "
@@ -76,6 +91,17 @@ EN: Mapping[str, str] = {
 }
 
 ZH: Mapping[str, str] = {
+    "score_grade": "按得分本身的评级",
+    "score_grade_capped": "{grade}（受下列条款限制）",
+    "caps_title": "限制评级的条款",
+    "caps_lowered": "按得分 {score} 本可评为{own}；因下列条款，评级为{grade}。",
+    "caps_not_lowered": "下列条款适用于本企业；按得分本身的评级未超过其上限，因此未降低本评级。",
+    "cap_grade": "评级上限",
+    "cap_green_loan": "绿色贷款待遇",
+    "cap_denies": "因本条款不能获得",
+    "cap_does_not_deny": "不受本条款影响（仅限制评级）",
+    "cap_trigger": "适用原因",
+    "cap_remedy": "解除办法",
     "total": "合计",
     "disclosure_title": "气候相关信息披露",
     "company": "企业",
