@@ -80,10 +80,17 @@ def _commit_sent(conn: Any) -> None:
         setattr(g, _COMMIT_SENT, True)
 
 
+def commit_sent() -> bool:
+    """Whether this request has sent a COMMIT: after a database error, its change may have been recorded.
+    The merchant page's form says so in its own words (``form_unavailable_recorded``), as the API's 503
+    does in :func:`unavailable_message`."""
+    return has_request_context() and bool(g.get(_COMMIT_SENT, False))
+
+
 def unavailable_message() -> str:
     """The message of a 503 for an unreachable database: :data:`UNREACHED` unless this request is a write
     that sent a COMMIT, else :data:`NOT_KNOWN` and what its view declares about a retry."""
-    if not has_request_context() or request.method in _READS or not g.get(_COMMIT_SENT, False):
+    if not has_request_context() or request.method in _READS or not commit_sent():
         return UNREACHED  # a read changes nothing it was asked to, whatever it keeps on the way
     view = current_app.view_functions.get(request.endpoint or "")
     note = declared(view, request.method) if view is not None else None

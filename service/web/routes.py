@@ -40,6 +40,7 @@ from service.errors import PAGE_ERRORS, UNAVAILABLE_RATING_ERRORS, dependency_un
 from service.extensions import services
 from service.hardening import request_id
 from service.limits import budget_wait, hit_budget
+from service.lost_answers import commit_sent
 from service.ratings.issuing import issue_rating
 from service.ratings.routes import _context as issuing_context
 from service.ratings.routes import signing_key
@@ -73,8 +74,9 @@ REFUSED_FIELD = "answers_refused"
 #: sent with a form whose request was refused as a whole, naming why (the key of its words): the switch says
 #: it again in the other language, the wait of a spent budget read again (:func:`_refusal_again`)
 REQUEST_REFUSED_FIELD = "request_refused"
-#: the request-level refusals: the form expired, too many ratings from the address, the records down
-REQUEST_REFUSALS = ("csrf", "too_many", "form_unavailable")
+#: the request-level refusals: the form expired, too many ratings from the address, the records down (before
+#: the rating was committed, or after its COMMIT was sent, when it may have been recorded)
+REQUEST_REFUSALS = ("csrf", "too_many", "form_unavailable", "form_unavailable_recorded")
 
 #: the key of the pages' budget of ratings and PDFs per client address (:func:`_over_page_limit`)
 _PAGE_BUDGET = "merchant-page"
@@ -228,7 +230,10 @@ def rate() -> BaseResponse:  # a page, or the redirect to the rating (Werkzeug's
         return _form_page(lang, parsed.values, errors, status=422)
     except UNAVAILABLE_RATING_ERRORS as exc:  # the records or the model are down: keep what was typed
         dependency_unavailable(exc)
-        response = _form_page(lang, parsed.values, status=503, refusal="form_unavailable")
+        # "nothing was saved" is known only while no COMMIT was sent: one whose answer was lost may have
+        # recorded the rating (service.lost_answers), which the same answers sent again are shown with
+        refusal = "form_unavailable_recorded" if commit_sent() else "form_unavailable"
+        response = _form_page(lang, parsed.values, status=503, refusal=refusal)
         response.headers["Retry-After"] = str(services().settings.retry_after_seconds)
         return response
     return redirect(url_for("merchant_page.result", rating_id=issued.id, lang=lang), code=303)

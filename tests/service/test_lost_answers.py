@@ -9,6 +9,7 @@ that sent none still says nothing was changed. The one error body is kept.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -181,3 +182,35 @@ def test_a_portfolio_upload_or_cancel_whose_answer_is_lost_is_sent_again_safely(
     assert refused.status_code == 503 and "it answers the job as it is then" in refused.json["message"]
     cancelled = client.delete(cancel, headers=bearer(key))
     assert cancelled.status_code == 200 and cancelled.json["status"] == "cancelled"
+
+
+def test_the_merchant_page_whose_rating_answer_is_lost_does_not_say_nothing_was_saved(
+    make_app: AppFactory,
+) -> None:
+    """The form's 503 said "nothing was saved" (本次未保存任何内容) also once the rating's COMMIT was sent,
+    when the rating may have been recorded; it now says so, in the visitor's language, and that the same
+    answers sent again are safe, which the retry bears out: the same rating, recorded once."""
+    from service.web.routes import REQUEST_REFUSED_FIELD, SWITCH_FIELD
+    from tests.service.test_merchant_page import FORM, _app, _token
+
+    app = _app(make_app)
+    client, db = app.test_client(), services_of(app).db
+    token = _token(client)
+    LostAnswer(db, "INSERT INTO ratings")
+    lost = client.post("/?lang=en", data={**FORM, "csrf_token": token})
+    page = lost.get_data(as_text=True)
+    assert lost.status_code == 503 and lost.mimetype == "text/html" and "Lotus &lt;Tea&gt; House" in page
+    said = html.unescape(page)
+    assert "so it may have been saved" in said and "Sending them again is safe" in said
+    assert "nothing was saved" not in said
+    assert f'name="{REQUEST_REFUSED_FIELD}" value="form_unavailable_recorded"' in page
+    assert _count(db, "ratings") == 1  # the server had it
+    switched = client.post("/?lang=zh", data={**FORM, SWITCH_FIELD: "zh",
+                                              REQUEST_REFUSED_FIELD: "form_unavailable_recorded"})
+    zh = switched.get_data(as_text=True)
+    assert "评级可能已经保存" in zh and "可以放心再次提交" in zh and "本次未保存任何内容" not in zh
+    again = client.post("/?lang=en", data={**FORM, "csrf_token": token})
+    assert again.status_code == 303 and _count(db, "ratings") == 1  # answered with the rating recorded
+    LostAnswer(db, "INSERT INTO ratings")
+    other = client.post("/?lang=zh", data={**FORM, "employees": "9", "csrf_token": token})
+    assert other.status_code == 503 and "评级可能已经保存" in other.get_data(as_text=True)

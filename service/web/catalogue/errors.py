@@ -24,6 +24,11 @@ EN: Mapping[str, str] = {
     "error_unavailable": "The service cannot reach its records just now. Please try again in a few minutes.",
     "form_unavailable": "The service cannot record ratings just now, so nothing was saved; your answers are "
     "still here. Please try again in a few minutes.",
+    # the records were lost after the rating's COMMIT was sent: it may have been recorded (the API's 503 says
+    # the same since service.lost_answers); the same answers sent again are shown with that rating
+    "form_unavailable_recorded": "The service could not finish recording your rating, so it may have been "
+    "saved; your answers are still here. Sending them again is safe: answers rated already are shown with "
+    "that rating, not rated twice. Please try again in a few minutes.",
     "error_reference": "If you ask for help, quote this reference:",
 }
 
@@ -41,5 +46,7 @@ ZH: Mapping[str, str] = {
     "error_back_result": "返回您的绿色评级",
     "error_unavailable": "服务暂时无法读取记录，请几分钟后再试。",
     "form_unavailable": "服务暂时无法记录评级，本次未保存任何内容；您填写的内容仍在下方。请几分钟后再试。",
+    "form_unavailable_recorded": "服务未能完成评级的记录，评级可能已经保存；您填写的内容仍在下方。"
+    "可以放心再次提交：已评过的相同内容会直接显示原评级，不会重复评级。请几分钟后再试。",
     "error_reference": "如需帮助，请提供此编号：",
 }
