@@ -241,11 +241,9 @@ def test_a_cap_the_plan_cannot_lift_names_this_one_with_its_remedy_in_both_langu
     assert held["energy_far_above_sector"]["message_zh"].startswith("用能远高于同业：评级上限为")
 
 
-def test_the_batch_agrees_with_the_api(engines: dict[str, Engine]) -> None:
-    engine = engines["1.10.0"]
-    payloads = [restaurant(r, green_share=0.135) for r in (2.99, 3.0, 50.0)]
-    payloads.append(restaurant(5.0, industry="4100"))
-    payloads.append(restaurant(None))
+def batch_knock_outs(engine: Engine, payloads: list[dict[str, Any]]) -> list[str | None]:
+    """The batch's ``knock_outs`` column for ``payloads``, each row checked against the API's own rating
+    (its knock-outs, grade and score grade)."""
     out = rate_frame(with_flat_dtypes(pd.DataFrame([flatten(p) for p in payloads])), engine)
     for i, payload in enumerate(payloads):
         rating = rated(engine, payload)
@@ -253,7 +251,14 @@ def test_the_batch_agrees_with_the_api(engines: dict[str, Engine]) -> None:
         assert (None if pd.isna(cell) else cell.split(",")) == (knock_outs(rating) or None)
         assert out.at[i, "grade"] == rating["grade"]
         assert out.at[i, "score_grade"] == rating["score_grade"]
-    assert [None if pd.isna(c) else c for c in out["knock_outs"]] == [
+    return [None if pd.isna(c) else c for c in out["knock_outs"]]
+
+
+def test_the_batch_agrees_with_the_api(engines: dict[str, Engine]) -> None:
+    payloads = [restaurant(r, green_share=0.135) for r in (2.99, 3.0, 50.0)]
+    payloads.append(restaurant(5.0, industry="4100"))
+    payloads.append(restaurant(None))
+    assert batch_knock_outs(engines["1.10.0"], payloads) == [
         None, "energy_far_above_sector", "energy_far_above_sector", None, None]
 
 
@@ -372,17 +377,10 @@ def test_an_action_that_would_cut_below_a_tenth_is_capped_in_its_counterfactual(
 
 
 def test_the_batch_agrees_with_the_api_on_the_low_cap(engines: dict[str, Engine]) -> None:
-    engine = engines["1.11.0"]
     payloads = [restaurant(r) for r in (0.0, 0.099, 0.1, 5.0)]
     payloads.append(restaurant(None, electricity_kwh=1.0))
     payloads.append(restaurant(None))
-    out = rate_frame(with_flat_dtypes(pd.DataFrame([flatten(p) for p in payloads])), engine)
-    for i, payload in enumerate(payloads):
-        rating = rated(engine, payload)
-        cell = out.at[i, "knock_outs"]
-        assert (None if pd.isna(cell) else cell.split(",")) == (knock_outs(rating) or None)
-        assert out.at[i, "grade"] == rating["grade"]
-    assert [None if pd.isna(c) else c for c in out["knock_outs"]] == [
+    assert batch_knock_outs(engines["1.11.0"], payloads) == [
         "energy_implausibly_low", "energy_implausibly_low", None, "energy_far_above_sector",
         "energy_implausibly_low", None]
 

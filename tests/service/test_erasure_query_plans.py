@@ -7,15 +7,13 @@ each lookup read them all (a sequential scan and a sort). Read here with EXPLAIN
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine
 
 from service.records.erasures import find_erasure
-from tests.service.filled_ratings import filled_database
+from tests.service.filled_ratings import Plan, filled_database, plan_nodes, plan_of
 
 pytestmark = pytest.mark.integration
 
@@ -36,29 +34,10 @@ def db(postgres_url: str) -> Iterator[Engine]:
     yield from filled_database(postgres_url, _FILL, "rating_erasures")
 
 
-def _plan(db: Engine, rating_id: str, tenant: str | None) -> dict[str, Any]:
+def _plan(db: Engine, rating_id: str, tenant: str | None) -> Plan:
     """EXPLAIN ANALYZE of the one statement :func:`find_erasure` runs."""
-    seen: list[tuple[str, Any]] = []
+    return plan_of(db, lambda: find_erasure(db, rating_id, tenant))
 
-    def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, _many: bool) -> None:
-        seen.append((statement, parameters))
-
-    event.listen(db, "before_cursor_execute", record)
-    try:
-        find_erasure(db, rating_id, tenant)
-    finally:
-        event.remove(db, "before_cursor_execute", record)
-    (statement, parameters), = seen
-    with db.connect() as conn:
-        raw = conn.exec_driver_sql(f"EXPLAIN (ANALYZE, FORMAT JSON) {statement}", parameters).scalar()
-    plan: dict[str, Any] = (raw if isinstance(raw, list) else json.loads(raw))[0]["Plan"]
-    return plan
-
-
-def _nodes(plan: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    yield plan
-    for child in plan.get("Plans", []):
-        yield from _nodes(child)
 
 
 @pytest.mark.parametrize(("rating_id", "tenant"), [
@@ -70,9 +49,9 @@ def test_a_ratings_erasure_is_found_without_reading_the_others(
     db: Engine, rating_id: str, tenant: str | None
 ) -> None:
     plan = _plan(db, rating_id, tenant)
-    assert {node.get("Index Name") for node in _nodes(plan)} >= {"ix_rating_erasures_rating_id_seq"}, plan
+    assert {node.get("Index Name") for node in plan_nodes(plan)} >= {"ix_rating_erasures_rating_id_seq"}, plan
     read = max(int(node.get("Actual Rows", 0)) + int(node.get("Rows Removed by Filter", 0))
-               for node in _nodes(plan) if "Scan" in node["Node Type"])
+               for node in plan_nodes(plan) if "Scan" in node["Node Type"])
     assert read <= 2, plan  # rt_7's two erasures at most, never the table
 
 

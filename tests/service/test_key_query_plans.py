@@ -8,16 +8,15 @@ The plans here are read with EXPLAIN ANALYZE on 20,000 keys of 400 tenants.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine
 
 from schemas.keys import ISSUABLE_ROLES
 from service.records import api_keys
-from tests.service.filled_ratings import filled_database
+from tests.service.filled_ratings import Plan, explain, filled_database, plan_nodes, statements_of
 
 pytestmark = pytest.mark.integration
 
@@ -43,44 +42,22 @@ def db(postgres_url: str) -> Iterator[Engine]:
 
 def _plans(
     db: Engine, run: Callable[[], object], forget: str | None = None
-) -> list[tuple[str, dict[str, Any]]]:
-    """EXPLAIN ANALYZE of each statement ``run()`` issues on ``api_keys``, each in a transaction rolled back
-    (an INSERT explained is an INSERT made); ``forget``: the hash of the key ``run()`` created, deleted
-    first, so that its INSERT is explained as it ran."""
-    seen: list[tuple[str, Any]] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, _many: bool) -> None:
-        seen.append((statement, parameters))
-
-    event.listen(db, "before_cursor_execute", record)
-    try:
-        run()
-    finally:
-        event.remove(db, "before_cursor_execute", record)
+) -> list[tuple[str, Plan]]:
+    """EXPLAIN ANALYZE of each statement ``run()`` issues on ``api_keys``; ``forget``: the hash of the key
+    ``run()`` created, deleted first, so that its INSERT is explained as it ran."""
+    seen = statements_of(db, run)
     if forget is not None:
         with db.begin() as conn:
             conn.exec_driver_sql("DELETE FROM api_keys WHERE key_hash = %s", (forget,))
-    plans = []
-    for statement, parameters in seen:
-        if "api_keys" not in statement:
-            continue
-        with db.connect() as conn, conn.begin() as transaction:
-            raw = conn.exec_driver_sql(f"EXPLAIN (ANALYZE, FORMAT JSON) {statement}", parameters).scalar()
-            transaction.rollback()
-        plans.append((statement, (raw if isinstance(raw, list) else json.loads(raw))[0]["Plan"]))
-    return plans
+    return [(statement, explain(db, statement, parameters))
+            for statement, parameters in seen if "api_keys" in statement]
 
-
-def _nodes(plan: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    yield plan
-    for child in plan.get("Plans", []):
-        yield from _nodes(child)
 
 
 def _most_rows_read(plan: dict[str, Any]) -> int:
     """The most rows one scan of the plan read: those it returned and those its filter removed."""
     return max(int(node.get("Actual Rows", 0)) + int(node.get("Rows Removed by Filter", 0))
-               for node in _nodes(plan) if "Scan" in node["Node Type"])
+               for node in plan_nodes(plan) if "Scan" in node["Node Type"])
 
 
 def test_a_page_of_a_tenants_keys_reads_only_its_keys(db: Engine) -> None:
@@ -90,7 +67,7 @@ def test_a_page_of_a_tenants_keys_reads_only_its_keys(db: Engine) -> None:
 
     assert len(api_keys.list_keys(db, tenant="bank-7", include_revoked=True, roles=ISSUABLE_ROLES)) == 50
     (statement, plan), = _plans(db, page)
-    assert {node.get("Index Name") for node in _nodes(plan)} >= {"ix_api_keys_tenant_id"}, plan
+    assert {node.get("Index Name") for node in plan_nodes(plan)} >= {"ix_api_keys_tenant_id"}, plan
     assert _most_rows_read(plan) <= 21, plan
     # the active ones only: the revoked are passed over, the other tenants' never read
     (statement, plan), = _plans(db, lambda: api_keys.list_keys(
@@ -112,6 +89,6 @@ def test_creating_a_key_locks_and_counts_the_tenants_keys_only(db: Engine) -> No
     plans = _plans(db, lambda: create("e" * 64), forget="e" * 64)
     assert len(plans) == 2  # the lock of the admin keys, the conditional insert
     for statement, plan in plans:
-        assert "Seq Scan" not in {node["Node Type"] for node in _nodes(plan)}, (statement, plan)
+        assert "Seq Scan" not in {node["Node Type"] for node in plan_nodes(plan)}, (statement, plan)
         # the tenant's keys (and the two this test created), never the 19,950 of the others
         assert _most_rows_read(plan) <= _PER_TENANT + 2, (statement, plan)

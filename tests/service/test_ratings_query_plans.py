@@ -7,18 +7,17 @@ an empty page. The plans here are read with EXPLAIN ANALYZE on a table of 60,000
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine
 
 from service.records import migrate
 from service.records.monitoring import live_distribution
 from service.records.ratings import list_ratings
-from tests.service.filled_ratings import filled_database
+from tests.service.filled_ratings import filled_database, plan_nodes, plan_of
 from tests.service.tampering import SERVING_UNSIGNED
 
 pytestmark = pytest.mark.integration
@@ -48,41 +47,18 @@ def db(postgres_url: str) -> Iterator[Engine]:
     yield from filled_database(postgres_url, _FILL)
 
 
-def _plan_of(db: Engine, query: Callable[[], object]) -> dict[str, Any]:
-    """EXPLAIN ANALYZE of the one statement ``query()`` runs on ``db``."""
-    seen: list[tuple[str, Any]] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, _many: bool) -> None:
-        seen.append((statement, parameters))
-
-    event.listen(db, "before_cursor_execute", record)
-    try:
-        query()
-    finally:
-        event.remove(db, "before_cursor_execute", record)
-    (statement, parameters), = seen
-    with db.connect() as conn:
-        raw = conn.exec_driver_sql(f"EXPLAIN (ANALYZE, FORMAT JSON) {statement}", parameters).scalar()
-    plan: dict[str, Any] = (raw if isinstance(raw, list) else json.loads(raw))[0]["Plan"]
-    return plan
-
-
-def _nodes(plan: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    yield plan
-    for child in plan.get("Plans", []):
-        yield from _nodes(child)
 
 
 def _indexes(plan: dict[str, Any]) -> set[str]:
-    return {node["Index Name"] for node in _nodes(plan) if "Index Name" in node}
+    return {node["Index Name"] for node in plan_nodes(plan) if "Index Name" in node}
 
 
 def _removed(plan: dict[str, Any]) -> int:
-    return sum(int(node.get("Rows Removed by Filter", 0)) for node in _nodes(plan))
+    return sum(int(node.get("Rows Removed by Filter", 0)) for node in plan_nodes(plan))
 
 
 def test_merchant_ratings_of_a_tenant_without_any_are_found_without_reading_its_history(db: Engine) -> None:
-    plan = _plan_of(db, lambda: list_ratings(db, "bank-0", limit=50, issued_by="merchant", key=_UNSIGNED))
+    plan = plan_of(db, lambda: list_ratings(db, "bank-0", limit=50, issued_by="merchant", key=_UNSIGNED))
     assert _indexes(plan) == {"ix_ratings_tenant_seq_by_merchant"}, plan
     assert _removed(plan) == 0, plan
 
@@ -90,7 +66,7 @@ def test_merchant_ratings_of_a_tenant_without_any_are_found_without_reading_its_
 def test_a_page_of_merchant_ratings_reads_only_merchant_ratings(db: Engine) -> None:
     items, more = list_ratings(db, "bank-1", limit=20, issued_by="merchant", key=_UNSIGNED)
     assert len(items) == 20 and more and all(item.merchant_id for item in items)
-    plan = _plan_of(db, lambda: list_ratings(db, "bank-1", limit=20, issued_by="merchant", key=_UNSIGNED))
+    plan = plan_of(db, lambda: list_ratings(db, "bank-1", limit=20, issued_by="merchant", key=_UNSIGNED))
     assert _indexes(plan) == {"ix_ratings_tenant_seq_by_merchant"}, plan
     assert _removed(plan) == 0, plan
 
@@ -98,7 +74,7 @@ def test_a_page_of_merchant_ratings_reads_only_merchant_ratings(db: Engine) -> N
 def test_a_page_of_bank_ratings_reads_only_bank_ratings(db: Engine) -> None:
     items, _ = list_ratings(db, "bank-1", limit=20, issued_by="bank", key=_UNSIGNED)
     assert len(items) == 20 and not any(item.merchant_id for item in items)
-    plan = _plan_of(db, lambda: list_ratings(db, "bank-1", limit=20, issued_by="bank", key=_UNSIGNED))
+    plan = plan_of(db, lambda: list_ratings(db, "bank-1", limit=20, issued_by="bank", key=_UNSIGNED))
     assert _indexes(plan) == {"ix_ratings_tenant_seq_by_bank"}, plan
     assert _removed(plan) == 0, plan
 
@@ -107,13 +83,13 @@ def test_the_drift_monitor_reads_one_models_ratings_by_index(db: Engine) -> None
     since = datetime(2026, 12, 1, tzinfo=UTC) - timedelta(hours=2)
     scores, _ = live_distribution(db, "sc-new", since)
     assert len(scores) == 121  # one a minute over the last two hours, both ends included
-    plan = _plan_of(db, lambda: live_distribution(db, "sc-new", since))
+    plan = plan_of(db, lambda: live_distribution(db, "sc-new", since))
     assert _indexes(plan) == {"ix_ratings_model_version_issued_at"}, plan
     assert _removed(plan) == 0, plan
     # the window's end, as `greenrate model drift` bounds it, is read from the same index
     until = since + timedelta(hours=1)
     assert len(live_distribution(db, "sc-new", since, until)[0]) == 61
-    plan = _plan_of(db, lambda: live_distribution(db, "sc-new", since, until))
+    plan = plan_of(db, lambda: live_distribution(db, "sc-new", since, until))
     assert _indexes(plan) == {"ix_ratings_model_version_issued_at"}, plan
     assert _removed(plan) == 0, plan
 
@@ -125,7 +101,7 @@ def test_the_lookup_of_an_identical_rating_reads_the_inputs_index(db: Engine) ->
 
     versions = {"model": "sc-old", "standard": "std", "factor_set": "fs", "schema": "1.6", "engine": "1.7"}
     now = datetime(2026, 11, 30, tzinfo=UTC)
-    plan = _plan_of(db, lambda: find_reusable(db, "bank-0", ["0" * 64], versions, now, None,
+    plan = plan_of(db, lambda: find_reusable(db, "bank-0", ["0" * 64], versions, now, None,
                                               timedelta(days=365), key=_UNSIGNED))
     assert _indexes(plan) == {"ix_ratings_tenant_input_hash"}, plan
 
