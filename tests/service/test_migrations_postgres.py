@@ -224,28 +224,20 @@ def test_the_key_idempotency_index_is_built_valid_and_dropped_again(db: Engine) 
     migrate.upgrade(db)
 
 
-def test_the_index_of_each_tenants_keys_is_built_valid_and_dropped_again(db: Engine) -> None:
-    """0022 builds ``ix_api_keys_tenant_id`` CONCURRENTLY (every request's key lookup reads api_keys
-    meanwhile): valid at the head, gone below it, and built again."""
+@pytest.mark.parametrize(("index", "below"), [
+    ("ix_api_keys_tenant_id", "0021"),  # 0022: every request's key lookup reads api_keys meanwhile
+    ("ix_rating_erasures_rating_id_seq", "0022"),  # 0023: the web workers poll the erasures meanwhile
+])
+def test_an_index_built_concurrently_is_valid_and_dropped_again(db: Engine, index: str, below: str) -> None:
+    """0022 and 0023 build their index CONCURRENTLY, the tables being read meanwhile: valid at the head,
+    gone below its revision, and built again."""
     migrate.upgrade(db)
-    assert _index_valid(db, "ix_api_keys_tenant_id") is True
+    assert _index_valid(db, index) is True
     assert_schema_matches_tables(db)
-    migrate.downgrade(db, "0021")
-    assert _index_valid(db, "ix_api_keys_tenant_id") is None
+    migrate.downgrade(db, below)
+    assert _index_valid(db, index) is None
     migrate.upgrade(db)
-    assert _index_valid(db, "ix_api_keys_tenant_id") is True
-
-
-def test_the_index_of_the_erasures_by_rating_is_built_valid_and_dropped_again(db: Engine) -> None:
-    """0023 builds ``ix_rating_erasures_rating_id_seq`` CONCURRENTLY (the web workers poll the erasures
-    meanwhile): valid at the head, gone below it, and built again."""
-    migrate.upgrade(db)
-    assert _index_valid(db, "ix_rating_erasures_rating_id_seq") is True
-    assert_schema_matches_tables(db)
-    migrate.downgrade(db, "0022")
-    assert _index_valid(db, "ix_rating_erasures_rating_id_seq") is None
-    migrate.upgrade(db)
-    assert _index_valid(db, "ix_rating_erasures_rating_id_seq") is True
+    assert _index_valid(db, index) is True
 
 
 def test_code_revisions_are_added_and_removed(db: Engine) -> None:
