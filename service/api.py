@@ -60,8 +60,10 @@ IFRS S2-style summary for every rating.
 Every `/v1` path needs `Authorization: Bearer <api key>`; a key belongs to one tenant and one role
 (`bank`, `merchant`, `analyst`, `admin`), and a tenant never sees another tenant's data (a foreign id
 answers 404, like a missing one). Every error has one body: `{code, status, message, errors?, request_id}`,
-with `errors` keyed by field path. Rate limits are per key and per tenant (429 with `Retry-After`, below);
-when a rating cannot be recorded the answer is 503 with `Retry-After` and nothing was issued.
+with `errors` keyed by field path. Rate limits are per key and per tenant (429 with `Retry-After`, below).
+When the records cannot be reached the answer is 503 with `Retry-After`: nothing was issued or changed,
+unless a write's COMMIT was sent and its answer lost, when its `message` says that its change may have been
+recorded and whether the same request may be sent again.
 
 ## Versions and deprecation
 

@@ -214,3 +214,13 @@ def test_the_merchant_page_whose_rating_answer_is_lost_does_not_say_nothing_was_
     LostAnswer(db, "INSERT INTO ratings")
     other = client.post("/?lang=zh", data={**FORM, "employees": "9", "csrf_token": token})
     assert other.status_code == 503 and "评级可能已经保存" in other.get_data(as_text=True)
+
+
+def test_the_contract_says_a_503_may_follow_a_recorded_change(app: Flask) -> None:
+    """The OpenAPI description said that a 503 means "nothing was issued", which a write whose COMMIT was
+    sent and whose answer was lost no longer says: its change may have been recorded. A client generated
+    from the contract must not read every 503 as a request to send again blindly."""
+    description = app.test_client().get("/openapi.json").get_json()["info"]["description"]
+    said = " ".join(description.split())
+    assert "503 with `Retry-After` and nothing was issued" not in said
+    assert "may have been recorded" in said and "whether the same request may be sent again" in said
