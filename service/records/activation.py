@@ -342,14 +342,16 @@ def _repeated(
     """The promotion of ``version`` a promotion by ``actor`` with ``reason`` and ``replacing`` repeats, if the
     last activation is that one (so nothing was promoted or rolled back since); ``None`` otherwise.
 
-    Its audited reason is ``reason`` followed by what :func:`activate` adds in brackets (the evidence), and
+    Its audited reason is ``reason`` followed by the evidence :func:`_evidence` names, in brackets, and
     ``replacing`` (when given) must be the version it replaced: a promotion with another reason or champion
-    is another request, refused as a no-op, not a retry.
+    is another request, refused as a no-op, not a retry. The evidence must follow ``reason`` at once: a
+    reason that only begins the audited one ("CR-7" of "CR-7 [board] [comparison #3 ...]") is another.
     """
     found = _last_activation(db)
     if (
         found is None or found.action != "promote" or found.version != version or found.actor != actor
         or not found.reason.startswith(f"{reason} [")
+        or not found.reason[len(reason) + 2:].startswith(_EVIDENCE_STARTS)
         or (replacing is not None and found.previous_version != replacing)
     ):
         return None
@@ -384,6 +386,10 @@ def _last_activation(db: Engine) -> ModelEvent | None:
         return None
     return ModelEvent(found.id, found.version, found.action, found.previous_version, found.reason,
                       found.actor, as_utc(found.at))
+
+
+#: How every evidence :func:`_evidence` names begins: what follows a promotion's reason in its audit event.
+_EVIDENCE_STARTS = ("comparison #", "no recorded comparison")
 
 
 def _evidence(

@@ -260,3 +260,27 @@ def test_a_comparison_replays_only_while_it_is_the_newest_and_as_fresh_as_a_new_
                         undoing=artifact.version)
     assert record(rows=4000).replayed is False
     assert len(comparisons.of_pair(db, artifact.version, DEFAULT_VERSION)) == 5
+
+
+def test_a_promotion_whose_reason_only_begins_the_recorded_one_is_no_retry(
+    make_backend_app: AppFactory,
+) -> None:
+    """The retry was recognised by the audited reason beginning with ``reason [``: a promotion audited as
+    "CR-7 [board] [evidence]" made a later "CR-7" by the same key a replay (200, Idempotent-Replayed: true,
+    'promoted already, with this very reason'), though its reason is another; it is refused as any other
+    promotion of the active version is (409)."""
+    app = make_backend_app(MODEL_POLL_SECONDS=0.0)
+    client = app.test_client()
+    db = services_of(app).db
+    register_packaged_default(db)
+    maker, checker = create_key(app, "bank-a", "analyst"), create_key(app, "bank-a", "analyst")
+    doc = variant_document("reason begun")
+    version = doc["version"]
+    assert client.post("/v1/models", json=doc, headers=bearer(maker)).status_code == 201
+    record_comparison(db, version, DEFAULT_VERSION)
+    activate = f"/v1/models/{version}/activate"
+    body = {"reason": "CR-7 [board]", "replacing": DEFAULT_VERSION}
+    assert client.post(activate, json=body, headers=bearer(checker)).status_code == 200
+    assert client.post(activate, json=body, headers=bearer(checker)).headers["Idempotent-Replayed"] == "true"
+    shorter = client.post(activate, json={**body, "reason": "CR-7"}, headers=bearer(checker))
+    assert shorter.status_code == 409 and "already the active one" in shorter.json["message"], shorter.json
