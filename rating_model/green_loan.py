@@ -8,6 +8,7 @@ with total assets as the documented fallback, and emissions never netted with cr
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import ROUND_FLOOR, Decimal
 
 from rating_model.exceptions import InvalidInputError
 from rating_model.operating_data import Loan, OperatingData, to_cny
@@ -161,9 +162,11 @@ def _facts(knock_out: KnockOut, data: OperatingData, energy_ratio: float | None 
                 f"（经营场所用能为同业同等规模预期用能的 {energy_ratio:.1f} 倍；{limit:g} 倍起适用）")
     if knock_out.max_energy_ratio is not None and energy_ratio is not None:
         limit = knock_out.max_energy_ratio
-        return (f" (the premises use {energy_ratio:.2f} times the energy their sector is expected to use for "
+        # cut, not rounded: 0.0951 rounded read "0.10 times ...; it applies below 0.1 times"
+        said = Decimal(repr(energy_ratio)).quantize(Decimal("0.01"), rounding=ROUND_FLOOR)
+        return (f" (the premises use {said} times the energy their sector is expected to use for "
                 f"their size; it applies below {limit:g} times)",
-                f"（经营场所用能为同业同等规模预期用能的 {energy_ratio:.2f} 倍；低于 {limit:g} 倍时适用）")
+                f"（经营场所用能为同业同等规模预期用能的 {said} 倍；低于 {limit:g} 倍时适用）")
     if knock_out.max_completeness is not None:
         limit = knock_out.max_completeness
         return f" (data completeness below {limit:g})", f"（数据完整度低于 {limit:g}）"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from typing import Any
 
 import pandas as pd
@@ -416,3 +417,20 @@ def test_the_green_loan_rationale_names_the_ratio_under_the_low_cap(engines: dic
             "applies below 0.1 times)") in en, en
     (zh,) = [s for s in loan["rationale_zh"] if "用能远低于同业" in s]
     assert "（经营场所用能为同业同等规模预期用能的 0.04 倍；低于 0.1 倍时适用）" in zh, zh
+
+
+@pytest.mark.parametrize(("ratio", "cut"), [(0.0951, "0.09"), (0.0996, "0.09"), (0.05999, "0.05")])
+def test_the_ratio_said_under_the_low_cap_is_below_it(
+    engines: dict[str, Engine], ratio: float, cut: str
+) -> None:
+    """Rounded to two places, 0.0951 times the sector's energy read "the premises use 0.10 times ...; it
+    applies below 0.1 times", a fact that contradicts its own rule in a credit memo: the ratio is cut, not
+    rounded, so that it is said below the limit it is under, in both languages alike."""
+    engine = engines["1.11.0"]
+    loan = rated(engine, restaurant(ratio))["green_loan"]
+    (en,) = [s for s in loan["rationale"] if "energy_implausibly_low" in s]
+    (zh,) = [s for s in loan["rationale_zh"] if "用能远低于同业" in s]
+    said = re.search(r"the premises use (\d+\.\d+) times", en)
+    said_zh = re.search(r"预期用能的 (\d+\.\d+) 倍", zh)
+    assert said is not None and said_zh is not None, (en, zh)
+    assert said.group(1) == said_zh.group(1) == cut
