@@ -83,6 +83,10 @@ def typed(raw: str) -> str:
 _MONEY = re.compile(r"^(?:[¥￥]|CNY|RMB|rmb).*|.*(?:元|块|块钱|rmb|RMB|CNY|yuan|Yuan)$")
 
 
+#: the currency written before the figure where yuan are asked: "¥12000", "CNY 12000" (spaces are gone)
+_YUAN_MARK = re.compile(r"^(?:[¥￥]|CNY|RMB|rmb)")
+
+
 def looks_like_money(text: str) -> bool:
     """Whether ``text`` (as :func:`typed` reads it) is an amount of money: a bill's yuan typed where a
     quantity (kWh, GJ) is asked, which the field's refusal then names."""
@@ -97,6 +101,8 @@ def read_number(raw: str, units: tuple[str, ...]) -> float | str:
     text = typed(raw)
     for word in units:
         text = text.removesuffix(word)
+    if "元" in units:  # yuan asked: "¥12000", "CNY 12000", which the kWh field's hint sends here
+        text = _YUAN_MARK.sub("", text, count=1)
     scale = 1
     for word, factor in _MULTIPLIERS:
         head = text.removesuffix(word)

@@ -183,3 +183,24 @@ def test_the_recycling_rate_left_unscored_says_where_the_waste_is_given(make_app
         assert said in page, lang
         given = html.unescape(_rated(client, lang, {**form, "waste": "2", "waste_recycled": "500公斤"}))
         assert texts(lang)["waste_on_form"] not in given, lang
+
+
+def test_yuan_written_with_the_currency_first_are_read_where_yuan_are_asked() -> None:
+    """The kWh field answers "¥12000" and "CNY 12000" with "choose “CNY (yearly bill)” under “Unit”"; the
+    owner who did so, and sent the same amount again, was told "Enter a number", as was "¥900000" for the
+    revenue: where yuan are asked, a leading ¥, CNY or RMB is their mark, as a trailing 元 or yuan is.
+    Where a quantity is asked it is still money, and answered as such."""
+    from service.web.form import parse_form
+    from tests.service.test_merchant_page import FORM
+
+    for typed in ("¥12000", "￥12000", "CNY 12000", "RMB12000", "rmb 12000", "¥1.2万"):
+        hinted = parse_form({**FORM, "electricity": typed}).errors
+        assert hinted["electricity"].key == "electricity_looks_like_money", typed
+        revenue = typed.replace("12000", "120000").replace("1.2万", "12万")
+        bill = parse_form({**FORM, "electricity": typed, "electricity_unit": "bill", "revenue": revenue})
+        assert bill.payload is not None, (typed, bill.errors)
+        assert bill.payload["energy"]["electricity_spend"] == 12000
+        assert bill.payload["company"]["annual_revenue"] == 120000
+    for typed in ("¥", "CNY", "¥¥12000", "¥-12000", "12000¥"):
+        refused = parse_form({**FORM, "revenue": typed}).errors
+        assert "revenue" in refused, typed
