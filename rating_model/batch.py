@@ -382,7 +382,8 @@ def rate_frame(frame: pd.DataFrame, engine: Engine, *, first_row: int = 0,
             quality = m.quality
             inv = m.inventory
             knock_outs = applicable_knock_outs(filled, quality.completeness, standard,
-                                               energy_ratio=values.get(ENERGY_RATIO_INDICATOR))
+                                               energy_ratio=values.get(ENERGY_RATIO_INDICATOR),
+                                               energy_use_ratio=m.benchmark.use_ratio)
             rows[i] = _Measured(data, knock_outs,
                                 inv.scope12_location_tco2e,
                                 inv.scope3_tco2e if inv.scope3_categories_included else None,

@@ -211,7 +211,8 @@ class Engine:
             for f, (pillar, unit, energy) in zip(scored.features, self._lines, strict=True)
         )
         knock_outs = applicable_knock_outs(filled, m.quality.completeness, standard,
-                                           energy_ratio=values.get(ENERGY_RATIO_INDICATOR))
+                                           energy_ratio=values.get(ENERGY_RATIO_INDICATOR),
+                                           energy_use_ratio=m.benchmark.use_ratio)
         return Evaluation(filled, m.inventory, m.benchmark, m.quality, values, contributions, scored.score,
                           scored.probability, grade(scored.score, knock_outs, standard), m.unassessed,
                           m.context)
@@ -280,7 +281,7 @@ class Engine:
             knock_outs = base.grading.knock_outs
         else:
             knock_outs = applicable_knock_outs(filled, quality.completeness, self.standard,
-                                               energy_ratio=ratio)
+                                               energy_ratio=ratio, energy_use_ratio=bench.use_ratio)
         # Savings are physical: the headline total's basis (location-based Scope 2), so green power bought
         # under a certificate, which lowers only market-based Scope 2, saves nothing here (its score gain
         # stands), and an EV charged on a coal-heavy grid may emit more than the car it replaces.
@@ -310,7 +311,7 @@ class Engine:
                                   unassessed=unassessed, rebase=lambda f: self.rerate_from(f, figures))
         inv = ev.inventory
         loan = assess_green_loan(data, ev.grading.grade, ev.grading.knock_outs, standard,
-                                 ev.values.get(ENERGY_RATIO_INDICATOR))
+                                 ev.values.get(ENERGY_RATIO_INDICATOR), ev.benchmark.use_ratio)
         financed = financed_emissions(
             data,
             inv.scope12_location_tco2e,

@@ -27,14 +27,18 @@ class Grading:
 
 
 def applicable_knock_outs(
-    filled: Filled, completeness: float, standard: Standard, *, energy_ratio: float | None
+    filled: Filled, completeness: float, standard: Standard, *, energy_ratio: float | None,
+    energy_use_ratio: float | None,
 ) -> tuple[KnockOut, ...]:
     """The knock-out rules this business triggers, in the standard's order.
 
     It takes the filled data with its estimates, not the data alone: a rule on an input left out
     (``unreported``) must tell a figure the business gave from the standard's estimate in its place.
     ``energy_ratio`` is the business's :data:`~rating_model.standard.ENERGY_RATIO_INDICATOR` value as
-    measured (``None``: not assessed), which a ``min_energy_ratio`` or ``max_energy_ratio`` rule reads.
+    measured (``None``: not assessed), which a ``min_energy_ratio`` rule reads; ``energy_use_ratio`` the
+    same with on-site renewable generation added back (:attr:`Benchmark.use_ratio
+    <rating_model.sector_benchmarks.Benchmark.use_ratio>`), which a ``max_energy_ratio`` rule reads: solar
+    covering most of a shop's use is not use left out.
     """
     data = filled.data
     penalties = data.compliance.environmental_penalties_3y or 0
@@ -50,9 +54,9 @@ def applicable_knock_outs(
             hits.append(rule)
         elif rule.unreported and any(unreported(filled, field) for field in rule.unreported):
             hits.append(rule)
-        elif (energy_ratio is not None
+        elif (energy_ratio is not None and energy_use_ratio is not None
               and (rule.min_energy_ratio is not None and energy_ratio >= rule.min_energy_ratio
-                   or rule.max_energy_ratio is not None and energy_ratio < rule.max_energy_ratio)
+                   or rule.max_energy_ratio is not None and energy_use_ratio < rule.max_energy_ratio)
               and data.company.isic_division not in rule.exempt_isic_divisions
               and not energy_from_sector(filled)):
             hits.append(rule)

@@ -136,11 +136,15 @@ _FUEL_ZH = {"natural_gas": "天然气", "diesel": "柴油", "gasoline": "汽油"
             "coal": "煤炭", "fuel_oil": "燃料油"}
 
 
-def _facts(knock_out: KnockOut, data: OperatingData, energy_ratio: float | None = None) -> tuple[str, str]:
+def _facts(
+    knock_out: KnockOut, data: OperatingData, energy_ratio: float | None = None,
+    energy_use_ratio: float | None = None,
+) -> tuple[str, str]:
     """What in the data set off ``knock_out``, for a credit memo (the rule's text alone does not say), in
     English and in Chinese. ``energy_ratio`` is the energy ratio indicator's value, which a
-    ``min_energy_ratio`` or ``max_energy_ratio`` rule reads (a green-loan officer's review: 3.1 and 50 times
-    the sector's energy had read alike)."""
+    ``min_energy_ratio`` rule reads, and ``energy_use_ratio`` the same with on-site generation added back,
+    which a ``max_energy_ratio`` rule reads (a green-loan officer's review: 3.1 and 50 times the sector's
+    energy had read alike)."""
     penalties = data.compliance.environmental_penalties_3y
     if knock_out.min_penalties is not None and penalties is not None:
         counted = "1 environmental penalty" if penalties == 1 else f"{penalties} environmental penalties"
@@ -160,13 +164,13 @@ def _facts(knock_out: KnockOut, data: OperatingData, energy_ratio: float | None 
         return (f" (the premises use {energy_ratio:.1f} times the energy their sector is expected to use for "
                 f"their size; it applies from {limit:g} times)",
                 f"（经营场所用能为同业同等规模预期用能的 {energy_ratio:.1f} 倍；{limit:g} 倍起适用）")
-    if knock_out.max_energy_ratio is not None and energy_ratio is not None:
+    if knock_out.max_energy_ratio is not None and energy_use_ratio is not None:
         limit = knock_out.max_energy_ratio
         # cut, not rounded: 0.0951 rounded read "0.10 times ...; it applies below 0.1 times"
-        said = Decimal(repr(energy_ratio)).quantize(Decimal("0.01"), rounding=ROUND_FLOOR)
+        said = Decimal(repr(energy_use_ratio)).quantize(Decimal("0.01"), rounding=ROUND_FLOOR)
         return (f" (the premises use {said} times the energy their sector is expected to use for "
-                f"their size; it applies below {limit:g} times)",
-                f"（经营场所用能为同业同等规模预期用能的 {said} 倍；低于 {limit:g} 倍时适用）")
+                f"their size, on-site generation included; it applies below {limit:g} times)",
+                f"（经营场所用能（含自发电）为同业同等规模预期用能的 {said} 倍；低于 {limit:g} 倍时适用）")
     if knock_out.max_completeness is not None:
         limit = knock_out.max_completeness
         return f" (data completeness below {limit:g})", f"（数据完整度低于 {limit:g}）"
@@ -174,7 +178,8 @@ def _facts(knock_out: KnockOut, data: OperatingData, energy_ratio: float | None 
 
 
 def _knock_out_sentences(
-    k: KnockOut, data: OperatingData, labels: dict[str, tuple[str, str]], energy_ratio: float | None = None
+    k: KnockOut, data: OperatingData, labels: dict[str, tuple[str, str]], energy_ratio: float | None = None,
+    energy_use_ratio: float | None = None,
 ) -> tuple[str, str]:
     """The rationale's sentence on one knock-out, in English and in Chinese.
 
@@ -185,7 +190,7 @@ def _knock_out_sentences(
     officer's review read "caps the grade at light_green" as an API key, not a sentence). ``labels`` are
     each grade's label in English and in Chinese.
     """
-    facts, facts_zh = _facts(k, data, energy_ratio)
+    facts, facts_zh = _facts(k, data, energy_ratio, energy_use_ratio)
     if k.blocks_green_loan:
         return (f"Knock-out {k.id} ({k.name}) applies{facts}: no green-loan treatment is available.",
                 f"否决项“{k.name_zh}”适用{facts_zh}：不能获得绿色贷款待遇。")
@@ -216,7 +221,7 @@ _OTHER_GLP_COMPONENTS = (
 
 def assess_green_loan(
     data: OperatingData, grade: str, knock_outs: tuple[KnockOut, ...], standard: Standard,
-    energy_ratio: float | None = None,
+    energy_ratio: float | None = None, energy_use_ratio: float | None = None,
 ) -> GreenLoan:
     """Eligibility as a green loan by the use of proceeds (GLP), and green-rated-borrower terms apart.
 
@@ -225,7 +230,8 @@ def assess_green_loan(
     A green-rated borrower's general-purpose loan may get preferential terms (``green_rated_borrower``),
     but it is not a green loan, so a bank's green-loan figures count use of proceeds only.
     ``energy_ratio`` (the energy ratio indicator's value) is what the rationale says set off a
-    ``min_energy_ratio`` knock-out.
+    ``min_energy_ratio`` knock-out, and ``energy_use_ratio`` (with on-site generation added back) a
+    ``max_energy_ratio`` one.
     """
     # ``knock_outs`` of the answer are those that deny green-loan treatment; one that only caps the grade
     # (the standard says which) is in the rationale, and the grade already carries it.
@@ -235,7 +241,7 @@ def assess_green_loan(
     zh = {c.grade: c.label_zh for c in standard.cutoffs}
     # each sentence in English and in Chinese, side by side, so the two never drift apart
     labels = {c.grade: (c.label, c.label_zh) for c in standard.cutoffs}
-    said = [_knock_out_sentences(k, data, labels, energy_ratio) for k in knock_outs]
+    said = [_knock_out_sentences(k, data, labels, energy_ratio, energy_use_ratio) for k in knock_outs]
     if blocking:
         return GreenLoan(False, None, use, None, tuple(en for en, _ in said), blocking, False,
                          tuple(cn for _, cn in said))

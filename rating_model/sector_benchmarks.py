@@ -79,6 +79,12 @@ class Benchmark:
         Multiplier applied to the expected intensity for the business's operating hours (1 if not given).
     estimated:
         The actual energy includes estimated figures, so the comparison is partly the sector with itself.
+    use_ratio:
+        The premises' whole energy use, purchased and generated on site, over the expected energy: the
+        efficiency ratio with on-site renewable generation added back; ``None`` when the ratio is. The ratio
+        leaves solar out so that installing it never counts against a business; a rule on energy use too
+        low to be believed (standard 1.11.0's ``energy_implausibly_low``) reads this one, or the solar that
+        covers most of a shop's use would read as use left out (a re-read of that standard).
     """
 
     sector: str
@@ -94,11 +100,13 @@ class Benchmark:
     source: str
     estimated: bool
     notes: tuple[str, ...]
+    use_ratio: float | None
 
     def __init__(
         self, sector: str, sector_name: str, basis: str, intensity_unit: str, expected_intensity: float,
         actual_intensity: float | None, efficiency_ratio: float | None, percentile: int | None,
         hours_factor: float, sigma: float, source: str, estimated: bool, notes: tuple[str, ...],
+        use_ratio: float | None,
     ) -> None:
         object.__setattr__(self, "sector", sector)
         object.__setattr__(self, "sector_name", sector_name)
@@ -113,6 +121,7 @@ class Benchmark:
         object.__setattr__(self, "source", source)
         object.__setattr__(self, "estimated", estimated)
         object.__setattr__(self, "notes", notes)
+        object.__setattr__(self, "use_ratio", use_ratio)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-able form (notes as a list)."""
@@ -289,7 +298,7 @@ def benchmark(data: OperatingData, inventory: Inventory) -> Benchmark:
         notes.append(
             "the sector value is a survey average, not a median; the median business is likely lower"
         )
-    actual = ratio = percentile = None
+    actual = ratio = percentile = use_ratio = None
     # Only energy data that is truly missing leaves the ratio missing. A business that reports its energy
     # and it comes to zero used less than any peer: ratio 0, the best bin. Treating zero as missing scored
     # it below a business using a little energy, so using more energy could raise the score.
@@ -306,6 +315,7 @@ def benchmark(data: OperatingData, inventory: Inventory) -> Benchmark:
         actual = max(purchased_mwh, 0.0) * 1000.0 / size
         ratio = actual / expected
         percentile = _percentile(ratio, sigma)
+        use_ratio = (actual + (data.energy.onsite_renewable_kwh or 0.0) / size) / expected
     return Benchmark(  # positional, in field order: this runs per rating and keywords cost time
         sector,
         row["name"],
@@ -320,6 +330,7 @@ def benchmark(data: OperatingData, inventory: Inventory) -> Benchmark:
         _source(sector, basis == "employees", hours != 1.0),
         estimated,
         tuple(notes),
+        use_ratio,
     )
 
 

@@ -131,10 +131,10 @@ def test_energy_estimated_from_the_sector_never_triggers_it(engines: dict[str, E
     # the rule itself refuses a sector estimate, whatever ratio it is handed
     filled = fill_missing(engine.parse(restaurant(None)), standard)
     assert "energy.electricity_kwh" in filled.sector_default_fields
-    assert applicable_knock_outs(filled, 1.0, standard, energy_ratio=5.0) == ()
+    assert applicable_knock_outs(filled, 1.0, standard, energy_ratio=5.0, energy_use_ratio=5.0) == ()
     own = fill_missing(engine.parse(restaurant(5.0)), standard)
-    assert [k.id for k in applicable_knock_outs(own, 1.0, standard, energy_ratio=5.0)] == [
-        "energy_far_above_sector"]
+    hits = applicable_knock_outs(own, 1.0, standard, energy_ratio=5.0, energy_use_ratio=5.0)
+    assert [k.id for k in hits] == ["energy_far_above_sector"]
 
 
 def test_electricity_from_the_bills_amount_is_the_business_own_and_is_capped(
@@ -332,12 +332,12 @@ def test_energy_from_the_sector_never_triggers_the_low_cap(engines: dict[str, En
     standard = engine.standard
     assert "energy_implausibly_low" not in knock_outs(rated(engine, restaurant(None)))
     filled = fill_missing(engine.parse(restaurant(None)), standard)
-    assert applicable_knock_outs(filled, 1.0, standard, energy_ratio=0.0) == ()
+    assert applicable_knock_outs(filled, 1.0, standard, energy_ratio=0.0, energy_use_ratio=0.0) == ()
     own = fill_missing(engine.parse(restaurant(0.0)), standard)
-    assert [k.id for k in applicable_knock_outs(own, 1.0, standard, energy_ratio=0.0)] == [
-        "energy_implausibly_low"]
+    hits = applicable_knock_outs(own, 1.0, standard, energy_ratio=0.0, energy_use_ratio=0.0)
+    assert [k.id for k in hits] == ["energy_implausibly_low"]
     # a ratio that is not assessed is never below anything
-    assert applicable_knock_outs(own, 1.0, standard, energy_ratio=None) == ()
+    assert applicable_knock_outs(own, 1.0, standard, energy_ratio=None, energy_use_ratio=None) == ()
 
 
 def test_sectors_working_away_from_their_premises_are_exempt_from_the_low_cap(
@@ -413,10 +413,10 @@ def test_the_green_loan_rationale_names_the_ratio_under_the_low_cap(engines: dic
     engine = engines["1.11.0"]
     loan = rated(engine, restaurant(0.04))["green_loan"]
     (en,) = [s for s in loan["rationale"] if "energy_implausibly_low" in s]
-    assert ("(the premises use 0.04 times the energy their sector is expected to use for their size; it "
-            "applies below 0.1 times)") in en, en
+    assert ("(the premises use 0.04 times the energy their sector is expected to use for their size, on-site "
+            "generation included; it applies below 0.1 times)") in en, en
     (zh,) = [s for s in loan["rationale_zh"] if "用能远低于同业" in s]
-    assert "（经营场所用能为同业同等规模预期用能的 0.04 倍；低于 0.1 倍时适用）" in zh, zh
+    assert "（经营场所用能（含自发电）为同业同等规模预期用能的 0.04 倍；低于 0.1 倍时适用）" in zh, zh
 
 
 @pytest.mark.parametrize(("ratio", "cut"), [(0.0951, "0.09"), (0.0996, "0.09"), (0.05999, "0.05")])
@@ -434,3 +434,36 @@ def test_the_ratio_said_under_the_low_cap_is_below_it(
     said_zh = re.search(r"预期用能的 (\d+\.\d+) 倍", zh)
     assert said is not None and said_zh is not None, (en, zh)
     assert said.group(1) == said_zh.group(1) == cut
+
+
+def test_solar_on_the_premises_never_counts_towards_the_low_cap(engines: dict[str, Engine]) -> None:
+    """The energy ratio leaves on-site generation out so that installing solar never counts against a
+    business; the low cap read that ratio, so a restaurant using half its sector's energy, 85 % of it from
+    its own panels, was capped at light green (purchased energy 0.075x) where without the panels it was
+    green (a re-read of standard 1.11.0). The cap reads the premises' whole use, generation included."""
+    engine = engines["1.11.0"]
+    solar = round(EXPECTED_KWH * 0.5 * 0.85, 3)
+    with_panels = restaurant(None, electricity_kwh=round(EXPECTED_KWH * 0.5 * 0.15, 3),
+                             onsite_renewable_kwh=solar)
+    rating = rated(engine, with_panels)
+    assert energy_ratio(rating) == pytest.approx(0.075)  # the scored ratio still leaves the panels out
+    assert "energy_implausibly_low" not in knock_outs(rating)
+    without = rated(engine, restaurant(0.5))
+    assert rating["score"] >= without["score"]
+    assert standard_rank(engine, rating["grade"]) <= standard_rank(engine, without["grade"])
+    # a whole use below a tenth is capped, whatever part of it the panels make
+    tiny = restaurant(None, electricity_kwh=round(EXPECTED_KWH * 0.02, 3),
+                      onsite_renewable_kwh=round(EXPECTED_KWH * 0.05, 3))
+    loan = rated(engine, tiny)
+    assert knock_outs(loan) == ["energy_implausibly_low"]
+    assert "the premises use 0.07 times" in " ".join(loan["green_loan"]["rationale"])
+    # the grader itself: the whole use decides, the scored ratio does not
+    standard = engine.standard
+    own = fill_missing(engine.parse(with_panels), standard)
+    assert applicable_knock_outs(own, 1.0, standard, energy_ratio=0.075, energy_use_ratio=0.5) == ()
+    assert [k.id for k in applicable_knock_outs(own, 1.0, standard, energy_ratio=0.5,
+                                                energy_use_ratio=0.075)] == ["energy_implausibly_low"]
+
+
+def standard_rank(engine: Engine, grade: str) -> int:
+    return engine.standard.rank(grade)

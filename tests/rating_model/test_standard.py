@@ -65,24 +65,24 @@ def _filled(payload: dict[str, Any]) -> Filled:
 def test_penalty_caps_grade_and_repeated_penalties_mean_not_green() -> None:
     one = _filled({**_company(), "compliance": {"environmental_penalties_3y": 1}})
     three = _filled({**_company(), "compliance": {"environmental_penalties_3y": 3}})
-    hits = applicable_knock_outs(one, 1.0, STANDARD, energy_ratio=None)
+    hits = applicable_knock_outs(one, 1.0, STANDARD, energy_ratio=None, energy_use_ratio=None)
     assert [k.id for k in hits] == ["environmental_penalty"]
     assert grade(90, hits, STANDARD).grade == "light_green"
     assert grade(90, hits, STANDARD).score_grade == "dark_green"
     assert grade(30, hits, STANDARD).grade == "not_green"  # a cap never raises a grade
-    tripled = applicable_knock_outs(three, 1.0, STANDARD, energy_ratio=None)
+    tripled = applicable_knock_outs(three, 1.0, STANDARD, energy_ratio=None, energy_use_ratio=None)
     assert grade(90, tripled, STANDARD).grade == "not_green"
 
 
 def test_excluded_activity_is_never_green() -> None:
     coal = _filled(_company(industry_code="0510"))
-    hits = applicable_knock_outs(coal, 1.0, STANDARD, energy_ratio=None)
+    hits = applicable_knock_outs(coal, 1.0, STANDARD, energy_ratio=None, energy_use_ratio=None)
     assert "excluded_activity" in [k.id for k in hits]
     assert cap("dark_green", hits, STANDARD) == "not_green"
 
 
 def test_mostly_estimated_data_cannot_reach_the_top_grade() -> None:
-    hits = applicable_knock_outs(_filled(_company()), 0.2, STANDARD, energy_ratio=None)
+    hits = applicable_knock_outs(_filled(_company()), 0.2, STANDARD, energy_ratio=None, energy_use_ratio=None)
     assert [k.id for k in hits] == ["insufficient_data"]
     assert cap("dark_green", hits, STANDARD) == "green"
 
@@ -105,14 +105,16 @@ def test_fuels_left_out_cap_the_grade_as_coal_does(energy: dict[str, Any] | None
     filled = _filled(payload)
     # estimated: left out, and (engine 2.1) a list of zeros, which is no answer either
     assert ("energy.fuels" in filled.paths) == unreported
-    hits = [k.id for k in applicable_knock_outs(filled, 1.0, STANDARD, energy_ratio=None)]
+    hits = [k.id for k in applicable_knock_outs(filled, 1.0, STANDARD, energy_ratio=None,
+                                                energy_use_ratio=None)]
     assert hits == (["fuels_not_reported"] if unreported else [])
     coal = next(k for k in STANDARD.knock_outs if k.id == "coal_burned_on_site")
     left_out = next(k for k in STANDARD.knock_outs if k.id == "fuels_not_reported")
     assert left_out.cap_grade == coal.cap_grade == "light_green"
     assert not left_out.blocks_green_loan
     if "energy.fuels" in filled.paths:  # the estimate is not the business's: reported, it lifts the cap
-        assert applicable_knock_outs(Filled(filled.data, ()), 1.0, STANDARD, energy_ratio=None) == ()
+        assert applicable_knock_outs(Filled(filled.data, ()), 1.0, STANDARD, energy_ratio=None,
+                                     energy_use_ratio=None) == ()
 
 
 @pytest.mark.parametrize(

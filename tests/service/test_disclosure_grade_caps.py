@@ -74,8 +74,8 @@ def _printed(client: FlaskClient, key: str, url: str, lang: str) -> str:
 
 _REVIEW = "If the figures are right, the bank can review the bills with the rating."
 _REVIEW_ZH = "如果数据无误，银行可以结合账单复核本评级。"
-_TRIGGER = ("the premises use 0.00 times the energy their sector is expected to use for their size; it "
-            "applies below 0.1 times")
+_TRIGGER = ("the premises use 0.00 times the energy their sector is expected to use for their size, on-site "
+            "generation included; it applies below 0.1 times")
 
 
 def test_the_json_names_each_cap_with_its_trigger_and_remedy_and_the_score_s_own_grade(
@@ -93,7 +93,7 @@ def test_the_json_names_each_cap_with_its_trigger_and_remedy_and_the_score_s_own
     assert {k: cap[k] for k in ("id", "name", "name_zh", "cap_grade", "blocks_green_loan")} == {
         **rating["knock_outs"][0]}
     assert cap["trigger"] == _TRIGGER
-    assert cap["trigger_zh"] == "经营场所用能为同业同等规模预期用能的 0.00 倍；低于 0.1 倍时适用"
+    assert cap["trigger_zh"] == "经营场所用能（含自发电）为同业同等规模预期用能的 0.00 倍；低于 0.1 倍时适用"
     # the remedy as the rating's path says it, without its first sentence (the name and the cap, said apart)
     held = rating["path_to_next_grade"]["held_back_by"][0]
     assert cap["remedy"].endswith(_REVIEW) and held["message"].endswith(" " + cap["remedy"])
@@ -114,7 +114,8 @@ def test_the_page_says_the_cap_beside_the_grade_in_both_languages_and_the_pdf_pr
         "Best grade allowed Light green Green-loan treatment "
         "Not denied by this rule (it caps the grade only) "
         f"What set it off {_TRIGGER} What lifts it Lifted when the figures show at least a tenth of the "
-        "energy the sector is expected to use for the premises' size. Check them against a year of bills: "
+        "energy the sector is expected to use for the premises' size, on-site generation included. Check "
+        "them against a year of bills: "
         "electricity included in the rent or paid through the landlord's meter is the business's own use and "
         "counts (the landlord can give the share); fuels and heat bought for the premises count too. "
         f"{_REVIEW}"
@@ -125,8 +126,8 @@ def test_the_page_says_the_cap_beside_the_grade_in_both_languages_and_the_pdf_pr
     assert caps is not None and caps.startswith(
         "限制评级的条款 按得分 63.3 本可评为中绿；因下列条款，评级为浅绿。 用能远低于同业，数据存疑 "
         "评级上限 浅绿 绿色贷款待遇 不受本条款影响（仅限制评级） "
-        "适用原因 经营场所用能为同业同等规模预期用能的 0.00 倍；低于 0.1 倍时适用 "
-        "解除办法 用能数据达到"), caps
+        "适用原因 经营场所用能（含自发电）为同业同等规模预期用能的 0.00 倍；低于 0.1 倍时适用 "
+        "解除办法 用能数据（含自发电）达到"), caps
     assert caps.endswith(_REVIEW_ZH) and "英文原文" not in caps
     printed = _printed(client, bank_key, url, "zh")
     for words in ("按得分本身的评级中绿（受下列条款限制）", "限制评级的条款", "用能远低于同业，数据存疑",
