@@ -38,9 +38,14 @@ from rating_model.estimation import fill_missing
 from rating_model.exceptions import InvalidInputError, RatingModelError
 from rating_model.flat import EXTRA_COLUMNS, FLAT_COLUMNS, checked, payloads_from_frame
 from rating_model.grading import Grading, applicable_knock_outs, grade
-from rating_model.green_loan import GreenLoan, assess_green_loan, equity_debt_above_assets, financed_emissions
+from rating_model.green_loan import (
+    GreenLoan,
+    assess_green_loan,
+    equity_debt_above_assets,
+    financed_emissions,
+    outstanding_above_amount,
+)
 from rating_model.issue_year import check_not_after_issue
-from rating_model.operating_data import Loan
 from rating_model.operating_data_reader import LoanExposure, read_external_id, read_loan_exposure
 from rating_model.pipeline import measure
 from rating_model.rounding import round_float, round_tco2e
@@ -419,10 +424,6 @@ def rate_frame(frame: pd.DataFrame, engine: Engine, *, first_row: int = 0,
     return out
 
 
-def _above_amount(loan: Loan) -> bool:
-    return loan.outstanding is not None and loan.outstanding > loan.amount
-
-
 def _array(values: Any, dtype: str) -> Any:
     """A typed column from a list with ``None`` for missing; numbers go through NumPy (fast, exact)."""
     if isinstance(values, pd.arrays.BooleanArray):
@@ -521,7 +522,7 @@ def _result_columns(rows: list[_Measured | None], errors: list[str | None], matr
             financed2_location[i] = financed.scope2_location_tco2e
             financed2_market[i] = financed.scope2_market_tco2e
             capped[i] = None if financed.attribution_basis == "none" else financed.capped
-            above_amount[i] = _above_amount(given)
+            above_amount[i] = outstanding_above_amount(given)
             above_assets[i] = equity_debt_above_assets(given)
             attribution[i] = _round_significant(financed.exact_factor, _FACTOR_FIGURES)
             outstanding_basis[i] = "amount" if given.outstanding is None else "outstanding"

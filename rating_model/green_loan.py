@@ -338,6 +338,14 @@ def loan_to_cny(loan: Loan, company_currency: str, company_fx: float | None) -> 
     )
 
 
+def outstanding_above_amount(loan: Loan) -> bool:
+    """Whether the outstanding amount is above the loan amount: disbursed minus repaid cannot be, so one of
+    the two figures is likely wrong (or interest was capitalised). Neither the API nor the batch refuses
+    the loan, which is attributed on the outstanding as given; the API's ``financed_emissions.basis`` says
+    so and the batch flags the row (``outstanding_above_amount``), both by this test."""
+    return loan.outstanding is not None and loan.outstanding > loan.amount
+
+
 def equity_debt_above_assets(loan: Loan) -> bool | None:
     """Whether the borrower's equity + debt is above its total assets (``None`` unless both are given).
 
@@ -445,8 +453,9 @@ def financed_emissions(
                 f"; capped at 1: outstanding CNY {outstanding_cny:,.0f} exceeds the balance sheet "
                 f"CNY {sheet_cny:,.0f}"
             )
-    if loan.outstanding is not None and loan.outstanding > loan.amount:
+    if outstanding_above_amount(loan):
         # the batch flags the row (outstanding_above_amount); the API's reader has only these words
+        assert loan.outstanding is not None
         basis += (
             f"; outstanding {loan.outstanding:,.0f} is above the loan amount {loan.amount:,.0f} "
             f"({loan.currency}): an outstanding amount is disbursed minus repaid, so check both (unless "
