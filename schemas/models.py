@@ -7,9 +7,41 @@ answers 422 with the reason when it does not verify.
 
 from __future__ import annotations
 
-from marshmallow import INCLUDE, Schema, ValidationError, fields
+from marshmallow import INCLUDE, RAISE, Schema, ValidationError, fields, validate
 
-from schemas.fields import UtcDateTime, text
+from schemas.fields import Cursor, UtcDateTime, text
+
+#: The most events or comparisons a page of the registry's listings holds, and the default: more than a
+#: deployment records in years (a promotion a week is about 150 events a year; a version is compared a few
+#: times before it is promoted), so a client that never pages reads the whole listing, as it did before the
+#: listings were paged, until then (a DBA's scale review: they returned every row ever recorded).
+MAX_REGISTRY_PAGE = 500
+
+
+def _page_size(what: str) -> fields.Integer:
+    """The ``limit`` of a registry listing, as ``GET /v1/ratings`` and ``GET /v1/keys`` take it."""
+    return fields.Integer(
+        load_default=MAX_REGISTRY_PAGE,
+        validate=validate.Range(1, MAX_REGISTRY_PAGE),
+        metadata={
+            "description": f"{what} per page, at most {MAX_REGISTRY_PAGE} (the default: more than a "
+            "deployment records in years, so one page usually holds them all); follow next_cursor for the "
+            "rest."
+        },
+    )
+
+
+def _cursor() -> Cursor:
+    return Cursor(metadata={"description": "Opaque; the previous page's next_cursor."})
+
+
+def _next_cursor() -> fields.String:
+    return fields.String(
+        required=True,
+        allow_none=True,
+        metadata={"description": "Null on the last page; otherwise pass it as `cursor` for the next (newer) "
+                  "items."},
+    )
 
 
 class ModelSummarySchema(Schema):
@@ -181,15 +213,22 @@ class ModelEventSchema(Schema):
 
 
 class ModelEventListSchema(Schema):
-    """The audit trail, oldest first."""
+    """A page of the audit trail, oldest first."""
 
     items = fields.List(fields.Nested(ModelEventSchema), required=True)
+    limit = fields.Integer(required=True)
+    next_cursor = _next_cursor()
 
 
 class ModelEventQuerySchema(Schema):
-    """``?version=``: only that version's events."""
+    """``?version=``: only that version's events; ``limit`` and ``cursor`` page through them, oldest first."""
+
+    class Meta:
+        unknown = RAISE
 
     version = text(max_length=80, description="Only this model version's events.")
+    limit = _page_size("Events")
+    cursor = _cursor()
 
 
 class ComparisonSchema(Schema):
@@ -245,6 +284,18 @@ class ComparisonSchema(Schema):
 
 
 class ComparisonListSchema(Schema):
-    """A version's recorded comparisons, as challenger or champion, oldest first."""
+    """A page of a version's recorded comparisons, as challenger or champion, oldest first."""
 
     items = fields.List(fields.Nested(ComparisonSchema), required=True)
+    limit = fields.Integer(required=True)
+    next_cursor = _next_cursor()
+
+
+class ComparisonQuerySchema(Schema):
+    """``limit`` and ``cursor`` page through a version's comparisons, oldest first."""
+
+    class Meta:
+        unknown = RAISE
+
+    limit = _page_size("Comparisons")
+    cursor = _cursor()

@@ -139,26 +139,33 @@ def list_comparisons(version: str) -> None:
     that model while active, within GREENRATE_MODEL_COMPARISON_VALID_DAYS), and what in it that promotion
     must justify (--accept-worse); a promotion reads every counted comparison of the pair.
     """
+    valid_days = command_settings().model_comparison_valid_days
     with _registry() as db:
-        found = activation.reviewed(db, version, valid_days=command_settings().model_comparison_valid_days)
-    if not found:
+        shown = 0
+        # a page at a time, printed as it comes: the table only grows (`compare` records by default)
+        for r in activation.iter_reviewed(db, version, valid_days=valid_days):
+            _print_reviewed(r)
+            shown += 1
+    if not shown:
         click.echo(f"no comparison of {version} was recorded")
-    for r in found:
-        c = r.comparison
-        click.echo(f"#{c.id} {c.at:%Y-%m-%d %H:%M} {c.challenger} (challenger) vs {c.champion} (champion): "
-                   f"{c.summary.get('rows')} rows of {c.data.get('file')} "
-                   f"(sha256 {str(c.data.get('file_sha256', ''))[:12]}…), recorded by {c.recorded_by}")
-        for name, m in dict(c.summary.get("metrics") or {}).items():
-            click.echo(f"    {name:<6} {m['champion']:.4f} -> {m['challenger']:.4f}  delta {m['delta']:+.4f} "
-                       f"[{m['ci_low']:+.4f}, {m['ci_high']:+.4f}]")
-        psi, mig = dict(c.summary.get("score_psi") or {}), dict(c.summary.get("migration") or {})
-        if "psi" in psi and "moved_share" in mig:
-            click.echo(f"    score PSI {psi['psi']:.4f}; grade migration {mig['moved_share']:.1%} "
-                       f"({mig.get('upgrades')} up, {mig.get('downgrades')} down)")
-        counted = f"counted (until {r.valid_until:%Y-%m-%d %H:%M} UTC)"
-        click.echo(f"    {counted if r.not_counted is None else 'NOT COUNTED: ' + r.not_counted}")
-        for finding in r.needs_justification:
-            click.echo(f"    needs a justification: {finding}")
+
+
+def _print_reviewed(r: activation.Reviewed) -> None:
+    c = r.comparison
+    click.echo(f"#{c.id} {c.at:%Y-%m-%d %H:%M} {c.challenger} (challenger) vs {c.champion} (champion): "
+               f"{c.summary.get('rows')} rows of {c.data.get('file')} "
+               f"(sha256 {str(c.data.get('file_sha256', ''))[:12]}…), recorded by {c.recorded_by}")
+    for name, m in dict(c.summary.get("metrics") or {}).items():
+        click.echo(f"    {name:<6} {m['champion']:.4f} -> {m['challenger']:.4f}  delta {m['delta']:+.4f} "
+                   f"[{m['ci_low']:+.4f}, {m['ci_high']:+.4f}]")
+    psi, mig = dict(c.summary.get("score_psi") or {}), dict(c.summary.get("migration") or {})
+    if "psi" in psi and "moved_share" in mig:
+        click.echo(f"    score PSI {psi['psi']:.4f}; grade migration {mig['moved_share']:.1%} "
+                   f"({mig.get('upgrades')} up, {mig.get('downgrades')} down)")
+    counted = f"counted (until {r.valid_until:%Y-%m-%d %H:%M} UTC)"
+    click.echo(f"    {counted if r.not_counted is None else 'NOT COUNTED: ' + r.not_counted}")
+    for finding in r.needs_justification:
+        click.echo(f"    needs a justification: {finding}")
 
 
 @model.command("register")
@@ -241,7 +248,7 @@ def rollback(reason: str, undoing: str) -> None:
 def history(version: str | None) -> None:
     """The audit trail: who registered, uploaded, promoted or rolled back which version, when and why."""
     with _registry() as db:
-        trail = registry.events(db, version)
-    for e in trail:
-        was = f" (was {e.previous_version})" if e.previous_version else ""
-        click.echo(f"{e.at:%Y-%m-%d %H:%M:%S}  {e.action:<9} {e.version}{was}  by {e.actor}: {e.reason}")
+        # a page at a time, printed as it comes: the trail only grows
+        for e in registry.iter_events(db, version):
+            was = f" (was {e.previous_version})" if e.previous_version else ""
+            click.echo(f"{e.at:%Y-%m-%d %H:%M:%S}  {e.action:<9} {e.version}{was}  by {e.actor}: {e.reason}")

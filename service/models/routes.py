@@ -20,11 +20,13 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from rating_model.artifact import ScorecardArtifact
+from schemas.fields import Cursor
 from schemas.models import (
     ActivateRequestSchema,
     ActivationSchema,
     ArtifactUploadSchema,
     ComparisonListSchema,
+    ComparisonQuerySchema,
     ModelEventListSchema,
     ModelEventQuerySchema,
     ModelListSchema,
@@ -209,12 +211,21 @@ class ActivateModel(MethodView):
         return _activation(promoted, body["reason"], actor), 200, _replay_header(promoted.replayed)
 
 
+def _page(items: list[Any], last_id: int | None, more: bool, limit: int) -> dict[str, Any]:
+    """A page of a registry listing as ``GET /v1/ratings`` answers one: ``next_cursor`` after its last
+    item's id while more follow."""
+    next_cursor = Cursor.encode(last_id) if more and last_id is not None else None
+    return {"items": items, "limit": limit, "next_cursor": next_cursor}
+
+
 @blp.route("/<string(maxlength=80):version>/comparisons")
 class ModelComparisons(MethodView):
-    @documented(blp, 401, 403, 404, 429, 503, operation="list_model_comparisons")
+    @documented(blp, 401, 403, 404, 422, 429, 503, operation="list_model_comparisons")
     @requires("analyst")
+    # unknown=None: the schema's own RAISE, so that a misspelt `?limt=` is a 422, not a silent default
+    @blp.arguments(ComparisonQuerySchema(), location="query", unknown=None)
     @blp.response(200, ComparisonListSchema)
-    def get(self, version: str) -> dict[str, Any]:
+    def get(self, query: dict[str, Any], version: str) -> dict[str, Any]:
         """Every recorded comparison the version took part in, as challenger or champion, oldest first.
 
         What an approver reads before a promotion: all the evidence recorded, not only what the maker chose
@@ -224,13 +235,17 @@ class ModelComparisons(MethodView):
         promotion must justify (`needs_justification`, the promotion's `accept_worse`): a promotion reads
         every counted comparison of the pair. Like `greenrate model comparisons VERSION`. 404 when the
         version is not registered.
+
+        Paged like `GET /v1/ratings`, but oldest first, as it always listed them: up to `limit`
+        comparisons (500 by default, so that one page usually holds them all); follow `next_cursor` for
+        the newer ones.
         """
         s = services()
-        return {"items": [
-            {**asdict(r.comparison), "counted": r.not_counted is None, "not_counted": r.not_counted,
-             "needs_justification": r.needs_justification, "valid_until": r.valid_until}
-            for r in activation.reviewed(s.db, version, valid_days=s.settings.model_comparison_valid_days)
-        ]}
+        found, more = activation.reviewed(s.db, version, valid_days=s.settings.model_comparison_valid_days,
+                                          limit=query["limit"], after=query.get("cursor"))
+        items = [{**asdict(r.comparison), "counted": r.not_counted is None, "not_counted": r.not_counted,
+                  "needs_justification": r.needs_justification, "valid_until": r.valid_until} for r in found]
+        return _page(items, found[-1].comparison.id if found else None, more, query["limit"])
 
 
 @blp.route("/<string(maxlength=80):version>/rollback")
@@ -280,5 +295,11 @@ class ModelEvents(MethodView):
         What `greenrate model history` prints, for an analyst who holds a key but no database access. The
         trail is append-only in the database (migration 0009); a promotion's reason names the comparison it
         rests on.
+
+        Paged like `GET /v1/ratings`, but oldest first, as the trail always read: up to `limit` events (500
+        by default, more than a deployment records in years, so one page usually holds it all); follow
+        `next_cursor` for the newer ones.
         """
-        return {"items": registry.events(services().db, query.get("version"))}
+        found, more = registry.events_page(services().db, query.get("version"), limit=query["limit"],
+                                           after=query.get("cursor"))
+        return _page(found, found[-1].id if found else None, more, query["limit"])

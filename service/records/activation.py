@@ -14,7 +14,7 @@ stack replayed from that trail.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -27,7 +27,7 @@ from rating_model.exceptions import ArtifactError
 from rating_model.standard import load_standard
 from schemas.models import ActivateRequestSchema
 from service.config.settings import DEFAULT_COMPARISON_VALID_DAYS
-from service.records import comparisons
+from service.records import comparisons, registry
 from service.records.clock import database_now
 from service.records.database import as_utc
 from service.records.model_tables import active_model, model_events, models
@@ -508,10 +508,14 @@ class _Gate:
         return _not_counted(found, challenger, self._trained_for[found.champion], self.state)
 
 
-def reviewed(db: Engine, version: str, *, valid_days: int = DEFAULT_COMPARISON_VALID_DAYS) -> list[Reviewed]:
-    """Every recorded comparison ``version`` took part in (challenger or champion), oldest first, judged
-    by the promotion gate's own rules as the registry stands now: ``GET /v1/models/{version}/comparisons``
-    and ``greenrate model comparisons``. Nothing listed them, so an approver saw only the one the audit
+def reviewed(
+    db: Engine, version: str, *, valid_days: int = DEFAULT_COMPARISON_VALID_DAYS, limit: int,
+    after: int | None = None,
+) -> tuple[list[Reviewed], bool]:
+    """A page of the recorded comparisons ``version`` took part in (challenger or champion), oldest first,
+    up to ``limit`` after the comparison ``after`` (:func:`service.records.comparisons.of_model`), each
+    judged by the promotion gate's own rules as the registry stands now, and whether more follow:
+    ``GET /v1/models/{version}/comparisons``. Nothing listed them, so an approver saw only the one the audit
     trail named.
 
     :param valid_days: how many days a comparison counts (``GREENRATE_MODEL_COMPARISON_VALID_DAYS``).
@@ -519,10 +523,35 @@ def reviewed(db: Engine, version: str, *, valid_days: int = DEFAULT_COMPARISON_V
     """
     if get_model(db, version) is None:
         raise NotRegistered(version)
-    gate = _Gate(db, valid_days)
-    return [Reviewed(found, gate.not_counted(found), needs_justification(found),
-                     gate.state.valid_until(found))
-            for found in comparisons.of_model(db, version)]
+    return _reviewed(db, _Gate(db, valid_days), version, limit, after)
+
+
+def iter_reviewed(
+    db: Engine, version: str, *, valid_days: int = DEFAULT_COMPARISON_VALID_DAYS, page: int | None = None
+) -> Iterator[Reviewed]:
+    """Every recorded comparison ``version`` took part in, oldest first, judged as :func:`reviewed` judges,
+    read ``page`` at a time (:data:`~service.records.registry.PAGE` by default) under one judgement of the
+    registry: ``greenrate model comparisons`` prints each page as it comes.
+
+    :raises NotRegistered: no such version.
+    """
+    if get_model(db, version) is None:
+        raise NotRegistered(version)
+    gate, after = _Gate(db, valid_days), None
+    while True:
+        found, more = _reviewed(db, gate, version, page or registry.PAGE, after)
+        yield from found
+        if not more or not found:
+            return
+        after = found[-1].comparison.id
+
+
+def _reviewed(
+    db: Engine, gate: _Gate, version: str, limit: int, after: int | None
+) -> tuple[list[Reviewed], bool]:
+    found, more = comparisons.of_model(db, version, limit=limit, after=after)
+    return [Reviewed(c, gate.not_counted(c), needs_justification(c), gate.state.valid_until(c))
+            for c in found], more
 
 
 def measured(db: Engine, *, valid_days: int = DEFAULT_COMPARISON_VALID_DAYS) -> dict[str, dict[str, Any]]:

@@ -24,14 +24,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import ColumnElement, Engine, insert, select, union
 
 from rating_model.artifact import ScorecardArtifact
 from rating_model.evidence import HOLDOUT_MIN_ROWS
 from rating_model.standard import Standard, load_standard, standard_for_model
 from service.config.settings import DEFAULT_COMPARISON_VALID_DAYS
 from service.records.clock import database_now, database_time
-from service.records.database import as_utc
+from service.records.database import as_utc, largest_id
 from service.records.model_tables import active_model, model_comparisons, models
 from service.records.registry import NotRegistered, RegistryError
 
@@ -343,15 +343,33 @@ def of_pair(db: Engine, challenger: str, champion: str) -> list[Comparison]:
     return [_comparison(row) for row in rows]
 
 
-def of_model(db: Engine, version: str) -> list[Comparison]:
-    """Every recorded comparison ``version`` took part in, as challenger or champion, oldest first: what
-    an approver reads before a promotion (``GET /v1/models/{version}/comparisons``)."""
+def of_model(
+    db: Engine, version: str, *, limit: int, after: int | None = None
+) -> tuple[list[Comparison], bool]:
+    """A page of the recorded comparisons ``version`` took part in, as challenger or champion, oldest
+    first: up to ``limit`` after the comparison ``after`` (its id), and whether more follow. What an
+    approver reads before a promotion (``GET /v1/models/{version}/comparisons``).
+
+    The table only grows (``greenrate model compare`` records by default) and the listing returned every
+    comparison of the version (a DBA's scale review). Each role is read through its own index (migration
+    0024: ``ix_model_comparisons_challenger_id``, ``ix_model_comparisons_champion_id``), ``limit + 1`` ids at
+    most, and the two merged: one query with ``challenger = v OR champion = v`` read every comparison of the
+    version to sort them.
+    """
+    if after is not None and after >= largest_id(db):
+        return [], False  # no id can follow it (and binding it would fail on PostgreSQL)
     t = model_comparisons
+
+    def first_ids(role: ColumnElement[str]) -> Any:
+        query = select(t.c.id).where(role == version).order_by(t.c.id).limit(limit + 1)
+        if after is not None:
+            query = query.where(t.c.id > after)
+        return select(query.subquery().c.id)  # a subquery: SQLite takes no LIMIT in a UNION's member
+
+    ids = union(first_ids(t.c.challenger), first_ids(t.c.champion))  # a version compared with itself: once
     with db.connect() as conn:
-        rows = conn.execute(
-            select(t).where((t.c.challenger == version) | (t.c.champion == version)).order_by(t.c.id)
-        ).all()
-    return [_comparison(row) for row in rows]
+        rows = conn.execute(select(t).where(t.c.id.in_(ids)).order_by(t.c.id).limit(limit + 1)).all()
+    return [_comparison(row) for row in rows[:limit]], len(rows) > limit
 
 
 def newest_measured(

@@ -74,6 +74,18 @@ def count_ratings_where(db: Engine, condition: ColumnElement[bool]) -> int | Non
         return None
 
 
+#: The largest value an ``Integer`` id column holds: 64-bit in SQLite, 32-bit on PostgreSQL. A page cursor
+#: beyond it cannot follow any id, and binding it fails (OverflowError, DataError) instead of matching
+#: nothing.
+_LARGEST_ID = {"sqlite": 2**63 - 1}
+_LARGEST_ID_DEFAULT = 2**31 - 1
+
+
+def largest_id(db: Engine) -> int:
+    """The largest id an ``Integer`` id column of ``db`` can hold (:data:`_LARGEST_ID`)."""
+    return _LARGEST_ID.get(db.dialect.name, _LARGEST_ID_DEFAULT)
+
+
 def as_utc(moment: datetime) -> datetime:
     """A stored moment as an aware UTC datetime.
 

@@ -49,6 +49,8 @@ model_events = Table(
 )
 
 Index("ix_model_events_at", model_events.c.at)
+# A page of one version's events without reading the whole trail (migration 0024).
+Index("ix_model_events_version_id", model_events.c.version, model_events.c.id)
 
 model_comparisons = Table(
     "model_comparisons",
@@ -64,3 +66,8 @@ model_comparisons = Table(
 
 Index("ix_model_comparisons_challenger_champion", model_comparisons.c.challenger,
       model_comparisons.c.champion)
+# A page of a version's comparisons in either role, its newest in each, and the comparisons against the
+# active model still within the validity period, without reading every comparison recorded (migration 0024).
+Index("ix_model_comparisons_challenger_id", model_comparisons.c.challenger, model_comparisons.c.id)
+Index("ix_model_comparisons_champion_id", model_comparisons.c.champion, model_comparisons.c.id)
+Index("ix_model_comparisons_champion_at", model_comparisons.c.champion, model_comparisons.c.at)

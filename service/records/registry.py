@@ -12,7 +12,7 @@ errors, records and audit trail.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -24,7 +24,7 @@ from rating_model.artifact import ScorecardArtifact
 from rating_model.exceptions import ArtifactError
 from service.exceptions import ServiceError
 from service.records.clock import database_now
-from service.records.database import as_utc
+from service.records.database import as_utc, largest_id
 from service.records.model_tables import active_model, model_events, models
 
 ACTIONS = ("register", "upload", "promote", "rollback")
@@ -299,11 +299,47 @@ def load_artifact(db: Engine, version: str) -> ScorecardArtifact | None:
     return artifact
 
 
-def events(db: Engine, version: str | None = None) -> list[ModelEvent]:
-    """The audit trail, oldest first (optionally of one version)."""
-    query = select(model_events).order_by(model_events.c.id)
+#: Events a whole-trail read takes at a time (:func:`iter_events`), the API's largest page.
+PAGE = 500
+
+
+def events_page(
+    db: Engine, version: str | None = None, *, limit: int, after: int | None = None
+) -> tuple[list[ModelEvent], bool]:
+    """A page of the audit trail, oldest first (optionally of one version): up to ``limit`` events after
+    the event ``after`` (its id), and whether more follow.
+
+    ``GET /v1/model-events`` returned every event ever recorded, and the trail only grows (a DBA's scale
+    review): a page reads ``limit + 1`` rows, through the primary key or, for one version, through
+    ``ix_model_events_version_id`` (migration 0024).
+    """
+    if after is not None and after >= largest_id(db):
+        return [], False  # no id can follow it (and binding it would fail on PostgreSQL)
+    query = select(model_events).order_by(model_events.c.id).limit(limit + 1)
     if version is not None:
         query = query.where(model_events.c.version == version)
+    if after is not None:
+        query = query.where(model_events.c.id > after)
     with db.connect() as conn:
-        return [ModelEvent(r.id, r.version, r.action, r.previous_version, r.reason, r.actor, as_utc(r.at))
-                for r in conn.execute(query)]
+        rows = conn.execute(query).all()
+    found = [ModelEvent(r.id, r.version, r.action, r.previous_version, r.reason, r.actor, as_utc(r.at))
+             for r in rows[:limit]]
+    return found, len(rows) > limit
+
+
+def iter_events(db: Engine, version: str | None = None, *, page: int | None = None) -> Iterator[ModelEvent]:
+    """The whole audit trail, oldest first (optionally of one version), read ``page`` events at a time
+    (:data:`PAGE` by default; :func:`events_page`): ``greenrate model history`` prints each page as it
+    comes."""
+    after: int | None = None
+    while True:
+        found, more = events_page(db, version, limit=page or PAGE, after=after)
+        yield from found
+        if not more or not found:
+            return
+        after = found[-1].id
+
+
+def events(db: Engine, version: str | None = None) -> list[ModelEvent]:
+    """The whole audit trail, oldest first (optionally of one version)."""
+    return list(iter_events(db, version))

@@ -76,7 +76,8 @@ BODIES: dict[tuple[str, str], tuple[str, Callable[[], dict[str, Any]]]] = {
 #: What else must hold for one field alone to decide (a merchant id is refused for a bank key).
 BODY_CONTEXT = {("/v1/keys", "merchant_id"): {"role": "merchant"}}
 #: The key's role for each operation whose query parameters publish a bound.
-QUERIES = {"/v1/ratings": "bank", "/v1/keys": "admin", "/v1/model-events": "analyst"}
+QUERIES = {"/v1/ratings": "bank", "/v1/keys": "admin", "/v1/model-events": "analyst",
+           "/v1/models/{version}/comparisons": "analyst"}
 #: Path parameters are filled in with these (the lookups then answer 404; a 422 would be the body's).
 PATH_VALUES = {"version": "no-such-version"}
 
@@ -302,7 +303,7 @@ def test_every_bound_of_the_other_requests_and_query_parameters_is_the_services(
             for parameter in bounded:
                 for case, value in probes(parameter["schema"]):
                     query = {parameter["name"]: value}
-                    answer = served.client.open(path, method=method, query_string=query,
+                    answer = served.client.open(path.format(**PATH_VALUES), method=method, query_string=query,
                                                 headers=bearer(served.keys[role]))
                     walked += 1
                     if _verdicts(served.allows(parameter["schema"], value), answer):

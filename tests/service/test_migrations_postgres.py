@@ -240,6 +240,20 @@ def test_an_index_built_concurrently_is_valid_and_dropped_again(db: Engine, inde
     assert _index_valid(db, index) is True
 
 
+def test_the_indexes_of_the_registry_listings_are_built_valid_and_dropped_again(db: Engine) -> None:
+    """0024 builds the model registry listings' four indexes CONCURRENTLY (every worker polls the registry
+    meanwhile): valid at the head, gone below it, and built again."""
+    names = ("ix_model_events_version_id", "ix_model_comparisons_challenger_id",
+             "ix_model_comparisons_champion_id", "ix_model_comparisons_champion_at")
+    migrate.upgrade(db)
+    assert [_index_valid(db, name) for name in names] == [True] * 4
+    assert_schema_matches_tables(db)
+    migrate.downgrade(db, "0023")
+    assert [_index_valid(db, name) for name in names] == [None] * 4
+    migrate.upgrade(db)
+    assert [_index_valid(db, name) for name in names] == [True] * 4
+
+
 def test_code_revisions_are_added_and_removed(db: Engine) -> None:
     """0019 on PostgreSQL: two nullable columns, a catalog change; the v1 signatures outlive a downgrade."""
     assert_code_revisions_added_and_removed(db)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -590,3 +591,44 @@ def test_a_comparison_recorded_with_its_answer_lost_is_recorded_once_when_run_ag
     assert "recorded comparison #1: " in again.output
     listed = run(env, "model", "comparisons", b)
     assert "#1 " in listed.output and "#2 " not in listed.output, listed.output
+
+
+def test_history_and_comparisons_page_through_the_registry(
+    env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A DBA's scale review: `history` and `comparisons` read every event and comparison in one statement;
+    they read a page at a time now (two here), and print all of them, oldest first, as before."""
+    from sqlalchemy import Engine, event
+
+    from service.records import registry
+    from tests.service.model_fixtures import record_comparison
+    from tests.service.test_model_comparison_validity import _earlier_release_recorded
+
+    b, c = _register(env, tmp_path, "b"), _register(env, tmp_path, "c")
+    db = create_engine(env["GREENRATE_DATABASE_URL"])
+    for _ in range(3):
+        for challenger in (b, c):
+            _earlier_release_recorded(db, challenger, DEFAULT_VERSION, 0.71)
+    record_comparison(db, b, DEFAULT_VERSION)
+    db.dispose()
+    # raising=False: without paging there is no PAGE, and the asserts below say what is read instead
+    monkeypatch.setattr(registry, "PAGE", 2, raising=False)
+    seen: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        seen.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", record)
+    try:
+        trail = _history(env)
+        listed = run(env, "model", "comparisons", DEFAULT_VERSION)
+    finally:
+        event.remove(Engine, "before_cursor_execute", record)
+    assert [line.split()[2] for line in trail] == ["register", "promote", "register", "register"]
+    assert listed.exit_code == 0, listed.output
+    numbers = [line.split()[0] for line in listed.output.splitlines() if line.startswith("#")]
+    assert numbers == [f"#{n}" for n in range(1, 8)]
+    reads = [s for s in seen if s.lstrip().startswith("SELECT") and ("FROM model_events" in s
+                                                                     or "FROM model_comparisons" in s)]
+    assert reads and all("LIMIT" in s for s in reads), [s for s in reads if "LIMIT" not in s]
+    assert sum("FROM model_events" in s and "ORDER BY model_events.id" in s for s in reads) == 2  # 4 events
