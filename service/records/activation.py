@@ -558,7 +558,8 @@ def measured(db: Engine, *, valid_days: int = DEFAULT_COMPARISON_VALID_DAYS) -> 
     """Per registered version, its metrics in the newest recorded comparison the gate counts now, else in
     its newest, marked not counted with why (:func:`service.records.comparisons.newest_measured`), judged
     as :func:`reviewed` judges: ``measured`` in ``GET /v1/models`` and ``greenrate model list``."""
-    return comparisons.newest_measured(db, _Gate(db, valid_days).not_counted)
+    gate = _Gate(db, valid_days)
+    return comparisons.newest_measured(db, gate.not_counted, gate.state)
 
 
 def _kind(actor: str) -> str | None:

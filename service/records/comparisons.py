@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, insert, select, union
+from sqlalchemy import ColumnElement, Engine, func, insert, select, union
 
 from rating_model.artifact import ScorecardArtifact
 from rating_model.evidence import HOLDOUT_MIN_ROWS
@@ -373,33 +373,67 @@ def of_model(
 
 
 def newest_measured(
-    db: Engine, not_counted: Callable[[Comparison], str | None]
+    db: Engine, not_counted: Callable[[Comparison], str | None], state: Standing
 ) -> dict[str, dict[str, Any]]:
     """Per registered version, its metrics in the newest recorded comparison it took part in (as challenger
     or champion) that the promotion gate counts now, else in its newest one, marked as not counted with
     why: what ``GET /v1/models`` (``measured``) and ``greenrate model list`` show beside the metrics an
     artifact declares about itself, which nobody measured (an upload declaring AUC 0.99 had been listed so).
 
-    ``not_counted`` is the gate's own judgement (:func:`service.records.activation.measured` passes it), so
-    what is shown as counted is what a promotion would count: a validator's review found the newest record
-    shown, one on the challenger's own training file among them, while the gate had set it aside.
+    ``not_counted`` is the gate's own judgement (:func:`service.records.activation.measured` passes it, and
+    ``state``, the registry as it judges it), so what is shown as counted is what a promotion would count: a
+    validator's review found the newest record shown, one on the challenger's own training file among them,
+    while the gate had set it aside.
+
+    Only the comparisons that can be shown are read (a DBA's scale review: every comparison ever recorded
+    was read, for every listing, and the table only grows): each version's newest in either role (one query
+    of an index probe per version and role, migration 0024, then those rows by id), and, for a version whose
+    newest the gate does not count, the comparisons it may count: those against the active model recorded
+    since it last became active and within the validity period (:func:`out_of_date`), through
+    ``(champion, at)``.
     """
     t = model_comparisons
+    newest_ids = union(*(
+        select(select(func.max(t.c.id)).where(role == models.c.version).correlate(models).scalar_subquery())
+        .select_from(models)
+        for role in (t.c.challenger, t.c.champion)
+    ))
     with db.connect() as conn:
-        rows = conn.execute(select(t).order_by(t.c.id)).all()
+        # the ids first, then their rows by primary key: one statement joining the two let PostgreSQL read
+        # the whole table to match a hundred ids
+        ids = sorted({found for found in conn.execute(newest_ids).scalars() if found is not None})
+        read = {row.id: _comparison(row) for row in conn.execute(select(t).where(t.c.id.in_(ids)))}
+    why = {found.id: not_counted(found) for found in read.values()}
+    newest = {version: found for found in sorted(read.values(), key=lambda c: c.id)
+              for version in (found.challenger, found.champion)}
+    unresolved = {version for version, found in newest.items() if why[found.id] is not None}
+    if unresolved and state.active is not None:
+        start = state.now - timedelta(days=state.valid_days)
+        if state.active_since is not None:
+            start = max(start, state.active_since)
+        # a second's margin: the gate decides (below), this only must not leave out one it would count
+        query = select(t).where(t.c.champion == state.active, t.c.at >= start - timedelta(seconds=1))
+        if state.active not in unresolved:  # then only the other versions' comparisons can change anything
+            query = query.where(t.c.challenger.in_(sorted(unresolved)))
+        with db.connect() as conn:
+            for row in conn.execute(query):
+                if row.id not in read:
+                    read[row.id] = found = _comparison(row)
+                    why[found.id] = not_counted(found)
     out: dict[str, dict[str, Any]] = {}
-    for found in map(_comparison, rows):  # oldest first: a newer one replaces one as counted as itself
-        why = not_counted(found)
+    # oldest first: a newer one replaces one as counted as itself. What was read holds every version's newest
+    # and its newest the gate counts, so each version ends on what reading them all would have shown.
+    for found in sorted(read.values(), key=lambda c: c.id):
         metrics = dict(found.summary.get("metrics") or {})
         for role, version, against in (("challenger", found.challenger, found.champion),
                                        ("champion", found.champion, found.challenger)):
-            if why is not None and version in out and out[version]["counted"]:
+            if why[found.id] is not None and version in out and out[version]["counted"]:
                 continue
             out[version] = {
                 "comparison": found.id, "role": role, "against": against,
                 "rows": int(found.summary.get("rows", 0)), "file": found.data.get("file"),
                 "file_sha256": found.data.get("file_sha256"),
                 "metrics": {name: m.get(role) for name, m in metrics.items() if isinstance(m, Mapping)},
-                "at": found.at, "counted": why is None, "not_counted": why,
+                "at": found.at, "counted": why[found.id] is None, "not_counted": why[found.id],
             }
     return out

@@ -1,4 +1,4 @@
-"""The model registry's listings are paged.
+"""The model registry's listings are paged, and ``GET /v1/models`` reads only the comparisons it shows.
 
 A DBA's scale review: ``GET /v1/model-events`` (the audit trail) and ``GET /v1/models/{version}/comparisons``
 returned every row ever recorded, and ``GET /v1/models`` read every recorded comparison to build its list;
@@ -8,6 +8,7 @@ both tables only grow, with every registration, promotion, rollback and comparis
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
@@ -17,7 +18,7 @@ from sqlalchemy import Engine, insert, select
 
 from schemas.fields import Cursor
 from schemas.models import MAX_REGISTRY_PAGE
-from service.records import registry
+from service.records import activation, comparisons, registry
 from service.records.clock import database_time
 from service.records.model_tables import model_comparisons
 from tests.conftest import AppFactory, bearer, create_key, services_of
@@ -130,3 +131,78 @@ def test_the_listings_document_their_pages(client: FlaskClient) -> None:
         body = operation["responses"]["200"]["content"]["application/json"]["schema"]
         name = body["$ref"].rsplit("/", 1)[-1]
         assert set(spec["components"]["schemas"][name]["required"]) == {"items", "limit", "next_cursor"}
+
+
+def _everything_read(db: Engine, valid_days: int = 30) -> dict[str, dict[str, Any]]:
+    """``measured`` as it was computed before: every recorded comparison judged, oldest first, a newer one
+    replacing one as counted as itself (the oracle the bounded reading must agree with)."""
+    gate = activation._Gate(db, valid_days)
+    with db.connect() as conn:
+        rows = conn.execute(select(model_comparisons).order_by(model_comparisons.c.id)).all()
+    out: dict[str, dict[str, Any]] = {}
+    for found in map(comparisons._comparison, rows):
+        why = gate.not_counted(found)
+        for role, version, against in (("challenger", found.challenger, found.champion),
+                                       ("champion", found.champion, found.challenger)):
+            if why is not None and version in out and out[version]["counted"]:
+                continue
+            metrics = dict(found.summary.get("metrics") or {})
+            out[version] = {
+                "comparison": found.id, "role": role, "against": against,
+                "rows": int(found.summary.get("rows", 0)), "file": found.data.get("file"),
+                "file_sha256": found.data.get("file_sha256"),
+                "metrics": {name: m.get(role) for name, m in metrics.items() if isinstance(m, Mapping)},
+                "at": found.at, "counted": why is None, "not_counted": why,
+            }
+    return out
+
+
+def test_the_model_list_reads_only_the_comparisons_it_shows(
+    registry_app: tuple[FlaskClient, Engine, str, list[str]], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each version's newest comparison, and the ones against the active model the gate may still count:
+    the rows read stay the same whether 12 or 60 comparisons were recorded, and what is shown is what reading
+    them all showed (the newest one the gate counts, else the newest with why not)."""
+    client, db, analyst, (b, c, d) = registry_app
+    read: list[int] = []
+    real = comparisons._comparison
+
+    def counting(row: Any) -> comparisons.Comparison:
+        read.append(row.id)
+        return real(row)
+
+    monkeypatch.setattr(comparisons, "_comparison", counting)
+    # b: counted, then one on its training file (not counted): the older one is shown, and the default's
+    # too; c: only one past the validity period; d: only against c, not the active model
+    _recorded(db, b, DEFAULT_VERSION, 0.72)
+    _recorded(db, b, DEFAULT_VERSION, 0.95, trained_on_it=[b])
+    _recorded(db, c, DEFAULT_VERSION, 0.73, days_ago=40)
+    client.get("/v1/models", headers=bearer(analyst))  # an app's first request makes reads of its own
+    cost: dict[int, int] = {}
+    for total in (12, 60):
+        # comparisons of versions that are not the active model, the table's bulk: never read again
+        while len(list(_all_ids(db))) < total:
+            _recorded(db, d, c, 0.74)
+            _recorded(db, c, d, 0.75, days_ago=50)
+        del read[:]
+        listed = client.get("/v1/models", headers=bearer(analyst)).json["items"]
+        cost[total] = len(read)
+        assert {r["version"]: r["measured"] for r in listed} == {
+            v: _json_measured(m) for v, m in _everything_read(db).items()
+        } | {v: None for v in {r["version"] for r in listed} - set(_everything_read(db))}
+        shown = {r["version"]: r["measured"] for r in listed}
+        assert (shown[b]["comparison"], shown[b]["counted"]) == (1, True)
+        assert (shown[DEFAULT_VERSION]["comparison"], shown[DEFAULT_VERSION]["counted"]) == (1, True)
+        assert shown[c]["counted"] is False and shown[d]["counted"] is False
+    assert cost[12] == cost[60] <= 6, (cost, read)
+
+
+def _all_ids(db: Engine) -> list[int]:
+    with db.connect() as conn:
+        return list(conn.execute(select(model_comparisons.c.id)).scalars())
+
+
+def _json_measured(measured: dict[str, Any]) -> dict[str, Any]:
+    """``measured`` as the API answers it (its moment in ISO 8601 with ``Z``)."""
+    at = measured["at"].isoformat().replace("+00:00", "Z")
+    return {**measured, "at": at}

@@ -91,3 +91,26 @@ def test_a_page_of_a_versions_comparisons_reads_the_page_only(db: Engine) -> Non
                         "model_comparisons")
     assert {"ix_model_comparisons_challenger_id", "ix_model_comparisons_champion_id"} <= _indexes(plan), plan
     assert _no_sequential_scan(plan) and _most_rows_read(plan) <= 50, plan  # v7's at most, of either role
+
+
+def test_the_model_list_reads_each_versions_newest_and_the_window_only(db: Engine) -> None:
+    """Every version's newest comparison is set aside here (as one on its training file would be), so the
+    list also reads what the gate may count: the comparisons against v1 within the validity period."""
+    state = comparisons.Standing("v1", datetime(2026, 1, 1, tzinfo=UTC), _NOW, 30)
+    judged: list[int] = []
+
+    def not_counted(found: comparisons.Comparison) -> str | None:
+        judged.append(found.id)
+        return None if found.champion == "v1" and found.id % 8 == 0 else "set aside"
+
+    shown = comparisons.newest_measured(db, not_counted, state)
+    assert len(shown) == 400 and shown["v1"]["counted"] and shown["v1"]["comparison"] == 20_000
+    assert len(judged) <= 2 * 400 + _IN_WINDOW, len(judged)
+    plans = _plans(db, lambda: comparisons.newest_measured(db, not_counted, state), "model_comparisons")
+    assert len(plans) == 3, plans
+    (_, newest), (_, rows), (_, window) = plans
+    assert {"ix_model_comparisons_challenger_id", "ix_model_comparisons_champion_id"} <= _indexes(newest)
+    assert _no_sequential_scan(newest) and _most_rows_read(newest) <= 400, newest  # each probe: one row
+    assert _no_sequential_scan(rows) and _most_rows_read(rows) <= 2 * 400, rows  # those ids only
+    assert "ix_model_comparisons_champion_at" in _indexes(window), window
+    assert _most_rows_read(window) <= _IN_WINDOW + 10, window  # not the 5,000 against v1, nor the 20,000
