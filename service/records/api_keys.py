@@ -43,15 +43,13 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from schemas.keys import LABEL_MAX_LENGTH as LABEL_MAX_LENGTH
-from service.records.database import as_utc
+from service.records.database import as_utc, largest_id
 from service.records.tables import api_keys
 
 # LABEL_MAX_LENGTH is the ``label`` column's width: longer labels are refused before they reach the
 # database (PostgreSQL would fail the insert; SQLite would store them anyway).
-# The ``id`` column is ``Integer``: 64-bit in SQLite, 32-bit on PostgreSQL. A number beyond it cannot be an
-# id, and binding it fails (OverflowError, DataError) instead of matching nothing.
-_MAX_ID = {"sqlite": 2**63 - 1}
-_MAX_ID_DEFAULT = 2**31 - 1
+# The ``id`` column is ``Integer``: a number beyond its range (database.largest_id) cannot be an id, and
+# binding it fails (OverflowError, DataError) instead of matching nothing.
 _ASCII_DIGITS = re.compile(r"[0-9]{1,19}")  # str.isdigit() also takes '²' and Arabic-Indic digits
 
 
@@ -305,7 +303,7 @@ def list_keys(
     ``before_id`` (a page of a newest-first listing)."""
     order = api_keys.c.id.desc() if newest_first else api_keys.c.id
     query = select(*_COLUMNS).order_by(api_keys.c.tenant, order)
-    if before_id is not None and before_id <= _MAX_ID.get(db.dialect.name, _MAX_ID_DEFAULT):
+    if before_id is not None and before_id <= largest_id(db):
         query = query.where(api_keys.c.id < before_id)  # above the column's range: every id is below it
     if limit is not None:
         query = query.limit(limit)
@@ -397,7 +395,7 @@ def key_id(db: Engine, ident: str) -> int | None:
     if not _ASCII_DIGITS.fullmatch(ident):
         return None
     value = int(ident)
-    return value if value <= _MAX_ID.get(db.dialect.name, _MAX_ID_DEFAULT) else None
+    return value if value <= largest_id(db) else None
 
 
 def revoke_key(db: Engine, ident: str) -> int:
