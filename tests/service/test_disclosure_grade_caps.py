@@ -183,3 +183,37 @@ def test_a_rating_without_knock_outs_looks_as_before(make_app: AppFactory) -> No
             text = page.get_data(as_text=True)
             assert page.status_code == 200 and "grade-caps" not in text and "score-grade" not in text
             assert "Knock-out" not in text and "限制评级的条款" not in text
+
+
+def _penalised() -> dict[str, Any]:
+    """The salon with a meter of its own (no energy cap) and one environmental penalty: its score (63.3)
+    earns green, which environmental_penalty caps at light green under every published standard."""
+    body = _salon()
+    body["energy"]["electricity_kwh"] = body["previous_year"]["energy"]["electricity_kwh"] = 9000
+    body["compliance"] = {"environmental_penalties_3y": 1}
+    return body
+
+
+def test_a_capped_rating_from_before_schema_1_4_points_to_no_list_it_does_not_have(
+    make_app: AppFactory,
+) -> None:
+    """A rating stored before schema 1.4 recorded no knock-outs, so the page lists none; where a cap lowered
+    its grade the row beside the grade had said "capped by the knock-out rules below" above nothing."""
+    app = make_app(UNSIGNED_RATINGS="serve")
+    key = create_key(app)
+    client = app.test_client()
+
+    def before_schema_1_4(stored: dict[str, Any]) -> None:
+        del stored["knock_outs"]
+
+    rating = _rate(client, key, _penalised())
+    assert (rating["grade"], rating["score_grade"]) == ("light_green", "green")
+    _as_stored_by_the_previous_release(app, rating["id"], also=before_schema_1_4)
+    url = f"/v1/ratings/{rating['id']}/disclosure"
+    assert client.get(url, headers=bearer(key)).get_json()["rating"]["knock_outs"] is None
+    for lang, below in (("en", "below"), ("zh", "下列")):
+        page = _page(client, key, url, lang)
+        row = _score_grade_row(page)
+        assert _caps(page) is None and row is not None and below not in row, (lang, row)
+        assert ("Green" if lang == "en" else "中绿") in row
+

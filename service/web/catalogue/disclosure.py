@@ -73,6 +73,9 @@ EN: Mapping[str, str] = {
     # "light green 63.3" and could not tell that a cap had lowered a green score, by what, or why
     "score_grade": "Grade the score alone earns",
     "score_grade_capped": "{grade}: capped by the knock-out rules below",
+    # a rating issued before schema 1.4 did not record which rules applied: there is no list below to point to
+    "score_grade_capped_unrecorded": "{grade}: capped by a knock-out rule, which ratings issued before "
+    "schema 1.4 did not record",
     "caps_title": "Knock-out rules that cap the grade",
     "caps_lowered": "The score of {score} alone earns {own}; the grade is {grade} because of the rules "
     "below.",
@@ -93,6 +96,8 @@ EN: Mapping[str, str] = {
 ZH: Mapping[str, str] = {
     "score_grade": "按得分本身的评级",
     "score_grade_capped": "{grade}（受下列条款限制）",
+    "score_grade_capped_unrecorded": "{grade}（受条款限制；本评级签发于 1.4 版数据格式之前，"
+    "未记录是哪些条款）",
     "caps_title": "限制评级的条款",
     "caps_lowered": "按得分 {score} 本可评为{own}；因下列条款，评级为{grade}。",
     "caps_not_lowered": "下列条款适用于本企业；按得分本身的评级未超过其上限，因此未降低本评级。",
