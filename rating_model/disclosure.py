@@ -257,11 +257,14 @@ def _standard_remedies(standard_label: str) -> Mapping[str, tuple[str, str]]:
     return {k.id: (k.remedy, k.remedy_zh) for k in load_standard(path).knock_outs}
 
 
-def _after_first(sentence: str, lead: str, stop: str) -> str | None:
-    """``sentence`` after its first ``stop`` when it starts with ``lead``: a held-back message is "<name>:
-    the grade is capped at <grade>. <remedy>", whose first sentence the disclosure says in its own rows."""
+def _after_first(sentence: str, cap: str, stop: str) -> str | None:
+    """``sentence`` after its first ``stop`` when that first sentence states the cap (holds ``cap``): a
+    held-back message is "<name>: the grade is capped at <grade>. <remedy>" ("<name_zh>：评级上限为<grade>。
+    <remedy>"), whose first sentence the disclosure says in its own rows. Told by its wording, not by the
+    name: a rating before schema 1.7 has no ``name_zh`` for a knock-out, though its Chinese message opens
+    with it (schema 1.6), and its Chinese remedy had kept the cap's sentence."""
     head, found, rest = sentence.partition(stop)
-    if lead and head.startswith(lead) and found:
+    if found and cap in head:
         return rest.strip() or None
     return sentence.strip() or None
 
@@ -318,10 +321,9 @@ def grade_caps(rating: Mapping[str, Any]) -> list[dict[str, Any]] | None:
         trigger, trigger_zh = _facts(rationale, rationale_zh, ko_id)
         if ko_id in held:
             said = held[ko_id]
-            remedy = _after_first(str(said.get("message") or ""), f"{name}:", ". ")
+            remedy = _after_first(str(said.get("message") or ""), ": the grade is capped at ", ". ")
             message_zh = said.get("message_zh")
-            remedy_zh = (None if not message_zh
-                         else _after_first(str(message_zh), f"{name_zh or name}：", "。"))
+            remedy_zh = None if not message_zh else _after_first(str(message_zh), "：评级上限为", "。")
         else:
             label = str((rating.get("versions") or {}).get("standard", ""))
             remedy, remedy_zh = _standard_remedies(label).get(ko_id, ("", ""))

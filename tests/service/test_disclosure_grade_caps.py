@@ -217,3 +217,27 @@ def test_a_capped_rating_from_before_schema_1_4_points_to_no_list_it_does_not_ha
         assert _caps(page) is None and row is not None and below not in row, (lang, row)
         assert ("Green" if lang == "en" else "中绿") in row
 
+
+
+def test_the_chinese_remedy_of_a_rating_from_before_schema_1_7_leaves_out_the_cap_it_repeats(
+    make_app: AppFactory,
+) -> None:
+    """Ratings before schema 1.7 give no knock-out's ``name_zh``, but their held-back ``message_zh`` (schema
+    1.6 on) opens with it: "<name_zh>：评级上限为浅绿。<remedy>". The Chinese remedy had kept that first
+    sentence, which the English one leaves out and the disclosure says in its own rows."""
+    app = make_app(UNSIGNED_RATINGS="serve")
+    key = create_key(app)
+    client = app.test_client()
+
+    def before_schema_1_7(stored: dict[str, Any]) -> None:
+        for knock_out in stored["knock_outs"]:
+            del knock_out["name_zh"]
+
+    rating = _rate(client, key, _penalised())
+    _as_stored_by_the_previous_release(app, rating["id"], also=before_schema_1_7)
+    [cap] = client.get(f"/v1/ratings/{rating['id']}/disclosure",
+                       headers=bearer(key)).get_json()["rating"]["knock_outs"]
+    [held] = rating["path_to_next_grade"]["held_back_by"]
+    assert cap["id"] == "environmental_penalty" and cap["name_zh"] is None
+    assert held["message"].endswith(" " + cap["remedy"]) and "capped" not in cap["remedy"]
+    assert held["message_zh"].endswith("。" + cap["remedy_zh"]) and "评级上限" not in cap["remedy_zh"], cap
