@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 
 from rating_model.artifact import ScorecardArtifact
 from rating_model.exceptions import ArtifactError
+from schemas.models import MAX_REGISTRY_PAGE
 from service.exceptions import ServiceError
 from service.records.clock import database_now
 from service.records.database import as_utc, largest_id
@@ -299,8 +300,8 @@ def load_artifact(db: Engine, version: str) -> ScorecardArtifact | None:
     return artifact
 
 
-#: Events a whole-trail read takes at a time (:func:`iter_events`), the API's largest page.
-PAGE = 500
+#: Events a whole-trail read takes at a time (:func:`iter_events`): the API's largest page, the same number.
+PAGE = MAX_REGISTRY_PAGE
 
 
 def events_page(
