@@ -80,11 +80,14 @@ def typed(raw: str) -> str:
 
 #: money typed where a quantity is asked: "12000元", "¥12000", "12000块", and as an English page's owner
 #: writes it, "12000 yuan" or "CNY 12000" (which had been "enter a number", saying nothing of the unit)
-_MONEY = re.compile(r"^(?:[¥￥]|CNY|RMB|rmb).*|.*(?:元|块|块钱|rmb|RMB|CNY|yuan|Yuan)$")
+#: in any letter case ("cny 12000", "12000 YUAN"), and with "CN¥", "RMB¥" or 圆 as some receipts print them
+_MONEY = re.compile(r"^(?:CN[¥￥]|[¥￥]|CNY|RMB).*|.*(?:元|圆|块|块钱|RMB|CNY|yuan)$", re.IGNORECASE)
 
 
 #: the currency written before the figure where yuan are asked: "¥12000", "CNY 12000" (spaces are gone)
-_YUAN_MARK = re.compile(r"^(?:[¥￥]|CNY|RMB|rmb)")
+_YUAN_MARK = re.compile(r"^(?:CN[¥￥]|RMB[¥￥]|[¥￥]|CNY|RMB)", re.IGNORECASE)
+#: the currency written after the figure in a letter case the unit words do not list ("12000 YUAN"), or 圆
+_YUAN_AFTER = re.compile(r"(?:圆|yuan|rmb|cny)$", re.IGNORECASE)
 
 
 def looks_like_money(text: str) -> bool:
@@ -102,7 +105,7 @@ def read_number(raw: str, units: tuple[str, ...]) -> float | str:
     for word in units:
         text = text.removesuffix(word)
     if "元" in units:  # yuan asked: "¥12000", "CNY 12000", which the kWh field's hint sends here
-        text = _YUAN_MARK.sub("", text, count=1)
+        text = _YUAN_AFTER.sub("", _YUAN_MARK.sub("", text, count=1), count=1)
     scale = 1
     for word, factor in _MULTIPLIERS:
         head = text.removesuffix(word)

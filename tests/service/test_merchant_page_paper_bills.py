@@ -193,7 +193,8 @@ def test_yuan_written_with_the_currency_first_are_read_where_yuan_are_asked() ->
     from service.web.form import parse_form
     from tests.service.test_merchant_page import FORM
 
-    for typed in ("¥12000", "￥12000", "CNY 12000", "RMB12000", "rmb 12000", "¥1.2万"):
+    for typed in ("¥12000", "￥12000", "CNY 12000", "RMB12000", "rmb 12000", "¥1.2万", "cny 12000",
+                  "Rmb12000", "CN¥12000", "RMB¥12000", "12000 YUAN", "12000圆"):
         hinted = parse_form({**FORM, "electricity": typed}).errors
         assert hinted["electricity"].key == "electricity_looks_like_money", typed
         revenue = typed.replace("12000", "120000").replace("1.2万", "12万")
