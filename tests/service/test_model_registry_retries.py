@@ -52,7 +52,9 @@ class LostAnswer:
 
     def _commit(self, conn: Any) -> None:
         if conn.info.pop(self._mark, False):
-            conn.connection.dbapi_connection.commit()  # the server has it
+            # sent as the service sends a COMMIT (the dialect's do_commit, which marks the request in
+            # service.lost_answers): the server has it
+            conn.engine.dialect.do_commit(conn.connection.dbapi_connection)
             self.fired += 1
             raise OperationalError("COMMIT", {}, ConnectionError("server closed the connection unexpectedly"))
 
