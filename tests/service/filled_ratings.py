@@ -28,13 +28,13 @@ def filled_database(postgres_url: str, fill_sql: str, table: str = "ratings") ->
     engine.dispose()
 
 
-def statements_of(db: Engine, run: Callable[[], object]) -> list[tuple[str, Any]]:
-    """The statements (with their parameters) ``run()`` issues on ``db``, in order: what the service sends,
-    not what a test would write by hand."""
-    seen: list[tuple[str, Any]] = []
+def statements_of(db: Engine, run: Callable[[], object]) -> list[tuple[str, Any, Any]]:
+    """The statements ``run()`` issues on ``db``, in order, each with its parameters and the DB-API cursor
+    it ran on: what the service sends, not what a test would write by hand."""
+    seen: list[tuple[str, Any, Any]] = []
 
-    def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, _many: bool) -> None:
-        seen.append((statement, parameters))
+    def record(_conn: Any, cursor: Any, statement: str, parameters: Any, _context: Any, _many: bool) -> None:
+        seen.append((statement, parameters, cursor))
 
     event.listen(db, "before_cursor_execute", record)
     try:
@@ -56,7 +56,7 @@ def explain(db: Engine, statement: str, parameters: Any) -> Plan:
 
 def plan_of(db: Engine, run: Callable[[], object]) -> Plan:
     """The plan of the one statement ``run()`` issues on ``db``."""
-    (statement, parameters), = statements_of(db, run)
+    (statement, parameters, _), = statements_of(db, run)
     return explain(db, statement, parameters)
 
 

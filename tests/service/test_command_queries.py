@@ -15,14 +15,14 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
 import psycopg
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import Engine, create_engine, delete, event
+from sqlalchemy import Engine, create_engine, delete
 
 from rating_model.engine import DEFAULT_MODEL
 from service.cli import main
@@ -34,7 +34,7 @@ from service.records.database import create_db_engine, database_url
 from service.records.monitoring import live_distribution
 from service.records.rating_signatures import count_unsigned
 from service.records.tables import ratings
-from tests.service.filled_ratings import filled_database
+from tests.service.filled_ratings import filled_database, statements_of
 from tests.service.tampering import guard_lifted
 
 #: 20,000 ratings with a body of about 700 bytes each: some 1,700 pages of the table
@@ -55,21 +55,6 @@ def filled(postgres_url: str) -> Iterator[Engine]:
     yield from filled_database(postgres_url, _FILL)
 
 
-def _statements(db: Engine, run: Callable[[], object]) -> list[tuple[str, Any, Any]]:
-    """The statements ``run()`` executes on ``db``: text, parameters and the DB-API cursor."""
-    seen: list[tuple[str, Any, Any]] = []
-
-    def record(_conn: Any, cursor: Any, statement: str, parameters: Any, _context: Any, _many: bool) -> None:
-        seen.append((statement, parameters, cursor))
-
-    event.listen(db, "before_cursor_execute", record)
-    try:
-        run()
-    finally:
-        event.remove(db, "before_cursor_execute", record)
-    return seen
-
-
 def _most_rows_a_node_read(db: Engine, statement: str, parameters: Any) -> int:
     with db.connect() as conn:
         raw = conn.exec_driver_sql(f"EXPLAIN (ANALYZE, FORMAT JSON) {statement}", parameters).scalar()
@@ -87,7 +72,7 @@ def _most_rows_a_node_read(db: Engine, statement: str, parameters: Any) -> int:
 def test_a_sample_of_ratings_reads_a_sample_of_the_table_not_all_of_it(filled: Engine) -> None:
     picked = sample_ratings(filled, 10)
     assert len({rating_id for rating_id, _ in picked}) == 10
-    queries = [s for s in _statements(filled, lambda: sample_ratings(filled, 10)) if "FROM ratings" in s[0]]
+    queries = [s for s in statements_of(filled, lambda: sample_ratings(filled, 10)) if "FROM ratings" in s[0]]
     assert queries
     for statement, parameters, _ in queries:
         assert _most_rows_a_node_read(filled, statement, parameters) < 5_000, statement
@@ -110,7 +95,7 @@ def test_drift_streams_the_recorded_bodies_in_batches(filled: Engine) -> None:
     from service.records.monitoring import RecordedLabels
 
     since = datetime(2026, 11, 30, tzinfo=UTC)
-    seen = _statements(filled, lambda: live_distribution(filled, "sc-1", since))
+    seen = statements_of(filled, lambda: live_distribution(filled, "sc-1", since))
     (statement, _, cursor), = seen
     assert isinstance(cursor, psycopg.ServerCursor), "every body fetched at once by a client-side cursor"
     assert "ORDER BY" not in statement  # the database sorted every body it read
@@ -208,7 +193,7 @@ def _plan_nodes(plan: dict[str, Any]) -> Iterator[dict[str, Any]]:
 @pytest.mark.integration
 def test_the_upgrades_unsigned_count_reads_the_unsigned_ratings_only(mostly_signed: Engine) -> None:
     assert count_unsigned(mostly_signed) == 3
-    (statement, parameters, _), = _statements(mostly_signed, lambda: count_unsigned(mostly_signed))
+    (statement, parameters, _), = statements_of(mostly_signed, lambda: count_unsigned(mostly_signed))
     with mostly_signed.connect() as conn:
         raw = conn.exec_driver_sql(f"EXPLAIN (ANALYZE, FORMAT JSON) {statement}", parameters).scalar()
     nodes = list(_plan_nodes((raw if isinstance(raw, list) else json.loads(raw))[0]["Plan"]))
@@ -220,7 +205,7 @@ def test_the_upgrades_unsigned_count_reads_the_unsigned_ratings_only(mostly_sign
 def test_sqlite_counts_the_unsigned_ratings_by_their_index(tmp_path: Any) -> None:
     db = create_engine(f"sqlite:///{tmp_path / 'count.sqlite3'}")
     migrate.upgrade(db)
-    (statement, parameters, _), = _statements(db, lambda: count_unsigned(db))
+    (statement, parameters, _), = statements_of(db, lambda: count_unsigned(db))
     with db.connect() as conn:
         plan = " ".join(str(row[-1]) for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}",
                                                                       parameters))

@@ -50,7 +50,7 @@ def _plans(
         with db.begin() as conn:
             conn.exec_driver_sql("DELETE FROM api_keys WHERE key_hash = %s", (forget,))
     return [(statement, explain(db, statement, parameters))
-            for statement, parameters in seen if "api_keys" in statement]
+            for statement, parameters, _ in seen if "api_keys" in statement]
 
 
 

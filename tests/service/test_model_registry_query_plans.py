@@ -54,7 +54,7 @@ def _plans(db: Engine, run: object, table: str) -> list[tuple[str, Plan]]:
     """EXPLAIN ANALYZE of each statement ``run()`` issues on ``table``."""
     assert callable(run)
     return [(statement, explain(db, statement, parameters))
-            for statement, parameters in statements_of(db, run) if table in statement]
+            for statement, parameters, _ in statements_of(db, run) if table in statement]
 
 
 def _indexes(plan: Plan) -> set[str]:
