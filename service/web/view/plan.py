@@ -269,9 +269,8 @@ def grade_caps(rating: Mapping[str, Any], standard: Standard, lang: str) -> dict
     answering 0 kWh (standard 1.11.0's ``energy_implausibly_low``), read "Light green" beside a score of
     63.3 and "Green: from 60" with nothing near them saying why, and the same salon at 29.6 points, not
     yet held back by it, was never told that its 0 kWh was doubted. ``binding`` is the grade the score
-    alone would have (the current standard's cut-offs, as :func:`grade_ladder` reads them) when a cap holds
-    the grade below it. A cap already explained under "why the next grade is out of reach" points there
-    (``below``) rather than saying its remedy twice.
+    alone earns (the rating's ``score_grade``) when a cap holds the grade below it. A cap already explained
+    under "why the next grade is out of reach" points there (``below``) rather than saying its remedy twice.
     """
     applied = [k for k in rating.get("knock_outs") or [] if isinstance(k, Mapping) and k.get("id")]
     if not applied:
@@ -300,7 +299,8 @@ def grade_caps(rating: Mapping[str, Any], standard: Standard, lang: str) -> dict
             line = f"{line}{'' if lang == 'zh' else ' '}{remedy}"
         caps.append({"text": line, "below": below})
     grade = rating.get("grade")
-    own = standard.grade_for(float(rating.get("score", 0.0)))
+    # the rating's own score grade (schema 1.4 on, with knock_outs), not the cut-offs read again
+    own = str(rating.get("score_grade") or standard.grade_for(float(rating.get("score", 0.0))))
     binding = (
         own in GRADE_ORDER and grade in GRADE_ORDER and GRADE_ORDER.index(own) > GRADE_ORDER.index(str(grade))
     )
