@@ -34,6 +34,8 @@ CHECK_FIRST = "Read what it would have changed before sending it again."
 _READS = frozenset({"GET", "HEAD", "OPTIONS"})
 _DECLARED = "greenrate_on_lost_answer"
 _COMMIT_SENT = "greenrate_commit_sent"
+#: set on an engine's dialect once its ``do_commit`` marks requests (:func:`init_app`)
+_MARKING = "greenrate_marks_commits"
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +82,7 @@ def init_app(db: Engine) -> None:
     cache miss (``python -m benchmarks.instructions miss``: 9,730,211 with the event, 9,428,360 without).
     """
     dialect = db.dialect
-    if getattr(dialect, _COMMIT_SENT, False):
+    if getattr(dialect, _MARKING, False):
         return  # another app on the same engine wrapped it already
     send = dialect.do_commit
 
@@ -89,7 +91,7 @@ def init_app(db: Engine) -> None:
         send(dbapi_connection)
 
     dialect.do_commit = do_commit  # type: ignore[method-assign]
-    setattr(dialect, _COMMIT_SENT, True)
+    setattr(dialect, _MARKING, True)
 
 
 def _commit_sent() -> None:
