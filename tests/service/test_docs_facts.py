@@ -11,7 +11,7 @@ import click
 from flask.testing import FlaskClient
 
 from rating_model.engine import DEFAULT_MODEL, Engine
-from rating_model.factors import load_factor_set
+from rating_model.factors import DEFAULT_FACTOR_SET, load_factor_set
 from rating_model.standard import DEFAULT_STANDARD, load_standard
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -77,6 +77,21 @@ def test_the_grid_factors_the_engine_doc_names_for_a_province_are_the_ones_the_f
         record = factors.grid("CN", "CN-ZJ", int(year)).record
         assert (record.id, record.value) == (ref, float(value))
     assert factors.grid("CN", "CN-ZJ", 2024).record.id == "cn.grid.east.2023"
+
+
+def test_the_factor_set_the_engine_doc_calls_the_default_is_the_default() -> None:
+    """docs/rating-engine.md gave the residual factors "in cn-2024.3, the default" while cn-2024.4 rated
+    (GHG-accounting audit): the set it calls the default is DEFAULT_FACTOR_SET, and the residual factors it
+    names are the ones that set picks for those years."""
+    text = (ROOT / "docs" / "rating-engine.md").read_text(encoding="utf-8")
+    called = re.findall(r"(cn-\d{4}\.\d+),? \(?the default\b", text)
+    assert called == [DEFAULT_FACTOR_SET]
+    named = re.findall(r"`(cn\.grid\.residual\.(\d{4}))`, ([0-9.]+), for", text)
+    assert {ref for ref, _, _ in named} == {"cn.grid.residual.2022", "cn.grid.residual.2023"}
+    factors = load_factor_set(None)
+    for ref, year, value in named:
+        selection = factors.residual("CN", int(year))
+        assert selection is not None and (selection.record.id, selection.record.value) == (ref, float(value))
 
 
 def test_the_changes_open_with_the_versions_this_release_rates_under() -> None:
