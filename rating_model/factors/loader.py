@@ -50,6 +50,15 @@ def _read_json(version: str, path: Path) -> dict[str, Any]:
     return data
 
 
+def _gwp_bases_of(unit: str) -> tuple[str, ...]:
+    """The GWP bases a record of ``unit`` may declare: CO2 only for a factor in CO2 (``kgCO2/kWh``); for one
+    in CO2e (``kgCO2e/km``) the IPCC report its publisher used, or ``n/a`` where the publisher states none
+    (disclosed as "not stated"); ``n/a`` for a parameter (``kWh/km``)."""
+    if unit in PARAMETER_UNITS:
+        return ("n/a",)
+    return ("AR5", "AR6", "n/a") if "CO2e/" in unit else ("CO2 only",)
+
+
 def _check_record(version: str, where: str, raw: Any) -> FactorRecord:
     """Validate one raw record and build it; every rule here protects a number a bank will read."""
     if not isinstance(raw, dict):
@@ -79,9 +88,24 @@ def _check_record(version: str, where: str, raw: Any) -> FactorRecord:
         raise _fail(version, where, f"gwp_basis must be one of {sorted(GWP_BASES)}")
     if raw["quality"] not in QUALITIES:
         raise _fail(version, where, f"quality must be one of {sorted(QUALITIES)}")
+    expected = _gwp_bases_of(raw["unit"])
+    if raw["gwp_basis"] not in expected:
+        # the IFRS S2 basis of preparation groups the factors by this label: a CO2-only guideline factor
+        # labelled AR5 would be disclosed as covering all Kyoto gases
+        raise _fail(
+            version,
+            where,
+            f"gwp_basis {raw['gwp_basis']!r} does not match unit {raw['unit']!r} "
+            f"(expected {' or '.join(expected)})",
+        )
     url = raw["source_url"]
     if url is not None and not url.startswith(("http://", "https://")):
         raise _fail(version, where, "source_url must be an http(s) URL or null")
+    if url is None and raw["quality"] != "unverified":
+        # every factor names where it can be checked; one that cannot is 'unverified', which a rating says
+        raise _fail(
+            version, where, f"source_url is null: quality {raw['quality']!r} needs one, else 'unverified'"
+        )
     for name in ("year", "year_released"):
         if raw[name] is not None and not 1990 <= raw[name] <= 2100:
             raise _fail(version, where, f"{name} must be between 1990 and 2100")

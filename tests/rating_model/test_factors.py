@@ -296,6 +296,13 @@ def _broken_set(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: Any) ->
         (lambda r: r[1].update(gas_volume_units=["m3"]), "gas_volume_units needs a factor per volume"),
         (lambda r: r[0].update(gas_volume_units=["t"]), "gas_volume_units must list volume units"),
         (lambda r: r[0].update(gas_volume_units=[]), "gas_volume_units must list volume units"),
+        # a CO2-only guideline factor labelled as CO2e on AR5 GWPs, and the reverse (GHG-accounting audit)
+        (lambda r: r[0].update(gwp_basis="AR5"), "gwp_basis 'AR5' does not match unit 'kgCO2/m3'"),
+        (lambda r: r[0].update(unit="kgCO2e/km"), "gwp_basis 'CO2 only' does not match unit 'kgCO2e/km'"),
+        (lambda r: r[0].update(unit="kWh/km"), "gwp_basis 'CO2 only' does not match unit 'kWh/km'"),
+        (lambda r: r[0].update(gwp_basis="n/a"), "gwp_basis 'n/a' does not match unit 'kgCO2/m3'"),
+        # a published factor that names no source to check it by
+        (lambda r: r[0].update(source_url=None), "source_url is null: quality 'published' needs one"),
     ],
 )
 def test_broken_records_stop_loading(
