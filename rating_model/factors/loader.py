@@ -181,15 +181,32 @@ def read_factor_set_files(
     manifest = _read_manifest(version, raw_manifest)
     records: list[FactorRecord] = []
     seen: set[str] = set()
+    # what FactorSet selects a record by: an electricity factor by activity, region and year, any other
+    # by its activity alone; a second record under the same key would silently replace the first
+    selected_by: dict[tuple[str, str | None, int | None], str] = {}
     for name in raw_manifest.get("files", ()):
         rows = _read_json(version, directory / name).get("records")
         if not isinstance(rows, list) or not rows:
             raise _fail(version, name, "must hold a non-empty 'records' list")
         for index, raw in enumerate(rows):
-            record = _check_record(version, f"{name} record {index}", raw)
+            where = f"{name} record {index}"
+            record = _check_record(version, where, raw)
             if record.id in seen:
-                raise _fail(version, f"{name} record {index}", f"duplicate id {record.id!r}")
+                raise _fail(version, where, f"duplicate id {record.id!r}")
             seen.add(record.id)
+            if record.activity.startswith("electricity."):
+                if record.year is None:
+                    raise _fail(version, where, f"{record.activity} needs the year its factor describes")
+                key: tuple[str, str | None, int | None] = (record.activity, record.region, record.year)
+            else:
+                key = (record.activity, None, None)
+            if key in selected_by:
+                raise _fail(
+                    version, where,
+                    f"{record.id!r} would be selected for the same {'/'.join(str(k) for k in key if k)} as "
+                    f"{selected_by[key]!r}; one would hide the other",
+                )
+            selected_by[key] = record.id
             records.append(record)
     regions = _read_json(version, directory / raw_manifest.get("grid_regions", "grid_regions.json"))
     return manifest, tuple(records), regions

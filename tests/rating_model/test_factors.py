@@ -264,9 +264,11 @@ def test_country_without_factor_set() -> None:
 # --- load-time validation --------------------------------------------------------------------------------
 
 
-def _broken_set(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: Any) -> None:
+def _broken_set(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: Any, file: str = "fuels.json"
+) -> None:
     shutil.copytree(loader.FACTORS_DIR / DEFAULT_FACTOR_SET, tmp_path / DEFAULT_FACTOR_SET)
-    path = tmp_path / DEFAULT_FACTOR_SET / "fuels.json"
+    path = tmp_path / DEFAULT_FACTOR_SET / file
     data = json.loads(path.read_text(encoding="utf-8"))
     change(data["records"])
     path.write_text(json.dumps(data), encoding="utf-8")
@@ -313,6 +315,32 @@ def test_broken_records_stop_loading(
         read_factor_set_files(DEFAULT_FACTOR_SET)
     assert message in str(err.value)
     assert "fuels.json" in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("file", "change", "message"),
+    [
+        # a second natural-gas factor: the set picks a non-grid factor by activity, so one hid the other
+        ("fuels.json", lambda r: r[1].update(activity=r[0]["activity"]),
+         "'cn.fuel.diesel' would be selected for the same fuel.natural_gas as 'cn.fuel.natural_gas'"),
+        # a second 2023 East China factor under another id
+        ("grid.json", lambda r: r.append({**next(x for x in r if x["id"] == "cn.grid.east.2023"), "id": "x"}),
+         "'x' would be selected for the same electricity.grid/CN:grid:east/2023 as 'cn.grid.east.2023'"),
+        # a grid factor without its year, which selection had skipped without a word
+        ("grid.json", lambda r: r[0].update(year=None),
+         "electricity.grid needs the year its factor describes"),
+    ],
+)
+def test_records_one_selection_would_hide_stop_loading(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, file: str, change: Any, message: str
+) -> None:
+    """GHG-accounting audit: the loader checked ids only, while FactorSet indexes records by what it
+    selects them by, so a duplicate there replaced a cited factor silently."""
+    _broken_set(tmp_path, monkeypatch, change, file)
+    with pytest.raises(ArtifactError) as err:
+        read_factor_set_files(DEFAULT_FACTOR_SET)
+    assert message in str(err.value)
+    assert file in str(err.value)
 
 
 def test_unknown_version() -> None:
