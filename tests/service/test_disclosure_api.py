@@ -309,6 +309,36 @@ def test_printed_disclosure_shows_the_comparison_with_the_previous_year(
         assert text in page.get_data(as_text=True), lang
 
 
+def test_printed_disclosure_says_targets_credits_loan_and_share_in_words_with_their_units(
+    client: FlaskClient, bank_key: str
+) -> None:
+    """The records among the IFRS S2 items had been printed as the JSON's keys, in English on the Chinese
+    page too ("scopes 1; 2, base year 2023, target year 2030, reduction pct 40.0000", "amount 800000.0000,
+    currency CNY, ..."), and the 29(d) share as "0.1500" beside "Share of sales" (read as 0.15 %)."""
+    body = payload()
+    body["targets"] = [{"scopes": [1, 2], "base_year": 2023, "target_year": 2030, "reduction_pct": 40}]
+    body["offsets"] = [{"standard": "CCER", "tco2e": 2.5, "type": "avoidance", "vintage": 2024}]
+    body["loan"] = {"amount": 800_000, "currency": "CNY", "use_of_proceeds": "energy_efficiency"}
+    body["practices"] = {"green_products_share": 0.15}
+    rating = _rate(client, bank_key, body)
+    url = f"/v1/ratings/{rating['id']}/disclosure"
+    expected = {
+        "en": ("Scope 1 and Scope 2: 40 % reduction from base year 2023 by 2030", "15.0 %",
+               "CCER, 2.5 t CO2e, avoidance, vintage 2024", "800000 CNY, use of proceeds: energy_efficiency"),
+        "zh": ("范围一和范围二：到 2030 年较基准年 2023 年减排 40%", "15.0%",
+               "CCER，2.5 吨二氧化碳当量，避免排放类，产生年份 2024", "80万元，资金用途：energy_efficiency"),
+    }
+    for lang, said in expected.items():
+        page = html.unescape(
+            client.get(f"{url}?lang={lang}", headers={**bearer(bank_key), "Accept": "text/html"})
+            .get_data(as_text=True)
+        )
+        for text in said:
+            assert text in page, (lang, text)
+        assert "reduction pct" not in page and "tco2e 2.5" not in page and "0.1500" not in page, lang
+        assert "英文原文" not in page, lang
+
+
 def test_the_page_and_the_pdf_are_the_text_and_bytes_the_contract_declares(
     client: FlaskClient, bank_key: str
 ) -> None:

@@ -59,6 +59,16 @@ EN: Mapping[str, str] = {
     # after engine prose left in English on a page in another language (never shown on the English page)
     "english_original": " (English original)",
     "comparative_item": "previous year {previous} t CO2e, reporting year {current} t CO2e, change {change}",
+    # the records among the IFRS S2 items, in words with their units (the page had printed the JSON's keys:
+    # "scopes 1; 2, base year 2023, target year 2030, reduction pct 40.0000", marked English in Chinese)
+    "target_item": "{scopes}: {reduction} reduction from base year {base_year} by {target_year}",
+    "target_scope": "Scope {n}",
+    "target_scopes_and": " and ",
+    "credit_item": "{standard}, {tco2e} t CO2e, {kind}",
+    "credit_vintage": ", vintage {vintage}",
+    "credit_avoidance": "avoidance",
+    "credit_removal": "removal",
+    "capital_item": "{amount}, use of proceeds: {use}",
     "intensity_per_cny_million_revenue": "Scopes 1, 2 (location) and 3 per CNY million of revenue",
     "intensity_scope12_market_per_cny_million_revenue": "Scopes 1 and 2 (market) per CNY million of revenue",
     "intensity_per_employee": "Scopes 1, 2 (location) and 3 per employee",
@@ -155,6 +165,14 @@ ZH: Mapping[str, str] = {
     # a rating stored before engine 1.9 has its notes in English only: shown as they are, and said to be
     "english_original": "（英文原文）",
     "comparative_item": "上一年 {previous} 吨二氧化碳当量，报告年 {current} 吨二氧化碳当量，变化 {change}",
+    "target_item": "{scopes}：到 {target_year} 年较基准年 {base_year} 年减排 {reduction}",
+    "target_scope": "范围{n}",
+    "target_scopes_and": "和",
+    "credit_item": "{standard}，{tco2e} 吨二氧化碳当量，{kind}",
+    "credit_vintage": "，产生年份 {vintage}",
+    "credit_avoidance": "避免排放类",
+    "credit_removal": "清除类",
+    "capital_item": "{amount}，资金用途：{use}",
     "intensity_per_cny_million_revenue": "营收碳强度：范围一+范围二（基于位置）+范围三，每百万元营业收入",
     "intensity_scope12_market_per_cny_million_revenue": (
         "营收碳强度：范围一+范围二（基于市场），每百万元营业收入"

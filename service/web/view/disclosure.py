@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from service.disclosure.render import num, percent_sign, show
-from service.web.i18n import texts
+from service.disclosure.render import num, pct, percent_sign, show
+from service.web.i18n import money, texts
 from service.web.labels import data_source_label
 from service.web.view.notes import estimated_fields
 
@@ -25,6 +25,50 @@ def _sentences_zh(value_zh: Any) -> str:
     return "".join(s if s.endswith("。") else s + "；" for s in said).removesuffix("；") or "-"
 
 
+#: A scope's number in words in Chinese (范围一), as the page's labels write it
+_SCOPE_ZH = {1: "一", 2: "二", 3: "三"}
+
+
+def _figure(value: Any) -> str:
+    """A figure as recorded, without padding zeros: 40.0 is "40", 2.5 "2.5" (four decimals at most)."""
+    return f"{float(value):.4f}".rstrip("0").rstrip(".")
+
+
+def _scopes(scopes: Any, lang: str) -> str:
+    t = texts(lang)
+    said = [t["target_scope"].format(n=_SCOPE_ZH.get(s, s) if lang == "zh" else s) for s in scopes or ()]
+    if len(said) < 2:
+        return "".join(said)
+    head = ("、" if lang == "zh" else ", ").join(said[:-1])
+    return head + t["target_scopes_and"] + said[-1]
+
+
+def _target(row: Mapping[str, Any], lang: str) -> str:
+    """A GHG target (``metrics_and_targets.targets``, ``strategy.transition_plan``) in words:
+    "Scope 1 and Scope 2: 40 % below 2023 by 2030"."""
+    return texts(lang)["target_item"].format(
+        scopes=_scopes(row.get("scopes"), lang),
+        reduction=_figure(row.get("reduction_pct")) + percent_sign(lang),
+        base_year=row.get("base_year"),
+        target_year=row.get("target_year"),
+    )
+
+
+def _credit(row: Mapping[str, Any], lang: str) -> str:
+    """A carbon credit the business reports (``metrics_and_targets.carbon_credits``) in words."""
+    t = texts(lang)
+    kind = str(row.get("type"))
+    text = t["credit_item"].format(
+        standard=row.get("standard"), tco2e=_figure(row.get("tco2e")), kind=t.get("credit_" + kind, kind)
+    )
+    vintage = row.get("vintage")
+    return text if vintage is None else text + t["credit_vintage"].format(vintage=vintage)
+
+
+def _records(value: Any) -> bool:
+    return isinstance(value, list | tuple) and all(isinstance(v, Mapping) for v in value)
+
+
 def disclosure_value(key: str, value: Any, lang: str, value_zh: Any = None) -> dict[str, str | None]:
     """A disclosure item's value as text, and its language when that is not the page's (engine prose).
 
@@ -36,6 +80,9 @@ def disclosure_value(key: str, value: Any, lang: str, value_zh: Any = None) -> d
     t = texts(lang)
     if lang == "zh" and value_zh is not None:
         return {"text": _sentences_zh(value_zh), "lang": None}
+    # a 0-1 share (29(d)), as the strategy's own sentence says it: "0.1500" read as 0.15 %
+    if key == "climate_opportunities" and isinstance(value, int | float) and not isinstance(value, bool):
+        return {"text": pct(value, lang), "lang": None}
     if isinstance(value, int | float) and not isinstance(value, bool):
         return {"text": show(value), "lang": None}
     if isinstance(value, str) and value and not any(c.isspace() for c in value):
@@ -56,6 +103,15 @@ def disclosure_value(key: str, value: Any, lang: str, value_zh: Any = None) -> d
             previous=num(value.get("previous_year_tco2e")),
             current=num(value.get("reporting_year_tco2e")),
             change=t["not_computed"] if change is None else f"{float(change):+.1f}{percent_sign(lang)}",
+        )
+        return {"text": text, "lang": None}
+    if key in ("targets", "transition_plan") and _records(value) and value:
+        return {"text": t["semicolon"].join(_target(row, lang) for row in value), "lang": None}
+    if key == "carbon_credits" and _records(value) and value:
+        return {"text": t["semicolon"].join(_credit(row, lang) for row in value), "lang": None}
+    if key == "capital_deployment" and isinstance(value, Mapping):
+        text = t["capital_item"].format(
+            amount=money(value.get("amount"), value.get("currency"), lang), use=value.get("use_of_proceeds")
         )
         return {"text": text, "lang": None}
     return {"text": show(value), "lang": None if lang == "en" else "en"}
