@@ -279,6 +279,30 @@ def test_printed_disclosure_leaves_out_what_the_business_did_not_report(
     assert "of which category" not in page  # no Scope 3 category, so no breakdown under 'not available'
 
 
+def test_printed_intensities_without_scope3_do_not_say_they_include_it(
+    client: FlaskClient, bank_key: str
+) -> None:
+    """"Scopes 1, 2 (location) and 3 per CNY million of revenue" stood under an inventory whose Scope 3 is
+    "not available": the figure has no Scope 3 in it, so its label names none."""
+    rating = _rate(client, bank_key)  # no transport or resources: no Scope 3 category
+    assert rating["emissions"]["scope3"]["categories_included"] == []
+    intensities = rating["emissions"]["intensities"]
+    url = f"/v1/ratings/{rating['id']}/disclosure"
+    expected = {
+        "en": ("Carbon intensities", "Scopes 1 and 2 (location) per CNY million of revenue; no Scope 3",
+               "and 3 per"),
+        "zh": ("碳强度", "营收碳强度：范围一+范围二（基于位置），每百万元营业收入；不含范围三",
+               "+范围三，每"),
+    }
+    for lang, (heading, label, promised) in expected.items():
+        page = client.get(f"{url}?lang={lang}", headers={**bearer(bank_key), "Accept": "text/html"})
+        text = page.get_data(as_text=True)
+        row = text.split(label, 1)[1].split("</tr>", 1)[0]
+        assert f"{intensities['per_cny_million_revenue']:.4f}" in row, lang
+        table = text.split(f"<h3>{heading}</h3>", 1)[1].split("</table>", 1)[0]
+        assert promised not in table, lang
+
+
 def test_both_languages_of_the_pages_have_the_same_words() -> None:
     """A key only in English would print the key itself on the Chinese page; a key in two areas of the
     catalogue would silently take the later area's text."""

@@ -73,6 +73,12 @@ EN: Mapping[str, str] = {
     "intensity_scope12_market_per_cny_million_revenue": "Scopes 1 and 2 (market) per CNY million of revenue",
     "intensity_per_employee": "Scopes 1, 2 (location) and 3 per employee",
     "intensity_per_m2": "Scopes 1, 2 (location) and 3 per m² of floor area",
+    # the same figures where the rating discloses no Scope 3 (no category had data): "and 3" had promised a
+    # Scope 3 that the inventory above says is not available
+    "intensity_per_cny_million_revenue_no_scope3": "Scopes 1 and 2 (location) per CNY million of revenue; "
+    "no Scope 3",
+    "intensity_per_employee_no_scope3": "Scopes 1 and 2 (location) per employee; no Scope 3",
+    "intensity_per_m2_no_scope3": "Scopes 1 and 2 (location) per m² of floor area; no Scope 3",
     "column_value": "Value",
     "column_unit": "Unit",
     "intensity_unit_per_cny_million_revenue": "t CO2e per CNY million",
@@ -179,6 +185,10 @@ ZH: Mapping[str, str] = {
     ),
     "intensity_per_employee": "人均碳强度：范围一+范围二（基于位置）+范围三，每名员工",
     "intensity_per_m2": "单位面积碳强度：范围一+范围二（基于位置）+范围三，每平方米经营面积",
+    "intensity_per_cny_million_revenue_no_scope3": "营收碳强度：范围一+范围二（基于位置），每百万元营业收入；"
+    "不含范围三",
+    "intensity_per_employee_no_scope3": "人均碳强度：范围一+范围二（基于位置），每名员工；不含范围三",
+    "intensity_per_m2_no_scope3": "单位面积碳强度：范围一+范围二（基于位置），每平方米经营面积；不含范围三",
     "column_value": "数值",
     "column_unit": "单位",
     "intensity_unit_per_cny_million_revenue": "吨二氧化碳当量/百万元营业收入",
