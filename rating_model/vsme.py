@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from rating_model.disclosure import data_quality_statement
-from rating_model.issb_basis import SCOPE1_GAP_WORDS
+from rating_model.issb_basis import ELECTRICITY, HEAT, SCOPE1_GAP_WORDS
 
 Item = dict[str, Any]
 VSME_VERSION = "EFRAG VSME, 17 December 2024 (Basic Module)"
@@ -168,6 +168,25 @@ def _scope1_gaps(em: Mapping[str, Any]) -> str:
     )
 
 
+#: What location-based Scope 2 leaves out when an input is unreported, as the IFRS S2 Scope 2 note and its
+#: exclusions say it (heat "may": the business did not say whether it buys any)
+_SCOPE2_GAPS = {
+    "energy.electricity_kwh": f"excludes {ELECTRICITY[0]}: none was reported",
+    "energy.purchased_heat_gj": f"may exclude {HEAT[0]}: the business gave no amount and did not say "
+    "whether it buys any",
+}
+
+
+def _scope2_gaps(em: Mapping[str, Any]) -> str:
+    """What location-based Scope 2 leaves out because the business did not report it ("" when nothing): the
+    IFRS S2 summary's Scope 2 said "Excludes purchased heat, not reported" where this export had a plain
+    figure (0.0 for a Beijing business with no electricity and no heat answer)."""
+    gaps = [words for path, words in _SCOPE2_GAPS.items() if path in em.get("missing", [])]
+    if not gaps:
+        return ""
+    return "; ".join(gaps) + " (not reported, so not counted; not a measured zero)."
+
+
 def _scope1_note(em: Mapping[str, Any]) -> str:
     """Gross Scope 1, and what it leaves out because the business did not report it: a fleet left out had
     been exported as a plain ``disclosed 0.0`` for a road-freight firm."""
@@ -176,10 +195,10 @@ def _scope1_note(em: Mapping[str, Any]) -> str:
 
 
 def _partial(em: Mapping[str, Any]) -> str:
-    """The intensities' note on a partial Scope 1 (a diff review: the B3 intensity of a freight firm
+    """The intensities' note on a partial Scope 1 or 2 (a diff review: the B3 intensity of a freight firm
     without its fleet was a plain 0.0 while Scope 1 beside it said what it excluded)."""
-    gaps = _scope1_gaps(em)
-    return f" Its Scope 1 {gaps}" if gaps else ""
+    scope1, scope2 = _scope1_gaps(em), _scope2_gaps(em)
+    return (f" Its Scope 1 {scope1}" if scope1 else "") + (f" Its Scope 2 {scope2}" if scope2 else "")
 
 
 #: The unit of every intensity exported: VSME states B3's intensity per euro of turnover, and greenrate holds
@@ -285,7 +304,11 @@ def _b3(rating: Mapping[str, Any], op: Mapping[str, Any]) -> dict[str, Item]:
             _resting_on(paths, "energy.fuels", "energy.purchased_heat_gj"),
         ),
         "scope1_tco2e": _estimated(_disclosed(em["scope1"], "tCO2e", _scope1_note(em)), scope1),
-        "scope2_location_tco2e": _estimated(_disclosed(em["scope2_location"], "tCO2e"), scope2),
+        "scope2_location_tco2e": _estimated(
+            _disclosed(em["scope2_location"], "tCO2e",
+                       f"Location-based; {_scope2_gaps(em)}" if _scope2_gaps(em) else None),
+            scope2,
+        ),
         "ghg_intensity": _estimated(
             _disclosed(
                 intensity,

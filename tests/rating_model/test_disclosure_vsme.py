@@ -279,6 +279,26 @@ def test_a_fleet_left_out_is_named_as_excluded_never_a_measured_zero() -> None:
     assert not any("ISIC" in e for e in exclusions)
 
 
+def test_vsme_scope2_says_heat_left_out_as_the_ifrs_scope2_does() -> None:
+    """Heat is asked in Beijing (district heat is sold there): left unanswered, the IFRS S2 Scope 2 said
+    "Excludes purchased heat, not reported" while the VSME export of the same rating gave a plain 0.0."""
+    body = _with(BASE_PAYLOAD, energy={"electricity_kwh": 0, "fuels": []}, transport={"fleet": []})
+    body["company"] = {**BASE_PAYLOAD["company"], "region": "CN-BJ"}
+    rating, operating = _rated(body)
+    assert "energy.purchased_heat_gj" in rating["emissions"]["missing"]
+    assert "purchased heat" in rating["issb_summary"]["metrics_and_targets"]["scope2_location_tco2e"]["note"]
+    b3 = vsme_export(rating, operating)["datapoints"]["B3"]
+    assert b3["scope2_location_tco2e"]["value"] == 0.0
+    assert "may exclude purchased heat" in b3["scope2_location_tco2e"]["note"]
+    for intensity in ("ghg_intensity", "ghg_intensity_scope1_2_3"):
+        assert "Its Scope 2 may exclude purchased heat" in b3[intensity]["note"], intensity
+
+    answered = _with(body, energy={"electricity_kwh": 0, "fuels": [], "purchased_heat_gj": 0})
+    rating, operating = _rated(answered)
+    b3 = vsme_export(rating, operating)["datapoints"]["B3"]
+    assert "note" not in b3["scope2_location_tco2e"] and "exclude" not in b3["ghg_intensity"]["note"]
+
+
 def test_an_explicit_no_is_disclosed_as_no_and_only_an_unanswered_question_is_not_available() -> None:
     said_no = dict.fromkeys(("climate_responsible_person", "environmental_policy", "iso14001",
                              "energy_audit", "green_procurement_policy", "waste_sorting",
