@@ -211,6 +211,21 @@ _INTENSITY_BASIS = (
 )
 
 
+def _intensity_basis(op: Mapping[str, Any]) -> str:
+    """The intensities' unit in words, with the rate a turnover in another currency was converted at: the
+    note had named ``company.fx_to_cny`` but not its value, so a bank reading a USD business's figure per
+    CNY million could not tell what rate it rests on."""
+    c = op.get("company", {})
+    currency, fx = c.get("currency"), c.get("fx_to_cny")
+    if currency in (None, "CNY") or not isinstance(fx, int | float):
+        return _INTENSITY_BASIS
+    return (
+        " Per CNY million of turnover, not per euro as VSME states it: greenrate holds no euro rate (the "
+        f"turnover in {currency} is converted to CNY at company.fx_to_cny, {fx:g} CNY per {currency}, the "
+        "rate given with the operating data)."
+    )
+
+
 def _estimated(item: Item, inputs: list[str]) -> Item:
     """Mark a disclosed figure as resting on estimated inputs (``estimated`` true, and a note naming them),
     or as not (``estimated`` false): a one-click shop's sector-default 25.5 MWh had been plainly disclosed.
@@ -316,7 +331,7 @@ def _b3(rating: Mapping[str, Any], op: Mapping[str, Any]) -> dict[str, Item]:
                 "Gross Scope 1 + location-based Scope 2 over turnover: the gross emissions B3 requires "
                 "(Scope 3 is only encouraged, so it is left out and optional Scope 3 data does not move "
                 "the figure)."
-                + _INTENSITY_BASIS
+                + _intensity_basis(op)
                 + _partial(em),
             )
             if intensity is not None
@@ -331,7 +346,7 @@ def _b3(rating: Mapping[str, Any], op: Mapping[str, Any]) -> dict[str, Item]:
                 + ("the Scope 3 categories with data (" + ", ".join(included) + ")" if included
                    else "no Scope 3 (no category had data)")
                 + " over turnover; it moves with the optional Scope 3 data."
-                + _INTENSITY_BASIS
+                + _intensity_basis(op)
                 + _partial(em),
             ),
             list(dict.fromkeys([*scope1, *scope2, *_scope_estimated(em, 3)])),

@@ -185,6 +185,20 @@ def test_vsme_balance_sheet_total_is_in_the_companys_currency() -> None:
     assert b1["balance_sheet_total"]["unit"] == "CNY"
 
 
+def test_vsme_intensities_of_a_turnover_in_another_currency_name_the_rate_they_rest_on() -> None:
+    """Per CNY million of a EUR turnover: the note had named ``company.fx_to_cny`` but not its value, which
+    no other part of the rating or the export states."""
+    company = {**RICH["company"], "currency": "EUR", "fx_to_cny": 7.8, "annual_revenue": 400_000}
+    body = _with(RICH, company=company)
+    rating, operating = _rated(body)
+    b3 = vsme_export(rating, operating)["datapoints"]["B3"]
+    for intensity in ("ghg_intensity", "ghg_intensity_scope1_2_3"):
+        assert "the turnover in EUR is converted to CNY at company.fx_to_cny, 7.8 CNY per EUR" in (
+            b3[intensity]["note"]), intensity
+    cny = vsme_export(*_rated(RICH))["datapoints"]["B3"]
+    assert "per EUR" not in cny["ghg_intensity"]["note"] and "CNY per CNY" not in cny["ghg_intensity"]["note"]
+
+
 def test_vsme_b1_has_every_required_datapoint_of_the_basic_module() -> None:
     rating, operating = _rated(RICH)
     b1 = vsme_export(rating, operating)["datapoints"]["B1"]
