@@ -103,7 +103,12 @@ def _b1(rating: Mapping[str, Any], op: Mapping[str, Any]) -> dict[str, Item]:
             "No datapoint is omitted as classified or sensitive: each one greenrate does not hold is listed "
             "as not available."
         ),
-        "basis": _disclosed("individual"),
+        # the IFRS S2 summary's reporting entity says the same: assumed, since nothing asks for it
+        "basis": _disclosed(
+            "individual",
+            note="Assumed by greenrate: the operating data carries no subsidiaries or consolidation, so the "
+            "business's own activities are reported alone.",
+        ),
         # Required B1 datapoints that the operating data has no field for: said so, never guessed.
         "subsidiaries": _not_available("The operating data does not carry the business's subsidiaries."),
         "legal_form": _not_available("The operating data does not carry the business's legal form."),

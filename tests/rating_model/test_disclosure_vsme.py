@@ -219,6 +219,8 @@ def test_vsme_b1_has_every_required_datapoint_of_the_basic_module() -> None:
     assert required <= set(b1)
     assert b1["legal_form"]["status"] == "not_available" and b1["legal_form"]["note"]
     assert b1["subsidiaries"]["status"] == "not_available" and b1["subsidiaries"]["note"]
+    # "individual" is greenrate's assumption, as the IFRS S2 reporting entity says: nothing asks for it
+    assert b1["basis"]["value"] == "individual" and b1["basis"]["note"].startswith("Assumed by greenrate")
 
 
 def test_vsme_b2_practices_leave_governance_to_the_ifrs_summary() -> None:
