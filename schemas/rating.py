@@ -433,18 +433,40 @@ class IssbItemSchema(DisclosureItemSchema):
     )})
 
 
-def _section() -> fields.Dict:
-    return fields.Dict(keys=fields.String(), values=fields.Nested(IssbItemSchema), required=True)
+def _section(description: str) -> fields.Dict:
+    return fields.Dict(keys=fields.String(), values=fields.Nested(IssbItemSchema), required=True,
+                       metadata={"description": description})
 
 
 class IssbSummarySchema(ContractSchema):
     """IFRS S2 shape; each item says disclosed, not_applicable or not_available."""
 
-    governance = _section()
-    strategy = _section()
-    risk_management = _section()
-    metrics_and_targets = _section()
-    basis_of_preparation = _section()
+    governance = _section("Paras 5-7: `oversight` (para 6) and `policy`, the business's yes or no in words.")
+    strategy = _section(
+        "Paras 8-23. `transition_risks` is greenrate's reading of the industry code (VSME's high-climate-"
+        "impact sectors), not the business's own assessment. `transition_plan`, when disclosed, is the "
+        "business's reduction targets as records (as `metrics_and_targets.targets`), not a transition plan."
+    )
+    risk_management = _section("Para 25: `process`, from the ISO 14001 and energy-audit answers.")
+    metrics_and_targets = _section(
+        "Paras 29-36. Scope figures in tCO2e, gross: carbon credits are never deducted (29(a)(i)); "
+        "`scope2_location_tco2e` is the figure 29(a)(v) requires, `scope2_market_tco2e`'s note gives the "
+        "contractual instruments; `scope3_tco2e`'s note names the categories included (29(a)(vi)). "
+        "`energy_mwh` in MWh; `ghg_intensity_per_cny_million` in tCO2e per CNY million of revenue (a "
+        "turnover in another currency converted at `company.fx_to_cny`). `climate_opportunities` is a 0-1 "
+        "share of sales (29(d)). `targets` are records `{scopes, base_year, target_year, reduction_pct}`, "
+        "`reduction_pct` in percent (0-100); whether a target is gross or net of credits is not asked "
+        "(36(c)). `carbon_credits` are records `{standard, tco2e, type: avoidance or removal, vintage}` the "
+        "business reports, listed apart and never netted. `capital_deployment` is `{amount, currency, "
+        "use_of_proceeds}` of a loan for a green category (29(e)); `scope12_comparative` is "
+        "`{previous_year_tco2e, reporting_year_tco2e, change_pct}`, the previous year restated like for "
+        "like."
+    )
+    basis_of_preparation = _section(
+        "How the figures were made and what they leave out: the standard, period and (assumed) entity, the "
+        "estimates, measurement assumptions, exclusions, factor fallbacks, the reliefs (each transition "
+        "relief with its condition, never claimed as applying) and the greenhouse gases covered."
+    )
 
 
 class VersionsSchema(ContractSchema):

@@ -381,3 +381,16 @@ def test_the_metrics_answer_is_the_text_the_contract_declares(client: FlaskClien
     spec = client.get("/openapi.json").get_json()
     metrics = client.get("/metrics")
     assert metrics.status_code == 200 and contract_errors(spec, "/metrics", "get", metrics) == []
+
+
+def test_the_ifrs_s2_sections_say_the_units_and_shapes_of_their_values(client: FlaskClient) -> None:
+    """An item's `value` is free-form (`Raw`): a client read `reduction_pct` 40.0 beside
+    `climate_opportunities` 0.15 with nothing saying one is a percent and the other a 0-1 share, nor what the
+    records among the values hold."""
+    summary = client.get("/openapi.json").get_json()["components"]["schemas"]["IssbSummary"]["properties"]
+    metrics = summary["metrics_and_targets"]["description"]
+    for said in ("tCO2e, gross", "0-1 share of sales", "`reduction_pct` in percent (0-100)",
+                 "`{standard, tco2e, type: avoidance or removal, vintage}`", "tCO2e per CNY million"):
+        assert said in metrics, said
+    assert "not the business's own assessment" in summary["strategy"]["description"]
+    assert all(summary[section].get("description") for section in summary)
