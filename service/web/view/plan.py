@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from itertools import pairwise
 from typing import Any
 
+from rating_model.disclosure import grade_caps as disclosure_caps
 from rating_model.improvements import missing_data_messages
 from rating_model.standard import Standard
 from service.web.i18n import texts
@@ -271,12 +272,17 @@ def grade_caps(rating: Mapping[str, Any], standard: Standard, lang: str) -> dict
     yet held back by it, was never told that its 0 kWh was doubted. ``binding`` is the grade the score
     alone earns (the rating's ``score_grade``) when a cap holds the grade below it. A cap already explained
     under "why the next grade is out of reach" points there (``below``) rather than saying its remedy twice.
+
+    What each cap is (name, grade, remedy) is read as the disclosure reads it
+    (:func:`rating_model.disclosure.grade_caps`): from the rating and the standard it names, so a rating
+    issued under an earlier standard shows that standard's remedy, not the current one's. ``standard`` (the
+    current one) only names a knock-out a rating before schema 1.7 stored no Chinese name for.
     """
-    applied = [k for k in rating.get("knock_outs") or [] if isinstance(k, Mapping) and k.get("id")]
+    applied = disclosure_caps(rating)
     if not applied:
         return None
     t = texts(lang)
-    defined = {k.id: k for k in standard.knock_outs}
+    current = {k.id: k for k in standard.knock_outs}
     path = rating.get("path_to_next_grade") or {}
     said_below = set()
     if path.get("target_grade") and not path.get("reachable"):  # the held-back list (:func:`held_back`)
@@ -284,15 +290,14 @@ def grade_caps(rating: Mapping[str, Any], standard: Standard, lang: str) -> dict
         said_below = {h.get("knock_out") for h in held if h.get("reason") == "knock_out"}
     caps = []
     for k in applied:
-        ko_id = str(k["id"])
-        known = defined.get(ko_id)
+        ko_id = k["id"]
         if lang == "zh":
-            name = k.get("name_zh") or (known.name_zh if known else "") or t.get("knock_out_" + ko_id, ko_id)
-            remedy = known.remedy_zh if known else ""
+            known = current.get(ko_id)
+            name = k["name_zh"] or (known.name_zh if known else "") or t.get("knock_out_" + ko_id, ko_id)
+            remedy = k["remedy_zh"] or ""
         else:
-            name = k.get("name") or (known.name if known else ko_id)
-            remedy = known.remedy if known else ""
-        cap = str(k.get("cap_grade") or (known.cap_grade if known else ""))
+            name, remedy = k["name"], k["remedy"] or ""
+        cap = str(k["cap_grade"] or "")
         line = t["cap_line"].format(name=name, grade=t.get("grade_" + cap, cap))
         below = ko_id in said_below
         if not below and remedy:
