@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from rating_model.evaluation import SEGMENT_GAP_LIMIT, segment_gaps
 from rating_model.evidence import HOLDOUT_MIN_ROWS
-from rating_model.standard import DEFAULT_STANDARD, Standard, load_standard, published_standard_path
+from rating_model.standard import Standard, load_standard, published_standard_path
 
 if TYPE_CHECKING:
     from rating_model.scorecard import Scorecard
@@ -133,16 +133,16 @@ _FORMAT = ("a CSV or Parquet file in the flat operating-data format plus a 'labe
 RETRAIN_STANDARD = "standard.yaml"
 
 
-def retrain_standard(standard: Standard, file: str | None = None) -> str | None:
-    """What the retraining command's ``--standard`` is to say for a model trained under ``standard``:
-    ``None`` for the packaged default (the command's own), the label of a published version
-    (``greenrate-sme@1.8.0``, which the option reads from the package wherever it is installed), else the
-    standard's file by name (``file``, as a training file is named; :data:`RETRAIN_STANDARD` when it was
-    given in code). A model trained under another standard had been cited without the option, so the
-    command rebuilt it under the default: another model, or a refusal.
+def retrain_standard(standard: Standard, file: str | None = None) -> str:
+    """What the retraining command's ``--standard`` is to say for a model trained under ``standard``: the
+    label of a published version (``greenrate-sme@1.8.0``, which the option reads from the package wherever
+    it is installed), the packaged default's included, else the standard's file by name (``file``, as a
+    training file is named; :data:`RETRAIN_STANDARD` when it was given in code). A model trained under
+    another standard had been cited without the option, so the command rebuilt it under the default:
+    another model, or a refusal. So had a model of the packaged default, whose command stopped rebuilding
+    it once a release packaged the next version (sc-247a60d1373a, trained for 1.10.0, cites a command that
+    trains for 1.11.0: a newcomer's review).
     """
-    if standard.sha256 == load_standard(DEFAULT_STANDARD).sha256:
-        return None
     path = published_standard_path(standard.label)
     if path is not None and load_standard(path).sha256 == standard.sha256:
         return standard.label
@@ -157,9 +157,9 @@ def how_to_retrain(source: Mapping[str, Any], seed: int | None, standard: str | 
     training file (``source["file"]``, by name), or the rows and seed of the synthetic population
     ``python -m rating_model.train`` draws without ``--data``; a model trained on a frame given in code is
     cited with ``labelled.parquet``, where those rows are to be written. ``standard`` (from
-    :func:`retrain_standard`) is its ``--standard``, left out for the packaged default, so the command
+    :func:`retrain_standard`) is its ``--standard``, the packaged default's included, so the command
     rebuilds the very artifact (the same bytes on the same machine and library versions) under any
-    standard.
+    standard, and in a release that packages another.
     """
     option = "" if seed is None else f" --seed {seed}"
     if standard is not None:
@@ -195,7 +195,7 @@ def model_card(standard: Standard, source: Mapping[str, Any], metrics: Mapping[s
     :data:`HOLDOUT_MIN_ROWS`, and ``holdout_repeats`` (holdout rows equal to a row trained on) one when
     there are any: a card of a larger holdout of distinct rows reads as it always did. ``seed`` (the one
     training drew the holdout and fitted with) is part of the command ``how_to_retrain`` cites, and so is
-    the standard when it is not the packaged default (:func:`retrain_standard`; ``standard_file``: the
+    the standard it was trained under (:func:`retrain_standard`; ``standard_file``: the
     name of the file it was read from).
     """
     synthetic = bool(source.get("synthetic"))

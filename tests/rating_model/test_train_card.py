@@ -177,17 +177,22 @@ def test_the_card_cites_the_retraining_command_with_the_seed_it_was_trained_with
     """Cited without ``--seed``, the command trained with the default seed: another holdout, another fit
     (tests/service/test_batch_train.py runs the cited command and compares the bytes)."""
     card = _trained()[1]["metadata"]["card"]
+    label = load_standard(DEFAULT_STANDARD).label
     assert card["how_to_retrain"].startswith(
-        f"python -m rating_model.train --data labelled.parquet --seed {SEED} --out model.json: ")
+        f"python -m rating_model.train --data labelled.parquet --seed {SEED} --standard {label} "
+        "--out model.json: ")
     synthetic = {"synthetic": True, "generator": "rating_model.synthetic", "rows": 600, "seed": 9}
     cited = model_card(load_standard(DEFAULT_STANDARD), synthetic, {"auc": 0.7}, seed=9)["how_to_retrain"]
-    assert cited.startswith("python -m rating_model.train --rows 600 --seed 9 --out model.json: ")
+    assert cited.startswith(
+        f"python -m rating_model.train --rows 600 --seed 9 --standard {label} --out model.json: ")
 
 
-def test_the_card_cites_the_standard_it_was_trained_under_unless_it_is_the_default() -> None:
+def test_the_card_cites_the_standard_it_was_trained_under_the_default_included() -> None:
     """The cited command had no ``--standard``: a model trained under an earlier published version or a
     bank's own file was cited with a command that retrained it under the packaged default (the command
-    run: tests/service/test_batch_train.py)."""
+    run: tests/service/test_batch_train.py). Nor had a model of the packaged default, whose command then
+    trained for the next version once a release packaged it: the shipped sc-247a60d1373a, trained for
+    1.10.0, cites a command that trains for 1.11.0 (a newcomer's review)."""
     import copy
 
     from rating_model.standard import STANDARD_DIR, parse_standard
@@ -203,7 +208,10 @@ def test_the_card_cites_the_standard_it_was_trained_under_unless_it_is_the_defau
         card = model_card(standard, source, {"auc": 0.7}, seed=9, standard_file=file)
         return str(card["how_to_retrain"])
 
-    assert "--standard" not in cited(default, synthetic) + cited(default, {"synthetic": False}, "x.yaml")
+    assert cited(default, synthetic).startswith(
+        f"python -m rating_model.train --rows 600 --seed 9 --standard {default.label} --out model.json: ")
+    # the packaged default by its label, not by the name of a file it happened to be read from
+    assert f" --standard {default.label} " in cited(default, {"synthetic": False}, "x.yaml")
     assert cited(older, synthetic).startswith(
         "python -m rating_model.train --rows 600 --seed 9 --standard greenrate-sme@1.8.0 --out model.json: ")
     # by its file's name, as the training file is; given in code, where its document is to be written
