@@ -253,3 +253,17 @@ def test_the_engine_doc_names_every_knock_out_and_those_that_deny_green_loans() 
         assert f"`{k.id}`" in row, k.id
     denying = ", ".join(f"`{k.id}`" for k in standard.knock_outs if k.blocks_green_loan)
     assert f"; {denying} also deny green-loan treatment, the others only cap the grade" in row, row
+
+
+def test_the_engine_doc_rebuilds_the_shipped_model_under_the_standard_it_was_trained_for() -> None:
+    """docs/rating-engine.md rebuilt the shipped model with no ``--standard`` after 1.11.0 became the
+    packaged standard: the command trained sc-360eef499e76 for 1.11.0, not sc-247a60d1373a for 1.10.0, and
+    wrote it over the published model file (newcomer review)."""
+    text = (ROOT / "docs" / "rating-engine.md").read_text(encoding="utf-8")
+    section = text[text.index("## The default model and retraining"):]
+    (command,) = re.findall(r"^\.venv/bin/python -m rating_model\.train (.*)$", section, re.M)
+    words = command.split()
+    metadata = json.loads(DEFAULT_MODEL.read_text(encoding="utf-8"))["metadata"]
+    assert words[words.index("--standard") + 1] == metadata["standard"]
+    assert words[words.index("--seed") + 1] == str(metadata["seed"])
+    assert (ROOT / words[words.index("--out") + 1]).resolve() != DEFAULT_MODEL.resolve()
