@@ -184,12 +184,21 @@ def register_model(artifact_path: Path) -> None:
     with _registry() as db:
         registered = registry.register(db, artifact, source="cli", actor=registry_actor(db),
                                        reason=f"registered from {artifact_path.name}")
+        champion = registry.active_version(db) or "CHAMPION"
     if registered.replayed:
         click.echo(f"{artifact.version} was registered already, with this very artifact, by you "
                    f"({registered.record.created_at:%Y-%m-%d %H:%M} UTC): nothing was changed")
-    four_eyes = " (by another analyst: four eyes)" if command_settings().model_four_eyes else ""
-    click.echo(f"registered {artifact.version} (sha256 {artifact.sha256[:12]}…); promote it{four_eyes} with "
-               f"`greenrate model promote {artifact.version} --replacing CHAMPION --reason ...`")
+    # the next steps with the champion named: the message had said `--replacing CHAMPION` and left out the
+    # comparison a promotion needs by default (a newcomer following it was refused)
+    settings = command_settings()
+    four_eyes = " (by another analyst: four eyes)" if settings.model_four_eyes else ""
+    compare = ""
+    if settings.model_require_comparison:
+        compare = (f"record a comparison with the active {champion} (`greenrate model compare active "
+                   f"{artifact.version} --data HOLDOUT --record`), then ")
+    click.echo(f"registered {artifact.version} (sha256 {artifact.sha256[:12]}…); {compare}promote it"
+               f"{four_eyes} with `greenrate model promote {artifact.version} --replacing {champion} "
+               "--reason ...`")
 
 
 @model.command("promote")

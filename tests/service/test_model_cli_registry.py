@@ -632,3 +632,20 @@ def test_history_and_comparisons_page_through_the_registry(
                                                                      or "FROM model_comparisons" in s)]
     assert reads and all("LIMIT" in s for s in reads), [s for s in reads if "LIMIT" not in s]
     assert sum("FROM model_events" in s and "ORDER BY model_events.id" in s for s in reads) == 2  # 4 events
+
+
+def test_register_names_the_champion_and_the_comparison_a_promotion_needs(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    """`greenrate model register` said to promote with `--replacing CHAMPION` and left out the recorded
+    comparison a promotion needs by default: a newcomer who did as it said was refused (newcomer review)."""
+    doc = variant_document("b")
+    path = tmp_path / "b.json"
+    path.write_text(json.dumps(doc))
+    gated = run({**env, "GREENRATE_MODEL_REQUIRE_COMPARISON": "true"}, "model", "register", str(path))
+    assert gated.exit_code == 0, gated.output
+    assert f"`greenrate model compare active {doc['version']} --data HOLDOUT --record`" in gated.output
+    promote = f"`greenrate model promote {doc['version']} --replacing {DEFAULT_VERSION} --reason ...`"
+    assert promote in gated.output and "CHAMPION" not in gated.output
+    again = run(env, "model", "register", str(path))  # the requirement off (this file's env): no comparison
+    assert again.exit_code == 0 and promote in again.output and "compare" not in again.output
