@@ -18,6 +18,7 @@ document, a test's) are not the package's publications and are read unchecked.
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import json
 import sys
@@ -90,7 +91,18 @@ def record(files: Iterable[str], before: dict[str, str], unreleased: Iterable[st
 
 
 def main(argv: list[str]) -> int:
-    unreleased = [argv[i + 1] for i, arg in enumerate(argv[:-1]) if arg == "--unreleased"]
+    """Record the published files. Its arguments had been scanned for ``--unreleased`` alone, so
+    ``--help`` (or a misspelt option) recorded the manifest instead of saying what the command does
+    (a newcomer's review)."""
+    parser = argparse.ArgumentParser(
+        prog="python -m rating_model.published",
+        description=f"Record the sha256 of every published data file not yet in {MANIFEST.name}; a "
+        "recorded digest is never changed.",
+    )
+    parser.add_argument("--unreleased", action="append", default=[], metavar="PATH",
+                        help="a file of the change at hand, never on main, whose recorded digest may change "
+                        "(as the manifest names it, e.g. standard/greenrate-sme-1.12.yaml)")
+    unreleased = parser.parse_args(argv).unreleased
     before = json.loads(MANIFEST.read_text(encoding="utf-8"))["files"] if MANIFEST.exists() else {}
     files, refused = record(published_files(), before, unreleased)
     if refused:

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -108,16 +109,43 @@ def refusal(previous: dict[str, Any] | None, new: dict[str, Any], *, unreleased:
     )
 
 
-if __name__ == "__main__":
-    import sys
+def main(argv: list[str]) -> None:
+    """Record the fingerprint. Its arguments had been searched for ``--unreleased`` alone, so ``--help``
+    (or a misspelt ``--unreleased``) recorded it instead (a newcomer's review)."""
+    import argparse
 
+    parser = argparse.ArgumentParser(
+        prog="python -m tests.rating_model.test_engine_fingerprint",
+        description=f"Rate the fixed corpus and record its digests in {FINGERPRINT.name}, refusing other "
+        "ratings under versions already recorded (bump ENGINE_VERSION).",
+    )
+    parser.add_argument("--unreleased", action="store_true",
+                        help="the versions recorded were introduced by the change at hand and never reached "
+                        "main: record other ratings under them")
+    unreleased = parser.parse_args(argv).unreleased
     recorded_before = json.loads(FINGERPRINT.read_text(encoding="utf-8")) if FINGERPRINT.exists() else None
     fresh = record(Engine.load())
-    problem = refusal(recorded_before, fresh, unreleased="--unreleased" in sys.argv[1:])
+    problem = refusal(recorded_before, fresh, unreleased=unreleased)
     if problem is not None:
-        sys.exit(f"not recorded: {problem}")
+        raise SystemExit(f"not recorded: {problem}")
     FINGERPRINT.write_text(json.dumps(fresh, indent=1) + "\n", encoding="utf-8")
     print(f"recorded {FINGERPRINT}")
+
+
+def test_the_recorder_reads_its_options_and_records_nothing_for_help_or_a_typo(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``python -m tests.rating_model.test_engine_fingerprint --help`` rated the corpus and recorded it."""
+    target = tmp_path / "fingerprint.json"
+    monkeypatch.setattr(sys.modules[__name__], "FINGERPRINT", target)
+    for argv, status in ((["--help"], 0), (["--unreleasd"], 2)):
+        with pytest.raises(SystemExit) as stopped:
+            main(argv)
+        assert stopped.value.code == status and not target.exists()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
 
 
 def test_the_recorder_refuses_other_ratings_under_the_same_versions() -> None:
@@ -129,3 +157,4 @@ def test_the_recorder_refuses_other_ratings_under_the_same_versions() -> None:
     problem = refusal(before, changed, unreleased=False)
     assert problem is not None and "bump ENGINE_VERSION" in problem
     assert refusal(before, changed, unreleased=True) is None
+

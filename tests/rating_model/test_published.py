@@ -65,3 +65,21 @@ def test_recording_adds_new_files_and_refuses_to_change_a_published_one(tmp_path
     allowed, refused = published.record(["standard/a.yaml"], files, ["standard/a.yaml"], data_dir=tmp_path)
     assert refused == [] and allowed != files
     assert json.loads(json.dumps(allowed)) == allowed
+
+
+def test_the_command_reads_its_options_and_records_nothing_for_help_or_a_typo(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``python -m rating_model.published --help`` recorded the manifest: the arguments were scanned for
+    ``--unreleased`` alone (a newcomer's review)."""
+    manifest = tmp_path / "published.json"
+    manifest.write_text('{"files": {}}\n', encoding="utf-8")
+    monkeypatch.setattr(published, "MANIFEST", manifest)
+    for argv, status in ((["--help"], 0), (["--unreleasd", "standard/a.yaml"], 2)):
+        with pytest.raises(SystemExit) as stopped:
+            published.main(argv)
+        assert stopped.value.code == status
+        assert manifest.read_text(encoding="utf-8") == '{"files": {}}\n'
+    assert "--unreleased PATH" in capsys.readouterr().out
+    assert published.main([]) == 0  # no option: records every published file, as before
+    assert set(json.loads(manifest.read_text(encoding="utf-8"))["files"]) == set(published.published_files())
