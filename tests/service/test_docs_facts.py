@@ -267,3 +267,19 @@ def test_the_engine_doc_rebuilds_the_shipped_model_under_the_standard_it_was_tra
     assert words[words.index("--standard") + 1] == metadata["standard"]
     assert words[words.index("--seed") + 1] == str(metadata["seed"])
     assert (ROOT / words[words.index("--out") + 1]).resolve() != DEFAULT_MODEL.resolve()
+
+
+def test_the_batch_doc_quotes_the_latest_batch_numbers_of_the_results() -> None:
+    """docs/batch-and-spark.md gave "the latest numbers" of benchmarks/results.md as 53.6 s and 1,508 MB on
+    2026-12-06 while the results held 51.2 s and 1,528 MB of 2026-12-07 (newcomer review)."""
+    results = (ROOT / "benchmarks" / "results.md").read_text(encoding="utf-8")
+    written = re.search(r"Written by `make bench` on (\d{4}-\d\d-\d\d)T", results)
+    seconds = re.search(r"^\| greenrate batch rate, 1,000,000 borrowers, Parquet to Parquet \| ([\d.]+ s) \|",
+                        results, re.M)
+    peak = re.search(r"^\| peak resident memory of the batch \(all processes\), 1,000,000 borrowers \| "
+                     r"([\d,]+ MB) \|", results, re.M)
+    assert written and seconds and peak
+    text = " ".join((ROOT / "docs" / "batch-and-spark.md").read_text(encoding="utf-8").split())
+    quoted = (f"The latest numbers are in [benchmarks/results.md](../benchmarks/results.md): on "
+              f"{written.group(1)}, 1,000,000 borrowers in {seconds.group(1)} and {peak.group(1)} at peak")
+    assert quoted in text
