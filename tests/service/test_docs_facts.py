@@ -283,3 +283,15 @@ def test_the_batch_doc_quotes_the_latest_batch_numbers_of_the_results() -> None:
     quoted = (f"The latest numbers are in [benchmarks/results.md](../benchmarks/results.md): on "
               f"{written.group(1)}, 1,000,000 borrowers in {seconds.group(1)} and {peak.group(1)} at peak")
     assert quoted in text
+
+
+def test_every_key_a_documents_requests_send_is_created_in_it() -> None:
+    """The analyst guide's requests sent `$ANALYST_KEY` and `$CHECKER_KEY` and never said how an analyst
+    gets a key, which only the operator's `greenrate keys create` makes (newcomer review)."""
+    unset = []
+    for document in _documents():
+        text = document.read_text(encoding="utf-8")
+        assigned = set(re.findall(r"^([A-Z_]+)=", text, re.M))
+        unset += [f"{document.name}: ${name}" for name in sorted(set(re.findall(r"Bearer \$([A-Z_]+)", text)))
+                  if name not in assigned]
+    assert unset == []
