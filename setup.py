@@ -60,6 +60,7 @@ COMPILED = (
     "issb_basis",
     "grading",
     "green_loan",
+    "reported",
     "units",
     "artifact",
     "rounding",

@@ -48,6 +48,7 @@ from rating_model.green_loan import (
 from rating_model.issue_year import check_not_after_issue
 from rating_model.operating_data_reader import LoanExposure, read_external_id, read_loan_exposure
 from rating_model.pipeline import measure
+from rating_model.reported import reported_difference_pct
 from rating_model.rounding import round_float, round_tco2e
 from rating_model.sector_benchmarks import sector_of
 from rating_model.standard import ENERGY_RATIO_INDICATOR
@@ -145,7 +146,9 @@ RESULT_COLUMNS: tuple[ResultColumn, ...] = (
                  ("financed_emissions", "tco2e_per_cny_million_lent"),
                  "Financed Scopes 1+2 (Scope 2 location-based) per CNY million lent"),
     ResultColumn("financed_pcaf_score", "Int64", ("financed_emissions", "pcaf_score"),
-                 "PCAF data-quality score of this loan's financed emissions: 5 without a balance sheet"),
+                 "PCAF data-quality score of this loan's financed emissions: 1 on a verified reported "
+                 "inventory, 2 on an unverified one, on greenrate's computed emissions the borrower's score "
+                 "but never better than 2; 5 without a balance sheet"),
     ResultColumn("model_version", "string", ("versions", "model"), "Scorecard version"),
     ResultColumn("standard_version", "string", ("versions", "standard"), "Standard version"),
     ResultColumn("factor_set", "string", ("versions", "factor_set"), "Emission-factor set"),
@@ -158,7 +161,16 @@ RESULT_COLUMNS: tuple[ResultColumn, ...] = (
                  "balance sheet: the borrower's whole emissions are attributed, factor set to 1)"),
     ResultColumn("financed_scope1_tco2e", "float64", None, "Financed Scope 1, tCO2e"),
     ResultColumn("financed_scope2_location_tco2e", "float64", None, "Financed Scope 2 location-based, tCO2e"),
-    ResultColumn("financed_scope2_market_tco2e", "float64", None, "Financed Scope 2 market-based, tCO2e"),
+    ResultColumn("financed_scope2_market_tco2e", "float64", None,
+                 "Financed Scope 2 market-based, tCO2e; empty on a reported inventory without one"),
+    # engine 2.8: a borrower's own reported inventory (PCAF options 1a and 1b)
+    ResultColumn("financed_emissions_source", "string", ("financed_emissions", "emissions_source"),
+                 "Whose emissions the loan attributes: computed (greenrate's), reported_verified (PCAF "
+                 "option 1a) or reported_unverified (1b); empty without loan data"),
+    ResultColumn("reported_difference_scope12_pct", "float64",
+                 ("reported_emissions", "difference_scope12_pct"),
+                 "The reported Scope 1 + 2 location-based against greenrate's, (reported - computed) / "
+                 "computed in percent; empty without reported_emissions, or when greenrate computed none"),
     ResultColumn("industry_code", "string", None, "The borrower's ISIC Rev.4 industry code, as given"),
     ResultColumn("sector", "string", None, "The benchmark sector of the industry code's ISIC division"),
     ResultColumn("green_loan_blocked_by", "string", None,
@@ -473,7 +485,7 @@ def _result_columns(rows: list[_Measured | None], errors: list[str | None], matr
     (grades, score_grades, knock_out_ids, eligible, basis, category, tier, rated_green, attribution,
      financed12, financed3, outstanding, per_million, financed_pcaf, attribution_basis, financed1,
      financed2_location, financed2_market, industry, sector, blocked_by, capped, above_amount,
-     outstanding_basis, loan_fx, denominator, above_assets) = (
+     outstanding_basis, loan_fx, denominator, above_assets, emissions_source, reported_gap) = (
         cols[name] for name in (
             "grade", "score_grade", "knock_outs", "green_loan_eligible", "green_loan_basis",
             "green_loan_category", "pricing_tier", "green_rated_borrower",
@@ -482,7 +494,7 @@ def _result_columns(rows: list[_Measured | None], errors: list[str | None], matr
             "financed_scope1_tco2e", "financed_scope2_location_tco2e", "financed_scope2_market_tco2e",
             "industry_code", "sector", "green_loan_blocked_by", "attribution_capped",
             "outstanding_above_amount", "outstanding_basis", "loan_fx_to_cny", "attribution_denominator_cny",
-            "equity_debt_above_assets"))
+            "equity_debt_above_assets", "financed_emissions_source", "reported_difference_scope12_pct"))
     for i, score, row_points in zip(ok, scores.tolist(), points.tolist(), strict=True):
         r = rows[i]
         assert r is not None
@@ -514,8 +526,11 @@ def _result_columns(rows: list[_Measured | None], errors: list[str | None], matr
         category[i] = loan.category
         tier[i] = loan.pricing_tier
         rated_green[i] = loan.green_rated_borrower
+        if r.data.reported_emissions is not None:
+            reported_gap[i] = reported_difference_pct(r.data.reported_emissions, r.scope12_location)
         financed = financed_emissions(r.data, r.scope12_location, r.scope3, r.pcaf_score, r.scopes)
         if financed is not None:
+            emissions_source[i] = financed.emissions_source
             assert given is not None
             attribution_basis[i] = financed.attribution_basis
             financed1[i] = financed.scope1_tco2e

@@ -32,6 +32,7 @@ from rating_model.operating_data_reader import parse_operating_data
 from rating_model.pipeline import Figures, MeasuredFigures, measure
 from rating_model.rating import Rating
 from rating_model.reasons import Contribution, reason_codes
+from rating_model.reported import reported_section
 from rating_model.rounding import round_float, round_tco2e
 from rating_model.sector_benchmarks import Benchmark, SectorDefaults, benchmark, sector_defaults, sector_of
 from rating_model.standard import (
@@ -50,7 +51,7 @@ from rating_model.values import fast_init
 #: deployed (the model, standard, factor-set and schema versions would not have changed). A recorded
 #: fingerprint of the default engine's ratings (tests/rating_model/test_engine_fingerprint.py) fails the
 #: tests when ratings change under an unchanged version. What each version changed is in CHANGES.md.
-ENGINE_VERSION = "2.7"
+ENGINE_VERSION = "2.8"
 
 MODELS_DIR = Path(__file__).parent / "data" / "models"
 DEFAULT_MODEL = MODELS_DIR / "default.json"
@@ -342,6 +343,7 @@ class Engine:
             data_quality=ev.quality,
             green_loan=loan,
             financed_emissions=financed,
+            reported_emissions=reported_section(data.reported_emissions, inv),
             issb_summary=issb_summary(
                 filled.data, inv, ev.quality, self.standard.green_uses, filled.estimates
             ),

@@ -136,6 +136,14 @@ _LOAN = (
     ("fx_to_cny", "float64", "CNY per unit",
      "Loan currency to CNY; required when it is neither CNY nor the company's currency"),
 )
+_REPORTED = (
+    ("scope1_tco2e", "float64", "tCO2e", "The business's own reported Scope 1 (reported_emissions)"),
+    ("scope2_location_tco2e", "float64", "tCO2e", "Its reported Scope 2, location-based"),
+    ("scope2_market_tco2e", "float64", "tCO2e", "Its reported Scope 2, market-based (optional)"),
+    ("scope3_tco2e", "float64", "tCO2e", "Its reported Scope 3 (optional)"),
+    ("verified", "boolean", "yes/no", "yes: verified by an independent body (PCAF option 1a); no: 1b"),
+    ("verifier", "string", "", "The body that verified the inventory: with verified yes only"),
+)
 _FLEET_FIELDS = (
     ("vehicles", "Int64", "vehicles", "Number of vehicles (fuel: {key})"),
     ("km", "float64", "km", "Distance driven in the year by the vehicles (fuel: {key})"),
@@ -252,6 +260,7 @@ def _build_columns() -> tuple[FlatColumn, ...]:
     columns += _plain((), (("data_source", "string", "",
                             "verified_report | self_reported_inventory | energy_bills | estimated"),))
     columns += _plain(("loan",), _LOAN)
+    columns += _plain(("reported_emissions",), _REPORTED)
     return tuple(columns)
 
 

@@ -67,6 +67,15 @@ class GreenLoan:
 #: borrower's equity + debt, its total assets (PCAF's fallback), or nothing (no balance sheet: the whole
 #: borrower's emissions are attributed, factor set to 1)
 ATTRIBUTION_BASES = ("equity_plus_debt", "total_assets", "none")
+#: Whose emissions a loan's financed emissions attribute (``FinancedEmissions.emissions_source``, engine
+#: 2.8): the inventory greenrate computes from the activity data (PCAF option 2a, or 3 and 4 where figures
+#: are estimated), or the borrower's own reported inventory, verified (option 1a) or not (1b)
+EMISSIONS_SOURCES = ("computed", "reported_verified", "reported_unverified")
+#: PCAF Part A's data-quality score of a loan by its emissions' source, with the balance sheet known:
+#: reported and verified 1 (option 1a), reported unverified 2 (1b); computed from primary energy data is
+#: option 2a, 2 at best (the borrower's own score, ``data_quality.pcaf_score``, when that is worse)
+REPORTED_PCAF_SCORE: dict[str, int] = {"reported_verified": 1, "reported_unverified": 2}
+COMPUTED_BEST_PCAF_SCORE = 2
 
 
 @dataclass(frozen=True, slots=True, init=False)
@@ -95,6 +104,8 @@ class FinancedEmissions:
     exact_factor: float = 0.0
     loan_fx_to_cny: float = 1.0
     sheet_cny: float | None = None
+    #: one of :data:`EMISSIONS_SOURCES`: the inventory attributed (engine 2.8)
+    emissions_source: str = "computed"
 
     def __init__(
         self, attribution_factor: float, scope12_tco2e: float, scope3_tco2e: float | None, pcaf_score: int,
@@ -102,6 +113,7 @@ class FinancedEmissions:
         attribution_basis: str = "equity_plus_debt", capped: bool = False, scope1_tco2e: float | None = None,
         scope2_location_tco2e: float | None = None, scope2_market_tco2e: float | None = None,
         exact_factor: float = 0.0, loan_fx_to_cny: float = 1.0, sheet_cny: float | None = None,
+        emissions_source: str = "computed",
     ) -> None:
         object.__setattr__(self, "attribution_factor", attribution_factor)
         object.__setattr__(self, "scope12_tco2e", scope12_tco2e)
@@ -118,6 +130,7 @@ class FinancedEmissions:
         object.__setattr__(self, "exact_factor", exact_factor)
         object.__setattr__(self, "loan_fx_to_cny", loan_fx_to_cny)
         object.__setattr__(self, "sheet_cny", sheet_cny)
+        object.__setattr__(self, "emissions_source", emissions_source)
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -128,6 +141,7 @@ class FinancedEmissions:
             "basis": self.basis,
             "outstanding_cny": self.outstanding_cny,
             "tco2e_per_cny_million_lent": self.tco2e_per_cny_million_lent,
+            "emissions_source": self.emissions_source,
         }
 
 
@@ -377,7 +391,7 @@ def financed_emissions(
     scope12_tco2e: float,
     scope3_tco2e: float | None,
     pcaf_score: int,
-    scopes: tuple[float, float, float] | None = None,
+    scopes: tuple[float, float, float | None] | None = None,
 ) -> FinancedEmissions | None:
     """PCAF attribution of the borrower's gross emissions to this loan; ``None`` without loan data.
 
@@ -391,10 +405,16 @@ def financed_emissions(
     is given (equity + debt, or total assets, which PCAF accepts in their place), and 5 when only the
     outstanding amount is known. ``scopes`` (Scope 1, Scope 2 location-based, Scope 2 market-based) are
     attributed by the same factor when given.
+
+    With ``data.reported_emissions`` (engine 2.8) the borrower's own inventory is attributed instead of
+    the computed one passed in (:func:`emissions_attributed`), and the loan scores PCAF 1 or 2 by whether it
+    was verified; computed emissions score 2 at best (option 2a), whatever the borrower's data source.
     """
     loan = data.loan
     if loan is None:
         return None
+    scope12_tco2e, scope3_tco2e, pcaf_score, scopes, source, emissions_note = emissions_attributed(
+        data, scope12_tco2e, scope3_tco2e, pcaf_score, scopes)
     company = data.company
     loan_fx = loan_to_cny(loan, company.currency, company.fx_to_cny)
     outstanding = outstanding_of(loan)
@@ -434,6 +454,8 @@ def financed_emissions(
                 f"; the balance sheet is in the company's currency ({company.currency}) and the "
                 f"outstanding amount in the loan's ({loan.currency}): both converted to CNY before dividing"
             )
+    if emissions_note and (sheet is not None or source != "computed"):  # no sheet: score 5 whatever the data
+        basis += f"; {emissions_note}"
     if loan.outstanding is None:
         basis += "; outstanding not given, loan amount used"
     capped = False
@@ -490,11 +512,53 @@ def financed_emissions(
         capped=capped,
         scope1_tco2e=None if scopes is None else round_float(factor * scopes[0], 4),
         scope2_location_tco2e=None if scopes is None else round_float(factor * scopes[1], 4),
-        scope2_market_tco2e=None if scopes is None else round_float(factor * scopes[2], 4),
+        scope2_market_tco2e=None if scopes is None else _round_opt(scopes[2], factor),
         exact_factor=factor,
         loan_fx_to_cny=loan_fx,
         sheet_cny=None if sheet is None else sheet_cny,
+        emissions_source=source,
     )
+
+
+def emissions_attributed(
+    data: OperatingData,
+    scope12_tco2e: float,
+    scope3_tco2e: float | None,
+    pcaf_score: int,
+    scopes: tuple[float, float, float | None] | None,
+) -> tuple[float, float | None, int, tuple[float, float, float | None] | None, str, str]:
+    """The emissions a loan attributes, the loan's PCAF score with a balance sheet, the scopes apart, their
+    source (one of :data:`EMISSIONS_SOURCES`) and what the basis says of them ("" when nothing needs saying).
+
+    PCAF Part A ranks the borrower's own reported emissions first: verified, option 1a (score 1);
+    unverified, 1b (score 2). Emissions computed from primary energy data are option 2a, score 2, however
+    well those data were checked: a ``data_source`` of ``verified_report`` (score 1 in the standard's
+    ``data_quality.pcaf_by_data_source``) had made the loans on greenrate's own figures score 1, which
+    PCAF reserves for reported emissions. A reported inventory without Scope 3 keeps the computed Scope 3
+    (the categories greenrate could compute), and the basis says so.
+    """
+    reported = data.reported_emissions
+    if reported is None:
+        if pcaf_score >= COMPUTED_BEST_PCAF_SCORE:
+            return scope12_tco2e, scope3_tco2e, pcaf_score, scopes, "computed", ""
+        return (scope12_tco2e, scope3_tco2e, COMPUTED_BEST_PCAF_SCORE, scopes, "computed",
+                "emissions computed by greenrate from the activity data: PCAF option 2a, score 2 at best (a "
+                "verified report's score 1 is option 1a, the borrower's own verified emissions: send them as "
+                "reported_emissions)")
+    source = "reported_verified" if reported.verified else "reported_unverified"
+    own12 = reported.scope1_tco2e + reported.scope2_location_tco2e
+    if reported.verified:
+        note = (f"the borrower's reported emissions, verified by {reported.verifier} (PCAF option 1a), "
+                "Scope 1 + Scope 2 location-based")
+    else:
+        note = ("the borrower's reported emissions, unverified (PCAF option 1b), Scope 1 + Scope 2 "
+                "location-based")
+    own3 = reported.scope3_tco2e
+    if own3 is None and scope3_tco2e is not None:
+        own3 = scope3_tco2e
+        note += "; Scope 3 not reported: greenrate's computed Scope 3 is attributed"
+    own_scopes = (reported.scope1_tco2e, reported.scope2_location_tco2e, reported.scope2_market_tco2e)
+    return own12, own3, REPORTED_PCAF_SCORE[source], own_scopes, source, note
 
 
 # a call, not a decorator, so that mypyc compiles these as native classes (see rating_model.values)

@@ -21,7 +21,7 @@ from rating_model.values import fast_init
 
 #: The version of the operating-data and rating documents: a change to what a document holds or means bumps
 #: it. Ratings are reused only under the same version. What each version changed is in CHANGES.md.
-SCHEMA_VERSION = "1.10"
+SCHEMA_VERSION = "1.11"
 
 STATIONARY_FUELS = ("natural_gas", "diesel", "gasoline", "lpg", "coal", "fuel_oil")
 FLEET_FUELS = ("gasoline", "diesel", "hybrid", "electric", "lpg", "natural_gas", "unknown")
@@ -120,6 +120,10 @@ NUMBER_LIMITS: Final[dict[str, Limit]] = {
     "loan.borrower_equity_plus_debt": Limit(0.0, 1e15, exclusive_minimum=True),
     "loan.borrower_total_assets": Limit(0.0, 1e15, exclusive_minimum=True),
     "loan.fx_to_cny": Limit(1e-6, 1e6),
+    "reported_emissions.scope1_tco2e": Limit(0.0, 1e9),
+    "reported_emissions.scope2_location_tco2e": Limit(0.0, 1e9),
+    "reported_emissions.scope2_market_tco2e": Limit(0.0, 1e9),
+    "reported_emissions.scope3_tco2e": Limit(0.0, 1e9),
 }
 #: Why a number below its minimum is refused, and what to send instead, by path, where the bound alone would
 #: not tell: the engine's reader and the API's schema both answer with these words (the API had answered a
@@ -486,6 +490,44 @@ class Loan:
 
 
 @dataclass(frozen=True, slots=True, init=False)
+class ReportedEmissions:
+    """The business's own GHG inventory for the reporting year, as it reported it (schema 1.11).
+
+    PCAF scores a loan's emissions 1 only on the borrower's *reported* and verified emissions (option 1a;
+    unverified, 1b, scores 2); emissions greenrate computes from activity data are option 2a at best
+    (score 2), however well the data were checked. The engine never scores these figures (the score reads
+    the activity data, so a business cannot report its way to a grade): it compares them with its own
+    inventory and, with a loan, attributes them (``rating_model.green_loan.financed_emissions``).
+    Scope 2 is the location-based figure (what greenrate attributes and what China's enterprise guidelines
+    report); the market-based one is optional.
+    """
+
+    scope1_tco2e: float
+    scope2_location_tco2e: float
+    verified: bool
+    #: who verified the inventory (a verification body's name); required when ``verified``
+    verifier: str | None = None
+    scope2_market_tco2e: float | None = None
+    scope3_tco2e: float | None = None
+
+    def __init__(
+        self, scope1_tco2e: float, scope2_location_tco2e: float, verified: bool, verifier: str | None = None,
+        scope2_market_tco2e: float | None = None, scope3_tco2e: float | None = None,
+    ) -> None:
+        object.__setattr__(self, "scope1_tco2e", scope1_tco2e)
+        object.__setattr__(self, "scope2_location_tco2e", scope2_location_tco2e)
+        object.__setattr__(self, "verified", verified)
+        object.__setattr__(self, "verifier", verifier)
+        object.__setattr__(self, "scope2_market_tco2e", scope2_market_tco2e)
+        object.__setattr__(self, "scope3_tco2e", scope3_tco2e)
+
+    @property
+    def pcaf_option(self) -> str:
+        """PCAF Part A's data-quality option for these figures: 1a verified, 1b unverified."""
+        return "1a" if self.verified else "1b"
+
+
+@dataclass(frozen=True, slots=True, init=False)
 class OperatingData:
     """Everything the engine rates; the canonical form of it is what ratings are keyed and stored by."""
 
@@ -500,6 +542,7 @@ class OperatingData:
     previous_year: PreviousYear | None = None
     data_source: str = "estimated"
     loan: Loan | None = None
+    reported_emissions: ReportedEmissions | None = None
 
     def __init__(
         self, company: Company, energy: Energy = _NO_ENERGY, transport: Transport = _NO_TRANSPORT,
@@ -507,6 +550,7 @@ class OperatingData:
         compliance: Compliance = _NO_COMPLIANCE, offsets: tuple[Offset, ...] = (),
         targets: tuple[Target, ...] = (), previous_year: PreviousYear | None = None,
         data_source: str = "estimated", loan: Loan | None = None,
+        reported_emissions: ReportedEmissions | None = None,
     ) -> None:
         object.__setattr__(self, "company", company)
         object.__setattr__(self, "energy", energy)
@@ -519,6 +563,7 @@ class OperatingData:
         object.__setattr__(self, "previous_year", previous_year)
         object.__setattr__(self, "data_source", data_source)
         object.__setattr__(self, "loan", loan)
+        object.__setattr__(self, "reported_emissions", reported_emissions)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-able form with ``None`` and empty lists dropped (except ``fuels: []`` and ``fleet: []``,
@@ -571,7 +616,7 @@ def adopt_practices(data: OperatingData, names: Collection[str]) -> OperatingDat
     )
     return OperatingData(data.company, data.energy, data.transport, data.resources, practices,
                          data.compliance, data.offsets, data.targets, data.previous_year, data.data_source,
-                         data.loan)
+                         data.loan, data.reported_emissions)
 
 
 def plain(value: Any) -> Any:
@@ -611,5 +656,6 @@ _EMPTY_IS_AN_ANSWER = frozenset({"fuels", "fleet"})
 
 # a call, not a decorator, so that mypyc compiles these as native classes (see rating_model.values)
 for _value_class in (Company, FuelUse, GridFactor, Energy, FleetItem, TravelItem, Transport, Resources,
-                     Practices, Compliance, Offset, Target, PreviousYear, Loan, OperatingData):
+                     Practices, Compliance, Offset, Target, PreviousYear, Loan, ReportedEmissions,
+                     OperatingData):
     fast_init(_value_class)

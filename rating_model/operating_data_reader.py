@@ -50,6 +50,7 @@ from rating_model.operating_data import (
     OperatingData,
     Practices,
     PreviousYear,
+    ReportedEmissions,
     Resources,
     Target,
     Transport,
@@ -374,6 +375,43 @@ def _read_loan(r: Reader | None, use_of_proceeds: tuple[str, ...] | None) -> Loa
     return Loan(amount, currency, use, outstanding, equity_debt, assets, fx)
 
 
+def _read_reported(r: Reader | None) -> ReportedEmissions | None:
+    """``reported_emissions``: the business's own inventory; a verified one names its verifier.
+
+    ``verified: true`` is what lets a loan's financed emissions score PCAF 1 (option 1a), so it is never
+    taken without the body that verified it; a verifier beside ``verified: false`` contradicts it and is
+    refused rather than one of the two guessed. The verifier's name is printed in the rating's texts, so it
+    is held to the company name's rule (no control or bidirectional characters).
+    """
+    if r is None:
+        return None
+    r.reject_unknown(_names(ReportedEmissions))
+    scope1 = _number(r, "scope1_tco2e", NUMBER_LIMITS["reported_emissions.scope1_tco2e"], required=True)
+    scope2 = _number(r, "scope2_location_tco2e", NUMBER_LIMITS["reported_emissions.scope2_location_tco2e"],
+                     required=True)
+    market = _number(r, "scope2_market_tco2e", NUMBER_LIMITS["reported_emissions.scope2_market_tco2e"])
+    scope3 = _number(r, "scope3_tco2e", NUMBER_LIMITS["reported_emissions.scope3_tco2e"])
+    verified = r.boolean("verified")
+    if verified is None and r.data.get("verified") is None:
+        r.fail("verified", "missing data for required field")
+    verifier = r.text("verifier")
+    if verifier is not None and not verifier:
+        r.fail("verifier", "must not be blank: leave it out instead")
+        verifier = None
+    elif verifier and _HIDDEN.search(verifier):
+        r.fail("verifier", "must not contain control characters (escapes, NUL) or bidirectional-text "
+               "controls: the verifier is printed in the rating's texts")
+        verifier = None
+    elif verified is True and verifier is None and r.data.get("verifier") is None:
+        r.fail("verifier", "required when verified is true: name the body that verified the inventory "
+               "(PCAF option 1a counts verified emissions only)")
+    elif verified is False and verifier is not None:
+        r.fail("verifier", "only with verified: true (an unverified inventory has no verifier)")
+    if scope1 is None or scope2 is None or verified is None or (verified and not verifier):
+        return None
+    return ReportedEmissions(scope1, scope2, verified, verifier, market, scope3)
+
+
 def _balance_sheet(r: Reader, key: str) -> float | None:
     """``loan.borrower_equity_plus_debt`` or ``loan.borrower_total_assets``: above 0, or left out.
 
@@ -534,9 +572,10 @@ def parse_operating_data(
     loan = _read_loan(r.child("loan"), use_of_proceeds)
     _check_loan_currency(r, company, loan)
     _check_balance_sheet(r, company, loan)
+    reported = _read_reported(r.child("reported_emissions"))
     raise_if_errors(errors)
     assert company is not None
     return OperatingData(
         company, energy, transport, resources, practices, compliance, offsets, targets, previous_year,
-        data_source, loan,
+        data_source, loan, reported,
     )

@@ -38,6 +38,8 @@ class Rating:
     data_quality: DataQuality
     green_loan: GreenLoan
     financed_emissions: FinancedEmissions | None
+    #: the business's own inventory beside the computed one (schema 1.11; :mod:`rating_model.reported`)
+    reported_emissions: dict[str, Any] | None
     issb_summary: dict[str, Any]
     versions: dict[str, str]
 
@@ -63,6 +65,7 @@ class Rating:
             "financed_emissions": (
                 None if self.financed_emissions is None else self.financed_emissions.to_dict()
             ),
+            "reported_emissions": self.reported_emissions,
             "issb_summary": self.issb_summary,
             "versions": dict(self.versions),
         }

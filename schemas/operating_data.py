@@ -382,6 +382,36 @@ class LoanSchema(StrictSchema):
     )
 
 
+class ReportedEmissionsSchema(StrictSchema):
+    """The business's own GHG inventory for the reporting year (schema 1.11)."""
+
+    scope1_tco2e = Number(required=True, **_limit("reported_emissions.scope1_tco2e"))
+    scope2_location_tco2e = Number(
+        required=True,
+        **_limit("reported_emissions.scope2_location_tco2e"),
+        metadata={"description": "Scope 2, location-based (the grid average: what China's enterprise GHG "
+                  "accounting guidelines report), tCO2e."},
+    )
+    scope2_market_tco2e = Number(**_limit("reported_emissions.scope2_market_tco2e"))
+    scope3_tco2e = Number(
+        **_limit("reported_emissions.scope3_tco2e"),
+        metadata={"description": "Scope 3 as reported, tCO2e. Left out, a loan attributes greenrate's "
+                  "computed Scope 3 (its basis says so)."},
+    )
+    verified = Flag(
+        required=True,
+        allow_none=False,
+        metadata={"description": "Whether an independent body verified the inventory: true makes a loan's "
+                  "financed emissions PCAF option 1a (score 1), false option 1b (score 2)."},
+    )
+    verifier = text(
+        also=(not_blank,),
+        description="The body that verified the inventory: required with `verified: true`, refused with "
+        "false. Printed in the rating's texts (`financed_emissions.basis`), so control and "
+        "bidirectional-text characters are refused.",
+    )
+
+
 class OperatingDataSchema(StrictSchema):
     """A small business's operating data for one reporting year (request body of a rating)."""
 
@@ -410,3 +440,11 @@ class OperatingDataSchema(StrictSchema):
         "it); send the real source, or the rating is scored as estimated.",
     )
     loan = fields.Nested(LoanSchema, allow_none=True)
+    reported_emissions = fields.Nested(
+        ReportedEmissionsSchema,
+        allow_none=True,
+        metadata={"description": "The business's own GHG inventory for the reporting year, where it has one "
+                  "(schema 1.11). Never scored: the rating is computed from the activity data. The rating's "
+                  "`reported_emissions` compares the two, and a loan's `financed_emissions` attributes these "
+                  "figures (PCAF option 1a when verified, 1b when not) instead of the computed ones."},
+    )

@@ -11,7 +11,7 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, fields, validate
 
-from rating_model.green_loan import GREEN_LOAN_BASES
+from rating_model.green_loan import EMISSIONS_SOURCES, GREEN_LOAN_BASES
 from rating_model.line_items import LINE_QUALITIES, SCOPE2_BASES
 from rating_model.operating_data import DATA_SOURCES
 from rating_model.standard import GRADES, load_standard
@@ -295,12 +295,12 @@ class DataQualitySchema(ContractSchema):
     pcaf_score = fields.Integer(required=True, validate=validate.Range(1, 5), metadata={
         "description": "The borrower's PCAF data-quality score, 1 (best) to 5: its `data_source`'s score "
         "under the standard (`data_quality.pcaf_by_data_source`: verified_report 1, self_reported_inventory "
-        "and energy_bills 2, estimated 4), worsened by every estimated input (`estimated_fields`). greenrate "
-        "always computes the emissions itself from the activity data with the pinned factors; score 1 takes "
-        "`verified_report` at its word (no verifier is named in the data), and a bank that applies PCAF "
-        "option 1a strictly (the borrower's own verified totals) would count such emissions as option 2a, "
-        "score 2. A loan's own score, which also needs the borrower's balance sheet, is "
-        "`financed_emissions.pcaf_score`."})
+        "and energy_bills 2, estimated 4), worsened by every estimated input (`estimated_fields`). It scores "
+        "the data the rating was computed from: greenrate always computes the emissions itself from the "
+        "activity data with the pinned factors, and PCAF counts such emissions as option 2a (score 2), "
+        "whatever `data_source` says. A loan's own score, which also needs the borrower's balance sheet, is "
+        "`financed_emissions.pcaf_score`, which scores 1 only on the borrower's own verified emissions "
+        "(`reported_emissions`, PCAF option 1a) and 2 at best on greenrate's computed ones (option 2a)."})
     completeness = fields.Float(required=True, validate=validate.Range(0, 1))
     estimated_fields = _strings()
     data_source = _one_of(DATA_SOURCES)
@@ -395,10 +395,19 @@ class FinancedEmissionsSchema(ContractSchema):
     )
     pcaf_score = fields.Integer(required=True, validate=validate.Range(1, 5), metadata={
         "description": "This loan's PCAF data-quality score, 1 (best) to 5, of its financed Scopes 1+2 (the "
-        "score PCAF weights by outstanding, Box 8): the borrower's (`data_quality.pcaf_score`) when a "
-        "balance sheet is given (equity + debt, or total assets), 5 without one (only the outstanding "
-        "amount known). PCAF reports the data quality of Scope 3 apart; greenrate gives it no score of its "
-        "own."})
+        "score PCAF weights by outstanding, Box 8), when a balance sheet is given (equity + debt, or total "
+        "assets): on the borrower's reported emissions (`emissions_source`), 1 when verified (PCAF option "
+        "1a) and 2 when not (1b); on greenrate's computed emissions, the borrower's "
+        "(`data_quality.pcaf_score`) but never better than 2 (option 2a: emissions from primary energy "
+        "data, however well checked; ratings before schema 1.11 gave a `verified_report` 1 here). 5 "
+        "without a balance sheet (only the outstanding amount known). PCAF reports the data quality of "
+        "Scope 3 apart; greenrate gives it no score of its own."})
+    emissions_source = fields.String(  # optional: absent from the ratings stored before schema 1.11
+        validate=validate.OneOf(EMISSIONS_SOURCES),
+        metadata={"description": "Whose emissions are attributed: `computed` (greenrate's inventory, "
+                  "`emissions`), or the borrower's own `reported_emissions`, `reported_verified` or "
+                  "`reported_unverified`. Absent from ratings issued before schema 1.11 (computed)."},
+    )
     basis = _str("How the attribution was made, in words: the balance sheet divided by, and what was "
                  "assumed or capped.")
     tco2e_per_cny_million_lent = _num(
@@ -410,6 +419,28 @@ class FinancedEmissionsSchema(ContractSchema):
         "The outstanding amount in CNY: `loan.outstanding`, or `loan.amount` when it is not given, at the "
         "loan's rate to CNY."
     )
+
+
+class ReportedEmissionsComparisonSchema(ContractSchema):
+    """The business's own inventory as it reported it, beside greenrate's computed one."""
+
+    scope1_tco2e = _num("As reported.")
+    scope2_location_tco2e = _num("As reported.")
+    scope2_market_tco2e = _num("As reported; null when not reported.", nullable=True)
+    scope3_tco2e = _num("As reported; null when not reported.", nullable=True)
+    verified = fields.Boolean(required=True)
+    verifier = _str("The verification body; null when unverified.", nullable=True)
+    pcaf_option = _one_of(("1a", "1b"), "PCAF Part A's option for these figures: 1a verified, 1b not.")
+    computed_scope12_tco2e = _num(
+        "greenrate's Scope 1 + Scope 2 location-based for the same business (`emissions`), tCO2e."
+    )
+    difference_scope12_pct = _num(
+        "(reported − computed) / computed Scope 1 + 2 location-based, in percent to 0.1; null when "
+        "greenrate computed none. No threshold is set (none is published for a small business's "
+        "inventory): a wide gap is for the bank to ask about.",
+        nullable=True,
+    )
+    note = _str()
 
 
 class DisclosureItemSchema(ContractSchema):
@@ -544,5 +575,12 @@ class RatingSchema(ContractSchema):
     data_quality = fields.Nested(DataQualitySchema, required=True)
     green_loan = fields.Nested(GreenLoanSchema, required=True)
     financed_emissions = fields.Nested(FinancedEmissionsSchema, required=True, allow_none=True)
+    reported_emissions = fields.Nested(  # optional: absent from the ratings stored before schema 1.11
+        ReportedEmissionsComparisonSchema,
+        allow_none=True,
+        metadata={"description": "The business's own inventory (the request's `reported_emissions`) beside "
+                  "the computed one; null when none was sent. Never scored. Absent from ratings issued "
+                  "before schema 1.11."},
+    )
     issb_summary = fields.Nested(IssbSummarySchema, required=True)
     versions = fields.Nested(VersionsSchema, required=True)

@@ -308,15 +308,18 @@ class FactorSet:
             return (f"grid factor: no factor for {region} or its regional grid, used the {used}",
                     f"电网排放因子：没有{place}或其所属区域电网的排放因子，采用 {used_zh}")
         if ":grid:" in level:
-            # The province publishes no factor of its own, so its regional grid's stands in: that is the
-            # practice (domain.md s.6), but still a different place from the one asked for.
+            # The factor set holds no factor for the province, so its regional grid's stands in: that is
+            # the practice (domain.md s.6), but still a different place from the one asked for. It said
+            # "no provincial factor is published", which is untrue: MEE/NBS published provincial factors
+            # for 2021 to 2023, and the set holds only some of them (engine 2.8, a GHG auditor's review).
             other_year = "" if record.year == year else f"; no {year} factor for {region}"
             other_year_zh = "" if record.year == year else f"，也没有{place}{year_zh}的排放因子"
+            version = self.manifest.version
             return (
-                f"grid factor: asked for {region} {year}; no provincial factor is published for {region}"
-                f"{other_year}, used the {used}",
-                f"电网排放因子：所需为{place}{year_zh}的排放因子；未发布{place}的省级排放因子"
-                f"{other_year_zh}，采用 {used_zh}",
+                f"grid factor: asked for {region} {year}; factor set {version} holds no provincial factor "
+                f"for {region}{other_year}, used the {used}",
+                f"电网排放因子：所需为{place}{year_zh}的排放因子；排放因子集 {version} "
+                f"未收录{place}的省级排放因子{other_year_zh}，采用 {used_zh}",
             )
         if record.year != year:
             return (f"grid factor: no {year} factor for {region}, used the {used}",

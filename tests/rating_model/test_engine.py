@@ -650,7 +650,7 @@ def test_ifrs_summary_compares_with_the_previous_year_and_states_reliefs_as_cond
 
 def test_a_region_on_its_grids_factor_says_so_in_the_rating() -> None:
     fallbacks = rate(FULL)["emissions"]["fallbacks"]  # CN-ZJ: East China grid, national residual
-    assert any("no provincial factor is published for CN-ZJ" in f for f in fallbacks)
+    assert any("factor set cn-2024.4 holds no provincial factor for CN-ZJ" in f for f in fallbacks)
     assert any(f.startswith("market-based Scope 2: asked for CN-ZJ") for f in fallbacks)
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from rating_model.exceptions import InvalidInputError
+from rating_model.exceptions import InvalidInputError, InvalidInputErrors
 from rating_model.green_loan import assess_green_loan, financed_emissions, loan_to_cny
 from rating_model.operating_data import Compliance, Loan
 from rating_model.operating_data_reader import parse_operating_data
@@ -75,8 +75,99 @@ def test_a_loan_without_a_balance_sheet_scores_pcaf_5_whatever_the_borrowers_dat
     assert verified is not None and verified.pcaf_score == 5 and "PCAF score 5" in verified.basis
     with_assets = data_with({"amount": 100_000, "currency": "CNY", "use_of_proceeds": "energy_efficiency",
                              "borrower_total_assets": 400_000})
-    kept = financed_emissions(with_assets, 40.0, 0.0, 1)
-    assert kept is not None and kept.pcaf_score == 1  # total assets stand in for equity + debt (PCAF)
+    kept = financed_emissions(with_assets, 40.0, 0.0, 3)
+    assert kept is not None and kept.pcaf_score == 3  # total assets stand in for equity + debt (PCAF)
+
+
+def data_reported(reported: dict[str, Any], loan: dict[str, Any] | None = None) -> Any:
+    payload: dict[str, Any] = {"company": COMPANY, "reported_emissions": reported}
+    if loan is not None:
+        payload["loan"] = loan
+    return parse_operating_data(payload, use_of_proceeds=STANDARD.use_of_proceeds)
+
+
+_SHEET = {"amount": 500_000, "currency": "CNY", "use_of_proceeds": "energy_efficiency",
+          "borrower_equity_plus_debt": 2_000_000}
+
+
+def test_computed_emissions_score_pcaf_2_at_best_whatever_the_data_source() -> None:
+    """PCAF Part A Table 5-4: score 1 is option 1a, the borrower's own verified emissions. Emissions
+    greenrate computes from energy data are option 2a, score 2, however well the data were checked (engine
+    2.8: a `verified_report` borrower's score 1 had been the loan's too)."""
+    computed = financed_emissions(data_with(_SHEET), 40.0, None, 1)
+    assert computed is not None and computed.pcaf_score == 2 and computed.emissions_source == "computed"
+    assert "PCAF option 2a, score 2 at best" in computed.basis and "reported_emissions" in computed.basis
+    worse = financed_emissions(data_with(_SHEET), 40.0, None, 4)
+    assert worse is not None and worse.pcaf_score == 4 and "option 2a" not in worse.basis
+
+
+@pytest.mark.parametrize(("verified", "verifier", "score", "source", "option"), [
+    (True, "China Quality Certification Centre", 1, "reported_verified", "1a"),
+    (False, None, 2, "reported_unverified", "1b"),
+])
+def test_a_reported_inventory_is_attributed_with_its_pcaf_option(
+    verified: bool, verifier: str | None, score: int, source: str, option: str,
+) -> None:
+    """Option 1a/1b: the borrower's reported Scope 1 + Scope 2 location-based is attributed instead of the
+    computed figure passed in, its scopes apart too; a reported Scope 3 replaces the computed one."""
+    reported: dict[str, Any] = {"scope1_tco2e": 12.0, "scope2_location_tco2e": 28.0,
+                                "scope2_market_tco2e": 20.0, "scope3_tco2e": 8.0, "verified": verified}
+    if verifier is not None:
+        reported["verifier"] = verifier
+    fe = financed_emissions(data_reported(reported, _SHEET), 99.0, 3.0, 4, (33.0, 66.0, 60.0))
+    assert fe is not None and fe.emissions_source == source and fe.pcaf_score == score
+    assert (fe.attribution_factor, fe.scope12_tco2e, fe.scope3_tco2e) == (0.25, 10.0, 2.0)
+    assert (fe.scope1_tco2e, fe.scope2_location_tco2e, fe.scope2_market_tco2e) == (3.0, 7.0, 5.0)
+    assert f"PCAF option {option}" in fe.basis and (verifier is None or verifier in fe.basis)
+    assert fe.to_dict()["emissions_source"] == source
+
+
+def test_a_reported_inventory_without_scope3_keeps_the_computed_scope3_and_says_so() -> None:
+    data = data_reported({"scope1_tco2e": 12.0, "scope2_location_tco2e": 28.0, "verified": False}, _SHEET)
+    fe = financed_emissions(data, 99.0, 4.0, 2, (33.0, 66.0, 60.0))
+    assert fe is not None and fe.scope3_tco2e == 1.0 and fe.scope2_market_tco2e is None
+    assert "Scope 3 not reported: greenrate's computed Scope 3 is attributed" in fe.basis
+    none3 = financed_emissions(data, 99.0, None, 2)
+    assert none3 is not None and none3.scope3_tco2e is None and "Scope 3 not reported" not in none3.basis
+
+
+def test_a_reported_inventory_without_a_balance_sheet_still_scores_5() -> None:
+    data = data_reported({"scope1_tco2e": 1.0, "scope2_location_tco2e": 1.0, "verified": True,
+                          "verifier": "CQC"}, {"amount": 1e5, "currency": "CNY",
+                                               "use_of_proceeds": "energy_efficiency"})
+    fe = financed_emissions(data, 99.0, None, 1)
+    assert fe is not None and fe.pcaf_score == 5 and fe.scope12_tco2e == 2.0
+    assert fe.emissions_source == "reported_verified" and "PCAF option 1a" in fe.basis
+
+
+@pytest.mark.parametrize(("reported", "field", "words"), [
+    ({"scope1_tco2e": 1.0, "scope2_location_tco2e": 1.0, "verified": True}, "verifier", "required when"),
+    ({"scope1_tco2e": 1.0, "scope2_location_tco2e": 1.0, "verified": False, "verifier": "CQC"}, "verifier",
+     "only with verified: true"),
+    ({"scope1_tco2e": 1.0, "scope2_location_tco2e": 1.0, "verified": True, "verifier": "CQC\u202e"},
+     "verifier", "control characters"),
+    ({"scope1_tco2e": 1.0, "scope2_location_tco2e": 1.0, "verified": True, "verifier": "  "}, "verifier",
+     "must not be blank"),
+    ({"scope1_tco2e": 1.0, "scope2_location_tco2e": 1.0}, "verified", "missing data"),
+    ({"scope1_tco2e": 1.0, "scope2_location_tco2e": 1.0, "verified": "yes"}, "verified", "true or false"),
+    ({"scope1_tco2e": -1.0, "scope2_location_tco2e": 1.0, "verified": False}, "scope1_tco2e", "at least 0"),
+    ({"scope1_tco2e": 1.0, "verified": False}, "scope2_location_tco2e", "missing data"),
+    ({"scope1_tco2e": 1.0, "scope2_location_tco2e": float("nan"), "verified": False},
+     "scope2_location_tco2e", "finite"),
+    ({"scope1_tco2e": 1.0, "scope2_location_tco2e": 1.0, "verified": False, "scope_1": 2}, "scope_1",
+     "unknown field"),
+])
+def test_a_reported_inventory_is_refused_naming_the_field(
+    reported: dict[str, Any], field: str, words: str,
+) -> None:
+    """A verified inventory (what makes a loan PCAF 1) is never taken without its verifier, nor a verifier
+    beside an unverified one; bad figures are refused by path like every other input."""
+    with pytest.raises((InvalidInputError, InvalidInputErrors)) as raised:
+        data_reported(reported)
+    error = raised.value
+    items = error.items if isinstance(error, InvalidInputErrors) else [error]
+    messages = {e.field: e.message for e in items}
+    assert words in messages[f"reported_emissions.{field}"], messages
 
 
 def test_green_use_of_proceeds_is_a_green_loan_whatever_the_grade() -> None:

@@ -522,8 +522,8 @@ def test_a_regional_grid_and_the_national_residual_are_reported(region: str, gri
     inventory = compute_inventory(parse_operating_data(payload))
     assert inventory.grid_factor.value == float(grid.rsplit("(", 1)[1].split()[0])  # the value is unchanged
     assert inventory.residual_factor.value == 0.5856
-    assert (f"grid factor: asked for {region} 2022; no provincial factor is published for {region}, used the "
-            f"{grid}" in inventory.fallbacks)
+    assert (f"grid factor: asked for {region} 2022; factor set cn-2024.4 holds no provincial factor for "
+            f"{region}, used the {grid}" in inventory.fallbacks)
     assert (f"market-based Scope 2: asked for {region}; no residual factor is published for {region} or its "
             "regional grid (national only), used the national residual factor 2022 (0.5856 kgCO2/kWh)"
             in inventory.fallbacks)

@@ -193,6 +193,7 @@ def test_adopting_practices_carries_every_other_field() -> None:
         "targets": [{"scopes": [1, 2], "base_year": 2023, "target_year": 2030, "reduction_pct": 30}],
         "previous_year": {"energy": {"electricity_kwh": 40_000}},
         "loan": {"amount": 1e6, "currency": "CNY", "use_of_proceeds": "energy_efficiency"},
+        "reported_emissions": {"scope1_tco2e": 1.0, "scope2_location_tco2e": 2.0, "verified": False},
     })
     names = ("led_lighting", "iso14001")
     adopted = adopt_practices(data, names)

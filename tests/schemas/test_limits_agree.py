@@ -78,6 +78,8 @@ def _base() -> dict[str, Any]:
         "targets": [{"scopes": [1, 2], "base_year": 2020, "target_year": 2030, "reduction_pct": 30}],
         "previous_year": {"energy": copy.deepcopy(energy), "transport": copy.deepcopy(transport)},
         "loan": {"amount": 1e6, "currency": "CNY", "use_of_proceeds": USES[0]},
+        "reported_emissions": {"scope1_tco2e": 1, "scope2_location_tco2e": 1, "scope2_market_tco2e": 1,
+                               "scope3_tco2e": 1, "verified": True, "verifier": "CQC"},
     }
 
 

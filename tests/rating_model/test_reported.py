@@ -1,0 +1,77 @@
+"""A business's own reported inventory (schema 1.11, engine 2.8): compared, attributed, never scored."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+
+from rating_model.engine import Engine
+from rating_model.rounding import round_float
+from tests.rating_model.test_engine import FULL
+
+ENGINE = Engine.load()
+LOAN = {"amount": 1_000_000, "currency": "CNY", "use_of_proceeds": "energy_efficiency",
+        "borrower_equity_plus_debt": 4_000_000}
+REPORTED = {"scope1_tco2e": 18.0, "scope2_location_tco2e": 30.0, "scope2_market_tco2e": 29.0,
+            "verified": True, "verifier": "China Quality Certification Centre"}
+
+
+def rated(**extra: Any) -> dict[str, Any]:
+    body = copy.deepcopy(FULL)
+    body.update(copy.deepcopy(extra))
+    return ENGINE.rate(ENGINE.parse(body)).to_dict()
+
+
+def test_the_rating_compares_the_reported_inventory_with_its_own() -> None:
+    rating = rated(reported_emissions=REPORTED)
+    section = rating["reported_emissions"]
+    computed = rating["emissions"]["scope1"] + rating["emissions"]["scope2_location"]
+    assert section["computed_scope12_tco2e"] == pytest.approx(computed, abs=1e-3)
+    exact = section["computed_scope12_tco2e"]
+    assert section["difference_scope12_pct"] == round_float((48.0 - exact) / exact * 100, 1)
+    assert (section["scope1_tco2e"], section["scope2_location_tco2e"], section["scope2_market_tco2e"],
+            section["scope3_tco2e"]) == (18.0, 30.0, 29.0, None)
+    assert section["verified"] is True and section["verifier"] == REPORTED["verifier"]
+    assert section["pcaf_option"] == "1a" and "never from these figures" in section["note"]
+    assert rated()["reported_emissions"] is None
+
+
+@pytest.mark.parametrize("reported", [
+    REPORTED,
+    {"scope1_tco2e": 0.0, "scope2_location_tco2e": 0.0, "verified": False},
+    {"scope1_tco2e": 1e9, "scope2_location_tco2e": 1e9, "scope3_tco2e": 1e9, "verified": False},
+])
+def test_a_reported_inventory_is_never_scored(reported: dict[str, Any]) -> None:
+    """The score reads the activity data: reporting a small (or any) inventory moves nothing but the
+    comparison and, with a loan, the financed emissions and their source."""
+    plain, own = rated(loan=LOAN), rated(loan=LOAN, reported_emissions=reported)
+    differing = {k for k in plain if plain[k] != own[k]}
+    assert differing == {"reported_emissions", "financed_emissions"}
+    assert own["financed_emissions"]["emissions_source"] != plain["financed_emissions"]["emissions_source"]
+    factor = "attribution_factor"
+    assert own["financed_emissions"][factor] == plain["financed_emissions"][factor]
+
+
+def test_a_loan_attributes_the_reported_figures_at_their_pcaf_score() -> None:
+    verified = rated(loan=LOAN, reported_emissions=REPORTED)["financed_emissions"]
+    assert verified["emissions_source"] == "reported_verified" and verified["pcaf_score"] == 1
+    assert verified["scope12_tco2e"] == 12.0  # 0.25 x (18 + 30)
+    assert "verified by China Quality Certification Centre (PCAF option 1a)" in verified["basis"]
+    unverified = rated(loan=LOAN, reported_emissions={**REPORTED, "verified": False, "verifier": None})
+    assert unverified["financed_emissions"]["pcaf_score"] == 2
+    assert unverified["reported_emissions"]["pcaf_option"] == "1b"
+
+
+def test_a_verified_report_data_source_no_longer_makes_computed_emissions_pcaf_1() -> None:
+    """The borrower's data score stays the standard's (verified_report 1); the loan's, on emissions greenrate
+    computed, is option 2a (score 2)."""
+    rating = rated(loan=LOAN, data_source="verified_report",
+                   transport={"fleet": [{"fuel": "gasoline", "km": 20_000}]})
+    assert rating["data_quality"]["pcaf_score"] == 1 and not rating["data_quality"]["estimated_fields"]
+    financed = rating["financed_emissions"]
+    assert financed["pcaf_score"] == 2 and financed["emissions_source"] == "computed"
+    with_report = rated(loan=LOAN, data_source="verified_report", reported_emissions=REPORTED,
+                        transport={"fleet": [{"fuel": "gasoline", "km": 20_000}]})
+    assert with_report["financed_emissions"]["pcaf_score"] == 1
