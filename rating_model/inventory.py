@@ -386,6 +386,17 @@ def compute_inventory(
             "采用英国 DESNZ/DEFRA 2025 年排放因子作为替代"
             f"（报告年 {ctx.year} 采用其 2025 年数值）：" + "、".join(ctx.proxies)
         )
+    if ctx.china_proxies:
+        # China's guideline defaults and the seed are the set's only factors for these activities: a
+        # business elsewhere is priced with them, which its reader must be told (IFRS S2 B21-B22)
+        fallbacks.append(
+            f"no {ctx.country} factors for these activities; China's factors used as proxies: "
+            + ", ".join(ctx.china_proxies)
+        )
+        fallbacks_zh.append(
+            f"这些活动没有{COUNTRY_NAMES_ZH.get(ctx.country, ctx.country)}的排放因子；"
+            "采用中国的排放因子作为替代：" + "、".join(ctx.china_proxies)
+        )
     return Inventory(  # positional: this runs per request and keywords cost time
         fs.version,
         company.reporting_year,

@@ -76,6 +76,7 @@ class Context:
         "assumptions",
         "assumptions_zh",
         "proxies",
+        "china_proxies",
         "not_available",
         "not_available_zh",
     )
@@ -108,6 +109,10 @@ class Context:
         # each in Chinese too, in the same order: the IFRS S2 summary discloses them in both languages
         self.assumptions_zh: list[str] = []
         self.proxies: list[str] = []
+        #: China's factors priced for a business elsewhere, fuels apart (a fuel's factor is a physical
+        #: property of the fuel, as the grid fallback says); engine 2.8: a Singapore firm's purchased heat
+        #: and seed vehicles were priced with them unsaid, the heat flagged only as unverified
+        self.china_proxies: list[str] = []
         self.not_available: list[str] = []
         self.not_available_zh: list[str] = []
 
@@ -158,6 +163,9 @@ class Context:
             self.refs[record.id] = record.ref
             if record.region != self.country and record.region == "GB":
                 self.proxies.append(record.id)
+            elif (self.country != "CN" and record.region.startswith("CN")
+                  and not record.activity.startswith("fuel.")):  # a fuel's factor is its physics
+                self.china_proxies.append(record.id)
         return record
 
     def assume(self, text: str, text_zh: str) -> None:

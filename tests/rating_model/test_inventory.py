@@ -727,3 +727,21 @@ def test_a_previous_years_fleet_at_the_seed_distance_is_left_out_of_the_comparis
     assert n.reduction == pytest.approx(5000 * 0.5366 / 1000)
     assert n.compared_previous_tco2e == pytest.approx(35_000 * 0.5366 / 1000)
     assert n.change_pct == pytest.approx(-5000 / 35_000 * 100)
+
+
+def test_chinas_factors_priced_for_a_business_elsewhere_are_named_as_proxies() -> None:
+    """Engine 2.8 (a GHG auditor's review): a Singapore business's purchased heat and seed vehicle were
+    priced with China's factors and only the heat's "unverified" said anything; a fuel's factor is a
+    physical property of the fuel (the grid fallback says so) and is not named."""
+    payload = _payload(electricity_kwh=60_000, purchased_heat_gj=10,
+                       grid_factor={"kgco2e_per_kwh": 0.41, "source": "EMA 2023", "year": 2022},
+                       fuels=[{"fuel": "natural_gas", "quantity": 100, "unit": "m3"}])
+    payload["company"].update(country="SG", currency="SGD", fx_to_cny=5.3)
+    payload["transport"] = {"fleet": [{"fuel": "gasoline", "vehicles": 1}]}
+    inventory = compute_inventory(parse_operating_data(payload))
+    said = [f for f in inventory.fallbacks if "China's factors used as proxies" in f]
+    assert said == ["no SG factors for these activities; China's factors used as proxies: cn.heat.purchased, "
+                    "ant2022.car.seed_annual_km"]
+    assert any("采用中国的排放因子作为替代：cn.heat.purchased" in f for f in inventory.fallbacks_zh)
+    at_home = compute_inventory(parse_operating_data(_payload(electricity_kwh=60_000, purchased_heat_gj=10)))
+    assert not any("China's factors used as proxies" in f for f in at_home.fallbacks)
