@@ -70,8 +70,11 @@ def _strategy(data: OperatingData) -> dict[str, Item]:
             ("The business operates outside the high-climate-impact sectors; its main transition exposure is "
              "the cost of purchased energy.",
              "企业不属于气候高影响行业；其主要的转型风险敞口是外购能源的成本。"),
-            ("Derived by greenrate from the industry code and the inventory (para 10).",
-             "由 greenrate 根据行业代码和排放清单得出（第 10 段）。"),
+            # from the industry code alone: "and the inventory" had promised a reading of the emissions
+            # that the code never made (engine 2.8, an IFRS S2 reviewer)
+            ("Derived by greenrate from the industry code alone (VSME high-climate-impact sections), not "
+             "the business's own assessment (para 10).",
+             "由 greenrate 仅根据行业代码（VSME 气候高影响门类）得出，并非企业自身的评估（第 10 段）。"),
         ),
         "physical_risks": not_available(
             ("No site-level hazard data is held (para 10).", "未掌握经营场所层面的灾害数据（第 10 段）。")

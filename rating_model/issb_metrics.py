@@ -29,7 +29,7 @@ from rating_model.issb_items import Item, Said, disclosed, not_available, senten
 from rating_model.line_items import ESTIMATED
 from rating_model.operating_data import OperatingData
 from rating_model.rounding import round_float, round_tco2e
-from rating_model.scope3 import CATEGORY_ZH
+from rating_model.scope3 import CATEGORY_EN, CATEGORY_ZH
 
 
 def _capital_deployment(data: OperatingData, green_uses: Collection[str]) -> Item:
@@ -52,10 +52,13 @@ def _capital_deployment(data: OperatingData, green_uses: Collection[str]) -> Ite
             f"该笔贷款的资金用途“{use}”不属于评级标准的绿色类别，因此不计为投向气候相关风险和机遇的资本；"
             "未报告其他气候相关资本配置（第 29(e) 段）。",
         ))
+    # the loan asked for, not capital shown to be deployed: nothing tells whether it was drawn or spent
     return disclosed(
         {"amount": loan.amount, "currency": loan.currency, "use_of_proceeds": use},
-        ("This loan, whose use of proceeds is a green category (Green Loan Principles) (29(e)).",
-         "本笔贷款：其资金用途属于绿色类别（《绿色贷款原则》）（第 29(e) 段）。"),
+        ("The loan this rating was asked for, whose use of proceeds is a green category (Green Loan "
+         "Principles); greenrate does not know whether it has been drawn or spent (29(e)).",
+         "本评级所针对的贷款，其资金用途属于绿色类别（《绿色贷款原则》）；greenrate 不知道该贷款是否已"
+         "提取或使用（第 29(e) 段）。"),
     )
 
 
@@ -95,10 +98,11 @@ def _gaps(inv: Inventory) -> Said:
 
 
 def _scope3_included(inv: Inventory) -> Said:
-    """The Scope 3 categories with data: in English as the inventory keys them, in Chinese in words
-    (类别 1（外购商品：供水）; a key such as ``cat1_water_supply`` read as code in a Chinese note)."""
+    """The Scope 3 categories with data, by the GHG Protocol's numbers and names as 29(a)(vi) asks (类别 1
+    （外购商品：供水）; a key such as ``cat1_water_supply`` reads as code; engine 2.8 in English too)."""
     keys = inv.scope3_categories_included
-    return ", ".join(keys), "、".join(CATEGORY_ZH.get(key, key) for key in keys)
+    return (", ".join(CATEGORY_EN.get(key, key) for key in keys),
+            "、".join(CATEGORY_ZH.get(key, key) for key in keys))
 
 
 def metrics_and_targets(
@@ -127,7 +131,7 @@ def metrics_and_targets(
     scope2_notes = (estimated.get(2, none), gaps.get(2, none))
     scope3_words: Said = (
         # no brackets round the categories in Chinese: each category's own name is in brackets
-        (f"Scope 3 ({included[0]})", f"范围三{included[1]}") if inv.scope3_categories_included
+        (f"Scope 3 [{included[0]}]", f"范围三{included[1]}") if inv.scope3_categories_included
         else ("no Scope 3 (no category had data)", "范围三（无：没有任何类别有数据）")
     )
     return {
@@ -168,7 +172,7 @@ def metrics_and_targets(
                  "of revenue.",
                  f"总排放：范围一 + 范围二（基于位置）+ {scope3_words[1]}，"
                  "单位为吨二氧化碳当量/百万元营业收入。"),
-                _ESTIMATED if estimated else none, _gaps(inv),
+                _converted(data), _ESTIMATED if estimated else none, _gaps(inv),
             ),
         ),
         "scope12_comparative": _comparatives(data, inv),
@@ -191,9 +195,12 @@ def metrics_and_targets(
         "carbon_credits": disclosed(
             offsets,
             ("Credits the business reports, listed apart and never netted from gross emissions; IFRS S2 "
-             "36(e) asks how credits are planned to be used toward a net target.",
+             "36(e) asks how credits are planned to be used toward a net target. Not reported: whether any "
+             "target is net and how far it relies on credits (36(c), 36(e)(i)), and whether the credits "
+             "are nature-based or technological (36(e)(iii)).",
              "企业报告的碳信用，单独列示，从不抵扣总排放；IFRS S2 第 36(e) 段要求说明计划如何使用碳信用"
-             "实现净排放目标。"),
+             "实现净排放目标。未报告：目标是否为净排放目标及其对碳信用的依赖程度（第 36(c)、36(e)(i) 段），"
+             "以及碳信用是基于自然还是基于技术（第 36(e)(iii) 段）。"),
         )
         if offsets
         # The operating data keeps no difference between "offsets" left out and "offsets": [] (both parse to
@@ -206,6 +213,18 @@ def metrics_and_targets(
         ),
         "data_quality": disclosed(dq.to_dict()),
     }
+
+
+def _converted(data: OperatingData) -> Said:
+    """The rate a revenue in another currency was converted to CNY at, for the intensity per CNY million:
+    the figure rests on it, and it was said nowhere in the rating (engine 2.8, an IFRS S2 reviewer)."""
+    company = data.company
+    if company.currency == "CNY" or company.fx_to_cny is None:
+        return "", ""
+    cur, fx, amount = company.currency, company.fx_to_cny, company.annual_revenue
+    return (f"Revenue of {amount:,.0f} {cur} converted at {fx:g} CNY per {cur}, the rate given "
+            "(company.fx_to_cny).",
+            f"营业收入 {amount:,.0f} {cur} 按所填汇率 1 {cur} = {fx:g} 元折算。")
 
 
 def _not_asked(paragraph: str) -> Item:

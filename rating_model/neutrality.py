@@ -23,6 +23,14 @@ from rating_model.rounding import round_float, round_tco2e
 from rating_model.scope12 import scope12_lines
 
 CREDITS_NOTE = (
+    "Carbon credits are reported separately and never netted from gross emissions (IFRS S2 para 29(a)(i) "
+    "asks for gross emissions; PCAF Standard Part A). net_scope12_after_credits is a separate "
+    "operational-neutrality claim; IFRS S2 para 36(e) asks how credits are planned to be used toward a net "
+    "target."
+)
+#: The note before engine 2.8, which cited para 36(e) for the gross rule (it is 29(a)(i)): ratings stored
+#: with it are served as issued, and the disclosure page still translates it
+CREDITS_NOTE_2_7 = (
     "Carbon credits are reported separately and never netted from gross emissions (IFRS S2 para 36(e); "
     "PCAF Standard Part A). The net figure is a separate operational-neutrality claim."
 )

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from rating_model.factors.factor_set import COUNTRY_NAMES_ZH, REGION_NAMES_ZH
 from rating_model.isic import industry_title
 from rating_model.issb_basis import GWP_NOTE
-from rating_model.neutrality import CREDITS_NOTE
+from rating_model.neutrality import CREDITS_NOTE, CREDITS_NOTE_2_7
 from service.web.form.choices import INDUSTRIES, REGIONS
 
 #: Every IFRS S2 item the disclosure lists (``rating_model.issb``), by key: (English, Chinese).
@@ -142,6 +142,11 @@ ENGINE_TEXT_ZH: Mapping[str, str] = {
     ),
     GWP_NOTE[0]: GWP_NOTE[1],  # the engine's own Chinese, for ratings stored before it had note_zh
     CREDITS_NOTE: (
+        "碳信用单独列报，从不抵扣总排放（IFRS S2 第 29(a)(i) 段要求披露总排放；PCAF 标准 A 部分）。"
+        "扣除碳信用后的净排放是另一项运营碳中和声明；IFRS S2 第 36(e) 段要求说明计划如何使用碳信用实现"
+        "净排放目标。"
+    ),
+    CREDITS_NOTE_2_7: (
         "碳信用单独列报，从不抵扣总排放（IFRS S2 第 36(e) 段；PCAF 标准 A 部分）。扣除碳信用后的净排放"
         "是另一项运营碳中和声明。"
     ),

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from rating_model.engine import Engine
-from rating_model.scope3 import CATEGORY_ZH
+from rating_model.scope3 import CATEGORY_EN, CATEGORY_ZH
 from tests.conftest import BASE_PAYLOAD, session_engine
 
 CORPUS = Path(__file__).parents[1] / "data" / "engine_corpus.jsonl"
@@ -83,7 +83,7 @@ _NAMES = re.compile(r'"[^"]*"|“[^”]*”|\S*[_.\d]\S*')
 def _figures(text: str) -> list[str]:
     for words, scope in _SCOPES_ZH.items():
         text = text.replace(words, scope)
-    for key, words in CATEGORY_ZH.items():  # a Scope 3 category: its key in English, in words in Chinese
+    for key, words in [*CATEGORY_EN.items(), *CATEGORY_ZH.items()]:  # a Scope 3 category, in words
         text = text.replace(words, key)
     return sorted(_FIGURE.findall(text))
 
@@ -262,3 +262,39 @@ def test_the_scope_notes_cite_the_paragraphs_that_ask_for_them() -> None:
         "Gross (para 29(a)(i)), measured under the GHG Protocol (para 29(a)(ii)).")
     assert scope1["note_zh"].startswith(
         "总排放（第 29(a)(i) 段），按温室气体核算体系计算（第 29(a)(ii) 段）。")
+
+
+def _summary(body: dict[str, Any]) -> dict[str, Any]:
+    engine = session_engine()
+    rating = json.loads(json.dumps(engine.rate(engine.parse(body)).to_dict(), ensure_ascii=False))
+    summary: dict[str, Any] = rating["issb_summary"]
+    return summary
+
+
+def test_the_summary_says_what_its_items_rest_on() -> None:
+    """Engine 2.8, an IFRS S2 reviewer's findings: the transition risk is read from the industry code
+    alone (it said "and the inventory"); the loan is the one asked for, not capital shown deployed; credits
+    name what 36(c) and 36(e) ask that is not collected; Scope 3 categories go by the GHG Protocol's numbers
+    and names (29(a)(vi)), not the inventory's keys; a revenue in another currency names its rate."""
+    full = _summary(FULL)
+    risks = full["strategy"]["transition_risks"]
+    assert "industry code alone" in risks["note"] and "inventory" not in risks["note"]
+    assert "排放清单" not in risks["note_zh"]
+    lighter = copy.deepcopy(FULL)
+    lighter["energy"]["electricity_kwh"] = 800
+    lighter["energy"]["green_electricity_kwh"] = 0
+    assert _summary(lighter)["strategy"]["transition_risks"] == risks
+    metrics = full["metrics_and_targets"]
+    assert "drawn or spent" in metrics["capital_deployment"]["note"]
+    assert "提取或使用" in metrics["capital_deployment"]["note_zh"]
+    scope3 = metrics["scope3_tco2e"]["note"]
+    assert "category 1 (purchased goods and services: water supply)" in scope3 and "cat1_" not in scope3
+    assert "category 6 (business travel)" in metrics["ghg_intensity_per_cny_million"]["note"]
+    credits = _summary(_with(offsets=[{"standard": "CCER", "tco2e": 5, "type": "removal"}]))
+    note = credits["metrics_and_targets"]["carbon_credits"]
+    assert "36(e)(iii)" in note["note"] and "36(e)(iii)" in note["note_zh"]
+    usd = _with(company={**BASE_PAYLOAD["company"], "currency": "USD", "fx_to_cny": 7.1})
+    intensity = _summary(usd)["metrics_and_targets"]["ghg_intensity_per_cny_million"]
+    assert "converted at 7.1 CNY per USD" in intensity["note"] and "1 USD = 7.1 元" in intensity["note_zh"]
+    assert "converted at" not in _summary(BASE_PAYLOAD)["metrics_and_targets"][
+        "ghg_intensity_per_cny_million"]["note"]

@@ -75,3 +75,14 @@ def test_a_verified_report_data_source_no_longer_makes_computed_emissions_pcaf_1
     with_report = rated(loan=LOAN, data_source="verified_report", reported_emissions=REPORTED,
                         transport={"fleet": [{"fuel": "gasoline", "km": 20_000}]})
     assert with_report["financed_emissions"]["pcaf_score"] == 1
+
+
+def test_the_credits_note_cites_the_gross_rule_where_ifrs_s2_states_it() -> None:
+    """29(a)(i) asks for gross emissions; 36(e) is about credits planned toward a net target (it had been
+    cited for the gross rule). A rating stored with the old note still gets its Chinese on the page."""
+    from rating_model.neutrality import CREDITS_NOTE, CREDITS_NOTE_2_7
+    from service.web.labels import ENGINE_TEXT_ZH
+
+    assert "29(a)(i)" in CREDITS_NOTE and "net_scope12_after_credits" in CREDITS_NOTE
+    assert rated()["neutrality"]["note"] == CREDITS_NOTE
+    assert "第 29(a)(i) 段" in ENGINE_TEXT_ZH[CREDITS_NOTE] and CREDITS_NOTE_2_7 in ENGINE_TEXT_ZH
