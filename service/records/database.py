@@ -161,6 +161,11 @@ def create_db_engine(
         connect_args=connect_args,
     )
     event.listen(engine, "handle_error", _as_unavailable, retval=True)
+    # A server that stops answering cancels nothing: each session gives it up past its statement timeout
+    # (service.records.answers). A dialect event: no per-statement dispatch.
+    from service.records.answers import connector
+
+    event.listen(engine, "do_connect", connector(statement_timeout))
     return engine
 
 

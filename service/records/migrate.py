@@ -95,8 +95,9 @@ def _migration_session(
 
     On PostgreSQL it holds :data:`MIGRATION_LOCK_KEY`, so concurrent runs take turns (one waits, then finds
     the database migrated and does nothing), and carries session settings for the run: no statement
-    timeout (``GREENRATE_DATABASE_TIMEOUT_SECONDS`` bounds a request's queries, and every connection of the
-    engine carries it: an index built on three million ratings was cancelled after 3 s, operations review)
+    timeout, nor the client's deadline on answers that follows it (:mod:`service.records.answers`)
+    (``GREENRATE_DATABASE_TIMEOUT_SECONDS`` bounds a request's queries, and every connection of the engine
+    carries it: an index built on three million ratings was cancelled after 3 s, operations review)
     and ``lock_timeout``, so that an ALTER TABLE queued behind a long reader gives up its place in the lock
     queue instead of holding every later query of the table behind it. The settings are reset and the lock
     released before the connection goes back to the pool; a connection that broke is discarded (its
@@ -106,22 +107,27 @@ def _migration_session(
         if conn.dialect.name != "postgresql":
             yield conn
             return
+        from service.records.answers import answers_unbounded  # psycopg's: imported for PostgreSQL only
+
         conn.exec_driver_sql("SET statement_timeout = 0")
-        _take_migration_lock(conn, say)
-        milliseconds = round(lock_timeout_seconds * 1000)
-        conn.execute(text("SELECT set_config('lock_timeout', :value, false)"), {"value": f"{milliseconds}ms"})
-        conn.commit()  # Alembic must find the connection outside a transaction to begin its own per migration
-        try:
-            yield conn
-        finally:
+        with answers_unbounded(conn):  # nor does the client give up on an answer that takes long
+            _take_migration_lock(conn, say)
+            milliseconds = round(lock_timeout_seconds * 1000)
+            conn.execute(text("SELECT set_config('lock_timeout', :value, false)"),
+                         {"value": f"{milliseconds}ms"})
+            # Alembic must find the connection outside a transaction to begin its own per migration
+            conn.commit()
             try:
-                conn.rollback()
-                conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK_KEY})
-                conn.exec_driver_sql("RESET lock_timeout")
-                conn.exec_driver_sql("RESET statement_timeout")  # back to the engine's own (connect options)
-                conn.commit()
-            except SQLAlchemyError:
-                conn.invalidate()
+                yield conn
+            finally:
+                try:
+                    conn.rollback()
+                    conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK_KEY})
+                    conn.exec_driver_sql("RESET lock_timeout")
+                    conn.exec_driver_sql("RESET statement_timeout")  # the engine's own (connect options)
+                    conn.commit()
+                except SQLAlchemyError:
+                    conn.invalidate()
 
 
 def _lock_timed_out(error: BaseException) -> bool:

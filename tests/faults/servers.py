@@ -48,7 +48,9 @@ class OwnRedis:
 
 
 class CuttableProxy:
-    """A threaded TCP proxy on a free loopback port; ``cut`` drops every connection and refuses new ones."""
+    """A threaded TCP proxy on a free loopback port; ``cut`` drops every connection and refuses new ones;
+    ``hold`` keeps every connection open and forwards nothing (a server that stops answering), until
+    ``release``."""
 
     def __init__(self, target_port: int, target_host: str = HOST) -> None:
         self.target = (target_host, target_port)
@@ -61,6 +63,9 @@ class CuttableProxy:
         self.closed = False
         self._lock = threading.Lock()
         self._sockets: list[socket.socket] = []
+        self._requests = threading.Event()  # set: the client's bytes are forwarded
+        self._answers = threading.Event()  # set: the server's bytes are forwarded
+        self.release()
         self._thread = threading.Thread(target=self._accept, daemon=True)
         self._thread.start()
 
@@ -80,13 +85,14 @@ class CuttableProxy:
                 continue
             with self._lock:
                 self._sockets += [client, upstream]
-            for a, b in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+            for a, b, flowing in ((client, upstream, self._requests), (upstream, client, self._answers)):
+                threading.Thread(target=self._pipe, args=(a, b, flowing), daemon=True).start()
 
     @staticmethod
-    def _pipe(source: socket.socket, sink: socket.socket) -> None:
+    def _pipe(source: socket.socket, sink: socket.socket, flowing: threading.Event) -> None:
         try:
             while data := source.recv(65536):
+                flowing.wait()
                 sink.sendall(data)
         except OSError:
             pass
@@ -111,7 +117,19 @@ class CuttableProxy:
     def restore(self) -> None:
         self.open = True
 
+    def hold(self, *, answers_only: bool = False) -> None:
+        """Forward nothing more, or (``answers_only``) nothing more of what the server sends: what the
+        client sends then still reaches the server, which acts on it, and its answer never comes back."""
+        self._answers.clear()
+        if not answers_only:
+            self._requests.clear()
+
+    def release(self) -> None:
+        self._requests.set()
+        self._answers.set()
+
     def close(self) -> None:
         self.closed = True
+        self.release()
         self.cut()
         self.listener.close()
