@@ -126,7 +126,17 @@ def worker(burst: bool, name: str | None) -> None:
         purge=functools.partial(purge_safely, context.db, settings),
     )
     click.echo(f"greenrate worker {rq_worker.name}: queue {queue.name}, model {model}", err=True)
-    rq_worker.work(burst=burst, logging_level=settings.log_level, with_scheduler=False)
+    try:
+        rq_worker.work(burst=burst, logging_level=settings.log_level, with_scheduler=False)
+    except RedisError as exc:
+        # RQ quits when Redis fails under a job's bookkeeping (its line says so, with the frames), then fails
+        # again recording its own death: that had ended the process in a plain traceback whose message names
+        # the Redis server (docs/operations.md: class and frames, never the message). The job's progress is
+        # in the database: the restarted worker's sweep resumes or re-queues it.
+        raise click.ClickException(
+            f"lost the Redis of GREENRATE_REDIS_URL ({type(exc).__name__}): the worker stops; restart it "
+            "once Redis is back (jobs resume from the database)"
+        ) from None
 
 
 @click.group("portfolios")
