@@ -15,7 +15,9 @@ A server that answers, however late, answers first: it cancels the statement at 
 ``OperationalError`` on a closed connection: SQLAlchemy discards it (and the pool's others), and the request
 answers 503 with ``Retry-After``, as for any database that cannot be reached. An engine without a statement
 timeout (``GREENRATE_DATABASE_COMMAND_TIMEOUT_SECONDS=0``) waits as long as its server takes, and so does a
-session that lifts its own (:func:`answers_unbounded`: the migrations).
+session that lifts its own (:func:`answers_unbounded`: the migrations). One deadline covers one wait of
+psycopg's: a statement and its answer, or a COMMIT's; a string of several statements, or an ``executemany``
+sent as a pipeline, would share one (the service sends neither).
 """
 
 from __future__ import annotations
@@ -44,10 +46,10 @@ class AnsweredConnection(psycopg.Connection[Any]):
 
     def wait(self, gen: PQGen[RV], *args: Any, **kwargs: Any) -> RV:
         deadline = self.answer_within
-        if deadline is None or len(args) > 1 or kwargs.get("timeout") is not None:
-            return super().wait(gen, *args, **kwargs)  # psycopg's own timed waits (notifies) keep theirs
-        try:
-            return super().wait(gen, *args, **{**kwargs, "timeout": deadline})
+        if deadline is None or args or kwargs:  # psycopg's own timed waits (notifies) keep theirs
+            return super().wait(gen, *args, **kwargs)
+        try:  # every statement, commit and rollback: psycopg passes the generator alone
+            return super().wait(gen, timeout=deadline)
         except errors._WaitTimeout:  # psycopg's name for its wait's timeout
             # Mid-protocol: the connection cannot be used again. Closed, SQLAlchemy sees it as lost.
             self.pgconn.finish()
