@@ -97,9 +97,11 @@ def _split(value: float | None, share: float) -> tuple[float | None, float | Non
 
 def _replaceable(item: FleetItem, km: float | None) -> bool:
     """A combustion item (petrol, diesel, LPG, natural gas, or a vehicle of unknown fuel; hybrids are kept)
-    with something to size a replacement by (its km, or its fuel's distance, or a vehicle count) and not
-    known to drive nothing."""
-    if item.fuel in _LOW_CARBON_FUELS or item.fuel == "hybrid" or km == 0:
+    of cars or vans with something to size a replacement by (its km, or its fuel's distance, or a vehicle
+    count) and not known to drive nothing. Heavy goods vehicles are kept: no electric lorry has a factor
+    (factor set cn-2024.5), and replacing one by an electric car had priced a diesel lorry's km at a car's
+    electricity."""
+    if item.fuel in _LOW_CARBON_FUELS or item.fuel == "hybrid" or km == 0 or item.vehicle_class == "hgv":
         return False
     return km is not None or bool(item.vehicles)
 
@@ -135,7 +137,8 @@ def _vehicles_moved(counts: list[int], per_vehicle_km: list[float | None], share
 
 def _electrify_fleet(data: OperatingData, share: float) -> OperatingData | None:
     """Replace ``share`` of the combustion fleet (petrol, diesel, LPG, natural gas, or a vehicle of unknown
-    fuel; hybrids are kept) with electric vehicles driving the same distance.
+    fuel; hybrids and heavy goods vehicles are kept) with electric vehicles of the same class (cars by
+    cars, vans by vans) driving the same distance.
 
     Counted vehicles move whole, ``share`` of the counted fleet rounded up (half of 3 is 2, whatever
     their fuels: :func:`_vehicles_moved` says which); an item without a count moves exactly ``share`` of
@@ -171,7 +174,8 @@ def _electrify_fleet(data: OperatingData, share: float) -> OperatingData | None:
         if part < 1:
             kept_vehicles = vehicles - moved if vehicles is not None and moved is not None else vehicles
             fleet.append(replace(item, vehicles=kept_vehicles, km=kept_km, fuel_quantity=kept_fuel))
-        fleet.append(FleetItem("electric", vehicles=moved, km=ev_km))
+        # of the same class: a van by an electric van (its own kWh/km), a car by an electric car
+        fleet.append(FleetItem("electric", vehicles=moved, km=ev_km, vehicle_type=item.vehicle_type))
         changed = True
     if not changed:
         return None

@@ -149,6 +149,9 @@ _FLEET_FIELDS = (
     ("km", "float64", "km", "Distance driven in the year by the vehicles (fuel: {key})"),
     ("fuel_quantity", "float64", "see unit column", "Fuel or electricity used by the vehicles (fuel: {key})"),
     ("unit", "string", "", "Unit of fuel_quantity (fuel: {key}; {units})"),
+    ("vehicle_type", "string", "",
+     "Class of the vehicles (fuel: {key}): car (empty: car), van (up to 3.5 t) or hgv (heavy goods vehicle); "
+     "prices km and vehicles"),
 )
 
 

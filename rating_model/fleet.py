@@ -8,13 +8,32 @@ s.7). Electric vehicles given as km or vehicles are Scope 2 electricity:
 kWh/km x the company's own grid factor (location) and residual factor (market), never the UK BEV factor.
 EV charging given in kWh is assumed to be metered in ``energy.electricity_kwh`` already (chargers on the
 premises) and is not counted twice.
+
+Vehicle classes (``vehicle_type``, schema 1.12; left out: ``car``). A km or a vehicle count is priced at the
+per-km factor of the item's class and fuel, ``road.<class>.<fuel>`` (DESNZ 2025: the average car; the
+average van up to 3.5 t; all HGVs at average laden, diesel), and an electric van at its own kWh/km x the
+company's grid factor, derived as the car's. A fuel quantity is priced by the fuel whatever the vehicle. A
+lorry had been priced as a car of its fuel, several times too low. Where no factor exists the item is
+refused (422 on the field), never priced at a neighbour's factor:
+
+- a class the factor set has no per-km factors for (``van``/``hgv`` under cn-2024.4 or earlier, which a
+  rating that names such a set re-derives under): 422 on ``vehicle_type``;
+- a fuel the class has no factor for, given as km or vehicles (a non-plug-in hybrid van; an HGV other than
+  diesel, electric included: DESNZ's HGV factors are diesel only, and it gives no kWh/km of an electric
+  lorry): 422 on ``fuel``, which names the fuel quantity as the way to give it;
+- an HGV counted by vehicles alone: 422 on ``km`` (the reader; no sourced yearly distance of a lorry).
+
+A van counted by vehicles alone is priced, flagged, at the seed's 12,000 km (a car's year; no sourced van
+distance was found) x the van factor of its fuel, marked estimated and named in the assumptions: refusing
+it would leave the merchant the car's lower factor at the same distance, by leaving the class out.
 """
 
 from __future__ import annotations
 
 from rating_model.exceptions import InvalidInputError
+from rating_model.factors.records import FactorRecord
 from rating_model.line_items import ESTIMATED, Context, LineItem, conversion_note
-from rating_model.operating_data import FleetItem
+from rating_model.operating_data import HGV_NEEDS_KM, FleetItem
 from rating_model.units import convert, fuel_quantity
 
 #: fleet fuel -> the combustion factor for fuel quantities (hybrids burn gasoline)
@@ -32,10 +51,59 @@ _EV_NOTE = (
 )
 
 
-def _ev_lines(ctx: Context, path: str, km: float, quality: str, out: list[LineItem], what: str) -> None:
-    per_km = ctx.factor("road.car.electric_kwh_per_km", path + ".fuel")
+#: the words of a class's vehicles in a line's text (a car's as before: a re-derived rating reads the same)
+_CLASS_WORDS = {"car": "cars", "van": "vans", "hgv": "heavy goods vehicles"}
+#: fuels of a class that DESNZ 2025 gives no per-km factor for, and why (the 422 a km or count gets)
+_NO_FACTOR = {
+    ("van", "hybrid"): "DESNZ 2025 gives no per-km factor for a (non-plug-in) hybrid van",
+    ("hgv", "gasoline"): "DESNZ 2025 gives per-km factors for diesel heavy goods vehicles only",
+    ("hgv", "hybrid"): "DESNZ 2025 gives per-km factors for diesel heavy goods vehicles only",
+    ("hgv", "lpg"): "DESNZ 2025 gives per-km factors for diesel heavy goods vehicles only",
+    ("hgv", "natural_gas"): "DESNZ 2025 gives per-km factors for diesel heavy goods vehicles only",
+    ("hgv", "unknown"): "DESNZ 2025 gives per-km factors for diesel heavy goods vehicles only (all "
+    "diesel); a lorry of unknown fuel is not assumed to be one",
+    ("hgv", "electric"): "DESNZ 2025 gives no factor or electricity use per km of an electric heavy goods "
+    "vehicle",
+}
+#: what an electric vehicle without a per-km factor is given as instead: the electricity it charged
+_CHARGED = (
+    "the electricity charged (charged on the premises, it is metered in energy.electricity_kwh; elsewhere, "
+    "add it there)"
+)
+_VAN_SEED_NOTE = (
+    "vans counted by vehicles alone are taken to drive the seed's 12,000 km a year, a car's distance (no "
+    "sourced yearly distance of a van was found), at the per-km factor of a van of their fuel",
+    "仅填报车辆数的厢式货车按种子假设的每辆每年12,000公里（小汽车的行驶里程；未找到有来源的厢式货车年行驶里程）"
+    "和该燃料厢式货车的每公里排放因子估算",
+)
+
+
+def _per_km(ctx: Context, item: FleetItem, path: str, activity: str) -> FactorRecord:
+    """The per-km record ``road.<class>.<activity>`` of the item's class; a class or fuel without one is
+    refused by its field, naming the fuel quantity as the way to give it (see the module's docstring)."""
+    kind = item.vehicle_class
+    full = f"road.{kind}.{activity}"
+    if kind != "car" and full not in ctx.singles:
+        if not any(name.startswith(f"road.{kind}.") for name in ctx.singles):
+            raise InvalidInputError(
+                path + ".vehicle_type",
+                f"factor set {ctx.factor_set.version} has no per-km factors for {_CLASS_WORDS[kind]}: rate "
+                "with factor set cn-2024.5 or later, or give the fuel burned (fuel_quantity with unit)",
+            )
+        reason = _NO_FACTOR.get((kind, item.fuel), f"factor set {ctx.factor_set.version} has no per-km "
+                                f"factor for {item.fuel} {_CLASS_WORDS[kind]}")
+        instead = _CHARGED if item.fuel == "electric" else "the fuel burned (fuel_quantity with unit)"
+        raise InvalidInputError(path + ".fuel", f"{reason}: give {instead} instead of km or vehicles")
+    return ctx.factor(full, path + ".fuel")
+
+
+def _ev_lines(
+    ctx: Context, item: FleetItem, path: str, km: float, quality: str, out: list[LineItem], what: str
+) -> None:
+    per_km = _per_km(ctx, item, path, "electric_kwh_per_km")
     kwh = km * per_km.value
-    text = f"electric vehicles, {what}: {km:g} km x {per_km.value:g} kWh/km"
+    kind = "vehicles" if item.vehicle_class == "car" else _CLASS_WORDS[item.vehicle_class]
+    text = f"electric {kind}, {what}: {km:g} km x {per_km.value:g} kWh/km"
     grid, residual = ctx.grid, ctx.residual
     out.append(
         LineItem(
@@ -120,13 +188,13 @@ def _fleet_item(
     if item.km is not None:
         quality = ctx.quality(path + ".km")
         if item.fuel == "electric":
-            _ev_lines(ctx, path, item.km, quality, out, "distance given")
+            _ev_lines(ctx, item, path, item.km, quality, out, "distance given")
             return 0.0
-        record = ctx.factor("road.car." + item.fuel, path + ".fuel")
+        record = _per_km(ctx, item, path, item.fuel)
         out.append(
             LineItem(
                 path,
-                f"{item.fuel} cars, {item.km:g} km",
+                f"{item.fuel} {_CLASS_WORDS[item.vehicle_class]}, {item.km:g} km",
                 1,
                 "mobile_combustion",
                 item.km,
@@ -143,18 +211,31 @@ def _fleet_item(
     annual = ctx.factor("road.car.seed_annual_km", path + ".vehicles")
     km = vehicles * annual.value
     estimated.append(path + ".km")
+    kind = item.vehicle_class
+    if kind == "hgv":  # the reader refuses it first; a value built in code is held to the same rule
+        raise InvalidInputError(path + ".km", HGV_NEEDS_KM)
     if item.fuel == "electric":
-        _ev_lines(ctx, path, km, ESTIMATED, out,
-                  f"{vehicles} x {annual.value:g} km/yr (seed distance estimate: no km given)")
+        seed = "seed distance estimate, a car's: no km given" if kind == "van" else (
+            "seed distance estimate: no km given")
+        _ev_lines(ctx, item, path, km, ESTIMATED, out, f"{vehicles} x {annual.value:g} km/yr ({seed})")
+        if kind == "van":
+            ctx.assume(*_VAN_SEED_NOTE)
         return 0.0
-    if item.fuel == "unknown":
+    if kind == "van":
+        # Flagged, not refused: the seed's distance is a car's (module docstring).
+        per_km = _per_km(ctx, item, path, item.fuel)
+        ctx.assume(*_VAN_SEED_NOTE)
+        text = (f"{vehicles} {item.fuel} vans x {annual.value:g} km/yr x {per_km.value:g} kgCO2e/km "
+                f"({item.fuel} van factor; distance is the seed estimate, a car's: no km or fuel quantity "
+                "given)")
+    elif item.fuel == "unknown":
         # The seed's per-km factor stands in only when neither the fuel nor the distance is known.
         per_km = ctx.factor("road.car.seed_average", path + ".vehicles")
         text = (f"{vehicles} vehicles of unknown fuel x {annual.value:g} km/yr x {per_km.value:g} kgCO2e/km "
                 "(seed estimate: no km, fuel quantity or fuel type given)")
     else:
         # The fuel is known: only the distance is the seed's, priced at that fuel's own per-km factor.
-        per_km = ctx.factor("road.car." + item.fuel, path + ".fuel")
+        per_km = _per_km(ctx, item, path, item.fuel)
         text = (f"{vehicles} {item.fuel} vehicles x {annual.value:g} km/yr x {per_km.value:g} kgCO2e/km "
                 f"({item.fuel} car factor; distance is the seed estimate: no km or fuel quantity given)")
     out.append(
@@ -187,17 +268,21 @@ def fleet_lines(
 
 def driven_km(item: FleetItem, ctx: Context, path: str) -> float | None:
     """The distance an item's vehicles drive in the year, on the basis the inventory prices the item by:
-    its fuel (which wins over km, as in :func:`_fleet_item`) at that fuel's per-km car factor, else its
-    ``km``; ``None`` for an item counted by vehicles alone (the seed distance prices it per vehicle).
+    its fuel (which wins over km, as in :func:`_fleet_item`) at the per-km factor of its class and fuel
+    (a car's, a van's, a lorry's), else its ``km``; ``None`` for an item counted by vehicles alone (the
+    seed distance prices it per vehicle), and for a fuel quantity of a class and fuel without a per-km
+    factor (a lorry's natural gas), given no km.
 
     The fuel's distance is derived from two cited factors (the fuel's CO2 per unit, the CO2e per km of a
-    car on that fuel), so it is the distance the inventory itself implies. It sizes an electric
-    replacement: an EV that replaces part of a fleet drives the distance it replaces, not the seed's
-    12,000 km, and the fuel saved and the electricity added are on one basis.
+    vehicle of that class on that fuel), so it is the distance the inventory itself implies. It sizes an
+    electric replacement: an EV that replaces part of a fleet drives the distance it replaces, not the
+    seed's 12,000 km, and the fuel saved and the electricity added are on one basis.
     """
     if item.fuel_quantity is None or item.fuel == "electric" or item.fuel not in _FLEET_FUEL:
         return item.km
+    if f"road.{item.vehicle_class}.{item.fuel}" not in ctx.singles:
+        return item.km  # a lorry's natural gas, a hybrid van's petrol: priced by the fuel, no distance known
     out: list[LineItem] = []
     _fleet_item(item, ctx, path, out, [])
-    per_km = ctx.factor("road.car." + item.fuel, path + ".fuel")
+    per_km = _per_km(ctx, item, path, item.fuel)
     return out[0].tco2e * 1000.0 / per_km.value

@@ -21,10 +21,21 @@ from rating_model.values import fast_init
 
 #: The version of the operating-data and rating documents: a change to what a document holds or means bumps
 #: it. Ratings are reused only under the same version. What each version changed is in CHANGES.md.
-SCHEMA_VERSION = "1.11"
+SCHEMA_VERSION = "1.12"
 
 STATIONARY_FUELS = ("natural_gas", "diesel", "gasoline", "lpg", "coal", "fuel_oil")
 FLEET_FUELS = ("gasoline", "diesel", "hybrid", "electric", "lpg", "natural_gas", "unknown")
+#: The vehicle classes of a fleet item (``transport.fleet.*.vehicle_type``; left out: ``car``): a distance or
+#: a vehicle count is priced at the per-km factor of the class and fuel (rating_model.fleet); a fuel
+#: quantity at the fuel's factor, whatever the vehicle. ``van``: up to 3.5 t; ``hgv``: a heavy goods vehicle
+#: (lorry), diesel only.
+VEHICLE_TYPES = ("car", "van", "hgv")
+#: the refusal of heavy goods vehicles counted by vehicles alone (``transport.fleet.*.km``): the 12,000 km
+#: seed is a car's year, and no sourced yearly distance of a lorry exists to estimate with
+HGV_NEEDS_KM = (
+    "required for heavy goods vehicles counted by vehicles: give the km they drove in the year, or the fuel "
+    "burned (fuel_quantity with unit); there is no typical yearly distance of a lorry to estimate with"
+)
 TRAVEL_MODES = (
     "car",
     "taxi",
@@ -294,21 +305,32 @@ class Energy:
 
 @dataclass(frozen=True, slots=True, init=False)
 class FleetItem:
+    """One group of company vehicles. ``vehicle_type`` (one of :data:`VEHICLE_TYPES`) is ``None`` when not
+    given, which is read as ``car`` (the only class before schema 1.12), so that a payload without it keeps
+    its plain form and its rating."""
+
     fuel: str
     vehicles: int | None = None
     km: float | None = None
     fuel_quantity: float | None = None
     unit: str | None = None
+    vehicle_type: str | None = None
 
     def __init__(
         self, fuel: str, vehicles: int | None = None, km: float | None = None,
-        fuel_quantity: float | None = None, unit: str | None = None,
+        fuel_quantity: float | None = None, unit: str | None = None, vehicle_type: str | None = None,
     ) -> None:
         object.__setattr__(self, "fuel", fuel)
         object.__setattr__(self, "vehicles", vehicles)
         object.__setattr__(self, "km", km)
         object.__setattr__(self, "fuel_quantity", fuel_quantity)
         object.__setattr__(self, "unit", unit)
+        object.__setattr__(self, "vehicle_type", vehicle_type)
+
+    @property
+    def vehicle_class(self) -> str:
+        """The class its km and vehicles are priced as: ``vehicle_type``, or ``car`` when not given."""
+        return self.vehicle_type or "car"
 
 
 @dataclass(frozen=True, slots=True, init=False)

@@ -28,6 +28,7 @@ from rating_model.operating_data import (
     DATA_SOURCES,
     FLEET_FUELS,
     GREEN_INSTRUMENTS,
+    HGV_NEEDS_KM,
     INDUSTRY_PATTERN,
     NUMBER_LIMITS,
     OFFSET_STANDARDS,
@@ -37,6 +38,7 @@ from rating_model.operating_data import (
     REGION_PATTERN,
     STATIONARY_FUELS,
     TRAVEL_MODES,
+    VEHICLE_TYPES,
     WHOLE_LIMITS,
     Company,
     Compliance,
@@ -216,6 +218,7 @@ def _read_fleet(r: Reader) -> FleetItem | None:
     km = _number(r, "km", NUMBER_LIMITS["transport.fleet.*.km"])
     quantity = _number(r, "fuel_quantity", NUMBER_LIMITS["transport.fleet.*.fuel_quantity"])
     unit = r.text("unit", max_length=20)
+    vehicle_type = r.text("vehicle_type", choices=VEHICLE_TYPES)
     if quantity is not None and unit is None:
         r.fail("unit", "required with fuel_quantity")
     if unit is not None and not known_unit(unit):  # even unused: a typo is refused, as the API's schema does
@@ -227,9 +230,13 @@ def _read_fleet(r: Reader) -> FleetItem | None:
         # no vehicle drives or burns anything: "fleet": [] says "no vehicles" (scored as such by standard
         # 1.5.0), and 0 vehicles beside 20,000 L of diesel had earned that score with the diesel in Scope 1
         r.fail("vehicles", "is 0, but km or fuel_quantity is given: give how many vehicles, or leave it out")
+    if vehicle_type == "hgv" and vehicles and km is None and quantity is None:
+        # the 12,000 km seed is a car's year: a lorry counted at it would be priced at a fraction of its
+        # distance, and no sourced annual distance of a lorry exists (factor set cn-2024.5's not_available)
+        r.fail("km", HGV_NEEDS_KM)
     if fuel is None:
         return None
-    return FleetItem(fuel, vehicles, km, quantity, unit)
+    return FleetItem(fuel, vehicles, km, quantity, unit, vehicle_type)
 
 
 def _read_travel(r: Reader) -> TravelItem | None:

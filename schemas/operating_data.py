@@ -33,6 +33,7 @@ from rating_model.operating_data import (
     REGION_PATTERN,
     STATIONARY_FUELS,
     TRAVEL_MODES,
+    VEHICLE_TYPES,
     WholeLimit,
 )
 from rating_model.standard import load_standard
@@ -221,6 +222,17 @@ class FleetItemSchema(StrictSchema):
     km = Number(**_limit("transport.fleet.*.km"))
     fuel_quantity = Number(**_limit("transport.fleet.*.fuel_quantity"))
     unit = text(max_length=20, also=(_known_unit,))
+    vehicle_type = text(
+        choices=VEHICLE_TYPES,
+        default="car",
+        description="The vehicles' class, which prices km and vehicles (a fuel_quantity is priced by the "
+        "fuel whatever the vehicle): car (average car), van (up to 3.5 t) or hgv (heavy goods vehicle, "
+        "lorry), at the DESNZ 2025 per-km factor of the class and fuel (factor set cn-2024.5 on). An hgv "
+        "given as km or vehicles must be diesel (DESNZ has no other lorry factor) and give km (no typical "
+        "yearly distance of a lorry); a hybrid van needs fuel_quantity; an electric van is priced at its own "
+        "kWh/km x the company's grid factor. Vans counted by vehicles alone are estimated at a car's 12,000 "
+        "km a year. Left out: car.",
+    )
 
 
 class TravelItemSchema(StrictSchema):

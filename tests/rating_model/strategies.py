@@ -14,6 +14,7 @@ from rating_model.operating_data import (
     OFFSET_TYPES,
     PRACTICE_FLAGS,
     TRAVEL_MODES,
+    VEHICLE_TYPES,
 )
 
 DIVISIONS = ("01", "10", "13", "25", "41", "46", "47", "49", "52", "55", "56", "62", "69", "70", "73")
@@ -33,6 +34,18 @@ share = st.floats(min_value=0, max_value=1, allow_nan=False)
 
 def _drop_none(d: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in d.items() if v is not None}
+
+
+def _rateable_vehicles(item: dict[str, Any]) -> bool:
+    """A fleet item with a count or km that the engine prices (schema 1.12): a lorry only diesel and with
+    its km, a van not a (non-plug-in) hybrid; the refusals have their own tests
+    (tests/rating_model/test_fleet_vehicle_types.py)."""
+    kind = item.get("vehicle_type")
+    if kind == "hgv":
+        return item["fuel"] == "diesel" and "km" in item
+    if kind == "van" and item["fuel"] == "hybrid":
+        return False
+    return "vehicles" in item or "km" in item
 
 
 @st.composite
@@ -68,7 +81,10 @@ def payloads(draw: st.DrawFn) -> dict[str, Any]:
     payload["energy"] = energy
     fleet = draw(st.lists(st.fixed_dictionaries(
         {"fuel": st.sampled_from(FLEET_FUELS)},
-        optional={"vehicles": st.integers(1, 30), "km": amount}).filter(lambda f: len(f) > 1), max_size=3))
+        optional={
+            "vehicles": st.integers(1, 30), "km": amount, "vehicle_type": st.sampled_from(VEHICLE_TYPES),
+        },
+    ).filter(_rateable_vehicles), max_size=3))
     trip = st.fixed_dictionaries({"mode": st.sampled_from(TRAVEL_MODES), "passenger_km": amount})
     travel = draw(st.lists(trip, max_size=3))
     payload["transport"] = {"fleet": fleet, "business_travel": travel}

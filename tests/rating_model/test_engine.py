@@ -590,7 +590,7 @@ def test_a_field_filled_from_sector_defaults_this_year_is_not_compared_with_last
     assert "energy.fuels" in r["data_quality"]["estimated_fields"]
     neutrality = r["neutrality"]
     assert neutrality["reduction_basis"] == (
-        "like for like over purchased electricity, both years at this year's factors (factor set cn-2024.4; "
+        "like for like over purchased electricity, both years at this year's factors (factor set cn-2024.5; "
         "electricity at cn.grid.east.2022, the 2022 grid factor); "
         "left out (reported in one year only): purchased heat, fleet; "
         "left out (estimated, this year or last): stationary fuels"
@@ -650,7 +650,7 @@ def test_ifrs_summary_compares_with_the_previous_year_and_states_reliefs_as_cond
 
 def test_a_region_on_its_grids_factor_says_so_in_the_rating() -> None:
     fallbacks = rate(FULL)["emissions"]["fallbacks"]  # CN-ZJ: East China grid, national residual
-    assert any("factor set cn-2024.4 holds no provincial factor for CN-ZJ" in f for f in fallbacks)
+    assert any("factor set cn-2024.5 holds no provincial factor for CN-ZJ" in f for f in fallbacks)
     assert any(f.startswith("market-based Scope 2: asked for CN-ZJ") for f in fallbacks)
 
 

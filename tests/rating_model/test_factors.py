@@ -187,10 +187,10 @@ def test_factor_sets_document() -> None:
             "CN-ZJ",
             2022,
             "cn.grid.east.2022",
-            "asked for CN-ZJ 2022; factor set cn-2024.4 holds no provincial factor for CN-ZJ, used the East "
+            "asked for CN-ZJ 2022; factor set cn-2024.5 holds no provincial factor for CN-ZJ, used the East "
             "China grid (华东) 2022 (0.5617 kgCO2/kWh)",
         ),
-        ("CN-33", 2022, "cn.grid.east.2022", "factor set cn-2024.4 holds no provincial factor for CN-33"),
+        ("CN-33", 2022, "cn.grid.east.2022", "factor set cn-2024.5 holds no provincial factor for CN-33"),
         ("CN-SC", 2022, "cn.grid.sc.2022", None),
         (
             "CN-ZJ",
