@@ -48,7 +48,7 @@ from service.records.rating_inputs import get_rating_with_input
 from service.web import csrf
 from service.web.amounts import FieldError
 from service.web.form import errors_at, parse_form
-from service.web.form.choices import INDUSTRIES, PRACTICES, REGIONS, VEHICLE_CHOICES
+from service.web.form.choices import INDUSTRIES, PRACTICES, REGIONS, VEHICLE_CHOICES, VEHICLE_KINDS
 from service.web.form.fields import DETAIL_CHOICES, DETAIL_FIELDS, GENERAL, NAME_MAX_LENGTH
 from service.web.fuels import BOTTLE_SIZES_KG, FUEL_CHOICES, PREVIOUS_FUEL_CHOICES
 from service.web.heat import HEAT_CHOICES
@@ -139,6 +139,7 @@ def _form_page(
         heat_choices=_options(HEAT_CHOICES, "heat_"),
         details_open=details_open,
         vehicle_choices=_options(VEHICLE_CHOICES, "vehicle_fuel_"),
+        vehicle_kinds=_options(VEHICLE_KINDS, "vehicle_kind_"),
         name_max_length=NAME_MAX_LENGTH,
         privacy_contact=services().settings.privacy_contact,
         csrf_field=csrf.FIELD,

@@ -1379,6 +1379,53 @@ def test_vehicles_are_asked_counted_and_priced_by_their_fuel(make_app: AppFactor
     assert _post(client, vehicle_fuel="none", vehicles="0").status_code == 303
 
 
+def test_vehicles_are_asked_what_they_are_and_priced_by_their_class(make_app: AppFactory) -> None:
+    """A GHG auditor's review: the page asked for "cars, vans, lorries" and priced each as a car. The kind is
+    asked (car, van, lorry, in both languages); counted vans take a van's factor, an electric van's km a
+    van's electricity, a lorry needs its litres and cannot be electric (no factor)."""
+    app = _app(make_app)
+    client = app.test_client()
+    page = client.get("/?lang=en").get_data(as_text=True)
+    assert 'id="vehicle_kind"' in page and "Lorries (over 3.5 tonnes)" in page
+    assert "Vans (up to 3.5 tonnes)" in page
+    assert "货车（3.5吨以上）" in client.get("/?lang=zh").get_data(as_text=True)
+
+    def rated_at(**answers: str) -> str:
+        return str(_post(client, industry="5621", **answers).headers["Location"])
+
+    def rated(**answers: str) -> dict[str, Any]:
+        return _stored_rating(app, rated_at(**answers))
+
+    def fleet(rated: dict[str, Any]) -> list[tuple[str, float]]:
+        lines = rated["emissions"]["line_items"]
+        return [(i["factor_id"], i["tco2e"]) for i in lines if ".fleet." in i["path"]]
+
+    assert fleet(rated(vehicle_fuel="diesel", vehicles="2")) == [
+        ("defra2025.car.diesel", pytest.approx(2 * 12_000 * 0.17304 / 1000))]
+    assert fleet(rated(vehicle_fuel="diesel", vehicles="2", vehicle_kind="car")) == [
+        ("defra2025.car.diesel", pytest.approx(2 * 12_000 * 0.17304 / 1000))]
+    assert fleet(rated(vehicle_fuel="diesel", vehicles="2", vehicle_kind="van")) == [
+        ("defra2025.van.diesel", pytest.approx(2 * 12_000 * 0.25561 / 1000))]
+    ev_vans = rated(vehicle_fuel="electric", vehicles="1", vehicle_amount="10000 km", vehicle_kind="van")
+    assert "defra2025.ev.van.kwh_per_km" in {f["id"] for f in ev_vans["emissions"]["factors"]}
+    lorry = rated_at(vehicle_fuel="diesel", vehicles="1", vehicle_amount="30000", vehicle_kind="hgv")
+    assert [f for f, _ in fleet(_stored_rating(app, lorry))] == ["cn.fuel.diesel"]  # litres: by the fuel
+    assert _stored_input(app, lorry)["transport"]["fleet"][0]["vehicle_type"] == "hgv"
+    for typed, field, words in (
+        ({"vehicle_fuel": "diesel", "vehicles": "1", "vehicle_kind": "hgv"}, "vehicle_amount",
+         "no typical yearly distance of a lorry"),
+        ({"vehicle_fuel": "electric", "vehicles": "1", "vehicle_amount": "9000", "vehicle_kind": "hgv"},
+         "vehicle_kind", "No emission factor is published for electric lorries"),
+        ({"vehicle_fuel": "hybrid", "vehicles": "1", "vehicle_kind": "van"}, "vehicle_amount",
+         "For hybrid vans, give the litres"),
+        ({"vehicle_fuel": "diesel", "vehicles": "1", "vehicle_kind": "bus"}, "vehicle_kind", "choose one"),
+    ):
+        refused = _post(client, industry="5621", **typed)
+        text = refused.get_data(as_text=True)
+        assert refused.status_code == 422 and words in text, typed
+        assert f'id="{field}-error"' in text, typed
+
+
 def test_the_pages_grade_names_are_the_standards() -> None:
     """The page had called grade ``green`` 绿色, an unqualified "green business" claim, where the standard
     names it 中绿 (the middle of three green grades)."""

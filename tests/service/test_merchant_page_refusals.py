@@ -41,6 +41,7 @@ EVERY_ANSWER: dict[str, str] = {
     "heat": "bought",
     "heat_amount": "120 GJ",
     "vehicle_fuel": "diesel",
+    "vehicle_kind": "van",
     "vehicles": "2辆",
     "vehicle_amount": "3000升",
     "floor_area": "120平米",

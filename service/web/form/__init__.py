@@ -129,6 +129,7 @@ def parse_form(form: Mapping[str, str], tariff: float | None = None) -> ParsedFo
             "heat",
             "heat_amount",
             "vehicle_fuel",
+            "vehicle_kind",
             "vehicles",
             "vehicle_amount",
             *DETAIL_FIELDS,

@@ -92,7 +92,7 @@ ELECTRICITY_KEYS = {"kwh": "electricity_kwh", "bill": "electricity_spend"}
 #: The answers to "vehicles the business runs": ``""`` is not answered (the standard has no sector default
 #: for vehicles, so none are counted, and the page's choice says so), ``none`` is an answer
 #: (``transport.fleet: []``), and a fuel asks how many vehicles run on it. A count alone is priced at the
-#: seed distance (12,000 km a vehicle at a car's factor, flagged as an estimate). The year's amount, when
+#: seed distance (12,000 km a vehicle at its class's factor, flagged as an estimate). The year's amount, when
 #: the owner knows it, replaces the seed: the fuel bought, in litres, for a combustion engine (priced by
 #: the fuel's own factor, whatever the vehicle: a lorry is not a car), the distance for an electric one.
 VEHICLE_AMOUNTS: Mapping[str, tuple[str, str]] = {
@@ -100,3 +100,8 @@ VEHICLE_AMOUNTS: Mapping[str, tuple[str, str]] = {
     "electric": ("km", "km"),
 }
 VEHICLE_CHOICES: tuple[str, ...] = ("", "none", *VEHICLE_AMOUNTS)
+#: What the vehicles are (``transport.fleet.*.vehicle_type``): a car, a van up to 3.5 t, a lorry (``hgv``).
+#: It prices a count or an electric vehicle's km at its class's per-km factor (a van's diesel is not a
+#: car's); the litres are priced by the fuel, whatever the vehicle. Car, the first, is the contract's
+#: default and is sent as no class at all.
+VEHICLE_KINDS: tuple[str, ...] = ("car", "van", "hgv")

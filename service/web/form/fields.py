@@ -47,6 +47,7 @@ FIELD_PATHS: Mapping[str, str] = {
     "transport.fleet.0.km": "vehicle_amount",
     "transport.fleet.0.fuel_quantity": "vehicle_amount",
     "transport.fleet.0.unit": "vehicle_amount",
+    "transport.fleet.0.vehicle_type": "vehicle_kind",
     "company.floor_area_m2": "floor_area",
     "resources.water_m3": "water",
     "resources.waste_t": "waste",
@@ -63,6 +64,7 @@ FIELD_PATHS: Mapping[str, str] = {
     "previous_year.transport.fleet.0.km": "previous_vehicle_amount",
     "previous_year.transport.fleet.0.fuel_quantity": "previous_vehicle_amount",
     "previous_year.transport.fleet.0.unit": "previous_vehicle_amount",
+    "previous_year.transport.fleet.0.vehicle_type": "previous_vehicle_amount",
 }
 GENERAL = "_form"  # an error on a path the form does not ask for: shown above the form
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from service.web.amounts import FieldError, read_number
-from service.web.form.choices import VEHICLE_AMOUNTS, VEHICLE_CHOICES
+from service.web.form.choices import VEHICLE_AMOUNTS, VEHICLE_CHOICES, VEHICLE_KINDS
 from service.web.form.fields import ParsedForm
 from service.web.form.numbers import checked_number, unit_words
 
@@ -34,12 +34,36 @@ def read_fleet(parsed: ParsedForm) -> list[dict[str, Any]] | None:
         return [] if fuel == "none" else None
     vehicles = checked_number(parsed, "vehicles")
     item: dict[str, Any] = {"fuel": fuel, "vehicles": vehicles}
+    kind = _kind(parsed)
+    if kind not in ("", "car"):
+        item["vehicle_type"] = kind
     if "vehicle_amount" in given:
         key, unit = VEHICLE_AMOUNTS[fuel]
         item[key] = checked_number(parsed, "vehicle_amount")
         if key == "fuel_quantity":
             item["unit"] = unit
-    return None if parsed.errors.keys() & {"vehicles", "vehicle_amount"} else [item]
+    _check_kind(parsed, kind, fuel, "vehicle_amount" in given)
+    return None if parsed.errors.keys() & {"vehicles", "vehicle_amount", "vehicle_kind"} else [item]
+
+
+def _kind(parsed: ParsedForm) -> str:
+    """The vehicles' class chosen (``""``: not sent, a car); another answer is refused on its field."""
+    kind = str(parsed.values.get("vehicle_kind", ""))
+    if kind and kind not in VEHICLE_KINDS:
+        parsed.errors["vehicle_kind"] = FieldError("invalid_choice")
+    return kind
+
+
+def _check_kind(parsed: ParsedForm, kind: str, fuel: str, amount: bool) -> None:
+    """What the page refuses before the engine would, in words that say what to give instead: a lorry by
+    its electricity (no factor for an electric lorry) or by its count alone (no typical yearly distance of
+    a lorry; its litres are asked), and a hybrid van by its count alone (no hybrid van factor)."""
+    if kind == "hgv" and fuel == "electric":
+        parsed.errors.setdefault("vehicle_kind", FieldError("lorry_electric"))
+    elif kind == "hgv" and not amount:
+        parsed.errors.setdefault("vehicle_amount", FieldError("lorry_needs_litres"))
+    elif kind == "van" and fuel == "hybrid" and not amount:
+        parsed.errors.setdefault("vehicle_amount", FieldError("hybrid_van_needs_litres"))
 
 
 def read_previous_fleet(parsed: ParsedForm) -> list[dict[str, Any]] | None:
@@ -65,4 +89,7 @@ def read_previous_fleet(parsed: ParsedForm) -> list[dict[str, Any]] | None:
     if amount is None:
         return None
     key, unit = VEHICLE_AMOUNTS[fuel]
-    return [{"fuel": fuel, key: amount, **({"unit": unit} if key == "fuel_quantity" else {})}]
+    kind = str(parsed.values.get("vehicle_kind", ""))
+    # the same vehicles as this year's, of the same class: an electric van's km at a van's electricity
+    vehicle_type = {"vehicle_type": kind} if kind in VEHICLE_KINDS and kind != "car" else {}
+    return [{"fuel": fuel, key: amount, **({"unit": unit} if key == "fuel_quantity" else {}), **vehicle_type}]
