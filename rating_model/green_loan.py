@@ -553,6 +553,11 @@ def emissions_attributed(
     else:
         note = ("the borrower's reported emissions, unverified (PCAF option 1b), Scope 1 + Scope 2 "
                 "location-based")
+    if own12 == 0 and scope12_tco2e > 0:
+        # no threshold is published for a gap, but nothing emits nothing where its activity data show
+        # emissions: attributed as reported (PCAF's option is the figure's), and said (a PCAF analyst)
+        note += (f"; the reported Scope 1 + 2 is 0 while greenrate computes {scope12_tco2e:.2f} tCO2e from "
+                 "the activity data: check the inventory before relying on it")
     own3 = reported.scope3_tco2e
     if own3 is None and scope3_tco2e is not None:
         own3 = scope3_tco2e

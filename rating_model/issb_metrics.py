@@ -115,9 +115,12 @@ def metrics_and_targets(
     scope3 = (
         disclosed(
             round_tco2e(inv.scope3_tco2e),
-            (f"Categories included (para 29(a)(vi)): {included[0]} (partial: see "
-             "basis_of_preparation.exclusions for what is not collected).",
-             f"纳入的类别（第 29(a)(vi) 段）：{included[1]}。不完整：未收集的部分{SEE_EXCLUSIONS_ZH}。"),
+            sentences(
+                (f"Categories included (para 29(a)(vi)): {included[0]} (partial: see "
+                 "basis_of_preparation.exclusions for what is not collected).",
+                 f"纳入的类别（第 29(a)(vi) 段）：{included[1]}。不完整：未收集的部分{SEE_EXCLUSIONS_ZH}。"),
+                _own_inventory(data, 3),
+            ),
         )
         if inv.scope3_categories_included
         else not_available(sentences(("No Scope 3 activity data.", "没有范围三活动数据。"),
@@ -141,12 +144,13 @@ def metrics_and_targets(
                 # gross is para 29(a)(i), the GHG Protocol 29(a)(ii) (the note had cited (i) for both)
                 ("Gross (para 29(a)(i)), measured under the GHG Protocol (para 29(a)(ii)).",
                  "总排放（第 29(a)(i) 段），按温室气体核算体系计算（第 29(a)(ii) 段）。"),
-                estimated.get(1, none), gaps.get(1, none),
+                estimated.get(1, none), gaps.get(1, none), _own_inventory(data, 1),
             ),
         ),
         "scope2_location_tco2e": disclosed(
             round_tco2e(inv.scope2_location_tco2e),
-            sentences(("Location-based (para 29(a)(v)).", "基于位置（第 29(a)(v) 段）。"), *scope2_notes),
+            sentences(("Location-based (para 29(a)(v)).", "基于位置（第 29(a)(v) 段）。"), *scope2_notes,
+                      _own_inventory(data, 2)),
         ),
         "scope2_market_tco2e": disclosed(
             round_tco2e(inv.scope2_market_tco2e), sentences(_instruments(data), *scope2_notes)
@@ -225,6 +229,23 @@ def _converted(data: OperatingData) -> Said:
     return (f"Revenue of {amount:,.0f} {cur} converted at {fx:g} CNY per {cur}, the rate given "
             "(company.fx_to_cny).",
             f"营业收入 {amount:,.0f} {cur} 按所填汇率 1 {cur} = {fx:g} 元折算。")
+
+
+def _own_inventory(data: OperatingData, scope: int) -> Said:
+    """The business's own figure for a scope beside greenrate's (engine 2.9, a PCAF analyst's review): its
+    loans attribute the reported figure, so a reader of the summary's computed one must be told it exists."""
+    reported = data.reported_emissions
+    if reported is None:
+        return "", ""
+    value = {1: reported.scope1_tco2e, 2: reported.scope2_location_tco2e, 3: reported.scope3_tco2e}[scope]
+    if value is None:
+        return "", ""
+    who, who_zh = ((f"verified by {reported.verifier}", f"经{reported.verifier}核查") if reported.verified
+                   else ("unverified", "未经核查"))
+    return (f"The business's own inventory reports {value:g} tCO2e ({who}); the figure here is greenrate's "
+            "computation from the activity data (reported_emissions compares the two).",
+            f"企业自身的排放清单报告为 {value:g} 吨二氧化碳当量（{who_zh}）；"
+            "此处数据为 greenrate 根据活动数据计算的结果，评级另列企业自报的排放清单并与之比较。")
 
 
 def _not_asked(paragraph: str) -> Item:

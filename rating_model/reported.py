@@ -22,7 +22,8 @@ NOTE = (
     "The business's own inventory for the reporting year, as reported. The score, the grade and every "
     "emissions figure of the rating are computed by greenrate from the activity data with the pinned "
     "factors, never from these figures. With a loan, financed_emissions attributes them instead "
-    "(emissions_source): PCAF option 1a (score 1) when verified, 1b (score 2) when not. "
+    "(emissions_source): PCAF option 1a (score 1) when verified, 1b (score 2) when not, with the borrower's "
+    "balance sheet given (5 without). "
     "difference_scope12_pct compares them with greenrate's Scope 1 + Scope 2 location-based: a wide gap "
     "may be another boundary, period or factor, or an error on either side, and is worth asking about."
 )

@@ -45,10 +45,14 @@ def test_the_rating_compares_the_reported_inventory_with_its_own() -> None:
 ])
 def test_a_reported_inventory_is_never_scored(reported: dict[str, Any]) -> None:
     """The score reads the activity data: reporting a small (or any) inventory moves nothing but the
-    comparison and, with a loan, the financed emissions and their source."""
+    comparison, the financed emissions and their source, and the IFRS S2 scope notes that name it."""
     plain, own = rated(loan=LOAN), rated(loan=LOAN, reported_emissions=reported)
     differing = {k for k in plain if plain[k] != own[k]}
-    assert differing == {"reported_emissions", "financed_emissions"}
+    assert differing == {"reported_emissions", "financed_emissions", "issb_summary"}
+    summary, before = own["issb_summary"]["metrics_and_targets"], plain["issb_summary"]["metrics_and_targets"]
+    assert {k for k in summary if summary[k] != before[k]} <= {"scope1_tco2e", "scope2_location_tco2e",
+                                                                 "scope3_tco2e"}
+    assert all(summary[k].get("value") == before[k].get("value") for k in summary)
     assert own["financed_emissions"]["emissions_source"] != plain["financed_emissions"]["emissions_source"]
     factor = "attribution_factor"
     assert own["financed_emissions"][factor] == plain["financed_emissions"][factor]
@@ -86,3 +90,25 @@ def test_the_credits_note_cites_the_gross_rule_where_ifrs_s2_states_it() -> None
     assert "29(a)(i)" in CREDITS_NOTE and "net_scope12_after_credits" in CREDITS_NOTE
     assert rated()["neutrality"]["note"] == CREDITS_NOTE
     assert "第 29(a)(i) 段" in ENGINE_TEXT_ZH[CREDITS_NOTE] and CREDITS_NOTE_2_7 in ENGINE_TEXT_ZH
+
+
+def test_a_zero_inventory_against_computed_emissions_is_said_in_the_basis() -> None:
+    """Engine 2.9 (a PCAF analyst's review): a verified inventory of 0 + 0 t is attributed as reported, at
+    PCAF 1, but where the activity data show emissions the basis says so."""
+    zero = {"scope1_tco2e": 0.0, "scope2_location_tco2e": 0.0, "verified": True, "verifier": "CQC"}
+    financed = rated(loan=LOAN, reported_emissions=zero)["financed_emissions"]
+    assert financed["scope12_tco2e"] == 0.0 and financed["pcaf_score"] == 1
+    assert "the reported Scope 1 + 2 is 0 while greenrate computes" in financed["basis"]
+    assert "is 0 while" not in rated(loan=LOAN, reported_emissions=REPORTED)["financed_emissions"]["basis"]
+
+
+def test_the_ifrs_s2_scope_notes_name_the_business_s_own_inventory() -> None:
+    """Engine 2.9: the summary's Scope 1, 2 and 3 are greenrate's computation; a business with its own
+    inventory (which its loans attribute) is told of it beside each scope it reported."""
+    own = rated(reported_emissions={**REPORTED, "scope3_tco2e": 4.5})
+    metrics = own["issb_summary"]["metrics_and_targets"]
+    assert "own inventory reports 18 tCO2e (verified by China Quality Certification Centre)" in (
+        metrics["scope1_tco2e"]["note"])
+    assert "报告为 30 吨二氧化碳当量" in metrics["scope2_location_tco2e"]["note_zh"]
+    assert "own inventory reports 4.5 tCO2e" in metrics["scope3_tco2e"]["note"]
+    assert "own inventory" not in rated()["issb_summary"]["metrics_and_targets"]["scope1_tco2e"]["note"]
