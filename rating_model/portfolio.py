@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from rating_model.book_checks import BORROWER_ID, LOAN_ID, id_hashes
-from rating_model.green_loan import ATTRIBUTION_BASES
+from rating_model.green_loan import ATTRIBUTION_BASES, EMISSIONS_SOURCES
 from rating_model.portfolio_attributions import Attributions
 from rating_model.portfolio_borrower_emissions import BorrowerEmissions
 from rating_model.portfolio_breakdowns import (
@@ -39,6 +39,7 @@ from rating_model.portfolio_breakdowns import (
     RowFlags,
     Versions,
     by_attribution_basis,
+    by_emissions_source,
     by_industry,
     figure,
     floats,
@@ -92,6 +93,9 @@ SUMMARY_COLUMNS: tuple[str, ...] = (
     "engine_version",
     "schema_version",
 )
+#: read when the results have it (engine 2.8 on); without it every loan attributed computed emissions, since
+#: no borrower's reported inventory was read before
+SOURCE_COLUMN = "financed_emissions_source"
 DEFAULT_TOP_N = 10
 
 _TCO2E = "tCO2e"
@@ -105,7 +109,8 @@ _WITH_LOAN = (
 _FINANCED = (
     "sum over {rows} of the per-loan PCAF attribution (attribution_factor = outstanding / (equity + debt), "
     "or / total assets, each capped at 1; without either, set to 1: the borrower's whole emissions are "
-    "attributed, see by_attribution_basis) times the borrower's gross {scope}, with the loans of one "
+    "attributed, see by_attribution_basis) times the borrower's gross {scope} (greenrate's computed "
+    "inventory, or the borrower's own reported one: see by_emissions_source), with the loans of one "
     "borrower_id attributing at most the borrower's whole emissions (see over_attribution); PCAF Part A, "
     "business loans; credits and removals are never netted"
 )
@@ -148,6 +153,7 @@ class PortfolioAccumulator:
         self.outstanding = 0.0
         self.financed12 = self.financed3 = 0.0
         self.scope3_loans = 0  # loans whose borrower has a Scope 3 category (null, not zero, for the rest)
+        self.reported_without_market = 0  # loans on a reported inventory that gave no market-based Scope 2
         self.dq_weighted = self.dq_weight = 0.0
         self.dq_loans = 0
         self.eligible_rows = 0
@@ -163,6 +169,7 @@ class PortfolioAccumulator:
         self.rated_counted = 0  # rated rows, duplicates left out: what the grade shares divide by
         self._borrowers = BorrowerEmissions()
         self._by_basis = ByGroup()
+        self._by_source = ByGroup()
         self._by_industry = ByGroup()
         self._division_codes: dict[str, int] = {}
         self._green = GreenLoanStats()
@@ -242,8 +249,17 @@ class PortfolioAccumulator:
         divisions = chunk["industry_code"].astype("string").str[:2].fillna("").astype(object).to_numpy()
         # as small integers per loan (-1: none), not text: the over-attribution keeps them for every loan
         basis_codes = pd.Categorical(bases, categories=list(ATTRIBUTION_BASES)).codes
-        self._attributions.add(chunk, loan, hashes, present, basis_codes, self._codes(divisions))
+        # rate_frame gives every loan its source; results rated before engine 2.8 have none, all computed
+        given = chunk[SOURCE_COLUMN] if SOURCE_COLUMN in chunk.columns else pd.Series([None] * n)
+        sources = given.astype("string").fillna("computed").astype(object).to_numpy(dtype=object)
+        source_codes = pd.Categorical(sources, categories=list(EMISSIONS_SOURCES)).codes
+        self._attributions.add(chunk, loan, hashes, present, basis_codes, self._codes(divisions),
+                               source_codes)
         self._by_basis.add(bases, chunk, loan, outstanding)
+        self._by_source.add(sources, chunk, loan, outstanding)
+        reported = loan & (sources != "computed")
+        market = floats(chunk["financed_scope2_market_tco2e"])
+        self.reported_without_market += int(np.isnan(market[reported]).sum())
         self._by_industry.add(divisions, chunk, loan, outstanding,
                               chunk["sector"].astype(object).to_numpy(dtype=object))
         first = self._borrowers.add(chunk, rated, hashes, present)
@@ -353,6 +369,16 @@ class PortfolioAccumulator:
             ),
         }
 
+    def _market_gap(self) -> str:
+        """What the financed market-based Scope 2 leaves out: the loans attributing a borrower's reported
+        inventory that gave no market-based figure (it is optional there), for which nothing is summed."""
+        missing = self.reported_without_market
+        if not missing:
+            return ""
+        return (f"; {missing} of the {self.loans} loans attribute a reported inventory without a "
+                "market-based Scope 2 (financed_scope2_market_tco2e empty): nothing is counted for them (not "
+                "measured, not zero)")
+
     def summary(self) -> dict[str, Any]:
         """The portfolio figures, each with its unit and basis (JSON-ready: plain numbers and strings)."""
         grades = [*GRADES, *sorted((set(self.grade_rows) | set(self.grade_borrowers)) - set(GRADES))]
@@ -365,6 +391,9 @@ class PortfolioAccumulator:
         financed12 = self.financed12 - above12
         bases = dict(enumerate(ATTRIBUTION_BASES))
         basis_groups = self._by_basis.less(excess.assign(basis=excess["basis"].map(bases)), "basis")
+        source_groups = self._by_source.less(
+            excess.assign(source=excess["source"].map(dict(enumerate(EMISSIONS_SOURCES)))), "source"
+        )
         names = {code: division for division, code in self._division_codes.items()}
         industry_groups = self._by_industry.less(
             excess.assign(division=excess["division"].map(names)), "division"
@@ -448,7 +477,8 @@ class PortfolioAccumulator:
                         round(self.financed_scopes[key] - above[key], 4),
                         _TCO2E,
                         _FINANCED.format(rows=financed_rows, scope=label)
-                        + " (IFRS S2 B62: financed emissions by scope)",
+                        + " (IFRS S2 B62: financed emissions by scope)"
+                        + (self._market_gap() if key == "scope2_market" else ""),
                     )
                     for key, label in (
                         ("scope1", "Scope 1"),
@@ -457,6 +487,7 @@ class PortfolioAccumulator:
                     )
                 },
                 "by_attribution_basis": by_attribution_basis(basis_groups, self.outstanding, financed12),
+                "by_emissions_source": by_emissions_source(source_groups, self.outstanding, financed12),
                 "over_attribution": {
                     "borrowers": figure(
                         capped,

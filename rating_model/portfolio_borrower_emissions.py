@@ -67,7 +67,9 @@ class BorrowerEmissions:
             key: figure(
                 round(value, 4),
                 "tCO2e",
-                f"gross {_GROSS[key]} of the borrowers of the {RATED_ROWS}, not attributed, each borrower_id "
+                f"gross {_GROSS[key]} of the borrowers of the {RATED_ROWS} as greenrate computed it (the "
+                f"{key}_tco2e column, never a borrower's reported inventory, which its loans may attribute "
+                "instead: financed_emissions.by_emissions_source), not attributed, each borrower_id "
                 f"counted once (its first rated row: {self.rows} rows, {self.without_id} of "
                 "them without a borrower_id, each counted on its own)"
                 + (f"; categories included: {SCOPE3_CATEGORIES}" if key in ("scope3", "total") else ""),

@@ -1,4 +1,5 @@
-"""The portfolio summary's breakdowns: by attribution basis, by industry, of green loans, of row flags.
+"""The portfolio summary's breakdowns: by attribution basis, by emissions source, by industry, of green
+loans, of row flags.
 
 A book's totals hide what an analyst must see before signing them off (a bank climate-portfolio review):
 that the loans without a balance sheet, attributed their borrowers' whole emissions, are an eighth of the
@@ -18,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from rating_model.green_loan import ATTRIBUTION_BASES
+from rating_model.green_loan import ATTRIBUTION_BASES, EMISSIONS_SOURCES
 from rating_model.scope3 import CAT1_WATER, CAT5_WASTE, CAT6_TRAVEL
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "GreenLoanStats",
     "RowFlags",
     "Versions",
+    "by_emissions_source",
     "figure",
     "floats",
     "share",
@@ -193,6 +195,34 @@ def by_attribution_basis(groups: ByGroup, outstanding: float, financed12: float)
         "pcaf_data_quality weighted by outstanding (PCAF Box 8); financed Scope 3 covers "
         + SCOPE3_CATEGORIES,
         "values": {key: table.get(key, _empty_group()) for key in ATTRIBUTION_BASES},
+    }
+
+
+#: what each value of ``financed_emissions_source`` attributes, and the PCAF option it is scored as
+_SOURCE_WORDS = {
+    "computed": "greenrate's inventory computed from the activity data (PCAF option 2a, score 2 at best; "
+    "worse where figures were estimated)",
+    "reported_verified": "the borrower's own reported inventory, verified (PCAF option 1a, score 1)",
+    "reported_unverified": "the borrower's own reported inventory, unverified (PCAF option 1b, score 2)",
+}
+
+
+def by_emissions_source(groups: ByGroup, outstanding: float, financed12: float) -> dict[str, Any]:
+    """The ``financed_emissions.by_emissions_source`` section: each source of :data:`EMISSIONS_SOURCES`
+    (engine 2.8), so that a bank sees how much of its financed emissions rests on the borrowers' own
+    reported figures and how much on greenrate's computation."""
+    table = groups.table(outstanding, financed12)
+    return {
+        "unit": f"loans; {_CNY}; {_TCO2E}; {_SHARE}; {_PER_MILLION}; PCAF score 1-5",
+        "basis": "rated rows with loan data by whose emissions they attribute (financed_emissions_source): "
+        + "; ".join(f"{key}: {_SOURCE_WORDS[key]}" for key in EMISSIONS_SOURCES)
+        + "; any of them PCAF score 5 without a balance sheet. Results rated before engine 2.8 have no "
+        "financed_emissions_source column: their loans are all computed. Financed emissions after the "
+        "over-attribution is taken out; shares of the book's outstanding and financed Scopes 1+2; intensity "
+        "= financed Scopes 1+2 / outstanding in CNY million; pcaf_data_quality weighted by outstanding "
+        "(PCAF Box 8); a reported inventory without Scope 3 attributes greenrate's computed Scope 3, and one "
+        "without a market-based Scope 2 attributes none (financed_scope2_market counts nothing for it)",
+        "values": {key: table.get(key, _empty_group()) for key in EMISSIONS_SOURCES},
     }
 
 

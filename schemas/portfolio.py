@@ -171,6 +171,16 @@ class FinancedSchema(Schema):
         "`equity_plus_debt`, `total_assets`, `none` (no balance sheet: the borrower's whole emissions "
         "attributed, factor set to 1).",
     )
+    by_emissions_source = fields.Nested(
+        GroupTableSchema,
+        metadata={
+            "description": "Loans, outstanding, financed emissions and outstanding-weighted PCAF score by "
+            "whose emissions the loans attribute (`financed_emissions_source`): `computed` (greenrate's "
+            "inventory, PCAF option 2a at best), `reported_verified` (the borrower's own verified "
+            "inventory, option 1a) and `reported_unverified` (1b). Absent from summaries computed before "
+            "engine 2.8 (stored as issued)."
+        },
+    )
     over_attribution = fields.Nested(
         OverAttributionSchema,
         metadata={
