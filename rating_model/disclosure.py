@@ -14,6 +14,7 @@ from functools import lru_cache
 from typing import Any
 
 from rating_model.estimation import bill_rule
+from rating_model.green_loan import COMPUTED_BEST_PCAF_SCORE
 from rating_model.standard import load_standard, published_standard_path
 
 #: The version of the disclosure document's shape (the JSON; the page and the PDF print the same dictionary).
@@ -204,6 +205,17 @@ def _converted_words(conversion: Mapping[str, Any]) -> str:
     )
 
 
+#: said beside a data-quality score better than PCAF's option 2a (under the packaged standard, a
+#: ``verified_report``'s 1): the inventory disclosed is greenrate's computation, which PCAF scores 2 at best;
+#: score 1 is PCAF's for the business's own verified reported emissions (option 1a, engine 2.8), and the
+#: statement had printed "PCAF data-quality score 1 of 5" beside greenrate's figures (a PCAF analyst's review)
+SOURCE_SCORE_NOTE = (
+    "That score is the one the standard gives the data source; the inventory disclosed here is greenrate's "
+    "computation from the activity data, which PCAF scores 2 at best (option 2a): score 1 is for a "
+    "business's own verified reported emissions (option 1a)."
+)
+
+
 def data_quality_statement(
     rating: Mapping[str, Any], operating: Mapping[str, Any] | None = None
 ) -> dict[str, Any]:
@@ -235,6 +247,8 @@ def data_quality_statement(
             f"{len(assumed)} inventory figure(s) rest on greenrate's assumptions ({', '.join(assumed)})"
         )
     text = ("; ".join(parts) if parts else "No figure was estimated") + "; " + scores
+    if dq["pcaf_score"] < COMPUTED_BEST_PCAF_SCORE:
+        text += " " + SOURCE_SCORE_NOTE
     return {
         "pcaf_score": dq["pcaf_score"],
         "completeness": dq["completeness"],

@@ -14,6 +14,7 @@ from typing import Any
 from flask import render_template
 
 from rating_model.disclosure import IFRS_S2_SECTIONS
+from rating_model.green_loan import COMPUTED_BEST_PCAF_SCORE
 from service.web.i18n import texts
 
 
@@ -52,7 +53,8 @@ def show(value: Any) -> str:
 
 
 def render_html(doc: Mapping[str, Any], lang: str) -> str:
-    return render_template("disclosure.html", d=doc, t=texts(lang), lang=lang, sections=IFRS_S2_SECTIONS)
+    return render_template("disclosure.html", d=doc, t=texts(lang), lang=lang, sections=IFRS_S2_SECTIONS,
+                           computed_best_pcaf=COMPUTED_BEST_PCAF_SCORE)
 
 
 def render_pdf(html: str) -> bytes:

@@ -560,3 +560,31 @@ def test_place_words_keep_a_code_they_have_no_name_for() -> None:
     assert place_words("US", "US-CA", "en") == "US-CA" and place_words("US", None, "zh") == "US"
     assert place_words("CN", "CN-99", "zh") == "中国（CN-99）"
     assert place_words("CN", "US-CA", "en") == "China (CN, US-CA)"
+
+
+def test_a_verified_reports_score_1_is_said_to_be_the_data_sources_not_pcafs_for_computed_emissions(
+    client: FlaskClient, bank_key: str
+) -> None:
+    """PCAF scores 1 only a business's own verified reported emissions (option 1a, engine 2.8); the
+    disclosure shows greenrate's computed inventory, which PCAF scores 2 at best (2a), yet it printed
+    "PCAF data-quality score 1 of 5" for a `verified_report` beside it (a PCAF analyst's review), in the
+    JSON, the VSME export and both pages, where the loan's own score said 2."""
+    from rating_model.disclosure import SOURCE_SCORE_NOTE
+    from service.web.i18n import texts
+
+    verified = _rate(client, bank_key, {**payload(), "data_source": "verified_report"})
+    assert verified["data_quality"]["pcaf_score"] == 1
+    bills = _rate(client, bank_key)  # energy_bills: 2, nothing to qualify
+    for rating, said in ((verified, True), (bills, False)):
+        url = f"/v1/ratings/{rating['id']}/disclosure"
+        statement = client.get(url, headers=bearer(bank_key)).get_json()["data_quality"]["statement"]
+        assert statement.endswith(SOURCE_SCORE_NOTE) is said
+        vsme = client.get(f"{url}?format=vsme", headers=bearer(bank_key)).get_json()
+        assert vsme["data_quality"]["statement"] == statement
+        for lang in ("en", "zh"):
+            t = texts(lang)
+            accept = {**bearer(bank_key), "Accept": "text/html"}
+            page = html.unescape(client.get(f"{url}?lang={lang}", headers=accept).get_data(as_text=True))
+            assert (t["dq_source_score"] in page) is said
+            assert (t["dq_item_source"] in page) is said  # the IFRS S2 data-quality item
+    assert texts("en")["dq_source_score"] == SOURCE_SCORE_NOTE

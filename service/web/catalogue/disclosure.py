@@ -45,6 +45,12 @@ EN: Mapping[str, str] = {
     "tariff of {tariff} CNY/kWh ({standard}, estimation rules), not taken from a sector default.",
     "dq_scores": "PCAF data-quality score {pcaf} of 5 (1 is best), completeness {completeness}.",
     "dq_item": "PCAF score {pcaf}; completeness {completeness}; estimated: {fields}; data source: {source}.",
+    # a score better than PCAF's option 2a (a verified report's 1) beside greenrate's computed inventory
+    "dq_source_score": "That score is the one the standard gives the data source; the inventory disclosed "
+    "here is greenrate's computation from the activity data, which PCAF scores 2 at best (option 2a): "
+    "score 1 is for a business's own verified reported emissions (option 1a).",
+    "dq_item_source": " (the data source's score under the standard; PCAF scores the emissions greenrate "
+    "computes 2 at best, option 2a)",
     "dq_assumed": "{n} inventory figure(s) rest on greenrate's assumptions rather than reported data: "
     "{fields}.",
     "annual_revenue": "Annual revenue",
@@ -158,6 +164,9 @@ ZH: Mapping[str, str] = {
     "并非行业默认值。",
     "dq_scores": "PCAF 数据质量评分 {pcaf}（共 5 级，1 最好），数据完整度 {completeness}。",
     "dq_item": "PCAF 评分 {pcaf}；数据完整度 {completeness}；估算数据：{fields}；数据来源：{source}。",
+    "dq_source_score": "该评分是评级标准按数据来源给出的评分；本披露的排放清单由 greenrate 根据活动数据计算，"
+    "PCAF 对此类排放最高评为 2 分（选项 2a）：1 分仅适用于企业自行报告并经核查的排放（选项 1a）。",
+    "dq_item_source": "（评级标准按数据来源给出的评分；PCAF 对 greenrate 计算的排放最高评为 2 分，选项 2a）",
     "dq_assumed": "{n} 项排放数据基于 greenrate 的假设而非所报数据：{fields}。",
     "annual_revenue": "年营业收入",
     "valid_until": "有效期至",

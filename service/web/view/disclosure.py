@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from rating_model.green_loan import COMPUTED_BEST_PCAF_SCORE
 from service.disclosure.render import num, pct, percent_sign, show
 from service.web.i18n import money, texts
 from service.web.labels import data_source_label
@@ -90,8 +91,10 @@ def disclosure_value(key: str, value: Any, lang: str, value_zh: Any = None) -> d
     if key == "estimates" and isinstance(value, list):
         return {"text": estimated_fields([str(v) for v in value], lang), "lang": None}
     if key == "data_quality" and isinstance(value, Mapping):
+        pcaf = value.get("pcaf_score")
+        better = isinstance(pcaf, int) and pcaf < COMPUTED_BEST_PCAF_SCORE  # beside computed emissions
         text = t["dq_item"].format(
-            pcaf=value.get("pcaf_score"),
+            pcaf=f"{pcaf}{t['dq_item_source']}" if better else pcaf,
             completeness=f"{float(value.get('completeness') or 0):.0%}",
             fields=estimated_fields(list(value.get("estimated_fields") or []), lang),
             source=data_source_label(str(value.get("data_source")), lang),
