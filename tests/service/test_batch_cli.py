@@ -65,6 +65,52 @@ def test_batch_rows_equal_the_api_for_the_same_data(tmp_path: Path, make_app: Ap
                 i, column.name)
 
 
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_batch_rows_with_reported_inventories_equal_the_api(
+    tmp_path: Path, make_app: AppFactory, suffix: str
+) -> None:
+    """Engine 2.8's reported_emissions__* columns (PCAF 1a and 1b): the generated books carry none, so the
+    test above never compared financed_emissions_source or reported_difference_scope12_pct with the API."""
+    from rating_model.flat import flatten
+    from tests.conftest import payload
+
+    loan = {"amount": 500_000, "currency": "CNY", "use_of_proceeds": "energy_efficiency",
+            "outstanding": 400_000, "borrower_equity_plus_debt": 2_000_000}
+    verified = {"scope1_tco2e": 12.0, "scope2_location_tco2e": 20.0, "verified": True, "verifier": "CQC"}
+    unverified = {"scope1_tco2e": 9.5, "scope2_location_tco2e": 30.0, "scope2_market_tco2e": 25.0,
+                  "scope3_tco2e": 4.0, "verified": False}
+    bodies = [
+        {**payload(), "loan": loan, "reported_emissions": verified},
+        {**payload(), "loan": loan, "reported_emissions": unverified},
+        {**payload(), "loan": {**loan, "borrower_equity_plus_debt": None}, "reported_emissions": verified},
+        {**payload(), "reported_emissions": unverified},  # no loan: the comparison alone
+        {**payload(), "loan": loan, "data_source": "verified_report"},  # computed: 2 at best
+    ]
+    app: Flask = make_app()
+    env = {"GREENRATE_DATABASE_URL": str(services_of(app).db.url)}
+    book, result = tmp_path / f"book{suffix}", tmp_path / "rated.parquet"
+    frame = pd.DataFrame([flatten(body) for body in bodies])
+    if suffix == ".csv":
+        frame.to_csv(book, index=False)
+    else:
+        frame.to_parquet(book, index=False)
+    rated = run(env, "batch", "rate", str(book), str(result), "--workers", "1")
+    assert rated.exit_code == 0, rated.output
+    out = pd.read_parquet(result)
+    assert out["financed_emissions_source"].tolist()[:3] == ["reported_verified", "reported_unverified",
+                                                             "reported_verified"]
+    assert out["financed_pcaf_score"].tolist() == [1, 2, 5, pd.NA, 2]
+    client, key = app.test_client(), create_key(app)
+    columns = [c for c in result_schema(session_engine()) if c.api_path is not None]
+    for i, body in enumerate(bodies):
+        response = client.post("/v1/ratings", json=body, headers=bearer(key))
+        assert response.status_code == 201, response.get_json()
+        answer = response.get_json()
+        for column in columns:
+            cell = _cell(out.at[i, column.name])
+            assert batch_agrees_with_api(cell, answer, column.name, column.api_path), (i, column.name)
+
+
 def test_batch_uses_the_active_model_and_reports_refused_rows(env: dict[str, str], tmp_path: Path) -> None:
     assert run(env, "db", "upgrade").exit_code == 0
     book, result = tmp_path / "book.parquet", tmp_path / "rated.csv"
