@@ -414,7 +414,9 @@ class ReportedEmissionsSchema(StrictSchema):
         required=True,
         allow_none=False,
         metadata={"description": "Whether an independent body verified the inventory: true makes a loan's "
-                  "financed emissions PCAF option 1a (score 1), false option 1b (score 2)."},
+                  "financed emissions PCAF option 1a (score 1), false option 1b (score 2), with the "
+                  "borrower's balance sheet given (`loan.borrower_equity_plus_debt` or "
+                  "`loan.borrower_total_assets`); without one the loan scores 5 either way."},
     )
     verifier = text(
         also=(not_blank,),

@@ -295,3 +295,24 @@ def test_every_key_a_documents_requests_send_is_created_in_it() -> None:
         unset += [f"{document.name}: ${name}" for name in sorted(set(re.findall(r"Bearer \$([A-Z_]+)", text)))
                   if name not in assigned]
     assert unset == []
+
+
+def test_the_contract_says_a_verified_inventory_scores_1_only_with_a_balance_sheet(
+    client: FlaskClient, bank_key: str,
+) -> None:
+    """`reported_emissions.verified` was described as making a loan PCAF 1: without the borrower's balance
+    sheet the loan scores 5, verified or not (PCAF Part A; `financed_emissions.pcaf_score`)."""
+    from tests.conftest import bearer, payload
+
+    verified = {"scope1_tco2e": 1.0, "scope2_location_tco2e": 2.0, "verified": True, "verifier": "CQC"}
+    loan = {"amount": 100_000, "currency": "CNY", "use_of_proceeds": "energy_efficiency"}
+    scores = []
+    for sheet in ({"borrower_equity_plus_debt": 1_000_000}, {}):
+        body = {**payload(), "loan": {**loan, **sheet}, "reported_emissions": verified}
+        response = client.post("/v1/ratings", json=body, headers=bearer(bank_key))
+        assert response.status_code == 201, response.get_json()
+        scores.append(response.get_json()["financed_emissions"]["pcaf_score"])
+    assert scores == [1, 5]
+    schemas = client.get("/openapi.json").get_json()["components"]["schemas"]
+    description = schemas["ReportedEmissions"]["properties"]["verified"]["description"]
+    assert "without one the loan scores 5" in description
