@@ -294,6 +294,34 @@ def _renewable_mwh(em: Mapping[str, Any], op: Mapping[str, Any]) -> Item:
     return _disclosed(round(kwh / 1000.0, 4), "MWh", "Green-contracted and on-site renewable electricity.")
 
 
+#: the B3 items a business's own reported inventory (schema 1.11) gives a figure for, by its key there
+_REPORTED_KEYS = {"scope1_tco2e": "scope1_tco2e", "scope2_location_tco2e": "scope2_location_tco2e",
+                  "scope3_tco2e": "scope3_tco2e"}
+
+
+def _with_reported(item: Item, op: Mapping[str, Any], key: str) -> Item:
+    """Say beside a computed scope the figure the business's own inventory gives for it (engine 2.8): the
+    export disclosed greenrate's 11.24 tCO2e of Scope 1 as B3's with no word of the business's verified
+    12.0, which its loans attribute instead (a PCAF analyst's review). The figure disclosed stays the
+    computed one: B3 here is what greenrate rates, and the rating's ``reported_emissions`` compares the two.
+    """
+    reported = op.get("reported_emissions")
+    own = reported.get(_REPORTED_KEYS[key]) if isinstance(reported, Mapping) else None
+    if not isinstance(own, int | float) or isinstance(own, bool):
+        return item
+    assert isinstance(reported, Mapping)
+    whose = (f"verified by {reported.get('verifier')}" if reported.get("verified") is True else "unverified")
+    if item["status"] == "disclosed":
+        said = (f"Computed by greenrate from the activity data; the business's own inventory reports {own} "
+                f"tCO2e ({whose}), which a loan's financed emissions attribute instead (the rating's "
+                "reported_emissions compares the two).")
+    else:  # Scope 3 without activity data: the business's own figure is still what a loan attributes
+        said = (f"The business's own inventory reports {own} tCO2e ({whose}), which a loan's financed "
+                "emissions attribute; greenrate computed none from the activity data.")
+    item["note"] = f"{item['note']} {said}" if item.get("note") else said
+    return item
+
+
 def _b3(rating: Mapping[str, Any], op: Mapping[str, Any]) -> dict[str, Item]:
     em = rating["emissions"]
     energy = em.get("energy_mwh")
@@ -363,6 +391,8 @@ def _b3(rating: Mapping[str, Any], op: Mapping[str, Any]) -> dict[str, Item]:
         else _not_available("No Scope 3 activity data (encouraged, not required, in the Basic Module)."),
         _scope_estimated(em, 3),
     )
+    for key in _REPORTED_KEYS:
+        out[key] = _with_reported(out[key], op, key)
     return out
 
 

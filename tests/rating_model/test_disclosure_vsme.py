@@ -452,3 +452,24 @@ def test_the_ifrs_energy_and_intensity_say_when_they_rest_on_estimates_or_leave_
                             transport={"fleet": []}))[0]["issb_summary"]["metrics_and_targets"]
     for name in ("energy_mwh", "ghg_intensity_per_cny_million"):
         assert "Excludes" not in reported[name]["note"] and "estimated" not in reported[name]["note"], name
+
+
+def test_vsme_scopes_name_the_businesss_own_reported_inventory_beside_the_computed_figure() -> None:
+    """A business that sent its own inventory (schema 1.11) had B3 disclose greenrate's computed scopes with
+    no word of its own figures, which its loans attribute instead (a PCAF analyst's review)."""
+    body = {**BASE_PAYLOAD, "reported_emissions": {"scope1_tco2e": 12.5, "scope2_location_tco2e": 20.0,
+                                                   "scope3_tco2e": 3.5, "verified": True, "verifier": "CQC"}}
+    rating, op = _rated(body)
+    b3 = vsme_export(rating, op)["datapoints"]["B3"]
+    assert b3["scope1_tco2e"]["value"] == rating["emissions"]["scope1"]  # the computed figure, as before
+    assert "own inventory reports 12.5 tCO2e (verified by CQC)" in b3["scope1_tco2e"]["note"]
+    assert "own inventory reports 20.0 tCO2e (verified by CQC)" in b3["scope2_location_tco2e"]["note"]
+    assert b3["scope3_tco2e"]["status"] == "not_available"  # no Scope 3 activity data
+    assert "own inventory reports 3.5 tCO2e" in b3["scope3_tco2e"]["note"]
+    unverified = {**body, "reported_emissions": {"scope1_tco2e": 1.0, "scope2_location_tco2e": 2.0,
+                                                 "verified": False}}
+    b3 = vsme_export(*_rated(unverified))["datapoints"]["B3"]
+    assert "reports 1.0 tCO2e (unverified)" in b3["scope1_tco2e"]["note"]
+    assert "own inventory" not in b3["scope3_tco2e"]["note"]
+    plain = vsme_export(*_rated(BASE_PAYLOAD))["datapoints"]["B3"]
+    assert all("own inventory" not in str(item.get("note")) for item in plain.values())
