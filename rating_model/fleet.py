@@ -21,7 +21,8 @@ refused (422 on the field), never priced at a neighbour's factor:
 - a fuel the class has no factor for, given as km or vehicles (a non-plug-in hybrid van; an HGV other than
   diesel, electric included: DESNZ's HGV factors are diesel only, and it gives no kWh/km of an electric
   lorry): 422 on ``fuel``, which names the fuel quantity as the way to give it;
-- an HGV counted by vehicles alone: 422 on ``km`` (the reader; no sourced yearly distance of a lorry).
+- a diesel HGV counted by vehicles alone: 422 on ``km`` (the reader; no sourced yearly distance of a
+  lorry); one of another fuel is refused on ``fuel`` as above, since its km would be refused too.
 
 A van counted by vehicles alone is priced, flagged, at the seed's 12,000 km (a car's year; no sourced van
 distance was found) x the van factor of its fuel, marked estimated and named in the assumptions: refusing
@@ -212,7 +213,10 @@ def _fleet_item(
     km = vehicles * annual.value
     estimated.append(path + ".km")
     kind = item.vehicle_class
-    if kind == "hgv":  # the reader refuses it first; a value built in code is held to the same rule
+    if kind == "hgv":  # the reader refuses a diesel one first; a value built in code is held to the same rule
+        # a fuel no lorry factor prices is refused on its fuel first: asked for km, the sender would give
+        # them and be refused again (an electric lorry's are never priced; its electricity charged is)
+        _per_km(ctx, item, path, "electric_kwh_per_km" if item.fuel == "electric" else item.fuel)
         raise InvalidInputError(path + ".km", HGV_NEEDS_KM)
     if item.fuel == "electric":
         seed = "seed distance estimate, a car's: no km given" if kind == "van" else (

@@ -230,9 +230,11 @@ def _read_fleet(r: Reader) -> FleetItem | None:
         # no vehicle drives or burns anything: "fleet": [] says "no vehicles" (scored as such by standard
         # 1.5.0), and 0 vehicles beside 20,000 L of diesel had earned that score with the diesel in Scope 1
         r.fail("vehicles", "is 0, but km or fuel_quantity is given: give how many vehicles, or leave it out")
-    if vehicle_type == "hgv" and vehicles and km is None and quantity is None:
+    if vehicle_type == "hgv" and fuel == "diesel" and vehicles and km is None and quantity is None:
         # the 12,000 km seed is a car's year: a lorry counted at it would be priced at a fraction of its
-        # distance, and no sourced annual distance of a lorry exists (factor set cn-2024.5's not_available)
+        # distance, and no sourced annual distance of a lorry exists (factor set cn-2024.5's not_available).
+        # Diesel only: a lorry of another fuel has no per-km factor, so its km would be refused too, and the
+        # engine refuses it on its fuel, saying what to give instead (rating_model.fleet)
         r.fail("km", HGV_NEEDS_KM)
     if fuel is None:
         return None

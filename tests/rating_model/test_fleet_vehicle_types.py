@@ -139,6 +139,30 @@ def test_lorries_counted_alone_are_refused_for_want_of_a_lorrys_distance() -> No
                                    "vehicle_type": "hgv"}))
 
 
+@pytest.mark.parametrize(
+    ("fuel", "words"),
+    [
+        ("electric", "give the electricity charged"),
+        ("natural_gas", "diesel heavy goods vehicles only: give the fuel burned"),
+        ("unknown", "a lorry of unknown fuel is not assumed to be one"),
+    ],
+)
+def test_lorries_counted_alone_of_a_fuel_without_a_lorry_factor_are_refused_on_the_fuel(
+    fuel: str, words: str
+) -> None:
+    """Told to give their km, they would be refused again on the fuel (an electric lorry's km are never
+    priced): the refusal names what can be given instead."""
+    item = {"fuel": fuel, "vehicles": 3, "vehicle_type": "hgv"}
+    data = ENGINE.parse(_payload(item))
+    with pytest.raises((InvalidInputError, InvalidInputErrors)) as err:
+        ENGINE.rate(data)
+    assert list(err.value.errors) == ["transport.fleet.0.fuel"]
+    (message,) = err.value.errors["transport.fleet.0.fuel"]
+    assert words in message and "instead of km or vehicles" in message
+    # the km it would have been asked for are refused on the same field, in the same words
+    assert _refusal({**item, "km": 50_000}) == err.value.errors
+
+
 def test_an_older_factor_set_refuses_the_classes_it_has_no_factor_for() -> None:
     """A rating that names cn-2024.4 re-derives under it: its cars as before, a van refused (not a car)."""
     assert _scope1({"fuel": "diesel", "km": 1000}, factor_set="cn-2024.4") == pytest.approx(0.17304)
