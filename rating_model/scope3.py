@@ -13,7 +13,6 @@ from rating_model.operating_data import TRAVEL_MODES, Resources, TravelItem
 CAT1_WATER = "cat1_water_supply"
 CAT5_WASTE = "cat5_waste"
 CAT6_TRAVEL = "cat6_business_travel"
-#: each category as a Chinese reader names it (the IFRS S2 summary's notes; the English keeps the keys)
 #: the GHG Protocol's names of the categories, as IFRS S2 29(a)(vi) asks them named (the English note had
 #: given the inventory's keys, ``cat1_water_supply``; engine 2.8, an IFRS S2 reviewer)
 CATEGORY_EN = {
@@ -21,6 +20,7 @@ CATEGORY_EN = {
     CAT5_WASTE: "category 5 (waste generated in operations)",
     CAT6_TRAVEL: "category 6 (business travel)",
 }
+#: each category as a Chinese reader names it (the IFRS S2 summary's notes, beside :data:`CATEGORY_EN`)
 CATEGORY_ZH = {
     CAT1_WATER: "类别 1（外购商品：供水）",
     CAT5_WASTE: "类别 5（废弃物与污水处理）",
