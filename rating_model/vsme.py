@@ -224,9 +224,11 @@ def _intensity_basis(op: Mapping[str, Any]) -> str:
     currency, fx = c.get("currency"), c.get("fx_to_cny")
     if currency in (None, "CNY") or not isinstance(fx, int | float):
         return _INTENSITY_BASIS
+    # the rate as given (its shortest exact form, as the operating data's JSON holds it): ``:g`` had cut it
+    # to six figures, so 7.1234567 was said to be 7.12346, "the rate given"
     return (
         " Per CNY million of turnover, not per euro as VSME states it: greenrate holds no euro rate (the "
-        f"turnover in {currency} is converted to CNY at company.fx_to_cny, {fx:g} CNY per {currency}, the "
+        f"turnover in {currency} is converted to CNY at company.fx_to_cny, {fx!r} CNY per {currency}, the "
         "rate given with the operating data)."
     )
 

@@ -197,6 +197,10 @@ def test_vsme_intensities_of_a_turnover_in_another_currency_name_the_rate_they_r
             b3[intensity]["note"]), intensity
     cny = vsme_export(*_rated(RICH))["datapoints"]["B3"]
     assert "per EUR" not in cny["ghg_intensity"]["note"] and "CNY per CNY" not in cny["ghg_intensity"]["note"]
+    # the rate as given, every figure of it (six significant figures had said 7.12346 for 7.1234567)
+    precise = _with(RICH, company={**company, "fx_to_cny": 7.1234567})
+    b3 = vsme_export(*_rated(precise))["datapoints"]["B3"]
+    assert "company.fx_to_cny, 7.1234567 CNY per EUR" in b3["ghg_intensity"]["note"]
 
 
 def test_vsme_b1_has_every_required_datapoint_of_the_basic_module() -> None:
