@@ -163,6 +163,21 @@ def test_lorries_counted_alone_of_a_fuel_without_a_lorry_factor_are_refused_on_t
     assert _refusal({**item, "km": 50_000}) == err.value.errors
 
 
+def test_lorries_counted_alone_built_in_code_are_refused_as_the_reader_refuses_them() -> None:
+    """The engine holds a value built in Python (no reader) to the same rules: a diesel lorry's km are asked
+    for, another fuel is refused on the fuel first."""
+    from dataclasses import replace
+
+    from rating_model.operating_data import FleetItem, Transport
+
+    data = parse_operating_data(_payload({"fuel": "diesel", "km": 1_000}))
+    for fuel, field in (("diesel", "km"), ("electric", "fuel"), ("lpg", "fuel")):
+        lorries = replace(data, transport=Transport(fleet=(FleetItem(fuel, vehicles=2, vehicle_type="hgv"),)))
+        with pytest.raises(InvalidInputError) as err:
+            compute_inventory(lorries)
+        assert list(err.value.errors) == [f"transport.fleet.0.{field}"], fuel
+
+
 def test_an_older_factor_set_refuses_the_classes_it_has_no_factor_for() -> None:
     """A rating that names cn-2024.4 re-derives under it: its cars as before, a van refused (not a car)."""
     assert _scope1({"fuel": "diesel", "km": 1000}, factor_set="cn-2024.4") == pytest.approx(0.17304)
