@@ -122,17 +122,26 @@ def read_external_id(value: Any) -> str | None:
     return reader.text("external_id", max_length=EXTERNAL_ID_MAX_LENGTH) or None
 
 
+def _printable(r: Reader, key: str, value: str | None, printed_in: str) -> bool:
+    """Whether a free text the rating prints (a company's name, a verifier's) can be printed as given,
+    ``None`` (left out) included; a blank one, or one with control or bidirectional-text characters, is
+    refused on ``key``."""
+    if value == "":
+        r.fail(key, "must not be blank: leave it out instead")
+        return False
+    if value and _HIDDEN.search(value):
+        r.fail(key, "must not contain control characters (escapes, NUL) or bidirectional-text controls: "
+               f"the {key} is printed in {printed_in}")
+        return False
+    return True
+
+
 def _read_company(r: Reader) -> Company | None:
     r.reject_unknown(_names(Company))
     # optional: nothing is computed from the name; given, it must be printable (the disclosures print it)
     name = r.text("name")
     named = name is not None or r.data.get("name") is None  # a refused name is already reported
-    if name == "":
-        r.fail("name", "must not be blank: leave it out instead")
-        named = False
-    elif name and _HIDDEN.search(name):
-        r.fail("name", "must not contain control characters (escapes, NUL) or bidirectional-text controls: "
-               "the name is printed in the rating's disclosures")
+    if not _printable(r, "name", name, "the rating's disclosures"):
         named = False
     country = r.text("country", required=True, pattern=COUNTRY_PATTERN)
     region = r.text("region", pattern=REGION_PATTERN)
@@ -404,12 +413,7 @@ def _read_reported(r: Reader | None) -> ReportedEmissions | None:
     if verified is None and r.data.get("verified") is None:
         r.fail("verified", "missing data for required field")
     verifier = r.text("verifier")
-    if verifier is not None and not verifier:
-        r.fail("verifier", "must not be blank: leave it out instead")
-        verifier = None
-    elif verifier and _HIDDEN.search(verifier):
-        r.fail("verifier", "must not contain control characters (escapes, NUL) or bidirectional-text "
-               "controls: the verifier is printed in the rating's texts")
+    if not _printable(r, "verifier", verifier, "the rating's texts"):
         verifier = None
     elif verified is True and verifier is None and r.data.get("verifier") is None:
         r.fail("verifier", "required when verified is true: name the body that verified the inventory "
