@@ -154,6 +154,7 @@ class PortfolioAccumulator:
         self.financed12 = self.financed3 = 0.0
         self.scope3_loans = 0  # loans whose borrower has a Scope 3 category (null, not zero, for the rest)
         self.reported_without_market = 0  # loans on a reported inventory that gave no market-based Scope 2
+        self.unsourced_loans = 0  # loans of results rated before engine 2.8 (no SOURCE_COLUMN): computed
         self.dq_weighted = self.dq_weight = 0.0
         self.dq_loans = 0
         self.eligible_rows = 0
@@ -251,6 +252,8 @@ class PortfolioAccumulator:
         basis_codes = pd.Categorical(bases, categories=list(ATTRIBUTION_BASES)).codes
         # rate_frame gives every loan its source; results rated before engine 2.8 have none, all computed
         given = chunk[SOURCE_COLUMN] if SOURCE_COLUMN in chunk.columns else pd.Series([None] * n)
+        if SOURCE_COLUMN not in chunk.columns:
+            self.unsourced_loans += int(loan.sum())
         sources = given.astype("string").fillna("computed").astype(object).to_numpy(dtype=object)
         source_codes = pd.Categorical(sources, categories=list(EMISSIONS_SOURCES)).codes
         self._attributions.add(chunk, loan, hashes, present, basis_codes, self._codes(divisions),
@@ -487,7 +490,8 @@ class PortfolioAccumulator:
                     )
                 },
                 "by_attribution_basis": by_attribution_basis(basis_groups, self.outstanding, financed12),
-                "by_emissions_source": by_emissions_source(source_groups, self.outstanding, financed12),
+                "by_emissions_source": by_emissions_source(source_groups, self.outstanding, financed12,
+                                                           self.unsourced_loans),
                 "over_attribution": {
                     "borrowers": figure(
                         capped,

@@ -207,21 +207,33 @@ _SOURCE_WORDS = {
 }
 
 
-def by_emissions_source(groups: ByGroup, outstanding: float, financed12: float) -> dict[str, Any]:
+def by_emissions_source(
+    groups: ByGroup, outstanding: float, financed12: float, unsourced_loans: int = 0
+) -> dict[str, Any]:
     """The ``financed_emissions.by_emissions_source`` section: each source of :data:`EMISSIONS_SOURCES`
     (engine 2.8), so that a bank sees how much of its financed emissions rests on the borrowers' own
-    reported figures and how much on greenrate's computation."""
+    reported figures and how much on greenrate's computation. ``unsourced_loans``, of results rated before
+    engine 2.8, are computed at the scores they were rated with, which "2 at best" does not describe: a
+    ``verified_report`` data source had scored 1 on greenrate's own figures."""
     table = groups.table(outstanding, financed12)
+    unsourced = (
+        f" Here {unsourced_loans} of the computed loans are of such results, at the PCAF scores they were "
+        "rated with: before engine 2.8 a verified_report data source scored 1 on greenrate's computed "
+        "emissions, so their group's score can be better than 2."
+        if unsourced_loans else ""
+    )
     return {
         "unit": f"loans; {_CNY}; {_TCO2E}; {_SHARE}; {_PER_MILLION}; PCAF score 1-5",
         "basis": "rated rows with loan data by whose emissions they attribute (financed_emissions_source): "
         + "; ".join(f"{key}: {_SOURCE_WORDS[key]}" for key in EMISSIONS_SOURCES)
         + "; any of them PCAF score 5 without a balance sheet. Results rated before engine 2.8 have no "
-        "financed_emissions_source column: their loans are all computed. Financed emissions after the "
-        "over-attribution is taken out; shares of the book's outstanding and financed Scopes 1+2; intensity "
-        "= financed Scopes 1+2 / outstanding in CNY million; pcaf_data_quality weighted by outstanding "
-        "(PCAF Box 8); a reported inventory without Scope 3 attributes greenrate's computed Scope 3, and one "
-        "without a market-based Scope 2 attributes none (financed_scope2_market counts nothing for it)",
+        "financed_emissions_source column: their loans are all computed."
+        + unsourced
+        + " Financed emissions after the over-attribution is taken out; shares of the book's outstanding "
+        "and financed Scopes 1+2; intensity = financed Scopes 1+2 / outstanding in CNY million; "
+        "pcaf_data_quality weighted by outstanding (PCAF Box 8); a reported inventory without Scope 3 "
+        "attributes greenrate's computed Scope 3, and one without a market-based Scope 2 attributes none "
+        "(financed_scope2_market counts nothing for it)",
         "values": {key: table.get(key, _empty_group()) for key in EMISSIONS_SOURCES},
     }
 

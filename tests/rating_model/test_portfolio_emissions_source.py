@@ -87,6 +87,17 @@ def test_results_rated_before_engine_2_8_are_all_computed() -> None:
     assert values["reported_verified"]["pcaf_data_quality"] is None
 
 
+def test_results_rated_before_engine_2_8_are_said_to_keep_the_scores_they_were_rated_with() -> None:
+    """Their computed loans may score 1 (a verified_report data source before engine 2.8), which the
+    computed group's "score 2 at best" had described too."""
+    old = results(BOOK[1:3]).drop(columns=[SOURCE])  # scored 1 and 2
+    split = summarize([old])["financed_emissions"]["by_emissions_source"]
+    assert split["values"]["computed"]["pcaf_data_quality"] == round((2 * 1 + 1 * 2) / 3, 2)
+    assert "Here 2 of the computed loans are of such results, at the PCAF scores they were rated with" in (
+        split["basis"])
+    assert "Here" not in summarize([results(BOOK)])["financed_emissions"]["by_emissions_source"]["basis"]
+
+
 def test_market_based_scope_2_says_which_loans_it_leaves_out() -> None:
     """A reported inventory's market-based Scope 2 is optional: its loans add nothing to the financed
     market-based figure, which had summed the rest as if it were the book's."""
