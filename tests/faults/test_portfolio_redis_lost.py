@@ -14,7 +14,6 @@ import io
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -27,20 +26,11 @@ from service.records import migrate
 from service.records import portfolios as records
 from tests.conftest import AppFactory, bearer, create_key, services_of
 from tests.faults.servers import OwnRedis, wait_until
-from tests.live_services import free_port
 
 pytestmark = [pytest.mark.slow, pytest.mark.integration]
 ROWS = 12_000
 CHUNK_ROWS = 500
 _ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def own_redis() -> Iterator[OwnRedis]:
-    server = OwnRedis(free_port())
-    server.start()
-    yield server
-    server.kill()
 
 
 def upload(app: Flask, key: str, book: Path) -> TestResponse:

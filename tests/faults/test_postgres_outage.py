@@ -7,7 +7,6 @@ server itself. Rows are counted on a direct connection, so both sides are counte
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
@@ -19,15 +18,6 @@ from tests.conftest import AppFactory, bearer, create_key, payload, services_of
 from tests.faults.servers import CuttableProxy, wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.integration]
-
-
-@pytest.fixture
-def proxy(postgres_url: str) -> Iterator[CuttableProxy]:
-    server = CuttableProxy(
-        urlsplit(postgres_url).port or 5432, urlsplit(postgres_url).hostname or "127.0.0.1"
-    )
-    yield server
-    server.close()
 
 
 def through(url: str, port: int) -> str:

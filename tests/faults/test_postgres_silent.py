@@ -13,19 +13,16 @@ again, must succeed without a restart.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 from prometheus_client import REGISTRY
-from sqlalchemy import Engine, create_engine, event, exc, text
+from sqlalchemy import Engine, event, exc, text
 from werkzeug.test import TestResponse
 
 from service.lost_answers import NOT_KNOWN, UNREACHED
 from service.records import migrate
 from service.records.answers import ANSWER_MARGIN_SECONDS, AnsweredConnection
-from service.records.database import database_url
 from tests.conftest import AppFactory, bearer, create_key, payload, services_of
 from tests.faults.servers import CuttableProxy
 from tests.faults.test_postgres_outage import through
@@ -35,22 +32,6 @@ pytestmark = [pytest.mark.slow, pytest.mark.integration]
 #: the request's own bound: a statement timeout of 1 s plus the margin, then a reconnection's connect timeout
 #: of 2 s (libpq's least) through a proxy that still holds: far below this
 _ANSWERED_WITHIN = 20.0
-
-
-@pytest.fixture
-def direct(postgres_url: str) -> Iterator[Engine]:
-    engine = create_engine(database_url(postgres_url))
-    migrate.upgrade(engine)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
-def proxy(postgres_url: str) -> Iterator[CuttableProxy]:
-    parts = urlsplit(postgres_url)
-    server = CuttableProxy(parts.port or 5432, parts.hostname or "127.0.0.1")
-    yield server
-    server.close()
 
 
 def stored(direct: Engine) -> set[str]:

@@ -9,15 +9,13 @@ is sent from a hook on the app's engine, just before the chosen statement.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, event
 
-from service.records import migrate
-from service.records.database import database_url
 from tests.conftest import AppFactory, bearer, create_key, payload, services_of
 from tests.service.contract import contract_errors
 from tests.service.test_portfolios import as_file, book
@@ -41,14 +39,6 @@ class Terminator:
                 pid = cursor.connection.info.backend_pid
                 other.exec_driver_sql("SELECT pg_terminate_backend(%s)", (pid,))
             self.fired += 1
-
-
-@pytest.fixture
-def direct(postgres_url: str) -> Iterator[Engine]:
-    engine = create_engine(database_url(postgres_url))
-    migrate.upgrade(engine)
-    yield engine
-    engine.dispose()
 
 
 def stored(direct: Engine) -> set[str]:

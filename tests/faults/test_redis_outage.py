@@ -6,26 +6,15 @@ once Redis is back the same app (not restarted) caches again as soon as its circ
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 import redis
 
 from service.records import migrate
 from tests.conftest import AppFactory, bearer, create_key, payload, services_of
 from tests.faults.servers import OwnRedis, wait_until
-from tests.live_services import free_port
 
 pytestmark = [pytest.mark.slow, pytest.mark.integration]
 REQUESTS = 90  # distinct companies; Redis dies after a third, returns after two thirds
-
-
-@pytest.fixture
-def own_redis() -> Iterator[OwnRedis]:
-    server = OwnRedis(free_port())
-    server.start()
-    yield server
-    server.kill()
 
 
 def cached_entries(url: str) -> int:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import io
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -23,21 +23,12 @@ from werkzeug.test import TestResponse
 from service.records import migrate
 from tests.conftest import AppFactory, bearer, create_key, payload, services_of
 from tests.faults.servers import CuttableProxy, OwnRedis, wait_until
-from tests.live_services import free_port
 
 pytestmark = [pytest.mark.slow, pytest.mark.integration]
 
 #: far above what a request waits on a silent Redis (a few timeouts of 100 ms, the queue's 1 s), far below
 #: gunicorn's worker timeout
 _ANSWERED_WITHIN_SECONDS = 5.0
-
-
-@pytest.fixture
-def own_redis() -> Iterator[OwnRedis]:
-    server = OwnRedis(free_port())
-    server.start()
-    yield server
-    server.kill()
 
 
 def cache_errors(operation: str) -> float:
