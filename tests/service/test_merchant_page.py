@@ -1426,6 +1426,33 @@ def test_vehicles_are_asked_what_they_are_and_priced_by_their_class(make_app: Ap
         assert f'id="{field}-error"' in text, typed
 
 
+def test_a_haulier_and_a_courier_choose_their_own_trade(make_app: AppFactory) -> None:
+    """The page asks for vans and lorries (engine 2.9) but offered a road-freight firm or a courier no trade
+    of its own: rated as a shop or an office, with a disclosure naming that class and the Chinese page
+    calling a haulier 店铺. ISIC 4923 and 5320 are offered in both languages and rated as transport."""
+    from rating_model.sector_benchmarks import sector_of
+
+    app = _app(make_app)
+    client = app.test_client()
+    en = client.get("/?lang=en").get_data(as_text=True)
+    zh = client.get("/?lang=zh").get_data(as_text=True)
+    for code, english, chinese in (("4923", "Road freight (lorries, vans)", "道路货运"),
+                                   ("5320", "Courier or delivery", "快递、同城配送")):
+        assert f'<option value="{code}" >{english}</option>' in en, code
+        assert f">{chinese}</option>" in zh, code
+        assert sector_of(code) == "transport_logistics"
+    location = _post(client, "zh", industry="4923", vehicle_fuel="diesel", vehicles="3",
+                     vehicle_amount="45000升", vehicle_kind="hgv").headers["Location"]
+    assert _stored_input(app, location)["company"]["industry_code"] == "4923"
+    result = client.get(location).get_data(as_text=True)
+    assert "按同类企业估算" in result and "同类店铺" not in result  # the fuels estimated from its peers
+    disclosure = client.get(location.split("?")[0] + "/disclosure?lang=en").get_data(as_text=True)
+    assert "Freight transport by road (ISIC 4923)" in disclosure
+    courier = _post(client, industry="5320", vehicle_fuel="electric", vehicles="4", vehicle_kind="van",
+                    vehicle_amount="60000 km")
+    assert _stored_input(app, courier.headers["Location"])["company"]["industry_code"] == "5320"
+
+
 def test_the_pages_grade_names_are_the_standards() -> None:
     """The page had called grade ``green`` 绿色, an unqualified "green business" claim, where the standard
     names it 中绿 (the middle of three green grades)."""

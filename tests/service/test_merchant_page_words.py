@@ -23,6 +23,8 @@ from tests.service.test_merchant_page_answers import _text
 #: the form's industries in ISIC section C (manufacturing): the garment, printing, furniture and metal
 #: workshops, food processing and a bakery making its own bread
 MANUFACTURERS = {"1071", "1410", "1079", "1811", "3100", "2599"}
+#: the form's transport firms (ISIC 49-53): a haulier and a courier, 企业 as a manufacturer is
+HAULIERS = {"4923", "5320"}
 
 
 def _of(code: str) -> dict[str, dict[str, str]]:
@@ -31,7 +33,8 @@ def _of(code: str) -> dict[str, dict[str, str]]:
 
 def test_a_manufacturer_is_a_business_beside_its_peers_and_a_shop_is_a_shop() -> None:
     for code, _, _ in INDUSTRIES:
-        assert business_word(_of(code), "zh") == ("企业" if code in MANUFACTURERS else "店铺"), code
+        firm = code in MANUFACTURERS | HAULIERS
+        assert business_word(_of(code), "zh") == ("企业" if firm else "店铺"), code
         assert business_word(_of(code), "en") == "business"
     assert business_word(None, "zh") == "店铺" and business_word(_of("99x"), "zh") == "店铺"
     standard = load_standard(DEFAULT_STANDARD)

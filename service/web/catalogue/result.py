@@ -64,7 +64,7 @@ EN: Mapping[str, str] = {
     "reaches_grade": "reaches {grade}",
     # {business}: what the business is called beside its peers (the Chinese page says 店铺 or 企业)
     "business_shop": "business",
-    "business_manufacturer": "business",
+    "business_firm": "business",
     "same_as_peers": "about the same as similar businesses",
     "less_energy": "{off} less energy than similar businesses",
     "more_energy": "{off} more energy than similar businesses",
@@ -172,7 +172,7 @@ ZH: Mapping[str, str] = {
     "heat_in_scope2": "外购热力（{gj} 吉焦）同样计入范围二，基于位置和基于市场相同：{t} 吨二氧化碳当量。",
     "reaches_grade": "可达{grade}",
     "business_shop": "店铺",
-    "business_manufacturer": "企业",
+    "business_firm": "企业",
     "same_as_peers": "与同类{business}相当",
     "less_energy": "用能比同类{business}少 {off}",
     "more_energy": "用能比同类{business}多 {off}",

@@ -34,6 +34,10 @@ INDUSTRIES: tuple[tuple[str, str, str], ...] = (
     ("4520", "Car repair", "汽车维修"),
     ("8510", "Training or tutoring", "培训、教育"),
     ("6810", "Office or real-estate services", "办公、房产服务"),
+    # a haulier and a courier: the form asks for their vans and lorries (engine 2.9), yet offered them no
+    # trade of their own, so a road-freight firm rated as an office or a shop (transport_logistics sector)
+    ("4923", "Road freight (lorries, vans)", "道路货运"),
+    ("5320", "Courier or delivery", "快递、同城配送"),
 )
 
 # ISO 3166-2:CN provinces, municipalities and autonomous regions (the grid factor follows the region).

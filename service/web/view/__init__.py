@@ -54,21 +54,22 @@ def no_vehicles(operating: Mapping[str, Any] | None) -> bool:
     return ((operating or {}).get("transport") or {}).get("fleet") == []
 
 
-#: the benchmark sector whose businesses the Chinese page calls 企业, not 店铺
-_MANUFACTURING = "manufacturing"
+#: the benchmark sectors whose businesses the Chinese page calls 企业, not 店铺: workshops, hauliers, couriers
+_FIRMS = frozenset({"manufacturing", "transport_logistics"})
 
 
 def business_word(operating: Mapping[str, Any] | None, lang: str) -> str:
     """What the page calls the business beside its peers and in its green-loan line: a shop (店铺), or a
     business (企业) for a manufacturer (the form's garment, printing, furniture and metal workshops, food
-    processing and a bakery making its own bread: ISIC section C). "用能比同类店铺少 20%" read oddly to a
-    garment factory (a review in Chinese); the English page says "business" either way."""
+    processing and a bakery making its own bread: ISIC section C) and a transport firm (road freight, a
+    courier: ISIC 49-53). "用能比同类店铺少 20%" read oddly to a garment factory (a review in Chinese), as
+    "本店铺" would to a haulier; the English page says "business" either way."""
     code = str(((operating or {}).get("company") or {}).get("industry_code") or "")
     try:
-        manufacturer = bool(code) and sector_of(code) == _MANUFACTURING
+        firm = bool(code) and sector_of(code) in _FIRMS
     except InvalidInputError:  # a code the benchmarks do not know: the page's usual word
-        manufacturer = False
-    return texts(lang)["business_manufacturer" if manufacturer else "business_shop"]
+        firm = False
+    return texts(lang)["business_firm" if firm else "business_shop"]
 
 
 def standard_label(rating: Mapping[str, Any]) -> str:
