@@ -1424,6 +1424,14 @@ def test_vehicles_are_asked_what_they_are_and_priced_by_their_class(make_app: Ap
         text = refused.get_data(as_text=True)
         assert refused.status_code == 422 and words in text, typed
         assert f'id="{field}-error"' in text, typed
+    # an electric lorry left out here has its charging counted in the electricity, public chargers' too:
+    # "leave them out" alone, said of the premises' chargers only, lost the rest from Scope 2
+    electric_lorry = {"vehicle_fuel": "electric", "vehicles": "1", "vehicle_amount": "9000",
+                      "vehicle_kind": "hgv"}
+    for lang, words in (("en", "at public chargers, add the kWh charged"),
+                        ("zh", "在公共充电桩充电的，请把充电度数加到上面的用电量中")):
+        text = _post(client, lang, industry="5621", **electric_lorry).get_data(as_text=True)
+        assert words in html.unescape(text) and 'value="9000"' in text, lang
 
 
 def test_a_haulier_and_a_courier_choose_their_own_trade(make_app: AppFactory) -> None:
