@@ -36,7 +36,7 @@ from rating_model.book_checks import BookChecks, scan_book
 from rating_model.engine import Engine
 from rating_model.estimation import fill_missing
 from rating_model.exceptions import InvalidInputError, RatingModelError
-from rating_model.flat import EXTRA_COLUMNS, FLAT_COLUMNS, checked, payloads_from_frame
+from rating_model.flat import EXTRA_COLUMNS, FLAT_COLUMNS, checked, flat_refusal, payloads_from_frame
 from rating_model.grading import Grading, applicable_knock_outs, grade
 from rating_model.green_loan import (
     GreenLoan,
@@ -97,7 +97,8 @@ def _pillar_columns(engine: Engine) -> tuple[ResultColumn, ...]:
 #: the result columns every batch writes, in order (pillar columns follow ``probability_green``)
 RESULT_COLUMNS: tuple[ResultColumn, ...] = (
     ResultColumn("row", "int64", None, "0-based position of the row in the input file"),
-    ResultColumn("error", "string", None, "Why the row could not be rated (field: reason); empty when rated"),
+    ResultColumn("error", "string", None, "Why the row could not be rated (field: reason; a list item's "
+                 "field with its flat column); empty when rated"),
     ResultColumn("score", "float64", ("score",), "Score 0-100"),
     ResultColumn("grade", "string", ("grade",), "Grade after knock-outs"),
     ResultColumn("score_grade", "string", ("score_grade",), "Grade the score alone reaches"),
@@ -385,7 +386,7 @@ def rate_frame(frame: pd.DataFrame, engine: Engine, *, first_row: int = 0,
             filled = fill_missing(data, standard)
             m = measure(filled, standard, indicators)
         except RatingModelError as exc:
-            errors[i] = str(exc)
+            errors[i] = flat_refusal(exc, payload)  # a list item's field with its flat column
             if isinstance(payload, dict):
                 refused_loans[i] = read_loan_exposure(payload)
             if id_cells is not None:  # read from its cell: a row whose cells contradict has no payload

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rating_model.exceptions import InvalidInputError
+from rating_model.exceptions import InvalidInputError, InvalidInputErrors
 from rating_model.flat_columns import (
     FLAT_COLUMNS,
     LABEL_COLUMN,
@@ -269,6 +269,44 @@ _GROUP_SPEC: dict[int, int] = {
     for c in FLAT_COLUMNS
     if c.list_path is not None
 }
+
+
+def column_of(payload: Any, field: str) -> str | None:
+    """The flat column a payload path inside a list stands for, in the row the payload was built from:
+    ``transport.fleet.1.km`` of a row with diesel and electric vehicles is ``transport__fleet__electric__km``
+    (the items follow the column groups given, so an index names no column by itself); the group's
+    ``<group>__*`` for the item as a whole or its key (``transport.fleet.0.fuel``). ``None`` for a path
+    outside the lists, whose dotted name is its column's, and for one the payload does not reach."""
+    parts = field.split(".")
+    for spec in LIST_SPECS:
+        size = len(spec.path)
+        if tuple(parts[:size]) != spec.path or len(parts) <= size or not parts[size].isdigit():
+            continue
+        node = payload
+        for key in spec.path:
+            node = node.get(key) if isinstance(node, Mapping) else None
+        index = int(parts[size])
+        if not isinstance(node, list) or index >= len(node) or not isinstance(node[index], Mapping):
+            return None
+        group = spec.group_prefix(tuple(str(node[index].get(k)) for k in spec.identity))
+        rest = parts[size + 1:]
+        return f"{group}__{rest[0]}" if len(rest) == 1 and rest[0] in spec.fields else f"{group}__*"
+    return None
+
+
+def flat_refusal(error: Exception, payload: Any) -> str:
+    """A row's refusal as the batch writes it, ``field: reason``, with the flat column beside a list item's
+    field (:func:`column_of`): "transport.fleet.0.km" alone did not say which fuel's columns to fix."""
+    items = error.items if isinstance(error, InvalidInputErrors) else [error]
+    if not all(isinstance(item, InvalidInputError) for item in items):
+        return str(error)
+    said = []
+    for item in items:
+        assert isinstance(item, InvalidInputError)
+        column = column_of(payload, item.field)
+        where = item.field if column is None else f"{item.field} (column {column})"
+        said.append(f"{where}: {item.message}")
+    return "; ".join(said)
 
 
 def _dotted(path: tuple[str, ...]) -> str:

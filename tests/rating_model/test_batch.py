@@ -15,7 +15,7 @@ import pytest
 
 from rating_model.batch import RESULT_COLUMNS, passthrough_columns, rate_frame, result_schema
 from rating_model.exceptions import InvalidInputError
-from rating_model.flat import payloads_from_frame
+from rating_model.flat import flat_refusal, flatten, payloads_from_frame, with_flat_dtypes
 from rating_model.issue_year import check_not_after_issue
 from rating_model.loan_book import iter_loan_book
 from tests.conftest import batch_agrees_with_api, session_engine
@@ -90,6 +90,29 @@ def test_bad_rows_are_kept_with_the_field_and_reason_and_others_rated(book: pd.D
     assert errors[4].startswith("company.industry_code")
     assert out.loc[[1, 3, 4], "score"].isna().all() and out.loc[[0, 2, 5], "score"].notna().all()
     assert out["borrower_id"].tolist() == frame["borrower_id"].tolist()
+
+
+def test_a_refused_vehicle_names_the_flat_columns_of_its_fuel() -> None:
+    """A haulier's book row with diesel lorries counted without km and electric vans beside them was refused
+    with "transport.fleet.0.km": the row's items follow the column groups given, so the index named no
+    column, and the error had to be matched to a fuel by hand. The field keeps the API's path, first."""
+    company = {"country": "CN", "region": "CN-ZJ", "industry_code": "4923", "employees": 12,
+               "annual_revenue": 5e6, "currency": "CNY", "reporting_year": 2025}
+    rows = [
+        {"fleet": [{"fuel": "diesel", "vehicles": 3, "vehicle_type": "hgv"}]},
+        {"fleet": [{"fuel": "diesel", "vehicles": 2, "km": 40000, "vehicle_type": "van"},
+                   {"fuel": "electric", "km": 50000, "vehicle_type": "hgv"}]},
+        {"fleet": [{"fuel": "diesel", "km": 80000, "vehicle_type": "hgv"}]},
+    ]
+    energy = {"electricity_kwh": 20000.0}
+    frame = with_flat_dtypes(pd.DataFrame(
+        [flatten({"company": company, "energy": energy, "transport": r}) for r in rows]))
+    errors = rate_frame(frame, session_engine())["error"].tolist()
+    assert errors[0].startswith("transport.fleet.0.km (column transport__fleet__diesel__km): required for")
+    assert errors[1].startswith("transport.fleet.1.fuel (column transport__fleet__electric__*): DESNZ 2025")
+    assert errors[2] is pd.NA
+    assert flat_refusal(InvalidInputError("energy.electricity_kwh", "must be >= 0"), {}) == (
+        "energy.electricity_kwh: must be >= 0")  # a plain field's path is its column's
 
 
 def test_every_result_row_names_its_borrower_rated_or_refused(book: pd.DataFrame) -> None:
