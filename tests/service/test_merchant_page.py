@@ -1459,6 +1459,10 @@ def test_a_haulier_and_a_courier_choose_their_own_trade(make_app: AppFactory) ->
     courier = _post(client, industry="5320", vehicle_fuel="electric", vehicles="4", vehicle_kind="van",
                     vehicle_amount="60000 km")
     assert _stored_input(app, courier.headers["Location"])["company"]["industry_code"] == "5320"
+    # "None: everything runs on electricity" was untrue of its lorries' diesel: the site's fuel is asked
+    for lang, none in (("en", "None: nothing is burned on the premises (vehicles are asked below)"),
+                       ("zh", "不使用：店内全部用电（车辆在下面填写）")):
+        assert f'<option value="none" >{none}</option>' in client.get(f"/?lang={lang}").get_data(as_text=True)
 
 
 def test_the_pages_grade_names_are_the_standards() -> None:

@@ -46,7 +46,8 @@ EN: Mapping[str, str] = {
     "fuel": "Fuel burned on site (cooking, heating, boilers)",
     "fuel_unsure": "Not sure (estimated from businesses like yours: your energy is then not scored, and the "
     "grade stops at light green)",
-    "fuel_none": "None: everything runs on electricity",
+    # "everything runs on electricity" was untrue of a haulier's diesel lorries, who then chose "Not sure"
+    "fuel_none": "None: nothing is burned on the premises (vehicles are asked below)",
     "fuel_natural_gas": "Piped natural gas",
     "fuel_lpg": "Bottled gas (LPG)",
     "fuel_coal": "Coal",
@@ -96,7 +97,7 @@ EN: Mapping[str, str] = {
     "boiler to gas or to electricity, choose last year's: the change is compared as a whole, so the switch "
     "counts.",
     "previous_fuel_type_same": "The same fuel as this year",
-    "previous_fuel_type_none": "None: everything ran on electricity",
+    "previous_fuel_type_none": "None: nothing was burned on the premises",
     "previous_fuel": "Amount of last year's fuel",
     "previous_fuel_hint": "From last year's bills or delivery notes, in that fuel's units: piped gas in m³, "
     "bottled gas in kg or in bottles of the size chosen above, coal in kg or t. It is compared with this "
@@ -163,7 +164,7 @@ ZH: Mapping[str, str] = {
     "或通过房东、商场的电表缴纳的，也是本店的用电：请向房东或商场物业索取分摊的度数或金额。",
     "fuel": "店内燃料使用（做饭、取暖、锅炉）",
     "fuel_unsure": "不确定（按同类店铺估算；能耗指标不计分，评级最高为浅绿）",
-    "fuel_none": "不使用：全部用电",
+    "fuel_none": "不使用：店内全部用电（车辆在下面填写）",
     "fuel_natural_gas": "管道天然气",
     "fuel_lpg": "瓶装液化气",
     "fuel_coal": "燃煤",
@@ -206,7 +207,7 @@ ZH: Mapping[str, str] = {
     "previous_fuel_type_hint": "如果换过燃料，例如瓶装液化气改用管道天然气，或燃煤锅炉改用燃气或用电，"
     "请选择上一年的燃料：燃料按总量对比，换燃料带来的减排会计入。",
     "previous_fuel_type_same": "与本年相同",
-    "previous_fuel_type_none": "不使用：全部用电",
+    "previous_fuel_type_none": "不使用：店内全部用电",
     "previous_fuel": "上一年燃料用量",
     "previous_fuel_hint": "见上一年账单或送货单，按该燃料的单位填写：管道天然气填立方米，"
     "瓶装液化气填千克或按上面选择的每瓶规格填瓶数，燃煤填千克或吨。与本年燃料对比，"
