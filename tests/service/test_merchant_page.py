@@ -1465,6 +1465,40 @@ def test_a_haulier_and_a_courier_choose_their_own_trade(make_app: AppFactory) ->
         assert f'<option value="none" >{none}</option>' in client.get(f"/?lang={lang}").get_data(as_text=True)
 
 
+def test_km_or_yuan_of_a_lorry_or_van_say_that_its_litres_are_asked(make_app: AppFactory) -> None:
+    """A haulier typed its lorries' 80000 km from the GPS where litres are asked: "enter a number" did not say
+    that km are taken of electric vehicles only; and the fuel receipts' yuan were told to leave the amount
+    empty for an estimate, which a lorry is refused (no typical yearly distance of a lorry)."""
+    app = _app(make_app)
+    client = app.test_client()
+
+    def said(lang: str, **typed: str) -> str:
+        """The error beside the last amount typed, which keeps what was typed."""
+        refused = _post(client, lang, industry="4923", vehicle_fuel="diesel", vehicles="2", **typed)
+        assert refused.status_code == 422, typed
+        text = html.unescape(refused.get_data(as_text=True))
+        field, value = list(typed.items())[-1]
+        assert f'id="{field}" name="{field}" inputmode="decimal" autocomplete="off" value="{value}"' in text
+        found = re.search(f'<p class="error" id="{field}-error">([^<]*)</p>', text)
+        assert found, typed
+        return found.group(1)
+
+    van_km = said("en", vehicle_kind="van", vehicle_amount="80000 km")
+    assert "km are taken only for electric vehicles. Without the litres, leave this empty" in van_km
+    lorry_km = said("en", vehicle_kind="hgv", vehicle_amount="80000 km")
+    assert "km are taken only for electric vehicles, and lorries need their litres" in lorry_km
+    lorry_zh = said("zh", vehicle_kind="hgv", vehicle_amount="8万公里")
+    assert "只有纯电动车填行驶公里数，货车须填写加油升数" in lorry_zh
+    lorry_yuan = said("en", vehicle_kind="hgv", vehicle_amount="30000元")
+    assert "Lorries need their litres" in lorry_yuan
+    assert "counted at a typical yearly distance" not in lorry_yuan
+    last_year = said("zh", vehicle_kind="hgv", vehicle_amount="45000", previous_vehicle_amount="9万公里")
+    assert "请按上一年的加油小票填写加油升数，单位与本年用量相同：只有纯电动车填行驶公里数。" in last_year
+    # an electric van's km are its amount, in any of the ways km are written
+    assert _post(client, industry="5320", vehicle_fuel="electric", vehicles="2", vehicle_kind="van",
+                 vehicle_amount="30000 KM").status_code == 303
+
+
 def test_the_pages_grade_names_are_the_standards() -> None:
     """The page had called grade ``green`` 绿色, an unqualified "green business" claim, where the standard
     names it 中绿 (the middle of three green grades)."""

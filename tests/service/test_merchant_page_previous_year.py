@@ -176,7 +176,7 @@ def test_last_years_vehicle_amount_compares_the_vehicles(make_app: AppFactory) -
         ({"vehicle_amount": ""}, "previous_vehicles_need_this_year"),  # counted alone: an estimate
         ({"vehicle_fuel": "", "vehicles": "", "vehicle_amount": ""}, "previous_vehicles_need_this_year"),
         ({"vehicle_fuel": "none", "vehicles": "", "vehicle_amount": ""}, "previous_vehicles_none"),
-        ({"previous_vehicle_amount": "300公里"}, "not_a_number"),  # km where litres are asked
+        ({"previous_vehicle_amount": "300公里"}, "previous_vehicle_km_for_litres"),  # km, litres asked
     ):
         refused = _post(client, "zh", **{**vans, **answers})
         page = refused.get_data(as_text=True)

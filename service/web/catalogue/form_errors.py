@@ -63,6 +63,17 @@ EN: Mapping[str, str] = {
     "vehicle_money": "This looks like an amount of money: give the litres of fuel bought, printed on each "
     "fuel receipt beside the amount paid (for electric vehicles, the km driven). With only the amounts paid, "
     "leave this empty: each vehicle is then counted at a typical yearly distance, as an estimate.",
+    "lorry_money": "This looks like an amount of money: give the litres of fuel bought, printed on each fuel "
+    "receipt beside the amount paid. Lorries need their litres: there is no typical yearly distance of a "
+    "lorry to estimate with.",
+    "vehicle_km_for_litres": "Give the litres of fuel bought in the year, from the fuel receipts: km are "
+    "taken only for electric vehicles. Without the litres, leave this empty: each vehicle is then counted at "
+    "a typical yearly distance, as an estimate.",
+    "lorry_km_for_litres": "Give the litres of fuel bought in the year, from the fuel receipts: km are taken "
+    "only for electric vehicles, and lorries need their litres (there is no typical yearly distance of a "
+    "lorry to estimate with).",
+    "previous_vehicle_km_for_litres": "Give last year's litres of fuel bought, from its fuel receipts, as "
+    "this year's amount is given: km are taken only for electric vehicles.",
     "previous_vehicle_money": "This looks like an amount of money: give last year's litres of fuel bought, "
     "from the fuel receipts (for electric vehicles, the km driven). With only the amounts paid, leave this "
     "empty.",
@@ -139,6 +150,14 @@ ZH: Mapping[str, str] = {
     "wan_and_digits": "请写成 1.2万 或 12000。",
     "vehicle_money": "这看起来是金额：请填写加油升数（加油小票上金额旁印有升数），纯电动车填行驶公里数。"
     "只有金额时请将此项留空，每辆车将按常见的年行驶里程估算。",
+    "lorry_money": "这看起来是金额：请填写加油升数（加油小票上金额旁印有升数）。货车须填写加油升数："
+    "没有可用于估算的货车常见年行驶里程。",
+    "vehicle_km_for_litres": "请按加油小票填写全年加油升数：只有纯电动车填行驶公里数。"
+    "没有升数时请将此项留空，每辆车将按常见的年行驶里程估算。",
+    "lorry_km_for_litres": "请按加油小票填写全年加油升数：只有纯电动车填行驶公里数，货车须填写加油升数"
+    "（没有可用于估算的货车常见年行驶里程）。",
+    "previous_vehicle_km_for_litres": "请按上一年的加油小票填写加油升数，单位与本年用量相同："
+    "只有纯电动车填行驶公里数。",
     "previous_vehicle_money": "这看起来是金额：请按上一年的加油小票填写加油升数，纯电动车填行驶公里数。"
     "只有金额时请将此项留空。",
     "previous_fuel_none": "本年燃料选的是“不使用”，如要填写上一年用量，"

@@ -44,7 +44,7 @@ UNIT_WORDS: Mapping[str, tuple[str, ...]] = {
     "green_share": ("%",),
     **{fuel: tuple(w for _, words in units for w in words) for fuel, units in FUEL_AMOUNT_UNITS.items()},
     "vehicles": ("辆", "台"),
-    "vehicle_km": ("公里", "千米", "km"),
+    "vehicle_km": (_KM_WORDS := ("公里", "千米", "km", "KM", "Km")),
     "vehicle_fuel_quantity": ("公升", "升", "L", "l"),
     "floor_area": ("平方米", "平米", "平", "㎡", "m2", "m²"),
     # a water bill's 吨 is a cubic metre of water, and so is its "t" on the English page, whose hint says so
@@ -133,10 +133,18 @@ def _better_key(key: str, raw: str, form_field: str, values: Mapping[str, Any]) 
         return "electricity_looks_like_money"
     if _WAN_AND_DIGITS.fullmatch(text):
         return "wan_and_digits"
-    if PREVIOUS_AMOUNTS.get(form_field, form_field) == "vehicle_amount" and looks_like_money(text):
+    vehicles = PREVIOUS_AMOUNTS.get(form_field, form_field) == "vehicle_amount"
+    # a lorry's refusals name no estimate to fall back on: its count alone is refused (no lorry's distance)
+    lorry = "lorry" if values.get("vehicle_kind") == "hgv" and form_field == "vehicle_amount" else "vehicle"
+    if vehicles and looks_like_money(text):
         # the yuan of the fuel receipts: a price per litre would be a decision of the standard's, not the
         # page's, so the litres printed beside them are asked for, or the estimate named
-        return "previous_vehicle_money" if form_field == "previous_vehicle_amount" else "vehicle_money"
+        return "previous_vehicle_money" if form_field == "previous_vehicle_amount" else lorry + "_money"
+    if vehicles and _vehicle_amount_key(values) == "vehicle_fuel_quantity" and text.endswith(_KM_WORDS):
+        # a haulier's km from its GPS, where a combustion engine's litres are asked: "enter a number" did
+        # not say that km are taken of electric vehicles only
+        return "previous_vehicle_km_for_litres" if form_field == "previous_vehicle_amount" else (
+            lorry + "_km_for_litres")
     if PREVIOUS_AMOUNTS.get(form_field, form_field) == "heat_amount":  # steam in tonnes, kcal, money, ...
         return unconverted_heat(form_field, text)
     fuel = previous_fuel_of(values) if form_field == "previous_fuel" else values.get("fuel")
