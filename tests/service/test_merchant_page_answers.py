@@ -354,6 +354,8 @@ def test_one_chinese_term_per_concept_and_full_width_punctuation(make_app: AppFa
     form = client.get("/?lang=zh").get_data(as_text=True)
     assert "顾客扫码或线上下单、预约" in form and "点单" not in form
     assert "（选填）" in form and "(选填)" not in form
+    # the vehicles' question and their kinds (engine 2.9) name a car alike: 轿车 beside 小汽车 had read as two
+    assert "经营用车（小汽车、面包车、货车）" in form and ">小汽车</option>" in form and "轿车" not in form
     location = _post(client, "zh", industry="9602", region="CN-SC", employees="3", revenue="35万",
                      electricity="3600", fuel="none", vehicle_fuel="gasoline", vehicles="1",
                      led_lighting="yes").headers["Location"]

@@ -218,7 +218,7 @@ ZH: Mapping[str, str] = {
     "previous_vehicle_amount": "上一年全部车辆用量（燃油车填加油升数，纯电动车填行驶公里数）",
     "previous_vehicle_amount_hint": "见上一年加油票据或里程表，单位与本年车辆用量相同，与本年用量对比，"
     "因此需先填写本年用量（只填车辆数按估算，估算数据不参与对比）。车辆选“没有”的请留空。",
-    "vehicle_fuel": "经营用车（轿车、面包车、货车）",
+    "vehicle_fuel": "经营用车（小汽车、面包车、货车）",  # the words of the vehicle kinds below
     "vehicle_fuel_hint": "在店内充电的电动自行车、电动摩托车已计入用电量，请不要填写。"
     "纯电动汽车按在公共充电桩购电计算。",
     "vehicle_fuel_unsure": "不填（不计入车辆；与上一年的对比将不计分）",
