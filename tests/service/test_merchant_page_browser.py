@@ -386,3 +386,33 @@ def test_a_pdf_over_the_budget_shows_the_error_page_in_the_pages_language(
         page.get_by_role("link", name="返回您的绿色评级").click()
         expect(page.locator("#grade")).to_be_visible()
         assert page.url == result
+
+
+def test_a_hauliers_lorries_are_asked_their_litres_beside_the_field(browser: Any, live_url: str) -> None:
+    """A road-freight owner on a phone, in Chinese: its trade and its lorries chosen, counted without the
+    litres, is told beside the amount (its accessible description) with what was chosen kept; the litres
+    given, it is rated."""
+    from playwright.sync_api import expect
+
+    page = browser.new_page(locale="zh-CN", viewport={"width": 360, "height": 900})
+    page.goto(live_url + "/?lang=zh")
+    page.get_by_label("行业").select_option("4923")
+    page.get_by_label("地区（省份）").select_option("CN-ZJ")
+    page.get_by_label("员工人数").fill("12")
+    page.get_by_label("年营业收入（元）").fill("500万")
+    page.get_by_label("年用电量", exact=True).fill("20000")
+    page.get_by_label("店内燃料使用（做饭、取暖、锅炉）").select_option("none")
+    page.get_by_label("经营用车（小汽车、面包车、货车）").select_option("diesel")
+    page.get_by_label("车辆类型").select_option("hgv")
+    page.get_by_label("车辆数").fill("3辆")
+    page.get_by_role("button", name="一键评级").click()
+    amount = page.get_by_label(re.compile("^全部车辆全年用量"))
+    expect(amount).to_have_attribute("aria-invalid", "true")
+    expect(amount).to_have_accessible_description(re.compile("货车请填写全年加油升数"))
+    expect(page.get_by_label("车辆类型")).to_have_value("hgv")
+    expect(page.get_by_label("行业")).to_have_value("4923")
+    assert page.get_by_label("车辆数").input_value() == "3辆"
+    amount.fill("4.5万升")
+    page.get_by_role("button", name="一键评级").click()
+    expect(page.locator("#grade")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
