@@ -99,9 +99,10 @@ EN: Mapping[str, str] = {
     "lorry_needs_litres": "For lorries, give the litres of fuel bought in the year: there is no typical "
     "yearly distance of a lorry to estimate with.",
     # charged elsewhere, their electricity is in no field: "leave them out" alone lost it from Scope 2
-    "lorry_electric": "No emission factor is published for electric lorries: leave them out here (choose "
-    "“None” if they are all your vehicles) and count their charging in the electricity above: charged at "
-    "your premises, it is there already; at public chargers, add the kWh charged.",
+    # not "choose None": a haulier's disclosure would tell its bank that it runs no vehicles
+    "lorry_electric": "No emission factor is published for electric lorries: leave them out of this question "
+    "and count their charging in the electricity above: charged at your premises, it is there already; at "
+    "public chargers, add the kWh charged.",
     "hybrid_van_needs_litres": "For hybrid vans, give the litres of petrol bought in the year: no factor per "
     "vehicle is published for them.",
     "unstorable": "This contains a character that cannot be stored; please type it again.",
@@ -177,7 +178,7 @@ ZH: Mapping[str, str] = {
     "fuel_needs_gas": "请先在上面选择燃料种类，或将用量留空。",
     "vehicle_needs_fuel": "请先在上面选择车辆的能源类型，或将此项留空。",
     "lorry_needs_litres": "货车请填写全年加油升数：没有可用于估算的货车常见年行驶里程。",
-    "lorry_electric": "电动货车尚无公开的排放因子：此处请不要填写（只有电动货车的请选“没有”），"
+    "lorry_electric": "电动货车尚无公开的排放因子：此题请不要填写电动货车，"
     "其充电用电计入上面的用电量：在经营场所充电的已包含在内；在公共充电桩充电的，请把充电度数加到上面的用电量中。",
     "hybrid_van_needs_litres": "混合动力面包车请填写全年加油升数：没有按车辆数估算的排放因子。",
     "unstorable": "含有无法保存的字符，请重新输入。",
