@@ -12,7 +12,7 @@ from decimal import ROUND_FLOOR, Decimal
 
 from rating_model.exceptions import InvalidInputError
 from rating_model.operating_data import Loan, OperatingData, to_cny
-from rating_model.rounding import round_float
+from rating_model.rounding import round_float, round_tco2e
 from rating_model.standard import KnockOut, Standard
 from rating_model.values import fast_init
 
@@ -556,8 +556,9 @@ def emissions_attributed(
     if own12 == 0 and scope12_tco2e > 0:
         # no threshold is published for a gap, but nothing emits nothing where its activity data show
         # emissions: attributed as reported (PCAF's option is the figure's), and said (a PCAF analyst)
-        note += (f"; the reported Scope 1 + 2 is 0 while greenrate computes {scope12_tco2e:.2f} tCO2e from "
-                 "the activity data: check the inventory before relying on it")
+        # rounded as the rating's figures are (4 decimals): ".2f" had said "computes 0.00 tCO2e"
+        note += (f"; the reported Scope 1 + 2 is 0 while greenrate computes {round_tco2e(scope12_tco2e)!r} "
+                 "tCO2e from the activity data: check the inventory before relying on it")
     own3 = reported.scope3_tco2e
     if own3 is None and scope3_tco2e is not None:
         own3 = scope3_tco2e

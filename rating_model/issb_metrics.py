@@ -124,7 +124,7 @@ def metrics_and_targets(
         )
         if inv.scope3_categories_included
         else not_available(sentences(("No Scope 3 activity data.", "没有范围三活动数据。"),
-                                     first_period_only(OMIT_SCOPE3)))
+                                     first_period_only(OMIT_SCOPE3), _own_inventory(data, 3, computed=False)))
     )
     # Every figure is rounded as the rating's emissions section rounds it (tCO2e and MWh to 4 decimals,
     # intensities to 6), so the summary and the inventory beside it never show two numbers for one quantity.
@@ -226,12 +226,13 @@ def _converted(data: OperatingData) -> Said:
     if company.currency == "CNY" or company.fx_to_cny is None:
         return "", ""
     cur, fx, amount = company.currency, company.fx_to_cny, company.annual_revenue
-    return (f"Revenue of {amount:,.0f} {cur} converted at {fx:g} CNY per {cur}, the rate given "
+    # the rate as given (its shortest exact form): ``:g`` had cut 7.1234567 to 7.12346, "the rate given"
+    return (f"Revenue of {amount:,.0f} {cur} converted at {fx!r} CNY per {cur}, the rate given "
             "(company.fx_to_cny).",
-            f"营业收入 {amount:,.0f} {cur} 按所填汇率 1 {cur} = {fx:g} 元折算。")
+            f"营业收入 {amount:,.0f} {cur} 按所填汇率 1 {cur} = {fx!r} 元折算。")
 
 
-def _own_inventory(data: OperatingData, scope: int) -> Said:
+def _own_inventory(data: OperatingData, scope: int, computed: bool = True) -> Said:
     """The business's own figure for a scope beside greenrate's (engine 2.9, a PCAF analyst's review): its
     loans attribute the reported figure, so a reader of the summary's computed one must be told it exists."""
     reported = data.reported_emissions
@@ -242,9 +243,16 @@ def _own_inventory(data: OperatingData, scope: int) -> Said:
         return "", ""
     who, who_zh = ((f"verified by {reported.verifier}", f"经{reported.verifier}核查") if reported.verified
                    else ("unverified", "未经核查"))
-    return (f"The business's own inventory reports {value:g} tCO2e ({who}); the figure here is greenrate's "
+    # the figure as reported (its shortest exact form, as the VSME export says it): ``:g`` had printed
+    # 1234567 tCO2e as 1.23457e+06
+    if not computed:  # Scope 3 without activity data: the business's figure is still what a loan attributes
+        return (f"The business's own inventory reports {value!r} tCO2e ({who}), which a loan's financed "
+                "emissions attribute; greenrate computed none from the activity data.",
+                f"企业自身的排放清单报告为 {value!r} 吨二氧化碳当量（{who_zh}），贷款的融资排放按此归因；"
+                "greenrate 未能根据活动数据计算该数据。")
+    return (f"The business's own inventory reports {value!r} tCO2e ({who}); the figure here is greenrate's "
             "computation from the activity data (reported_emissions compares the two).",
-            f"企业自身的排放清单报告为 {value:g} 吨二氧化碳当量（{who_zh}）；"
+            f"企业自身的排放清单报告为 {value!r} 吨二氧化碳当量（{who_zh}）；"
             "此处数据为 greenrate 根据活动数据计算的结果，评级另列企业自报的排放清单并与之比较。")
 
 

@@ -247,7 +247,9 @@ def _read_fleet(r: Reader) -> FleetItem | None:
         r.fail("km", HGV_NEEDS_KM)
     if fuel is None:
         return None
-    return FleetItem(fuel, vehicles, km, quantity, unit, vehicle_type)
+    # "car" is what leaving it out means: one input, one canonical form, one cache entry (engine 2.10; the
+    # two had hashed apart, so the same fleet was rated twice)
+    return FleetItem(fuel, vehicles, km, quantity, unit, None if vehicle_type == "car" else vehicle_type)
 
 
 def _read_travel(r: Reader) -> TravelItem | None:

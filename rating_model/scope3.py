@@ -17,7 +17,7 @@ CAT6_TRAVEL = "cat6_business_travel"
 #: given the inventory's keys, ``cat1_water_supply``; engine 2.8, an IFRS S2 reviewer)
 CATEGORY_EN = {
     CAT1_WATER: "category 1 (purchased goods and services: water supply)",
-    CAT5_WASTE: "category 5 (waste generated in operations)",
+    CAT5_WASTE: "category 5 (waste generated in operations, wastewater included)",
     CAT6_TRAVEL: "category 6 (business travel)",
 }
 #: each category as a Chinese reader names it (the IFRS S2 summary's notes, beside :data:`CATEGORY_EN`)

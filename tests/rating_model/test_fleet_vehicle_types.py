@@ -234,3 +234,17 @@ def test_a_van_given_by_its_fuel_is_electrified_over_the_distance_a_van_drives_o
     ev = changed.transport.fleet[-1]
     assert ev.vehicle_type == "van"
     assert ev.km == pytest.approx(2_000 * 0.845 * 3.096 / 0.25561 / 2)
+
+
+def test_a_car_said_and_a_class_left_out_are_one_input() -> None:
+    """Engine 2.10: ``vehicle_type: "car"`` is what leaving it out means, so both parse to one canonical
+    input (they had hashed apart: the same fleet rated and cached twice)."""
+    from rating_model.operating_data_reader import parse_operating_data
+
+    base = {"company": {"country": "CN", "industry_code": "4923", "employees": 5, "annual_revenue": 2e6,
+                        "currency": "CNY", "reporting_year": 2024}}
+    said = parse_operating_data({**base, "transport": {"fleet": [
+        {"fuel": "diesel", "km": 1000, "vehicle_type": "car"}]}})
+    left_out = parse_operating_data({**base, "transport": {"fleet": [{"fuel": "diesel", "km": 1000}]}})
+    assert said.canonical_json() == left_out.canonical_json()
+    assert "vehicle_type" not in said.canonical_json()

@@ -107,8 +107,30 @@ def test_the_ifrs_s2_scope_notes_name_the_business_s_own_inventory() -> None:
     inventory (which its loans attribute) is told of it beside each scope it reported."""
     own = rated(reported_emissions={**REPORTED, "scope3_tco2e": 4.5})
     metrics = own["issb_summary"]["metrics_and_targets"]
-    assert "own inventory reports 18 tCO2e (verified by China Quality Certification Centre)" in (
+    assert "own inventory reports 18.0 tCO2e (verified by China Quality Certification Centre)" in (
         metrics["scope1_tco2e"]["note"])
-    assert "报告为 30 吨二氧化碳当量" in metrics["scope2_location_tco2e"]["note_zh"]
+    assert "报告为 30.0 吨二氧化碳当量" in metrics["scope2_location_tco2e"]["note_zh"]
     assert "own inventory reports 4.5 tCO2e" in metrics["scope3_tco2e"]["note"]
     assert "own inventory" not in rated()["issb_summary"]["metrics_and_targets"]["scope1_tco2e"]["note"]
+
+
+def test_the_ifrs_s2_scope_notes_say_the_reported_figures_and_the_rate_as_given() -> None:
+    """``:g`` had printed a reported 1,234,567 tCO2e as "1.23457e+06" and cut a rate of 7.1234567 to
+    "7.12346", "the rate given"; a reported Scope 3 went unsaid where greenrate computed none, though the
+    loan attributes it (the VSME export says it)."""
+    company = {**FULL["company"], "currency": "USD", "fx_to_cny": 7.1234567}
+    rating = rated(company=company, resources={},
+                   reported_emissions={"scope1_tco2e": 1_234_567.0, "scope2_location_tco2e": 2.5,
+                                       "scope3_tco2e": 12.345678, "verified": False})
+    summary = rating["issb_summary"]["metrics_and_targets"]
+    assert "reports 1234567.0 tCO2e (unverified)" in summary["scope1_tco2e"]["note"]
+    assert "报告为 1234567.0 吨二氧化碳当量" in summary["scope1_tco2e"]["note_zh"]
+    assert "e+06" not in summary["scope1_tco2e"]["note"] + summary["scope1_tco2e"]["note_zh"]
+    intensity = summary["ghg_intensity_per_cny_million"]
+    assert "converted at 7.1234567 CNY per USD" in intensity["note"]
+    assert "1 USD = 7.1234567 元" in intensity["note_zh"]
+    scope3 = summary["scope3_tco2e"]
+    assert scope3["status"] == "not_available"
+    assert "reports 12.345678 tCO2e (unverified), which a loan's financed emissions attribute" in (
+        scope3["note"])
+    assert "12.345678 吨二氧化碳当量" in scope3["note_zh"]
