@@ -54,6 +54,15 @@ _EV_NOTE = (
 
 #: the words of a class's vehicles in a line's text (a car's as before: a re-derived rating reads the same)
 _CLASS_WORDS = {"car": "cars", "van": "vans", "hgv": "heavy goods vehicles"}
+#: what a fuel quantity's line adds to name the class (a car's line reads as before)
+_OF_CLASS = {"car": "", "van": " of vans", "hgv": " of heavy goods vehicles"}
+
+
+def _vehicles(count: int) -> str:
+    """"vehicle" for one, "vehicles" for any other count (engine 2.10: "1 gasoline vehicles")."""
+    return "vehicle" if count == 1 else "vehicles"
+
+
 #: fuels of a class that DESNZ 2025 gives no per-km factor for, and why (the 422 a km or count gets)
 _NO_FACTOR = {
     ("van", "hybrid"): "DESNZ 2025 gives no per-km factor for a (non-plug-in) hybrid van",
@@ -175,7 +184,8 @@ def _fleet_item(
         out.append(
             LineItem(
                 path,
-                f"{item.fuel} fleet fuel{converted}",
+                # the class too (engine 2.10): a lorry's litres had read as any vehicle's
+                f"{item.fuel} fleet fuel{_OF_CLASS[item.vehicle_class]}{converted}",
                 1,
                 "mobile_combustion",
                 base,
@@ -229,19 +239,23 @@ def _fleet_item(
         # Flagged, not refused: the seed's distance is a car's (module docstring).
         per_km = _per_km(ctx, item, path, item.fuel)
         ctx.assume(*_VAN_SEED_NOTE)
-        text = (f"{vehicles} {item.fuel} vans x {annual.value:g} km/yr x {per_km.value:g} kgCO2e/km "
-                f"({item.fuel} van factor; distance is the seed estimate, a car's: no km or fuel quantity "
-                "given)")
+        # one van, two vans; a van of unknown fuel said so (engine 2.10: "1 diesel vans", "2 unknown vans")
+        vans = "van" if vehicles == 1 else "vans"
+        what, factor = ((f"{vans} of unknown fuel", "van factor, fuel unknown") if item.fuel == "unknown"
+                        else (f"{item.fuel} {vans}", f"{item.fuel} van factor"))
+        text = (f"{vehicles} {what} x {annual.value:g} km/yr x {per_km.value:g} kgCO2e/km "
+                f"({factor}; distance is the seed estimate, a car's: no km or fuel quantity given)")
     elif item.fuel == "unknown":
         # The seed's per-km factor stands in only when neither the fuel nor the distance is known.
         per_km = ctx.factor("road.car.seed_average", path + ".vehicles")
-        text = (f"{vehicles} vehicles of unknown fuel x {annual.value:g} km/yr x {per_km.value:g} kgCO2e/km "
-                "(seed estimate: no km, fuel quantity or fuel type given)")
+        text = (f"{vehicles} {_vehicles(vehicles)} of unknown fuel x {annual.value:g} km/yr x "
+                f"{per_km.value:g} kgCO2e/km (seed estimate: no km, fuel quantity or fuel type given)")
     else:
         # The fuel is known: only the distance is the seed's, priced at that fuel's own per-km factor.
         per_km = _per_km(ctx, item, path, item.fuel)
-        text = (f"{vehicles} {item.fuel} vehicles x {annual.value:g} km/yr x {per_km.value:g} kgCO2e/km "
-                f"({item.fuel} car factor; distance is the seed estimate: no km or fuel quantity given)")
+        text = (f"{vehicles} {item.fuel} {_vehicles(vehicles)} x {annual.value:g} km/yr x {per_km.value:g} "
+                f"kgCO2e/km ({item.fuel} car factor; distance is the seed estimate: no km or fuel quantity "
+                "given)")
     out.append(
         LineItem(
             path,

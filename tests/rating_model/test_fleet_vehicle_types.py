@@ -248,3 +248,24 @@ def test_a_car_said_and_a_class_left_out_are_one_input() -> None:
     left_out = parse_operating_data({**base, "transport": {"fleet": [{"fuel": "diesel", "km": 1000}]}})
     assert said.canonical_json() == left_out.canonical_json()
     assert "vehicle_type" not in said.canonical_json()
+
+
+def test_the_lines_name_the_class_and_count_in_the_singular() -> None:
+    """Engine 2.10 (a logistics owner's review): a lorry's litres name the lorries; one van is "1 van",
+    one car "1 ... vehicle"; a van of unknown fuel is said so, not "unknown vans"."""
+    from rating_model.inventory import compute_inventory
+    from rating_model.operating_data_reader import parse_operating_data
+
+    base = {"company": {"country": "CN", "region": "CN-ZJ", "industry_code": "4923", "employees": 5,
+                        "annual_revenue": 2e6, "currency": "CNY", "reporting_year": 2023}}
+    fleet = [{"fuel": "diesel", "fuel_quantity": 45_000, "unit": "L", "vehicle_type": "hgv"},
+             {"fuel": "diesel", "vehicles": 1, "vehicle_type": "van"},
+             {"fuel": "unknown", "vehicles": 2, "vehicle_type": "van"},
+             {"fuel": "gasoline", "vehicles": 1}]
+    lines = [line.activity for line in compute_inventory(parse_operating_data(
+        {**base, "transport": {"fleet": fleet}})).line_items]
+    assert any(text.startswith("diesel fleet fuel of heavy goods vehicles (45000 L") for text in lines)
+    assert any(text.startswith("1 diesel van x ") for text in lines)
+    assert any(text.startswith("2 vans of unknown fuel x ") and "(van factor, fuel unknown;" in text
+               for text in lines)
+    assert any(text.startswith("1 gasoline vehicle x ") for text in lines)
