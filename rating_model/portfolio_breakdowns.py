@@ -56,6 +56,14 @@ _TCO2E = "tCO2e"
 _CNY = "CNY"
 _SHARE = "share 0-1"
 _PER_MILLION = "tCO2e per CNY million lent"
+#: the unit of every breakdown of the book into groups of loans (:meth:`ByGroup.table`'s figures)
+_GROUP_UNIT = f"loans; {_CNY}; {_TCO2E}; {_SHARE}; {_PER_MILLION}; PCAF score 1-5"
+#: what a breakdown's figures are, said alike by the breakdowns that give shares and intensity
+_GROUP_FIGURES = (
+    "Financed emissions after the over-attribution is taken out; shares of the book's outstanding and "
+    "financed Scopes 1+2; intensity = financed Scopes 1+2 / outstanding in CNY million; pcaf_data_quality "
+    "weighted by outstanding (PCAF Box 8)"
+)
 _BASIS_WORDS = {
     "equity_plus_debt": "outstanding / (equity + debt) (PCAF Part A, business loans)",
     "total_assets": "outstanding / total assets (PCAF's fallback when equity and debt are unknown)",
@@ -187,13 +195,10 @@ def by_attribution_basis(groups: ByGroup, outstanding: float, financed12: float)
     """The ``financed_emissions.by_attribution_basis`` section: each basis of :data:`ATTRIBUTION_BASES`."""
     table = groups.table(outstanding, financed12)
     return {
-        "unit": f"loans; {_CNY}; {_TCO2E}; {_SHARE}; {_PER_MILLION}; PCAF score 1-5",
+        "unit": _GROUP_UNIT,
         "basis": "rated rows with loan data by what their attribution factor divides by: "
         + "; ".join(f"{key}: {_BASIS_WORDS[key]}" for key in ATTRIBUTION_BASES)
-        + ". Financed emissions after the over-attribution is taken out; shares of the book's outstanding "
-        "and financed Scopes 1+2; intensity = financed Scopes 1+2 / outstanding in CNY million; "
-        "pcaf_data_quality weighted by outstanding (PCAF Box 8); financed Scope 3 covers "
-        + SCOPE3_CATEGORIES,
+        + f". {_GROUP_FIGURES}; financed Scope 3 covers {SCOPE3_CATEGORIES}",
         "values": {key: table.get(key, _empty_group()) for key in ATTRIBUTION_BASES},
     }
 
@@ -223,15 +228,13 @@ def by_emissions_source(
         if unsourced_loans else ""
     )
     return {
-        "unit": f"loans; {_CNY}; {_TCO2E}; {_SHARE}; {_PER_MILLION}; PCAF score 1-5",
+        "unit": _GROUP_UNIT,
         "basis": "rated rows with loan data by whose emissions they attribute (financed_emissions_source): "
         + "; ".join(f"{key}: {_SOURCE_WORDS[key]}" for key in EMISSIONS_SOURCES)
         + "; any of them PCAF score 5 without a balance sheet. Results rated before engine 2.8 have no "
         "financed_emissions_source column: their loans are all computed."
         + unsourced
-        + " Financed emissions after the over-attribution is taken out; shares of the book's outstanding "
-        "and financed Scopes 1+2; intensity = financed Scopes 1+2 / outstanding in CNY million; "
-        "pcaf_data_quality weighted by outstanding (PCAF Box 8); a reported inventory without Scope 3 "
+        + f" {_GROUP_FIGURES}; a reported inventory without Scope 3 "
         "attributes greenrate's computed Scope 3, and one without a market-based Scope 2 attributes none "
         "(financed_scope2_market counts nothing for it)",
         "values": {key: table.get(key, _empty_group()) for key in EMISSIONS_SOURCES},
@@ -241,7 +244,7 @@ def by_emissions_source(
 def by_industry(groups: ByGroup, outstanding: float, financed12: float) -> dict[str, Any]:
     """The ``by_industry`` section: exposure, financed emissions and data quality per ISIC division."""
     return {
-        "unit": f"loans; {_CNY}; {_TCO2E}; {_SHARE}; {_PER_MILLION}; PCAF score 1-5",
+        "unit": _GROUP_UNIT,
         "basis": "rated rows with loan data by the ISIC Rev.4 division (first two digits of industry_code) "
         "with its benchmark sector (IFRS S2 B62: gross exposure and financed emissions by industry); "
         "financed emissions after the over-attribution is taken out; pcaf_data_quality weighted by "
