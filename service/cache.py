@@ -317,6 +317,7 @@ class RedisCache:
                 self.client.unlink(*forged)
             except (redis.RedisError, OSError):
                 self.breaker.failure()
+                cache_error("delete")  # counted like any failed call (fault review: the breaker alone saw it)
         return found
 
     def put_many(self, entries: Sequence[CacheEntry]) -> None:

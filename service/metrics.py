@@ -48,7 +48,8 @@ CACHE_LOOKUPS = Counter(
 )
 CACHE_ERRORS = Counter(
     "greenrate_cache_errors_total",
-    "Cache operations that failed, were skipped by the open circuit breaker, or read an entry whose "
+    "Cache operations that failed (get, set, delete), were skipped by the open circuit breaker, or read an "
+    "entry whose "
     "signature did not verify (operation integrity), that was kept past its signed expiry (operation "
     "expired) or whose rating was erased (operation erased).",
     ["operation"],

@@ -343,3 +343,25 @@ def test_an_entry_of_a_rating_issued_before_the_current_validity_is_a_miss_and_d
     assert cache.get_many(names, issued_after=1767225600.0) == [None, new, None]  # 2026-01-01T00:00:00Z
     assert _integrity_count("outdated") == before + 2
     assert cache.get_many(names) == [None, new, None]  # deleted
+
+
+def test_a_failed_delete_of_a_refused_entry_is_counted_as_a_cache_error() -> None:
+    """An entry refused on read (here one that is not a signed rating) is deleted; when that delete fails,
+    the breaker counted the failure but the metric did not (fault review)."""
+    from prometheus_client import REGISTRY
+
+    class Flaky:
+        def mget(self, keys: list[str]) -> list[bytes | None]:
+            return [b"not a signed rating" for _ in keys]
+
+        def unlink(self, *keys: str) -> int:
+            raise OSError("connection reset")
+
+    breaker = CircuitBreaker(failures=5, reset_seconds=60)
+    cache = RedisCache(f"redis://127.0.0.1:{free_port()}/15", timeout_ms=50, breaker=breaker,
+                       signing_keys=signing_keys("cache", "k" * 32), erased=ErasedRatings())
+    cache.client = Flaky()  # type: ignore[assignment]
+    before = REGISTRY.get_sample_value("greenrate_cache_errors_total", {"operation": "delete"}) or 0.0
+    assert cache.get_many(["k"]) == [None]
+    after = REGISTRY.get_sample_value("greenrate_cache_errors_total", {"operation": "delete"}) or 0.0
+    assert after == before + 1
