@@ -10,8 +10,23 @@ import shutil
 import socket
 import subprocess
 import threading
+from collections.abc import Callable
+from typing import TypeVar
 
 from tests.live_services import port_open, wait_until
+
+T = TypeVar("T")
+
+
+def answered(send: Callable[[], T], within: float, what: str) -> T:
+    """``send()``'s answer, sent from a thread, which must come within ``within`` seconds: a request that
+    never ends fails the test (``what`` says what stopped answering) instead of hanging it."""
+    got: list[T] = []
+    thread = threading.Thread(target=lambda: got.append(send()), daemon=True)
+    thread.start()
+    thread.join(within)
+    assert got, f"no answer within {within:g} s from {what}"
+    return got[0]
 
 HOST = "127.0.0.1"
 

@@ -12,7 +12,6 @@ again, must succeed without a restart.
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 import pytest
@@ -25,6 +24,7 @@ from service.records import migrate
 from service.records.answers import ANSWER_MARGIN_SECONDS, AnsweredConnection
 from tests.conftest import AppFactory, bearer, create_key, payload, services_of
 from tests.faults.servers import CuttableProxy
+from tests.faults.servers import answered as within
 from tests.faults.test_postgres_outage import through
 
 pytestmark = [pytest.mark.slow, pytest.mark.integration]
@@ -40,13 +40,9 @@ def stored(direct: Engine) -> set[str]:
 
 
 def answered(send: Any) -> TestResponse:
-    """``send()``'s response, sent from a thread: a request that never ends fails the test, not hangs it."""
-    got: list[TestResponse] = []
-    thread = threading.Thread(target=lambda: got.append(send()), daemon=True)
-    thread.start()
-    thread.join(_ANSWERED_WITHIN)
-    assert got, f"no answer within {_ANSWERED_WITHIN:g} s from a database that stopped answering"
-    return got[0]
+    """``send()``'s response, within :data:`_ANSWERED_WITHIN` (:func:`tests.faults.servers.answered`)."""
+    response: TestResponse = within(send, _ANSWERED_WITHIN, "a database that stopped answering")
+    return response
 
 
 def refused_count() -> float:

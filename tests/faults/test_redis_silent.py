@@ -11,7 +11,6 @@ same app caches again.
 from __future__ import annotations
 
 import io
-import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -23,6 +22,7 @@ from werkzeug.test import TestResponse
 from service.records import migrate
 from tests.conftest import AppFactory, bearer, create_key, payload, services_of
 from tests.faults.servers import CuttableProxy, OwnRedis, wait_until
+from tests.faults.servers import answered as within
 
 pytestmark = [pytest.mark.slow, pytest.mark.integration]
 
@@ -36,14 +36,8 @@ def cache_errors(operation: str) -> float:
 
 
 def answered(send: Callable[[], TestResponse]) -> TestResponse:
-    """``send()``'s answer, sent from a thread, which must come within :data:`_ANSWERED_WITHIN_SECONDS` (a
-    request that never ends fails the test instead of hanging it)."""
-    got: list[TestResponse] = []
-    thread = threading.Thread(target=lambda: got.append(send()), daemon=True)
-    thread.start()
-    thread.join(_ANSWERED_WITHIN_SECONDS)
-    assert got, f"no answer within {_ANSWERED_WITHIN_SECONDS:g} s from a service whose Redis went silent"
-    return got[0]
+    """``send()``'s answer in time (:func:`tests.faults.servers.answered`)."""
+    return within(send, _ANSWERED_WITHIN_SECONDS, "a service whose Redis went silent")
 
 
 def test_a_redis_that_stops_answering_costs_each_request_its_timeouts_and_caching_resumes(
