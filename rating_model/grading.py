@@ -44,7 +44,7 @@ def applicable_knock_outs(
     penalties = data.compliance.environmental_penalties_3y or 0
     hits = []
     for rule in standard.knock_outs:
-        if rule.isic_divisions and data.company.isic_division in rule.isic_divisions:
+        if rule.isic_codes and data.company.industry_code in rule.isic_codes:
             hits.append(rule)
         elif rule.min_penalties is not None and penalties >= rule.min_penalties:
             hits.append(rule)

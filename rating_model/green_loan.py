@@ -164,9 +164,14 @@ def _facts(
         counted = "1 environmental penalty" if penalties == 1 else f"{penalties} environmental penalties"
         return (f" ({counted} in the last three years; it applies from {knock_out.min_penalties})",
                 f"（近三年环境处罚 {penalties} 次；{knock_out.min_penalties} 次起适用）")
-    if knock_out.isic_divisions:
+    if knock_out.isic_codes:
         division = data.company.isic_division
-        return f" (ISIC division {division})", f"（ISIC 行业大类 {division}）"
+        if division in knock_out.isic_divisions:
+            return f" (ISIC division {division})", f"（ISIC 行业大类 {division}）"
+        # a class of 1.12.0's, or the group that holds it alone: the code as the business gave it
+        code = data.company.industry_code
+        level, level_zh = ("group", "中类") if len(code) == 3 else ("class", "小类")
+        return f" (ISIC {level} {code})", f"（ISIC 行业{level_zh} {code}）"
     if knock_out.fuels:
         burnt = sorted({f.fuel for f in data.energy.fuels or () if f.fuel in knock_out.fuels and f.quantity})
         if not burnt:

@@ -15,6 +15,7 @@ the same words.
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from pathlib import Path
 from typing import Final
 
@@ -54,6 +55,25 @@ INDUSTRY_CODES: Final[tuple[str, ...]] = tuple(sorted(_TITLES))
 def industry_title(code: str) -> str | None:
     """The UN's English title of a division, group or class (``"5610"`` -> restaurants); ``None`` if none."""
     return _TITLES.get(code)
+
+
+def codes_wholly_within(divisions: Collection[str], classes: Collection[str]) -> frozenset[str]:
+    """Every listed code (division, group or class) whose classes all lie in ``divisions`` or ``classes``.
+
+    A business may give its industry at any of the three levels, and a rule naming classes must still
+    catch it at a coarser one when nothing else is under it: group 473 holds class 4730 alone (retail
+    sale of automotive fuel), so ``"473"`` is within class 4730, while group 466 (other specialised
+    wholesale) spans far more than class 4661 and is not within it.
+    """
+    under: dict[str, list[str]] = {}
+    for code in INDUSTRY_CODES:
+        if len(code) == 4:
+            for prefix in (code[:2], code[:3], code):
+                under.setdefault(prefix, []).append(code)
+    return frozenset(
+        code for code, members in under.items()
+        if all(member[:2] in divisions or member in classes for member in members)
+    )
 
 
 def _within(parent: str, length: int) -> str:

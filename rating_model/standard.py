@@ -22,11 +22,12 @@ import yaml
 from rating_model.actions import known_operations
 from rating_model.artifact_format import STANDARD_SCORE_RANGE
 from rating_model.exceptions import StandardError
+from rating_model.isic import INDUSTRY_CODES, codes_wholly_within
 from rating_model.operating_data import DATA_SOURCES, PRACTICE_FLAGS, STATIONARY_FUELS
 from rating_model.published import verified_bytes
 
 STANDARD_DIR = Path(__file__).parent / "data" / "standard"
-DEFAULT_STANDARD = STANDARD_DIR / "greenrate-sme-1.11.yaml"
+DEFAULT_STANDARD = STANDARD_DIR / "greenrate-sme-1.12.yaml"
 #: The sections a scorecard depends on: how indicators are derived and scored, the grade cut-offs, the
 #: estimation that fills their inputs and the data-quality rules (the measurement_quality indicator is the
 #: PCAF score they set). A later version may accept models trained for an earlier one
@@ -89,6 +90,11 @@ class KnockOut:
     description: str
     cap_grade: str
     isic_divisions: tuple[str, ...] = ()
+    #: ISIC Rev.4 classes excluded beside the divisions (1.12.0: fuel distribution and oilfield services)
+    isic_classes: tuple[str, ...] = ()
+    #: every code, at any of ISIC's three levels, that the divisions and classes cover whole: what a
+    #: business's ``industry_code`` is matched against (:func:`rating_model.isic.codes_wholly_within`)
+    isic_codes: frozenset[str] = frozenset()
     min_penalties: int | None = None
     max_completeness: float | None = None
     #: fuels whose burning on the premises (``energy.fuels``) triggers it (1.2.0: coal)
@@ -327,6 +333,7 @@ def _parse_knock_outs(doc: Mapping[str, Any], indicators: Mapping[str, Indicator
         fuels = tuple(k.get("fuels", ()))
         if not set(fuels) <= set(STATIONARY_FUELS):
             raise StandardError(f"knock-out {k.get('id')}: fuels must be among {STATIONARY_FUELS}")
+        divisions, classes = _isic_level(k, "isic_divisions", 2), _isic_level(k, "isic_classes", 4)
         unreported = k.get("unreported", [])
         if not isinstance(unreported, list) or not set(unreported) <= set(UNREPORTED_KNOCK_OUT_FIELDS):
             raise StandardError(
@@ -338,7 +345,9 @@ def _parse_knock_outs(doc: Mapping[str, Any], indicators: Mapping[str, Indicator
                 name=k["name"],
                 description=k["description"],
                 cap_grade=k["cap_grade"],
-                isic_divisions=tuple(k.get("isic_divisions", ())),
+                isic_divisions=divisions,
+                isic_classes=classes,
+                isic_codes=codes_wholly_within(divisions, classes),
                 min_penalties=k.get("min_penalties"),
                 max_completeness=k.get("max_completeness"),
                 fuels=fuels,
@@ -384,6 +393,18 @@ def _max_energy_ratio(rule: Mapping[str, Any], indicators: Mapping[str, Indicato
             f"with the {ENERGY_RATIO_INDICATOR} indicator, and not beside min_energy_ratio"
         )
     return float(value)
+
+
+def _isic_level(rule: Mapping[str, Any], key: str, digits: int) -> tuple[str, ...]:
+    """A knock-out's ``isic_divisions`` (two digits) or ``isic_classes`` (four, 1.12.0 on): codes of the
+    ISIC Rev.4 list at that level, so that a mistyped code cannot leave an activity silently unexcluded."""
+    codes = rule.get(key, [])
+    if not isinstance(codes, list) or not all(
+        isinstance(c, str) and len(c) == digits and c in INDUSTRY_CODES for c in codes
+    ):
+        raise StandardError(f"knock-out {rule.get('id')}: {key} must be a list of {digits}-digit codes of "
+                            "ISIC Rev.4")
+    return tuple(codes)
 
 
 def _exempt_divisions(rule: Mapping[str, Any]) -> tuple[str, ...]:

@@ -156,7 +156,7 @@ def test_construction_burns_its_energy_on_site_and_is_exempt(engines: dict[str, 
 
 def test_older_standards_have_no_such_rule_and_rate_as_before(engines: dict[str, Engine]) -> None:
     assert {"1.9.0", "1.10.0", "1.11.0"} <= set(engines)
-    since = ("1.10.0", "1.11.0")
+    since = ("1.10.0", "1.11.0", "1.12.0")
     for path in STANDARD_DIR.glob("greenrate-sme-*.yaml"):
         standard = load_standard(path)
         if standard.version not in since:
@@ -386,12 +386,13 @@ def test_the_batch_agrees_with_the_api_on_the_low_cap(engines: dict[str, Engine]
         "energy_implausibly_low", None]
 
 
-def test_models_trained_for_1_10_rate_under_1_11_which_is_the_default() -> None:
+def test_models_trained_for_1_10_rate_under_1_11_and_under_the_default_1_12() -> None:
+    assert load_standard(V111).rates_models_for("greenrate-sme@1.10.0")
     standard = load_standard()
-    assert standard.label == "greenrate-sme@1.11.0"
+    assert standard.label == "greenrate-sme@1.12.0"
     assert standard.rates_models_for("greenrate-sme@1.10.0")
     engine = Engine.load()
-    assert engine.standard.label == "greenrate-sme@1.11.0"
+    assert engine.standard.label == "greenrate-sme@1.12.0"
     assert "energy_implausibly_low" in {k.id for k in engine.standard.knock_outs}
 
 

@@ -540,3 +540,23 @@ def test_an_outstanding_above_the_loan_amount_is_attributed_as_given_and_flagged
     for outstanding in (600_000, 500_000, None):
         fe = financed_emissions(data_with({**loan, "outstanding": outstanding}), 40.0, None, 2)
         assert fe is not None and "above the loan amount" not in fe.basis, outstanding
+
+
+@pytest.mark.parametrize(("code", "said", "said_zh"), [
+    ("4730", " (ISIC class 4730)", "（ISIC 行业小类 4730）"),
+    ("473", " (ISIC group 473)", "（ISIC 行业中类 473）"),
+    ("0510", " (ISIC division 05)", "（ISIC 行业大类 05）"),
+])
+def test_a_petrol_station_is_denied_green_treatment_naming_its_class(
+    code: str, said: str, said_zh: str
+) -> None:
+    """Standard 1.12.0 excludes fuel retail by its ISIC class (4730): the rationale names the code as the
+    business gave it, at its level, since "ISIC division 47" would read as all of retail excluded."""
+    payload = {"company": {**COMPANY, "industry_code": code},
+               "loan": {"amount": 1e5, "currency": "CNY", "use_of_proceeds": "renewable_energy"}}
+    data = parse_operating_data(payload, use_of_proceeds=STANDARD.use_of_proceeds)
+    excluded = next(k for k in STANDARD.knock_outs if k.id == "excluded_activity")
+    result = assess_green_loan(data, "not_green", (excluded,), STANDARD)
+    assert not result.eligible
+    assert result.rationale[0].startswith(f"Knock-out excluded_activity ({excluded.name}) applies{said}:")
+    assert said_zh in result.rationale_zh[0]

@@ -16,6 +16,7 @@ from rating_model.operating_data_reader import parse_operating_data
 from rating_model.standard import (
     GRADES,
     STANDARD_DIR,
+    Standard,
     check_model_compatibility,
     load_standard,
     parse_standard,
@@ -29,7 +30,7 @@ def doc() -> dict[str, Any]:
 
 
 def test_default_standard_loads_with_every_indicator_derivable() -> None:
-    assert STANDARD.label == "greenrate-sme@1.11.0"
+    assert STANDARD.label == "greenrate-sme@1.12.0"
     assert len(STANDARD.indicators) == 13
     assert IndicatorSet(STANDARD).ids == tuple(STANDARD.indicators)
     pillars = {"energy_climate", "resources_circularity", "practices_governance"}
@@ -79,6 +80,46 @@ def test_excluded_activity_is_never_green() -> None:
     hits = applicable_knock_outs(coal, 1.0, STANDARD, energy_ratio=None, energy_use_ratio=None)
     assert "excluded_activity" in [k.id for k in hits]
     assert cap("dark_green", hits, STANDARD) == "not_green"
+
+
+@pytest.mark.parametrize(
+    ("code", "excluded"),
+    [
+        ("4730", True), ("473", True),  # a petrol station, by its class or the group that holds it alone
+        ("4661", True), ("0910", True), ("091", True), ("3520", True), ("352", True),
+        ("466", False),  # other specialised wholesale: far more than fuels
+        ("46", False), ("09", False),  # a division that spans other activities too
+        ("0990", False),  # support to all mining, metal ores included: the code cannot tell
+        ("4711", False), ("4520", False),  # a shop; vehicle repair
+        ("05", True), ("052", True), ("0520", True), ("19", True), ("1920", True),  # 1.0.0's divisions
+    ],
+)
+def test_fossil_fuel_distribution_and_extraction_services_are_never_green(code: str, excluded: bool) -> None:
+    """1.12.0 excludes the fossil-fuel activities of the EU Paris-aligned benchmarks by ISIC class: under
+    1.11.0 a petrol station (4730) or a fuel wholesaler (4661) could be dark green and get green-loan
+    treatment. A code given at a coarser level is excluded only when every class under it is."""
+    filled = _filled(_company(industry_code=code))
+
+    def excluded_under(standard: Standard) -> bool:
+        hits = applicable_knock_outs(filled, 1.0, standard, energy_ratio=None, energy_use_ratio=None)
+        return "excluded_activity" in {k.id for k in hits}
+
+    assert excluded_under(STANDARD) is excluded
+    earlier = load_standard(STANDARD_DIR / "greenrate-sme-1.11.yaml")
+    assert excluded_under(earlier) is (code[:2] in {"05", "06", "19"})
+
+
+@pytest.mark.parametrize(
+    ("key", "codes"),
+    [("isic_classes", ["473"]), ("isic_classes", ["4735"]), ("isic_divisions", ["0510"]),
+     ("isic_divisions", ["00"]), ("isic_classes", "4730")],
+)
+def test_excluded_codes_must_be_listed_isic_codes_of_their_level(key: str, codes: Any) -> None:
+    """A mistyped code would leave an activity silently unexcluded: the document is refused."""
+    document = doc()
+    document["knock_outs"][0][key] = codes
+    with pytest.raises(StandardError, match=f"{key} must be a list of [24]-digit codes of ISIC Rev.4"):
+        parse_standard(document)
 
 
 def test_mostly_estimated_data_cannot_reach_the_top_grade() -> None:
@@ -268,7 +309,11 @@ def test_models_of_an_earlier_version_rate_only_where_nothing_that_scores_change
         own = load_standard(STANDARD_DIR / f"greenrate-sme-1.{version}.yaml")
         assert own.models_trained_for == () and not own.rates_models_for(f"greenrate-sme@1.{version - 1}.0")
     # 1.11.0 adds a knock-out (energy implausibly low), which scores nothing: 1.10.0's models rate under it
-    assert STANDARD.models_trained_for == ("greenrate-sme@1.10.0",)
+    eleventh = load_standard(STANDARD_DIR / "greenrate-sme-1.11.yaml")
+    assert eleventh.models_trained_for == ("greenrate-sme@1.10.0",)
+    check_model_compatibility(eleventh)
+    # 1.12.0 excludes more activities (a knock-out) and rewords an action: 1.10.0's and 1.11.0's models
+    assert STANDARD.models_trained_for == ("greenrate-sme@1.10.0", "greenrate-sme@1.11.0")
     check_model_compatibility(STANDARD)
     assert not STANDARD.rates_models_for("greenrate-sme@1.9.0")
     assert not STANDARD.rates_models_for("greenrate-sme@1.6.0")

@@ -25,10 +25,10 @@ def knock_out_names(standard: Standard, lang: str) -> dict[str, str]:
 
 
 def lasting_knock_outs(standard: Standard) -> frozenset[str]:
-    """The knock-outs that deny a green loan for the business's activity itself (those of ISIC divisions:
+    """The knock-outs that deny a green loan for the business's activity itself (those of ISIC codes:
     the standard's remedy says no change of operations lifts them), whose denial is not "for now" as a
     penalty's, which lapses after three years: a coal mine had been told 暂不能申请绿色贷款."""
-    return frozenset(k.id for k in standard.knock_outs if k.isic_divisions)
+    return frozenset(k.id for k in standard.knock_outs if k.isic_codes)
 
 
 def green_loan_line(
