@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
+from rating_model.disclosure_reported import reported_inventory
 from rating_model.estimation import bill_rule
 from rating_model.green_loan import COMPUTED_BEST_PCAF_SCORE
 from rating_model.standard import load_standard, published_standard_path
@@ -22,7 +23,7 @@ from rating_model.standard import load_standard, published_standard_path
 #: renamed or given another meaning the major. The disclosure is rebuilt from the stored rating whenever it
 #: is served, so a rating issued long ago is disclosed in the current version; what each version changed is
 #: in README.md (Versions and deprecation).
-DISCLOSURE_VERSION = "1.1"
+DISCLOSURE_VERSION = "1.2"
 IFRS_S2_SECTIONS = (
     "governance",
     "strategy",
@@ -371,7 +372,9 @@ def build_disclosure(rating: Mapping[str, Any], operating: Mapping[str, Any]) ->
         ``rating`` (id, dates, score, grade, the grade the score alone earns, the knock-outs that cap it,
         pillars, versions), ``company``, the five IFRS S2 sections
         (each item ``disclosed``, ``not_applicable`` or ``not_available``), ``inventory``,
-        ``factor_sources`` and ``data_quality``.
+        ``reported_emissions`` (the business's own inventory beside it, or ``not_reported``: from
+        disclosure 1.2, :func:`rating_model.disclosure_reported.reported_inventory`), ``factor_sources``
+        and ``data_quality``.
     """
     summary = rating.get("issb_summary", {})
     doc: dict[str, Any] = {
@@ -393,6 +396,7 @@ def build_disclosure(rating: Mapping[str, Any], operating: Mapping[str, Any]) ->
     for section in IFRS_S2_SECTIONS:
         doc[section] = summary.get(section, {})
     doc["inventory"] = inventory(rating)
+    doc["reported_emissions"] = reported_inventory(rating)
     doc["factor_sources"] = factor_sources(rating)
     doc["data_quality"] = data_quality_statement(rating, operating)
     doc["carbon_credits_note"] = rating.get("neutrality", {}).get("note")

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
+from rating_model.disclosure_reported import REPORTED_STATUSES
+from rating_model.green_loan import EMISSIONS_SOURCES
 from rating_model.standard import GRADES
 from schemas.rating import (
     DISCLOSURE_STATUSES,
@@ -132,6 +134,52 @@ class DisclosureInventorySchema(ContractSchema):
     estimated = _strings("Inventory figures that were estimated.")
 
 
+_NOT_REPORTED_IS_NULL = "null when `status` is `not_reported`."
+
+
+class DisclosureReportedEmissionsSchema(ContractSchema):
+    """The business's own reported inventory beside greenrate's computed one, and which of the two the
+    loan's financed emissions attribute (from disclosure 1.2): read from the rating's `reported_emissions`
+    and `financed_emissions`, never re-rated. Never scored."""
+
+    status = _one_of(REPORTED_STATUSES, "`not_reported`: the rating request carried no `reported_emissions` "
+                     "(nor could one before schema 1.11); every figure of the business's is then null.")
+    unit = fields.String(required=True, validate=validate.Equal("tCO2e"))
+    scope1_tco2e = _num("As reported; " + _NOT_REPORTED_IS_NULL, nullable=True)
+    scope2_location_tco2e = _num("As reported; " + _NOT_REPORTED_IS_NULL, nullable=True)
+    scope2_market_tco2e = _num("As reported; null when not reported.", nullable=True)
+    scope3_tco2e = _num("As reported; null when not reported.", nullable=True)
+    scope12_location_tco2e = _num(
+        "The reported Scope 1 + Scope 2 location-based, the figure compared; " + _NOT_REPORTED_IS_NULL,
+        nullable=True,
+    )
+    verified = fields.Boolean(required=True, allow_none=True, metadata={
+        "description": "Whether a verification body verified the figures; " + _NOT_REPORTED_IS_NULL})
+    verifier = _str("The verification body; null when unverified or not reported.", nullable=True)
+    pcaf_option = _one_of(("1a", "1b"), "PCAF Part A's option for the reported figures: 1a verified, 1b not; "
+                          + _NOT_REPORTED_IS_NULL, nullable=True)
+    computed_scope12_tco2e = _num(
+        "greenrate's Scope 1 + Scope 2 location-based, as the rating compared it; " + _NOT_REPORTED_IS_NULL,
+        nullable=True,
+    )
+    difference_scope12_pct = _num(
+        "(reported − computed) / computed Scope 1 + 2 location-based, in percent to 0.1, as the rating "
+        "gives it; null when not reported or when greenrate computed none. No threshold is set.",
+        nullable=True,
+    )
+    financed_emissions_source = _one_of(
+        EMISSIONS_SOURCES,
+        "Whose emissions the loan's financed emissions attribute (the rating's "
+        "`financed_emissions.emissions_source`; `computed` for a rating before schema 1.11); null when the "
+        "rating has no loan.",
+        nullable=True,
+    )
+    financed_pcaf_score = fields.Integer(required=True, allow_none=True, validate=validate.Range(1, 5),
+                                         metadata={"description": "The loan's PCAF data-quality score "
+                                                   "(`financed_emissions.pcaf_score`); null without a loan."})
+    statement = _str("The comparison and the attribution in words, to quote.")
+
+
 class FactorSourceSchema(ContractSchema):
     """An emission factor the inventory used, once per id."""
 
@@ -185,6 +233,7 @@ class DisclosureSchema(IssbSummarySchema):
     rating = fields.Nested(DisclosedRatingSchema, required=True)
     company = fields.Nested(DisclosureCompanySchema, required=True)
     inventory = fields.Nested(DisclosureInventorySchema, required=True)
+    reported_emissions = fields.Nested(DisclosureReportedEmissionsSchema, required=True)
     factor_sources = fields.List(fields.Nested(FactorSourceSchema), required=True)
     data_quality = fields.Nested(DisclosureDataQualitySchema, required=True)
     carbon_credits_note = _str("Credits are never netted from gross emissions.")

@@ -35,6 +35,15 @@ def pct(value: Any, lang: str = "en") -> str:
     return f"{float(value) * 100:.1f}{percent_sign(lang)}"
 
 
+def signed_pct(value: Any, lang: str = "en") -> str:
+    """A difference already in percent, signed and to one decimal ("+12.3 %", "-4.0%"): the reported
+    inventory against the computed one, where the sign says which is larger."""
+    if value is None:
+        return texts(lang)["not_computed"] if lang == "zh" else "n/a"
+    figure = float(value)
+    return f"{figure:+.1f}{percent_sign(lang)}" if figure else f"0.0{percent_sign(lang)}"
+
+
 def percent_sign(lang: str) -> str:
     """The percent sign after a figure in ``lang``: spaced in English (as the pages write it), not in
     Chinese."""

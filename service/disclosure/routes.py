@@ -20,7 +20,7 @@ from rating_model.vsme import vsme_export
 from schemas.disclosure import DisclosureSchema, VsmeExportSchema
 from schemas.merchant import DisclosureQuerySchema
 from service.auth import current_principal, readable_ratings_merchant, requires
-from service.disclosure.render import num, pct, render_html, render_pdf, show
+from service.disclosure.render import num, pct, render_html, render_pdf, show, signed_pct
 from service.extensions import services
 from service.limits import spend_tenant_budget
 from service.openapi import documented
@@ -37,6 +37,7 @@ blp = Blueprint(
 blp.add_app_template_filter(num, "num")
 blp.add_app_template_filter(pct, "pct")
 blp.add_app_template_filter(show, "show")
+blp.add_app_template_filter(signed_pct, "signed_pct")
 
 _OFFERED = ("application/json", "text/html", "application/pdf")
 _PDF_NAME = {

@@ -1,5 +1,6 @@
 """The printable disclosure (HTML and PDF): its IFRS S2-style sections, the inventory and emission-factor
-tables, data quality, intensities, the comparison with last year and the versions a rating was made with.
+tables, the business's own reported inventory beside greenrate's, data quality, intensities, the comparison
+with last year and the versions a rating was made with.
 
 A bank files it beside a loan, so its words follow the standard's terms rather than the result page's
 plainer ones (:mod:`service.web.catalogue.result`).
@@ -109,6 +110,29 @@ EN: Mapping[str, str] = {
     "cap_does_not_deny": "Not denied by this rule (it caps the grade only)",
     "cap_trigger": "What set it off",
     "cap_remedy": "What lifts it",
+    # the business's own reported inventory beside greenrate's (disclosure 1.2): a loan's financed emissions
+    # attribute it since engine 2.8, and the page had shown only greenrate's figures
+    "reported_title": "The business's own reported inventory",
+    "reported_column": "Reported by the business",
+    "computed_column": "Computed by greenrate",
+    "reported_not_given": "not reported",
+    "reported_scope12": "Scopes 1 and 2 (location)",
+    "reported_difference": "Difference, Scopes 1 and 2 (location): (reported − computed) / computed",
+    "reported_difference_none": "not computed: greenrate computed 0 for Scopes 1 and 2 from the activity "
+    "data",
+    "reported_verification": "Verification",
+    "reported_verified_by": "Verified by {verifier} (PCAF option 1a)",
+    "reported_unverified": "Not verified (PCAF option 1b)",
+    "reported_attributed": "Financed emissions attribute",
+    "reported_attributes_reported": "The business's reported figures; the loan's PCAF data-quality score is "
+    "{pcaf} of 5 (1 is best)",
+    "reported_attributes_computed": "greenrate's computed inventory; the loan's PCAF data-quality score is "
+    "{pcaf} of 5 (1 is best)",
+    "reported_no_loan": "No loan was rated with this request: no financed emissions are attributed",
+    "reported_never_scored": "The score and the grade are computed from the activity data, never from the "
+    "reported figures.",
+    "reported_none": "The business reported no inventory of its own with this rating: every emissions figure "
+    "in this disclosure is greenrate's computation from the activity data.",
     # a rating made on the public page: where its figures came from, for the bank it is handed to
     "provenance_public_page": "Made on greenrate's public page from the business's own answers, checked by "
     "no bank. Anyone can rate other answers there, as often as they like, and no bank can see those "
@@ -204,6 +228,25 @@ ZH: Mapping[str, str] = {
     "intensity_unit_scope12_market_per_cny_million_revenue": "吨二氧化碳当量/百万元营业收入",
     "intensity_unit_per_employee": "吨二氧化碳当量/人",
     "intensity_unit_per_m2": "吨二氧化碳当量/平方米",
+    "reported_title": "企业自报的温室气体排放清单",
+    "reported_column": "企业自报",
+    "computed_column": "greenrate 计算",
+    "reported_not_given": "未报告",
+    "reported_scope12": "范围一+范围二（基于位置）",
+    "reported_difference": "差异，范围一+范围二（基于位置）：（自报 − 计算）/ 计算",
+    "reported_difference_none": "无法计算：greenrate 根据活动数据算得的范围一和范围二排放为 0",
+    "reported_verification": "核查",
+    "reported_verified_by": "经{verifier}核查（PCAF 选项 1a）",
+    "reported_unverified": "未经核查（PCAF 选项 1b）",
+    "reported_attributed": "融资排放的归因依据",
+    "reported_attributes_reported": "企业自报的数据；该笔贷款的 PCAF 数据质量评分为 {pcaf}"
+    "（共 5 级，1 最好）",
+    "reported_attributes_computed": "greenrate 计算的排放清单；该笔贷款的 PCAF 数据质量评分为 {pcaf}"
+    "（共 5 级，1 最好）",
+    "reported_no_loan": "本次评级未包含贷款，未归因融资排放",
+    "reported_never_scored": "得分和评级均根据活动数据计算，从不采用企业自报的数据。",
+    "reported_none": "企业未随本次评级报告自身的排放清单：本披露中的排放数据均为 greenrate "
+    "根据活动数据计算的结果。",
     "provenance_public_page": "本评级由企业在 greenrate 公开页面上自行填写的答案生成，未经任何银行核实。"
     "任何人都可以在该页面用其他答案多次评级，银行看不到这些评级：据此授信前，请按账单核对数据，"
     "并核实所填绿色经营行为的证明材料。",

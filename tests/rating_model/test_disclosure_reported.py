@@ -1,0 +1,49 @@
+"""The disclosure's reported-inventory section (disclosure 1.2), read from the stored rating alone."""
+
+from __future__ import annotations
+
+import pytest
+
+from rating_model.disclosure import build_disclosure
+from rating_model.disclosure_reported import NEVER_SCORED, reported_inventory
+from tests.rating_model.test_engine import FULL
+from tests.rating_model.test_reported import LOAN, REPORTED, rated
+
+
+def test_the_section_copies_the_rating_s_comparison_and_names_the_loan_s_source() -> None:
+    rating = rated(loan=LOAN, reported_emissions=REPORTED)
+    section = build_disclosure(rating, FULL)["reported_emissions"]
+    assert section == reported_inventory(rating)
+    compared = rating["reported_emissions"]
+    for key in ("scope1_tco2e", "scope2_location_tco2e", "scope2_market_tco2e", "scope3_tco2e", "verified",
+                "verifier", "pcaf_option", "computed_scope12_tco2e", "difference_scope12_pct"):
+        assert section[key] == compared[key], key
+    assert section["scope12_location_tco2e"] == 48.0
+    assert (section["financed_emissions_source"], section["financed_pcaf_score"]) == (
+        rating["financed_emissions"]["emissions_source"], rating["financed_emissions"]["pcaf_score"])
+    assert section["statement"].endswith(NEVER_SCORED)
+
+
+@pytest.mark.parametrize(("difference", "said"), [
+    (12.5, "48.0 tCO2e, 12.5 % above greenrate's computation from the activity data (42.6667 tCO2e)."),
+    (-4.0, "48.0 tCO2e, 4.0 % below greenrate's computation from the activity data (42.6667 tCO2e)."),
+    (0.0, "48.0 tCO2e, the same as greenrate's computation from the activity data (42.6667 tCO2e)."),
+    (None, "48.0 tCO2e; greenrate computed none from the activity data, so no difference is given."),
+])
+def test_the_statement_says_which_side_the_reported_figure_is_on(difference: float | None, said: str) -> None:
+    rating = rated(reported_emissions=REPORTED)
+    rating["reported_emissions"].update(computed_scope12_tco2e=42.6667, difference_scope12_pct=difference)
+    statement = reported_inventory(rating)["statement"]
+    assert said in statement
+    assert "No loan was rated with this request: no financed emissions are attributed." in statement
+
+
+def test_a_rating_stored_before_schema_1_11_was_not_reported_and_its_loan_attributed_the_computed() -> None:
+    """Such a rating has no ``reported_emissions`` key (the request could not carry one) and its financed
+    emissions no ``emissions_source`` (they attributed greenrate's inventory)."""
+    rating = rated(loan=LOAN)
+    del rating["reported_emissions"], rating["financed_emissions"]["emissions_source"]
+    section = reported_inventory(rating)
+    assert section["status"] == "not_reported" and section["scope1_tco2e"] is None
+    assert section["financed_emissions_source"] == "computed"
+    assert section["statement"].startswith("The business reported no inventory of its own")
