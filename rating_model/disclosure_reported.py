@@ -35,6 +35,8 @@ def _figure(value: float) -> str:
 
 
 def _comparison(section: Mapping[str, Any], own12: float) -> str:
+    """The reported Scope 1 + 2 against greenrate's, as the rating compared them (``section`` is the rating's
+    ``reported_emissions``): which side it is on, by how much, never a judgement (no threshold is set)."""
     who = (f"verified by {section['verifier']}" if section["verified"] else "unverified")
     said = (f"The business reported its own inventory ({who}, PCAF option {section['pcaf_option']}): "
             f"Scope 1 + Scope 2 location-based {_figure(own12)} tCO2e")
@@ -43,7 +45,8 @@ def _comparison(section: Mapping[str, Any], own12: float) -> str:
         return said + "; greenrate computed none from the activity data, so no difference is given."
     computed = _figure(section["computed_scope12_tco2e"])
     if difference == 0:
-        return said + f", the same as greenrate's computation from the activity data ({computed} tCO2e)."
+        # rounded to 0.1 %: a 0.0 is a gap below 0.05 %, not an exact match
+        return said + f", within 0.05 % of greenrate's computation from the activity data ({computed} tCO2e)."
     side = "above" if difference > 0 else "below"
     return (said + f", {abs(difference):.1f} % {side} greenrate's computation from the activity data "
             f"({computed} tCO2e).")
