@@ -16,9 +16,13 @@ COPY schemas ./schemas
 RUN pip wheel --no-cache-dir --wheel-dir /wheels -c constraints.txt .
 
 FROM python:3.11-slim AS runtime
+# The instance directory (the embedded database, instance/secret_key, portfolio files) named, not guessed:
+# for a package installed into /usr/local the default would be /usr/local/var/service-instance, which the
+# service's user cannot write and no volume holds (compose.yaml mounts /app/instance).
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
-    GREENRATE_BIND=0.0.0.0:8000
+    GREENRATE_BIND=0.0.0.0:8000 \
+    GREENRATE_INSTANCE_DIR=/app/instance
 # Pango for WeasyPrint (the PDF disclosure) and a CJK font so Chinese renders in it.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk \

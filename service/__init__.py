@@ -30,7 +30,8 @@ _log = structlog.get_logger("greenrate.start")
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app; ``test_config`` overrides settings (by field name) and Flask config keys."""
     settings = load_settings(test_config)
-    app = GreenrateFlask(__name__)
+    # the instance folder the settings' defaults lie in (GREENRATE_INSTANCE_DIR), not Flask's own guess
+    app = GreenrateFlask(__name__, instance_path=settings.instance_dir)
     configure(app, settings, test_config)
     register_extensions(app, settings)
     register_request_hooks(app, settings)

@@ -378,6 +378,7 @@ def create_cache(settings: Settings, erased: ErasedRatings) -> RatingCache:
     the worker's model watcher reads the recorded erasures into (:mod:`service.model_watch`)."""
     if settings.redis_url:
         breaker = CircuitBreaker(settings.cache_breaker_failures, settings.cache_breaker_reset_seconds)
-        keys = signing_keys("cache", service_secret(settings.secret_key), settings.previous_secret_keys)
+        secret = service_secret(settings.secret_key, settings.instance_dir)
+        keys = signing_keys("cache", secret, settings.previous_secret_keys)
         return RedisCache(settings.redis_url, settings.redis_timeout_ms, breaker, keys, erased)
     return MemoryCache(settings.cache_max_entries, settings.cache_max_bytes, erased=erased)

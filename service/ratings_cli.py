@@ -115,7 +115,7 @@ def _signature(outcome: verification.Verification, key: RatingKey) -> str:
         previous = f" and previous {', '.join(k.id for k in key.previous)}" if key.previous else ""
         return (f"signed with key {outcome.signed_with}, which this command does not hold (it holds "
                 f"{key.id}{previous}): run it with the service's GREENRATE_SECRET_KEY and "
-                "GREENRATE_PREVIOUS_SECRET_KEYS (or in its working directory, where instance/secret_key is); "
+                "GREENRATE_PREVIOUS_SECRET_KEYS (or its GREENRATE_INSTANCE_DIR, where secret_key is); "
                 "cannot be checked")
     if outcome.signature == "valid":
         return "signature valid"

@@ -1,4 +1,4 @@
-"""The service's secret: ``GREENRATE_SECRET_KEY``, else one key per machine kept in ``./instance/secret_key``.
+"""The service's secret: ``GREENRATE_SECRET_KEY``, else one key per machine kept in the instance directory.
 
 It signs what the service hands to someone else to keep and later takes back: the merchant page's CSRF
 tokens (a browser keeps them), the ratings it caches (Redis keeps them) and the ratings it records (the
@@ -27,7 +27,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-INSTANCE_SECRET = Path("instance") / "secret_key"
+#: the machine's secret, in the instance directory (``GREENRATE_INSTANCE_DIR``, :mod:`service.config`)
+INSTANCE_SECRET = "secret_key"
 
 
 #: how often a reader looks again at a key file another worker is still writing (without hard links), and
@@ -145,9 +146,13 @@ def _machine_secret(directory: Path) -> str:
     return instance_secret(directory / INSTANCE_SECRET)
 
 
-def service_secret(configured: str | None) -> str:
-    """``configured`` (GREENRATE_SECRET_KEY), else this machine's key under the working directory."""
-    return configured or _machine_secret(Path.cwd())
+def service_secret(configured: str | None, instance_dir: str) -> str:
+    """``configured`` (GREENRATE_SECRET_KEY), else this machine's key in ``instance_dir``.
+
+    The instance directory, not the working directory: a ``greenrate ratings verify`` run from elsewhere
+    made a new key under its own ``./instance`` and reported every signed rating as signed by another key.
+    """
+    return configured or _machine_secret(Path(instance_dir))
 
 
 def derived_key(secret: str, purpose: str) -> bytes:

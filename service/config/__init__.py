@@ -19,7 +19,14 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from service.config.secret_keys import PreviousSecrets, parse_secret
-from service.config.settings import DEFAULT_THREADS, ServerSettings, Settings
+from service.config.settings import (
+    DEFAULT_THREADS,
+    ServerSettings,
+    Settings,
+    default_database_url,
+    default_instance_dir,
+    default_portfolio_dir,
+)
 from service.config.values import (
     ConfigError,
     Number,
@@ -53,6 +60,7 @@ def _check_together(values: Mapping[str, Any]) -> None:
 
 
 _APP_PARSERS: dict[str, Callable[[str], Any]] = {
+    "instance_dir": parse_directory,
     "database_url": parse_database_url,
     "database_pool_size": WholeNumber(1, 200),
     "database_timeout_seconds": WholeNumber(1, 60),
@@ -180,6 +188,10 @@ def load_settings(
                 values[key.lower()] = _override(key.lower(), value)
             except ConfigError as exc:
                 raise ConfigError(f"{key} {exc}") from None
+    # The defaults that lie in the instance directory, put in the one configured (else the package's).
+    instance_dir = values.setdefault("instance_dir", default_instance_dir())
+    values.setdefault("database_url", default_database_url(instance_dir))
+    values.setdefault("portfolio_dir", default_portfolio_dir(instance_dir))
     _check_together(values)
     return Settings(**values)
 

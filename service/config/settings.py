@@ -7,9 +7,12 @@ request. With nothing set, the defaults run the service on SQLite and an in-proc
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
+
+from flask.sansio.scaffold import find_package
 
 from service.config.cpus import default_workers
 
@@ -28,21 +31,44 @@ DEFAULT_THREADS = 1
 DEFAULT_COMPARISON_VALID_DAYS = 30
 
 
-def default_database_url() -> str:
-    """SQLite in ``./instance``: the embedded default that needs no server."""
-    return f"sqlite:///{Path.cwd() / 'instance' / 'greenrate.sqlite3'}"
+def default_instance_dir() -> str:
+    """Flask's instance folder of the ``service`` package: ``instance/`` in the checkout the package is
+    imported from (``make run``, an editable install), ``<prefix>/var/service-instance`` for a package
+    installed into ``<prefix>`` (a virtualenv, the system).
+
+    Never the working directory: the defaults under it (the embedded database, the machine's secret, the
+    portfolio files) were ``./instance``, so a ``greenrate`` command run from another directory silently
+    created and used another empty database and another secret (newcomer review). The same computation as
+    ``Flask.auto_find_instance_path``, made without an app because the commands build none.
+    """
+    prefix, package_path = find_package("service")
+    if prefix is None:
+        return os.path.join(package_path, "instance")
+    return os.path.join(prefix, "var", "service-instance")
 
 
-def default_portfolio_dir() -> str:
+def default_database_url(instance_dir: str) -> str:
+    """SQLite in the instance directory: the embedded default that needs no server."""
+    return f"sqlite:///{Path(instance_dir) / 'greenrate.sqlite3'}"
+
+
+def default_portfolio_dir(instance_dir: str) -> str:
     """Uploaded loan books and their results, beside the embedded database."""
-    return str(Path.cwd() / "instance" / "portfolios")
+    return str(Path(instance_dir) / "portfolios")
 
 
 @dataclass(frozen=True, slots=True)
 class Settings:
-    """What the Flask app needs; field ``x`` comes from ``GREENRATE_X``."""
+    """What the Flask app needs; field ``x`` comes from ``GREENRATE_X``.
 
-    database_url: str = field(default_factory=default_database_url)
+    The defaults of ``database_url`` and ``portfolio_dir`` lie in ``instance_dir``: :func:`load_settings
+    <service.config.load_settings>` puts them in the instance directory it was given.
+    """
+
+    # The service's local state when nothing else is configured: the embedded database, the machine's
+    # secret (secret_key), the portfolio files, make run's demo key. Also the Flask app's instance_path.
+    instance_dir: str = field(default_factory=default_instance_dir)
+    database_url: str = field(default_factory=lambda: default_database_url(default_instance_dir()))
     # Connections each process keeps, and the most it opens: a request holds one at a time, so a worker
     # needs one per thread. Unset: GREENRATE_THREADS (load_settings).
     database_pool_size: int = DEFAULT_THREADS
@@ -71,7 +97,7 @@ class Settings:
     log_level: str = "INFO"
     access_log: bool = True
     # Signs the merchant page's CSRF tokens, the Redis entries and the recorded ratings; unset: a random key
-    # kept in ./instance/secret_key (shared by the workers of one machine). Set it when several machines
+    # kept in instance_dir/secret_key (shared by the workers of one machine). Set it when several machines
     # serve the page behind one address. Never in a repr (a log line, a test's failure message).
     secret_key: str | None = field(default=None, repr=False)
     # The secrets GREENRATE_SECRET_KEY replaced: what they signed is still accepted, nothing new is signed
@@ -100,7 +126,7 @@ class Settings:
     model_comparison_valid_days: int = DEFAULT_COMPARISON_VALID_DAYS
     # Portfolio jobs: uploaded loan books, per-chunk result parts and merged results live under this
     # directory, which the API and every `greenrate worker` must share (one disk or a shared mount).
-    portfolio_dir: str = field(default_factory=default_portfolio_dir)
+    portfolio_dir: str = field(default_factory=lambda: default_portfolio_dir(default_instance_dir()))
     portfolio_max_bytes: int = 1024 * 1024 * 1024
     # Rows of one loan book: a compressed upload is small for its rows (94 KB of xz held 2,000,000).
     portfolio_max_rows: int = 10_000_000

@@ -125,8 +125,8 @@ def rating_key(
 def service_rating_key(settings: Settings) -> RatingKey:
     """The ratings' keys and policy of ``settings``: what the service and the ``greenrate`` commands sign
     and check with, one way for both."""
-    return rating_key(service_secret(settings.secret_key), settings.previous_secret_keys,
-                      settings.unsigned_ratings)
+    return rating_key(service_secret(settings.secret_key, settings.instance_dir),
+                      settings.previous_secret_keys, settings.unsigned_ratings)
 
 
 @dataclass(frozen=True, slots=True)

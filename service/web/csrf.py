@@ -35,12 +35,13 @@ PURPOSE = "page-csrf"
 
 
 def page_keys() -> SigningKeys:
-    """The tokens' keys: from GREENRATE_SECRET_KEY (else the per-machine key in ``./instance/secret_key``)
+    """The tokens' keys: from GREENRATE_SECRET_KEY (else the per-machine key in the instance directory)
     and GREENRATE_PREVIOUS_SECRET_KEYS, the settings every other signature reads (resolved once per app)."""
     cached: SigningKeys | None = current_app.extensions.get("greenrate.page_keys")
     if cached is None:
         settings = current_app.config["GREENRATE_SETTINGS"]
-        cached = signing_keys(PURPOSE, service_secret(settings.secret_key), settings.previous_secret_keys)
+        secret = service_secret(settings.secret_key, settings.instance_dir)
+        cached = signing_keys(PURPOSE, secret, settings.previous_secret_keys)
         current_app.extensions["greenrate.page_keys"] = cached
     return cached
 

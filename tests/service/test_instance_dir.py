@@ -1,0 +1,95 @@
+"""The service's local state lies in one instance directory, whatever directory a process starts in.
+
+The defaults were under ``./instance`` of the working directory (newcomer review): a ``greenrate`` command
+run from another directory silently created and used another, empty database, portfolio directory and
+secret (and ``greenrate ratings verify`` then reported every signed rating as signed with another key).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+from flask import Flask
+
+from service import create_app
+from service.cli import main
+from service.config import load_settings
+from service.config.settings import default_instance_dir
+from service.secret import service_secret
+
+ROOT = Path(__file__).parents[2]
+
+
+def test_the_defaults_lie_in_flasks_instance_folder_not_the_working_directory(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    settings = load_settings(environ={})
+    instance = Path(Flask("service").instance_path)
+    assert Path(settings.instance_dir) == instance == Path(default_instance_dir())
+    assert instance == ROOT / "instance"  # run from a checkout: the checkout's, as make run uses it
+    assert settings.database_url == f"sqlite:///{instance / 'greenrate.sqlite3'}"
+    assert Path(settings.portfolio_dir) == instance / "portfolios"
+    assert not settings.database_url.startswith(f"sqlite:///{tmp_path}")
+
+
+def test_greenrate_instance_dir_moves_every_default_and_explicit_settings_win(tmp_path: Path) -> None:
+    instance = tmp_path / "state"
+    settings = load_settings(environ={"GREENRATE_INSTANCE_DIR": str(instance)})
+    assert settings.instance_dir == str(instance)
+    assert settings.database_url == f"sqlite:///{instance / 'greenrate.sqlite3'}"
+    assert settings.portfolio_dir == str(instance / "portfolios")
+    explicit = load_settings(environ={
+        "GREENRATE_INSTANCE_DIR": str(instance),
+        "GREENRATE_DATABASE_URL": "postgresql://u@db:5432/g",
+        "GREENRATE_PORTFOLIO_DIR": str(tmp_path / "books"),
+    })
+    assert explicit.database_url == "postgresql://u@db:5432/g"
+    assert explicit.portfolio_dir == str(tmp_path / "books")
+    overridden = load_settings({"INSTANCE_DIR": instance}, environ={})  # a test's override, as a path
+    assert overridden.database_url == settings.database_url
+
+
+def test_a_command_run_from_another_directory_uses_the_instance_directorys_database(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    instance, elsewhere = tmp_path / "instance", tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    env = {"GREENRATE_INSTANCE_DIR": str(instance)}
+    assert CliRunner().invoke(main, ["db", "upgrade"], env=env).exit_code == 0
+    created = CliRunner().invoke(main, ["keys", "create", "--tenant", "t", "--role", "bank"], env=env)
+    assert created.exit_code == 0, created.output
+    assert (instance / "greenrate.sqlite3").is_file()
+    assert list(elsewhere.iterdir()) == []
+
+
+def test_the_machines_secret_and_the_apps_instance_path_are_the_instance_directorys(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    instance, elsewhere = tmp_path / "instance", tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    app = create_app({"TESTING": True, "INSTANCE_DIR": str(instance), "ACCESS_LOG": False})
+    assert app.instance_path == str(instance)
+    secret = service_secret(None, app.config["GREENRATE_SETTINGS"].instance_dir)
+    assert (instance / "secret_key").read_text(encoding="ascii").strip() == secret
+    assert list(elsewhere.iterdir()) == []
+
+
+def test_the_image_names_its_instance_directory_the_one_it_makes_and_compose_keeps() -> None:
+    """Installed into /usr/local, the package's default instance folder is /usr/local/var/service-instance:
+    not writable by the image's user, and not the volume compose.yaml keeps instance/secret_key in."""
+    dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    named = re.search(r"^\s*GREENRATE_INSTANCE_DIR=(\S+)", dockerfile, re.M)
+    assert named is not None
+    instance = named.group(1)
+    made = rf"mkdir -p {re.escape(instance)}\b.*chown -R greenrate:greenrate {re.escape(instance)}$"
+    assert re.search(made, dockerfile, re.M)
+    compose = yaml.safe_load((ROOT / "compose.yaml").read_text(encoding="utf-8"))
+    assert f"instance:{instance}" in compose["services"]["api"]["volumes"]
+    assert compose["x-greenrate-env"]["GREENRATE_PORTFOLIO_DIR"].startswith(instance + "/")
