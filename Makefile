@@ -5,14 +5,12 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 DEMO_TENANT ?= demo-bank
-# where `make run` serves (gunicorn.conf.py reads the same variable): the printed examples use it
-ADDRESS := $(or $(GREENRATE_BIND),127.0.0.1:8000)
 EXAMPLE := {"company":{"name":"Demo Cafe","country":"CN","region":"CN-ZJ","industry_code":"5610","employees":12,"annual_revenue":3200000,"currency":"CNY","reporting_year":2024,"external_id":"loan-0001"},"energy":{"electricity_kwh":42000,"fuels":[{"fuel":"natural_gas","quantity":5200,"unit":"m3"}],"purchased_heat_gj":0},"practices":{"led_lighting":true,"e_invoicing":true},"data_source":"energy_bills"}
 
 .PHONY: help run test lint fuzz bench soak require-wrk migrate demo-key install install-test system-test-deps lock clean
 
 help:
-	@echo "make run   - create .venv, migrate the database, print a demo bank key, serve on 127.0.0.1:8000"
+	@echo "make run   - create .venv, migrate the database, print the demo bank key (the same each run), serve on 127.0.0.1:8000"
 	@echo "make test  - install the test dependencies, lint, and run every test (real Redis and PostgreSQL)"
 	@echo "make lint  - ruff (style, imports, line length) and mypy --strict on the packages"
 	@echo "make fuzz  - fuzz the API longer (FUZZ_EXAMPLES=500) plus the hostile corpus and security checks"
@@ -42,19 +40,10 @@ install-test: $(VENV)/.installed-test
 migrate: $(VENV)/.installed
 	$(BIN)/greenrate db upgrade
 
+# The demo key: on the embedded database the same one on every run while it works, its plain text kept in
+# the instance directory (owner-only); see `greenrate keys demo --help` and service/demo_key.py.
 demo-key: migrate
-	@mkdir -p instance && printf '%s\n' '$(EXAMPLE)' > instance/example-rating.json
-	@out=$$($(BIN)/greenrate keys create --tenant $(DEMO_TENANT) --role bank --label "make run demo") || exit 1; \
-	key=$$(printf '%s\n' "$$out" | tail -n 1); \
-	echo ""; \
-	echo "  Demo bank key (tenant $(DEMO_TENANT)); shown once, keep it for your first request:"; \
-	echo ""; \
-	echo "    $$key"; \
-	echo ""; \
-	echo "  Try:  curl -s -X POST http://$(ADDRESS)/v1/ratings -H \"Authorization: Bearer $$key\" \\"; \
-	echo "          -H 'Content-Type: application/json' -d @instance/example-rating.json"; \
-	echo "  Docs: http://$(ADDRESS)/docs"; \
-	echo ""
+	@$(BIN)/greenrate keys demo --tenant $(DEMO_TENANT) --example '$(EXAMPLE)'
 
 run: demo-key
 	$(BIN)/gunicorn -c gunicorn.conf.py

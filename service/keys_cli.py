@@ -4,12 +4,15 @@ The operator's side of key management, for every tenant and role (an admin key m
 keys over ``/v1/keys``, :mod:`service.keys`): a key is stored hashed and shown once, when created; a
 listing shows prefixes and labels, escaped so that a stored label cannot pass for a row of its own; a
 revocation names a key by prefix, id or whole key, never echoes a secret, and says how long running
-services may still accept it.
+services may still accept it. ``keys demo`` prints ``make run``'s demo key, the one key whose secret may be
+kept, beside the embedded database only (:mod:`service.demo_key`).
 """
 
 from __future__ import annotations
 
+import shlex
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import click
 from sqlalchemy.exc import SQLAlchemyError
@@ -25,6 +28,9 @@ from service.auth import (
     hash_key,
 )
 from service.commands import command_settings, database, database_error
+from service.config import load_server_settings
+from service.config.values import ConfigError
+from service.demo_key import DemoKey, demo_key
 from service.records import api_keys
 
 
@@ -100,6 +106,53 @@ def create_key(
         "it is shown only once:"
     )
     click.echo(new.key)
+
+
+@keys.command("demo")
+@click.option("--tenant", default="demo-bank", show_default=True, help="Tenant of the demo bank key.")
+@click.option("--example", default=None, metavar="JSON",
+              help="A request body to write to the instance directory (example-rating.json) for the curl "
+                   "command printed with the key.")
+def demo(tenant: str, example: str | None) -> None:
+    """Print make run's demo bank key: the same one again while it works, on the embedded database.
+
+    Beside the embedded default database its plain text is kept in the instance directory (demo-key,
+    owner-only); on a configured database none is kept, and each run creates a key shown once. A new demo
+    key revokes the tenant's earlier ones.
+    """
+    if not TENANT_PATTERN.fullmatch(tenant):
+        raise click.BadParameter("use 1-64 lowercase letters, digits, '.', '_' or '-'", param_hint="--tenant")
+    settings = command_settings()
+    try:
+        address = load_server_settings().bind  # where make run serves: gunicorn reads the same variable
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    try:
+        with database(settings) as engine:
+            made = demo_key(engine, settings, tenant)
+    except SQLAlchemyError as exc:
+        raise database_error(exc) from None
+    click.echo(f"\n  {_demo_key_said(made, tenant)}\n\n    {made.key}\n")
+    if example is not None:
+        written = Path(settings.instance_dir) / "example-rating.json"
+        written.parent.mkdir(parents=True, exist_ok=True)
+        written.write_text(example + "\n", encoding="utf-8")
+        click.echo(f"  Try:  curl -s -X POST http://{address}/v1/ratings "
+                   f"-H \"Authorization: Bearer {made.key}\" \\")
+        click.echo(f"          -H 'Content-Type: application/json' -d {shlex.quote(f'@{written}')}")
+    click.echo(f"  Docs: http://{address}/docs\n")
+
+
+def _demo_key_said(made: DemoKey, tenant: str) -> str:
+    """What the demo key is, and whether it will be printed again."""
+    revoked = f"; revoked the {made.revoked} demo key(s) made before it" if made.revoked else ""
+    if made.kept_in is None:
+        return (f"Demo bank key (tenant {tenant}), new{revoked}; shown once (none is kept for a configured "
+                "GREENRATE_DATABASE_URL), keep it for your first request:")
+    if made.reused:
+        return f"Demo bank key (tenant {tenant}), the one an earlier run kept in {made.kept_in} (owner-only):"
+    return (f"Demo bank key (tenant {tenant}), new{revoked}; kept in {made.kept_in} (owner-only) and printed "
+            "again by every make run while it works:")
 
 
 @keys.command("list")

@@ -85,7 +85,7 @@ def _make(path: Path) -> str | None:
     value = secrets.token_urlsafe(48)
     linked = False
     try:
-        _write_new(temporary, value)
+        write_owner_only(temporary, value)
         os.link(temporary, path)
         linked = True
     except FileExistsError:
@@ -99,7 +99,7 @@ def _make(path: Path) -> str | None:
         _sync_directory(path.parent)  # the new name, and the temporary's removal with it
         return value
     try:
-        _write_new(path, value)
+        write_owner_only(path, value)
     except FileExistsError:
         return None
     _sync_directory(path.parent)
@@ -128,7 +128,7 @@ def _sync_directory(directory: Path) -> None:
         os.close(fd)
 
 
-def _write_new(path: Path, value: str) -> None:
+def write_owner_only(path: Path, value: str) -> None:
     """Create ``path`` (it must not exist), owner-only, holding ``value`` on disk; removed if that fails."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:

@@ -416,6 +416,16 @@ def revoke_key_by_hash(db: Engine, key_hash: str) -> int:
     return _revoke_where(db, api_keys.c.key_hash == key_hash)
 
 
+def revoke_labelled(db: Engine, tenant: str, label: str, *, keep: int) -> int:
+    """Revoke ``tenant``'s keys labelled ``label`` but the one whose id is ``keep``; returns how many.
+
+    ``make run``'s demo keys (:mod:`service.demo_key`): a new one retires the ones before it.
+    """
+    return _revoke_where(
+        db, and_(api_keys.c.tenant == tenant, api_keys.c.label == label, api_keys.c.id != keep)
+    )
+
+
 def _revoke_where(db: Engine, condition: ColumnElement[bool]) -> int:
     with db.begin() as conn:
         result = conn.execute(
