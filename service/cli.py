@@ -3,8 +3,9 @@
 ``keys`` (:mod:`service.keys_cli`), ``db`` (:mod:`service.db_cli`), ``ratings`` and ``cache``
 (:mod:`service.ratings_cli`), ``model`` (:mod:`service.model_cli`), ``batch`` (:mod:`service.batch.cli`),
 ``worker`` and ``portfolios`` (:mod:`service.portfolios.worker_cli`). They talk to the database named by
-``GREENRATE_DATABASE_URL`` (SQLite in ``./instance`` by default), the same one the service uses, without
-building the web app. The root group itself turns a missing training extra into one line.
+``GREENRATE_DATABASE_URL`` (SQLite in the instance directory by default, ``GREENRATE_INSTANCE_DIR``: the
+same whatever directory a command runs in), the same one the service uses, without building the web app.
+The root group itself turns a missing training extra into one line.
 """
 
 from __future__ import annotations
