@@ -59,8 +59,9 @@ control_socket_disable = True
 def on_starting(server):
     """Start with an empty metrics directory that can hold every worker's files (samples of a previous run's
     workers are stale, and so is the write failure they shared, :mod:`service.write_health`); say when
-    rate limits are counted per worker."""
+    rate limits are counted per worker, and when ./instance holds state the service no longer reads there."""
     from service.config import load_settings
+    from service.instance import left_in_working_directory
     from service.limits import per_worker_warning
     from service.metrics_files import MetricsDirError, prepare_directory
     from service.write_health import forget
@@ -72,9 +73,10 @@ def on_starting(server):
             shutil.rmtree(_METRICS_DIR, ignore_errors=True)
         sys.exit(f"greenrate: {exc}")
     forget(_METRICS_DIR)  # a directory prepare_directory could write to
-    warning = per_worker_warning(load_settings(), _server.workers)
-    if warning:
-        server.log.warning(warning)
+    settings = load_settings()
+    for warning in (per_worker_warning(settings, _server.workers), left_in_working_directory(settings)):
+        if warning:
+            server.log.warning(warning)
 
 
 def post_worker_init(worker):

@@ -18,6 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from service.config import load_settings
 from service.config.settings import Settings
 from service.config.values import ConfigError
+from service.instance import left_in_working_directory
 from service.records.database import create_db_engine, schema_behind
 
 MIGRATE_HINT = "has `greenrate db upgrade` run?"
@@ -29,11 +30,17 @@ _LOCK_NOT_AVAILABLE = "55P03"
 
 
 def command_settings() -> Settings:
-    """The ``GREENRATE_`` settings, or the command stops with the offending variable named."""
+    """The ``GREENRATE_`` settings, or the command stops with the offending variable named; a warning on
+    stderr when ``./instance`` holds a database or secret the command no longer reads there
+    (:mod:`service.instance`)."""
     try:
-        return load_settings()
+        settings = load_settings()
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
+    warning = left_in_working_directory(settings)
+    if warning:
+        click.echo(f"warning: {warning}", err=True)
+    return settings
 
 
 @contextmanager

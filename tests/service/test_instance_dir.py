@@ -93,3 +93,33 @@ def test_the_image_names_its_instance_directory_the_one_it_makes_and_compose_kee
     compose = yaml.safe_load((ROOT / "compose.yaml").read_text(encoding="utf-8"))
     assert f"instance:{instance}" in compose["services"]["api"]["volumes"]
     assert compose["x-greenrate-env"]["GREENRATE_PORTFOLIO_DIR"].startswith(instance + "/")
+
+
+def test_state_an_earlier_release_left_in_the_working_directory_is_named_not_silently_ignored(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """An installed service started from /srv/greenrate kept its database and secret in /srv/greenrate/
+    instance; after the upgrade it would start on a new, empty database and a new secret without a word."""
+    from service.instance import left_in_working_directory
+
+    old = tmp_path / "srv" / "instance"
+    old.mkdir(parents=True)
+    (old / "greenrate.sqlite3").write_bytes(b"")
+    (old / "secret_key").write_text("x" * 64, encoding="ascii")
+    monkeypatch.chdir(old.parent)
+    instance = tmp_path / "new"
+    settings = load_settings(environ={"GREENRATE_INSTANCE_DIR": str(instance)})
+    warning = left_in_working_directory(settings)
+    assert warning is not None and "greenrate.sqlite3 and secret_key" in warning
+    assert f"GREENRATE_INSTANCE_DIR={old}" in warning
+    result = CliRunner().invoke(main, ["db", "upgrade"], env={"GREENRATE_INSTANCE_DIR": str(instance)})
+    assert result.exit_code == 0 and f"warning: {warning}" in result.stderr
+    # what the settings do not read from there is not named: a configured database, a configured secret
+    configured = load_settings(environ={"GREENRATE_INSTANCE_DIR": str(instance),
+                                        "GREENRATE_DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3"})
+    assert "secret_key" in (left_in_working_directory(configured) or "")
+    assert "greenrate.sqlite3" not in (left_in_working_directory(configured) or "")
+    both = {"SECRET_KEY": "0123456789abcdefghij0123456789abcdefghij", "DATABASE_URL": configured.database_url,
+            "INSTANCE_DIR": instance}
+    assert left_in_working_directory(load_settings(both, environ={})) is None
+    assert left_in_working_directory(load_settings(environ={"GREENRATE_INSTANCE_DIR": str(old)})) is None
