@@ -1,6 +1,14 @@
 # greenrate: `make run` serves the API on 127.0.0.1:8000; `make test` runs every test.
 # Both start from nothing but python3: the virtualenv and the dependencies are created on first use.
 
+# Every path below (.venv, constraints.txt, gunicorn.conf.py, instance/) is the checkout's: make runs in it
+# (`make run`, or `make -C path/to/checkout run`). Run with -f from another directory, it had made a
+# virtualenv there and failed to install from there, with pip's words.
+CHECKOUT := $(realpath $(dir $(lastword $(MAKEFILE_LIST))))
+ifneq ($(CHECKOUT),$(realpath $(CURDIR)))
+$(error run make in the checkout: make -C $(CHECKOUT) $(MAKECMDGOALS))
+endif
+
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin

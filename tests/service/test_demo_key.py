@@ -146,8 +146,9 @@ def test_the_example_is_written_to_the_instance_directory_and_the_curl_names_it(
 
 
 def test_make_demo_key_prints_the_same_key_twice(tmp_path: Path, instance: Path) -> None:
-    """The Makefile's step itself, run twice from another directory (its migrate step taken as done: the
-    test's `greenrate` is this checkout's, with no virtualenv of its own)."""
+    """The Makefile's step itself, run twice (its migrate step taken as done: the test's `greenrate` is this
+    checkout's, with no virtualenv of its own); run with -f from another directory, make says where to
+    run it rather than make a virtualenv there."""
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     script = bin_dir / "greenrate"
@@ -161,7 +162,7 @@ def test_make_demo_key_prints_the_same_key_twice(tmp_path: Path, instance: Path)
     elsewhere.mkdir()
 
     def make() -> str:
-        done = subprocess.run(["make", "-s", "-f", str(ROOT / "Makefile"), "-o", "migrate", "demo-key",
+        done = subprocess.run(["make", "-s", "-C", str(ROOT), "-o", "migrate", "demo-key",
                                f"BIN={bin_dir}"], env=env, cwd=elsewhere, capture_output=True, text=True,
                               timeout=120)
         assert done.returncode == 0, done.stderr
@@ -170,4 +171,8 @@ def test_make_demo_key_prints_the_same_key_twice(tmp_path: Path, instance: Path)
         return str(keys[0])
 
     assert make() == make()
+    refused = subprocess.run(["make", "-f", str(ROOT / "Makefile"), "help"], env=env, cwd=elsewhere,
+                             capture_output=True, text=True, timeout=60)
+    assert refused.returncode != 0
+    assert f"run make in the checkout: make -C {ROOT.resolve()} help" in refused.stderr
     assert (instance / "example-rating.json").exists() and list(elsewhere.iterdir()) == []
