@@ -60,7 +60,15 @@ from service.web.view.bars import chart_rows, emission_bars, pillar_bars
 from service.web.view.disclosure import disclosure_value
 from service.web.view.loan import green_loan_line, knock_out_names, lasting_knock_outs
 from service.web.view.notes import data_notes, estimated_fields, scopes_note, unanswered_note
-from service.web.view.plan import grade_caps, grade_ladder, held_back, next_grade, plan, plan_overlaps
+from service.web.view.plan import (
+    grade_caps,
+    grade_ladder,
+    held_back,
+    held_back_heading,
+    next_grade,
+    plan,
+    plan_overlaps,
+)
 from service.web.view.reasons import reasons
 
 PUBLIC_TENANT = "_public"
@@ -349,6 +357,7 @@ def result(rating_id: str) -> str:
     rating, operating = _stored(rating_id)
     t = texts(lang)
     standard = services().engines.held().engine.standard
+    lasting = lasting_knock_outs(standard)
     return render_template(
         "result.html",
         t=t,
@@ -365,10 +374,11 @@ def result(rating_id: str) -> str:
         overlaps=plan_overlaps(rating, standard, lang, t),
         next_grade=next_grade(rating, lang, t),
         held_back=held_back(rating, lang, operating, standard),
+        held_back_heading=held_back_heading(rating, t, lasting),
         green_loan=green_loan_line(rating, standard.min_loan_grade, t, knock_out_names(standard, lang),
-                                   business_word(operating, lang), lasting_knock_outs(standard)),
+                                   business_word(operating, lang), lasting),
         ladder=grade_ladder(rating, standard, t),
-        caps=grade_caps(rating, standard, lang),
+        caps=grade_caps(rating, standard, lang, lasting),
     )
 
 

@@ -46,6 +46,9 @@ EN: Mapping[str, str] = {
     "steps_alone": "The plan above gives each action's points on its own, which differ where actions raise "
     "the same part of your score.",
     "held_back": "Why the next grade is out of reach for now:",
+    # held back by the activity itself (standard 1.12.0: a petrol station), which no change lifts: not
+    # "for now", as the green-loan line says (service.web.view.loan.lasting_knock_outs)
+    "held_back_lasting": "Why the next grade is out of reach:",
     "unanswered": "Some optional questions were left unanswered. A question left blank never earns more "
     "points than its worst answer would, so answering it can only add to that question's points; the score "
     "as a whole can still fall where an answer changes another figure (a floor area, for one, changes how "
@@ -90,7 +93,9 @@ EN: Mapping[str, str] = {
     "caps_binding": "Your score of {score} would be {grade}, but the grade is capped:",
     "caps_apply": "Whatever points it earns, this rating's grade is capped:",
     "cap_line": "{name}: the grade can be {grade} at most.",
-    "cap_below": "What lifts it is said below, under “Why the next grade is out of reach for now”.",
+    # {heading}: the held-back list's heading (held_back or held_back_lasting) without its colon
+    "cap_below": "What lifts it is said below, under “{heading}”.",
+    "cap_below_lasting": "Why nothing lifts it is said below, under “{heading}”.",
     "scopes_explained": "Scope 1 is the fuel you burn yourself; Scope 2 the electricity you buy (location: "
     "at your grid's average; market: counting the green power you bought as zero); Scope 3 your water, waste "
     "and business travel.",
@@ -157,6 +162,7 @@ ZH: Mapping[str, str] = {
     "steps_alone": "上方改进计划中的分数是各项措施单独完成时的得分；"
     "几项措施提高同一方面的得分时，两者会有所不同。",
     "held_back": "暂时达不到下一等级的原因：",
+    "held_back_lasting": "达不到下一等级的原因：",
     "unanswered": "部分选填问题没有回答。未回答的问题，得分不会高于该问题最差答案的得分，"
     "因此回答只会增加该问题的得分；但如果回答改变了其他数据，总分仍可能降低"
     "（例如填写经营面积后，您的用能与同行的比较方式会随之改变）。",
@@ -193,7 +199,8 @@ ZH: Mapping[str, str] = {
     "caps_binding": "按得分 {score} 本可评为{grade}，但评级受以下限级条款限制：",
     "caps_apply": "无论得分多少，本评级都受以下限级条款限制：",
     "cap_line": "{name}：评级上限为{grade}。",
-    "cap_below": "解除办法见下文“暂时达不到下一等级的原因”。",
+    "cap_below": "解除办法见下文“{heading}”。",
+    "cap_below_lasting": "无法解除的原因见下文“{heading}”。",
     "scopes_explained": "范围一是您自己燃烧的燃料；范围二是您购买的电力（基于位置：按所在电网平均排放因子；"
     "基于市场：购买的绿色电力按零计）；范围三是用水、废弃物和商务差旅。",
     "scope": "排放来源",

@@ -10,7 +10,7 @@ first in :data:`GRADE_ORDER`.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from itertools import pairwise
 from typing import Any
 
@@ -203,6 +203,18 @@ def held_back(
     return out
 
 
+def held_back_heading(rating: Mapping[str, Any], t: Mapping[str, str], lasting: Collection[str] = ()) -> str:
+    """The heading of :func:`held_back`'s list: "out of reach for now", unless a knock-out in ``lasting``
+    (the activity itself, which no change lifts) holds the next grade back, when "for now" would promise
+    what its remedy denies (a petrol station under standard 1.12.0, as a coal mine before it)."""
+    path = rating.get("path_to_next_grade") or {}
+    held = path.get("held_back_by") or []
+    for h in held:
+        if h.get("reason") == "knock_out" and h.get("knock_out") in lasting:
+            return t["held_back_lasting"]
+    return t["held_back"]
+
+
 def _missing_data(
     held: Mapping[str, Any],
     message: str,
@@ -261,7 +273,9 @@ def grade_ladder(rating: Mapping[str, Any], standard: Standard, t: Mapping[str, 
     return {"steps": steps, "gap": gap}
 
 
-def grade_caps(rating: Mapping[str, Any], standard: Standard, lang: str) -> dict[str, Any] | None:
+def grade_caps(
+    rating: Mapping[str, Any], standard: Standard, lang: str, lasting: Collection[str] = ()
+) -> dict[str, Any] | None:
     """The knock-outs that apply to the rating (``knock_outs``, schema 1.4 on), said under the grades: each
     with the grade it caps at and what lifts it; ``None`` when none applies.
 
@@ -271,7 +285,11 @@ def grade_caps(rating: Mapping[str, Any], standard: Standard, lang: str) -> dict
     63.3 and "Green: from 60" with nothing near them saying why, and the same salon at 29.6 points, not
     yet held back by it, was never told that its 0 kWh was doubted. ``binding`` is the grade the score
     alone earns (the rating's ``score_grade``) when a cap holds the grade below it. A cap already explained
-    under "why the next grade is out of reach" points there (``below``) rather than saying its remedy twice.
+    under "why the next grade is out of reach" points there (``below``, the words that do) rather than saying
+    its remedy twice; a cap in ``lasting`` (:func:`service.web.view.loan.lasting_knock_outs`: the activity
+    itself) is not said to be lifted there, and the heading pointed to is the one :func:`held_back_heading`
+    gives: a petrol station (standard 1.12.0) had read "What lifts it is said below, under “Why the next
+    grade is out of reach for now”" above "no change of operations lifts this cap".
 
     What each cap is (name, grade, remedy) is read as the disclosure reads it
     (:func:`rating_model.disclosure.grade_caps`): from the rating and the standard it names, so a rating
@@ -299,8 +317,11 @@ def grade_caps(rating: Mapping[str, Any], standard: Standard, lang: str) -> dict
             name, remedy = k["name"], k["remedy"] or ""
         cap = str(k["cap_grade"] or "")
         line = t["cap_line"].format(name=name, grade=t.get("grade_" + cap, cap))
-        below = ko_id in said_below
-        if not below and remedy:
+        below = None
+        if ko_id in said_below:
+            heading = held_back_heading(rating, t, lasting).rstrip(":：")
+            below = t["cap_below_lasting" if ko_id in lasting else "cap_below"].format(heading=heading)
+        elif remedy:
             line = f"{line}{'' if lang == 'zh' else ' '}{remedy}"
         caps.append({"text": line, "below": below})
     grade = rating.get("grade")
