@@ -542,21 +542,25 @@ def test_an_outstanding_above_the_loan_amount_is_attributed_as_given_and_flagged
         assert fe is not None and "above the loan amount" not in fe.basis, outstanding
 
 
-@pytest.mark.parametrize(("code", "said", "said_zh"), [
-    ("4730", " (ISIC class 4730)", "（ISIC 行业小类 4730）"),
-    ("473", " (ISIC group 473)", "（ISIC 行业中类 473）"),
-    ("0510", " (ISIC division 05)", "（ISIC 行业大类 05）"),
+@pytest.mark.parametrize(("code", "knock_out", "said", "said_zh"), [
+    ("4730", "fossil_fuel_distribution", " (ISIC class 4730)", "（ISIC 行业小类 4730）"),
+    ("473", "fossil_fuel_distribution", " (ISIC group 473)", "（ISIC 行业中类 473）"),
+    ("0910", "excluded_activity", " (ISIC class 0910)", "（ISIC 行业小类 0910）"),
+    ("0510", "excluded_activity", " (ISIC division 05)", "（ISIC 行业大类 05）"),
 ])
-def test_a_petrol_station_is_denied_green_treatment_naming_its_class(
-    code: str, said: str, said_zh: str
+def test_a_fossil_fuel_business_is_capped_naming_its_code_and_only_extraction_is_denied_green_loans(
+    code: str, knock_out: str, said: str, said_zh: str
 ) -> None:
-    """Standard 1.12.0 excludes fuel retail by its ISIC class (4730): the rationale names the code as the
-    business gave it, at its level, since "ISIC division 47" would read as all of retail excluded."""
+    """Standard 1.12.0 excludes oilfield services (0910) with the extraction divisions, and caps fuel
+    distribution (a petrol station, 4730) without denying a loan for a green use (charging points): the
+    rationale names the code as the business gave it, at its level, since "ISIC division 47" would read as
+    all of retail capped."""
     payload = {"company": {**COMPANY, "industry_code": code},
-               "loan": {"amount": 1e5, "currency": "CNY", "use_of_proceeds": "renewable_energy"}}
+               "loan": {"amount": 1e5, "currency": "CNY", "use_of_proceeds": "clean_transportation"}}
     data = parse_operating_data(payload, use_of_proceeds=STANDARD.use_of_proceeds)
-    excluded = next(k for k in STANDARD.knock_outs if k.id == "excluded_activity")
-    result = assess_green_loan(data, "not_green", (excluded,), STANDARD)
-    assert not result.eligible
-    assert result.rationale[0].startswith(f"Knock-out excluded_activity ({excluded.name}) applies{said}:")
-    assert said_zh in result.rationale_zh[0]
+    rule = next(k for k in STANDARD.knock_outs if k.id == knock_out)
+    result = assess_green_loan(data, "not_green", (rule,), STANDARD)
+    assert result.eligible is (knock_out == "fossil_fuel_distribution")
+    (en,) = [line for line in result.rationale if knock_out in line]
+    assert en.startswith(f"Knock-out {knock_out} ({rule.name}) ") and said in en
+    assert any(said_zh in zh for zh in result.rationale_zh)

@@ -83,30 +83,39 @@ def test_excluded_activity_is_never_green() -> None:
 
 
 @pytest.mark.parametrize(
-    ("code", "excluded"),
+    ("code", "knock_out"),
     [
-        ("4730", True), ("473", True),  # a petrol station, by its class or the group that holds it alone
-        ("4661", True), ("0910", True), ("091", True), ("3520", True), ("352", True),
-        ("466", False),  # other specialised wholesale: far more than fuels
-        ("46", False), ("09", False),  # a division that spans other activities too
-        ("0990", False),  # support to all mining, metal ores included: the code cannot tell
-        ("4711", False), ("4520", False),  # a shop; vehicle repair
-        ("05", True), ("052", True), ("0520", True), ("19", True), ("1920", True),  # 1.0.0's divisions
+        ("4730", "fossil_fuel_distribution"),  # a petrol station, by its class
+        ("473", "fossil_fuel_distribution"),  # or by the group that holds it alone
+        ("4661", "fossil_fuel_distribution"), ("3520", "fossil_fuel_distribution"),
+        ("352", "fossil_fuel_distribution"),
+        ("0910", "excluded_activity"), ("091", "excluded_activity"),  # oilfield services: extraction
+        ("466", None),  # other specialised wholesale: far more than fuels
+        ("46", None), ("09", None),  # a division that spans other activities too
+        ("0990", None),  # support to all mining, metal ores included: the code cannot tell
+        ("4711", None), ("4520", None),  # a shop; vehicle repair
+        ("05", "excluded_activity"), ("052", "excluded_activity"), ("0520", "excluded_activity"),
+        ("19", "excluded_activity"), ("1920", "excluded_activity"),  # 1.0.0's divisions
     ],
 )
-def test_fossil_fuel_distribution_and_extraction_services_are_never_green(code: str, excluded: bool) -> None:
-    """1.12.0 excludes the fossil-fuel activities of the EU Paris-aligned benchmarks by ISIC class: under
-    1.11.0 a petrol station (4730) or a fuel wholesaler (4661) could be dark green and get green-loan
-    treatment. A code given at a coarser level is excluded only when every class under it is."""
+def test_fossil_fuel_extraction_and_distribution_are_never_green(code: str, knock_out: str | None) -> None:
+    """1.12.0 follows the fossil-fuel exclusions of the EU Paris-aligned benchmarks by ISIC class: under
+    1.11.0 a petrol station (4730) or a fuel wholesaler (4661) could be dark green. A code given at a
+    coarser level is caught only when every class under it is. Distribution caps the grade and leaves
+    green-category loans open; extraction (oilfield services with the 1.0.0 divisions) denies them."""
     filled = _filled(_company(industry_code=code))
 
-    def excluded_under(standard: Standard) -> bool:
+    def activity_caps(standard: Standard) -> set[str]:
         hits = applicable_knock_outs(filled, 1.0, standard, energy_ratio=None, energy_use_ratio=None)
-        return "excluded_activity" in {k.id for k in hits}
+        return {k.id for k in hits} & {"excluded_activity", "fossil_fuel_distribution"}
 
-    assert excluded_under(STANDARD) is excluded
+    assert activity_caps(STANDARD) == ({knock_out} if knock_out else set())
+    if knock_out:
+        rule = next(k for k in STANDARD.knock_outs if k.id == knock_out)
+        assert rule.cap_grade == "not_green"
+        assert rule.blocks_green_loan is (knock_out == "excluded_activity")
     earlier = load_standard(STANDARD_DIR / "greenrate-sme-1.11.yaml")
-    assert excluded_under(earlier) is (code[:2] in {"05", "06", "19"})
+    assert activity_caps(earlier) == ({"excluded_activity"} if code[:2] in {"05", "06", "19"} else set())
 
 
 @pytest.mark.parametrize(
@@ -269,7 +278,8 @@ def test_the_released_standard_is_kept_and_its_knock_outs_all_block_green_loans(
     assert released.label == "greenrate-sme@1.0.0" and released.models_trained_for == ()
     assert all(k.blocks_green_loan for k in released.knock_outs)
     blocking = {k.id: k.blocks_green_loan for k in STANDARD.knock_outs}
-    assert blocking == {"excluded_activity": True, "environmental_penalty": True,
+    assert blocking == {"excluded_activity": True, "fossil_fuel_distribution": False,
+                        "environmental_penalty": True,
                         "repeated_environmental_penalties": True, "coal_burned_on_site": False,
                         "energy_far_above_sector": False, "energy_implausibly_low": False,
                         "fuels_not_reported": False,
