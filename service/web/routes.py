@@ -48,8 +48,16 @@ from service.records.rating_inputs import get_rating_with_input
 from service.web import csrf
 from service.web.amounts import FieldError
 from service.web.form import errors_at, parse_form
-from service.web.form.choices import INDUSTRIES, PRACTICES, REGIONS, VEHICLE_CHOICES, VEHICLE_KINDS
+from service.web.form.choices import (
+    INDUSTRIES,
+    PRACTICES,
+    REGIONS,
+    VEHICLE_AMOUNTS,
+    VEHICLE_CHOICES,
+    VEHICLE_KINDS,
+)
 from service.web.form.fields import DETAIL_CHOICES, DETAIL_FIELDS, GENERAL, NAME_MAX_LENGTH
+from service.web.form.vehicles import MAX_VEHICLE_ROWS, ROWS_FIELD, field_of_row, row_field, rows_shown
 from service.web.fuels import BOTTLE_SIZES_KG, FUEL_CHOICES, PREVIOUS_FUEL_CHOICES
 from service.web.heat import HEAT_CHOICES
 from service.web.i18n import choose_language, disclosure_time, local_time, money, texts
@@ -76,6 +84,9 @@ _PUBLIC = Principal(key_id=None, prefix=None, tenant=PUBLIC_TENANT, role="page")
 _RATING_ID = "string(maxlength=40):rating_id"
 #: the form's language switch: a post that only asks for the form again in the other language
 SWITCH_FIELD = "switch_language"
+#: the form's "add another vehicle group": a post that only asks for the form again with one group more (a
+#: button of the form, so it works without JavaScript, as the language switch does)
+ADD_ROW_FIELD = "add_vehicle_group"
 #: sent with a form that came back refused: its language switch checks the answers again, so the form in the
 #: other language says what is still wrong (a form not yet submitted is switched without a word of error)
 REFUSED_FIELD = "answers_refused"
@@ -111,9 +122,11 @@ def _form_page(
     status: int = 200,
     refusal: str | None = None,
     retry_after: int | None = None,
+    add_row: bool = False,
 ) -> Response:
     """The form with ``values``, ``errors`` at their fields, and ``refusal``'s words (one of
-    :data:`REQUEST_REFUSALS`; ``too_many`` with the ``retry_after`` seconds to wait) above them."""
+    :data:`REQUEST_REFUSALS`; ``too_many`` with the ``retry_after`` seconds to wait) above them;
+    ``add_row``: with one vehicle group more than it showed, which takes the focus."""
     t = texts(lang)
     errors = dict(errors or {})
     refused = bool(errors)
@@ -128,7 +141,9 @@ def _form_page(
     raw, signed = csrf.issue()
     given = values or {}
     # the "more details" part opens when it holds an answer or an error: neither is hidden from the owner
-    details = (*DETAIL_FIELDS, *DETAIL_CHOICES)
+    rows = rows_shown(given, add_row)
+    details = (*DETAIL_FIELDS, *DETAIL_CHOICES,
+               *(row_field("previous_vehicle_amount", row) for row in range(2, rows + 1)))
     details_open = any(str(given.get(f) or "").strip() for f in details) or bool(errors.keys() & set(details))
     html = render_template(
         "merchant.html",
@@ -139,6 +154,7 @@ def _form_page(
         practices=PRACTICES,
         values=values or {"practices": set()},
         errors={f: error_message(lang, e.key, e.params) for f, e in errors.items()},
+        field_labels={f: _field_label(f, t) for f in errors},
         unlikely_revenue=errors.get("revenue") is not None and errors["revenue"].key == "revenue_unlikely",
         unlikely_bill=errors.get("electricity") is not None and errors["electricity"].key == "bill_unlikely",
         fuel_choices=_options(FUEL_CHOICES, "fuel_"),
@@ -148,6 +164,14 @@ def _form_page(
         details_open=details_open,
         vehicle_choices=_options(VEHICLE_CHOICES, "vehicle_fuel_"),
         vehicle_kinds=_options(VEHICLE_KINDS, "vehicle_kind_"),
+        # a later group is a fuel or left empty: "none" and "not answered" are the first group's answers
+        vehicle_row_choices=(("", "vehicle_fuel_row_empty"),
+                             *((fuel, "vehicle_fuel_" + fuel) for fuel in VEHICLE_AMOUNTS)),
+        vehicle_rows=rows,
+        max_vehicle_rows=MAX_VEHICLE_ROWS,
+        rows_field=ROWS_FIELD,
+        add_row_field=ADD_ROW_FIELD,
+        new_row=rows if add_row and rows > 1 else None,
         name_max_length=NAME_MAX_LENGTH,
         privacy_contact=services().settings.privacy_contact,
         csrf_field=csrf.FIELD,
@@ -161,6 +185,19 @@ def _form_page(
     response = make_response(html, status)
     csrf.set_cookie(response, raw)
     return response
+
+
+def _field_label(form_field: str, t: Mapping[str, str]) -> str:
+    """How the error summary names a field: its label; a later vehicle group's, with the group's name
+    (each group's fields are labelled alike, under the group's legend)."""
+    group = field_of_row(form_field)
+    if group is None or group[1] == 1:
+        return t[form_field]
+    name, row = group
+    if name == "previous_vehicle_amount":
+        return t["previous_vehicle_amount_row"].format(n=row)
+    label = t["vehicle_fuel_row"] if name == "vehicle_fuel" else t[name]
+    return t["vehicle_group"].format(n=row) + t["comma"] + label
 
 
 def _options(choices: tuple[str, ...], prefix: str) -> tuple[tuple[str, str], ...]:
@@ -210,16 +247,19 @@ def form() -> Response:
 def rate() -> BaseResponse:  # a page, or the redirect to the rating (Werkzeug's response class)
     lang = choose_language()
     parsed = parse_form(request.form, _bill_tariff())
-    if request.form.get(SWITCH_FIELD):  # the language switch: the same answers, in the other language
+    add_row = bool(request.form.get(ADD_ROW_FIELD))
+    if request.form.get(SWITCH_FIELD) or add_row:  # the language switch, or one vehicle group more
         # A refused form's errors are said again in that language, of the answers as they are now: checked
         # again, not carried, so one corrected before the switch is not still called wrong. The engine's
         # own refusals (reached only past these checks) are not: finding them means rating, and the switch
         # spends no budget and needs no token. A refused request's words are said again too, as they
         # stand now (:func:`_refusal_again`): they had been dropped, and an owner who switched to read why
-        # nothing was rated read nothing.
+        # nothing was rated read nothing. A vehicle group added is the same: the answers as they are, with
+        # a group more, rating nothing (an owner adding a group has not finished answering).
         errors = parsed.errors if request.form.get(REFUSED_FIELD) else None
         refusal, retry_after = _refusal_again(request.form.get(REQUEST_REFUSED_FIELD))
-        return _form_page(lang, parsed.values, errors, refusal=refusal, retry_after=retry_after)
+        return _form_page(lang, parsed.values, errors, refusal=refusal, retry_after=retry_after,
+                          add_row=add_row)
     # Whatever is refused, the answers come back in the form: nothing the merchant typed is lost.
     if not csrf.valid():
         return _form_page(lang, parsed.values, status=400, refusal="csrf")

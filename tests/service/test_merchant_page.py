@@ -1368,7 +1368,6 @@ def test_vehicles_are_asked_counted_and_priced_by_their_fuel(make_app: AppFactor
     # a count or a distance without a fuel is asked about, never guessed; a fuel needs a count of 1 or more
     for fuel, typed in (
         ("", {"vehicles": "2"}), ("none", {"vehicle_amount": "5000"}), ("diesel", {}),
-        ("diesel", {"vehicles": "2", "vehicle_amount": "300公里"}),  # km where litres are asked
         ("diesel", {"vehicles": "0"}), ("diesel", {"vehicles": "1.5"}), ("bus", {"vehicles": "1"}),
     ):
         refused = _post(client, vehicle_fuel=fuel, **typed)
@@ -1468,16 +1467,21 @@ def test_a_haulier_and_a_courier_choose_their_own_trade(make_app: AppFactory) ->
         assert f'<option value="none" >{none}</option>' in client.get(f"/?lang={lang}").get_data(as_text=True)
 
 
-def test_km_or_yuan_of_a_lorry_or_van_say_that_its_litres_are_asked(make_app: AppFactory) -> None:
-    """A haulier typed its lorries' 80000 km from the GPS where litres are asked: "enter a number" did not say
-    that km are taken of electric vehicles only; and the fuel receipts' yuan were told to leave the amount
-    empty for an estimate, which a lorry is refused (no typical yearly distance of a lorry)."""
+def test_km_of_a_combustion_van_or_lorry_are_taken_where_a_per_km_factor_prices_them(
+    make_app: AppFactory,
+) -> None:
+    """A haulier typed its lorries' 80000 km from the GPS where litres were asked, and was refused: "km are
+    taken only for electric vehicles", though the API prices a diesel lorry's or a van's km at its class's
+    per-km factor. A distance is taken as the API takes it (a bare number is still litres, as before); where
+    no per-km factor prices it (a petrol lorry, a hybrid van) the field says to give the litres instead;
+    and the fuel receipts' yuan are told to give litres or km, a lorry never to leave it for an estimate."""
     app = _app(make_app)
     client = app.test_client()
 
     def said(lang: str, **typed: str) -> str:
         """The error beside the last amount typed, which keeps what was typed."""
-        refused = _post(client, lang, industry="4923", vehicle_fuel="diesel", vehicles="2", **typed)
+        answers = {"vehicle_fuel": "diesel", "vehicles": "2", **typed}
+        refused = _post(client, lang, industry="4923", **answers)
         assert refused.status_code == 422, typed
         text = html.unescape(refused.get_data(as_text=True))
         field, value = list(typed.items())[-1]
@@ -1486,20 +1490,32 @@ def test_km_or_yuan_of_a_lorry_or_van_say_that_its_litres_are_asked(make_app: Ap
         assert found, typed
         return found.group(1)
 
-    van_km = said("en", vehicle_kind="van", vehicle_amount="80000 km")
-    assert "km are taken only for electric vehicles. Without the litres, leave this empty" in van_km
-    lorry_km = said("en", vehicle_kind="hgv", vehicle_amount="80000 km")
-    assert "km are taken only for electric vehicles, and lorries need their litres" in lorry_km
-    lorry_zh = said("zh", vehicle_kind="hgv", vehicle_amount="8万公里")
-    assert "只有纯电动车填行驶公里数，货车须填写加油升数" in lorry_zh
-    lorry_yuan = said("en", vehicle_kind="hgv", vehicle_amount="30000元")
-    assert "Lorries need their litres" in lorry_yuan
-    assert "counted at a typical yearly distance" not in lorry_yuan
-    last_year = said("zh", vehicle_kind="hgv", vehicle_amount="45000", previous_vehicle_amount="9万公里")
-    assert "请按上一年的加油小票填写加油升数，单位与本年用量相同：只有纯电动车填行驶公里数。" in last_year
+    def fleet(**typed: str) -> list[dict[str, Any]]:
+        location = _post(client, industry="4923", vehicles="2", **typed).headers["Location"]
+        return list(_stored_input(app, location)["transport"]["fleet"])
+
+    assert fleet(vehicle_fuel="diesel", vehicle_kind="hgv", vehicle_amount="8万公里") == [
+        {"fuel": "diesel", "vehicles": 2, "vehicle_type": "hgv", "km": 80000}]
+    assert fleet(vehicle_fuel="diesel", vehicle_kind="van", vehicle_amount="30000 km") == [
+        {"fuel": "diesel", "vehicles": 2, "vehicle_type": "van", "km": 30000}]
+    assert fleet(vehicle_fuel="gasoline", vehicle_amount="15000KM") == [
+        {"fuel": "gasoline", "vehicles": 2, "km": 15000}]
+    assert fleet(vehicle_fuel="diesel", vehicle_kind="van", vehicle_amount="3000") == [
+        {"fuel": "diesel", "vehicles": 2, "vehicle_type": "van", "fuel_quantity": 3000, "unit": "L"}]
     # an electric van's km are its amount, in any of the ways km are written
-    assert _post(client, industry="5320", vehicle_fuel="electric", vehicles="2", vehicle_kind="van",
-                 vehicle_amount="30000 KM").status_code == 303
+    assert fleet(vehicle_fuel="electric", vehicle_kind="van", vehicle_amount="30000 KM")[0]["km"] == 30000
+    petrol_lorry = said("en", vehicle_fuel="gasoline", vehicle_kind="hgv", vehicle_amount="80000 km")
+    assert "Km are taken of diesel lorries only" in petrol_lorry
+    assert "只有柴油货车可填行驶公里数" in said("zh", vehicle_fuel="hybrid", vehicle_kind="hgv",
+                                                vehicle_amount="8万公里")
+    assert "no factor per vehicle or per km" in said("en", vehicle_fuel="hybrid", vehicle_kind="van",
+                                                     vehicle_amount="9000 km")
+    lorry_yuan = said("en", vehicle_kind="hgv", vehicle_amount="30000元")
+    assert "Lorries need their litres or km" in lorry_yuan
+    assert "counted at a typical yearly distance" not in lorry_yuan
+    last_year = said("en", vehicle_fuel="gasoline", vehicle_kind="hgv", vehicle_amount="45000",
+                     previous_vehicle_amount="90000 km")
+    assert "Km are taken of diesel lorries only" in last_year
 
 
 def test_the_pages_grade_names_are_the_standards() -> None:

@@ -406,7 +406,7 @@ def test_a_hauliers_lorries_are_asked_their_litres_beside_the_field(browser: Any
     page.get_by_label("车辆类型").select_option("hgv")
     page.get_by_label("车辆数").fill("3辆")
     page.get_by_role("button", name="一键评级").click()
-    amount = page.get_by_label(re.compile("^全部车辆全年用量"))
+    amount = page.get_by_label(re.compile("^这组车辆全年用量"))
     expect(amount).to_have_attribute("aria-invalid", "true")
     expect(amount).to_have_accessible_description(re.compile("货车请填写全年加油升数"))
     expect(page.get_by_label("车辆类型")).to_have_value("hgv")
@@ -416,3 +416,44 @@ def test_a_hauliers_lorries_are_asked_their_litres_beside_the_field(browser: Any
     page.get_by_role("button", name="一键评级").click()
     expect(page.locator("#grade")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+def test_a_couriers_second_vehicle_group_is_added_with_javascript_off(browser: Any, live_url: str) -> None:
+    """A courier's two diesel vans and its electric car, on a browser with JavaScript off: the button adds a
+    group (a post of the form, the answers kept), which takes the focus and is named by its legend; a
+    group's error is said beside its own field; both groups are rated."""
+    from playwright.sync_api import expect
+
+    context = browser.new_context(locale="en-US", java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(live_url + "/?lang=en")
+        page.get_by_label("Industry").select_option("5320")
+        page.get_by_label("Region (province)").select_option("CN-ZJ")
+        page.get_by_label("Employees").fill("6")
+        page.get_by_label("Annual revenue (CNY)").fill("2000000")
+        page.get_by_label("Electricity use per year").fill("15000")
+        first = page.get_by_role("group", name="Vehicle group 1")
+        first.get_by_label("Vehicles the business runs (cars, vans, lorries)").select_option("diesel")
+        first.get_by_label("What they are").select_option("van")
+        first.get_by_label("Number of vehicles").fill("2")
+        page.get_by_role("button", name="Add another vehicle group").click()
+        second = page.get_by_role("group", name="Vehicle group 2")
+        expect(second.get_by_label("What these vehicles run on")).to_be_focused()
+        expect(first.get_by_label("What they are")).to_have_value("van")
+        second.get_by_label("What these vehicles run on").select_option("electric")
+        second.get_by_label("What they are").select_option("hgv")
+        second.get_by_label("Number of vehicles").fill("1")
+        page.get_by_role("button", name="Rate my business").click()
+        second = page.get_by_role("group", name="Vehicle group 2")
+        kind = second.get_by_label("What they are")
+        expect(kind).to_have_attribute("aria-invalid", "true")
+        expect(kind).to_have_accessible_description(re.compile("No emission factor is published"))
+        first = page.get_by_role("group", name="Vehicle group 1")
+        expect(first.get_by_label("Number of vehicles")).to_have_value("2")
+        kind.select_option("car")
+        second.get_by_label(re.compile("^Per year")).fill("9000 km")
+        page.get_by_role("button", name="Rate my business").click()
+        expect(page.locator("#grade")).to_be_visible()
+    finally:
+        context.close()

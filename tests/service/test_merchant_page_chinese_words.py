@@ -38,9 +38,9 @@ def test_a_refused_fields_label_says_what_it_takes_in_its_bracket_not_after_a_co
     from service.web.i18n import texts
 
     client = _app(make_app).test_client()
-    for lang, label in (("zh", "上一年全部车辆用量（燃油车填加油升数，纯电动车填行驶公里数，选填）"),
-                        ("en", "Last year, all vehicles together (litres of fuel bought, or km driven if "
-                               "electric, optional)")):
+    for lang, label in (("zh", "上一年第1组车辆用量（加油升数或行驶公里数，选填）"),
+                        ("en", "Last year, vehicle group 1 together (litres of fuel bought, or km driven, "
+                               "optional)")):
         page = client.get(f"/?lang={lang}").get_data(as_text=True)
         assert f'<label for="previous_vehicle_amount">{label}</label>' in page, lang
         fields = re.findall(r'<label for="([a-z_]+)">', page)
@@ -48,7 +48,7 @@ def test_a_refused_fields_label_says_what_it_takes_in_its_bracket_not_after_a_co
         assert fields and not [f for f in fields if f in t and t["colon"].strip() in t[f]], lang
     refused = _post(client, "zh", previous_vehicle_amount="100").get_data(as_text=True)
     summary = refused.split('id="error-summary"', 1)[1].split("</ul>", 1)[0]
-    assert "上一年全部车辆用量（燃油车填加油升数，纯电动车填行驶公里数）：请先在上面选择" in summary
+    assert "上一年第1组车辆用量（加油升数或行驶公里数）：请先在上面选择" in summary
 
 
 def test_the_chinese_refusals_write_yuan_after_an_amount_as_the_page_does_everywhere(

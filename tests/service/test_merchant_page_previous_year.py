@@ -176,7 +176,9 @@ def test_last_years_vehicle_amount_compares_the_vehicles(make_app: AppFactory) -
         ({"vehicle_amount": ""}, "previous_vehicles_need_this_year"),  # counted alone: an estimate
         ({"vehicle_fuel": "", "vehicles": "", "vehicle_amount": ""}, "previous_vehicles_need_this_year"),
         ({"vehicle_fuel": "none", "vehicles": "", "vehicle_amount": ""}, "previous_vehicles_none"),
-        ({"previous_vehicle_amount": "300公里"}, "previous_vehicle_km_for_litres"),  # km, litres asked
+        # a hybrid van's km: no per-km factor prices them (its litres were given this year)
+        ({"vehicle_fuel": "hybrid", "vehicle_kind": "van", "previous_vehicle_amount": "300公里"},
+         "hybrid_van_needs_litres"),
     ):
         refused = _post(client, "zh", **{**vans, **answers})
         page = refused.get_data(as_text=True)

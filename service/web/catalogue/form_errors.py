@@ -61,22 +61,13 @@ EN: Mapping[str, str] = {
     "wan_and_digits": "Write it as 1.2万 or 12000.",
     # the fuel receipts' yuan typed for the vehicles: "enter a number" did not say that litres are asked
     "vehicle_money": "This looks like an amount of money: give the litres of fuel bought, printed on each "
-    "fuel receipt beside the amount paid (for electric vehicles, the km driven). With only the amounts paid, "
+    "fuel receipt beside the amount paid, or the km driven (such as 30000 km). With only the amounts paid, "
     "leave this empty: each vehicle is then counted at a typical yearly distance, as an estimate.",
     "lorry_money": "This looks like an amount of money: give the litres of fuel bought, printed on each fuel "
-    "receipt beside the amount paid. Lorries need their litres: there is no typical yearly distance of a "
-    "lorry to estimate with.",
-    "vehicle_km_for_litres": "Give the litres of fuel bought in the year, from the fuel receipts: km are "
-    "taken only for electric vehicles. Without the litres, leave this empty: each vehicle is then counted at "
-    "a typical yearly distance, as an estimate.",
-    "lorry_km_for_litres": "Give the litres of fuel bought in the year, from the fuel receipts: km are taken "
-    "only for electric vehicles, and lorries need their litres (there is no typical yearly distance of a "
-    "lorry to estimate with).",
-    "previous_vehicle_km_for_litres": "Give last year's litres of fuel bought, from its fuel receipts, as "
-    "this year's amount is given: km are taken only for electric vehicles.",
+    "receipt beside the amount paid, or a diesel lorry's km driven. Lorries need their litres or km: there "
+    "is no typical yearly distance of a lorry to estimate with.",
     "previous_vehicle_money": "This looks like an amount of money: give last year's litres of fuel bought, "
-    "from the fuel receipts (for electric vehicles, the km driven). With only the amounts paid, leave this "
-    "empty.",
+    "from the fuel receipts, or the km driven. With only the amounts paid, leave this empty.",
     "previous_fuel_none": "This year's fuel is “None”, so choose the fuel burned last year under “Fuel "
     "burned on site last year” to give its amount; otherwise leave this empty.",
     "previous_fuel_amount_beside_none": "Last year's fuel is “None”, which has no amount: leave this empty, "
@@ -93,18 +84,25 @@ EN: Mapping[str, str] = {
     "previous_vehicles_need_this_year": "Choose what the vehicles run on and give this year's litres or km "
     "above first: last year's is compared with them (vehicles counted alone are an estimate, never "
     "compared).",
+    "previous_vehicles_every_group": "Give last year's litres or km of this group too (0 if these vehicles "
+    "were not run last year), or leave last year's figures of every group empty: the vehicles are compared "
+    "as a whole.",
+    "vehicle_groups_beside_none": "The first group of vehicles is answered “None”: choose its fuel there, "
+    "or leave this group empty.",
     "needs_waste": "Give the year's waste above first.",
     "fuel_needs_gas": "Choose which fuel this is above, or leave the amount empty.",
     "vehicle_needs_fuel": "Choose what the vehicles run on above, or leave this empty.",
-    "lorry_needs_litres": "For lorries, give the litres of fuel bought in the year: there is no typical "
-    "yearly distance of a lorry to estimate with.",
+    "lorry_needs_litres": "For lorries, give the litres of fuel bought in the year (or, for diesel lorries, "
+    "the km driven, such as 80000 km): there is no typical yearly distance of a lorry to estimate with.",
+    "lorry_km_needs_diesel": "Km are taken of diesel lorries only (no factor per km is published for "
+    "other lorries): give the litres of fuel bought in the year.",
     # charged elsewhere, their electricity is in no field: "leave them out" alone lost it from Scope 2
     # not "choose None": a haulier's disclosure would tell its bank that it runs no vehicles
     "lorry_electric": "No emission factor is published for electric lorries: leave them out of this question "
     "and count their charging in the electricity above: charged at your premises, it is there already; at "
     "public chargers, add the kWh charged.",
     "hybrid_van_needs_litres": "For hybrid vans, give the litres of petrol bought in the year: no factor per "
-    "vehicle is published for them.",
+    "vehicle or per km is published for them.",
     "unstorable": "This contains a character that cannot be stored; please type it again.",
     "too_long": "Use at most {max} characters.",
     "not_rated": "These answers cannot be rated as given; please check them.",
@@ -149,17 +147,11 @@ ZH: Mapping[str, str] = {
     "electricity_looks_like_money": "这看起来是金额：如果是全年电费，请把“单位”改为“元（全年电费）”；"
     "如果是千瓦时，请只填数字，例如 12000 或 1.2万。",
     "wan_and_digits": "请写成 1.2万 或 12000。",
-    "vehicle_money": "这看起来是金额：请填写加油升数（加油小票上金额旁印有升数），纯电动车填行驶公里数。"
-    "只有金额时请将此项留空，每辆车将按常见的年行驶里程估算。",
-    "lorry_money": "这看起来是金额：请填写加油升数（加油小票上金额旁印有升数）。货车须填写加油升数："
-    "没有可用于估算的货车常见年行驶里程。",
-    "vehicle_km_for_litres": "请按加油小票填写全年加油升数：只有纯电动车填行驶公里数。"
-    "没有升数时请将此项留空，每辆车将按常见的年行驶里程估算。",
-    "lorry_km_for_litres": "请按加油小票填写全年加油升数：只有纯电动车填行驶公里数，货车须填写加油升数"
-    "（没有可用于估算的货车常见年行驶里程）。",
-    "previous_vehicle_km_for_litres": "请按上一年的加油小票填写加油升数，单位与本年用量相同："
-    "只有纯电动车填行驶公里数。",
-    "previous_vehicle_money": "这看起来是金额：请按上一年的加油小票填写加油升数，纯电动车填行驶公里数。"
+    "vehicle_money": "这看起来是金额：请填写加油升数（加油小票上金额旁印有升数），"
+    "或行驶公里数（例如 30000公里）。只有金额时请将此项留空，每辆车将按常见的年行驶里程估算。",
+    "lorry_money": "这看起来是金额：请填写加油升数（加油小票上金额旁印有升数），柴油货车也可填行驶公里数。"
+    "货车须填写加油升数或公里数：没有可用于估算的货车常见年行驶里程。",
+    "previous_vehicle_money": "这看起来是金额：请按上一年的加油小票填写加油升数，或填写行驶公里数。"
     "只有金额时请将此项留空。",
     "previous_fuel_none": "本年燃料选的是“不使用”，如要填写上一年用量，"
     "请先在“上一年店内燃料”中选择上一年的燃料，否则请留空。",
@@ -174,13 +166,19 @@ ZH: Mapping[str, str] = {
     "previous_vehicles_none": "本年车辆选的是“没有”，无需填写上一年用量，请留空。",
     "previous_vehicles_need_this_year": "请先在上面选择车辆能源类型并填写本年加油升数或行驶公里数："
     "上一年用量要与之对比（只填车辆数按估算，估算数据不参与对比）。",
+    "previous_vehicles_every_group": "请同时填写这组车辆上一年的加油升数或公里数（上一年未使用的填 0），"
+    "或将各组上一年用量都留空：车辆按整体对比。",
+    "vehicle_groups_beside_none": "第1组车辆选的是“没有”：请在那里选择能源类型，或将此组留空。",
     "needs_waste": "请先填写全年产生的废弃物。",
     "fuel_needs_gas": "请先在上面选择燃料种类，或将用量留空。",
     "vehicle_needs_fuel": "请先在上面选择车辆的能源类型，或将此项留空。",
-    "lorry_needs_litres": "货车请填写全年加油升数：没有可用于估算的货车常见年行驶里程。",
+    "lorry_needs_litres": "货车请填写全年加油升数（柴油货车也可填行驶公里数，例如 80000公里）："
+    "没有可用于估算的货车常见年行驶里程。",
+    "lorry_km_needs_diesel": "只有柴油货车可填行驶公里数（其他货车没有公开的每公里排放因子）："
+    "请填写全年加油升数。",
     "lorry_electric": "电动货车尚无公开的排放因子：此题请不要填写电动货车，"
     "其充电用电计入上面的用电量：在经营场所充电的已包含在内；在公共充电桩充电的，请把充电度数加到上面的用电量中。",
-    "hybrid_van_needs_litres": "混合动力面包车请填写全年加油升数：没有按车辆数估算的排放因子。",
+    "hybrid_van_needs_litres": "混合动力面包车请填写全年加油升数：没有按车辆数或公里数估算的排放因子。",
     "unstorable": "含有无法保存的字符，请重新输入。",
     "too_long": "最多 {max} 个字符。",
     "not_rated": "无法按这些答案评级，请检查后重新提交。",

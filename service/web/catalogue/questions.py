@@ -108,12 +108,22 @@ EN: Mapping[str, str] = {
     "compared with: it needs this year's answer above (None, or the amount). Heating charged by floor area: "
     "leave it empty.",
     # what to give in the label's bracket, not after a colon: the error summary puts "label: message"
-    "previous_vehicle_amount": "Last year, all vehicles together (litres of fuel bought, or km driven if "
-    "electric)",
-    "previous_vehicle_amount_hint": "From last year's fuel receipts or odometers, in the units of this "
-    "year's amount, which it is compared with: it needs this year's amount (vehicles counted alone are an "
-    "estimate, never compared). With vehicles “None”, leave it empty.",
+    "previous_vehicle_amount": "Last year, vehicle group 1 together (litres of fuel bought, or km driven)",
+    # the label of group n's (n from 2): the error summary names the field by it
+    "previous_vehicle_amount_row": "Last year, vehicle group {n} together (litres of fuel bought, or km "
+    "driven)",
+    "previous_vehicle_amount_hint": "From last year's fuel receipts or odometers; a distance with km after "
+    "it. It is compared with this year's amount, so it needs this year's litres or km (vehicles counted "
+    "alone are an estimate, never compared), and it is needed for every group or none, 0 for vehicles not "
+    "run last year: the vehicles are compared as a whole. With vehicles “None”, leave it empty.",
+    "vehicle_groups_hint": "Give each kind of vehicle as a group of its own: two diesel vans and one "
+    "electric car are two groups.",
+    "vehicle_group": "Vehicle group {n}",
+    "add_vehicle_group": "Add another vehicle group",
     "vehicle_fuel": "Vehicles the business runs (cars, vans, lorries)",
+    # group n's (n from 2) fuel: the first group's label asks the question, "none" included
+    "vehicle_fuel_row": "What these vehicles run on",
+    "vehicle_fuel_row_empty": "Not used (leave this group empty)",
     "vehicle_fuel_hint": "Electric bikes and scooters charged at your premises are already in your "
     "electricity use: leave them out. Electric cars and vans are priced as power bought at public chargers.",
     "vehicle_fuel_unsure": "Not answered (no vehicles are counted, and the change on last year is not "
@@ -124,16 +134,17 @@ EN: Mapping[str, str] = {
     "vehicle_fuel_hybrid": "Petrol-electric hybrid",
     "vehicle_fuel_electric": "Electric",
     "vehicle_kind": "What they are",
-    "vehicle_kind_hint": "Vans and lorries burn more per km than cars; a lorry's litres are needed (there is "
-    "no typical yearly distance of a lorry to estimate with).",
+    "vehicle_kind_hint": "Vans and lorries burn more per km than cars; a lorry's litres, or a diesel "
+    "lorry's km, are needed (there is no typical yearly distance of a lorry to estimate with).",
     "vehicle_kind_car": "Cars",
     "vehicle_kind_van": "Vans (up to 3.5 tonnes)",
     "vehicle_kind_hgv": "Lorries (over 3.5 tonnes)",
     "vehicles": "Number of vehicles",
     "vehicles_hint": "Needed when you chose a fuel above; otherwise leave it empty.",
-    "vehicle_amount": "Per year, all vehicles together (litres of fuel bought, or km driven if electric)",
-    "vehicle_amount_hint": "From the fuel receipts, or the odometers of electric vehicles. Left empty, each "
-    "vehicle is counted at a typical yearly distance, as an estimate.",
+    "vehicle_amount": "Per year, these vehicles together (litres of fuel bought, or km driven)",
+    "vehicle_amount_hint": "Litres from the fuel receipts, or km from the odometers with km after the "
+    "number (such as 30000 km; electric vehicles: km only). Left empty, each vehicle is counted at a "
+    "typical yearly distance, as an estimate.",
 }
 
 ZH: Mapping[str, str] = {
@@ -215,10 +226,17 @@ ZH: Mapping[str, str] = {
     "previous_heat": "上一年外购热力用量",
     "previous_heat_hint": "见上一年热费单，单位与本年用量相同（吉焦或兆瓦时），与本年对比，"
     "因此需先在上面回答本年外购热力（没有或用量）。按面积收费的暖气费请留空。",
-    "previous_vehicle_amount": "上一年全部车辆用量（燃油车填加油升数，纯电动车填行驶公里数）",
-    "previous_vehicle_amount_hint": "见上一年加油票据或里程表，单位与本年车辆用量相同，与本年用量对比，"
-    "因此需先填写本年用量（只填车辆数按估算，估算数据不参与对比）。车辆选“没有”的请留空。",
+    "previous_vehicle_amount": "上一年第1组车辆用量（加油升数或行驶公里数）",
+    "previous_vehicle_amount_row": "上一年第{n}组车辆用量（加油升数或行驶公里数）",
+    "previous_vehicle_amount_hint": "见上一年加油票据或里程表；行驶里程请在数字后写“公里”。与本年用量对比，"
+    "因此需先填写本年加油升数或公里数（只填车辆数按估算，估算数据不参与对比）；各组车辆须都填写或都不填，"
+    "上一年未使用的车辆组填 0：车辆按整体对比。车辆选“没有”的请留空。",
+    "vehicle_groups_hint": "每种车辆各填一组：例如两辆柴油面包车和一辆纯电动小汽车填两组。",
+    "vehicle_group": "第{n}组车辆",
+    "add_vehicle_group": "再添加一组车辆",
     "vehicle_fuel": "经营用车（小汽车、面包车、货车）",  # the words of the vehicle kinds below
+    "vehicle_fuel_row": "这组车辆的能源类型",
+    "vehicle_fuel_row_empty": "不填（此组留空）",
     "vehicle_fuel_hint": "在店内充电的电动自行车、电动摩托车已计入用电量，请不要填写。"
     "纯电动汽车按在公共充电桩购电计算。",
     "vehicle_fuel_unsure": "不填（不计入车辆；与上一年的对比将不计分）",
@@ -228,13 +246,14 @@ ZH: Mapping[str, str] = {
     "vehicle_fuel_hybrid": "油电混合动力车",
     "vehicle_fuel_electric": "纯电动车",
     "vehicle_kind": "车辆类型",
-    "vehicle_kind_hint": "面包车、货车每公里排放高于小汽车；货车须填写加油升数"
+    "vehicle_kind_hint": "面包车、货车每公里排放高于小汽车；货车须填写加油升数，柴油货车也可填行驶公里数"
     "（没有可用于估算的货车常见年行驶里程）。",
     "vehicle_kind_car": "小汽车",
     "vehicle_kind_van": "面包车、轻型厢式货车（3.5吨及以下）",
     "vehicle_kind_hgv": "货车（3.5吨以上）",
     "vehicles": "车辆数",
     "vehicles_hint": "上面选择了车辆能源类型时必填，否则不填。",
-    "vehicle_amount": "全部车辆全年用量（燃油车填加油升数，纯电动车填行驶公里数）",
-    "vehicle_amount_hint": "见加油票据，纯电动车见里程表。不填则每辆车按常见的年行驶里程估算。",
+    "vehicle_amount": "这组车辆全年用量（加油升数或行驶公里数）",
+    "vehicle_amount_hint": "加油升数见加油票据；行驶里程见里程表，请在数字后写“公里”（例如 30000公里；"
+    "纯电动车只填公里数）。不填则每辆车按常见的年行驶里程估算。",
 }

@@ -1,14 +1,14 @@
 """The merchant page's short form: its translation into the contract's operating data.
 
-Only the minimal fields (industry, region, employees, revenue, electricity in kWh or as the yearly bill),
-the fuel burned on site if any (piped gas, bottled gas or coal), the heat bought from a heating network or
-a park's steam if any, the business's vehicles if any, and a few yes/no practices; the engine's estimation
-fills the rest from the standard's sector defaults and flags every filled figure. The data source is
-``energy_bills`` when the owner gave the electricity (kWh or the bill's amount, read off the bills): primary
-energy data, PCAF option 2a, unverified or not; a form without it is ``estimated``. The form had always
-said ``estimated``, PCAF 4 (a revenue-based estimate), beside "nothing estimated" on ratings made from the
-owner's own kWh (a small-business adviser's review); the estimation floors still cap the score where a
-figure was estimated (3 from the bill's amount, 4 from sector defaults).
+Only the minimal fields (industry, region, employees, revenue, electricity in kWh or as the yearly bill), the
+fuel burned on site if any (piped gas, bottled gas or coal), the heat bought from a heating network or a
+park's steam if any, the business's vehicles if any (a group per fuel and class), and a few yes/no practices;
+the engine's estimation fills the rest from the standard's sector defaults and flags every filled figure. The
+data source is ``energy_bills`` when the owner gave the electricity (kWh or the bill's amount, read off the
+bills): primary energy data, PCAF option 2a, unverified or not; a form without it is ``estimated``. The form
+had always said ``estimated``, PCAF 4 (a revenue-based estimate), beside "nothing estimated" on ratings made
+from the owner's own kWh (a small-business adviser's review); the estimation floors still cap the score where
+a figure was estimated (3 from the bill's amount, 4 from sector defaults).
 
 Numbers are typed into text inputs and read as an owner writes them (:mod:`service.web.amounts`); this
 package says which unit words may follow each one and what it becomes in the operating data. The fuels, their
@@ -51,7 +51,13 @@ from service.web.form.fields import (
     ParsedForm,
 )
 from service.web.form.numbers import checked_number, name_error, number_error
-from service.web.form.vehicles import read_fleet, read_previous_fleet
+from service.web.form.vehicles import (
+    LATER_ROW_FIELDS,
+    ROWS_FIELD,
+    fleet_field,
+    read_fleet,
+    read_previous_fleet,
+)
 from service.web.heat import heat_answer, previous_heat_answer
 
 _INDUSTRY_CODES = frozenset(code for code, _, _ in INDUSTRIES)
@@ -66,11 +72,16 @@ def errors_at(paths: Iterable[str], values: Mapping[str, Any]) -> dict[str, Fiel
     """
     out: dict[str, FieldError] = {}
     for path in paths:
-        form_field = FIELD_PATHS.get(path, GENERAL)
+        group = fleet_field(path, values)
+        if group is None:
+            form_field = FIELD_PATHS.get(path, GENERAL)
+            name, answers = form_field, values
+        else:  # a group of vehicles, read under the first group's names (its units and ranges its own)
+            form_field, name, answers = group
         if form_field == "company_name":
             error = name_error(str(values.get("company_name", "")).strip())
-        elif form_field in NUMBER_FIELDS:
-            _value, found = number_error(str(values.get(form_field, "")), form_field, values)
+        elif name in NUMBER_FIELDS:
+            _value, found = number_error(str(answers.get(name, "")), name, answers)
             # a figure in range that the engine still refused (a cross-field rule) is just "not valid"
             error = found or FieldError("invalid")
         elif form_field == GENERAL:
@@ -134,6 +145,8 @@ def parse_form(form: Mapping[str, str], tariff: float | None = None) -> ParsedFo
             "vehicle_amount",
             *DETAIL_FIELDS,
             *DETAIL_CHOICES,
+            *LATER_ROW_FIELDS,
+            ROWS_FIELD,
         )
     }
     values["practices"] = {k for k, _, _ in PRACTICES if form.get(k) == "yes"}

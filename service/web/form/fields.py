@@ -26,7 +26,8 @@ _VEHICLE: Schema = _TRANSPORT.fields["fleet"].inner.schema  # type: ignore[attr-
 _RESOURCES: Schema = SCHEMA.fields["resources"].schema  # type: ignore[attr-defined]
 _PREVIOUS_ENERGY: Schema = SCHEMA.fields["previous_year"].schema.fields["energy"].schema  # type: ignore[attr-defined]
 
-#: Where each form field lands in the operating data (a schema or engine error on a path is shown there).
+#: Where each form field lands in the operating data (a schema or engine error on a path is shown there);
+#: the vehicles' groups, each a fleet item, by :func:`service.web.form.vehicles.fleet_field`.
 FIELD_PATHS: Mapping[str, str] = {
     "company.name": "company_name",
     "company.industry_code": "industry",
@@ -41,13 +42,6 @@ FIELD_PATHS: Mapping[str, str] = {
     "energy.fuels.0.quantity": "fuel_amount",
     "energy.fuels.0.unit": "fuel_amount",
     "energy.purchased_heat_gj": "heat_amount",
-    "transport.fleet": "vehicle_fuel",
-    "transport.fleet.0.fuel": "vehicle_fuel",
-    "transport.fleet.0.vehicles": "vehicles",
-    "transport.fleet.0.km": "vehicle_amount",
-    "transport.fleet.0.fuel_quantity": "vehicle_amount",
-    "transport.fleet.0.unit": "vehicle_amount",
-    "transport.fleet.0.vehicle_type": "vehicle_kind",
     "company.floor_area_m2": "floor_area",
     "resources.water_m3": "water",
     "resources.waste_t": "waste",
@@ -59,12 +53,6 @@ FIELD_PATHS: Mapping[str, str] = {
     "previous_year.energy.fuels.0.quantity": "previous_fuel",
     "previous_year.energy.fuels.0.unit": "previous_fuel",
     "previous_year.energy.purchased_heat_gj": "previous_heat",
-    "previous_year.transport.fleet": "previous_vehicle_amount",
-    "previous_year.transport.fleet.0.fuel": "previous_vehicle_amount",
-    "previous_year.transport.fleet.0.km": "previous_vehicle_amount",
-    "previous_year.transport.fleet.0.fuel_quantity": "previous_vehicle_amount",
-    "previous_year.transport.fleet.0.unit": "previous_vehicle_amount",
-    "previous_year.transport.fleet.0.vehicle_type": "previous_vehicle_amount",
 }
 GENERAL = "_form"  # an error on a path the form does not ask for: shown above the form
 

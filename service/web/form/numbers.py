@@ -79,14 +79,14 @@ def unit_words(form_field: str, values: Mapping[str, Any]) -> tuple[str, ...]:
     """The unit words that may follow the number typed into ``form_field``, given the other answers."""
     if form_field == "previous_fuel":
         return UNIT_WORDS.get(previous_fuel_of(values), ())
-    form_field = PREVIOUS_AMOUNTS.get(form_field, form_field)
-    if form_field == "electricity":
+    this_year = PREVIOUS_AMOUNTS.get(form_field, form_field)
+    if this_year == "electricity":
         return UNIT_WORDS[ELECTRICITY_KEYS.get(str(values.get("electricity_unit")), "electricity_kwh")]
-    if form_field == "fuel_amount":
+    if this_year == "fuel_amount":
         return UNIT_WORDS.get(str(values.get("fuel")), ())
-    if form_field == "vehicle_amount":
-        return UNIT_WORDS.get(_vehicle_amount_key(values), ())
-    return UNIT_WORDS.get(form_field, ())
+    if this_year == "vehicle_amount":
+        return UNIT_WORDS.get(vehicle_amount_key(form_field, values), ())
+    return UNIT_WORDS.get(this_year, ())
 
 
 def number_error(
@@ -140,11 +140,6 @@ def _better_key(key: str, raw: str, form_field: str, values: Mapping[str, Any]) 
         # the yuan of the fuel receipts: a price per litre would be a decision of the standard's, not the
         # page's, so the litres printed beside them are asked for, or the estimate named
         return "previous_vehicle_money" if form_field == "previous_vehicle_amount" else lorry + "_money"
-    if vehicles and _vehicle_amount_key(values) == "vehicle_fuel_quantity" and text.endswith(_KM_WORDS):
-        # a haulier's km from its GPS, where a combustion engine's litres are asked: "enter a number" did
-        # not say that km are taken of electric vehicles only
-        return "previous_vehicle_km_for_litres" if form_field == "previous_vehicle_amount" else (
-            lorry + "_km_for_litres")
     if PREVIOUS_AMOUNTS.get(form_field, form_field) == "heat_amount":  # steam in tonnes, kcal, money, ...
         return unconverted_heat(form_field, text)
     fuel = previous_fuel_of(values) if form_field == "previous_fuel" else values.get("fuel")
@@ -153,18 +148,25 @@ def _better_key(key: str, raw: str, form_field: str, values: Mapping[str, Any]) 
     return key
 
 
-def _vehicle_amount_key(values: Mapping[str, Any]) -> str:
-    """The key of the vehicles' amount in :data:`LIMITS` and the unit words, by the fuel chosen."""
-    return "vehicle_" + VEHICLE_AMOUNTS.get(str(values.get("vehicle_fuel")), ("km", "km"))[0]
+def vehicle_amount_key(form_field: str, values: Mapping[str, Any]) -> str:
+    """The key of a vehicles' amount (``form_field``: this year's or last year's) in :data:`LIMITS` and the
+    unit words: ``vehicle_km`` for an electric vehicle's, and for a combustion engine's typed as a distance
+    ("80000 km", "8万公里"), which the contract prices at the class's per-km factor; otherwise the fuel's
+    litres, what a bare number of a combustion engine is read as (as it was before km were taken of one:
+    a haulier's km from its GPS had been refused, "km are taken only for electric vehicles")."""
+    key = VEHICLE_AMOUNTS.get(str(values.get("vehicle_fuel")), ("km", "km"))[0]
+    if key == "fuel_quantity" and typed(str(values.get(form_field, ""))).endswith(_KM_WORDS):
+        key = "km"
+    return "vehicle_" + key
 
 
 def _bounds_of(form_field: str, values: Mapping[str, Any]) -> Bounds:
-    form_field = PREVIOUS_AMOUNTS.get(form_field, form_field)
-    if form_field == "electricity":
+    this_year = PREVIOUS_AMOUNTS.get(form_field, form_field)
+    if this_year == "electricity":
         return LIMITS[ELECTRICITY_KEYS.get(str(values.get("electricity_unit", "")), "electricity_kwh")]
-    if form_field == "vehicle_amount":
-        return LIMITS[_vehicle_amount_key(values)]
-    return LIMITS[form_field]
+    if this_year == "vehicle_amount":
+        return LIMITS[vehicle_amount_key(form_field, values)]
+    return LIMITS[this_year]
 
 
 def checked_number(parsed: ParsedForm, form_field: str) -> float | int | None:
