@@ -154,7 +154,7 @@ def _form_page(
         practices=PRACTICES,
         values=values or {"practices": set()},
         errors={f: error_message(lang, e.key, e.params) for f, e in errors.items()},
-        field_labels={f: _field_label(f, t) for f in errors},
+        field_labels={f: _field_label(f, t, rows) for f in errors},
         unlikely_revenue=errors.get("revenue") is not None and errors["revenue"].key == "revenue_unlikely",
         unlikely_bill=errors.get("electricity") is not None and errors["electricity"].key == "bill_unlikely",
         fuel_choices=_options(FUEL_CHOICES, "fuel_"),
@@ -187,16 +187,17 @@ def _form_page(
     return response
 
 
-def _field_label(form_field: str, t: Mapping[str, str]) -> str:
-    """How the error summary names a field: its label; a later vehicle group's, with the group's name
-    (each group's fields are labelled alike, under the group's legend)."""
+def _field_label(form_field: str, t: Mapping[str, str], rows: int) -> str:
+    """How the error summary names a field: its label; a vehicle group's, with the group's name where the
+    page shows more than one (``rows``): each group's fields are labelled alike, under the group's legend.
+    Last year's amounts name their group in their own labels."""
     group = field_of_row(form_field)
-    if group is None or group[1] == 1:
+    if group is None or (group[1] == 1 and (rows == 1 or group[0] == "previous_vehicle_amount")):
         return t[form_field]
     name, row = group
     if name == "previous_vehicle_amount":
         return t["previous_vehicle_amount_row"].format(n=row)
-    label = t["vehicle_fuel_row"] if name == "vehicle_fuel" else t[name]
+    label = t["vehicle_fuel_row"] if name == "vehicle_fuel" and row > 1 else t[name]
     return t["vehicle_group"].format(n=row) + t["comma"] + label
 
 

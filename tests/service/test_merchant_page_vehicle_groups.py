@@ -38,7 +38,9 @@ def test_one_group_is_sent_to_the_engine_as_the_page_sent_it() -> None:
     ):
         before = parse_form({**FORM, **one})
         assert before.payload is not None, before.errors
-        padded = parse_form({**FORM, **one, **dict.fromkeys(LATER_ROW_FIELDS, ""), "vehicle_rows": "4"})
+        # as a browser posts the groups shown but left empty: each kind select sends its first answer
+        empty = {f: "car" if f.startswith("vehicle_kind_") else "" for f in LATER_ROW_FIELDS}
+        padded = parse_form({**FORM, **one, **empty, "vehicle_rows": "4"})
         assert padded.payload == before.payload, one
     assert parse_form({**FORM, "vehicle_fuel": "diesel", "vehicles": "2", "vehicle_kind": "van"}).payload[
         "transport"] == {"fleet": [{"fuel": "diesel", "vehicles": 2, "vehicle_type": "van"}]}
@@ -146,6 +148,9 @@ def test_a_groups_errors_are_said_at_its_own_fields_in_both_languages(make_app: 
             assert re.search(f'id="{field}" name="{field}"[^>]* value="{re.escape(answers[field])}"', text)
         assert '<select id="vehicle_kind_3" name="vehicle_kind_3"' in text
         assert re.search(r'<option value="hgv" selected>', text)
+    # with several groups shown, the first group's fields are named by their group too
+    first = _post(client, "en", **{**answers, "vehicles": ""}).get_data(as_text=True)
+    assert '<a href="#vehicles">Vehicle group 1, Number of vehicles: ' in first
     # the language switch of a refused form says it again in the other language, the groups kept
     switched = client.post("/?lang=zh", data={**answers, "switch_language": "1", "answers_refused": "1"})
     assert 'id="vehicle_amount_3-error"' in switched.get_data(as_text=True)
