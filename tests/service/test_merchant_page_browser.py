@@ -424,7 +424,8 @@ def test_a_couriers_second_vehicle_group_is_added_with_javascript_off(browser: A
     group's error is said beside its own field; both groups are rated."""
     from playwright.sync_api import expect
 
-    context = browser.new_context(locale="en-US", java_script_enabled=False)
+    context = browser.new_context(locale="en-US", java_script_enabled=False,
+                                  viewport={"width": 360, "height": 900})
     try:
         page = context.new_page()
         page.goto(live_url + "/?lang=en")
@@ -441,6 +442,7 @@ def test_a_couriers_second_vehicle_group_is_added_with_javascript_off(browser: A
         second = page.get_by_role("group", name="Vehicle group 2")
         expect(second.get_by_label("What these vehicles run on")).to_be_focused()
         expect(first.get_by_label("What they are")).to_have_value("van")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360  # the groups fit a phone
         second.get_by_label("What these vehicles run on").select_option("electric")
         second.get_by_label("What they are").select_option("hgv")
         second.get_by_label("Number of vehicles").fill("1")
