@@ -90,6 +90,8 @@ EN: Mapping[str, str] = {
     "vehicle_groups_beside_none": "The first group of vehicles is answered “None”: choose its fuel there, "
     "or leave this group empty.",
     "needs_waste": "Give the year's waste above first.",
+    "recycled_above_waste": "That is more than the year's waste ({waste} t): the waste recycled is part of "
+    "it. Please check both figures.",
     "fuel_needs_gas": "Choose which fuel this is above, or leave the amount empty.",
     "vehicle_needs_fuel": "Choose what the vehicles run on above, or leave this empty.",
     "lorry_needs_litres": "For lorries, give the litres of fuel bought in the year (or, for diesel lorries, "
@@ -170,6 +172,8 @@ ZH: Mapping[str, str] = {
     "或将各组上一年用量都留空：车辆按整体对比。",
     "vehicle_groups_beside_none": "第1组车辆选的是“没有”：请在那里选择能源类型，或将此组留空。",
     "needs_waste": "请先填写全年产生的废弃物。",
+    "recycled_above_waste": "多于全年产生的废弃物（{waste}吨）：回收利用的部分包含在全年废弃物之中，"
+    "请核对这两个数值。",
     "fuel_needs_gas": "请先在上面选择燃料种类，或将用量留空。",
     "vehicle_needs_fuel": "请先在上面选择车辆的能源类型，或将此项留空。",
     "lorry_needs_litres": "货车请填写全年加油升数（柴油货车也可填行驶公里数，例如 80000公里）："

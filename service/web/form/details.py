@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from service.web.amounts import FieldError
+from service.web.amounts import FieldError, plain
 from service.web.form.fields import DETAIL_FIELDS, PREVIOUS_AMOUNTS, ParsedForm
 from service.web.form.numbers import checked_number
 
@@ -19,7 +19,9 @@ from service.web.form.numbers import checked_number
 def read_details(parsed: ParsedForm) -> dict[str, float]:
     """The "more details" figures given (each optional) but last year's fuel, heat and vehicles, which
     follow this year's answers (:mod:`service.web.form.energy`, :mod:`service.web.form.vehicles`);
-    recycled waste is part of the waste, so it is refused without it."""
+    recycled waste is part of the waste, so it is refused without it, and above it: the engine's own
+    refusal of more recycled than thrown away reached the owner as "enter a valid value", beside a figure
+    that was a valid number (a review in Chinese)."""
     given = {}
     for form_field in DETAIL_FIELDS:
         if form_field not in PREVIOUS_AMOUNTS and str(parsed.values[form_field]).strip():
@@ -28,6 +30,8 @@ def read_details(parsed: ParsedForm) -> dict[str, float]:
                 given[form_field] = float(value)
     if "waste_recycled" in given and not str(parsed.values["waste"]).strip():
         parsed.errors["waste_recycled"] = FieldError("needs_waste")
+    elif "waste" in given and given.get("waste_recycled", 0.0) > given["waste"]:  # the engine's own test
+        parsed.errors["waste_recycled"] = FieldError("recycled_above_waste", {"waste": plain(given["waste"])})
     return given
 
 
