@@ -4,6 +4,8 @@ the field's own units and magnitudes, and the disclosure names a term one way.""
 
 from __future__ import annotations
 
+import json
+
 from flask.testing import FlaskClient
 
 from tests.conftest import AppFactory
@@ -45,3 +47,32 @@ def test_more_waste_recycled_than_thrown_away_is_said_so_not_just_invalid(make_a
         "figures.")
     all_recycled = {**RESTAURANT, "waste": "0.8", "waste_recycled": "800公斤"}
     assert _post(client, "zh", **all_recycled).status_code == 303
+
+
+def test_a_vehicle_count_and_the_waste_are_refused_with_examples_of_their_size(make_app: AppFactory) -> None:
+    """"一辆" in the vehicles and "800斤" in the waste were told "请输入数字，例如 12000 或 1.2万": an
+    example of money, twelve thousand vans, twelve thousand tonnes of a restaurant's waste. Each says what
+    it counts now."""
+    client = _app(make_app).test_client()
+    assert _refusal(client, "zh", "vehicles", vehicles="一辆") == "请输入车辆数，例如 1 或 2。"
+    assert _refusal(client, "en", "vehicles", vehicles="one") == (
+        "Enter the number of vehicles, such as 1 or 2.")
+    waste = "请填写吨数（如 6 或 6吨）或千克数（如 800公斤）；按斤计的请换算成公斤（1斤 = 0.5公斤）。"
+    assert _refusal(client, "zh", "waste", waste="800斤") == waste
+    assert _refusal(client, "zh", "waste_recycled", waste_recycled="半吨") == waste
+    assert _refusal(client, "en", "waste", waste="half a tonne") == (
+        "Enter the tonnes (such as 6 or 6 t), or the kg (such as 800 kg).")
+    assert _post(client, "zh", **{**RESTAURANT, "vehicles": "1辆", "waste": "800公斤", "waste_recycled": ""}
+                 ).status_code == 303
+
+
+def test_a_floor_area_in_ping_fang_is_read_as_square_metres(make_app: AppFactory) -> None:
+    """"120平方" is how an owner says 120 m² as often as "120平米"; it was refused with "enter a number"."""
+    from tests.service.test_merchant_page import _stored
+
+    app = _app(make_app)
+    client = app.test_client()
+    posted = _post(client, "zh", **{**RESTAURANT, "floor_area": "120平方"})
+    assert posted.status_code == 303, posted.get_data(as_text=True)
+    stored = json.loads(_stored(app, posted.headers["Location"]).input_json)
+    assert stored["company"]["floor_area_m2"] == 120

@@ -23,6 +23,8 @@ EN: Mapping[str, str] = {
     "required": "Please fill this in.",
     "not_a_number": "Enter a number, such as 12000 or 1.2万.",
     "employees_not_a_number": "Enter the number of people, such as 6.",
+    "vehicles_not_a_number": "Enter the number of vehicles, such as 1 or 2.",
+    "waste_not_a_number": "Enter the tonnes (such as 6 or 6 t), or the kg (such as 800 kg).",
     "not_whole": "Enter a whole number, such as 6.",
     "decimal_comma": "Use a point for decimals (1.5), and commas only between thousands (1,500,000).",
     "revenue_unlikely": "That is {per} yuan a year per employee: is it the year's revenue in yuan (90万 is "
@@ -118,6 +120,10 @@ ZH: Mapping[str, str] = {
     "required": "请填写此项。",
     "not_a_number": "请输入数字，例如 12000 或 1.2万。",
     "employees_not_a_number": "请输入人数，例如 6。",
+    "vehicles_not_a_number": "请输入车辆数，例如 1 或 2。",
+    # 斤, which a restaurant weighs its waste in, is not converted: it is said how
+    "waste_not_a_number": "请填写吨数（如 6 或 6吨）或千克数（如 800公斤）；"
+    "按斤计的请换算成公斤（1斤 = 0.5公斤）。",
     "not_whole": "请输入整数，例如 6。",
     "decimal_comma": "小数请用小数点（1.5），逗号只用于千位分隔（1,500,000）。",
     # yuan written after the figure as every amount of money is ("{bill}元", "60万元"): "5,000 元" was alone

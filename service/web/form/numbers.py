@@ -46,7 +46,8 @@ UNIT_WORDS: Mapping[str, tuple[str, ...]] = {
     "vehicles": ("辆", "台"),
     "vehicle_km": (_KM_WORDS := ("公里", "千米", "km", "KM", "Km")),
     "vehicle_fuel_quantity": ("公升", "升", "L", "l"),
-    "floor_area": ("平方米", "平米", "平", "㎡", "m2", "m²"),
+    # "120平方" is how an area is said as often as "120平米" (it had been "enter a number, such as 12000")
+    "floor_area": ("平方米", "平方", "平米", "平", "㎡", "m2", "m²"),
     # a water bill's 吨 is a cubic metre of water, and so is its "t" on the English page, whose hint says so
     # ("620 t" had been refused with "enter a number")
     "water": ("立方米", "立方", "方", "吨", "m3", "m³", "t", "tonnes"),
@@ -127,6 +128,12 @@ def _better_key(key: str, raw: str, form_field: str, values: Mapping[str, Any]) 
         return key
     if form_field == "employees":  # a count of people: "such as 12000 or 1.2万" is an example of money
         return "employees_not_a_number"
+    if form_field == "vehicles":  # a restaurant's one van ("一辆") was told "such as 12000 or 1.2万"
+        return "vehicles_not_a_number"
+    if form_field in ("waste", "waste_recycled"):
+        # a restaurant's waste is a few tonnes, not "12000 or 1.2万"; its owner weighs it in kg or in 斤
+        # ("800斤"), which the page does not convert: a conversion is rating_model.units', which has none
+        return "waste_not_a_number"
     text = typed(raw)
     kwh = form_field == "electricity" and values.get("electricity_unit") == "kwh"
     if kwh and (looks_like_money(text) or _WAN_AND_DIGITS.fullmatch(text)):
