@@ -55,7 +55,9 @@ ITEM_LABELS: Mapping[str, tuple[str, str]] = {
     "fallbacks": ("Emission factor fallbacks", "排放因子替代"),
     "reliefs": ("Reliefs applied", "适用的豁免"),
     "gross_emissions": ("Gross emissions", "总排放（未抵扣碳信用）"),
-    "greenhouse_gases": ("Greenhouse gases and warming potentials", "温室气体种类与全球变暖潜能值"),
+    # the term the engine's text under it uses, as China's inventories and IPCC's Chinese reports do: the
+    # heading had "全球变暖潜能值" above "全球增温潜势（GWP100）", two names for one thing
+    "greenhouse_gases": ("Greenhouse gases and warming potentials", "温室气体种类与全球增温潜势"),
     "assumptions": ("Measurement assumptions", "计量假设"),
     "exclusions": ("Activities left out", "未纳入的活动"),
 }

@@ -76,3 +76,13 @@ def test_a_floor_area_in_ping_fang_is_read_as_square_metres(make_app: AppFactory
     assert posted.status_code == 303, posted.get_data(as_text=True)
     stored = json.loads(_stored(app, posted.headers["Location"]).input_json)
     assert stored["company"]["floor_area_m2"] == 120
+
+
+def test_the_disclosure_names_the_warming_potential_once_as_its_text_does(make_app: AppFactory) -> None:
+    """The heading said "全球变暖潜能值" above the engine's "全球增温潜势（GWP100）": a bank officer read two
+    terms for one thing. The heading takes the text's (and IPCC's Chinese reports') term."""
+    client = _app(make_app).test_client()
+    location = _post(client, "zh", **RESTAURANT).headers["Location"]
+    page = client.get(location.split("?")[0] + "/disclosure?lang=zh").get_data(as_text=True)
+    assert "温室气体种类与全球增温潜势" in page and "全球增温潜势（GWP100）" in page
+    assert "全球变暖潜能值" not in page
