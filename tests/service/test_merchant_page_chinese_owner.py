@@ -86,3 +86,17 @@ def test_the_disclosure_names_the_warming_potential_once_as_its_text_does(make_a
     page = client.get(location.split("?")[0] + "/disclosure?lang=zh").get_data(as_text=True)
     assert "温室气体种类与全球增温潜势" in page and "全球增温潜势（GWP100）" in page
     assert "全球变暖潜能值" not in page
+
+
+def test_the_disclosure_links_say_what_json_and_vsme_are_for(make_app: AppFactory) -> None:
+    """The result page's last links read "JSON" and "VSME 导出": words a restaurant owner has never met,
+    beside "下载 PDF" and "打印版". Each says now what it is for, so it is handed on, not puzzled over."""
+    client = _app(make_app).test_client()
+    for lang, json_link, vsme_link in (
+        ("zh", "JSON 数据（供银行系统读取）", "VSME 格式数据（欧盟中小企业报告格式）"),
+        ("en", "JSON (for a bank&#39;s systems)",
+         "VSME export (the EU&#39;s reporting format for small businesses)"),
+    ):
+        location = _post(client, lang, **RESTAURANT).headers["Location"]
+        links = client.get(location).get_data(as_text=True).split('class="links"', 1)[1].split("</p>", 1)[0]
+        assert f"as=json\">{json_link}</a>" in links and f"as=vsme\">{vsme_link}</a>" in links, links

@@ -30,8 +30,9 @@ EN: Mapping[str, str] = {
     "disclosure": "Disclosure for your bank",
     "download_pdf": "Download PDF",
     "open_html": "Printable page",
-    "open_json": "JSON",
-    "open_vsme": "VSME export",
+    # what each is for: an owner who has never met "JSON" or "VSME" hands them on, not opens them
+    "open_json": "JSON (for a bank's systems)",
+    "open_vsme": "VSME export (the EU's reporting format for small businesses)",
     "rate_again": "Rate again",
     "positive": "positive",
     "next_together": "Starting with the cheapest actions, these together raise your score to {score} "
@@ -148,8 +149,8 @@ ZH: Mapping[str, str] = {
     "disclosure": "提交给银行的披露报告",
     "download_pdf": "下载 PDF",
     "open_html": "打印版",
-    "open_json": "JSON",
-    "open_vsme": "VSME 导出",
+    "open_json": "JSON 数据（供银行系统读取）",
+    "open_vsme": "VSME 格式数据（欧盟中小企业报告格式）",
     "rate_again": "重新评级",
     "positive": "加分",
     "next_together": "从成本最低的措施做起，同时完成以下各项，得分可升至 {score}（{grade}）：",
