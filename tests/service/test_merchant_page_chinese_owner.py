@@ -100,3 +100,12 @@ def test_the_disclosure_links_say_what_json_and_vsme_are_for(make_app: AppFactor
         location = _post(client, lang, **RESTAURANT).headers["Location"]
         links = client.get(location).get_data(as_text=True).split('class="links"', 1)[1].split("</p>", 1)[0]
         assert f"as=json\">{json_link}</a>" in links and f"as=vsme\">{vsme_link}</a>" in links, links
+
+
+def test_the_bill_converted_is_said_in_du_as_the_form_unit_says(make_app: AppFactory) -> None:
+    """The form offers "千瓦时（度）"; the result converted a bill of 2.4万元 into "约 36,923 千瓦时" alone,
+    where the owner's bill and talk count 度. The figure says both, once."""
+    client = _app(make_app).test_client()
+    location = _post(client, "zh", **RESTAURANT).headers["Location"]
+    notes = client.get(location).get_data(as_text=True).split('id="data-notes">', 1)[1].split("</p>", 1)[0]
+    assert "换算，约 36,923 千瓦时（度）；该电价是 greenrate 的假设" in notes, notes

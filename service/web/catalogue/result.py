@@ -185,8 +185,9 @@ ZH: Mapping[str, str] = {
     "more_energy": "用能比同类{business}多 {off}",
     "less_water": "用水比同类{business}少 {off}",
     "more_water": "用水比同类{business}多 {off}",
+    # the kWh said as the form's unit says them ("千瓦时（度）"): an owner's bill and talk count 度
     "from_bill": "用电量由您填写的全年电费 {spend}元，"
-    "按本评级所用标准（{standard}）假设的电价 {tariff} 元/千瓦时换算，约 {kwh} 千瓦时；"
+    "按本评级所用标准（{standard}）假设的电价 {tariff} 元/千瓦时换算，约 {kwh} 千瓦时（度）；"
     "该电价是 greenrate 的假设，不是公开统计数据，按电费单填写千瓦时数可避免换算。",
     "completeness_on_form": "经营面积、用水、废弃物，以及上一年的用电、燃料、热力和车辆用量，"
     "可在评级表单的“更多信息（选填）”中填写。",
