@@ -796,7 +796,8 @@ def test_refused_submissions_keep_the_answers_and_invalid_ones_spend_no_budget(m
     minutes = -(-int(limited.headers["Retry-After"]) // 60)
     assert f"try again in {minutes} minutes" in html and "a minute" not in html
     zh = client.post("/?lang=zh", data={**FORM, "csrf_token": _token(client)}).get_data(as_text=True)
-    assert f"请{minutes} 分钟后再试" in zh or f"请{minutes - 1} 分钟后再试" in zh
+    # a space each side of the figure, as the page's other figures among Chinese words ("请40 分钟" had one)
+    assert f"请 {minutes} 分钟后再试" in zh or f"请 {minutes - 1} 分钟后再试" in zh
 
 
 def test_the_page_works_with_redis_down(make_app: AppFactory) -> None:

@@ -382,7 +382,7 @@ def test_a_pdf_over_the_budget_shows_the_error_page_in_the_pages_language(
         result = page.url
         page.get_by_role("link", name="下载 PDF").click()
         expect(page.get_by_role("heading", name="出错了")).to_be_visible()
-        expect(page.get_by_role("alert")).to_have_text(re.compile(r"^PDF 下载过于频繁，请\d+ 分钟后再试。$"))
+        expect(page.get_by_role("alert")).to_have_text(re.compile(r"^PDF 下载过于频繁，请 \d+ 分钟后再试。$"))
         page.get_by_role("link", name="返回您的绿色评级").click()
         expect(page.locator("#grade")).to_be_visible()
         assert page.url == result

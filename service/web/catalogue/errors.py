@@ -33,8 +33,10 @@ EN: Mapping[str, str] = {
 }
 
 ZH: Mapping[str, str] = {
-    "too_many": "评级请求过于频繁，请{wait}后再试。",
-    "too_many_pdf": "PDF 下载过于频繁，请{wait}后再试。",
+    # a space before the figure as after it ("请 60 秒后再试"), as every figure among the page's Chinese
+    # words has: "请60 秒" had one side only
+    "too_many": "评级请求过于频繁，请 {wait}后再试。",
+    "too_many_pdf": "PDF 下载过于频繁，请 {wait}后再试。",
     "wait_seconds": "{n} 秒",
     "wait_minutes": "{n} 分钟",
     "csrf": "表单已过期或并非从本页提交，请重新提交。",
