@@ -109,3 +109,15 @@ def test_the_bill_converted_is_said_in_du_as_the_form_unit_says(make_app: AppFac
     location = _post(client, "zh", **RESTAURANT).headers["Location"]
     notes = client.get(location).get_data(as_text=True).split('id="data-notes">', 1)[1].split("</p>", 1)[0]
     assert "换算，约 36,923 千瓦时（度）；该电价是 greenrate 的假设" in notes, notes
+
+
+def test_the_green_power_share_is_refused_as_a_percentage_not_as_money(make_app: AppFactory) -> None:
+    """"百分之二十" of green power was told "请输入数字，例如 12000 或 1.2万": an example of money, for a
+    percentage of at most 100."""
+    client = _app(make_app).test_client()
+    in_kwh = {"electricity": "3.2万度", "electricity_unit": "kwh"}
+    assert _refusal(client, "zh", "green_share", green_share="百分之二十", **in_kwh) == (
+        "请用数字填写百分比，例如 20 或 20%。")
+    assert _refusal(client, "en", "green_share", green_share="a fifth", **in_kwh) == (
+        "Enter the percentage as a number, such as 20 or 20%.")
+    assert _post(client, "zh", **{**RESTAURANT, **in_kwh, "green_share": "20％"}).status_code == 303

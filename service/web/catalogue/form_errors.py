@@ -24,6 +24,7 @@ EN: Mapping[str, str] = {
     "not_a_number": "Enter a number, such as 12000 or 1.2万.",
     "employees_not_a_number": "Enter the number of people, such as 6.",
     "vehicles_not_a_number": "Enter the number of vehicles, such as 1 or 2.",
+    "percent_not_a_number": "Enter the percentage as a number, such as 20 or 20%.",
     "waste_not_a_number": "Enter the tonnes (such as 6 or 6 t), or the kg (such as 800 kg).",
     "not_whole": "Enter a whole number, such as 6.",
     "decimal_comma": "Use a point for decimals (1.5), and commas only between thousands (1,500,000).",
@@ -121,6 +122,7 @@ ZH: Mapping[str, str] = {
     "not_a_number": "请输入数字，例如 12000 或 1.2万。",
     "employees_not_a_number": "请输入人数，例如 6。",
     "vehicles_not_a_number": "请输入车辆数，例如 1 或 2。",
+    "percent_not_a_number": "请用数字填写百分比，例如 20 或 20%。",
     # 斤, which a restaurant weighs its waste in, is not converted: it is said how
     "waste_not_a_number": "请填写吨数（如 6 或 6吨）或千克数（如 800公斤）；"
     "按斤计的请换算成公斤（1斤 = 0.5公斤）。",

@@ -130,6 +130,8 @@ def _better_key(key: str, raw: str, form_field: str, values: Mapping[str, Any]) 
         return "employees_not_a_number"
     if form_field == "vehicles":  # a restaurant's one van ("一辆") was told "such as 12000 or 1.2万"
         return "vehicles_not_a_number"
+    if form_field == "green_share":  # a percentage ("百分之二十"), not money's "12000 or 1.2万"
+        return "percent_not_a_number"
     if form_field in ("waste", "waste_recycled"):
         # a restaurant's waste is a few tonnes, not "12000 or 1.2万"; its owner weighs it in kg or in 斤
         # ("800斤"), which the page does not convert: a conversion is rating_model.units', which has none
