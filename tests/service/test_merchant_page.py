@@ -1583,7 +1583,8 @@ def test_steps_that_raise_one_indicator_say_their_gains_do_not_add_up() -> None:
     assert note == ("“policy”, “procurement”, “officer” all raise “Environmental management in place”: "
                     "together they earn at most 15.5 points, not 23.1.")
     (zh,) = plan_overlaps(rating, standard, "zh", texts("zh"))
-    assert zh.startswith("“policy（中）”、“procurement（中）”、“officer（中）”都提高“环境管理措施”")
+    # no 顿号 between quoted items (GB/T 15834-2011, 4.5.3.5): "”、“" had one after each closing quote
+    assert zh.startswith("“policy（中）”“procurement（中）”“officer（中）”都提高“环境管理措施”")
     rating["contributions"][0]["max_points"] = 23.1  # gains that do add up say nothing
     assert plan_overlaps(rating, standard, "en", texts("en")) == []
 

@@ -83,8 +83,11 @@ def plan_overlaps(
             continue
         texts = [str(s.get("description_zh") if lang == "zh" else s.get("description", s["action"]))
                  for s in steps]
+        quoted = [f"“{x}”" for x in texts]
         notes.append(t["overlap"].format(
-            actions=joined([f"“{x}”" for x in texts], lang),
+            # quoted items stand side by side without a 顿号 between them (GB/T 15834-2011, 4.5.3.5):
+            # "“制定并公开环境政策”、“采购……”" had one after each closing quote
+            actions="".join(quoted) if lang == "zh" else joined(quoted, lang),
             indicator=indicator_name(standard, indicator, lang),
             most=f"{gap:.1f}",
             total=f"{total:.1f}",
