@@ -121,3 +121,16 @@ def test_the_green_power_share_is_refused_as_a_percentage_not_as_money(make_app:
     assert _refusal(client, "en", "green_share", green_share="a fifth", **in_kwh) == (
         "Enter the percentage as a number, such as 20 or 20%.")
     assert _post(client, "zh", **{**RESTAURANT, **in_kwh, "green_share": "20％"}).status_code == 303
+
+
+def test_the_practices_are_asked_by_the_names_the_reasons_score_them_under(make_app: AppFactory) -> None:
+    """The form asked "您已经在做的" and the result answered "绿色经营行为：43%" and "环境管理措施：0%":
+    an owner could not tell those were the ticks. The question names both, as the reasons do."""
+    client = _app(make_app).test_client()
+    form = client.get("/?lang=zh").get_data(as_text=True)
+    assert "<legend>您已经在做的（绿色经营行为和环境管理措施）</legend>" in form
+    result = client.get(_post(client, "zh", **RESTAURANT).headers["Location"]).get_data(as_text=True)
+    assert "绿色经营行为：" in result and "环境管理措施：" in result
+    english = client.get("/?lang=en").get_data(as_text=True)
+    assert ("<legend>What you already do (green operating practices and environmental management)</legend>"
+            in english)

@@ -23,7 +23,9 @@ EN: Mapping[str, str] = {
     "unit_kwh": "kWh",
     "unit_bill": "CNY (yearly bill)",
     "green_share": "Green power bought, % of that electricity (green certificates or green power trading)",
-    "practices": "What you already do",
+    # the two indicators the ticks are scored in, by the names the result's reasons give them: the result
+    # said "Environmental management in place: 0%" of a question the form had never named
+    "practices": "What you already do (green operating practices and environmental management)",
     "submit": "Rate my business",
     "privacy_recorded": "This service records your answers and the business name, if you give one (the name "
     "is optional).",
@@ -159,7 +161,7 @@ ZH: Mapping[str, str] = {
     "unit_kwh": "千瓦时（度）",
     "unit_bill": "元（全年电费）",
     "green_share": "购买的绿电（绿证或绿电交易）占上述用电量的百分比",
-    "practices": "您已经在做的",
+    "practices": "您已经在做的（绿色经营行为和环境管理措施）",
     "submit": "一键评级",
     "privacy_recorded": "本服务会记录您填写的答案，以及您填写的店铺名称（名称可以不填）。",
     "privacy_link": "任何持有评级结果链接的人都能看到结果，请只分享给您选定的对象，例如您的银行。",
