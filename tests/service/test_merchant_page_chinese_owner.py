@@ -134,3 +134,14 @@ def test_the_practices_are_asked_by_the_names_the_reasons_score_them_under(make_
     english = client.get("/?lang=en").get_data(as_text=True)
     assert ("<legend>What you already do (green operating practices and environmental management)</legend>"
             in english)
+
+
+def test_scope_one_says_the_vans_fuel_is_in_it(make_app: AppFactory) -> None:
+    """The form asks the fuel burned in the shop and the vehicles apart; the result's "范围一是您自己燃烧的
+    燃料" left an owner with a petrol van looking for its emissions. Scope 1 says both are in it."""
+    client = _app(make_app).test_client()
+    for lang, said in (("zh", "范围一是您自己燃烧的燃料（店内燃料和车辆燃油）；范围二是您购买的电力"),
+                       ("en", "Scope 1 is the fuel you burn yourself (on the premises and in your vehicles); "
+                              "Scope 2 the electricity you buy")):
+        page = client.get(_post(client, lang, **RESTAURANT).headers["Location"]).get_data(as_text=True)
+        assert said in page.split('id="scopes-note">', 1)[1].split("</p>", 1)[0], lang

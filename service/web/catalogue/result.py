@@ -57,7 +57,10 @@ EN: Mapping[str, str] = {
     "overlap": "{actions} all raise “{indicator}”: together they earn at most {most} points, not {total}.",
     "no_plan": "None of the actions this standard models raises your score.",
     "negative": "negative",
-    "scopes_explained_factors": "Scope 1 is the fuel you burn yourself; Scope 2 the electricity you buy, "
+    # Scope 1 says the vehicles' fuel is in it: the form asks them apart from the fuel burned on site, and an
+    # owner with a van looked for its emissions in vain
+    "scopes_explained_factors": "Scope 1 is the fuel you burn yourself (on the premises and in your "
+    "vehicles); Scope 2 the electricity you buy, "
     "location-based at your grid's average factor ({grid} kg CO2 per kWh), market-based counting the green "
     "power you bought as zero and the rest at the national residual factor ({residual} kg CO2 per kWh: the "
     "national average excluding the non-fossil power traded on the market), so market-based can be higher "
@@ -97,7 +100,8 @@ EN: Mapping[str, str] = {
     # {heading}: the held-back list's heading (held_back or held_back_lasting) without its colon
     "cap_below": "What lifts it is said below, under “{heading}”.",
     "cap_below_lasting": "Why nothing lifts it is said below, under “{heading}”.",
-    "scopes_explained": "Scope 1 is the fuel you burn yourself; Scope 2 the electricity you buy (location: "
+    "scopes_explained": "Scope 1 is the fuel you burn yourself (on the premises and in your vehicles); "
+    "Scope 2 the electricity you buy (location: "
     "at your grid's average; market: counting the green power you bought as zero); Scope 3 your water, waste "
     "and business travel.",
     "scope": "Source of emissions",
@@ -170,7 +174,7 @@ ZH: Mapping[str, str] = {
     "overlap": "{actions}都提高“{indicator}”：同时完成最多加 {most} 分，而不是 {total} 分。",
     "no_plan": "本标准列出的措施都无法再提高您的得分。",
     "negative": "减分",
-    "scopes_explained_factors": "范围一是您自己燃烧的燃料；"
+    "scopes_explained_factors": "范围一是您自己燃烧的燃料（店内燃料和车辆燃油）；"
     "范围二是您购买的电力：基于位置按所在电网的平均排放因子（{grid} 千克二氧化碳/千瓦时）计算，"
     "基于市场则把购买的绿色电力按零计、其余电力按全国电力平均二氧化碳排放因子"
     "（不包括市场化交易的非化石能源电量，{residual} 千克二氧化碳/千瓦时）计算，"
@@ -203,7 +207,8 @@ ZH: Mapping[str, str] = {
     "cap_line": "{name}：评级上限为{grade}。",
     "cap_below": "解除办法见下文“{heading}”。",
     "cap_below_lasting": "无法解除的原因见下文“{heading}”。",
-    "scopes_explained": "范围一是您自己燃烧的燃料；范围二是您购买的电力（基于位置：按所在电网平均排放因子；"
+    "scopes_explained": "范围一是您自己燃烧的燃料（店内燃料和车辆燃油）；"
+    "范围二是您购买的电力（基于位置：按所在电网平均排放因子；"
     "基于市场：购买的绿色电力按零计）；范围三是用水、废弃物和商务差旅。",
     "scope": "排放来源",
     "total_line": "合计：{total} 吨二氧化碳当量。",
