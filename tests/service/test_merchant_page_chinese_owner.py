@@ -145,3 +145,20 @@ def test_scope_one_says_the_vans_fuel_is_in_it(make_app: AppFactory) -> None:
                               "Scope 2 the electricity you buy")):
         page = client.get(_post(client, lang, **RESTAURANT).headers["Location"]).get_data(as_text=True)
         assert said in page.split('id="scopes-note">', 1)[1].split("</p>", 1)[0], lang
+
+
+def test_the_gas_bills_yuan_are_refused_with_where_the_cubic_metres_are_and_what_empty_means(
+    make_app: AppFactory,
+) -> None:
+    """A restaurant owner knows the gas bill's yuan: "1.2万元" was told "请填写立方米数", which did not say
+    the m³ are on the same bill, nor that the amount may be left to the estimate (and what that costs)."""
+    client = _app(make_app).test_client()
+    assert _refusal(client, "zh", "fuel_amount", fuel_amount="1.2万元") == (
+        "这看起来是金额：请按燃气账单填写全年用气量（立方米），例如 3000 或 3000方。"
+        "只有金额时请将此项留空：将按同类店铺估算，能耗指标不计分，评级最高为浅绿。")
+    assert _refusal(client, "en", "fuel_amount", fuel_amount="¥12000").startswith(
+        "This looks like an amount of money: give the gas used, in m³, from the gas bills")
+    # the other fuels' amounts are needed (nothing is estimated for them): their own refusal stays
+    lpg = _refusal(client, "zh", "fuel_amount", fuel="lpg", fuel_amount="3000元")
+    assert lpg.startswith("请填写全年液化气用量"), lpg
+    assert _post(client, "zh", **{**RESTAURANT, "fuel_amount": ""}).status_code == 303

@@ -152,6 +152,10 @@ def _better_key(key: str, raw: str, form_field: str, values: Mapping[str, Any]) 
     if PREVIOUS_AMOUNTS.get(form_field, form_field) == "heat_amount":  # steam in tonnes, kcal, money, ...
         return unconverted_heat(form_field, text)
     fuel = previous_fuel_of(values) if form_field == "previous_fuel" else values.get("fuel")
+    if form_field == "fuel_amount" and fuel == "natural_gas" and looks_like_money(text):
+        # the gas bill's yuan, which a restaurant owner knows best: the m³ are printed on the same bill, and
+        # left empty this year's gas is estimated, which "enter the cubic metres" alone did not say
+        return "gas_money"
     if PREVIOUS_AMOUNTS.get(form_field, form_field) == "fuel_amount" and fuel in FUEL_UNITS:
         return "fuel_forms_" + str(fuel)
     return key
