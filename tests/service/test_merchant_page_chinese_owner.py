@@ -162,3 +162,17 @@ def test_the_gas_bills_yuan_are_refused_with_where_the_cubic_metres_are_and_what
     lpg = _refusal(client, "zh", "fuel_amount", fuel="lpg", fuel_amount="3000元")
     assert lpg.startswith("请填写全年液化气用量"), lpg
     assert _post(client, "zh", **{**RESTAURANT, "fuel_amount": ""}).status_code == 303
+
+
+def test_a_vans_typical_distance_is_not_said_to_be_estimated_from_similar_shops(make_app: AppFactory) -> None:
+    """The van counted alone was noted "以下数据表单中未提供，按同类店铺估算：车辆全年行驶里程（按每辆车
+    常见里程估算）": two bases for one figure, the first untrue (it is greenrate's typical distance, as the
+    disclosure says). It is among the figures taken at a typical value now."""
+    client = _app(make_app).test_client()
+    page = client.get(_post(client, "zh", **RESTAURANT).headers["Location"]).get_data(as_text=True)
+    notes = page.split('id="data-notes">', 1)[1].split("</p>", 1)[0]
+    assert "以下数据表单中未提供，按常见数值估算：车辆全年行驶里程（按每辆车常见里程估算）。" in notes, notes
+    assert "按同类店铺估算" not in notes and notes.count("数据质量（PCAF 评分") == 1, notes
+    english = client.get(_post(client, "en", **RESTAURANT).headers["Location"]).get_data(as_text=True)
+    en_notes = english.split('id="data-notes">', 1)[1].split("</p>", 1)[0]
+    assert "Taken at a typical value" in en_notes and "businesses like yours" not in en_notes, en_notes

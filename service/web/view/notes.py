@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from rating_model import estimation
-from rating_model.disclosure import assumed_figures
+from rating_model.disclosure import RULE_FIELDS, assumed_figures
 from rating_model.standard import Standard, load_standard, published_standard_path
 from service.web.i18n import amount, texts
 from service.web.labels import field_labels, joined, unreported_labels
@@ -110,7 +110,12 @@ def data_notes(
             spend=amount(float(spend), lang), tariff=f"{tariff:g}", kwh=amount(kwh, lang),
             standard=standard_label(rating) or "-",
         ))
-    assumed = assumed_figures(rating)
+    # a vehicle at the seed distance is among ``estimated_fields`` (engine 1.6 on) but rests on greenrate's
+    # typical distance, not on the sector's figures: "按同类店铺估算：车辆全年行驶里程（按每辆车常见里程
+    # 估算）" said both of one figure. It is said with the assumed figures, as the disclosure says it.
+    seeded = [p for p in estimated if not _rule_field(p)]
+    estimated = [p for p in estimated if _rule_field(p)]
+    assumed = list(dict.fromkeys([*seeded, *assumed_figures(rating)]))
     if estimated:  # with the PCAF score
         notes.append(t["estimated"].format(fields=estimated_fields(estimated, lang), pcaf=pcaf,
                                            business=business_word(operating, lang)))
@@ -124,6 +129,12 @@ def data_notes(
     if missing:
         notes.insert(0, t["not_reported"].format(fields=joined(unreported_labels(missing, lang), lang)))
     return notes
+
+
+def _rule_field(path: str) -> bool:
+    """Whether ``path`` is filled by the standard's estimation rules (sector defaults, or electricity from a
+    bill), not by greenrate's own assumption."""
+    return any(path == f or path.startswith(f + ".") for f in RULE_FIELDS)
 
 
 def left_unanswered(operating: Mapping[str, Any]) -> bool:
