@@ -176,3 +176,14 @@ def test_a_vans_typical_distance_is_not_said_to_be_estimated_from_similar_shops(
     english = client.get(_post(client, "en", **RESTAURANT).headers["Location"]).get_data(as_text=True)
     en_notes = english.split('id="data-notes">', 1)[1].split("</p>", 1)[0]
     assert "Taken at a typical value" in en_notes and "businesses like yours" not in en_notes, en_notes
+
+
+def test_w_for_wan_is_told_how_to_write_it(make_app: AppFactory) -> None:
+    """"2.4w" (万 as owners type it in chats) was told "请输入数字，例如 12000 或 1.2万", as if it were no
+    number at all; it is told to write 万, and not guessed at."""
+    client = _app(make_app).test_client()
+    said = "请把“w”写成“万”，或写出整数：例如 2.4w 写成 2.4万 或 24000。"
+    assert _refusal(client, "zh", "electricity", electricity="2.4w") == said
+    assert _refusal(client, "zh", "revenue", revenue="85W") == said
+    assert _refusal(client, "en", "revenue", revenue="85w") == (
+        "Write 万 for “w”, or the whole number: 2.4w as 2.4万 or 24000.")

@@ -65,6 +65,7 @@ EN: Mapping[str, str] = {
     "electricity bills came to, choose “CNY (yearly bill)” under “Unit”; if it is kWh, type the number "
     "alone, such as 12000 or 1.2万.",
     "wan_and_digits": "Write it as 1.2万 or 12000.",
+    "w_for_wan": "Write 万 for “w”, or the whole number: 2.4w as 2.4万 or 24000.",
     # the fuel receipts' yuan typed for the vehicles: "enter a number" did not say that litres are asked
     "vehicle_money": "This looks like an amount of money: give the litres of fuel bought, printed on each "
     "fuel receipt beside the amount paid, or the km driven (such as 30000 km). With only the amounts paid, "
@@ -162,6 +163,7 @@ ZH: Mapping[str, str] = {
     "electricity_looks_like_money": "这看起来是金额：如果是全年电费，请把“单位”改为“元（全年电费）”；"
     "如果是千瓦时，请只填数字，例如 12000 或 1.2万。",
     "wan_and_digits": "请写成 1.2万 或 12000。",
+    "w_for_wan": "请把“w”写成“万”，或写出整数：例如 2.4w 写成 2.4万 或 24000。",
     "vehicle_money": "这看起来是金额：请填写加油升数（加油小票上金额旁印有升数），"
     "或行驶公里数（例如 30000公里）。只有金额时请将此项留空，每辆车将按常见的年行驶里程估算。",
     "lorry_money": "这看起来是金额：请填写加油升数（加油小票上金额旁印有升数），柴油货车也可填行驶公里数。"

@@ -115,6 +115,9 @@ def number_error(
 
 #: "1万2": 12,000 as it is said, which the form does not guess at (1万2千? 1万2百?)
 _WAN_AND_DIGITS = re.compile(r"[0-9.]+万[0-9]+")
+#: "2.4w": 万 as it is typed in chats and on receipts' margins ("85W"), told how to write it: read as 万 it
+#: would be a guess the page does not make (a kW rating typed as "24kW" is not 24万 either)
+_W_FOR_WAN = re.compile(r"[0-9.]+[wW]")
 
 
 def _better_key(key: str, raw: str, form_field: str, values: Mapping[str, Any]) -> str:
@@ -142,6 +145,8 @@ def _better_key(key: str, raw: str, form_field: str, values: Mapping[str, Any]) 
         return "electricity_looks_like_money"
     if _WAN_AND_DIGITS.fullmatch(text):
         return "wan_and_digits"
+    if _W_FOR_WAN.fullmatch(text):
+        return "w_for_wan"
     vehicles = PREVIOUS_AMOUNTS.get(form_field, form_field) == "vehicle_amount"
     # a lorry's refusals name no estimate to fall back on: its count alone is refused (no lorry's distance)
     lorry = "lorry" if values.get("vehicle_kind") == "hgv" and form_field == "vehicle_amount" else "vehicle"
