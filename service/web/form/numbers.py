@@ -122,11 +122,12 @@ _W_FOR_WAN = re.compile(r"[0-9.]+[wW]")
 
 def _better_key(key: str, raw: str, form_field: str, values: Mapping[str, Any]) -> str:
     """A refusal that names what the field takes, where the generic "enter a number" would not help: the
-    employees (a count of people, where the amounts' example is money), a fuel amount with another word
+    employees, the vehicles, the green power's percentage and the waste (each a count or size of its own,
+    where the amounts' example is money), "2.4w" (万 as typed in chats), a fuel amount with another word
     ("10罐" of piped gas), money or "1万2" in the kWh field (the bill's amount has its own unit), "1万2"
     anywhere (12,000 written as it is said), the vehicles' fuel receipts in yuan (the litres are asked, or
-    the estimate left to), heat in a unit the page does not convert
-    (:func:`service.web.heat.unconverted_heat`)."""
+    the estimate left to), the piped gas bill's yuan (its m³, or the estimate), heat in a unit the page does
+    not convert (:func:`service.web.heat.unconverted_heat`)."""
     if key != "not_a_number":
         return key
     if form_field == "employees":  # a count of people: "such as 12000 or 1.2万" is an example of money
