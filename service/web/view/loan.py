@@ -25,9 +25,10 @@ def knock_out_names(standard: Standard, lang: str) -> dict[str, str]:
 
 
 def lasting_knock_outs(standard: Standard) -> frozenset[str]:
-    """The knock-outs that deny a green loan for the business's activity itself (those of ISIC codes:
-    the standard's remedy says no change of operations lifts them), whose denial is not "for now" as a
-    penalty's, which lapses after three years: a coal mine had been told 暂不能申请绿色贷款."""
+    """The knock-outs of the business's activity itself (those of ISIC codes: the standard's remedy says
+    no change of how it operates lifts them), whose cap, or denial of a green loan, is not "for now" as a
+    penalty's, which lapses after three years: a coal mine had been told 暂不能申请绿色贷款. Standard
+    1.12.0's fossil-fuel distribution is one, though it only caps the grade."""
     return frozenset(k.id for k in standard.knock_outs if k.isic_codes)
 
 
