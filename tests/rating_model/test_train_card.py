@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
 import numpy as np
@@ -17,14 +16,12 @@ from rating_model.model_card import model_card, no_point_features
 from rating_model.standard import DEFAULT_STANDARD, load_standard
 from rating_model.synthetic import generate_frame
 from rating_model.train import HOLDOUT_SHARE, train
+from tests.rating_model.trained import SEED, trained, training_frame
 
-SEED = 5
 
-
-@cache
 def _trained() -> tuple[pd.DataFrame, dict[str, Any]]:
-    frame = generate_frame(3_000, 11)
-    return frame, train(frame, seed=SEED, source={"synthetic": True}).artifact
+    """The training tests' frame and its synthetic-source artifact (trained once a session, copies)."""
+    return training_frame(), trained(synthetic=True).artifact
 
 
 def test_calibration_by_segment_on_known_rows() -> None:
