@@ -229,14 +229,16 @@ def open_response_schemas(spec: APISpec) -> None:
     copies = {name: RESPONSE_COPY.format(name) for name in shared}
     if clash := set(copies.values()) & set(schemas):
         raise ValueError(f"open copies would replace schemas of the same name: {sorted(clash)}")
-    for name in shared:
+    # in sorted order: a set's order follows the process's hash seed, so two gunicorn workers had listed the
+    # copies (and so the document's bytes, its ETag-able content) differently (a test-time review)
+    for name in sorted(shared):
         copy = _opened(schemas[name], copies)
         copy["description"] = (
             f"`{name}` as answers carry it: the same fields, open to fields added within /v1 (ignore those "
             f"you do not know), where a request's `{name}` refuses unknown fields."
         )
         schemas[copies[name]] = copy
-    for name in set(schemas) - asked - set(copies.values()):
+    for name in sorted(set(schemas) - asked - set(copies.values())):
         schemas[name] = _opened(schemas[name], copies)
     for op in operations:
         if "responses" in op:
