@@ -83,8 +83,10 @@ _CHARGED = (
 _VAN_SEED_NOTE = (
     "vans counted by vehicles alone are taken to drive the seed's 12,000 km a year, a car's distance (no "
     "sourced yearly distance of a van was found), at the per-km factor of a van of their fuel",
-    "仅填报车辆数的厢式货车按种子假设的每辆每年12,000公里（小汽车的行驶里程；未找到有来源的厢式货车年行驶里程）"
-    "和该燃料厢式货车的每公里排放因子估算",
+    # engine 2.11: the form's words (面包车、轻型厢式货车) and the source's name, not "种子假设" (a seed
+    # assumption, jargon to an owner; a Chinese owner's walk-through)
+    "仅填报车辆数的面包车、轻型厢式货车，按蚂蚁集团 2022 年公布的每辆车每年 12,000 公里（小汽车的年行驶里程；"
+    "未找到有出处的面包车年行驶里程）和该燃料面包车、轻型厢式货车的每公里排放因子估算",
 )
 
 
