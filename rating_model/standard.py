@@ -604,12 +604,25 @@ def published_standard_path(label: str) -> Path | None:
     Every released version stays in the package, so a rating can always be read against the rulebook it
     names in ``versions.standard``.
     """
+    return _published_paths().get(label)
+
+
+@lru_cache(maxsize=1)
+def _published_paths() -> dict[str, Path]:
+    """Each published standard's file by its label, read once per process: the package's files never
+    change while it runs (:mod:`rating_model.published` refuses a changed one).
+
+    Each lookup had verified and parsed every file again, so ``GET /v1/standard?version=`` naming a version
+    never published cost any key's request some 150 ms of a worker, over 20 ratings' worth (security
+    review).
+    """
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    paths: dict[str, Path] = {}
     for path in sorted(STANDARD_DIR.glob("*.yaml")):
         doc = yaml.load(verified_bytes(path, StandardError), Loader=loader)  # a safe loader
-        if isinstance(doc, dict) and f"{doc.get('id')}@{doc.get('version')}" == label:
-            return path
-    return None
+        if isinstance(doc, dict):
+            paths.setdefault(f"{doc.get('id')}@{doc.get('version')}", path)  # the first, as the scan had
+    return paths
 
 
 def _published(label: str) -> Mapping[str, Any]:

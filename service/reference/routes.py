@@ -6,7 +6,7 @@ check any rating against the exact standard, points table and emission factors t
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 from flask import Response
@@ -69,7 +69,10 @@ class ActiveStandard(MethodView):
         return Response(_published_json(f"{standard.id}@{version}"), mimetype=_JSON)
 
 
-@lru_cache(maxsize=8)
+#: Unbounded, yet no larger than the package's published versions: only a label found is cached (a miss
+#: raises its 404). Eight had held fewer than the versions published, so a key cycling through them made
+#: every request load and check a standard again (security review).
+@cache
 def _published_json(label: str) -> bytes:
     path = published_standard_path(label)
     if path is None:
