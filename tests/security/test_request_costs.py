@@ -1,4 +1,5 @@
-"""What a cheap request may cost a worker: no key, however low its role, buys work far beyond a rating's.
+"""What a cheap request may cost a worker: no key, however low its role, and no visitor of the merchant
+page buys work far beyond a rating's.
 
 ``GET /v1/standard?version=`` is open to every role, a borrower's merchant key included. Naming a version
 never published verified and parsed every packaged standard again (some 150 ms, over 20 ratings' worth),
@@ -9,13 +10,16 @@ standard again. Each file is now read once per process, whatever is asked.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 import yaml
 from flask import Flask
 
 from rating_model.standard import STANDARD_DIR
-from tests.conftest import bearer, create_key
+from service.web.form.fields import NAME_MAX_LENGTH
+from service.web.routes import FORM_MAX_BYTES
+from tests.conftest import AppFactory, bearer, create_key
 
 
 def _published_versions() -> list[str]:
@@ -47,3 +51,19 @@ def test_asking_for_standards_by_version_reads_no_file_again(
     again = ask()
     assert again == first == [200] * len(published) + [404] * len(never)
     assert parsed == [], f"{len(parsed)} standard files parsed again"
+
+
+def test_the_merchant_form_is_read_only_up_to_what_a_form_can_hold(make_app: AppFactory) -> None:
+    """Anyone may post the form, without a token; a body filled with numbers to the API's 2 MB limit took
+    some 100 refused forms' work to read and send back. Past what any form holds, it is not read (413)."""
+    from tests.service.test_merchant_page import FORM
+
+    client = make_app().test_client()
+    figures = ("revenue", "electricity", "water", "waste", "floor_area")
+    longest = {**FORM, "company_name": "绿" * NAME_MAX_LENGTH, **dict.fromkeys(figures, "1,234,567.89万")}
+    assert len(urlencode(longest).encode()) < FORM_MAX_BYTES / 4  # the limit is far above any real form
+    assert client.post("/", data=longest).status_code == 400  # read and answered: no token
+    stuffed = {**FORM, "revenue": "1万" * (FORM_MAX_BYTES // 8)}
+    refused = client.post("/", data=stuffed, headers={"Accept-Language": "zh-CN"})
+    assert refused.status_code == 413 and "提交的表单过大" in refused.get_data(as_text=True)
+    assert "1万1万" not in refused.get_data(as_text=True)  # nothing of it read, nor sent back
