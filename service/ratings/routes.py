@@ -30,7 +30,7 @@ from schemas.pages import (
 from schemas.rating import RatingSchema
 from service.auth import current_principal, readable_ratings_merchant, requires
 from service.extensions import services
-from service.hardening import json_body, request_body
+from service.hardening import json_batch_body, json_body, request_body
 from service.limits import spend_tenant_budget
 from service.lost_answers import on_lost_answer
 from service.openapi import documented
@@ -342,7 +342,7 @@ class RatingBatch(MethodView):
                     "rating (the same id), not rated twice.")
     @documented(blp, 400, 401, 403, 413, 415, 429, 503, operation="create_ratings_batch")
     @requires("bank")
-    @json_body
+    @json_batch_body
     @blp.arguments(_BATCH_REQUEST)
     @blp.response(200, BatchResultSchema)
     def post(self, batch: dict[str, Any]) -> Response:
