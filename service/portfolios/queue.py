@@ -3,6 +3,12 @@
 The queue only carries "run portfolio <id>"; everything durable (status, progress, summary) is in the
 database row, so the queue entry is cheap to lose and to send again. RQ's job id is the portfolio id, so a
 job is in the queue at most once under its name, whichever process enqueued it.
+
+Jobs are written and read as JSON (:data:`JSON_SERIALIZER`), never RQ's default pickle: a worker unpickles
+what it dequeues, so whoever could write to the Redis (another deployment sharing it, a client of a Redis
+without a password) ran code in the worker, which holds the database's credentials and the service's
+secret (security review). JSON names the function to call (it must be one RQ can import, as
+:data:`JOB_FUNCTION`) and its arguments, but runs nothing as it is read.
 """
 
 from __future__ import annotations
@@ -14,12 +20,15 @@ from flask import Flask
 from rq import Queue
 from rq.exceptions import StopRequested
 from rq.job import Job
+from rq.serializers import JSONSerializer
 
 from service.config.settings import Settings
 
 #: what a worker runs: imported by name, so the web process never imports the rating loop
 JOB_FUNCTION = "service.portfolios.runner.run_portfolio_job"
 _WEB_QUEUE = "greenrate.portfolio_queue"
+#: how every process here writes and reads the queue's jobs (RQ's workers, queues and fetches each take it)
+JSON_SERIALIZER = JSONSerializer
 #: web-side Redis timeout floor: the enqueue is a handful of commands, but a 100 ms cache timeout is tight
 _MIN_TIMEOUT_SECONDS = 1.0
 
@@ -43,7 +52,7 @@ def connect(settings: Settings, *, timeout_seconds: float | None) -> redis.Redis
 
 
 def portfolio_queue(settings: Settings, connection: redis.Redis) -> Queue:
-    return Queue(queue_name(settings), connection=connection)
+    return Queue(queue_name(settings), connection=connection, serializer=JSON_SERIALIZER)
 
 
 def enqueue(queue: Queue, settings: Settings, job_id: str) -> None:

@@ -98,7 +98,7 @@ def _queue_lost(job: PortfolioJob, queue: Queue, now: datetime) -> bool:
     if (now - job.created_at).total_seconds() < ENQUEUE_GRACE_SECONDS:
         return False
     try:
-        status = Job.fetch(job.id, connection=queue.connection).get_status()
+        status = Job.fetch(job.id, connection=queue.connection, serializer=queue.serializer).get_status()
     except NoSuchJobError:
         return True
     return status in _LOST
@@ -107,7 +107,8 @@ def _queue_lost(job: PortfolioJob, queue: Queue, now: datetime) -> bool:
 def _forget_dead_run(job: PortfolioJob, queue: Queue, host: str) -> None:
     """Drop the dead run's RQ bookkeeping, so RQ's own cleanup never fails the job we re-enqueue."""
     try:
-        StartedJobRegistry(queue=queue).remove_executions(Job.fetch(job.id, connection=queue.connection))
+        started = Job.fetch(job.id, connection=queue.connection, serializer=queue.serializer)
+        StartedJobRegistry(queue=queue).remove_executions(started)
     except NoSuchJobError:
         pass
     if job.worker is not None and job.worker_host == host:

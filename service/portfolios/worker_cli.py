@@ -20,7 +20,7 @@ from rq import SimpleWorker
 from service import logging as json_logging
 from service.config import load_settings
 from service.config.values import ConfigError
-from service.portfolios.queue import QueueNotConfigured, connect, portfolio_queue
+from service.portfolios.queue import JSON_SERIALIZER, QueueNotConfigured, connect, portfolio_queue
 from service.portfolios.recovery import NameTaken, free_name, recover_safely
 from service.portfolios.retention import purge_expired, purge_safely
 from service.portfolios.runner import RunContext, install
@@ -38,7 +38,8 @@ PUBSUB_WAIT_SECONDS = 1.0
 class PortfolioWorker(SimpleWorker):
     """RQ's in-process worker plus the recovery sweep and the retention purge, run with RQ's own
     maintenance: at start-up (before the first job is taken) and then every :data:`SWEEP_SECONDS` while
-    idle."""
+    idle. It reads jobs as JSON whatever it is given: RQ's worker deserializes with its own serializer,
+    not its queues' (:mod:`service.portfolios.queue`)."""
 
     def __init__(
         self,
@@ -47,7 +48,7 @@ class PortfolioWorker(SimpleWorker):
         purge: functools.partial[list[str]] | None = None,
         **kwargs: Any,
     ) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, **{**kwargs, "serializer": JSON_SERIALIZER})
         self.sweep = sweep
         self.purge = purge
 
