@@ -28,8 +28,9 @@ from rating_model.loan_book import iter_loan_book
 
 __all__ = ["ResultWriter", "csv_safe", "write_loan_book"]
 
-#: text a spreadsheet would run as a formula (OWASP "CSV injection"): = + - @, a tab or a CR first
-_FORMULA_START = r"^[=+\-@\t\r]"
+#: text a spreadsheet would run as a formula (OWASP "CSV injection"): = + - @, a tab or a CR first, and a
+#: NUL, which OWASP ASVS 5.0 (V1.2.10) names too: a reader that drops it sees the formula behind it
+_FORMULA_START = r"^[=+\-@\t\r\x00]"
 #: ... unless the whole cell is a plain number (``-12.5``), which no spreadsheet runs and which must read back
 _PLAIN_NUMBER = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
 
