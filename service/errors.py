@@ -18,6 +18,7 @@ from typing import Any
 
 import structlog
 from flask import Flask, Response, current_app
+from flask import json as _flask_json
 from flask_limiter import RateLimitExceeded
 from flask_smorest import Api
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
@@ -209,6 +210,16 @@ class GreenrateApi(Api):  # type: ignore[misc]
     """flask-smorest's Api with our error body for every HTTP error."""
 
     ERROR_SCHEMA = ErrorSchema
+    #: ``/openapi.json``'s text, rendered by its first request (Flask refuses new routes after that one)
+    _openapi_text: str | None = None
+
+    def _openapi_json(self) -> Response:
+        """The contract as flask-smorest serves it, rendered once per app: it rendered the whole document
+        (350 KB) on every request, ~40 ms of a worker for anyone, with no key and outside every budget
+        (security review)."""
+        if self._openapi_text is None:
+            self._openapi_text = _flask_json.dumps(self.spec.to_dict(), indent=2, sort_keys=False)
+        return Response(self._openapi_text, mimetype="application/json")
 
     def _register_responses(self) -> None:
         """flask-smorest's shared error responses, with the ``Retry-After`` header that 429 and 503 send and

@@ -119,3 +119,20 @@ def test_a_batch_is_counted_by_its_items_not_its_fields(app: Flask) -> None:
     answer = client.post("/v1/ratings/batch", json={"items": items}, headers=bearer(key))
     assert answer.status_code == 200  # each item refused alone, as its own request would be
     assert answer.json["failed"] == 100 and {item["status"] for item in answer.json["results"]} == {422}
+
+
+def test_the_contract_is_rendered_once_not_for_every_reader(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``/openapi.json`` needs no key and counts against no budget; it rendered its 350 KB every time."""
+    client = app.test_client()
+    first = client.get("/openapi.json")
+    api = app.extensions["flask-smorest"]["apis"][""]["ext_obj"]
+    rendered: list[int] = []
+    to_dict = api.spec.to_dict
+    monkeypatch.setattr(api.spec, "to_dict", lambda: rendered.append(1) or to_dict())
+    again = [client.get("/openapi.json") for _ in range(3)]
+    assert rendered == []
+    assert all(a.status_code == 200 and a.data == first.data for a in again)
+    assert {a.mimetype for a in again} == {"application/json"}
+    assert first.json["paths"]["/v1/ratings"]
