@@ -604,7 +604,10 @@ def published_standard_path(label: str) -> Path | None:
     Every released version stays in the package, so a rating can always be read against the rulebook it
     names in ``versions.standard``.
     """
-    return _published_paths().get(label)
+    path = _published_paths().get(label)
+    if path is not None:
+        verified_bytes(path, StandardError)  # one edited in place since is refused, as each lookup refused it
+    return path
 
 
 @lru_cache(maxsize=1)
@@ -614,7 +617,7 @@ def _published_paths() -> dict[str, Path]:
 
     Each lookup had verified and parsed every file again, so ``GET /v1/standard?version=`` naming a version
     never published cost any key's request some 150 ms of a worker, over 20 ratings' worth (security
-    review).
+    review). A lookup that finds its file still checks that file's bytes (a hash, no parse).
     """
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     paths: dict[str, Path] = {}
