@@ -123,30 +123,36 @@ def _docs_asset(filename: str) -> Response:
 
 
 _ANY_OBJECT_OR_NULL = {"type": "object", "nullable": True}
-#: The null branch of a nullable nested object: ``nullable`` applies only beside a ``type`` in OpenAPI 3.0.3,
-#: and ``enum: [null]`` keeps every object out of it (the ``$ref`` branch alone describes those).
-NULL_BRANCH = {"type": "object", "nullable": True, "enum": [None]}
+#: The null branch of a nullable nested object. No ``type``: datamodel-code-generator reads a typed branch
+#: (``type: object``) as "any object" (``dict[str, Any]``), which took ``{}`` and refused null, and reads this
+#: one as null alone. Without a type nothing but ``enum`` constrains it, so OpenAPI 3.0.3 validators take
+#: null and nothing else (``nullable`` beside it says so to readers that look for it).
+NULL_BRANCH = {"nullable": True, "enum": [None]}
 
 
 def _nullable_reference(
     _converter: Any, _field: Field[Any], ret: dict[str, Any], **_kwargs: Any
 ) -> dict[str, Any]:
-    """A nullable nested object as ``oneOf: [{$ref}, {type: object, nullable: true, enum: [null]}]``:
-    this type, or null, in a form OpenAPI 3.0.3 validators and client generators read alike.
+    """A nullable nested object as ``oneOf: [{$ref}, {nullable: true, enum: [null]}]`` with ``nullable: true``
+    beside it: this type, or null, in a form OpenAPI 3.0.3 validators and client generators read alike.
 
     apispec 6 writes it as ``anyOf: [{type: object, nullable: true}, {$ref}]``, whose first branch is any
     object: openapi-python-client then typed ``financed_emissions`` and ``grid_factor`` as untyped dicts,
     and pydantic models from datamodel-code-generator refused every rating without a loan (client review).
     ``{"allOf": [{$ref}], "nullable": true}``, written here before, has no ``type`` beside ``nullable``, so a
     strict validator (openapi-schema-validator's ``OAS30Validator``) refused null: every rating without a
-    loan failed its own contract (contract review).
+    loan failed its own contract (contract review). The ``oneOf`` that followed had ``type: object`` in its
+    null branch, which datamodel-code-generator 0.97 still read as any object: its pydantic ``Rating`` took
+    ``financed_emissions: {}`` and refused ``null``, every rating without a loan again (a bank integrator's
+    generated client). ``nullable: true`` beside the ``oneOf`` is what that generator's ``--strict-nullable``
+    turns into ``| None``; strict validators ignore it (no ``type``), and the ``oneOf`` alone admits null.
     """
     branches = ret.get("anyOf")
     if isinstance(branches, list) and len(branches) == 2 and _ANY_OBJECT_OR_NULL in branches:
         reference = next(b for b in branches if b != _ANY_OBJECT_OR_NULL)
         if set(reference) == {"$ref"}:
             del ret["anyOf"]
-            return {"oneOf": [reference, dict(NULL_BRANCH)]}
+            return {"oneOf": [reference, dict(NULL_BRANCH)], "nullable": True}
     return {}
 
 
