@@ -185,11 +185,26 @@ def _webargs_errors(messages: Any) -> dict[str, list[str]]:
     return out
 
 
-_RETRY_AFTER_HEADER = {
-    "Retry-After": {
-        "description": "Seconds to wait before trying again.",
-        "schema": {"type": "integer", "minimum": 1},
-    }
+#: ``Retry-After`` of the shared 429 (every one sends it: the per-key limit, the tenants' budgets and the
+#: portfolio job cap alike) and of the shared 503, where it is optional: the 503 of ``POST /v1/portfolios``
+#: on a deployment without Redis has none, since no wait brings the queue (api-v1.md: "503 with Retry-After
+#: when the rating cannot be recorded"). Required where always sent, so that a generated client types it
+#: as present (a bank integrator's generated client).
+_RETRY_AFTER_HEADERS = {
+    HTTPStatus.TOO_MANY_REQUESTS: {
+        "Retry-After": {
+            "description": "Seconds to wait before trying again. On every 429.",
+            "required": True,
+            "schema": {"type": "integer", "minimum": 1},
+        }
+    },
+    HTTPStatus.SERVICE_UNAVAILABLE: {
+        "Retry-After": {
+            "description": "Seconds to wait before trying again. On every 503 but that of "
+            "`POST /v1/portfolios` on a deployment without Redis, which no wait mends.",
+            "schema": {"type": "integer", "minimum": 1},
+        }
+    },
 }
 
 
@@ -226,8 +241,8 @@ class GreenrateApi(Api):  # type: ignore[misc]
         the ``WWW-Authenticate`` challenge of 401."""
         super()._register_responses()
         self.spec.components.responses_lazy[HTTPStatus.UNAUTHORIZED.name]["headers"] = _CHALLENGE_HEADER
-        for status in (HTTPStatus.TOO_MANY_REQUESTS, HTTPStatus.SERVICE_UNAVAILABLE):
-            self.spec.components.responses_lazy[status.name]["headers"] = _RETRY_AFTER_HEADER
+        for status, headers in _RETRY_AFTER_HEADERS.items():
+            self.spec.components.responses_lazy[status.name]["headers"] = headers
 
     def handle_http_exception(self, error: HTTPException) -> Response:
         code = error.code or 500

@@ -61,9 +61,12 @@ _NOT_FOUND = "API key not found."
 _LIST_QUERY = KeyListQuerySchema()
 _CREATE = KeyCreateSchema()
 _CREATED_HEADERS = {
-    "Location": {"description": "Path of the new key's record.", "schema": {"type": "string"}},
+    "Location": {
+        "description": "Path of the new key's record.", "required": True, "schema": {"type": "string"}
+    },
     "Cache-Control": {
         "description": "`no-store`: the answer holds the secret.",
+        "required": True,
         "schema": {"type": "string", "enum": ["no-store"]},
     },
 }

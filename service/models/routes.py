@@ -62,11 +62,13 @@ events_blp = Blueprint(
 def _replayed(description: str) -> dict[str, Any]:
     """The ``Idempotent-Replayed`` header as each registry write that recognises its own retry declares it
     (as ``POST /v1/portfolios`` does): ``true`` or ``false`` with every answer of its success status."""
-    return {"description": description, "schema": {"type": "string", "enum": ["true", "false"]}}
+    return {
+        "description": description, "required": True, "schema": {"type": "string", "enum": ["true", "false"]}
+    }
 
 
 _REGISTERED_HEADERS = {
-    "Location": {"description": "Path of the model version.", "schema": {"type": "string"}},
+    "Location": {"description": "Path of the model version.", "required": True, "schema": {"type": "string"}},
     IDEMPOTENT_REPLAYED: _replayed(
         "`true`: this very artifact (its version and sha256) was registered before by the calling key, so "
         "this is a retry (its first answer lost, say) answered with that registration: nothing was "

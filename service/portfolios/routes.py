@@ -62,11 +62,12 @@ _UPLOAD = PortfolioUploadSchema()
 _RESULTS_QUERY = ResultsQuerySchema()
 _REPLAYED = IDEMPOTENT_REPLAYED
 _CREATED_HEADERS = {
-    "Location": {"description": "Path of the portfolio job.", "schema": {"type": "string"}},
+    "Location": {"description": "Path of the portfolio job.", "required": True, "schema": {"type": "string"}},
     _REPLAYED: {
         "description": "`true`: this upload is one accepted before (the same bytes and options while its "
         "job is queued or running, or the same `Idempotency-Key`), and the job is that earlier one, "
         "whatever its status now; `false`: a new job.",
+        "required": True,
         "schema": {"type": "string", "enum": ["true", "false"]},
     },
 }
@@ -88,6 +89,7 @@ _RESULTS_CONTENT = {
     "headers": {
         "Content-Disposition": {
             "description": "`attachment`, with the file name `{portfolio_id}-results.csv` (or `.parquet`).",
+            "required": True,
             "schema": {"type": "string"},
         }
     },

@@ -126,10 +126,11 @@ NOT_MODIFIED = {
 
 #: The headers every issuing view sends (this one and the merchants' one-click), documented once.
 ISSUE_HEADERS = {
-    "Location": {"description": "Path of the rating.", "schema": {"type": "string"}},
+    "Location": {"description": "Path of the rating.", "required": True, "schema": {"type": "string"}},
     "X-Cache": {
         "description": "`hit`: an identical input was already rated in this tenant under the same versions "
         "and within validity, and that rating (same id) is returned; `miss`: newly computed.",
+        "required": True,
         "schema": {"type": "string", "enum": ["hit", "miss"]},
     },
     **RATING_HEADERS,
