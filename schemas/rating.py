@@ -37,13 +37,31 @@ def _strings(description: str | None = None) -> fields.List[Any]:
     return fields.List(fields.String(), required=True, metadata=metadata)
 
 
+#: Metadata of a set the standard decides, which a new standard version may extend within ``/v1`` (the
+#: versioning policy: knock-out ids, use-of-proceeds categories, pricing tiers). The document lists today's
+#: values under this key instead of ``enum`` (service.openapi.extensible_enums): clients generated from an
+#: ``enum`` refuse a value they do not know, so a rating under the next standard would fail to parse in a
+#: client generated today (openapi-python-client's ``KnockOutId``, datamodel-code-generator's pydantic
+#: enums; a bank integrator's generated client). The service still validates against today's set.
+EXTENSIBLE_ENUM = "x-extensible-enum"
+_EXTENSIBLE = (
+    " A new standard version may add values within /v1: take one you do not know as such, not as an error "
+    "(`x-extensible-enum` lists today's)."
+)
+
+
 def _one_of(
-    choices: tuple[str, ...], description: str | None = None, *, nullable: bool = False
+    choices: tuple[str, ...], description: str | None = None, *, nullable: bool = False,
+    extensible: bool = False,
 ) -> fields.String:
     """A string of a closed set, published as the contract's ``enum`` so that a generated client can branch
-    on it (these were plain strings, the set only in prose or in the standard's document: client review).
+    on it (these were plain strings, the set only in prose or in the standard's document: client review);
+    a set the standard may extend (``extensible``) as :data:`EXTENSIBLE_ENUM` instead.
     """
-    metadata = {"description": description} if description else {}
+    metadata: dict[str, Any] = {"description": description} if description else {}
+    if extensible:
+        metadata["description"] = metadata.get("description", "") + _EXTENSIBLE
+        metadata[EXTENSIBLE_ENUM] = list(choices)
     return fields.String(
         required=True, allow_none=nullable, validate=validate.OneOf(choices), metadata=metadata
     )
@@ -342,6 +360,7 @@ class GreenLoanSchema(ContractSchema):
         "The loan's use of proceeds (`loan.use_of_proceeds`), whether or not it is a green category (from "
         "engine 1.6; earlier ratings give null for a loan that was not eligible); null: no loan given.",
         nullable=True,
+        extensible=True,
     )
     green_rated_borrower = fields.Boolean(
         metadata={
@@ -359,6 +378,7 @@ class GreenLoanSchema(ContractSchema):
         "preferential terms); null otherwise. With `basis: borrower` it is the tier a green loan to this "
         "borrower would get, not the terms of any loan granted.",
         nullable=True,
+        extensible=True,
     )
     rationale = _strings(
         "Why, in English sentences for a credit memo: each knock-out that applies and whether it blocks "
@@ -519,7 +539,7 @@ class KnockOutSchema(ContractSchema):
     """A knock-out rule of the standard that applies to this business (client review: an applied cap
     that does not block green loans had been named in ``green_loan.rationale`` prose alone)."""
 
-    id = _one_of(tuple(k.id for k in _STANDARD.knock_outs), "The rule's id in the standard.")
+    id = _one_of(tuple(k.id for k in _STANDARD.knock_outs), "The rule's id in the standard.", extensible=True)
     name = _str()
     # optional: absent from the ratings stored before schema 1.7
     name_zh = fields.String(metadata={"description": "The rule's name in Chinese (from schema 1.7)."})

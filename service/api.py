@@ -34,6 +34,7 @@ from service.openapi import (
     document_request_id_in_shared_responses,
     document_too_many_requests,
     exclusive_bounds,
+    extensible_enums,
     open_response_schemas,
     rate_limits,
 )
@@ -165,6 +166,7 @@ def init_app(app: Flask) -> GreenrateApi:
     document_too_many_requests(api.spec)
     api.ma_plugin.converter.add_attribute_function(_nullable_reference)
     api.ma_plugin.converter.add_attribute_function(exclusive_bounds)
+    api.ma_plugin.converter.add_attribute_function(extensible_enums)
     converters.init_app(app, api)
     api.spec.components.security_scheme("bearerAuth", BEARER_SCHEME)
     for blueprint in (ratings_blp, reference_blp, models_blp, model_events_blp, ops_blp):

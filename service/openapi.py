@@ -12,6 +12,7 @@ from limits import parse_many
 from marshmallow import validate
 from marshmallow.fields import Field
 
+from schemas.rating import EXTENSIBLE_ENUM
 from service.config.settings import Settings
 from service.hardening import REQUEST_ID_HEADER, REQUEST_ID_PATTERN
 
@@ -136,6 +137,17 @@ def exclusive_bounds(
     return out
 
 
+def extensible_enums(
+    _converter: Any, field: Field[Any], ret: dict[str, Any], **_kwargs: Any
+) -> dict[str, Any]:
+    """Publish a set the standard may extend (:data:`schemas.rating.EXTENSIBLE_ENUM` in the field's
+    metadata, which apispec copies) without the ``enum`` its ``OneOf`` validator would add: a generated
+    client refuses a value outside an ``enum``, and such a set gains values within ``/v1``."""
+    if EXTENSIBLE_ENUM in field.metadata:
+        ret.pop("enum", None)
+    return {}
+
+
 #: The versioning and deprecation policy, in ``info.description`` and, word for word, in README.md's
 #: contract section (a test holds them together). Published after a bank integrator's review found none,
 #: with every answer's schema closed while ratings gained fields within /v1.
@@ -146,8 +158,9 @@ the standard decides (knock-out ids, use-of-proceeds categories, pricing tiers) 
 is published. A rating's own fields come with a new `versions.schema`; a rating is served exactly as
 issued, so one issued before a field was added does not have it. Clients must ignore fields they do not
 know, and should take an enumeration value they do not know as such rather than as an error: the schemas
-of answers in the OpenAPI document are open (no `additionalProperties: false`), while a request with an
-unknown field is still refused (422).
+of answers in the OpenAPI document are open (no `additionalProperties: false`) and give the enumerations
+the standard decides as strings, today's values under `x-extensible-enum` (an `enum` would make a
+generated client refuse the next one), while a request with an unknown field is still refused (422).
 
 Nothing is removed, renamed, retyped or given another meaning within `/v1`. Such a change comes only with a
 new major path version (`/v2`), served beside `/v1` for a deprecation period of at least twelve months,

@@ -288,7 +288,8 @@ def test_real_ratings_conform_to_the_served_contract_under_a_strict_validator(cl
 
 def test_closed_sets_are_enums_in_the_contract(client: FlaskClient) -> None:
     """A loan system branches on these; they were plain strings, the sets only in prose, an error message
-    or the standard's document (client review)."""
+    or the standard's document (client review). The sets of an answer that a new standard may extend are
+    listed as ``x-extensible-enum`` (tests/service/test_versioning_contract.py)."""
     from rating_model.standard import load_standard
 
     schemas = client.get("/openapi.json").get_json()["components"]["schemas"]
@@ -297,10 +298,14 @@ def test_closed_sets_are_enums_in_the_contract(client: FlaskClient) -> None:
     def enum(schema: str, field: str) -> set[object]:
         return set(schemas[schema]["properties"][field]["enum"])
 
+    def extensible(schema: str, field: str) -> set[object]:
+        return set(schemas[schema]["properties"][field]["x-extensible-enum"])
+
     assert enum("Loan", "use_of_proceeds") == set(standard.use_of_proceeds)
     assert enum("GreenLoan", "basis") == {"use_of_proceeds", "green_rated_borrower", "borrower", None}
-    assert enum("GreenLoan", "pricing_tier") == {*standard.pricing_tiers.values(), None}
-    assert enum("GreenLoan", "category") == {*standard.use_of_proceeds, None}
+    assert extensible("GreenLoan", "pricing_tier") == set(standard.pricing_tiers.values())
+    assert extensible("GreenLoan", "category") == set(standard.use_of_proceeds)
+    assert extensible("KnockOut", "id") == {k.id for k in standard.knock_outs}
     assert enum("DataQuality", "data_source") == set(standard.pcaf_by_data_source)
     assert enum("LineItem", "quality") == {"measured", "calculated", "estimated"}
     assert enum("LineItem", "scope2_basis") == {"location", "market", "both", None}

@@ -125,6 +125,36 @@ def test_a_rating_with_fields_added_later_conforms_to_the_published_answer(
         RatingSchema().load(_future(rating))
 
 
+def test_a_rating_with_values_a_later_standard_adds_conforms_to_the_published_answer(
+    spec: dict[str, Any], client: FlaskClient, bank_key: str
+) -> None:
+    """The policy lets a new standard add knock-out ids, use-of-proceeds categories and pricing tiers
+    within /v1 (1.7, 1.10 and 1.11 each added a knock-out). Published as ``enum``, they made the clients
+    generated from the document refuse such a rating: openapi-python-client 0.29.1's ``KnockOutId`` raised
+    ValueError, datamodel-code-generator 0.97's pydantic ``Rating`` a ValidationError (a bank integrator's
+    generated client). Now they are strings with today's values under ``x-extensible-enum``; a request's
+    ``loan.use_of_proceeds`` keeps its ``enum`` (the service refuses a category it does not know), and so
+    does the service's own schema of a rating."""
+    body = payload()
+    body["loan"] = {"amount": 1000, "currency": "CNY", "use_of_proceeds": "energy_efficiency"}
+    rating = client.post("/v1/ratings", json=body, headers=bearer(bank_key)).get_json()
+    later = copy.deepcopy(rating)
+    later["knock_outs"].append({"id": "added_by_a_later_standard", "name": "A later rule",
+                                "name_zh": "later", "cap_grade": "green", "blocks_green_loan": False})
+    later["green_loan"].update(category="added_category", pricing_tier="green_tier_9")
+    answer = spec["paths"]["/v1/ratings/{rating_id}"]["get"]["responses"]["200"]
+    validator = OAS30ReadValidator({"allOf": [answer["content"]["application/json"]["schema"]],
+                                    "components": spec["components"]})
+    assert [e.message for e in validator.iter_errors(later)] == []
+    schemas = spec["components"]["schemas"]
+    published = [schemas["KnockOut"]["properties"]["id"], schemas["GreenLoan"]["properties"]["category"],
+                 schemas["GreenLoan"]["properties"]["pricing_tier"]]
+    assert all("enum" not in field and field["x-extensible-enum"] for field in published)
+    assert "energy_efficiency" in schemas["Loan"]["properties"]["use_of_proceeds"]["enum"]
+    with pytest.raises(ValidationError):
+        RatingSchema().load(later)
+
+
 def test_a_merchant_profile_answers_with_open_copies_of_the_request_schemas(
     spec: dict[str, Any], client: FlaskClient, app: Any
 ) -> None:
