@@ -154,8 +154,15 @@ class ReadinessSchema(Schema):
             "in-process cache's size; degraded while Redis cannot be reached, serving without it)."
         },
     )
-    versions = fields.Dict(keys=fields.String(), values=fields.String())
+    # Required (every 200 has them): optional, a generated client typed both as maybe unset (an integrator's
+    # generated client); a 503 answers the error body instead.
+    versions = fields.Dict(
+        keys=fields.String(), values=fields.String(), required=True,
+        metadata={"description": "The versions the next rating uses (`model`, `standard`, `factor_set`, "
+                  "`schema`, `engine`): those each rating records in its own `versions`."},
+    )
     code_revision = fields.String(
+        required=True,
         metadata={
             "description": "The build this worker runs, which every rating it issues records (the list's "
             "`code_revision`): `GREENRATE_REVISION`, else the package version and git commit it runs from, "

@@ -33,6 +33,9 @@ def test_readyz_ok(client: FlaskClient) -> None:
         "cache": "ok",
     }
     assert set(body["versions"]) == {"model", "standard", "factor_set", "schema", "engine"}
+    # what every 200 carries is required in the contract (a generated client typed them as maybe unset)
+    readiness = client.get("/openapi.json").json["components"]["schemas"]["Readiness"]
+    assert set(readiness["required"]) == set(body) == {"status", "checks", "versions", "code_revision"}
 
 
 def test_readyz_degraded_without_redis_but_ratings_still_served(make_app: AppFactory) -> None:
