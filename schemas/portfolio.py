@@ -492,6 +492,7 @@ class PortfolioJobSchema(Schema):
     )
     versions = fields.Nested(
         PortfolioVersionsSchema,
+        required=True,  # on every job (null until completed): optional, a generated client typed it as unset
         allow_none=True,
         metadata={
             "description": "Every version the book was rated with (model, standard, factor set, engine, "

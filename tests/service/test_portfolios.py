@@ -106,6 +106,8 @@ def test_a_loan_book_becomes_a_summary_and_results(portfolio_app: Flask, tmp_pat
     assert accepted.json["summary"] is None and accepted.json["results"] is None
     spec = client.get("/openapi.json").json  # null summary and results too, under OpenAPI 3.0.3's rules
     assert contract_errors(spec, "/v1/portfolios", "post", accepted) == []
+    # every key a job carries, null or not, is required: a generated client types an optional one as unset
+    assert set(spec["components"]["schemas"]["PortfolioJob"]["required"]) == set(accepted.json)
 
     assert work(portfolio_app)
     done = client.get(f"/v1/portfolios/{job_id}", headers=bearer(key))
