@@ -54,12 +54,19 @@ def test_greenrate_instance_dir_moves_every_default_and_explicit_settings_win(tm
     assert overridden.database_url == settings.database_url
 
 
+@pytest.fixture
+def elsewhere(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """A working directory apart from the instance directory (``tmp_path / "instance"``), made current."""
+    cwd = tmp_path / "elsewhere"
+    cwd.mkdir()
+    monkeypatch.chdir(cwd)
+    return cwd
+
+
 def test_a_command_run_from_another_directory_uses_the_instance_directorys_database(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    elsewhere: Path, tmp_path: Path
 ) -> None:
-    instance, elsewhere = tmp_path / "instance", tmp_path / "elsewhere"
-    elsewhere.mkdir()
-    monkeypatch.chdir(elsewhere)
+    instance = tmp_path / "instance"
     env = {"GREENRATE_INSTANCE_DIR": str(instance)}
     assert CliRunner().invoke(main, ["db", "upgrade"], env=env).exit_code == 0
     created = CliRunner().invoke(main, ["keys", "create", "--tenant", "t", "--role", "bank"], env=env)
@@ -69,11 +76,9 @@ def test_a_command_run_from_another_directory_uses_the_instance_directorys_datab
 
 
 def test_the_machines_secret_and_the_apps_instance_path_are_the_instance_directorys(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    elsewhere: Path, tmp_path: Path
 ) -> None:
-    instance, elsewhere = tmp_path / "instance", tmp_path / "elsewhere"
-    elsewhere.mkdir()
-    monkeypatch.chdir(elsewhere)
+    instance = tmp_path / "instance"
     app = create_app({"TESTING": True, "INSTANCE_DIR": str(instance), "ACCESS_LOG": False})
     assert app.instance_path == str(instance)
     secret = service_secret(None, app.config["GREENRATE_SETTINGS"].instance_dir)
