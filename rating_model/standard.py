@@ -347,7 +347,7 @@ def _parse_knock_outs(doc: Mapping[str, Any], indicators: Mapping[str, Indicator
                 cap_grade=k["cap_grade"],
                 isic_divisions=divisions,
                 isic_classes=classes,
-                isic_codes=codes_wholly_within(divisions, classes),
+                isic_codes=codes_wholly_within(divisions, classes) if divisions or classes else frozenset(),
                 min_penalties=k.get("min_penalties"),
                 max_completeness=k.get("max_completeness"),
                 fuels=fuels,
