@@ -161,7 +161,10 @@ def init_app(app: Flask) -> GreenrateApi:
     """Create this app's Api, register the blueprints and the docs assets."""
     for key, value in api_config(app.config["GREENRATE_SETTINGS"]).items():
         app.config.setdefault(key, value)
-    api = GreenrateApi(app, spec_kwargs={"extra_plugins": [RequestIdPlugin()]})
+    # the operations are documented when the document is first read; open_response_schemas then finishes it
+    api = GreenrateApi(
+        app, spec_kwargs={"extra_plugins": [RequestIdPlugin()]}, finish=(open_response_schemas,)
+    )
     document_request_id_in_shared_responses(api.spec)
     document_too_many_requests(api.spec)
     api.ma_plugin.converter.add_attribute_function(_nullable_reference)
@@ -173,7 +176,6 @@ def init_app(app: Flask) -> GreenrateApi:
         api.register_blueprint(blueprint)
     for blueprint in (disclosure_blp, merchants_blp, portfolios_blp, keys_blp):
         api.register_blueprint(blueprint)
-    open_response_schemas(api.spec)
     merchant_page.init_app(app)  # the merchant page at /: HTML, not part of the API spec
     app.add_url_rule(DOCS_ASSETS_URL + "<path:filename>", endpoint="docs_asset", view_func=_docs_asset)
     return api

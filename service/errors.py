@@ -12,11 +12,13 @@ as a page in its language instead (:func:`respond`, the hook :mod:`service.web.r
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable, Mapping
 from http import HTTPStatus
 from typing import Any
 
 import structlog
+from apispec import APISpec
 from flask import Flask, Response, current_app
 from flask import json as _flask_json
 from flask_limiter import RateLimitExceeded
@@ -221,12 +223,70 @@ _CHALLENGE_HEADER = {
 }
 
 
-class GreenrateApi(Api):  # type: ignore[misc]
-    """flask-smorest's Api with our error body for every HTTP error."""
+class _SpecOnDemand(APISpec):
+    """An ``APISpec`` that adds the operations still to document before it renders (:meth:`to_dict`), so
+    every reader (``/openapi.json``, flask-smorest's ``openapi`` command, a test) gets the whole document."""
 
-    ERROR_SCHEMA = ErrorSchema
+    _complete: Callable[[], None]
+
+    def to_dict(self) -> dict[str, Any]:
+        self._complete()
+        return super().to_dict()
+
+
+class GreenrateApi(Api):  # type: ignore[misc]
+    """flask-smorest's Api with our error body for every HTTP error, documenting its operations on demand.
+
+    flask-smorest documents a blueprint's operations as it registers the blueprint: converting every
+    schema an operation names was ~90 ms of each ``create_app``, 97 % of it, for a document most apps
+    never render (a worker renders it on its first ``/openapi.json``; of the test suite's ~900 apps, about
+    one in ten). Here :meth:`register_blueprint` routes the blueprint at once and the same documenting
+    calls run, in the same order, when the document is first read (:meth:`complete_document`), then
+    ``finish`` (the steps that need every operation in: :func:`service.openapi.open_response_schemas`).
+    """
+
+    #: an instance, not the class: flask-smorest names it in the shared response of every HTTP status (63),
+    #: and apispec builds a schema from a class each time it meets one: ~30 ms of every ``create_app``
+    ERROR_SCHEMA = ErrorSchema()
     #: ``/openapi.json``'s text, rendered by its first request (Flask refuses new routes after that one)
     _openapi_text: str | None = None
+
+    def __init__(
+        self, app: Flask, *, spec_kwargs: dict[str, Any] | None = None,
+        finish: tuple[Callable[[APISpec], None], ...] = (),
+    ) -> None:
+        #: blueprints routed but not yet in the document: (blueprint, name, its url prefix's parameters)
+        self._undocumented: list[tuple[Any, str, list[Any] | None]] = []
+        self._finish = finish
+        self._finished = False
+        # two threads of a worker may serve their first /openapi.json at once: one documents, the other waits
+        self._documenting = threading.Lock()
+        super().__init__(app, spec_kwargs=spec_kwargs)
+        self.spec.__class__ = _SpecOnDemand
+        self.spec._complete = self.complete_document
+
+    def register_blueprint(self, blp: Any, *, parameters: list[Any] | None = None, **options: Any) -> None:
+        """Route ``blp`` now, as flask-smorest's ``register_blueprint`` does; document it on demand."""
+        if self._finished:
+            raise RuntimeError(f"blueprint {blp.name!r} registered after the document was completed")
+        name = options.get("name", blp.name)
+        self._app.extensions["flask-smorest"]["blp_name_to_api"][name] = self
+        self._app.register_blueprint(blp, **options)
+        self._undocumented.append((blp, name, parameters))
+
+    def complete_document(self) -> None:
+        """Add every registered blueprint's operations and tag to the document, then run ``finish``: what
+        flask-smorest's ``register_blueprint`` and the app factory did at start-up, once, on first read."""
+        with self._documenting:
+            if self._finished:
+                return
+            for blp, name, parameters in self._undocumented:
+                blp.register_views_in_doc(self, self._app, self.spec, name=name, parameters=parameters)
+                self.spec.tag({"name": name, "description": blp.description})
+            self._undocumented.clear()
+            for step in self._finish:
+                step(self.spec)
+            self._finished = True
 
     def _openapi_json(self) -> Response:
         """The contract as flask-smorest serves it, rendered once per app: it rendered the whole document
