@@ -84,8 +84,11 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/mypy rating_model service schemas benchmarks
 
+# One test worker per core, at most TEST_WORKERS (pytest-xdist; each takes a Redis database of its own, 15
+# down); a test file's tests run in one worker, so a module's fixtures are built once. TEST_WORKERS=0: serial.
+TEST_WORKERS ?= 4
 test: lint system-test-deps
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q $(if $(filter 0,$(TEST_WORKERS)),,-n auto --maxprocesses $(TEST_WORKERS) --dist loadfile)
 
 # Benchmarks, never part of `make test`: the engine's, training's (50k/100k/200k rows), the loan-book batch's
 # (100k/300k/1M borrowers), the service's under wrk (installed with apt-get when

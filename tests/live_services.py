@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import psycopg
 import pytest
@@ -132,16 +133,37 @@ def claim_redis_database(url: str) -> redis.Redis:
     return holder
 
 
+def xdist_worker() -> int:
+    """This process's number among ``pytest -n``'s workers (``gw1`` is 1); 0 in a run without workers."""
+    return int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
+
+
+def worker_database(url: str, worker: int) -> str:
+    """``url`` with the database ``worker`` below its own: each of ``make test``'s workers (``pytest -n``)
+    is a test session of its own and must hold a database of its own (:func:`claim_redis_database`), so
+    with the default 15 worker 0 takes 15 and worker 1 takes 14; ``TEST_REDIS_URL`` names worker 0's."""
+    index = redis_db_index(url)
+    if worker == 0:
+        return url
+    if worker > index:
+        pytest.exit(f"{worker + 1} test workers need Redis databases {index} down to {index - worker}: "
+                    "give TEST_REDIS_URL a higher database index, or run fewer workers (pytest -n)")
+    parts = urlsplit(url)
+    query = urlencode([(key, value) for key, value in parse_qsl(parts.query) if key != "db"])
+    return urlunsplit(parts._replace(path=f"/{index - worker}", query=query))
+
+
 @pytest.fixture(scope="session")
 def live_redis_url() -> Iterator[str]:
     """A Redis URL on a test database held by this session (:func:`claim_redis_database`):
-    ``TEST_REDIS_URL``, else database 15 of the machine's server if it runs, else of a throwaway one."""
+    ``TEST_REDIS_URL``, else database 15 of the machine's server if it runs (each lowered by the
+    ``pytest -n`` worker's number: :func:`worker_database`), else of a throwaway server of this session's."""
     configured = os.environ.get("TEST_REDIS_URL")
     server = None
     if configured:
-        url = configured
+        url = worker_database(configured, xdist_worker())
     elif port_open(6379):
-        url = f"redis://{_HOST}:6379/{REDIS_TEST_DB}"
+        url = worker_database(f"redis://{_HOST}:6379/{REDIS_TEST_DB}", xdist_worker())
     else:
         server = start_redis()
         url = server.url
