@@ -133,9 +133,14 @@ def claim_redis_database(url: str) -> redis.Redis:
     return holder
 
 
-def xdist_worker() -> int:
-    """This process's number among ``pytest -n``'s workers (``gw1`` is 1); 0 in a run without workers."""
-    return int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
+def xdist_worker(config: pytest.Config) -> int:
+    """This session's number among ``pytest -n``'s workers (``gw1`` is 1); 0 in a run without workers.
+
+    Read from the session's own config, not ``PYTEST_XDIST_WORKER``: a test session a test starts in a
+    subprocess inherits that variable without being a worker (it would have moved to another database).
+    """
+    workerinput: dict[str, str] = getattr(config, "workerinput", {})
+    return int(workerinput.get("workerid", "gw0").removeprefix("gw"))
 
 
 def worker_database(url: str, worker: int) -> str:
@@ -154,16 +159,16 @@ def worker_database(url: str, worker: int) -> str:
 
 
 @pytest.fixture(scope="session")
-def live_redis_url() -> Iterator[str]:
+def live_redis_url(pytestconfig: pytest.Config) -> Iterator[str]:
     """A Redis URL on a test database held by this session (:func:`claim_redis_database`):
     ``TEST_REDIS_URL``, else database 15 of the machine's server if it runs (each lowered by the
     ``pytest -n`` worker's number: :func:`worker_database`), else of a throwaway server of this session's."""
     configured = os.environ.get("TEST_REDIS_URL")
     server = None
     if configured:
-        url = worker_database(configured, xdist_worker())
+        url = worker_database(configured, xdist_worker(pytestconfig))
     elif port_open(6379):
-        url = worker_database(f"redis://{_HOST}:6379/{REDIS_TEST_DB}", xdist_worker())
+        url = worker_database(f"redis://{_HOST}:6379/{REDIS_TEST_DB}", xdist_worker(pytestconfig))
     else:
         server = start_redis()
         url = server.url

@@ -23,7 +23,9 @@ from tests.conftest import bearer, create_key, services_of, session_engine
 from tests.fuzz.corpus import Hostile, corpus, injection_cases
 
 ERROR_KEYS = {"code", "status", "message", "request_id"}
-#: Generous for a loaded 2-core machine; before the fixes a 200,000-item array took a minute.
+#: CPU seconds of this process (the work a body costs, whatever else the machine runs: on a 2-core machine
+#: at load 12, during make test's parallel workers and other runs, the 0.7 s of 200,000 offsets took 6.9 s
+#: of the wall clock); before the fixes a 200,000-item array took a minute.
 MAX_SECONDS = 5.0
 STORED_INJECTIONS: list[str] = []
 
@@ -82,9 +84,9 @@ def test_hostile_body_is_refused_and_stores_nothing(
 ) -> None:
     client = hostile_app.test_client()
     before = count_rows(hostile_app)
-    started = time.perf_counter()
+    started = time.process_time()
     response = send(client, hostile_key, case)
-    elapsed = time.perf_counter() - started
+    elapsed = time.process_time() - started
     assert response.status_code in case.expected, (response.status_code, response.data[:300])
     assert elapsed < MAX_SECONDS, f"{case.name} took {elapsed:.1f} s"
     if response.status_code == 200:  # a batch: every item refused on its own
