@@ -76,6 +76,13 @@ EMISSIONS_SOURCES = ("computed", "reported_verified", "reported_unverified")
 #: option 2a, 2 at best (the borrower's own score, ``data_quality.pcaf_score``, when that is worse)
 REPORTED_PCAF_SCORE: dict[str, int] = {"reported_verified": 1, "reported_unverified": 2}
 COMPUTED_BEST_PCAF_SCORE = 2
+#: PCAF Part A's score of a financed Scope 3 that greenrate computed (engine 2.12): business travel in
+#: passenger-km, water in m3 and waste in tonnes are the borrower's physical activity data other than energy,
+#: priced at average factors (UK DESNZ proxies, rating_model.scope3), option 2b, score 3 at best (option 2a
+#: is primary energy data, Scopes 1 and 2 only). PCAF reports Scope 3 and its score apart from Scopes 1 + 2;
+#: the loan's ``pcaf_score`` had been the only one, so a verified inventory without Scope 3 lent its score 1
+#: to greenrate's computed Scope 3 (a PCAF analyst's review)
+COMPUTED_SCOPE3_BEST_PCAF_SCORE = 3
 
 
 @dataclass(frozen=True, slots=True, init=False)
@@ -106,6 +113,9 @@ class FinancedEmissions:
     sheet_cny: float | None = None
     #: one of :data:`EMISSIONS_SOURCES`: the inventory attributed (engine 2.8)
     emissions_source: str = "computed"
+    #: the PCAF score of the financed Scope 3 on its own (:func:`scope3_pcaf_score`; ``None`` without a
+    #: Scope 3), which ``basis`` states; not yet a member of the rating document (a schema change)
+    scope3_pcaf_score: int | None = None
 
     def __init__(
         self, attribution_factor: float, scope12_tco2e: float, scope3_tco2e: float | None, pcaf_score: int,
@@ -113,7 +123,7 @@ class FinancedEmissions:
         attribution_basis: str = "equity_plus_debt", capped: bool = False, scope1_tco2e: float | None = None,
         scope2_location_tco2e: float | None = None, scope2_market_tco2e: float | None = None,
         exact_factor: float = 0.0, loan_fx_to_cny: float = 1.0, sheet_cny: float | None = None,
-        emissions_source: str = "computed",
+        emissions_source: str = "computed", scope3_pcaf_score: int | None = None,
     ) -> None:
         object.__setattr__(self, "attribution_factor", attribution_factor)
         object.__setattr__(self, "scope12_tco2e", scope12_tco2e)
@@ -131,6 +141,7 @@ class FinancedEmissions:
         object.__setattr__(self, "loan_fx_to_cny", loan_fx_to_cny)
         object.__setattr__(self, "sheet_cny", sheet_cny)
         object.__setattr__(self, "emissions_source", emissions_source)
+        object.__setattr__(self, "scope3_pcaf_score", scope3_pcaf_score)
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -418,6 +429,7 @@ def financed_emissions(
     loan = data.loan
     if loan is None:
         return None
+    borrower_score = pcaf_score
     scope12_tco2e, scope3_tco2e, pcaf_score, scopes, source, emissions_note = emissions_attributed(
         data, scope12_tco2e, scope3_tco2e, pcaf_score, scopes)
     company = data.company
@@ -495,6 +507,9 @@ def financed_emissions(
             "under a negative book equity (counted as 0: the debt alone); otherwise one of the two figures "
             "is wrong, check both"
         )
+    scope3_score = scope3_pcaf_score(data, scope3_tco2e, borrower_score, sheet is not None)
+    if scope3_score is not None and outstanding > 0:  # nothing outstanding: the basis says only that
+        basis += f"; {scope3_score_note(data, scope3_score, sheet is not None)}"
     if sheet is None:
         ratio = 1.0
     elif loan.currency == company.currency:  # one currency: as given (converting could move the last bit)
@@ -522,7 +537,49 @@ def financed_emissions(
         loan_fx_to_cny=loan_fx,
         sheet_cny=None if sheet is None else sheet_cny,
         emissions_source=source,
+        scope3_pcaf_score=scope3_score,
     )
+
+
+def _scope3_reported(data: OperatingData) -> bool:
+    reported = data.reported_emissions
+    return reported is not None and reported.scope3_tco2e is not None
+
+
+def scope3_pcaf_score(
+    data: OperatingData, scope3_tco2e: float | None, borrower_score: int, balance_sheet: bool,
+) -> int | None:
+    """The PCAF score of a loan's financed Scope 3 on its own; ``None`` when no Scope 3 is attributed.
+
+    PCAF Part A reports the borrower's Scope 3 and its data quality apart from Scopes 1 + 2. Without a
+    balance sheet it is 5, as Scopes 1 + 2 are; a reported Scope 3 scores as the reported inventory does
+    (1 verified, option 1a; 2 unverified, 1b); a computed Scope 3 (also the one attributed beside a reported
+    inventory without Scope 3) is option 2b, :data:`COMPUTED_SCOPE3_BEST_PCAF_SCORE` at best and no better
+    than ``borrower_score``, the borrower's own data score (``data_quality.pcaf_score``).
+    """
+    if scope3_tco2e is None:
+        return None
+    if not balance_sheet:
+        return 5
+    reported = data.reported_emissions
+    if reported is not None and reported.scope3_tco2e is not None:
+        return REPORTED_PCAF_SCORE["reported_verified" if reported.verified else "reported_unverified"]
+    return max(COMPUTED_SCOPE3_BEST_PCAF_SCORE, borrower_score)
+
+
+def scope3_score_note(data: OperatingData, score: int, balance_sheet: bool) -> str:
+    """What ``financed_emissions.basis`` says of the financed Scope 3's own PCAF score."""
+    head = ("the loan's PCAF score is of Scopes 1 + 2; the financed Scope 3, reported apart as PCAF asks, "
+            f"scores {score}")
+    if not balance_sheet:
+        return head + " too (only the outstanding amount is known)"
+    if _scope3_reported(data):
+        return head + ", the borrower's reported Scope 3 (as its Scopes 1 + 2)"
+    why = ("greenrate's Scope 3 from the borrower's activity data other than energy (business travel, water, "
+           "waste) at average factors: PCAF option 2b, score 3 at best")
+    if score > COMPUTED_SCOPE3_BEST_PCAF_SCORE:
+        why += f", and no better than the borrower's data score {score}"
+    return f"{head} ({why})"
 
 
 def emissions_attributed(

@@ -131,6 +131,38 @@ def test_a_reported_inventory_without_scope3_keeps_the_computed_scope3_and_says_
     assert none3 is not None and none3.scope3_tco2e is None and "Scope 3 not reported" not in none3.basis
 
 
+_VERIFIED_12 = {"scope1_tco2e": 12.0, "scope2_location_tco2e": 28.0, "verified": True, "verifier": "CQC"}
+
+
+@pytest.mark.parametrize(("data", "scope3", "borrower", "loan_score", "scope3_score", "words"), [
+    # a verified inventory without Scope 3: the loan's 1 (option 1a) is not the computed Scope 3's
+    (data_reported(_VERIFIED_12, _SHEET), 4.0, 1, 1, 3, "PCAF option 2b, score 3 at best"),
+    (data_with(_SHEET), 4.0, 2, 2, 3, "PCAF option 2b, score 3 at best"),
+    (data_with(_SHEET), 4.0, 4, 4, 4, "no better than the borrower's data score 4"),
+    (data_reported({**_VERIFIED_12, "scope3_tco2e": 8.0}, _SHEET), 4.0, 2, 1, 1, "reported Scope 3"),
+    (data_reported({**_VERIFIED_12, "scope3_tco2e": 8.0, "verified": False, "verifier": None}, _SHEET),
+     None, 2, 2, 2, "reported Scope 3"),
+    (data_with({"amount": 1e5, "currency": "CNY", "use_of_proceeds": "energy_efficiency"}), 4.0, 1, 5, 5,
+     "scores 5 too"),
+])
+def test_the_financed_scope3_has_a_pcaf_score_of_its_own(
+    data: Any, scope3: float | None, borrower: int, loan_score: int, scope3_score: int, words: str,
+) -> None:
+    """PCAF Part A reports Scope 3 and its data quality apart: greenrate's Scope 3 (travel, water, waste at
+    average UK factors) is option 2b, score 3 at best, even where Scopes 1 + 2 are the borrower's verified
+    inventory (score 1), and a reported Scope 3 scores as the inventory does (a PCAF analyst's review)."""
+    fe = financed_emissions(data, 40.0, scope3, borrower)
+    assert fe is not None and fe.pcaf_score == loan_score and fe.scope3_tco2e is not None
+    assert fe.scope3_pcaf_score == scope3_score
+    assert f"the financed Scope 3, reported apart as PCAF asks, scores {scope3_score}" in fe.basis
+    assert words in fe.basis and "the loan's PCAF score is of Scopes 1 + 2" in fe.basis
+
+
+def test_no_scope3_has_no_scope3_pcaf_score() -> None:
+    fe = financed_emissions(data_with(_SHEET), 40.0, None, 2)
+    assert fe is not None and fe.scope3_pcaf_score is None and "Scope 3" not in fe.basis
+
+
 def test_a_reported_inventory_without_a_balance_sheet_still_scores_5() -> None:
     data = data_reported({"scope1_tco2e": 1.0, "scope2_location_tco2e": 1.0, "verified": True,
                           "verifier": "CQC"}, {"amount": 1e5, "currency": "CNY",
