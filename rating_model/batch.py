@@ -147,7 +147,8 @@ RESULT_COLUMNS: tuple[ResultColumn, ...] = (
                  ("financed_emissions", "tco2e_per_cny_million_lent"),
                  "Financed Scopes 1+2 (Scope 2 location-based) per CNY million lent"),
     ResultColumn("financed_pcaf_score", "Int64", ("financed_emissions", "pcaf_score"),
-                 "PCAF data-quality score of this loan's financed emissions: 1 on a verified reported "
+                 "PCAF data-quality score of this loan's financed Scopes 1+2 (Scope 3's own score is in "
+                 "the rating's financed_emissions.basis): 1 on a verified reported "
                  "inventory, 2 on an unverified one, on greenrate's computed emissions the borrower's score "
                  "but never better than 2; 5 without a balance sheet"),
     ResultColumn("model_version", "string", ("versions", "model"), "Scorecard version"),

@@ -421,15 +421,17 @@ class FinancedEmissionsSchema(ContractSchema):
         "(`data_quality.pcaf_score`) but never better than 2 (option 2a: emissions from primary energy "
         "data, however well checked; ratings before schema 1.11 gave a `verified_report` 1 here). 5 "
         "without a balance sheet (only the outstanding amount known). PCAF reports the data quality of "
-        "Scope 3 apart; greenrate gives it no score of its own."})
+        "Scope 3 apart: from engine 2.12 `basis` states the financed Scope 3's own score (a computed Scope 3 "
+        "is option 2b, 3 at best and never better than the borrower's; a reported one 1 or 2 as above; 5 "
+        "without a balance sheet); ratings before it give Scope 3 no score of its own."})
     emissions_source = fields.String(  # optional: absent from the ratings stored before schema 1.11
         validate=validate.OneOf(EMISSIONS_SOURCES),
         metadata={"description": "Whose emissions are attributed: `computed` (greenrate's inventory, "
                   "`emissions`), or the borrower's own `reported_emissions`, `reported_verified` or "
                   "`reported_unverified`. Absent from ratings issued before schema 1.11 (computed)."},
     )
-    basis = _str("How the attribution was made, in words: the balance sheet divided by, and what was "
-                 "assumed or capped.")
+    basis = _str("How the attribution was made, in words: the balance sheet divided by, what was "
+                 "assumed or capped, and (engine 2.12 on) the financed Scope 3's own PCAF score.")
     tco2e_per_cny_million_lent = _num(
         "Financed Scope 1 + Scope 2 location-based per CNY million outstanding; null when nothing is "
         "outstanding (under one yuan).",
