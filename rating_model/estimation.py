@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rating_model.amounts import yuan_zh
 from rating_model.exceptions import InvalidInputError
 from rating_model.operating_data import NUMBER_LIMITS, FuelUse, OperatingData, to_cny
 from rating_model.sector_benchmarks import sector_defaults, sector_of
@@ -165,7 +166,7 @@ def fill_missing(data: OperatingData, standard: Standard) -> Filled:
             method = (
                 f"converted from the bill: electricity_spend {spend_cny:.0f} CNY / {rule.tariff_cny_per_kwh} "
                 "CNY/kWh, the standard's assumed tariff (its estimation rules)",
-                f"按电费账单换算，全年电费 {spend_cny:.0f} 元 ÷ 评级标准估算规则假定的电价 "
+                f"按电费账单换算，全年电费 {yuan_zh(round(spend_cny))} ÷ 评级标准估算规则假定的电价 "
                 f"{rule.tariff_cny_per_kwh} 元/千瓦时",
             )
         else:

@@ -21,7 +21,7 @@ from functools import lru_cache
 from typing import Any, NamedTuple
 
 from rating_model.factors import FactorRecord, FactorRef, FactorSet, load_factor_set
-from rating_model.factors.factor_set import COUNTRY_NAMES_ZH
+from rating_model.factors.factor_set import COUNTRY_NAMES_ZH, place_zh, unit_zh
 from rating_model.fleet import driven_km
 from rating_model.line_items import ESTIMATED, Context, LineItem
 from rating_model.neutrality import Equivalents, Neutrality, equivalents, neutrality
@@ -198,6 +198,10 @@ def _caller_grid(country: str, grid: GridFactor) -> FactorRecord:
     )
 
 
+#: the unit of ``energy.grid_factor`` in Chinese words (a Chinese owner's reading, engine 2.12)
+_CALLER_UNIT_ZH = unit_zh("kgCO2e/kWh")
+
+
 @lru_cache(maxsize=4096)
 def _grid_choice(
     fs: FactorSet, country: str, region: str | None, year: int, caller: GridFactor | None
@@ -218,18 +222,23 @@ def _grid_choice(
             fallbacks.append((
                 f"energy.grid_factor ({caller.kgco2e_per_kwh:g}) was not used: factor set {fs.version} has "
                 f"official grid factors for {country}, which keep ratings comparable",
-                f"未采用调用方提供的电网排放因子（{caller.kgco2e_per_kwh:g}）：排放因子集 {fs.version} 有 "
-                f"{country} 的官方电网排放因子，可保持评级之间的可比性",
+                f"未采用评级请求中提供的电网排放因子（{caller.kgco2e_per_kwh:g} {_CALLER_UNIT_ZH}）："
+                f"排放因子集 {fs.version} 有{COUNTRY_NAMES_ZH.get(country) or f' {country} '}"
+                "的官方电网排放因子，"
+                "可保持评级之间的可比性",
             ))
     elif caller is not None:
         grid = _caller_grid(country, caller)
         place = region if fs.covers(country) else country
+        # the place in Chinese words where they are known (浙江（CN-ZJ）, 中国), else its code set apart
+        named = place_zh(place) if place == region else COUNTRY_NAMES_ZH.get(country, country)
+        where_zh = f" {place} " if named.isascii() else named
         fallbacks.append((
             f"grid factor: no {place} grid factors in set {fs.version}; used the caller's "
             f"energy.grid_factor {grid.value:g} kgCO2e/kWh (source: {grid.source}). Fuel factors are "
             "physical properties of the fuel and still apply",
-            f"电网排放因子：排放因子集 {fs.version} 没有 {place} 的电网排放因子；"
-            f"采用调用方提供的电网排放因子 {grid.value:g} kgCO2e/kWh（来源：{grid.source}）。"
+            f"电网排放因子：排放因子集 {fs.version} 没有{where_zh}的电网排放因子；"
+            f"采用评级请求中提供的电网排放因子 {grid.value:g} {_CALLER_UNIT_ZH}（来源：{grid.source}）。"
             "燃料排放因子是燃料的物理属性，仍然适用",
         ))
     else:

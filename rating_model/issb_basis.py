@@ -252,7 +252,7 @@ _GWP_WORDS: dict[str, Said] = {
     "AR6": ("CO2e on IPCC AR6 GWP100 values", "按 IPCC AR6 GWP100 值折算的 CO2e"),
     # engine 2.9: the seed estimate, whose source states no basis, is among them (it had been called AR5)
     "n/a": ("not stated by the source (caller-supplied factors, physical parameters, estimates)",
-            "来源未说明（调用方提供的排放因子、物理参数和估算值）"),
+            "来源未说明（评级请求中提供的排放因子、物理参数和估算值）"),
 }
 GWP_NOTE: Said = (
     "Each factor covers the gases its publisher states (emissions.factors[].gwp_basis), summed as tCO2e "

@@ -105,7 +105,8 @@ def reason_codes(
         for c in drivers:
             ind = standard.indicators[c.indicator]
             value, value_zh = _value_said(c, ind.unit, c.indicator in answered_none, effect == "negative",
-                                          unassessed.get(c.indicator) if unassessed else None)
+                                          unassessed.get(c.indicator) if unassessed else None,
+                                          len(ind.practices))
             out.append({
                 "code": f"{effect[:3].upper()}_{c.indicator.upper()}",
                 "indicator": c.indicator,
@@ -117,15 +118,29 @@ def reason_codes(
     return out
 
 
+def _practices_said(share: float, listed: int) -> tuple[str, str]:
+    """A share of practices as the practices it counts: "3 of the 7 listed (43%)", in Chinese
+    "所列 7 项中已做到 3 项（43%）".
+
+    A bare "43%" did not say of what (a Chinese owner's reading of the reasons, engine 2.12): the share is of
+    the indicator's practices answered yes, an unanswered one counting as not adopted.
+    """
+    adopted = round(share * listed)
+    return (f"{adopted} of the {listed} listed ({share:.0%})",
+            f"所列 {listed} 项中已做到 {adopted} 项（{share:.0%}）")
+
+
 def _value_said(
     c: Contribution, unit: str, answered_none: bool, negative: bool,
-    unassessed: tuple[MaterialInput, ...] | None,
+    unassessed: tuple[MaterialInput, ...] | None, practices: int = 0,
 ) -> tuple[str, str]:
     """A reason's value in English and Chinese: the answer "none" as answered (scored or not), a figure in
-    its missing bin said so where it costs points (with the input that put it there, if any), else the
-    value in its unit."""
+    its missing bin said so where it costs points (with the input that put it there, if any), a share of
+    the indicator's ``practices`` (how many it lists) as the count adopted, else the value in its unit."""
     if answered_none:
         return (_NONE_EN, _NONE_ZH) if c.value is not None else (_NONE_UNSCORED_EN, _NONE_UNSCORED_ZH)
+    if practices and c.value is not None and unit in _SHARE_UNITS:
+        return _practices_said(c.value, practices)
     if unassessed and c.value is None:
         value, value_zh = _joined([r.reason for r in unassessed], "; also "), _joined(
             [r.reason_zh for r in unassessed], "；另外，")

@@ -74,6 +74,29 @@ REGION_NAMES_ZH = {
 COUNTRY_NAMES_ZH = {"CN": "中国"}
 
 
+#: each factor unit of the factor sets as a Chinese sentence names it (engine 2.12): the grid-factor
+#: fallbacks had printed "kgCO2/kWh" inside Chinese, where the merchant page says 千克二氧化碳/千瓦时 (a
+#: Chinese owner's reading)
+UNITS_ZH = {
+    "kgCO2/kWh": "千克二氧化碳/千瓦时",
+    "kgCO2e/kWh": "千克二氧化碳当量/千瓦时",
+    "kgCO2/kg": "千克二氧化碳/千克",
+    "kgCO2/m3": "千克二氧化碳/立方米",
+    "kgCO2e/m3": "千克二氧化碳当量/立方米",
+    "kgCO2e/km": "千克二氧化碳当量/公里",
+    "kgCO2e/pkm": "千克二氧化碳当量/人公里",
+    "kgCO2e/t": "千克二氧化碳当量/吨",
+    "tCO2/GJ": "吨二氧化碳/吉焦",
+    "kWh/km": "千瓦时/公里",
+    "km/vehicle/yr": "公里/辆/年",
+}
+
+
+def unit_zh(unit: str) -> str:
+    """A factor's unit in Chinese words (:data:`UNITS_ZH`); a unit not listed stays as it is."""
+    return UNITS_ZH.get(unit, unit)
+
+
 def place_zh(region: str) -> str:
     """A region as a Chinese sentence names it: its name with the code the rating carries beside it
     ("浙江（CN-ZJ）"), so the sentence reads and can still be matched to ``company.region``; a code not
@@ -207,7 +230,7 @@ class FactorSet:
                     )
                     fallback_zh = (
                         f"基于市场的范围二按{RESIDUAL_ZH}计算：{'；'.join(zh for _, zh in departures)}，"
-                        f"采用 {record.year} 年的全国数值（{record.value:g} {record.unit}）"
+                        f"采用 {record.year} 年的全国数值（{record.value:g} {unit_zh(record.unit)}）"
                     )
                 self._residual_cache[key] = Selection(record, fallback, None, fallback_zh)
         return self._residual_cache[key]
@@ -295,7 +318,7 @@ class FactorSet:
         used = f"{self._label(level)} {record.year} ({record.value:g} {record.unit})"
         label_zh = self._label_zh(level)
         spaced = " " if label_zh[:1].isascii() else ""  # a code without a name: "2022 年 CN-99的省级…"
-        used_zh = f"{record.year} 年{spaced}{label_zh}排放因子（{record.value:g} {record.unit}）"
+        used_zh = f"{record.year} 年{spaced}{label_zh}排放因子（{record.value:g} {unit_zh(record.unit)}）"
         if region is None:
             missing = "" if record.year == year else f"; no {year} factor, nearest year used"
             missing_zh = "" if record.year == year else f"；没有 {year} 年的排放因子，采用了最接近的年份"

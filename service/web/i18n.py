@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import request
 
+from rating_model.amounts import amount
 from schemas.merchant import DISCLOSURE_LANGUAGES
 from service.web.catalogue import TEXTS
 
@@ -56,24 +57,6 @@ def choose_language() -> str:
     if asked in LANGUAGES:
         return asked
     return negotiate(request.accept_languages)
-
-
-#: Round amounts in words, largest first: the schema's ends (10¹⁵ yuan, 10¹² kWh) are unreadable in digits.
-_SCALES: Mapping[str, tuple[tuple[float, str], ...]] = {
-    "en": ((1e12, " trillion"), (1e9, " billion"), (1e6, " million")),
-    "zh": ((1e12, "万亿"), (1e8, "亿"), (1e4, "万")),
-}
-
-
-def amount(value: float, lang: str) -> str:
-    """A number as the owner reads it in ``lang``: 1e15 is "1,000 trillion" or "1000万亿", 12000 is
-    "12,000" or "1.2万"; a number that is not round in any scale keeps its digits, with separators."""
-    value = float(value)
-    for scale, word in _SCALES.get(lang, _SCALES["en"]):
-        scaled = value / scale
-        if scaled >= 1 and (scaled * 100).is_integer():  # at most two decimals in that scale
-            return f"{scaled:g}{word}" if lang == "zh" else f"{scaled:,g}{word}"
-    return f"{value:,.0f}" if value.is_integer() else f"{value:,g}"
 
 
 def money(value: object, currency: object, lang: str) -> str:

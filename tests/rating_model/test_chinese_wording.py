@@ -12,11 +12,18 @@ from __future__ import annotations
 
 import copy
 import json
+from pathlib import Path
 from typing import Any
 
-from rating_model.factors.factor_set import REGION_NAMES_ZH, place_zh
+import pytest
+
+from rating_model.amounts import amount
+from rating_model.factors.factor_set import REGION_NAMES_ZH, UNITS_ZH, place_zh
 from service.web.form.choices import REGIONS
+from service.web.i18n import money
 from tests.conftest import BASE_PAYLOAD, session_engine
+
+FACTORS = Path(__file__).parents[2] / "rating_model" / "data" / "factors"
 
 
 def _zh(body: dict[str, Any]) -> str:
@@ -88,3 +95,72 @@ def test_the_residual_factors_year_fallback_names_the_country() -> None:
     disclosures read "没有 CN 2025 年的该因子")."""
     text = _zh(_with({"reporting_year": 2025}))
     assert "没有中国 2025 年的该因子" in text and "没有 CN" not in text
+
+
+def test_a_bills_amount_is_written_as_the_merchant_page_writes_it() -> None:
+    """The estimate said "全年电费 24000 元" where the merchant page shows the same bill as 2.4万元 (a Chinese
+    owner's reading, engine 2.12); both write amounts by one rule now."""
+    body = _with(energy={"electricity_spend": 24_000, "fuels": []})
+    text = _zh(body)
+    assert f"全年电费 {money(24_000, 'CNY', 'zh')} ÷" in text and "全年电费 2.4万元 ÷" in text
+    assert "24000 元" not in text
+    assert "全年电费 8,350元 ÷" in _zh(_with(energy={"electricity_spend": 8_350, "fuels": []}))
+
+
+@pytest.mark.parametrize(("value", "zh", "en"), [
+    (11_000, "1.1万", "11,000"), (20_100, "2.01万", "20,100"), (24_000, "2.4万", "24,000"),
+    (1.5e6, "150万", "1.5 million"), (2.5e8, "2.5亿", "250 million"), (1e15, "1000万亿", "1,000 trillion"),
+    (8_350, "8,350", "8,350"), (12_345.5, "12,345.5", "12,345.5"),
+])
+def test_a_round_amount_is_said_in_its_scale_exactly(value: float, zh: str, en: str) -> None:
+    """11,000 was "11,000" on the page, not 1.1万: 11000 / 1e4 * 100 is 110.00000000000001 in floats, and
+    1,138 of the round hundreds up to a million were kept as digits."""
+    assert (amount(value, "zh"), amount(value, "en")) == (zh, en)
+
+
+def test_factor_units_are_said_in_chinese_words() -> None:
+    """The grid-factor fallbacks printed "kgCO2/kWh" inside Chinese sentences; the merchant page says
+    千克二氧化碳/千瓦时."""
+    text = _zh(_with({"region": "CN-GD"}))
+    assert "南方电网排放因子（" in text and "千克二氧化碳/千瓦时）" in text and "kgCO2" not in text
+    shipped = {r["unit"]
+               for path in FACTORS.glob("*/*.json") if path.name != "manifest.json"
+               for r in json.loads(path.read_text(encoding="utf-8")).get("records", [])}
+    assert shipped and not shipped - set(UNITS_ZH), shipped - set(UNITS_ZH)
+
+
+def test_a_grid_factor_sent_with_the_request_is_not_the_callers() -> None:
+    """"调用方" (the API's caller) is a developer's word, in a rating an owner reads: the factor is the one
+    sent with the rating request, in Chinese units, and the country is named."""
+    ignored = _zh(_with(energy={**BASE_PAYLOAD["energy"],
+                                "grid_factor": {"kgco2e_per_kwh": 0.1, "source": "own"}}))
+    assert "未采用评级请求中提供的电网排放因子（0.1 千克二氧化碳当量/千瓦时）：排放因子集" in ignored
+    assert "有中国的官方电网排放因子" in ignored
+    abroad = _with({"country": "SG", "region": None, "currency": "SGD", "fx_to_cny": 5.3},
+                   energy={**BASE_PAYLOAD["energy"],
+                           "grid_factor": {"kgco2e_per_kwh": 0.408, "source": "EMA 2023"}})
+    text = _zh(abroad)
+    assert "没有 SG 的电网排放因子；采用评级请求中提供的电网排放因子 0.408 千克二氧化碳当量/千瓦时" in text
+    seeded = _zh(_with(transport={"fleet": [{"fuel": "gasoline", "vehicles": 1}]}))
+    assert "来源未说明（评级请求中提供的排放因子、物理参数和估算值）" in seeded
+    assert "调用方" not in ignored + text + seeded and "kgCO2" not in ignored + text + seeded
+
+
+def test_a_practices_reason_says_how_many_of_the_practices_listed() -> None:
+    """"绿色经营行为：29%" did not say of what: the reason counts the practices adopted of those listed."""
+    engine = session_engine()
+    rating = engine.rate(engine.parse(_with(practices={"led_lighting": True, "e_invoicing": True,
+                                                       "environmental_policy": False})))
+    said = {r["indicator"]: (r["message"], r["message_zh"]) for r in rating.to_dict()["reason_codes"]}
+    assert said["green_operations"] == (
+        "Green operating practices adopted: 2 of the 7 listed (29%) earns "
+        f"{_points(rating, 'green_operations')}.",
+        f"绿色经营行为：所列 7 项中已做到 2 项（29%），得 {_points(rating, 'green_operations', 'zh')}。")
+    assert said["environmental_management"][1].startswith("环境管理措施：所列 5 项中已做到 0 项（0%），得 ")
+
+
+def _points(rating: Any, indicator: str, lang: str = "en") -> str:
+    c = next(c for c in rating.contributions if c.indicator == indicator)
+    if lang == "zh":
+        return f"{c.points:g} / {c.max_points:g} 分"
+    return f"{c.points:g} of {c.max_points:g} points"

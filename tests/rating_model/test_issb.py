@@ -12,6 +12,7 @@ import copy
 import json
 import re
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -80,7 +81,16 @@ _FIGURE = re.compile(r"(?<![A-Za-z0-9_.])\d+(?:[.,]\d+)*")
 _NAMES = re.compile(r'"[^"]*"|“[^”]*”|\S*[_.\d]\S*')
 
 
+#: an amount in 万 or 亿 ("1.8万元", as the merchant page writes a bill; engine 2.12): the same figure as
+#: the English "18000"
+_SCALED = re.compile(r"(?<![\d.,])(\d+(?:\.\d+)?)(万|亿)")
+_SCALES = {"万": 10**4, "亿": 10**8}
+_GROUPED = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
+
+
 def _figures(text: str) -> list[str]:
+    text = _GROUPED.sub("", text)  # "13,346元" beside "13346 CNY": one figure, grouped or not
+    text = _SCALED.sub(lambda m: format((Decimal(m[1]) * _SCALES[m[2]]).normalize(), "f"), text)
     for words, scope in _SCOPES_ZH.items():
         text = text.replace(words, scope)
     for key, words in [*CATEGORY_EN.items(), *CATEGORY_ZH.items()]:  # a Scope 3 category, in words
@@ -158,7 +168,7 @@ def test_the_chinese_names_what_the_english_names() -> None:
     assert len(basis["assumptions"]["value_zh"]) == len(basis["assumptions"]["value"]) >= 4
     one_click = engine.rate(engine.parse(ONE_CLICK)).to_dict()["issb_summary"]
     estimates = one_click["basis_of_preparation"]["estimates"]
-    assert "（电力：按电费账单换算，全年电费 18000 元 ÷ 评级标准估算规则假定的电价 0.65 元/千瓦时；" in (
+    assert "（电力：按电费账单换算，全年电费 1.8万元 ÷ 评级标准估算规则假定的电价 0.65 元/千瓦时；" in (
         estimates["note_zh"])
     assert "electricity_spend 18000 CNY" in estimates["note"]
     assert one_click["metrics_and_targets"]["scope1_tco2e"]["note_zh"].endswith(
