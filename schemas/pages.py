@@ -11,12 +11,14 @@ from schemas.errors import ErrorSchema
 from schemas.fields import BoundedList, RatingCursor, RawObject, Trimmed, UtcDateTime, WholeMatch
 from schemas.keys import MERCHANT_ID_PATTERN
 from schemas.operating_data import OperatingDataSchema
-from schemas.rating import RatingSchema, VersionsSchema
+from schemas.rating import EXTENSIBLE_ENUM, RatingSchema, VersionsSchema
 
 MAX_PAGE_SIZE = 100
 MAX_BATCH_ITEMS = 100
 #: The list's ``issued_by`` values; ``bank`` and ``merchant`` are also each item's own ``issued_by``.
 ISSUED_BY = ("bank", "merchant", "any")
+#: The codes of a batch item's warnings today (``BatchWarningSchema.code``); more may come within /v1.
+BATCH_WARNING_CODES = ("duplicate_external_id",)
 
 
 class RatingListQuerySchema(Schema):
@@ -159,11 +161,18 @@ class BatchRequestSchema(Schema):
 class BatchWarningSchema(Schema):
     """Something about an item that did not stop it from being rated, and that a client should see."""
 
+    # published as x-extensible-enum, not enum: a warning code added within /v1 made a client generated
+    # today refuse the whole batch's answer (a bank integrator's generated client)
     code = fields.String(
         required=True,
-        validate=validate.OneOf(("duplicate_external_id",)),
-        metadata={"description": "`duplicate_external_id`: another item of the request gives the same "
-                  "`company.external_id` (compared without leading and trailing spaces; case counts)."},
+        validate=validate.OneOf(BATCH_WARNING_CODES),
+        metadata={
+            "description": "`duplicate_external_id`: another item of the request gives the same "
+            "`company.external_id` (compared without leading and trailing spaces; case counts). Warnings "
+            "may gain codes within /v1: take one you do not know as a warning to show, not as an error "
+            "(`x-extensible-enum` lists today's).",
+            EXTENSIBLE_ENUM: list(BATCH_WARNING_CODES),
+        },
     )
     message = fields.String(required=True, metadata={"description": "What it means, in plain words."})
     indices = fields.List(

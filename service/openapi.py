@@ -154,13 +154,14 @@ def extensible_enums(
 VERSIONING_POLICY = """\
 `/v1` is the major version of this contract. Within `/v1` changes are additive only: new operations, new
 optional request fields and query parameters, new fields in answers, and new values of the enumerations
-the standard decides (knock-out ids, use-of-proceeds categories, pricing tiers) when a new standard version
-is published. A rating's own fields come with a new `versions.schema`; a rating is served exactly as
-issued, so one issued before a field was added does not have it. Clients must ignore fields they do not
-know, and should take an enumeration value they do not know as such rather than as an error: the schemas
-of answers in the OpenAPI document are open (no `additionalProperties: false`) and give the enumerations
-the standard decides as strings, today's values under `x-extensible-enum` (an `enum` would make a
-generated client refuse the next one), while a request with an unknown field is still refused (422).
+the standard decides (knock-out ids, use-of-proceeds categories, pricing tiers) when a new standard
+version is published, and new codes of a batch item's warnings. A rating's own fields come with a new
+`versions.schema`; a rating is served exactly as issued, so one issued before a field was added does not
+have it. Clients must ignore fields they do not know, and should take an enumeration value they do not
+know as such rather than as an error: the schemas of answers in the OpenAPI document are open (no
+`additionalProperties: false`) and give those enumerations as strings, today's values under
+`x-extensible-enum` (an `enum` would make a generated client refuse the next one), while a request with an
+unknown field is still refused (422).
 
 Nothing is removed, renamed, retyped or given another meaning within `/v1`. Such a change comes only with a
 new major path version (`/v2`), served beside `/v1` for a deprecation period of at least twelve months,

@@ -155,6 +155,31 @@ def test_a_rating_with_values_a_later_standard_adds_conforms_to_the_published_an
         RatingSchema().load(later)
 
 
+def test_a_batch_warning_code_added_later_conforms_to_the_published_answer(
+    spec: dict[str, Any], client: FlaskClient, bank_key: str
+) -> None:
+    """A batch item's warnings are there to gain codes, but ``BatchWarning.code`` was published as an
+    ``enum``: a client generated today (openapi-python-client turns it into a Python Enum) refused the
+    whole batch's answer the day a second code came (a bank integrator's generated client). Today's codes
+    are listed under ``x-extensible-enum``; the policy names warning codes among what may be added."""
+    twin = payload(external_id="loan-7")
+    answer = client.post("/v1/ratings/batch", json={"items": [twin, payload(external_id="loan-7", name="B")]},
+                         headers=bearer(bank_key))
+    batch = answer.get_json()
+    assert [w["code"] for w in batch["results"][0]["warnings"]] == ["duplicate_external_id"]
+    later = copy.deepcopy(batch)
+    later["results"][1]["warnings"].append(
+        {"code": "added_by_a_later_release", "message": "A later warning.", "indices": [0]})
+    documented = spec["paths"]["/v1/ratings/batch"]["post"]["responses"]["200"]
+    validator = OAS30ReadValidator({"allOf": [documented["content"]["application/json"]["schema"]],
+                                    "components": spec["components"]})
+    assert [e.message for e in validator.iter_errors(batch)] == []
+    assert [e.message for e in validator.iter_errors(later)] == []
+    code = spec["components"]["schemas"]["BatchWarning"]["properties"]["code"]
+    assert "enum" not in code and code["x-extensible-enum"] == ["duplicate_external_id"]
+    assert "new codes of a batch item's warnings" in _words(VERSIONING_POLICY)
+
+
 def test_a_merchant_profile_answers_with_open_copies_of_the_request_schemas(
     spec: dict[str, Any], client: FlaskClient, app: Any
 ) -> None:
