@@ -11,7 +11,8 @@ between could have cached the row again.
 Deleting the entry was not enough either: one saved before the erasure and written back to Redis since is
 signed by the service and verifies (security review). The same transaction records the erasure
 (:func:`service.records.erasures.record_erasure`); the web workers read the recorded ids and miss a cached
-entry of any of them.
+entry of any of them. The ``Idempotency-Key`` rows naming the rating (:mod:`service.ratings.requests`) are
+deleted with it: a retry sent with such a key after the erasure is rated like any new request.
 
 The audit line (``rating_erased``) names the rating, its tenant, whether a bank or a merchant was issued
 it, and the reason by :func:`reason_digest` only: the reason is free text an operator types ("order of
@@ -34,6 +35,7 @@ from service.cache import cache_key
 from service.records.append_only import guard_lifted
 from service.records.database import as_utc
 from service.records.erasures import Erasure, latest_erasure, record_erasure
+from service.records.rating_request_tables import rating_requests
 from service.records.ratings import row_versions
 from service.records.tables import ratings
 
@@ -127,6 +129,8 @@ def erase_rating(
             reason_length=len(reason.strip()), actor=actor,
         )
         record_erasure(conn, recorded)
+        # the Idempotency-Keys that named it: they hold its input's hash, which an erasure keeps nowhere
+        conn.execute(delete(rating_requests).where(rating_requests.c.rating_id == rating_id))
     return ErasedRating(
         recorded=recorded, merchant_id=row.merchant_id, input_hash=row.input_hash, versions=row_versions(row)
     )

@@ -237,6 +237,11 @@ def _resolve(
     return issued, failed
 
 
+def input_digest(ctx: IssuingContext, payload: Mapping[str, Any]) -> str:
+    """The hash a rating of ``payload`` would record as its input (``input_sha256``), under this engine."""
+    return input_hash(ctx.loaded.engine.parse(payload).canonical_json())
+
+
 def body_fingerprint(raw: bytes) -> str:
     """Identity of a request body's exact bytes (a repeat of it needs no validation or parsing)."""
     return hashlib.sha256(raw).hexdigest()

@@ -31,6 +31,7 @@ from schemas.rating import RatingSchema
 from service.auth import current_principal, readable_ratings_merchant, requires
 from service.extensions import services
 from service.hardening import json_batch_body, json_body, request_body
+from service.idempotency import IDEMPOTENCY_KEY, IDEMPOTENT_REPLAYED, IdempotencyKeyRefused, idempotency_key
 from service.limits import spend_tenant_budget
 from service.lost_answers import on_lost_answer
 from service.openapi import documented
@@ -39,10 +40,12 @@ from service.ratings.issuing import (
     Issued,
     IssuingContext,
     body_fingerprint,
+    input_digest,
     issue_batch,
     issue_rating,
     reissue_repeat,
 )
+from service.ratings.requests import OTHER_REQUEST, RatingRequest, find_request, record_request, same_request
 from service.records.erasures import Erasure, find_erasure
 from service.records.rating_signatures import RatingKey, service_rating_key
 from service.records.ratings import get_rating, list_ratings
@@ -209,42 +212,109 @@ def _repeats_first(view: F) -> F:
 
     Only bodies that passed every check (JSON, schema, engine) and were rated are remembered, so the
     same bytes would pass again: a repeat skips the JSON checks of :func:`json_body` too (a parse per
-    request). Its ``Content-Type`` still decides: anything but JSON goes the full way, to its 415.
+    request). Its ``Content-Type`` still decides: anything but JSON goes the full way, to its 415. So does
+    a request with an ``Idempotency-Key`` (:func:`_keyed`).
     """
 
     @functools.wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         if request.is_json:
             g.body_fingerprint = body_fingerprint(request_body())
-            issued = reissue_repeat(_context(), current_principal(), g.body_fingerprint)
-            if issued is not None:
-                return _issued_response(issued)
+            # a request with an Idempotency-Key is answered what its key names, which the cache does not know
+            if IDEMPOTENCY_KEY not in request.headers:
+                issued = reissue_repeat(_context(), current_principal(), g.body_fingerprint)
+                if issued is not None:
+                    return _issued_response(issued)
         return view(*args, **kwargs)
 
     return cast(F, wrapper)
 
 
+def _replayed(recorded: RatingRequest) -> Response:
+    """The rating ``key`` named, answered as its first request was (``Idempotent-Replayed: true``)."""
+    principal = current_principal()
+    stored = get_rating(services().db, principal.tenant, recorded.rating_id, key=signing_key())
+    if stored is None:  # erased at that moment (an erasure deletes the rows naming its rating)
+        rating_not_found(recorded.rating_id, None)
+    g.cache_result = "hit"
+    g.rating_id = stored.id
+    headers = rating_headers(stored.merchant_id, stored.input_hash)
+    headers.update({"Location": f"/v1/ratings/{stored.id}", "X-Cache": "hit", IDEMPOTENT_REPLAYED: "true"})
+    return Response(stored.result_json, status=201, mimetype=_JSON, headers=headers)
+
+
+def _keyed(key: str, payload: dict[str, Any]) -> Response:
+    """Answer a rating request sent with an ``Idempotency-Key`` (:mod:`service.ratings.requests`)."""
+    ctx, tenant, fingerprint = _context(), current_principal().tenant, g.body_fingerprint
+    recorded = find_request(ctx.db, tenant, key)
+    if recorded is None:
+        issued = issue_rating(ctx, current_principal(), payload, fingerprint)
+        first = RatingRequest(issued.id, fingerprint, issued.input_sha256)
+        recorded = record_request(ctx.db, tenant, key, first)
+        if recorded.rating_id == issued.id:
+            response = _issued_response(issued)
+            response.headers[IDEMPOTENT_REPLAYED] = "false"
+            return response
+    # read again only when the bytes differ: a retry is most often the same bytes
+    digest = None if recorded.body_sha256 == fingerprint else input_digest(ctx, payload)
+    if not same_request(recorded, fingerprint, digest):
+        raise IdempotencyKeyRefused(OTHER_REQUEST)
+    return _replayed(recorded)
+
+
+#: ``POST /v1/ratings``'s ``Idempotency-Key`` (:mod:`service.ratings.requests`), and what its answers say.
+_IDEMPOTENCY_PARAMETER = {
+    "in": "header",
+    "name": IDEMPOTENCY_KEY,
+    "required": False,
+    "description": "Your id for this rating request (a UUID, say; 1-255 printable ASCII characters, bare or "
+    "quoted), the same on every retry of it: the rating the first request is answered with is recorded "
+    "under it, and a retry with it is answered that rating (`Idempotent-Replayed: true`) whenever it comes, "
+    "also after a new release or a model's promotion (without a key, a retry is recognised by its input "
+    "under the same versions only). The same key with another body and input: 422, nothing rated. Keys are "
+    "the tenant's.",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 257},
+}
+_CREATE_HEADERS = {
+    **ISSUE_HEADERS,
+    IDEMPOTENT_REPLAYED: {
+        "description": "Only with an `Idempotency-Key`: `true` when the key named a rating already (this is "
+        "a retry, answered that rating as recorded), `false` when this request was the first with it.",
+        "schema": {"type": "string", "enum": ["true", "false"]},
+    },
+}
+
+
 @blp.route("")
 class Ratings(MethodView):
     @on_lost_answer("Sending the same request again is safe: an input rated already is answered with that "
-                    "rating (the same id), not rated twice.")
+                    "rating (the same id), not rated twice, under the same versions. Send an "
+                    "Idempotency-Key to be answered the same rating after a new release too.",
+                    with_key="Sending it again with the same Idempotency-Key is safe: it is answered the "
+                    "rating recorded for the key, if any (Idempotent-Replayed: true), whenever it comes.")
     @documented(blp, 400, 401, 403, 413, 415, 429, 500, 503, operation="create_rating")
+    @blp.doc(parameters=[_IDEMPOTENCY_PARAMETER])
     @requires("bank")
     @_repeats_first
     @json_body
     @blp.arguments(_OPERATING_DATA)
-    @blp.response(201, RatingSchema, headers=ISSUE_HEADERS)
+    @blp.response(201, RatingSchema, headers=_CREATE_HEADERS)
     def post(self, payload: dict[str, Any]) -> Response:
         """Rate one company.
 
         Answers 201 with the rating and its `Location`. An identical input in the same tenant, under the
         same model, standard, factor-set, schema and engine versions and within validity, returns the
         rating already issued (same id; `X-Cache: hit`), also to identical requests sent at once, so a
-        request that timed out on the caller's side is safe to retry. Every rating is recorded before it is
-        returned. A rating recorded for this input that no longer matches its signature (changed in the
-        database), or carries no signature (issued before signing; served only under
-        `GREENRATE_UNSIGNED_RATINGS=serve`), is never handed out: 500.
+        request that timed out on the caller's side is safe to retry. With an `Idempotency-Key`, a retry is
+        answered the rating its key was first answered with, whenever it comes (a retry without one that
+        reaches the next release, or comes after a model's promotion, is rated again under the new
+        versions). Every rating is recorded before it is returned. A rating recorded for this input that no
+        longer matches its signature (changed in the database), or carries no signature (issued before
+        signing; served only under `GREENRATE_UNSIGNED_RATINGS=serve`), is never handed out: 500.
         """
+        key = idempotency_key(request.headers.get(IDEMPOTENCY_KEY))
+        if key is not None:
+            return _keyed(key, payload)
         return _issued_response(issue_rating(_context(), current_principal(), payload, g.body_fingerprint))
 
     @documented(blp, 401, 403, 429, 500, 503, operation="list_ratings")

@@ -332,6 +332,7 @@ TABLES_CREATED_IN: Mapping[str, str] = {
     "model_comparisons": "0010",
     "schema_compatibility": "0012",
     "rating_erasures": "0020",
+    "rating_requests": "0025",
 }
 
 

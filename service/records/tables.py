@@ -86,7 +86,7 @@ Index("ix_api_keys_tenant_id", api_keys.c.tenant, api_keys.c.id)
 #: The Alembic revision of these tables: what the code needs the database to be at (readiness compares the
 #: two). Kept here, not asked of Alembic, so that web workers never import it (about 10 MB each);
 #: tests/service/test_migrations_sqlite.py holds it equal to the migrations' head.
-SCHEMA_REVISION = "0024"
+SCHEMA_REVISION = "0025"
 
 #: Which releases' code can serve the database's schema, written by the migration runner in the same
 #: transaction as each migration (migration 0012, :func:`service.records.migrate.record_compatibility`).
@@ -196,11 +196,12 @@ Index(
 )
 
 # Tables of later migrations live in their own modules but share this metadata (Alembic compares it all):
-# the model registry (0002), merchant profiles (0003), portfolio jobs (0004) and erasures (0020). Imported
-# for the side effect of registering.
+# the model registry (0002), merchant profiles (0003), portfolio jobs (0004), erasures (0020) and the
+# ratings an Idempotency-Key names (0025). Imported for the side effect of registering.
 from service.records import (  # noqa: E402
     erasure_tables,  # noqa: F401
     model_tables,  # noqa: F401
     portfolio_tables,  # noqa: F401
     profile_tables,  # noqa: F401
+    rating_request_tables,  # noqa: F401
 )

@@ -1,0 +1,73 @@
+"""``POST /v1/ratings`` with an ``Idempotency-Key``: the rating a key was answered with, for its retries.
+
+Without a key, a retry is recognised by its input: the same input in the tenant, under the same versions
+and within validity, is answered the rating already issued. A retry that reached a worker of the next
+release during a rolling deploy, or came after a model's promotion, was rated again, and the bank's
+origination system got a second rating of one borrower's request (a bank integrator's review). With a key
+(:mod:`service.idempotency`), the first answer's rating is recorded under it (``rating_requests``,
+migration 0025) and every retry with it is answered that rating (``Idempotent-Replayed: true``), whenever it
+comes, as the rating is recorded (its signature checked; an erased one is no longer named by the key).
+
+A retry is the same request when its body is the same bytes or the same input as the service reads it (its
+canonical input's hash, under the engine answering the retry); the same key with another request is refused
+(422), nothing rated. Keys are the tenant's: two systems of one bank must not share them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import Engine, insert, select
+from sqlalchemy.exc import IntegrityError
+
+from service.records.rating_request_tables import rating_requests
+
+#: Why a key already used is refused with another request (``errors["Idempotency-Key"]``).
+OTHER_REQUEST = (
+    "already used for another rating request (another body and input) by this tenant: a retry must send the "
+    "same request; send a new key with a new one"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class RatingRequest:
+    """What a key names: the rating its first request was answered with, and how that request is known."""
+
+    rating_id: str
+    body_sha256: str
+    input_hash: str
+
+
+def find_request(db: Engine, tenant: str, key: str) -> RatingRequest | None:
+    """The rating request ``tenant`` sent under ``key``, if one was recorded."""
+    c = rating_requests.c
+    query = select(c.rating_id, c.body_sha256, c.input_hash).where(
+        c.tenant == tenant, c.idempotency_key == key
+    )
+    with db.connect() as conn:
+        row = conn.execute(query).first()
+    return None if row is None else RatingRequest(row.rating_id, row.body_sha256, row.input_hash)
+
+
+def record_request(db: Engine, tenant: str, key: str, request: RatingRequest) -> RatingRequest:
+    """Record ``request`` under ``key``; what is recorded is returned: ``request``, or the one a retry sent
+    at the same moment recorded first (whose rating it is then answered)."""
+    values = {"tenant": tenant, "idempotency_key": key, "body_sha256": request.body_sha256,
+              "input_hash": request.input_hash, "rating_id": request.rating_id,
+              "requested_at": datetime.now(UTC)}
+    try:
+        with db.begin() as conn:
+            conn.execute(insert(rating_requests).values(**values))
+    except IntegrityError:
+        earlier = find_request(db, tenant, key)
+        if earlier is None:  # deleted since (its rating erased meanwhile): record this one after all
+            raise
+        return earlier
+    return request
+
+
+def same_request(recorded: RatingRequest, body_sha256: str, input_hash: str | None) -> bool:
+    """Whether a retry (its body's sha256, and its canonical input's hash when it had to be read) is the
+    request ``recorded``."""
+    return recorded.body_sha256 == body_sha256 or recorded.input_hash == input_hash
