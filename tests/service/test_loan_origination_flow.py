@@ -75,17 +75,21 @@ def test_a_loan_is_originated_on_a_rating_the_bank_can_read_again_list_and_prove
     assert again.status_code == 409 and again.headers["Location"] == created.headers["Location"]
     bank = _Client(client, created.get_json()["key"])
 
-    issued = bank.call("post", "/v1/ratings", json=_borrower())
+    origination = {"Idempotency-Key": str(uuid.uuid4())}  # one per origination call, kept for its retries
+    issued = bank.call("post", "/v1/ratings", json=_borrower(), headers=origination)
     assert issued.status_code == 201 and issued.headers["X-Cache"] == "miss"
+    assert issued.headers["Idempotent-Replayed"] == "false"
     rating = issued.get_json()
     assert issued.headers["Location"] == f"/v1/ratings/{rating['id']}"
     assert rating["external_id"] == LOAN_REFERENCE and rating["financed_emissions"] is not None
     assert issued.headers["X-Issued-By"] == "bank"
 
     # the origination call timed out on the bank's side: sent again, it is the same rating
-    retried = bank.call("post", "/v1/ratings", json=_borrower())
+    retried = bank.call("post", "/v1/ratings", json=_borrower(), headers=origination)
     assert retried.status_code == 201 and retried.headers["X-Cache"] == "hit"
-    assert retried.get_data() == issued.get_data()
+    assert retried.get_data() == issued.get_data() and retried.headers["Idempotent-Replayed"] == "true"
+    unkeyed = bank.call("post", "/v1/ratings", json=_borrower())  # a system that sends no key: by input
+    assert unkeyed.get_data() == issued.get_data() and "Idempotent-Replayed" not in unkeyed.headers
 
     # the credit file keeps the rating as issued, and re-reads it by its Location
     fetched = bank.call("get", "/v1/ratings/{rating_id}", issued.headers["Location"])
