@@ -26,6 +26,7 @@ from rating_model.fleet import driven_km
 from rating_model.line_items import ESTIMATED, Context, LineItem
 from rating_model.neutrality import Equivalents, Neutrality, equivalents, neutrality
 from rating_model.operating_data import GridFactor, OperatingData, revenue_cny_million
+from rating_model.refrigerants import refrigerant_lines
 from rating_model.scope3 import scope3_lines
 from rating_model.scope12 import scope12_lines
 from rating_model.values import fast_init
@@ -313,6 +314,10 @@ def compute_inventory(
     ctx = _context(data, fs, estimated)
     energy, resources = data.energy, data.resources
     s12, fuel_mj, vehicle_mj, seed_paths = scope12_lines(energy, data.transport.vehicles, ctx)
+    # refrigerant leaks (Scope 1, fugitive): summed into the scopes, but apart from s12, which the
+    # comparison with the previous year reads field by field (previous_year carries no refrigerants)
+    fugitive: list[LineItem] = []
+    refrigerant_lines(data.refrigerants, ctx, fugitive)
     s3 = scope3_lines(data.transport.business_travel, resources, ctx)
 
     scope1 = s2_location = s2_market = 0.0
@@ -326,6 +331,8 @@ def compute_inventory(
         else:
             s2_location += line.tco2e
             s2_market += line.tco2e
+    for line in fugitive:
+        scope1 += line.tco2e
     by_category: dict[str, float] = {}
     for line in s3:
         by_category[line.category] = by_category.get(line.category, 0.0) + line.tco2e
@@ -366,7 +373,7 @@ def compute_inventory(
         total / company.floor_area_m2 if company.floor_area_m2 else None,
         s12_location / revenue_m,
     )
-    lines = (*s12, *s3)
+    lines = (*s12, *fugitive, *s3)
     unreported = [path for path in missing if not path.startswith("resources.")]  # Scope 1 and 2 inputs
     neutral = neutrality(data, s12, s12_market, bool(unreported), ctx)
     estimated_paths = [

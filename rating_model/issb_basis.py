@@ -21,12 +21,23 @@ from rating_model.operating_data import OperatingData
 #: What the inventory never covers, because greenrate asks for no data on it: said in every summary, so
 #: that no reader takes the absence of a figure for a zero (a GHG-accounting review found "Nothing reported
 #: was left out" beside a restaurant whose refrigerant leaks and purchased food were never asked for).
+#: Refrigerant leaks are asked since schema 1.13 (``refrigerants``), so they are said as unreported where
+#: the business left them out (:data:`REFRIGERANTS_UNREPORTED`), no longer as never collected.
 NOT_COLLECTED: Said = (
-    "not collected by greenrate, so not in the inventory: fugitive emissions (refrigerant leaks from air "
-    "conditioning and refrigeration, Scope 1) and process emissions; Scope 3 purchased goods and services "
-    "other than water (category 1 covers purchased water only) and categories 2-4 and 7-15",
-    "greenrate 未收集、因而未纳入排放清单的排放源：逸散排放（空调和制冷设备的制冷剂泄漏，范围一）和工艺排放；"
-    "除水以外的范围三外购商品和服务（类别 1 仅涵盖外购水）以及类别 2-4 和 7-15",
+    "not collected by greenrate, so not in the inventory: process emissions (Scope 1); Scope 3 purchased "
+    "goods and services other than water (category 1 covers purchased water only) and categories 2-4 and "
+    "7-15",
+    "greenrate 未收集、因而未纳入排放清单的排放源：工艺排放（范围一）；除水以外的范围三外购商品和服务"
+    "（类别 1 仅涵盖外购水）以及类别 2-4 和 7-15",
+)
+#: Refrigerant leaks left out by a business that did not say what it recharged (``refrigerants`` not given;
+#: ``[]`` says none): every business with air conditioning or a fridge leaks some, so it is said for all.
+REFRIGERANTS_UNREPORTED: Said = (
+    "Scope 1 leaves out fugitive emissions (refrigerant leaks from air conditioning and refrigeration): the "
+    "business did not report the refrigerant recharged in the year (refrigerants, by gas in kg; "
+    "\"refrigerants\": [] would say none).",
+    "范围一未包含逸散排放（空调和制冷设备的制冷剂泄漏）：企业未报告本年度补充的制冷剂（按种类填报千克数；"
+    "API 中的 \"refrigerants\": [] 表示没有补充）。",
 )
 
 
@@ -227,7 +238,7 @@ def basis_of_preparation(
         else not_applicable(("No measurement assumption was needed.", "无需计量假设。")),
         "exclusions": listed(
             [*_unreported(data, inv), *zip(inv.not_available, inv.not_available_zh, strict=True),
-             NOT_COLLECTED],
+             *((REFRIGERANTS_UNREPORTED,) if data.refrigerants is None else ()), NOT_COLLECTED],
             ("Activities left out of the inventory: Scope 1 and 2 sources the business did not report, "
              "reported ones no known factor prices, and the sources greenrate does not collect.",
              "未纳入排放清单的活动：企业未报告的范围一和范围二排放源、已报告但没有已知排放因子可以计算的排放源，"

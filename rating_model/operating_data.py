@@ -21,7 +21,7 @@ from rating_model.values import fast_init
 
 #: The version of the operating-data and rating documents: a change to what a document holds or means bumps
 #: it. Ratings are reused only under the same version. What each version changed is in CHANGES.md.
-SCHEMA_VERSION = "1.12"
+SCHEMA_VERSION = "1.13"
 
 STATIONARY_FUELS = ("natural_gas", "diesel", "gasoline", "lpg", "coal", "fuel_oil")
 FLEET_FUELS = ("gasoline", "diesel", "hybrid", "electric", "lpg", "natural_gas", "unknown")
@@ -48,6 +48,13 @@ TRAVEL_MODES = (
 )
 OFFSET_STANDARDS = ("CCER", "VCS", "GS", "other")
 OFFSET_TYPES = ("avoidance", "removal")
+#: The refrigerants a business may report as recharged (``refrigerants.*.gas``), in their ASHRAE 34 names.
+#: Each is priced at its GWP-100 in the factor set (``refrigerant.<gas>``, kgCO2e/kg); a gas the set has no
+#: GWP for (R-290, R-600a: no value in the table the set cites) is refused with the reason
+#: (rating_model/refrigerants.py), as fuel oil is. R-22 (HCFC-22) is a Montreal Protocol gas, not one of the
+#: seven the GHG Protocol counts in the scopes: it is reported beside the inventory, never in Scope 1.
+REFRIGERANT_GASES = ("R-32", "R-134a", "R-410A", "R-404A", "R-407C", "R-507A", "R-744", "R-22", "R-290",
+                     "R-600a")
 DATA_SOURCES = ("verified_report", "self_reported_inventory", "energy_bills", "estimated")
 GREEN_INSTRUMENTS = ("green_certificate", "green_power_trade", "ppa", "mixed")
 PRACTICE_FLAGS = (
@@ -123,6 +130,8 @@ NUMBER_LIMITS: Final[dict[str, Limit]] = {
     "resources.waste_recycled_t": Limit(0.0, 1e9),
     "resources.hazardous_waste_t": Limit(0.0, 1e9),
     "resources.food_waste_t": Limit(0.0, 1e9),
+    # kg topped up in a year: a large cold store holds a few tonnes of charge; 1e6 kg is far beyond any SME
+    "refrigerants.*.recharged_kg": Limit(0.0, 1e6),
     "practices.green_products_share": Limit(0.0, 1.0),
     "offsets.*.tco2e": Limit(0.0, 1e9),
     "targets.*.reduction_pct": Limit(0.0, 100.0),
@@ -467,6 +476,20 @@ class Target:
         object.__setattr__(self, "reduction_pct", reduction_pct)
 
 
+@dataclass(frozen=True, slots=True, init=False)
+class RefrigerantUse:
+    """Refrigerant charged into the business's own air conditioning and refrigeration in the year to replace
+    what leaked (the GHG Protocol's simplified mass balance, "top-up" method): what was recharged is taken to
+    have leaked, a Scope 1 fugitive emission of ``recharged_kg`` x the gas's GWP-100."""
+
+    gas: str
+    recharged_kg: float
+
+    def __init__(self, gas: str, recharged_kg: float) -> None:
+        object.__setattr__(self, "gas", gas)
+        object.__setattr__(self, "recharged_kg", recharged_kg)
+
+
 #: the sections of a business that says nothing of them: one shared empty value each (values never change)
 _NO_ENERGY = Energy()
 _NO_TRANSPORT = Transport()
@@ -565,6 +588,8 @@ class OperatingData:
     data_source: str = "estimated"
     loan: Loan | None = None
     reported_emissions: ReportedEmissions | None = None
+    #: refrigerants recharged in the year (schema 1.13); ``None``: not answered, ``()``: none recharged
+    refrigerants: tuple[RefrigerantUse, ...] | None = None
 
     def __init__(
         self, company: Company, energy: Energy = _NO_ENERGY, transport: Transport = _NO_TRANSPORT,
@@ -573,6 +598,7 @@ class OperatingData:
         targets: tuple[Target, ...] = (), previous_year: PreviousYear | None = None,
         data_source: str = "estimated", loan: Loan | None = None,
         reported_emissions: ReportedEmissions | None = None,
+        refrigerants: tuple[RefrigerantUse, ...] | None = None,
     ) -> None:
         object.__setattr__(self, "company", company)
         object.__setattr__(self, "energy", energy)
@@ -586,10 +612,11 @@ class OperatingData:
         object.__setattr__(self, "data_source", data_source)
         object.__setattr__(self, "loan", loan)
         object.__setattr__(self, "reported_emissions", reported_emissions)
+        object.__setattr__(self, "refrigerants", refrigerants)
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-able form with ``None`` and empty lists dropped (except ``fuels: []`` and ``fleet: []``,
-        answers), so equal inputs compare equal.
+        """Plain JSON-able form with ``None`` and empty lists dropped (except ``fuels: []``, ``fleet: []`` and
+        ``refrigerants: []``, answers), so equal inputs compare equal.
 
         The same as pruning ``dataclasses.asdict(self)``, in one pass: ``asdict`` deep-copies every value
         and introspects the fields of every object on every call, and each rating request pays for it.
@@ -638,7 +665,7 @@ def adopt_practices(data: OperatingData, names: Collection[str]) -> OperatingDat
     )
     return OperatingData(data.company, data.energy, data.transport, data.resources, practices,
                          data.compliance, data.offsets, data.targets, data.previous_year, data.data_source,
-                         data.loan, data.reported_emissions)
+                         data.loan, data.reported_emissions, data.refrigerants)
 
 
 def plain(value: Any) -> Any:
@@ -673,11 +700,11 @@ _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 _LEAVES = frozenset({str, float, int, bool, type(None)})
 #: list fields where ``[]`` says something ("no fuel burned on site", "no vehicles") that leaving them out
 #: does not
-_EMPTY_IS_AN_ANSWER = frozenset({"fuels", "fleet"})
+_EMPTY_IS_AN_ANSWER = frozenset({"fuels", "fleet", "refrigerants"})
 
 
 # a call, not a decorator, so that mypyc compiles these as native classes (see rating_model.values)
 for _value_class in (Company, FuelUse, GridFactor, Energy, FleetItem, TravelItem, Transport, Resources,
                      Practices, Compliance, Offset, Target, PreviousYear, Loan, ReportedEmissions,
-                     OperatingData):
+                     RefrigerantUse, OperatingData):
     fast_init(_value_class)

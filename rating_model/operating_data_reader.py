@@ -35,6 +35,7 @@ from rating_model.operating_data import (
     OFFSET_TYPES,
     PRACTICE_FLAGS,
     PRACTICE_SHARES,
+    REFRIGERANT_GASES,
     REGION_PATTERN,
     STATIONARY_FUELS,
     TRAVEL_MODES,
@@ -52,6 +53,7 @@ from rating_model.operating_data import (
     OperatingData,
     Practices,
     PreviousYear,
+    RefrigerantUse,
     ReportedEmissions,
     Resources,
     Target,
@@ -313,6 +315,15 @@ def _read_compliance(r: Reader | None) -> Compliance:
     r.reject_unknown(_names(Compliance))
     penalties = WHOLE_LIMITS["compliance.environmental_penalties_3y"]
     return Compliance(_whole(r, "environmental_penalties_3y", penalties))
+
+
+def _read_refrigerant(r: Reader) -> RefrigerantUse | None:
+    r.reject_unknown(_names(RefrigerantUse))
+    gas = r.text("gas", required=True, choices=REFRIGERANT_GASES)
+    kg = _number(r, "recharged_kg", NUMBER_LIMITS["refrigerants.*.recharged_kg"], required=True)
+    if gas is None or kg is None:
+        return None
+    return RefrigerantUse(gas, kg)
 
 
 def _read_offset(r: Reader) -> Offset | None:
@@ -588,9 +599,13 @@ def parse_operating_data(
     _check_loan_currency(r, company, loan)
     _check_balance_sheet(r, company, loan)
     reported = _read_reported(r.child("reported_emissions"))
+    refrigerants = (
+        r.items("refrigerants", _read_refrigerant, max_items=20)
+        if r.data.get("refrigerants") is not None else None
+    )
     raise_if_errors(errors)
     assert company is not None
     return OperatingData(
         company, energy, transport, resources, practices, compliance, offsets, targets, previous_year,
-        data_source, loan, reported,
+        data_source, loan, reported, refrigerants,
     )

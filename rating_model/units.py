@@ -67,6 +67,7 @@ EMISSION_FACTOR_UNITS: dict[str, tuple[str, float]] = {
     "kgCO2e/pkm": ("pkm", 1.0),
     "kgCO2e/m3": ("m3", 1.0),
     "kgCO2e/t": ("t", 1.0),
+    "kgCO2e/kg": ("kg", 1.0),  # a refrigerant leaked: kg x GWP100 (factor set cn-2024.6 on)
 }
 #: units of the non-emission parameters a factor set may carry (efficiencies, distances)
 PARAMETER_UNITS: frozenset[str] = frozenset({"kWh/km", "km/vehicle/yr"})

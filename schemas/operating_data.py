@@ -30,6 +30,7 @@ from rating_model.operating_data import (
     OFFSET_STANDARDS,
     OFFSET_TYPES,
     PRACTICE_FLAGS,
+    REFRIGERANT_GASES,
     REGION_PATTERN,
     STATIONARY_FUELS,
     TRAVEL_MODES,
@@ -265,6 +266,26 @@ class ResourcesSchema(StrictSchema):
     )
 
 
+class RefrigerantUseSchema(StrictSchema):
+    gas = text(
+        required=True,
+        choices=REFRIGERANT_GASES,
+        description="The refrigerant, by its ASHRAE 34 name (on the unit's nameplate or the service "
+        "invoice). Priced at its GWP100 from the factor set (IPCC AR5 Table 8.A.1; blends from their "
+        "ASHRAE 34 mass fractions; cn-2024.6 on). R-22 (HCFC-22) is reported beside the inventory, not "
+        "in Scope 1 (not a gas the GHG Protocol counts in the scopes). R-290 and R-600a are refused with a "
+        "422 on this field: the factor set has no cited GWP100 for them.",
+    )
+    recharged_kg = Number(
+        required=True,
+        **_limit("refrigerants.*.recharged_kg"),
+        metadata={"description": "kg of this refrigerant charged into the business's own air conditioning, "
+                  "refrigeration or heat pumps during the reporting year to top up what leaked (from the "
+                  "service invoices); the charge of newly installed equipment is not a leak and is left "
+                  "out."},
+    )
+
+
 #: Green-behaviour flags (``null`` or absent: not answered, which is not "no"); the list is the engine's.
 PracticesSchema = StrictSchema.from_dict(
     {
@@ -454,6 +475,14 @@ class OperatingDataSchema(StrictSchema):
         "it); send the real source, or the rating is scored as estimated.",
     )
     loan = fields.Nested(LoanSchema, allow_none=True)
+    refrigerants = _list(
+        RefrigerantUseSchema,
+        20,
+        "Refrigerant recharged (topped up) in the reporting year, by gas (schema 1.13): Scope 1 fugitive "
+        "emissions, kg x GWP100 (the GHG Protocol's simplified mass balance: what is topped up replaced what "
+        "leaked). [] says none was recharged; leaving it out (or null) says it was not answered, and the "
+        "disclosure lists refrigerant leaks among what Scope 1 leaves out. Left out, no rating changes.",
+    )
     reported_emissions = fields.Nested(
         ReportedEmissionsSchema,
         allow_none=True,

@@ -52,7 +52,7 @@ class FactorSetsQuerySchema(Schema):
     version = fields.String(
         validate=WholeMatch(r"^[a-z0-9][a-z0-9.-]{0,40}$"),
         metadata={
-            "description": "Only this set, as a rating's versions.factor_set names it (cn-2024.5); every set "
+            "description": "Only this set, as a rating's versions.factor_set names it (cn-2024.6); every set "
             "when left out."
         },
     )

@@ -22,7 +22,7 @@ from rating_model.published import verified_bytes
 from rating_model.units import DIMENSIONS, EMISSION_FACTOR_UNITS, PARAMETER_UNITS
 
 FACTORS_DIR = Path(__file__).resolve().parent.parent / "data" / "factors"
-DEFAULT_FACTOR_SET = "cn-2024.5"
+DEFAULT_FACTOR_SET = "cn-2024.6"
 
 GWP_BASES = frozenset({"AR5", "AR6", "CO2 only", "n/a"})
 QUALITIES = frozenset({"published", "derived", "unverified", "estimate"})

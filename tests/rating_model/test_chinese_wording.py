@@ -56,7 +56,7 @@ def _with(company: dict[str, Any] | None = None, **parts: Any) -> dict[str, Any]
 def test_a_grid_fallback_names_the_province_in_chinese() -> None:
     text = _zh(_with({"region": "CN-BJ", "reporting_year": 2021}))
     assert "北京（CN-BJ）" in text
-    assert "CN-BJ 没有发布" not in text and "排放因子集 cn-2024.5 未收录北京（CN-BJ）的省级排放因子" in text
+    assert "CN-BJ 没有发布" not in text and "排放因子集 cn-2024.6 未收录北京（CN-BJ）的省级排放因子" in text
     # the full-width bracket sets the year apart: no half-width space after it
     assert "所需为北京（CN-BJ）2021 年的排放因子" in text and "） 2021" not in text
 

@@ -590,7 +590,7 @@ def test_a_field_filled_from_sector_defaults_this_year_is_not_compared_with_last
     assert "energy.fuels" in r["data_quality"]["estimated_fields"]
     neutrality = r["neutrality"]
     assert neutrality["reduction_basis"] == (
-        "like for like over purchased electricity, both years at this year's factors (factor set cn-2024.5; "
+        "like for like over purchased electricity, both years at this year's factors (factor set cn-2024.6; "
         "electricity at cn.grid.east.2022, the 2022 grid factor); "
         "left out (reported in one year only): purchased heat, fleet; "
         "left out (estimated, this year or last): stationary fuels"
@@ -650,7 +650,7 @@ def test_ifrs_summary_compares_with_the_previous_year_and_states_reliefs_as_cond
 
 def test_a_region_on_its_grids_factor_says_so_in_the_rating() -> None:
     fallbacks = rate(FULL)["emissions"]["fallbacks"]  # CN-ZJ: East China grid, national residual
-    assert any("factor set cn-2024.5 holds no provincial factor for CN-ZJ" in f for f in fallbacks)
+    assert any("factor set cn-2024.6 holds no provincial factor for CN-ZJ" in f for f in fallbacks)
     assert any(f.startswith("market-based Scope 2: asked for CN-ZJ") for f in fallbacks)
 
 
@@ -739,7 +739,8 @@ def test_no_change_and_credits_exactly_covering_never_read_minus_zero(this_year_
 
 def test_an_unverified_factor_is_named_and_what_is_never_collected_is_an_exclusion() -> None:
     """Purchased heat is priced with a factor no primary source confirms: calculated, on an unconfirmed
-    value, and said so; the summary never says nothing was left out, as refrigerants are never asked."""
+    value, and said so; the summary never says nothing was left out: process emissions are never asked, and
+    refrigerant leaks not reported (schema 1.13 asks them) are said to be left out of Scope 1."""
     payload = copy.deepcopy(FULL)
     payload["energy"]["purchased_heat_gj"] = 100
     r = rate(payload)
@@ -749,7 +750,8 @@ def test_an_unverified_factor_is_named_and_what_is_never_collected_is_an_exclusi
     plain = rate(FULL)
     assert not any("unverified" in f for f in plain["emissions"]["fallbacks"])
     exclusions = plain["issb_summary"]["basis_of_preparation"]["exclusions"]
-    assert exclusions["status"] == "disclosed" and "refrigerant leaks" in exclusions["value"][-1]
+    assert exclusions["status"] == "disclosed" and "process emissions" in exclusions["value"][-1]
+    assert any("Scope 1 leaves out fugitive emissions (refrigerant leaks" in e for e in exclusions["value"])
 
 
 def test_a_vehicle_counted_at_the_seed_distance_caps_the_pcaf_score_at_3() -> None:

@@ -187,10 +187,10 @@ def test_factor_sets_document() -> None:
             "CN-ZJ",
             2022,
             "cn.grid.east.2022",
-            "asked for CN-ZJ 2022; factor set cn-2024.5 holds no provincial factor for CN-ZJ, used the East "
+            "asked for CN-ZJ 2022; factor set cn-2024.6 holds no provincial factor for CN-ZJ, used the East "
             "China grid (华东) 2022 (0.5617 kgCO2/kWh)",
         ),
-        ("CN-33", 2022, "cn.grid.east.2022", "factor set cn-2024.5 holds no provincial factor for CN-33"),
+        ("CN-33", 2022, "cn.grid.east.2022", "factor set cn-2024.6 holds no provincial factor for CN-33"),
         ("CN-SC", 2022, "cn.grid.sc.2022", None),
         (
             "CN-ZJ",
@@ -354,13 +354,15 @@ def test_unknown_version() -> None:
 #: was computed with. New or changed records make a new version (cn-2024.2 added the food-waste factor and
 #: LPG's litre-only volume to cn-2024.1's unchanged values; cn-2024.3 the 2023 residual, South and Southwest
 #: grid factors to cn-2024.2's; cn-2024.4 natural gas in m3 of the gas only, no litres; cn-2024.5 the van and
-#: heavy-goods-vehicle per-km factors, the seed's GWP basis n/a, the ETS factor's and the manifest's notes).
+#: heavy-goods-vehicle per-km factors, the seed's GWP basis n/a, the ETS factor's and the manifest's notes;
+#: cn-2024.6 the refrigerants' GWP100).
 RELEASED_FACTOR_SETS = {
     "cn-2024.1": "d166d9ef8d5a5c507e3c29053203e6b9829b84b8d72f03b86353880c11bc6dd4",
     "cn-2024.2": "b238abbff332b8807f31bf0fbc4f812d705ee032d210824ecf9b50beef9a5b9b",
     "cn-2024.3": "ba85c00af4521f48db77fb1c5f95a0690d7f1589dbe27102eb4e4859d7233c45",
     "cn-2024.4": "6992d6e402868161d3c5cb917c45d9bf68a3d5a2e1d893dd89d5720ab4e5ef78",
     "cn-2024.5": "9812884a795168177ec41710ce4535869cc63e296d1485861e5aed1696f36f64",
+    "cn-2024.6": "75a69f4602034683086c458e110f4b3e9e36d48228f8787b66fe272f3d0a647e",
 }
 
 

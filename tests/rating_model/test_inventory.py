@@ -25,8 +25,28 @@ def _get(obj: Any, dotted: str) -> Any:
     return obj
 
 
-def _inventory(case: dict[str, Any]) -> Inventory:
-    return compute_inventory(parse_operating_data(case["payload"]), frozenset(case["estimated"]))
+def _inventory(case: dict[str, Any], factor_set: str | None = GOLDEN["factor_set"]) -> Inventory:
+    """A golden case's inventory under the set its values were worked out on (tests/data names it; a later
+    default that changes none of those values is checked against it in test_the_default_set_agrees)."""
+    return compute_inventory(
+        parse_operating_data(case["payload"]), frozenset(case["estimated"]), factor_set_version=factor_set
+    )
+
+
+def _without_version(inv: Inventory, version: str) -> dict[str, Any]:
+    """``inv`` as a dict, its factor set's version said as ``<set>`` wherever a text names it."""
+    return json.loads(json.dumps(inv.to_dict(), ensure_ascii=False).replace(version, "<set>"))
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
+def test_the_default_set_agrees(case: dict[str, Any]) -> None:
+    """The default set (cn-2024.6: the refrigerants' GWP100 added) prices every golden case, none of which
+    reports refrigerants, exactly as the set its values were worked out on: every figure, line and factor,
+    and every text but the version it names."""
+    default = _inventory(case, None)
+    golden = _inventory(case)
+    assert default.factor_set != golden.factor_set
+    assert _without_version(default, default.factor_set) == _without_version(golden, golden.factor_set)
 
 
 def _payload(**energy: Any) -> dict[str, Any]:
@@ -309,7 +329,7 @@ def test_reduction_counts_a_fuel_switch_a_stopped_fuel_and_an_electrified_fleet(
     assert switched.change_pct == pytest.approx(-(coal_t - gas_t) / (coal_t + grid_t) * 100)
     assert switched.reduction_basis == (
         "like for like over purchased electricity, stationary fuels, both years at this year's factors "
-        "(factor set cn-2024.5; electricity at cn.grid.national.2022, the 2022 grid factor); "
+        "(factor set cn-2024.6; electricity at cn.grid.national.2022, the 2022 grid factor); "
         "previous_year also priced with cn.fuel.coal"
     )
     payload["energy"]["fuels"] = []  # no fuel burned this year: compared as 0
@@ -409,7 +429,7 @@ def test_the_previous_years_factors_are_not_reported_as_this_years() -> None:
     compared = basis.split("; left out")[0]
     assert compared == (
         "like for like over purchased electricity, fleet, both years at this year's factors (factor set "
-        "cn-2024.5; electricity at cn.grid.national.2022, the 2022 grid factor)"
+        "cn-2024.6; electricity at cn.grid.national.2022, the 2022 grid factor)"
     )
     assert "previous_year also priced with defra2025.car.diesel" in basis
     assert "cn.heat.purchased" not in basis  # heat was left out of the comparison, so its factor was too
@@ -522,7 +542,7 @@ def test_a_regional_grid_and_the_national_residual_are_reported(region: str, gri
     inventory = compute_inventory(parse_operating_data(payload))
     assert inventory.grid_factor.value == float(grid.rsplit("(", 1)[1].split()[0])  # the value is unchanged
     assert inventory.residual_factor.value == 0.5856
-    assert (f"grid factor: asked for {region} 2022; factor set cn-2024.5 holds no provincial factor for "
+    assert (f"grid factor: asked for {region} 2022; factor set cn-2024.6 holds no provincial factor for "
             f"{region}, used the {grid}" in inventory.fallbacks)
     assert (f"market-based Scope 2: asked for {region}; no residual factor is published for {region} or its "
             "regional grid (national only), used the national residual factor 2022 (0.5856 kgCO2/kWh)"
@@ -601,7 +621,7 @@ def test_the_comparison_names_the_factors_it_used_not_the_reporting_year() -> No
     basis = compute_inventory(parse_operating_data(payload)).neutrality.reduction_basis
     assert basis == (
         "like for like over purchased electricity, stationary fuels, both years at this year's factors "
-        "(factor set cn-2024.5; electricity at cn.grid.national.2023, the 2023 grid factor)"
+        "(factor set cn-2024.6; electricity at cn.grid.national.2023, the 2023 grid factor)"
     )
     assert "2024 factors" not in basis
     del payload["energy"]["electricity_kwh"]  # fuels alone: no grid factor to name
@@ -609,7 +629,7 @@ def test_the_comparison_names_the_factors_it_used_not_the_reporting_year() -> No
     payload["energy"]["fuels"] = [{"fuel": "natural_gas", "quantity": 100, "unit": "m3"}]
     basis = compute_inventory(parse_operating_data(payload)).neutrality.reduction_basis
     assert basis == (
-        "like for like over stationary fuels, both years at this year's factors (factor set cn-2024.5)"
+        "like for like over stationary fuels, both years at this year's factors (factor set cn-2024.6)"
     )
 
 

@@ -194,6 +194,7 @@ def test_adopting_practices_carries_every_other_field() -> None:
         "previous_year": {"energy": {"electricity_kwh": 40_000}},
         "loan": {"amount": 1e6, "currency": "CNY", "use_of_proceeds": "energy_efficiency"},
         "reported_emissions": {"scope1_tco2e": 1.0, "scope2_location_tco2e": 2.0, "verified": False},
+        "refrigerants": [{"gas": "R-410A", "recharged_kg": 2.0}],
     })
     names = ("led_lighting", "iso14001")
     adopted = adopt_practices(data, names)

@@ -80,6 +80,7 @@ def _base() -> dict[str, Any]:
         "loan": {"amount": 1e6, "currency": "CNY", "use_of_proceeds": USES[0]},
         "reported_emissions": {"scope1_tco2e": 1, "scope2_location_tco2e": 1, "scope2_market_tco2e": 1,
                                "scope3_tco2e": 1, "verified": True, "verifier": "CQC"},
+        "refrigerants": [{"gas": "R-410A", "recharged_kg": 3}],
     }
 
 
