@@ -13,6 +13,7 @@ from rating_model.operating_data import (
     OFFSET_STANDARDS,
     OFFSET_TYPES,
     PRACTICE_FLAGS,
+    REFRIGERANT_GASES,
     TRAVEL_MODES,
     VEHICLE_TYPES,
 )
@@ -77,6 +78,10 @@ _OFFSETS = st.lists(st.fixed_dictionaries({
     "standard": st.sampled_from(OFFSET_STANDARDS), "tco2e": amount,
     "type": st.sampled_from(OFFSET_TYPES)}), max_size=2)
 _USE = st.sampled_from(USES)
+#: refrigerants recharged (schema 1.13), of the gases the default set prices (R-290 and R-600a are refused)
+_REFRIGERANTS = st.lists(st.fixed_dictionaries({
+    "gas": st.sampled_from([g for g in REFRIGERANT_GASES if g not in ("R-290", "R-600a")]),
+    "recharged_kg": st.floats(0, 500, allow_nan=False)}), max_size=3)
 
 
 @st.composite
@@ -135,6 +140,8 @@ def payloads(draw: st.DrawFn) -> dict[str, Any]:
                                       "use_of_proceeds": draw(_USE),
                                       "outstanding": draw(_OPTIONAL_AMOUNT),
                                       "borrower_equity_plus_debt": draw(_OPTIONAL_POSITIVE)})
+    if draw(st.booleans()):  # drawn last, so the draws before it are the ones they were before 1.13
+        payload["refrigerants"] = draw(_REFRIGERANTS)
     return payload
 
 
