@@ -22,7 +22,7 @@ from service import model_cli
 from service.commands import command_settings, database, database_error
 from service.config.settings import Settings
 from service.ratings import verification
-from service.records.erasures import find_erasure
+from service.records.erasures import Erasure, find_erasure
 from service.records.rating_signatures import RatingKey, service_rating_key
 from service.revision import code_revision
 
@@ -76,7 +76,7 @@ def verify_rating(rating_id: str | None, sample: int | None) -> None:
         raise click.ClickException(
             f"{rating_id} (tenant {erased.tenant}) was erased on {erased.erased_at:{moment}} "
             f"by {erased.actor} (reason sha256 {erased.reason_sha256}); issued {erased.issued_at:{moment}}: "
-            "its record is no longer held, so nothing can be verified"
+            "its record is no longer held, so nothing can be verified" + _erased_body(erased)
         )
     if outcome is None:
         raise click.ClickException(f"no rating {rating_id} is recorded in this database")
@@ -216,6 +216,14 @@ def _verify_sample(settings: Settings, key: RatingKey, count: int) -> None:
         raise SystemExit(1)
 
 
+def _erased_body(erased: Erasure) -> str:
+    """What the records say of an erased rating's body: its sha256, when the erasure recorded it (0025)."""
+    if erased.result_sha256 is None:
+        return ""
+    return (f"; its body's sha256 was {erased.result_sha256} (the ETag it was served with): a copy whose "
+            "bytes hash to it is the rating as issued")
+
+
 @ratings.command("erase")
 @click.argument("rating_id")
 @click.option("--reason", required=True,
@@ -258,6 +266,7 @@ def erase_rating(rating_id: str, reason: str) -> None:
             f"{rating_id} (tenant {before.tenant}) was already erased on {before.erased_at:{moment}} by "
             f"{before.actor} (reason sha256 {before.reason_sha256}); issued {before.issued_at:{moment}}: "
             "nothing was erased again (if Redis could not be reached then, run `greenrate cache clear`)"
+            + _erased_body(before)
         )
     if erased is None:
         raise click.ClickException(
@@ -284,6 +293,8 @@ def erase_rating(rating_id: str, reason: str) -> None:
     click.echo(f"erased {erased.id} ({issuer}, issued {erased.issued_at:%Y-%m-%d %H:%M:%S} UTC)")
     click.echo(f"recorded in rating_erasures and logged as rating_erased with the reason's sha256 {digest}, "
                "not its text: keep the reason with your record of this erasure")
+    click.echo(f"its body's sha256 {erased.recorded.result_sha256} (the ETag it was served with) is recorded "
+               "too: a copy the bank kept whose bytes hash to it is the rating as issued")
     if failure:
         raise click.ClickException(
             f"Redis could not be reached ({failure}) to delete its cached copy ({key}): run `greenrate cache "

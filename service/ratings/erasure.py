@@ -15,7 +15,8 @@ entry of any of them. The ``Idempotency-Key`` rows naming the rating (:mod:`serv
 deleted with it: a retry sent with such a key after the erasure is rated like any new request.
 
 The audit line (``rating_erased``) names the rating, its tenant, whether a bank or a merchant was issued
-it, and the reason by :func:`reason_digest` only: the reason is free text an operator types ("order of
+it, the sha256 of its body (what a copy the bank kept for its loan file is checked against), and the reason
+by :func:`reason_digest` only: the reason is free text an operator types ("order of
 court X on behalf of <a person>"), and the merchant id may be a sole proprietor's; neither belongs in a log
 shipped who knows where (data-protection review). The operator keeps the reason in their own record of the
 erasure, which the digest then matches.
@@ -36,6 +37,7 @@ from service.records.append_only import guard_lifted
 from service.records.database import as_utc
 from service.records.erasures import Erasure, latest_erasure, record_erasure
 from service.records.rating_request_tables import rating_requests
+from service.records.rating_signatures import body_sha256
 from service.records.ratings import row_versions
 from service.records.tables import ratings
 
@@ -104,13 +106,19 @@ def erase_rating(
     Nothing else is changed: on SQLite, UPDATE stays refused throughout. What it recorded is returned
     (:attr:`ErasedRating.recorded`) for the audit line to log as it is.
 
+    The erasure keeps the sha256 of the body's bytes as the record held them (the ``ETag`` it was served
+    with), hashed here rather than taken from ``result_sha256``, which a rating issued before signing lacks:
+    a bank that lent on the rating keeps its own copy of the answer for its loan file, and once the record
+    is gone this digest is what tells that copy from an edited one (data-protection review). It names no
+    one: the body holds a random 128-bit id, so the digest can only be matched by whoever holds the body.
+
     When no such rating is recorded, nothing is deleted or recorded (an erasure run twice, even at once,
     records one): :class:`AlreadyErased` with the erasure recorded before, or ``None`` for an id never
     erased (never issued, or deleted without its erasure recorded)."""
     c = ratings.c
     query = select(
         c.id, c.tenant, c.merchant_id, c.issued_at, c.input_hash, c.model_version, c.standard_version,
-        c.factor_set_version, c.schema_version, c.engine_version,
+        c.factor_set_version, c.schema_version, c.engine_version, c.result_json,
     ).where(c.id == rating_id)
     with db.begin() as conn:
         if conn.dialect.name == "postgresql":
@@ -126,7 +134,7 @@ def erase_rating(
             rating_id=row.id, tenant=row.tenant,
             issued_by="bank" if row.merchant_id is None else "merchant", issued_at=as_utc(row.issued_at),
             erased_at=datetime.now(UTC), reason_sha256=reason_digest(reason),
-            reason_length=len(reason.strip()), actor=actor,
+            reason_length=len(reason.strip()), actor=actor, result_sha256=body_sha256(row.result_json),
         )
         record_erasure(conn, recorded)
         # the Idempotency-Keys that named it: they hold its input's hash, which an erasure keeps nowhere

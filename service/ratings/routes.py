@@ -163,8 +163,13 @@ def signing_key() -> RatingKey:
 def erased_message(erasure: Erasure) -> str:
     """What a bank reads of a rating erased from its records (seconds suffice: the record keeps more)."""
     issued, erased = (utc_iso(m.replace(microsecond=0)) for m in (erasure.issued_at, erasure.erased_at))
-    return (f"This rating was issued on {issued} and erased from the records on {erased} by the operator "
+    said = (f"This rating was issued on {issued} and erased from the records on {erased} by the operator "
             "(greenrate ratings erase), so it can no longer be served.")
+    if erasure.result_sha256 is None:  # erased before migration 0026 recorded the digest
+        return said
+    # what a bank's auditor checks the copy kept in the loan file against, once the record is gone
+    return (f"{said} Its body's SHA-256 was {erasure.result_sha256} (the ETag it was served with): a copy "
+            "whose bytes hash to it is the rating as issued.")
 
 
 def rating_not_found(rating_id: str, merchant: str | None) -> NoReturn:

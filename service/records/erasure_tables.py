@@ -9,10 +9,11 @@ cached entry of one of them as a miss.
 
 A row keeps what the ``rating_erased`` log line keeps, never more: the rating's id and tenant, which kind
 of key it was issued to (never the merchant id: a sole proprietor's, perhaps), when it was issued and
-erased, who erased it, and the reason only as its digest and length (the reason is free text that may name
-the person who asked). ``rating_id`` is not unique: after a restore from a backup, erasing a rating again is
-recorded again. The table is append-only as the ratings are (migration 0009's guard): a deleted row would
-let the replayed entry be served again.
+erased, who erased it, the reason only as its digest and length (the reason is free text that may name
+the person who asked), and the sha256 of the erased body (migration 0026: what a copy the bank kept is
+checked against, once the record is gone). ``rating_id`` is not unique: after a restore from a backup,
+erasing a rating again is recorded again. The table is append-only as the ratings are (migration 0009's
+guard): a deleted row would let the replayed entry be served again.
 """
 
 from __future__ import annotations
@@ -45,6 +46,11 @@ rating_erasures = Table(
     ),
     Column("reason_length", Integer, nullable=False, comment="Characters of the reason (stripped)"),
     Column("actor", String(120), nullable=False, comment="The OS account that ran greenrate ratings erase"),
+    Column(
+        "result_sha256", String(64), nullable=True,
+        comment="sha256 (hex) of the erased rating's body as the record held it (its ETag); null: erased "
+        "before 0026",
+    ),
     CheckConstraint("issued_by IN ('bank', 'merchant')", name="ck_rating_erasures_issued_by"),
 )
 

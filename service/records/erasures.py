@@ -38,6 +38,10 @@ class Erasure:
     reason_sha256: str  # the reason's digest (service.ratings.erasure.reason_digest), never its text
     reason_length: int
     actor: str
+    #: the sha256 (hex) of the erased body's bytes, as the record held them: the ``ETag`` it was served with,
+    #: which a copy the bank kept is checked against once the record is gone (``None``: erased before
+    #: migration 0025 recorded it)
+    result_sha256: str | None = None
 
     def log_fields(self) -> dict[str, str | int]:
         """The fields as a JSON log line carries them (times in ISO 8601)."""

@@ -416,16 +416,27 @@ def test_an_erased_rating_says_it_was_erased_to_its_bank_and_to_verify(make_app:
     app = make_app()
     client = app.test_client()
     key = create_key(app)
-    erased = client.post("/v1/ratings", json=payload(), headers=bearer(key)).get_json()["id"]
-    assert erase(app, erased, "--reason", "Court order 2026-117").exit_code == 0
+    issued = client.post("/v1/ratings", json=payload(), headers=bearer(key))
+    erased, kept_copy = issued.get_json()["id"], issued.data  # the answer a bank keeps in its loan file
+    etag = client.get(f"/v1/ratings/{erased}", headers=bearer(key)).headers["ETag"]
+    digest = hashlib.sha256(kept_copy).hexdigest()
+    assert etag == f'"{digest}"'
+    result = erase(app, erased, "--reason", "Court order 2026-117")
+    assert result.exit_code == 0
+    assert (f"its body's sha256 {digest} (the ETag it was served with) is recorded too: a copy the bank kept "
+            "whose bytes hash to it is the rating as issued") in result.output
+    assert _erasure_event(result)["result_sha256"] == digest
     (recorded,) = _recorded_erasures(app)
+    assert recorded["result_sha256"] == digest
     when = {k: as_utc(recorded[k]).strftime("%Y-%m-%dT%H:%M:%SZ") for k in ("issued_at", "erased_at")}
     for path in (f"/v1/ratings/{erased}", f"/v1/ratings/{erased}/disclosure"):
         gone = client.get(path, headers=bearer(key))
         assert gone.status_code == 410, gone.json
         assert gone.json["message"] == (
             f"This rating was issued on {when['issued_at']} and erased from the records on "
-            f"{when['erased_at']} by the operator (greenrate ratings erase), so it can no longer be served."
+            f"{when['erased_at']} by the operator (greenrate ratings erase), so it can no longer be served. "
+            f"Its body's SHA-256 was {digest} (the ETag it was served with): a copy whose bytes hash to it "
+            "is the rating as issued."
         )
         assert client.get(path, headers=bearer(create_key(app, "bank-b"))).status_code == 404
         merchant = create_key(app, "bank-a", "merchant", merchant_id="shop-7")
@@ -435,4 +446,33 @@ def test_an_erased_rating_says_it_was_erased_to_its_bank_and_to_verify(make_app:
     assert verify.exit_code == 1
     assert (f"{erased} (tenant bank-a) was erased on {recorded['erased_at']:%Y-%m-%d %H:%M:%S} UTC by "
             f"{recorded['actor']} (reason sha256 {recorded['reason_sha256']}); issued "
-            f"{recorded['issued_at']:%Y-%m-%d %H:%M:%S} UTC: its record is no longer held") in verify.output
+            f"{recorded['issued_at']:%Y-%m-%d %H:%M:%S} UTC: its record is no longer held, so nothing can be "
+            f"verified; its body's sha256 was {digest} (the ETag it was served with): a copy whose bytes "
+            "hash to it is the rating as issued") in " ".join(verify.output.split())
+    again = erase(app, erased, "--reason", "Court order 2026-117")
+    assert f"its body's sha256 was {digest}" in " ".join(again.output.split())
+
+
+def test_an_erasure_recorded_before_0025_names_no_digest(make_app: AppFactory) -> None:
+    """An erasure recorded without the body's digest (by the command of a release before migration 0025,
+    during a rolling deploy, or by hand) is answered as before: no digest is made up for it."""
+    app = make_app()
+    client, key = app.test_client(), create_key(app)
+    rating_id = client.post("/v1/ratings", json=payload(), headers=bearer(key)).get_json()["id"]
+    db = services_of(app).db
+    with db.begin() as conn:
+        issued_at = conn.execute(select(ratings.c.issued_at).where(ratings.c.id == rating_id)).scalar_one()
+        with guard_lifted(conn, "ratings", ("DELETE",)):
+            conn.execute(delete(ratings).where(ratings.c.id == rating_id))
+        conn.execute(rating_erasures.insert().values(
+            rating_id=rating_id, tenant="bank-a", issued_by="bank", issued_at=issued_at,
+            erased_at=datetime.now(UTC), reason_sha256="0" * 16, reason_length=20, actor="sql/dpo",
+        ))
+    gone = client.get(f"/v1/ratings/{rating_id}", headers=bearer(key))
+    assert gone.status_code == 410
+    message = gone.json["message"]
+    assert message.endswith("so it can no longer be served.") and "SHA-256" not in message
+    env = {"GREENRATE_DATABASE_URL": str(services_of(app).settings.database_url)}
+    verify = CliRunner().invoke(main, ["ratings", "verify", rating_id], env=env)
+    assert verify.exit_code == 1 and "nothing can be verified" in verify.output
+    assert "body's sha256" not in verify.output
