@@ -217,7 +217,7 @@ def _verify_sample(settings: Settings, key: RatingKey, count: int) -> None:
 
 
 def _erased_body(erased: Erasure) -> str:
-    """What the records say of an erased rating's body: its sha256, when the erasure recorded it (0025)."""
+    """What the records say of an erased rating's body: its sha256, when the erasure recorded it (0026)."""
     if erased.result_sha256 is None:
         return ""
     return (f"; its body's sha256 was {erased.result_sha256} (the ETag it was served with): a copy whose "

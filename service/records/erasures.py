@@ -40,7 +40,7 @@ class Erasure:
     actor: str
     #: the sha256 (hex) of the erased body's bytes, as the record held them: the ``ETag`` it was served with,
     #: which a copy the bank kept is checked against once the record is gone (``None``: erased before
-    #: migration 0025 recorded it)
+    #: migration 0026 recorded it)
     result_sha256: str | None = None
 
     def log_fields(self) -> dict[str, str | int]:
