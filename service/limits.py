@@ -65,6 +65,7 @@ from webargs.flaskparser import abort
 from service import limit_storage
 from service.auth import presented_key_hash
 from service.config.settings import Settings
+from service.secret import derived_key, mac, service_secret
 
 EXTENSION_NAME = "limiter"
 _FALLBACK = EXTENSION_NAME + ".greenrate-fallback"
@@ -72,6 +73,7 @@ _NAMESPACE = EXTENSION_NAME + ".greenrate-namespace"
 _WORKERS = EXTENSION_NAME + ".greenrate-workers"
 _V1_SHARE = EXTENSION_NAME + ".greenrate-v1-share"
 _STRATEGY = EXTENSION_NAME + ".greenrate-strategy"
+_SETTINGS = EXTENSION_NAME + ".greenrate-settings"
 LIMIT_HEADER = "RateLimit-Limit"
 REMAINING_HEADER = "RateLimit-Remaining"
 RESET_HEADER = "RateLimit-Reset"
@@ -79,9 +81,36 @@ _log = structlog.get_logger("greenrate.limits")
 
 
 def rate_limit_key() -> str:
-    """The key's hash when one is presented, else the client address."""
+    """The key's hash when one is presented, else the client address's :func:`address_tag`."""
     key_hash = presented_key_hash()
-    return f"key:{key_hash[:32]}" if key_hash else f"ip:{request.remote_addr or 'unknown'}"
+    return f"key:{key_hash[:32]}" if key_hash else f"ip:{address_tag(request.remote_addr or 'unknown')}"
+
+
+#: The purpose of the key that names a client address's counters (:func:`service.secret.derived_key`).
+ADDRESS_PURPOSE = "client-address"
+_ADDRESS_KEY = EXTENSION_NAME + ".greenrate-address-key"
+
+
+def address_tag(address: str) -> str:
+    """A client address (or an IPv6 /64) as its counters are named in Redis: 32 hex digits of its HMAC under
+    a key derived from the service's secret, never the address itself.
+
+    The counters of keyless ``/v1`` requests and of the merchant page's budget were named by the address
+    in the clear (``ip:203.0.113.7``, ``merchant-page/203.0.113.7``), so whoever could read Redis (a shared
+    or managed instance, its backups, a ``MONITOR``) read which addresses had used the page and when: an
+    address is personal information (a shop owner's home line), and Redis is outside what the service
+    protects (data-protection review). A plain hash would not do: every IPv4 address can be hashed in
+    minutes. The key is derived once per app, at its first use (a deployment without
+    ``GREENRATE_SECRET_KEY`` reads or makes ``instance/secret_key``, as signing does); every worker
+    derives the same, so they count one budget. Rotating the secret starts every address's counts again.
+    """
+    extensions = current_app.extensions
+    key: bytes | None = extensions.get(_ADDRESS_KEY)
+    if key is None:
+        settings = extensions[_SETTINGS]
+        secret = service_secret(settings.secret_key, settings.instance_dir)
+        key = extensions[_ADDRESS_KEY] = derived_key(secret, ADDRESS_PURPOSE)
+    return mac(key, address.encode()).hex()[:32]
 
 
 def _exempt() -> bool:
@@ -155,6 +184,7 @@ def init_app(app: Flask, settings: Settings) -> Limiter:
     # hit_budget's own per-process fallback, as Flask-Limiter keeps one for the /v1 limit
     app.extensions[_FALLBACK] = FixedWindowRateLimiter(MemoryStorage())
     app.extensions[_NAMESPACE] = settings.redis_namespace
+    app.extensions[_SETTINGS] = settings  # what address_tag derives its key from, at its first use
     share_among_workers(app, 1)  # until gunicorn says how many workers share the host
     return limiter
 

@@ -39,7 +39,7 @@ from service.disclosure.render import render_html, render_pdf
 from service.errors import PAGE_ERRORS, UNAVAILABLE_RATING_ERRORS, dependency_unavailable
 from service.extensions import services
 from service.hardening import request_id
-from service.limits import budget_wait, hit_budget
+from service.limits import address_tag, budget_wait, hit_budget
 from service.lost_answers import commit_sent
 from service.ratings.issuing import issue_rating
 from service.ratings.routes import _context as issuing_context
@@ -224,14 +224,15 @@ def _over_page_limit() -> int | None:
 
 
 def _client_network() -> str:
-    """The client's address, or its /64 for IPv6: one subscriber usually holds a whole /64, and counting
-    each of its addresses apart would hand it billions of budgets."""
+    """The client's address, or its /64 for IPv6 (one subscriber usually holds a whole /64, and counting
+    each of its addresses apart would hand it billions of budgets), as its budget is named in Redis: its
+    :func:`~service.limits.address_tag`, never the address."""
     address = request.remote_addr or "unknown"
     try:
         ip = ipaddress.ip_address(address)
     except ValueError:
-        return address
-    return str(ipaddress.ip_network(f"{ip}/64", strict=False)) if ip.version == 6 else str(ip)
+        return address_tag(address)
+    return address_tag(str(ipaddress.ip_network(f"{ip}/64", strict=False)) if ip.version == 6 else str(ip))
 
 
 def _too_many(lang: str, retry_after: int, what: str = "too_many") -> str:
