@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from service import db_cli, keys_cli, model_cli, ratings_cli
+from service import db_cli, keys_cli, model_cli, ratings_cli, subject_access_cli
 from service.batch import cli as batch_cli
 from service.portfolios import worker_cli
 
@@ -47,6 +47,7 @@ def main() -> None:
 
 main.add_command(keys_cli.keys)
 main.add_command(db_cli.db)
+ratings_cli.ratings.add_command(subject_access_cli.export)
 main.add_command(ratings_cli.ratings)
 main.add_command(ratings_cli.cache)
 main.add_command(model_cli.model)

@@ -31,7 +31,7 @@ _erasure_log = structlog.get_logger("greenrate.erasure")
 
 @click.group()
 def ratings() -> None:
-    """Issued ratings: re-derive one from its record, or erase one."""
+    """Issued ratings: re-derive one from its record, erase one, or export a subject's."""
 
 
 @ratings.command("verify")
