@@ -51,6 +51,8 @@ class _StreamLogger:
 
 
 ACCESS_LOGGER = "greenrate.access"
+#: The merchant page's blueprint (:mod:`service.web.routes`), whose rating ids are links to a result
+PAGE_BLUEPRINT = "merchant_page"
 _ACCESS_OUT, _EVENTS_OUT = _StreamLogger("stdout"), _StreamLogger("stderr")
 
 
@@ -289,9 +291,16 @@ def _access_line(response: Response) -> Response:
     key nor its prefix) and ``rating_id`` (the rating answered, or asked for by its path) make the line an
     auditor's record of who asked for which rating: a rating's own record names only the key whose request
     issued it, so a cache hit by another key, or a read, had left no trace of either (audit review).
+
+    The merchant page's lines carry no ``rating_id``: a page rating is reached by its id alone, with no
+    key (``/result/rt_...``), so a line naming it handed whoever reads the logs (a log service, perhaps in
+    another country) the owner's answers and business name (data-protection review). The request id still
+    traces the request.
     """
     principal = g.get("principal")
     batch = g.get("rating_ids")
+    # a merchant page result's id is its link: whoever holds it reads the owner's answers and name
+    page = request.blueprint == PAGE_BLUEPRINT
     _ACCESS.info(
         "request",
         method=request.method,
@@ -300,7 +309,7 @@ def _access_line(response: Response) -> Response:
         duration_ms=round((time.perf_counter() - g.get("log_started_at", time.perf_counter())) * 1000, 3),
         tenant=principal.tenant if principal is not None else None,
         key_id=principal.key_id if principal is not None else None,
-        rating_id=g.get("rating_id") or (request.view_args or {}).get("rating_id"),
+        rating_id=None if page else g.get("rating_id") or (request.view_args or {}).get("rating_id"),
         cache=g.get("cache_result"),
         model_version=g.get("model_version"),
         **({} if batch is None else {"rating_ids": batch}),

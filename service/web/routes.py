@@ -40,6 +40,7 @@ from service.errors import PAGE_ERRORS, UNAVAILABLE_RATING_ERRORS, dependency_un
 from service.extensions import services
 from service.hardening import request_id
 from service.limits import address_tag, budget_wait, hit_budget
+from service.logging import PAGE_BLUEPRINT
 from service.lost_answers import commit_sent
 from service.ratings.issuing import issue_rating
 from service.ratings.routes import _context as issuing_context
@@ -105,7 +106,7 @@ _PAGE_BUDGET = "merchant-page"
 #: 100 refused forms' work for one request from anyone (security review).
 FORM_MAX_BYTES = 64 * 1024
 
-bp = Blueprint("merchant_page", __name__)
+bp = Blueprint(PAGE_BLUEPRINT, __name__)  # named in the access log, which keeps its rating ids out
 # for the disclosure page too (rendered by service.disclosure.render, for the API as well as this page)
 bp.add_app_template_global(item_label, "item_label")
 bp.add_app_template_global(place_words, "place_words")

@@ -1,0 +1,37 @@
+"""The access log never names a merchant page rating: its id is the link to the owner's answers and name.
+
+A page rating is read with no key, by its id alone (``/result/rt_...``); the access line named the id of
+every result, disclosure and PDF served, so whoever read the logs could open each owner's result
+(data-protection review). The API's lines keep naming the rating a key was answered, which needs the key.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.conftest import AppFactory, bearer, create_key, payload
+from tests.service.test_merchant_page import FORM, SECRET, _token
+
+
+def test_the_access_log_names_no_page_rating_but_the_apis(
+    make_app: AppFactory, capsys: pytest.CaptureFixture[str]
+) -> None:
+    app = make_app(ACCESS_LOG=True, SECRET_KEY=SECRET)
+    client = app.test_client()
+    location = client.post("/?lang=en", data={**FORM, "csrf_token": _token(client)}).headers["Location"]
+    page_id = location.split("/")[2].split("?")[0]
+    for path in (location, f"/result/{page_id}/disclosure?as=json", f"/result/{page_id}/disclosure"):
+        assert client.get(path).status_code == 200
+    key = create_key(app)
+    api_id = client.post("/v1/ratings", json=payload(), headers=bearer(key)).get_json()["id"]
+    assert client.get(f"/v1/ratings/{api_id}", headers=bearer(key)).status_code == 200
+    captured = capsys.readouterr()
+    lines = [json.loads(line) for line in captured.out.splitlines() if line.startswith("{")]
+    access = [line for line in lines if line.get("event") == "request"]
+    pages = [line for line in access if line["route"].startswith("/result/") or line["route"] == "/"]
+    assert len(pages) >= 5 and all(line["rating_id"] is None for line in pages), pages
+    assert all(line["request_id"] for line in pages)  # still traced
+    assert page_id not in captured.out + captured.err
+    assert [line["rating_id"] for line in access if line["route"].startswith("/v1/ratings")] == [api_id] * 2
