@@ -22,8 +22,8 @@ _log = structlog.get_logger("greenrate.subject_access")
 NOT_SEARCHED = (
     "portfolio uploads and results (GREENRATE_PORTFOLIO_DIR): search the files of the tenant's jobs for the "
     "borrower_id; a job's summary in the database names no borrower once its files are deleted",
-    "ratings erased from the records: only those asked for by id are found (an erasure keeps no external_id "
-    "nor merchant id)",
+    "ratings erased from the records: only those asked for by id are found (an erasure keeps no external_id, "
+    "merchant id nor name)",
     "logs, Redis and backups: see docs/operations.md, Personal information and data residency",
 )
 
@@ -36,27 +36,30 @@ NOT_SEARCHED = (
               "under (repeat for several).")
 @click.option("--merchant-id", "merchant_ids", multiple=True, help="A merchant id: its ratings, profile and "
               "keys (repeat for several).")
+@click.option("--company-name", "company_names", multiple=True, help="A company.name exactly as given "
+              "(without surrounding spaces): the merchant page's ratings of an owner who kept no link.")
 def export(rating_ids: tuple[str, ...], tenant: str, external_ids: tuple[str, ...],
-           merchant_ids: tuple[str, ...]) -> None:
+           merchant_ids: tuple[str, ...], company_names: tuple[str, ...]) -> None:
     """Print, as one JSON document, every record of TENANT that names one of the external or merchant
-    ids given, and the ratings RATING_IDS: each rating with the input it was computed from and its body as
-    recorded, whoever it was issued for; the merchants' profiles and keys (labels, dates; never a key's
-    hash); and the erasures of the ids given.
+    ids given, the ratings whose input gives one of the company names, and the ratings RATING_IDS: each
+    rating with the input it was computed from and its body as recorded, whoever it was issued for; the
+    merchants' profiles and keys (labels, dates; never a key's hash); and the erasures of the ids given.
 
     For a subject-access request (PIPL Art. 45, GDPR Art. 15). The document holds personal information:
     write it where the request's answer is kept, not to a shared log. The command logs that an export was
-    made (tenant, counts, the OS account), never the ids asked for. Exit 1 when nothing was found.
+    made (tenant, counts, the OS account), never the ids or names asked for. Exit 1 when nothing was found.
     """
     from service.records.subject_access import subject_records
 
-    if not (rating_ids or external_ids or merchant_ids):
-        raise click.UsageError("name at least one RATING_ID, --external-id or --merchant-id")
+    names = tuple(dict.fromkeys(name.strip() for name in company_names if name.strip()))
+    if not (rating_ids or external_ids or merchant_ids or names):
+        raise click.UsageError("name at least one RATING_ID, --external-id, --merchant-id or --company-name")
     settings = command_settings()
     json_logging.configure(settings.log_level)  # the event on stderr as JSON: stdout is the document
     try:
         with database(settings) as engine:
             found = subject_records(engine, tenant, external_ids=external_ids, merchant_ids=merchant_ids,
-                                    rating_ids=rating_ids)
+                                    rating_ids=rating_ids, company_names=names)
     except SQLAlchemyError as exc:
         raise database_error(exc) from None
     counts = {
@@ -67,7 +70,7 @@ def export(rating_ids: tuple[str, ...], tenant: str, external_ids: tuple[str, ..
         "exported_at": utc_iso(datetime.now(UTC)),
         "tenant": tenant,
         "asked_for": {"external_ids": sorted(external_ids), "merchant_ids": sorted(merchant_ids),
-                      "rating_ids": sorted(rating_ids)},
+                      "rating_ids": sorted(rating_ids), "company_names": sorted(names)},
         "ratings": found.ratings,
         "merchant_profiles": found.merchant_profiles,
         "api_keys": found.api_keys,

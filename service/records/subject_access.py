@@ -16,7 +16,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine, or_, select
+from sqlalchemy import ColumnElement, Engine, or_, select
 
 from schemas.fields import utc_iso
 from service.records.database import as_utc
@@ -42,6 +42,14 @@ def _moment(value: Any) -> str | None:
     return None if value is None else utc_iso(as_utc(value))
 
 
+def _asked_for(row: Any, external_ids: Collection[str], merchant_ids: Collection[str],
+               rating_ids: Collection[str], company_names: Collection[str]) -> bool:
+    """Whether a rating the query found names what was asked for (a name: as its input's company name)."""
+    if row.external_id in external_ids or row.merchant_id in merchant_ids or row.id in rating_ids:
+        return True
+    return json.loads(row.input_json).get("company", {}).get("name") in company_names
+
+
 def subject_records(
     db: Engine,
     tenant: str,
@@ -49,18 +57,28 @@ def subject_records(
     external_ids: Collection[str] = (),
     merchant_ids: Collection[str] = (),
     rating_ids: Collection[str] = (),
+    company_names: Collection[str] = (),
 ) -> SubjectRecords:
     """Every record of ``tenant`` that names one of ``external_ids`` or ``merchant_ids``, and the ratings
-    ``rating_ids`` (a merchant page's result link names one: the page's tenant is ``_public``).
+    ``rating_ids`` (a merchant page's result link names one: the page's tenant is ``_public``), and the
+    ratings whose recorded input gives one of ``company_names`` as ``company.name``, exactly (a shop owner
+    who used the merchant page and kept no link: the page's records hold no other reference).
 
     A rating comes with its input and its body exactly as recorded (parsed), whoever it was issued for;
-    erasures keep no ``external_id`` nor merchant id, so only those of the ids asked for are found.
+    erasures keep no ``external_id``, merchant id nor name, so only those of the ids asked for are found.
+    A name is looked for in the text of every input of the tenant (one scan; an operator's command).
     """
-    if not (external_ids or merchant_ids or rating_ids):
-        raise ValueError("name at least one external id, merchant id or rating id")
+    if not (external_ids or merchant_ids or rating_ids or company_names):
+        raise ValueError("name at least one external id, merchant id, rating id or company name")
     c = ratings.c
-    named = [c.external_id.in_(sorted(external_ids)), c.merchant_id.in_(sorted(merchant_ids)),
-             c.id.in_(sorted(rating_ids))]
+    named: list[ColumnElement[bool]] = [
+        c.external_id.in_(sorted(external_ids)), c.merchant_id.in_(sorted(merchant_ids)),
+        c.id.in_(sorted(rating_ids)),
+    ]
+    # the canonical input's compact JSON (OperatingData.canonical_json) holds the name as "name":"...";
+    # the match is confirmed on the parsed input below (another object of it may have a "name" too)
+    named += [c.input_json.contains(f'"name":{json.dumps(name, ensure_ascii=False)}', autoescape=True)
+              for name in company_names]
     query = (
         select(c.id, c.merchant_id, c.external_id, c.issued_at, c.valid_until, c.model_version,
                c.standard_version, c.factor_set_version, c.schema_version, c.engine_version,
@@ -84,6 +102,7 @@ def subject_records(
             .where(e.tenant == tenant, e.rating_id.in_(sorted(rating_ids))).order_by(e.seq)
         ).all()
     found = {row.id for row in rows} | {row.rating_id for row in erasures}
+    rows = [row for row in rows if _asked_for(row, external_ids, merchant_ids, rating_ids, company_names)]
     return SubjectRecords(
         ratings=[
             {

@@ -84,3 +84,26 @@ def test_an_export_that_finds_nothing_exits_1_and_one_naming_nothing_is_refused(
     assert nothing.exit_code == 1 and "nothing of tenant bank-a names the ids given" in nothing.output
     unnamed = export(app, "--tenant", "bank-a")
     assert unnamed.exit_code == 2 and "name at least one RATING_ID" in unnamed.output
+
+
+def test_a_merchant_page_owner_without_the_link_is_found_by_the_business_name(make_app: AppFactory) -> None:
+    """The page's ratings carry no reference but their id and the name the owner typed: the name finds
+    them, exactly (not a name it is the start of, nor one with LIKE's wildcards read as such)."""
+    from tests.service.test_merchant_page import FORM, SECRET, _token
+
+    app = make_app(SECRET_KEY=SECRET)
+    client = app.test_client()
+    name, others = "王记面馆 50%_x", ("王记面馆 50%_x2", "王记面馆 50a_x", "")
+    ids = {}
+    for company in (name, *others):
+        posted = client.post("/", data={**FORM, "company_name": company, "csrf_token": _token(client)})
+        assert posted.status_code == 303, posted.status_code
+        ids[company] = posted.headers["Location"].split("/")[2].split("?")[0]
+    result = export(app, "--tenant", "_public", "--company-name", f"  {name} ")
+    document = _document(result)
+    assert [rating["id"] for rating in document["ratings"]] == [ids[name]]
+    assert document["ratings"][0]["input"]["company"]["name"] == name
+    assert document["asked_for"]["company_names"] == [name]
+    (line,) = [x for x in result.stderr.splitlines() if "subject_data_exported" in x]
+    assert "王记" not in line and ids[name] not in line
+    assert export(app, "--tenant", "bank-a", "--company-name", name).exit_code == 1  # another tenant's: none
