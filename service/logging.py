@@ -53,6 +53,8 @@ class _StreamLogger:
 ACCESS_LOGGER = "greenrate.access"
 #: The merchant page's blueprint (:mod:`service.web.routes`), whose rating ids are links to a result
 PAGE_BLUEPRINT = "merchant_page"
+#: The tenant the merchant page records its ratings under: their ids are never logged
+PAGE_TENANT = "_public"
 _ACCESS_OUT, _EVENTS_OUT = _StreamLogger("stdout"), _StreamLogger("stderr")
 
 

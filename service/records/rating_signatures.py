@@ -58,6 +58,7 @@ from sqlalchemy import Engine
 from service.cache import input_hash
 from service.config.settings import Settings, UnsignedRatings
 from service.exceptions import ServiceError
+from service.logging import PAGE_TENANT
 from service.metrics import previous_key_used, rating_refused, unsigned_served
 from service.records.database import as_utc, count_ratings_where
 from service.records.tables import ratings
@@ -257,8 +258,10 @@ def verified(key: RatingKey, row: Mapping[Any, Any], read: str, *, body: bool = 
         previous_key_used(read, found.key_id or "")
     elif found.status == "unsigned":
         unsigned_served(read)
+        # a merchant page rating's id opens its result without a key: never in a log (service.logging)
         _log.warning(
-            "rating_unsigned_served", rating_id=row["id"], tenant=row["tenant"], read=read,
+            "rating_unsigned_served", rating_id=None if row["tenant"] == PAGE_TENANT else row["id"],
+            tenant=row["tenant"], read=read,
             detail="served without a signature: issued before migration 0018 signed ratings, or written into "
                    "the database by someone else (GREENRATE_UNSIGNED_RATINGS=serve)",
         )

@@ -40,7 +40,7 @@ from service.errors import PAGE_ERRORS, UNAVAILABLE_RATING_ERRORS, dependency_un
 from service.extensions import services
 from service.hardening import request_id
 from service.limits import address_tag, budget_wait, hit_budget
-from service.logging import PAGE_BLUEPRINT
+from service.logging import PAGE_BLUEPRINT, PAGE_TENANT
 from service.lost_answers import commit_sent
 from service.ratings.issuing import issue_rating
 from service.ratings.routes import _context as issuing_context
@@ -80,7 +80,7 @@ from service.web.view.plan import (
 )
 from service.web.view.reasons import reasons
 
-PUBLIC_TENANT = "_public"
+PUBLIC_TENANT = PAGE_TENANT
 _PUBLIC = Principal(key_id=None, prefix=None, tenant=PUBLIC_TENANT, role="page")
 _RATING_ID = "string(maxlength=40):rating_id"
 #: the form's language switch: a post that only asks for the form again in the other language

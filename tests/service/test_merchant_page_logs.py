@@ -35,3 +35,27 @@ def test_the_access_log_names_no_page_rating_but_the_apis(
     assert all(line["request_id"] for line in pages)  # still traced
     assert page_id not in captured.out + captured.err
     assert [line["rating_id"] for line in access if line["route"].startswith("/v1/ratings")] == [api_id] * 2
+
+
+def test_an_unsigned_page_rating_served_is_logged_without_its_id(make_app: AppFactory) -> None:
+    """Under ``GREENRATE_UNSIGNED_RATINGS=serve`` every read of a rating recorded without a signature is a
+    WARNING line; a page rating's named its id, the link to the owner's result, on every view."""
+    from sqlalchemy import update
+    from structlog.testing import capture_logs
+
+    from service.records.append_only import guard_lifted
+    from service.records.tables import ratings
+    from tests.conftest import services_of
+
+    app = make_app(SECRET_KEY=SECRET, UNSIGNED_RATINGS="serve")
+    client = app.test_client()
+    location = client.post("/?lang=en", data={**FORM, "csrf_token": _token(client)}).headers["Location"]
+    page_id = location.split("/")[2].split("?")[0]
+    with services_of(app).db.begin() as conn, guard_lifted(conn, "ratings", ("UPDATE",)):
+        conn.execute(update(ratings).where(ratings.c.id == page_id)
+                     .values(signature=None, signature_v2=None, result_sha256=None, code_revision=None))
+    with capture_logs() as logs:
+        assert client.get(location).status_code == 200
+    (event,) = [e for e in logs if e["event"] == "rating_unsigned_served"]
+    assert event["tenant"] == "_public" and event["rating_id"] is None and event["read"] == "with_input"
+    assert page_id not in json.dumps(logs)
