@@ -394,7 +394,8 @@ class RatingById(MethodView):
         A rating of another tenant answers 404, exactly like a missing one; a merchant key reads only its
         own merchant's ratings. `X-Issued-By` says whether it was issued for the bank or for a merchant.
         A rating the operator erased from the records (`greenrate ratings erase`) answers 410 to the bank's
-        keys, saying when it was issued and erased (404 to a merchant key).
+        keys, saying when it was issued and erased and the SHA-256 of its body (the `ETag` it was served
+        with), which the copy a bank kept hashes to (404 to a merchant key).
         A rating whose record no longer matches the signature it was recorded with (changed in the
         database since), or carries no signature (issued before signing; served only under
         `GREENRATE_UNSIGNED_RATINGS=serve`), is not served: 500.
