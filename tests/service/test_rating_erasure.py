@@ -453,8 +453,8 @@ def test_an_erased_rating_says_it_was_erased_to_its_bank_and_to_verify(make_app:
     assert f"its body's sha256 was {digest}" in " ".join(again.output.split())
 
 
-def test_an_erasure_recorded_before_0025_names_no_digest(make_app: AppFactory) -> None:
-    """An erasure recorded without the body's digest (by the command of a release before migration 0025,
+def test_an_erasure_recorded_before_0026_names_no_digest(make_app: AppFactory) -> None:
+    """An erasure recorded without the body's digest (by the command of a release before migration 0026,
     during a rolling deploy, or by hand) is answered as before: no digest is made up for it."""
     app = make_app()
     client, key = app.test_client(), create_key(app)
