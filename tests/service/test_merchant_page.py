@@ -260,6 +260,12 @@ def _luminance(hex_color: str) -> float:
     return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
 
 
+def contrast_ratio(first: str, second: str) -> float:
+    """WCAG 2.1 contrast ratio of two #rrggbb colours (1 to 21)."""
+    light, dark = sorted((_luminance(first), _luminance(second)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
 def test_text_colours_meet_wcag_aa_contrast() -> None:
     """Every rule of the page styles that sets a text colour reaches 4.5:1 on its background (WCAG 2.1 AA).
 

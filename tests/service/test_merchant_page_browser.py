@@ -340,6 +340,18 @@ def test_long_words_wrap_on_a_phone(browser: Any, live_url: str) -> None:
     context.close()
 
 
+def test_the_api_docs_reflow_on_a_phone(browser: Any, live_url: str) -> None:
+    """/docs at 320 px: the description's GREENRATE_PORTFOLIO_JOBS_PER_TENANT and schema names such as
+    ReportedEmissionsComparison ran the page to 392 px wide, so it scrolled sideways (WCAG 1.4.10). Long
+    names now break; the GET badge is drawn in the shell's darker blue (Swagger UI's own is 2.3:1)."""
+    page = browser.new_page(locale="en-US", viewport={"width": 320, "height": 740})
+    page.goto(f"{live_url}/docs")
+    page.wait_for_selector("section.models .model-title")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    badge = page.locator(".opblock-get .opblock-summary-method").first
+    assert badge.evaluate("b => getComputedStyle(b).backgroundColor") == "rgb(31, 111, 191)"
+
+
 #: each chart label's right edge, in the chart's units, and its text (a label of two lines is one <text>)
 _LABEL_EDGES = """() => [...document.querySelectorAll('svg.chart text[x="0"]')].map(t => {
     const box = t.getBBox(); return [t.textContent, box.x + box.width]; })"""
