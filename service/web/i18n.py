@@ -16,6 +16,7 @@ from datetime import datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import request
+from markupsafe import Markup, escape
 
 from rating_model.amounts import amount
 from schemas.merchant import DISCLOSURE_LANGUAGES
@@ -106,6 +107,25 @@ def message(lang: str, key: str, params: Mapping[str, str]) -> str:
     """The text of an error ``key``, its numbers written for ``lang`` (:func:`amount`)."""
     written = {name: amount(float(value), lang) for name, value in params.items()}
     return texts(lang)[key].format(**written)
+
+
+#: Chinese characters, the CJK punctuation and full-width forms written with them
+_HAN = "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
+#: a run of Chinese in other text: a figure written onto it ("90万", "3000方") and figures inside it
+#: ("关于发布2023年电力…的公告") are read as part of it
+_CHINESE_RUN = re.compile(rf"(?:\d+(?:\.\d+)?)?[{_HAN}](?:[{_HAN}\d.]*[{_HAN}])?")
+
+
+def chinese_marked(text: object, lang: str | None) -> Markup:
+    """``text`` escaped for HTML, its Chinese runs marked ``lang="zh-CN"`` where the text around them is in
+    another language (``lang`` not "zh"): "90万" in an English hint, "华东" and a Chinese publication's title
+    in an English factor note or source. A screen reader reads an unmarked run in the page's English voice,
+    which spells or skips the characters (WCAG 3.1.2), and the CJK font is taken for it (the pages' style
+    gives ``[lang|="zh"]`` that font first)."""
+    escaped = str(escape(text))
+    if lang == "zh":
+        return Markup(escaped)
+    return Markup(_CHINESE_RUN.sub(lambda run: f'<span lang="zh-CN">{run.group(0)}</span>', escaped))
 
 
 def texts(lang: str) -> Mapping[str, str]:

@@ -61,7 +61,7 @@ from service.web.form.fields import DETAIL_CHOICES, DETAIL_FIELDS, GENERAL, NAME
 from service.web.form.vehicles import MAX_VEHICLE_ROWS, ROWS_FIELD, field_of_row, row_field, rows_shown
 from service.web.fuels import BOTTLE_SIZES_KG, FUEL_CHOICES, PREVIOUS_FUEL_CHOICES
 from service.web.heat import HEAT_CHOICES
-from service.web.i18n import choose_language, disclosure_time, local_time, money, texts
+from service.web.i18n import chinese_marked, choose_language, disclosure_time, local_time, money, texts
 from service.web.i18n import message as error_message
 from service.web.labels import in_language, industry_words, item_label, place_words
 from service.web.view import business_word, grouped
@@ -119,6 +119,7 @@ bp.add_app_template_global(local_time, "local_time")
 bp.add_app_template_filter(grouped, "grouped")  # the result page's figures (the disclosure's are ``num``)
 bp.add_app_template_global(disclosure_time, "disclosure_time")
 bp.add_app_template_global(chart_rows, "chart_rows")  # the result page's bars, each row where it goes
+bp.add_app_template_filter(chinese_marked, "chinese_marked")  # Chinese in English text, tagged as Chinese
 
 
 def _form_page(
@@ -159,7 +160,7 @@ def _form_page(
         regions=REGIONS,
         practices=PRACTICES,
         values=values or {"practices": set()},
-        errors={f: error_message(lang, e.key, e.params) for f, e in errors.items()},
+        errors={f: chinese_marked(error_message(lang, e.key, e.params), lang) for f, e in errors.items()},
         field_labels={f: _field_label(f, t, rows) for f in errors},
         unlikely_revenue=errors.get("revenue") is not None and errors["revenue"].key == "revenue_unlikely",
         unlikely_bill=errors.get("electricity") is not None and errors["electricity"].key == "bill_unlikely",
@@ -186,7 +187,7 @@ def _form_page(
         request_refused_field=REQUEST_REFUSED_FIELD,
         refusal=refusal,
         csrf_token=signed,
-        message=message,
+        message=None if message is None else chinese_marked(message, lang),
     )
     response = make_response(html, status)
     csrf.set_cookie(response, raw)

@@ -524,7 +524,9 @@ def test_the_disclosure_names_the_place_and_the_industry_in_words_and_labels_the
     rating = _rate(client, bank_key, payload(name="杭州绿叶面馆"))
     url = f"/v1/ratings/{rating['id']}/disclosure"
     rows = {
-        "en": ("<td>杭州绿叶面馆</td>", "<th scope=\"row\">Location</th><td>China, Zhejiang (CN-ZJ)</td>",
+        # a Chinese name on an English page is marked as Chinese
+        "en": ('<td><span lang="zh-CN">杭州绿叶面馆</span></td>',
+               "<th scope=\"row\">Location</th><td>China, Zhejiang (CN-ZJ)</td>",
                "<th scope=\"row\">Industry</th><td>Restaurants and mobile food service activities "
                "(ISIC 5610)</td>",
                "<th scope=\"row\">Reporting year</th><td>2024</td>"),

@@ -1155,7 +1155,7 @@ def test_revenue_is_read_as_the_owner_wrote_it(make_app: AppFactory, typed: str,
     ("field", "typed", "message"),
     [
         ("revenue", "", "Please fill this in."),
-        ("revenue", "ninety", "Enter a number, such as 12000 or 1.2万."),
+        ("revenue", "ninety", 'Enter a number, such as 12000 or <span lang="zh-CN">1.2万</span>.'),
         ("revenue", "90万万", "Enter a number"),
         ("employees", "6.5", "Enter a whole number, such as 6."),
         ("employees", "0", "Enter at least 1."),

@@ -177,7 +177,7 @@ def test_a_bill_above_the_revenue_is_confirmed_before_it_is_rated(make_app: AppF
     doubled = {"electricity": "12000万", "electricity_unit": "bill"}  # 1.2亿 yuan against 150万 of revenue
     for lang, said in (
         ("en", "A yearly electricity bill of 120 million yuan is more than the year's revenue (1.5 million "
-               "yuan): is 万 typed twice"),
+               'yuan): is <span lang="zh-CN">万</span> typed twice'),
         ("zh", "全年电费 1.2亿元 超过了全年营业收入（150万元）：是否多写了一个“万”"),
     ):
         asked = _post(client, lang, **doubled)

@@ -185,5 +185,6 @@ def test_w_for_wan_is_told_how_to_write_it(make_app: AppFactory) -> None:
     said = "请把“w”写成“万”，或写出整数：例如 2.4w 写成 2.4万 或 24000。"
     assert _refusal(client, "zh", "electricity", electricity="2.4w") == said
     assert _refusal(client, "zh", "revenue", revenue="85W") == said
-    assert _refusal(client, "en", "revenue", revenue="85w") == (
-        "Write 万 for “w”, or the whole number: 2.4w as 2.4万 or 24000.")
+    assert _refusal(client, "en", "revenue", revenue="85w") == (  # the Chinese marked as Chinese
+        'Write <span lang="zh-CN">万</span> for “w”, or the whole number: 2.4w as '
+        '<span lang="zh-CN">2.4万</span> or 24000.')
