@@ -73,8 +73,13 @@ def render_pdf(html: str) -> bytes:
     ``<link rel="attachment">`` in the PDF: one company name printed unescaped would have handed the server's
     files, or its network, to whoever rates a business. The pages name no resource (their only styles are
     inline, their fonts come from fontconfig), so the printer is given none to fetch (security review).
+
+    The PDF is tagged: its headings, tables (header cells apart from data cells) and paragraphs are in a
+    structure tree, with the page's language and its title shown as the window's. Untagged, a screen reader
+    read a bank's credit officer the PDF as one run of text, its tables' figures without their rows'
+    labels (accessibility review).
     """
     from weasyprint import HTML
     from weasyprint.urls import URLFetcher
 
-    return bytes(HTML(string=html, url_fetcher=URLFetcher(allowed_protocols=())).write_pdf())
+    return bytes(HTML(string=html, url_fetcher=URLFetcher(allowed_protocols=())).write_pdf(pdf_tags=True))

@@ -9,6 +9,7 @@ import logging
 import re
 from typing import Any
 
+import pytest
 from flask.testing import FlaskClient
 from pypdf import PdfReader
 
@@ -88,6 +89,36 @@ def test_html_and_pdf_carry_the_same_figures_as_the_json_rating(client: FlaskCli
         assert figure in text, figure
     assert "杭州绿色面馆" in text and "气候相关信息披露" in text  # Chinese renders (embedded CJK font)
     assert rating["id"] in text
+
+
+def _structure(node: Any) -> list[str]:
+    """The structure types of a PDF structure tree below ``node``, in document order."""
+    node = node.get_object()
+    if not isinstance(node, dict):
+        return []
+    kids = node.get("/K")
+    kids = [] if kids is None else kids.get_object()
+    own = [str(node["/S"])] if "/S" in node else []
+    return own + [s for kid in (kids if isinstance(kids, list) else [kids]) for s in _structure(kid)]
+
+
+@pytest.mark.parametrize(("lang", "language"), [("en", "en"), ("zh", "zh-CN")])
+def test_the_pdf_is_tagged_in_the_pages_language(
+    client: FlaskClient, bank_key: str, lang: str, language: str
+) -> None:
+    """The PDF was untagged: a screen reader read it as one run of text, a table's figures without the
+    labels of their rows and columns. It is tagged (PDF/UA's structure: headings, tables with header cells,
+    paragraphs), says its language and shows its title."""
+    rating = _rate(client, bank_key)
+    url = f"/v1/ratings/{rating['id']}/disclosure?lang={lang}"
+    pdf = client.get(url, headers={**bearer(bank_key), "Accept": "application/pdf"})
+    root = PdfReader(io.BytesIO(pdf.data)).trailer["/Root"]
+    assert root["/Lang"] == language
+    assert bool(root["/MarkInfo"]["/Marked"])
+    assert bool(root["/ViewerPreferences"]["/DisplayDocTitle"])
+    kinds = _structure(root["/StructTreeRoot"])
+    assert kinds.count("/H1") == 1 and "/H2" in kinds
+    assert kinds.count("/Table") >= 5 and kinds.count("/TH") >= 20 and "/TD" in kinds
 
 
 def test_printing_a_pdf_logs_no_warning_about_the_service_s_own_stylesheet(
