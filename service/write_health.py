@@ -48,6 +48,12 @@ _WRITE_STATEMENTS = frozenset({"INSERT", "UPDATE", "DELETE"})
 #: refuses writes, whatever the statement: disk full, read-only, I/O error.
 _SQLITE_REFUSALS = ("SQLITE_FULL", "SQLITE_READONLY", "SQLITE_IOERR")
 _SQLSTATE_REFUSALS = frozenset({"53100", "25006", "58030"})
+#: SQLite result codes and PostgreSQL SQLSTATEs of a write that waited for others, not of storage refusing
+#: it: a statement cancelled at its timeout (57014, also an operator's ``pg_cancel_backend``), a lock not
+#: had within ``lock_timeout`` (55P03), a deadlock or a serialization failure (40P01, 40001), SQLite's busy
+#: or locked database. See :func:`is_write_failure`.
+_SQLITE_WAITS = ("SQLITE_BUSY", "SQLITE_LOCKED")
+_SQLSTATE_WAITS = frozenset({"57014", "55P03", "40P01", "40001"})
 #: The shared page: a flag byte (1: a failure is recorded, none succeeded since) first, so a success
 #: reads one byte; then when the failure happened (the clock's seconds) and its reason's length and bytes.
 _RECORD = struct.Struct("<B7xdH")
@@ -184,11 +190,22 @@ def is_write_failure(exc: BaseException) -> bool:
     network reset) says nothing about the storage: the pool replaces the connection at the next checkout.
     Counted, one terminated backend mid-INSERT took every worker's readiness down for 30 s, and a host out
     of the load balancer, or serving only cache hits, gets no write to clear it (concurrency review, H4).
+
+    Nor does a write that waited too long for others (:data:`_SQLSTATE_WAITS`): cancelled at the statement
+    timeout behind the lock of an erasure (``ALTER TABLE ratings DISABLE TRIGGER``), of an index built
+    without ``CONCURRENTLY`` or of a migration, or refused its lock or a deadlock. The storage takes writes,
+    and every host sharing the database waits behind the same lock: counted, one such lock held past
+    ``GREENRATE_DATABASE_TIMEOUT_SECONDS`` took every host out of the load balancer at once for 30 s, a whole
+    outage where the writes that waited had answered 503 (an SRE's review, H3). Such a 503 is logged
+    (``dependency_unavailable``, with its SQLSTATE) and counted in the requests' metrics as any other.
     """
     if not isinstance(exc, DBAPIError):
         return False
     orig = exc.orig
-    if str(getattr(orig, "sqlite_errorname", "")).startswith(_SQLITE_REFUSALS) or (
+    sqlite_name = str(getattr(orig, "sqlite_errorname", ""))
+    if sqlite_name.startswith(_SQLITE_WAITS) or getattr(orig, "sqlstate", None) in _SQLSTATE_WAITS:
+        return False
+    if sqlite_name.startswith(_SQLITE_REFUSALS) or (
         getattr(orig, "sqlstate", None) in _SQLSTATE_REFUSALS
     ):
         return True

@@ -12,6 +12,7 @@ from sqlalchemy import create_engine, event, text
 from sqlalchemy.exc import OperationalError
 from structlog.testing import capture_logs
 
+from service.records import migrate
 from service.write_health import SHARED_FILE, WriteHealth, driver_error, forget, is_write_failure
 from tests.conftest import AppFactory, bearer, create_key, payload, services_of
 
@@ -99,6 +100,23 @@ def test_the_drivers_name_for_storage_that_refuses_writes(tmp_path: Path) -> Non
     assert driver_error(sqlite3.Error("x")) == ("Error", None)  # not wrapped by SQLAlchemy
 
 
+
+def test_a_write_that_found_sqlite_busy_is_not_storage_refusing_writes(tmp_path: Path) -> None:
+    """SQLite's busy database is another writer's lock, as a PostgreSQL statement timeout behind one is."""
+    path = tmp_path / "busy.sqlite3"
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("CREATE TABLE t (x TEXT)")
+    holder.execute("BEGIN IMMEDIATE")  # another writer holds the database's write lock
+    db = create_engine(f"sqlite:///{path}", connect_args={"timeout": 0})
+    try:
+        with pytest.raises(OperationalError) as raised, db.begin() as conn:
+            conn.execute(text("INSERT INTO t VALUES ('a')"))
+    finally:
+        db.dispose()
+        holder.close()
+    assert driver_error(raised.value) == ("SQLITE_BUSY", "database is locked")
+    assert not is_write_failure(raised.value)
+
 # --- shared by the workers of one host ----------------------------------------------------------------------
 
 
@@ -158,3 +176,36 @@ def test_a_directory_that_cannot_hold_the_state_leaves_it_per_process(tmp_path: 
     assert logged[0]["error"] == "Not a directory" and "this worker saw" in logged[0]["consequence"]
     first.failed("SQLITE_FULL")
     assert first.problem() is not None and second.problem() is None  # as before: each its own
+
+
+# --- writes that waited, on PostgreSQL ----------------------------------------------------------------------
+
+
+@pytest.mark.integration
+def test_a_write_cancelled_for_waiting_on_a_lock_leaves_readiness_alone(
+    make_app: AppFactory, postgres_url: str
+) -> None:
+    """A write the server cancelled at its statement timeout waited (behind an erasure's ``ALTER TABLE``, an
+    index built without ``CONCURRENTLY``, a migration): nothing says the storage refuses writes, and every
+    host of a shared database waits alike. Counted, the lock took every host's readiness down for 30 s at
+    once, a whole outage for the balancer where a few requests had answered 503 (an SRE's review, H3)."""
+    app = make_app(DATABASE_URL=postgres_url, DATABASE_TIMEOUT_SECONDS=1)
+    migrate.upgrade(services_of(app).db)
+    client = app.test_client()
+    key = create_key(app)
+    assert client.post("/v1/ratings", json=payload(), headers=bearer(key)).status_code == 201
+    blocker = create_engine(postgres_url.replace("postgresql://", "postgresql+psycopg://", 1))
+    try:
+        with blocker.connect() as conn, conn.begin():
+            # what `greenrate ratings erase` takes to lift the guard: reads go on, inserts wait
+            conn.exec_driver_sql("LOCK TABLE ratings IN SHARE ROW EXCLUSIVE MODE")
+            with capture_logs() as logs:
+                waited = client.post("/v1/ratings", json=payload(employees=77), headers=bearer(key))
+            assert waited.status_code == 503 and waited.headers["Retry-After"]
+            (logged,) = [e for e in logs if e["event"] == "dependency_unavailable"]
+            assert logged["driver_error"] == "QueryCanceled (SQLSTATE 57014)"  # the INSERT, at its timeout
+            ready = client.get("/readyz")
+            assert ready.status_code == 200, ready.json
+        assert client.post("/v1/ratings", json=payload(employees=77), headers=bearer(key)).status_code == 201
+    finally:
+        blocker.dispose()
