@@ -38,7 +38,20 @@ class QueueNotConfigured(Exception):
 
 
 def queue_name(settings: Settings) -> str:
-    """One queue per namespace, so two deployments can share a Redis (like the cache's keys)."""
+    """One queue per namespace, so two deployments can share a Redis (like the cache's keys).
+
+    Not the name of the release before (:func:`legacy_queue_name`), which pickled its jobs: during a rolling
+    deploy both releases' workers run, and on one queue each failed the other's jobs unread (RQ's
+    ``DeserializationError``) and its sweep queued them again in its own format, each pass counted as a
+    dead worker's, until the fourth failed the job (an SRE's review, H3). On queues of their own, each
+    release's workers take only its own jobs; the sweep takes over what the release before left in its queue
+    (:mod:`service.portfolios.recovery`).
+    """
+    return f"{settings.redis_namespace}-portfolios-json"
+
+
+def legacy_queue_name(settings: Settings) -> str:
+    """The queue of the releases before JSON, whose workers read pickle and listen there only."""
     return f"{settings.redis_namespace}-portfolios"
 
 

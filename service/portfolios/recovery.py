@@ -16,8 +16,11 @@ process run it, and when it last made progress. A run is gone when
 A gone run's job is put back to ``queued`` with a compare-and-set on its claim (so of several sweeping
 workers exactly one re-enqueues it) and enqueued again under the same RQ id; the next run resumes at its
 first unfinished chunk. A queued job whose queue entry is lost (a Redis restarted without persistence)
-is enqueued again too. A job whose runs died :data:`MAX_RECOVERIES` times is marked failed instead: a
-book that kills every worker that touches it must not take the whole fleet down in turn.
+is enqueued again too, and so is one a release before JSON left in its own queue
+(:func:`~service.portfolios.queue.legacy_queue_name`) once no worker of that release listens there: this
+release's workers never read that queue, nor the pickle it holds (a job pickled where they listen fails in
+RQ unread and is sent again as a lost entry). A job whose runs died :data:`MAX_RECOVERIES` times is marked
+failed instead: a book that kills every worker that touches it must not take the whole fleet down in turn.
 
 A run interrupted by a passing fault (a database error, a full portfolio directory: see
 :func:`service.portfolios.runner.run_portfolio`) puts its job back to ``queued`` itself, saying why in
@@ -42,7 +45,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from service.config.settings import Settings
 from service.logging import exception_summary
-from service.portfolios.queue import enqueue, reraise_stop_request
+from service.portfolios.queue import enqueue, legacy_queue_name, reraise_stop_request
 from service.records import portfolios as records
 from service.records.portfolios import PortfolioJob
 
@@ -94,14 +97,19 @@ def _resting(job: PortfolioJob, now: datetime) -> bool:
     return (now - job.heartbeat_at).total_seconds() < resume_delay(job.recoveries)
 
 
-def _queue_lost(job: PortfolioJob, queue: Queue, now: datetime) -> bool:
+def _queue_lost(job: PortfolioJob, queue: Queue, legacy: Queue, now: datetime) -> bool:
     if (now - job.created_at).total_seconds() < ENQUEUE_GRACE_SECONDS:
         return False
     try:
-        status = Job.fetch(job.id, connection=queue.connection, serializer=queue.serializer).get_status()
+        # the job's fields only: its call, pickled or not, is read by whichever worker runs it
+        entry = Job.fetch(job.id, connection=queue.connection, serializer=queue.serializer)
     except NoSuchJobError:
         return True
-    return status in _LOST
+    status = entry.get_status()
+    if status in _LOST:
+        return True
+    # waiting in the release before's queue, which only its workers read: theirs while one still listens
+    return entry.origin == legacy.name and not SimpleWorker.all(queue=legacy)
 
 
 def _forget_dead_run(job: PortfolioJob, queue: Queue, host: str) -> None:
@@ -146,12 +154,13 @@ def recover(
 ) -> list[str]:
     """Re-enqueue every unfinished job whose run is gone; returns their ids."""
     moment = now or datetime.now(UTC)
+    legacy = Queue(legacy_queue_name(settings), connection=queue.connection)  # its ids and workers only
     requeued: list[str] = []
     for job in records.unfinished(db):
         if job.status == "running":
             if not run_is_gone(job, queue.connection, host=host, pid=pid, now=moment):
                 continue
-        elif _resting(job, moment) or not _queue_lost(job, queue, moment):
+        elif _resting(job, moment) or not _queue_lost(job, queue, legacy, moment):
             continue
         if job.recoveries >= MAX_RECOVERIES:
             if records.give_up(
@@ -167,6 +176,7 @@ def recover(
             continue  # another sweep (or the run itself) moved it first
         if job.status == "running":
             _forget_dead_run(job, queue, host)
+        legacy.remove(job.id)  # a worker of the release before started again (a rollback) finds it no more
         enqueue(queue, settings, job.id)
         requeued.append(job.id)
         _log.warning(
