@@ -69,7 +69,7 @@ def test_odd_amounts_on_the_merchant_page_are_refused_or_rated_never_a_500(make_
         for unit in ("kwh", "cny"):
             for raw in _ODD:
                 answer = client.post("/?lang=en", data={**FORM, "electricity_unit": unit, form_field: raw,
-                                                         "csrf_token": token})
+                                                         "form_token": token})
                 # past what any form holds, the form is not read at all (service.web.routes.FORM_MAX_BYTES)
                 refusals = (413,) if len(raw) > FORM_MAX_BYTES else (303, 422, 429)
                 assert answer.status_code in refusals, (form_field, unit, raw[:20])

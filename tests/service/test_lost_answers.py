@@ -197,7 +197,7 @@ def test_the_merchant_page_whose_rating_answer_is_lost_does_not_say_nothing_was_
     client, db = app.test_client(), services_of(app).db
     token = _token(client)
     LostAnswer(db, "INSERT INTO ratings")
-    lost = client.post("/?lang=en", data={**FORM, "csrf_token": token})
+    lost = client.post("/?lang=en", data={**FORM, "form_token": token})
     page = lost.get_data(as_text=True)
     assert lost.status_code == 503 and lost.mimetype == "text/html" and "Lotus &lt;Tea&gt; House" in page
     said = html.unescape(page)
@@ -209,10 +209,10 @@ def test_the_merchant_page_whose_rating_answer_is_lost_does_not_say_nothing_was_
                                               REQUEST_REFUSED_FIELD: "form_unavailable_recorded"})
     zh = switched.get_data(as_text=True)
     assert "评级可能已经保存" in zh and "可以放心再次提交" in zh and "本次未保存任何内容" not in zh
-    again = client.post("/?lang=en", data={**FORM, "csrf_token": token})
+    again = client.post("/?lang=en", data={**FORM, "form_token": token})
     assert again.status_code == 303 and _count(db, "ratings") == 1  # answered with the rating recorded
     LostAnswer(db, "INSERT INTO ratings")
-    other = client.post("/?lang=zh", data={**FORM, "employees": "9", "csrf_token": token})
+    other = client.post("/?lang=zh", data={**FORM, "employees": "9", "form_token": token})
     assert other.status_code == 503 and "评级可能已经保存" in other.get_data(as_text=True)
 
 

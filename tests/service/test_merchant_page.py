@@ -46,7 +46,7 @@ FORM = {
 def _token(client: FlaskClient, path: str = "/") -> str:
     page = client.get(path)
     assert page.status_code == 200
-    found = re.search(r'name="csrf_token" value="([^"]+)"', page.get_data(as_text=True))
+    found = re.search(r'name="form_token" value="([^"]+)"', page.get_data(as_text=True))
     assert found
     return found.group(1)
 
@@ -74,7 +74,7 @@ def test_form_is_accessible_and_has_no_external_resources(make_app: AppFactory) 
 
 def test_one_click_rating_shows_grade_plan_and_working_disclosure(make_app: AppFactory) -> None:
     client = _app(make_app).test_client()
-    posted = client.post("/?lang=en", data={**FORM, "csrf_token": _token(client)})
+    posted = client.post("/?lang=en", data={**FORM, "form_token": _token(client)})
     assert posted.status_code == 303
     result = client.get(posted.headers["Location"])
     html = result.get_data(as_text=True)
@@ -97,7 +97,7 @@ def test_one_click_rating_shows_grade_plan_and_working_disclosure(make_app: AppF
 def test_page_ratings_live_in_a_tenant_no_key_can_reach(make_app: AppFactory) -> None:
     app = _app(make_app)
     client = app.test_client()
-    location = client.post("/", data={**FORM, "csrf_token": _token(client)}).headers["Location"]
+    location = client.post("/", data={**FORM, "form_token": _token(client)}).headers["Location"]
     rating_id = location.split("/")[2].split("?")[0]
     bank = create_key(app, "bank-a", "bank")
     assert client.get(f"/v1/ratings/{rating_id}", headers=bearer(bank)).status_code == 404
@@ -108,12 +108,12 @@ def test_post_without_a_valid_csrf_token_is_refused(make_app: AppFactory) -> Non
     client = _app(make_app).test_client()
     token = _token(client)
     assert client.post("/", data=FORM).status_code == 400
-    assert client.post("/", data={**FORM, "csrf_token": token + "x"}).status_code == 400
+    assert client.post("/", data={**FORM, "form_token": token + "x"}).status_code == 400
     app = _app(make_app)
     other, mine = app.test_client(), app.test_client()
     _token(other)  # the other browser has its own cookie: a token from another browser does not match it
-    assert other.post("/", data={**FORM, "csrf_token": _token(mine)}).status_code == 400
-    assert client.post("/", data={**FORM, "csrf_token": token}).status_code == 303
+    assert other.post("/", data={**FORM, "form_token": _token(mine)}).status_code == 400
+    assert client.post("/", data={**FORM, "form_token": token}).status_code == 303
 
 
 def test_a_page_opened_before_a_rotation_is_accepted_while_its_secret_is_listed(
@@ -130,7 +130,7 @@ def test_a_page_opened_before_a_rotation_is_accepted_while_its_secret_is_listed(
     def post(app: Flask, signed: str) -> int:
         client = app.test_client()
         client.set_cookie(csrf.COOKIE, cookie.value)
-        return client.post("/", data={**FORM, "csrf_token": signed}).status_code
+        return client.post("/", data={**FORM, "form_token": signed}).status_code
 
     rotated = make_app(SECRET_KEY=new_secret, PREVIOUS_SECRET_KEYS=SECRET)
     assert post(rotated, token) == 303
@@ -147,7 +147,7 @@ def test_a_page_opened_before_a_rotation_is_accepted_while_its_secret_is_listed(
 def test_invalid_fields_are_shown_next_to_their_labels(make_app: AppFactory) -> None:
     client = _app(make_app).test_client()
     bad = client.post(
-        "/?lang=en", data={**FORM, "employees": "-3", "industry": "x<y", "csrf_token": _token(client)}
+        "/?lang=en", data={**FORM, "employees": "-3", "industry": "x<y", "form_token": _token(client)}
     )
     html = bad.get_data(as_text=True)
     assert bad.status_code == 422
@@ -158,7 +158,7 @@ def test_invalid_fields_are_shown_next_to_their_labels(make_app: AppFactory) -> 
 def test_page_is_rate_limited_per_address(make_app: AppFactory) -> None:
     client = _app(make_app, PAGE_RATE_LIMIT="2 per minute").test_client()
     codes = [
-        client.post("/", data={**FORM, "employees": str(n), "csrf_token": _token(client)}).status_code
+        client.post("/", data={**FORM, "employees": str(n), "form_token": _token(client)}).status_code
         for n in (3, 4, 5)
     ]
     assert codes == [303, 303, 429]
@@ -167,8 +167,8 @@ def test_page_is_rate_limited_per_address(make_app: AppFactory) -> None:
 def test_page_retry_after_is_the_time_left_in_the_budgets_window(make_app: AppFactory) -> None:
     """A budget of one per hour says to come back in up to an hour, not in a minute."""
     client = _app(make_app, PAGE_RATE_LIMIT="1 per hour").test_client()
-    assert client.post("/", data={**FORM, "csrf_token": _token(client)}).status_code == 303
-    limited = client.post("/", data={**FORM, "employees": "9", "csrf_token": _token(client)})
+    assert client.post("/", data={**FORM, "form_token": _token(client)}).status_code == 303
+    limited = client.post("/", data={**FORM, "employees": "9", "form_token": _token(client)})
     assert limited.status_code == 429 and 60 < int(limited.headers["Retry-After"]) <= 3600
 
 
@@ -208,13 +208,13 @@ def test_pdf_downloads_share_the_page_budget(make_app: AppFactory) -> None:
     """One budget for ratings and PDFs: with 2 a minute, a rating and a PDF spend it (they had counted
     apart, and an address got two ratings and two PDFs)."""
     client = _app(make_app, PAGE_RATE_LIMIT="2 per minute").test_client()
-    location = client.post("/", data={**FORM, "csrf_token": _token(client)}).headers["Location"]
+    location = client.post("/", data={**FORM, "form_token": _token(client)}).headers["Location"]
     rating_id = location.split("/")[2].split("?")[0]
     assert client.get(f"/result/{rating_id}").status_code == 200
     assert client.get(f"/result/{rating_id}/disclosure?as=pdf").status_code == 200
     limited = client.get(f"/result/{rating_id}/disclosure?as=pdf")
     assert limited.status_code == 429 and 1 <= int(limited.headers["Retry-After"]) <= 60
-    refused = client.post("/", data={**FORM, "employees": "9", "csrf_token": _token(client)})
+    refused = client.post("/", data={**FORM, "employees": "9", "form_token": _token(client)})
     assert refused.status_code == 429
 
 
@@ -289,7 +289,7 @@ def test_text_colours_meet_wcag_aa_contrast() -> None:
 
 
 def _post(client: FlaskClient, lang: str = "en", **overrides: str) -> Any:
-    return client.post(f"/?lang={lang}", data={**FORM, **overrides, "csrf_token": _token(client)})
+    return client.post(f"/?lang={lang}", data={**FORM, **overrides, "form_token": _token(client)})
 
 
 def _rated_page(make_app: AppFactory) -> tuple[dict[str, Any], str]:
@@ -347,7 +347,7 @@ def test_form_limits_are_the_schemas_and_out_of_range_input_re_renders_the_form(
         html = page.get_data(as_text=True)
         assert page.status_code == 422 and page.mimetype == "text/html", overrides
         assert f'id="{field}-error"' in html and f'href="#{field}"' in html, overrides
-        assert 'name="csrf_token"' in html  # the form is back, with the owner's answers
+        assert 'name="form_token"' in html  # the form is back, with the owner's answers
     out_of_range = _post(client, electricity=repr(kwh[1] * 5)).get_data(as_text=True)
     assert kwh[1] == 1e12 and "That is more than 1 trillion; please check the figure." in out_of_range
     too_small = _post(client, "zh", revenue="0.5").get_data(as_text=True)
@@ -390,7 +390,7 @@ def test_engine_refusals_re_render_the_form_never_json(
     page = _post(client)
     html = page.get_data(as_text=True)
     assert page.status_code == 422 and page.mimetype == "text/html"
-    assert 'name="csrf_token"' in html and "must be at least" not in html
+    assert 'name="form_token"' in html and "must be at least" not in html
     if field is None:
         assert 'id="form-message" tabindex="-1" autofocus>These answers cannot be rated as given' in html
     else:
@@ -791,17 +791,17 @@ def test_pages_get_a_strict_csp_and_only_the_docs_run_scripts(make_app: AppFacto
 def test_refused_submissions_keep_the_answers_and_invalid_ones_spend_no_budget(make_app: AppFactory) -> None:
     client = _app(make_app, PAGE_RATE_LIMIT="1 per hour").test_client()
     for _ in range(3):  # invalid: refused before any work, so the hourly budget of one is still there
-        invalid = {**FORM, "employees": "abc", "csrf_token": _token(client)}
+        invalid = {**FORM, "employees": "abc", "form_token": _token(client)}
         assert client.post("/", data=invalid).status_code == 422
-    expired = client.post("/?lang=en", data={**FORM, "employees": "7", "csrf_token": "stale"})
+    expired = client.post("/?lang=en", data={**FORM, "employees": "7", "form_token": "stale"})
     assert expired.status_code == 400 and 'value="7"' in expired.get_data(as_text=True)
-    assert client.post("/", data={**FORM, "csrf_token": _token(client)}).status_code == 303
-    limited = client.post("/?lang=en", data={**FORM, "employees": "9", "csrf_token": _token(client)})
+    assert client.post("/", data={**FORM, "form_token": _token(client)}).status_code == 303
+    limited = client.post("/?lang=en", data={**FORM, "employees": "9", "form_token": _token(client)})
     html = limited.get_data(as_text=True)
     assert limited.status_code == 429 and 'value="9"' in html and "Lotus &lt;Tea&gt; House" in html
     minutes = -(-int(limited.headers["Retry-After"]) // 60)
     assert f"try again in {minutes} minutes" in html and "a minute" not in html
-    zh = client.post("/?lang=zh", data={**FORM, "csrf_token": _token(client)}).get_data(as_text=True)
+    zh = client.post("/?lang=zh", data={**FORM, "form_token": _token(client)}).get_data(as_text=True)
     # a space each side of the figure, as the page's other figures among Chinese words ("请40 分钟" had one)
     assert f"请 {minutes} 分钟后再试" in zh or f"请 {minutes - 1} 分钟后再试" in zh
 
@@ -810,7 +810,7 @@ def test_the_page_works_with_redis_down(make_app: AppFactory) -> None:
     """The page's budgets count in the worker when Redis cannot be reached, as the /v1 limit does: no 500."""
     client = _app(make_app, REDIS_URL="redis://127.0.0.1:9/0", PAGE_RATE_LIMIT="2 per minute").test_client()
     codes = [
-        client.post("/", data={**FORM, "employees": str(n), "csrf_token": _token(client)}).status_code
+        client.post("/", data={**FORM, "employees": str(n), "form_token": _token(client)}).status_code
         for n in (3, 4, 5)
     ]
     assert codes == [303, 303, 429]
@@ -823,7 +823,7 @@ def test_behind_a_proxy_each_visitor_has_a_budget_and_the_header_cannot_be_forge
         return [
             client.post(
                 "/",
-                data={**FORM, "employees": str(n), "csrf_token": _token(client)},
+                data={**FORM, "employees": str(n), "form_token": _token(client)},
                 headers={"X-Forwarded-For": address},
                 environ_base={"REMOTE_ADDR": "10.0.0.1"},  # the proxy
             ).status_code
@@ -844,7 +844,7 @@ def test_an_ipv6_client_counts_by_its_64(make_app: AppFactory) -> None:
     statuses = [
         client.post(
             "/",
-            data={**FORM, "employees": str(n), "csrf_token": _token(client)},
+            data={**FORM, "employees": str(n), "form_token": _token(client)},
             environ_base={"REMOTE_ADDR": f"2001:db8::{n}"},
         ).status_code
         for n in (3, 4)
@@ -858,7 +858,7 @@ def test_page_errors_are_pages_in_the_visitors_language(make_app: AppFactory) ->
     html = missing.get_data(as_text=True)
     assert missing.status_code == 404 and missing.mimetype == "text/html"
     assert 'lang="zh-CN"' in html and "此页面不存在" in html and 'href="/?lang=zh"' in html
-    location = client.post("/", data={**FORM, "csrf_token": _token(client)}).headers["Location"]
+    location = client.post("/", data={**FORM, "form_token": _token(client)}).headers["Location"]
     rating_id = location.split("/")[2].split("?")[0]
     unknown = client.get(f"/result/{rating_id}/disclosure?as=docx&lang=en")
     assert unknown.status_code == 404 and "This page does not exist" in unknown.get_data(as_text=True)
@@ -897,7 +897,7 @@ def test_the_form_says_what_is_recorded_and_who_can_see_it_in_both_languages(mak
     html = contact.get("/?lang=zh").get_data(as_text=True)
     assert "有关您数据的问题：Data desk &lt;dpo@bank.example&gt;" in html
     assert 'aria-describedby="privacy-notice">一键评级</button>' in html
-    refused = contact.post("/?lang=en", data={**FORM, "employees": "x", "csrf_token": _token(contact)})
+    refused = contact.post("/?lang=en", data={**FORM, "employees": "x", "form_token": _token(contact)})
     assert refused.status_code == 422
     assert "Questions about your data: Data desk" in refused.get_data(as_text=True)
 
@@ -947,13 +947,13 @@ def test_database_down_keeps_the_typed_answers_and_pages_say_so_in_the_visitors_
     """Nothing is issued, nothing typed is lost, and no JSON or stack trace reaches the owner's browser."""
     app = _app(make_app)
     client = app.test_client()
-    location = client.post("/", data={**FORM, "csrf_token": _token(client)}).headers["Location"]
+    location = client.post("/", data={**FORM, "form_token": _token(client)}).headers["Location"]
     token = _token(client)
     services = services_of(app)
     real_db = services.db
     services.db = create_engine(f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/none")
     try:
-        refused = client.post("/?lang=en", data={**FORM, "employees": "9", "csrf_token": token})
+        refused = client.post("/?lang=en", data={**FORM, "employees": "9", "form_token": token})
         html = refused.get_data(as_text=True)
         assert refused.status_code == 503 and refused.mimetype == "text/html"
         assert refused.headers["Retry-After"] == "5"
@@ -1000,7 +1000,7 @@ def test_every_page_has_one_layout_a_main_landmark_and_the_language_switch(make_
     language, and (but on an error page, whose address may not bear a reload) a labelled switch to the
     other language."""
     client = _app(make_app).test_client()
-    location = client.post("/?lang=zh", data={**FORM, "csrf_token": _token(client)}).headers["Location"]
+    location = client.post("/?lang=zh", data={**FORM, "form_token": _token(client)}).headers["Location"]
     rating_id = location.split("/")[2].split("?")[0]
     pages = {
         "form": client.get("/?lang=zh"),
@@ -1215,7 +1215,7 @@ def test_a_form_over_the_size_limit_gets_the_translated_413_page(make_app: AppFa
     """The 413 page read the form again to find the language, raised 413 inside its own handler, and the
     visitor got a bare 500."""
     client = _app(make_app, MAX_BODY_BYTES=4096).test_client()
-    page = client.post("/?lang=zh", data={**FORM, "company_name": "店" * 5000, "csrf_token": _token(client)})
+    page = client.post("/?lang=zh", data={**FORM, "company_name": "店" * 5000, "form_token": _token(client)})
     html = page.get_data(as_text=True)
     assert page.status_code == 413 and '<html lang="zh-CN">' in html and "提交的表单过大" in html
 
@@ -1545,7 +1545,7 @@ def test_an_owners_bills_are_energy_bills_and_an_unreachable_grade_says_why(
     from service.web.view.plan import held_back
 
     client = _app(make_app).test_client()
-    posted = client.post("/?lang=en", data={**FORM, "csrf_token": _token(client)})
+    posted = client.post("/?lang=en", data={**FORM, "form_token": _token(client)})
     rating_id = posted.headers["Location"].split("/")[2].split("?")[0]
     as_json = client.get(f"/result/{rating_id}/disclosure?as=json").get_json()
     assert as_json["data_quality"]["data_source"] == "energy_bills"

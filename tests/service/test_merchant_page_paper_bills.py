@@ -50,7 +50,7 @@ def _caps(page: str) -> str | None:
 
 
 def _rated(client: FlaskClient, lang: str, form: dict[str, str]) -> str:
-    posted = client.post(f"/?lang={lang}", data={**form, "csrf_token": _token(client)})
+    posted = client.post(f"/?lang={lang}", data={**form, "form_token": _token(client)})
     assert posted.status_code == 303, posted.get_data(as_text=True)[-2000:]
     return client.get(posted.headers["Location"]).get_data(as_text=True)
 
@@ -117,7 +117,7 @@ def test_the_vans_fuel_receipts_in_yuan_are_answered_with_the_litres_they_print(
     for lang, said in (("zh", "这看起来是金额：请填写加油升数（加油小票上金额旁印有升数）"),
                        ("en", "This looks like an amount of money: give the litres of fuel bought")):
         page = client.post(f"/?lang={lang}", data={**van, "vehicle_amount": "23000元",
-                                                   "csrf_token": _token(client)}).get_data(as_text=True)
+                                                   "form_token": _token(client)}).get_data(as_text=True)
         assert f'<p class="error" id="vehicle_amount-error">{said}' in page, lang
         assert 'name="vehicle_amount" inputmode="decimal" autocomplete="off" value="23000元"' in page
 
@@ -154,7 +154,7 @@ def test_a_florist_finds_its_trade_and_its_disclosure_names_it(make_app: AppFact
         "industry": "4773", "region": "CN-ZJ", "employees": "3", "revenue": "45万", "electricity": "3200元",
         "electricity_unit": "bill", "fuel": "none", "heat": "none", "vehicle_fuel": "none",
     }
-    posted = client.post("/?lang=zh", data={**florist, "csrf_token": _token(client)})
+    posted = client.post("/?lang=zh", data={**florist, "form_token": _token(client)})
     assert posted.status_code == 303
     disclosure = posted.headers["Location"].split("?")[0] + "/disclosure?lang=zh"
     page = client.get(disclosure).get_data(as_text=True)

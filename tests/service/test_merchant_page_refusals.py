@@ -96,7 +96,7 @@ class _Form(HTMLParser):
 
 
 def _post(client: Any, lang: str, answers: dict[str, str]) -> Any:
-    return client.post(f"/?lang={lang}", data={**answers, "csrf_token": _token(client)})
+    return client.post(f"/?lang={lang}", data={**answers, "form_token": _token(client)})
 
 
 def assert_kept(answers: dict[str, str], page: str) -> None:
@@ -284,7 +284,7 @@ def test_switching_language_says_why_a_refused_request_was_not_rated_in_that_lan
         assert answer.status_code == 200 and "Location" not in answer.headers  # nothing rated or spent
         return str(answer.get_data(as_text=True))
 
-    expired = client.post("/?lang=en", data={**EVERY_ANSWER, "csrf_token": "stale"})
+    expired = client.post("/?lang=en", data={**EVERY_ANSWER, "form_token": "stale"})
     assert expired.status_code == 400
     page = expired.get_data(as_text=True)
     for lang in ("zh", "en"):  # to Chinese, and back

@@ -204,3 +204,21 @@ def test_last_years_amounts_are_of_every_group_or_of_none(make_app: AppFactory) 
         said = re.search(r'<p class="error" id="previous_vehicle_amount_2-error">([^<]*)</p>', text)
         assert said and said.group(1) == texts(lang)["previous_vehicles_every_group"], lang
         assert '<details id="more-details" open>' in text  # the field in error is not hidden
+
+
+def test_a_worker_of_the_release_before_the_groups_cannot_rate_this_pages_form(make_app: AppFactory) -> None:
+    """During the deploy that brings the groups, a page served by this release may be posted to a web worker
+    of the release before, which reads the first group only (and no "add another group"): it rated the form
+    on that group, the others dropped without a word. The page's token is under a name that release does not
+    read, so it refuses the form as expired, 400 with the answers shown again; this release takes the token
+    under either name (a page of the release before holds one group) (an SRE's review, H3)."""
+    app = _app(make_app)
+    client = app.test_client()
+    page = client.get("/?lang=en").get_data(as_text=True)
+    assert "csrf_token" not in set(re.findall(r'name="([^"]+)"', page))  # what the release before checks
+    found = re.search(r'name="form_token" value="([^"]+)"', page)
+    assert found
+    rated = client.post("/?lang=en", data={**COURIER, "form_token": found.group(1)})
+    assert rated.status_code == 303, _errors(rated.get_data(as_text=True))
+    before = client.post("/?lang=en", data={**FORM, "employees": "9", "csrf_token": found.group(1)})
+    assert before.status_code == 303  # a form of the release before's page, its token under the old name
