@@ -18,7 +18,7 @@ from flask import Flask
 from sqlalchemy import create_engine, inspect
 from werkzeug.test import TestResponse
 
-from service.cache import CachedRating
+from service.cache import CachedRating, CacheEntry
 from service.records import migrate
 from service.records.database import database_url
 from tests.conftest import AppFactory, bearer, create_key, payload, services_of
@@ -179,6 +179,35 @@ def test_a_new_worker_reuses_what_another_issued(live_app: AppFactory) -> None:
     first = first_app.test_client().post("/v1/ratings", json=payload(), headers=bearer(key))
     second = second_app.test_client().post("/v1/ratings", json=payload(), headers=bearer(key))
     assert second.headers["X-Cache"] == "hit" and second.json["id"] == first.json["id"]
+
+
+
+def test_a_rating_cached_by_the_engine_before_is_not_handed_out_by_this_one(
+    live_app: AppFactory, redis_url: str
+) -> None:
+    """During a rolling deploy from engine 2.10, its web workers and this release's share Redis: an entry
+    2.10 cached (signed with the same secret, as that release signs it) is never this release's answer for
+    the same input, nor does this release's entry displace it (an SRE's upgrade walk, H3)."""
+    app = live_app()
+    client = app.test_client()
+    key = create_key(app)
+    new = client.post("/v1/ratings", json=payload(), headers=bearer(key))
+    assert new.status_code == 201 and new.headers["X-Cache"] == "miss"
+    connection = redis.Redis.from_url(redis_url)
+    (current,) = connection.keys("*rating:v2:bank-a:*")
+    parts = current.decode().split(":")
+    assert parts[-2] == new.json["versions"]["engine"] != "2.10"
+    older = ":".join([*parts[:-2], "2.10", parts[-1]])  # the same input, as engine 2.10 keyed it
+    body = new.data.replace(f'"engine":"{parts[-2]}"'.encode(), b'"engine":"2.10"')
+    assert body != new.data
+    expires = int(time.time()) + 3600
+    services_of(app).cache.put_many([CacheEntry(older, CachedRating("rt_" + "0" * 32, body), 3600, expires)])
+    connection.delete(current)  # so that this release finds no entry of its own for the input
+    again = client.post("/v1/ratings", json=payload(), headers=bearer(key))
+    assert again.status_code == 201 and again.json["id"] == new.json["id"]  # from its records, not 2.10's
+    assert again.json["versions"]["engine"] == parts[-2]
+    assert sorted(k.decode().split(":")[-2] for k in connection.keys("*rating:v2:bank-a:*")) == sorted(
+        ["2.10", parts[-2]])  # both releases' entries, side by side
 
 
 def test_redis_stopped_mid_test_ratings_still_served(
