@@ -198,10 +198,12 @@ def db_downgrade(revision: str, drop_records: bool) -> None:
             "ratings verify checks all but its signature)"
         )
     if revisioned and revisioned_after is None and ratings_kept:
+        # below 0018 in the same run, the v1 signatures went too (said above): none is left to verify by
+        v1_gone = signed and signed_after is None
+        kept = "" if v1_gone else "each is still served and verified by its v1 signature, and "
         click.echo(
             f"{revisioned} rating(s) lost the build that issued them (code_revision) and its signature (v2): "
-            "each is still served and verified by its v1 signature, and after upgrading again its build is "
-            "shown as not recorded"
+            f"{kept}after upgrading again its build is shown as not recorded"
         )
 
 

@@ -347,6 +347,9 @@ def test_downgrading_below_0018_says_how_many_ratings_lose_their_signature(env: 
     assert down.exit_code == 0, down.output
     assert "1 rating(s) lost their signature" in down.output
     assert "refused unless GREENRATE_UNSIGNED_RATINGS=serve" in down.output
+    # the build (0019) went in the same run, but no v1 signature is left to serve and verify them by (H3)
+    assert "1 rating(s) lost the build that issued them" in down.output
+    assert "v1 signature" not in down.output
     assert "lost their signature" not in run(env, "db", "downgrade", "0016").output  # nothing left to lose
     # upgrading again through 0018 says what the default policy does with the unsigned rating
     up = run(env, "db", "upgrade")
