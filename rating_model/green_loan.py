@@ -114,7 +114,7 @@ class FinancedEmissions:
     #: one of :data:`EMISSIONS_SOURCES`: the inventory attributed (engine 2.8)
     emissions_source: str = "computed"
     #: the PCAF score of the financed Scope 3 on its own (:func:`scope3_pcaf_score`; ``None`` without a
-    #: Scope 3), which ``basis`` states; not yet a member of the rating document (a schema change)
+    #: Scope 3), which ``basis`` states too; ``financed_emissions.scope3_pcaf_score`` from schema 1.13
     scope3_pcaf_score: int | None = None
 
     def __init__(
@@ -153,6 +153,7 @@ class FinancedEmissions:
             "outstanding_cny": self.outstanding_cny,
             "tco2e_per_cny_million_lent": self.tco2e_per_cny_million_lent,
             "emissions_source": self.emissions_source,
+            "scope3_pcaf_score": self.scope3_pcaf_score,
         }
 
 

@@ -423,7 +423,17 @@ class FinancedEmissionsSchema(ContractSchema):
         "without a balance sheet (only the outstanding amount known). PCAF reports the data quality of "
         "Scope 3 apart: from engine 2.12 `basis` states the financed Scope 3's own score (a computed Scope 3 "
         "is option 2b, 3 at best and never better than the borrower's; a reported one 1 or 2 as above; 5 "
-        "without a balance sheet); ratings before it give Scope 3 no score of its own."})
+        "without a balance sheet), and from schema 1.13 `scope3_pcaf_score` gives it; ratings before "
+        "engine 2.12 give Scope 3 no score of its own."})
+    # optional: ratings are served as stored, and those before schema 1.13 have no such key
+    scope3_pcaf_score = fields.Integer(allow_none=True, validate=validate.Range(1, 5), metadata={
+        "description": "The PCAF data-quality score, 1 (best) to 5, of this loan's financed Scope 3 on its "
+        "own (PCAF Part A reports Scope 3 and its data quality apart from Scopes 1+2): on the borrower's "
+        "reported Scope 3, 1 when verified (option 1a) and 2 when not (1b); on greenrate's computed Scope 3 "
+        "(business travel, water and waste priced at average factors, option 2b) 3 at best and never better "
+        "than the borrower's `data_quality.pcaf_score`; 5 without a balance sheet. Null when no Scope 3 is "
+        "attributed (`scope3_tco2e` null). Absent from ratings issued before schema 1.13 (engine 2.12), "
+        "whose `pcaf_score` is the loan's only one."})
     emissions_source = fields.String(  # optional: absent from the ratings stored before schema 1.11
         validate=validate.OneOf(EMISSIONS_SOURCES),
         metadata={"description": "Whose emissions are attributed: `computed` (greenrate's inventory, "
@@ -431,7 +441,8 @@ class FinancedEmissionsSchema(ContractSchema):
                   "`reported_unverified`. Absent from ratings issued before schema 1.11 (computed)."},
     )
     basis = _str("How the attribution was made, in words: the balance sheet divided by, what was "
-                 "assumed or capped, and (engine 2.12 on) the financed Scope 3's own PCAF score.")
+                 "assumed or capped, and (engine 2.12 on) the financed Scope 3's own PCAF score "
+                 "(`scope3_pcaf_score`).")
     tco2e_per_cny_million_lent = _num(
         "Financed Scope 1 + Scope 2 location-based per CNY million outstanding; null when nothing is "
         "outstanding (under one yuan).",

@@ -161,6 +161,16 @@ def test_the_financed_scope3_has_a_pcaf_score_of_its_own(
 def test_no_scope3_has_no_scope3_pcaf_score() -> None:
     fe = financed_emissions(data_with(_SHEET), 40.0, None, 2)
     assert fe is not None and fe.scope3_pcaf_score is None and "Scope 3" not in fe.basis
+    assert fe.to_dict()["scope3_pcaf_score"] is None  # a member, null: not measured has no score
+
+
+def test_the_rating_document_carries_the_scope3_pcaf_score_as_a_field() -> None:
+    """Schema 1.13: the financed Scope 3's own score is ``financed_emissions.scope3_pcaf_score``, beside
+    the Scopes 1+2 ``pcaf_score``, not only words in ``basis`` that a bank's program cannot read."""
+    fe = financed_emissions(data_reported(_VERIFIED_12, _SHEET), 40.0, 4.0, 1)
+    assert fe is not None
+    out = fe.to_dict()
+    assert (out["pcaf_score"], out["scope3_pcaf_score"]) == (1, 3)
 
 
 def test_a_reported_inventory_without_a_balance_sheet_still_scores_5() -> None:

@@ -97,3 +97,30 @@ def test_the_financed_emissions_fields_say_what_they_count() -> None:
     assert "loan.outstanding" in said("outstanding_cny") and "loan.amount" in said("outstanding_cny")
     assert "financed_emissions.pcaf_score" in str(
         DataQualitySchema().fields["pcaf_score"].metadata.get("description", ""))
+
+
+def test_the_scope3_pcaf_score_is_a_nullable_1_to_5_field_that_older_ratings_lack() -> None:
+    """Schema 1.13's ``financed_emissions.scope3_pcaf_score``: an integer 1-5 or null (no Scope 3), said in
+    the contract; a rating stored before schema 1.13 has no such key and still loads (served as stored)."""
+    from schemas.rating import FinancedEmissionsSchema
+
+    engine = session_engine()
+    body = copy.deepcopy(BASE_PAYLOAD)
+    body["loan"] = {"amount": 500_000, "currency": "CNY", "use_of_proceeds": "energy_efficiency",
+                    "borrower_equity_plus_debt": 2_000_000}
+    without = engine.rate(engine.parse(body)).to_dict()["financed_emissions"]
+    assert without["scope3_tco2e"] is None and without["scope3_pcaf_score"] is None
+    body["resources"] = {"water_m3": 900}  # Scope 3 category 1, priced by greenrate: option 2b
+    financed = engine.rate(engine.parse(body)).to_dict()["financed_emissions"]
+    assert financed["scope3_tco2e"] is not None and financed["scope3_pcaf_score"] == 3
+    schema = FinancedEmissionsSchema()
+    for score in (None, 1, 3, 5):
+        assert schema.load({**financed, "scope3_pcaf_score": score})["scope3_pcaf_score"] == score
+    for wrong in (0, 6):
+        with pytest.raises(ValidationError) as info:
+            schema.load({**financed, "scope3_pcaf_score": wrong})
+        assert "scope3_pcaf_score" in info.value.messages
+    older = {k: v for k, v in financed.items() if k != "scope3_pcaf_score"}
+    assert "scope3_pcaf_score" not in schema.load(older)
+    said = str(schema.fields["scope3_pcaf_score"].metadata["description"])
+    assert "option 2b" in said and "Null when no Scope 3" in said and "schema 1.13" in said
