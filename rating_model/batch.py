@@ -147,10 +147,10 @@ RESULT_COLUMNS: tuple[ResultColumn, ...] = (
                  ("financed_emissions", "tco2e_per_cny_million_lent"),
                  "Financed Scopes 1+2 (Scope 2 location-based) per CNY million lent"),
     ResultColumn("financed_pcaf_score", "Int64", ("financed_emissions", "pcaf_score"),
-                 "PCAF data-quality score of this loan's financed Scopes 1+2 (Scope 3's own score is in "
-                 "the rating's financed_emissions.basis): 1 on a verified reported "
-                 "inventory, 2 on an unverified one, on greenrate's computed emissions the borrower's score "
-                 "but never better than 2; 5 without a balance sheet"),
+                 "PCAF data-quality score of this loan's financed Scopes 1+2 (Scope 3's own score is "
+                 "financed_scope3_pcaf_score): 1 on a verified reported inventory, 2 on an unverified "
+                 "one, on greenrate's computed emissions the borrower's score but never better than 2; 5 "
+                 "without a balance sheet"),
     ResultColumn("model_version", "string", ("versions", "model"), "Scorecard version"),
     ResultColumn("standard_version", "string", ("versions", "standard"), "Standard version"),
     ResultColumn("factor_set", "string", ("versions", "factor_set"), "Emission-factor set"),
@@ -215,6 +215,14 @@ RESULT_COLUMNS: tuple[ResultColumn, ...] = (
                  "The first row this one repeats (the same loan_id, or without one every cell the same): "
                  "the portfolio summary counts the loan once, at that row, and leaves this row out of its "
                  "totals; empty for a row that repeats none"),
+    # engine 2.12 (a PCAF analyst's review): PCAF reports Scope 3 and its data quality apart from Scopes
+    # 1+2; before company__external_id, which stays last, so that every earlier column keeps its place
+    ResultColumn("financed_scope3_pcaf_score", "Int64", ("financed_emissions", "scope3_pcaf_score"),
+                 "PCAF data-quality score of this loan's financed Scope 3 on its own (financed_pcaf_score "
+                 "is of Scopes 1+2): 1 on a verified reported Scope 3, 2 on an unverified one, on "
+                 "greenrate's computed Scope 3 (option 2b) 3 at best and never better than the borrower's "
+                 "pcaf_score; 5 without a balance sheet; empty without loan data and where "
+                 "financed_scope3_tco2e is empty"),
     # a bank joining results to its own records by borrower, not by position (the loans of one borrower
     # share its id); named as in the input, where no pass-through column can be named (it has a __)
     ResultColumn("company__external_id", "string", ("external_id",),
@@ -487,7 +495,8 @@ def _result_columns(rows: list[_Measured | None], errors: list[str | None], matr
     (grades, score_grades, knock_out_ids, eligible, basis, category, tier, rated_green, attribution,
      financed12, financed3, outstanding, per_million, financed_pcaf, attribution_basis, financed1,
      financed2_location, financed2_market, industry, sector, blocked_by, capped, above_amount,
-     outstanding_basis, loan_fx, denominator, above_assets, emissions_source, reported_gap) = (
+     outstanding_basis, loan_fx, denominator, above_assets, emissions_source, reported_gap,
+     financed_pcaf3) = (
         cols[name] for name in (
             "grade", "score_grade", "knock_outs", "green_loan_eligible", "green_loan_basis",
             "green_loan_category", "pricing_tier", "green_rated_borrower",
@@ -496,7 +505,8 @@ def _result_columns(rows: list[_Measured | None], errors: list[str | None], matr
             "financed_scope1_tco2e", "financed_scope2_location_tco2e", "financed_scope2_market_tco2e",
             "industry_code", "sector", "green_loan_blocked_by", "attribution_capped",
             "outstanding_above_amount", "outstanding_basis", "loan_fx_to_cny", "attribution_denominator_cny",
-            "equity_debt_above_assets", "financed_emissions_source", "reported_difference_scope12_pct"))
+            "equity_debt_above_assets", "financed_emissions_source", "reported_difference_scope12_pct",
+            "financed_scope3_pcaf_score"))
     for i, score, row_points in zip(ok, scores.tolist(), points.tolist(), strict=True):
         r = rows[i]
         assert r is not None
@@ -551,6 +561,7 @@ def _result_columns(rows: list[_Measured | None], errors: list[str | None], matr
             outstanding[i] = financed.outstanding_cny
             per_million[i] = financed.tco2e_per_cny_million_lent
             financed_pcaf[i] = financed.pcaf_score
+            financed_pcaf3[i] = financed.scope3_pcaf_score
     for version_column, part in (("model_version", "model"), ("standard_version", "standard"),
                                  ("factor_set", "factor_set"), ("engine_version", "engine"),
                                  ("schema_version", "schema")):

@@ -85,6 +85,8 @@ def test_batch_rows_with_reported_inventories_equal_the_api(
         {**payload(), "loan": {**loan, "borrower_equity_plus_debt": None}, "reported_emissions": verified},
         {**payload(), "reported_emissions": unverified},  # no loan: the comparison alone
         {**payload(), "loan": loan, "data_source": "verified_report"},  # computed: 2 at best
+        # engine 2.12: greenrate's computed Scope 3 (water) beside a verified inventory without one: 3
+        {**payload(), "loan": loan, "reported_emissions": verified, "resources": {"water_m3": 900}},
     ]
     app: Flask = make_app()
     env = {"GREENRATE_DATABASE_URL": str(services_of(app).db.url)}
@@ -99,7 +101,10 @@ def test_batch_rows_with_reported_inventories_equal_the_api(
     out = pd.read_parquet(result)
     assert out["financed_emissions_source"].tolist()[:3] == ["reported_verified", "reported_unverified",
                                                              "reported_verified"]
-    assert out["financed_pcaf_score"].tolist() == [1, 2, 5, pd.NA, 2]
+    assert out["financed_pcaf_score"].tolist() == [1, 2, 5, pd.NA, 2, 1]
+    # Scope 3's own score (PCAF reports it apart): the reported Scope 3 as its inventory, the computed one
+    # 3 at best, none where no Scope 3 is attributed
+    assert out["financed_scope3_pcaf_score"].tolist() == [pd.NA, 2, pd.NA, pd.NA, pd.NA, 3]
     client, key = app.test_client(), create_key(app)
     columns = [c for c in result_schema(session_engine()) if c.api_path is not None]
     for i, body in enumerate(bodies):
