@@ -34,6 +34,7 @@ from rating_model.portfolio_breakdowns import (
     FINANCED_SCOPES,
     RATED_ROWS,
     SCOPE3_CATEGORIES,
+    SCOPE3_SCORE_COLUMN,
     ByGroup,
     GreenLoanStats,
     RowFlags,
@@ -157,6 +158,10 @@ class PortfolioAccumulator:
         self.unsourced_loans = 0  # loans of results rated before engine 2.8 (no SOURCE_COLUMN): computed
         self.dq_weighted = self.dq_weight = 0.0
         self.dq_loans = 0
+        # Scope 3's own score (PCAF reports Scope 3 and its data quality apart from Scopes 1+2)
+        self.dq3_weighted = self.dq3_weight = 0.0
+        self.dq3_loans = 0
+        self.unscored3_loans = 0  # loans with a financed Scope 3 in results without SCOPE3_SCORE_COLUMN
         self.eligible_rows = 0
         self.eligible_outstanding = 0.0
         self.preferential_rows = 0
@@ -275,6 +280,14 @@ class PortfolioAccumulator:
         self.dq_loans += int(weighted.sum())
         self.dq_weighted += float((outstanding[weighted] * scores[weighted]).sum())
         self.dq_weight += float(outstanding[weighted].sum())
+        if SCOPE3_SCORE_COLUMN in chunk.columns:
+            scores3 = floats(chunk[SCOPE3_SCORE_COLUMN])  # null where no Scope 3 is attributed
+            weighted3 = loan & ~np.isnan(scores3) & (outstanding > 0)
+            self.dq3_loans += int(weighted3.sum())
+            self.dq3_weighted += float((outstanding[weighted3] * scores3[weighted3]).sum())
+            self.dq3_weight += float(outstanding[weighted3].sum())
+        else:
+            self.unscored3_loans += int((loan & ~np.isnan(floats(chunk["financed_scope3_tco2e"]))).sum())
         # a green loan is a loan: a row without loan data says only what a green-use loan would be
         eligible = loan & chunk["green_loan_eligible"].to_numpy(dtype=bool, na_value=False)
         self.eligible_rows += int(eligible.sum())
@@ -381,6 +394,24 @@ class PortfolioAccumulator:
         return (f"; {missing} of the {self.loans} loans attribute a reported inventory without a "
                 "market-based Scope 2 (financed_scope2_market_tco2e empty): nothing is counted for them (not "
                 "measured, not zero)")
+
+    def _scope3_data_quality(self) -> dict[str, Any]:
+        """The financed Scope 3's outstanding-weighted PCAF score, apart from Scopes 1+2's (engine 2.12)."""
+        unscored = (
+            f"; {self.unscored3_loans} loans with a financed Scope 3 are of results rated before engine 2.12 "
+            "(no financed_scope3_pcaf_score column) and are left out: rate the book again to score them"
+            if self.unscored3_loans else ""
+        )
+        return figure(
+            None if self.dq3_weight <= 0 else round(self.dq3_weighted / self.dq3_weight, 2),
+            "PCAF data-quality score, 1 (best) to 5",
+            f"sum(outstanding x score) / sum(outstanding) over the {self.dq3_loans} loans with outstanding "
+            "> 0 and a financed Scope 3, each loan's Scope 3 score (financed_scope3_pcaf_score: the "
+            "borrower's reported Scope 3 1 verified or 2 not, greenrate's computed Scope 3 option 2b, 3 at "
+            "best; 5 without a balance sheet); PCAF Part A reports Scope 3 and its data quality apart from "
+            "Scopes 1+2 (pcaf_data_quality); null when no loan has a financed Scope 3; two decimals"
+            + unscored,
+        )
 
     def summary(self) -> dict[str, Any]:
         """The portfolio figures, each with its unit and basis (JSON-ready: plain numbers and strings)."""
@@ -530,6 +561,7 @@ class PortfolioAccumulator:
                 "outstanding > 0, each loan's own score (financed_pcaf_score: 5 without a balance sheet) "
                 "(PCAF Box 8, business loans; Scopes 1+2); two decimals as PCAF reports it",
             ),
+            "pcaf_data_quality_scope3": self._scope3_data_quality(),
             "green_loans": {
                 "eligible": figure(
                     self.eligible_rows,

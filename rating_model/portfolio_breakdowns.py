@@ -26,6 +26,7 @@ __all__ = [
     "FINANCED_SCOPES",
     "RATED_ROWS",
     "SCOPE3_CATEGORIES",
+    "SCOPE3_SCORE_COLUMN",
     "ByGroup",
     "GreenLoanStats",
     "RowFlags",
@@ -50,19 +51,27 @@ SCOPE3_CATEGORIES = (
     f"operations: waste and wastewater ({CAT5_WASTE}); category 6 business travel ({CAT6_TRAVEL}); no other "
     "category is measured"
 )
+#: what every breakdown's pcaf_data_quality_scope3 is (engine 2.12; PCAF reports Scope 3's data quality apart)
+SCOPE3_QUALITY = (
+    "pcaf_data_quality_scope3 the same over the group's loans with a financed Scope 3 score "
+    "(financed_scope3_pcaf_score; null when none has one, and for results rated before engine 2.12)"
+)
 #: the rows the figures of rated borrowers cover, as their bases name them
 RATED_ROWS = "rated rows (rows whose error column is empty)"
 _TCO2E = "tCO2e"
 _CNY = "CNY"
 _SHARE = "share 0-1"
 _PER_MILLION = "tCO2e per CNY million lent"
+#: read when the results have it (engine 2.12 on): the financed Scope 3's own PCAF score; results rated
+#: before give Scope 3 no score of its own, so their loans are left out of pcaf_data_quality_scope3
+SCOPE3_SCORE_COLUMN = "financed_scope3_pcaf_score"
 #: the unit of every breakdown of the book into groups of loans (:meth:`ByGroup.table`'s figures)
 _GROUP_UNIT = f"loans; {_CNY}; {_TCO2E}; {_SHARE}; {_PER_MILLION}; PCAF score 1-5"
 #: what a breakdown's figures are, said alike by the breakdowns that give shares and intensity
 _GROUP_FIGURES = (
     "Financed emissions after the over-attribution is taken out; shares of the book's outstanding and "
     "financed Scopes 1+2; intensity = financed Scopes 1+2 / outstanding in CNY million; pcaf_data_quality "
-    "weighted by outstanding (PCAF Box 8)"
+    f"weighted by outstanding (PCAF Box 8; Scopes 1+2); {SCOPE3_QUALITY}"
 )
 _BASIS_WORDS = {
     "equity_plus_debt": "outstanding / (equity + debt) (PCAF Part A, business loans)",
@@ -123,7 +132,8 @@ class ByGroup:
     add up to the totals.
     """
 
-    _SUMS = ("loans", "outstanding", "dq_weighted", "dq_weight", *(key for key, _ in FINANCED_SCOPES))
+    _SUMS = ("loans", "outstanding", "dq_weighted", "dq_weight", "dq3_weighted", "dq3_weight",
+             *(key for key, _ in FINANCED_SCOPES))
 
     def __init__(self) -> None:
         self.sums: dict[str, dict[str, float]] = {}
@@ -136,11 +146,17 @@ class ByGroup:
             return
         scores = floats(frame["financed_pcaf_score"])
         weighted = loan & ~np.isnan(scores) & (outstanding > 0)
+        # Scope 3's own score (engine 2.12 on; results rated before have no such column: no score)
+        scores3 = (floats(frame[SCOPE3_SCORE_COLUMN]) if SCOPE3_SCORE_COLUMN in frame.columns
+                   else np.full(len(frame), np.nan))
+        weighted3 = loan & ~np.isnan(scores3) & (outstanding > 0)
         columns = {
             "loans": loan.astype(np.float64),
             "outstanding": np.where(loan, outstanding, 0.0),
             "dq_weighted": np.where(weighted, outstanding * np.nan_to_num(scores), 0.0),
             "dq_weight": np.where(weighted, outstanding, 0.0),
+            "dq3_weighted": np.where(weighted3, outstanding * np.nan_to_num(scores3), 0.0),
+            "dq3_weight": np.where(weighted3, outstanding, 0.0),
         }
         for key, column in FINANCED_SCOPES:
             columns[key] = np.where(loan, np.nan_to_num(floats(frame[column])), 0.0)
@@ -186,6 +202,9 @@ class ByGroup:
             )
             row["pcaf_data_quality"] = (
                 round(s["dq_weighted"] / s["dq_weight"], 2) if s["dq_weight"] > 0 else None
+            )
+            row["pcaf_data_quality_scope3"] = (
+                round(s["dq3_weighted"] / s["dq3_weight"], 2) if s["dq3_weight"] > 0 else None
             )
             out[group] = row
         return out
@@ -248,7 +267,8 @@ def by_industry(groups: ByGroup, outstanding: float, financed12: float) -> dict[
         "basis": "rated rows with loan data by the ISIC Rev.4 division (first two digits of industry_code) "
         "with its benchmark sector (IFRS S2 B62: gross exposure and financed emissions by industry); "
         "financed emissions after the over-attribution is taken out; pcaf_data_quality weighted by "
-        f"outstanding (PCAF Box 8); financed Scope 3 covers {SCOPE3_CATEGORIES}",
+        f"outstanding (PCAF Box 8; Scopes 1+2); {SCOPE3_QUALITY}; financed Scope 3 covers "
+        f"{SCOPE3_CATEGORIES}",
         "values": groups.table(outstanding, financed12),
     }
 
@@ -262,6 +282,7 @@ def _empty_group() -> dict[str, Any]:
         "share_of_financed_scope12": None,
         "intensity": None,
         "pcaf_data_quality": None,
+        "pcaf_data_quality_scope3": None,
     }
 
 

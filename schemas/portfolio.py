@@ -149,7 +149,16 @@ class GroupRowSchema(Schema):
         required=True, allow_none=True, metadata={"description": "tCO2e per CNY million lent"}
     )
     pcaf_data_quality = fields.Float(
-        required=True, allow_none=True, metadata={"description": "Outstanding-weighted PCAF score 1-5."}
+        required=True, allow_none=True,
+        metadata={"description": "Outstanding-weighted PCAF score 1-5 of the financed Scopes 1+2."},
+    )
+    pcaf_data_quality_scope3 = fields.Float(
+        allow_none=True,
+        metadata={
+            "description": "Outstanding-weighted PCAF score 1-5 of the financed Scope 3, over the group's "
+            "loans with one (`financed_scope3_pcaf_score`; PCAF reports Scope 3's data quality apart); null "
+            "when none has one. Absent from summaries computed before engine 2.12 (stored as issued)."
+        },
     )
 
 
@@ -395,6 +404,15 @@ class PortfolioSummarySchema(Schema):
     financed_emissions = fields.Nested(FinancedSchema, required=True)
     borrower_emissions = fields.Nested(GrossSchema, required=True)
     pcaf_data_quality = fields.Nested(FigureSchema, required=True)
+    pcaf_data_quality_scope3 = fields.Nested(
+        FigureSchema,
+        metadata={
+            "description": "The outstanding-weighted PCAF data-quality score of the financed Scope 3, beside "
+            "`pcaf_data_quality` (Scopes 1+2, PCAF Box 8): PCAF Part A reports Scope 3 and its data quality "
+            "apart. Over the loans with a financed Scope 3 (`financed_scope3_pcaf_score`); null when none "
+            "has one. Absent from summaries computed before engine 2.12 (stored as issued)."
+        },
+    )
     green_loans = fields.Nested(GreenLoansSchema, required=True)
     green_rated_borrower_terms = fields.Nested(
         GreenRatedBorrowerTermsSchema,
