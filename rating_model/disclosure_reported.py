@@ -52,11 +52,17 @@ def _comparison(section: Mapping[str, Any], own12: float) -> str:
             f"({computed} tCO2e).")
 
 
-def _attribution(source: str | None, pcaf_score: int | None) -> str:
+def _attribution(source: str | None, pcaf_score: int | None, scope3_score: int | None = None) -> str:
+    """Whose emissions the loan attributes, with its PCAF score; and the financed Scope 3's own score where
+    the rating gives one (schema 1.13: PCAF reports Scope 3 and its data quality apart, and the loan's
+    score is of Scopes 1 + 2)."""
     if source is None:
         return "No loan was rated with this request: no financed emissions are attributed."
     whose = "greenrate's computed inventory" if source == "computed" else "the business's reported figures"
-    return f"The loan's financed emissions attribute {whose} (PCAF data-quality score {pcaf_score} of 5)."
+    if scope3_score is None:
+        return f"The loan's financed emissions attribute {whose} (PCAF data-quality score {pcaf_score} of 5)."
+    return (f"The loan's financed emissions attribute {whose} (PCAF data-quality score {pcaf_score} of 5 for "
+            f"Scopes 1 + 2; the financed Scope 3 scores {scope3_score} of 5 on its own).")
 
 
 def reported_inventory(rating: Mapping[str, Any]) -> dict[str, Any]:
@@ -76,13 +82,16 @@ def reported_inventory(rating: Mapping[str, Any]) -> dict[str, Any]:
         compared), ``verified``, ``verifier`` and ``pcaf_option``; greenrate's ``computed_scope12_tco2e``
         and ``difference_scope12_pct`` as the rating gives them; the loan's ``financed_emissions_source``
         and ``financed_pcaf_score`` (null without a loan; a rating before schema 1.11 names no source, and
-        attributed the computed inventory); and a ``statement`` in words. Without a reported inventory
+        attributed the computed inventory); and a ``statement`` in words, which names the financed Scope 3's
+        own PCAF score where the rating has one (schema 1.13). Without a reported inventory
         every figure of the business's is null: not reported is never 0.
     """
     own = rating.get("reported_emissions")
     loan = rating.get("financed_emissions")
     source = None if loan is None else str(loan.get("emissions_source", "computed"))
     pcaf = None if loan is None else int(loan["pcaf_score"])
+    # a rating before schema 1.13 has no such key, and one without a Scope 3 gives null: no Scope 3 score
+    scope3 = None if loan is None else loan.get("scope3_pcaf_score")
     kept = own or {}
     if own is None:
         own12 = None
@@ -99,5 +108,5 @@ def reported_inventory(rating: Mapping[str, Any]) -> dict[str, Any]:
         **{key: kept.get(key) for key in _COMPARED},
         "financed_emissions_source": source,
         "financed_pcaf_score": pcaf,
-        "statement": f"{head} {_attribution(source, pcaf)} {NEVER_SCORED}",
+        "statement": f"{head} {_attribution(source, pcaf, scope3)} {NEVER_SCORED}",
     }

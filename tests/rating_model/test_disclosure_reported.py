@@ -47,3 +47,19 @@ def test_a_rating_stored_before_schema_1_11_was_not_reported_and_its_loan_attrib
     assert section["status"] == "not_reported" and section["scope1_tco2e"] is None
     assert section["financed_emissions_source"] == "computed"
     assert section["statement"].startswith("The business reported no inventory of its own")
+
+
+def test_the_statement_names_the_financed_scope3_s_own_score_where_the_rating_has_one() -> None:
+    """Schema 1.13: the loan's PCAF score is of Scopes 1 + 2, and the financed Scope 3 has its own
+    (``financed_emissions.scope3_pcaf_score``); the statement said only the first, beside a verified
+    inventory's 1 that greenrate's computed Scope 3 does not share. A rating before schema 1.13 has no
+    Scope 3 score and is said as before."""
+    rating = rated(loan=LOAN, reported_emissions=REPORTED)  # verified Scopes 1 + 2, Scope 3 computed
+    financed = rating["financed_emissions"]
+    assert (financed["pcaf_score"], financed["scope3_pcaf_score"]) == (1, 3)
+    said = ("The loan's financed emissions attribute the business's reported figures (PCAF data-quality "
+            "score 1 of 5 for Scopes 1 + 2; the financed Scope 3 scores 3 of 5 on its own).")
+    assert said in reported_inventory(rating)["statement"]
+    del financed["scope3_pcaf_score"]
+    assert ("The loan's financed emissions attribute the business's reported figures (PCAF data-quality "
+            "score 1 of 5).") in reported_inventory(rating)["statement"]
