@@ -180,3 +180,44 @@ def test_the_chinese_disclosure_of_a_rating_stored_before_the_chinese_notes_show
     english = client.get(f"/v1/ratings/{rating_id}/disclosure?lang=en",
                          headers={**bearer(key), "Accept": "text/html"}).get_data(as_text=True)
     assert "（英文原文）" not in english and 'lang="en"' not in english.split("<body>")[1]
+
+
+#: The versions of the release before schema 1.13 (engine 2.11), whose financed emissions carry no
+#: ``scope3_pcaf_score``.
+SCHEMA_1_12_VERSIONS = {**PREVIOUS_VERSIONS, "schema": "1.12", "engine": "2.11", "factor_set": "cn-2024.5"}
+
+
+def test_a_loan_rating_stored_before_schema_1_13_without_a_scope3_pcaf_score_is_served_in_the_contract(
+    make_app: AppFactory,
+) -> None:
+    """Schema 1.13 added ``financed_emissions.scope3_pcaf_score``: a rating stored before has a loan's
+    financed Scope 3 without it, and is still served, listed and disclosed within the contract (the key is
+    optional), its disclosure saying the loan's one score as before."""
+    app = make_app(UNSIGNED_RATINGS="serve")
+    key = create_key(app)
+    client = app.test_client()
+    spec = client.get("/openapi.json").get_json()
+    body = {**_body(), "resources": {"water_m3": 900}}  # a Scope 3 for the loan to attribute
+    issued = client.post("/v1/ratings", json=body, headers=bearer(key))
+    assert issued.status_code == 201, issued.get_json()
+    assert issued.get_json()["financed_emissions"]["scope3_pcaf_score"] == 3
+    rating_id = issued.get_json()["id"]
+
+    def strip(stored: dict[str, Any]) -> None:
+        del stored["financed_emissions"]["scope3_pcaf_score"]
+
+    stored = _as_stored_by_the_previous_release(app, rating_id, SCHEMA_1_12_VERSIONS, strip)
+    read = client.get(f"/v1/ratings/{rating_id}", headers=bearer(key))
+    assert read.status_code == 200 and read.get_data(as_text=True) == stored
+    assert "scope3_pcaf_score" not in read.get_json()["financed_emissions"]
+    assert contract_errors(spec, "/v1/ratings/{rating_id}", "get", read) == []
+    assert contract_errors(spec, "/v1/ratings", "get", client.get("/v1/ratings", headers=bearer(key))) == []
+    path = "/v1/ratings/{rating_id}/disclosure"
+    for query, accept in (("", "application/json"), ("?format=vsme", "application/json"),
+                          ("?lang=zh", "text/html")):
+        answer = client.get(f"/v1/ratings/{rating_id}/disclosure{query}",
+                            headers={**bearer(key), "Accept": accept})
+        assert answer.status_code == 200 and answer.mimetype == accept, query
+        assert contract_errors(spec, path, "get", answer) == [], query
+    doc = client.get(f"/v1/ratings/{rating_id}/disclosure", headers=bearer(key)).get_json()
+    assert "on its own" not in doc["reported_emissions"]["statement"]
