@@ -232,7 +232,8 @@ def _grid_choice(
         grid = _caller_grid(country, caller)
         place = region if fs.covers(country) else country
         # the place in Chinese words where they are known (浙江（CN-ZJ）, 中国), else its code set apart
-        named = place_zh(place) if place == region else COUNTRY_NAMES_ZH.get(country, country)
+        named = (place_zh(place) if place is not None and place == region
+                 else COUNTRY_NAMES_ZH.get(country, country))
         where_zh = f" {place} " if named.isascii() else named
         fallbacks.append((
             f"grid factor: no {place} grid factors in set {fs.version}; used the caller's "

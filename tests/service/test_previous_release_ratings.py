@@ -116,6 +116,25 @@ def _as_stored_by_the_previous_release(
     return text
 
 
+def _served_as_stored_within_the_contract(
+    client: Any, key: str, spec: dict[str, Any], rating_id: str, stored: str
+) -> Any:
+    """The stored rating is served byte for byte, listed, and disclosed as JSON, VSME and the Chinese page,
+    every answer within the contract; the rating's answer is returned."""
+    read = client.get(f"/v1/ratings/{rating_id}", headers=bearer(key))
+    assert read.status_code == 200 and read.get_data(as_text=True) == stored  # served as stored
+    assert contract_errors(spec, "/v1/ratings/{rating_id}", "get", read) == []
+    assert contract_errors(spec, "/v1/ratings", "get", client.get("/v1/ratings", headers=bearer(key))) == []
+    path = "/v1/ratings/{rating_id}/disclosure"
+    for query, accept in (("", "application/json"), ("?format=vsme", "application/json"),
+                          ("?lang=zh", "text/html")):
+        answer = client.get(f"/v1/ratings/{rating_id}/disclosure{query}",
+                            headers={**bearer(key), "Accept": accept})
+        assert answer.status_code == 200 and answer.mimetype == accept, query
+        assert contract_errors(spec, path, "get", answer) == [], query
+    return read
+
+
 @pytest.mark.parametrize(("versions", "also"),
                          [(PREVIOUS_VERSIONS, None), (EARLIER_VERSIONS, _strip_schema_1_6)],
                          ids=["schema 1.6", "schema 1.5"])
@@ -132,19 +151,7 @@ def test_a_rating_and_its_disclosures_stored_by_the_previous_release_validate_ag
         rating_id = issued.get_json()["id"]
         stored = _as_stored_by_the_previous_release(app, rating_id, versions, also)
 
-        read = client.get(f"/v1/ratings/{rating_id}", headers=bearer(key))
-        assert read.status_code == 200 and read.get_data(as_text=True) == stored  # served as stored
-        assert contract_errors(spec, "/v1/ratings/{rating_id}", "get", read) == []
-        listed = client.get("/v1/ratings", headers=bearer(key))
-        assert contract_errors(spec, "/v1/ratings", "get", listed) == []
-
-        path = "/v1/ratings/{rating_id}/disclosure"
-        for query, accept in (("", "application/json"), ("?format=vsme", "application/json"),
-                              ("?lang=zh", "text/html")):
-            answer = client.get(f"/v1/ratings/{rating_id}/disclosure{query}",
-                                headers={**bearer(key), "Accept": accept})
-            assert answer.status_code == 200 and answer.mimetype == accept, query
-            assert contract_errors(spec, path, "get", answer) == [], query
+        _served_as_stored_within_the_contract(client, key, spec, rating_id, stored)
         doc = client.get(f"/v1/ratings/{rating_id}/disclosure", headers=bearer(key)).get_json()
         assert "scope12_location_per_cny_million_revenue" not in doc["inventory"]["intensities"]
         assert "note_zh" not in json.dumps(doc) and "value_zh" not in json.dumps(doc)
@@ -207,17 +214,7 @@ def test_a_loan_rating_stored_before_schema_1_13_without_a_scope3_pcaf_score_is_
         del stored["financed_emissions"]["scope3_pcaf_score"]
 
     stored = _as_stored_by_the_previous_release(app, rating_id, SCHEMA_1_12_VERSIONS, strip)
-    read = client.get(f"/v1/ratings/{rating_id}", headers=bearer(key))
-    assert read.status_code == 200 and read.get_data(as_text=True) == stored
+    read = _served_as_stored_within_the_contract(client, key, spec, rating_id, stored)
     assert "scope3_pcaf_score" not in read.get_json()["financed_emissions"]
-    assert contract_errors(spec, "/v1/ratings/{rating_id}", "get", read) == []
-    assert contract_errors(spec, "/v1/ratings", "get", client.get("/v1/ratings", headers=bearer(key))) == []
-    path = "/v1/ratings/{rating_id}/disclosure"
-    for query, accept in (("", "application/json"), ("?format=vsme", "application/json"),
-                          ("?lang=zh", "text/html")):
-        answer = client.get(f"/v1/ratings/{rating_id}/disclosure{query}",
-                            headers={**bearer(key), "Accept": accept})
-        assert answer.status_code == 200 and answer.mimetype == accept, query
-        assert contract_errors(spec, path, "get", answer) == [], query
     doc = client.get(f"/v1/ratings/{rating_id}/disclosure", headers=bearer(key)).get_json()
     assert "on its own" not in doc["reported_emissions"]["statement"]

@@ -14,9 +14,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from rating_model import estimation
+from rating_model.amounts import amount
 from rating_model.disclosure import RULE_FIELDS, assumed_figures
 from rating_model.standard import Standard, load_standard, published_standard_path
-from service.web.i18n import amount, texts
+from service.web.i18n import texts
 from service.web.labels import field_labels, joined, unreported_labels
 from service.web.view import business_word, grouped, standard_label
 
