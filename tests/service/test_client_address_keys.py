@@ -31,9 +31,9 @@ def _client(app: Flask, address: str) -> FlaskClient:
 
 def _rate(client: FlaskClient) -> int:
     page = client.get("/?lang=en").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    token = re.search(r'name="form_token" value="([^"]+)"', page)
     assert token
-    return client.post("/?lang=en", data={**FORM, "csrf_token": token.group(1)}).status_code
+    return client.post("/?lang=en", data={**FORM, "form_token": token.group(1)}).status_code
 
 
 def test_redis_keys_name_no_client_address(make_app: AppFactory, redis_url: str) -> None:

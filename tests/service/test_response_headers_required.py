@@ -26,6 +26,7 @@ CONDITIONAL = {
     "bank's POST /v1/ratings declares it (one declaration of the issuing headers)",
     ("/v1/ratings/{rating_id}/disclosure", "get", "200", "Content-Disposition"): "the PDF only",
     ("/v1/keys", "post", "409", "Location"): "a retried creation only, not a tenant's full key quota",
+    ("/v1/ratings", "post", "201", "Idempotent-Replayed"): "only to a request with an Idempotency-Key",
     ("TOO_MANY_REQUESTS", "RateLimit-Limit"): "the 429 of a budget, not of the portfolio job cap",
     ("TOO_MANY_REQUESTS", "RateLimit-Remaining"): "the same",
     ("TOO_MANY_REQUESTS", "RateLimit-Reset"): "the same",
