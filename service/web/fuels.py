@@ -23,17 +23,21 @@ from service.web.amounts import FieldError, read_number, typed
 #: shop), and each fuel is priced from its yearly amount in the units its bill or delivery note gives: the
 #: first unit of a fuel is the one a bare number is read in, the others are said by the word that follows it
 #: ("3000方" is 3,000 m³ of piped gas; "12吨" is 12 t of coal). Coal is on the form so that a workshop
-#: burning it can say so: the standard caps such a business's grade and names the remedy.
+#: burning it can say so: the standard caps such a business's grade and names the remedy. Diesel (a
+#: standby generator, an oil-fired boiler) is on it because the standard's reason and remedy for fuels left
+#: out name it among the fuels to report ("煤或柴油"), and the page had offered no way to: it is priced in
+#: litres from the delivery notes, as the API's ``energy.fuels`` takes it.
 FUEL_AMOUNT_UNITS: Mapping[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
     "natural_gas": (("m3", ("立方米", "立方", "方", "m3", "m³")),),
     "lpg": (("kg", ("千克", "公斤", "kg")),),
     "coal": (("kg", ("千克", "公斤", "kg")), ("t", ("吨", "t", "T"))),
+    "diesel": (("L", ("公升", "升", "litres", "liters", "L", "l")),),
 }
 FUEL_UNITS: Mapping[str, str] = {fuel: units[0][0] for fuel, units in FUEL_AMOUNT_UNITS.items()}
 FUEL_CHOICES: tuple[str, ...] = ("", "none", *FUEL_UNITS)
 #: Fuels whose amount must be given: the standard's sector-default estimate is of natural gas, so bottled
-#: gas or coal left without an amount was rated as piped natural gas, and the owner's answer was lost.
-AMOUNT_REQUIRED: frozenset[str] = frozenset({"lpg", "coal"})
+#: gas, coal or diesel left without an amount was rated as piped natural gas, and the owner's answer was lost.
+AMOUNT_REQUIRED: frozenset[str] = frozenset({"lpg", "coal", "diesel"})
 #: Bottled gas may be given as a number of bottles of one size ("30瓶", with the size chosen): the owner's
 #: own figures, multiplied (bottles x kg a bottle), no conversion factor. The sizes are the filling sizes
 #: of Chinese LPG cylinders (YSP-12, -35.5 and -118 hold 5, 15 and 50 kg).

@@ -116,7 +116,7 @@ def test_the_page_asks_last_years_fuel_in_both_languages(make_app: AppFactory) -
         assert 'aria-describedby="previous_fuel_type-hint"' in select
         options = re.findall(r'<option value="([^"]*)" ?(selected)?>([^<]*)</option>', select)
         assert [(v, s) for v, s, _ in options] == [("", "selected"), ("natural_gas", ""), ("lpg", ""),
-                                                  ("coal", ""), ("none", "")]
+                                                  ("coal", ""), ("diesel", ""), ("none", "")]
         labels = [str(escape(said[key])) for key in PREVIOUS_FUEL_CHOICES.values()]
         assert [text for _, _, text in options] == labels
         # after the choice, before the heat

@@ -44,6 +44,8 @@ EN: Mapping[str, str] = {
     "fuel_forms_lpg": "Enter the bottled gas used in the year: kg (such as 450 or 450 kg), or the number of "
     "bottles (such as 30 bottles) with their size chosen under “" + questions.EN["lpg_bottle_kg"] + "”.",
     "fuel_forms_coal": "Enter the coal burned in the year, in kg or tonnes, such as 800 kg or 12 t.",
+    "fuel_forms_diesel": "Enter the diesel burned in the year, in litres from the delivery notes, "
+    "such as 600 or 600 L.",
     "gas_money": "This looks like an amount of money: give the gas used, in m³, from the gas bills (such as "
     "3000 or 3000 m3). With only the amount in yuan, leave it empty: it is then estimated from businesses "
     "like yours, your energy is not scored, and the grade stops at light green.",
@@ -146,6 +148,7 @@ ZH: Mapping[str, str] = {
     "fuel_forms_lpg": "请填写全年液化气用量：千克数（如 450 或 450公斤），"
     "或瓶数（如 30瓶）并在“" + questions.ZH["lpg_bottle_kg"] + "”中选择规格。",
     "fuel_forms_coal": "请填写全年燃煤量，单位千克或吨，例如 800公斤 或 12吨。",
+    "fuel_forms_diesel": "请按送货单填写全年柴油用量，单位升，例如 600 或 600升。",
     "gas_money": "这看起来是金额：请按燃气账单填写全年用气量（立方米），例如 3000 或 3000方。"
     "只有金额时请将此项留空：将按同类店铺估算，能耗指标不计分，评级最高为浅绿。",
     "bottle_size_needed": "请选择每瓶规格（5、15 或 50 千克），或直接填写千克数。",

@@ -53,11 +53,13 @@ EN: Mapping[str, str] = {
     "fuel_natural_gas": "Piped natural gas",
     "fuel_lpg": "Bottled gas (LPG)",
     "fuel_coal": "Coal",
+    "fuel_diesel": "Diesel (generator, oil-fired boiler)",
     "fuel_amount": "Fuel used per year",
     "fuel_amount_hint": "From the year's bills or delivery notes: piped gas in m³ (3000 or 3000 m3); bottled "
     "gas in kg (450), or as bottles (30 bottles) of the size chosen below, counted as bottles × kg a bottle; "
-    "coal in kg (800) or tonnes (12 t). Piped gas left empty is estimated: your energy is then not scored, "
-    "and the grade stops at light green; bottled gas and coal need the amount.",
+    "coal in kg (800) or tonnes (12 t); diesel in litres (600 or 600 L). Piped gas left empty is estimated: "
+    "your energy is then not scored, and the grade stops at light green; bottled gas, coal and diesel need "
+    "the amount.",
     "lpg_bottle_kg": "Size of a gas bottle (when counted in bottles)",
     "bottle_size_choose": "Not counted in bottles",
     "bottle_kg": "{kg} kg a bottle",
@@ -102,9 +104,9 @@ EN: Mapping[str, str] = {
     "previous_fuel_type_none": "None: nothing was burned on the premises",
     "previous_fuel": "Amount of last year's fuel",
     "previous_fuel_hint": "From last year's bills or delivery notes, in that fuel's units: piped gas in m³, "
-    "bottled gas in kg or in bottles of the size chosen above, coal in kg or t. It is compared with this "
-    "year's fuel, so it needs this year's answer (None, or a fuel with its amount). With last year's fuel "
-    "“None”, leave it empty.",
+    "bottled gas in kg or in bottles of the size chosen above, coal in kg or t, diesel in litres. It is "
+    "compared with this year's fuel, so it needs this year's answer (None, or a fuel with its amount). With "
+    "last year's fuel “None”, leave it empty.",
     "previous_heat": "Heat bought last year",
     "previous_heat_hint": "From last year's heat bills, in GJ or MWh as this year's amount, which it is "
     "compared with: it needs this year's answer above (None, or the amount). Heating charged by floor area: "
@@ -181,11 +183,12 @@ ZH: Mapping[str, str] = {
     "fuel_natural_gas": "管道天然气",
     "fuel_lpg": "瓶装液化气",
     "fuel_coal": "燃煤",
+    "fuel_diesel": "柴油（发电机、燃油锅炉）",
     "fuel_amount": "全年燃料用量",
     "fuel_amount_hint": "见全年账单或送货单：管道天然气填立方米（如 3000 或 3000方）；"
     "瓶装液化气填千克（如 450），或填瓶数（如 30瓶）并在下方选择每瓶规格，按“瓶数 × 每瓶千克数”计算；"
-    "燃煤填千克或吨（如 800公斤、12吨）。"
-    "管道天然气不填则按估算，能耗指标不计分，评级最高为浅绿；瓶装液化气和燃煤必须填写用量。",
+    "燃煤填千克或吨（如 800公斤、12吨）；柴油填升（如 600 或 600升）。"
+    "管道天然气不填则按估算，能耗指标不计分，评级最高为浅绿；瓶装液化气、燃煤和柴油必须填写用量。",
     "lpg_bottle_kg": "每瓶液化气规格（按瓶填写时）",
     "bottle_size_choose": "不按瓶填写",
     "bottle_kg": "每瓶 {kg} 千克",
@@ -223,7 +226,7 @@ ZH: Mapping[str, str] = {
     "previous_fuel_type_none": "不使用：店内全部用电",
     "previous_fuel": "上一年燃料用量",
     "previous_fuel_hint": "见上一年账单或送货单，按该燃料的单位填写：管道天然气填立方米，"
-    "瓶装液化气填千克或按上面选择的每瓶规格填瓶数，燃煤填千克或吨。与本年燃料对比，"
+    "瓶装液化气填千克或按上面选择的每瓶规格填瓶数，燃煤填千克或吨，柴油填升。与本年燃料对比，"
     "因此需先回答本年燃料（“不使用”或燃料及其用量）。上一年燃料选“不使用”的请留空。",
     "previous_heat": "上一年外购热力用量",
     "previous_heat_hint": "见上一年热费单，单位与本年用量相同（吉焦或兆瓦时），与本年对比，"
