@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from rating_model.inventory import compute_inventory, fleet_distances
-from rating_model.operating_data import FleetItem, OperatingData, Target, adopt_practices
+from rating_model.operating_data import FleetItem, OperatingData, Target, adopt_practices, counted_green_kwh
 from rating_model.sector_benchmarks import benchmark
 from rating_model.values import evolve as replace
 
@@ -26,13 +26,17 @@ def _raise_renewable(data: OperatingData, by: float) -> OperatingData | None:
     e = data.energy
     if not e.electricity_kwh:
         return None
-    green = e.green_electricity_kwh or 0.0
+    year = data.company.reporting_year
+    green = counted_green_kwh(e, year)
     total = e.electricity_kwh + (e.onsite_renewable_kwh or 0.0)
     new_green = min(e.electricity_kwh, green + by * total)
     if new_green <= green:
         return None
     instrument = e.green_electricity_instrument or "green_certificate"
-    energy = replace(e, green_electricity_kwh=new_green, green_electricity_instrument=instrument)
+    # the instruments bought are of the year rated: another year's, which did not count, are replaced
+    vintage = None if e.green_electricity_vintage is None else year
+    energy = replace(e, green_electricity_kwh=new_green, green_electricity_instrument=instrument,
+                     green_electricity_vintage=vintage)
     return replace(data, energy=energy)
 
 

@@ -25,7 +25,7 @@ from rating_model.factors.factor_set import COUNTRY_NAMES_ZH, place_zh, unit_zh
 from rating_model.fleet import driven_km
 from rating_model.line_items import ESTIMATED, Context, LineItem
 from rating_model.neutrality import Equivalents, Neutrality, equivalents, neutrality
-from rating_model.operating_data import GridFactor, OperatingData, revenue_cny_million
+from rating_model.operating_data import GridFactor, OperatingData, counted_green_kwh, revenue_cny_million
 from rating_model.refrigerants import refrigerant_lines
 from rating_model.scope3 import scope3_lines
 from rating_model.scope12 import scope12_lines
@@ -360,7 +360,7 @@ def compute_inventory(
 
     purchased_kwh = energy.electricity_kwh or 0.0
     onsite_kwh = energy.onsite_renewable_kwh or 0.0
-    renewable_kwh = (energy.green_electricity_kwh or 0.0) + onsite_kwh
+    renewable_kwh = counted_green_kwh(energy, data.company.reporting_year) + onsite_kwh
     electricity_mwh = (purchased_kwh + onsite_kwh) / 1000.0
     vehicle_fuel_mwh = vehicle_mj / 3600.0
     heat_mwh = (energy.purchased_heat_gj or 0.0) / 3.6

@@ -27,7 +27,7 @@ from rating_model.issb_basis import (
 )
 from rating_model.issb_items import Item, Said, disclosed, not_available, sentences
 from rating_model.line_items import ESTIMATED
-from rating_model.operating_data import OperatingData
+from rating_model.operating_data import OperatingData, vintage_counts
 from rating_model.rounding import round_float, round_tco2e
 from rating_model.scope3 import CATEGORY_EN, CATEGORY_ZH
 
@@ -354,7 +354,20 @@ def _instruments(data: OperatingData) -> Said:
         )
     named = data.energy.green_electricity_instrument or ""
     en, zh = _INSTRUMENT_WORDS.get(named, ("an unnamed instrument", "未注明类型的合同工具（绿证或绿电交易）"))
+    year, vintage = data.company.reporting_year, data.energy.green_electricity_vintage
+    if not vintage_counts(vintage, year):
+        return (
+            f"Market-based: {green / 1000:g} MWh of {en} of {vintage} not counted, as instruments count for "
+            f"the year their electricity was generated (GHG Protocol Scope 2 Quality Criteria), not for "
+            f"{year}'s: all purchased electricity {_RESIDUAL[0]}",
+            f"基于市场：{green / 1000:g} 兆瓦时{zh}为 {vintage} 年电量，不计入 {year} 年"
+            f"（温室气体核算体系范围二质量准则：合同工具只抵扣其电量所属年份的用电），全部外购电力{_RESIDUAL[1]}",
+        )
+    when_en, when_zh = (
+        (f" of {vintage}, the reporting year,", f"（{vintage}年电量，与报告年度一致）") if vintage is not None
+        else (" (their vintage not stated)", "（未说明电量所属年份）")
+    )
     return (
-        f"Market-based: {green / 1000:g} MWh covered by {en} at zero, the rest {_RESIDUAL[0]}",
-        f"基于市场：{green / 1000:g} 兆瓦时由{zh}覆盖、按零排放计算，其余{_RESIDUAL[1]}",
+        f"Market-based: {green / 1000:g} MWh covered by {en}{when_en} at zero, the rest {_RESIDUAL[0]}",
+        f"基于市场：{green / 1000:g} 兆瓦时由{zh}覆盖{when_zh}、按零排放计算，其余{_RESIDUAL[1]}",
     )

@@ -18,7 +18,7 @@ from typing import Any, NamedTuple
 
 from rating_model.factors import FactorSet
 from rating_model.line_items import ESTIMATED, Context, LineItem
-from rating_model.operating_data import Energy, OperatingData
+from rating_model.operating_data import Energy, OperatingData, counted_green_kwh
 from rating_model.rounding import round_float, round_tco2e
 from rating_model.scope12 import scope12_lines
 
@@ -315,7 +315,8 @@ def neutrality(
     """
     compared = _reduction(data, scope12_lines_now, ctx)
     energy = data.energy
-    renewable_kwh = (energy.green_electricity_kwh or 0.0) + (energy.onsite_renewable_kwh or 0.0)
+    renewable_kwh = (counted_green_kwh(energy, data.company.reporting_year)
+                     + (energy.onsite_renewable_kwh or 0.0))
     substitution = renewable_kwh * ctx.grid.value / 1000.0
     by_type: dict[str, float] = {}
     by_standard: dict[str, float] = {}

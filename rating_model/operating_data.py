@@ -167,6 +167,7 @@ WHOLE_LIMITS: Final[dict[str, WholeLimit]] = {
     "company.employees": WholeLimit(1, 1_000_000),
     "company.reporting_year": _YEARS,
     "energy.grid_factor.year": _YEARS,
+    "energy.green_electricity_vintage": _YEARS,
     "transport.fleet.*.vehicles": WholeLimit(0, 100_000),
     "compliance.environmental_penalties_3y": WholeLimit(0, 1000),
     "offsets.*.vintage": _YEARS,
@@ -295,12 +296,16 @@ class Energy:
     purchased_heat_gj: float | None = None
     electricity_spend: float | None = None
     grid_factor: GridFactor | None = None
+    #: the year the green instruments' electricity was generated (schema 1.13), or ``None`` (not stated:
+    #: counted, and the disclosure says it was not stated); see :func:`counted_green_kwh`
+    green_electricity_vintage: int | None = None
 
     def __init__(
         self, electricity_kwh: float | None = None, green_electricity_kwh: float | None = None,
         green_electricity_instrument: str | None = None, onsite_renewable_kwh: float | None = None,
         fuels: tuple[FuelUse, ...] | None = None, purchased_heat_gj: float | None = None,
         electricity_spend: float | None = None, grid_factor: GridFactor | None = None,
+        green_electricity_vintage: int | None = None,
     ) -> None:
         object.__setattr__(self, "electricity_kwh", electricity_kwh)
         object.__setattr__(self, "green_electricity_kwh", green_electricity_kwh)
@@ -310,6 +315,7 @@ class Energy:
         object.__setattr__(self, "purchased_heat_gj", purchased_heat_gj)
         object.__setattr__(self, "electricity_spend", electricity_spend)
         object.__setattr__(self, "grid_factor", grid_factor)
+        object.__setattr__(self, "green_electricity_vintage", green_electricity_vintage)
 
 
 @dataclass(frozen=True, slots=True, init=False)
@@ -629,6 +635,27 @@ class OperatingData:
 
 
 _PRACTICE_FLAG_SET: Final = frozenset(PRACTICE_FLAGS)
+
+
+def vintage_counts(vintage: int | None, year: int) -> bool:
+    """Whether green instruments of ``vintage`` count for the electricity of ``year``.
+
+    The GHG Protocol's Scope 2 Quality Criteria count a contractual instrument for the period of the
+    consumption it covers (``../shared/docs/domain.md``: "same market boundary and vintage"): certificates
+    of 2019 do not make 2024's electricity green. A vintage not stated (``None``) is counted, as before the
+    field existed, and said as not stated."""
+    return vintage is None or vintage == year
+
+
+def counted_green_kwh(energy: Energy, year: int) -> float:
+    """The green-contracted kWh of ``energy`` (the electricity of ``year``) that market-based Scope 2 prices
+    at zero and the renewable share and substitution count: all of them, unless their vintage is another
+    year's (:func:`vintage_counts`), when none are (that electricity is priced at the residual factor).
+
+    Instruments of another year are kept in the input and said in the disclosure rather than refused: a
+    business that states its certificates' year truthfully is rated, as one that does not state it is."""
+    green = energy.green_electricity_kwh or 0.0
+    return green if vintage_counts(energy.green_electricity_vintage, year) else 0.0
 
 
 def adopt_practices(data: OperatingData, names: Collection[str]) -> OperatingData:

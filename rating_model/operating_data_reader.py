@@ -209,6 +209,10 @@ def _read_energy(r: Reader | None) -> Energy:
         r.fail("electricity_kwh", "required when green_electricity_kwh is given")
     if green is not None and electricity is not None and green > electricity:
         r.fail("green_electricity_kwh", "must not exceed electricity_kwh (green power is part of purchases)")
+    vintage = _whole(r, "green_electricity_vintage", WHOLE_LIMITS["energy.green_electricity_vintage"])
+    if vintage is not None and not green:
+        r.fail("green_electricity_vintage", "given only with green_electricity_kwh above 0: it is the year "
+               "the green instruments' electricity was generated")
     grid = r.child("grid_factor")
     return Energy(
         electricity_kwh=electricity,
@@ -219,6 +223,7 @@ def _read_energy(r: Reader | None) -> Energy:
         purchased_heat_gj=_number(r, "purchased_heat_gj", NUMBER_LIMITS["energy.purchased_heat_gj"]),
         electricity_spend=_number(r, "electricity_spend", NUMBER_LIMITS["energy.electricity_spend"]),
         grid_factor=_read_grid_factor(grid) if grid is not None else None,
+        green_electricity_vintage=vintage,
     )
 
 

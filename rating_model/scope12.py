@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from rating_model.fleet import fleet_lines
 from rating_model.line_items import MEASURED, Context, LineItem, conversion_note
-from rating_model.operating_data import Energy, FleetItem
+from rating_model.operating_data import Energy, FleetItem, counted_green_kwh
 from rating_model.units import fuel_quantity
 
 
@@ -36,7 +36,8 @@ def electricity_lines(energy: Energy, ctx: Context, prefix: str, out: list[LineI
                 "location",
             )
         )
-        green = energy.green_electricity_kwh or 0.0
+        # last year's instruments are of last year's electricity (its lines carry the prefix)
+        green = counted_green_kwh(energy, ctx.year - 1 if prefix else ctx.year)
         rest = kwh - green
         out.append(
             LineItem(

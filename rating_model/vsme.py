@@ -15,6 +15,7 @@ from typing import Any
 
 from rating_model.disclosure import data_quality_statement
 from rating_model.issb_basis import ELECTRICITY, HEAT, SCOPE1_GAP_WORDS
+from rating_model.operating_data import vintage_counts
 
 Item = dict[str, Any]
 VSME_VERSION = "EFRAG VSME, 17 December 2024 (Basic Module)"
@@ -292,7 +293,10 @@ def _renewable_mwh(em: Mapping[str, Any], op: Mapping[str, Any]) -> Item:
     if em.get("electricity_mwh") is None or em.get("renewable_electricity_share") is None:
         return _not_available("Not derivable.")
     energy = op.get("energy", {})
-    kwh = float(energy.get("green_electricity_kwh") or 0.0) + float(energy.get("onsite_renewable_kwh") or 0.0)
+    # instruments of another year than the reporting year's are not counted, as in the inventory
+    counted = vintage_counts(energy.get("green_electricity_vintage"), int(op["company"]["reporting_year"]))
+    green = float(energy.get("green_electricity_kwh") or 0.0) if counted else 0.0
+    kwh = green + float(energy.get("onsite_renewable_kwh") or 0.0)
     return _disclosed(round(kwh / 1000.0, 4), "MWh", "Green-contracted and on-site renewable electricity.")
 
 

@@ -96,6 +96,9 @@ def _context(body: dict[str, Any], path: str) -> None:
         del body["targets"][0]["target_year"]
     elif path == "targets.*.target_year":
         del body["targets"][0]["base_year"]  # the target year must be after the base year
+    elif path.endswith("energy.green_electricity_vintage"):  # the year of green instruments held
+        energy = body["previous_year"]["energy"] if path.startswith("previous_year.") else body["energy"]
+        energy["green_electricity_kwh"] = 1000
 
 
 def _put(body: dict[str, Any], path: str, value: Any) -> None:

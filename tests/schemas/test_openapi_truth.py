@@ -189,6 +189,9 @@ def base_rating_body(path: str) -> dict[str, Any]:
         target["target_year"] = 2100
     elif field == "targets.0.target_year":
         target["base_year"] = 1990
+    elif field == "energy.green_electricity_vintage":  # the year of green instruments held
+        energy = body["previous_year"]["energy"] if path.startswith("previous_year.") else body["energy"]
+        energy["green_electricity_kwh"] = 1000
     return body
 
 
