@@ -209,10 +209,8 @@ def _read_energy(r: Reader | None) -> Energy:
         r.fail("electricity_kwh", "required when green_electricity_kwh is given")
     if green is not None and electricity is not None and green > electricity:
         r.fail("green_electricity_kwh", "must not exceed electricity_kwh (green power is part of purchases)")
+    # without green kWh it prices nothing, and is taken as wide exports fill every column
     vintage = _whole(r, "green_electricity_vintage", WHOLE_LIMITS["energy.green_electricity_vintage"])
-    if vintage is not None and not green:
-        r.fail("green_electricity_vintage", "given only with green_electricity_kwh above 0: it is the year "
-               "the green instruments' electricity was generated")
     grid = r.child("grid_factor")
     return Energy(
         electricity_kwh=electricity,

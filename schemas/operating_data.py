@@ -197,9 +197,10 @@ class EnergySchema(StrictSchema):
     green_electricity_vintage = WholeNumber(
         **_limit("energy.green_electricity_vintage"),
         metadata={
-            "description": "The year the green instruments' electricity was generated (schema 1.13), given "
-            "only with green_electricity_kwh above 0. The GHG Protocol's Scope 2 Quality Criteria count an "
-            "instrument for the period it covers: instruments of another year than the electricity's "
+            "description": "The year the green instruments' electricity was generated (schema 1.13), of "
+            "green_electricity_kwh (without it, it changes nothing). The GHG Protocol's Scope 2 Quality "
+            "Criteria count an instrument for the period it covers: instruments of another year than the "
+            "electricity's "
             "(company.reporting_year; in previous_year, the year before) are not counted (that electricity "
             "is priced at the residual factor, and not in the renewable share), and the disclosure says so. "
             "Left out, the instruments are counted and the disclosure says their vintage was not stated."

@@ -109,6 +109,12 @@ def payloads(draw: st.DrawFn) -> dict[str, Any]:
         "fuels": draw(_GAS) + draw(_OTHER_FUELS),
         "purchased_heat_gj": draw(_OPTIONAL_AMOUNT),
     })
+    if energy.get("green_electricity_kwh"):
+        # the instruments' year: not stated, the reporting year's (counted) or an earlier one's (not counted)
+        year = company["reporting_year"]
+        vintage = draw(st.sampled_from((None, year, year - 1)))
+        if vintage is not None:
+            energy["green_electricity_vintage"] = vintage
     payload["energy"] = energy
     fleet = draw(_FLEET)
     travel = draw(_TRAVEL)

@@ -17,7 +17,6 @@ from typing import Any
 
 import pytest
 
-from rating_model.exceptions import InvalidInputError, InvalidInputErrors
 from rating_model.flat_columns import FLAT_COLUMNS
 from rating_model.operating_data_reader import parse_operating_data
 from schemas.operating_data import OperatingDataSchema
@@ -101,13 +100,14 @@ def test_last_years_instruments_count_for_last_year() -> None:
 
 
 @pytest.mark.parametrize("energy", [{}, {"green_electricity_kwh": 0}])
-def test_a_vintage_without_green_electricity_is_refused(energy: dict[str, Any]) -> None:
+def test_a_vintage_without_green_electricity_changes_nothing(energy: dict[str, Any]) -> None:
+    """Taken, as a wide export fills every column, and kept in the input; nothing is priced by it."""
     payload = copy.deepcopy(FULL)
-    payload["energy"].update(green_electricity_vintage=YEAR, **energy)
-    with pytest.raises((InvalidInputError, InvalidInputErrors)) as err:
-        parse_operating_data(payload)
-    found = err.value.items if isinstance(err.value, InvalidInputErrors) else [err.value]
-    assert [e.field for e in found] == ["energy.green_electricity_vintage"]
+    payload["energy"].update(green_electricity_vintage=YEAR - 5, **energy)
+    rated, plain = rate(payload), _without_green()
+    for key in ("score", "grade", "emissions", "neutrality"):
+        assert rated[key] == plain[key], key
+    assert _notes(rated) == _notes(plain)
 
 
 def test_the_improvement_plan_buys_the_reporting_years_instruments() -> None:

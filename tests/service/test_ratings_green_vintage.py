@@ -1,6 +1,6 @@
 """``POST /v1/ratings`` with the green instruments' vintage (tests/rating_model/test_green_vintage.py has
 the rule): instruments of the reporting year and of another year are both rated, the latter not counted;
-a vintage without green electricity is a 422 on its field."""
+a year out of the published bounds is a 422 on its field."""
 
 from __future__ import annotations
 
@@ -29,9 +29,9 @@ def test_instruments_of_another_year_are_rated_and_not_counted(client: FlaskClie
     assert older.json["emissions"]["scope2_market"] == none.json["emissions"]["scope2_market"]
 
 
-def test_a_vintage_without_green_electricity_is_refused(client: FlaskClient, bank_key: str) -> None:
-    body = payload()
-    body["energy"]["green_electricity_vintage"] = body["company"]["reporting_year"]
+def test_a_vintage_out_of_bounds_is_refused_on_its_field(client: FlaskClient, bank_key: str) -> None:
+    body = _green(0, "v-bad")
+    body["energy"]["green_electricity_vintage"] = 1800
     refused = client.post("/v1/ratings", json=body, headers=bearer(bank_key))
     assert refused.status_code == 422, refused.json
     assert list(refused.json["errors"]) == ["energy.green_electricity_vintage"]
