@@ -37,6 +37,12 @@ ITEM_LABELS: Mapping[str, tuple[str, str]] = {
         "Carbon intensity of revenue, Scope 1 + Scope 2 location-based + Scope 3 (t CO2e per CNY million)",
         "营收碳强度：范围一+范围二（基于位置）+范围三（吨二氧化碳当量/百万元营业收入）",
     ),
+    # where the rating discloses no Scope 3 (no category had data): "+ Scope 3" had headed a note saying
+    # no category had data, under the inventory's intensity table that already said "no Scope 3"
+    "ghg_intensity_per_cny_million_no_scope3": (
+        "Carbon intensity of revenue, Scope 1 + Scope 2 location-based; no Scope 3 (t CO2e per CNY million)",
+        "营收碳强度：范围一+范围二（基于位置），不含范围三（吨二氧化碳当量/百万元营业收入）",
+    ),
     "scope12_comparative": ("Scope 1 and 2 against the previous year", "范围一和范围二与上一年比较"),
     "transition_risk_exposure": ("Assets vulnerable to transition risk", "易受转型风险影响的资产"),
     "physical_risk_exposure": ("Assets vulnerable to physical risk", "易受物理风险影响的资产"),
@@ -53,7 +59,9 @@ ITEM_LABELS: Mapping[str, tuple[str, str]] = {
     "emission_factors": ("Emission factor set", "排放因子集"),
     "estimates": ("Estimated figures", "估算数据"),
     "fallbacks": ("Emission factor fallbacks", "排放因子替代"),
-    "reliefs": ("Reliefs applied", "适用的豁免"),
+    # each transition relief is stated with its condition, never claimed as applying (greenrate cannot tell
+    # an entity's first reporting period): "Reliefs applied" had claimed what the item says it cannot
+    "reliefs": ("Reliefs and their conditions", "豁免及其适用条件"),
     "gross_emissions": ("Gross emissions", "总排放（未抵扣碳信用）"),
     # the term the engine's text under it uses, as China's inventories and IPCC's Chinese reports do: the
     # heading had "全球变暖潜能值" above "全球增温潜势（GWP100）", two names for one thing
@@ -162,8 +170,12 @@ def _label(table: Mapping[str, tuple[str, str]], key: str, lang: str) -> str:
     return found[1] if lang == "zh" else found[0]
 
 
-def item_label(key: str, lang: str) -> str:
-    """A disclosure item's label (a key no label was written for shows as words, never hidden)."""
+def item_label(key: str, lang: str, scope3: str = "disclosed") -> str:
+    """A disclosure item's label (a key no label was written for shows as words, never hidden); ``scope3``
+    is the rating's Scope 3 status: an item whose label names Scope 3 has one without it where Scope 3 is
+    not disclosed, as the figure then holds none."""
+    if scope3 != "disclosed" and f"{key}_no_scope3" in ITEM_LABELS:
+        return _label(ITEM_LABELS, f"{key}_no_scope3", lang)
     return _label(ITEM_LABELS, key, lang)
 
 

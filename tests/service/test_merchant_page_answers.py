@@ -368,7 +368,8 @@ def test_one_chinese_term_per_concept_and_full_width_punctuation(make_app: AppFa
     assert "您的绿色评级：" in words and "减分：" in words
     disclosure = client.get(location.split("?")[0] + "/disclosure?lang=zh").get_data(as_text=True)
     assert "温室气体排放强度" not in disclosure and "排放强度" not in disclosure
-    assert "营收碳强度：范围一+范围二（基于位置）+范围三" in disclosure
+    # the one-click form asks no Scope 3 input: the metric's label says so (不含范围三), in the one term
+    assert "营收碳强度：范围一+范围二（基于位置），不含范围三" in disclosure
 
 
 def test_the_chinese_disclosure_writes_amounts_and_times_as_a_reader_does(make_app: AppFactory) -> None:

@@ -11,7 +11,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 EN: Mapping[str, str] = {
-    "total": "Total",
+    # the sum the inventory's total is (rating_model.inventory): a bare "Total" under a market-based Scope 2
+    # row read as either sum, and as one with a Scope 3 that may not be disclosed (an IFRS S2 reviewer)
+    "total": "Total: Scopes 1, 2 (location) and 3",
+    "total_no_scope3": "Total: Scopes 1 and 2 (location); no Scope 3",
     "disclosure_title": "Climate-related disclosure",
     "company": "Company",
     "location": "Location",
@@ -153,7 +156,8 @@ ZH: Mapping[str, str] = {
     "cap_does_not_deny": "不受本条款影响（仅限制评级）",
     "cap_trigger": "适用原因",
     "cap_remedy": "解除办法",
-    "total": "合计",
+    "total": "合计：范围一+范围二（基于位置）+范围三",
+    "total_no_scope3": "合计：范围一+范围二（基于位置）；不含范围三",
     "disclosure_title": "气候相关信息披露",
     "company": "企业",
     "location": "所在地区",
