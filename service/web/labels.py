@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 
 from rating_model.factors.factor_set import COUNTRY_NAMES_ZH, REGION_NAMES_ZH
 from rating_model.isic import industry_title
 from rating_model.issb_basis import GWP_NOTE
 from rating_model.neutrality import CREDITS_NOTE, CREDITS_NOTE_2_7
+from rating_model.standard import load_standard, published_standard_path
 from service.web.form.choices import INDUSTRIES, REGIONS
 
 #: Every IFRS S2 item the disclosure lists (``rating_model.issb``), by key: (English, Chinese).
@@ -116,6 +118,27 @@ REGION_NAMES_EN: Mapping[str, str] = {
 #: published in English (:func:`rating_model.isic.industry_title`); a class the form does not offer has
 #: none in Chinese here.
 INDUSTRY_NAMES_ZH: Mapping[str, str] = {code: chinese for code, _, chinese in INDUSTRIES}
+
+
+@lru_cache(maxsize=16)
+def _green_uses(standard_label: str) -> Mapping[str, Mapping[str, str]]:
+    """The green uses of proceeds of the standard ``standard_label`` (a rating's ``versions.standard``) as
+    published here, with their Green Loan Principles names; empty when it is not published."""
+    path = published_standard_path(standard_label)
+    return {} if path is None else load_standard(path).green_uses
+
+
+def use_of_proceeds_words(use: str, standard_label: str, lang: str) -> str:
+    """A loan's use of proceeds in the words of the standard that rated it, its key in brackets for the
+    bank's systems: "Clean transportation (clean_transportation)", "清洁交通（clean_transportation）".
+    The disclosure had printed the key alone, in the Chinese page too; a use the standard does not name as
+    a green category (or a standard not published here) is shown as its key."""
+    info = _green_uses(standard_label).get(use)
+    if info is None:
+        return use
+    if lang == "zh":
+        return f"{info['glp_zh']}（{use}）"
+    return f"{info['glp']} ({use})"
 
 
 def place_words(country: str, region: str | None, lang: str) -> str:

@@ -379,9 +379,11 @@ def test_printed_disclosure_says_targets_credits_loan_and_share_in_words_with_th
     url = f"/v1/ratings/{rating['id']}/disclosure"
     expected = {
         "en": ("Scope 1 and Scope 2: 40 % reduction from base year 2023 by 2030", "15.0 %",
-               "CCER, 2.5 t CO2e, avoidance, vintage 2024", "800000 CNY, use of proceeds: energy_efficiency"),
+               "CCER, 2.5 t CO2e, avoidance, vintage 2024",
+               "800000 CNY, use of proceeds: Energy efficiency (energy_efficiency)"),
         "zh": ("范围一和范围二：到 2030 年较基准年 2023 年减排 40%", "15.0%",
-               "CCER，2.5 吨二氧化碳当量，避免排放类，产生年份 2024", "80万元，资金用途：energy_efficiency"),
+               "CCER，2.5 吨二氧化碳当量，避免排放类，产生年份 2024",
+               "80万元，资金用途：能效提升（energy_efficiency）"),
     }
     for lang, said in expected.items():
         page = html.unescape(

@@ -2,7 +2,8 @@
 
 Each label had claimed more than the figure beside it holds, in both languages: a "Total" beside a
 location-based and a market-based Scope 2 that named neither, an intensity "+ Scope 3" where no Scope 3 was
-disclosed, and "Reliefs applied" over reliefs stated only with their condition.
+disclosed, "Reliefs applied" over reliefs stated only with their condition, and a loan's use of proceeds
+printed as its API key ("clean_transportation") in the Chinese page as in the English.
 """
 
 from __future__ import annotations
@@ -84,3 +85,20 @@ def test_the_reliefs_are_labelled_as_conditions_not_as_applied(
     cannot tell a first reporting period): its heading had said they were applied."""
     text = _page(client, bank_key, payload(), lang)
     assert label in text and claimed not in text
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [("en", "use of proceeds: Clean transportation (clean_transportation)"),
+     ("zh", "资金用途：清洁交通（clean_transportation）")],
+    ids=["en", "zh"],
+)
+def test_capital_deployed_names_the_use_of_proceeds_in_words(
+    client: FlaskClient, bank_key: str, lang: str, words: str
+) -> None:
+    """In the rating standard's Green Loan Principles words, the key kept in brackets for the bank's systems;
+    the Chinese page had printed the English key alone, unmarked."""
+    body = payload()
+    body["loan"] = {"amount": 200_000, "currency": "CNY", "use_of_proceeds": "clean_transportation"}
+    text = _page(client, bank_key, body, lang)
+    assert words in text

@@ -13,7 +13,7 @@ from typing import Any
 from rating_model.green_loan import COMPUTED_BEST_PCAF_SCORE
 from service.disclosure.render import num, pct, percent_sign, show
 from service.web.i18n import money, texts
-from service.web.labels import data_source_label
+from service.web.labels import data_source_label, use_of_proceeds_words
 from service.web.view.notes import estimated_fields
 
 
@@ -70,13 +70,16 @@ def _records(value: Any) -> bool:
     return isinstance(value, list | tuple) and all(isinstance(v, Mapping) for v in value)
 
 
-def disclosure_value(key: str, value: Any, lang: str, value_zh: Any = None) -> dict[str, str | None]:
+def disclosure_value(
+    key: str, value: Any, lang: str, value_zh: Any = None, standard: str = ""
+) -> dict[str, str | None]:
     """A disclosure item's value as text, and its language when that is not the page's (engine prose).
 
     Numbers and names (the factor set's version) need no language; the estimated fields and the data-quality
     figures are labelled here; a value the engine says in Chinese too (``value_zh``, engine 1.9) is shown so
     on the Chinese page; any other value is the engine's English (sentences, lists, records) and is marked
-    ``lang="en"``.
+    ``lang="en"``. ``standard`` is the rating's ``versions.standard``, whose words name a loan's use of
+    proceeds.
     """
     t = texts(lang)
     if lang == "zh" and value_zh is not None:
@@ -114,7 +117,8 @@ def disclosure_value(key: str, value: Any, lang: str, value_zh: Any = None) -> d
         return {"text": t["semicolon"].join(_credit(row, lang) for row in value), "lang": None}
     if key == "capital_deployment" and isinstance(value, Mapping):
         text = t["capital_item"].format(
-            amount=money(value.get("amount"), value.get("currency"), lang), use=value.get("use_of_proceeds")
+            amount=money(value.get("amount"), value.get("currency"), lang),
+            use=use_of_proceeds_words(str(value.get("use_of_proceeds")), standard, lang),
         )
         return {"text": text, "lang": None}
     return {"text": show(value), "lang": None if lang == "en" else "en"}
