@@ -163,11 +163,18 @@ def fill_missing(data: OperatingData, standard: Standard) -> Filled:
             kwh = spend_cny / rule.tariff_cny_per_kwh
             # the bill's own amount at the standard's tariff: not a sector default, and said so (in Chinese
             # in words and without brackets: the summary quotes it inside its own)
+            # a bill in another currency says its own amount and the rate (company.fx_to_cny): the note had
+            # printed only the CNY figure, which the input holds nowhere (an IFRS S2 assurance review)
+            given, given_zh = "", ""
+            if company.currency != "CNY" and company.fx_to_cny is not None:
+                cur, fx = company.currency, company.fx_to_cny
+                given = f" ({energy.electricity_spend:.0f} {cur} at {fx!r} CNY per {cur})"
+                given_zh = f"（{energy.electricity_spend:.0f} {cur}，按 1 {cur} = {fx!r} 元折算）"
             method = (
-                f"converted from the bill: electricity_spend {spend_cny:.0f} CNY / {rule.tariff_cny_per_kwh} "
-                "CNY/kWh, the standard's assumed tariff (its estimation rules)",
-                f"按电费账单换算，全年电费 {yuan_zh(round(spend_cny))} ÷ 评级标准估算规则假定的电价 "
-                f"{rule.tariff_cny_per_kwh} 元/千瓦时",
+                f"converted from the bill: electricity_spend {spend_cny:.0f} CNY{given} / "
+                f"{rule.tariff_cny_per_kwh} CNY/kWh, the standard's assumed tariff (its estimation rules)",
+                f"按电费账单换算，全年电费 {yuan_zh(round(spend_cny))}{given_zh} ÷ "
+                f"评级标准估算规则假定的电价 {rule.tariff_cny_per_kwh} 元/千瓦时",
             )
         else:
             rule = _rule(standard, "energy.electricity_kwh")

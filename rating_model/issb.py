@@ -91,9 +91,17 @@ def _strategy(data: OperatingData) -> dict[str, Item]:
         if targets
         else not_available(("No transition plan or reduction target was reported (para 14).",
                             "未报告转型计划或减排目标（第 14 段）。")),
+        # greenrate never asks, so it cannot say none was made; and proportionality sets how it is done
+        # (qualitative scenario analysis is allowed, paras B1-B18), not whether (an IFRS S2 assurance review
+        # read "No climate scenario analysis; proportionate to a small business" as both)
         "resilience": not_available(
-            ("No climate scenario analysis; proportionate to a small business (para 22).",
-             "未开展气候情景分析；与小微企业的规模相称（第 22 段）。")
+            ("Not collected: greenrate does not ask whether the business has assessed the resilience of its "
+             "strategy to climate change (para 22). IFRS S2 asks every entity for that assessment, using "
+             "climate-related scenario analysis by an approach commensurate with its circumstances, which "
+             "may be qualitative (paras B1-B18); it exempts no entity by size.",
+             "未收集：greenrate 不询问企业是否评估过其战略应对气候变化的韧性（第 22 段）。IFRS S2 要求每个"
+             "主体都作此评估，以与自身情况相称的方法开展气候相关情景分析，可以是定性分析（第 B1-B18 段）；"
+             "并不因规模而豁免任何主体。")
         ),
     }
 

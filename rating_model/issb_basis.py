@@ -92,6 +92,28 @@ _UNREPORTED: dict[str, Said] = {
         "（回答“没有”，即 API 中填 0，表示未购买）。",
     ),
 }
+#: The Scope 3 inputs greenrate asks for that a business can leave unreported (``inventory.missing``): the
+#: categories they price are then partial or absent, which the Scope 3 note sends the reader here for (the
+#: exclusions had named only what greenrate never collects, so a business that gave no water figure read
+#: as one whose category 1 was complete; an IFRS S2 assurance review).
+_UNREPORTED_SCOPE3: dict[str, Said] = {
+    "resources.water_m3": (
+        "Scope 3 leaves out purchased water (category 1) and the wastewater it becomes (category 5): the "
+        "business reported no water use.",
+        "范围三未包含外购水（类别 1）及其产生的污水（类别 5）：企业未报告用水量。",
+    ),
+    "resources.waste_t": (
+        "Scope 3 leaves out waste (category 5): the business reported no amount of waste.",
+        "范围三未包含废弃物（类别 5）：企业未报告废弃物数量。",
+    ),
+}
+#: Business travel none of which was given: the operating data does not tell "none" from a list left out
+#: (``business_travel`` reads both as ``()``), so it is said as not reported, never as none.
+NO_TRAVEL: Said = (
+    "Scope 3 has no business travel (category 6): none was reported (the operating data does not tell "
+    "\"none\" from a list left out).",
+    "范围三未包含商务差旅（类别 6）：未报告任何商务差旅（经营数据无法区分“没有”与未填写）。",
+)
 #: ISIC divisions whose business is moving goods or people (land, water and air transport, warehousing,
 #: postal and courier): vehicles are then the activity itself, not a side line
 _TRANSPORT_DIVISIONS = frozenset({"49", "50", "51", "52", "53"})
@@ -102,6 +124,9 @@ def _unreported(data: OperatingData, inv: Inventory) -> list[Said]:
     disclosed as partial, never as a measured zero (a road-freight firm without its fleet had disclosed
     Scope 1 0.0 with "no figure was estimated" and nothing excluded)."""
     out = [_UNREPORTED[path] for path in inv.missing if path in _UNREPORTED]
+    out += [_UNREPORTED_SCOPE3[path] for path in inv.missing if path in _UNREPORTED_SCOPE3]
+    if not data.transport.business_travel:
+        out.append(NO_TRAVEL)
     if "transport.fleet" in inv.missing and data.company.isic_division in _TRANSPORT_DIVISIONS:
         code = data.company.industry_code
         out.append((
@@ -144,6 +169,17 @@ ENTITY: tuple[Said, Said] = (
      "企业未说明、greenrate 也未询问其组织边界，即适用《温室气体核算体系：企业核算与报告标准》（2004）"
      "第 3 章的哪种合并方法（股权比例法、财务控制权法或运营控制权法），以及企业是否有子公司或其他被投资方。"
      "IFRS S2 第 29(a)(iii) 段要求披露计量温室气体排放所用的方法，包括所采用的合并方法。"),
+)
+
+
+#: What the reporting period is, and what greenrate does not know of it.
+REPORTING_PERIOD: Said = (
+    "The year the business gave its figures for (company.reporting_year). Not stated by the business "
+    "(greenrate does not ask for it): whether it is the calendar year or a financial year ending on another "
+    "date, and whether it is the period of its financial statements, which IFRS S1 para 64 asks the "
+    "disclosures to cover.",
+    "企业填报数据所属的年度。企业未说明、greenrate 也未询问：该年度是公历年度还是在其他日期结束的财务年度，"
+    "以及是否与其财务报表的报告期间一致（IFRS S1 第 64 段要求可持续相关披露涵盖与财务报表相同的报告期间）。",
 )
 
 
@@ -214,7 +250,9 @@ def basis_of_preparation(
         "standard": stated(("GHG Protocol Corporate Standard (2004); Scope 3 Standard (2011) categories.",
                             "《温室气体核算体系：企业核算与报告标准》（2004）；《企业价值链（范围三）核算与报告标准》"
                             "（2011）的类别。")),
-        "reporting_period": disclosed(data.company.reporting_year),
+        # the year alone: greenrate asks no dates, so neither a financial year nor the financial statements'
+        # period (IFRS S1 para 64) is claimed (an IFRS S2 assurance review found the bare year unexplained)
+        "reporting_period": disclosed(data.company.reporting_year, REPORTING_PERIOD),
         "entity": stated(*ENTITY),
         "emission_factors": disclosed(
             inv.factor_set, ("Factor set version; each factor is cited in emissions.factors.",
@@ -239,10 +277,11 @@ def basis_of_preparation(
         "exclusions": listed(
             [*_unreported(data, inv), *zip(inv.not_available, inv.not_available_zh, strict=True),
              *((REFRIGERANTS_UNREPORTED,) if data.refrigerants is None else ()), NOT_COLLECTED],
-            ("Activities left out of the inventory: Scope 1 and 2 sources the business did not report, "
-             "reported ones no known factor prices, and the sources greenrate does not collect.",
-             "未纳入排放清单的活动：企业未报告的范围一和范围二排放源、已报告但没有已知排放因子可以计算的排放源，"
-             "以及 greenrate 不收集的排放源。"),
+            ("Activities left out of the inventory: sources of Scopes 1, 2 and 3 that greenrate asks for and "
+             "the business did not report, reported ones no known factor prices, and the sources greenrate "
+             "does not collect.",
+             "未纳入排放清单的活动：greenrate 询问但企业未报告的范围一、范围二和范围三排放源、"
+             "已报告但没有已知排放因子可以计算的排放源，以及 greenrate 不收集的排放源。"),
         ),
         # in the factor selection's own words, and in Chinese item for item (engine 2.2; English only before)
         "fallbacks": (

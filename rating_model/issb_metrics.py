@@ -153,7 +153,7 @@ def metrics_and_targets(
                       _own_inventory(data, 2)),
         ),
         "scope2_market_tco2e": disclosed(
-            round_tco2e(inv.scope2_market_tco2e), sentences(_instruments(data), *scope2_notes)
+            round_tco2e(inv.scope2_market_tco2e), sentences(_instruments(data, inv), *scope2_notes)
         ),
         "scope3_tco2e": scope3,
         "energy_mwh": disclosed(
@@ -306,11 +306,16 @@ def _targets(data: OperatingData) -> Item:
                               "未报告温室气体减排目标（第 33-36 段）。"))
     return disclosed(
         target_rows(data),
+        # what paras 33-36 ask of each target that greenrate does not: the reduction is a percentage, which
+        # reads as absolute, but the business never said whether it is of emissions or of an intensity
         ("Greenhouse gas targets set by the business: scopes, base and target years, reduction (paras "
-         "33-36). Not reported: whether each is gross or net of credits (36(c)), its base-year emissions and "
-         "progress against it (35).",
-         "企业设定的温室气体减排目标：范围、基准年和目标年、减排幅度（第 33-36 段）。未报告：各目标是总量目标"
-         "还是扣除碳信用后的净目标（第 36(c) 段），及其基准年排放量和目标进展（第 35 段）。"),
+         "33-36). Not reported: whether each is an absolute or an intensity target (33(g)), which greenhouse "
+         "gases it covers (36(a)), whether it is gross or net of credits (36(c)), whether a third party "
+         "validated it (34(a)), its base-year emissions and progress against it (35).",
+         "企业设定的温室气体减排目标：范围、基准年和目标年、减排幅度（第 33-36 段）。"
+         "未报告：各目标是绝对量目标还是强度目标（第 33(g) 段），涵盖哪些温室气体（第 36(a) 段），"
+         "是总量目标还是扣除碳信用后的净目标（第 36(c) 段），是否经第三方验证（第 34(a) 段），"
+         "及其基准年排放量和目标进展（第 35 段）。"),
     )
 
 
@@ -344,13 +349,24 @@ _RESIDUAL: Said = ("at the residual grid factor (para 29(a)(v)).",
                    "（第 29(a)(v) 段）。")
 
 
-def _instruments(data: OperatingData) -> Said:
-    """The contractual instruments behind market-based Scope 2 (para 29(a)(v)), or that there were none."""
+#: the end of the note where no residual factor is published for the place and the location-based factor
+#: priced the rest (outside China): it had said "at the residual grid factor" there too, and in Chinese named
+#: the MEE/NBS release, beside a fallback saying no residual-mix factor was used (an IFRS S2 assurance review)
+_NO_RESIDUAL: Said = ("at the location-based grid factor, as no residual-mix factor is available (para "
+                      "29(a)(v); basis_of_preparation.fallbacks).",
+                      "按基于位置的电网排放因子计算，因为没有剩余组合排放因子（第 29(a)(v) 段；"
+                      "见“编制基础—排放因子替代”）。")
+
+
+def _instruments(data: OperatingData, inv: Inventory) -> Said:
+    """The contractual instruments behind market-based Scope 2 (para 29(a)(v)), or that there were none, and
+    the factor the rest of the electricity is priced at."""
     green = data.energy.green_electricity_kwh or 0.0
+    rest = _NO_RESIDUAL if inv.residual_factor.id == inv.grid_factor.id else _RESIDUAL
     if green <= 0:
         return (
-            f"Market-based: no contractual instrument reported, so all purchased electricity {_RESIDUAL[0]}",
-            f"基于市场：未报告合同工具，全部外购电力{_RESIDUAL[1]}",
+            f"Market-based: no contractual instrument reported, so all purchased electricity {rest[0]}",
+            f"基于市场：未报告合同工具，全部外购电力{rest[1]}",
         )
     named = data.energy.green_electricity_instrument or ""
     en, zh = _INSTRUMENT_WORDS.get(named, ("an unnamed instrument", "未注明类型的合同工具（绿证或绿电交易）"))
@@ -359,15 +375,15 @@ def _instruments(data: OperatingData) -> Said:
         return (
             f"Market-based: {green / 1000:g} MWh of {en} of {vintage} not counted, as instruments count for "
             f"the year their electricity was generated (GHG Protocol Scope 2 Quality Criteria), not for "
-            f"{year}'s: all purchased electricity {_RESIDUAL[0]}",
+            f"{year}'s: all purchased electricity {rest[0]}",
             f"基于市场：{green / 1000:g} 兆瓦时{zh}为 {vintage} 年电量，不计入 {year} 年"
-            f"（温室气体核算体系范围二质量准则：合同工具只抵扣其电量所属年份的用电），全部外购电力{_RESIDUAL[1]}",
+            f"（温室气体核算体系范围二质量准则：合同工具只抵扣其电量所属年份的用电），全部外购电力{rest[1]}",
         )
     when_en, when_zh = (
         (f" of {vintage}, the reporting year,", f"（{vintage}年电量，与报告年度一致）") if vintage is not None
         else (" (their vintage not stated)", "（未说明电量所属年份）")
     )
     return (
-        f"Market-based: {green / 1000:g} MWh covered by {en}{when_en} at zero, the rest {_RESIDUAL[0]}",
-        f"基于市场：{green / 1000:g} 兆瓦时由{zh}覆盖{when_zh}、按零排放计算，其余{_RESIDUAL[1]}",
+        f"Market-based: {green / 1000:g} MWh covered by {en}{when_en} at zero, the rest {rest[0]}",
+        f"基于市场：{green / 1000:g} 兆瓦时由{zh}覆盖{when_zh}、按零排放计算，其余{rest[1]}",
     )

@@ -39,6 +39,14 @@ def _refused(ctx: Context, gas: str, field: str) -> FactorNotFoundError:
     )
 
 
+#: The top-up method's assumption, as the basis of preparation lists it.
+TOP_UP_NOTE = (
+    "refrigerant recharged in the year is taken to equal what leaked (the GHG Protocol's simplified mass "
+    "balance; the charge of equipment installed or disposed of is not counted)",
+    "本年度补充的制冷剂量按泄漏量计（温室气体核算体系的简化质量平衡法；新装或报废设备的充注量不计入）",
+)
+
+
 def refrigerant_lines(items: tuple[RefrigerantUse, ...] | None, ctx: Context, out: list[LineItem]) -> None:
     """Append a Scope 1 line per refrigerant recharged (R-22's CO2e is said beside the scopes instead).
 
@@ -69,6 +77,9 @@ def refrigerant_lines(items: tuple[RefrigerantUse, ...] | None, ctx: Context, ou
             )
             continue
         ctx.use(record)
+        # the method's one assumption, said where IFRS S2 29(a)(iii) asks for assumptions: the summary had
+        # said "No measurement assumption was needed." beside a Scope 1 resting on it
+        ctx.assume(*TOP_UP_NOTE)
         out.append(
             LineItem(
                 path,
