@@ -13,6 +13,7 @@ reason, recognised by the audit trail (nothing promoted or rolled back since).
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from service.exceptions import ServiceError
 
@@ -22,6 +23,8 @@ IDEMPOTENT_REPLAYED = "Idempotent-Replayed"
 #: 1 to 255 printable ASCII characters (a UUID, say), bare or as a quoted string
 #: (draft-ietf-httpapi-idempotency-key-header writes it as a structured-field string)
 _KEY = re.compile(r"[\x20-\x7e]{1,255}")
+#: The header's schema as :func:`idempotency_key` reads it: 255 characters, 257 with the draft's quotes
+_KEY_SCHEMA = {"type": "string", "minLength": 1, "maxLength": 257}
 
 
 class IdempotencyKeyRefused(ServiceError):
@@ -54,3 +57,14 @@ def idempotency_key(header: str | None) -> str | None:
     if not _KEY.fullmatch(value) or not value.strip():
         raise IdempotencyKeyRefused("not a key: send 1 to 255 printable ASCII characters, such as a UUID")
     return value
+
+
+def idempotency_parameter(description: str) -> dict[str, Any]:
+    """The OpenAPI header parameter of an operation that reads ``Idempotency-Key``, with its own
+    ``description`` (what the key names there, and what its retry is answered).
+
+    The operations that read the header read it alike (:func:`idempotency_key`), so they document it alike:
+    three near-copies of this dict could drift apart (a length or a name changed in one only).
+    """
+    return {"in": "header", "name": IDEMPOTENCY_KEY, "required": False, "description": description,
+            "schema": dict(_KEY_SCHEMA)}

@@ -25,7 +25,7 @@ from schemas.keys import KeyCreateSchema, KeyListQuerySchema, KeyListSchema, Key
 from service.auth import current_principal, reject_key, requires
 from service.extensions import services
 from service.hardening import json_body
-from service.idempotency import IDEMPOTENCY_KEY, idempotency_key
+from service.idempotency import IDEMPOTENCY_KEY, idempotency_key, idempotency_parameter
 from service.keys.management import (
     ActorRevoked,
     AlreadyCreated,
@@ -86,19 +86,15 @@ _CONFLICT = {
     },
 }
 
-_IDEMPOTENCY_PARAMETER = {
-    "in": "header",
-    "name": IDEMPOTENCY_KEY,
-    "required": False,
-    "description": "Your id for this creation (a UUID, say; 1-255 printable ASCII characters, bare or "
+_IDEMPOTENCY_PARAMETER = idempotency_parameter(
+    "Your id for this creation (a UUID, say; 1-255 printable ASCII characters, bare or "
     "quoted), the same on every retry of it: after a lost answer, a retry with the same key by the same "
     "admin key creates no second key, whenever it comes, and is answered 409 naming the key created "
     "(`Location`, and its id, prefix, label and creation time in `message`), without its secret, which is "
     "kept nowhere: if the secret was lost, revoke that key and create a new one with a new "
     "Idempotency-Key. The same key with another body (role, merchant_id, label, expires_at): 422, nothing "
-    "created. Without it, every request creates a key.",
-    "schema": {"type": "string", "minLength": 1, "maxLength": 257},
-}
+    "created. Without it, every request creates a key."
+)
 
 
 def _key_number(raw_id: str) -> int:

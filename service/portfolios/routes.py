@@ -23,7 +23,7 @@ from werkzeug.wsgi import wrap_file
 from schemas.portfolio import PORTFOLIO_ID, PortfolioJobSchema, PortfolioUploadSchema, ResultsQuerySchema
 from service.auth import current_principal, requires
 from service.extensions import services
-from service.idempotency import IDEMPOTENT_REPLAYED
+from service.idempotency import IDEMPOTENT_REPLAYED, idempotency_parameter
 from service.lost_answers import on_lost_answer
 from service.openapi import documented
 from service.portfolios.jobs import IDEMPOTENCY_KEY, Upload, cancel, document, idempotency_key, plan, submit
@@ -71,17 +71,13 @@ _CREATED_HEADERS = {
         "schema": {"type": "string", "enum": ["true", "false"]},
     },
 }
-_IDEMPOTENCY_PARAMETER = {
-    "in": "header",
-    "name": IDEMPOTENCY_KEY,
-    "required": False,
-    "description": "Your id for this upload (a UUID, say; 1-255 printable ASCII characters, bare or "
+_IDEMPOTENCY_PARAMETER = idempotency_parameter(
+    "Your id for this upload (a UUID, say; 1-255 printable ASCII characters, bare or "
     "quoted), the same on every retry of it: it names one job for good, so a retry gets that job back "
     "whenever it comes (`Idempotent-Replayed: true`). The same key with other bytes or options: 422, "
     "nothing accepted. Without it, a retry is recognised by its bytes and options while its job is queued "
-    "or running.",
-    "schema": {"type": "string", "minLength": 1, "maxLength": 257},
-}
+    "or running."
+)
 _RESULTS_CONTENT = {
     "description": "One row per loan, in the book's order: its pass-through columns (`borrower_id`...), "
     "`row`, `error` (empty when rated), then the rating's figures (the columns of `greenrate batch rate`), "

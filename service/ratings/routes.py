@@ -31,7 +31,13 @@ from schemas.rating import RatingSchema
 from service.auth import current_principal, readable_ratings_merchant, requires
 from service.extensions import services
 from service.hardening import json_batch_body, json_body, request_body
-from service.idempotency import IDEMPOTENCY_KEY, IDEMPOTENT_REPLAYED, IdempotencyKeyRefused, idempotency_key
+from service.idempotency import (
+    IDEMPOTENCY_KEY,
+    IDEMPOTENT_REPLAYED,
+    IdempotencyKeyRefused,
+    idempotency_key,
+    idempotency_parameter,
+)
 from service.limits import spend_tenant_budget
 from service.lost_answers import on_lost_answer
 from service.openapi import documented
@@ -268,18 +274,14 @@ def _keyed(key: str, payload: dict[str, Any]) -> Response:
 
 
 #: ``POST /v1/ratings``'s ``Idempotency-Key`` (:mod:`service.ratings.requests`), and what its answers say.
-_IDEMPOTENCY_PARAMETER = {
-    "in": "header",
-    "name": IDEMPOTENCY_KEY,
-    "required": False,
-    "description": "Your id for this rating request (a UUID, say; 1-255 printable ASCII characters, bare or "
+_IDEMPOTENCY_PARAMETER = idempotency_parameter(
+    "Your id for this rating request (a UUID, say; 1-255 printable ASCII characters, bare or "
     "quoted), the same on every retry of it: the rating the first request is answered with is recorded "
     "under it, and a retry with it is answered that rating (`Idempotent-Replayed: true`) whenever it comes, "
     "also after a new release or a model's promotion (without a key, a retry is recognised by its input "
     "under the same versions only). The same key with another body and input: 422, nothing rated. Keys are "
-    "the tenant's.",
-    "schema": {"type": "string", "minLength": 1, "maxLength": 257},
-}
+    "the tenant's."
+)
 _CREATE_HEADERS = {
     **ISSUE_HEADERS,
     IDEMPOTENT_REPLAYED: {
