@@ -42,11 +42,31 @@ def test_every_reader_gets_the_whole_document(app: Flask) -> None:
     assert "additionalProperties" not in schemas["CompanyResponse"]
 
 
-def test_two_first_readers_at_once_build_one_document(make_app: Any) -> None:
+def test_two_first_readers_at_once_build_one_document(
+    make_app: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Two threads of a worker serving their first ``/openapi.json`` together: one documents, the other
-    waits, and both answer the same bytes (documenting twice would add every operation's parameters twice)."""
+    waits, and both answer the same bytes (documenting twice would add every operation's parameters twice).
+
+    The first blueprint's documenting waits (up to a second) for another thread to document it too, so the
+    two readers really are inside :meth:`GreenrateApi.complete_document` at once unless its lock keeps the
+    second out: without that wait, the first reader was done before the second started, lock or none."""
     app = make_app()
     api = _api(app)
+    first, name, _ = api._undocumented[0]
+    documented = first.register_views_in_doc
+    calls: list[str] = []
+    second_reader = threading.Event()
+
+    def slow_documenting(*args: Any, **kwargs: Any) -> None:
+        calls.append(threading.current_thread().name)
+        if len(calls) == 1:
+            second_reader.wait(timeout=1.0)  # with the lock, the other reader never comes: go on alone
+        else:
+            second_reader.set()
+        documented(*args, **kwargs)
+
+    monkeypatch.setattr(first, "register_views_in_doc", slow_documenting)
     start = threading.Barrier(2)
     bodies: list[bytes] = []
 
@@ -54,11 +74,12 @@ def test_two_first_readers_at_once_build_one_document(make_app: Any) -> None:
         start.wait()
         bodies.append(app.test_client().get("/openapi.json").data)
 
-    threads = [threading.Thread(target=read) for _ in range(2)]
+    threads = [threading.Thread(target=read, name=f"reader-{n}") for n in range(2)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
+    assert len(calls) == 1, f"blueprint {name!r} documented by {calls}"
     assert len(bodies) == 2 and bodies[0] == bodies[1]
     ratings = api.spec.to_dict()["paths"]["/v1/ratings"]["post"]
     names = [p if isinstance(p, str) else p.get("name") for p in ratings.get("parameters", [])]
