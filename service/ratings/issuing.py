@@ -46,7 +46,7 @@ from service.issue_year import year_of_issue
 from service.metrics import cache_lookup, rating_issued
 from service.ratings.encoding import rating_json
 from service.records.rating_signatures import RatingKey
-from service.records.ratings import NewRating, ReusableRating, find_reusable, insert_ratings
+from service.records.ratings import NewRating, Recording, ReusableRating, find_reusable, insert_ratings
 from service.revision import UNKNOWN
 from service.write_health import WriteHealth
 
@@ -172,9 +172,13 @@ def _rate_failure(exc: _Failure) -> ItemFailure:
 
 
 def _resolve(
-    ctx: IssuingContext, principal: Principal, prepared: Sequence[_Prepared]
+    ctx: IssuingContext,
+    principal: Principal,
+    prepared: Sequence[_Prepared],
+    recording: Recording | None = None,
 ) -> tuple[dict[str, Issued], dict[str, _Failure]]:
-    """Issue or reuse one rating per distinct input: one cache round trip, one query, one transaction."""
+    """Issue or reuse one rating per distinct input: one cache round trip, one query, one transaction
+    (which ``recording`` joins, when a rating is written: :func:`~service.records.ratings.insert_ratings`)."""
     distinct = {p.digest: p for p in prepared}
     issued: dict[str, Issued] = {}
     failed: dict[str, _Failure] = {}
@@ -218,7 +222,7 @@ def _resolve(
                 failed[p.digest] = exc
         # committed before any id is returned or cached; an identical rating another request wrote since
         # the lookup above wins, and is handed out instead of this one (which was never stored)
-        came_first = insert_ratings(ctx.db, [n for n, _ in new], ctx.key)
+        came_first = insert_ratings(ctx.db, [n for n, _ in new], ctx.key, recording=recording)
         if new and ctx.writes is not None:
             ctx.writes.succeeded()
         for n, text in new:
@@ -266,15 +270,18 @@ def reissue_repeat(ctx: IssuingContext, principal: Principal, fingerprint: str) 
 
 
 def issue_rating(
-    ctx: IssuingContext, principal: Principal, payload: Mapping[str, Any], fingerprint: str | None = None
+    ctx: IssuingContext, principal: Principal, payload: Mapping[str, Any], fingerprint: str | None = None,
+    recording: Recording | None = None,
 ) -> Issued:
     """Rate one company (or return its still-valid rating); engine input errors propagate as raised.
 
     :param fingerprint: the request body's :func:`body_fingerprint`, remembered once the body has been
         validated and parsed, so that :func:`reissue_repeat` can serve its repeats.
+    :param recording: called in the transaction that writes the rating, if one is written (not for a
+        rating found in the cache or the records); what it raises is raised, the rating rolled back.
     """
     prepared = _prepare(ctx, principal.scope, payload)
-    issued, failed = _resolve(ctx, principal, [prepared])
+    issued, failed = _resolve(ctx, principal, [prepared], recording)
     if prepared.digest in failed:
         raise failed[prepared.digest]
     if fingerprint is not None:

@@ -11,14 +11,21 @@ comes, as the rating is recorded (its signature checked; an erased one is no lon
 A retry is the same request when its body is the same bytes or the same input as the service reads it (its
 canonical input's hash, under the engine answering the retry); the same key with another request is refused
 (422), nothing rated. Keys are the tenant's: two systems of one bank must not share them.
+
+The key is recorded in the transaction that writes its rating (:class:`KeyClaim`). Recorded after it, two
+requests sent at once under one key with other bodies both found the key free, and both ratings were
+committed before the second was refused: a rating no one was answered with, in the bank's list (a bank
+integrator's review). Now the second's transaction fails on the key and rolls back with its rating.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Connection, Engine, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from service.records.rating_request_tables import rating_requests
@@ -50,15 +57,50 @@ def find_request(db: Engine, tenant: str, key: str) -> RatingRequest | None:
     return None if row is None else RatingRequest(row.rating_id, row.body_sha256, row.input_hash)
 
 
+def _row(tenant: str, key: str, request: RatingRequest) -> dict[str, Any]:
+    return {"tenant": tenant, "idempotency_key": key, "body_sha256": request.body_sha256,
+            "input_hash": request.input_hash, "rating_id": request.rating_id,
+            "requested_at": datetime.now(UTC)}
+
+
+class KeyTaken(Exception):
+    """Another request recorded the key while this one was rated: this one's transaction, and the rating it
+    wrote, are rolled back; find what the key names (:func:`find_request`) and answer that."""
+
+
+@dataclass(slots=True)
+class KeyClaim:
+    """Records a keyed request's rating in the transaction that writes it (a
+    :data:`~service.records.ratings.Recording`); :attr:`recorded` says what it recorded, if it was called.
+
+    Raises :class:`KeyTaken` when another request holds the key (on PostgreSQL, one still writing is waited
+    for), which rolls the transaction back.
+    """
+
+    tenant: str
+    key: str
+    body_sha256: str
+    recorded: RatingRequest | None = field(default=None, init=False)
+
+    def __call__(self, conn: Connection, answered: Mapping[str, str]) -> None:
+        if len(answered) != 1:  # one request, one input: nothing to record when its rating was refused
+            return
+        ((input_hash, rating_id),) = answered.items()
+        request = RatingRequest(rating_id, self.body_sha256, input_hash)
+        try:
+            conn.execute(insert(rating_requests).values(**_row(self.tenant, self.key, request)))
+        except IntegrityError as taken:
+            raise KeyTaken(self.key) from taken
+        self.recorded = request
+
+
 def record_request(db: Engine, tenant: str, key: str, request: RatingRequest) -> RatingRequest:
-    """Record ``request`` under ``key``; what is recorded is returned: ``request``, or the one a retry sent
-    at the same moment recorded first (whose rating it is then answered)."""
-    values = {"tenant": tenant, "idempotency_key": key, "body_sha256": request.body_sha256,
-              "input_hash": request.input_hash, "rating_id": request.rating_id,
-              "requested_at": datetime.now(UTC)}
+    """Record ``request`` (answered a rating found, none written) under ``key``; what is recorded is
+    returned: ``request``, or the one a retry sent at the same moment recorded first (whose rating it is
+    then answered)."""
     try:
         with db.begin() as conn:
-            conn.execute(insert(rating_requests).values(**values))
+            conn.execute(insert(rating_requests).values(**_row(tenant, key, request)))
     except IntegrityError:
         earlier = find_request(db, tenant, key)
         if earlier is None:  # deleted since (its rating erased meanwhile): record this one after all

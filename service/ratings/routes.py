@@ -51,7 +51,15 @@ from service.ratings.issuing import (
     issue_rating,
     reissue_repeat,
 )
-from service.ratings.requests import OTHER_REQUEST, RatingRequest, find_request, record_request, same_request
+from service.ratings.requests import (
+    OTHER_REQUEST,
+    KeyClaim,
+    KeyTaken,
+    RatingRequest,
+    find_request,
+    record_request,
+    same_request,
+)
 from service.records.erasures import Erasure, find_erasure
 from service.records.rating_signatures import RatingKey, service_rating_key
 from service.records.ratings import get_rating, list_ratings
@@ -259,9 +267,13 @@ def _keyed(key: str, payload: dict[str, Any]) -> Response:
     ctx, tenant, fingerprint = _context(), current_principal().tenant, g.body_fingerprint
     recorded = find_request(ctx.db, tenant, key)
     if recorded is None:
-        issued = issue_rating(ctx, current_principal(), payload, fingerprint)
+        claim = KeyClaim(tenant, key, fingerprint)
+        try:  # a rating written records the key in its transaction; one found records it after
+            issued = issue_rating(ctx, current_principal(), payload, fingerprint, recording=claim)
+        except KeyTaken:  # another request under the key came first: this one's rating was rolled back
+            return _keyed(key, payload)
         first = RatingRequest(issued.id, fingerprint, issued.input_sha256)
-        recorded = record_request(ctx.db, tenant, key, first)
+        recorded = claim.recorded or record_request(ctx.db, tenant, key, first)
         if recorded.rating_id == issued.id:
             response = _issued_response(issued)
             response.headers[IDEMPOTENT_REPLAYED] = "false"

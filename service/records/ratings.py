@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -148,9 +148,20 @@ class RatingSummary:
         return "bank" if self.merchant_id is None else "merchant"
 
 
-def insert_ratings(db: Engine, new: Sequence[NewRating], key: RatingKey) -> dict[str, ReusableRating]:
+#: What else a transaction of new ratings records (:func:`insert_ratings`): called in it, last, with the
+#: rating id each input hash was answered (its new rating, or the identical one that came first).
+Recording = Callable[[Connection, Mapping[str, str]], None]
+
+
+def insert_ratings(
+    db: Engine, new: Sequence[NewRating], key: RatingKey, *, recording: Recording | None = None
+) -> dict[str, ReusableRating]:
     """Store ratings in one transaction, signed with ``key``, unless an identical one came first; return
     those that did.
+
+    ``recording`` records what names the ratings in the same transaction (an ``Idempotency-Key``,
+    :mod:`service.ratings.requests`): what it raises rolls the new ratings back with it, so a request that
+    loses its key to another one at the same moment leaves no rating no one was answered with.
 
     All of them are durable, or none is (and the caller sees why). Each row is written only if no still-
     valid rating of the same input, versions and issuer exists: two identical requests at once (a bank
@@ -178,12 +189,19 @@ def insert_ratings(db: Engine, new: Sequence[NewRating], key: RatingKey) -> dict
         for n, row in zip(new, rows, strict=True):
             if conn.execute(_insert_unless_reusable(n.merchant_id is not None), row).first() is None:
                 lost.append(n)
-        if not lost:
-            return {}
-        one = lost[0]
-        hashes = [n.input_hash for n in lost]
-        return _reusable(conn, key, one.tenant, hashes, one.versions, one.issued_at, one.merchant_id,
-                         _reuse_after(one.issued_at, one.valid_until - one.issued_at))
+        came_first: dict[str, ReusableRating] = {}
+        if lost:
+            one = lost[0]
+            came_first = _reusable(
+                conn, key, one.tenant, [n.input_hash for n in lost], one.versions, one.issued_at,
+                one.merchant_id, _reuse_after(one.issued_at, one.valid_until - one.issued_at),
+            )
+        if recording is not None:
+            written = {n.id for n in new} - {n.id for n in lost}
+            answered = {n.input_hash: n.id for n in new if n.id in written}
+            answered.update({h: r.id for h, r in came_first.items() if r.refused is None})
+            recording(conn, answered)
+        return came_first
 
 
 def _reuse_after(now: datetime, validity: timedelta | None) -> datetime:

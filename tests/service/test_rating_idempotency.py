@@ -8,15 +8,19 @@ a model's promotion, was rated again and answered a second rating of the same re
 from __future__ import annotations
 
 import json
+import threading
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import pytest
 from click.testing import CliRunner
 from flask import Flask
 from sqlalchemy import func, select
 
 from service.cli import main
 from service.model_watch import watcher
+from service.ratings import issuing
 from service.records.rating_request_tables import rating_requests
 from service.records.tables import ratings
 from tests.conftest import AppFactory, bearer, create_key, payload, services_of
@@ -127,3 +131,58 @@ def test_an_erased_rating_is_no_longer_named_by_its_key(app: Flask) -> None:
     retried = _rate(app, bank, payload(), "k-erase")
     assert retried.status_code == 201 and retried.headers["Idempotent-Replayed"] == "false"
     assert retried.get_json()["id"] != first
+
+
+def test_one_key_with_two_requests_at_once_issues_one_rating(
+    make_backend_app: AppFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two requests under one key with other bodies, both rated before either recorded the key: the key
+    was recorded with the first only, but the second's rating had been committed already, a rating no one
+    was answered with (the bank's list showed it). Now the key is recorded in the transaction of the
+    rating: the second's rolls back with its rating, and it is answered the 422 of a key reused."""
+    app = make_backend_app(DATABASE_POOL_SIZE=2)
+    bank = create_key(app)
+    both_rated = threading.Barrier(2, timeout=30)
+    rate = issuing._rate
+
+    def rate_then_wait(*args: Any, **kwargs: Any) -> Any:
+        rated = rate(*args, **kwargs)
+        both_rated.wait()  # each looked the key up, found nothing, and rated its own body
+        return rated
+
+    monkeypatch.setattr(issuing, "_rate", rate_then_wait)
+    bodies = [payload(), payload(employees=13)]
+    with ThreadPoolExecutor(2) as pool:
+        answers = list(pool.map(lambda body: _rate(app, bank, body, "k-race"), bodies))
+    assert sorted(a.status_code for a in answers) == [201, 422], [a.get_json() for a in answers]
+    issued = next(a for a in answers if a.status_code == 201)
+    refused = next(a for a in answers if a.status_code == 422)
+    assert issued.headers["Idempotent-Replayed"] == "false"
+    assert refused.get_json()["errors"] == {"Idempotency-Key": [REFUSED]}
+    assert _count(app) == 1 and _count(app, rating_requests) == 1
+    with services_of(app).db.connect() as conn:
+        assert conn.execute(select(ratings.c.id)).scalar_one() == issued.get_json()["id"]
+
+
+def test_one_key_with_the_same_request_twice_at_once_answers_one_rating(
+    make_backend_app: AppFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same request twice at once under one key: the second, whose key is taken as it writes, is
+    answered the first's rating (`Idempotent-Replayed: true`), not a 422 nor a 500."""
+    app = make_backend_app(DATABASE_POOL_SIZE=2)
+    bank = create_key(app)
+    both_rated = threading.Barrier(2, timeout=30)
+    rate = issuing._rate
+
+    def rate_then_wait(*args: Any, **kwargs: Any) -> Any:
+        rated = rate(*args, **kwargs)
+        both_rated.wait()
+        return rated
+
+    monkeypatch.setattr(issuing, "_rate", rate_then_wait)
+    with ThreadPoolExecutor(2) as pool:
+        answers = list(pool.map(lambda _: _rate(app, bank, payload(), "k-twice"), range(2)))
+    assert [a.status_code for a in answers] == [201, 201], [a.get_json() for a in answers]
+    assert answers[0].get_data() == answers[1].get_data()
+    assert sorted(a.headers["Idempotent-Replayed"] for a in answers) == ["false", "true"]
+    assert _count(app) == 1 and _count(app, rating_requests) == 1
