@@ -11,8 +11,10 @@ between could have cached the row again.
 Deleting the entry was not enough either: one saved before the erasure and written back to Redis since is
 signed by the service and verifies (security review). The same transaction records the erasure
 (:func:`service.records.erasures.record_erasure`); the web workers read the recorded ids and miss a cached
-entry of any of them. The ``Idempotency-Key`` rows naming the rating (:mod:`service.ratings.requests`) are
-deleted with it: a retry sent with such a key after the erasure is rated like any new request.
+entry of any of them. The ``Idempotency-Key`` rows naming the rating (:mod:`service.ratings.requests`) lose
+the hashes of its request and input, and keep naming it: a retry sent with such a key after the erasure is
+answered 410, as a read of the rating is. Deleted, as they were, the key named nothing and a retry was rated
+again, a second rating of one loan's request under one key (migration 0027).
 
 The audit line (``rating_erased``) names the rating, its tenant, whether a bank or a merchant was issued
 it, the sha256 of its body (what a copy the bank kept for its loan file is checked against), and the reason
@@ -29,7 +31,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import redis
-from sqlalchemy import Connection, Engine, delete, select
+from sqlalchemy import Connection, Engine, delete, select, update
 
 from service.auth import Principal
 from service.cache import cache_key
@@ -137,8 +139,12 @@ def erase_rating(
             reason_length=len(reason.strip()), actor=actor, result_sha256=body_sha256(row.result_json),
         )
         record_erasure(conn, recorded)
-        # the Idempotency-Keys that named it: they hold its input's hash, which an erasure keeps nowhere
-        conn.execute(delete(rating_requests).where(rating_requests.c.rating_id == rating_id))
+        # the Idempotency-Keys that named it keep naming it, without its input's hash, which an erasure
+        # keeps nowhere, nor its request body's
+        conn.execute(
+            update(rating_requests).where(rating_requests.c.rating_id == rating_id)
+            .values(body_sha256=None, input_hash=None)
+        )
     return ErasedRating(
         recorded=recorded, merchant_id=row.merchant_id, input_hash=row.input_hash, versions=row_versions(row)
     )

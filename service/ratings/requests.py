@@ -6,7 +6,8 @@ release during a rolling deploy, or came after a model's promotion, was rated ag
 origination system got a second rating of one borrower's request (a bank integrator's review). With a key
 (:mod:`service.idempotency`), the first answer's rating is recorded under it (``rating_requests``,
 migration 0025) and every retry with it is answered that rating (``Idempotent-Replayed: true``), whenever it
-comes, as the rating is recorded (its signature checked; an erased one is no longer named by the key).
+comes, as the rating is recorded (its signature checked). A key whose rating was erased keeps naming it,
+without the hashes of its request and input, and is answered 410, nothing rated (migration 0027).
 
 A retry is the same request when its body is the same bytes or the same input as the service reads it (its
 canonical input's hash, under the engine answering the retry); the same key with another request is refused
@@ -37,13 +38,23 @@ OTHER_REQUEST = (
 )
 
 
+#: Why a key whose rating was erased is refused (``errors["Idempotency-Key"]``).
+ERASED = "names a rating erased from the records since: send a new key to have the company rated again"
+
+
 @dataclass(frozen=True, slots=True)
 class RatingRequest:
-    """What a key names: the rating its first request was answered with, and how that request is known."""
+    """What a key names: the rating its first request was answered with, and how that request is known
+    (``None``: no longer, the rating was erased)."""
 
     rating_id: str
-    body_sha256: str
-    input_hash: str
+    body_sha256: str | None
+    input_hash: str | None
+
+    @property
+    def erased(self) -> bool:
+        """Whether the rating was erased (its erasure cleared the hashes, migration 0027)."""
+        return self.body_sha256 is None or self.input_hash is None
 
 
 def find_request(db: Engine, tenant: str, key: str) -> RatingRequest | None:
@@ -103,7 +114,7 @@ def record_request(db: Engine, tenant: str, key: str, request: RatingRequest) ->
             conn.execute(insert(rating_requests).values(**_row(tenant, key, request)))
     except IntegrityError:
         earlier = find_request(db, tenant, key)
-        if earlier is None:  # deleted since (its rating erased meanwhile): record this one after all
+        if earlier is None:  # deleted since (by a downgrade below 0027 meanwhile): not this request's to fix
             raise
         return earlier
     return request

@@ -52,6 +52,7 @@ from service.ratings.issuing import (
     reissue_repeat,
 )
 from service.ratings.requests import (
+    ERASED,
     OTHER_REQUEST,
     KeyClaim,
     KeyTaken,
@@ -249,12 +250,25 @@ def _repeats_first(view: F) -> F:
     return cast(F, wrapper)
 
 
+def _erased_key(rating_id: str) -> NoReturn:
+    """Answer 410 for a key whose rating was erased: the key names that rating for good, so a retry is
+    not rated again (a second rating of one request) and is told what a read of the rating is told."""
+    erasure = find_erasure(services().db, rating_id, current_principal().tenant)
+    said = "It was erased from the records." if erasure is None else erased_message(erasure)
+    abort(
+        410,
+        message=f"This Idempotency-Key names the rating {rating_id}, the answer to its first request. {said} "
+        "Nothing was rated: send a new Idempotency-Key to have the company rated again.",
+        errors={IDEMPOTENCY_KEY: [ERASED]},
+    )
+
+
 def _replayed(recorded: RatingRequest) -> Response:
     """The rating ``key`` named, answered as its first request was (``Idempotent-Replayed: true``)."""
     principal = current_principal()
     stored = get_rating(services().db, principal.tenant, recorded.rating_id, key=signing_key())
-    if stored is None:  # erased at that moment (an erasure deletes the rows naming its rating)
-        rating_not_found(recorded.rating_id, None)
+    if stored is None:  # erased since the key was read
+        _erased_key(recorded.rating_id)
     g.cache_result = "hit"
     g.rating_id = stored.id
     headers = rating_headers(stored.merchant_id, stored.input_hash)
@@ -278,6 +292,8 @@ def _keyed(key: str, payload: dict[str, Any]) -> Response:
             response = _issued_response(issued)
             response.headers[IDEMPOTENT_REPLAYED] = "false"
             return response
+    if recorded.erased:  # whatever the body: the key names the erased rating, not this request's input
+        _erased_key(recorded.rating_id)
     # read again only when the bytes differ: a retry is most often the same bytes
     digest = None if recorded.body_sha256 == fingerprint else input_digest(ctx, payload)
     if not same_request(recorded, fingerprint, digest):
@@ -291,8 +307,9 @@ _IDEMPOTENCY_PARAMETER = idempotency_parameter(
     "quoted), the same on every retry of it: the rating the first request is answered with is recorded "
     "under it, and a retry with it is answered that rating (`Idempotent-Replayed: true`) whenever it comes, "
     "also after a new release or a model's promotion (without a key, a retry is recognised by its input "
-    "under the same versions only). The same key with another body and input: 422, nothing rated. Keys are "
-    "the tenant's."
+    "under the same versions only). The same key with another body and input: 422, nothing rated, also "
+    "when the two are sent at once (one of them is rated). A key whose rating the operator erased since "
+    "(`greenrate ratings erase`): 410, whatever the body, nothing rated. Keys are the tenant's."
 )
 _CREATE_HEADERS = {
     **ISSUE_HEADERS,
@@ -311,7 +328,7 @@ class Ratings(MethodView):
                     "Idempotency-Key to be answered the same rating after a new release too.",
                     with_key="Sending it again with the same Idempotency-Key is safe: it is answered the "
                     "rating recorded for the key, if any (Idempotent-Replayed: true), whenever it comes.")
-    @documented(blp, 400, 401, 403, 413, 415, 429, 500, 503, operation="create_rating")
+    @documented(blp, 400, 401, 403, 410, 413, 415, 429, 500, 503, operation="create_rating")
     @blp.doc(parameters=[_IDEMPOTENCY_PARAMETER])
     @requires("bank")
     @_repeats_first
@@ -327,9 +344,14 @@ class Ratings(MethodView):
         request that timed out on the caller's side is safe to retry. With an `Idempotency-Key`, a retry is
         answered the rating its key was first answered with, whenever it comes (a retry without one that
         reaches the next release, or comes after a model's promotion, is rated again under the new
-        versions). Every rating is recorded before it is returned. A rating recorded for this input that no
-        longer matches its signature (changed in the database), or carries no signature (issued before
-        signing; served only under `GREENRATE_UNSIGNED_RATINGS=serve`), is never handed out: 500.
+        versions); the same key with another request is refused (422), also when both are sent at once,
+        and only one of them is rated. A key whose rating the operator erased since (`greenrate ratings
+        erase`) answers 410, whatever the body, saying when the rating was issued and erased and the
+        SHA-256 of its body (as `GET /v1/ratings/{rating_id}` does), and nothing is rated: send a new key to
+        have the company rated again. Every rating is recorded before it is returned. A rating recorded for
+        this input that no longer matches its signature (changed in the database), or carries no signature
+        (issued before signing; served only under `GREENRATE_UNSIGNED_RATINGS=serve`), is never handed
+        out: 500.
         """
         key = idempotency_key(request.headers.get(IDEMPOTENCY_KEY))
         if key is not None:

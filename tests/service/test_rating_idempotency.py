@@ -7,6 +7,7 @@ a model's promotion, was rated again and answered a second rating of the same re
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 import uuid
@@ -21,6 +22,7 @@ from sqlalchemy import func, select
 from service.cli import main
 from service.model_watch import watcher
 from service.ratings import issuing
+from service.ratings.requests import ERASED
 from service.records.rating_request_tables import rating_requests
 from service.records.tables import ratings
 from tests.conftest import AppFactory, bearer, create_key, payload, services_of
@@ -117,20 +119,41 @@ def test_keys_are_the_tenants_and_malformed_ones_are_refused(app: Flask) -> None
     assert _count(app) == 2 and _count(app, rating_requests) == 2
 
 
-def test_an_erased_rating_is_no_longer_named_by_its_key(app: Flask) -> None:
+def test_a_key_whose_rating_was_erased_is_answered_410_and_nothing_is_rated(
+    make_backend_app: AppFactory,
+) -> None:
+    """The erasure deleted the key's row, so a retry with the key was rated again (201, `Idempotent-
+    Replayed: false`): a second rating of one loan's request under one key, and the same key with another
+    body, refused before, was rated too. The key now names the erased rating for good: 410, as a read of
+    the rating answers, in the one error body, nothing rated, nothing served from the cache or records."""
+    app = make_backend_app()
     bank = create_key(app)
-    first = _rate(app, bank, payload(), "k-erase").get_json()["id"]
+    spec = app.test_client().get("/openapi.json").get_json()
+    first = _rate(app, bank, payload(), "k-erase")
+    rating_id, etag = first.get_json()["id"], hashlib.sha256(first.get_data()).hexdigest()
     erased = CliRunner().invoke(
-        main, ["ratings", "erase", first, "--reason", "court order"],
+        main, ["ratings", "erase", rating_id, "--reason", "court order"],
         env={"GREENRATE_DATABASE_URL": str(services_of(app).settings.database_url)}, catch_exceptions=False,
     )
     assert erased.exit_code == 0, erased.output
     services = services_of(app)
     watcher(app).check(services.db, services.engines, force=True)  # the worker's next look at the erasures
-    assert _count(app, rating_requests) == 0  # the key's row held the erased input's hash
-    retried = _rate(app, bank, payload(), "k-erase")
-    assert retried.status_code == 201 and retried.headers["Idempotent-Replayed"] == "false"
-    assert retried.get_json()["id"] != first
+    with services.db.connect() as conn:  # the key still names the rating; the hashes of its input are gone
+        row = conn.execute(select(rating_requests)).one()
+    assert (row.rating_id, row.body_sha256, row.input_hash) == (rating_id, None, None)
+    for body in (payload(), payload(employees=13)):  # the retry, and another request under the key
+        retried = _rate(app, bank, body, "k-erase")
+        assert retried.status_code == 410, retried.get_json()
+        assert contract_errors(spec, "/v1/ratings", "post", retried) == []
+        answer = retried.get_json()
+        assert set(answer) == {"code", "status", "message", "errors", "request_id"}
+        assert answer["errors"] == {"Idempotency-Key": [ERASED]}
+        assert rating_id in answer["message"] and etag in answer["message"]
+        assert "Idempotent-Replayed" not in retried.headers and "Location" not in retried.headers
+    assert _count(app) == 0 and _count(app, rating_requests) == 1
+    # a new key rates the company again
+    again = _rate(app, bank, payload(), "k-erase-2")
+    assert again.status_code == 201 and again.get_json()["id"] != rating_id
 
 
 def test_one_key_with_two_requests_at_once_issues_one_rating(
