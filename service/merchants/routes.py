@@ -128,7 +128,10 @@ class MerchantProfile(MethodView):
 @blp.route(f"/<{_MERCHANT_ID}>/rating")
 class MerchantRating(MethodView):
     @on_lost_answer("Sending it again is safe: a profile rated already is answered with that rating (the "
-                    "same id), not rated twice.")
+                    "same id), not rated twice.",
+                    with_key="Sending it again is safe under the same versions: a profile rated already is "
+                    "answered with that rating (the same id), not rated twice. The Idempotency-Key was not "
+                    "read: a one-click rating is recognised by the stored profile only.")
     @documented(blp, 400, 401, 403, 404, 422, 429, 500, 503, operation="rate_merchant")
     @requires("merchant", "bank")
     @blp.response(201, RatingSchema, headers=ISSUE_HEADERS)
@@ -139,6 +142,12 @@ class MerchantRating(MethodView):
         and recorded for the merchant, whose own key can then read the rating and its disclosure. A profile
         stored under older rules that the API or the engine now refuses answers 422 with the field errors:
         PUT it again.
+
+        This operation does not read `Idempotency-Key` (one sent is ignored, and nothing is recorded under
+        it): a retry is recognised by the stored profile's input, under the same versions and within
+        validity, as `POST /v1/ratings` without a key is, so a retry that reaches the next release or comes
+        after a model's promotion is rated again (a new id). After a lost answer, a bank key finds a rating
+        already issued with `GET /v1/ratings?merchant_id=`.
         """
         principal = _reachable(merchant_id)
         if request.content_length or request.get_data(cache=False):

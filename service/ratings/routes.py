@@ -452,7 +452,10 @@ class RatingById(MethodView):
 @blp.route("/batch")
 class RatingBatch(MethodView):
     @on_lost_answer("Sending the same batch again is safe: each input rated already is answered with that "
-                    "rating (the same id), not rated twice.")
+                    "rating (the same id), not rated twice.",
+                    with_key="Sending the same batch again is safe under the same versions: each input "
+                    "rated already is answered with that rating (the same id), not rated twice. The "
+                    "Idempotency-Key was not read: a batch is recognised by its inputs only.")
     @documented(blp, 400, 401, 403, 413, 415, 429, 503, operation="create_ratings_batch")
     @requires("bank")
     @json_batch_body
@@ -469,6 +472,12 @@ class RatingBatch(MethodView):
         `duplicate_external_id` warning whose `indices` are the other items giving it: the same loan given
         twice (identical items get one rating) or one business with two sets of figures (two ratings,
         both listed by `GET /v1/ratings?external_id=`). Match results to items by `index`.
+
+        This operation does not read `Idempotency-Key` (one sent is ignored, and nothing is recorded under
+        it): a retried batch is recognised item by item, by input, under the same versions and within
+        validity only, so a retry that reaches the next release or comes after a model's promotion is rated
+        again under the new versions (new ids). For a retry recognised whenever it comes, rate each company
+        with `POST /v1/ratings` and an `Idempotency-Key` of its own.
         """
         principal = current_principal()
         spend_tenant_budget(
