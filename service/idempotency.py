@@ -1,13 +1,15 @@
 """The ``Idempotency-Key`` request header: what a key may be, and the refusal of one that cannot be used.
 
 A client sends an id of its own (a UUID, say), the same on every retry of one request, so that a retry
-after a lost answer is recognised whenever it comes. Portfolio uploads (``POST /v1/portfolios``) and key
-creation (``POST /v1/keys``) read it alike; each records the key with what it created and refuses the same
-key with another request. A model upload (``POST /v1/models``) needs none: its artifact names it (version and
-sha256), so a retry by the API key that uploaded it is recognised by that. A retried portfolio or model upload
-is answered with what the first created and ``Idempotent-Replayed: true``, and so is the retry of a model's
-promotion or rollback (``POST /v1/models/{version}/activate``, ``/rollback``) by the same key with the same
-reason, recognised by the audit trail (nothing promoted or rolled back since).
+after a lost answer is recognised whenever it comes. Ratings (``POST /v1/ratings``), portfolio uploads
+(``POST /v1/portfolios``) and key creation (``POST /v1/keys``) read it alike and document it alike
+(:func:`idempotency_parameter`); each records the key with what it created and refuses the same key with
+another request. The batch and the one-click rating do not read it, and say so: they recognise a retry by
+its input, under the same versions. A model upload (``POST /v1/models``) needs none: its artifact names it
+(version and sha256), so a retry by the API key that uploaded it is recognised by that. A retried portfolio
+or model upload is answered with what the first created and ``Idempotent-Replayed: true``, and so is the
+retry of a model's promotion or rollback (``POST /v1/models/{version}/activate``, ``/rollback``) by the
+same key with the same reason, recognised by the audit trail (nothing promoted or rolled back since).
 """
 
 from __future__ import annotations
