@@ -376,7 +376,12 @@ def compute_inventory(
     )
     lines = (*s12, *fugitive, *s3)
     unreported = [path for path in missing if not path.startswith("resources.")]  # Scope 1 and 2 inputs
-    neutral = neutrality(data, s12, s12_market, bool(unreported), ctx)
+    # refrigerants left out leave Scope 1 partial as well (fugitive emissions are Scope 1 in the GHG
+    # Protocol, and the IFRS S2 exclusions say they are left out): no claim of neutrality rests on it. Not
+    # among ``missing``, whose figures and notes schema 1.13 keeps as they were for a business that never
+    # answered; ``"refrigerants": []`` says none was recharged.
+    scope1_partial = bool(unreported) or data.refrigerants is None
+    neutral = neutrality(data, s12, s12_market, scope1_partial, ctx)
     estimated_paths = [
         line.path for line in lines if line.quality == ESTIMATED and line.path + ".km" not in seed_paths
     ]

@@ -75,7 +75,9 @@ class Neutrality(NamedTuple):
         They are the comparative figures the IFRS S2 summary discloses.
     operationally_neutral:
         Market-based Scope 1+2 is zero or covered by the credits retired, on complete data: electricity,
-        site fuels and the fleet (and heat where the standard asks for it) each answered or estimated. A
+        site fuels and the fleet (and heat where the standard asks for it) each answered or estimated, and
+        the refrigerant recharged answered (``[]`` for none; engine 2.12): fugitive emissions are Scope 1,
+        and a claim beside a disclosure saying Scope 1 leaves out refrigerant leaks is no claim. A
         zero with one of them not answered is a zero by omission (a road-freight firm without its fleet
         had been "neutral"), and credits covering only the part reported are no better: a neutrality
         claim covers the whole Scope 1+2 boundary (ISO 14068-1, PAS 2060), so 40 t of credits against the
@@ -309,9 +311,9 @@ def neutrality(
 ) -> Neutrality:
     """Neutrality figures for the year; ``scope12_lines_now`` are this year's Scope 1/2 lines.
 
-    ``scope12_unreported``: some Scope 1 or 2 input (electricity, site fuels, the fleet) was neither given
-    nor estimated, so market-based Scope 1+2 is partial: neither its zero nor credits covering it are
-    evidence of neutrality.
+    ``scope12_unreported``: some Scope 1 or 2 input (electricity, site fuels, the fleet, the refrigerant
+    recharged) was neither given nor estimated, so market-based Scope 1+2 is partial: neither its zero nor
+    credits covering it are evidence of neutrality.
     """
     compared = _reduction(data, scope12_lines_now, ctx)
     energy = data.energy

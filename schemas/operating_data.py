@@ -493,7 +493,8 @@ class OperatingDataSchema(StrictSchema):
         "Refrigerant recharged (topped up) in the reporting year, by gas (schema 1.13): Scope 1 fugitive "
         "emissions, kg x GWP100 (the GHG Protocol's simplified mass balance: what is topped up replaced what "
         "leaked). [] says none was recharged; leaving it out (or null) says it was not answered, and the "
-        "disclosure lists refrigerant leaks among what Scope 1 leaves out. Left out, no rating changes.",
+        "disclosure lists refrigerant leaks among what Scope 1 leaves out. Left out, no figure or score "
+        "changes, but operational neutrality is not claimed (fugitive emissions are Scope 1; engine 2.12).",
     )
     reported_emissions = fields.Nested(
         ReportedEmissionsSchema,

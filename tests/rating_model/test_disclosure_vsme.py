@@ -290,7 +290,10 @@ def test_a_fleet_left_out_is_named_as_excluded_never_a_measured_zero() -> None:
     assert "transport.fleet" not in answered["emissions"]["missing"]
     answered_b3 = vsme_export(answered, _with(FREIGHT, transport={"fleet": []}))["datapoints"]["B3"]
     assert "excludes" not in answered_b3["ghg_intensity"]["note"]
-    assert answered["neutrality"]["operationally_neutral"] is True
+    # neutral once its refrigerants are answered too (none recharged): fugitive emissions are Scope 1
+    assert answered["neutrality"]["operationally_neutral"] is False
+    no_leaks = _rated(_with(FREIGHT, transport={"fleet": []}, refrigerants=[]))[0]
+    assert no_leaks["neutrality"]["operationally_neutral"] is True
     assert not any("company vehicles" in e
                    for e in answered["issb_summary"]["basis_of_preparation"]["exclusions"]["value"])
     shop = _rated(_with(FREIGHT, company={**FREIGHT["company"], "industry_code": "4711"}))[0]

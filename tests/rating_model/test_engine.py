@@ -722,6 +722,7 @@ def test_no_change_and_credits_exactly_covering_never_read_minus_zero(this_year_
         "company": {**MINIMAL["company"], "reporting_year": 2022},
         "energy": {"electricity_kwh": this_year_kwh, "fuels": [], "purchased_heat_gj": 0},
         "transport": {"fleet": []},
+        "refrigerants": [],
         "previous_year": {"energy": {"electricity_kwh": 10_000, "fuels": []}, "transport": {"fleet": []}},
     }
     market = compute_inventory(ENGINE.parse(payload)).scope12_market_tco2e

@@ -143,6 +143,7 @@ def test_heat_left_out_where_asked_is_missing_from_scope_2_and_never_neutral() -
     def tea(region: str, heat: float | None) -> dict[str, Any]:
         payload = _shop(region, heat)
         payload["energy"] = {"electricity_kwh": 20_000, "green_electricity_kwh": 20_000, "fuels": []}
+        payload["refrigerants"] = []  # none recharged: neutrality needs every Scope 1 input answered
         if heat is not None:
             payload["energy"]["purchased_heat_gj"] = heat
         return _rate(payload)

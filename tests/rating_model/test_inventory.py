@@ -438,6 +438,7 @@ def test_the_previous_years_factors_are_not_reported_as_this_years() -> None:
 def test_credits_are_never_netted_from_gross() -> None:
     payload = _payload(electricity_kwh=10_000, fuels=[])
     payload["transport"] = {"fleet": []}
+    payload["refrigerants"] = []  # none recharged: every Scope 1 input answered
     payload["offsets"] = [{"standard": "GS", "tco2e": 100, "type": "removal"}]
     inventory = compute_inventory(parse_operating_data(payload))
     assert inventory.total_tco2e == pytest.approx(10_000 * 0.5366 / 1000)
@@ -445,18 +446,20 @@ def test_credits_are_never_netted_from_gross() -> None:
     assert "36(e)" in inventory.neutrality.note
 
 
-@pytest.mark.parametrize("left_out", ["energy.fuels", "transport.fleet"])
+@pytest.mark.parametrize("left_out", ["energy.fuels", "transport.fleet", "refrigerants"])
 def test_credits_covering_a_partial_scope12_are_not_neutrality(left_out: str) -> None:
     """Credits cover the Scope 1+2 reported, not what was left out: a freight firm that never answered its
     fleet, with credits retiring its electricity twice over, had been "operationally neutral" (a zero
-    by omission was already refused; GHG-accounting audit). The net and the surplus stay as computed."""
+    by omission was already refused; GHG-accounting audit). The net and the surplus stay as computed.
+    Refrigerants left out too (engine 2.12): fugitive emissions are Scope 1, though not in ``missing``."""
     payload = _payload(electricity_kwh=10_000, fuels=[])
     payload["transport"] = {"fleet": []}
+    payload["refrigerants"] = []
     section, _, name = left_out.partition(".")
-    del payload[section][name]
+    del (payload[section] if name else payload)[name or section]
     payload["offsets"] = [{"standard": "CCER", "tco2e": 2 * 5.856, "type": "avoidance"}]
     inventory = compute_inventory(parse_operating_data(payload))
-    assert left_out in inventory.missing
+    assert left_out in inventory.missing or left_out == "refrigerants"
     neutrality = inventory.neutrality
     assert neutrality.net_scope12_after_credits == 0.0
     assert neutrality.surplus_credits_tco2e == pytest.approx(5.856)
@@ -709,6 +712,7 @@ def test_credits_exactly_covering_market_scope12_are_neutral_and_a_tenth_of_a_ki
     """10,000 kWh at the residual factor 0.5856: 5.856 t market-based Scope 1+2."""
     payload = _payload(electricity_kwh=10_000, fuels=[])
     payload["transport"] = {"fleet": []}
+    payload["refrigerants"] = []
     payload["offsets"] = [{"standard": "CCER", "tco2e": 5.856, "type": "removal"}]
     exact = compute_inventory(parse_operating_data(payload)).neutrality
     assert exact.operationally_neutral and exact.to_dict()["net_scope12_after_credits"] == 0.0

@@ -136,7 +136,9 @@ def test_a_set_before_cn_2024_6_refuses_a_recharge() -> None:
 
 def test_left_out_changes_no_figure_only_the_words() -> None:
     """Leaving refrigerants out rates as before schema 1.13 did (no figure moves, nothing is estimated),
-    and the disclosure says refrigerant leaks are left out of Scope 1 instead of "never collected"."""
+    and the disclosure says refrigerant leaks are left out of Scope 1 instead of "never collected". (Its
+    neutrality too here, burning gas without credits; a business neutral otherwise is not, with them left
+    out: see test_operational_neutrality_needs_the_refrigerants_answered_and_their_leaks_covered.)"""
     left_out, none = _rate(_with(None)), _rate(_with([]))
     for key in ("score", "grade", "contributions", "pillars", "green_loan", "neutrality", "data_quality"):
         assert left_out[key] == none[key], key
@@ -186,3 +188,47 @@ def test_both_layers_refuse_a_bad_item(item: dict[str, Any], field: str) -> None
     assert err.value.field == field
     errors = OperatingDataSchema().validate(payload)
     assert "refrigerants" in errors and 0 in errors["refrigerants"]
+
+
+def _neutral_candidate(refrigerants: list[dict[str, Any]] | None,
+                       offsets_tco2e: float = 0.0) -> dict[str, Any]:
+    """A tea shop on green power in Guangdong (heat not asked), burning nothing, without vehicles: a
+    market-based Scope 1+2 of zero from its energy, and every other Scope 1 and 2 input answered."""
+    payload = _with(refrigerants)
+    payload["company"]["region"] = "CN-GD"
+    payload["energy"] = {"electricity_kwh": 20_000, "green_electricity_kwh": 20_000, "fuels": []}
+    del payload["previous_year"]
+    if offsets_tco2e:
+        payload["offsets"] = [{"standard": "CCER", "tco2e": offsets_tco2e, "type": "removal"}]
+    return _rate(payload)
+
+
+def test_operational_neutrality_needs_the_refrigerants_answered_and_their_leaks_covered() -> None:
+    """Fugitive emissions are Scope 1 (GHG Protocol Corporate Standard ch. 4), and a neutrality claim
+    covers the whole Scope 1+2 boundary (ISO 14068-1, PAS 2060): refrigerants left out, whose disclosure
+    says Scope 1 leaves out refrigerant leaks, had been "operationally neutral" all the same. A recharge is
+    in market-based Scope 1+2, so it must be covered by the credits retired like any other emission."""
+    left_out = _neutral_candidate(None)
+    assert left_out["emissions"]["scope1"] == left_out["emissions"]["scope2_market"] == 0.0
+    said = left_out["issb_summary"]["basis_of_preparation"]["exclusions"]["value"]
+    assert any("leaves out fugitive emissions" in text for text in said)
+    assert left_out["neutrality"]["operationally_neutral"] is False
+    assert left_out["neutrality"]["net_scope12_after_credits"] == 0.0  # the figures are as they were
+    assert _neutral_candidate([])["neutrality"]["operationally_neutral"] is True
+    leaked = [{"gas": "R-410A", "recharged_kg": 3}]  # 3 x 1923.5 = 5.7705 tCO2e
+    assert _neutral_candidate(leaked)["neutrality"]["operationally_neutral"] is False
+    assert _neutral_candidate(leaked, 5.77)["neutrality"]["operationally_neutral"] is False
+    covered = _neutral_candidate(leaked, 5.7705)["neutrality"]
+    assert covered["operationally_neutral"] is True and covered["offsets_tco2e"] == 5.7705
+    # credits covering the leak do not make up for an answer left out
+    credits_alone = _neutral_candidate(None, 10.0)["neutrality"]
+    assert credits_alone["surplus_credits_tco2e"] == 10.0 and not credits_alone["operationally_neutral"]
+
+
+def test_r22_recharged_is_outside_the_claim_as_it_is_outside_scope_1() -> None:
+    """HCFC-22 is reported beside the scopes, not in them (a Montreal Protocol gas the GHG Protocol keeps
+    out), so the neutrality claim, which is of market-based Scope 1+2, neither counts nor needs it: the
+    answer is given, and its CO2e stays said among what the inventory leaves out."""
+    rated = _neutral_candidate([{"gas": "R-22", "recharged_kg": 2}])
+    assert rated["neutrality"]["operationally_neutral"] is True
+    assert any("R-22" in text for text in rated["emissions"]["not_available"])
