@@ -2,9 +2,9 @@
 
 Analysts keep labelled data as tables (CSV, Parquet) while the engine reads nested operating data, so this
 module maps one onto the other. Lists become fixed columns (one group per fuel, travel mode, offset standard
-and type, and a single target), which is what lets every business share one header. The mapping itself
-needs the standard library only, so a batch job on the serving side can read a flat file without pandas;
-the frame helpers import pandas inside the function. Files are read and written by
+and type, and refrigerant gas, and a single target), which is what lets every business share one header.
+The mapping itself needs the standard library only, so a batch job on the serving side can read a flat
+file without pandas; the frame helpers import pandas inside the function. Files are read and written by
 :mod:`service.batch.flat_files` (and, a chunk at a time, :mod:`service.batch.files`): what is here is what
 a file's name says about it and the dtypes its columns are read in, never the reading itself.
 
@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rating_model.exceptions import InvalidInputError, InvalidInputErrors
+from rating_model.exceptions import FactorNotFoundError, InvalidInputError, InvalidInputErrors
 from rating_model.flat_columns import (
     FLAT_COLUMNS,
     LABEL_COLUMN,
@@ -82,10 +82,11 @@ def flatten(payload: Mapping[str, Any], *, aggregate: bool = False) -> dict[str,
     payload:
         Operating data as JSON-like mappings (the request body of a rating).
     aggregate:
-        The flat format holds one entry per fuel, fleet fuel, travel mode and offset standard/type, and no
-        offset vintage. By default anything it cannot hold raises, so that a round trip never loses data
-        silently. With ``aggregate=True`` duplicate fuels (same unit), travel modes and offsets are summed
-        and offset vintages dropped, which keeps every total the rating uses.
+        The flat format holds one entry per fuel, fleet fuel, travel mode, offset standard/type and
+        refrigerant gas, and no offset vintage. By default anything it cannot hold raises, so that a round
+        trip never loses data silently. With ``aggregate=True`` duplicate fuels (same unit), travel modes,
+        offsets and refrigerant gases are summed and offset vintages dropped, which keeps every total the
+        rating uses.
 
     Returns
     -------
@@ -103,14 +104,15 @@ def flatten(payload: Mapping[str, Any], *, aggregate: bool = False) -> dict[str,
 
 
 #: the last key of a list's path that the business may answer empty, and of the column that says so beside
-#: it: the flat format's way of holding the API's ``"fuels": []`` (no fuel burned on site) and ``"fleet": []``
-#: (no vehicles), which no item column can say
-_NONE_COLUMN = {"fuels": "fuels_none", "fleet": "fleet_none"}
+#: it: the flat format's way of holding the API's ``"fuels": []`` (no fuel burned on site), ``"fleet": []``
+#: (no vehicles) and ``"refrigerants": []`` (none recharged), which no item column can say
+_NONE_COLUMN = {"fuels": "fuels_none", "fleet": "fleet_none", "refrigerants": "refrigerants_none"}
 _LIST_OF_NONE_COLUMN = {column: key for key, column in _NONE_COLUMN.items()}
 #: the error when a list's "none" column and its item columns contradict each other
 _NONE_CONTRADICTED = {
     "fuels": "says no fuel is burned on site, but fuel quantities are given",
     "fleet": "says the business runs no vehicles, but vehicles are given",
+    "refrigerants": "says no refrigerant was recharged, but refrigerant kg are given",
 }
 
 
@@ -242,9 +244,10 @@ def _finish(payload: dict[str, Any], groups: _Items) -> dict[str, Any]:
 
 
 def _say_none(node: dict[str, Any], column: str, value: Any) -> None:
-    """A "none" cell (``fuels_none`` in an energy object, ``fleet_none`` in a transport object): yes is the
-    empty list (``"fuels": []``, ``"fleet": []``); no says nothing (there are some, none given); anything
-    else is passed on for the parser to refuse by its path."""
+    """A "none" cell (``fuels_none`` in an energy object, ``fleet_none`` in a transport object,
+    ``refrigerants_none`` at the top): yes is the empty list (``"fuels": []``, ``"fleet": []``,
+    ``"refrigerants": []``); no says nothing (there are some, none given); anything else is passed on for
+    the parser to refuse by its path."""
     if value is True:
         node[_LIST_OF_NONE_COLUMN[column]] = []
     elif value is not False:
@@ -253,9 +256,9 @@ def _say_none(node: dict[str, Any], column: str, value: Any) -> None:
 
 def _answerable_lists(payload: dict[str, Any]) -> list[tuple[dict[str, Any], str]]:
     """The objects a row may hold a "none" answer in, with the list's key: this year's and the previous
-    year's energy (fuels) and transport (fleet)."""
+    year's energy (fuels) and transport (fleet), and the row itself (refrigerants, this year's only)."""
     years = [payload, payload.get("previous_year") or {}]
-    found = []
+    found = [(payload, "refrigerants")]
     for year in years:
         for section, key in (("energy", "fuels"), ("transport", "fleet")):
             node = year.get(section) if isinstance(year, dict) else None
@@ -296,13 +299,15 @@ def column_of(payload: Any, field: str) -> str | None:
 
 def flat_refusal(error: Exception, payload: Any) -> str:
     """A row's refusal as the batch writes it, ``field: reason``, with the flat column beside a list item's
-    field (:func:`column_of`): "transport.fleet.0.km" alone did not say which fuel's columns to fix."""
+    field (:func:`column_of`): "transport.fleet.0.km" alone did not say which fuel's columns to fix. A
+    factor refused on a field (a refrigerant without a GWP100, fuel oil) names it too, as the API's 422
+    does: the row had said the reason alone, and a book of many gases could not tell which to fix."""
     items = error.items if isinstance(error, InvalidInputErrors) else [error]
-    if not all(isinstance(item, InvalidInputError) for item in items):
+    if not all(isinstance(item, InvalidInputError | FactorNotFoundError) and item.field for item in items):
         return str(error)
     said = []
     for item in items:
-        assert isinstance(item, InvalidInputError)
+        assert isinstance(item, InvalidInputError | FactorNotFoundError) and item.field is not None
         column = column_of(payload, item.field)
         where = item.field if column is None else f"{item.field} (column {column})"
         said.append(f"{where}: {item.message}")

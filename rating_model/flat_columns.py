@@ -19,6 +19,7 @@ from rating_model.operating_data import (
     OFFSET_STANDARDS,
     OFFSET_TYPES,
     PRACTICE_FLAGS,
+    REFRIGERANT_GASES,
     STATIONARY_FUELS,
     TRAVEL_MODES,
 )
@@ -116,6 +117,14 @@ _TRANSPORT = (
      "yes: the business runs no vehicles (the API's fleet: []); empty: not answered; never with fleet "
      "columns"),
 )
+#: refrigerants (schema 1.13; this year only: previous_year carries none), as the fuels and the fleet are
+#: flattened: a group per gas, keyed by its ASHRAE 34 name as the API spells it, and a "none" column for the
+#: API's ``"refrigerants": []``
+_REFRIGERANTS = (
+    ("refrigerants_none", "boolean", "yes/no",
+     "yes: no refrigerant was recharged in the year (the API's refrigerants: []); empty: not answered; "
+     "never with refrigerant columns"),
+)
 _RESOURCES = (
     ("water_m3", "float64", "m3", "Water withdrawn"),
     ("waste_t", "float64", "t", "Total waste, hazardous included"),
@@ -174,6 +183,8 @@ LIST_SPECS: tuple[ListSpec, ...] = (
              tuple((s, t) for s in OFFSET_STANDARDS for t in OFFSET_TYPES), ("tco2e",),
              frozenset({"tco2e"}), frozenset({"vintage"})),
     ListSpec(("targets",), "targets__0", (), ((),), ("scopes", "base_year", "target_year", "reduction_pct")),
+    ListSpec(("refrigerants",), "refrigerants", ("gas",), tuple((g,) for g in REFRIGERANT_GASES),
+             ("recharged_kg",), frozenset({"recharged_kg"})),
     *_energy_specs(("previous_year",), "previous_year__"),
 )
 _LIST_FIELDS: dict[str, tuple[str, str, str]] = {
@@ -184,6 +195,9 @@ _LIST_FIELDS: dict[str, tuple[str, str, str]] = {
     "base_year": ("Int64", "year", "Target base year"),
     "target_year": ("Int64", "year", "Target year (> base year)"),
     "reduction_pct": ("float64", "%", "Reduction from the base year by the target year"),
+    "recharged_kg": ("float64", "kg",
+                     "Refrigerant {key} charged into the business's own equipment in the year to top up "
+                     "leaks ({units})"),
 } | {f: (d, u, m) for f, d, u, m in _FLEET_FIELDS}
 #: the units each stationary fuel may be given in with the default factor set (a volume needs a density,
 #: energy a calorific value, LPG's density is the liquid's, natural gas is per m3 of the gas);
@@ -209,6 +223,13 @@ FLEET_UNITS: dict[str, str] = {
     "unknown": "none: give km or vehicles for an unknown fuel",
 }
 _UNIT_MEANING = {"energy__fuel": "Unit of the {key} quantity ({units})"}
+#: how each refrigerant's kg are priced (:mod:`rating_model.refrigerants`), said in its column's meaning
+_PRICED_AS = "Scope 1 fugitive emissions: kg x its GWP100"
+_UNPRICED = "refused above 0: the factor set has no cited GWP100 for it; 0 is rated and emits nothing"
+REFRIGERANT_PRICING: dict[str, str] = {
+    gas: _PRICED_AS for gas in REFRIGERANT_GASES
+} | {"R-22": "HCFC-22: its CO2e is reported beside the inventory, not in Scope 1", "R-290": _UNPRICED,
+     "R-600a": _UNPRICED}
 
 
 def _list_columns(spec: ListSpec, first_group: int) -> list[FlatColumn]:
@@ -222,6 +243,8 @@ def _list_columns(spec: ListSpec, first_group: int) -> list[FlatColumn]:
                 meaning, units = _UNIT_MEANING["energy__fuel"], FUEL_UNITS[key[0]]
             elif field == "unit" and spec.prefix.endswith("transport__fleet"):
                 units = FLEET_UNITS[key[0]]
+            elif field == "recharged_kg":
+                units = REFRIGERANT_PRICING[key[0]]
             out.append(FlatColumn(
                 name=f"{spec.group_prefix(key)}__{field}",
                 dtype=dtype,
@@ -257,6 +280,8 @@ def _build_columns() -> tuple[FlatColumn, ...]:
               (*root, "transport", "business_travel"))
         columns += _plain((*root, "transport"), _TRANSPORT)
         if not root:
+            columns += _plain((), _REFRIGERANTS)
+            lists(("refrigerants",))
             columns += _plain(("resources",), _RESOURCES) + _plain(("practices",), _PRACTICES)
             columns += _plain(("compliance",), (
                 ("environmental_penalties_3y", "Int64", "count", "Environmental penalties, past 3 years"),

@@ -199,3 +199,31 @@ def test_a_credit_vintage_after_the_year_of_issue_is_refused_naming_the_credit(b
         check_not_after_issue(data, 2025)
     assert refusal.value.errors == {"offsets.1.vintage": [
         "must not be after 2025, the year of issue: no credit has been issued for a year not yet begun"]}
+
+
+def test_a_book_rates_refrigerants_as_the_api_does_and_names_a_refused_gas_by_its_columns() -> None:
+    """A restaurant chain's book with its cold rooms' refrigerant top-ups (schema 1.13): each row's Scope 1
+    is the API's own rating's, none recharged is an answer, and R-290 (no GWP100 in the factor set) is its
+    row's error naming its columns."""
+    company = {"country": "CN", "region": "CN-GD", "industry_code": "5610", "employees": 20,
+               "annual_revenue": 6e6, "currency": "CNY", "reporting_year": 2024}
+    base = {"company": company, "energy": {"electricity_kwh": 120_000.0, "fuels": []},
+            "transport": {"fleet": []}}
+    payloads = [
+        {**base, "refrigerants": [{"gas": "R-410A", "recharged_kg": 3.0},
+                                  {"gas": "R-404A", "recharged_kg": 10.0}]},
+        {**base, "refrigerants": []},
+        base,
+        {**base, "refrigerants": [{"gas": "R-290", "recharged_kg": 1.0}]},
+    ]
+    frame = with_flat_dtypes(pd.DataFrame([flatten(p) for p in payloads]))
+    engine = session_engine()
+    out = rate_frame(frame, engine)
+    for i in range(3):
+        rating = engine.rate(engine.parse(payloads[i])).to_dict()
+        assert cell(out, i, "scope1_tco2e") == rating["emissions"]["scope1"], i
+        assert cell(out, i, "total_tco2e") == rating["emissions"]["total"], i
+    assert cell(out, 0, "scope1_tco2e") == pytest.approx(3 * 1923.5 / 1000 + 10 * 3942.8 / 1000, abs=1e-4)
+    assert out["error"].tolist()[:3] == [pd.NA] * 3
+    assert out["error"].tolist()[3].startswith(
+        "refrigerants.0.gas (column refrigerants__R-290__*): no GWP100 for refrigerant 'R-290'")

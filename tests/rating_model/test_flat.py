@@ -21,17 +21,20 @@ from rating_model.flat import (
     flatten,
     payload_from_row,
     payloads_from_frame,
+    with_flat_dtypes,
 )
-from rating_model.flat_columns import FLEET_UNITS, FUEL_UNITS, column_reference
+from rating_model.flat_columns import FLEET_UNITS, FUEL_UNITS, REFRIGERANT_PRICING, column_reference
 from rating_model.inventory import compute_inventory
 from rating_model.operating_data import (
     FLEET_FUELS,
     OFFSET_STANDARDS,
     OFFSET_TYPES,
+    REFRIGERANT_GASES,
     STATIONARY_FUELS,
     TRAVEL_MODES,
 )
 from rating_model.operating_data_reader import parse_operating_data
+from rating_model.refrigerants import OUTSIDE_SCOPES
 from rating_model.synthetic import generate_frame
 from rating_model.units import fuel_quantity
 
@@ -112,7 +115,7 @@ def test_every_column_maps_to_one_payload_field_and_back() -> None:
     samples = {"string": "CN-ZJ", "Int64": 3, "float64": 2.5, "boolean": True}
     # every column but the "no fuel burned" and "no vehicles" flags, which never come with the fuel or
     # fleet columns (tested below)
-    flags = ("__fuels_none", "__fleet_none")
+    flags = ("__fuels_none", "__fleet_none", "refrigerants_none")
     row = {c.name: samples[c.dtype] for c in FLAT_COLUMNS if not c.name.endswith(flags)}
     row["targets__0__scopes"] = "1,2"
     assert flatten(payload_from_row(row)) == row
@@ -322,3 +325,52 @@ def test_no_vehicles_has_its_own_column_and_never_comes_with_vehicles() -> None:
     assert around[0] == around[2] == payload_from_row(row)
     assert isinstance(around[1], InvalidInputError) and around[1].field == "transport__fleet_none"
     assert parse_operating_data(payload_from_row(flatten(MINIMAL))).transport.fleet is None  # not answered
+
+
+def test_refrigerants_have_a_column_per_gas_and_none_has_its_own() -> None:
+    """Refrigerants recharged (schema 1.13) in a loan book: a group per gas, as the fuels and the fleet have
+    one per fuel, keyed by the gas as the API spells it, and ``refrigerants_none`` for the API's
+    ``"refrigerants": []``; the columns had not existed, so a book could not say a cold store's R-404A, and
+    a JSON payload with refrigerants could not be flattened at all."""
+    assert {f"refrigerants__{gas}__recharged_kg" for gas in REFRIGERANT_GASES} <= set(FLAT_DTYPES)
+    assert FLAT_DTYPES["refrigerants__R-404A__recharged_kg"] == "float64"
+    # in the columns' order (the API's list of gases), which is the order the items come back in
+    leaks = {**MINIMAL, "refrigerants": [{"gas": "R-410A", "recharged_kg": 3},
+                                         {"gas": "R-404A", "recharged_kg": 12.5}]}
+    row = flatten(leaks)
+    assert row["refrigerants__R-404A__recharged_kg"] == 12.5
+    assert row["refrigerants__R-410A__recharged_kg"] == 3
+    assert parse_operating_data(_round_trip(leaks)) == parse_operating_data(leaks)
+    framed = next(payloads_from_frame(with_flat_dtypes(pd.DataFrame([row]))))
+    assert framed == payload_from_row(row)
+    assert compute_inventory(parse_operating_data(framed)).scope1_tco2e == pytest.approx(
+        compute_inventory(parse_operating_data(leaks)).scope1_tco2e, rel=1e-12)
+    # none recharged, and not answered, are two answers
+    none = flatten({**MINIMAL, "refrigerants": []})
+    assert none["refrigerants_none"] is True
+    assert parse_operating_data(payload_from_row(none)).refrigerants == ()
+    assert next(payloads_from_frame(with_flat_dtypes(pd.DataFrame([none]))))["refrigerants"] == []
+    assert "refrigerants" not in payload_from_row({**none, "refrigerants_none": False})
+    assert parse_operating_data(payload_from_row(flatten(MINIMAL))).refrigerants is None
+    both = {**none, "refrigerants__R-32__recharged_kg": 2.0}
+    with pytest.raises(InvalidInputError) as refused:
+        payload_from_row(both)
+    assert refused.value.field == "refrigerants_none" and "recharged" in refused.value.message
+    around = list(payloads_from_frame(with_flat_dtypes(pd.DataFrame([none, both, none]))))
+    assert isinstance(around[1], InvalidInputError) and around[1].field == "refrigerants_none"
+    # a gas given twice is one column: refused, or summed with aggregate=True
+    twice = {**MINIMAL, "refrigerants": [{"gas": "R-32", "recharged_kg": 1},
+                                         {"gas": "R-32", "recharged_kg": 2}]}
+    with pytest.raises(InvalidInputError):
+        flatten(twice)
+    assert flatten(twice, aggregate=True)["refrigerants__R-32__recharged_kg"] == 3
+
+
+def test_each_refrigerant_columns_meaning_says_how_the_engine_prices_it() -> None:
+    """Priced at its GWP100, reported beside the scopes (R-22), or refused above 0 (no value in the set)."""
+    singles = load_factor_set(DEFAULT_FACTOR_SET).singles
+    assert set(REFRIGERANT_PRICING) == set(REFRIGERANT_GASES)
+    for gas, said in REFRIGERANT_PRICING.items():
+        priced = "refrigerant." + gas in singles
+        assert ("refused above 0" in said) == (not priced), gas
+        assert ("not in Scope 1" in said) == (gas in OUTSIDE_SCOPES), gas

@@ -387,3 +387,25 @@ def test_a_row_of_a_year_not_yet_begun_is_refused_as_on_one_machine(spark: Any, 
     assert actual["error"].notna().sum() == 1 + sum(row < 300 for row in {r for r, _, _ in BAD_CELLS})
     by_clock = rate_dataframe(df, row_column="position").toArrow().to_pandas()  # the year of issue now
     assert by_clock.set_index("row").loc[40, "error"] == actual.loc[40, "error"]
+
+
+def test_refrigerant_columns_travel_through_spark_as_the_single_machine_reads_them(spark: Any,
+                                                                                    tmp_path: Path) -> None:
+    """The refrigerant columns (schema 1.13) are named after the gas as the API spells it, with its hyphen
+    (``refrigerants__R-404A__recharged_kg``): Spark reads, digests and hands them to the engine as pandas
+    does, a recharge in Scope 1 and none recharged an answer."""
+    frame = next(iter_loan_book(6, seed=5, chunk_rows=10_000))
+    frame["refrigerants__R-404A__recharged_kg"] = [10.0, None, 2.5, None, None, 0.0]
+    frame["refrigerants__R-410A__recharged_kg"] = [3.0, None, None, None, 1.0, None]
+    frame["refrigerants_none"] = pd.array([None, True, None, None, None, None], dtype="boolean")
+    path = tmp_path / "cold-rooms.parquet"
+    frame.to_parquet(path, index=False, engine="pyarrow")
+    expected = rate_frame(frame, Engine.load())
+    assert expected["error"].isna().all()
+    df = with_file_positions(spark.read.parquet(str(path)), "position")
+    actual = rate_dataframe(df, row_column="position").toArrow().to_pandas()
+    actual = actual.sort_values("row").reset_index(drop=True)
+    _assert_same(actual, expected, list(expected.columns))
+    plain = rate_frame(frame.drop(columns=[c for c in frame.columns if c.startswith("refrigerants")]),
+                       Engine.load())
+    assert actual.loc[0, "scope1_tco2e"] == pytest.approx(plain.loc[0, "scope1_tco2e"] + 45.1985, abs=1e-3)
