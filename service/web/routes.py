@@ -64,6 +64,7 @@ from service.web.heat import HEAT_CHOICES
 from service.web.i18n import chinese_marked, choose_language, disclosure_time, local_time, money, texts
 from service.web.i18n import message as error_message
 from service.web.labels import in_language, industry_words, item_label, place_words
+from service.web.refrigerants import REFRIGERANT_CHOICES, ROW_CHOICES
 from service.web.view import business_word, grouped
 from service.web.view.bars import chart_rows, emission_bars, pillar_bars
 from service.web.view.disclosure import disclosure_value
@@ -168,6 +169,9 @@ def _form_page(
         previous_fuel_choices=tuple(PREVIOUS_FUEL_CHOICES.items()),
         bottle_sizes=BOTTLE_SIZES_KG,
         heat_choices=_options(HEAT_CHOICES, "heat_"),
+        refrigerant_choices=_options(REFRIGERANT_CHOICES, "refrigerant_"),
+        # a second gas, or left empty: "not sure" and "none" are the first row's answers
+        refrigerant_row_choices=(("", "refrigerant_row_empty"), *_options(ROW_CHOICES[1:], "refrigerant_")),
         details_open=details_open,
         vehicle_choices=_options(VEHICLE_CHOICES, "vehicle_fuel_"),
         vehicle_kinds=_options(VEHICLE_KINDS, "vehicle_kind_"),

@@ -117,6 +117,24 @@ EN: Mapping[str, str] = {
     "unstorable": "This contains a character that cannot be stored; please type it again.",
     "too_long": "Use at most {max} characters.",
     "not_rated": "These answers cannot be rated as given; please check them.",
+    # the refrigerant recharged (service.web.refrigerants)
+    "refrigerant_kg_needed": "Enter the kg recharged in the year, from the service invoice (such as 3 or 3 "
+    "kg); if it is not known, choose “Not sure” under “" + questions.EN["refrigerant"] + "”.",
+    "refrigerant_needs_gas": "Choose the refrigerant recharged above to give its kg; with “Not sure”, "
+    "leave this empty.",
+    "refrigerant_kg_beside_none": "“None recharged” has no amount: leave this empty (or 0), or choose the "
+    "refrigerant recharged.",
+    "refrigerant_row_beside_none": "The first refrigerant is answered “None recharged”: choose the gas "
+    "recharged there, or leave this empty.",
+    "refrigerant_row_beside_unsure": "Choose the first refrigerant recharged above first, or leave this "
+    "empty.",
+    "refrigerant_needs_gas_row": "Choose which refrigerant these kg are of, or leave them empty.",
+    "refrigerant_kg_not_a_number": "Enter the kg, such as 3 or 3 kg.",
+    # the API's refusal (422 on refrigerants.*.gas) in the page's words, and what the owner can do instead
+    "refrigerant_no_gwp": "The factor set has no cited GWP100 for this refrigerant, so a recharge of it "
+    "cannot be rated (the API refuses it too). Give 0 kg if none was recharged; otherwise choose “Not "
+    "sure” under “" + questions.EN["refrigerant"] + "”: the disclosure then says refrigerant leaks are "
+    "left out of Scope 1.",
 }
 
 ZH: Mapping[str, str] = {
@@ -204,4 +222,18 @@ ZH: Mapping[str, str] = {
     "unstorable": "含有无法保存的字符，请重新输入。",
     "too_long": "最多 {max} 个字符。",
     "not_rated": "无法按这些答案评级，请检查后重新提交。",
+    "refrigerant_kg_needed": "请按维修发票填写全年补充的千克数（如 3 或 3公斤）；不清楚的，请在“"
+    + questions.ZH["refrigerant"] + "”中选“不确定”。",
+    "refrigerant_needs_gas": "要填写千克数，请先在上面选择补充的制冷剂；选“不确定”时请留空。",
+    "refrigerant_kg_beside_none": "选的是“本年没有补充”，无需填写用量："
+    "请留空（或填 0），或选择补充的制冷剂。",
+    "refrigerant_row_beside_none": "第一种制冷剂选的是“本年没有补充”："
+    "请在那里选择补充的制冷剂，或将此项留空。",
+    "refrigerant_row_beside_unsure": "请先在上面选择补充的第一种制冷剂，或将此项留空。",
+    "refrigerant_needs_gas_row": "请选择这些千克数是哪种制冷剂的，或将其留空。",
+    "refrigerant_kg_not_a_number": "请填写千克数，例如 3 或 3公斤；按斤计的请换算成公斤（1斤 = 0.5公斤）。",
+    "refrigerant_no_gwp": "排放因子集中没有这种制冷剂有出处的 GWP100 值，"
+    "无法计算其补充量的排放（API 同样不予受理）。"
+    "没有补充的请填 0；否则请在“" + questions.ZH["refrigerant"] + "”中选“不确定”："
+    "披露报告将说明范围一未包含制冷剂泄漏。",
 }

@@ -149,6 +149,32 @@ EN: Mapping[str, str] = {
     "vehicle_amount_hint": "Litres from the fuel receipts, or km from the odometers with km after the "
     "number (such as 30000 km; electric vehicles: km only). Left empty, each vehicle is counted at a "
     "typical yearly distance, as an estimate.",
+    # the refrigerant recharged (service.web.refrigerants): what the service engineer topped up is what leaked
+    "refrigerant": "Refrigerant recharged in the year (air conditioning, fridges, cold room)",
+    "refrigerant_hint": "When the service engineer tops up the air conditioning, a fridge or the cold room, "
+    "the invoice gives the refrigerant (also on the unit's nameplate, such as R-410A) and the kg charged: "
+    "what was topped up replaced what leaked, which is Scope 1. Only equipment the business owns or runs; "
+    "gas charged into newly installed equipment is not a leak: leave it out.",
+    "refrigerant_unsure": "Not sure (not reported: the disclosure says refrigerant leaks are left out of "
+    "Scope 1)",
+    "refrigerant_none": "None recharged",
+    "refrigerant_R-32": "R-32 (newer air conditioners)",
+    "refrigerant_R-134a": "R-134a (fridges, drinks coolers, vehicle air conditioning)",
+    "refrigerant_R-410A": "R-410A (most air conditioners and heat pumps)",
+    "refrigerant_R-404A": "R-404A (freezers and cold rooms)",
+    "refrigerant_R-407C": "R-407C (air conditioners and chillers)",
+    "refrigerant_R-507A": "R-507A (cold rooms and freezers)",
+    "refrigerant_R-744": "R-744 (CO₂)",
+    "refrigerant_R-22": "R-22 (older air conditioners; reported beside Scope 1, not in it)",
+    "refrigerant_R-290": "R-290 (propane)",
+    "refrigerant_R-600a": "R-600a (isobutane, household fridges)",
+    "refrigerant_kg": "Refrigerant recharged per year (kg)",
+    "refrigerant_kg_hint": "From the service invoices, in kg (such as 3 or 3 kg). With “None recharged”, "
+    "leave it empty.",
+    "refrigerant_2": "Another refrigerant recharged (such as the cold room's, besides the air "
+    "conditioning's)",
+    "refrigerant_row_empty": "No other (leave this empty)",
+    "refrigerant_kg_2": "Of that refrigerant, recharged per year (kg)",
 }
 
 ZH: Mapping[str, str] = {
@@ -261,4 +287,25 @@ ZH: Mapping[str, str] = {
     "vehicle_amount": "这组车辆全年用量（加油升数或行驶公里数）",
     "vehicle_amount_hint": "加油升数见加油票据；行驶里程见里程表，请在数字后写“公里”（例如 30000公里；"
     "纯电动车只填公里数）。不填则每辆车按常见的年行驶里程估算。",
+    "refrigerant": "本年补充的制冷剂（空调、冰箱、冷库）",
+    "refrigerant_hint": "维修人员给空调、冰箱或冷库补充（加注）制冷剂时，维修发票上写有制冷剂种类"
+    "（设备铭牌上也有，例如 R-410A）和加注的千克数：补充的量就是泄漏的量，计入范围一。"
+    "只填本店拥有或使用的设备；新装设备首次充注的制冷剂不是泄漏，请不要填写。",
+    "refrigerant_unsure": "不确定（不填报；披露报告将说明范围一未包含制冷剂泄漏）",
+    "refrigerant_none": "本年没有补充",
+    "refrigerant_R-32": "R-32（较新的空调）",
+    "refrigerant_R-134a": "R-134a（冰箱、饮料冷柜、车辆空调）",
+    "refrigerant_R-410A": "R-410A（多数空调和热泵）",
+    "refrigerant_R-404A": "R-404A（冷冻柜、冷库）",
+    "refrigerant_R-407C": "R-407C（空调、冷水机组）",
+    "refrigerant_R-507A": "R-507A（冷库、冷冻柜）",
+    "refrigerant_R-744": "R-744（二氧化碳）",
+    "refrigerant_R-22": "R-22（老式空调；在范围一之外单独列示）",
+    "refrigerant_R-290": "R-290（丙烷）",
+    "refrigerant_R-600a": "R-600a（异丁烷，家用冰箱）",
+    "refrigerant_kg": "全年补充的制冷剂（千克）",
+    "refrigerant_kg_hint": "见维修发票，单位千克（如 3 或 3公斤）。选“本年没有补充”的请留空。",
+    "refrigerant_2": "补充的另一种制冷剂（例如空调之外冷库用的）",
+    "refrigerant_row_empty": "没有其他（此项留空）",
+    "refrigerant_kg_2": "这种制冷剂全年补充量（千克）",
 }

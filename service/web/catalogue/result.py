@@ -68,6 +68,8 @@ EN: Mapping[str, str] = {
     "basis_scope12_market": "Scope 1 + Scope 2 market-based",
     "heat_in_scope2": " The heat you bought ({gj} GJ) is in Scope 2 as well, the same on both bases: {t} t "
     "CO2e.",
+    "refrigerant_in_scope1": " The refrigerant recharged ({kg} kg), which replaced what leaked, is in Scope "
+    "1: {t} t CO2e.",
     "reaches_grade": "reaches {grade}",
     # {business}: what the business is called beside its peers (the Chinese page says 店铺 or 企业)
     "business_shop": "business",
@@ -181,6 +183,7 @@ ZH: Mapping[str, str] = {
     "因此基于市场的数值可能高于基于位置的数值；范围三是用水、废弃物和商务差旅。",
     "basis_scope12_market": "按范围一和基于市场的范围二计",
     "heat_in_scope2": "外购热力（{gj} 吉焦）同样计入范围二，基于位置和基于市场相同：{t} 吨二氧化碳当量。",
+    "refrigerant_in_scope1": "补充的制冷剂（{kg} 千克）即泄漏的量，计入范围一：{t} 吨二氧化碳当量。",
     "reaches_grade": "可达{grade}",
     "business_shop": "店铺",
     "business_firm": "企业",

@@ -18,8 +18,9 @@ and units, in :mod:`service.web.heat`.
 The form's parts are the modules of this package: its fixed choices (:mod:`service.web.form.choices`),
 where each field lands and its range (:mod:`service.web.form.fields`), how a field's number is read and
 refused (:mod:`service.web.form.numbers`), and the sections read into the contract's parts: the energy
-(:mod:`service.web.form.energy`), the vehicles (:mod:`service.web.form.vehicles`) and the "more details"
-(:mod:`service.web.form.details`). This module checks a whole form (:func:`parse_form`) and puts the
+(:mod:`service.web.form.energy`), the vehicles (:mod:`service.web.form.vehicles`), the refrigerant recharged
+(:mod:`service.web.form.refrigerants`, its answers judged by :mod:`service.web.refrigerants`) and the "more
+details" (:mod:`service.web.form.details`). This module checks a whole form (:func:`parse_form`) and puts the
 schema's or the engine's errors on its fields (:func:`errors_at`).
 """
 
@@ -51,6 +52,7 @@ from service.web.form.fields import (
     ParsedForm,
 )
 from service.web.form.numbers import checked_number, name_error, number_error
+from service.web.form.refrigerants import read_refrigerants
 from service.web.form.vehicles import (
     LATER_ROW_FIELDS,
     ROWS_FIELD,
@@ -59,6 +61,7 @@ from service.web.form.vehicles import (
     read_previous_fleet,
 )
 from service.web.heat import heat_answer, previous_heat_answer
+from service.web.refrigerants import GAS_FIELDS, KG_FIELDS, gas_refused
 
 _INDUSTRY_CODES = frozenset(code for code, _, _ in INDUSTRIES)
 _REGION_CODES = frozenset(code for code, _, _ in REGIONS)
@@ -86,6 +89,9 @@ def errors_at(paths: Iterable[str], values: Mapping[str, Any]) -> dict[str, Fiel
             error = found or FieldError("invalid")
         elif form_field == GENERAL:
             error = FieldError("not_rated")
+        elif form_field in GAS_FIELDS:  # the only gas the checks above let through that the engine
+            error = gas_refused(str(values.get(form_field, "")))  # refuses: no GWP100 in its set
+
         else:
             error = FieldError("invalid")
         out.setdefault(form_field, error)
@@ -147,6 +153,8 @@ def parse_form(form: Mapping[str, str], tariff: float | None = None) -> ParsedFo
             *DETAIL_CHOICES,
             *LATER_ROW_FIELDS,
             ROWS_FIELD,
+            *GAS_FIELDS,
+            *KG_FIELDS,
         )
     }
     values["practices"] = {k for k, _, _ in PRACTICES if form.get(k) == "yes"}
@@ -187,6 +195,7 @@ def parse_form(form: Mapping[str, str], tariff: float | None = None) -> ParsedFo
     previous_fuels = read_previous_fuels(parsed)
     previous_heat = read_heat(parsed, previous_heat_answer(values))
     previous_fleet = read_previous_fleet(parsed)
+    refrigerants = read_refrigerants(parsed)
     if parsed.errors:
         return parsed
     energy: dict[str, Any] = {ELECTRICITY_KEYS[values["electricity_unit"]]: electricity}
@@ -213,6 +222,8 @@ def parse_form(form: Mapping[str, str], tariff: float | None = None) -> ParsedFo
         "energy": energy,
         **({"transport": {"fleet": fleet}} if fleet is not None else {}),
         **resources_and_previous_year(details, previous_fuels, previous_fleet, previous_heat),
+        # "not sure" leaves it out (the disclosure says Scope 1 leaves refrigerant leaks out); none is []
+        **({"refrigerants": refrigerants} if refrigerants is not None else {}),
         "practices": {k: k in values["practices"] for k, _, _ in PRACTICES},
         "data_source": "energy_bills" if _ELECTRICITY & set(energy) else "estimated",
     }

@@ -16,6 +16,7 @@ from marshmallow.fields import Field
 
 from schemas.operating_data import OperatingDataSchema
 from service.web.amounts import Bounds, FieldError
+from service.web.refrigerants import GAS_FIELDS, KG_FIELDS
 
 SCHEMA = OperatingDataSchema()  # built once: schema instantiation is not free
 _COMPANY: Schema = SCHEMA.fields["company"].schema  # type: ignore[attr-defined]
@@ -25,6 +26,7 @@ _TRANSPORT: Schema = SCHEMA.fields["transport"].schema  # type: ignore[attr-defi
 _VEHICLE: Schema = _TRANSPORT.fields["fleet"].inner.schema  # type: ignore[attr-defined]
 _RESOURCES: Schema = SCHEMA.fields["resources"].schema  # type: ignore[attr-defined]
 _PREVIOUS_ENERGY: Schema = SCHEMA.fields["previous_year"].schema.fields["energy"].schema  # type: ignore[attr-defined]
+_REFRIGERANT: Schema = SCHEMA.fields["refrigerants"].inner.schema  # type: ignore[attr-defined]
 
 #: Where each form field lands in the operating data (a schema or engine error on a path is shown there);
 #: the vehicles' groups, each a fleet item, by :func:`service.web.form.vehicles.fleet_field`.
@@ -53,6 +55,10 @@ FIELD_PATHS: Mapping[str, str] = {
     "previous_year.energy.fuels.0.quantity": "previous_fuel",
     "previous_year.energy.fuels.0.unit": "previous_fuel",
     "previous_year.energy.purchased_heat_gj": "previous_heat",
+    # the refrigerant rows (service.web.refrigerants), each a refrigerants item, in the order they are sent
+    "refrigerants": GAS_FIELDS[0],
+    **{f"refrigerants.{i}.gas": gas for i, gas in enumerate(GAS_FIELDS)},
+    **{f"refrigerants.{i}.recharged_kg": kg for i, kg in enumerate(KG_FIELDS)},
 }
 GENERAL = "_form"  # an error on a path the form does not ask for: shown above the form
 
@@ -82,6 +88,7 @@ LIMITS: Mapping[str, Bounds] = {
     "waste": Bounds.of(_RESOURCES.fields["waste_t"]),
     "waste_recycled": Bounds.of(_RESOURCES.fields["waste_recycled_t"]),
     "previous_electricity": Bounds.of(_PREVIOUS_ENERGY.fields["electricity_kwh"]),
+    **dict.fromkeys(KG_FIELDS, Bounds.of(_REFRIGERANT.fields["recharged_kg"])),
 }
 #: Yearly revenue per employee (CNY) below which the form asks the owner to confirm the figure before it is
 #: rated and disclosed to a bank: "90" meant as 90万 had given a cafe 90 yuan of revenue and an intensity of
@@ -113,6 +120,7 @@ DETAIL_CHOICES: tuple[str, ...] = ("previous_fuel_type",)
 NUMBER_FIELDS: Mapping[str, bool] = {
     "employees": True, "revenue": False, "electricity": False, "green_share": False, "fuel_amount": False,
     "heat_amount": False, "vehicles": True, "vehicle_amount": False, **dict.fromkeys(DETAIL_FIELDS, False),
+    **dict.fromkeys(KG_FIELDS, False),
 }
 NAME_MAX_LENGTH = _max_length(_COMPANY.fields["name"])
 

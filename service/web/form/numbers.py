@@ -26,6 +26,7 @@ from service.web.form.fields import (
 )
 from service.web.fuels import FUEL_AMOUNT_UNITS, FUEL_UNITS, previous_fuel_of
 from service.web.heat import HEAT_UNIT_WORDS, HEAT_UNITS, unconverted_heat
+from service.web.refrigerants import KG_FIELDS, KG_WORDS
 
 #: kWh as owners write it ("3万度电" is how it is said; a bill prints kWh, KWH or kW·h), and MWh, which
 #: :data:`_CONVERTED_WORDS` turns into kWh: each had been refused with "enter a number", which did not say
@@ -55,6 +56,7 @@ UNIT_WORDS: Mapping[str, tuple[str, ...]] = {
     "waste_recycled": ("吨", "t", "tonnes", "千克", "公斤", "kg"),
     "previous_electricity": _KWH_WORDS,
     "heat_amount": HEAT_UNIT_WORDS,
+    **dict.fromkeys(KG_FIELDS, KG_WORDS),
 }
 #: Units a field also takes, other than the one its value is in: the words that say it, the unit they
 #: name and the field's own, converted by :func:`rating_model.units.convert` (kg of waste to its tonnes,
@@ -136,6 +138,8 @@ def _better_key(key: str, raw: str, form_field: str, values: Mapping[str, Any]) 
         return "vehicles_not_a_number"
     if form_field == "green_share":  # a percentage ("百分之二十"), not money's "12000 or 1.2万"
         return "percent_not_a_number"
+    if form_field in KG_FIELDS:  # a few kg from the service invoice, not money's "12000 or 1.2万"
+        return "refrigerant_kg_not_a_number"
     if form_field in ("waste", "waste_recycled"):
         # a restaurant's waste is a few tonnes, not "12000 or 1.2万"; its owner weighs it in kg or in 斤
         # ("800斤"), which the page does not convert: a conversion is rating_model.units', which has none

@@ -10,6 +10,7 @@ note and the disclosure agree. The estimated fields are named as an owner reads 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -40,14 +41,28 @@ def scopes_note(rating: Mapping[str, Any], lang: str) -> str:
         note = t["scopes_explained"]
     else:
         note = t["scopes_explained_factors"].format(grid=f"{float(grid):g}", residual=f"{float(residual):g}")
-    heat = next((line for line in emissions.get("line_items") or () if line.get("path") == _HEAT), None)
-    if heat is None or not heat.get("quantity"):
-        return note
-    gj = amount(float(heat["quantity"]), lang)
-    return note + t["heat_in_scope2"].format(gj=gj, t=grouped(heat.get("tco2e")))
+    lines = emissions.get("line_items") or ()
+    heat = next((line for line in lines if line.get("path") == _HEAT), None)
+    if heat is not None and heat.get("quantity"):
+        gj = amount(float(heat["quantity"]), lang)
+        note += t["heat_in_scope2"].format(gj=gj, t=grouped(heat.get("tco2e")))
+    return note + _leaks_note(lines, lang)
+
+
+def _leaks_note(lines: Any, lang: str) -> str:
+    """The refrigerant recharged that the rating counted, in Scope 1 (schema 1.13): its kg and tCO2e, said
+    after the scopes, as the heat is, so that a restaurant owner who gave the cold room's top-up sees where
+    it went; nothing without such a line (none recharged, not sure, or R-22, said beside the scopes)."""
+    leaks = [line for line in lines if line.get("category") == _LEAKS and line.get("quantity")]
+    if not leaks:
+        return ""
+    kg = amount(math.fsum(float(line["quantity"]) for line in leaks), lang)
+    tco2e = math.fsum(float(line.get("tco2e") or 0.0) for line in leaks)
+    return texts(lang)["refrigerant_in_scope1"].format(kg=kg, t=grouped(tco2e))
 
 
 _HEAT = "energy.purchased_heat_gj"
+_LEAKS = "fugitive_refrigerant"  # the category of a refrigerant line (rating_model.refrigerants.CATEGORY)
 
 
 _ELECTRICITY = "energy.electricity_kwh"
