@@ -223,6 +223,12 @@ RESULT_COLUMNS: tuple[ResultColumn, ...] = (
                  "greenrate's computed Scope 3 (option 2b) 3 at best and never better than the borrower's "
                  "pcaf_score; 5 without a balance sheet; empty without loan data and where "
                  "financed_scope3_tco2e is empty"),
+    # a credit committee's review: a book of SMEs rated on their 2021, 2022 and 2023 figures summed three
+    # years under one "tCO2e" with no year in the results; before company__external_id, which stays last
+    ResultColumn("reporting_year", "Int64", ("issb_summary", "basis_of_preparation", "reporting_period",
+                                            "value"),
+                 "The borrower's company.reporting_year: the year every emission figure of this row (gross "
+                 "and financed) is of, a year's emissions; empty for refused rows"),
     # a bank joining results to its own records by borrower, not by position (the loans of one borrower
     # share its id); named as in the input, where no pass-through column can be named (it has a __)
     ResultColumn("company__external_id", "string", ("external_id",),
@@ -496,7 +502,7 @@ def _result_columns(rows: list[_Measured | None], errors: list[str | None], matr
      financed12, financed3, outstanding, per_million, financed_pcaf, attribution_basis, financed1,
      financed2_location, financed2_market, industry, sector, blocked_by, capped, above_amount,
      outstanding_basis, loan_fx, denominator, above_assets, emissions_source, reported_gap,
-     financed_pcaf3) = (
+     financed_pcaf3, reporting_year) = (
         cols[name] for name in (
             "grade", "score_grade", "knock_outs", "green_loan_eligible", "green_loan_basis",
             "green_loan_category", "pricing_tier", "green_rated_borrower",
@@ -506,7 +512,7 @@ def _result_columns(rows: list[_Measured | None], errors: list[str | None], matr
             "industry_code", "sector", "green_loan_blocked_by", "attribution_capped",
             "outstanding_above_amount", "outstanding_basis", "loan_fx_to_cny", "attribution_denominator_cny",
             "equity_debt_above_assets", "financed_emissions_source", "reported_difference_scope12_pct",
-            "financed_scope3_pcaf_score"))
+            "financed_scope3_pcaf_score", "reporting_year"))
     for i, score, row_points in zip(ok, scores.tolist(), points.tolist(), strict=True):
         r = rows[i]
         assert r is not None
@@ -528,6 +534,7 @@ def _result_columns(rows: list[_Measured | None], errors: list[str | None], matr
             )
         grading, knock_out_text, loan, blocking = decision
         industry[i] = r.data.company.industry_code
+        reporting_year[i] = r.data.company.reporting_year
         sector[i] = r.sector
         blocked_by[i] = blocking or None
         grades[i] = grading.grade
