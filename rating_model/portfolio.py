@@ -35,6 +35,8 @@ from rating_model.portfolio_breakdowns import (
     RATED_ROWS,
     SCOPE3_CATEGORIES,
     SCOPE3_SCORE_COLUMN,
+    UNKNOWN_YEAR,
+    YEAR_COLUMN,
     ByGroup,
     GreenLoanStats,
     RowFlags,
@@ -42,8 +44,10 @@ from rating_model.portfolio_breakdowns import (
     by_attribution_basis,
     by_emissions_source,
     by_industry,
+    by_reporting_year,
     figure,
     floats,
+    period_words,
     share,
 )
 from rating_model.portfolio_movers import Movers, PreviousRun, borrower_ids
@@ -177,6 +181,7 @@ class PortfolioAccumulator:
         self._by_basis = ByGroup()
         self._by_source = ByGroup()
         self._by_industry = ByGroup()
+        self._by_year = ByGroup()
         self._division_codes: dict[str, int] = {}
         self._green = GreenLoanStats()
         self._flags = RowFlags()
@@ -261,8 +266,12 @@ class PortfolioAccumulator:
             self.unsourced_loans += int(loan.sum())
         sources = given.astype("string").fillna("computed").astype(object).to_numpy(dtype=object)
         source_codes = pd.Categorical(sources, categories=list(EMISSIONS_SOURCES)).codes
+        # the year the row's emissions are of (results written before the column: unknown, coded -1)
+        years = (floats(chunk[YEAR_COLUMN]) if YEAR_COLUMN in chunk.columns else np.full(n, np.nan))
+        year_codes = np.where(np.isnan(years), -1, np.nan_to_num(years)).astype(np.int16)
         self._attributions.add(chunk, loan, hashes, present, basis_codes, self._codes(divisions),
-                               source_codes)
+                               source_codes, year_codes)
+        self._by_year.add(_year_keys(year_codes), chunk, loan, outstanding)
         self._by_basis.add(bases, chunk, loan, outstanding)
         self._by_source.add(sources, chunk, loan, outstanding)
         reported = loan & (sources != "computed")
@@ -428,6 +437,8 @@ class PortfolioAccumulator:
         source_groups = self._by_source.less(
             excess.assign(source=excess["source"].map(dict(enumerate(EMISSIONS_SOURCES)))), "source"
         )
+        year_groups = self._by_year.less(excess.assign(year=_year_keys(excess["year"].to_numpy())), "year")
+        period = period_words({year: int(sums["loans"]) for year, sums in self._by_year.sums.items()})
         names = {code: division for division, code in self._division_codes.items()}
         industry_groups = self._by_industry.less(
             excess.assign(division=excess["division"].map(names)), "division"
@@ -496,7 +507,8 @@ class PortfolioAccumulator:
                 "scope12": figure(
                     round(financed12, 4),
                     _TCO2E,
-                    _FINANCED.format(rows=financed_rows, scope="Scopes 1+2 (Scope 2 location-based)"),
+                    _FINANCED.format(rows=financed_rows, scope="Scopes 1+2 (Scope 2 location-based)")
+                    + period,
                 ),
                 "scope3": figure(
                     round(self.financed3 - above3, 4),
@@ -504,7 +516,8 @@ class PortfolioAccumulator:
                     _FINANCED.format(rows=financed_rows, scope="Scope 3 (categories with data)")
                     + f"; {self.scope3_loans} of the {self.loans} loans have a borrower with Scope 3 data "
                     "(for the others it is not measured, not zero); categories included: "
-                    + SCOPE3_CATEGORIES,
+                    + SCOPE3_CATEGORIES
+                    + period,
                 ),
                 **{
                     key: figure(
@@ -512,7 +525,8 @@ class PortfolioAccumulator:
                         _TCO2E,
                         _FINANCED.format(rows=financed_rows, scope=label)
                         + " (IFRS S2 B62: financed emissions by scope)"
-                        + (self._market_gap() if key == "scope2_market" else ""),
+                        + (self._market_gap() if key == "scope2_market" else "")
+                        + period,
                     )
                     for key, label in (
                         ("scope1", "Scope 1"),
@@ -595,12 +609,13 @@ class PortfolioAccumulator:
                 **self._green.borrowers(),
             },
             "by_industry": by_industry(industry_groups, self.outstanding, financed12),
+            "by_reporting_year": by_reporting_year(year_groups, self.outstanding, financed12),
             "flags": self._flags.summary(),
             "intensity": figure(
                 None if self.outstanding <= 0 else round(financed12 / (self.outstanding / 1e6), 4),
                 "tCO2e per CNY million lent",
                 f"financed Scopes 1+2 / (outstanding / 1,000,000) over {financed_rows} (PCAF economic "
-                "emission intensity)",
+                "emission intensity)" + period,
             ),
             "movers": self._movers.summary()
             if self._movers is not None
@@ -623,3 +638,8 @@ def summarize(
     for chunk in chunks:
         acc.add(chunk)
     return acc.summary()
+
+
+def _year_keys(codes: np.ndarray) -> np.ndarray:
+    """Reporting-year codes (the year, -1 when the results do not say it) as by_reporting_year's keys."""
+    return np.array([UNKNOWN_YEAR if code < 0 else str(code) for code in codes.tolist()], dtype=object)

@@ -31,20 +31,20 @@ class Attributions:
     results: it is known only once the book's last chunk is rated, after the rows are written; it is
     reproduced from them as 1 / the sum of ``attribution_factor`` over a ``borrower_id``'s counted rows
     (``duplicate_of_row`` empty) where that sum is above 1. Ids are kept as 64-bit hashes, with the
-    factor, the five financed figures and three small group codes (attribution basis, industry, emissions
-    source): 62 bytes per loan, 62 MB for a million loans; a collision between two of a million ids has a
-    probability near 3e-8.
+    factor, the five financed figures and four small group codes (attribution basis, industry, emissions
+    source, reporting year): 64 bytes per loan, 64 MB for a million loans; a collision between two of a
+    million ids has a probability near 3e-8.
     """
 
     def __init__(self) -> None:
-        self._parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+        self._parts: list[tuple[np.ndarray, ...]] = []
         self.without_id = 0
 
     def add(self, chunk: pd.DataFrame, loan: np.ndarray, hashes: np.ndarray, present: np.ndarray,
-            bases: np.ndarray, divisions: np.ndarray, sources: np.ndarray) -> None:
+            bases: np.ndarray, divisions: np.ndarray, sources: np.ndarray, years: np.ndarray) -> None:
         """Keep the attribution and financed emissions of the ``loan`` rows of ``chunk`` that have an id
         (``hashes`` and ``present`` from :func:`rating_model.book_checks.id_hashes`), with each row's
-        attribution basis, industry and emissions source (as small integer codes)."""
+        attribution basis, industry, emissions source and reporting year (as small integer codes)."""
         has_id = loan & present
         self.without_id += int((loan & ~has_id).sum())
         if not has_id.any():
@@ -60,14 +60,16 @@ class Attributions:
                 bases[has_id],
                 divisions[has_id],
                 sources[has_id],
+                years[has_id],
             )
         )
 
     def excess(self) -> tuple[int, pd.DataFrame]:
         """Borrowers attributed more than once, and per loan of theirs the financed emissions above their
-        whole (one column per :data:`FINANCED_SCOPES` key, with ``basis``, ``division`` and ``source``)."""
+        whole (one column per :data:`FINANCED_SCOPES` key, with ``basis``, ``division``, ``source`` and
+        ``year``)."""
         columns = [key for key, _ in FINANCED_SCOPES]
-        none = pd.DataFrame(columns=[*columns, "basis", "division", "source"])
+        none = pd.DataFrame(columns=[*columns, "basis", "division", "source", "year"])
         if not self._parts:
             return 0, none
         ids, factors = (np.concatenate([part[i] for part in self._parts]) for i in (0, 1))
@@ -82,4 +84,5 @@ class Attributions:
         excess["basis"] = np.concatenate([part[3] for part in self._parts])[over]
         excess["division"] = np.concatenate([part[4] for part in self._parts])[over]
         excess["source"] = np.concatenate([part[5] for part in self._parts])[over]
+        excess["year"] = np.concatenate([part[6] for part in self._parts])[over]
         return int(np.unique(ids[over]).size), excess

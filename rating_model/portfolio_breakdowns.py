@@ -27,11 +27,14 @@ __all__ = [
     "RATED_ROWS",
     "SCOPE3_CATEGORIES",
     "SCOPE3_SCORE_COLUMN",
+    "UNKNOWN_YEAR",
+    "YEAR_COLUMN",
     "ByGroup",
     "GreenLoanStats",
     "RowFlags",
     "Versions",
     "by_emissions_source",
+    "by_reporting_year",
     "figure",
     "floats",
     "share",
@@ -65,6 +68,10 @@ _PER_MILLION = "tCO2e per CNY million lent"
 #: read when the results have it (engine 2.12 on): the financed Scope 3's own PCAF score; results rated
 #: before give Scope 3 no score of its own, so their loans are left out of pcaf_data_quality_scope3
 SCOPE3_SCORE_COLUMN = "financed_scope3_pcaf_score"
+#: read when the results have it: the borrower's reporting year, the year a row's emissions are of (results
+#: written before the column have none: their loans are grouped under UNKNOWN_YEAR)
+YEAR_COLUMN = "reporting_year"
+UNKNOWN_YEAR = "unknown"
 #: the unit of every breakdown of the book into groups of loans (:meth:`ByGroup.table`'s figures)
 _GROUP_UNIT = f"loans; {_CNY}; {_TCO2E}; {_SHARE}; {_PER_MILLION}; PCAF score 1-5"
 #: what a breakdown's figures are, said alike by the breakdowns that give shares and intensity
@@ -271,6 +278,38 @@ def by_industry(groups: ByGroup, outstanding: float, financed12: float) -> dict[
         f"{SCOPE3_CATEGORIES}",
         "values": groups.table(outstanding, financed12),
     }
+
+
+def by_reporting_year(groups: ByGroup, outstanding: float, financed12: float) -> dict[str, Any]:
+    """The ``by_reporting_year`` section: the book's loans by the year their borrowers' emissions are of.
+
+    Each borrower is rated on one year's figures, its own reporting year, and a book of SMEs mixes years
+    (a credit committee's review: 2021, 2022 and 2023 summed under one total that named no year); the
+    financed emissions are a sum of a year's emissions of each borrower, and this says which years, with
+    how much exposure and how many tonnes each (IFRS S2 B62 reports financed emissions for a period)."""
+    return {
+        "unit": _GROUP_UNIT,
+        "basis": "rated rows with loan data by their borrower's reporting year (reporting_year: the year "
+        "every emission figure of the row is of, a year's emissions); the book's financed emissions are "
+        f"the sum of these years' rows; {UNKNOWN_YEAR}: results written before the reporting_year column "
+        f"(rate the book again to date them). {_GROUP_FIGURES}; financed Scope 3 covers {SCOPE3_CATEGORIES}",
+        "values": groups.table(outstanding, financed12),
+    }
+
+
+def period_words(years: Mapping[str, int]) -> str:
+    """What period the book's emission figures are of, from its loans per reporting year (``years``)."""
+    known = sorted(year for year in years if year != UNKNOWN_YEAR)
+    unknown = years.get(UNKNOWN_YEAR, 0)
+    said = ""
+    if known:
+        plural = "s" if len(known) > 1 else ""
+        said = (f"; a year's emissions of each borrower, of its own reporting year: reporting year{plural} "
+                f"{', '.join(known)} (by_reporting_year)")
+    if unknown:
+        said += (f"; the reporting year is not said for {unknown} loans (results written before the "
+                 "reporting_year column: rate the book again)")
+    return said
 
 
 def _empty_group() -> dict[str, Any]:

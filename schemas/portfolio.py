@@ -435,6 +435,16 @@ class PortfolioSummarySchema(Schema):
         "Exposure, financed emissions and data quality per ISIC Rev.4 division (IFRS S2 B62).",
     )
     flags = _since_1_9(FlagsSchema, "Counts of the results' per-row flags.")
+    by_reporting_year = fields.Nested(
+        GroupTableSchema,
+        metadata={
+            "description": "Loans, outstanding, financed emissions and data quality per reporting year of "
+            "the borrowers (`reporting_year`: the year a row's emissions are of): the book's financed "
+            "emissions sum a year's emissions of each borrower, of its own year, and a book mixes years; "
+            "`unknown` for results written before the `reporting_year` column. Absent from summaries "
+            "computed before (stored as issued)."
+        },
+    )
 
 
 class UploadedFileSchema(Schema):

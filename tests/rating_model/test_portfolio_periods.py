@@ -9,11 +9,14 @@ the financed emissions of a reporting period; PCAF Part A, each borrower's most 
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from rating_model.batch import rate_frame
 from rating_model.loan_book import iter_loan_book
+from rating_model.portfolio import summarize
+from schemas.portfolio import PortfolioSummarySchema
 from tests.conftest import session_engine
 
 YEAR = "reporting_year"
@@ -40,3 +43,43 @@ def test_each_result_row_says_the_reporting_year_its_emissions_are_of(
     assert out.loc[ok, YEAR].tolist() == book.loc[ok, "company__reporting_year"].astype(int).tolist()
     assert out.loc[~ok, YEAR].isna().all()
     assert book["company__reporting_year"].nunique() > 1  # a book of several years, as a bank's is
+
+
+def test_the_summary_splits_the_financed_emissions_by_reporting_year_and_adds_up(
+    rated: tuple[pd.DataFrame, pd.DataFrame],
+) -> None:
+    _, out = rated
+    s = summarize([out.iloc[:25], out.iloc[25:]])
+    table = s["by_reporting_year"]
+    loans = out[out["error"].isna() & out["outstanding_cny"].notna()]
+    years = sorted(str(y) for y in loans[YEAR].unique())
+    assert list(table["values"]) == years
+    for year, group in loans.groupby(loans[YEAR].astype(str)):
+        row = table["values"][str(year)]
+        assert row["loans"] == len(group)
+        assert row["outstanding"] == pytest.approx(group["outstanding_cny"].sum(), abs=0.01)
+    assert s["financed_emissions"]["over_attribution"]["borrowers"]["value"] == 1
+    # the over-attribution is taken out of the years as out of the total: the years add up to it
+    for key in ("scope12", "scope3"):
+        total = s["financed_emissions"][key]["value"]
+        assert sum(r[f"financed_{key}"] for r in table["values"].values()) == pytest.approx(total, abs=1e-3)
+    assert sum(r["outstanding"] for r in table["values"].values()) == pytest.approx(s["outstanding"]["value"])
+    # the period is said where the totals are read
+    said = ", ".join(years)
+    for key in ("scope12", "scope3"):
+        assert f"reporting years {said}" in s["financed_emissions"][key]["basis"]
+    assert f"reporting years {said}" in s["intensity"]["basis"]
+    assert "reporting year" in table["basis"] and table["unit"]
+    # and it reaches the bank: the response schema keeps only the sections it declares
+    assert PortfolioSummarySchema().dump(s)["by_reporting_year"] == table
+
+
+def test_results_written_before_the_column_are_counted_under_unknown(
+    rated: tuple[pd.DataFrame, pd.DataFrame],
+) -> None:
+    _, out = rated
+    s = summarize([out.drop(columns=[YEAR])])
+    values = s["by_reporting_year"]["values"]
+    assert list(values) == ["unknown"] and values["unknown"]["loans"] == s["loans"]["value"]
+    assert "not said" in s["financed_emissions"]["scope12"]["basis"]
+    assert np.isfinite(s["financed_emissions"]["scope12"]["value"])
