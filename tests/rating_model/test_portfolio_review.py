@@ -199,3 +199,26 @@ def test_a_count_share_short_of_the_whole_or_above_nothing_is_said_so() -> None:
     assert share(0, 3) == 0.0 and share(3, 3) == 1.0 and share(1, 0) is None and share(1, 4) == 0.25
     assert share(1e10 - 1e-6, 1e10) == 1.0  # a float sum a hair below its total stays whole
     assert share(1.0, 3.5e10, partial=True) == 0.000001
+
+
+def test_a_green_loan_too_small_to_round_above_nothing_is_not_said_as_none(book: pd.DataFrame) -> None:
+    """A credit committee's review: a CNY 1,000 green loan in a 35-billion book gave green_loans
+    share_by_outstanding 0.0 beside an eligible_outstanding of 1,000, which reads as no green lending; a
+    positive sum of amounts is above nothing exactly (only a share's upper end has sums that differ in their
+    last bits), so its share is said as at least 0.000001, as a count's is."""
+    big = book.iloc[:8].copy()
+    big["loan__amount"] = big["loan__outstanding"] = 5e9
+    big["loan__borrower_equity_plus_debt"], big["loan__borrower_total_assets"] = 1e10, np.nan
+    big["loan__use_of_proceeds"] = "general_working_capital"
+    big["compliance__environmental_penalties_3y"] = 0
+    big.loc[0, ["loan__amount", "loan__outstanding"]] = 1_000.0
+    big.loc[0, "loan__use_of_proceeds"] = "energy_efficiency"
+    s = summarize([rate_frame(big, session_engine())])
+    green = s["green_loans"]
+    assert green["eligible"]["value"] == 1 and green["eligible_outstanding"]["value"] == 1_000.0
+    assert green["share_by_outstanding"]["value"] == 0.000001
+    tables = [s["by_industry"]["values"], s["financed_emissions"]["by_attribution_basis"]["values"]]
+    for group in (g for table in tables for g in table.values() if g["outstanding"] > 0):
+        assert group["share_of_outstanding"] > 0
+    assert share(1_000.0, 3.5e10) == 0.000001 and share(0.0, 3.5e10) == 0.0
+    assert share(3.5e10 - 1e-6, 3.5e10) == 1.0  # the upper end keeps plain rounding for sums
