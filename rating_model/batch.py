@@ -126,8 +126,11 @@ RESULT_COLUMNS: tuple[ResultColumn, ...] = (
     ResultColumn("estimated_fields", "Int64", None,
                  "How many inputs were estimated (sector defaults, seed distances)"),
     ResultColumn("green_loan_eligible", "boolean", ("green_loan", "eligible"),
-                 "Eligible as a green loan with basis use_of_proceeds; with basis borrower (no loan given) "
-                 "it speaks of the borrower and is no green loan to count"),
+                 "Eligible as a green loan with basis use_of_proceeds: its declared use of proceeds is a "
+                 "green category (GLP component 1's category; the project's benefits and GLP components 2-4, "
+                 "its selection, the tracking of proceeds and reporting, are for the loan's documentation to "
+                 "show); with basis borrower (no loan given) it speaks of the borrower and is no green loan "
+                 "to count"),
     ResultColumn("green_loan_basis", "string", ("green_loan", "basis"),
                  "Why eligible (use of proceeds, borrower)"),
     ResultColumn("green_loan_category", "string", ("green_loan", "category"), "Use-of-proceeds category"),

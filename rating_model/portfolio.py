@@ -580,8 +580,12 @@ class PortfolioAccumulator:
                 "eligible": figure(
                     self.eligible_rows,
                     _ROWS,
-                    f"{_WITH_LOAN} eligible as green loans by their use of proceeds (a green-rated "
-                    "borrower's general-purpose loan is not a green loan: see green_rated_borrower_terms)",
+                    f"{_WITH_LOAN} eligible as green loans by their declared use of proceeds (a green-rated "
+                    "borrower's general-purpose loan is not a green loan: see green_rated_borrower_terms); "
+                    "only that its category is a Green Loan Principles one was checked: the project's "
+                    "environmental benefits (component 1), its evaluation and selection (component 2), the "
+                    "tracking of proceeds (component 3) and annual reporting (component 4) are not checked, "
+                    "for each loan's documentation to show",
                 ),
                 "share_by_count": figure(
                     share(self.eligible_rows, self.loans), _SHARE, "eligible loans / loans"

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from rating_model.batch import rate_frame
+from rating_model.batch import RESULT_COLUMNS, rate_frame
 from rating_model.loan_book import iter_loan_book
 from rating_model.portfolio import summarize
 from rating_model.portfolio_breakdowns import share
@@ -222,3 +222,15 @@ def test_a_green_loan_too_small_to_round_above_nothing_is_not_said_as_none(book:
         assert group["share_of_outstanding"] > 0
     assert share(1_000.0, 3.5e10) == 0.000001 and share(0.0, 3.5e10) == 0.0
     assert share(3.5e10 - 1e-6, 3.5e10) == 1.0  # the upper end keeps plain rounding for sums
+
+
+def test_green_loans_say_that_only_the_category_of_the_declared_use_was_checked(rated: pd.DataFrame) -> None:
+    """A credit committee's review: "eligible: 5 loans" read as five loans meeting the Green Loan Principles,
+    where greenrate checks only that the declared use of proceeds is a green category; the project's
+    benefits, its evaluation and selection, the tracking of proceeds and the reporting (GLP components 1-4)
+    are for each loan's documentation to show, as the API's rationale says of one loan."""
+    basis = summarize([rated])["green_loans"]["eligible"]["basis"]
+    for said in ("declared use of proceeds", "component 2", "component 3", "component 4", "not checked"):
+        assert said in basis, said
+    meaning = next(c.meaning for c in RESULT_COLUMNS if c.name == "green_loan_eligible")
+    assert "declared use of proceeds" in meaning and "GLP components 2-4" in meaning
