@@ -646,4 +646,6 @@ def summarize(
 
 def _year_keys(codes: np.ndarray) -> np.ndarray:
     """Reporting-year codes (the year, -1 when the results do not say it) as by_reporting_year's keys."""
-    return np.array([UNKNOWN_YEAR if code < 0 else str(code) for code in codes.tolist()], dtype=object)
+    years = np.asarray(codes, dtype=np.int64)
+    keys: np.ndarray = np.where(years < 0, UNKNOWN_YEAR, years.astype(str)).astype(object)
+    return keys
