@@ -271,7 +271,7 @@ class PortfolioAccumulator:
         year_codes = np.where(np.isnan(years), -1, np.nan_to_num(years)).astype(np.int16)
         self._attributions.add(chunk, loan, hashes, present, basis_codes, self._codes(divisions),
                                source_codes, year_codes)
-        self._by_year.add(_year_keys(year_codes), chunk, loan, outstanding)
+        self._by_year.add(year_codes, chunk, loan, outstanding)  # keyed "2023", "-1": named in summary()
         self._by_basis.add(bases, chunk, loan, outstanding)
         self._by_source.add(sources, chunk, loan, outstanding)
         reported = loan & (sources != "computed")
@@ -437,8 +437,8 @@ class PortfolioAccumulator:
         source_groups = self._by_source.less(
             excess.assign(source=excess["source"].map(dict(enumerate(EMISSIONS_SOURCES)))), "source"
         )
-        year_groups = self._by_year.less(excess.assign(year=_year_keys(excess["year"].to_numpy())), "year")
-        period = period_words({year: int(sums["loans"]) for year, sums in self._by_year.sums.items()})
+        year_groups = _named_years(self._by_year.less(excess, "year"))
+        period = period_words({year: int(sums["loans"]) for year, sums in year_groups.sums.items()})
         names = {code: division for division, code in self._division_codes.items()}
         industry_groups = self._by_industry.less(
             excess.assign(division=excess["division"].map(names)), "division"
@@ -644,8 +644,9 @@ def summarize(
     return acc.summary()
 
 
-def _year_keys(codes: np.ndarray) -> np.ndarray:
-    """Reporting-year codes (the year, -1 when the results do not say it) as by_reporting_year's keys."""
-    years = np.asarray(codes, dtype=np.int64)
-    keys: np.ndarray = np.where(years < 0, UNKNOWN_YEAR, years.astype(str)).astype(object)
-    return keys
+def _named_years(groups: ByGroup) -> ByGroup:
+    """Reporting-year groups as by_reporting_year names them: kept by code as the chunks arrive (the year,
+    -1 where the results do not say it; a string per row cost a million-row book's summary a second or
+    two), the code -1 named :data:`UNKNOWN_YEAR`."""
+    groups.sums = {UNKNOWN_YEAR if year == "-1" else year: sums for year, sums in groups.sums.items()}
+    return groups
