@@ -118,7 +118,10 @@ RESULT_COLUMNS: tuple[ResultColumn, ...] = (
     ResultColumn("energy_mwh", "float64", ("emissions", "energy_mwh"), "Energy consumed, MWh"),
     ResultColumn("renewable_share", "float64", ("emissions", "renewable_share"), "Renewable share of energy"),
     ResultColumn("intensity_per_cny_million", "float64",
-                 ("emissions", "intensities", "per_cny_million_revenue"), "tCO2e per CNY million revenue"),
+                 ("emissions", "intensities", "per_cny_million_revenue"),
+                 "total_tco2e per CNY million of revenue: Scopes 1 + 2 (location) and the Scope 3 "
+                 "categories with data, so it moves with the Scope 3 a borrower gives (tco2e_per_cny_million_"
+                 "lent and the portfolio's intensity are of Scopes 1+2)"),
     ResultColumn("sector_percentile", "Int64", ("emissions", "sector_percentile"),
                  "Efficiency percentile 1-100"),
     ResultColumn("pcaf_score", "Int64", ("data_quality", "pcaf_score"), "PCAF data-quality score 1-5"),

@@ -174,7 +174,10 @@ class Scope3Schema(ContractSchema):
 
 
 class IntensitiesSchema(ContractSchema):
-    per_cny_million_revenue = _num("tCO2e per CNY million of revenue.")
+    per_cny_million_revenue = _num(
+        "emissions.total (Scopes 1 + 2 location-based and the Scope 3 categories included) per CNY "
+        "million of revenue."
+    )
     scope12_market_per_cny_million_revenue = _num("Scope 1 + market-based Scope 2, per CNY million.")
     per_employee = _num("tCO2e per employee.")
     per_m2 = _num("tCO2e per m² of floor area (null without floor area).", nullable=True)

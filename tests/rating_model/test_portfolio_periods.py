@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from rating_model.batch import rate_frame
+from rating_model.batch import RESULT_COLUMNS, rate_frame
 from rating_model.loan_book import iter_loan_book
 from rating_model.portfolio import summarize
 from schemas.portfolio import PortfolioSummarySchema
@@ -83,3 +83,19 @@ def test_results_written_before_the_column_are_counted_under_unknown(
     assert list(values) == ["unknown"] and values["unknown"]["loans"] == s["loans"]["value"]
     assert "not said" in s["financed_emissions"]["scope12"]["basis"]
     assert np.isfinite(s["financed_emissions"]["scope12"]["value"])
+
+
+def test_the_revenue_intensity_column_says_it_is_of_the_total_with_scope_3(
+    rated: tuple[pd.DataFrame, pd.DataFrame],
+) -> None:
+    """A loan officer's reading: intensity_per_cny_million, "tCO2e per CNY million revenue", read as Scopes
+    1+2 beside tco2e_per_cny_million_lent (Scopes 1+2) and the book's intensity; it is total_tco2e, with the
+    Scope 3 categories that have data, so two borrowers' intensities differ by what Scope 3 each gave."""
+    book, out = rated
+    ok = out["error"].isna()
+    revenue = book.loc[ok, "company__annual_revenue"].astype(float) / 1e6  # the book's rows are in CNY
+    assert (book.loc[ok, "company__currency"] == "CNY").all()
+    assert (out.loc[ok, "intensity_per_cny_million"] * revenue).tolist() == pytest.approx(
+        out.loc[ok, "total_tco2e"].tolist(), rel=1e-5, abs=1e-3)  # 6 decimals per CNY million
+    meaning = next(c.meaning for c in RESULT_COLUMNS if c.name == "intensity_per_cny_million")
+    assert "total_tco2e" in meaning and "Scope 3" in meaning
