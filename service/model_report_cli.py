@@ -25,6 +25,10 @@ from service.model_data_cli import (
 if TYPE_CHECKING:
     import pandas as pd
 
+#: the exit status of ``greenrate model drift --fail-on-shift`` when something shifted (1 is an error, 2 a
+#: usage mistake; ``greenrate batch rate`` uses 3 for its refused rows alike)
+SHIFT_EXIT = 3
+
 
 @click.command("report")
 @click.argument("model")
@@ -74,10 +78,17 @@ def report_command(model: str, data: Path, champion: str | None, out: Path, stan
               help="The model's training file, when its artifact carries no score distribution "
                    "(its holdout left out when the split can be drawn again; the output says which rows).")
 @click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path), default=None)
+@click.option("--fail-on-shift", is_flag=True, default=False,
+              help=f"Exit {SHIFT_EXIT} when the score or an indicator shifted (PSI above 0.25, on enough "
+                   "ratings to read): for a scheduled check.")
 @_workers
 def drift_command(since: datetime, model_ref: str, training_data: Path | None, json_out: Path | None,
-                  workers: int | None) -> None:
+                  fail_on_shift: bool, workers: int | None) -> None:
     """PSI of live scores and indicators (recorded ratings) against the model's training population.
+
+    With --fail-on-shift, exit status 3 when anything shifted (1 is an error, 2 a usage mistake), so a
+    scheduled check (cron, CI) raises the alarm without reading the output; the JSON's ``shifts`` lists
+    what shifted either way.
 
     The report names its window (``window``: ``since`` as given, read as UTC, and ``until``, when the
     ratings were read), in its JSON and its first line: a drift JSON had not said which ratings it was
@@ -130,7 +141,24 @@ def drift_command(since: datetime, model_ref: str, training_data: Path | None, j
     for name, p in result["indicator_psi"].items():
         left_out = f"; {p['unmatched']} rating(s) in no training bin" if "unmatched" in p else ""
         click.echo(f"  PSI {name:<28} {p['psi']:.4f} ({p['reading']}){left_out}")
+    result["shifts"] = shifts = _shifts(result)
     _write_json(json_out, result)
+    if shifts:
+        _console.print(f"[red]drift alarm: {len(shifts)} shift(s) (PSI above 0.25): {', '.join(shifts)}; "
+                       "collect fresh labels and retrain (docs/analyst-guide.md, step 8)[/]")
+        if fail_on_shift:
+            raise SystemExit(SHIFT_EXIT)
+
+
+def _shifts(result: dict[str, Any]) -> list[str]:
+    """What read as a shift, the score first (``score``), then each indicator by name.
+
+    A reading of too few ratings is never a shift: its PSI is sampling noise (``drift`` relabels it), and an
+    alarm woken by a handful of ratings is one people learn to ignore.
+    """
+    readings = {"score": result["score_psi"]} if "score_psi" in result else {}
+    readings.update(result["indicator_psi"])
+    return [name for name, p in readings.items() if p["reading"] == "shift"]
 
 
 def _fitted_population(artifact: ScorecardArtifact, X: pd.DataFrame, digest: str,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -89,3 +90,48 @@ def test_the_drift_report_names_the_window_it_covers(env: dict[str, str], tmp_pa
         assert len(live_distribution(db, version, since, since + timedelta(minutes=1))[0]) == 0
     finally:
         db.dispose()
+
+
+def _since() -> str:
+    return f"{datetime.now(UTC) - timedelta(days=1):%Y-%m-%d}"
+
+
+def _one_business(times: int) -> list[dict[str, Any]]:
+    """The same business rated ``times`` times, each a rating of its own (another head count): every score
+    in one band, far from the training population's spread."""
+    from tests.conftest import BASE_PAYLOAD
+
+    company = BASE_PAYLOAD["company"]
+    return [{**BASE_PAYLOAD, "company": {**company, "employees": 5 + i}} for i in range(times)]
+
+
+def test_a_shift_raises_an_alarm_a_scheduled_check_can_act_on(env: dict[str, str], tmp_path: Path) -> None:
+    """``drift`` printed "shift" and exited 0 whatever it read, so a scheduled check (cron, CI) could not
+    tell a drifted model from a stable one without parsing its output: monitoring after promotion was a
+    report someone had to remember to read (model-risk review). With ``--fail-on-shift`` a shift exits 3
+    and names what shifted, and the JSON lists it (``shifts``)."""
+    assert run(env, "db", "upgrade").exit_code == 0
+    stored = record_ratings(env["GREENRATE_DATABASE_URL"], Engine.load(), _one_business(150))
+    assert stored >= 100  # enough ratings to read
+    out = tmp_path / "drift.json"
+    args = ("model", "drift", "--since", _since(), "--model", str(DEFAULT_MODEL), "--json", str(out))
+    plain = run(env, *args)
+    assert plain.exit_code == 0, plain.output  # a report by default, as before
+    alarmed = run(env, *args, "--fail-on-shift")
+    assert alarmed.exit_code == 3, alarmed.output
+    shifts = json.loads(out.read_text())["shifts"]
+    assert "score" in shifts
+    assert f"drift alarm: {len(shifts)} shift(s) (PSI above 0.25): score" in alarmed.output
+
+
+def test_no_alarm_on_a_stable_population_nor_on_too_few_ratings(env: dict[str, str], tmp_path: Path) -> None:
+    """The alarm is of a shift read on enough ratings: a handful of ratings is sampling noise, said as such,
+    never an alarm (a pager woken by three ratings learns to ignore it)."""
+    assert run(env, "db", "upgrade").exit_code == 0
+    assert record_ratings(env["GREENRATE_DATABASE_URL"], Engine.load(), _one_business(20)) == 20
+    out = tmp_path / "drift.json"
+    result = run(env, "model", "drift", "--since", _since(), "--model", str(DEFAULT_MODEL),
+                 "--json", str(out), "--fail-on-shift")
+    assert result.exit_code == 0, result.output
+    assert json.loads(out.read_text())["shifts"] == []
+    assert "drift alarm" not in result.output
