@@ -17,7 +17,14 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from rating_model.artifact import ScorecardArtifact
-from rating_model.evaluation import binary_metrics, score_frame, training_bin_counts
+from rating_model.evaluation import (
+    Scored,
+    binary_metrics,
+    calibration,
+    grade_distribution,
+    score_frame,
+    training_bin_counts,
+)
 from rating_model.standard import GRADES, Standard
 
 PSI_FLOOR = 1e-4
@@ -178,7 +185,9 @@ def compare_models(champion: ScorecardArtifact, challenger: ScorecardArtifact, i
     - ``score_psi``: the challenger's score distribution against the champion's, in 10-point bands;
     - ``indicator_psi``: per indicator, the compared population against the champion's training
       population, over the champion's bins (is the new data the population the champion learned from?);
-    - ``migration``: the grade migration matrix, champion grade (rows) to challenger grade (columns).
+    - ``migration``: the grade migration matrix, champion grade (rows) to challenger grade (columns);
+    - ``calibration`` and ``grades``: per model (``champion``, ``challenger``), see :func:`_calibration` and
+      :func:`_grades`.
     """
     a = score_frame(champion, indicators, standard)
     b = score_frame(
@@ -199,7 +208,51 @@ def compare_models(champion: ScorecardArtifact, challenger: ScorecardArtifact, i
                       "challenger": band_counts(b.scores).tolist()},
         "indicator_psi": indicator_psi(champion, columns),
         "migration": migration_matrix(a.grades, b.grades),
+        "calibration": {"champion": _calibration(y, a), "challenger": _calibration(y, b)},
+        "grades": {"champion": _grades(y, a), "challenger": _grades(y, b)},
     }
+
+
+def _calibration(y: NDArray[Any], scored: Scored) -> dict[str, Any]:
+    """One model's calibration on the compared rows: mean predicted probability against the observed green
+    rate (calibration in the large) and the ECE of :func:`rating_model.evaluation.calibration`.
+
+    Brier alone mixes ranking and calibration: a validator needs to see whether the probabilities still
+    match the observed rate, for the champion as much as for the challenger.
+    """
+    labels = np.asarray(y, dtype=float)
+    return {"rows": len(labels), "predicted": float(scored.probabilities.mean()),
+            "observed": float(labels.mean()), "ece": calibration(labels, scored.probabilities)["ece"]}
+
+
+#: z of a two-sided 95 % interval
+_Z95 = 1.959963984540054
+
+
+def wilson_interval(successes: int, n: int, z: float = _Z95) -> tuple[float, float]:
+    """The Wilson score interval of a rate (95 % by default): unlike the normal approximation it stays in
+    [0, 1] and is honest about a grade of a handful of businesses (3 green of 3 reads 0.44 to 1, not 1)."""
+    if n <= 0:
+        raise ValueError("an interval needs at least one row")
+    rate = successes / n
+    centre = (rate + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * np.sqrt(rate * (1 - rate) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return max(0.0, float(centre - half)), min(1.0, float(centre + half))
+
+
+def _grades(y: NDArray[Any], scored: Scored) -> list[dict[str, Any]]:
+    """Rows per score grade (best first) and their observed green rate with its 95 % Wilson interval.
+
+    What a grade means is its observed rate: a challenger that keeps the ranking can still fill a grade
+    with businesses whose rate is another grade's. The interval carries the sample size; a grade with no
+    rows has ``None`` for its rate and interval.
+    """
+    labels = np.asarray(y, dtype=int)
+    out = grade_distribution(scored.grades, labels)
+    for row in out:
+        green = int(labels[scored.grades == row["grade"]].sum())
+        row["ci_low"], row["ci_high"] = wilson_interval(green, row["n"]) if row["n"] else (None, None)
+    return out
 
 
 def drift(artifact: ScorecardArtifact, training_scores: NDArray[np.float64] | None,

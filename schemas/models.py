@@ -254,7 +254,8 @@ class ComparisonSchema(Schema):
         required=True,
         metadata={"description": "What `greenrate model compare` printed: `rows`, `metrics` (each with "
                   "`champion`, `challenger`, `delta`, `ci_low`, `ci_high`), `score_psi`, `indicator_psi`, "
-                  "`migration`."},
+                  "`migration`, and (comparisons recorded since they were added) `calibration` and `grades`, "
+                  "each by `champion` and `challenger`."},
     )
     counted = fields.Boolean(
         required=True,

@@ -477,6 +477,7 @@ def compare_models(champion: str, challenger: str, data: Path, standard_path: Pa
     click.echo(f"    {'':<12} " + " ".join(f"{g[:8]:>8}" for g in mig["grades"]) + "   (challenger)")
     for grade, row in zip(mig["grades"], mig["counts"], strict=True):
         click.echo(f"    {grade:<12} " + " ".join(f"{c:>8}" for c in row))
+    _print_calibration(result)
     if info["trained_on_it"]:
         click.echo(f"  warning: trained on this very file: {', '.join(info['trained_on_it'])}")
     _write_json(json_out, result)
@@ -488,6 +489,26 @@ def compare_models(champion: str, challenger: str, data: Path, standard_path: Pa
         click.echo(f"not recorded (--no-record): {unseen}")
     else:
         _record_comparison(b, a, result["data"], result, required=bool(record), unseen=unseen)
+
+
+def _print_calibration(result: dict[str, Any]) -> None:
+    """Both models' calibration and each grade's observed green rate, with its 95 % interval: a grade of
+    a handful of businesses shows as the wide interval it is (``compare_models``'s ``calibration`` and
+    ``grades``)."""
+    for role in ("champion", "challenger"):
+        c = result["calibration"][role]
+        click.echo(f"  calibration: {role} predicted {c['predicted']:.3f} vs observed {c['observed']:.3f}, "
+                   f"ECE {c['ece']:.4f}")
+    click.echo("  observed green rate by grade (rows, rate [95 % interval]), champion | challenger:")
+
+    def cell(g: dict[str, Any]) -> str:
+        if not g["n"]:
+            return f"{0:>6} {'-':>5} {'':<16}"
+        return f"{g['n']:>6} {g['observed_rate']:.3f} [{g['ci_low']:.3f}, {g['ci_high']:.3f}]"
+
+    grades = result["grades"]
+    for a, b in zip(grades["champion"], grades["challenger"], strict=True):
+        click.echo(f"    {a['grade']:<12} {cell(a)} | {cell(b)}")
 
 
 def _record_comparison(challenger: ScorecardArtifact, champion: ScorecardArtifact, data: dict[str, Any],

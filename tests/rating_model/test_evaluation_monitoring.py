@@ -24,7 +24,7 @@ from rating_model.monitoring import (
     recorded_bin_psi,
 )
 from rating_model.report import render_report, roc_curve
-from rating_model.standard import DEFAULT_STANDARD, load_standard
+from rating_model.standard import DEFAULT_STANDARD, GRADES, load_standard
 from rating_model.synthetic import generate_frame
 from rating_model.train import train
 from rating_model.validation import validate_frame
@@ -115,6 +115,39 @@ def test_compare_is_deterministic_and_intervals_bracket_the_delta(population: di
     assert sum(map(sum, first["migration"]["counts"])) == 1500
     # the same population the champion was trained on (same generator): indicators are stable
     assert all(v["psi"] < 0.1 for v in first["indicator_psi"].values())
+
+
+def test_compare_shows_each_models_calibration_and_green_rate_by_grade(population: dict[str, Any]) -> None:
+    """compare gave Brier alone on calibration, and no grade's observed green rate: a validator could not
+    see whether the challenger's probabilities still match the observed rate, nor whether a grade means
+    what it meant, from the record a promotion rests on (model-risk review). Each model's calibration
+    (mean predicted against observed, ECE) and each grade's rows and observed rate, with a 95 % Wilson
+    interval so a grade of a few businesses reads as uncertain, are now in the comparison."""
+    args = (population["champion"], population["challenger"], population["X"], population["y"], STANDARD)
+    result = compare_models(*args, samples=20)
+    y = population["y"]
+    for role, model in (("champion", population["champion"]), ("challenger", population["challenger"])):
+        scored = score_frame(model, population["X"], STANDARD)
+        cal = result["calibration"][role]
+        assert cal["rows"] == 1500 and cal["observed"] == pytest.approx(y.mean())
+        assert cal["predicted"] == pytest.approx(scored.probabilities.mean())
+        assert cal["ece"] == pytest.approx(calibration(y, scored.probabilities)["ece"])
+        grades = result["grades"][role]
+        assert [g["grade"] for g in grades] == list(GRADES)
+        assert sum(g["n"] for g in grades) == 1500
+        for g in grades:
+            mask = scored.grades == g["grade"]
+            assert g["n"] == int(mask.sum())
+            if g["n"]:
+                assert g["observed_rate"] == pytest.approx(y[mask].mean())
+                assert g["ci_low"] <= g["observed_rate"] <= g["ci_high"]
+            else:
+                assert g["observed_rate"] is g["ci_low"] is g["ci_high"] is None
+    # fewer businesses, a wider interval: the sample size is read off the interval, not only the count
+    wide = {g["grade"]: g["ci_high"] - g["ci_low"] for g in result["grades"]["champion"] if g["n"]}
+    counts = {g["grade"]: g["n"] for g in result["grades"]["champion"] if g["n"]}
+    fewest, most = min(counts, key=counts.__getitem__), max(counts, key=counts.__getitem__)
+    assert wide[fewest] > wide[most]
 
 
 def test_bootstrap_of_a_model_against_itself_is_zero(population: dict[str, Any]) -> None:

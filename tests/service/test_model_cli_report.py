@@ -63,3 +63,25 @@ def test_a_report_on_a_card_without_the_holdout_table_still_renders(tmp_path: Pa
     assert "<h3>Calibration by segment</h3>" in page and "<h3>Limitations</h3>" in page
     # a card written before greenrate-train/2 recorded segments has none; the packaged default has one
     assert ("on the training holdout</h3>" in page) == bool(card.get("calibration_by_segment_holdout"))
+
+
+def test_compare_prints_each_models_calibration_and_green_rate_by_grade(tmp_path: Path) -> None:
+    """compare printed Brier as the only word on calibration and no grade's observed green rate (a
+    model-risk review): the terminal now shows both models' mean predicted against observed rate and ECE,
+    and each grade's rows and observed rate with its 95 % interval, as the JSON records them."""
+    holdout, out = tmp_path / "h.parquet", tmp_path / "compare.json"
+    assert run(tmp_path, "model", "generate-data", "--rows", "1200", "--seed", "4",
+               "--out", str(holdout)).exit_code == 0
+    result = run(tmp_path, "model", "compare", str(DEFAULT_MODEL), str(DEFAULT_MODEL), "--data", str(holdout),
+                 "--samples", "20", "--workers", "1", "--json", str(out))
+    assert result.exit_code == 0, result.output
+    compared = json.loads(out.read_text())
+    cal = compared["calibration"]["champion"]
+    assert (f"  calibration: champion predicted {cal['predicted']:.3f} vs observed {cal['observed']:.3f}, "
+            f"ECE {cal['ece']:.4f}" in result.output)
+    title = "observed green rate by grade (rows, rate [95 % interval]), champion | challenger:"
+    assert title in result.output
+    for g in compared["grades"]["champion"]:
+        if g["n"]:
+            shown = f"{g['n']:>6} {g['observed_rate']:.3f} [{g['ci_low']:.3f}, {g['ci_high']:.3f}]"
+            assert f"    {g['grade']:<12} {shown} | {shown}" in result.output
