@@ -50,6 +50,34 @@ HOLDOUT_SHARE = 0.2
 MAX_SEED = 2**32 - 1
 
 
+#: the distributions whose versions decide a fitted artifact's bytes (binning, the solver, the frame reading)
+FITTING_LIBRARIES = ("numpy", "pandas", "scikit-learn", "scipy")
+
+
+def training_environment() -> dict[str, str]:
+    """What a trained artifact's bytes depend on besides its data, seed and standard: the Python, the
+    fitting libraries' versions, the engine version and the machine's architecture.
+
+    Training is byte-identical on the same machine and library versions only; an artifact that named
+    neither left a validator rebuilding it unable to tell which versions to install, or whether differing
+    bytes came from another library or from other data. The build of the code is not recorded: it
+    would change the version of every retraining from another commit that fits the same model, where
+    ``code_version`` names the training method itself.
+    """
+    import platform
+    from importlib import metadata
+
+    from rating_model.engine import ENGINE_VERSION
+
+    found = {"python": platform.python_version(), "machine": platform.machine(), "engine": ENGINE_VERSION}
+    for name in FITTING_LIBRARIES:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:  # pragma: no cover - training imports each of them
+            found[name] = "unknown"
+    return found
+
+
 @dataclass(frozen=True)
 class TrainResult:
     artifact: dict[str, Any]
@@ -242,6 +270,7 @@ def train(frame: pd.DataFrame, *, standard: Standard | None = None, seed: int = 
         "factor_set": factor_sets_document()["default"],
         "schema": SCHEMA_VERSION,
         "code_version": CODE_VERSION,
+        "environment": training_environment(),
         "data_sha256": rows_digest(hashes),
         "row_sketch": row_sketch(hashes),
         "seed": seed,

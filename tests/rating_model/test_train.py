@@ -157,3 +157,22 @@ def test_the_bins_are_fitted_without_the_businesses_answering_none() -> None:
     assert served["bin"] == len(fleet["points"]) - 1 and 0 < served["rows"] <= said_none.sum()
     kept = blank.artifact["metadata"]["answered_none"]["low_carbon_fleet_share"]["rows"]
     assert kept < served["rows"]
+
+
+def test_the_artifact_records_the_libraries_and_engine_it_was_trained_with() -> None:
+    """An artifact is "byte-identical on the same machine and library versions" and named none of them: a
+    validator rebuilding a model could not tell which numpy, scikit-learn or SciPy to install, nor tell a
+    changed library from a changed file when the bytes differed (model-risk review). ``metadata.environment``
+    records them, the engine version and the machine's architecture (its floating-point paths)."""
+    import platform
+    from importlib import metadata
+
+    from rating_model.engine import ENGINE_VERSION
+
+    environment = trained(synthetic=True).artifact["metadata"]["environment"]
+    assert environment == {
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "engine": ENGINE_VERSION,
+        **{name: metadata.version(name) for name in ("numpy", "pandas", "scikit-learn", "scipy")},
+    }
