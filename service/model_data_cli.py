@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -477,7 +477,8 @@ def compare_models(champion: str, challenger: str, data: Path, standard_path: Pa
     click.echo(f"    {'':<12} " + " ".join(f"{g[:8]:>8}" for g in mig["grades"]) + "   (challenger)")
     for grade, row in zip(mig["grades"], mig["counts"], strict=True):
         click.echo(f"    {grade:<12} " + " ".join(f"{c:>8}" for c in row))
-    _print_calibration(result)
+    for line in calibration_lines(result):
+        click.echo(f"  {line}")
     if info["trained_on_it"]:
         click.echo(f"  warning: trained on this very file: {', '.join(info['trained_on_it'])}")
     _write_json(json_out, result)
@@ -491,24 +492,29 @@ def compare_models(champion: str, challenger: str, data: Path, standard_path: Pa
         _record_comparison(b, a, result["data"], result, required=bool(record), unseen=unseen)
 
 
-def _print_calibration(result: dict[str, Any]) -> None:
-    """Both models' calibration and each grade's observed green rate, with its 95 % interval: a grade of
-    a handful of businesses shows as the wide interval it is (``compare_models``'s ``calibration`` and
-    ``grades``)."""
+def calibration_lines(summary: Mapping[str, Any]) -> list[str]:
+    """Both models' calibration and each grade's observed green rate, with its 95 % interval (a grade of a
+    handful of businesses shows as the wide interval it is), as lines to indent: what ``compare`` prints
+    and ``greenrate model comparisons`` shows the approver under each record (none for a record made before
+    ``compare_models`` gave ``calibration`` and ``grades``)."""
+    if "calibration" not in summary or "grades" not in summary:
+        return []
+    lines = []
     for role in ("champion", "challenger"):
-        c = result["calibration"][role]
-        click.echo(f"  calibration: {role} predicted {c['predicted']:.3f} vs observed {c['observed']:.3f}, "
-                   f"ECE {c['ece']:.4f}")
-    click.echo("  observed green rate by grade (rows, rate [95 % interval]), champion | challenger:")
+        c = summary["calibration"][role]
+        lines.append(f"calibration: {role} predicted {c['predicted']:.3f} vs observed {c['observed']:.3f}, "
+                     f"ECE {c['ece']:.4f}")
+    lines.append("observed green rate by grade (rows, rate [95 % interval]), champion | challenger:")
 
-    def cell(g: dict[str, Any]) -> str:
+    def cell(g: Mapping[str, Any]) -> str:
         if not g["n"]:
             return f"{0:>6} {'-':>5} {'':<16}"
         return f"{g['n']:>6} {g['observed_rate']:.3f} [{g['ci_low']:.3f}, {g['ci_high']:.3f}]"
 
-    grades = result["grades"]
-    for a, b in zip(grades["champion"], grades["challenger"], strict=True):
-        click.echo(f"    {a['grade']:<12} {cell(a)} | {cell(b)}")
+    grades = summary["grades"]
+    lines.extend(f"  {a['grade']:<12} {cell(a)} | {cell(b)}"
+                 for a, b in zip(grades["champion"], grades["challenger"], strict=True))
+    return lines
 
 
 def _record_comparison(challenger: ScorecardArtifact, champion: ScorecardArtifact, data: dict[str, Any],

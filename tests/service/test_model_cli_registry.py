@@ -649,3 +649,30 @@ def test_register_names_the_champion_and_the_comparison_a_promotion_needs(
     assert promote in gated.output and "CHAMPION" not in gated.output
     again = run(env, "model", "register", str(path))  # the requirement off (this file's env): no comparison
     assert again.exit_code == 0 and promote in again.output and "compare" not in again.output
+
+
+def test_the_comparisons_an_approver_reads_show_calibration_and_green_rate_by_grade(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    """`compare` prints each model's calibration and each grade's observed green rate, but
+    `greenrate model comparisons`, what the approver reads before promoting, showed only the metric deltas,
+    PSI and migration of the record: the checker did not see what the maker saw (model-risk review)."""
+    data = tmp_path / "holdout.parquet"
+    generated = run(env, "model", "generate-data", "--rows", "1500", "--seed", "5", "--out", str(data))
+    assert generated.exit_code == 0
+    b = _register(env, tmp_path, "b")
+    out = tmp_path / "cmp.json"
+    compared = run(env, "model", "compare", "active", b, "--data", str(data), "--samples", "20", "--record",
+                   "--json", str(out))
+    assert compared.exit_code == 0, compared.output
+    result = json.loads(out.read_text())
+    listed = run(env, "model", "comparisons", b)
+    assert listed.exit_code == 0, listed.output
+    for role in ("champion", "challenger"):
+        line = next(x for x in compared.output.splitlines() if x.startswith(f"  calibration: {role} "))
+        assert f"  {line}" in listed.output  # indented under its record, as the other figures are
+    rows = [f"    {g['grade']:<12} " for g in result["grades"]["champion"]]
+    shown = [x for x in compared.output.splitlines() if "[" in x and x.startswith(tuple(rows))]
+    assert len(shown) == len(rows)
+    for line in shown:
+        assert f"  {line}" in listed.output
