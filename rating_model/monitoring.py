@@ -25,6 +25,7 @@ from rating_model.evaluation import (
     score_frame,
     training_bin_counts,
 )
+from rating_model.intervals import wilson_interval
 from rating_model.standard import GRADES, Standard
 
 PSI_FLOOR = 1e-4
@@ -223,21 +224,6 @@ def _calibration(y: NDArray[Any], scored: Scored) -> dict[str, Any]:
     labels = np.asarray(y, dtype=float)
     return {"rows": len(labels), "predicted": float(scored.probabilities.mean()),
             "observed": float(labels.mean()), "ece": calibration(labels, scored.probabilities)["ece"]}
-
-
-#: z of a two-sided 95 % interval
-_Z95 = 1.959963984540054
-
-
-def wilson_interval(successes: int, n: int, z: float = _Z95) -> tuple[float, float]:
-    """The Wilson score interval of a rate (95 % by default): unlike the normal approximation it stays in
-    [0, 1] and is honest about a grade of a handful of businesses (3 green of 3 reads 0.44 to 1, not 1)."""
-    if n <= 0:
-        raise ValueError("an interval needs at least one row")
-    rate = successes / n
-    centre = (rate + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * np.sqrt(rate * (1 - rate) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return max(0.0, float(centre - half)), min(1.0, float(centre + half))
 
 
 def _grades(y: NDArray[Any], scored: Scored) -> list[dict[str, Any]]:

@@ -24,6 +24,7 @@ from sqlalchemy.exc import IntegrityError
 
 from rating_model.artifact import ScorecardArtifact
 from rating_model.exceptions import ArtifactError
+from rating_model.intervals import wilson_interval
 from rating_model.standard import load_standard
 from schemas.models import ActivateRequestSchema
 from service.config.settings import DEFAULT_COMPARISON_VALID_DAYS
@@ -128,6 +129,33 @@ def shifted(summary: Mapping[str, Any]) -> list[str]:
                    f"({migration.get('upgrades')} up, {migration.get('downgrades')} down; "
                    f"above {GRADE_MIGRATION_SHARE:.0%})")
     return out
+
+
+#: How far (either way) a challenger's mean predicted probability may lie from the observed green rate of
+#: the compared rows without a justification: the limit past which ``train`` names a segment's gap among
+#: the model card's limitations (:data:`rating_model.evaluation.SEGMENT_GAP_LIMIT`).
+CALIBRATION_GAP = 0.05
+
+
+def miscalibrated(summary: Mapping[str, Any]) -> list[str]:
+    """How a recorded comparison shows the challenger's probabilities off the compared population: its mean
+    predicted probability more than :data:`CALIBRATION_GAP` from the observed green rate and outside that
+    rate's 95 % Wilson interval (a gap a small holdout's noise could make is not a finding).
+
+    The other findings rank (the metrics) or compare with the champion (Brier, the scale): a challenger as
+    far off a population whose green rate moved as the champion had the same Brier and passed. A record
+    made before ``compare`` gave ``calibration`` shows nothing here.
+    """
+    found = dict(dict(summary.get("calibration") or {}).get("challenger") or {})
+    rows, predicted, observed = found.get("rows"), found.get("predicted"), found.get("observed")
+    if not (isinstance(rows, int) and rows > 0 and isinstance(predicted, int | float)
+            and isinstance(observed, int | float)):
+        return []
+    low, high = wilson_interval(round(observed * rows), rows)
+    if abs(predicted - observed) <= CALIBRATION_GAP or low <= predicted <= high:
+        return []
+    return [f"mean predicted {predicted:.3f} against {observed:.3f} observed on {rows} rows (95 % interval "
+            f"[{low:.3f}, {high:.3f}]; more than {CALIBRATION_GAP:.0%} off)"]
 
 
 #: Tries of a promotion or rollback that loses the race to another one (each loss means another won).
@@ -445,6 +473,8 @@ def needs_justification(found: comparisons.Comparison) -> list[str]:
         out.append(f"shows it worse on {'; '.join(losses)}")
     if moves := shifted(found.summary):
         out.append(f"shows it moving {'; '.join(moves)}")
+    if off := miscalibrated(found.summary):
+        out.append(f"shows its probabilities off the observed rate: {'; '.join(off)}")
     return out
 
 

@@ -676,3 +676,40 @@ def test_the_comparisons_an_approver_reads_show_calibration_and_green_rate_by_gr
     assert len(shown) == len(rows)
     for line in shown:
         assert f"  {line}" in listed.output
+
+
+def test_a_challenger_whose_probabilities_miss_the_observed_rate_needs_a_justification(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    """The gate read ranking (AUC, Gini, KS), Brier against the champion and the score scale, never whether
+    the challenger's probabilities match the population it is promoted for: on a holdout whose green rate
+    had risen by about 15 points, a challenger predicting the old rate had the champion's Brier, no shift,
+    and was promoted without a word (model-risk review). A counted comparison whose challenger's mean
+    predicted probability is more than 5 points off the observed rate, and outside its 95 % interval, now
+    needs a justification like a worse metric."""
+    import pandas as pd
+
+    gated = {**env, "GREENRATE_MODEL_REQUIRE_COMPARISON": "true"}
+    data = _generated(gated, tmp_path, 1500)
+    frame = pd.read_parquet(data)
+    # a quarter of the businesses not green in the file are green by now: the rate rises ~15 points
+    later = frame.index[frame["label"] == 0][::4]
+    frame.loc[later, "label"] = 1
+    frame.to_parquet(data)
+    b = _register(gated, tmp_path, "b")  # the default's probabilities under another version
+    out = tmp_path / "cmp.json"
+    recorded = run(gated, "model", "compare", "active", b, "--data", str(data), "--samples", "20", "--record",
+                   "--json", str(out))
+    assert recorded.exit_code == 0, recorded.output
+    cal = json.loads(out.read_text())["calibration"]["challenger"]
+    assert cal["observed"] - cal["predicted"] > 0.1
+    refused = run(gated, "model", "promote", b, "--reason", "CR-31 b", "--replacing", DEFAULT_VERSION)
+    assert refused.exit_code == 1, refused.output
+    said = (f"shows its probabilities off the observed rate: mean predicted {cal['predicted']:.3f} against "
+            f"{cal['observed']:.3f} observed")
+    assert said in " ".join(refused.output.split())
+    assert "worse on" not in refused.output and "moving" not in refused.output  # this finding alone
+    accepted = run(gated, "model", "promote", b, "--reason", "CR-31 b", "--replacing", DEFAULT_VERSION,
+                   "--accept-worse", "RISK-31: probabilities not used for pricing; recalibration due Q1")
+    assert accepted.exit_code == 0, accepted.output
+    assert "accepted because: RISK-31" in _history(gated)[-1]
