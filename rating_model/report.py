@@ -158,6 +158,28 @@ def _card_section(card: dict[str, Any]) -> list[str]:
     return parts
 
 
+#: what an artifact's metadata says it was built from, in the order a validator rebuilding it reads them
+_PROVENANCE = ("standard", "standard_sha256", "factor_set", "schema", "code_version", "seed", "data_sha256",
+               "rows", "skipped_rows")
+
+
+def _provenance_section(metadata: Mapping[str, Any]) -> list[str]:
+    """What the model was built from (its metadata, as trained): the report for an approval ticket named
+    the version and the standard but not the training rows' fingerprint, the seed, the method or the
+    libraries, which whoever rebuilds it to check it needs. An artifact trained before the environment was
+    recorded says so rather than leaving the row out."""
+    rows: list[list[Any]] = [[key, metadata[key]] for key in _PROVENANCE if key in metadata]
+    environment = metadata.get("environment")
+    if isinstance(environment, Mapping):
+        rows += [[f"environment: {name}", version] for name, version in environment.items()]
+    else:
+        rows.append(["environment", "not recorded (trained before artifacts recorded it)"])
+    return ["<h2>Provenance</h2>",
+            "<p>What this model was built from, as its artifact records it: the same file (by "
+            "<code>data_sha256</code>), seed, standard and environment rebuild it byte for byte.</p>",
+            _table(rows, ["field", "value"])]
+
+
 def _table(rows: list[list[Any]], header: list[str]) -> str:
     head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
     body = "".join("<tr>" + "".join(f"<td>{html.escape(_fmt(c))}</td>" for c in r) + "</tr>" for r in rows)
@@ -236,6 +258,7 @@ def render_report(artifact: ScorecardArtifact, indicators: pd.DataFrame, y: NDAr
                   '<img alt="Grade migration" src="'
                   f'{_migration_plot(cmp["migration"], champion.version, artifact.version)}">',
                   _migration_table(cmp["migration"])]
+    parts += _provenance_section(artifact.metadata)
     parts += _card_section(artifact.card)
     style = ("body{font-family:sans-serif;max-width:60rem;margin:2rem auto;color:#222}"
              "table{border-collapse:collapse;margin:1rem 0}td,th{border:1px solid #ccc;padding:.25rem .5rem;"
