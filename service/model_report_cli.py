@@ -144,8 +144,9 @@ def drift_command(since: datetime, model_ref: str, training_data: Path | None, j
     result["shifts"] = shifts = _shifts(result)
     _write_json(json_out, result)
     if shifts:
+        # one line however many shifted (never wrapped at the terminal's width): a log scraper reads it whole
         _console.print(f"[red]drift alarm: {len(shifts)} shift(s) (PSI above 0.25): {', '.join(shifts)}; "
-                       "collect fresh labels and retrain (docs/analyst-guide.md, step 8)[/]")
+                       "collect fresh labels and retrain (docs/analyst-guide.md, step 8)[/]", soft_wrap=True)
         if fail_on_shift:
             raise SystemExit(SHIFT_EXIT)
 
