@@ -63,7 +63,7 @@ def register_extensions(app: Flask, settings: Settings) -> None:
 
 def register_request_hooks(app: Flask, settings: Settings) -> None:
     """Request id and security headers, timing, the JSON log line."""
-    hardening.init_app(app)
+    hardening.init_app(app, settings)
     metrics.init_app(app)
     logging.init_app(app, settings)
 

@@ -20,6 +20,7 @@ from flask import Flask, Request, Response, current_app, g, request
 from webargs.flaskparser import abort
 
 from schemas.fields import UNSTORABLE, UNSTORABLE_MESSAGE
+from service.config.settings import Settings
 from service.exceptions import INVALID_FIELDS
 
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -46,7 +47,17 @@ _STATIC_HEADERS = (
     ("X-Content-Type-Options", "nosniff"),
     ("X-Frame-Options", "DENY"),
     ("Referrer-Policy", "no-referrer"),
+    # No other site may load an answer as a resource (an <img> or <script> of another origin, which reads
+    # it into that origin's process: Spectre's way in). CORS requests are not "no-cors" loads and are
+    # unaffected; a bank's servers send no Sec-Fetch headers and are unaffected too.
+    ("Cross-Origin-Resource-Policy", "same-origin"),
+    # A page of another origin that opens ours (or that ours opens) gets no window handle on it: the merchant
+    # form's CSRF token and a rated business's figures stay out of its reach. /docs opens no pop-up (keys
+    # are typed in, no OAuth2 redirect), so nothing of Swagger UI needs one.
+    ("Cross-Origin-Opener-Policy", "same-origin"),
 )
+HSTS_HEADER = "Strict-Transport-Security"
+_HSTS_EXTENSION = "greenrate.hsts"
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -99,6 +110,11 @@ def _secure_headers(response: Response) -> Response:
     for name, value in _STATIC_HEADERS:
         add(name, value)
     add("Content-Security-Policy", _content_security_policy(response))
+    # Only over HTTPS, as the request arrived or as the trusted proxies say (ProxyFix, GREENRATE_PROXY_HOPS):
+    # a browser ignores it over plain HTTP (RFC 6797, 8.1), and a forged X-Forwarded-Proto is not believed.
+    hsts = current_app.extensions[_HSTS_EXTENSION]
+    if hsts and request.is_secure:
+        add(HSTS_HEADER, hsts)
     # Every answer but the API's own documentation holds a tenant's or a business's data, a CSRF token, or
     # an error: none is for a shared cache (a result page at /result/rt_... had no Cache-Control at all).
     if response.status_code >= 400 or not (request.endpoint or "").startswith(_DOCS_BLUEPRINT):
@@ -369,9 +385,20 @@ def _check_url() -> None:
     _refuse_undeclared_query(req)
 
 
-def init_app(app: Flask) -> None:
+def hsts_value(max_age_seconds: int) -> str | None:
+    """``Strict-Transport-Security`` for ``max_age_seconds`` (``GREENRATE_HSTS_MAX_AGE_SECONDS``); ``None``
+    for 0, which sends none.
+
+    No ``includeSubDomains``: it binds every host under this one's name, which the domain's owner decides
+    (at the proxy, with this set to 0), not this service.
+    """
+    return f"max-age={max_age_seconds}" if max_age_seconds > 0 else None
+
+
+def init_app(app: Flask, settings: Settings) -> None:
     """Register first: the id must exist before any other hook logs or fails."""
     app.extensions[_CSP_EXTENSION] = page_csp(Path(app.root_path) / (app.template_folder or "templates"))
+    app.extensions[_HSTS_EXTENSION] = hsts_value(settings.hsts_max_age_seconds)
     app.extensions[_QUERY_ARGS_EXTENSION] = {}
     app.before_request(_assign_request_id)
     app.before_request(_check_url)

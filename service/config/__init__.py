@@ -88,6 +88,7 @@ _APP_PARSERS: dict[str, Callable[[str], Any]] = {
     "page_rate_limit": parse_rate_limit,
     "privacy_contact": parse_privacy_contact,
     "proxy_hops": WholeNumber(0, 5),
+    "hsts_max_age_seconds": WholeNumber(0, 2 * 31_536_000),
     "model_poll_seconds": Number(0, 3_600),
     "model_four_eyes": parse_bool,
     "model_require_comparison": parse_bool,

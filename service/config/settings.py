@@ -116,6 +116,10 @@ class Settings:
     # headers are ignored (anyone could forge them). Behind one proxy, 1: else every visitor of the merchant
     # page shares the proxy's address, and so one budget.
     proxy_hops: int = 0
+    # Strict-Transport-Security's max-age on every answer to a request that came over HTTPS (as the
+    # trusted proxies say, with proxy_hops); 0 sends none (a proxy that sends its own policy, e.g. with
+    # includeSubDomains, which only the domain's owner can decide). A year: what browsers' preload lists ask.
+    hsts_max_age_seconds: int = 31_536_000
     model_poll_seconds: float = 5.0
     # Four eyes on the model: whoever registered or uploaded a version may not also promote it.
     model_four_eyes: bool = True

@@ -10,6 +10,8 @@ import pytest
 from flask import Flask
 
 from service.auth import PREFIX_LENGTH, ROLES
+from service.config import load_settings
+from service.config.values import ConfigError
 from service.records.tables import api_keys, ratings
 from tests.conftest import AppFactory, bearer, create_key, payload, services_of
 from tests.security.test_access_control import v1_operations
@@ -138,3 +140,53 @@ def test_security_headers_on_every_route_and_every_error(app: Flask) -> None:
     for path in ("/docs", "/openapi.json", "/healthz", "/readyz", "/metrics"):
         _assert_secure(client.get(path), path)
     assert {200, 400, 401, 404, 405, 413, 415, 422} <= seen, seen
+
+
+# --- HSTS and the cross-origin isolation headers ------------------------------------------------------------
+
+#: What every answer says besides :data:`SECURITY_HEADERS`: no other site may load it as a resource (an
+#: ``<img>`` or ``<script>`` of another origin, Spectre's way in) nor keep a window handle on our pages.
+CROSS_ORIGIN_HEADERS = {
+    "Cross-Origin-Resource-Policy": "same-origin",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+HSTS = "Strict-Transport-Security"
+
+
+def test_cross_origin_headers_on_the_api_the_pages_the_docs_and_errors(app: Flask) -> None:
+    client = app.test_client()
+    for path in ("/v1/ratings", "/", "/docs", "/openapi.json", "/healthz", "/nowhere"):
+        response = client.get(path)
+        for name, value in CROSS_ORIGIN_HEADERS.items():
+            assert response.headers.get(name) == value, (path, name, response.status_code)
+            assert len(response.headers.getlist(name)) == 1, (path, name)
+
+
+def test_hsts_only_over_https(make_app: AppFactory) -> None:
+    """A browser ignores HSTS received over plain HTTP (RFC 6797, 8.1), and sending it there would say the
+    service thinks it is behind TLS when it is not: it goes with the requests that came over HTTPS."""
+    client = make_app().test_client()
+    for path in ("/v1/ratings", "/", "/docs", "/nowhere"):
+        secure = client.get(path, base_url="https://greenrate.example")
+        assert secure.headers.getlist(HSTS) == ["max-age=31536000"], path
+        assert HSTS not in client.get(path).headers, path
+
+
+def test_hsts_behind_a_proxy_follows_the_trusted_proxy_only(make_app: AppFactory) -> None:
+    """The scheme the proxy saw (``X-Forwarded-Proto``) counts only from as many proxies as
+    ``GREENRATE_PROXY_HOPS`` trusts, as for the client's address: a client cannot forge it."""
+    forwarded = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.7"}
+    assert HSTS not in make_app().test_client().get("/healthz", headers=forwarded).headers
+    proxied = make_app(PROXY_HOPS=1).test_client()
+    assert proxied.get("/healthz", headers=forwarded).headers[HSTS] == "max-age=31536000"
+    assert HSTS not in proxied.get("/healthz", headers={"X-Forwarded-Proto": "http"}).headers
+
+
+def test_hsts_max_age_is_configurable_and_0_sends_none(make_app: AppFactory) -> None:
+    https = {"base_url": "https://greenrate.example"}
+    day = make_app(HSTS_MAX_AGE_SECONDS=86_400).test_client()
+    assert day.get("/healthz", **https).headers[HSTS] == "max-age=86400"
+    assert HSTS not in make_app(HSTS_MAX_AGE_SECONDS=0).test_client().get("/healthz", **https).headers
+    assert load_settings({}, environ={"GREENRATE_HSTS_MAX_AGE_SECONDS": "600"}).hsts_max_age_seconds == 600
+    with pytest.raises(ConfigError):
+        load_settings({}, environ={"GREENRATE_HSTS_MAX_AGE_SECONDS": "-1"})

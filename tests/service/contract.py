@@ -59,7 +59,8 @@ def _closest(error: ValidationError) -> list[ValidationError]:
 #: X-Request-ID and security headers"; X-Request-ID itself is declared on every response).
 EVERY_ANSWERS = frozenset({
     "content-type", "content-length", "cache-control", "x-content-type-options", "x-frame-options",
-    "referrer-policy", "content-security-policy",
+    "referrer-policy", "content-security-policy", "cross-origin-resource-policy",
+    "cross-origin-opener-policy", "strict-transport-security",
 })
 
 
