@@ -172,6 +172,17 @@ def presented_key_hash() -> str | None:
     return value
 
 
+def presents_active_key() -> bool:
+    """Whether this request's bearer key is an active key, as :func:`requires` will find it (the key cache,
+    else the database; the answer is cached either way, so :func:`requires` does not ask again).
+
+    For the failed-authentication budget (:mod:`service.limits`), which a valid key neither spends nor
+    meets. Its database errors propagate: the caller decides what a lookup that failed means.
+    """
+    key_hash = presented_key_hash()
+    return key_hash is not None and _key_ring().resolve(key_hash) is not None
+
+
 def current_principal() -> Principal:
     """The authenticated caller; only valid inside a view decorated with :func:`requires`."""
     return cast(Principal, g.principal)

@@ -40,7 +40,7 @@ from service.config.settings import Settings
 from service.exceptions import INVALID_FIELDS, ServiceError
 from service.extensions import services
 from service.hardening import request_id
-from service.limits import breach_headers
+from service.limits import breach_headers, breach_message
 from service.lost_answers import UNREACHED, unavailable_message
 from service.records.database import UNAVAILABLE_ERRORS, schema_behind
 from service.write_health import driver_error, is_write_failure
@@ -318,6 +318,7 @@ class GreenrateApi(Api):  # type: ignore[misc]
             headers["Allow"] = ", ".join(error.valid_methods)
         if isinstance(error, RateLimitExceeded):
             headers.update(breach_headers(error))
+            message = message or breach_message(error)
         return respond(code, message, errors, headers)
 
 

@@ -302,6 +302,10 @@ deployment's settings), and a 429 tells which one it met.
 
 - Every `/v1` request: {_budget(settings.rate_limit, "requests")} per API key presented, across all paths
   (`GREENRATE_RATE_LIMIT`).
+- `/v1` requests answered 401 (a missing, unknown, revoked or expired key):
+  {_budget(settings.failed_auth_rate_limit, "requests")} per client address, across all paths; once it is
+  spent, that address's requests without a valid key are answered 429 until the window resets. A valid key
+  neither spends nor meets it (`GREENRATE_FAILED_AUTH_RATE_LIMIT`).
 - `POST /v1/ratings/batch`: {_budget(settings.batch_item_rate_limit, "items")} per tenant, whichever of its
   keys asks; a batch that would go beyond is refused whole, and its items are counted all the same
   (`GREENRATE_BATCH_ITEM_RATE_LIMIT`).

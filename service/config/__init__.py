@@ -77,6 +77,7 @@ _APP_PARSERS: dict[str, Callable[[str], Any]] = {
     "rate_limit": parse_rate_limit,
     "batch_item_rate_limit": parse_batch_item_budget,
     "pdf_rate_limit": parse_rate_limit,
+    "failed_auth_rate_limit": parse_rate_limit,
     "max_body_bytes": WholeNumber(1_024, 256 * 1024 * 1024),
     "key_cache_seconds": Number(0, 3_600),
     "retry_after_seconds": WholeNumber(1, 3_600),

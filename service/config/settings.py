@@ -91,6 +91,10 @@ class Settings:
     # A batch spends one per item; a PDF disclosure one per PDF (a second of a worker each).
     batch_item_rate_limit: str = "6000 per minute"
     pdf_rate_limit: str = "60 per minute"
+    # Per client address: /v1 requests answered 401 (a missing, unknown, revoked or expired key). A valid
+    # key neither spends nor meets it; without it, a client sending a new made-up key each time was never
+    # limited, the per-key limit giving every key a budget of its own.
+    failed_auth_rate_limit: str = "60 per minute"
     max_body_bytes: int = 2 * 1024 * 1024
     key_cache_seconds: float = 30.0
     retry_after_seconds: int = 5

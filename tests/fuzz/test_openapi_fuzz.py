@@ -66,6 +66,7 @@ def _build_app() -> Flask:
                 "KEY_CACHE_SECONDS": 300.0,
                 "ACCESS_LOG": False,
                 "RATE_LIMIT": "1000000 per minute",
+                "FAILED_AUTH_RATE_LIMIT": "1000000 per minute",
             }
         )
     finally:

@@ -75,7 +75,7 @@ def assert_error(response: Any, code: int, what: str) -> None:
 
 @pytest.fixture
 def keyed_app(make_app: AppFactory) -> tuple[Flask, dict[str, str]]:
-    app = make_app(RATE_LIMIT="100000 per minute")
+    app = make_app(RATE_LIMIT="100000 per minute", FAILED_AUTH_RATE_LIMIT="100000 per minute")
     keys = {
         role: create_key(app, "bank-a", role, merchant_id="m-1" if role == "merchant" else None)
         for role in ROLES
