@@ -226,7 +226,7 @@ def test_docs_page_names_its_language_and_its_colours_reach_aa_contrast(client: 
     html = client.get("/docs").get_data(as_text=True)
     assert '<html lang="en">' in html
     assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in html
-    assert '<main id="swagger-ui-container"></main>' in html
+    assert re.search(r'<main>\s*<h1 [^>]*>[^<]+</h1>\s*<div id="swagger-ui-container"></div>\s*</main>', html)
     style = re.search(r"<style>(.*?)</style>", html, re.DOTALL)
     assert style is not None
     swagger_css = (Path(swagger_ui_bundle.swagger_ui_path) / "swagger-ui.css").read_text()
@@ -240,6 +240,24 @@ def test_docs_page_names_its_language_and_its_colours_reach_aa_contrast(client: 
         assert contrast_ratio(text.group(1), background.group(1) if background else "#ffffff") >= 4.5, body
         checked += 1
     assert checked >= 9
+
+
+def test_docs_page_has_a_title_and_a_first_level_heading(client: FlaskClient) -> None:
+    """The page's title was the bare API name, and it had no ``h1``: Swagger UI's own title is an ``h2``, so
+    a screen reader's list of headings started a level down and its first-level jump found nothing
+    (accessibility review; WCAG 2.4.2, 1.3.1). The shell names the page and adds an ``h1`` above what
+    Swagger UI draws, hidden from view but not from assistive technology (Swagger UI's ``h2`` shows it)."""
+    html = client.get("/docs").get_data(as_text=True)
+    assert re.search(r"<title>greenrate API reference</title>", html)
+    headings = re.findall(r'<h1 class="visually-hidden">([^<]+)</h1>', html)
+    assert headings == ["greenrate API reference"]
+    style = re.search(r"<style>(.*?)</style>", html, re.DOTALL)
+    assert style is not None
+    hidden = re.search(r"\.visually-hidden \{([^}]*)\}", style.group(1))
+    assert hidden is not None
+    # clipped to nothing, yet rendered: display:none or visibility:hidden would hide it from screen readers
+    assert "clip: rect(0, 0, 0, 0)" in hidden.group(1) and "position: absolute" in hidden.group(1)
+    assert "display" not in hidden.group(1) and "visibility" not in hidden.group(1)
 
 
 def test_app_config_for_tests(app: Flask) -> None:

@@ -471,3 +471,32 @@ def test_a_couriers_second_vehicle_group_is_added_with_javascript_off(browser: A
         expect(page.locator("#grade")).to_be_visible()
     finally:
         context.close()
+
+
+def test_the_docs_page_names_every_button_and_starts_with_a_first_level_heading(
+    browser: Any, live_url: str
+) -> None:
+    """Swagger UI 4 draws the copy buttons of the curl command and of a response body as empty ``<button>``s,
+    announced as "button" and nothing else (accessibility review; WCAG 4.1.2). The page's shell names each
+    as Swagger UI draws it, without touching Swagger UI's bundle; every other control it draws has a name
+    of its own (text, ``aria-label`` or ``title``). The page's first heading is its ``h1``."""
+    from playwright.sync_api import expect
+
+    page = browser.new_page(locale="en-US", viewport={"width": 1000, "height": 900})
+    page.goto(live_url + "/docs")
+    expect(page).to_have_title("greenrate API reference")
+    expect(page.get_by_role("heading", level=1)).to_have_text("greenrate API reference")
+    # a call made from the page: the curl command and the response body, each with its copy button
+    page.get_by_role("button", name="get \u200b/v1\u200b/ratings", exact=True).click()
+    page.get_by_role("button", name="Try it out").click()
+    page.get_by_role("button", name="Execute").click()
+    expect(page.locator(".responses-wrapper .live-responses-table")).to_be_visible()
+    expect(page.get_by_role("button", name="Copy to clipboard", exact=True)).to_have_count(2)
+    unnamed = page.evaluate(
+        """() => [...document.querySelectorAll('button')].filter(b => !(
+            (b.getAttribute('aria-label') || b.getAttribute('title') || b.innerText || '').trim()
+        )).map(b => b.parentElement.className)"""
+    )
+    assert unnamed == []
+    first = page.evaluate("() => document.querySelector('h1, h2, h3, h4, h5, h6').tagName")
+    assert first == "H1"
