@@ -90,3 +90,39 @@ def test_the_disclosure_marks_chinese_in_its_english_parts(make_app: AppFactory,
     assert '(<span lang="zh-CN">关于发布2023年电力二氧化碳排放因子的公告</span>;' in disclosure
     assert unmarked_chinese(result) == []
     assert unmarked_chinese(disclosure) == []
+
+
+def test_an_old_ratings_english_reasons_are_marked_english_on_the_chinese_page() -> None:
+    """A rating of an engine before 1.7 has no ``message_zh``: the Chinese page shows the engine's English
+    sentence for an indicator it has no points row for, or one waiting on an input, and that sentence was
+    not marked, so a screen reader read it in the page's Chinese voice (WCAG 3.1.2). It is in a
+    ``lang="en"`` span there, escaped like any text; the English page shows it as before."""
+    from markupsafe import Markup, escape
+
+    from rating_model.standard import DEFAULT_STANDARD, load_standard
+    from service.web.view.reasons import reasons
+
+    standard = load_standard(DEFAULT_STANDARD)
+    heat = next(r for r in standard.missing_when_not_reported if r.field == "energy.purchased_heat_gj")
+    waiting = (f"Energy use against sector peers: {heat.reason} (scored in the missing-data bin) earns 0 "
+               "of 9 points.")
+    rating = {
+        "reason_codes": [
+            {"indicator": "carbon_intensity", "effect": "negative", "message": "Scope 1 < Scope 2: 0 of 9."},
+            {"indicator": "energy_efficiency_ratio", "effect": "negative", "message": waiting},
+        ],
+        "contributions": [  # none for carbon_intensity: the page has only the engine's sentence for it
+            {"indicator": "energy_efficiency_ratio", "value": None, "unit": "ratio (actual / expected)",
+             "points": 0.0, "max_points": 9.0},
+        ],
+    }
+    zh = [r["text"] for r in reasons(rating, standard, "zh")]
+    assert zh[0] == '<span lang="en">Scope 1 &lt; Scope 2: 0 of 9.</span>' and isinstance(zh[0], Markup)
+    assert zh[1] == f'<span lang="en">{escape(waiting)}</span>'  # "the park's steam"
+    en = [r["text"] for r in reasons(rating, standard, "en")]
+    assert en[0] == "Scope 1 < Scope 2: 0 of 9." and not isinstance(en[0], Markup)  # escaped by the page
+    assert en[1].startswith("Energy use against sector peers") and "lang=" not in en[1]
+    # with message_zh (engine 1.7 on), the Chinese page says it in Chinese, unmarked
+    rating["reason_codes"][0]["message_zh"] = "碳强度：得 0 / 9 分。"
+    assert reasons(rating, standard, "zh")[0]["text"] == "碳强度：得 0 / 9 分。"
+

@@ -9,8 +9,10 @@ the plan what would raise it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
+
+from markupsafe import Markup
 
 from rating_model.indicators import YEAR_ON_YEAR
 from rating_model.standard import Standard
@@ -50,18 +52,46 @@ def reasons(
         if c is not None and r["indicator"] == FLEET and no_vehicles(operating):
             text: str | None = _no_vehicles_text(c, name, standard_label(rating), lang)
         elif c is not None and c.get("value") is None and _waits_on_an_input(r, standard):
-            text = str(r.get("message_zh") or r["message"]) if lang == "zh" else str(r["message"])
-            text = _until_reported(text, c, lang)
+            own = r.get("message_zh") if lang == "zh" else r["message"]
+            text = _until_reported(str(own), c, lang) if own else _english(str(r["message"]), lang)
             if r["indicator"] in YEAR_ON_YEAR:  # the change computed all the same, and where last year goes
-                said = (text, change_unscored(rating, lang), t["previous_on_form"])
-                text = t["sentence_sep"].join(x for x in said if x)
+                said = [x for x in (text, change_unscored(rating, lang), t["previous_on_form"]) if x]
+                text = _sentences(t["sentence_sep"], said)
         else:
             text = None if c is None else _reason_text(c, name, lang, r.get("message_zh"), business)
             if c is not None and c.get("value") is None and _left_out(r["indicator"], operating):
-                text = t["sentence_sep"].join((text or r["message"], t[_ON_FORM[r["indicator"]][1]]))
-        text = _with_basis(r["indicator"], name, text or r["message"], lang)
+                on_form = t[_ON_FORM[r["indicator"]][1]]
+                text = _sentences(t["sentence_sep"], (text or _engine_words(r, lang), on_form))
+        text = _with_basis(r["indicator"], name, text or _engine_words(r, lang), lang)
         out.append({"effect": r["effect"], "text": text})
     return out
+
+
+def _engine_words(reason: Mapping[str, Any], lang: str) -> str:
+    """The engine's own sentence for a reason the page has no words for (no points row for its indicator):
+    its ``message_zh`` on a Chinese page when the rating has one (engine 1.7 on), else its English
+    :func:`_english`."""
+    own = reason.get("message_zh") if lang == "zh" else None
+    return str(own) if own else _english(str(reason["message"]), lang)
+
+
+def _sentences(separator: str, said: Sequence[str]) -> str:
+    """``said`` joined by ``separator``; as :class:`~markupsafe.Markup` (the others escaped) when one is
+    (:func:`_english`), which a plain ``join`` would leave to be escaped whole, its marking shown as text."""
+    if any(isinstance(x, Markup) for x in said):
+        return Markup(separator).join(said)
+    return separator.join(said)
+
+
+def _english(message: str, lang: str) -> str:
+    """The engine's English ``message``, where the page has no words of its own for a reason: marked
+    ``lang="en"`` (as :class:`~markupsafe.Markup`, the message escaped) on a page in another language.
+
+    A rating of an engine before 1.7 has no ``message_zh``, so its Chinese page shows the English sentence
+    of an indicator it has no points row for, or of one waiting on an input; unmarked, a screen reader
+    read it in the page's Chinese voice (WCAG 3.1.2, language of parts).
+    """
+    return message if lang == "en" else Markup('<span lang="en">{}</span>').format(message)
 
 
 #: indicators that wait on a figure of the form's "more details" part: the figure (its place in the
