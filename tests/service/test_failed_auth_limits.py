@@ -105,3 +105,28 @@ def test_the_document_lists_the_budget(make_app: AppFactory) -> None:
     configured = _rate_limits(make_app(FAILED_AUTH_RATE_LIMIT="10 per hour"))
     assert "10 requests per hour per client address" in configured
     assert "GREENRATE_FAILED_AUTH_RATE_LIMIT" in configured
+
+
+def test_a_key_the_database_cannot_look_up_is_its_503_not_a_limiter_failure(
+    make_app: AppFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The budget's exemption looks the key up before the view: a database that fails then leaves the
+    answer to authentication (503, as before), and is not taken by Flask-Limiter for its own storage
+    failing (which would count every key in this worker's memory until it found that storage back)."""
+    from sqlalchemy.exc import OperationalError
+
+    from service import auth
+
+    app = make_app(FAILED_AUTH_RATE_LIMIT="1 per minute")
+    client, key = _client(app), create_key(app)
+
+    def down(*_: object) -> None:
+        raise OperationalError("SELECT ...", {}, ConnectionError("server closed the connection"))
+
+    monkeypatch.setattr(auth, "find_active_key", down)
+    for _ in range(3):  # no 401 is spent: each is the database's 503
+        assert client.get("/v1/ratings", headers=bearer(key)).status_code == 503
+    limiter = app.extensions["limiter.greenrate"]
+    assert limiter.limiter is app.extensions["limiter.greenrate-strategy"]  # its storage, not the fallback
+    monkeypatch.undo()
+    assert client.get("/v1/ratings", headers=bearer(key)).status_code == 200
