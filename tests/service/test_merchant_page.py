@@ -1102,7 +1102,7 @@ def test_green_power_bought_can_be_given_on_the_page_as_a_share_of_the_kwh(make_
     assert half["emissions"]["scope2_market"] < without["emissions"]["scope2_market"]
     on_bill = _post(client, electricity="6000", electricity_unit="bill", green_share="50")
     page = on_bill.get_data(as_text=True)
-    assert on_bill.status_code == 422 and "Give the electricity in kWh" in page and 'value="50"' in page
+    assert on_bill.status_code == 422 and "give your electricity use in kWh" in page and 'value="50"' in page
     too_much = _post(client, "zh", electricity="20000", green_share="150")
     assert too_much.status_code == 422 and "超过了 100，请核对数值" in too_much.get_data(as_text=True)
     assert _post(client, electricity="6000", electricity_unit="bill", green_share="0").status_code == 303
@@ -1370,7 +1370,7 @@ def test_vehicles_are_asked_counted_and_priced_by_their_fuel(make_app: AppFactor
     result = client.get(location).get_data(as_text=True)
     # engine 1.6 lists the seed distance among the estimated fields; the page says it apart from the sector's
     # estimates, as the disclosure does (it had been "estimated from businesses like yours")
-    assert ("Taken at a typical value, because the form did not give it: Vehicles&#39; yearly distance"
+    assert ("Taken at a typical value, because you did not give it on the form: Vehicles&#39; yearly distance"
             in result)
     assert "Nothing was estimated" not in result
     # a count or a distance without a fuel is asked about, never guessed; a fuel needs a count of 1 or more
@@ -1612,7 +1612,8 @@ def test_a_page_rating_says_it_rests_on_the_business_s_own_unchecked_answers(mak
         assert words in client.get(f"{base}?lang={lang}").get_data(as_text=True)
         assert words in client.get(f"{base}/disclosure?lang={lang}").get_data(as_text=True)
     pdf = PdfReader(io.BytesIO(client.get(f"{base}/disclosure?as=pdf&lang=en").data))
-    assert "checked by no bank" in " ".join(page.extract_text() for page in pdf.pages).replace("\n", " ")
+    printed = " ".join(page.extract_text() for page in pdf.pages).replace("\n", " ")
+    assert "which no bank has checked" in printed
     as_json = client.get(f"{base}/disclosure?as=json").get_json()
     assert as_json["provenance"] == {
         "issued_through": "public_page",

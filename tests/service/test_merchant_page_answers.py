@@ -266,8 +266,8 @@ def test_scope2_note_names_both_factors_and_the_intensity_its_basis(make_app: Ap
     assert f"全国电力平均二氧化碳排放因子（不包括市场化交易的非化石能源电量，{residual:g} 千克" in zh
     assert "可能高于基于位置的数值" in zh
     en = _text(client.get(location.replace("lang=zh", "lang=en")).get_data(as_text=True))
-    assert f"national residual factor ({residual:g} kg CO2 per kWh" in en
-    assert "market-based can be higher than location-based" in en
+    assert f"counts at {residual:g} kg CO2 per kWh, the national average without the non-fossil" in en
+    assert "the market figure can be higher than the location figure" in en
     # the default model (greenrate-train/2) gives carbon intensity no points, so it is never among the
     # page's reasons: its basis is checked on the reasons the page builds from a rating that lists it
     line = next(c for c in rating["contributions"] if c["indicator"] == "carbon_intensity")
@@ -303,7 +303,7 @@ def test_electricity_from_the_bill_is_its_own_line_with_the_standards_tariff(mak
     assert "按同类店铺估算" not in zh and "数据质量（PCAF 评分" in zh
     en = _text(client.get(location.replace("lang=zh", "lang=en")).get_data(as_text=True))
     tariff = rule.tariff_cny_per_kwh
-    assert f"at the tariff the standard of this rating ({label}) assumes, {tariff:g} yuan" in en
+    assert f"at {tariff:g} yuan per kWh, the tariff assumed by this rating's standard ({label})" in en
     assert "Estimated from businesses like yours" not in en
     # a figure the sector's defaults did fill is still said so
     unsure = _post(client, "zh", fuel="").headers["Location"]

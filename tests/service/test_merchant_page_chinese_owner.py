@@ -141,8 +141,8 @@ def test_scope_one_says_the_vans_fuel_is_in_it(make_app: AppFactory) -> None:
     燃料" left an owner with a petrol van looking for its emissions. Scope 1 says both are in it."""
     client = _app(make_app).test_client()
     for lang, said in (("zh", "范围一是您自己燃烧的燃料（店内燃料和车辆燃油）；范围二是您购买的电力"),
-                       ("en", "Scope 1 is the fuel you burn yourself (on the premises and in your vehicles); "
-                              "Scope 2 the electricity you buy")):
+                       ("en", "Scope 1 is the fuel you burn yourself (on the premises and in your vehicles). "
+                              "Scope 2 is the electricity you buy")):
         page = client.get(_post(client, lang, **RESTAURANT).headers["Location"]).get_data(as_text=True)
         assert said in page.split('id="scopes-note">', 1)[1].split("</p>", 1)[0], lang
 

@@ -198,7 +198,7 @@ def test_the_vehicles_default_says_it_costs_the_change_on_last_year(make_app: Ap
         ("zh", "不填（不计入车辆；与上一年的对比将不计分）",
          "上面的经营用车选“不填”时，与上一年的对比不计分。"),
         ("en", "Not answered (no vehicles are counted, and the change on last year is not scored)",
-         "With vehicles left “Not answered” above, the change on last year is not scored."),
+         "If vehicles are left “Not answered” above, the change on last year is not scored."),
     ):
         page = client.get(f"/?lang={lang}").get_data(as_text=True)
         assert option == texts(lang)["vehicle_fuel_unsure"]
@@ -230,7 +230,7 @@ def test_optional_questions_left_blank_are_said_to_score_no_better_than_the_wors
     client = app.test_client()
     for lang in ("en", "zh"):
         line = texts(lang)["unanswered"]
-        assert ("can only add to that question's points" in line and "can still fall" in line) or (
+        assert ("can only add to that question's points" in line and "can still go down" in line) or (
             "只会增加该问题的得分" in line and "仍可能降低" in line)
         page = client.get(_post(client, lang).headers["Location"]).get_data(as_text=True)
         assert f'<p id="unanswered">{escape(line)}</p>' in page

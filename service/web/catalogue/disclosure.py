@@ -137,9 +137,10 @@ EN: Mapping[str, str] = {
     "reported_none": "The business reported no inventory of its own with this rating: every emissions figure "
     "in this disclosure is greenrate's computation from the activity data.",
     # a rating made on the public page: where its figures came from, for the bank it is handed to
-    "provenance_public_page": "Made on greenrate's public page from the business's own answers, checked by "
-    "no bank. Anyone can rate other answers there, as often as they like, and no bank can see those "
-    "ratings: check the figures against the bills and the practices against evidence before relying on it.",
+    "provenance_public_page": "Made on greenrate's public page from the business's own answers, which no "
+    "bank has checked. Anyone can rate other answers there, as often as they like, and no bank can see those "
+    "ratings. Before relying on this rating, check its figures against the bills and its practices against "
+    "evidence.",
 }
 
 ZH: Mapping[str, str] = {

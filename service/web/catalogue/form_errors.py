@@ -16,7 +16,9 @@ from collections.abc import Mapping
 from service.web.catalogue import questions
 
 EN: Mapping[str, str] = {
-    "green_needs_kwh": "Give the electricity in kWh to report the green power bought.",
+    # what to change, and where: the share is of kWh, and a bill's yuan has none
+    "green_needs_kwh": "To give the green electricity you bought, give your electricity use in kWh (choose "
+    "“kWh” under “Unit”), or leave this empty.",
     "errors": "Please check these fields",
     "invalid": "Please enter a valid value.",
     "invalid_choice": "Please choose one of the options.",
@@ -138,7 +140,8 @@ EN: Mapping[str, str] = {
 }
 
 ZH: Mapping[str, str] = {
-    "green_needs_kwh": "请以千瓦时填写用电量，才能填写购买的绿色电力。",
+    "green_needs_kwh": "要填写购买的绿色电力，请以千瓦时填写用电量（把“单位”改为“千瓦时（度）”），"
+    "或将此项留空。",
     "errors": "请检查以下各项",
     "invalid": "请输入有效的数值。",
     "invalid_choice": "请从选项中选择。",

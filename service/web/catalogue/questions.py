@@ -22,14 +22,17 @@ EN: Mapping[str, str] = {
     "electricity_unit": "Unit",
     "unit_kwh": "kWh",
     "unit_bill": "CNY (yearly bill)",
-    "green_share": "Green power bought, % of that electricity (green certificates or green power trading)",
+    # "green electricity", as the plan's action to buy it says; the share's unit last, in the bracket an
+    # optional label closes with "(%, optional)"
+    "green_share": "Green electricity bought through green certificates or green power trading, as a share "
+    "of your electricity use (%)",
     # the two indicators the ticks are scored in, by the names the result's reasons give them: the result
     # said "Environmental management in place: 0%" of a question the form had never named
     "practices": "What you already do (green operating practices and environmental management)",
     "submit": "Rate my business",
     "privacy_recorded": "This service records your answers and the business name, if you give one (the name "
     "is optional).",
-    "privacy_link": "Anyone with the link to your result can see the result: share it only with whom you "
+    "privacy_link": "Anyone with the link to your result can see the result: share it only with people you "
     "choose, such as your bank.",
     "privacy_retention": "Your answers and the results are kept until the bank that runs this service "
     "erases them: ask it how "
@@ -67,8 +70,8 @@ EN: Mapping[str, str] = {
     "heat_hint": "Heating or hot water from a city heating network, or steam piped in from an industrial "
     "park, paid for by a heat bill, or included in the rent or the property fee. Heat you make yourself "
     "from gas, coal or electricity is not bought: give the fuel above.",
-    "heat_unsure": "Not sure (not reported: where district heat is sold, or for a manufacturer, your energy "
-    "is then not scored)",
+    "heat_unsure": "Not sure (the heat is then not reported; in a region with district heating, or for a "
+    "manufacturer, your energy use is then not scored)",
     "heat_none": "None: the premises are not heated by a heating network or a park's steam",
     "heat_bought": "Bought: the year's amount below",
     "heat_amount": "Heat bought per year",
@@ -81,11 +84,11 @@ EN: Mapping[str, str] = {
     "optional_inside": ", optional",
     "more_details": "More details (optional): floor area, water, waste, last year's electricity, fuel, heat "
     "and vehicles",
-    "more_details_hint": "Each from your own records; left empty, it is not reported. The standard counts "
-    "them towards how complete your data is: with too little, the grade is capped (incomplete data). To "
-    "compare this year with last year, give last year's figure for each one you gave for this year: "
-    "electricity, fuel, heat and vehicles. With vehicles left “Not answered” above, the change on last year "
-    "is not scored.",
+    "more_details_hint": "Give each figure from your own records; a field left empty is not reported. "
+    "These figures count towards how complete your data is: with too few, the grade is capped (incomplete "
+    "data). To compare this year with last year, give last year's figure for each one you gave for this "
+    "year: electricity, fuel, heat and vehicles. If vehicles are left “Not answered” above, the change on "
+    "last year is not scored.",
     "water": "Water used per year (m³)",
     "water_hint": "From the water bills: a bill's tonnes are cubic metres.",
     "waste": "Waste per year (t)",
@@ -108,18 +111,19 @@ EN: Mapping[str, str] = {
     "compared with this year's fuel, so it needs this year's answer (None, or a fuel with its amount). With "
     "last year's fuel “None”, leave it empty.",
     "previous_heat": "Heat bought last year",
-    "previous_heat_hint": "From last year's heat bills, in GJ or MWh as this year's amount, which it is "
-    "compared with: it needs this year's answer above (None, or the amount). Heating charged by floor area: "
-    "leave it empty.",
+    "previous_heat_hint": "From last year's heat bills, in GJ or MWh like this year's amount. It is "
+    "compared with this year's, so it needs this year's answer above (None, or the amount). If heating is "
+    "charged by floor area, leave it empty.",
     # what to give in the label's bracket, not after a colon: the error summary puts "label: message"
     "previous_vehicle_amount": "Last year, vehicle group 1 together (litres of fuel bought, or km driven)",
     # the label of group n's (n from 2): the error summary names the field by it
     "previous_vehicle_amount_row": "Last year, vehicle group {n} together (litres of fuel bought, or km "
     "driven)",
-    "previous_vehicle_amount_hint": "From last year's fuel receipts or odometers; a distance with km after "
-    "it. It is compared with this year's amount, so it needs this year's litres or km (vehicles counted "
-    "alone are an estimate, never compared), and it is needed for every group or none, 0 for vehicles not "
-    "run last year: the vehicles are compared as a whole. With vehicles “None”, leave it empty.",
+    "previous_vehicle_amount_hint": "From last year's fuel receipts or odometers; write km after a "
+    "distance. It is compared with this year's amount, so it needs this year's litres or km (a number of "
+    "vehicles alone is an estimate, and an estimate is never compared). Give it for every group or for "
+    "none, with 0 for vehicles not used last year: the vehicles are compared as a whole. If you chose "
+    "“None” for vehicles, leave it empty.",
     "vehicle_groups_hint": "Give each kind of vehicle as a group of its own: two diesel vans and one "
     "electric car are two groups.",
     "vehicle_group": "Vehicle group {n}",
@@ -129,7 +133,8 @@ EN: Mapping[str, str] = {
     "vehicle_fuel_row": "What these vehicles run on",
     "vehicle_fuel_row_empty": "Not used (leave this group empty)",
     "vehicle_fuel_hint": "Electric bikes and scooters charged at your premises are already in your "
-    "electricity use: leave them out. Electric cars and vans are priced as power bought at public chargers.",
+    "electricity use: leave them out. Electric cars and vans are counted as charged with electricity bought "
+    "at public chargers.",
     "vehicle_fuel_unsure": "Not answered (no vehicles are counted, and the change on last year is not "
     "scored)",
     "vehicle_fuel_none": "None",
@@ -138,8 +143,9 @@ EN: Mapping[str, str] = {
     "vehicle_fuel_hybrid": "Petrol-electric hybrid",
     "vehicle_fuel_electric": "Electric",
     "vehicle_kind": "What they are",
-    "vehicle_kind_hint": "Vans and lorries burn more per km than cars; a lorry's litres, or a diesel "
-    "lorry's km, are needed (there is no typical yearly distance of a lorry to estimate with).",
+    "vehicle_kind_hint": "Vans and lorries burn more fuel per km than cars. For lorries, give the litres of "
+    "fuel bought, or for diesel lorries the km driven: there is no typical yearly distance for a lorry to "
+    "estimate from.",
     "vehicle_kind_car": "Cars",
     "vehicle_kind_van": "Vans (up to 3.5 tonnes)",
     "vehicle_kind_hgv": "Lorries (over 3.5 tonnes)",

@@ -18,15 +18,16 @@ EN: Mapping[str, str] = {
     "points": "points",
     "saves": "saves {t} t CO2e a year",
     "adds": "adds {t} t CO2e a year (at your grid's average)",
-    "estimated": "Estimated from businesses like yours, because the form did not give them: {fields}. "
-    "Data quality (PCAF score, 1 measured to 5 mostly estimated): {pcaf}.",
+    # data quality on a scale an owner reads without knowing PCAF (the disclosure names it for the bank)
+    "estimated": "Estimated from businesses like yours, because you did not give them on the form: "
+    "{fields}. Data quality: {pcaf} on a scale from 1 (all measured) to 5 (mostly estimated).",
     # inputs with emissions left out (the rating's emissions.missing): "nothing estimated" alone read as
     # complete data
     "not_reported": "Not reported, and not estimated either, so left out of your emissions: {fields}.",
-    "nothing_estimated": "Nothing was estimated. Data quality (PCAF score, 1 measured to 5 mostly "
-    "estimated): {pcaf}.",
-    "assumed": "Taken at a typical value, because the form did not give it: {fields}.",
-    "pcaf_only": "Data quality (PCAF score, 1 measured to 5 mostly estimated): {pcaf}.",
+    "nothing_estimated": "Nothing was estimated. Data quality: {pcaf} on a scale from 1 (all measured) to "
+    "5 (mostly estimated).",
+    "assumed": "Taken at a typical value, because you did not give it on the form: {fields}.",
+    "pcaf_only": "Data quality: {pcaf} on a scale from 1 (all measured) to 5 (mostly estimated).",
     "disclosure": "Disclosure for your bank",
     "download_pdf": "Download PDF",
     "open_html": "Printable page",
@@ -50,21 +51,23 @@ EN: Mapping[str, str] = {
     # held back by the activity itself (standard 1.12.0: a petrol station), which no change lifts: not
     # "for now", as the green-loan line says (service.web.view.loan.lasting_knock_outs)
     "held_back_lasting": "Why the next grade is out of reach:",
-    "unanswered": "Some optional questions were left unanswered. A question left blank never earns more "
-    "points than its worst answer would, so answering it can only add to that question's points; the score "
-    "as a whole can still fall where an answer changes another figure (a floor area, for one, changes how "
-    "your energy use compares with similar businesses).",
+    "unanswered": "Some optional questions were left unanswered. An unanswered question never scores more "
+    "than its worst answer, so answering it can only add to that question's points. Your total score can "
+    "still go down if an answer changes another figure: for example, your floor area changes how your "
+    "energy use compares with similar businesses.",
     "overlap": "{actions} all raise “{indicator}”: together they earn at most {most} points, not {total}.",
     "no_plan": "None of the actions this standard models raises your score.",
     "negative": "negative",
     # Scope 1 says the vehicles' fuel is in it: the form asks them apart from the fuel burned on site, and an
     # owner with a van looked for its emissions in vain
+    # one sentence of 80 words with "location-based", "market-based" and "residual factor" in it: short
+    # sentences, each of Scope 2's two figures by the word its row in the table above has
     "scopes_explained_factors": "Scope 1 is the fuel you burn yourself (on the premises and in your "
-    "vehicles); Scope 2 the electricity you buy, "
-    "location-based at your grid's average factor ({grid} kg CO2 per kWh), market-based counting the green "
-    "power you bought as zero and the rest at the national residual factor ({residual} kg CO2 per kWh: the "
-    "national average excluding the non-fossil power traded on the market), so market-based can be higher "
-    "than location-based; Scope 3 your water, waste and business travel.",
+    "vehicles). Scope 2 is the electricity you buy, counted in two ways. Location: all of it at your grid's "
+    "average, {grid} kg CO2 per kWh. Market: the green electricity you bought counts as zero, and the rest "
+    "counts at {residual} kg CO2 per kWh, the national average without the non-fossil electricity traded on "
+    "the market; so the market figure can be higher than the location figure. Scope 3 is your water, "
+    "waste and business travel.",
     "basis_scope12_market": "Scope 1 + Scope 2 market-based",
     "heat_in_scope2": " The heat you bought ({gj} GJ) is in Scope 2 as well, the same on both bases: {t} t "
     "CO2e.",
@@ -79,9 +82,9 @@ EN: Mapping[str, str] = {
     "more_energy": "{off} more energy than similar businesses",
     "less_water": "{off} less water than similar businesses",
     "more_water": "{off} more water than similar businesses",
-    "from_bill": "Electricity use was converted from your bill ({spend} yuan) at the tariff the standard of "
-    "this rating ({standard}) assumes, {tariff} yuan per kWh: about {kwh} kWh. That tariff is greenrate's "
-    "assumption, not a published figure; give the kWh from the bill to avoid it.",
+    "from_bill": "Your electricity use was worked out from your bill ({spend} yuan) at {tariff} yuan per "
+    "kWh, the tariff assumed by this rating's standard ({standard}): about {kwh} kWh. That tariff is "
+    "greenrate's assumption, not a published figure: to avoid it, give the kWh shown on your bills.",
     "completeness_on_form": "Floor area, water, waste and last year's electricity, fuel, heat and vehicles "
     "can be given under “More details” on the rating form.",
     "previous_on_form": "Last year's electricity, fuel, heat and vehicles can be given under “More details” "
@@ -102,10 +105,10 @@ EN: Mapping[str, str] = {
     # {heading}: the held-back list's heading (held_back or held_back_lasting) without its colon
     "cap_below": "What lifts it is said below, under “{heading}”.",
     "cap_below_lasting": "Why nothing lifts it is said below, under “{heading}”.",
-    "scopes_explained": "Scope 1 is the fuel you burn yourself (on the premises and in your vehicles); "
-    "Scope 2 the electricity you buy (location: "
-    "at your grid's average; market: counting the green power you bought as zero); Scope 3 your water, waste "
-    "and business travel.",
+    "scopes_explained": "Scope 1 is the fuel you burn yourself (on the premises and in your vehicles). "
+    "Scope 2 is the electricity you buy, counted in two ways. Location: all of it at your grid's average. "
+    "Market: the green electricity you bought counts as zero. Scope 3 is your water, waste and business "
+    "travel.",
     "scope": "Source of emissions",
     "total_line": "Total: {total} t CO2e.",
     "green_loan": "Green loans",

@@ -1,0 +1,66 @@
+"""The merchant page's English, from a plain-language review (GOV.UK style): no PCAF on the owner's page,
+Scope 2's two figures explained in short sentences, one word for the green electricity an owner buys, and
+refusals that say how to put the answer right."""
+
+from __future__ import annotations
+
+import re
+
+from service.web.catalogue import form_errors, questions, result
+from service.web.i18n import texts
+from tests.conftest import AppFactory
+from tests.service.test_merchant_page import _app, _post
+from tests.service.test_merchant_page_answers import _text
+
+#: the longest sentence the owner's page may say, in words: the scopes note had one of 80
+LONGEST_SENTENCE = 45
+
+
+def _sentences(text: str) -> list[str]:
+    return [s for s in re.split(r"(?<=[.!?])\s+", text) if s]
+
+
+def test_the_result_page_explains_its_figures_without_the_banks_jargon(make_app: AppFactory) -> None:
+    """"Data quality (PCAF score, 1 measured to 5 mostly estimated)" named a carbon-accounting body an owner
+    has never heard of, and Scope 2 was "location-based at your grid's average factor ..., market-based ...
+    at the national residual factor" in one sentence of 80 words. The disclosure a bank reads keeps PCAF."""
+    client = _app(make_app).test_client()
+    location = _post(client, "en", green_share="20").headers["Location"]
+    page = _text(client.get(location).get_data(as_text=True))
+    owner = page.split("Your green rating:", 1)[1]  # the words under the heading, not the page's style sheet
+    assert "PCAF" not in owner and "residual" not in owner and "-based" not in owner
+    scale = r"Data quality: [1-5] on a scale from 1 \(all measured\) to 5 \(mostly estimated\)\."
+    assert re.search(scale, owner)
+    note = owner.split("Scope 1 is the fuel", 1)[1].split("Scope 3 is your water", 1)[0]
+    assert "Location: all of it at your grid's average" in note and "Market: the green electricity" in note
+    for key in ("scopes_explained", "scopes_explained_factors", "unanswered", "from_bill", "estimated"):
+        for sentence in _sentences(result.EN[key]):
+            assert len(sentence.split()) <= LONGEST_SENTENCE, (key, sentence)
+    disclosure = client.get(location.split("?")[0] + "/disclosure?lang=en").get_data(as_text=True)
+    assert "PCAF data-quality score" in disclosure
+
+
+def test_the_owners_words_call_it_green_electricity() -> None:
+    """The form asked for "Green power bought", the plan said "Buy certified green electricity" and the
+    scopes note "the green power you bought": one thing, two names. The scheme keeps its own name, green
+    power trading (绿电交易), as the plan's action names it."""
+    for words in (questions.EN, form_errors.EN, result.EN):
+        for key, text in words.items():
+            assert "green power" not in text.lower().replace("green power trading", ""), key
+    assert questions.EN["green_share"].endswith("(%)")  # the optional label's bracket: "(%, optional)"
+
+
+def test_the_green_share_beside_a_bill_says_how_to_put_it_right(make_app: AppFactory) -> None:
+    """"Give the electricity in kWh to report the green power bought" did not say where the kWh are chosen,
+    nor that the share may be left out."""
+    client = _app(make_app).test_client()
+    for lang, said in (
+        ("en", "To give the green electricity you bought, give your electricity use in kWh (choose “kWh” "
+               "under “Unit”), or leave this empty."),
+        ("zh", "要填写购买的绿色电力，请以千瓦时填写用电量（把“单位”改为“千瓦时（度）”），或将此项留空。"),
+    ):
+        page = _post(client, lang, electricity="6000", electricity_unit="bill", green_share="50")
+        assert page.status_code == 422
+        assert said in _text(page.get_data(as_text=True))
+        t = texts(lang)
+        assert t["unit_kwh"] in said and t["electricity_unit"] in said  # the words the form shows
