@@ -18,15 +18,28 @@ from typing import Any
 from marshmallow import ValidationError, fields, validate
 
 
+def plain_number(bound: Any) -> Any:
+    """A bound as the caller would write it in JSON: ``0`` and ``1000000000000``, not the float's ``0.0``
+    and ``1000000000000.0`` that marshmallow's message printed (an integrator's review of the 422s)."""
+    if isinstance(bound, float) and bound.is_integer() and abs(bound) < 1e16:
+        return int(bound)
+    return bound
+
+
 class Range(validate.Range):
     """marshmallow's ``Range`` (which the OpenAPI document reads its bounds from), with words of the
     caller's for a value below the minimum: why it is refused and what to send instead, where the bounds
     alone would not say (:data:`rating_model.operating_data.BELOW_MINIMUM`). A value above the maximum
-    keeps marshmallow's message."""
+    keeps marshmallow's message, its bounds written as JSON numbers (:func:`plain_number`)."""
 
     def __init__(self, *, below_minimum: str | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.below_minimum = below_minimum
+
+    def _format_error(self, value: Any, message: str) -> str:
+        return (self.error or message).format(
+            input=value, min=plain_number(self.min), max=plain_number(self.max)
+        )
 
     def __call__(self, value: Any) -> Any:
         if self.below_minimum is not None and self.min is not None and (
@@ -41,6 +54,13 @@ class Number(fields.Float):
 
     :param below_minimum: the message for a number below ``minimum`` (marshmallow's names both bounds).
     """
+
+    # "Not a valid number." of "42000" or "3,200,000" did not say what was wrong with it: a number sent as
+    # text, or written with separators, is the usual mistake
+    default_error_messages = {
+        "invalid": "Must be a JSON number, such as 42000 or 12.5: not text in quotes, and without "
+        "thousands separators.",
+    }
 
     def __init__(
         self,
@@ -67,6 +87,11 @@ class Number(fields.Float):
 class WholeNumber(fields.Integer):
     """A JSON integer within ``[minimum, maximum]``; ``3.0``, ``"3"`` and ``true`` are refused."""
 
+    default_error_messages = {
+        "invalid": "Must be a whole JSON number, such as 12 or 2024: not text in quotes, and without a "
+        "decimal point.",
+    }
+
     def __init__(self, *, minimum: int = 0, maximum: int | None = None, **kwargs: Any) -> None:
         kwargs.setdefault("allow_none", not kwargs.get("required", False))
         super().__init__(strict=True, validate=[validate.Range(min=minimum, max=maximum)], **kwargs)
@@ -81,6 +106,10 @@ class WholeNumber(fields.Integer):
 
 class Flag(fields.Boolean):
     """JSON ``true`` or ``false`` only (``null`` means "not answered", which is not "no")."""
+
+    default_error_messages = {
+        "invalid": "Must be true or false (JSON, not text in quotes), or null when not answered.",
+    }
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("allow_none", True)
@@ -192,6 +221,7 @@ def text(
     also: tuple[Callable[[str], None], ...] = (),
     default: str | None = None,
     published_min_length: int | None = None,
+    pattern_error: str | None = None,
 ) -> fields.String:
     """A string field with the engine's limits: length, an anchored pattern or a closed set of values.
 
@@ -200,10 +230,12 @@ def text(
         OpenAPI ``default`` (nothing is filled in when loading: the engine does it).
     :param published_min_length: the ``minLength`` the document publishes where a validator in ``also``
         holds the text to more than its length (the document must not promise what the service refuses).
+    :param pattern_error: what a text not matching ``pattern`` is told: the code it must be and an
+        example ("String does not match expected pattern." said neither).
     """
     validators: list[Any] = [validate.Length(min=1 if required else 0, max=max_length), _storable, *also]
     if pattern is not None:
-        validators.append(Anchored(f"^{pattern}$"))
+        validators.append(Anchored(f"^{pattern}$", error=pattern_error))
     if choices is not None:
         validators.append(validate.OneOf(choices))
     metadata: dict[str, Any] = {"description": description} if description else {}

@@ -101,6 +101,7 @@ class KeyCreateSchema(Schema):
     merchant_id = text(
         max_length=64,
         pattern=MERCHANT_ID_PATTERN.pattern,
+        pattern_error="Must be 1-64 letters, digits and . _ : -, starting with a letter or digit.",
         description="The merchant a merchant key acts for: required for `merchant`, refused for the other "
         "roles. 1-64 letters, digits and `. _ : -`, starting with a letter or digit.",
     )

@@ -123,11 +123,23 @@ class CompanySchema(StrictSchema):
         "out instead.",
         also=(not_blank,),
     )
-    country = text(required=True, pattern=COUNTRY_PATTERN.pattern, description="ISO 3166-1 alpha-2.")
-    region = text(pattern=REGION_PATTERN.pattern, description="ISO 3166-2 subdivision, e.g. CN-ZJ.")
+    country = text(
+        required=True,
+        pattern=COUNTRY_PATTERN.pattern,
+        pattern_error="Must be an ISO 3166-1 alpha-2 country code in capital letters, such as CN.",
+        description="ISO 3166-1 alpha-2.",
+    )
+    region = text(
+        pattern=REGION_PATTERN.pattern,
+        pattern_error="Must be an ISO 3166-2 subdivision code in capital letters, such as CN-ZJ for "
+        "Zhejiang, not the province's name.",
+        description="ISO 3166-2 subdivision, e.g. CN-ZJ.",
+    )
     industry_code = text(
         required=True,
         pattern=INDUSTRY_PATTERN.pattern,
+        pattern_error="Must be an ISIC Rev.4 code of 2 to 4 digits, such as 5610 for restaurants (a "
+        "section's letter, such as I, is not taken).",
         also=(_ISIC_REV_4,),
         description="ISIC Rev.4 code: a division (2 digits), group (3) or class (4) of the UN Statistics "
         "Division's structure (a section's letter is not taken). Its first two digits, the division, pick "

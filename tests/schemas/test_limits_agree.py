@@ -31,7 +31,7 @@ from rating_model.operating_data import (
 from rating_model.operating_data_reader import parse_operating_data
 from rating_model.standard import load_standard
 from schemas.errors import flatten_errors
-from schemas.fields import Anchored, CodeOf, Number, WholeNumber
+from schemas.fields import Anchored, CodeOf, Number, WholeNumber, plain_number
 from schemas.operating_data import OperatingDataSchema
 
 SCHEMA = OperatingDataSchema()
@@ -207,7 +207,8 @@ def test_both_layers_say_why_a_number_below_its_minimum_is_refused(path: str, va
     bounds = LIMITS[path]
     _put(body, path, math.nextafter(bounds.maximum, math.inf))
     assert _messages_by_schema(body) == {
-        path: [f"Must be greater than {bounds.minimum} and less than or equal to {bounds.maximum}."]}
+        path: [f"Must be greater than {plain_number(bounds.minimum)} and less than or equal to "
+               f"{plain_number(bounds.maximum)}."]}
 
 
 def _bounded_fields(schema: Schema, prefix: str = "") -> set[str]:
