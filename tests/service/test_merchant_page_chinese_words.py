@@ -26,7 +26,7 @@ def test_the_disclosures_data_quality_reads_as_one_chinese_paragraph(make_app: A
     assert "并非行业默认值。1 项输入数据按标准的行业默认值估算：经营场所燃料（天然气）；PCAF" in zh, zh
     assert "。 " not in zh and "））" not in zh
     en = _data_quality(client.get(disclosure + "?lang=en").get_data(as_text=True))
-    assert re.search(r"estimation rules\), not taken from a sector default\. 1 input figure", en), en
+    assert re.search(r"estimation rules\), not taken from a sector default\. Input figures estimated", en), en
 
 
 def test_a_refused_fields_label_says_what_it_takes_in_its_bracket_not_after_a_colon(

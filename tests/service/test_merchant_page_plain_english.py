@@ -64,3 +64,19 @@ def test_the_green_share_beside_a_bill_says_how_to_put_it_right(make_app: AppFac
         assert said in _text(page.get_data(as_text=True))
         t = texts(lang)
         assert t["unit_kwh"] in said and t["electricity_unit"] in said  # the words the form shows
+
+
+def test_the_disclosure_lists_estimated_figures_without_a_plural_in_brackets(make_app: AppFactory) -> None:
+    """"1 input figure(s) were estimated" and "1 inventory figure(s) rest on" read as a form letter: the
+    figures are listed, not counted (the Chinese keeps its count, which needs no plural)."""
+    client = _app(make_app).test_client()
+    vans = {"vehicle_fuel": "diesel", "vehicle_kind": "van", "vehicles": "2"}
+    location = _post(client, "en", **vans).headers["Location"]
+    base = location.split("?")[0]
+    english = _text(client.get(f"{base}/disclosure?lang=en").get_data(as_text=True))
+    assert "(s)" not in english
+    assert "Input figures estimated from the standard's sector defaults: Fuel burned on site" in english
+    assumed = "Inventory figures that rest on greenrate's assumptions rather than reported data: Vehicles'"
+    assert assumed in english
+    chinese = _text(client.get(f"{base}/disclosure?lang=zh").get_data(as_text=True))
+    assert "1 项输入数据按标准的行业默认值估算" in chinese and "1 项排放数据基于 greenrate 的假设" in chinese

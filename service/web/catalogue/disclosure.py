@@ -41,8 +41,10 @@ EN: Mapping[str, str] = {
     "version_factor_set": "factor set",
     "version_schema": "schema",
     "version_engine": "engine",
-    "dq_estimated": "{n} input figure(s) were estimated from the standard's sector defaults ({fields}); "
-    "PCAF data-quality score {pcaf} of 5 (1 is best), completeness {completeness}.",
+    # the figures listed rather than counted: "1 input figure(s) were" read as a form letter ({n} is the
+    # Chinese sentence's count, which needs no plural)
+    "dq_estimated": "Input figures estimated from the standard's sector defaults: {fields}. PCAF "
+    "data-quality score {pcaf} of 5 (1 is best), completeness {completeness}.",
     "dq_measured": "No input figure was estimated; PCAF data-quality score {pcaf} of 5 (1 is best), "
     "completeness {completeness}.",
     "dq_converted": "{field} was converted from the electricity bill's amount at the standard's assumed "
@@ -55,7 +57,7 @@ EN: Mapping[str, str] = {
     "score 1 is for a business's own verified reported emissions (option 1a).",
     "dq_item_source": " (the data source's score under the standard; PCAF scores the emissions greenrate "
     "computes 2 at best, option 2a)",
-    "dq_assumed": "{n} inventory figure(s) rest on greenrate's assumptions rather than reported data: "
+    "dq_assumed": "Inventory figures that rest on greenrate's assumptions rather than reported data: "
     "{fields}.",
     "annual_revenue": "Annual revenue",
     "valid_until": "Valid until",
