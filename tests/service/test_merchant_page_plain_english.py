@@ -50,6 +50,16 @@ def test_the_owners_words_call_it_green_electricity() -> None:
     assert questions.EN["green_share"].endswith("(%)")  # the optional label's bracket: "(%, optional)"
 
 
+def test_what_goes_unscored_is_the_energy_use() -> None:
+    """"your energy is then not scored" beside the result's "Energy use against sector peers": what is not
+    scored is the energy use, as the heat's "Not sure" says."""
+    for words in (questions.EN, form_errors.EN):
+        for key, text in words.items():
+            assert "your energy is" not in text, key
+    assert "your energy use is then not scored" in questions.EN["fuel_unsure"]
+    assert "your energy use is then not scored" in questions.EN["heat_unsure"]
+
+
 def test_the_green_share_beside_a_bill_says_how_to_put_it_right(make_app: AppFactory) -> None:
     """"Give the electricity in kWh to report the green power bought" did not say where the kWh are chosen,
     nor that the share may be left out."""

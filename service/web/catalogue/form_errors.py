@@ -50,7 +50,7 @@ EN: Mapping[str, str] = {
     "such as 600 or 600 L.",
     "gas_money": "This looks like an amount of money: give the gas used, in m³, from the gas bills (such as "
     "3000 or 3000 m3). With only the amount in yuan, leave it empty: it is then estimated from businesses "
-    "like yours, your energy is not scored, and the grade stops at light green.",
+    "like yours, your energy use is not scored, and the grade stops at light green.",
     "bottle_size_needed": "Choose the size of a bottle (5, 15 or 50 kg), or give the amount in kg.",
     "heat_forms": "Enter the heat bought in the year from the bill, in GJ (such as 1200 or 1200 GJ) or MWh "
     "(such as 330 MWh). Steam billed in tonnes, or heating charged by floor area, cannot be converted: "

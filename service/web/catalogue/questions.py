@@ -49,8 +49,8 @@ EN: Mapping[str, str] = {
     "Electricity included in the rent or the property fee, or paid through the landlord's or the mall's "
     "meter, is your use too: ask them for your share, in kWh or yuan.",
     "fuel": "Fuel burned on site (cooking, heating, boilers)",
-    "fuel_unsure": "Not sure (estimated from businesses like yours: your energy is then not scored, and the "
-    "grade stops at light green)",
+    "fuel_unsure": "Not sure (estimated from businesses like yours: your energy use is then not scored, and "
+    "the grade stops at light green)",
     # "everything runs on electricity" was untrue of a haulier's diesel lorries, who then chose "Not sure"
     "fuel_none": "None: nothing is burned on the premises (vehicles are asked below)",
     "fuel_natural_gas": "Piped natural gas",
@@ -61,8 +61,8 @@ EN: Mapping[str, str] = {
     "fuel_amount_hint": "From the year's bills or delivery notes: piped gas in m³ (3000 or 3000 m3); bottled "
     "gas in kg (450), or as bottles (30 bottles) of the size chosen below, counted as bottles × kg a bottle; "
     "coal in kg (800) or tonnes (12 t); diesel in litres (600 or 600 L). Piped gas left empty is estimated: "
-    "your energy is then not scored, and the grade stops at light green; bottled gas, coal and diesel need "
-    "the amount.",
+    "your energy use is then not scored, and the grade stops at light green; bottled gas, coal and diesel "
+    "need the amount.",
     "lpg_bottle_kg": "Size of a gas bottle (when counted in bottles)",
     "bottle_size_choose": "Not counted in bottles",
     "bottle_kg": "{kg} kg a bottle",
