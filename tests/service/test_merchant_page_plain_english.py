@@ -90,3 +90,22 @@ def test_the_disclosure_lists_estimated_figures_without_a_plural_in_brackets(mak
     assert assumed in english
     chinese = _text(client.get(f"{base}/disclosure?lang=zh").get_data(as_text=True))
     assert "1 项输入数据按标准的行业默认值估算" in chinese and "1 项排放数据基于 greenrate 的假设" in chinese
+
+
+def test_the_error_pages_say_what_to_do(make_app: AppFactory) -> None:
+    """"The form sent was too large." said nothing of what to do, and "could not be served (405)" was the
+    server's word for it."""
+    from tests.service.test_merchant_page import FORM, _token
+
+    client = _app(make_app, MAX_BODY_BYTES=4096).test_client()
+    for lang, said in (
+        ("en", "The form sent was too large: shorten the longest answer, such as the business name, and send "
+               "it again."),
+        ("zh", "提交的表单过大：请缩短过长的内容（例如店铺名称）后重新提交。"),
+    ):
+        page = client.post(f"/?lang={lang}", data={**FORM, "company_name": "店" * 5000,
+                                                    "form_token": _token(client)})
+        assert page.status_code == 413 and said in _text(page.get_data(as_text=True))
+    wrong = client.put("/?lang=en", headers={"Accept": "text/html"})
+    assert wrong.status_code == 405
+    assert "The request could not be completed (error 405)." in _text(wrong.get_data(as_text=True))

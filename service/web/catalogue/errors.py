@@ -17,8 +17,11 @@ EN: Mapping[str, str] = {
     "csrf": "The form expired or was not sent from this page; please submit it again.",
     "error_title": "Something went wrong",
     "error_not_found": "This page does not exist: the link may be mistyped, or the rating was not made here.",
-    "error_too_large": "The form sent was too large.",
-    "error_generic": "The request could not be served ({code}).",
+    # what to do about it: the form takes nothing long but the business name
+    "error_too_large": "The form sent was too large: shorten the longest answer, such as the business name, "
+    "and send it again.",
+    # "served" is the server's word; the code is said as an error's, which an owner can quote
+    "error_generic": "The request could not be completed (error {code}).",
     "error_back": "Back to the rating form",
     "error_back_result": "Back to your green rating",
     "error_unavailable": "The service cannot reach its records just now. Please try again in a few minutes.",
@@ -42,7 +45,7 @@ ZH: Mapping[str, str] = {
     "csrf": "表单已过期或并非从本页提交，请重新提交。",
     "error_title": "出错了",
     "error_not_found": "此页面不存在：链接可能有误，或该评级并非在此生成。",
-    "error_too_large": "提交的表单过大。",
+    "error_too_large": "提交的表单过大：请缩短过长的内容（例如店铺名称）后重新提交。",
     "error_generic": "请求无法完成（{code}）。",
     "error_back": "返回评级表单",
     "error_back_result": "返回您的绿色评级",
