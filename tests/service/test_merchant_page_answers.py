@@ -279,7 +279,7 @@ def test_scope2_note_names_both_factors_and_the_intensity_its_basis(make_app: Ap
     standard = load_standard(DEFAULT_STANDARD)
     (zh_reason,), (en_reason,) = (reasons(listed, standard, lang) for lang in ("zh", "en"))
     assert zh_reason["text"].startswith("营收碳强度（按范围一和基于市场的范围二计）：")
-    assert en_reason["text"].startswith("Carbon intensity of revenue (Scope 1 + Scope 2 market-based):")
+    assert en_reason["text"].startswith("Carbon intensity of revenue (Scope 1 + Scope 2 market figure):")
 
 
 def test_electricity_from_the_bill_is_its_own_line_with_the_standards_tariff(make_app: AppFactory) -> None:

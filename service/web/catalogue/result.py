@@ -68,7 +68,8 @@ EN: Mapping[str, str] = {
     "counts at {residual} kg CO2 per kWh, the national average without the non-fossil electricity traded on "
     "the market; so the market figure can be higher than the location figure. Scope 3 is your water, "
     "waste and business travel.",
-    "basis_scope12_market": "Scope 1 + Scope 2 market-based",
+    # Scope 2's market figure as the scopes note names it ("Market: ..."), without "market-based"
+    "basis_scope12_market": "Scope 1 + Scope 2 market figure",
     "heat_in_scope2": " The heat you bought ({gj} GJ) is in Scope 2 as well, the same on both bases: {t} t "
     "CO2e.",
     "refrigerant_in_scope1": " The refrigerant recharged ({kg} kg), which replaced what leaked, is in Scope "
