@@ -45,7 +45,10 @@ def _with_labels(labels: Any) -> Callable[[Path], None]:
 
 def _with_column(name: str, cells: Callable[[int], list[Any]]) -> Callable[[Path], None]:
     def write(path: Path) -> None:
-        write_frame(FRAME.assign(**{name: cells(len(FRAME))}), path)
+        # joined, not inserted: the flat layout's 100-odd typed columns are a block each, and pandas warns on
+        # an insert into a frame of more than 100 blocks (a PerformanceWarning, an error under the suite)
+        extra = pd.DataFrame({name: cells(len(FRAME))}, index=FRAME.index)
+        write_frame(pd.concat([FRAME.drop(columns=[name], errors="ignore"), extra], axis=1), path)
     return write
 
 
