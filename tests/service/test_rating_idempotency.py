@@ -156,6 +156,24 @@ def test_a_key_whose_rating_was_erased_is_answered_410_and_nothing_is_rated(
     assert again.status_code == 201 and again.get_json()["id"] != rating_id
 
 
+def _rated_at_once(app: Flask, monkeypatch: pytest.MonkeyPatch, bodies: list[dict[str, Any]],
+                   key: str) -> list[Any]:
+    """``bodies`` sent at once under the Idempotency-Key ``key`` by one bank, each rated before either goes
+    on: each has looked the key up, found nothing, and rated its own body."""
+    bank = create_key(app)
+    both_rated = threading.Barrier(len(bodies), timeout=30)
+    rate = issuing._rate
+
+    def rate_then_wait(*args: Any, **kwargs: Any) -> Any:
+        rated = rate(*args, **kwargs)
+        both_rated.wait()
+        return rated
+
+    monkeypatch.setattr(issuing, "_rate", rate_then_wait)
+    with ThreadPoolExecutor(len(bodies)) as pool:
+        return list(pool.map(lambda body: _rate(app, bank, body, key), bodies))
+
+
 def test_one_key_with_two_requests_at_once_issues_one_rating(
     make_backend_app: AppFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -164,19 +182,7 @@ def test_one_key_with_two_requests_at_once_issues_one_rating(
     was answered with (the bank's list showed it). Now the key is recorded in the transaction of the
     rating: the second's rolls back with its rating, and it is answered the 422 of a key reused."""
     app = make_backend_app(DATABASE_POOL_SIZE=2)
-    bank = create_key(app)
-    both_rated = threading.Barrier(2, timeout=30)
-    rate = issuing._rate
-
-    def rate_then_wait(*args: Any, **kwargs: Any) -> Any:
-        rated = rate(*args, **kwargs)
-        both_rated.wait()  # each looked the key up, found nothing, and rated its own body
-        return rated
-
-    monkeypatch.setattr(issuing, "_rate", rate_then_wait)
-    bodies = [payload(), payload(employees=13)]
-    with ThreadPoolExecutor(2) as pool:
-        answers = list(pool.map(lambda body: _rate(app, bank, body, "k-race"), bodies))
+    answers = _rated_at_once(app, monkeypatch, [payload(), payload(employees=13)], "k-race")
     assert sorted(a.status_code for a in answers) == [201, 422], [a.get_json() for a in answers]
     issued = next(a for a in answers if a.status_code == 201)
     refused = next(a for a in answers if a.status_code == 422)
@@ -193,18 +199,7 @@ def test_one_key_with_the_same_request_twice_at_once_answers_one_rating(
     """The same request twice at once under one key: the second, whose key is taken as it writes, is
     answered the first's rating (`Idempotent-Replayed: true`), not a 422 nor a 500."""
     app = make_backend_app(DATABASE_POOL_SIZE=2)
-    bank = create_key(app)
-    both_rated = threading.Barrier(2, timeout=30)
-    rate = issuing._rate
-
-    def rate_then_wait(*args: Any, **kwargs: Any) -> Any:
-        rated = rate(*args, **kwargs)
-        both_rated.wait()
-        return rated
-
-    monkeypatch.setattr(issuing, "_rate", rate_then_wait)
-    with ThreadPoolExecutor(2) as pool:
-        answers = list(pool.map(lambda _: _rate(app, bank, payload(), "k-twice"), range(2)))
+    answers = _rated_at_once(app, monkeypatch, [payload(), payload()], "k-twice")
     assert [a.status_code for a in answers] == [201, 201], [a.get_json() for a in answers]
     assert answers[0].get_data() == answers[1].get_data()
     assert sorted(a.headers["Idempotent-Replayed"] for a in answers) == ["false", "true"]
