@@ -75,6 +75,10 @@ def spark() -> Iterator[Any]:
             .config("spark.default.parallelism", "2")
             .config("spark.driver.bindAddress", "127.0.0.1")
             .config("spark.driver.host", "127.0.0.1")
+            # a JVM that lives a minute: the quick JIT only, and one GC thread; the optimising JIT's and the
+            # parallel collector's threads had cost about 30 s of CPU (a third of the file's) that the other
+            # test worker on `make test`'s 2 cores waits for
+            .config("spark.driver.extraJavaOptions", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC")
             # small Arrow batches: several per partition, so each worker reuses its cached engine
             .config("spark.sql.execution.arrow.maxRecordsPerBatch", "400")
             .config("spark.sql.files.maxPartitionBytes", "256k")
