@@ -101,7 +101,7 @@ _ENERGY = (
     ("green_electricity_kwh", "float64", "kWh", "Part of electricity_kwh backed by GEC, green trade or PPA"),
     ("green_electricity_instrument", "string", "", "green_certificate | green_power_trade | ppa | mixed"),
     ("green_electricity_vintage", "Int64", "year",
-     "Year the green instruments' electricity was generated; must be the year it covers"),
+     "Year the green instruments' electricity was generated; counted only for that year's electricity"),
     ("onsite_renewable_kwh", "float64", "kWh", "On-site renewables used on site (not in electricity_kwh)"),
     ("purchased_heat_gj", "float64", "GJ",
      "Purchased heat or steam (district heating, a park's steam); 0: none is bought; empty: not answered"),
