@@ -84,6 +84,18 @@ REGION_PATTERN: Final = re.compile(r"[A-Z]{2}-[A-Z0-9]{1,3}")
 #: ISIC Rev.4 code, 2-4 digits (``company.industry_code``); that it is a division, group or class of ISIC
 #: Rev.4 is checked against the UN's list apart (rating_model.isic)
 INDUSTRY_PATTERN: Final = re.compile(r"[0-9]{2,4}")
+#: What a text not matching each pattern is told, by both layers (the API's schema and the engine, which
+#: reads batch rows): the code it must be and an example. The engine had said "has an invalid format",
+#: which named neither (a plain-language review).
+COUNTRY_FORMAT: Final = "Must be an ISO 3166-1 alpha-2 country code in capital letters, such as CN."
+REGION_FORMAT: Final = (
+    "Must be an ISO 3166-2 subdivision code in capital letters, such as CN-ZJ for Zhejiang, not the "
+    "province's name."
+)
+INDUSTRY_FORMAT: Final = (
+    "Must be an ISIC Rev.4 code of 2 to 4 digits, such as 5610 for restaurants (a section's letter, such as "
+    "I, is not taken)."
+)
 
 
 class Limit(NamedTuple):

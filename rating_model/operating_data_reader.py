@@ -24,11 +24,13 @@ from rating_model.isic import industry_code_problem
 from rating_model.operating_data import (
     BELOW_MINIMUM,
     CNY_FX_MESSAGE,
+    COUNTRY_FORMAT,
     COUNTRY_PATTERN,
     DATA_SOURCES,
     FLEET_FUELS,
     GREEN_INSTRUMENTS,
     HGV_NEEDS_KM,
+    INDUSTRY_FORMAT,
     INDUSTRY_PATTERN,
     NUMBER_LIMITS,
     OFFSET_STANDARDS,
@@ -36,6 +38,7 @@ from rating_model.operating_data import (
     PRACTICE_FLAGS,
     PRACTICE_SHARES,
     REFRIGERANT_GASES,
+    REGION_FORMAT,
     REGION_PATTERN,
     STATIONARY_FUELS,
     TRAVEL_MODES,
@@ -145,12 +148,12 @@ def _read_company(r: Reader) -> Company | None:
     named = name is not None or r.data.get("name") is None  # a refused name is already reported
     if not _printable(r, "name", name, "the rating's disclosures"):
         named = False
-    country = r.text("country", required=True, pattern=COUNTRY_PATTERN)
-    region = r.text("region", pattern=REGION_PATTERN)
+    country = r.text("country", required=True, pattern=COUNTRY_PATTERN, pattern_error=COUNTRY_FORMAT)
+    region = r.text("region", pattern=REGION_PATTERN, pattern_error=REGION_FORMAT)
     if region and country and not region.startswith(country + "-"):
         r.fail("region", f"must be a subdivision of {country} (ISO 3166-2, e.g. {country}-XX)")
         region = None
-    industry = r.text("industry_code", required=True, pattern=INDUSTRY_PATTERN)
+    industry = r.text("industry_code", required=True, pattern=INDUSTRY_PATTERN, pattern_error=INDUSTRY_FORMAT)
     problem = industry_code_problem(industry) if industry is not None else None
     if problem is not None:  # 2-4 digits, but no division, group or class of ISIC Rev. 4
         r.fail("industry_code", problem)

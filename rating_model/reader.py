@@ -128,8 +128,10 @@ class Reader:
         max_length: int = 200,
         pattern: re.Pattern[str] | str | None = None,
         choices: Collection[str] | None = None,
+        pattern_error: str = "has an invalid format",
     ) -> str | None:
-        """Stripped text; ``pattern`` must match all of it (pass it compiled: this runs per field)."""
+        """Stripped text; ``pattern`` must match all of it (pass it compiled: this runs per field), else
+        ``pattern_error`` is said."""
         value = self.data.get(key)
         if value is None:
             if required:
@@ -148,7 +150,7 @@ class Reader:
         if pattern is not None and not (
             pattern.fullmatch(value) if isinstance(pattern, re.Pattern) else re.fullmatch(pattern, value)
         ):
-            self.fail(key, "has an invalid format")
+            self.fail(key, pattern_error)
             return None
         if choices is not None and value not in choices:
             self.fail(key, f"must be one of: {', '.join(sorted(choices))}")

@@ -21,16 +21,19 @@ from rating_model.flat_columns import FUEL_UNITS
 from rating_model.isic import INDUSTRY_CODES, industry_code_problem
 from rating_model.operating_data import (
     BELOW_MINIMUM,
+    COUNTRY_FORMAT,
     COUNTRY_PATTERN,
     DATA_SOURCES,
     FLEET_FUELS,
     GREEN_INSTRUMENTS,
+    INDUSTRY_FORMAT,
     INDUSTRY_PATTERN,
     LIMITS,
     OFFSET_STANDARDS,
     OFFSET_TYPES,
     PRACTICE_FLAGS,
     REFRIGERANT_GASES,
+    REGION_FORMAT,
     REGION_PATTERN,
     STATIONARY_FUELS,
     TRAVEL_MODES,
@@ -126,20 +129,18 @@ class CompanySchema(StrictSchema):
     country = text(
         required=True,
         pattern=COUNTRY_PATTERN.pattern,
-        pattern_error="Must be an ISO 3166-1 alpha-2 country code in capital letters, such as CN.",
+        pattern_error=COUNTRY_FORMAT,
         description="ISO 3166-1 alpha-2.",
     )
     region = text(
         pattern=REGION_PATTERN.pattern,
-        pattern_error="Must be an ISO 3166-2 subdivision code in capital letters, such as CN-ZJ for "
-        "Zhejiang, not the province's name.",
+        pattern_error=REGION_FORMAT,
         description="ISO 3166-2 subdivision, e.g. CN-ZJ.",
     )
     industry_code = text(
         required=True,
         pattern=INDUSTRY_PATTERN.pattern,
-        pattern_error="Must be an ISIC Rev.4 code of 2 to 4 digits, such as 5610 for restaurants (a "
-        "section's letter, such as I, is not taken).",
+        pattern_error=INDUSTRY_FORMAT,
         also=(_ISIC_REV_4,),
         description="ISIC Rev.4 code: a division (2 digits), group (3) or class (4) of the UN Statistics "
         "Division's structure (a section's letter is not taken). Its first two digits, the division, pick "

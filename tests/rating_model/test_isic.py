@@ -25,8 +25,10 @@ from rating_model.batch import rate_frame
 from rating_model.exceptions import InvalidInputError, InvalidInputErrors
 from rating_model.isic import DATA_FILE, INDUSTRY_CODES, industry_code_problem, industry_title
 from rating_model.loan_book import iter_loan_book
+from rating_model.operating_data import INDUSTRY_FORMAT
 from rating_model.sector_benchmarks import DATA_FILE as SECTOR_TABLE
 from rating_model.synthetic_params import SECTORS
+from schemas.operating_data import OperatingDataSchema
 from service.web.form.choices import INDUSTRIES
 from tests.conftest import payload, session_engine
 
@@ -89,10 +91,14 @@ def test_a_division_group_or_class_of_the_list_is_taken(code: str) -> None:
 
 @pytest.mark.parametrize("text", ["G", "5", "56101", "56A", ""])
 def test_text_of_another_shape_is_left_to_the_pattern(text: str) -> None:
-    """One refusal per code: the pattern's (each layer words it), not a second one from the list."""
+    """One refusal per code: the pattern's, not a second one from the list; both layers say the code it must
+    be and an example (the engine, which reads batch rows, had said "has an invalid format")."""
     assert industry_code_problem(text) is None
-    assert _refusal(text) == {"company.industry_code": [
-        "must not be empty" if text == "" else "has an invalid format"]}
+    expected = "must not be empty" if text == "" else INDUSTRY_FORMAT
+    assert _refusal(text) == {"company.industry_code": [expected]}
+    if text:
+        errors = OperatingDataSchema().validate({"company": {"industry_code": text}})
+        assert errors["company"]["industry_code"] == [INDUSTRY_FORMAT]
 
 
 def test_a_loan_book_row_with_a_code_not_in_isic_rev_4_is_refused_in_the_same_words() -> None:
