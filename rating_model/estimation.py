@@ -169,7 +169,7 @@ def fill_missing(data: OperatingData, standard: Standard) -> Filled:
             if company.currency != "CNY" and company.fx_to_cny is not None:
                 cur, fx = company.currency, company.fx_to_cny
                 given = f" ({energy.electricity_spend:.0f} {cur} at {fx!r} CNY per {cur})"
-                given_zh = f"（{energy.electricity_spend:.0f} {cur}，按 1 {cur} = {fx!r} 元折算）"
+                given_zh = f"（{energy.electricity_spend:.0f} {cur}，按 {fx!r} 元/{cur} 折算）"
             method = (
                 f"converted from the bill: electricity_spend {spend_cny:.0f} CNY{given} / "
                 f"{rule.tariff_cny_per_kwh} CNY/kWh, the standard's assumed tariff (its estimation rules)",

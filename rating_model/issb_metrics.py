@@ -229,7 +229,7 @@ def _converted(data: OperatingData) -> Said:
     # the rate as given (its shortest exact form): ``:g`` had cut 7.1234567 to 7.12346, "the rate given"
     return (f"Revenue of {amount:,.0f} {cur} converted at {fx!r} CNY per {cur}, the rate given "
             "(company.fx_to_cny).",
-            f"营业收入 {amount:,.0f} {cur} 按所填汇率 1 {cur} = {fx!r} 元折算。")
+            f"营业收入 {amount:,.0f} {cur} 按所填汇率 {fx!r} 元/{cur} 折算。")
 
 
 def _own_inventory(data: OperatingData, scope: int, computed: bool = True) -> Said:

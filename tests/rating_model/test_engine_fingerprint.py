@@ -11,7 +11,11 @@ unchanged versions that the synthetic rows never reached; and five at engine 2.2
 purchased heat left out, none, given in both years, left out in Guangdong and with no province named; and
 three at engine 2.3, a Hebei tea shop whose path changes its fleet, an office that gave its bill's amount,
 a restaurant with no water figure; and one at engine 2.4, a noodle bar with three environmental penalties
-that gave nothing else, whose unreachable grade no action lifts) and compares each rating's digest with the
+that gave nothing else, whose unreachable grade no action lifts; and six at engine 2.12, a restaurant that
+recharged R-410A and R-22, an office whose green certificates and credits make it operationally neutral with
+refrigerants answered none and the same office with them left out, an office with green power of another
+year, a freight firm keeping USD accounts with a verified inventory and its lorries' diesel, and a Vietnamese
+bakery with its own grid factor) and compares each rating's digest with the
 digests recorded in ``tests/data/engine_fingerprint.json`` under the versions that produced them.
 
 After a deliberate change (``ENGINE_VERSION`` bumped, or a new default model, standard or factor set),

@@ -305,6 +305,6 @@ def test_the_summary_says_what_its_items_rest_on() -> None:
     assert "36(e)(iii)" in note["note"] and "36(e)(iii)" in note["note_zh"]
     usd = _with(company={**BASE_PAYLOAD["company"], "currency": "USD", "fx_to_cny": 7.1})
     intensity = _summary(usd)["metrics_and_targets"]["ghg_intensity_per_cny_million"]
-    assert "converted at 7.1 CNY per USD" in intensity["note"] and "1 USD = 7.1 元" in intensity["note_zh"]
+    assert "converted at 7.1 CNY per USD" in intensity["note"] and "7.1 元/USD" in intensity["note_zh"]
     assert "converted at" not in _summary(BASE_PAYLOAD)["metrics_and_targets"][
         "ghg_intensity_per_cny_million"]["note"]

@@ -74,7 +74,7 @@ def test_a_bill_in_another_currency_is_quoted_as_given_with_its_rate() -> None:
     note = _summary(company={"currency": "USD", "fx_to_cny": 7.2},
                     energy={"electricity_spend": 30_000})["basis_of_preparation"]["estimates"]
     assert "electricity_spend 216000 CNY (30000 USD at 7.2 CNY per USD)" in note["note"]
-    assert "30000 USD，按 1 USD = 7.2 元折算" in note["note_zh"]
+    assert "30000 USD，按 7.2 元/USD 折算" in note["note_zh"]
 
 
 def test_market_based_scope2_names_the_factor_that_priced_the_rest() -> None:
