@@ -25,6 +25,7 @@ from rating_model.evaluation import (
     score_frame,
     training_bin_counts,
 )
+from rating_model.grading import cap
 from rating_model.intervals import wilson_interval
 from rating_model.standard import GRADES, Standard
 
@@ -175,7 +176,9 @@ def recorded_bin_psi(artifact: ScorecardArtifact,
 def compare_models(champion: ScorecardArtifact, challenger: ScorecardArtifact, indicators: pd.DataFrame,
                    y: NDArray[Any], standard: Standard, *, samples: int = BOOTSTRAP_SAMPLES,
                    seed: int = BOOTSTRAP_SEED, challenger_indicators: pd.DataFrame | None = None,
-                   challenger_standard: Standard | None = None) -> dict[str, Any]:
+                   challenger_standard: Standard | None = None,
+                   knock_outs: Sequence[tuple[str, ...]] | None = None,
+                   challenger_knock_outs: Sequence[tuple[str, ...]] | None = None) -> dict[str, Any]:
     """Champion vs challenger on the same labelled population (JSON-ready).
 
     ``challenger_indicators`` and ``challenger_standard``, when the challenger rates under another standard
@@ -188,7 +191,10 @@ def compare_models(champion: ScorecardArtifact, challenger: ScorecardArtifact, i
       population, over the champion's bins (is the new data the population the champion learned from?);
     - ``migration``: the grade migration matrix, champion grade (rows) to challenger grade (columns);
     - ``calibration`` and ``grades``: per model (``champion``, ``challenger``), see :func:`_calibration` and
-      :func:`_grades`.
+      :func:`_grades`;
+    - ``overrides``, when ``knock_outs`` is given (each row's knock-out ids under the champion's standard,
+      ``challenger_knock_outs`` under the challenger's, by default the same): per model, see
+      :func:`overrides`.
     """
     a = score_frame(champion, indicators, standard)
     b = score_frame(
@@ -198,7 +204,7 @@ def compare_models(champion: ScorecardArtifact, challenger: ScorecardArtifact, i
     )
     score_psi = psi(band_counts(a.scores), band_counts(b.scores))
     columns = {n: indicators[n].to_numpy(dtype=float) for n in champion.feature_names if n in indicators}
-    return {
+    out: dict[str, Any] = {
         "champion": champion.version,
         "challenger": challenger.version,
         "rows": len(y),
@@ -212,6 +218,51 @@ def compare_models(champion: ScorecardArtifact, challenger: ScorecardArtifact, i
         "calibration": {"champion": _calibration(y, a), "challenger": _calibration(y, b)},
         "grades": {"champion": _grades(y, a), "challenger": _grades(y, b)},
     }
+    if knock_outs is not None:
+        b_knock_outs = knock_outs if challenger_knock_outs is None else challenger_knock_outs
+        out["overrides"] = {
+            "champion": overrides(a.grades, knock_outs, standard),
+            "challenger": overrides(b.grades, b_knock_outs,
+                                    standard if challenger_standard is None else challenger_standard),
+        }
+    return out
+
+
+def overrides(score_grades: NDArray[np.str_], knock_outs: Sequence[tuple[str, ...]],
+              standard: Standard) -> dict[str, Any]:
+    """How often the standard's knock-outs override the grade one model's score earns (JSON-ready).
+
+    The final grade is the engine's (:func:`rating_model.grading.cap`, what a rating's ``grade`` is): a
+    knock-out caps the score's grade, so it overrides only a score grade better than its cap. A validator
+    reads the override rate beside the model's grades (SR 11-7): the migration and the green rate by
+    grade are the score's, and a challenger that lifts capped businesses' scores moves grades no business
+    receives. Knock-outs depend on the data, not the model; what differs between two models is which
+    capped businesses score above the cap.
+
+    - ``rows``, ``overridden`` (rows whose final grade is worse than the score's) and ``share``;
+    - ``knock_outs``: per knock-out of the standard, in its order: ``id``, ``cap_grade``, ``applies`` (rows
+      that trigger it), ``overrides`` (rows whose score grade its cap alone lowers; a row lowered by two
+      counts under both) and ``share`` (of ``rows``).
+    """
+    rules = {rule.id: rule for rule in standard.knock_outs}
+    applies = dict.fromkeys(rules, 0)
+    lowers = dict.fromkeys(rules, 0)
+    overridden = 0
+    for grade, ids in zip(score_grades, knock_outs, strict=True):
+        if not ids:
+            continue
+        grade = str(grade)
+        hit = tuple(rules[i] for i in ids)
+        if cap(grade, hit, standard) != grade:
+            overridden += 1
+        for rule in hit:
+            applies[rule.id] += 1
+            if cap(grade, (rule,), standard) != grade:
+                lowers[rule.id] += 1
+    n = len(score_grades)
+    return {"rows": n, "overridden": overridden, "share": overridden / n if n else 0.0,
+            "knock_outs": [{"id": i, "cap_grade": rules[i].cap_grade, "applies": applies[i],
+                            "overrides": lowers[i], "share": lowers[i] / n if n else 0.0} for i in rules]}
 
 
 def _calibration(y: NDArray[Any], scored: Scored) -> dict[str, Any]:

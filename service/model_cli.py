@@ -24,7 +24,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from rating_model.artifact import ScorecardArtifact
 from rating_model.exceptions import ArtifactError
 from service.commands import command_settings, database, database_failure
-from service.model_data_cli import calibration_lines, register_data_commands
+from service.model_data_cli import calibration_lines, override_lines, register_data_commands
 from service.records import activation, registry
 
 
@@ -162,7 +162,7 @@ def _print_reviewed(r: activation.Reviewed) -> None:
     if "psi" in psi and "moved_share" in mig:
         click.echo(f"    score PSI {psi['psi']:.4f}; grade migration {mig['moved_share']:.1%} "
                    f"({mig.get('upgrades')} up, {mig.get('downgrades')} down)")
-    for line in calibration_lines(c.summary):
+    for line in [*calibration_lines(c.summary), *override_lines(c.summary)]:
         click.echo(f"    {line}")
     counted = f"counted (until {r.valid_until:%Y-%m-%d %H:%M} UTC)"
     click.echo(f"    {counted if r.not_counted is None else 'NOT COUNTED: ' + r.not_counted}")

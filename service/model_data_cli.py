@@ -136,7 +136,7 @@ def read_labelled(data: Path) -> tuple[pd.DataFrame, Any]:
 
 def labelled_indicators(
     data: Path, standard: Standard, workers: int | None, models: Sequence[ScorecardArtifact] = (),
-    info: dict[str, Any] | None = None,
+    info: dict[str, Any] | None = None, knock_outs: list[tuple[str, ...]] | None = None,
 ) -> tuple[Any, Any]:
     """Indicator frame and labels of a labelled flat file (rows the engine refuses are dropped).
 
@@ -145,11 +145,12 @@ def labelled_indicators(
     what identifies the data for a record of the judgement: ``file``, ``file_sha256`` (of its bytes, as
     ``sha256sum`` gives it), ``rows_sha256`` (of its rows as read: what a model's ``data_sha256`` is),
     ``rows_read``, ``rows_left_out``, ``rows_repeated`` (rated rows equal in every cell to another rated row,
-    label included) and ``trained_on_it`` (the versions fit on this very file).
+    label included) and ``trained_on_it`` (the versions fit on this very file). ``knock_outs``, when given,
+    receives the ids of the knock-outs each kept row triggers under ``standard`` (measured in the same pass).
     """
     import numpy as np
 
-    from rating_model.indicator_batch import frame_indicators
+    from rating_model.indicator_batch import frame_indicators_knocked
     from rating_model.labels import class_problem
     from rating_model.train import row_hashes, rows_digest, trained_share
     from service.batch.workers import training_workers
@@ -178,7 +179,7 @@ def labelled_indicators(
             )
     with progress_bar("deriving indicators", len(frame)) as advance, \
             training_workers(len(frame), workers) as parallel:
-        X, bad = frame_indicators(frame, standard, parallel=parallel, progress=advance)
+        X, knocked, bad = frame_indicators_knocked(frame, standard, parallel=parallel, progress=advance)
     keep = np.ones(len(frame), dtype=bool)
     keep[bad] = False
     if bad:
@@ -194,6 +195,8 @@ def labelled_indicators(
         raise click.ClickException(
             f"{data.name}: after leaving out the {len(bad)} row(s) the engine cannot rate, {problem}"
         )
+    if knock_outs is not None:
+        knock_outs.extend(k for k, kept in zip(knocked, keep, strict=True) if kept)
     return X[keep].reset_index(drop=True), y[keep]
 
 
@@ -444,17 +447,20 @@ def compare_models(champion: str, challenger: str, data: Path, standard_path: Pa
     a, b = load_model(champion), load_model(challenger)
     standard, challenger_standard = _standard_of(a, standard_path), _standard_of(b, standard_path)
     info: dict[str, Any] = {}
-    X, y = labelled_indicators(data, standard, workers, models=(a, b), info=info)
-    X_b = X
+    knock_outs: list[tuple[str, ...]] = []
+    X, y = labelled_indicators(data, standard, workers, models=(a, b), info=info, knock_outs=knock_outs)
+    X_b, knock_outs_b = X, knock_outs
     if challenger_standard is not standard:  # each model on the indicators of the standard it rates under
-        X_b, y_b = labelled_indicators(data, challenger_standard, workers)
+        knock_outs_b = []
+        X_b, y_b = labelled_indicators(data, challenger_standard, workers, knock_outs=knock_outs_b)
         if len(y_b) != len(y) or not np.array_equal(np.asarray(y_b), np.asarray(y)):
             raise click.ClickException(
                 f"{data.name}: {standard.label} and {challenger_standard.label} leave out different rows; "
                 "compare the two models with --standard"
             )
     result = compare(a, b, X, y, standard, samples=samples, challenger_indicators=X_b,
-                     challenger_standard=challenger_standard)
+                     challenger_standard=challenger_standard, knock_outs=knock_outs,
+                     challenger_knock_outs=knock_outs_b)
     # which file, by content, what was left out and how it was measured: the JSON says what it rests on
     # each standard by label and by its document's sha256: a promotion counts the comparison only when
     # both are the published standards the models rate under in this release (an edited copy keeps the label)
@@ -477,7 +483,7 @@ def compare_models(champion: str, challenger: str, data: Path, standard_path: Pa
     click.echo(f"    {'':<12} " + " ".join(f"{g[:8]:>8}" for g in mig["grades"]) + "   (challenger)")
     for grade, row in zip(mig["grades"], mig["counts"], strict=True):
         click.echo(f"    {grade:<12} " + " ".join(f"{c:>8}" for c in row))
-    for line in calibration_lines(result):
+    for line in [*calibration_lines(result), *override_lines(result)]:
         click.echo(f"  {line}")
     if info["trained_on_it"]:
         click.echo(f"  warning: trained on this very file: {', '.join(info['trained_on_it'])}")
@@ -514,6 +520,29 @@ def calibration_lines(summary: Mapping[str, Any]) -> list[str]:
     grades = summary["grades"]
     lines.extend(f"  {a['grade']:<12} {cell(a)} | {cell(b)}"
                  for a, b in zip(grades["champion"], grades["challenger"], strict=True))
+    return lines
+
+
+def override_lines(summary: Mapping[str, Any]) -> list[str]:
+    """How often each model's score grade is overridden by a knock-out, in total and by knock-out (those
+    that apply to a row at least), as lines to indent: what ``compare`` prints and ``greenrate model
+    comparisons`` shows under each record (none for a record made before ``compare`` counted overrides)."""
+    if "overrides" not in summary:
+        return []
+    a, b = summary["overrides"]["champion"], summary["overrides"]["challenger"]
+    lines = [f"knock-out overrides (score grade capped), champion | challenger: {a['overridden']} "
+             f"({a['share']:.1%}) | {b['overridden']} ({b['share']:.1%}) of {a['rows']} rows"]
+    challenger = {k["id"]: k for k in b["knock_outs"]}
+    for k in a["knock_outs"]:
+        c = challenger.pop(k["id"], {"applies": 0, "overrides": 0, "share": 0.0})
+        if k["applies"] or c["applies"]:
+            lines.append(f"  {k['id']:<32} cap {k['cap_grade']:<10} applies {k['applies']:>6} | "
+                         f"{c['applies']:>6}, overrides {k['overrides']:>6} ({k['share']:.1%}) | "
+                         f"{c['overrides']:>6} ({c['share']:.1%})")
+    for c in challenger.values():  # a knock-out only the challenger's standard has
+        if c["applies"]:
+            lines.append(f"  {c['id']:<32} cap {c['cap_grade']:<10} applies {'-':>6} | {c['applies']:>6}, "
+                         f"overrides {'-':>6} {'':>8} | {c['overrides']:>6} ({c['share']:.1%})")
     return lines
 
 

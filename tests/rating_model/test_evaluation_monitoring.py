@@ -20,6 +20,7 @@ from rating_model.monitoring import (
     indicator_psi,
     label_bins,
     migration_matrix,
+    overrides,
     psi,
     recorded_bin_psi,
 )
@@ -278,3 +279,18 @@ def test_validation_reports_each_problem_by_row_and_column(population: dict[str,
     assert (None, "colour") in where and (4, "label") in where and (6, "company__employees") in where
     assert (8, "energy__fuel__natural_gas__unit") in where
     assert len(problems) == 4
+
+
+def test_overrides_count_only_the_caps_that_lower_the_score_grade() -> None:
+    """A knock-out overrides a score grade better than its cap, never one at or below it; a row lowered by
+    two knock-outs is one override, counted under each (a validator reads both the rate and its causes)."""
+    grades = np.array(["dark_green", "green", "light_green", "not_green", "dark_green"])
+    knock_outs = [("insufficient_data",), ("insufficient_data",), ("environmental_penalty",),
+                  ("excluded_activity",), ("environmental_penalty", "insufficient_data")]
+    found = overrides(grades, knock_outs, STANDARD)
+    assert (found["rows"], found["overridden"], found["share"]) == (5, 2, pytest.approx(0.4))
+    rules = {k["id"]: (k["applies"], k["overrides"]) for k in found["knock_outs"]}
+    assert rules["insufficient_data"] == (3, 2)  # dark_green -> green twice; green is its cap
+    assert rules["environmental_penalty"] == (2, 1)  # light_green is its cap; dark_green is lowered
+    assert rules["excluded_activity"] == (1, 0)  # not_green already
+    assert [k["id"] for k in found["knock_outs"]] == [k.id for k in STANDARD.knock_outs]

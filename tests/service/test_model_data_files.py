@@ -247,3 +247,41 @@ def test_validate_data_warns_of_repeated_rows_as_evaluate_does(env: dict[str, st
     assert f"warning: 3 rated row(s) of d.csv {consequence}" in " ".join(evaluated.output.split())
     write_frame(FRAME, data)  # distinct rows: nothing said
     assert "repeat another row" not in run(env, "model", "validate-data", str(data)).output
+
+
+def test_compare_counts_the_knock_out_overrides_the_engine_makes(env: dict[str, str], tmp_path: Path) -> None:
+    """A model validator's review (SR 11-7): `compare` showed grade migration and the green rate by grade
+    from the score alone, and never how often a knock-out caps the grade the score earns. Its overrides are
+    the engine's own: each row rated by the engine, whose final grade differs from the score's."""
+    from rating_model.engine import Engine
+    from rating_model.estimation import fill_missing
+    from rating_model.exceptions import RatingModelError
+    from rating_model.flat import EXTRA_COLUMNS, checked, payloads_from_frame
+
+    engine = Engine.load()
+    standard = engine.standard
+    overridden, by_rule = 0, dict.fromkeys((k.id for k in standard.knock_outs), 0)
+    for payload in payloads_from_frame(FRAME.drop(columns=list(EXTRA_COLUMNS), errors="ignore")):
+        try:
+            grading = engine.evaluate(fill_missing(engine.parse(checked(payload)), standard)).grading
+        except RatingModelError:
+            continue
+        overridden += grading.grade != grading.score_grade
+        for rule in grading.knock_outs:
+            by_rule[rule.id] += standard.rank(rule.cap_grade) > standard.rank(grading.score_grade)
+    assert overridden, "the sample has no override to count"
+    data = tmp_path / "holdout.parquet"
+    write_frame(FRAME, data)
+    out = tmp_path / "compare.json"
+    result = run(env, "model", "compare", MODEL, MODEL, "--data", str(data), "--samples", "20",
+                 "--json", str(out))
+    assert result.exit_code == 0, result.output
+    found = json.loads(out.read_text(encoding="utf-8"))["overrides"]
+    for role in ("champion", "challenger"):
+        assert found[role]["overridden"] == overridden
+        assert found[role]["share"] == pytest.approx(overridden / found[role]["rows"])
+        assert {k["id"]: k["overrides"] for k in found[role]["knock_outs"]} == by_rule
+    assert f"knock-out overrides (score grade capped), champion | challenger: {overridden} " in result.output
+    for rule_id, count in by_rule.items():
+        if count:
+            assert rule_id in result.output
