@@ -372,6 +372,8 @@ def test_a_model_that_moves_the_scores_needs_a_justification(env: dict[str, str]
     assert listed.exit_code == 0, listed.output
     assert "#1 " in listed.output and f"{b} (challenger) vs {DEFAULT_VERSION} (champion)" in listed.output
     assert "counted" in listed.output and "needs a justification: shows it moving score PSI" in listed.output
+    # the record keeps each model's knock-out overrides, and the approver sees them (a validator's review)
+    assert "knock-out overrides (score grade capped), champion | challenger: " in listed.output
     accepted = run(gated, "model", "promote", b, "--reason", "CR-21 b", "--replacing", DEFAULT_VERSION,
                    "--accept-worse", "RISK-21: rescaled on purpose, memo 7")
     assert accepted.exit_code == 0, accepted.output
