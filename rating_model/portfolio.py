@@ -336,10 +336,39 @@ class PortfolioAccumulator:
             without_id=int((rated & ~present).sum()),
         )
 
+    def _known_outstanding(self) -> float:
+        """The book's known exposure: the rated loans' outstanding and the refused rows' whose outstanding
+        could be read (``coverage.total_outstanding``); duplicates are left out of both."""
+        return self.outstanding + self.refused_outstanding
+
+    def _green_share_of_book(self) -> dict[str, Any]:
+        """The eligible outstanding over the whole book's known outstanding, beside ``share_by_outstanding``
+        (over the rated loans' alone): a bank's green-loan ratio is of the book it submitted, and a refused
+        row's loan is on its ledger (a credit committee's review). A refused row is never counted eligible,
+        since its use of proceeds was not rated; one whose outstanding could not be read is in neither
+        part."""
+        return figure(
+            share(
+                self.eligible_outstanding,
+                self._known_outstanding(),
+                partial=self.eligible_outstanding > 0 and self.refused_outstanding > 0,
+            ),
+            _SHARE,
+            "eligible outstanding / the book's known outstanding (coverage.total_outstanding: "
+            "outstanding_cny of the rated rows with loan data plus refused_outstanding_cny of the refused "
+            "rows, duplicates left out): the green-loan ratio of the whole book submitted, where "
+            "share_by_outstanding is of the rated loans alone; a refused row is never counted eligible (its "
+            "loan was not rated); the refused rows whose outstanding (or, without one, amount), currency or "
+            "rate to CNY could not be read (coverage.refused_without_loan_data, here "
+            f"{self.refused_without_loan}) are in neither part, so with any such row this is the share of "
+            "the known outstanding, above the book's by their unknown exposure; null when no outstanding is "
+            "known",
+        )
+
     def _coverage(self) -> dict[str, Any]:
         """What the covered figures cover of the book's exposure: the refused rows' loans beside them, so
         that the summary reconciles to the ledger (IFRS S2 B62: the share of exposure covered)."""
-        total = self.outstanding + self.refused_outstanding
+        total = self._known_outstanding()
         return {
             "covered_loans": figure(self.loans, _ROWS, _WITH_LOAN),
             "covered_outstanding": figure(
@@ -596,8 +625,10 @@ class PortfolioAccumulator:
                 "share_by_outstanding": figure(
                     share(self.eligible_outstanding, self.outstanding),
                     _SHARE,
-                    f"eligible outstanding / outstanding of {financed_rows}",
+                    f"eligible outstanding / outstanding of {financed_rows} (the refused rows' exposure is "
+                    "not in it: see share_of_book_by_outstanding)",
                 ),
+                "share_of_book_by_outstanding": self._green_share_of_book(),
                 **self._green.summary(),
             },
             "green_rated_borrower_terms": {

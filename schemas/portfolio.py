@@ -236,7 +236,25 @@ class GreenLoansSchema(Schema):
     eligible = fields.Nested(FigureSchema, required=True)
     share_by_count = fields.Nested(FigureSchema, required=True)
     eligible_outstanding = fields.Nested(FigureSchema, required=True)
-    share_by_outstanding = fields.Nested(FigureSchema, required=True)
+    share_by_outstanding = fields.Nested(
+        FigureSchema,
+        required=True,
+        metadata={
+            "description": "`eligible_outstanding` over the outstanding of the rated loans alone (the "
+            "refused rows' exposure is not in it; see `share_of_book_by_outstanding`)."
+        },
+    )
+    share_of_book_by_outstanding = fields.Nested(
+        FigureSchema,
+        metadata={
+            "description": "The green-loan ratio of the whole book submitted: `eligible_outstanding` over "
+            "`coverage.total_outstanding` (the rated loans' outstanding plus the refused rows' "
+            "`refused_outstanding_cny`). A refused row is never counted eligible; a refused row whose "
+            "outstanding could not be read (`coverage.refused_without_loan_data`) is in neither part, and "
+            "`basis` says how many there are. Null when no outstanding is known. Absent from summaries "
+            "computed before (stored as issued)."
+        },
+    )
     by_category = _since_1_9(LoansTableSchema, "Eligible green loans by use-of-proceeds category.")
     blocked_by_knock_out = _since_1_9(
         BlockedGreenLoansSchema,

@@ -12,6 +12,7 @@ from rating_model.batch import rate_frame
 from rating_model.loan_book import iter_loan_book
 from rating_model.portfolio import SUMMARY_COLUMNS, PortfolioAccumulator, summarize
 from rating_model.portfolio_movers import PreviousRun
+from schemas.portfolio import PortfolioSummarySchema
 from tests.conftest import session_engine
 
 NA = None
@@ -422,3 +423,32 @@ def test_borrowers_are_counted_once_beside_the_loan_rows() -> None:
     empty = summarize([])
     assert empty["borrowers"]["value"] == 0
     assert set(empty["grade_distribution"]["by_borrower"]["shares"].values()) == {None}
+
+
+def test_the_green_share_of_the_whole_book_counts_the_refused_rows_exposure() -> None:
+    """A credit committee's review: ``share_by_outstanding`` divides the eligible outstanding by the rated
+    loans' outstanding alone, while a bank's green-loan ratio is of the whole book it submitted, whose
+    refused rows' loans are on the ledger (and in the file). ``share_by_outstanding`` keeps its meaning;
+    ``share_of_book_by_outstanding`` divides by the book's known outstanding, the coverage's total, and says
+    how many refused rows' outstanding could not be read (D here) and so is in neither part."""
+    refused = {"borrower_id": "F", "error": "company.employees: must be greater than 0",
+               "refused_outstanding_cny": 5e6}
+    s = summarize([results([*BOOK, refused])])
+    green = s["green_loans"]
+    assert green["share_by_outstanding"]["value"] == 0.2  # 1 M of the rated loans' 5 M, as before
+    assert s["coverage"]["total_outstanding"]["value"] == 1e7
+    book_share = green["share_of_book_by_outstanding"]
+    assert book_share["value"] == 0.1 and book_share["unit"] == "share 0-1"  # 1 M of the book's known 10 M
+    assert "coverage.total_outstanding" in book_share["basis"]
+    assert "coverage.refused_without_loan_data, here 1)" in book_share["basis"]  # D: its outstanding unread
+    assert PortfolioSummarySchema().dump(s)["green_loans"]["share_of_book_by_outstanding"] == book_share
+    # no refused exposure: the two agree
+    plain = summarize([results(BOOK)])["green_loans"]
+    assert plain["share_of_book_by_outstanding"]["value"] == plain["share_by_outstanding"]["value"] == 0.2
+    # a wholly green rated book beside CNY 1 refused is not the whole book
+    whole = summarize([results([loan("G", "green", 60.0, 1e9, (1.0, 0.0), (1.0, 1.0, 1.0, 0.0), 2, True),
+                                {**refused, "refused_outstanding_cny": 1.0}])])["green_loans"]
+    assert whole["share_by_outstanding"]["value"] == 1.0
+    assert whole["share_of_book_by_outstanding"]["value"] == 0.999999
+    # nothing known of the book's outstanding: no share
+    assert summarize([results([BOOK[3]])])["green_loans"]["share_of_book_by_outstanding"]["value"] is None
