@@ -124,7 +124,14 @@ RESULT_COLUMNS: tuple[ResultColumn, ...] = (
                  "lent and the portfolio's intensity are of Scopes 1+2)"),
     ResultColumn("sector_percentile", "Int64", ("emissions", "sector_percentile"),
                  "Efficiency percentile 1-100"),
-    ResultColumn("pcaf_score", "Int64", ("data_quality", "pcaf_score"), "PCAF data-quality score 1-5"),
+    ResultColumn("pcaf_score", "Int64", ("data_quality", "pcaf_score"),
+                 "The borrower's data-quality score 1-5 on PCAF's scale: the score the standard gives its "
+                 "data_source (verified_report 1, self_reported_inventory and energy_bills 2, estimated 4), "
+                 "no better than an estimated input allows. It scores the data sent, not the emissions a "
+                 "loan attributes (financed_pcaf_score): without reported_emissions those are greenrate's "
+                 "computation from the activity data, PCAF option 2a, 2 at best (1 is option 1a, the "
+                 "borrower's own verified emissions), so a verified_report without reported_emissions is 1 "
+                 "here and 2 there"),
     ResultColumn("completeness", "float64", ("data_quality", "completeness"), "Share of indicators reported"),
     ResultColumn("estimated_fields", "Int64", None,
                  "How many inputs were estimated (sector defaults, seed distances)"),
@@ -154,9 +161,11 @@ RESULT_COLUMNS: tuple[ResultColumn, ...] = (
                  "Financed Scopes 1+2 (Scope 2 location-based) per CNY million lent"),
     ResultColumn("financed_pcaf_score", "Int64", ("financed_emissions", "pcaf_score"),
                  "PCAF data-quality score of this loan's financed Scopes 1+2 (Scope 3's own score is "
-                 "financed_scope3_pcaf_score): 1 on a verified reported inventory, 2 on an unverified "
-                 "one, on greenrate's computed emissions the borrower's score but never better than 2; 5 "
-                 "without a balance sheet"),
+                 "financed_scope3_pcaf_score): 1 on the borrower's verified reported_emissions (PCAF "
+                 "option 1a), 2 on unverified ones (1b); on greenrate's computed emissions the borrower's "
+                 "pcaf_score but never better than 2 (option 2a: computed from energy data, however well "
+                 "checked), so a verified_report data source without reported_emissions scores 2 here "
+                 "beside its pcaf_score 1; 5 without a balance sheet"),
     ResultColumn("model_version", "string", ("versions", "model"), "Scorecard version"),
     ResultColumn("standard_version", "string", ("versions", "standard"), "Standard version"),
     ResultColumn("factor_set", "string", ("versions", "factor_set"), "Emission-factor set"),

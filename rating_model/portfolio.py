@@ -601,7 +601,10 @@ class PortfolioAccumulator:
                 None if self.dq_weight <= 0 else round(self.dq_weighted / self.dq_weight, 2),
                 "PCAF data-quality score, 1 (best) to 5",
                 f"sum(outstanding x score) / sum(outstanding) over the {self.dq_loans} loans with "
-                "outstanding > 0, each loan's own score (financed_pcaf_score: 5 without a balance sheet) "
+                "outstanding > 0, each loan's own score (financed_pcaf_score: 5 without a balance sheet), "
+                "not the borrower's pcaf_score: that is the standard's score of the data sent (a "
+                "verified_report data source 1), while a loan on greenrate's computed emissions scores 2 at "
+                "best (PCAF option 2a; 1 is option 1a, the borrower's own verified reported_emissions) "
                 "(PCAF Box 8, business loans; Scopes 1+2); two decimals as PCAF reports it",
             ),
             "pcaf_data_quality_scope3": self._scope3_data_quality(),

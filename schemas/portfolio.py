@@ -421,7 +421,17 @@ class PortfolioSummarySchema(Schema):
     )
     financed_emissions = fields.Nested(FinancedSchema, required=True)
     borrower_emissions = fields.Nested(GrossSchema, required=True)
-    pcaf_data_quality = fields.Nested(FigureSchema, required=True)
+    pcaf_data_quality = fields.Nested(
+        FigureSchema,
+        required=True,
+        metadata={
+            "description": "The outstanding-weighted PCAF data-quality score of the financed Scopes 1+2 "
+            "(PCAF Box 8), over each loan's `financed_pcaf_score`, not the borrower's `pcaf_score`: a "
+            "`verified_report` data source scores 1 there, while a loan on greenrate's computed emissions "
+            "scores 2 at best (PCAF option 2a; 1 is option 1a, the borrower's own verified "
+            "`reported_emissions`)."
+        },
+    )
     pcaf_data_quality_scope3 = fields.Nested(
         FigureSchema,
         metadata={

@@ -18,6 +18,7 @@ from rating_model.exceptions import InvalidInputError
 from rating_model.flat import flat_refusal, flatten, payloads_from_frame, with_flat_dtypes
 from rating_model.issue_year import check_not_after_issue
 from rating_model.loan_book import iter_loan_book
+from rating_model.portfolio import summarize
 from tests.conftest import batch_agrees_with_api, session_engine
 
 
@@ -161,6 +162,36 @@ def test_the_docs_list_every_result_column_in_the_order_written() -> None:
     # the table said green_rated_borrower before green_loan_category and pricing_tier (contract review)
     listed = sorted(RESULT_COLUMNS, key=lambda c: doc.index(f"| `{c.name}` |"))
     assert [c.name for c in listed] == [c.name for c in RESULT_COLUMNS]
+
+
+def test_a_verified_report_without_its_emissions_is_said_why_it_scores_1_and_its_loan_2(
+    book: pd.DataFrame,
+) -> None:
+    """A credit committee's review: a row with ``data_source`` verified_report and no ``reported_emissions``
+    showed ``pcaf_score`` 1 beside ``financed_pcaf_score`` 2, and no column said why. Both are right:
+    ``pcaf_score`` is the standard's score of the data the borrower sent (``pcaf_by_data_source``), while
+    the loan attributes greenrate's emissions computed from those data, PCAF option 2a, score 2 (PCAF keeps 1,
+    option 1a, for the borrower's own verified emissions). The columns, their docs and the summary's data
+    quality now say so."""
+    frame = book.head(40).copy()
+    frame["data_source"] = "verified_report"
+    frame[[c for c in frame.columns if c.startswith("reported_emissions__")]] = None
+    out = rate_frame(frame, session_engine())
+    clean = out[out["error"].isna() & (out["estimated_fields"] == 0) & (out["attribution_basis"] != "none")]
+    assert len(clean) > 0
+    assert (clean["pcaf_score"] == 1).all() and (clean["financed_pcaf_score"] == 2).all()
+    assert (clean["financed_emissions_source"] == "computed").all()
+    said = {c.name: c.meaning for c in RESULT_COLUMNS}
+    doc = " ".join((Path(__file__).parents[2] / "docs" / "batch-and-spark.md").read_text(encoding="utf-8")
+                   .split())
+    for name in ("pcaf_score", "financed_pcaf_score"):
+        row = re.search(rf"\| `{name}` \| ([^|]*) \|", doc)
+        assert row is not None
+        for text in (said[name], row.group(1)):
+            assert "verified_report" in text and "option 2a" in text and "option 1a" in text, name
+    assert "financed_pcaf_score" in said["pcaf_score"] and "`financed_pcaf_score`" in doc
+    quality = summarize([out])["pcaf_data_quality"]["basis"]
+    assert "not the borrower's pcaf_score" in quality and "option 2a" in quality
 
 
 def test_a_row_of_a_year_after_the_year_of_issue_is_that_rows_error_in_the_apis_words(
