@@ -172,17 +172,6 @@ def presented_key_hash() -> str | None:
     return value
 
 
-def presents_active_key() -> bool:
-    """Whether this request's bearer key is an active key, as :func:`requires` will find it (the key cache,
-    else the database; the answer is cached either way, so :func:`requires` does not ask again).
-
-    For the failed-authentication budget (:mod:`service.limits`), which a valid key neither spends nor
-    meets. Its database errors propagate: the caller decides what a lookup that failed means.
-    """
-    key_hash = presented_key_hash()
-    return key_hash is not None and _key_ring().resolve(key_hash) is not None
-
-
 def current_principal() -> Principal:
     """The authenticated caller; only valid inside a view decorated with :func:`requires`."""
     return cast(Principal, g.principal)
@@ -193,8 +182,18 @@ def _key_ring() -> KeyRing:
 
 
 def reject_key() -> NoReturn:
-    """Answer 401 as for any invalid key (also for a key found revoked in the middle of a request)."""
-    abort(401, message="Invalid, revoked or expired API key.", headers=CHALLENGE)
+    """Answer 401 as for any invalid key (also for a key found revoked in the middle of a request), or 429
+    once the client address's failed-authentication budget is spent."""
+    _fail(401, "Invalid, revoked or expired API key.")
+
+
+def _fail(status: int, message: str) -> NoReturn:
+    """A failed authentication: spent from its address's budget (:mod:`service.limits`, imported here, as
+    it imports this module), then answered ``status``."""
+    from service.limits import spend_failed_authentication
+
+    spend_failed_authentication()
+    abort(status, message=message, headers=CHALLENGE)
 
 
 def requires(*roles: str, fresh: bool = False) -> Callable[[F], F]:
@@ -210,7 +209,7 @@ def requires(*roles: str, fresh: bool = False) -> Callable[[F], F]:
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             key_hash = presented_key_hash()
             if key_hash is None:
-                abort(401, message="Missing API key: send Authorization: Bearer <key>.", headers=CHALLENGE)
+                _fail(401, "Missing API key: send Authorization: Bearer <key>.")
             principal = _key_ring().resolve(key_hash, fresh=fresh)
             if principal is None:
                 reject_key()

@@ -4,12 +4,13 @@ One budget per key across every ``/v1`` path (an application-wide limit keyed by
 before authentication, so that a client repeating a bad key is throttled like any other. That gave each
 *different* made-up key a budget of its own, so a client sending a new random key every time was never
 limited (security review). So failed authentications also share a budget per client address
-(``GREENRATE_FAILED_AUTH_RATE_LIMIT``, :func:`failed_auth_limit`): a second application limit, keyed by the
-address's :func:`address_tag`, that Flask-Limiter tests before the request and spends only on a 401
-(``deduct_when``). A valid key is exempt from it (``exempt_when``: the key cache's answer, which
-authentication then reuses), so it neither spends nor meets it and its own budget is as it was: a stale
-key in one of a bank's jobs, or anyone behind the same proxy address, cannot lock the bank's valid keys
-out. ``Retry-After`` is added by the error handler.
+(``GREENRATE_FAILED_AUTH_RATE_LIMIT``, :func:`spend_failed_authentication`, keyed by the address's
+:func:`address_tag`): authentication spends it where it would answer 401, and answers 429 once it is
+spent. A valid key neither spends nor meets it, so its own budget is as it was: a stale key in one of a
+bank's jobs, or anyone behind the same proxy address, cannot lock the bank's valid keys out. It is spent
+where authentication fails rather than as a second Flask-Limiter limit, which every request with a valid
+key paid for (about 156,000 instructions, 7.6 % of a cached rating, counted by ``benchmarks.instructions
+hit``) only to be found exempt. ``Retry-After`` is added by the error handler.
 
 If Redis fails, the limiter (and :func:`hit_budget`) count in per-process memory instead of failing the
 request. Counted at the full limit, each of a host's gunicorn workers would grant a key its whole limit,
@@ -55,22 +56,21 @@ from __future__ import annotations
 import logging
 import math
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NoReturn
 
 import structlog
-from flask import Flask, Response, current_app, request
+from flask import Flask, current_app, request
 from flask_limiter import ApplicationLimit, Limiter, RateLimitExceeded
 from limits import RateLimitItem, parse_many
 from limits import parse as parse_limit
 from limits.errors import StorageError
 from limits.storage import MemoryStorage
 from limits.strategies import FixedWindowRateLimiter, RateLimiter
-from sqlalchemy.exc import SQLAlchemyError
 from webargs.flaskparser import abort
 
 from service import limit_storage
-from service.auth import presented_key_hash, presents_active_key
+from service.auth import presented_key_hash
 from service.config.settings import Settings
 from service.secret import derived_key, mac, service_secret
 
@@ -79,7 +79,6 @@ _FALLBACK = EXTENSION_NAME + ".greenrate-fallback"
 _NAMESPACE = EXTENSION_NAME + ".greenrate-namespace"
 _WORKERS = EXTENSION_NAME + ".greenrate-workers"
 _V1_SHARE = EXTENSION_NAME + ".greenrate-v1-share"
-_FAILED_AUTH_SHARE = EXTENSION_NAME + ".greenrate-failed-auth-share"
 _STRATEGY = EXTENSION_NAME + ".greenrate-strategy"
 _SETTINGS = EXTENSION_NAME + ".greenrate-settings"
 LIMIT_HEADER = "RateLimit-Limit"
@@ -133,39 +132,17 @@ FAILED_AUTH_MESSAGE = (
 _FAILED_AUTH_SCOPE = "failed-authentication"
 
 
-def _failed_auth_key() -> str:
-    return f"ip:{address_tag(request.remote_addr or 'unknown')}"
+def spend_failed_authentication() -> None:
+    """Spend one of the client address's failed-authentication budget, for a request authentication is
+    about to answer 401 (a missing, unknown, revoked or expired key); once it is spent, 429 instead.
 
-
-def _authenticates() -> bool:
-    """Exempt from the failed-authentication budget: a path outside ``/v1``, or an active key.
-
-    A lookup the database failed is exempt too: :func:`service.auth.requires` meets the same failure and
-    answers it (503). Raised here, Flask-Limiter would take it for its storage failing and count in memory.
-    """
-    if _exempt():
-        return True
-    try:
-        return presents_active_key()
-    except SQLAlchemyError:
-        return True
-
-
-def _failed_authentication(response: Response) -> bool:
-    return response.status_code == 401
-
-
-def failed_auth_limit(limit: str | Callable[[], str]) -> ApplicationLimit:
-    """The failed-authentication budget (``limit``, or while Redis is down this worker's share of it): per
-    client address, tested before a request without a valid key and spent by its 401."""
-    return ApplicationLimit(
-        limit,
-        key_function=_failed_auth_key,
-        scope=_FAILED_AUTH_SCOPE,
-        exempt_when=_authenticates,
-        deduct_when=_failed_authentication,
-        error_message=FAILED_AUTH_MESSAGE,
-    )
+    Called by :mod:`service.auth` on its failures only, so a valid key never pays for it. While Redis is
+    down it counts this worker's share (:func:`spend_budget`)."""
+    settings: Settings = current_app.extensions[_SETTINGS]
+    address = f"ip:{address_tag(request.remote_addr or 'unknown')}"
+    refusal = spend_budget(settings.failed_auth_rate_limit, _FAILED_AUTH_SCOPE, address)
+    if refusal is not None:
+        _refuse(refusal, FAILED_AUTH_MESSAGE)
 
 
 def storage_uri(redis_url: str | None) -> str:
@@ -196,17 +173,11 @@ def share_among_workers(app: Flask, workers: int) -> None:
     settings: Settings = app.config["GREENRATE_SETTINGS"]
     app.extensions[_WORKERS] = workers
     app.extensions[_V1_SHARE] = _shares_text(settings.rate_limit, workers)
-    app.extensions[_FAILED_AUTH_SHARE] = _shares_text(settings.failed_auth_rate_limit, workers)
 
 
 def _v1_share() -> str:
     """The per-key ``/v1`` limit while Redis is down; read only then (Flask-Limiter's fallback limits)."""
     return str(current_app.extensions[_V1_SHARE])
-
-
-def _failed_auth_share() -> str:
-    """The per-address failed-authentication budget while Redis is down, as :func:`_v1_share`."""
-    return str(current_app.extensions[_FAILED_AUTH_SHARE])
 
 
 def init_app(app: Flask, settings: Settings) -> Limiter:
@@ -219,23 +190,20 @@ def init_app(app: Flask, settings: Settings) -> Limiter:
     # across every /v1 path), this worker's share of the amount. Only Redis can fail: the in-process
     # store of a deployment without it never falls back.
     fallback = ApplicationLimit(_v1_share, key_function=rate_limit_key, exempt_when=_exempt)
-    failed_auth_fallback = failed_auth_limit(_failed_auth_share)
     limiter = Limiter(
         key_func=rate_limit_key,
-        # a Limit object keeps its own exemption, deduction and message; the string gets the two below
-        application_limits=[settings.rate_limit, failed_auth_limit(settings.failed_auth_rate_limit)],
+        application_limits=[settings.rate_limit],
         application_limits_exempt_when=_exempt,
         storage_uri=storage_uri(settings.redis_url),
         storage_options=storage_options,  # type: ignore[arg-type]
         strategy="fixed-window",  # one counter increment per request: the cheapest correct strategy
         key_prefix=settings.redis_namespace,
         headers_enabled=False,  # two more Redis round trips per request; 429s get ours (breach_headers)
-        in_memory_fallback=[fallback, failed_auth_fallback],  # type: ignore[list-item]  # taken as they are
+        in_memory_fallback=[fallback],  # type: ignore[list-item]  # a Limit is taken as it is
         in_memory_fallback_enabled=True,
         swallow_errors=True,
     )
     fallback.bind(limiter)
-    failed_auth_fallback.bind(limiter)
     limiter.init_app(app)
     # Flask-Limiter logs every breach at INFO; our own request log line already says 429.
     logging.getLogger("flask-limiter").setLevel(logging.WARNING)
@@ -399,10 +367,12 @@ def spend_tenant_budget(
     """
     refusal = spend_budget(limit, budget, payer, cost=cost, largest_cost=largest_cost)
     if refusal is not None:
-        retry_after = refusal.retry_after
-        abort(
-            429,
-            message=f"This tenant has asked for too many {what} recently (at most {limit}); retry after "
-            "the indicated time.",
-            headers={"Retry-After": str(retry_after), **budget_headers(refusal.amount, 0, retry_after)},
-        )
+        _refuse(refusal, f"This tenant has asked for too many {what} recently (at most {limit}); retry after "
+                "the indicated time.")
+
+
+def _refuse(refusal: Refusal, message: str) -> NoReturn:
+    """429 for a spent budget: ``Retry-After`` and the budget's ``RateLimit-*`` headers."""
+    retry_after = refusal.retry_after
+    abort(429, message=message,
+          headers={"Retry-After": str(retry_after), **budget_headers(refusal.amount, 0, retry_after)})

@@ -3,8 +3,8 @@
 The ``/v1`` limit is counted per key presented, before the key is checked, so each made-up key had a
 budget of its own: a client sending a new random key with every request was never limited (security
 review). Every ``/v1`` answer 401 (a missing, unknown, revoked or expired key) now also spends its
-address's ``GREENRATE_FAILED_AUTH_RATE_LIMIT`` (Flask-Limiter's ``deduct_when``), and once that is spent
-the address's requests without a valid key are 429s. A valid key is exempt from it: it neither spends
+address's ``GREENRATE_FAILED_AUTH_RATE_LIMIT`` (where authentication fails), and once that is spent the
+address's requests without a valid key are 429s. A valid key is exempt from it: it neither spends
 nor meets that budget, so one client with a stale key (or an attacker behind the same proxy address)
 cannot lock a bank's valid keys out.
 """
@@ -110,9 +110,9 @@ def test_the_document_lists_the_budget(make_app: AppFactory) -> None:
 def test_a_key_the_database_cannot_look_up_is_its_503_not_a_limiter_failure(
     make_app: AppFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The budget's exemption looks the key up before the view: a database that fails then leaves the
-    answer to authentication (503, as before), and is not taken by Flask-Limiter for its own storage
-    failing (which would count every key in this worker's memory until it found that storage back)."""
+    """A database that fails the key's lookup is authentication's 503, as before: no failure is spent, and
+    Flask-Limiter does not take it for its own storage failing (which would count every key in this
+    worker's memory until it found that storage back)."""
     from sqlalchemy.exc import OperationalError
 
     from service import auth
@@ -130,3 +130,23 @@ def test_a_key_the_database_cannot_look_up_is_its_503_not_a_limiter_failure(
     assert limiter.limiter is app.extensions["limiter.greenrate-strategy"]  # its storage, not the fallback
     monkeypatch.undo()
     assert client.get("/v1/ratings", headers=bearer(key)).status_code == 200
+
+
+def test_a_valid_key_does_no_work_for_the_budget(
+    make_app: AppFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Spent where authentication fails, not checked on every request: as a second Flask-Limiter limit that
+    a valid key was found exempt from, it had cost every cached rating about 7.6 % more instructions."""
+    from service import limits
+
+    app = make_app(FAILED_AUTH_RATE_LIMIT="2 per minute")
+    client, key = _client(app), create_key(app)
+    spent: list[str] = []
+    spend = limits.spend_budget
+    monkeypatch.setattr(limits, "spend_budget", lambda limit, *keys, **kw: spent.append(keys[0]) or spend(
+        limit, *keys, **kw))
+    for _ in range(3):
+        assert client.get("/v1/ratings", headers=bearer(key)).status_code == 200
+    assert "failed-authentication" not in spent
+    assert client.get("/v1/ratings", headers=made_up()).status_code == 401
+    assert spent.count("failed-authentication") == 1
