@@ -17,6 +17,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+import structlog
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine
@@ -120,6 +121,25 @@ def _isolated_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in list(os.environ):
         if name.startswith("GREENRATE_") or name == "PROMETHEUS_MULTIPROC_DIR":
             monkeypatch.delenv(name)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _loggers_not_cached() -> Iterator[None]:
+    """structlog configured as the service configures it, but without binding a module's logger for good at
+    its first use.
+
+    A logger first used inside one test's ``capture_logs`` kept that capture (or the level of the app then
+    configured), and every later test in the same worker that captured the module's lines saw none of them:
+    which files shared a worker decided (CI failed test_unsigned_ratings and test_merchant_page_logs this
+    way). The service keeps the cache: a process has one app and one configuration."""
+    configure = structlog.configure
+
+    def uncached(*args: Any, **kwargs: Any) -> None:
+        configure(*args, **{**kwargs, "cache_logger_on_first_use": False})
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(structlog, "configure", uncached)
+        yield
 
 
 @pytest.fixture(scope="session")
