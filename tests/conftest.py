@@ -128,10 +128,12 @@ def _loggers_not_cached() -> Iterator[None]:
     """structlog configured as the service configures it, but without binding a module's logger for good at
     its first use.
 
-    A logger first used inside one test's ``capture_logs`` kept that capture (or the level of the app then
-    configured), and every later test in the same worker that captured the module's lines saw none of them:
-    which files shared a worker decided (CI failed test_unsigned_ratings and test_merchant_page_logs this
-    way). The service keeps the cache: a process has one app and one configuration."""
+    A module's logger bound at its first use keeps the level filter configured then (``capture_logs`` only
+    swaps the processors, in place): after a first use under an app configured at a higher level, a later
+    test in the same worker that captured the module's warnings saw none of them, and which files shared a
+    worker decided (CI failed test_unsigned_ratings and test_merchant_page_logs so; reproduced with a first
+    use under an app at ``LOG_LEVEL=ERROR``). The service keeps the cache: a process has one app and one
+    configuration."""
     configure = structlog.configure
 
     def uncached(*args: Any, **kwargs: Any) -> None:
