@@ -35,6 +35,12 @@ _PACKAGE = Path(__file__).resolve().parents[1] / "rating_model"
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    """Refuse to test stale compiled engine modules, and keep structlog from caching a module's logger."""
+    _refuse_stale_compiled_modules()
+    _loggers_not_cached(config)
+
+
+def _refuse_stale_compiled_modules() -> None:
     """Refuse to test stale compiled engine modules (setup.py compiles them in place on install).
 
     Python imports ``inventory.cpython-311-*.so`` before ``inventory.py``: after an edit to the source,
@@ -47,6 +53,27 @@ def pytest_configure(config: pytest.Config) -> None:
         names = ", ".join(f"{name}.py" for name in stale)
         pytest.exit(f"rating_model/{names} changed after it was compiled: run `make install-test` "
                     "(or install with RATING_MODEL_NO_EXTENSIONS=1 for plain Python)", returncode=4)
+
+
+def _loggers_not_cached(config: pytest.Config) -> None:
+    """structlog configured as the service configures it, but without binding a module's logger for good at
+    its first use, from before collection to the end of the session.
+
+    A module's logger bound at its first use keeps the level filter and processors configured then
+    (``capture_logs`` only swaps the processors of the configuration current when it starts): after a first
+    use under an app configured at a higher level, a later test in the same worker that captured the
+    module's warnings saw none of them, and which files shared a worker decided (CI failed
+    test_unsigned_ratings and test_merchant_page_logs so; reproduced with a first use under an app at
+    ``LOG_LEVEL=ERROR``). The patch is made here, not in a session fixture, because test modules build apps
+    at collection, before any fixture runs, and a logger first used then was cached all the same (CI at
+    92b4184). The service keeps the cache: a process has one app and one configuration."""
+    configure = structlog.configure
+
+    def uncached(*args: Any, **kwargs: Any) -> None:
+        configure(*args, **{**kwargs, "cache_logger_on_first_use": False})
+
+    structlog.configure = uncached
+    config.add_cleanup(lambda: setattr(structlog, "configure", configure))
 
 
 def _compiled_modules() -> frozenset[str]:
@@ -121,27 +148,6 @@ def _isolated_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in list(os.environ):
         if name.startswith("GREENRATE_") or name == "PROMETHEUS_MULTIPROC_DIR":
             monkeypatch.delenv(name)
-
-
-@pytest.fixture(autouse=True, scope="session")
-def _loggers_not_cached() -> Iterator[None]:
-    """structlog configured as the service configures it, but without binding a module's logger for good at
-    its first use.
-
-    A module's logger bound at its first use keeps the level filter configured then (``capture_logs`` only
-    swaps the processors, in place): after a first use under an app configured at a higher level, a later
-    test in the same worker that captured the module's warnings saw none of them, and which files shared a
-    worker decided (CI failed test_unsigned_ratings and test_merchant_page_logs so; reproduced with a first
-    use under an app at ``LOG_LEVEL=ERROR``). The service keeps the cache: a process has one app and one
-    configuration."""
-    configure = structlog.configure
-
-    def uncached(*args: Any, **kwargs: Any) -> None:
-        configure(*args, **{**kwargs, "cache_logger_on_first_use": False})
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(structlog, "configure", uncached)
-        yield
 
 
 @pytest.fixture(scope="session")

@@ -138,9 +138,6 @@ def test_an_outage_is_logged_when_the_breaker_opens_first_tries_again_and_closes
     outage, however many calls were skipped and trials failed."""
     import logging
 
-    import structlog
-
-    from service import circuit
     from service import logging as service_logging
 
     # put back after the test: the root handler configured here writes to this test's captured stderr,
@@ -149,8 +146,6 @@ def test_an_outage_is_logged_when_the_breaker_opens_first_tries_again_and_closes
     monkeypatch.setattr(logging.root, "level", logging.root.level)
     monkeypatch.setattr(service_logging, "_configured_level", service_logging._configured_level)
     configure_logging("INFO")
-    # a logger made now: the module's may have been cached at another test's level
-    monkeypatch.setattr(circuit, "_log", structlog.get_logger("greenrate.circuit"))
     capsys.readouterr()
     clock = Clock()
     breaker = CircuitBreaker(failures=2, reset_seconds=5, clock=clock)

@@ -20,7 +20,6 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 import redis
-import structlog
 from flask import Flask
 from redis import Redis
 from rq.job import Job
@@ -78,11 +77,6 @@ def _refused_connection() -> redis.ConnectionError:
     raise AssertionError("a closed port answered")
 
 
-def _fresh_log(monkeypatch: pytest.MonkeyPatch, module: Any, name: str) -> None:
-    """A logger capture_logs sees: the module's own was bound (and cached) at its first use."""
-    monkeypatch.setattr(module, "_log", structlog.get_logger(name))
-
-
 def test_the_summary_says_the_class_and_the_code_never_the_text() -> None:
     assert exception_summary(_driver_error()) == (
         "sqlalchemy.exc.OperationalError <- "
@@ -116,7 +110,6 @@ def test_a_sweep_that_fails_logs_no_statement_values_or_password(monkeypatch: py
             raise failure
 
         monkeypatch.setattr(recovery, "recover", failing)
-        _fresh_log(monkeypatch, recovery, "greenrate.portfolios")
         with capture_logs() as logged:
             assert recovery.recover_safely(None, None, None, host="h", pid=1) == []  # type: ignore[arg-type]
         [line] = logged
@@ -132,7 +125,6 @@ def test_a_purge_that_fails_logs_no_file_name(monkeypatch: pytest.MonkeyPatch) -
         raise denied
 
     monkeypatch.setattr(retention, "purge_expired", failing)
-    _fresh_log(monkeypatch, retention, "greenrate.portfolios")
     with capture_logs() as logged:
         assert retention.purge_safely(None, None) == []  # type: ignore[arg-type]
     [line] = logged
@@ -142,7 +134,6 @@ def test_a_purge_that_fails_logs_no_file_name(monkeypatch: pytest.MonkeyPatch) -
 
 def test_a_metrics_write_that_fails_logs_no_path(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(metrics, "_write_failed", False)
-    _fresh_log(monkeypatch, metrics, "greenrate.metrics")
     with capture_logs() as logged:
         metrics._dropped(FileNotFoundError(errno.ENOENT, "No such file", "/srv/multiproc/counter_7.db"))
     [line] = logged
@@ -157,7 +148,6 @@ def test_a_shared_state_that_cannot_be_had_logs_no_text_beyond_the_systems(
         raise OSError(f"cannot map {tmp_path}/{BORROWER}")  # no errno: its text is all it has
 
     monkeypatch.setattr(write_health, "_HostFailure", failing)
-    _fresh_log(monkeypatch, write_health, "greenrate.write_health")
     with capture_logs() as logged:
         assert not write_health.WriteHealth(shared_dir=tmp_path).shared
     [line] = logged
@@ -185,7 +175,6 @@ def test_readiness_says_why_the_active_model_cannot_be_loaded_without_the_server
                             f"'{installed}')")
 
     monkeypatch.setattr(model_watch, "engine_for", unreadable)
-    _fresh_log(monkeypatch, model_watch, "greenrate.models")
     with capture_logs() as logged:
         ready = app.test_client().get("/readyz")
     assert ready.status_code == 503

@@ -123,22 +123,11 @@ def test_with_redis_up_the_whole_limit_is_shared_by_the_workers(make_app: AppFac
     assert statuses == [200, 200, 200, 429]
 
 
-def _fresh_log(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A limits logger capture_logs sees, whatever configuration an earlier test in the worker bound the
-    module's own with (the order-dependent capture test_unsigned_ratings also met)."""
-    import structlog
-
-    from service import limits
-
-    monkeypatch.setattr(limits, "_log", structlog.get_logger("greenrate.limits"))
-
-
 def test_a_429_whose_window_redis_cannot_tell_waits_the_whole_window_and_says_so(
     make_app: AppFactory, dead_redis: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Redis failing after the request was counted: ``Retry-After`` is the limit's whole window, and the log
     says why, like the other fallbacks here (it passed silently; a code review)."""
-    _fresh_log(monkeypatch)
     app = make_app(REDIS_URL=dead_redis, REDIS_TIMEOUT_MS=50)
     limiter = app.extensions["limiter.greenrate"]
     item = parse_limit("5 per hour")
@@ -153,7 +142,6 @@ def test_a_429_whose_window_redis_cannot_tell_waits_the_whole_window_and_says_so
 def test_a_spent_budget_whose_window_redis_cannot_tell_waits_the_whole_window_and_says_so(
     make_app: AppFactory, redis_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _fresh_log(monkeypatch)
     app = make_app(REDIS_URL=redis_url)
 
     def gone(*args: object, **kwargs: object) -> None:

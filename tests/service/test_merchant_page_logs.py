@@ -42,18 +42,12 @@ def test_an_unsigned_page_rating_served_is_logged_without_its_id(
 ) -> None:
     """Under ``GREENRATE_UNSIGNED_RATINGS=serve`` every read of a rating recorded without a signature is a
     WARNING line; a page rating's named its id, the link to the owner's result, on every view."""
-    import structlog
     from sqlalchemy import update
     from structlog.testing import capture_logs
 
-    from service.records import rating_signatures
     from service.records.append_only import guard_lifted
     from service.records.tables import ratings
     from tests.conftest import services_of
-
-    # a logger capture_logs sees: the module's own is bound and cached at its first use in this process,
-    # with the level of the app then configured (an earlier test's app at ERROR dropped this WARNING)
-    monkeypatch.setattr(rating_signatures, "_log", structlog.get_logger("greenrate.ratings"))
 
     app = make_app(SECRET_KEY=SECRET, UNSIGNED_RATINGS="serve")
     client = app.test_client()

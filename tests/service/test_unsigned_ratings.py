@@ -80,22 +80,10 @@ def _assert_refused(response: Any) -> None:
     assert FORGED_ID.encode() not in response.get_data() and b"score" not in response.get_data()
 
 
-def _fresh_log(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A rating_signatures logger capture_logs sees: in CI its line went to stderr past the capture (a
-    logger bound with another configuration's processors, whichever test in the worker configured them),
-    as test_exception_text and test_merchant_page_logs found of their modules' loggers."""
-    import structlog
-
-    from service.records import rating_signatures
-
-    monkeypatch.setattr(rating_signatures, "_log", structlog.get_logger("greenrate.ratings"))
-
-
 @pytest.mark.parametrize("seq", [None, -1], ids=["next seq", "seq before the first signed"])
 def test_an_inserted_unsigned_rating_is_refused_everywhere_and_fails_verify(
     make_backend_app: AppFactory, seq: int | None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _fresh_log(monkeypatch)
     app = make_backend_app(SECRET_KEY=SECRET)
     client, key = app.test_client(), create_key(app)
     genuine = client.post("/v1/ratings", json=payload(name="Real Borrower"), headers=bearer(key)).get_json()
@@ -133,7 +121,6 @@ def test_an_inserted_unsigned_rating_is_served_logged_and_counted_under_serve(
 ) -> None:
     """What ``serve`` costs, said plainly: the forged row is served as the borrower's rating; each read is
     a WARNING line and a count, and verify warns of it and passes (as the service serves it)."""
-    _fresh_log(monkeypatch)
     app = make_backend_app(SECRET_KEY=SECRET, UNSIGNED_RATINGS="serve")
     client, key = app.test_client(), create_key(app)
     genuine = client.post("/v1/ratings", json=payload(name="Real Borrower"), headers=bearer(key)).get_json()
