@@ -7,6 +7,7 @@ same frame in this process gives, byte for byte.
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
 import subprocess
@@ -28,10 +29,22 @@ ROOT = Path(__file__).parents[2]
 ROWS, SEED = 1_500, 7
 
 
+# the variables that choose a BLAS's kernels and threads: a training compared bit for bit with one made in
+# this process must run on the same kernels (a machine whose environment sets OPENBLAS_CORETYPE=Haswell
+# trained in here with Haswell's kernels and, without it, in the child with its own CPU's: the last digits
+# of the coefficients differed, and so did the model's version)
+_NUMERICS = ("OPENBLAS_", "GOTO", "OMP_", "MKL_", "NVPL_", "BLIS_")
+
+
+def _child_env() -> dict[str, str]:
+    """A bare environment for a command run as a process, with this process's BLAS settings."""
+    numerics = {name: value for name, value in os.environ.items() if name.startswith(_NUMERICS)}
+    return {**numerics, "PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "RATING_MODEL_NO_EXTENSIONS": "1"}
+
+
 def _run(module: str, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "RATING_MODEL_NO_EXTENSIONS": "1"}
-    return subprocess.run([sys.executable, "-m", module, *args], capture_output=True, text=True, env=env,
-                          cwd=ROOT, timeout=300)
+    return subprocess.run([sys.executable, "-m", module, *args], capture_output=True, text=True,
+                          env=_child_env(), cwd=ROOT, timeout=300)
 
 
 def _exit_status(*args: str) -> int:
@@ -97,9 +110,8 @@ def _retrained_by_its_card(model: Path, where: Path) -> bytes:
     command = shlex.split(card["how_to_retrain"].split(": ", 1)[0])
     assert command[:3] == ["python", "-m", "rating_model.train"], command
     out = Path(command[command.index("--out") + 1])
-    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "RATING_MODEL_NO_EXTENSIONS": "1"}
-    done = subprocess.run([sys.executable, *command[1:]], capture_output=True, text=True, env=env, cwd=where,
-                          timeout=300)
+    done = subprocess.run([sys.executable, *command[1:]], capture_output=True, text=True, env=_child_env(),
+                          cwd=where, timeout=300)
     assert done.returncode == 0, done.stderr
     return (where / out).read_bytes()
 
