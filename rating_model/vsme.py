@@ -193,6 +193,31 @@ def _scope2_gaps(em: Mapping[str, Any]) -> str:
     return "; ".join(gaps) + " (not reported, so not counted; not a measured zero)."
 
 
+#: What an energy figure leaves out when an input is unreported, by input: the IFRS S2 summary's energy item
+#: said "Excludes company vehicles and purchased heat, not reported" where B3's energy beside it was a plain
+#: total. Vehicles count in the total only as a fuel quantity, so a fleet never answered is left out of it.
+_ENERGY_GAPS = {
+    "energy.electricity_kwh": f"excludes {ELECTRICITY[0]}: none was reported",
+    "energy.fuels": "excludes fuels burnt on site: the business did not say whether it burns any",
+    "energy.purchased_heat_gj": _SCOPE2_GAPS["energy.purchased_heat_gj"],
+    "transport.fleet": "excludes the fuel of company vehicles: the business did not say whether it runs any",
+}
+
+
+def _energy_gaps(em: Mapping[str, Any], *paths: str) -> str:
+    """What an energy figure made of the inputs ``paths`` leaves out because the business did not report
+    them, as a sentence ("" when nothing)."""
+    gaps = [_ENERGY_GAPS[p] for p in paths if p in em.get("missing", [])]
+    if not gaps:
+        return ""
+    said = "; ".join(gaps)
+    return f"{said[0].upper()}{said[1:]} (not reported, so not counted; not a measured zero)."
+
+
+def _with_gaps(note: str | None, gaps: str) -> str | None:
+    return f"{note} {gaps}" if note and gaps else (note or gaps or None)
+
+
 def _scope1_note(em: Mapping[str, Any]) -> str:
     """Gross Scope 1, and what it leaves out because the business did not report it: a fleet left out had
     been exported as a plain ``disclosed 0.0`` for a road-freight firm."""
@@ -340,18 +365,23 @@ def _b3(rating: Mapping[str, Any], op: Mapping[str, Any]) -> dict[str, Item]:
     intensity = _b3_intensity(em, op)
     out: dict[str, Item] = {
         "total_energy_mwh": _estimated(
-            _maybe(energy, "MWh", _energy_note(rating)), _resting_on(paths, "energy")
+            _maybe(energy, "MWh", _with_gaps(_energy_note(rating), _energy_gaps(em, *_ENERGY_GAPS))),
+            _resting_on(paths, "energy"),
         ),
         "electricity_mwh": _estimated(
-            _maybe(electricity, "MWh"), _resting_on(paths, "energy.electricity_kwh")
+            _maybe(electricity, "MWh", _with_gaps(None, _energy_gaps(em, "energy.electricity_kwh"))),
+            _resting_on(paths, "energy.electricity_kwh"),
         ),
         "renewable_electricity_mwh": _estimated(_renewable_mwh(em, op), []),
         "fuels_and_heat_mwh": _estimated(
             _disclosed(
                 round(energy - electricity, 4),
                 "MWh",
-                "Fuels (on site, and from engine 1.6 vehicle fuel given as a quantity) and purchased heat, "
-                "treated as non-renewable.",
+                _with_gaps(
+                    "Fuels (on site, and from engine 1.6 vehicle fuel given as a quantity) and purchased "
+                    "heat, treated as non-renewable.",
+                    _energy_gaps(em, "energy.fuels", "energy.purchased_heat_gj", "transport.fleet"),
+                ),
             )
             if energy is not None and electricity is not None
             else _not_available("Not derivable."),

@@ -480,3 +480,27 @@ def test_vsme_scopes_name_the_businesss_own_reported_inventory_beside_the_comput
     assert "own inventory" not in b3["scope3_tco2e"]["note"]
     plain = vsme_export(*_rated(BASE_PAYLOAD))["datapoints"]["B3"]
     assert all("own inventory" not in str(item.get("note")) for item in plain.values())
+
+
+# -- an accountant's VSME B3 review -----------------------------------------------------------------------
+
+
+def test_vsme_energy_names_the_inputs_left_unreported_as_the_ifrs_energy_does() -> None:
+    """A Beijing shop that answered neither purchased heat (asked there) nor its fleet: the IFRS S2 energy
+    item said "Excludes company vehicles and purchased heat, not reported", while B3's total energy and its
+    fuels-and-heat split beside it were plain figures, read as complete by an accountant filling in B3."""
+    beijing = _with(ONE_CLICK, company={**ONE_CLICK["company"], "region": "CN-BJ"},
+                    energy={"electricity_kwh": 20_000, "fuels": []}, data_source="energy_bills")
+    rating, operating = _rated(beijing)
+    assert {"energy.purchased_heat_gj", "transport.fleet"} <= set(rating["emissions"]["missing"])
+    b3 = vsme_export(rating, operating)["datapoints"]["B3"]
+    for name in ("total_energy_mwh", "fuels_and_heat_mwh"):
+        note = b3[name]["note"].lower()
+        assert "may exclude purchased heat" in note and "company vehicles" in note, name
+        assert "not a measured zero" in note, name
+    assert "note" not in b3["electricity_mwh"]  # electricity was given: nothing left out of it
+    answered = _with(beijing, energy={**beijing["energy"], "purchased_heat_gj": 0}, transport={"fleet": []})
+    b3 = vsme_export(*_rated(answered))["datapoints"]["B3"]
+    for name in ("total_energy_mwh", "fuels_and_heat_mwh"):
+        assert "exclude" not in b3[name]["note"].replace("are in Scope 1", ""), name
+        assert "not a measured zero" not in b3[name]["note"], name
