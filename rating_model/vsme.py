@@ -279,14 +279,16 @@ def _resting_on(paths: list[str], *prefixes: str) -> list[str]:
     return [p for p in paths if any(p == f or p.startswith(f + ".") for f in prefixes)]
 
 
-def _scope_estimated(em: Mapping[str, Any], scope: int, location: bool = True) -> list[str]:
-    """The input paths of the estimated lines of a scope (Scope 2 on the location basis)."""
+def _scope_estimated(em: Mapping[str, Any], scope: int, basis: str = "location") -> list[str]:
+    """The input paths of the estimated lines of a scope (Scope 2 on ``basis``: its own lines and those
+    counted on both bases)."""
+    other = "market" if basis == "location" else "location"
     return list(dict.fromkeys(
         str(line.get("path"))
         for line in em.get("line_items", [])
         if line.get("scope") == scope
         and line.get("quality") == "estimated"
-        and (not location or line.get("scope2_basis") != "market")
+        and line.get("scope2_basis") != other
     ))
 
 
@@ -325,9 +327,60 @@ def _renewable_mwh(em: Mapping[str, Any], op: Mapping[str, Any]) -> Item:
     return _disclosed(round(kwh / 1000.0, 4), "MWh", "Green-contracted and on-site renewable electricity.")
 
 
+def _energy_split(em: Mapping[str, Any], renewable: Item, paths: list[str]) -> dict[str, Item]:
+    """The renewable / non-renewable split of B3's energy (VSME asks it where it can be obtained), beside
+    the electricity / fuels split: the export gave renewable electricity alone, so an accountant filling in
+    B3's table derived the other cells by hand. greenrate collects no renewable fuel or heat, so fuels and
+    purchased heat are non-renewable, and grid electricity without a contractual instrument counted for the
+    reporting year is non-renewable (no supplier mix is held)."""
+    energy, electricity = em.get("energy_mwh"), em.get("electricity_mwh")
+    if renewable["status"] != "disclosed" or energy is None or electricity is None:
+        said = "Not derivable, as renewable_electricity_mwh is not."
+        return {key: _not_available(said) for key in
+                ("non_renewable_electricity_mwh", "renewable_energy_mwh", "non_renewable_energy_mwh")}
+    green = float(renewable["value"])
+    return {
+        "non_renewable_electricity_mwh": _estimated(
+            _disclosed(
+                round(float(electricity) - green, 4), "MWh",
+                _with_gaps("Electricity less renewable_electricity_mwh: grid electricity without a "
+                           "contractual instrument counted for the reporting year, non-renewable (no "
+                           "supplier mix is held).", _energy_gaps(em, "energy.electricity_kwh")),
+            ),
+            _resting_on(paths, "energy.electricity_kwh"),
+        ),
+        "renewable_energy_mwh": _estimated(
+            _disclosed(green, "MWh", "Renewable electricity (renewable_electricity_mwh) only: greenrate "
+                       "collects no renewable fuel or heat, so fuels and purchased heat are non-renewable."),
+            [],
+        ),
+        "non_renewable_energy_mwh": _estimated(
+            _disclosed(
+                round(float(energy) - green, 4), "MWh",
+                _with_gaps("Total energy less renewable_energy_mwh: non-renewable electricity, fuels and "
+                           "purchased heat.", _energy_gaps(em, *_ENERGY_GAPS)),
+            ),
+            _resting_on(paths, "energy"),
+        ),
+    }
+
+
+def _scope2_market(em: Mapping[str, Any]) -> Item:
+    """Market-based Scope 2, beside the location-based figure B3 requires: an accountant reporting both
+    (the GHG Protocol's dual reporting, where contractual instruments exist) had only the location-based
+    one in the export."""
+    rest = ("the residual factor (emissions.residual_factor)" if em.get("residual_factor")
+            else "the grid factor (no residual factor is held)")
+    note = (f"Market-based, beside the location-based figure B3 requires (scope2_location_tco2e): "
+            f"electricity under contractual instruments counted for the reporting year (of that year's "
+            f"vintage, or of none stated) at zero, the rest at {rest}.")
+    gaps = _scope2_gaps(em)
+    return _disclosed(em["scope2_market"], "tCO2e", f"{note} {gaps[0].upper()}{gaps[1:]}" if gaps else note)
+
+
 #: the B3 items a business's own reported inventory (schema 1.11) gives a figure for, by its key there
 _REPORTED_KEYS = {"scope1_tco2e": "scope1_tco2e", "scope2_location_tco2e": "scope2_location_tco2e",
-                  "scope3_tco2e": "scope3_tco2e"}
+                  "scope2_market_tco2e": "scope2_market_tco2e", "scope3_tco2e": "scope3_tco2e"}
 
 
 def _with_reported(item: Item, op: Mapping[str, Any], key: str) -> Item:
@@ -363,6 +416,7 @@ def _b3(rating: Mapping[str, Any], op: Mapping[str, Any]) -> dict[str, Item]:
     scope1, scope2 = _scope_estimated(em, 1), _scope_estimated(em, 2)
     included = scope3.get("categories_included", [])
     intensity = _b3_intensity(em, op)
+    renewable = _renewable_mwh(em, op)
     out: dict[str, Item] = {
         "total_energy_mwh": _estimated(
             _maybe(energy, "MWh", _with_gaps(_energy_note(rating), _energy_gaps(em, *_ENERGY_GAPS))),
@@ -372,7 +426,7 @@ def _b3(rating: Mapping[str, Any], op: Mapping[str, Any]) -> dict[str, Item]:
             _maybe(electricity, "MWh", _with_gaps(None, _energy_gaps(em, "energy.electricity_kwh"))),
             _resting_on(paths, "energy.electricity_kwh"),
         ),
-        "renewable_electricity_mwh": _estimated(_renewable_mwh(em, op), []),
+        "renewable_electricity_mwh": _estimated(renewable, []),
         "fuels_and_heat_mwh": _estimated(
             _disclosed(
                 round(energy - electricity, 4),
@@ -387,12 +441,14 @@ def _b3(rating: Mapping[str, Any], op: Mapping[str, Any]) -> dict[str, Item]:
             else _not_available("Not derivable."),
             _resting_on(paths, "energy.fuels", "energy.purchased_heat_gj"),
         ),
+        **_energy_split(em, renewable, paths),
         "scope1_tco2e": _estimated(_disclosed(em["scope1"], "tCO2e", _scope1_note(em)), scope1),
         "scope2_location_tco2e": _estimated(
             _disclosed(em["scope2_location"], "tCO2e",
                        f"Location-based; {_scope2_gaps(em)}" if _scope2_gaps(em) else None),
             scope2,
         ),
+        "scope2_market_tco2e": _estimated(_scope2_market(em), _scope_estimated(em, 2, "market")),
         "ghg_intensity": _estimated(
             _disclosed(
                 intensity,

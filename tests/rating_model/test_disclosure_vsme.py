@@ -504,3 +504,37 @@ def test_vsme_energy_names_the_inputs_left_unreported_as_the_ifrs_energy_does() 
     for name in ("total_energy_mwh", "fuels_and_heat_mwh"):
         assert "exclude" not in b3[name]["note"].replace("are in Scope 1", ""), name
         assert "not a measured zero" not in b3[name]["note"], name
+
+
+def test_vsme_b3_splits_energy_renewable_and_not_and_gives_market_scope2_beside_location() -> None:
+    """B3 asks total energy split renewable / non-renewable where it can be obtained, and a bank asks
+    Scope 2 on both bases where instruments exist: the export gave renewable electricity alone and Scope 2
+    location-based alone, so the accountant derived the rest by hand from the rating."""
+    rating, operating = _rated(RICH)  # 10 MWh under an instrument, 5 MWh on site, fuels
+    em = rating["emissions"]
+    b3 = vsme_export(rating, operating)["datapoints"]["B3"]
+    value = {k: v.get("value") for k, v in b3.items()}
+    assert value["renewable_energy_mwh"] == value["renewable_electricity_mwh"] == 15.0
+    total = value["renewable_energy_mwh"] + value["non_renewable_energy_mwh"]
+    assert total == pytest.approx(em["energy_mwh"])
+    assert value["renewable_electricity_mwh"] + value["non_renewable_electricity_mwh"] == pytest.approx(
+        em["electricity_mwh"])
+    assert value["renewable_energy_mwh"] / value["total_energy_mwh"] == pytest.approx(em["renewable_share"],
+                                                                                      abs=1e-6)
+    assert all(b3[k]["unit"] == "MWh" for k in ("renewable_energy_mwh", "non_renewable_energy_mwh",
+                                                "non_renewable_electricity_mwh"))
+    market = b3["scope2_market_tco2e"]
+    assert (market["status"], market["value"], market["unit"]) == ("disclosed", em["scope2_market"], "tCO2e")
+    assert market["value"] < b3["scope2_location_tco2e"]["value"] and "Market-based" in market["note"]
+    assert "may exclude purchased heat" in b3["non_renewable_energy_mwh"]["note"].lower()  # as the total
+    # resting on estimated electricity, as the figures they are derived from
+    one_click = vsme_export(*_rated(ONE_CLICK))["datapoints"]["B3"]
+    assert one_click["non_renewable_energy_mwh"]["estimated"] is True
+    assert one_click["non_renewable_electricity_mwh"]["estimated"] is True
+    assert one_click["scope2_market_tco2e"]["estimated"] is True
+    assert one_click["renewable_energy_mwh"] == {**one_click["renewable_energy_mwh"], "value": 0.0,
+                                                 "estimated": False}
+    reported = {**BASE_PAYLOAD, "reported_emissions": {"scope1_tco2e": 12.5, "scope2_location_tco2e": 20.0,
+                                                       "scope2_market_tco2e": 18.0, "verified": False}}
+    b3 = vsme_export(*_rated(reported))["datapoints"]["B3"]
+    assert "own inventory reports 18.0 tCO2e (unverified)" in b3["scope2_market_tco2e"]["note"]
