@@ -135,15 +135,26 @@ def _b1(rating: Mapping[str, Any], op: Mapping[str, Any]) -> dict[str, Item]:
     }
 
 
+#: What the operating data does not say of a target, as the IFRS S2 summary's targets note says it: the
+#: targets had been exported bare, and an accountant could not tell an intensity target from an absolute
+#: one, nor which gases it covers or whether anyone validated it
+_TARGETS_NOTE = (
+    "GHG reduction targets as the business gave them: the scopes covered, base and target years and the "
+    "reduction in percent. Not reported: whether each is an absolute or an intensity target, which "
+    "greenhouse gases it covers, whether it is gross or net of carbon credits, whether a third party "
+    "validated it, and its base-year emissions (VSME C3 asks the base-year and target values in tCO2e)."
+)
+
+
 def _b2(op: Mapping[str, Any]) -> dict[str, Item]:
     p = op.get("practices", {})
     targets = op.get("targets", [])
     return {
         "practices": _answered(p, _PRACTICES, "practice"),
         "policies": _answered(p, _POLICIES, "policy"),
-        "future_initiatives_and_targets": _disclosed(targets)
+        "future_initiatives_and_targets": _disclosed(targets, note=_TARGETS_NOTE)
         if targets
-        else _not_available("No reduction target was reported."),
+        else _not_available("No reduction target was reported (a list left out and [] read alike)."),
     }
 
 

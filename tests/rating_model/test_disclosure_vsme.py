@@ -538,3 +538,19 @@ def test_vsme_b3_splits_energy_renewable_and_not_and_gives_market_scope2_beside_
                                                        "scope2_market_tco2e": 18.0, "verified": False}}
     b3 = vsme_export(*_rated(reported))["datapoints"]["B3"]
     assert "own inventory reports 18.0 tCO2e (unverified)" in b3["scope2_market_tco2e"]["note"]
+
+
+def test_vsme_b2_targets_say_what_the_business_did_not_state_of_them() -> None:
+    """B2's targets were exported bare ({scopes, base_year, target_year, reduction_pct}) while the IFRS S2
+    targets item beside them said kind, gases, netting and validation were not reported: an accountant could
+    not tell an intensity target from an absolute one, nor whether anyone validated it."""
+    body = _with(MINIMAL, targets=[{"scopes": [1, 2], "base_year": 2023, "target_year": 2030,
+                                    "reduction_pct": 40}])
+    rating, operating = _rated(body)
+    item = vsme_export(rating, operating)["datapoints"]["B2"]["future_initiatives_and_targets"]
+    assert item["status"] == "disclosed" and item["value"][0]["reduction_pct"] == 40
+    for unstated in ("absolute or an intensity", "greenhouse gases", "validated", "base-year emissions"):
+        assert unstated in item["note"], unstated
+    none = vsme_export(*_rated(MINIMAL))["datapoints"]["B2"]["future_initiatives_and_targets"]
+    assert none["status"] == "not_available" and "value" not in none
+
