@@ -229,6 +229,25 @@ def _with_gaps(note: str | None, gaps: str) -> str | None:
     return f"{note} {gaps}" if note and gaps else (note or gaps or None)
 
 
+#: The Scope 3 categories greenrate computes, by the input each needs, as the IFRS S2 exclusions name them
+_SCOPE3_GAPS = {
+    "resources.water_m3": "purchased water (category 1) and its wastewater (category 5): no water use was "
+    "reported",
+    "resources.waste_t": "waste (category 5): no amount of waste was reported",
+}
+
+
+def _scope3_gaps(em: Mapping[str, Any], op: Mapping[str, Any]) -> str:
+    """The categories a disclosed Scope 3 leaves out for want of their input ("" when none): a travel
+    agent's "Categories: cat6_business_travel" read as a complete Scope 3, while the IFRS S2 exclusions
+    beside it listed water and waste as not reported. Business travel none of which was given is said as
+    not reported, never as none: the operating data reads a list left out and ``[]`` alike."""
+    gaps = [words for path, words in _SCOPE3_GAPS.items() if path in em.get("missing", [])]
+    if not (op.get("transport") or {}).get("business_travel"):
+        gaps.append("business travel (category 6): none was reported (a list left out and [] read alike)")
+    return ". Not reported, so not counted (not a measured zero): " + "; ".join(gaps) + "." if gaps else "."
+
+
 def _scope1_note(em: Mapping[str, Any]) -> str:
     """Gross Scope 1, and what it leaves out because the business did not report it: a fleet left out had
     been exported as a plain ``disclosed 0.0`` for a road-freight firm."""
@@ -489,7 +508,7 @@ def _b3(rating: Mapping[str, Any], op: Mapping[str, Any]) -> dict[str, Item]:
         ),
     }
     out["scope3_tco2e"] = _estimated(
-        _disclosed(scope3.get("total"), "tCO2e", "Categories: " + ", ".join(included))
+        _disclosed(scope3.get("total"), "tCO2e", "Categories: " + ", ".join(included) + _scope3_gaps(em, op))
         if included
         else _not_available("No Scope 3 activity data (encouraged, not required, in the Basic Module)."),
         _scope_estimated(em, 3),

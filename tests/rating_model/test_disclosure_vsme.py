@@ -554,3 +554,18 @@ def test_vsme_b2_targets_say_what_the_business_did_not_state_of_them() -> None:
     none = vsme_export(*_rated(MINIMAL))["datapoints"]["B2"]["future_initiatives_and_targets"]
     assert none["status"] == "not_available" and "value" not in none
 
+
+def test_vsme_scope3_names_the_categories_left_unreported() -> None:
+    """A disclosed Scope 3 said only "Categories: cat5_waste": an accountant could not tell water and
+    business travel left unreported from none, while the IFRS S2 exclusions of the same rating listed them.
+    """
+    rating, operating = _rated(MINIMAL)  # waste only: no water, no business travel
+    assert "resources.water_m3" in rating["emissions"]["missing"]
+    note = vsme_export(rating, operating)["datapoints"]["B3"]["scope3_tco2e"]["note"]
+    assert note.startswith("Categories: cat5_waste. Not reported")
+    assert "purchased water (category 1)" in note and "business travel (category 6)" in note
+    assert "not a measured zero" in note
+    full = _with(MINIMAL, resources={**MINIMAL["resources"], "water_m3": 100},
+                 transport={"business_travel": [{"mode": "rail", "passenger_km": 500}]})
+    note = vsme_export(*_rated(full))["datapoints"]["B3"]["scope3_tco2e"]["note"]
+    assert "Not reported" not in note and note.endswith(".")
