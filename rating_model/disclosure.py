@@ -23,7 +23,7 @@ from rating_model.standard import load_standard, published_standard_path
 #: renamed or given another meaning the major. The disclosure is rebuilt from the stored rating whenever it
 #: is served, so a rating issued long ago is disclosed in the current version; what each version changed is
 #: in README.md (Versions and deprecation).
-DISCLOSURE_VERSION = "1.2"
+DISCLOSURE_VERSION = "1.3"
 IFRS_S2_SECTIONS = (
     "governance",
     "strategy",
@@ -81,6 +81,11 @@ def inventory(rating: Mapping[str, Any]) -> dict[str, Any]:
     A scope the rating does not disclose (``status`` other than ``disclosed``) has the value ``None``,
     never 0: a zero reads as measured.
 
+    From disclosure 1.3 it carries its workings, as the rating issued them: ``line_items`` (each figure's
+    input path, activity, quantity and unit, factor id, tCO2e, quality and Scope 2 basis; the factors
+    are in ``factor_sources``). An accountant tying a scope total to the bills, or an auditor re-performing
+    it, had the totals and the factors but not which activity each factor priced.
+
     Parameters
     ----------
     rating:
@@ -109,6 +114,7 @@ def inventory(rating: Mapping[str, Any]) -> dict[str, Any]:
         "renewable_electricity_share": em.get("renewable_electricity_share"),
         "intensities": em.get("intensities", {}),
         "estimated": em.get("estimated", []),
+        "line_items": list(em.get("line_items", [])),
     }
 
 

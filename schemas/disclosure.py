@@ -24,6 +24,7 @@ from schemas.rating import (
     DisclosureItemSchema,
     IntensitiesSchema,
     IssbSummarySchema,
+    LineItemSchema,
     PillarSchema,
     VersionsSchema,
     _num,
@@ -132,6 +133,14 @@ class DisclosureInventorySchema(ContractSchema):
     renewable_electricity_share = _num("0-1; null when no electricity is reported.", nullable=True)
     intensities = fields.Nested(IntensitiesSchema, required=True)
     estimated = _strings("Inventory figures that were estimated.")
+    line_items = fields.List(
+        fields.Nested(LineItemSchema),
+        required=True,
+        metadata={"description": "Every line of the inventory as the rating issued it "
+                  "(`emissions.line_items`): the input it comes from, the activity, quantity and unit, the "
+                  "factor (in `factor_sources`), tCO2e, its quality and, in Scope 2, the basis whose total "
+                  "it counts in (from disclosure 1.3)."},
+    )
 
 
 _NOT_REPORTED_IS_NULL = "null when `status` is `not_reported`."

@@ -569,3 +569,24 @@ def test_vsme_scope3_names_the_categories_left_unreported() -> None:
                  transport={"business_travel": [{"mode": "rail", "passenger_km": 500}]})
     note = vsme_export(*_rated(full))["datapoints"]["B3"]["scope3_tco2e"]["note"]
     assert "Not reported" not in note and note.endswith(".")
+
+
+def test_the_disclosure_inventory_carries_its_line_items_which_add_up_to_its_scopes() -> None:
+    """The disclosure gave the scope totals and the factors used, but not which activity each factor
+    priced: an accountant tying Scope 1 to the fuel bills, or an auditor re-performing it, had to fetch
+    the rating itself (disclosure 1.3)."""
+    rating, operating = _rated(RICH)
+    doc = build_disclosure(rating, operating)
+    assert doc["disclosure_version"] == "1.3"
+    inv, lines = doc["inventory"], doc["inventory"]["line_items"]
+    assert lines == rating["emissions"]["line_items"] and lines
+    by_scope = {
+        "scope1": [x for x in lines if x["scope"] == 1],
+        "scope2_location": [x for x in lines if x["scope"] == 2 and x["scope2_basis"] != "market"],
+        "scope2_market": [x for x in lines if x["scope"] == 2 and x["scope2_basis"] != "location"],
+        "scope3": [x for x in lines if x["scope"] == 3],
+    }
+    for scope, scoped in by_scope.items():
+        assert sum(x["tco2e"] for x in scoped) == pytest.approx(inv[scope], abs=1e-3), scope
+    sources = {f["id"] for f in doc["factor_sources"]}
+    assert {x["factor_id"] for x in lines if x["factor_id"] is not None} <= sources

@@ -87,7 +87,7 @@ def test_the_json_names_each_cap_with_its_trigger_and_remedy_and_the_score_s_own
     spec = client.get("/openapi.json").get_json()
     assert contract_errors(spec, "/v1/ratings/{rating_id}/disclosure", "get", answer) == []
     doc = answer.get_json()
-    assert doc["disclosure_version"] == "1.2"
+    assert doc["disclosure_version"] == "1.3"
     assert doc["rating"]["score_grade"] == "green" and doc["rating"]["grade"] == "light_green"
     [cap] = doc["rating"]["knock_outs"]
     assert {k: cap[k] for k in ("id", "name", "name_zh", "cap_grade", "blocks_green_loan")} == {

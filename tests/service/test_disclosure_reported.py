@@ -45,7 +45,7 @@ def _disclosed(client: FlaskClient, key: str, rating: dict[str, Any]) -> dict[st
     assert contract_errors(spec, _PATH, "get", answer) == []
     doc: dict[str, Any] = answer.get_json()
     assert DisclosureSchema().validate(doc) == {}
-    assert doc["disclosure_version"] == DISCLOSURE_VERSION == "1.2"
+    assert doc["disclosure_version"] == DISCLOSURE_VERSION == "1.3"
     return doc  # type: ignore[no-any-return]
 
 
