@@ -84,7 +84,9 @@ def inventory(rating: Mapping[str, Any]) -> dict[str, Any]:
     From disclosure 1.3 it carries its workings, as the rating issued them: ``line_items`` (each figure's
     input path, activity, quantity and unit, factor id, tCO2e, quality and Scope 2 basis; the factors
     are in ``factor_sources``). An accountant tying a scope total to the bills, or an auditor re-performing
-    it, had the totals and the factors but not which activity each factor priced.
+    it, had the totals and the factors but not which activity each factor priced. And ``missing``, the
+    inputs neither given nor estimated (``emissions.missing``): the figures they feed are partial, which the
+    JSON said only in the notes' words, so a program reading ``energy_mwh`` took it as complete.
 
     Parameters
     ----------
@@ -115,6 +117,7 @@ def inventory(rating: Mapping[str, Any]) -> dict[str, Any]:
         "intensities": em.get("intensities", {}),
         "estimated": em.get("estimated", []),
         "line_items": list(em.get("line_items", [])),
+        "missing": list(em.get("missing", [])),
     }
 
 

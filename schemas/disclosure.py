@@ -141,6 +141,11 @@ class DisclosureInventorySchema(ContractSchema):
                   "factor (in `factor_sources`), tCO2e, its quality and, in Scope 2, the basis whose total "
                   "it counts in (from disclosure 1.3)."},
     )
+    missing = _strings(
+        "The inputs neither given nor estimated, as the rating lists them (`emissions.missing`): counted as "
+        "nothing, so the scopes, the energy and the intensities they feed are partial, not a measured zero "
+        "(from disclosure 1.3)."
+    )
 
 
 _NOT_REPORTED_IS_NULL = "null when `status` is `not_reported`."

@@ -590,3 +590,17 @@ def test_the_disclosure_inventory_carries_its_line_items_which_add_up_to_its_sco
         assert sum(x["tco2e"] for x in scoped) == pytest.approx(inv[scope], abs=1e-3), scope
     sources = {f["id"] for f in doc["factor_sources"]}
     assert {x["factor_id"] for x in lines if x["factor_id"] is not None} <= sources
+
+
+def test_the_disclosure_inventory_lists_the_inputs_left_unreported() -> None:
+    """A Beijing shop without a heat or fleet answer: the inventory's energy_mwh and scopes read as
+    complete to a program reading the JSON; only the notes' words said heat and vehicles were left out."""
+    beijing = _with(ONE_CLICK, company={**ONE_CLICK["company"], "region": "CN-BJ"},
+                    energy={"electricity_kwh": 20_000, "fuels": []}, data_source="energy_bills")
+    rating, operating = _rated(beijing)
+    inv = build_disclosure(rating, operating)["inventory"]
+    assert {"energy.purchased_heat_gj", "transport.fleet"} <= set(inv["missing"])
+    assert inv["missing"] == rating["emissions"]["missing"]
+    answered = _with(beijing, energy={**beijing["energy"], "purchased_heat_gj": 0}, transport={"fleet": []},
+                     resources={"water_m3": 10, "waste_t": 1})
+    assert build_disclosure(*_rated(answered))["inventory"]["missing"] == []
