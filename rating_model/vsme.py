@@ -64,12 +64,16 @@ def _answered(practices: Mapping[str, Any], keys: tuple[str, ...], what: str) ->
     answered no is disclosed as none (the business said so: it had read "No policy was reported", as if it
     had not been asked); otherwise it is not available, naming what was answered no and what not at all."""
     yes = [k for k in keys if practices.get(k)]
-    if yes:
-        return _disclosed(yes)
     no = [k for k in keys if practices.get(k) is False]
+    unanswered = [k for k in keys if practices.get(k) is None]
+    if yes:
+        # the rest said apart: a shop with LED lighting and nothing else answered had the list read as its
+        # only practice, the others as a no that it never gave
+        rest = ([f"answered no: {', '.join(no)}"] if no else []) + (
+            [f"not answered (unknown, not a no): {', '.join(unanswered)}"] if unanswered else [])
+        return _disclosed(yes, note=f"Of the others asked, {'; '.join(rest)}." if rest else None)
     if len(no) == len(keys):
         return _disclosed([], note=f"None: the business answered no to each {what} asked ({', '.join(no)}).")
-    unanswered = [k for k in keys if practices.get(k) is None]
     detail = f"answered no: {', '.join(no)}; not answered: " if no else "not answered: "
     return _not_available(f"No {what} was reported as in place ({detail}{', '.join(unanswered)}).")
 

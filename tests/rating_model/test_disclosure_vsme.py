@@ -604,3 +604,17 @@ def test_the_disclosure_inventory_lists_the_inputs_left_unreported() -> None:
     answered = _with(beijing, energy={**beijing["energy"], "purchased_heat_gj": 0}, transport={"fleet": []},
                      resources={"water_m3": 10, "waste_t": 1})
     assert build_disclosure(*_rated(answered))["inventory"]["missing"] == []
+
+
+def test_vsme_practices_answered_yes_say_which_others_were_answered_no_and_which_not_at_all() -> None:
+    """A shop answering only LED lighting (yes) and energy audit (no) had B2 practices disclosed as
+    ["led_lighting"] alone: an accountant could not tell the seven practices never answered from a no."""
+    rating, operating = _rated(_with(MINIMAL, practices={"led_lighting": True, "energy_audit": False}))
+    item = vsme_export(rating, operating)["datapoints"]["B2"]["practices"]
+    assert item["status"] == "disclosed" and item["value"] == ["led_lighting"]
+    assert "answered no: energy_audit" in item["note"]
+    assert "not answered (unknown, not a no): e_invoicing, digital_ordering" in item["note"]
+    every = _with(MINIMAL, practices={"waste_sorting": True, "green_packaging": False})
+    circular = vsme_export(*_rated(every))["datapoints"]["B7"]["circular_economy_principles"]
+    assert circular == {"status": "disclosed", "value": ["waste_sorting"],
+                        "note": "Of the others asked, answered no: green_packaging."}
