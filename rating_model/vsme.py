@@ -36,6 +36,12 @@ _PRACTICES = (
 # accountable senior level only with the Comprehensive Module's C2, which greenrate does not export.
 _POLICIES = ("environmental_policy", "green_procurement_policy")
 _NOT_HELD = "greenrate does not collect this datapoint; the business reports it directly if applicable."
+#: VSME B1 takes employees as a headcount or in full-time equivalents, and says which: greenrate's
+#: ``company.employees`` asks for neither, so the export's "headcount" is an assumption, and said so
+_HEADCOUNT = (
+    "company.employees as the business gave it, assumed a headcount: greenrate does not ask whether it is a "
+    "headcount or full-time equivalents (VSME B1 takes either, saying which)."
+)
 
 
 def _disclosed(value: Any, unit: str | None = None, note: str | None = None) -> Item:
@@ -122,7 +128,7 @@ def _b1(rating: Mapping[str, Any], op: Mapping[str, Any]) -> dict[str, Item]:
             note="ISIC Rev.4 class; NACE Rev.2 agrees with ISIC Rev.4 at division (two-digit) level.",
         ),
         "turnover": _disclosed(c.get("annual_revenue"), c.get("currency")),
-        "employees": _disclosed(c.get("employees"), "headcount"),
+        "employees": _disclosed(c.get("employees"), "headcount", _HEADCOUNT),
         "country": _disclosed(c.get("country")),
         "site_geolocation": _maybe(
             c.get("region"), note="Region (ISO 3166-2) only; no site coordinates held."
@@ -598,7 +604,7 @@ def vsme_export(rating: Mapping[str, Any], operating: Mapping[str, Any]) -> dict
         "B6": _b6(operating),
         "B7": _b7(operating),
         "B8": {
-            "employees_headcount": _disclosed(employees, "headcount"),
+            "employees_headcount": _disclosed(employees, "headcount", _HEADCOUNT),
             "employees_by_contract_gender_country": _not_available(),
             "employee_turnover_rate": _not_available()
             if employees >= 50

@@ -618,3 +618,13 @@ def test_vsme_practices_answered_yes_say_which_others_were_answered_no_and_which
     circular = vsme_export(*_rated(every))["datapoints"]["B7"]["circular_economy_principles"]
     assert circular == {"status": "disclosed", "value": ["waste_sorting"],
                         "note": "Of the others asked, answered no: green_packaging."}
+
+
+def test_vsme_employees_say_the_headcount_is_assumed() -> None:
+    """B1 takes employees as a headcount or in full-time equivalents and asks which; greenrate asks for
+    neither, yet the export labelled the figure "headcount" with nothing saying it was assumed."""
+    rating, operating = _rated(MINIMAL)
+    points = vsme_export(rating, operating)["datapoints"]
+    for item in (points["B1"]["employees"], points["B8"]["employees_headcount"]):
+        assert (item["value"], item["unit"]) == (60, "headcount")
+        assert "assumed a headcount" in item["note"] and "full-time equivalents" in item["note"]
