@@ -356,8 +356,11 @@ def _b3_intensity(em: Mapping[str, Any], op: Mapping[str, Any]) -> float | None:
 
 def _renewable_mwh(em: Mapping[str, Any], op: Mapping[str, Any]) -> Item:
     """Green-contracted + on-site renewable electricity, from the kWh given: the share times electricity
-    had read 49.9999 MWh for 20 MWh under a PPA and 30 MWh on site (the share is rounded to 6 decimals)."""
-    if em.get("electricity_mwh") is None or em.get("renewable_electricity_share") is None:
+    had read 49.9999 MWh for 20 MWh under a PPA and 30 MWh on site (the share is rounded to 6 decimals).
+    Electricity answered as 0 kWh has no share (``renewable_electricity_share`` is null) but is no unknown:
+    none of it is renewable (green and on-site kWh are part of it), where B3 had said "not derivable"."""
+    unanswered = "energy.electricity_kwh" in em.get("missing", [])
+    if em.get("electricity_mwh") is None or (em.get("renewable_electricity_share") is None and unanswered):
         return _not_available("Not derivable.")
     energy = op.get("energy", {})
     # instruments of another year than the reporting year's are not counted, as in the inventory

@@ -628,3 +628,17 @@ def test_vsme_employees_say_the_headcount_is_assumed() -> None:
     for item in (points["B1"]["employees"], points["B8"]["employees_headcount"]):
         assert (item["value"], item["unit"]) == (60, "headcount")
         assert "assumed a headcount" in item["note"] and "full-time equivalents" in item["note"]
+
+
+def test_vsme_renewable_energy_of_electricity_answered_zero_is_zero_not_unknown() -> None:
+    """A business answering 0 kWh of electricity, no fuels, no heat and no vehicles had its renewable
+    electricity "not available: Not derivable" beside a disclosed 0.0 MWh of electricity: a reported zero
+    read as a gap, and the renewable split of its energy with it."""
+    body = _with(MINIMAL, energy={"electricity_kwh": 0, "fuels": [], "purchased_heat_gj": 0},
+                 transport={"fleet": []})
+    rating, operating = _rated(body)
+    assert rating["emissions"]["renewable_electricity_share"] is None  # no share of nothing
+    b3 = vsme_export(rating, operating)["datapoints"]["B3"]
+    for name in ("renewable_electricity_mwh", "non_renewable_electricity_mwh", "renewable_energy_mwh",
+                 "non_renewable_energy_mwh"):
+        assert (b3[name]["status"], b3[name]["value"]) == ("disclosed", 0.0), name
