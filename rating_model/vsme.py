@@ -66,9 +66,10 @@ def _maybe(value: Any, unit: str | None = None, note: str | None = None) -> Item
 
 
 def _answered(practices: Mapping[str, Any], keys: tuple[str, ...], what: str) -> Item:
-    """The yes/no practices ``keys`` as one datapoint: those answered yes are disclosed; all of them
-    answered no is disclosed as none (the business said so: it had read "No policy was reported", as if it
-    had not been asked); otherwise it is not available, naming what was answered no and what not at all."""
+    """The yes/no practices ``keys`` as one datapoint: those answered yes are disclosed, the note naming
+    the others answered no and those not answered at all; all of them answered no is disclosed as none
+    (the business said so: it had read "No policy was reported", as if it had not been asked); otherwise
+    it is not available, naming what was answered no and what not at all."""
     yes = [k for k in keys if practices.get(k)]
     no = [k for k in keys if practices.get(k) is False]
     unanswered = [k for k in keys if practices.get(k) is None]
