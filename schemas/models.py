@@ -16,6 +16,12 @@ from schemas.fields import Cursor, UtcDateTime, text
 #: times before it is promoted), so a client that never pages reads the whole listing, as it did before the
 #: listings were paged, until then (a DBA's scale review: they returned every row ever recorded).
 MAX_REGISTRY_PAGE = 500
+#: What an event of the audit trail records (the check constraint of ``model_events.action``).
+MODEL_EVENT_ACTIONS = ("register", "upload", "promote", "rollback")
+#: How a version came into the registry: the package's own model, ``greenrate model``, ``POST /v1/models``.
+MODEL_SOURCES = ("packaged", "cli", "upload")
+#: The sides of a recorded comparison a version's metrics were measured on.
+MEASURED_ROLES = ("challenger", "champion")
 
 
 def _page_size(what: str) -> fields.Integer:
@@ -51,7 +57,9 @@ class ModelSummarySchema(Schema):
     sha256 = fields.String(required=True, metadata={"description": "The artifact's content hash."})
     standard = fields.String(required=True, metadata={"description": "Standard it was trained for."})
     source = fields.String(
-        required=True, metadata={"description": "`packaged`, `cli` (greenrate model) or `upload` (API)."}
+        required=True,
+        validate=validate.OneOf(MODEL_SOURCES),
+        metadata={"description": "`packaged`, `cli` (greenrate model) or `upload` (API)."},
     )
     created_at = UtcDateTime(required=True)
     created_by = fields.String(required=True)
@@ -66,6 +74,7 @@ class ModelSummarySchema(Schema):
     )
     metrics_declared_by = fields.String(
         required=True,
+        validate=validate.OneOf(("artifact",)),
         metadata={"description": "`artifact`: who vouches for `metrics` (the artifact itself, not the "
                   "registry)."},
     )
@@ -86,7 +95,11 @@ class MeasuredSchema(Schema):
     """A version's metrics in one recorded comparison: measured on the compared data, not declared."""
 
     comparison = fields.Integer(required=True, metadata={"description": "The recorded comparison's id."})
-    role = fields.String(required=True, metadata={"description": "`challenger` or `champion`."})
+    role = fields.String(
+        required=True,
+        validate=validate.OneOf(MEASURED_ROLES),
+        metadata={"description": "`challenger` or `champion`."},
+    )
     against = fields.String(required=True, metadata={"description": "The other model compared."})
     rows = fields.Integer(required=True, metadata={"description": "Rated rows it was measured on."})
     file = fields.String(required=True, allow_none=True)
@@ -196,7 +209,12 @@ class ModelEventSchema(Schema):
 
     id = fields.Integer(required=True)
     version = fields.String(required=True)
-    action = fields.String(required=True, metadata={"description": "register | upload | promote | rollback"})
+    action = fields.String(
+        required=True,
+        validate=validate.OneOf(MODEL_EVENT_ACTIONS),
+        metadata={"description": "`register` (a version recorded: the packaged model, or by `greenrate "
+                  "model`), `upload` (`POST /v1/models`), `promote` or `rollback`."},
+    )
     previous_version = fields.String(
         required=True,
         allow_none=True,

@@ -11,6 +11,7 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
+from rating_model.standard import GRADES
 from schemas.fields import Anchored, UtcDateTime
 
 #: A portfolio job's status, as the API shows it and the jobs table stores it (its check constraint):
@@ -324,8 +325,8 @@ class MoverSchema(Schema):
     previous_score = fields.Float(required=True)
     score = fields.Float(required=True)
     change = fields.Float(required=True)
-    previous_grade = fields.String(required=True)
-    grade = fields.String(required=True)
+    previous_grade = fields.String(required=True, validate=validate.OneOf(GRADES))
+    grade = fields.String(required=True, validate=validate.OneOf(GRADES))
     grade_steps = fields.Integer(metadata={"description": "Grades gained (negative: lost)."})
 
 

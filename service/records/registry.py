@@ -22,13 +22,14 @@ from sqlalchemy.exc import IntegrityError
 
 from rating_model.artifact import ScorecardArtifact
 from rating_model.exceptions import ArtifactError
-from schemas.models import MAX_REGISTRY_PAGE
+from schemas.models import MAX_REGISTRY_PAGE, MODEL_EVENT_ACTIONS
 from service.exceptions import ServiceError
 from service.records.clock import database_now
 from service.records.database import as_utc, largest_id
 from service.records.model_tables import active_model, model_events, models
 
-ACTIONS = ("register", "upload", "promote", "rollback")
+#: What an event of the audit trail records, as the answers publish it (and the table's check constraint).
+ACTIONS = MODEL_EVENT_ACTIONS
 
 
 class RegistryError(ServiceError):

@@ -458,3 +458,28 @@ def test_the_ifrs_s2_sections_say_the_units_and_shapes_of_their_values(client: F
         assert said in metrics, said
     assert "not the business's own assessment" in summary["strategy"]["description"]
     assert all(summary[section].get("description") for section in summary)
+
+
+def test_the_closed_sets_of_the_portfolio_and_the_model_registry_are_enums(client: FlaskClient) -> None:
+    """A generated client typed these as free strings, the sets only in prose ("register | upload |
+    promote | rollback") or not at all: a portfolio mover's grades are the rating's four grades, which a
+    loan system maps to its own codes, and a registry client branches on an event's action, a version's
+    source and a measurement's role. Each set is closed where it is recorded (a check constraint, the only
+    values the service writes), so each is an ``enum``; a change of the registry's is caught here."""
+    from rating_model.standard import GRADES
+    from service.records import registry
+    from service.records.model_tables import model_events
+
+    schemas = client.get("/openapi.json").get_json()["components"]["schemas"]
+
+    def enum(schema: str, field: str) -> list[object]:
+        return schemas[schema]["properties"][field].get("enum", [])
+
+    assert enum("Mover", "grade") == enum("Mover", "previous_grade") == list(GRADES)
+    assert enum("Mover", "grade") == enum("Rating", "grade")
+    assert enum("ModelEvent", "action") == list(registry.ACTIONS)
+    [constraint] = [c for c in model_events.constraints if getattr(c, "name", "") == "ck_model_events_action"]
+    assert str(constraint.sqltext) == f"action IN ({', '.join(repr(a) for a in registry.ACTIONS)})"
+    assert enum("ModelSummary", "source") == ["packaged", "cli", "upload"]
+    assert enum("ModelSummary", "metrics_declared_by") == ["artifact"]
+    assert enum("Measured", "role") == ["challenger", "champion"]
