@@ -14,6 +14,11 @@ Every header of the answer must be declared for its status too, but for those of
 nothing of the operation (the body's framing, the security headers, ``Cache-Control: no-store``): a 401's
 challenge, a 409's ``Location`` and the ETag, Last-Modified and Expires of a Parquet download went
 undeclared, while schemathesis checks only the headers that are declared (a bank integrator's review).
+A declared header's value must also be what its schema says (an integer ``Retry-After``, an ``X-Cache``
+of its enum, an ``ETag`` of its pattern): generators type a response header by its schema and parse it
+so, and neither the checks above nor schemathesis read a header's value.
+
+An answer without a body (a 204, a 304) must be one its status declares without content.
 """
 
 from __future__ import annotations
@@ -64,16 +69,36 @@ EVERY_ANSWERS = frozenset({
 })
 
 
+def _header_value_errors(spec: dict[str, Any], name: str, header: dict[str, Any], value: str) -> list[str]:
+    """What in the sent ``value`` of the declared ``header`` its schema refuses, read as a generated client
+    reads a header of that type (``type: integer``: the text as a decimal integer)."""
+    schema = header.get("schema", {})
+    if "$ref" in schema:
+        schema = spec["components"]["schemas"][schema["$ref"].rsplit("/", 1)[-1]]
+    read: Any = value
+    if schema.get("type") == "integer":
+        if not value.strip().isdigit():
+            return [f"header {name}: {value!r} is not the integer declared"]
+        read = int(value)
+    validator = OAS30ReadValidator(schema, format_checker=oas30_format_checker)
+    return [f"header {name}: {value!r}: {e.message}" for e in validator.iter_errors(read)]
+
+
 def undeclared_headers(spec: dict[str, Any], path: str, method: str, response: TestResponse) -> list[str]:
     """The headers of ``response`` that ``spec`` does not declare for its status (nor every answer's own),
-    and those it declares required that the answer lacks."""
+    those it declares required that the answer lacks, and those whose value their schema refuses."""
     declared = documented_response(spec, path, method, response.status_code).get("headers", {})
+    named = spec["components"].get("headers", {})
+    resolved = {name: named[header["$ref"].rsplit("/", 1)[-1]] if "$ref" in header else header
+                for name, header in declared.items()}
     known = EVERY_ANSWERS | {name.lower() for name in declared}
     sent = {name.lower() for name in response.headers.keys()}
-    missing = [name for name, header in sorted(declared.items())
-               if "$ref" not in header and header.get("required") and name.lower() not in sent]
+    missing = [name for name, header in sorted(resolved.items())
+               if header.get("required") and name.lower() not in sent]
+    values = [problem for name, header in sorted(resolved.items()) if name in response.headers
+              for problem in _header_value_errors(spec, name, header, response.headers[name])]
     return [f"header {name}: not declared for {response.status_code}" for name in sorted(sent - known)] + [
-        f"header {name}: declared required, not sent" for name in missing]
+        f"header {name}: declared required, not sent" for name in missing] + values
 
 
 def contract_errors(spec: dict[str, Any], path: str, method: str, response: TestResponse) -> list[str]:
@@ -82,6 +107,9 @@ def contract_errors(spec: dict[str, Any], path: str, method: str, response: Test
     status, media_type = response.status_code, response.mimetype
     content = documented_response(spec, path, method, status).get("content", {})
     headers = undeclared_headers(spec, path, method, response)
+    if not response.data and "Content-Type" not in response.headers:  # a 204, a 304: no body at all
+        return [*headers, *([f"(root): no body, where {', '.join(content)} is declared for {status}"]
+                            if content else [])]
     if media_type not in content:
         return [*headers, f"(root): {media_type} is not declared for {status} ({', '.join(content)})"]
     schema = content[media_type]["schema"]

@@ -96,3 +96,56 @@ def test_a_429_carries_its_required_retry_after(make_app: AppFactory) -> None:
     answers = [client.get("/v1/ratings", headers=bank) for _ in range(3)]
     assert [a.status_code for a in answers] == [200, 200, 429]
     assert contract_errors(spec, "/v1/ratings", "get", answers[-1]) == []
+
+
+def test_a_header_value_its_schema_refuses_is_a_contract_error(make_app: AppFactory) -> None:
+    """A generated client parses a response header by its declared schema (an integer ``Retry-After``,
+    an ``X-Cache`` of its enum), so :func:`~tests.service.contract.contract_errors` reads the values too:
+    a 429's ``Retry-After`` sent as an HTTP date (valid HTTP, not the integer declared), an ``X-Cache``
+    outside its enum, a weak ``ETag`` and a missing ``X-Request-ID`` (declared required through a shared
+    header) are each reported, where only undeclared names and missing ones were before."""
+    app = make_app(RATE_LIMIT="2 per minute")
+    client = app.test_client()
+    spec = client.get("/openapi.json").get_json()
+    bank = bearer(create_key(app))
+    created = client.post("/v1/ratings", json=payload(), headers=bank)
+    read = client.get(created.headers["Location"], headers=bank)
+    refused = client.get("/v1/ratings", headers=bank)
+    assert (created.status_code, read.status_code, refused.status_code) == (201, 200, 429)
+    for path, method, answer in (("/v1/ratings", "post", created), ("/v1/ratings/{rating_id}", "get", read),
+                                 ("/v1/ratings", "get", refused)):
+        assert contract_errors(spec, path, method, answer) == [], path
+    refused.headers["Retry-After"] = "Wed, 21 Oct 2026 07:28:00 GMT"
+    refused.headers["RateLimit-Remaining"] = "-1"
+    created.headers["X-Cache"] = "HIT"
+    read.headers["ETag"] = f"W/{read.headers['ETag']}"
+    del read.headers["X-Request-ID"]
+    def reported(path: str, method: str, answer: Any) -> list[str]:
+        return [error.split(":")[0] for error in contract_errors(spec, path, method, answer)]
+
+    assert reported("/v1/ratings", "get", refused) == ["header RateLimit-Remaining", "header Retry-After"]
+    assert reported("/v1/ratings", "post", created) == ["header X-Cache"]
+    assert reported("/v1/ratings/{rating_id}", "get", read) == ["header X-Request-ID", "header ETag"]
+
+
+def test_answers_without_a_body_conform_to_the_document(app: Flask, client: FlaskClient) -> None:
+    """A 204 (a key revoked, a profile deleted) and a 304 (a rating not modified) are checked like any
+    other answer: declared without content, with their headers (the 304's ``ETag``) of the declared form.
+    :func:`~tests.service.contract.contract_errors` had reported each as an undeclared media type."""
+    spec = client.get("/openapi.json").get_json()
+    bank, admin = bearer(create_key(app)), bearer(create_key(app, role="admin"))
+    merchant = bearer(create_key(app, role="merchant", merchant_id="m-1"))
+    rating = client.post("/v1/ratings", json=payload(), headers=bank)
+    tag = client.get(rating.headers["Location"], headers=bank).headers["ETag"]
+    not_modified = client.get(rating.headers["Location"], headers={**bank, "If-None-Match": tag})
+    assert client.put("/v1/merchants/m-1/profile", json=payload(), headers=merchant).status_code == 200
+    key_id = client.post("/v1/keys", json={"role": "bank"}, headers=admin).get_json()["id"]
+    answers = [
+        ("/v1/ratings/{rating_id}", "get", not_modified),
+        ("/v1/merchants/{merchant_id}/profile", "delete", client.delete("/v1/merchants/m-1/profile",
+                                                                        headers=merchant)),
+        ("/v1/keys/{key_id}", "delete", client.delete(f"/v1/keys/{key_id}", headers=admin)),
+    ]
+    assert [answer.status_code for _, _, answer in answers] == [304, 204, 204]
+    for path, method, answer in answers:
+        assert contract_errors(spec, path, method, answer) == [], (path, method)
