@@ -218,6 +218,35 @@ def _opened(node: Any, copies: dict[str, str]) -> Any:
     return node
 
 
+#: What a request schema refuses by value, left out of its open copy (:func:`_as_stored`).
+_REFUSALS = frozenset({
+    "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "minLength", "maxLength", "pattern",
+    "minItems", "maxItems",
+})
+
+
+def _as_stored(node: dict[str, Any]) -> dict[str, Any]:
+    """``node`` (an open copy of a request schema) as a stored document may hold it: the types and the fields,
+    each set of values as :data:`~schemas.rating.EXTENSIBLE_ENUM` (today's values, null left out), and no
+    bound or pattern. Only typed nodes: the null branch of a nullable reference is ``enum: [null]``."""
+    typed = "type" in node
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        if typed and key in _REFUSALS:
+            continue
+        if key == "properties":
+            out[key] = {name: _as_stored(field) for name, field in value.items()}
+        elif key in ("items", "additionalProperties") and isinstance(value, dict):
+            out[key] = _as_stored(value)
+        elif key in ("oneOf", "anyOf", "allOf"):
+            out[key] = [_as_stored(branch) for branch in value]
+        else:
+            out[key] = value
+    if typed and "enum" in out:
+        out[EXTENSIBLE_ENUM] = [value for value in out.pop("enum") if value is not None]
+    return out
+
+
 def open_response_schemas(spec: APISpec) -> None:
     """Open every schema an answer uses (no ``additionalProperties: false``), in the published document only.
 
@@ -231,7 +260,12 @@ def open_response_schemas(spec: APISpec) -> None:
     with (and the tests that load every rating through :class:`~schemas.rating.RatingSchema`) are
     unchanged. A schema used by both (the operating data, which a merchant's profile answers with) keeps
     its name and strictness for requests, and answers refer to an open copy (:data:`RESPONSE_COPY`).
-    Run once every operation is registered.
+    The copy is of a stored document, served as stored, which rules made stricter since may refuse (an
+    industry code that only had its division checked before engine 2.5): it keeps the types, the fields
+    and what is required, and gives each set of values as ``x-extensible-enum``, without the request's
+    bounds and patterns (:func:`_as_stored`). With them, a profile stored earlier broke a generated
+    client's parse of its own answer, where a one-click rating of it answers the 422 that says what to
+    change. Run once every operation is registered.
     """
     schemas = spec.components.schemas
     operations = [op for item in spec._paths.values() for key, op in item.items() if key in _OPERATIONS]
@@ -246,10 +280,12 @@ def open_response_schemas(spec: APISpec) -> None:
     # in sorted order: a set's order follows the process's hash seed, so two gunicorn workers had listed the
     # copies (and so the document's bytes, its ETag-able content) differently (a test-time review)
     for name in sorted(shared):
-        copy = _opened(schemas[name], copies)
+        copy = _as_stored(_opened(schemas[name], copies))
         copy["description"] = (
             f"`{name}` as answers carry it: the same fields, open to fields added within /v1 (ignore those "
-            f"you do not know), where a request's `{name}` refuses unknown fields."
+            f"you do not know), where a request's `{name}` refuses unknown fields. It is served as it was "
+            f"stored, which may be under earlier rules: each set of values is given as `x-extensible-enum` "
+            f"(today's) and the bounds are the request's, which a rating of it is held to."
         )
         schemas[copies[name]] = copy
     for name in sorted(set(schemas) - asked - set(copies.values())):

@@ -12,6 +12,7 @@ and ``info.version`` names the release and the documents' ``SCHEMA_VERSION``.
 from __future__ import annotations
 
 import copy
+import json
 import re
 from importlib.metadata import version
 from pathlib import Path
@@ -233,3 +234,31 @@ def test_the_versioning_policy_is_published_alike_in_the_document_and_the_readme
     # "No answer carries them today": true of the answers a client meets most
     answer = client.post("/v1/ratings", json=payload(), headers=bearer(bank_key))
     assert not {"Deprecation", "Sunset"} & set(answer.headers.keys())
+
+
+def test_a_profile_stored_under_earlier_rules_is_served_within_the_contract(
+    spec: dict[str, Any], client: FlaskClient, app: Any
+) -> None:
+    """A profile is served as stored, and rules tighten within /v1: before release 2.5 only an industry
+    code's ISIC division was checked, so ``4735`` was stored and rated (CHANGES.md), and today's request
+    enum refuses it. The answer's copy of the operating data published that enum (and every bound of the
+    request), so the merchant's own profile broke a generated client's parse (an unknown enum value)
+    while ``POST /v1/merchants/{id}/rating`` answered the 422 that says what to change. The answer's copies
+    publish the types, the fields and today's values of each set (``x-extensible-enum``), not today's
+    refusals: those are the request's."""
+    from service.records.profiles import put_profile
+    from tests.conftest import services_of
+    from tests.service.contract import contract_errors
+
+    stored = payload()
+    stored["company"]["industry_code"] = "4735"  # a division (47) that holds no class 4735
+    key = create_key(app, "bank-a", "merchant", merchant_id="M1")
+    put_profile(services_of(app).db, "bank-a", "M1", json.dumps(stored, sort_keys=True), None)
+    answer = client.get("/v1/merchants/M1/profile", headers=bearer(key))
+    assert answer.status_code == 200 and answer.get_json()["profile"] == stored
+    assert contract_errors(spec, "/v1/merchants/{merchant_id}/profile", "get", answer) == []
+    refused = client.post("/v1/merchants/M1/rating", headers=bearer(key))
+    assert refused.status_code == 422 and list(refused.get_json()["errors"]) == ["company.industry_code"]
+    company = spec["components"]["schemas"]["CompanyResponse"]["properties"]["industry_code"]
+    assert "enum" not in company and "4711" in company["x-extensible-enum"]
+    assert "4735" not in spec["components"]["schemas"]["Company"]["properties"]["industry_code"]["enum"]
