@@ -33,6 +33,7 @@ from service.openapi import (
     RequestIdPlugin,
     document_request_id_in_shared_responses,
     document_too_many_requests,
+    drop_unused_schemas,
     exclusive_bounds,
     extensible_enums,
     open_response_schemas,
@@ -161,9 +162,11 @@ def init_app(app: Flask) -> GreenrateApi:
     """Create this app's Api, register the blueprints and the docs assets."""
     for key, value in api_config(app.config["GREENRATE_SETTINGS"]).items():
         app.config.setdefault(key, value)
-    # the operations are documented when the document is first read; open_response_schemas then finishes it
+    # the operations are documented when the document is first read; open_response_schemas and
+    # drop_unused_schemas then finish it
     api = GreenrateApi(
-        app, spec_kwargs={"extra_plugins": [RequestIdPlugin()]}, finish=(open_response_schemas,)
+        app, spec_kwargs={"extra_plugins": [RequestIdPlugin()]},
+        finish=(open_response_schemas, drop_unused_schemas),
     )
     document_request_id_in_shared_responses(api.spec)
     document_too_many_requests(api.spec)
