@@ -132,6 +132,52 @@ def test_every_operation_that_reads_json_documents_the_413_of_a_body_too_large(m
         assert 413 in statuses, (path, method, statuses)
 
 
+def test_every_operation_answers_each_role_an_unknown_argument_and_an_unknown_id_as_documented(
+    make_app: AppFactory,
+) -> None:
+    """What a generated client meets first, for every ``/v1`` operation and a key of each role: the answer to
+    its key (a 403 for a role that may not call it, else what the operation answers an empty body or none),
+    to a query argument it does not declare (422) and to ids that name nothing (404), each a status the
+    operation documents, with the body and headers the document gives it (a bank integrator's sweep; the
+    401s and 413s have their own tests above)."""
+    from tests.service.contract import contract_errors
+
+    app = make_app(RATE_LIMIT="100000 per minute")
+    keys = {role: create_key(app, "sweep", role) for role in ("bank", "analyst", "admin")}
+    keys["merchant"] = create_key(app, "sweep", "merchant", merchant_id="M")
+    client = app.test_client()
+    spec = client.get("/openapi.json").get_json()
+    own = {"merchant_id": "M", "key_id": "1"}  # the merchant key's own id; the first key's
+    nothing = {"merchant_id": "nobody", "key_id": "404404"}  # any other parameter: nothing has the id "none"
+
+    def fill(path: str, ids: dict[str, str]) -> str:
+        return re.sub(r"\{([^}]+)\}", lambda m: ids.get(m.group(1), "none"), path)
+
+    seen: dict[tuple[str, str], set[int]] = {}
+    for path, method in _operations(spec, "/v1/"):
+        documented = spec["paths"][path][method]["responses"]
+        body = spec["paths"][path][method].get("requestBody", {}).get("content", {})
+        sent = {"json": {}} if "application/json" in body else {}
+        for role, key in keys.items():
+            for label, url, query in (("key", fill(path, own), {}),
+                                      ("unknown argument", fill(path, own), {"no_such_argument": "1"}),
+                                      ("unknown id", fill(path, nothing), {})):
+                answer = client.open(url, method=method.upper(), query_string=query, headers=bearer(key),
+                                     **sent)
+                problems = [f"{answer.status_code} is not documented"]
+                if str(answer.status_code) in documented:
+                    problems = contract_errors(spec, path, method, answer)
+                assert problems == [], (path, method, role, label, answer.status_code, problems)
+                seen.setdefault((path, method), set()).add(answer.status_code)
+                if label == "unknown argument" and answer.status_code != 403:
+                    assert answer.status_code == 422, (path, method, role, answer.json)
+                    assert "no_such_argument" in answer.json["errors"], (path, method, role, answer.json)
+    assert len(seen) > 25
+    for_any_role = ("/v1/standard", "/v1/emission-factors", "/v1/models/{version}")
+    assert all(403 in statuses for (path, _), statuses in seen.items() if not path.startswith(for_any_role))
+    assert 404 in seen[("/v1/ratings/{rating_id}", "get")] and 404 in seen[("/v1/keys/{key_id}", "get")]
+
+
 def test_429_and_503_document_their_retry_after_header(client: FlaskClient) -> None:
     responses = client.get("/openapi.json").json["components"]["responses"]
     for name in ("TOO_MANY_REQUESTS", "SERVICE_UNAVAILABLE"):
