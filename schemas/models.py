@@ -244,7 +244,10 @@ class ModelEventQuerySchema(Schema):
     class Meta:
         unknown = RAISE
 
-    version = text(max_length=80, description="Only this model version's events.")
+    # not text(): a query string has no null, and an empty version names none (it answered an empty trail)
+    version = fields.String(
+        validate=validate.Length(1, 80), metadata={"description": "Only this model version's events."}
+    )
     limit = _page_size("Events")
     cursor = _cursor()
 
