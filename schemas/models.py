@@ -63,6 +63,14 @@ class ModelSummarySchema(Schema):
     )
     created_at = UtcDateTime(required=True)
     created_by = fields.String(required=True)
+    trained_by = fields.String(
+        required=True,
+        allow_none=True,
+        metadata={"description": "Who trained it, as its registrant declared (the registrant unless they "
+                  "named another): four eyes keeps both from promoting it. Null for a version registered "
+                  "before the registry recorded trainers (its promotion's audit event says four eyes was "
+                  "checked against its registrant only)."},
+    )
     metrics = fields.Dict(
         keys=fields.String(),
         required=True,
@@ -202,6 +210,22 @@ class ArtifactUploadSchema(Schema):
     format = fields.String(required=True, metadata={"description": "`greenrate.scorecard`"})
     version = fields.String(required=True)
     sha256 = fields.String(required=True, metadata={"description": "sha256 of the canonical content."})
+
+
+class ArtifactUploadQuerySchema(Schema):
+    """``?trained_by=``: who trained the uploaded artifact, when not the uploading key's holder."""
+
+    class Meta:
+        unknown = RAISE
+
+    trained_by = text(
+        max_length=120,
+        description="Who trained the artifact, when not the holder of the uploading key: their analyst "
+        "key's tenant/prefix (as `GET /v1/model-events` names actors) or `cli/<account>`; 422 when it names "
+        "neither an analyst key of this registry nor an account. Left out: the uploader trained it. Recorded "
+        "as the version's `trained_by`, and four eyes keeps the trainer from promoting it as it keeps the "
+        "uploader.",
+    )
 
 
 class ModelEventSchema(Schema):

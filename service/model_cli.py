@@ -116,8 +116,10 @@ def list_models() -> None:
                "comparisons VERSION` lists them all)")
     click.echo(f"  {'version':<18} {'source':<9} {'auc':>6} {'gini':>6} {'ks':>6} {'brier':>6}  created")
     for r in records:
+        trainer = ("trainer not recorded" if r.trained_by is None
+                   else "" if r.trained_by == r.created_by else f"trained by {r.trained_by}")
         click.echo(f"{'*' if r.active else ' '} {r.version:<18} {r.source:<9} {_cells(r.metrics)}  "
-                   f"{r.created_at:%Y-%m-%d %H:%M} by {r.created_by}")
+                   f"{r.created_at:%Y-%m-%d %H:%M} by {r.created_by}{'; ' + trainer if trainer else ''}")
         if (seen := measured.get(r.version)) is not None:
             counted = "counted" if seen["counted"] else f"NOT COUNTED: {seen['not_counted']}"
             click.echo(f"  {'  measured':<18} {'#' + str(seen['comparison']):<9} {_cells(seen['metrics'])}  "
@@ -172,11 +174,16 @@ def _print_reviewed(r: activation.Reviewed) -> None:
 
 @model.command("register")
 @click.argument("artifact_path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def register_model(artifact_path: Path) -> None:
+@click.option("--trained-by", metavar="ACTOR", default=None,
+              help="Who trained the artifact, when not you: their analyst key's tenant/prefix (as "
+                   "`greenrate model history` names actors) or cli/<account>. Recorded, and four eyes "
+                   "keeps them from promoting it as it keeps you.")
+def register_model(artifact_path: Path, trained_by: str | None) -> None:
     """Verify an artifact (structure, sha256, fit to the standard) and add it to the registry.
 
-    Safe to run again (after a lost connection, say): the same artifact registered before by the same
-    actor succeeds again, saying so, and is registered and audited once.
+    The registry records who trained it (an artifact names no trainer): you, unless --trained-by names
+    another analyst. Safe to run again (after a lost connection, say): the same artifact registered before
+    by the same actor, with the same trainer, succeeds again, saying so, and is registered and audited once.
     """
     try:
         artifact = ScorecardArtifact.from_json(artifact_path.read_bytes())
@@ -184,8 +191,9 @@ def register_model(artifact_path: Path) -> None:
     except ArtifactError as exc:
         raise click.ClickException(f"artifact refused: {exc}") from None
     with _registry() as db:
+        trainer = None if trained_by is None else registry.check_trainer(db, trained_by)
         registered = registry.register(db, artifact, source="cli", actor=registry_actor(db),
-                                       reason=f"registered from {artifact_path.name}")
+                                       reason=f"registered from {artifact_path.name}", trained_by=trainer)
         champion = registry.active_version(db) or "CHAMPION"
     if registered.replayed:
         click.echo(f"{artifact.version} was registered already, with this very artifact, by you "
@@ -193,14 +201,16 @@ def register_model(artifact_path: Path) -> None:
     # the next steps with the champion named: the message had said `--replacing CHAMPION` and left out the
     # comparison a promotion needs by default (a newcomer following it was refused)
     settings = command_settings()
-    four_eyes = " (by another analyst: four eyes)" if settings.model_four_eyes else ""
+    four_eyes = ""
+    if settings.model_four_eyes:
+        four_eyes = " (by an analyst who neither trained nor registered it: four eyes)"
     compare = ""
     if settings.model_require_comparison:
         compare = (f"record a comparison with the active {champion} (`greenrate model compare active "
                    f"{artifact.version} --data HOLDOUT --record`), then ")
-    click.echo(f"registered {artifact.version} (sha256 {artifact.sha256[:12]}…); {compare}promote it"
-               f"{four_eyes} with `greenrate model promote {artifact.version} --replacing {champion} "
-               "--reason ...`")
+    click.echo(f"registered {artifact.version} (sha256 {artifact.sha256[:12]}…), trained by "
+               f"{registered.record.trained_by}; {compare}promote it{four_eyes} with "
+               f"`greenrate model promote {artifact.version} --replacing {champion} --reason ...`")
 
 
 @model.command("promote")
@@ -218,7 +228,8 @@ def promote(version: str, reason: str, replacing: str, accept_worse: str | None)
     same actor, --reason and --replacing, nothing promoted or rolled back since, which succeeds again and
     is audited once), its artifact does not fit the standard the service runs,
     another version than the compared champion (--replacing) is active by now, (four eyes,
-    GREENRATE_MODEL_FOUR_EYES) the account running this registered VERSION itself, no recorded comparison
+    GREENRATE_MODEL_FOUR_EYES) the account running this registered or trained VERSION itself (its trainer as
+    recorded at registration, --trained-by), no recorded comparison
     against the champion counts (one recorded before it last became active, or more than
     GREENRATE_MODEL_COMPARISON_VALID_DAYS ago, no longer does), or the recorded comparison shows VERSION
     worse than the champion and --accept-worse does not say why.

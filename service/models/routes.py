@@ -24,6 +24,7 @@ from schemas.fields import Cursor
 from schemas.models import (
     ActivateRequestSchema,
     ActivationSchema,
+    ArtifactUploadQuerySchema,
     ArtifactUploadSchema,
     ComparisonListSchema,
     ComparisonQuerySchema,
@@ -142,9 +143,14 @@ class Models(MethodView):
     @requires("analyst")
     @json_body
     @blp.arguments(ArtifactUploadSchema)
+    @blp.arguments(ArtifactUploadQuerySchema(), location="query", unknown=None)
     @blp.response(201, ModelSummarySchema, headers=_REGISTERED_HEADERS)
-    def post(self, document: dict[str, Any]) -> Any:
+    def post(self, document: dict[str, Any], query: dict[str, Any]) -> Any:
         """Register an artifact trained elsewhere; it does not become active until activated.
+
+        The registry records who trained it (`trained_by`: the uploader, unless `?trained_by=` names
+        another analyst), since an artifact names no trainer: four eyes keeps the trainer from promoting
+        it, as it keeps the uploader.
 
         Accepted only when its structure and sha256 verify and it fits the running standard (same
         standard version, its indicators, their declared directions); otherwise 422 with the reason.
@@ -154,8 +160,10 @@ class Models(MethodView):
         """
         s = services()
         artifact = registry.verified_upload(document, _fits_running_standard)
+        trained_by = query.get("trained_by")
+        trainer = None if trained_by is None else registry.check_trainer(s.db, trained_by)
         registered = registry.register(s.db, artifact, source="upload", actor=actor_of(current_principal()),
-                                       reason="uploaded through the API", action="upload")
+                                       reason="uploaded through the API", action="upload", trained_by=trainer)
         record = registered.record
         # a version registered just now has no recorded comparison (each names registered versions), so
         # nothing is read once it is committed; a replay's may have some since, read as the listing reads
@@ -190,7 +198,8 @@ class ActivateModel(MethodView):
         `Idempotent-Replayed: true`, and audited once), or when
         `replacing` names another version than the active one; 422 when its artifact does not fit the
         running standard (the check every worker makes before rating with it); 403 when the calling key
-        uploaded the version itself (four eyes, `GREENRATE_MODEL_FOUR_EYES`); 409 too when no comparison of
+        uploaded, registered or trained the version itself (its `trained_by`; four eyes,
+        `GREENRATE_MODEL_FOUR_EYES`); 409 too when no comparison of
         it against the active model was recorded (`greenrate model compare --record`;
         `GREENRATE_MODEL_REQUIRE_COMPARISON`; one on too few rows, on a model's training file, of a
         challenger without a training fingerprint or under another standard does not count, nor one

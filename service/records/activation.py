@@ -61,7 +61,7 @@ class ActiveChanged(RegistryError):
 
 
 class SameActor(RegistryError):
-    """Four eyes: whoever registered or uploaded a version may not also promote it (403)."""
+    """Four eyes: whoever registered, uploaded or trained a version may not also promote it (403)."""
 
     code = 403
 
@@ -306,8 +306,11 @@ def promote(
         retries a promotion whose answer was lost after the commit, and got this refusal for its own
         promotion (concurrency review).
     :raises ActiveChanged: ``replacing`` is given and is not the active version.
-    :raises SameActor: ``four_eyes`` is on and ``actor`` registered or uploaded ``version`` (the service and
-        the CLI pass ``GREENRATE_MODEL_FOUR_EYES``, on by default: a model's maker does not approve it).
+    :raises SameActor: ``four_eyes`` is on and ``actor`` registered, uploaded or trained ``version`` (its
+        trainer as its registrant declared it, migration 0028; the service and the CLI pass
+        ``GREENRATE_MODEL_FOUR_EYES``, on by default: a model's maker does not approve it). A version
+        registered before trainers were recorded is checked against its registrant only, and the
+        promotion's audit event says so.
         Actors are compared as the trail names them: an API key's tenant/prefix (also the CLI's, with
         ``GREENRATE_ANALYST_KEY``) or ``cli/<account>``. Where the maker is an account and the promoter a
         key, or the other way round, nothing ties them: the promotion goes ahead and its audit event says
@@ -328,7 +331,11 @@ def promote(
     """
     check_reason(reason, doing="activation")
     challenger = _check_fits(db, version, fits, doing="activation")
-    makers = _makers(db, version)
+    makers, trainer_recorded = _makers(db, version)
+    if four_eyes and not trainer_recorded:
+        # registered before the registry recorded trainers (migration 0028): its trainer is unknown
+        reason = (f"{reason} [trainer not recorded (registered before migration 0028): four eyes checked "
+                  "against its registrant only]")
     promoter = _kind(actor)
     untied = sorted(m for m in makers if promoter is not None and _kind(m) not in (None, promoter))
     if four_eyes and untied:
@@ -338,9 +345,9 @@ def promote(
     if actor in makers:
         if four_eyes:
             raise SameActor(
-                f"promoting {version!r} refused: {actor} registered it, and a model's maker may not also "
-                "promote it (four eyes, GREENRATE_MODEL_FOUR_EYES); another analyst must promote it. "
-                "Nothing was changed."
+                f"promoting {version!r} refused: {actor} {makers[actor]} it, and a model's maker may not "
+                "also promote it (whoever trained or registered it; four eyes, GREENRATE_MODEL_FOUR_EYES); "
+                "another analyst must promote it. Nothing was changed."
             )
         # allowed where four eyes is off, but never silently: the trail says who approved their own model
         reason = f"{reason} [promoted by its own maker: four eyes off]"
@@ -601,19 +608,26 @@ def _kind(actor: str) -> str | None:
     return "key" if "/" in actor else None
 
 
-def _makers(db: Engine, version: str) -> set[str]:
-    """Who registered or uploaded ``version`` (its audit events and its row's ``created_by``): under four
-    eyes, not who may promote it."""
+def _makers(db: Engine, version: str) -> tuple[dict[str, str], bool]:
+    """Who registered, uploaded or trained ``version`` (its audit events, its row's ``created_by`` and
+    ``trained_by``), each with what they did: under four eyes, not who may promote it (independent
+    validation, SR 11-7: a model's developer does not approve it); and whether its trainer was recorded
+    (``False`` for a version registered before migration 0028)."""
     with db.connect() as conn:
-        makers = set(
-            conn.execute(
-                select(model_events.c.actor).where(
-                    model_events.c.version == version, model_events.c.action.in_(("register", "upload"))
-                )
-            ).scalars()
-        )
-        makers.update(conn.execute(select(models.c.created_by).where(models.c.version == version)).scalars())
-    return makers
+        registrants = conn.execute(
+            select(model_events.c.actor).where(
+                model_events.c.version == version, model_events.c.action.in_(("register", "upload"))
+            )
+        ).scalars().all()
+        row = conn.execute(select(models.c.created_by, models.c.trained_by).where(models.c.version == version)
+                           ).first()
+    makers = dict.fromkeys(registrants, "registered")
+    trained_by = None if row is None else row.trained_by
+    if row is not None:
+        makers.setdefault(row.created_by, "registered")
+    if trained_by is not None:
+        makers[trained_by] = "trained" if trained_by not in makers else "trained and registered"
+    return makers, trained_by is not None
 
 
 def _activation_stack(conn: Connection) -> list[str]:

@@ -1,5 +1,5 @@
-"""The model registry tables (migrations 0002 and 0010): artifacts, the one active version, the audit trail
-and the recorded comparisons a promotion rests on.
+"""The model registry tables (migrations 0002, 0010 and 0028): artifacts, the one active version, the audit
+trail and the recorded comparisons a promotion rests on.
 
 Declared on the shared :data:`service.records.tables.metadata` so Alembic's schema comparison covers them.
 A single-row ``active_model`` table (primary key fixed to 1 by a CHECK constraint, version a foreign key
@@ -24,6 +24,9 @@ models = Table(
     Column("source", String(16), nullable=False, comment="packaged | cli | upload"),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("created_by", String(120), nullable=False),
+    Column("trained_by", String(120), nullable=True,
+           comment="Who trained it, as its registrant declared (0028); null: registered before trainers were "
+           "recorded"),
 )
 
 active_model = Table(

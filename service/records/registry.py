@@ -76,6 +76,46 @@ class ArtifactRefused(Refused):
         super().__init__(why, what="artifact")
 
 
+class TrainerRefused(Refused):
+    """A declared trainer that names nobody four eyes can compare: neither ``cli/<account>`` nor an
+    analyst key of this database (its tenant/prefix, revoked or not)."""
+
+    def __init__(self, why: str) -> None:
+        super().__init__(why, what="registration")
+
+
+#: The longest actor name the trail keeps (``models.created_by``, ``model_events.actor``).
+_ACTOR_LENGTH = 120
+
+
+def check_trainer(db: Engine, trained_by: str) -> str:
+    """``trained_by`` as the registry records it, when it names an actor four eyes can compare with a
+    promoter: ``cli/<account>`` (the CLI without ``GREENRATE_ANALYST_KEY``), or the tenant/prefix of an
+    analyst key of this database, as the trail names keys (revoked or expired keys included: a trainer may
+    have left since). A misspelt name would compare with nobody and let the trainer approve.
+
+    :raises TrainerRefused: anything else.
+    """
+    from service.records.tables import api_keys
+
+    name = trained_by.strip()
+    if 0 < len(name) <= _ACTOR_LENGTH and name.isprintable():
+        if name.startswith("cli/") and len(name) > len("cli/"):
+            return name
+        tenant, slash, prefix = name.partition("/")
+        if slash:
+            query = select(api_keys.c.id).where(api_keys.c.tenant == tenant, api_keys.c.prefix == prefix,
+                                                api_keys.c.role == "analyst").limit(1)
+            with db.connect() as conn:
+                if conn.execute(query).first() is not None:
+                    return name
+    raise TrainerRefused(
+        f"trained_by {trained_by!r} names no analyst key of this registry (its tenant/prefix, as "
+        "GET /v1/model-events names actors) nor an account (cli/<account>): name who trained the model, so "
+        "that four eyes keeps them from promoting it"
+    )
+
+
 #: The check run on an artifact before it is made active; it raises ArtifactError when it does not fit.
 FitCheck = Callable[[ScorecardArtifact], object]
 
@@ -91,6 +131,9 @@ class ModelRecord:
     metrics: dict[str, Any]
     card: dict[str, Any]
     active: bool
+    #: who trained it, as its registrant declared (the registrant unless they named another); ``None``: it
+    #: was registered before the registry recorded trainers (migration 0028)
+    trained_by: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +182,7 @@ def register(
     reason: str,
     metrics: Mapping[str, Any] | None = None,
     action: str = "register",
+    trained_by: str | None = None,
 ) -> Registration:
     """Store a verified artifact; raises :class:`VersionExists` when the version (or its hash) is known,
     unless it is this very registration again.
@@ -151,7 +195,15 @@ def register(
     the version, or anyone else, still conflicts. The record is made of what the INSERT returned: nothing is
     read once the registration is committed, so no read-back can fail after it.
 
-    Its ``created_at`` and its event's ``at`` are the database's clock (:mod:`service.records.clock`)."""
+    Its ``created_at`` and its event's ``at`` are the database's clock (:mod:`service.records.clock`).
+
+    :param trained_by: who trained the artifact, as the registrant declares it (an API key's tenant/prefix
+        or ``cli/<account>``, :func:`check_trainer`); ``None``: the registrant (``actor``) trained it. An
+        artifact names no trainer, so the registry records the declaration: four eyes keeps both the
+        registrant and the trainer from promoting the version (:func:`service.records.activation.promote`),
+        and the registration's audit event names the trainer.
+    """
+    trainer = actor if trained_by is None else trained_by
     row = {
         "version": artifact.version,
         "sha256": artifact.sha256,
@@ -163,11 +215,13 @@ def register(
         "source": source,
         "created_at": database_now(),
         "created_by": actor,
+        "trained_by": trainer,
     }
     try:
         with db.begin() as conn:
             inserted = conn.execute(insert(models).values(**row).returning(*_SUMMARY)).one()
-            add_event(conn, artifact.version, action, None, reason, actor, inserted.created_at)
+            add_event(conn, artifact.version, action, None, f"{reason} [trained by {trainer}]", actor,
+                      inserted.created_at)
     except IntegrityError:
         earlier = _registered_as(db, row)
         if earlier is None:
@@ -181,11 +235,12 @@ def register(
 
 def _registered_as(db: Engine, row: Mapping[str, Any]) -> ModelRecord | None:
     """The registered version of ``row`` when it is that very registration (the same sha256, source,
-    registering actor and metrics), as it stands now; ``None`` when the version is someone else's or another
+    registering actor, metrics and declared trainer), as it stands now; ``None`` when the version is
+    someone else's or another
     artifact's, or only the sha256 is taken (by another version)."""
     with db.connect() as conn:
         found = conn.execute(select(*_SUMMARY).where(models.c.version == row["version"])).first()
-    same = ("sha256", "source", "created_by", "metrics_json")
+    same = ("sha256", "source", "created_by", "metrics_json", "trained_by")
     if found is None or any(getattr(found, name) != row[name] for name in same):
         return None
     return _record(found, active_version(db))
@@ -257,11 +312,11 @@ def has_been_active(db: Engine, version: str) -> bool:
 def _record(row: Any, active: str | None) -> ModelRecord:
     return ModelRecord(row.version, row.sha256, row.standard, row.source, as_utc(row.created_at),
                        row.created_by, json.loads(row.metrics_json), json.loads(row.card_json),
-                       row.version == active)
+                       row.version == active, row.trained_by)
 
 
 _SUMMARY = (models.c.version, models.c.sha256, models.c.standard, models.c.source, models.c.created_at,
-            models.c.created_by, models.c.metrics_json, models.c.card_json)
+            models.c.created_by, models.c.metrics_json, models.c.card_json, models.c.trained_by)
 
 
 def get_model(db: Engine, version: str) -> ModelRecord | None:

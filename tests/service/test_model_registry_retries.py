@@ -127,7 +127,7 @@ def test_a_registration_replays_only_for_the_same_actor_source_and_metrics(
         except registry.VersionExists:
             continue
         raise AssertionError(f"{other} replayed the registration")
-    assert [e.reason for e in registry.events(db, artifact.version)] == ["from b.json"]
+    assert [e.reason for e in registry.events(db, artifact.version)] == ["from b.json [trained by cli/ann]"]
 
 
 def test_a_promotion_whose_answer_is_lost_is_answered_200_on_its_retry(make_backend_app: AppFactory) -> None:

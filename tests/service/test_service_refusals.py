@@ -252,6 +252,7 @@ def _every_refusal() -> list[ServiceError]:
         activation.NothingToRollBack("nothing to roll back to: no model has been activated"),
         registry.Refused("it does not fit", what="thing"),
         registry.ArtifactRefused("sha256 does not match"),
+        registry.TrainerRefused("trained_by names no analyst key"),
         activation.ModelDoesNotFit("model version 'x' cannot be activated: no", what="rollback"),
         activation.ReasonRefused("reason refused: too short", what="activation"),
         comparisons.NotAsRegistered("the challenger compared is not the 'x' registered"),
