@@ -5,15 +5,19 @@ after a lost answer is recognised whenever it comes. Ratings (``POST /v1/ratings
 (``POST /v1/portfolios``) and key creation (``POST /v1/keys``) read it alike and document it alike
 (:func:`idempotency_parameter`); each records the key with what it created and refuses the same key with
 another request. The batch and the one-click rating do not read it, and say so: they recognise a retry by
-its input, under the same versions. A model upload (``POST /v1/models``) needs none: its artifact names it
-(version and sha256), so a retry by the API key that uploaded it is recognised by that. A retried portfolio
-or model upload is answered with what the first created and ``Idempotent-Replayed: true``, and so is the
-retry of a model's promotion or rollback (``POST /v1/models/{version}/activate``, ``/rollback``) by the
-same key with the same reason, recognised by the audit trail (nothing promoted or rolled back since).
+its input, under the same versions. The model registry's writes (``POST /v1/models``,
+``/v1/models/{version}/activate`` and ``/rollback``) read it too and record it with the audit event each
+wrote (migrations 0029 and 0030), per API key: a retry with it is answered with that event whenever it
+comes. Without one, a model upload is recognised by its artifact (version and sha256), and a promotion or
+rollback by the same API key with the same reason by the audit trail, but only while nothing was promoted or
+rolled back since. A retried portfolio or model write is answered with what the first did and
+``Idempotent-Replayed: true``.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from typing import Any
 
@@ -59,6 +63,14 @@ def idempotency_key(header: str | None) -> str | None:
     if not _KEY.fullmatch(value) or not value.strip():
         raise IdempotencyKeyRefused("not a key: send 1 to 255 printable ASCII characters, such as a UUID")
     return value
+
+
+def request_sha256(*parts: Any) -> str:
+    """The sha256 hex of a request as the parts that make it (its path and parsed body, say), in canonical
+    JSON: what a write records with its ``Idempotency-Key``, so that the same key sent with another request
+    is told apart from a retry (:class:`IdempotencyKeyRefused`)."""
+    canonical = json.dumps(parts, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def idempotency_parameter(description: str) -> dict[str, Any]:

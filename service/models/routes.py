@@ -15,7 +15,7 @@ from dataclasses import asdict
 from functools import partial
 from typing import Any
 
-from flask import current_app
+from flask import current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -37,7 +37,13 @@ from schemas.models import (
 from service.auth import Principal, current_principal, requires
 from service.extensions import services
 from service.hardening import json_body
-from service.idempotency import IDEMPOTENT_REPLAYED
+from service.idempotency import (
+    IDEMPOTENCY_KEY,
+    IDEMPOTENT_REPLAYED,
+    idempotency_key,
+    idempotency_parameter,
+    request_sha256,
+)
 from service.lost_answers import on_lost_answer
 from service.model_watch import engine_for, watcher
 from service.openapi import documented
@@ -71,25 +77,45 @@ def _replayed(description: str) -> dict[str, Any]:
 _REGISTERED_HEADERS = {
     "Location": {"description": "Path of the model version.", "required": True, "schema": {"type": "string"}},
     IDEMPOTENT_REPLAYED: _replayed(
-        "`true`: this very artifact (its version and sha256) was registered before by the calling key, so "
-        "this is a retry (its first answer lost, say) answered with that registration: nothing was "
-        "registered or audited again; `false`: registered now."
+        "`true`: this very artifact (its version and sha256) was registered before by the calling key, or "
+        "this request's `Idempotency-Key` names its registration, so this is a retry (its first answer lost, "
+        "say) answered with that registration: nothing was registered or audited again; `false`: registered "
+        "now."
     ),
 }
 _PROMOTED_HEADERS = {
     IDEMPOTENT_REPLAYED: _replayed(
         "`true`: this repeats the promotion that made the version active (the calling key, the same "
-        "`reason` and `replacing`, nothing promoted or rolled back since), a retry (its first answer lost, "
-        "say) answered as that promotion was: nothing was changed or audited again; `false`: promoted now."
+        "`reason` and `replacing`, nothing promoted or rolled back since; or, whatever happened since, the "
+        "promotion this request's `Idempotency-Key` names), a retry (its first answer lost, say) answered as "
+        "that promotion was: nothing was changed or audited again; `false`: promoted now."
     ),
 }
 _ROLLED_BACK_HEADERS = {
     IDEMPOTENT_REPLAYED: _replayed(
         "`true`: this repeats the rollback that took the version out (the calling key, the same `reason`, "
-        "nothing promoted or rolled back since), a retry (its first answer lost, say) answered as that "
-        "rollback was: nothing was changed or audited again; `false`: rolled back now."
+        "nothing promoted or rolled back since; or, whatever happened since, the rollback this request's "
+        "`Idempotency-Key` names), a retry (its first answer lost, say) answered as that rollback was: "
+        "nothing was changed or audited again; `false`: rolled back now."
     ),
 }
+
+
+_IDEMPOTENCY_PARAMETER = idempotency_parameter(
+    "Your id for this registry write (a UUID, say; 1-255 printable ASCII characters, bare or quoted), the "
+    "same on every retry of it: it names the audit event the write adds, per API key, for good, so a retry "
+    "with it is answered as that write was (`Idempotent-Replayed: true`) whenever it comes, even after "
+    "another promotion or rollback, and nothing is done again. The same key with another path or body: "
+    "422, nothing done. Without it, a retry is recognised by its content only while nothing was promoted "
+    "or rolled back since."
+)
+
+
+def _request_key(*parts: Any) -> registry.RequestKey | None:
+    """The ``Idempotency-Key`` of this request, if sent, with the sha256 of the request it names (its path
+    and ``parts``, the parsed body and query): what the registry records with the event it writes."""
+    key = idempotency_key(request.headers.get(IDEMPOTENCY_KEY))
+    return None if key is None else registry.RequestKey(key, request_sha256(request.path, *parts))
 
 
 def _replay_header(replayed: bool) -> dict[str, str]:
@@ -138,8 +164,12 @@ class Models(MethodView):
         return {"items": items, "active": registry.active_version(db)}
 
     @on_lost_answer("Sending the same artifact again with this key is safe: registered already, it is "
-                    "answered 201 with that registration (Idempotent-Replayed: true), not registered twice.")
+                    "answered 201 with that registration (Idempotent-Replayed: true), not registered twice.",
+                    with_key="Sending the same request again with the same Idempotency-Key is safe: it is "
+                    "answered 201 with the registration it made (Idempotent-Replayed: true), not registered "
+                    "twice.")
     @documented(blp, 400, 401, 403, 409, 413, 415, 422, 429, 503, operation="register_model")
+    @blp.doc(parameters=[_IDEMPOTENCY_PARAMETER])
     @requires("analyst")
     @json_body
     @blp.arguments(ArtifactUploadSchema)
@@ -156,14 +186,18 @@ class Models(MethodView):
         standard version, its indicators, their declared directions); otherwise 422 with the reason.
         A version already registered answers 409: artifacts are immutable. Safe to retry: the same
         artifact (version and sha256) uploaded again by the key that uploaded it is answered 201 with that
-        registration and `Idempotent-Replayed: true`, registered and audited once.
+        registration and `Idempotent-Replayed: true`, registered and audited once; with an
+        `Idempotency-Key`, its retry is answered so whatever was registered since, and the key with another
+        request is refused (422).
         """
         s = services()
         artifact = registry.verified_upload(document, _fits_running_standard)
+        key = _request_key(document, query)
         trained_by = query.get("trained_by")
         trainer = None if trained_by is None else registry.check_trainer(s.db, trained_by)
         registered = registry.register(s.db, artifact, source="upload", actor=actor_of(current_principal()),
-                                       reason="uploaded through the API", action="upload", trained_by=trainer)
+                                       reason="uploaded through the API", action="upload", trained_by=trainer,
+                                       key=key)
         record = registered.record
         # a version registered just now has no recorded comparison (each names registered versions), so
         # nothing is read once it is committed; a replay's may have some since, read as the listing reads
@@ -180,8 +214,12 @@ class ActivateModel(MethodView):
     @on_lost_answer("Sending the same request again with this key is safe: promoted already, and nothing "
                     "promoted or rolled back since, it is answered 200 as that promotion was "
                     "(Idempotent-Replayed: true), not promoted twice; GET /v1/model-events shows what was "
-                    "done.")
+                    "done.",
+                    with_key="Sending the same request again with the same Idempotency-Key is safe: it is "
+                    "answered 200 as the promotion it made was (Idempotent-Replayed: true), whatever was "
+                    "promoted or rolled back since, not promoted twice.")
     @documented(blp, 400, 401, 403, 404, 409, 413, 415, 422, 429, 503, operation="activate_model")
+    @blp.doc(parameters=[_IDEMPOTENCY_PARAMETER])
     @requires("analyst", fresh=True)  # a key revoked a second ago must not promote a model
     @json_body
     @blp.arguments(ActivateRequestSchema)
@@ -208,6 +246,10 @@ class ActivateModel(MethodView):
         recorded comparison of the pair shows it worse, or moving the score scale or the grades (score PSI
         above 0.25, more than 20 % of the businesses changing grade), and `accept_worse` does not say why
         to promote it anyway. The audit event names every comparison of the pair it read.
+
+        With an `Idempotency-Key`, a retry is answered 200 as the promotion the key names was, whatever
+        was promoted or rolled back since (a rollback meanwhile, and the retry had promoted it again), and
+        the key with another request is refused (422).
         """
         s = services()
         actor = actor_of(current_principal())
@@ -216,7 +258,7 @@ class ActivateModel(MethodView):
             s.db, version, actor=actor, reason=body["reason"], fits=fits, replacing=body["replacing"],
             four_eyes=s.settings.model_four_eyes, require_comparison=s.settings.model_require_comparison,
             accept_worse=body.get("accept_worse"),
-            comparison_valid_days=s.settings.model_comparison_valid_days,
+            comparison_valid_days=s.settings.model_comparison_valid_days, key=_request_key(body),
         )
         watcher(current_app).check(s.db, s.engines, force=True)
         return _activation(promoted, body["reason"], actor), 200, _replay_header(promoted.replayed)
@@ -264,8 +306,12 @@ class RollBackModel(MethodView):
     @on_lost_answer("Sending the same request again with this key is safe: rolled back already, and "
                     "nothing promoted or rolled back since, it is answered 200 as that rollback was "
                     "(Idempotent-Replayed: true), not rolled back twice; GET /v1/model-events shows what "
-                    "was done.")
+                    "was done.",
+                    with_key="Sending the same request again with the same Idempotency-Key is safe: it is "
+                    "answered 200 as the rollback it made was (Idempotent-Replayed: true), whatever was "
+                    "promoted or rolled back since, not rolled back twice.")
     @documented(blp, 400, 401, 403, 404, 409, 413, 415, 422, 429, 503, operation="roll_back_model")
+    @blp.doc(parameters=[_IDEMPOTENCY_PARAMETER])
     @requires("analyst", fresh=True)
     @json_body
     @blp.arguments(RollbackRequestSchema)
@@ -282,6 +328,9 @@ class RollBackModel(MethodView):
         with the same `reason`, nothing promoted or rolled back since, is answered 200 as that rollback
         was, with `Idempotent-Replayed: true`, and audited once) or nothing is left to roll back to; 422
         when the reason says nothing or the version it returns to does not fit the running standard.
+        With an `Idempotency-Key`, a retry is answered 200 as the rollback the key names was, whatever was
+        promoted or rolled back since (the version promoted again meanwhile, and the retry had rolled it
+        back a second time), and the key with another request is refused (422).
         """
         s = services()
         if registry.get_model(s.db, version) is None:
@@ -289,7 +338,8 @@ class RollBackModel(MethodView):
         actor = actor_of(current_principal())
         # a rollback returns to a model approved before, under the standard it was approved for if need be
         fits = partial(engine_for, s.engines.held().engine.standard, earlier=True)
-        done = activation.roll_back(s.db, actor=actor, reason=body["reason"], fits=fits, undoing=version)
+        done = activation.roll_back(s.db, actor=actor, reason=body["reason"], fits=fits, undoing=version,
+                                    key=_request_key(body))
         watcher(current_app).check(s.db, s.engines, force=True)
         return _activation(done, body["reason"], actor), 200, _replay_header(done.replayed)
 

@@ -38,8 +38,10 @@ from service.records.registry import (
     NotRegistered,
     Refused,
     RegistryError,
+    RequestKey,
     add_event,
     get_model,
+    keyed_event,
     load_artifact,
 )
 
@@ -197,7 +199,7 @@ def _check_fits(db: Engine, version: str, fits: FitCheck, *, doing: str) -> Scor
 
 def _switch(
     db: Engine, version: str, previous: str | None, *, action: str, reason: str, actor: str,
-    since: datetime | None = None,
+    since: datetime | None = None, key: RequestKey | None = None,
 ) -> bool:
     """Replace ``previous`` by ``version`` as the active model and record it; False when ``previous`` is gone
     (or, with ``since``, became active again after that moment).
@@ -208,7 +210,8 @@ def _switch(
     it may already be stale. The write itself takes the lock (SQLite's database lock, PostgreSQL's row
     lock, which re-checks the condition on the newest row), and the event is inserted under that lock.
     Both carry the moment the write took from the database's clock (:mod:`service.records.clock`), not
-    this host's.
+    this host's. ``key`` is recorded with the event: a retry with it sent at the same moment that came
+    first makes the event's INSERT fail (migration 0030), and this one writes nothing.
     """
     try:
         with db.begin() as conn:
@@ -227,10 +230,22 @@ def _switch(
                 ).scalar_one_or_none()
                 if at is None:
                     return False  # another activation came first; nothing was written
-            add_event(conn, version, action, previous, reason, actor, at)
+            add_event(conn, version, action, previous, reason, actor, at, key)
     except IntegrityError:
-        return False  # another process inserted the first active row first
+        return False  # another process inserted the first active row first, or recorded ``key`` first
     return True
+
+
+def _keyed(db: Engine, actor: str, key: RequestKey | None, action: str) -> Switched | None:
+    """What ``actor``'s request with ``key`` did, if it was this ``action`` (a promotion or a rollback),
+    as its retry is answered: whatever was promoted or rolled back since, nothing is done again.
+
+    :raises IdempotencyKeyRefused: the key was recorded with another request.
+    """
+    found = None if key is None else keyed_event(db, actor, key)
+    if found is None or found.action != action:
+        return None
+    return Switched(found.version, found.previous_version, replayed=True)
 
 
 def _expect(active: str | None, replacing: str | None, doing: str, *, next_step: str) -> None:
@@ -285,6 +300,7 @@ def promote(
     require_comparison: bool = False,
     accept_worse: str | None = None,
     comparison_valid_days: int = DEFAULT_COMPARISON_VALID_DAYS,
+    key: RequestKey | None = None,
 ) -> Switched:
     """Promote ``version`` to the active model, audited with who and why; answers the version it replaced,
     and whether this call repeated the promotion recorded before (``replayed``).
@@ -328,7 +344,13 @@ def promote(
         labels (AUC 0.50 against 0.70) had been promoted with the reason "CR-2 ok", and a worse model on
         the strength of a second comparison on a slice of the holdout (model-risk reviews). The
         justification, checked like a reason, goes into the audit event with what it overrides.
+    :param key: the request's ``Idempotency-Key`` (the API's), recorded with the promotion's audit event:
+        a promotion ``actor`` made with it is answered as it was, ``replayed``, whatever was promoted or
+        rolled back since (a rollback by a colleague, and the retry had promoted it a second time); the key
+        with another request is refused (:class:`~service.idempotency.IdempotencyKeyRefused`).
     """
+    if (done := _keyed(db, actor, key, "promote")) is not None:
+        return done
     check_reason(reason, doing="activation")
     challenger = _check_fits(db, version, fits, doing="activation")
     makers, trainer_recorded = _makers(db, version)
@@ -352,6 +374,8 @@ def promote(
         # allowed where four eyes is off, but never silently: the trail says who approved their own model
         reason = f"{reason} [promoted by its own maker: four eyes off]"
     for _ in range(_ATTEMPTS):
+        if (done := _keyed(db, actor, key, "promote")) is not None:
+            return done  # the same request, retried at the same moment, came first
         state = comparisons.standing(db, comparison_valid_days)
         previous = state.active
         if previous == version:
@@ -366,7 +390,7 @@ def promote(
         # conditional on the champion's tenure the evidence was judged in, not only on its name: a
         # promotion and a rollback to it meanwhile would have made comparisons recorded before them stale
         if _switch(db, version, previous, action="promote", reason=audited, actor=actor,
-                   since=state.active_since):
+                   since=state.active_since, key=key):
             return Switched(version, previous, replayed=False)
     raise RegistryError(f"the active model changed {_ATTEMPTS} times while promoting {version!r}; try again")
 
@@ -672,7 +696,8 @@ def rollback(
 
 
 def roll_back(
-    db: Engine, *, actor: str, reason: str, fits: FitCheck, undoing: str | None = None
+    db: Engine, *, actor: str, reason: str, fits: FitCheck, undoing: str | None = None,
+    key: RequestKey | None = None,
 ) -> Switched:
     """Undo the latest activation not yet undone; answers the version re-activated, the version undone
     (``previous``), and whether this call repeated the rollback recorded before (``replayed``).
@@ -690,9 +715,15 @@ def roll_back(
         commit, and got :class:`ActiveChanged` for its own rollback (concurrency review). Without
         ``undoing`` a rollback run again walks back further, as asked: a retry cannot be told from a second
         rollback.
+    :param key: the request's ``Idempotency-Key`` (the API's), recorded with the rollback's audit event: a
+        rollback ``actor`` made with it is answered as it was, ``replayed``, whatever happened since (the
+        same version promoted again meanwhile, and the retry had rolled it back a second time); the key
+        with another request is refused (:class:`~service.idempotency.IdempotencyKeyRefused`).
     """
     check_reason(reason, doing="rollback")
     for _ in range(_ATTEMPTS):
+        if (done := _keyed(db, actor, key, "rollback")) is not None:
+            return done
         with db.connect() as conn:
             stack = _activation_stack(conn)
         if undoing is not None and (stack[-1] if stack else None) != undoing:
@@ -705,7 +736,7 @@ def roll_back(
         _check_fits(db, target, fits, doing="rollback")
         # conditional on the trail's last version: a concurrent change (or a trail that disagrees with
         # the active row) writes nothing, and the stack is read again
-        if _switch(db, target, stack[-1], action="rollback", reason=reason, actor=actor):
+        if _switch(db, target, stack[-1], action="rollback", reason=reason, actor=actor, key=key):
             return Switched(target, stack[-1], replayed=False)
     raise RegistryError(f"could not roll back: the active model is not {stack[-1]!r}, the last version "
                         "the audit trail activated (it changed meanwhile, or was set outside the registry)")

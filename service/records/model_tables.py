@@ -1,5 +1,5 @@
-"""The model registry tables (migrations 0002, 0010 and 0028): artifacts, the one active version, the audit
-trail and the recorded comparisons a promotion rests on.
+"""The model registry tables (migrations 0002, 0010, 0028 to 0030): artifacts, the one active version, the
+audit trail and the recorded comparisons a promotion rests on.
 
 Declared on the shared :data:`service.records.tables.metadata` so Alembic's schema comparison covers them.
 A single-row ``active_model`` table (primary key fixed to 1 by a CHECK constraint, version a foreign key
@@ -48,12 +48,20 @@ model_events = Table(
     Column("reason", Text, nullable=False),
     Column("actor", String(120), nullable=False),
     Column("at", DateTime(timezone=True), nullable=False),
+    Column("idempotency_key", String(255), nullable=True,
+           comment="The Idempotency-Key of the /v1/models request that wrote the event, if any (0029)"),
+    Column("request_sha256", String(64), nullable=True,
+           comment="sha256 hex of that request (path and body), to refuse the key with another (0029)"),
     CheckConstraint("action IN ('register', 'upload', 'promote', 'rollback')", name="ck_model_events_action"),
 )
 
 Index("ix_model_events_at", model_events.c.at)
 # A page of one version's events without reading the whole trail (migration 0024).
 Index("ix_model_events_version_id", model_events.c.version, model_events.c.id)
+# One event per actor and Idempotency-Key: a retry sent at the same moment is answered the first's (0030).
+_KEYED = model_events.c.idempotency_key.is_not(None)
+Index("ix_model_events_actor_idempotency_key", model_events.c.actor, model_events.c.idempotency_key,
+      unique=True, postgresql_where=_KEYED, sqlite_where=_KEYED)
 
 model_comparisons = Table(
     "model_comparisons",

@@ -24,6 +24,7 @@ from rating_model.artifact import ScorecardArtifact
 from rating_model.exceptions import ArtifactError
 from schemas.models import MAX_REGISTRY_PAGE, MODEL_EVENT_ACTIONS
 from service.exceptions import ServiceError
+from service.idempotency import IdempotencyKeyRefused
 from service.records.clock import database_now
 from service.records.database import as_utc, largest_id
 from service.records.model_tables import active_model, model_events, models
@@ -137,6 +138,24 @@ class ModelRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class RequestKey:
+    """The ``Idempotency-Key`` a registry write was sent with and the sha256 of that request
+    (:func:`service.idempotency.request_sha256`): recorded with the audit event the write adds (migration
+    0029), one per actor (0030), so that a retry with the key is answered with that event whenever it
+    comes, and the key with another request is refused."""
+
+    key: str
+    request_sha256: str
+
+
+#: Why a key already used is refused with another request (``errors["Idempotency-Key"]``).
+OTHER_REQUEST = (
+    "already used by this API key for another model registry request (another path or body): a retry must "
+    "send the same request; send a new key with a new one"
+)
+
+
+@dataclass(frozen=True, slots=True)
 class ModelEvent:
     id: int
     version: str
@@ -183,6 +202,7 @@ def register(
     metrics: Mapping[str, Any] | None = None,
     action: str = "register",
     trained_by: str | None = None,
+    key: RequestKey | None = None,
 ) -> Registration:
     """Store a verified artifact; raises :class:`VersionExists` when the version (or its hash) is known,
     unless it is this very registration again.
@@ -202,7 +222,12 @@ def register(
         artifact names no trainer, so the registry records the declaration: four eyes keeps both the
         registrant and the trainer from promoting the version (:func:`service.records.activation.promote`),
         and the registration's audit event names the trainer.
+    :param key: the request's ``Idempotency-Key`` (the API's): a registration ``actor`` made with it is
+        answered, ``replayed``, whatever was registered since; the key with another request is refused
+        (:class:`~service.idempotency.IdempotencyKeyRefused`).
     """
+    if key is not None and (replay := _replay(db, actor, key)) is not None:
+        return replay
     trainer = actor if trained_by is None else trained_by
     row = {
         "version": artifact.version,
@@ -221,8 +246,10 @@ def register(
         with db.begin() as conn:
             inserted = conn.execute(insert(models).values(**row).returning(*_SUMMARY)).one()
             add_event(conn, artifact.version, action, None, f"{reason} [trained by {trainer}]", actor,
-                      inserted.created_at)
+                      inserted.created_at, key)
     except IntegrityError:
+        if key is not None and (replay := _replay(db, actor, key)) is not None:
+            return replay  # the same request, retried at the same moment, came first
         earlier = _registered_as(db, row)
         if earlier is None:
             raise VersionExists(
@@ -231,6 +258,13 @@ def register(
         return Registration(earlier, replayed=True)
     # not active: nothing could name the version before this transaction committed it
     return Registration(_record(inserted, None), replayed=False)
+
+
+def _replay(db: Engine, actor: str, key: RequestKey) -> Registration | None:
+    """The registration ``actor``'s request with ``key`` made, as it stands now, if it made one."""
+    event = keyed_event(db, actor, key)
+    record = None if event is None else get_model(db, event.version)
+    return None if record is None else Registration(record, replayed=True)
 
 
 def _registered_as(db: Engine, row: Mapping[str, Any]) -> ModelRecord | None:
@@ -275,14 +309,35 @@ def ensure_registered(db: Engine, artifact: ScorecardArtifact, *, source: str, a
     return created
 
 
+def keyed_event(db: Engine, actor: str, key: RequestKey) -> ModelEvent | None:
+    """The audit event ``actor``'s request with ``key`` wrote, if one did: what its retry is answered.
+
+    :raises IdempotencyKeyRefused: the key was recorded with another request (422; nothing is done).
+    """
+    query = select(model_events).where(model_events.c.actor == actor,
+                                       model_events.c.idempotency_key == key.key)
+    with db.connect() as conn:
+        row = conn.execute(query).first()
+    if row is None:
+        return None
+    if row.request_sha256 != key.request_sha256:
+        raise IdempotencyKeyRefused(OTHER_REQUEST)
+    return ModelEvent(row.id, row.version, row.action, row.previous_version, row.reason, row.actor,
+                      as_utc(row.at))
+
+
 def add_event(conn: Connection, version: str, action: str, previous: str | None, reason: str, actor: str,
-              at: datetime) -> None:
+              at: datetime, key: RequestKey | None = None) -> None:
     """Add one row to the audit trail, in the caller's transaction: under the lock of the write it
     records, so that the trail never disagrees with the registry (registering, and changing the active
     model in :mod:`service.records.activation`). ``at`` is the moment that write took from the database's
-    clock (read back with RETURNING), so the event and the row it records name one moment."""
-    conn.execute(insert(model_events).values(version=version, action=action, previous_version=previous,
-                                             reason=reason, actor=actor, at=at))
+    clock (read back with RETURNING), so the event and the row it records name one moment. ``key``: the
+    request's ``Idempotency-Key``, recorded with the event (:func:`keyed_event` finds it)."""
+    conn.execute(insert(model_events).values(
+        version=version, action=action, previous_version=previous, reason=reason, actor=actor, at=at,
+        idempotency_key=None if key is None else key.key,
+        request_sha256=None if key is None else key.request_sha256,
+    ))
 
 
 def active_version(db: Engine) -> str | None:

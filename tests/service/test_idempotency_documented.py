@@ -21,7 +21,8 @@ from service.records.rating_request_tables import rating_requests
 from tests.conftest import bearer, create_key, payload, services_of
 
 #: the operations whose views read the header (service.idempotency.idempotency_key)
-READERS = {"create_rating", "create_portfolio", "create_key"}
+READERS = {"create_rating", "create_portfolio", "create_key", "register_model", "activate_model",
+           "roll_back_model"}
 #: the operations that issue ratings without reading it, and their endpoints
 NOT_READ = {"create_ratings_batch": "ratings.RatingBatch", "rate_merchant": "merchants.MerchantRating"}
 SAYS_NOT_READ = "This operation does not read `Idempotency-Key`"
