@@ -180,8 +180,11 @@ class ActivateRequestSchema(Schema):
         published_min_length=3,
         description="Why to promote although a recorded comparison against the active model (every one "
         "recorded for the pair counts) shows the version worse (AUC, Gini or KS lower, or Brier higher, "
-        "beyond the bootstrap interval) or moving the scores or grades (score PSI above 0.25, or more than "
-        "20 % of the businesses changing grade): without it such a promotion answers 409 with the numbers. "
+        "beyond the bootstrap interval), moving the scores or grades (score PSI above 0.25, or more than "
+        "20 % of the businesses changing grade), its mean predicted probability off the observed green rate "
+        "(more than 5 points and outside its 95 % interval), or its score grade overridden by the standard's "
+        "knock-outs on more than 5 % more of the businesses than the champion's: without it such a "
+        "promotion answers 409 with the numbers. "
         "Kept in the audit trail with them." + _AT_LEAST,
     )
 
@@ -325,7 +328,9 @@ class ComparisonSchema(Schema):
         fields.String(),
         required=True,
         metadata={"description": "What in it a promotion resting on it must justify (`accept_worse`): "
-                  "metrics worse beyond the interval, a score PSI above 0.25, grade migration above 20 %."},
+                  "metrics worse beyond the interval, a score PSI above 0.25, grade migration above 20 %, "
+                  "probabilities off the observed rate, knock-out overrides of the score grade on more than "
+                  "5 % more of the businesses than the champion's."},
     )
 
 

@@ -160,6 +160,33 @@ def miscalibrated(summary: Mapping[str, Any]) -> list[str]:
             f"[{low:.3f}, {high:.3f}]; more than {CALIBRATION_GAP:.0%} off)"]
 
 
+#: How many more of the compared businesses (a share of them) may have the challenger's score grade
+#: overridden by the standard's knock-outs than the champion's, without a justification. Knock-outs depend on
+#: the data, not on the model: what differs is which capped businesses a model scores above their cap. A
+#: challenger that lifts them is judged on grades no business receives (its migration, its green rate by
+#: grade and its metrics are the score's), so a validator reads the override rate beside them (SR 11-7:
+#: overrides are a measure of a model's performance). Retrainings on one population move it by about a
+#: point.
+OVERRIDE_RISE = 0.05
+
+
+def overridden_more(summary: Mapping[str, Any]) -> list[str]:
+    """How a recorded comparison shows the standard's knock-outs overriding the challenger's score grade on
+    more than :data:`OVERRIDE_RISE` more of the compared businesses than the champion's (``overrides``, which
+    ``greenrate model compare`` records and prints; a record made before it counted them shows nothing)."""
+    found = dict(summary.get("overrides") or {})
+    champion, challenger = dict(found.get("champion") or {}), dict(found.get("challenger") or {})
+    before, after = champion.get("share"), challenger.get("share")
+    if not (isinstance(before, int | float) and isinstance(after, int | float)):
+        return []
+    if after - before <= OVERRIDE_RISE:
+        return []
+    return [f"knock-outs override its score grade on {after:.1%} of the businesses "
+            f"({challenger.get('overridden')} of {challenger.get('rows')}) against {before:.1%} for the "
+            f"champion (more than {OVERRIDE_RISE:.0%} more: its scores earn grades the standard's knock-outs "
+            "take back)"]
+
+
 #: Tries of a promotion or rollback that loses the race to another one (each loss means another won).
 _ATTEMPTS = 50
 
@@ -339,11 +366,13 @@ def promote(
         says why each does not count, and the promotion's audit event names every recorded one, counted
         or not.
     :raises ComparisonFailed: any counted comparison shows ``version`` worse than the active model (AUC,
-        Gini or KS lower, or Brier higher, beyond the bootstrap interval) or moving the score scale or the
-        grades (:func:`shifted`), and ``accept_worse`` gives no justification: a model trained on random
-        labels (AUC 0.50 against 0.70) had been promoted with the reason "CR-2 ok", and a worse model on
-        the strength of a second comparison on a slice of the holdout (model-risk reviews). The
-        justification, checked like a reason, goes into the audit event with what it overrides.
+        Gini or KS lower, or Brier higher, beyond the bootstrap interval), moving the score scale or the
+        grades (:func:`shifted`), off the observed rate (:func:`miscalibrated`) or overridden by the
+        standard's knock-outs more often than the champion (:func:`overridden_more`), and ``accept_worse``
+        gives no justification: a model trained on random labels (AUC 0.50 against 0.70) had been promoted
+        with the reason "CR-2 ok", and a worse model on the strength of a second comparison on a slice of
+        the holdout (model-risk reviews). The justification, checked like a reason, goes into the audit
+        event with what it overrides.
     :param key: the request's ``Idempotency-Key`` (the API's), recorded with the promotion's audit event:
         a promotion ``actor`` made with it is answered as it was, ``replayed``, whatever was promoted or
         rolled back since (a rollback by a colleague, and the retry had promoted it a second time); the key
@@ -506,6 +535,8 @@ def needs_justification(found: comparisons.Comparison) -> list[str]:
         out.append(f"shows it moving {'; '.join(moves)}")
     if off := miscalibrated(found.summary):
         out.append(f"shows its probabilities off the observed rate: {'; '.join(off)}")
+    if overridden := overridden_more(found.summary):
+        out.append(f"shows {'; '.join(overridden)}")
     return out
 
 
