@@ -93,11 +93,16 @@ def drift_command(since: datetime, model_ref: str, training_data: Path | None, j
     The report names its window (``window``: ``since`` as given, read as UTC, and ``until``, when the
     ratings were read), in its JSON and its first line: a drift JSON had not said which ratings it was
     computed over, so a validator holding one could not tell the window it covers.
+
+    It also says how often the standard's knock-outs overrode the grade the model's score earned in those
+    ratings (``overrides``, as recorded: their score grade and knock-outs; as ``compare`` counts them), in
+    total and by knock-out: the PSI reads the score, and a model whose live scores grade penalised
+    businesses above their cap drifts in grades no business receives.
     """
     from sqlalchemy.exc import SQLAlchemyError
 
     from rating_model.evaluation import score_frame
-    from rating_model.monitoring import MIN_DRIFT_ROWS, drift
+    from rating_model.monitoring import MIN_DRIFT_ROWS, drift, overrides
     from service.commands import database
     from service.records.monitoring import live_distribution
 
@@ -106,9 +111,10 @@ def drift_command(since: datetime, model_ref: str, training_data: Path | None, j
     # a rating issued while the command reads is left out: the window said is the window counted
     until = datetime.now(UTC)
     window = f"from {start:%Y-%m-%d %H:%M:%S} to {until:%Y-%m-%d %H:%M:%S} UTC"
+    gradings: list[tuple[str, tuple[str, ...]]] = []
     try:
         with database() as db:
-            scores, bins = live_distribution(db, artifact.version, start, until)
+            scores, bins = live_distribution(db, artifact.version, start, until, gradings=gradings)
     except SQLAlchemyError as exc:  # an unmigrated, unreachable or slow database
         raise click.ClickException(f"cannot read the recorded ratings: {database_failure(exc)}") from None
     if len(scores) == 0:
@@ -141,6 +147,20 @@ def drift_command(since: datetime, model_ref: str, training_data: Path | None, j
     for name, p in result["indicator_psi"].items():
         left_out = f"; {p['unmatched']} rating(s) in no training bin" if "unmatched" in p else ""
         click.echo(f"  PSI {name:<28} {p['psi']:.4f} ({p['reading']}){left_out}")
+    standard = _standard_of(artifact, None)
+    known = {rule.id for rule in standard.knock_outs}
+    if gradings:
+        grades = np.array([g for g, _ in gradings], dtype=np.str_)
+        seen = overrides(grades, [tuple(i for i in ids if i in known) for _, ids in gradings], standard)
+        result["overrides"] = {**seen, "unrecorded": len(scores) - len(gradings)}
+        click.echo(f"  knock-out overrides (score grade capped): {seen['overridden']} "
+                   f"({seen['share']:.1%}) of {seen['rows']} ratings")
+        for k in seen["knock_outs"]:
+            if k["applies"]:
+                click.echo(f"    {k['id']:<32} cap {k['cap_grade']:<10} applies {k['applies']:>6}, overrides "
+                           f"{k['overrides']:>6} ({k['share']:.1%})")
+    else:
+        click.echo("  knock-out overrides: not available (the ratings recorded no score grade)")
     result["shifts"] = shifts = _shifts(result)
     _write_json(json_out, result)
     if shifts:

@@ -58,7 +58,8 @@ class RecordedLabels(Sequence[str | None]):
 
 
 def live_distribution(
-    db: Engine, model_version: str, since: datetime, until: datetime | None = None
+    db: Engine, model_version: str, since: datetime, until: datetime | None = None,
+    gradings: list[tuple[str, tuple[str, ...]]] | None = None,
 ) -> tuple[NDArray[np.float64], dict[str, RecordedLabels]]:
     """Scores and per-indicator bin labels of ratings issued by a model since a moment (and up to
     ``until``, both ends included, when given: the window a drift report says it covers).
@@ -72,6 +73,10 @@ def live_distribution(
     had fetched every matching body at once, gigabytes for a model that rated a million companies. They
     come in no particular order: the distributions do not depend on it, and ``ORDER BY seq`` had the
     database sort every body it read (``ix_ratings_model_version_issued_at`` finds them).
+
+    ``gradings``, when given, receives each rating's score grade and the ids of the knock-outs that applied
+    to it, as recorded (a rating issued before schema 1.4 recorded neither and is left out): how often the
+    standard's knock-outs overrode the model's grade (:func:`rating_model.monitoring.overrides`).
     """
     query = select(ratings.c.score, ratings.c.result_json).where(
         ratings.c.model_version == model_version, ratings.c.issued_at >= since
@@ -83,7 +88,11 @@ def live_distribution(
     with db.connect() as conn:
         for row in conn.execution_options(yield_per=FETCH_ROWS).execute(query):
             scores.append(float(row.score))
-            for c in json.loads(row.result_json).get("contributions", []):
+            body = json.loads(row.result_json)
+            if gradings is not None and isinstance(body.get("score_grade"), str) and "knock_outs" in body:
+                ids = tuple(str(k.get("id")) for k in body["knock_outs"] or [] if isinstance(k, dict))
+                gradings.append((body["score_grade"], ids))
+            for c in body.get("contributions", []):
                 recorded = bins.get(c["indicator"])
                 if recorded is None:
                     recorded = bins[c["indicator"]] = RecordedLabels()

@@ -137,3 +137,33 @@ def test_no_alarm_on_a_stable_population_nor_on_too_few_ratings(env: dict[str, s
     assert result.exit_code == 0, result.output
     assert json.loads(out.read_text())["shifts"] == []
     assert "drift alarm" not in result.output
+
+
+def test_the_drift_report_counts_the_knock_out_overrides_of_the_ratings(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    """`compare` counted how often knock-outs override a model's score grade, `drift` did not: a model whose
+    live scores grade penalised businesses above their cap drifted in grades no business receives, unseen.
+    The report counts them as recorded in each rating (its score grade and knock-outs), as `compare` does."""
+    assert run(env, "db", "upgrade").exit_code == 0
+    url = env["GREENRATE_DATABASE_URL"]
+    stored = _record_ratings(url, 300)
+    out = tmp_path / "drift.json"
+    result = run(env, "model", "drift", "--since", f"{datetime.now(UTC) - timedelta(days=1):%Y-%m-%d}",
+                 "--model", str(DEFAULT_MODEL), "--json", str(out))
+    assert result.exit_code == 0, result.output
+    seen = json.loads(out.read_text())["overrides"]
+    db = create_engine(url)
+    try:
+        with db.connect() as conn:
+            stored_bodies = conn.exec_driver_sql("SELECT result_json FROM ratings").scalars().all()
+        bodies = [json.loads(b) for b in stored_bodies]
+    finally:
+        db.dispose()
+    capped = sum(b["grade"] != b["score_grade"] for b in bodies)
+    assert seen["rows"] == stored and seen["unrecorded"] == 0
+    assert seen["overridden"] == capped > 0, seen  # the synthetic population has penalised businesses
+    assert f"knock-out overrides (score grade capped): {capped} ({capped / stored:.1%}) of {stored}" in (
+        result.output)
+    applied = {k["id"] for b in bodies for k in b["knock_outs"]}
+    assert {k["id"] for k in seen["knock_outs"] if k["applies"]} == applied
