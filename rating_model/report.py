@@ -11,7 +11,7 @@ import base64
 import html
 import io
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import matplotlib
@@ -32,7 +32,7 @@ from rating_model.evaluation import (
     evaluate,
     score_frame,
 )
-from rating_model.monitoring import compare_models
+from rating_model.monitoring import compare_models, overrides
 from rating_model.standard import GRADES, Standard
 
 _GRADE_COLOURS = {"dark_green": "#1b5e20", "green": "#43a047", "light_green": "#aed581",
@@ -186,6 +186,32 @@ def _table(rows: list[list[Any]], header: list[str]) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
+def _overrides_section(mine: Mapping[str, Any], champion: Mapping[str, Any] | None = None) -> list[str]:
+    """How often the standard's knock-outs override the grade the score earns (:func:`overrides`): the
+    grades, migration and metrics above are the score's, and a business a knock-out caps receives the cap.
+    With ``champion``, its counts beside this model's on the same rows."""
+    intro = (f"<p>The standard's knock-outs cap the grade the score earns for {mine['overridden']} of "
+             f"{mine['rows']} businesses ({mine['share']:.1%}) with this model"
+             + ("" if champion is None else f", {champion['overridden']} ({champion['share']:.1%}) with the "
+                "champion")
+             + ": the grades, migration and metrics above are the score's; these businesses receive the "
+             "cap.</p>")
+    theirs = {k["id"]: k for k in (champion or {}).get("knock_outs", [])}
+    header = ["knock-out", "caps at", "applies to", "overrides (this model)", "share"]
+    if champion is not None:
+        header += ["overrides (champion)", "share (champion)"]
+    rows = []
+    for k in mine["knock_outs"]:
+        other = theirs.get(k["id"])
+        if not k["applies"] and not (other and other["applies"]):
+            continue
+        row = [k["id"], k["cap_grade"], k["applies"], k["overrides"], k["share"]]
+        if champion is not None:
+            row += ["-", "-"] if other is None else [other["overrides"], other["share"]]
+        rows.append(row)
+    return ["<h2>Knock-out overrides</h2>", intro, _table(rows, header)]
+
+
 def _fmt(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:.4f}"
@@ -197,7 +223,9 @@ def _fmt(value: Any) -> str:
 def render_report(artifact: ScorecardArtifact, indicators: pd.DataFrame, y: NDArray[Any], standard: Standard,
                   *, champion: ScorecardArtifact | None = None, title: str | None = None,
                   data: Mapping[str, Any] | None = None,
-                  champion_view: tuple[pd.DataFrame, Standard] | None = None) -> str:
+                  champion_view: tuple[pd.DataFrame, Standard] | None = None,
+                  knock_outs: Sequence[tuple[str, ...]] | None = None,
+                  champion_knock_outs: Sequence[tuple[str, ...]] | None = None) -> str:
     """The whole report as one HTML string (plots embedded, nothing external).
 
     ``champion_view`` is the same rows' indicators and the standard the champion rates under, when that is
@@ -206,6 +234,11 @@ def render_report(artifact: ScorecardArtifact, indicators: pd.DataFrame, y: NDAr
     ``data`` identifies the labelled file (``file``, ``file_sha256``, ``rows_read``, ``rows_left_out``,
     ``rows_repeated``, ``trained_on_it``): a report for an approval ticket says what it was computed on,
     and says so loudly when a model was fit on that very file.
+
+    ``knock_outs``: each row's knock-out ids under ``standard`` (``champion_knock_outs``, under the
+    champion's, by default the same): the report then says how often they override the grade each model's
+    score earns (:func:`rating_model.monitoring.overrides`, as ``compare`` counts them), in total and by
+    knock-out, where a validator judges the model.
     """
     y = np.asarray(y, dtype=int)
     ev = evaluate(artifact, indicators, y, standard)
@@ -242,7 +275,9 @@ def render_report(artifact: ScorecardArtifact, indicators: pd.DataFrame, y: NDAr
     if champion is not None:
         champion_indicators, champion_standard = champion_view or (indicators, standard)
         cmp = compare_models(champion, artifact, champion_indicators, y, champion_standard,
-                             challenger_indicators=indicators, challenger_standard=standard)
+                             challenger_indicators=indicators, challenger_standard=standard,
+                             knock_outs=None if knock_outs is None else (champion_knock_outs or knock_outs),
+                             challenger_knock_outs=knock_outs)
         parts += [f"<h2>Against the champion {html.escape(champion.version)}</h2>",
                   _table([[m, v["champion"], v["challenger"], v["delta"],
                            f"[{v['ci_low']:+.4f}, {v['ci_high']:+.4f}]"] for m, v in cmp["metrics"].items()],
@@ -258,6 +293,10 @@ def render_report(artifact: ScorecardArtifact, indicators: pd.DataFrame, y: NDAr
                   '<img alt="Grade migration" src="'
                   f'{_migration_plot(cmp["migration"], champion.version, artifact.version)}">',
                   _migration_table(cmp["migration"])]
+        if "overrides" in cmp:
+            parts += _overrides_section(cmp["overrides"]["challenger"], cmp["overrides"]["champion"])
+    elif knock_outs is not None:
+        parts += _overrides_section(overrides(scored.grades, knock_outs, standard))
     parts += _provenance_section(artifact.metadata)
     parts += _card_section(artifact.card)
     style = ("body{font-family:sans-serif;max-width:60rem;margin:2rem auto;color:#222}"

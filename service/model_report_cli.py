@@ -40,7 +40,7 @@ SHIFT_EXIT = 3
 def report_command(model: str, data: Path, champion: str | None, out: Path, standard_path: Path | None,
                    workers: int | None) -> None:
     """One self-contained HTML report of MODEL: ROC, calibration, scores by grade, points per indicator,
-    migration heat map (with --champion) and the model card."""
+    migration heat map (with --champion), knock-out overrides and the model card."""
     from rating_model.report import render_report
 
     artifact = load_model(model)
@@ -49,21 +49,26 @@ def report_command(model: str, data: Path, champion: str | None, out: Path, stan
     # 1.3.0 keeps rating under 1.4.0, and judged on 1.5.0's it had 1,164 of 3,000 scores changed
     standard = _standard_of(artifact, standard_path)
     info: dict[str, Any] = {}
+    knock_outs: list[tuple[str, ...]] = []
     X, y = labelled_indicators(data, standard, workers, models=(artifact, *([against] if against else [])),
-                               info=info)
+                               info=info, knock_outs=knock_outs)
     champion_view = None
+    champion_knock_outs: list[tuple[str, ...]] | None = None
     if against is not None:
         champion_standard = _standard_of(against, standard_path)
         X_champion = X
         if champion_standard is not standard:
-            X_champion, y_champion = labelled_indicators(data, champion_standard, workers)
+            champion_knock_outs = []
+            X_champion, y_champion = labelled_indicators(data, champion_standard, workers,
+                                                         knock_outs=champion_knock_outs)
             if len(y_champion) != len(y) or not np.array_equal(np.asarray(y_champion), np.asarray(y)):
                 raise click.ClickException(
                     f"{data.name}: {standard.label} and {champion_standard.label} leave out different rows; "
                     "report the two models with --standard"
                 )
         champion_view = (X_champion, champion_standard)
-    page = render_report(artifact, X, y, standard, champion=against, data=info, champion_view=champion_view)
+    page = render_report(artifact, X, y, standard, champion=against, data=info, champion_view=champion_view,
+                         knock_outs=knock_outs, champion_knock_outs=champion_knock_outs)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(page, encoding="utf-8")
     click.echo(f"wrote {out} ({len(page) // 1024} KiB, self-contained)")

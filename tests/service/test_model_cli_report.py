@@ -85,3 +85,30 @@ def test_compare_prints_each_models_calibration_and_green_rate_by_grade(tmp_path
         if g["n"]:
             shown = f"{g['n']:>6} {g['observed_rate']:.3f} [{g['ci_low']:.3f}, {g['ci_high']:.3f}]"
             assert f"    {g['grade']:<12} {shown} | {shown}" in result.output
+
+
+def test_the_report_shows_the_knock_out_overrides_compare_counts(tmp_path: Path) -> None:
+    """`compare` counted how often the standard's knock-outs override a model's score grade, the report did
+    not: the approval ticket showed grades, migration and metrics that are the score's, and nothing of the
+    businesses whose grade a knock-out caps. The report shows them, alone and beside the champion's."""
+    holdout, compared = tmp_path / "b.parquet", tmp_path / "compare.json"
+    assert run(tmp_path, "model", "generate-data", "--rows", "1500", "--seed", "4",
+               "--out", str(holdout)).exit_code == 0
+    model = str(DEFAULT_MODEL)
+    assert run(tmp_path, "model", "compare", model, model, "--data", str(holdout), "--no-record",
+               "--json", str(compared), "--workers", "1").exit_code == 0
+    counted = json.loads(compared.read_text())["overrides"]["challenger"]
+    assert counted["overridden"] > 0  # the synthetic population has penalised businesses
+    for champion in ((), ("--champion", model)):
+        out = tmp_path / "report.html"
+        result = run(tmp_path, "model", "report", model, "--data", str(holdout), "--out", str(out),
+                     "--workers", "1", *champion)
+        assert result.exit_code == 0, result.output
+        page = out.read_text(encoding="utf-8")
+        assert "<h2>Knock-out overrides</h2>" in page, champion
+        said = (f"cap the grade the score earns for {counted['overridden']} of {counted['rows']} businesses "
+                f"({counted['share']:.1%}) with this model")
+        assert html.escape(said) in page, champion
+        for k in counted["knock_outs"]:
+            if k["applies"]:
+                assert f"<td>{k['id']}</td><td>{k['cap_grade']}</td><td>{k['applies']}</td>" in page
