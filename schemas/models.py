@@ -273,7 +273,10 @@ class ModelEventQuerySchema(Schema):
 
     # not text(): a query string has no null, and an empty version names none (it answered an empty trail)
     version = fields.String(
-        validate=validate.Length(1, 80), metadata={"description": "Only this model version's events."}
+        validate=validate.Length(1, 80),
+        metadata={"description": "Only this model version's events: those naming it as the version "
+                  "registered, promoted or rolled back to, and those that took it out of service (a "
+                  "rollback of it, the promotion that replaced it: it is their `previous_version`)."},
     )
     limit = _page_size("Events")
     cursor = _cursor()

@@ -1,4 +1,4 @@
-"""The model registry tables (migrations 0002, 0010, 0028 to 0030): artifacts, the one active version, the
+"""The model registry tables (migrations 0002, 0010, 0028 to 0031): artifacts, the one active version, the
 audit trail and the recorded comparisons a promotion rests on.
 
 Declared on the shared :data:`service.records.tables.metadata` so Alembic's schema comparison covers them.
@@ -58,6 +58,9 @@ model_events = Table(
 Index("ix_model_events_at", model_events.c.at)
 # A page of one version's events without reading the whole trail (migration 0024).
 Index("ix_model_events_version_id", model_events.c.version, model_events.c.id)
+# ... and of the events that took a version out of service (a rollback of it, the promotion replacing it;
+# migration 0031).
+Index("ix_model_events_previous_version_id", model_events.c.previous_version, model_events.c.id)
 # One event per actor and Idempotency-Key: a retry sent at the same moment is answered the first's (0030).
 _KEYED = model_events.c.idempotency_key.is_not(None)
 Index("ix_model_events_actor_idempotency_key", model_events.c.actor, model_events.c.idempotency_key,

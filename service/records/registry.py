@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, insert, select
+from sqlalchemy import Connection, Engine, insert, select, union
 from sqlalchemy.exc import IntegrityError
 
 from rating_model.artifact import ScorecardArtifact
@@ -421,17 +421,30 @@ def events_page(
     """A page of the audit trail, oldest first (optionally of one version): up to ``limit`` events after
     the event ``after`` (its id), and whether more follow.
 
+    A version's events are those naming it as the version registered, promoted or rolled back to, and
+    those that took it out of service, naming it as ``previous_version`` (a rollback of it, the promotion
+    that replaced it): its trail had shown it promoted and never withdrawn (a model-risk review).
+
     ``GET /v1/model-events`` returned every event ever recorded, and the trail only grows (a DBA's scale
-    review): a page reads ``limit + 1`` rows, through the primary key or, for one version, through
-    ``ix_model_events_version_id`` (migration 0024).
+    review): a page reads ``limit + 1`` rows, through the primary key or, for one version, ``limit + 1``
+    ids at most through each of ``ix_model_events_version_id`` (migration 0024) and
+    ``ix_model_events_previous_version_id`` (0031), merged, as a version's comparisons are read.
     """
     if after is not None and after >= largest_id(db):
         return [], False  # no id can follow it (and binding it would fail on PostgreSQL)
-    query = select(model_events).order_by(model_events.c.id).limit(limit + 1)
+    t = model_events
+    query = select(t).order_by(t.c.id).limit(limit + 1)
     if version is not None:
-        query = query.where(model_events.c.version == version)
-    if after is not None:
-        query = query.where(model_events.c.id > after)
+
+        def first_ids(column: Any) -> Any:
+            ids = select(t.c.id).where(column == version).order_by(t.c.id).limit(limit + 1)
+            if after is not None:
+                ids = ids.where(t.c.id > after)
+            return select(ids.subquery().c.id)  # a subquery: SQLite takes no LIMIT in a UNION's member
+
+        query = query.where(t.c.id.in_(union(first_ids(t.c.version), first_ids(t.c.previous_version))))
+    elif after is not None:
+        query = query.where(t.c.id > after)
     with db.connect() as conn:
         rows = conn.execute(query).all()
     found = [ModelEvent(r.id, r.version, r.action, r.previous_version, r.reason, r.actor, as_utc(r.at))

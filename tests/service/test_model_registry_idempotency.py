@@ -128,3 +128,25 @@ def test_the_registry_writes_document_the_header(client: Any) -> None:
     for path in ("/v1/models", "/v1/models/{version}/activate", "/v1/models/{version}/rollback"):
         named = [p.get("name") for p in paths[path]["post"].get("parameters", [])]
         assert "Idempotency-Key" in named, path
+
+
+def test_a_versions_trail_shows_it_taken_out_of_service(make_backend_app: AppFactory) -> None:
+    """A version's trail (`?version=`) listed the events naming it as the version made active, not the
+    rollback of it nor the promotion that replaced it (recorded under the version made active, with it as
+    `previous_version`): an auditor saw it promoted and never withdrawn."""
+    client, db, version, (maker, checker, colleague) = _promoted(make_backend_app(MODEL_POLL_SECONDS=0.0),
+                                                                 "withdrawn")
+    assert client.post(f"/v1/models/{version}/activate", headers=bearer(checker),
+                       json={"reason": "CR-7 approved", "replacing": DEFAULT_VERSION}).status_code == 200
+    assert client.post(f"/v1/models/{version}/rollback", json={"reason": "INC-6 grades jumped"},
+                       headers=bearer(colleague)).status_code == 200
+    listed = client.get(f"/v1/model-events?version={version}&limit=2", headers=bearer(maker)).json
+    rest = client.get(f"/v1/model-events?version={version}&cursor={listed['next_cursor']}",
+                      headers=bearer(maker)).json
+    trail = [(e["action"], e["version"], e["previous_version"]) for e in listed["items"] + rest["items"]]
+    assert trail == [("upload", version, None), ("promote", version, DEFAULT_VERSION),
+                     ("rollback", DEFAULT_VERSION, version)]
+    assert [e.action for e in registry.events(db, version)] == ["upload", "promote", "rollback"]
+    # the default's own trail: registered, first active, replaced by the promotion, back by the rollback
+    assert [e.action for e in registry.events(db, DEFAULT_VERSION)] == ["register", "promote", "promote",
+                                                                         "rollback"]
