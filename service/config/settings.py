@@ -145,8 +145,9 @@ class Settings:
     # Processes one `greenrate worker` rates a job's chunks in; 1 rates in the worker itself. More worker
     # processes run more jobs at once; this makes one large job use more cores.
     portfolio_processes: int = 1
-    # Days a finished job's files (the upload and the per-borrower results) are kept; 0 keeps them. The
-    # job's row and summary stay either way.
+    # Days a finished job's files (the upload and the per-borrower results) are kept; 0 keeps them (not
+    # "keep none"), and then only uploads no job was recorded for are deleted, a day old. The job's row and
+    # summary stay either way.
     portfolio_retention_days: int = 0
     # The build this process runs, recorded with every rating it issues (service.revision); unset: the package
     # version and git commit of a checkout, else "unknown". The image sets it from its build argument.

@@ -2,12 +2,14 @@
 
 An uploaded loan book names every borrower of a bank, and its results carry their emissions: data a bank
 must not keep, or have kept for it, longer than it needs. With a retention of N days (0, the default,
-keeps everything), a finished job's directory (the upload, any parts, the results) is deleted N days after
-the job finished, and the job's row records when. The row stays, with its summary and progress, so
-``GET /v1/portfolios/{id}`` still answers; ``GET .../results`` answers 410 Gone and says why. The
-summary's top movers lose the borrower ids they listed in the same statement
-(:func:`service.records.portfolios.mark_files_purged`): the counts stay, the names of borrowers go with
-the book.
+keeps every job's files), a finished job's directory (the upload, any parts, the results) is deleted N
+days after the job finished, and the job's row records when. An upload no job row names (its request
+ended before recording it) is nobody's job's file: it goes once older than the retention, or than
+:data:`UNRECORDED_GRACE` under a retention of 0, which had kept it for good. A purged job's row stays,
+with its summary and progress, so ``GET /v1/portfolios/{id}`` still answers; ``GET .../results``
+answers 410 Gone and says why. The summary's top movers lose the borrower ids they listed in the same
+statement (:func:`service.records.portfolios.mark_files_purged`): the counts stay, the names of borrowers
+go with the book.
 
 The files go first and the row is marked after: a sweep interrupted in between deletes nothing twice and
 marks the job on its next pass (deleting a missing directory is not an error), whereas the other order
@@ -35,24 +37,32 @@ from service.records import portfolios as records
 
 _log = structlog.get_logger("greenrate.portfolios")
 
+#: How old a job directory no job row names must be, under a retention of 0, before it is deleted: an
+#: upload's request saves the book and records its job within minutes (its own timeout), so a directory a
+#: day old that no row names was left by a request that ended without recording it
+UNRECORDED_GRACE = timedelta(days=1)
+
 
 def purge_expired(db: DbEngine, settings: Settings, now: datetime | None = None) -> list[str]:
     """Delete the files of every job finished more than the retention ago, and every job directory older
     than that which no job row names (an upload its request never recorded); returns the job ids.
 
-    Nothing happens when the retention is 0 (keep files).
+    A retention of 0 keeps every job's files, and deletes only the directories no job row names, once older
+    than :data:`UNRECORDED_GRACE`: such an upload belongs to no job, so neither ``DELETE`` nor a retention
+    of 0 could ever reach it, and the loan book it holds was kept for good (a PCAF analyst's review: the
+    documented "the retention deletes it" never happened under the default).
     """
-    if settings.portfolio_retention_days <= 0:
-        return []
     days = settings.portfolio_retention_days
     moment = now or datetime.now(UTC)
-    cutoff = moment - timedelta(days=days)
     purged: list[str] = []
-    for job in records.files_expired(db, cutoff):
-        delete_files(db, settings, job.id, moment)
-        purged.append(job.id)
-        _log.info("portfolio_files_purged", portfolio=job.id, retention_days=days)
-    for job_id in _unrecorded_older_than(db, settings.portfolio_dir, cutoff):
+    if days > 0:
+        cutoff = moment - timedelta(days=days)
+        for job in records.files_expired(db, cutoff):
+            delete_files(db, settings, job.id, moment)
+            purged.append(job.id)
+            _log.info("portfolio_files_purged", portfolio=job.id, retention_days=days)
+    unrecorded = moment - (timedelta(days=days) if days > 0 else UNRECORDED_GRACE)
+    for job_id in _unrecorded_older_than(db, settings.portfolio_dir, unrecorded):
         # as delete_files: "already gone" (another worker's sweep) is no error, and any other is raised,
         # not swallowed with the directory still there and logged as purged at every sweep
         try:
@@ -74,8 +84,11 @@ def _unrecorded_older_than(db: DbEngine, portfolio_dir: str, cutoff: datetime) -
     An upload is saved before its job is recorded, and a refused one is removed by the request; but a web
     worker ended mid-request (gunicorn's timeout ends it without unwinding, an OOM kill, a host that died)
     left the loan book on disk with no job, which neither ``DELETE`` nor the retention could reach, kept
-    for good (data-protection review). Only directories older than the retention are taken: an upload in
-    progress is minutes old, and its row is written before the request answers.
+    for good (data-protection review). Only directories older than the retention (or than
+    :data:`UNRECORDED_GRACE` under a retention of 0) are taken: an upload in progress is minutes old, and
+    its row is written before the request answers. The rows are asked for a few hundred directories at a
+    time, not one query each: under a retention of 0 every kept job's directory older than the grace is
+    looked at, every minute.
     """
     root = Path(portfolio_dir)
     if not root.is_dir():
@@ -85,7 +98,8 @@ def _unrecorded_older_than(db: DbEngine, portfolio_dir: str, cutoff: datetime) -
         entry.name for entry in root.iterdir()
         if _JOB_DIRECTORY.fullmatch(entry.name) and _directory_older_than(entry, limit)
     )
-    return [job_id for job_id in candidates if records.get_job(db, job_id) is None]
+    known = records.recorded_ids(db, candidates) if candidates else set()
+    return [job_id for job_id in candidates if job_id not in known]
 
 
 def _directory_older_than(entry: Path, limit: float) -> bool:

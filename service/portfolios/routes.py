@@ -243,7 +243,8 @@ class PortfolioResults(MethodView):
             kept = (
                 f" (files are kept {days} days after a job finishes, or until DELETE /v1/portfolios/{{id}})"
                 if days
-                else " (by DELETE /v1/portfolios/{id})"
+                # the service keeps files now, but they may have gone under a retention it had then
+                else " (by DELETE /v1/portfolios/{id}, or under the service's retention at the time)"
             )
             abort(
                 410,

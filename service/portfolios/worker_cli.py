@@ -152,6 +152,9 @@ def purge() -> None:
     ``greenrate worker`` does this every minute while idle; this is for a cron job where no worker runs.
     First, whatever the retention, the borrower ids left in the top movers of jobs whose files an earlier
     release deleted are removed (a deletion now removes them with the files): run it once after upgrading.
+    At 0 (the default) every job's files are kept, and only uploads no job was recorded for are deleted,
+    once a day old; it says so and succeeds (it had exited 1, "nothing to purge", which a cron job reports
+    as a failure every day).
     """
     try:
         settings = load_settings()
@@ -163,12 +166,12 @@ def purge() -> None:
         if cleared:
             click.echo(f"removed the borrower ids from the top movers of {len(cleared)} portfolio job(s) "
                        f"whose files were deleted before: {', '.join(cleared)}")
-        if settings.portfolio_retention_days <= 0:
-            raise click.ClickException(
-                "GREENRATE_PORTFOLIO_RETENTION_DAYS is 0 (keep files): nothing to purge"
-            )
         purged = purge_expired(db, settings)
     finally:
         db.dispose()
     listed = f": {', '.join(purged)}" if purged else ""
+    if settings.portfolio_retention_days <= 0:
+        click.echo("GREENRATE_PORTFOLIO_RETENTION_DAYS is 0 (keep files): no job's files were deleted; "
+                   f"deleted {len(purged)} upload(s) older than a day that no job was recorded for{listed}")
+        return
     click.echo(f"deleted the files of {len(purged)} portfolio job(s){listed}")

@@ -260,6 +260,16 @@ def get_job(db: Engine, job_id: str, tenant: str | None = None) -> PortfolioJob 
     return None if row is None else _job(row)
 
 
+def recorded_ids(db: Engine, job_ids: list[str]) -> set[str]:
+    """Which of ``job_ids`` name a job row (of any tenant), asked a few hundred at a time."""
+    found: set[str] = set()
+    with db.connect() as conn:
+        for start in range(0, len(job_ids), 500):
+            batch = job_ids[start : start + 500]
+            found.update(conn.execute(select(_T.id).where(_T.id.in_(batch))).scalars())
+    return found
+
+
 def latest_completed(db: Engine, tenant: str, file_name: str | None = None) -> PortfolioJob | None:
     """The tenant's most recently created completed job (of the book uploaded as ``file_name``, if given):
     the default comparison for the top movers."""

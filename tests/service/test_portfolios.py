@@ -648,8 +648,11 @@ def test_purge_keeps_everything_when_retention_is_zero_and_says_so(
 
     monkeypatch.setenv("GREENRATE_DATABASE_URL", s.settings.database_url)
     monkeypatch.setenv("GREENRATE_PORTFOLIO_DIR", s.settings.portfolio_dir)
-    refused = CliRunner().invoke(cli_main, ["portfolios", "purge"])
-    assert refused.exit_code != 0 and "GREENRATE_PORTFOLIO_RETENTION_DAYS is 0" in refused.output
+    kept = CliRunner().invoke(cli_main, ["portfolios", "purge"])
+    # says so and succeeds: a daily cron job had reported a failure every day
+    assert kept.exit_code == 0, kept.output
+    assert "GREENRATE_PORTFOLIO_RETENTION_DAYS is 0 (keep files): no job's files were deleted" in kept.output
+    assert (Path(s.settings.portfolio_dir) / job_id / "results.parquet").exists()
     monkeypatch.setenv("GREENRATE_PORTFOLIO_RETENTION_DAYS", "7")
     done = CliRunner().invoke(cli_main, ["portfolios", "purge"])
     assert done.exit_code == 0 and f"deleted the files of 1 portfolio job(s): {job_id}" in done.output
@@ -705,7 +708,7 @@ def test_deleting_or_purging_a_job_removes_the_borrower_ids_of_its_movers(
     once = CliRunner().invoke(cli_main, ["portfolios", "purge"])
     assert ("removed the borrower ids from the top movers of 1 portfolio job(s) whose files were deleted "
             f"before: {old}") in once.output
-    assert once.exit_code != 0 and "GREENRATE_PORTFOLIO_RETENTION_DAYS is 0" in once.output
+    assert once.exit_code == 0 and "GREENRATE_PORTFOLIO_RETENTION_DAYS is 0" in once.output
     assert json.loads(_stored_summary(app, old)) == json.loads(_stored_summary(app, purged.json["id"]))
     again = CliRunner().invoke(cli_main, ["portfolios", "purge"])
     assert "removed the borrower ids" not in again.output
@@ -926,6 +929,40 @@ def test_the_retention_deletes_an_upload_that_was_never_recorded(
     assert not (directory / old).exists()
     assert (directory / fresh).exists() and (directory / recorded).exists()
     assert (directory / "not-a-job").exists()
+
+
+def test_a_retention_of_zero_keeps_jobs_files_but_not_an_upload_never_recorded(
+    portfolio_app: Flask, tmp_path: Path
+) -> None:
+    """0 keeps every job's files, and had also kept for good a loan book whose upload's request ended
+    before recording its job: no job, so no DELETE, and no retention at the default 0 (docs/operations.md
+    said the retention deletes it). Such a directory goes once a day old; a younger one (an upload in
+    progress) and every job's files stay."""
+    client, key = portfolio_app.test_client(), create_key(portfolio_app)
+    recorded = upload(client, key, as_file(book(20), "b.csv", tmp_path)).json["id"]
+    assert work(portfolio_app)
+    s = services_of(portfolio_app)
+    assert s.settings.portfolio_retention_days == 0
+    directory = Path(s.settings.portfolio_dir)
+    old, fresh = "pf_" + "a" * 32, "pf_" + "b" * 32
+    for name in (old, fresh):
+        (directory / name).mkdir(parents=True)
+        (directory / name / "input.csv").write_text("borrower_id\nZhang San\n")
+    ancient = (datetime.now(UTC) - timedelta(days=3650)).timestamp()
+    os.utime(directory / old, ((datetime.now(UTC) - timedelta(hours=25)).timestamp(),) * 2)
+    os.utime(directory / fresh, ((datetime.now(UTC) - timedelta(hours=23)).timestamp(),) * 2)
+    os.utime(directory / recorded, (ancient, ancient))
+    with s.db.begin() as conn:
+        conn.execute(update(portfolio_jobs).where(portfolio_jobs.c.id == recorded)
+                     .values(finished_at=datetime.now(UTC) - timedelta(days=3650)))
+
+    assert purge_expired(s.db, s.settings) == [old]
+    assert not (directory / old).exists() and (directory / fresh).exists()
+    assert (directory / recorded / "results.parquet").exists()
+    # deleted at 0: by DELETE, or under a retention the service had then (it said "by DELETE" alone)
+    assert client.delete(f"/v1/portfolios/{recorded}", headers=bearer(key)).status_code == 200
+    gone = client.get(f"/v1/portfolios/{recorded}/results", headers=bearer(key))
+    assert gone.status_code == 410 and "or under the service's retention at the time" in gone.json["message"]
 
 
 def test_the_unrecorded_sweep_survives_a_directory_deleted_under_it(
