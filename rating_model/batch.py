@@ -45,7 +45,7 @@ from rating_model.green_loan import (
     financed_emissions,
     outstanding_above_amount,
 )
-from rating_model.issue_year import check_not_after_issue
+from rating_model.issue_year import check_not_after_issue, check_not_after_reporting_date
 from rating_model.operating_data_reader import LoanExposure, read_external_id, read_loan_exposure
 from rating_model.pipeline import measure
 from rating_model.reported import reported_difference_pct
@@ -54,6 +54,8 @@ from rating_model.sector_benchmarks import sector_of
 from rating_model.standard import ENERGY_RATIO_INDICATOR
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from numpy.typing import NDArray
 
     from rating_model.operating_data import OperatingData
@@ -363,7 +365,8 @@ def _figures(m: Measured) -> tuple[Any, ...]:
 def rate_frame(frame: pd.DataFrame, engine: Engine, *, first_row: int = 0,
                progress: Callable[[int], None] | None = None,
                checks: BookChecks | None = None,
-               issue_year: int | None = None) -> pd.DataFrame:
+               issue_year: int | None = None,
+               as_of: date | None = None) -> pd.DataFrame:
     """Rate every row of a flat frame; one output row per input row, in order.
 
     Parameters
@@ -385,6 +388,10 @@ def rate_frame(frame: pd.DataFrame, engine: Engine, *, first_row: int = 0,
         API's 422 (:func:`rating_model.issue_year.check_not_after_issue`). The engine reads no clock, so
         the service passes it (:func:`service.issue_year.year_of_issue`); ``None`` checks no year (a
         model's evaluation on labelled data of any year).
+    as_of:
+        The reporting date of a loan book (a portfolio job's ``as_of``): a row whose reporting year (or a
+        credit's vintage) is after its year is refused too
+        (:func:`rating_model.issue_year.check_not_after_reporting_date`); ``None`` checks no such date.
 
     Returns
     -------
@@ -413,6 +420,8 @@ def rate_frame(frame: pd.DataFrame, engine: Engine, *, first_row: int = 0,
             data = engine.parse(checked(payload))  # a contradicting row: that row's error, not the book's
             if issue_year is not None:  # a year not yet begun: that row's error, as the API's 422
                 check_not_after_issue(data, issue_year)
+            if as_of is not None:  # a year after the book's reporting date: not as of that date
+                check_not_after_reporting_date(data, as_of)
             filled = fill_missing(data, standard)
             m = measure(filled, standard, indicators)
         except RatingModelError as exc:

@@ -14,9 +14,11 @@ from typing import TYPE_CHECKING
 from rating_model.exceptions import InvalidInputError
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from rating_model.operating_data import OperatingData
 
-__all__ = ["check_not_after_issue"]
+__all__ = ["check_not_after_issue", "check_not_after_reporting_date"]
 
 
 def check_not_after_issue(data: OperatingData, year_of_issue: int) -> None:
@@ -45,4 +47,34 @@ def check_not_after_issue(data: OperatingData, year_of_issue: int) -> None:
                 f"offsets.{index}.vintage",
                 f"must not be after {year_of_issue}, the year of issue: no credit has been issued for a year "
                 "not yet begun",
+            )
+
+
+def check_not_after_reporting_date(data: OperatingData, as_of: date) -> None:
+    """Refuse a reporting year, or a carbon credit's vintage, after the year of ``as_of``, the reporting
+    date of a loan book (``POST /v1/portfolios``' ``as_of``).
+
+    PCAF reports financed emissions as of a reporting date: the outstanding amounts then, and each
+    borrower's emissions and balance sheet of its latest year ended by then, or an earlier one. A row of a
+    later year (2026 figures in a book as of 31 December 2025) is of a year the reporting date does not
+    cover, and summing it into that date's figures mixes periods; it is refused, as the year of issue
+    refuses a year not yet begun (:func:`check_not_after_issue`, checked first), in the same field. The
+    year of ``as_of`` itself is taken: a reporting date within a year (30 June) may report on the year in
+    progress, and ``by_reporting_year`` says which years were summed.
+
+    :raises InvalidInputError: keyed ``company.reporting_year`` or ``offsets.<i>.vintage``.
+    """
+    year = as_of.year
+    if data.company.reporting_year > year:
+        raise InvalidInputError(
+            "company.reporting_year",
+            f"must not be after {year}, the year of the portfolio's reporting date as_of "
+            f"{as_of.isoformat()}: figures of a later year are not as of that date",
+        )
+    for index, offset in enumerate(data.offsets):
+        if offset.vintage is not None and offset.vintage > year:
+            raise InvalidInputError(
+                f"offsets.{index}.vintage",
+                f"must not be after {year}, the year of the portfolio's reporting date as_of "
+                f"{as_of.isoformat()}: no credit of that vintage existed then",
             )

@@ -20,7 +20,8 @@ run in :mod:`rating_model.portfolio_movers`, the attribution of each borrower at
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from datetime import date
 from typing import Any
 
 import numpy as np
@@ -132,6 +133,12 @@ class PortfolioAccumulator:
         How many borrowers each mover list keeps.
     no_previous_reason:
         What the summary says when ``previous`` is ``None`` (the caller knows why there is none).
+    as_of:
+        The reporting date the book is as of (PCAF: the date of its outstanding amounts), said by the
+        summary's ``as_of`` with how far each loan's emissions lag it; ``None``: no ``as_of`` section (a
+        book rated without a date, as ``greenrate batch rate`` rates one).
+    as_of_source:
+        How ``as_of`` was chosen, in the summary's words (``"given at upload"``, say).
 
     Examples
     --------
@@ -147,9 +154,13 @@ class PortfolioAccumulator:
         previous: PreviousRun | None = None,
         top_n: int = DEFAULT_TOP_N,
         no_previous_reason: str | None = None,
+        as_of: date | None = None,
+        as_of_source: str | None = None,
     ) -> None:
         if top_n < 1:
             raise ValueError("top_n must be at least 1")
+        self.as_of = as_of
+        self.as_of_source = as_of_source
         self.rows = self.rated = self.errors = self.without_loan = self.loans = 0
         self.grade_rows: dict[str, int] = dict.fromkeys(GRADES, 0)
         # each borrower once, by the grade of its first rated row (the row borrower_emissions counts)
@@ -423,6 +434,36 @@ class PortfolioAccumulator:
             ),
         }
 
+    def _as_of(self, years: Mapping[str, Mapping[str, float]]) -> dict[str, Any]:
+        """The reporting date the figures are as of, and how many loans' emissions are of its year, of the
+        year before, or older (PCAF: each borrower's latest year available at the reporting date)."""
+        assert self.as_of is not None
+        year = self.as_of.year
+        lag = {"same": 0, "before": 0, "older": 0, "unknown": 0}
+        for name, sums in years.items():
+            loans = int(sums["loans"])
+            if name == UNKNOWN_YEAR or not name.lstrip("-").isdigit():
+                lag["unknown"] += loans
+            elif int(name) >= year:
+                lag["same"] += loans
+            elif int(name) == year - 1:
+                lag["before"] += loans
+            else:
+                lag["older"] += loans
+        source = f" ({self.as_of_source})" if self.as_of_source else ""
+        unknown = (f", {lag['unknown']} of a year the results do not say (rated before the reporting_year "
+                   "column)" if lag["unknown"] else "")
+        return figure(
+            self.as_of.isoformat(),
+            "date (ISO 8601)",
+            f"the reporting date the book's figures are as of{source}: outstanding_cny is each loan's "
+            "outstanding amount as the book gives it, taken as at this date, and each borrower's balance "
+            f"sheet and emissions are of its reporting year, {year} or earlier (a row of a later year is "
+            f"refused, its error says why); of the {self.loans} loans, {lag['same']} have emissions of "
+            f"{year}, {lag['before']} of {year - 1} and {lag['older']} of an earlier year{unknown} "
+            "(by_reporting_year)",
+        )
+
     def _market_gap(self) -> str:
         """What the financed market-based Scope 2 leaves out: the loans attributing a borrower's reported
         inventory that gave no market-based figure (it is optional there), for which nothing is summed."""
@@ -472,7 +513,9 @@ class PortfolioAccumulator:
         industry_groups = self._by_industry.less(
             excess.assign(division=excess["division"].map(names)), "division"
         )
+        dated = {} if self.as_of is None else {"as_of": self._as_of(year_groups.sums)}
         return {
+            **dated,
             "versions": self._versions.summary(),
             "coverage": self._coverage(),
             "rows": {
@@ -670,9 +713,12 @@ def summarize(
     previous: PreviousRun | None = None,
     top_n: int = DEFAULT_TOP_N,
     no_previous_reason: str | None = None,
+    as_of: date | None = None,
+    as_of_source: str | None = None,
 ) -> dict[str, Any]:
     """The summary of a whole book given as result chunks (see :class:`PortfolioAccumulator`)."""
-    acc = PortfolioAccumulator(previous=previous, top_n=top_n, no_previous_reason=no_previous_reason)
+    acc = PortfolioAccumulator(previous=previous, top_n=top_n, no_previous_reason=no_previous_reason,
+                               as_of=as_of, as_of_source=as_of_source)
     for chunk in chunks:
         acc.add(chunk)
     return acc.summary()

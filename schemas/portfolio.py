@@ -7,6 +7,7 @@ The summary's figures are computed by :mod:`rating_model.portfolio`; each carrie
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
@@ -20,6 +21,10 @@ STATUSES = ("queued", "running", "completed", "failed", "cancelled")
 RESULT_FORMATS = ("csv", "parquet")
 #: the ids the service issues: ``pf_`` and 32 hex digits
 PORTFOLIO_ID = re.compile(r"pf_[0-9a-f]{32}")
+#: the earliest reporting date a book may be as of: the engine rates reporting years from 1990
+EARLIEST_AS_OF = date(1990, 1, 1)
+#: what a job's ``as_of`` is when the upload names none
+AS_OF_DEFAULT = "the UTC date of the upload"
 
 
 class FilePart(fields.Field):  # type: ignore[type-arg]
@@ -54,7 +59,19 @@ class PortfolioUploadSchema(Schema):
         metadata={
             "description": "Id of an earlier completed portfolio of this tenant for the top movers; "
             "default: the tenant's latest completed one uploaded under the same file name, else its latest "
-            "completed one (the movers name its file: `compared_with_file`)."
+            "completed one (the movers name its file: `compared_with_file`); either way one as of "
+            "`as_of` or earlier."
+        },
+    )
+    as_of = fields.Date(
+        validate=validate.Range(min=EARLIEST_AS_OF, error="Must be 1990-01-01 or later."),
+        metadata={
+            "description": "The reporting date the book is as of (ISO 8601 date, e.g. `2025-12-31`): the "
+            "date of its outstanding amounts, PCAF's reporting date. A row whose `company__reporting_year` "
+            "(or a credit's vintage) is after its year is refused in its `error`, as of a period the date "
+            "does not cover; the default comparison for the top movers is as of this date or earlier. "
+            f"Not after today (UTC). Default: {AS_OF_DEFAULT}. The job, its summary (`summary.as_of`) "
+            "and every row of the results (`as_of` column) say it."
         },
     )
 
@@ -408,6 +425,14 @@ class MoversSchema(Schema):
 class PortfolioSummarySchema(Schema):
     """What a bank reports for the book (IFRS S2 B61-B63, PCAF Part A business loans)."""
 
+    as_of = fields.Nested(
+        FigureSchema,
+        metadata={
+            "description": "The reporting date the figures are as of (the job's `as_of`, an ISO 8601 "
+            "date), how it was chosen, and how many loans' emissions are of its year, of the year before "
+            "or older. Absent from summaries computed before (stored as issued)."
+        },
+    )
     rows = fields.Nested(RowsSchema, required=True)
     grade_distribution = fields.Nested(GradeDistributionSchema, required=True)
     outstanding = fields.Nested(FigureSchema, required=True)
@@ -583,5 +608,21 @@ class PortfolioJobSchema(Schema):
         metadata={
             "description": "When the upload and results were deleted under the service's retention "
             "(GREENRATE_PORTFOLIO_RETENTION_DAYS); the summary stays."
+        },
+    )
+    as_of = fields.Date(
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "The reporting date the book's figures are as of (`as_of` at upload; without "
+            f"it, {AS_OF_DEFAULT}). Null for jobs uploaded before the service recorded it."
+        },
+    )
+    as_of_given = fields.Boolean(
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": f"`true`: the upload named `as_of`; `false`: it is {AS_OF_DEFAULT}. Null for "
+            "jobs uploaded before."
         },
     )

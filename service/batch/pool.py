@@ -18,6 +18,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
@@ -53,7 +54,7 @@ class _ChunkJob(Protocol[T_co]):
     """What rates one chunk: :func:`rating_model.book_chunks.rated_frame` or ``rated_table``."""
 
     def __call__(self, engine: Engine, chunk: Chunk, first_row: int, checks: BookChecks | None = None,
-                 issue_year: int | None = None) -> T_co: ...
+                 issue_year: int | None = None, as_of: date | None = None) -> T_co: ...
 
 
 def rate_chunks(
@@ -83,10 +84,12 @@ def rate_placed_chunks(
     workers: int | None = None,
     checks: BookChecks | None = None,
     issue_year: int | None = None,
+    as_of: date | None = None,
 ) -> Iterator[pd.DataFrame]:
     """:func:`rate_chunks` for ``(chunk, first_row)`` pairs: chunks that say where they start in the file,
-    so that a resumed portfolio job rates only the chunks it has not done yet."""
-    return _rate_chunks(rated_frame, chunks, model_document, workers, checks, issue_year)
+    so that a resumed portfolio job rates only the chunks it has not done yet. ``as_of``: the book's
+    reporting date (:func:`rating_model.batch.rate_frame`), a portfolio job's."""
+    return _rate_chunks(rated_frame, chunks, model_document, workers, checks, issue_year, as_of)
 
 
 def rate_chunks_as_tables(
@@ -111,7 +114,8 @@ def _placed(chunks: Iterable[Chunk]) -> Iterator[tuple[Chunk, int]]:
 
 def _rate_chunks(job: _ChunkJob[T],
                  chunks: Iterable[tuple[Chunk, int]], model_document: Mapping[str, Any] | None,
-                 workers: int | None, checks: BookChecks | None, issue_year: int | None) -> Iterator[T]:
+                 workers: int | None, checks: BookChecks | None, issue_year: int | None,
+                 as_of: date | None = None) -> Iterator[T]:
     """``job`` on each chunk, in this process or in ``workers`` processes.
 
     Every chunk is judged by one year of issue: ``issue_year``, or the year now, read here once (never by
@@ -126,15 +130,16 @@ def _rate_chunks(job: _ChunkJob[T],
     if n_workers <= 1:
         engine = Engine.load(model_document)
         for chunk, first_row in chunks:
-            yield job(engine, chunk, first_row, checks, year)
+            yield job(engine, chunk, first_row, checks, year, as_of)
         return
     pending: deque[Future[T]] = deque()
     pool = batch_pool(n_workers, model_document)
     try:
         for chunk, first_row in chunks:
             own = None if checks is None else checks.for_rows(first_row, chunk_length(chunk))
-            pending.append(pool.submit(in_worker, functools.partial(job, checks=own, issue_year=year), chunk,
-                                       first_row))
+            pending.append(pool.submit(in_worker,
+                                       functools.partial(job, checks=own, issue_year=year, as_of=as_of),
+                                       chunk, first_row))
             if len(pending) >= n_workers * _IN_FLIGHT_PER_WORKER:
                 yield pending.popleft().result()
         while pending:

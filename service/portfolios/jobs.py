@@ -31,7 +31,7 @@ import secrets
 import time
 import unicodedata
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import IO, Any
 
@@ -215,10 +215,11 @@ def stored_name(filename: str, suffix: str) -> str:
 
 
 def resolve_previous(
-    db: Engine, tenant: str, requested: str | None, file_name: str | None = None
+    db: Engine, tenant: str, requested: str | None, file_name: str | None = None, as_of: date | None = None
 ) -> str | None:
     """The earlier portfolio the movers compare with: the one asked for, else the tenant's latest completed
-    one uploaded under the same ``file_name``, else its latest completed one.
+    one uploaded under the same ``file_name``, else its latest completed one; with ``as_of`` (the book's
+    reporting date), one as of that date or earlier (the latest reporting date first).
 
     A tenant that uploads several books (a branch's, a product's) had each compared with whichever was
     completed last, so movers matched unrelated borrowers (a PCAF auditor's review); the same name is the
@@ -230,30 +231,63 @@ def resolve_previous(
     ------
     UploadRefused
         When the one asked for is not a completed portfolio of this tenant (another tenant's id is
-        refused with the same words as a missing one).
+        refused with the same words as a missing one), or is as of a later date than ``as_of``.
     """
     if requested is None:
-        latest = None if file_name is None else records.latest_completed(db, tenant, file_name)
-        latest = latest or records.latest_completed(db, tenant)
+        latest = None if file_name is None else records.latest_completed(db, tenant, file_name, as_of)
+        latest = latest or records.latest_completed(db, tenant, as_of=as_of)
         return None if latest is None else latest.id
     found = records.get_job(db, requested, tenant)
     if found is None or found.status != "completed":
         raise UploadRefused({"previous": ["not a completed portfolio of this tenant"]})
+    if as_of is not None and found.as_of is not None and found.as_of > as_of:
+        raise UploadRefused({"previous": [
+            f"as of {found.as_of.isoformat()}, after this book's as_of {as_of.isoformat()}: the movers "
+            "compare with an earlier reporting date"
+        ]})
     return found.id
+
+
+def resolve_as_of(requested: date | None, today: date | None = None) -> tuple[date, bool]:
+    """The reporting date of a book and whether the upload named it: ``requested``, else the UTC date
+    today (:data:`schemas.portfolio.AS_OF_DEFAULT`).
+
+    Raises
+    ------
+    UploadRefused
+        When ``requested`` is after today (UTC): a reporting date not yet reached has no outstanding
+        amounts to report.
+    """
+    now = today or datetime.now(UTC).date()
+    if requested is None:
+        return now, False
+    if requested > now:
+        raise UploadRefused({"as_of": [
+            f"must not be after today ({now.isoformat()}, UTC): a reporting date not yet reached has no "
+            "outstanding amounts"
+        ]})
+    return requested, True
 
 
 @dataclass(frozen=True, slots=True)
 class Plan:
     """What the request asks for, checked before anything is stored: the file's suffix, the comparison
-    (``previous_id``, resolved; ``previous``, as sent)."""
+    (``previous_id``, resolved; ``previous``, as sent), the reporting date (``as_of``, resolved;
+    ``as_of_given``, whether the upload named it)."""
 
     suffix: str
     previous_id: str | None
     previous: str | None = None
+    as_of: date | None = None
+    as_of_given: bool = False
 
     def identity(self, upload_sha256: str, key: str | None) -> UploadIdentity:
-        """What makes another upload the same as this one: its bytes and these options, or ``key``."""
-        options = json.dumps(["portfolio-upload/1", upload_sha256, self.suffix, self.previous])
+        """What makes another upload the same as this one: its bytes and these options, or ``key``.
+
+        A reporting date the upload named is an option; the default one is not (a retry sent after
+        midnight is the same upload)."""
+        given = [self.as_of.isoformat()] if self.as_of_given and self.as_of is not None else []
+        options = json.dumps(["portfolio-upload/1", upload_sha256, self.suffix, self.previous, *given])
         return UploadIdentity(upload_sha256, hashlib.sha256(options.encode()).hexdigest(), key)
 
 
@@ -265,8 +299,9 @@ class Submitted:
     existing: bool
 
 
-def plan(db: Engine, tenant: str, filename: str, previous: str | None) -> Plan:
-    """Check the request itself (file type by name, the earlier portfolio) before the file is stored.
+def plan(db: Engine, tenant: str, filename: str, previous: str | None, as_of: date | None = None) -> Plan:
+    """Check the request itself (file type by name, the reporting date, the earlier portfolio) before the
+    file is stored.
 
     Raises
     ------
@@ -282,7 +317,9 @@ def plan(db: Engine, tenant: str, filename: str, previous: str | None) -> Plan:
                 ]
             }
         )
-    return Plan(suffix, resolve_previous(db, tenant, previous, stored_name(filename, suffix)), previous)
+    when, given = resolve_as_of(as_of)
+    return Plan(suffix, resolve_previous(db, tenant, previous, stored_name(filename, suffix), when), previous,
+                when, given)
 
 
 def submit(
@@ -347,6 +384,8 @@ def submit(
                 requester_key_id=principal.key_id,
                 requester_prefix=principal.prefix,
                 identity=identity,
+                as_of=checked.as_of,
+                as_of_given=checked.as_of_given,
             )  # not new when an identical upload was recorded meanwhile
     except BaseException:
         if inserting:  # a commit cut off may have recorded the job all the same
@@ -452,5 +491,7 @@ def document(job: PortfolioJob) -> dict[str, Any]:
             {"csv": f"{base}?format=csv", "parquet": f"{base}?format=parquet"} if downloadable else None
         ),
         "files_purged_at": None if job.files_purged_at is None else utc_iso(job.files_purged_at),
+        "as_of": None if job.as_of is None else job.as_of.isoformat(),
+        "as_of_given": job.as_of_given,
     }
 

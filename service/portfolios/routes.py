@@ -81,7 +81,9 @@ _IDEMPOTENCY_PARAMETER = idempotency_parameter(
 _RESULTS_CONTENT = {
     "description": "One row per loan, in the book's order: its pass-through columns (`borrower_id`...), "
     "`row`, `error` (empty when rated), then the rating's figures (the columns of `greenrate batch rate`), "
-    "last the borrower's `company__external_id` as the book gives it (trimmed), on refused rows too.",
+    "then the borrower's `company__external_id` as the book gives it (trimmed), on refused rows too, and "
+    "last `portfolio_as_of`, the job's reporting date (`as_of`; absent for jobs uploaded before it was "
+    "recorded).",
     "headers": {
         "Content-Disposition": {
             "description": "`attachment`, with the file name `{portfolio_id}-results.csv` (or `.parquet`).",
@@ -152,7 +154,10 @@ class Portfolios(MethodView):
         format, an unknown `__` column, no rows) is refused with 422 under `errors.file`; a row that cannot
         be rated gets its own `error` in the results and the job completes. `previous` names the earlier
         portfolio the top movers compare with (default: this tenant's latest completed one uploaded under
-        the same file name, else its latest completed one; the movers name the file compared with). 503
+        the same file name, else its latest completed one, in either case one as of `as_of` or earlier;
+        the movers name the file compared with). `as_of` is the reporting date the book is as of (default:
+        the UTC date of the upload; not after today): a row of a later reporting year is refused in its
+        `error`, and the job, its summary and the results say the date. 503
         when the service has no job queue (`GREENRATE_REDIS_URL` unset), or the queue is unreachable or
         the service's storage full (then with `Retry-After`; nothing was accepted).
 
@@ -168,7 +173,7 @@ class Portfolios(MethodView):
         principal = current_principal()
         key = idempotency_key(request.headers.get(IDEMPOTENCY_KEY))
         upload = Upload(form["file"].filename, form["file"].stream)
-        checked = plan(s.db, principal.tenant, upload.filename, form.get("previous"))
+        checked = plan(s.db, principal.tenant, upload.filename, form.get("previous"), form.get("as_of"))
         if not s.settings.redis_url:  # after the request's own checks: a malformed request is a 4xx
             abort(
                 503,

@@ -39,6 +39,7 @@ from rating_model.book_chunks import Chunk, as_frame, chunk_length
 from rating_model.exceptions import ArtifactError, RatingModelError
 from rating_model.portfolio import PortfolioAccumulator
 from rating_model.portfolio_movers import PreviousRun
+from schemas.portfolio import AS_OF_DEFAULT
 from service.batch.files import read_raw_chunks
 from service.batch.pool import rate_placed_chunks
 from service.config import load_settings
@@ -154,7 +155,7 @@ def run_portfolio(context: RunContext, job_id: str, worker: Worker) -> str:
         chunks = _rate(context.db, job, engine, files, source, tag=tag,
                        processes=context.settings.portfolio_processes)
         summary = _summarize(context, job, files, chunks)
-        rows = storage.merge_parts(files, chunks, tag)
+        rows = storage.merge_parts(files, chunks, tag, as_of=job.as_of)
         records.complete(context.db, job_id, job.attempt, rows, summary)
     except Superseded:
         if _cancelled(context.db, job, files):
@@ -291,7 +292,7 @@ def _rate(db: DbEngine, job: PortfolioJob, engine: Engine, files: JobFiles, sour
     A row whose reporting year is after the year of issue, read once as the run starts, is refused in its
     ``error`` (as ``POST /v1/ratings`` refuses it with 422), the rest of the book rated: a row of 2099 was
     rated into the portfolio's figures. A run resumed after New Year judges its remaining chunks by the
-    new year.
+    new year. So is a row of a year after the job's reporting date (``as_of``).
     """
     year = year_of_issue()
     count = 0
@@ -313,9 +314,10 @@ def _rate(db: DbEngine, job: PortfolioJob, engine: Engine, files: JobFiles, sour
     results: Iterator[pd.DataFrame]
     if processes > 1:
         results = rate_placed_chunks(todo(), model_document=engine.artifact.to_dict(), workers=processes,
-                                     checks=checks, issue_year=year)
+                                     checks=checks, issue_year=year, as_of=job.as_of)
     else:
-        results = (rate_frame(as_frame(chunk), engine, first_row=first_row, checks=checks, issue_year=year)
+        results = (rate_frame(as_frame(chunk), engine, first_row=first_row, checks=checks, issue_year=year,
+                              as_of=job.as_of)
                    for chunk, first_row in todo())
     for result in results:
         index, rows_done = sent.popleft()
@@ -326,7 +328,11 @@ def _rate(db: DbEngine, job: PortfolioJob, engine: Engine, files: JobFiles, sour
 
 def _summarize(context: RunContext, job: PortfolioJob, files: JobFiles, chunks: int) -> dict[str, Any]:
     previous, reason = _previous_run(context, job)
-    accumulator = PortfolioAccumulator(previous=previous, no_previous_reason=reason)
+    source = None if job.as_of_given is None else (
+        "given at upload" if job.as_of_given else f"not given at upload: {AS_OF_DEFAULT}"
+    )
+    accumulator = PortfolioAccumulator(previous=previous, no_previous_reason=reason, as_of=job.as_of,
+                                       as_of_source=source)
     for part in storage.read_parts(files, chunks):
         accumulator.add(part)
     return accumulator.summary()

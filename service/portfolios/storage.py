@@ -27,6 +27,8 @@ from service.exceptions import ServiceError
 from service.logging import redacted
 
 if TYPE_CHECKING:
+    from datetime import date
+
     import pandas as pd
 
 # pandas and pyarrow are imported inside the functions that read or write files: web workers load this
@@ -34,6 +36,9 @@ if TYPE_CHECKING:
 # the two costs each worker about 80 MB of resident memory (benchmarks: worker RSS after 100,000 requests).
 
 #: accepted upload names, longest first (``.csv.gz`` before ``.csv``): the formats service.batch.files reads
+#: the results' column saying the reporting date of the job's book (``as_of``), on every row; a book's own
+#: column of that name is refused at upload, so that it cannot be overwritten
+AS_OF_COLUMN = "portfolio_as_of"
 SUFFIXES = (".csv.bz2", ".csv.zip", ".csv.gz", ".csv.xz", ".parquet", ".csv", ".pq")
 _COPY_BLOCK = 1024 * 1024
 
@@ -222,6 +227,11 @@ def inspect_upload(path: Path, max_rows: int) -> int | None:
         )
     if rows == 0:
         raise UploadRefused({"file": ["the file has a header but no rows"]})
+    if AS_OF_COLUMN in columns:
+        raise UploadRefused({"file": [
+            f"column {AS_OF_COLUMN!r}: clashes with the results' column of the same name (the book's "
+            "reporting date, the upload's as_of); rename it"
+        ]})
     return rows
 
 
@@ -324,11 +334,13 @@ def read_parts(files: JobFiles, count: int) -> Iterator[pd.DataFrame]:
         yield pq.read_table(files.part(index)).to_pandas()
 
 
-def merge_parts(files: JobFiles, count: int, tag: str) -> int:
+def merge_parts(files: JobFiles, count: int, tag: str, as_of: date | None = None) -> int:
     """Join parts 0..count-1 into ``results.parquet`` (one row group per part); returns the rows.
 
     ``tag`` keeps this run's temporary file apart from that of a run wrongly judged dead and still
-    merging: each replaces ``results.parquet`` whole, from the same recorded parts.
+    merging: each replaces ``results.parquet`` whole, from the same recorded parts. ``as_of``, the job's
+    reporting date, is added as the last column (:data:`AS_OF_COLUMN`, an Arrow date) of every row: the
+    export says the date its figures are as of, however its rows are read apart from the summary.
     """
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -339,13 +351,17 @@ def merge_parts(files: JobFiles, count: int, tag: str) -> int:
     schema = pa.unify_schemas(
         [pq.read_schema(files.part(i)) for i in range(count)], promote_options="permissive"
     )
+    dated = None if as_of is None else schema.append(pa.field(AS_OF_COLUMN, pa.date32()))
     temporary = files.root / f".results.parquet.{tag}.tmp"
     rows = 0
     try:
-        with pq.ParquetWriter(temporary, schema) as writer:
+        with pq.ParquetWriter(temporary, schema if dated is None else dated) as writer:
             for index in range(count):
-                table = pq.read_table(files.part(index))
-                writer.write_table(table.cast(schema))
+                table = pq.read_table(files.part(index)).cast(schema)
+                if dated is not None:
+                    table = table.append_column(dated.field(AS_OF_COLUMN),
+                                                pa.array([as_of] * table.num_rows, pa.date32()))
+                writer.write_table(table)
                 rows += table.num_rows
         _replace_durably(temporary, files.results)
     except BaseException:

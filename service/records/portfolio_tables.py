@@ -1,5 +1,5 @@
-"""The portfolio jobs table (migrations 0004, 0005, 0013-0015): one row per uploaded loan book, progress,
-summary.
+"""The portfolio jobs table (migrations 0004, 0005, 0013-0015, 0032): one row per uploaded loan book,
+progress, summary.
 
 Declared on the shared :data:`service.records.tables.metadata` so Alembic's schema comparison covers it.
 The row is the durable truth about a job; Redis (RQ) only carries the "run this id" message, so a lost
@@ -17,8 +17,10 @@ from __future__ import annotations
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
     Column,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -87,6 +89,18 @@ portfolio_jobs = Table(
         String(255),
         nullable=True,
         comment="The Idempotency-Key header of the upload that created the job, if any (0013)",
+    ),
+    Column(
+        "as_of",
+        Date,
+        nullable=True,
+        comment="The reporting date the job's figures are as of; null: uploaded before migration 0032",
+    ),
+    Column(
+        "as_of_given",
+        Boolean,
+        nullable=True,
+        comment="Whether the upload named as_of (false: the UTC date of the upload); null before 0032",
     ),
     CheckConstraint(f"status IN ({_STATUS_LIST})", name="ck_portfolio_jobs_status"),
 )

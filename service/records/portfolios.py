@@ -10,10 +10,10 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, delete, func, insert, select, update
+from sqlalchemy import Connection, Engine, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from service.records.database import as_utc
@@ -59,6 +59,8 @@ class PortfolioJob:
     idempotency_key: str | None = None
     requester_key_id: int | None = None  # the (bank) key whose upload created the job
     requester_prefix: str | None = None
+    as_of: date | None = None  # the reporting date (migration 0032); None: uploaded before
+    as_of_given: bool | None = None  # whether the upload named it (False: the UTC date of the upload)
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +113,8 @@ def _job(row: Any) -> PortfolioJob:
         idempotency_key=row.idempotency_key,
         requester_key_id=row.requester_key_id,
         requester_prefix=row.requester_prefix,
+        as_of=row.as_of,
+        as_of_given=row.as_of_given,
     )
 
 
@@ -146,6 +150,8 @@ def insert_job(
     requester_key_id: int | None,
     requester_prefix: str | None,
     identity: UploadIdentity | None = None,
+    as_of: date | None = None,
+    as_of_given: bool | None = None,
 ) -> Recorded:
     """Record a new queued job (before it is enqueued, so a worker always finds its row).
 
@@ -174,6 +180,8 @@ def insert_job(
         "upload_sha256": None if identity is None else identity.upload_sha256,
         "request_sha256": None if identity is None else identity.request_sha256,
         "idempotency_key": None if identity is None else identity.idempotency_key,
+        "as_of": as_of,
+        "as_of_given": as_of_given,
     }
     for last in (False, True):
         try:
@@ -270,15 +278,22 @@ def recorded_ids(db: Engine, job_ids: list[str]) -> set[str]:
     return found
 
 
-def latest_completed(db: Engine, tenant: str, file_name: str | None = None) -> PortfolioJob | None:
+def latest_completed(
+    db: Engine, tenant: str, file_name: str | None = None, as_of: date | None = None
+) -> PortfolioJob | None:
     """The tenant's most recently created completed job (of the book uploaded as ``file_name``, if given):
-    the default comparison for the top movers."""
-    query = (
-        select(portfolio_jobs)
-        .where(_T.tenant == tenant, _T.status == "completed")
-        .order_by(_T.created_at.desc(), _T.id.desc())
-        .limit(1)
-    )
+    the default comparison for the top movers.
+
+    With ``as_of``, only a job as of that date or before (or uploaded before jobs had one), the latest
+    reporting date first: a book as of 31 December 2024 uploaded after the 2025 one was compared with
+    the 2025 book, its movers running backwards in time.
+    """
+    query = select(portfolio_jobs).where(_T.tenant == tenant, _T.status == "completed")
+    if as_of is not None:
+        query = query.where(or_(_T.as_of.is_(None), _T.as_of <= as_of)).order_by(
+            _T.as_of.is_(None), _T.as_of.desc()
+        )
+    query = query.order_by(_T.created_at.desc(), _T.id.desc()).limit(1)
     if file_name is not None:
         query = query.where(_T.file_name == file_name)
     with db.connect() as conn:

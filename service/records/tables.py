@@ -86,7 +86,7 @@ Index("ix_api_keys_tenant_id", api_keys.c.tenant, api_keys.c.id)
 #: The Alembic revision of these tables: what the code needs the database to be at (readiness compares the
 #: two). Kept here, not asked of Alembic, so that web workers never import it (about 10 MB each);
 #: tests/service/test_migrations_sqlite.py holds it equal to the migrations' head.
-SCHEMA_REVISION = "0031"
+SCHEMA_REVISION = "0032"
 
 #: Which releases' code can serve the database's schema, written by the migration runner in the same
 #: transaction as each migration (migration 0012, :func:`service.records.migrate.record_compatibility`).

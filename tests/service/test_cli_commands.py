@@ -324,6 +324,7 @@ def test_the_tables_each_migration_creates_are_the_ones_a_downgrade_says_it_drop
         "0001_initial", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010", "0011",
         "0012", "0013", "0014", "0015", "0016", "0017", "0018", "0019", "0020",
         "0021", "0022", "0023", "0024", "0025", "0026", "0027", "0028", "0029", "0030", "0031",
+        "0032",
     ]
     assert script_order[-1] == migrate.head_revision()
     seen: set[str] = set()
