@@ -19,9 +19,11 @@ import pytest
 from flask import Flask
 
 from schemas.portfolio import PortfolioJobSchema
+from service.portfolios import runner
 from service.portfolios.storage import AS_OF_COLUMN
-from tests.conftest import bearer, create_key
-from tests.service.test_portfolios import _results, as_file, book, portfolio_app, upload, work
+from service.records import migrate
+from tests.conftest import AppFactory, bearer, create_key, services_of
+from tests.service.test_portfolios import CHUNK_ROWS, _results, as_file, book, portfolio_app, upload, work
 
 pytestmark = pytest.mark.integration
 __all__ = ["portfolio_app"]  # the fixture, imported for the tests below
@@ -99,26 +101,36 @@ def test_a_book_with_its_own_column_of_the_date_is_refused(portfolio_app: Flask,
     assert AS_OF_COLUMN in refused.json["errors"]["file"][0]
 
 
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 def test_the_movers_compare_with_a_book_as_of_that_date_or_earlier(
-    portfolio_app: Flask, tmp_path: Path
+    make_app: AppFactory, redis_url: str, tmp_path: Path, backend: str, request: pytest.FixtureRequest
 ) -> None:
     """A 2023 book uploaded after the 2024 one had been compared with it by default, its movers running
-    backwards; naming the later one is refused."""
-    client, key = portfolio_app.test_client(), create_key(portfolio_app)
-    loans = book(12)
-    ids = {}
-    for as_of in ("2023-12-31", "2024-12-31"):
-        accepted = upload(client, key, as_file(loans, "book.csv", tmp_path), as_of=as_of)
-        assert accepted.status_code == 202, accepted.json
-        assert work(portfolio_app)
-        ids[as_of] = accepted.json["id"]
-    assert client.get(f"/v1/portfolios/{ids['2024-12-31']}", headers=bearer(key)).json["previous"] == ids[
-        "2023-12-31"]
-    late = upload(client, key, as_file(loans, "book.csv", tmp_path), as_of="2022-12-31")
-    assert late.status_code == 202 and late.json["previous"] is None, late.json
-    middle = upload(client, key, as_file(loans.head(11), "book.csv", tmp_path), as_of="2024-06-30")
-    assert middle.json["previous"] == ids["2023-12-31"], middle.json
-    named = upload(client, key, as_file(loans.head(10), "book.csv", tmp_path), as_of="2023-12-31",
-                   previous=ids["2024-12-31"])
-    assert named.status_code == 422, named.json
-    assert "after this book's as_of 2023-12-31" in named.json["errors"]["previous"][0]
+    backwards; the latest reporting date comes first, not the latest upload; naming a later one is
+    refused."""
+    database = {"DATABASE_URL": request.getfixturevalue("postgres_url")} if backend == "postgresql" else {}
+    app = make_app(REDIS_URL=redis_url, PORTFOLIO_DIR=str(tmp_path / "portfolios"),
+                   PORTFOLIO_CHUNK_ROWS=CHUNK_ROWS, RATE_LIMIT="100000 per minute", **database)
+    if database:  # the ordering by date on the real server, not only SQLite's
+        migrate.upgrade(services_of(app).db)
+    try:
+        client, key = app.test_client(), create_key(app)
+        loans = book(12)
+        ids = {}
+        for as_of in ("2023-12-31", "2024-12-31", "2022-12-31"):
+            accepted = upload(client, key, as_file(loans, "book.csv", tmp_path), as_of=as_of)
+            assert accepted.status_code == 202, accepted.json
+            assert work(app)
+            ids[as_of] = accepted.json["id"]
+        previous = {as_of: client.get(f"/v1/portfolios/{job}", headers=bearer(key)).json["previous"]
+                    for as_of, job in ids.items()}
+        assert previous == {"2023-12-31": None, "2024-12-31": ids["2023-12-31"], "2022-12-31": None}
+        # 2022's book was uploaded last; 2023's is the latest date not after mid-2024
+        middle = upload(client, key, as_file(loans.head(11), "book.csv", tmp_path), as_of="2024-06-30")
+        assert middle.json["previous"] == ids["2023-12-31"], middle.json
+        named = upload(client, key, as_file(loans.head(10), "book.csv", tmp_path), as_of="2023-12-31",
+                       previous=ids["2024-12-31"])
+        assert named.status_code == 422, named.json
+        assert "after this book's as_of 2023-12-31" in named.json["errors"]["previous"][0]
+    finally:
+        runner._CONTEXT.clear()
