@@ -53,9 +53,9 @@ def verify_rating(rating_id: str | None, sample: int | None) -> None:
     GREENRATE_UNSIGNED_RATINGS=serve an unsigned rating re-derived identical exits 0 with a warning, as
     the service serves it. With --sample N, N ratings at random, one line each that is not identical or is
     unsigned, and a count: exit 1 when one is tampered, signed with another key or refused as unsigned,
-    whatever the release that issued it, or one issued by this engine version differs or cannot be
-    re-derived (one issued by an earlier version may differ by that version's changes, and is counted
-    apart).
+    whatever the release that issued it, or one issued under this release's engine, schema and factor set
+    versions differs or cannot be re-derived (one issued under earlier versions may differ by their
+    changes, or need their release, and is counted apart).
     """
     if (rating_id is None) == (sample is None):
         raise click.UsageError("give a RATING_ID or --sample N")
@@ -175,10 +175,10 @@ def _verify_sample(settings: Settings, key: RatingKey, count: int) -> None:
     The signature comes first: a tampered record fails the check whatever the release that issued it (every
     rating of an earlier release differs, and a tampered one had hidden among them), and so does an
     unsigned one the service refuses (GREENRATE_UNSIGNED_RATINGS=refuse; under serve it is a warning line
-    and passes, as it is served). A rating of an earlier release (another engine or schema version) whose
-    record is as issued may differ, or need the release that issued it, by that release's changes: it is
-    counted apart and does not fail the check. A database with no rating at all fails it: after a
-    restore, that is the restore that went wrong.
+    and passes, as it is served). A rating of an earlier release (another engine, schema or factor set
+    version) whose record is as issued may differ, or need the release that issued it, by that release's
+    changes: it is counted apart and does not fail the check. A database with no rating at all fails it:
+    after a restore, that is the restore that went wrong.
     """
     tally: Counter[str] = Counter()
     with database(settings) as engine:

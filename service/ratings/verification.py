@@ -47,8 +47,8 @@ from service.records.registry import load_artifact
 from service.records.tables import ratings
 
 __all__ = [
-    "INPUT_MISMATCH", "CannotVerify", "Raters", "Verification", "first_signed_seq", "sample_ratings",
-    "verify_rating",
+    "INPUT_MISMATCH", "CannotVerify", "Raters", "Verification", "first_signed_seq", "issued_by_this_release",
+    "sample_ratings", "verify_rating",
 ]
 
 #: At most this many differing fields are listed.
@@ -73,7 +73,8 @@ class Verification:
     such a row was written by the release before signing during the upgrade, or had its signature removed
     (or was inserted with any sequence number it was given: a hint, never a proof). ``unsigned`` is the
     policy the check ran under (``GREENRATE_UNSIGNED_RATINGS``): an unsigned rating is proven only where
-    the service serves it. ``code_revision`` is the build that issued it, as recorded.
+    the service serves it. ``code_revision`` is the build that issued it, as recorded. ``current_release``:
+    its versions are this release's (:func:`issued_by_this_release`).
     """
 
     rating_id: str
@@ -141,10 +142,24 @@ SAMPLE_SURPLUS = 4
 _ESTIMATED_ROWS = text("SELECT reltuples FROM pg_class WHERE oid = 'ratings'::regclass")
 
 
+def issued_by_this_release(engine_version: str, schema_version: str, factor_set_version: str) -> bool:
+    """Whether a rating recorded with these versions is one this release computes: its engine, its schema
+    and its factor set are this code's. A rating of another release may differ by that release's changes,
+    or need that release to be re-derived at all.
+
+    The factor set counts as well: a release may ship a new default set under unchanged engine and schema
+    versions (cn-2024.4 came with engine 2.6 unchanged), and this release computes with its own set only
+    (:class:`Raters`), so the ratings issued before it had been counted as this release's ratings that cannot
+    be re-derived, and failed ``greenrate ratings verify --sample`` after every such upgrade.
+    """
+    return (engine_version == ENGINE_VERSION and schema_version == SCHEMA_VERSION
+            and factor_set_version == load_factor_set().version)
+
+
 def sample_ratings(db: Engine, count: int) -> list[tuple[str, bool]]:
     """``count`` issued ratings picked at random (all of them when there are fewer), for a bulk check
-    such as the one after restoring a backup: each id, and whether this release issued it (its engine and
-    schema versions are this code's; a rating of an earlier release may differ by that release's changes).
+    such as the one after restoring a backup: each id, and whether this release issued it
+    (:func:`issued_by_this_release`; a rating of an earlier release may differ by that release's changes).
 
     On PostgreSQL the pick is drawn from a ``TABLESAMPLE SYSTEM`` sample of the table's pages:
     ``ORDER BY random()`` read and sorted the whole table, and at a few million ratings ran past the
@@ -156,7 +171,8 @@ def sample_ratings(db: Engine, count: int) -> list[tuple[str, bool]]:
     c = ratings.c
     with db.connect() as conn:
         if conn.dialect.name != "postgresql":
-            query = select(c.id, c.engine_version, c.schema_version).order_by(func.random()).limit(count)
+            query = select(c.id, c.engine_version, c.schema_version, c.factor_set_version).order_by(
+                func.random()).limit(count)
             rows = conn.execute(query).all()
         else:
             estimated = float(conn.execute(_ESTIMATED_ROWS).scalar() or 0)
@@ -164,7 +180,8 @@ def sample_ratings(db: Engine, count: int) -> list[tuple[str, bool]]:
             while True:
                 sample = tablesample(ratings, func.system(literal(percent, Float)), name="sample")
                 query = (
-                    select(sample.c.id, sample.c.engine_version, sample.c.schema_version)
+                    select(sample.c.id, sample.c.engine_version, sample.c.schema_version,
+                           sample.c.factor_set_version)
                     .order_by(func.random())
                     .limit(count)
                 )
@@ -172,8 +189,10 @@ def sample_ratings(db: Engine, count: int) -> list[tuple[str, bool]]:
                 if len(rows) >= count or percent >= 100.0:
                     break
                 percent = min(100.0, percent * 10)
-    return [(str(row.id), row.engine_version == ENGINE_VERSION and row.schema_version == SCHEMA_VERSION)
-            for row in rows]
+    return [
+        (str(row.id), issued_by_this_release(row.engine_version, row.schema_version, row.factor_set_version))
+        for row in rows
+    ]
 
 
 def first_signed_seq(db: Engine) -> int | None:
@@ -292,7 +311,9 @@ def verify_rating(
     outcome = Verification(
         rating_id, row.tenant, row_versions(row), False,
         signature=record.signature, signed_with=record.signed_with, tampered=record.tampered,
-        current_release=row.engine_version == ENGINE_VERSION and row.schema_version == SCHEMA_VERSION,
+        current_release=issued_by_this_release(
+            row.engine_version, row.schema_version, row.factor_set_version
+        ),
         first_signed=after, code_revision=row.code_revision, unsigned=key.unsigned,
     )
     try:

@@ -225,3 +225,32 @@ def test_a_sample_of_ratings_is_verified_and_counted_by_outcome(make_app: AppFac
     nothing = runner.invoke(main, ["ratings", "verify", "--sample", "10"],
                             env={"GREENRATE_DATABASE_URL": str(services_of(empty).db.url)})
     assert nothing.exit_code == 1 and "no rating is recorded" in nothing.output
+
+
+def test_a_rating_of_another_factor_set_under_this_engine_is_counted_as_an_earlier_releases(
+    make_app: AppFactory,
+) -> None:
+    """A release may ship a new default factor set under unchanged engine and schema versions (cn-2024.4
+    came with engine 2.6 unchanged: CHANGES.md). The ratings issued before it name the earlier set, which
+    this release does not compute with, and ``--sample`` counted each as a rating of this release that
+    cannot be re-derived and failed (exit 1) after every such upgrade, as for a broken record: a rating is
+    this release's only when its factor set is too."""
+    import json
+
+    from rating_model.factors import available_factor_sets
+
+    app, rating_id = _issued(make_app)
+    earlier_set = next(v for v in reversed(available_factor_sets()) if v != FACTOR_SET)
+    with services_of(app).db.connect() as conn:
+        body = json.loads(conn.execute(ratings.select().where(ratings.c.id == rating_id)).one().result_json)
+    body["versions"]["factor_set"] = earlier_set  # as the release whose default it was issued it
+    _set(app, rating_id, factor_set_version=earlier_set,
+         result_json=json.dumps(body, separators=(",", ":"), ensure_ascii=False))
+    outcome = verify_rating(app, rating_id)
+    assert outcome is not None and outcome.tampered == [] and outcome.signature == "valid"
+    assert outcome.cannot_verify is not None and f"factor set {earlier_set}" in outcome.cannot_verify
+    assert not outcome.current_release and not outcome.proven
+    env = {"GREENRATE_DATABASE_URL": str(services_of(app).db.url)}
+    sample = CliRunner().invoke(main, ["ratings", "verify", "--sample", "5"], env=env)
+    assert sample.exit_code == 0, sample.output
+    assert "1 rating(s) checked: 1 cannot be re-derived (earlier release), signature valid" in sample.output
