@@ -18,15 +18,18 @@ import click
 import structlog
 from sqlalchemy.exc import SQLAlchemyError
 
+from service import logging as json_logging
 from service import model_cli
 from service.commands import command_settings, database, database_error
 from service.config.settings import Settings
+from service.logging import PAGE_TENANT
 from service.ratings import verification
 from service.records.erasures import Erasure, find_erasure
 from service.records.rating_signatures import RatingKey, service_rating_key
 from service.revision import code_revision
 
 _erasure_log = structlog.get_logger("greenrate.erasure")
+_verification_log = structlog.get_logger("greenrate.verification")
 
 
 @click.group()
@@ -56,10 +59,14 @@ def verify_rating(rating_id: str | None, sample: int | None) -> None:
     whatever the release that issued it, or one issued under this release's engine, schema and factor set
     versions differs or cannot be re-derived (one issued under earlier versions may differ by their
     changes, or need their release, and is counted apart).
+
+    Each run leaves a trace on stderr, as an erasure does: who ran it, the rating, its tenant and the
+    outcome (`rating_verified`; with --sample, `ratings_sample_verified` with the counts, not the ids).
     """
     if (rating_id is None) == (sample is None):
         raise click.UsageError("give a RATING_ID or --sample N")
     settings = command_settings()
+    json_logging.configure(settings.log_level)  # the trace on stderr as JSON: stdout is the report
     key = service_rating_key(settings)
     if sample is not None:
         _verify_sample(settings, key, sample)
@@ -71,6 +78,12 @@ def verify_rating(rating_id: str | None, sample: int | None) -> None:
             erased = find_erasure(engine, rating_id) if outcome is None else None
         except SQLAlchemyError as exc:
             raise database_error(exc) from None
+    build = code_revision(settings.revision)
+    if outcome is not None:
+        _trace(rating_id, outcome.tenant, _category(outcome), passed=outcome.proven, build=build)
+    else:
+        _trace(rating_id, None if erased is None else erased.tenant,
+               "not recorded" if erased is None else "erased", passed=False, build=build)
     if erased is not None:  # not "no rating": an auditor must tell an erased rating from one never issued
         moment = "%Y-%m-%d %H:%M:%S UTC"
         raise click.ClickException(
@@ -98,6 +111,17 @@ def verify_rating(rating_id: str | None, sample: int | None) -> None:
             click.echo(f"  {path}")
     if not outcome.proven:
         raise SystemExit(1)
+
+
+def _trace(rating_id: str, tenant: str | None, outcome: str, *, passed: bool, build: str) -> None:
+    """Log who checked which rating and what it found: a reproduction a bank's auditor may ask about, as
+    an erasure and a subject-access export are logged (WARNING, as those are, so that it survives
+    ``GREENRATE_LOG_LEVEL=WARNING``). A merchant page rating's id opens its result without a key: never
+    in a log (:mod:`service.logging`)."""
+    _verification_log.warning(
+        "rating_verified", actor=model_cli.cli_actor(), tenant=tenant,
+        rating_id=None if tenant == PAGE_TENANT else rating_id, outcome=outcome, passed=passed, build=build,
+    )
 
 
 def _issued_by(outcome: verification.Verification) -> str:
@@ -210,6 +234,11 @@ def _verify_sample(settings: Settings, key: RatingKey, count: int) -> None:
         click.echo(f"note: {len(chosen)} rating(s) are recorded, fewer than the {count} asked for")
     failing = {what: n for what, n in tally.items() if _fails(what)}
     passing = {what: n for what, n in tally.items() if not _fails(what)}
+    # the ids are on stdout; the trace says who checked how many and what was found (see _trace)
+    _verification_log.warning(
+        "ratings_sample_verified", actor=model_cli.cli_actor(), checked=len(chosen), outcomes=dict(tally),
+        passed=not failing, build=code_revision(settings.revision),
+    )
     click.echo(f"{len(chosen)} rating(s) checked: "
                + "; ".join(f"{n} {what}" for what, n in [*sorted(failing.items()), *sorted(passing.items())]))
     if failing:

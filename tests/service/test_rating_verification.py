@@ -254,3 +254,42 @@ def test_a_rating_of_another_factor_set_under_this_engine_is_counted_as_an_earli
     sample = CliRunner().invoke(main, ["ratings", "verify", "--sample", "5"], env=env)
     assert sample.exit_code == 0, sample.output
     assert "1 rating(s) checked: 1 cannot be re-derived (earlier release), signature valid" in sample.output
+
+
+def test_a_verification_leaves_a_trace_of_who_checked_which_rating_and_what_it_found(
+    make_app: AppFactory,
+) -> None:
+    """``greenrate ratings verify`` reproduces a loan's rating from its record and left no trace: an auditor
+    asking who had checked which rating, and what it found, had nothing to read, where an erasure and a
+    subject-access export each log who made them. Each run logs who ran it and the outcome (WARNING, as
+    those do, so that it survives ``GREENRATE_LOG_LEVEL=WARNING``); a merchant page rating's id, its link,
+    is never logged."""
+    import json
+
+    from click.testing import Result
+
+    def traces(result: Result, event: str) -> list[dict[str, object]]:
+        return [json.loads(x) for x in result.stderr.splitlines() if f'"{event}"' in x]
+
+    app, rating_id = _issued(make_app)
+    env = {"GREENRATE_DATABASE_URL": str(services_of(app).db.url), "GREENRATE_LOG_LEVEL": "WARNING"}
+    runner = CliRunner()
+    same = runner.invoke(main, ["ratings", "verify", rating_id], env=env)
+    assert same.exit_code == 0, same.output
+    (line,) = traces(same, "rating_verified")
+    assert line["rating_id"] == rating_id and line["tenant"] == "bank-a" and line["level"] == "warning"
+    assert str(line["actor"]).startswith("cli/")
+    assert line["outcome"] == "identical, signature valid" and line["passed"] is True
+    never = "rt_" + "1" * 32
+    missing = runner.invoke(main, ["ratings", "verify", never], env=env)
+    (line,) = traces(missing, "rating_verified")
+    assert line["rating_id"] == never and line["outcome"] == "not recorded" and line["passed"] is False
+    sample = runner.invoke(main, ["ratings", "verify", "--sample", "3"], env=env)
+    (line,) = traces(sample, "ratings_sample_verified")
+    assert line["checked"] == 1 and line["outcomes"] == {"identical, signature valid": 1}
+    assert line["passed"] is True and str(line["actor"]).startswith("cli/")
+    assert rating_id not in json.dumps(line)
+    _set(app, rating_id, tenant="_public")  # a merchant page rating: its id opens its result
+    page = runner.invoke(main, ["ratings", "verify", rating_id], env=env)
+    (line,) = traces(page, "rating_verified")
+    assert line["rating_id"] is None and line["tenant"] == "_public" and rating_id not in page.stderr
