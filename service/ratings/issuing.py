@@ -16,7 +16,9 @@ Every new rating is signed as it is recorded, and a rating found in the records 
 signature before it is handed out or cached (:mod:`service.records.rating_signatures`): one changed in the
 database since is refused (500), never served, for that input only. A cache hit is not checked again: only
 this service writes the cache, with ratings it has just signed or checked (Redis entries carry a signature
-of their own).
+of their own). A rating found in the records that only a setting which can be withdrawn accepts (signed with
+a previous secret, or unsigned under ``GREENRATE_UNSIGNED_RATINGS=serve``) is handed out but not cached: the
+entry, signed with the current secret, would outlive the setting (``ReusableRating.cacheable``).
 """
 
 from __future__ import annotations
@@ -197,7 +199,9 @@ def _resolve(
             return
         text = found.result_json.encode()
         issued[digest] = Issued(found.id, text, True, digest, principal.merchant)
-        to_cache.append(_cache_entry(distinct[digest].key, CachedRating(found.id, text), found.valid_until))
+        if found.cacheable:  # not one a withdrawn setting must refuse again: read from the records each time
+            entry = _cache_entry(distinct[digest].key, CachedRating(found.id, text), found.valid_until)
+            to_cache.append(entry)
 
     if missing:
         stored = find_reusable(

@@ -119,12 +119,19 @@ class ReusableRating:
 
     ``refused``: its record failed its signature check (logged and counted already); it is neither served
     nor cached, and the request for that input is answered with the refusal.
+
+    ``cacheable``: its record is signed with the current key. One accepted only by a setting that can be
+    withdrawn, signed with a previous secret (``GREENRATE_PREVIOUS_SECRET_KEYS``) or unsigned (under
+    ``GREENRATE_UNSIGNED_RATINGS=serve``), is served from the records and not cached: a cache entry is
+    signed with the current secret, and had handed such a rating out as a hit after its secret was retired
+    or unsigned ratings refused again, until its validity ended (internal-audit review).
     """
 
     id: str
     result_json: str
     valid_until: datetime
     refused: RatingRecordRefused | None = None
+    cacheable: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -326,12 +333,14 @@ def _reusable(
     for row in conn.execute(_reusable_query(many, merchant_id is not None), params):
         if row.input_hash in found:
             continue  # the first issued wins; a later identical one is never handed out
-        refused = None
+        refused, status = None, None
         try:
-            verified(key, row._mapping, "reuse")
+            status = verified(key, row._mapping, "reuse")
         except RatingRecordRefused as exc:
             refused = exc
-        found[row.input_hash] = ReusableRating(row.id, row.result_json, as_utc(row.valid_until), refused)
+        found[row.input_hash] = ReusableRating(
+            row.id, row.result_json, as_utc(row.valid_until), refused, cacheable=status == "valid"
+        )
     return found
 
 

@@ -503,3 +503,38 @@ def test_a_previous_secret_that_is_not_the_signers_does_not_save_a_rating(make_a
         _assert_refused(listed.test_client().get("/v1/ratings", headers=bearer(key)))
     (event,) = [e for e in logs if e["event"] == "rating_record_refused"]
     assert event["reason"] == "tampered" and event["signed_with"] == rating_key(third).id
+
+
+@pytest.mark.integration
+def test_a_rating_signed_with_a_previous_secret_is_not_cached_again_under_the_current_one(
+    make_app: AppFactory, redis_url: str
+) -> None:
+    """A rating found in the records refills the cache. One signed with a previous secret was cached in an
+    entry signed with the current secret, and once the previous one was retired (after a leak, say), that
+    entry went on handing the rating out as a hit until its validity ended, while a read of it was refused
+    (500, ``other_key``): the retirement never reached it, and a forgery made with the leaked secret was
+    laundered into an entry the current one signed (internal-audit review). Such a rating is served from
+    the records, not cached again, so that retiring its secret refuses it everywhere at once."""
+    import redis
+
+    before = make_app(SECRET_KEY=SECRET_A, REDIS_URL=redis_url)
+    key = create_key(before)
+    first = _issue(before, key, "Cafe 1")
+    url = str(services_of(before).settings.database_url)
+    redis.Redis.from_url(redis_url).flushdb()  # its entry gone (evicted, Redis restarted)
+    rotated = make_app(SECRET_KEY=SECRET_B, PREVIOUS_SECRET_KEYS=SECRET_A, DATABASE_URL=url,
+                       REDIS_URL=redis_url)
+    client = rotated.test_client()
+    for _ in range(2):  # reused from the records each time: served, not cached
+        reused = client.post("/v1/ratings", json=payload(name="Cafe 1"), headers=bearer(key))
+        assert reused.status_code == 201 and reused.get_json() == first
+    second = _issue(rotated, key, "Cafe 2")  # signed with the current secret: cached as ever
+    cached = client.post("/v1/ratings", json=payload(name="Cafe 2"), headers=bearer(key))
+    assert cached.headers["X-Cache"] == "hit"
+    retired = make_app(SECRET_KEY=SECRET_B, DATABASE_URL=url, REDIS_URL=redis_url).test_client()
+    refused = retired.post("/v1/ratings", json=payload(name="Cafe 1"), headers=bearer(key))
+    assert refused.status_code == 500, refused.headers  # not the cached rating (a 201 hit)
+    _assert_refused(refused)
+    _assert_refused(retired.get(f"/v1/ratings/{first['id']}", headers=bearer(key)))
+    again = retired.post("/v1/ratings", json=payload(name="Cafe 2"), headers=bearer(key))
+    assert again.headers["X-Cache"] == "hit" and again.get_json() == second

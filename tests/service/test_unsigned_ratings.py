@@ -142,3 +142,25 @@ def test_an_inserted_unsigned_rating_is_served_logged_and_counted_under_serve(
     assert sample.exit_code == 0, sample.output
     assert f"{FORGED_ID}: warning: unsigned" in sample.output
     assert _verify(app, FORGED_ID).exit_code == 1  # the same command under the default policy
+
+
+def test_an_unsigned_rating_served_under_serve_is_never_cached(make_app: AppFactory) -> None:
+    """``serve`` is an upgrade-window setting, to be set back to ``refuse``. An unsigned rating handed out
+    for its input again (a POST, a batch item, a one-click) was cached in an entry the current secret signs,
+    and after the switch back that entry went on handing it out as a hit until its validity ended, the
+    forged row of the security review among them, while every read of its record refused it (internal-audit
+    review). It is served from the records each time, never cached."""
+    app = make_app(SECRET_KEY=SECRET, UNSIGNED_RATINGS="serve")
+    client, key = app.test_client(), create_key(app)
+    genuine = client.post("/v1/ratings", json=payload(name="Real Borrower"), headers=bearer(key)).get_json()
+    _insert_forgery(app, genuine["id"], "Real Borrower")
+    services_of(app).cache = MemoryCache(100, erased=services_of(app).erased)
+    fabricated = payload(name="Real Borrower")
+    fabricated["energy"]["electricity_kwh"] = fabricated["energy"]["electricity_kwh"] / 10
+    for _ in range(2):
+        served = client.post("/v1/ratings", json=fabricated, headers=bearer(key))
+        assert served.status_code == 201 and served.get_json()["id"] == FORGED_ID
+    assert services_of(app).cache._entries == {}  # type: ignore[attr-defined]
+    again = client.post("/v1/ratings", json=payload(name="Real Borrower"), headers=bearer(key))
+    assert again.get_json()["id"] == genuine["id"]  # a signed one is cached as ever
+    assert len(services_of(app).cache._entries) == 1  # type: ignore[attr-defined]
