@@ -21,6 +21,9 @@ from service.records.database import encoding_problem, recorded_compatibility, s
 from service.records.rating_signatures import count_signed, count_unsigned
 from service.records.ratings import count_code_revisioned, count_engine_versioned
 
+#: The migration that brought the ratings' signatures: going below it drops them, for good.
+_SIGNING = "0018"
+
 
 def _migration_error(engine: Engine, exc: CommandError | SQLAlchemyError) -> click.ClickException:
     """A migration command's failure as one line: Alembic's refusal, or the database's first line of error.
@@ -129,14 +132,18 @@ def db_upgrade(revision: str) -> None:
 @click.option(
     "--drop-records",
     is_flag=True,
-    help="Go down even where it drops tables holding rows (issued ratings, keys, the model registry...).",
+    help="Go down even where it drops tables holding rows (issued ratings, keys, the model registry...), or "
+    "the issued ratings' signatures (below migration 0018).",
 )
 def db_downgrade(revision: str, drop_records: bool) -> None:
     """Migrate down to REVISION (`base` drops everything).
 
     A downgrade that would drop tables holding rows is refused, naming them and their rows, unless
     --drop-records is given: `greenrate db downgrade base` had dropped every issued rating of a live
-    service without a word (operations review), though the database refuses to delete a single one.
+    service without a word (operations review), though the database refuses to delete a single one. So is
+    one that would drop the signatures of issued ratings (below migration 0018): no command signs a rating
+    after issue, so each would stay unsigned for good, refused under GREENRATE_UNSIGNED_RATINGS=refuse and
+    no longer provably the rating issued (internal-audit review).
     """
     settings = command_settings()
     with database(settings) as engine:
@@ -149,17 +156,26 @@ def db_downgrade(revision: str, drop_records: bool) -> None:
                 )
             dropped = migrate.tables_dropped_by(target)
             lost = {table: rows for table, rows in migrate.rows_in(engine, dropped).items() if rows}
+            signed = count_signed(engine)
         except SQLAlchemyError as exc:
             raise _migration_error(engine, exc) from None
         listed = ", ".join(f"{table} ({rows:,} row(s))" for table, rows in lost.items())
-        if lost and not drop_records:
+        unsigning = bool(signed) and migrate.undoes(target, _SIGNING) and "ratings" not in lost
+        if (lost or unsigning) and not drop_records:
+            drops = [listed] if lost else []
+            if unsigning:
+                drops.append(
+                    f"the signatures of {signed:,} rating(s) (migration 0018): no command signs a rating "
+                    "after issue, so after upgrading again each stays unsigned, refused (500) under "
+                    "GREENRATE_UNSIGNED_RATINGS=refuse, and nothing shows any longer that it is the rating "
+                    "issued"
+                )
             raise click.ClickException(
-                f"going down to {revision} drops {listed}; nothing was changed. Export what must be kept, "
-                "then run it again with --drop-records"
+                f"going down to {revision} drops {'; and '.join(drops)}; nothing was changed. Export what "
+                "must be kept, then run it again with --drop-records"
             )
         expiring = api_keys.count_expiring(engine)
         versioned = count_engine_versioned(engine)
-        signed = count_signed(engine)
         revisioned = count_code_revisioned(engine)
         try:
             migrate.downgrade(engine, revision, lock_timeout_seconds=settings.migration_lock_timeout_seconds,

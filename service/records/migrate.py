@@ -353,6 +353,16 @@ def tables_dropped_by(revision: str) -> list[str]:
     ]
 
 
+def undoes(target: str, revision: str) -> bool:
+    """Whether a downgrade to ``target`` (``base`` or a resolved id) undoes migration ``revision`` (an id or
+    a unique prefix, such as ``"0018"``)."""
+    if target == "base":
+        return True
+    script = ScriptDirectory.from_config(alembic_config())
+    kept = {r.revision for r in script.iterate_revisions(target, "base")}
+    return resolved_revision(revision) not in kept
+
+
 def downgrade_target(db: Engine, revision: str) -> str | None:
     """The revision ``greenrate db downgrade REVISION`` reaches: ``base``, a named or prefixed revision,
     or ``-N`` steps down from the database's current one; ``None`` for anything else (it cannot be told

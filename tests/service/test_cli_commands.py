@@ -285,8 +285,8 @@ def test_downgrading_below_0006_says_how_many_ratings_lose_their_engine_version(
     key = run(env, "keys", "create", "--tenant", "bank-a", "--role", "bank").output.strip().splitlines()[-1]
     app = create_app({"TESTING": True, "DATABASE_URL": env["GREENRATE_DATABASE_URL"], "ACCESS_LOG": False})
     assert app.test_client().post("/v1/ratings", json=payload(), headers=bearer(key)).status_code == 201
-    kept = run(env, "db", "downgrade", "0006")
-    assert "lost the engine version" not in kept.output
+    kept = run(env, "db", "downgrade", "0006", "--drop-records")  # the signatures (0018) go: confirmed
+    assert kept.exit_code == 0 and "lost the engine version" not in kept.output
     down = run(env, "db", "downgrade", "0005")
     assert down.exit_code == 0
     assert "1 rating(s) lost the engine version they were computed with" in down.output
@@ -306,7 +306,7 @@ def test_a_downgrade_that_drops_records_is_refused_unless_asked_and_says_what_it
     assert app.test_client().post("/v1/ratings", json=payload(), headers=bearer(key)).status_code == 201
     # the migrations above 0009 (model_comparisons, 0010, is empty); their numbers may skip
     to_0009 = len(list(migrate._scripts().iterate_revisions(migrate.head_revision(), "0009")))
-    assert run(env, "db", "downgrade", "--", f"-{to_0009}").exit_code == 0
+    assert run(env, "db", "downgrade", "--drop-records", "--", f"-{to_0009}").exit_code == 0  # signatures
     relative = run(env, "db", "downgrade", "--", "-9")  # -N steps had slipped past the check (diff review)
     assert relative.exit_code == 1 and "api_keys (1 row(s))" in relative.output, relative.output
     refused = run(env, "db", "downgrade", "base")
@@ -336,6 +336,28 @@ def test_the_tables_each_migration_creates_are_the_ones_a_downgrade_says_it_drop
     db.dispose()
 
 
+def test_a_downgrade_that_drops_the_ratings_signatures_needs_drop_records(env: dict[str, str]) -> None:
+    """Going below migration 0018 drops every rating's signature for good: no command signs a rating after
+    issue, so after upgrading again each is refused (500) under the default policy, and nothing shows any
+    longer that it is the rating issued (internal-audit review: one command made every rating a loan rests
+    on unprovable, where dropping a table of records is refused unless --drop-records). It is refused the
+    same way, nothing changed; with --drop-records it goes down (next test)."""
+    run(env, "db", "upgrade")
+    key = run(env, "keys", "create", "--tenant", "bank-a", "--role", "bank").output.strip().splitlines()[-1]
+    app = create_app({"TESTING": True, "DATABASE_URL": env["GREENRATE_DATABASE_URL"], "ACCESS_LOG": False,
+                      "SECRET_KEY": "downgrade-test-secret-0123456789abcdefgh"})
+    client = app.test_client()
+    issued = client.post("/v1/ratings", json=payload(), headers=bearer(key))
+    assert issued.status_code == 201
+    down = run(env, "db", "downgrade", "0017")
+    assert down.exit_code == 1, down.output
+    assert "going down to 0017 drops the signatures of 1 rating(s)" in down.output
+    assert "nothing was changed" in down.output and "--drop-records" in down.output
+    assert migrate.current_revision(create_engine(env["GREENRATE_DATABASE_URL"])) == migrate.head_revision()
+    assert client.get(f"/v1/ratings/{issued.get_json()['id']}", headers=bearer(key)).data == issued.data
+    assert run(env, "db", "downgrade", "0018").exit_code == 0  # v1 stays: nothing to confirm
+
+
 def test_downgrading_below_0018_says_how_many_ratings_lose_their_signature(env: dict[str, str]) -> None:
     """Going below migration 0018 drops the ratings' signatures: they are served on, as ratings from before
     signing, and a change to them is no longer caught. The downgrade said nothing of it."""
@@ -344,7 +366,7 @@ def test_downgrading_below_0018_says_how_many_ratings_lose_their_signature(env: 
     app = create_app({"TESTING": True, "DATABASE_URL": env["GREENRATE_DATABASE_URL"], "ACCESS_LOG": False,
                       "SECRET_KEY": "downgrade-test-secret-0123456789abcdefgh"})
     assert app.test_client().post("/v1/ratings", json=payload(), headers=bearer(key)).status_code == 201
-    down = run(env, "db", "downgrade", "0017")
+    down = run(env, "db", "downgrade", "0017", "--drop-records")
     assert down.exit_code == 0, down.output
     assert "1 rating(s) lost their signature" in down.output
     assert "refused unless GREENRATE_UNSIGNED_RATINGS=serve" in down.output
@@ -358,7 +380,7 @@ def test_downgrading_below_0018_says_how_many_ratings_lose_their_signature(env: 
     assert "1 rating(s) were issued before ratings were signed (migration 0018)" in up.output
     assert "the service refuses them (500, and any GET /v1/ratings page holding one) under " \
         "GREENRATE_UNSIGNED_RATINGS=refuse" in up.output
-    run(env, "db", "downgrade", "0017")
+    run(env, "db", "downgrade", "0017", "--drop-records")
     served = run({**env, "GREENRATE_UNSIGNED_RATINGS": "serve"}, "db", "upgrade")
     assert "they are served (GREENRATE_UNSIGNED_RATINGS=serve)" in served.output
 
@@ -377,7 +399,7 @@ def test_every_upgrade_says_how_many_ratings_are_unsigned_and_what_the_policy_do
                       "SECRET_KEY": "upgrade-test-secret-0123456789abcdefghij"})
     assert app.test_client().post("/v1/ratings", json=payload(), headers=bearer(key)).status_code == 201
     assert "carry no signature" not in run(env, "db", "upgrade").output  # signed: nothing to say
-    run(env, "db", "downgrade", "0017")  # the rating loses its signature, as one issued before signing
+    run(env, "db", "downgrade", "0017", "--drop-records")  # unsigned now, as one from before signing
     assert run(env, "db", "upgrade").exit_code == 0
     assert migrate.current_revision(create_engine(env["GREENRATE_DATABASE_URL"])) == migrate.head_revision()
     for _ in range(2):  # at head already, nothing to migrate: said on every run
@@ -411,4 +433,4 @@ def test_downgrading_below_0019_says_how_many_ratings_lose_their_build(env: dict
     assert down.exit_code == 0, down.output
     assert "1 rating(s) lost the build that issued them" in down.output
     assert "lost their signature" not in down.output
-    assert "lost the build" not in run(env, "db", "downgrade", "0017").output  # nothing left to lose
+    assert "lost the build" not in run(env, "db", "downgrade", "0017", "--drop-records").output  # none left
