@@ -98,6 +98,14 @@ UNSIGNED_MESSAGE = (
     "added without one), so it is not served. The operator has been alerted; quote the request id."
 )
 
+#: What a caller reads when a stored rating names a signing key this service does not hold: the record may
+#: be as issued (the secret changed, or differs between the service's machines) or changed, key id and all
+#: (anyone can write one), so saying that it does not match its signature would misstate it.
+OTHER_KEY_MESSAGE = (
+    "This rating's record names a signing key this service does not hold, so it cannot be checked and is "
+    "not served. The operator has been alerted; quote the request id."
+)
+
 Status = Literal["valid", "previous_key", "unsigned", "tampered", "other_key"]
 
 #: The statuses of a record that is what was signed: with the current key, or with a previous one.
@@ -149,9 +157,11 @@ class RatingRecordRefused(ServiceError):
 
     code = 500
 
-    def __init__(self, rating_id: str, reason: str, *, unsigned: bool = False) -> None:
-        super().__init__(f"rating {rating_id} refused: {reason}",
-                         message=UNSIGNED_MESSAGE if unsigned else REFUSED_MESSAGE)
+    def __init__(
+        self, rating_id: str, reason: str, *, unsigned: bool = False, other_key: bool = False
+    ) -> None:
+        message = UNSIGNED_MESSAGE if unsigned else OTHER_KEY_MESSAGE if other_key else REFUSED_MESSAGE
+        super().__init__(f"rating {rating_id} refused: {reason}", message=message)
 
 
 def body_sha256(result_json: str) -> str:
@@ -288,7 +298,8 @@ def _refusal(key: RatingKey, row: Mapping[Any, Any], read: str, found: Signature
         detail=reason,
         hint="not served; see docs/operations.md, 'Proving a rating is what was issued'",
     )
-    return RatingRecordRefused(str(row["id"]), reason, unsigned=found.status == "unsigned")
+    return RatingRecordRefused(str(row["id"]), reason, unsigned=found.status == "unsigned",
+                               other_key=found.status == "other_key")
 
 
 def _previous_ids(key: RatingKey) -> str:

@@ -29,7 +29,7 @@ from service.cli import main
 from service.ratings.encoding import rating_json
 from service.records import migrate
 from service.records.database import as_utc
-from service.records.rating_signatures import REFUSED_MESSAGE, UNSIGNED_MESSAGE, rating_key
+from service.records.rating_signatures import OTHER_KEY_MESSAGE, REFUSED_MESSAGE, UNSIGNED_MESSAGE, rating_key
 from service.records.registry import register
 from service.records.tables import api_keys, ratings
 from tests.conftest import AppFactory, bearer, create_key, payload, services_of, session_engine
@@ -381,14 +381,16 @@ def test_a_rating_signed_with_a_rotated_secret_is_refused_and_said_to_be_another
 ) -> None:
     """GREENRATE_SECRET_KEY cannot be rotated without losing the ratings it signed (docs/operations.md): a
     rating signed with another key is refused like a tampered one (anyone can write a key id), but the
-    log, the metric and verify say which key signed it and which one the service holds."""
+    log, the metric and verify say which key signed it and which one the service holds. The caller reads
+    that the record names a key the service does not hold: it had read that the record did not match its
+    signature, which nothing had shown (the unsigned record's message was mended the same way)."""
     before = make_backend_app(SECRET_KEY=SECRET_A)
     key = create_key(before)
     first = _issue(before, key, "Cafe 1")
     after = make_backend_app(SECRET_KEY=SECRET_B, DATABASE_URL=str(services_of(before).settings.database_url))
     client = after.test_client()
     with capture_logs() as logs:
-        _assert_refused(client.get(f"/v1/ratings/{first['id']}", headers=bearer(key)))
+        _assert_refused(client.get(f"/v1/ratings/{first['id']}", headers=bearer(key)), OTHER_KEY_MESSAGE)
     (event,) = [e for e in logs if e["event"] == "rating_record_refused"]
     assert event["reason"] == "other_key" and event["signed_with"] == rating_key(SECRET_A).id
     assert event["service_key"] == rating_key(SECRET_B).id
@@ -470,7 +472,7 @@ def test_a_rotated_secret_listed_as_previous_keeps_its_ratings_served_and_signs_
     # the old secret retired: its ratings are another key's again, the new ones are served
     retired = make_backend_app(SECRET_KEY=SECRET_B, DATABASE_URL=url).test_client()
     with capture_logs() as logs:
-        _assert_refused(retired.get(f"/v1/ratings/{first['id']}", headers=bearer(key)))
+        _assert_refused(retired.get(f"/v1/ratings/{first['id']}", headers=bearer(key)), OTHER_KEY_MESSAGE)
     (event,) = [e for e in logs if e["event"] == "rating_record_refused"]
     assert event["reason"] == "other_key" and event["signed_with"] == old_id
     assert retired.get(f"/v1/ratings/{second['id']}", headers=bearer(key)).status_code == 200
@@ -495,7 +497,8 @@ def test_a_previous_secret_that_is_not_the_signers_does_not_save_a_rating(make_a
     first = _issue(before, key, "Cafe 1")
     url = str(services_of(before).settings.database_url)
     after = make_app(SECRET_KEY=SECRET_B, PREVIOUS_SECRET_KEYS=SECRET_A, DATABASE_URL=url)
-    _assert_refused(after.test_client().get(f"/v1/ratings/{first['id']}", headers=bearer(key)))
+    _assert_refused(after.test_client().get(f"/v1/ratings/{first['id']}", headers=bearer(key)),
+                    OTHER_KEY_MESSAGE)
     listed = make_app(SECRET_KEY=SECRET_B, PREVIOUS_SECRET_KEYS=f"{SECRET_A} {third}", DATABASE_URL=url)
     assert listed.test_client().get(f"/v1/ratings/{first['id']}", headers=bearer(key)).status_code == 200
     tamper(listed, "T3", first["id"])
@@ -534,7 +537,7 @@ def test_a_rating_signed_with_a_previous_secret_is_not_cached_again_under_the_cu
     retired = make_app(SECRET_KEY=SECRET_B, DATABASE_URL=url, REDIS_URL=redis_url).test_client()
     refused = retired.post("/v1/ratings", json=payload(name="Cafe 1"), headers=bearer(key))
     assert refused.status_code == 500, refused.headers  # not the cached rating (a 201 hit)
-    _assert_refused(refused)
-    _assert_refused(retired.get(f"/v1/ratings/{first['id']}", headers=bearer(key)))
+    _assert_refused(refused, OTHER_KEY_MESSAGE)
+    _assert_refused(retired.get(f"/v1/ratings/{first['id']}", headers=bearer(key)), OTHER_KEY_MESSAGE)
     again = retired.post("/v1/ratings", json=payload(name="Cafe 2"), headers=bearer(key))
     assert again.headers["X-Cache"] == "hit" and again.get_json() == second
