@@ -92,6 +92,10 @@ UNREPORTED_LABELS: Mapping[str, tuple[str, str]] = {
     "energy.purchased_heat_gj": ("heat bought (Scope 2)", "外购热力（范围二）"),
     "resources.water_m3": ("water (Scope 3)", "用水（范围三）"),
     "resources.waste_t": ("waste (Scope 3)", "废弃物（范围三）"),
+    # not among ``emissions.missing`` (schema 1.13 keeps it as it was): the refrigerant question answered
+    # "not sure" (``refrigerants`` left out), which the disclosure says Scope 1 leaves out
+    "refrigerants": ("refrigerant leaks from air conditioning, fridges and cold rooms (Scope 1)",
+                     "空调、冰箱和冷库的制冷剂泄漏（范围一）"),
 }
 
 #: A list index in a field path ("transport.fleet.3.km"): labels are written once per list ("*").

@@ -234,3 +234,45 @@ def test_a_page_post_with_refrigerants_is_rated_with_them_and_not_sure_leaves_th
         assert any("refrigerant leaks" in text for text in exclusions) == (choice == "")
         page = _text(client.get(posted.headers["Location"]).get_data(as_text=True))
         assert "The refrigerant recharged" not in page
+
+
+def test_not_sure_is_named_among_what_was_left_out_in_the_data_notes(make_app: AppFactory) -> None:
+    """"Not sure" left the leaks out of Scope 1, which the disclosure said; the page's notes on what was
+    assumed or left out did not, and an owner read an inventory without them as complete. "None recharged"
+    and a gas with its kg are answers: nothing is said of them."""
+    from tests.service.test_merchant_page_unreported import _notes
+
+    app = _app(make_app)
+    client = app.test_client()
+    said = {"en": "refrigerant leaks from air conditioning, fridges and cold rooms (Scope 1)",
+            "zh": "空调、冰箱和冷库的制冷剂泄漏（范围一）"}
+    for answers, left_out in (({"refrigerant": ""}, True), ({"refrigerant": "none"}, False),
+                              ({"refrigerant": "R-410A", "refrigerant_kg": "3"}, False)):
+        posted = _post(client, "en", **{**RESTAURANT, **answers})
+        assert posted.status_code == 303, _errors(posted.get_data(as_text=True))
+        for lang in ("en", "zh"):
+            location = posted.headers["Location"].replace("lang=en", f"lang={lang}")
+            notes = _notes(client.get(location).get_data(as_text=True))
+            assert (said[lang] in notes) == left_out, (answers, notes)
+            if left_out:  # in the sentence of what was left out, after Scopes 1 and 2, before Scope 3
+                t = texts(lang)
+                start = t["not_reported"].split("{fields}")[0]
+                assert notes.startswith(start), notes
+                assert notes.index(said[lang]) < notes.index("(Scope 3)" if lang == "en" else "（范围三）")
+
+
+def test_a_rating_under_a_schema_that_never_asked_the_refrigerant_says_nothing_of_it() -> None:
+    """Before schema 1.13 nothing asked the refrigerant recharged (the disclosure says such leaks were not
+    collected): its rating is not told it left out an answer it was never asked for."""
+    from rating_model.standard import DEFAULT_STANDARD, load_standard
+    from service.web.view.notes import data_notes
+
+    standard = load_standard(DEFAULT_STANDARD)
+    operating = {"energy": {"electricity_kwh": 100.0}}
+    for schema, left_out in (("1.12", False), ("1.13", True), ("1.14", True), ("2.0", True), ("", False)):
+        rating = {"data_quality": {"pcaf_score": 2, "estimated_fields": []}, "emissions": {"missing": []},
+                  "versions": {"schema": schema}}
+        notes = " ".join(data_notes(rating, operating, standard, "en"))
+        assert ("refrigerant leaks" in notes) == left_out, schema
+        answered = " ".join(data_notes(rating, {**operating, "refrigerants": []}, standard, "en"))
+        assert "refrigerant leaks" not in answered, schema

@@ -62,6 +62,8 @@ def _leaks_note(lines: Any, lang: str) -> str:
 
 
 _HEAT = "energy.purchased_heat_gj"
+_REFRIGERANTS = "refrigerants"  # the input left out by "not sure" (a key of labels.UNREPORTED_LABELS)
+_REFRIGERANTS_ASKED = (1, 13)  # the schema that takes ``refrigerants``
 _LEAKS = "fugitive_refrigerant"  # the category of a refrigerant line (rating_model.refrigerants.CATEGORY)
 
 
@@ -108,7 +110,10 @@ def data_notes(
 
     The inputs left out and not estimated (the inventory's ``missing``: heat "not sure", vehicles not
     answered) are named first, with the scope they are missing from: "nothing was estimated" alone read
-    as complete data beside a Scope 2 without the heat bought (a review in Harbin)."""
+    as complete data beside a Scope 2 without the heat bought (a review in Harbin). The refrigerant
+    recharged answered "not sure" is among them (:func:`_refrigerants_unreported`; the inventory's
+    ``missing`` does not name it): the disclosure said Scope 1 leaves the leaks out, and the page said
+    nothing of it."""
     t = texts(lang)
     dq = rating.get("data_quality") or {}
     pcaf = dq.get("pcaf_score")
@@ -142,9 +147,24 @@ def data_notes(
     if not estimated and (assumed or billed):  # the bill's line says no PCAF score
         notes.append(t["pcaf_only"].format(pcaf=pcaf))
     missing = [str(p) for p in (rating.get("emissions") or {}).get("missing") or []]
+    if _refrigerants_unreported(rating, operating):
+        scope3 = next((i for i, path in enumerate(missing) if path.startswith("resources.")), len(missing))
+        missing.insert(scope3, _REFRIGERANTS)  # after the other inputs of Scopes 1 and 2
     if missing:
         notes.insert(0, t["not_reported"].format(fields=joined(unreported_labels(missing, lang), lang)))
     return notes
+
+
+def _refrigerants_unreported(rating: Mapping[str, Any], operating: Mapping[str, Any]) -> bool:
+    """Whether the rating leaves the refrigerant leaks out because the owner did not say what was recharged
+    ("not sure": ``refrigerants`` left out of its input), under a schema that asks it (1.13 on). A rating
+    under an earlier schema was never asked, and its disclosure says the leaks were not collected."""
+    schema = str((rating.get("versions") or {}).get("schema") or "")
+    try:
+        asked = tuple(int(part) for part in schema.split(".")) >= _REFRIGERANTS_ASKED
+    except ValueError:  # no schema recorded
+        return False
+    return asked and operating.get("refrigerants") is None
 
 
 def _rule_field(path: str) -> bool:
