@@ -103,9 +103,16 @@ def disclosure_time(stamp: object, lang: str) -> str:
     return local_time(stamp, lang) if lang == "zh" else str(stamp or "")
 
 
+#: The parameters of an error that are years, written as they are: "2025", where a figure is "2,025".
+YEAR_PARAMS = frozenset({"year", "first_year", "last_year"})
+
+
 def message(lang: str, key: str, params: Mapping[str, str]) -> str:
-    """The text of an error ``key``, its numbers written for ``lang`` (:func:`amount`)."""
-    written = {name: amount(float(value), lang) for name, value in params.items()}
+    """The text of an error ``key``, its numbers written for ``lang`` (:func:`amount`), its years
+    (:data:`YEAR_PARAMS`) as they are."""
+    written = {
+        name: value if name in YEAR_PARAMS else amount(float(value), lang) for name, value in params.items()
+    }
     return texts(lang)[key].format(**written)
 
 

@@ -57,7 +57,7 @@ from service.web.form.choices import (
     VEHICLE_CHOICES,
     VEHICLE_KINDS,
 )
-from service.web.form.fields import DETAIL_CHOICES, DETAIL_FIELDS, GENERAL, NAME_MAX_LENGTH
+from service.web.form.fields import DETAIL_CHOICES, DETAIL_FIELDS, GENERAL, NAME_MAX_LENGTH, reporting_year
 from service.web.form.vehicles import MAX_VEHICLE_ROWS, ROWS_FIELD, field_of_row, row_field, rows_shown
 from service.web.fuels import BOTTLE_SIZES_KG, FUEL_CHOICES, PREVIOUS_FUEL_CHOICES
 from service.web.heat import HEAT_CHOICES
@@ -184,6 +184,7 @@ def _form_page(
         add_row_field=ADD_ROW_FIELD,
         new_row=rows if add_row and rows > 1 else None,
         name_max_length=NAME_MAX_LENGTH,
+        reporting_year=reporting_year(),
         privacy_contact=services().settings.privacy_contact,
         csrf_field=csrf.FIELD,
         switch_field=SWITCH_FIELD,
@@ -421,7 +422,7 @@ def result(rating_id: str) -> str:
         company=operating.get("company", {}),
         pillars=pillar_bars(rating, lang),
         emissions=emission_bars(rating, t),
-        scopes_note=scopes_note(rating, lang),
+        scopes_note=scopes_note(rating, lang, operating),
         data_notes=data_notes(rating, operating, standard, lang),
         unanswered=unanswered_note(operating, lang),
         reasons=reasons(rating, standard, lang, operating),

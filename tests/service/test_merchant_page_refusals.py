@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import create_engine
 
 from service.web.amounts import Bounds
-from service.web.form.fields import LIMITS
+from service.web.form.fields import LIMITS, reporting_year
 from service.web.i18n import message, texts
 from tests.conftest import AppFactory, services_of
 from tests.live_services import free_port
@@ -35,6 +35,7 @@ EVERY_ANSWER: dict[str, str] = {
     "electricity": "3万度",
     "electricity_unit": "kwh",
     "green_share": "20%",
+    "green_vintage": f"{reporting_year()}年",
     "fuel": "natural_gas",
     "fuel_amount": "3000方",
     "lpg_bottle_kg": "",
@@ -168,7 +169,8 @@ NUMBERS: tuple[tuple[str, dict[str, str], str], ...] = (
     ("employees", {}, "employees"),
     ("revenue", {"revenue_confirmed": "yes"}, "revenue"),
     ("electricity", {}, "electricity_kwh"),
-    ("electricity", {"electricity_unit": "bill", "green_share": ""}, "electricity_spend"),
+    ("electricity", {"electricity_unit": "bill", "green_share": "", "green_vintage": ""},
+     "electricity_spend"),
     ("green_share", {}, "green_share"),
     ("fuel_amount", {}, "fuel_amount"),
     ("heat_amount", {}, "heat_amount"),
@@ -228,7 +230,7 @@ def test_the_form_leaves_its_checks_to_the_server_and_still_says_what_is_require
     [
         ("revenue", "revenue_confirmed", {"revenue": "90"}),  # 11 yuan a year per employee
         ("electricity", "bill_confirmed", {"electricity_unit": "bill", "electricity": "200万",
-                                           "green_share": ""}),
+                                           "green_share": "", "green_vintage": ""}),
     ],
 )
 def test_a_figure_to_confirm_names_the_box_to_tick_by_its_label(

@@ -27,6 +27,8 @@ EN: Mapping[str, str] = {
     "employees_not_a_number": "Enter the number of people, such as 6.",
     "vehicles_not_a_number": "Enter the number of vehicles, such as 1 or 2.",
     "percent_not_a_number": "Enter the percentage as a number, such as 20 or 20%.",
+    "vintage_not_a_year": "Enter the year in four digits, from {first_year} to {last_year}, such as {year}.",
+    "vintage_needs_share": "Give the share of green electricity above first, or leave the year empty.",
     "waste_not_a_number": "Enter the tonnes (such as 6 or 6 t), or the kg (such as 800 kg).",
     "not_whole": "Enter a whole number, such as 6.",
     "decimal_comma": "Use a point for decimals (1.5), and commas only between thousands (1,500,000).",
@@ -150,6 +152,8 @@ ZH: Mapping[str, str] = {
     "employees_not_a_number": "请输入人数，例如 6。",
     "vehicles_not_a_number": "请输入车辆数，例如 1 或 2。",
     "percent_not_a_number": "请用数字填写百分比，例如 20 或 20%。",
+    "vintage_not_a_year": "请填写四位数的年份，在 {first_year} 至 {last_year} 之间，例如 {year}。",
+    "vintage_needs_share": "请先在上面填写绿电所占百分比，或将年份留空。",
     # 斤, which a restaurant weighs its waste in, is not converted: it is said how
     "waste_not_a_number": "请填写吨数（如 6 或 6吨）或千克数（如 800公斤）；"
     "按斤计的请换算成公斤（1斤 = 0.5公斤）。",

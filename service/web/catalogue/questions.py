@@ -26,6 +26,13 @@ EN: Mapping[str, str] = {
     # optional label closes with "(%, optional)"
     "green_share": "Green electricity bought through green certificates or green power trading, as a share "
     "of your electricity use (%)",
+    # the instruments' vintage (schema 1.13): the year rated is said, as certificates of another year's
+    # electricity do not count for it, and an owner does not know which year a rating is of
+    "green_vintage": "Year the green electricity was generated (the year on the certificates or contract)",
+    "green_vintage_hint": "This rating is of {year}. Green certificates and green power trading "
+    "contracts are for the electricity of one year, and only {year}'s count here: green electricity of "
+    "another year is counted like the rest of your electricity. Left empty, the green electricity is "
+    "counted, and the disclosure for your bank says its year was not given.",
     # the two indicators the ticks are scored in, by the names the result's reasons give them: the result
     # said "Environmental management in place: 0%" of a question the form had never named
     "practices": "What you already do (green operating practices and environmental management)",
@@ -195,6 +202,10 @@ ZH: Mapping[str, str] = {
     "unit_kwh": "千瓦时（度）",
     "unit_bill": "元（全年电费）",
     "green_share": "购买的绿电（绿证或绿电交易）占上述用电量的百分比",
+    "green_vintage": "绿电的生产年份（绿证或绿电交易合同上的年份）",
+    "green_vintage_hint": "本次评级针对 {year} 年。绿证和绿电交易合同对应某一年的电量，"
+    "这里只计入 {year} 年的：其他年份的绿电与其余电力一样计算。"
+    "不填则绿电照常计入，提交给银行的披露报告会说明未注明年份。",
     "practices": "您已经在做的（绿色经营行为和环境管理措施）",
     "submit": "一键评级",
     "privacy_recorded": "本服务会记录您填写的答案，以及您填写的店铺名称（名称可以不填）。",

@@ -74,6 +74,11 @@ EN: Mapping[str, str] = {
     "CO2e.",
     "refrigerant_in_scope1": " The refrigerant recharged ({kg} kg), which replaced what leaked, is in Scope "
     "1: {t} t CO2e.",
+    # green instruments of another year than the one rated (schema 1.13): the market figure above counts
+    # them as grid electricity, where the sentence before says green electricity counts as zero
+    "green_vintage_not_counted": " Your green electricity ({kwh} kWh) is of {vintage}, not {year}, the year "
+    "rated: green certificates count only for the electricity of their own year, so the market figure "
+    "counts it like the rest of your electricity.",
     "reaches_grade": "reaches {grade}",
     # {business}: what the business is called beside its peers (the Chinese page says 店铺 or 企业)
     "business_shop": "business",
@@ -188,6 +193,8 @@ ZH: Mapping[str, str] = {
     "basis_scope12_market": "按范围一和基于市场的范围二计",
     "heat_in_scope2": "外购热力（{gj} 吉焦）同样计入范围二，基于位置和基于市场相同：{t} 吨二氧化碳当量。",
     "refrigerant_in_scope1": "补充的制冷剂（{kg} 千克）即泄漏的量，计入范围一：{t} 吨二氧化碳当量。",
+    "green_vintage_not_counted": "您的绿电（{kwh} 千瓦时）是 {vintage} 年的电量，不是本次评级的 {year} 年："
+    "绿证只抵扣其所属年份的用电，因此基于市场的数值把这部分电量与其余电力一样计算。",
     "reaches_grade": "可达{grade}",
     "business_shop": "店铺",
     "business_firm": "企业",

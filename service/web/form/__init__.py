@@ -27,7 +27,6 @@ schema's or the engine's errors on its fields (:func:`errors_at`).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime
 from typing import Any
 
 from marshmallow import ValidationError
@@ -38,7 +37,7 @@ from schemas.fields import UNSTORABLE
 from service.web.amounts import FieldError, plain
 from service.web.form.choices import ELECTRICITY_KEYS, INDUSTRIES, PRACTICES, REGIONS
 from service.web.form.details import read_details, resources_and_previous_year
-from service.web.form.energy import read_fuels, read_heat, read_previous_fuels
+from service.web.form.energy import read_fuels, read_green_vintage, read_heat, read_previous_fuels
 from service.web.form.fields import (
     DETAIL_CHOICES,
     DETAIL_FIELDS,
@@ -50,6 +49,7 @@ from service.web.form.fields import (
     PLAUSIBLE_REVENUE_PER_EMPLOYEE,
     SCHEMA,
     ParsedForm,
+    reporting_year,
 )
 from service.web.form.numbers import checked_number, name_error, number_error
 from service.web.form.refrigerants import read_refrigerants
@@ -140,6 +140,7 @@ def parse_form(form: Mapping[str, str], tariff: float | None = None) -> ParsedFo
             "electricity",
             "electricity_unit",
             "green_share",
+            "green_vintage",
             "fuel",
             "fuel_amount",
             "lpg_bottle_kg",
@@ -188,6 +189,7 @@ def parse_form(form: Mapping[str, str], tariff: float | None = None) -> ParsedFo
         green_share = checked_number(parsed, "green_share")
         if green_share and values["electricity_unit"] != "kwh":  # a share of a bill is no kWh figure
             parsed.errors["green_share"] = FieldError("green_needs_kwh")
+    green_vintage = read_green_vintage(parsed, bool(str(values["green_share"]).strip()))
     fuels = read_fuels(parsed)
     heat = read_heat(parsed, heat_answer(values))
     fleet = read_fleet(parsed)
@@ -203,6 +205,8 @@ def parse_form(form: Mapping[str, str], tariff: float | None = None) -> ParsedFo
         # at most the electricity: 89797.624 kWh x 100 / 100 came out one unit in the last place above it,
         # and the engine refused green power above the total
         energy["green_electricity_kwh"] = min(electricity, electricity * green_share / 100.0)
+        if green_vintage is not None:  # instruments of another year than the one rated are not counted
+            energy["green_electricity_vintage"] = green_vintage
     if fuels is not None:
         energy["fuels"] = fuels
     if heat is not None:
@@ -216,7 +220,7 @@ def parse_form(form: Mapping[str, str], tariff: float | None = None) -> ParsedFo
             "employees": employees,
             "annual_revenue": revenue,
             "currency": "CNY",
-            "reporting_year": datetime.now(UTC).year - 1,
+            "reporting_year": reporting_year(),
             **({"floor_area_m2": details["floor_area"]} if "floor_area" in details else {}),
         },
         "energy": energy,

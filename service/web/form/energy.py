@@ -1,5 +1,6 @@
 """The fuel burned on site and the heat bought, this year's and last year's, read into ``energy.fuels``,
-``energy.purchased_heat_gj`` and their ``previous_year`` counterparts.
+``energy.purchased_heat_gj`` and their ``previous_year`` counterparts; and the year the green electricity
+bought was generated, ``energy.green_electricity_vintage``.
 
 Which answer was given, and what is refused beside another, is judged by :mod:`service.web.fuels` and
 :mod:`service.web.heat`; the amounts are read here, in the units of the fuel they are of, and bottled gas
@@ -11,8 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 from service.web.amounts import FieldError, plain, read_number, typed
-from service.web.form.fields import LIMITS, ParsedForm
-from service.web.form.numbers import UNIT_WORDS, checked_number
+from service.web.form.fields import LIMITS, ParsedForm, reporting_year
+from service.web.form.numbers import UNIT_WORDS, checked_number, number_error
 from service.web.fuels import (
     AMOUNT_REQUIRED,
     BOTTLE_SIZES_KG,
@@ -121,3 +122,30 @@ def read_heat(parsed: ParsedForm, answer: HeatAnswer) -> float | None:
         return answer.gj
     amount = checked_number(parsed, answer.read)
     return None if amount is None else float(amount)
+
+
+def read_green_vintage(parsed: ParsedForm, share_given: bool) -> int | None:
+    """The year the green electricity bought was generated (the certificates' or the contract's), as
+    ``energy.green_electricity_vintage``: a whole number in the API's range of years; ``None`` when left
+    empty, or with the error said.
+
+    Every refusal of it says what a year is (four digits in the range, such as last year), where the
+    figures' "enter at least 1990" or "enter a whole number, such as 6" did not; and a year without the
+    share of green electricity it is of (``share_given``) is asked about, never dropped: it would change
+    nothing, and the owner meant something by it."""
+    raw = str(parsed.values["green_vintage"])
+    if not raw.strip():
+        return None
+    year, error = number_error(raw, "green_vintage", parsed.values)
+    if error is not None:
+        bounds = LIMITS["green_vintage"]
+        parsed.errors["green_vintage"] = FieldError(
+            "vintage_not_a_year",
+            {"first_year": plain(bounds.minimum), "last_year": plain(bounds.maximum),
+             "year": str(reporting_year())},
+        )
+        return None
+    if not share_given:
+        parsed.errors["green_vintage"] = FieldError("vintage_needs_share")
+        return None
+    return None if year is None else int(year)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from marshmallow import Schema, validate
@@ -39,6 +40,7 @@ FIELD_PATHS: Mapping[str, str] = {
     "energy.electricity_kwh": "electricity",
     "energy.electricity_spend": "electricity",
     "energy.green_electricity_kwh": "green_share",
+    "energy.green_electricity_vintage": "green_vintage",
     "energy.fuels": "fuel",
     "energy.fuels.0.fuel": "fuel",
     "energy.fuels.0.quantity": "fuel_amount",
@@ -77,6 +79,8 @@ LIMITS: Mapping[str, Bounds] = {
     "electricity_spend": Bounds.of(_ENERGY.fields["electricity_spend"]),
     # a percentage of the electricity above: green power is part of purchases (the engine's rule)
     "green_share": Bounds(0.0, 100.0),
+    # the year the green electricity was generated: the API's range of years
+    "green_vintage": Bounds.of(_ENERGY.fields["green_electricity_vintage"]),
     "fuel_amount": Bounds.of(_FUEL_USE.fields["quantity"]),
     "heat_amount": Bounds.of(_ENERGY.fields["purchased_heat_gj"]),  # in GJ, whatever unit was typed
     # a fuel was chosen, so at least one vehicle runs on it (the schema's 0 says nothing here)
@@ -118,11 +122,19 @@ DETAIL_FIELDS: tuple[str, ...] = (
 DETAIL_CHOICES: tuple[str, ...] = ("previous_fuel_type",)
 #: The form's number fields, and which of them must be whole.
 NUMBER_FIELDS: Mapping[str, bool] = {
-    "employees": True, "revenue": False, "electricity": False, "green_share": False, "fuel_amount": False,
+    "employees": True, "revenue": False, "electricity": False, "green_share": False, "green_vintage": True,
+    "fuel_amount": False,
     "heat_amount": False, "vehicles": True, "vehicle_amount": False, **dict.fromkeys(DETAIL_FIELDS, False),
     **dict.fromkeys(KG_FIELDS, False),
 }
 NAME_MAX_LENGTH = _max_length(_COMPANY.fields["name"])
+
+
+def reporting_year() -> int:
+    """The year the form's answers are of, ``company.reporting_year``: the last full calendar year (UTC),
+    whose bills an owner has. The green electricity's question names it: certificates of another year do
+    not count for it."""
+    return datetime.now(UTC).year - 1
 
 
 @dataclass

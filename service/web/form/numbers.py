@@ -43,6 +43,7 @@ UNIT_WORDS: Mapping[str, tuple[str, ...]] = {
     "electricity_kwh": _KWH_WORDS,
     "electricity_spend": _YUAN_WORDS,
     "green_share": ("%",),
+    "green_vintage": ("年",),  # "2025年", as a certificate's year is said
     **{fuel: tuple(w for _, words in units for w in words) for fuel, units in FUEL_AMOUNT_UNITS.items()},
     "vehicles": ("辆", "台"),
     "vehicle_km": (_KM_WORDS := ("公里", "千米", "km", "KM", "Km")),
@@ -138,6 +139,8 @@ def _better_key(key: str, raw: str, form_field: str, values: Mapping[str, Any]) 
         return "vehicles_not_a_number"
     if form_field == "green_share":  # a percentage ("百分之二十"), not money's "12000 or 1.2万"
         return "percent_not_a_number"
+    if form_field == "green_vintage":  # a year ("二〇二五"), not money's "12000 or 1.2万"
+        return "vintage_not_a_year"
     if form_field in KG_FIELDS:  # a few kg from the service invoice, not money's "12000 or 1.2万"
         return "refrigerant_kg_not_a_number"
     if form_field in ("waste", "waste_recycled"):

@@ -17,13 +17,14 @@ from typing import Any
 from rating_model import estimation
 from rating_model.amounts import amount
 from rating_model.disclosure import RULE_FIELDS, assumed_figures
+from rating_model.operating_data import vintage_counts
 from rating_model.standard import Standard, load_standard, published_standard_path
 from service.web.i18n import texts
 from service.web.labels import field_labels, joined, unreported_labels
 from service.web.view import business_word, grouped, standard_label
 
 
-def scopes_note(rating: Mapping[str, Any], lang: str) -> str:
+def scopes_note(rating: Mapping[str, Any], lang: str, operating: Mapping[str, Any] | None = None) -> str:
     """What each scope counts, with the two electricity factors of the rating: market-based Scope 2 prices
     the power not covered by green certificates at the national residual factor, which can be well above
     the province's grid average (a Chengdu noodle shop: 7.03 t market-based against 1.68 t location-based at
@@ -32,7 +33,10 @@ def scopes_note(rating: Mapping[str, Any], lang: str) -> str:
     Heat bought (district heating, a park's steam) is Scope 2 too, one factor on both bases: said after the
     electricity's, with its amount and emissions, where the rating counted any. The amount is written as the
     page writes every quantity (:func:`~service.web.i18n.amount`, as the kWh a bill came to): "1,188 GJ",
-    not "1,188.0"."""
+    not "1,188.0".
+
+    Green electricity of another year than the one rated (``operating``'s, the rating's input) is said
+    after the electricity's: the engine priced it as grid electricity (:func:`_green_of_another_year`)."""
     t = texts(lang)
     emissions = rating.get("emissions") or {}
     grid = (emissions.get("grid_factor") or {}).get("value")
@@ -41,12 +45,29 @@ def scopes_note(rating: Mapping[str, Any], lang: str) -> str:
         note = t["scopes_explained"]
     else:
         note = t["scopes_explained_factors"].format(grid=f"{float(grid):g}", residual=f"{float(residual):g}")
+    note += _green_of_another_year(operating or {}, lang)  # the electricity's, before the heat's
     lines = emissions.get("line_items") or ()
     heat = next((line for line in lines if line.get("path") == _HEAT), None)
     if heat is not None and heat.get("quantity"):
         gj = amount(float(heat["quantity"]), lang)
         note += t["heat_in_scope2"].format(gj=gj, t=grouped(heat.get("tco2e")))
     return note + _leaks_note(lines, lang)
+
+
+def _green_of_another_year(operating: Mapping[str, Any], lang: str) -> str:
+    """Green electricity whose certificates are of another year than the one rated, which the engine does
+    not count (:func:`rating_model.operating_data.vintage_counts`, the GHG Protocol's Scope 2 Quality
+    Criteria): said where the note says green electricity counts as zero, or an owner who gave 2024's
+    certificates for 2025 read that they counted, beside a market figure that priced them at the
+    residual factor. Nothing for a year not given, or the year rated."""
+    energy = operating.get("energy") or {}
+    green, vintage = energy.get("green_electricity_kwh"), energy.get("green_electricity_vintage")
+    year = (operating.get("company") or {}).get("reporting_year")
+    if not green or year is None or vintage_counts(vintage, int(year)):
+        return ""
+    return texts(lang)["green_vintage_not_counted"].format(
+        kwh=amount(float(green), lang), vintage=vintage, year=year
+    )
 
 
 def _leaks_note(lines: Any, lang: str) -> str:
