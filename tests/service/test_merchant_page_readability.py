@@ -87,3 +87,30 @@ def test_the_result_page_separates_thousands_and_the_disclosure_keeps_plain_figu
         assert grouped(total) in notes and ("1.2万 吉焦" if lang == "zh" else "12,000 GJ") in notes
         disclosure = client.get(location.split("?")[0] + f"/disclosure?lang={lang}").get_data(as_text=True)
         assert f"{scope2:.2f}" in disclosure and grouped(scope2) not in disclosure
+
+
+def test_the_form_says_which_year_its_figures_are_of(make_app: AppFactory) -> None:
+    """"Electricity use per year" and "Last year's electricity use" named no year: the page rates the last
+    full calendar year (``company.reporting_year``), and an owner answering in December read "last year" as
+    that year, giving the year before's bills where the year rated's were asked."""
+    from service.web.form import parse_form
+    from service.web.form.fields import reporting_year
+    from tests.service.test_merchant_page import FORM
+    from tests.service.test_merchant_page_answers import _text
+
+    year = reporting_year()
+    parsed = parse_form(FORM)
+    assert parsed.payload is not None and parsed.payload["company"]["reporting_year"] == year
+    client = _app(make_app).test_client()
+    for lang, said in (
+        ("en", f"Give your figures for {year}, the last full calendar year, from that year's bills. On this "
+               f"form, “this year” means {year} and “last year” means {year - 1}."),
+        ("zh", f"请按 {year} 年（上一个完整自然年度）的账单填写数据。表中所说的本年为 {year} 年，"
+               f"上一年为 {year - 1} 年。"),
+    ):
+        form = client.get(f"/?lang={lang}").get_data(as_text=True)
+        found = re.search(r'<p id="figures-year">(.*?)</p>', form)
+        assert found is not None and _text(found.group(1)) == said
+        assert form.index("<h1>") < found.start() < form.index('id="rating-form"')  # before any question
+        refused = _post(client, lang, employees="x").get_data(as_text=True)  # said on a refused form too
+        assert 'id="figures-year"' in refused

@@ -14,6 +14,10 @@ EN: Mapping[str, str] = {
     "form_title": "Get your green rating",
     "intro": "Answer a few questions about your business and get a green rating, the reasons for it, a plan "
     "to improve it and a disclosure you can hand to any bank.",
+    # the year the figures are of (company.reporting_year): "per year" and "last year" had named none, and
+    # an owner answering in December read "last year's electricity" as the year the rating is of
+    "figures_year": "Give your figures for {year}, the last full calendar year, from that year's bills. On "
+    "this form, “this year” means {year} and “last year” means {previous}.",
     "company_name": "Business name",
     "industry": "Industry",
     "region": "Region (province)",
@@ -193,6 +197,9 @@ EN: Mapping[str, str] = {
 ZH: Mapping[str, str] = {
     "form_title": "获取您的绿色评级",
     "intro": "回答几个关于您店铺的问题，即可获得绿色评级、评级理由、改进计划，以及可交给任何银行的披露报告。",
+    # no quotation marks: on this page they quote a question's whole label (“本年补充的制冷剂……”)
+    "figures_year": "请按 {year} 年（上一个完整自然年度）的账单填写数据。表中所说的本年为 {year} 年，"
+    "上一年为 {previous} 年。",
     "company_name": "店铺名称",
     "industry": "行业",
     "region": "地区（省份）",
@@ -260,7 +267,7 @@ ZH: Mapping[str, str] = {
     "waste_recycled": "其中回收利用或卖给回收站的废弃物（吨）",
     "waste_recycled_hint": "填了废弃物而此项不填，按没有回收计。",
     "previous_electricity": "上一年用电量（千瓦时）",
-    "previous_electricity_hint": "见上一年电费单；今年用电量也按千瓦时填写时，两年同口径对比"
+    "previous_electricity_hint": "见上一年电费单；本年用电量也按千瓦时填写时，两年同口径对比"
     "（按电费金额填写的用电量按假定电价换算，属于估算，不参与对比）。",
     "previous_fuel_type": "上一年店内燃料",
     "previous_fuel_type_hint": "如果换过燃料，例如瓶装液化气改用管道天然气，或燃煤锅炉改用燃气或用电，"
