@@ -26,6 +26,10 @@ EN: Mapping[str, str] = {
     "not_a_number": "Enter a number, such as 12000 or 1.2万.",
     "employees_not_a_number": "Enter the number of people, such as 6.",
     "vehicles_not_a_number": "Enter the number of vehicles, such as 1 or 2.",
+    "vehicles_needed": "Enter how many of these vehicles the business runs, such as 1 or 2.",
+    "previous_electricity_money": "This looks like an amount of money: give last year's kWh from last "
+    "year's bills, such as 12000 or 1.2万. A bill's amount cannot be compared with this year's: if you have "
+    "only the amount, leave this empty.",
     "percent_not_a_number": "Enter the percentage as a number, such as 20 or 20%.",
     "vintage_not_a_year": "Enter the year in four digits, from {first_year} to {last_year}, such as {year}.",
     "vintage_needs_share": "Give the share of green electricity above first, or leave the year empty.",
@@ -151,6 +155,9 @@ ZH: Mapping[str, str] = {
     "not_a_number": "请输入数字，例如 12000 或 1.2万。",
     "employees_not_a_number": "请输入人数，例如 6。",
     "vehicles_not_a_number": "请输入车辆数，例如 1 或 2。",
+    "vehicles_needed": "请填写这类车辆的数量，例如 1 或 2。",
+    "previous_electricity_money": "这看起来是金额：请按上一年电费单填写上一年用电千瓦时数，"
+    "例如 12000 或 1.2万。电费金额无法与本年对比：只有金额的，请留空。",
     "percent_not_a_number": "请用数字填写百分比，例如 20 或 20%。",
     "vintage_not_a_year": "请填写四位数的年份，在 {first_year} 至 {last_year} 之间，例如 {year}。",
     "vintage_needs_share": "请先在上面填写绿电所占百分比，或将年份留空。",

@@ -43,7 +43,7 @@ UNIT_WORDS: Mapping[str, tuple[str, ...]] = {
     "electricity_kwh": _KWH_WORDS,
     "electricity_spend": _YUAN_WORDS,
     "green_share": ("%",),
-    "green_vintage": ("年",),  # "2025年", as a certificate's year is said
+    "green_vintage": ("年度", "年"),  # "2025年", "2025年度", as a certificate's year is said
     **{fuel: tuple(w for _, words in units for w in words) for fuel, units in FUEL_AMOUNT_UNITS.items()},
     "vehicles": ("辆", "台"),
     "vehicle_km": (_KM_WORDS := ("公里", "千米", "km", "KM", "Km")),
@@ -125,12 +125,13 @@ _W_FOR_WAN = re.compile(r"[0-9.]+[wW]")
 
 def _better_key(key: str, raw: str, form_field: str, values: Mapping[str, Any]) -> str:
     """A refusal that names what the field takes, where the generic "enter a number" would not help: the
-    employees, the vehicles, the green power's percentage and the waste (each a count or size of its own,
-    where the amounts' example is money), "2.4w" (万 as typed in chats), a fuel amount with another word
-    ("10罐" of piped gas), money or "1万2" in the kWh field (the bill's amount has its own unit), "1万2"
-    anywhere (12,000 written as it is said), the vehicles' fuel receipts in yuan (the litres are asked, or
-    the estimate left to), the piped gas bill's yuan (its m³, or the estimate), heat in a unit the page does
-    not convert (:func:`service.web.heat.unconverted_heat`)."""
+    employees, the vehicles, the green power's percentage and year and the waste (each a count or size of
+    its own, where the amounts' example is money), "2.4w" (万 as typed in chats), a fuel amount with another
+    word ("10罐" of piped gas), money or "1万2" in the kWh field (the bill's amount has its own unit), "1万2"
+    anywhere (12,000 written as it is said), last year's electricity bill in yuan (its kWh are asked), the
+    vehicles' fuel receipts in yuan (the litres are asked, or the estimate left to), the piped gas bill's
+    yuan (its m³, or the estimate), heat in a unit the page does not convert
+    (:func:`service.web.heat.unconverted_heat`)."""
     if key != "not_a_number":
         return key
     if form_field == "employees":  # a count of people: "such as 12000 or 1.2万" is an example of money
@@ -155,6 +156,9 @@ def _better_key(key: str, raw: str, form_field: str, values: Mapping[str, Any]) 
         return "wan_and_digits"
     if _W_FOR_WAN.fullmatch(text):
         return "w_for_wan"
+    if form_field == "previous_electricity" and looks_like_money(text):
+        # last year's bill in yuan, where only kWh are compared: "enter a number" did not say so
+        return "previous_electricity_money"
     vehicles = PREVIOUS_AMOUNTS.get(form_field, form_field) == "vehicle_amount"
     # a lorry's refusals name no estimate to fall back on: its count alone is refused (no lorry's distance)
     lorry = "lorry" if values.get("vehicle_kind") == "hgv" and form_field == "vehicle_amount" else "vehicle"

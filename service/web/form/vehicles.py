@@ -118,6 +118,9 @@ def _read_group(parsed: ParsedForm, row: int) -> list[dict[str, Any]] | None:
             return None
         return [] if fuel == "none" else None
     vehicles = checked_number(parsed, "vehicles")
+    if "vehicles" in parsed.errors and parsed.errors["vehicles"].key == "required":
+        # a fuel was chosen: "please fill this in" did not say that the count of these vehicles is asked
+        parsed.errors["vehicles"] = FieldError("vehicles_needed")
     item: dict[str, Any] = {"fuel": fuel, "vehicles": vehicles}
     kind = _kind(parsed)
     if kind not in ("", "car"):

@@ -1,0 +1,88 @@
+"""The merchant page walked through as owners fill it: a courier with diesel vans, and a bakery that bought
+green certificates. Each refusal says how to put the answer right, and every answer comes back.
+
+A van count left empty beside the fuel chosen was refused with "Please fill this in.", which did not say
+what was asked; last year's electricity bill in yuan with "Enter a number, such as 12000 or 1.2万.", which
+did not say that only kWh can be compared; and "2025年度", as a certificate's year is often written, was no
+year.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from markupsafe import escape
+
+from service.web.form import parse_form
+from service.web.form.fields import reporting_year
+from service.web.i18n import chinese_marked, texts
+from tests.conftest import AppFactory
+from tests.service.test_merchant_page import _app, _post
+from tests.service.test_merchant_page_answers import _errors
+
+#: a same-city courier in Shanghai: three diesel vans, electricity from the bills, nothing burned on site
+COURIER = {"company_name": "Quick Van", "industry": "5320", "region": "CN-SH", "employees": "12",
+           "revenue": "400万", "electricity": "1.5万", "electricity_unit": "kwh", "fuel": "none", "heat": "",
+           "vehicle_fuel": "diesel", "vehicle_kind": "van", "vehicles": "3", "vehicle_amount": "4.5万升",
+           "refrigerant": ""}
+
+
+def test_the_courier_is_rated_as_answered() -> None:
+    parsed = parse_form(COURIER)
+    assert parsed.payload is not None, parsed.errors
+    assert parsed.payload["transport"]["fleet"] == [
+        {"fuel": "diesel", "vehicles": 3, "vehicle_type": "van", "fuel_quantity": 45000, "unit": "L"}]
+
+
+@pytest.mark.parametrize(
+    ("answers", "field", "key"),
+    [
+        ({"vehicles": ""}, "vehicles", "vehicles_needed"),
+        ({"vehicles": " "}, "vehicles", "vehicles_needed"),
+        ({"previous_electricity": "1.4万元"}, "previous_electricity", "previous_electricity_money"),
+        ({"previous_electricity": "¥14000"}, "previous_electricity", "previous_electricity_money"),
+        ({"previous_electricity": "14000 yuan"}, "previous_electricity", "previous_electricity_money"),
+    ],
+)
+def test_a_refusal_says_what_is_asked(answers: dict[str, str], field: str, key: str) -> None:
+    parsed = parse_form({**COURIER, **answers})
+    assert {f: e.key for f, e in parsed.errors.items()} == {field: key}
+
+
+def test_the_other_refusals_of_those_fields_stay_as_they_were() -> None:
+    assert parse_form({**COURIER, "vehicles": "三辆"}).errors["vehicles"].key == "vehicles_not_a_number"
+    assert parse_form({**COURIER, "previous_electricity": "x"}).errors["previous_electricity"].key == (
+        "not_a_number")
+    assert parse_form({**COURIER, "previous_electricity": "1.4万度"}).payload is not None
+    # a later group's count left empty is asked the same way, at that group's field
+    group = {"vehicle_rows": "2", "vehicle_fuel_2": "electric", "vehicle_kind_2": "car", "vehicles_2": ""}
+    parsed = parse_form({**COURIER, **group})
+    assert {f: e.key for f, e in parsed.errors.items()} == {"vehicles_2": "vehicles_needed"}
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_page_says_it_at_the_field_and_keeps_the_answers(make_app: AppFactory, lang: str) -> None:
+    client = _app(make_app).test_client()
+    t = texts(lang)
+    answers = {**COURIER, "vehicles": "", "previous_electricity": "1.4万元"}
+    refused = _post(client, lang, **answers)
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    for field, key in (("vehicles", "vehicles_needed"),
+                       ("previous_electricity", "previous_electricity_money")):
+        said = chinese_marked(t[key], lang)
+        assert f'<p class="error" id="{field}-error">{said}</p>' in page
+        assert f"{t[field]}{t['colon']}" in _errors(page)
+    assert f'value="{escape("1.4万元")}"' in page and '<option value="diesel" selected>' in page
+    assert '<option value="van" selected>' in page and 'value="4.5万升"' in page
+    assert re.search(r'id="vehicles" name="vehicles"[^>]* value="" aria-describedby="vehicles-hint '
+                     r'vehicles-error" aria-invalid="true"', page)
+
+
+def test_a_certificates_year_is_taken_as_it_is_written() -> None:
+    year = reporting_year()
+    for typed in (f"{year}年度", f"{year} 年度", f"{year}年"):
+        parsed = parse_form({**COURIER, "green_share": "30", "green_vintage": typed})
+        assert parsed.payload is not None, (typed, parsed.errors)
+        assert parsed.payload["energy"]["green_electricity_vintage"] == year
