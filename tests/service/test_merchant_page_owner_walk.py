@@ -86,3 +86,29 @@ def test_a_certificates_year_is_taken_as_it_is_written() -> None:
         parsed = parse_form({**COURIER, "green_share": "30", "green_vintage": typed})
         assert parsed.payload is not None, (typed, parsed.errors)
         assert parsed.payload["energy"]["green_electricity_vintage"] == year
+
+
+@pytest.mark.parametrize(
+    ("typed", "sent"),
+    [("0.3%", 0.3), ("0.5 %", 0.5), ("30", 30.0), ("1", 1.0), ("0", 0.0), ("30%", 30.0)],
+)
+def test_a_green_share_is_taken_as_a_percentage(typed: str, sent: float) -> None:
+    parsed = parse_form({**COURIER, "green_share": typed})
+    assert parsed.payload is not None, (typed, parsed.errors)
+    assert parsed.payload["energy"]["green_electricity_kwh"] == pytest.approx(15000 * sent / 100)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_green_share_below_one_percent_written_as_a_fraction_is_asked_about(make_app: AppFactory,
+                                                                              lang: str) -> None:
+    """"0.3" for 30% (a share as a spreadsheet writes it) was rated as 0.3% of the electricity: 45 kWh of
+    15,000. It is asked, never guessed; "0.3%" says it is 0.3%."""
+    for typed, share, percent in (("0.3", "0.3", "30"), ("0.25", "0.25", "25"), (".5", "0.5", "50")):
+        error = parse_form({**COURIER, "green_share": typed}).errors["green_share"]
+        assert (error.key, dict(error.params)) == ("share_below_one", {"share": share, "percent": percent})
+    page = _post(_app(make_app).test_client(), lang, **{**COURIER, "green_share": "0.3"}).get_data(
+        as_text=True)
+    said = {"en": "Is that 0.3% of your electricity? If you meant 30%, write 30; if it is 0.3%, write 0.3%.",
+            "zh": "是用电量的 0.3% 吗？如果是 30%，请填 30；如果确实是 0.3%，请填 0.3%。"}[lang]
+    assert f'<p class="error" id="green_share-error">{chinese_marked(said, lang)}</p>' in page
+    assert 'name="green_share" inputmode="decimal" autocomplete="off" value="0.3"' in page

@@ -31,6 +31,8 @@ EN: Mapping[str, str] = {
     "year's bills, such as 12000 or 1.2万. A bill's amount cannot be compared with this year's: if you have "
     "only the amount, leave this empty.",
     "percent_not_a_number": "Enter the percentage as a number, such as 20 or 20%.",
+    "share_below_one": "Is that {share}% of your electricity? If you meant {percent}%, write {percent}; if "
+    "it is {share}%, write {share}%.",
     "vintage_not_a_year": "Enter the year in four digits, from {first_year} to {last_year}, such as {year}.",
     "vintage_needs_share": "Give the share of green electricity above first, or leave the year empty.",
     "waste_not_a_number": "Enter the tonnes (such as 6 or 6 t), or the kg (such as 800 kg).",
@@ -159,6 +161,8 @@ ZH: Mapping[str, str] = {
     "previous_electricity_money": "这看起来是金额：请按上一年电费单填写上一年用电千瓦时数，"
     "例如 12000 或 1.2万。电费金额无法与本年对比：只有金额的，请留空。",
     "percent_not_a_number": "请用数字填写百分比，例如 20 或 20%。",
+    "share_below_one": "是用电量的 {share}% 吗？如果是 {percent}%，请填 {percent}；如果确实是 {share}%，"
+    "请填 {share}%。",
     "vintage_not_a_year": "请填写四位数的年份，在 {first_year} 至 {last_year} 之间，例如 {year}。",
     "vintage_needs_share": "请先在上面填写绿电所占百分比，或将年份留空。",
     # 斤, which a restaurant weighs its waste in, is not converted: it is said how

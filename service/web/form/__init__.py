@@ -34,7 +34,7 @@ from marshmallow import ValidationError
 from rating_model.estimation import bill_above_bound
 from schemas.errors import flatten_errors
 from schemas.fields import UNSTORABLE
-from service.web.amounts import FieldError, plain
+from service.web.amounts import FieldError, plain, typed
 from service.web.form.choices import ELECTRICITY_KEYS, INDUSTRIES, PRACTICES, REGIONS
 from service.web.form.details import read_details, resources_and_previous_year
 from service.web.form.energy import read_fuels, read_green_vintage, read_heat, read_previous_fuels
@@ -189,6 +189,12 @@ def parse_form(form: Mapping[str, str], tariff: float | None = None) -> ParsedFo
         green_share = checked_number(parsed, "green_share")
         if green_share and values["electricity_unit"] != "kwh":  # a share of a bill is no kWh figure
             parsed.errors["green_share"] = FieldError("green_needs_kwh")
+        elif green_share and green_share < 1 and not typed(str(values["green_share"])).endswith("%"):
+            # "0.3" is most likely a fraction (30%), as a spreadsheet writes a share: asked, never guessed;
+            # "0.3%" says it is 0.3%
+            parsed.errors["green_share"] = FieldError(
+                "share_below_one", {"share": plain(green_share), "percent": plain(green_share * 100)}
+            )
     green_vintage = read_green_vintage(parsed, bool(str(values["green_share"]).strip()))
     fuels = read_fuels(parsed)
     heat = read_heat(parsed, heat_answer(values))
