@@ -1154,7 +1154,7 @@ def test_revenue_is_read_as_the_owner_wrote_it(make_app: AppFactory, typed: str,
 @pytest.mark.parametrize(
     ("field", "typed", "message"),
     [
-        ("revenue", "", "Please fill this in."),
+        ("revenue", "", "revenue in yuan, such as 900000."),  # what is asked, not "Please fill this in."
         ("revenue", "ninety", 'Enter a number, such as 12000 or <span lang="zh-CN">1.2万</span>.'),
         ("revenue", "90万万", "Enter a number"),
         ("employees", "6.5", "Enter a whole number, such as 6."),

@@ -215,7 +215,7 @@ def test_an_empty_form_gets_the_pages_error_summary_not_the_browsers_pop_up(
     expect(summary.get_by_role("link").first).to_have_text("行业：请从选项中选择。")
     employees = page.get_by_label("员工人数")
     expect(employees).to_have_attribute("aria-invalid", "true")
-    expect(employees).to_have_accessible_description("请填写此项。")
+    expect(employees).to_have_accessible_description("请填写员工人数，例如 6。")
     expect(employees).to_have_attribute("required", "")
 
 

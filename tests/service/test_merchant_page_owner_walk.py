@@ -112,3 +112,28 @@ def test_a_green_share_below_one_percent_written_as_a_fraction_is_asked_about(ma
             "zh": "是用电量的 0.3% 吗？如果是 30%，请填 30；如果确实是 0.3%，请填 0.3%。"}[lang]
     assert f'<p class="error" id="green_share-error">{chinese_marked(said, lang)}</p>' in page
     assert 'name="green_share" inputmode="decimal" autocomplete="off" value="0.3"' in page
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_figure_every_rating_needs_left_empty_says_what_it_asks(make_app: AppFactory, lang: str) -> None:
+    """"Please fill this in." beside the employees, the revenue and the electricity said nothing of what to
+    give: each now says what it asks, with an example, and the electricity how a bill's yuan are given."""
+    t = texts(lang)
+    said = {
+        "en": {"employees": "Enter the number of people who work in the business, such as 6.",
+               "revenue": "Enter the year's revenue in yuan, such as 900000.",
+               "electricity": "Enter the year's electricity from your bills: the kWh, or what the bills came "
+                              "to in yuan with “CNY (yearly bill)” chosen under “Unit”."},
+        "zh": {"employees": "请填写员工人数，例如 6。",
+               "revenue": "请填写全年营业收入（元），例如 900000 或 90万。",
+               "electricity": "请按电费单填写全年用电：千瓦时数，"
+                              "或在“单位”中选“元（全年电费）”后填写全年电费金额。"},
+    }[lang]
+    empty = dict.fromkeys(said, "")
+    parsed = parse_form({**COURIER, **empty})
+    assert {f: e.key for f, e in parsed.errors.items()} == {f: f"{f}_required" for f in said}
+    page = _post(_app(make_app).test_client(), lang, **{**COURIER, **empty}).get_data(as_text=True)
+    for field, words in said.items():
+        assert t[f"{field}_required"] == words
+        assert f'<p class="error" id="{field}-error">{chinese_marked(words, lang)}</p>' in page
+    assert t["unit_bill"] in said["electricity"] and t["electricity_unit"] in said["electricity"]

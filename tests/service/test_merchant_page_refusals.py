@@ -151,7 +151,8 @@ def test_every_required_field_left_empty_is_refused_at_the_field(make_app: AppFa
         refused = _post(client, lang, answers)
         page = refused.get_data(as_text=True)
         assert refused.status_code == 422, field
-        said = t["invalid_choice"] if form.attrs[field].get("type") is None else t["required"]
+        # a choice left empty asks for one; a figure says what it asks (not "please fill this in")
+        said = t["invalid_choice"] if form.attrs[field].get("type") is None else t[f"{field}_required"]
         assert_refused_at(page, lang, field, said)
         assert_kept(answers, page)
     # all of them at once: each in the summary, in the form's order
@@ -260,7 +261,7 @@ def test_switching_language_on_a_refused_form_says_what_is_still_wrong_in_that_l
         page = switched.get_data(as_text=True)
         assert switched.status_code == 200 and "Location" not in switched.headers  # not rated
         assert tuple(summary_links(page)) == ("employees", "water")
-        assert_refused_at(page, lang, "employees", texts(lang)["required"])
+        assert_refused_at(page, lang, "employees", texts(lang)["employees_required"])
         assert_refused_at(page, lang, "water", message(lang, "too_small", {"min": "0"}))
         assert_kept(answers, page)
     corrected = {**_Form(page).values, "employees": "8", "switch_language": "1"}

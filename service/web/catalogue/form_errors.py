@@ -23,6 +23,12 @@ EN: Mapping[str, str] = {
     "invalid": "Please enter a valid value.",
     "invalid_choice": "Please choose one of the options.",
     "required": "Please fill this in.",
+    # the three figures every rating needs, left empty: what each asks, as the GOV.UK pattern has it
+    "employees_required": "Enter the number of people who work in the business, such as 6.",
+    "revenue_required": "Enter the year's revenue in yuan, such as 900000.",
+    "electricity_required": "Enter the year's electricity from your bills: the kWh, or what the bills came "
+    "to in yuan with “" + questions.EN["unit_bill"] + "” chosen under “" + questions.EN["electricity_unit"]
+    + "”.",
     "not_a_number": "Enter a number, such as 12000 or 1.2万.",
     "employees_not_a_number": "Enter the number of people, such as 6.",
     "vehicles_not_a_number": "Enter the number of vehicles, such as 1 or 2.",
@@ -154,6 +160,10 @@ ZH: Mapping[str, str] = {
     "invalid": "请输入有效的数值。",
     "invalid_choice": "请从选项中选择。",
     "required": "请填写此项。",
+    "employees_required": "请填写员工人数，例如 6。",
+    "revenue_required": "请填写全年营业收入（元），例如 900000 或 90万。",
+    "electricity_required": "请按电费单填写全年用电：千瓦时数，或在“" + questions.ZH["electricity_unit"]
+    + "”中选“" + questions.ZH["unit_bill"] + "”后填写全年电费金额。",
     "not_a_number": "请输入数字，例如 12000 或 1.2万。",
     "employees_not_a_number": "请输入人数，例如 6。",
     "vehicles_not_a_number": "请输入车辆数，例如 1 或 2。",

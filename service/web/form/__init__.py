@@ -66,6 +66,8 @@ from service.web.refrigerants import GAS_FIELDS, KG_FIELDS, gas_refused
 _INDUSTRY_CODES = frozenset(code for code, _, _ in INDUSTRIES)
 _REGION_CODES = frozenset(code for code, _, _ in REGIONS)
 _ELECTRICITY = frozenset(ELECTRICITY_KEYS.values())  # given: the owner read the bills (data source)
+#: The figures every rating needs, each refused when left empty with what it asks (``<field>_required``)
+_REQUIRED_NUMBERS = ("employees", "revenue", "electricity")
 
 
 def errors_at(paths: Iterable[str], values: Mapping[str, Any]) -> dict[str, FieldError]:
@@ -180,6 +182,9 @@ def parse_form(form: Mapping[str, str], tariff: float | None = None) -> ParsedFo
         if per_employee < PLAUSIBLE_REVENUE_PER_EMPLOYEE:  # most likely 万 left out: ask, never guess
             parsed.errors["revenue"] = FieldError("revenue_unlikely", {"per": f"{per_employee:.0f}"})
     electricity = checked_number(parsed, "electricity")
+    for form_field in _REQUIRED_NUMBERS:  # left empty: what is asked, where "please fill this in" said none
+        if form_field in parsed.errors and parsed.errors[form_field].key == "required":
+            parsed.errors[form_field] = FieldError(form_field + "_required")
     if electricity is not None and values["electricity_unit"] == "bill":
         bill_error = _bill_error(float(electricity), revenue, tariff, values["bill_confirmed"])
         if bill_error is not None:
