@@ -51,7 +51,7 @@ from rating_model.values import fast_init
 #: deployed (the model, standard, factor-set and schema versions would not have changed). A recorded
 #: fingerprint of the default engine's ratings (tests/rating_model/test_engine_fingerprint.py) fails the
 #: tests when ratings change under an unchanged version. What each version changed is in CHANGES.md.
-ENGINE_VERSION = "2.12"
+ENGINE_VERSION = "2.13"
 
 MODELS_DIR = Path(__file__).parent / "data" / "models"
 DEFAULT_MODEL = MODELS_DIR / "default.json"

@@ -188,7 +188,7 @@ LIST_SPECS: tuple[ListSpec, ...] = (
     *_energy_specs(("previous_year",), "previous_year__"),
 )
 _LIST_FIELDS: dict[str, tuple[str, str, str]] = {
-    "quantity": ("float64", "see unit column", "Quantity of {key} burnt on site"),
+    "quantity": ("float64", "see unit column", "Quantity of {key} burned on site"),
     "tco2e": ("float64", "tCO2e", "Carbon credits retired: {key} (total over vintages)"),
     "passenger_km": ("float64", "pkm", "Business travel by {key}"),
     "scopes": ("string", "list", "Scopes the target covers, comma-separated (\"1,2\")"),

@@ -188,7 +188,7 @@ def _facts(
         burnt = sorted({f.fuel for f in data.energy.fuels or () if f.fuel in knock_out.fuels and f.quantity})
         if not burnt:
             return "", ""
-        return (f" ({', '.join(burnt)} burnt on the premises)",
+        return (f" ({', '.join(burnt)} burned on the premises)",
                 f"（在经营场所燃烧{'、'.join(_FUEL_ZH.get(f, f) for f in burnt)}）")
     if knock_out.min_energy_ratio is not None and energy_ratio is not None:
         limit = knock_out.min_energy_ratio

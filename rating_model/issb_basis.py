@@ -44,7 +44,7 @@ REFRIGERANTS_UNREPORTED: Said = (
 #: The Scope 1 inputs a business can leave unreported, in the words the scope notes (IFRS S2 in
 #: :mod:`rating_model.issb_metrics`, VSME B3 in :mod:`rating_model.vsme`) name what Scope 1 then leaves out.
 SCOPE1_GAPS: dict[str, Said] = {
-    "energy.fuels": ("fuels burnt on the premises", "经营场所燃烧的燃料"),
+    "energy.fuels": ("fuels burned on the premises", "经营场所燃烧的燃料"),
     "transport.fleet": ("company vehicles", "企业车辆"),
 }
 #: :data:`SCOPE1_GAPS` in English, as the VSME export (English only) words them.

@@ -159,7 +159,7 @@ def metrics_and_targets(
         "energy_mwh": disclosed(
             round_float(inv.energy_mwh, 4),
             sentences(
-                (f"Renewable share {inv.renewable_share:.1%} (VSME B3). Electricity, fuels burnt on site, "
+                (f"Renewable share {inv.renewable_share:.1%} (VSME B3). Electricity, fuels burned on site, "
                  "purchased heat and vehicle fuel given as a quantity; vehicles given as km or a count "
                  "(their energy is not known) and EV charging off the premises are in Scope 1 and 2 but not "
                  "in this total.",

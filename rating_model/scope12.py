@@ -141,7 +141,7 @@ def fuel_lines(energy: Energy, ctx: Context, prefix: str, out: list[LineItem]) -
         out.append(
             LineItem(
                 path,
-                f"{use.fuel} burnt on site{conversion_note(use.quantity, use.unit, base, record)}",
+                f"{use.fuel} burned on site{conversion_note(use.quantity, use.unit, base, record)}",
                 1,
                 "stationary_combustion",
                 base,

@@ -174,12 +174,12 @@ def _energy_note(rating: Mapping[str, Any]) -> str:
     export of an earlier rating (served as issued) must describe the total that rating computed."""
     if _engine_at_least(rating, (1, 6)):
         return (
-            "Electricity (purchased and on-site renewable), fuels burnt on site, purchased heat and vehicle "
+            "Electricity (purchased and on-site renewable), fuels burned on site, purchased heat and vehicle "
             "fuel given as a quantity; vehicles given as km or a count (their energy is not known) and EV "
             "charging off the premises are in Scope 1 and 2 but not in this total."
         )
     return (
-        "Electricity (purchased and on-site renewable), fuels burnt on site and purchased heat; vehicle "
+        "Electricity (purchased and on-site renewable), fuels burned on site and purchased heat; vehicle "
         "fuel, and charging off the premises (EVs given as km or vehicles), are in Scope 1 and 2 but not "
         "in this total (a rating of an engine before 1.6)."
     )

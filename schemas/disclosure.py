@@ -49,7 +49,7 @@ class DisclosedKnockOutSchema(ContractSchema):
     )
     trigger = _str(
         "What set it off, as the rating's green-loan rationale names it (the energy ratio, the penalties, "
-        "the fuel burnt...); null where the rationale names nothing.",
+        "the fuel burned...); null where the rationale names nothing.",
         nullable=True,
     )
     trigger_zh = _str("`trigger` in Chinese; null where the rating has no Chinese rationale.", nullable=True)

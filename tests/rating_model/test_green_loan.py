@@ -441,7 +441,7 @@ def test_the_rationale_is_said_in_chinese_sentence_for_sentence(
             assert said == (labels[named] in zh), (named, en, zh)
     assert result.to_dict()["rationale_zh"] == list(result.rationale_zh)
     if "coal_burned_on_site" in knock_out_ids:
-        assert "coal burnt on the premises" in result.rationale[0] and "燃烧煤炭" in result.rationale_zh[0]
+        assert "coal burned on the premises" in result.rationale[0] and "燃烧煤炭" in result.rationale_zh[0]
 
 
 

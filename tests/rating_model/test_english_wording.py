@@ -1,0 +1,59 @@
+"""The rating's English as an owner and a bank reader meet it: one spelling, no developer's words.
+
+An editor's reading of the engine's texts (engine 2.13) found fuels "burnt on site" beside the standard's
+"Fuels burned on site not reported" in one rating (the standard, the knock-outs' names and the merchant
+page say "burned").
+
+Every English string of the corpus's ratings (``tests/data/engine_corpus.jsonl``) is read, apart from those
+quoting a data file as it is written (a factor's or a benchmark's ``source``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from tests.conftest import session_engine
+
+CORPUS = Path(__file__).parents[1] / "data" / "engine_corpus.jsonl"
+#: keys whose text is quoted from a data file (a factor record's or a sector benchmark's source), not written
+#: by the engine
+_QUOTED = frozenset({"source"})
+
+
+def english(rating: dict[str, Any]) -> list[tuple[str, str]]:
+    """Every English string of ``rating`` with its key (keys ending ``_zh`` and quoted sources left out)."""
+    out: list[tuple[str, str]] = []
+
+    def walk(node: Any, key: str = "") -> None:
+        if isinstance(node, dict):
+            for k, v in node.items():
+                walk(v, k)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v, key)
+        elif isinstance(node, str) and not key.endswith("_zh") and key not in _QUOTED:
+            out.append((key, node))
+
+    walk(rating)
+    return out
+
+
+@lru_cache(maxsize=1)
+def corpus_english() -> tuple[tuple[str, str], ...]:
+    engine = session_engine()
+    out: list[tuple[str, str]] = []
+    for line in CORPUS.read_text(encoding="utf-8").splitlines():
+        if line:
+            rating = engine.rate(engine.parse(json.loads(line))).to_dict()
+            out.extend(english(json.loads(json.dumps(rating))))
+    return tuple(out)
+
+
+def test_fuels_are_burned_as_the_standard_says_never_burnt() -> None:
+    burnt = sorted({text for _, text in corpus_english() if re.search(r"\bburnt\b", text)})
+    assert not burnt, burnt[:5]
+    assert any("natural_gas burned on site" in text for _, text in corpus_english())
