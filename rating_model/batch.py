@@ -136,7 +136,7 @@ RESULT_COLUMNS: tuple[ResultColumn, ...] = (
                  "here and 2 there"),
     ResultColumn("completeness", "float64", ("data_quality", "completeness"), "Share of indicators reported"),
     ResultColumn("estimated_fields", "Int64", None,
-                 "How many inputs were estimated (sector defaults, seed distances)"),
+                 "How many inputs were estimated (sector defaults, assumed vehicle distances)"),
     ResultColumn("green_loan_eligible", "boolean", ("green_loan", "eligible"),
                  "Eligible as a green loan with basis use_of_proceeds: its declared use of proceeds is a "
                  "green category (GLP component 1's category; the project's benefits and GLP components 2-4, "

@@ -81,8 +81,9 @@ _CHARGED = (
     "add it there)"
 )
 _VAN_SEED_NOTE = (
-    "vans counted by vehicles alone are taken to drive the seed's 12,000 km a year, a car's distance (no "
-    "sourced yearly distance of a van was found), at the per-km factor of a van of their fuel",
+    "vans counted by vehicles alone are taken to drive 12,000 km a year, a car's yearly distance as Ant "
+    "Group assumed it in 2022 (no sourced yearly distance of a van was found), at the per-km factor of a "
+    "van of their fuel",
     # engine 2.11: the form's words (面包车、轻型厢式货车) and the source's name, not "种子假设" (a seed
     # assumption, jargon to an owner; a Chinese owner's walk-through)
     "仅填报车辆数的面包车、轻型厢式货车，按蚂蚁集团 2022 年公布的每辆车每年 12,000 公里（小汽车的年行驶里程；"
@@ -231,8 +232,10 @@ def _fleet_item(
         _per_km(ctx, item, path, "electric_kwh_per_km" if item.fuel == "electric" else item.fuel)
         raise InvalidInputError(path + ".km", HGV_NEEDS_KM)
     if item.fuel == "electric":
-        seed = "seed distance estimate, a car's: no km given" if kind == "van" else (
-            "seed distance estimate: no km given")
+        # engine 2.13: "assumed", not "seed" (the project's word for its first assumptions, jargon to a
+        # reader)
+        seed = "assumed distance, as for a car: no km given" if kind == "van" else (
+            "assumed distance: no km given")
         _ev_lines(ctx, item, path, km, ESTIMATED, out, f"{vehicles} x {annual.value:g} km/yr ({seed})")
         if kind == "van":
             ctx.assume(*_VAN_SEED_NOTE)
@@ -246,18 +249,18 @@ def _fleet_item(
         what, factor = ((f"{vans} of unknown fuel", "van factor, fuel unknown") if item.fuel == "unknown"
                         else (f"{item.fuel} {vans}", f"{item.fuel} van factor"))
         text = (f"{vehicles} {what} x {annual.value:g} km/yr x {per_km.value:g} kgCO2e/km "
-                f"({factor}; distance is the seed estimate, a car's: no km or fuel quantity given)")
+                f"({factor}; distance assumed, as for a car: no km or fuel quantity given)")
     elif item.fuel == "unknown":
         # The seed's per-km factor stands in only when neither the fuel nor the distance is known.
         per_km = ctx.factor("road.car.seed_average", path + ".vehicles")
         text = (f"{vehicles} {_vehicles(vehicles)} of unknown fuel x {annual.value:g} km/yr x "
-                f"{per_km.value:g} kgCO2e/km (seed estimate: no km, fuel quantity or fuel type given)")
+                f"{per_km.value:g} kgCO2e/km (assumed distance and average car factor: no km, fuel quantity "
+                "or fuel type given)")
     else:
         # The fuel is known: only the distance is the seed's, priced at that fuel's own per-km factor.
         per_km = _per_km(ctx, item, path, item.fuel)
         text = (f"{vehicles} {item.fuel} {_vehicles(vehicles)} x {annual.value:g} km/yr x {per_km.value:g} "
-                f"kgCO2e/km ({item.fuel} car factor; distance is the seed estimate: no km or fuel quantity "
-                "given)")
+                f"kgCO2e/km ({item.fuel} car factor; distance assumed: no km or fuel quantity given)")
     out.append(
         LineItem(
             path,

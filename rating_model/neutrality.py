@@ -359,7 +359,7 @@ def _per_car(fs: FactorSet) -> tuple[float, str]:
     per_car = km * per_km / 1000.0
     return per_car, (
         f"one car = {km:g} km/yr x {per_km:g} kgCO2e/km = {per_car:g} tCO2e/yr "
-        "(Ant Group 2022 seed assumption)"
+        "(Ant Group 2022 assumption)"
     )
 
 

@@ -2,7 +2,7 @@
 
 An editor's reading of the engine's texts (engine 2.13) found fuels "burnt on site" beside the standard's
 "Fuels burned on site not reported" in one rating (the standard, the knock-outs' names and the merchant
-page say "burned").
+page say "burned"), and the project's word "seed" for an assumed vehicle distance.
 
 Every English string of the corpus's ratings (``tests/data/engine_corpus.jsonl``) is read, apart from those
 quoting a data file as it is written (a factor's or a benchmark's ``source``).
@@ -10,13 +10,14 @@ quoting a data file as it is written (a factor's or a benchmark's ``source``).
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from tests.conftest import session_engine
+from tests.conftest import BASE_PAYLOAD, session_engine
 
 CORPUS = Path(__file__).parents[1] / "data" / "engine_corpus.jsonl"
 #: keys whose text is quoted from a data file (a factor record's or a sector benchmark's source), not written
@@ -57,3 +58,31 @@ def test_fuels_are_burned_as_the_standard_says_never_burnt() -> None:
     burnt = sorted({text for _, text in corpus_english() if re.search(r"\bburnt\b", text)})
     assert not burnt, burnt[:5]
     assert any("natural_gas burned on site" in text for _, text in corpus_english())
+
+
+def _rated(**parts: Any) -> list[tuple[str, str]]:
+    engine = session_engine()
+    body = copy.deepcopy(BASE_PAYLOAD)
+    body.update(copy.deepcopy(parts))
+    return english(json.loads(json.dumps(engine.rate(engine.parse(body)).to_dict())))
+
+
+def test_an_assumed_distance_is_said_so_never_the_seed() -> None:
+    """"seed" is the project's word for its first assumptions ("distance is the seed estimate", "the seed's
+    12,000 km", "Ant Group 2022 seed assumption"): a reader is told the distance was assumed, and whose the
+    12,000 km is. The Chinese had dropped "种子假设" at engine 2.11. A factor's ``source`` quotes the factor
+    set's record as it is written."""
+    vans = _rated(transport={"fleet": [{"fuel": "diesel", "vehicles": 2, "vehicle_type": "van"},
+                                       {"fuel": "electric", "vehicles": 1, "vehicle_type": "van"},
+                                       {"fuel": "gasoline", "vehicles": 1},
+                                       {"fuel": "unknown", "vehicles": 1}]})
+    texts = [text for _, text in [*vans, *corpus_english()]]
+    seeded = sorted({text for text in texts if re.search(r"\bseed\b", text, re.I)})
+    assert not seeded, seeded[:5]
+    said = "\n".join(text for _, text in vans)
+    assert "(diesel van factor; distance assumed, as for a car: no km or fuel quantity given)" in said
+    assert "(assumed distance, as for a car: no km given)" in said
+    assert "(gasoline car factor; distance assumed: no km or fuel quantity given)" in said
+    assert "(assumed distance and average car factor: no km, fuel quantity or fuel type given)" in said
+    assert "taken to drive 12,000 km a year, a car's yearly distance as Ant Group assumed it in 2022" in said
+    assert "(Ant Group 2022 assumption)" in said

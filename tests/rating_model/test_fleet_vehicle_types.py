@@ -99,14 +99,14 @@ def test_vans_counted_alone_take_the_seed_distance_flagged_as_a_cars() -> None:
                                                                  "vehicle_type": "van"})))
     assert inventory.scope1_tco2e == pytest.approx(2 * SEED_KM * 0.25561 / 1000)
     assert list(inventory.estimated) == ["transport.fleet.0.km"]
-    assert any("a car's distance" in text for text in inventory.assumptions)
+    assert any("a car's yearly distance" in text for text in inventory.assumptions)
     # in the form's words and naming the source (engine 2.11): "种子假设" was jargon to an owner
     (said,) = [text for text in inventory.assumptions_zh if "12,000 公里" in text]
     assert said.startswith("仅填报车辆数的面包车、轻型厢式货车，按蚂蚁集团 2022 年公布的每辆车每年"
                            " 12,000 公里")
     assert "种子" not in said and "厢式货车按" not in said
     line = next(line for line in inventory.line_items if line.path == "transport.fleet.0")
-    assert line.quality == "estimated" and "seed estimate, a car's" in line.activity
+    assert line.quality == "estimated" and "distance assumed, as for a car" in line.activity
     unknown = _scope1({"fuel": "unknown", "vehicles": 1, "vehicle_type": "van"})
     assert unknown == pytest.approx(SEED_KM * 0.2543 / 1000)  # the van's unknown-fuel factor, not 0.203
 
