@@ -16,7 +16,7 @@ from rating_model.actions import CAP_LIFTING_OPERATIONS, apply_change
 from rating_model.estimation import Filled
 from rating_model.grading import lowered_by_completeness
 from rating_model.operating_data import OperatingData, adopt_practices
-from rating_model.reasons import Contribution
+from rating_model.reasons import NOT_ASSESSED, Contribution
 from rating_model.rounding import round_float
 from rating_model.standard import COSTS, Action, KnockOut, MaterialInput, Standard
 from rating_model.values import fast_init
@@ -317,7 +317,7 @@ def held_back_by(
                     rules.append(material)
         out.append(_held_back(
             "missing_data", None, [c.indicator for c in unreported], points,
-            message + "".join(f" {r.reason[0].upper()}{r.reason[1:]}." for r in rules),
+            message + _to_assess(rules),
             zh + "".join(f"{r.reason_zh}。" for r in rules),
         ))
     if short:
@@ -330,6 +330,21 @@ def held_back_by(
             f"{grade.label_zh}需要 {floor:g} 分。",
         ))
     return out
+
+
+def _to_assess(rules: Sequence[MaterialInput]) -> str:
+    """The inputs the unassessed indicators wait on, after the points waiting there: " To be assessed,
+    report the heat bought ...; also report the fuels burned ...".
+
+    Each rule's reason had been appended as it opens in a reason code ("Not assessed: report the heat
+    bought ... Not assessed: report the fuels burned ..."), a log line's prefix said again for every input
+    (an editor's reading, engine 2.13). A reason that does not ask to report an input (the year-on-year
+    rule's "the change compares only what was reported for both years; give ...") is a sentence of its own.
+    """
+    said = [r.reason.removeprefix(NOT_ASSESSED[0]) for r in rules]
+    asks = [r for r in said if r.startswith("report ")]
+    own = "".join(f" {r[0].upper()}{r[1:]}." for r in said if not r.startswith("report "))
+    return (f" To be assessed, {'; also '.join(asks)}." if asks else "") + own
 
 
 def lifted_by_reporting(rule: KnockOut) -> bool:
@@ -359,14 +374,14 @@ def missing_data_messages(gaps: Sequence[tuple[str, float]], standard: Standard)
     say_zh = "请逐项说明是否已经做到；只有已做到的才能得分"
     if not answers:
         return (
-            f"Up to {total:g} more points wait in figures not reported (or only estimated from the sector): "
-            f"{f_en}. {report}; a blank never scores better than the worst figure.",
+            f"Figures not reported (or only estimated from the sector) could earn up to {total:g} more "
+            f"points: {f_en}. {report}; a blank never scores better than the worst figure.",
             f"未填报（或仅按行业默认值估算）的数据最多还能带来 {total:g} 分：{f_zh}。"
             f"{report_zh}；空白的得分不会高于最差的填报值。",
         )
     if not figures:
         return (
-            f"Up to {total:g} more points wait in practices and policies not answered: {a_en}. {say}; a "
+            f"Practices and policies not answered could earn up to {total:g} more points: {a_en}. {say}; a "
             "blank never scores better than answering no.",
             f"未作答的绿色经营做法和管理制度最多还能带来 {total:g} 分：{a_zh}。"
             f"{say_zh}；空白的得分不会高于回答“没有”。",
@@ -374,10 +389,10 @@ def missing_data_messages(gaps: Sequence[tuple[str, float]], standard: Standard)
     in_figures = round_float(math.fsum([p for _, p in figures]), 1)
     in_answers = round_float(math.fsum([p for _, p in answers]), 1)
     return (
-        f"Up to {total:g} more points wait in figures and answers not given. Figures not reported (or only "
-        f"estimated from the sector), up to {in_figures:g} points: {f_en}. {report}. Practices and policies "
-        f"not answered, up to {in_answers:g} points: {a_en}. {say}. A blank never scores better than the "
-        "worst figure, or than answering no.",
+        f"Figures and answers not given could earn up to {total:g} more points. Figures not reported (or "
+        f"only estimated from the sector), up to {in_figures:g} points: {f_en}. {report}. Practices and "
+        f"policies not answered, up to {in_answers:g} points: {a_en}. {say}. A blank never scores better "
+        "than the worst figure, or than answering no.",
         f"未填报的数据和未作答的问题最多还能带来 {total:g} 分。"
         f"未填报（或仅按行业默认值估算）的数据最多 {in_figures:g} 分：{f_zh}。{report_zh}。"
         f"未作答的绿色经营做法和管理制度最多 {in_answers:g} 分：{a_zh}。{say_zh}。"

@@ -152,12 +152,12 @@ def _value_said(
 
 
 #: how the standard's reasons for an unassessed indicator open, in English and Chinese
-_NOT_ASSESSED = ("not assessed: ", "无法评估：")
+NOT_ASSESSED = ("not assessed: ", "无法评估：")
 
 
 def _joined(reasons: list[str], glue: str) -> str:
     """Several rules' reasons for one indicator as one sentence: their shared opening ("not assessed: ")
     said once (a review read "无法评估：" twice, joined by the "；" each reason also uses inside)."""
     first, *rest = reasons
-    en, zh = _NOT_ASSESSED
+    en, zh = NOT_ASSESSED
     return glue.join([first, *(r.removeprefix(en).removeprefix(zh) for r in rest)])

@@ -86,3 +86,22 @@ def test_an_assumed_distance_is_said_so_never_the_seed() -> None:
     assert "(assumed distance and average car factor: no km, fuel quantity or fuel type given)" in said
     assert "taken to drive 12,000 km a year, a car's yearly distance as Ant Group assumed it in 2022" in said
     assert "(Ant Group 2022 assumption)" in said
+
+
+def test_the_plan_says_what_blank_figures_could_earn_and_what_to_report_once() -> None:
+    """"Up to 48.9 more points wait in figures not reported" was awkward, and the inputs to report came
+    after it as the reason codes open, "Not assessed: report the heat bought ... Not assessed: report the
+    fuels burned ...": the plan says "Figures not reported ... could earn up to 48.9 more points" and "To be
+    assessed, report the heat bought ...; also report the fuels burned ..."."""
+    engine = session_engine()
+    held: list[str] = []
+    for line in CORPUS.read_text(encoding="utf-8").splitlines():
+        if line:
+            rating = engine.rate(engine.parse(json.loads(line))).to_dict()
+            held += [str(h["message"]) for h in rating["path_to_next_grade"]["held_back_by"]
+                     if h["reason"] == "missing_data"]
+    assert held
+    assert not [m for m in held if "points wait" in m or "not assessed:" in m.lower()]
+    assert all(" could earn up to " in m for m in held)
+    both = [m for m in held if "heat bought" in m and "fuels burned" in m]
+    assert both and all(m.count("To be assessed, report") == 1 and "; also report" in m for m in both)

@@ -394,7 +394,7 @@ def test_points_not_given_say_figures_to_report_apart_from_practices_to_answer()
     in_answers = round(sum(gaps[i] for i in answers), 1)
     in_figures = round(sum(gaps[i] for i in figures), 1)
     en, zh = str(blank["message"]), str(blank["message_zh"])
-    assert en.startswith(f"Up to {blank['points']:g} more points wait in figures and answers not given.")
+    assert en.startswith(f"Figures and answers not given could earn up to {blank['points']:g} more points.")
     said_figures, said_answers = en.split("Practices and policies not answered")
     assert f"Figures not reported (or only estimated from the sector), up to {in_figures:g} points" in en
     assert f"not answered, up to {in_answers:g} points" in en
@@ -408,10 +408,12 @@ def test_points_not_given_say_figures_to_report_apart_from_practices_to_answer()
     assert all(names[i].name_zh in zh_answers and names[i].name_zh not in zh_figures for i in answers)
 
     only_answers = missing_data_messages([(i, gaps[i]) for i in answers], engine.standard)
-    assert only_answers[0].startswith(f"Up to {in_answers:g} more points wait in practices and policies")
+    assert only_answers[0].startswith(
+        f"Practices and policies not answered could earn up to {in_answers:g} more points")
     assert "bills" not in only_answers[0] and "账单" not in only_answers[1]
     only_figures = missing_data_messages([(i, gaps[i]) for i in figures], engine.standard)
-    assert only_figures[0].startswith(f"Up to {in_figures:g} more points wait in figures not reported")
+    assert only_figures[0].startswith(
+        f"Figures not reported (or only estimated from the sector) could earn up to {in_figures:g} more")
     assert "practices" not in only_figures[0] and "做法" not in only_figures[1]
 
 
