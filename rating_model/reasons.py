@@ -47,9 +47,11 @@ _UNITS_ZH = {
     "ratio (actual / expected)": "倍（实际值与同业预期值之比）",  # the energy ratio and the water ratio
     "PCAF score 1-5 (1 best)": "（PCAF 数据质量评分，1 为最好）",
 }
-#: per language: a value not reported, a change in percent, a rate in percent a year
+#: per language: a value not reported, a change in percent, a rate in percent a year. The percent sign
+#: follows the figure unspaced in English too ("-4.8%"), as every share the rating writes ("43%", "5.3%");
+#: the change had read "-4.8 %" beside them (an editor's reading, engine 2.13)
 _VALUE_WORDS = {
-    "en": ("not reported", "{:+.1f} %", "{:.1f} % a year"),
+    "en": ("not reported", "{:+.1f}%", "{:.1f}% a year"),
     "zh": ("未填报", "{:+.1f}%", "每年 {:.1f}%"),
 }
 
@@ -63,7 +65,7 @@ def format_value(value: float | None, unit: str, lang: str = "en") -> str:
     if unit in _SHARE_UNITS:
         return f"{value:.0%}"
     if unit.startswith("percent"):
-        # to the 0.1 shown, + 0.0: a cut of 0.00001 % (or none) reads "+0.0 %", never "-0.0 %"
+        # to the 0.1 shown, + 0.0: a cut of 0.00001 % (or none) reads "+0.0%", never "-0.0%"
         return (change if unit == "percent" else per_year).format(round_float(value, 1) + 0.0)
     return f"{value:.3g} {_UNITS_ZH.get(unit, unit) if lang == 'zh' else unit}"
 

@@ -735,7 +735,7 @@ def test_no_change_and_credits_exactly_covering_never_read_minus_zero(this_year_
     change = next(c for c in rated["contributions"] if c["indicator"] == "emissions_change")
     assert change["value"] == pytest.approx(0.0, abs=1e-5)
     reason = next(c for c in rated["reason_codes"] if c["indicator"] == "emissions_change")
-    assert ": +0.0 % earns" in reason["message"] and "：+0.0%，" in reason["message_zh"]
+    assert ": +0.0% earns" in reason["message"] and "：+0.0%，" in reason["message_zh"]
 
 
 def test_an_unverified_factor_is_named_and_what_is_never_collected_is_an_exclusion() -> None:

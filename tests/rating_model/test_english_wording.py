@@ -105,3 +105,15 @@ def test_the_plan_says_what_blank_figures_could_earn_and_what_to_report_once() -
     assert all(" could earn up to " in m for m in held)
     both = [m for m in held if "heat bought" in m and "fuels burned" in m]
     assert both and all(m.count("To be assessed, report") == 1 and "; also report" in m for m in both)
+
+
+def test_a_percent_sign_follows_its_figure_unspaced_as_every_share_is_written() -> None:
+    """The change on last year and a target's yearly cut read "-4.8 %" and "2.0 % a year" beside "43%",
+    "5.3%" and "12% of sales" in the same rating: every figure the rating writes takes its sign unspaced."""
+    from rating_model.reasons import format_value
+
+    spaced = sorted({text for _, text in corpus_english() if re.search(r"\d %", text)})
+    assert not spaced, spaced[:5]
+    assert format_value(-4.84, "percent") == "-4.8%"
+    assert format_value(2.0, "percent per year") == "2.0% a year"
+    assert any(re.search(r": [+-]\d+\.\d% earns", text) for _, text in corpus_english())
