@@ -47,6 +47,13 @@ _UNITS_ZH = {
     "ratio (actual / expected)": "倍（实际值与同业预期值之比）",  # the energy ratio and the water ratio
     "PCAF score 1-5 (1 best)": "（PCAF 数据质量评分，1 为最好）",
 }
+#: The standard's indicator units in English words after a figure, where the unit's own name reads as a
+#: column heading ("0.851 ratio (actual / expected)", "2 PCAF score 1-5 (1 best)"; an editor's reading,
+#: engine 2.13); a unit not listed is shown as the standard writes it.
+_UNITS_EN = {
+    "ratio (actual / expected)": "times the sector's expected use",  # the energy ratio and the water ratio
+    "PCAF score 1-5 (1 best)": "on the PCAF data-quality scale of 1-5 (1 best)",
+}
 #: per language: a value not reported, a change in percent, a rate in percent a year. The percent sign
 #: follows the figure unspaced in English too ("-4.8%"), as every share the rating writes ("43%", "5.3%");
 #: the change had read "-4.8 %" beside them (an editor's reading, engine 2.13)
@@ -67,7 +74,7 @@ def format_value(value: float | None, unit: str, lang: str = "en") -> str:
     if unit.startswith("percent"):
         # to the 0.1 shown, + 0.0: a cut of 0.00001 % (or none) reads "+0.0%", never "-0.0%"
         return (change if unit == "percent" else per_year).format(round_float(value, 1) + 0.0)
-    return f"{value:.3g} {_UNITS_ZH.get(unit, unit) if lang == 'zh' else unit}"
+    return f"{value:.3g} {(_UNITS_ZH if lang == 'zh' else _UNITS_EN).get(unit, unit)}"
 
 
 #: how a reason names the answer "no vehicles" (the only indicator with a ``when_none`` so far)

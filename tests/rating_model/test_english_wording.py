@@ -117,3 +117,18 @@ def test_a_percent_sign_follows_its_figure_unspaced_as_every_share_is_written() 
     assert format_value(-4.84, "percent") == "-4.8%"
     assert format_value(2.0, "percent per year") == "2.0% a year"
     assert any(re.search(r": [+-]\d+\.\d% earns", text) for _, text in corpus_english())
+
+
+def test_a_ratio_to_the_sector_and_a_pcaf_score_are_said_in_words() -> None:
+    """A reason had put the standard's unit after the figure as a column heading reads: "Energy use against
+    sector peers: 0.851 ratio (actual / expected) earns ...", "2 PCAF score 1-5 (1 best)"."""
+    from rating_model.reasons import format_value
+
+    assert format_value(0.851203, "ratio (actual / expected)") == "0.851 times the sector's expected use"
+    assert format_value(2, "PCAF score 1-5 (1 best)") == "2 on the PCAF data-quality scale of 1-5 (1 best)"
+    assert format_value(0.851203, "ratio (actual / expected)", "zh") == "0.851 倍（实际值与同业预期值之比）"
+    assert format_value(11.23, "tCO2e per CNY million") == "11.2 tCO2e per CNY million"
+    said = [text for key, text in corpus_english()
+            if key == "message" and text.startswith("Energy use against")]
+    assert any(" times the sector's expected use earns " in text for text in said)
+    assert not any("actual / expected" in text for text in said)
