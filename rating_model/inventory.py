@@ -68,8 +68,9 @@ class Inventory:
     electricity_mwh:
         Electricity consumed: purchased + on-site renewable.
     renewable_share, renewable_electricity_share:
-        (green-contracted + on-site renewable) over total energy (0 without energy data), and over
-        electricity consumed (``None`` without electricity data).
+        (green-contracted + on-site renewable) over total energy, and over electricity consumed: ``None``
+        without any (a share of nothing is not a share of 0; the rating's schema said null, and the
+        engine had answered 0.0).
     grid_factor, residual_factor:
         The location-based grid factor and the market-based residual factor applied to electricity.
     estimated:
@@ -93,7 +94,7 @@ class Inventory:
     energy_mwh: float
     vehicle_fuel_mwh: float
     electricity_mwh: float
-    renewable_share: float
+    renewable_share: float | None
     renewable_electricity_share: float | None
     intensities: Intensities
     neutrality: Neutrality
@@ -118,7 +119,7 @@ class Inventory:
         scope2_market_tco2e: float, scope3_tco2e: float, scope3_by_category: dict[str, float],
         scope3_categories_included: tuple[str, ...], scope12_location_tco2e: float,
         scope12_market_tco2e: float, total_tco2e: float, energy_mwh: float, vehicle_fuel_mwh: float,
-        electricity_mwh: float, renewable_share: float, renewable_electricity_share: float | None,
+        electricity_mwh: float, renewable_share: float | None, renewable_electricity_share: float | None,
         intensities: Intensities, neutrality: Neutrality, equivalents: Equivalents,
         line_items: tuple[LineItem, ...], factors: tuple[FactorRef, ...], grid_factor: FactorRef,
         residual_factor: FactorRef, estimated: tuple[str, ...], fallbacks: tuple[str, ...],
@@ -434,7 +435,7 @@ def compute_inventory(
         energy_mwh,
         vehicle_fuel_mwh,
         electricity_mwh,
-        renewable_kwh / 1000.0 / energy_mwh if energy_mwh > 0 else 0.0,
+        renewable_kwh / 1000.0 / energy_mwh if energy_mwh > 0 else None,
         renewable_kwh / 1000.0 / electricity_mwh if electricity_mwh > 0 else None,
         intensities,
         neutral,

@@ -159,12 +159,12 @@ def metrics_and_targets(
         "energy_mwh": disclosed(
             round_float(inv.energy_mwh, 4),
             sentences(
-                (f"Renewable share {inv.renewable_share:.1%} (VSME B3). Electricity, fuels burned on site, "
-                 "purchased heat and vehicle fuel given as a quantity; vehicles given as km or a count "
+                (f"Renewable share {_share(inv.renewable_share)} (VSME B3). Electricity, fuels burned on "
+                 "site, purchased heat and vehicle fuel given as a quantity; vehicles given as km or a count "
                  "(their energy is not known) and EV charging off the premises are in Scope 1 and 2 but not "
                  "in this total.",
-                 f"可再生能源占比 {inv.renewable_share:.1%}（VSME B3）。本合计包括电力、经营场所燃烧的燃料、"
-                 "外购热力和以数量填报的车辆燃料；以里程或车辆数填报的车辆（其能耗未知）和在经营场所以外的"
+                 f"可再生能源占比 {_share(inv.renewable_share, zh=True)}（VSME B3）。"
+                 "本合计包括电力、经营场所燃烧的燃料、外购热力和以数量填报的车辆燃料；以里程或车辆数填报的车辆（其能耗未知）和在经营场所以外的"
                  "电动汽车充电计入范围一和范围二，但不计入本合计。"),
                 _ESTIMATED if _energy_estimated(inv) else none, _gaps(inv),
             ),
@@ -328,6 +328,13 @@ def _estimated_scopes(inv: Inventory) -> dict[int, Said]:
     """A note for each scope some of whose lines rest on estimated inputs."""
     scopes = sorted({line.scope for line in inv.line_items if line.quality == ESTIMATED})
     return dict.fromkeys(scopes, _ESTIMATED)
+
+
+def _share(share: float | None, zh: bool = False) -> str:
+    """A renewable share for the energy item's note; none without energy (a share of nothing is not 0%)."""
+    if share is None:
+        return "无（未报告能源）" if zh else "not available (no energy reported)"
+    return f"{share:.1%}"
 
 
 def _energy_estimated(inv: Inventory) -> bool:

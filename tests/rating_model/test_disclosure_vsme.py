@@ -642,3 +642,18 @@ def test_vsme_renewable_energy_of_electricity_answered_zero_is_zero_not_unknown(
     for name in ("renewable_electricity_mwh", "non_renewable_electricity_mwh", "renewable_energy_mwh",
                  "non_renewable_energy_mwh"):
         assert (b3[name]["status"], b3[name]["value"]) == ("disclosed", 0.0), name
+
+
+def test_a_business_with_no_energy_has_no_renewable_share_not_a_share_of_zero() -> None:
+    """The rating's schema says ``renewable_share`` is null when no energy is reported, and the engine
+    answered 0.0 (and the IFRS energy note "Renewable share 0.0%"): a reader took a business with nothing to
+    share out for one using no renewables."""
+    body = _with(BASE_PAYLOAD, energy={"electricity_kwh": 0, "fuels": [], "purchased_heat_gj": 0},
+                 transport={"fleet": []})
+    rating = _rated(body)[0]
+    assert rating["emissions"]["energy_mwh"] == 0.0
+    assert rating["emissions"]["renewable_share"] is None
+    energy = rating["issb_summary"]["metrics_and_targets"]["energy_mwh"]
+    assert "Renewable share not available (no energy reported) (VSME B3)." in energy["note"]
+    assert "可再生能源占比 无（未报告能源）（VSME B3）" in energy["note_zh"]
+    assert "0.0%" not in energy["note"]
