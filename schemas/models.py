@@ -221,14 +221,13 @@ class ArtifactUploadQuerySchema(Schema):
     class Meta:
         unknown = RAISE
 
-    trained_by = text(
-        max_length=120,
-        description="Who trained the artifact, when not the holder of the uploading key: their analyst "
+    # not text(): a query string has no null, and an empty name names no one (as ?version= of the events)
+    trained_by = fields.String(validate=validate.Length(1, 120), metadata={"description": (
+        "Who trained the artifact, when not the holder of the uploading key: their analyst "
         "key's tenant/prefix (as `GET /v1/model-events` names actors) or `cli/<account>`; 422 when it names "
         "neither an analyst key of this registry nor an account. Left out: the uploader trained it. Recorded "
         "as the version's `trained_by`, and four eyes keeps the trainer from promoting it as it keeps the "
-        "uploader.",
-    )
+        "uploader.")})
 
 
 class ModelEventSchema(Schema):

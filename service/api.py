@@ -30,6 +30,7 @@ from service.models.routes import events_blp as model_events_blp
 from service.openapi import (
     BEARER_SCHEME,
     VERSIONING_POLICY,
+    AddedParametersPlugin,
     RequestIdPlugin,
     document_request_id_in_shared_responses,
     document_too_many_requests,
@@ -165,7 +166,7 @@ def init_app(app: Flask) -> GreenrateApi:
     # the operations are documented when the document is first read; open_response_schemas and
     # drop_unused_schemas then finish it
     api = GreenrateApi(
-        app, spec_kwargs={"extra_plugins": [RequestIdPlugin()]},
+        app, spec_kwargs={"extra_plugins": [AddedParametersPlugin(), RequestIdPlugin()]},
         finish=(open_response_schemas, drop_unused_schemas),
     )
     document_request_id_in_shared_responses(api.spec)

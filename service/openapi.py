@@ -47,7 +47,7 @@ def documented(
         "responses": {**{str(code): HTTPStatus(code).name for code in codes}, **(responses or {})},
     }
     if parameters:
-        doc["parameters"] = parameters
+        doc.update(added_parameters(*parameters))  # beside any the view's arguments make, not over them
     if secured:
         doc["security"] = [{"bearerAuth": []}]
     return blp.doc(**doc)  # type: ignore[no-any-return]
@@ -93,6 +93,30 @@ class RequestIdPlugin(BasePlugin):
             for response in operation.get("responses", {}).values():
                 if isinstance(response, dict) and "$ref" not in response:  # a name: a shared response
                     response.setdefault("headers", {})[REQUEST_ID_HEADER] = REQUEST_ID
+
+
+#: Where :func:`added_parameters` keeps an operation's own parameters until :class:`AddedParametersPlugin`
+#: appends them: flask-smorest merges ``blp.doc(parameters=[...])`` over the parameters its
+#: ``@blp.arguments(..., location="query")`` made by replacing the list, so a documented header took the
+#: query parameters' place (``POST /v1/models`` lost ``trained_by`` to ``Idempotency-Key``).
+_ADDED_PARAMETERS = "x-greenrate-added-parameters"
+
+
+def added_parameters(*parameters: dict[str, Any]) -> dict[str, Any]:
+    """``blp.doc`` keywords adding ``parameters`` to an operation's others instead of replacing them."""
+    return {_ADDED_PARAMETERS: list(parameters)}
+
+
+class AddedParametersPlugin(BasePlugin):
+    """Append the parameters :func:`added_parameters` set aside to the operation's own list."""
+
+    def operation_helper(
+        self, path: str | None = None, operations: dict[str, Any] | None = None, **_kwargs: Any
+    ) -> None:
+        for operation in (operations or {}).values():
+            added = operation.pop(_ADDED_PARAMETERS, None)
+            if added:
+                operation.setdefault("parameters", []).extend(added)
 
 
 def document_request_id_in_shared_responses(spec: APISpec) -> None:

@@ -42,7 +42,7 @@ from service.keys.management import (
 )
 from service.limits import spend_tenant_budget
 from service.lost_answers import on_lost_answer
-from service.openapi import documented
+from service.openapi import added_parameters, documented
 from service.records.api_keys import KeyRecord
 from service.records.api_keys import key_id as parse_key_id
 
@@ -138,7 +138,7 @@ class Keys(MethodView):
         "(DELETE /v1/keys/{key_id}) and create another with a new Idempotency-Key.",
     )
     @documented(blp, 400, 401, 403, 413, 415, 422, 429, 503, operation="create_key")
-    @blp.doc(parameters=[_IDEMPOTENCY_PARAMETER], responses={"409": _CONFLICT})
+    @blp.doc(**added_parameters(_IDEMPOTENCY_PARAMETER), responses={"409": _CONFLICT})
     @requires("admin", fresh=True)
     @json_body
     @blp.arguments(_CREATE)

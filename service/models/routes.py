@@ -46,7 +46,7 @@ from service.idempotency import (
 )
 from service.lost_answers import on_lost_answer
 from service.model_watch import engine_for, watcher
-from service.openapi import documented
+from service.openapi import added_parameters, documented
 from service.records import activation, registry
 
 blp = Blueprint(
@@ -169,7 +169,7 @@ class Models(MethodView):
                     "answered 201 with the registration it made (Idempotent-Replayed: true), not registered "
                     "twice.")
     @documented(blp, 400, 401, 403, 409, 413, 415, 422, 429, 503, operation="register_model")
-    @blp.doc(parameters=[_IDEMPOTENCY_PARAMETER])
+    @blp.doc(**added_parameters(_IDEMPOTENCY_PARAMETER))
     @requires("analyst")
     @json_body
     @blp.arguments(ArtifactUploadSchema)
@@ -219,7 +219,7 @@ class ActivateModel(MethodView):
                     "answered 200 as the promotion it made was (Idempotent-Replayed: true), whatever was "
                     "promoted or rolled back since, not promoted twice.")
     @documented(blp, 400, 401, 403, 404, 409, 413, 415, 422, 429, 503, operation="activate_model")
-    @blp.doc(parameters=[_IDEMPOTENCY_PARAMETER])
+    @blp.doc(**added_parameters(_IDEMPOTENCY_PARAMETER))
     @requires("analyst", fresh=True)  # a key revoked a second ago must not promote a model
     @json_body
     @blp.arguments(ActivateRequestSchema)
@@ -311,7 +311,7 @@ class RollBackModel(MethodView):
                     "answered 200 as the rollback it made was (Idempotent-Replayed: true), whatever was "
                     "promoted or rolled back since, not rolled back twice.")
     @documented(blp, 400, 401, 403, 404, 409, 413, 415, 422, 429, 503, operation="roll_back_model")
-    @blp.doc(parameters=[_IDEMPOTENCY_PARAMETER])
+    @blp.doc(**added_parameters(_IDEMPOTENCY_PARAMETER))
     @requires("analyst", fresh=True)
     @json_body
     @blp.arguments(RollbackRequestSchema)

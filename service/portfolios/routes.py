@@ -25,7 +25,7 @@ from service.auth import current_principal, requires
 from service.extensions import services
 from service.idempotency import IDEMPOTENT_REPLAYED, idempotency_parameter
 from service.lost_answers import on_lost_answer
-from service.openapi import documented
+from service.openapi import added_parameters, documented
 from service.portfolios.jobs import IDEMPOTENCY_KEY, Upload, cancel, document, idempotency_key, plan, submit
 from service.portfolios.queue import web_queue
 from service.portfolios.storage import JobFiles, stream_csv
@@ -140,7 +140,7 @@ class Portfolios(MethodView):
         "it, if any (Idempotent-Replayed: true), whenever it comes.",
     )
     @documented(blp, 401, 403, 413, 415, 429, 503, operation="create_portfolio")
-    @blp.doc(parameters=[_IDEMPOTENCY_PARAMETER])
+    @blp.doc(**added_parameters(_IDEMPOTENCY_PARAMETER))
     @requires("bank")
     @_accepting_uploads
     @blp.arguments(_UPLOAD, location="multipart", unknown=None)

@@ -40,7 +40,7 @@ from service.idempotency import (
 )
 from service.limits import spend_tenant_budget
 from service.lost_answers import on_lost_answer
-from service.openapi import documented
+from service.openapi import added_parameters, documented
 from service.ratings.batch_body import batch_body, batch_warnings
 from service.ratings.issuing import (
     Issued,
@@ -329,7 +329,7 @@ class Ratings(MethodView):
                     with_key="Sending it again with the same Idempotency-Key is safe: it is answered the "
                     "rating recorded for the key, if any (Idempotent-Replayed: true), whenever it comes.")
     @documented(blp, 400, 401, 403, 410, 413, 415, 429, 500, 503, operation="create_rating")
-    @blp.doc(parameters=[_IDEMPOTENCY_PARAMETER])
+    @blp.doc(**added_parameters(_IDEMPOTENCY_PARAMETER))
     @requires("bank")
     @_repeats_first
     @json_body

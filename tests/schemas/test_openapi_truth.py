@@ -78,6 +78,10 @@ BODY_CONTEXT = {("/v1/keys", "merchant_id"): {"role": "merchant"}}
 #: The key's role for each operation whose query parameters publish a bound.
 QUERIES = {"/v1/ratings": "bank", "/v1/keys": "admin", "/v1/model-events": "analyst",
            "/v1/models/{version}/comparisons": "analyst"}
+#: Query parameters that name something to look up, as path parameters do: a value within their bounds
+#: is still refused when it names nothing (``trained_by`` must be an analyst key of the registry or
+#: ``cli/<account>``), so their bounds are not probed here.
+LOOKED_UP = frozenset({("post", "/v1/models", "trained_by")})
 #: Path parameters are filled in with these (the lookups then answer 404; a 422 would be the body's).
 PATH_VALUES = {"version": "no-such-version"}
 
@@ -299,7 +303,7 @@ def test_every_bound_of_the_other_requests_and_query_parameters_is_the_services(
             if method == "parameters":  # the path's own: path parameters
                 continue
             bounded = [p for p in operation.get("parameters", []) if "$ref" not in p and p["in"] == "query"
-                       and BOUNDS & set(p["schema"])]
+                       and BOUNDS & set(p["schema"]) and (method, path, p["name"]) not in LOOKED_UP]
             if not bounded:
                 continue
             role = QUERIES[path]  # a KeyError: a new bounded parameter, add how to call its operation

@@ -31,10 +31,10 @@ def test_the_session_refuses_modules_built_from_other_content_not_older_ones(
     monkeypatch.setattr(conftest, "stale_compiled_modules", partial(stale_compiled_modules, tmp_path, record))
 
     os.utime(extension, (1_000_000_000, 1_000_000_000))  # built long before the source's time
-    conftest.pytest_configure(None)  # type: ignore[arg-type]  # the same content: nothing to refuse
+    conftest._refuse_stale_compiled_modules()  # the same content: nothing to refuse
 
     source.write_text("FACTOR = 2\n")
     with pytest.raises(pytest.exit.Exception) as refused:
-        conftest.pytest_configure(None)  # type: ignore[arg-type]
+        conftest._refuse_stale_compiled_modules()
     assert refused.value.returncode == 4
     assert str(refused.value.msg).startswith("rating_model/units.py changed after it was compiled")
