@@ -2,7 +2,8 @@
 
 ``keys`` (:mod:`service.keys_cli`), ``db`` (:mod:`service.db_cli`), ``ratings`` and ``cache``
 (:mod:`service.ratings_cli`), ``model`` (:mod:`service.model_cli`), ``batch`` (:mod:`service.batch.cli`),
-``worker`` and ``portfolios`` (:mod:`service.portfolios.worker_cli`). They talk to the database named by
+``worker`` and ``portfolios`` (:mod:`service.portfolios.worker_cli`), ``secret``
+(:mod:`service.secret_cli`). They talk to the database named by
 ``GREENRATE_DATABASE_URL`` (SQLite in the instance directory by default, ``GREENRATE_INSTANCE_DIR``: the
 same whatever directory a command runs in), the same one the service uses, without building the web app.
 The root group itself turns a missing training extra into one line.
@@ -14,7 +15,7 @@ from typing import Any
 
 import click
 
-from service import db_cli, keys_cli, model_cli, ratings_cli, subject_access_cli
+from service import db_cli, keys_cli, model_cli, ratings_cli, secret_cli, subject_access_cli
 from service.batch import cli as batch_cli
 from service.portfolios import worker_cli
 
@@ -54,3 +55,4 @@ main.add_command(model_cli.model)
 main.add_command(batch_cli.batch)
 main.add_command(worker_cli.worker)
 main.add_command(worker_cli.portfolios)
+main.add_command(secret_cli.secret)

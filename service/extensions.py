@@ -22,6 +22,7 @@ from service.engine_slot import EngineSlot
 from service.records.database import create_db_engine
 from service.records.erasures import ErasedRatings
 from service.revision import UNKNOWN, code_revision
+from service.secret_guard import check_at_start
 from service.write_health import WriteHealth
 
 EXTENSION_NAME = "greenrate"
@@ -45,6 +46,7 @@ class Services:
 def init_app(app: Flask, settings: Settings, engines: EngineSlot | None = None) -> Services:
     """Create the pool, the cache client and the (lazily loaded) engine slot for this app; name its build."""
     db = create_db_engine(settings)
+    check_at_start(settings, db)  # before the cache reads the secret: never a new one beside signed ratings
     erased = ErasedRatings()
     services = Services(
         settings=settings,

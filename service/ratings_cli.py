@@ -27,6 +27,7 @@ from service.ratings import verification
 from service.records.erasures import Erasure, find_erasure
 from service.records.rating_signatures import RatingKey, service_rating_key
 from service.revision import code_revision
+from service.secret_guard import SecretRefused, refuse_new_secret
 
 _erasure_log = structlog.get_logger("greenrate.erasure")
 _verification_log = structlog.get_logger("greenrate.verification")
@@ -67,6 +68,11 @@ def verify_rating(rating_id: str | None, sample: int | None) -> None:
         raise click.UsageError("give a RATING_ID or --sample N")
     settings = command_settings()
     json_logging.configure(settings.log_level)  # the trace on stderr as JSON: stdout is the report
+    with database(settings) as engine:  # a run with a lost secret must not make the one the service then uses
+        try:
+            refuse_new_secret(settings, engine)
+        except SecretRefused as exc:
+            raise click.ClickException(str(exc)) from None
     key = service_rating_key(settings)
     if sample is not None:
         _verify_sample(settings, key, sample)

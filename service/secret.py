@@ -23,6 +23,7 @@ import hmac
 import os
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -141,9 +142,25 @@ def write_owner_only(path: Path, value: str) -> None:
         raise
 
 
+#: what must hold before a machine's secret is made in an instance directory (:func:`before_making`)
+_MAKING_CHECKS: dict[Path, Callable[[], None]] = {}
+
+
+def before_making(instance_dir: str, check: Callable[[], None]) -> None:
+    """Have ``check`` run (and raise to refuse) before this process makes a new secret in ``instance_dir``;
+    it is not run when the secret is there to read. The app registers
+    :func:`service.secret_guard.refuse_new_secret` (one app per process: a later registration for the same
+    directory replaces the earlier one)."""
+    _MAKING_CHECKS[Path(instance_dir)] = check
+
+
 @cache
 def _machine_secret(directory: Path) -> str:
-    return instance_secret(directory / INSTANCE_SECRET)
+    path = directory / INSTANCE_SECRET
+    check = _MAKING_CHECKS.get(directory)
+    if check is not None and not path.exists():
+        check()  # an exception is not cached: the next use checks again
+    return instance_secret(path)
 
 
 def service_secret(configured: str | None, instance_dir: str) -> str:
