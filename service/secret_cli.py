@@ -18,7 +18,7 @@ from service import model_cli
 from service.commands import command_settings, database, database_error
 from service.records.rating_signatures import count_signed
 from service.secret import instance_secret, secret_id
-from service.secret_guard import secret_path
+from service.secret_guard import secret_path, signed_ratings_recorded
 
 _log = structlog.get_logger("greenrate.secret")
 
@@ -51,8 +51,8 @@ def new_secret() -> None:
             "'Rotating the secret')"
         )
     with database(settings) as engine:
-        try:
-            signed = count_signed(engine) or 0
+        try:  # a database that cannot be read says so, rather than count as one without signed ratings
+            signed = (count_signed(engine) or 0) if signed_ratings_recorded(engine) else 0
         except SQLAlchemyError as exc:
             raise database_error(exc) from None
     made = secret_id(instance_secret(path))

@@ -107,3 +107,12 @@ def test_a_database_unreadable_at_start_defers_the_check_to_the_secrets_first_us
     with pytest.raises(SecretRefused, match="cannot be read"):
         service_secret(None, app.config["GREENRATE_SETTINGS"].instance_dir)
     assert not (instance / "secret_key").exists()
+
+
+def test_greenrate_secret_new_says_a_database_it_cannot_read_and_makes_nothing(tmp_path: Path) -> None:
+    instance = tmp_path / "instance"
+    env = {"GREENRATE_DATABASE_URL": f"postgresql://postgres@127.0.0.1:{free_port()}/none",
+           "GREENRATE_INSTANCE_DIR": str(instance)}
+    made = CliRunner().invoke(main, ["secret", "new"], env=env)
+    assert made.exit_code == 1 and "OperationalError" in made.output, made.output
+    assert not (instance / "secret_key").exists()
