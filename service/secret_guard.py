@@ -56,7 +56,8 @@ def secret_path(settings: Settings) -> Path:
 
 
 def signed_ratings_recorded(db: Engine) -> bool:
-    """Whether ``db`` records a signed rating: one indexed row at most, not a count (a worker's start).
+    """Whether ``db`` records a signed rating: the first one found (``LIMIT 1``), not a count; asked only
+    where the secret's file is missing.
 
     ``False`` for a database without a ratings table or signatures yet (before ``greenrate db upgrade``, or
     migration 0018); :class:`SQLAlchemyError` when it cannot be read (unreachable, refused).

@@ -107,6 +107,9 @@ def test_a_database_unreadable_at_start_defers_the_check_to_the_secrets_first_us
     with pytest.raises(SecretRefused, match="cannot be read"):
         service_secret(None, app.config["GREENRATE_SETTINGS"].instance_dir)
     assert not (instance / "secret_key").exists()
+    with pytest.raises(SecretRefused, match="cannot be read"):  # Redis's cache needs the secret at start
+        make_app(DATABASE_URL=unreachable, DATABASE_TIMEOUT_SECONDS=2, INSTANCE_DIR=str(tmp_path / "other"),
+                 REDIS_URL="redis://127.0.0.1:9/0")
 
 
 def test_greenrate_secret_new_says_a_database_it_cannot_read_and_makes_nothing(tmp_path: Path) -> None:
