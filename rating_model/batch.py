@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from rating_model.book_checks import BookChecks, scan_book
 from rating_model.engine import Engine
@@ -485,7 +486,21 @@ def _array(values: Any, dtype: str) -> Any:
     if dtype == "Int64":
         floats = np.array(values, dtype=np.float64)
         return pd.arrays.IntegerArray(np.nan_to_num(floats).astype(np.int64), np.isnan(floats))
+    if dtype == "string" and _ARROW_STRINGS:
+        try:  # Arrow reads a list of str and None in C; pandas' own conversion checks each cell in Python
+            return pd.arrays.ArrowStringArray(pa.array(values, type=pa.large_string()))
+        except (pa.ArrowTypeError, pa.ArrowInvalid):
+            pass  # a cell that is not text: pandas converts it, as it always has
+    if dtype == "boolean" and all(v is None or type(v) is bool for v in values):
+        return pd.arrays.BooleanArray(np.array([v is True for v in values], dtype=bool),
+                                      np.array([v is None for v in values], dtype=bool))
     return pd.array(values, dtype=dtype)
+
+
+#: whether pandas' ``string`` dtype is Arrow's large_string here (pyarrow installed, the default storage):
+#: then :func:`_array` builds that array from Arrow directly, the same array ``pd.array`` makes
+_ARROW_STRINGS: bool = (pd.array([], dtype="string").dtype == pd.StringDtype("pyarrow")
+                        and pa.array(pd.array([""], dtype="string")).type == pa.large_string())
 
 
 def _result_columns(rows: list[_Measured | None], errors: list[str | None], matrix: NDArray[np.float64],

@@ -258,3 +258,22 @@ def test_a_book_rates_refrigerants_as_the_api_does_and_names_a_refused_gas_by_it
     assert out["error"].tolist()[:3] == [pd.NA] * 3
     assert out["error"].tolist()[3].startswith(
         "refrigerants.0.gas (column refrigerants__R-290__*): no GWP100 for refrigerant 'R-290'")
+
+
+@pytest.mark.parametrize(("dtype", "values"), [
+    ("string", [None, "a", "ü", ""]), ("string", [None, None]), ("string", []), ("string", [1, "a", None]),
+    ("string", [math.nan, "a"]), ("string", ["a", pd.NA]),
+    ("boolean", [True, None, False]), ("boolean", [None, None]), ("boolean", []), ("boolean", [1, 0, None]),
+])
+def test_result_text_and_flag_columns_are_the_arrays_pandas_makes(dtype: str, values: list[Any]) -> None:
+    """The batch builds its text columns from Arrow and its flag columns from NumPy (fewer instructions a
+    row); each is the array, dtype and Arrow column ``pd.array`` makes of the same cells."""
+    import pyarrow as pa
+
+    from rating_model.batch import _array
+
+    made, expected = _array(values, dtype), pd.array(values, dtype=dtype)
+    assert type(made) is type(expected) and repr(made.dtype) == repr(expected.dtype)
+    assert made.equals(expected)
+    tables = [pa.Table.from_pandas(pd.DataFrame({"c": a}), preserve_index=False) for a in (made, expected)]
+    assert tables[0].equals(tables[1]) and tables[0].schema.equals(tables[1].schema, check_metadata=True)
