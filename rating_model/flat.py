@@ -23,6 +23,7 @@ from rating_model.flat_columns import (
     FLAT_COLUMNS,
     LABEL_COLUMN,
     LATENT_COLUMN,
+    LIST_CELLS,
     LIST_SPECS,
     MISSING,
     FlatColumn,
@@ -162,8 +163,8 @@ def _flatten_list(spec: ListSpec, items: Any, out: dict[str, Any], aggregate: bo
             value = item.get(field)
             if value is None:
                 continue
-            if field == "scopes" and isinstance(value, list):
-                value = ",".join(str(scope) for scope in value)  # the documented cell form, "1,2"
+            if field in LIST_CELLS and isinstance(value, list):
+                value = ",".join(str(part) for part in value)  # the documented cell form, "1,2" or "CO2,CH4"
             column = f"{group}__{field}"
             if column in out and field in spec.summable and is_number(value) and is_number(out[column]):
                 out[column] = out[column] + value
@@ -413,7 +414,7 @@ _PLAIN_TYPE: dict[str, type] = {"float64": float, "Int64": int, "boolean": bool}
 
 def _converted(cells: list[Any], column: FlatColumn) -> list[Any]:
     """:func:`cell_value` of every cell of one column, skipping the call for cells that are already plain."""
-    if column.dtype == "string" and column.path[-1] != "scopes":  # non-blank text is kept as it is
+    if column.dtype == "string" and column.path[-1] not in LIST_CELLS:  # non-blank text is kept as it is
         return [cell if type(cell) is str and cell.strip() else cell_value(cell, column) for cell in cells]
     plain = _PLAIN_TYPE.get(column.dtype)
     return [cell if type(cell) is plain and cell == cell else cell_value(cell, column) for cell in cells]

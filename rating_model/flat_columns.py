@@ -12,7 +12,7 @@ import numbers
 import re
 import sys
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 from rating_model.operating_data import (
     FLEET_FUELS,
@@ -182,7 +182,8 @@ LIST_SPECS: tuple[ListSpec, ...] = (
     ListSpec(("offsets",), "offsets", ("standard", "type"),
              tuple((s, t) for s in OFFSET_STANDARDS for t in OFFSET_TYPES), ("tco2e",),
              frozenset({"tco2e"}), frozenset({"vintage"})),
-    ListSpec(("targets",), "targets__0", (), ((),), ("scopes", "base_year", "target_year", "reduction_pct")),
+    ListSpec(("targets",), "targets__0", (), ((),), ("scopes", "base_year", "target_year", "reduction_pct",
+                                                    "kind", "gases", "net_of_credits", "validated_by")),
     ListSpec(("refrigerants",), "refrigerants", ("gas",), tuple((g,) for g in REFRIGERANT_GASES),
              ("recharged_kg",), frozenset({"recharged_kg"})),
     *_energy_specs(("previous_year",), "previous_year__"),
@@ -195,6 +196,12 @@ _LIST_FIELDS: dict[str, tuple[str, str, str]] = {
     "base_year": ("Int64", "year", "Target base year"),
     "target_year": ("Int64", "year", "Target year (> base year)"),
     "reduction_pct": ("float64", "%", "Reduction from the base year by the target year"),
+    "kind": ("string", "", "absolute | intensity: what the target's reduction is of; empty: not stated"),
+    "gases": ("string", "list", "Greenhouse gases the target covers, comma-separated (\"CO2,CH4\"; CO2, CH4, "
+              "N2O, HFCs, PFCs, SF6, NF3); empty: not stated"),
+    "net_of_credits": ("boolean", "yes/no",
+                       "Whether the target is net of carbon credits (false: gross); empty: not stated"),
+    "validated_by": ("string", "", "Third party that validated the target (e.g. SBTi); empty: not stated"),
     "recharged_kg": ("float64", "kg",
                      "Refrigerant {key} charged into the business's own equipment in the year to top up "
                      "leaks ({units})"),
@@ -317,7 +324,7 @@ def cell_value(value: Any, column: FlatColumn) -> Any:
         return value if value == value else MISSING
     if (exact is int and kind == "Int64") or (exact is bool and kind == "boolean"):
         return value
-    if exact is str and kind == "string" and column.path[-1] != "scopes" and value.strip():
+    if exact is str and kind == "string" and column.path[-1] not in LIST_CELLS and value.strip():
         return value
     return _convert_slow(value, column)
 
@@ -335,7 +342,7 @@ def _convert_slow(value: Any, column: FlatColumn) -> Any:
         if not value.strip():
             return MISSING
         if column.dtype == "string":
-            return _scopes(value) if column.path[-1] == "scopes" else value
+            return _list_cell(value) if column.path[-1] in LIST_CELLS else value
         text = value.strip()
         if column.dtype == "boolean":
             low = text.lower()
@@ -361,8 +368,13 @@ def _convert_slow(value: Any, column: FlatColumn) -> Any:
     return value
 
 
-def _scopes(text: str) -> list[Any]:
-    """``"1,2"`` -> ``[1, 2]``; parts that are not whole numbers stay text for the parser to reject."""
+#: the list fields a flat cell holds comma-separated: a target's scopes ("1,2") and gases ("CO2,CH4")
+LIST_CELLS: Final = frozenset({"scopes", "gases"})
+
+
+def _list_cell(text: str) -> list[Any]:
+    """``"1,2"`` -> ``[1, 2]``, ``"CO2,CH4"`` -> ``["CO2", "CH4"]``; parts that are whole numbers are read as
+    numbers (a scope), the rest stay text (a gas, or a scope for the parser to reject)."""
     parts = [p.strip() for p in text.strip().strip("[]").split(",") if p.strip()]
     return [int(p) if p.isdigit() else p for p in parts]
 

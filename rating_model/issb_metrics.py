@@ -290,32 +290,84 @@ def _comparatives(data: OperatingData, inv: Inventory) -> Item:
     )
 
 
+#: What IFRS S2 paras 33-36 ask of a target beyond its scopes, years and cut, by the target's field (schema
+#: 1.14): the words the targets note uses for it, in the order the note says them
+_TARGET_ASKED: tuple[tuple[str, Said], ...] = (
+    ("kind", ("whether each is an absolute or an intensity target (33(g))",
+              "各目标是绝对量目标还是强度目标（第 33(g) 段）")),
+    ("gases", ("which greenhouse gases it covers (36(a))", "涵盖哪些温室气体（第 36(a) 段）")),
+    ("net_of_credits", ("whether it is gross or net of credits (36(c))",
+                        "是总量目标还是扣除碳信用后的净目标（第 36(c) 段）")),
+    ("validated_by", ("whether a third party validated it (34(a))", "是否经第三方验证（第 34(a) 段）")),
+)
+#: What the business states of its targets, in the first sentence of the note, by field
+_TARGET_STATED: dict[str, Said] = {
+    "kind": ("absolute or intensity", "绝对量或强度目标"),
+    "gases": ("gases covered", "涵盖的温室气体"),
+    "net_of_credits": ("gross or net of credits", "总量或净目标"),
+    "validated_by": ("third-party validation", "第三方验证"),
+}
+
+
 def target_rows(data: OperatingData) -> list[dict[str, Any]]:
-    """The business's reduction targets as records: the metric (paras 33-36) and the strategy's plan."""
-    return [
-        {"scopes": list(t.scopes), "base_year": t.base_year, "target_year": t.target_year,
-         "reduction_pct": t.reduction_pct}
-        for t in data.targets
-    ]
+    """The business's reduction targets as records: the metric (paras 33-36) and the strategy's plan.
+
+    The fields of schema 1.14 (``kind``, ``gases``, ``net_of_credits``, ``validated_by``) are in a record
+    only where the business stated them: the note says which were not stated."""
+    rows = []
+    for t in data.targets:
+        row: dict[str, Any] = {"scopes": list(t.scopes), "base_year": t.base_year,
+                               "target_year": t.target_year, "reduction_pct": t.reduction_pct}
+        if t.kind is not None:
+            row["kind"] = t.kind
+        if t.gases is not None:
+            row["gases"] = list(t.gases)
+        if t.net_of_credits is not None:
+            row["net_of_credits"] = t.net_of_credits
+        if t.validated_by is not None:
+            row["validated_by"] = t.validated_by
+        rows.append(row)
+    return rows
 
 
 def _targets(data: OperatingData) -> Item:
-    """GHG targets as paras 33-36 ask for them: what the business gives, and what it does not."""
+    """GHG targets as paras 33-36 ask for them: what the business gives, and what it does not.
+
+    Each of the four things paras 33-36 ask beyond scopes, years and cut is said as not reported unless
+    every target states it ("for some targets" when only some do); a net target adds the planned use of
+    credits (36(e)), which greenrate does not collect."""
     if not data.targets:
         return not_available(("No greenhouse gas target was reported (paras 33-36).",
                               "未报告温室气体减排目标（第 33-36 段）。"))
+    stated_by = {
+        name: len([t for t in data.targets if getattr(t, name) is not None]) for name, _ in _TARGET_ASKED
+    }
+    count = len(data.targets)
+    stated = [_TARGET_STATED[name] for name, _ in _TARGET_ASKED if stated_by[name]]
+    missing: list[Said] = []
+    for name, (en, zh) in _TARGET_ASKED:
+        if stated_by[name] == count:
+            continue
+        if stated_by[name]:
+            en, zh = en[:-1] + "; not stated for every target)", zh[:-1] + "；并非每个目标均已说明）"
+        missing.append((en, zh))
+    missing.append(("its base-year emissions and progress against it (35)",
+                    "其基准年排放量和目标进展（第 35 段）"))
+    if any(t.net_of_credits for t in data.targets):
+        missing.append(("the planned use of carbon credits to meet a net target (36(e))",
+                        "净目标计划使用碳信用的情况（第 36(e) 段）"))
+    head_en = "Greenhouse gas targets set by the business: scopes, base and target years, reduction"
+    head_zh = "企业设定的温室气体减排目标：范围、基准年和目标年、减排幅度"
+    if stated:
+        head_en += ", and (as stated) " + ", ".join(en for en, _ in stated)
+        head_zh += "，以及所说明的" + "、".join(zh for _, zh in stated)
+    zh_missing = [zh for _, zh in missing]
+    zh_list = "，".join(zh_missing[:-1]) + "，及" + zh_missing[-1] if len(zh_missing) > 1 else zh_missing[0]
+    en_list = ", ".join(en for en, _ in missing)
     return disclosed(
         target_rows(data),
-        # what paras 33-36 ask of each target that greenrate does not: the reduction is a percentage, which
-        # reads as absolute, but the business never said whether it is of emissions or of an intensity
-        ("Greenhouse gas targets set by the business: scopes, base and target years, reduction (paras "
-         "33-36). Not reported: whether each is an absolute or an intensity target (33(g)), which greenhouse "
-         "gases it covers (36(a)), whether it is gross or net of credits (36(c)), whether a third party "
-         "validated it (34(a)), its base-year emissions and progress against it (35).",
-         "企业设定的温室气体减排目标：范围、基准年和目标年、减排幅度（第 33-36 段）。"
-         "未报告：各目标是绝对量目标还是强度目标（第 33(g) 段），涵盖哪些温室气体（第 36(a) 段），"
-         "是总量目标还是扣除碳信用后的净目标（第 36(c) 段），是否经第三方验证（第 34(a) 段），"
-         "及其基准年排放量和目标进展（第 35 段）。"),
+        (f"{head_en} (paras 33-36). Not reported: {en_list}.",
+         f"{head_zh}（第 33-36 段）。未报告：{zh_list}。"),
     )
 
 

@@ -21,7 +21,7 @@ from rating_model.values import fast_init
 
 #: The version of the operating-data and rating documents: a change to what a document holds or means bumps
 #: it. Ratings are reused only under the same version. What each version changed is in CHANGES.md.
-SCHEMA_VERSION = "1.13"
+SCHEMA_VERSION = "1.14"
 
 STATIONARY_FUELS = ("natural_gas", "diesel", "gasoline", "lpg", "coal", "fuel_oil")
 FLEET_FUELS = ("gasoline", "diesel", "hybrid", "electric", "lpg", "natural_gas", "unknown")
@@ -48,6 +48,14 @@ TRAVEL_MODES = (
 )
 OFFSET_STANDARDS = ("CCER", "VCS", "GS", "other")
 OFFSET_TYPES = ("avoidance", "removal")
+#: What a reduction target's ``reduction_pct`` is of (``targets.*.kind``, schema 1.14; IFRS S2 para 33(g)):
+#: the emissions themselves, or an intensity (emissions per unit of revenue, output, floor area)
+TARGET_KINDS = ("absolute", "intensity")
+#: The greenhouse gases a target may cover (``targets.*.gases``, schema 1.14; IFRS S2 para 36(a)): the seven
+#: the GHG Protocol's Corporate Standard counts, as it names them (HFCs and PFCs are families of gases)
+TARGET_GASES = ("CO2", "CH4", "N2O", "HFCs", "PFCs", "SF6", "NF3")
+#: The longest name of the body that validated a target (``targets.*.validated_by``), which the rating prints
+TARGET_VALIDATOR_MAX_LENGTH = 200
 #: The refrigerants a business may report as recharged (``refrigerants.*.gas``), in their ASHRAE 34 names.
 #: Each is priced at its GWP-100 in the factor set (``refrigerant.<gas>``, kgCO2e/kg); a gas the set has no
 #: GWP for (R-290, R-600a: no value in the table the set cites) is refused with the reason
@@ -480,18 +488,34 @@ class Offset:
 
 @dataclass(frozen=True, slots=True, init=False)
 class Target:
+    """A GHG reduction target. The last four fields (schema 1.14) are what IFRS S2 paras 33-36 ask of a
+    target beyond its scopes, years and cut, each ``None`` when not stated (as before they existed, and so
+    the input's canonical form and hash are unchanged without them): ``kind`` (:data:`TARGET_KINDS`, 33(g)),
+    ``gases`` (:data:`TARGET_GASES` in that order, 36(a)), ``net_of_credits`` (36(c): ``False`` is a gross
+    target) and ``validated_by`` (the third party that validated it, e.g. "SBTi", 34(a))."""
+
     scopes: tuple[int, ...]
     base_year: int
     target_year: int
     reduction_pct: float
+    kind: str | None = None
+    gases: tuple[str, ...] | None = None
+    net_of_credits: bool | None = None
+    validated_by: str | None = None
 
     def __init__(
         self, scopes: tuple[int, ...], base_year: int, target_year: int, reduction_pct: float,
+        kind: str | None = None, gases: tuple[str, ...] | None = None, net_of_credits: bool | None = None,
+        validated_by: str | None = None,
     ) -> None:
         object.__setattr__(self, "scopes", scopes)
         object.__setattr__(self, "base_year", base_year)
         object.__setattr__(self, "target_year", target_year)
         object.__setattr__(self, "reduction_pct", reduction_pct)
+        object.__setattr__(self, "kind", kind)
+        object.__setattr__(self, "gases", gases)
+        object.__setattr__(self, "net_of_credits", net_of_credits)
+        object.__setattr__(self, "validated_by", validated_by)
 
 
 @dataclass(frozen=True, slots=True, init=False)

@@ -41,6 +41,9 @@ from rating_model.operating_data import (
     REGION_FORMAT,
     REGION_PATTERN,
     STATIONARY_FUELS,
+    TARGET_GASES,
+    TARGET_KINDS,
+    TARGET_VALIDATOR_MAX_LENGTH,
     TRAVEL_MODES,
     VEHICLE_TYPES,
     WHOLE_LIMITS,
@@ -368,6 +371,12 @@ def _read_target(r: Reader, reporting_year: int | None = None) -> Target | None:
     base = _whole(r, "base_year", WHOLE_LIMITS["targets.*.base_year"], required=True)
     target = _whole(r, "target_year", WHOLE_LIMITS["targets.*.target_year"], required=True)
     pct = _number(r, "reduction_pct", NUMBER_LIMITS["targets.*.reduction_pct"], required=True)
+    kind = r.text("kind", choices=TARGET_KINDS)
+    gases = _target_gases(r)
+    net = r.boolean("net_of_credits")
+    validator = r.text("validated_by", max_length=TARGET_VALIDATOR_MAX_LENGTH)
+    if not _printable(r, "validated_by", validator, "the rating's disclosures"):
+        validator = None
     if base is not None and target is not None and target <= base:
         r.fail("target_year", "must be after base_year")
         return None
@@ -380,7 +389,27 @@ def _read_target(r: Reader, reporting_year: int | None = None) -> Target | None:
         return None
     if scopes is None or base is None or target is None or pct is None:
         return None
-    return Target(scopes, base, target, pct)
+    return Target(scopes, base, target, pct, kind, gases, net, validator)
+
+
+def _target_gases(r: Reader) -> tuple[str, ...] | None:
+    """``targets.*.gases``: the greenhouse gases a target covers, each once and in :data:`TARGET_GASES`'
+    order (so ``["CH4", "CO2"]`` and ``["CO2", "CH4"]`` hash alike, as a target's scopes are read), or
+    ``None`` when not stated. An empty list, a longer one than the seven, or a gas outside them is refused
+    on the field (the item's index for a gas)."""
+    raw = r.data.get("gases")
+    if raw is None:
+        return None
+    if not isinstance(raw, list) or not raw or len(raw) > len(TARGET_GASES):
+        r.fail("gases", f"must be a list of 1 to {len(TARGET_GASES)} gases: " + ", ".join(TARGET_GASES)
+               + " (leave it out when not stated)")
+        return None
+    ok = True
+    for index, gas in enumerate(raw):
+        if not isinstance(gas, str) or gas not in TARGET_GASES:
+            r.fail(f"gases.{index}", "must be one of: " + ", ".join(TARGET_GASES))
+            ok = False
+    return tuple(g for g in TARGET_GASES if g in raw) if ok else None
 
 
 def _read_previous(r: Reader | None) -> PreviousYear | None:

@@ -146,15 +146,35 @@ def _b1(rating: Mapping[str, Any], op: Mapping[str, Any]) -> dict[str, Item]:
     }
 
 
-#: What the operating data does not say of a target, as the IFRS S2 summary's targets note says it: the
-#: targets had been exported bare, and an accountant could not tell an intensity target from an absolute
-#: one, nor which gases it covers or whether anyone validated it
-_TARGETS_NOTE = (
-    "GHG reduction targets as the business gave them: the scopes covered, base and target years and the "
-    "reduction in percent. Not reported: whether each is an absolute or an intensity target, which "
-    "greenhouse gases it covers, whether it is gross or net of carbon credits, whether a third party "
-    "validated it, and its base-year emissions (VSME C3 asks the base-year and target values in tCO2e)."
+#: What the operating data may say of a target beyond its scopes, years and cut (schema 1.14), by field,
+#: as the IFRS S2 summary's targets note says it: the targets had been exported bare, and an accountant could
+#: not tell an intensity target from an absolute one, nor which gases it covers or whether anyone validated it
+_TARGET_ASKED = (
+    ("kind", "whether each is an absolute or an intensity target", "absolute or intensity"),
+    ("gases", "which greenhouse gases it covers", "the greenhouse gases covered"),
+    ("net_of_credits", "whether it is gross or net of carbon credits", "gross or net of carbon credits"),
+    ("validated_by", "whether a third party validated it", "the third party that validated it"),
 )
+
+
+def _targets_note(targets: list[Mapping[str, Any]]) -> str:
+    """What B2's targets hold and what the business did not state of them: each of the four fields of
+    schema 1.14 is said as not reported unless every target states it ("not stated for every target" when
+    only some do); a target net of credits adds the planned use of credits, which greenrate does not hold."""
+    stated = [words for name, _, words in _TARGET_ASKED if any(t.get(name) is not None for t in targets)]
+    missing = []
+    for name, words, _ in _TARGET_ASKED:
+        count = len([t for t in targets if t.get(name) is not None])
+        if count < len(targets):
+            missing.append(words + (" (not stated for every target)" if count else ""))
+    missing.append("its base-year emissions (VSME C3 asks the base-year and target values in tCO2e)")
+    if any(t.get("net_of_credits") is True for t in targets):
+        missing.append("the carbon credits planned to meet a net target")
+    head = ("GHG reduction targets as the business gave them: the scopes covered, base and target years and "
+            "the reduction in percent")
+    if stated:
+        head += ", and as the business stated them " + ", ".join(stated)
+    return head + ". Not reported: " + ", ".join(missing[:-1]) + ", and " + missing[-1] + "."
 
 
 def _b2(op: Mapping[str, Any]) -> dict[str, Item]:
@@ -163,7 +183,7 @@ def _b2(op: Mapping[str, Any]) -> dict[str, Item]:
     return {
         "practices": _answered(p, _PRACTICES, "practice"),
         "policies": _answered(p, _POLICIES, "policy"),
-        "future_initiatives_and_targets": _disclosed(targets, note=_TARGETS_NOTE)
+        "future_initiatives_and_targets": _disclosed(targets, note=_targets_note(targets))
         if targets
         else _not_available("No reduction target was reported (a list left out and [] read alike)."),
     }

@@ -36,6 +36,9 @@ from rating_model.operating_data import (
     REGION_FORMAT,
     REGION_PATTERN,
     STATIONARY_FUELS,
+    TARGET_GASES,
+    TARGET_KINDS,
+    TARGET_VALIDATOR_MAX_LENGTH,
     TRAVEL_MODES,
     VEHICLE_TYPES,
     WholeLimit,
@@ -367,6 +370,33 @@ class TargetSchema(StrictSchema):
         },
     )
     reduction_pct = Number(required=True, **_limit("targets.*.reduction_pct"))
+    # What IFRS S2 paras 33-36 ask of a target beyond the four above (schema 1.14): each optional, and left
+    # out (or null) the rating's IFRS S2 targets item and the VSME export say it was not stated.
+    kind = text(
+        choices=TARGET_KINDS,
+        description="Whether reduction_pct is of the emissions themselves (`absolute`) or of an intensity, "
+        "emissions per unit of revenue, output or floor area (`intensity`) (IFRS S2 para 33(g)).",
+    )
+    gases = BoundedList(
+        text(choices=TARGET_GASES, required=True),
+        min_items=1,
+        max_items=len(TARGET_GASES),
+        allow_none=True,
+        metadata={"description": "The greenhouse gases the target covers (IFRS S2 para 36(a)), as the GHG "
+                  "Protocol names its seven: " + ", ".join(TARGET_GASES) + " (a gas named twice is counted "
+                  "once; the rating lists them in this order)."},
+    )
+    net_of_credits = Flag(
+        metadata={"description": "Whether the target is met net of carbon credits (true) or on gross "
+                  "emissions (false) (IFRS S2 para 36(c)). The rating's emissions stay gross either way."},
+    )
+    validated_by = text(
+        max_length=TARGET_VALIDATOR_MAX_LENGTH,
+        also=(not_blank,),
+        description="The third party that validated the target, e.g. `SBTi` (IFRS S2 para 34(a)); left out "
+        "when none did or it is not stated. Printed in the rating's texts, so control and "
+        "bidirectional-text characters are refused.",
+    )
 
 
 class PreviousYearSchema(StrictSchema):

@@ -14,6 +14,8 @@ from rating_model.operating_data import (
     OFFSET_TYPES,
     PRACTICE_FLAGS,
     REFRIGERANT_GASES,
+    TARGET_GASES,
+    TARGET_KINDS,
     TRAVEL_MODES,
     VEHICLE_TYPES,
 )
@@ -148,6 +150,13 @@ def payloads(draw: st.DrawFn) -> dict[str, Any]:
                                       "borrower_equity_plus_debt": draw(_OPTIONAL_POSITIVE)})
     if draw(st.booleans()):  # drawn last, so the draws before it are the ones they were before 1.13
         payload["refrigerants"] = draw(_REFRIGERANTS)
+    if "targets" in payload and draw(st.booleans()):  # schema 1.14's, drawn after those of 1.13
+        payload["targets"][0].update(_drop_none({
+            "kind": draw(st.none() | st.sampled_from(TARGET_KINDS)),
+            "gases": draw(st.none() | st.lists(st.sampled_from(TARGET_GASES), min_size=1, max_size=3)),
+            "net_of_credits": draw(_OPTIONAL_BOOLEAN),
+            "validated_by": draw(st.none() | st.just("SBTi")),
+        }))
     return payload
 
 

@@ -46,13 +46,29 @@ def _scopes(scopes: Any, lang: str) -> str:
 
 def _target(row: Mapping[str, Any], lang: str) -> str:
     """A GHG target (``metrics_and_targets.targets``, ``strategy.transition_plan``) in words:
-    "Scope 1 and Scope 2: 40 % below 2023 by 2030"."""
-    return texts(lang)["target_item"].format(
+    "Scope 1 and Scope 2: 40 % below 2023 by 2030", then what the business stated of it (schema 1.14), in
+    brackets: " (intensity target; gases CO2, CH4; gross of carbon credits; validated by SBTi)"."""
+    t = texts(lang)
+    item = t["target_item"].format(
         scopes=_scopes(row.get("scopes"), lang),
         reduction=_figure(row.get("reduction_pct")) + percent_sign(lang),
         base_year=row.get("base_year"),
         target_year=row.get("target_year"),
     )
+    said = []
+    kind = row.get("kind")
+    if kind in ("absolute", "intensity"):
+        said.append(t["target_" + kind])
+    gases = row.get("gases")
+    if isinstance(gases, list) and gases:
+        said.append(t["target_gases"].format(gases=("、" if lang == "zh" else ", ").join(map(str, gases))))
+    net = row.get("net_of_credits")
+    if isinstance(net, bool):
+        said.append(t["target_net" if net else "target_gross"])
+    validator = row.get("validated_by")
+    if validator:
+        said.append(t["target_validated_by"].format(validator=validator))
+    return item + t["target_stated"].format(parts=t["semicolon"].join(said)) if said else item
 
 
 def _credit(row: Mapping[str, Any], lang: str) -> str:
