@@ -45,10 +45,10 @@ def _comparison(section: Mapping[str, Any], own12: float) -> str:
         return said + "; greenrate computed none from the activity data, so no difference is given."
     computed = _figure(section["computed_scope12_tco2e"])
     if difference == 0:
-        # rounded to 0.1 %: a 0.0 is a gap below 0.05 %, not an exact match
-        return said + f", within 0.05 % of greenrate's computation from the activity data ({computed} tCO2e)."
+        # rounded to 0.1%: a 0.0 is a gap below 0.05%, not an exact match
+        return said + f", within 0.05% of greenrate's computation from the activity data ({computed} tCO2e)."
     side = "above" if difference > 0 else "below"
-    return (said + f", {abs(difference):.1f} % {side} greenrate's computation from the activity data "
+    return (said + f", {abs(difference):.1f}% {side} greenrate's computation from the activity data "
             f"({computed} tCO2e).")
 
 

@@ -28,15 +28,15 @@ def num(value: Any, digits: int = 2) -> str:
 
 
 def pct(value: Any, lang: str = "en") -> str:
-    """A 0-1 share as a percentage with one decimal: "5.9 %" in English, "5.9%" in Chinese, as the engine's
-    Chinese notes write it beside the figure ("可再生能源占比 5.9%") and as a Chinese reader writes it."""
+    """A 0-1 share as a percentage with one decimal, its sign unspaced in both languages: "5.9%", as the
+    rating's own notes write it beside the figure ("Renewable share 5.9%", "可再生能源占比 5.9%")."""
     if value is None:
         return texts(lang)["not_computed"] if lang == "zh" else "n/a"
     return f"{float(value) * 100:.1f}{percent_sign(lang)}"
 
 
 def signed_pct(value: Any, lang: str = "en") -> str:
-    """A difference already in percent, signed and to one decimal ("+12.3 %", "-4.0%"): the reported
+    """A difference already in percent, signed and to one decimal ("+12.3%", "-4.0%"): the reported
     inventory against the computed one, where the sign says which is larger."""
     if value is None:
         return texts(lang)["not_computed"] if lang == "zh" else "n/a"
@@ -45,9 +45,11 @@ def signed_pct(value: Any, lang: str = "en") -> str:
 
 
 def percent_sign(lang: str) -> str:
-    """The percent sign after a figure in ``lang``: spaced in English (as the pages write it), not in
-    Chinese."""
-    return "%" if lang == "zh" else " %"
+    """The percent sign after a figure in ``lang``: unspaced, in English ("5.3%") as in Chinese.
+
+    English had been spaced ("5.3 %") while the rating's English reasons and notes write "5.3%" (engine
+    2.13), so one English page wrote a percentage both ways. ``lang`` is kept so callers need not know."""
+    return "%"
 
 
 def show(value: Any) -> str:

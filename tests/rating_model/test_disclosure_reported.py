@@ -25,9 +25,9 @@ def test_the_section_copies_the_rating_s_comparison_and_names_the_loan_s_source(
 
 
 @pytest.mark.parametrize(("difference", "said"), [
-    (12.5, "48.0 tCO2e, 12.5 % above greenrate's computation from the activity data (42.6667 tCO2e)."),
-    (-4.0, "48.0 tCO2e, 4.0 % below greenrate's computation from the activity data (42.6667 tCO2e)."),
-    (0.0, "48.0 tCO2e, within 0.05 % of greenrate's computation from the activity data (42.6667 tCO2e)."),
+    (12.5, "48.0 tCO2e, 12.5% above greenrate's computation from the activity data (42.6667 tCO2e)."),
+    (-4.0, "48.0 tCO2e, 4.0% below greenrate's computation from the activity data (42.6667 tCO2e)."),
+    (0.0, "48.0 tCO2e, within 0.05% of greenrate's computation from the activity data (42.6667 tCO2e)."),
     (None, "48.0 tCO2e; greenrate computed none from the activity data, so no difference is given."),
 ])
 def test_the_statement_says_which_side_the_reported_figure_is_on(difference: float | None, said: str) -> None:

@@ -23,7 +23,7 @@ def _rate(client: FlaskClient, key: str, body: dict[str, Any] | None = None) -> 
 
 
 def _figures(rating: dict[str, Any], lang: str = "en") -> list[str]:
-    """The figures a reader checks, formatted as the page in ``lang`` prints them ("5.9 %", "5.9%").
+    """The figures a reader checks, formatted as the page in ``lang`` prints them ("5.9%" in both).
 
     Scope 3 is a figure only where the rating discloses it; otherwise the page states its status instead.
     """
@@ -37,7 +37,7 @@ def _figures(rating: dict[str, Any], lang: str = "en") -> list[str]:
         *([f"{em['scope3']['total']:.2f}"] if scope3_disclosed else []),
         f"{em['total']:.2f}",
         f"{em['energy_mwh']:.2f}",
-        f"{em['renewable_share'] * 100:.1f}{'%' if lang == 'zh' else ' %'}",
+        f"{em['renewable_share'] * 100:.1f}%",
     ]
 
 
@@ -355,7 +355,7 @@ def test_printed_disclosure_shows_the_comparison_with_the_previous_year(
     url = f"/v1/ratings/{rating['id']}/disclosure"
     expected = {
         "en": f"previous year {value['previous_year_tco2e']:.2f} t CO2e, reporting year "
-        f"{value['reporting_year_tco2e']:.2f} t CO2e, change {value['change_pct']:+.1f} %",
+        f"{value['reporting_year_tco2e']:.2f} t CO2e, change {value['change_pct']:+.1f}%",
         "zh": f"上一年 {value['previous_year_tco2e']:.2f} 吨二氧化碳当量，报告年 "
         f"{value['reporting_year_tco2e']:.2f} 吨二氧化碳当量，变化 {value['change_pct']:+.1f}%",
     }
@@ -378,7 +378,7 @@ def test_printed_disclosure_says_targets_credits_loan_and_share_in_words_with_th
     rating = _rate(client, bank_key, body)
     url = f"/v1/ratings/{rating['id']}/disclosure"
     expected = {
-        "en": ("Scope 1 and Scope 2: 40 % reduction from base year 2023 by 2030", "15.0 %",
+        "en": ("Scope 1 and Scope 2: 40% reduction from base year 2023 by 2030", "15.0%",
                "CCER, 2.5 t CO2e, avoidance, vintage 2024",
                "800000 CNY, use of proceeds: Energy efficiency (energy_efficiency)"),
         "zh": ("范围一和范围二：到 2030 年较基准年 2023 年减排 40%", "15.0%",

@@ -102,3 +102,22 @@ def test_capital_deployed_names_the_use_of_proceeds_in_words(
     body["loan"] = {"amount": 200_000, "currency": "CNY", "use_of_proceeds": "clean_transportation"}
     text = _page(client, bank_key, body, lang)
     assert words in text
+
+
+def test_the_english_page_writes_every_percent_sign_unspaced_as_the_rating_does(
+    client: FlaskClient, bank_key: str
+) -> None:
+    """The rating's English writes "5.3%" and "completeness 27%" (engine 2.13), the page's own figures had
+    kept a spaced "0.0 %" (renewable shares, a target's cut, the change on last year, the reported inventory
+    against greenrate's): one English page wrote a percentage both ways. Chinese was unspaced already."""
+    body = payload()
+    body["previous_year"] = {"energy": {"electricity_kwh": 50_000}}
+    body["targets"] = [{"scopes": [1, 2], "base_year": 2023, "target_year": 2030, "reduction_pct": 40}]
+    body["practices"] = {**body.get("practices", {}), "green_products_share": 0.15}
+    body["reported_emissions"] = {"scope1_tco2e": 18.0, "scope2_location_tco2e": 30.0,
+                                  "scope2_market_tco2e": 29.0, "verified": False}
+    for lang in ("en", "zh"):
+        text = _page(client, bank_key, body, lang)
+        assert not re.findall(r"\d %", text), (lang, re.findall(r".{40}\d %.{20}", text)[:5])
+        # renewable shares, the target's cut, the 29(d) share, the change and the reported difference
+        assert len(re.findall(r"\d%", text)) >= 6, lang

@@ -87,7 +87,7 @@ def test_a_verified_inventory_is_disclosed_with_its_verifier_the_difference_and_
     side = "above" if difference > 0 else "below"
     assert own["statement"] == (
         f"The business reported its own inventory (verified by {VERIFIER}, PCAF option 1a): Scope 1 + "
-        f"Scope 2 location-based 48.0 tCO2e, {abs(difference):.1f} % {side} greenrate's computation from "
+        f"Scope 2 location-based 48.0 tCO2e, {abs(difference):.1f}% {side} greenrate's computation from "
         f"the activity data ({compared['computed_scope12_tco2e']!r} tCO2e). The loan's financed emissions "
         "attribute the business's reported figures (PCAF data-quality score 1 of 5). The score and the "
         "grade are computed from the activity data, never from the reported figures."
@@ -102,7 +102,7 @@ def test_a_verified_inventory_is_disclosed_with_its_verifier_the_difference_and_
         f"Scope 2 (location) 30.00 {inventory['scope2_location']:.2f} "
         f"Scope 2 (market) 29.00 {inventory['scope2_market']:.2f} Scope 3 not reported not available "
         f"Scopes 1 and 2 (location) 48.00 {compared['computed_scope12_tco2e']:.2f} "
-        f"Difference, Scopes 1 and 2 (location): (reported − computed) / computed {signed} % "
+        f"Difference, Scopes 1 and 2 (location): (reported − computed) / computed {signed}% "
         f"Verification Verified by {VERIFIER} (PCAF option 1a) "
         "Financed emissions attribute The business's reported figures; the loan's PCAF data-quality score "
         "is 1 of 5 (1 is best) "

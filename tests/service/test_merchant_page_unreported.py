@@ -168,7 +168,7 @@ def test_the_change_on_last_year_is_said_when_the_heat_leaves_it_unscored(make_a
     assert said.index("无法评估") < said.index("减少") < said.index("更多信息")  # remedy, change, where
     en = _reasons(client.get(location.replace("lang=zh", "lang=en")).get_data(as_text=True))
     (said,) = [s for s in en if "Change in Scope 1+2 emissions on the previous year:" in s]
-    assert (f"On the figures given for both years, Scope 1 and 2 emissions fell by {fell} t CO2e ({pct} %) "
+    assert (f"On the figures given for both years, Scope 1 and 2 emissions fell by {fell} t CO2e ({pct}%) "
             "on last year; the change is not scored until the figures above are reported.") in said
     # heat answered: the change is scored, and the engine's own sentence gives it
     scored = _post(client, "zh", **{**WORKSHOP, "heat": "none"}).headers["Location"]
@@ -184,7 +184,7 @@ def test_the_unscored_change_is_said_as_it_moved() -> None:
 
     assert "增加 5.00 吨二氧化碳当量（+25.0%）" in str(change_unscored(rating(20.0, 25.0, 25.0), "zh"))
     rose = change_unscored(rating(20.0, 25.0, 25.0), "en")
-    assert "rose by 5.00 t CO2e (+25.0 %) on last year" in str(rose)
+    assert "rose by 5.00 t CO2e (+25.0%) on last year" in str(rose)
     assert "与上一年相比持平（+0.0%）；" in str(change_unscored(rating(20.0, 20.0, 0.0), "zh"))
     # a previous year of 0 has no percentage: the tonnes alone
     assert "rose by 3.00 t CO2e on last year" in str(change_unscored(rating(0.0, 3.0, None), "en"))

@@ -46,7 +46,7 @@ def _scopes(scopes: Any, lang: str) -> str:
 
 def _target(row: Mapping[str, Any], lang: str) -> str:
     """A GHG target (``metrics_and_targets.targets``, ``strategy.transition_plan``) in words:
-    "Scope 1 and Scope 2: 40 % below 2023 by 2030", then what the business stated of it (schema 1.14), in
+    "Scope 1 and Scope 2: 40% below 2023 by 2030", then what the business stated of it (schema 1.14), in
     brackets: " (intensity target; gases CO2, CH4; gross of carbon credits; validated by SBTi)"."""
     t = texts(lang)
     item = t["target_item"].format(
