@@ -414,21 +414,24 @@ def result(rating_id: str) -> str:
     t = texts(lang)
     standard = services().engines.held().engine.standard
     lasting = lasting_knock_outs(standard)
+    # the year rated, as the rating recorded it (a rating viewed a year on is still of its own year)
+    year = operating.get("company", {}).get("reporting_year")
     return render_template(
         "result.html",
         t=t,
         lang=lang,
         rating=rating,
         company=operating.get("company", {}),
+        rated_year=year,
         pillars=pillar_bars(rating, lang),
         emissions=emission_bars(rating, t),
         scopes_note=scopes_note(rating, lang, operating),
         data_notes=data_notes(rating, operating, standard, lang),
         unanswered=unanswered_note(operating, lang),
         reasons=reasons(rating, standard, lang, operating),
-        plan=plan(rating, lang, t),
+        plan=plan(rating, lang, t, year),
         overlaps=plan_overlaps(rating, standard, lang, t),
-        next_grade=next_grade(rating, lang, t),
+        next_grade=next_grade(rating, lang, t, year),
         held_back=held_back(rating, lang, operating, standard),
         held_back_heading=held_back_heading(rating, t, lasting),
         green_loan=green_loan_line(rating, standard.min_loan_grade, t, knock_out_names(standard, lang),

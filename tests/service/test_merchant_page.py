@@ -701,6 +701,11 @@ def test_the_page_lists_each_steps_gain_so_the_path_adds_up_and_an_older_rating_
     alone = {i["action"]: i["score_gain"] for i in rating["improvements"]}
     assert path["reachable"] and len(path["actions"]) > 1
     assert round(sum(alone[a] for a in path["actions"]), 2) != round(path["score_after"] - rating["score"], 2)
+    year = _stored_input(app, location)["company"]["reporting_year"]
+
+    def of_year(action: str, lang: str) -> str:  # green power is said with the year it must be of
+        return texts(lang)["green_power_year"].format(year=year) if action == "buy_green_power" else ""
+
     for lang, points, then in (("en", " points", "then "), ("zh", " 分", "再 ")):
         t = texts(lang)
         page = client.get(location.replace("lang=en", f"lang={lang}")).get_data(as_text=True)
@@ -709,7 +714,8 @@ def test_the_page_lists_each_steps_gain_so_the_path_adds_up_and_an_older_rating_
         items = re.findall(r'<li>([^<]*)<span class="gain">([^<]*)</span></li>', steps.group(1))
         names = {i["action"]: html.unescape(i["description_zh" if lang == "zh" else "description"])
                  for i in rating["improvements"]}
-        assert [html.unescape(a) for a, _ in items] == [names[a] + t["colon"] for a in path["actions"]]
+        assert [html.unescape(a) for a, _ in items] == [names[a] + of_year(a, lang) + t["colon"]
+                                                        for a in path["actions"]]
         shown = [g.removeprefix(then).removesuffix(points) for _, g in items]
         assert [g.startswith(then) for _, g in items] == [k > 0 for k in range(len(items))]
         assert shown == [f"{g:+.1f}" for g in path["score_gains"]], lang
@@ -730,7 +736,7 @@ def test_the_page_lists_each_steps_gain_so_the_path_adds_up_and_an_older_rating_
     assert listed is not None
     described = {i["action"]: i["description"] for i in rating["improvements"]}
     assert [html.unescape(x) for x in re.findall(r"<li>([^<]*)</li>", listed.group(1))] == [
-        described[a] for a in path["actions"]]
+        described[a] + of_year(a, "en") for a in path["actions"]]
 
 
 def test_next_grade_on_the_page_follows_the_ratings_path(make_app: AppFactory) -> None:

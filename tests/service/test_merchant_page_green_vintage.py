@@ -170,3 +170,44 @@ def test_certificates_of_another_year_are_sent_and_the_result_says_they_were_not
     for typed in (str(YEAR), ""):  # the year rated, or not given: counted, and nothing said
         page = _text(client.get(posted[typed]).get_data(as_text=True))
         assert "the year rated" not in page
+
+
+def test_the_result_names_the_year_it_rates_and_the_green_power_step_says_for_which_year(
+    make_app: AppFactory,
+) -> None:
+    """The result never named the year it rates, and its plan's first step said "Buy certified green
+    electricity ... for part of your use" without saying for which year, where certificates count only for
+    the electricity of their own year (the form's hint says it; the result page did not)."""
+    app = _app(make_app)
+    client = app.test_client()
+    for lang in ("en", "zh"):
+        t = texts(lang)
+        location = _post(client, lang, **{**BAKERY, "green_share": ""}).headers["Location"]
+        year = _stored_input(app, location)["company"]["reporting_year"]
+        assert year == YEAR
+        page = client.get(location).get_data(as_text=True)
+        said = t["rated_year"].format(year=year)
+        assert str(year) in said
+        assert f'<p id="rated-year">{said}</p>' in page
+        assert page.index('id="score"') < page.index('id="rated-year"') < page.index('id="green-loan"')
+        rating = _stored_rating(app, location)
+        assert "buy_green_power" in [i["action"] for i in rating["improvements"][:4]]
+        plan_list = re.search(r'<ol class="plan" id="plan">(.*?)</ol>', page, re.S)
+        assert plan_list is not None
+        (step,) = [s for s in plan_list.group(1).split("<li>") if "绿证" in s or "green electricity" in s]
+        assert t["green_power_year"].format(year=year) in _text(step), lang
+    # the year is the rating's own, not this year's: a rating of another year, viewed later, says its own
+    from service.web.view.plan import next_grade, plan
+
+    improvement = {"action": "buy_green_power", "score_gain": 17.4, "grade_after": "not_green",
+                   "description": "Buy green power", "description_zh": "购买绿电"}
+    rating = {"grade": "not_green", "score": 40.0, "improvements": [improvement],
+              "path_to_next_grade": {"reachable": True, "target_grade": "light_green", "grade_after":
+                                     "light_green", "actions": ["buy_green_power"], "score_after": 57.4}}
+    for lang in ("en", "zh"):
+        t = texts(lang)
+        (step,) = plan(rating, lang, t, 2021)
+        assert step["text"].endswith(t["green_power_year"].format(year=2021))
+        path = next_grade(rating, lang, t, 2021)
+        assert path is not None and path["actions"] == [step["text"]]
+        assert plan(rating, lang, t)[0]["text"] in ("Buy green power", "购买绿电")  # no year known: as before

@@ -11,6 +11,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 EN: Mapping[str, str] = {
+    # the year the rating is of (company.reporting_year, as stored): the page had named none
+    "rated_year": "This rating is of your figures for {year}.",
+    # after the plan's green-power step: certificates count only for the electricity of their own year
+    "green_power_year": " (for your {year} electricity: green electricity bought for another year does not "
+    "count)",
     "pillars": "How your points add up",
     "emissions": "Your yearly carbon footprint (t CO2e)",
     "reasons": "Why this grade",
@@ -148,6 +153,8 @@ EN: Mapping[str, str] = {
 }
 
 ZH: Mapping[str, str] = {
+    "rated_year": "本次评级针对您 {year} 年的数据。",
+    "green_power_year": "（须为 {year} 年的用电，其他年份的绿证或绿电不计入）",
     "pillars": "各维度得分情况",
     "emissions": "您每年的碳排放（吨二氧化碳当量）",
     "reasons": "评级理由",

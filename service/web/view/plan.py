@@ -40,8 +40,27 @@ def _saving(saved: float | None, t: Mapping[str, str]) -> str | None:
     return t["saves" if saved > 0 else "adds"].format(t=grouped(abs(saved), 1))
 
 
-def plan(rating: Mapping[str, Any], lang: str, t: Mapping[str, str]) -> list[dict[str, Any]]:
-    """The best improvements: what to do, the points it earns, the grade it reaches, the CO2e it saves."""
+#: the action whose instruments count only for the electricity of their own year (schema 1.13's vintage)
+GREEN_POWER = "buy_green_power"
+
+
+def _described(action: str, text: Any, t: Mapping[str, str], year: int | None) -> str:
+    """An action as the plan says it: the standard's text, and for green power the year it must be of.
+
+    "Buy certified green electricity ... for part of your use" named no year, where certificates count only
+    for the electricity of the year rated (:func:`rating_model.operating_data.vintage_counts`)."""
+    said = str(text or action.replace("_", " "))
+    if action == GREEN_POWER and year is not None:
+        said += t["green_power_year"].format(year=year)
+    return said
+
+
+def plan(
+    rating: Mapping[str, Any], lang: str, t: Mapping[str, str], year: int | None = None
+) -> list[dict[str, Any]]:
+    """The best improvements: what to do, the points it earns, the grade it reaches, the CO2e it saves.
+
+    ``year`` is the year rated (the stored ``company.reporting_year``), said after the green-power step."""
     steps = []
     current = GRADE_ORDER.index(rating["grade"]) if rating["grade"] in GRADE_ORDER else 0
     for imp in rating.get("improvements", [])[:PLAN_STEPS]:
@@ -50,9 +69,10 @@ def plan(rating: Mapping[str, Any], lang: str, t: Mapping[str, str]) -> list[dic
         after = imp.get("grade_after")
         reaches = after if _better(after, current) else None
         saved = imp.get("tco2e_saved")
+        described = imp.get("description_zh" if lang == "zh" else "description")
         steps.append(
             {
-                "text": imp.get("description_zh") if lang == "zh" else imp.get("description", imp["action"]),
+                "text": _described(imp["action"], described, t, year),
                 "gain": imp["score_gain"],
                 "reaches": t["grade_" + reaches] if reaches else None,
                 "saves": _saving(saved, t),
@@ -125,7 +145,9 @@ def _signed(tenths: int) -> str:
     return f"{tenths / 10:+.1f}"
 
 
-def next_grade(rating: Mapping[str, Any], lang: str, t: Mapping[str, str]) -> dict[str, Any] | None:
+def next_grade(
+    rating: Mapping[str, Any], lang: str, t: Mapping[str, str], year: int | None = None
+) -> dict[str, Any] | None:
     """The actions the engine re-rated together, cheapest first, and the grade they reach; if reachable.
 
     The grade is the path's ``grade_after`` (what those actions were checked to reach, which can be above
@@ -138,6 +160,7 @@ def next_grade(rating: Mapping[str, Any], lang: str, t: Mapping[str, str]) -> di
     points each alone, 8.6 together) they did not. A rating stored before has none (``gains`` is ``None``):
     the actions are listed as they were. ``differs`` says whether a step's gain is not the one the plan
     above shows for that action alone (its first :data:`PLAN_STEPS`), which the page then explains.
+    ``year`` is the year rated, said after the green-power step as :func:`plan` says it.
     """
     path = rating.get("path_to_next_grade") or {}
     if not path.get("reachable") or not path.get("target_grade"):
@@ -159,7 +182,7 @@ def next_grade(rating: Mapping[str, Any], lang: str, t: Mapping[str, str]) -> di
     by_itself = {i["action"]: i["score_gain"] for i in improvements[:PLAN_STEPS] if i.get("score_gain")}
     return {
         "grade": t.get("grade_" + grade, grade),
-        "actions": [described.get(a) or a.replace("_", " ") for a in actions],
+        "actions": [_described(a, described.get(a), t, year) for a in actions],
         "gains": None if steps is None else [_signed(g) for g in steps],
         "differs": steps is not None and any(
             a in by_itself and _tenths(by_itself[a]) != g for a, g in zip(actions, steps, strict=True)
@@ -168,7 +191,7 @@ def next_grade(rating: Mapping[str, Any], lang: str, t: Mapping[str, str]) -> di
         "alone": None
         if alone is None
         else {
-            "action": described.get(alone["action"]) or alone["action"].replace("_", " "),
+            "action": _described(alone["action"], described.get(alone["action"]), t, year),
             "grade": t.get("grade_" + str(alone["grade_after"]), alone["grade_after"]),
         },
     }
