@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from markupsafe import escape
+from markupsafe import Markup, escape
 
 from rating_model.standard import DEFAULT_STANDARD, load_standard
 from service.web.form.choices import INDUSTRIES
@@ -122,3 +122,28 @@ def test_an_error_naming_a_question_quotes_its_whole_label(make_app: AppFactory,
              if any(label != quoted and label.startswith(quoted) for label in labels)]
     assert not short
     assert f"“{t['lpg_bottle_kg']}”" in t["fuel_forms_lpg"]
+
+
+#: the messages that send the owner to the electricity unit's select, quoting its visible label
+_TO_THE_UNIT = ("electricity_required", "green_needs_kwh", "bill_unlikely", "electricity_looks_like_money")
+
+
+def test_the_electricity_unit_is_named_by_what_it_is_the_unit_of(make_app: AppFactory) -> None:
+    """The select beside the electricity use was labelled "Unit" alone: a screen reader, moving to it by
+    form controls, read "Unit, kWh" with nothing saying of what. Its name says it ("Unit of electricity
+    use"); the label still shows the word the error messages quote, and the name holds that word (WCAG
+    2.5.3, label in name: a speech user says what they see)."""
+    client = _app(make_app).test_client()
+    for lang in ("en", "zh"):
+        t = texts(lang)
+        page = client.get(f"/?lang={lang}").get_data(as_text=True)
+        found = re.search(r'<label for="electricity_unit">(.*?)</label>', page, re.S)
+        assert found is not None, lang
+        label = found.group(1)
+        # the name as a screen reader computes it: the label's text, its inline spans adding no space
+        assert Markup(label).striptags() == t["electricity_unit_name"], lang
+        shown = re.sub(r'<span class="visually-hidden">.*?</span>', "", label)
+        assert Markup(shown).striptags() == t["electricity_unit"], lang
+        assert t["electricity_unit"] in t["electricity_unit_name"] != t["electricity_unit"]
+        for key in _TO_THE_UNIT:
+            assert f"“{t['electricity_unit']}”" in t[key], (lang, key)

@@ -18,7 +18,8 @@ from service.web.catalogue import questions
 EN: Mapping[str, str] = {
     # what to change, and where: the share is of kWh, and a bill's yuan has none
     "green_needs_kwh": "To give the green electricity you bought, give your electricity use in kWh (choose "
-    "“kWh” under “Unit”), or leave this empty.",
+    "“" + questions.EN["unit_kwh"] + "” under “" + questions.EN["electricity_unit"] + "”), or leave this "
+    "empty.",
     "errors": "Please check these fields",
     "invalid": "Please enter a valid value.",
     "invalid_choice": "Please choose one of the options.",
@@ -47,7 +48,8 @@ EN: Mapping[str, str] = {
     "revenue_unlikely": "That is {per} yuan a year per employee: is it the year's revenue in yuan (90万 is "
     "900000)? Correct it, or tick “" + questions.EN["revenue_confirmed"] + "” if it is right.",
     "bill_unlikely": "A yearly electricity bill of {bill} yuan is more than the year's revenue ({revenue} "
-    "yuan): is 万 typed twice, or is it kWh (choose “kWh” under “Unit”)? Correct it, or tick “"
+    "yuan): is 万 typed twice, or is it kWh (choose “" + questions.EN["unit_kwh"] + "” under “"
+    + questions.EN["electricity_unit"] + "”)? Correct it, or tick “"
     + questions.EN["bill_confirmed"] + "” if it is right.",
     # a typed kWh's "too_large", said of the kWh the bill converts into
     "bill_too_large": "At the standard's assumed tariff of {tariff} yuan per kWh, that is more than {max} "
@@ -80,7 +82,8 @@ EN: Mapping[str, str] = {
     "bottles_or_kg": "A bottle size is chosen: is {n} the number of bottles or kg? "
     "Write {n} bottles or {n} kg.",
     "electricity_looks_like_money": "This looks like an amount of money: if it is what the year's "
-    "electricity bills came to, choose “CNY (yearly bill)” under “Unit”; if it is kWh, type the number "
+    "electricity bills came to, choose “" + questions.EN["unit_bill"] + "” under “"
+    + questions.EN["electricity_unit"] + "”; if it is kWh, type the number "
     "alone, such as 12000 or 1.2万.",
     "wan_and_digits": "Write it as 1.2万 or 12000.",
     "w_for_wan": "Write 万 for “w”, or the whole number: 2.4w as 2.4万 or 24000.",
@@ -154,7 +157,8 @@ EN: Mapping[str, str] = {
 }
 
 ZH: Mapping[str, str] = {
-    "green_needs_kwh": "要填写购买的绿色电力，请以千瓦时填写用电量（把“单位”改为“千瓦时（度）”），"
+    "green_needs_kwh": "要填写购买的绿色电力，请以千瓦时填写用电量（把“" + questions.ZH["electricity_unit"]
+    + "”改为“" + questions.ZH["unit_kwh"] + "”），"
     "或将此项留空。",
     "errors": "请检查以下各项",
     "invalid": "请输入有效的数值。",
@@ -184,7 +188,8 @@ ZH: Mapping[str, str] = {
     "revenue_unlikely": "折合每名员工每年 {per}元。这是以元计的全年营业收入吗（90万 即 900000）？"
     "如有误请更正；如无误，请勾选“" + questions.ZH["revenue_confirmed"] + "”。",
     "bill_unlikely": "全年电费 {bill}元 超过了全年营业收入（{revenue}元）：是否多写了一个“万”，"
-    "或者填写的其实是千瓦时（请把“单位”改为“千瓦时（度）”）？如有误请更正；如无误，请勾选“"
+    "或者填写的其实是千瓦时（请把“" + questions.ZH["electricity_unit"] + "”改为“" + questions.ZH["unit_kwh"]
+    + "”）？如有误请更正；如无误，请勾选“"
     + questions.ZH["bill_confirmed"] + "”。",
     "bill_too_large": "按评级标准假定的电价 {tariff} 元/千瓦时换算，超过了 {max} 千瓦时，请核对数值。",
     "too_small": "请输入不小于 {min} 的数值。",
@@ -209,7 +214,8 @@ ZH: Mapping[str, str] = {
     "heat_needs_bought": "要填写用量，请在上面选“有”（选“没有”时只能填 0），或不填此项。",
     # 公斤, as an owner says it and the hints write it (the form reads 千克, 公斤 and kg alike)
     "bottles_or_kg": "已选择每瓶规格：{n} 是瓶数还是千克数？请写 {n}瓶 或 {n}公斤。",
-    "electricity_looks_like_money": "这看起来是金额：如果是全年电费，请把“单位”改为“元（全年电费）”；"
+    "electricity_looks_like_money": "这看起来是金额：如果是全年电费，请把“" + questions.ZH["electricity_unit"]
+    + "”改为“" + questions.ZH["unit_bill"] + "”；"
     "如果是千瓦时，请只填数字，例如 12000 或 1.2万。",
     "wan_and_digits": "请写成 1.2万 或 12000。",
     "w_for_wan": "请把“w”写成“万”，或写出整数：例如 2.4w 写成 2.4万 或 24000。",

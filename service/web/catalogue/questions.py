@@ -24,6 +24,9 @@ EN: Mapping[str, str] = {
     "revenue": "Annual revenue (CNY)",
     "electricity": "Electricity use per year",
     "electricity_unit": "Unit",
+    # the select's name for a screen reader, holding the label's word (WCAG 2.5.3): "Unit" alone, reached
+    # by moving between form controls, said nothing of what it is the unit of
+    "electricity_unit_name": "Unit of electricity use",
     "unit_kwh": "kWh",
     "unit_bill": "CNY (yearly bill)",
     # "green electricity", as the plan's action to buy it says; the share's unit last, in the bracket an
@@ -206,6 +209,7 @@ ZH: Mapping[str, str] = {
     "revenue": "年营业收入（元）",
     "electricity": "年用电量",
     "electricity_unit": "单位",
+    "electricity_unit_name": "用电量单位",
     "unit_kwh": "千瓦时（度）",
     "unit_bill": "元（全年电费）",
     "green_share": "购买的绿电（绿证或绿电交易）占上述用电量的百分比",
