@@ -42,7 +42,9 @@ EN: Mapping[str, str] = {
     "it is {share}%, write {share}%.",
     "vintage_not_a_year": "Enter the year in four digits, from {first_year} to {last_year}, such as {year}.",
     "vintage_needs_share": "Give the share of green electricity above first, or leave the year empty.",
-    "waste_not_a_number": "Enter the tonnes (such as 6 or 6 t), or the kg (such as 800 kg).",
+    # 斤 (0.5 kg), which a restaurant weighs its waste in, is not converted: it is said how, as in Chinese
+    "waste_not_a_number": "Enter the tonnes (such as 6 or 6 t), or the kg (such as 800 kg). If you weigh "
+    "it in 斤 (jin), halve the figure for kg: 800斤 is 400 kg.",
     "not_whole": "Enter a whole number, such as 6.",
     "decimal_comma": "Use a point for decimals (1.5), and commas only between thousands (1,500,000).",
     "revenue_unlikely": "That is {per} yuan a year per employee: is it the year's revenue in yuan (90万 is "
