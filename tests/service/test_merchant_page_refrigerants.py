@@ -276,3 +276,14 @@ def test_a_rating_under_a_schema_that_never_asked_the_refrigerant_says_nothing_o
         assert ("refrigerant leaks" in notes) == left_out, schema
         answered = " ".join(data_notes(rating, {**operating, "refrigerants": []}, standard, "en"))
         assert "refrigerant leaks" not in answered, schema
+
+
+def test_the_english_refusal_of_a_refrigerant_in_jin_says_how_to_convert_it() -> None:
+    """"3斤" is refused on the kg (the page converts no 斤): the Chinese message says a 斤 is half a kg, the
+    English said only "Enter the kg", as the waste's had until this session (a merchant-result review)."""
+    parsed = parse_form({**RESTAURANT, "refrigerant": "R-410A", "refrigerant_kg": "3斤"})
+    error = parsed.errors["refrigerant_kg"]
+    said = str(chinese_marked(message("en", error.key, error.params), "en"))
+    assert said == ('Enter the kg, such as 3 or 3 kg. If it is in <span lang="zh-CN">斤</span> (jin), halve '
+                    'the figure for kg: <span lang="zh-CN">6斤</span> is 3 kg.')
+    assert "1斤 = 0.5公斤" in message("zh", error.key, error.params)

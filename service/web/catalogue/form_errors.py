@@ -150,7 +150,9 @@ EN: Mapping[str, str] = {
     "refrigerant_row_beside_unsure": "Choose the first refrigerant recharged above first, or leave this "
     "empty.",
     "refrigerant_needs_gas_row": "Choose which refrigerant these kg are of, or leave them empty.",
-    "refrigerant_kg_not_a_number": "Enter the kg, such as 3 or 3 kg.",
+    # 斤, which an air-conditioning service invoice may give, is said how to convert, as in Chinese
+    "refrigerant_kg_not_a_number": "Enter the kg, such as 3 or 3 kg. If it is in 斤 (jin), halve the "
+    "figure for kg: 6斤 is 3 kg.",
     # the API's refusal (422 on refrigerants.*.gas) in the page's words, and what the owner can do instead
     "refrigerant_no_gwp": "The factor set has no cited GWP100 for this refrigerant, so a recharge of it "
     "cannot be rated (the API refuses it too). Give 0 kg if none was recharged; otherwise choose “Not "
