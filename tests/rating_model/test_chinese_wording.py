@@ -22,6 +22,7 @@ from rating_model.factors.factor_set import REGION_NAMES_ZH, UNITS_ZH, place_zh
 from service.web.form.choices import REGIONS
 from service.web.i18n import money
 from tests.conftest import BASE_PAYLOAD, session_engine
+from tests.rating_model.rating_texts import keyed_strings
 
 FACTORS = Path(__file__).parents[2] / "rating_model" / "data" / "factors"
 
@@ -30,20 +31,7 @@ def _zh(body: dict[str, Any]) -> str:
     """Every Chinese string of the rating of ``body``, joined."""
     engine = session_engine()
     rating = json.loads(json.dumps(engine.rate(engine.parse(body)).to_dict(), ensure_ascii=False))
-    out: list[str] = []
-
-    def walk(node: Any, key: str = "") -> None:
-        if isinstance(node, dict):
-            for k, v in node.items():
-                walk(v, k)
-        elif isinstance(node, list):
-            for v in node:
-                walk(v, key)
-        elif isinstance(node, str) and key.endswith("_zh"):
-            out.append(node)
-
-    walk(rating)
-    return "\n".join(out)
+    return "\n".join(text for _, text in keyed_strings(rating, lambda key: key.endswith("_zh")))
 
 
 def _with(company: dict[str, Any] | None = None, **parts: Any) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.conftest import BASE_PAYLOAD, session_engine
+from tests.rating_model.rating_texts import keyed_strings
 
 CORPUS = Path(__file__).parents[1] / "data" / "engine_corpus.jsonl"
 #: keys whose text is quoted from a data file (a factor record's or a sector benchmark's source), not written
@@ -27,20 +28,7 @@ _QUOTED = frozenset({"source"})
 
 def english(rating: dict[str, Any]) -> list[tuple[str, str]]:
     """Every English string of ``rating`` with its key (keys ending ``_zh`` and quoted sources left out)."""
-    out: list[tuple[str, str]] = []
-
-    def walk(node: Any, key: str = "") -> None:
-        if isinstance(node, dict):
-            for k, v in node.items():
-                walk(v, k)
-        elif isinstance(node, list):
-            for v in node:
-                walk(v, key)
-        elif isinstance(node, str) and not key.endswith("_zh") and key not in _QUOTED:
-            out.append((key, node))
-
-    walk(rating)
-    return out
+    return keyed_strings(rating, lambda key: not key.endswith("_zh") and key not in _QUOTED)
 
 
 @lru_cache(maxsize=1)
