@@ -243,6 +243,10 @@ def text(
         # "" is refused by not_blank, not by Length: without this the document said minLength 0 (a bank
         # integrator's review); Length keeps 0 so that "" is still answered with not_blank's own message
         metadata["minLength"] = 1
+    if pattern is not None and re.fullmatch(pattern, "") is None:
+        # "" is refused by the pattern: without this the document said minLength 0 beside a pattern that
+        # needs a character (``KeyCreate.merchant_id``, ``company.region``; a bank integrator's review)
+        metadata["minLength"] = 1
     if published_min_length is not None:
         metadata["minLength"] = published_min_length
     if default is not None:

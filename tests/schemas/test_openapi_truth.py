@@ -20,6 +20,7 @@ from __future__ import annotations
 import copy
 import json
 import math
+import re
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -429,3 +430,24 @@ def test_a_bill_is_documented_with_the_bound_its_conversion_is_held_to(served: S
         answer = served.rate(past)
         assert answer.status_code == 422, answer.get_json()
         assert list(answer.get_json()["errors"]) == ["energy.electricity_spend"]
+
+
+def _string_schemas(node: Any, where: str = "") -> Iterator[tuple[str, dict[str, Any]]]:
+    if isinstance(node, dict):
+        if node.get("type") == "string":
+            yield where, node
+        for name, child in node.items():
+            yield from _string_schemas(child, f"{where}/{name}")
+    elif isinstance(node, list):
+        for index, child in enumerate(node):
+            yield from _string_schemas(child, f"{where}/{index}")
+
+
+def test_no_published_length_is_one_its_pattern_refuses(served: Served) -> None:
+    """A string whose pattern needs a character publishes no ``minLength`` or 1 or more, not 0: the
+    document offered ``KeyCreate.merchant_id`` at ``minLength: 0`` beside a pattern refusing "" (bank review)."""
+    patterned = [(where, s) for where, s in _string_schemas(served.spec) if "pattern" in s]
+    assert any(where.endswith("KeyCreate/properties/merchant_id") for where, _ in patterned)
+    wrong = [where for where, schema in patterned
+             if schema.get("minLength") == 0 and not re.search(schema["pattern"], "")]
+    assert wrong == []
