@@ -300,7 +300,8 @@ class Cursor(fields.String):
         return position
 
 
-_RATING_ID = re.compile(r"rt_[0-9a-f]{32}")
+#: a rating's id, as :func:`service.ratings.issuing.new_rating_id` makes every one
+RATING_ID = re.compile(r"rt_[0-9a-f]{32}")
 
 
 class RatingCursor(fields.String):
@@ -327,7 +328,7 @@ class RatingCursor(fields.String):
         self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any
     ) -> str:
         parts = _cursor_parts(super()._deserialize(value, attr, data, **kwargs))
-        if parts is not None and parts[0] == "v2" and _RATING_ID.fullmatch(parts[1]):
+        if parts is not None and parts[0] == "v2" and RATING_ID.fullmatch(parts[1]):
             return parts[1]
         if parts is not None and parts[0] == "v1" and _position(parts[1]) is not None:
             raise self.make_error("earlier_form")

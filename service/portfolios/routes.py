@@ -189,7 +189,7 @@ class Portfolios(MethodView):
         return _json(document(submitted.job), 202, headers)
 
 
-@blp.route("/<string(maxlength=40):portfolio_id>")
+@blp.route("/<portfolio_id:portfolio_id>")
 class PortfolioById(MethodView):
     @documented(blp, 401, 403, 404, 429, 503, operation="get_portfolio")
     @requires("bank")
@@ -223,7 +223,7 @@ class PortfolioById(MethodView):
         return _json(document(job))
 
 
-@blp.route("/<string(maxlength=40):portfolio_id>/results")
+@blp.route("/<portfolio_id:portfolio_id>/results")
 class PortfolioResults(MethodView):
     @documented(blp, 401, 403, 404, 406, 409, 410, 429, 503, operation="get_portfolio_results")
     @requires("bank")

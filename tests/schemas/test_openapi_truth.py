@@ -451,3 +451,40 @@ def test_no_published_length_is_one_its_pattern_refuses(served: Served) -> None:
     wrong = [where for where, schema in patterned
              if schema.get("minLength") == 0 and not re.search(schema["pattern"], "")]
     assert wrong == []
+
+
+#: Path segments to try in each path parameter: ids of the form the service issues (none of them issued
+#: here), and others.
+PATH_SEGMENTS = {
+    "rating_id": ["rt_0123456789abcdef0123456789abcdef", "rt_x", "rt_0123456789ABCDEF0123456789ABCDEF",
+                  "rt_0123456789abcdef0123456789abcdef0", "pf_0123456789abcdef0123456789abcdef", "a" * 40],
+    "portfolio_id": ["pf_0123456789abcdef0123456789abcdef", "pf_x", "pf_0123456789ABCDEF0123456789ABCDEF",
+                     "rt_0123456789abcdef0123456789abcdef", "a" * 40],
+    "merchant_id": ["m-1", "a" * 64],
+    "version": ["champion-1", "a" * 80],
+}
+
+
+def test_every_path_parameter_publishes_the_ids_the_service_issues(served: Served) -> None:
+    """``rating_id`` and ``portfolio_id`` publish the one form of the ids the service issues (they were
+    any string of up to 40 characters; bank review), and the service answers any id that cannot name
+    anything, of that form or not, with the documented 404, never a 422 or a 500."""
+    published: dict[str, dict[str, Any]] = {}
+    for path, operations in served.spec["paths"].items():
+        parameters = [p for p in operations.get("parameters", []) if p["in"] == "path"]
+        if "get" not in operations or not parameters or parameters[0]["schema"].get("type") == "integer":
+            continue
+        assert "404" in operations["get"]["responses"], path
+        key = served.keys["analyst" if path.startswith("/v1/models") else "bank"]
+        for parameter in parameters:
+            published[parameter["name"]] = parameter["schema"]
+            for segment in PATH_SEGMENTS[parameter["name"]]:
+                values = {p["name"]: PATH_SEGMENTS[p["name"]][0] for p in parameters}
+                url = path.format(**{**values, parameter["name"]: segment})
+                assert served.client.get(url, headers=bearer(key)).status_code == 404, (path, segment)
+    assert {"rating_id", "portfolio_id", "merchant_id", "version"} <= set(published)
+    for name, issued in (("rating_id", "rt_0123456789abcdef0123456789abcdef"),
+                         ("portfolio_id", "pf_0123456789abcdef0123456789abcdef")):
+        assert served.allows(published[name], issued), name
+        refused = [segment for segment in PATH_SEGMENTS[name][1:] if served.allows(published[name], segment)]
+        assert refused == [], name
