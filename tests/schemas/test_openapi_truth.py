@@ -445,7 +445,8 @@ def _string_schemas(node: Any, where: str = "") -> Iterator[tuple[str, dict[str,
 
 def test_no_published_length_is_one_its_pattern_refuses(served: Served) -> None:
     """A string whose pattern needs a character publishes no ``minLength`` or 1 or more, not 0: the
-    document offered ``KeyCreate.merchant_id`` at ``minLength: 0`` beside a pattern refusing "" (bank review)."""
+    document offered ``KeyCreate.merchant_id`` at ``minLength: 0`` beside a pattern refusing ""
+    (bank review)."""
     patterned = [(where, s) for where, s in _string_schemas(served.spec) if "pattern" in s]
     assert any(where.endswith("KeyCreate/properties/merchant_id") for where, _ in patterned)
     wrong = [where for where, schema in patterned
