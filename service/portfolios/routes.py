@@ -22,7 +22,9 @@ from werkzeug.wsgi import wrap_file
 
 from schemas.portfolio import PORTFOLIO_ID, PortfolioJobSchema, PortfolioUploadSchema, ResultsQuerySchema
 from service.auth import current_principal, requires
+from service.exceptions import INVALID_FIELDS
 from service.extensions import services
+from service.hardening import REPEATED_QUERY_ARGUMENT
 from service.idempotency import IDEMPOTENT_REPLAYED, idempotency_parameter
 from service.lost_answers import on_lost_answer
 from service.openapi import added_parameters, documented
@@ -44,7 +46,14 @@ class _UploadParser(FlaskParser):
     __location_map__ = {**FlaskParser.__location_map__, "multipart": "load_multipart"}
 
     def load_multipart(self, req: Any, schema: Any) -> Any:
-        return self._makeproxy(CombinedMultiDict([req.files, req.form]), schema)
+        parts = CombinedMultiDict([req.files, req.form])
+        # webargs reads the first of a repeated part, so a body with two `file` parts rated the first and
+        # dropped the second unsaid (bank integration review): which one was meant is not known, so it is
+        # refused, as a query argument given twice is (service.hardening), nothing accepted
+        repeated = {name: [REPEATED_QUERY_ARGUMENT] for name, values in parts.lists() if len(values) > 1}
+        if repeated:
+            abort(422, message=INVALID_FIELDS, errors=dict(sorted(repeated.items())))
+        return self._makeproxy(parts, schema)
 
 
 blp = Blueprint(
@@ -150,16 +159,17 @@ class Portfolios(MethodView):
 
         Answers 202 with the job and its `Location`; follow it with `GET /v1/portfolios/{id}`. A file that
         cannot be rated at all (unreadable as its declared format: an empty file, binary data, a CSV not
-        comma-separated or not UTF-8, a bad line within a CSV's first megabyte; no column of the flat
-        format, an unknown `__` column, no rows) is refused with 422 under `errors.file`; a row that cannot
-        be rated gets its own `error` in the results and the job completes. `previous` names the earlier
-        portfolio the top movers compare with (default: this tenant's latest completed one uploaded under
-        the same file name, else its latest completed one, in either case one as of `as_of` or earlier;
-        the movers name the file compared with). `as_of` is the reporting date the book is as of (default:
-        the UTC date of the upload; not after today): a row of a later reporting year is refused in its
-        `error`, and the job, its summary and the results say the date. 503
-        when the service has no job queue (`GREENRATE_REDIS_URL` unset), or the queue is unreachable or
-        the service's storage full (then with `Retry-After`; nothing was accepted).
+        comma-separated or not UTF-8, a bad line within a CSV's first megabyte; no column of the flat format,
+        an unknown `__` column, no rows) is refused with 422 under `errors.file`; a row that cannot be rated
+        gets its own `error` in the results and the job completes. A part given more than once (two `file`
+        parts, say) is refused with 422 under its name, nothing accepted. `previous` names the earlier
+        portfolio the top movers compare with (default: this tenant's latest completed one uploaded under the
+        same file name, else its latest completed one, in either case one as of `as_of` or earlier; the movers
+        name the file compared with). `as_of` is the reporting date the book is as of (default: the UTC date
+        of the upload; not after today): a row of a later reporting year is refused in its `error`, and the
+        job, its summary and the results say the date. 503 when the service has no job queue
+        (`GREENRATE_REDIS_URL` unset), or the queue is unreachable or the service's storage full (then with
+        `Retry-After`; nothing was accepted).
 
         Safe to retry: the same file (by its sha256) with the same options, while its job is queued or
         running, answers that job (same id, `Idempotent-Replayed: true`), never a second one nor a 429

@@ -23,7 +23,7 @@ from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
 from redis import Redis
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 
 from rating_model.batch import rate_frame
 from rating_model.flat import payloads_from_frame
@@ -453,6 +453,30 @@ def test_the_upload_must_be_multipart_with_a_file(portfolio_app: Flask) -> None:
     assert as_json.status_code == 415
     unknown = upload(client, key, (io.BytesIO(b"company__name\nx\n"), "b.csv"), colour="green")
     assert unknown.status_code == 422 and "colour" in unknown.json["errors"]
+
+
+REPEATED = "Given more than once; give it once."
+
+
+def test_a_part_given_twice_is_refused_naming_it(portfolio_app: Flask, tmp_path: Path) -> None:
+    """Two `file` parts (or two of a form field) are a 422 naming the field, nothing accepted, as a query
+    argument given twice is: the first file was rated and the second dropped unsaid (bank review)."""
+    client = portfolio_app.test_client()
+    key = create_key(portfolio_app)
+    content = _book_bytes(tmp_path)
+    twice = client.post("/v1/portfolios", headers=bearer(key), content_type="multipart/form-data",
+                        data={"file": [(io.BytesIO(content), "a.csv"), (io.BytesIO(content), "b.csv")]})
+    assert twice.status_code == 422, twice.json
+    assert twice.json["errors"] == {"file": [REPEATED]}
+    assert contract_errors(portfolio_app.test_client().get("/openapi.json").json, "/v1/portfolios", "post",
+                           twice) == []
+    dates = upload(client, key, (io.BytesIO(content), "a.csv"), as_of="2025-12-31")
+    assert dates.status_code == 202  # one of each is accepted
+    dates = client.post("/v1/portfolios", headers=bearer(key), content_type="multipart/form-data",
+                        data={"file": (io.BytesIO(content), "c.csv"), "as_of": ["2025-12-31", "2024-12-31"]})
+    assert dates.status_code == 422 and dates.json["errors"] == {"as_of": [REPEATED]}
+    with services_of(portfolio_app).db.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(portfolio_jobs)).scalar() == 1
 
 
 def test_uploads_have_their_own_size_limit(make_app: AppFactory, redis_url: str, tmp_path: Path) -> None:
