@@ -170,7 +170,7 @@ class Models(MethodView):
                     "twice.")
     @documented(blp, 400, 401, 403, 409, 413, 415, 422, 429, 503, operation="register_model")
     @blp.doc(**added_parameters(_IDEMPOTENCY_PARAMETER))
-    @requires("analyst")
+    @requires("analyst", fresh=True)  # as activate: a key revoked a second ago must not register a model
     @json_body
     @blp.arguments(ArtifactUploadSchema)
     @blp.arguments(ArtifactUploadQuerySchema(), location="query", unknown=None)

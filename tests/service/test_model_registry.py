@@ -427,6 +427,25 @@ def test_a_revoked_analyst_key_promotes_nothing_within_the_key_cache_time(make_a
     assert late.status_code == 401 and registry.active_version(db) == DEFAULT_VERSION
 
 
+def test_a_revoked_analyst_key_registers_nothing_within_the_key_cache_time(make_app: AppFactory) -> None:
+    """A model write checks its key fresh, as a promotion does: registration went through the key cache,
+    so a key revoked a second ago could still register a model (and be named its uploader) for up to
+    ``GREENRATE_KEY_CACHE_SECONDS``."""
+    from service.auth import PREFIX_LENGTH
+    from service.records import api_keys
+
+    app = make_app(KEY_CACHE_SECONDS=30.0, MODEL_POLL_SECONDS=0.0)
+    client, db = app.test_client(), services_of(app).db
+    register_packaged_default(db)
+    maker = create_key(app, "bank-a", "analyst")
+    assert client.get("/v1/models", headers=bearer(maker)).status_code == 200  # cached now
+    api_keys.revoke_key(db, maker[:PREFIX_LENGTH])
+    doc = variant_document("revoked-upload")
+    late = client.post("/v1/models", json=doc, headers=bearer(maker))
+    assert late.status_code == 401, late.get_json()
+    assert doc["version"] not in {r.version for r in registry.list_models(db)}
+
+
 @dataclass
 class _Promoted:
     client: Any
