@@ -185,7 +185,8 @@ class ActivateRequestSchema(Schema):
         "(more than 5 points and outside its 95 % interval), or its score grade overridden by the standard's "
         "knock-outs on more than 5 % more of the businesses than the champion's: without it such a "
         "promotion answers 409 with the numbers. "
-        "Kept in the audit trail with them." + _AT_LEAST,
+        "Kept in the audit trail with them; sent when nothing needs justifying, it is kept there too, "
+        "said to have been unneeded." + _AT_LEAST,
     )
 
 

@@ -245,7 +245,8 @@ class ActivateModel(MethodView):
         `GREENRATE_MODEL_COMPARISON_VALID_DAYS` ago, and the answer says why each does not), or when any
         recorded comparison of the pair shows it worse, or moving the score scale or the grades (score PSI
         above 0.25, more than 20 % of the businesses changing grade), and `accept_worse` does not say why
-        to promote it anyway. The audit event names every comparison of the pair it read.
+        to promote it anyway. The audit event names every comparison of the pair it read, and keeps an
+        `accept_worse` sent when nothing needed justifying, saying so.
 
         With an `Idempotency-Key`, a retry is answered 200 as the promotion the key names was, whatever
         was promoted or rolled back since (a rollback meanwhile, and the retry had promoted it again), and

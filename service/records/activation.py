@@ -504,7 +504,8 @@ def _evidence(
     if not counted:
         uncounted = f" that counts ({'; '.join(set_aside)})" if set_aside else ""
         if not required:
-            return f"no recorded comparison{uncounted}: GREENRATE_MODEL_REQUIRE_COMPARISON off"
+            return _unneeded(f"no recorded comparison{uncounted}: GREENRATE_MODEL_REQUIRE_COMPARISON off",
+                             accept_worse)
         raise NoComparison(
             f"promoting {version!r} refused: no comparison of it against the active model {champion!r} was "
             f"recorded{uncounted}; run `greenrate model compare {champion} {version} --data LABELLED_FILE "
@@ -514,7 +515,7 @@ def _evidence(
                 for finding in needs_justification(found)]
     named = "; ".join([c.evidence() for c in counted] + set_aside)
     if not findings:
-        return named
+        return _unneeded(named, accept_worse)
     if accept_worse is None:
         raise ComparisonFailed(
             f"promoting {version!r} refused: its recorded comparisons against {champion!r} need a "
@@ -524,6 +525,19 @@ def _evidence(
         )
     check_reason(accept_worse, doing="activation")
     return f"{named}; {'; '.join(findings)}; accepted because: {accept_worse}"
+
+
+def _unneeded(evidence: str, accept_worse: str | None) -> str:
+    """``evidence``, followed by an ``accept_worse`` sent when nothing needed justifying.
+
+    It was dropped unsaid (bank integration review): the promoter justified accepting a loss the
+    comparisons did not show, which an auditor reading the trail should see (a promotion resting on other
+    numbers than its maker believed), so it is kept, said to have been unneeded, and checked as a reason.
+    """
+    if accept_worse is None:
+        return evidence
+    check_reason(accept_worse, doing="activation")
+    return f"{evidence}; nothing needed justifying, accept_worse given anyway: {accept_worse}"
 
 
 def needs_justification(found: comparisons.Comparison) -> list[str]:

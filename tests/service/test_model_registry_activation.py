@@ -321,6 +321,27 @@ def test_a_model_its_recorded_comparison_shows_worse_needs_a_justification(make_
     assert registry.active_version(db) == noisy
 
 
+def test_a_justification_nothing_needed_is_kept_in_the_audit_event_saying_so(make_app: AppFactory) -> None:
+    """``accept_worse`` sent with a promotion whose comparisons show nothing to justify was dropped from
+    the audit event unsaid: the promoter believed the model worse on something, which the auditor should
+    read beside the numbers that did not show it (bank integration review)."""
+    app = make_app()
+    db = services_of(app).db
+    register_packaged_default(db)
+    (better,) = _registered(db, "no-loss")
+    record_comparison(db, better, DEFAULT_VERSION, metrics={"auc": _metric(0.58, 0.57, -0.02, 0.01)})
+    analyst = create_key(app, "bank-a", "analyst")
+    answer = app.test_client().post(
+        f"/v1/models/{better}/activate", headers=bearer(analyst),
+        json={"reason": "CR-4 ok", "replacing": DEFAULT_VERSION,
+              "accept_worse": "Brier loss accepted, RISK-90"})
+    assert answer.status_code == 200, answer.json
+    reason = _activations(db)[-1].reason
+    assert reason.startswith("CR-4 ok [comparison #")
+    assert "nothing needed justifying, accept_worse given anyway: Brier loss accepted, RISK-90" in reason
+    assert "accepted because" not in reason
+
+
 def _activate(client: Any, key: str, version: str, **body: str) -> Any:
     return client.post(f"/v1/models/{version}/activate", headers=bearer(key),
                        json={"reason": "CR-11 approved", "replacing": DEFAULT_VERSION, **body})
