@@ -315,10 +315,10 @@ def held_back_by(
             for material in unassessed.get(c.indicator, ()) if unassessed else ():
                 if material not in rules:
                     rules.append(material)
+        to_assess, to_assess_zh = _to_assess(rules)
         out.append(_held_back(
             "missing_data", None, [c.indicator for c in unreported], points,
-            message + _to_assess(rules),
-            zh + "".join(f"{r.reason_zh}。" for r in rules),
+            message + to_assess, zh + to_assess_zh,
         ))
     if short:
         grade = labels[target]
@@ -332,19 +332,25 @@ def held_back_by(
     return out
 
 
-def _to_assess(rules: Sequence[MaterialInput]) -> str:
-    """The inputs the unassessed indicators wait on, after the points waiting there: " To be assessed,
-    report the heat bought ...; also report the fuels burned ...".
+def _to_assess(rules: Sequence[MaterialInput]) -> tuple[str, str]:
+    """The inputs the unassessed indicators wait on, after the points waiting there, in English and
+    Chinese: " To be assessed, report the heat bought ...; also report the fuels burned ...", "如需评估这些
+    指标，请按热费账单填报……；另外，请填报……".
 
     Each rule's reason had been appended as it opens in a reason code ("Not assessed: report the heat
     bought ... Not assessed: report the fuels burned ..."), a log line's prefix said again for every input
-    (an editor's reading, engine 2.13). A reason that does not ask to report an input (the year-on-year
-    rule's "the change compares only what was reported for both years; give ...") is a sentence of its own.
+    (an editor's reading, engine 2.13); the Chinese kept "无法评估：" before each input (a credit officer's
+    reading, engine 2.13). A reason that does not ask to report an input (the year-on-year rule's "the
+    change compares only what was reported for both years; give ...") is a sentence of its own.
     """
     said = [r.reason.removeprefix(NOT_ASSESSED[0]) for r in rules]
     asks = [r for r in said if r.startswith("report ")]
     own = "".join(f" {r[0].upper()}{r[1:]}." for r in said if not r.startswith("report "))
-    return (f" To be assessed, {'; also '.join(asks)}." if asks else "") + own
+    said_zh = [r.reason_zh.removeprefix(NOT_ASSESSED[1]) for r in rules]
+    asks_zh = [r for r in said_zh if r.startswith("请")]
+    own_zh = "".join(f"{r}。" for r in said_zh if not r.startswith("请"))
+    return ((f" To be assessed, {'; also '.join(asks)}." if asks else "") + own,
+            (f"如需评估这些指标，{'；另外，'.join(asks_zh)}。" if asks_zh else "") + own_zh)
 
 
 def lifted_by_reporting(rule: KnockOut) -> bool:

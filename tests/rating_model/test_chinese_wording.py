@@ -152,3 +152,22 @@ def _points(rating: Any, indicator: str, lang: str = "en") -> str:
     if lang == "zh":
         return f"{c.points:g} / {c.max_points:g} 分"
     return f"{c.points:g} of {c.max_points:g} points"
+
+
+def test_the_plan_says_what_to_report_once_in_chinese_too() -> None:
+    """The plan's held_back_by had said "无法评估：" before each input it waits on ("…无法评估：请按
+    热费账单填报…。无法评估：请填报…燃料…。"), where the English says it once ("To be assessed, report …;
+    also report …"): the Chinese is one sentence too, its inputs joined as the reason codes join them
+    (；另外，)."""
+    engine = session_engine()
+    held: list[str] = []
+    for line in (Path(__file__).parents[1] / "data" / "engine_corpus.jsonl").read_text("utf-8").splitlines():
+        if line:
+            rating = engine.rate(engine.parse(json.loads(line))).to_dict()
+            held += [str(h["message_zh"]) for h in rating["path_to_next_grade"]["held_back_by"]
+                     if h["reason"] == "missing_data"]
+    assert held and not [m for m in held if "无法评估" in m]
+    both = [m for m in held if "外购的热力" in m and "经营场所使用的燃料" in m]
+    fuels = "；另外，请填报本年度和上一年度经营场所使用的燃料"
+    assert both and all(m.count("如需评估这些指标，请") == 1 and fuels in m
+                        and m.endswith("不使用燃料请选“不使用”。") for m in both)
