@@ -279,15 +279,19 @@ def assess_green_loan(
     gate = standard.min_loan_grade
     meets_grade = gate is None or standard.rank(grade) <= standard.rank(gate)
     tier = standard.pricing_tiers.get(grade)
+    # grades and tiers in words (a credit officer's reading, engine 2.13: "grade light_green sets pricing
+    # tier green_tier_3" read as API keys); their ids are the answer's own fields (pricing_tier)
+    en = {g: label.lower() for g, (label, _) in labels.items()}
+    rank, rank_zh = _tier_words(standard, tier)
     if gate is None:
         on_grade = (
-            f"eligibility rests on the use of proceeds, not on the grade; grade {grade} sets pricing tier "
-            f"{tier}",
-            f"能否作为绿色贷款取决于资金用途而非评级；评级{zh[grade]}对应定价档位 {tier}",
+            f"eligibility rests on the use of proceeds, not on the grade; grade {en[grade]} sets pricing "
+            f"tier {rank}",
+            f"能否作为绿色贷款取决于资金用途而非评级；评级{zh[grade]}对应{rank_zh}",
         )
     else:
-        on_grade = (f"grade {grade} meets the minimum {gate}; pricing tier {tier}",
-                    f"评级{zh[grade]}达到最低要求{zh[gate]}；定价档位 {tier}")
+        on_grade = (f"grade {en[grade]} meets the minimum {en[gate]}; pricing tier {rank}",
+                    f"评级{zh[grade]}达到最低要求{zh[gate]}；{rank_zh}")
     if loan is None:
         if meets_grade:
             said.append((
@@ -297,8 +301,8 @@ def assess_green_loan(
             ))
         else:
             said.append((
-                f"No loan was given. With grade {grade} the borrower does not qualify for green loans "
-                f"(minimum grade {gate}).",
+                f"No loan was given. With grade {en[grade]} the borrower does not qualify for green loans "
+                f"(minimum grade {en.get(gate or '', gate)}).",
                 f"未提供贷款信息。评级为{zh[grade]}，借款人不符合绿色贷款条件"
                 f"（最低评级{zh.get(gate or '', gate)}）。",
             ))
@@ -323,23 +327,23 @@ def assess_green_loan(
                          f"{on_grade[1]}。"))
             said.append(_OTHER_GLP_COMPONENTS)
         else:
-            said.append((f"Grade {grade} is below the minimum {gate}.",
+            said.append((f"Grade {en[grade]} is below the minimum {en.get(gate or '', gate)}.",
                          f"评级{zh[grade]}低于最低要求{zh.get(gate or '', gate)}。"))
     else:
         said.append((f"Use of proceeds '{use}' is not a green category, so this is not a green loan.",
                      f"资金用途“{use}”不属于绿色类别，因此不是绿色贷款。"))
     rated_green = standard.rank(grade) <= standard.rank(standard.green_rated_borrower_grade)
     if rated_green:
+        within, within_zh = _tier_words(standard, tier, within=True)
         said.append((
-            f"Rated {grade}: the borrower qualifies for green-rated-borrower terms on a general-purpose loan "
-            f"(pricing tier {tier}); such terms are not a green loan.",
-            f"评级为{zh[grade]}：借款人的一般用途贷款可享受绿色评级借款人待遇（定价档位 {tier}）；"
-            "该待遇不属于绿色贷款。",
+            f"Rated {en[grade]}: the borrower qualifies for green-rated-borrower terms on a general-purpose "
+            f"loan (pricing tier {within}); such terms are not a green loan.",
+            f"评级为{zh[grade]}：借款人的一般用途贷款可享受绿色评级借款人待遇（{within_zh}）；该待遇不属于绿色贷款。",
         ))
     else:
         needed = standard.green_rated_borrower_grade
         said.append((
-            f"Green-rated-borrower terms on a general-purpose loan need grade {needed} or better.",
+            f"Green-rated-borrower terms on a general-purpose loan need grade {en[needed]} or better.",
             f"一般用途贷款享受绿色评级借款人待遇，需评级达到{zh[needed]}或以上。",
         ))
     eligible = meets_grade and (loan is None or use in standard.green_uses)
@@ -347,6 +351,23 @@ def assess_green_loan(
     priced = eligible or (rated_green and loan is not None)
     return GreenLoan(eligible, basis, use, tier if priced else None, tuple(en for en, _ in said), (),
                      rated_green, tuple(cn for _, cn in said))
+
+
+def _tier_words(standard: Standard, tier: str | None, *, within: bool = False) -> tuple[str, str]:
+    """A pricing tier by its rank among the standard's tiers, in English and Chinese: "3 of 4 (tier 1 the
+    most favourable)", "第 3 档定价（共 4 档，第 1 档最优惠）"; ``within`` brackets, "3 of 4, tier 1 the most
+    favourable", "第 3 档定价，共 4 档，第 1 档最优惠". The standard lists its tiers from the most favourable
+    (its ``pricing_note``: tiers are ordinal, each bank maps them to its own rates); a tier it does not list
+    is said by its id."""
+    tiers = list(dict.fromkeys(standard.pricing_tiers.values()))
+    if tier not in tiers:
+        return str(tier), f"定价档位 {tier}"
+    rank, total = tiers.index(tier) + 1, len(tiers)
+    if within:
+        return (f"{rank} of {total}, tier 1 the most favourable",
+                f"第 {rank} 档定价，共 {total} 档，第 1 档最优惠")
+    return (f"{rank} of {total} (tier 1 the most favourable)",
+            f"第 {rank} 档定价（共 {total} 档，第 1 档最优惠）")
 
 
 def loan_to_cny(loan: Loan, company_currency: str, company_fx: float | None) -> float:

@@ -437,7 +437,7 @@ def test_the_rationale_is_said_in_chinese_sentence_for_sentence(
             if k.id in en:
                 assert zh.startswith("否决项" if k.blocks_green_loan else "限级条款"), zh
         for named in ("dark_green", "light_green", "not_green"):  # "green" is also a plain English word
-            said = named in en or f"at {named.replace('_', ' ')}" in en  # a cap names its grade in words
+            said = named.replace("_", " ") in en.lower()  # in words, as in Chinese (engine 2.13)
             assert said == (labels[named] in zh), (named, en, zh)
     assert result.to_dict()["rationale_zh"] == list(result.rationale_zh)
     if "coal_burned_on_site" in knock_out_ids:
@@ -606,3 +606,29 @@ def test_a_fossil_fuel_business_is_capped_naming_its_code_and_only_extraction_is
     (en,) = [line for line in result.rationale if knock_out in line]
     assert en.startswith(f"Knock-out {knock_out} ({rule.name}) ") and said in en
     assert any(said_zh in zh for zh in result.rationale_zh)
+
+
+def test_the_rationale_says_grades_and_pricing_tiers_in_words() -> None:
+    """"grade light_green sets pricing tier green_tier_3" read as API keys in a credit memo (a credit
+    officer's reading, engine 2.13): the grade is said by its label and the tier by its rank among the
+    standard's tiers; the ids stay in their own fields (``pricing_tier``, ``category``) for the bank's
+    systems."""
+    transition = assess_green_loan(data_with(None), "light_green", (), STANDARD)
+    said, said_zh = " ".join(transition.rationale), "".join(transition.rationale_zh)
+    assert transition.pricing_tier == "green_tier_3"
+    assert ("grade light green sets pricing tier 3 of 4 (tier 1 the most favourable)." in said
+            and "评级浅绿对应第 3 档定价（共 4 档，第 1 档最优惠）。" in said_zh)
+    assert "need grade green or better" in said
+    general = data_with({"amount": 1e5, "currency": "CNY", "use_of_proceeds": "general_working_capital"})
+    green = assess_green_loan(general, "dark_green", (), STANDARD)
+    assert green.pricing_tier == "green_tier_1"
+    assert any(s.startswith("Rated dark green: ") and "(pricing tier 1 of 4, tier 1 the most favourable)" in s
+               for s in green.rationale)
+    assert any("（第 1 档定价，共 4 档，第 1 档最优惠）" in s for s in green.rationale_zh)
+    gated = load_standard(STANDARD_DIR / "greenrate-sme-1.0.yaml")  # a grade gate (min_grade)
+    below = " ".join(assess_green_loan(data_with(None), "not_green", (), gated).rationale)
+    assert ("With grade not green the borrower does not qualify for green loans (minimum grade light green)"
+            in below)
+    for result in (transition, green, assess_green_loan(data_with(None), "green", (), gated)):
+        text = " ".join(result.rationale) + "".join(result.rationale_zh)
+        assert not re.search(r"green_tier_\d|\b(dark|light|not)_green\b", text), text
