@@ -34,7 +34,7 @@ from __future__ import annotations
 from rating_model.exceptions import InvalidInputError
 from rating_model.factors.records import FactorRecord
 from rating_model.line_items import ESTIMATED, Context, LineItem, conversion_note
-from rating_model.operating_data import HGV_NEEDS_KM, FleetItem
+from rating_model.operating_data import HGV_NEEDS_KM, FleetItem, fuel_name
 from rating_model.units import convert, fuel_quantity
 
 #: fleet fuel -> the combustion factor for fuel quantities (hybrids burn gasoline)
@@ -188,7 +188,7 @@ def _fleet_item(
             LineItem(
                 path,
                 # the class too (engine 2.10): a lorry's litres had read as any vehicle's
-                f"{item.fuel} fleet fuel{_OF_CLASS[item.vehicle_class]}{converted}",
+                f"{fuel_name(item.fuel)} fleet fuel{_OF_CLASS[item.vehicle_class]}{converted}",
                 1,
                 "mobile_combustion",
                 base,
@@ -208,7 +208,7 @@ def _fleet_item(
         out.append(
             LineItem(
                 path,
-                f"{item.fuel} {_CLASS_WORDS[item.vehicle_class]}, {item.km:g} km",
+                f"{fuel_name(item.fuel)} {_CLASS_WORDS[item.vehicle_class]}, {item.km:g} km",
                 1,
                 "mobile_combustion",
                 item.km,
@@ -247,7 +247,7 @@ def _fleet_item(
         # one van, two vans; a van of unknown fuel said so (engine 2.10: "1 diesel vans", "2 unknown vans")
         vans = "van" if vehicles == 1 else "vans"
         what, factor = ((f"{vans} of unknown fuel", "van factor, fuel unknown") if item.fuel == "unknown"
-                        else (f"{item.fuel} {vans}", f"{item.fuel} van factor"))
+                        else (f"{fuel_name(item.fuel)} {vans}", f"{fuel_name(item.fuel)} van factor"))
         text = (f"{vehicles} {what} x {annual.value:g} km/yr x {per_km.value:g} kgCO2e/km "
                 f"({factor}; distance assumed, as for a car: no km or fuel quantity given)")
     elif item.fuel == "unknown":
@@ -259,8 +259,9 @@ def _fleet_item(
     else:
         # The fuel is known: only the distance is the seed's, priced at that fuel's own per-km factor.
         per_km = _per_km(ctx, item, path, item.fuel)
-        text = (f"{vehicles} {item.fuel} {_vehicles(vehicles)} x {annual.value:g} km/yr x {per_km.value:g} "
-                f"kgCO2e/km ({item.fuel} car factor; distance assumed: no km or fuel quantity given)")
+        fuel = fuel_name(item.fuel)
+        text = (f"{vehicles} {fuel} {_vehicles(vehicles)} x {annual.value:g} km/yr x {per_km.value:g} "
+                f"kgCO2e/km ({fuel} car factor; distance assumed: no km or fuel quantity given)")
     out.append(
         LineItem(
             path,

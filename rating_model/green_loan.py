@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
 
 from rating_model.exceptions import InvalidInputError
-from rating_model.operating_data import Loan, OperatingData, to_cny
+from rating_model.operating_data import Loan, OperatingData, fuel_name, to_cny
 from rating_model.rounding import round_float, round_tco2e
 from rating_model.standard import KnockOut, Standard
 from rating_model.values import fast_init
@@ -157,11 +157,6 @@ class FinancedEmissions:
         }
 
 
-#: the stationary fuels in Chinese, as the Chinese rationale names a fuel that set off a knock-out
-_FUEL_ZH = {"natural_gas": "天然气", "diesel": "柴油", "gasoline": "汽油", "lpg": "液化石油气",
-            "coal": "煤炭", "fuel_oil": "燃料油"}
-
-
 def _facts(
     knock_out: KnockOut, data: OperatingData, energy_ratio: float | None = None,
     energy_use_ratio: float | None = None,
@@ -188,8 +183,8 @@ def _facts(
         burnt = sorted({f.fuel for f in data.energy.fuels or () if f.fuel in knock_out.fuels and f.quantity})
         if not burnt:
             return "", ""
-        return (f" ({', '.join(burnt)} burned on the premises)",
-                f"（在经营场所燃烧{'、'.join(_FUEL_ZH.get(f, f) for f in burnt)}）")
+        return (f" ({', '.join(fuel_name(f) for f in burnt)} burned on the premises)",
+                f"（在经营场所燃烧{'、'.join(fuel_name(f, 'zh') for f in burnt)}）")
     if knock_out.min_energy_ratio is not None and energy_ratio is not None:
         limit = knock_out.min_energy_ratio
         return (f" (the premises use {energy_ratio:.1f} times the energy their sector is expected to use for "

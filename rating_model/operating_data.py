@@ -25,6 +25,20 @@ SCHEMA_VERSION = "1.14"
 
 STATIONARY_FUELS = ("natural_gas", "diesel", "gasoline", "lpg", "coal", "fuel_oil")
 FLEET_FUELS = ("gasoline", "diesel", "hybrid", "electric", "lpg", "natural_gas", "unknown")
+#: Each fuel's name, in English and Chinese, where a sentence of the rating names it (the line items, the
+#: green-loan rationale); the codes are the API's. The line items had said "natural_gas burned on site" (a
+#: credit officer's reading, engine 2.13). English says petrol, as the merchant page and the plan's
+#: actions do.
+FUEL_NAMES: dict[str, tuple[str, str]] = {
+    "natural_gas": ("natural gas", "天然气"), "diesel": ("diesel", "柴油"), "gasoline": ("petrol", "汽油"),
+    "lpg": ("LPG", "液化石油气"), "coal": ("coal", "煤炭"), "fuel_oil": ("fuel oil", "燃料油"),
+}
+
+
+def fuel_name(fuel: str, lang: str = "en") -> str:
+    """A fuel's name in ``lang`` (``en`` or ``zh``, :data:`FUEL_NAMES`); a code not listed as it is."""
+    names = FUEL_NAMES.get(fuel)
+    return fuel if names is None else names[lang == "zh"]
 #: The vehicle classes of a fleet item (``transport.fleet.*.vehicle_type``; left out: ``car``): a distance or
 #: a vehicle count is priced at the per-km factor of the class and fuel (rating_model.fleet); a fuel
 #: quantity at the fuel's factor, whatever the vehicle. ``van``: up to 3.5 t; ``hgv``: a heavy goods vehicle

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from rating_model.fleet import fleet_lines
 from rating_model.line_items import MEASURED, Context, LineItem, conversion_note
-from rating_model.operating_data import Energy, FleetItem, counted_green_kwh
+from rating_model.operating_data import Energy, FleetItem, counted_green_kwh, fuel_name
 from rating_model.units import fuel_quantity
 
 
@@ -141,7 +141,8 @@ def fuel_lines(energy: Energy, ctx: Context, prefix: str, out: list[LineItem]) -
         out.append(
             LineItem(
                 path,
-                f"{use.fuel} burned on site{conversion_note(use.quantity, use.unit, base, record)}",
+                f"{fuel_name(use.fuel)} burned on site"
+                f"{conversion_note(use.quantity, use.unit, base, record)}",
                 1,
                 "stationary_combustion",
                 base,

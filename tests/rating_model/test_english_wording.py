@@ -45,7 +45,7 @@ def corpus_english() -> tuple[tuple[str, str], ...]:
 def test_fuels_are_burned_as_the_standard_says_never_burnt() -> None:
     burnt = sorted({text for _, text in corpus_english() if re.search(r"\bburnt\b", text)})
     assert not burnt, burnt[:5]
-    assert any("natural_gas burned on site" in text for _, text in corpus_english())
+    assert any("natural gas burned on site" in text for _, text in corpus_english())
 
 
 def _rated(**parts: Any) -> list[tuple[str, str]]:
@@ -70,7 +70,7 @@ def test_an_assumed_distance_is_said_so_never_the_seed() -> None:
     said = "\n".join(text for _, text in vans)
     assert "(diesel van factor; distance assumed, as for a car: no km or fuel quantity given)" in said
     assert "(assumed distance, as for a car: no km given)" in said
-    assert "(gasoline car factor; distance assumed: no km or fuel quantity given)" in said
+    assert "(petrol car factor; distance assumed: no km or fuel quantity given)" in said
     assert "(assumed distance and average car factor: no km, fuel quantity or fuel type given)" in said
     assert "taken to drive 12,000 km a year, a car's yearly distance as Ant Group assumed it in 2022" in said
     assert "(Ant Group 2022 assumption)" in said
@@ -120,3 +120,34 @@ def test_a_ratio_to_the_sector_and_a_pcaf_score_are_said_in_words() -> None:
             if key == "message" and text.startswith("Energy use against")]
     assert any(" times the sector's expected use earns " in text for text in said)
     assert not any("actual / expected" in text for text in said)
+
+
+#: a fuel's code as the API takes it, where a reader meets it in a sentence
+_FUEL_CODE = re.compile(r"\b(natural_gas|lpg|fuel_oil|gasoline)\b")
+_FACTOR_ID = re.compile(r"\b\w+(\.\w+)+\b")
+
+
+def test_fuels_are_named_in_words_never_by_their_codes() -> None:
+    """The line items named fuels by the API's codes ("natural_gas burned on site", "lpg burned on site",
+    "gasoline fleet fuel", a credit officer's reading, engine 2.13): each is named as the engine's table of
+    fuel names (:data:`rating_model.operating_data.FUEL_NAMES`) says it, in the line items and the green-loan
+    rationale alike; the factor ids and the input paths keep the codes."""
+    from rating_model.operating_data import FUEL_NAMES, STATIONARY_FUELS
+
+    assert set(STATIONARY_FUELS) <= set(FUEL_NAMES)
+    site = _rated(energy={"electricity_kwh": 20000, "fuels": [
+        {"fuel": "lpg", "quantity": 450, "unit": "kg"},
+        {"fuel": "natural_gas", "quantity": 800, "unit": "m3"},
+        {"fuel": "gasoline", "quantity": 100, "unit": "L"}]},
+        transport={"fleet": [{"fuel": "natural_gas", "fuel_quantity": 300, "unit": "m3"},
+                             {"fuel": "gasoline", "vehicles": 1}, {"fuel": "lpg", "km": 5000}]})
+    # a factor's id ("cn.fuel.natural_gas", "defra.car.gasoline") is cited as it is, in any sentence
+    coded = sorted({text for key, text in [*site, *corpus_english()]
+                    if key not in ("factor_id", "id", "path")
+                    and _FUEL_CODE.search(_FACTOR_ID.sub("", text))})
+    assert not coded, coded[:5]
+    said = "\n".join(text for _, text in site)
+    assert "LPG burned on site" in said and "natural gas burned on site" in said
+    assert "petrol burned on site (100 L = 73.5 kg at 0.735 kg/L)" in said
+    assert "natural gas fleet fuel" in said and "LPG cars, 5000 km" in said
+    assert "(petrol car factor; distance assumed: no km or fuel quantity given)" in said

@@ -273,4 +273,4 @@ def test_the_lines_name_the_class_and_count_in_the_singular() -> None:
     assert any(text.startswith("1 diesel van x ") for text in lines)
     assert any(text.startswith("2 vans of unknown fuel x ") and "(van factor, fuel unknown;" in text
                for text in lines)
-    assert any(text.startswith("1 gasoline vehicle x ") for text in lines)
+    assert any(text.startswith("1 petrol vehicle x ") for text in lines)

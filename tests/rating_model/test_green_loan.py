@@ -632,3 +632,16 @@ def test_the_rationale_says_grades_and_pricing_tiers_in_words() -> None:
     for result in (transition, green, assess_green_loan(data_with(None), "green", (), gated)):
         text = " ".join(result.rationale) + "".join(result.rationale_zh)
         assert not re.search(r"green_tier_\d|\b(dark|light|not)_green\b", text), text
+
+
+def test_a_fuel_knock_out_names_its_fuels_in_words() -> None:
+    """A knock-out on fuels named them by the API's codes in English ("lpg, natural_gas burned on the
+    premises"), where the Chinese named them: both say them as the engine's fuel names do."""
+    coal = next(k for k in STANDARD.knock_outs if k.id == "coal_burned_on_site")
+    gases = dataclasses.replace(coal, fuels=("lpg", "natural_gas"))
+    fuels = [{"fuel": "lpg", "quantity": 450, "unit": "kg"},
+             {"fuel": "natural_gas", "quantity": 800, "unit": "m3"}]
+    payload = {"company": COMPANY, "energy": {"fuels": fuels}}
+    result = assess_green_loan(parse_operating_data(payload), "light_green", (gases,), STANDARD)
+    assert "(LPG, natural gas burned on the premises)" in result.rationale[0]
+    assert "（在经营场所燃烧液化石油气、天然气）" in result.rationale_zh[0]

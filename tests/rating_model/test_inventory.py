@@ -11,6 +11,7 @@ import pytest
 
 from rating_model.exceptions import FactorNotFoundError, InvalidInputError, UnknownUnitError
 from rating_model.inventory import Inventory, compute_inventory
+from rating_model.operating_data import fuel_name
 from rating_model.operating_data_reader import parse_operating_data
 
 GOLDEN = json.loads(
@@ -510,7 +511,7 @@ def test_counted_vehicles_of_known_fuel_take_their_fuels_factor(
     assert line.factor_id == factor_id and line.quality == "estimated"
     assert line.quantity == 3 * 12_000
     assert line.tco2e == pytest.approx(3 * 12_000 * kg_per_km / 1000)
-    assert f"{fuel} car factor" in line.activity and "distance assumed" in line.activity
+    assert f"{fuel_name(fuel)} car factor" in line.activity and "distance assumed" in line.activity
     assert "no km or fuel given" not in line.activity  # the old text said no fuel was given: untrue
     assert inventory.estimated == ("transport.fleet.0.km",)
     assert "ant2022.car.seed_average" not in {ref.id for ref in inventory.factors}
