@@ -598,10 +598,9 @@ def _result_columns(rows: list[_Measured | None], errors: list[str | None], matr
             above_amount[i] = outstanding_above_amount(given)
             above_assets[i] = equity_debt_above_assets(given)
             attribution[i] = _round_significant(financed.exact_factor, _FACTOR_FIGURES)
-            outstanding_basis[i] = "amount" if given.outstanding is None else "outstanding"
+            outstanding_basis[i] = financed.outstanding_basis
             loan_fx[i] = financed.loan_fx_to_cny
-            sheet = financed.sheet_cny
-            denominator[i] = None if sheet is None else round_float(sheet, 2)
+            denominator[i] = financed.attribution_denominator_cny
             financed12[i] = financed.scope12_tco2e
             financed3[i] = financed.scope3_tco2e
             outstanding[i] = financed.outstanding_cny

@@ -67,6 +67,9 @@ class GreenLoan:
 #: borrower's equity + debt, its total assets (PCAF's fallback), or nothing (no balance sheet: the whole
 #: borrower's emissions are attributed, factor set to 1)
 ATTRIBUTION_BASES = ("equity_plus_debt", "total_assets", "none")
+#: What a loan's ``outstanding_cny`` was read from (``FinancedEmissions.outstanding_basis``): the
+#: outstanding given, or the amount of a new loan that gives none
+OUTSTANDING_BASES = ("outstanding", "amount")
 #: Whose emissions a loan's financed emissions attribute (``FinancedEmissions.emissions_source``, engine
 #: 2.8): the inventory greenrate computes from the activity data (PCAF option 2a, or 3 and 4 where figures
 #: are estimated), or the borrower's own reported inventory, verified (option 1a) or not (1b)
@@ -95,8 +98,10 @@ class FinancedEmissions:
     basis: str
     outstanding_cny: float
     tco2e_per_cny_million_lent: float | None
-    #: one of :data:`ATTRIBUTION_BASES`; the figures below are for the batch's columns and the portfolio
-    #: summary (an analyst splits the book by them), not part of the rating document
+    #: one of :data:`ATTRIBUTION_BASES`, by which the portfolio summary splits the book. It, the loan's
+    #: ``loan_fx_to_cny``, ``outstanding_basis`` and the ``sheet_cny`` divided by (as
+    #: ``attribution_denominator_cny``) are in the rating from schema 1.14, as in the batch's columns of those
+    #: names; ``capped``, the scopes apart and ``exact_factor`` are the batch's alone
     attribution_basis: str = "equity_plus_debt"
     #: outstanding (in CNY) above the balance sheet (in CNY): the factor was capped at 1
     capped: bool = False
@@ -116,6 +121,9 @@ class FinancedEmissions:
     #: the PCAF score of the financed Scope 3 on its own (:func:`scope3_pcaf_score`; ``None`` without a
     #: Scope 3), which ``basis`` states too; ``financed_emissions.scope3_pcaf_score`` from schema 1.13
     scope3_pcaf_score: int | None = None
+    #: what ``outstanding_cny`` was read from: ``outstanding``, or ``amount`` (a new loan's amount stands in
+    #: for an outstanding not given); the batch's ``outstanding_basis`` column
+    outstanding_basis: str = "outstanding"
 
     def __init__(
         self, attribution_factor: float, scope12_tco2e: float, scope3_tco2e: float | None, pcaf_score: int,
@@ -124,6 +132,7 @@ class FinancedEmissions:
         scope2_location_tco2e: float | None = None, scope2_market_tco2e: float | None = None,
         exact_factor: float = 0.0, loan_fx_to_cny: float = 1.0, sheet_cny: float | None = None,
         emissions_source: str = "computed", scope3_pcaf_score: int | None = None,
+        outstanding_basis: str = "outstanding",
     ) -> None:
         object.__setattr__(self, "attribution_factor", attribution_factor)
         object.__setattr__(self, "scope12_tco2e", scope12_tco2e)
@@ -142,6 +151,13 @@ class FinancedEmissions:
         object.__setattr__(self, "sheet_cny", sheet_cny)
         object.__setattr__(self, "emissions_source", emissions_source)
         object.__setattr__(self, "scope3_pcaf_score", scope3_pcaf_score)
+        object.__setattr__(self, "outstanding_basis", outstanding_basis)
+
+    @property
+    def attribution_denominator_cny(self) -> float | None:
+        """The balance sheet the factor divides by, in CNY to the fen; ``None`` for attribution basis
+        ``none`` (the rating's key and the batch's column of that name)."""
+        return None if self.sheet_cny is None else round_float(self.sheet_cny, 2)
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -154,6 +170,12 @@ class FinancedEmissions:
             "tco2e_per_cny_million_lent": self.tco2e_per_cny_million_lent,
             "emissions_source": self.emissions_source,
             "scope3_pcaf_score": self.scope3_pcaf_score,
+            # engine 2.13, schema 1.14 (a PCAF analyst's review): what recomputes the factor from the
+            # stored rating, as the batch's columns of these names do
+            "attribution_basis": self.attribution_basis,
+            "attribution_denominator_cny": self.attribution_denominator_cny,
+            "loan_fx_to_cny": self.loan_fx_to_cny,
+            "outstanding_basis": self.outstanding_basis,
         }
 
 
@@ -555,6 +577,7 @@ def financed_emissions(
         sheet_cny=None if sheet is None else sheet_cny,
         emissions_source=source,
         scope3_pcaf_score=scope3_score,
+        outstanding_basis="amount" if loan.outstanding is None else "outstanding",
     )
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, fields, validate
 
-from rating_model.green_loan import EMISSIONS_SOURCES, GREEN_LOAN_BASES
+from rating_model.green_loan import ATTRIBUTION_BASES, EMISSIONS_SOURCES, GREEN_LOAN_BASES, OUTSTANDING_BASES
 from rating_model.line_items import LINE_QUALITIES, SCOPE2_BASES
 from rating_model.operating_data import DATA_SOURCES
 from rating_model.standard import GRADES, load_standard
@@ -404,8 +404,9 @@ class GreenLoanSchema(ContractSchema):
 class FinancedEmissionsSchema(ContractSchema):
     attribution_factor = _num(
         "PCAF attribution factor, rounded to 6 decimals: outstanding / (equity + debt), or / total assets "
-        "(PCAF's fallback), both in CNY (`basis` says which), capped at 1; 1 without a balance sheet (the "
-        "borrower's whole emissions), 0 when nothing is outstanding."
+        "(PCAF's fallback), both in CNY (`attribution_basis` and `basis` say which), capped at 1; 1 "
+        "without a balance sheet (the borrower's whole emissions), 0 when nothing is outstanding. From "
+        "schema 1.14 it is recomputed as min(1, `outstanding_cny` / `attribution_denominator_cny`)."
     )
     scope12_tco2e = _num(
         "Financed Scope 1 + Scope 2 location-based (the grid average, as `emissions.scope2_location`), "
@@ -421,13 +422,13 @@ class FinancedEmissionsSchema(ContractSchema):
         "score PCAF weights by outstanding, Box 8), when a balance sheet is given (equity + debt, or total "
         "assets): on the borrower's reported emissions (`emissions_source`), 1 when verified (PCAF option "
         "1a) and 2 when not (1b); on greenrate's computed emissions, the borrower's "
-        "(`data_quality.pcaf_score`) but never better than 2 (option 2a: emissions from primary energy "
-        "data, however well checked; ratings before schema 1.11 gave a `verified_report` 1 here). 5 "
-        "without a balance sheet (only the outstanding amount known). PCAF reports the data quality of "
-        "Scope 3 apart: from engine 2.12 `basis` states the financed Scope 3's own score (a computed Scope 3 "
-        "is option 2b, 3 at best and never better than the borrower's; a reported one 1 or 2 as above; 5 "
-        "without a balance sheet), and from schema 1.13 `scope3_pcaf_score` gives it; ratings before "
-        "engine 2.12 give Scope 3 no score of its own."})
+        "(`data_quality.pcaf_score`) but never better than 2 (option 2a: emissions from primary energy data, "
+        "however well checked; ratings before schema 1.11 gave a `verified_report` 1 here). 5 without a "
+        "balance sheet (`attribution_basis` `none`: only the outstanding amount known). PCAF reports the "
+        "data quality of Scope 3 apart: from engine 2.12 `basis` states the financed Scope 3's own score (a "
+        "computed Scope 3 is option 2b, 3 at best and never better than the borrower's; a reported one 1 or "
+        "2 as above; 5 without a balance sheet), and from schema 1.13 `scope3_pcaf_score` gives it; ratings "
+        "before engine 2.12 give Scope 3 no score of its own."})
     # optional: ratings are served as stored, and those before schema 1.13 have no such key
     scope3_pcaf_score = fields.Integer(allow_none=True, validate=validate.Range(1, 5), metadata={
         "description": "The PCAF data-quality score, 1 (best) to 5, of this loan's financed Scope 3 on its "
@@ -443,6 +444,29 @@ class FinancedEmissionsSchema(ContractSchema):
                   "`emissions`), or the borrower's own `reported_emissions`, `reported_verified` or "
                   "`reported_unverified`. Absent from ratings issued before schema 1.11 (computed)."},
     )
+    # optional: ratings are served as stored, and those before schema 1.14 have none of these four keys.
+    # What recomputes the factor from the stored rating (a PCAF analyst's review), named and computed as the
+    # batch's result columns are (rating_model.green_loan.FinancedEmissions)
+    attribution_basis = fields.String(validate=validate.OneOf(ATTRIBUTION_BASES), metadata={
+        "description": "What `attribution_factor` divides by: `equity_plus_debt` (the borrower's equity + "
+        "debt, PCAF Part A's business-loan attribution), `total_assets` (PCAF's fallback when equity and "
+        "debt are not given), or `none` (no balance sheet: the borrower's whole emissions are attributed, "
+        "factor 1, and `pcaf_score` is 5). Absent from ratings issued before schema 1.14 (engine 2.13), "
+        "where `basis` says it in words."})
+    attribution_denominator_cny = fields.Float(allow_none=True, allow_nan=False, metadata={
+        "description": "The balance sheet `attribution_factor` divides by, in CNY to the fen: "
+        "`loan.borrower_equity_plus_debt`, or `loan.borrower_total_assets` (`attribution_basis` says "
+        "which), in the company's currency at `company.fx_to_cny`. The factor is min(1, `outstanding_cny` "
+        "/ this), 0 when nothing is outstanding. Null for attribution basis `none`. Absent from ratings "
+        "issued before schema 1.14 (engine 2.13)."})
+    loan_fx_to_cny = fields.Float(allow_nan=False, metadata={
+        "description": "CNY per unit of the loan's currency that `outstanding_cny` was converted at: 1 for "
+        "CNY, `loan.fx_to_cny`, else `company.fx_to_cny` for a loan in the company's currency. Absent "
+        "from ratings issued before schema 1.14 (engine 2.13)."})
+    outstanding_basis = fields.String(validate=validate.OneOf(OUTSTANDING_BASES), metadata={
+        "description": "What `outstanding_cny` was read from: `outstanding` (`loan.outstanding`), or "
+        "`amount` (no outstanding given: a new loan's `loan.amount` stands in). Absent from ratings issued "
+        "before schema 1.14 (engine 2.13)."})
     basis = _str("How the attribution was made, in words: the balance sheet divided by, what was "
                  "assumed or capped, and (engine 2.12 on) the financed Scope 3's own PCAF score "
                  "(`scope3_pcaf_score`).")

@@ -336,3 +336,42 @@ def test_equity_plus_debt_above_total_assets_is_flagged_as_the_api_flags_it(book
         payload = checked(next(payloads_from_frame(frame.iloc[[row]], ignore_unknown=True)))
         rating = engine.rate(engine.parse(payload)).to_dict()
         assert ("is above total assets" in rating["financed_emissions"]["basis"]) == bool(flag[row]), row
+
+
+#: the batch's columns that reproduce the factor, which a single rating's ``financed_emissions`` carries
+#: under the same names from schema 1.14
+_AUDIT_COLUMNS = ("attribution_basis", "attribution_denominator_cny", "loan_fx_to_cny", "outstanding_basis")
+
+
+def test_a_single_rating_carries_what_reproduces_its_factor_as_the_batch_does(book: pd.DataFrame) -> None:
+    """A PCAF analyst checking one loan: the batch's results carried the attribution basis, the balance
+    sheet divided by, the loan's rate to CNY and what the outstanding was read from, but the single rating's
+    ``financed_emissions`` had none of them, so a bank could not recompute or audit the factor from the
+    rating it stored. Each rating now carries them, equal to the batch's columns for the same row, and
+    min(1, outstanding_cny / attribution_denominator_cny) gives its attribution_factor."""
+    frame = book.head(30).copy()
+    sheet = _with_sheet(frame)
+    frame.loc[sheet[0], [L + "currency", L + "fx_to_cny", L + "outstanding"]] = ["USD", 7.1, 50_000.0]
+    frame.loc[sheet[1], L + "outstanding"] = np.nan  # the amount stands in
+    frame.loc[sheet[2], [L + "borrower_equity_plus_debt", L + "borrower_total_assets"]] = [np.nan, 3e6]
+    frame.loc[sheet[3], [L + "borrower_equity_plus_debt", L + "borrower_total_assets"]] = [np.nan, np.nan]
+    engine = session_engine()
+    out = rate_frame(frame, engine)
+    assert out["error"].isna().all()
+    seen = set()
+    for row, payload in zip(frame.index, payloads_from_frame(frame, ignore_unknown=True), strict=True):
+        financed = engine.rate(engine.parse(checked(payload))).to_dict()["financed_emissions"]
+        assert financed is not None
+        for column in _AUDIT_COLUMNS:
+            cell = out.loc[row, column]
+            assert financed[column] == (None if pd.isna(cell) else cell), (row, column)
+        seen.add((financed["attribution_basis"], financed["outstanding_basis"]))
+        denominator = financed["attribution_denominator_cny"]
+        if denominator is None:
+            assert financed["attribution_basis"] == "none" and financed["attribution_factor"] == 1.0
+            continue
+        factor = min(1.0, financed["outstanding_cny"] / denominator)
+        assert financed["attribution_factor"] == pytest.approx(factor, abs=5e-7 + 0.01 / denominator)
+    assert {basis for basis, _ in seen} == {"equity_plus_debt", "total_assets", "none"}
+    assert {read for _, read in seen} == {"outstanding", "amount"}
+    assert out.loc[sheet[0], "loan_fx_to_cny"] == 7.1

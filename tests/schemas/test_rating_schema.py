@@ -124,3 +124,38 @@ def test_the_scope3_pcaf_score_is_a_nullable_1_to_5_field_that_older_ratings_lac
     assert "scope3_pcaf_score" not in schema.load(older)
     said = str(schema.fields["scope3_pcaf_score"].metadata["description"])
     assert "option 2b" in said and "Null when no Scope 3" in said and "schema 1.13" in said
+
+
+def test_what_reproduces_the_factor_is_typed_and_said_and_older_ratings_lack_it() -> None:
+    """Schema 1.14 (a PCAF analyst's review): ``financed_emissions`` carries the batch's
+    ``attribution_basis``, ``attribution_denominator_cny``, ``loan_fx_to_cny`` and ``outstanding_basis``,
+    each typed and described in the contract; a rating stored before has none and still loads."""
+    from schemas.rating import FinancedEmissionsSchema
+
+    engine = session_engine()
+    body = copy.deepcopy(BASE_PAYLOAD)
+    body["loan"] = {"amount": 500_000, "currency": "CNY", "use_of_proceeds": "energy_efficiency",
+                    "borrower_total_assets": 2_000_000}
+    financed = engine.rate(engine.parse(body)).to_dict()["financed_emissions"]
+    assert (financed["attribution_basis"], financed["attribution_denominator_cny"],
+            financed["loan_fx_to_cny"], financed["outstanding_basis"]) == ("total_assets", 2e6, 1.0, "amount")
+    schema = FinancedEmissionsSchema()
+    assert schema.load(financed) == financed
+    assert schema.load({**financed, "attribution_basis": "none", "attribution_denominator_cny": None})
+    for name, wrong in (("attribution_basis", "evic"), ("outstanding_basis", "drawn"),
+                        ("attribution_denominator_cny", "2e6x"), ("loan_fx_to_cny", None)):
+        with pytest.raises(ValidationError) as info:
+            schema.load({**financed, name: wrong})
+        assert name in info.value.messages
+    added = ("attribution_basis", "attribution_denominator_cny", "loan_fx_to_cny", "outstanding_basis")
+    older = {k: v for k, v in financed.items() if k not in added}
+    assert not set(added) & set(schema.load(older))
+    for name in added:
+        said = str(schema.fields[name].metadata["description"])
+        assert "schema 1.14" in said, name
+    assert "min(1, `outstanding_cny` / this)" in str(
+        schema.fields["attribution_denominator_cny"].metadata["description"])
+    assert "attribution_denominator_cny" in str(schema.fields["attribution_factor"].metadata["description"])
+    # the loan's score says what its 5 rests on, by the key that now states it
+    assert "5 without a balance sheet (`attribution_basis` `none`" in str(
+        schema.fields["pcaf_score"].metadata["description"])

@@ -243,6 +243,36 @@ def test_a_loan_in_a_third_currency_needs_its_rate_and_then_has_financed_emissio
     assert financed["attribution_factor"] == round(40_000 * 7.1 / 300_000, 6)
 
 
+def test_a_rated_loan_carries_what_recomputes_its_factor_within_the_contract(
+    client: FlaskClient, bank_key: str
+) -> None:
+    """A PCAF analyst checking one loan: ``financed_emissions`` named no attribution basis nor the balance
+    sheet divided by, so the bank could not recompute the factor from the rating it stored (the batch's
+    results could). The answer to the POST, and the rating read back, carry them within the contract."""
+    from tests.service.contract import contract_errors
+
+    spec = client.get("/openapi.json").get_json()
+    published = spec["components"]["schemas"]["FinancedEmissions"]["properties"]
+    assert published["attribution_basis"]["enum"] == ["equity_plus_debt", "total_assets", "none"]
+    assert published["outstanding_basis"]["enum"] == ["outstanding", "amount"]
+    assert published["attribution_denominator_cny"]["type"] == published["loan_fx_to_cny"]["type"] == "number"
+    body = payload()
+    body["loan"] = {"amount": 50_000, "currency": "USD", "fx_to_cny": 7.1,
+                    "use_of_proceeds": "energy_efficiency", "borrower_total_assets": 400_000}
+    rated = client.post("/v1/ratings", json=body, headers=bearer(bank_key))
+    assert rated.status_code == 201 and contract_errors(spec, "/v1/ratings", "post", rated) == []
+    financed = rated.get_json()["financed_emissions"]
+    assert {key: financed[key] for key in ("attribution_basis", "attribution_denominator_cny",
+                                           "loan_fx_to_cny", "outstanding_basis")} == {
+        "attribution_basis": "total_assets", "attribution_denominator_cny": 400_000.0,
+        "loan_fx_to_cny": 7.1, "outstanding_basis": "amount"}
+    assert financed["attribution_factor"] == round(
+        financed["outstanding_cny"] / financed["attribution_denominator_cny"], 6)
+    read = client.get(rated.headers["Location"], headers=bearer(bank_key))
+    assert read.get_json()["financed_emissions"] == financed
+    assert contract_errors(spec, "/v1/ratings/{rating_id}", "get", read) == []
+
+
 def test_a_balance_sheet_of_0_is_refused_with_the_batch_rows_words(
     client: FlaskClient, bank_key: str
 ) -> None:
