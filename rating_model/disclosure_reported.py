@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from rating_model.green_loan import COMPUTED_BEST_PCAF_SCORE
 from rating_model.rounding import round_tco2e
 
 #: the section's ``status``: the rating carries the business's inventory, or none was sent (a rating issued
@@ -52,17 +53,41 @@ def _comparison(section: Mapping[str, Any], own12: float) -> str:
             f"({computed} tCO2e).")
 
 
-def _attribution(source: str | None, pcaf_score: int | None, scope3_score: int | None = None) -> str:
-    """Whose emissions the loan attributes, with its PCAF score; and the financed Scope 3's own score where
-    the rating gives one (schema 1.13: PCAF reports Scope 3 and its data quality apart, and the loan's
-    score is of Scopes 1 + 2)."""
+def _grounds(source: str, pcaf_score: int | None, attribution_basis: str | None) -> str:
+    """What the loan's PCAF score rests on, said after it ("" for a rating before schema 1.14, which names
+    no attribution basis: its 5 could be a missing balance sheet or the business's data)."""
+    if attribution_basis is None:
+        return ""
+    if attribution_basis == "none":
+        return (", as no balance sheet was given: with only the outstanding amount known PCAF scores 5, "
+                "whatever the emissions data")
+    if source == "reported_verified":
+        return ", on the business's verified figures: PCAF option 1a"
+    if source == "reported_unverified":
+        return ", on the business's unverified figures: PCAF option 1b"
+    said = ", on emissions greenrate computed from the activity data: PCAF option 2a, 2 at best"
+    if pcaf_score is not None and pcaf_score > COMPUTED_BEST_PCAF_SCORE:
+        said += " and no better than the business's own data-quality score"
+    return said
+
+
+def _attribution(
+    source: str | None, pcaf_score: int | None, scope3_score: int | None = None,
+    attribution_basis: str | None = None,
+) -> str:
+    """Whose emissions the loan attributes, with its PCAF score and what that rests on (schema 1.14: the
+    rating's ``attribution_basis`` tells a 5 for a missing balance sheet from the data's; a PCAF analyst's
+    review); and the financed Scope 3's own score where the rating gives one (schema 1.13: PCAF reports
+    Scope 3 and its data quality apart, and the loan's score is of Scopes 1 + 2)."""
     if source is None:
         return "No loan was rated with this request: no financed emissions are attributed."
     whose = "greenrate's computed inventory" if source == "computed" else "the business's reported figures"
+    grounds = _grounds(source, pcaf_score, attribution_basis)
     if scope3_score is None:
-        return f"The loan's financed emissions attribute {whose} (PCAF data-quality score {pcaf_score} of 5)."
+        return (f"The loan's financed emissions attribute {whose} (PCAF data-quality score {pcaf_score} of 5"
+                f"{grounds}).")
     return (f"The loan's financed emissions attribute {whose} (PCAF data-quality score {pcaf_score} of 5 for "
-            f"Scopes 1 + 2; the financed Scope 3 scores {scope3_score} of 5 on its own).")
+            f"Scopes 1 + 2{grounds}; the financed Scope 3 scores {scope3_score} of 5 on its own).")
 
 
 def reported_inventory(rating: Mapping[str, Any]) -> dict[str, Any]:
@@ -83,7 +108,8 @@ def reported_inventory(rating: Mapping[str, Any]) -> dict[str, Any]:
         and ``difference_scope12_pct`` as the rating gives them; the loan's ``financed_emissions_source``
         and ``financed_pcaf_score`` (null without a loan; a rating before schema 1.11 names no source, and
         attributed the computed inventory); and a ``statement`` in words, which names the financed Scope 3's
-        own PCAF score where the rating has one (schema 1.13). Without a reported inventory
+        own PCAF score where the rating has one (schema 1.13), and what the loan's score rests on where the
+        rating names its ``attribution_basis`` (schema 1.14). Without a reported inventory
         every figure of the business's is null: not reported is never 0.
     """
     own = rating.get("reported_emissions")
@@ -92,6 +118,8 @@ def reported_inventory(rating: Mapping[str, Any]) -> dict[str, Any]:
     pcaf = None if loan is None else int(loan["pcaf_score"])
     # a rating before schema 1.13 has no such key, and one without a Scope 3 gives null: no Scope 3 score
     scope3 = None if loan is None else loan.get("scope3_pcaf_score")
+    # nor one before schema 1.14 an attribution basis: its score is then said without its grounds
+    basis = None if loan is None else loan.get("attribution_basis")
     kept = own or {}
     if own is None:
         own12 = None
@@ -108,5 +136,5 @@ def reported_inventory(rating: Mapping[str, Any]) -> dict[str, Any]:
         **{key: kept.get(key) for key in _COMPARED},
         "financed_emissions_source": source,
         "financed_pcaf_score": pcaf,
-        "statement": f"{head} {_attribution(source, pcaf, scope3)} {NEVER_SCORED}",
+        "statement": f"{head} {_attribution(source, pcaf, scope3, basis)} {NEVER_SCORED}",
     }

@@ -58,8 +58,37 @@ def test_the_statement_names_the_financed_scope3_s_own_score_where_the_rating_ha
     financed = rating["financed_emissions"]
     assert (financed["pcaf_score"], financed["scope3_pcaf_score"]) == (1, 3)
     said = ("The loan's financed emissions attribute the business's reported figures (PCAF data-quality "
-            "score 1 of 5 for Scopes 1 + 2; the financed Scope 3 scores 3 of 5 on its own).")
+            "score 1 of 5 for Scopes 1 + 2, on the business's verified figures: PCAF option 1a; the "
+            "financed Scope 3 scores 3 of 5 on its own).")
     assert said in reported_inventory(rating)["statement"]
-    del financed["scope3_pcaf_score"]
+    del financed["scope3_pcaf_score"], financed["attribution_basis"]  # as stored before schema 1.13
     assert ("The loan's financed emissions attribute the business's reported figures (PCAF data-quality "
             "score 1 of 5).") in reported_inventory(rating)["statement"]
+
+
+@pytest.mark.parametrize(("loan", "reported", "said"), [
+    ({**LOAN, "borrower_equity_plus_debt": None}, None,
+     "greenrate's computed inventory (PCAF data-quality score 5 of 5 for Scopes 1 + 2, as no balance sheet "
+     "was given: with only the outstanding amount known PCAF scores 5, whatever the emissions data; the "
+     "financed Scope 3 scores 5 of 5 on its own)."),
+    (LOAN, None,
+     "greenrate's computed inventory (PCAF data-quality score 3 of 5 for Scopes 1 + 2, on emissions "
+     "greenrate computed from the activity data: PCAF option 2a, 2 at best and no better than the "
+     "business's own data-quality score; the financed Scope 3 scores 3 of 5 on its own)."),
+    (LOAN, {**REPORTED, "verified": False, "verifier": None},
+     "the business's reported figures (PCAF data-quality score 2 of 5 for Scopes 1 + 2, on the business's "
+     "unverified figures: PCAF option 1b; the financed Scope 3 scores 3 of 5 on its own)."),
+])
+def test_the_statement_says_what_the_loan_s_pcaf_score_rests_on(
+    loan: dict[str, object], reported: dict[str, object] | None, said: str
+) -> None:
+    """A PCAF analyst's review: "PCAF data-quality score 5 of 5" beside greenrate's computed inventory did
+    not say whether the 5 was the business's data or the balance sheet the bank did not send. From schema
+    1.14 the rating's ``attribution_basis`` tells them apart, and the statement says what the score rests
+    on; a rating stored before has no such key and is said as before."""
+    rating = rated(loan=loan, reported_emissions=reported)
+    statement = reported_inventory(rating)["statement"]
+    assert f"The loan's financed emissions attribute {said}" in statement
+    del rating["financed_emissions"]["attribution_basis"]
+    assert ", as no balance sheet" not in reported_inventory(rating)["statement"]
+    assert ", on " not in reported_inventory(rating)["statement"].split("attribute", 1)[1]

@@ -89,8 +89,9 @@ def test_a_verified_inventory_is_disclosed_with_its_verifier_the_difference_and_
         f"The business reported its own inventory (verified by {VERIFIER}, PCAF option 1a): Scope 1 + "
         f"Scope 2 location-based 48.0 tCO2e, {abs(difference):.1f}% {side} greenrate's computation from "
         f"the activity data ({compared['computed_scope12_tco2e']!r} tCO2e). The loan's financed emissions "
-        "attribute the business's reported figures (PCAF data-quality score 1 of 5). The score and the "
-        "grade are computed from the activity data, never from the reported figures."
+        "attribute the business's reported figures (PCAF data-quality score 1 of 5, on the business's "
+        "verified figures: PCAF option 1a). The score and the grade are computed from the activity data, "
+        "never from the reported figures."
     )
 
     inventory = rating["emissions"]
@@ -156,7 +157,8 @@ def test_a_rating_without_a_reported_inventory_says_not_reported_and_that_the_lo
     pcaf = rating["financed_emissions"]["pcaf_score"]
     assert (own["financed_emissions_source"], own["financed_pcaf_score"]) == ("computed", pcaf)
     assert own["statement"].startswith("The business reported no inventory of its own with this rating")
-    assert f"greenrate's computed inventory (PCAF data-quality score {pcaf} of 5)" in own["statement"]
+    assert (f"greenrate's computed inventory (PCAF data-quality score {pcaf} of 5, on emissions greenrate "
+            "computed from the activity data: PCAF option 2a, 2 at best).") in own["statement"]
     for lang in ("en", "zh"):
         t = texts(lang)
         said = _section(client, bank_key, rating, lang)
