@@ -9,8 +9,9 @@ parsing beyond the fuels that need it). Conventions, following the GHG Protocol 
   factor that was not the exact year and place asked for is explained in ``fallbacks``.
 * ``None`` inputs are "not given": they add nothing and are listed in ``missing``, never treated as zero
   silently. That holds for the lists too: site fuels (``energy.fuels``) not answered and not estimated, and
-  a fleet (``transport.fleet``) not answered, which is most one-click merchants' case, are listed, while
-  ``"fuels": []`` and ``"fleet": []`` are answers (none) and are not.
+  a fleet (``transport.fleet``) not answered, which is most one-click merchants' case, and business travel
+  (``transport.business_travel``) not reported are listed, while ``"fuels": []``, ``"fleet": []`` and
+  ``"business_travel": []`` are answers (none) and are not.
 """
 
 from __future__ import annotations
@@ -27,11 +28,14 @@ from rating_model.line_items import ESTIMATED, Context, LineItem
 from rating_model.neutrality import Equivalents, Neutrality, equivalents, neutrality
 from rating_model.operating_data import GridFactor, OperatingData, counted_green_kwh, revenue_cny_million
 from rating_model.refrigerants import refrigerant_lines
-from rating_model.scope3 import scope3_lines
+from rating_model.scope3 import CAT6_TRAVEL, scope3_lines
 from rating_model.scope12 import scope12_lines
 from rating_model.values import fast_init
 
 __all__ = ["Equivalents", "Intensities", "Inventory", "LineItem", "Neutrality", "compute_inventory"]
+
+#: the inputs of ``Inventory.missing`` that feed Scope 3 only: left out, they leave Scope 1 and 2 whole
+SCOPE3_INPUTS = frozenset({"resources.water_m3", "resources.waste_t", "transport.business_travel"})
 
 
 class Intensities(NamedTuple):
@@ -320,7 +324,7 @@ def compute_inventory(
     # comparison with the previous year reads field by field (previous_year carries no refrigerants)
     fugitive: list[LineItem] = []
     refrigerant_lines(data.refrigerants, ctx, fugitive)
-    s3 = scope3_lines(data.transport.business_travel, resources, ctx)
+    s3 = scope3_lines(data.transport.trips, resources, ctx)
 
     scope1 = s2_location = s2_market = 0.0
     for line in s12:
@@ -336,6 +340,10 @@ def compute_inventory(
     for line in fugitive:
         scope1 += line.tco2e
     by_category: dict[str, float] = {}
+    if data.transport.business_travel == ():
+        # "business_travel": [] says the business had none: category 6 is reported, at zero (it had been
+        # read as the list left out, and the IFRS S2 exclusions said it was not reported)
+        by_category[CAT6_TRAVEL] = 0.0
     for line in s3:
         by_category[line.category] = by_category.get(line.category, 0.0) + line.tco2e
     scope3 = math.fsum(by_category.values())
@@ -358,6 +366,8 @@ def compute_inventory(
         missing.append("resources.water_m3")
     if resources.waste_t is None:
         missing.append("resources.waste_t")
+    if data.transport.business_travel is None:  # Scope 3 category 6 (``"business_travel": []`` is none)
+        missing.append("transport.business_travel")
 
     purchased_kwh = energy.electricity_kwh or 0.0
     onsite_kwh = energy.onsite_renewable_kwh or 0.0
@@ -376,7 +386,7 @@ def compute_inventory(
         s12_location / revenue_m,
     )
     lines = (*s12, *fugitive, *s3)
-    unreported = [path for path in missing if not path.startswith("resources.")]  # Scope 1 and 2 inputs
+    unreported = [path for path in missing if path not in SCOPE3_INPUTS]  # Scope 1 and 2 inputs
     # refrigerants left out leave Scope 1 partial as well (fugitive emissions are Scope 1 in the GHG
     # Protocol, and the IFRS S2 exclusions say they are left out): no claim of neutrality rests on it. Not
     # among ``missing``, whose figures and notes schema 1.13 keeps as they were for a business that never

@@ -106,14 +106,13 @@ _UNREPORTED_SCOPE3: dict[str, Said] = {
         "Scope 3 leaves out waste (category 5): the business reported no amount of waste.",
         "范围三未包含废弃物（类别 5）：企业未报告废弃物数量。",
     ),
+    # left out only: "business_travel": [] says the business had none, a reported zero for category 6
+    # (schema 1.14; the two had read alike, and both were said as not reported)
+    "transport.business_travel": (
+        "Scope 3 leaves out business travel (category 6): the business did not report whether it had any.",
+        "范围三未包含商务差旅（类别 6）：企业未报告是否有商务差旅。",
+    ),
 }
-#: Business travel none of which was given: the operating data does not tell "none" from a list left out
-#: (``business_travel`` reads both as ``()``), so it is said as not reported, never as none.
-NO_TRAVEL: Said = (
-    "Scope 3 has no business travel (category 6): none was reported (the operating data does not tell "
-    "\"none\" from a list left out).",
-    "范围三未包含商务差旅（类别 6）：未报告任何商务差旅（经营数据无法区分“没有”与未填写）。",
-)
 #: ISIC divisions whose business is moving goods or people (land, water and air transport, warehousing,
 #: postal and courier): vehicles are then the activity itself, not a side line
 _TRANSPORT_DIVISIONS = frozenset({"49", "50", "51", "52", "53"})
@@ -125,8 +124,6 @@ def _unreported(data: OperatingData, inv: Inventory) -> list[Said]:
     Scope 1 0.0 with "no figure was estimated" and nothing excluded)."""
     out = [_UNREPORTED[path] for path in inv.missing if path in _UNREPORTED]
     out += [_UNREPORTED_SCOPE3[path] for path in inv.missing if path in _UNREPORTED_SCOPE3]
-    if not data.transport.business_travel:
-        out.append(NO_TRAVEL)
     if "transport.fleet" in inv.missing and data.company.isic_division in _TRANSPORT_DIVISIONS:
         code = data.company.industry_code
         out.append((

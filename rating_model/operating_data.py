@@ -397,13 +397,18 @@ class Transport:
     """Vehicles and business travel. ``fleet`` is ``None`` when not answered and ``()`` when the business
     said it runs no vehicles (``"fleet": []``): the fleet indicator scores the second as a fleet with no
     combustion vehicle (standard 1.5.0), the first in its missing bin, and only an answer is compared with
-    the previous year. :attr:`vehicles` reads both as no vehicles."""
+    the previous year. :attr:`vehicles` reads both as no vehicles.
+
+    ``business_travel`` likewise: ``None`` when not reported (listed in ``emissions.missing`` and the IFRS S2
+    exclusions) and ``()`` when the business said it had none (``"business_travel": []``, a reported zero for
+    Scope 3 category 6; schema 1.14). :attr:`trips` reads both as no trips."""
 
     fleet: tuple[FleetItem, ...] | None = None
-    business_travel: tuple[TravelItem, ...] = ()
+    business_travel: tuple[TravelItem, ...] | None = None
 
     def __init__(
-        self, fleet: tuple[FleetItem, ...] | None = None, business_travel: tuple[TravelItem, ...] = (),
+        self, fleet: tuple[FleetItem, ...] | None = None,
+        business_travel: tuple[TravelItem, ...] | None = None,
     ) -> None:
         object.__setattr__(self, "fleet", fleet)
         object.__setattr__(self, "business_travel", business_travel)
@@ -412,6 +417,11 @@ class Transport:
     def vehicles(self) -> tuple[FleetItem, ...]:
         """The fleet's items, empty whether the business runs no vehicles or did not say."""
         return self.fleet or ()
+
+    @property
+    def trips(self) -> tuple[TravelItem, ...]:
+        """The business travel's items, empty whether the business had none or did not say."""
+        return self.business_travel or ()
 
 
 @dataclass(frozen=True, slots=True, init=False)
@@ -671,8 +681,8 @@ class OperatingData:
         object.__setattr__(self, "refrigerants", refrigerants)
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-able form with ``None`` and empty lists dropped (except ``fuels: []``, ``fleet: []`` and
-        ``refrigerants: []``, answers), so equal inputs compare equal.
+        """Plain JSON-able form with ``None`` and empty lists dropped (except ``fuels: []``, ``fleet: []``,
+        ``business_travel: []`` and ``refrigerants: []``, answers), so equal inputs compare equal.
 
         The same as pruning ``dataclasses.asdict(self)``, in one pass: ``asdict`` deep-copies every value
         and introspects the fields of every object on every call, and each rating request pays for it.
@@ -775,9 +785,9 @@ def plain(value: Any) -> Any:
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 #: the types of the values inside operating data, returned as they are (``None``'s too)
 _LEAVES = frozenset({str, float, int, bool, type(None)})
-#: list fields where ``[]`` says something ("no fuel burned on site", "no vehicles") that leaving them out
-#: does not
-_EMPTY_IS_AN_ANSWER = frozenset({"fuels", "fleet", "refrigerants"})
+#: list fields where ``[]`` says something ("no fuel burned on site", "no vehicles", "no business travel")
+#: that leaving them out does not
+_EMPTY_IS_AN_ANSWER = frozenset({"fuels", "fleet", "business_travel", "refrigerants"})
 
 
 # a call, not a decorator, so that mypyc compiles these as native classes (see rating_model.values)

@@ -278,7 +278,10 @@ def _read_transport(r: Reader | None) -> Transport:
     r.reject_unknown(_names(Transport))
     return Transport(
         fleet=r.items("fleet", _read_fleet, max_items=100) if r.data.get("fleet") is not None else None,
-        business_travel=r.items("business_travel", _read_travel, max_items=50),
+        business_travel=(
+            r.items("business_travel", _read_travel, max_items=50)
+            if r.data.get("business_travel") is not None else None
+        ),
     )
 
 

@@ -265,16 +265,21 @@ _SCOPE3_GAPS = {
     "resources.water_m3": "purchased water (category 1) and its wastewater (category 5): no water use was "
     "reported",
     "resources.waste_t": "waste (category 5): no amount of waste was reported",
+    # left out only: "business_travel": [] is a reported zero (schema 1.14)
+    "transport.business_travel": "business travel (category 6): the business did not report whether it had "
+    "any",
 }
 
 
-def _scope3_gaps(em: Mapping[str, Any], op: Mapping[str, Any]) -> str:
+def _scope3_gaps(rating: Mapping[str, Any], op: Mapping[str, Any]) -> str:
     """The categories a disclosed Scope 3 leaves out for want of their input ("" when none): a travel
     agent's "Categories: cat6_business_travel" read as a complete Scope 3, while the IFRS S2 exclusions
-    beside it listed water and waste as not reported. Business travel none of which was given is said as
-    not reported, never as none: the operating data reads a list left out and ``[]`` alike."""
+    beside it listed water and waste as not reported. Business travel left out is among them from engine
+    2.13 (``"business_travel": []`` says there was none, a reported zero); an earlier rating read the two
+    alike, so its export says travel none of which was given as not reported, as it did."""
+    em = rating.get("emissions", {})
     gaps = [words for path, words in _SCOPE3_GAPS.items() if path in em.get("missing", [])]
-    if not (op.get("transport") or {}).get("business_travel"):
+    if not _engine_at_least(rating, (2, 13)) and not (op.get("transport") or {}).get("business_travel"):
         gaps.append("business travel (category 6): none was reported (a list left out and [] read alike)")
     return ". Not reported, so not counted (not a measured zero): " + "; ".join(gaps) + "." if gaps else "."
 
@@ -541,8 +546,9 @@ def _b3(rating: Mapping[str, Any], op: Mapping[str, Any]) -> dict[str, Item]:
             list(dict.fromkeys([*scope1, *scope2, *_scope_estimated(em, 3)])),
         ),
     }
+    scope3_note = "Categories: " + ", ".join(included) + _scope3_gaps(rating, op)
     out["scope3_tco2e"] = _estimated(
-        _disclosed(scope3.get("total"), "tCO2e", "Categories: " + ", ".join(included) + _scope3_gaps(em, op))
+        _disclosed(scope3.get("total"), "tCO2e", scope3_note)
         if included
         else _not_available("No Scope 3 activity data (encouraged, not required, in the Basic Module)."),
         _scope_estimated(em, 3),

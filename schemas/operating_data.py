@@ -276,7 +276,13 @@ class TransportSchema(StrictSchema):
         "Company vehicles. [] says the business runs no vehicles (an answer: compared with the previous "
         "year, so selling the vans is a reduction); leaving it out (or null) says it was not answered.",
     )
-    business_travel = _list(TravelItemSchema, 50, "Business travel by mode.")
+    business_travel = _list(
+        TravelItemSchema,
+        50,
+        "Business travel by mode. [] says the business had none (Scope 3 category 6 reported as zero; schema "
+        "1.14); leaving it out (or null) says it was not reported, and the rating lists it in "
+        "emissions.missing and the IFRS S2 exclusions.",
+    )
 
 
 class ResourcesSchema(StrictSchema):

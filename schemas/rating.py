@@ -262,7 +262,8 @@ class EmissionsSchema(ContractSchema):
         "`energy.fuels` and `transport.fleet` when left out (an empty list is an answer, none), "
         "`energy.purchased_heat_gj` when left out where the standard asks for it (1.9.0 on: the 20 "
         "provinces of its list, a business in China naming no province, manufacturers everywhere), "
-        "`resources.water_m3`, `resources.waste_t`."
+        "`resources.water_m3`, `resources.waste_t`, and `transport.business_travel` when left out (engine "
+        "2.13 on; `[]` is an answer, none: category 6 at zero)."
     )
     assumptions = _strings("Assumptions made in the inventory.")
     not_available = _strings("Figures that could not be computed.")

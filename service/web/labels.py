@@ -92,6 +92,7 @@ UNREPORTED_LABELS: Mapping[str, tuple[str, str]] = {
     "energy.purchased_heat_gj": ("heat bought (Scope 2)", "外购热力（范围二）"),
     "resources.water_m3": ("water (Scope 3)", "用水（范围三）"),
     "resources.waste_t": ("waste (Scope 3)", "废弃物（范围三）"),
+    "transport.business_travel": ("business travel (Scope 3)", "商务差旅（范围三）"),
     # not among ``emissions.missing`` (schema 1.13 keeps it as it was): the refrigerant question answered
     # "not sure" (``refrigerants`` left out), which the disclosure says Scope 1 leaves out
     "refrigerants": ("refrigerant leaks from air conditioning, fridges and cold rooms (Scope 1)",

@@ -601,7 +601,8 @@ def test_the_disclosure_inventory_lists_the_inputs_left_unreported() -> None:
     inv = build_disclosure(rating, operating)["inventory"]
     assert {"energy.purchased_heat_gj", "transport.fleet"} <= set(inv["missing"])
     assert inv["missing"] == rating["emissions"]["missing"]
-    answered = _with(beijing, energy={**beijing["energy"], "purchased_heat_gj": 0}, transport={"fleet": []},
+    answered = _with(beijing, energy={**beijing["energy"], "purchased_heat_gj": 0},
+                     transport={"fleet": [], "business_travel": []},
                      resources={"water_m3": 10, "waste_t": 1})
     assert build_disclosure(*_rated(answered))["inventory"]["missing"] == []
 

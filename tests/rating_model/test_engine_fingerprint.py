@@ -15,10 +15,12 @@ that gave nothing else, whose unreachable grade no action lifts; and six at engi
 recharged R-410A and R-22, an office whose green certificates and credits make it operationally neutral with
 refrigerants answered none and the same office with them left out, an office with green power of another
 year, a freight firm keeping USD accounts with a verified inventory and its lorries' diesel, and a Vietnamese
-bakery with its own grid factor; and two at engine 2.13, a noodle house that used no energy at all, whose
-renewable share is none, not 0, and a Shanghai bakery with two targets, one stating its kind, gases, netting
-and validation (schema 1.14), the other its kind alone) and compares each rating's digest with the
-digests recorded in ``tests/data/engine_fingerprint.json`` under the versions that produced them.
+bakery with its own grid factor; and three at engine 2.13, a noodle house that used no energy at all, whose
+renewable share is none, not 0, a Shanghai bakery with two targets, one stating its kind, gases, netting
+and validation (schema 1.14), the other its kind alone, and a Ningbo accounting office that said it had no
+business travel (``"business_travel": []``), whose category 6 is a reported zero and whose
+``emissions.missing`` is empty) and compares each rating's digest with the digests recorded in
+``tests/data/engine_fingerprint.json`` under the versions that produced them.
 
 After a deliberate change (``ENGINE_VERSION`` bumped, or a new default model, standard or factor set),
 record the fingerprint again::

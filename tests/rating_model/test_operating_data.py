@@ -161,16 +161,20 @@ def test_vanishing_denominators_are_refused(path: str, value: float) -> None:
     assert path in errors_of(with_change(path, value))
 
 
+_ANSWERED_EMPTY = ("fuels", "fleet", "refrigerants", "business_travel")
+
+
 def _pruned_asdict(value: Any) -> Any:
     """The canonical form's definition: ``dataclasses.asdict``, then ``None``, ``[]`` and ``{}`` dropped,
     except ``fuels: []`` (schema 1.3: "no fuel burned on site", which leaving the list out does not say),
-    ``fleet: []`` (schema 1.7: "no vehicles") and ``refrigerants: []`` (schema 1.13: "none recharged")."""
+    ``fleet: []`` (schema 1.7: "no vehicles"), ``refrigerants: []`` (schema 1.13: "none recharged") and
+    ``business_travel: []`` (schema 1.14: "no business travel")."""
     if isinstance(value, dict):
         pruned = {k: _pruned_asdict(v) for k, v in value.items()}
         return {
             k: v
             for k, v in pruned.items()
-            if v is not None and (v != [] or k in ("fuels", "fleet", "refrigerants")) and v != {}
+            if v is not None and (v != [] or k in _ANSWERED_EMPTY) and v != {}
         }
     if isinstance(value, list | tuple):
         return [_pruned_asdict(v) for v in value]
