@@ -247,6 +247,14 @@ RESULT_COLUMNS: tuple[ResultColumn, ...] = (
                                             "value"),
                  "The borrower's company.reporting_year: the year every emission figure of this row (gross "
                  "and financed) is of, a year's emissions; empty for refused rows"),
+    # an accountant's review: a Scope 1 without the fleet (not answered) read as complete in a spreadsheet,
+    # where the API's rating lists the inputs left out; before company__external_id, which stays last
+    ResultColumn("missing", "string", ("emissions", "missing"),
+                 "The inputs neither given nor estimated, comma-separated field paths (energy.fuels, "
+                 "transport.fleet, energy.electricity_kwh, energy.purchased_heat_gj, resources.water_m3, "
+                 "resources.waste_t, transport.business_travel): the figures they feed are partial, not a "
+                 "measured zero (a Scope 1 without transport.fleet leaves out the vehicles); empty when none "
+                 "is, and for refused rows"),
     # a bank joining results to its own records by borrower, not by position (the loans of one borrower
     # share its id); named as in the input, where no pass-through column can be named (it has a __)
     ResultColumn("company__external_id", "string", ("external_id",),
@@ -347,7 +355,7 @@ class _Measured:
 #: result columns known before scoring, in the order of :func:`_figures`
 _FIGURES = ("scope1_tco2e", "scope2_location_tco2e", "scope2_market_tco2e", "scope3_tco2e", "total_tco2e",
             "energy_mwh", "renewable_share", "intensity_per_cny_million", "sector_percentile", "pcaf_score",
-            "completeness", "estimated_fields")
+            "completeness", "estimated_fields", "missing")
 
 
 def _figures(m: Measured) -> tuple[Any, ...]:
@@ -360,7 +368,8 @@ def _figures(m: Measured) -> tuple[Any, ...]:
             round_tco2e(inv.total_tco2e), round_float(inv.energy_mwh, 4),
             None if inv.renewable_share is None else round_float(inv.renewable_share, 6),
             round_float(inv.intensities.per_cny_million_revenue, 6), m.benchmark.percentile,
-            quality.pcaf_score, quality.completeness, len(quality.estimated_fields))
+            quality.pcaf_score, quality.completeness, len(quality.estimated_fields),
+            ",".join(inv.missing) or None)
 
 
 def rate_frame(frame: pd.DataFrame, engine: Engine, *, first_row: int = 0,

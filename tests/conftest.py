@@ -131,7 +131,8 @@ def batch_agrees_with_api(cell: Any, body: dict[str, Any], name: str, path: tupl
     """Whether a batch result column's cell says what the rating ``body`` of ``POST /v1/ratings`` says at
     ``path``: the same value, but for the two columns that say more (docs/batch-and-spark.md). Scope 3 is
     empty where no category has data (the API: 0 with ``categories_included`` empty), and the attribution
-    factor has 12 significant figures where the API rounds to 6 decimals."""
+    factor has 12 significant figures where the API rounds to 6 decimals. ``missing`` is the API's list
+    comma-separated, empty for none."""
     value: Any = body
     for key in path:
         value = None if value is None else value[key]
@@ -139,6 +140,8 @@ def batch_agrees_with_api(cell: Any, body: dict[str, Any], name: str, path: tupl
         return cell is None and value == 0.0
     if name == "attribution_factor" and cell is not None and value is not None:
         return bool(round(cell, 6) == value)
+    if name == "missing":  # the API's list, comma-separated (empty for none)
+        return bool(cell == (",".join(value) or None))
     return bool(cell == value)
 
 

@@ -277,3 +277,27 @@ def test_result_text_and_flag_columns_are_the_arrays_pandas_makes(dtype: str, va
     assert made.equals(expected)
     tables = [pa.Table.from_pandas(pd.DataFrame({"c": a}), preserve_index=False) for a in (made, expected)]
     assert tables[0].equals(tables[1]) and tables[0].schema.equals(tables[1].schema, check_metadata=True)
+
+
+def test_the_inputs_left_out_have_a_column() -> None:
+    """An accountant's review: the results had no column for the rating's ``emissions.missing``, so a
+    Scope 1 without the fleet (not answered) read as complete in a spreadsheet. ``missing`` lists them,
+    comma-separated, just before ``company__external_id``, which stays last."""
+    company = {"country": "CN", "region": "CN-ZJ", "industry_code": "4711", "employees": 8,
+               "annual_revenue": 4e6, "currency": "CNY", "reporting_year": 2024, "external_id": "B-1"}
+    answered = {"company": company, "data_source": "energy_bills",
+                "energy": {"electricity_kwh": 30_000.0, "fuels": [], "purchased_heat_gj": 0.0},
+                "resources": {"water_m3": 120.0, "waste_t": 1.0},
+                "transport": {"fleet": [], "business_travel": [{"mode": "rail", "passenger_km": 900.0}]}}
+    no_fleet = {**answered, "transport": {"business_travel": [{"mode": "rail", "passenger_km": 900.0}]}}
+    refused = {**answered, "company": {**company, "employees": -1}}
+    payloads = [answered, no_fleet, refused]
+    engine = session_engine()
+    out = rate_frame(with_flat_dtypes(pd.DataFrame([flatten(p) for p in payloads])), engine)
+    assert out["missing"].tolist() == [pd.NA, "transport.fleet", pd.NA]
+    assert str(out["missing"].dtype) == "string"
+    rating = engine.rate(engine.parse(no_fleet)).to_dict()
+    assert rating["emissions"]["missing"] == ["transport.fleet"]
+    assert batch_agrees_with_api(cell(out, 1, "missing"), rating, "missing", ("emissions", "missing"))
+    names = [c.name for c in RESULT_COLUMNS]
+    assert names[-2:] == ["missing", "company__external_id"]
