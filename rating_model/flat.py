@@ -107,13 +107,16 @@ def flatten(payload: Mapping[str, Any], *, aggregate: bool = False) -> dict[str,
 
 #: the last key of a list's path that the business may answer empty, and of the column that says so beside
 #: it: the flat format's way of holding the API's ``"fuels": []`` (no fuel burned on site), ``"fleet": []``
-#: (no vehicles) and ``"refrigerants": []`` (none recharged), which no item column can say
-_NONE_COLUMN = {"fuels": "fuels_none", "fleet": "fleet_none", "refrigerants": "refrigerants_none"}
+#: (no vehicles), ``"business_travel": []`` (no business travel) and ``"refrigerants": []`` (none
+#: recharged), which no item column can say
+_NONE_COLUMN = {"fuels": "fuels_none", "fleet": "fleet_none", "business_travel": "travel_none",
+                "refrigerants": "refrigerants_none"}
 _LIST_OF_NONE_COLUMN = {column: key for key, column in _NONE_COLUMN.items()}
 #: the error when a list's "none" column and its item columns contradict each other
 _NONE_CONTRADICTED = {
     "fuels": "says no fuel is burned on site, but fuel quantities are given",
     "fleet": "says the business runs no vehicles, but vehicles are given",
+    "business_travel": "says the business had no business travel, but passenger_km are given",
     "refrigerants": "says no refrigerant was recharged, but refrigerant kg are given",
 }
 
@@ -258,11 +261,12 @@ def _say_none(node: dict[str, Any], column: str, value: Any) -> None:
 
 def _answerable_lists(payload: dict[str, Any]) -> list[tuple[dict[str, Any], str]]:
     """The objects a row may hold a "none" answer in, with the list's key: this year's and the previous
-    year's energy (fuels) and transport (fleet), and the row itself (refrigerants, this year's only)."""
+    year's energy (fuels) and transport (fleet, business travel), and the row itself (refrigerants, this
+    year's only)."""
     years = [payload, payload.get("previous_year") or {}]
     found = [(payload, "refrigerants")]
     for year in years:
-        for section, key in (("energy", "fuels"), ("transport", "fleet")):
+        for section, key in (("energy", "fuels"), ("transport", "fleet"), ("transport", "business_travel")):
             node = year.get(section) if isinstance(year, dict) else None
             if isinstance(node, dict):
                 found.append((node, key))

@@ -116,6 +116,10 @@ _TRANSPORT = (
     ("fleet_none", "boolean", "yes/no",
      "yes: the business runs no vehicles (the API's fleet: []); empty: not answered; never with fleet "
      "columns"),
+    # schema 1.14: the API's business_travel: [] ("none") apart from travel left out ("not reported")
+    ("travel_none", "boolean", "yes/no",
+     "yes: the business had no business travel (the API's business_travel: []); empty: not reported; "
+     "never with travel columns"),
 )
 #: refrigerants (schema 1.13; this year only: previous_year carries none), as the fuels and the fleet are
 #: flattened: a group per gas, keyed by its ASHRAE 34 name as the API spells it, and a "none" column for the

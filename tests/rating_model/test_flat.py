@@ -115,7 +115,7 @@ def test_every_column_maps_to_one_payload_field_and_back() -> None:
     samples = {"string": "CN-ZJ", "Int64": 3, "float64": 2.5, "boolean": True}
     # every column but the "no fuel burned" and "no vehicles" flags, which never come with the fuel or
     # fleet columns (tested below)
-    flags = ("__fuels_none", "__fleet_none", "refrigerants_none")
+    flags = ("__fuels_none", "__fleet_none", "__travel_none", "refrigerants_none")
     row = {c.name: samples[c.dtype] for c in FLAT_COLUMNS if not c.name.endswith(flags)}
     row["targets__0__scopes"] = "1,2"
     assert flatten(payload_from_row(row)) == row
@@ -374,3 +374,24 @@ def test_each_refrigerant_columns_meaning_says_how_the_engine_prices_it() -> Non
         priced = "refrigerant." + gas in singles
         assert ("refused above 0" in said) == (not priced), gas
         assert ("not in Scope 1" in said) == (gas in OUTSIDE_SCOPES), gas
+
+
+def test_no_business_travel_has_its_own_column_and_never_comes_with_travel() -> None:
+    """The API's ``"business_travel": []`` (schema 1.14: no business travel, a reported zero for Scope 3
+    category 6) survives the flat format both ways, as ``"fleet": []`` does; without it a batch file could
+    only leave travel out, which the rating lists as not reported."""
+    no_travel = {**MINIMAL, "transport": {"business_travel": []},
+                 "previous_year": {"transport": {"business_travel": []}}}
+    row = flatten(no_travel)
+    assert row["transport__travel_none"] is True and row["previous_year__transport__travel_none"] is True
+    parsed = parse_operating_data(_round_trip(no_travel))
+    assert parsed == parse_operating_data(no_travel) and parsed.transport.business_travel == ()
+    frame_payload = next(payloads_from_frame(pd.DataFrame([row]).astype(
+        {"transport__travel_none": "boolean", "previous_year__transport__travel_none": "boolean"})))
+    assert frame_payload == payload_from_row(row) and frame_payload["transport"]["business_travel"] == []
+    assert "business_travel" not in payload_from_row({**row, "transport__travel_none": False})["transport"]
+    both = {**row, "transport__travel__rail__passenger_km": 500.0}
+    with pytest.raises(InvalidInputError) as refused:
+        payload_from_row(both)
+    assert refused.value.field == "transport__travel_none" and "passenger_km" in refused.value.message
+    assert parse_operating_data(payload_from_row(flatten(MINIMAL))).transport.business_travel is None
