@@ -287,3 +287,17 @@ def test_the_english_refusal_of_a_refrigerant_in_jin_says_how_to_convert_it() ->
     assert said == ('Enter the kg, such as 3 or 3 kg. If it is in <span lang="zh-CN">斤</span> (jin), halve '
                     'the figure for kg: <span lang="zh-CN">6斤</span> is 3 kg.')
     assert "1斤 = 0.5公斤" in message("zh", error.key, error.params)
+
+
+def test_not_sure_is_named_before_business_travel_left_out_as_before_the_resources() -> None:
+    """The refrigerants go after the Scope 1 and 2 inputs left out, before the Scope 3 ones; it found the
+    Scope 3 ones by their ``resources.`` prefix, and since engine 2.13 lists business travel left out (after
+    the resources) an owner who gave water and waste read the Scope 1 leaks after business travel."""
+    from rating_model.standard import DEFAULT_STANDARD, load_standard
+    from service.web.view.notes import data_notes
+
+    rating = {"data_quality": {"pcaf_score": 2, "estimated_fields": []}, "versions": {"schema": "1.14"},
+              "emissions": {"missing": ["energy.purchased_heat_gj", "transport.business_travel"]}}
+    notes = " ".join(data_notes(rating, {"energy": {"electricity_kwh": 100.0}},
+                                load_standard(DEFAULT_STANDARD), "en"))
+    assert notes.index("heat bought") < notes.index("refrigerant leaks") < notes.index("business travel")

@@ -17,6 +17,7 @@ from typing import Any
 from rating_model import estimation
 from rating_model.amounts import amount
 from rating_model.disclosure import RULE_FIELDS, assumed_figures
+from rating_model.inventory import SCOPE3_INPUTS
 from rating_model.operating_data import vintage_counts
 from rating_model.standard import Standard, load_standard, published_standard_path
 from service.web.i18n import texts
@@ -169,7 +170,7 @@ def data_notes(
         notes.append(t["pcaf_only"].format(pcaf=pcaf))
     missing = [str(p) for p in (rating.get("emissions") or {}).get("missing") or []]
     if _refrigerants_unreported(rating, operating):
-        scope3 = next((i for i, path in enumerate(missing) if path.startswith("resources.")), len(missing))
+        scope3 = next((i for i, path in enumerate(missing) if path in SCOPE3_INPUTS), len(missing))
         missing.insert(scope3, _REFRIGERANTS)  # after the other inputs of Scopes 1 and 2
     if missing:
         notes.insert(0, t["not_reported"].format(fields=joined(unreported_labels(missing, lang), lang)))
